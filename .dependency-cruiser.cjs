@@ -1,0 +1,77 @@
+// Package boundaries from docs/architecture.md §3, checked by `npm run lint`.
+// Every package's package.json declares the workspace packages it may import
+// (`no-non-package-json` enforces that); the rules below encode the layer rules on top.
+const TEST = '(\\.test\\.tsx?$|/testkit/)';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-non-package-json',
+      severity: 'error',
+      comment: 'Import only what your package.json declares (workspace packages included).',
+      from: {},
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+    {
+      name: 'core-is-pure',
+      severity: 'error',
+      comment: 'packages/core and packages/config import zod only: no I/O, no node built-ins.',
+      from: { path: '^packages/(core|config)/src', pathNot: TEST },
+      to: { pathNot: '^packages/(core|config)/src|zod' },
+    },
+    {
+      name: 'web-imports-contracts-only',
+      severity: 'error',
+      comment: 'apps/web may import core contracts only, never other packages.',
+      from: { path: '^apps/web/src' },
+      to: { path: '^(packages/(?!core/)|apps/(?!web/))' },
+    },
+    {
+      name: 'proxmox-imports-nothing-internal',
+      severity: 'error',
+      from: { path: '^packages/proxmox/src' },
+      to: { path: '^(packages/(?!proxmox/)|apps/)' },
+    },
+    {
+      name: 'simulator-imports-proxmox-types-only',
+      severity: 'error',
+      from: { path: '^packages/pve-simulator/src', pathNot: TEST },
+      to: { path: '^packages/proxmox/src', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'only-worker-talks-to-proxmox-and-guests',
+      severity: 'error',
+      comment: 'Only apps/worker (and the launcher that boots the simulator) reach Proxmox and guests.',
+      from: { path: '^(apps/(api|web)|packages/(core|config|db|queue|documents))/src' },
+      to: { path: '^packages/(proxmox|pve-simulator|guest)/' },
+    },
+    {
+      name: 'testkit-only-in-tests',
+      severity: 'error',
+      from: { pathNot: TEST + '|^test/|^bench/' },
+      to: { path: '^packages/testkit/' },
+    },
+    {
+      name: 'no-app-imports',
+      severity: 'error',
+      comment: 'Apps are leaves: packages never import apps, apps never import each other.',
+      from: { path: '^(packages|apps)/([^/]+)/' },
+      to: { path: '^apps/', pathNot: '^apps/$2/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|node_modules)/' },
+    tsPreCompilationDeps: true,
+    combinedDependencies: false,
+    tsConfig: { fileName: 'tsconfig.base.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};

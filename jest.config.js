@@ -1,0 +1,48 @@
+// Jest projects (house style): unit (no network), integration (real PostgreSQL + Redis),
+// e2e (cross-process, top-level test/). Tests run TypeScript through ts-jest in
+// transpile-only mode; `npm run typecheck` (tsc -b) is the type gate.
+const transform = {
+  '^.+\\.tsx?$': [
+    'ts-jest',
+    {
+      tsconfig: {
+        module: 'commonjs',
+        target: 'ES2022',
+        esModuleInterop: true,
+        isolatedModules: true,
+        jsx: 'react-jsx',
+      },
+    },
+  ],
+};
+const common = {
+  testEnvironment: 'node',
+  transform,
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  maxWorkers: 2,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,packages}/*/src/**/*.test.ts'],
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.int\\.test\\.ts$'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,packages}/*/src/**/*.int.test.ts'],
+      globalSetup: '<rootDir>/packages/testkit/src/jest-global-setup.ts',
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e.test.ts'],
+      globalSetup: '<rootDir>/packages/testkit/src/jest-global-setup.ts',
+    },
+  ],
+};
