@@ -1,0 +1,85 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { parseSshPublicKey } from './ssh-public-key';
+
+/** DNS label: lowercase letters, digits and hyphens, 1–63, starts with a letter, no trailing hyphen. */
+export const HOSTNAME_PATTERN = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** POSIX-portable login name, lowercase, 1–32, starts with a letter. */
+export const USERNAME_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/**
+ * Names that belong to the system on Debian/Ubuntu images (base-passwd, common daemons, groups
+ * that carry privileges) or that would confuse operators. Creating an admin user under one of
+ * them would hand its keys to a system account.
+ */
+export const RESERVED_USERNAMES: ReadonlySet<string> = new Set([
+  'root', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'lp', 'mail', 'news', 'uucp', 'proxy',
+  'www-data', 'backup', 'list', 'irc', 'gnats', 'nobody', 'nogroup', 'sshd', 'messagebus', 'polkitd',
+  'syslog', 'uuidd', 'tcpdump', 'tss', 'landscape', 'pollinate', 'fwupd-refresh', 'dnsmasq', 'avahi',
+  'ntp', 'chrony', 'postfix', 'mysql', 'postgres', 'redis', 'nginx', 'apache', 'statd', 'usbmux',
+  'sudo', 'adm', 'wheel', 'admin', 'staff', 'users', 'operator', 'disk', 'kmem', 'shadow', 'utmp',
+  'video', 'audio', 'plugdev', 'netdev', 'dialout', 'cdrom', 'floppy', 'tape', 'voice', 'input',
+  'kvm', 'render', 'crontab', 'ssh', 'docker', 'lxd', 'systemd', 'halt', 'shutdown', 'reboot',
+  'ftp', 'betang',
+]);
+
+const FQDN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const TIMEZONE_PATTERN = /^(?:UTC|[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z0-9_+-]*){1,2})$/;
+const SUPPORTED_ZONES = new Set(Intl.supportedValuesOf('timeZone'));
+
+function isNtpServer(value: string): boolean {
+  if (isIP(value) !== 0) return true;
+  if (value.length > 253) return false;
+  const labels = value.split('.');
+  return labels.length >= 1 && labels.every((l) => FQDN_LABEL.test(l)) && /[a-z]/.test(labels[labels.length - 1]!);
+}
+
+export const ZGuestHostname = z
+  .string()
+  .regex(HOSTNAME_PATTERN, 'hostname: a-z, 0-9, "-"; 1–63 characters; starts with a letter');
+
+export const ZGuestUsername = z
+  .string()
+  .regex(USERNAME_PATTERN, 'username: a-z, 0-9, "_", "-"; 1–32 characters; starts with a letter')
+  .refine((name) => !RESERVED_USERNAMES.has(name) && !name.startsWith('systemd-'), 'username is reserved for the system');
+
+/** One SSH public key line, validated and normalised to `type base64 [comment]`. */
+export const ZSshPublicKeyLine = z.string().transform((line, ctx) => {
+  const parsed = parseSshPublicKey(line);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: 'custom', message: `${parsed.error.code}: ${parsed.error.message.en}`, params: { code: parsed.error.code, message: parsed.error.message } });
+    return z.NEVER;
+  }
+  return parsed.key.line;
+});
+
+export const ZGuestSpec = z.object({
+  hostname: ZGuestHostname,
+  adminUser: ZGuestUsername,
+  sshPublicKeys: z
+    .array(ZSshPublicKeyLine)
+    .min(1)
+    .max(20)
+    .refine((keys) => new Set(keys.map((k) => k.split(' ')[1])).size === keys.length, 'the same key is listed twice'),
+  timezone: z
+    .string()
+    .regex(TIMEZONE_PATTERN)
+    .refine((tz) => tz === 'UTC' || SUPPORTED_ZONES.has(tz), 'unknown time zone')
+    .default('Asia/Jakarta'),
+  ntpServers: z
+    .array(z.string().toLowerCase().refine(isNtpServer, 'NTP server must be a hostname or an IP address'))
+    .min(1)
+    .max(8)
+    .default(['0.id.pool.ntp.org', '1.id.pool.ntp.org', '2.id.pool.ntp.org']),
+  allowedTcpPorts: z
+    .array(z.number().int().min(1).max(65535))
+    .max(64)
+    .default([22])
+    .transform((ports) => [...new Set([22, ...ports])].sort((a, b) => a - b)),
+  unattendedUpgrades: z.boolean().default(true),
+});
+
+/** A validated guest specification (output of ZGuestSpec: defaults filled, keys normalised, port 22 included). */
+export type GuestSpec = z.output<typeof ZGuestSpec>;
+/** What callers send before validation and defaults. */
+export type GuestSpecInput = z.input<typeof ZGuestSpec>;
