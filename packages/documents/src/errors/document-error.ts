@@ -1,0 +1,46 @@
+/** Stable error codes of the documents package; callers map them, never the message text. */
+export const DocumentErrorCode = {
+  /** Input is not a PDF (no `%PDF-` header near the start). */
+  NotAPdf: 'NOT_A_PDF',
+  /** The PDF ends early: no `startxref`/`%%EOF`, or a byte range points past the end. */
+  Truncated: 'TRUNCATED',
+  /** Input is larger than the configured maximum. */
+  TooLarge: 'TOO_LARGE',
+  /** A signature dictionary, its /ByteRange or its /Contents (CMS) cannot be parsed. */
+  SignatureMalformed: 'SIGNATURE_MALFORMED',
+  /** The PDF uses a structure this package does not write into (xref streams, encryption). */
+  UnsupportedPdf: 'UNSUPPORTED_PDF',
+  /** Agreement data failed validation. */
+  InvalidAgreementData: 'INVALID_AGREEMENT_DATA',
+  /** Key material cannot be decrypted or parsed (wrong master secret, corrupted blob). */
+  KeyDecryptionFailed: 'KEY_DECRYPTION_FAILED',
+  /** The signer failed or returned a signature that does not fit the reserved space. */
+  SigningFailed: 'SIGNING_FAILED',
+  /** Invalid arguments to a library function (programming error on the caller side). */
+  InvalidArgument: 'INVALID_ARGUMENT',
+} as const;
+
+export type DocumentErrorCode = (typeof DocumentErrorCode)[keyof typeof DocumentErrorCode];
+
+/** A message shown to people: Bahasa Indonesia first, English second. */
+export type BilingualMessage = { id: string; en: string };
+
+/** Typed error thrown by every public function of this package for expected failures. */
+export class DocumentError extends Error {
+  readonly code: DocumentErrorCode;
+  readonly userMessage: BilingualMessage;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: DocumentErrorCode, message: BilingualMessage, details?: Record<string, unknown>) {
+    super(`${code}: ${message.en}`);
+    this.name = 'DocumentError';
+    this.code = code;
+    this.userMessage = message;
+    this.details = details;
+  }
+}
+
+/** True when `e` is a DocumentError (optionally with the given code). */
+export function isDocumentError(e: unknown, code?: DocumentErrorCode): e is DocumentError {
+  return e instanceof DocumentError && (code === undefined || e.code === code);
+}
