@@ -1,1 +1,55 @@
-export {};
+export { createPveClient } from './client/pve-client';
+export type { PveApi, PveClient, PveClientOptions } from './client/pve-client';
+export type { CallOptions } from './client/request-engine';
+export type { PveCallEvent, PveCallListener, PveCallOutcome } from './client/call-event';
+export type { PveParams, PveParamValue } from './client/encode-params';
+export type { PveEnvelope } from './client/parse-response';
+export { toPathTemplate } from './client/path-template';
+export { fingerprintOfPem, parseFingerprint, PveTlsPinError } from './client/tls-dispatcher';
+
+export { PveApiError } from './errors/pve-api-error';
+export type { HttpMethod } from './errors/pve-api-error';
+export { PveTransportError } from './errors/pve-transport-error';
+export type { TransportFailure } from './errors/pve-transport-error';
+export { classifyPveError } from './errors/classify-pve-error';
+export type { PveErrorClass, PveErrorClassification, PveErrorCode } from './errors/pve-error-code';
+export type { BilingualText } from './errors/bilingual';
+
+export { isUpid, parseUpid, UpidParseError, ZUpid } from './tasks/upid';
+export type { Upid } from './tasks/upid';
+export { waitForTask } from './tasks/wait-for-task';
+export type { TaskProgress, TaskResult, WaitForTaskOptions } from './tasks/wait-for-task';
+export { PveTaskFailedError, PveTaskTimeoutError } from './tasks/pve-task-errors';
+export type { TaskLogLine } from './tasks/pve-task-errors';
+export { readTaskLog, readTaskLogTail } from './tasks/task-log';
+export { exitStatusOutcome, ZTaskStatus } from './tasks/task-status.schema';
+export type { TaskStatus } from './tasks/task-status.schema';
+
+export {
+  ZNextId,
+  ZPveAgentEnabled,
+  ZPveBoolean,
+  ZPveInt,
+  ZPveMemoryMiB,
+  ZPveNumber,
+  ZVmid,
+} from './wire/coerce.schema';
+export { formatTags, InvalidTagError, parseTags, ZPveTags } from './wire/tags';
+export { assertSshPublicKey, decodeSshKeys, encodeSshKeys, InvalidSshKeyError } from './wire/ssh-keys';
+export { ZClusterNode, ZClusterStorage, ZClusterVm } from './wire/resources.schema';
+export type { ClusterNode, ClusterStorage, ClusterVm } from './wire/resources.schema';
+export { ZAgentInterfaces, ZVmConfig, ZVmStatusCurrent } from './wire/vm.schema';
+export type { AgentInterface, VmConfig, VmStatusCurrent } from './wire/vm.schema';
+
+export { AmbiguousTagError, findVmByTag, findVmsByTag, listClusterVms } from './helpers/find-vms-by-tag';
+export { nextFreeVmid, VmidRangeExhaustedError } from './helpers/next-free-vmid';
+export type { NextFreeVmidOptions } from './helpers/next-free-vmid';
+export { nodeCapacity } from './helpers/node-capacity';
+export type { NodeCapacity, StorageCapacity } from './helpers/node-capacity';
+export { assertOwnerMarker, carriesMarker, inspectVmid } from './helpers/vm-ownership';
+export type { VmidState } from './helpers/vm-ownership';
+export { CloneOutcomeUnknownError, cloneToFreeVmid } from './helpers/clone-to-free-vmid';
+export type { CloneToFreeVmidOptions, CloneToFreeVmidResult } from './helpers/clone-to-free-vmid';
+
+export { createCallCounter } from './metrics/call-counter';
+export type { CallCounter, CallCounterSnapshot } from './metrics/call-counter';

@@ -1,0 +1,2 @@
+/** A message people may read: Bahasa Indonesia first, English second. */
+export type BilingualText = { id: string; en: string };

@@ -1,0 +1,48 @@
+import type { HttpMethod } from './pve-api-error';
+
+/**
+ * Why a request got no HTTP answer:
+ * - `network`: connection refused/reset, DNS, socket closed mid-request;
+ * - `timeout`: the per-call deadline passed;
+ * - `aborted`: the caller's AbortSignal fired;
+ * - `tls`: certificate did not match the pinned CA or fingerprint;
+ * - `protocol`: an answer came but was not PVE's JSON envelope.
+ */
+export type TransportFailure = 'network' | 'timeout' | 'aborted' | 'tls' | 'protocol';
+
+export type PveTransportErrorInit = {
+  kind: TransportFailure;
+  method: HttpMethod;
+  pathTemplate: string;
+  message: string;
+  /**
+   * False only when the request certainly never reached PVE (connection refused, TLS
+   * rejected before anything was sent). For POST/PUT/DELETE, true means the change may
+   * have been applied: re-check PVE's state before acting again.
+   */
+  maybeApplied: boolean;
+  attempts: number;
+  cause?: unknown;
+};
+
+/** A request that ended without a usable PVE answer. Never re-sent for POST/PUT/DELETE. */
+export class PveTransportError extends Error {
+  override readonly name = 'PveTransportError';
+  readonly kind: TransportFailure;
+  readonly method: HttpMethod;
+  readonly pathTemplate: string;
+  readonly maybeApplied: boolean;
+  readonly attempts: number;
+  readonly retryable: boolean;
+
+  constructor(init: PveTransportErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.kind = init.kind;
+    this.method = init.method;
+    this.pathTemplate = init.pathTemplate;
+    this.maybeApplied = init.maybeApplied;
+    this.attempts = init.attempts;
+    // TLS pin mismatches and garbage answers are configuration problems, not blips.
+    this.retryable = init.kind !== 'tls' && init.kind !== 'protocol';
+  }
+}

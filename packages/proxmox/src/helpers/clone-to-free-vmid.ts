@@ -1,0 +1,136 @@
+import type { PveClient } from '../client/pve-client';
+import { classifyPveError } from '../errors/classify-pve-error';
+import { PveTransportError } from '../errors/pve-transport-error';
+import { PveTaskFailedError } from '../tasks/pve-task-errors';
+import type { TaskProgress } from '../tasks/wait-for-task';
+import { waitForTask } from '../tasks/wait-for-task';
+import { pathSegment } from '../util/path-segment';
+import { nextFreeVmid } from './next-free-vmid';
+import type { VmidState } from './vm-ownership';
+import { assertOwnerMarker, inspectVmid, waitUntilSettled } from './vm-ownership';
+
+export type CloneToFreeVmidOptions = {
+  /** Node holding the template; the clone lands there. */
+  node: string;
+  templateVmid: number;
+  /** Betang's vmid range and ids to avoid. */
+  range: { min: number; max: number };
+  exclude?: Iterable<number>;
+  /** Id reserved for this run (tried first; re-pass it when retrying after CloneOutcomeUnknownError). */
+  preferredVmid?: number;
+  /** Unique per provisioning run; written as its own line of the VM description. */
+  ownerMarker: string;
+  name?: string;
+  description?: string;
+  /** Full clone (default true: customer VMs must not depend on the template). */
+  full?: boolean;
+  storage?: string;
+  pool?: string;
+  /** Budget for each clone task (full clones need minutes). */
+  taskDeadlineMs: number;
+  maxAttempts?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: TaskProgress) => void;
+  /** Told about every id lost to someone else (to release it in Postgres, log it). */
+  onVmidLost?: (vmid: number, reason: string) => void;
+};
+
+export type CloneToFreeVmidResult = { vmid: number; node: string; upid?: string; adopted: boolean; attempts: number; lost: number[] };
+
+/**
+ * The clone POST got no answer and the VM did not (yet) show up: the clone may still be
+ * created. Retry the step with `preferredVmid: vmid` — it adopts the VM if it appears.
+ */
+export class CloneOutcomeUnknownError extends Error {
+  override readonly name = 'CloneOutcomeUnknownError';
+  readonly retryable = true;
+  constructor(readonly vmid: number, cause: unknown) {
+    super(`hasil clone VM ${vmid} tidak diketahui / outcome of clone to VM ${vmid} unknown`, { cause });
+  }
+}
+
+/** Both ways PVE reports that another clone got the id first (reference §0.3, §4.4). */
+function lostRace(err: unknown, vmid: number): boolean {
+  const c = classifyPveError(err);
+  if (c.code === 'already-exists') return true;
+  return err instanceof PveTaskFailedError && c.code === 'lock-timeout' && err.exitstatus.includes(`lock-${vmid}.conf`);
+}
+
+/**
+ * Clones `templateVmid` to a free vmid in Betang's range, surviving races with other
+ * workers and its own retries. Idempotent per `ownerMarker`:
+ * - a vmid whose config carries the marker is adopted, never cloned twice;
+ * - a vmid lost to another owner (sync `config file already exists`, in-task
+ *   `can't lock file ... lock-N.conf - got timeout`) is skipped and the next free id tried;
+ * - a POST without answer is never re-sent: the id is inspected and adopted if our clone
+ *   appears; otherwise CloneOutcomeUnknownError names the id to re-check on retry.
+ * Other failures (storage lock timeouts, permissions, missing template) are thrown as is.
+ */
+export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptions): Promise<CloneToFreeVmidResult> {
+  assertOwnerMarker(o.ownerMarker);
+  const exclude = new Set<number>(o.exclude ?? []);
+  const lost: number[] = [];
+  const maxAttempts = o.maxAttempts ?? 5;
+  const settle = (vmid: number): Promise<VmidState> => waitUntilSettled(client, vmid, o.ownerMarker, o.taskDeadlineMs, o.signal);
+  const lose = (vmid: number, reason: string): void => {
+    exclude.add(vmid);
+    lost.push(vmid);
+    o.onVmidLost?.(vmid, reason);
+  };
+  let preferred = o.preferredVmid;
+
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    let vmid: number;
+    if (preferred !== undefined && !exclude.has(preferred)) {
+      vmid = preferred;
+      preferred = undefined;
+      const s = await inspectVmid(client, vmid, o.ownerMarker, o.signal ? { signal: o.signal } : undefined);
+      const settled = s.state === 'pending' || (s.state === 'ours' && s.lock) ? await settle(vmid) : s;
+      if (settled.state === 'ours' && !settled.lock) return { vmid, node: settled.node, adopted: true, attempts: attempt, lost };
+      if (settled.state !== 'absent') {
+        lose(vmid, `vmid ${vmid} is ${settled.state}`);
+        continue;
+      }
+    } else {
+      vmid = await nextFreeVmid(client, { ...o.range, exclude, ...(o.signal ? { signal: o.signal } : {}) });
+    }
+    const description = [o.description, o.ownerMarker].filter((x) => x !== undefined && x.length > 0).join('\n');
+    let upid: string;
+    try {
+      upid = await client.request<string>(
+        'POST',
+        `/nodes/${pathSegment(o.node)}/qemu/${o.templateVmid}/clone`,
+        { newid: vmid, name: o.name, description, full: o.full ?? true, storage: o.storage, pool: o.pool },
+        o.signal ? { signal: o.signal } : undefined,
+      );
+    } catch (err) {
+      if (err instanceof PveTransportError && err.maybeApplied) {
+        const s = await settle(vmid);
+        if (s.state === 'ours' && !s.lock) return { vmid, node: s.node, adopted: true, attempts: attempt, lost };
+        throw new CloneOutcomeUnknownError(vmid, err);
+      }
+      if (!lostRace(err, vmid)) throw err;
+      // A locked VM without our marker is another worker's clone in flight: move on at once.
+      const seen = await inspectVmid(client, vmid, o.ownerMarker, o.signal ? { signal: o.signal } : undefined);
+      const s = seen.state === 'ours' && seen.lock ? await settle(vmid) : seen;
+      if (s.state === 'ours' && !s.lock) return { vmid, node: s.node, adopted: true, attempts: attempt, lost };
+      lose(vmid, err instanceof Error ? err.message : String(err));
+      continue;
+    }
+    try {
+      await waitForTask(client, upid, {
+        deadlineMs: o.taskDeadlineMs,
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      });
+    } catch (err) {
+      if (!lostRace(err, vmid)) throw err;
+      lose(vmid, err instanceof Error ? err.message : String(err));
+      continue;
+    }
+    const s = await settle(vmid);
+    if (s.state === 'ours' && !s.lock) return { vmid, node: s.node, upid, adopted: false, attempts: attempt, lost };
+    throw new Error(`clone task for VM ${vmid} succeeded but the VM is ${s.state} (expected ours, unlocked)`);
+  }
+  throw new Error(`gagal clone setelah ${maxAttempts} percobaan / clone failed after ${maxAttempts} attempts; lost: ${lost.join(', ')}`);
+}

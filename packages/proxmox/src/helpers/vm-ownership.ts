@@ -1,0 +1,71 @@
+import type { PveClient } from '../client/pve-client';
+import type { CallOptions } from '../client/request-engine';
+import { classifyPveError } from '../errors/classify-pve-error';
+import { abortableSleep } from '../util/abortable-sleep';
+import { pathSegment } from '../util/path-segment';
+import { ZVmConfig } from '../wire/vm.schema';
+import { listClusterVms } from './find-vms-by-tag';
+
+/**
+ * What a vmid holds from one owner's point of view:
+ * `absent` (no VM), `ours` (config carries the owner marker), `foreign` (another owner),
+ * `pending` (locked, e.g. a clone still writing its config: owner not knowable yet).
+ */
+export type VmidState = { state: 'absent' } | { state: 'pending' | 'ours' | 'foreign'; node: string; lock?: string };
+
+const MARKER_RE = /^[a-z0-9][a-z0-9_.:=+-]{2,119}$/i;
+
+/** Checks an owner marker (written as its own line in the VM description). */
+export function assertOwnerMarker(marker: string): void {
+  if (!MARKER_RE.test(marker)) throw new TypeError('owner marker must be 3–120 chars of [a-z0-9_.:=+-]');
+}
+
+/** True when the description or tags carry the marker (exact line / exact tag). */
+export function carriesMarker(description: string | undefined, tags: readonly string[], marker: string): boolean {
+  const lines = (description ?? '').split(/\r?\n/).map((l) => l.trim());
+  return lines.includes(marker) || tags.includes(marker.toLowerCase());
+}
+
+/**
+ * Finds the VM with `vmid` anywhere in the cluster (node from /cluster/resources, then its
+ * config on that node) and says whose it is. Read-only; safe to repeat.
+ */
+export async function inspectVmid(client: PveClient, vmid: number, marker: string, opts?: CallOptions): Promise<VmidState> {
+  const entry = (await listClusterVms(client, opts)).find((vm) => vm.vmid === vmid);
+  if (!entry) return { state: 'absent' };
+  let config;
+  try {
+    config = ZVmConfig.parse(
+      await client.request('GET', `/nodes/${pathSegment(entry.node)}/qemu/${vmid}/config`, undefined, opts),
+    );
+  } catch (err) {
+    if (classifyPveError(err).code === 'not-found') return { state: 'absent' };
+    throw err;
+  }
+  const lock = config.lock;
+  if (carriesMarker(config.description, config.tags, marker)) return { state: 'ours', node: entry.node, ...(lock ? { lock } : {}) };
+  if (lock) return { state: 'pending', node: entry.node, lock };
+  return { state: 'foreign', node: entry.node };
+}
+
+/**
+ * Polls inspectVmid until the vmid is unlocked (or gone), up to `deadlineMs`. Used when a
+ * clone for the id is in flight and its UPID is unknown (lost answer, competitor).
+ */
+export async function waitUntilSettled(
+  client: PveClient,
+  vmid: number,
+  marker: string,
+  deadlineMs: number,
+  signal?: AbortSignal,
+): Promise<VmidState> {
+  const until = Date.now() + deadlineMs;
+  let delay = 250;
+  for (;;) {
+    const s = await inspectVmid(client, vmid, marker, signal ? { signal } : undefined);
+    if (s.state === 'absent' || s.state === 'foreign' || (s.state === 'ours' && !s.lock)) return s;
+    if (Date.now() + delay > until) return s;
+    await abortableSleep(delay, signal);
+    delay = Math.min(2_000, Math.round(delay * 1.5));
+  }
+}
