@@ -37,12 +37,14 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,packages}/*/src/**/*.int.test.ts'],
       globalSetup: '<rootDir>/packages/testkit/src/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/packages/testkit/src/jest-global-teardown.ts',
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e.test.ts'],
       globalSetup: '<rootDir>/packages/testkit/src/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/packages/testkit/src/jest-global-teardown.ts',
     },
   ],
 };

@@ -1,1 +1,2 @@
-export {};
+export { createApp } from './app';
+export type { AppDeps } from './deps';

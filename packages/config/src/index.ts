@@ -1,1 +1,3 @@
-export {};
+export * from './load';
+export * from './schemas';
+export * from './logging';

@@ -1,1 +1,9 @@
-export {};
+export * from './database';
+export * from './migrate';
+export * from './advisory-lock';
+export * from './repositories/institution.repository';
+export * from './repositories/user.repository';
+export * from './repositories/session.repository';
+export * from './repositories/api-token.repository';
+export * from './repositories/quota.repository';
+export * from './repositories/audit.repository';

@@ -1,0 +1,15 @@
+import type { ApiConfig } from '@betang/config';
+import type { Db } from '@betang/db';
+import type { Logger } from 'pino';
+
+/** Readiness of a dependency the API needs to serve traffic. */
+export type HealthCheck = { name: string; check(): Promise<boolean> };
+
+/** Everything createApp needs; built by main.ts, or by tests with real test servers. */
+export type AppDeps = {
+  config: Pick<ApiConfig, 'PUBLIC_URL' | 'SESSION_TTL_HOURS' | 'COOKIE_SECURE' | 'TRUST_PROXY_HOPS' | 'WEB_DIST_DIR' | 'NODE_ENV'>;
+  db: Db;
+  logger: Logger;
+  /** Extra readiness checks (queue backend…); the database is always checked. */
+  healthChecks?: HealthCheck[];
+};

@@ -1,0 +1,44 @@
+import type { Actor, Locale } from '@betang/core';
+import type { UserRecord } from '@betang/db';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+
+/** How the caller authenticated. */
+export type Authentication = {
+  user: UserRecord;
+  via: 'session' | 'token';
+  /** Hash of the session secret, when via session. */
+  sessionHash?: string;
+  csrfToken?: string;
+  tokenId?: string;
+};
+
+/** Per-request values set by middleware; read through the helpers below. */
+export type RequestLocals = {
+  requestId: string;
+  locale: Locale;
+  log: Logger;
+  auth?: Authentication;
+};
+
+/** The request-scoped values (request id, language, logger, authentication). */
+export function locals(res: Response): RequestLocals {
+  return res.locals as RequestLocals;
+}
+
+/** The domain's view of the caller. */
+export function actorOf(auth: Authentication): Actor {
+  return { userId: auth.user.id, institutionId: auth.user.institutionId, roles: auth.user.roles };
+}
+
+/** Context written into every audit entry of this request. */
+export function auditContext(req: Request, res: Response) {
+  const { requestId, auth } = locals(res);
+  return {
+    actorUserId: auth?.user.id ?? null,
+    actorLabel: auth ? `${auth.user.name} <${auth.user.email}>` : 'anonymous',
+    requestId,
+    ip: req.ip ?? null,
+    userAgent: req.get('user-agent')?.slice(0, 500) ?? null,
+  };
+}

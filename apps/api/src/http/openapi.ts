@@ -1,0 +1,51 @@
+import { ZErrorBody } from '@betang/core';
+import { z } from 'zod';
+import type { RouteRegistry } from './route';
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
+  return z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+}
+
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
+  if (!schema) return [];
+  const json = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: s }));
+}
+
+/**
+ * Builds the OpenAPI 3.1 document from the registered routes' zod schemas — the same schemas
+ * that validate requests, so the document cannot drift from the behaviour.
+ */
+export function buildOpenApi(registry: RouteRegistry, serverUrl: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const errorResponse = { description: 'Error', content: { 'application/json': { schema: jsonSchema(ZErrorBody, 'output') } } };
+  for (const spec of registry) {
+    const operation: Record<string, unknown> = {
+      summary: spec.summary,
+      tags: [spec.tag],
+      operationId: `${spec.method}${spec.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
+      security: spec.access === 'public' ? [] : [{ session: [] }, { bearer: [] }],
+      parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
+      responses: {
+        [String(spec.status ?? (spec.response ? 200 : 204))]: spec.response
+          ? { description: 'OK', content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } }
+          : { description: 'OK' },
+        default: errorResponse,
+      },
+    };
+    if (spec.body) operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } };
+    (paths[spec.path] ??= {})[spec.method] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Betang API', version: '1.0.0', description: 'Platform VPS swalayan pusat data Pemprov Kalimantan Tengah / self-service VPS platform', license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' } },
+    servers: [{ url: `${serverUrl.replace(/\/$/, '')}/api/v1` }],
+    components: {
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'betang_session', description: 'Unsafe methods also need X-CSRF-Token' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'Personal API token (btg_…)' },
+      },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,45 @@
+import { AppError, ErrorCode, defaultMessage } from '@betang/core';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { locals } from '../http/context';
+import { ERROR_STATUS } from './error-status';
+
+type BodyParserError = Error & { type?: string; status?: number };
+
+function fromBodyParser(error: BodyParserError): AppError | undefined {
+  if (error.type === 'entity.too.large') return new AppError(ErrorCode.PayloadTooLarge);
+  if (error.type === 'entity.parse.failed')
+    return new AppError(ErrorCode.ValidationFailed, { id: 'Badan permintaan bukan JSON yang valid.', en: 'The request body is not valid JSON.' }, [
+      { path: 'body', message: 'JSON', code: 'invalid_json' },
+    ]);
+  if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported')
+    return new AppError(ErrorCode.ValidationFailed, { id: 'Pengodean tidak didukung.', en: 'Unsupported encoding.' });
+  return undefined;
+}
+
+/**
+ * The one error middleware: known codes → their status and `{error: {code, message, details}}`
+ * in the caller's language; anything else → 500 with a generic message, logged with the
+ * request id, never leaking internals.
+ */
+export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  const { locale, log, requestId } = locals(res);
+  const known = error instanceof AppError ? error : error instanceof Error ? fromBodyParser(error as BodyParserError) : undefined;
+  const appError = known ?? new AppError(ErrorCode.Internal);
+  const status = ERROR_STATUS[appError.code];
+  if (status >= 500) log.error({ err: error }, 'request failed');
+  if (res.headersSent) return;
+  res.status(status).json({
+    error: {
+      code: appError.code,
+      message: appError.messageIn(locale ?? 'id'),
+      ...(appError.details !== undefined ? { details: appError.details } : {}),
+      requestId,
+    },
+  });
+};
+
+/** 404 for any path no route matched, in the error shape. */
+export const notFoundHandler: RequestHandler = (_req, res) => {
+  const { locale, requestId } = locals(res);
+  res.status(404).json({ error: { code: ErrorCode.NotFound, message: defaultMessage(ErrorCode.NotFound)[locale ?? 'id'], requestId } });
+};

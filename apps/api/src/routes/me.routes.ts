@@ -1,0 +1,87 @@
+import { AppError, ErrorCode, ZApiToken, ZCreatedToken, ZCreateTokenBody, ZIdParam, ZMeResponse } from '@betang/core';
+import {
+  appendAudit,
+  findInstitution,
+  insertApiToken,
+  listApiTokens,
+  revokeApiToken,
+  updateUser,
+  type ApiTokenRow,
+} from '@betang/db';
+import { z } from 'zod';
+import { auditContext } from '../http/context';
+import { iso, toUserDto } from '../http/dto';
+import { route } from '../http/route';
+import { verifyPassword } from '../security/password';
+import { hashSecret, newApiToken } from '../security/secrets';
+import { newTotpSecret, verifyTotp } from '../security/totp';
+import type { RoutesContext } from './router-context';
+
+function toTokenDto(row: ApiTokenRow) {
+  return { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt.toISOString(), expiresAt: iso(row.expiresAt), lastUsedAt: iso(row.lastUsedAt) };
+}
+
+/** GET /me, personal API tokens, and TOTP enrolment. */
+export function meRoutes({ router, registry, deps }: RoutesContext): void {
+  const { db } = deps;
+
+  route(router, registry, { method: 'get', path: '/me', tag: 'me', summary: 'Pengguna saat ini / current user', access: 'user', response: ZMeResponse }, async ({ auth }) => {
+    const institution = auth.user.institutionId ? await findInstitution(db, auth.user.institutionId) : undefined;
+    return {
+      user: toUserDto(auth.user),
+      roles: auth.user.roles,
+      institution: institution ? { id: institution.id, code: institution.code, name: institution.name } : null,
+      csrfToken: auth.csrfToken ?? null,
+    };
+  });
+
+  route(router, registry, { method: 'get', path: '/me/tokens', tag: 'me', summary: 'Token API pribadi / personal API tokens', access: 'user', response: z.object({ items: z.array(ZApiToken) }) }, async ({ auth }) => ({
+    items: (await listApiTokens(db, auth.user.id)).map(toTokenDto),
+  }));
+
+  route(
+    router,
+    registry,
+    { method: 'post', path: '/me/tokens', tag: 'me', summary: 'Buat token API (rahasia ditampilkan sekali) / create an API token (secret shown once)', access: 'user', body: ZCreateTokenBody, response: ZCreatedToken, status: 201 },
+    async ({ req, res, auth, body }) => {
+      const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
+      if (expiresAt && expiresAt <= new Date()) {
+        throw new AppError(ErrorCode.ValidationFailed, { id: 'Tanggal kedaluwarsa harus di masa depan.', en: 'Expiry must be in the future.' }, [
+          { path: 'body.expiresAt', message: 'past', code: 'too_small' },
+        ]);
+      }
+      const { token, prefix } = newApiToken();
+      const row = await db.transaction().execute(async (tx) => {
+        const created = await insertApiToken(tx, { userId: auth.user.id, name: body.name, prefix, tokenHash: hashSecret(token), expiresAt });
+        await appendAudit(tx, { ...auditContext(req, res), institutionId: auth.user.institutionId, action: 'api_token.created', targetType: 'api_token', targetId: created.id, after: { name: body.name, prefix } });
+        return created;
+      });
+      return { ...toTokenDto(row), secret: token };
+    },
+  );
+
+  route(router, registry, { method: 'delete', path: '/me/tokens/{id}', tag: 'me', summary: 'Cabut token API / revoke an API token', access: 'user', params: ZIdParam }, async ({ req, res, auth, params }) => {
+    await db.transaction().execute(async (tx) => {
+      if (!(await revokeApiToken(tx, auth.user.id, params.id))) throw new AppError(ErrorCode.NotFound);
+      await appendAudit(tx, { ...auditContext(req, res), institutionId: auth.user.institutionId, action: 'api_token.revoked', targetType: 'api_token', targetId: params.id });
+    });
+    return undefined;
+  });
+
+  const ZTotpConfirm = z.strictObject({ secret: z.string().regex(/^[A-Z2-7]{32}$/), code: z.string().regex(/^\d{6}$/), password: z.string().min(1).max(1024) });
+
+  route(router, registry, { method: 'post', path: '/me/totp/secret', tag: 'me', summary: 'Buat rahasia TOTP baru untuk didaftarkan / new TOTP secret to enrol', access: 'user', response: z.object({ secret: z.string(), otpauthUrl: z.string() }) }, async ({ auth }) => {
+    const secret = newTotpSecret();
+    const label = encodeURIComponent(`Betang:${auth.user.email}`);
+    return { secret, otpauthUrl: `otpauth://totp/${label}?secret=${secret}&issuer=Betang&algorithm=SHA1&digits=6&period=30` };
+  });
+
+  route(router, registry, { method: 'post', path: '/me/totp', tag: 'me', summary: 'Aktifkan TOTP (kata sandi + kode) / enable TOTP (password + code)', access: 'user', body: ZTotpConfirm }, async ({ req, res, auth, body }) => {
+    if (!(await verifyPassword(auth.user.passwordHash, body.password)) || !verifyTotp(body.secret, body.code)) throw new AppError(ErrorCode.InvalidCredentials);
+    await db.transaction().execute(async (tx) => {
+      await updateUser(tx, auth.user.id, { totpSecret: body.secret });
+      await appendAudit(tx, { ...auditContext(req, res), institutionId: auth.user.institutionId, action: 'user.totp_enabled', targetType: 'user', targetId: auth.user.id });
+    });
+    return undefined;
+  });
+}

@@ -1,0 +1,78 @@
+import { AppError, ErrorCode, Role, ZCreateUserBody, ZIdParam, ZPageQuery, ZUpdateUserBody, ZUser, zPage, type CreateUserBody } from '@betang/core';
+import { appendAudit, deleteSessionsOfUser, findUserByEmail, findUserById, insertUser, listUsers, updateUser, type Db } from '@betang/db';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { actorOf, auditContext, type Authentication } from '../http/context';
+import { decodeCursor, encodeCursor } from '../http/cursor';
+import { toUserDto } from '../http/dto';
+import { route } from '../http/route';
+import { visibleInstitution } from '../http/tenancy';
+import { hashPassword } from '../security/password';
+import { assertMayGrantRoles, assertMayManageUsersOf } from '../use-cases/manage-users';
+import type { RoutesContext } from './router-context';
+
+const ZUserPage = zPage(ZUser);
+const ZInstitutionParams = z.strictObject({ id: z.uuid() });
+
+async function pageOfUsers(db: Db, institutionId: string | null, limit: number, cursor: string | undefined) {
+  const after = decodeCursor(z.string().uuid(), cursor);
+  const rows = await listUsers(db, { institutionId, limit: limit + 1, afterId: after });
+  const page = rows.slice(0, limit);
+  return { items: page.map(toUserDto), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+}
+
+async function createUser(db: Db, req: Request, res: Response, auth: Authentication, institutionId: string | null, body: CreateUserBody) {
+  assertMayGrantRoles(actorOf(auth), institutionId, body.roles);
+  const passwordHash = await hashPassword(body.password);
+  return db.transaction().execute(async (tx) => {
+    if (await findUserByEmail(tx, body.email)) throw new AppError(ErrorCode.Conflict, { id: `E-mail ${body.email} sudah terdaftar.`, en: `E-mail ${body.email} is already registered.` });
+    const { password: _password, ...rest } = body;
+    const user = await insertUser(tx, { ...rest, institutionId, passwordHash });
+    await appendAudit(tx, { ...auditContext(req, res), institutionId, action: 'user.created', targetType: 'user', targetId: user.id, after: toUserDto(user) });
+    return toUserDto(user);
+  });
+}
+
+/** Users of institutions (admin, institution head) and data-center staff (admin). */
+export function userRoutes({ router, registry, deps }: RoutesContext): void {
+  const { db } = deps;
+
+  route(router, registry, { method: 'get', path: '/institutions/{id}/users', tag: 'users', summary: 'Pengguna instansi / users of an institution', access: 'user', params: ZInstitutionParams, query: ZPageQuery, response: ZUserPage }, async ({ auth, params, query }) => {
+    assertMayManageUsersOf(actorOf(auth), params.id);
+    await visibleInstitution(db, actorOf(auth), params.id);
+    return pageOfUsers(db, params.id, query.limit, query.cursor);
+  });
+
+  route(router, registry, { method: 'post', path: '/institutions/{id}/users', tag: 'users', summary: 'Tambah pengguna instansi / add an institution user', access: 'user', params: ZInstitutionParams, body: ZCreateUserBody, response: ZUser, status: 201 }, async ({ req, res, auth, params, body }) => {
+    assertMayManageUsersOf(actorOf(auth), params.id);
+    await visibleInstitution(db, actorOf(auth), params.id);
+    return createUser(db, req, res, auth, params.id, body);
+  });
+
+  route(router, registry, { method: 'get', path: '/users', tag: 'users', summary: 'Staf pusat data / data-center staff', access: [Role.Admin], query: ZPageQuery, response: ZUserPage }, async ({ query }) =>
+    pageOfUsers(db, null, query.limit, query.cursor),
+  );
+
+  route(router, registry, { method: 'post', path: '/users', tag: 'users', summary: 'Tambah staf pusat data / add data-center staff', access: [Role.Admin], body: ZCreateUserBody, response: ZUser, status: 201 }, async ({ req, res, auth, body }) =>
+    createUser(db, req, res, auth, null, body),
+  );
+
+  route(router, registry, { method: 'patch', path: '/users/{id}', tag: 'users', summary: 'Ubah pengguna / update a user', access: 'user', params: ZIdParam, body: ZUpdateUserBody, response: ZUser }, async ({ req, res, auth, params, body }) => {
+    const actor = actorOf(auth);
+    const before = await findUserById(db, params.id);
+    if (!before) throw new AppError(ErrorCode.NotFound);
+    assertMayManageUsersOf(actor, before.institutionId);
+    if (body.roles) assertMayGrantRoles(actor, before.institutionId, body.roles);
+    if (before.id === auth.user.id && (body.isActive === false || (body.roles && !body.roles.includes(Role.Admin) && before.roles.includes(Role.Admin)))) {
+      throw new AppError(ErrorCode.InvalidState, { id: 'Anda tidak dapat menonaktifkan atau menurunkan peran akun Anda sendiri.', en: 'You cannot deactivate or demote your own account.' });
+    }
+    const { password, roles, ...fields } = body;
+    const passwordHash = password ? await hashPassword(password) : undefined;
+    return db.transaction().execute(async (tx) => {
+      const after = (await updateUser(tx, params.id, { ...fields, ...(passwordHash ? { passwordHash } : {}) }, roles))!;
+      if (passwordHash || body.isActive === false) await deleteSessionsOfUser(tx, params.id);
+      await appendAudit(tx, { ...auditContext(req, res), institutionId: after.institutionId, action: 'user.updated', targetType: 'user', targetId: after.id, before: toUserDto(before), after: { ...toUserDto(after), passwordChanged: Boolean(passwordHash) } });
+      return toUserDto(after);
+    });
+  });
+}

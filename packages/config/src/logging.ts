@@ -1,0 +1,31 @@
+/**
+ * pino redaction paths, configured once for every process: passwords, tokens, tickets,
+ * CSRF tokens, cookies and private keys never reach a log line.
+ */
+export const LOG_REDACT_PATHS: readonly string[] = [
+  'password',
+  '*.password',
+  'newPassword',
+  '*.newPassword',
+  'totp',
+  '*.totp',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'tokenSecret',
+  '*.tokenSecret',
+  'ticket',
+  '*.ticket',
+  'csrfToken',
+  '*.csrfToken',
+  'privateKey',
+  '*.privateKey',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'PVE_TOKEN_SECRET',
+];

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { ZQuotaLimits } from '../domain/resources';
+import { ZDisplayName } from './common';
+
+/** Short code of an institution: upper-case letters, digits, dashes (e.g. BIRO-ADPIM). */
+export const ZInstitutionCode = z.string().regex(/^[A-Z][A-Z0-9-]{1,31}$/, 'kode: huruf besar, angka, tanda hubung / code: A–Z, 0–9, dash');
+
+/** `POST /institutions` body. */
+export const ZCreateInstitutionBody = z.strictObject({
+  code: ZInstitutionCode,
+  name: ZDisplayName,
+  address: z.string().trim().max(500).optional(),
+});
+/** `PATCH /institutions/:id` body. */
+export const ZUpdateInstitutionBody = z.strictObject({
+  name: ZDisplayName.optional(),
+  address: z.string().trim().max(500).nullable().optional(),
+});
+
+/** An institution (tenant). */
+export const ZInstitution = z.object({
+  id: z.uuid(),
+  code: z.string(),
+  name: z.string(),
+  address: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type InstitutionDto = z.infer<typeof ZInstitution>;
+
+/** `PUT /institutions/:id/quota` body. */
+export const ZPutQuotaBody = ZQuotaLimits;
+
+/** `GET /institutions/:id/quota` response: limits and current usage (pending + active requests). */
+export const ZQuotaResponse = z.object({
+  institutionId: z.uuid(),
+  limits: ZQuotaLimits,
+  usage: ZQuotaLimits,
+  updatedAt: z.string().nullable(),
+});
+export type QuotaResponse = z.infer<typeof ZQuotaResponse>;

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { LOCALES } from '../i18n';
+import { ZRole } from './auth';
+import { ZDisplayName, ZEmail, ZNip, ZPhone } from './common';
+
+/** A password people can choose: long enough to matter, bounded to keep hashing cheap. */
+export const ZNewPassword = z.string().min(12, 'minimal 12 karakter / at least 12 characters').max(256);
+
+/** `POST /institutions/:id/users` body. */
+export const ZCreateUserBody = z.strictObject({
+  email: ZEmail,
+  name: ZDisplayName,
+  password: ZNewPassword,
+  roles: z.array(ZRole).min(1).max(6),
+  nip: ZNip.optional(),
+  position: z.string().trim().max(200).optional(),
+  phone: ZPhone.optional(),
+  locale: z.enum(LOCALES).default('id'),
+});
+export type CreateUserBody = z.infer<typeof ZCreateUserBody>;
+
+/** `PATCH /users/:id` body. */
+export const ZUpdateUserBody = z.strictObject({
+  name: ZDisplayName.optional(),
+  roles: z.array(ZRole).min(1).max(6).optional(),
+  nip: ZNip.nullable().optional(),
+  position: z.string().trim().max(200).nullable().optional(),
+  phone: ZPhone.nullable().optional(),
+  locale: z.enum(LOCALES).optional(),
+  isActive: z.boolean().optional(),
+  password: ZNewPassword.optional(),
+});
+export type UpdateUserBody = z.infer<typeof ZUpdateUserBody>;

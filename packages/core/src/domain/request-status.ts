@@ -1,0 +1,69 @@
+/**
+ * The VPS request lifecycle — the single source of truth (docs/architecture.md §4).
+ * `draft → submitted → approved_level_k… → approved → queued → provisioning → active`,
+ * exits `rejected`, `cancelled`, `failed`, and after `active`: `stopped`, `expiring`,
+ * `decommissioning → decommissioned`.
+ */
+export const REQUEST_STATUSES = [
+  'draft',
+  'submitted',
+  'partially_approved',
+  'approved',
+  'queued',
+  'provisioning',
+  'active',
+  'stopped',
+  'expiring',
+  'decommissioning',
+  'decommissioned',
+  'rejected',
+  'cancelled',
+  'failed',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+const TRANSITIONS: Record<RequestStatus, readonly RequestStatus[]> = {
+  draft: ['submitted', 'cancelled'],
+  submitted: ['partially_approved', 'approved', 'rejected', 'cancelled'],
+  partially_approved: ['partially_approved', 'approved', 'rejected', 'cancelled'],
+  approved: ['queued', 'cancelled'],
+  queued: ['provisioning', 'cancelled', 'failed'],
+  provisioning: ['active', 'failed'],
+  active: ['stopped', 'expiring', 'decommissioning'],
+  stopped: ['active', 'expiring', 'decommissioning'],
+  expiring: ['active', 'stopped', 'decommissioning'],
+  decommissioning: ['decommissioned', 'failed'],
+  decommissioned: [],
+  rejected: [],
+  cancelled: [],
+  failed: ['queued', 'decommissioning'],
+};
+
+/** Statuses that hold resources against the institution's quota (pending and active both count). */
+export const QUOTA_HOLDING_STATUSES: readonly RequestStatus[] = [
+  'submitted',
+  'partially_approved',
+  'approved',
+  'queued',
+  'provisioning',
+  'active',
+  'stopped',
+  'expiring',
+  'decommissioning',
+];
+
+/** Statuses in which the requester may still cancel (until provisioning starts). */
+export const CANCELLABLE_STATUSES: readonly RequestStatus[] = ['draft', 'submitted', 'partially_approved', 'approved', 'queued'];
+
+/** Final statuses: nothing follows. */
+export const TERMINAL_STATUSES: readonly RequestStatus[] = ['decommissioned', 'rejected', 'cancelled'];
+
+/** True when the lifecycle allows moving from `from` to `to`. */
+export function canTransition(from: RequestStatus, to: RequestStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Every status reachable in one step from `from`. */
+export function nextStatuses(from: RequestStatus): readonly RequestStatus[] {
+  return TRANSITIONS[from];
+}

@@ -1,0 +1,117 @@
+import type { Locale, LocalizedText } from './i18n';
+
+/** Stable error codes. The HTTP layer maps each to a status; clients may rely on them. */
+export enum ErrorCode {
+  /** Input failed validation; details list the failing field paths. */
+  ValidationFailed = 'VALIDATION_FAILED',
+  /** No valid session or token was presented. */
+  Unauthenticated = 'UNAUTHENTICATED',
+  /** Sign-in failed: unknown e-mail, wrong password or wrong TOTP code (never says which). */
+  InvalidCredentials = 'INVALID_CREDENTIALS',
+  /** Signed in, but the role does not allow this action. */
+  Forbidden = 'FORBIDDEN',
+  /** Cookie-authenticated unsafe request without a matching X-CSRF-Token. */
+  CsrfTokenInvalid = 'CSRF_TOKEN_INVALID',
+  /** The resource does not exist, or belongs to another institution. */
+  NotFound = 'NOT_FOUND',
+  /** A unique value is already taken (e-mail, code, hostname…). */
+  Conflict = 'CONFLICT',
+  /** The resource is not in a state that allows this action. */
+  InvalidState = 'INVALID_STATE',
+  /** The institution has no agreement in force covering the request. */
+  NoAgreementInForce = 'NO_AGREEMENT_IN_FORCE',
+  /** The request would exceed the institution's quota. */
+  QuotaExceeded = 'QUOTA_EXCEEDED',
+  /** Too many requests; try again later. */
+  RateLimited = 'RATE_LIMITED',
+  /** The request body is larger than allowed. */
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  /** Proxmox VE could not be reached or answered with an error. */
+  PveUnavailable = 'PVE_UNAVAILABLE',
+  /** A dependency (database, queue) is not available. */
+  ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  /** Unexpected failure; details are in the server log under the request id. */
+  Internal = 'INTERNAL',
+}
+
+const DEFAULT_MESSAGES: Record<ErrorCode, LocalizedText> = {
+  [ErrorCode.ValidationFailed]: { id: 'Data yang dikirim tidak valid.', en: 'The submitted data is invalid.' },
+  [ErrorCode.Unauthenticated]: { id: 'Silakan masuk terlebih dahulu.', en: 'Please sign in first.' },
+  [ErrorCode.InvalidCredentials]: {
+    id: 'E-mail, kata sandi, atau kode TOTP salah.',
+    en: 'Wrong e-mail, password or TOTP code.',
+  },
+  [ErrorCode.Forbidden]: {
+    id: 'Peran Anda tidak mengizinkan tindakan ini.',
+    en: 'Your role does not allow this action.',
+  },
+  [ErrorCode.CsrfTokenInvalid]: {
+    id: 'Token CSRF tidak ada atau tidak cocok. Muat ulang halaman lalu coba lagi.',
+    en: 'CSRF token missing or invalid. Reload the page and try again.',
+  },
+  [ErrorCode.NotFound]: { id: 'Data tidak ditemukan.', en: 'Not found.' },
+  [ErrorCode.Conflict]: { id: 'Data sudah ada.', en: 'Already exists.' },
+  [ErrorCode.InvalidState]: {
+    id: 'Tindakan ini tidak dapat dilakukan pada status saat ini.',
+    en: 'This action is not allowed in the current state.',
+  },
+  [ErrorCode.NoAgreementInForce]: {
+    id: 'Instansi belum memiliki perjanjian pemanfaatan server yang berlaku.',
+    en: 'The institution has no server-utilization agreement in force.',
+  },
+  [ErrorCode.QuotaExceeded]: { id: 'Kuota instansi tidak mencukupi.', en: "The institution's quota is insufficient." },
+  [ErrorCode.RateLimited]: {
+    id: 'Terlalu banyak permintaan. Coba lagi sebentar lagi.',
+    en: 'Too many requests. Try again shortly.',
+  },
+  [ErrorCode.PayloadTooLarge]: { id: 'Data yang dikirim terlalu besar.', en: 'The request body is too large.' },
+  [ErrorCode.PveUnavailable]: {
+    id: 'Klaster Proxmox sedang tidak dapat dihubungi.',
+    en: 'The Proxmox cluster cannot be reached.',
+  },
+  [ErrorCode.ServiceUnavailable]: {
+    id: 'Layanan sedang tidak tersedia. Coba lagi nanti.',
+    en: 'The service is unavailable. Try again later.',
+  },
+  [ErrorCode.Internal]: {
+    id: 'Terjadi kesalahan pada server. Hubungi operator dengan menyebutkan ID permintaan.',
+    en: 'A server error occurred. Contact the operators and quote the request id.',
+  },
+};
+
+/** The application's one error type: a stable code, a bilingual safe message, optional details. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly text: LocalizedText;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, text?: Partial<LocalizedText>, details?: unknown) {
+    const merged = { ...DEFAULT_MESSAGES[code], ...text };
+    super(merged.en);
+    this.name = 'AppError';
+    this.code = code;
+    this.text = merged;
+    this.details = details;
+  }
+
+  /** The message in the given language. */
+  messageIn(locale: Locale): string {
+    return this.text[locale];
+  }
+}
+
+/** Default bilingual message of an error code. */
+export function defaultMessage(code: ErrorCode): LocalizedText {
+  return DEFAULT_MESSAGES[code];
+}
+
+/** Convenience factories with stable codes (outline-style error factories). */
+export const errors = {
+  notFound: (what?: Partial<LocalizedText>) => new AppError(ErrorCode.NotFound, what),
+  forbidden: () => new AppError(ErrorCode.Forbidden),
+  conflict: (text?: Partial<LocalizedText>, details?: unknown) => new AppError(ErrorCode.Conflict, text, details),
+  invalidState: (text?: Partial<LocalizedText>, details?: unknown) =>
+    new AppError(ErrorCode.InvalidState, text, details),
+  unauthenticated: () => new AppError(ErrorCode.Unauthenticated),
+  invalidCredentials: () => new AppError(ErrorCode.InvalidCredentials),
+};

@@ -1,0 +1,61 @@
+import type { Executor } from '../database';
+
+export type ApiTokenRow = {
+  id: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+};
+
+const PUBLIC_COLUMNS = ['id', 'userId', 'name', 'prefix', 'createdAt', 'expiresAt', 'lastUsedAt', 'revokedAt'] as const;
+
+/** Stores a token by the hash of its secret. */
+export async function insertApiToken(
+  db: Executor,
+  values: { userId: string; name: string; prefix: string; tokenHash: string; expiresAt: Date | null },
+): Promise<ApiTokenRow> {
+  return db.insertInto('apiTokens').values(values).returning(PUBLIC_COLUMNS).executeTakeFirstOrThrow();
+}
+
+/** A user's tokens that are not revoked, newest first. */
+export async function listApiTokens(db: Executor, userId: string): Promise<ApiTokenRow[]> {
+  return db
+    .selectFrom('apiTokens')
+    .select(PUBLIC_COLUMNS)
+    .where('userId', '=', userId)
+    .where('revokedAt', 'is', null)
+    .orderBy('createdAt', 'desc')
+    .execute();
+}
+
+/** Finds a usable token (not revoked, not expired) by secret hash. */
+export async function findUsableApiToken(db: Executor, tokenHash: string): Promise<ApiTokenRow | undefined> {
+  return db
+    .selectFrom('apiTokens')
+    .select(PUBLIC_COLUMNS)
+    .where('tokenHash', '=', tokenHash)
+    .where('revokedAt', 'is', null)
+    .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', new Date())]))
+    .executeTakeFirst();
+}
+
+/** Revokes a user's token; returns false when it is not theirs or already revoked. */
+export async function revokeApiToken(db: Executor, userId: string, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('apiTokens')
+    .set({ revokedAt: new Date() })
+    .where('id', '=', id)
+    .where('userId', '=', userId)
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Records that a token was used now. */
+export async function touchApiToken(db: Executor, id: string): Promise<void> {
+  await db.updateTable('apiTokens').set({ lastUsedAt: new Date() }).where('id', '=', id).execute();
+}

@@ -1,0 +1,40 @@
+import type { Executor } from '../database';
+
+export type SessionRow = {
+  idHash: string;
+  userId: string;
+  csrfToken: string;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+};
+
+/** Stores a session under the hash of its secret (the secret itself is never stored). */
+export async function insertSession(
+  db: Executor,
+  values: { idHash: string; userId: string; csrfToken: string; ip: string | null; userAgent: string | null; expiresAt: Date },
+): Promise<void> {
+  await db.insertInto('sessions').values(values).execute();
+}
+
+/** Finds a session that has not expired; undefined otherwise. */
+export async function findLiveSession(db: Executor, idHash: string): Promise<SessionRow | undefined> {
+  return db.selectFrom('sessions').selectAll().where('idHash', '=', idHash).where('expiresAt', '>', new Date()).executeTakeFirst();
+}
+
+/** Marks a session as seen now (throttled by the caller). */
+export async function touchSession(db: Executor, idHash: string): Promise<void> {
+  await db.updateTable('sessions').set({ lastSeenAt: new Date() }).where('idHash', '=', idHash).execute();
+}
+
+/** Deletes one session; deleting an absent one is a no-op. */
+export async function deleteSession(db: Executor, idHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('idHash', '=', idHash).execute();
+}
+
+/** Deletes every session of a user (password change, deactivation). */
+export async function deleteSessionsOfUser(db: Executor, userId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('userId', '=', userId).execute();
+}

@@ -1,0 +1,129 @@
+import type { Role } from '@betang/core';
+import type { Executor, Tx } from '../database';
+
+/** A user with roles, as the application uses it (secrets included: never serialise directly). */
+export type UserRecord = {
+  id: string;
+  institutionId: string | null;
+  email: string;
+  name: string;
+  nip: string | null;
+  position: string | null;
+  phone: string | null;
+  passwordHash: string;
+  totpSecret: string | null;
+  locale: 'id' | 'en';
+  isActive: boolean;
+  failedLogins: number;
+  lockedUntil: Date | null;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  roles: Role[];
+};
+
+function baseQuery(db: Executor) {
+  return db
+    .selectFrom('users')
+    .selectAll('users')
+    .select((eb) =>
+      eb
+        .selectFrom('userRoles')
+        .select(({ fn }) => fn.coalesce(fn<string[]>('array_agg', ['userRoles.role']), eb.val<string[]>([])).as('r'))
+        .whereRef('userRoles.userId', '=', 'users.id')
+        .as('roles'),
+    );
+}
+
+type RawUser = Awaited<ReturnType<ReturnType<typeof baseQuery>['executeTakeFirstOrThrow']>>;
+
+function toRecord(row: RawUser): UserRecord {
+  return { ...row, locale: row.locale === 'en' ? 'en' : 'id', roles: ((row.roles ?? []) as Role[]).sort() };
+}
+
+/** Finds a user by id with roles. */
+export async function findUserById(db: Executor, id: string): Promise<UserRecord | undefined> {
+  const row = await baseQuery(db).where('users.id', '=', id).executeTakeFirst();
+  return row && toRecord(row);
+}
+
+/** Finds a user by (lower-case) e-mail with roles. */
+export async function findUserByEmail(db: Executor, email: string): Promise<UserRecord | undefined> {
+  const row = await baseQuery(db).where('users.email', '=', email.toLowerCase()).executeTakeFirst();
+  return row && toRecord(row);
+}
+
+/** Lists users, optionally of one institution (`null` = data-center staff), ordered by name. */
+export async function listUsers(
+  db: Executor,
+  options: { institutionId?: string | null; limit: number; afterId?: string },
+): Promise<UserRecord[]> {
+  let query = baseQuery(db).orderBy('users.id').limit(options.limit);
+  if (options.institutionId === null) query = query.where('users.institutionId', 'is', null);
+  else if (options.institutionId) query = query.where('users.institutionId', '=', options.institutionId);
+  if (options.afterId) query = query.where('users.id', '>', options.afterId);
+  return (await query.execute()).map(toRecord);
+}
+
+export type NewUser = {
+  institutionId: string | null;
+  email: string;
+  name: string;
+  passwordHash: string;
+  roles: readonly Role[];
+  nip?: string | null;
+  position?: string | null;
+  phone?: string | null;
+  locale?: 'id' | 'en';
+};
+
+/** Inserts a user and its roles in the caller's transaction (unique e-mail enforced by the database). */
+export async function insertUser(tx: Tx, user: NewUser): Promise<UserRecord> {
+  const { roles, ...values } = user;
+  const row = await tx.insertInto('users').values(values).returning('id').executeTakeFirstOrThrow();
+  await tx.insertInto('userRoles').values(roles.map((role) => ({ userId: row.id, role }))).execute();
+  return (await findUserById(tx, row.id))!;
+}
+
+export type UserPatch = Partial<{
+  name: string;
+  nip: string | null;
+  position: string | null;
+  phone: string | null;
+  locale: 'id' | 'en';
+  isActive: boolean;
+  passwordHash: string;
+  totpSecret: string | null;
+}>;
+
+/** Updates fields and, when given, replaces the role set; in the caller's transaction. */
+export async function updateUser(tx: Tx, id: string, patch: UserPatch, roles?: readonly Role[]): Promise<UserRecord | undefined> {
+  if (Object.keys(patch).length > 0) await tx.updateTable('users').set(patch).where('id', '=', id).execute();
+  if (roles) {
+    await tx.deleteFrom('userRoles').where('userId', '=', id).execute();
+    await tx.insertInto('userRoles').values(roles.map((role) => ({ userId: id, role }))).execute();
+  }
+  return findUserById(tx, id);
+}
+
+/** Records a failed sign-in; locks the account for `lockMinutes` once `maxFailures` is reached. */
+export async function recordLoginFailure(db: Executor, id: string, maxFailures: number, lockMinutes: number): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({
+      failedLogins: eb('failedLogins', '+', 1),
+      lockedUntil: eb
+        .case()
+        .when('failedLogins', '>=', maxFailures - 1)
+        .then(new Date(Date.now() + lockMinutes * 60_000))
+        .else(eb.ref('lockedUntil'))
+        .end(),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Records a successful sign-in: clears failures and the lock. */
+export async function recordLoginSuccess(db: Executor, id: string): Promise<void> {
+  await db.updateTable('users').set({ failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() }).where('id', '=', id).execute();
+}
