@@ -20,6 +20,8 @@ export type Upid = {
 const UPID_RE =
   /^UPID:([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?):([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8,9}):([0-9A-Fa-f]{8}):([^:\s/]+):([^:\s/]*):([^:\s/]+):$/;
 
+const MAX_UPID_LENGTH = 512;
+
 /** Thrown for text that is not a UPID (never a silent partial parse). */
 export class UpidParseError extends Error {
   override readonly name = 'UpidParseError';
@@ -30,7 +32,7 @@ export class UpidParseError extends Error {
  * over-long input, so a hostile string can never select which node we poll.
  */
 export function parseUpid(upid: string): Upid {
-  if (typeof upid !== 'string' || upid.length > 512) throw new UpidParseError('UPID tidak valid / invalid UPID');
+  if (typeof upid !== 'string' || upid.length > MAX_UPID_LENGTH) throw new UpidParseError('UPID tidak valid / invalid UPID');
   const m = UPID_RE.exec(upid);
   if (!m) throw new UpidParseError(`UPID tidak valid / invalid UPID: ${JSON.stringify(upid.slice(0, 120))}`);
   return {
@@ -47,7 +49,7 @@ export function parseUpid(upid: string): Upid {
 
 /** True when `value` parses as a UPID. */
 export function isUpid(value: unknown): value is string {
-  return typeof value === 'string' && UPID_RE.test(value);
+  return typeof value === 'string' && value.length <= MAX_UPID_LENGTH && UPID_RE.test(value);
 }
 
 /** zod schema accepting a UPID string and producing the parsed form. */
