@@ -1,7 +1,7 @@
 // Package boundaries from docs/architecture.md §3, checked by `npm run lint`.
 // Every package's package.json declares the workspace packages it may import
 // (`no-non-package-json` enforces that); the rules below encode the layer rules on top.
-const TEST = '(\\.test\\.tsx?$|/testkit/)';
+const TEST = '(\\.test\\.tsx?$|/testkit/|/src/testing/)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

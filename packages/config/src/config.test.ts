@@ -1,0 +1,29 @@
+import { ConfigError, parseConfig, ZApiEnv, ZWorkerEnv } from './index';
+
+describe('parseConfig', () => {
+  it('should report every problem together', () => {
+    let caught: unknown;
+    try {
+      parseConfig(ZApiEnv, { DATABASE_URL: 'mysql://x', PORT: 'abc', LOG_LEVEL: 'loud' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const problems = (caught as ConfigError).problems.map((p) => p.split(':')[0]);
+    expect(problems.sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT']);
+  });
+
+  it('should apply defaults and freeze the result', () => {
+    const config = parseConfig(ZApiEnv, { DATABASE_URL: 'postgres://127.0.0.1/betang' });
+    expect(config.PORT).toBe(3000);
+    expect(config.COOKIE_SECURE).toBe(false);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('should refuse half a Proxmox configuration and a Proxmox without TLS pinning', () => {
+    expect(() => parseConfig(ZWorkerEnv, { DATABASE_URL: 'postgres://h/d', PVE_URL: 'https://pve:8006' })).toThrow(/PVE_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET/);
+    expect(() =>
+      parseConfig(ZWorkerEnv, { DATABASE_URL: 'postgres://h/d', PVE_URL: 'https://pve:8006', PVE_TOKEN_ID: 'betang@pve!prov', PVE_TOKEN_SECRET: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' }),
+    ).toThrow(/PVE_CA_FILE or PVE_FINGERPRINT/);
+  });
+});
