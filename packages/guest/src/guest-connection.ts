@@ -1,0 +1,95 @@
+import { NodeSSH } from 'node-ssh';
+import type { ServerHostKeyAlgorithm } from 'ssh2';
+import { GuestError, GuestErrorCode, HostKeyMismatchError } from './guest-errors';
+import { isPinnedHostKey, parsePinnedHostKey, sshFingerprint } from './host-key';
+
+/** Output of one command on the guest. `code` is null when the command died from a signal. */
+export type ExecResult = { stdout: string; stderr: string; code: number | null };
+
+/** What the steps need from a guest: run one shell command line, optionally feeding stdin. */
+export interface GuestShell {
+  /** The account the commands run as (the cloud-init user, with passwordless sudo). */
+  readonly username: string;
+  exec(command: string, options?: { stdin?: string }): Promise<ExecResult>;
+}
+
+/** An open SSH connection to a guest whose host key matched the pinned one. */
+export interface GuestConnection extends GuestShell {
+  readonly host: string;
+  readonly port: number;
+  /** SHA256 fingerprint of the verified host key. */
+  readonly hostKeyFingerprint: string;
+  dispose(): void;
+}
+
+export type ConnectGuestOptions = {
+  host: string;
+  port?: number;
+  username: string;
+  /** OpenSSH or PEM private key text. */
+  privateKey: string;
+  /** The guest's host key line, read through the guest agent before connecting. */
+  pinnedHostKey: string;
+  readyTimeoutMs?: number;
+};
+
+/**
+ * Opens an SSH connection that trusts exactly one host key. Guarantees: the handshake is
+ * aborted before authentication when the guest presents any other key (HostKeyMismatchError,
+ * not retryable), so no command can run on an impostor; only public-key authentication is
+ * tried (no agent, no password, no keyboard-interactive). Network failures and timeouts
+ * become GuestError(ConnectFailed, retryable) — the guest may simply not be up yet.
+ */
+export async function connectGuest(options: ConnectGuestOptions): Promise<GuestConnection> {
+  const pinned = parsePinnedHostKey(options.pinnedHostKey);
+  const port = options.port ?? 22;
+  let presented: Buffer | undefined;
+  const ssh = new NodeSSH();
+  try {
+    await ssh.connect({
+      host: options.host,
+      port,
+      username: options.username,
+      privateKey: options.privateKey,
+      readyTimeout: options.readyTimeoutMs ?? 20_000,
+      tryKeyboard: false,
+      algorithms: { serverHostKey: pinned.algorithms as ServerHostKeyAlgorithm[] },
+      hostVerifier: (key: Buffer) => {
+        presented = Buffer.from(key);
+        return isPinnedHostKey(pinned, presented);
+      },
+    });
+  } catch (error) {
+    ssh.dispose();
+    if (presented && !isPinnedHostKey(pinned, presented)) {
+      throw new HostKeyMismatchError(options.host, pinned.fingerprint, sshFingerprint(presented));
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const authRefused = /authentication methods failed/i.test(message);
+    throw new GuestError(
+      GuestErrorCode.ConnectFailed,
+      authRefused
+        ? {
+            id: `Guest ${options.host} menolak kunci SSH pengguna ${options.username}.`,
+            en: `Guest ${options.host} refused the SSH key of user ${options.username}.`,
+          }
+        : {
+            id: `Tidak dapat terhubung ke guest ${options.host}:${port} lewat SSH: ${message}`,
+            en: `Cannot reach guest ${options.host}:${port} over SSH: ${message}`,
+          },
+      !authRefused,
+      { host: options.host, port, cause: message },
+    );
+  }
+  return {
+    host: options.host,
+    port,
+    username: options.username,
+    hostKeyFingerprint: pinned.fingerprint,
+    async exec(command, execOptions) {
+      const r = await ssh.execCommand(command, { stdin: execOptions?.stdin, noTrim: true });
+      return { stdout: r.stdout, stderr: r.stderr, code: r.code };
+    },
+    dispose: () => ssh.dispose(),
+  };
+}

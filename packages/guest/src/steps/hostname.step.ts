@@ -1,0 +1,73 @@
+import { hasSystemd, guestPathExists, readGuestFile, runAsRoot, writeGuestFile } from '../guest-commands';
+import { checkResult, type GuestStep } from './guest-step';
+
+const CLOUD_CFG_DIR = '/etc/cloud/cloud.cfg.d';
+const CLOUD_CFG = `${CLOUD_CFG_DIR}/99-betang-hostname.cfg`;
+const CLOUD_CFG_CONTENT = '# Managed by Betang: keep the hostname set at provisioning across reboots.\npreserve_hostname: true\n';
+
+/**
+ * /etc/hosts with exactly one `127.0.1.1 NAME` line, placed after the 127.0.0.1 line.
+ * Without it every sudo prints "unable to resolve host" after a rename (Debian convention).
+ */
+export function hostsWithLoopbackName(hosts: string, name: string): string {
+  const lines = hosts.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const kept = lines.filter((l) => l.trim().split(/\s+/)[0] !== '127.0.1.1');
+  const entry = `127.0.1.1\t${name}`;
+  const at = kept.findIndex((l) => l.trim().split(/\s+/)[0] === '127.0.0.1');
+  kept.splice(at === -1 ? 0 : at + 1, 0, entry);
+  return `${kept.join('\n')}\n`;
+}
+
+type Observed = { staticName: string; runningName: string; hosts: string; systemd: boolean; cloudInit: boolean; cloudCfg: string | null };
+
+/** Hostname: hostnamectl under systemd (else /etc/hostname + hostname), the 127.0.1.1 hosts line, and cloud-init's preserve_hostname. */
+export const hostnameStep: GuestStep<Observed> = {
+  key: 'hostname',
+  async check(shell, spec) {
+    const [staticFile, running, hosts, systemd, cloudInit] = await Promise.all([
+      readGuestFile(shell, '/etc/hostname'),
+      runAsRoot(shell, ['hostname']),
+      readGuestFile(shell, '/etc/hosts'),
+      hasSystemd(shell),
+      guestPathExists(shell, CLOUD_CFG_DIR),
+    ]);
+    const observed: Observed = {
+      staticName: (staticFile ?? '').trim(),
+      runningName: running.stdout.trim(),
+      hosts: hosts ?? '',
+      systemd,
+      cloudInit,
+      cloudCfg: cloudInit ? await readGuestFile(shell, CLOUD_CFG) : null,
+    };
+    const diff: string[] = [];
+    if (observed.staticName !== spec.hostname) diff.push(`/etc/hostname: "${observed.staticName}" → "${spec.hostname}"`);
+    if (observed.runningName !== spec.hostname) diff.push(`running hostname: "${observed.runningName}" → "${spec.hostname}"`);
+    if (hostsWithLoopbackName(observed.hosts, spec.hostname) !== observed.hosts) diff.push(`/etc/hosts: 127.0.1.1 ${spec.hostname}`);
+    if (cloudInit && observed.cloudCfg !== CLOUD_CFG_CONTENT) diff.push(`${CLOUD_CFG}: preserve_hostname: true`);
+    return checkResult(observed, diff);
+  },
+  async apply(shell, spec, observed) {
+    const changes: string[] = [];
+    // /etc/hosts first, so sudo can resolve the new name the moment it is set.
+    const hosts = hostsWithLoopbackName(observed.hosts, spec.hostname);
+    if (hosts !== observed.hosts) {
+      await writeGuestFile(shell, { path: '/etc/hosts', content: hosts, mode: '644' });
+      changes.push(`/etc/hosts: 127.0.1.1 ${spec.hostname}`);
+    }
+    if (observed.cloudInit && observed.cloudCfg !== CLOUD_CFG_CONTENT) {
+      await writeGuestFile(shell, { path: CLOUD_CFG, content: CLOUD_CFG_CONTENT, mode: '644' });
+      changes.push(`${CLOUD_CFG}: preserve_hostname: true`);
+    }
+    if (observed.staticName !== spec.hostname || observed.runningName !== spec.hostname) {
+      if (observed.systemd) {
+        await runAsRoot(shell, ['hostnamectl', 'set-hostname', spec.hostname]);
+      } else {
+        await writeGuestFile(shell, { path: '/etc/hostname', content: `${spec.hostname}\n`, mode: '644' });
+        await runAsRoot(shell, ['hostname', spec.hostname]);
+      }
+      changes.push(`hostname: "${observed.staticName}" → "${spec.hostname}"`);
+    }
+    return changes;
+  },
+};

@@ -1,0 +1,65 @@
+import { guestPathExists, hasSystemd, readGuestFile, runAsRoot, writeGuestFile } from '../guest-commands';
+import { checkResult, type GuestStep } from './guest-step';
+
+export const TIMESYNCD_DROP_IN = '/etc/systemd/timesyncd.conf.d/50-betang.conf';
+export const CHRONY_SOURCES = '/etc/chrony/sources.d/betang.sources';
+const TIMESYNCD_BINARIES = ['/lib/systemd/systemd-timesyncd', '/usr/lib/systemd/systemd-timesyncd'];
+
+type Client = 'chrony' | 'timesyncd' | 'none';
+type Observed = { client: Client; config: string | null; enabled: boolean };
+
+export function timesyncdContent(servers: readonly string[]): string {
+  return `# Managed by Betang.\n[Time]\nNTP=${servers.join(' ')}\n`;
+}
+
+export function chronySourcesContent(servers: readonly string[]): string {
+  return `# Managed by Betang.\n${servers.map((s) => `server ${s} iburst`).join('\n')}\n`;
+}
+
+async function detectClient(shell: Parameters<GuestStep['check']>[0]): Promise<Client> {
+  if (await guestPathExists(shell, '/etc/chrony/chrony.conf')) return 'chrony';
+  for (const path of TIMESYNCD_BINARIES) if (await guestPathExists(shell, path)) return 'timesyncd';
+  return 'none';
+}
+
+/**
+ * NTP servers for whichever client the image has: chrony (a sources.d file, reloaded) or
+ * systemd-timesyncd (a drop-in, service enabled). An image with neither is reported in the
+ * notes and left alone. timesyncd does not run inside containers (ConditionVirtualization),
+ * so the step enables it and restarts it only if it is running.
+ */
+export const ntpStep: GuestStep<Observed> = {
+  key: 'ntp',
+  async check(shell, spec) {
+    const client = await detectClient(shell);
+    if (client === 'none') return checkResult({ client, config: null, enabled: false }, [], ['no NTP client (chrony, systemd-timesyncd) in the image']);
+    const systemd = await hasSystemd(shell);
+    const path = client === 'chrony' ? CHRONY_SOURCES : TIMESYNCD_DROP_IN;
+    const want = client === 'chrony' ? chronySourcesContent(spec.ntpServers) : timesyncdContent(spec.ntpServers);
+    const unit = client === 'chrony' ? 'chrony.service' : 'systemd-timesyncd.service';
+    const enabled = !systemd || (await runAsRoot(shell, ['systemctl', 'is-enabled', unit], { okCodes: [0, 1] })).stdout.trim() === 'enabled';
+    const observed: Observed = { client, config: await readGuestFile(shell, path), enabled };
+    const diff: string[] = [];
+    if (observed.config !== want) diff.push(`${path}: ${spec.ntpServers.join(' ')}`);
+    if (!enabled) diff.push(`enable ${unit}`);
+    return checkResult(observed, diff);
+  },
+  async apply(shell, spec, observed) {
+    const changes: string[] = [];
+    const chrony = observed.client === 'chrony';
+    const path = chrony ? CHRONY_SOURCES : TIMESYNCD_DROP_IN;
+    const want = chrony ? chronySourcesContent(spec.ntpServers) : timesyncdContent(spec.ntpServers);
+    const unit = chrony ? 'chrony.service' : 'systemd-timesyncd.service';
+    if (observed.config !== want) {
+      await writeGuestFile(shell, { path, content: want, mode: '644' });
+      if (chrony) await runAsRoot(shell, ['chronyc', 'reload', 'sources'], { okCodes: [0, 1] });
+      else if (await hasSystemd(shell)) await runAsRoot(shell, ['systemctl', 'try-restart', unit]);
+      changes.push(`${path}: NTP ${spec.ntpServers.join(' ')}`);
+    }
+    if (!observed.enabled) {
+      await runAsRoot(shell, ['systemctl', 'enable', unit]);
+      changes.push(`enabled ${unit}`);
+    }
+    return changes;
+  },
+};

@@ -1,0 +1,78 @@
+import { hasSystemd, readGuestFile, runAsRoot, writeGuestFile } from '../guest-commands';
+import { GuestPreconditionError } from '../guest-errors';
+import { checkResult, type GuestStep } from './guest-step';
+
+export const AUTO_UPGRADES = '/etc/apt/apt.conf.d/20auto-upgrades';
+export const SECURITY_ORIGINS = '/etc/apt/apt.conf.d/52betang-unattended-upgrades';
+const TIMERS = ['apt-daily.timer', 'apt-daily-upgrade.timer'];
+
+export function autoUpgradesContent(enabled: boolean): string {
+  const v = enabled ? '1' : '0';
+  return `// Managed by Betang.\nAPT::Periodic::Update-Package-Lists "${v}";\nAPT::Periodic::Unattended-Upgrade "${v}";\n`;
+}
+
+// `#clear` drops the origins other files added, so only security updates are installed unattended.
+export const SECURITY_ORIGINS_CONTENT = [
+  '// Managed by Betang: unattended upgrades install security updates only.',
+  '#clear Unattended-Upgrade::Origins-Pattern;',
+  'Unattended-Upgrade::Origins-Pattern {',
+  '  "origin=Debian,codename=${distro_codename},label=Debian-Security";',
+  '  "origin=Debian,codename=${distro_codename}-security,label=Debian-Security";',
+  '};',
+  '',
+].join('\n');
+
+type Observed = { autoUpgrades: string | null; origins: string | null; timersEnabled: boolean; systemd: boolean };
+
+/**
+ * Unattended security upgrades: APT::Periodic switches, a security-only origins list, and the
+ * apt-daily timers enabled. With unattendedUpgrades=false the switches are written as "0".
+ */
+export const unattendedUpgradesStep: GuestStep<Observed> = {
+  key: 'unattended-upgrades',
+  async check(shell, spec) {
+    if (spec.unattendedUpgrades) {
+      const pkg = await runAsRoot(shell, ['dpkg-query', '-W', '-f', '${Status}', 'unattended-upgrades'], { okCodes: [0, 1] });
+      if (pkg.stdout.trim() !== 'install ok installed') {
+        throw new GuestPreconditionError({
+          id: 'Paket unattended-upgrades tidak terpasang di guest; tambahkan ke templat VM.',
+          en: 'The unattended-upgrades package is not installed on the guest; add it to the VM template.',
+        });
+      }
+    }
+    const systemd = await hasSystemd(shell);
+    let timersEnabled = true;
+    if (systemd && spec.unattendedUpgrades) {
+      const r = await runAsRoot(shell, ['systemctl', 'is-enabled', ...TIMERS], { okCodes: [0, 1] });
+      timersEnabled = r.stdout.trim().split('\n').every((s) => s === 'enabled');
+    }
+    const observed: Observed = {
+      autoUpgrades: await readGuestFile(shell, AUTO_UPGRADES),
+      origins: await readGuestFile(shell, SECURITY_ORIGINS),
+      timersEnabled,
+      systemd,
+    };
+    const diff: string[] = [];
+    if (observed.autoUpgrades !== autoUpgradesContent(spec.unattendedUpgrades)) diff.push(`${AUTO_UPGRADES}: ${spec.unattendedUpgrades ? 'on' : 'off'}`);
+    if (spec.unattendedUpgrades && observed.origins !== SECURITY_ORIGINS_CONTENT) diff.push(`${SECURITY_ORIGINS}: security origins only`);
+    if (!timersEnabled) diff.push(`enable ${TIMERS.join(', ')}`);
+    return checkResult(observed, diff);
+  },
+  async apply(shell, spec, observed) {
+    const changes: string[] = [];
+    const content = autoUpgradesContent(spec.unattendedUpgrades);
+    if (observed.autoUpgrades !== content) {
+      await writeGuestFile(shell, { path: AUTO_UPGRADES, content, mode: '644' });
+      changes.push(`${AUTO_UPGRADES}: unattended upgrades ${spec.unattendedUpgrades ? 'on' : 'off'}`);
+    }
+    if (spec.unattendedUpgrades && observed.origins !== SECURITY_ORIGINS_CONTENT) {
+      await writeGuestFile(shell, { path: SECURITY_ORIGINS, content: SECURITY_ORIGINS_CONTENT, mode: '644' });
+      changes.push(`${SECURITY_ORIGINS}: security origins only`);
+    }
+    if (!observed.timersEnabled) {
+      await runAsRoot(shell, ['systemctl', 'enable', '--now', ...TIMERS]);
+      changes.push(`enabled ${TIMERS.join(', ')}`);
+    }
+    return changes;
+  },
+};
