@@ -17,6 +17,9 @@ export function randomSerialHex(): string {
   return b.toString('hex');
 }
 
+// getTBSCertificate exists in node-forge 1.x but is missing from @types/node-forge.
+type ForgeTbs = { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
+
 type CertSpec = {
   publicKeyPem: string;
   subject: forge.pki.CertificateField[];
@@ -40,7 +43,7 @@ export function buildCertificate(spec: CertSpec): string {
   // forge's pure-JS RSA takes seconds for a 3072-bit key; sign the TBS bytes natively instead.
   cert.md = forge.md.sha256.create();
   cert.signatureOid = cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
-  cert.tbsCertificate = forge.pki.getTBSCertificate(cert);
+  cert.tbsCertificate = (forge.pki as unknown as ForgeTbs).getTBSCertificate(cert);
   const tbsDer = Buffer.from(forge.asn1.toDer(cert.tbsCertificate).getBytes(), 'binary');
   cert.signature = sign('sha256', tbsDer, spec.signingKeyPem).toString('binary');
   return forge.pki.certificateToPem(cert);

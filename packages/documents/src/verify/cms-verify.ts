@@ -1,0 +1,97 @@
+import { constants, createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { certInfo, stripLeadingZeros, type CertInfo } from './certificate-info';
+import { parseCms, octetsOf, type ParsedCms } from './cms-parse';
+import { children, DerError, oidOf, readTlv, type Tlv } from './der-reader';
+
+const DIGESTS: Record<string, string> = {
+  '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+const RSA_PSS = '1.2.840.113549.1.1.10';
+const TST_INFO = '1.2.840.113549.1.9.16.1.4';
+const MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
+const SIGNING_TIME = '1.2.840.113549.1.9.5';
+const SIGNING_CERT_V2 = '1.2.840.113549.1.9.16.2.47';
+
+export type CmsCheck = { signer: CertInfo; pool: CertInfo[]; digestValid: boolean; signatureValid: boolean; signingTime?: Date; cmsLength: number };
+
+function findSigner(cms: ParsedCms, pool: CertInfo[]): CertInfo {
+  const sid = cms.sid;
+  const found = pool.find((c) =>
+    'subjectKeyId' in sid
+      ? c.subjectKeyId?.equals(sid.subjectKeyId)
+      : c.serial.equals(stripLeadingZeros(sid.serial)) && c.issuer.equals(sid.issuer),
+  );
+  if (!found) throw new DerError('signer certificate not included in the CMS');
+  return found;
+}
+
+function parseTime(t: Tlv): Date | undefined {
+  const s = t.content.toString('latin1');
+  const m = /^(\d{2}|\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(s);
+  if (!m) return undefined;
+  const year = m[1].length === 2 ? (Number(m[1]) < 50 ? 2000 : 1900) + Number(m[1]) : Number(m[1]);
+  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+}
+
+function verifySignature(cms: ParsedCms, data: Buffer, key: KeyObject, hash: string): boolean {
+  const pss = cms.signatureAlgorithm === RSA_PSS;
+  try {
+    return cryptoVerify(
+      hash,
+      data,
+      pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO } : key,
+      cms.signature,
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** messageDigest must equal the content hash (for a timestamp token: its imprint must). */
+function checkDigest(cms: ParsedCms, content: Buffer, hash: string): boolean {
+  const contentHash = (alg: string) => createHash(alg).update(content).digest();
+  if (cms.eContentType === TST_INFO && cms.eContent) {
+    const tst = children(readTlv(cms.eContent));
+    const [algSeq, hashed] = children(tst[2]);
+    const alg = DIGESTS[oidOf(children(algSeq)[0])];
+    const imprintOk = !!alg && octetsOf(hashed).equals(contentHash(alg));
+    const md = cms.attributes.get(MESSAGE_DIGEST);
+    return imprintOk && !!md && octetsOf(md).equals(createHash(hash).update(cms.eContent).digest());
+  }
+  if (!cms.signedAttrsDer) return true;
+  const md = cms.attributes.get(MESSAGE_DIGEST);
+  return !!md && octetsOf(md).equals(contentHash(hash));
+}
+
+/** ESS signing-certificate-v2, when present, must name the signer certificate. */
+function signingCertMatches(cms: ParsedCms, signer: CertInfo): boolean {
+  const attr = cms.attributes.get(SIGNING_CERT_V2);
+  if (!attr) return true;
+  const first = children(children(attr)[0])[0];
+  const parts = children(first);
+  const alg = parts[0].tag === 0x30 ? DIGESTS[oidOf(children(parts[0])[0])] : 'sha256';
+  const certHash = parts[0].tag === 0x30 ? parts[1] : parts[0];
+  return !!alg && octetsOf(certHash).equals(createHash(alg).update(signer.der).digest());
+}
+
+/**
+ * Verifies a detached CMS over `content`: digest (messageDigest attribute, or a timestamp
+ * token's imprint), the signer's signature over the signed attributes, and the ESS
+ * signing-certificate binding. Throws DerError (or node's certificate error) on malformed
+ * input; a well-formed but wrong signature yields false flags, not an exception.
+ */
+export function verifyCms(cmsBytes: Buffer, content: Buffer): CmsCheck {
+  const { cms, length } = parseCms(cmsBytes);
+  const pool = cms.certificates.map(certInfo);
+  const signer = findSigner(cms, pool);
+  const hash = DIGESTS[cms.digestAlgorithm];
+  if (!hash) throw new DerError(`unsupported digest algorithm ${cms.digestAlgorithm}`);
+  const digestValid = checkDigest(cms, content, hash);
+  const signed = cms.signedAttrsDer ?? content;
+  const signatureValid = verifySignature(cms, signed, signer.x509.publicKey, hash) && signingCertMatches(cms, signer);
+  const st = cms.attributes.get(SIGNING_TIME);
+  return { signer, pool, digestValid, signatureValid, signingTime: st ? parseTime(st) : undefined, cmsLength: length };
+}
