@@ -50,7 +50,11 @@ function descendants(root: number): number[] {
   const queue = [root];
   while (queue.length > 0) {
     const p = queue.shift()!;
-    for (const [child, ppid] of parent) if (ppid === p) (out.push(child), queue.push(child));
+    for (const [child, ppid] of parent) {
+      if (ppid !== p) continue;
+      out.push(child);
+      queue.push(child);
+    }
   }
   return out;
 }
@@ -170,6 +174,6 @@ export async function startDebianGuest(options: { bootTimeoutMs?: number } = {})
       }
     })();
     await cleanup();
-    throw new Error(`startDebianGuest failed: ${(error as Error).message}\n${log}`);
+    throw new Error(`startDebianGuest failed: ${(error as Error).message}\n${log}`, { cause: error });
   }
 }
