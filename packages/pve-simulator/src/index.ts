@@ -1,1 +1,11 @@
-export {};
+export { startSimulator } from './simulator';
+export type { RunningSimulator } from './simulator';
+export type { SimulatorOptions, Flavour, TokenSpec } from './options';
+export { DEFAULT_TOKEN_ID, DEFAULT_TOKEN_SECRET, DEFAULT_NODES, DEFAULT_STORAGES, DEFAULT_TEMPLATES } from './options';
+export type { Faults, RouteFaultInput } from './faults/faults-controller';
+export type { GuestCommandHandler, GuestCommandResult } from './faults/fault-state';
+export type { StateReader } from './state/state-reader';
+export type { GuestCommandRecord } from './guest/guest-hub';
+export type { NodeSpec, StorageSpec, TemplateSpec, VmSnapshot } from './state/types';
+export { formatUpid, parseUpid } from './tasks/upid';
+export type { UpidFields } from './tasks/upid';

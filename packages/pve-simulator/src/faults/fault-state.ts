@@ -1,0 +1,80 @@
+/** Result of an emulated command (agent exec or SSH exec). */
+export interface GuestCommandResult {
+  code: number;
+  stdout?: string;
+  stderr?: string;
+}
+
+/** Decides what a guest command answers; undefined = default behaviour. */
+export type GuestCommandHandler = (vmid: number, command: string) => GuestCommandResult | undefined;
+
+/** An injected HTTP failure for matching requests. */
+export interface RouteFault {
+  id: number;
+  /** Upper-case method; undefined = any. */
+  method?: string;
+  /** Path relative to /api2/json with `*` wildcards (one segment) or `**` (any), or a RegExp source. */
+  path: string;
+  /** Probability 0..1 per matching request (seeded). */
+  rate: number;
+  /** 500, 503, 595, 596 ... */
+  status: number;
+  message: string;
+  /** Remaining hits; undefined = unlimited. */
+  times?: number;
+}
+
+/** Every fault switch; mutated by the Faults controller, read by handlers. */
+export interface FaultState {
+  routes: RouteFault[];
+  nextRouteId: number;
+  /** storage id → remaining clone lock timeouts. */
+  storageLockTimeouts: Map<string, number>;
+  /** vmids (or '*') whose agent never answers. */
+  agentNeverStarts: Set<number | '*'>;
+  /** Remaining clone tasks that die hard and leave `lock: clone`. */
+  staleCloneLocks: number;
+  /** Remaining task-creating calls that fail with "got no worker upid". */
+  noWorkerUpid: number;
+  /** Privileges the caller lacks everywhere. */
+  deniedPrivileges: Set<string>;
+  /** Held flock releases per vmid (fault: config lock timeouts). */
+  heldVmLocks: Map<number, () => void>;
+  guestCommand?: GuestCommandHandler;
+}
+
+/** Fresh, fault-free state. */
+export function emptyFaultState(): FaultState {
+  return {
+    routes: [],
+    nextRouteId: 1,
+    storageLockTimeouts: new Map(),
+    agentNeverStarts: new Set(),
+    staleCloneLocks: 0,
+    noWorkerUpid: 0,
+    deniedPrivileges: new Set(),
+    heldVmLocks: new Map(),
+  };
+}
+
+function patternToRegExp(p: string): RegExp {
+  if (p.startsWith('^')) return new RegExp(p);
+  const esc = p
+    .split('**')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+'))
+    .join('.*');
+  return new RegExp(`^${esc}$`);
+}
+
+/** First route fault matching method + path that fires (rate drawn from `chance`). */
+export function pickRouteFault(s: FaultState, method: string, path: string, chance: (p: number) => boolean): RouteFault | undefined {
+  for (const f of s.routes) {
+    if (f.method && f.method !== method) continue;
+    if (!patternToRegExp(f.path).test(path)) continue;
+    if (f.times !== undefined && f.times <= 0) continue;
+    if (!chance(f.rate)) continue;
+    if (f.times !== undefined) f.times--;
+    return f;
+  }
+  return undefined;
+}

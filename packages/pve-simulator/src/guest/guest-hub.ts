@@ -1,0 +1,98 @@
+import type { FaultState, GuestCommandResult } from '../faults/fault-state';
+import type { ClusterState } from '../state/cluster-state';
+import type { SimVm } from '../state/types';
+import { authorizedKeys, ensureHostKey } from './host-key';
+import { startGuestSsh } from './ssh-server';
+import type { GuestSshServer } from './ssh-server';
+
+/** A command that reached a guest, via the agent or SSH. */
+export interface GuestCommandRecord {
+  vmid: number;
+  via: 'agent' | 'ssh';
+  user?: string;
+  command: string;
+  at: number;
+  code: number;
+}
+
+const HOST_KEY_CMD = /^(?:(?:sudo\s+)?cat\s+)\/etc\/ssh\/ssh_host_ed25519_key\.pub\s*$/;
+
+/** Guest-side emulation: DHCP leases, host keys, SSH endpoints, the command log. */
+export class GuestHub {
+  private readonly leases = new Map<string, string>();
+  private readonly servers = new Map<number, GuestSshServer>();
+  readonly commands: GuestCommandRecord[] = [];
+  readonly files = new Map<number, Map<string, Buffer>>();
+
+  constructor(
+    private readonly state: ClusterState,
+    private readonly faults: FaultState,
+    private readonly host: string,
+    private readonly sshEnabled: boolean,
+  ) {}
+
+  /** Stable fake-DHCP lease per MAC from the configured pool. */
+  dhcp(mac: string): { ip: string; prefix: number } {
+    const { base, prefix } = this.state.opts.dhcpPool;
+    let ip = this.leases.get(mac);
+    if (!ip) {
+      const parts = base.split('.').map(Number);
+      const n = ((parts[0] ?? 0) << 24) + ((parts[1] ?? 0) << 16) + ((parts[2] ?? 0) << 8) + (parts[3] ?? 0) + this.leases.size;
+      ip = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+      this.leases.set(mac, ip);
+    }
+    return { ip, prefix };
+  }
+
+  /** Runs a guest command: host-key `cat` answers the VM's key; a test handler may override anything. */
+  run(vm: SimVm, via: 'agent' | 'ssh', command: string, user?: string): GuestCommandResult {
+    const custom = this.faults.guestCommand?.(vm.vmid, command);
+    const r = custom ?? (HOST_KEY_CMD.test(command) ? { code: 0, stdout: `${ensureHostKey(vm).public}\n` } : { code: 0 });
+    this.commands.push({ vmid: vm.vmid, via, user, command, at: Date.now(), code: r.code });
+    return r;
+  }
+
+  /** Starts the VM's SSH endpoint if not yet running (idempotent). */
+  async ensureSsh(vm: SimVm): Promise<void> {
+    if (!this.sshEnabled || this.servers.has(vm.vmid)) return;
+    const key = ensureHostKey(vm);
+    const entry = await startGuestSsh(this.host, key.private, {
+      reachable: () => {
+        const cur = this.state.vms.get(vm.vmid);
+        return !!cur && cur.power === 'running' && !!cur.agentPlan && Date.now() >= cur.agentPlan.timeoutUntil;
+      },
+      login: () => {
+        const cfg = vm.bootConfig ?? vm.config;
+        return { user: cfg.ciuser ?? vm.defaultUser, keys: authorizedKeys(cfg.sshkeys) };
+      },
+      run: (user, command) => this.run(vm, 'ssh', command, user),
+      writeFile: (path, data) => {
+        if (!this.files.has(vm.vmid)) this.files.set(vm.vmid, new Map());
+        this.files.get(vm.vmid)?.set(path, data);
+      },
+    });
+    if (this.servers.has(vm.vmid)) {
+      await entry.close();
+      return;
+    }
+    this.servers.set(vm.vmid, entry);
+  }
+
+  /** host/port of the VM's SSH endpoint (the VM's own address is not routable from the host). */
+  endpoint(vmid: number): { host: string; port: number } | undefined {
+    const s = this.servers.get(vmid);
+    return s ? { host: this.host, port: s.port } : undefined;
+  }
+
+  /** Stops the VM's endpoint (on destroy). */
+  stopSsh(vmid: number): void {
+    void this.servers.get(vmid)?.close();
+    this.servers.delete(vmid);
+  }
+
+  /** Stops every endpoint. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.servers.values()].map((s) => s.close()));
+    this.servers.clear();
+  }
+}

@@ -1,0 +1,89 @@
+import type { NodeSpec, StorageSpec, TemplateSpec } from './state/types';
+
+export type Flavour = 'pve8' | 'pve9';
+
+/** An API token the simulator accepts. */
+export interface TokenSpec {
+  /** `user@realm!tokenid` */
+  tokenId: string;
+  /** lower-case UUID */
+  secret: string;
+  expire?: number;
+}
+
+/** Options of startSimulator; every field has a default. */
+export interface SimulatorOptions {
+  /** TCP port; 0 = random (default 0 in-process, 8006 in the CLI). */
+  port?: number;
+  /** Bind address (default 127.0.0.1). */
+  host?: string;
+  flavour?: Flavour;
+  /** Scales every realistic duration (0 = instant-ish, 1 = realistic). Default 0. */
+  timeFactor?: number;
+  /** Seed for MACs, jitter and random faults. Default 1. */
+  seed?: number;
+  nodes?: NodeSpec[];
+  storages?: StorageSpec[];
+  templates?: TemplateSpec[];
+  tokens?: TokenSpec[];
+  /** Users for ticket login: `user@realm` → password. Default root@pam / "betang-sim". */
+  users?: Record<string, string>;
+  /** Pools that exist at start. Default ["templates", "customers"]. */
+  pools?: string[];
+  /** First IPv4 handed out by the fake DHCP for NICs without static ipconfig. Default 10.20.0.100/24. */
+  dhcpPool?: { base: string; prefix: number };
+  /** Delay before a 401 answer in real ms; default 3000 × timeFactor. */
+  authFailureDelayMs?: number;
+  /** Realistic seconds between the guest's start and its agent answering. Default 20. */
+  agentBootSeconds?: number;
+  /** Realistic seconds between two /cluster/resources broadcasts. Default 10. */
+  resourcesLagSeconds?: number;
+  /** Start an emulated SSH server per running VM (default true). */
+  guestSsh?: boolean;
+}
+
+export const DEFAULT_TOKEN_ID = 'root@pam!betang';
+export const DEFAULT_TOKEN_SECRET = '5d1a7c2e-3b4f-4a8d-9e6b-0c2f1a9d8e73';
+
+export const DEFAULT_NODES: NodeSpec[] = [
+  { name: 'pve1', cpus: 32, memoryMiB: 131072, bridges: ['vmbr0', 'vmbr1'] },
+  { name: 'pve2', cpus: 32, memoryMiB: 131072, bridges: ['vmbr0', 'vmbr1'] },
+  { name: 'pve3', cpus: 16, memoryMiB: 65536, bridges: ['vmbr0', 'vmbr1'] },
+];
+
+export const DEFAULT_STORAGES: StorageSpec[] = [
+  { id: 'local', type: 'dir', shared: false, content: 'iso,vztmpl,backup,snippets', totalGiB: 100 },
+  { id: 'local-lvm', type: 'lvmthin', shared: false, content: 'images,rootdir', totalGiB: 900 },
+  { id: 'ceph', type: 'rbd', shared: true, content: 'images,rootdir', totalGiB: 4096 },
+];
+
+export const DEFAULT_TEMPLATES: TemplateSpec[] = [
+  { vmid: 9000, name: 'debian-12-cloud', node: 'pve1', storage: 'ceph', diskGiB: 3, defaultUser: 'debian', pool: 'templates' },
+  { vmid: 9001, name: 'ubuntu-2404-cloud', node: 'pve1', storage: 'ceph', diskGiB: 4, defaultUser: 'ubuntu', pool: 'templates' },
+];
+
+/** Options with defaults applied. */
+export type ResolvedOptions = Required<Omit<SimulatorOptions, 'authFailureDelayMs'>> & { authFailureDelayMs: number };
+
+/** Fills in defaults; guarantees a usable, self-consistent option set. */
+export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
+  const timeFactor = o.timeFactor ?? 0;
+  return {
+    port: o.port ?? 0,
+    host: o.host ?? '127.0.0.1',
+    flavour: o.flavour ?? 'pve9',
+    timeFactor,
+    seed: o.seed ?? 1,
+    nodes: o.nodes ?? DEFAULT_NODES,
+    storages: o.storages ?? DEFAULT_STORAGES,
+    templates: o.templates ?? DEFAULT_TEMPLATES,
+    tokens: o.tokens ?? [{ tokenId: DEFAULT_TOKEN_ID, secret: DEFAULT_TOKEN_SECRET }],
+    users: o.users ?? { 'root@pam': 'betang-sim' },
+    pools: o.pools ?? ['templates', 'customers'],
+    dhcpPool: o.dhcpPool ?? { base: '10.20.0.100', prefix: 24 },
+    authFailureDelayMs: o.authFailureDelayMs ?? 3000 * timeFactor,
+    agentBootSeconds: o.agentBootSeconds ?? 20,
+    resourcesLagSeconds: o.resourcesLagSeconds ?? 10,
+    guestSsh: o.guestSsh ?? true,
+  };
+}

@@ -1,0 +1,27 @@
+import type { Route } from '../server/router';
+import type { Sim } from '../sim-context';
+import { accessRoutes } from './access-routes';
+import { clusterRoutes } from './cluster-routes';
+import { poolRoutes } from './pool-routes';
+import { agentRoutes } from './qemu-agent';
+import { cloneRoute } from './qemu-clone';
+import { configRoutes } from './qemu-config';
+import { destroyResizeRoutes } from './qemu-destroy-resize';
+import { powerRoutes, templateRoute } from './qemu-power';
+import { statusRoutes } from './qemu-status';
+import { taskRoutes } from './task-routes';
+
+/** Every PVE endpoint the simulator implements (anything else answers 501). */
+export const allRoutes: Array<Route<Sim>> = [
+  ...accessRoutes,
+  ...clusterRoutes,
+  ...poolRoutes,
+  ...taskRoutes,
+  ...statusRoutes,
+  ...configRoutes,
+  ...powerRoutes,
+  ...destroyResizeRoutes,
+  ...agentRoutes,
+  cloneRoute,
+  templateRoute,
+];

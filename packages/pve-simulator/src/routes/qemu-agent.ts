@@ -1,0 +1,102 @@
+import { agentStage, networkInterfaces } from '../guest/agent-model';
+import { die } from '../server/pve-error';
+import type { ParamSchema } from '../server/params';
+import { P } from '../server/params';
+import type { Route, RouteContext } from '../server/router';
+import type { Sim } from '../sim-context';
+import { requirePriv } from '../sim-context';
+import type { SimVm } from '../state/types';
+
+type Level = 'audit' | 'unrestricted';
+
+/** Preconditions + privilege (PVE 9: VM.GuestAgent.*; PVE ≤ 8: VM.Monitor) for one agent command. */
+function prepare(ctx: RouteContext<Sim>, command: string, level: Level): { vm: SimVm; stage: ReturnType<typeof agentStage> } {
+  const { sim, params } = ctx;
+  const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
+  const path = `/vms/${vm.vmid}`;
+  if (sim.opts.flavour === 'pve8') requirePriv(sim, path, 'VM.Monitor');
+  else if (level === 'unrestricted') requirePriv(sim, path, 'VM.GuestAgent.Unrestricted');
+  // PVE 9 accepts either agent privilege for read-only commands
+  else if (sim.faults.deniedPrivileges.has('VM.GuestAgent.Unrestricted')) requirePriv(sim, path, 'VM.GuestAgent.Audit');
+  const never = sim.faults.agentNeverStarts.has(vm.vmid) || sim.faults.agentNeverStarts.has('*');
+  return { vm, stage: agentStage(vm, command, sim.clock.now(), never) };
+}
+
+const base: ParamSchema = { node: P.node, vmid: P.vmid };
+
+function simple(method: 'GET' | 'POST', name: string, level: Level, result: (sim: Sim, vm: SimVm) => unknown): Route<Sim> {
+  return {
+    method,
+    path: `/nodes/{node}/qemu/{vmid}/agent/${name}`,
+    schema: base,
+    handler: (ctx) => {
+      const { vm } = prepare(ctx, name, level);
+      return { result: result(ctx.sim, vm) };
+    },
+  };
+}
+
+/** The guest-agent endpoints on the provisioning path. */
+export const agentRoutes: Array<Route<Sim>> = [
+  simple('POST', 'ping', 'audit', () => ({})),
+  {
+    method: 'GET',
+    path: '/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces',
+    schema: base,
+    handler: (ctx) => {
+      const { vm, stage } = prepare(ctx, 'network-get-interfaces', 'audit');
+      return { result: networkInterfaces(vm, stage, (mac) => ctx.sim.guest.dhcp(mac)) };
+    },
+  },
+  simple('GET', 'get-host-name', 'audit', (_s, vm) => ({ 'host-name': (vm.bootConfig ?? vm.config).name ?? `vm${vm.vmid}` })),
+  simple('GET', 'get-osinfo', 'audit', (_s, vm) =>
+    vm.defaultUser === 'ubuntu'
+      ? { id: 'ubuntu', name: 'Ubuntu', 'pretty-name': 'Ubuntu 24.04.1 LTS', 'version-id': '24.04', 'kernel-release': '6.8.0-45-generic', machine: 'x86_64' }
+      : { id: 'debian', name: 'Debian GNU/Linux', 'pretty-name': 'Debian GNU/Linux 12 (bookworm)', 'version-id': '12', 'kernel-release': '6.1.0-26-cloud-amd64', machine: 'x86_64' },
+  ),
+  simple('GET', 'info', 'audit', () => ({ version: '7.2.11', supported_commands: ['guest-ping', 'guest-exec', 'guest-exec-status', 'guest-network-get-interfaces'].map((name) => ({ name, enabled: true, 'success-response': true })) })),
+  {
+    method: 'POST',
+    path: '/nodes/{node}/qemu/{vmid}/agent/exec',
+    schema: { ...base, command: { type: 'string', array: true }, 'input-data': { type: 'string', optional: true, maxLength: 65536 } },
+    handler: (ctx) => {
+      const { sim, params } = ctx;
+      const { vm } = prepare(ctx, 'exec', 'unrestricted');
+      const argv = (params.command as string[]).filter((a) => a !== '');
+      if (argv.length === 0) throw die("Agent error: Guest agent command failed, error was 'Failed to execute child process'");
+      const pid = vm.nextExecPid++;
+      const now = sim.clock.now();
+      // QGA executes argv[0] literally; a whole command line in one element is "No such file or directory"
+      if (argv.length === 1 && /\s/.test(argv[0] ?? '')) {
+        throw die(`Agent error: Guest agent command failed, error was 'Failed to execute child process “${argv[0]}” (No such file or directory)'`);
+      }
+      const r = sim.guest.run(vm, 'agent', argv.join(' '));
+      vm.execs.set(pid, {
+        pid,
+        command: argv,
+        inputData: params['input-data'] === undefined ? undefined : String(params['input-data']),
+        at: now,
+        readyAt: now + sim.clock.scale(300),
+        exitcode: r.code,
+        out: r.stdout ?? '',
+        err: r.stderr ?? '',
+      });
+      return { pid };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/nodes/{node}/qemu/{vmid}/agent/exec-status',
+    schema: { ...base, pid: { type: 'integer' } },
+    handler: (ctx) => {
+      const { vm } = prepare(ctx, 'exec-status', 'unrestricted');
+      const e = vm.execs.get(Number(ctx.params.pid));
+      if (!e) throw die(`Agent error: Invalid parameter 'pid'`);
+      if (ctx.sim.clock.now() < e.readyAt) return { exited: false };
+      const out: Record<string, unknown> = { exited: true, exitcode: e.exitcode };
+      if (e.out) out['out-data'] = e.out;
+      if (e.err) out['err-data'] = e.err;
+      return out;
+    },
+  },
+];

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { die, PveError } from '../server/pve-error';
+import { P } from '../server/params';
+import type { Route, RouteContext } from '../server/router';
+import type { Sim } from '../sim-context';
+import { beforeWorker, ownerOf, requirePriv } from '../sim-context';
+import { checkDnsName, formatSize } from '../state/formats';
+import { configDisks, parseDisk, printDisk } from '../state/disks';
+import { parseNet, printNet } from '../state/net';
+import type { SimVm } from '../state/types';
+import type { TaskContext } from '../tasks/task-manager';
+import { TaskKilled } from '../tasks/task-manager';
+import { checkLock, lockVm } from './vm-helpers';
+
+interface ClonePlan {
+  src: SimVm;
+  newid: number;
+  full: boolean;
+  storage?: string;
+  target: string;
+  name?: string;
+  description?: string;
+  pool?: string;
+}
+
+function syncChecks(sim: Sim, ctx: RouteContext<Sim>): ClonePlan {
+  const p = ctx.params;
+  const node = String(p.node);
+  const src = sim.state.vmOn(node, Number(p.vmid));
+  const newid = Number(p.newid);
+  const pool = p.pool === undefined ? undefined : String(p.pool);
+  requirePriv(sim, `/vms/${src.vmid}`, 'VM.Clone');
+  if (pool !== undefined && !sim.state.pools.has(pool)) throw new PveError(403, `Permission check failed (pool '${pool}' does not exist)`);
+  requirePriv(sim, pool ? `/pool/${pool}` : `/vms/${newid}`, 'VM.Allocate');
+  beforeWorker(sim);
+  const isTemplate = src.config.template === '1';
+  const full = p.full === undefined ? !isTemplate : p.full === 1;
+  const storage = p.storage === undefined ? undefined : String(p.storage);
+  if (storage !== undefined && !full) throw die("parameter 'storage' not allowed for linked clones");
+  if (p.format !== undefined && !full) throw die("parameter 'format' not allowed for linked clones");
+  checkLock(src);
+  const existing = sim.state.vms.get(newid);
+  if (existing?.node === node) throw die(`unable to create VM ${newid}: config file already exists`);
+  if (existing) throw die(`VM ${newid} already exists on node '${existing.node}'`);
+  const target = p.target === undefined ? node : String(p.target);
+  if (target !== node) {
+    const t = sim.state.node(target);
+    if (!t.online) throw die(`target node '${target}' is not online`);
+    for (const [, d] of configDisks(src.config)) {
+      if (!sim.state.storage(d.storage)?.shared) throw die(`can't clone VM to node '${target}' (VM uses local storage)`);
+    }
+    if (storage !== undefined && !sim.state.storage(storage)?.shared) throw die(`can't clone to non-shared storage '${storage}'`);
+  }
+  if (storage !== undefined) {
+    const s = sim.state.storageOnNode(storage, node);
+    if (!s) throw die(`storage '${storage}' does not exist`);
+    if (!s.content.split(',').includes('images')) throw die(`storage '${storage}' does not support vm images`);
+  }
+  if (!full && !isTemplate) {
+    const first = configDisks(src.config).find(([, d]) => !d.isCloudinit);
+    throw die(`Linked clone feature is not supported for drive '${first?.[0] ?? 'scsi0'}'`);
+  }
+  return {
+    src, newid, full, storage, target, pool,
+    name: p.name === undefined ? undefined : String(p.name),
+    description: p.description === undefined ? undefined : String(p.description),
+  };
+}
+
+function storageLockError(sim: Sim, storage: string): Error | undefined {
+  const left = sim.faults.storageLockTimeouts.get(storage) ?? 0;
+  if (left <= 0) return undefined;
+  sim.faults.storageLockTimeouts.set(storage, left - 1);
+  return sim.state.storage(storage)?.shared
+    ? new Error(`cfs-lock 'storage-${storage}' error: got lock request timeout`)
+    : new Error(`can't lock file '/var/lock/pve-manager/pve-storage-${storage}' - got timeout`);
+}
+
+async function copyDisks(sim: Sim, t: TaskContext, plan: ClonePlan, vm: SimVm): Promise<void> {
+  let diskNo = 0;
+  for (const [key, d] of configDisks(plan.src.config)) {
+    const storage = plan.storage ?? d.storage;
+    if (d.isCloudinit) {
+      vm.config[key] = printDisk({ ...d, storage, volume: `vm-${plan.newid}-cloudinit` });
+      continue;
+    }
+    const lockErr = storageLockError(sim, storage);
+    if (lockErr) throw lockErr;
+    if (plan.full) {
+      t.log(`create full clone of drive ${key} (${d.storage}:${d.volume})`);
+      const s = sim.state.storage(storage);
+      const free = (s?.totalGiB ?? 0) * 1024 ** 3 - sim.state.storageUsed(storage, plan.src.node);
+      if (free < d.sizeBytes) {
+        throw new Error(`unable to allocate image on storage '${storage}': not enough free space (${formatSize(Math.max(free, 0))} free, ${formatSize(d.sizeBytes)} required)`);
+      }
+      const gib = d.sizeBytes / 1024 ** 3;
+      for (const pct of [25, 50, 75, 100]) {
+        await t.sleep(gib * 750);
+        t.log(`transferred ${((gib * pct) / 100).toFixed(1)} GiB of ${gib.toFixed(1)} GiB (${pct.toFixed(2)}%)`);
+      }
+      vm.config[key] = printDisk({ ...d, storage, volume: `vm-${plan.newid}-disk-${diskNo++}` });
+    } else {
+      t.log(`create linked clone of drive ${key} (${d.storage}:${d.volume})`);
+      await t.sleep(1500);
+      vm.config[key] = printDisk({ ...d, volume: `${d.volume}/vm-${plan.newid}-disk-${diskNo++}` });
+    }
+  }
+}
+
+function finalConfig(sim: Sim, plan: ClonePlan, disks: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(plan.src.config)) {
+    if (k === 'template' || k === 'lock' || /^unused\d+$/.test(k) || parseDisk(v) !== undefined) continue;
+    if (/^net\d+$/.test(k)) {
+      const dev = parseNet(v);
+      out[k] = typeof dev === 'string' ? v : printNet({ ...dev, macaddr: undefined }, sim.rng);
+    } else out[k] = v;
+  }
+  Object.assign(out, disks);
+  out.smbios1 = `uuid=${randomUUID()}`;
+  if (out.vmgenid !== undefined) out.vmgenid = randomUUID();
+  out.name = plan.name ?? `Copy-of-VM-${plan.src.config.name ?? plan.src.vmid}`;
+  if (plan.description !== undefined) out.description = plan.description;
+  return out;
+}
+
+async function runClone(sim: Sim, t: TaskContext, plan: ClonePlan): Promise<void> {
+  // both clone locks wait only 1 s; their timeouts surface unprefixed
+  const releaseSrc = await lockVm(sim, plan.src.vmid, 1000, plan.src.power === 'stopped');
+  let releaseNew: (() => void) | undefined;
+  try {
+    releaseNew = await lockVm(sim, plan.newid, 1000);
+    if (sim.state.vms.has(plan.newid)) throw new Error(`unable to create VM ${plan.newid}: config file already exists`);
+    checkLock(plan.src);
+    const vm = sim.state.newVm(plan.newid, plan.src.node, { lock: 'clone' }, plan.src.defaultUser);
+    try {
+      await t.sleep(300);
+      if (sim.faults.staleCloneLocks > 0) {
+        sim.faults.staleCloneLocks--;
+        throw new TaskKilled('worker killed');
+      }
+      await copyDisks(sim, t, plan, vm);
+    } catch (err) {
+      if (err instanceof TaskKilled) throw err;
+      sim.state.vms.delete(plan.newid);
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new Error(`clone failed: ${msg}`, { cause: err });
+    }
+    const disks = Object.fromEntries(Object.entries(vm.config).filter(([k]) => k !== 'lock'));
+    vm.config = finalConfig(sim, plan, disks);
+    if (plan.target !== plan.src.node) vm.node = plan.target;
+    if (plan.pool) sim.state.setPool(plan.newid, plan.pool);
+  } finally {
+    releaseNew?.();
+    releaseSrc();
+  }
+}
+
+/** POST /nodes/{node}/qemu/{vmid}/clone → UPID (qmclone, id = source vmid). */
+export const cloneRoute: Route<Sim> = {
+  method: 'POST',
+  path: '/nodes/{node}/qemu/{vmid}/clone',
+  schema: {
+    node: P.node,
+    vmid: P.vmid,
+    newid: P.vmid,
+    name: { type: 'string', optional: true, format: checkDnsName },
+    description: P.optString,
+    pool: { type: 'string', optional: true, pattern: /[A-Za-z][-_A-Za-z0-9/]*/ },
+    snapname: P.optString,
+    full: P.bool,
+    storage: { type: 'string', optional: true, pattern: /[a-z][a-z0-9\-_.]*[a-z0-9]/i },
+    format: { type: 'string', optional: true, enum: ['raw', 'qcow2', 'vmdk'] },
+    target: { ...P.node, optional: true },
+    bwlimit: { type: 'integer', optional: true, minimum: 0 },
+  },
+  handler: (ctx) => {
+    const { sim } = ctx;
+    const plan = syncChecks(sim, ctx);
+    if (ctx.params.snapname !== undefined) throw die(`snapshot '${String(ctx.params.snapname)}' does not exist`);
+    return sim.tasks.start(plan.src.node, 'qmclone', String(plan.src.vmid), ownerOf(ctx.auth), (t) => runClone(sim, t, plan));
+  },
+};

@@ -1,0 +1,186 @@
+import { die, paramError } from '../server/pve-error';
+import type { ParsedParams } from '../server/params';
+import { P } from '../server/params';
+import type { Route, RouteContext } from '../server/router';
+import type { Sim } from '../sim-context';
+import { beforeWorker, ownerOf, requirePriv, rootOnly } from '../sim-context';
+import { CLOUDINIT_KEYS, CONFIG_CONTROL, CONFIG_KEYS, FAST_PLUG } from '../state/config-schema';
+import { configDigest, memoryMiB, toWire } from '../state/config-wire';
+import { normaliseTags } from '../state/formats';
+import { authorizedKeys, validSshKeys } from '../guest/host-key';
+import { parseNet, printNet } from '../state/net';
+import type { SimVm } from '../state/types';
+import type { TaskContext } from '../tasks/task-manager';
+import { checkLock, lockVm, stillThere } from './vm-helpers';
+
+const CONTROL = new Set(Object.keys(CONFIG_CONTROL));
+
+function privFor(key: string): string {
+  if (/^(cores|sockets|cpu|vcpus|numa|cpulimit|cpuunits|affinity)$/.test(key)) return 'VM.Config.CPU';
+  if (/^(memory|balloon|shares)$/.test(key)) return 'VM.Config.Memory';
+  if (/^(net\d+)$/.test(key)) return 'VM.Config.Network';
+  if (CLOUDINIT_KEYS.has(key) || /^ipconfig\d+$/.test(key)) return 'VM.Config.Cloudinit';
+  if (/^(ide|sata|scsi|virtio|efidisk|tpmstate|unused)\d+$|^boot/.test(key)) return 'VM.Config.Disk';
+  return 'VM.Config.Options';
+}
+
+interface ConfigChange {
+  set: Record<string, string>;
+  del: string[];
+}
+
+/** Sync validation shared by POST and PUT config; returns the normalised change set. */
+function prepare(sim: Sim, ctx: RouteContext<Sim>, vm: SimVm): ConfigChange {
+  const p = ctx.params;
+  const set: Record<string, string> = {};
+  for (const [k, v] of Object.entries(p)) if (!CONTROL.has(k)) set[k] = String(v);
+  const del = String(p.delete ?? '').split(/[,;\s]+/).filter(Boolean);
+  if (Object.keys(set).length === 0 && del.length === 0 && p.revert === undefined) throw die('no options specified');
+  for (const k of [...Object.keys(set), ...del]) requirePriv(sim, `/vms/${vm.vmid}`, privFor(k));
+  if (p.digest !== undefined && p.digest !== configDigest(vm.config, vm.pending)) {
+    throw die('checksum mismatch (file change by other user?)');
+  }
+  const both = del.find((k) => set[k] !== undefined);
+  if (both) throw paramError({ delete: `cannot set and delete the same option '${both}'` });
+  if (!(p.skiplock === 1)) checkLock(vm);
+  if (set.lock !== undefined) rootOnly(ctx.auth, 'lock', true);
+  if (set.memory !== undefined) set.memory = set.memory.replace(/^current=/, '');
+  if (set.balloon !== undefined || set.memory !== undefined) {
+    const mem = set.memory !== undefined ? Number(set.memory) : memoryMiB({ ...vm.config, ...vm.pending });
+    const balloon = Number(set.balloon ?? vm.pending.balloon ?? vm.config.balloon ?? mem);
+    if (balloon > mem) throw die('balloon value too large (must be smaller than assigned memory)');
+  }
+  if (set.sshkeys !== undefined && !validSshKeys(authorizedKeys(set.sshkeys))) throw die('SSH public key validation error');
+  for (const k of Object.keys(set)) {
+    if (/^net\d+$/.test(k)) {
+      const dev = parseNet(set[k] ?? '');
+      if (typeof dev !== 'string') set[k] = printNet(dev, sim.rng);
+    }
+  }
+  if (set.tags !== undefined) set.tags = normaliseTags(set.tags);
+  return { set, del };
+}
+
+/** Applies a change: stopped VM → config; running → fast-plug/cloud-init/NIC at once, the rest pending. */
+function apply(vm: SimVm, change: ConfigChange, warn: (l: string) => void): void {
+  const live = vm.power !== 'stopped';
+  for (const [k, v] of Object.entries(change.set)) {
+    const hot = FAST_PLUG.has(k) || CLOUDINIT_KEYS.has(k) || /^(ipconfig|net)\d+$/.test(k);
+    if (live && !hot) vm.pending[k] = v;
+    else {
+      vm.config[k] = v;
+      delete vm.pending[k];
+    }
+  }
+  for (const k of change.del) {
+    if (vm.config[k] === undefined && vm.pending[k] === undefined) {
+      warn(`no such option '${k}' - ignoring delete`);
+      continue;
+    }
+    const hot = FAST_PLUG.has(k) || CLOUDINIT_KEYS.has(k) || /^ipconfig\d+$/.test(k);
+    if (live && !hot) vm.pendingDelete.push(k);
+    else {
+      delete vm.config[k];
+      delete vm.pending[k];
+    }
+  }
+}
+
+async function prepareLocked(sim: Sim, ctx: RouteContext<Sim>): Promise<{ vm: SimVm; change: ConfigChange; release: () => void }> {
+  const vm = sim.state.vmOn(String(ctx.params.node), Number(ctx.params.vmid));
+  rootOnly(ctx.auth, 'skiplock', ctx.params.skiplock === 1);
+  const release = await lockVm(sim, vm.vmid, 10_000).catch((e: Error) => {
+    throw die(e.message);
+  });
+  try {
+    return { vm, change: prepare(sim, ctx, vm), release };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+function readConfig(sim: Sim, vm: SimVm, p: ParsedParams): Record<string, unknown> {
+  const cfg = p.current === 1 ? { ...vm.config } : { ...vm.config, ...vm.pending };
+  if (p.current !== 1) for (const k of vm.pendingDelete) delete cfg[k];
+  return { ...toWire(cfg, sim.opts.flavour === 'pve9'), digest: configDigest(vm.config, vm.pending) };
+}
+
+const schema = { ...CONFIG_KEYS, ...CONFIG_CONTROL, lock: { type: 'string', optional: true, enum: ['backup', 'clone', 'create', 'migrate', 'rollback', 'snapshot', 'snapshot-delete', 'suspending', 'suspended'] } } as const;
+
+/** GET/POST/PUT config and GET pending. */
+export const configRoutes: Array<Route<Sim>> = [
+  {
+    method: 'GET',
+    path: '/nodes/{node}/qemu/{vmid}/config',
+    schema: { node: P.node, vmid: P.vmid, current: P.bool, snapshot: P.optString },
+    handler: ({ sim, params }) => {
+      const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
+      requirePriv(sim, `/vms/${vm.vmid}`, 'VM.Audit');
+      if (params.snapshot !== undefined) throw die(`snapshot '${String(params.snapshot)}' does not exist`);
+      return readConfig(sim, vm, params);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/nodes/{node}/qemu/{vmid}/pending',
+    schema: { node: P.node, vmid: P.vmid },
+    handler: ({ sim, params }) => {
+      const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
+      const cur = toWire(vm.config, sim.opts.flavour === 'pve9');
+      const pend = toWire(vm.pending, sim.opts.flavour === 'pve9');
+      const keys = [...new Set([...Object.keys(cur), ...Object.keys(pend), ...vm.pendingDelete])].sort();
+      return keys.map((key) => ({
+        key,
+        ...(cur[key] !== undefined ? { value: cur[key] } : {}),
+        ...(pend[key] !== undefined ? { pending: pend[key] } : {}),
+        ...(vm.pendingDelete.includes(key) ? { delete: 1 } : {}),
+      }));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/nodes/{node}/qemu/{vmid}/config',
+    schema,
+    handler: async (ctx) => {
+      const { sim } = ctx;
+      beforeWorker(sim);
+      const { vm, change, release } = await prepareLocked(sim, ctx);
+      const upid = sim.tasks.start(vm.node, 'qmconfig', String(vm.vmid), ownerOf(ctx.auth), async (t: TaskContext) => {
+        try {
+          await t.sleep(400);
+          apply(stillThere(sim, vm), change, t.warn);
+        } finally {
+          release();
+        }
+      });
+      const delay = ctx.params.background_delay;
+      if (delay === undefined) return upid;
+      const until = sim.clock.now() + sim.clock.scale(Number(delay) * 1000);
+      while (sim.clock.now() <= until) {
+        const task = sim.tasks.tasks.get(upid);
+        if (task?.status === 'stopped') {
+          if (task.exitstatus === 'OK' || task.exitstatus?.startsWith('WARNINGS')) return null;
+          throw die(`failed to update VM ${vm.vmid}: ${task.exitstatus ?? ''}`);
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return upid;
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/nodes/{node}/qemu/{vmid}/config',
+    schema,
+    handler: async (ctx) => {
+      if (!ctx.sim.state.quorate) throw die('cluster not ready - no quorum?');
+      const { vm, change, release } = await prepareLocked(ctx.sim, ctx);
+      try {
+        apply(vm, change, () => undefined);
+      } finally {
+        release();
+      }
+      return null;
+    },
+  },
+];

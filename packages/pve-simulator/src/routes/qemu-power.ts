@@ -1,0 +1,143 @@
+import { agentEnabled } from '../guest/agent-model';
+import { die } from '../server/pve-error';
+import type { ParamSchema } from '../server/params';
+import { P } from '../server/params';
+import type { Route, RouteContext } from '../server/router';
+import type { Sim } from '../sim-context';
+import { beforeWorker, ownerOf, requirePriv, rootOnly } from '../sim-context';
+import { parseNet } from '../state/net';
+import type { SimVm } from '../state/types';
+import type { TaskContext } from '../tasks/task-manager';
+import { applyPending, checkLock, lockVm, stillThere } from './vm-helpers';
+
+/** Boots QEMU: pending applied, cloud-init snapshot taken, agent stages planned, SSH endpoint up. */
+export async function boot(sim: Sim, vm: SimVm, t: TaskContext): Promise<void> {
+  applyPending(vm);
+  const node = sim.state.node(vm.node);
+  for (const [k, v] of Object.entries(vm.config)) {
+    if (!/^net\d+$/.test(k)) continue;
+    const dev = parseNet(v);
+    const bridge = typeof dev === 'string' ? undefined : dev.opts.bridge;
+    if (bridge && !node.bridges.includes(bridge)) throw new Error(`bridge '${bridge}' does not exist`);
+  }
+  if (vm.config.ide2?.includes('cloudinit') || Object.values(vm.config).some((v) => v.includes('cloudinit'))) {
+    t.log('generating cloud-init ISO');
+  }
+  await t.sleep(1500);
+  const now = sim.clock.now();
+  const bootMs = sim.opts.agentBootSeconds * 1000;
+  vm.power = 'running';
+  vm.startedAt = now;
+  vm.pid = node.nextPid;
+  node.nextPid += sim.rng.int(3, 30);
+  vm.bootConfig = { ...vm.config };
+  vm.agentOnAtStart = agentEnabled(vm.config.agent);
+  vm.agentPlan = {
+    notRunningUntil: now + sim.clock.scale(bootMs * 0.75),
+    timeoutUntil: now + sim.clock.scale(bootMs),
+    linkLocalUntil: now + sim.clock.scale(bootMs + 3000),
+  };
+  await sim.guest.ensureSsh(vm);
+}
+
+function powerOff(vm: SimVm): void {
+  vm.power = 'stopped';
+  vm.startedAt = undefined;
+  vm.pid = undefined;
+  vm.agentPlan = undefined;
+}
+
+type PowerBody = (sim: Sim, vm: SimVm, t: TaskContext, ctx: RouteContext<Sim>) => Promise<void>;
+
+function powerRoute(action: string, type: string, extra: ParamSchema, sync: (vm: SimVm) => void, body: PowerBody, lockWait = 10_000): Route<Sim> {
+  return {
+    method: 'POST',
+    path: `/nodes/{node}/qemu/{vmid}/status/${action}`,
+    schema: { node: P.node, vmid: P.vmid, skiplock: P.bool, timeout: { type: 'integer', optional: true, minimum: 0 }, ...extra },
+    handler: (ctx) => {
+      const { sim, params } = ctx;
+      const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
+      requirePriv(sim, `/vms/${vm.vmid}`, 'VM.PowerMgmt');
+      rootOnly(ctx.auth, 'skiplock', params.skiplock === 1);
+      beforeWorker(sim);
+      sync(vm);
+      return sim.tasks.start(vm.node, type, String(vm.vmid), ownerOf(ctx.auth), async (t) => {
+        const release = await lockVm(sim, vm.vmid, lockWait);
+        try {
+          stillThere(sim, vm);
+          const lock = vm.config.lock;
+          const resumable = lock === 'suspended' || (lock === 'backup' && vm.power !== 'stopped');
+          if (!(params.skiplock === 1) && !(action === 'start' && resumable)) checkLock(vm);
+          await body(sim, vm, t, ctx);
+        } finally {
+          release();
+        }
+      });
+    },
+  };
+}
+
+const none = (): void => undefined;
+
+/** start / stop / shutdown / reboot. */
+export const powerRoutes: Array<Route<Sim>> = [
+  powerRoute('start', 'qmstart', { machine: P.optString, stateuri: P.optString, migratedfrom: P.optString, targetstorage: P.optString, 'force-cpu': P.optString }, none, async (sim, vm, t, ctx) => {
+    for (const k of ['stateuri', 'migratedfrom', 'targetstorage', 'force-cpu']) rootOnly(ctx.auth, k, ctx.params[k] !== undefined);
+    if (vm.config.template === '1') throw new Error("you can't start a vm if it's a template");
+    if (vm.power !== 'stopped') throw new Error(`VM ${vm.vmid} already running`);
+    await boot(sim, vm, t);
+  }),
+  powerRoute('stop', 'qmstop', { 'overrule-shutdown': P.bool, keepActive: P.bool }, none, async (_sim, vm, t) => {
+    if (vm.power === 'stopped') return;
+    await t.sleep(800);
+    powerOff(vm);
+  }),
+  powerRoute(
+    'shutdown',
+    'qmshutdown',
+    { forceStop: P.bool, keepActive: P.bool },
+    (vm) => {
+      if (vm.power === 'paused') throw die('VM is paused - cannot shutdown');
+    },
+    async (_sim, vm, t) => {
+      if (vm.power === 'stopped') return;
+      await t.sleep(5000);
+      powerOff(vm);
+    },
+  ),
+  powerRoute(
+    'reboot',
+    'qmreboot',
+    {},
+    (vm) => {
+      if (vm.power === 'stopped') throw die(`VM ${vm.vmid} not running`);
+    },
+    async (sim, vm, t) => {
+      await t.sleep(4000);
+      powerOff(vm);
+      await boot(sim, vm, t);
+    },
+  ),
+];
+
+/** Template conversion (rarely needed; lets tests build templates). */
+export const templateRoute: Route<Sim> = {
+  method: 'POST',
+  path: '/nodes/{node}/qemu/{vmid}/template',
+  schema: { node: P.node, vmid: P.vmid, disk: P.optString },
+  handler: (ctx) => {
+    const { sim, params } = ctx;
+    const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
+    requirePriv(sim, `/vms/${vm.vmid}`, 'VM.Allocate');
+    beforeWorker(sim);
+    checkLock(vm);
+    if (vm.power !== 'stopped') throw die("you can't convert a VM to template if VM is running");
+    return sim.tasks.start(vm.node, 'qmtemplate', String(vm.vmid), ownerOf(ctx.auth), async (t) => {
+      await t.sleep(1000);
+      for (const [k, v] of Object.entries(vm.config)) {
+        if (/^(scsi|virtio|sata|ide)\d+$/.test(k) && !v.includes('cloudinit')) vm.config[k] = v.replace(/:vm-(\d+)-disk/, ':base-$1-disk');
+      }
+      vm.config.template = '1';
+    });
+  },
+};

@@ -1,0 +1,105 @@
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { AuthService } from './auth/auth-service';
+import { createAdminHandler } from './faults/admin-api';
+import { emptyFaultState } from './faults/fault-state';
+import { Faults } from './faults/faults-controller';
+import { GuestHub } from './guest/guest-hub';
+import type { SimulatorOptions } from './options';
+import { resolveOptions } from './options';
+import { allRoutes } from './routes';
+import { createRequestListener } from './server/http-server';
+import type { Sim } from './sim-context';
+import { ClusterState } from './state/cluster-state';
+import { broadcastRrd } from './state/rrd';
+import { StateReader } from './state/state-reader';
+import { FlockTable } from './tasks/flock';
+import { TaskManager } from './tasks/task-manager';
+import { cachedSelfSigned } from './tls/self-signed';
+import { createClock } from './util/clock';
+import { createRng } from './util/rng';
+
+/** A started simulator. */
+export interface RunningSimulator {
+  /** `https://127.0.0.1:PORT` (no trailing slash, no /api2/json). */
+  url: string;
+  host: string;
+  port: number;
+  /** `user@realm!tokenid` of the first configured token. */
+  tokenId: string;
+  tokenSecret: string;
+  /** Ticket-login user and password (first configured user). */
+  username: string;
+  password: string;
+  /** PEM of the self-signed certificate (use as CA). */
+  caPem: string;
+  /** SHA-256 colon-hex fingerprint, as PVE shows `ssl_fingerprint`. */
+  fingerprint: string;
+  flavour: 'pve8' | 'pve9';
+  faults: Faults;
+  state: StateReader;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an HTTPS PVE API simulator on host:port (default 127.0.0.1, random port). Each call
+ * builds an independent cluster; close() stops the HTTPS server, guest SSH servers and timers.
+ */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const opts = resolveOptions(options);
+  const clock = createClock(opts.timeFactor);
+  const rng = createRng(opts.seed);
+  const state = new ClusterState(opts, rng);
+  const faults = emptyFaultState();
+  const tls = cachedSelfSigned(opts.host, opts.nodes[0]?.name ?? 'pve1');
+  const sim: Sim = {
+    opts,
+    clock,
+    rng,
+    state,
+    faults,
+    tasks: new TaskManager(state, clock, rng),
+    flocks: new FlockTable(clock),
+    auth: new AuthService(opts.flavour, opts.tokens, opts.users, clock.now),
+    guest: new GuestHub(state, faults, opts.host, opts.guestSsh),
+    fingerprint: tls.fingerprint,
+  };
+  const controller = new Faults(sim);
+  const reader = new StateReader(sim);
+  const server = createServer({ key: tls.keyPem, cert: tls.certPem }, createRequestListener(sim, allRoutes, createAdminHandler(controller, reader)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  broadcastRrd(sim);
+  const lagMs = clock.scale(opts.resourcesLagSeconds * 1000);
+  const timer = lagMs > 0 ? setInterval(() => broadcastRrd(sim), lagMs) : undefined;
+  timer?.unref();
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const firstToken = opts.tokens[0];
+  const [username, password] = Object.entries(opts.users)[0] ?? ['', ''];
+  return {
+    url: `https://${urlHost}:${port}`,
+    host: opts.host,
+    port,
+    tokenId: firstToken?.tokenId ?? '',
+    tokenSecret: firstToken?.secret ?? '',
+    username,
+    password,
+    caPem: tls.certPem,
+    fingerprint: tls.fingerprint,
+    flavour: opts.flavour,
+    faults: controller,
+    state: reader,
+    close: async () => {
+      if (timer) clearInterval(timer);
+      controller.reset();
+      await sim.guest.closeAll();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

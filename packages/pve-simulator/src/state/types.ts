@@ -1,0 +1,85 @@
+/** Node of the simulated cluster. */
+export interface NodeSpec {
+  name: string;
+  cpus: number;
+  memoryMiB: number;
+  /** Bridges that exist on the node (start fails for a NIC on another bridge). */
+  bridges?: string[];
+}
+
+/** Storage definition; local storages exist once per node, shared ones once for the cluster. */
+export interface StorageSpec {
+  id: string;
+  type: 'lvmthin' | 'dir' | 'rbd' | 'zfspool' | 'nfs';
+  shared: boolean;
+  content: string;
+  totalGiB: number;
+  /** Nodes where it is enabled; default all. */
+  nodes?: string[];
+}
+
+/** A cloud-init template to seed. */
+export interface TemplateSpec {
+  vmid: number;
+  name: string;
+  node?: string;
+  storage?: string;
+  diskGiB?: number;
+  memoryMiB?: number;
+  cores?: number;
+  /** Image default login user (used when ciuser is unset). */
+  defaultUser?: string;
+  pool?: string;
+}
+
+export type PowerState = 'stopped' | 'running' | 'paused';
+
+/** One `agent/exec` call. */
+export interface ExecRecord {
+  pid: number;
+  command: string[];
+  inputData?: string;
+  at: number;
+  readyAt: number;
+  exitcode: number;
+  out: string;
+  err: string;
+}
+
+/** A VM (or template) as the simulator keeps it. */
+export interface SimVm {
+  vmid: number;
+  node: string;
+  /** Values exactly as they would appear in `<vmid>.conf`. */
+  config: Record<string, string>;
+  pending: Record<string, string>;
+  pendingDelete: string[];
+  power: PowerState;
+  startedAt?: number;
+  pid?: number;
+  /** Whether `agent` was enabled when QEMU was started. */
+  agentOnAtStart: boolean;
+  /** Absolute times (ms) at which the guest agent boot stages end. */
+  agentPlan?: { notRunningUntil: number; timeoutUntil: number; linkLocalUntil: number };
+  hostKey?: { private: string; public: string };
+  /** Config as it was when QEMU last started (what cloud-init saw). */
+  bootConfig?: Record<string, string>;
+  defaultUser: string;
+  createdAt: number;
+  execs: Map<number, ExecRecord>;
+  nextExecPid: number;
+}
+
+/** Read-only view of a VM for tests. */
+export interface VmSnapshot {
+  vmid: number;
+  node: string;
+  name?: string;
+  status: PowerState;
+  template: boolean;
+  lock?: string;
+  tags: string[];
+  pool?: string;
+  config: Record<string, string>;
+  pending: Record<string, string>;
+}
