@@ -28,6 +28,8 @@ export type CloneToFreeVmidOptions = {
   pool?: string;
   /** Budget for each clone task (full clones need minutes). */
   taskDeadlineMs: number;
+  /** After a clone POST got no answer: how long an absent VM may take to appear (default 5 s). */
+  lostAnswerGraceMs?: number;
   maxAttempts?: number;
   signal?: AbortSignal;
   onProgress?: (p: TaskProgress) => void;
@@ -105,7 +107,7 @@ export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptio
       );
     } catch (err) {
       if (err instanceof PveTransportError && err.maybeApplied) {
-        const s = await settle(vmid);
+        const s = await waitUntilSettled(client, vmid, o.ownerMarker, o.taskDeadlineMs, o.signal, o.lostAnswerGraceMs ?? 5_000);
         if (s.state === 'ours' && !s.lock) return { vmid, node: s.node, adopted: true, attempts: attempt, lost };
         throw new CloneOutcomeUnknownError(vmid, err);
       }

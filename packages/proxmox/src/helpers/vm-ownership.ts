@@ -49,8 +49,10 @@ export async function inspectVmid(client: PveClient, vmid: number, marker: strin
 }
 
 /**
- * Polls inspectVmid until the vmid is unlocked (or gone), up to `deadlineMs`. Used when a
- * clone for the id is in flight and its UPID is unknown (lost answer, competitor).
+ * Polls inspectVmid until the vmid is unlocked, foreign, or (after `absentGraceMs`) still
+ * absent, up to `deadlineMs`. Used when a clone for the id may be in flight and its UPID is
+ * unknown (lost answer, earlier attempt): the clone task writes its placeholder config only
+ * after it starts, so "absent" is believed only once the grace window has passed.
  */
 export async function waitUntilSettled(
   client: PveClient,
@@ -58,12 +60,15 @@ export async function waitUntilSettled(
   marker: string,
   deadlineMs: number,
   signal?: AbortSignal,
+  absentGraceMs = 0,
 ): Promise<VmidState> {
-  const until = Date.now() + deadlineMs;
-  let delay = 250;
+  const started = Date.now();
+  const until = started + deadlineMs;
+  let delay = 100;
   for (;;) {
     const s = await inspectVmid(client, vmid, marker, signal ? { signal } : undefined);
-    if (s.state === 'absent' || s.state === 'foreign' || (s.state === 'ours' && !s.lock)) return s;
+    if (s.state === 'absent' && Date.now() - started >= absentGraceMs) return s;
+    if (s.state === 'foreign' || (s.state === 'ours' && !s.lock)) return s;
     if (Date.now() + delay > until) return s;
     await abortableSleep(delay, signal);
     delay = Math.min(2_000, Math.round(delay * 1.5));
