@@ -19,7 +19,7 @@ export function assertPdf(pdf: unknown, maxBytes = DEFAULT_MAX_PDF_BYTES): asser
 }
 
 /**
- * Offsets just after each revision's `%%EOF` (and its end-of-line, if any), in file order.
+ * Offsets just after each revision's `%%EOF` marker, in file order.
  * Only a `%%EOF` preceded by `startxref <n>` counts, so the marker inside a stream does not.
  */
 export function revisionEnds(pdf: Buffer): number[] {
@@ -27,10 +27,7 @@ export function revisionEnds(pdf: Buffer): number[] {
   for (let i = pdf.indexOf(EOF_MARK); i >= 0; i = pdf.indexOf(EOF_MARK, i + EOF_MARK.length)) {
     const before = pdf.subarray(Math.max(0, i - 40), i).toString('latin1');
     if (!/startxref\s+\d+\s*$/.test(before)) continue;
-    let end = i + EOF_MARK.length;
-    if (pdf[end] === 0x0d) end++;
-    if (pdf[end] === 0x0a) end++;
-    ends.push(end);
+    ends.push(i + EOF_MARK.length);
   }
   return ends;
 }
@@ -46,8 +43,10 @@ export function lastStartxref(pdf: Buffer): number {
 }
 
 /**
- * The first revision of a PDF: its bytes up to and including the first `%%EOF` (plus the
- * end-of-line right after it). For a document signed incrementally, this is the original.
+ * The first revision of a PDF: its bytes up to and including the first `%%EOF` marker (an
+ * end-of-line after it belongs to the next revision). For a document signed incrementally,
+ * this is the original as generated; compare with hasPrefixRevision, which tolerates a
+ * trailing end-of-line on the original.
  */
 export function firstRevision(pdf: Buffer, options: { maxBytes?: number } = {}): Buffer {
   assertPdf(pdf, options.maxBytes);
