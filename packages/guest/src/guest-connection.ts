@@ -81,6 +81,10 @@ export async function connectGuest(options: ConnectGuestOptions): Promise<GuestC
       { host: options.host, port, cause: message },
     );
   }
+  // node-ssh drops its error listener once connected; without one, a reset socket (guest
+  // rebooting, network blip) would be an uncaught exception that takes the worker down.
+  // The next exec then fails normally with "Not connected to server".
+  ssh.connection?.on('error', () => ssh.dispose());
   return {
     host: options.host,
     port,
