@@ -125,6 +125,9 @@ function finalConfig(sim: Sim, plan: ClonePlan, disks: Record<string, string>): 
 }
 
 async function runClone(sim: Sim, t: TaskContext, plan: ClonePlan): Promise<void> {
+  // fork + config load before the worker writes <newid>.conf: the window in which a second
+  // clone to the same id passes the sync "already exists" check
+  await t.sleep(500);
   // both clone locks wait only 1 s; their timeouts surface unprefixed
   const releaseSrc = await lockVm(sim, plan.src.vmid, 1000, plan.src.power === 'stopped');
   let releaseNew: (() => void) | undefined;

@@ -1,0 +1,72 @@
+/**
+ * Standalone PVE simulator: `npm run sim -- --port 8006 --flavour pve9 --time-factor 1 --seed 7`
+ * (env: PVE_SIM_PORT, PVE_SIM_HOST, PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR, PVE_SIM_SEED).
+ */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Flavour } from './options';
+import { startSimulator } from './simulator';
+
+function flag(name: string, env: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i >= 0) return process.argv[i + 1];
+  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return eq ? eq.slice(name.length + 3) : process.env[env];
+}
+
+function usage(problem: string): never {
+  console.error(`pve-simulator: ${problem}`);
+  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1]');
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) usage('help');
+  const port = Number(flag('port', 'PVE_SIM_PORT') ?? 8006);
+  const host = flag('host', 'PVE_SIM_HOST') ?? '127.0.0.1';
+  const flavour = (flag('flavour', 'PVE_SIM_FLAVOUR') ?? 'pve9') as Flavour;
+  const timeFactor = Number(flag('time-factor', 'PVE_SIM_TIME_FACTOR') ?? 1);
+  const seed = Number(flag('seed', 'PVE_SIM_SEED') ?? 1);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) usage(`invalid port '${port}'`);
+  if (flavour !== 'pve8' && flavour !== 'pve9') usage(`invalid flavour '${String(flavour)}'`);
+  if (!Number.isFinite(timeFactor) || timeFactor < 0) usage('invalid time factor');
+  if (!Number.isInteger(seed)) usage('invalid seed');
+
+  const sim = await startSimulator({ port, host, flavour, timeFactor, seed });
+  const caFile = join(tmpdir(), `pve-sim-${sim.port}-ca.pem`);
+  writeFileSync(caFile, sim.caPem);
+  const auth = `Authorization: PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`;
+  console.log(`Simulator PVE (${flavour}) siap / PVE simulator (${flavour}) ready: ${sim.url}/api2/json`);
+  console.log(`  token id     : ${sim.tokenId}`);
+  console.log(`  token secret : ${sim.tokenSecret}`);
+  console.log(`  login        : ${sim.username} / ${sim.password}`);
+  console.log(`  fingerprint  : ${sim.fingerprint}`);
+  console.log(`  CA file      : ${caFile}`);
+  console.log(`  time factor  : ${timeFactor}, seed ${seed}`);
+  console.log('');
+  console.log(`  curl --cacert ${caFile} -H '${auth}' ${sim.url}/api2/json/cluster/resources`);
+  console.log(`  curl -k -H '${auth}' ${sim.url}/api2/json/version`);
+  console.log(`  curl -k ${sim.url}/_sim/state/vms   # admin API (faults, state)`);
+
+  let stopping = false;
+  const stop = (sig: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${sig}: berhenti / stopping`);
+    sim.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
