@@ -5,6 +5,7 @@ import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { ensureDebianRootfs } from './debian-rootfs';
 import { startSlirp } from './slirp';
+import { GUEST_DIR_PARENT, GUEST_DIR_PREFIX, reapStaleGuests, recordOwner } from './stale-guests';
 
 /** A booted throw-away Debian guest reachable over SSH on 127.0.0.1. */
 export type DebianGuest = {
@@ -137,8 +138,10 @@ function prepareRoot(root: string, dir: string): { privateKey: string; publicKey
  * firewall or network. stop() powers it off and deletes the directory. Needs root.
  */
 export async function startDebianGuest(options: { bootTimeoutMs?: number } = {}): Promise<DebianGuest> {
+  if (process.getuid?.() !== 0) throw new Error('startDebianGuest needs root (debootstrap rootfs, systemd-nspawn, slirp4netns)');
   const tarball = ensureDebianRootfs();
-  const dir = mkdtempSync('/var/tmp/betang-guest-');
+  reapStaleGuests();
+  const dir = mkdtempSync(join(GUEST_DIR_PARENT, GUEST_DIR_PREFIX));
   const root = join(dir, 'root');
   const processes: ChildProcess[] = [];
   const cleanup = async () => {
@@ -161,8 +164,11 @@ export async function startDebianGuest(options: { bootTimeoutMs?: number } = {})
       { stdio: ['ignore', log, log] },
     );
     processes.push(nspawn);
+    recordOwner(dir, [nspawn.pid!]);
     const pid = await containerPid(nspawn.pid!, 15_000);
-    processes.push(await startSlirp(pid, join(dir, 'slirp.sock'), port, 22));
+    const slirp = await startSlirp(pid, join(dir, 'slirp.sock'), port, 22);
+    processes.push(slirp);
+    recordOwner(dir, [nspawn.pid!, slirp.pid!]);
     await waitForSshBanner(port, options.bootTimeoutMs ?? 60_000);
     return { host: '127.0.0.1', port, username: CI_USER, ...keys, rootDir: root, stop: cleanup };
   } catch (error) {
