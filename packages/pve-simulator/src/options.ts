@@ -62,6 +62,18 @@ export const DEFAULT_TEMPLATES: TemplateSpec[] = [
   { vmid: 9001, name: 'ubuntu-2404-cloud', node: 'pve1', storage: 'ceph', diskGiB: 4, defaultUser: 'ubuntu', pool: 'templates' },
 ];
 
+/**
+ * Alternative layout: a Debian 12 and an Ubuntu 24.04 template on every node's local-lvm
+ * (vmids 9000/9001 on the first node, 9100/9101 on the second, ...), for clients that clone
+ * on the target node onto local storage.
+ */
+export function perNodeTemplates(nodes: NodeSpec[] = DEFAULT_NODES): TemplateSpec[] {
+  return nodes.flatMap((n, i) => [
+    { vmid: 9000 + i * 100, name: 'debian-12-cloud', node: n.name, storage: 'local-lvm', diskGiB: 3, defaultUser: 'debian', pool: 'templates' },
+    { vmid: 9001 + i * 100, name: 'ubuntu-2404-cloud', node: n.name, storage: 'local-lvm', diskGiB: 4, defaultUser: 'ubuntu', pool: 'templates' },
+  ]);
+}
+
 /** Options with defaults applied. */
 export type ResolvedOptions = Required<Omit<SimulatorOptions, 'authFailureDelayMs'>> & { authFailureDelayMs: number };
 

@@ -70,6 +70,7 @@ export class ClusterState {
 
   /** The VM on `node`, or PVE's "Configuration file ... does not exist". */
   vmOn(node: string, vmid: number): SimVm {
+    this.node(node);
     const vm = this.vms.get(vmid);
     if (!vm || vm.node !== node) throw die(`Configuration file 'nodes/${node}/qemu-server/${vmid}.conf' does not exist`);
     return vm;
