@@ -3,7 +3,9 @@ import { renderAgreementPdf } from '../agreement/render-agreement-pdf';
 import { sampleAgreementData } from '../testing/agreement-fixture';
 import { runPdfsig } from '../testing/pdfsig';
 import { createSigningFixture, signMeta, TEST_MASTER_SECRET, type SigningFixture } from '../testing/signing-fixture';
-import { firstRevision, hasPrefixRevision } from '../verify/pdf-structure';
+import { DocumentErrorCode, isDocumentError } from '../errors/document-error';
+import { firstRevision, hasPrefixRevision, lastStartxref } from '../verify/pdf-structure';
+import { appendIncrementalUpdate } from './incremental-writer';
 import { verifyPdfSignatures } from '../verify/verify-pdf-signatures';
 import { createInternalCaSigner } from './internal-ca-signer';
 import { signPdfIncrementally } from './sign-pdf-incrementally';
@@ -101,10 +103,27 @@ describe('signPdfIncrementally', () => {
     expect(r.signatures[0].signatureValid).toBe(true);
   });
 
-  it('should flag bytes appended after the last signature', () => {
-    const r = verifyPdfSignatures(Buffer.concat([twice, Buffer.from('\n% appended\n')]));
+  it('should flag an unsigned revision appended after the last signature', () => {
+    const extra = appendIncrementalUpdate(twice, [{ num: 2, gen: 0, body: '<<\n/Type /Catalog\n/Pages 1 0 R\n>>' }], {
+      size: 40,
+      root: '2 0 R',
+      prev: lastStartxref(twice),
+    });
+    const r = verifyPdfSignatures(extra);
+    expect(r.revisions).toBe(4);
     expect(r.modifiedAfterLastSignature).toBe(true);
-    expect(r.signatures[1].coversWholeFile).toBe(false);
+    expect(r.signatures[1]).toMatchObject({ coversWholeFile: false, digestValid: true, signatureValid: true });
+  });
+
+  it('should treat trailing garbage after the last %%EOF as a truncated revision', () => {
+    const err = (() => {
+      try {
+        verifyPdfSignatures(Buffer.concat([twice, Buffer.from('\n% appended\n')]));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isDocumentError(err, DocumentErrorCode.Truncated)).toBe(true);
   });
 
   it('should also produce pdfsig-valid adbe.pkcs7.detached signatures with a signingTime', async () => {

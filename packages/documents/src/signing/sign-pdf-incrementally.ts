@@ -51,7 +51,7 @@ export async function signPdfIncrementally(pdf: Buffer, signer: Signer, meta: Si
   const acroOld = doc.catalog.lookupMaybe(PDFName.of('AcroForm'), PDFDict);
   const fields = acroOld?.lookupMaybe(PDFName.of('Fields'), PDFArray)?.asArray() ?? [];
   const widgetRef = PDFRef.of(widgetNum);
-  const fieldName = meta.fieldName ?? `TandaTangan${fields.length + 1}`;
+  const fieldName = meta.fieldName ?? uniqueFieldName(fields.map((f) => ctx.lookupMaybe(f, PDFDict)?.get(PDFName.of('T'))?.toString()));
 
   const acro = acroOld ? acroOld.clone() : ctx.obj({});
   acro.set(PDFName.of('Fields'), ctx.obj([...fields, widgetRef]));
@@ -93,6 +93,11 @@ export async function signPdfIncrementally(pdf: Buffer, signer: Signer, meta: Si
     throw documentErrors.signingFailed(`signer ${signer.kind}: ${(e as Error).message}`);
   }
   return embed(cms);
+}
+
+/** "TandaTangan<n>" with the smallest n ≥ 1 not already used as a literal field name. */
+function uniqueFieldName(existing: Array<string | undefined>): string {
+  for (let n = existing.length + 1; ; n++) if (!existing.includes(`(TandaTangan${n})`)) return `TandaTangan${n}`;
 }
 
 function previousSize(pdf: Buffer): number {

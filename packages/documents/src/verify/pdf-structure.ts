@@ -8,14 +8,24 @@ const EOF_MARK = Buffer.from('%%EOF');
 
 /**
  * Throws TOO_LARGE / NOT_A_PDF / TRUNCATED unless `pdf` is a Buffer within `maxBytes`, has a
- * `%PDF-` header in its first 1024 bytes and at least one `startxref … %%EOF` revision end.
+ * `%PDF-` header in its first 1024 bytes and ends with a complete `startxref … %%EOF`
+ * revision (only whitespace may follow the last `%%EOF`).
  */
 export function assertPdf(pdf: unknown, maxBytes = DEFAULT_MAX_PDF_BYTES): asserts pdf is Buffer {
   if (!Buffer.isBuffer(pdf)) throw documentErrors.notAPdf();
   if (pdf.length > maxBytes) throw documentErrors.tooLarge(pdf.length, maxBytes);
   const head = pdf.indexOf(HEADER);
   if (head < 0 || head > 1024) throw documentErrors.notAPdf();
-  if (revisionEnds(pdf).length === 0) throw documentErrors.truncated('no startxref/%%EOF revision end');
+  const ends = revisionEnds(pdf);
+  if (ends.length === 0) throw documentErrors.truncated('no startxref/%%EOF revision end');
+  // Anything but whitespace after the last %%EOF is an incomplete (cut-off) revision.
+  if (!pdf.subarray(ends[ends.length - 1]).every(isPdfWhitespace)) {
+    throw documentErrors.truncated('bytes after the last %%EOF do not form a complete revision');
+  }
+}
+
+function isPdfWhitespace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09 || b === 0x0c || b === 0x00;
 }
 
 /**
