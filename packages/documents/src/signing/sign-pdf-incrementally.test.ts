@@ -122,6 +122,7 @@ describe('signPdfIncrementally', () => {
       } catch (e) {
         return e;
       }
+      return undefined;
     })();
     expect(isDocumentError(err, DocumentErrorCode.Truncated)).toBe(true);
   });
