@@ -4,8 +4,8 @@ import type { PveClient } from './pve-client';
 import { PveApiError } from '../errors/pve-api-error';
 import { PveTransportError } from '../errors/pve-transport-error';
 import { createCallCounter } from '../metrics/call-counter';
-import type { FixtureServer, TestPki } from '../test-support/https-fixture';
-import { makeTestPki, pveReply, startFixture } from '../test-support/https-fixture';
+import type { FixtureServer, TestPki } from '../testing/https-fixture';
+import { makeTestPki, pveReply, startFixture } from '../testing/https-fixture';
 
 const TOKEN = { tokenId: 'provisioner@pve!worker', tokenSecret: '2f6c0b1e-8d7a-4c61-9a51-0b7c3d9e4f10' };
 

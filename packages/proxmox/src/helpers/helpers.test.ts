@@ -1,9 +1,9 @@
 import { createPveClient } from '../client/pve-client';
 import type { PveClient } from '../client/pve-client';
-import type { FakePve } from '../test-support/fake-pve';
-import { createFakePve } from '../test-support/fake-pve';
-import type { FixtureServer, TestPki } from '../test-support/https-fixture';
-import { makeTestPki, startFixture } from '../test-support/https-fixture';
+import type { FakePve } from '../testing/fake-pve';
+import { createFakePve } from '../testing/fake-pve';
+import type { FixtureServer, TestPki } from '../testing/https-fixture';
+import { makeTestPki, startFixture } from '../testing/https-fixture';
 import { CloneOutcomeUnknownError, cloneToFreeVmid } from './clone-to-free-vmid';
 import { AmbiguousTagError, findVmByTag, findVmsByTag } from './find-vms-by-tag';
 import { nextFreeVmid, VmidRangeExhaustedError } from './next-free-vmid';

@@ -3,8 +3,8 @@ import type { PveErrorClassification } from '../errors/pve-error-code';
 import type { PveClient } from '../client/pve-client';
 import { PveTaskFailedError } from '../tasks/pve-task-errors';
 import { waitForTask } from '../tasks/wait-for-task';
-import type { SimHarness } from './sim-client';
-import { bootSim } from './sim-client';
+import type { SimHarness } from '../testing/sim-client';
+import { bootSim } from '../testing/sim-client';
 
 jest.setTimeout(60_000);
 

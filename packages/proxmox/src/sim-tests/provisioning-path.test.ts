@@ -11,8 +11,8 @@ import { ZNextId } from '../wire/coerce.schema';
 import { decodeSshKeys, encodeSshKeys } from '../wire/ssh-keys';
 import { formatTags } from '../wire/tags';
 import { ZAgentInterfaces, ZVmConfig, ZVmStatusCurrent } from '../wire/vm.schema';
-import type { SimHarness } from './sim-client';
-import { bootSim } from './sim-client';
+import type { SimHarness } from '../testing/sim-client';
+import { bootSim } from '../testing/sim-client';
 
 function sshKey(comment: string): string {
   const raw = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);

@@ -1,8 +1,8 @@
 import { classifyPveError } from '../errors/classify-pve-error';
 import { cloneToFreeVmid } from '../helpers/clone-to-free-vmid';
 import { waitForTask } from '../tasks/wait-for-task';
-import type { SimHarness } from './sim-client';
-import { bootSim } from './sim-client';
+import type { SimHarness } from '../testing/sim-client';
+import { bootSim } from '../testing/sim-client';
 
 jest.setTimeout(60_000);
 

@@ -2,8 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { createPveClient } from '../client/pve-client';
 import type { PveClient } from '../client/pve-client';
 import { classifyPveError } from '../errors/classify-pve-error';
-import type { FixtureServer, RecordedRequest, TestPki } from '../test-support/https-fixture';
-import { makeTestPki, pveReply, startFixture } from '../test-support/https-fixture';
+import type { FixtureServer, RecordedRequest, TestPki } from '../testing/https-fixture';
+import { makeTestPki, pveReply, startFixture } from '../testing/https-fixture';
 import { PveTaskFailedError, PveTaskTimeoutError } from './pve-task-errors';
 import { waitForTask } from './wait-for-task';
 
