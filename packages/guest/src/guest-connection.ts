@@ -1,5 +1,5 @@
 import { NodeSSH } from 'node-ssh';
-import type { ServerHostKeyAlgorithm } from 'ssh2';
+import type { ClientChannel, ServerHostKeyAlgorithm } from 'ssh2';
 import { GuestError, GuestErrorCode, HostKeyMismatchError } from './guest-errors';
 import { isPinnedHostKey, parsePinnedHostKey, sshFingerprint } from './host-key';
 
@@ -10,7 +10,7 @@ export type ExecResult = { stdout: string; stderr: string; code: number | null }
 export interface GuestShell {
   /** The account the commands run as (the cloud-init user, with passwordless sudo). */
   readonly username: string;
-  exec(command: string, options?: { stdin?: string }): Promise<ExecResult>;
+  exec(command: string, options?: { stdin?: string; timeoutMs?: number }): Promise<ExecResult>;
 }
 
 /** An open SSH connection to a guest whose host key matched the pinned one. */
@@ -31,6 +31,8 @@ export type ConnectGuestOptions = {
   /** The guest's host key line, read through the guest agent before connecting. */
   pinnedHostKey: string;
   readyTimeoutMs?: number;
+  /** Longest a single command may run before its channel is closed (default 5 minutes). */
+  commandTimeoutMs?: number;
 };
 
 /**
@@ -91,8 +93,32 @@ export async function connectGuest(options: ConnectGuestOptions): Promise<GuestC
     username: options.username,
     hostKeyFingerprint: pinned.fingerprint,
     async exec(command, execOptions) {
-      const r = await ssh.execCommand(command, { stdin: execOptions?.stdin, noTrim: true });
-      return { stdout: r.stdout, stderr: r.stderr, code: r.code };
+      const timeoutMs = execOptions?.timeoutMs ?? options.commandTimeoutMs ?? 300_000;
+      let channel: ClientChannel | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          channel?.close();
+          reject(
+            new GuestError(
+              GuestErrorCode.CommandFailed,
+              {
+                id: `Perintah di guest ${options.host} tidak selesai dalam ${timeoutMs / 1000} detik.`,
+                en: `A command on guest ${options.host} did not finish within ${timeoutMs / 1000} seconds.`,
+              },
+              true,
+              { timeoutMs },
+            ),
+          );
+        }, timeoutMs);
+      });
+      try {
+        const run = ssh.execCommand(command, { stdin: execOptions?.stdin, noTrim: true, onChannel: (c) => (channel = c) });
+        const r = await Promise.race([run, timeout]);
+        return { stdout: r.stdout, stderr: r.stderr, code: r.code };
+      } finally {
+        clearTimeout(timer);
+      }
     },
     dispose: () => ssh.dispose(),
   };

@@ -133,6 +133,15 @@ describe('configureGuest with hostile specs', () => {
   });
 });
 
+describe('GuestConnection.exec', () => {
+  it('should give up on a hung command, close its channel and stay usable', async () => {
+    const started = Date.now();
+    await expect(conn.exec('sleep 30', { timeoutMs: 500 })).rejects.toMatchObject({ code: GuestErrorCode.CommandFailed, retryable: true });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await sh(conn, 'echo still-here')).toBe('still-here');
+  }, 20_000);
+});
+
 describe('waitForCloudInit', () => {
   it('should skip when the image has no cloud-init', async () => {
     expect(await waitForCloudInit(conn)).toEqual({ present: false });

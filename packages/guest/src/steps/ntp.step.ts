@@ -8,10 +8,12 @@ const TIMESYNCD_BINARIES = ['/lib/systemd/systemd-timesyncd', '/usr/lib/systemd/
 type Client = 'chrony' | 'timesyncd' | 'none';
 type Observed = { client: Client; config: string | null; enabled: boolean };
 
+/** The timesyncd drop-in for these servers (deterministic, so equal content means nothing to do). */
 export function timesyncdContent(servers: readonly string[]): string {
   return `# Managed by Betang.\n[Time]\nNTP=${servers.join(' ')}\n`;
 }
 
+/** The chrony sources file for these servers, one `server … iburst` line each. */
 export function chronySourcesContent(servers: readonly string[]): string {
   return `# Managed by Betang.\n${servers.map((s) => `server ${s} iburst`).join('\n')}\n`;
 }

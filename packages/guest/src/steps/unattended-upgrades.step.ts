@@ -6,6 +6,7 @@ export const AUTO_UPGRADES = '/etc/apt/apt.conf.d/20auto-upgrades';
 export const SECURITY_ORIGINS = '/etc/apt/apt.conf.d/52betang-unattended-upgrades';
 const TIMERS = ['apt-daily.timer', 'apt-daily-upgrade.timer'];
 
+/** 20auto-upgrades with both APT::Periodic switches on ("1") or off ("0"). */
 export function autoUpgradesContent(enabled: boolean): string {
   const v = enabled ? '1' : '0';
   return `// Managed by Betang.\nAPT::Periodic::Update-Package-Lists "${v}";\nAPT::Periodic::Unattended-Upgrade "${v}";\n`;
