@@ -86,8 +86,14 @@ describe('tasks, locks and sync-vs-in-task errors', () => {
     expect((await api.task('POST', '/nodes/pve1/qemu/501/status/start')).exitstatus).toBe('OK');
   });
 
-  test('clone rules: linked from non-template, non-shared target storage, pool that does not exist', async () => {
+  test('clone rules: fresh MAC and smbios uuid; linked from non-template, non-shared target storage, missing pool', async () => {
     const api = simApi(sim);
+    const src = (await api.get('/nodes/pve1/qemu/9000/config')).body?.data as Record<string, string>;
+    const copy = (await api.get('/nodes/pve1/qemu/500/config')).body?.data as Record<string, string>;
+    expect(copy.net0).toMatch(/^virtio=BC:24:11:[0-9A-F:]{8},bridge=vmbr0$/);
+    expect(copy.net0).not.toBe(src.net0);
+    expect(copy.smbios1).not.toBe(src.smbios1);
+    expect(copy.template).toBeUndefined();
     expect((await api.post('/nodes/pve1/qemu/500/clone', { newid: 503, full: 0 })).reason).toBe("Linked clone feature is not supported for drive 'scsi0'");
     expect((await api.post('/nodes/pve1/qemu/9000/clone', { newid: 503, full: 1, storage: 'local-lvm', target: 'pve2' })).reason).toBe("can't clone to non-shared storage 'local-lvm'");
     const pool = await api.post('/nodes/pve1/qemu/9000/clone', { newid: 503, pool: 'ghost' });

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Server, utils } from 'ssh2';
 import type { Connection, ParsedKey, ServerChannel, SFTPWrapper } from 'ssh2';
 import type { GuestCommandResult } from '../faults/fault-state';
@@ -95,26 +96,33 @@ export interface GuestSshServer {
 /** Starts an SSH server on host:0 with the VM's host key. */
 export async function startGuestSsh(host: string, hostKey: string, hooks: GuestSshHooks): Promise<GuestSshServer> {
   const clients = new Set<Connection>();
-  const server = new Server({ hostKeys: [hostKey] }, (client) => {
-    if (!hooks.reachable()) {
-      client.on('error', () => undefined);
-      client.end();
-      return;
-    }
+  const ssh = new Server({ hostKeys: [hostKey] }, (client) => {
     clients.add(client);
     client.on('close', () => clients.delete(client));
     serveClient(client, hooks);
   });
+  const sockets = new Set<Socket>();
+  // a stopped or still-booting guest: the TCP connection is reset before any SSH banner
+  const tcp = createServer((socket) => {
+    if (!hooks.reachable()) {
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    ssh.injectSocket(socket);
+  });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => resolve());
+    tcp.once('error', reject);
+    tcp.listen(0, host, () => resolve());
   });
   return {
-    port: (server.address() as AddressInfo).port,
+    port: (tcp.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of clients) c.end();
-        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        tcp.close(() => resolve());
       }),
   };
 }

@@ -5,7 +5,7 @@ import type { Route, RouteContext } from '../server/router';
 import type { Sim } from '../sim-context';
 import { beforeWorker, ownerOf, requirePriv } from '../sim-context';
 import { checkDnsName, formatSize } from '../state/formats';
-import { configDisks, parseDisk, printDisk } from '../state/disks';
+import { configDisks, DISK_KEY, parseDisk, printDisk } from '../state/disks';
 import { parseNet, printNet } from '../state/net';
 import type { SimVm } from '../state/types';
 import type { TaskContext } from '../tasks/task-manager';
@@ -110,7 +110,7 @@ async function copyDisks(sim: Sim, t: TaskContext, plan: ClonePlan, vm: SimVm): 
 function finalConfig(sim: Sim, plan: ClonePlan, disks: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(plan.src.config)) {
-    if (k === 'template' || k === 'lock' || /^unused\d+$/.test(k) || parseDisk(v) !== undefined) continue;
+    if (k === 'template' || k === 'lock' || /^unused\d+$/.test(k) || (DISK_KEY.test(k) && parseDisk(v) !== undefined)) continue;
     if (/^net\d+$/.test(k)) {
       const dev = parseNet(v);
       out[k] = typeof dev === 'string' ? v : printNet({ ...dev, macaddr: undefined }, sim.rng);
