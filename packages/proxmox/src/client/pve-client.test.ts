@@ -110,9 +110,20 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
       await expect(make().request('GET', '/version')).rejects.toMatchObject({ kind: 'protocol' });
     });
 
-    it('should refuse paths that try to leave the API origin', async () => {
-      await expect(make().request('GET', 'version')).rejects.toThrow(TypeError);
-      await expect(make().request('PATCH', '/version')).rejects.toThrow(TypeError);
+    it('should refuse paths that try to leave the API root or smuggle a query', async () => {
+      const c = make();
+      for (const bad of ['version', '/../version', '/nodes/%2e%2e/%2e%2e/x', '/cluster/resources?type=vm', '/a#b', '/a b', '//evil.example/x/../..', '/%zz']) {
+        await expect(c.request('GET', bad)).rejects.toThrow(TypeError);
+      }
+      await expect(c.api.nodes.$('..').qemu.$get()).rejects.toThrow(TypeError);
+      await expect(c.api.nodes.$('pve1?x=1').qemu.$get()).rejects.toThrow(TypeError);
+      await expect(c.request('PATCH', '/version')).rejects.toThrow(TypeError);
+      expect(srv.requests).toHaveLength(0);
+      await expect(c.api.nodes.$('../x').qemu.$get()).rejects.toThrow(TypeError);
+      expect(srv.requests).toHaveLength(0);
+      // A volume id legitimately carries an escaped slash.
+      await expect(c.api.nodes.$('pve1').storage.$('local').content.$('local:iso/debian.iso').$get()).resolves.toEqual({ version: '9.1.1' });
+      expect(srv.requests[0]?.url).toBe('/api2/json/nodes/pve1/storage/local/content/local:iso%2Fdebian.iso');
     });
   });
 

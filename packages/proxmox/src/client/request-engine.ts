@@ -39,11 +39,30 @@ export function toMethod(method: string): HttpMethod {
   return m as HttpMethod;
 }
 
+const PATH_CHARS = /^[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
+
+/**
+ * Builds the request URL, refusing anything that could leave `/api2/json` or smuggle a query:
+ * ids reach paths through the typed proxy, which escapes only `/`.
+ */
 function buildUrl(origin: string, path: string): URL {
-  if (!path.startsWith('/')) throw new TypeError('path must start with /');
+  if (!path.startsWith('/') || !PATH_CHARS.test(path)) throw new TypeError('path must start with / and contain no query, fragment or spaces (pass parameters separately)');
+  const segments = path.split('/').map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw new TypeError('path has malformed percent-encoding');
+    }
+  });
+  // Also inside an escaped segment (`..%2Fx`): PVE decodes it before routing.
+  if (segments.some((s) => /(^|\/)\.{1,2}(\/|$)/.test(s))) {
+    throw new TypeError('path must not contain dot segments');
+  }
   const full = path.startsWith('/api2/json/') || path === '/api2/json' ? path : `/api2/json${path}`;
   const url = new URL(origin + full);
-  if (url.origin !== origin) throw new TypeError('path escapes the configured origin');
+  if (url.origin !== origin || !(url.pathname === '/api2/json' || url.pathname.startsWith('/api2/json/'))) {
+    throw new TypeError('path escapes the API root');
+  }
   return url;
 }
 

@@ -62,6 +62,10 @@ describe('classifyPveError', () => {
   ] as const)('should classify transport failure %s', (kind, maybeApplied, expected) => {
     const err = new PveTransportError({ kind, method: 'GET', pathTemplate: '/version', message: 'x', maybeApplied, attempts: 1 });
     expect(classifyPveError(err)).toEqual({ kind: expected, code: kind });
+    const text = err.describe();
+    expect(text.id).toContain('Proxmox');
+    expect(text.id).not.toBe(text.en);
+    expect(text.en).toContain('GET /version');
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import type { BilingualText } from './bilingual';
 import type { HttpMethod } from './pve-api-error';
 
 /**
@@ -44,5 +45,24 @@ export class PveTransportError extends Error {
     this.attempts = init.attempts;
     // TLS pin mismatches and garbage answers are configuration problems, not blips.
     this.retryable = init.kind !== 'tls' && init.kind !== 'protocol';
+  }
+
+  /** A text for operators and users, in both languages. */
+  describe(): BilingualText {
+    const id: Record<TransportFailure, string> = {
+      network: 'Proxmox tidak dapat dihubungi',
+      timeout: 'Proxmox tidak menjawab tepat waktu',
+      aborted: 'Permintaan ke Proxmox dibatalkan',
+      tls: 'Sertifikat TLS Proxmox tidak cocok dengan yang disematkan',
+      protocol: 'Jawaban Proxmox tidak dapat dibaca',
+    };
+    const en: Record<TransportFailure, string> = {
+      network: 'Proxmox could not be reached',
+      timeout: 'Proxmox did not answer in time',
+      aborted: 'The request to Proxmox was cancelled',
+      tls: "Proxmox's TLS certificate does not match the pinned one",
+      protocol: "Proxmox's answer could not be read",
+    };
+    return { id: `${id[this.kind]} (${this.method} ${this.pathTemplate})`, en: `${en[this.kind]} (${this.method} ${this.pathTemplate})` };
   }
 }
