@@ -38,6 +38,8 @@ export interface RunningSimulator {
   flavour: 'pve8' | 'pve9';
   faults: Faults;
   state: StateReader;
+  /** Same as state.guestSshEndpoint: where the VM's emulated SSH server listens. */
+  guestSshEndpoint(vmid: number): { host: string; port: number } | undefined;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     flavour: opts.flavour,
     faults: controller,
     state: reader,
+    guestSshEndpoint: (vmid) => reader.guestSshEndpoint(vmid),
     close: async () => {
       if (timer) clearInterval(timer);
       controller.reset();

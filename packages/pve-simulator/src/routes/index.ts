@@ -2,6 +2,7 @@ import type { Route } from '../server/router';
 import type { Sim } from '../sim-context';
 import { accessRoutes } from './access-routes';
 import { clusterRoutes } from './cluster-routes';
+import { extraRoutes } from './extra-routes';
 import { poolRoutes } from './pool-routes';
 import { agentRoutes } from './qemu-agent';
 import { cloneRoute } from './qemu-clone';
@@ -22,6 +23,7 @@ export const allRoutes: Array<Route<Sim>> = [
   ...powerRoutes,
   ...destroyResizeRoutes,
   ...agentRoutes,
+  ...extraRoutes,
   cloneRoute,
   templateRoute,
 ];
