@@ -48,7 +48,8 @@ export { nodeCapacity } from './helpers/node-capacity';
 export type { NodeCapacity, StorageCapacity } from './helpers/node-capacity';
 export { assertOwnerMarker, carriesMarker, inspectVmid } from './helpers/vm-ownership';
 export type { VmidState } from './helpers/vm-ownership';
-export { CloneOutcomeUnknownError, cloneToFreeVmid } from './helpers/clone-to-free-vmid';
+export { cloneToFreeVmid } from './helpers/clone-to-free-vmid';
+export { CloneOutcomeUnknownError } from './errors/clone-outcome-unknown-error';
 export type { CloneToFreeVmidOptions, CloneToFreeVmidResult } from './helpers/clone-to-free-vmid';
 
 export { createCallCounter } from './metrics/call-counter';

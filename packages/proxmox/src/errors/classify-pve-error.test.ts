@@ -1,5 +1,9 @@
 import { toApiError } from '../client/parse-response';
 import { PveTaskFailedError, PveTaskTimeoutError } from '../tasks/pve-task-errors';
+import { UpidParseError } from '../tasks/upid';
+import { ZPveInt } from '../wire/coerce.schema';
+import { InvalidSshKeyError } from '../wire/ssh-keys';
+import { InvalidTagError } from '../wire/tags';
 import { classifyPveError } from './classify-pve-error';
 import type { PveErrorClass, PveErrorCode } from './pve-error-code';
 import { PveTransportError } from './pve-transport-error';
@@ -82,6 +86,13 @@ describe('classifyPveError', () => {
     const err = new PveTaskFailedError({ upid: 'UPID:pve1:00000001:00000002:00000003:qmclone:9000:root@pam:', node: 'pve1', taskType: 'qmclone', exitstatus, logTail: [] });
     expect(classifyPveError(err)).toEqual({ kind, code });
     expect(err.retryable).toBe(kind === 'transient');
+  });
+
+  it('should classify local validation and unreadable answers as permanent', () => {
+    expect(classifyPveError(ZPveInt.safeParse('x').error)).toEqual({ kind: 'permanent', code: 'protocol' });
+    expect(classifyPveError(new InvalidSshKeyError('x'))).toEqual({ kind: 'permanent', code: 'validation' });
+    expect(classifyPveError(new InvalidTagError('x'))).toEqual({ kind: 'permanent', code: 'validation' });
+    expect(classifyPveError(new UpidParseError('x'))).toEqual({ kind: 'permanent', code: 'protocol' });
   });
 
   it('should treat an expired wait as transient and foreign errors as permanent/unknown', () => {

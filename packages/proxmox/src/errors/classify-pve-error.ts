@@ -1,4 +1,9 @@
+import { ZodError } from 'zod';
 import { PveTaskFailedError, PveTaskTimeoutError } from '../tasks/pve-task-errors';
+import { UpidParseError } from '../tasks/upid';
+import { InvalidSshKeyError } from '../wire/ssh-keys';
+import { InvalidTagError } from '../wire/tags';
+import { CloneOutcomeUnknownError } from './clone-outcome-unknown-error';
 import { classifyHttpFailure, classifyTaskExitStatus } from './classify-text';
 import { PveApiError } from './pve-api-error';
 import type { PveErrorClassification } from './pve-error-code';
@@ -23,5 +28,9 @@ export function classifyPveError(err: unknown): PveErrorClassification {
   }
   if (err instanceof PveTaskFailedError) return classifyTaskExitStatus(err.exitstatus);
   if (err instanceof PveTaskTimeoutError) return { kind: 'transient', code: 'task-deadline' };
+  if (err instanceof CloneOutcomeUnknownError) return { kind: 'transient', code: 'outcome-unknown' };
+  // PVE answered with something our schemas cannot read: retrying will not change it.
+  if (err instanceof ZodError || err instanceof UpidParseError) return { kind: 'permanent', code: 'protocol' };
+  if (err instanceof InvalidSshKeyError || err instanceof InvalidTagError) return { kind: 'permanent', code: 'validation' };
   return { kind: 'permanent', code: 'unknown' };
 }

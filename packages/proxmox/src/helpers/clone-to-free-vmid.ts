@@ -1,5 +1,6 @@
 import type { PveClient } from '../client/pve-client';
 import { classifyPveError } from '../errors/classify-pve-error';
+import { CloneOutcomeUnknownError } from '../errors/clone-outcome-unknown-error';
 import { PveTransportError } from '../errors/pve-transport-error';
 import { PveTaskFailedError } from '../tasks/pve-task-errors';
 import type { TaskProgress } from '../tasks/wait-for-task';
@@ -38,18 +39,6 @@ export type CloneToFreeVmidOptions = {
 };
 
 export type CloneToFreeVmidResult = { vmid: number; node: string; upid?: string; adopted: boolean; attempts: number; lost: number[] };
-
-/**
- * The clone POST got no answer and the VM did not (yet) show up: the clone may still be
- * created. Retry the step with `preferredVmid: vmid` — it adopts the VM if it appears.
- */
-export class CloneOutcomeUnknownError extends Error {
-  override readonly name = 'CloneOutcomeUnknownError';
-  readonly retryable = true;
-  constructor(readonly vmid: number, cause: unknown) {
-    super(`hasil clone VM ${vmid} tidak diketahui / outcome of clone to VM ${vmid} unknown`, { cause });
-  }
-}
 
 /** Both ways PVE reports that another clone got the id first (reference §0.3, §4.4). */
 function lostRace(err: unknown, vmid: number): boolean {

@@ -4,7 +4,9 @@ import type { FakePve } from '../testing/fake-pve';
 import { createFakePve } from '../testing/fake-pve';
 import type { FixtureServer, TestPki } from '../testing/https-fixture';
 import { makeTestPki, startFixture } from '../testing/https-fixture';
-import { CloneOutcomeUnknownError, cloneToFreeVmid } from './clone-to-free-vmid';
+import { CloneOutcomeUnknownError } from '../errors/clone-outcome-unknown-error';
+import { classifyPveError } from '../errors/classify-pve-error';
+import { cloneToFreeVmid } from './clone-to-free-vmid';
 import { AmbiguousTagError, findVmByTag, findVmsByTag } from './find-vms-by-tag';
 import { nextFreeVmid, VmidRangeExhaustedError } from './next-free-vmid';
 import { nodeCapacity } from './node-capacity';
@@ -126,6 +128,7 @@ describe('provisioning helpers against a scripted PVE', () => {
     const err = await cloneToFreeVmid(a, { ...cloneOpts('betang-run=g'), preferredVmid: 10020, taskDeadlineMs: 2_000, lostAnswerGraceMs: 300 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CloneOutcomeUnknownError);
     expect((err as CloneOutcomeUnknownError).vmid).toBe(10020);
+    expect(classifyPveError(err)).toEqual({ kind: 'transient', code: 'outcome-unknown' });
     expect(srv.requests.filter((q) => q.method === 'POST')).toHaveLength(1);
   });
 
