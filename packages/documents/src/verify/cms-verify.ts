@@ -51,8 +51,8 @@ function verifySignature(cms: ParsedCms, data: Buffer, key: KeyObject, hash: str
 }
 
 /** messageDigest must equal the content hash (for a timestamp token: its imprint must). */
-function checkDigest(cms: ParsedCms, content: Buffer, hash: string): boolean {
-  const contentHash = (alg: string) => createHash(alg).update(content).digest();
+function checkDigest(cms: ParsedCms, content: Buffer[], hash: string): boolean {
+  const contentHash = (alg: string) => content.reduce((h, part) => h.update(part), createHash(alg)).digest();
   if (cms.eContentType === TST_INFO && cms.eContent) {
     const tst = children(readTlv(cms.eContent));
     const [algSeq, hashed] = children(tst[2]);
@@ -78,19 +78,19 @@ function signingCertMatches(cms: ParsedCms, signer: CertInfo): boolean {
 }
 
 /**
- * Verifies a detached CMS over `content`: digest (messageDigest attribute, or a timestamp
+ * Verifies a detached CMS over `content` (the covered parts, in order, hashed without copying): digest (messageDigest attribute, or a timestamp
  * token's imprint), the signer's signature over the signed attributes, and the ESS
  * signing-certificate binding. Throws DerError (or node's certificate error) on malformed
  * input; a well-formed but wrong signature yields false flags, not an exception.
  */
-export function verifyCms(cmsBytes: Buffer, content: Buffer): CmsCheck {
+export function verifyCms(cmsBytes: Buffer, content: Buffer[]): CmsCheck {
   const { cms, length } = parseCms(cmsBytes);
   const pool = cms.certificates.map(certInfo);
   const signer = findSigner(cms, pool);
   const hash = DIGESTS[cms.digestAlgorithm];
   if (!hash) throw new DerError(`unsupported digest algorithm ${cms.digestAlgorithm}`);
   const digestValid = checkDigest(cms, content, hash);
-  const signed = cms.signedAttrsDer ?? content;
+  const signed = cms.signedAttrsDer ?? Buffer.concat(content);
   const signatureValid = verifySignature(cms, signed, signer.x509.publicKey, hash) && signingCertMatches(cms, signer);
   const st = cms.attributes.get(SIGNING_TIME);
   return { signer, pool, digestValid, signatureValid, signingTime: st ? parseTime(st) : undefined, cmsLength: length };

@@ -15,6 +15,8 @@ export type FoundSignature = {
 };
 
 const KEY_END = /[\s(<[/]/;
+/** More signature dictionaries than this is hostile (each one means hashing up to the whole file). */
+export const MAX_SIGNATURES = 32;
 
 function findKey(pdf: Buffer, key: string, from: number, to: number): number {
   for (let i = pdf.indexOf(key, from, 'latin1'); i >= 0 && i < to; i = pdf.indexOf(key, i + 1, 'latin1')) {
@@ -61,6 +63,7 @@ export function findSignatureDictionaries(pdf: Buffer): FoundSignature[] {
     const byteRange = parseByteRange(pdf, p);
     const key = byteRange.join(' ');
     if (out.has(key)) continue;
+    if (out.size >= MAX_SIGNATURES) throw documentErrors.signatureMalformed(`more than ${MAX_SIGNATURES} signatures`);
     const [, b, c] = byteRange;
     if (pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e) throw documentErrors.signatureMalformed('/Contents does not fill the /ByteRange gap');
     const hex = pdf.subarray(b + 1, c - 1).toString('latin1');

@@ -80,6 +80,32 @@ describe('verifyPdfSignatures on hostile input', () => {
     expect(errorOf(() => verifyPdfSignatures(patch(signed, start, '3084FFFFFFFF'))).code).toBe(DocumentErrorCode.SignatureMalformed);
   });
 
+  it('should refuse a file stuffed with many signature dictionaries', () => {
+    const pad = (n: number) => String(n).padStart(10, '0');
+    const seg = (b: number, c: number, d: number) => `${'n'} 0 obj\n<< /ByteRange [0 ${pad(b)} ${pad(c)} ${pad(d)}] /Contents <00> >>\nendobj\n`;
+    const head = '%PDF-1.7\n';
+    const tail = 'startxref\n0\n%%EOF\n';
+    const segLen = seg(0, 0, 0).length;
+    const total = head.length + 40 * segLen + tail.length;
+    let body = head;
+    for (let i = 0; i < 40; i++) {
+      const lt = body.length + segLen - '<00> >>\nendobj\n'.length;
+      body += seg(lt, lt + 4, total - (lt + 4));
+    }
+    const stuffed = Buffer.from(body + tail, 'latin1');
+    expect(stuffed.length).toBe(total);
+    const err = (() => {
+      try {
+        verifyPdfSignatures(stuffed);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(isDocumentError(err, DocumentErrorCode.SignatureMalformed)).toBe(true);
+    expect(isDocumentError(err) && err.details?.detail).toBe('more than 32 signatures');
+  });
+
   it('should only ever throw DocumentError when random bytes are changed', () => {
     let seed = 42;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

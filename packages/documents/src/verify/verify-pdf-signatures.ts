@@ -38,7 +38,7 @@ export type VerifyOptions = { trustedCaPems?: string[]; maxBytes?: number };
 
 function verifyOne(pdf: Buffer, s: FoundSignature, index: number, trusted: string[]): VerifiedSignature {
   const [a, b, c, d] = s.byteRange;
-  const content = Buffer.concat([pdf.subarray(a, a + b), pdf.subarray(c, c + d)]);
+  const content = [pdf.subarray(a, a + b), pdf.subarray(c, c + d)];
   let check;
   try {
     check = verifyCms(s.contents, content);
