@@ -27,10 +27,10 @@ describe('tasks, locks and sync-vs-in-task errors', () => {
     expect((await api.get('/nodes/pve1/tasks/UPID:nope/status')).body?.errors?.upid).toMatch(/^unable to parse worker upid/);
     // log paging and total
     const log = await api.get(`/nodes/pve1/tasks/${upid}/log`, { start: 1, limit: 2 });
-    expect(log.body?.total).toBe(6);
+    expect(log.body?.total).toBe(7);
     expect(log.body?.data).toEqual([
-      { n: 2, t: 'transferred 0.8 GiB of 3.0 GiB (25.00%)' },
-      { n: 3, t: 'transferred 1.5 GiB of 3.0 GiB (50.00%)' },
+      { n: 2, t: 'create full clone of drive scsi0 (ceph:base-9000-disk-0)' },
+      { n: 3, t: 'transferred 0.8 GiB of 3.0 GiB (25.00%)' },
     ]);
     // list with filters
     const list = await api.get('/nodes/pve1/tasks', { vmid: 9000, typefilter: 'qmclone' });
@@ -94,7 +94,7 @@ describe('tasks, locks and sync-vs-in-task errors', () => {
     expect(copy.net0).not.toBe(src.net0);
     expect(copy.smbios1).not.toBe(src.smbios1);
     expect(copy.template).toBeUndefined();
-    expect((await api.post('/nodes/pve1/qemu/500/clone', { newid: 503, full: 0 })).reason).toBe("Linked clone feature is not supported for drive 'scsi0'");
+    expect((await api.post('/nodes/pve1/qemu/500/clone', { newid: 503, full: 0 })).reason).toBe("Linked clone feature is not supported for 'ceph:vm-500-disk-0' (scsi0)");
     expect((await api.post('/nodes/pve1/qemu/9000/clone', { newid: 503, full: 1, storage: 'local-lvm', target: 'pve2' })).reason).toBe("can't clone to non-shared storage 'local-lvm'");
     const pool = await api.post('/nodes/pve1/qemu/9000/clone', { newid: 503, pool: 'ghost' });
     expect(pool.status).toBe(403);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { die, PveError } from '../server/pve-error';
+import { die, paramError, PveError } from '../server/pve-error';
 import { P } from '../server/params';
 import type { Route, RouteContext } from '../server/router';
 import type { Sim } from '../sim-context';
@@ -54,11 +54,12 @@ function syncChecks(sim: Sim, ctx: RouteContext<Sim>): ClonePlan {
   if (storage !== undefined) {
     const s = sim.state.storageOnNode(storage, node);
     if (!s) throw die(`storage '${storage}' does not exist`);
-    if (!s.content.split(',').includes('images')) throw die(`storage '${storage}' does not support vm images`);
+    if (!s.content.split(',').includes('images')) throw paramError({ storage: `storage '${storage}' does not support vm images` });
   }
   if (!full && !isTemplate) {
+    // only base volumes (templates) support the storage 'clone' feature
     const first = configDisks(src.config).find(([, d]) => !d.isCloudinit);
-    throw die(`Linked clone feature is not supported for drive '${first?.[0] ?? 'scsi0'}'`);
+    if (first) throw die(`Linked clone feature is not supported for '${first[1].storage}:${first[1].volume}' (${first[0]})`);
   }
   return {
     src, newid, full, storage, target, pool,
@@ -76,12 +77,20 @@ function storageLockError(sim: Sim, storage: string): Error | undefined {
     : new Error(`can't lock file '/var/lock/pve-manager/pve-storage-${storage}' - got timeout`);
 }
 
-async function copyDisks(sim: Sim, t: TaskContext, plan: ClonePlan, vm: SimVm): Promise<void> {
+async function copyDisks(sim: Sim, t: TaskContext, plan: ClonePlan, vm: SimVm, base: Record<string, string>): Promise<Record<string, string>> {
   let diskNo = 0;
-  for (const [key, d] of configDisks(plan.src.config)) {
+  const disks: Record<string, string> = {};
+  // PVE rewrites <newid>.conf (options + lock: clone) after every cloned disk
+  const write = (): void => {
+    vm.config = { ...base, ...disks, lock: 'clone' };
+  };
+  const sorted = configDisks(plan.src.config).sort(([a], [b]) => a.localeCompare(b));
+  for (const [key, d] of sorted) {
     const storage = plan.storage ?? d.storage;
     if (d.isCloudinit) {
-      vm.config[key] = printDisk({ ...d, storage, volume: `vm-${plan.newid}-cloudinit` });
+      t.log(`create full clone of drive ${key} (${d.storage}:${d.volume})`);
+      disks[key] = printDisk({ ...d, storage, volume: `vm-${plan.newid}-cloudinit` });
+      write();
       continue;
     }
     const lockErr = storageLockError(sim, storage);
@@ -98,16 +107,18 @@ async function copyDisks(sim: Sim, t: TaskContext, plan: ClonePlan, vm: SimVm): 
         await t.sleep(gib * 750);
         t.log(`transferred ${((gib * pct) / 100).toFixed(1)} GiB of ${gib.toFixed(1)} GiB (${pct.toFixed(2)}%)`);
       }
-      vm.config[key] = printDisk({ ...d, storage, volume: `vm-${plan.newid}-disk-${diskNo++}` });
+      disks[key] = printDisk({ ...d, storage, volume: `vm-${plan.newid}-disk-${diskNo++}` });
     } else {
       t.log(`create linked clone of drive ${key} (${d.storage}:${d.volume})`);
       await t.sleep(1500);
-      vm.config[key] = printDisk({ ...d, volume: `${d.volume}/vm-${plan.newid}-disk-${diskNo++}` });
+      disks[key] = printDisk({ ...d, volume: `${d.volume}/vm-${plan.newid}-disk-${diskNo++}` });
     }
+    write();
   }
+  return disks;
 }
 
-function finalConfig(sim: Sim, plan: ClonePlan, disks: Record<string, string>): Record<string, string> {
+function baseConfig(sim: Sim, plan: ClonePlan): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(plan.src.config)) {
     if (k === 'template' || k === 'lock' || /^unused\d+$/.test(k) || (DISK_KEY.test(k) && parseDisk(v) !== undefined)) continue;
@@ -116,7 +127,6 @@ function finalConfig(sim: Sim, plan: ClonePlan, disks: Record<string, string>): 
       out[k] = typeof dev === 'string' ? v : printNet({ ...dev, macaddr: undefined }, sim.rng);
     } else out[k] = v;
   }
-  Object.assign(out, disks);
   out.smbios1 = `uuid=${randomUUID()}`;
   if (out.vmgenid !== undefined) out.vmgenid = randomUUID();
   out.name = plan.name ?? `Copy-of-VM-${plan.src.config.name ?? plan.src.vmid}`;
@@ -135,22 +145,24 @@ async function runClone(sim: Sim, t: TaskContext, plan: ClonePlan): Promise<void
     releaseNew = await lockVm(sim, plan.newid, 1000);
     if (sim.state.vms.has(plan.newid)) throw new Error(`unable to create VM ${plan.newid}: config file already exists`);
     checkLock(plan.src);
+    const base = baseConfig(sim, plan);
     const vm = sim.state.newVm(plan.newid, plan.src.node, { lock: 'clone' }, plan.src.defaultUser);
+    let disks: Record<string, string> = {};
     try {
       await t.sleep(300);
       if (sim.faults.staleCloneLocks > 0) {
         sim.faults.staleCloneLocks--;
         throw new TaskKilled('worker killed');
       }
-      await copyDisks(sim, t, plan, vm);
+      disks = await copyDisks(sim, t, plan, vm, base);
     } catch (err) {
       if (err instanceof TaskKilled) throw err;
       sim.state.vms.delete(plan.newid);
       const msg = err instanceof Error ? err.message : String(err);
       throw new Error(`clone failed: ${msg}`, { cause: err });
     }
-    const disks = Object.fromEntries(Object.entries(vm.config).filter(([k]) => k !== 'lock'));
-    vm.config = finalConfig(sim, plan, disks);
+    if (Object.keys(plan.src.pending).length > 0) t.warn(`found pending changes for '${Object.keys(plan.src.pending).join(',')}', discarding for clone`);
+    vm.config = { ...base, ...disks };
     if (plan.target !== plan.src.node) vm.node = plan.target;
     if (plan.pool) sim.state.setPool(plan.newid, plan.pool);
   } finally {
