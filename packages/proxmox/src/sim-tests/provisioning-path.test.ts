@@ -27,7 +27,8 @@ const TASK = { deadlineMs: 20_000, minPollMs: 20, maxPollMs: 100 };
 describe.each(['pve9', 'pve8'] as const)('provisioning path against the simulator (%s)', (flavour) => {
   let h: SimHarness;
   beforeAll(async () => {
-    h = await bootSim(flavour);
+    // Agent answers ~1 s after start (100 s × timeFactor 0.01): long enough to observe "not running yet" on a busy machine.
+    h = await bootSim(flavour, 0.01, 7, 100);
   });
   afterAll(() => h.close());
 
@@ -81,7 +82,7 @@ describe.each(['pve9', 'pve8'] as const)('provisioning path against the simulato
     // The agent is not up right after start: that is transient, then the interfaces appear.
     const seen = new Set<string>();
     let ip: string | undefined;
-    for (let i = 0; i < 200 && !ip; i++) {
+    for (let i = 0; i < 500 && !ip; i++) {
       try {
         const ifaces = ZAgentInterfaces.parse(await api.nodes.$('pve1').qemu.$(vmid).agent['network-get-interfaces'].$get());
         const nic = ifaces.find((n) => n['hardware-address']?.toLowerCase() === mac);

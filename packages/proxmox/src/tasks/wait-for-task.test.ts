@@ -121,7 +121,7 @@ describe('waitForTask', () => {
     const err = await waitForTask(client, UPID, { deadlineMs: 300, ...fast }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PveTaskTimeoutError);
     expect(err).toMatchObject({ reason: 'deadline', lastStatus: 'running' });
-    expect(Date.now() - t0).toBeLessThan(1_500);
+    expect(Date.now() - t0).toBeLessThan(3_000);
   });
 
   it('should stop when the signal aborts, even while a poll hangs', async () => {
