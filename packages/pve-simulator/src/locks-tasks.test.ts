@@ -39,8 +39,17 @@ describe('tasks, locks and sync-vs-in-task errors', () => {
 
   test('WARNINGS: n is a successful exit status', async () => {
     const api = simApi(sim);
-    const t = await api.task('POST', '/nodes/pve1/qemu/500/config', { delete: 'serial1', cores: 2 });
-    expect(t.exitstatus).toBe('WARNINGS: 1');
+    const r = await api.post('/nodes/pve1/qemu/500/config', { delete: 'serial1', cores: 2, cipassword: 'rahasia' });
+    const upid = String(r.body?.data);
+    expect((await api.waitTask(upid)).exitstatus).toBe('WARNINGS: 1');
+    const log = (await api.get(`/nodes/pve1/tasks/${upid}/log`)).body?.data as Array<{ t: string }>;
+    expect(log.map((l) => l.t)).toEqual([
+      'update VM 500: -cipassword <hidden> -cores 2 -delete serial1',
+      "WARN: cannot delete 'serial1' - not set in current configuration!",
+      'TASK WARNINGS: 1',
+    ]);
+    const cfg = (await api.get('/nodes/pve1/qemu/500/config')).body?.data as Record<string, unknown>;
+    expect(cfg.cipassword).toBe('**********');
   });
 
   test('sync validation (400 errors map) vs in-task failures (exitstatus text)', async () => {

@@ -41,7 +41,7 @@ function prepare(sim: Sim, ctx: RouteContext<Sim>, vm: SimVm): ConfigChange {
     throw die('checksum mismatch (file change by other user?)');
   }
   const both = del.find((k) => set[k] !== undefined);
-  if (both) throw paramError({ delete: `cannot set and delete the same option '${both}'` });
+  if (both) throw paramError({ delete: `you can't use '-${both}' and -delete ${both}' at the same time` });
   if (!(p.skiplock === 1)) checkLock(vm);
   if (set.lock !== undefined) rootOnly(ctx.auth, 'lock', true);
   if (set.memory !== undefined) set.memory = set.memory.replace(/^current=/, '');
@@ -74,7 +74,7 @@ function apply(vm: SimVm, change: ConfigChange, warn: (l: string) => void): void
   }
   for (const k of change.del) {
     if (vm.config[k] === undefined && vm.pending[k] === undefined) {
-      warn(`no such option '${k}' - ignoring delete`);
+      warn(`cannot delete '${k}' - not set in current configuration!`);
       continue;
     }
     const hot = FAST_PLUG.has(k) || CLOUDINIT_KEYS.has(k) || /^ipconfig\d+$/.test(k);
@@ -98,6 +98,15 @@ async function prepareLocked(sim: Sim, ctx: RouteContext<Sim>): Promise<{ vm: Si
     release();
     throw e;
   }
+}
+
+/** The "update VM N: -key value ..." line PVE logs first (sorted keys, cipassword hidden). */
+function paramLog(p: ParsedParams): string {
+  return Object.keys(p)
+    .filter((k) => !['node', 'vmid', 'digest', 'background_delay'].includes(k))
+    .sort()
+    .map((k) => `-${k} ${k === 'cipassword' ? '<hidden>' : String(p[k])}`)
+    .join(' ');
 }
 
 function readConfig(sim: Sim, vm: SimVm, p: ParsedParams): Record<string, unknown> {
@@ -148,6 +157,7 @@ export const configRoutes: Array<Route<Sim>> = [
       const { vm, change, release } = await prepareLocked(sim, ctx);
       const upid = sim.tasks.start(vm.node, 'qmconfig', String(vm.vmid), ownerOf(ctx.auth), async (t: TaskContext) => {
         try {
+          t.log(`update VM ${vm.vmid}: ${paramLog(ctx.params)}`);
           await t.sleep(400);
           apply(stillThere(sim, vm), change, t.warn);
         } finally {
