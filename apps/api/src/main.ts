@@ -1,20 +1,20 @@
 /* Composition root of the API process: config → deps → listen → ordered shutdown. */
-import { loadConfigOrExit, ZApiEnv } from '@betang/config';
+import { loadConfigOrExit, loggerOptions, ZApiEnv } from '@betang/config';
 import { createDatabase } from '@betang/db';
 import { createApp } from './app';
-import { createLogger } from './logger';
+import { pino } from 'pino';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(ZApiEnv);
-  const logger = createLogger(config, 'api');
+  const logger = pino(loggerOptions(config, 'betang-api'));
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'betang-api' });
   const app = createApp({ config, db, logger });
-  const server = app.listen(config.PORT, config.HOST, () => {
+  const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
+    if (error) {
+      logger.fatal({ err: error }, 'API tidak dapat mendengarkan / cannot listen');
+      process.exit(1);
+    }
     logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'API siap / API listening');
-  });
-  server.on('error', (error) => {
-    logger.fatal({ err: error }, 'API tidak dapat mendengarkan / cannot listen');
-    process.exit(1);
   });
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Started by the launcher with an IPC channel: stop when the launcher is gone, never orphaned.
+  process.on('disconnect', () => shutdown('launcher exited'));
 }
 
 void main();

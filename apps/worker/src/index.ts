@@ -1,1 +1,1 @@
-export {};
+export { createHandlers } from './jobs';

@@ -14,6 +14,8 @@ const ZCommonEnv = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /** Queue backend: Redis URL (`redis://…`); when absent the queue runs on PostgreSQL (BullMQ's PG backend). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** With the PostgreSQL queue backend on the embedded database: poll, because its LISTEN/NOTIFY does not cross connections. */
+  QUEUE_PG_POLLING: ZBool.default(false),
   /** Prefix of every BullMQ key/queue, so several deployments can share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]{1,32}$/).default('betang'),
   /** Log level of the root pino logger. */

@@ -6,3 +6,4 @@ export * from './domain/agreement-status';
 export * from './domain/resources';
 export * from './policies/quota';
 export * from './contracts';
+export * from './jobs/contracts';

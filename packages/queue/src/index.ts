@@ -1,1 +1,5 @@
-export {};
+export * from './backend';
+export * from './producer';
+export * from './workers';
+export { UnrecoverableError } from 'bullmq';
+export type { Job } from 'bullmq';

@@ -38,3 +38,9 @@ export async function deleteSession(db: Executor, idHash: string): Promise<void>
 export async function deleteSessionsOfUser(db: Executor, userId: string): Promise<void> {
   await db.deleteFrom('sessions').where('userId', '=', userId).execute();
 }
+
+/** Deletes sessions that expired before `now`; returns how many. Safe to run any number of times. */
+export async function deleteExpiredSessions(db: Executor, now: Date = new Date()): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('expiresAt', '<=', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

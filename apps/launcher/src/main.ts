@@ -1,0 +1,75 @@
+/*
+ * `npm start`: Betang in one process tree. With no DATABASE_URL it runs an embedded PostgreSQL
+ * (PGlite) under .betang/; with no REDIS_URL the queue runs on PostgreSQL; with no PVE_* it
+ * runs the simulated Proxmox cluster. Then it migrates, seeds demo data, starts api + worker,
+ * and prints the URL and the demo logins. Setting the variables switches each part to the real one.
+ */
+import path from 'node:path';
+import { createDatabase, migrateToLatest } from '@betang/db';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoData } from './seed-demo';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database';
+import { assertPortFree, startService, waitForHttp, type Service } from './services';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+function step(text: string): void {
+  console.log(`• ${text}`);
+}
+
+async function main(): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development', LOG_PRETTY: process.env.LOG_PRETTY ?? 'true' };
+  const stoppers: (() => Promise<void>)[] = [];
+  let embedded: EmbeddedDatabase | undefined;
+
+  if (!env.DATABASE_URL) {
+    const dataDir = env.BETANG_DATA_DIR ?? path.join(ROOT, '.betang', 'pgdata');
+    step(`Basis data tertanam (PGlite) di ${path.relative(ROOT, dataDir)} / embedded database…`);
+    embedded = await startEmbeddedDatabase(dataDir);
+    env.DATABASE_URL = embedded.url;
+    env.DATABASE_POOL_MAX = env.DATABASE_POOL_MAX ?? '4';
+    env.QUEUE_PG_POLLING = 'true';
+    stoppers.push(() => embedded!.close());
+  } else step('Memakai DATABASE_URL / using DATABASE_URL');
+  step(env.REDIS_URL ? 'Antrean di Redis / queue on Redis (REDIS_URL)' : 'Antrean di PostgreSQL (BullMQ PG backend) / queue on PostgreSQL');
+
+  step('Migrasi basis data / migrating…');
+  const db = createDatabase({ connectionString: env.DATABASE_URL, poolMax: 2, applicationName: 'betang-launcher' });
+  await migrateToLatest(db);
+  const seeded = await seedDemoData(db);
+  step(seeded ? 'Data demo dibuat / demo data seeded' : 'Data sudah ada, tidak di-seed ulang / existing data kept');
+  await db.destroy();
+
+  env.PORT = env.PORT ?? '3000';
+  env.HOST = env.HOST ?? '127.0.0.1';
+  env.PUBLIC_URL = env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`;
+  await assertPortFree(env.HOST, Number(env.PORT));
+  const services: Service[] = [startService('api', env), startService('worker', env)];
+  const stopAll = async (code: number) => {
+    for (const s of services) s.child.kill('SIGTERM');
+    await Promise.all(services.map((s) => s.exited));
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  for (const s of services) {
+    void s.exited.then((code) => {
+      console.error(`Layanan ${s.name} berhenti (kode ${code}); menghentikan semuanya / service ${s.name} exited; stopping everything`);
+      void stopAll(code ?? 1);
+    });
+  }
+
+  await waitForHttp(`http://${env.HOST}:${env.PORT}/readyz`, 60_000, 'API');
+  console.log(`\nBetang berjalan / is running: ${env.PUBLIC_URL}`);
+  console.log(`API: ${env.PUBLIC_URL}/api/v1  ·  OpenAPI: ${env.PUBLIC_URL}/api/v1/openapi.json`);
+  if (embedded) {
+    console.log(`\nAkun demo / demo logins (kata sandi / password: ${DEMO_PASSWORD}):`);
+    for (const a of DEMO_ACCOUNTS) console.log(`  ${a.roles.join(',').padEnd(18)} ${a.email}`);
+  }
+  console.log('\nTekan Ctrl+C untuk berhenti / press Ctrl+C to stop.');
+}
+
+main().catch((error: unknown) => {
+  console.error(`Gagal memulai Betang / failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

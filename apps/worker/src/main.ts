@@ -1,0 +1,41 @@
+/* Composition root of the worker process: config → deps → workers + schedules → ordered shutdown. */
+import { loadConfigOrExit, loggerOptions, ZWorkerEnv } from '@betang/config';
+import { createDatabase } from '@betang/db';
+import { createQueueBackend, queueBackendConfig, startWorkers } from '@betang/queue';
+import { pino } from 'pino';
+import { createHandlers } from './jobs';
+import { registerSchedules } from './schedules';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(ZWorkerEnv);
+  const logger = pino(loggerOptions(config, 'betang-worker'));
+  const db = createDatabase({ connectionString: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'betang-worker' });
+  const backend = createQueueBackend(queueBackendConfig(config));
+  const workers = startWorkers(backend, createHandlers({ config, db, logger }), {
+    concurrency: { provisioning: config.WORKER_CONCURRENCY, notifications: 2, maintenance: 1 },
+    events: {
+      onFinalFailure: (job, error) => logger.error({ job: job.name, jobId: job.id, attempts: job.attemptsMade, err: error }, 'tugas gagal / job failed'),
+      onError: (error) => logger.warn({ err: error }, 'kesalahan antrean / queue error'),
+    },
+  });
+  await registerSchedules(backend);
+  logger.info({ queue: backend.config.kind, concurrency: config.WORKER_CONCURRENCY }, 'worker siap / worker ready');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'worker berhenti: menyelesaikan tugas berjalan / worker stopping: finishing in-flight jobs');
+    setTimeout(() => process.exit(1), 30_000).unref();
+    await Promise.all(workers.map((w) => w.close()));
+    await backend.close();
+    await db.destroy();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Started by the launcher with an IPC channel: stop when the launcher is gone, never orphaned.
+  process.on('disconnect', () => void shutdown('launcher exited'));
+}
+
+void main();

@@ -1,0 +1,91 @@
+import { Queue, Worker, createPostgresBackend, withBackend, type Processor } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/**
+ * Where the queues live: Redis in production, or PostgreSQL (BullMQ 6's PG backend) when no
+ * Redis is configured. `embedded` marks PGlite behind pglite-socket, whose LISTEN/NOTIFY does
+ * not cross connections, so workers poll instead (docs/decisions/embedded-queue.md).
+ */
+export type QueueBackendConfig =
+  | { kind: 'redis'; url: string; prefix: string }
+  | { kind: 'postgres'; connectionString: string; embedded: boolean };
+
+/**
+ * Which backend a process's settings select: Redis when REDIS_URL is set, otherwise PostgreSQL
+ * on DATABASE_URL (polling when QUEUE_PG_POLLING says the database is the embedded one).
+ */
+export function queueBackendConfig(env: { REDIS_URL?: string; QUEUE_PREFIX: string; DATABASE_URL: string; QUEUE_PG_POLLING: boolean }): QueueBackendConfig {
+  return env.REDIS_URL
+    ? { kind: 'redis', url: env.REDIS_URL, prefix: env.QUEUE_PREFIX }
+    : { kind: 'postgres', connectionString: env.DATABASE_URL, embedded: env.QUEUE_PG_POLLING };
+}
+
+/** The two operations Betang needs from a backend, independent of which one it is. */
+export type QueueBackend = {
+  config: QueueBackendConfig;
+  /** A producer-side queue: fails fast when the backend is unreachable. */
+  createQueue(name: string): Queue;
+  /** A consumer: reconnects forever (maxRetriesPerRequest: null on Redis). */
+  createWorker(name: string, processor: Processor, options: { concurrency: number }): Worker;
+  /** True when the backend answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+};
+
+/**
+ * Creates the backend for a config. Guarantees: every Redis connection it opens is closed by
+ * `close()`; nothing connects until a queue or worker is first used.
+ */
+export function createQueueBackend(config: QueueBackendConfig): QueueBackend {
+  return config.kind === 'redis' ? redisBackend(config) : postgresBackend(config);
+}
+
+function redisBackend(config: Extract<QueueBackendConfig, { kind: 'redis' }>): QueueBackend {
+  const connections: Redis[] = [];
+  const connect = (failFast: boolean) => {
+    const redis = new Redis(config.url, failFast ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false } : { maxRetriesPerRequest: null });
+    redis.on('error', () => undefined); // surfaced through failing commands and ping()
+    connections.push(redis);
+    return redis;
+  };
+  let producerConnection: Redis | undefined;
+  return {
+    config,
+    createQueue: (name) => new Queue(name, { connection: (producerConnection ??= connect(true)), prefix: config.prefix }),
+    createWorker: (name, processor, { concurrency }) => new Worker(name, processor, { connection: connect(false), prefix: config.prefix, concurrency, autorun: false }),
+    async ping() {
+      try {
+        return (await (producerConnection ??= connect(true)).ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}
+
+function postgresBackend(config: Extract<QueueBackendConfig, { kind: 'postgres' }>): QueueBackend {
+  const pg = withBackend(createPostgresBackend);
+  const connection = { connectionString: config.connectionString, migrate: true, max: 4 };
+  let pingQueue: Queue | undefined;
+  const createQueue = (name: string) => new pg.Queue(name, { connection }) as unknown as Queue;
+  return {
+    config,
+    createQueue,
+    createWorker: (name, processor, { concurrency }) =>
+      new pg.Worker(name, processor, { connection, concurrency, autorun: false, ...(config.embedded ? { drainDelay: 0.1 } : {}) }) as unknown as Worker,
+    async ping() {
+      try {
+        await (pingQueue ??= createQueue('maintenance')).getJobCounts('waiting');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await pingQueue?.close();
+    },
+  };
+}
