@@ -29,36 +29,43 @@ interface ConfigChange {
   del: string[];
 }
 
-/** Sync validation shared by POST and PUT config; returns the normalised change set. */
-function prepare(sim: Sim, ctx: RouteContext<Sim>, vm: SimVm): ConfigChange {
+/** Checks update_vm_api makes before taking the flock; returns the normalised change set. */
+function precheck(sim: Sim, ctx: RouteContext<Sim>, vmid: number): ConfigChange {
   const p = ctx.params;
+  rootOnly(ctx.auth, 'skiplock', p.skiplock === 1);
   const set: Record<string, string> = {};
   for (const [k, v] of Object.entries(p)) if (!CONTROL.has(k)) set[k] = String(v);
+  if (set.sshkeys !== undefined && !validSshKeys(authorizedKeys(set.sshkeys))) throw die('SSH public key validation error');
   const del = String(p.delete ?? '').split(/[,;\s]+/).filter(Boolean);
   if (Object.keys(set).length === 0 && del.length === 0 && p.revert === undefined) throw die('no options specified');
-  for (const k of [...Object.keys(set), ...del]) requirePriv(sim, `/vms/${vm.vmid}`, privFor(k));
-  if (p.digest !== undefined && p.digest !== configDigest(vm.config, vm.pending)) {
-    throw die('checksum mismatch (file change by other user?)');
-  }
   const both = del.find((k) => set[k] !== undefined);
   if (both) throw paramError({ delete: `you can't use '-${both}' and -delete ${both}' at the same time` });
-  if (!(p.skiplock === 1)) checkLock(vm);
   if (set.lock !== undefined) rootOnly(ctx.auth, 'lock', true);
-  if (set.memory !== undefined) set.memory = set.memory.replace(/^current=/, '');
-  if (set.balloon !== undefined || set.memory !== undefined) {
-    const mem = set.memory !== undefined ? Number(set.memory) : memoryMiB({ ...vm.config, ...vm.pending });
-    const balloon = Number(set.balloon ?? vm.pending.balloon ?? vm.config.balloon ?? mem);
-    if (balloon > mem) throw die('balloon value too large (must be smaller than assigned memory)');
-  }
-  if (set.sshkeys !== undefined && !validSshKeys(authorizedKeys(set.sshkeys))) throw die('SSH public key validation error');
   for (const k of Object.keys(set)) {
     if (/^net\d+$/.test(k)) {
       const dev = parseNet(set[k] ?? '');
       if (typeof dev !== 'string') set[k] = printNet(dev, sim.rng);
     }
   }
+  if (set.memory !== undefined) set.memory = set.memory.replace(/^current=/, '');
   if (set.tags !== undefined) set.tags = normaliseTags(set.tags);
+  for (const k of [...Object.keys(set), ...del]) requirePriv(sim, `/vms/${vmid}`, privFor(k));
   return { set, del };
+}
+
+/** Checks made under the flock: digest, config lock, balloon ≤ memory. */
+function checkUnderLock(ctx: RouteContext<Sim>, vm: SimVm, change: ConfigChange): void {
+  const p = ctx.params;
+  if (p.digest !== undefined && p.digest !== configDigest(vm.config, vm.pending)) {
+    throw die('checksum mismatch (file change by other user?)');
+  }
+  if (!(p.skiplock === 1)) checkLock(vm);
+  const { set } = change;
+  if (set.balloon !== undefined || set.memory !== undefined) {
+    const mem = set.memory !== undefined ? Number(set.memory) : memoryMiB({ ...vm.config, ...vm.pending });
+    const balloon = Number(set.balloon ?? vm.pending.balloon ?? vm.config.balloon ?? 0);
+    if (balloon > mem) throw die('balloon value too large (must be smaller than assigned memory)');
+  }
 }
 
 /** Applies a change: stopped VM → config; running → fast-plug/cloud-init/NIC at once, the rest pending. */
@@ -87,13 +94,15 @@ function apply(vm: SimVm, change: ConfigChange, warn: (l: string) => void): void
 }
 
 async function prepareLocked(sim: Sim, ctx: RouteContext<Sim>): Promise<{ vm: SimVm; change: ConfigChange; release: () => void }> {
-  const vm = sim.state.vmOn(String(ctx.params.node), Number(ctx.params.vmid));
-  rootOnly(ctx.auth, 'skiplock', ctx.params.skiplock === 1);
-  const release = await lockVm(sim, vm.vmid, 10_000).catch((e: Error) => {
+  sim.state.node(String(ctx.params.node));
+  const change = precheck(sim, ctx, Number(ctx.params.vmid));
+  const release = await lockVm(sim, Number(ctx.params.vmid), 10_000).catch((e: Error) => {
     throw die(e.message);
   });
   try {
-    return { vm, change: prepare(sim, ctx, vm), release };
+    const vm = sim.state.vmOn(String(ctx.params.node), Number(ctx.params.vmid));
+    checkUnderLock(ctx, vm, change);
+    return { vm, change, release };
   } catch (e) {
     release();
     throw e;
