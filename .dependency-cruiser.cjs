@@ -30,7 +30,7 @@ module.exports = {
     {
       name: 'proxmox-imports-nothing-internal',
       severity: 'error',
-      from: { path: '^packages/proxmox/src' },
+      from: { path: '^packages/proxmox/src', pathNot: TEST },
       to: { path: '^(packages/(?!proxmox/)|apps/)' },
     },
     {

@@ -1,9 +1,10 @@
 /* Composition root of the worker process: config → deps → workers + schedules → ordered shutdown. */
 import { loadConfigOrExit, loggerOptions, ZWorkerEnv } from '@betang/config';
 import { createDatabase } from '@betang/db';
-import { createQueueBackend, queueBackendConfig, startWorkers } from '@betang/queue';
+import { createJobProducer, createQueueBackend, queueBackendConfig, startWorkers } from '@betang/queue';
 import { pino } from 'pino';
 import { createHandlers } from './jobs';
+import { startJobRelay } from './outbox/job-relay';
 import { registerSchedules } from './schedules';
 
 async function main(): Promise<void> {
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
     },
   });
   await registerSchedules(backend);
+  const producer = createJobProducer(backend);
+  const relay = startJobRelay(db, producer, logger);
   logger.info({ queue: backend.config.kind, concurrency: config.WORKER_CONCURRENCY }, 'worker siap / worker ready');
 
   let stopping = false;
@@ -27,7 +30,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'worker berhenti: menyelesaikan tugas berjalan / worker stopping: finishing in-flight jobs');
     setTimeout(() => process.exit(1), 30_000).unref();
+    await relay.stop();
     await Promise.all(workers.map((w) => w.close()));
+    await producer.close();
     await backend.close();
     await db.destroy();
     process.exit(0);

@@ -7,3 +7,4 @@ export * from './repositories/session.repository';
 export * from './repositories/api-token.repository';
 export * from './repositories/quota.repository';
 export * from './repositories/audit.repository';
+export * from './repositories/outbox.repository';

@@ -1,0 +1,61 @@
+import { JOBS, type JobName, type JobProducer } from '@betang/core';
+import { claimOutbox, markOutboxFailed, markOutboxProcessed, type Db } from '@betang/db';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+
+/** Shape of an outbox message of topic 'job': which job to enqueue with which payload. */
+export const ZJobMessage = z.object({ name: z.string(), data: z.unknown() });
+
+const MAX_ATTEMPTS = 50;
+
+/**
+ * Moves due 'job' messages from the outbox into the queue, in id order.
+ *
+ * Why this gives exactly-once jobs: the API writes the run row and its outbox message in one
+ * transaction, so a job is never lost; the relay enqueues with the contract's deterministic job
+ * id, so re-enqueueing after a crash between enqueue and commit never creates a second live job;
+ * and job handlers check their run row, so even a re-enqueue after the first job was removed does
+ * no work twice. Concurrent relays skip each other's rows (SKIP LOCKED).
+ */
+export async function relayJobsOnce(db: Db, producer: JobProducer, logger: Logger, batch = 50): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const rows = await claimOutbox(tx, 'job', batch);
+    for (const row of rows) {
+      const message = ZJobMessage.safeParse(row.payload);
+      if (!message.success || !(message.data.name in JOBS)) {
+        await markOutboxFailed(tx, row.id, `invalid job message: ${JSON.stringify(row.payload).slice(0, 200)}`, 0, 1);
+        logger.error({ outboxId: row.id }, 'pesan outbox tidak valid / invalid outbox job message');
+        continue;
+      }
+      try {
+        await producer.enqueue(message.data.name as JobName, message.data.data as never);
+        await markOutboxProcessed(tx, row.id);
+      } catch (error) {
+        const text = error instanceof Error ? error.message : String(error);
+        await markOutboxFailed(tx, row.id, text, Math.min(60_000, 1000 * 2 ** row.attempts), MAX_ATTEMPTS);
+        logger.warn({ outboxId: row.id, job: message.data.name, err: error }, 'gagal memasukkan tugas ke antrean, dicoba lagi / enqueue failed, will retry');
+      }
+    }
+    return rows.length;
+  });
+}
+
+/** Runs relayJobsOnce every `intervalMs` until stopped; a failing round is logged, never fatal. */
+export function startJobRelay(db: Db, producer: JobProducer, logger: Logger, intervalMs = 250): { stop(): Promise<void> } {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = async () => {
+    if (stopped) return;
+    running = relayJobsOnce(db, producer, logger).catch((error: unknown) => logger.warn({ err: error }, 'relay outbox gagal / outbox relay round failed'));
+    await running;
+    if (!stopped) timer = setTimeout(tick, intervalMs);
+  };
+  let timer = setTimeout(tick, intervalMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
