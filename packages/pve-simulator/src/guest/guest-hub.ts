@@ -23,6 +23,7 @@ export class GuestHub {
   private readonly servers = new Map<number, GuestSshServer>();
   readonly commands: GuestCommandRecord[] = [];
   readonly files = new Map<number, Map<string, Buffer>>();
+  private closed = false;
 
   constructor(
     private readonly state: ClusterState,
@@ -54,7 +55,7 @@ export class GuestHub {
 
   /** Starts the VM's SSH endpoint if not yet running (idempotent). */
   async ensureSsh(vm: SimVm): Promise<void> {
-    if (!this.sshEnabled || this.servers.has(vm.vmid)) return;
+    if (!this.sshEnabled || this.closed || this.servers.has(vm.vmid)) return;
     const key = ensureHostKey(vm);
     const entry = await startGuestSsh(this.host, key.private, {
       reachable: () => {
@@ -71,7 +72,7 @@ export class GuestHub {
         this.files.get(vm.vmid)?.set(path, data);
       },
     });
-    if (this.servers.has(vm.vmid)) {
+    if (this.servers.has(vm.vmid) || this.closed) {
       await entry.close();
       return;
     }
@@ -92,6 +93,7 @@ export class GuestHub {
 
   /** Stops every endpoint. */
   async closeAll(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.servers.values()].map((s) => s.close()));
     this.servers.clear();
   }
