@@ -7,3 +7,4 @@ export * from './domain/resources';
 export * from './policies/quota';
 export * from './contracts';
 export * from './jobs/contracts';
+export * from './notifications';
