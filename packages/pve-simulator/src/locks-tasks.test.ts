@@ -129,6 +129,9 @@ describe('tasks, locks and sync-vs-in-task errors', () => {
     expect((await api.del('/nodes/pve1/qemu/504')).reason).toBe("can't remove VM 504 - protection mode enabled");
     await api.task('POST', '/nodes/pve1/qemu/504/config', { delete: 'protection' });
     expect((await api.task('DELETE', '/nodes/pve1/qemu/504', { purge: 1 })).exitstatus).toBe('OK');
+    // template protection
+    await api.task('POST', '/nodes/pve1/qemu/9001/config', { protection: 1 });
+    expect((await api.del('/nodes/pve1/qemu/9001')).reason).toBe("can't remove VM 9001 - protection mode enabled");
     expect((await api.get('/nodes/pve1/qemu/504/status/current')).reason).toBe("Configuration file 'nodes/pve1/qemu-server/504.conf' does not exist");
   });
 

@@ -52,12 +52,17 @@ describe('guest SSH endpoint', () => {
       sim.faults.setGuestCommandHandler((_vmid, cmd) => (cmd === 'uname -n' ? { code: 0, stdout: 'vps-ssh\n' } : cmd.startsWith('false') ? { code: 1, stderr: 'nope\n' } : undefined));
       expect(await exec(c, 'uname -n')).toEqual({ code: 0, out: 'vps-ssh\n', err: '' });
       expect(await exec(c, 'false')).toEqual({ code: 1, out: '', err: 'nope\n' });
+      const withPty = await new Promise<number>((resolve, reject) =>
+        c.exec('sudo -n true', { pty: true, env: { LANG: 'C' } }, (e, ch) => (e ? reject(e) : ch.on('exit', (code: number) => resolve(code)).resume())),
+      );
+      expect(withPty).toBe(0);
       const keyOut = await exec(c, 'cat /etc/ssh/ssh_host_ed25519_key.pub');
       expect(keyOut.out).toBe(`${sim.state.hostKey(800)}\n`);
       expect(sim.state.guestCommands(800).map((x) => [x.via, x.user, x.command])).toEqual([
         ['ssh', 'betang', 'sudo hostnamectl set-hostname vps-ssh'],
         ['ssh', 'betang', 'uname -n'],
         ['ssh', 'betang', 'false'],
+        ['ssh', 'betang', 'sudo -n true'],
         ['ssh', 'betang', 'cat /etc/ssh/ssh_host_ed25519_key.pub'],
       ]);
       await new Promise<void>((resolve, reject) =>

@@ -82,6 +82,14 @@ function serveClient(client: Connection, hooks: GuestSshHooks): void {
         ch.end();
       });
       session.on('sftp', (acc) => serveSftp(acc(), hooks));
+      // clients that ask for a pty or set env vars must not fail; an interactive shell ends at once
+      session.on('pty', (acc) => acc?.());
+      session.on('env', (acc) => acc?.());
+      session.on('shell', (acc) => {
+        const ch = acc();
+        ch.exit(0);
+        ch.end();
+      });
     });
   });
 }
