@@ -45,7 +45,8 @@ function vmEntries(sim: Sim): unknown[] {
     });
 }
 
-function nodeEntries(sim: Sim): unknown[] {
+/** Node entries shared by /cluster/resources and /nodes; stats only with Sys.Audit. */
+function nodeEntries(sim: Sim, extra: Record<string, unknown>): unknown[] {
   const audit = !sim.faults.deniedPrivileges.has('Sys.Audit');
   return [...sim.state.nodes.values()].map((n) => ({
     id: `node/${n.name}`,
@@ -53,7 +54,7 @@ function nodeEntries(sim: Sim): unknown[] {
     node: n.name,
     status: n.online ? 'online' : 'offline',
     level: '',
-    'cgroup-mode': 2,
+    ...extra,
     ...(audit && n.online ? nodeStats(sim, n) : {}),
   }));
 }
@@ -89,7 +90,7 @@ export const clusterRoutes: Array<Route<Sim>> = [
     handler: ({ sim, params }) => {
       const t = params.type;
       const out: unknown[] = [];
-      if (t === undefined || t === 'node') out.push(...nodeEntries(sim));
+      if (t === undefined || t === 'node') out.push(...nodeEntries(sim, { 'cgroup-mode': 2 }));
       if (t === undefined || t === 'vm') out.push(...vmEntries(sim));
       if (t === undefined || t === 'storage') {
         if (!sim.faults.deniedPrivileges.has('Datastore.Audit')) out.push(...storageEntries(sim));
@@ -104,18 +105,7 @@ export const clusterRoutes: Array<Route<Sim>> = [
     method: 'GET',
     path: '/nodes',
     schema: {},
-    handler: ({ sim }) => {
-      const audit = !sim.faults.deniedPrivileges.has('Sys.Audit');
-      return [...sim.state.nodes.values()].map((n) => ({
-        id: `node/${n.name}`,
-        type: 'node',
-        node: n.name,
-        status: n.online ? 'online' : 'offline',
-        level: '',
-        ssl_fingerprint: sim.fingerprint,
-        ...(audit && n.online ? nodeStats(sim, n) : {}),
-      }));
-    },
+    handler: ({ sim }) => nodeEntries(sim, { ssl_fingerprint: sim.fingerprint }),
   },
   {
     method: 'GET',
