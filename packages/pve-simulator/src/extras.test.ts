@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { startSimulator } from './simulator';
 import type { RunningSimulator } from './simulator';
@@ -25,6 +26,23 @@ describe('node storage, VM firewall, pools', () => {
     const rules = (await api.get('/nodes/pve2/qemu/900/firewall/rules')).body?.data as Array<Record<string, unknown>>;
     expect(rules.map((r) => [r.pos, r.dport, r.enable])).toEqual([[0, '443', 1], [1, '22', 0]]);
     expect(((await api.get('/nodes/pve2/qemu/900/firewall/options')).body?.data as Record<string, unknown>).enable).toBe(1);
+  });
+
+  test('fingerprint: the served certificate, as /nodes ssl_fingerprint shows it', async () => {
+    const served = await new Promise<string>((resolve, reject) => {
+      const sock = connect({ host: '127.0.0.1', port: sim.port, ca: sim.caPem, servername: 'localhost' }, () => {
+        resolve(sock.getPeerCertificate().fingerprint256);
+        sock.end();
+      });
+      sock.on('error', reject);
+    });
+    expect(served).toBe(sim.fingerprint);
+    const nodes = (await simApi(sim).get('/nodes')).body?.data as Array<{ node: string; ssl_fingerprint: string; status: string; maxcpu: number }>;
+    expect(nodes.map((n) => [n.node, n.status, n.ssl_fingerprint, n.maxcpu])).toEqual([
+      ['pve1', 'online', sim.fingerprint, 32],
+      ['pve2', 'online', sim.fingerprint, 32],
+      ['pve3', 'online', sim.fingerprint, 16],
+    ]);
   });
 
   test('pools: membership via PUT /pools needs allow-move', async () => {
