@@ -1,6 +1,6 @@
 import type { Sim } from '../sim-context';
 import type { SimNode } from '../state/cluster-state';
-import { maxMem } from './vm-helpers';
+import { maxMem } from '../state/vm-metrics';
 
 /** CPU/memory/disk/uptime of a node, derived from the VMs running on it. */
 export function nodeStats(sim: Sim, n: SimNode): { maxcpu: number; cpu: number; maxmem: number; mem: number; maxdisk: number; disk: number; uptime: number } {

@@ -4,7 +4,7 @@ import type { Route } from '../server/router';
 import type { Sim } from '../sim-context';
 import { requirePriv } from '../sim-context';
 import type { SimVm } from '../state/types';
-import { maxDisk, maxMem, uptime, vcpus } from './vm-helpers';
+import { maxDisk, maxMem, uptime, vcpus } from '../state/vm-metrics';
 
 /** status/current body for a VM (also used by the /qemu list). */
 export function vmStatus(sim: Sim, vm: SimVm): Record<string, unknown> {
@@ -24,7 +24,7 @@ export function vmStatus(sim: Sim, vm: SimVm): Record<string, unknown> {
     netout: running ? 6789 : 0,
     diskread: running ? 1048576 : 0,
     diskwrite: running ? 524288 : 0,
-    uptime: uptime(sim, vm),
+    uptime: uptime(sim.clock.now(), vm),
     ha: { managed: 0 },
   };
   if (vm.config.name !== undefined) s.name = vm.config.name;

@@ -1,7 +1,5 @@
 import { die } from '../server/pve-error';
 import type { Sim } from '../sim-context';
-import { memoryMiB } from '../state/config-wire';
-import { configDisks } from '../state/disks';
 import type { SimVm } from '../state/types';
 import { vmLockPath } from '../tasks/flock';
 import type { Release } from '../tasks/flock';
@@ -22,27 +20,6 @@ export function stillThere(sim: Sim, vm: SimVm): SimVm {
   const cur = sim.state.vms.get(vm.vmid);
   if (cur !== vm) throw die(`Configuration file 'nodes/${vm.node}/qemu-server/${vm.vmid}.conf' does not exist`);
   return vm;
-}
-
-/** Root disk size in bytes (first storage-backed non-cdrom disk). */
-export function maxDisk(vm: SimVm): number {
-  const d = configDisks(vm.config).find(([, x]) => !x.isCdrom);
-  return d ? d[1].sizeBytes : 0;
-}
-
-/** vCPUs of a config. */
-export function vcpus(config: Record<string, string>): number {
-  return Number(config.cores ?? 1) * Number(config.sockets ?? 1);
-}
-
-/** Max memory in bytes. */
-export function maxMem(config: Record<string, string>): number {
-  return memoryMiB(config) * 1024 * 1024;
-}
-
-/** Uptime in seconds of a running VM. */
-export function uptime(sim: Sim, vm: SimVm): number {
-  return vm.power === 'running' && vm.startedAt ? Math.floor((sim.clock.now() - vm.startedAt) / 1000) : 0;
 }
 
 /** Applies pending changes (start/reboot do this). */

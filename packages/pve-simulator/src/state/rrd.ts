@@ -1,5 +1,5 @@
 import type { Sim } from '../sim-context';
-import { maxDisk, maxMem, uptime, vcpus } from '../routes/vm-helpers';
+import { maxDisk, maxMem, uptime, vcpus } from './vm-metrics';
 
 /**
  * One pvestatd broadcast: snapshots every VM's status/name/capacity into the RRD map that
@@ -18,7 +18,7 @@ export function broadcastRrd(sim: Sim): void {
       maxmem: maxMem(vm.config),
       maxcpu: vcpus(vm.config),
       maxdisk: maxDisk(vm),
-      uptime: uptime(sim, vm),
+      uptime: uptime(sim.clock.now(), vm),
     });
   }
   for (const id of [...sim.state.rrd.keys()]) if (!sim.state.vms.has(id)) sim.state.rrd.delete(id);
