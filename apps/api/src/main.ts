@@ -33,4 +33,7 @@ async function main(): Promise<void> {
   process.on('disconnect', () => shutdown('launcher exited'));
 }
 
-void main();
+main().catch((error: unknown) => {
+  console.error(`API gagal dimulai / failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { createDatabase, migrateToLatest } from '@betang/db';
+import { startSimulator } from '@betang/pve-simulator';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoData } from './seed-demo';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database';
 import { assertPortFree, startService, waitForHttp, type Service } from './services';
@@ -31,6 +32,17 @@ async function main(): Promise<void> {
     stoppers.push(() => embedded!.close());
   } else step('Memakai DATABASE_URL / using DATABASE_URL');
   step(env.REDIS_URL ? 'Antrean di Redis / queue on Redis (REDIS_URL)' : 'Antrean di PostgreSQL (BullMQ PG backend) / queue on PostgreSQL');
+
+  if (!env.PVE_URL) {
+    const simulator = await startSimulator({ port: Number(env.BETANG_SIM_PORT ?? 0), timeFactor: Number(env.BETANG_SIM_TIME_FACTOR ?? 0.2) });
+    env.PVE_URL = simulator.url;
+    env.PVE_TOKEN_ID = simulator.tokenId;
+    env.PVE_TOKEN_SECRET = simulator.tokenSecret;
+    env.PVE_FINGERPRINT = simulator.fingerprint;
+    env.BETANG_SIM_ADMIN_URL = `${simulator.url}/_sim`;
+    stoppers.push(() => simulator.close());
+    step(`Klaster Proxmox tersimulasi / simulated Proxmox cluster: ${simulator.url}`);
+  } else step(`Memakai Proxmox / using Proxmox at ${env.PVE_URL}`);
 
   step('Migrasi basis data / migrating…');
   const db = createDatabase({ connectionString: env.DATABASE_URL, poolMax: 2, applicationName: 'betang-launcher' });

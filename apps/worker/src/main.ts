@@ -43,4 +43,7 @@ async function main(): Promise<void> {
   process.on('disconnect', () => void shutdown('launcher exited'));
 }
 
-void main();
+main().catch((error: unknown) => {
+  console.error(`worker gagal dimulai / failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
