@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { GuestError, GuestErrorCode } from './guest-errors';
-import { readSshKeyBlob } from './ssh-wire';
+import { readSshKeyBlob } from '@betang/core';
 
 /** A host key to trust: its blob, the algorithms that present it, and its fingerprint. */
 export type PinnedHostKey = { type: string; blob: Buffer; fingerprint: string; algorithms: string[] };

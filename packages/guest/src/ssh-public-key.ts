@@ -1,153 +1,24 @@
 import { createHash } from 'node:crypto';
-import type { LocalizedMessage } from './localized-message';
-import { readSshKeyBlob, SshWireError } from './ssh-wire';
+import { parseSshPublicKey as parseKeyLine, type SshPublicKey as ParsedKey, type SshPublicKeyError } from '@betang/core';
 
-/** Stable codes for a rejected SSH public key; the API maps them to field errors. */
-export enum SshPublicKeyErrorCode {
-  /** Nothing but whitespace was given. */
-  Empty = 'SSH_KEY_EMPTY',
-  /** The line is longer than any supported key can be. */
-  TooLong = 'SSH_KEY_TOO_LONG',
-  /** A newline, tab or other control character (two keys pasted as one, or a smuggled line). */
-  ControlCharacters = 'SSH_KEY_CONTROL_CHARACTERS',
-  /** An authorized_keys options prefix such as command="…" or from="…". */
-  OptionsNotAllowed = 'SSH_KEY_OPTIONS_NOT_ALLOWED',
-  /** Not one of ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa. */
-  UnsupportedType = 'SSH_KEY_UNSUPPORTED_TYPE',
-  /** The base64 part is missing, not base64, or not a well-formed key of its type. */
-  Malformed = 'SSH_KEY_MALFORMED',
-  /** The type written in front differs from the type inside the base64 blob. */
-  TypeMismatch = 'SSH_KEY_TYPE_MISMATCH',
-  /** RSA modulus shorter than 3072 bits. */
-  RsaTooShort = 'SSH_KEY_RSA_TOO_SHORT',
-}
+export { MIN_RSA_BITS, SshPublicKeyErrorCode, SUPPORTED_SSH_KEY_TYPES, sanitiseSshKeyComment } from '@betang/core';
+export type { SshKeyType, SshPublicKeyError } from '@betang/core';
 
-export const SUPPORTED_SSH_KEY_TYPES = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'ssh-rsa',
-] as const;
-export type SshKeyType = (typeof SUPPORTED_SSH_KEY_TYPES)[number];
-
-export const MIN_RSA_BITS = 3072;
-const MAX_LINE_LENGTH = 8192;
-const MAX_COMMENT_LENGTH = 100;
-
-/** A validated key, normalised to `type base64 [comment]`. */
-export type SshPublicKey = {
-  type: SshKeyType;
-  /** Canonical base64 of the key blob. */
-  base64: string;
-  /** Sanitised comment: printable ASCII, single spaces, at most 100 characters; '' when none. */
-  comment: string;
-  /** Key size in bits (256 for ed25519, the curve size for ECDSA, the modulus for RSA). */
-  bits: number;
+/** A validated key (see core's parser) plus its fingerprint. */
+export type SshPublicKey = ParsedKey & {
   /** `SHA256:…` exactly as `ssh-keygen -l` prints it. */
   fingerprint: string;
-  /** The normalised authorized_keys line (no options, one line). */
-  line: string;
 };
-
-export type SshPublicKeyError = { code: SshPublicKeyErrorCode; message: LocalizedMessage };
 export type SshPublicKeyResult = { ok: true; key: SshPublicKey } | { ok: false; error: SshPublicKeyError };
 
-const MESSAGES: Record<SshPublicKeyErrorCode, LocalizedMessage> = {
-  [SshPublicKeyErrorCode.Empty]: { id: 'Kunci publik SSH kosong.', en: 'The SSH public key is empty.' },
-  [SshPublicKeyErrorCode.TooLong]: {
-    id: 'Kunci publik SSH terlalu panjang.',
-    en: 'The SSH public key is too long.',
-  },
-  [SshPublicKeyErrorCode.ControlCharacters]: {
-    id: 'Kunci publik SSH harus satu baris tanpa karakter kontrol (tempel satu kunci per isian).',
-    en: 'The SSH public key must be one line without control characters (paste one key per field).',
-  },
-  [SshPublicKeyErrorCode.OptionsNotAllowed]: {
-    id: 'Opsi di depan kunci (misalnya command="…" atau from="…") tidak diizinkan; kirim hanya "tipe kunci komentar".',
-    en: 'Options before the key (such as command="…" or from="…") are not allowed; send only "type key comment".',
-  },
-  [SshPublicKeyErrorCode.UnsupportedType]: {
-    id: 'Tipe kunci tidak didukung. Gunakan ssh-ed25519, ecdsa-sha2-nistp256/384/521, atau ssh-rsa minimal 3072 bit.',
-    en: 'Unsupported key type. Use ssh-ed25519, ecdsa-sha2-nistp256/384/521, or ssh-rsa of at least 3072 bits.',
-  },
-  [SshPublicKeyErrorCode.Malformed]: {
-    id: 'Isi kunci publik SSH rusak atau bukan base64 yang sah. Salin ulang dari berkas .pub.',
-    en: 'The SSH public key data is damaged or not valid base64. Copy it again from the .pub file.',
-  },
-  [SshPublicKeyErrorCode.TypeMismatch]: {
-    id: 'Tipe kunci yang tertulis tidak sama dengan tipe di dalam data kunci.',
-    en: 'The key type written in front does not match the type inside the key data.',
-  },
-  [SshPublicKeyErrorCode.RsaTooShort]: {
-    id: `Kunci RSA terlalu pendek; minimal ${MIN_RSA_BITS} bit. Buat kunci baru dengan: ssh-keygen -t ed25519`,
-    en: `The RSA key is too short; at least ${MIN_RSA_BITS} bits are required. Make a new key with: ssh-keygen -t ed25519`,
-  },
-};
-
-function fail(code: SshPublicKeyErrorCode): SshPublicKeyResult {
-  return { ok: false, error: { code, message: MESSAGES[code] } };
-}
-
-function isSupportedType(value: string): value is SshKeyType {
-  return (SUPPORTED_SSH_KEY_TYPES as readonly string[]).includes(value);
-}
-
-// Any C0 control (newline, tab, escape…), DEL, C1 controls, and Unicode line/paragraph separators.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/** Printable ASCII only, whitespace collapsed, bounded length: safe to show and to store in a file. */
-export function sanitiseSshKeyComment(raw: string): string {
-  return raw
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[^\x20-\x7e]/g, '_')
-    .replace(/ +/g, ' ')
-    .trim()
-    .slice(0, MAX_COMMENT_LENGTH)
-    .trim();
-}
-
 /**
- * Parses and validates one OpenSSH public key line (`type base64 [comment]`).
- * Guarantees on success: the type is supported, the base64 decodes to a well-formed key
- * whose embedded type equals the written one, RSA moduli have at least 3072 bits, there is
- * no options prefix, and `line` is a single line of printable ASCII. Never throws: every
- * rejection carries a stable code and a bilingual message, so the API can reuse it.
+ * Parses and validates one OpenSSH public key line with the one parser Betang has
+ * (@betang/core, shared with the API and the web form) and adds the SHA-256 fingerprint.
+ * Never throws.
  */
 export function parseSshPublicKey(input: string): SshPublicKeyResult {
-  if (typeof input !== 'string') return fail(SshPublicKeyErrorCode.Malformed);
-  // A single trailing newline from copying a .pub file is harmless; anything inside is not.
-  const line = input.replace(/^[ ]+/, '').replace(/[ ]*(\r?\n)?$/, '');
-  if (line.length === 0) return fail(SshPublicKeyErrorCode.Empty);
-  if (line.length > MAX_LINE_LENGTH) return fail(SshPublicKeyErrorCode.TooLong);
-  if (CONTROL.test(line)) return fail(SshPublicKeyErrorCode.ControlCharacters);
-
-  const [type = '', data = '', ...rest] = line.split(/ +/);
-  if (!isSupportedType(type)) {
-    const looksLikeOptions = /[=",]/.test(type) || SUPPORTED_SSH_KEY_TYPES.some((t) => line.includes(` ${t} `));
-    return fail(looksLikeOptions ? SshPublicKeyErrorCode.OptionsNotAllowed : SshPublicKeyErrorCode.UnsupportedType);
-  }
-  if (!BASE64.test(data) || data.length % 4 !== 0) return fail(SshPublicKeyErrorCode.Malformed);
-  const blob = Buffer.from(data, 'base64');
-  if (blob.toString('base64') !== data) return fail(SshPublicKeyErrorCode.Malformed);
-
-  let parsed;
-  try {
-    parsed = readSshKeyBlob(blob);
-  } catch (error) {
-    if (error instanceof SshWireError) return fail(SshPublicKeyErrorCode.Malformed);
-    throw error;
-  }
-  if (parsed.type !== type) return fail(SshPublicKeyErrorCode.TypeMismatch);
-  if (type === 'ssh-rsa' && parsed.bits < MIN_RSA_BITS) return fail(SshPublicKeyErrorCode.RsaTooShort);
-
-  const comment = sanitiseSshKeyComment(rest.join(' '));
-  const fingerprint = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-  return {
-    ok: true,
-    key: { type, base64: data, comment, bits: parsed.bits, fingerprint, line: comment ? `${type} ${data} ${comment}` : `${type} ${data}` },
-  };
+  const result = parseKeyLine(input);
+  if (!result.ok) return result;
+  const digest = createHash('sha256').update(Buffer.from(result.key.base64, 'base64')).digest('base64').replace(/=+$/, '');
+  return { ok: true, key: { ...result.key, fingerprint: `SHA256:${digest}` } };
 }

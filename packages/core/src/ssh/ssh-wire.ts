@@ -1,11 +1,11 @@
 /** Raised when an SSH wire-format key blob is truncated or inconsistent. */
 export class SshWireError extends Error {}
 
-type Reader = { buf: Buffer; pos: number };
+type Reader = { buf: Uint8Array; pos: number };
 
-function readString(r: Reader): Buffer {
+function readString(r: Reader): Uint8Array {
   if (r.pos + 4 > r.buf.length) throw new SshWireError('truncated length');
-  const len = r.buf.readUInt32BE(r.pos);
+  const len = new DataView(r.buf.buffer, r.buf.byteOffset + r.pos, 4).getUint32(0);
   r.pos += 4;
   if (len > r.buf.length - r.pos) throw new SshWireError('truncated string');
   const out = r.buf.subarray(r.pos, r.pos + len);
@@ -13,7 +13,7 @@ function readString(r: Reader): Buffer {
   return out;
 }
 
-function mpintBits(raw: Buffer): number {
+function mpintBits(raw: Uint8Array): number {
   if (raw.length === 0) return 0;
   if (raw[0]! & 0x80) throw new SshWireError('negative mpint');
   let i = 0;
@@ -21,6 +21,10 @@ function mpintBits(raw: Buffer): number {
   if (i > 1 || (i === 1 && raw.length > 1 && !(raw[1]! & 0x80))) throw new SshWireError('non-minimal mpint');
   if (i === raw.length) return 0;
   return (raw.length - i - 1) * 8 + (32 - Math.clz32(raw[i]!));
+}
+
+function latin1(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes);
 }
 
 const CURVES: Record<string, { name: string; bits: number; point: number }> = {
@@ -33,9 +37,9 @@ const CURVES: Record<string, { name: string; bits: number; point: number }> = {
  * Reads an SSH public key blob (RFC 4253 §6.6, RFC 5656, RFC 8709) and returns its embedded type
  * and size. Guarantees: the whole blob is consumed, with sizes that match the declared type.
  */
-export function readSshKeyBlob(blob: Buffer): { type: string; bits: number } {
+export function readSshKeyBlob(blob: Uint8Array): { type: string; bits: number } {
   const r: Reader = { buf: blob, pos: 0 };
-  const type = readString(r).toString('latin1');
+  const type = latin1(readString(r));
   let bits: number;
   if (type === 'ssh-ed25519') {
     if (readString(r).length !== 32) throw new SshWireError('ed25519 key must be 32 bytes');
@@ -47,7 +51,7 @@ export function readSshKeyBlob(blob: Buffer): { type: string; bits: number } {
     bits = mpintBits(n);
   } else if (CURVES[type]) {
     const curve = CURVES[type];
-    if (readString(r).toString('latin1') !== curve.name) throw new SshWireError('curve does not match key type');
+    if (latin1(readString(r)) !== curve.name) throw new SshWireError('curve does not match key type');
     const q = readString(r);
     if (q.length !== curve.point || q[0] !== 0x04) throw new SshWireError('bad EC point');
     bits = curve.bits;
