@@ -1,0 +1,24 @@
+import { ZInstitution, ZQuotaResponse, zPage, type CreateUserBody, type UpdateUserBody, ZUser } from '@betang/core';
+import type { ApiClient } from './http-client';
+
+const ZInstitutionPage = zPage(ZInstitution);
+const ZUserPage = zPage(ZUser);
+
+/** GET /institutions (operators: all; institution users: their own). */
+export const listInstitutions = (api: ApiClient, cursor?: string) => api.request('GET', '/institutions', { query: { limit: 50, cursor }, response: ZInstitutionPage });
+/** GET /institutions/:id. */
+export const getInstitution = (api: ApiClient, id: string) => api.request('GET', `/institutions/${encodeURIComponent(id)}`, { response: ZInstitution });
+/** GET /institutions/:id/quota: limits and usage. */
+export const getQuota = (api: ApiClient, id: string) => api.request('GET', `/institutions/${encodeURIComponent(id)}/quota`, { response: ZQuotaResponse });
+
+/** Whose users a screen manages: one institution's, or the data-center staff (institutionId null). */
+export type UserScope = { institutionId: string | null };
+
+/** GET /institutions/:id/users or GET /users (data-center staff). */
+export const listUsers = (api: ApiClient, scope: UserScope, cursor?: string) =>
+  api.request('GET', scope.institutionId ? `/institutions/${encodeURIComponent(scope.institutionId)}/users` : '/users', { query: { limit: 100, cursor }, response: ZUserPage });
+/** POST /institutions/:id/users or POST /users. */
+export const createUser = (api: ApiClient, scope: UserScope, body: CreateUserBody) =>
+  api.request('POST', scope.institutionId ? `/institutions/${encodeURIComponent(scope.institutionId)}/users` : '/users', { body, response: ZUser });
+/** PATCH /users/:id. */
+export const updateUser = (api: ApiClient, id: string, body: UpdateUserBody) => api.request('PATCH', `/users/${encodeURIComponent(id)}`, { body, response: ZUser });

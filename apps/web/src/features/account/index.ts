@@ -1,0 +1,17 @@
+import { ALL_ROLES } from '@betang/core';
+import type { Feature } from '../feature';
+import { SecurityPage } from './security.page';
+import { TokensPage } from './tokens.page';
+
+/** The signed-in person's own account: API tokens and two-factor sign-in. */
+export const accountFeature: Feature = {
+  id: 'account',
+  routes: [
+    { path: '/account/tokens', page: TokensPage },
+    { path: '/account/security', page: SecurityPage },
+  ],
+  nav: [
+    { to: '/account/tokens', labelKey: 'nav.tokens', roles: ALL_ROLES, order: 100 },
+    { to: '/account/security', labelKey: 'nav.security', roles: ALL_ROLES, order: 110 },
+  ],
+};

@@ -1,0 +1,132 @@
+import { ZCreateTokenBody } from '@betang/core';
+import { useState, type FormEvent } from 'react';
+import { useApi } from '../../api/api-context';
+import { createToken, listTokens, revokeToken } from '../../api/session.api';
+import { useResource } from '../../api/use-resource';
+import { useI18n } from '../../i18n/i18n-context';
+import { ErrorAlert, FormAlert, LiveRegion, Loading } from '../../ui/alert';
+import { Field } from '../../ui/field';
+import { useSubmit, validateWith } from '../../ui/form-state';
+import { Page } from '../../ui/page';
+import { TokenSecret } from './token-secret';
+
+/** The end of the chosen day in WIB, as the API's ISO time with offset. */
+function endOfDayWib(date: string): string {
+  return `${date}T23:59:59+07:00`;
+}
+
+/** Personal API tokens: create (secret shown once), list, revoke. */
+export function TokensPage() {
+  const { t, locale, dateTime } = useI18n();
+  const api = useApi();
+  const tokens = useResource((client) => listTokens(client), []);
+  const [name, setName] = useState('');
+  const [expires, setExpires] = useState('');
+  const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [revokeError, setRevokeError] = useState<unknown>(undefined);
+  const form = useSubmit();
+
+  async function onCreate(event: FormEvent) {
+    event.preventDefault();
+    const body = { name, ...(expires ? { expiresAt: endOfDayWib(expires) } : {}) };
+    const errors = validateWith(ZCreateTokenBody, body, locale);
+    if (Object.keys(errors).length > 0) {
+      form.setError(undefined);
+      form.setFieldErrors(errors);
+      return;
+    }
+    const created = await form.submit(() => createToken(api, body));
+    if (created) {
+      setSecret({ name: created.name, secret: created.secret });
+      setName('');
+      setExpires('');
+      tokens.reload();
+    }
+  }
+
+  async function onRevoke(id: string, tokenName: string) {
+    setRevokeError(undefined);
+    try {
+      await revokeToken(api, id);
+      setConfirming(null);
+      setNotice(t('tokens.revoked', { name: tokenName }));
+      tokens.reload();
+    } catch (error) {
+      setRevokeError(error);
+    }
+  }
+
+  return (
+    <Page title={t('tokens.title')}>
+      <p className="muted">{t('tokens.intro')}</p>
+      {secret ? <TokenSecret name={secret.name} secret={secret.secret} onDone={() => setSecret(null)} /> : null}
+      <form className="card form-grid" onSubmit={onCreate} noValidate aria-labelledby="token-create-title">
+        <h2 id="token-create-title">{t('tokens.createTitle')}</h2>
+        <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
+        <Field label={t('tokens.name')} required hint={t('tokens.nameHint')} value={name} onValue={setName} error={form.fieldErrors.name} />
+        <Field label={t('tokens.expires')} type="date" hint={t('tokens.expiresHint')} value={expires} onValue={setExpires} error={form.fieldErrors.expiresAt} />
+        <div className="form-actions">
+          <button type="submit" className="button primary" disabled={form.busy}>
+            {t('tokens.create')}
+          </button>
+        </div>
+      </form>
+      <section className="card" aria-labelledby="token-list-title">
+        <h2 id="token-list-title">{t('tokens.listTitle')}</h2>
+        <LiveRegion kind="success">{notice}</LiveRegion>
+        <ErrorAlert error={tokens.error ?? revokeError} />
+        {tokens.loading && !tokens.data ? <Loading /> : null}
+        {tokens.data && tokens.data.items.length === 0 ? <p>{t('tokens.empty')}</p> : null}
+        {tokens.data && tokens.data.items.length > 0 ? (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('tokens.name')}</th>
+                  <th scope="col">{t('tokens.prefix')}</th>
+                  <th scope="col">{t('tokens.createdAt')}</th>
+                  <th scope="col">{t('tokens.expiresAt')}</th>
+                  <th scope="col">{t('tokens.lastUsedAt')}</th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t('common.actions')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {tokens.data.items.map((token) => (
+                  <tr key={token.id}>
+                    <td>{token.name}</td>
+                    <td>
+                      <code>{token.prefix}…</code>
+                    </td>
+                    <td>{dateTime(token.createdAt)}</td>
+                    <td>{token.expiresAt ? dateTime(token.expiresAt) : t('tokens.never')}</td>
+                    <td>{token.lastUsedAt ? dateTime(token.lastUsedAt) : t('tokens.notUsed')}</td>
+                    <td className="nowrap">
+                      {confirming === token.id ? (
+                        <>
+                          <button type="button" className="button danger small" onClick={() => onRevoke(token.id, token.name)}>
+                            {t('tokens.confirmRevoke')}
+                          </button>{' '}
+                          <button type="button" className="button small" onClick={() => setConfirming(null)}>
+                            {t('common.cancel')}
+                          </button>
+                        </>
+                      ) : (
+                        <button type="button" className="button small" onClick={() => setConfirming(token.id)} aria-label={t('tokens.revokeLabel', { name: token.name })}>
+                          {t('tokens.revoke')}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </section>
+    </Page>
+  );
+}

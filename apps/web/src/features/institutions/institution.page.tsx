@@ -1,0 +1,37 @@
+import { Role } from '@betang/core';
+import { getInstitution } from '../../api/institutions.api';
+import { useResource } from '../../api/use-resource';
+import { useI18n } from '../../i18n/i18n-context';
+import type { PathParams } from '../../router/match-path';
+import { Link } from '../../router/router';
+import { holdsAny, useMe } from '../../session/session-context';
+import { ErrorAlert, Loading } from '../../ui/alert';
+import { Page } from '../../ui/page';
+import { UsersManager } from '../users/users-manager';
+import { QuotaPanel } from './quota-panel';
+
+/** One institution for operators: its quota, and (admins) its users. */
+export function InstitutionPage({ params }: { params: PathParams }) {
+  const { t } = useI18n();
+  const me = useMe();
+  const id = params.id ?? '';
+  const institution = useResource((api) => getInstitution(api, id), [id]);
+  return (
+    <Page title={institution.data?.name ?? t('institutions.detailTitle')}>
+      <p>
+        <Link to="/">{t('institutions.back')}</Link>
+      </p>
+      {institution.loading && !institution.data ? <Loading /> : null}
+      <ErrorAlert error={institution.error} />
+      {institution.data ? (
+        <>
+          <p className="muted">
+            <code>{institution.data.code}</code> {institution.data.address ?? ''}
+          </p>
+          <QuotaPanel institutionId={institution.data.id} />
+          {holdsAny(me.roles, [Role.Admin]) ? <UsersManager scope={{ institutionId: institution.data.id }} /> : null}
+        </>
+      ) : null}
+    </Page>
+  );
+}

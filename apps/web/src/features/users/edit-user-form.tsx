@@ -1,0 +1,61 @@
+import { ZUpdateUserBody, type Role, type UserDto } from '@betang/core';
+import { useId, useState, type FormEvent } from 'react';
+import { useApi } from '../../api/api-context';
+import { updateUser } from '../../api/institutions.api';
+import { useI18n } from '../../i18n/i18n-context';
+import { FormAlert } from '../../ui/alert';
+import { CheckboxGroup } from '../../ui/field';
+import { useSubmit, validateWith } from '../../ui/form-state';
+import { roleKey, rolesForScope } from './user-roles';
+
+/** Changes a user's roles and whether the account is active (PATCH /users/:id). */
+export function EditUserForm({ user, onSaved, onCancel }: { user: UserDto; onSaved(user: UserDto): void; onCancel(): void }) {
+  const { t, locale } = useI18n();
+  const api = useApi();
+  const activeId = useId();
+  const [roles, setRoles] = useState<Role[]>(user.roles);
+  const [isActive, setActive] = useState(user.isActive);
+  const form = useSubmit();
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    const body = { roles, isActive };
+    const errors = validateWith(ZUpdateUserBody, body, locale);
+    if (Object.keys(errors).length > 0) {
+      form.setError(undefined);
+      form.setFieldErrors(errors);
+      return;
+    }
+    const saved = await form.submit(() => updateUser(api, user.id, body));
+    if (saved) onSaved(saved);
+  }
+
+  return (
+    <form className="card form-grid" onSubmit={onSubmit} noValidate aria-labelledby="edit-user-title">
+      <h2 id="edit-user-title">{t('users.editTitle', { name: user.name })}</h2>
+      <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
+      <CheckboxGroup
+        legend={t('users.roles')}
+        options={rolesForScope(user.institutionId).map((role) => ({ value: role, label: t(roleKey(role)) }))}
+        selected={roles}
+        onChange={setRoles}
+        error={form.fieldErrors.roles}
+      />
+      <div className="field">
+        <label className="choice" htmlFor={activeId}>
+          <input id={activeId} type="checkbox" checked={isActive} onChange={(event) => setActive(event.target.checked)} />
+          {t('users.active')}
+        </label>
+        <p className="hint">{t('users.activeHint')}</p>
+      </div>
+      <div className="form-actions">
+        <button type="submit" className="button primary" disabled={form.busy}>
+          {t('common.save')}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

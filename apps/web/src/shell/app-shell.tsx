@@ -1,0 +1,62 @@
+import type { ReactNode } from 'react';
+import { useI18n } from '../i18n/i18n-context';
+import { Link, useRouter } from '../router/router';
+import { isConsoleUser, useMe, useSession } from '../session/session-context';
+import { LanguageSwitch } from './language-switch';
+import { navFor } from './navigation';
+
+/**
+ * The signed-in frame: skip link, header (area, user, language, sign out), role-aware navigation
+ * and the page. Institution users get the portal, data-center staff the operator console.
+ */
+export function AppShell({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  const me = useMe();
+  const { signOut } = useSession();
+  const { navigate } = useRouter();
+  const console = isConsoleUser(me.roles);
+  const items = navFor(me.roles);
+
+  async function onSignOut() {
+    await signOut().catch(() => undefined);
+    navigate('/login', { replace: true });
+  }
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        {t('shell.skipToContent')}
+      </a>
+      <header className="topbar">
+        <div className="topbar-brand">
+          <span className="brand">Betang</span>
+          <span className="area">{console ? t('shell.console') : t('shell.portal')}</span>
+        </div>
+        <div className="topbar-user">
+          <span className="user-name">
+            {me.user.name}
+            <span className="muted small">{me.institution ? me.institution.name : t('shell.dataCenter')}</span>
+          </span>
+          <LanguageSwitch />
+          <button type="button" className="button" onClick={onSignOut}>
+            {t('shell.signOut')}
+          </button>
+        </div>
+      </header>
+      <div className="shell-body">
+        <nav className="sidenav" aria-label={t('shell.navigation')}>
+          <ul>
+            {items.map((item) => (
+              <li key={item.to}>
+                <Link to={item.to}>{t(item.labelKey)}</Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" className="content" tabIndex={-1}>
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
+
+type FieldProps = {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+  value: string;
+  onValue(value: string): void;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'id'>;
+
+/**
+ * A labelled text input. Its hint and error are tied to it with aria-describedby and the error
+ * sets aria-invalid, so screen readers read them with the field.
+ */
+export function Field({ label, error, hint, value, onValue, required, ...input }: FieldProps) {
+  const id = useId();
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {label}
+        {required ? <span aria-hidden="true"> *</span> : null}
+      </label>
+      {hint ? (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      <input {...input} id={id} value={value} required={required} aria-invalid={error ? true : undefined} aria-describedby={describedBy} onChange={(event) => onValue(event.target.value)} />
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+type ChoiceGroupProps<V extends string> = {
+  legend: string;
+  options: readonly { value: V; label: string }[];
+  selected: readonly V[];
+  onChange(selected: V[]): void;
+  error?: string;
+};
+
+/** A group of checkboxes in a fieldset with a legend; the error is announced with the group. */
+export function CheckboxGroup<V extends string>({ legend, options, selected, onChange, error }: ChoiceGroupProps<V>) {
+  const id = useId();
+  return (
+    <fieldset className="field" aria-describedby={error ? `${id}-error` : undefined} aria-invalid={error ? true : undefined}>
+      <legend>{legend}</legend>
+      {options.map((option) => (
+        <label key={option.value} className="choice">
+          <input
+            type="checkbox"
+            checked={selected.includes(option.value)}
+            onChange={(event) => onChange(event.target.checked ? [...selected, option.value] : selected.filter((value) => value !== option.value))}
+          />
+          {option.label}
+        </label>
+      ))}
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
