@@ -1,0 +1,55 @@
+import type { Text } from './run-error';
+
+/** What an operator should do for a failure code; the fallback covers everything else. */
+const ADVICE: Record<string, Text> = {
+  TEMPLATE_MISSING: {
+    id: 'Pastikan template VM di katalog ada di node tersebut (atau perbaiki VMID/node template di katalog), lalu coba ulang run ini.',
+    en: 'Make sure the catalog template VM exists on that node (or fix the template VMID/node in the catalog), then retry this run.',
+  },
+  PVE_NOT_FOUND: {
+    id: 'Sumber yang dirujuk tidak ada di Proxmox (template, VM atau penyimpanan). Periksa katalog dan klaster, lalu coba ulang.',
+    en: 'A referenced object does not exist in Proxmox (template, VM or storage). Check the catalog and the cluster, then retry.',
+  },
+  STORAGE_FULL: {
+    id: 'Kosongkan ruang atau pilih penyimpanan lain untuk template ini, lalu coba ulang run ini.',
+    en: 'Free space or pick another storage for this template, then retry this run.',
+  },
+  NO_CAPACITY: {
+    id: 'Tidak ada node dengan memori/disk cukup. Tambah kapasitas atau kurangi ukuran VPS, lalu coba ulang.',
+    en: 'No node has enough memory/disk. Add capacity or reduce the VPS size, then retry.',
+  },
+  NODE_OFFLINE: {
+    id: 'Node tidak dapat dihubungi. Periksa node di Proxmox (jaringan, kuorum); setelah node kembali, coba ulang run ini.',
+    en: 'The node cannot be reached. Check it in Proxmox (network, quorum); once it is back, retry this run.',
+  },
+  AGENT_TIMEOUT: {
+    id: 'Guest agent tidak menjawab. Pastikan template memasang dan mengaktifkan qemu-guest-agent dan jaringan cloud-init benar, lalu coba ulang.',
+    en: 'The guest agent never answered. Make sure the template installs and enables qemu-guest-agent and the cloud-init network is right, then retry.',
+  },
+  GUEST_HOST_KEY_MISMATCH: {
+    id: 'Jangan coba ulang sebelum diperiksa: baca ulang kunci host lewat guest agent dan laporkan ke operator keamanan bila tidak ada pemasangan ulang.',
+    en: 'Do not retry before checking: re-read the host key through the guest agent and report to the security operators if the VM was not reinstalled.',
+  },
+  GUEST_CONNECT_FAILED: {
+    id: 'SSH ke guest gagal. Periksa bahwa kunci platform ada di sshkeys, firewall mengizinkan port 22 dari worker, lalu coba ulang.',
+    en: 'SSH to the guest failed. Check that the platform key is in sshkeys and the firewall allows port 22 from the worker, then retry.',
+  },
+  PVE_UNAUTHORIZED: {
+    id: 'Token API Proxmox ditolak. Periksa PVE_TOKEN_ID/PVE_TOKEN_SECRET dan masa berlaku token.',
+    en: 'Proxmox rejected the API token. Check PVE_TOKEN_ID/PVE_TOKEN_SECRET and the token expiry.',
+  },
+  PVE_FORBIDDEN: {
+    id: 'Token API tidak punya hak yang diperlukan. Periksa peran Proxmox token (lihat infra/).',
+    en: 'The API token lacks a required privilege. Check the token role in Proxmox (see infra/).',
+  },
+};
+
+const FALLBACK: Text = {
+  id: 'Periksa penyebab di atas; operator dapat mencoba ulang run ini atau membersihkannya.',
+  en: 'Check the cause above; an operator can retry this run or clean it up.',
+};
+
+/** Operator advice for a failure code. */
+export function adviceFor(code: string): Text {
+  return ADVICE[code] ?? FALLBACK;
+}

@@ -1,0 +1,30 @@
+import type { BilingualText } from '@betang/proxmox';
+
+/** A bilingual text: Bahasa Indonesia first, English second. */
+export type Text = BilingualText;
+
+/**
+ * An error a step raises on purpose, with a stable code, a bilingual message that says what
+ * failed and what to do, and whether a later retry may help.
+ */
+export class RunError extends Error {
+  constructor(
+    readonly code: string,
+    readonly text: Text,
+    readonly retryable: boolean,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(`${code}: ${text.en}`);
+    this.name = 'RunError';
+  }
+}
+
+/** Convenience for a permanent RunError. */
+export function permanent(code: string, text: Text, details?: Record<string, unknown>): RunError {
+  return new RunError(code, text, false, details);
+}
+
+/** Convenience for a transient RunError (retried with backoff). */
+export function transient(code: string, text: Text, details?: Record<string, unknown>): RunError {
+  return new RunError(code, text, true, details);
+}

@@ -1,0 +1,44 @@
+import { getVm, getVmByRequest, lastSucceededProvisionRun, type RunRow, type VmRow } from '@betang/db';
+import type { PveClient } from '@betang/proxmox';
+import { z } from 'zod';
+import type { WorkerDeps, WorkerSettings } from '../../deps';
+import { permanent } from '../../harness/run-error';
+import { requirePve, runMarker } from '../provision-context';
+import { settingsOf } from '../settings';
+
+/**
+ * `params` of day-2 runs (jsonb written by the API): resize carries the new absolute sizes
+ * (grow only; omitted = unchanged), decommission an optional reason.
+ */
+export const ZActionParams = z
+  .object({
+    cores: z.number().int().min(1).max(128).optional(),
+    memoryMiB: z.number().int().min(512).max(1_048_576).optional(),
+    diskGiB: z.number().int().min(1).max(65_536).optional(),
+    reason: z.string().max(500).optional(),
+  })
+  .loose();
+export type ActionParams = z.infer<typeof ZActionParams>;
+
+export type ActionKind = 'start' | 'stop' | 'shutdown' | 'reboot' | 'resize' | 'decommission';
+
+export type ActionCtx = {
+  deps: WorkerDeps;
+  settings: WorkerSettings;
+  pve: PveClient;
+  kind: ActionKind;
+  vm: VmRow;
+  params: ActionParams;
+  /** Marker of the provision run that built the VM: the only VM Betang may destroy. */
+  marker: string | undefined;
+};
+
+/** Loads a day-2 run's VM and params; a run without a built VM is a permanent, explained error. */
+export async function loadActionCtx(deps: WorkerDeps, run: RunRow): Promise<ActionCtx> {
+  const vm = run.vmId ? await getVm(deps.db, run.vmId) : await getVmByRequest(deps.db, run.requestId);
+  if (!vm || vm.vmid === null) throw permanent('VM_UNKNOWN', { id: 'Run ini tidak merujuk VM yang sudah dibuat.', en: 'This run does not refer to a built VM.' });
+  const params = ZActionParams.safeParse(run.params ?? {});
+  if (!params.success) throw permanent('PARAMS_INVALID', { id: `Parameter run tidak valid: ${params.error.message}`, en: `Invalid run parameters: ${params.error.message}` });
+  const provision = await lastSucceededProvisionRun(deps.db, run.requestId);
+  return { deps, settings: settingsOf(deps), pve: requirePve(deps), kind: run.kind as ActionKind, vm, params: params.data, marker: provision ? runMarker(provision.id) : undefined };
+}

@@ -1,0 +1,25 @@
+import type { StepDef } from '../../harness/run-definition';
+import { permanent } from '../../harness/run-error';
+import { destroyOwnedVm } from '../destroy-owned-vm';
+import type { ActionCtx } from './action-context';
+import type { Located } from './locate.step';
+
+/**
+ * `destroy`: stop and destroy with purge — only a VM carrying the marker of the provision run
+ * that built it. Safe to repeat: an absent VM is already done.
+ */
+export const destroyStep: StepDef<ActionCtx> = {
+  key: 'destroy',
+  weight: 70,
+  label: { id: 'hapus VM', en: 'destroy the VM' },
+  async run({ ctx, result, signal }) {
+    const { node, vmid } = result<Located>('locate');
+    if (!node) return { skipped: true, detail: 'VM sudah tidak ada / already gone' };
+    if (!ctx.marker) throw permanent('MARKER_UNKNOWN', { id: `Tidak ada run provisioning yang berhasil untuk VM ${vmid}; Betang tidak menghapus VM yang tidak dapat dibuktikan miliknya.`, en: `No successful provision run is known for VM ${vmid}; Betang does not destroy a VM it cannot prove it owns.` });
+    const r = await destroyOwnedVm(ctx.pve, vmid, ctx.marker, ctx.settings.PVE_TASK_SECONDS * 1000, signal);
+    if (r.outcome === 'not-ours') {
+      throw permanent('NOT_OURS', { id: `VM ${vmid} di node ${node} tidak membawa penanda Betang (${r.state}); tidak dihapus. Operator harus memeriksanya.`, en: `VM ${vmid} on node ${node} does not carry Betang's marker (${r.state}); not destroyed. An operator must check it.` }, { node, vmid });
+    }
+    return { result: r, detail: `VM ${vmid}: ${r.outcome}` };
+  },
+};

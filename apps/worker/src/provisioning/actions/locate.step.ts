@@ -1,0 +1,22 @@
+import { listClusterVms } from '@betang/proxmox';
+import type { StepDef } from '../../harness/run-definition';
+import { permanent } from '../../harness/run-error';
+import type { ActionCtx } from './action-context';
+
+export type Located = { node: string; vmid: number } | { node: null; vmid: number };
+
+/** `locate`: where the VM is now (it may have been migrated). Read-only. Absent is an error except for decommission. */
+export const locateStep: StepDef<ActionCtx> = {
+  key: 'locate',
+  weight: 10,
+  label: { id: 'cari VM di klaster', en: 'locate the VM in the cluster' },
+  async run({ ctx }) {
+    const vmid = ctx.vm.vmid as number;
+    const entry = (await listClusterVms(ctx.pve)).find((v) => v.vmid === vmid);
+    if (!entry) {
+      if (ctx.kind === 'decommission') return { result: { node: null, vmid }, detail: `VM ${vmid} sudah tidak ada / already gone` };
+      throw permanent('VM_MISSING', { id: `VM ${vmid} tidak ada di klaster; periksa temuan rekonsiliasi.`, en: `VM ${vmid} is not in the cluster; check the reconciliation findings.` }, { vmid });
+    }
+    return { result: { node: entry.node, vmid }, detail: `VM ${vmid} di/on ${entry.node}` };
+  },
+};

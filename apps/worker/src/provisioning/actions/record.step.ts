@@ -1,0 +1,46 @@
+import { appendAudit, releaseAddress, updateVm } from '@betang/db';
+import type { StepDef } from '../../harness/run-definition';
+import type { ActionCtx } from './action-context';
+
+const AUDIT_ACTION: Record<ActionCtx['kind'], string> = {
+  start: 'vm.started',
+  stop: 'vm.stopped',
+  shutdown: 'vm.shut_down',
+  reboot: 'vm.rebooted',
+  resize: 'vm.resized',
+  decommission: 'vm.decommissioned',
+};
+
+/**
+ * `record`: writes the outcome to the VM row and the request in one transaction with its audit
+ * entry (request status moves only from the statuses the lifecycle allows, so a second run
+ * changes nothing); decommission also releases the address.
+ */
+export const recordStep: StepDef<ActionCtx> = {
+  key: 'record',
+  weight: 20,
+  label: { id: 'catat hasil', en: 'record the outcome' },
+  async run({ ctx, run, result }) {
+    const { vm, kind } = ctx;
+    await ctx.deps.db.transaction().execute(async (tx) => {
+      const setRequest = async (status: string, from: string[]) =>
+        tx.updateTable('vpsRequests').set({ status, statusReason: null }).where('id', '=', vm.requestId).where('status', 'in', from).execute();
+      if (kind === 'start' || kind === 'reboot') {
+        await updateVm(tx, vm.id, { state: 'running' });
+        await setRequest('active', ['stopped']);
+      } else if (kind === 'stop' || kind === 'shutdown') {
+        await updateVm(tx, vm.id, { state: 'stopped' });
+        await setRequest('stopped', ['active', 'expiring']);
+      } else if (kind === 'resize') {
+        const r = result<{ cores?: number; memoryMib?: number; diskGib?: number }>('resize');
+        await updateVm(tx, vm.id, { ...(r.cores ? { cores: r.cores } : {}), ...(r.memoryMib ? { memoryMib: r.memoryMib } : {}), ...(r.diskGib ? { diskGib: r.diskGib } : {}) });
+      } else {
+        await updateVm(tx, vm.id, { state: 'decommissioned' });
+        await releaseAddress(tx, vm.requestId, `decommissioned by run ${run.id}`);
+        await setRequest('decommissioned', ['decommissioning']);
+      }
+      await appendAudit(tx, { actorUserId: run.requestedBy, actorLabel: 'worker', institutionId: vm.institutionId, action: AUDIT_ACTION[kind], targetType: 'vm', targetId: vm.id, after: { vmid: vm.vmid, runId: run.id, params: ctx.params } });
+    });
+    return { detail: AUDIT_ACTION[kind] };
+  },
+};

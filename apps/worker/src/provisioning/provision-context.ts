@@ -1,0 +1,57 @@
+import { loadProvisionContext, type ProvisionContext, type RunRow } from '@betang/db';
+import type { PveClient } from '@betang/proxmox';
+import { z } from 'zod';
+import type { WorkerDeps, WorkerSettings } from '../deps';
+import { permanent } from '../harness/run-error';
+import { settingsOf } from './settings';
+
+/**
+ * `params` of a provision run (jsonb, written by the API on approval). Everything else is read
+ * from the request, pool and template rows by id. `poolId` is only needed when the request has
+ * no held address any more (a re-queued run whose address was released by cleanup) and its
+ * last allocation's pool should not be used.
+ */
+export const ZProvisionParams = z.object({ poolId: z.uuid().optional() }).loose();
+export type ProvisionParams = z.infer<typeof ZProvisionParams>;
+
+export type ProvisionCtx = {
+  deps: WorkerDeps;
+  settings: WorkerSettings;
+  pve: PveClient;
+  data: ProvisionContext;
+  params: ProvisionParams;
+  /** Written as its own line in the VM description: the run's ownership proof. */
+  marker: string;
+  /** PVE tag carrying the run id. */
+  runTag: string;
+};
+
+/** The owner marker of a provision run (matches packages/proxmox's marker rules). */
+export function runMarker(runId: string): string {
+  return `betang-run=${runId}`;
+}
+
+/** The PVE tag of a provision run. */
+export function runTag(runId: string): string {
+  return `betang-run-${runId}`;
+}
+
+/** The PVE client, or a clear permanent error when Proxmox is not configured. */
+export function requirePve(deps: WorkerDeps): PveClient {
+  if (!deps.pve) {
+    throw permanent('PVE_NOT_CONFIGURED', {
+      id: 'Worker tidak dikonfigurasi untuk Proxmox (PVE_URL, PVE_TOKEN_ID, PVE_TOKEN_SECRET).',
+      en: 'The worker is not configured for Proxmox (PVE_URL, PVE_TOKEN_ID, PVE_TOKEN_SECRET).',
+    });
+  }
+  return deps.pve;
+}
+
+/** Loads a provision run's context; a missing request or template is a permanent, explained error. */
+export async function loadProvisionCtx(deps: WorkerDeps, run: RunRow): Promise<ProvisionCtx> {
+  const data = await loadProvisionContext(deps.db, run.requestId);
+  if (!data) throw permanent('REQUEST_MISSING', { id: `Permohonan ${run.requestId} tidak ditemukan.`, en: `Request ${run.requestId} not found.` });
+  const parsed = ZProvisionParams.safeParse(run.params ?? {});
+  if (!parsed.success) throw permanent('PARAMS_INVALID', { id: `Parameter run tidak valid: ${parsed.error.message}`, en: `Invalid run parameters: ${parsed.error.message}` });
+  return { deps, settings: settingsOf(deps), pve: requirePve(deps), data, params: parsed.data, marker: runMarker(run.id), runTag: runTag(run.id) };
+}

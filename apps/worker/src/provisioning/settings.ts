@@ -1,0 +1,26 @@
+import type { WorkerDeps, WorkerSettings } from '../deps';
+
+/** Defaults matching packages/config's worker schema, for deps built by tests with a partial config. */
+const DEFAULTS: WorkerSettings = {
+  WORKER_CONCURRENCY: 4,
+  PVE_VMID_MIN: 100_000,
+  PVE_VMID_MAX: 199_999,
+  PVE_CLONE_LIMIT_PER_NODE: 2,
+  PVE_POOL: undefined,
+  PVE_CLONE_TASK_SECONDS: 1800,
+  PVE_TASK_SECONDS: 300,
+  PROVISION_CIUSER: 'betang',
+  GUEST_AGENT_WAIT_SECONDS: 300,
+  GUEST_SSH_READY_SECONDS: 30,
+  RUN_DEADLINE_MINUTES: 60,
+  RUN_STALE_SECONDS: 600,
+  STEP_RETRIES: 3,
+  STEP_RETRY_BASE_MS: 2_000,
+};
+
+/** The effective worker settings (config values over defaults). */
+export function settingsOf(deps: WorkerDeps): WorkerSettings {
+  const out = { ...DEFAULTS };
+  for (const [k, v] of Object.entries(deps.config)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}

@@ -1,0 +1,50 @@
+import { classifyPveError, ZAgentInterfaces } from '@betang/proxmox';
+import type { StepDef } from '../../harness/run-definition';
+import { permanent } from '../../harness/run-error';
+import type { ProvisionCtx } from '../provision-context';
+import { vmPath } from '../pve-vm';
+import { abortableSleep } from '../sleep';
+import type { CloneResult } from './clone.step';
+import type { ConfigureResult } from './configure.step';
+import type { ReserveResult } from './reserve.step';
+
+const WAITING_CODES = new Set(['agent-not-running', 'agent-timeout', 'vm-locked', 'server-error', 'network', 'timeout', 'proxy-unreachable', 'proxy-timeout']);
+
+/**
+ * `await-agent`: polls the guest agent until the interface with net0's MAC reports the expected
+ * IPv4 address. Read-only, safe to repeat. The wait has its own budget
+ * (GUEST_AGENT_WAIT_SECONDS); running out is a permanent, explained failure, because a guest
+ * whose agent never answers will not answer on a queue retry either.
+ */
+export const awaitAgentStep: StepDef<ProvisionCtx> = {
+  key: 'await-agent',
+  weight: 15,
+  label: { id: 'menunggu guest agent', en: 'wait for the guest agent' },
+  async run({ ctx, result, signal }) {
+    const { vmid, node } = result<CloneResult>('clone');
+    const { mac } = result<ConfigureResult>('configure');
+    const expected = result<ReserveResult>('reserve').lease.address;
+    const until = Date.now() + ctx.settings.GUEST_AGENT_WAIT_SECONDS * 1000;
+    let delay = 200;
+    let lastSeen = 'agent belum menjawab / agent not answering yet';
+    while (!signal.aborted) {
+      try {
+        const ifaces = ZAgentInterfaces.parse(await ctx.pve.request('GET', `${vmPath(node, vmid)}/agent/network-get-interfaces`));
+        const nic = ifaces.find((i) => i['hardware-address']?.toLowerCase() === mac);
+        const v4 = (nic?.['ip-addresses'] ?? []).filter((a) => a['ip-address-type'] === 'ipv4').map((a) => a['ip-address']);
+        if (v4.includes(expected)) return { result: { address: expected }, detail: `${expected} pada/on ${mac}` };
+        lastSeen = nic ? `net0 melaporkan/reports [${v4.join(', ')}]` : `tidak ada antarmuka dengan MAC ${mac} / no interface with MAC ${mac}`;
+      } catch (error) {
+        if (!WAITING_CODES.has(classifyPveError(error).code)) throw error;
+      }
+      if (Date.now() + delay > until) break;
+      await abortableSleep(delay, signal);
+      delay = Math.min(2_000, Math.round(delay * 1.5));
+    }
+    if (signal.aborted) throw new Error('aborted');
+    throw permanent('AGENT_TIMEOUT', {
+      id: `Guest agent VM ${vmid} tidak melaporkan alamat ${expected} dalam ${ctx.settings.GUEST_AGENT_WAIT_SECONDS} detik (${lastSeen}).`,
+      en: `The guest agent of VM ${vmid} did not report address ${expected} within ${ctx.settings.GUEST_AGENT_WAIT_SECONDS} seconds (${lastSeen}).`,
+    }, { node, vmid });
+  },
+};

@@ -1,0 +1,62 @@
+import { appendAudit, heldVmids, lockVmidAllocation, updateVm } from '@betang/db';
+import { cloneToFreeVmid } from '@betang/proxmox';
+import type { StepDef } from '../../harness/run-definition';
+import { withCloneSlot } from '../clone-slot';
+import type { ProvisionCtx } from '../provision-context';
+import { vmDescription } from '../vm-spec';
+import type { PlaceResult } from './place.step';
+import type { ReserveResult } from './reserve.step';
+
+export type CloneResult = { vmid: number; node: string; adopted: boolean };
+
+/**
+ * `clone`: find-or-create. A VM carrying this run's marker (at the reserved vmid, or a clone of
+ * an earlier attempt still in flight) is adopted, never cloned twice; a vmid lost to another
+ * worker moves the reservation to the next free id. Runs inside a per-node clone slot.
+ */
+export const cloneStep: StepDef<ProvisionCtx> = {
+  key: 'clone',
+  weight: 25,
+  label: { id: 'clone template', en: 'clone the template' },
+  async run({ ctx, result, signal, log }) {
+    const reserved = result<ReserveResult>('reserve');
+    const place = result<PlaceResult>('place');
+    const { db } = ctx.deps;
+    const range = { min: ctx.settings.PVE_VMID_MIN, max: ctx.settings.PVE_VMID_MAX };
+    const held = (await heldVmids(db, range)).filter((v) => v !== reserved.vmid);
+    const cloned = await withCloneSlot(
+      db,
+      place.node,
+      ctx.settings.PVE_CLONE_LIMIT_PER_NODE,
+      Math.min(300_000, ctx.settings.PVE_CLONE_TASK_SECONDS * 1000),
+      () =>
+        cloneToFreeVmid(ctx.pve, {
+          node: place.node,
+          templateVmid: place.templateVmid,
+          range,
+          exclude: held,
+          preferredVmid: reserved.vmid,
+          ownerMarker: ctx.marker,
+          name: ctx.data.request.hostname,
+          description: vmDescription(ctx),
+          full: true,
+          ...(place.storage ? { storage: place.storage } : {}),
+          ...(ctx.settings.PVE_POOL ? { pool: ctx.settings.PVE_POOL } : {}),
+          taskDeadlineMs: ctx.settings.PVE_CLONE_TASK_SECONDS * 1000,
+          signal,
+          onVmidLost: (vmid, reason) => log.warn({ vmid, reason }, 'VMID direbut worker lain / vmid lost to another clone'),
+        }),
+      signal,
+    );
+    await db.transaction().execute(async (tx) => {
+      if (cloned.vmid !== reserved.vmid) await lockVmidAllocation(tx);
+      await updateVm(tx, reserved.vmId, { vmid: cloned.vmid, node: cloned.node, state: 'provisioning' });
+      await appendAudit(tx, {
+        actorUserId: null, actorLabel: 'worker', institutionId: ctx.data.request.institutionId, action: 'vm.cloned', targetType: 'vm', targetId: reserved.vmId,
+        after: { vmid: cloned.vmid, node: cloned.node, adopted: cloned.adopted, template: place.templateVmid },
+      });
+    });
+    const out: CloneResult = { vmid: cloned.vmid, node: cloned.node, adopted: cloned.adopted };
+    return { result: out, detail: `VM ${cloned.vmid} di/on ${cloned.node}${cloned.adopted ? ' (diadopsi/adopted)' : ''}` };
+  },
+};

@@ -1,0 +1,54 @@
+import { configureGuest, waitForCloudInit, type GuestSpecInput } from '@betang/guest';
+import type { StepDef } from '../../harness/run-definition';
+import { permanent } from '../../harness/run-error';
+import { addressGateway } from '../guest-gateway';
+import type { ProvisionCtx } from '../provision-context';
+import { adminUserOf } from '../vm-spec';
+import type { CloneResult } from './clone.step';
+import type { ReserveResult } from './reserve.step';
+
+/** The guest configuration a request asks for: hostname, the institution's admin user and keys, approved ports. */
+export function guestSpecOf(ctx: ProvisionCtx): GuestSpecInput {
+  const { request } = ctx.data;
+  return { hostname: request.hostname, adminUser: adminUserOf(ctx), sshPublicKeys: request.sshPublicKeys, allowedTcpPorts: request.ports };
+}
+
+/**
+ * `configure-guest`: over SSH as the platform's ciuser, trusting only the pinned host key: waits
+ * for cloud-init, then runs packages/guest's idempotent steps (hostname, admin user + keys + sudo,
+ * sshd hardening, time zone, NTP, firewall with the approved ports, unattended upgrades). Safe to
+ * repeat: every guest step checks before it changes.
+ */
+export const configureGuestStep: StepDef<ProvisionCtx> = {
+  key: 'configure-guest',
+  weight: 15,
+  label: { id: 'konfigurasi guest lewat SSH', en: 'configure the guest over SSH' },
+  async run({ ctx, result }) {
+    const { vmid, node } = result<CloneResult>('clone');
+    const { lease } = result<ReserveResult>('reserve');
+    const { hostKey } = result<{ hostKey: string }>('pin-host-key');
+    const key = ctx.deps.provisioningKey;
+    if (!key) throw permanent('PROVISIONING_KEY_MISSING', { id: 'Kunci SSH provisioning belum dikonfigurasi.', en: 'The provisioning SSH key is not configured.' });
+    const gateway = ctx.deps.guest ?? addressGateway();
+    const target = await gateway.endpoint({ vmid, node, address: lease.address });
+    const conn = await gateway.connect({
+      host: target.host,
+      port: target.port,
+      username: ctx.settings.PROVISION_CIUSER,
+      privateKey: key.privateKey,
+      pinnedHostKey: hostKey,
+      readyTimeoutMs: ctx.settings.GUEST_SSH_READY_SECONDS * 1000,
+    });
+    try {
+      const cloudInit = await waitForCloudInit(conn);
+      const reports = await configureGuest(conn, guestSpecOf(ctx));
+      const changed = reports.filter((r) => r.changed).map((r) => r.key);
+      return {
+        result: { cloudInit: cloudInit.present ? cloudInit.status : 'absent', changed, fingerprint: conn.hostKeyFingerprint },
+        detail: changed.length ? `diubah/changed: ${changed.join(', ')}` : 'tidak ada perubahan / nothing to change',
+      };
+    } finally {
+      conn.dispose();
+    }
+  },
+};

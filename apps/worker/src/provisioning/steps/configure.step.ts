@@ -1,0 +1,42 @@
+import { updateVm } from '@betang/db';
+import type { StepDef } from '../../harness/run-definition';
+import { permanent } from '../../harness/run-error';
+import type { ProvisionCtx } from '../provision-context';
+import { macOf, readVmConfig, runTask, vmPath } from '../pve-vm';
+import { vmConfigParams } from '../vm-spec';
+import type { CloneResult } from './clone.step';
+import type { ReserveResult } from './reserve.step';
+
+export type ConfigureResult = { mac: string };
+
+/** The platform's public key, or a clear error when the provisioning key is not configured. */
+export function platformPublicKey(ctx: ProvisionCtx): string {
+  const key = ctx.deps.provisioningKey?.publicKey;
+  if (!key) throw permanent('PROVISIONING_KEY_MISSING', { id: 'Kunci SSH provisioning platform belum dikonfigurasi (PROVISION_SSH_KEY_FILE).', en: 'The platform provisioning SSH key is not configured (PROVISION_SSH_KEY_FILE).' });
+  return key;
+}
+
+/**
+ * `configure`: cores, memory, net0 (bridge, VLAN, firewall; the clone's MAC kept), ipconfig0,
+ * nameserver, searchdomain, ciuser, sshkeys (the request's keys + the platform key), tags incl.
+ * the run tag, description with the owner marker, agent=1, onboot=1. Absolute values: applying
+ * them again changes nothing. Reads back the config for net0's MAC.
+ */
+export const configureStep: StepDef<ProvisionCtx> = {
+  key: 'configure',
+  weight: 10,
+  label: { id: 'konfigurasi VM', en: 'configure the VM' },
+  async run({ ctx, result, signal }) {
+    const { vmid, node } = result<CloneResult>('clone');
+    const { lease, vmId } = result<ReserveResult>('reserve');
+    const before = await readVmConfig(ctx.pve, node, vmid);
+    const params = vmConfigParams(ctx, lease, macOf(before.net0), platformPublicKey(ctx));
+    await runTask(ctx.pve, 'POST', `${vmPath(node, vmid)}/config`, params, ctx.settings.PVE_TASK_SECONDS * 1000, signal);
+    const after = await readVmConfig(ctx.pve, node, vmid);
+    const mac = macOf(after.net0);
+    if (!mac) throw permanent('NET0_MISSING', { id: `VM ${vmid} tidak punya MAC pada net0 setelah konfigurasi.`, en: `VM ${vmid} has no MAC on net0 after configuration.` });
+    await updateVm(ctx.deps.db, vmId, { macAddress: mac });
+    const out: ConfigureResult = { mac };
+    return { result: out, detail: `net0 ${mac}, ${ctx.data.request.cores} vCPU, ${ctx.data.request.memoryMib} MiB` };
+  },
+};

@@ -1,0 +1,35 @@
+import { appendAudit, insertOutbox, updateVm } from '@betang/db';
+import type { StepDef } from '../../harness/run-definition';
+import type { ProvisionCtx } from '../provision-context';
+import { readyEmail } from '../provision-emails';
+import type { CloneResult } from './clone.step';
+import type { ReserveResult } from './reserve.step';
+
+/**
+ * `hand-over`: in one transaction the VM row becomes running, the request active (only from
+ * provisioning: a second run changes nothing and audits nothing), and the "VPS ready" e-mail is
+ * written to the outbox with a dedup key, so it is sent once.
+ */
+export const handOverStep: StepDef<ProvisionCtx> = {
+  key: 'hand-over',
+  weight: 2,
+  label: { id: 'serah terima', en: 'hand over' },
+  async run({ ctx, result, run }) {
+    const { vmid, node } = result<CloneResult>('clone');
+    const { vmId, lease } = result<ReserveResult>('reserve');
+    const { request } = ctx.data;
+    await ctx.deps.db.transaction().execute(async (tx) => {
+      await updateVm(tx, vmId, { state: 'running', node, vmid });
+      const moved = await tx.updateTable('vpsRequests').set({ status: 'active', statusReason: null }).where('id', '=', request.id).where('status', '=', 'provisioning').executeTakeFirst();
+      if (Number(moved.numUpdatedRows) > 0) {
+        await appendAudit(tx, {
+          actorUserId: null, actorLabel: 'worker', institutionId: request.institutionId, action: 'vm.provisioned', targetType: 'vps_request', targetId: request.id,
+          before: { status: 'provisioning' }, after: { status: 'active', vmid, node, address: lease.address, runId: run.id },
+        });
+      }
+      const email = readyEmail(ctx, lease.address, vmid);
+      if (email) await insertOutbox(tx, { topic: 'email', payload: email, dedupKey: `vps-ready:${request.id}:${run.id}` });
+    });
+    return { detail: `aktif/active: ${lease.address}` };
+  },
+};

@@ -1,0 +1,53 @@
+import { updateVm } from '@betang/db';
+import { parseSshPublicKey } from '@betang/guest';
+import type { PveClient } from '@betang/proxmox';
+import type { StepDef } from '../../harness/run-definition';
+import { permanent, transient } from '../../harness/run-error';
+import type { ProvisionCtx } from '../provision-context';
+import { vmPath } from '../pve-vm';
+import { abortableSleep } from '../sleep';
+import type { CloneResult } from './clone.step';
+import type { ReserveResult } from './reserve.step';
+
+const HOST_KEY_FILE = '/etc/ssh/ssh_host_ed25519_key.pub';
+
+/** Runs one argv through the guest agent and returns stdout (agent exec + exec-status polling). */
+export async function agentExec(pve: PveClient, node: string, vmid: number, argv: string[], deadlineMs: number, signal?: AbortSignal): Promise<{ code: number; stdout: string }> {
+  const started = (await pve.request('POST', `${vmPath(node, vmid)}/agent/exec`, { command: argv })) as { pid?: number };
+  if (typeof started?.pid !== 'number') throw new Error('agent exec returned no pid');
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until && !signal?.aborted) {
+    const s = (await pve.request('GET', `${vmPath(node, vmid)}/agent/exec-status`, { pid: started.pid })) as { exited?: unknown; exitcode?: number; 'out-data'?: string };
+    if (s.exited === true || s.exited === 1) return { code: s.exitcode ?? 0, stdout: s['out-data'] ?? '' };
+    await abortableSleep(200, signal);
+  }
+  throw transient('AGENT_EXEC_TIMEOUT', { id: `Perintah guest agent di VM ${vmid} tidak selesai.`, en: `A guest-agent command on VM ${vmid} did not finish.` });
+}
+
+/**
+ * `pin-host-key`: reads the guest's ed25519 SSH host key through the guest agent (before any SSH
+ * connection) and stores it on the VM row; SSH then trusts only that key. Read-only towards the
+ * guest, safe to repeat.
+ */
+export const pinHostKeyStep: StepDef<ProvisionCtx> = {
+  key: 'pin-host-key',
+  weight: 5,
+  label: { id: 'sematkan kunci host SSH', en: 'pin the SSH host key' },
+  async run({ ctx, result, signal }) {
+    const { vmid, node } = result<CloneResult>('clone');
+    const { vmId } = result<ReserveResult>('reserve');
+    const out = await agentExec(ctx.pve, node, vmid, ['cat', HOST_KEY_FILE], 30_000, signal);
+    const line = out.stdout.trim().split('\n')[0] ?? '';
+    const [type, blob] = line.split(/\s+/);
+    const parsed = parseSshPublicKey(`${type ?? ''} ${blob ?? ''}`);
+    if (out.code !== 0 || !parsed.ok || type !== 'ssh-ed25519') {
+      throw permanent('HOST_KEY_UNREADABLE', {
+        id: `Kunci host ${HOST_KEY_FILE} VM ${vmid} tidak dapat dibaca lewat guest agent (kode ${out.code}). Pastikan template membuat kunci host ed25519.`,
+        en: `The host key ${HOST_KEY_FILE} of VM ${vmid} could not be read through the guest agent (code ${out.code}). Make sure the template generates an ed25519 host key.`,
+      });
+    }
+    const hostKey = `${type} ${blob}`;
+    await updateVm(ctx.deps.db, vmId, { hostKey });
+    return { result: { hostKey }, detail: hostKey.slice(0, 40) + '…' };
+  },
+};

@@ -1,0 +1,69 @@
+import {
+  allocateAddress,
+  appendAudit,
+  getVmByRequest,
+  heldAddress,
+  heldVmids,
+  lastPoolOfRequest,
+  linkAddressToVm,
+  lockVmidAllocation,
+  reserveVmRow,
+  setRunVm,
+  VM_HOLDING_STATES,
+  type AddressLease,
+  type VmState,
+} from '@betang/db';
+import { nextFreeVmid } from '@betang/proxmox';
+import type { StepDef } from '../../harness/run-definition';
+import { permanent } from '../../harness/run-error';
+import type { ProvisionCtx } from '../provision-context';
+
+export type ReserveResult = { vmId: string; vmid: number; lease: AddressLease };
+
+/**
+ * `reserve`: a vmid from Betang's range (free in Postgres and confirmed free by the cluster) and
+ * the request's address. Safe to run twice: the request's VM row and held address are reused;
+ * the vmid lock serialises reservations across workers.
+ */
+export const reserveStep: StepDef<ProvisionCtx> = {
+  key: 'reserve',
+  weight: 5,
+  label: { id: 'reservasi VMID dan alamat IP', en: 'reserve VMID and IP address' },
+  async run({ ctx, run }) {
+    const { db } = ctx.deps;
+    const { request } = ctx.data;
+    const range = { min: ctx.settings.PVE_VMID_MIN, max: ctx.settings.PVE_VMID_MAX };
+    const result = await db.transaction().execute(async (tx): Promise<ReserveResult> => {
+      await lockVmidAllocation(tx);
+      const existing = await getVmByRequest(tx, request.id);
+      let vm = existing;
+      if (!existing || existing.vmid === null || !VM_HOLDING_STATES.includes(existing.state as VmState)) {
+        const vmid = await nextFreeVmid(ctx.pve, { ...range, exclude: await heldVmids(tx, range) });
+        vm = await reserveVmRow(tx, {
+          requestId: request.id,
+          institutionId: request.institutionId,
+          vmid,
+          name: request.hostname,
+          cores: request.cores,
+          memoryMib: request.memoryMib,
+          diskGib: request.diskGib,
+        });
+        await appendAudit(tx, { actorUserId: null, actorLabel: 'worker', institutionId: request.institutionId, action: 'vm.reserved', targetType: 'vm', targetId: vm.id, after: { vmid, runId: run.id } });
+      }
+      if (!vm || vm.vmid === null) throw new Error('VM row without vmid after reservation');
+      let lease = await heldAddress(tx, request.id);
+      if (!lease) {
+        const poolId = ctx.params.poolId ?? (await lastPoolOfRequest(tx, request.id));
+        if (!poolId) throw permanent('NO_ADDRESS', { id: 'Permohonan tidak punya alamat IP yang dipesan dan tidak ada pool yang diketahui.', en: 'The request holds no IP address and no pool is known to take one from.' });
+        const address = await allocateAddress(tx, poolId, request.id);
+        if (!address) throw permanent('POOL_EXHAUSTED', { id: 'Pool alamat IP sudah habis. Tambah rentang pool atau lepaskan alamat yang tidak terpakai.', en: 'The IP pool is exhausted. Extend the pool range or release unused addresses.' }, { poolId });
+        lease = await heldAddress(tx, request.id);
+        if (!lease) throw new Error('address allocation not visible');
+      }
+      await linkAddressToVm(tx, request.id, vm.id);
+      await setRunVm(tx, run.id, vm.id);
+      return { vmId: vm.id, vmid: vm.vmid, lease };
+    });
+    return { result, detail: `VMID ${result.vmid}, IP ${result.lease.address}` };
+  },
+};

@@ -1,0 +1,30 @@
+import type { StepDef } from '../../harness/run-definition';
+import { permanent } from '../../harness/run-error';
+import type { ProvisionCtx } from '../provision-context';
+import { bootDisk, readVmConfig, runTask, vmPath } from '../pve-vm';
+import type { CloneResult } from './clone.step';
+
+/**
+ * `resize`: the boot disk to the requested absolute size; skipped when already equal (so a
+ * retry after a crash never grows it twice); a template disk larger than the request is an error.
+ */
+export const resizeStep: StepDef<ProvisionCtx> = {
+  key: 'resize',
+  weight: 5,
+  label: { id: 'ubah ukuran disk', en: 'resize the disk' },
+  async run({ ctx, result, signal }) {
+    const { vmid, node } = result<CloneResult>('clone');
+    const want = ctx.data.request.diskGib;
+    const disk = bootDisk(await readVmConfig(ctx.pve, node, vmid));
+    if (!disk) throw permanent('DISK_MISSING', { id: `VM ${vmid} tidak punya disk boot (scsi0/virtio0/sata0).`, en: `VM ${vmid} has no boot disk (scsi0/virtio0/sata0).` });
+    if (disk.sizeGiB === want) return { skipped: true, result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} sudah/already ${want} GiB` };
+    if (disk.sizeGiB > want) {
+      throw permanent('DISK_LARGER_THAN_REQUEST', {
+        id: `Disk template (${disk.sizeGiB} GiB) lebih besar dari permintaan (${want} GiB); disk tidak dapat diperkecil. Minta ukuran ≥ ${disk.sizeGiB} GiB atau pakai template lain.`,
+        en: `The template disk (${disk.sizeGiB} GiB) is larger than requested (${want} GiB); disks cannot shrink. Request ≥ ${disk.sizeGiB} GiB or use another template.`,
+      });
+    }
+    await runTask(ctx.pve, 'PUT', `${vmPath(node, vmid)}/resize`, { disk: disk.key, size: `${want}G` }, ctx.settings.PVE_TASK_SECONDS * 1000, signal);
+    return { result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} ${disk.sizeGiB} → ${want} GiB` };
+  },
+};

@@ -1,0 +1,42 @@
+import { parseTags } from '@betang/proxmox';
+import type { StepDef } from '../../harness/run-definition';
+import { permanent } from '../../harness/run-error';
+import type { ProvisionCtx } from '../provision-context';
+import { readVmConfig, readVmStatus } from '../pve-vm';
+import { ipconfig0Value, vmTags } from '../vm-spec';
+import type { CloneResult } from './clone.step';
+import type { ReserveResult } from './reserve.step';
+
+/**
+ * `verify`: reads the VM back and compares it with what was approved (cores, memory, agent,
+ * onboot, tags, bridge, address, marker, power state). Read-only, safe to repeat.
+ */
+export const verifyStep: StepDef<ProvisionCtx> = {
+  key: 'verify',
+  weight: 3,
+  label: { id: 'verifikasi', en: 'verify' },
+  async run({ ctx, result }) {
+    const { vmid, node } = result<CloneResult>('clone');
+    const { lease } = result<ReserveResult>('reserve');
+    const { request } = ctx.data;
+    const [cfg, status] = await Promise.all([readVmConfig(ctx.pve, node, vmid), readVmStatus(ctx.pve, node, vmid)]);
+    const problems: string[] = [];
+    const expect = (what: string, actual: unknown, wanted: unknown) => {
+      if (actual !== wanted) problems.push(`${what}: ${String(actual)} ≠ ${String(wanted)}`);
+    };
+    expect('cores', cfg.cores, request.cores);
+    expect('memory', cfg.memory, request.memoryMib);
+    expect('agent', cfg.agent, true);
+    expect('onboot', cfg.onboot, true);
+    expect('ipconfig0', cfg.ipconfig0, ipconfig0Value(lease));
+    expect('status', status.status, 'running');
+    const tags = new Set(parseTags(cfg.tags.join(';')));
+    for (const t of vmTags(ctx)) if (!tags.has(t)) problems.push(`tag ${t} hilang/missing`);
+    if (!String(cfg.net0 ?? '').includes(`bridge=${lease.bridge}`)) problems.push(`net0 bridge ≠ ${lease.bridge}`);
+    if (!(cfg.description ?? '').split('\n').includes(ctx.marker)) problems.push('penanda pemilik hilang / owner marker missing');
+    if (problems.length) {
+      throw permanent('VERIFY_MISMATCH', { id: `VM ${vmid} tidak sesuai yang disetujui: ${problems.join('; ')}`, en: `VM ${vmid} differs from what was approved: ${problems.join('; ')}` }, { node, vmid });
+    }
+    return { detail: 'konfigurasi sesuai / configuration matches' };
+  },
+};

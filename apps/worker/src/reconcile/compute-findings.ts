@@ -1,0 +1,72 @@
+import type { FindingInput, RunRow, VmRow } from '@betang/db';
+import type { ClusterVm } from '@betang/proxmox';
+
+export type ReconcileInput = {
+  clusterVms: ClusterVm[];
+  liveVms: VmRow[];
+  stuckRuns: RunRow[];
+  institutionsInForce: Set<string>;
+};
+
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+
+/**
+ * Compares the cluster with PostgreSQL and lists what operators must look at. Pure: the same
+ * input always gives the same findings (fingerprints are stable), so rounds are idempotent.
+ */
+export function computeFindings(input: ReconcileInput): FindingInput[] {
+  const out: FindingInput[] = [];
+  const byVmid = new Map(input.clusterVms.map((v) => [v.vmid, v]));
+  const liveVmids = new Set(input.liveVms.map((v) => v.vmid));
+  for (const vm of input.clusterVms) {
+    if (vm.template || !vm.tags.includes('betang') || liveVms(liveVmids, vm.vmid)) continue;
+    out.push({
+      kind: 'orphan_vm', fingerprint: `orphan_vm:${vm.vmid}`, vmid: vm.vmid, node: vm.node,
+      message: { id: `VM ${vm.vmid} di node ${vm.node} bertanda Betang tetapi tidak tercatat di basis data. Periksa lalu hapus atau adopsi secara manual.`, en: `VM ${vm.vmid} on node ${vm.node} is tagged Betang but not recorded in the database. Check it, then delete or adopt it manually.` },
+      detail: { tags: vm.tags, name: vm.name ?? null },
+    });
+  }
+  for (const run of input.stuckRuns) {
+    out.push({
+      kind: 'stuck_run', fingerprint: `stuck_run:${run.id}`, runId: run.id,
+      message: { id: `Run ${run.kind} ${run.id} masih ${run.status} melewati tenggatnya (langkah: ${run.currentStep ?? '-'}).`, en: `Run ${run.kind} ${run.id} is still ${run.status} past its deadline (step: ${run.currentStep ?? '-'}).` },
+      detail: { status: run.status, deadlineAt: run.deadlineAt, attempt: run.attempt },
+    });
+  }
+  for (const vm of input.liveVms) {
+    if (vm.vmid === null) continue;
+    const built = vm.state === 'running' || vm.state === 'stopped' || vm.state === 'missing';
+    const inCluster = byVmid.get(vm.vmid);
+    if (built && !inCluster) {
+      out.push({
+        kind: 'missing_vm', fingerprint: `missing_vm:${vm.id}`, vmId: vm.id, institutionId: vm.institutionId, vmid: vm.vmid, node: vm.node,
+        message: { id: `VM ${vm.vmid} (${vm.name}) aktif di Betang tetapi tidak ada di klaster.`, en: `VM ${vm.vmid} (${vm.name}) is active in Betang but missing from the cluster.` },
+      });
+    }
+    if (built && inCluster) {
+      const drift: string[] = [];
+      if (inCluster.maxcpu !== undefined && inCluster.maxcpu !== vm.cores) drift.push(`cores ${inCluster.maxcpu} ≠ ${vm.cores}`);
+      if (inCluster.maxmem !== undefined && inCluster.maxmem !== vm.memoryMib * MiB) drift.push(`memory ${Math.round(inCluster.maxmem / MiB)} MiB ≠ ${vm.memoryMib} MiB`);
+      if (inCluster.maxdisk !== undefined && inCluster.maxdisk !== vm.diskGib * GiB) drift.push(`disk ${Math.round(inCluster.maxdisk / GiB)} GiB ≠ ${vm.diskGib} GiB`);
+      if (drift.length) {
+        out.push({
+          kind: 'config_drift', fingerprint: `config_drift:${vm.id}`, vmId: vm.id, institutionId: vm.institutionId, vmid: vm.vmid, node: inCluster.node,
+          message: { id: `Spesifikasi VM ${vm.vmid} berbeda dari yang disetujui: ${drift.join('; ')}.`, en: `VM ${vm.vmid} differs from what was approved: ${drift.join('; ')}.` },
+          detail: { drift },
+        });
+      }
+    }
+    if (built && !input.institutionsInForce.has(vm.institutionId)) {
+      out.push({
+        kind: 'no_agreement', fingerprint: `no_agreement:${vm.id}`, vmId: vm.id, institutionId: vm.institutionId, vmid: vm.vmid, node: vm.node,
+        message: { id: `VM ${vm.vmid} (${vm.name}) berjalan tanpa perjanjian yang berlaku untuk instansinya.`, en: `VM ${vm.vmid} (${vm.name}) runs without an agreement in force for its institution.` },
+      });
+    }
+  }
+  return out;
+}
+
+function liveVms(vmids: Set<number | null>, vmid: number): boolean {
+  return vmids.has(vmid);
+}

@@ -1,0 +1,70 @@
+import { sql } from 'kysely';
+import type { Executor } from '../database';
+
+export type FindingKind = 'orphan_vm' | 'stuck_run' | 'missing_vm' | 'config_drift' | 'no_agreement' | 'cleanup_pending';
+
+export type FindingInput = {
+  kind: FindingKind;
+  /** Stable identity of the problem (e.g. `orphan_vm:100042`): one open finding per fingerprint. */
+  fingerprint: string;
+  institutionId?: string | null;
+  vmId?: string | null;
+  runId?: string | null;
+  vmid?: number | null;
+  node?: string | null;
+  message: { id: string; en: string };
+  detail?: unknown;
+};
+
+export type FindingRow = {
+  id: string;
+  kind: string;
+  fingerprint: string;
+  institutionId: string | null;
+  vmId: string | null;
+  runId: string | null;
+  vmid: number | null;
+  node: string | null;
+  messageId: string;
+  messageEn: string;
+  detail: unknown;
+  status: string;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+};
+
+/** Opens a finding or refreshes the open one with the same fingerprint (last_seen_at, message, detail). */
+export async function upsertFinding(db: Executor, f: FindingInput): Promise<void> {
+  const values = {
+    kind: f.kind,
+    fingerprint: f.fingerprint,
+    institutionId: f.institutionId ?? null,
+    vmId: f.vmId ?? null,
+    runId: f.runId ?? null,
+    vmid: f.vmid ?? null,
+    node: f.node ?? null,
+    messageId: f.message.id,
+    messageEn: f.message.en,
+    detail: JSON.stringify(f.detail ?? {}),
+  };
+  await db
+    .insertInto('reconcileFindings')
+    .values(values)
+    .onConflict((oc) =>
+      oc.column('fingerprint').where('status', '=', 'open').doUpdateSet({ lastSeenAt: sql<Date>`now()`, messageId: values.messageId, messageEn: values.messageEn, detail: values.detail, node: values.node }),
+    )
+    .execute();
+}
+
+/** Resolves open findings of the given kinds whose fingerprint was not seen in this round. */
+export async function resolveFindingsNotSeen(db: Executor, kinds: readonly FindingKind[], seen: readonly string[]): Promise<number> {
+  let q = db.updateTable('reconcileFindings').set({ status: 'resolved', resolvedAt: sql<Date>`now()` }).where('status', '=', 'open').where('kind', 'in', [...kinds]);
+  if (seen.length > 0) q = q.where('fingerprint', 'not in', [...seen]);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Open findings, newest first. */
+export async function listOpenFindings(db: Executor, limit = 500): Promise<FindingRow[]> {
+  return db.selectFrom('reconcileFindings').selectAll().where('status', '=', 'open').orderBy('lastSeenAt', 'desc').limit(limit).execute();
+}

@@ -1,0 +1,215 @@
+import { sql } from 'kysely';
+import type { Executor, Tx } from '../database';
+
+export type RunKind = 'provision' | 'start' | 'stop' | 'shutdown' | 'reboot' | 'resize' | 'decommission';
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+export type RunRow = {
+  id: string;
+  requestId: string;
+  vmId: string | null;
+  kind: string;
+  status: string;
+  attempt: number;
+  progress: number;
+  currentStep: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  errorRetryable: boolean | null;
+  requestedBy: string | null;
+  params: unknown;
+  deadlineAt: Date | null;
+  heartbeatAt: Date | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+};
+
+export type RunStepRow = {
+  runId: string;
+  key: string;
+  position: number;
+  status: string;
+  attempt: number;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  detail: string | null;
+  result: unknown;
+  error: unknown;
+};
+
+const RUN_COLUMNS = [
+  'id', 'requestId', 'vmId', 'kind', 'status', 'attempt', 'progress', 'currentStep', 'errorCode', 'errorMessage',
+  'errorRetryable', 'requestedBy', 'params', 'deadlineAt', 'heartbeatAt', 'createdAt', 'startedAt', 'finishedAt',
+] as const;
+
+/** Inserts a run (status queued). The API does this on approval; day-2 actions and tests too. */
+export async function insertRun(db: Executor, run: { requestId: string; kind: RunKind; vmId?: string | null; requestedBy?: string | null; params?: unknown }): Promise<RunRow> {
+  return db
+    .insertInto('provisioningRuns')
+    .values({ requestId: run.requestId, kind: run.kind, status: 'queued', vmId: run.vmId ?? null, requestedBy: run.requestedBy ?? null, params: JSON.stringify(run.params ?? {}) })
+    .returning(RUN_COLUMNS)
+    .executeTakeFirstOrThrow();
+}
+
+/** One run by id, or undefined. */
+export async function getRun(db: Executor, id: string): Promise<RunRow | undefined> {
+  return db.selectFrom('provisioningRuns').select(RUN_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+/** The run row locked for this transaction (FOR UPDATE), so two workers never start it at once. */
+export async function lockRun(tx: Tx, id: string): Promise<RunRow | undefined> {
+  return tx.selectFrom('provisioningRuns').select(RUN_COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/**
+ * Marks the run running for this attempt (clears a previous error, keeps started_at and the
+ * deadline once set). Safe to repeat: it only ever writes the attempt's own values.
+ */
+export async function markRunRunning(tx: Tx, id: string, attempt: number, deadlineAt: Date): Promise<void> {
+  await tx
+    .updateTable('provisioningRuns')
+    .set({
+      status: 'running',
+      attempt,
+      startedAt: sql<Date>`coalesce(started_at, now())`,
+      deadlineAt: sql<Date>`coalesce(deadline_at, ${deadlineAt})`,
+      heartbeatAt: sql<Date>`now()`,
+      finishedAt: null,
+      errorCode: null,
+      errorMessage: null,
+      errorRetryable: null,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Writes progress (0..100), the current step and a heartbeat. */
+export async function setRunProgress(db: Executor, id: string, progress: number, currentStep: string | null): Promise<void> {
+  await db
+    .updateTable('provisioningRuns')
+    .set({ progress: Math.max(0, Math.min(100, Math.round(progress))), currentStep, heartbeatAt: sql<Date>`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Touches the heartbeat of a running run (the reaper leaves runs with a fresh heartbeat alone). */
+export async function touchRunHeartbeat(db: Executor, id: string): Promise<void> {
+  await db.updateTable('provisioningRuns').set({ heartbeatAt: sql<Date>`now()` }).where('id', '=', id).where('status', '=', 'running').execute();
+}
+
+/** Links the run to its VM row. */
+export async function setRunVm(db: Executor, id: string, vmId: string): Promise<void> {
+  await db.updateTable('provisioningRuns').set({ vmId }).where('id', '=', id).execute();
+}
+
+/** Final state of a run: succeeded (progress 100) or failed with code, message and retryability. */
+export async function finishRun(
+  db: Executor,
+  id: string,
+  outcome: { status: 'succeeded' } | { status: 'failed'; errorCode: string; errorMessage: string; retryable: boolean },
+): Promise<void> {
+  await db
+    .updateTable('provisioningRuns')
+    .set(
+      outcome.status === 'succeeded'
+        ? { status: 'succeeded', progress: 100, currentStep: null, finishedAt: sql<Date>`now()`, errorCode: null, errorMessage: null, errorRetryable: null }
+        : { status: 'failed', finishedAt: sql<Date>`now()`, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage.slice(0, 4000), errorRetryable: outcome.retryable },
+    )
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Steps of a run in order. */
+export async function listRunSteps(db: Executor, runId: string): Promise<RunStepRow[]> {
+  return db.selectFrom('runSteps').selectAll().where('runId', '=', runId).orderBy('position').execute();
+}
+
+/** Creates the pending step rows of a run (existing rows untouched), so the UI shows the plan at once. */
+export async function ensureRunSteps(db: Executor, runId: string, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db
+    .insertInto('runSteps')
+    .values(keys.map((key, position) => ({ runId, key, position, status: 'pending' })))
+    .onConflict((oc) => oc.columns(['runId', 'key']).doNothing())
+    .execute();
+}
+
+/** Marks a step running for an attempt (increments its attempt counter). */
+export async function markStepRunning(db: Executor, runId: string, key: string, position: number): Promise<void> {
+  await db
+    .insertInto('runSteps')
+    .values({ runId, key, position, status: 'running', attempt: 1, startedAt: sql<Date>`now()` })
+    .onConflict((oc) =>
+      oc.columns(['runId', 'key']).doUpdateSet((eb) => ({ status: 'running', attempt: eb('runSteps.attempt', '+', 1), startedAt: sql<Date>`now()`, finishedAt: null, error: null })),
+    )
+    .execute();
+}
+
+/** Memoises a finished step: its result is what a retry gets back instead of running it again. */
+export async function markStepDone(db: Executor, runId: string, key: string, outcome: { status?: 'done' | 'skipped'; result: unknown; detail?: string | null }): Promise<void> {
+  await db
+    .updateTable('runSteps')
+    .set({ status: outcome.status ?? 'done', result: JSON.stringify(outcome.result ?? null), detail: outcome.detail ?? null, finishedAt: sql<Date>`now()`, error: null })
+    .where('runId', '=', runId)
+    .where('key', '=', key)
+    .execute();
+}
+
+/** Records a step's failure (kept for history; the step runs again on the next attempt). */
+export async function markStepFailed(db: Executor, runId: string, key: string, error: unknown, detail?: string): Promise<void> {
+  await db
+    .updateTable('runSteps')
+    .set({ status: 'failed', error: JSON.stringify(error), finishedAt: sql<Date>`now()`, ...(detail ? { detail } : {}) })
+    .where('runId', '=', runId)
+    .where('key', '=', key)
+    .execute();
+}
+
+/** Running runs whose heartbeat is older than `staleBefore` (candidates for the reaper). */
+export async function listStaleRunningRuns(db: Executor, staleBefore: Date): Promise<RunRow[]> {
+  return db
+    .selectFrom('provisioningRuns')
+    .select(RUN_COLUMNS)
+    .where('status', '=', 'running')
+    .where((eb) => eb.or([eb('heartbeatAt', '<', staleBefore), eb('heartbeatAt', 'is', null)]))
+    .orderBy('createdAt')
+    .limit(100)
+    .execute();
+}
+
+/** Queued or running runs past their deadline (for the reconciler's findings). */
+export async function listRunsPastDeadline(db: Executor, now: Date): Promise<RunRow[]> {
+  return db
+    .selectFrom('provisioningRuns')
+    .select(RUN_COLUMNS)
+    .where('status', 'in', ['queued', 'running'])
+    .where('deadlineAt', '<', now)
+    .orderBy('createdAt')
+    .limit(500)
+    .execute();
+}
+
+/**
+ * Forgets the memo of a run's steps (status pending, result cleared) except `keep`: used after a
+ * cleanup undid their effects, so a re-queued run does them again instead of trusting stale results.
+ */
+export async function resetRunSteps(db: Executor, runId: string, keep: readonly string[], detail: string): Promise<void> {
+  let q = db.updateTable('runSteps').set({ status: 'pending', result: null, detail }).where('runId', '=', runId);
+  if (keep.length > 0) q = q.where('key', 'not in', [...keep]);
+  await q.execute();
+}
+
+/** The latest provision run of a request that succeeded (its marker is on the VM), or undefined. */
+export async function lastSucceededProvisionRun(db: Executor, requestId: string): Promise<RunRow | undefined> {
+  return db
+    .selectFrom('provisioningRuns')
+    .select(RUN_COLUMNS)
+    .where('requestId', '=', requestId)
+    .where('kind', '=', 'provision')
+    .where('status', '=', 'succeeded')
+    .orderBy('finishedAt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -1,0 +1,80 @@
+import { sql } from 'kysely';
+import type { Executor } from '../database';
+
+export type VmState = 'reserved' | 'provisioning' | 'running' | 'stopped' | 'decommissioning' | 'decommissioned' | 'missing' | 'failed';
+
+export type VmRow = {
+  id: string;
+  requestId: string;
+  institutionId: string;
+  vmid: number | null;
+  node: string | null;
+  name: string;
+  macAddress: string | null;
+  hostKey: string | null;
+  cores: number;
+  memoryMib: number;
+  diskGib: number;
+  state: string;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+/** States in which a VM row holds its vmid (the partial unique index vms_live_vmid_uq agrees). */
+export const VM_HOLDING_STATES: readonly VmState[] = ['reserved', 'provisioning', 'running', 'stopped', 'decommissioning', 'missing'];
+
+/** The VM row of a request (at most one: vms.request_id is unique), or undefined. */
+export async function getVmByRequest(db: Executor, requestId: string): Promise<VmRow | undefined> {
+  return db.selectFrom('vms').selectAll().where('requestId', '=', requestId).executeTakeFirst();
+}
+
+/** One VM row by id. */
+export async function getVm(db: Executor, id: string): Promise<VmRow | undefined> {
+  return db.selectFrom('vms').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Creates the request's VM row in state `reserved` with `vmid`, or re-arms the existing row
+ * (a re-queued failed run) with the new vmid and spec. One row per request, so running it
+ * twice never creates a second VM row.
+ */
+export async function reserveVmRow(
+  db: Executor,
+  vm: { requestId: string; institutionId: string; vmid: number; name: string; cores: number; memoryMib: number; diskGib: number },
+): Promise<VmRow> {
+  return db
+    .insertInto('vms')
+    .values({ ...vm, state: 'reserved' })
+    .onConflict((oc) =>
+      oc.column('requestId').doUpdateSet({ vmid: vm.vmid, name: vm.name, cores: vm.cores, memoryMib: vm.memoryMib, diskGib: vm.diskGib, state: 'reserved', node: null, macAddress: null, hostKey: null }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Updates some columns of a VM row. */
+export async function updateVm(
+  db: Executor,
+  id: string,
+  patch: Partial<Pick<VmRow, 'vmid' | 'node' | 'macAddress' | 'hostKey' | 'cores' | 'memoryMib' | 'diskGib' | 'state' | 'name'>>,
+): Promise<void> {
+  if (Object.keys(patch).length === 0) return;
+  await db.updateTable('vms').set(patch).where('id', '=', id).execute();
+}
+
+/** VM rows that hold a vmid (everything not failed or decommissioned). */
+export async function listLiveVms(db: Executor): Promise<VmRow[]> {
+  return db
+    .selectFrom('vms')
+    .selectAll()
+    .where('state', 'in', [...VM_HOLDING_STATES])
+    .where('vmid', 'is not', null)
+    .orderBy('vmid')
+    .execute();
+}
+
+/** Touch helper used in tests and the reconciler: now() as the database sees it. */
+export async function databaseNow(db: Executor): Promise<Date> {
+  const { rows } = await sql<{ now: Date }>`SELECT now() AS now`.execute(db);
+  return rows[0]?.now ?? new Date();
+}
