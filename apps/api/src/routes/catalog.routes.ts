@@ -1,0 +1,75 @@
+import {
+  DEFAULT_APPROVAL_POLICY,
+  DEFAULT_CUSTOM_SIZE_BOUNDS,
+  DEFAULT_SERVICE_STANDARDS,
+  Role,
+  ZApprovalPolicy,
+  ZCatalog,
+  ZCustomSizeBounds,
+  ZPutPresetBody,
+  ZPutTemplateBody,
+  ZServiceStandards,
+  seesAllInstitutions,
+} from '@betang/core';
+import { appendAudit, getSetting, listPresets, listTemplates, putPreset, putSetting, putTemplate } from '@betang/db';
+import { z } from 'zod';
+import { actorOf, auditContext } from '../http/context';
+import { route } from '../http/route';
+import type { RoutesContext } from './router-context';
+
+const OPERATORS = [Role.Admin, Role.Operator] as const;
+const ZTemplateId = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/) });
+const ZPresetId = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/) });
+
+/** The settings operators maintain, each with its schema and default. */
+const SETTINGS = {
+  'approval-policy': { key: 'approval_policy', schema: ZApprovalPolicy, fallback: DEFAULT_APPROVAL_POLICY },
+  'service-standards': { key: 'service_standards', schema: ZServiceStandards, fallback: DEFAULT_SERVICE_STANDARDS },
+  'custom-size-bounds': { key: 'custom_size_bounds', schema: ZCustomSizeBounds, fallback: DEFAULT_CUSTOM_SIZE_BOUNDS },
+} as const;
+
+/** GET /catalog (what the form offers), catalog maintenance and request settings (operators). */
+export function catalogRoutes({ router, registry, deps }: RoutesContext): void {
+  const { db } = deps;
+
+  route(router, registry, { method: 'get', path: '/catalog', tag: 'catalog', summary: 'Templat OS dan paket ukuran / OS templates and size presets', access: 'user', response: ZCatalog }, async ({ auth }) => {
+    const everything = seesAllInstitutions(actorOf(auth));
+    const [templates, presets, customBounds] = await Promise.all([
+      listTemplates(db, !everything),
+      listPresets(db, !everything),
+      getSetting(db, 'custom_size_bounds', ZCustomSizeBounds, DEFAULT_CUSTOM_SIZE_BOUNDS),
+    ]);
+    return { templates, presets, customBounds };
+  });
+
+  route(router, registry, { method: 'put', path: '/catalog/templates/{id}', tag: 'catalog', summary: 'Simpan templat OS / save an OS template', access: OPERATORS, params: ZTemplateId, body: ZPutTemplateBody }, async ({ req, res, params, body }) => {
+    await db.transaction().execute(async (tx) => {
+      await putTemplate(tx, params.id, body);
+      await appendAudit(tx, { ...auditContext(req, res), institutionId: null, action: 'catalog.template_saved', targetType: 'catalog_template', targetId: params.id, after: body });
+    });
+    return undefined;
+  });
+
+  route(router, registry, { method: 'put', path: '/catalog/presets/{id}', tag: 'catalog', summary: 'Simpan paket ukuran / save a size preset', access: OPERATORS, params: ZPresetId, body: ZPutPresetBody }, async ({ req, res, params, body }) => {
+    await db.transaction().execute(async (tx) => {
+      await putPreset(tx, params.id, body);
+      await appendAudit(tx, { ...auditContext(req, res), institutionId: null, action: 'catalog.preset_saved', targetType: 'size_preset', targetId: params.id, after: body });
+    });
+    return undefined;
+  });
+
+  for (const [path, setting] of Object.entries(SETTINGS)) {
+    route(router, registry, { method: 'get', path: `/settings/${path}`, tag: 'settings', summary: `Pengaturan / setting: ${path}`, access: 'user', response: setting.schema }, async () =>
+      getSetting(db, setting.key, setting.schema, setting.fallback),
+    );
+    route(router, registry, { method: 'put', path: `/settings/${path}`, tag: 'settings', summary: `Ubah pengaturan / change setting: ${path}`, access: OPERATORS, body: setting.schema, response: setting.schema }, async ({ req, res, auth, body }) =>
+      db.transaction().execute(async (tx) => {
+        const before = await getSetting(tx, setting.key, setting.schema, setting.fallback);
+        await putSetting(tx, setting.key, body, auth.user.id);
+        await appendAudit(tx, { ...auditContext(req, res), institutionId: null, action: 'settings.updated', targetType: 'setting', targetId: setting.key, before, after: body });
+        return body;
+      }),
+    );
+  }
+}
+

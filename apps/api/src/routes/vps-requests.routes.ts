@@ -1,0 +1,81 @@
+import {
+  AppError,
+  DATA_CENTER_ROLES,
+  ErrorCode,
+  INSTITUTION_ROLES,
+  Role,
+  ZApproveBody,
+  ZCancelBody,
+  ZIdParam,
+  ZListRequestsQuery,
+  ZRejectBody,
+  ZSubmitRequestBody,
+  ZVpsRequest,
+  canSeeInstitution,
+  seesAllInstitutions,
+  zPage,
+} from '@betang/core';
+import { findVpsRequest, listVpsRequests, type VpsRequestRow } from '@betang/db';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { actorOf, auditContext } from '../http/context';
+import { decodeCursor, encodeCursor } from '../http/cursor';
+import { route } from '../http/route';
+import { cancelVpsRequest } from '../use-cases/vps-requests/cancel-vps-request';
+import { approveVpsRequest, rejectVpsRequest } from '../use-cases/vps-requests/decide-vps-request';
+import { loadRequestView } from '../use-cases/vps-requests/request-view';
+import { submitVpsRequest } from '../use-cases/vps-requests/submit-vps-request';
+import type { RoutesContext } from './router-context';
+
+const ZCursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
+
+/** VPS requests: submit, read (own institution; operators all), decide, cancel. */
+export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): void {
+  const { db } = deps;
+  const view = async (id: string) => loadRequestView(db, (await findVpsRequest(db, id))!);
+
+  route(router, registry, { method: 'get', path: '/vps-requests', tag: 'vps-requests', summary: 'Daftar permintaan VPS / list VPS requests', access: 'user', query: ZListRequestsQuery, response: zPage(ZVpsRequest) }, async ({ auth, query }) => {
+    const actor = actorOf(auth);
+    const institutionId = seesAllInstitutions(actor) ? query.institutionId : (actor.institutionId ?? undefined);
+    if (!seesAllInstitutions(actor) && query.institutionId && query.institutionId !== actor.institutionId) throw new AppError(ErrorCode.NotFound);
+    const rows = await listVpsRequests(db, { institutionId, status: query.status, limit: query.limit + 1, after: decodeCursor(ZCursor, query.cursor) });
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      items: await Promise.all(page.map((r) => loadRequestView(db, r))),
+      nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+    };
+  });
+
+  route(router, registry, { method: 'get', path: '/vps-requests/{id}', tag: 'vps-requests', summary: 'Detail permintaan VPS / a VPS request', access: 'user', params: ZIdParam, response: ZVpsRequest }, async ({ auth, params }) => {
+    const request = await findVpsRequest(db, params.id);
+    if (!request || !canSeeInstitution(actorOf(auth), request.institutionId)) throw new AppError(ErrorCode.NotFound);
+    return loadRequestView(db, request);
+  });
+
+  route(
+    router,
+    registry,
+    { method: 'post', path: '/vps-requests', tag: 'vps-requests', summary: 'Ajukan VPS / submit a VPS request', access: INSTITUTION_ROLES, body: ZSubmitRequestBody, response: ZVpsRequest, status: 201 },
+    async ({ req, res, auth, body }) => {
+      const request = await db.transaction().execute((tx) => submitVpsRequest(tx, actorOf(auth), body, auditContext(req, res)));
+      return view(request.id);
+    },
+  );
+
+  const decision = <B extends z.ZodType>(action: string, summary: string, body: B, access: readonly Role[], perform: (req: Request, res: Response, auth: Parameters<typeof actorOf>[0], id: string, body: z.infer<B>) => Promise<VpsRequestRow>) =>
+    route(router, registry, { method: 'post', path: `/vps-requests/{id}/${action}`, tag: 'vps-requests', summary, access, params: ZIdParam, body, response: ZVpsRequest }, async ({ req, res, auth, params, body: input }) => {
+      const request = await perform(req, res, auth, params.id, input as z.infer<B>);
+      return view(request.id);
+    });
+
+  decision('approve', 'Setujui / approve', ZApproveBody, DATA_CENTER_ROLES.filter((r) => r !== Role.Auditor), (req, res, auth, id, input) =>
+    db.transaction().execute((tx) => approveVpsRequest(tx, actorOf(auth), id, input.comment, auditContext(req, res))),
+  );
+  decision('reject', 'Tolak dengan alasan / reject with a reason', ZRejectBody, DATA_CENTER_ROLES.filter((r) => r !== Role.Auditor), (req, res, auth, id, input) =>
+    db.transaction().execute((tx) => rejectVpsRequest(tx, actorOf(auth), id, input.reason, auditContext(req, res))),
+  );
+  decision('cancel', 'Batalkan (pemohon) / cancel (requester)', ZCancelBody, INSTITUTION_ROLES, (req, res, auth, id, input) =>
+    db.transaction().execute((tx) => cancelVpsRequest(tx, actorOf(auth), id, input.reason, auditContext(req, res))),
+  );
+}

@@ -1,0 +1,56 @@
+import { AppError, ErrorCode } from '@betang/core';
+import {
+  allocateAddress,
+  appendAudit,
+  choosePoolFor,
+  insertOutbox,
+  insertRun,
+  updateVpsRequestStatus,
+  type Tx,
+  type VpsRequestRow,
+} from '@betang/db';
+import type { AuditMeta } from './audit-meta';
+import { queueEmail } from './notify';
+
+/**
+ * Final approval, in the caller's transaction: reserves an IP address from the institution's pool
+ * (or a shared one), creates the provisioning run and its outbox job message (job id derived from
+ * the run id) and moves the request to `queued`. Because all of it commits together, a crash
+ * can neither lose the job nor create it twice (docs/architecture.md, transactional outbox).
+ */
+export async function finalizeApproval(tx: Tx, request: VpsRequestRow, meta: AuditMeta): Promise<VpsRequestRow> {
+  const pool = await choosePoolFor(tx, request.institutionId);
+  const address = pool && (await allocateAddress(tx, pool.id, request.id));
+  if (!pool || !address) {
+    throw new AppError(ErrorCode.NoAddressAvailable, {
+      id: 'Tidak ada alamat IP yang tersedia di pool untuk instansi ini. Tambahkan pool atau perluas rentangnya, lalu setujui lagi.',
+      en: 'No IP address is available in a pool for this institution. Add a pool or widen its range, then approve again.',
+    });
+  }
+  const run = await insertRun(tx, { requestId: request.id, kind: 'provision', requestedBy: meta.actorUserId });
+  await insertOutbox(tx, { topic: 'job', dedupKey: `run:${run.id}`, payload: { name: 'vm.provision', data: { runId: run.id } } });
+  await updateVpsRequestStatus(tx, request.id, 'queued');
+  await appendAudit(tx, {
+    ...meta,
+    institutionId: request.institutionId,
+    action: 'vps_request.approved',
+    targetType: 'vps_request',
+    targetId: request.id,
+    before: { status: request.status },
+    after: { status: 'queued', runId: run.id, ipAddress: address, pool: pool.name },
+  });
+  const requester = await tx.selectFrom('users').select(['email', 'locale']).where('id', '=', request.requestedBy).executeTakeFirst();
+  if (requester) {
+    await queueEmail(tx, {
+      to: [requester.email],
+      locale: requester.locale === 'en' ? 'en' : 'id',
+      reason: `vps_request:${request.id}:approved`,
+      subject: { id: `Permintaan VPS ${request.hostname} disetujui`, en: `VPS request ${request.hostname} approved` },
+      text: {
+        id: `Permintaan VPS ${request.hostname} telah disetujui dan sedang disiapkan. Alamat yang dicadangkan: ${address}. Pantau kemajuannya di Betang.`,
+        en: `VPS request ${request.hostname} has been approved and is being prepared. Reserved address: ${address}. Follow its progress in Betang.`,
+      },
+    });
+  }
+  return { ...request, status: 'queued' };
+}

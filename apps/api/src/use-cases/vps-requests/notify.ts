@@ -1,0 +1,11 @@
+import type { EmailMessage } from '@betang/core';
+import { insertOutbox, type Executor } from '@betang/db';
+
+/**
+ * Queues an e-mail through the outbox in the caller's transaction: it is sent only if the change
+ * commits, and the dedup key (the message's `reason`) keeps it from being queued twice.
+ */
+export async function queueEmail(db: Executor, message: EmailMessage): Promise<void> {
+  if (message.to.length === 0) return;
+  await insertOutbox(db, { topic: 'email', payload: message, dedupKey: `email:${message.reason}` });
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+const ipv4 = z.ipv4();
+
+/** `POST /ip-pools` body (operators): an IPv4 pool with its network settings. */
+export const ZCreateIpPoolBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  cidr: z.cidrv4(),
+  gateway: ipv4,
+  vlanTag: z.number().int().min(1).max(4094).nullable().default(null),
+  bridge: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{0,15}$/),
+  dnsServers: z.array(ipv4).max(4).default([]),
+  searchDomain: z.string().regex(/^[a-z0-9.-]{1,253}$/).nullable().default(null),
+  rangeStart: ipv4,
+  rangeEnd: ipv4,
+  institutionId: z.uuid().nullable().default(null),
+});
+
+/** An IP pool with how many addresses are held. */
+export const ZIpPool = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  cidr: z.string(),
+  gateway: z.string(),
+  vlanTag: z.number().nullable(),
+  bridge: z.string(),
+  dnsServers: z.array(z.string()),
+  searchDomain: z.string().nullable(),
+  rangeStart: z.string(),
+  rangeEnd: z.string(),
+  institutionId: z.string().nullable(),
+  size: z.number(),
+  held: z.number(),
+});

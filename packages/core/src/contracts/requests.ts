@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { REQUEST_STATUSES } from '../domain/request-status';
+import { ZResources } from '../domain/resources';
+import { parseSshPublicKey } from '../ssh/ssh-public-key';
+import { ZDisplayName, ZEmail, ZNip, ZPhone } from './common';
+
+/** A host name: one DNS label — a–z, 0–9 and '-', 1–63 characters, starting with a letter, not ending with '-'. */
+export const ZHostname = z
+  .string()
+  .regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, 'nama host: huruf kecil a–z, angka, tanda hubung; diawali huruf; maks. 63 / hostname: a–z, 0–9, dash; starts with a letter; max 63');
+
+/** One SSH public key line, validated by the shared parser (ed25519, ecdsa, rsa ≥ 3072; no options, one line). */
+export const ZSshPublicKeyInput = z.string().max(8192).transform((line, ctx) => {
+  const result = parseSshPublicKey(line);
+  if (result.ok) return result.key.line;
+  ctx.addIssue({ code: 'custom', message: `${result.error.message.id} / ${result.error.message.en}`, params: { sshKeyError: result.error.code } });
+  return z.NEVER;
+});
+
+/** `POST /vps-requests` body (docs/http-api.md). */
+export const ZSubmitRequestBody = z
+  .strictObject({
+    applicationId: z.uuid(),
+    hostname: ZHostname,
+    templateId: z.string().min(1).max(63),
+    presetId: z.string().min(1).max(32).optional(),
+    resources: ZResources.optional(),
+    sshPublicKeys: z.array(ZSshPublicKeyInput).min(1).max(10),
+    purpose: z.string().trim().min(10).max(2000),
+    network: z.strictObject({
+      publicAccess: z.boolean(),
+      ports: z
+        .array(z.number().int().min(1).max(65535))
+        .max(20)
+        .refine((ports) => new Set(ports).size === ports.length, 'port ganda / duplicate port'),
+    }),
+    contact: z.strictObject({ name: ZDisplayName, nip: ZNip, phone: ZPhone, email: ZEmail }),
+  })
+  .refine((b) => (b.presetId === undefined) !== (b.resources === undefined), {
+    message: 'isi presetId atau resources, tidak keduanya / give presetId or resources, not both',
+    path: ['presetId'],
+  });
+export type SubmitRequestBody = z.infer<typeof ZSubmitRequestBody>;
+
+export const ZApproveBody = z.strictObject({ comment: z.string().trim().max(2000).optional() });
+export const ZRejectBody = z.strictObject({ reason: z.string().trim().min(5).max(2000) });
+export const ZCancelBody = z.strictObject({ reason: z.string().trim().max(2000).optional() });
+
+const ZRunStep = z.object({
+  key: z.string(),
+  status: z.enum(['pending', 'running', 'done', 'failed', 'skipped']),
+  attempt: z.number(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  detail: z.string().nullable(),
+});
+
+/** A request as returned (docs/http-api.md "A request as returned"). */
+export const ZVpsRequest = z.object({
+  id: z.uuid(),
+  institutionId: z.uuid(),
+  status: z.enum(REQUEST_STATUSES),
+  statusReason: z.string().nullable(),
+  hostname: z.string(),
+  templateId: z.string(),
+  presetId: z.string().nullable(),
+  resources: ZResources,
+  applicationId: z.uuid(),
+  sshPublicKeys: z.array(z.string()),
+  purpose: z.string(),
+  network: z.object({ publicAccess: z.boolean(), ports: z.array(z.number()) }),
+  contact: z.object({ name: z.string(), nip: z.string(), phone: z.string(), email: z.string() }),
+  requestedBy: z.uuid(),
+  approvals: z.array(z.object({ level: z.number(), decision: z.enum(['approved', 'rejected']), by: z.string().nullable(), byName: z.string().nullable(), role: z.string(), at: z.string(), comment: z.string().nullable() })),
+  pendingLevel: z.object({ level: z.number(), name: z.object({ id: z.string(), en: z.string() }), roles: z.array(z.string()) }).nullable(),
+  ipAddress: z.string().nullable(),
+  run: z
+    .object({
+      id: z.uuid(),
+      status: z.string(),
+      attempt: z.number(),
+      progress: z.number(),
+      currentStep: z.string().nullable(),
+      steps: z.array(ZRunStep),
+      error: z.object({ code: z.string().nullable(), message: z.string(), retryable: z.boolean().nullable() }).nullable(),
+    })
+    .nullable(),
+  vm: z.object({ id: z.uuid(), node: z.string().nullable(), vmid: z.number().nullable(), ipAddress: z.string().nullable(), state: z.string() }).nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type VpsRequestDto = z.infer<typeof ZVpsRequest>;
+
+/** `GET /vps-requests` query. */
+export const ZListRequestsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+  status: z.enum(REQUEST_STATUSES).optional(),
+  institutionId: z.uuid().optional(),
+});

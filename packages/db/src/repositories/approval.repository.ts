@@ -1,0 +1,35 @@
+import type { Role } from '@betang/core';
+import type { Executor } from '../database';
+
+export type ApprovalRow = { level: number; decision: 'approved' | 'rejected'; decidedBy: string | null; decidedByName: string | null; role: string; comment: string | null; decidedAt: Date };
+
+/** A request's decisions in order. */
+export async function listApprovals(db: Executor, requestId: string): Promise<ApprovalRow[]> {
+  return (await db
+    .selectFrom('approvals')
+    .leftJoin('users', 'users.id', 'approvals.decidedBy')
+    .select(['approvals.level', 'approvals.decision', 'approvals.decidedBy', 'users.name as decidedByName', 'approvals.role', 'approvals.comment', 'approvals.decidedAt'])
+    .where('approvals.requestId', '=', requestId)
+    .orderBy('approvals.decidedAt')
+    .execute()) as ApprovalRow[];
+}
+
+/** Records a decision; one per user per level (unique in the database). */
+export async function insertApproval(
+  db: Executor,
+  values: { requestId: string; level: number; decision: 'approved' | 'rejected'; decidedBy: string | null; role: string; comment: string | null },
+): Promise<void> {
+  await db.insertInto('approvals').values(values).execute();
+}
+
+/** How many active users hold any of the roles (for all-of approval levels). */
+export async function countRoleHolders(db: Executor, roles: readonly Role[]): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .innerJoin('userRoles', 'userRoles.userId', 'users.id')
+    .select((eb) => eb.fn.count<number>('users.id').distinct().as('n'))
+    .where('users.isActive', '=', true)
+    .where('userRoles.role', 'in', [...roles])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,33 @@
+import type { Executor } from '../database';
+
+export type TemplateRow = { id: string; name: string; osFamily: string; pveTemplateVmid: number; pveNode: string | null; storage: string | null; isActive: boolean };
+export type PresetRow = { id: string; name: string; cores: number; memoryMiB: number; diskGiB: number; isActive: boolean };
+
+/** Templates in display order (all, or only active ones). */
+export async function listTemplates(db: Executor, onlyActive: boolean): Promise<TemplateRow[]> {
+  let q = db.selectFrom('catalogTemplates').select(['id', 'name', 'osFamily', 'pveTemplateVmid', 'pveNode', 'storage', 'isActive']).orderBy('sortOrder').orderBy('id');
+  if (onlyActive) q = q.where('isActive', '=', true);
+  return q.execute();
+}
+
+/** Presets in display order (all, or only active ones). */
+export async function listPresets(db: Executor, onlyActive: boolean): Promise<PresetRow[]> {
+  let q = db
+    .selectFrom('sizePresets')
+    .select(['id', 'name', 'cores', 'memoryMib as memoryMiB', 'diskGib as diskGiB', 'isActive'])
+    .orderBy('sortOrder')
+    .orderBy('id');
+  if (onlyActive) q = q.where('isActive', '=', true);
+  return q.execute();
+}
+
+/** Upserts a template by id. */
+export async function putTemplate(db: Executor, id: string, t: Omit<TemplateRow, 'id'>): Promise<void> {
+  await db.insertInto('catalogTemplates').values({ id, ...t }).onConflict((oc) => oc.column('id').doUpdateSet(t)).execute();
+}
+
+/** Upserts a preset by id. */
+export async function putPreset(db: Executor, id: string, p: Omit<PresetRow, 'id'>): Promise<void> {
+  const values = { name: p.name, cores: p.cores, memoryMib: p.memoryMiB, diskGib: p.diskGiB, isActive: p.isActive };
+  await db.insertInto('sizePresets').values({ id, ...values }).onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
+}
