@@ -1,0 +1,27 @@
+import { configureGuest, waitForCloudInit } from '@betang/guest';
+import { fakeDebianGuests, splitShellWords } from './fake-debian-guest';
+
+const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl a@b';
+
+describe('fakeDebianGuests (test double for the simulator guest)', () => {
+  it('should split shellQuote output back into argv, including quotes inside words', () => {
+    expect(splitShellWords(`sudo -n -- sh -c 'a "$1"' sh 'it'\\''s' x`)).toEqual(['sudo', '-n', '--', 'sh', '-c', 'a "$1"', 'sh', "it's", 'x']);
+  });
+
+  it('should converge under the real guest steps and report nothing to change on a second run', async () => {
+    const spec = { hostname: 'web1', adminUser: 'dinkes', sshPublicKeys: [KEY], allowedTcpPorts: [80] };
+    const handler = fakeDebianGuests((vmid) => (vmid === 1 ? spec : undefined));
+    const shell = {
+      username: 'betang',
+      async exec(c: string) {
+        const r = handler(1, c) ?? { code: 0 };
+        return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', code: r.code };
+      },
+    };
+    await expect(waitForCloudInit(shell)).resolves.toMatchObject({ present: true, status: 'done' });
+    expect((await configureGuest(shell, spec)).every((r) => r.changed)).toBe(true);
+    expect((await configureGuest(shell, spec)).some((r) => r.changed)).toBe(false);
+    expect(handler.state(1)).toMatchObject({ hostname: 'web1', timezone: 'Asia/Jakarta', ufw: { active: true, rules: ['22/tcp', '80/tcp'] } });
+    expect(handler(2, 'hostname')).toBeUndefined();
+  });
+});
