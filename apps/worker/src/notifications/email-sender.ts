@@ -1,0 +1,76 @@
+import { ZEmailMessage, type EmailMessage } from '@betang/core';
+import { claimOutbox, markOutboxFailed, markOutboxProcessed, type Db } from '@betang/db';
+import type { Logger } from 'pino';
+import type { MailTransport, OutgoingMail } from './mail-transport';
+
+const MAX_ATTEMPTS = 10;
+
+/**
+ * Renders a bilingual message: the recipient's language first, the other below a separator,
+ * so nobody needs to switch anything to read it.
+ */
+export function renderEmail(message: EmailMessage, from: string, outboxId: number): OutgoingMail {
+  const [first, second] = message.locale === 'en' ? (['en', 'id'] as const) : (['id', 'en'] as const);
+  const footer = {
+    id: 'Pesan ini dikirim otomatis oleh Betang, platform VPS Pusat Data Pemprov Kalimantan Tengah. Jangan membalas e-mail ini.',
+    en: 'This message was sent automatically by Betang, the VPS platform of the Central Kalimantan provincial data center. Do not reply to this e-mail.',
+  };
+  return {
+    from,
+    to: message.to,
+    subject: message.subject[first],
+    text: `${message.text[first]}\n\n${footer[first]}\n\n---- ${second === 'en' ? 'English' : 'Bahasa Indonesia'} ----\n\n${message.text[second]}\n\n${footer[second]}\n`,
+    messageId: `<outbox-${outboxId}@betang>`,
+  };
+}
+
+/**
+ * Sends due e-mails from the outbox. Each row is claimed with SKIP LOCKED inside a transaction,
+ * sent, and marked; a failure schedules a retry with exponential backoff (up to 10 attempts,
+ * after which the row is parked with its last error for operators to see). A crash after
+ * sending but before commit can send one message twice — e-mail has no exactly-once; the
+ * Message-ID derived from the outbox id lets mail clients de-duplicate it.
+ */
+export async function sendEmailsOnce(db: Db, transport: MailTransport, from: string, logger: Logger, batch = 10): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const rows = await claimOutbox(tx, 'email', batch);
+    for (const row of rows) {
+      const parsed = ZEmailMessage.safeParse(row.payload);
+      if (!parsed.success) {
+        await markOutboxFailed(tx, row.id, `invalid e-mail message: ${parsed.error.message.slice(0, 300)}`, 0, 1);
+        continue;
+      }
+      try {
+        await transport.send(renderEmail(parsed.data, from, row.id));
+        await markOutboxProcessed(tx, row.id);
+      } catch (error) {
+        const text = error instanceof Error ? error.message : String(error);
+        await markOutboxFailed(tx, row.id, text, Math.min(30 * 60_000, 5_000 * 2 ** row.attempts), MAX_ATTEMPTS);
+        logger.warn({ outboxId: row.id, attempt: row.attempts + 1, err: error }, 'e-mail gagal dikirim, dicoba lagi / e-mail failed, will retry');
+      }
+    }
+    return rows.length;
+  });
+}
+
+/** Runs sendEmailsOnce every `intervalMs` until stopped; a failing round is logged, never fatal. */
+export function startEmailSender(db: Db, transport: MailTransport, from: string, logger: Logger, intervalMs = 1000): { stop(): Promise<void> } {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout;
+  const tick = async () => {
+    if (stopped) return;
+    running = sendEmailsOnce(db, transport, from, logger).catch((error: unknown) => logger.warn({ err: error }, 'putaran e-mail gagal / e-mail round failed'));
+    await running;
+    if (!stopped) timer = setTimeout(tick, intervalMs);
+  };
+  timer = setTimeout(tick, intervalMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      transport.close();
+    },
+  };
+}
