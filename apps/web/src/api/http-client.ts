@@ -22,7 +22,7 @@ export type ApiClientOptions = {
   baseUrl?: string;
   /** The language people chose; sent as Accept-Language so API messages match the UI. */
   locale(): Locale;
-  /** Called when the API says the session is gone (401 on anything but sign-in). */
+  /** Called when the API says the session is gone (401 UNAUTHENTICATED). */
   onUnauthenticated?(): void;
 };
 
@@ -98,9 +98,11 @@ export class ApiClient {
     const json: unknown = text ? safeJson(text) : undefined;
     if (!response.ok) {
       const parsed = ZErrorBody.safeParse(json);
-      if (response.status === 401 && path !== '/auth/login') this.options.onUnauthenticated?.();
       if (!parsed.success) throw new ApiError(response.status, CLIENT_ERROR.BadResponse, response.statusText, undefined, requestId);
       const { code, message, details } = parsed.data.error;
+      // Only UNAUTHENTICATED means the session is gone; INVALID_CREDENTIALS (also 401) is a wrong
+      // password or code typed into a form (sign-in, TOTP enrolment, signing) and stays on the page.
+      if (code === 'UNAUTHENTICATED') this.options.onUnauthenticated?.();
       throw new ApiError(response.status, code, message, details, parsed.data.error.requestId ?? requestId);
     }
     if (!schema) return undefined as Result<S>;

@@ -17,9 +17,8 @@ export function Field({ label, error, hint, value, onValue, required, ...input }
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div className="field">
-      <label htmlFor={id}>
+      <label htmlFor={id} className={required ? 'required' : undefined}>
         {label}
-        {required ? <span aria-hidden="true"> *</span> : null}
       </label>
       {hint ? (
         <p className="hint" id={`${id}-hint`}>

@@ -1,9 +1,11 @@
 import { useState } from 'react';
 import type { Locale } from '@betang/core';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { en as zodEn, id as zodId } from 'zod/locales';
 import { ApiError, fieldErrorsOf } from '../api/api-error';
 
-const LOCALE_ERRORS = { id: z.locales.id().localeError, en: z.locales.en().localeError };
+// Only the two locales Betang speaks (importing z.locales would bundle all of zod's languages).
+const LOCALE_ERRORS = { id: zodId().localeError, en: zodEn().localeError };
 
 export type FieldErrors = Record<string, string>;
 

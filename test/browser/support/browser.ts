@@ -1,0 +1,66 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's Chromium (apt-get install chromium); playwright-core never downloads a browser. */
+export const CHROMIUM = process.env.BETANG_CHROMIUM ?? '/usr/bin/chromium';
+
+// Without the background-networking flags Chromium keeps calling Google services, which the
+// closed test network refuses (see shared/reference/toolchain.md §6).
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export const DESKTOP = { width: 1366, height: 768 };
+export const PHONE = { width: 390, height: 844 };
+
+export type Browser = { context: BrowserContext; close(): Promise<void> };
+
+/**
+ * Starts Chromium with a fresh, empty profile. The browser's clock zone is UTC on purpose, so a
+ * "WIB" time on screen proves the app converts to Asia/Jakarta itself.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'betang-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: DESKTOP,
+    timezoneId: 'UTC',
+    locale: 'en-US',
+  });
+  context.setDefaultTimeout(15_000);
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Problems a page reported: script errors and Content-Security-Policy refusals. */
+export function watchPageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text())) problems.push(`csp: ${message.text()}`);
+  });
+  return problems;
+}
+
+type Catalogue = Record<string, string>;
+const catalogue = (name: string): Catalogue => JSON.parse(readFileSync(path.resolve(__dirname, '../../../apps/web/src/i18n', name), 'utf8')) as Catalogue;
+
+/** The web app's own texts, so tests find elements by what people read. */
+export const TEXT = { id: catalogue('id.json'), en: catalogue('en.json') };
+
+/** Opens the sign-in page and signs in; resolves when the signed-in shell shows. */
+export async function signIn(page: Page, baseUrl: string, email: string, password: string, totp?: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel(TEXT.id['signIn.email']!, { exact: true }).fill(email);
+  await page.getByLabel(TEXT.id['signIn.password']!, { exact: true }).fill(password);
+  if (totp) await page.getByLabel(TEXT.id['signIn.totp']!).fill(totp);
+  await page.getByRole('button', { name: TEXT.id['signIn.submit']!, exact: true }).click();
+  await page.getByRole('button', { name: TEXT.id['shell.signOut']! }).waitFor();
+}
