@@ -44,6 +44,13 @@ const ADVICE: Record<string, Text> = {
   },
 };
 
+ADVICE.PVE_PROXY_UNREACHABLE = ADVICE.NODE_OFFLINE as Text;
+ADVICE.PVE_PROXY_TIMEOUT = ADVICE.NODE_OFFLINE as Text;
+ADVICE.PVE_TASK_FAILED = {
+  id: 'Tugas Proxmox gagal (lihat pesan di atas, mis. penyimpanan penuh atau template rusak). Perbaiki penyebabnya di node tersebut, lalu coba ulang run ini.',
+  en: 'A Proxmox task failed (see the message above, e.g. full storage or a broken template). Fix the cause on that node, then retry this run.',
+};
+
 const FALLBACK: Text = {
   id: 'Periksa penyebab di atas; operator dapat mencoba ulang run ini atau membersihkannya.',
   en: 'Check the cause above; an operator can retry this run or clean it up.',

@@ -1,11 +1,23 @@
 import { appendAudit, heldVmids, lockVmidAllocation, updateVm } from '@betang/db';
-import { cloneToFreeVmid } from '@betang/proxmox';
+import { cloneToFreeVmid, PveTaskFailedError } from '@betang/proxmox';
+import { permanent } from '../../harness/run-error';
 import type { StepDef } from '../../harness/run-definition';
 import { withCloneSlot } from '../clone-slot';
 import type { ProvisionCtx } from '../provision-context';
 import { vmDescription } from '../vm-spec';
 import type { PlaceResult } from './place.step';
 import type { ReserveResult } from './reserve.step';
+
+/** A full storage is a task failure PVE words as "not enough free space": say which storage and what to do. */
+function explainCloneFailure(error: unknown, place: PlaceResult): unknown {
+  if (error instanceof PveTaskFailedError && /not enough free space|no space left/i.test(error.exitstatus)) {
+    return permanent('STORAGE_FULL', {
+      id: `Penyimpanan ${place.storage ?? '(bawaan template)'} di node ${place.node} penuh saat clone: ${error.exitstatus}`,
+      en: `Storage ${place.storage ?? '(template default)'} on node ${place.node} is full during the clone: ${error.exitstatus}`,
+    }, { node: place.node });
+  }
+  return error;
+}
 
 export type CloneResult = { vmid: number; node: string; adopted: boolean };
 
@@ -45,6 +57,8 @@ export const cloneStep: StepDef<ProvisionCtx> = {
           taskDeadlineMs: ctx.settings.PVE_CLONE_TASK_SECONDS * 1000,
           signal,
           onVmidLost: (vmid, reason) => log.warn({ vmid, reason }, 'VMID direbut worker lain / vmid lost to another clone'),
+        }).catch((error: unknown) => {
+          throw explainCloneFailure(error, place);
         }),
       signal,
     );

@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeSshKeys } from '@betang/proxmox';
+import { createPveClient, type PveClient } from '@betang/proxmox';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '@betang/pve-simulator';
+import type { GuestSpecInput } from '@betang/guest';
+import { JOB_NAMES } from '@betang/core';
+import type { Db } from '@betang/db';
+import type { JobHandlers } from '@betang/queue';
+import { pino } from 'pino';
+import type { WorkerDeps } from '../deps';
+import { createHandlers } from '../jobs';
+import { simulatorGateway } from '../provisioning/guest-gateway';
+import { fakeDebianGuests } from './fake-debian-guest';
+
+/** A fresh SSH key pair made by the real ssh-keygen (the platform's provisioning key in tests). */
+export function makeKeyPair(comment = 'betang-platform'): { privateKey: string; publicKey: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'betang-worker-key-'));
+  try {
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', join(dir, 'k')]);
+    return { privateKey: readFileSync(join(dir, 'k'), 'utf8'), publicKey: readFileSync(join(dir, 'k.pub'), 'utf8').trim() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Guest spec of a simulated VM, derived the way the worker derives it: hostname from the VM
+ * name, admin user from the institution tag, keys = sshkeys minus the platform key, ports from
+ * `portsByHostname` (the request's approved ports).
+ */
+export function specFromSimVm(sim: RunningSimulator, platformKey: string, portsByHostname: Map<string, number[]>) {
+  return (vmid: number): GuestSpecInput | undefined => {
+    const vm = sim.state.vm(vmid);
+    const config = (vm?.config ?? {}) as Record<string, string | undefined>;
+    const inst = (config.tags ?? '').split(';').find((t) => t.startsWith('betang-inst-'));
+    if (!vm || !inst || !config.name) return undefined;
+    const platformBlob = platformKey.split(' ')[1];
+    return {
+      hostname: config.name,
+      adminUser: inst.slice('betang-inst-'.length),
+      sshPublicKeys: decodeSshKeys(config.sshkeys).filter((k) => k.split(' ')[1] !== platformBlob),
+      allowedTcpPorts: portsByHostname.get(config.name) ?? [],
+    };
+  };
+}
+
+export type ProvisioningEnv = {
+  sim: RunningSimulator;
+  pve: PveClient;
+  deps: WorkerDeps;
+  platformKey: { privateKey: string; publicKey: string };
+  portsByHostname: Map<string, number[]>;
+  close(): Promise<void>;
+};
+
+/** Worker deps against an in-process simulator whose guests emulate Debian over SSH. */
+export async function startProvisioningEnv(db: Db, simOptions: SimulatorOptions = {}, config: Partial<WorkerDeps['config']> = {}): Promise<ProvisioningEnv> {
+  const sim = await startSimulator({ timeFactor: 0.01, seed: 11, agentBootSeconds: 20, authFailureDelayMs: 5, ...simOptions });
+  const pve = createPveClient({ baseUrl: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, ca: sim.caPem, timeoutMs: 5_000 });
+  const platformKey = makeKeyPair();
+  const portsByHostname = new Map<string, number[]>();
+  sim.faults.setGuestCommandHandler(fakeDebianGuests(specFromSimVm(sim, platformKey.publicKey, portsByHostname)));
+  const deps: WorkerDeps = {
+    config: {
+      WORKER_CONCURRENCY: 4, PVE_VMID_MIN: 100_000, PVE_VMID_MAX: 100_999, STEP_RETRIES: 3, STEP_RETRY_BASE_MS: 20, GUEST_AGENT_WAIT_SECONDS: 15,
+      GUEST_SSH_READY_SECONDS: 10, PVE_CLONE_TASK_SECONDS: 30, PVE_TASK_SECONDS: 20, RUN_DEADLINE_MINUTES: 30, ...config,
+    },
+    db,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    pve,
+    guest: simulatorGateway({ baseUrl: sim.url, ca: sim.caPem }),
+    provisioningKey: platformKey,
+  };
+  return {
+    sim,
+    pve,
+    deps,
+    platformKey,
+    portsByHostname,
+    async close() {
+      await pve.close();
+      await sim.close();
+    },
+  };
+}
+
+/** The worker's handlers, with a stub for contracts whose handler another team has not registered yet. */
+export function completeHandlers(deps: WorkerDeps): JobHandlers {
+  const handlers = createHandlers(deps) as Record<string, unknown>;
+  for (const name of JOB_NAMES) handlers[name] ??= async () => ({ skipped: 'no handler in this test' });
+  return handlers as JobHandlers;
+}
