@@ -24,6 +24,7 @@ import { route } from '../http/route';
 import { cancelVpsRequest } from '../use-cases/vps-requests/cancel-vps-request';
 import { approveVpsRequest, rejectVpsRequest } from '../use-cases/vps-requests/decide-vps-request';
 import { loadRequestView } from '../use-cases/vps-requests/request-view';
+import { retryVpsRequest } from '../use-cases/vps-requests/retry-vps-request';
 import { submitVpsRequest } from '../use-cases/vps-requests/submit-vps-request';
 import type { RoutesContext } from './router-context';
 
@@ -74,6 +75,9 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
   );
   decision('reject', 'Tolak dengan alasan / reject with a reason', ZRejectBody, DATA_CENTER_ROLES.filter((r) => r !== Role.Auditor), (req, res, auth, id, input) =>
     db.transaction().execute((tx) => rejectVpsRequest(tx, actorOf(auth), id, input.reason, auditContext(req, res))),
+  );
+  decision('retry', 'Ulangi penyiapan yang gagal / retry failed provisioning', z.strictObject({}), [Role.Admin, Role.Operator], (req, res, _auth, id) =>
+    db.transaction().execute((tx) => retryVpsRequest(tx, id, auditContext(req, res))),
   );
   decision('cancel', 'Batalkan (pemohon) / cancel (requester)', ZCancelBody, INSTITUTION_ROLES, (req, res, auth, id, input) =>
     db.transaction().execute((tx) => cancelVpsRequest(tx, actorOf(auth), id, input.reason, auditContext(req, res))),

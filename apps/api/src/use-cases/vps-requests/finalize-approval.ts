@@ -3,6 +3,7 @@ import {
   allocateAddress,
   appendAudit,
   choosePoolFor,
+  heldAddress,
   insertOutbox,
   insertRun,
   updateVpsRequestStatus,
@@ -13,15 +14,22 @@ import type { AuditMeta } from './audit-meta';
 import { queueEmail } from './notify';
 
 /**
- * Final approval, in the caller's transaction: reserves an IP address from the institution's pool
- * (or a shared one), creates the provisioning run and its outbox job message (job id derived from
- * the run id) and moves the request to `queued`. Because all of it commits together, a crash
- * can neither lose the job nor create it twice (docs/architecture.md, transactional outbox).
+ * Queues provisioning for a request, in the caller's transaction: keeps or reserves an IP address
+ * from the institution's pool (or a shared one), creates a provisioning run and its outbox job
+ * message (job id derived from the run id) and moves the request to `queued`. Because all of it
+ * commits together, a crash can neither lose the job nor create it twice (docs/architecture.md,
+ * transactional outbox). Used on final approval and when an operator retries a failed request.
  */
-export async function finalizeApproval(tx: Tx, request: VpsRequestRow, meta: AuditMeta): Promise<VpsRequestRow> {
-  const pool = await choosePoolFor(tx, request.institutionId);
-  const address = pool && (await allocateAddress(tx, pool.id, request.id));
-  if (!pool || !address) {
+export async function queueProvisioning(tx: Tx, request: VpsRequestRow, meta: AuditMeta, action: 'vps_request.approved' | 'vps_request.retried'): Promise<VpsRequestRow> {
+  const held = await heldAddress(tx, request.id);
+  let address = held?.address;
+  let poolId = held?.poolId;
+  if (!address) {
+    const pool = await choosePoolFor(tx, request.institutionId);
+    address = pool && (await allocateAddress(tx, pool.id, request.id));
+    poolId = pool?.id;
+  }
+  if (!address) {
     throw new AppError(ErrorCode.NoAddressAvailable, {
       id: 'Tidak ada alamat IP yang tersedia di pool untuk instansi ini. Tambahkan pool atau perluas rentangnya, lalu setujui lagi.',
       en: 'No IP address is available in a pool for this institution. Add a pool or widen its range, then approve again.',
@@ -33,12 +41,13 @@ export async function finalizeApproval(tx: Tx, request: VpsRequestRow, meta: Aud
   await appendAudit(tx, {
     ...meta,
     institutionId: request.institutionId,
-    action: 'vps_request.approved',
+    action,
     targetType: 'vps_request',
     targetId: request.id,
     before: { status: request.status },
-    after: { status: 'queued', runId: run.id, ipAddress: address, pool: pool.name },
+    after: { status: 'queued', runId: run.id, ipAddress: address, poolId },
   });
+  if (action === 'vps_request.retried') return { ...request, status: 'queued' };
   const requester = await tx.selectFrom('users').select(['email', 'locale']).where('id', '=', request.requestedBy).executeTakeFirst();
   if (requester) {
     await queueEmail(tx, {
@@ -53,4 +62,9 @@ export async function finalizeApproval(tx: Tx, request: VpsRequestRow, meta: Aud
     });
   }
   return { ...request, status: 'queued' };
+}
+
+/** Final approval: queues provisioning (see queueProvisioning). */
+export function finalizeApproval(tx: Tx, request: VpsRequestRow, meta: AuditMeta): Promise<VpsRequestRow> {
+  return queueProvisioning(tx, request, meta, 'vps_request.approved');
 }
