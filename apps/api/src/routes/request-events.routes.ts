@@ -1,0 +1,59 @@
+import { AppError, ErrorCode, ZIdParam, canSeeInstitution } from '@betang/core';
+import { findVpsRequest, latestEventId, type RequestEventRow } from '@betang/db';
+import { z } from 'zod';
+import { openEventStream } from '../events/event-stream';
+import { RequestEventHub } from '../events/request-event-hub';
+import { loadRequestSnapshot } from '../events/request-snapshot';
+import { parseLastEventId } from '../events/sse-format';
+import { actorOf } from '../http/context';
+import { route } from '../http/route';
+import type { RoutesContext } from './router-context';
+
+const ZEventsQuery = z.object({ lastEventId: z.string().max(40).optional() });
+
+const badResumeId = () =>
+  new AppError(ErrorCode.ValidationFailed, { id: 'Last-Event-ID harus berupa nomor peristiwa.', en: 'Last-Event-ID must be an event number.' }, [
+    { path: 'lastEventId', message: 'digits only', code: 'invalid_format' },
+  ]);
+
+/** The SSE envelope of a stored event (docs/live-status.md). */
+export function eventEnvelope(row: RequestEventRow) {
+  return { id: row.id, requestId: row.requestId, kind: row.kind, at: row.at.toISOString(), data: row.data };
+}
+
+/**
+ * GET /vps-requests/:id/events — Server-Sent Events of every change of a request. Same tenancy
+ * as GET /vps-requests/:id (404 before any stream starts); resumable with Last-Event-ID.
+ */
+export function requestEventRoutes({ router, registry, deps }: RoutesContext): void {
+  const { db } = deps;
+  // Without an injected hub (tests or tools building the app directly) streams still work by polling.
+  const hub = deps.requestEvents ?? new RequestEventHub({ db, logger: deps.logger });
+
+  route(
+    router,
+    registry,
+    { method: 'get', path: '/vps-requests/{id}/events', tag: 'vps-requests', summary: 'Aliran status langsung (SSE) / live status stream (SSE)', access: 'user', params: ZIdParam, query: ZEventsQuery, raw: true },
+    async ({ req, res, auth, params, query }) => {
+      const request = await findVpsRequest(db, params.id);
+      if (!request || !canSeeInstitution(actorOf(auth), request.institutionId)) throw new AppError(ErrorCode.NotFound);
+      const resume = parseLastEventId(req.get('last-event-id') ?? query.lastEventId);
+      if (resume === null) throw badResumeId();
+
+      const ticket = hub.admit(auth.user.id);
+      try {
+        // An id beyond anything written (another database, a forged header) cannot be resumed: start over.
+        const resumable = resume !== undefined && resume <= (await latestEventId(db));
+        const snapshot = resumable ? undefined : await loadRequestSnapshot(db, request.id);
+        if (!resumable && !snapshot) throw new AppError(ErrorCode.NotFound);
+        const stream = openEventStream(req, res, hub.streamOptions);
+        if (snapshot) stream.send('snapshot', snapshot.lastEventId, { id: snapshot.lastEventId, requestId: request.id, kind: 'snapshot', at: new Date().toISOString(), data: snapshot.view });
+        const unsubscribe = hub.subscribe(request.id, snapshot?.lastEventId ?? resume ?? 0, { get closed() { return stream.closed; }, deliver: (row) => stream.send(row.kind, row.id, eventEnvelope(row)), close: () => stream.close() }, ticket);
+        stream.onClose(unsubscribe);
+      } catch (error) {
+        ticket.release();
+        throw error;
+      }
+    },
+  );
+}

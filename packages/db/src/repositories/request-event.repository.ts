@@ -1,0 +1,41 @@
+import type { Executor } from '../database';
+
+/** What changed (the migration 20261127T2300_request_events lists the triggers writing each). */
+export type RequestEventKind = 'request.status' | 'approval' | 'run' | 'run.step' | 'vm' | 'address';
+
+/** One change of a request, as written by the database's triggers; `id` orders events in commit order. */
+export type RequestEventRow = { id: number; requestId: string; kind: RequestEventKind; data: Record<string, unknown>; at: Date };
+
+/**
+ * A request's events after `afterId`, oldest first, at most `limit`.
+ * Guarantees: ids are visible in commit order (the triggers draw them under a lock held to
+ * commit), so paging by "last id seen" never skips an event.
+ */
+export async function listRequestEventsAfter(db: Executor, requestId: string, afterId: number, limit = 500): Promise<RequestEventRow[]> {
+  return (await db
+    .selectFrom('requestEvents')
+    .select(['id', 'requestId', 'kind', 'data', 'at'])
+    .where('requestId', '=', requestId)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute()) as RequestEventRow[];
+}
+
+/** The id of a request's newest event, or 0 when it has none. */
+export async function latestRequestEventId(db: Executor, requestId: string): Promise<number> {
+  const row = await db.selectFrom('requestEvents').select((eb) => eb.fn.max('id').as('id')).where('requestId', '=', requestId).executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
+
+/** The newest event id of all requests, or 0 (one index probe: used by the fallback poll). */
+export async function latestEventId(db: Executor): Promise<number> {
+  const row = await db.selectFrom('requestEvents').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
+
+/** The requests that have events with ids in (afterId, upToId]; a range scan of the primary key. */
+export async function requestsWithEventsBetween(db: Executor, afterId: number, upToId: number): Promise<string[]> {
+  const rows = await db.selectFrom('requestEvents').select('requestId').distinct().where('id', '>', afterId).where('id', '<=', upToId).execute();
+  return rows.map((r) => r.requestId);
+}
