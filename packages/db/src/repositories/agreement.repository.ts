@@ -238,3 +238,15 @@ export async function listAgreementHeadEmails(db: Executor, institutionId: strin
     .execute();
   return rows.map((r) => r.email);
 }
+
+/** Names of the active OS templates of the catalog (printed on the agreement), in catalog order. */
+export async function listActiveTemplateNames(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('catalogTemplates').select('name').where('isActive', '=', true).orderBy('sortOrder').orderBy('name').execute();
+  return rows.map((r) => r.name);
+}
+
+/** A text setting (e.g. `agreements.data_center_address`); undefined when unset or not a string. */
+export async function findTextSetting(db: Executor, key: string): Promise<string | undefined> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+  return typeof row?.value === 'string' ? row.value : undefined;
+}

@@ -1,0 +1,99 @@
+import { todayInJakarta, type VerificationResult } from '@betang/core';
+import { findAgreementsByOriginalSha, findSigningCa, listAgreementSignatures, type AgreementMeta, type AgreementSignatureRow, type Db } from '@betang/db';
+import { firstRevision, hasPrefixRevision, isDocumentError, sha256Hex, verifyPdfSignatures, type PdfVerification } from '@betang/documents';
+import { SIGNER_ROLE_LABELS } from './agreement-view';
+import { MAX_UPLOADED_PDF_BYTES, fromDocumentError } from './document-rejection';
+
+type Recorded = { meta: AgreementMeta; signatures: AgreementSignatureRow[] };
+
+/** Both parties have signed: the institution head and the data-center head, or an accepted external document. */
+function isFullySigned(signatures: AgreementSignatureRow[]): boolean {
+  const roles = new Set(signatures.map((s) => s.signerRole));
+  return roles.has('external') || (roles.has('institution_head') && roles.has('dc_head'));
+}
+
+function publicAgreement(meta: AgreementMeta): NonNullable<VerificationResult['agreement']> {
+  return {
+    number: meta.number,
+    institutionName: meta.institutionName,
+    status: meta.status,
+    termStart: meta.termStart,
+    termEnd: meta.termEnd,
+    revokedAt: meta.revokedAt ? meta.revokedAt.toISOString() : null,
+    currentSha256: meta.currentSha256,
+  };
+}
+
+const roleLabel = (role: string | undefined) => (role && role in SIGNER_ROLE_LABELS ? SIGNER_ROLE_LABELS[role as keyof typeof SIGNER_ROLE_LABELS].id : 'Penanda tangan');
+
+/** The public answer for an agreement as recorded (used by `GET /verify/:code`): names and roles only. */
+export function recordedVerification({ meta, signatures }: Recorded, today = todayInJakarta()): VerificationResult {
+  const fullySigned = isFullySigned(signatures);
+  return {
+    genuine: true,
+    valid: fullySigned && meta.status === 'in_force' && meta.termStart <= today && today <= meta.termEnd,
+    reason: null,
+    fullySigned,
+    agreement: publicAgreement(meta),
+    signatures: signatures.map((s) => ({ name: s.signerName, role: roleLabel(s.signerRole), signedAt: s.signedAt.toISOString(), valid: null })),
+  };
+}
+
+function notGenuine(reason: string, recorded?: Recorded, report?: PdfVerification): VerificationResult {
+  return {
+    genuine: false,
+    valid: false,
+    reason,
+    fullySigned: false,
+    agreement: recorded ? publicAgreement(recorded.meta) : null,
+    signatures: (report?.signatures ?? []).map((s) => ({ name: s.signerName, role: 'Penanda tangan', signedAt: s.signedAt ? s.signedAt.toISOString() : null, valid: s.digestValid && s.signatureValid })),
+  };
+}
+
+/**
+ * Public verification of an uploaded PDF. Genuine means: its first revision is a generated
+ * Betang agreement, every signature verifies, nothing follows the last signature, and the whole
+ * file is one of the versions Betang recorded (the original or the result of a recorded
+ * signature). `valid` adds: fully signed, the current version, in force today. Unparseable input
+ * throws the API error (4xx); a damaged signature is reported as not genuine.
+ */
+export async function verifyAgreementDocument(db: Db, pdf: Buffer, today = todayInJakarta()): Promise<VerificationResult> {
+  let first: Buffer;
+  try {
+    first = firstRevision(pdf, { maxBytes: MAX_UPLOADED_PDF_BYTES });
+  } catch (error) {
+    throw fromDocumentError(error);
+  }
+  const candidates = await findAgreementsByOriginalSha(db, sha256Hex(first));
+  const match = candidates.find((c) => hasPrefixRevision(pdf, c.originalDocument) || pdf.equals(c.originalDocument));
+  if (!match) return notGenuine('UNKNOWN_DOCUMENT');
+  const recorded: Recorded = { meta: match, signatures: await listAgreementSignatures(db, match.id) };
+  const ca = await findSigningCa(db);
+  let report: PdfVerification;
+  try {
+    report = verifyPdfSignatures(pdf, { trustedCaPems: ca ? [ca.certPem] : [], maxBytes: MAX_UPLOADED_PDF_BYTES });
+  } catch (error) {
+    if (isDocumentError(error) && error.code !== 'TOO_LARGE' && error.code !== 'NOT_A_PDF') return notGenuine(error.code, recorded);
+    throw fromDocumentError(error);
+  }
+  if (!report.signatures.every((s) => s.digestValid && s.signatureValid)) return notGenuine('SIGNATURE_INVALID', recorded, report);
+  if (report.signatures.length > 0 && report.modifiedAfterLastSignature) return notGenuine('MODIFIED_AFTER_SIGNING', recorded, report);
+  const sha256 = sha256Hex(pdf);
+  const version = sha256 === match.originalSha256 ? 0 : recorded.signatures.findIndex((s) => s.sha256After === sha256) + 1;
+  if (version === 0 && sha256 !== match.originalSha256) return notGenuine('NOT_A_RECORDED_VERSION', recorded, report);
+  const signedSoFar = recorded.signatures.slice(0, version);
+  const fullySigned = isFullySigned(signedSoFar) && sha256 === match.currentSha256;
+  return {
+    genuine: true,
+    valid: fullySigned && match.status === 'in_force' && match.termStart <= today && today <= match.termEnd,
+    reason: null,
+    fullySigned,
+    agreement: publicAgreement(match),
+    signatures: report.signatures.map((s, i) => ({
+      name: s.signerName,
+      role: roleLabel(signedSoFar[i]?.signerRole ?? (signedSoFar.some((r) => r.signerRole === 'external') ? 'external' : undefined)),
+      signedAt: s.signedAt ? s.signedAt.toISOString() : null,
+      valid: s.digestValid && s.signatureValid,
+    })),
+  };
+}
