@@ -11,16 +11,18 @@ describe('computeFindings', () => {
   it('should list orphans, missing VMs, drift, stuck runs and VMs without an agreement — and nothing for a healthy VM', () => {
     const stuck = { id: 'run-9', kind: 'provision', status: 'running', currentStep: 'clone', deadlineAt: new Date(0), attempt: 2 } as RunRow;
     const findings = computeFindings({
-      clusterVms: [cvm(100001), cvm(100002, { maxcpu: 4 }), cvm(100077), cvm(9000, { template: true }), cvm(100088, { tags: ['other'] })],
+      clusterVms: [cvm(100001), cvm(100002, { maxcpu: 4 }), cvm(100077), cvm(9000, { template: true }), cvm(100088, { tags: ['other'], lock: 'clone' }), cvm(200001, { tags: [] })],
       liveVms: [vm({}), vm({ id: 'vm-2', vmid: 100002, institutionId: 'inst-2' }), vm({ id: 'vm-3', vmid: 100003 }), vm({ id: 'vm-4', vmid: 100004, state: 'reserved' })],
       stuckRuns: [stuck],
       institutionsInForce: new Set(['inst-1']),
+      vmidRange: { min: 100_000, max: 100_099 },
     });
     expect(findings.map((f) => f.fingerprint).sort()).toEqual(
-      ['orphan_vm:100077', 'stuck_run:run-9', 'config_drift:vm-2', 'no_agreement:vm-2', 'missing_vm:vm-3'].sort(),
+      ['orphan_vm:100077', 'orphan_vm:100088', 'stuck_run:run-9', 'config_drift:vm-2', 'no_agreement:vm-2', 'missing_vm:vm-3'].sort(),
     );
     const drift = findings.find((f) => f.kind === 'config_drift');
     expect(drift?.message.en).toContain('cores 4 ≠ 2');
+    expect(findings.find((f) => f.fingerprint === 'orphan_vm:100088')?.message.en).toContain("in Betang's VMID range but not recorded in the database (locked: clone)");
     expect(findings.every((f) => f.message.id.length > 0 && f.message.en.length > 0)).toBe(true);
   });
 });

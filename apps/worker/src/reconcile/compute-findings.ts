@@ -6,6 +6,8 @@ export type ReconcileInput = {
   liveVms: VmRow[];
   stuckRuns: RunRow[];
   institutionsInForce: Set<string>;
+  /** Betang's vmid range: a VM in it that no live row holds is an orphan even without tags (e.g. a clone that died before configure). */
+  vmidRange?: { min: number; max: number };
 };
 
 const MiB = 1024 ** 2;
@@ -20,11 +22,15 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
   const byVmid = new Map(input.clusterVms.map((v) => [v.vmid, v]));
   const liveVmids = new Set(input.liveVms.map((v) => v.vmid));
   for (const vm of input.clusterVms) {
-    if (vm.template || !vm.tags.includes('betang') || liveVms(liveVmids, vm.vmid)) continue;
+    const inRange = input.vmidRange !== undefined && vm.vmid >= input.vmidRange.min && vm.vmid <= input.vmidRange.max;
+    if (vm.template || !(vm.tags.includes('betang') || inRange) || liveVms(liveVmids, vm.vmid)) continue;
     out.push({
       kind: 'orphan_vm', fingerprint: `orphan_vm:${vm.vmid}`, vmid: vm.vmid, node: vm.node,
-      message: { id: `VM ${vm.vmid} di node ${vm.node} bertanda Betang tetapi tidak tercatat di basis data. Periksa lalu hapus atau adopsi secara manual.`, en: `VM ${vm.vmid} on node ${vm.node} is tagged Betang but not recorded in the database. Check it, then delete or adopt it manually.` },
-      detail: { tags: vm.tags, name: vm.name ?? null },
+      message: {
+        id: `VM ${vm.vmid} di node ${vm.node} ${vm.tags.includes('betang') ? 'bertanda Betang' : 'ada di rentang VMID Betang'} tetapi tidak tercatat di basis data${vm.lock ? ` (terkunci: ${vm.lock})` : ''}. Periksa lalu hapus atau adopsi secara manual.`,
+        en: `VM ${vm.vmid} on node ${vm.node} is ${vm.tags.includes('betang') ? 'tagged Betang' : "in Betang's VMID range"} but not recorded in the database${vm.lock ? ` (locked: ${vm.lock})` : ''}. Check it, then delete or adopt it manually.`,
+      },
+      detail: { tags: vm.tags, name: vm.name ?? null, lock: vm.lock ?? null },
     });
   }
   for (const run of input.stuckRuns) {

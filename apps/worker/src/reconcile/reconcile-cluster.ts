@@ -42,7 +42,7 @@ export async function reconcileCluster(deps: WorkerDeps): Promise<ReconcileOutco
       institutionsWithAgreementInForce(tx),
     ]);
     const stuck = [...pastDeadline, ...queuedTooLong.filter((q) => !pastDeadline.some((p) => p.id === q.id))];
-    const findings = computeFindings({ clusterVms, liveVms, stuckRuns: stuck, institutionsInForce: inForce });
+    const findings = computeFindings({ clusterVms, liveVms, stuckRuns: stuck, institutionsInForce: inForce, vmidRange: { min: s.PVE_VMID_MIN, max: s.PVE_VMID_MAX } });
     for (const f of findings) await upsertFinding(tx, f);
     const resolved = await resolveFindingsNotSeen(tx, KINDS, findings.map((f) => f.fingerprint));
     deps.logger.info({ findings: findings.length, resolved }, 'rekonsiliasi selesai / reconciliation done');

@@ -53,6 +53,10 @@ export type ProvisioningEnv = {
   deps: WorkerDeps;
   platformKey: { privateKey: string; publicKey: string };
   portsByHostname: Map<string, number[]>;
+  /** The Debian emulation installed as the simulator's guest command handler. */
+  guests: ReturnType<typeof fakeDebianGuests>;
+  /** Clears every injected fault and re-installs the guest emulation. */
+  healthy(): void;
   close(): Promise<void>;
 };
 
@@ -62,7 +66,8 @@ export async function startProvisioningEnv(db: Db, simOptions: SimulatorOptions 
   const pve = createPveClient({ baseUrl: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, ca: sim.caPem, timeoutMs: 5_000 });
   const platformKey = makeKeyPair();
   const portsByHostname = new Map<string, number[]>();
-  sim.faults.setGuestCommandHandler(fakeDebianGuests(specFromSimVm(sim, platformKey.publicKey, portsByHostname)));
+  const guests = fakeDebianGuests(specFromSimVm(sim, platformKey.publicKey, portsByHostname));
+  sim.faults.setGuestCommandHandler(guests);
   const deps: WorkerDeps = {
     config: {
       WORKER_CONCURRENCY: 4, PVE_VMID_MIN: 100_000, PVE_VMID_MAX: 100_999, STEP_RETRIES: 3, STEP_RETRY_BASE_MS: 20, GUEST_AGENT_WAIT_SECONDS: 15,
@@ -80,6 +85,11 @@ export async function startProvisioningEnv(db: Db, simOptions: SimulatorOptions 
     deps,
     platformKey,
     portsByHostname,
+    guests,
+    healthy() {
+      sim.faults.reset();
+      sim.faults.setGuestCommandHandler(guests);
+    },
     async close() {
       await pve.close();
       await sim.close();
