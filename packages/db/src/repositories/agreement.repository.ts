@@ -94,7 +94,7 @@ export async function insertAgreement(tx: Tx, a: NewAgreement): Promise<string> 
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await tx.insertInto('agreementApplications').values(a.applicationIds.map((applicationId) => ({ agreementId: id, applicationId }))).execute();
+  if (a.applicationIds.length > 0) await tx.insertInto('agreementApplications').values(a.applicationIds.map((applicationId) => ({ agreementId: id, applicationId }))).execute();
   return id;
 }
 

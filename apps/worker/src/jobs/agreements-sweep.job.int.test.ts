@@ -1,0 +1,104 @@
+import { Role, ZEmailMessage } from '@betang/core';
+import { insertAgreement, type Db } from '@betang/db';
+import { createTestDatabase, makeInstitution, makeUser, type TestDatabase } from '@betang/testkit';
+import { pino } from 'pino';
+import { sweepAgreements } from './agreements-sweep.job';
+
+const logger = pino({ level: 'silent' });
+const ceiling = { cores: 4, memoryMiB: 8192, diskGiB: 100, vmCount: 2, ipCount: 1 };
+let counter = 0;
+
+async function agreement(db: Db, institutionId: string, status: 'in_force' | 'awaiting_dc_head', termEnd: string, creator: string): Promise<string> {
+  counter++;
+  return db.transaction().execute((tx) =>
+    insertAgreement(tx, {
+      institutionId,
+      number: `000.1/${900 + counter}/DISKOMINFOSANTIK/2026`,
+      templateVersion: '2026.1',
+      status,
+      termStart: '2026-01-01',
+      termEnd,
+      ceiling,
+      verificationCode: `SWEEPTEST${String(counter).padStart(7, '2')}`,
+      document: Buffer.from('%PDF-1.7 uji'),
+      sha256: 'a'.repeat(64),
+      documentData: {},
+      createdBy: creator,
+      applicationIds: [],
+    }),
+  );
+}
+
+/** A moment whose WIB date is `date` (noon WIB). */
+const at = (date: string) => new Date(`${date}T05:00:00Z`);
+
+describe('agreements.sweep', () => {
+  let database: TestDatabase;
+  let db: Db;
+  let institutionId: string;
+  let creator: string;
+  let heads: string[];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = database.db;
+    institutionId = (await makeInstitution(db)).id;
+    const other = await makeInstitution(db);
+    creator = (await makeUser(db, { roles: [Role.Operator] })).id;
+    const head = await makeUser(db, { roles: [Role.InstitutionHead], institutionId });
+    const dcHead = await makeUser(db, { roles: [Role.DcHead] });
+    await makeUser(db, { roles: [Role.InstitutionHead], institutionId: other.id });
+    await makeUser(db, { roles: [Role.InstitutionStaff], institutionId });
+    heads = [head.email, dcHead.email].sort();
+  });
+  afterAll(() => database.drop());
+
+  const outbox = () => db.selectFrom('outbox').select(['dedupKey', 'payload', 'topic']).orderBy('id').execute();
+
+  it('should expire agreements past their term once, with an audit entry', async () => {
+    const ended = await agreement(db, institutionId, 'in_force', '2026-03-31', creator);
+    const current = await agreement(db, (await makeInstitution(db)).id, 'in_force', '2026-12-31', creator);
+    expect(await sweepAgreements(db, logger, at('2026-03-31'))).toMatchObject({ expired: 0 });
+    expect(await sweepAgreements(db, logger, at('2026-04-01'))).toMatchObject({ expired: 1 });
+    expect(await sweepAgreements(db, logger, at('2026-04-01'))).toMatchObject({ expired: 0 });
+    const statuses = await db.selectFrom('agreements').select(['id', 'status']).where('id', 'in', [ended, current]).execute();
+    expect(Object.fromEntries(statuses.map((s) => [s.id, s.status]))).toEqual({ [ended]: 'expired', [current]: 'in_force' });
+    const audit = await db.selectFrom('auditLog').select(['action', 'actorUserId']).where('targetId', '=', ended).execute();
+    expect(audit).toEqual([{ action: 'agreement.expired', actorUserId: null }]);
+  });
+
+  it('should write each 60/30/7-day reminder once, to both heads, and none for pending agreements', async () => {
+    await db.deleteFrom('outbox').execute();
+    await db.updateTable('agreements').set({ status: 'expired' }).where('status', '=', 'in_force').execute();
+    const id = await agreement(db, institutionId, 'in_force', '2026-12-31', creator);
+    const pendingInstitution = (await makeInstitution(db)).id;
+    await agreement(db, pendingInstitution, 'awaiting_dc_head', '2026-12-31', creator);
+
+    expect(await sweepAgreements(db, logger, at('2026-10-31'))).toMatchObject({ reminders: 0 });
+    expect(await sweepAgreements(db, logger, at('2026-11-01'))).toMatchObject({ reminders: 1 });
+    expect(await sweepAgreements(db, logger, at('2026-11-02'))).toMatchObject({ reminders: 0 });
+    expect(await sweepAgreements(db, logger, at('2026-11-20'))).toMatchObject({ reminders: 0 });
+    expect(await sweepAgreements(db, logger, at('2026-12-10'))).toMatchObject({ reminders: 1 });
+    expect(await sweepAgreements(db, logger, at('2026-12-29'))).toMatchObject({ reminders: 1 });
+    expect(await sweepAgreements(db, logger, at('2026-12-31'))).toMatchObject({ reminders: 0 });
+
+    const rows = await outbox();
+    expect(rows.map((r) => r.dedupKey)).toEqual([`agreement-reminder:${id}:60`, `agreement-reminder:${id}:30`, `agreement-reminder:${id}:7`]);
+    for (const row of rows) {
+      expect(row.topic).toBe('email');
+      const message = ZEmailMessage.parse(row.payload);
+      expect([...message.to].sort()).toEqual(heads);
+      expect(message.subject.id).toMatch(/berakhir dalam \d+ hari/);
+      expect(message.text.en).toContain('2026-12-31');
+    }
+  });
+
+  it('should start with the tightest reminder when an agreement is created late', async () => {
+    await db.deleteFrom('outbox').execute();
+    await db.updateTable('agreements').set({ status: 'expired' }).where('status', '=', 'in_force').execute();
+    const id = await agreement(db, institutionId, 'in_force', '2026-12-31', creator);
+    await sweepAgreements(db, logger, at('2026-12-20'));
+    await sweepAgreements(db, logger, at('2026-12-21'));
+    expect((await outbox()).map((r) => r.dedupKey)).toEqual([`agreement-reminder:${id}:30`]);
+  });
+});
