@@ -32,7 +32,7 @@ describe('web sign-in, dashboard and language (real Chromium)', () => {
     page = await browser.context.newPage();
     problems = watchPageProblems(page);
     await page.goto(stack.baseUrl);
-    await page.evaluate(() => window.localStorage.clear());
+    await page.evaluate('window.localStorage.clear()');
   });
 
   afterEach(async () => {
@@ -88,7 +88,7 @@ describe('web sign-in, dashboard and language (real Chromium)', () => {
     await page.getByRole('heading', { name: TEXT.en['signIn.title'] }).waitFor();
     await page.reload();
     await page.getByRole('heading', { name: TEXT.en['signIn.title'] }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await page.evaluate('document.documentElement.lang')).toBe('en');
 
     await page.getByLabel(TEXT.en['signIn.email']!, { exact: true }).fill(staffEmail);
     await page.getByLabel(TEXT.en['signIn.password']!, { exact: true }).fill('wrong-password-1');
@@ -108,7 +108,7 @@ describe('web sign-in, dashboard and language (real Chromium)', () => {
     await signIn(page, stack.baseUrl, staffEmail, TEST_PASSWORD);
     await page.getByRole('button', { name: TEXT.id['shell.signOut'] }).click();
     await page.getByRole('heading', { name: TEXT.id['signIn.title'] }).waitFor();
-    const me = await page.evaluate(() => fetch('/api/v1/me').then((response) => response.status));
+    const me = await page.evaluate("fetch('/api/v1/me').then((response) => response.status)");
     expect(me).toBe(401);
 
     await page.goto(`${stack.baseUrl}/account/tokens`);

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '@betang/api';
+import { parseConfig, ZApiEnv } from '@betang/config';
 import type { Db } from '@betang/db';
 import { createTestDatabase } from '@betang/testkit';
 import { pino } from 'pino';
@@ -18,7 +20,8 @@ export async function startWebStack(): Promise<WebStack> {
   const app = createApp({
     db: database.db,
     logger: pino({ level: 'silent' }),
-    config: { PUBLIC_URL: 'http://127.0.0.1', SESSION_TTL_HOURS: 12, COOKIE_SECURE: false, TRUST_PROXY_HOPS: 0, WEB_DIST_DIR: webDistDir, NODE_ENV: 'test' },
+    // parsed like main.ts does, so every setting the API adds gets its documented default
+    config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, SIGNING_MASTER_SECRET: randomBytes(36).toString('base64') }),
   });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -9,6 +9,7 @@ import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
 import { Page } from '../../ui/page';
 import { TokenSecret } from './token-secret';
+import { TableWrap } from '../../ui/table-wrap';
 
 /** The end of the chosen day in WIB, as the API's ISO time with offset. */
 function endOfDayWib(date: string): string {
@@ -80,7 +81,7 @@ export function TokensPage() {
         {tokens.loading && !tokens.data ? <Loading /> : null}
         {tokens.data && tokens.data.items.length === 0 ? <p>{t('tokens.empty')}</p> : null}
         {tokens.data && tokens.data.items.length > 0 ? (
-          <div className="table-wrap">
+          <TableWrap labelledBy="token-list-title">
             <table>
               <thead>
                 <tr>
@@ -124,7 +125,7 @@ export function TokensPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         ) : null}
       </section>
     </Page>

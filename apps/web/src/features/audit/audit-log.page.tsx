@@ -7,6 +7,7 @@ import { isConsoleUser, useMe } from '../../session/session-context';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
 import { AuditFilters } from './audit-filters';
+import { TableWrap } from '../../ui/table-wrap';
 
 function changes(entry: AuditEntry): string | null {
   if (entry.before === null && entry.after === null) return null;
@@ -47,7 +48,7 @@ export function AuditLogPage() {
         <ErrorAlert error={first.error ?? moreError} />
         {first.data && items.length === 0 ? <p>{t('audit.empty')}</p> : null}
         {items.length > 0 ? (
-          <div className="table-wrap">
+          <TableWrap labelledBy="audit-list-title">
             <table>
               <thead>
                 <tr>
@@ -86,7 +87,7 @@ export function AuditLogPage() {
                 })}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         ) : null}
         {nextCursor ? (
           <button type="button" className="button" onClick={loadMore}>

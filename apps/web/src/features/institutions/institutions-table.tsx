@@ -6,6 +6,7 @@ import { useResource } from '../../api/use-resource';
 import { useI18n } from '../../i18n/i18n-context';
 import { Link } from '../../router/router';
 import { ErrorAlert, Loading } from '../../ui/alert';
+import { TableWrap } from '../../ui/table-wrap';
 
 /** Every institution (operators), with a link to its quota and users; pages with "load more". */
 export function InstitutionsTable() {
@@ -34,7 +35,7 @@ export function InstitutionsTable() {
       <ErrorAlert error={first.error ?? moreError} />
       {first.data && items.length === 0 ? <p>{t('institutions.empty')}</p> : null}
       {items.length > 0 ? (
-        <div className="table-wrap">
+        <TableWrap labelledBy="institutions-title">
           <table>
             <thead>
               <tr>
@@ -57,7 +58,7 @@ export function InstitutionsTable() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ) : null}
       {nextCursor ? (
         <button type="button" className="button" onClick={loadMore}>

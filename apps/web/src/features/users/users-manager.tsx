@@ -7,6 +7,7 @@ import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { AddUserForm } from './add-user-form';
 import { EditUserForm } from './edit-user-form';
 import { roleKey } from './user-roles';
+import { TableWrap } from '../../ui/table-wrap';
 
 /** Users of a scope: the list, an edit panel for the chosen one and the add form. */
 export function UsersManager({ scope }: { scope: UserScope }) {
@@ -30,7 +31,7 @@ export function UsersManager({ scope }: { scope: UserScope }) {
         <ErrorAlert error={users.error} />
         {users.data && users.data.items.length === 0 ? <p>{t('users.empty')}</p> : null}
         {users.data && users.data.items.length > 0 ? (
-          <div className="table-wrap">
+          <TableWrap labelledBy="users-title">
             <table>
               <thead>
                 <tr>
@@ -67,7 +68,7 @@ export function UsersManager({ scope }: { scope: UserScope }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         ) : null}
       </section>
       {editing ? (
