@@ -105,6 +105,7 @@ describe('agreements', () => {
     expect((await create(instA, [appA])).status).toBe(409);
     expect((await headA.agent.post('/api/v1/agreements').set('X-CSRF-Token', headA.csrfToken).send({ institutionId: instA, ceiling, applicationIds: [appA] })).status).toBe(403);
     expect((await create(instA, [appB])).status).toBe(400);
+    expect((await staffA.agent.delete(`/api/v1/applications/${appA}`).set('X-CSRF-Token', staffA.csrfToken)).status).toBe(409);
   });
 
   it('should refuse the data-center head before the institution head (409)', async () => {
@@ -163,6 +164,10 @@ describe('agreements', () => {
     expect(text).not.toContain(dcHeadEmail);
     expect(text).not.toMatch(/19750312|19710815|kalteng\.go\.id"|"ip"/);
     expect((await request(h.app).get('/api/v1/verify/AAAAAAAAAAAAAAAA')).status).toBe(404);
+    const page = await request(h.app).get(`/api/v1/verify/${code}`).set('Accept', 'text/html,application/xhtml+xml');
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('SAH dan BERLAKU');
+    expect(page.text).not.toContain('<script');
     const halfway = await verify((await h.database.db.selectFrom('agreements').select('originalDocument').where('id', '=', agreementA).executeTakeFirstOrThrow()).originalDocument);
     expect(halfway.body).toMatchObject({ genuine: true, fullySigned: false, valid: false });
   });

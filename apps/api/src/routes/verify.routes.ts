@@ -2,6 +2,7 @@ import { AppError, ErrorCode, ZVerificationCodeParam, ZVerificationResult } from
 import { findAgreementByVerificationCode, listAgreementSignatures } from '@betang/db';
 import type { RequestHandler } from 'express';
 import { route } from '../http/route';
+import { verificationPage } from '../use-cases/verification-page';
 import { recordedVerification, verifyAgreementDocument } from '../use-cases/verify-agreement-document';
 import { requirePdfBody } from '../use-cases/document-rejection';
 import { pdfBody } from './agreements.routes';
@@ -44,10 +45,15 @@ export function verifyRoutes({ router, registry, deps }: RoutesContext): void {
     verifyAgreementDocument(db, requirePdfBody(req.body)),
   );
 
-  route(router, registry, { method: 'get', path: '/verify/{code}', tag: 'verify', summary: 'Status perjanjian dari kode QR / agreement status by QR code', access: 'public', params: ZVerificationCodeParam, response: ZVerificationResult }, async ({ res, params }) => {
+  route(router, registry, { method: 'get', path: '/verify/{code}', tag: 'verify', summary: 'Status perjanjian dari kode QR (JSON, atau HTML untuk peramban) / agreement status by QR code', access: 'public', params: ZVerificationCodeParam, response: ZVerificationResult }, async ({ req, res, params }) => {
     const meta = await findAgreementByVerificationCode(db, params.code);
     if (!meta) throw new AppError(ErrorCode.NotFound);
-    res.set('Cache-Control', 'no-store');
-    return recordedVerification({ meta, signatures: await listAgreementSignatures(db, meta.id) });
+    res.set('Cache-Control', 'no-store').vary('Accept');
+    const result = recordedVerification({ meta, signatures: await listAgreementSignatures(db, meta.id) });
+    if (req.accepts(['json', 'html']) === 'html') {
+      res.status(200).type('html').send(verificationPage(result));
+      return undefined;
+    }
+    return result;
   });
 }
