@@ -4,6 +4,8 @@
  * runs the simulated Proxmox cluster. Then it migrates, seeds demo data, starts api + worker,
  * and prints the URL and the demo logins. Setting the variables switches each part to the real one.
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDatabase, migrateToLatest } from '@betang/db';
 import { startSimulator } from '@betang/pve-simulator';
@@ -12,6 +14,18 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-databas
 import { assertPortFree, startService, waitForHttp, type Service } from './services';
 
 const ROOT = path.resolve(__dirname, '../../..');
+
+/**
+ * A secret kept in a file under .betang/ (created on first start with 256 random bits, mode 600),
+ * so the embedded stack's signing keys stay readable across restarts. Production sets the variable.
+ */
+function localSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
 
 function step(text: string): void {
   console.log(`• ${text}`);
@@ -43,6 +57,13 @@ async function main(): Promise<void> {
     stoppers.push(() => simulator.close());
     step(`Klaster Proxmox tersimulasi / simulated Proxmox cluster: ${simulator.url}`);
   } else step(`Memakai Proxmox / using Proxmox at ${env.PVE_URL}`);
+
+  env.SIGNING_MASTER_SECRET = env.SIGNING_MASTER_SECRET ?? localSecret(path.join(ROOT, '.betang', 'signing-master-secret'));
+
+  if (!env.SMTP_URL) {
+    env.MAIL_DIR = env.MAIL_DIR ?? path.join(ROOT, '.betang', 'mail');
+    step(`Tanpa SMTP: e-mail disimpan di ${path.relative(ROOT, env.MAIL_DIR)} / no SMTP: e-mails are saved as .eml files there`);
+  }
 
   step('Migrasi basis data / migrating…');
   const db = createDatabase({ connectionString: env.DATABASE_URL, poolMax: 2, applicationName: 'betang-launcher' });
