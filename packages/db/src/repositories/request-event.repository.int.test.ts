@@ -9,7 +9,6 @@ describe('request events written by the database', () => {
   let t: TestDatabase;
   let octet = 30;
   const provision = () => makeQueuedProvisionRun(t.db, { poolOctet: (octet += 1) });
-  const kinds = async (requestId: string, after = 0) => (await listRequestEventsAfter(t.db, requestId, after)).map((e) => e.kind);
 
   beforeAll(async () => {
     t = await createTestDatabase();
