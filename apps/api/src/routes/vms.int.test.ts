@@ -1,0 +1,104 @@
+import { Role } from '@betang/core';
+import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testSshKey } from '@betang/testkit';
+import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
+
+describe('VM day-2 actions', () => {
+  let h: ApiHarness;
+  let staff: SignedIn;
+  let operator: SignedIn;
+  let outsider: SignedIn;
+  let applicationId: string;
+  let institutionId: string;
+  let n = 0;
+
+  /** A request approved through the API and then marked active with a VM, as the worker would leave it. */
+  async function activeVm(): Promise<{ vmId: string; requestId: string }> {
+    const { db } = h.database;
+    const created = await staff.agent.post('/api/v1/vps-requests').set('X-CSRF-Token', staff.csrfToken).send({
+      applicationId, hostname: `vm-${(n += 1)}`, templateId: 'debian-12', presetId: 'small', sshPublicKeys: [testSshKey()],
+      purpose: 'VM uji tindakan hari kedua', network: { publicAccess: false, ports: [] },
+      contact: { name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' },
+    });
+    const approved = await operator.agent.post(`/api/v1/vps-requests/${created.body.id}/approve`).set('X-CSRF-Token', operator.csrfToken).send({});
+    const vm = await db
+      .insertInto('vms')
+      .values({ requestId: created.body.id, institutionId, vmid: 100_000 + n, node: 'pve1', name: `vm-${n}`, cores: 1, memoryMib: 2048, diskGib: 20, state: 'running' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.updateTable('provisioningRuns').set({ status: 'succeeded', vmId: vm.id, progress: 100, finishedAt: new Date() }).where('id', '=', approved.body.run.id).execute();
+    await db.updateTable('vpsRequests').set({ status: 'active' }).where('id', '=', created.body.id).execute();
+    return { vmId: vm.id, requestId: created.body.id };
+  }
+  const post = (who: SignedIn, path: string, body: object) => who.agent.post(path).set('X-CSRF-Token', who.csrfToken).send(body);
+
+  beforeAll(async () => {
+    h = await startApiHarness();
+    const { db } = h.database;
+    await makeCatalog(db);
+    await makeIpPool(db, { size: 20, octet: 150 });
+    institutionId = (await makeInstitution(db)).id;
+    applicationId = await makeApplication(db, institutionId);
+    const admin = await makeUser(db, { roles: [Role.Admin] });
+    await makeQuota(db, institutionId, admin.id, { cores: 6, memoryMiB: 32_768, diskGiB: 500, vmCount: 8 });
+    await makeAgreementInForce(db, institutionId);
+    staff = await signInAs(h.app, (await makeUser(db, { roles: [Role.InstitutionStaff], institutionId })).email);
+    operator = await signInAs(h.app, (await makeUser(db, { roles: [Role.Operator] })).email);
+    const other = await makeInstitution(db);
+    outsider = await signInAs(h.app, (await makeUser(db, { roles: [Role.InstitutionHead], institutionId: other.id })).email);
+  });
+  afterAll(() => h.close());
+
+  it('should list own VMs with their address, and hide them from other institutions', async () => {
+    const { vmId } = await activeVm();
+    const list = await staff.agent.get('/api/v1/vms');
+    expect(list.body.items.find((v: { id: string }) => v.id === vmId)).toMatchObject({ state: 'running', ipAddress: expect.stringMatching(/^10\.150\.0\./), node: 'pve1' });
+    expect((await outsider.agent.get(`/api/v1/vms/${vmId}`)).status).toBe(404);
+    expect((await post(outsider, `/api/v1/vms/${vmId}/actions`, { action: 'stop' })).status).toBe(404);
+    expect((await outsider.agent.get('/api/v1/vms')).body.items).toEqual([]);
+  });
+
+  it('should queue a power action as a run with one job, and refuse a second while it is live', async () => {
+    const { vmId, requestId } = await activeVm();
+    const stop = await post(staff, `/api/v1/vms/${vmId}/actions`, { action: 'shutdown' });
+    expect(stop.status).toBe(202);
+    const job = await h.database.db.selectFrom('outbox').select('payload').where('dedupKey', '=', `run:${stop.body.runId}`).executeTakeFirstOrThrow();
+    expect(job.payload).toEqual({ name: 'vm.action', data: { runId: stop.body.runId } });
+    const run = await h.database.db.selectFrom('provisioningRuns').select(['kind', 'status', 'vmId']).where('id', '=', stop.body.runId).executeTakeFirstOrThrow();
+    expect(run).toEqual({ kind: 'shutdown', status: 'queued', vmId });
+    expect((await post(staff, `/api/v1/vms/${vmId}/actions`, { action: 'reboot' })).status).toBe(409);
+    expect((await post(staff, `/api/v1/vms/${vmId}/actions`, { action: 'hibernate' })).status).toBe(400);
+    const detail = await staff.agent.get(`/api/v1/vps-requests/${requestId}`);
+    expect(detail.body.run).toMatchObject({ id: stop.body.runId, status: 'queued' });
+  });
+
+  it('should refuse an action the VM state does not allow', async () => {
+    const { vmId } = await activeVm();
+    const start = await post(staff, `/api/v1/vms/${vmId}/actions`, { action: 'start' });
+    expect(start.status).toBe(409);
+    expect(start.body.error.message).toMatch(/running/);
+  });
+
+  it('should let operators grow a VM within the quota only', async () => {
+    const { vmId, requestId } = await activeVm();
+    expect((await post(staff, `/api/v1/vms/${vmId}/resize`, { cores: 2 })).status).toBe(403);
+    expect((await post(operator, `/api/v1/vms/${vmId}/resize`, { diskGiB: 10 })).status).toBe(400);
+    const tooMuch = await post(operator, `/api/v1/vms/${vmId}/resize`, { cores: 64 });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body.error.code).toBe('QUOTA_EXCEEDED');
+    const grown = await post(operator, `/api/v1/vms/${vmId}/resize`, { cores: 2, diskGiB: 40 });
+    expect(grown.status).toBe(202);
+    const request = await h.database.db.selectFrom('vpsRequests').select(['cores', 'diskGib']).where('id', '=', requestId).executeTakeFirstOrThrow();
+    expect(request).toEqual({ cores: 2, diskGib: 40 });
+  });
+
+  it('should decommission with a reason and mark the request decommissioning', async () => {
+    const { vmId, requestId } = await activeVm();
+    expect((await post(staff, `/api/v1/vms/${vmId}/decommission`, {})).status).toBe(400);
+    const done = await post(staff, `/api/v1/vms/${vmId}/decommission`, { reason: 'Aplikasi dipindah ke PDN' });
+    expect(done.status).toBe(202);
+    const request = await staff.agent.get(`/api/v1/vps-requests/${requestId}`);
+    expect(request.body).toMatchObject({ status: 'decommissioning', statusReason: 'Aplikasi dipindah ke PDN' });
+    const audit = await h.database.db.selectFrom('auditLog').select('action').where('targetId', '=', vmId).execute();
+    expect(audit.map((a) => a.action)).toEqual(['vm.decommission_requested']);
+  });
+});

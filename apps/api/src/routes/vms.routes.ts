@@ -1,0 +1,68 @@
+import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZIdParam, canSeeInstitution, seesAllInstitutions } from '@betang/core';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { actorOf, auditContext } from '../http/context';
+import { route } from '../http/route';
+import { requestVmAction } from '../use-cases/vms/request-vm-action';
+import type { RoutesContext } from './router-context';
+
+const ZVm = z.object({
+  id: z.uuid(),
+  requestId: z.uuid(),
+  institutionId: z.uuid(),
+  name: z.string(),
+  node: z.string().nullable(),
+  vmid: z.number().nullable(),
+  ipAddress: z.string().nullable(),
+  state: z.string(),
+  cores: z.number(),
+  memoryMiB: z.number(),
+  diskGiB: z.number(),
+  createdAt: z.string(),
+});
+const ZQueuedRun = z.object({ runId: z.uuid() });
+const ACTORS = [...INSTITUTION_ROLES, Role.Admin, Role.Operator];
+
+/** VMs of the own institution (operators: all), power actions, resize (grow only), decommission. */
+export function vmRoutes({ router, registry, deps }: RoutesContext): void {
+  const { db } = deps;
+  const vmQuery = () =>
+    db
+      .selectFrom('vms as v')
+      .leftJoin('ipAllocations as a', (j) => j.onRef('a.requestId', '=', 'v.requestId').on('a.releasedAt', 'is', null))
+      .select([
+        'v.id', 'v.requestId', 'v.institutionId', 'v.name', 'v.node', 'v.vmid', sql<string | null>`host(a.address)`.as('ipAddress'), 'v.state',
+        'v.cores', 'v.memoryMib as memoryMiB', 'v.diskGib as diskGiB', 'v.createdAt',
+      ]);
+  const toDto = (v: Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number]) => ({ ...v, createdAt: v.createdAt.toISOString() });
+
+  route(router, registry, { method: 'get', path: '/vms', tag: 'vms', summary: 'Daftar VM / VMs', access: 'user', query: z.strictObject({ institutionId: z.uuid().optional(), state: z.string().max(32).optional() }), response: z.object({ items: z.array(ZVm) }) }, async ({ auth, query }) => {
+    const actor = actorOf(auth);
+    let q = vmQuery().where('v.state', '<>', 'decommissioned').orderBy('v.createdAt', 'desc').limit(500);
+    if (!seesAllInstitutions(actor)) q = q.where('v.institutionId', '=', actor.institutionId ?? '00000000-0000-0000-0000-000000000000');
+    else if (query.institutionId) q = q.where('v.institutionId', '=', query.institutionId);
+    if (query.state) q = q.where('v.state', '=', query.state);
+    return { items: (await q.execute()).map(toDto) };
+  });
+
+  route(router, registry, { method: 'get', path: '/vms/{id}', tag: 'vms', summary: 'Detail VM / a VM', access: 'user', params: ZIdParam, response: ZVm }, async ({ auth, params }) => {
+    const vm = await vmQuery().where('v.id', '=', params.id).executeTakeFirst();
+    if (!vm || !canSeeInstitution(actorOf(auth), vm.institutionId)) throw new AppError(ErrorCode.NotFound);
+    return toDto(vm);
+  });
+
+  route(router, registry, { method: 'post', path: '/vms/{id}/actions', tag: 'vms', summary: 'Nyalakan, matikan, mulai ulang / power actions', access: ACTORS, params: ZIdParam, body: z.strictObject({ action: z.enum(['start', 'stop', 'shutdown', 'reboot']) }), response: ZQueuedRun, status: 202 }, async ({ req, res, auth, params, body }) =>
+    db.transaction().execute((tx) => requestVmAction(tx, actorOf(auth), params.id, body.action, {}, auditContext(req, res))),
+  );
+
+  route(
+    router,
+    registry,
+    { method: 'post', path: '/vms/{id}/resize', tag: 'vms', summary: 'Perbesar VM (operator) / grow a VM (operators)', access: [Role.Admin, Role.Operator], params: ZIdParam, body: z.strictObject({ cores: z.number().int().min(1).max(128).optional(), memoryMiB: z.number().int().min(512).max(1_048_576).optional(), diskGiB: z.number().int().min(1).max(16_384).optional() }), response: ZQueuedRun, status: 202 },
+    async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => requestVmAction(tx, actorOf(auth), params.id, 'resize', body, auditContext(req, res))),
+  );
+
+  route(router, registry, { method: 'post', path: '/vms/{id}/decommission', tag: 'vms', summary: 'Hapus VM dan lepaskan alamat / decommission', access: ACTORS, params: ZIdParam, body: z.strictObject({ reason: z.string().trim().min(5).max(500) }), response: ZQueuedRun, status: 202 }, async ({ req, res, auth, params, body }) =>
+    db.transaction().execute((tx) => requestVmAction(tx, actorOf(auth), params.id, 'decommission', { reason: body.reason }, auditContext(req, res))),
+  );
+}
