@@ -82,7 +82,7 @@ export function TokensPage() {
         {tokens.data && tokens.data.items.length === 0 ? <p>{t('tokens.empty')}</p> : null}
         {tokens.data && tokens.data.items.length > 0 ? (
           <TableWrap labelledBy="token-list-title">
-            <table>
+            <table className="responsive">
               <thead>
                 <tr>
                   <th scope="col">{t('tokens.name')}</th>
@@ -98,14 +98,14 @@ export function TokensPage() {
               <tbody>
                 {tokens.data.items.map((token) => (
                   <tr key={token.id}>
-                    <td>{token.name}</td>
-                    <td>
+                    <td data-label={t('tokens.name')}>{token.name}</td>
+                    <td data-label={t('tokens.prefix')}>
                       <code>{token.prefix}…</code>
                     </td>
-                    <td>{dateTime(token.createdAt)}</td>
-                    <td>{token.expiresAt ? dateTime(token.expiresAt) : t('tokens.never')}</td>
-                    <td>{token.lastUsedAt ? dateTime(token.lastUsedAt) : t('tokens.notUsed')}</td>
-                    <td className="nowrap">
+                    <td data-label={t('tokens.createdAt')}>{dateTime(token.createdAt)}</td>
+                    <td data-label={t('tokens.expiresAt')}>{token.expiresAt ? dateTime(token.expiresAt) : t('tokens.never')}</td>
+                    <td data-label={t('tokens.lastUsedAt')}>{token.lastUsedAt ? dateTime(token.lastUsedAt) : t('tokens.notUsed')}</td>
+                    <td className="cell-actions">
                       {confirming === token.id ? (
                         <>
                           <button type="button" className="button danger small" onClick={() => onRevoke(token.id, token.name)}>

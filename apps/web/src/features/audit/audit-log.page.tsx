@@ -49,7 +49,7 @@ export function AuditLogPage() {
         {first.data && items.length === 0 ? <p>{t('audit.empty')}</p> : null}
         {items.length > 0 ? (
           <TableWrap labelledBy="audit-list-title">
-            <table>
+            <table className="responsive">
               <thead>
                 <tr>
                   <th scope="col">{t('audit.at')}</th>
@@ -64,16 +64,16 @@ export function AuditLogPage() {
                   const diff = changes(entry);
                   return (
                     <tr key={entry.id}>
-                      <td className="nowrap">{dateTime(entry.at)}</td>
-                      <td>{entry.actorLabel}</td>
-                      <td>
+                      <td data-label={t('audit.at')} className="nowrap">{dateTime(entry.at)}</td>
+                      <td data-label={t('audit.actor')}>{entry.actorLabel}</td>
+                      <td data-label={t('audit.action')}>
                         <code>{entry.action}</code>
                       </td>
-                      <td>
+                      <td data-label={t('audit.target')}>
                         {entry.targetType}
                         {entry.targetId ? <span className="muted small block">{entry.targetId}</span> : null}
                       </td>
-                      <td>
+                      <td data-label={t('audit.details')}>
                         {diff ? (
                           <details>
                             <summary>{t('audit.showChanges')}</summary>

@@ -36,7 +36,7 @@ export function InstitutionsTable() {
       {first.data && items.length === 0 ? <p>{t('institutions.empty')}</p> : null}
       {items.length > 0 ? (
         <TableWrap labelledBy="institutions-title">
-          <table>
+          <table className="responsive">
             <thead>
               <tr>
                 <th scope="col">{t('institutions.code')}</th>
@@ -47,13 +47,13 @@ export function InstitutionsTable() {
             <tbody>
               {items.map((institution) => (
                 <tr key={institution.id}>
-                  <td>
+                  <td data-label={t('institutions.code')}>
                     <code>{institution.code}</code>
                   </td>
-                  <td>
+                  <td data-label={t('institutions.name')}>
                     <Link to={`/institutions/${institution.id}`}>{institution.name}</Link>
                   </td>
-                  <td>{date(institution.createdAt)}</td>
+                  <td data-label={t('institutions.createdAt')}>{date(institution.createdAt)}</td>
                 </tr>
               ))}
             </tbody>

@@ -32,7 +32,7 @@ export function UsersManager({ scope }: { scope: UserScope }) {
         {users.data && users.data.items.length === 0 ? <p>{t('users.empty')}</p> : null}
         {users.data && users.data.items.length > 0 ? (
           <TableWrap labelledBy="users-title">
-            <table>
+            <table className="responsive">
               <thead>
                 <tr>
                   <th scope="col">{t('users.name')}</th>
@@ -48,18 +48,18 @@ export function UsersManager({ scope }: { scope: UserScope }) {
               <tbody>
                 {users.data.items.map((user) => (
                   <tr key={user.id}>
-                    <td>
+                    <td data-label={t('users.name')}>
                       {user.name}
                       {user.position ? <span className="muted small block">{user.position}</span> : null}
                     </td>
-                    <td>{user.email}</td>
-                    <td>{user.roles.map((role) => t(roleKey(role))).join(', ')}</td>
-                    <td>
+                    <td data-label={t('users.email')}>{user.email}</td>
+                    <td data-label={t('users.roles')}>{user.roles.map((role) => t(roleKey(role))).join(', ')}</td>
+                    <td data-label={t('users.status')}>
                       {user.isActive ? t('users.statusActive') : t('users.statusInactive')}
                       {user.totpEnabled ? <span className="badge">{t('users.totpBadge')}</span> : null}
                     </td>
-                    <td>{date(user.createdAt)}</td>
-                    <td>
+                    <td data-label={t('users.since')}>{date(user.createdAt)}</td>
+                    <td className="cell-actions">
                       <button type="button" className="button small" onClick={() => setEditing(user)} aria-label={t('users.editLabel', { name: user.name })}>
                         {t('common.edit')}
                       </button>
