@@ -23,6 +23,8 @@ const base = {
   yearBuilt: 2021,
 };
 
+jest.setTimeout(30_000);
+
 describe('applications inventory', () => {
   let h: ApiHarness;
   let ownId: string;
