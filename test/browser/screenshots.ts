@@ -5,7 +5,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import globalSetup from '../../packages/testkit/src/jest-global-setup';
 import globalTeardown from '../../packages/testkit/src/jest-global-teardown';
@@ -38,7 +37,7 @@ async function addDemoUsage(stack: WebStack): Promise<void> {
       status,
       purpose: 'Layanan aplikasi SIPD',
       sshPublicKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBetangDemoKeyOnlyForScreenshots budi@adpim'],
-      contact: sql`${JSON.stringify({ name: 'Budi Staf Adpim', nip: '198703152010011002', phone: '0812-5000-1234', email: 'staf.adpim@betang.demo' })}::jsonb`,
+      contact: { name: 'Budi Staf Adpim', nip: '198703152010011002', phone: '0812-5000-1234', email: 'staf.adpim@betang.demo' },
     });
     await stack.db.insertInto('vpsRequests').values([request('sipd-web-01', 'active', 4, 8192, 80), request('sipd-db-01', 'active', 4, 8192, 160), request('ppid-web-01', 'submitted', 2, 4096, 40)]).execute();
   } catch (error) {
