@@ -330,6 +330,17 @@ describe('agreements', () => {
     expect(reasons.map((r) => r.after)).toEqual([{ reason: 'totp_required' }]);
   });
 
+  it('should refuse hostile uploads to the public check with a 4xx', async () => {
+    const notPdf = await verify(Buffer.from('<html>bukan pdf</html>'));
+    expect(notPdf.status).toBe(422);
+    expect(notPdf.body.error.details.reason).toBe('NOT_A_PDF');
+    expect((await verify(signedPdf.subarray(0, signedPdf.length - 200))).status).toBe(422);
+    expect((await verify(Buffer.concat([signedPdf, Buffer.alloc(11 * 1024 * 1024, 0x20)]))).status).toBe(413);
+    expect((await request(h.app).post('/api/v1/verify').set('Content-Type', 'application/json').send('{}')).status).toBe(400);
+    const foreign = await verify(Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\nstartxref\n9\n%%EOF\n'));
+    expect(foreign.body).toMatchObject({ genuine: false, reason: 'UNKNOWN_DOCUMENT', agreement: null });
+  });
+
   it('should rate-limit the public verification endpoints', async () => {
     let last = 0;
     for (let i = 0; i < 70 && last !== 429; i++) last = (await request(h.app).get('/api/v1/verify/BBBBBBBBBBBBBBBB')).status;
