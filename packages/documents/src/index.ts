@@ -33,3 +33,8 @@ export {
   type VerifyOptions,
 } from './verify/verify-pdf-signatures';
 export { firstRevision, hasPrefixRevision, DEFAULT_MAX_PDF_BYTES } from './verify/pdf-structure';
+export {
+  renderInventorySummaryPdf,
+  ZInventorySummaryData,
+  type InventorySummaryData,
+} from './inventory/render-inventory-summary-pdf';
