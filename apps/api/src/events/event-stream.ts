@@ -55,6 +55,8 @@ export function openEventStream(req: Request, res: Response, options: EventStrea
   }
   // Not req 'close': since Node 16 it fires once the (empty) request body is read, not on disconnect.
   res.on('close', finish);
+  // The client may have gone while the snapshot was loading: then 'close' has already fired.
+  if (res.closed || res.destroyed) finish();
 
   const stream: EventStream = {
     get closed() {
