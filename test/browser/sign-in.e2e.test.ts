@@ -10,6 +10,7 @@ describe('web sign-in, dashboard and language (real Chromium)', () => {
   let stack: WebStack;
   let browser: Browser;
   let staffEmail: string;
+  let institutionId: string;
   let page: Page;
   let problems: string[];
 
@@ -18,6 +19,7 @@ describe('web sign-in, dashboard and language (real Chromium)', () => {
     browser = await launchBrowser();
     const admin = await makeUser(stack.db, { roles: [Role.Admin] });
     const institution = await makeInstitution(stack.db, { name: 'Dinas Kesehatan Provinsi Kalimantan Tengah' });
+    institutionId = institution.id;
     await makeQuota(stack.db, institution.id, admin.id, { cores: 12, memoryMiB: 24_576, diskGiB: 300, vmCount: 6 });
     staffEmail = (await makeUser(stack.db, { roles: [Role.InstitutionStaff], institutionId: institution.id, name: 'Sari Staf' })).email;
   });
@@ -101,6 +103,17 @@ describe('web sign-in, dashboard and language (real Chromium)', () => {
     await page.getByRole('navigation', { name: TEXT.en['shell.navigation'] }).getByRole('link', { name: TEXT.en['nav.tokens'] }).waitFor();
 
     await page.getByLabel(TEXT.en['shell.language']!).selectOption('id');
+    await page.getByRole('heading', { level: 1, name: TEXT.id['dashboard.portalTitle'] }).waitFor();
+  });
+
+  it("should use the account's language until one is picked on this device", async () => {
+    const english = await makeUser(stack.db, { roles: [Role.InstitutionStaff], institutionId, name: 'Staf Berbahasa Inggris' });
+    await stack.db.updateTable('users').set({ locale: 'en' }).where('id', '=', english.id).execute();
+    await signIn(page, stack.baseUrl, english.email, TEST_PASSWORD);
+    await page.getByRole('heading', { level: 1, name: TEXT.en['dashboard.portalTitle'] }).waitFor();
+    expect(await page.evaluate("window.localStorage.getItem('betang.locale')")).toBeNull();
+    await page.getByLabel(TEXT.en['shell.language']!).selectOption('id');
+    await page.reload();
     await page.getByRole('heading', { level: 1, name: TEXT.id['dashboard.portalTitle'] }).waitFor();
   });
 

@@ -62,5 +62,6 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.getByLabel(TEXT.id['signIn.password']!, { exact: true }).fill(password);
   if (totp) await page.getByLabel(TEXT.id['signIn.totp']!).fill(totp);
   await page.getByRole('button', { name: TEXT.id['signIn.submit']!, exact: true }).click();
-  await page.getByRole('button', { name: TEXT.id['shell.signOut']! }).waitFor();
+  // the account's language may switch the page to English once signed in
+  await page.getByRole('button', { name: new RegExp(`^(${TEXT.id['shell.signOut']}|${TEXT.en['shell.signOut']})$`) }).waitFor();
 }

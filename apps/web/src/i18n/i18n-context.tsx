@@ -13,7 +13,8 @@ const STORAGE_KEY = 'betang.locale';
 
 export type I18n = {
   locale: Locale;
-  setLocale(locale: Locale): void;
+  /** Switches the language; `persist: false` applies it to this page only (the account's preference). */
+  setLocale(locale: Locale, persist?: boolean): void;
   t(key: MessageKey, params?: MessageParams): string;
   dateTime(iso: string | null | undefined): string;
   date(iso: string | null | undefined): string;
@@ -21,6 +22,15 @@ export type I18n = {
 };
 
 const I18nContext = createContext<I18n | null>(null);
+
+/** True when the person picked a language on this device (then it wins over the account's preference). */
+export function hasStoredLocale(): boolean {
+  try {
+    return window.localStorage.getItem(STORAGE_KEY) !== null;
+  } catch {
+    return false;
+  }
+}
 
 function storedLocale(): Locale {
   try {
@@ -37,8 +47,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     document.documentElement.lang = locale;
   }, [locale]);
-  const setLocale = useCallback((next: Locale) => {
+  const setLocale = useCallback((next: Locale, persist = true) => {
     setLocaleState(next);
+    if (!persist) return;
     try {
       window.localStorage.setItem(STORAGE_KEY, next);
     } catch {

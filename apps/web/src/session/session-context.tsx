@@ -3,6 +3,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { useApi } from '../api/api-context';
 import { ApiError } from '../api/api-error';
 import { getMe, login, logout } from '../api/session.api';
+import { hasStoredLocale, useI18n } from '../i18n/i18n-context';
 
 export type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'signed-in'; me: MeResponse };
 
@@ -21,12 +22,15 @@ const SessionContext = createContext<Session | null>(null);
 /** Holds who is signed in; asks GET /me once at start to pick up an existing session cookie. */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const api = useApi();
+  const { setLocale } = useI18n();
   const [state, setState] = useState<SessionState>({ status: 'loading' });
 
   const refresh = useCallback(async () => {
     try {
       const me = await getMe(api);
       api.setCsrfToken(me.csrfToken);
+      // the account's language applies until someone picks one on this device
+      if (!hasStoredLocale() && me.user.locale !== 'id') setLocale(me.user.locale, false);
       setState({ status: 'signed-in', me });
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
@@ -34,7 +38,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setState({ status: 'anonymous' });
       } else throw error;
     }
-  }, [api]);
+  }, [api, setLocale]);
 
   useEffect(() => {
     refresh().catch(() => setState({ status: 'anonymous' }));

@@ -35,7 +35,9 @@ export function AppShell({ children }: { children: ReactNode }) {
         <div className="topbar-user">
           <span className="user-name">
             {me.user.name}
-            <span className="muted small">{me.institution ? me.institution.name : t('shell.dataCenter')}</span>
+            <span className="muted small" title={me.institution?.name}>
+              {me.institution ? me.institution.name : t('shell.dataCenter')}
+            </span>
           </span>
           <LanguageSwitch />
           <button type="button" className="button" onClick={onSignOut}>

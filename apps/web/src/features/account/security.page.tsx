@@ -65,6 +65,10 @@ export function SecurityPage() {
               <li>
                 {t('security.step1')}{' '}
                 <a href={enrolment.otpauthUrl}>{t('security.openApp')}</a>
+                <span className="block muted small">{t('security.otpauthUrl')}</span>
+                <code className="secret block small" data-testid="otpauth-url">
+                  {enrolment.otpauthUrl}
+                </code>
               </li>
               <li>
                 {t('security.step2')}
