@@ -14,15 +14,25 @@ import { Loading } from './ui/alert';
 function Screens() {
   const { state } = useSession();
   const { path, search, navigate } = useRouter();
+  const publicMatch = resolveRoute(path, null);
+  const isPublic = publicMatch !== undefined;
   const anonymous = state.status === 'anonymous';
   useEffect(() => {
-    if (anonymous && path !== '/login') navigate(`/login?next=${encodeURIComponent(path)}`, { replace: true });
+    if (anonymous && path !== '/login' && !isPublic) navigate(`/login?next=${encodeURIComponent(path)}`, { replace: true });
     if (state.status === 'signed-in' && path === '/login') {
       const next = search.get('next') ?? '/';
       navigate(next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
     }
-  }, [anonymous, state.status, path, search, navigate]);
+  }, [anonymous, isPublic, state.status, path, search, navigate]);
 
+  if (publicMatch) {
+    const PublicPage = publicMatch.route.page;
+    return (
+      <main id="main" className="public">
+        <PublicPage params={publicMatch.params} />
+      </main>
+    );
+  }
   if (state.status === 'loading') return <Loading />;
   if (state.status === 'anonymous') return <SignInPage />;
   const match = resolveRoute(path, state.me.roles);

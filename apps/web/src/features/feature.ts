@@ -3,8 +3,11 @@ import type { ComponentType } from 'react';
 import type { MessageKey } from '../i18n/i18n-context';
 import type { PathParams } from '../router/match-path';
 
-/** A screen at a path. `roles` limits who may open it (others get the not-found page). */
-export type FeatureRoute = { path: string; page: ComponentType<{ params: PathParams }>; roles?: readonly Role[] };
+/**
+ * A screen at a path. `roles` limits who may open it (others get the not-found page). `public`
+ * screens (agreement verification) open without signing in and render outside the shell.
+ */
+export type FeatureRoute = { path: string; page: ComponentType<{ params: PathParams }>; roles?: readonly Role[]; public?: boolean };
 
 /** A navigation entry; shown to holders of `roles`, sorted by `order` (10, 20, … leaves gaps). */
 export type NavItem = { to: string; labelKey: MessageKey; roles: readonly Role[]; order: number };
