@@ -1,4 +1,5 @@
 import { isDatabaseReachable } from '@betang/db';
+import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { AppDeps } from './deps';
@@ -8,12 +9,21 @@ import type { RouteRegistry } from './http/route';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
+import { agreementRoutes } from './routes/agreements.routes';
+import { applicationRoutes } from './routes/applications.routes';
 import { auditRoutes } from './routes/audit.routes';
 import { authRoutes } from './routes/auth.routes';
 import { institutionRoutes } from './routes/institutions.routes';
 import { meRoutes } from './routes/me.routes';
 import type { RoutesContext } from './routes/router-context';
 import { userRoutes } from './routes/users.routes';
+import { verifyRoutes } from './routes/verify.routes';
+import { catalogRoutes } from './routes/catalog.routes';
+import { ipPoolRoutes } from './routes/ip-pools.routes';
+import { vpsRequestRoutes } from './routes/vps-requests.routes';
+import { requestEventRoutes } from './routes/request-events.routes';
+import { operatorQueueRoutes } from './routes/operator-queue.routes';
+import { vmRoutes } from './routes/vms.routes';
 
 /** Largest JSON body the API accepts; bigger ones get 413 before any parsing work. */
 export const JSON_BODY_LIMIT = '256kb';
@@ -30,7 +40,7 @@ export function createApp(deps: AppDeps): Express {
   const metrics = new HttpMetrics();
 
   app.use(requestContext(deps.logger));
-  app.use(helmet());
+  app.use(helmet({ contentSecurityPolicy: contentSecurityPolicy(deps.config.COOKIE_SECURE) }));
   app.use(metrics.middleware());
 
   app.get('/healthz', (_req, res) => {
@@ -55,14 +65,71 @@ export function createApp(deps: AppDeps): Express {
   meRoutes(context);
   institutionRoutes(context);
   userRoutes(context);
+  applicationRoutes(context);
+  agreementRoutes(context);
+  verifyRoutes(context);
   auditRoutes(context);
+  catalogRoutes(context);
+  ipPoolRoutes(context);
+  vpsRequestRoutes(context);
+  requestEventRoutes(context);
+  operatorQueueRoutes(context);
+  vmRoutes(context);
   const openApi = buildOpenApi(registry, deps.config.PUBLIC_URL);
   router.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
   app.use('/api/v1', router);
 
+  if (deps.config.WEB_DIST_DIR) serveWebUi(app, deps.config.WEB_DIST_DIR);
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
+}
+
+/**
+ * CSP for the API and the web UI it serves: scripts, styles, fetches, fonts and images from the
+ * same origin only (the Vite build has no inline scripts or styles); frames of our own pages
+ * allowed so the UI can show agreement PDFs. HTTPS-only deployments also upgrade insecure requests.
+ */
+function contentSecurityPolicy(https: boolean) {
+  return {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      scriptSrcAttr: ["'none'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'self'"],
+      ...(https ? { upgradeInsecureRequests: [] } : {}),
+    },
+  };
+}
+
+/**
+ * Serves the built web UI (apps/web `vite build` output): its files, and index.html for every
+ * other GET/HEAD outside /api so the SPA's own routes survive a reload. Hashed assets are cached
+ * for a year; index.html is revalidated so a deploy takes effect at once.
+ */
+function serveWebUi(app: Express, dir: string): void {
+  const root = path.resolve(dir);
+  const assets = `${path.sep}assets${path.sep}`;
+  app.use(
+    express.static(root, {
+      index: false,
+      redirect: false,
+      setHeaders: (res, file) => res.setHeader('Cache-Control', file.includes(assets) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    }),
+  );
+  app.use((req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path === '/api' || req.path.startsWith('/api/')) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(path.join(root, 'index.html'), (error) => error && next(error));
+  });
 }

@@ -2,13 +2,15 @@
 import { loadConfigOrExit, loggerOptions, ZApiEnv } from '@betang/config';
 import { createDatabase } from '@betang/db';
 import { createApp } from './app';
+import { RequestEventHub } from './events/request-event-hub';
 import { pino } from 'pino';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(ZApiEnv);
   const logger = pino(loggerOptions(config, 'betang-api'));
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'betang-api' });
-  const app = createApp({ config, db, logger });
+  const requestEvents = new RequestEventHub({ db, logger, connectionString: config.DATABASE_URL });
+  const app = createApp({ config, db, logger, requestEvents });
   const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
     if (error) {
       logger.fatal({ err: error }, 'API tidak dapat mendengarkan / cannot listen');
@@ -21,8 +23,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'API berhenti / shutting down');
+    // Ends every SSE stream first: server.close waits for open responses.
+    const streamsStopped = requestEvents.stop();
     server.close(() => {
-      db.destroy().finally(() => process.exit(0));
+      streamsStopped.finally(() => db.destroy()).finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(1), 10_000).unref();

@@ -1,10 +1,43 @@
 import type { WorkerConfig } from '@betang/config';
 import type { Db } from '@betang/db';
+import type { PveClient } from '@betang/proxmox';
 import type { Logger } from 'pino';
+import type { GuestGateway } from './provisioning/guest-gateway';
+
+/** The worker settings job handlers read. */
+export type WorkerSettings = Pick<
+  WorkerConfig,
+  | 'WORKER_CONCURRENCY'
+  | 'PVE_VMID_MIN'
+  | 'PVE_VMID_MAX'
+  | 'PVE_CLONE_LIMIT_PER_NODE'
+  | 'PVE_POOL'
+  | 'PVE_CLONE_TASK_SECONDS'
+  | 'PVE_TASK_SECONDS'
+  | 'PROVISION_CIUSER'
+  | 'GUEST_AGENT_WAIT_SECONDS'
+  | 'GUEST_SSH_READY_SECONDS'
+  | 'RUN_DEADLINE_MINUTES'
+  | 'RUN_STALE_SECONDS'
+  | 'STEP_RETRIES'
+  | 'STEP_RETRY_BASE_MS'
+>;
+
+/** The platform's provisioning SSH key pair (the private half never leaves the worker). */
+export type ProvisioningKey = { privateKey: string; publicKey: string };
 
 /** What job handlers may use; built once by main.ts (or by tests). */
 export type WorkerDeps = {
-  config: Pick<WorkerConfig, 'WORKER_CONCURRENCY'>;
+  config: Pick<WorkerConfig, 'WORKER_CONCURRENCY'> & Partial<WorkerSettings>;
   db: Db;
   logger: Logger;
+  /** Proxmox client; absent when PVE_* is not configured (provisioning runs then fail clearly). */
+  pve?: PveClient;
+  /** How guests are reached over SSH. */
+  guest?: GuestGateway;
+  provisioningKey?: ProvisioningKey;
+  /** Aborted when the process is shutting down. */
+  stopping?: AbortSignal;
+  /** State of a queue job by id ('active', 'waiting', 'delayed', 'failed', … or undefined when gone). */
+  jobState?(jobId: string): Promise<string | undefined>;
 };

@@ -4,25 +4,34 @@ import { createDatabase } from '@betang/db';
 import { createJobProducer, createQueueBackend, queueBackendConfig, startWorkers } from '@betang/queue';
 import { pino } from 'pino';
 import { createHandlers } from './jobs';
+import { startEmailSender } from './notifications/email-sender';
+import { createMailTransport } from './notifications/mail-transport';
 import { startJobRelay } from './outbox/job-relay';
 import { registerSchedules } from './schedules';
+import { buildProvisioningDeps } from './provisioning/build-provisioning-deps';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(ZWorkerEnv);
   const logger = pino(loggerOptions(config, 'betang-worker'));
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'betang-worker' });
   const backend = createQueueBackend(queueBackendConfig(config));
-  const workers = startWorkers(backend, createHandlers({ config, db, logger }), {
+  const shutdownSignal = new AbortController();
+  const provisioningQueue = backend.createQueue('provisioning');
+  const jobState = async (jobId: string) => (await provisioningQueue.getJob(jobId))?.getState();
+  const provisioning = buildProvisioningDeps(config);
+  const workers = startWorkers(backend, createHandlers({ config, db, logger, ...provisioning, stopping: shutdownSignal.signal, jobState }), {
     concurrency: { provisioning: config.WORKER_CONCURRENCY, notifications: 2, maintenance: 1 },
     events: {
       onFinalFailure: (job, error) => logger.error({ job: job.name, jobId: job.id, attempts: job.attemptsMade, err: error }, 'tugas gagal / job failed'),
       onError: (error) => logger.warn({ err: error }, 'kesalahan antrean / queue error'),
     },
   });
-  await registerSchedules(backend);
+  await registerSchedules(backend, { reconcileEverySeconds: provisioning.pve ? config.RECONCILE_EVERY_SECONDS : 0 });
   const producer = createJobProducer(backend);
   const relay = startJobRelay(db, producer, logger);
-  logger.info({ queue: backend.config.kind, concurrency: config.WORKER_CONCURRENCY }, 'worker siap / worker ready');
+  const mail = createMailTransport(config, (m) => logger.info({ to: m.to, subject: m.subject }, 'e-mail (tanpa SMTP, hanya dicatat) / e-mail (no SMTP, logged only)'));
+  const emailSender = startEmailSender(db, mail, config.MAIL_FROM, logger);
+  logger.info({ queue: backend.config.kind, mail: mail.kind, concurrency: config.WORKER_CONCURRENCY }, 'worker siap / worker ready');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -31,7 +40,12 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'worker berhenti: menyelesaikan tugas berjalan / worker stopping: finishing in-flight jobs');
     setTimeout(() => process.exit(1), 30_000).unref();
     await relay.stop();
+    await emailSender.stop();
+    // Steps stop at their next check and release their run to the queue (no attempt used up).
+    shutdownSignal.abort();
     await Promise.all(workers.map((w) => w.close()));
+    await provisioningQueue.close();
+    await provisioning.pve?.close();
     await producer.close();
     await backend.close();
     await db.destroy();

@@ -10,11 +10,11 @@ describe('parseConfig', () => {
     }
     expect(caught).toBeInstanceOf(ConfigError);
     const problems = (caught as ConfigError).problems.map((p) => p.split(':')[0]);
-    expect(problems.sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT']);
+    expect(problems.sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SIGNING_MASTER_SECRET']);
   });
 
   it('should apply defaults and freeze the result', () => {
-    const config = parseConfig(ZApiEnv, { DATABASE_URL: 'postgres://127.0.0.1/betang' });
+    const config = parseConfig(ZApiEnv, { DATABASE_URL: 'postgres://127.0.0.1/betang', SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-32+' });
     expect(config.PORT).toBe(3000);
     expect(config.COOKIE_SECURE).toBe(false);
     expect(Object.isFrozen(config)).toBe(true);

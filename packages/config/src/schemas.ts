@@ -42,6 +42,12 @@ export const ZApiEnv = ZCommonEnv.extend({
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
   /** Directory of the built web UI to serve (optional). */
   WEB_DIST_DIR: z.string().optional(),
+  /**
+   * Master secret (≥ 32 characters, e.g. `openssl rand -base64 48`) that encrypts the internal
+   * signing CA's key and every signer's key. Required; losing it makes those keys unusable,
+   * changing it needs a re-encryption. Never log it.
+   */
+  SIGNING_MASTER_SECRET: z.string().min(32, 'at least 32 characters (openssl rand -base64 48)'),
 });
 export type ApiConfig = z.infer<typeof ZApiEnv>;
 
@@ -59,10 +65,51 @@ export const ZWorkerEnv = ZCommonEnv.extend({
   PVE_FINGERPRINT: z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/).optional(),
   /** Parallel provisioning jobs per worker process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Lowest vmid Betang may use (its own range; asserted against the cluster before cloning). */
+  PVE_VMID_MIN: z.coerce.number().int().min(100).max(999_999_999).default(100_000),
+  /** Highest vmid Betang may use. */
+  PVE_VMID_MAX: z.coerce.number().int().min(100).max(999_999_999).default(199_999),
+  /** Concurrent clones per PVE node, shared by every worker instance (PostgreSQL advisory locks). */
+  PVE_CLONE_LIMIT_PER_NODE: z.coerce.number().int().min(1).max(32).default(2),
+  /** PVE pool new VMs are added to (optional). */
+  PVE_POOL: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  /** Budget of one clone task in seconds (full clones of big templates take minutes). */
+  PVE_CLONE_TASK_SECONDS: z.coerce.number().int().min(1).max(7200).default(1800),
+  /** Budget of other PVE tasks (config, resize, start, stop, destroy) in seconds. */
+  PVE_TASK_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** cloud-init user the platform logs in as (its key is the provisioning key below). */
+  PROVISION_CIUSER: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/).default('betang'),
+  /** File with the platform's provisioning SSH private key (OpenSSH/PEM); its public key is read from `<file>.pub`. */
+  PROVISION_SSH_KEY_FILE: z.string().optional(),
+  /** How the worker reaches a guest's sshd: `address` = the VM's IP:22; `simulator` = ask the PVE simulator's guest endpoint lookup. */
+  GUEST_SSH_TARGET: z.enum(['address', 'simulator']).default('address'),
+  /** Seconds to wait for the guest agent to report net0's address after start. */
+  GUEST_AGENT_WAIT_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** Seconds an SSH connection to a guest may take to become ready. */
+  GUEST_SSH_READY_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /** Minutes a provisioning run may take before the reconciler and reaper call it stuck. */
+  RUN_DEADLINE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  /** Seconds without a heartbeat after which a running run with no live job is reaped. */
+  RUN_STALE_SECONDS: z.coerce.number().int().min(10).max(24 * 3600).default(600),
+  /** In-process retries of a step after a transient error, before handing the retry to the queue. */
+  STEP_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
+  /** First delay of those in-process retries in ms (doubles each time). */
+  STEP_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(2_000),
+  /** SMTP server for e-mail, e.g. smtps://user:pass@mail.kalteng.go.id:465 (absent → MAIL_DIR or log only). */
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** Sender of Betang's e-mail. */
+  MAIL_FROM: z.string().min(3).max(200).default('Betang Diskominfosantik <betang@kalteng.go.id>'),
+  /** Without SMTP: write each e-mail as an .eml file here (the embedded demo does). */
+  MAIL_DIR: z.string().optional(),
+  /** Seconds between two reconciliation rounds (0 = no schedule). */
+  RECONCILE_EVERY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 }).superRefine((env, ctx) => {
   const pve = [env.PVE_URL, env.PVE_TOKEN_ID, env.PVE_TOKEN_SECRET];
   if (pve.some(Boolean) && !pve.every(Boolean)) {
     ctx.addIssue({ code: 'custom', path: ['PVE_URL'], message: 'PVE_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET must be set together' });
+  }
+  if (env.PVE_VMID_MIN > env.PVE_VMID_MAX) {
+    ctx.addIssue({ code: 'custom', path: ['PVE_VMID_MIN'], message: 'PVE_VMID_MIN must not exceed PVE_VMID_MAX' });
   }
   if (env.PVE_URL && !env.PVE_CA_FILE && !env.PVE_FINGERPRINT) {
     ctx.addIssue({ code: 'custom', path: ['PVE_CA_FILE'], message: 'set PVE_CA_FILE or PVE_FINGERPRINT: TLS checks are never disabled' });

@@ -22,6 +22,12 @@ export enum ErrorCode {
   NoAgreementInForce = 'NO_AGREEMENT_IN_FORCE',
   /** The request would exceed the institution's quota. */
   QuotaExceeded = 'QUOTA_EXCEEDED',
+  /** An uploaded document was refused: not a PDF, damaged, not signed validly, or not the generated agreement. */
+  DocumentRejected = 'DOCUMENT_REJECTED',
+  /** Data the action depends on is missing (e.g. the head of an institution has no NIP on record). */
+  PreconditionFailed = 'PRECONDITION_FAILED',
+  /** No free IP address in any pool the request may use. */
+  NoAddressAvailable = 'NO_ADDRESS_AVAILABLE',
   /** Too many requests; try again later. */
   RateLimited = 'RATE_LIMITED',
   /** The request body is larger than allowed. */
@@ -60,6 +66,18 @@ const DEFAULT_MESSAGES: Record<ErrorCode, LocalizedText> = {
     en: 'The institution has no server-utilization agreement in force.',
   },
   [ErrorCode.QuotaExceeded]: { id: 'Kuota instansi tidak mencukupi.', en: "The institution's quota is insufficient." },
+  [ErrorCode.DocumentRejected]: {
+    id: 'Dokumen ditolak: bukan PDF yang utuh, tanda tangannya tidak sah, atau bukan dokumen perjanjian yang dibuat Betang.',
+    en: 'Document rejected: not an intact PDF, a signature does not verify, or it is not the agreement Betang generated.',
+  },
+  [ErrorCode.PreconditionFailed]: {
+    id: 'Data yang diperlukan untuk tindakan ini belum lengkap.',
+    en: 'Data this action depends on is incomplete.',
+  },
+  [ErrorCode.NoAddressAvailable]: {
+    id: 'Tidak ada alamat IP yang tersedia.',
+    en: 'No IP address is available.',
+  },
   [ErrorCode.RateLimited]: {
     id: 'Terlalu banyak permintaan. Coba lagi sebentar lagi.',
     en: 'Too many requests. Try again shortly.',

@@ -11,3 +11,4 @@ export * from './jobs/contracts';
 export * from './notifications';
 export * from './ssh/ssh-public-key';
 export { readSshKeyBlob, SshWireError } from './ssh/ssh-wire';
+export * from './policies/approval-policy';

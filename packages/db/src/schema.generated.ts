@@ -23,6 +23,11 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AgreementApplications {
+  agreementId: string;
+  applicationId: string;
+}
+
 export interface Agreements {
   ceilingCores: number;
   ceilingDiskGib: number;
@@ -33,6 +38,7 @@ export interface Agreements {
   createdBy: string | null;
   currentDocument: Buffer;
   currentSha256: string;
+  documentData: Json | null;
   id: Generated<string>;
   institutionId: string;
   number: string;
@@ -200,6 +206,7 @@ export interface ProvisioningRuns {
   errorMessage: string | null;
   errorRetryable: boolean | null;
   finishedAt: Timestamp | null;
+  heartbeatAt: Timestamp | null;
   id: Generated<string>;
   kind: string;
   params: Generated<Json>;
@@ -220,6 +227,33 @@ export interface Quotas {
   updatedAt: Generated<Timestamp>;
   updatedBy: string | null;
   vmCount: number;
+}
+
+export interface ReconcileFindings {
+  detail: Generated<Json>;
+  fingerprint: string;
+  firstSeenAt: Generated<Timestamp>;
+  id: Generated<string>;
+  institutionId: string | null;
+  kind: string;
+  lastSeenAt: Generated<Timestamp>;
+  messageEn: string;
+  messageId: string;
+  node: string | null;
+  resolvedAt: Timestamp | null;
+  resolvedBy: string | null;
+  runId: string | null;
+  status: Generated<string>;
+  vmid: number | null;
+  vmId: string | null;
+}
+
+export interface RequestEvents {
+  at: Generated<Timestamp>;
+  data: Json;
+  id: Generated<number>;
+  kind: string;
+  requestId: string;
 }
 
 export interface RunSteps {
@@ -334,6 +368,7 @@ export interface VpsRequests {
 }
 
 export interface DB {
+  agreementApplications: AgreementApplications;
   agreements: Agreements;
   agreementSignatures: AgreementSignatures;
   apiTokens: ApiTokens;
@@ -347,6 +382,8 @@ export interface DB {
   outbox: Outbox;
   provisioningRuns: ProvisioningRuns;
   quotas: Quotas;
+  reconcileFindings: ReconcileFindings;
+  requestEvents: RequestEvents;
   runSteps: RunSteps;
   sessions: Sessions;
   settings: Settings;

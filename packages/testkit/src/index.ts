@@ -1,2 +1,4 @@
 export * from './postgres';
 export * from './factories';
+export * from './request-factories';
+export * from './provisioning-factories';

@@ -10,11 +10,13 @@ import request from 'supertest';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 import { totpCode } from '../security/totp';
 
-const binary = (res: NodeJS.ReadableStream, cb: (e: Error | null, b: Buffer) => void) => {
+// supertest's parser type names superagent's Response, which at run time is the node response stream.
+type BodyParser = Parameters<ReturnType<ReturnType<typeof request.agent>['get']>['parse']>[0];
+const binary = ((res: NodeJS.ReadableStream, cb: (e: Error | null, b: Buffer) => void) => {
   const chunks: Buffer[] = [];
   res.on('data', (c: Buffer) => chunks.push(c));
   res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
+}) as unknown as BodyParser;
 
 /** Runs poppler's pdfsig on the bytes; returns each signature's validation line and the whole output. */
 function pdfsig(pdf: Buffer): { validations: string[]; output: string } {

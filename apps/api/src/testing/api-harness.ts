@@ -3,18 +3,28 @@ import type { Express } from 'express';
 import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../app';
+import type { AppDeps } from '../deps';
+import { RequestEventHub } from '../events/request-event-hub';
 
-export type ApiHarness = { app: Express; database: TestDatabase; close(): Promise<void> };
+/** `deps` lets a test build a second app instance over the same database (e.g. with its own event hub). */
+export type ApiHarness = { app: Express; database: TestDatabase; deps: AppDeps; close(): Promise<void> };
 
 /** Builds the real app over a fresh cloned database (one per test file). */
 export async function startApiHarness(): Promise<ApiHarness> {
   const database = await createTestDatabase();
-  const app = createApp({
+  const logger = pino({ level: 'silent' });
+  const deps: AppDeps = {
     db: database.db,
-    logger: pino({ level: 'silent' }),
-    config: { PUBLIC_URL: 'http://127.0.0.1:3000', SESSION_TTL_HOURS: 12, COOKIE_SECURE: false, TRUST_PROXY_HOPS: 0, WEB_DIST_DIR: undefined, NODE_ENV: 'test' },
-  });
-  return { app, database, close: () => database.drop() };
+    logger,
+    requestEvents: new RequestEventHub({ db: database.db, logger, connectionString: database.url }),
+    config: { PUBLIC_URL: 'http://127.0.0.1:3000', SESSION_TTL_HOURS: 12, COOKIE_SECURE: false, TRUST_PROXY_HOPS: 0, WEB_DIST_DIR: undefined, NODE_ENV: 'test', SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-betang' },
+  };
+  const app = createApp(deps);
+  const close = async () => {
+    await deps.requestEvents?.stop();
+    await database.drop();
+  };
+  return { app, database, deps, close };
 }
 
 /** A signed-in browser-like client: cookie jar plus the CSRF token for unsafe requests. */

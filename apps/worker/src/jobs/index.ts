@@ -1,6 +1,11 @@
 import type { JobHandlers } from '@betang/queue';
 import type { WorkerDeps } from '../deps';
+import { agreementsSweepJob } from './agreements-sweep.job';
 import { purgeSessionsJob } from './purge-sessions.job';
+import { reconcileClusterJob } from './reconcile-cluster.job';
+import { runsReapJob } from './runs-reap.job';
+import { vmActionJob } from './vm-action.job';
+import { vmProvisionJob } from './vm-provision.job';
 
 /**
  * The explicit handler registry: one handler per job contract in @betang/core. startWorkers
@@ -9,5 +14,10 @@ import { purgeSessionsJob } from './purge-sessions.job';
 export function createHandlers(deps: WorkerDeps): JobHandlers {
   return {
     'maintenance.purge-sessions': purgeSessionsJob(deps),
+    'agreements.sweep': agreementsSweepJob(deps),
+    'vm.provision': vmProvisionJob(deps),
+    'vm.action': vmActionJob(deps),
+    'reconcile.cluster': reconcileClusterJob(deps),
+    'runs.reap': runsReapJob(deps),
   };
 }

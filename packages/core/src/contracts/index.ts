@@ -3,3 +3,8 @@ export * from './auth';
 export * from './tokens';
 export * from './institutions';
 export * from './users';
+export * from './applications';
+export * from './agreements';
+export * from './requests';
+export * from './catalog';
+export * from './ip-pools';

@@ -32,6 +32,43 @@ export const JOBS = {
     retry: { attempts: 3, backoffMs: 10_000 },
     idempotency: 'Deletes only sessions already expired; running it twice deletes nothing more.',
   }),
+  'agreements.sweep': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 3, backoffMs: 30_000 },
+    idempotency:
+      'Expires only in_force agreements whose term ended before today (WIB) — a second run finds none; reminders go through the outbox with dedup key agreement-reminder:<id>:<days>, so each is written at most once.',
+  }),
+  'vm.provision': contract({
+    queue: 'provisioning',
+    payload: z.strictObject({ runId: z.uuid(), retry: z.number().int().min(0).max(1000).optional() }),
+    retry: { attempts: 5, backoffMs: 15_000 },
+    jobId: (p) => (p.retry ? `run-${p.runId}-r${p.retry}` : `run-${p.runId}`),
+    idempotency:
+      'The run row is the source of truth: finished steps are memoised in run_steps and skipped, every step checks Proxmox before acting (a VM carrying the run marker is adopted, never cloned twice), and a run that already succeeded or failed is left alone. `retry` (an operator re-queue of a failed run) only changes the job id.',
+  }),
+  'vm.action': contract({
+    queue: 'provisioning',
+    payload: z.strictObject({ runId: z.uuid(), retry: z.number().int().min(0).max(1000).optional() }),
+    retry: { attempts: 4, backoffMs: 10_000 },
+    jobId: (p) => (p.retry ? `run-${p.runId}-r${p.retry}` : `run-${p.runId}`),
+    idempotency:
+      'Day-2 run (start, shutdown, stop, reboot, resize, decommission) through the same harness: memoised steps, each checking the VM state first (start skips a running VM, resize never shrinks, destroy only a VM carrying Betang\'s marker); a finished run is left alone.',
+  }),
+  'reconcile.cluster': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 2, backoffMs: 30_000 },
+    idempotency:
+      'Read-only towards Proxmox; one leader at a time (advisory try-lock); upserts open findings by fingerprint and resolves those no longer seen, so a second run changes nothing when the cluster did not change.',
+  }),
+  'runs.reap': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 2, backoffMs: 30_000 },
+    idempotency:
+      'Fails only runs still running without a heartbeat and without a live job (row-locked, re-checked in the transaction); a second run finds none of them.',
+  }),
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -1,5 +1,8 @@
 import type { Migration } from 'kysely';
 import * as initialSchema from './20261127T2100_initial_schema';
+import * as agreementDocuments from './20261127T2130_agreement_documents';
+import * as provisioningWorker from './20261127T2200_provisioning_worker';
+import * as requestEvents from './20261127T2300_request_events';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -7,4 +10,7 @@ import * as initialSchema from './20261127T2100_initial_schema';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '20261127T2100_initial_schema': initialSchema,
+  '20261127T2130_agreement_documents': agreementDocuments,
+  '20261127T2200_provisioning_worker': provisioningWorker,
+  '20261127T2300_request_events': requestEvents,
 };
