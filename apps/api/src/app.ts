@@ -24,6 +24,7 @@ import { vpsRequestRoutes } from './routes/vps-requests.routes';
 import { requestEventRoutes } from './routes/request-events.routes';
 import { operatorQueueRoutes } from './routes/operator-queue.routes';
 import { vmRoutes } from './routes/vms.routes';
+import { clusterRoutes } from './routes/cluster.routes';
 
 /** Largest JSON body the API accepts; bigger ones get 413 before any parsing work. */
 export const JSON_BODY_LIMIT = '256kb';
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): Express {
   requestEventRoutes(context);
   operatorQueueRoutes(context);
   vmRoutes(context);
+  clusterRoutes(context);
   const openApi = buildOpenApi(registry, deps.config.PUBLIC_URL);
   router.get('/openapi.json', (_req, res) => {
     res.json(openApi);

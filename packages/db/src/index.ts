@@ -22,3 +22,4 @@ export * from './repositories/vps-request.repository';
 export * from './repositories/approval.repository';
 export * from './repositories/ip-pool.repository';
 export * from './repositories/request-event.repository';
+export * from './repositories/cluster.repository';

@@ -150,6 +150,18 @@ export interface CatalogTemplates {
   storage: string | null;
 }
 
+export interface ClusterNodes {
+  cpuCount: number | null;
+  cpuUsage: number | null;
+  memTotalBytes: number | null;
+  memUsedBytes: number | null;
+  node: string;
+  observedAt: Timestamp;
+  online: boolean;
+  statsVisible: boolean;
+  storages: Generated<Json>;
+}
+
 export interface Institutions {
   address: string | null;
   code: string;
@@ -376,6 +388,7 @@ export interface DB {
   approvals: Approvals;
   auditLog: AuditLog;
   catalogTemplates: CatalogTemplates;
+  clusterNodes: ClusterNodes;
   institutions: Institutions;
   ipAllocations: IpAllocations;
   ipPools: IpPools;

@@ -1,6 +1,7 @@
 import type { JobHandlers } from '@betang/queue';
 import type { WorkerDeps } from '../deps';
 import { agreementsSweepJob } from './agreements-sweep.job';
+import { clusterSnapshotJob } from './cluster-snapshot.job';
 import { purgeSessionsJob } from './purge-sessions.job';
 import { reconcileClusterJob } from './reconcile-cluster.job';
 import { runsReapJob } from './runs-reap.job';
@@ -19,5 +20,6 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'vm.action': vmActionJob(deps),
     'reconcile.cluster': reconcileClusterJob(deps),
     'runs.reap': runsReapJob(deps),
+    'cluster.snapshot': clusterSnapshotJob(deps),
   };
 }

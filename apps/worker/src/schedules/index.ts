@@ -12,8 +12,10 @@ export async function registerSchedules(backend: QueueBackend, options: { reconc
     await maintenance.upsertJobScheduler('agreements-sweep', { every: 60 * 60_000 }, { name: 'agreements.sweep', data: {} });
     if (options.reconcileEverySeconds) {
       await maintenance.upsertJobScheduler('reconcile-cluster', { every: options.reconcileEverySeconds * 1000 }, { name: 'reconcile.cluster', data: {} });
+      await maintenance.upsertJobScheduler('cluster-snapshot', { every: 30_000 }, { name: 'cluster.snapshot', data: {} });
     } else {
       await maintenance.removeJobScheduler('reconcile-cluster');
+      await maintenance.removeJobScheduler('cluster-snapshot');
     }
   } finally {
     await maintenance.close();

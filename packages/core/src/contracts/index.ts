@@ -8,3 +8,6 @@ export * from './agreements';
 export * from './requests';
 export * from './catalog';
 export * from './ip-pools';
+export * from './cluster';
+export * from './vms';
+export * from './request-events';

@@ -62,6 +62,12 @@ export const JOBS = {
     idempotency:
       'Read-only towards Proxmox; one leader at a time (advisory try-lock); upserts open findings by fingerprint and resolves those no longer seen, so a second run changes nothing when the cluster did not change.',
   }),
+  'cluster.snapshot': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 2, backoffMs: 10_000 },
+    idempotency: 'Read-only towards Proxmox; replaces the cluster_nodes snapshot as a whole in one transaction.',
+  }),
   'runs.reap': contract({
     queue: 'maintenance',
     payload: z.strictObject({}),

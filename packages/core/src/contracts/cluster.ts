@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** A node of the Proxmox cluster as the worker last observed it, plus Betang's VMs on it. */
+export const ZClusterNode = z.object({
+  node: z.string(),
+  online: z.boolean(),
+  statsVisible: z.boolean(),
+  cpuUsage: z.number().nullable(),
+  cpuCount: z.number().nullable(),
+  memTotalBytes: z.number().nullable(),
+  memUsedBytes: z.number().nullable(),
+  storages: z.array(z.object({ storage: z.string(), shared: z.boolean(), available: z.boolean(), totalBytes: z.number().optional(), usedBytes: z.number().optional() })),
+  betangVms: z.number(),
+  observedAt: z.string(),
+});
+
+/** `GET /cluster`: nodes with capacity and health; `stale` when the last observation is old. */
+export const ZCluster = z.object({ nodes: z.array(ZClusterNode), observedAt: z.string().nullable(), stale: z.boolean() });
+
+/** One reconciliation finding for operators (nothing is ever destroyed without their decision). */
+export const ZReconcileFinding = z.object({
+  id: z.uuid(),
+  kind: z.enum(['orphan_vm', 'stuck_run', 'missing_vm', 'config_drift', 'no_agreement', 'cleanup_pending']),
+  status: z.enum(['open', 'resolved', 'dismissed']),
+  institutionId: z.string().nullable(),
+  vmId: z.string().nullable(),
+  runId: z.string().nullable(),
+  vmid: z.number().nullable(),
+  node: z.string().nullable(),
+  message: z.object({ id: z.string(), en: z.string() }),
+  detail: z.unknown(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+});
+export type ReconcileFindingDto = z.infer<typeof ZReconcileFinding>;
