@@ -1,12 +1,14 @@
+import { Role } from '@betang/core';
 import { useI18n } from '../../i18n/i18n-context';
 import { isConsoleUser, useMe } from '../../session/session-context';
 import { Page } from '../../ui/page';
 import { InstitutionsTable } from '../institutions/institutions-table';
 import { QuotaPanel } from '../institutions/quota-panel';
+import { AgreementPanel, InFlightPanel, VmsPanel } from './portal-panels';
 
 /**
- * Home. Institution users: their institution's quota. Data-center staff: every institution.
- * Feature folders that land later (VMs, requests, agreements) add their own panels here.
+ * Home. Institution users: VMs, quota, agreement and requests in flight, all from the API.
+ * Data-center staff: every institution (and, for the data-center head, the agreement to sign).
  */
 export function DashboardPage() {
   const { t } = useI18n();
@@ -15,6 +17,7 @@ export function DashboardPage() {
     return (
       <Page title={t('dashboard.consoleTitle')}>
         <p className="muted">{t('dashboard.consoleIntro', { name: me.user.name })}</p>
+        {me.roles.includes(Role.DcHead) ? <AgreementPanel me={me} status="awaiting_dc_head" /> : null}
         <InstitutionsTable />
       </Page>
     );
@@ -22,7 +25,16 @@ export function DashboardPage() {
   return (
     <Page title={t('dashboard.portalTitle')}>
       <p className="muted">{t('dashboard.portalIntro', { name: me.user.name, institution: me.institution?.name ?? '' })}</p>
-      {me.institution ? <QuotaPanel institutionId={me.institution.id} /> : <p>{t('dashboard.noInstitution')}</p>}
+      {me.institution ? (
+        <div className="panels">
+          <VmsPanel />
+          <QuotaPanel institutionId={me.institution.id} />
+          <AgreementPanel me={me} />
+          <InFlightPanel />
+        </div>
+      ) : (
+        <p>{t('dashboard.noInstitution')}</p>
+      )}
     </Page>
   );
 }

@@ -1,0 +1,11 @@
+import { ZQueuedRun, ZVm, ZVmList, type VmPowerAction } from '@betang/core';
+import type { ApiClient } from './http-client';
+
+/** GET /vms: VMs of the own institution (operators: all), newest first, decommissioned left out. */
+export const listVms = (api: ApiClient) => api.request('GET', '/vms', { response: ZVmList });
+/** GET /vms/:id. */
+export const getVm = (api: ApiClient, id: string) => api.request('GET', `/vms/${encodeURIComponent(id)}`, { response: ZVm });
+/** POST /vms/:id/actions: queues a power action as a run (202 {runId}). */
+export const powerVm = (api: ApiClient, id: string, action: VmPowerAction) => api.request('POST', `/vms/${encodeURIComponent(id)}/actions`, { body: { action }, response: ZQueuedRun });
+/** POST /vms/:id/decommission: stop, destroy, release the address (202 {runId}). */
+export const decommissionVm = (api: ApiClient, id: string, reason: string) => api.request('POST', `/vms/${encodeURIComponent(id)}/decommission`, { body: { reason }, response: ZQueuedRun });

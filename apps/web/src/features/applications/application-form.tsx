@@ -1,0 +1,110 @@
+import {
+  APPLICATION_KINDS,
+  APPLICATION_STATUSES,
+  APPLICATION_USER_TYPES,
+  DATA_CLASSIFICATIONS,
+  DEVELOPER_TYPES,
+  ZCreateApplicationBody,
+  ZUpdateApplicationBody,
+  type ApplicationDto,
+} from '@betang/core';
+import { useState, type FormEvent } from 'react';
+import { useApi } from '../../api/api-context';
+import { createApplication, updateApplication } from '../../api/applications.api';
+import { useI18n, type MessageKey } from '../../i18n/i18n-context';
+import { FormAlert } from '../../ui/alert';
+import { Field } from '../../ui/field';
+import { useSubmit, validateWith } from '../../ui/form-state';
+import { SelectField } from '../../ui/select-field';
+import { TextAreaField } from '../../ui/textarea-field';
+import { CLASSIFICATION_KEY, DEVELOPER_KEY, KIND_KEY, STATUS_KEY, USER_TYPE_KEY } from './application-labels';
+
+const TEXT_FIELDS = ['name', 'description', 'function', 'unit', 'picName', 'picNip', 'picPosition', 'picPhone', 'picEmail', 'developerName', 'url', 'techStack', 'databaseEngine'] as const;
+type Values = Record<(typeof TEXT_FIELDS)[number] | 'kind' | 'dataClassification' | 'status' | 'developerType' | 'userType' | 'yearBuilt', string>;
+
+function initial(app?: ApplicationDto): Values {
+  const text = Object.fromEntries(TEXT_FIELDS.map((key) => [key, app?.[key] ?? ''])) as Record<(typeof TEXT_FIELDS)[number], string>;
+  return {
+    ...text,
+    kind: app?.kind ?? 'khusus',
+    dataClassification: app?.dataClassification ?? 'rendah',
+    status: app?.status ?? 'active',
+    developerType: app?.developerType ?? 'internal',
+    userType: app?.userType ?? 'internal',
+    yearBuilt: app?.yearBuilt ? String(app.yearBuilt) : '',
+  };
+}
+
+/** The body as the API expects it: empty optional texts left out (create) or cleared with null (edit). */
+function toBody(values: Values, editing: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = { kind: values.kind, dataClassification: values.dataClassification, status: values.status, developerType: values.developerType, userType: values.userType };
+  for (const key of TEXT_FIELDS) {
+    const value = values[key].trim();
+    if (value) body[key] = value;
+    else if (editing && !['name', 'picName', 'picNip', 'picEmail'].includes(key)) body[key] = null;
+  }
+  if (values.yearBuilt.trim()) body.yearBuilt = Number(values.yearBuilt);
+  else if (editing) body.yearBuilt = null;
+  return body;
+}
+
+const options = <V extends string>(values: readonly V[], keys: Record<V, MessageKey>, t: (key: MessageKey) => string) => values.map((value) => ({ value, label: t(keys[value]) }));
+
+/** Adds or edits an inventory entry; the contract's rules are checked before sending, the API's field errors shown on the fields. */
+export function ApplicationForm({ application, onSaved, onCancel }: { application?: ApplicationDto; onSaved(app: ApplicationDto): void; onCancel(): void }) {
+  const { t, locale } = useI18n();
+  const api = useApi();
+  const [values, setValues] = useState(() => initial(application));
+  const form = useSubmit();
+  const editing = application !== undefined;
+  const set = (key: keyof Values) => (value: string) => setValues((previous) => ({ ...previous, [key]: value }));
+  const err = form.fieldErrors;
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    const body = toBody(values, editing);
+    const errors = validateWith(editing ? ZUpdateApplicationBody : ZCreateApplicationBody, body, locale);
+    if (Object.keys(errors).length > 0) {
+      form.setError(undefined);
+      form.setFieldErrors(errors);
+      return;
+    }
+    const saved = await form.submit(() => (editing ? updateApplication(api, application.id, ZUpdateApplicationBody.parse(body)) : createApplication(api, ZCreateApplicationBody.parse(body))));
+    if (saved) onSaved(saved);
+  }
+
+  const title = editing ? t('apps.editTitle', { name: application.name }) : t('apps.addTitle');
+  return (
+    <form className="card form-grid" onSubmit={onSubmit} noValidate aria-labelledby="app-form-title">
+      <h2 id="app-form-title">{title}</h2>
+      <FormAlert error={form.error} fieldErrors={err} />
+      <Field label={t('apps.name')} required value={values.name} onValue={set('name')} error={err.name} />
+      <SelectField label={t('apps.kind')} required value={values.kind} onValue={set('kind')} options={options(APPLICATION_KINDS, KIND_KEY, t)} error={err.kind} hint={t('apps.kindHint')} />
+      <SelectField label={t('apps.classification')} required value={values.dataClassification} onValue={set('dataClassification')} options={options(DATA_CLASSIFICATIONS, CLASSIFICATION_KEY, t)} error={err.dataClassification} hint={t('apps.classificationHint')} />
+      <SelectField label={t('apps.status')} required value={values.status} onValue={set('status')} options={options(APPLICATION_STATUSES, STATUS_KEY, t)} error={err.status} />
+      <TextAreaField label={t('apps.description')} value={values.description} onValue={set('description')} error={err.description} rows={3} />
+      <Field label={t('apps.function')} value={values.function} onValue={set('function')} error={err.function} />
+      <Field label={t('apps.unit')} value={values.unit} onValue={set('unit')} error={err.unit} />
+      <Field label={t('apps.picName')} required value={values.picName} onValue={set('picName')} error={err.picName} />
+      <Field label={t('apps.picNip')} required inputMode="numeric" hint={t('apps.nipHint')} value={values.picNip} onValue={set('picNip')} error={err.picNip} />
+      <Field label={t('apps.picEmail')} required type="email" value={values.picEmail} onValue={set('picEmail')} error={err.picEmail} />
+      <Field label={t('apps.picPhone')} type="tel" value={values.picPhone} onValue={set('picPhone')} error={err.picPhone} />
+      <Field label={t('apps.picPosition')} value={values.picPosition} onValue={set('picPosition')} error={err.picPosition} />
+      <SelectField label={t('apps.developerType')} value={values.developerType} onValue={set('developerType')} options={options(DEVELOPER_TYPES, DEVELOPER_KEY, t)} error={err.developerType} />
+      <Field label={t('apps.developerName')} value={values.developerName} onValue={set('developerName')} error={err.developerName} />
+      <SelectField label={t('apps.userType')} value={values.userType} onValue={set('userType')} options={options(APPLICATION_USER_TYPES, USER_TYPE_KEY, t)} error={err.userType} />
+      <Field label={t('apps.url')} type="url" hint={t('apps.urlHint')} value={values.url} onValue={set('url')} error={err.url} />
+      <Field label={t('apps.techStack')} value={values.techStack} onValue={set('techStack')} error={err.techStack} />
+      <Field label={t('apps.databaseEngine')} value={values.databaseEngine} onValue={set('databaseEngine')} error={err.databaseEngine} />
+      <Field label={t('apps.yearBuilt')} inputMode="numeric" value={values.yearBuilt} onValue={set('yearBuilt')} error={err.yearBuilt} />
+      <div className="form-actions">
+        <button type="submit" className="button primary" disabled={form.busy}>
+          {editing ? t('common.save') : t('apps.addSubmit')}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

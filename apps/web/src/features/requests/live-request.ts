@@ -1,0 +1,82 @@
+import type { RequestEvent, VpsRequestDto } from '@betang/core';
+
+type Step = NonNullable<VpsRequestDto['run']>['steps'][number];
+
+/** One run of a request (provisioning or a day-2 action) as the timeline shows it. */
+export type RunView = {
+  id: string;
+  /** provision, start, stop, … (null for the run a snapshot carried: the snapshot names no kind). */
+  kind: string | null;
+  status: string;
+  attempt: number;
+  progress: number;
+  currentStep: string | null;
+  error: { code: string | null; message: string; retryable: boolean | null } | null;
+  steps: (Step & { position?: number })[];
+};
+
+/** A request kept current by its events: the request itself and every run seen, oldest first. */
+export type LiveRequest = { request: VpsRequestDto; runs: RunView[]; lastEventId: number };
+
+/** The state a snapshot (GET /vps-requests/:id or the stream's first event) starts from. */
+export function fromSnapshot(request: VpsRequestDto, lastEventId = 0): LiveRequest {
+  const runs: RunView[] = request.run ? [{ ...request.run, kind: null, steps: [...request.run.steps] }] : [];
+  return { request, runs, lastEventId };
+}
+
+function withRun(state: LiveRequest, runId: string, change: (run: RunView) => RunView): RunView[] {
+  const index = state.runs.findIndex((run) => run.id === runId);
+  const base: RunView = index >= 0 ? state.runs[index]! : { id: runId, kind: null, status: 'queued', attempt: 1, progress: 0, currentStep: null, error: null, steps: [] };
+  const next = change(base);
+  return index >= 0 ? state.runs.map((run, i) => (i === index ? next : run)) : [...state.runs, next];
+}
+
+function latestRun(runs: RunView[], previous: VpsRequestDto['run']): VpsRequestDto['run'] {
+  const last = runs[runs.length - 1];
+  if (!last) return previous;
+  return { id: last.id, status: last.status, attempt: last.attempt, progress: last.progress, currentStep: last.currentStep, error: last.error, steps: last.steps };
+}
+
+/**
+ * Applies one stream event (docs/live-status.md) to the state. Pure; events at or below the
+ * state's last id are ignored, so a repeated delivery changes nothing. A snapshot replaces all.
+ */
+export function applyEvent(state: LiveRequest, event: RequestEvent): LiveRequest {
+  if (event.kind === 'snapshot') return fromSnapshot(event.data, event.id);
+  if (event.id <= state.lastEventId) return state;
+  const request = state.request;
+  const next = (patch: Partial<VpsRequestDto>, runs = state.runs): LiveRequest => ({
+    request: { ...request, ...patch, run: latestRun(runs, request.run), updatedAt: event.at },
+    runs,
+    lastEventId: event.id,
+  });
+  switch (event.kind) {
+    case 'request.status':
+      return next({ status: event.data.status, statusReason: event.data.statusReason });
+    case 'approval': {
+      const { level, decision, by, byName, role, comment, at } = event.data;
+      return next({ approvals: [...request.approvals, { level, decision, by, byName, role, comment, at }] });
+    }
+    case 'run': {
+      const { runId, kind, status, attempt, progress, currentStep, error } = event.data;
+      return next({}, withRun(state, runId, (run) => ({ ...run, kind, status, attempt, progress, currentStep, error })));
+    }
+    case 'run.step': {
+      const { runId, position, ...step } = event.data;
+      const runs = withRun(state, runId, (run) => {
+        const others = run.steps.filter((s) => s.key !== step.key);
+        const steps = [...others, { ...step, position }].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+        return { ...run, steps: run.steps.some((s) => s.key === step.key) ? run.steps.map((s) => (s.key === step.key ? { ...s, ...step, position } : s)) : steps };
+      });
+      return next({}, runs);
+    }
+    case 'vm': {
+      const { vmId, state: vmState, node, vmid } = event.data;
+      return next({ vm: { id: vmId, node, vmid, state: vmState, ipAddress: request.vm?.ipAddress ?? request.ipAddress } });
+    }
+    case 'address': {
+      const address = event.data.held ? event.data.address : null;
+      return next({ ipAddress: address, vm: request.vm ? { ...request.vm, ipAddress: address } : null });
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { ApiError } from '../../api/api-error';
+import { useI18n } from '../../i18n/i18n-context';
+import { Link } from '../../router/router';
+
+/**
+ * Explains a 422 refusal of the request and links to what fixes it: no agreement in force → the
+ * agreement page; quota exceeded → the quota on the dashboard and the operators who raise it.
+ */
+export function Refusal({ error }: { error: unknown }) {
+  const { t } = useI18n();
+  if (!(error instanceof ApiError)) return null;
+  if (error.code === 'NO_AGREEMENT_IN_FORCE') {
+    return (
+      <div className="card field-wide" data-testid="refusal">
+        <h3>{t('requests.refusal.agreementTitle')}</h3>
+        <p>{t('requests.refusal.agreementBody')}</p>
+        <Link to="/agreements">{t('requests.refusal.agreementLink')}</Link>
+      </div>
+    );
+  }
+  if (error.code === 'QUOTA_EXCEEDED') {
+    return (
+      <div className="card field-wide" data-testid="refusal">
+        <h3>{t('requests.refusal.quotaTitle')}</h3>
+        <p>{t('requests.refusal.quotaBody')}</p>
+        <Link to="/">{t('requests.refusal.quotaLink')}</Link>
+      </div>
+    );
+  }
+  return null;
+}

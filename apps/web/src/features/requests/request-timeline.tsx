@@ -1,0 +1,58 @@
+import type { VpsRequestDto } from '@betang/core';
+import { useI18n } from '../../i18n/i18n-context';
+import { ProgressBar } from '../../ui/progress-bar';
+import { StatusBadge, type StatusTone } from '../../ui/status-badge';
+import type { RunView } from './live-request';
+import { runKindKey, stepKey } from './request-labels';
+
+const STEP_TONE: Record<string, StatusTone> = { done: 'good', running: 'busy', failed: 'bad', pending: 'idle', skipped: 'idle' };
+const RUN_TONE: Record<string, StatusTone> = { succeeded: 'good', running: 'busy', queued: 'busy', failed: 'bad', cancelled: 'idle' };
+
+/** The request's story: submitted, each approval decision, each run with its steps and progress. */
+export function RequestTimeline({ request, runs }: { request: VpsRequestDto; runs: RunView[] }) {
+  const { t, dateTime, locale } = useI18n();
+  const stepStatus = (status: string) => t(`requests.stepStatus.${status}` as 'requests.stepStatus.done');
+  const runStatus = (status: string) => t(`requests.runStatus.${status}` as 'requests.runStatus.running');
+  return (
+    <ol className="timeline" aria-label={t('requests.timelineTitle')}>
+      <li>
+        <strong>{t('requests.submittedAt')}</strong>
+        <span className="block muted small">{dateTime(request.createdAt)}</span>
+      </li>
+      {request.approvals.map((approval, index) => (
+        <li key={`${approval.level}-${approval.at}-${index}`}>
+          <strong>{approval.decision === 'approved' ? t('requests.approvedBy', { level: approval.level, name: approval.byName ?? '—' }) : t('requests.rejectedBy', { level: approval.level, name: approval.byName ?? '—' })}</strong>
+          <span className="block muted small">{dateTime(approval.at)}</span>
+          {approval.comment ? <span className="block">“{approval.comment}”</span> : null}
+        </li>
+      ))}
+      {request.pendingLevel ? (
+        <li>
+          <strong>{t('requests.waitingApproval', { level: request.pendingLevel.level, name: request.pendingLevel.name[locale] })}</strong>
+        </li>
+      ) : null}
+      {runs.map((run) => (
+        <li key={run.id} data-testid="run">
+          <strong>{t(runKindKey(run.kind))}</strong> <StatusBadge tone={RUN_TONE[run.status] ?? 'idle'}>{runStatus(run.status)}</StatusBadge>
+          {run.attempt > 1 ? <span className="muted small"> {t('requests.attempt', { n: run.attempt })}</span> : null}
+          <ProgressBar label={t('requests.progressLabel', { kind: t(runKindKey(run.kind)) })} value={run.progress} />
+          <span className="muted small">{t('requests.progress', { percent: Math.round(run.progress) })}</span>
+          {run.error ? <p className="field-error">{run.error.message}</p> : null}
+          <ul className="step-list">
+            {run.steps.map((step) => {
+              const name = stepKey(step.key);
+              return (
+                <li key={step.key}>
+                  <StatusBadge tone={STEP_TONE[step.status] ?? 'idle'}>{stepStatus(step.status)}</StatusBadge>
+                  <span>{name ? t(name) : step.key}</span>
+                  {step.finishedAt ? <span className="muted small">{dateTime(step.finishedAt)}</span> : step.startedAt ? <span className="muted small">{dateTime(step.startedAt)}</span> : null}
+                  {step.detail ? <span className="muted small block">{step.detail}</span> : null}
+                </li>
+              );
+            })}
+          </ul>
+        </li>
+      ))}
+    </ol>
+  );
+}

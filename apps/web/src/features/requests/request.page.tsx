@@ -1,0 +1,132 @@
+import { INSTITUTION_ROLES } from '@betang/core';
+import { useEffect, useState } from 'react';
+import { useApi } from '../../api/api-context';
+import { getServiceStandards } from '../../api/catalog.api';
+import { cancelRequest } from '../../api/vps-requests.api';
+import { useResource } from '../../api/use-resource';
+import { useI18n } from '../../i18n/i18n-context';
+import type { PathParams } from '../../router/match-path';
+import { Link } from '../../router/router';
+import { holdsAny, useMe } from '../../session/session-context';
+import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
+import { ConfirmPanel } from '../../ui/confirm-panel';
+import { useSubmit } from '../../ui/form-state';
+import { Page } from '../../ui/page';
+import { StatusBadge } from '../../ui/status-badge';
+import { CANCELLABLE, REQUEST_STATUS } from './request-labels';
+import { RequestTimeline } from './request-timeline';
+import { ServiceClock } from './service-clock-view';
+import { useLiveRequest } from './use-live-request';
+
+/** Admin account the worker creates on the guest: the institution code in lower case (apps/worker vm-spec adminUserOf). */
+export function adminUserFor(institutionCode: string): string {
+  return institutionCode.toLowerCase().slice(0, 32);
+}
+
+/** One request with its live timeline (SSE), time against the service standard, and how to connect once active. */
+export function RequestPage({ params }: { params: PathParams }) {
+  const { t, number } = useI18n();
+  const api = useApi();
+  const me = useMe();
+  const id = params.id ?? '';
+  const { live, stream, replace } = useLiveRequest(id);
+  const standards = useResource((client) => getServiceStandards(client), []);
+  const [confirming, setConfirming] = useState(false);
+  const cancel = useSubmit();
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  if (!live) {
+    return (
+      <Page title={t('requests.detailTitle')}>
+        <Loading />
+        {stream === 'reconnecting' ? <p className="muted">{t('requests.streamTrouble')}</p> : null}
+      </Page>
+    );
+  }
+  const { request, runs } = live;
+  const status = REQUEST_STATUS[request.status];
+  const address = request.vm?.ipAddress ?? request.ipAddress;
+  const mayCancel = CANCELLABLE.includes(request.status) && holdsAny(me.roles, INSTITUTION_ROLES);
+
+  async function doCancel() {
+    const updated = await cancel.submit(() => cancelRequest(api, id));
+    if (updated) {
+      replace(updated);
+      setConfirming(false);
+    }
+  }
+
+  return (
+    <Page title={t('requests.detailTitleHost', { hostname: request.hostname })}>
+      <p>
+        <Link to="/vps-requests">{t('requests.back')}</Link>
+      </p>
+      <p className="muted small" role="status">
+        {stream === 'live' ? t('requests.streamLive') : t('requests.streamTrouble')}
+      </p>
+      <section className="card" aria-labelledby="request-facts-title">
+        <h2 id="request-facts-title">{t('requests.factsTitle')}</h2>
+        <dl className="facts">
+          <dt>{t('requests.statusLabel')}</dt>
+          <dd>
+            <StatusBadge tone={status.tone}>{t(status.key)}</StatusBadge>
+            {request.statusReason ? <span className="block">{request.statusReason}</span> : null}
+          </dd>
+          <dt>{t('requests.template')}</dt>
+          <dd>{request.templateId}</dd>
+          <dt>{t('requests.size')}</dt>
+          <dd>{t('requests.sizeValue', { cores: request.resources.cores, memory: number(request.resources.memoryMiB / 1024), disk: request.resources.diskGiB })}</dd>
+          <dt>{t('requests.ports')}</dt>
+          <dd>{request.network.ports.join(', ') || '—'}</dd>
+          <dt>{t('requests.purpose')}</dt>
+          <dd>{request.purpose}</dd>
+        </dl>
+        <ErrorAlert error={cancel.error} />
+        {mayCancel && !confirming ? (
+          <button type="button" className="button" onClick={() => setConfirming(true)}>
+            {t('requests.cancel')}
+          </button>
+        ) : null}
+        {mayCancel && confirming ? (
+          <ConfirmPanel title={t('requests.cancelTitle')} confirmLabel={t('requests.cancelConfirm')} cancelLabel={t('requests.cancelKeep')} danger busy={cancel.busy} onConfirm={() => void doCancel()} onCancel={() => setConfirming(false)}>
+            <p>{t('requests.cancelBody')}</p>
+          </ConfirmPanel>
+        ) : null}
+      </section>
+      {request.status === 'active' && address ? (
+        <section className="card" aria-labelledby="connect-title" data-testid="connect">
+          <h2 id="connect-title">{t('requests.connectTitle')}</h2>
+          <LiveRegion kind="success">{t('requests.activeNotice', { address })}</LiveRegion>
+          <dl className="facts">
+            <dt>{t('requests.address')}</dt>
+            <dd>
+              <code>{address}</code>
+            </dd>
+            {me.institution ? (
+              <>
+                <dt>{t('requests.adminUser')}</dt>
+                <dd>
+                  <code>{adminUserFor(me.institution.code)}</code>
+                </dd>
+                <dt>{t('requests.connectCommand')}</dt>
+                <dd>
+                  <code className="hash">{`ssh ${adminUserFor(me.institution.code)}@${address}`}</code>
+                </dd>
+              </>
+            ) : null}
+          </dl>
+          <p className="hint">{t('requests.connectHint')}</p>
+        </section>
+      ) : null}
+      <section className="card" aria-labelledby="timeline-title">
+        <h2 id="timeline-title">{t('requests.timelineTitle')}</h2>
+        {standards.data ? <ServiceClock request={request} runs={runs} standards={standards.data} now={now} /> : null}
+        <RequestTimeline request={request} runs={runs} />
+      </section>
+    </Page>
+  );
+}

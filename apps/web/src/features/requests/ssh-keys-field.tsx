@@ -1,0 +1,50 @@
+import { useId } from 'react';
+import { useI18n } from '../../i18n/i18n-context';
+import { Field } from '../../ui/field';
+
+/** SSH public keys, one per input (the API refuses two keys pasted into one); add and remove rows. */
+export function SshKeysField({ keys, onChange, errors, onTouch }: { keys: string[]; onChange(keys: string[]): void; errors: Record<string, string>; onTouch(path: string): void }) {
+  const { t } = useI18n();
+  const legendId = useId();
+  const listError = errors.sshPublicKeys;
+  return (
+    <fieldset className="field field-wide" aria-labelledby={legendId} aria-describedby={listError ? `${legendId}-error` : undefined}>
+      <legend id={legendId}>{t('requests.sshKeys')}</legend>
+      <p className="hint">{t('requests.sshKeysHint')}</p>
+      {keys.map((key, index) => (
+        <div className="key-row" key={index}>
+          <Field
+            label={t('requests.sshKey', { n: index + 1 })}
+            required={index === 0}
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="ssh-ed25519 AAAA… nama@laptop"
+            value={key}
+            onValue={(value) => {
+              onTouch(`sshPublicKeys.${index}`);
+              onChange(keys.map((k, i) => (i === index ? value : k)));
+            }}
+            error={errors[`sshPublicKeys.${index}`]}
+          />
+          {keys.length > 1 ? (
+            <button type="button" className="button small" onClick={() => onChange(keys.filter((_, i) => i !== index))} aria-label={t('requests.removeKeyLabel', { n: index + 1 })}>
+              {t('requests.removeKey')}
+            </button>
+          ) : null}
+        </div>
+      ))}
+      {listError ? (
+        <p className="field-error" id={`${legendId}-error`}>
+          {listError}
+        </p>
+      ) : null}
+      {keys.length < 10 ? (
+        <div>
+          <button type="button" className="button small" onClick={() => onChange([...keys, ''])}>
+            {t('requests.addKey')}
+          </button>
+        </div>
+      ) : null}
+    </fieldset>
+  );
+}

@@ -1,0 +1,84 @@
+import type { VerificationResult } from '@betang/core';
+import { useId, useState, type ChangeEvent } from 'react';
+import { useApi } from '../../api/api-context';
+import { verifyCode, verifyPdf } from '../../api/verify.api';
+import { useResource } from '../../api/use-resource';
+import { useI18n } from '../../i18n/i18n-context';
+import type { PathParams } from '../../router/match-path';
+import { Link } from '../../router/router';
+import { useSession } from '../../session/session-context';
+import { LanguageSwitch } from '../../shell/language-switch';
+import { ErrorAlert, Loading } from '../../ui/alert';
+import { useSubmit } from '../../ui/form-state';
+import { Page } from '../../ui/page';
+import { VerificationResultView } from './verification-result';
+
+function Header() {
+  return (
+    <div className="sign-in-top">
+      <p className="brand">Betang</p>
+      <LanguageSwitch />
+    </div>
+  );
+}
+
+/** Public: upload an agreement PDF and learn whether it is genuine (POST /verify). No sign-in needed. */
+export function VerifyPage() {
+  const { t, locale } = useI18n();
+  const api = useApi();
+  const { state } = useSession();
+  const fileId = useId();
+  const [result, setResult] = useState<VerificationResult | null>(null);
+  const form = useSubmit();
+
+  async function onFile(event: ChangeEvent<HTMLInputElement>) {
+    const file = event.target.files?.[0];
+    setResult(null);
+    if (!file) return;
+    const answer = await form.submit(() => verifyPdf(api, file, locale, state.status === 'signed-in'));
+    if (answer) setResult(answer);
+  }
+
+  return (
+    <>
+      <Header />
+      <Page title={t('verify.title')}>
+        <p>{t('verify.intro')}</p>
+        <section className="card" aria-labelledby="verify-upload-title">
+          <h2 id="verify-upload-title">{t('verify.uploadTitle')}</h2>
+          <ErrorAlert error={form.error} />
+          <div className="field">
+            <label htmlFor={fileId}>{t('verify.file')}</label>
+            <p className="hint" id={`${fileId}-hint`}>
+              {t('verify.fileHint')}
+            </p>
+            <input id={fileId} type="file" accept="application/pdf,.pdf" aria-describedby={`${fileId}-hint`} onChange={(event) => void onFile(event)} />
+          </div>
+          {form.busy ? <Loading /> : null}
+        </section>
+        {result ? <VerificationResultView result={result} /> : null}
+      </Page>
+    </>
+  );
+}
+
+/** Public: the page the QR code on every agreement page links to (GET /verify/:code). */
+export function VerifyCodePage({ params }: { params: PathParams }) {
+  const { t } = useI18n();
+  const code = params.code ?? '';
+  const answer = useResource((api) => verifyCode(api, code), [code]);
+  return (
+    <>
+      <Header />
+      <Page title={t('verify.codeTitle')}>
+        <p>{t('verify.codeIntro', { code })}</p>
+        {answer.loading ? <Loading /> : null}
+        <ErrorAlert error={answer.error} />
+        {answer.data ? <VerificationResultView result={answer.data} /> : null}
+        <p>
+          <Link to="/verify">{t('verify.uploadInstead')}</Link>
+        </p>
+      </Page>
+    </>
+  );
+}

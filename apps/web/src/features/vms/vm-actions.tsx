@@ -1,0 +1,91 @@
+import { VM_POWER_ACTIONS, ZDecommissionBody, type VmDto, type VmPowerAction } from '@betang/core';
+import { useState } from 'react';
+import { useApi } from '../../api/api-context';
+import { decommissionVm, powerVm } from '../../api/vms.api';
+import { useI18n, type MessageKey } from '../../i18n/i18n-context';
+import { Link } from '../../router/router';
+import { ErrorAlert, LiveRegion } from '../../ui/alert';
+import { ConfirmPanel } from '../../ui/confirm-panel';
+import { useSubmit, validateWith } from '../../ui/form-state';
+import { TextAreaField } from '../../ui/textarea-field';
+
+const ACTION: Record<VmPowerAction, { label: MessageKey; confirm: MessageKey }> = {
+  start: { label: 'vms.action.start', confirm: 'vms.confirm.start' },
+  shutdown: { label: 'vms.action.shutdown', confirm: 'vms.confirm.shutdown' },
+  stop: { label: 'vms.action.stop', confirm: 'vms.confirm.stop' },
+  reboot: { label: 'vms.action.reboot', confirm: 'vms.confirm.reboot' },
+};
+
+/** Which power actions make sense in a state (the worker checks again; these only avoid no-ops). */
+export function actionsFor(state: string): VmPowerAction[] {
+  if (state === 'running' || state === 'active') return ['shutdown', 'reboot', 'stop'];
+  if (state === 'stopped') return ['start'];
+  return [];
+}
+
+type Pending = { kind: 'power'; action: VmPowerAction } | { kind: 'decommission' } | null;
+
+/** Power actions and decommission of one VM, each confirmed first; the progress is followed on the request's timeline. */
+export function VmActions({ vm, onQueued }: { vm: VmDto; onQueued(): void }) {
+  const { t, locale } = useI18n();
+  const api = useApi();
+  const [pending, setPending] = useState<Pending>(null);
+  const [reason, setReason] = useState('');
+  const [queued, setQueued] = useState<string | null>(null);
+  const form = useSubmit();
+  const available = VM_POWER_ACTIONS.filter((action) => actionsFor(vm.state).includes(action));
+
+  async function confirm() {
+    if (!pending) return;
+    if (pending.kind === 'decommission') {
+      const errors = validateWith(ZDecommissionBody, { reason }, locale);
+      if (errors.reason) {
+        form.setFieldErrors(errors);
+        return;
+      }
+    }
+    const run = await form.submit(() => (pending.kind === 'power' ? powerVm(api, vm.id, pending.action) : decommissionVm(api, vm.id, reason.trim())));
+    if (run) {
+      setQueued(pending.kind === 'power' ? t('vms.queued', { action: t(ACTION[pending.action].label), name: vm.name }) : t('vms.decommissionQueued', { name: vm.name }));
+      setPending(null);
+      setReason('');
+      onQueued();
+    }
+  }
+
+  return (
+    <div>
+      <LiveRegion kind="success">
+        {queued ? (
+          <>
+            {queued} <Link to={`/vps-requests/${vm.requestId}`}>{t('vms.followProgress')}</Link>
+          </>
+        ) : null}
+      </LiveRegion>
+      <ErrorAlert error={form.error} />
+      <div className="form-actions">
+        {available.map((action) => (
+          <button key={action} type="button" className="button small" onClick={() => setPending({ kind: 'power', action })} aria-label={t('vms.actionLabel', { action: t(ACTION[action].label), name: vm.name })}>
+            {t(ACTION[action].label)}
+          </button>
+        ))}
+        {vm.state !== 'decommissioning' ? (
+          <button type="button" className="button small" onClick={() => setPending({ kind: 'decommission' })} aria-label={t('vms.actionLabel', { action: t('vms.decommission'), name: vm.name })}>
+            {t('vms.decommission')}
+          </button>
+        ) : null}
+      </div>
+      {pending?.kind === 'power' ? (
+        <ConfirmPanel title={t(ACTION[pending.action].confirm, { name: vm.name })} confirmLabel={t(ACTION[pending.action].label)} cancelLabel={t('common.cancel')} danger={pending.action === 'stop'} busy={form.busy} onConfirm={() => void confirm()} onCancel={() => setPending(null)}>
+          {pending.action === 'stop' ? <p>{t('vms.stopWarning')}</p> : null}
+        </ConfirmPanel>
+      ) : null}
+      {pending?.kind === 'decommission' ? (
+        <ConfirmPanel title={t('vms.decommissionTitle', { name: vm.name })} confirmLabel={t('vms.decommissionConfirm')} cancelLabel={t('common.cancel')} danger busy={form.busy} onConfirm={() => void confirm()} onCancel={() => setPending(null)}>
+          <p>{t('vms.decommissionBody')}</p>
+          <TextAreaField label={t('vms.reason')} required rows={2} value={reason} onValue={setReason} error={form.fieldErrors.reason} hint={t('vms.reasonHint')} />
+        </ConfirmPanel>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+import { listVms } from '../../api/vms.api';
+import { useResource } from '../../api/use-resource';
+import { useI18n, type MessageKey } from '../../i18n/i18n-context';
+import { Link } from '../../router/router';
+import { ErrorAlert, Loading } from '../../ui/alert';
+import { Page } from '../../ui/page';
+import { StatusBadge, type StatusTone } from '../../ui/status-badge';
+import { VmActions } from './vm-actions';
+
+const STATE: Record<string, { key: MessageKey; tone: StatusTone }> = {
+  running: { key: 'vms.state.running', tone: 'good' },
+  active: { key: 'vms.state.running', tone: 'good' },
+  stopped: { key: 'vms.state.stopped', tone: 'idle' },
+  provisioning: { key: 'vms.state.provisioning', tone: 'busy' },
+  decommissioning: { key: 'vms.state.decommissioning', tone: 'busy' },
+  missing: { key: 'vms.state.missing', tone: 'bad' },
+  reserved: { key: 'vms.state.provisioning', tone: 'busy' },
+  failed: { key: 'vms.state.failed', tone: 'bad' },
+};
+
+/** The state of a VM in words (unknown states are shown as the API wrote them). */
+export function useVmState(): (state: string) => { text: string; tone: StatusTone } {
+  const { t } = useI18n();
+  return (state) => {
+    const known = STATE[state];
+    return known ? { text: t(known.key), tone: known.tone } : { text: state, tone: 'idle' };
+  };
+}
+
+/** The institution's VMs with state, address, size, and power actions / decommission. */
+export function VmsPage() {
+  const { t, number } = useI18n();
+  const vms = useResource((api) => listVms(api), []);
+  const stateOf = useVmState();
+  return (
+    <Page title={t('vms.title')}>
+      <p className="muted">{t('vms.intro')}</p>
+      {vms.loading && !vms.data ? <Loading /> : null}
+      <ErrorAlert error={vms.error} />
+      {vms.data && vms.data.items.length === 0 ? (
+        <section className="card">
+          <p>{t('vms.empty')}</p>
+          <Link to="/vps-requests/new">{t('vms.emptyLink')}</Link>
+        </section>
+      ) : null}
+      {vms.data?.items.map((vm) => {
+        const state = stateOf(vm.state);
+        return (
+          <section key={vm.id} className="card" aria-labelledby={`vm-${vm.id}`}>
+            <h2 id={`vm-${vm.id}`}>{vm.name}</h2>
+            <dl className="facts">
+              <dt>{t('vms.stateLabel')}</dt>
+              <dd>
+                <StatusBadge tone={state.tone}>{state.text}</StatusBadge>
+              </dd>
+              <dt>{t('vms.address')}</dt>
+              <dd>{vm.ipAddress ? <code>{vm.ipAddress}</code> : '—'}</dd>
+              <dt>{t('vms.size')}</dt>
+              <dd>{t('requests.sizeValue', { cores: vm.cores, memory: number(vm.memoryMiB / 1024), disk: vm.diskGiB })}</dd>
+              <dt>{t('vms.request')}</dt>
+              <dd>
+                <Link to={`/vps-requests/${vm.requestId}`}>{t('vms.requestLink')}</Link>
+              </dd>
+            </dl>
+            <VmActions vm={vm} onQueued={() => vms.reload()} />
+          </section>
+        );
+      })}
+    </Page>
+  );
+}
