@@ -1,0 +1,224 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureRunSteps, getRun, insertOutbox, listLiveVms, type Db } from '@betang/db';
+import { parseTags } from '@betang/proxmox';
+import { createTestDatabase, makeOperator, makeQueuedProvisionRun, type QueuedProvision, type TestDatabase } from '@betang/testkit';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { runTag } from '../../apps/worker/src/provisioning/provision-context';
+import { PROVISION_STEPS } from '../../apps/worker/src/provisioning/provision.definition';
+import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
+
+/**
+ * Issue 6, "done when": the worker runs as its own process (`node --import tsx apps/worker/src/main.ts`)
+ * against a standalone simulator, PostgreSQL and Redis, and is killed with SIGKILL at every
+ * provisioning step (frozen on entering the step; for the clone, also while its task runs), then
+ * started again. Every request must end active with exactly one VM, and no vmid or address leaks.
+ */
+jest.setTimeout(300_000);
+
+const ROOT = path.resolve(__dirname, '../..');
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const VMID = { min: 100_000, max: 100_199 };
+const KEYS = PROVISION_STEPS.map((s) => s.key);
+
+type Sim = { url: string; tokenId: string; tokenSecret: string; caFile: string; child: ChildProcess };
+type SimVm = { vmid: number; config: Record<string, unknown> };
+
+function startSim(env: Record<string, string>): Promise<Sim> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'support/sim-server.ts')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{') && l.endsWith('}'));
+      if (line) resolve({ ...(JSON.parse(line) as Omit<Sim, 'child'>), child });
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited ${code}: ${err}`)));
+  });
+}
+
+function simAdmin<T>(sim: Sim, method: 'GET' | 'POST', what: string, body?: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(`/_sim/${what}`, sim.url), { method, ca: readFileSync(sim.caFile, 'utf8'), headers: { 'content-type': 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve((JSON.parse(Buffer.concat(chunks).toString()) as { data: T }).data));
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+const simState = <T>(sim: Sim, what: string) => simAdmin<T>(sim, 'GET', `state/${what}`);
+
+describe('worker killed with SIGKILL at every provisioning step', () => {
+  let t: TestDatabase;
+  let db: Db;
+  let sim: Sim;
+  let worker: ChildProcess | undefined;
+  let redis: Redis;
+  let locker: pg.Client;
+  let dir: string;
+  let workerEnv: Record<string, string>;
+  let logs = '';
+  const prefix = `btk-${randomBytes(4).toString('hex')}`;
+
+  function startWorker(): ChildProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/worker/src/main.ts')], { cwd: ROOT, env: { ...process.env, ...workerEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (c: Buffer) => (logs = (logs + c.toString()).slice(-20_000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    return child;
+  }
+
+  async function killWorker(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /**
+   * What BullMQ does by itself after the lock duration and a stalled-check interval (30 s each):
+   * the dead worker's job lock expires and the next check moves the job back to wait. The test
+   * fast-forwards that wait instead of sleeping a minute per kill.
+   */
+  async function fastForwardStall(jobId: string): Promise<void> {
+    await redis.del(`${prefix}:provisioning:${jobId}:lock`, `${prefix}:provisioning:stalled-check`);
+    await redis.sadd(`${prefix}:provisioning:stalled`, jobId);
+  }
+
+  async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 20): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await fn();
+      if (v) return v;
+      if (Date.now() > end) {
+        const outbox = await db.selectFrom('outbox').select(['id', 'topic', 'attempts', 'lastError', 'processedAt']).execute();
+        const runs = await db.selectFrom('provisioningRuns').select(['id', 'status', 'currentStep', 'attempt']).execute();
+        const activity = (await sql`SELECT application_name, state, wait_event_type, wait_event, left(query, 120) AS q FROM pg_stat_activity WHERE datname = current_database()`.execute(db)).rows;
+        const steps = await db.selectFrom('runSteps').select(['runId', 'key', 'status', 'attempt', 'error']).where('status', '<>', 'pending').execute();
+        throw new Error(`timed out: ${what}\n${JSON.stringify({ workerExit: worker?.exitCode, workerSignal: worker?.signalCode, outbox, runs, steps, activity }, null, 1)}\n${logs.slice(-3000)}`);
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+
+  async function waitersOnLocks(): Promise<number> {
+    // Not on `locker`: inside its transaction PostgreSQL would keep answering from one stats snapshot.
+    const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+    return r.rows[0]?.n ?? 0;
+  }
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    db = t.db;
+    await makeOperator(db);
+    dir = mkdtempSync(path.join(tmpdir(), 'betang-kill-'));
+    const key = makeKeyPair();
+    writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
+    writeFileSync(path.join(dir, 'ports.json'), '{}');
+    sim = await startSim({ PLATFORM_PUBLIC_KEY: key.publicKey, GUEST_PORTS_FILE: path.join(dir, 'ports.json'), SIM_TIME_FACTOR: '0.03' });
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    locker = new pg.Client({ connectionString: t.url });
+    await locker.connect();
+    workerEnv = {
+      DATABASE_URL: t.url, REDIS_URL, QUEUE_PREFIX: prefix, NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_WORKER_LOG_LEVEL ?? 'warn', DATABASE_POOL_MAX: '6',
+      PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: sim.tokenSecret, PVE_CA_FILE: sim.caFile,
+      PVE_VMID_MIN: String(VMID.min), PVE_VMID_MAX: String(VMID.max), PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator',
+      STEP_RETRY_BASE_MS: '50', GUEST_AGENT_WAIT_SECONDS: '30', PVE_CLONE_TASK_SECONDS: '60', PVE_TASK_SECONDS: '30', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2',
+    };
+  });
+
+  afterAll(async () => {
+    if (worker) await killWorker(worker);
+    sim?.child.kill('SIGTERM');
+    await locker?.end().catch(() => undefined);
+    const keys = await redis?.keys(`${prefix}:*`);
+    if (keys?.length) await redis.del(...keys);
+    redis?.disconnect();
+    await t?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should end with exactly one VM per request and no leaked vmid or address', async () => {
+    const requests: Array<QueuedProvision & { killedAt: string }> = [];
+    const ports: Record<string, number[]> = {};
+    // entering: frozen as it marks the step running; mid-task: while the clone task runs on PVE;
+    // before-memo: the clone finished on PVE but its memo is not written yet (the worst moment).
+    const plan: Array<{ key: string; mode: 'entering' | 'mid-task' | 'before-memo' }> = [
+      ...KEYS.map((key) => ({ key, mode: 'entering' as const })),
+      { key: 'clone', mode: 'mid-task' },
+      { key: 'clone', mode: 'before-memo' },
+    ];
+    worker = startWorker();
+    for (const [index, kill] of plan.entries()) {
+      const q = await makeQueuedProvisionRun(db, { ports: [8000 + index], hostname: `kill-${index}`, poolOctet: 21, enqueue: false, ...(requests[0] ? { poolId: requests[0].poolId, templateId: requests[0].templateId } : {}) });
+      ports[q.hostname] = q.ports;
+      writeFileSync(path.join(dir, 'ports.json'), JSON.stringify(ports));
+      await ensureRunSteps(db, q.runId, KEYS);
+      if (kill.mode === 'entering') {
+        // Freeze the worker as it enters the step: it blocks marking the step running.
+        await locker.query('BEGIN');
+        await locker.query('SELECT 1 FROM run_steps WHERE run_id = $1 AND key = $2 FOR UPDATE', [q.runId, kill.key]);
+      }
+      if (kill.mode === 'before-memo') await simAdmin(sim, 'POST', 'faults/slow-tasks', { type: 'qmclone', multiplier: 10 });
+      await insertOutbox(db, { topic: 'job', dedupKey: `run:${q.runId}`, payload: { name: 'vm.provision', data: { runId: q.runId } } });
+      if (kill.mode === 'entering') {
+        await until(`worker frozen entering ${kill.key}`, async () => (await waitersOnLocks()) > 0);
+      } else if (kill.mode === 'before-memo') {
+        await until('clone step running', async () => (await db.selectFrom('runSteps').select('status').where('runId', '=', q.runId).where('key', '=', 'clone').executeTakeFirst())?.status === 'running', 60_000, 5);
+        await locker.query('BEGIN');
+        const held = await locker.query('SELECT status FROM run_steps WHERE run_id = $1 AND key = $2 FOR UPDATE', [q.runId, 'clone']);
+        expect((held.rows[0] as { status: string }).status).toBe('running');
+        await until('clone done on PVE, worker frozen writing the memo', async () => (await waitersOnLocks()) > 0);
+        expect((await simState<SimVm[]>(sim, 'vms')).some((v) => String(v.config.description ?? '').includes(q.runId))).toBe(true);
+      } else {
+        await until('clone task running', async () => {
+          const step = await db.selectFrom('runSteps').select('status').where('runId', '=', q.runId).where('key', '=', 'clone').executeTakeFirst();
+          const tasks = await simState<Array<{ type: string; status: string }>>(sim, 'tasks');
+          return step?.status === 'running' && tasks.some((task) => task.type === 'qmclone' && task.status === 'running');
+        }, 60_000, 5);
+      }
+      await killWorker(worker);
+      if (kill.mode !== 'mid-task') await locker.query('ROLLBACK');
+      if (kill.mode === 'before-memo') await simAdmin(sim, 'POST', 'faults/slow-tasks', { type: 'qmclone', multiplier: 1 });
+      requests.push({ ...q, killedAt: `${kill.mode}:${kill.key}` });
+      await fastForwardStall(`run-${q.runId}`);
+      worker = startWorker();
+      const run = await until(`run ${q.hostname} finished`, async () => {
+        const r = await getRun(db, q.runId);
+        return r && (r.status === 'succeeded' || r.status === 'failed') ? r : undefined;
+      }, 90_000, 100);
+      expect({ killedAt: `${kill.mode}:${kill.key}`, status: run.status, error: run.errorMessage }).toEqual({ killedAt: `${kill.mode}:${kill.key}`, status: 'succeeded', error: null });
+    }
+    await killWorker(worker);
+
+    const vms = await simState<SimVm[]>(sim, 'vms');
+    for (const q of requests) {
+      const mine = vms.filter((v) => parseTags(String(v.config.tags ?? '')).includes(runTag(q.runId)));
+      expect({ killedAt: q.killedAt, vms: mine.length }).toEqual({ killedAt: q.killedAt, vms: 1 });
+      const request = await db.selectFrom('vpsRequests').select('status').where('id', '=', q.requestId).executeTakeFirstOrThrow();
+      expect({ killedAt: q.killedAt, status: request.status }).toEqual({ killedAt: q.killedAt, status: 'active' });
+    }
+    const live = await listLiveVms(db);
+    expect(live).toHaveLength(requests.length);
+    const inRange = vms.filter((v) => v.vmid >= VMID.min && v.vmid <= VMID.max).map((v) => v.vmid).sort();
+    expect(inRange).toEqual(live.map((v) => v.vmid as number).sort());
+    const held = await db.selectFrom('ipAllocations').select(['address', 'vmId']).where('releasedAt', 'is', null).execute();
+    expect(held).toHaveLength(requests.length);
+    expect(new Set(held.map((h) => h.address)).size).toBe(requests.length);
+    expect(held.every((h) => h.vmId !== null)).toBe(true);
+    const mails = await db.selectFrom('outbox').select('dedupKey').where('dedupKey', 'like', 'vps-ready:%').execute();
+    expect(mails).toHaveLength(requests.length);
+  });
+});
