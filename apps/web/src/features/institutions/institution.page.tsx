@@ -1,4 +1,5 @@
 import { Role } from '@betang/core';
+import { useState } from 'react';
 import { getInstitution } from '../../api/institutions.api';
 import { useResource } from '../../api/use-resource';
 import { useI18n } from '../../i18n/i18n-context';
@@ -8,6 +9,7 @@ import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
 import { UsersManager } from '../users/users-manager';
+import { QuotaForm } from './quota-form';
 import { QuotaPanel } from './quota-panel';
 
 /** One institution for operators: its quota, and (admins) its users. */
@@ -15,11 +17,13 @@ export function InstitutionPage({ params }: { params: PathParams }) {
   const { t } = useI18n();
   const me = useMe();
   const id = params.id ?? '';
+  const [quotaVersion, setQuotaVersion] = useState(0);
+  const mayEditQuota = holdsAny(me.roles, [Role.Admin, Role.Operator]);
   const institution = useResource((api) => getInstitution(api, id), [id]);
   return (
     <Page title={institution.data?.name ?? t('institutions.detailTitle')}>
       <p>
-        <Link to="/">{t('institutions.back')}</Link>
+        <Link to="/institutions">{t('institutions.back')}</Link>
       </p>
       {institution.loading && !institution.data ? <Loading /> : null}
       <ErrorAlert error={institution.error} />
@@ -28,7 +32,8 @@ export function InstitutionPage({ params }: { params: PathParams }) {
           <p className="muted">
             <code>{institution.data.code}</code> {institution.data.address ?? ''}
           </p>
-          <QuotaPanel institutionId={institution.data.id} />
+          <QuotaPanel key={quotaVersion} institutionId={institution.data.id} />
+          {mayEditQuota ? <QuotaForm institutionId={institution.data.id} onSaved={() => setQuotaVersion((v) => v + 1)} /> : null}
           {holdsAny(me.roles, [Role.Admin]) ? <UsersManager scope={{ institutionId: institution.data.id }} /> : null}
         </>
       ) : null}

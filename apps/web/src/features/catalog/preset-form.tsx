@@ -1,0 +1,67 @@
+import { ZPutPresetBody, type ZSizePreset } from '@betang/core';
+import type { z } from 'zod';
+import { useState } from 'react';
+import { useApi } from '../../api/api-context';
+import { putPreset } from '../../api/catalog.api';
+import { useI18n } from '../../i18n/i18n-context';
+import { FormAlert } from '../../ui/alert';
+import { Field } from '../../ui/field';
+import { useSubmit, validateWith } from '../../ui/form-state';
+
+type Preset = z.infer<typeof ZSizePreset>;
+const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** Creates (no `preset`) or edits a size preset: PUT /catalog/presets/:id (memory entered in GiB). */
+export function PresetForm({ preset, onSaved, onCancel }: { preset?: Preset; onSaved(name: string): void; onCancel(): void }) {
+  const { t, locale } = useI18n();
+  const api = useApi();
+  const form = useSubmit();
+  const [v, setV] = useState({
+    id: preset?.id ?? '',
+    name: preset?.name ?? '',
+    cores: preset ? String(preset.cores) : '',
+    memoryGiB: preset ? String(preset.memoryMiB / 1024) : '',
+    diskGiB: preset ? String(preset.diskGiB) : '',
+    isActive: preset?.isActive ?? true,
+  });
+  const set = (key: keyof typeof v) => (value: string) => setV((old) => ({ ...old, [key]: value }));
+  const title = preset ? t('opCatalog.editPreset', { name: preset.name }) : t('opCatalog.addPreset');
+
+  async function onSubmit(event: React.FormEvent) {
+    event.preventDefault();
+    const body = { name: v.name, cores: Number(v.cores), memoryMiB: Math.round(Number(v.memoryGiB) * 1024), diskGiB: Number(v.diskGiB), isActive: v.isActive };
+    const errors = validateWith(ZPutPresetBody, body, locale);
+    if (errors.memoryMiB) errors.memoryGiB = errors.memoryMiB;
+    if (!ID_PATTERN.test(v.id)) errors.id = t('opCatalog.idRule');
+    if (Object.keys(errors).length > 0) return form.setFieldErrors(errors);
+    const ok = await form.submit(async () => {
+      await putPreset(api, v.id, body);
+      return true;
+    });
+    if (ok) onSaved(body.name);
+  }
+
+  return (
+    <form className="confirm-panel form-grid" aria-label={title} onSubmit={onSubmit} noValidate>
+      <h3 className="field-wide">{title}</h3>
+      <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
+      <Field label={t('opCatalog.id')} hint={t('opCatalog.idHint')} value={v.id} onValue={set('id')} required readOnly={preset !== undefined} error={form.fieldErrors.id} />
+      <Field label={t('opCatalog.name')} value={v.name} onValue={set('name')} required maxLength={100} error={form.fieldErrors.name} />
+      <Field label={t('opCatalog.cores')} type="number" min={1} value={v.cores} onValue={set('cores')} required error={form.fieldErrors.cores} />
+      <Field label={t('opCatalog.memoryGiB')} type="number" min={0.5} step={0.5} value={v.memoryGiB} onValue={set('memoryGiB')} required error={form.fieldErrors.memoryGiB} />
+      <Field label={t('opCatalog.diskGiB')} type="number" min={10} value={v.diskGiB} onValue={set('diskGiB')} required error={form.fieldErrors.diskGiB} />
+      <label className="choice field-wide">
+        <input type="checkbox" checked={v.isActive} onChange={(event) => setV((old) => ({ ...old, isActive: event.target.checked }))} />
+        {t('opCatalog.active')}
+      </label>
+      <div className="form-actions">
+        <button type="submit" className="button primary" disabled={form.busy}>
+          {t('common.save')}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

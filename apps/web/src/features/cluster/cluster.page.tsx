@@ -1,0 +1,45 @@
+import { getCluster } from '../../api/cluster.api';
+import { useResource } from '../../api/use-resource';
+import { useI18n } from '../../i18n/i18n-context';
+import { Link } from '../../router/router';
+import { ErrorAlert, Loading } from '../../ui/alert';
+import { Page } from '../../ui/page';
+import { usePolling } from '../provisioning-board/use-polling';
+import { NodeCard } from './node-card';
+import '../operator-queue/console.css';
+
+/** The worker refreshes the snapshot every 30 s; asking more often shows nothing new. */
+const REFRESH_MS = 30_000;
+
+/** Cluster nodes from the worker's last snapshot (the API never calls Proxmox for this page). */
+export function ClusterPage() {
+  const { t, dateTime } = useI18n();
+  const cluster = useResource(getCluster, []);
+  usePolling(cluster.reload, REFRESH_MS);
+  const data = cluster.data;
+  const online = data?.nodes.filter((n) => n.online).length ?? 0;
+  return (
+    <Page title={t('opCluster.title')}>
+      <p className="muted">
+        {data?.observedAt ? t('opCluster.snapshotAt', { at: dateTime(data.observedAt) }) : t('opCluster.intro')} <Link to="/operator/reconciliation">{t('opCluster.toFindings')}</Link>
+      </p>
+      {data?.stale ? (
+        <div className="alert alert-warn" role="note">
+          {data.observedAt ? t('opCluster.stale', { at: dateTime(data.observedAt) }) : t('opCluster.noSnapshot')}
+        </div>
+      ) : null}
+      <ErrorAlert error={cluster.error} />
+      {cluster.loading && !data ? <Loading /> : null}
+      {data && data.nodes.length > 0 ? (
+        <>
+          <p>{t('opCluster.summary', { online, total: data.nodes.length })}</p>
+          <div className="nodes">
+            {data.nodes.map((node) => (
+              <NodeCard key={node.node} node={node} />
+            ))}
+          </div>
+        </>
+      ) : null}
+    </Page>
+  );
+}

@@ -1,0 +1,89 @@
+import { ZCreateIpPoolBody, type InstitutionDto } from '@betang/core';
+import { useState } from 'react';
+import { useApi } from '../../api/api-context';
+import { ApiError } from '../../api/api-error';
+import { createIpPool, type IpPool } from '../../api/ip-pools.api';
+import { useI18n } from '../../i18n/i18n-context';
+import { FormAlert } from '../../ui/alert';
+import { Field } from '../../ui/field';
+import { useSubmit, validateWith } from '../../ui/form-state';
+import { SelectField } from '../../ui/select-field';
+
+const EMPTY = { name: '', cidr: '', gateway: '', vlanTag: '', bridge: 'vmbr0', rangeStart: '', rangeEnd: '', dnsServers: '', searchDomain: '', institutionId: '' };
+type Values = typeof EMPTY;
+
+function toBody(v: Values) {
+  return {
+    name: v.name,
+    cidr: v.cidr.trim(),
+    gateway: v.gateway.trim(),
+    vlanTag: v.vlanTag.trim() ? Number(v.vlanTag) : null,
+    bridge: v.bridge.trim(),
+    dnsServers: v.dnsServers.split(/[\s,]+/).filter(Boolean),
+    searchDomain: v.searchDomain.trim() || null,
+    rangeStart: v.rangeStart.trim(),
+    rangeEnd: v.rangeEnd.trim(),
+    institutionId: v.institutionId || null,
+  };
+}
+
+/** Adds an IP pool; the client checks the contract, the API checks gateway and range against the CIDR (errors by field). */
+export function IpPoolForm({ institutions, onCreated }: { institutions: readonly InstitutionDto[]; onCreated(pool: IpPool): void }) {
+  const { t, locale } = useI18n();
+  const api = useApi();
+  const form = useSubmit();
+  const [values, setValues] = useState<Values>(EMPTY);
+  const set = (key: keyof Values) => (value: string) => setValues((v) => ({ ...v, [key]: value }));
+
+  async function onSubmit(event: React.FormEvent) {
+    event.preventDefault();
+    const body = toBody(values);
+    const errors = validateWith(ZCreateIpPoolBody, body, locale);
+    if (Object.keys(errors).length > 0) return form.setFieldErrors(errors);
+    const created = await form.submit(async () => {
+      try {
+        return await createIpPool(api, body);
+      } catch (error) {
+        // the API's "outside the CIDR" issue carries the CIDR as its message: say it in words
+        if (!(error instanceof ApiError)) throw error;
+        const issues = error.fieldIssues.map((issue) => (issue.code === 'outside_cidr' ? { ...issue, message: t('opPools.outsideCidr', { cidr: issue.message }) } : issue));
+        throw new ApiError(error.status, error.code, error.message, issues.length > 0 ? issues : error.details, error.requestId);
+      }
+    });
+    if (created) {
+      setValues(EMPTY);
+      onCreated(created);
+    }
+  }
+
+  const e = form.fieldErrors;
+  return (
+    <form className="card form-grid" aria-labelledby="pool-form-title" onSubmit={onSubmit} noValidate>
+      <h2 id="pool-form-title">{t('opPools.createTitle')}</h2>
+      <FormAlert error={form.error} fieldErrors={e} />
+      <Field label={t('opPools.name')} value={values.name} onValue={set('name')} required maxLength={100} error={e.name} />
+      <Field label={t('opPools.cidr')} hint={t('opPools.cidrHint')} value={values.cidr} onValue={set('cidr')} required error={e.cidr} />
+      <Field label={t('opPools.gateway')} value={values.gateway} onValue={set('gateway')} required error={e.gateway} />
+      <Field label={t('opPools.rangeStart')} value={values.rangeStart} onValue={set('rangeStart')} required error={e.rangeStart} />
+      <Field label={t('opPools.rangeEnd')} value={values.rangeEnd} onValue={set('rangeEnd')} required error={e.rangeEnd} />
+      <Field label={t('opPools.vlan')} hint={t('opPools.vlanHint')} type="number" min={1} max={4094} value={values.vlanTag} onValue={set('vlanTag')} error={e.vlanTag} />
+      <Field label={t('opPools.bridge')} value={values.bridge} onValue={set('bridge')} required error={e.bridge} />
+      <Field label={t('opPools.dns')} hint={t('opPools.dnsHint')} value={values.dnsServers} onValue={set('dnsServers')} error={e.dnsServers ?? e['dnsServers.0'] ?? e['dnsServers.1']} />
+      <Field label={t('opPools.searchDomain')} value={values.searchDomain} onValue={set('searchDomain')} error={e.searchDomain} />
+      <SelectField
+        label={t('opPools.institution')}
+        hint={t('opPools.institutionHint')}
+        value={values.institutionId}
+        onValue={set('institutionId')}
+        placeholder={t('opPools.shared')}
+        options={institutions.map((i) => ({ value: i.id, label: i.name }))}
+        error={e.institutionId}
+      />
+      <div className="form-actions">
+        <button type="submit" className="button primary" disabled={form.busy}>
+          {t('opPools.create')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,72 @@
+import type { VpsRequestDto } from '@betang/core';
+import { useState } from 'react';
+import { useResource } from '../../api/use-resource';
+import { useI18n } from '../../i18n/i18n-context';
+import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
+import { Page } from '../../ui/page';
+import { BulkApprove } from './bulk-approve';
+import { loadApprovalQueue } from './load-queue';
+import { QueueTable } from './queue-table';
+import { ReviewPanel } from './review-panel';
+import './console.css';
+
+/** The approval queue: pending requests oldest first, age against the standard, review drawer, bulk approval. */
+export function ApprovalQueuePage() {
+  const { t, number } = useI18n();
+  const duration = (hours: number) => t('opCommon.hoursOnly', { hours: number(hours) });
+  const queue = useResource(loadApprovalQueue, []);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const rows = queue.data?.rows ?? [];
+  const open = rows.find((row) => row.requestId === openId);
+
+  function select(id: string, on: boolean) {
+    setSelected((previous) => {
+      const next = new Set(previous);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  }
+
+  function close() {
+    const id = openId;
+    setOpenId(null);
+    if (id) window.setTimeout(() => document.getElementById(`review-${id}`)?.focus(), 0);
+  }
+
+  function decided(request: VpsRequestDto, decision: 'approved' | 'rejected') {
+    setOpenId(null);
+    select(request.id, false);
+    const key = decision === 'rejected' ? 'opQueue.rejected' : request.status === 'partially_approved' ? 'opQueue.approvedPartial' : 'opQueue.approved';
+    setNotice(t(key, { hostname: request.hostname }));
+    queue.reload();
+  }
+
+  return (
+    <Page title={t('opQueue.title')}>
+      <p className="muted">{queue.data ? t('opQueue.intro', { standard: duration(queue.data.approvalHours) }) : t('opQueue.introShort')}</p>
+      <LiveRegion kind="success">{notice}</LiveRegion>
+      <ErrorAlert error={queue.error} />
+      <div className={open ? 'queue-layout with-panel' : 'queue-layout'}>
+        <section className="card" aria-labelledby="queue-title">
+          <h2 id="queue-title">{t('opQueue.listTitle', { count: rows.length })}</h2>
+          {queue.loading && !queue.data ? <Loading /> : null}
+          {queue.data && rows.length === 0 ? <p>{t('opQueue.empty')}</p> : null}
+          <BulkApprove
+            rows={rows.filter((row) => selected.has(row.requestId))}
+            onDone={() => {
+              setSelected(new Set());
+              queue.reload();
+            }}
+          />
+          {rows.length > 0 ? (
+            <QueueTable rows={rows} selected={selected} openId={openId} onSelect={select} onSelectAll={(on) => setSelected(on ? new Set(rows.map((r) => r.requestId)) : new Set())} onOpen={setOpenId} />
+          ) : null}
+        </section>
+        {open ? <ReviewPanel requestId={open.requestId} institutionName={open.institutionName} onClose={close} onDecided={decided} /> : null}
+      </div>
+    </Page>
+  );
+}

@@ -1,0 +1,72 @@
+import { useI18n } from '../../i18n/i18n-context';
+import { TableWrap } from '../../ui/table-wrap';
+import { AgeVsStandard } from './age-vs-standard';
+import type { PendingRow } from './load-queue';
+import { useRequestFacts } from './request-facts';
+
+type Props = {
+  rows: readonly PendingRow[];
+  selected: ReadonlySet<string>;
+  openId: string | null;
+  onSelect(id: string, on: boolean): void;
+  onSelectAll(on: boolean): void;
+  onOpen(id: string): void;
+};
+
+/** The pending approvals, oldest first: selectable rows (for bulk approval) with a review button each. */
+export function QueueTable({ rows, selected, openId, onSelect, onSelectAll, onOpen }: Props) {
+  const { t } = useI18n();
+  const facts = useRequestFacts();
+  const allSelected = rows.length > 0 && rows.every((row) => selected.has(row.requestId));
+  return (
+    <TableWrap labelledBy="queue-title">
+      <table className="responsive">
+        <thead>
+          <tr>
+            <th scope="col">
+              <label className="choice">
+                <input type="checkbox" checked={allSelected} onChange={(event) => onSelectAll(event.target.checked)} />
+                <span className="visually-hidden">{t('opQueue.selectAll')}</span>
+              </label>
+            </th>
+            <th scope="col">{t('opQueue.request')}</th>
+            <th scope="col">{t('opQueue.size')}</th>
+            <th scope="col">{t('opQueue.template')}</th>
+            <th scope="col">{t('opQueue.pendingLevel')}</th>
+            <th scope="col">{t('opQueue.age')}</th>
+            <th scope="col">
+              <span className="visually-hidden">{t('common.actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.requestId} className={row.requestId === openId ? 'row-selected' : row.overdue ? 'row-overdue' : undefined}>
+              <td data-label={t('opQueue.select')}>
+                <label className="choice">
+                  <input type="checkbox" checked={selected.has(row.requestId)} onChange={(event) => onSelect(row.requestId, event.target.checked)} />
+                  <span className="visually-hidden">{t('opQueue.selectOne', { hostname: row.hostname })}</span>
+                </label>
+              </td>
+              <td data-label={t('opQueue.request')}>
+                <strong>{row.hostname}</strong>
+                <span className="block muted small">{row.institutionName}</span>
+              </td>
+              <td data-label={t('opQueue.size')}>{row.request ? facts.size(row.request.resources) : '—'}</td>
+              <td data-label={t('opQueue.template')}>{row.request?.templateId ?? '—'}</td>
+              <td data-label={t('opQueue.pendingLevel')}>{facts.level(row.request?.pendingLevel ?? null)}</td>
+              <td data-label={t('opQueue.age')}>
+                <AgeVsStandard ageMinutes={row.ageMinutes} targetMinutes={row.targetMinutes} overdue={row.overdue} />
+              </td>
+              <td className="cell-actions">
+                <button type="button" className="button small" id={`review-${row.requestId}`} aria-expanded={row.requestId === openId} onClick={() => onOpen(row.requestId)}>
+                  {t('opQueue.review', { hostname: row.hostname })}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableWrap>
+  );
+}

@@ -1,0 +1,86 @@
+import { Role, type VpsRequestDto } from '@betang/core';
+import { useEffect, useRef } from 'react';
+import { getApplication } from '../../api/applications.api';
+import { useResource } from '../../api/use-resource';
+import { getRequest } from '../../api/vps-requests.api';
+import { useI18n } from '../../i18n/i18n-context';
+import { Link } from '../../router/router';
+import { holdsAny, useMe } from '../../session/session-context';
+import { ErrorAlert, Loading } from '../../ui/alert';
+import { DecisionForms } from './decision-forms';
+import { useRequestFacts } from './request-facts';
+
+type Props = { requestId: string; institutionName: string; onClose(): void; onDecided(request: VpsRequestDto, decision: 'approved' | 'rejected'): void };
+
+/**
+ * The review drawer: GET /vps-requests/:id with its application, network, contact and earlier
+ * decisions, and the decision forms. Its heading takes focus when it opens; Escape closes it.
+ */
+export function ReviewPanel({ requestId, institutionName, onClose, onDecided }: Props) {
+  const { t, dateTime } = useI18n();
+  const facts = useRequestFacts();
+  const mayDecide = holdsAny(useMe().roles, [Role.Admin, Role.Operator, Role.DcHead]);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const request = useResource((api) => getRequest(api, requestId), [requestId]);
+  const applicationId = request.data?.applicationId;
+  const application = useResource((api) => (applicationId ? getApplication(api, applicationId) : Promise.resolve(null)), [applicationId]);
+  useEffect(() => heading.current?.focus(), [requestId]);
+  const r = request.data;
+  return (
+    <aside className="card review-panel" aria-labelledby="review-title" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+      <div className="panel-header">
+        <h2 id="review-title" tabIndex={-1} ref={heading}>
+          {t('opQueue.reviewTitle', { hostname: r?.hostname ?? '…' })}
+        </h2>
+        <button type="button" className="button small" onClick={onClose}>
+          {t('opQueue.close')}
+        </button>
+      </div>
+      {request.loading && !r ? <Loading /> : null}
+      <ErrorAlert error={request.error} />
+      {r ? (
+        <>
+          <dl className="facts">
+            <dt>{t('opQueue.institution')}</dt>
+            <dd>{institutionName}</dd>
+            <dt>{t('opQueue.application')}</dt>
+            <dd>{application.data?.name ?? (application.loading ? t('common.loading') : '—')}</dd>
+            <dt>{t('opQueue.size')}</dt>
+            <dd>{facts.size(r.resources)}{r.presetId ? ` (${r.presetId})` : ''}</dd>
+            <dt>{t('opQueue.template')}</dt>
+            <dd>{r.templateId}</dd>
+            <dt>{t('opQueue.purpose')}</dt>
+            <dd>{r.purpose}</dd>
+            <dt>{t('opQueue.network')}</dt>
+            <dd>{r.network.publicAccess ? t('opQueue.publicPorts', { ports: r.network.ports.join(', ') || '—' }) : t('opQueue.internalOnly')}</dd>
+            <dt>{t('opQueue.contact')}</dt>
+            <dd>{`${r.contact.name} · ${r.contact.phone} · ${r.contact.email}`}</dd>
+            <dt>{t('opQueue.sshKeys')}</dt>
+            <dd>{r.sshPublicKeys.length}</dd>
+            <dt>{t('opQueue.submittedAt')}</dt>
+            <dd>{dateTime(r.createdAt)}</dd>
+            <dt>{t('opQueue.pendingLevel')}</dt>
+            <dd>{facts.level(r.pendingLevel)}</dd>
+          </dl>
+          {r.approvals.length > 0 ? (
+            <>
+              <h3>{t('opQueue.decisions')}</h3>
+              <ul className="results">
+                {r.approvals.map((a) => (
+                  <li key={`${a.level}-${a.at}`}>
+                    {t(a.decision === 'approved' ? 'opQueue.decisionApproved' : 'opQueue.decisionRejected', { level: a.level, name: a.byName ?? '—', at: dateTime(a.at) })}
+                    {a.comment ? <q>{a.comment}</q> : null}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          <p>
+            <Link to={`/vps-requests/${r.id}`}>{t('opQueue.openTimeline')}</Link>
+          </p>
+          {r.pendingLevel && mayDecide ? <DecisionForms key={r.id} request={r} onDecided={onDecided} /> : r.pendingLevel ? null : <p>{t('opQueue.notPending', { status: r.status })}</p>}
+        </>
+      ) : null}
+    </aside>
+  );
+}

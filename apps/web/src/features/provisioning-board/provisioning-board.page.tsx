@@ -1,0 +1,52 @@
+import { useState } from 'react';
+import { getOperatorQueue } from '../../api/operator-queue.api';
+import { useResource } from '../../api/use-resource';
+import { useI18n } from '../../i18n/i18n-context';
+import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
+import { Page } from '../../ui/page';
+import { FailedRuns } from './failed-runs';
+import { RunningLanes } from './running-lanes';
+import { usePolling } from './use-polling';
+import '../operator-queue/console.css';
+
+/** How often the board asks again (the run rows change as the worker writes them). */
+const REFRESH_MS = 5_000;
+
+/** The provisioning board: running runs by step with progress, failed runs with their reason and Retry. Refreshes itself. */
+export function ProvisioningBoardPage() {
+  const { t, dateTime } = useI18n();
+  const queue = useResource(getOperatorQueue, []);
+  const refreshedAt = usePolling(queue.reload, REFRESH_MS);
+  const [notice, setNotice] = useState<string | null>(null);
+  const data = queue.data;
+  return (
+    <Page title={t('opBoard.title')}>
+      <p className="muted">
+        {t('opBoard.intro', { seconds: REFRESH_MS / 1000 })} {t('opBoard.refreshedAt', { at: dateTime(refreshedAt.toISOString()) })}
+      </p>
+      <LiveRegion kind="success">{notice}</LiveRegion>
+      <ErrorAlert error={queue.error} />
+      {queue.loading && !data ? <Loading /> : null}
+      {data ? (
+        <>
+          <section className="card" aria-labelledby="failed-title">
+            <h2 id="failed-title">{t('opBoard.failedTitle', { count: data.failed.length })}</h2>
+            {data.failed.length === 0 ? <p>{t('opBoard.noFailed')}</p> : null}
+            <FailedRuns
+              runs={data.failed}
+              onRetried={(hostname) => {
+                setNotice(t('opBoard.retried', { hostname }));
+                queue.reload();
+              }}
+            />
+          </section>
+          <section className="card" aria-labelledby="running-title">
+            <h2 id="running-title">{t('opBoard.runningTitle', { count: data.running.length })}</h2>
+            <p className="muted small">{t('opBoard.standard', { minutes: data.serviceStandards.provisioningMinutes })}</p>
+            {data.running.length === 0 ? <p>{t('opBoard.noRunning')}</p> : <RunningLanes runs={data.running} />}
+          </section>
+        </>
+      ) : null}
+    </Page>
+  );
+}

@@ -1,0 +1,38 @@
+import { Role } from '@betang/core';
+import type { ApiClient } from '../../api/http-client';
+import { getApprovalPolicy, getCustomSizeBounds, getServiceStandardsSetting } from '../../api/settings.api';
+import { useResource } from '../../api/use-resource';
+import { useI18n } from '../../i18n/i18n-context';
+import { holdsAny, useMe } from '../../session/session-context';
+import { ErrorAlert, Loading } from '../../ui/alert';
+import { Page } from '../../ui/page';
+import { ApprovalPolicyForm } from './approval-policy-form';
+import { ServiceStandardsForm } from './service-standards-form';
+import { SizeBoundsForm } from './size-bounds-form';
+import '../operator-queue/console.css';
+
+const loadSettings = async (api: ApiClient) => {
+  const [policy, standards, bounds] = await Promise.all([getApprovalPolicy(api), getServiceStandardsSetting(api), getCustomSizeBounds(api)]);
+  return { policy, standards, bounds };
+};
+
+/** Request settings: approval policy, service standards and custom size bounds (read-only for dc_head and auditors). */
+export function SettingsPage() {
+  const { t } = useI18n();
+  const readOnly = !holdsAny(useMe().roles, [Role.Admin, Role.Operator]);
+  const settings = useResource(loadSettings, []);
+  return (
+    <Page title={t('opSettings.title')}>
+      <p className="muted">{readOnly ? t('opSettings.readOnly') : t('opSettings.intro')}</p>
+      <ErrorAlert error={settings.error} />
+      {settings.loading && !settings.data ? <Loading /> : null}
+      {settings.data ? (
+        <>
+          <ServiceStandardsForm initial={settings.data.standards} readOnly={readOnly} />
+          <ApprovalPolicyForm initial={settings.data.policy} readOnly={readOnly} />
+          <SizeBoundsForm initial={settings.data.bounds} readOnly={readOnly} />
+        </>
+      ) : null}
+    </Page>
+  );
+}
