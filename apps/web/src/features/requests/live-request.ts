@@ -18,9 +18,20 @@ export type RunView = {
 /** A request kept current by its events: the request itself and every run seen, oldest first. */
 export type LiveRequest = { request: VpsRequestDto; runs: RunView[]; lastEventId: number };
 
+/**
+ * A snapshot's run carries no kind (GET /vps-requests/:id names none); its steps tell provisioning
+ * (reserve, clone…) and decommissioning (destroy) apart. Anything else stays unnamed.
+ */
+function kindFromSteps(steps: readonly Step[]): string | null {
+  const keys = new Set(steps.map((s) => s.key));
+  if (keys.has('reserve') || keys.has('clone')) return 'provision';
+  if (keys.has('destroy')) return 'decommission';
+  return null;
+}
+
 /** The state a snapshot (GET /vps-requests/:id or the stream's first event) starts from. */
 export function fromSnapshot(request: VpsRequestDto, lastEventId = 0): LiveRequest {
-  const runs: RunView[] = request.run ? [{ ...request.run, kind: null, steps: [...request.run.steps] }] : [];
+  const runs: RunView[] = request.run ? [{ ...request.run, kind: kindFromSteps(request.run.steps), steps: [...request.run.steps] }] : [];
   return { request, runs, lastEventId };
 }
 

@@ -1,8 +1,12 @@
 import { useId } from 'react';
 import { useI18n } from '../../i18n/i18n-context';
-import { Field } from '../../ui/field';
+import { TextAreaField } from '../../ui/textarea-field';
 
-/** SSH public keys, one per input (the API refuses two keys pasted into one); add and remove rows. */
+/**
+ * SSH public keys, one per field; add and remove rows. Text areas, not inputs: an input would
+ * silently join two pasted lines into one "key", while here the shared parser sees the line break
+ * and refuses it (one key per field).
+ */
 export function SshKeysField({ keys, onChange, errors, onTouch }: { keys: string[]; onChange(keys: string[]): void; errors: Record<string, string>; onTouch(path: string): void }) {
   const { t } = useI18n();
   const legendId = useId();
@@ -13,8 +17,9 @@ export function SshKeysField({ keys, onChange, errors, onTouch }: { keys: string
       <p className="hint">{t('requests.sshKeysHint')}</p>
       {keys.map((key, index) => (
         <div className="key-row" key={index}>
-          <Field
+          <TextAreaField
             label={t('requests.sshKey', { n: index + 1 })}
+            rows={2}
             required={index === 0}
             spellCheck={false}
             autoComplete="off"

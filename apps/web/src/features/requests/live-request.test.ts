@@ -1,0 +1,78 @@
+import type { RequestEvent, VpsRequestDto } from '@betang/core';
+import { applyEvent, fromSnapshot } from './live-request';
+
+const REQUEST: VpsRequestDto = {
+  id: '00000000-0000-4000-8000-000000000001',
+  institutionId: '00000000-0000-4000-8000-000000000002',
+  status: 'submitted',
+  statusReason: null,
+  hostname: 'sipd-web-01',
+  templateId: 'debian-12',
+  presetId: 'medium',
+  resources: { cores: 2, memoryMiB: 4096, diskGiB: 40 },
+  applicationId: '00000000-0000-4000-8000-000000000003',
+  sshPublicKeys: [],
+  purpose: 'Server web aplikasi',
+  network: { publicAccess: false, ports: [443] },
+  contact: { name: 'Budi', nip: '198703152010011002', phone: '0812', email: 'b@x.id' },
+  requestedBy: '00000000-0000-4000-8000-000000000004',
+  approvals: [],
+  pendingLevel: { level: 1, name: { id: 'Operator', en: 'Operator' }, roles: ['operator'] },
+  ipAddress: null,
+  run: null,
+  vm: null,
+  createdAt: '2026-11-27T01:00:00.000Z',
+  updatedAt: '2026-11-27T01:00:00.000Z',
+};
+const RUN = '00000000-0000-4000-8000-0000000000aa';
+const base = { requestId: REQUEST.id, at: '2026-11-27T02:00:00.000Z' };
+
+function ev(id: number, event: Omit<RequestEvent, 'id' | 'requestId' | 'at'>): RequestEvent {
+  return { ...base, id, ...event } as RequestEvent;
+}
+
+describe('applyEvent', () => {
+  it('should follow a request from approval to active with its address, in event order', () => {
+    let state = fromSnapshot(REQUEST, 10);
+    const events: RequestEvent[] = [
+      ev(11, { kind: 'approval', data: { approvalId: 'a', level: 1, decision: 'approved', by: 'u', byName: 'Rina', role: 'operator', comment: 'ok', at: base.at } }),
+      ev(12, { kind: 'request.status', data: { status: 'queued', previousStatus: 'submitted', statusReason: null } }),
+      ev(13, { kind: 'run', data: { runId: RUN, kind: 'provision', status: 'running', attempt: 1, progress: 10, currentStep: 'clone', error: null } }),
+      ev(14, { kind: 'run.step', data: { runId: RUN, key: 'clone', position: 3, status: 'running', attempt: 1, startedAt: base.at, finishedAt: null, detail: null } }),
+      ev(15, { kind: 'run.step', data: { runId: RUN, key: 'reserve', position: 1, status: 'done', attempt: 1, startedAt: base.at, finishedAt: base.at, detail: null } }),
+      ev(16, { kind: 'address', data: { allocationId: 'x', address: '10.60.0.10', held: true, vmId: null, releaseReason: null } }),
+      ev(17, { kind: 'vm', data: { vmId: '00000000-0000-4000-8000-0000000000bb', state: 'running', node: 'pve1', vmid: 100100, name: 'sipd-web-01' } }),
+      ev(18, { kind: 'request.status', data: { status: 'active', previousStatus: 'provisioning', statusReason: null } }),
+    ];
+    for (const event of events) state = applyEvent(state, event);
+    expect(state.request.status).toBe('active');
+    expect(state.request.approvals).toHaveLength(1);
+    expect(state.request.vm).toEqual({ id: '00000000-0000-4000-8000-0000000000bb', node: 'pve1', vmid: 100100, state: 'running', ipAddress: '10.60.0.10' });
+    expect(state.runs).toHaveLength(1);
+    expect(state.runs[0]!.steps.map((s) => s.key)).toEqual(['reserve', 'clone']);
+    expect(state.request.run?.id).toBe(RUN);
+    expect(state.lastEventId).toBe(18);
+  });
+
+  it('should ignore an event it already applied (a repeated delivery changes nothing)', () => {
+    const approval = ev(11, { kind: 'approval', data: { approvalId: 'a', level: 1, decision: 'approved', by: 'u', byName: 'Rina', role: 'operator', comment: null, at: base.at } });
+    const once = applyEvent(fromSnapshot(REQUEST, 10), approval);
+    expect(applyEvent(once, approval)).toBe(once);
+    expect(applyEvent(fromSnapshot(REQUEST, 11), approval).request.approvals).toHaveLength(0);
+  });
+
+  it('should clear the address when it is released and start over from a new snapshot', () => {
+    let state = applyEvent(fromSnapshot({ ...REQUEST, ipAddress: '10.60.0.10' }, 1), ev(2, { kind: 'address', data: { allocationId: 'x', address: '10.60.0.10', held: false, vmId: null, releaseReason: 'cancelled' } }));
+    expect(state.request.ipAddress).toBeNull();
+    state = applyEvent(state, ev(3, { kind: 'snapshot', data: { ...REQUEST, status: 'cancelled' } }));
+    expect(state.request.status).toBe('cancelled');
+    expect(state.lastEventId).toBe(3);
+  });
+
+  it('should name a snapshot run by its steps', () => {
+    const step = { key: 'clone', status: 'done' as const, attempt: 1, startedAt: null, finishedAt: null, detail: null };
+    const run = { id: RUN, status: 'running', attempt: 1, progress: 40, currentStep: 'clone', steps: [step], error: null };
+    expect(fromSnapshot({ ...REQUEST, run }).runs[0]!.kind).toBe('provision');
+    expect(fromSnapshot({ ...REQUEST, run: { ...run, steps: [] } }).runs[0]!.kind).toBeNull();
+  });
+});

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/** A VM as `GET /vms` and `GET /vms/:id` return it (apps/api/src/routes/vms.routes.ts). */
+export const ZVm = z.object({
+  id: z.uuid(),
+  requestId: z.uuid(),
+  institutionId: z.uuid(),
+  name: z.string(),
+  node: z.string().nullable(),
+  vmid: z.number().nullable(),
+  ipAddress: z.string().nullable(),
+  state: z.string(),
+  cores: z.number(),
+  memoryMiB: z.number(),
+  diskGiB: z.number(),
+  createdAt: z.string(),
+});
+export type VmDto = z.infer<typeof ZVm>;
+
+/** `GET /vms` answer (no paging: at most 500, newest first). */
+export const ZVmList = z.object({ items: z.array(ZVm) });
+
+/** Power actions of `POST /vms/:id/actions`. */
+export const VM_POWER_ACTIONS = ['start', 'shutdown', 'stop', 'reboot'] as const;
+export type VmPowerAction = (typeof VM_POWER_ACTIONS)[number];
+/** `POST /vms/:id/actions` body. */
+export const ZVmActionBody = z.strictObject({ action: z.enum(VM_POWER_ACTIONS) });
+/** `POST /vms/:id/decommission` body. */
+export const ZDecommissionBody = z.strictObject({ reason: z.string().trim().min(5).max(500) });
+/** 202 answer of VM actions: the day-2 run that carries it out (follow it on the request's events). */
+export const ZQueuedRun = z.object({ runId: z.uuid() });
