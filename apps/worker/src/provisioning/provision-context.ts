@@ -24,6 +24,11 @@ export type ProvisionCtx = {
   marker: string;
   /** PVE tag carrying the run id. */
   runTag: string;
+  /**
+   * Markers of earlier provision runs of the same request (an operator's retry is a new run): a
+   * VM one of them built and could not clean up is adopted rather than cloned again.
+   */
+  previousMarkers: string[];
 };
 
 /** The owner marker of a provision run (matches packages/proxmox's marker rules). */
@@ -53,5 +58,16 @@ export async function loadProvisionCtx(deps: WorkerDeps, run: RunRow): Promise<P
   if (!data) throw permanent('REQUEST_MISSING', { id: `Permohonan ${run.requestId} tidak ditemukan.`, en: `Request ${run.requestId} not found.` });
   const parsed = ZProvisionParams.safeParse(run.params ?? {});
   if (!parsed.success) throw permanent('PARAMS_INVALID', { id: `Parameter run tidak valid: ${parsed.error.message}`, en: `Invalid run parameters: ${parsed.error.message}` });
-  return { deps, settings: settingsOf(deps), pve: requirePve(deps), data, params: parsed.data, marker: runMarker(run.id), runTag: runTag(run.id) };
+  const earlier = await deps.db
+    .selectFrom('provisioningRuns')
+    .select('id')
+    .where('requestId', '=', run.requestId)
+    .where('kind', '=', 'provision')
+    .where('id', '<>', run.id)
+    .orderBy('createdAt', 'desc')
+    .execute();
+  return {
+    deps, settings: settingsOf(deps), pve: requirePve(deps), data, params: parsed.data, marker: runMarker(run.id), runTag: runTag(run.id),
+    previousMarkers: earlier.map((r) => runMarker(r.id)),
+  };
 }

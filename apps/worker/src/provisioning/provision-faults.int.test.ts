@@ -1,4 +1,4 @@
-import { getRun, listRunSteps, type Db, type RunRow } from '@betang/db';
+import { getRun, insertRun, listRunSteps, type Db, type RunRow } from '@betang/db';
 import { parseTags } from '@betang/proxmox';
 import { createTestDatabase, makeOperator, makeQueuedProvisionRun, randomSshPublicKey, type QueuedProvision, type TestDatabase } from '@betang/testkit';
 import type { WorkerDeps } from '../deps';
@@ -126,6 +126,21 @@ describe('provisioning under every simulator fault class', () => {
     const held = await db.selectFrom('ipAllocations').select('id').where('requestId', '=', q.requestId).where('releasedAt', 'is', null).execute();
     expect(held).toHaveLength(1);
     expect((await db.selectFrom('vms').select('state').where('requestId', '=', q.requestId).executeTakeFirstOrThrow()).state).not.toBe('failed');
+
+    // The node is back; the operator retries (the API writes a new provision run): the VM the
+    // failed run left behind is adopted, not cloned a second time.
+    env.sim.faults.setNodeOnline('pve1', true);
+    env.sim.faults.slowTasks('qmclone', 1);
+    const vmidBefore = (await db.selectFrom('vms').select('vmid').where('requestId', '=', q.requestId).executeTakeFirstOrThrow()).vmid;
+    await db.updateTable('vpsRequests').set({ status: 'queued', statusReason: null }).where('id', '=', q.requestId).execute();
+    const retry = await insertRun(db, { requestId: q.requestId, kind: 'provision' });
+    const after = await runToEnd(env.deps, retry.id);
+    expect(after.status).toBe('succeeded');
+    const vm = await db.selectFrom('vms').select(['vmid', 'state']).where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
+    expect(vm).toEqual({ vmid: vmidBefore, state: 'running' });
+    const built = env.sim.state.listVms().filter((v) => /betang-run=/.test(String((v.config as Record<string, unknown>).description ?? '')) && [q.runId, retry.id].some((id) => String((v.config as Record<string, unknown>).description).includes(id)));
+    expect(built.map((v) => v.vmid)).toEqual([vmidBefore]);
+    expect((await listRunSteps(db, retry.id)).find((s) => s.key === 'clone')?.detail).toContain('adopted');
   });
 
   it('should wait out a backup lock on the template and succeed', async () => {

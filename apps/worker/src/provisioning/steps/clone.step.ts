@@ -1,12 +1,29 @@
 import { appendAudit, heldVmids, lockVmidAllocation, updateVm } from '@betang/db';
-import { cloneToFreeVmid, PveTaskFailedError } from '@betang/proxmox';
+import { cloneToFreeVmid, inspectVmid, PveTaskFailedError } from '@betang/proxmox';
 import { permanent } from '../../harness/run-error';
 import type { StepDef } from '../../harness/run-definition';
 import { withCloneSlot } from '../clone-slot';
+import { abortableSleep } from '../sleep';
 import type { ProvisionCtx } from '../provision-context';
 import { vmDescription } from '../vm-spec';
 import type { PlaceResult } from './place.step';
 import type { ReserveResult } from './reserve.step';
+
+/** A VM an earlier (failed, not cleaned up) provision run of this request built at the reserved vmid. */
+async function adoptFromEarlierRun(ctx: ProvisionCtx, vmid: number, signal: AbortSignal): Promise<{ vmid: number; node: string; adopted: true } | undefined> {
+  const until = Date.now() + ctx.settings.PVE_CLONE_TASK_SECONDS * 1000;
+  for (const marker of ctx.previousMarkers) {
+    let seen = await inspectVmid(ctx.pve, vmid, marker);
+    // That run's clone task may still be running: wait for it rather than clone a second VM.
+    while (((seen.state === 'ours' && seen.lock) || seen.state === 'pending') && Date.now() < until && !signal.aborted) {
+      await abortableSleep(500, signal);
+      seen = await inspectVmid(ctx.pve, vmid, marker);
+    }
+    if (seen.state === 'ours' && !seen.lock) return { vmid, node: seen.node, adopted: true };
+    if (seen.state === 'ours' || seen.state === 'absent') return undefined;
+  }
+  return undefined;
+}
 
 /** A full storage is a task failure PVE words as "not enough free space": say which storage and what to do. */
 function explainCloneFailure(error: unknown, place: PlaceResult): unknown {
@@ -36,7 +53,7 @@ export const cloneStep: StepDef<ProvisionCtx> = {
     const { db } = ctx.deps;
     const range = { min: ctx.settings.PVE_VMID_MIN, max: ctx.settings.PVE_VMID_MAX };
     const held = (await heldVmids(db, range)).filter((v) => v !== reserved.vmid);
-    const cloned = await withCloneSlot(
+    const cloned = (await adoptFromEarlierRun(ctx, reserved.vmid, signal)) ?? await withCloneSlot(
       db,
       place.node,
       ctx.settings.PVE_CLONE_LIMIT_PER_NODE,
