@@ -72,6 +72,11 @@ describe('operator console (real Chromium)', () => {
     await makeAgreementInForce(db, institution.id);
     staff = await apiSession(stack.baseUrl, (await makeUser(db, { roles: [Role.InstitutionStaff], institutionId: institution.id })).email);
     operatorEmail = (await makeUser(db, { roles: [Role.Operator], name: 'Rina Operator' })).email;
+    // the signers an agreement names by default: the institution's only head and the only dc_head
+    const head = await makeUser(db, { roles: [Role.InstitutionHead], institutionId: institution.id, name: 'Kepala Diskominfo' });
+    const dcHead = await makeUser(db, { roles: [Role.DcHead], name: 'Kepala Diskominfosantik' });
+    await db.updateTable('users').set({ nip: '197001011995031001', position: 'Kepala Dinas' }).where('id', '=', head.id).execute();
+    await db.updateTable('users').set({ nip: '197202021996031002', position: 'Kepala Diskominfosantik' }).where('id', '=', dcHead.id).execute();
     otherOperator = await apiSession(stack.baseUrl, (await makeUser(db, { roles: [Role.Operator], name: 'Andi Operator' })).email);
 
     // submitted out of order; the queue must still list the oldest first
@@ -114,10 +119,12 @@ describe('operator console (real Chromium)', () => {
     expect(await queueHostnames()).toEqual(['web-lama', 'web-tengah', 'besar-01', 'web-baru', 'api-01']);
     const oldest = page.getByRole('row').filter({ hasText: 'web-lama' });
     expect(await oldest.textContent()).toContain(T['opCommon.overdue']);
-    expect(await oldest.textContent()).toContain('1 vCPU · 2 GiB RAM · 20 GiB disk');
+    expect(await oldest.textContent()).toContain('1 vCPU · 2 GiB · 20 GiB');
     expect(await oldest.textContent()).toContain('debian-12');
     expect(await page.getByRole('row').filter({ hasText: 'web-baru' }).textContent()).not.toContain(T['opCommon.overdue']);
-    expect(await page.getByRole('row').filter({ hasText: 'besar-01' }).textContent()).toContain('Tingkat 2: Persetujuan Kepala Diskominfosantik');
+    const large = await page.getByRole('row').filter({ hasText: 'besar-01' }).textContent();
+    expect(large).toContain('8 vCPU · 16 GiB · 200 GiB');
+    expect(large).toContain('Tingkat 2Persetujuan Kepala Diskominfosantik');
   });
 
   it('should approve one request with a comment from the review drawer, keyboard only', async () => {
@@ -279,6 +286,30 @@ describe('operator console (real Chromium)', () => {
     await page.getByRole('status').filter({ hasText: fill(T['opPools.created'], { name: 'Pool Diskominfo' }) }).waitFor();
     const row = page.getByRole('row').filter({ hasText: 'Pool Diskominfo' });
     expect(await row.textContent()).toContain('0 dari 90 alamat (0%)');
+  });
+
+  it('should generate an agreement for the fiscal year and list it with its status and days left', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: T['opNav.agreements'] }).click();
+    await page.getByRole('heading', { level: 1, name: T['opAgreements.title'] }).waitFor();
+    const inForce = page.locator('tbody tr').filter({ has: page.getByText(T['opAgreements.status.inForce']!, { exact: true }) });
+    await inForce.waitFor();
+    expect(await inForce.textContent()).toMatch(/\d+ hari lagi/);
+
+    const form = page.getByRole('form', { name: T['opAgreements.createTitle'] });
+    await form.getByRole('button', { name: T['opAgreements.create'] }).click();
+    expect(await form.getByLabel(T['opAgreements.institution']!).getAttribute('aria-invalid')).toBe('true');
+    await form.getByLabel(T['opAgreements.institution']!).selectOption({ label: 'Dinas Komunikasi dan Informatika' });
+    await form.getByLabel('Portal PPID').check();
+    await form.getByRole('button', { name: T['opAgreements.create'] }).click();
+    await page.getByRole('status').filter({ hasText: 'Dinas Komunikasi dan Informatika' }).waitFor({ timeout: 30_000 });
+    const created = page.locator('tbody tr').filter({ has: page.getByText(T['opAgreements.status.awaitingInstitutionHead']!, { exact: true }) });
+    await created.waitFor();
+    const year = new Date(Date.now() + 7 * HOURS).getUTCFullYear();
+    expect(await created.textContent()).toContain(`1 Januari ${year} – 31 Desember ${year}`);
+    const link = created.getByRole('link');
+    expect(await link.getAttribute('href')).toMatch(/^\/agreements\/[0-9a-f-]{36}$/);
+    const row = await stack.db.selectFrom('agreements').select(['status', 'ceilingCores']).where('institutionId', '=', institutionId).where('status', '!=', 'in_force').executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'awaiting_institution_head', ceilingCores: 16 });
   });
 
   it('should pass axe (no serious or critical violations) on every console page, on desktop and phone', async () => {

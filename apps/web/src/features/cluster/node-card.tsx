@@ -17,7 +17,7 @@ export function NodeCard({ node }: { node: z.infer<typeof ZClusterNode> }) {
         {node.online ? <StatusBadge tone="good">{t('opCluster.online')}</StatusBadge> : <StatusBadge tone="bad">{t('opCluster.offline')}</StatusBadge>}
       </h2>
       <p className="small">{t('opCluster.betangVms', { count: node.betangVms })}</p>
-      {!node.statsVisible ? <p className="small muted">{t('opCluster.statsHidden')}</p> : null}
+      {!node.online ? <p className="small">{t('opCluster.offlineNote')}</p> : !node.statsVisible ? <p className="small muted">{t('opCluster.statsHidden')}</p> : null}
       {node.cpuUsage !== null && node.cpuCount !== null ? (
         <QuotaBar label={t('opCluster.cpu')} used={Number((node.cpuUsage * node.cpuCount).toFixed(1))} limit={node.cpuCount} unit={t('opCluster.cores')} />
       ) : null}

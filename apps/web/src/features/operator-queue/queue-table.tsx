@@ -30,8 +30,7 @@ export function QueueTable({ rows, selected, openId, onSelect, onSelectAll, onOp
               </label>
             </th>
             <th scope="col">{t('opQueue.request')}</th>
-            <th scope="col">{t('opQueue.size')}</th>
-            <th scope="col">{t('opQueue.template')}</th>
+            <th scope="col">{t('opQueue.sizeTemplate')}</th>
             <th scope="col">{t('opQueue.pendingLevel')}</th>
             <th scope="col">{t('opQueue.age')}</th>
             <th scope="col">
@@ -52,11 +51,16 @@ export function QueueTable({ rows, selected, openId, onSelect, onSelectAll, onOp
                 <strong>{row.hostname}</strong>
                 <span className="block muted small">{row.institutionName}</span>
               </td>
-              <td data-label={t('opQueue.size')}>{row.request ? facts.size(row.request.resources) : '—'}</td>
-              <td data-label={t('opQueue.template')}>{row.request?.templateId ?? '—'}</td>
-              <td data-label={t('opQueue.pendingLevel')}>{facts.level(row.request?.pendingLevel ?? null)}</td>
+              <td data-label={t('opQueue.sizeTemplate')}>
+                {row.request ? facts.sizeShort(row.request.resources) : '—'}
+                <span className="block muted small">{row.request?.templateId ?? ''}</span>
+              </td>
+              <td data-label={t('opQueue.pendingLevel')}>
+                {row.request?.pendingLevel ? t('opQueue.levelNumber', { level: row.request.pendingLevel.level }) : '—'}
+                <span className="block muted small">{row.request?.pendingLevel ? facts.levelName(row.request.pendingLevel) : ''}</span>
+              </td>
               <td data-label={t('opQueue.age')}>
-                <AgeVsStandard ageMinutes={row.ageMinutes} targetMinutes={row.targetMinutes} overdue={row.overdue} />
+                <AgeVsStandard ageMinutes={row.ageMinutes} targetMinutes={row.targetMinutes} overdue={row.overdue} stacked />
               </td>
               <td className="cell-actions">
                 <button type="button" className="button small" id={`review-${row.requestId}`} aria-expanded={row.requestId === openId} onClick={() => onOpen(row.requestId)}>

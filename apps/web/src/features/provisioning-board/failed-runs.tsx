@@ -7,13 +7,14 @@ import { Link } from '../../router/router';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert } from '../../ui/alert';
 import { StatusBadge } from '../../ui/status-badge';
-import { AgeVsStandard } from '../operator-queue/age-vs-standard';
+import { useDuration } from '../operator-queue/duration';
 import { pickLanguage } from './bilingual-text';
 
 /** Failed runs with the worker's reason (in the UI language) and Retry (POST /vps-requests/:id/retry). */
 export function FailedRuns({ runs, onRetried }: { runs: readonly FailedItem[]; onRetried(hostname: string): void }) {
   const { t, locale } = useI18n();
   const api = useApi();
+  const duration = useDuration();
   const mayRetry = holdsAny(useMe().roles, [Role.Admin, Role.Operator]);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(undefined);
@@ -50,7 +51,7 @@ export function FailedRuns({ runs, onRetried }: { runs: readonly FailedItem[]; o
             {run.errorMessage ? pickLanguage(run.errorMessage, locale) : t('opBoard.noReason')}
           </p>
           <p className="small">
-            {t('opBoard.failedSince')} <AgeVsStandard ageMinutes={run.ageMinutes} targetMinutes={run.targetMinutes} overdue={false} />
+            {t('opBoard.failedAgo', { age: duration(run.ageMinutes) })}
           </p>
           {mayRetry ? (
             <button type="button" className="button primary small" disabled={busy !== null} onClick={() => retry(run)}>
