@@ -10,6 +10,7 @@ import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
 import { StatusBadge } from '../../ui/status-badge';
 import { AGREEMENT_STATUS, SIGNER_ROLE } from './agreement-labels';
+import { PdfViewer } from './pdf-viewer';
 import { SignAgreementForm } from './sign-agreement-form';
 
 /** True when the signed-in user is the signer the agreement waits for. */
@@ -110,7 +111,7 @@ export function AgreementPage({ params }: { params: PathParams }) {
             {t('agreements.download')}
           </a>
         </p>
-        <iframe key={frameKey} className="pdf-frame" src={`${agreementDocumentUrl(agreement.id)}?inline=1`} title={t('agreements.documentFrame', { number: agreement.number })} />
+        <PdfViewer key={frameKey} url={`${agreementDocumentUrl(agreement.id)}?v=${agreement.currentSha256}`} title={t('agreements.documentFrame', { number: agreement.number })} />
       </section>
     </Page>
   );
