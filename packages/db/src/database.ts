@@ -40,5 +40,9 @@ export function createDatabase(options: DatabaseOptions): Db {
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one (e.g. inside an open transaction when PostgreSQL restarts): pg
+  // emits 'error' on it with no listener, which kills the process; its queries already reject
+  // and the pool discards it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
 }
