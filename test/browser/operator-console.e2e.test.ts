@@ -112,7 +112,7 @@ describe('operator console (real Chromium)', () => {
     await page.locator('tbody tr').first().waitFor();
   }
 
-  const queueHostnames = async () => (await page.locator('tbody tr strong').allTextContents()).filter((h) => h in ids);
+  const queueHostnames = async () => (await page.locator('tbody tr .link-button').allTextContents()).filter((h) => h in ids);
 
   it('should list pending approvals oldest first with their essentials, the overdue one marked', async () => {
     await openQueue();

@@ -13,7 +13,7 @@ type Props = {
   onOpen(id: string): void;
 };
 
-/** The pending approvals, oldest first: selectable rows (for bulk approval) with a review button each. */
+/** The pending approvals, oldest first: selectable rows (for bulk approval); the hostname opens the review drawer. */
 export function QueueTable({ rows, selected, openId, onSelect, onSelectAll, onOpen }: Props) {
   const { t } = useI18n();
   const facts = useRequestFacts();
@@ -31,11 +31,8 @@ export function QueueTable({ rows, selected, openId, onSelect, onSelectAll, onOp
             </th>
             <th scope="col">{t('opQueue.request')}</th>
             <th scope="col">{t('opQueue.sizeTemplate')}</th>
-            <th scope="col">{t('opQueue.pendingLevel')}</th>
-            <th scope="col">{t('opQueue.age')}</th>
-            <th scope="col">
-              <span className="visually-hidden">{t('common.actions')}</span>
-            </th>
+            <th scope="col">{t('opQueue.levelColumn')}</th>
+            <th scope="col">{t('opQueue.ageColumn')}</th>
           </tr>
         </thead>
         <tbody>
@@ -48,24 +45,23 @@ export function QueueTable({ rows, selected, openId, onSelect, onSelectAll, onOp
                 </label>
               </td>
               <td data-label={t('opQueue.request')}>
-                <strong>{row.hostname}</strong>
+                <strong>
+                  <button type="button" className="link-button" id={`review-${row.requestId}`} aria-label={t('opQueue.review', { hostname: row.hostname })} aria-expanded={row.requestId === openId} onClick={() => onOpen(row.requestId)}>
+                    {row.hostname}
+                  </button>
+                </strong>
                 <span className="block muted small">{row.institutionName}</span>
               </td>
               <td data-label={t('opQueue.sizeTemplate')}>
                 {row.request ? facts.sizeShort(row.request.resources) : '—'}
                 <span className="block muted small">{row.request?.templateId ?? ''}</span>
               </td>
-              <td data-label={t('opQueue.pendingLevel')}>
+              <td data-label={t('opQueue.levelColumn')}>
                 {row.request?.pendingLevel ? t('opQueue.levelNumber', { level: row.request.pendingLevel.level }) : '—'}
                 <span className="block muted small">{row.request?.pendingLevel ? facts.levelName(row.request.pendingLevel) : ''}</span>
               </td>
-              <td data-label={t('opQueue.age')}>
+              <td data-label={t('opQueue.ageColumn')}>
                 <AgeVsStandard ageMinutes={row.ageMinutes} targetMinutes={row.targetMinutes} overdue={row.overdue} stacked />
-              </td>
-              <td className="cell-actions">
-                <button type="button" className="button small" id={`review-${row.requestId}`} aria-expanded={row.requestId === openId} onClick={() => onOpen(row.requestId)}>
-                  {t('opQueue.review', { hostname: row.hostname })}
-                </button>
               </td>
             </tr>
           ))}
