@@ -1,11 +1,18 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createApp } from '@betang/api';
+import { parseConfig, ZApiEnv } from '@betang/config';
 import { Role } from '@betang/core';
 import type { Db } from '@betang/db';
-import { makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, TEST_PASSWORD } from '@betang/testkit';
+import { createTestDatabase, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, TEST_PASSWORD } from '@betang/testkit';
 import { request, type APIRequestContext } from 'playwright-core';
+import { pino } from 'pino';
+import { ensureWebBuild } from './web-build';
 
 /** An API session of its own (separate cookie jar from the browser's), with the CSRF token. */
 export type ApiSession = { api: APIRequestContext; csrf: string; post(path: string, data?: unknown): Promise<{ status: number; body: unknown }>; close(): Promise<void> };
@@ -90,3 +97,33 @@ export function pdfsigValidations(pdf: Buffer): string[] {
 
 /** Fills `{name}` placeholders of a catalogue text the way the app does. */
 export const fill = (text: string, values: Record<string, string | number>) => Object.entries(values).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, String(v)), text);
+
+/** A web stack whose database URL is known, for tests that also start a worker process. */
+export type PortalStack = { baseUrl: string; db: Db; databaseUrl: string; close(): Promise<void> };
+
+/**
+ * Like startWebStack (real API serving the current web build over a fresh cloned database), but
+ * it also hands out the database URL so a worker child process can share the database.
+ */
+export async function startPortalStack(): Promise<PortalStack> {
+  const webDistDir = await ensureWebBuild();
+  const database = await createTestDatabase();
+  const app = createApp({
+    db: database.db,
+    logger: pino({ level: 'silent' }),
+    config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, SIGNING_MASTER_SECRET: randomBytes(36).toString('base64') }),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    db: database.db,
+    databaseUrl: database.url,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await database.drop();
+    },
+  };
+}

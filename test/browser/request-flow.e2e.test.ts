@@ -1,0 +1,169 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { makeAgreementInForce, testSshKey, TEST_PASSWORD } from '@betang/testkit';
+import { Redis } from 'ioredis';
+import type { Page } from 'playwright-core';
+import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
+import { seriousViolations } from './support/axe';
+import { launchBrowser, signIn, TEXT, watchPageProblems, type Browser } from './support/browser';
+import { apiSession, fill, makePortalWorld, startPortalStack, type PortalStack, type PortalWorld } from './support/portal-fixtures';
+
+/**
+ * The whole flow in a real browser against every real part: API serving the web build, the worker
+ * as its own process (`node --import tsx apps/worker/src/main.ts`) on PostgreSQL and Redis, and a
+ * simulated Proxmox cluster (test/worker/support/sim-server.ts) whose guests emulate Debian over
+ * SSH. Staff submit, an operator approves (over the API), the open page follows provisioning
+ * live until the VM is active with its address and how to connect; then a reboot from the VM list.
+ */
+jest.setTimeout(300_000);
+
+const ROOT = path.resolve(__dirname, '../..');
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const T = TEXT.id;
+const HOSTNAME = 'sipd-web-01';
+
+type Sim = { url: string; tokenId: string; tokenSecret: string; caFile: string; child: ChildProcess };
+
+function startSim(env: Record<string, string>): Promise<Sim> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/worker/support/sim-server.ts')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{') && l.endsWith('}'));
+      if (line) resolve({ ...(JSON.parse(line) as Omit<Sim, 'child'>), child });
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited ${code}: ${err}`)));
+  });
+}
+
+describe('VPS request from the form to an active VM (browser + API + worker + simulator)', () => {
+  let stack: PortalStack;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  let world: PortalWorld;
+  let sim: Sim;
+  let worker: ChildProcess;
+  let dir: string;
+  let logs = '';
+  const prefix = `btw-${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    stack = await startPortalStack();
+    world = await makePortalWorld(stack.db);
+    await makeAgreementInForce(stack.db, world.institutionId);
+    // the simulator's template VM (9000 on pve1, storage ceph), as the catalog maps it
+    await stack.db.updateTable('catalogTemplates').set({ pveNode: 'pve1', storage: 'ceph' }).where('id', '=', 'debian-12').execute();
+    dir = mkdtempSync(path.join(tmpdir(), 'betang-web-flow-'));
+    const key = makeKeyPair();
+    writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
+    writeFileSync(path.join(dir, 'ports.json'), JSON.stringify({ [HOSTNAME]: [80, 443] }));
+    sim = await startSim({ PLATFORM_PUBLIC_KEY: key.publicKey, GUEST_PORTS_FILE: path.join(dir, 'ports.json'), SIM_TIME_FACTOR: '0.03' });
+    const env = {
+      DATABASE_URL: stack.databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '4',
+      PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: sim.tokenSecret, PVE_CA_FILE: sim.caFile,
+      PVE_VMID_MIN: '100000', PVE_VMID_MAX: '100199', PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator',
+      STEP_RETRY_BASE_MS: '50', GUEST_AGENT_WAIT_SECONDS: '60', PVE_CLONE_TASK_SECONDS: '60', PVE_TASK_SECONDS: '30', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2',
+    };
+    worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/worker/src/main.ts')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (c: Buffer) => (logs = (logs + c.toString()).slice(-20_000));
+    worker.stdout?.on('data', keep);
+    worker.stderr?.on('data', keep);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (worker && worker.exitCode === null) {
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      if (worker.exitCode === null) worker.kill('SIGKILL');
+    }
+    if (sim && sim.child.exitCode === null) {
+      const simExited = new Promise((resolve) => sim.child.once('exit', resolve));
+      sim.child.kill('SIGTERM');
+      await simExited;
+    }
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    await stack?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    await browser.context.clearCookies();
+    page = await browser.context.newPage();
+    problems = watchPageProblems(page);
+  });
+
+  afterEach(async () => {
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  async function waitOnPage(what: () => Promise<unknown>, label: string): Promise<void> {
+    try {
+      await what();
+    } catch (error) {
+      const runs = await stack.db.selectFrom('provisioningRuns').select(['kind', 'status', 'currentStep', 'errorMessage']).execute();
+      throw new Error(`${label}: ${(error as Error).message}\nruns: ${JSON.stringify(runs)}\nworker: ${logs.slice(-3000)}`);
+    }
+  }
+
+  it('should take the request submitted in the browser through approval to an active VM with its address, live', async () => {
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.newRequest'] }).click();
+    const form = page.getByRole('form', { name: T['requests.formTitle'] });
+    await form.getByLabel(T['requests.application']!).selectOption({ label: 'SIPD Biro Adpim' });
+    await form.getByLabel(T['requests.hostname']!).fill(HOSTNAME);
+    await form.getByLabel('Sedang').check();
+    await form.getByRole('textbox', { name: fill(T['requests.sshKey']!, { n: 1 }), exact: true }).fill(testSshKey('budi@laptop'));
+    await form.getByLabel(T['requests.purpose']!).fill('Server web aplikasi SIPD Biro Adpim');
+    await form.getByLabel(T['requests.ports']!).fill('80, 443');
+    await form.getByRole('button', { name: T['requests.submit'] }).click();
+    await page.getByRole('heading', { level: 1, name: fill(T['requests.detailTitleHost']!, { hostname: HOSTNAME }) }).waitFor();
+    await page.getByText(T['requests.streamLive']!).waitFor();
+    const requestId = page.url().split('/').pop() ?? '';
+
+    const operator = await apiSession(stack.baseUrl, world.operatorEmail);
+    expect((await operator.post(`/vps-requests/${requestId}/approve`, { comment: 'Disetujui' })).status).toBe(200);
+    await operator.close();
+
+    // the page is never reloaded: everything below arrives over the event stream
+    const connect = page.getByTestId('connect');
+    await waitOnPage(() => connect.waitFor({ timeout: 180_000 }), 'VM active with its address');
+    const allocation = await stack.db.selectFrom('ipAllocations').select((eb) => eb.fn<string>('host', ['address']).as('address')).where('requestId', '=', requestId).where('releasedAt', 'is', null).executeTakeFirstOrThrow();
+    const adminUser = world.institutionCode.toLowerCase();
+    await connect.getByText(`ssh ${adminUser}@${allocation.address}`, { exact: true }).waitFor();
+    await page.locator('.status').getByText(T['requests.status.active']!, { exact: true }).first().waitFor();
+    const run = page.getByTestId('run').filter({ hasText: T['requests.run.provision'] });
+    expect(await run.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    expect(await run.getByText(T['requests.stepStatus.failed']!, { exact: true }).count()).toBe(0);
+    await run.getByText(T['requests.step.configure-guest']!).waitFor();
+    await page.getByRole('list', { name: T['requests.clockTitle'] }).getByText(T['requests.clockProvisioning']!).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('should reboot the VM from the VM list and show the action finishing on the request timeline', async () => {
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
+    const card = page.getByRole('region', { name: HOSTNAME });
+    await card.getByText(T['vms.state.running']!, { exact: true }).waitFor();
+    await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.action.reboot']!, name: HOSTNAME }) }).click();
+    await card.getByRole('group', { name: fill(T['vms.confirm.reboot']!, { name: HOSTNAME }) }).getByRole('button', { name: T['vms.action.reboot'] }).click();
+    await card.getByRole('link', { name: T['vms.followProgress'] }).click();
+    await page.getByRole('heading', { level: 1, name: fill(T['requests.detailTitleHost']!, { hostname: HOSTNAME }) }).waitFor();
+    const action = page.getByTestId('run').last();
+    await waitOnPage(() => action.getByText(T['requests.runStatus.succeeded']!, { exact: true }).first().waitFor({ timeout: 90_000 }), 'reboot finished');
+  });
+});
