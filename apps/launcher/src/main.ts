@@ -8,10 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDatabase, migrateToLatest } from '@betang/db';
+import { emulateDebianGuests, guestSpecFromVmConfig } from '@betang/guest';
+import { decodeSshKeys } from '@betang/proxmox';
 import { startSimulator } from '@betang/pve-simulator';
+import { utils as sshUtils } from 'ssh2';
+import { createDemoAgreements } from './demo-agreements';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoData } from './seed-demo';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database';
 import { assertPortFree, startService, waitForHttp, type Service } from './services';
+import { ensureWebBuild } from './web-build';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -27,6 +32,20 @@ function localSecret(file: string): string {
   return secret;
 }
 
+/**
+ * The platform's provisioning SSH key pair for the demo, kept under .betang/ (ed25519, OpenSSH
+ * format, private file mode 600; the public key beside it as `<file>.pub`, as the worker expects).
+ */
+function localKeyPair(file: string): { file: string; publicKey: string } {
+  if (!existsSync(file) || !existsSync(`${file}.pub`)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const pair = sshUtils.generateKeyPairSync('ed25519', { comment: 'betang-provisioning' });
+    writeFileSync(file, pair.private, { mode: 0o600 });
+    writeFileSync(`${file}.pub`, `${pair.public}\n`);
+  }
+  return { file, publicKey: readFileSync(`${file}.pub`, 'utf8').trim() };
+}
+
 function step(text: string): void {
   console.log(`• ${text}`);
 }
@@ -34,10 +53,12 @@ function step(text: string): void {
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development', LOG_PRETTY: process.env.LOG_PRETTY ?? 'true' };
   const stoppers: (() => Promise<void>)[] = [];
+  // Everything the embedded stack keeps between starts: database, e-mails, demo keys and secrets.
+  const home = env.BETANG_HOME ?? path.join(ROOT, '.betang');
   let embedded: EmbeddedDatabase | undefined;
 
   if (!env.DATABASE_URL) {
-    const dataDir = env.BETANG_DATA_DIR ?? path.join(ROOT, '.betang', 'pgdata');
+    const dataDir = path.join(home, 'pgdata');
     step(`Basis data tertanam (PGlite) di ${path.relative(ROOT, dataDir)} / embedded database…`);
     embedded = await startEmbeddedDatabase(dataDir);
     env.DATABASE_URL = embedded.url;
@@ -49,19 +70,32 @@ async function main(): Promise<void> {
 
   if (!env.PVE_URL) {
     const simulator = await startSimulator({ port: Number(env.BETANG_SIM_PORT ?? 0), timeFactor: Number(env.BETANG_SIM_TIME_FACTOR ?? 0.2) });
-    env.PVE_URL = simulator.url;
-    env.PVE_TOKEN_ID = simulator.tokenId;
-    env.PVE_TOKEN_SECRET = simulator.tokenSecret;
-    env.PVE_FINGERPRINT = simulator.fingerprint;
-    env.BETANG_SIM_ADMIN_URL = `${simulator.url}/_sim`;
+    const provisioningKey = localKeyPair(path.join(home, 'provision_ed25519'));
+    // The simulated guests answer Betang's configuration commands like a fresh Debian would.
+    simulator.faults.setGuestCommandHandler(
+      emulateDebianGuests((vmid) => {
+        const config = (simulator.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
+        return guestSpecFromVmConfig({ name: config.name, tags: config.tags, sshKeys: decodeSshKeys(config.sshkeys) }, provisioningKey.publicKey);
+      }),
+    );
+    const caFile = path.join(home, 'simulator-ca.pem');
+    writeFileSync(caFile, simulator.caPem);
+    Object.assign(env, {
+      PVE_URL: simulator.url,
+      PVE_TOKEN_ID: simulator.tokenId,
+      PVE_TOKEN_SECRET: simulator.tokenSecret,
+      PVE_CA_FILE: caFile,
+      GUEST_SSH_TARGET: 'simulator',
+      PROVISION_SSH_KEY_FILE: provisioningKey.file,
+    });
     stoppers.push(() => simulator.close());
     step(`Klaster Proxmox tersimulasi / simulated Proxmox cluster: ${simulator.url}`);
   } else step(`Memakai Proxmox / using Proxmox at ${env.PVE_URL}`);
 
-  env.SIGNING_MASTER_SECRET = env.SIGNING_MASTER_SECRET ?? localSecret(path.join(ROOT, '.betang', 'signing-master-secret'));
+  env.SIGNING_MASTER_SECRET = env.SIGNING_MASTER_SECRET ?? localSecret(path.join(home, 'signing-master-secret'));
 
   if (!env.SMTP_URL) {
-    env.MAIL_DIR = env.MAIL_DIR ?? path.join(ROOT, '.betang', 'mail');
+    env.MAIL_DIR = env.MAIL_DIR ?? path.join(home, 'mail');
     step(`Tanpa SMTP: e-mail disimpan di ${path.relative(ROOT, env.MAIL_DIR)} / no SMTP: e-mails are saved as .eml files there`);
   }
 
@@ -71,6 +105,8 @@ async function main(): Promise<void> {
   const seeded = await seedDemoData(db);
   step(seeded ? 'Data demo dibuat / demo data seeded' : 'Data sudah ada, tidak di-seed ulang / existing data kept');
   await db.destroy();
+
+  env.WEB_DIST_DIR = env.WEB_DIST_DIR ?? ensureWebBuild(ROOT, step);
 
   env.PORT = env.PORT ?? '3000';
   env.HOST = env.HOST ?? '127.0.0.1';
@@ -93,6 +129,10 @@ async function main(): Promise<void> {
   }
 
   await waitForHttp(`http://${env.HOST}:${env.PORT}/readyz`, 60_000, 'API');
+  if (seeded) {
+    step('Perjanjian demo ditandatangani lewat API / demo agreements signed through the API…');
+    await createDemoAgreements(`http://${env.HOST}:${env.PORT}`, seeded);
+  }
   console.log(`\nBetang berjalan / is running: ${env.PUBLIC_URL}`);
   console.log(`API: ${env.PUBLIC_URL}/api/v1  ·  OpenAPI: ${env.PUBLIC_URL}/api/v1/openapi.json`);
   if (embedded) {

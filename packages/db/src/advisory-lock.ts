@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor, Tx } from './database';
+import type { Db, Executor, Tx } from './database';
 
 /** Stable 64-bit lock key for a name (first 8 bytes of its md5, computed by PostgreSQL). */
 function lockKey(name: string) {
@@ -31,4 +31,26 @@ export async function isDatabaseReachable(db: Executor): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Runs `fn` while holding the first free one of `names` as a SESSION advisory lock on a reserved
+ * connection, with no transaction open (a clone can take minutes; an open transaction would hold
+ * back vacuum, and on the embedded database stall every other connection). The lock is released
+ * after `fn`, or by PostgreSQL when the connection dies with a crashed worker.
+ * Returns `{ ran: false }` when every name is taken.
+ */
+export async function withFirstFreeSessionLock<T>(db: Db, names: readonly string[], fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+  return db.connection().execute(async (conn) => {
+    for (const name of names) {
+      const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${lockKey(name)}) AS locked`.execute(conn);
+      if (rows[0]?.locked !== true) continue;
+      try {
+        return { ran: true as const, value: await fn() };
+      } finally {
+        await sql`SELECT pg_advisory_unlock(${lockKey(name)})`.execute(conn);
+      }
+    }
+    return { ran: false as const };
+  });
 }

@@ -34,3 +34,4 @@ export { connectGuest, type ConnectGuestOptions, type GuestConnection, type Gues
 export { waitForCloudInit, type CloudInitResult } from './cloud-init';
 export { configureGuest, parseGuestSpec, GUEST_STEPS, type GuestStepEvent } from './configure-guest';
 export { GUEST_STEP_KEYS, type GuestStep, type GuestStepKey, type StepCheck, type StepReport } from './steps/guest-step';
+export { emulateDebianGuests, guestSpecFromVmConfig, splitShellWords, type EmulatedCommandResult } from './emulation/debian-guest-emulation';

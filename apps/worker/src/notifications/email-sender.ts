@@ -1,9 +1,11 @@
 import { ZEmailMessage, type EmailMessage } from '@betang/core';
-import { claimOutbox, markOutboxFailed, markOutboxProcessed, type Db } from '@betang/db';
+import { leaseOutbox, markOutboxFailed, markOutboxProcessed, type Db } from '@betang/db';
 import type { Logger } from 'pino';
 import type { MailTransport, OutgoingMail } from './mail-transport';
 
 const MAX_ATTEMPTS = 10;
+/** How long a leased e-mail stays invisible to other senders while this one delivers it. */
+const LEASE_MS = 120_000;
 
 /**
  * Renders a bilingual message: the recipient's language first, the other below a separator,
@@ -25,32 +27,31 @@ export function renderEmail(message: EmailMessage, from: string, outboxId: numbe
 }
 
 /**
- * Sends due e-mails from the outbox. Each row is claimed with SKIP LOCKED inside a transaction,
- * sent, and marked; a failure schedules a retry with exponential backoff (up to 10 attempts,
- * after which the row is parked with its last error for operators to see). A crash after
- * sending but before commit can send one message twice — e-mail has no exactly-once; the
- * Message-ID derived from the outbox id lets mail clients de-duplicate it.
+ * Sends due e-mails from the outbox. Rows are leased (never two senders on one row, no
+ * transaction held open during SMTP), sent, and marked; a failure schedules a retry with
+ * exponential backoff (up to 10 attempts, after which the row is parked with its last error for
+ * operators to see). A crash after sending but before marking can send one message twice —
+ * e-mail has no exactly-once; the Message-ID derived from the outbox id lets mail clients
+ * de-duplicate it.
  */
 export async function sendEmailsOnce(db: Db, transport: MailTransport, from: string, logger: Logger, batch = 10): Promise<number> {
-  return db.transaction().execute(async (tx) => {
-    const rows = await claimOutbox(tx, 'email', batch);
-    for (const row of rows) {
-      const parsed = ZEmailMessage.safeParse(row.payload);
-      if (!parsed.success) {
-        await markOutboxFailed(tx, row.id, `invalid e-mail message: ${parsed.error.message.slice(0, 300)}`, 0, 1);
-        continue;
-      }
-      try {
-        await transport.send(renderEmail(parsed.data, from, row.id));
-        await markOutboxProcessed(tx, row.id);
-      } catch (error) {
-        const text = error instanceof Error ? error.message : String(error);
-        await markOutboxFailed(tx, row.id, text, Math.min(30 * 60_000, 5_000 * 2 ** row.attempts), MAX_ATTEMPTS);
-        logger.warn({ outboxId: row.id, attempt: row.attempts + 1, err: error }, 'e-mail gagal dikirim, dicoba lagi / e-mail failed, will retry');
-      }
+  const rows = await leaseOutbox(db, 'email', batch, LEASE_MS);
+  for (const row of rows) {
+    const parsed = ZEmailMessage.safeParse(row.payload);
+    if (!parsed.success) {
+      await markOutboxFailed(db, row.id, `invalid e-mail message: ${parsed.error.message.slice(0, 300)}`, 0, 1);
+      continue;
     }
-    return rows.length;
-  });
+    try {
+      await transport.send(renderEmail(parsed.data, from, row.id));
+      await markOutboxProcessed(db, row.id);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      await markOutboxFailed(db, row.id, text, Math.min(30 * 60_000, 5_000 * 2 ** row.attempts), MAX_ATTEMPTS);
+      logger.warn({ outboxId: row.id, attempt: row.attempts + 1, err: error }, 'e-mail gagal dikirim, dicoba lagi / e-mail failed, will retry');
+    }
+  }
+  return rows.length;
 }
 
 /** Runs sendEmailsOnce every `intervalMs` until stopped; a failing round is logged, never fatal. */

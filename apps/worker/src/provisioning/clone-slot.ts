@@ -1,4 +1,4 @@
-import { tryLockForTransaction, type Db } from '@betang/db';
+import { withFirstFreeSessionLock, type Db } from '@betang/db';
 import { transient } from '../harness/run-error';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -9,19 +9,15 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 /**
  * Runs `fn` while holding one of `limit` clone slots of `node`, shared by every worker instance:
- * each slot is a transaction-scoped PostgreSQL advisory lock held by a transaction that stays
- * open for the clone, so a crashed worker's slot is freed with its connection. Waits up to
+ * each slot is a session-level PostgreSQL advisory lock on a connection reserved for the clone
+ * (no transaction held open), so a crashed worker's slot is freed with its connection. Waits up to
  * `waitMs` for a free slot, then throws a transient error (the step is retried later).
  */
 export async function withCloneSlot<T>(db: Db, node: string, limit: number, waitMs: number, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   const until = Date.now() + waitMs;
   for (;;) {
-    const outcome = await db.transaction().execute(async (tx) => {
-      for (let slot = 0; slot < limit; slot++) {
-        if (await tryLockForTransaction(tx, `betang:clone-slot:${node}:${slot}`)) return { ran: true as const, value: await fn() };
-      }
-      return { ran: false as const };
-    });
+    const slots = Array.from({ length: limit }, (_, slot) => `betang:clone-slot:${node}:${slot}`);
+    const outcome = await withFirstFreeSessionLock(db, slots, fn);
     if (outcome.ran) return outcome.value;
     if (Date.now() >= until || signal?.aborted) {
       throw transient('CLONE_SLOTS_BUSY', {

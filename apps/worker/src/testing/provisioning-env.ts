@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { decodeSshKeys } from '@betang/proxmox';
 import { createPveClient, type PveClient } from '@betang/proxmox';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '@betang/pve-simulator';
-import type { GuestSpecInput } from '@betang/guest';
+import { guestSpecFromVmConfig, type GuestSpecInput } from '@betang/guest';
 import { JOB_NAMES } from '@betang/core';
 import type { Db } from '@betang/db';
 import type { JobHandlers } from '@betang/queue';
@@ -26,24 +26,11 @@ export function makeKeyPair(comment = 'betang-platform'): { privateKey: string; 
   }
 }
 
-/**
- * Guest spec of a simulated VM, derived the way the worker derives it: hostname from the VM
- * name, admin user from the institution tag, keys = sshkeys minus the platform key, ports from
- * `portsByHostname` (the request's approved ports).
- */
+/** Guest spec of a simulated VM, read back from its config as the worker wrote it. */
 export function specFromSimVm(sim: RunningSimulator, platformKey: string, portsByHostname: Map<string, number[]>) {
   return (vmid: number): GuestSpecInput | undefined => {
-    const vm = sim.state.vm(vmid);
-    const config = (vm?.config ?? {}) as Record<string, string | undefined>;
-    const inst = (config.tags ?? '').split(';').find((t) => t.startsWith('betang-inst-'));
-    if (!vm || !inst || !config.name) return undefined;
-    const platformBlob = platformKey.split(' ')[1];
-    return {
-      hostname: config.name,
-      adminUser: inst.slice('betang-inst-'.length),
-      sshPublicKeys: decodeSshKeys(config.sshkeys).filter((k) => k.split(' ')[1] !== platformBlob),
-      allowedTcpPorts: portsByHostname.get(config.name) ?? [],
-    };
+    const config = (sim.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
+    return guestSpecFromVmConfig({ name: config.name, tags: config.tags, sshKeys: decodeSshKeys(config.sshkeys) }, platformKey, portsByHostname.get(config.name ?? '') ?? []);
   };
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor, Tx } from '../database';
+import type { Executor } from '../database';
 
 export type OutboxTopic = 'job' | 'email' | 'event';
 
@@ -27,21 +27,22 @@ export async function insertOutbox(db: Executor, message: { topic: OutboxTopic; 
 }
 
 /**
- * Claims up to `limit` due, unprocessed messages of a topic for this transaction
- * (FOR UPDATE SKIP LOCKED: concurrent relays never claim the same row).
+ * Leases up to `limit` due, unprocessed messages of a topic: in one statement it pushes their
+ * `available_at` `leaseMs` into the future (FOR UPDATE SKIP LOCKED, so concurrent relays never
+ * take the same row) and returns them. The caller delivers them without holding a transaction
+ * open across network I/O, then marks each processed or failed; a relay that dies mid-way
+ * leaves its rows to be taken again when the lease runs out (at-least-once).
  */
-export async function claimOutbox(tx: Tx, topic: OutboxTopic, limit: number): Promise<OutboxRow[]> {
-  return tx
-    .selectFrom('outbox')
-    .select(['id', 'topic', 'dedupKey', 'payload', 'attempts', 'createdAt'])
-    .where('topic', '=', topic)
-    .where('processedAt', 'is', null)
-    .where('availableAt', '<=', new Date())
-    .orderBy('id')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute();
+export async function leaseOutbox(db: Executor, topic: OutboxTopic, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+  const { rows } = await sql<OutboxRow>`
+    UPDATE outbox SET available_at = now() + make_interval(secs => ${leaseMs / 1000})
+    WHERE id IN (
+      SELECT id FROM outbox
+      WHERE topic = ${topic} AND processed_at IS NULL AND available_at <= now()
+      ORDER BY id LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED)
+    RETURNING id, topic, dedup_key AS "dedupKey", payload, attempts, created_at AS "createdAt"`.execute(db);
+  return rows.sort((a, b) => a.id - b.id);
 }
 
 /** Marks a message done. */

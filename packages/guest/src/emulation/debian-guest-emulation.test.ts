@@ -1,16 +1,17 @@
-import { configureGuest, waitForCloudInit } from '@betang/guest';
-import { fakeDebianGuests, splitShellWords } from './fake-debian-guest';
+import { configureGuest } from '../configure-guest';
+import { waitForCloudInit } from '../cloud-init';
+import { emulateDebianGuests, splitShellWords } from './debian-guest-emulation';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl a@b';
 
-describe('fakeDebianGuests (test double for the simulator guest)', () => {
+describe('emulateDebianGuests', () => {
   it('should split shellQuote output back into argv, including quotes inside words', () => {
     expect(splitShellWords(`sudo -n -- sh -c 'a "$1"' sh 'it'\\''s' x`)).toEqual(['sudo', '-n', '--', 'sh', '-c', 'a "$1"', 'sh', "it's", 'x']);
   });
 
   it('should converge under the real guest steps and report nothing to change on a second run', async () => {
     const spec = { hostname: 'web1', adminUser: 'dinkes', sshPublicKeys: [KEY], allowedTcpPorts: [80] };
-    const handler = fakeDebianGuests((vmid) => (vmid === 1 ? spec : undefined));
+    const handler = emulateDebianGuests((vmid) => (vmid === 1 ? spec : undefined));
     const shell = {
       username: 'betang',
       async exec(c: string) {

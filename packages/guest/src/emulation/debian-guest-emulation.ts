@@ -1,0 +1,251 @@
+import { ZGuestSpec, type GuestSpec, type GuestSpecInput } from '../guest-spec.schema';
+
+/** What an emulated command answers (the shape the PVE simulator's guest endpoint expects). */
+export type EmulatedCommandResult = { code: number; stdout?: string; stderr?: string };
+
+/*
+ * An emulation of a fresh Debian 12 cloud image, answering the commands this package sends over
+ * SSH — used by the PVE simulator's guest endpoints in tests and in the embedded demo
+ * (`npm start`), never against a real guest. It lives beside the steps it mirrors so the two
+ * change together. The simulator's SSH server does not forward stdin, so
+ * a file written through the guest package's install script gets the content the guest package
+ * is known to write for that path (the constants below mirror packages/guest's steps); every
+ * other command changes the emulated state the way the real tool would. Unknown commands fall
+ * through to the simulator's default (exit 0), which keeps the agent's host-key `cat` working.
+ */
+
+type GuestState = {
+  spec: GuestSpec;
+  hostname: string;
+  files: Map<string, string>;
+  users: Map<string, { password: string; keys: boolean }>;
+  timezone: string;
+  enabledUnits: Set<string>;
+  sshdReloaded: boolean;
+  ufw: { active: boolean; input: string; output: string; rules: string[] };
+};
+
+const MANAGED = {
+  cloudCfg: '# Managed by Betang: keep the hostname set at provisioning across reboots.\npreserve_hostname: true\n',
+  sshdDropIn: '# Managed by Betang: key-only logins, no root login.\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no\n',
+  origins: [
+    '// Managed by Betang: unattended upgrades install security updates only.',
+    '#clear Unattended-Upgrade::Origins-Pattern;',
+    'Unattended-Upgrade::Origins-Pattern {',
+    '  "origin=Debian,codename=${distro_codename},label=Debian-Security";',
+    '  "origin=Debian,codename=${distro_codename}-security,label=Debian-Security";',
+    '};',
+    '',
+  ].join('\n'),
+};
+
+/** Splits a POSIX shell command line made of bare words and single-quoted strings (what shellQuote produces). */
+export function splitShellWords(command: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  for (let i = 0; i < command.length; i++) {
+    const ch = command[i] as string;
+    if (ch === "'") {
+      const end = command.indexOf("'", i + 1);
+      cur += command.slice(i + 1, end === -1 ? undefined : end);
+      i = end === -1 ? command.length : end;
+      inWord = true;
+    } else if (ch === '\\' && i + 1 < command.length) {
+      cur += command[++i];
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += ch;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(cur);
+  return words;
+}
+
+function hostsFor(name: string): string {
+  return `127.0.0.1\tlocalhost\n127.0.1.1\t${name}\n::1\tlocalhost ip6-localhost ip6-loopback\n`;
+}
+
+function contentFor(s: GuestState, path: string): string {
+  const spec = s.spec;
+  if (path === '/etc/hosts') return hostsFor(spec.hostname);
+  if (path === '/etc/hostname') return `${spec.hostname}\n`;
+  if (path === '/etc/cloud/cloud.cfg.d/99-betang-hostname.cfg') return MANAGED.cloudCfg;
+  if (path.startsWith('/etc/sudoers.d/')) return `# Managed by Betang.\n${path.slice('/etc/sudoers.d/'.length)} ALL=(ALL:ALL) NOPASSWD:ALL\n`;
+  if (path === '/etc/ssh/sshd_config.d/50-betang.conf') return MANAGED.sshdDropIn;
+  if (path === '/etc/timezone') return `${s.timezone}\n`;
+  if (path === '/etc/systemd/timesyncd.conf.d/50-betang.conf') return `# Managed by Betang.\n[Time]\nNTP=${spec.ntpServers.join(' ')}\n`;
+  if (path === '/etc/apt/apt.conf.d/20auto-upgrades') {
+    const v = spec.unattendedUpgrades ? '1' : '0';
+    return `// Managed by Betang.\nAPT::Periodic::Update-Package-Lists "${v}";\nAPT::Periodic::Unattended-Upgrade "${v}";\n`;
+  }
+  if (path === '/etc/apt/apt.conf.d/52betang-unattended-upgrades') return MANAGED.origins;
+  return '';
+}
+
+const EXISTING_PATHS = ['/run/systemd/system', '/etc/cloud/cloud.cfg.d', '/lib/systemd/systemd-timesyncd'];
+const COMMANDS = new Set(['cloud-init', 'ufw', 'ssh', 'hostnamectl', 'timedatectl', 'systemctl']);
+
+const ok = (stdout = ''): EmulatedCommandResult => ({ code: 0, stdout });
+
+function runScript(s: GuestState, script: string, args: string[]): EmulatedCommandResult | undefined {
+  const [a0 = ''] = args;
+  if (script.includes('exec cat --')) {
+    if (a0 === '/etc/default/ufw') return ok(`DEFAULT_INPUT_POLICY="${s.ufw.input}"\nDEFAULT_OUTPUT_POLICY="${s.ufw.output}"\n`);
+    const f = s.files.get(a0);
+    return f === undefined ? { code: 3 } : ok(f);
+  }
+  if (script.includes('install -D -T')) {
+    s.files.set(a0, contentFor(s, a0));
+    return ok();
+  }
+  if (script.includes('command -v "$1"')) return { code: COMMANDS.has(a0) ? 0 : 1 };
+  if (script.includes("stat -c '%F:%a:%U:%G' .ssh")) {
+    const user = [...s.users.entries()].find(([name]) => a0 === `/home/${name}`);
+    if (!user || !user[1].keys) return ok('missing\nmissing\n');
+    const [name] = user;
+    return ok(`directory:700:${name}:${name}\nregular file:600:${name}:${name}\n${s.spec.sshPublicKeys.join('\n')}\n`);
+  }
+  if (script.includes('mv -f -T')) {
+    const user = [...s.users.entries()].find(([name]) => a0 === `/home/${name}`);
+    if (user) user[1].keys = true;
+    return ok();
+  }
+  if (script.includes('PreferredAuthentications=none')) {
+    const hardened = s.sshdReloaded && s.files.has('/etc/ssh/sshd_config.d/50-betang.conf');
+    return ok(`debian@127.0.0.1: Permission denied (publickey${hardened ? '' : ',password'}).\n`);
+  }
+  if (script.includes('systemctl reload')) {
+    s.sshdReloaded = true;
+    return ok();
+  }
+  return undefined;
+}
+
+function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
+  const [cmd = '', ...rest] = argv;
+  switch (cmd) {
+    case 'sh':
+      return rest[0] === '-c' ? runScript(s, rest[1] ?? '', rest.slice(3)) : undefined;
+    case 'timeout':
+      return rest.slice(1).join(' ') === 'cloud-init status --wait' ? ok('status: done\n') : undefined;
+    case 'hostname':
+      if (rest.length === 0) return ok(`${s.hostname}\n`);
+      s.hostname = rest[0] ?? s.hostname;
+      return ok();
+    case 'hostnamectl':
+      s.hostname = rest[1] ?? s.hostname;
+      s.files.set('/etc/hostname', `${s.hostname}\n`);
+      return ok();
+    case 'test':
+      return { code: EXISTING_PATHS.includes(rest[1] ?? '') || (rest[1] ?? '').startsWith('/usr/share/zoneinfo/') || s.files.has(rest[1] ?? '') ? 0 : 1 };
+    case 'getent': {
+      const u = s.users.get(rest[1] ?? '');
+      if (!u) return { code: 2 };
+      return rest[0] === 'passwd' ? ok(`${rest[1]}:x:1001:1001::/home/${rest[1]}:/bin/bash\n`) : ok(`${rest[1]}:${u.password}:20000:0:99999:7:::\n`);
+    }
+    case 'id':
+      return ok(`${rest.at(-1)}\n`);
+    case 'useradd':
+      s.users.set(rest.at(-1) ?? '', { password: '!', keys: false });
+      return ok();
+    case 'usermod': {
+      const u = s.users.get(rest.at(-1) ?? '');
+      if (u) u.password = '*';
+      return ok();
+    }
+    case 'sshd':
+      if (rest[0] === '-t') return ok();
+      return ok(s.files.has('/etc/ssh/sshd_config.d/50-betang.conf') ? 'passwordauthentication no\nkbdinteractiveauthentication no\npermitrootlogin no\n' : 'passwordauthentication yes\nkbdinteractiveauthentication no\npermitrootlogin without-password\n');
+    case 'readlink':
+      return ok(`/usr/share/zoneinfo/${s.timezone}\n`);
+    case 'timedatectl':
+      s.timezone = rest[1] ?? s.timezone;
+      return ok();
+    case 'systemctl': {
+      const units = rest.filter((u) => u.includes('.'));
+      if (rest[0] === 'is-enabled') {
+        const states = units.map((u) => (s.enabledUnits.has(u) ? 'enabled' : 'disabled'));
+        return { code: states.every((x) => x === 'enabled') ? 0 : 1, stdout: `${states.join('\n')}\n` };
+      }
+      if (rest[0] === 'enable') units.forEach((u) => s.enabledUnits.add(u));
+      return ok();
+    }
+    case 'ufw':
+      return ufw(s, rest);
+    case 'dpkg-query':
+      return ok('install ok installed');
+    default:
+      return undefined;
+  }
+}
+
+function ufw(s: GuestState, args: string[]): EmulatedCommandResult {
+  const line = args.join(' ');
+  if (line === 'status') return ok(`Status: ${s.ufw.active ? 'active' : 'inactive'}\n`);
+  if (line === 'show added') return ok(s.ufw.rules.length ? `Added user rules (see 'ufw status' for running firewall):\n${s.ufw.rules.map((r) => `ufw allow ${r}`).join('\n')}\n` : '(None)\n');
+  if (args[0] === 'allow' && args[1] && !s.ufw.rules.includes(args[1])) s.ufw.rules.push(args[1]);
+  if (line === 'default deny incoming') s.ufw.input = 'DROP';
+  if (line === 'default allow outgoing') s.ufw.output = 'ACCEPT';
+  if (line === '--force enable') s.ufw.active = true;
+  if (args[0] === 'delete') s.ufw.rules = s.ufw.rules.filter((r) => r !== args[2]);
+  return ok();
+}
+
+/**
+ * A guest-command handler (for the PVE simulator's SSH endpoints) emulating one fresh Debian guest per vmid. `specOf` says what
+ * the guest is being configured for (its normalised keys and hostname are needed to answer the
+ * way the real files would read); vmids without a spec keep the simulator's default behaviour.
+ */
+export function emulateDebianGuests(specOf: (vmid: number) => GuestSpecInput | undefined): ((vmid: number, command: string) => EmulatedCommandResult | undefined) & { state(vmid: number): GuestState | undefined } {
+  const guests = new Map<number, GuestState>();
+  const handler = (vmid: number, command: string): EmulatedCommandResult | undefined => {
+    let s = guests.get(vmid);
+    if (!s) {
+      const input = specOf(vmid);
+      if (!input) return undefined;
+      s = {
+        spec: ZGuestSpec.parse(input),
+        hostname: 'localhost',
+        files: new Map([['/etc/hosts', '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n'], ['/etc/hostname', 'localhost\n']]),
+        users: new Map(),
+        timezone: 'Etc/UTC',
+        enabledUnits: new Set(['systemd-timesyncd.service']),
+        sshdReloaded: false,
+        ufw: { active: false, input: 'DROP', output: 'ACCEPT', rules: [] },
+      };
+      guests.set(vmid, s);
+    }
+    const argv = splitShellWords(command);
+    const body = argv[0] === 'sudo' ? argv.slice(argv.indexOf('--') + 1) : argv;
+    return run(s, body);
+  };
+  return Object.assign(handler, { state: (vmid: number) => guests.get(vmid) });
+}
+
+/**
+ * The guest spec the worker configures for a VM, read back from the VM's own config the way the
+ * worker wrote it: hostname = VM name, admin user = the `betang-inst-<user>` tag, keys = the
+ * cloud-init keys minus the platform's provisioning key, ports as given. Undefined for VMs
+ * Betang did not configure.
+ */
+export function guestSpecFromVmConfig(
+  config: { name?: string; tags?: string; sshKeys: readonly string[] },
+  platformPublicKey: string,
+  allowedTcpPorts: number[] = [],
+): GuestSpecInput | undefined {
+  const inst = (config.tags ?? '').split(/[;,\s]+/).find((t) => t.startsWith('betang-inst-'));
+  if (!config.name || !inst) return undefined;
+  const platformBlob = platformPublicKey.split(' ')[1];
+  return {
+    hostname: config.name,
+    adminUser: inst.slice('betang-inst-'.length),
+    sshPublicKeys: config.sshKeys.filter((k) => k.split(' ')[1] !== platformBlob),
+    allowedTcpPorts,
+  };
+}
