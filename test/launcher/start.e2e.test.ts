@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/**
+ * The README's start command on embedded defaults (no DATABASE_URL, REDIS_URL or PVE_*): PGlite,
+ * the queue on PostgreSQL, the simulated cluster. A demo user signs in and reads /api/v1/me, a
+ * request goes from submission to an active VM, and stopping the launcher stops everything.
+ */
+jest.setTimeout(240_000);
+
+const ROOT = path.resolve(__dirname, '../..');
+const PASSWORD = 'Betang-Demo-2026';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+describe('npm start on embedded defaults', () => {
+  it('should start api + worker, let a demo user sign in, provision a VPS, and stop cleanly', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'betang-home-'));
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, BETANG_HOME: home, PORT: String(port), BETANG_SIM_TIME_FACTOR: '0.02', LOG_PRETTY: 'false', LOG_LEVEL: 'warn' };
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'PVE_URL', 'PVE_TOKEN_ID', 'PVE_TOKEN_SECRET', 'SMTP_URL', 'NODE_ENV']) delete env[name];
+    const launcher = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/launcher/src/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    launcher.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    launcher.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => launcher.once('exit', resolve));
+    try {
+      for (let i = 0; i < 600 && !output.includes('Tekan Ctrl+C'); i += 1) {
+        if (launcher.exitCode !== null) throw new Error(`launcher exited:\n${output}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(output).toContain(`Betang berjalan / is running: http://127.0.0.1:${port}`);
+      expect(output).toContain('staf.adpim@betang.demo');
+      const base = `http://127.0.0.1:${port}/api/v1`;
+
+      const signIn = async (email: string) => {
+        const response = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+        expect(response.status).toBe(200);
+        const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+        const { csrfToken } = (await response.json()) as { csrfToken: string };
+        return async (method: string, p: string, body?: unknown) => {
+          const r = await fetch(`${base}${p}`, { method, headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: body === undefined ? undefined : JSON.stringify(body) });
+          return { status: r.status, body: (await r.json().catch(() => null)) as Record<string, unknown> & { items?: { id: string }[] } };
+        };
+      };
+      const staff = await signIn('staf.adpim@betang.demo');
+      const me = await staff('GET', '/me');
+      expect(me.status).toBe(200);
+      expect((me.body.user as { email: string }).email).toBe('staf.adpim@betang.demo');
+
+      const apps = await staff('GET', '/applications');
+      const submitted = await staff('POST', '/vps-requests', {
+        applicationId: apps.body.items![0]!.id, hostname: 'demo-web-01', templateId: 'debian-12', presetId: 'small',
+        sshPublicKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl budi@laptop'],
+        purpose: 'Uji perintah mulai Betang', network: { publicAccess: false, ports: [443] },
+        contact: { name: 'Budi Santoso', nip: '198501012010011001', phone: '+62 812 5000 0101', email: 'budi@kalteng.go.id' },
+      });
+      expect(submitted.status).toBe(201);
+      const operator = await signIn('operator@betang.demo');
+      expect((await operator('POST', `/vps-requests/${submitted.body.id}/approve`, {})).status).toBe(200);
+      let view = submitted.body;
+      for (let i = 0; i < 240 && !['active', 'failed'].includes(String(view.status)); i += 1) {
+        await new Promise((r) => setTimeout(r, 500));
+        view = (await staff('GET', `/vps-requests/${submitted.body.id}`)).body;
+      }
+      expect({ status: view.status, reason: view.statusReason }).toEqual({ status: 'active', reason: null });
+      expect(view.vm).toMatchObject({ state: 'running', ipAddress: '10.120.0.20' });
+      // The worker's e-mail sender writes the hand-over e-mail within a round or two.
+      const readyMail = () => readdirSync(path.join(home, 'mail')).some((f) => readFileSync(path.join(home, 'mail', f), 'utf8').includes('Subject: VPS demo-web-01 siap digunakan'));
+      for (let i = 0; i < 40 && !readyMail(); i += 1) await new Promise((r) => setTimeout(r, 250));
+      expect(readyMail()).toBe(true);
+    } finally {
+      launcher.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), 30_000)))]);
+      clearTimeout(timer);
+      if (code === 'timeout') launcher.kill('SIGKILL');
+      rmSync(home, { recursive: true, force: true });
+    }
+    expect(await exited).toBe(0);
+    expect(await portIsFree(port)).toBe(true);
+  });
+});
