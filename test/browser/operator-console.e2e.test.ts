@@ -125,6 +125,17 @@ describe('operator console (real Chromium)', () => {
     const large = await page.getByRole('row').filter({ hasText: 'besar-01' }).textContent();
     expect(large).toContain('8 vCPU · 16 GiB · 200 GiB');
     expect(large).toContain('Tingkat 2Persetujuan Kepala Diskominfosantik');
+
+    // the drawer opens from the keyboard and Escape closes it, giving focus back to the row
+    const open = page.getByRole('button', { name: fill(T['opQueue.review'], { hostname: 'besar-01' }) });
+    await open.focus();
+    await page.keyboard.press('Enter');
+    const drawer = page.getByRole('complementary', { name: fill(T['opQueue.reviewTitle'], { hostname: 'besar-01' }) });
+    await drawer.waitFor();
+    expect(await open.getAttribute('aria-expanded')).toBe('true');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+    await page.waitForFunction('document.activeElement?.textContent === "besar-01"');
   });
 
   it('should approve one request with a comment from the review drawer, keyboard only', async () => {
@@ -245,6 +256,27 @@ describe('operator console (real Chromium)', () => {
     await stack.db.transaction().execute((tx) => replaceClusterSnapshot(tx, [node('pve1', true, new Date(Date.now() - 10 * 60_000))]));
     await page.reload();
     await page.getByRole('note').filter({ hasText: T['opCluster.stale']!.split('(')[0]!.trim() }).waitFor();
+  });
+
+  it('should dismiss a reconciliation finding only with a reason', async () => {
+    const finding = await stack.db
+      .insertInto('reconcileFindings')
+      .values({ kind: 'orphan_vm', fingerprint: 'uji-orphan-10999', node: 'pve1', vmid: 10999, messageId: 'VM 10999 di pve1 tidak tercatat pada permintaan mana pun.', messageEn: 'VM 10999 on pve1 belongs to no request.' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await page.getByRole('navigation').getByRole('link', { name: T['opNav.reconciliation'] }).click();
+    const group = page.getByRole('region', { name: fill(T['opRecon.kindCount'], { kind: T['opRecon.kind.orphanVm']!, count: 1 }) });
+    await group.getByText('VM 10999 di pve1 tidak tercatat pada permintaan mana pun.').waitFor();
+    await group.getByRole('button', { name: T['opRecon.dismiss'] }).click();
+    const form = page.getByRole('form', { name: T['opRecon.dismissTitle'] });
+    await form.getByLabel(T['opRecon.reason']!).fill('ok');
+    await form.getByRole('button', { name: T['opRecon.dismissConfirm'] }).click();
+    await form.getByText(T['opRecon.reasonTooShort']!).waitFor();
+    await form.getByLabel(T['opRecon.reason']!).fill('VM uji milik tim jaringan, dicatat di tiket 118');
+    await form.getByRole('button', { name: T['opRecon.dismissConfirm'] }).click();
+    await page.getByRole('status').filter({ hasText: T['opRecon.dismissed'] }).waitFor();
+    await page.getByText(T['opRecon.empty']!).waitFor();
+    expect(await stack.db.selectFrom('reconcileFindings').select('status').where('id', '=', finding.id).executeTakeFirstOrThrow()).toEqual({ status: 'dismissed' });
   });
 
   it('should edit a quota, showing current usage beside each limit', async () => {
