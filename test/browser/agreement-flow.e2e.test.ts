@@ -21,6 +21,8 @@ describe('agreement signed by both heads in the browser (real Chromium)', () => 
   beforeAll(async () => {
     stack = await startWebStack();
     browser = await launchBrowser();
+    // CI shares two cores with the API, PostgreSQL and (here) more: allow slow moments
+    browser.context.setDefaultTimeout(30_000);
     world = await makePortalWorld(stack.db);
     const operator = await apiSession(stack.baseUrl, world.operatorEmail);
     agreement = await generateAgreement(operator, world);

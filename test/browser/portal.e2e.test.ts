@@ -22,6 +22,8 @@ describe('institution portal (real Chromium)', () => {
   beforeAll(async () => {
     stack = await startWebStack();
     browser = await launchBrowser();
+    // CI shares two cores with the API, PostgreSQL and (here) more: allow slow moments
+    browser.context.setDefaultTimeout(30_000);
     world = await makePortalWorld(stack.db);
   });
 

@@ -77,6 +77,8 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     worker.stdout?.on('data', keep);
     worker.stderr?.on('data', keep);
     browser = await launchBrowser();
+    // CI shares two cores with the API, PostgreSQL and (here) more: allow slow moments
+    browser.context.setDefaultTimeout(30_000);
   });
 
   afterAll(async () => {
@@ -116,7 +118,7 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
       await what();
     } catch (error) {
       const runs = await stack.db.selectFrom('provisioningRuns').select(['kind', 'status', 'currentStep', 'errorMessage']).execute();
-      throw new Error(`${label}: ${(error as Error).message}\nruns: ${JSON.stringify(runs)}\nworker: ${logs.slice(-3000)}`);
+      throw new Error(`${label}: ${(error as Error).message}\nruns: ${JSON.stringify(runs)}\nworker: ${logs.slice(-3000)}`, { cause: error });
     }
   }
 

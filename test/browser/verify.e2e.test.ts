@@ -35,6 +35,8 @@ describe('public agreement verification page (real Chromium)', () => {
   beforeAll(async () => {
     stack = await startWebStack();
     browser = await launchBrowser();
+    // CI shares two cores with the API, PostgreSQL and (here) more: allow slow moments
+    browser.context.setDefaultTimeout(30_000);
     world = await makePortalWorld(stack.db, 'Dinas Kesehatan');
     const operator = await apiSession(stack.baseUrl, world.operatorEmail);
     const agreement = await generateAgreement(operator, world);

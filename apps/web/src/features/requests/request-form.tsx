@@ -20,6 +20,12 @@ type Catalog = z.infer<typeof ZCatalog>;
 
 type Props = { me: MeResponse; applications: ApplicationDto[]; catalog: Catalog; quota: QuotaResponse; onSubmitted(request: VpsRequestDto): void };
 
+/** Core's own rule messages read "Indonesian / English"; show the half in the UI language. */
+function inLanguage(message: string, locale: 'id' | 'en'): string {
+  const halves = message.split(' / ');
+  return halves.length === 2 ? (locale === 'id' ? halves[0]! : halves[1]!) : message;
+}
+
 function initialValues(me: MeResponse, catalog: Catalog, applications: ApplicationDto[]): RequestFormValues {
   return {
     applicationId: applications.length === 1 ? applications[0]!.id : '',
@@ -57,7 +63,7 @@ export function RequestForm({ me, applications, catalog, quota, onSubmitted }: P
   const liveErrors = useMemo(() => {
     const errors = validateWith(ZSubmitRequestBody, body, locale);
     if (values.size === 'custom') Object.assign(errors, boundsErrors(customResources(values), catalog.customBounds, (min, max) => t('requests.outOfBounds', { min, max })));
-    return errors;
+    return Object.fromEntries(Object.entries(errors).map(([path, message]) => [path, inLanguage(message, locale)]));
   }, [body, values, catalog, locale, t]);
   const shown = Object.fromEntries(Object.entries(liveErrors).filter(([path]) => attempted || [...touched].some((p) => path === p || path.startsWith(`${p}.`))));
   const errors = { ...shown, ...form.fieldErrors };
