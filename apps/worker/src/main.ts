@@ -7,7 +7,7 @@ import { createHandlers } from './jobs';
 import { startEmailSender } from './notifications/email-sender';
 import { createMailTransport } from './notifications/mail-transport';
 import { startJobRelay } from './outbox/job-relay';
-import { registerSchedules } from './schedules';
+import { keepSchedules, registerSchedules } from './schedules';
 import { buildProvisioningDeps } from './provisioning/build-provisioning-deps';
 
 async function main(): Promise<void> {
@@ -26,7 +26,9 @@ async function main(): Promise<void> {
       onError: (error) => logger.warn({ err: error }, 'kesalahan antrean / queue error'),
     },
   });
-  await registerSchedules(backend, { reconcileEverySeconds: provisioning.pve ? config.RECONCILE_EVERY_SECONDS : 0 });
+  const scheduleOptions = { reconcileEverySeconds: provisioning.pve ? config.RECONCILE_EVERY_SECONDS : 0 };
+  await registerSchedules(backend, scheduleOptions);
+  const schedules = keepSchedules(backend, scheduleOptions);
   const producer = createJobProducer(backend);
   const relay = startJobRelay(db, producer, logger);
   const mail = createMailTransport(config, (m) => logger.info({ to: m.to, subject: m.subject }, 'e-mail (tanpa SMTP, hanya dicatat) / e-mail (no SMTP, logged only)'));
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'worker berhenti: menyelesaikan tugas berjalan / worker stopping: finishing in-flight jobs');
     setTimeout(() => process.exit(1), 30_000).unref();
+    await schedules.stop();
     await relay.stop();
     await emailSender.stop();
     // Steps stop at their next check and release their run to the queue (no attempt used up).

@@ -21,3 +21,27 @@ export async function registerSchedules(backend: QueueBackend, options: { reconc
     await maintenance.close();
   }
 }
+
+/**
+ * Puts the schedules back whenever they are missing (Redis restarted without its data loses
+ * them, and with them the reaper that re-enqueues lost runs). Checks one scheduler id every
+ * `everyMs`; registering is idempotent, so several workers doing it at once is harmless. A
+ * failed check (queue unreachable) is retried at the next tick.
+ */
+export function keepSchedules(backend: QueueBackend, options: { reconcileEverySeconds?: number } = {}, everyMs = 30_000): { stop(): Promise<void> } {
+  const maintenance = backend.createQueue('maintenance');
+  let round: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    round = (async () => {
+      if (!(await maintenance.getJobScheduler('runs-reap'))) await registerSchedules(backend, options);
+    })().catch(() => undefined);
+  }, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await round;
+      await maintenance.close();
+    },
+  };
+}
