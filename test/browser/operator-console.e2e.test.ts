@@ -344,6 +344,34 @@ describe('operator console (real Chromium)', () => {
     expect(row).toEqual({ status: 'awaiting_institution_head', ceilingCores: 16 });
   });
 
+  it('should save the service standard and the catalog, checking fields before sending', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: T['opNav.settings'] }).click();
+    const standards = page.getByRole('form', { name: T['opSettings.standardsTitle'] });
+    await standards.getByLabel(T['opSettings.approvalHours']!).fill('0');
+    await standards.getByRole('button', { name: T['opSettings.saveStandards'] }).click();
+    expect(await standards.getByLabel(T['opSettings.approvalHours']!).getAttribute('aria-invalid')).toBe('true');
+    await standards.getByLabel(T['opSettings.approvalHours']!).fill('48');
+    await standards.getByRole('button', { name: T['opSettings.saveStandards'] }).click();
+    await standards.getByRole('status').filter({ hasText: T['opSettings.saved'] }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: T['opNav.queue'] }).click();
+    await page.getByText(fill(T['opQueue.intro'], { standard: fill(T['opCommon.hoursOnly'], { hours: 48 }) })).waitFor();
+
+    await page.getByRole('navigation').getByRole('link', { name: T['opNav.catalog'] }).click();
+    await page.getByRole('button', { name: T['opCatalog.addTemplate'] }).click();
+    const form = page.getByRole('form', { name: T['opCatalog.addTemplate'] });
+    await form.getByLabel(T['opCatalog.id']!, { exact: true }).fill('Rocky 9!');
+    await form.getByLabel(T['opCatalog.name']!, { exact: true }).fill('Rocky Linux 9');
+    await form.getByLabel(T['opCatalog.osFamily']!).fill('rocky');
+    await form.getByLabel(T['opCatalog.vmid']!).fill('9002');
+    await form.getByRole('button', { name: T['common.save'] }).click();
+    await form.getByText(T['opCatalog.idRule']!).waitFor();
+    await form.getByLabel(T['opCatalog.id']!, { exact: true }).fill('rocky-9');
+    await form.getByRole('button', { name: T['common.save'] }).click();
+    await page.getByRole('status').filter({ hasText: fill(T['opCatalog.saved'], { name: 'Rocky Linux 9' }) }).waitFor();
+    await page.getByRole('row').filter({ hasText: 'rocky-9' }).waitFor();
+    expect(await stack.db.selectFrom('catalogTemplates').select(['name', 'pveTemplateVmid']).where('id', '=', 'rocky-9').executeTakeFirstOrThrow()).toEqual({ name: 'Rocky Linux 9', pveTemplateVmid: 9002 });
+  });
+
   it('should pass axe (no serious or critical violations) on every console page, on desktop and phone', async () => {
     const pages: [string, string][] = [
       ['/operator/queue', T['opQueue.title']!],
