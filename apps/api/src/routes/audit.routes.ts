@@ -1,34 +1,10 @@
-import { AppError, DATA_CENTER_ROLES, ErrorCode, Role, hasAnyRole, zPage } from '@betang/core';
+import { AppError, DATA_CENTER_ROLES, ErrorCode, Role, ZAuditEntry, ZAuditQuery, hasAnyRole, zPage } from '@betang/core';
 import { listAudit } from '@betang/db';
 import { z } from 'zod';
 import { actorOf } from '../http/context';
 import { decodeCursor, encodeCursor } from '../http/cursor';
 import { route } from '../http/route';
 import type { RoutesContext } from './router-context';
-
-const ZAuditQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(100).optional(),
-  institutionId: z.uuid().optional(),
-  action: z.string().regex(/^[a-z_.]{3,64}$/).optional(),
-  targetType: z.string().regex(/^[a-z_]{2,32}$/).optional(),
-  targetId: z.string().max(100).optional(),
-});
-
-const ZAuditEntry = z.object({
-  id: z.number(),
-  at: z.string(),
-  actorUserId: z.string().nullable(),
-  actorLabel: z.string(),
-  institutionId: z.string().nullable(),
-  action: z.string(),
-  targetType: z.string(),
-  targetId: z.string().nullable(),
-  before: z.unknown(),
-  after: z.unknown(),
-  requestId: z.string().nullable(),
-  ip: z.string().nullable(),
-});
 
 /** GET /audit-log: data-center roles see everything; an institution head sees their institution's entries. */
 export function auditRoutes({ router, registry, deps }: RoutesContext): void {

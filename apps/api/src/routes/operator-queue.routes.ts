@@ -1,26 +1,8 @@
-import { DATA_CENTER_ROLES, DEFAULT_SERVICE_STANDARDS, ZServiceStandards } from '@betang/core';
+import { DATA_CENTER_ROLES, DEFAULT_SERVICE_STANDARDS, ZOperatorQueue, ZServiceStandards } from '@betang/core';
 import { getSetting } from '@betang/db';
 import { sql } from 'kysely';
-import { z } from 'zod';
 import { route } from '../http/route';
 import type { RoutesContext } from './router-context';
-
-const ZQueueItem = z.object({
-  requestId: z.uuid(),
-  institutionId: z.uuid(),
-  institutionName: z.string(),
-  hostname: z.string(),
-  status: z.string(),
-  since: z.string(),
-  ageMinutes: z.number(),
-  targetMinutes: z.number(),
-  overdue: z.boolean(),
-});
-const ZRunItem = ZQueueItem.extend({ runId: z.uuid(), currentStep: z.string().nullable(), progress: z.number(), attempt: z.number() });
-const ZFailedItem = ZQueueItem.extend({ runId: z.uuid(), errorCode: z.string().nullable(), errorMessage: z.string(), retryable: z.boolean().nullable() });
-
-/** `GET /operator/queue` response: what operators must act on, oldest first, against the service standard. */
-export const ZOperatorQueue = z.object({ serviceStandards: ZServiceStandards, pendingApprovals: z.array(ZQueueItem), running: z.array(ZRunItem), failed: z.array(ZFailedItem) });
 
 /** The operators' queue: pending approvals, running runs, failed runs (with the retry action). */
 export function operatorQueueRoutes({ router, registry, deps }: RoutesContext): void {

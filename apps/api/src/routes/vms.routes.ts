@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZIdParam, canSeeInstitution, seesAllInstitutions } from '@betang/core';
+import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZVm, ZVmActionBody, ZVmList, canSeeInstitution, seesAllInstitutions } from '@betang/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
@@ -6,21 +6,6 @@ import { route } from '../http/route';
 import { requestVmAction } from '../use-cases/vms/request-vm-action';
 import type { RoutesContext } from './router-context';
 
-const ZVm = z.object({
-  id: z.uuid(),
-  requestId: z.uuid(),
-  institutionId: z.uuid(),
-  name: z.string(),
-  node: z.string().nullable(),
-  vmid: z.number().nullable(),
-  ipAddress: z.string().nullable(),
-  state: z.string(),
-  cores: z.number(),
-  memoryMiB: z.number(),
-  diskGiB: z.number(),
-  createdAt: z.string(),
-});
-const ZQueuedRun = z.object({ runId: z.uuid() });
 const ACTORS = [...INSTITUTION_ROLES, Role.Admin, Role.Operator];
 
 /** VMs of the own institution (operators: all), power actions, resize (grow only), decommission. */
@@ -36,7 +21,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
       ]);
   const toDto = (v: Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number]) => ({ ...v, createdAt: v.createdAt.toISOString() });
 
-  route(router, registry, { method: 'get', path: '/vms', tag: 'vms', summary: 'Daftar VM / VMs', access: 'user', query: z.strictObject({ institutionId: z.uuid().optional(), state: z.string().max(32).optional() }), response: z.object({ items: z.array(ZVm) }) }, async ({ auth, query }) => {
+  route(router, registry, { method: 'get', path: '/vms', tag: 'vms', summary: 'Daftar VM / VMs', access: 'user', query: z.strictObject({ institutionId: z.uuid().optional(), state: z.string().max(32).optional() }), response: ZVmList }, async ({ auth, query }) => {
     const actor = actorOf(auth);
     let q = vmQuery().where('v.state', '<>', 'decommissioned').orderBy('v.createdAt', 'desc').limit(500);
     if (!seesAllInstitutions(actor)) q = q.where('v.institutionId', '=', actor.institutionId ?? '00000000-0000-0000-0000-000000000000');
@@ -51,7 +36,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
     return toDto(vm);
   });
 
-  route(router, registry, { method: 'post', path: '/vms/{id}/actions', tag: 'vms', summary: 'Nyalakan, matikan, mulai ulang / power actions', access: ACTORS, params: ZIdParam, body: z.strictObject({ action: z.enum(['start', 'stop', 'shutdown', 'reboot']) }), response: ZQueuedRun, status: 202 }, async ({ req, res, auth, params, body }) =>
+  route(router, registry, { method: 'post', path: '/vms/{id}/actions', tag: 'vms', summary: 'Nyalakan, matikan, mulai ulang / power actions', access: ACTORS, params: ZIdParam, body: ZVmActionBody, response: ZQueuedRun, status: 202 }, async ({ req, res, auth, params, body }) =>
     db.transaction().execute((tx) => requestVmAction(tx, actorOf(auth), params.id, body.action, {}, auditContext(req, res))),
   );
 
@@ -62,7 +47,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
     async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => requestVmAction(tx, actorOf(auth), params.id, 'resize', body, auditContext(req, res))),
   );
 
-  route(router, registry, { method: 'post', path: '/vms/{id}/decommission', tag: 'vms', summary: 'Hapus VM dan lepaskan alamat / decommission', access: ACTORS, params: ZIdParam, body: z.strictObject({ reason: z.string().trim().min(5).max(500) }), response: ZQueuedRun, status: 202 }, async ({ req, res, auth, params, body }) =>
+  route(router, registry, { method: 'post', path: '/vms/{id}/decommission', tag: 'vms', summary: 'Hapus VM dan lepaskan alamat / decommission', access: ACTORS, params: ZIdParam, body: ZDecommissionBody, response: ZQueuedRun, status: 202 }, async ({ req, res, auth, params, body }) =>
     db.transaction().execute((tx) => requestVmAction(tx, actorOf(auth), params.id, 'decommission', { reason: body.reason }, auditContext(req, res))),
   );
 }

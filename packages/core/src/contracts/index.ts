@@ -11,3 +11,5 @@ export * from './ip-pools';
 export * from './cluster';
 export * from './vms';
 export * from './request-events';
+export * from './audit';
+export * from './operator-queue';

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { ZServiceStandards } from './catalog';
+
+const ZQueueItem = z.object({
+  requestId: z.uuid(),
+  institutionId: z.uuid(),
+  institutionName: z.string(),
+  hostname: z.string(),
+  status: z.string(),
+  since: z.string(),
+  ageMinutes: z.number(),
+  targetMinutes: z.number(),
+  overdue: z.boolean(),
+});
+
+/** `GET /operator/queue`: what operators must act on, oldest first, against the service standard. */
+export const ZOperatorQueue = z.object({
+  serviceStandards: ZServiceStandards,
+  pendingApprovals: z.array(ZQueueItem),
+  running: z.array(ZQueueItem.extend({ runId: z.uuid(), currentStep: z.string().nullable(), progress: z.number(), attempt: z.number() })),
+  failed: z.array(ZQueueItem.extend({ runId: z.uuid(), errorCode: z.string().nullable(), errorMessage: z.string(), retryable: z.boolean().nullable() })),
+});
+export type OperatorQueueDto = z.infer<typeof ZOperatorQueue>;
