@@ -1,28 +1,11 @@
-import { ZServiceStandards, ZVpsRequest, zPage, type RequestStatus } from '@betang/core';
-import { z } from 'zod';
+import { ZOperatorQueue, ZVpsRequest, zPage, type RequestStatus } from '@betang/core';
+import type { z } from 'zod';
 import type { ApiClient } from './http-client';
 
-// Mirrors ZOperatorQueue in apps/api/src/routes/operator-queue.routes.ts; core has no queue
-// contract yet (move it to packages/core/src/contracts and import it here when it lands).
-const ZQueueItem = z.object({
-  requestId: z.uuid(),
-  institutionId: z.uuid(),
-  institutionName: z.string(),
-  hostname: z.string(),
-  status: z.string(),
-  since: z.string(),
-  ageMinutes: z.number(),
-  targetMinutes: z.number(),
-  overdue: z.boolean(),
-});
-const ZRunItem = ZQueueItem.extend({ runId: z.uuid(), currentStep: z.string().nullable(), progress: z.number(), attempt: z.number() });
-const ZFailedItem = ZQueueItem.extend({ runId: z.uuid(), errorCode: z.string().nullable(), errorMessage: z.string(), retryable: z.boolean().nullable() });
-const ZOperatorQueue = z.object({ serviceStandards: ZServiceStandards, pendingApprovals: z.array(ZQueueItem), running: z.array(ZRunItem), failed: z.array(ZFailedItem) });
-
-export type QueueItem = z.infer<typeof ZQueueItem>;
-export type RunItem = z.infer<typeof ZRunItem>;
-export type FailedItem = z.infer<typeof ZFailedItem>;
 export type OperatorQueue = z.infer<typeof ZOperatorQueue>;
+export type QueueItem = OperatorQueue['pendingApprovals'][number];
+export type RunItem = OperatorQueue['running'][number];
+export type FailedItem = OperatorQueue['failed'][number];
 
 const ZRequestPage = zPage(ZVpsRequest);
 type AwaitingStatus = Extract<RequestStatus, 'submitted' | 'partially_approved'>;
