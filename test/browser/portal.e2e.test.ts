@@ -171,6 +171,13 @@ describe('institution portal (real Chromium)', () => {
     await page.getByRole('region', { name: T['portal.vmsTitle'] }).getByText(T['vms.empty']!).waitFor();
   });
 
+  it("should answer a request that is not the institution's with the API's not-found message", async () => {
+    await open('/vps-requests/00000000-0000-4000-8000-000000000000', T['requests.detailTitle']!);
+    const alert = page.getByRole('alert').filter({ hasText: /\S/ });
+    await alert.waitFor();
+    expect(await page.getByTestId('run').count()).toBe(0);
+  });
+
   it('should offer power actions on a VM with confirmation, and decommission only with a reason', async () => {
     // what the worker would have left behind: the run finished, the request active with its VM
     await stack.db.updateTable('provisioningRuns').set({ status: 'succeeded', progress: 100 }).where('requestId', '=', requestId).execute();

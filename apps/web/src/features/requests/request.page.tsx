@@ -2,7 +2,7 @@ import { INSTITUTION_ROLES } from '@betang/core';
 import { useEffect, useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { getServiceStandards } from '../../api/catalog.api';
-import { cancelRequest } from '../../api/vps-requests.api';
+import { cancelRequest, getRequest } from '../../api/vps-requests.api';
 import { useResource } from '../../api/use-resource';
 import { useI18n } from '../../i18n/i18n-context';
 import type { PathParams } from '../../router/match-path';
@@ -16,6 +16,7 @@ import { StatusBadge } from '../../ui/status-badge';
 import { CANCELLABLE, REQUEST_STATUS } from './request-labels';
 import { RequestTimeline } from './request-timeline';
 import { ServiceClock } from './service-clock-view';
+import { fromSnapshot } from './live-request';
 import { useLiveRequest } from './use-live-request';
 
 /** Admin account the worker creates on the guest: the institution code in lower case (apps/worker vm-spec adminUserOf). */
@@ -29,7 +30,11 @@ export function RequestPage({ params }: { params: PathParams }) {
   const api = useApi();
   const me = useMe();
   const id = params.id ?? '';
-  const { live, stream, replace } = useLiveRequest(id);
+  // A plain GET too: it paints before the stream's snapshot and turns a 404 into a message (an
+  // EventSource cannot tell a refused stream from a dropped one); no stream for a request that failed.
+  const first = useResource((client) => getRequest(client, id), [id]);
+  const { live: streamed, stream, replace } = useLiveRequest(id, first.error === undefined);
+  const live = streamed ?? (first.data ? fromSnapshot(first.data) : null);
   const standards = useResource((client) => getServiceStandards(client), []);
   const [confirming, setConfirming] = useState(false);
   const cancel = useSubmit();
@@ -42,8 +47,8 @@ export function RequestPage({ params }: { params: PathParams }) {
   if (!live) {
     return (
       <Page title={t('requests.detailTitle')}>
-        <Loading />
-        {stream === 'reconnecting' ? <p className="muted">{t('requests.streamTrouble')}</p> : null}
+        {first.loading ? <Loading /> : null}
+        <ErrorAlert error={first.error} />
       </Page>
     );
   }

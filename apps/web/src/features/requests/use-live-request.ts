@@ -5,18 +5,19 @@ import { applyEvent, fromSnapshot, type LiveRequest } from './live-request';
 
 /**
  * A request kept live by its SSE stream: the stream's snapshot first, then each event applied.
- * `replace` takes an answer of an action (cancel) at once; the stream's events still follow.
+ * `enabled: false` (the request could not be read) opens nothing. `replace` takes an answer of an action (cancel) at once; the stream's events still follow.
  */
-export function useLiveRequest(requestId: string): { live: LiveRequest | null; stream: StreamState; replace(request: VpsRequestDto): void } {
+export function useLiveRequest(requestId: string, enabled = true): { live: LiveRequest | null; stream: StreamState; replace(request: VpsRequestDto): void } {
   const [live, setLive] = useState<LiveRequest | null>(null);
   const [stream, setStream] = useState<StreamState>('connecting');
   useEffect(() => {
     setLive(null);
+    if (!enabled) return undefined;
     return openRequestEvents(requestId, {
       onEvent: (event) => setLive((state) => (state || event.kind === 'snapshot' ? applyEvent(state ?? fromSnapshot(event.data as VpsRequestDto), event) : state)),
       onState: setStream,
     });
-  }, [requestId]);
+  }, [requestId, enabled]);
   const replace = useCallback((request: VpsRequestDto) => setLive((state) => ({ ...fromSnapshot(request, state?.lastEventId ?? 0), runs: state?.runs ?? fromSnapshot(request).runs })), []);
   return { live, stream, replace };
 }
