@@ -20,6 +20,7 @@ const common = {
   transform,
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  moduleNameMapper: { '\\.css$': '<rootDir>/test/support/style-stub.js' },
 };
 
 /** @type {import('jest').Config} */

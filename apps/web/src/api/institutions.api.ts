@@ -1,5 +1,7 @@
 import { ZInstitution, ZQuotaResponse, zPage, type CreateUserBody, type UpdateUserBody, ZUser } from '@betang/core';
 import type { ApiClient } from './http-client';
+import type { QuotaLimits, ZCreateInstitutionBody } from '@betang/core';
+import type { z } from 'zod';
 
 const ZInstitutionPage = zPage(ZInstitution);
 const ZUserPage = zPage(ZUser);
@@ -22,3 +24,8 @@ export const createUser = (api: ApiClient, scope: UserScope, body: CreateUserBod
   api.request('POST', scope.institutionId ? `/institutions/${encodeURIComponent(scope.institutionId)}/users` : '/users', { body, response: ZUser });
 /** PATCH /users/:id. */
 export const updateUser = (api: ApiClient, id: string, body: UpdateUserBody) => api.request('PATCH', `/users/${encodeURIComponent(id)}`, { body, response: ZUser });
+
+/** POST /institutions (admin): 409 when the code is taken. */
+export const createInstitution = (api: ApiClient, body: z.input<typeof ZCreateInstitutionBody>) => api.request('POST', '/institutions', { body, response: ZInstitution });
+/** PUT /institutions/:id/quota (admin, operator): the new limits; the answer carries current usage. */
+export const putQuota = (api: ApiClient, id: string, body: QuotaLimits) => api.request('PUT', `/institutions/${encodeURIComponent(id)}/quota`, { body, response: ZQuotaResponse });

@@ -1,12 +1,46 @@
 import { accountFeature } from './account';
+import { agreementsFeature } from './agreements';
+import { applicationsFeature } from './applications';
 import { auditFeature } from './audit';
 import { dashboardFeature } from './dashboard';
 import type { Feature } from './feature';
+import { catalogFeature } from './catalog';
+import { clusterFeature } from './cluster';
+import { ipPoolsFeature } from './ip-pools';
+import { operatorAgreementsFeature } from './operator-agreements';
+import { operatorQueueFeature } from './operator-queue';
+import { provisioningBoardFeature } from './provisioning-board';
+import { reconciliationFeature } from './reconciliation';
+import { settingsFeature } from './settings';
 import { institutionsFeature } from './institutions';
+import { requestsFeature } from './requests';
 import { usersFeature } from './users';
+import { verifyFeature } from './verify';
+import { vmsFeature } from './vms';
 
 /**
  * Every feature of the app, explicitly listed (like the worker's job registry): a new screen
  * area is a folder under features/ exporting a Feature, plus one line here.
  */
-export const FEATURES: readonly Feature[] = [dashboardFeature, institutionsFeature, usersFeature, auditFeature, accountFeature];
+export const FEATURES: readonly Feature[] = [
+  dashboardFeature,
+  institutionsFeature,
+  usersFeature,
+  auditFeature,
+  accountFeature,
+  // institution portal
+  requestsFeature,
+  vmsFeature,
+  applicationsFeature,
+  agreementsFeature,
+  verifyFeature,
+  // operator console
+  operatorQueueFeature,
+  provisioningBoardFeature,
+  clusterFeature,
+  reconciliationFeature,
+  ipPoolsFeature,
+  catalogFeature,
+  operatorAgreementsFeature,
+  settingsFeature,
+];
