@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ensureWebBuild } from '../browser/support/web-build';
 
 /**
  * The README's start command on embedded defaults (no DATABASE_URL, REDIS_URL or PVE_*): PGlite,
@@ -36,7 +37,9 @@ describe('npm start on embedded defaults', () => {
   it('should start api + worker, let a demo user sign in, provision a VPS, and stop cleanly', async () => {
     const home = mkdtempSync(path.join(tmpdir(), 'betang-home-'));
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, BETANG_HOME: home, PORT: String(port), BETANG_SIM_TIME_FACTOR: '0.02', LOG_PRETTY: 'false', LOG_LEVEL: 'warn' };
+    // Build the UI the way the browser tests do (under their lock), so the launcher does not rebuild it under them.
+    const webDist = await ensureWebBuild();
+    const env: NodeJS.ProcessEnv = { ...process.env, WEB_DIST_DIR: webDist, BETANG_HOME: home, PORT: String(port), BETANG_SIM_TIME_FACTOR: '0.02', LOG_PRETTY: 'false', LOG_LEVEL: 'warn' };
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'PVE_URL', 'PVE_TOKEN_ID', 'PVE_TOKEN_SECRET', 'SMTP_URL', 'NODE_ENV']) delete env[name];
     const launcher = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/launcher/src/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -66,6 +69,9 @@ describe('npm start on embedded defaults', () => {
       const me = await staff('GET', '/me');
       expect(me.status).toBe(200);
       expect((me.body.user as { email: string }).email).toBe('staf.adpim@betang.demo');
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await page.text()).toMatch(/<div id="root">/);
 
       const apps = await staff('GET', '/applications');
       const submitted = await staff('POST', '/vps-requests', {

@@ -16,7 +16,7 @@ function newestMtime(target: string): number {
  */
 export function ensureWebBuild(root: string, log: (text: string) => void): string {
   const web = path.join(root, 'apps', 'web');
-  const dist = path.join(web, 'dist');
+  const dist = path.join(web, 'dist', 'public'); // vite.config.mts outDir
   const built = newestMtime(path.join(dist, 'index.html'));
   const sources = Math.max(...['src', 'index.html', 'vite.config.mts', 'public'].map((p) => newestMtime(path.join(web, p))), newestMtime(path.join(root, 'packages', 'core', 'src')));
   if (built > 0 && built >= sources) return dist;
