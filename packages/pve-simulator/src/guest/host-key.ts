@@ -6,9 +6,11 @@ import type { SimVm } from '../state/types';
  * as cloud-init does) and kept for the VM's life; guarantees the agent and SSH show the same key.
  */
 export function ensureHostKey(vm: SimVm): { private: string; public: string } {
-  if (!vm.hostKey) {
+  while (!vm.hostKey) {
     const k = utils.generateKeyPairSync('ed25519', { comment: `root@${vm.config.name ?? `vm${vm.vmid}`}` });
-    vm.hostKey = { private: k.private, public: k.public };
+    // About 1 in 250 keys ssh2 generates fails its own parser ("Malformed OpenSSH private key"),
+    // which made the emulated sshd, and so the VM's start task, fail: draw again.
+    if (!(utils.parseKey(k.private) instanceof Error)) vm.hostKey = { private: k.private, public: k.public };
   }
   return vm.hostKey;
 }
