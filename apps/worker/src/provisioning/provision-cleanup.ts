@@ -16,8 +16,26 @@ import type { WorkerDeps } from '../deps';
 import { destroyOwnedVm } from './destroy-owned-vm';
 import { runMarker } from './provision-context';
 import { settingsOf } from './settings';
+import { abortableSleep } from './sleep';
 
 export const CLEANUP_STEP = 'cleanup';
+
+/**
+ * Runs `fn` again after a transient failure (STEP_RETRIES times, doubling from
+ * STEP_RETRY_BASE_MS), as steps are: one PVE 5xx must not leave a VM, its vmid and its address
+ * held until an operator steps in. Only for idempotent `fn` (destroyOwnedVm is).
+ */
+async function retryTransient<T>(deps: WorkerDeps, fn: () => Promise<T>): Promise<T> {
+  const s = settingsOf(deps);
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!classifyError(error).retryable || i >= s.STEP_RETRIES) throw error;
+      await abortableSleep(s.STEP_RETRY_BASE_MS * 2 ** i, deps.stopping);
+    }
+  }
+}
 
 /**
  * Cleanup after a provision run failed for good: destroys the VM only when it carries this run's
@@ -32,7 +50,8 @@ export async function cleanupProvisionRun(deps: WorkerDeps, run: RunRow, positio
   await markStepRunning(db, run.id, CLEANUP_STEP, position);
   try {
     let outcome: Awaited<ReturnType<typeof destroyOwnedVm>> = { outcome: 'absent' };
-    if (vm?.vmid && deps.pve) outcome = await destroyOwnedVm(deps.pve, vm.vmid, runMarker(run.id), settingsOf(deps).PVE_TASK_SECONDS * 1000);
+    const pve = deps.pve;
+    if (vm?.vmid && pve) outcome = await retryTransient(deps, () => destroyOwnedVm(pve, vm.vmid!, runMarker(run.id), settingsOf(deps).PVE_TASK_SECONDS * 1000));
     else if (vm?.vmid && !deps.pve) outcome = { outcome: 'not-ours', state: 'unknown (no PVE client)' };
     if (outcome.outcome === 'not-ours') {
       await upsertFinding(db, {
