@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(ZWorkerEnv);
   const logger = pino(loggerOptions(config, 'betang-worker'));
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'betang-worker' });
-  const backend = createQueueBackend(queueBackendConfig(config));
+  const backend = createQueueBackend(
+    queueBackendConfig(config, { lockDurationMs: config.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS, maxStalledCount: config.QUEUE_MAX_STALLED_COUNT }),
+  );
   const shutdownSignal = new AbortController();
   const provisioningQueue = backend.createQueue('provisioning');
   const jobState = async (jobId: string) => (await provisioningQueue.getJob(jobId))?.getState();

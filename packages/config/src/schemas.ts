@@ -101,6 +101,12 @@ export const ZWorkerEnv = ZCommonEnv.extend({
   MAIL_FROM: z.string().min(3).max(200).default('Betang Diskominfosantik <betang@kalteng.go.id>'),
   /** Without SMTP: write each e-mail as an .eml file here (the embedded demo does). */
   MAIL_DIR: z.string().optional(),
+  /** How long a worker's lock on a job lasts before it must renew it (ms). */
+  QUEUE_LOCK_DURATION_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** How often workers look for jobs whose worker died (ms). */
+  QUEUE_STALLED_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** How many times a job may be recovered from a dead worker before it fails (handlers are idempotent). */
+  QUEUE_MAX_STALLED_COUNT: z.coerce.number().int().min(1).max(100).default(5),
   /** Seconds between two reconciliation rounds (0 = no schedule). */
   RECONCILE_EVERY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 }).superRefine((env, ctx) => {

@@ -6,18 +6,33 @@ import { Redis } from 'ioredis';
  * Redis is configured. `embedded` marks PGlite behind pglite-socket, whose LISTEN/NOTIFY does
  * not cross connections, so workers poll instead (docs/decisions/embedded-queue.md).
  */
-export type QueueBackendConfig =
+export type QueueBackendConfig = (
   | { kind: 'redis'; url: string; prefix: string }
-  | { kind: 'postgres'; connectionString: string; embedded: boolean };
+  | { kind: 'postgres'; connectionString: string; embedded: boolean }
+) & { stall?: StallSettings };
+
+/**
+ * How fast a job whose worker died is noticed and handed to another worker. Betang's handlers are
+ * idempotent (run rows, memoised steps), so a job may be recovered several times before BullMQ
+ * gives up on it (`maxStalledCount`).
+ */
+export type StallSettings = { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number };
 
 /**
  * Which backend a process's settings select: Redis when REDIS_URL is set, otherwise PostgreSQL
  * on DATABASE_URL (polling when QUEUE_PG_POLLING says the database is the embedded one).
  */
-export function queueBackendConfig(env: { REDIS_URL?: string; QUEUE_PREFIX: string; DATABASE_URL: string; QUEUE_PG_POLLING: boolean }): QueueBackendConfig {
+export function queueBackendConfig(
+  env: { REDIS_URL?: string; QUEUE_PREFIX: string; DATABASE_URL: string; QUEUE_PG_POLLING: boolean },
+  stall?: StallSettings,
+): QueueBackendConfig {
   return env.REDIS_URL
-    ? { kind: 'redis', url: env.REDIS_URL, prefix: env.QUEUE_PREFIX }
-    : { kind: 'postgres', connectionString: env.DATABASE_URL, embedded: env.QUEUE_PG_POLLING };
+    ? { kind: 'redis', url: env.REDIS_URL, prefix: env.QUEUE_PREFIX, stall }
+    : { kind: 'postgres', connectionString: env.DATABASE_URL, embedded: env.QUEUE_PG_POLLING, stall };
+}
+
+function stallOptions(stall: StallSettings | undefined) {
+  return stall ? { lockDuration: stall.lockDurationMs, stalledInterval: stall.stalledIntervalMs, maxStalledCount: stall.maxStalledCount } : {};
 }
 
 /** The two operations Betang needs from a backend, independent of which one it is. */
@@ -52,7 +67,8 @@ function redisBackend(config: Extract<QueueBackendConfig, { kind: 'redis' }>): Q
   return {
     config,
     createQueue: (name) => new Queue(name, { connection: (producerConnection ??= connect(true)), prefix: config.prefix }),
-    createWorker: (name, processor, { concurrency }) => new Worker(name, processor, { connection: connect(false), prefix: config.prefix, concurrency, autorun: false }),
+    createWorker: (name, processor, { concurrency }) =>
+      new Worker(name, processor, { connection: connect(false), prefix: config.prefix, concurrency, autorun: false, ...stallOptions(config.stall) }),
     async ping() {
       try {
         return (await (producerConnection ??= connect(true)).ping()) === 'PONG';
@@ -75,7 +91,7 @@ function postgresBackend(config: Extract<QueueBackendConfig, { kind: 'postgres' 
     config,
     createQueue,
     createWorker: (name, processor, { concurrency }) =>
-      new pg.Worker(name, processor, { connection, concurrency, autorun: false, ...(config.embedded ? { drainDelay: 0.1 } : {}) }) as unknown as Worker,
+      new pg.Worker(name, processor, { connection, concurrency, autorun: false, ...stallOptions(config.stall), ...(config.embedded ? { drainDelay: 0.1 } : {}) }) as unknown as Worker,
     async ping() {
       try {
         await (pingQueue ??= createQueue('maintenance')).getJobCounts('waiting');
