@@ -1,0 +1,109 @@
+/*
+ * Provisioning benchmark: N requests approved at once on a simulated cluster, from the first
+ * approval until every request is active. Figures are ratios and rates measured in this one run
+ * (never asserted as timed tests): wall time against the critical path the simulator allows,
+ * VMs per second, PVE API calls per VM, worker peak RSS.
+ */
+import type { SimStats } from '../test/chaos/support/cluster-sim';
+import { simCall } from '../test/chaos/support/processes';
+import { rssBytes, startStack } from './support/stack';
+
+/**
+ * Realistic durations of the simulator (docs/pve-simulator.md "Timing", seconds at timeFactor 1)
+ * for the default Debian template (3 GiB disk on shared ceph) and agentBootSeconds 20.
+ */
+export const SIM_SECONDS = {
+  cloneFork: 0.5,
+  fullClone: 0.3 + 3 * 3,
+  config: 0.4,
+  resize: 1,
+  start: 1.5,
+  agentIpv4: 20 + 3,
+};
+
+/**
+ * The shortest wall time the simulated cluster allows for `n` VMs when every clone runs on
+ * `cloneNodes` nodes with `slotsPerNode` concurrent clones each: the clones, packed into the
+ * slots, then the config → resize → start → agent chain of the last VM cloned.
+ */
+export function criticalPathSeconds(n: number, cloneNodes: number, slotsPerNode: number, timeFactor: number): number {
+  const clone = SIM_SECONDS.cloneFork + SIM_SECONDS.fullClone;
+  const rounds = Math.ceil(n / (cloneNodes * slotsPerNode));
+  const tail = SIM_SECONDS.config + SIM_SECONDS.resize + SIM_SECONDS.start + SIM_SECONDS.agentIpv4;
+  return (rounds * clone + tail) * timeFactor;
+}
+
+export type ProvisioningFigures = {
+  requests: number;
+  nodes: number;
+  timeFactor: number;
+  workerConcurrency: number;
+  wallSeconds: number;
+  approveSeconds: number;
+  active: number;
+  failed: number;
+  vmsPerSecond: number;
+  pveCallsPerVm: number;
+  pveCallsByRoute: Record<string, number>;
+  workerPeakRssMB: number;
+  /** Nodes the clones actually ran on (Betang clones on the template's node). */
+  cloneNodes: string[];
+  criticalPathSeconds?: number;
+  ratioToCriticalPath?: number;
+  clusterCriticalPathSeconds?: number;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs one provisioning scenario end to end and returns its figures. */
+export async function runProvisioningBench(o: { requests: number; nodes: number; timeFactor: number; workerConcurrency: number; deadlineSeconds: number; log: (l: string) => void; after?: (s: { apiBase: string; operatorEmail: string; ids: string[] }) => Promise<void> }): Promise<ProvisioningFigures> {
+  const stack = await startStack({ ...o, label: 'bench' });
+  try {
+    const { ids, approveAll } = await stack.submit(o.requests);
+    o.log(`${o.requests} requests submitted; approving all at once (timeFactor ${o.timeFactor})`);
+    await simCall(stack.sim, 'POST', '/_chaos/stats');
+    let peak = rssBytes(stack.workerPid());
+    const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(stack.workerPid()))), 100);
+    const t0 = performance.now();
+    await approveAll();
+    const approveSeconds = (performance.now() - t0) / 1000;
+    let counts: Record<string, number> = {};
+    let lastLog = 0;
+    for (;;) {
+      const rows = await stack.db.selectFrom('vpsRequests').select('status').where('id', 'in', ids).execute();
+      counts = {};
+      for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      if ((counts.active ?? 0) + (counts.failed ?? 0) === o.requests) break;
+      if ((performance.now() - t0) / 1000 > o.deadlineSeconds) throw new Error(`not settled after ${o.deadlineSeconds} s: ${JSON.stringify(counts)}`);
+      if (performance.now() - lastLog > 5000) {
+        o.log(`progress: ${JSON.stringify(counts)}`);
+        lastLog = performance.now();
+      }
+      await sleep(o.timeFactor === 0 ? 20 : 100);
+    }
+    const wallSeconds = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+    const stats = await simCall<SimStats>(stack.sim, 'GET', '/_chaos/stats');
+    const vms = await stack.db.selectFrom('vms').select('node').where('requestId', 'in', ids).execute();
+    const cloneNodes = [...new Set(vms.map((v) => v.node ?? '?'))].sort();
+    const active = counts.active ?? 0;
+    const figures: ProvisioningFigures = {
+      requests: o.requests, nodes: o.nodes, timeFactor: o.timeFactor, workerConcurrency: o.workerConcurrency,
+      wallSeconds, approveSeconds, active, failed: counts.failed ?? 0,
+      vmsPerSecond: active / wallSeconds,
+      pveCallsPerVm: stats.requests / Math.max(1, active),
+      pveCallsByRoute: Object.fromEntries(Object.entries(stats.byRoute).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round((v / Math.max(1, active)) * 100) / 100])),
+      workerPeakRssMB: peak / 1024 / 1024,
+      cloneNodes,
+    };
+    if (o.timeFactor > 0) {
+      figures.criticalPathSeconds = criticalPathSeconds(o.requests, cloneNodes.length, 2, o.timeFactor);
+      figures.ratioToCriticalPath = wallSeconds / figures.criticalPathSeconds;
+      figures.clusterCriticalPathSeconds = criticalPathSeconds(o.requests, o.nodes, 2, o.timeFactor);
+    }
+    await o.after?.({ apiBase: stack.apiBase, operatorEmail: stack.operatorEmail, ids });
+    return figures;
+  } finally {
+    await stack.close();
+  }
+}

@@ -1,0 +1,61 @@
+/*
+ * `npm run bench`: the provisioning and API benchmarks of issue 8 in one run. Writes
+ * bench/results/<timestamp>.json (+ latest.json) and the table in docs/benchmarks.md.
+ *
+ * BENCH_REQUESTS (200), BENCH_NODES (8), BENCH_TIME_FACTOR (0.1, the realistic run),
+ * BENCH_CONCURRENCY (32, provisioning jobs in the one worker), BENCH_API_SECONDS (10),
+ * BENCH_ONLY (realistic | instant: run one scenario).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runApiBench, type ApiFigures } from './api-bench';
+import { runProvisioningBench, type ProvisioningFigures } from './provisioning-bench';
+import { renderBenchmarks } from './support/report';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? '200');
+const NODES = Number(process.env.BENCH_NODES ?? '8');
+const TIME_FACTOR = Number(process.env.BENCH_TIME_FACTOR ?? '0.1');
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '32');
+const API_SECONDS = Number(process.env.BENCH_API_SECONDS ?? '10');
+const ONLY = process.env.BENCH_ONLY;
+
+const log = (scenario: string) => (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)} ${scenario}] ${line}\n`);
+
+export type BenchResults = {
+  at: string;
+  machine: { cpus: number; node: string; loadAvg: number[] };
+  realistic?: ProvisioningFigures;
+  instant?: ProvisioningFigures;
+  api?: ApiFigures;
+};
+
+async function main(): Promise<void> {
+  const os = await import('node:os');
+  const results: BenchResults = { at: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version, loadAvg: os.loadavg() } };
+  if (ONLY !== 'instant') {
+    results.realistic = await runProvisioningBench({ requests: REQUESTS, nodes: NODES, timeFactor: TIME_FACTOR, workerConcurrency: CONCURRENCY, deadlineSeconds: 900, log: log('realistic') });
+    log('realistic')(JSON.stringify({ wall: results.realistic.wallSeconds, critical: results.realistic.criticalPathSeconds, ratio: results.realistic.ratioToCriticalPath }));
+  }
+  if (ONLY !== 'realistic') {
+    results.instant = await runProvisioningBench({
+      requests: REQUESTS, nodes: NODES, timeFactor: 0, workerConcurrency: CONCURRENCY, deadlineSeconds: 600, log: log('instant'),
+      after: async ({ apiBase, operatorEmail, ids }) => {
+        results.api = await runApiBench({ apiBase, email: operatorEmail, requestId: ids[0]!, seconds: API_SECONDS, log: log('api') });
+      },
+    });
+    log('instant')(JSON.stringify({ vmsPerSecond: results.instant.vmsPerSecond, pveCallsPerVm: results.instant.pveCallsPerVm, workerPeakRssMB: results.instant.workerPeakRssMB }));
+    log('api')(JSON.stringify(results.api));
+  }
+  const dir = path.join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  writeFileSync(path.join(dir, `${results.at.replace(/[:.]/g, '-')}.json`), json);
+  writeFileSync(path.join(dir, 'latest.json'), json);
+  writeFileSync(path.join(__dirname, '../docs/benchmarks.md'), renderBenchmarks(results));
+  log('done')(`results in bench/results/latest.json and docs/benchmarks.md`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+/*
+ * The benchmark stack: throwaway PostgreSQL and Redis, a migrated and seeded database, a
+ * simulated cluster, the API process and one worker process — the same helpers the chaos suite
+ * uses (test/chaos/support). Everything listens on 127.0.0.1 and `close()` kills what it started.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Db } from '@betang/db';
+import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
+import { call, inParallel, signIn, submitBody } from '../../test/chaos/support/api-client';
+import { killChild, startApi, startSim, startWorker, type Sim } from '../../test/chaos/support/processes';
+import { createMigratedDatabase, seedForRequests } from '../../test/chaos/support/seed';
+import { freePort, startPostgres, startRedis, type Service } from '../../test/chaos/support/services';
+
+export type Stack = {
+  db: Db;
+  sim: Sim;
+  apiBase: string;
+  operatorEmail: string;
+  workerPid: () => number | undefined;
+  /** Submits `n` requests (not timed) and returns a function that approves them all at once. */
+  submit(n: number): Promise<{ ids: string[]; approveAll(): Promise<void> }>;
+  close(): Promise<void>;
+};
+
+/** Resident set size of a process in bytes (Linux /proc), or 0 when it is gone. */
+export function rssBytes(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Boots the whole stack for `requests` requests on a cluster of `nodes` nodes at `timeFactor`. */
+export async function startStack(o: { requests: number; nodes: number; timeFactor: number; workerConcurrency: number; label: string; apiNodeArgs?: string[] }): Promise<Stack> {
+  const started: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const pg: Service = await startPostgres(o.label);
+    started.push(() => pg.stop());
+    const redis = await startRedis(o.label);
+    started.push(() => redis.stop());
+    const database = await createMigratedDatabase(pg.url, 'betang_bench');
+    started.push(() => database.db.destroy());
+    const seeded = await seedForRequests(database.db, o.requests);
+    const dir = mkdtempSync(path.join(tmpdir(), 'betang-bench-'));
+    started.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const key = makeKeyPair();
+    writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
+    const sim = await startSim({ PLATFORM_PUBLIC_KEY: key.publicKey, SIM_TIME_FACTOR: String(o.timeFactor), SIM_NODES: String(o.nodes), SIM_SEED: '3' });
+    started.push(() => killChild(sim.child, 'SIGTERM'));
+    const port = await freePort();
+    const api = await startApi({ databaseUrl: database.url, port, extra: { LOG_LEVEL: 'error' }, ...(o.apiNodeArgs ? { nodeArgs: o.apiNodeArgs } : {}) });
+    started.push(() => killChild(api, 'SIGTERM'));
+    const worker = startWorker({
+      DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: 'bench', NODE_ENV: 'production', LOG_LEVEL: 'error',
+      PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: sim.tokenSecret, PVE_CA_FILE: sim.caFile,
+      PVE_VMID_MIN: '100000', PVE_VMID_MAX: String(100_000 + o.requests * 2), PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator',
+      RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: String(o.workerConcurrency),
+    });
+    started.push(() => killChild(worker, 'SIGTERM'));
+    const apiBase = `http://127.0.0.1:${port}`;
+    return {
+      db: database.db,
+      sim,
+      apiBase,
+      operatorEmail: seeded.operatorEmail,
+      workerPid: () => worker.pid,
+      async submit(n) {
+        const staff = new Map<string, Awaited<ReturnType<typeof signIn>>>();
+        for (const inst of seeded.institutions) staff.set(inst.id, await signIn(apiBase, inst.staffEmail));
+        const operator = await signIn(apiBase, seeded.operatorEmail);
+        const slots = Array.from({ length: n }, (_, i) => seeded.institutions[Math.floor(i / 40)]!);
+        const ids = await inParallel(slots, 8, async (inst, i) => {
+          const r = await call<{ id: string }>(staff.get(inst.id)!, 'POST', '/api/v1/vps-requests', submitBody(inst.applicationId, `bench-${i}`), 1);
+          if (r.status !== 201) throw new Error(`submit ${i}: ${r.status} ${JSON.stringify(r.body)}`);
+          return r.body.id;
+        });
+        return {
+          ids,
+          approveAll: async () => {
+            await inParallel(ids, 8, async (id) => {
+              const r = await call(operator, 'POST', `/api/v1/vps-requests/${id}/approve`, {}, 1);
+              if (r.status !== 200) throw new Error(`approve ${id}: ${r.status}`);
+            });
+          },
+        };
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,212 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Db } from '@betang/db';
+import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
+import { call, inParallel, signIn, submitBody, type Session } from './support/api-client';
+import { chaosPlan, seededRandom, type ChaosAction } from './support/chaos-plan';
+import type { SimStats } from './support/cluster-sim';
+import { checkInvariants, type SimVm } from './support/invariants';
+import { isAlive, killChild, simCall, startApi, startSim, startWorker, type Sim } from './support/processes';
+import { createMigratedDatabase, seedForRequests } from './support/seed';
+import { freePort, startPostgres, startRedis, type Service } from './support/services';
+
+/**
+ * Issue 8, chaos: N requests submitted and approved at once through the real API, provisioned by
+ * two worker processes against a simulated cluster that injects PVE 5xx/595s, lock timeouts, slow
+ * clones and late guest agents, while workers are SIGKILLed and restarted at seeded random moments
+ * and Redis and PostgreSQL are each restarted once. Then every invariant is checked and printed.
+ *
+ * CHAOS_REQUESTS (100), CHAOS_KILLS (10), CHAOS_SEED (8), CHAOS_DEADLINE_SECONDS (600).
+ */
+const N = Number(process.env.CHAOS_REQUESTS ?? '100');
+const KILLS = Number(process.env.CHAOS_KILLS ?? '10');
+const SEED = Number(process.env.CHAOS_SEED ?? '8');
+const DEADLINE_MS = Number(process.env.CHAOS_DEADLINE_SECONDS ?? '600') * 1000;
+const WORKERS = 2;
+const VMID = { min: 100_000, max: 100_000 + N * 4 };
+jest.setTimeout(DEADLINE_MS + 180_000);
+
+const say = (line: string) => process.stdout.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('provisioning under chaos', () => {
+  let pg: Service | undefined;
+  let redis: Service | undefined;
+  let sim: Sim | undefined;
+  let api: ChildProcess | undefined;
+  const workers: Array<ReturnType<typeof startWorker> | undefined> = [];
+  let db: Db | undefined;
+  let dir: string | undefined;
+
+  afterAll(async () => {
+    for (const w of workers) await killChild(w);
+    await killChild(api);
+    await killChild(sim?.child, 'SIGTERM');
+    await db?.destroy().catch(() => undefined);
+    await redis?.stop();
+    await pg?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should end every request active or failed with a reason, leaking nothing', async () => {
+    const figures = { requests: N, kills: 0, redisRestarts: 0, postgresRestarts: 0, simFaults: 0, injected5xx: 0, injected595: 0, violations: 0 };
+    pg = await startPostgres();
+    redis = await startRedis();
+    const database = await createMigratedDatabase(pg.url, 'betang_chaos');
+    db = database.db;
+    const seeded = await seedForRequests(db, N);
+    say(`PostgreSQL :${pg.port}, Redis :${redis.port}, database migrated and seeded (${seeded.institutions.length} institutions)`);
+
+    dir = mkdtempSync(path.join(tmpdir(), 'betang-chaos-'));
+    const key = makeKeyPair();
+    writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
+    sim = await startSim({ PLATFORM_PUBLIC_KEY: key.publicKey, SIM_TIME_FACTOR: process.env.CHAOS_TIME_FACTOR ?? '0.03', SIM_NODES: '3', SIM_SEED: String(SEED) });
+    const s = sim;
+    // Standing faults for the whole run: PVE answering 500 and 595 on any call.
+    await simCall(s, 'POST', '/_sim/faults/route-error', { path: '**', rate: 0.02, status: 500, message: 'proxy loop detected [chaos]' });
+    await simCall(s, 'POST', '/_sim/faults/route-error', { path: '**', rate: 0.01, status: 595, message: 'Connection timed out [chaos]' });
+
+    const apiPort = await freePort();
+    api = await startApi({ databaseUrl: database.url, port: apiPort });
+    const workerEnv = {
+      DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: 'chaos', NODE_ENV: 'test', LOG_LEVEL: process.env.CHAOS_WORKER_LOG_LEVEL ?? 'error', DATABASE_POOL_MAX: '8',
+      PVE_URL: s.url, PVE_TOKEN_ID: s.tokenId, PVE_TOKEN_SECRET: s.tokenSecret, PVE_CA_FILE: s.caFile, PVE_VMID_MIN: String(VMID.min), PVE_VMID_MAX: String(VMID.max),
+      PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator', STEP_RETRY_BASE_MS: '200', GUEST_AGENT_WAIT_SECONDS: '60',
+      PVE_CLONE_TASK_SECONDS: '120', PVE_TASK_SECONDS: '60', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '4', RUN_STALE_SECONDS: '30',
+    };
+    for (let i = 0; i < WORKERS; i += 1) workers[i] = startWorker(workerEnv);
+
+    // Submit and approve everything at once, through HTTP.
+    const base = `http://127.0.0.1:${apiPort}`;
+    const staff = new Map<string, Session>();
+    for (const inst of seeded.institutions) staff.set(inst.id, await signIn(base, inst.staffEmail));
+    const operator = await signIn(base, seeded.operatorEmail);
+    const slots = Array.from({ length: N }, (_, i) => seeded.institutions[Math.floor(i / 40)]!);
+    const ids = await inParallel(slots, 16, async (inst, i) => {
+      const r = await call<{ id: string }>(staff.get(inst.id)!, 'POST', '/api/v1/vps-requests', submitBody(inst.applicationId, `chaos-${i}`), 1);
+      if (r.status !== 201) throw new Error(`submit ${i}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.id;
+    });
+    await inParallel(ids, 16, async (id) => {
+      const r = await call<{ status: string }>(operator, 'POST', `/api/v1/vps-requests/${id}/approve`, {}, 1);
+      if (r.status !== 200) throw new Error(`approve ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+    });
+    say(`${N} requests submitted and approved; chaos begins (seed ${SEED})`);
+    const started = Date.now();
+
+    const settled = async () => {
+      const rows = await db!.selectFrom('vpsRequests').select(['status']).where('id', 'in', ids).execute();
+      const counts: Record<string, number> = {};
+      for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      return { counts, done: (counts.active ?? 0) + (counts.failed ?? 0) === N };
+    };
+
+    const apply = async (action: ChaosAction) => {
+      switch (action.kind) {
+        case 'kill-worker': {
+          const w = workers[action.worker];
+          if (isAlive(w)) {
+            await killChild(w);
+            figures.kills += 1;
+          }
+          await sleep(action.downMs);
+          workers[action.worker] = startWorker(workerEnv);
+          return `SIGKILL worker ${action.worker}, restarted after ${action.downMs} ms`;
+        }
+        case 'restart-redis':
+          await redis!.kill();
+          await sleep(action.downMs);
+          await redis!.start();
+          figures.redisRestarts += 1;
+          return `Redis killed (all keys lost) and restarted after ${action.downMs} ms`;
+        case 'restart-postgres':
+          await pg!.kill();
+          await sleep(action.downMs);
+          await pg!.start();
+          figures.postgresRestarts += 1;
+          return `PostgreSQL stopped immediately and restarted after ${action.downMs} ms`;
+        case 'hold-vm-lock': {
+          const vms = (await simCall<SimVm[]>(s, 'GET', '/_sim/state/vms')).filter((v) => v.vmid >= VMID.min);
+          const victim = vms[Math.floor(seededRandom(vms.length + SEED)() * vms.length)];
+          if (!victim) return 'no VM to lock yet';
+          await simCall(s, 'POST', '/_sim/faults/hold-vm-lock', { vmid: victim.vmid, held: true });
+          figures.simFaults += 1;
+          setTimeout(() => void simCall(s, 'POST', '/_sim/faults/hold-vm-lock', { vmid: victim.vmid, held: false }).catch(() => undefined), action.heldMs);
+          return `config lock of VM ${victim.vmid} held for ${action.heldMs} ms`;
+        }
+        case 'agent-delay':
+          await simCall(s, 'POST', '/_sim/faults/agent-never-starts', { vmid: '*', on: true });
+          figures.simFaults += 1;
+          setTimeout(() => void simCall(s, 'POST', '/_sim/faults/agent-never-starts', { vmid: '*', on: false }).catch(() => undefined), action.heldMs);
+          return `guest agents silent for ${action.heldMs} ms`;
+        case 'slow-clones':
+          await simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'qmclone', multiplier: action.multiplier });
+          figures.simFaults += 1;
+          setTimeout(() => void simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'qmclone', multiplier: 1 }).catch(() => undefined), action.heldMs);
+          return `clones ${action.multiplier}× slower for ${action.heldMs} ms`;
+        case 'storage-lock-timeout':
+          await simCall(s, 'POST', '/_sim/faults/storage-lock-timeout', { storage: 'ceph', times: action.times });
+          figures.simFaults += action.times;
+          return `next ${action.times} clone(s) fail on the ceph storage lock`;
+      }
+    };
+
+    const plan = chaosPlan(SEED, { kills: KILLS, workers: WORKERS, minGapMs: 1000, maxGapMs: 4000 });
+    let lastProgress = 0;
+    let state = await settled();
+    for (const step of plan) {
+      await sleep(step.afterMs);
+      say(await apply(step.action));
+      if (Date.now() - lastProgress > 5000) {
+        state = await settled().catch(() => state);
+        say(`progress: ${JSON.stringify(state.counts)}`);
+        lastProgress = Date.now();
+      }
+    }
+    say('chaos plan done; waiting for everything to settle');
+    while (Date.now() - started < DEADLINE_MS) {
+      state = await settled().catch(() => state);
+      if (state.done) break;
+      if (Date.now() - lastProgress > 5000) {
+        say(`progress: ${JSON.stringify(state.counts)}`);
+        lastProgress = Date.now();
+      }
+      await sleep(500);
+    }
+    say(`settled after ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(state.counts)}`);
+    // Let workers finish the bookkeeping after the last status change (cleanups, e-mails).
+    await sleep(3000);
+
+    const stats = await simCall<SimStats>(s, 'GET', '/_chaos/stats');
+    figures.injected5xx = stats.injected['500'] ?? 0;
+    figures.injected595 = stats.injected['595'] ?? 0;
+    const vms = await simCall<SimVm[]>(s, 'GET', '/_sim/state/vms');
+    const report = await checkInvariants(db, ids, vms, VMID);
+    figures.violations = report.violations.length;
+    say(`checked: ${JSON.stringify(report.checked)}`);
+    say(`figures: ${JSON.stringify({ ...figures, pveRequests: stats.requests })}`);
+    const failures = await db.selectFrom('provisioningRuns').select(['errorCode', 'currentStep']).where('status', '=', 'failed').execute();
+    const byCode: Record<string, number> = {};
+    for (const f of failures) byCode[`${f.errorCode ?? '?'}@${f.currentStep ?? '-'}`] = (byCode[`${f.errorCode ?? '?'}@${f.currentStep ?? '-'}`] ?? 0) + 1;
+    say(`failed runs by code@step: ${JSON.stringify(byCode)}`);
+    for (const v of report.violations) say(`VIOLATION: ${v}`);
+    if (report.violations.length > 0) {
+      const open = await db.selectFrom('provisioningRuns').innerJoin('vpsRequests', 'vpsRequests.id', 'provisioningRuns.requestId')
+        .select(['vpsRequests.hostname', 'provisioningRuns.status', 'provisioningRuns.currentStep', 'provisioningRuns.attempt', 'provisioningRuns.heartbeatAt', 'provisioningRuns.errorCode'])
+        .where('vpsRequests.status', 'not in', ['active', 'failed']).execute();
+      for (const r of open) say(`unsettled: ${JSON.stringify(r)}`);
+      if (process.env.CHAOS_DEBUG) {
+        const { execFileSync } = await import('node:child_process');
+        say(execFileSync('redis-cli', ['-p', String(redis.port), '--scan', '--pattern', 'chaos:maintenance*'], { encoding: 'utf8' }));
+        say(execFileSync('redis-cli', ['-p', String(redis.port), 'zrange', 'chaos:maintenance:repeat', '0', '-1', 'WITHSCORES'], { encoding: 'utf8' }));
+        say(execFileSync('ps', ['-o', 'pid,stat,etime,args', '--ppid', String(process.pid)], { encoding: 'utf8' }));
+      }
+      for (const [i, w] of workers.entries()) say(`worker ${i} log tail:\n${w?.logs().slice(-3000) ?? ''}`);
+    }
+    expect(report.violations).toEqual([]);
+    expect(figures.kills).toBeGreaterThanOrEqual(Math.min(KILLS, 1));
+  });
+});
