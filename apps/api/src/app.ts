@@ -84,6 +84,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', router);
 
   if (deps.config.WEB_DIST_DIR) serveWebUi(app, deps.config.WEB_DIST_DIR);
+  // QR codes on agreements point at the web page; without the UI, answer with the API's own page.
+  else app.get('/verify/:code', (req, res) => res.redirect(302, `/api/v1/verify/${encodeURIComponent(req.params.code)}`));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

@@ -159,7 +159,12 @@ describe('agreements', () => {
       ['Kepala Perangkat Daerah', true],
       ['Kepala Diskominfosantik', true],
     ]);
-    const code = (await headA.agent.get(`/api/v1/agreements/${agreementA}`)).body.verificationCode;
+    const detail = (await headA.agent.get(`/api/v1/agreements/${agreementA}`)).body;
+    const code = detail.verificationCode;
+    expect(detail.verificationUrl).toBe(`http://127.0.0.1:3000/verify/${code}`); // the QR code opens the web page
+    const qr = await request(h.app).get(`/verify/${code}`); // this app serves no UI: its own page answers
+    expect(qr.status).toBe(302);
+    expect(qr.headers.location).toBe(`/api/v1/verify/${code}`);
     const byCode = await request(h.app).get(`/api/v1/verify/${code}`);
     expect(byCode.body).toMatchObject({ genuine: true, valid: true, agreement: { status: 'in_force' } });
     const text = JSON.stringify([response.body, byCode.body]);

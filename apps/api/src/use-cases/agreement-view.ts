@@ -8,9 +8,12 @@ export const SIGNER_ROLE_LABELS = {
   external: { id: 'Penanda tangan eksternal', en: 'External signer' },
 } as const;
 
-/** The public verification address printed (as a QR code) on every page of the agreement. */
+/**
+ * The public verification address printed (as a QR code) on every page of the agreement: the web
+ * app's verification page (the API redirects it to its own HTML answer when it serves no UI).
+ */
 export function verificationUrl(publicUrl: string, code: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/api/v1/verify/${code}`;
+  return `${publicUrl.replace(/\/+$/, '')}/verify/${code}`;
 }
 
 /** The consent statement a signer agrees to; it names the exact SHA-256 of the bytes being signed. */

@@ -1,3 +1,4 @@
+import { adminUserForInstitution } from '@betang/core';
 import type { AddressLease } from '@betang/db';
 import { encodeSshKeys, formatTags, type PveParams } from '@betang/proxmox';
 import type { ProvisionCtx } from './provision-context';
@@ -20,7 +21,7 @@ export function vmTags(ctx: ProvisionCtx): string[] {
 
 /** The guest's admin account for the institution (its code, lower-cased: a valid Linux user name). */
 export function adminUserOf(ctx: ProvisionCtx): string {
-  return ctx.data.institution.code.toLowerCase().slice(0, 32);
+  return adminUserForInstitution(ctx.data.institution.code);
 }
 
 /** `net0` value keeping the NIC's MAC (PVE generates a new one whenever it is omitted). */

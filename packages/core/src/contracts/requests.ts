@@ -74,9 +74,12 @@ export const ZVpsRequest = z.object({
   approvals: z.array(z.object({ level: z.number(), decision: z.enum(['approved', 'rejected']), by: z.string().nullable(), byName: z.string().nullable(), role: z.string(), at: z.string(), comment: z.string().nullable() })),
   pendingLevel: z.object({ level: z.number(), name: z.object({ id: z.string(), en: z.string() }), roles: z.array(z.string()) }).nullable(),
   ipAddress: z.string().nullable(),
+  /** The admin account for SSH on the VPS (`ssh <adminUser>@<ipAddress>`). */
+  adminUser: z.string(),
   run: z
     .object({
       id: z.uuid(),
+      kind: z.enum(['provision', 'start', 'stop', 'shutdown', 'reboot', 'resize', 'decommission']),
       status: z.string(),
       attempt: z.number(),
       progress: z.number(),

@@ -16,3 +16,12 @@ export const ZQuotaLimits = z.strictObject({
   vmCount: z.number().int().min(0).max(10_000),
 });
 export type QuotaLimits = z.infer<typeof ZQuotaLimits>;
+
+/**
+ * The admin account Betang creates on an institution's VPSs: the institution code in lower case
+ * (a valid Linux user name, at most 32 characters). The worker configures it; the API and the web
+ * show it in "how to connect".
+ */
+export function adminUserForInstitution(institutionCode: string): string {
+  return institutionCode.toLowerCase().slice(0, 32);
+}

@@ -1,4 +1,5 @@
 import {
+  adminUserForInstitution,
   DEFAULT_APPROVAL_POLICY,
   ZApprovalPolicy,
   approvalState,
@@ -13,12 +14,13 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * decided, the pending level, the reserved address, the latest run with its steps, and the VM.
  */
 export async function loadRequestView(db: Executor, request: VpsRequestRow): Promise<VpsRequestDto> {
-  const [approvals, run, vm, lease, policy] = await Promise.all([
+  const [approvals, run, vm, lease, policy, institution] = await Promise.all([
     listApprovals(db, request.id),
     findLatestRunOfRequest(db, request.id),
     getVmByRequest(db, request.id),
     heldAddress(db, request.id),
     getSetting(db, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY),
+    db.selectFrom('institutions').select('code').where('id', '=', request.institutionId).executeTakeFirstOrThrow(),
   ]);
   const steps = run ? await listRunSteps(db, run.id) : [];
   const resources = { cores: request.cores, memoryMiB: request.memoryMib, diskGiB: request.diskGib };
@@ -42,9 +44,11 @@ export async function loadRequestView(db: Executor, request: VpsRequestRow): Pro
     approvals: approvals.map((a) => ({ level: a.level, decision: a.decision, by: a.decidedBy, byName: a.decidedByName, role: a.role, at: a.decidedAt.toISOString(), comment: a.comment })),
     pendingLevel: state?.kind === 'pending' ? { level: state.level.level, name: state.level.name, roles: state.level.roles } : null,
     ipAddress: lease?.address ?? null,
+    adminUser: adminUserForInstitution(institution.code),
     run: run
       ? {
           id: run.id,
+          kind: run.kind as NonNullable<VpsRequestDto['run']>['kind'],
           status: run.status,
           attempt: run.attempt,
           progress: run.progress,

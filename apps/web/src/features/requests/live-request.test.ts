@@ -18,6 +18,7 @@ const REQUEST: VpsRequestDto = {
   requestedBy: '00000000-0000-4000-8000-000000000004',
   approvals: [],
   pendingLevel: { level: 1, name: { id: 'Operator', en: 'Operator' }, roles: ['operator'] },
+  adminUser: 'biro-adpim',
   ipAddress: null,
   run: null,
   vm: null,
@@ -69,10 +70,9 @@ describe('applyEvent', () => {
     expect(state.lastEventId).toBe(3);
   });
 
-  it('should name a snapshot run by its steps', () => {
-    const step = { key: 'clone', status: 'done' as const, attempt: 1, startedAt: null, finishedAt: null, detail: null };
-    const run = { id: RUN, status: 'running', attempt: 1, progress: 40, currentStep: 'clone', steps: [step], error: null };
-    expect(fromSnapshot({ ...REQUEST, run }).runs[0]!.kind).toBe('provision');
-    expect(fromSnapshot({ ...REQUEST, run: { ...run, steps: [] } }).runs[0]!.kind).toBeNull();
+  it('should take the kind of a snapshot run from the API', () => {
+    const step = { key: 'destroy', status: 'done' as const, attempt: 1, startedAt: null, finishedAt: null, detail: null };
+    const run = { id: RUN, kind: 'decommission' as const, status: 'running', attempt: 1, progress: 40, currentStep: 'destroy', steps: [step], error: null };
+    expect(fromSnapshot({ ...REQUEST, run }).runs[0]!.kind).toBe('decommission');
   });
 });

@@ -5,7 +5,7 @@ type Step = NonNullable<VpsRequestDto['run']>['steps'][number];
 /** One run of a request (provisioning or a day-2 action) as the timeline shows it. */
 export type RunView = {
   id: string;
-  /** provision, start, stop, … (null for the run a snapshot carried: the snapshot names no kind). */
+  /** provision, start, stop, … (null only until the first event about a run not yet seen names it). */
   kind: string | null;
   status: string;
   attempt: number;
@@ -18,20 +18,9 @@ export type RunView = {
 /** A request kept current by its events: the request itself and every run seen, oldest first. */
 export type LiveRequest = { request: VpsRequestDto; runs: RunView[]; lastEventId: number };
 
-/**
- * A snapshot's run carries no kind (GET /vps-requests/:id names none); its steps tell provisioning
- * (reserve, clone…) and decommissioning (destroy) apart. Anything else stays unnamed.
- */
-function kindFromSteps(steps: readonly Step[]): string | null {
-  const keys = new Set(steps.map((s) => s.key));
-  if (keys.has('reserve') || keys.has('clone')) return 'provision';
-  if (keys.has('destroy')) return 'decommission';
-  return null;
-}
-
 /** The state a snapshot (GET /vps-requests/:id or the stream's first event) starts from. */
 export function fromSnapshot(request: VpsRequestDto, lastEventId = 0): LiveRequest {
-  const runs: RunView[] = request.run ? [{ ...request.run, kind: kindFromSteps(request.run.steps), steps: [...request.run.steps] }] : [];
+  const runs: RunView[] = request.run ? [{ ...request.run, steps: [...request.run.steps] }] : [];
   return { request, runs, lastEventId };
 }
 
@@ -45,7 +34,8 @@ function withRun(state: LiveRequest, runId: string, change: (run: RunView) => Ru
 function latestRun(runs: RunView[], previous: VpsRequestDto['run']): VpsRequestDto['run'] {
   const last = runs[runs.length - 1];
   if (!last) return previous;
-  return { id: last.id, status: last.status, attempt: last.attempt, progress: last.progress, currentStep: last.currentStep, error: last.error, steps: last.steps };
+  const kind = (last.kind ?? previous?.kind ?? 'provision') as NonNullable<VpsRequestDto['run']>['kind'];
+  return { id: last.id, kind, status: last.status, attempt: last.attempt, progress: last.progress, currentStep: last.currentStep, error: last.error, steps: last.steps };
 }
 
 /**

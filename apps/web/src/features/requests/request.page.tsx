@@ -19,11 +19,6 @@ import { ServiceClock } from './service-clock-view';
 import { fromSnapshot } from './live-request';
 import { useLiveRequest } from './use-live-request';
 
-/** Admin account the worker creates on the guest: the institution code in lower case (apps/worker vm-spec adminUserOf). */
-export function adminUserFor(institutionCode: string): string {
-  return institutionCode.toLowerCase().slice(0, 32);
-}
-
 /** One request with its live timeline (SSE), time against the service standard, and how to connect once active. */
 export function RequestPage({ params }: { params: PathParams }) {
   const { t, number } = useI18n();
@@ -111,18 +106,14 @@ export function RequestPage({ params }: { params: PathParams }) {
             <dd>
               <code>{address}</code>
             </dd>
-            {me.institution ? (
-              <>
-                <dt>{t('requests.adminUser')}</dt>
-                <dd>
-                  <code>{adminUserFor(me.institution.code)}</code>
-                </dd>
-                <dt>{t('requests.connectCommand')}</dt>
-                <dd>
-                  <code className="hash">{`ssh ${adminUserFor(me.institution.code)}@${address}`}</code>
-                </dd>
-              </>
-            ) : null}
+            <dt>{t('requests.adminUser')}</dt>
+            <dd>
+              <code>{request.adminUser}</code>
+            </dd>
+            <dt>{t('requests.connectCommand')}</dt>
+            <dd>
+              <code className="hash">{`ssh ${request.adminUser}@${address}`}</code>
+            </dd>
           </dl>
           <p className="hint">{t('requests.connectHint')}</p>
         </section>
