@@ -75,7 +75,7 @@ describe('agreement signed by both heads in the browser (real Chromium)', () => 
     expect(await page.getByTestId('pdf-text').textContent()).toMatch(/PERJANJIAN/i);
     const shown = (await page.getByTestId('sign-sha256').textContent())?.trim();
     expect(shown).toMatch(/^[0-9a-f]{64}$/);
-    const consent = await page.getByRole('form', { name: T['agreements.signTitle'] }).getByRole('checkbox').evaluate((el: Element) => el.parentElement?.textContent ?? '');
+    const consent = await page.getByRole('form', { name: T['agreements.signTitle'] }).getByRole('checkbox').evaluate((el) => (el as unknown as { parentElement: { textContent: string | null } | null }).parentElement?.textContent ?? ''); // runs in the page (no DOM lib in Node's tsconfig)
     expect(consent).toContain(shown);
     expect(await seriousViolations(page)).toEqual([]);
 
