@@ -11,8 +11,13 @@ import type { VmidState } from './vm-ownership';
 import { assertOwnerMarker, inspectVmid, waitUntilSettled } from './vm-ownership';
 
 export type CloneToFreeVmidOptions = {
-  /** Node holding the template; the clone lands there. */
+  /** Node holding the template (the clone request goes there). */
   node: string;
+  /**
+   * Node the new VM should live on when it is not the template's node (PVE's `target`; allowed
+   * only when the template's disks are on shared storage).
+   */
+  target?: string;
   templateVmid: number;
   /** Betang's vmid range and ids to avoid. */
   range: { min: number; max: number };
@@ -91,7 +96,7 @@ export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptio
       upid = await client.request<string>(
         'POST',
         `/nodes/${pathSegment(o.node)}/qemu/${o.templateVmid}/clone`,
-        { newid: vmid, name: o.name, description, full: o.full ?? true, storage: o.storage, pool: o.pool },
+        { newid: vmid, name: o.name, description, full: o.full ?? true, storage: o.storage, pool: o.pool, ...(o.target && o.target !== o.node ? { target: o.target } : {}) },
         o.signal ? { signal: o.signal } : undefined,
       );
     } catch (err) {

@@ -32,6 +32,17 @@ describe.each(['pve9', 'pve8'] as const)('provisioning path against the simulato
   });
   afterAll(() => h.close());
 
+  it('should clone onto another node with target when the template is on shared storage', async () => {
+    const marker = `betang-run=${flavour}-target`;
+    const cloned = await cloneToFreeVmid(h.client, {
+      node: 'pve1', target: 'pve2', templateVmid: 9000, range: { min: 10200, max: 10299 }, ownerMarker: marker, name: 'vps-target', taskDeadlineMs: 20_000,
+    });
+    expect(cloned).toMatchObject({ node: 'pve2', adopted: false });
+    expect(parseUpid(cloned.upid as string)).toMatchObject({ node: 'pve1', type: 'qmclone' });
+    const cfg = ZVmConfig.parse(await h.client.api.nodes.$('pve2').qemu.$(cloned.vmid).config.$get());
+    expect(cfg.description).toContain(marker);
+  });
+
   it('should clone → configure → resize → start → read agent → stop → destroy', async () => {
     const counter = createCallCounter();
     const c = h.extra({ onCall: counter.onCall, fingerprint: h.sim.fingerprint, ca: undefined });

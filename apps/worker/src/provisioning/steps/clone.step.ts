@@ -60,7 +60,8 @@ export const cloneStep: StepDef<ProvisionCtx> = {
       Math.min(300_000, ctx.settings.PVE_CLONE_TASK_SECONDS * 1000),
       () =>
         cloneToFreeVmid(ctx.pve, {
-          node: place.node,
+          node: place.templateNode ?? place.node,
+          target: place.node,
           templateVmid: place.templateVmid,
           range,
           exclude: held,

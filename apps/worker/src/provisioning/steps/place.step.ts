@@ -1,17 +1,26 @@
 import { listClusterVms, nodeCapacity } from '@betang/proxmox';
 import type { StepDef } from '../../harness/run-definition';
 import { permanent, transient } from '../../harness/run-error';
+import { chooseNode, diskStorageOf } from '../choose-node';
 import type { ProvisionCtx } from '../provision-context';
 
-export type PlaceResult = { node: string; storage: string | null; templateVmid: number };
+export type PlaceResult = {
+  /** Where the VM will live. */
+  node: string;
+  /** Where the template is (the clone request goes there; `node` is its target). Absent in runs memoised before placement spread. */
+  templateNode?: string;
+  storage: string | null;
+  templateVmid: number;
+};
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
 /**
- * `place`: the node the VM is built on, from live capacity. The clone lands on the node that
- * holds the template (packages/proxmox clones without `target`), so placement checks that
- * node is online and has the memory and disk the request needs. Read-only, safe to repeat.
+ * `place`: the node the VM is built on, chosen from live capacity (`chooseNode`): any online node
+ * sharing the template's storage, the one with the most free memory that has room for the
+ * request; the template's own node when its storage is local. The per-node clone limit is applied
+ * by the clone step. Read-only, safe to repeat.
  */
 export const placeStep: StepDef<ProvisionCtx> = {
   key: 'place',
@@ -30,28 +39,29 @@ export const placeStep: StepDef<ProvisionCtx> = {
         en: `Template "${template.name}" (VMID ${template.pveTemplateVmid}) was not found in the cluster${template.pveNode ? ` (expected on node ${template.pveNode})` : ''}.`,
       });
     }
-    const node = (await nodeCapacity(ctx.pve)).find((n) => n.node === tpl.node);
-    if (!node || !node.online) {
-      throw transient('NODE_OFFLINE', { id: `Node ${tpl.node} yang memegang template sedang offline.`, en: `Node ${tpl.node}, which holds the template, is offline.` }, { node: tpl.node });
+    const nodes = await nodeCapacity(ctx.pve);
+    const tplConfig = (await ctx.pve.request('GET', `/nodes/${encodeURIComponent(tpl.node)}/qemu/${template.pveTemplateVmid}/config`)) as Record<string, unknown>;
+    const storage = template.storage ?? diskStorageOf(tplConfig);
+    if (template.storage && !nodes.find((n) => n.node === tpl.node)?.storages.some((s) => s.storage === template.storage)) {
+      throw permanent('STORAGE_MISSING', { id: `Penyimpanan ${template.storage} tidak ada di node ${tpl.node}.`, en: `Storage ${template.storage} does not exist on node ${tpl.node}.` });
     }
-    if (node.memFreeBytes !== undefined && node.memFreeBytes < request.memoryMib * MiB) {
+    const placement = chooseNode(nodes, { templateNode: tpl.node, storage, memoryBytes: request.memoryMib * MiB, diskBytes: request.diskGib * GiB });
+    if (!placement.ok && placement.reason === 'offline') {
+      throw transient('NODE_OFFLINE', { id: `Node ${placement.node} yang memegang template sedang offline.`, en: `Node ${placement.node}, which holds the template, is offline.` }, { node: placement.node });
+    }
+    if (!placement.ok && placement.reason === 'memory') {
       throw permanent('NO_CAPACITY', {
-        id: `Node ${node.node} hanya punya ${Math.floor(node.memFreeBytes / MiB)} MiB memori bebas; dibutuhkan ${request.memoryMib} MiB.`,
-        en: `Node ${node.node} has only ${Math.floor(node.memFreeBytes / MiB)} MiB free memory; ${request.memoryMib} MiB needed.`,
+        id: `Tidak ada node dengan memori bebas cukup: yang terbaik, ${placement.node}, hanya punya ${Math.floor(placement.freeBytes / MiB)} MiB; dibutuhkan ${request.memoryMib} MiB.`,
+        en: `No node has enough free memory: the best, ${placement.node}, has only ${Math.floor(placement.freeBytes / MiB)} MiB; ${request.memoryMib} MiB needed.`,
       });
     }
-    const storageId = template.storage;
-    const storage = storageId ? node.storages.find((s) => s.storage === storageId) : undefined;
-    if (storageId && !storage) {
-      throw permanent('STORAGE_MISSING', { id: `Penyimpanan ${storageId} tidak ada di node ${node.node}.`, en: `Storage ${storageId} does not exist on node ${node.node}.` });
-    }
-    if (storage?.freeBytes !== undefined && storage.freeBytes < request.diskGib * GiB) {
+    if (!placement.ok) {
       throw permanent('STORAGE_FULL', {
-        id: `Penyimpanan ${storage.storage} di node ${node.node} hanya punya ${Math.floor(storage.freeBytes / GiB)} GiB bebas; dibutuhkan ${request.diskGib} GiB.`,
-        en: `Storage ${storage.storage} on node ${node.node} has only ${Math.floor(storage.freeBytes / GiB)} GiB free; ${request.diskGib} GiB needed.`,
+        id: `Penyimpanan ${storage ?? '?'} di node ${placement.node} hanya punya ${Math.floor(placement.freeBytes / GiB)} GiB bebas; dibutuhkan ${request.diskGib} GiB.`,
+        en: `Storage ${storage ?? '?'} on node ${placement.node} has only ${Math.floor(placement.freeBytes / GiB)} GiB free; ${request.diskGib} GiB needed.`,
       });
     }
-    const result: PlaceResult = { node: node.node, storage: storageId, templateVmid: template.pveTemplateVmid };
-    return { result, detail: `node ${node.node}${storageId ? `, storage ${storageId}` : ''}` };
+    const result: PlaceResult = { node: placement.node, templateNode: tpl.node, storage: template.storage, templateVmid: template.pveTemplateVmid };
+    return { result, detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}${placement.node !== tpl.node ? ` (template di/on ${tpl.node})` : ''}` };
   },
 };
