@@ -1,30 +1,54 @@
 import { withFirstFreeSessionLock, type Db } from '@betang/db';
 import { transient } from '../harness/run-error';
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+/** Waiters of this process per node, woken one at a time when a clone here frees a slot. */
+const waiters = new Map<string, Array<() => void>>();
+
+function waitForSlot(node: string, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const queue = waiters.get(node) ?? [];
+    waiters.set(node, queue);
+    const done = () => {
+      clearTimeout(timer);
+      const i = queue.indexOf(done);
+      if (i >= 0) queue.splice(i, 1);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    queue.push(done);
+    signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+function wakeOne(node: string): void {
+  waiters.get(node)?.[0]?.();
+}
 
 /**
  * Runs `fn` while holding one of `limit` clone slots of `node`, shared by every worker instance:
  * each slot is a session-level PostgreSQL advisory lock on a connection reserved for the clone
  * (no transaction held open), so a crashed worker's slot is freed with its connection. Waits up to
- * `waitMs` for a free slot, then throws a transient error (the step is retried later).
+ * `waitMs` for a free slot, then throws a transient error (the step is retried later). A slot freed
+ * in this process goes at once to the longest waiter here; slots freed by other processes are
+ * noticed by polling (every 500 ms).
  */
 export async function withCloneSlot<T>(db: Db, node: string, limit: number, waitMs: number, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   const until = Date.now() + waitMs;
+  const slots = Array.from({ length: limit }, (_, slot) => `betang:clone-slot:${node}:${slot}`);
   for (;;) {
-    const slots = Array.from({ length: limit }, (_, slot) => `betang:clone-slot:${node}:${slot}`);
-    const outcome = await withFirstFreeSessionLock(db, slots, fn);
-    if (outcome.ran) return outcome.value;
+    let held = false;
+    try {
+      const outcome = await withFirstFreeSessionLock(db, slots, () => ((held = true), fn()));
+      if (outcome.ran) return outcome.value;
+    } finally {
+      if (held) wakeOne(node);
+    }
     if (Date.now() >= until || signal?.aborted) {
       throw transient('CLONE_SLOTS_BUSY', {
         id: `Semua ${limit} slot clone di node ${node} sedang dipakai; dicoba lagi nanti.`,
         en: `All ${limit} clone slots on node ${node} are busy; will try again later.`,
       }, { node });
     }
-    await sleep(500, signal);
+    await waitForSlot(node, 500, signal);
   }
 }
