@@ -4,6 +4,7 @@
  * (never asserted as timed tests): wall time against the critical path the simulator allows,
  * VMs per second, PVE API calls per VM, worker peak RSS.
  */
+import { sql } from 'kysely';
 import type { SimStats } from '../test/chaos/support/cluster-sim';
 import { simCall } from '../test/chaos/support/processes';
 import { rssBytes, startStack } from './support/stack';
@@ -51,6 +52,8 @@ export type ProvisioningFigures = {
   criticalPathSeconds?: number;
   ratioToCriticalPath?: number;
   clusterCriticalPathSeconds?: number;
+  /** Where a VM's time went: mean seconds from approval to its run starting, and per step. */
+  meanSeconds: Record<string, number>;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -87,6 +90,16 @@ export async function runProvisioningBench(o: { requests: number; nodes: number;
     const vms = await stack.db.selectFrom('vms').select('node').where('requestId', 'in', ids).execute();
     const cloneNodes = [...new Set(vms.map((v) => v.node ?? '?'))].sort();
     const active = counts.active ?? 0;
+    const meanSeconds: Record<string, number> = {};
+    const steps = await sql<{ key: string; s: number }>`
+      SELECT s.key, avg(extract(epoch FROM s.finished_at - s.started_at))::float AS s
+      FROM run_steps s JOIN provisioning_runs r ON r.id = s.run_id
+      WHERE s.finished_at IS NOT NULL AND s.started_at IS NOT NULL GROUP BY s.key ORDER BY min(s.position)`.execute(stack.db);
+    const queued = await sql<{ s: number; total: number }>`
+      SELECT avg(extract(epoch FROM started_at - created_at))::float AS s, avg(extract(epoch FROM finished_at - created_at))::float AS total FROM provisioning_runs WHERE status = 'succeeded'`.execute(stack.db);
+    meanSeconds['approval → run started'] = queued.rows[0]?.s ?? 0;
+    for (const row of steps.rows) meanSeconds[row.key] = row.s;
+    meanSeconds['approval → run finished'] = queued.rows[0]?.total ?? 0;
     const figures: ProvisioningFigures = {
       requests: o.requests, nodes: o.nodes, timeFactor: o.timeFactor, workerConcurrency: o.workerConcurrency,
       wallSeconds, approveSeconds, active, failed: counts.failed ?? 0,
@@ -95,6 +108,7 @@ export async function runProvisioningBench(o: { requests: number; nodes: number;
       pveCallsByRoute: Object.fromEntries(Object.entries(stats.byRoute).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round((v / Math.max(1, active)) * 100) / 100])),
       workerPeakRssMB: peak / 1024 / 1024,
       cloneNodes,
+      meanSeconds,
     };
     if (o.timeFactor > 0) {
       figures.criticalPathSeconds = criticalPathSeconds(o.requests, cloneNodes.length, 2, o.timeFactor);

@@ -28,6 +28,8 @@ export function renderBenchmarks(r: BenchResults): string {
     ['API throughput ÷ bare Express', `${f(api?.saturated.apiRps, 0)} ÷ ${f(api?.saturated.bareRps, 0)} req/s = **${f(api ? api.saturated.fraction * 100 : undefined, 0)} %**`, '≥ 35 %', verdict(api ? api.saturated.fraction >= 0.35 : undefined)],
   ];
   const table = ['| figure / angka | measured / terukur | target | verdict |', '|---|---|---|---|', ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  const keys = [...new Set([...Object.keys(a?.meanSeconds ?? {}), ...Object.keys(b?.meanSeconds ?? {})])];
+  const stepRows = keys.map((k) => `| ${k} | ${f(a?.meanSeconds[k], 3)} | ${f(b?.meanSeconds[k], 3)} |`).join('\n');
   const routes = b ? Object.entries(b.pveCallsByRoute).map(([k, v]) => `| \`${k}\` | ${v} |`).join('\n') : '';
   return `# Benchmarks / Tolok ukur
 
@@ -51,6 +53,13 @@ Critical path (a): the clones packed into the clone slots of the node(s) they ra
 guest agent of the last one, from the simulator's documented durations × timeFactor (bench/provisioning-bench.ts,
 \`criticalPathSeconds\`). Had the clones been spread over all ${a?.nodes ?? '–'} nodes, the cluster would allow
 ${f(a?.clusterCriticalPathSeconds, 1)} s.
+
+Where a VM's time goes — mean seconds per VM, from the run and step rows (the harness writes
+started/finished for every step):
+
+| from → to, or step | realistic | instant |
+|---|---|---|
+${stepRows}
 
 PVE API calls per VM by route (instant run):
 
