@@ -77,6 +77,7 @@ export async function runProvisioningBench(o: { requests: number; nodes: number;
       counts = {};
       for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
       if ((counts.active ?? 0) + (counts.failed ?? 0) === o.requests) break;
+      stack.assertWorkerAlive();
       if ((performance.now() - t0) / 1000 > o.deadlineSeconds) throw new Error(`not settled after ${o.deadlineSeconds} s: ${JSON.stringify(counts)}`);
       if (performance.now() - lastLog > 5000) {
         o.log(`progress: ${JSON.stringify(counts)}`);

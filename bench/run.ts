@@ -4,7 +4,8 @@
  *
  * BENCH_REQUESTS (200), BENCH_NODES (8), BENCH_TIME_FACTOR (0.1, the realistic run),
  * BENCH_CONCURRENCY (32, provisioning jobs in the one worker), BENCH_API_SECONDS (10),
- * BENCH_ONLY (realistic | instant: run one scenario).
+ * BENCH_ONLY (realistic | instant: run one scenario), BENCH_WRITE=0 (print only, keep the files),
+ * BENCH_WORKER_PROFILE_DIR (write the worker's --cpu-prof there; read it with bench/print-profile.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -45,6 +46,10 @@ async function main(): Promise<void> {
     });
     log('instant')(JSON.stringify({ vmsPerSecond: results.instant.vmsPerSecond, pveCallsPerVm: results.instant.pveCallsPerVm, workerPeakRssMB: results.instant.workerPeakRssMB }));
     log('api')(JSON.stringify(results.api));
+  }
+  if (process.env.BENCH_WRITE === '0') {
+    log('done')(`not written (BENCH_WRITE=0): ${JSON.stringify(results)}`);
+    return;
   }
   const dir = path.join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });

@@ -19,10 +19,27 @@ export type Stack = {
   apiBase: string;
   operatorEmail: string;
   workerPid: () => number | undefined;
+  /** Throws with the worker's output when its process has exited (e.g. refused its settings). */
+  assertWorkerAlive(): void;
   /** Submits `n` requests (not timed) and returns a function that approves them all at once. */
   submit(n: number): Promise<{ ids: string[]; approveAll(): Promise<void> }>;
   close(): Promise<void>;
 };
+
+const live = new Set<() => Promise<void>>();
+let signalsHooked = false;
+
+/** On Ctrl-C or SIGTERM, stop every stack still running before exiting (no orphaned servers). */
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  const stopAll = (signal: string) => {
+    console.error(`${signal}: stopping the benchmark stack`);
+    void Promise.all([...live].map((close) => close())).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', () => stopAll('SIGINT'));
+  process.once('SIGTERM', () => stopAll('SIGTERM'));
+}
 
 /** Resident set size of a process in bytes (Linux /proc), or 0 when it is gone. */
 export function rssBytes(pid: number | undefined): number {
@@ -39,8 +56,12 @@ export function rssBytes(pid: number | undefined): number {
 export async function startStack(o: { requests: number; nodes: number; timeFactor: number; workerConcurrency: number; label: string; apiNodeArgs?: string[] }): Promise<Stack> {
   const started: Array<() => Promise<void>> = [];
   const close = async () => {
+    live.delete(close);
     for (const stop of started.reverse()) await stop().catch(() => undefined);
+    started.length = 0;
   };
+  hookSignals();
+  live.add(close);
   try {
     const pg: Service = await startPostgres(o.label);
     started.push(() => pg.stop());
@@ -64,7 +85,7 @@ export async function startStack(o: { requests: number; nodes: number; timeFacto
       PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: sim.tokenSecret, PVE_CA_FILE: sim.caFile,
       PVE_VMID_MIN: '100000', PVE_VMID_MAX: String(100_000 + o.requests * 2), PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator',
       RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: String(o.workerConcurrency),
-    });
+    }, process.env.BENCH_WORKER_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE_DIR}`] : []);
     started.push(() => killChild(worker, 'SIGTERM'));
     const apiBase = `http://127.0.0.1:${port}`;
     return {
@@ -73,6 +94,9 @@ export async function startStack(o: { requests: number; nodes: number; timeFacto
       apiBase,
       operatorEmail: seeded.operatorEmail,
       workerPid: () => worker.pid,
+      assertWorkerAlive() {
+        if (worker.exitCode !== null || worker.signalCode !== null) throw new Error(`the worker exited (${worker.exitCode ?? worker.signalCode}):\n${worker.logs()}`);
+      },
       async submit(n) {
         const staff = new Map<string, Awaited<ReturnType<typeof signIn>>>();
         for (const inst of seeded.institutions) staff.set(inst.id, await signIn(apiBase, inst.staffEmail));
