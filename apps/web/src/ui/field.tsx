@@ -1,22 +1,20 @@
 import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
 
-type FieldProps = {
-  label: string;
-  error?: string;
-  hint?: ReactNode;
-  value: string;
-  onValue(value: string): void;
-} & Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'id'>;
+/** What a labelled control needs to be tied to its label, hint and error. */
+export type ControlWiring = { id: string; required?: boolean; 'aria-invalid'?: true; 'aria-describedby'?: string };
+
+type FrameProps = { label: string; error?: string; hint?: ReactNode; required?: boolean; wide?: boolean; children(control: ControlWiring): ReactNode };
 
 /**
- * A labelled text input. Its hint and error are tied to it with aria-describedby and the error
- * sets aria-invalid, so screen readers read them with the field.
+ * The label, hint and error around one form control. The hint and error are tied to the control
+ * with aria-describedby and the error sets aria-invalid, so screen readers read them with it.
+ * Field, SelectField and TextAreaField are this frame around their element.
  */
-export function Field({ label, error, hint, value, onValue, required, ...input }: FieldProps) {
+export function LabelledControl({ label, error, hint, required, wide, children }: FrameProps) {
   const id = useId();
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <div className="field">
+    <div className={wide ? 'field field-wide' : 'field'}>
       <label htmlFor={id} className={required ? 'required' : undefined}>
         {label}
       </label>
@@ -25,13 +23,30 @@ export function Field({ label, error, hint, value, onValue, required, ...input }
           {hint}
         </p>
       ) : null}
-      <input {...input} id={id} value={value} required={required} aria-invalid={error ? true : undefined} aria-describedby={describedBy} onChange={(event) => onValue(event.target.value)} />
+      {children({ id, required, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
       {error ? (
         <p className="field-error" id={`${id}-error`}>
           {error}
         </p>
       ) : null}
     </div>
+  );
+}
+
+type FieldProps = {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+  value: string;
+  onValue(value: string): void;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'id'>;
+
+/** A labelled text input (see LabelledControl for the hint and error wiring). */
+export function Field({ label, error, hint, value, onValue, required, ...input }: FieldProps) {
+  return (
+    <LabelledControl label={label} error={error} hint={hint} required={required}>
+      {(wiring) => <input {...input} {...wiring} value={value} onChange={(event) => onValue(event.target.value)} />}
+    </LabelledControl>
   );
 }
 

@@ -1,3 +1,4 @@
+import { runJobId } from '@betang/core';
 import { getRun, lockRun, type RunRow } from '@betang/db';
 import type { WorkerDeps } from '../deps';
 import type { RunDefinition, RunFailure } from '../harness/run-definition';
@@ -33,7 +34,7 @@ export async function reapRuns(deps: WorkerDeps): Promise<string[]> {
     .execute();
   const reaped: string[] = [];
   for (const { id } of candidates) {
-    const jobIds = [`run-${id}`];
+    const jobIds = [runJobId(id)];
     const states = deps.jobState ? await Promise.all(jobIds.map((j) => deps.jobState?.(j))) : [undefined];
     if (states.some((st) => st !== undefined && LIVE_JOB_STATES.has(st))) continue;
     const claimed = await deps.db.transaction().execute(async (tx) => {

@@ -1,3 +1,4 @@
+import { runJobId } from '@betang/core';
 import { insertOutbox, lockRun } from '@betang/db';
 import type { WorkerDeps } from '../deps';
 import { settingsOf } from '../provisioning/settings';
@@ -34,7 +35,7 @@ export async function requeueLostRuns(deps: WorkerDeps): Promise<string[]> {
     .execute();
   const requeued: string[] = [];
   for (const { id } of candidates) {
-    if ((await jobState(`run-${id}`)) !== undefined) continue;
+    if ((await jobState(runJobId(id))) !== undefined) continue;
     const done = await deps.db.transaction().execute(async (tx) => {
       const run = await lockRun(tx, id);
       if (!run || !['queued', 'running'].includes(run.status) || (run.heartbeatAt && run.heartbeatAt >= staleBefore)) return false;

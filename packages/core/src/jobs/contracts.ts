@@ -17,6 +17,16 @@ type JobContract<P extends z.ZodType> = {
   idempotency: string;
 };
 
+/**
+ * The queue job id of a provisioning or day-2 run: `run-<runId>`, or `run-<runId>-r<n>` for an
+ * operator's n-th re-queue. One rule for the contracts, the reaper and the tests.
+ */
+export function runJobId(runId: string, retry?: number): string {
+  return retry ? `run-${runId}-r${retry}` : `run-${runId}`;
+}
+
+const ZRunJobPayload = z.strictObject({ runId: z.uuid(), retry: z.number().int().min(0).max(1000).optional() });
+
 function contract<P extends z.ZodType>(c: JobContract<P>): JobContract<P> {
   return c;
 }
@@ -41,17 +51,17 @@ export const JOBS = {
   }),
   'vm.provision': contract({
     queue: 'provisioning',
-    payload: z.strictObject({ runId: z.uuid(), retry: z.number().int().min(0).max(1000).optional() }),
+    payload: ZRunJobPayload,
     retry: { attempts: 5, backoffMs: 15_000 },
-    jobId: (p) => (p.retry ? `run-${p.runId}-r${p.retry}` : `run-${p.runId}`),
+    jobId: (p) => runJobId(p.runId, p.retry),
     idempotency:
       'The run row is the source of truth: finished steps are memoised in run_steps and skipped, every step checks Proxmox before acting (a VM carrying the run marker is adopted, never cloned twice), and a run that already succeeded or failed is left alone. `retry` (an operator re-queue of a failed run) only changes the job id.',
   }),
   'vm.action': contract({
     queue: 'provisioning',
-    payload: z.strictObject({ runId: z.uuid(), retry: z.number().int().min(0).max(1000).optional() }),
+    payload: ZRunJobPayload,
     retry: { attempts: 4, backoffMs: 10_000 },
-    jobId: (p) => (p.retry ? `run-${p.runId}-r${p.retry}` : `run-${p.runId}`),
+    jobId: (p) => runJobId(p.runId, p.retry),
     idempotency:
       'Day-2 run (start, shutdown, stop, reboot, resize, decommission) through the same harness: memoised steps, each checking the VM state first (start skips a running VM, resize never shrinks, destroy only a VM carrying Betang\'s marker); a finished run is left alone.',
   }),
