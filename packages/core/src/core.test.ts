@@ -1,4 +1,4 @@
-import { canSeeInstitution, pickLocale, quotaShortfalls, canTransition, Role, AppError, ErrorCode } from './index';
+import { canSeeInstitution, pickLocale, quotaShortfalls, canTransition, canTransitionAgreement, Role, AppError, ErrorCode } from './index';
 
 describe('pickLocale', () => {
   it.each([
@@ -44,6 +44,17 @@ describe('request lifecycle', () => {
     expect(canTransition('submitted', 'active')).toBe(false);
     expect(canTransition('rejected', 'submitted')).toBe(false);
     expect(canTransition('provisioning', 'cancelled')).toBe(false);
+  });
+});
+
+describe('agreement lifecycle', () => {
+  it('should sign in order, let a fully signed external document complete it early, and never reopen an ended one', () => {
+    expect(canTransitionAgreement('awaiting_institution_head', 'awaiting_dc_head')).toBe(true);
+    expect(canTransitionAgreement('awaiting_institution_head', 'in_force')).toBe(true);
+    expect(canTransitionAgreement('draft', 'in_force')).toBe(false);
+    expect(canTransitionAgreement('in_force', 'awaiting_dc_head')).toBe(false);
+    expect(canTransitionAgreement('revoked', 'in_force')).toBe(false);
+    expect(canTransitionAgreement('expired', 'in_force')).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, Role, canSeeInstitution, hasAnyRole, nextSignerRole, type Actor } from '@betang/core';
+import { AppError, ErrorCode, Role, canSeeInstitution, canTransitionAgreement, hasAnyRole, nextSignerRole, type Actor } from '@betang/core';
 import { appendAudit, findAgreementMeta, findSigningCa, insertAgreementSignature, listAgreementSignatures, lockAgreement, updateAgreementDocument, type Db } from '@betang/db';
 import { hasPrefixRevision, sha256Hex, verifyPdfSignatures } from '@betang/documents';
 import type { auditContext } from '../http/context';
@@ -26,7 +26,7 @@ export async function attachSignedDocument(db: Db, input: { agreementId: string;
   const ca = await findSigningCa(db);
   await db.transaction().execute(async (tx) => {
     const agreement = await lockAgreement(tx, meta.id);
-    if (!agreement || !nextSignerRole(agreement.status)) {
+    if (!agreement || !nextSignerRole(agreement.status) || !canTransitionAgreement(agreement.status, 'in_force')) {
       throw new AppError(ErrorCode.InvalidState, { id: 'Perjanjian ini tidak sedang menunggu tanda tangan.', en: 'This agreement is not awaiting signatures.' });
     }
     let report;
