@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '@betang/core';
-import { findLiveSession, findUsableApiToken, findUserById, touchApiToken, touchSession, type Db } from '@betang/db';
+import { findLiveSessionWithUser, findUsableApiTokenWithUser, touchApiToken, touchSession, type Db } from '@betang/db';
 import type { Request, RequestHandler } from 'express';
 import { locals } from '../http/context';
 import { hashSecret, looksLikeApiToken } from '../security/secrets';
@@ -31,19 +31,19 @@ export function authenticate(db: Db): RequestHandler {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       const token = match?.[1];
       if (!token || !looksLikeApiToken(token)) throw new AppError(ErrorCode.Unauthenticated);
-      const row = await findUsableApiToken(db, hashSecret(token));
-      const user = row && (await findUserById(db, row.userId));
-      if (!row || !user || !user.isActive) throw new AppError(ErrorCode.Unauthenticated);
+      const found = await findUsableApiTokenWithUser(db, hashSecret(token));
+      if (!found || !found.user.isActive) throw new AppError(ErrorCode.Unauthenticated);
+      const { token: row, user } = found;
       if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS) await touchApiToken(db, row.id);
-      locals(res).auth = { user, via: 'token', tokenId: row.id };
+      locals(res).auth = { user, via: 'token', tokenId: row.id, tokenScopes: row.scopes };
       return next();
     }
     const secret = readCookie(req, SESSION_COOKIE);
     if (secret) {
       const sessionHash = hashSecret(secret);
-      const session = await findLiveSession(db, sessionHash);
-      const user = session && (await findUserById(db, session.userId));
-      if (session && user?.isActive) {
+      const found = await findLiveSessionWithUser(db, sessionHash);
+      if (found?.user.isActive) {
+        const { session, user } = found;
         if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await touchSession(db, sessionHash);
         locals(res).auth = { user, via: 'session', sessionHash, csrfToken: session.csrfToken };
       }

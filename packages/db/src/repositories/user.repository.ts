@@ -1,5 +1,7 @@
 import type { Role } from '@betang/core';
 import type { Executor, Tx } from '../database';
+import type { ApiTokenRow } from './api-token.repository';
+import type { SessionRow } from './session.repository';
 
 /** A user with roles, as the application uses it (secrets included: never serialise directly). */
 export type UserRecord = {
@@ -126,4 +128,98 @@ export async function recordLoginFailure(db: Executor, id: string, maxFailures: 
 /** Records a successful sign-in: clears failures and the lock. */
 export async function recordLoginSuccess(db: Executor, id: string): Promise<void> {
   await db.updateTable('users').set({ failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() }).where('id', '=', id).execute();
+}
+
+/** A live session together with its user, as {@link findLiveSessionWithUser} returns it. */
+export type SessionWithUser = { session: SessionRow; user: UserRecord };
+
+/**
+ * Finds a session that has not expired and its user (with roles) in ONE round trip.
+ * Guarantees: `user` has exactly the shape {@link findUserById} returns; undefined when the
+ * session is unknown or expired. Whether the user is active is left to the caller.
+ */
+export async function findLiveSessionWithUser(db: Executor, idHash: string): Promise<SessionWithUser | undefined> {
+  const row = await baseQuery(db)
+    .innerJoin('sessions', 'sessions.userId', 'users.id')
+    .select([
+      'sessions.idHash as sessionIdHash',
+      'sessions.userId as sessionUserId',
+      'sessions.csrfToken as sessionCsrfToken',
+      'sessions.ip as sessionIp',
+      'sessions.userAgent as sessionUserAgent',
+      'sessions.createdAt as sessionCreatedAt',
+      'sessions.lastSeenAt as sessionLastSeenAt',
+      'sessions.expiresAt as sessionExpiresAt',
+    ])
+    .where('sessions.idHash', '=', idHash)
+    .where('sessions.expiresAt', '>', new Date())
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const {
+    sessionIdHash,
+    sessionUserId,
+    sessionCsrfToken,
+    sessionIp,
+    sessionUserAgent,
+    sessionCreatedAt,
+    sessionLastSeenAt,
+    sessionExpiresAt,
+    ...user
+  } = row;
+  return {
+    session: {
+      idHash: sessionIdHash,
+      userId: sessionUserId,
+      csrfToken: sessionCsrfToken,
+      ip: sessionIp,
+      userAgent: sessionUserAgent,
+      createdAt: sessionCreatedAt,
+      lastSeenAt: sessionLastSeenAt,
+      expiresAt: sessionExpiresAt,
+    },
+    user: toRecord(user),
+  };
+}
+
+/** A usable API token together with its user, as {@link findUsableApiTokenWithUser} returns it. */
+export type ApiTokenWithUser = { token: ApiTokenRow; user: UserRecord };
+
+/**
+ * Finds a usable API token (not revoked, not expired) by secret hash and its user (with roles) in
+ * ONE round trip. Guarantees: `token` has the columns {@link findUsableApiToken} returns and `user`
+ * the shape {@link findUserById} returns; undefined when no usable token matches. Whether the
+ * user is active is left to the caller.
+ */
+export async function findUsableApiTokenWithUser(db: Executor, tokenHash: string): Promise<ApiTokenWithUser | undefined> {
+  const row = await baseQuery(db)
+    .innerJoin('apiTokens', 'apiTokens.userId', 'users.id')
+    .select([
+      'apiTokens.id as tokenId',
+      'apiTokens.userId as tokenUserId',
+      'apiTokens.name as tokenName',
+      'apiTokens.prefix as tokenPrefix',
+      'apiTokens.createdAt as tokenCreatedAt',
+      'apiTokens.expiresAt as tokenExpiresAt',
+      'apiTokens.lastUsedAt as tokenLastUsedAt',
+      'apiTokens.revokedAt as tokenRevokedAt',
+    ])
+    .where('apiTokens.tokenHash', '=', tokenHash)
+    .where('apiTokens.revokedAt', 'is', null)
+    .where((eb) => eb.or([eb('apiTokens.expiresAt', 'is', null), eb('apiTokens.expiresAt', '>', new Date())]))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { tokenId, tokenUserId, tokenName, tokenPrefix, tokenCreatedAt, tokenExpiresAt, tokenLastUsedAt, tokenRevokedAt, ...user } = row;
+  return {
+    token: {
+      id: tokenId,
+      userId: tokenUserId,
+      name: tokenName,
+      prefix: tokenPrefix,
+      createdAt: tokenCreatedAt,
+      expiresAt: tokenExpiresAt,
+      lastUsedAt: tokenLastUsedAt,
+      revokedAt: tokenRevokedAt,
+    },
+    user: toRecord(user),
+  };
 }
