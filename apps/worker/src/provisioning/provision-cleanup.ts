@@ -6,6 +6,7 @@ import {
   markStepRunning,
   releaseAddress,
   resetRunSteps,
+  resolveCleanupFindingsOfRequest,
   updateVm,
   upsertFinding,
   type RunRow,
@@ -67,6 +68,7 @@ export async function cleanupProvisionRun(deps: WorkerDeps, run: RunRow, positio
     await db.transaction().execute(async (tx) => {
       if (vm) await updateVm(tx, vm.id, { state: 'failed' });
       const released = await releaseAddress(tx, run.requestId, `run ${run.id} failed`);
+      await resolveCleanupFindingsOfRequest(tx, run.requestId);
       await resetRunSteps(tx, run.id, [CLEANUP_STEP], 'dibatalkan oleh pembersihan / undone by cleanup');
       await appendAudit(tx, {
         actorUserId: null, actorLabel: 'worker', institutionId: vm?.institutionId ?? null, action: 'vm.cleaned_up', targetType: 'provisioning_run', targetId: run.id,

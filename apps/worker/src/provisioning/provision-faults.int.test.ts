@@ -141,6 +141,10 @@ describe('provisioning under every simulator fault class', () => {
     const built = env.sim.state.listVms().filter((v) => /betang-run=/.test(String((v.config as Record<string, unknown>).description ?? '')) && [q.runId, retry.id].some((id) => String((v.config as Record<string, unknown>).description).includes(id)));
     expect(built.map((v) => v.vmid)).toEqual([vmidBefore]);
     expect((await listRunSteps(db, retry.id)).find((s) => s.key === 'clone')?.detail).toContain('adopted');
+    // The worry of the failed run is gone with the hand-over: its finding no longer waits for an operator.
+    const resolved = await db.selectFrom('reconcileFindings').select(['status', 'resolvedAt']).where('runId', '=', q.runId).executeTakeFirstOrThrow();
+    expect(resolved.status).toBe('resolved');
+    expect(resolved.resolvedAt).toBeInstanceOf(Date);
   });
 
   it('should wait out a backup lock on the template and succeed', async () => {

@@ -68,3 +68,19 @@ export async function resolveFindingsNotSeen(db: Executor, kinds: readonly Findi
 export async function listOpenFindings(db: Executor, limit = 500): Promise<FindingRow[]> {
   return db.selectFrom('reconcileFindings').selectAll().where('status', '=', 'open').orderBy('lastSeenAt', 'desc').limit(limit).execute();
 }
+
+/**
+ * Resolves the open `cleanup_pending` findings of a request's runs: called when the request's VM
+ * was handed over or a cleanup finished after all, so a problem that no longer exists does not
+ * wait for an operator. Idempotent (resolved findings are left as they are).
+ */
+export async function resolveCleanupFindingsOfRequest(db: Executor, requestId: string): Promise<number> {
+  const r = await db
+    .updateTable('reconcileFindings')
+    .set({ status: 'resolved', resolvedAt: sql<Date>`now()` })
+    .where('status', '=', 'open')
+    .where('kind', '=', 'cleanup_pending')
+    .where('runId', 'in', (eb) => eb.selectFrom('provisioningRuns').select('id').where('requestId', '=', requestId))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -1,4 +1,4 @@
-import { appendAudit, insertOutbox, updateVm } from '@betang/db';
+import { appendAudit, insertOutbox, resolveCleanupFindingsOfRequest, updateVm } from '@betang/db';
 import type { StepDef } from '../../harness/run-definition';
 import type { ProvisionCtx } from '../provision-context';
 import { readyEmail } from '../provision-emails';
@@ -8,7 +8,8 @@ import type { ReserveResult } from './reserve.step';
 /**
  * `hand-over`: in one transaction the VM row becomes running, the request active (only from
  * provisioning: a second run changes nothing and audits nothing), and the "VPS ready" e-mail is
- * written to the outbox with a dedup key, so it is sent once.
+ * written to the outbox with a dedup key, so it is sent once. Open `cleanup_pending` findings of
+ * earlier failed runs of the request are resolved: the VM they worried about is now handed over.
  */
 export const handOverStep: StepDef<ProvisionCtx> = {
   key: 'hand-over',
@@ -27,6 +28,7 @@ export const handOverStep: StepDef<ProvisionCtx> = {
           before: { status: 'provisioning' }, after: { status: 'active', vmid, node, address: lease.address, runId: run.id },
         });
       }
+      await resolveCleanupFindingsOfRequest(tx, request.id);
       const email = readyEmail(ctx, lease.address, vmid);
       if (email) await insertOutbox(tx, { topic: 'email', payload: email, dedupKey: `vps-ready:${request.id}:${run.id}` });
     });
