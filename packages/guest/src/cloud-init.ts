@@ -1,6 +1,9 @@
 import type { GuestShell } from './guest-connection';
-import { hasCommand, runAsRoot } from './guest-commands';
+import { runScriptAsRoot } from './guest-commands';
 import { GuestError, GuestErrorCode } from './guest-errors';
+
+/** Waits for cloud-init when the image has it; exit 100 means it has not. */
+export const CLOUD_INIT_WAIT_SCRIPT = 'command -v cloud-init >/dev/null 2>&1 || exit 100\nexec timeout "$1" cloud-init status --wait';
 
 export type CloudInitResult = { present: false } | { present: true; status: 'done' | 'degraded'; output: string };
 
@@ -13,11 +16,10 @@ export type CloudInitResult = { present: false } | { present: true; status: 'don
  * GuestError(CloudInitFailed).
  */
 export async function waitForCloudInit(shell: GuestShell, options: { timeoutSec?: number } = {}): Promise<CloudInitResult> {
-  if (!(await hasCommand(shell, 'cloud-init'))) return { present: false };
   const timeoutSec = options.timeoutSec ?? 600;
-  const r = await runAsRoot(shell, ['timeout', String(timeoutSec), 'cloud-init', 'status', '--wait'], {
-    okCodes: [0, 1, 2, 124],
-  });
+  // One exec: "is cloud-init there" and "wait for it" (exit 100 = absent).
+  const r = await runScriptAsRoot(shell, CLOUD_INIT_WAIT_SCRIPT, [String(timeoutSec)], { okCodes: [0, 1, 2, 100, 124] });
+  if (r.code === 100) return { present: false };
   const output = `${r.stdout}${r.stderr}`.trim().slice(-2000);
   if (r.code === 0) return { present: true, status: 'done', output };
   if (r.code === 2) return { present: true, status: 'degraded', output };

@@ -1,5 +1,5 @@
 import type { ExecResult, GuestShell } from './guest-connection';
-import { GuestCommandError } from './guest-errors';
+import { enqueueGuestCommand } from './guest-batch';
 import { shellCommand } from './shell-quote';
 
 /**
@@ -13,9 +13,13 @@ export function sudoCommand(argv: readonly string[]): string {
 
 export type RunOptions = { stdin?: string; okCodes?: readonly number[] };
 
-/** Runs argv as root; returns the result when the exit code is allowed, else throws GuestCommandError. */
+/**
+ * Runs argv as root; returns the result when the exit code is allowed, else throws
+ * GuestCommandError. Commands issued in the same event-loop turn share one SSH exec channel
+ * (guest-batch.ts) and still run in the order issued.
+ */
 export function runAsRoot(shell: GuestShell, argv: readonly string[], options: RunOptions = {}): Promise<ExecResult> {
-  return run(shell, sudoCommand(argv), argv, options);
+  return run(shell, argv, sudoCommand(argv), argv, options);
 }
 
 /**
@@ -23,17 +27,19 @@ export function runAsRoot(shell: GuestShell, argv: readonly string[], options: R
  * home, so a symlink the user planted can never redirect a root write or chown.
  */
 export function runAsUser(shell: GuestShell, user: string, argv: readonly string[], options: RunOptions = {}): Promise<ExecResult> {
-  return run(shell, shellCommand(['sudo', '-n', '-u', user, '--', ...argv]), argv, options);
+  const full = ['sudo', '-n', '-u', user, '--', ...argv];
+  return run(shell, full, shellCommand(full), argv, options);
 }
 
-async function run(shell: GuestShell, command: string, argv: readonly string[], options: RunOptions): Promise<ExecResult> {
-  const result = await shell.exec(command, { stdin: options.stdin });
-  const ok = options.okCodes ?? [0];
-  if (result.code === null || !ok.includes(result.code)) {
-    const what = argv[0] === 'sh' ? 'sh -c <script>' : argv.slice(0, 3).join(' ');
-    throw new GuestCommandError(what, result.code, result.stderr);
-  }
-  return result;
+function run(shell: GuestShell, batchArgv: readonly string[], standalone: string, argv: readonly string[], options: RunOptions): Promise<ExecResult> {
+  const what = argv[0] === 'sh' ? 'sh -c <script>' : argv.slice(0, 3).join(' ');
+  return enqueueGuestCommand(shell, {
+    argv: batchArgv,
+    standalone,
+    what,
+    okCodes: options.okCodes ?? [0],
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+  });
 }
 
 /**

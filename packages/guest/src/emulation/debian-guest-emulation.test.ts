@@ -12,16 +12,23 @@ describe('emulateDebianGuests', () => {
   it('should converge under the real guest steps and report nothing to change on a second run', async () => {
     const spec = { hostname: 'web1', adminUser: 'dinkes', sshPublicKeys: [KEY], allowedTcpPorts: [80] };
     const handler = emulateDebianGuests((vmid) => (vmid === 1 ? spec : undefined));
+    let execs = 0;
     const shell = {
       username: 'betang',
       async exec(c: string) {
+        execs++;
         const r = handler(1, c) ?? { code: 0 };
         return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', code: r.code };
       },
     };
     await expect(waitForCloudInit(shell)).resolves.toMatchObject({ present: true, status: 'done' });
+    expect(execs).toBe(1);
     expect((await configureGuest(shell, spec)).every((r) => r.changed)).toBe(true);
+    // Checks batched (2 channels), one per changed step (admin-user: 2), re-checks batched (2).
+    expect(execs).toBe(1 + 2 + 8 + 2);
+    execs = 0;
     expect((await configureGuest(shell, spec)).some((r) => r.changed)).toBe(false);
+    expect(execs).toBe(2);
     expect(handler.state(1)).toMatchObject({ hostname: 'web1', timezone: 'Asia/Jakarta', ufw: { active: true, rules: ['22/tcp', '80/tcp'] } });
     expect(handler(2, 'hostname')).toBeUndefined();
   });

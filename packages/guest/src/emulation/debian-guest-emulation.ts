@@ -1,3 +1,4 @@
+import { BATCH_SCRIPT_TAG } from '../guest-batch';
 import { ZGuestSpec, type GuestSpec, type GuestSpecInput } from '../guest-spec.schema';
 
 /** What an emulated command answers (the shape the PVE simulator's guest endpoint expects). */
@@ -93,8 +94,27 @@ const COMMANDS = new Set(['cloud-init', 'ufw', 'ssh', 'hostnamectl', 'timedatect
 
 const ok = (stdout = ''): EmulatedCommandResult => ({ code: 0, stdout });
 
+/** Runs a guest-batch.ts batch: each command in order, framed, stopping at the first disallowed exit code. */
+function runBatch(s: GuestState, args: string[]): EmulatedCommandResult {
+  const [marker = '', ...rest] = args;
+  let out = '';
+  for (let i = 0, p = 0; p + 3 <= rest.length; i++) {
+    const ok = (rest[p] ?? '').split(',').map(Number);
+    const argc = Number(rest[p + 2]);
+    const argv = rest.slice(p + 3, p + 3 + argc);
+    p += 3 + argc;
+    const body = argv[0] === 'sudo' ? argv.slice(argv.indexOf('--') + 1) : argv;
+    const r = run(s, body) ?? { code: 0 };
+    out += `${marker}:${i}:${r.code}\n${r.stdout ?? ''}\n${marker}:o\n${r.stderr ?? ''}\n${marker}:e\n`;
+    if (!ok.includes(r.code)) break;
+  }
+  return ok(out);
+}
+
 function runScript(s: GuestState, script: string, args: string[]): EmulatedCommandResult | undefined {
   const [a0 = ''] = args;
+  if (script.startsWith(BATCH_SCRIPT_TAG)) return runBatch(s, args);
+  if (script.includes('cloud-init status --wait')) return ok('status: done\n');
   if (script.includes('exec cat --')) {
     if (a0 === '/etc/default/ufw') return ok(`DEFAULT_INPUT_POLICY="${s.ufw.input}"\nDEFAULT_OUTPUT_POLICY="${s.ufw.output}"\n`);
     const f = s.files.get(a0);

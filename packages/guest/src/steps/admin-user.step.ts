@@ -40,8 +40,10 @@ export function sudoersContent(user: string): string {
   return `# Managed by Betang.\n${user} ALL=(ALL:ALL) NOPASSWD:ALL\n`;
 }
 
-async function readAccount(shell: Parameters<GuestStep['check']>[0], user: string): Promise<Account | null> {
-  const passwd = await runAsRoot(shell, ['getent', 'passwd', user], { okCodes: [0, 2] });
+type Shell = Parameters<GuestStep['check']>[0];
+
+/** The passwd entry of `user` (null when absent); refuses system accounts and odd homes. */
+function accountFromPasswd(user: string, passwd: { code: number | null; stdout: string }): { uid: number; home: string } | null {
   if (passwd.code === 2) return null;
   const fields = passwd.stdout.trim().split(':');
   const uid = Number(fields[2]);
@@ -55,9 +57,11 @@ async function readAccount(shell: Parameters<GuestStep['check']>[0], user: strin
       { user, uid, home },
     );
   }
-  const group = (await runAsRoot(shell, ['id', '-gn', '--', user])).stdout.trim();
-  const shadow = await runAsRoot(shell, ['getent', 'shadow', user], { okCodes: [0, 2] });
-  return { uid, home, group, passwordField: shadow.stdout.trim().split(':')[1] ?? '' };
+  return { uid, home };
+}
+
+function getentPasswd(shell: Shell, user: string) {
+  return runAsRoot(shell, ['getent', 'passwd', user], { okCodes: [0, 2] });
 }
 
 function isUnusablePassword(field: string): boolean {
@@ -80,14 +84,21 @@ export const adminUserStep: GuestStep<Observed> = {
         { user },
       );
     }
-    const account = await readAccount(shell, user);
-    const sudoers = await readGuestFile(shell, `/etc/sudoers.d/${user}`);
-    let observed: Observed = { account, sshDir: 'missing', keysFile: 'missing', keys: null, sudoers };
-    if (account) {
-      const r = await runAsUser(shell, user, ['sh', '-c', INSPECT_SCRIPT, 'sh', account.home], { okCodes: [0, 4] });
+    // Two batches: the passwd entry (and sudoers), then what needs the validated home.
+    const [passwd, sudoers] = await Promise.all([getentPasswd(shell, user), readGuestFile(shell, `/etc/sudoers.d/${user}`)]);
+    const entry = accountFromPasswd(user, passwd);
+    let observed: Observed = { account: null, sshDir: 'missing', keysFile: 'missing', keys: null, sudoers };
+    if (entry) {
+      const [group, shadow, r] = await Promise.all([
+        runAsRoot(shell, ['id', '-gn', '--', user]),
+        runAsRoot(shell, ['getent', 'shadow', user], { okCodes: [0, 2] }),
+        runAsUser(shell, user, ['sh', '-c', INSPECT_SCRIPT, 'sh', entry.home], { okCodes: [0, 4] }),
+      ]);
+      const account: Account = { ...entry, group: group.stdout.trim(), passwordField: shadow.stdout.trim().split(':')[1] ?? '' };
       const [sshDir = 'missing', keysFile = 'missing', ...rest] = r.code === 4 ? [] : r.stdout.split('\n');
-      observed = { ...observed, sshDir, keysFile, keys: keysFile.startsWith('regular file:') ? rest.join('\n') : null };
+      observed = { ...observed, account, sshDir, keysFile, keys: keysFile.startsWith('regular file:') ? rest.join('\n') : null };
     }
+    const account = observed.account;
     const diff: string[] = [];
     if (!account) diff.push(`create user ${user}`);
     else {
@@ -103,27 +114,36 @@ export const adminUserStep: GuestStep<Observed> = {
   async apply(shell, spec, observed) {
     const user = spec.adminUser;
     const changes: string[] = [];
-    let account = observed.account;
-    if (!account) {
-      await runAsRoot(shell, ['useradd', '--create-home', '--user-group', '--shell', '/bin/bash', '--', user]);
-      account = await readAccount(shell, user);
-      if (!account) throw new GuestPreconditionError({ id: `useradd tidak membuat ${user}.`, en: `useradd did not create ${user}.` });
-      changes.push(`created user ${user} (uid ${account.uid}, home ${account.home})`);
+    let home = observed.account?.home;
+    let passwordField = observed.account?.passwordField ?? '';
+    if (!observed.account) {
+      const [, passwd] = await Promise.all([
+        runAsRoot(shell, ['useradd', '--create-home', '--user-group', '--shell', '/bin/bash', '--', user]),
+        getentPasswd(shell, user),
+      ]);
+      const created = accountFromPasswd(user, passwd);
+      if (!created) throw new GuestPreconditionError({ id: `useradd tidak membuat ${user}.`, en: `useradd did not create ${user}.` });
+      home = created.home;
+      passwordField = '!';
+      changes.push(`created user ${user} (uid ${created.uid}, home ${created.home})`);
     }
-    if (!isUnusablePassword(account.passwordField)) {
-      await runAsRoot(shell, ['usermod', '--password', '*', '--', user]);
+    // The remaining changes in one batch, in this order.
+    const ops: Promise<unknown>[] = [];
+    if (!isUnusablePassword(passwordField)) {
+      ops.push(runAsRoot(shell, ['usermod', '--password', '*', '--', user]));
       changes.push(`${user}: password disabled, key login only`);
     }
-    const owner = `${user}:${account.group}`;
+    const owner = `${user}:${observed.account?.group ?? ''}`;
     const keys = authorizedKeysContent(spec.sshPublicKeys);
     if (!observed.account || observed.keys !== keys || observed.sshDir !== `directory:700:${owner}` || observed.keysFile !== `regular file:600:${owner}`) {
-      await runAsUser(shell, user, ['sh', '-c', INSTALL_KEYS_SCRIPT, 'sh', account.home], { stdin: keys });
+      ops.push(runAsUser(shell, user, ['sh', '-c', INSTALL_KEYS_SCRIPT, 'sh', home ?? ''], { stdin: keys }));
       changes.push(`authorized_keys: ${spec.sshPublicKeys.length} key(s), .ssh 700, authorized_keys 600`);
     }
     if (observed.sudoers !== sudoersContent(user)) {
-      await writeGuestFile(shell, { path: `/etc/sudoers.d/${user}`, content: sudoersContent(user), mode: '440', validate: 'visudo' });
+      ops.push(writeGuestFile(shell, { path: `/etc/sudoers.d/${user}`, content: sudoersContent(user), mode: '440', validate: 'visudo' }));
       changes.push(`/etc/sudoers.d/${user}: passwordless sudo (checked with visudo -cf)`);
     }
+    await Promise.all(ops);
     return changes;
   },
 };

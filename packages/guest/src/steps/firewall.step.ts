@@ -39,20 +39,27 @@ function wanted(ports: readonly number[]): string[] {
 export const firewallStep: GuestStep<Observed> = {
   key: 'firewall',
   async check(shell, spec) {
-    if (!(await hasCommand(shell, 'ufw'))) {
+    // One batch; without ufw the `ufw status` fails and stops it, so decide on `command -v` first.
+    const [present, status, added, defaultsFile] = await Promise.allSettled([
+      hasCommand(shell, 'ufw'),
+      runAsRoot(shell, ['ufw', 'status']),
+      runAsRoot(shell, ['ufw', 'show', 'added']),
+      readGuestFile(shell, '/etc/default/ufw'),
+    ]);
+    if (present.status === 'fulfilled' && !present.value) {
       throw new GuestPreconditionError({
         id: 'ufw tidak terpasang di guest; tambahkan paket ufw ke templat VM.',
         en: 'ufw is not installed on the guest; add the ufw package to the VM template.',
       });
     }
-    const status = await runAsRoot(shell, ['ufw', 'status']);
-    const added = await runAsRoot(shell, ['ufw', 'show', 'added']);
-    const defaults = (await readGuestFile(shell, '/etc/default/ufw')) ?? '';
+    for (const r of [present, status, added, defaultsFile]) if (r.status === 'rejected') throw r.reason;
+    const value = <T,>(r: PromiseSettledResult<T>): T => (r as PromiseFulfilledResult<T>).value;
+    const defaults = value(defaultsFile) ?? '';
     const observed: Observed = {
-      active: /^Status: active$/m.test(status.stdout),
+      active: /^Status: active$/m.test(value(status).stdout),
       inputPolicy: ufwDefault(defaults, 'DEFAULT_INPUT_POLICY'),
       outputPolicy: ufwDefault(defaults, 'DEFAULT_OUTPUT_POLICY'),
-      ...parseUfwAdded(added.stdout),
+      ...parseUfwAdded(value(added).stdout),
     };
     const diff: string[] = [];
     const want = wanted(spec.allowedTcpPorts);
@@ -66,39 +73,42 @@ export const firewallStep: GuestStep<Observed> = {
     return checkResult(observed, diff);
   },
   async apply(shell, spec, observed) {
+    // One batch, in this order (allow, policies, enable, then deletions), stopping at a failure.
     const changes: string[] = [];
+    const ops: Promise<unknown>[] = [];
     const want = wanted(spec.allowedTcpPorts);
     let current = observed;
     if (observed.unparsed.length > 0) {
       // Rules we cannot parse cannot be deleted one by one safely: start from a clean slate.
       // The reset leaves ufw disabled (all traffic allowed) until it is enabled again below.
-      await runAsRoot(shell, ['ufw', '--force', 'reset']);
+      ops.push(runAsRoot(shell, ['ufw', '--force', 'reset']));
       changes.push(`ufw reset (removed ${observed.unparsed.length + observed.rules.length} rule(s))`);
       current = { ...observed, active: false, rules: [], unparsed: [] };
     }
     const have = current.rules.filter((r) => r.action === 'allow').map((r) => r.port);
     for (const p of want) {
       if (have.includes(p)) continue;
-      await runAsRoot(shell, ['ufw', 'allow', p]);
+      ops.push(runAsRoot(shell, ['ufw', 'allow', p]));
       changes.push(`allowed ${p}`);
     }
     if (current.inputPolicy !== 'DROP' || observed.unparsed.length > 0) {
-      await runAsRoot(shell, ['ufw', 'default', 'deny', 'incoming']);
+      ops.push(runAsRoot(shell, ['ufw', 'default', 'deny', 'incoming']));
       changes.push('default incoming: deny');
     }
     if (current.outputPolicy !== 'ACCEPT') {
-      await runAsRoot(shell, ['ufw', 'default', 'allow', 'outgoing']);
+      ops.push(runAsRoot(shell, ['ufw', 'default', 'allow', 'outgoing']));
       changes.push('default outgoing: allow');
     }
     if (!current.active) {
-      await runAsRoot(shell, ['ufw', '--force', 'enable']);
+      ops.push(runAsRoot(shell, ['ufw', '--force', 'enable']));
       changes.push('ufw enabled');
     }
     for (const r of current.rules) {
       if (r.action === 'allow' && want.includes(r.port)) continue;
-      await runAsRoot(shell, ['ufw', 'delete', r.action, r.port]);
+      ops.push(runAsRoot(shell, ['ufw', 'delete', r.action, r.port]));
       changes.push(`removed rule: ${r.action} ${r.port}`);
     }
+    await Promise.all(ops);
     return changes;
   },
 };

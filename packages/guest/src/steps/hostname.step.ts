@@ -25,12 +25,14 @@ type Observed = { staticName: string; runningName: string; hosts: string; system
 export const hostnameStep: GuestStep<Observed> = {
   key: 'hostname',
   async check(shell, spec) {
-    const [staticFile, running, hosts, systemd, cloudInit] = await Promise.all([
+    // All reads in one turn: they travel to the guest as one batch (guest-batch.ts).
+    const [staticFile, running, hosts, systemd, cloudInit, cloudCfg] = await Promise.all([
       readGuestFile(shell, '/etc/hostname'),
       runAsRoot(shell, ['hostname']),
       readGuestFile(shell, '/etc/hosts'),
       hasSystemd(shell),
       guestPathExists(shell, CLOUD_CFG_DIR),
+      readGuestFile(shell, CLOUD_CFG),
     ]);
     const observed: Observed = {
       staticName: (staticFile ?? '').trim(),
@@ -38,7 +40,7 @@ export const hostnameStep: GuestStep<Observed> = {
       hosts: hosts ?? '',
       systemd,
       cloudInit,
-      cloudCfg: cloudInit ? await readGuestFile(shell, CLOUD_CFG) : null,
+      cloudCfg: cloudInit ? cloudCfg : null,
     };
     const diff: string[] = [];
     if (observed.staticName !== spec.hostname) diff.push(`/etc/hostname: "${observed.staticName}" → "${spec.hostname}"`);
@@ -48,26 +50,29 @@ export const hostnameStep: GuestStep<Observed> = {
     return checkResult(observed, diff);
   },
   async apply(shell, spec, observed) {
+    // Every change is queued in one turn (one batch, run in this order, stopping at a failure).
     const changes: string[] = [];
+    const ops: Promise<unknown>[] = [];
     // /etc/hosts first, so sudo can resolve the new name the moment it is set.
     const hosts = hostsWithLoopbackName(observed.hosts, spec.hostname);
     if (hosts !== observed.hosts) {
-      await writeGuestFile(shell, { path: '/etc/hosts', content: hosts, mode: '644' });
+      ops.push(writeGuestFile(shell, { path: '/etc/hosts', content: hosts, mode: '644' }));
       changes.push(`/etc/hosts: 127.0.1.1 ${spec.hostname}`);
     }
     if (observed.cloudInit && observed.cloudCfg !== CLOUD_CFG_CONTENT) {
-      await writeGuestFile(shell, { path: CLOUD_CFG, content: CLOUD_CFG_CONTENT, mode: '644' });
+      ops.push(writeGuestFile(shell, { path: CLOUD_CFG, content: CLOUD_CFG_CONTENT, mode: '644' }));
       changes.push(`${CLOUD_CFG}: preserve_hostname: true`);
     }
     if (observed.staticName !== spec.hostname || observed.runningName !== spec.hostname) {
       if (observed.systemd) {
-        await runAsRoot(shell, ['hostnamectl', 'set-hostname', spec.hostname]);
+        ops.push(runAsRoot(shell, ['hostnamectl', 'set-hostname', spec.hostname]));
       } else {
-        await writeGuestFile(shell, { path: '/etc/hostname', content: `${spec.hostname}\n`, mode: '644' });
-        await runAsRoot(shell, ['hostname', spec.hostname]);
+        ops.push(writeGuestFile(shell, { path: '/etc/hostname', content: `${spec.hostname}\n`, mode: '644' }));
+        ops.push(runAsRoot(shell, ['hostname', spec.hostname]));
       }
       changes.push(`hostname: "${observed.staticName}" → "${spec.hostname}"`);
     }
+    await Promise.all(ops);
     return changes;
   },
 };

@@ -39,7 +39,7 @@ const PROBE_SCRIPT = [
   'exit 0',
 ].join('\n');
 
-type Observed = { dropIn: string | null; effective: Record<string, string>; liveMethods: string[] | null };
+type Observed = { dropIn: string | null; effective: Record<string, string>; liveMethods: string[] | null; systemd: boolean };
 
 /** The methods listed in "Permission denied (publickey,password)."; null when the probe told nothing. */
 export function parseOfferedMethods(output: string): string[] | null {
@@ -47,10 +47,10 @@ export function parseOfferedMethods(output: string): string[] | null {
   return m ? m[1]!.split(',').filter(Boolean) : null;
 }
 
-async function effectiveSettings(shell: Parameters<GuestStep['check']>[0]): Promise<Record<string, string>> {
-  const r = await runAsRoot(shell, ['sshd', '-T']);
+/** The settings this step guarantees, from `sshd -T` output. */
+export function effectiveSettings(sshdT: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const line of r.stdout.split('\n')) {
+  for (const line of sshdT.split('\n')) {
     const [name = '', ...value] = line.trim().split(' ');
     if (name in SSHD_REQUIRED) out[name] = value.join(' ');
   }
@@ -65,12 +65,13 @@ async function effectiveSettings(shell: Parameters<GuestStep['check']>[0]): Prom
 export const sshdHardeningStep: GuestStep<Observed> = {
   key: 'sshd-hardening',
   async check(shell) {
-    const probe = await runScriptAsRoot(shell, PROBE_SCRIPT, [shell.username], { okCodes: [0, 5] });
-    const observed: Observed = {
-      dropIn: await readGuestFile(shell, SSHD_DROP_IN),
-      effective: await effectiveSettings(shell),
-      liveMethods: parseOfferedMethods(probe.stdout),
-    };
+    const [probe, dropIn, sshdT, systemd] = await Promise.all([
+      runScriptAsRoot(shell, PROBE_SCRIPT, [shell.username], { okCodes: [0, 5] }),
+      readGuestFile(shell, SSHD_DROP_IN),
+      runAsRoot(shell, ['sshd', '-T']),
+      hasSystemd(shell),
+    ]);
+    const observed: Observed = { dropIn, effective: effectiveSettings(sshdT.stdout), liveMethods: parseOfferedMethods(probe.stdout), systemd };
     const diff: string[] = [];
     const weak = (observed.liveMethods ?? []).filter((m) => m === 'password' || m === 'keyboard-interactive');
     if (weak.length > 0) diff.push(`running sshd still offers ${weak.join(', ')}: reload`);
@@ -82,17 +83,27 @@ export const sshdHardeningStep: GuestStep<Observed> = {
   },
   async apply(shell, _spec, observed) {
     const changes: string[] = [];
+    const reload = () => runScriptAsRoot(shell, RELOAD_SCRIPT, [observed.systemd ? 'yes' : 'no']);
     if (observed.dropIn !== SSHD_DROP_IN_CONTENT) {
-      await writeGuestFile(shell, { path: SSHD_DROP_IN, content: SSHD_DROP_IN_CONTENT, mode: '644' });
-      const test = await runAsRoot(shell, ['sshd', '-t'], { okCodes: [0, 1, 255] });
-      if (test.code !== 0) {
+      // One batch: write, `sshd -t`, reload. A failing `sshd -t` stops the batch before the
+      // reload, and the drop-in is rolled back to what was there before.
+      const [write, test, reloaded] = await Promise.allSettled([
+        writeGuestFile(shell, { path: SSHD_DROP_IN, content: SSHD_DROP_IN_CONTENT, mode: '644' }),
+        runAsRoot(shell, ['sshd', '-t']),
+        reload(),
+      ]);
+      if (write.status === 'rejected') throw write.reason;
+      if (test.status === 'rejected') {
         if (observed.dropIn === null) await runAsRoot(shell, ['rm', '-f', '--', SSHD_DROP_IN]);
         else await writeGuestFile(shell, { path: SSHD_DROP_IN, content: observed.dropIn, mode: '644' });
-        throw new GuestCommandError('sshd -t (rolled back)', test.code, test.stderr);
+        const failure = test.reason as { details?: { exitCode?: number | null; stderr?: string } };
+        throw new GuestCommandError('sshd -t (rolled back)', failure.details?.exitCode ?? null, failure.details?.stderr ?? String(test.reason));
       }
+      if (reloaded.status === 'rejected') throw reloaded.reason;
       changes.push(`${SSHD_DROP_IN}: PasswordAuthentication no, KbdInteractiveAuthentication no, PermitRootLogin no`);
+    } else {
+      await reload();
     }
-    await runScriptAsRoot(shell, RELOAD_SCRIPT, [(await hasSystemd(shell)) ? 'yes' : 'no']);
     changes.push('sshd reloaded');
     return changes;
   },

@@ -14,7 +14,13 @@ export function zoneFromLocaltimeLink(target: string): string {
 export const timezoneStep: GuestStep<Observed> = {
   key: 'timezone',
   async check(shell, spec) {
-    if (!(await guestPathExists(shell, `/usr/share/zoneinfo/${spec.timezone}`))) {
+    const [zoneExists, link, timezoneFile, systemd] = await Promise.all([
+      guestPathExists(shell, `/usr/share/zoneinfo/${spec.timezone}`),
+      runAsRoot(shell, ['readlink', '/etc/localtime'], { okCodes: [0, 1] }),
+      readGuestFile(shell, '/etc/timezone'),
+      hasSystemd(shell),
+    ]);
+    if (!zoneExists) {
       throw new GuestPreconditionError(
         {
           id: `Zona waktu ${spec.timezone} tidak ada di guest (paket tzdata?).`,
@@ -23,29 +29,27 @@ export const timezoneStep: GuestStep<Observed> = {
         { timezone: spec.timezone },
       );
     }
-    const link = await runAsRoot(shell, ['readlink', '/etc/localtime'], { okCodes: [0, 1] });
-    const observed: Observed = {
-      localtime: zoneFromLocaltimeLink(link.stdout.trim()),
-      timezoneFile: await readGuestFile(shell, '/etc/timezone'),
-      systemd: await hasSystemd(shell),
-    };
+    const observed: Observed = { localtime: zoneFromLocaltimeLink(link.stdout.trim()), timezoneFile, systemd };
     const diff: string[] = [];
     if (observed.localtime !== spec.timezone) diff.push(`/etc/localtime: "${observed.localtime}" → ${spec.timezone}`);
     if (observed.timezoneFile !== `${spec.timezone}\n`) diff.push(`/etc/timezone → ${spec.timezone}`);
     return checkResult(observed, diff);
   },
   async apply(shell, spec, observed) {
+    // One batch: the zone link (timedatectl or ln), then Debian's /etc/timezone.
     const changes: string[] = [];
+    const ops: Promise<unknown>[] = [];
     if (observed.localtime !== spec.timezone) {
-      if (observed.systemd) await runAsRoot(shell, ['timedatectl', 'set-timezone', spec.timezone]);
-      else await runAsRoot(shell, ['ln', '-sfn', `/usr/share/zoneinfo/${spec.timezone}`, '/etc/localtime']);
+      if (observed.systemd) ops.push(runAsRoot(shell, ['timedatectl', 'set-timezone', spec.timezone]));
+      else ops.push(runAsRoot(shell, ['ln', '-sfn', `/usr/share/zoneinfo/${spec.timezone}`, '/etc/localtime']));
       changes.push(`time zone: "${observed.localtime}" → ${spec.timezone}`);
     }
-    // timedatectl may already have written it (Debian patch); re-read rather than assume.
-    if ((await readGuestFile(shell, '/etc/timezone')) !== `${spec.timezone}\n`) {
-      await writeGuestFile(shell, { path: '/etc/timezone', content: `${spec.timezone}\n`, mode: '644' });
+    // timedatectl may write /etc/timezone itself (Debian patch); writing the same content again is harmless.
+    if (observed.timezoneFile !== `${spec.timezone}\n`) {
+      ops.push(writeGuestFile(shell, { path: '/etc/timezone', content: `${spec.timezone}\n`, mode: '644' }));
       changes.push(`/etc/timezone: ${spec.timezone}`);
     }
+    await Promise.all(ops);
     return changes;
   },
 };

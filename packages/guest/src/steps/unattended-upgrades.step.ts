@@ -32,27 +32,25 @@ type Observed = { autoUpgrades: string | null; origins: string | null; timersEna
 export const unattendedUpgradesStep: GuestStep<Observed> = {
   key: 'unattended-upgrades',
   async check(shell, spec) {
-    if (spec.unattendedUpgrades) {
-      const pkg = await runAsRoot(shell, ['dpkg-query', '-W', '-f', '${Status}', 'unattended-upgrades'], { okCodes: [0, 1] });
-      if (pkg.stdout.trim() !== 'install ok installed') {
-        throw new GuestPreconditionError({
-          id: 'Paket unattended-upgrades tidak terpasang di guest; tambahkan ke templat VM.',
-          en: 'The unattended-upgrades package is not installed on the guest; add it to the VM template.',
-        });
-      }
+    // First batch: package, systemd, both files; second (systemd only): the timers.
+    const [pkg, systemd, autoUpgrades, origins] = await Promise.all([
+      spec.unattendedUpgrades ? runAsRoot(shell, ['dpkg-query', '-W', '-f', '${Status}', 'unattended-upgrades'], { okCodes: [0, 1] }) : undefined,
+      hasSystemd(shell),
+      readGuestFile(shell, AUTO_UPGRADES),
+      readGuestFile(shell, SECURITY_ORIGINS),
+    ]);
+    if (pkg && pkg.stdout.trim() !== 'install ok installed') {
+      throw new GuestPreconditionError({
+        id: 'Paket unattended-upgrades tidak terpasang di guest; tambahkan ke templat VM.',
+        en: 'The unattended-upgrades package is not installed on the guest; add it to the VM template.',
+      });
     }
-    const systemd = await hasSystemd(shell);
     let timersEnabled = true;
     if (systemd && spec.unattendedUpgrades) {
       const r = await runAsRoot(shell, ['systemctl', 'is-enabled', ...TIMERS], { okCodes: [0, 1] });
       timersEnabled = r.stdout.trim().split('\n').every((s) => s === 'enabled');
     }
-    const observed: Observed = {
-      autoUpgrades: await readGuestFile(shell, AUTO_UPGRADES),
-      origins: await readGuestFile(shell, SECURITY_ORIGINS),
-      timersEnabled,
-      systemd,
-    };
+    const observed: Observed = { autoUpgrades, origins, timersEnabled, systemd };
     const diff: string[] = [];
     if (observed.autoUpgrades !== autoUpgradesContent(spec.unattendedUpgrades)) diff.push(`${AUTO_UPGRADES}: ${spec.unattendedUpgrades ? 'on' : 'off'}`);
     if (spec.unattendedUpgrades && observed.origins !== SECURITY_ORIGINS_CONTENT) diff.push(`${SECURITY_ORIGINS}: security origins only`);
@@ -60,20 +58,23 @@ export const unattendedUpgradesStep: GuestStep<Observed> = {
     return checkResult(observed, diff);
   },
   async apply(shell, spec, observed) {
+    // One batch: both files, then the timers.
     const changes: string[] = [];
+    const ops: Promise<unknown>[] = [];
     const content = autoUpgradesContent(spec.unattendedUpgrades);
     if (observed.autoUpgrades !== content) {
-      await writeGuestFile(shell, { path: AUTO_UPGRADES, content, mode: '644' });
+      ops.push(writeGuestFile(shell, { path: AUTO_UPGRADES, content, mode: '644' }));
       changes.push(`${AUTO_UPGRADES}: unattended upgrades ${spec.unattendedUpgrades ? 'on' : 'off'}`);
     }
     if (spec.unattendedUpgrades && observed.origins !== SECURITY_ORIGINS_CONTENT) {
-      await writeGuestFile(shell, { path: SECURITY_ORIGINS, content: SECURITY_ORIGINS_CONTENT, mode: '644' });
+      ops.push(writeGuestFile(shell, { path: SECURITY_ORIGINS, content: SECURITY_ORIGINS_CONTENT, mode: '644' }));
       changes.push(`${SECURITY_ORIGINS}: security origins only`);
     }
     if (!observed.timersEnabled) {
-      await runAsRoot(shell, ['systemctl', 'enable', '--now', ...TIMERS]);
+      ops.push(runAsRoot(shell, ['systemctl', 'enable', '--now', ...TIMERS]));
       changes.push(`enabled ${TIMERS.join(', ')}`);
     }
+    await Promise.all(ops);
     return changes;
   },
 };
