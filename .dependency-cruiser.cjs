@@ -17,8 +17,15 @@ module.exports = {
       name: 'core-is-pure',
       severity: 'error',
       comment: 'packages/core and packages/config import zod only: no I/O, no node built-ins.',
-      from: { path: '^packages/(core|config)/src', pathNot: TEST },
+      from: { path: '^packages/(core|config)/src', pathNot: TEST + '|^packages/config/src/(secrets|cli)/' },
       to: { pathNot: '^packages/(core|config)/src|zod' },
+    },
+    {
+      name: 'config-secrets-node-only',
+      severity: 'error',
+      comment: 'Issue 9: config decrypts enc:v1 values (node:crypto) and reads the master key file; its secrets/ and cli/ folders may use those built-ins and nothing else.',
+      from: { path: '^packages/config/src/(secrets|cli)/', pathNot: TEST },
+      to: { pathNot: '^packages/config/src|^(node:)?(crypto|fs|path)$' },
     },
     {
       name: 'web-imports-contracts-only',
