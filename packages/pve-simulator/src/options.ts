@@ -40,6 +40,11 @@ export interface SimulatorOptions {
   resourcesLagSeconds?: number;
   /** Start an emulated SSH server per running VM (default true). */
   guestSsh?: boolean;
+  /**
+   * Keep the cluster's VMs in this JSON file: loaded at start when it exists, written when they
+   * change and on close (the embedded demo's cluster survives a restart). Default: memory only.
+   */
+  stateFile?: string;
 }
 
 export const DEFAULT_TOKEN_ID = 'root@pam!betang';
@@ -75,7 +80,7 @@ export function perNodeTemplates(nodes: NodeSpec[] = DEFAULT_NODES): TemplateSpe
 }
 
 /** Options with defaults applied. */
-export type ResolvedOptions = Required<Omit<SimulatorOptions, 'authFailureDelayMs'>> & { authFailureDelayMs: number };
+export type ResolvedOptions = Required<Omit<SimulatorOptions, 'authFailureDelayMs' | 'stateFile'>> & { authFailureDelayMs: number; stateFile: string | undefined };
 
 /** Fills in defaults; guarantees a usable, self-consistent option set. */
 export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
@@ -97,5 +102,6 @@ export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
     agentBootSeconds: o.agentBootSeconds ?? 20,
     resourcesLagSeconds: o.resourcesLagSeconds ?? 10,
     guestSsh: o.guestSsh ?? true,
+    stateFile: o.stateFile,
   };
 }

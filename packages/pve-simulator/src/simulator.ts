@@ -11,6 +11,7 @@ import { allRoutes } from './routes';
 import { createRequestListener } from './server/http-server';
 import type { Sim } from './sim-context';
 import { ClusterState } from './state/cluster-state';
+import { persistClusterTo } from './state/persistence';
 import { broadcastRrd } from './state/rrd';
 import { StateReader } from './state/state-reader';
 import { FlockTable } from './tasks/flock';
@@ -38,6 +39,8 @@ export interface RunningSimulator {
   flavour: 'pve8' | 'pve9';
   faults: Faults;
   state: StateReader;
+  /** With `stateFile`: how many VMs were loaded from it, and the vmids it had on unknown nodes. */
+  restored: { vms: number; skipped: number[] };
   /** Same as state.guestSshEndpoint: where the VM's emulated SSH server listens. */
   guestSshEndpoint(vmid: number): { host: string; port: number } | undefined;
   close(): Promise<void>;
@@ -45,7 +48,8 @@ export interface RunningSimulator {
 
 /**
  * Starts an HTTPS PVE API simulator on host:port (default 127.0.0.1, random port). Each call
- * builds an independent cluster; close() stops the HTTPS server, guest SSH servers and timers.
+ * builds an independent cluster (or reloads the one kept in `stateFile`); close() saves it when
+ * a state file is set, then stops the HTTPS server, guest SSH servers and timers.
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const opts = resolveOptions(options);
@@ -66,6 +70,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     guest: new GuestHub(state, faults, opts.host, opts.guestSsh),
     fingerprint: tls.fingerprint,
   };
+  const persistence = opts.stateFile ? await persistClusterTo(sim, opts.stateFile) : undefined;
   const controller = new Faults(sim);
   const reader = new StateReader(sim);
   const server = createServer({ key: tls.keyPem, cert: tls.certPem }, createRequestListener(sim, allRoutes, createAdminHandler(controller, reader)));
@@ -94,9 +99,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     flavour: opts.flavour,
     faults: controller,
     state: reader,
+    restored: { vms: persistence?.restored ?? 0, skipped: persistence?.skipped ?? [] },
     guestSshEndpoint: (vmid) => reader.guestSshEndpoint(vmid),
     close: async () => {
       if (timer) clearInterval(timer);
+      persistence?.stop();
       controller.reset();
       await sim.guest.closeAll();
       await new Promise<void>((resolve) => {
