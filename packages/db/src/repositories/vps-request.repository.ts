@@ -1,4 +1,6 @@
 import type { RequestStatus } from '@betang/core';
+import { sql } from 'kysely';
+import pg from 'pg';
 import type { Executor, Tx } from '../database';
 
 export type VpsRequestRow = {
@@ -95,4 +97,149 @@ export async function findLatestRunOfRequest(db: Executor, requestId: string) {
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
+}
+
+/** One decision on a request as the request view shows it (who decided, by name). */
+export type RequestViewApproval = {
+  level: number;
+  decision: 'approved' | 'rejected';
+  decidedBy: string | null;
+  decidedByName: string | null;
+  role: string;
+  comment: string | null;
+  decidedAt: Date;
+};
+
+/** One step of the request's latest run as the request view shows it. */
+export type RequestViewStep = { key: string; status: string; attempt: number; startedAt: Date | null; finishedAt: Date | null; detail: string | null };
+
+/** Everything besides the request row that the request view needs, read by {@link loadRequestViewParts}. */
+export type RequestViewParts = {
+  institutionCode: string;
+  /** Decisions ordered by time (ties by id, so the order is stable). */
+  approvals: RequestViewApproval[];
+  /** The latest run (by created_at, then id) or null. */
+  run: {
+    id: string;
+    kind: string;
+    status: string;
+    attempt: number;
+    progress: number;
+    currentStep: string | null;
+    errorCode: string | null;
+    errorMessage: string | null;
+    errorRetryable: boolean | null;
+  } | null;
+  /** The latest run's steps by position ([] without a run). */
+  steps: RequestViewStep[];
+  vm: { id: string; node: string | null; vmid: number | null; state: string } | null;
+  /** The address currently held (unreleased allocation), or null. */
+  ipAddress: string | null;
+  /**
+   * The stored `approval_policy` setting value (unvalidated JSON) when the request is
+   * `submitted` or `partially_approved` and the setting exists; null otherwise (the caller
+   * falls back to the default policy, as getSetting does).
+   */
+  approvalPolicy: unknown;
+};
+
+type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm'> & {
+  requestId: string;
+  approvals: (Omit<RequestViewApproval, 'decidedAt'> & { decidedAt: string })[];
+  steps: (Omit<RequestViewStep, 'startedAt' | 'finishedAt'> & { startedAt: string | null; finishedAt: string | null })[];
+  runId: string | null;
+  runKind: string;
+  runStatus: string;
+  runAttempt: number;
+  runProgress: number;
+  runCurrentStep: string | null;
+  runErrorCode: string | null;
+  runErrorMessage: string | null;
+  runErrorRetryable: boolean | null;
+  vmId: string | null;
+  vmNode: string | null;
+  vmVmid: number | null;
+  vmState: string;
+};
+
+// Timestamps inside json_agg travel as PostgreSQL's own text form (`ts::text`, the same text the
+// wire carries for a timestamptz column) and are parsed by pg's registered timestamptz parser,
+// so they become exactly the Date a plain column read would have produced.
+const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ) as (text: string) => Date;
+const toDate = (text: string | null): Date | null => (text === null ? null : parseTimestamptz(text));
+
+/**
+ * Reads, for each request id, everything its API view needs besides the request row — approvals
+ * with decider names, the latest run with its steps, the VM, the held address, the institution
+ * code and (only for requests awaiting a decision) the approval-policy setting — in ONE query.
+ * Guarantees: the values equal what listApprovals, findLatestRunOfRequest, listRunSteps,
+ * getVmByRequest, heldAddress and the institution lookup return; ids that match no request are
+ * absent from the map. Runs on a transaction too, so a REPEATABLE READ caller gets one snapshot.
+ */
+export async function loadRequestViewParts(db: Executor, requestIds: readonly string[]): Promise<Map<string, RequestViewParts>> {
+  const parts = new Map<string, RequestViewParts>();
+  if (requestIds.length === 0) return parts;
+  const { rows } = await sql<RawViewParts>`
+    SELECT
+      r.id AS request_id,
+      i.code AS institution_code,
+      COALESCE((
+        SELECT json_agg(json_build_object(
+                 'level', a.level, 'decision', a.decision, 'decidedBy', a.decided_by, 'decidedByName', u.name,
+                 'role', a.role, 'comment', a.comment, 'decidedAt', a.decided_at::text)
+               ORDER BY a.decided_at, a.id)
+        FROM approvals a LEFT JOIN users u ON u.id = a.decided_by
+        WHERE a.request_id = r.id), '[]'::json) AS approvals,
+      run.id AS run_id, run.kind AS run_kind, run.status AS run_status, run.attempt AS run_attempt,
+      run.progress AS run_progress, run.current_step AS run_current_step, run.error_code AS run_error_code,
+      run.error_message AS run_error_message, run.error_retryable AS run_error_retryable,
+      COALESCE((
+        SELECT json_agg(json_build_object(
+                 'key', s.key, 'status', s.status, 'attempt', s.attempt, 'startedAt', s.started_at::text,
+                 'finishedAt', s.finished_at::text, 'detail', s.detail)
+               ORDER BY s.position)
+        FROM run_steps s
+        WHERE s.run_id = run.id), '[]'::json) AS steps,
+      vm.id AS vm_id, vm.node AS vm_node, vm.vmid AS vm_vmid, vm.state AS vm_state,
+      host(lease.address) AS ip_address,
+      CASE WHEN r.status IN ('submitted', 'partially_approved')
+           THEN (SELECT st.value FROM settings st WHERE st.key = 'approval_policy') END AS approval_policy
+    FROM vps_requests r
+    JOIN institutions i ON i.id = r.institution_id
+    LEFT JOIN LATERAL (
+      SELECT pr.id, pr.kind, pr.status, pr.attempt, pr.progress, pr.current_step, pr.error_code, pr.error_message, pr.error_retryable
+      FROM provisioning_runs pr
+      WHERE pr.request_id = r.id
+      ORDER BY pr.created_at DESC, pr.id DESC
+      LIMIT 1
+    ) run ON true
+    LEFT JOIN vms vm ON vm.request_id = r.id
+    LEFT JOIN ip_allocations lease ON lease.request_id = r.id AND lease.released_at IS NULL
+    WHERE r.id = ANY(${[...requestIds]}::uuid[])
+  `.execute(db);
+  for (const row of rows) {
+    parts.set(row.requestId, {
+      institutionCode: row.institutionCode,
+      approvals: row.approvals.map((a) => ({ ...a, decidedAt: parseTimestamptz(a.decidedAt) })),
+      run:
+        row.runId === null
+          ? null
+          : {
+              id: row.runId,
+              kind: row.runKind,
+              status: row.runStatus,
+              attempt: row.runAttempt,
+              progress: row.runProgress,
+              currentStep: row.runCurrentStep,
+              errorCode: row.runErrorCode,
+              errorMessage: row.runErrorMessage,
+              errorRetryable: row.runErrorRetryable,
+            },
+      steps: row.steps.map((s) => ({ ...s, startedAt: toDate(s.startedAt), finishedAt: toDate(s.finishedAt) })),
+      vm: row.vmId === null ? null : { id: row.vmId, node: row.vmNode, vmid: row.vmVmid, state: row.vmState },
+      ipAddress: row.ipAddress,
+      approvalPolicy: row.approvalPolicy,
+    });
+  }
+  return parts;
 }

@@ -5,26 +5,45 @@ import {
   approvalState,
   type VpsRequestDto,
 } from '@betang/core';
-import { findLatestRunOfRequest, getSetting, getVmByRequest, heldAddress, listApprovals, listRunSteps, type Executor, type VpsRequestRow } from '@betang/db';
+import { loadRequestViewParts, type Executor, type RequestViewParts, type VpsRequestRow } from '@betang/db';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const AWAITING_DECISION: readonly string[] = ['submitted', 'partially_approved'];
 
 /**
  * The whole picture of a request as the API returns it (docs/http-api.md): approvals with who
  * decided, the pending level, the reserved address, the latest run with its steps, and the VM.
+ * One query besides the request row itself (see loadRequestViewParts).
  */
 export async function loadRequestView(db: Executor, request: VpsRequestRow): Promise<VpsRequestDto> {
-  const [approvals, run, vm, lease, policy, institution] = await Promise.all([
-    listApprovals(db, request.id),
-    findLatestRunOfRequest(db, request.id),
-    getVmByRequest(db, request.id),
-    heldAddress(db, request.id),
-    getSetting(db, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY),
-    db.selectFrom('institutions').select('code').where('id', '=', request.institutionId).executeTakeFirstOrThrow(),
-  ]);
-  const steps = run ? await listRunSteps(db, run.id) : [];
+  const [view] = await loadRequestViews(db, [request]);
+  return view!;
+}
+
+/**
+ * The views of several requests, in the order given, with ONE query for all of them.
+ * Guarantees: each element equals what loadRequestView returns for that request.
+ */
+export async function loadRequestViews(db: Executor, requests: readonly VpsRequestRow[]): Promise<VpsRequestDto[]> {
+  const parts = await loadRequestViewParts(db, requests.map((r) => r.id));
+  return requests.map((request) => {
+    const found = parts.get(request.id);
+    // The request row was read just before; only a concurrent hard delete could remove it.
+    if (!found) throw new Error(`request ${request.id} vanished while its view was read`);
+    return toView(request, found);
+  });
+}
+
+function toView(request: VpsRequestRow, parts: RequestViewParts): VpsRequestDto {
+  const { approvals, run, steps, vm, institutionCode } = parts;
+  const lease = parts.ipAddress === null ? undefined : { address: parts.ipAddress };
   const resources = { cores: request.cores, memoryMiB: request.memoryMib, diskGiB: request.diskGib };
-  const state = ['submitted', 'partially_approved'].includes(request.status) ? approvalState(policy, resources, approvals, () => 1) : undefined;
+  const policy = AWAITING_DECISION.includes(request.status)
+    ? parts.approvalPolicy === null || parts.approvalPolicy === undefined
+      ? DEFAULT_APPROVAL_POLICY
+      : ZApprovalPolicy.parse(parts.approvalPolicy)
+    : undefined;
+  const state = policy ? approvalState(policy, resources, approvals, () => 1) : undefined;
   const contact = request.contact as VpsRequestDto['contact'];
   return {
     id: request.id,
@@ -44,7 +63,7 @@ export async function loadRequestView(db: Executor, request: VpsRequestRow): Pro
     approvals: approvals.map((a) => ({ level: a.level, decision: a.decision, by: a.decidedBy, byName: a.decidedByName, role: a.role, at: a.decidedAt.toISOString(), comment: a.comment })),
     pendingLevel: state?.kind === 'pending' ? { level: state.level.level, name: state.level.name, roles: state.level.roles } : null,
     ipAddress: lease?.address ?? null,
-    adminUser: adminUserForInstitution(institution.code),
+    adminUser: adminUserForInstitution(institutionCode),
     run: run
       ? {
           id: run.id,

@@ -1,0 +1,240 @@
+import { adminUserForInstitution, approvalState, DEFAULT_APPROVAL_POLICY, REQUEST_STATUSES, Role, ZApprovalPolicy, type RequestStatus, type VpsRequestDto } from '@betang/core';
+import {
+  findLatestRunOfRequest,
+  findVpsRequest,
+  getSetting,
+  getVmByRequest,
+  heldAddress,
+  listApprovals,
+  listRunSteps,
+  loadRequestViewParts,
+  putSetting,
+  type Executor,
+  type VpsRequestRow,
+} from '@betang/db';
+import { createTestDatabase, makeQueuedProvisionRun, makeUser, type QueuedProvision, type TestDatabase } from '@betang/testkit';
+import { sql } from 'kysely';
+import { loadRequestView, loadRequestViews } from './request-view';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * The multi-query loader this file replaced (Issue 8), kept here ONLY as the oracle: the
+ * one-query loader must produce byte-identical JSON for every request shape below.
+ */
+async function oracleView(db: Executor, request: VpsRequestRow): Promise<VpsRequestDto> {
+  const [approvals, run, vm, lease, policy, institution] = await Promise.all([
+    listApprovals(db, request.id),
+    findLatestRunOfRequest(db, request.id),
+    getVmByRequest(db, request.id),
+    heldAddress(db, request.id),
+    getSetting(db, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY),
+    db.selectFrom('institutions').select('code').where('id', '=', request.institutionId).executeTakeFirstOrThrow(),
+  ]);
+  const steps = run ? await listRunSteps(db, run.id) : [];
+  const resources = { cores: request.cores, memoryMiB: request.memoryMib, diskGiB: request.diskGib };
+  const state = ['submitted', 'partially_approved'].includes(request.status) ? approvalState(policy, resources, approvals, () => 1) : undefined;
+  return {
+    id: request.id,
+    institutionId: request.institutionId,
+    status: request.status,
+    statusReason: request.statusReason,
+    hostname: request.hostname,
+    templateId: request.templateId,
+    presetId: request.presetId,
+    resources,
+    applicationId: request.applicationId,
+    sshPublicKeys: request.sshPublicKeys,
+    purpose: request.purpose,
+    network: { publicAccess: request.publicAccess, ports: request.ports },
+    contact: request.contact as VpsRequestDto['contact'],
+    requestedBy: request.requestedBy,
+    approvals: approvals.map((a) => ({ level: a.level, decision: a.decision, by: a.decidedBy, byName: a.decidedByName, role: a.role, at: a.decidedAt.toISOString(), comment: a.comment })),
+    pendingLevel: state?.kind === 'pending' ? { level: state.level.level, name: state.level.name, roles: state.level.roles } : null,
+    ipAddress: lease?.address ?? null,
+    adminUser: adminUserForInstitution(institution.code),
+    run: run
+      ? {
+          id: run.id,
+          kind: run.kind as NonNullable<VpsRequestDto['run']>['kind'],
+          status: run.status,
+          attempt: run.attempt,
+          progress: run.progress,
+          currentStep: run.currentStep,
+          steps: steps.map((s) => ({ key: s.key, status: s.status as 'pending', attempt: s.attempt, startedAt: iso(s.startedAt), finishedAt: iso(s.finishedAt), detail: s.detail })),
+          error: run.errorMessage ? { code: run.errorCode, message: run.errorMessage, retryable: run.errorRetryable } : null,
+        }
+      : null,
+    vm: vm ? { id: vm.id, node: vm.node, vmid: vm.vmid, ipAddress: lease?.address ?? null, state: vm.state } : null,
+    createdAt: request.createdAt.toISOString(),
+    updatedAt: request.updatedAt.toISOString(),
+  };
+}
+
+describe('loadRequestView (one query) against the former multi-query loader', () => {
+  let t: TestDatabase;
+  let base: QueuedProvision;
+  let operatorId: string;
+  let dcHeadId: string;
+  let n = 0;
+  const ids: string[] = [];
+
+  /** A request of the base institution in `status`, cloned from the base request's fields. */
+  async function newRequest(status: RequestStatus, cores = 2): Promise<string> {
+    const { rows } = await sql<{ id: string }>`
+      INSERT INTO vps_requests (institution_id, application_id, requested_by, hostname, template_id, cores, memory_mib, disk_gib,
+                                ssh_public_keys, purpose, public_access, ports, contact, status, status_reason)
+      SELECT institution_id, application_id, requested_by, ${`view-${(n += 1)}`}, template_id, ${cores}, memory_mib, disk_gib,
+             ssh_public_keys, purpose, public_access, ports, contact, ${status}, ${status === 'rejected' ? 'Kuota penuh / quota full' : null}
+      FROM vps_requests WHERE id = ${base.requestId}::uuid RETURNING id`.execute(t.db);
+    ids.push(rows[0]!.id);
+    return rows[0]!.id;
+  }
+  const approve = (requestId: string, level: number, decidedBy: string | null, decidedAt: string, decision = 'approved', comment: string | null = null) =>
+    sql`INSERT INTO approvals (request_id, level, decision, decided_by, role, comment, decided_at)
+        VALUES (${requestId}::uuid, ${level}, ${decision}, ${decidedBy}::uuid, ${level === 1 ? 'operator' : 'dc_head'}, ${comment}, ${decidedAt}::timestamptz)`.execute(t.db);
+  const run = async (requestId: string, o: { status: string; kind?: string; createdAt: string; error?: [string, string, boolean]; current?: string }) => {
+    const { rows } = await sql<{ id: string }>`
+      INSERT INTO provisioning_runs (request_id, kind, status, attempt, progress, current_step, error_code, error_message, error_retryable, created_at)
+      VALUES (${requestId}::uuid, ${o.kind ?? 'provision'}, ${o.status}, 1, 40, ${o.current ?? null}, ${o.error?.[0] ?? null}, ${o.error?.[1] ?? null},
+              ${o.error?.[2] ?? null}, ${o.createdAt}::timestamptz) RETURNING id`.execute(t.db);
+    return rows[0]!.id;
+  };
+  const step = (runId: string, key: string, position: number, status: string, startedAt: string | null, finishedAt: string | null, detail: string | null = null) =>
+    sql`INSERT INTO run_steps (run_id, key, position, status, attempt, started_at, finished_at, detail)
+        VALUES (${runId}::uuid, ${key}, ${position}, ${status}, 1, ${startedAt}::timestamptz, ${finishedAt}::timestamptz, ${detail})`.execute(t.db);
+  const vm = (requestId: string, state: string, vmid: number | null, node: string | null) =>
+    sql`INSERT INTO vms (request_id, institution_id, name, cores, memory_mib, disk_gib, state, vmid, node)
+        SELECT id, institution_id, hostname, cores, memory_mib, disk_gib, ${state}, ${vmid}, ${node} FROM vps_requests WHERE id = ${requestId}::uuid`.execute(t.db);
+  const lease = (requestId: string, octetSuffix: number, released: boolean) =>
+    sql`INSERT INTO ip_allocations (pool_id, address, request_id, released_at, release_reason)
+        VALUES (${base.poolId}::uuid, ${`10.77.0.${octetSuffix}`}::inet, ${requestId}::uuid, ${released ? new Date('2026-11-01T00:00:00Z') : null},
+                ${released ? 'decommissioned' : null})`.execute(t.db);
+
+  async function expectSameViews(db: Executor = t.db): Promise<void> {
+    const rows = await Promise.all(ids.map(async (id) => (await findVpsRequest(db, id))!));
+    for (const row of rows) {
+      const expected = JSON.stringify(await oracleView(db, row));
+      expect(JSON.stringify(await loadRequestView(db, row))).toBe(expected);
+    }
+    // The batch form: same views, in the order given (reversed here on purpose).
+    const reversed = [...rows].reverse();
+    const batch = await loadRequestViews(db, reversed);
+    expect(batch.map((v) => JSON.stringify(v))).toEqual(await Promise.all(reversed.map(async (r) => JSON.stringify(await oracleView(db, r)))));
+  }
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    base = await makeQueuedProvisionRun(t.db, { poolOctet: 77 });
+    ids.push(base.requestId);
+    operatorId = (await makeUser(t.db, { roles: [Role.Operator], name: 'Operator Satu' })).id;
+    dcHeadId = (await makeUser(t.db, { roles: [Role.DcHead], name: 'Kepala Pusat Data' })).id;
+
+    // Every status, bare: no approvals, run, VM or address.
+    for (const status of REQUEST_STATUSES) await newRequest(status);
+
+    // Awaiting decisions: a large request at level 1, and one partially approved at level 2.
+    await newRequest('submitted', 8);
+    const partial = await newRequest('partially_approved', 8);
+    await approve(partial, 1, operatorId, '2026-11-20 08:00:00.123456+00', 'approved', 'Tinjauan selesai');
+
+    // Rejected with two decisions, one of them by a decider that is no longer known (null).
+    const rejected = await newRequest('rejected', 8);
+    await approve(rejected, 1, null, '2026-11-20 09:00:00.000001+00', 'approved');
+    await approve(rejected, 2, dcHeadId, '2026-11-20 09:30:00.999999+00', 'rejected', 'Anggaran belum tersedia');
+
+    // Provisioning: held address, run with steps in every state and sub-millisecond timestamps.
+    const provisioning = await newRequest('provisioning');
+    await approve(provisioning, 1, operatorId, '2026-11-21 10:00:00+00');
+    await lease(provisioning, 11, false);
+    const provisioningRun = await run(provisioning, { status: 'running', createdAt: '2026-11-21 10:00:01.5+00', current: 'clone' });
+    await step(provisioningRun, 'reserve_vmid', 0, 'done', '2026-11-21 10:00:02.0004+00', '2026-11-21 10:00:02.9996+00', 'vmid 120');
+    await step(provisioningRun, 'clone', 1, 'running', '2026-11-21 10:00:03.123999+00', null, 'Menyalin templat / cloning template');
+    await step(provisioningRun, 'configure', 2, 'pending', null, null);
+
+    // Active: VM and address; two runs, the later one (a start action) is the one shown.
+    const active = await newRequest('active');
+    await approve(active, 1, operatorId, '2026-11-22 07:00:00+00');
+    await lease(active, 12, false);
+    await vm(active, 'running', 123, 'pve1');
+    const older = await run(active, { status: 'succeeded', createdAt: '2026-11-22 07:00:01+00' });
+    await step(older, 'clone', 0, 'done', '2026-11-22 07:00:02+00', '2026-11-22 07:00:30+00');
+    await run(active, { status: 'queued', kind: 'start', createdAt: '2026-11-22 08:00:00+00' });
+
+    // Two runs created at the same instant: the tie is broken by id (descending), as before.
+    const tie = await newRequest('stopped');
+    await vm(tie, 'stopped', 124, 'pve2');
+    await run(tie, { status: 'succeeded', kind: 'stop', createdAt: '2026-11-23 07:00:00+00' });
+    await run(tie, { status: 'succeeded', kind: 'shutdown', createdAt: '2026-11-23 07:00:00+00' });
+
+    // Failed with a retryable error; VM reserved without vmid/node yet.
+    const failed = await newRequest('failed');
+    await lease(failed, 13, false);
+    await vm(failed, 'reserved', null, null);
+    await run(failed, { status: 'failed', createdAt: '2026-11-24 07:00:00+00', error: ['pve_unreachable', 'Proxmox tidak dapat dihubungi / Proxmox unreachable', true] });
+
+    // Decommissioned: the address was released (no address shown), the VM is gone.
+    const gone = await newRequest('decommissioned');
+    await lease(gone, 14, true);
+    await vm(gone, 'decommissioned', 125, 'pve1');
+    await run(gone, { status: 'succeeded', kind: 'decommission', createdAt: '2026-11-25 07:00:00+00' });
+  });
+  afterAll(() => t.drop());
+
+  it('should produce byte-identical views for every status and shape with the default approval policy', async () => {
+    await expectSameViews();
+  });
+
+  it('should produce byte-identical views with a stored approval policy (pending levels follow it)', async () => {
+    const policy = ZApprovalPolicy.parse({
+      levels: [
+        { level: 1, name: { id: 'Verifikasi admin', en: 'Admin check' }, roles: ['admin'], mode: 'any' },
+        { level: 2, name: { id: 'Tinjauan operator', en: 'Operator review' }, roles: ['operator'], mode: 'any' },
+        { level: 3, name: { id: 'Kepala', en: 'Head' }, roles: ['dc_head'], mode: 'any', appliesFrom: { cores: 4, memoryMiB: 8192, diskGiB: 100 } },
+      ],
+      autoApproveUpTo: null,
+    });
+    await putSetting(t.db, 'approval_policy', policy, null);
+    try {
+      await expectSameViews();
+      const partial = (await loadRequestViews(t.db, await Promise.all(ids.map(async (id) => (await findVpsRequest(t.db, id))!)))).filter(
+        (v) => v.status === 'partially_approved' && v.approvals.length === 1,
+      );
+      expect(partial[0]!.pendingLevel).toMatchObject({ level: 2, roles: ['operator'] });
+    } finally {
+      await t.db.deleteFrom('settings').where('key', '=', 'approval_policy').execute();
+    }
+  });
+
+  it('should give the same views inside a read-only REPEATABLE READ snapshot (the SSE snapshot path)', async () => {
+    await t.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute((tx) => expectSameViews(tx));
+  });
+
+  it('should refuse a stored approval policy that is not valid instead of guessing', async () => {
+    await sql`INSERT INTO settings (key, value) VALUES ('approval_policy', ${JSON.stringify({ levels: 'semua' })}::jsonb)`.execute(t.db);
+    try {
+      // ids[1] and ids[2] are the bare `draft` and `submitted` requests (REQUEST_STATUSES order).
+      const awaiting = (await findVpsRequest(t.db, ids[2]!))!;
+      expect(awaiting.status).toBe('submitted');
+      await expect(loadRequestView(t.db, awaiting)).rejects.toThrow();
+      // A request no longer awaiting a decision does not read the policy at all.
+      const draft = (await findVpsRequest(t.db, ids[1]!))!;
+      expect(draft.status).toBe('draft');
+      await expect(loadRequestView(t.db, draft)).resolves.toMatchObject({ pendingLevel: null });
+    } finally {
+      await t.db.deleteFrom('settings').where('key', '=', 'approval_policy').execute();
+    }
+  });
+
+  it('should read nothing for no ids and skip ids that match no request', async () => {
+    expect((await loadRequestViewParts(t.db, [])).size).toBe(0);
+    const parts = await loadRequestViewParts(t.db, ['00000000-0000-4000-8000-000000000000', base.requestId]);
+    expect([...parts.keys()]).toEqual([base.requestId]);
+    await expect(loadRequestViewParts(t.db, ["x'; DROP TABLE vps_requests; --"])).rejects.toThrow(/uuid/);
+    expect(await findVpsRequest(t.db, base.requestId)).toBeDefined();
+  });
+});
