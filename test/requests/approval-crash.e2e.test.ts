@@ -31,7 +31,7 @@ async function freePort(): Promise<number> {
 async function startApi(databaseUrl: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/api/src/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', SIGNING_MASTER_SECRET: 'uji-rahasia-penandatanganan-0123456789abcdef' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', SIGNING_MASTER_SECRET: 'uji-rahasia-penandatanganan-0123456789abcdef', TOTP_REQUIRED_ROLES: '' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

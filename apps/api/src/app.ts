@@ -7,6 +7,7 @@ import { HttpMetrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
 import type { RouteRegistry } from './http/route';
 import { authenticate } from './middleware/authenticate';
+import { totpEnrolmentGate } from './security/totp-policy';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
 import { agreementRoutes } from './routes/agreements.routes';
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
   const router = express.Router();
   router.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   router.use(authenticate(deps.db));
+  router.use(totpEnrolmentGate(deps.config.TOTP_REQUIRED_ROLES));
   const context: RoutesContext = { router, registry, deps };
   authRoutes(context);
   meRoutes(context);

@@ -95,6 +95,8 @@ async function main(): Promise<void> {
   } else step(`Memakai Proxmox / using Proxmox at ${env.PVE_URL}`);
 
   env.SIGNING_MASTER_SECRET = env.SIGNING_MASTER_SECRET ?? localSecret(path.join(home, 'signing-master-secret'));
+  // The demo's accounts have no TOTP: require it only when asked (production's default is the signing and operating roles).
+  env.TOTP_REQUIRED_ROLES = env.TOTP_REQUIRED_ROLES ?? '';
 
   if (!env.SMTP_URL) {
     env.MAIL_DIR = env.MAIL_DIR ?? path.join(home, 'mail');

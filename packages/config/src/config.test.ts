@@ -20,6 +20,14 @@ describe('parseConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('should require TOTP of the signing and operating roles by default, accept a list or nothing, and refuse unknown roles', () => {
+    const base = { DATABASE_URL: 'postgres://127.0.0.1/betang', SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-32+' };
+    expect(parseConfig(ZApiEnv, base).TOTP_REQUIRED_ROLES).toEqual(['admin', 'operator', 'dc_head', 'institution_head']);
+    expect(parseConfig(ZApiEnv, { ...base, TOTP_REQUIRED_ROLES: '' }).TOTP_REQUIRED_ROLES).toEqual([]);
+    expect(parseConfig(ZApiEnv, { ...base, TOTP_REQUIRED_ROLES: ' admin, auditor ,admin' }).TOTP_REQUIRED_ROLES).toEqual(['admin', 'auditor']);
+    expect(() => parseConfig(ZApiEnv, { ...base, TOTP_REQUIRED_ROLES: 'admin,root' })).toThrow(/TOTP_REQUIRED_ROLES/);
+  });
+
   it('should refuse half a Proxmox configuration and a Proxmox without TLS pinning', () => {
     expect(() => parseConfig(ZWorkerEnv, { DATABASE_URL: 'postgres://h/d', PVE_URL: 'https://pve:8006' })).toThrow(/PVE_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET/);
     expect(() =>

@@ -4,6 +4,15 @@ const ZBool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+// The role names of packages/core's Role enum (config imports zod only; core's tests keep them in step).
+const TOTP_ROLE_NAMES = ['admin', 'operator', 'dc_head', 'institution_head', 'institution_staff', 'auditor'] as const;
+
+/** Comma-separated role names → a list without duplicates; an empty string means none. */
+const ZRoleList = z
+  .string()
+  .transform((v) => [...new Set(v.split(',').map((r) => r.trim()).filter((r) => r !== ''))])
+  .pipe(z.array(z.enum(TOTP_ROLE_NAMES)));
+
 const ZLogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** Settings every server process shares. */
@@ -48,6 +57,11 @@ export const ZApiEnv = ZCommonEnv.extend({
    * changing it needs a re-encryption. Never log it.
    */
   SIGNING_MASTER_SECRET: z.string().min(32, 'at least 32 characters (openssl rand -base64 48)'),
+  /**
+   * Roles that must sign in with TOTP (comma-separated; empty = nobody). A holder without TOTP
+   * gets a session restricted to enrolling it. Default: the roles that sign or operate.
+   */
+  TOTP_REQUIRED_ROLES: ZRoleList.default(['admin', 'operator', 'dc_head', 'institution_head']),
 });
 export type ApiConfig = z.infer<typeof ZApiEnv>;
 

@@ -30,6 +30,13 @@ export enum ErrorCode {
   NoAddressAvailable = 'NO_ADDRESS_AVAILABLE',
   /** Too many requests; try again later. */
   RateLimited = 'RATE_LIMITED',
+  /**
+   * The user holds a role that requires two-factor sign-in (TOTP) and has not enrolled yet: only
+   * GET /me, TOTP enrolment and sign-out are served until they do.
+   */
+  TotpEnrolmentRequired = 'TOTP_ENROLMENT_REQUIRED',
+  /** An API token lacks the scope this route needs (or the route is for browser sessions only). */
+  TokenScopeMissing = 'TOKEN_SCOPE_MISSING',
   /** The request body is larger than allowed. */
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   /** Proxmox VE could not be reached or answered with an error. */
@@ -81,6 +88,14 @@ const DEFAULT_MESSAGES: Record<ErrorCode, LocalizedText> = {
   [ErrorCode.RateLimited]: {
     id: 'Terlalu banyak permintaan. Coba lagi sebentar lagi.',
     en: 'Too many requests. Try again shortly.',
+  },
+  [ErrorCode.TotpEnrolmentRequired]: {
+    id: 'Peran Anda mewajibkan verifikasi dua langkah (TOTP). Daftarkan aplikasi autentikator di halaman Keamanan terlebih dahulu.',
+    en: 'Your role requires two-factor sign-in (TOTP). Enrol an authenticator app on the Security page first.',
+  },
+  [ErrorCode.TokenScopeMissing]: {
+    id: 'Token API ini tidak memiliki cakupan (scope) untuk tindakan ini.',
+    en: 'This API token does not have the scope this action needs.',
   },
   [ErrorCode.PayloadTooLarge]: { id: 'Data yang dikirim terlalu besar.', en: 'The request body is too large.' },
   [ErrorCode.PveUnavailable]: {

@@ -23,3 +23,5 @@ export * from './repositories/approval.repository';
 export * from './repositories/ip-pool.repository';
 export * from './repositories/request-event.repository';
 export * from './repositories/cluster.repository';
+export * from './repositories/rate-limit.repository';
+export * from './repositories/login-lockout.repository';

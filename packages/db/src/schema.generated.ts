@@ -73,12 +73,13 @@ export interface AgreementSignatures {
 
 export interface ApiTokens {
   createdAt: Generated<Timestamp>;
-  expiresAt: Timestamp | null;
+  expiresAt: Timestamp;
   id: Generated<string>;
   lastUsedAt: Timestamp | null;
   name: string;
   prefix: string;
   revokedAt: Timestamp | null;
+  scopes: Generated<string[]>;
   tokenHash: string;
   userId: string;
 }
@@ -241,6 +242,12 @@ export interface Quotas {
   vmCount: number;
 }
 
+export interface RateLimitBuckets {
+  hits: number;
+  key: string;
+  resetAt: Timestamp;
+}
+
 export interface ReconcileFindings {
   detail: Generated<Json>;
   fingerprint: string;
@@ -395,6 +402,7 @@ export interface DB {
   outbox: Outbox;
   provisioningRuns: ProvisioningRuns;
   quotas: Quotas;
+  rateLimitBuckets: RateLimitBuckets;
   reconcileFindings: ReconcileFindings;
   requestEvents: RequestEvents;
   runSteps: RunSteps;

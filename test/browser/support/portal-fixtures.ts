@@ -111,7 +111,7 @@ export async function startPortalStack(): Promise<PortalStack> {
   const app = createApp({
     db: database.db,
     logger: pino({ level: 'silent' }),
-    config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, SIGNING_MASTER_SECRET: randomBytes(36).toString('base64') }),
+    config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, SIGNING_MASTER_SECRET: randomBytes(36).toString('base64'), TOTP_REQUIRED_ROLES: '' }),
   });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -14,14 +14,15 @@ export type WebStack = { baseUrl: string; db: Db; close(): Promise<void> };
  * The production shape of Betang's web front: the real API (createApp) over a fresh cloned test
  * database, serving a current `vite build` of apps/web, listening on 127.0.0.1 at a random port.
  */
-export async function startWebStack(): Promise<WebStack> {
+export async function startWebStack(env: Record<string, string> = {}): Promise<WebStack> {
   const webDistDir = await ensureWebBuild();
   const database = await createTestDatabase();
   const app = createApp({
     db: database.db,
     logger: pino({ level: 'silent' }),
-    // parsed like main.ts does, so every setting the API adds gets its documented default
-    config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, SIGNING_MASTER_SECRET: randomBytes(36).toString('base64') }),
+    // parsed like main.ts does, so every setting the API adds gets its documented default;
+    // TOTP is not required unless a test asks (`env`), like the API test harness
+    config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, SIGNING_MASTER_SECRET: randomBytes(36).toString('base64'), TOTP_REQUIRED_ROLES: '', ...env }),
   });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

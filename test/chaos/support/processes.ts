@@ -93,7 +93,7 @@ export async function startApi(env: { databaseUrl: string; port: number; redisUr
     path.join(ROOT, 'apps/api/src/main.ts'),
     {
       DATABASE_URL: env.databaseUrl, PORT: String(env.port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test', PUBLIC_URL: `http://127.0.0.1:${env.port}`,
-      SIGNING_MASTER_SECRET: 'uji-rahasia-penandatanganan-chaos-0123456789abcdef', ...(env.redisUrl ? { REDIS_URL: env.redisUrl } : {}), ...env.extra,
+      SIGNING_MASTER_SECRET: 'uji-rahasia-penandatanganan-chaos-0123456789abcdef', TOTP_REQUIRED_ROLES: '', ...(env.redisUrl ? { REDIS_URL: env.redisUrl } : {}), ...env.extra,
     },
     env.nodeArgs,
   );

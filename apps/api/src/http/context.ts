@@ -1,4 +1,4 @@
-import type { Actor, Locale } from '@betang/core';
+import type { Actor, Locale, TokenScope } from '@betang/core';
 import type { UserRecord } from '@betang/db';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
@@ -11,6 +11,10 @@ export type Authentication = {
   sessionHash?: string;
   csrfToken?: string;
   tokenId?: string;
+  /** Scopes of the API token, when via token. */
+  tokenScopes?: readonly TokenScope[];
+  /** Set when the user's role requires TOTP and they have not enrolled: only enrolment routes are served. */
+  totpEnrolmentPending?: boolean;
 };
 
 /** Per-request values set by middleware; read through the helpers below. */

@@ -1,8 +1,9 @@
-import { AppError, ErrorCode, hasAnyRole, type Role } from '@betang/core';
+import { AppError, ErrorCode, hasAnyRole, type Role, type TokenScope } from '@betang/core';
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import { actorOf, locals, type Authentication } from './context';
 import { parseInput } from './validation';
+import { retryAfterOf } from '../security/rate-limit';
 import { safeEqual } from '../security/secrets';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -11,6 +12,35 @@ type Out<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
 /** Who may call a route: anyone, any signed-in user, or holders of some roles. */
 export type Access = 'public' | 'user' | readonly Role[];
+
+/**
+ * What an API token needs to call a route: one of the token scopes, or `session-only` (no token
+ * may: signing, token and TOTP management need a person in a browser session). Session callers
+ * are never limited by scopes.
+ */
+export type RouteScope = TokenScope | 'session-only';
+
+/**
+ * The scope of unsafe (POST/PUT/PATCH/DELETE) routes by tag, used when a route does not declare
+ * its own. GET routes default to `read`. A new tag with unsafe routes must be added here (or its
+ * routes must declare a scope): route() refuses to register an unscoped route.
+ */
+export const WRITE_SCOPE_BY_TAG: Readonly<Record<string, RouteScope>> = {
+  applications: 'inventory:write',
+  'vps-requests': 'requests:write',
+  vms: 'requests:write',
+  operator: 'operate',
+  catalog: 'operate',
+  cluster: 'operate',
+  'ip-pools': 'admin',
+  institutions: 'admin',
+  quota: 'admin',
+  settings: 'admin',
+  users: 'admin',
+  agreements: 'session-only',
+  me: 'session-only',
+  auth: 'session-only',
+};
 
 /** A route as the OpenAPI document and the router both see it. */
 export type RouteSpec<B extends Schema | undefined, Q extends Schema | undefined, P extends Schema | undefined> = {
@@ -26,6 +56,10 @@ export type RouteSpec<B extends Schema | undefined, Q extends Schema | undefined
   status?: number;
   /** The handler writes the response itself (files, streams); its return value is ignored. */
   raw?: boolean;
+  /** Scope an API token needs; defaults by method and tag (see resolveScope). Filled in the registry. */
+  scope?: RouteScope;
+  /** Served to users whose role requires TOTP before they enrol it (GET /me, enrolment, sign-out). */
+  allowDuringTotpEnrolment?: boolean;
 };
 
 export type HandlerInput<B, Q, P, A extends Access> = {
@@ -43,9 +77,23 @@ export type RouteRegistry = RouteSpec<Schema | undefined, Schema | undefined, Sc
 const UNSAFE = new Set(['post', 'put', 'patch', 'delete']);
 
 /**
- * Registers a route: checks authentication, role and CSRF, validates params/query/body with the
- * contract's zod schemas (400 with field paths), runs the handler and sends its result as JSON.
- * The same spec feeds the OpenAPI document, so the docs cannot drift from the validation.
+ * The scope a route needs from an API token: its own `scope`, else `read` for GET, else the
+ * tag's write scope. Public routes need none (undefined). Guarantees: throws for a non-public
+ * route that would otherwise be left unscoped, so no such route can be registered.
+ */
+export function resolveScope(spec: Pick<RouteSpec<undefined, undefined, undefined>, 'method' | 'path' | 'tag' | 'access' | 'scope'>): RouteScope | undefined {
+  if (spec.access === 'public') return undefined;
+  const scope = spec.scope ?? (spec.method === 'get' ? 'read' : WRITE_SCOPE_BY_TAG[spec.tag]);
+  if (!scope) throw new Error(`route ${spec.method.toUpperCase()} ${spec.path}: no token scope (declare \`scope\` or add tag "${spec.tag}" to WRITE_SCOPE_BY_TAG)`);
+  return scope;
+}
+
+/**
+ * Registers a route: checks authentication, the TOTP-enrolment restriction, the API token's
+ * scope, role and CSRF, validates params/query/body with the contract's zod schemas (400 with
+ * field paths), runs the handler and sends its result as JSON. The same spec (with its resolved
+ * scope) feeds the OpenAPI document, so the docs cannot drift from the validation. A rate-limit
+ * error carrying `retryAfterSeconds` also sets Retry-After.
  */
 export function route<B extends Schema | undefined, Q extends Schema | undefined, P extends Schema | undefined, A extends Access>(
   router: Router,
@@ -53,12 +101,27 @@ export function route<B extends Schema | undefined, Q extends Schema | undefined
   spec: RouteSpec<B, Q, P> & { access: A },
   handler: (input: HandlerInput<B, Q, P, A>) => Promise<unknown>,
 ): void {
-  registry.push(spec as RouteRegistry[number]);
+  const scope = resolveScope(spec);
+  registry.push({ ...spec, scope } as RouteRegistry[number]);
   const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
   router[spec.method](expressPath, async (req: Request, res: Response) => {
+    try {
+      await serve(req, res);
+    } catch (error) {
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter !== undefined && !res.headersSent) res.set('Retry-After', String(retryAfter));
+      throw error;
+    }
+  });
+
+  async function serve(req: Request, res: Response): Promise<void> {
     const { locale, auth } = locals(res);
     if (spec.access !== 'public') {
       if (!auth) throw new AppError(ErrorCode.Unauthenticated);
+      if (auth.totpEnrolmentPending && !spec.allowDuringTotpEnrolment) throw new AppError(ErrorCode.TotpEnrolmentRequired);
+      if (auth.via === 'token' && (scope === 'session-only' || !scope || !auth.tokenScopes?.includes(scope))) {
+        throw new AppError(ErrorCode.TokenScopeMissing, undefined, { required: scope });
+      }
       if (Array.isArray(spec.access) && !hasAnyRole(actorOf(auth), spec.access)) throw new AppError(ErrorCode.Forbidden);
     }
     if (auth?.via === 'session' && UNSAFE.has(spec.method)) {
@@ -72,5 +135,5 @@ export function route<B extends Schema | undefined, Q extends Schema | undefined
     if (spec.raw || res.headersSent) return;
     if (result === undefined) res.status(spec.status ?? 204).end();
     else res.status(spec.status ?? 200).json(result);
-  });
+  }
 }

@@ -17,6 +17,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.NoAddressAvailable]: 409,
   [ErrorCode.RateLimited]: 429,
+  [ErrorCode.TotpEnrolmentRequired]: 403,
+  [ErrorCode.TokenScopeMissing]: 403,
   [ErrorCode.PveUnavailable]: 503,
   [ErrorCode.ServiceUnavailable]: 503,
   [ErrorCode.Internal]: 500,

@@ -44,15 +44,56 @@ describe('auth routes', () => {
     expect(unknownAudit).toEqual([{ action: 'auth.login_failed', actorLabel: 'tidak.ada@kalteng.go.id' }]);
   });
 
-  it('should lock the account after ten failures, even for the right password', async () => {
+  it('should lock the account with growing backoff after five failures, say until when in WIB, and reset on success', async () => {
     const user = await makeUser(h.database.db, { roles: [Role.Operator] });
-    for (let i = 0; i < 10; i += 1) {
-      await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: 'salah-sekali-123' }).expect(401);
+    const attempt = (password: string, lang = 'id') => request(h.app).post('/api/v1/auth/login').set('Accept-Language', lang).send({ email: user.email, password });
+    for (let i = 0; i < 5; i += 1) await attempt('salah-sekali-123').expect(401);
+    const lockedRow = await h.database.db.selectFrom('users').select(['failedLogins', 'lockedUntil']).where('id', '=', user.id).executeTakeFirstOrThrow();
+    expect(lockedRow.failedLogins).toBe(5);
+    const firstLock = lockedRow.lockedUntil!.getTime() - Date.now();
+    expect(firstLock).toBeGreaterThan(50_000);
+    expect(firstLock).toBeLessThanOrEqual(60_000);
+
+    // Locked: even the right password is refused, with 429, Retry-After and the time in WIB in both languages.
+    const lockedId = await attempt(TEST_PASSWORD);
+    expect(lockedId.status).toBe(429);
+    expect(Number(lockedId.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(lockedId.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(lockedId.body.error.message).toMatch(/^Akun dikunci sementara .* sampai \d{1,2} \w+ \d{4} pukul \d{2}\.\d{2} WIB/);
+    const lockedEn = await attempt(TEST_PASSWORD, 'en');
+    expect(lockedEn.body.error.message).toMatch(/locked .* until \d{1,2} \w+ \d{4} at \d{2}:\d{2} WIB/);
+    const wibHour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Jakarta', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(lockedRow.lockedUntil!);
+    expect(lockedEn.body.error.message).toContain(wibHour);
+    expect(lockedEn.body.error.details.lockedUntil).toBe(lockedRow.lockedUntil!.toISOString());
+
+    // After the lock ends, each further failure locks for the next step: 5, 15, 60, then 60 (the cap).
+    for (const minutes of [5, 15, 60, 60]) {
+      await h.database.db.deleteFrom('rateLimitBuckets').execute(); // this test is about the account lock, not the e-mail rate limit
+      await h.database.db.updateTable('users').set({ lockedUntil: new Date(Date.now() - 1000) }).where('id', '=', user.id).execute();
+      await attempt('salah-sekali-123').expect(401);
+      const row = await h.database.db.selectFrom('users').select('lockedUntil').where('id', '=', user.id).executeTakeFirstOrThrow();
+      const length = (row.lockedUntil!.getTime() - Date.now()) / 60_000;
+      expect(length).toBeGreaterThan(minutes - 0.2);
+      expect(length).toBeLessThanOrEqual(minutes);
     }
-    const locked = await request(h.app).post('/api/v1/auth/login').set('Accept-Language', 'en').send({ email: user.email, password: TEST_PASSWORD });
-    expect(locked.status).toBe(429);
-    expect(locked.body.error.message).toMatch(/locked/);
-  });
+    // A success after the lock resets the counter and the lock.
+    await h.database.db.updateTable('users').set({ lockedUntil: new Date(Date.now() - 1000) }).where('id', '=', user.id).execute();
+    await attempt(TEST_PASSWORD).expect(200);
+    expect(await h.database.db.selectFrom('users').select(['failedLogins', 'lockedUntil']).where('id', '=', user.id).executeTakeFirstOrThrow()).toEqual({ failedLogins: 0, lockedUntil: null });
+    await attempt('salah-sekali-123').expect(401);
+    expect((await h.database.db.selectFrom('users').select('lockedUntil').where('id', '=', user.id).executeTakeFirstOrThrow()).lockedUntil).toBeNull();
+    const audited = await h.database.db.selectFrom('auditLog').select(['action', 'after']).where('targetId', '=', user.id).where('action', '=', 'auth.login_failed').execute();
+    expect(audited.filter((a) => (a.after as { reason: string }).reason === 'locked')).toHaveLength(2);
+    expect(audited.some((a) => typeof (a.after as { lockedUntil?: string }).lockedUntil === 'string')).toBe(true);
+  }, 30_000); // a dozen argon2 checks on a busy 2-core machine
+
+  it('should count wrong TOTP codes towards the lockout', async () => {
+    const secret = newTotpSecret();
+    const user = await makeUser(h.database.db, { roles: [Role.DcHead], totpSecret: secret });
+    const wrong = totpCode(secret) === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i += 1) await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD, totp: wrong }).expect(401);
+    await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD, totp: totpCode(secret) }).expect(429);
+  }, 30_000);
 
   it('should require a valid TOTP code when the user enabled it', async () => {
     const secret = newTotpSecret();
@@ -97,8 +138,11 @@ describe('auth routes', () => {
     expect(me.status).toBe(200);
     expect(me.body.user.id).toBe(user.id);
     expect(me.body.csrfToken).toBeNull();
+    // Tokens cannot mint tokens: that needs a person in a browser session.
     const viaToken = await request(h.app).post('/api/v1/me/tokens').set('Authorization', `Bearer ${secret}`).send({ name: 'kedua' });
-    expect(viaToken.status).toBe(201);
+    expect(viaToken.status).toBe(403);
+    expect(viaToken.body.error.code).toBe('TOKEN_SCOPE_MISSING');
+    await agent.post('/api/v1/me/tokens').set('X-CSRF-Token', csrfToken).send({ name: 'kedua' }).expect(201);
     const list = await agent.get('/api/v1/me/tokens');
     expect(list.body.items.map((t: { name: string }) => t.name).sort()).toEqual(['cadangan-malam', 'kedua']);
     expect(JSON.stringify(list.body)).not.toContain(secret);

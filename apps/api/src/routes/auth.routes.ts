@@ -4,33 +4,52 @@ import { auditContext, locals } from '../http/context';
 import { toUserDto } from '../http/dto';
 import { route } from '../http/route';
 import { SESSION_COOKIE } from '../middleware/authenticate';
+import { DEFAULT_RATE_LIMITS, RateLimiter, rateLimitedError } from '../security/rate-limit';
+import { needsTotpEnrolment } from '../security/totp-policy';
 import { signIn } from '../use-cases/sign-in';
 import type { RoutesContext } from './router-context';
 
-/** POST /auth/login, POST /auth/logout. */
+/** POST /auth/login (rate-limited per client IP and per e-mail), POST /auth/logout. */
 export function authRoutes({ router, registry, deps }: RoutesContext): void {
   const cookieOptions = { httpOnly: true, sameSite: 'lax', secure: deps.config.COOKIE_SECURE, path: '/' } as const;
+  const limiter = new RateLimiter(deps.db, deps.logger);
+  const perIp = deps.rateLimits?.loginPerIp ?? DEFAULT_RATE_LIMITS.loginPerIp;
+  const perEmail = deps.rateLimits?.loginPerEmail ?? DEFAULT_RATE_LIMITS.loginPerEmail;
 
   route(
     router,
     registry,
-    { method: 'post', path: '/auth/login', tag: 'auth', summary: 'Masuk / sign in (session cookie)', access: 'public', body: ZLoginBody, response: ZLoginResponse },
+    { method: 'post', path: '/auth/login', tag: 'auth', summary: 'Masuk / sign in (session cookie; rate-limited per IP and e-mail)', access: 'public', body: ZLoginBody, response: ZLoginResponse },
     async ({ req, res, body }) => {
+      const ip = req.ip ?? 'unknown';
+      const email = body.email.toLowerCase();
+      // Both buckets count every attempt before the password is checked (argon2 is the costly part);
+      // a successful sign-in gives its hits back, so only failures add up.
+      const [byIp, byEmail] = [await limiter.hit(perIp, ip), await limiter.hit(perEmail, email)];
+      if (!byIp.allowed || !byEmail.allowed) {
+        const wait = Math.max(byIp.allowed ? 0 : byIp.retryAfterSeconds, byEmail.allowed ? 0 : byEmail.retryAfterSeconds);
+        const minutes = Math.max(1, Math.ceil(wait / 60));
+        throw rateLimitedError(wait, {
+          id: `Terlalu banyak percobaan masuk. Coba lagi dalam ${minutes} menit.`,
+          en: `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        });
+      }
       const { sessionSecret, csrfToken, user, expiresAt } = await signIn(
         deps.db,
         body,
         { requestId: locals(res).requestId, ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
         deps.config.SESSION_TTL_HOURS,
       );
+      await Promise.all([limiter.refund(perIp, ip), limiter.refund(perEmail, email)]);
       res.cookie(SESSION_COOKIE, sessionSecret, { ...cookieOptions, expires: expiresAt });
-      return { user: toUserDto(user), csrfToken };
+      return { user: toUserDto(user), csrfToken, totpEnrolmentRequired: needsTotpEnrolment(user, deps.config.TOTP_REQUIRED_ROLES) };
     },
   );
 
   route(
     router,
     registry,
-    { method: 'post', path: '/auth/logout', tag: 'auth', summary: 'Keluar / sign out', access: 'user' },
+    { method: 'post', path: '/auth/logout', tag: 'auth', summary: 'Keluar / sign out', access: 'user', allowDuringTotpEnrolment: true },
     async ({ req, res, auth }) => {
       await deps.db.transaction().execute(async (tx) => {
         if (auth.sessionHash) await deleteSession(tx, auth.sessionHash);

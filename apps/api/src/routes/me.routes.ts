@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, ZApiToken, ZCreatedToken, ZCreateTokenBody, ZIdParam, ZMeResponse } from '@betang/core';
+import { AppError, ErrorCode, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, ZApiToken, ZCreatedToken, ZCreateTokenBody, ZIdParam, ZMeResponse, type TokenScope } from '@betang/core';
 import {
   appendAudit,
   findInstitution,
@@ -15,23 +15,50 @@ import { route } from '../http/route';
 import { verifyPassword } from '../security/password';
 import { hashSecret, newApiToken } from '../security/secrets';
 import { newTotpSecret, verifyTotp } from '../security/totp';
+import { needsTotpEnrolment } from '../security/totp-policy';
 import type { RoutesContext } from './router-context';
 
 function toTokenDto(row: ApiTokenRow) {
-  return { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt.toISOString(), expiresAt: iso(row.expiresAt), lastUsedAt: iso(row.lastUsedAt) };
+  return { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt.toISOString(), expiresAt: iso(row.expiresAt), lastUsedAt: iso(row.lastUsedAt), scopes: row.scopes };
 }
 
-/** GET /me, personal API tokens, and TOTP enrolment. */
+const DAY_MS = 86_400_000;
+
+/**
+ * The expiry of a new token. Guarantees: in the future and at most TOKEN_MAX_DAYS ahead (400
+ * otherwise); TOKEN_DEFAULT_DAYS ahead when none was asked for.
+ */
+function tokenExpiry(requested: string | undefined, now = new Date()): Date {
+  if (!requested) return new Date(now.getTime() + TOKEN_DEFAULT_DAYS * DAY_MS);
+  const expiresAt = new Date(requested);
+  if (expiresAt <= now) {
+    throw new AppError(ErrorCode.ValidationFailed, { id: 'Tanggal kedaluwarsa harus di masa depan.', en: 'Expiry must be in the future.' }, [
+      { path: 'body.expiresAt', message: 'past', code: 'too_small' },
+    ]);
+  }
+  if (expiresAt.getTime() > now.getTime() + TOKEN_MAX_DAYS * DAY_MS) {
+    throw new AppError(
+      ErrorCode.ValidationFailed,
+      { id: `Token API berlaku paling lama ${TOKEN_MAX_DAYS} hari.`, en: `An API token may be valid for at most ${TOKEN_MAX_DAYS} days.` },
+      [{ path: 'body.expiresAt', message: `at most ${TOKEN_MAX_DAYS} days ahead`, code: 'too_big' }],
+    );
+  }
+  return expiresAt;
+}
+
+/** GET /me, personal API tokens (scoped, expiring), and TOTP enrolment. */
 export function meRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
+  const totpRequiredRoles = deps.config.TOTP_REQUIRED_ROLES;
 
-  route(router, registry, { method: 'get', path: '/me', tag: 'me', summary: 'Pengguna saat ini / current user', access: 'user', response: ZMeResponse }, async ({ auth }) => {
+  route(router, registry, { method: 'get', path: '/me', tag: 'me', summary: 'Pengguna saat ini / current user', access: 'user', response: ZMeResponse, allowDuringTotpEnrolment: true }, async ({ auth }) => {
     const institution = auth.user.institutionId ? await findInstitution(db, auth.user.institutionId) : undefined;
     return {
       user: toUserDto(auth.user),
       roles: auth.user.roles,
       institution: institution ? { id: institution.id, code: institution.code, name: institution.name } : null,
       csrfToken: auth.csrfToken ?? null,
+      totpEnrolmentRequired: needsTotpEnrolment(auth.user, totpRequiredRoles),
     };
   });
 
@@ -42,18 +69,31 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
   route(
     router,
     registry,
-    { method: 'post', path: '/me/tokens', tag: 'me', summary: 'Buat token API (rahasia ditampilkan sekali) / create an API token (secret shown once)', access: 'user', body: ZCreateTokenBody, response: ZCreatedToken, status: 201 },
+    {
+      method: 'post',
+      path: '/me/tokens',
+      tag: 'me',
+      summary: 'Buat token API bercakupan, berlaku ≤ 365 hari (rahasia ditampilkan sekali) / create a scoped API token, valid ≤ 365 days (secret shown once)',
+      access: 'user',
+      scope: 'session-only',
+      body: ZCreateTokenBody,
+      response: ZCreatedToken,
+      status: 201,
+    },
     async ({ req, res, auth, body }) => {
-      const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
-      if (expiresAt && expiresAt <= new Date()) {
-        throw new AppError(ErrorCode.ValidationFailed, { id: 'Tanggal kedaluwarsa harus di masa depan.', en: 'Expiry must be in the future.' }, [
-          { path: 'body.expiresAt', message: 'past', code: 'too_small' },
-        ]);
-      }
+      const expiresAt = tokenExpiry(body.expiresAt);
+      const scopes: TokenScope[] = body.scopes ?? ['read'];
       const { token, prefix } = newApiToken();
       const row = await db.transaction().execute(async (tx) => {
-        const created = await insertApiToken(tx, { userId: auth.user.id, name: body.name, prefix, tokenHash: hashSecret(token), expiresAt });
-        await appendAudit(tx, { ...auditContext(req, res), institutionId: auth.user.institutionId, action: 'api_token.created', targetType: 'api_token', targetId: created.id, after: { name: body.name, prefix } });
+        const created = await insertApiToken(tx, { userId: auth.user.id, name: body.name, prefix, tokenHash: hashSecret(token), expiresAt, scopes });
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: auth.user.institutionId,
+          action: 'api_token.created',
+          targetType: 'api_token',
+          targetId: created.id,
+          after: { name: body.name, prefix, scopes, expiresAt: expiresAt.toISOString() },
+        });
         return created;
       });
       return { ...toTokenDto(row), secret: token };
@@ -70,13 +110,13 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
 
   const ZTotpConfirm = z.strictObject({ secret: z.string().regex(/^[A-Z2-7]{32}$/), code: z.string().regex(/^\d{6}$/), password: z.string().min(1).max(1024) });
 
-  route(router, registry, { method: 'post', path: '/me/totp/secret', tag: 'me', summary: 'Buat rahasia TOTP baru untuk didaftarkan / new TOTP secret to enrol', access: 'user', response: z.object({ secret: z.string(), otpauthUrl: z.string() }) }, async ({ auth }) => {
+  route(router, registry, { method: 'post', path: '/me/totp/secret', tag: 'me', summary: 'Buat rahasia TOTP baru untuk didaftarkan / new TOTP secret to enrol', access: 'user', allowDuringTotpEnrolment: true, response: z.object({ secret: z.string(), otpauthUrl: z.string() }) }, async ({ auth }) => {
     const secret = newTotpSecret();
     const label = encodeURIComponent(`Betang:${auth.user.email}`);
     return { secret, otpauthUrl: `otpauth://totp/${label}?secret=${secret}&issuer=Betang&algorithm=SHA1&digits=6&period=30` };
   });
 
-  route(router, registry, { method: 'post', path: '/me/totp', tag: 'me', summary: 'Aktifkan TOTP (kata sandi + kode) / enable TOTP (password + code)', access: 'user', body: ZTotpConfirm }, async ({ req, res, auth, body }) => {
+  route(router, registry, { method: 'post', path: '/me/totp', tag: 'me', summary: 'Aktifkan TOTP (kata sandi + kode) / enable TOTP (password + code)', access: 'user', allowDuringTotpEnrolment: true, body: ZTotpConfirm }, async ({ req, res, auth, body }) => {
     if (!(await verifyPassword(auth.user.passwordHash, body.password)) || !verifyTotp(body.secret, body.code)) throw new AppError(ErrorCode.InvalidCredentials);
     await db.transaction().execute(async (tx) => {
       await updateUser(tx, auth.user.id, { totpSecret: body.secret });

@@ -4,20 +4,34 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../app';
 import type { AppDeps } from '../deps';
+import type { RateLimitPolicy } from '../security/rate-limit';
 import { RequestEventHub } from '../events/request-event-hub';
 
 /** `deps` lets a test build a second app instance over the same database (e.g. with its own event hub). */
 export type ApiHarness = { app: Express; database: TestDatabase; deps: AppDeps; close(): Promise<void> };
 
+/** Settings a test may change; by default nobody is required to use TOTP (dedicated tests turn it on). */
+export type ApiHarnessOptions = { totpRequiredRoles?: AppDeps['config']['TOTP_REQUIRED_ROLES']; trustProxyHops?: number; rateLimits?: Partial<RateLimitPolicy> };
+
 /** Builds the real app over a fresh cloned database (one per test file). */
-export async function startApiHarness(): Promise<ApiHarness> {
+export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const database = await createTestDatabase();
   const logger = pino({ level: 'silent' });
   const deps: AppDeps = {
     db: database.db,
     logger,
     requestEvents: new RequestEventHub({ db: database.db, logger, connectionString: database.url }),
-    config: { PUBLIC_URL: 'http://127.0.0.1:3000', SESSION_TTL_HOURS: 12, COOKIE_SECURE: false, TRUST_PROXY_HOPS: 0, WEB_DIST_DIR: undefined, NODE_ENV: 'test', SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-betang' },
+    config: {
+      PUBLIC_URL: 'http://127.0.0.1:3000',
+      SESSION_TTL_HOURS: 12,
+      COOKIE_SECURE: false,
+      TRUST_PROXY_HOPS: options.trustProxyHops ?? 0,
+      WEB_DIST_DIR: undefined,
+      NODE_ENV: 'test',
+      SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-betang',
+      TOTP_REQUIRED_ROLES: options.totpRequiredRoles ?? [],
+    },
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   };
   const app = createApp(deps);
   const close = async () => {

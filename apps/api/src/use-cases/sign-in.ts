@@ -1,19 +1,17 @@
 import { AppError, ErrorCode, type LoginBody } from '@betang/core';
-import { appendAudit, findUserByEmail, insertSession, recordLoginFailure, recordLoginSuccess, type Db, type UserRecord } from '@betang/db';
+import { appendAudit, findUserByEmail, insertSession, recordLoginFailureWithBackoff, recordLoginSuccess, type Db, type UserRecord } from '@betang/db';
+import { accountLockedError, LOCK_STEPS_MINUTES, LOCKOUT_THRESHOLD } from '../security/lockout';
 import { verifyPassword } from '../security/password';
 import { hashSecret, randomSecret } from '../security/secrets';
 import { verifyTotp } from '../security/totp';
 
-/** Failed sign-ins before the account is locked, and for how long. */
-export const MAX_LOGIN_FAILURES = 10;
-export const LOCK_MINUTES = 15;
-
 export type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
 
 /**
- * Signs a user in: argon2id password check, TOTP when enabled, lockout after repeated failures.
- * Guarantees: every attempt is audited (success with the session in one transaction; failure with
- * the failure counter); the reason of a failure is never revealed to the caller.
+ * Signs a user in: argon2id password check, TOTP when enabled, lockout with backoff after
+ * repeated failures (see security/lockout.ts). Guarantees: every attempt is audited (success with
+ * the session in one transaction; failure with the failure counter); the reason of a failure is
+ * never revealed to the caller, except that a locked account answers 429 saying until when (WIB).
  */
 export async function signIn(
   db: Db,
@@ -23,13 +21,14 @@ export async function signIn(
 ): Promise<{ user: UserRecord; sessionSecret: string; csrfToken: string; expiresAt: Date }> {
   const user = await findUserByEmail(db, input.email);
   const passwordOk = await verifyPassword(user?.passwordHash, input.password);
-  const locked = user?.lockedUntil !== undefined && user.lockedUntil !== null && user.lockedUntil > new Date();
+  const lockedUntil = user?.lockedUntil && user.lockedUntil > new Date() ? user.lockedUntil : null;
   const totpOk = !user?.totpSecret || (input.totp !== undefined && verifyTotp(user.totpSecret, input.totp));
-  const failure = !user ? 'unknown_email' : !user.isActive ? 'inactive' : locked ? 'locked' : !passwordOk ? 'wrong_password' : !totpOk ? 'wrong_totp' : null;
+  const failure = !user ? 'unknown_email' : !user.isActive ? 'inactive' : lockedUntil ? 'locked' : !passwordOk ? 'wrong_password' : !totpOk ? 'wrong_totp' : null;
 
   if (failure) {
     await db.transaction().execute(async (tx) => {
-      if (user && failure === 'wrong_password') await recordLoginFailure(tx, user.id, MAX_LOGIN_FAILURES, LOCK_MINUTES);
+      // A wrong TOTP code after the right password counts too: it is the last factor between a guesser and the account.
+      const counted = user && (failure === 'wrong_password' || failure === 'wrong_totp') ? await recordLoginFailureWithBackoff(tx, user.id, LOCKOUT_THRESHOLD, LOCK_STEPS_MINUTES) : null;
       await appendAudit(tx, {
         actorUserId: user?.id ?? null,
         actorLabel: input.email,
@@ -37,16 +36,11 @@ export async function signIn(
         action: 'auth.login_failed',
         targetType: 'user',
         targetId: user?.id ?? null,
-        after: { reason: failure, email: input.email },
+        after: { reason: failure, email: input.email, ...(counted?.lockedUntil ? { failedLogins: counted.failedLogins, lockedUntil: counted.lockedUntil.toISOString() } : {}) },
         ...meta,
       });
     });
-    if (failure === 'locked') {
-      throw new AppError(ErrorCode.RateLimited, {
-        id: `Akun dikunci sementara setelah ${MAX_LOGIN_FAILURES} kali gagal masuk. Coba lagi dalam ${LOCK_MINUTES} menit atau hubungi operator.`,
-        en: `Account temporarily locked after ${MAX_LOGIN_FAILURES} failed sign-ins. Try again in ${LOCK_MINUTES} minutes or contact the operators.`,
-      });
-    }
+    if (lockedUntil) throw accountLockedError(lockedUntil);
     throw new AppError(ErrorCode.InvalidCredentials);
   }
 

@@ -31,7 +31,12 @@ export const ZUser = z.object({
 export type UserDto = z.infer<typeof ZUser>;
 
 /** `POST /auth/login` response (also sets the session cookie). */
-export const ZLoginResponse = z.object({ user: ZUser, csrfToken: z.string() });
+export const ZLoginResponse = z.object({
+  user: ZUser,
+  csrfToken: z.string(),
+  /** True when the user's role requires TOTP and they have not enrolled: the session is restricted to enrolment. */
+  totpEnrolmentRequired: z.boolean(),
+});
 
 /** `GET /me` response. */
 export const ZMeResponse = z.object({
@@ -39,6 +44,8 @@ export const ZMeResponse = z.object({
   roles: z.array(ZRole),
   institution: z.object({ id: z.uuid(), code: z.string(), name: z.string() }).nullable(),
   csrfToken: z.string().nullable(),
+  /** True when the user's role requires TOTP and they have not enrolled: every other route answers 403 TOTP_ENROLMENT_REQUIRED. */
+  totpEnrolmentRequired: z.boolean(),
 });
 export type MeResponse = z.infer<typeof ZMeResponse>;
 

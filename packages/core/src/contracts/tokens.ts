@@ -1,10 +1,29 @@
 import { z } from 'zod';
 import { ZDisplayName } from './common';
 
-/** `POST /me/tokens` body. */
+/**
+ * What a personal API token may do. Each route declares the one scope it needs; a token holds
+ * one or more. Signing agreements, managing tokens and TOTP are for browser sessions only (they
+ * need a person and re-authentication), so no scope grants them.
+ */
+export const TOKEN_SCOPES = ['read', 'requests:write', 'inventory:write', 'operate', 'admin'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+export const ZTokenScope = z.enum(TOKEN_SCOPES);
+
+/** Token lifetime: required, at most a year, 90 days unless the creator chooses. */
+export const TOKEN_MAX_DAYS = 365;
+export const TOKEN_DEFAULT_DAYS = 90;
+
+/** `POST /me/tokens` body. Without `scopes` the token is read-only; without `expiresAt` it lives 90 days. */
 export const ZCreateTokenBody = z.strictObject({
   name: ZDisplayName.pipe(z.string().max(100)),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
+  scopes: z
+    .array(ZTokenScope)
+    .min(1)
+    .max(TOKEN_SCOPES.length)
+    .refine((s) => new Set(s).size === s.length, { message: 'duplicate scope' })
+    .optional(),
 });
 export type CreateTokenBody = z.infer<typeof ZCreateTokenBody>;
 
@@ -14,9 +33,12 @@ export const ZApiToken = z.object({
   name: z.string(),
   prefix: z.string(),
   createdAt: z.string(),
+  /** Always set for tokens created since expiry became required; nullable for the contract's history. */
   expiresAt: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
+  scopes: z.array(ZTokenScope),
 });
+export type ApiTokenDto = z.infer<typeof ZApiToken>;
 
 /** `POST /me/tokens` response: the token row plus the secret, shown once. */
 export const ZCreatedToken = ZApiToken.extend({ secret: z.string() });

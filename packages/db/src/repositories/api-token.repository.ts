@@ -1,3 +1,4 @@
+import type { TokenScope } from '@betang/core';
 import type { Executor } from '../database';
 
 export type ApiTokenRow = {
@@ -9,16 +10,28 @@ export type ApiTokenRow = {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** What the token may do (the database CHECK keeps it to the known scopes, at least one). */
+  scopes: TokenScope[];
 };
 
-const PUBLIC_COLUMNS = ['id', 'userId', 'name', 'prefix', 'createdAt', 'expiresAt', 'lastUsedAt', 'revokedAt'] as const;
+const PUBLIC_COLUMNS = ['id', 'userId', 'name', 'prefix', 'createdAt', 'expiresAt', 'lastUsedAt', 'revokedAt', 'scopes'] as const;
 
-/** Stores a token by the hash of its secret. */
+/** Stores a token by the hash of its secret, with its scopes and (required) expiry. */
 export async function insertApiToken(
   db: Executor,
-  values: { userId: string; name: string; prefix: string; tokenHash: string; expiresAt: Date | null },
+  values: { userId: string; name: string; prefix: string; tokenHash: string; expiresAt: Date; scopes: readonly TokenScope[] },
 ): Promise<ApiTokenRow> {
-  return db.insertInto('apiTokens').values(values).returning(PUBLIC_COLUMNS).executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('apiTokens')
+    .values({ ...values, scopes: [...values.scopes] })
+    .returning(PUBLIC_COLUMNS)
+    .executeTakeFirstOrThrow();
+  return asRow(row);
+}
+
+// The column is text[] in the schema; the CHECK constraint guarantees only known scopes are stored.
+function asRow<T extends { scopes: string[] }>(row: T): T & { scopes: TokenScope[] } {
+  return row as T & { scopes: TokenScope[] };
 }
 
 /** A user's tokens that are not revoked, newest first. */
@@ -29,7 +42,8 @@ export async function listApiTokens(db: Executor, userId: string): Promise<ApiTo
     .where('userId', '=', userId)
     .where('revokedAt', 'is', null)
     .orderBy('createdAt', 'desc')
-    .execute();
+    .execute()
+    .then((rows) => rows.map(asRow));
 }
 
 /** Finds a usable token (not revoked, not expired) by secret hash. */
@@ -39,8 +53,9 @@ export async function findUsableApiToken(db: Executor, tokenHash: string): Promi
     .select(PUBLIC_COLUMNS)
     .where('tokenHash', '=', tokenHash)
     .where('revokedAt', 'is', null)
-    .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', new Date())]))
-    .executeTakeFirst();
+    .where('expiresAt', '>', new Date())
+    .executeTakeFirst()
+    .then((row) => row && asRow(row));
 }
 
 /** Revokes a user's token; returns false when it is not theirs or already revoked. */

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { AppError, ErrorCode, type LocalizedText } from '@betang/core';
+import { hitRateLimitBucket, pruneRateLimitBuckets, refundRateLimitHit, type Db } from '@betang/db';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+/** One limit: at most `limit` hits per `windowSeconds` per subject (fixed window). */
+export type RateLimitRule = { name: string; limit: number; windowSeconds: number };
+
+/** The limits the API enforces; tests may lower them through AppDeps.rateLimits. */
+export type RateLimitPolicy = {
+  /** Sign-in attempts per client IP (successful ones are given back). */
+  loginPerIp: RateLimitRule;
+  /** Sign-in attempts per e-mail address, whatever the IP (successful ones are given back). */
+  loginPerEmail: RateLimitRule;
+  /** Requests to the public verification endpoints per client IP. */
+  verifyPerIp: RateLimitRule;
+};
+
+/** Defaults; the reasoning is in docs/security.md. */
+export const DEFAULT_RATE_LIMITS: RateLimitPolicy = {
+  loginPerIp: { name: 'login-ip', limit: 30, windowSeconds: 15 * 60 },
+  loginPerEmail: { name: 'login-email', limit: 10, windowSeconds: 15 * 60 },
+  verifyPerIp: { name: 'verify-ip', limit: 60, windowSeconds: 60 },
+};
+
+/** How often (at most) one API process deletes ended windows. */
+const PRUNE_EVERY_MS = 60_000;
+
+/** The outcome of one hit. */
+export type RateLimitHit = { allowed: boolean; hits: number; retryAfterSeconds: number };
+
+/**
+ * Fixed-window rate limits kept in PostgreSQL (`rate_limit_buckets`), so every API instance
+ * shares them. Guarantees: each hit is one atomic upsert; subjects are stored hashed when they
+ * are personal (e-mail); ended windows are pruned by whichever process writes, at most once a
+ * minute per process, never failing the request that triggered it.
+ */
+export class RateLimiter {
+  private lastPrune = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** Counts a hit of `subject` against `rule`; `allowed` is false once the window holds more than the limit. */
+  async hit(rule: RateLimitRule, subject: string): Promise<RateLimitHit> {
+    this.pruneNowAndThen();
+    const bucket = await hitRateLimitBucket(this.db, bucketKey(rule, subject), rule.windowSeconds);
+    const retryAfterSeconds = Math.max(1, Math.ceil((bucket.resetAt.getTime() - Date.now()) / 1000));
+    return { allowed: bucket.hits <= rule.limit, hits: bucket.hits, retryAfterSeconds };
+  }
+
+  /** Gives a hit back (the attempt turned out legitimate, e.g. a successful sign-in). */
+  async refund(rule: RateLimitRule, subject: string): Promise<void> {
+    await refundRateLimitHit(this.db, bucketKey(rule, subject));
+  }
+
+  private pruneNowAndThen(): void {
+    const now = Date.now();
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    pruneRateLimitBuckets(this.db).catch((error: unknown) => this.logger?.warn({ err: error }, 'pruning rate-limit buckets failed'));
+  }
+}
+
+/** The bucket key: rule name plus the subject, hashed so no e-mail or IP is stored in clear. */
+function bucketKey(rule: RateLimitRule, subject: string): string {
+  return `${rule.name}:${createHash('sha256').update(subject).digest('base64url').slice(0, 32)}`;
+}
+
+/** Minutes (rounded up, at least 1) for a message. */
+function minutes(seconds: number): number {
+  return Math.max(1, Math.ceil(seconds / 60));
+}
+
+/**
+ * The 429 error of a refused hit: bilingual message naming the wait, `details.retryAfterSeconds`
+ * (route() copies it into the Retry-After header).
+ */
+export function rateLimitedError(retryAfterSeconds: number, text?: LocalizedText): AppError {
+  const wait = minutes(retryAfterSeconds);
+  return new AppError(
+    ErrorCode.RateLimited,
+    text ?? {
+      id: `Terlalu banyak permintaan dari alamat Anda. Coba lagi dalam ${wait} menit.`,
+      en: `Too many requests from your address. Try again in ${wait} minute${wait === 1 ? '' : 's'}.`,
+    },
+    { retryAfterSeconds },
+  );
+}
+
+/** The Retry-After value carried by a rate-limit error, if any. */
+export function retryAfterOf(error: unknown): number | undefined {
+  if (!(error instanceof AppError) || error.code !== ErrorCode.RateLimited) return undefined;
+  const details = error.details as { retryAfterSeconds?: unknown } | undefined;
+  return typeof details?.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
+}
+
+/**
+ * Middleware: one hit per request on `rule`, keyed by the client IP (req.ip, which honours
+ * TRUST_PROXY_HOPS). Guarantees: over the limit → 429 with Retry-After and a bilingual message,
+ * before any body is read.
+ */
+export function perIpRateLimit(limiter: RateLimiter, rule: RateLimitRule): RequestHandler {
+  return async (req, res, next) => {
+    const result = await limiter.hit(rule, req.ip ?? 'unknown');
+    if (result.allowed) return next();
+    res.set('Retry-After', String(result.retryAfterSeconds));
+    next(rateLimitedError(result.retryAfterSeconds));
+  };
+}

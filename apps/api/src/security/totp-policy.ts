@@ -1,0 +1,22 @@
+import type { UserRecord } from '@betang/db';
+import type { RequestHandler } from 'express';
+import { locals } from '../http/context';
+
+/** True when the user holds a role that requires TOTP and has not enrolled it. */
+export function needsTotpEnrolment(user: Pick<UserRecord, 'roles' | 'totpSecret'>, requiredRoles: readonly string[]): boolean {
+  return !user.totpSecret && user.roles.some((role) => requiredRoles.includes(role));
+}
+
+/**
+ * Middleware after authenticate(): marks the caller's authentication as restricted to TOTP
+ * enrolment when their role requires TOTP and they have none. Guarantees: route() then refuses
+ * every route not marked `allowDuringTotpEnrolment` with 403 TOTP_ENROLMENT_REQUIRED; sessions and
+ * tokens alike.
+ */
+export function totpEnrolmentGate(requiredRoles: readonly string[]): RequestHandler {
+  return (_req, res, next) => {
+    const { auth } = locals(res);
+    if (auth && needsTotpEnrolment(auth.user, requiredRoles)) auth.totpEnrolmentPending = true;
+    next();
+  };
+}
