@@ -44,8 +44,8 @@ export type { AgentInterface, VmConfig, VmStatusCurrent } from './wire/vm.schema
 export { AmbiguousTagError, findVmByTag, findVmsByTag, listClusterVms } from './helpers/find-vms-by-tag';
 export { nextFreeVmid, VmidRangeExhaustedError } from './helpers/next-free-vmid';
 export type { NextFreeVmidOptions } from './helpers/next-free-vmid';
-export { nodeCapacity } from './helpers/node-capacity';
-export type { NodeCapacity, StorageCapacity } from './helpers/node-capacity';
+export { clusterSnapshot, nodeCapacity } from './helpers/node-capacity';
+export type { ClusterSnapshot, NodeCapacity, StorageCapacity } from './helpers/node-capacity';
 export { assertOwnerMarker, carriesMarker, inspectVmid } from './helpers/vm-ownership';
 export type { VmidState } from './helpers/vm-ownership';
 export { cloneToFreeVmid } from './helpers/clone-to-free-vmid';

@@ -1,5 +1,6 @@
 import type { NodeCapacity } from '@betang/proxmox';
 import { chooseNode, diskStorageOf } from './choose-node';
+import { MAX_HOLD_MS, PlacementLedger, STARTED_GRACE_MS } from './placement-ledger';
 
 const GiB = 1024 ** 3;
 const node = (name: string, memFreeGiB: number, cephFreeGiB = 1000, online = true): NodeCapacity => ({
@@ -28,6 +29,53 @@ describe('chooseNode', () => {
     expect(chooseNode([node('pve1', 3), node('pve2', 2)], need('ceph', 4))).toEqual({ ok: false, reason: 'memory', node: 'pve1', freeBytes: 3 * GiB });
     expect(chooseNode([node('pve1', 64, 10)], need('ceph', 4, 40))).toEqual({ ok: false, reason: 'disk', node: 'pve1', freeBytes: 10 * GiB });
     expect(chooseNode([node('pve1', 64, 1000, false)], need('local-lvm'))).toEqual({ ok: false, reason: 'offline', node: 'pve1' });
+  });
+});
+
+describe('chooseNode with VMs in flight (placed, not yet visible in the lagging statistics)', () => {
+  const flight = (n: string, memGiB = 4, diskGiB = 40, storage: string | null = 'ceph') => ({ node: n, storage, memoryBytes: memGiB * GiB, diskBytes: diskGiB * GiB });
+
+  it('should spread a burst round-robin instead of piling onto the node the snapshot shows emptiest', () => {
+    const nodes = [node('pve1', 60), node('pve2', 64), node('pve3', 62)];
+    const inFlight: ReturnType<typeof flight>[] = [];
+    const picked: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const p = chooseNode(nodes, need('ceph'), inFlight);
+      if (!p.ok) throw new Error('no placement');
+      picked.push(p.node);
+      inFlight.push(flight(p.node));
+    }
+    expect(picked).toEqual(['pve2', 'pve3', 'pve1', 'pve2', 'pve3', 'pve1']);
+  });
+
+  it('should count in-flight memory and shared-storage disk against what the snapshot reports', () => {
+    // pve2 looks emptiest but three 20 GiB VMs are already on their way to it.
+    expect(chooseNode([node('pve1', 30), node('pve2', 64)], need('ceph', 20), [flight('pve2', 20), flight('pve2', 20), flight('pve2', 20)])).toEqual({ ok: true, node: 'pve1' });
+    expect(chooseNode([node('pve1', 10), node('pve2', 10)], need('ceph', 8), [flight('pve1', 8), flight('pve2', 8)])).toEqual({ ok: false, reason: 'memory', node: 'pve1', freeBytes: 2 * GiB });
+    // Shared storage: 100 GiB free cluster-wide, 80 GiB already being cloned elsewhere.
+    expect(chooseNode([node('pve1', 64, 100), node('pve2', 64, 100)], need('ceph', 4, 40), [flight('pve1', 4, 80)])).toEqual({ ok: false, reason: 'disk', node: 'pve2', freeBytes: 20 * GiB });
+    // Local storage: another node's clones do not use it.
+    expect(chooseNode([node('pve1', 64)], need('local-lvm', 4, 400), [flight('pve2', 4, 400, 'local-lvm')])).toEqual({ ok: true, node: 'pve1' });
+  });
+});
+
+describe('PlacementLedger', () => {
+  it('should count a placement until shortly after its VM started, never its own run, and forget released runs', () => {
+    let now = 0;
+    const ledger = new PlacementLedger(() => now);
+    const f = { node: 'pve1', storage: 'ceph', memoryBytes: GiB, diskBytes: GiB };
+    ledger.place('a', f);
+    ledger.place('b', { ...f, node: 'pve2' });
+    ledger.place('c', { ...f, node: 'pve3' });
+    expect(ledger.inFlight('a').map((x) => x.node)).toEqual(['pve2', 'pve3']);
+    ledger.started('a');
+    ledger.release('b');
+    now = STARTED_GRACE_MS - 1;
+    expect(ledger.inFlight().map((x) => x.node)).toEqual(['pve1', 'pve3']);
+    now = STARTED_GRACE_MS;
+    expect(ledger.inFlight().map((x) => x.node)).toEqual(['pve3']);
+    now = MAX_HOLD_MS;
+    expect(ledger.inFlight()).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { loadProvisionContext, type ProvisionContext, type RunRow } from '@betang/db';
-import type { PveClient } from '@betang/proxmox';
+import type { PveClient, VmConfig } from '@betang/proxmox';
 import { z } from 'zod';
 import type { WorkerDeps, WorkerSettings } from '../deps';
 import { permanent } from '../harness/run-error';
@@ -29,7 +29,31 @@ export type ProvisionCtx = {
    * VM one of them built and could not clean up is adopted rather than cloned again.
    */
   previousMarkers: string[];
+  /**
+   * What this attempt itself saw of the VM, so the next step need not ask PVE again (one
+   * `ProvisionCtx` per attempt: a retry or a restarted worker starts empty and reads afresh).
+   * Each entry is taken — used once and removed — by the step that needs it, so an in-process
+   * step retry reads PVE again too.
+   */
+  known: AttemptKnowledge;
 };
+
+/** Facts one attempt learned about its VM; see ProvisionCtx.known. */
+export type AttemptKnowledge = {
+  /** reserve allocated this vmid in this attempt and PVE confirmed it free: no earlier clone of ours can be there. */
+  freshVmid?: number;
+  /** The VM's config as last read or left by this attempt (clone → configure → resize). */
+  config?: { vmid: number; node: string; config: VmConfig };
+  /** This attempt cloned the VM itself and has not started it: it is stopped. */
+  stoppedVmid?: number;
+};
+
+/** Takes (returns and forgets) the config this attempt knows for the VM, when it is the same VM. */
+export function takeKnownConfig(ctx: ProvisionCtx, vmid: number, node: string): VmConfig | undefined {
+  const k = ctx.known.config;
+  delete ctx.known.config;
+  return k && k.vmid === vmid && k.node === node ? k.config : undefined;
+}
 
 /** The owner marker of a provision run (matches packages/proxmox's marker rules). */
 export function runMarker(runId: string): string {
@@ -69,5 +93,6 @@ export async function loadProvisionCtx(deps: WorkerDeps, run: RunRow): Promise<P
   return {
     deps, settings: settingsOf(deps), pve: requirePve(deps), data, params: parsed.data, marker: runMarker(run.id), runTag: runTag(run.id),
     previousMarkers: earlier.map((r) => runMarker(r.id)),
+    known: {},
   };
 }

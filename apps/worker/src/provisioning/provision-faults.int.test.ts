@@ -4,6 +4,7 @@ import { createTestDatabase, makeOperator, makeQueuedProvisionRun, randomSshPubl
 import type { WorkerDeps } from '../deps';
 import { startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
 import { runToEnd } from '../testing/run-to-end';
+import { placementLedger } from './placement-ledger';
 import { runTag } from './provision-context';
 
 jest.setTimeout(120_000);
@@ -19,6 +20,9 @@ describe('provisioning under every simulator fault class', () => {
     env = await startProvisioningEnv(db);
     await makeOperator(db);
   });
+  // Each test expects the cluster's first choice (pve1): earlier tests' VMs in this process's
+  // placement ledger would otherwise spread it elsewhere.
+  beforeEach(() => placementLedger.clear());
   afterEach(() => env.healthy());
   afterAll(async () => {
     await env?.close();

@@ -2,6 +2,7 @@ import { appendAudit, finishRun, insertOutbox, operatorEmails, type RunRow } fro
 import type { WorkerDeps } from '../deps';
 import type { RunDefinition, RunFailure } from '../harness/run-definition';
 import { cleanupProvisionRun } from './provision-cleanup';
+import { placementLedger } from './placement-ledger';
 import { loadProvisionCtx, type ProvisionCtx } from './provision-context';
 import { failureEmail } from './provision-emails';
 import { awaitAgentStep } from './steps/await-agent.step';
@@ -82,6 +83,7 @@ export function provisionDefinition(deps: WorkerDeps): RunDefinition<ProvisionCt
         const email = failureEmail(await operatorEmails(tx), request?.hostname ?? ctx?.data.request.hostname ?? '?', run.requestId, run.id, failure);
         if (email) await insertOutbox(tx, { topic: 'email', payload: email, dedupKey: `run-failed:${run.id}:${run.attempt}` });
       });
+      placementLedger.release(run.id);
       await cleanupProvisionRun(deps, run, PROVISION_STEPS.length, deps.logger);
     },
   };

@@ -6,6 +6,7 @@ import { PveTaskFailedError } from '../tasks/pve-task-errors';
 import type { TaskProgress } from '../tasks/wait-for-task';
 import { waitForTask } from '../tasks/wait-for-task';
 import { pathSegment } from '../util/path-segment';
+import type { VmConfig } from '../wire/vm.schema';
 import { nextFreeVmid } from './next-free-vmid';
 import type { VmidState } from './vm-ownership';
 import { assertOwnerMarker, inspectVmid, waitUntilSettled } from './vm-ownership';
@@ -24,6 +25,13 @@ export type CloneToFreeVmidOptions = {
   exclude?: Iterable<number>;
   /** Id reserved for this run (tried first; re-pass it when retrying after CloneOutcomeUnknownError). */
   preferredVmid?: number;
+  /**
+   * The caller confirmed `preferredVmid` free moments ago in this same attempt (nextFreeVmid),
+   * so no clone of this owner can be there: skip the adopt-check before cloning (a VM that
+   * appeared since still fails the clone the real way and the next id is tried). Never set it
+   * after a retry or restart, when an earlier attempt's clone may exist.
+   */
+  preferredKnownFree?: boolean;
   /** Unique per provisioning run; written as its own line of the VM description. */
   ownerMarker: string;
   name?: string;
@@ -43,7 +51,16 @@ export type CloneToFreeVmidOptions = {
   onVmidLost?: (vmid: number, reason: string) => void;
 };
 
-export type CloneToFreeVmidResult = { vmid: number; node: string; upid?: string; adopted: boolean; attempts: number; lost: number[] };
+export type CloneToFreeVmidResult = {
+  vmid: number;
+  node: string;
+  upid?: string;
+  adopted: boolean;
+  attempts: number;
+  lost: number[];
+  /** The VM's config as read when it was found settled (callers may use it within the same attempt). */
+  config?: VmConfig;
+};
 
 /** Both ways PVE reports that another clone got the id first (reference §0.3, §4.4). */
 function lostRace(err: unknown, vmid: number): boolean {
@@ -67,7 +84,7 @@ export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptio
   const exclude = new Set<number>(o.exclude ?? []);
   const lost: number[] = [];
   const maxAttempts = o.maxAttempts ?? 5;
-  const settle = (vmid: number): Promise<VmidState> => waitUntilSettled(client, vmid, o.ownerMarker, o.taskDeadlineMs, o.signal);
+  const settle = (vmid: number, nodeHint?: string): Promise<VmidState> => waitUntilSettled(client, vmid, o.ownerMarker, o.taskDeadlineMs, o.signal, 0, nodeHint);
   const lose = (vmid: number, reason: string): void => {
     exclude.add(vmid);
     lost.push(vmid);
@@ -80,7 +97,7 @@ export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptio
     if (preferred !== undefined && !exclude.has(preferred)) {
       vmid = preferred;
       preferred = undefined;
-      const s = await inspectVmid(client, vmid, o.ownerMarker, o.signal ? { signal: o.signal } : undefined);
+      const s = o.preferredKnownFree && attempt === 1 ? ({ state: 'absent' } as const) : await inspectVmid(client, vmid, o.ownerMarker, o.signal ? { signal: o.signal } : undefined);
       const settled = s.state === 'pending' || (s.state === 'ours' && s.lock) ? await settle(vmid) : s;
       if (settled.state === 'ours' && !settled.lock) return { vmid, node: settled.node, adopted: true, attempts: attempt, lost };
       if (settled.state !== 'absent') {
@@ -124,8 +141,9 @@ export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptio
       lose(vmid, err instanceof Error ? err.message : String(err));
       continue;
     }
-    const s = await settle(vmid);
-    if (s.state === 'ours' && !s.lock) return { vmid, node: s.node, upid, adopted: false, attempts: attempt, lost };
+    // The VM is where the clone put it: read its config there (no cluster list needed).
+    const s = await settle(vmid, o.target ?? o.node);
+    if (s.state === 'ours' && !s.lock) return { vmid, node: s.node, upid, adopted: false, attempts: attempt, lost, ...(s.config ? { config: s.config } : {}) };
     throw new Error(`clone task for VM ${vmid} succeeded but the VM is ${s.state} (expected ours, unlocked)`);
   }
   throw new Error(`gagal clone setelah ${maxAttempts} percobaan / clone failed after ${maxAttempts} attempts; lost: ${lost.join(', ')}`);

@@ -1,6 +1,6 @@
 import type { PveClient } from '../client/pve-client';
 import type { CallOptions } from '../client/request-engine';
-import { parseResourceList, ZClusterNode, ZClusterStorage } from '../wire/resources.schema';
+import { parseResourceList, ZClusterNode, ZClusterStorage, ZClusterVm, type ClusterVm } from '../wire/resources.schema';
 
 export type StorageCapacity = {
   storage: string;
@@ -37,6 +37,23 @@ export async function nodeCapacity(client: PveClient, opts?: CallOptions): Promi
     client.request('GET', '/cluster/resources', { type: 'node' }, opts),
     client.request('GET', '/cluster/resources', { type: 'storage' }, opts),
   ]);
+  return capacityOf(nodesRaw, storesRaw);
+}
+
+/** VMs and node capacity from one `/cluster/resources` answer. */
+export type ClusterSnapshot = { vms: ClusterVm[]; nodes: NodeCapacity[] };
+
+/**
+ * The cluster's VMs and per-node capacity from ONE `GET /cluster/resources` (no `type`: PVE
+ * then returns node, VM, storage and pool entries together; §4.2), instead of one call per
+ * type. Same lag caveats as nodeCapacity and listClusterVms. Read-only, so safe to repeat.
+ */
+export async function clusterSnapshot(client: PveClient, opts?: CallOptions): Promise<ClusterSnapshot> {
+  const all = await client.request('GET', '/cluster/resources', undefined, opts);
+  return { vms: parseResourceList(all, ZClusterVm), nodes: capacityOf(all, all) };
+}
+
+function capacityOf(nodesRaw: unknown, storesRaw: unknown): NodeCapacity[] {
   const stores = parseResourceList(storesRaw, ZClusterStorage);
   return parseResourceList(nodesRaw, ZClusterNode)
     .map((n): NodeCapacity => {

@@ -66,6 +66,8 @@ export const cloneStep: StepDef<ProvisionCtx> = {
           range,
           exclude: held,
           preferredVmid: reserved.vmid,
+          // reserve confirmed the id free in this attempt and no earlier run may have left a VM there.
+          preferredKnownFree: ctx.known.freshVmid === reserved.vmid && ctx.previousMarkers.length === 0,
           ownerMarker: ctx.marker,
           name: ctx.data.request.hostname,
           description: vmDescription(ctx),
@@ -88,6 +90,9 @@ export const cloneStep: StepDef<ProvisionCtx> = {
         after: { vmid: cloned.vmid, node: cloned.node, adopted: cloned.adopted, template: place.templateVmid },
       });
     });
+    delete ctx.known.freshVmid;
+    if ('config' in cloned && cloned.config) ctx.known.config = { vmid: cloned.vmid, node: cloned.node, config: cloned.config };
+    if (!cloned.adopted) ctx.known.stoppedVmid = cloned.vmid;
     const out: CloneResult = { vmid: cloned.vmid, node: cloned.node, adopted: cloned.adopted };
     return { result: out, detail: `VM ${cloned.vmid} di/on ${cloned.node}${cloned.adopted ? ' (diadopsi/adopted)' : ''}` };
   },

@@ -1,7 +1,7 @@
 import { updateVm } from '@betang/db';
 import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
-import type { ProvisionCtx } from '../provision-context';
+import { takeKnownConfig, type ProvisionCtx } from '../provision-context';
 import { macOf, readVmConfig, runTask, vmPath } from '../pve-vm';
 import { vmConfigParams } from '../vm-spec';
 import type { CloneResult } from './clone.step';
@@ -29,13 +29,17 @@ export const configureStep: StepDef<ProvisionCtx> = {
   async run({ ctx, result, signal }) {
     const { vmid, node } = result<CloneResult>('clone');
     const { lease, vmId } = result<ReserveResult>('reserve');
-    const before = await readVmConfig(ctx.pve, node, vmid);
-    const params = vmConfigParams(ctx, lease, macOf(before.net0), platformPublicKey(ctx));
+    // The clone of this same attempt read the config already; otherwise (retry, restart) read it.
+    const before = takeKnownConfig(ctx, vmid, node) ?? (await readVmConfig(ctx.pve, node, vmid));
+    const keptMac = macOf(before.net0);
+    const params = vmConfigParams(ctx, lease, keptMac, platformPublicKey(ctx));
     await runTask(ctx.pve, 'POST', `${vmPath(node, vmid)}/config`, params, ctx.settings.PVE_TASK_SECONDS * 1000, signal);
-    const after = await readVmConfig(ctx.pve, node, vmid);
-    const mac = macOf(after.net0);
+    // net0 was written with the clone's MAC: read it back only when PVE had to generate one.
+    const mac = keptMac ?? macOf((await readVmConfig(ctx.pve, node, vmid)).net0);
     if (!mac) throw permanent('NET0_MISSING', { id: `VM ${vmid} tidak punya MAC pada net0 setelah konfigurasi.`, en: `VM ${vmid} has no MAC on net0 after configuration.` });
     await updateVm(ctx.deps.db, vmId, { macAddress: mac });
+    // Disks are untouched by this step: resize, next in this attempt, may use the same config.
+    ctx.known.config = { vmid, node, config: before };
     const out: ConfigureResult = { mac };
     return { result: out, detail: `net0 ${mac}, ${ctx.data.request.cores} vCPU, ${ctx.data.request.memoryMib} MiB` };
   },

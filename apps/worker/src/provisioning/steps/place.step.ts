@@ -1,7 +1,8 @@
-import { listClusterVms, nodeCapacity } from '@betang/proxmox';
+import { clusterSnapshot, type PveClient } from '@betang/proxmox';
 import type { StepDef } from '../../harness/run-definition';
 import { permanent, transient } from '../../harness/run-error';
 import { chooseNode, diskStorageOf } from '../choose-node';
+import { placementLedger } from '../placement-ledger';
 import type { ProvisionCtx } from '../provision-context';
 
 export type PlaceResult = {
@@ -16,6 +17,20 @@ export type PlaceResult = {
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
+/** A template's disk storage changes only when an operator rebuilds it: remembered for a minute. */
+const TEMPLATE_STORAGE_TTL_MS = 60_000;
+const templateStorage = new Map<string, { storage: string | null; at: number }>();
+
+async function templateDiskStorage(pve: PveClient, node: string, vmid: number): Promise<string | null> {
+  const key = `${node}/${vmid}`;
+  const hit = templateStorage.get(key);
+  if (hit && Date.now() - hit.at < TEMPLATE_STORAGE_TTL_MS) return hit.storage;
+  const config = (await pve.request('GET', `/nodes/${encodeURIComponent(node)}/qemu/${vmid}/config`)) as Record<string, unknown>;
+  const storage = diskStorageOf(config);
+  templateStorage.set(key, { storage, at: Date.now() });
+  return storage;
+}
+
 /**
  * `place`: the node the VM is built on, chosen from live capacity (`chooseNode`): any online node
  * sharing the template's storage, the one with the most free memory that has room for the
@@ -26,12 +41,13 @@ export const placeStep: StepDef<ProvisionCtx> = {
   key: 'place',
   weight: 5,
   label: { id: 'penempatan pada node', en: 'place on a node' },
-  async run({ ctx }) {
+  async run({ ctx, run }) {
     const { template, request } = ctx.data;
     if (!template || !template.isActive) {
       throw permanent('TEMPLATE_MISSING', { id: `Template katalog ${request.templateId} tidak ada atau tidak aktif.`, en: `Catalog template ${request.templateId} is missing or inactive.` });
     }
-    const vms = await listClusterVms(ctx.pve);
+    // One /cluster/resources call for VMs, nodes and storages.
+    const { vms, nodes } = await clusterSnapshot(ctx.pve);
     const tpl = vms.find((v) => v.vmid === template.pveTemplateVmid);
     if (!tpl) {
       throw permanent('TEMPLATE_MISSING', {
@@ -39,13 +55,13 @@ export const placeStep: StepDef<ProvisionCtx> = {
         en: `Template "${template.name}" (VMID ${template.pveTemplateVmid}) was not found in the cluster${template.pveNode ? ` (expected on node ${template.pveNode})` : ''}.`,
       });
     }
-    const nodes = await nodeCapacity(ctx.pve);
-    const tplConfig = (await ctx.pve.request('GET', `/nodes/${encodeURIComponent(tpl.node)}/qemu/${template.pveTemplateVmid}/config`)) as Record<string, unknown>;
-    const storage = template.storage ?? diskStorageOf(tplConfig);
+    const storage = template.storage ?? (await templateDiskStorage(ctx.pve, tpl.node, template.pveTemplateVmid));
     if (template.storage && !nodes.find((n) => n.node === tpl.node)?.storages.some((s) => s.storage === template.storage)) {
       throw permanent('STORAGE_MISSING', { id: `Penyimpanan ${template.storage} tidak ada di node ${tpl.node}.`, en: `Storage ${template.storage} does not exist on node ${tpl.node}.` });
     }
-    const placement = chooseNode(nodes, { templateNode: tpl.node, storage, memoryBytes: request.memoryMib * MiB, diskBytes: request.diskGib * GiB });
+    const need = { templateNode: tpl.node, storage, memoryBytes: request.memoryMib * MiB, diskBytes: request.diskGib * GiB };
+    // VMs this worker placed that the (lagging) numbers do not show yet count against their node.
+    const placement = chooseNode(nodes, need, placementLedger.inFlight(run.id));
     if (!placement.ok && placement.reason === 'offline') {
       throw transient('NODE_OFFLINE', { id: `Node ${placement.node} yang memegang template sedang offline.`, en: `Node ${placement.node}, which holds the template, is offline.` }, { node: placement.node });
     }
@@ -61,6 +77,7 @@ export const placeStep: StepDef<ProvisionCtx> = {
         en: `Storage ${storage ?? '?'} on node ${placement.node} has only ${Math.floor(placement.freeBytes / GiB)} GiB free; ${request.diskGib} GiB needed.`,
       });
     }
+    placementLedger.place(run.id, { node: placement.node, storage, memoryBytes: need.memoryBytes, diskBytes: need.diskBytes });
     const result: PlaceResult = { node: placement.node, templateNode: tpl.node, storage: template.storage, templateVmid: template.pveTemplateVmid };
     return { result, detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}${placement.node !== tpl.node ? ` (template di/on ${tpl.node})` : ''}` };
   },

@@ -33,12 +33,14 @@ export const reserveStep: StepDef<ProvisionCtx> = {
     const { db } = ctx.deps;
     const { request } = ctx.data;
     const range = { min: ctx.settings.PVE_VMID_MIN, max: ctx.settings.PVE_VMID_MAX };
+    let fresh: number | undefined;
     const result = await db.transaction().execute(async (tx): Promise<ReserveResult> => {
       await lockVmidAllocation(tx);
       const existing = await getVmByRequest(tx, request.id);
       let vm = existing;
       if (!existing || existing.vmid === null || !VM_HOLDING_STATES.includes(existing.state as VmState)) {
         const vmid = await nextFreeVmid(ctx.pve, { ...range, exclude: await heldVmids(tx, range) });
+        fresh = vmid;
         vm = await reserveVmRow(tx, {
           requestId: request.id,
           institutionId: request.institutionId,
@@ -64,6 +66,8 @@ export const reserveStep: StepDef<ProvisionCtx> = {
       await setRunVm(tx, run.id, vm.id);
       return { vmId: vm.id, vmid: vm.vmid, lease };
     });
+    // Committed: the clone step of this same attempt may skip its adopt-check for this id.
+    if (fresh === result.vmid) ctx.known.freshVmid = fresh;
     return { result, detail: `VMID ${result.vmid}, IP ${result.lease.address}` };
   },
 };

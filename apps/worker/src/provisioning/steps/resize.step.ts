@@ -1,6 +1,6 @@
 import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
-import type { ProvisionCtx } from '../provision-context';
+import { takeKnownConfig, type ProvisionCtx } from '../provision-context';
 import { bootDisk, readVmConfig, runTask, vmPath } from '../pve-vm';
 import type { CloneResult } from './clone.step';
 
@@ -15,7 +15,8 @@ export const resizeStep: StepDef<ProvisionCtx> = {
   async run({ ctx, result, signal }) {
     const { vmid, node } = result<CloneResult>('clone');
     const want = ctx.data.request.diskGib;
-    const disk = bootDisk(await readVmConfig(ctx.pve, node, vmid));
+    // configure, earlier in this attempt, knows the disks; a retry or restart reads them afresh.
+    const disk = bootDisk(takeKnownConfig(ctx, vmid, node) ?? (await readVmConfig(ctx.pve, node, vmid)));
     if (!disk) throw permanent('DISK_MISSING', { id: `VM ${vmid} tidak punya disk boot (scsi0/virtio0/sata0).`, en: `VM ${vmid} has no boot disk (scsi0/virtio0/sata0).` });
     if (disk.sizeGiB === want) return { skipped: true, result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} sudah/already ${want} GiB` };
     if (disk.sizeGiB > want) {
