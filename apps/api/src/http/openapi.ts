@@ -24,7 +24,9 @@ export function buildOpenApi(registry: RouteRegistry, serverUrl: string): Record
       summary: spec.summary,
       tags: [spec.tag],
       operationId: `${spec.method}${spec.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
-      security: spec.access === 'public' ? [] : [{ session: [] }, { bearer: [] }],
+      // Token scope (docs/security.md): bearer lists the one scope the route needs; session-only routes take no token.
+      security: spec.access === 'public' ? [] : spec.scope === 'session-only' ? [{ session: [] }] : [{ session: [] }, { bearer: spec.scope ? [spec.scope] : [] }],
+      'x-betang-token-scope': spec.access === 'public' ? null : (spec.scope ?? null),
       parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
       responses: {
         [String(spec.status ?? (spec.response ? 200 : 204))]: spec.response
@@ -43,7 +45,12 @@ export function buildOpenApi(registry: RouteRegistry, serverUrl: string): Record
     components: {
       securitySchemes: {
         session: { type: 'apiKey', in: 'cookie', name: 'betang_session', description: 'Unsafe methods also need X-CSRF-Token' },
-        bearer: { type: 'http', scheme: 'bearer', description: 'Personal API token (btg_…)' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'Personal API token (btg_…), valid at most 365 days, with scopes: read (every GET), requests:write (VPS requests, VM actions), inventory:write (applications), operate (operator queue, catalog, reconciliation), admin (institutions, quotas, users, IP pools, settings). A missing scope answers 403 TOKEN_SCOPE_MISSING; routes marked x-betang-token-scope: session-only (signing, token and TOTP management) take no token.',
+        },
       },
     },
     paths,
