@@ -71,7 +71,14 @@ async function main(): Promise<void> {
   step(env.REDIS_URL ? 'Antrean di Redis / queue on Redis (REDIS_URL)' : 'Antrean di PostgreSQL (BullMQ PG backend) / queue on PostgreSQL');
 
   if (!env.PVE_URL) {
-    const simulator = await startSimulator({ port: Number(env.BETANG_SIM_PORT ?? 0), timeFactor: Number(env.BETANG_SIM_TIME_FACTOR ?? 0.2) });
+    // The simulated cluster is kept under BETANG_HOME like the database, so VMs outlive a restart.
+    const simulator = await startSimulator({
+      port: Number(env.BETANG_SIM_PORT ?? 0),
+      timeFactor: Number(env.BETANG_SIM_TIME_FACTOR ?? 0.2),
+      stateFile: path.join(home, 'simulator-cluster.json'),
+    });
+    if (simulator.restored.vms > 0) step(`Klaster tersimulasi dipulihkan / simulated cluster restored: ${simulator.restored.vms} VM`);
+    if (simulator.restored.skipped.length > 0) step(`VM pada node yang tidak dikenal dilewati / VMs on unknown nodes skipped: ${simulator.restored.skipped.join(', ')}`);
     const provisioningKey = localKeyPair(path.join(home, 'provision_ed25519'));
     // The simulated guests answer Betang's configuration commands like a fresh Debian would.
     simulator.faults.setGuestCommandHandler(
