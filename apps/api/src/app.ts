@@ -1,10 +1,10 @@
-import { isDatabaseReachable } from '@betang/db';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { AppDeps } from './deps';
-import { HttpMetrics } from './http/metrics';
+import { createApiMetrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
+import { databaseCheck, proxmoxSnapshotCheck, readinessHandler } from './http/readiness';
 import type { RouteRegistry } from './http/route';
 import { authenticate } from './middleware/authenticate';
 import { totpEnrolmentGate } from './security/totp-policy';
@@ -39,7 +39,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.TRUST_PROXY_HOPS);
   app.set('query parser', 'simple');
-  const metrics = new HttpMetrics();
+  const metrics = createApiMetrics({ db: deps.db, ...(deps.queueDepths ? { queueDepths: deps.queueDepths } : {}) });
 
   app.use(requestContext(deps.logger));
   app.use(helmet({ contentSecurityPolicy: contentSecurityPolicy(deps.config.COOKIE_SECURE) }));
@@ -48,14 +48,10 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
-    const checks = [{ name: 'database', check: () => isDatabaseReachable(deps.db) }, ...(deps.healthChecks ?? [])];
-    const results = await Promise.all(checks.map(async (c) => [c.name, await c.check().catch(() => false)] as const));
-    const ready = results.every(([, ok]) => ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
-  });
-  app.get('/metrics', (_req, res) => {
-    res.type('text/plain; version=0.0.4').send(metrics.render());
+  // Operations endpoints (docs/runbook.md): liveness, readiness with a reason per check, Prometheus.
+  app.get('/readyz', readinessHandler([databaseCheck(deps.db), ...(deps.healthChecks ?? []), proxmoxSnapshotCheck(deps.db)]));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.render());
   });
 
   const registry: RouteRegistry = [];
@@ -72,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
   agreementRoutes(context);
   verifyRoutes(context);
   auditRoutes(context);
+  router.use(metrics.mountMarker());
   catalogRoutes(context);
   ipPoolRoutes(context);
   vpsRequestRoutes(context);

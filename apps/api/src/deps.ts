@@ -1,19 +1,22 @@
 import type { ApiConfig } from '@betang/config';
 import type { Db } from '@betang/db';
+import type { QueueDepthReader } from '@betang/queue';
 import type { Logger } from 'pino';
 import type { RequestEventHub } from './events/request-event-hub';
 import type { RateLimitPolicy } from './security/rate-limit';
+import type { HealthCheck } from './http/readiness';
 
-/** Readiness of a dependency the API needs to serve traffic. */
-export type HealthCheck = { name: string; check(): Promise<boolean> };
+export type { HealthCheck } from './http/readiness';
 
 /** Everything createApp needs; built by main.ts, or by tests with real test servers. */
 export type AppDeps = {
   config: Pick<ApiConfig, 'PUBLIC_URL' | 'SESSION_TTL_HOURS' | 'COOKIE_SECURE' | 'TRUST_PROXY_HOPS' | 'WEB_DIST_DIR' | 'NODE_ENV' | 'SIGNING_MASTER_SECRET' | 'TOTP_REQUIRED_ROLES'>;
   db: Db;
   logger: Logger;
-  /** Extra readiness checks (queue backend…); the database is always checked. */
+  /** Extra readiness checks (the queue backend); the database and the cluster snapshot's age are always checked. */
   healthChecks?: HealthCheck[];
+  /** Queue depths for /metrics; main.ts builds it on the queue backend. */
+  queueDepths?: QueueDepthReader;
   /** Live request events (SSE) with its LISTEN connection; main.ts builds it from DATABASE_URL and stops it on shutdown. Poll-only when absent. */
   requestEvents?: RequestEventHub;
   /** Rate limits (sign-in, public verification); DEFAULT_RATE_LIMITS for whatever is absent. */

@@ -1,8 +1,10 @@
 /* Composition root of the API process: config → deps → listen → ordered shutdown. */
 import { loadConfigOrExit, loggerOptions, ZApiEnv } from '@betang/config';
 import { createDatabase } from '@betang/db';
+import { createQueueBackend, createQueueDepthReader, queueBackendConfig } from '@betang/queue';
 import { createApp } from './app';
 import { RequestEventHub } from './events/request-event-hub';
+import { queueCheck } from './http/readiness';
 import { pino } from 'pino';
 
 async function main(): Promise<void> {
@@ -10,7 +12,10 @@ async function main(): Promise<void> {
   const logger = pino(loggerOptions(config, 'betang-api'));
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'betang-api' });
   const requestEvents = new RequestEventHub({ db, logger, connectionString: config.DATABASE_URL });
-  const app = createApp({ config, db, logger, requestEvents });
+  // The API never consumes jobs: the queue backend is only pinged for /readyz and counted for /metrics.
+  const queueBackend = createQueueBackend(queueBackendConfig(config));
+  const queueDepths = createQueueDepthReader(queueBackend);
+  const app = createApp({ config, db, logger, requestEvents, healthChecks: [queueCheck(queueBackend)], queueDepths });
   const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
     if (error) {
       logger.fatal({ err: error }, 'API tidak dapat mendengarkan / cannot listen');
@@ -26,7 +31,11 @@ async function main(): Promise<void> {
     // Ends every SSE stream first: server.close waits for open responses.
     const streamsStopped = requestEvents.stop();
     server.close(() => {
-      streamsStopped.finally(() => db.destroy()).finally(() => process.exit(0));
+      streamsStopped
+        .finally(() => queueDepths.close())
+        .finally(() => queueBackend.close())
+        .finally(() => db.destroy())
+        .finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(1), 10_000).unref();

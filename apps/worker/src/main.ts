@@ -1,14 +1,18 @@
 /* Composition root of the worker process: config → deps → workers + schedules → ordered shutdown. */
 import { loadConfigOrExit, loggerOptions, ZWorkerEnv } from '@betang/config';
 import { createDatabase } from '@betang/db';
-import { createJobProducer, createQueueBackend, queueBackendConfig, startWorkers } from '@betang/queue';
-import { pino } from 'pino';
+import { createJobProducer, createQueueBackend, createQueueDepthReader, queueBackendConfig, startWorkers } from '@betang/queue';
+import { pino, type Logger } from 'pino';
 import { createHandlers } from './jobs';
 import { startEmailSender } from './notifications/email-sender';
 import { createMailTransport } from './notifications/mail-transport';
 import { startJobRelay } from './outbox/job-relay';
 import { keepSchedules, registerSchedules } from './schedules';
 import { buildProvisioningDeps } from './provisioning/build-provisioning-deps';
+import { observedRunStore, observeRunHandlers } from './ops/observe-runs';
+import { startOpsServer, type OpsServer } from './ops/ops-server';
+import { workerDatabaseCheck, workerProxmoxCheck, workerQueueCheck } from './ops/readiness';
+import { createWorkerMetrics } from './ops/worker-metrics';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(ZWorkerEnv);
@@ -20,8 +24,11 @@ async function main(): Promise<void> {
   const shutdownSignal = new AbortController();
   const provisioningQueue = backend.createQueue('provisioning');
   const jobState = async (jobId: string) => (await provisioningQueue.getJob(jobId))?.getState();
-  const provisioning = buildProvisioningDeps(config);
-  const workers = startWorkers(backend, createHandlers({ config, db, logger, ...provisioning, stopping: shutdownSignal.signal, jobState }), {
+  const queueDepths = createQueueDepthReader(backend);
+  const metrics = createWorkerMetrics({ queueDepths });
+  const provisioning = buildProvisioningDeps(config, { onPveCall: metrics.onPveCall });
+  const handlers = createHandlers({ config, db, logger, ...provisioning, stopping: shutdownSignal.signal, jobState, wrapRunStore: (store) => observedRunStore(store, metrics) });
+  const workers = startWorkers(backend, observeRunHandlers(handlers, db, metrics), {
     concurrency: { provisioning: config.WORKER_CONCURRENCY, notifications: 2, maintenance: 1 },
     events: {
       onFinalFailure: (job, error) => logger.error({ job: job.name, jobId: job.id, attempts: job.attemptsMade, err: error }, 'tugas gagal / job failed'),
@@ -35,7 +42,8 @@ async function main(): Promise<void> {
   const relay = startJobRelay(db, producer, logger);
   const mail = createMailTransport(config, (m) => logger.info({ to: m.to, subject: m.subject }, 'e-mail (tanpa SMTP, hanya dicatat) / e-mail (no SMTP, logged only)'));
   const emailSender = startEmailSender(db, mail, config.MAIL_FROM, logger);
-  logger.info({ queue: backend.config.kind, mail: mail.kind, concurrency: config.WORKER_CONCURRENCY }, 'worker siap / worker ready');
+  const ops = await startOps(config, logger, [workerDatabaseCheck(db), workerQueueCheck(backend), workerProxmoxCheck(provisioning.pve)], metrics);
+  logger.info({ queue: backend.config.kind, mail: mail.kind, concurrency: config.WORKER_CONCURRENCY, ops: ops?.address }, 'worker siap / worker ready');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -43,6 +51,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'worker berhenti: menyelesaikan tugas berjalan / worker stopping: finishing in-flight jobs');
     setTimeout(() => process.exit(1), 30_000).unref();
+    await ops?.close();
     await schedules.stop();
     await relay.stop();
     await emailSender.stop();
@@ -52,6 +61,7 @@ async function main(): Promise<void> {
     await provisioningQueue.close();
     await provisioning.pve?.close();
     await producer.close();
+    await queueDepths.close();
     await backend.close();
     await db.destroy();
     process.exit(0);
@@ -60,6 +70,28 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // Started by the launcher with an IPC channel: stop when the launcher is gone, never orphaned.
   process.on('disconnect', () => void shutdown('launcher exited'));
+}
+
+/**
+ * Starts the operations listener unless WORKER_METRICS_PORT is 0. A port already taken is logged
+ * as an error and the worker goes on without it: jobs matter more than their metrics.
+ */
+async function startOps(
+  config: { WORKER_METRICS_HOST: string; WORKER_METRICS_PORT: number },
+  logger: Logger,
+  checks: Parameters<typeof startOpsServer>[0]['checks'],
+  metrics: Parameters<typeof startOpsServer>[0]['metrics'],
+): Promise<OpsServer | undefined> {
+  if (config.WORKER_METRICS_PORT === 0) return undefined;
+  try {
+    return await startOpsServer({ host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT, metrics, checks });
+  } catch (error) {
+    logger.error(
+      { err: error, host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT },
+      'pendengar operasional tidak dapat dibuka, worker jalan tanpa /metrics dan /readyz / operations listener unavailable, the worker runs without /metrics and /readyz',
+    );
+    return undefined;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -123,6 +123,12 @@ export const ZWorkerEnv = ZCommonEnv.extend({
   QUEUE_MAX_STALLED_COUNT: z.coerce.number().int().min(1).max(100).default(5),
   /** Seconds between two reconciliation rounds (0 = no schedule). */
   RECONCILE_EVERY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** Days a live-status event is kept (the daily prune deletes older ones; resumes from before get a snapshot). */
+  REQUEST_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Port of the worker's operations listener (/healthz, /readyz, /metrics); 0 = no listener. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Address of that listener; keep it on loopback or a private network (it is unauthenticated). */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 }).superRefine((env, ctx) => {
   const pve = [env.PVE_URL, env.PVE_TOKEN_ID, env.PVE_TOKEN_SECRET];
   if (pve.some(Boolean) && !pve.every(Boolean)) {

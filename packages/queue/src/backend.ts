@@ -71,7 +71,10 @@ function redisBackend(config: Extract<QueueBackendConfig, { kind: 'redis' }>): Q
       new Worker(name, processor, { connection: connect(false), prefix: config.prefix, concurrency, autorun: false, ...stallOptions(config.stall) }),
     async ping() {
       try {
-        return (await (producerConnection ??= connect(true)).ping()) === 'PONG';
+        const redis = (producerConnection ??= connect(true));
+        // Fail-fast connections refuse commands until connected: give a fresh one a moment.
+        if (redis.status === 'connecting' || redis.status === 'wait') await untilReady(redis, 1_000);
+        return (await redis.ping()) === 'PONG';
       } catch {
         return false;
       }
@@ -80,6 +83,23 @@ function redisBackend(config: Extract<QueueBackendConfig, { kind: 'redis' }>): Q
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
+}
+
+/** Resolves when the connection is ready; rejects on its first error or after `ms`. */
+function untilReady(redis: Redis, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', done);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onReady = () => done();
+    const timer = setTimeout(() => done(new Error(`Redis not ready within ${ms} ms`)), ms);
+    redis.once('ready', onReady);
+    redis.once('error', done);
+  });
 }
 
 function postgresBackend(config: Extract<QueueBackendConfig, { kind: 'postgres' }>): QueueBackend {

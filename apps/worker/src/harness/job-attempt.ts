@@ -23,7 +23,7 @@ export function jobAttempt(job: Job): JobAttempt {
 export function harnessOptions(deps: WorkerDeps): HarnessOptions {
   const s = settingsOf(deps);
   return {
-    store: pgRunStore(deps.db),
+    store: deps.wrapRunStore ? deps.wrapRunStore(pgRunStore(deps.db)) : pgRunStore(deps.db),
     log: deps.logger,
     stopping: deps.stopping ?? new AbortController().signal,
     stepRetries: s.STEP_RETRIES,
