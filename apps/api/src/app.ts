@@ -30,6 +30,18 @@ import { clusterRoutes } from './routes/cluster.routes';
 /** Largest JSON body the API accepts; bigger ones get 413 before any parsing work. */
 export const JSON_BODY_LIMIT = '256kb';
 
+const ROUTE_REGISTRY = Symbol('betang.routeRegistry');
+
+/**
+ * The routes `createApp` registered under /api/v1 (the same list that builds the OpenAPI
+ * document), for tests that must walk every route. Throws for an app not built by createApp.
+ */
+export function routeRegistryOf(app: Express): RouteRegistry {
+  const registry = (app.locals as Record<symbol, RouteRegistry | undefined>)[ROUTE_REGISTRY];
+  if (!registry) throw new Error('not an app built by createApp');
+  return registry;
+}
+
 /**
  * Builds the HTTP application from its dependencies. Does no I/O itself (tests build it
  * directly against their own databases); main.ts owns listening and shutdown.
@@ -56,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
 
   const registry: RouteRegistry = [];
   const router = express.Router();
+  router.use(metrics.mountMarker());
   router.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   router.use(authenticate(deps.db));
   router.use(totpEnrolmentGate(deps.config.TOTP_REQUIRED_ROLES));
@@ -68,7 +81,6 @@ export function createApp(deps: AppDeps): Express {
   agreementRoutes(context);
   verifyRoutes(context);
   auditRoutes(context);
-  router.use(metrics.mountMarker());
   catalogRoutes(context);
   ipPoolRoutes(context);
   vpsRequestRoutes(context);
@@ -77,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
   vmRoutes(context);
   clusterRoutes(context);
   const openApi = buildOpenApi(registry, deps.config.PUBLIC_URL);
+  (app.locals as Record<symbol, RouteRegistry>)[ROUTE_REGISTRY] = registry;
   router.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });

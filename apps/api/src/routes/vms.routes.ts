@@ -1,8 +1,9 @@
-import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZVm, ZVmActionBody, ZVmList, canSeeInstitution, seesAllInstitutions } from '@betang/core';
+import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZVm, ZVmActionBody, ZVmList, canSeeInstitution } from '@betang/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
 import { route } from '../http/route';
+import { listScope } from '../use-cases/application-access';
 import { requestVmAction } from '../use-cases/vms/request-vm-action';
 import type { RoutesContext } from './router-context';
 
@@ -22,10 +23,10 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   const toDto = (v: Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number]) => ({ ...v, createdAt: v.createdAt.toISOString() });
 
   route(router, registry, { method: 'get', path: '/vms', tag: 'vms', summary: 'Daftar VM / VMs', access: 'user', query: z.strictObject({ institutionId: z.uuid().optional(), state: z.string().max(32).optional() }), response: ZVmList }, async ({ auth, query }) => {
-    const actor = actorOf(auth);
+    // Another institution's id answers 404 like every other list (listScope), not an empty page.
+    const institutionId = listScope(actorOf(auth), query.institutionId);
     let q = vmQuery().where('v.state', '<>', 'decommissioned').orderBy('v.createdAt', 'desc').limit(500);
-    if (!seesAllInstitutions(actor)) q = q.where('v.institutionId', '=', actor.institutionId ?? '00000000-0000-0000-0000-000000000000');
-    else if (query.institutionId) q = q.where('v.institutionId', '=', query.institutionId);
+    if (institutionId) q = q.where('v.institutionId', '=', institutionId);
     if (query.state) q = q.where('v.state', '=', query.state);
     return { items: (await q.execute()).map(toDto) };
   });
