@@ -13,7 +13,7 @@ import {
   type VpsRequestRow,
 } from '@betang/db';
 import { createTestDatabase, makeQueuedProvisionRun, makeUser, type QueuedProvision, type TestDatabase } from '@betang/testkit';
-import { sql } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import { loadRequestView, loadRequestViews } from './request-view';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -225,9 +225,34 @@ describe('loadRequestView (one query) against the former multi-query loader', ()
       const draft = (await findVpsRequest(t.db, ids[1]!))!;
       expect(draft.status).toBe('draft');
       await expect(loadRequestView(t.db, draft)).resolves.toMatchObject({ pendingLevel: null });
+      // In one batch (same tick), the failing view does not take the other one down.
+      const [bad, good] = await Promise.allSettled([loadRequestView(t.db, awaiting), loadRequestView(t.db, draft)]);
+      expect(bad.status).toBe('rejected');
+      expect(good).toMatchObject({ status: 'fulfilled', value: { id: draft.id, pendingLevel: null } });
     } finally {
       await t.db.deleteFrom('settings').where('key', '=', 'approval_policy').execute();
     }
+  });
+
+  it('should answer views requested in the same tick (a page mapped with Promise.all) with one query', async () => {
+    let queries = 0;
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => {
+        queries += 1;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const db = t.db.withPlugin(counting);
+    const rows = await Promise.all(ids.map(async (id) => (await findVpsRequest(t.db, id))!));
+    const page = [...rows, rows[0]!]; // a duplicate too
+    const views = await Promise.all(page.map((r) => loadRequestView(db, r)));
+    expect(queries).toBe(1);
+    expect(views.map((v) => v.id)).toEqual(page.map((r) => r.id));
+    expect(JSON.stringify(views[3])).toBe(JSON.stringify(await oracleView(t.db, page[3]!)));
+    // The next tick starts a new batch.
+    await loadRequestView(db, rows[1]!);
+    expect(queries).toBe(2);
   });
 
   it('should read nothing for no ids and skip ids that match no request', async () => {

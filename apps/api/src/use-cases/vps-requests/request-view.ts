@@ -13,11 +13,23 @@ const AWAITING_DECISION: readonly string[] = ['submitted', 'partially_approved']
 /**
  * The whole picture of a request as the API returns it (docs/http-api.md): approvals with who
  * decided, the pending level, the reserved address, the latest run with its steps, and the VM.
- * One query besides the request row itself (see loadRequestViewParts).
+ * One query besides the request row itself (see loadRequestViewParts); calls made in the same
+ * tick on the same executor (a page mapped with Promise.all) share that one query.
  */
-export async function loadRequestView(db: Executor, request: VpsRequestRow): Promise<VpsRequestDto> {
-  const [view] = await loadRequestViews(db, [request]);
-  return view!;
+export function loadRequestView(db: Executor, request: VpsRequestRow): Promise<VpsRequestDto> {
+  return new Promise((resolve, reject) => {
+    let batch = pendingBatches.get(db);
+    if (!batch) {
+      const created: Waiter[] = [];
+      batch = created;
+      pendingBatches.set(db, created);
+      queueMicrotask(() => {
+        pendingBatches.delete(db);
+        void flush(db, created);
+      });
+    }
+    batch.push({ request, resolve, reject });
+  });
 }
 
 /**
@@ -26,12 +38,35 @@ export async function loadRequestView(db: Executor, request: VpsRequestRow): Pro
  */
 export async function loadRequestViews(db: Executor, requests: readonly VpsRequestRow[]): Promise<VpsRequestDto[]> {
   const parts = await loadRequestViewParts(db, requests.map((r) => r.id));
-  return requests.map((request) => {
-    const found = parts.get(request.id);
-    // The request row was read just before; only a concurrent hard delete could remove it.
-    if (!found) throw new Error(`request ${request.id} vanished while its view was read`);
-    return toView(request, found);
-  });
+  return requests.map((request) => toView(request, partsOf(parts, request)));
+}
+
+type Waiter = { request: VpsRequestRow; resolve: (view: VpsRequestDto) => void; reject: (error: unknown) => void };
+const pendingBatches = new WeakMap<Executor, Waiter[]>();
+
+async function flush(db: Executor, waiters: readonly Waiter[]): Promise<void> {
+  let parts: Map<string, RequestViewParts>;
+  try {
+    parts = await loadRequestViewParts(db, [...new Set(waiters.map((w) => w.request.id))]);
+  } catch (error) {
+    for (const w of waiters) w.reject(error);
+    return;
+  }
+  // Each caller gets its own outcome: one bad row never fails the others of the batch.
+  for (const w of waiters) {
+    try {
+      w.resolve(toView(w.request, partsOf(parts, w.request)));
+    } catch (error) {
+      w.reject(error);
+    }
+  }
+}
+
+function partsOf(parts: ReadonlyMap<string, RequestViewParts>, request: VpsRequestRow): RequestViewParts {
+  const found = parts.get(request.id);
+  // The request row was read just before; only a concurrent hard delete could remove it.
+  if (!found) throw new Error(`request ${request.id} vanished while its view was read`);
+  return found;
 }
 
 function toView(request: VpsRequestRow, parts: RequestViewParts): VpsRequestDto {
