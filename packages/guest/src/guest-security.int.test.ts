@@ -1,5 +1,6 @@
 import { waitForCloudInit } from './cloud-init';
 import { configureGuest } from './configure-guest';
+import { runAsRoot, runAsUser, runScriptAsRoot } from './guest-commands';
 import { connectGuest, type GuestConnection, type GuestShell } from './guest-connection';
 import { GuestError, GuestErrorCode, HostKeyMismatchError } from './guest-errors';
 import { sshFingerprint } from './host-key';
@@ -140,6 +141,26 @@ describe('GuestConnection.exec', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await sh(conn, 'echo still-here')).toBe('still-here');
   }, 20_000);
+});
+
+describe('batched commands on the real guest (sudo, dash, OpenSSH)', () => {
+  it('should carry hostile values verbatim, give each command its stdin, run in order and stop at the first failure', async () => {
+    const shell = counting(conn);
+    const hostile = ['$(touch /tmp/pwned-batch)', '`touch /tmp/pwned-batch`', "a'b\"c", 'x y\nz', ';touch /tmp/pwned-batch', '${1}', '-n', '*'];
+    const echoed = await Promise.all(hostile.map((v) => runAsRoot(shell, ['printf', '[%s]', v])));
+    expect(shell.calls).toBe(1);
+    expect(echoed.map((r) => r.stdout)).toEqual(hostile.map((v) => `[${v}]`));
+    const [whoami, piped, asUser] = await Promise.all([
+      runAsRoot(shell, ['id', '-un']),
+      runScriptAsRoot(shell, 'cat', [], { stdin: 'kedua — ü\n$(reboot)\n' }),
+      runAsUser(shell, 'nobody', ['id', '-un']),
+    ]);
+    expect([whoami.stdout, piped.stdout, asUser.stdout]).toEqual(['root\n', 'kedua — ü\n$(reboot)\n', 'nobody\n']);
+    const settled = await Promise.allSettled([runAsRoot(shell, ['false']), runAsRoot(shell, ['touch', '/tmp/ran-after-failure'])]);
+    expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(shell.calls).toBe(3);
+    expect(await sh(conn, 'ls /tmp/pwned-batch /tmp/ran-after-failure 2>/dev/null || echo none')).toBe('none');
+  });
 });
 
 describe('waitForCloudInit', () => {

@@ -2,7 +2,7 @@ import type { JobProducer } from '@betang/core';
 import { insertOutbox } from '@betang/db';
 import { createTestDatabase, type TestDatabase } from '@betang/testkit';
 import { pino } from 'pino';
-import { relayJobsOnce } from './job-relay';
+import { relayJobsOnce, startJobRelay } from './job-relay';
 
 const silent = pino({ level: 'silent' });
 
@@ -42,6 +42,19 @@ describe('relayJobsOnce', () => {
     const rows = await pending();
     expect(rows.filter((r) => r.processedAt !== null)).toHaveLength(2);
     expect(await relayJobsOnce(t.db, producer, silent)).toBe(0);
+  });
+
+  it('startJobRelay should drain a burst larger than one batch without waiting an interval per batch', async () => {
+    for (let i = 0; i < 7; i++) await insertOutbox(t.db, { topic: 'job', payload: { name: 'maintenance.purge-sessions', data: {} }, dedupKey: `burst-${i}` });
+    const producer = recordingProducer();
+    // A 60 s interval: if any full round waited for it, the 7 messages (4 rounds of 2) could not
+    // all arrive within the 20 s this test waits.
+    const relay = startJobRelay(t.db, producer, silent, 60_000, 2);
+    const until = Date.now() + 20_000;
+    while (producer.sent.length < 7 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await relay.stop();
+    expect(producer.sent).toHaveLength(7);
+    expect((await pending()).every((r) => r.processedAt !== null)).toBe(true);
   });
 
   it('should keep a message for retry when the queue is down, then deliver it', async () => {

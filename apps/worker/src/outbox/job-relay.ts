@@ -42,17 +42,26 @@ export async function relayJobsOnce(db: Db, producer: JobProducer, logger: Logge
   return rows.length;
 }
 
-/** Runs relayJobsOnce every `intervalMs` until stopped; a failing round is logged, never fatal. */
-export function startJobRelay(db: Db, producer: JobProducer, logger: Logger, intervalMs = 250): { stop(): Promise<void> } {
+/**
+ * Runs relayJobsOnce every `intervalMs` until stopped; a failing round is logged, never fatal.
+ * The first round runs at once, and a round that found a full batch is followed at once by the
+ * next, so a burst of approvals reaches the queue without waiting an interval per batch.
+ */
+export function startJobRelay(db: Db, producer: JobProducer, logger: Logger, intervalMs = 250, batch = 50): { stop(): Promise<void> } {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   const tick = async () => {
     if (stopped) return;
-    running = relayJobsOnce(db, producer, logger).catch((error: unknown) => logger.warn({ err: error }, 'relay outbox gagal / outbox relay round failed'));
-    await running;
-    if (!stopped) timer = setTimeout(tick, intervalMs);
+    const round = relayJobsOnce(db, producer, logger, batch).catch((error: unknown) => {
+      logger.warn({ err: error }, 'relay outbox gagal / outbox relay round failed');
+      return 0;
+    });
+    running = round;
+    const moved = await round;
+    if (!stopped) timer = setTimeout(tick, moved >= batch ? 0 : intervalMs);
   };
-  let timer = setTimeout(tick, intervalMs);
+  // The first round at once: messages written while no relay ran need not wait an interval.
+  let timer = setTimeout(tick, 0);
   return {
     async stop() {
       stopped = true;
