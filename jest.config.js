@@ -26,6 +26,9 @@ const common = {
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: 2,
+  // Issue 9: one log directory per run; at the end every log is grepped for the suite's secrets.
+  globalSetup: '<rootDir>/packages/testkit/src/jest-log-setup.ts',
+  globalTeardown: '<rootDir>/packages/testkit/src/jest-log-teardown.ts',
   projects: [
     {
       ...common,

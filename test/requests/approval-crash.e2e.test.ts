@@ -4,7 +4,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Role } from '@betang/core';
 import { createJobProducer, createQueueBackend } from '@betang/queue';
-import { createTestDatabase, makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testSshKey, TEST_PASSWORD, type TestDatabase } from '@betang/testkit';
+import {
+  captureChildOutput, childLogEnv, createTestDatabase, makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testEncrypted, testSshKey,
+  TEST_MASTER_KEY, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, type TestDatabase,
+} from '@betang/testkit';
 import pg from 'pg';
 import { pino } from 'pino';
 import { relayJobsOnce } from '../../apps/worker/src/outbox/job-relay';
@@ -31,9 +34,15 @@ async function freePort(): Promise<number> {
 async function startApi(databaseUrl: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/api/src/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', SIGNING_MASTER_SECRET: 'uji-rahasia-penandatanganan-0123456789abcdef', TOTP_REQUIRED_ROLES: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', TOTP_REQUIRED_ROLES: '', ...childLogEnv(),
+      // read the way production does: an enc:v1 value and the master key
+      BETANG_MASTER_KEY: TEST_MASTER_KEY, SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  captureChildOutput(child, 'e2e-api');
+  child.stdout?.resume();
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   for (let i = 0; i < 120; i += 1) {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureRunSteps, getRun, insertOutbox, listLiveVms, type Db } from '@betang/db';
 import { parseTags } from '@betang/proxmox';
-import { createTestDatabase, makeOperator, makeQueuedProvisionRun, type QueuedProvision, type TestDatabase } from '@betang/testkit';
+import { captureChildOutput, childLogEnv, createTestDatabase, makeOperator, makeQueuedProvisionRun, testEncrypted, TEST_MASTER_KEY, type QueuedProvision, type TestDatabase } from '@betang/testkit';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -76,6 +76,7 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
     const keep = (c: Buffer) => (logs = (logs + c.toString()).slice(-20_000));
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    captureChildOutput(child, 'e2e-worker');
     return child;
   }
 
@@ -133,9 +134,10 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
     await locker.connect();
     workerEnv = {
       DATABASE_URL: t.url, REDIS_URL, QUEUE_PREFIX: prefix, NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_WORKER_LOG_LEVEL ?? 'warn', DATABASE_POOL_MAX: '6',
-      PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: sim.tokenSecret, PVE_CA_FILE: sim.caFile,
+      PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: testEncrypted('PVE_TOKEN_SECRET', sim.tokenSecret), BETANG_MASTER_KEY: TEST_MASTER_KEY, PVE_CA_FILE: sim.caFile,
       PVE_VMID_MIN: String(VMID.min), PVE_VMID_MAX: String(VMID.max), PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator',
       STEP_RETRY_BASE_MS: '50', GUEST_AGENT_WAIT_SECONDS: '30', PVE_CLONE_TASK_SECONDS: '60', PVE_TASK_SECONDS: '30', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2',
+      ...childLogEnv(),
     };
   });
 

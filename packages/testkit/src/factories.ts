@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Role } from '@betang/core';
 import { insertInstitution, insertUser, putQuota, type Db, type InstitutionRow, type UserRecord } from '@betang/db';
 import argon2 from 'argon2';
-
-/** The password every factory-made user has. */
-export const TEST_PASSWORD = 'Kata-Sandi-Uji-2026!';
+import { TEST_PASSWORD } from './test-secrets';
 
 let passwordHash: Promise<string> | undefined;
 function testPasswordHash(): Promise<string> {

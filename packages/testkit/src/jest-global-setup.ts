@@ -7,6 +7,7 @@ import { adminQuery, databaseUrl } from './postgres';
  * drops it again.
  */
 export default async function globalSetup(): Promise<void> {
+  process.env.BETANG_TEST_LOGS_EXPECTED = '1'; // integration/e2e tests ran: their harnesses write logs (jest-log-teardown.ts)
   if (process.env.BETANG_TEST_TEMPLATE_DB) return; // the other project already prepared it
   const name = `betang_tpl_${process.pid}_${Date.now().toString(36)}`;
   await adminQuery(`CREATE DATABASE ${name}`);

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +8,7 @@ import { createApp } from '@betang/api';
 import { parseConfig, ZApiEnv } from '@betang/config';
 import { Role } from '@betang/core';
 import type { Db } from '@betang/db';
-import { createTestDatabase, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, TEST_PASSWORD } from '@betang/testkit';
+import { createTestDatabase, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, TEST_MASTER_KEY, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, testEncrypted, testLogDestination, testLogOptions } from '@betang/testkit';
 import { request, type APIRequestContext } from 'playwright-core';
 import { pino } from 'pino';
 import { ensureWebBuild } from './web-build';
@@ -110,8 +109,8 @@ export async function startPortalStack(): Promise<PortalStack> {
   const database = await createTestDatabase();
   const app = createApp({
     db: database.db,
-    logger: pino({ level: 'silent' }),
-    config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, SIGNING_MASTER_SECRET: randomBytes(36).toString('base64'), TOTP_REQUIRED_ROLES: '' }),
+    logger: pino(testLogOptions('browser-api'), testLogDestination('browser-api')),
+    config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, BETANG_MASTER_KEY: TEST_MASTER_KEY, SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET), TOTP_REQUIRED_ROLES: '' }),
   });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

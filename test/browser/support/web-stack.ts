@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '@betang/api';
 import { parseConfig, ZApiEnv } from '@betang/config';
 import type { Db } from '@betang/db';
-import { createTestDatabase } from '@betang/testkit';
+import { createTestDatabase, TEST_MASTER_KEY, TEST_SIGNING_MASTER_SECRET, testEncrypted, testLogDestination, testLogOptions } from '@betang/testkit';
 import { pino } from 'pino';
 import { ensureWebBuild } from './web-build';
 
@@ -19,10 +18,10 @@ export async function startWebStack(env: Record<string, string> = {}): Promise<W
   const database = await createTestDatabase();
   const app = createApp({
     db: database.db,
-    logger: pino({ level: 'silent' }),
+    logger: pino(testLogOptions('browser-api'), testLogDestination('browser-api')),
     // parsed like main.ts does, so every setting the API adds gets its documented default;
     // TOTP is not required unless a test asks (`env`), like the API test harness
-    config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, SIGNING_MASTER_SECRET: randomBytes(36).toString('base64'), TOTP_REQUIRED_ROLES: '', ...env }),
+    config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, BETANG_MASTER_KEY: TEST_MASTER_KEY, SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET), TOTP_REQUIRED_ROLES: '', ...env }),
   });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

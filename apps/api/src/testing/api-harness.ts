@@ -1,4 +1,4 @@
-import { createTestDatabase, TEST_PASSWORD, type TestDatabase } from '@betang/testkit';
+import { createTestDatabase, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, testLogDestination, testLogOptions, type TestDatabase } from '@betang/testkit';
 import type { Express } from 'express';
 import { pino } from 'pino';
 import request from 'supertest';
@@ -16,7 +16,7 @@ export type ApiHarnessOptions = { totpRequiredRoles?: AppDeps['config']['TOTP_RE
 /** Builds the real app over a fresh cloned database (one per test file). */
 export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const database = await createTestDatabase();
-  const logger = pino({ level: 'silent' });
+  const logger = pino(testLogOptions('api-harness'), testLogDestination('api-harness'));
   const deps: AppDeps = {
     db: database.db,
     logger,
@@ -28,7 +28,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       TRUST_PROXY_HOPS: options.trustProxyHops ?? 0,
       WEB_DIST_DIR: undefined,
       NODE_ENV: 'test',
-      SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-betang',
+      SIGNING_MASTER_SECRET: TEST_SIGNING_MASTER_SECRET,
       TOTP_REQUIRED_ROLES: options.totpRequiredRoles ?? [],
     },
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),

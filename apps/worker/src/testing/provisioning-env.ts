@@ -9,6 +9,7 @@ import { guestSpecFromVmConfig, type GuestSpecInput } from '@betang/guest';
 import { JOB_NAMES } from '@betang/core';
 import type { Db } from '@betang/db';
 import type { JobHandlers } from '@betang/queue';
+import { testLogDestination, testLogOptions } from '@betang/testkit';
 import { pino } from 'pino';
 import type { WorkerDeps } from '../deps';
 import { createHandlers } from '../jobs';
@@ -61,7 +62,7 @@ export async function startProvisioningEnv(db: Db, simOptions: SimulatorOptions 
       GUEST_SSH_READY_SECONDS: 10, PVE_CLONE_TASK_SECONDS: 30, PVE_TASK_SECONDS: 20, RUN_DEADLINE_MINUTES: 30, ...config,
     },
     db,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: pino(testLogOptions('worker-env'), testLogDestination('worker-env')),
     pve,
     guest: simulatorGateway({ baseUrl: sim.url, ca: sim.caPem }),
     provisioningKey: platformKey,
