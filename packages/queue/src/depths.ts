@@ -33,6 +33,7 @@ export function createQueueDepthReader(backend: QueueBackend, options: { ttlMs?:
     let queue = queues.get(name);
     if (!queue) {
       queue = backend.createQueue(name);
+      queue.on('error', () => undefined); // surfaced by the rejected read instead of console noise
       queues.set(name, queue);
     }
     return queue;

@@ -5,11 +5,15 @@ import type { WorkerMetrics } from './worker-metrics';
 
 type Observer = Pick<WorkerMetrics, 'observeStep' | 'observeRun'>;
 
+/** Far more runs than one worker has in flight (WORKER_CONCURRENCY ≤ 64). */
+const MAX_TRACKED_RUNS = 1_000;
+
 /**
  * Wraps a RunStore so every step that finishes in this process (done, skipped or failed) is
  * observed with its duration, labelled by run kind and step key. Guarantees: the wrapped store's
  * behaviour and errors are unchanged; the observation happens only after the store call
- * succeeded; per-run state is dropped when the run's last step is written, so nothing grows.
+ * succeeded; the per-run state is bounded (the most recent runs) and a step's start time is
+ * dropped when it finishes, so nothing grows without limit.
  */
 export function observedRunStore(store: RunStore, metrics: Observer, now: () => number = performance.now.bind(performance)): RunStore {
   const kinds = new Map<string, string>();
@@ -19,13 +23,17 @@ export function observedRunStore(store: RunStore, metrics: Observer, now: () => 
     started.delete(`${runId} ${key}`);
     if (at === undefined) return;
     metrics.observeStep(kinds.get(runId) ?? 'unknown', key, status, (now() - at) / 1000);
-    if (![...started.keys()].some((k) => k.startsWith(`${runId} `))) kinds.delete(runId);
   };
   return {
     ...store,
     async begin(runId, attempt, deadlineAt) {
       const begun = await store.begin(runId, attempt, deadlineAt);
-      if (begun && 'run' in begun) kinds.set(runId, begun.run.kind);
+      if (begun && 'run' in begun) {
+        kinds.delete(runId);
+        kinds.set(runId, begun.run.kind);
+        // The store never learns that a run ended: keep the most recent runs only (insertion order).
+        while (kinds.size > MAX_TRACKED_RUNS) kinds.delete(kinds.keys().next().value as string);
+      }
       return begun;
     },
     async stepRunning(runId, key, position) {
