@@ -22,6 +22,7 @@ export type WorkerSettings = Pick<
   | 'RUN_STALE_SECONDS'
   | 'STEP_RETRIES'
   | 'STEP_RETRY_BASE_MS'
+  | 'REQUEST_EVENTS_RETENTION_DAYS'
 >;
 
 /** The platform's provisioning SSH key pair (the private half never leaves the worker). */

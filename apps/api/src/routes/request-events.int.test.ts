@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Role } from '@betang/core';
+import { pruneRequestEvents } from '@betang/db';
 import { makeInstitution, makeQueuedProvisionRun, makeUser, type QueuedProvision } from '@betang/testkit';
 import type { Express } from 'express';
 import { pino } from 'pino';
@@ -230,6 +231,30 @@ describe('GET /vps-requests/:id/events (Server-Sent Events)', () => {
     await client.ended;
     expect(stopping.hub.stats()).toMatchObject({ streams: 0, listening: false, polling: false });
     expect((await fetch(`${stopping.base}${path()}`, { headers: { cookie: staffCookie } })).status).toBe(503);
+  });
+
+  // Last: pruning deletes every event up to the watermark, whichever request it belongs to.
+  it('should start over from a snapshot when the events after Last-Event-ID were pruned, and resume above the watermark', async () => {
+    const p = await newRequest();
+    const cookie = await staffOf(p);
+    await db().updateTable('provisioningRuns').set({ status: 'running', progress: 5 }).where('id', '=', p.runId).execute();
+    await db().updateTable('provisioningRuns').set({ progress: 15 }).where('id', '=', p.runId).execute();
+    await db().updateTable('provisioningRuns').set({ progress: 25 }).where('id', '=', p.runId).execute();
+    const events = await db().selectFrom('requestEvents').select(['id']).where('requestId', '=', p.requestId).orderBy('id').execute();
+    const [oldest, middle, newest] = events.slice(-3).map((e) => Number(e.id));
+    await db().updateTable('requestEvents').set({ at: new Date(Date.now() - 40 * 86_400_000) }).where('id', '<=', middle!).execute();
+
+    const pruned = await pruneRequestEvents(db(), new Date(Date.now() - 30 * 86_400_000));
+    expect(pruned.prunedThrough).toBe(middle);
+    expect(pruned.deleted).toBeGreaterThanOrEqual(2);
+    expect((await db().selectFrom('requestEvents').select('id').where('id', '<=', middle!).execute())).toHaveLength(0);
+    expect(await pruneRequestEvents(db(), new Date(Date.now() - 30 * 86_400_000))).toEqual({ deleted: 0, prunedThrough: middle });
+
+    const lost = await stream(base, path(p.requestId), cookie, { 'last-event-id': String(oldest) });
+    expect((await lost.waitFor(isEvent))[0]!.event).toBe('snapshot');
+    const kept = await stream(base, path(p.requestId), cookie, { 'last-event-id': String(middle) });
+    const replay = await kept.waitFor(isEvent);
+    expect(replay.map((m) => [m.event, Number(m.id), body(m).data.progress])).toEqual([['run', newest, 25]]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { AppError, ErrorCode, ZIdParam, canSeeInstitution } from '@betang/core';
-import { findVpsRequest, latestEventId, type RequestEventRow } from '@betang/db';
+import { findVpsRequest, latestEventId, requestEventsPrunedThrough, type RequestEventRow } from '@betang/db';
 import { z } from 'zod';
 import { openEventStream } from '../events/event-stream';
 import { RequestEventHub } from '../events/request-event-hub';
@@ -42,8 +42,9 @@ export function requestEventRoutes({ router, registry, deps }: RoutesContext): v
 
       const ticket = hub.admit(auth.user.id);
       try {
-        // An id beyond anything written (another database, a forged header) cannot be resumed: start over.
-        const resumable = resume !== undefined && resume <= (await latestEventId(db));
+        // An id beyond anything written (another database, a forged header) cannot be resumed, nor
+        // one whose following events were pruned (older than the retention): start over with a snapshot.
+        const resumable = resume !== undefined && resume <= (await latestEventId(db)) && resume >= (await requestEventsPrunedThrough(db));
         const snapshot = resumable ? undefined : await loadRequestSnapshot(db, request.id);
         if (!resumable && !snapshot) throw new AppError(ErrorCode.NotFound);
         const stream = openEventStream(req, res, hub.streamOptions);

@@ -2,6 +2,7 @@ import type { JobHandlers } from '@betang/queue';
 import type { WorkerDeps } from '../deps';
 import { agreementsSweepJob } from './agreements-sweep.job';
 import { clusterSnapshotJob } from './cluster-snapshot.job';
+import { pruneRequestEventsJob } from './prune-request-events.job';
 import { purgeSessionsJob } from './purge-sessions.job';
 import { reconcileClusterJob } from './reconcile-cluster.job';
 import { runsReapJob } from './runs-reap.job';
@@ -15,6 +16,7 @@ import { vmProvisionJob } from './vm-provision.job';
 export function createHandlers(deps: WorkerDeps): JobHandlers {
   return {
     'maintenance.purge-sessions': purgeSessionsJob(deps),
+    'maintenance.prune-request-events': pruneRequestEventsJob(deps),
     'agreements.sweep': agreementsSweepJob(deps),
     'vm.provision': vmProvisionJob(deps),
     'vm.action': vmActionJob(deps),

@@ -16,6 +16,7 @@ const DEFAULTS: WorkerSettings = {
   RUN_STALE_SECONDS: 600,
   STEP_RETRIES: 3,
   STEP_RETRY_BASE_MS: 2_000,
+  REQUEST_EVENTS_RETENTION_DAYS: 30,
 };
 
 /** The effective worker settings (config values over defaults). */

@@ -85,6 +85,12 @@ export const JOBS = {
     idempotency:
       'Fails only runs still running without a heartbeat and without a live job (row-locked, re-checked in the transaction); a second run finds none of them.',
   }),
+  'maintenance.prune-request-events': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 3, backoffMs: 60_000 },
+    idempotency: 'Deletes only live-status events older than the retention and never lowers the watermark; a second run finds nothing older to delete.',
+  }),
 } as const;
 
 export type JobName = keyof typeof JOBS;

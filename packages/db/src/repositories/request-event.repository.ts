@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../database';
 
 /** What changed (the migration 20261127T2300_request_events lists the triggers writing each). */
@@ -38,4 +39,42 @@ export async function latestEventId(db: Executor): Promise<number> {
 export async function requestsWithEventsBetween(db: Executor, afterId: number, upToId: number): Promise<string[]> {
   const rows = await db.selectFrom('requestEvents').select('requestId').distinct().where('id', '>', afterId).where('id', '<=', upToId).execute();
   return rows.map((r) => r.requestId);
+}
+
+/** Settings key holding the highest event id ever pruned (0 when nothing was). */
+const PRUNED_THROUGH_KEY = 'request_events_pruned_through';
+
+/**
+ * Deletes every event written before `cutoff`, in id batches, and records the highest id deleted
+ * as the pruning watermark (never lowered). Ids follow commit order, so "everything up to the
+ * newest id older than the cutoff" is one contiguous range and a resume position below the
+ * watermark is known to have lost events. Safe to run twice: a second run finds nothing older.
+ */
+export async function pruneRequestEvents(db: Executor, cutoff: Date, batch = 10_000): Promise<{ deleted: number; prunedThrough: number }> {
+  const newestOld = await db.selectFrom('requestEvents').select((eb) => eb.fn.max('id').as('id')).where('at', '<', cutoff).executeTakeFirst();
+  const through = Number(newestOld?.id ?? 0);
+  let deleted = 0;
+  if (through > 0) {
+    for (;;) {
+      const result = await db
+        .deleteFrom('requestEvents')
+        .where('id', 'in', (eb) => eb.selectFrom('requestEvents').select('id').where('id', '<=', through).orderBy('id').limit(batch))
+        .executeTakeFirst();
+      const n = Number(result.numDeletedRows);
+      deleted += n;
+      if (n < batch) break;
+    }
+    await db
+      .insertInto('settings')
+      .values({ key: PRUNED_THROUGH_KEY, value: JSON.stringify(through), updatedBy: null, updatedAt: new Date() })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`to_jsonb(greatest((settings.value)::bigint, ${through}))`, updatedAt: new Date() }))
+      .execute();
+  }
+  return { deleted, prunedThrough: await requestEventsPrunedThrough(db) };
+}
+
+/** The pruning watermark: events with ids up to it may be gone (0 when nothing was pruned). */
+export async function requestEventsPrunedThrough(db: Executor): Promise<number> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', PRUNED_THROUGH_KEY).executeTakeFirst();
+  return row ? Number(row.value) : 0;
 }
