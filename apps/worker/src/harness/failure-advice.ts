@@ -56,7 +56,14 @@ const FALLBACK: Text = {
   en: 'Check the cause above; an operator can retry this run or clean it up.',
 };
 
-/** Operator advice for a failure code. */
+/** Where the runbook explains a code: its section anchor is the code in lower case. */
+export function runbookLink(code: string): string {
+  return `docs/runbook.md#${code.toLowerCase().replace(/[^a-z0-9_]/g, '')}`;
+}
+
+/** Operator advice for a failure code, ending with the runbook section that explains it. */
 export function adviceFor(code: string): Text {
-  return ADVICE[code] ?? FALLBACK;
+  const advice = ADVICE[code] ?? FALLBACK;
+  const link = runbookLink(code);
+  return { id: `${advice.id} Panduan: ${link}`, en: `${advice.en} Runbook: ${link}` };
 }

@@ -1,0 +1,84 @@
+#!/bin/sh
+# Builds the cloud-init templates Betang's catalog clones (catalog_templates.pve_template_vmid):
+#   9000 debian-12     Debian 12 (Bookworm) generic cloud image
+#   9001 ubuntu-24.04  Ubuntu 24.04 LTS (Noble) cloud image
+# Run as root on the PVE node that should hold the templates (placement clones onto any online
+# node sharing the template's storage). Idempotent: an existing vmid is left alone unless
+# REBUILD=1. Needs: wget, sha512sum/sha256sum, virt-customize (apt-get install libguestfs-tools).
+#
+# Usage: sh build-templates.sh [storage] [bridge] [templates-pool]
+#   storage         where the template disks go (default ceph; shared storage lets every node clone)
+#   bridge          net0 bridge of the template (default vmbr0; Betang rewrites net0 per VM)
+#   templates-pool  pool the worker's token may clone from (default templates; see create-betang-role.sh)
+#
+# What Betang needs from a template (docs/provisioning.md): cloud-init drive on ide2, serial
+# console, qemu-guest-agent installed and `agent: 1` (the worker reads the address and the SSH
+# host key through it), virtio-scsi, a boot disk no bigger than the smallest size preset
+# (Betang only grows disks), and the tags `betang-template` + the catalog id.
+set -eu
+
+STORAGE=${1:-ceph}
+BRIDGE=${2:-vmbr0}
+POOL=${3:-templates}
+WORKDIR=${WORKDIR:-/var/lib/vz/template/betang}
+REBUILD=${REBUILD:-0}
+
+log() { printf '[betang-templates] %s\n' "$*"; }
+
+# build VMID CATALOG_ID NAME IMAGE_URL CHECKSUM_URL CHECKSUM_TOOL
+build() {
+  vmid=$1 catalog=$2 name=$3 url=$4 sums_url=$5 sum_tool=$6
+  image="$WORKDIR/$(basename "$url")"
+
+  if qm status "$vmid" >/dev/null 2>&1; then
+    if [ "$REBUILD" != 1 ]; then
+      log "VM $vmid exists, kept (REBUILD=1 rebuilds it)"
+      return 0
+    fi
+    log "destroying old template $vmid"
+    qm destroy "$vmid" --purge 1
+  fi
+
+  mkdir -p "$WORKDIR"
+  log "downloading $url"
+  wget -q -O "$image.part" "$url"
+  wget -q -O "$image.sums" "$sums_url"
+  expected=$(grep " $(basename "$url")\$" "$image.sums" | awk '{print $1}')
+  actual=$("$sum_tool" "$image.part" | awk '{print $1}')
+  if [ -z "$expected" ] || [ "$expected" != "$actual" ]; then
+    log "checksum mismatch for $(basename "$url") (expected '$expected', got '$actual')"
+    exit 1
+  fi
+  mv "$image.part" "$image"
+
+  # The cloud images ship without the guest agent; Betang cannot work without it.
+  log "installing qemu-guest-agent into the image"
+  virt-customize -a "$image" --install qemu-guest-agent --run-command 'systemctl enable qemu-guest-agent' \
+    --run-command 'truncate -s 0 /etc/machine-id' >/dev/null
+
+  log "creating VM $vmid ($name) on $STORAGE"
+  qm create "$vmid" --name "$name" --ostype l26 --memory 1024 --cores 1 --cpu x86-64-v2-AES \
+    --net0 "virtio,bridge=$BRIDGE" --scsihw virtio-scsi-pci --serial0 socket --vga serial0 \
+    --agent enabled=1 --tags "betang-template;$catalog" \
+    --description "Betang catalog template $catalog (built by infra/proxmox/build-templates.sh)"
+  qm importdisk "$vmid" "$image" "$STORAGE" >/dev/null
+  # The imported disk is the VM's first unused disk; attach it as scsi0 and boot from it.
+  disk=$(qm config "$vmid" | sed -n 's/^unused0: //p')
+  qm set "$vmid" --scsi0 "$disk,discard=on,ssd=1" --boot order=scsi0
+  qm set "$vmid" --ide2 "$STORAGE:cloudinit"
+  qm set "$vmid" --ipconfig0 ip=dhcp
+  qm template "$vmid"
+  # The worker's token may clone only what is in this pool (create-betang-role.sh).
+  pvesh create /pools --poolid "$POOL" --comment "Betang catalog templates" 2>/dev/null || true
+  pvesh set "/pools/$POOL" --vms "$vmid"
+  log "template $vmid ready"
+}
+
+build 9000 debian-12 betang-debian-12 \
+  https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2 \
+  https://cloud.debian.org/images/cloud/bookworm/latest/SHA512SUMS sha512sum
+build 9001 ubuntu-24.04 betang-ubuntu-2404 \
+  https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img \
+  https://cloud-images.ubuntu.com/noble/current/SHA256SUMS sha256sum
+
+log "done. Check: qm config 9000; qm config 9001 (agent, ide2 cloudinit, serial0, template: 1)"
