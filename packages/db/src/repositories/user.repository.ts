@@ -1,6 +1,7 @@
 import type { Role } from '@betang/core';
 import type { Executor, Tx } from '../database';
 import type { ApiTokenRow } from './api-token.repository';
+import { preparedQuery } from './prepared-query';
 import type { SessionRow } from './session.repository';
 
 /** A user with roles, as the application uses it (secrets included: never serialise directly). */
@@ -133,13 +134,9 @@ export async function recordLoginSuccess(db: Executor, id: string): Promise<void
 /** A live session together with its user, as {@link findLiveSessionWithUser} returns it. */
 export type SessionWithUser = { session: SessionRow; user: UserRecord };
 
-/**
- * Finds a session that has not expired and its user (with roles) in ONE round trip.
- * Guarantees: `user` has exactly the shape {@link findUserById} returns; undefined when the
- * session is unknown or expired. Whether the user is active is left to the caller.
- */
-export async function findLiveSessionWithUser(db: Executor, idHash: string): Promise<SessionWithUser | undefined> {
-  const row = await baseQuery(db)
+// The status-read hot path: compiled once per executor (see preparedQuery).
+const liveSessionWithUser = preparedQuery(2, (db: Executor, idHash: string, now: Date) =>
+  baseQuery(db)
     .innerJoin('sessions', 'sessions.userId', 'users.id')
     .select([
       'sessions.idHash as sessionIdHash',
@@ -152,8 +149,16 @@ export async function findLiveSessionWithUser(db: Executor, idHash: string): Pro
       'sessions.expiresAt as sessionExpiresAt',
     ])
     .where('sessions.idHash', '=', idHash)
-    .where('sessions.expiresAt', '>', new Date())
-    .executeTakeFirst();
+    .where('sessions.expiresAt', '>', now),
+);
+
+/**
+ * Finds a session that has not expired and its user (with roles) in ONE round trip.
+ * Guarantees: `user` has exactly the shape {@link findUserById} returns; undefined when the
+ * session is unknown or expired. Whether the user is active is left to the caller.
+ */
+export async function findLiveSessionWithUser(db: Executor, idHash: string): Promise<SessionWithUser | undefined> {
+  const [row] = await liveSessionWithUser(db, idHash, new Date());
   if (!row) return undefined;
   const {
     sessionIdHash,

@@ -2,6 +2,7 @@ import type { RequestStatus } from '@betang/core';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Executor, Tx } from '../database';
+import { preparedQuery } from './prepared-query';
 
 export type VpsRequestRow = {
   id: string;
@@ -44,8 +45,12 @@ export async function insertVpsRequest(tx: Tx, values: NewVpsRequest): Promise<V
 
 /** One request by id. */
 export async function findVpsRequest(db: Executor, id: string): Promise<VpsRequestRow | undefined> {
-  return (await db.selectFrom('vpsRequests').select(COLUMNS).where('id', '=', id).executeTakeFirst()) as VpsRequestRow | undefined;
+  const [row] = await vpsRequestById(db, id);
+  return row as VpsRequestRow | undefined;
 }
+
+// On every status read: compiled once per executor (see preparedQuery).
+const vpsRequestById = preparedQuery(1, (db: Executor, id: string) => db.selectFrom('vpsRequests').select(COLUMNS).where('id', '=', id));
 
 /** Locks one request row for the rest of the transaction (decisions serialise per request). */
 export async function lockVpsRequest(tx: Tx, id: string): Promise<VpsRequestRow | undefined> {
