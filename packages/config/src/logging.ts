@@ -1,6 +1,7 @@
 /**
  * pino redaction paths, configured once for every process: passwords, tokens, tickets,
- * CSRF tokens, cookies and private keys never reach a log line.
+ * CSRF tokens, cookies, private keys, Authorization headers and secret-bearing settings never
+ * reach a log line. (PVE_TOKEN_ID is not secret and stays visible.)
  */
 export const LOG_REDACT_PATHS: readonly string[] = [
   'password',
@@ -25,9 +26,38 @@ export const LOG_REDACT_PATHS: readonly string[] = [
   'req.headers.cookie',
   'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
+  // Issue 9: headers of outgoing calls (PVE's `Authorization: PVEAPIToken=id=secret`), also inside
+  // errors (`err.config.headers`, `err.request.headers`), credentials of mail and database clients,
+  // and every secret-bearing setting, alone or inside a logged `config` object.
+  'authorization',
+  'headers.authorization',
+  'headers.Authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'err.config.headers.authorization',
+  'err.config.headers.Authorization',
+  'err.request.headers.authorization',
+  'err.request.headers.Authorization',
+  'pass',
+  '*.pass',
+  'auth.pass',
+  '*.auth.pass',
+  'connectionString',
+  '*.connectionString',
+  'masterSecret',
+  '*.masterSecret',
   'DATABASE_URL',
   'REDIS_URL',
   'PVE_TOKEN_SECRET',
+  'SMTP_URL',
+  'SIGNING_MASTER_SECRET',
+  'BETANG_MASTER_KEY',
+  '*.DATABASE_URL',
+  '*.REDIS_URL',
+  '*.PVE_TOKEN_SECRET',
+  '*.SMTP_URL',
+  '*.SIGNING_MASTER_SECRET',
+  '*.BETANG_MASTER_KEY',
 ];
 
 /**
