@@ -50,9 +50,10 @@ Instant run: timeFactor 0.
 ${table}
 
 Critical path (a): the clones packed into the clone slots of the node(s) they ran on, then config → resize → start →
-guest agent of the last one, from the simulator's documented durations × timeFactor (bench/provisioning-bench.ts,
-\`criticalPathSeconds\`). Had the clones been spread over all ${a?.nodes ?? '–'} nodes, the cluster would allow
-${f(a?.clusterCriticalPathSeconds, 1)} s.
+guest agent of the last one, from the simulator's documented durations × timeFactor, then that VM's guest
+configuration at the fastest \`configure-guest\` measured in the run (${f(a?.minGuestSeconds, 2)} s; the simulator gives it no
+duration) (bench/provisioning-bench.ts, \`criticalPathSeconds\`). Had the clones been spread over all ${a?.nodes ?? '–'} nodes,
+the cluster would allow ${f(a?.clusterCriticalPathSeconds, 1)} s.
 
 Where a VM's time goes — mean seconds per VM, from the run and step rows (the harness writes
 started/finished for every step):
