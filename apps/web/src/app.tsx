@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { ApiContext } from './api/api-context';
 import { ApiClient } from './api/http-client';
 import { SignInPage } from './features/auth/sign-in.page';
+import { TotpEnrolmentGate } from './features/auth/totp-enrolment-gate';
 import { NotFoundPage } from './features/not-found/not-found.page';
 import { I18nProvider, useI18n } from './i18n/i18n-context';
 import { RouterProvider, useRouter } from './router/router';
@@ -35,6 +36,8 @@ function Screens() {
   }
   if (state.status === 'loading') return <Loading />;
   if (state.status === 'anonymous') return <SignInPage />;
+  // A role that requires TOTP, not yet enrolled: nothing but the enrolment until it is done.
+  if (state.me.totpEnrolmentRequired) return <TotpEnrolmentGate />;
   const match = resolveRoute(path, state.me.roles);
   const Page = match?.route.page;
   return <AppShell>{Page ? <Page params={match.params} /> : <NotFoundPage />}</AppShell>;

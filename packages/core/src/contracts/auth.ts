@@ -35,7 +35,7 @@ export const ZLoginResponse = z.object({
   user: ZUser,
   csrfToken: z.string(),
   /** True when the user's role requires TOTP and they have not enrolled: the session is restricted to enrolment. */
-  totpEnrolmentRequired: z.boolean(),
+  totpEnrolmentRequired: z.boolean().default(false),
 });
 
 /** `GET /me` response. */
@@ -45,7 +45,7 @@ export const ZMeResponse = z.object({
   institution: z.object({ id: z.uuid(), code: z.string(), name: z.string() }).nullable(),
   csrfToken: z.string().nullable(),
   /** True when the user's role requires TOTP and they have not enrolled: every other route answers 403 TOTP_ENROLMENT_REQUIRED. */
-  totpEnrolmentRequired: z.boolean(),
+  totpEnrolmentRequired: z.boolean().default(false),
 });
 export type MeResponse = z.infer<typeof ZMeResponse>;
 

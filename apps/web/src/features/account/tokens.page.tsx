@@ -1,11 +1,11 @@
-import { ZCreateTokenBody } from '@betang/core';
+import { TOKEN_DEFAULT_DAYS, TOKEN_SCOPES, ZCreateTokenBody, type TokenScope } from '@betang/core';
 import { useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { createToken, listTokens, revokeToken } from '../../api/session.api';
 import { useResource } from '../../api/use-resource';
 import { useI18n } from '../../i18n/i18n-context';
 import { ErrorAlert, FormAlert, LiveRegion, Loading } from '../../ui/alert';
-import { Field } from '../../ui/field';
+import { CheckboxGroup, Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
 import { Page } from '../../ui/page';
 import { TokenSecret } from './token-secret';
@@ -16,13 +16,33 @@ function endOfDayWib(date: string): string {
   return `${date}T23:59:59+07:00`;
 }
 
+/** The WIB calendar date `days` from today, as YYYY-MM-DD (what a date input holds). */
+export function wibDatePlus(days: number, now = Date.now()): string {
+  return new Date(now + 7 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Last day a token may run to: its end (23:59:59 WIB) must stay within the API's 365 days from
+ * now, so the latest whole day is 364 days ahead.
+ */
+const LAST_DAY = 364;
+
 /** Personal API tokens: create (secret shown once), list, revoke. */
 export function TokensPage() {
   const { t, locale, dateTime } = useI18n();
   const api = useApi();
   const tokens = useResource((client) => listTokens(client), []);
   const [name, setName] = useState('');
-  const [expires, setExpires] = useState('');
+  const [expires, setExpires] = useState(() => wibDatePlus(TOKEN_DEFAULT_DAYS));
+  const [scopes, setScopes] = useState<TokenScope[]>(['read']);
+  const scopeOptions: { value: TokenScope; label: string }[] = [
+    { value: 'read', label: t('tokens.scopeRead') },
+    { value: 'requests:write', label: t('tokens.scopeRequestsWrite') },
+    { value: 'inventory:write', label: t('tokens.scopeInventoryWrite') },
+    { value: 'operate', label: t('tokens.scopeOperate') },
+    { value: 'admin', label: t('tokens.scopeAdmin') },
+  ];
+  const scopeLabel = (scope: TokenScope) => scopeOptions.find((o) => o.value === scope)?.label ?? scope;
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -31,8 +51,10 @@ export function TokensPage() {
 
   async function onCreate(event: FormEvent) {
     event.preventDefault();
-    const body = { name, ...(expires ? { expiresAt: endOfDayWib(expires) } : {}) };
+    // keep the order of TOKEN_SCOPES whatever order the boxes were ticked in
+    const body = { name, expiresAt: expires ? endOfDayWib(expires) : '', scopes: TOKEN_SCOPES.filter((s) => scopes.includes(s)) };
     const errors = validateWith(ZCreateTokenBody, body, locale);
+    if (!expires || expires < wibDatePlus(0) || expires > wibDatePlus(LAST_DAY)) errors.expiresAt = t('tokens.expiresRange');
     if (Object.keys(errors).length > 0) {
       form.setError(undefined);
       form.setFieldErrors(errors);
@@ -42,7 +64,8 @@ export function TokensPage() {
     if (created) {
       setSecret({ name: created.name, secret: created.secret });
       setName('');
-      setExpires('');
+      setExpires(wibDatePlus(TOKEN_DEFAULT_DAYS));
+      setScopes(['read']);
       tokens.reload();
     }
   }
@@ -67,7 +90,19 @@ export function TokensPage() {
         <h2 id="token-create-title">{t('tokens.createTitle')}</h2>
         <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
         <Field label={t('tokens.name')} required hint={t('tokens.nameHint')} value={name} onValue={setName} error={form.fieldErrors.name} />
-        <Field label={t('tokens.expires')} type="date" hint={t('tokens.expiresHint')} value={expires} onValue={setExpires} error={form.fieldErrors.expiresAt} />
+        <Field
+          label={t('tokens.expires')}
+          type="date"
+          required
+          min={wibDatePlus(0)}
+          max={wibDatePlus(LAST_DAY)}
+          hint={t('tokens.expiresHint')}
+          value={expires}
+          onValue={setExpires}
+          error={form.fieldErrors.expiresAt}
+        />
+        <CheckboxGroup legend={t('tokens.scopes')} options={scopeOptions} selected={scopes} onChange={setScopes} error={form.fieldErrors.scopes} />
+        <p className="hint">{t('tokens.scopesHint')}</p>
         <div className="form-actions">
           <button type="submit" className="button primary" disabled={form.busy}>
             {t('tokens.create')}
@@ -87,6 +122,7 @@ export function TokensPage() {
                 <tr>
                   <th scope="col">{t('tokens.name')}</th>
                   <th scope="col">{t('tokens.prefix')}</th>
+                  <th scope="col">{t('tokens.scopes')}</th>
                   <th scope="col">{t('tokens.createdAt')}</th>
                   <th scope="col">{t('tokens.expiresAt')}</th>
                   <th scope="col">{t('tokens.lastUsedAt')}</th>
@@ -102,8 +138,12 @@ export function TokensPage() {
                     <td data-label={t('tokens.prefix')}>
                       <code>{token.prefix}…</code>
                     </td>
+                    <td data-label={t('tokens.scopes')}>{token.scopes.map(scopeLabel).join(', ')}</td>
                     <td data-label={t('tokens.createdAt')}>{dateTime(token.createdAt)}</td>
-                    <td data-label={t('tokens.expiresAt')}>{token.expiresAt ? dateTime(token.expiresAt) : t('tokens.never')}</td>
+                    <td data-label={t('tokens.expiresAt')}>
+                      {token.expiresAt ? dateTime(token.expiresAt) : t('tokens.never')}
+                      {token.expiresAt && new Date(token.expiresAt).getTime() <= Date.now() ? <span className="muted small"> ({t('tokens.expired')})</span> : null}
+                    </td>
                     <td data-label={t('tokens.lastUsedAt')}>{token.lastUsedAt ? dateTime(token.lastUsedAt) : t('tokens.notUsed')}</td>
                     <td className="cell-actions">
                       {confirming === token.id ? (

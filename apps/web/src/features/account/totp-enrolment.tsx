@@ -1,0 +1,129 @@
+import QRCode from 'qrcode';
+import { useEffect, useState, type FormEvent } from 'react';
+import { useApi } from '../../api/api-context';
+import { enableTotp, newTotpSecret } from '../../api/session.api';
+import { useI18n } from '../../i18n/i18n-context';
+import { useMe } from '../../session/session-context';
+import { FormAlert } from '../../ui/alert';
+import { Field } from '../../ui/field';
+import { useSubmit } from '../../ui/form-state';
+
+/** Groups a base32 secret in fours so it can be typed into an authenticator app. */
+function grouped(secret: string): string {
+  return secret.replace(/(.{4})/g, '$1 ').trim();
+}
+
+/** The otpauth link as a QR code image (a data: URL, allowed by the CSP), drawn in the browser: the secret never leaves it. */
+function useQrCode(text: string | undefined): string | null {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    setUrl(null);
+    if (text) {
+      QRCode.toDataURL(text, { errorCorrectionLevel: 'M', margin: 2, width: 220 })
+        .then((data) => current && setUrl(data))
+        .catch(() => current && setUrl(null));
+    }
+    return () => {
+      current = false;
+    };
+  }, [text]);
+  return url;
+}
+
+/**
+ * TOTP enrolment: asks the API for a new secret, shows it as a QR code, as an otpauth link and as
+ * a key to type, and confirms it with the password and a code from the app. Calls `onEnabled`
+ * once the API has switched TOTP on.
+ */
+export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Promise<void> | void; startNow?: boolean }) {
+  const { t } = useI18n();
+  const api = useApi();
+  const me = useMe();
+  const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUrl: string } | null>(null);
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const start = useSubmit();
+  const confirm = useSubmit();
+  const qr = useQrCode(enrolment?.otpauthUrl);
+
+  async function onStart() {
+    const answer = await start.submit(() => newTotpSecret(api));
+    if (answer) setEnrolment(answer);
+  }
+
+  // Only once, on mount, when asked to start at once (the enrolment gate).
+  useEffect(() => {
+    if (startNow) void onStart();
+  }, []);
+
+  async function onConfirm(event: FormEvent) {
+    event.preventDefault();
+    if (!enrolment) return;
+    const ok = await confirm.submit(async () => {
+      await enableTotp(api, { secret: enrolment.secret, code, password });
+      return true;
+    });
+    if (ok) {
+      setEnrolment(null);
+      setPassword('');
+      setCode('');
+      await onEnabled();
+    }
+  }
+
+  return (
+    <>
+      <FormAlert error={start.error} fieldErrors={{}} />
+      {!enrolment ? (
+        <button type="button" className="button primary" onClick={onStart} disabled={start.busy}>
+          {me.user.totpEnabled ? t('security.reenrol') : t('security.start')}
+        </button>
+      ) : (
+        <form className="form-grid" onSubmit={onConfirm} noValidate>
+          <ol className="steps">
+            <li>{t('security.step1')}</li>
+            <li>
+              {t('security.stepScan')}
+              <span className="block">
+                {qr ? <img className="totp-qr" src={qr} width={220} height={220} alt={t('security.qrAlt')} data-testid="totp-qr" /> : null}
+              </span>
+              <a href={enrolment.otpauthUrl}>{t('security.openApp')}</a>
+              <span className="block muted small">{t('security.otpauthUrl')}</span>
+              <code className="secret block small" data-testid="otpauth-url">
+                {enrolment.otpauthUrl}
+              </code>
+            </li>
+            <li>
+              {t('security.step2')}
+              <code className="secret block" data-testid="totp-secret">
+                {grouped(enrolment.secret)}
+              </code>
+            </li>
+            <li>{t('security.step3')}</li>
+          </ol>
+          <FormAlert error={confirm.error} fieldErrors={confirm.fieldErrors} />
+          <Field label={t('security.password')} type="password" autoComplete="current-password" required value={password} onValue={setPassword} error={confirm.fieldErrors.password} />
+          <Field
+            label={t('security.code')}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={6}
+            required
+            value={code}
+            onValue={(value) => setCode(value.replace(/\D/g, ''))}
+            error={confirm.fieldErrors.code}
+          />
+          <div className="form-actions">
+            <button type="submit" className="button primary" disabled={confirm.busy}>
+              {t('security.confirm')}
+            </button>
+            <button type="button" className="button" onClick={() => setEnrolment(null)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </form>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,51 @@
+import { useEffect } from 'react';
+import { TotpEnrolment } from '../account/totp-enrolment';
+import { useI18n } from '../../i18n/i18n-context';
+import { useRouter } from '../../router/router';
+import { useMe, useSession } from '../../session/session-context';
+import { LanguageSwitch } from '../../shell/language-switch';
+
+/** Where the gate lives: the account's security page, so a reload keeps the person on it. */
+export const TOTP_ENROLMENT_PATH = '/account/security';
+
+/**
+ * The only screen for a signed-in user whose role requires TOTP and who has not enrolled (the API
+ * refuses everything else with TOTP_ENROLMENT_REQUIRED): why, the enrolment (QR code, link, key,
+ * confirmation) and sign-out. Whatever path was asked for, it shows this; once TOTP is on, the
+ * session is reloaded and the normal app appears.
+ */
+export function TotpEnrolmentGate() {
+  const { t } = useI18n();
+  const me = useMe();
+  const { refresh, signOut } = useSession();
+  const { path, navigate } = useRouter();
+
+  useEffect(() => {
+    if (path !== TOTP_ENROLMENT_PATH) navigate(TOTP_ENROLMENT_PATH, { replace: true });
+  }, [path, navigate]);
+
+  async function onSignOut() {
+    await signOut().catch(() => undefined);
+    navigate('/login', { replace: true });
+  }
+
+  return (
+    <main id="main" className="sign-in">
+      <div className="sign-in-card totp-gate">
+        <div className="sign-in-top">
+          <p className="brand">Betang</p>
+          <LanguageSwitch />
+        </div>
+        <h1>{t('totpGate.title')}</h1>
+        <p role="status">{t('totpGate.explain', { name: me.user.name })}</p>
+        <p className="muted">{t('totpGate.why')}</p>
+        <TotpEnrolment startNow onEnabled={refresh} />
+        <p className="muted small">
+          <button type="button" className="button" onClick={onSignOut}>
+            {t('shell.signOut')}
+          </button>
+        </p>
+      </div>
+    </main>
+  );
+}
