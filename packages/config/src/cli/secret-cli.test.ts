@@ -24,6 +24,8 @@ function fakeIo(env: Record<string, string | undefined>, input = ''): SecretCliI
   return io;
 }
 
+jest.setTimeout(60_000);
+
 describe('npm run secret', () => {
   it('keygen should print a fresh 32-byte base64 key', async () => {
     const a = fakeIo({});
