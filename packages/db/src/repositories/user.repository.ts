@@ -1,4 +1,4 @@
-import type { Role } from '@betang/core';
+import type { Role, TokenScope } from '@betang/core';
 import type { Executor, Tx } from '../database';
 import type { ApiTokenRow } from './api-token.repository';
 import { preparedQuery } from './prepared-query';
@@ -207,13 +207,14 @@ export async function findUsableApiTokenWithUser(db: Executor, tokenHash: string
       'apiTokens.expiresAt as tokenExpiresAt',
       'apiTokens.lastUsedAt as tokenLastUsedAt',
       'apiTokens.revokedAt as tokenRevokedAt',
+      'apiTokens.scopes as tokenScopes',
     ])
     .where('apiTokens.tokenHash', '=', tokenHash)
     .where('apiTokens.revokedAt', 'is', null)
     .where((eb) => eb.or([eb('apiTokens.expiresAt', 'is', null), eb('apiTokens.expiresAt', '>', new Date())]))
     .executeTakeFirst();
   if (!row) return undefined;
-  const { tokenId, tokenUserId, tokenName, tokenPrefix, tokenCreatedAt, tokenExpiresAt, tokenLastUsedAt, tokenRevokedAt, ...user } = row;
+  const { tokenId, tokenUserId, tokenName, tokenPrefix, tokenCreatedAt, tokenExpiresAt, tokenLastUsedAt, tokenRevokedAt, tokenScopes, ...user } = row;
   return {
     token: {
       id: tokenId,
@@ -224,6 +225,8 @@ export async function findUsableApiTokenWithUser(db: Executor, tokenHash: string
       expiresAt: tokenExpiresAt,
       lastUsedAt: tokenLastUsedAt,
       revokedAt: tokenRevokedAt,
+      // text[] in the schema; the api_tokens_scopes_known CHECK keeps it to TOKEN_SCOPES.
+      scopes: tokenScopes as TokenScope[],
     },
     user: toRecord(user),
   };
