@@ -189,14 +189,9 @@ export async function findLiveSessionWithUser(db: Executor, idHash: string): Pro
 /** A usable API token together with its user, as {@link findUsableApiTokenWithUser} returns it. */
 export type ApiTokenWithUser = { token: ApiTokenRow; user: UserRecord };
 
-/**
- * Finds a usable API token (not revoked, not expired) by secret hash and its user (with roles) in
- * ONE round trip. Guarantees: `token` has the columns {@link findUsableApiToken} returns and `user`
- * the shape {@link findUserById} returns; undefined when no usable token matches. Whether the
- * user is active is left to the caller.
- */
-export async function findUsableApiTokenWithUser(db: Executor, tokenHash: string): Promise<ApiTokenWithUser | undefined> {
-  const row = await baseQuery(db)
+// Every API-token call: compiled once per executor (see preparedQuery).
+const usableApiTokenWithUser = preparedQuery(2, (db: Executor, tokenHash: string, now: Date) =>
+  baseQuery(db)
     .innerJoin('apiTokens', 'apiTokens.userId', 'users.id')
     .select([
       'apiTokens.id as tokenId',
@@ -211,8 +206,17 @@ export async function findUsableApiTokenWithUser(db: Executor, tokenHash: string
     ])
     .where('apiTokens.tokenHash', '=', tokenHash)
     .where('apiTokens.revokedAt', 'is', null)
-    .where((eb) => eb.or([eb('apiTokens.expiresAt', 'is', null), eb('apiTokens.expiresAt', '>', new Date())]))
-    .executeTakeFirst();
+    .where('apiTokens.expiresAt', '>', now),
+);
+
+/**
+ * Finds a usable API token (not revoked, not expired) by secret hash and its user (with roles) in
+ * ONE round trip. Guarantees: `token` has the columns {@link findUsableApiToken} returns and `user`
+ * the shape {@link findUserById} returns; undefined when no usable token matches. Whether the
+ * user is active is left to the caller.
+ */
+export async function findUsableApiTokenWithUser(db: Executor, tokenHash: string): Promise<ApiTokenWithUser | undefined> {
+  const [row] = await usableApiTokenWithUser(db, tokenHash, new Date());
   if (!row) return undefined;
   const { tokenId, tokenUserId, tokenName, tokenPrefix, tokenCreatedAt, tokenExpiresAt, tokenLastUsedAt, tokenRevokedAt, tokenScopes, ...user } = row;
   return {
