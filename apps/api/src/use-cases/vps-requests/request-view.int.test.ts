@@ -14,7 +14,7 @@ import {
 } from '@betang/db';
 import { createTestDatabase, makeQueuedProvisionRun, makeUser, type QueuedProvision, type TestDatabase } from '@betang/testkit';
 import { sql, type KyselyPlugin } from 'kysely';
-import { loadRequestView, loadRequestViews } from './request-view';
+import { loadRequestView } from './request-view';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -117,9 +117,9 @@ describe('loadRequestView (one query) against the former multi-query loader', ()
       const expected = JSON.stringify(await oracleView(db, row));
       expect(JSON.stringify(await loadRequestView(db, row))).toBe(expected);
     }
-    // The batch form: same views, in the order given (reversed here on purpose).
+    // Asked for in one tick (one batched query): same views, each to its own caller (reversed order on purpose).
     const reversed = [...rows].reverse();
-    const batch = await loadRequestViews(db, reversed);
+    const batch = await Promise.all(reversed.map((r) => loadRequestView(db, r)));
     expect(batch.map((v) => JSON.stringify(v))).toEqual(await Promise.all(reversed.map(async (r) => JSON.stringify(await oracleView(db, r)))));
   }
 
@@ -197,7 +197,8 @@ describe('loadRequestView (one query) against the former multi-query loader', ()
     await putSetting(t.db, 'approval_policy', policy, null);
     try {
       await expectSameViews();
-      const partial = (await loadRequestViews(t.db, await Promise.all(ids.map(async (id) => (await findVpsRequest(t.db, id))!)))).filter(
+      const rows = await Promise.all(ids.map(async (id) => (await findVpsRequest(t.db, id))!));
+      const partial = (await Promise.all(rows.map((r) => loadRequestView(t.db, r)))).filter(
         (v) => v.status === 'partially_approved' && v.approvals.length === 1,
       );
       expect(partial[0]!.pendingLevel).toMatchObject({ level: 2, roles: ['operator'] });

@@ -32,15 +32,6 @@ export function loadRequestView(db: Executor, request: VpsRequestRow): Promise<V
   });
 }
 
-/**
- * The views of several requests, in the order given, with ONE query for all of them.
- * Guarantees: each element equals what loadRequestView returns for that request.
- */
-export async function loadRequestViews(db: Executor, requests: readonly VpsRequestRow[]): Promise<VpsRequestDto[]> {
-  const parts = await loadRequestViewParts(db, requests.map((r) => r.id));
-  return requests.map((request) => toView(request, partsOf(parts, request)));
-}
-
 type Waiter = { request: VpsRequestRow; resolve: (view: VpsRequestDto) => void; reject: (error: unknown) => void };
 const pendingBatches = new WeakMap<Executor, Waiter[]>();
 
