@@ -3,7 +3,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { locals } from '../http/context';
 import { ERROR_STATUS } from './error-status';
 
-type BodyParserError = Error & { type?: string; status?: number };
+type BodyParserError = Error & { type?: string; status?: number; expose?: boolean };
 
 function fromBodyParser(error: BodyParserError): AppError | undefined {
   if (error.type === 'entity.too.large') return new AppError(ErrorCode.PayloadTooLarge);
@@ -13,6 +13,12 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
     ]);
   if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported')
     return new AppError(ErrorCode.ValidationFailed, { id: 'Pengodean tidak didukung.', en: 'Unsupported encoding.' });
+  // Any other client error the body readers raise (e.g. a corrupt gzip body: zlib's Z_DATA_ERROR
+  // with status 400) is the client's fault, not a 500 (found by the fuzz tests).
+  if (error.expose === true && typeof error.status === 'number' && error.status >= 400 && error.status < 500)
+    return new AppError(ErrorCode.ValidationFailed, { id: 'Badan permintaan tidak dapat dibaca.', en: 'The request body could not be read.' }, [
+      { path: 'body', message: 'unreadable', code: 'unreadable_body' },
+    ]);
   return undefined;
 }
 

@@ -4,7 +4,7 @@ import { routeRegistryOf } from '../app';
 import type { ApiHarness, SignedIn } from '../testing/api-harness';
 import { startApiHarness } from '../testing/api-harness';
 import { defaultHints, fieldsOf, pathParams, routeName, send, urlOf, validExample, type RouteEntry } from '../testing/route-walk';
-import { bodyText, leakedSecrets, seedTenant, seedWorld, type Tenant, type TenantIds } from '../testing/tenant-fixture';
+import { bodyText, fillPath, leakedSecrets, seedTenant, seedWorld, type Tenant, type TenantIds } from '../testing/tenant-fixture';
 
 /**
  * Issue 9's tenancy matrix: every route of the registry that names a resource (a path id, or an
@@ -15,23 +15,6 @@ import { bodyText, leakedSecrets, seedTenant, seedWorld, type Tenant, type Tenan
  * A route whose id the matrix cannot fill fails the test: add its fixture to tenant-fixture.ts.
  */
 
-/** Which tenant resource a path's id names, by the path before the placeholder. */
-const PATH_ID_KINDS: Record<string, keyof TenantIds | { shared: string; reason: string }> = {
-  '/me/tokens/{id}': 'token',
-  '/institutions/{id}': 'institution',
-  '/users/{id}': 'staff',
-  '/applications/{id}': 'application',
-  '/agreements/{id}': 'agreement',
-  '/ip-pools/{id}': 'ipPool',
-  '/vps-requests/{id}': 'request',
-  '/vms/{id}': 'vm',
-  '/reconciliation/{id}': 'finding',
-  // The catalog is one list for every institution (no tenant owns a template or preset): the
-  // matrix still calls these as A and expects the role gate's 403.
-  '/catalog/templates/{id}': { shared: 'debian-12', reason: 'shared catalog, operators only' },
-  '/catalog/presets/{id}': { shared: 'small', reason: 'shared catalog, operators only' },
-};
-
 /** Query/body fields that name another tenant's resource. */
 const FIELD_KINDS: Record<string, keyof TenantIds> = { institutionId: 'institution', applicationId: 'application' };
 
@@ -41,21 +24,6 @@ const PUBLIC_EXEMPT: Record<string, string> = {
   'POST /verify': 'public by design: checks an uploaded PDF, names no stored id',
   'POST /auth/login': 'public: signs in, names no resource',
 };
-
-function idKindKey(spec: RouteEntry): string | undefined {
-  const match = /^(.*?\{\w+\})/.exec(spec.path);
-  return match?.[1];
-}
-
-/** B's value for each placeholder, or the reason it cannot be filled. */
-function fillPath(spec: RouteEntry, ids: TenantIds): Record<string, string> | string {
-  const key = idKindKey(spec);
-  if (!key) return {};
-  const kind = PATH_ID_KINDS[key];
-  if (!kind) return `no fixture for ${key}: add it to PATH_ID_KINDS and seedTenant`;
-  if (pathParams(spec).length !== 1) return `more than one path parameter in ${spec.path}: extend the matrix`;
-  return { [pathParams(spec)[0]!]: typeof kind === 'string' ? ids[kind] : kind.shared };
-}
 
 function refersToTenant(spec: RouteEntry): boolean {
   return pathParams(spec).length > 0 || [...fieldsOf(spec.query), ...fieldsOf(spec.body)].some((f) => f in FIELD_KINDS);

@@ -82,7 +82,7 @@ export function clientFor(spec: RouteEntry, clients: Partial<Record<string, Sign
 
 /**
  * Reads a raw response (file, event stream) until it ends or, for a stream that never ends,
- * until 300 ms after its first bytes; the body is the bytes read.
+ * until 300 ms after its first bytes; the body is the bytes read (parsed when JSON).
  */
 function firstBytes(res: IncomingMessage, callback: (error: Error | null, body: Buffer) => void): void {
   const chunks: Buffer[] = [];
@@ -92,7 +92,17 @@ function firstBytes(res: IncomingMessage, callback: (error: Error | null, body: 
     if (done) return;
     done = true;
     if (timer) clearTimeout(timer);
-    callback(null, Buffer.concat(chunks));
+    const bytes = Buffer.concat(chunks);
+    // Errors of raw routes are JSON like every other error: parse them so they can be checked.
+    if (/json/.test(String(res.headers['content-type']))) {
+      try {
+        callback(null, JSON.parse(bytes.toString('utf8')));
+        return;
+      } catch {
+        // not JSON after all: hand over the bytes
+      }
+    }
+    callback(null, bytes);
   };
   res.on('data', (chunk: Buffer) => {
     chunks.push(Buffer.from(chunk));
@@ -130,7 +140,7 @@ export function errorBodyProblems(response: Response): string[] {
   const problems: string[] = [];
   const error = (response.body as { error?: { code?: unknown; message?: unknown; requestId?: unknown } } | undefined)?.error;
   if (!/application\/json/.test(String(response.headers['content-type']))) problems.push(`content-type ${String(response.headers['content-type'])}`);
-  if (!error) return [...problems, `no error object: ${response.text.slice(0, 200)}`];
+  if (!error) return [...problems, `no error object: ${String(response.text ?? response.body).slice(0, 200)}`];
   if (typeof error.code !== 'string' || !(Object.values(ErrorCode) as string[]).includes(error.code)) problems.push(`unknown code ${String(error.code)}`);
   else if (ERROR_STATUS[error.code as ErrorCode] !== response.status) problems.push(`code ${error.code} sent with status ${response.status}`);
   if (typeof error.message !== 'string' || error.message.trim().length === 0) problems.push('empty message');

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Role } from '@betang/core';
 import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testSshKey } from '@betang/testkit';
 import { signInAs, type ApiHarness, type SignedIn } from './api-harness';
+import { pathParams, type RouteEntry } from './route-walk';
 
 /** Shared, non-tenant state every tenant needs: catalog, an admin and an operator session. */
 export type World = { admin: SignedIn; operator: SignedIn; adminId: string; operatorId: string };
@@ -113,4 +114,38 @@ export function bodyText(response: { text?: string; body?: unknown }): string {
 export function leakedSecrets(tenant: Tenant, response: { text?: string; body?: unknown }): string[] {
   const lower = bodyText(response).toLowerCase();
   return tenant.secrets.filter((s) => lower.includes(s.toLowerCase()));
+}
+
+/** Which tenant resource a path's id names, by the path before the placeholder. */
+export const PATH_ID_KINDS: Record<string, keyof TenantIds | { shared: string; reason: string }> = {
+  '/me/tokens/{id}': 'token',
+  '/institutions/{id}': 'institution',
+  '/users/{id}': 'staff',
+  '/applications/{id}': 'application',
+  '/agreements/{id}': 'agreement',
+  '/ip-pools/{id}': 'ipPool',
+  '/vps-requests/{id}': 'request',
+  '/vms/{id}': 'vm',
+  '/reconciliation/{id}': 'finding',
+  // The catalog is one list for every institution (no tenant owns a template or preset): the
+  // matrix still calls these as A and expects the role gate's 403.
+  '/catalog/templates/{id}': { shared: 'debian-12', reason: 'shared catalog, operators only' },
+  '/catalog/presets/{id}': { shared: 'small', reason: 'shared catalog, operators only' },
+};
+
+function idKindKey(spec: RouteEntry): string | undefined {
+  return /^(.*?\{\w+\})/.exec(spec.path)?.[1];
+}
+
+/**
+ * The tenant's value for each path placeholder of `spec`, or why it cannot be filled (a new
+ * route kind: add it to PATH_ID_KINDS and to seedTenant). `{}` for a path without placeholders.
+ */
+export function fillPath(spec: RouteEntry, ids: TenantIds): Record<string, string> | string {
+  const key = idKindKey(spec);
+  if (!key) return {};
+  const kind = PATH_ID_KINDS[key];
+  if (!kind) return `no fixture for ${key}: add it to PATH_ID_KINDS and seedTenant`;
+  if (pathParams(spec).length !== 1) return `more than one path parameter in ${spec.path}: extend the matrix`;
+  return { [pathParams(spec)[0]!]: typeof kind === 'string' ? ids[kind] : kind.shared };
 }
