@@ -6,7 +6,7 @@ import { Role } from '@betang/core';
 import { createJobProducer, createQueueBackend } from '@betang/queue';
 import {
   captureChildOutput, childLogEnv, createTestDatabase, makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testEncrypted, testSshKey,
-  TEST_MASTER_KEY, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, type TestDatabase,
+  TEST_MASTER_KEY, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, testLogDestination, testLogOptions, type TestDatabase,
 } from '@betang/testkit';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -146,8 +146,8 @@ describe('approval survives an API crash between the run row and its job', () =>
     const producer = createJobProducer(backend);
     try {
       await producer.enqueue('vm.provision', { runId: run.id }); // the crashed relay's enqueue
-      expect(await relayJobsOnce(db, producer, pino({ level: 'silent' }))).toBe(1);
-      expect(await relayJobsOnce(db, producer, pino({ level: 'silent' }))).toBe(0);
+      expect(await relayJobsOnce(db, producer, pino(testLogOptions('approval-crash'), testLogDestination('approval-crash')))).toBe(1);
+      expect(await relayJobsOnce(db, producer, pino(testLogOptions('approval-crash'), testLogDestination('approval-crash')))).toBe(0);
       const queue = backend.createQueue('provisioning');
       const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
       expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(1);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { replaceClusterSnapshot } from '@betang/db';
 import { createQueueBackend, createQueueDepthReader, type QueueBackend } from '@betang/queue';
-import { createTestDatabase, type TestDatabase } from '@betang/testkit';
+import { createTestDatabase, type TestDatabase, testLogDestination, testLogOptions } from '@betang/testkit';
 import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../app';
@@ -30,7 +30,7 @@ describe('API /readyz and /metrics', () => {
     backends.push({ close: () => queueDepths.close() } as QueueBackend);
     return createApp({
       db: t.db,
-      logger: pino({ level: 'silent' }),
+      logger: pino(testLogOptions('readiness'), testLogDestination('readiness')),
       healthChecks: [queueCheck(backend)],
       queueDepths,
       config: {

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Role } from '@betang/core';
 import { pruneRequestEvents } from '@betang/db';
-import { makeInstitution, makeQueuedProvisionRun, makeUser, type QueuedProvision } from '@betang/testkit';
+import { makeInstitution, makeQueuedProvisionRun, makeUser, type QueuedProvision, testLogDestination, testLogOptions } from '@betang/testkit';
 import type { Express } from 'express';
 import { pino } from 'pino';
 import { createApp } from '../app';
@@ -34,7 +34,7 @@ describe('GET /vps-requests/:id/events (Server-Sent Events)', () => {
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   };
   const anotherInstance = async (options: Partial<RequestEventHubOptions>) => {
-    const hub = new RequestEventHub({ db: h.database.db, logger: pino({ level: 'silent' }), ...options });
+    const hub = new RequestEventHub({ db: h.database.db, logger: pino(testLogOptions('request-events'), testLogDestination('request-events')), ...options });
     hubs.push(hub);
     return { hub, base: await listen(createApp({ ...h.deps, requestEvents: hub })) };
   };

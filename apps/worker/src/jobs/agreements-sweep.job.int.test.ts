@@ -1,10 +1,10 @@
 import { Role, ZEmailMessage } from '@betang/core';
 import { insertAgreement, type Db } from '@betang/db';
-import { createTestDatabase, makeInstitution, makeUser, type TestDatabase } from '@betang/testkit';
+import { createTestDatabase, makeInstitution, makeUser, type TestDatabase, testLogDestination, testLogOptions } from '@betang/testkit';
 import { pino } from 'pino';
 import { sweepAgreements } from './agreements-sweep.job';
 
-const logger = pino({ level: 'silent' });
+const logger = pino(testLogOptions('agreements-sweep'), testLogDestination('agreements-sweep'));
 const ceiling = { cores: 4, memoryMiB: 8192, diskGiB: 100, vmCount: 2, ipCount: 1 };
 let counter = 0;
 

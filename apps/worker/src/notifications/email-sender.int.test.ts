@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { insertOutbox } from '@betang/db';
-import { createTestDatabase, type TestDatabase } from '@betang/testkit';
+import { createTestDatabase, type TestDatabase, testLogDestination, testLogOptions } from '@betang/testkit';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { sendEmailsOnce } from './email-sender';
@@ -49,7 +49,7 @@ describe('sendEmailsOnce', () => {
   let t: TestDatabase;
   let refusing = false;
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
-  const logger = pino({ level: 'silent' });
+  const logger = pino(testLogOptions('email-sender'), testLogDestination('email-sender'));
 
   beforeAll(async () => {
     t = await createTestDatabase();

@@ -1,10 +1,10 @@
 import type { JobProducer } from '@betang/core';
 import { insertOutbox } from '@betang/db';
-import { createTestDatabase, type TestDatabase } from '@betang/testkit';
+import { createTestDatabase, type TestDatabase, testLogDestination, testLogOptions } from '@betang/testkit';
 import { pino } from 'pino';
 import { relayJobsOnce, startJobRelay } from './job-relay';
 
-const silent = pino({ level: 'silent' });
+const silent = pino(testLogOptions('job-relay'), testLogDestination('job-relay'));
 
 function recordingProducer(failTimes = 0): JobProducer & { sent: unknown[] } {
   let failures = failTimes;

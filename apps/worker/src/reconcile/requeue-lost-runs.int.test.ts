@@ -1,4 +1,4 @@
-import { createTestDatabase, makeQueuedProvisionRun, type TestDatabase } from '@betang/testkit';
+import { createTestDatabase, makeQueuedProvisionRun, type TestDatabase, testLogDestination, testLogOptions } from '@betang/testkit';
 import { pino } from 'pino';
 import type { WorkerDeps } from '../deps';
 import { MAX_REQUEUES, requeueLostRuns } from './requeue-lost-runs';
@@ -8,7 +8,7 @@ describe('requeueLostRuns', () => {
   let deps: WorkerDeps;
   beforeAll(async () => {
     t = await createTestDatabase();
-    deps = { config: { WORKER_CONCURRENCY: 1, RUN_STALE_SECONDS: 30 }, db: t.db, logger: pino({ level: 'silent' }) };
+    deps = { config: { WORKER_CONCURRENCY: 1, RUN_STALE_SECONDS: 30 }, db: t.db, logger: pino(testLogOptions('requeue-lost-runs'), testLogDestination('requeue-lost-runs')) };
   });
   afterAll(async () => {
     await t.drop();
