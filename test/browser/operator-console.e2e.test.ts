@@ -370,6 +370,18 @@ describe('operator console (real Chromium)', () => {
     await page.getByRole('status').filter({ hasText: fill(T['opCatalog.saved'], { name: 'Rocky Linux 9' }) }).waitFor();
     await page.getByRole('row').filter({ hasText: 'rocky-9' }).waitFor();
     expect(await stack.db.selectFrom('catalogTemplates').select(['name', 'pveTemplateVmid']).where('id', '=', 'rocky-9').executeTakeFirstOrThrow()).toEqual({ name: 'Rocky Linux 9', pveTemplateVmid: 9002 });
+
+    // Editing a preset: the id is fixed, memory is entered in GiB and checked against the API's rule.
+    await page.getByRole('button', { name: fill(T['opCatalog.editPreset'], { name: 'Kecil' }) }).click();
+    const preset = page.getByRole('form', { name: fill(T['opCatalog.editPreset'], { name: 'Kecil' }) });
+    expect(await preset.getByLabel(T['opCatalog.id']!, { exact: true }).getAttribute('readonly')).not.toBeNull();
+    await preset.getByLabel(T['opCatalog.memoryGiB']!).fill('0');
+    await preset.getByRole('button', { name: T['common.save'] }).click();
+    expect(await preset.getByLabel(T['opCatalog.memoryGiB']!).getAttribute('aria-invalid')).toBe('true');
+    await preset.getByLabel(T['opCatalog.memoryGiB']!).fill('3');
+    await preset.getByRole('button', { name: T['common.save'] }).click();
+    await page.getByRole('status').filter({ hasText: fill(T['opCatalog.saved'], { name: 'Kecil' }) }).waitFor();
+    expect(await stack.db.selectFrom('sizePresets').select(['memoryMib', 'isActive']).where('id', '=', 'small').executeTakeFirstOrThrow()).toEqual({ memoryMib: 3072, isActive: true });
   });
 
   it('should pass axe (no serious or critical violations) on every console page, on desktop and phone', async () => {

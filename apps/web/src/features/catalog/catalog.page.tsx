@@ -6,8 +6,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
-import { StatusBadge } from '../../ui/status-badge';
-import { TableWrap } from '../../ui/table-wrap';
+import { CatalogSection } from './catalog-section';
 import { PresetForm } from './preset-form';
 import { TemplateForm } from './template-form';
 
@@ -23,7 +22,6 @@ export function CatalogPage() {
     setNotice(t('opCatalog.saved', { name }));
     catalog.reload();
   };
-  const active = (on: boolean) => (on ? <StatusBadge tone="good">{t('opCatalog.isActive')}</StatusBadge> : <StatusBadge tone="idle">{t('opCatalog.inactive')}</StatusBadge>);
   const data = catalog.data;
   return (
     <Page title={t('opCatalog.title')}>
@@ -33,94 +31,35 @@ export function CatalogPage() {
       {catalog.loading && !data ? <Loading /> : null}
       {data ? (
         <>
-          <section className="card" aria-labelledby="templates-title">
-            <h2 id="templates-title">{t('opCatalog.templates')}</h2>
-            {data.templates.length === 0 ? <p>{t('opCatalog.noTemplates')}</p> : null}
-            <TableWrap labelledBy="templates-title">
-              <table className="responsive">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('opCatalog.name')}</th>
-                    <th scope="col">{t('opCatalog.vmid')}</th>
-                    <th scope="col">{t('opCatalog.placement')}</th>
-                    <th scope="col">{t('opCatalog.state')}</th>
-                    <th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.templates.map((tpl) => (
-                    <tr key={tpl.id}>
-                      <td data-label={t('opCatalog.name')}>
-                        <strong>{tpl.name}</strong> <code className="small">{tpl.id}</code>
-                      </td>
-                      <td data-label={t('opCatalog.vmid')}>{tpl.pveTemplateVmid}</td>
-                      <td data-label={t('opCatalog.placement')}>{`${tpl.pveNode ?? t('opCatalog.anyNode')} · ${tpl.storage ?? t('opCatalog.defaultStorage')}`}</td>
-                      <td data-label={t('opCatalog.state')}>{active(tpl.isActive)}</td>
-                      <td className="cell-actions">
-                        {mayEdit ? (
-                          <button type="button" className="button small" onClick={() => setEditing(`t:${tpl.id}`)}>
-                            {t('opCatalog.editTemplate', { name: tpl.name })}
-                          </button>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
-            {data.templates.filter((tpl) => editing === `t:${tpl.id}`).map((tpl) => (
-              <TemplateForm key={tpl.id} template={tpl} onSaved={saved} onCancel={() => setEditing(null)} />
-            ))}
-            {editing === 't:new' ? <TemplateForm onSaved={saved} onCancel={() => setEditing(null)} /> : null}
-            {mayEdit && editing !== 't:new' ? (
-              <button type="button" className="button" onClick={() => setEditing('t:new')}>
-                {t('opCatalog.addTemplate')}
-              </button>
-            ) : null}
-          </section>
-          <section className="card" aria-labelledby="presets-title">
-            <h2 id="presets-title">{t('opCatalog.presets')}</h2>
-            {data.presets.length === 0 ? <p>{t('opCatalog.noPresets')}</p> : null}
-            <TableWrap labelledBy="presets-title">
-              <table className="responsive">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('opCatalog.name')}</th>
-                    <th scope="col">{t('opCatalog.size')}</th>
-                    <th scope="col">{t('opCatalog.state')}</th>
-                    <th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.presets.map((p) => (
-                    <tr key={p.id}>
-                      <td data-label={t('opCatalog.name')}>
-                        <strong>{p.name}</strong> <code className="small">{p.id}</code>
-                      </td>
-                      <td data-label={t('opCatalog.size')}>{t('opCommon.size', { cores: p.cores, memory: number(p.memoryMiB / 1024), disk: p.diskGiB })}</td>
-                      <td data-label={t('opCatalog.state')}>{active(p.isActive)}</td>
-                      <td className="cell-actions">
-                        {mayEdit ? (
-                          <button type="button" className="button small" onClick={() => setEditing(`p:${p.id}`)}>
-                            {t('opCatalog.editPreset', { name: p.name })}
-                          </button>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
-            {data.presets.filter((p) => editing === `p:${p.id}`).map((p) => (
-              <PresetForm key={p.id} preset={p} onSaved={saved} onCancel={() => setEditing(null)} />
-            ))}
-            {editing === 'p:new' ? <PresetForm onSaved={saved} onCancel={() => setEditing(null)} /> : null}
-            {mayEdit && editing !== 'p:new' ? (
-              <button type="button" className="button" onClick={() => setEditing('p:new')}>
-                {t('opCatalog.addPreset')}
-              </button>
-            ) : null}
-          </section>
+          <CatalogSection
+            prefix="templates"
+            title={t('opCatalog.templates')}
+            emptyText={t('opCatalog.noTemplates')}
+            entries={data.templates}
+            columns={[
+              { label: t('opCatalog.vmid'), cell: (tpl) => tpl.pveTemplateVmid },
+              { label: t('opCatalog.placement'), cell: (tpl) => `${tpl.pveNode ?? t('opCatalog.anyNode')} · ${tpl.storage ?? t('opCatalog.defaultStorage')}` },
+            ]}
+            mayEdit={mayEdit}
+            editLabel={(tpl) => t('opCatalog.editTemplate', { name: tpl.name })}
+            addLabel={t('opCatalog.addTemplate')}
+            editing={editing}
+            onEdit={setEditing}
+            renderForm={(tpl, close) => <TemplateForm template={tpl} onSaved={saved} onCancel={close} />}
+          />
+          <CatalogSection
+            prefix="presets"
+            title={t('opCatalog.presets')}
+            emptyText={t('opCatalog.noPresets')}
+            entries={data.presets}
+            columns={[{ label: t('opCatalog.size'), cell: (p) => t('opCommon.size', { cores: p.cores, memory: number(p.memoryMiB / 1024), disk: p.diskGiB }) }]}
+            mayEdit={mayEdit}
+            editLabel={(p) => t('opCatalog.editPreset', { name: p.name })}
+            addLabel={t('opCatalog.addPreset')}
+            editing={editing}
+            onEdit={setEditing}
+            renderForm={(p, close) => <PresetForm preset={p} onSaved={saved} onCancel={close} />}
+          />
         </>
       ) : null}
     </Page>

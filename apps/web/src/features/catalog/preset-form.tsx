@@ -4,12 +4,11 @@ import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { putPreset } from '../../api/catalog.api';
 import { useI18n } from '../../i18n/i18n-context';
-import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
+import { CatalogEntryForm, PRESET_ID_PATTERN } from './catalog-entry-form';
 
 type Preset = z.infer<typeof ZSizePreset>;
-const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /** Creates (no `preset`) or edits a size preset: PUT /catalog/presets/:id (memory entered in GiB). */
 export function PresetForm({ preset, onSaved, onCancel }: { preset?: Preset; onSaved(name: string): void; onCancel(): void }) {
@@ -32,7 +31,7 @@ export function PresetForm({ preset, onSaved, onCancel }: { preset?: Preset; onS
     const body = { name: v.name, cores: Number(v.cores), memoryMiB: Math.round(Number(v.memoryGiB) * 1024), diskGiB: Number(v.diskGiB), isActive: v.isActive };
     const errors = validateWith(ZPutPresetBody, body, locale);
     if (errors.memoryMiB) errors.memoryGiB = errors.memoryMiB;
-    if (!ID_PATTERN.test(v.id)) errors.id = t('opCatalog.idRule');
+    if (!PRESET_ID_PATTERN.test(v.id)) errors.id = t('opCatalog.idRule');
     if (Object.keys(errors).length > 0) return form.setFieldErrors(errors);
     const ok = await form.submit(async () => {
       await putPreset(api, v.id, body);
@@ -42,26 +41,21 @@ export function PresetForm({ preset, onSaved, onCancel }: { preset?: Preset; onS
   }
 
   return (
-    <form className="confirm-panel form-grid" aria-label={title} onSubmit={onSubmit} noValidate>
-      <h3 className="field-wide">{title}</h3>
-      <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
-      <Field label={t('opCatalog.id')} hint={t('opCatalog.idHint')} value={v.id} onValue={set('id')} required readOnly={preset !== undefined} error={form.fieldErrors.id} />
-      <Field label={t('opCatalog.name')} value={v.name} onValue={set('name')} required maxLength={100} error={form.fieldErrors.name} />
+    <CatalogEntryForm
+      title={title}
+      form={form}
+      id={v.id}
+      name={v.name}
+      editing={preset !== undefined}
+      onValue={(key, value) => set(key)(value)}
+      isActive={v.isActive}
+      onActive={(isActive) => setV((old) => ({ ...old, isActive }))}
+      onSubmit={onSubmit}
+      onCancel={onCancel}
+    >
       <Field label={t('opCatalog.cores')} type="number" min={1} value={v.cores} onValue={set('cores')} required error={form.fieldErrors.cores} />
       <Field label={t('opCatalog.memoryGiB')} type="number" min={0.5} step={0.5} value={v.memoryGiB} onValue={set('memoryGiB')} required error={form.fieldErrors.memoryGiB} />
       <Field label={t('opCatalog.diskGiB')} type="number" min={10} value={v.diskGiB} onValue={set('diskGiB')} required error={form.fieldErrors.diskGiB} />
-      <label className="choice field-wide">
-        <input type="checkbox" checked={v.isActive} onChange={(event) => setV((old) => ({ ...old, isActive: event.target.checked }))} />
-        {t('opCatalog.active')}
-      </label>
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={form.busy}>
-          {t('common.save')}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
-    </form>
+    </CatalogEntryForm>
   );
 }

@@ -5,12 +5,11 @@ import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { putTemplate } from '../../api/catalog.api';
 import { useI18n } from '../../i18n/i18n-context';
-import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
+import { CatalogEntryForm, TEMPLATE_ID_PATTERN } from './catalog-entry-form';
 
 type Template = z.infer<typeof ZCatalogTemplate>;
-const ID_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 
 /** Creates (no `template`) or edits an OS template: PUT /catalog/templates/:id. */
 export function TemplateForm({ template, onSaved, onCancel }: { template?: Template; onSaved(name: string): void; onCancel(): void }) {
@@ -33,7 +32,7 @@ export function TemplateForm({ template, onSaved, onCancel }: { template?: Templ
     event.preventDefault();
     const body = { name: v.name, osFamily: v.osFamily.trim(), pveTemplateVmid: Number(v.pveTemplateVmid), pveNode: v.pveNode.trim() || null, storage: v.storage.trim() || null, isActive: v.isActive };
     const errors = validateWith(ZPutTemplateBody, body, locale);
-    if (!ID_PATTERN.test(v.id)) errors.id = t('opCatalog.idRule');
+    if (!TEMPLATE_ID_PATTERN.test(v.id)) errors.id = t('opCatalog.idRule');
     if (Object.keys(errors).length > 0) return form.setFieldErrors(errors);
     const ok = await form.submit(async () => {
       await putTemplate(api, v.id, body);
@@ -43,27 +42,22 @@ export function TemplateForm({ template, onSaved, onCancel }: { template?: Templ
   }
 
   return (
-    <form className="confirm-panel form-grid" aria-label={title} onSubmit={onSubmit} noValidate>
-      <h3 className="field-wide">{title}</h3>
-      <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
-      <Field label={t('opCatalog.id')} hint={t('opCatalog.idHint')} value={v.id} onValue={set('id')} required readOnly={template !== undefined} error={form.fieldErrors.id} />
-      <Field label={t('opCatalog.name')} value={v.name} onValue={set('name')} required maxLength={100} error={form.fieldErrors.name} />
+    <CatalogEntryForm
+      title={title}
+      form={form}
+      id={v.id}
+      name={v.name}
+      editing={template !== undefined}
+      onValue={(key, value) => set(key)(value)}
+      isActive={v.isActive}
+      onActive={(isActive) => setV((old) => ({ ...old, isActive }))}
+      onSubmit={onSubmit}
+      onCancel={onCancel}
+    >
       <Field label={t('opCatalog.osFamily')} hint={t('opCatalog.osFamilyHint')} value={v.osFamily} onValue={set('osFamily')} required error={form.fieldErrors.osFamily} />
       <Field label={t('opCatalog.vmid')} type="number" min={100} value={v.pveTemplateVmid} onValue={set('pveTemplateVmid')} required error={form.fieldErrors.pveTemplateVmid} />
       <Field label={t('opCatalog.node')} hint={t('opCatalog.nodeHint')} value={v.pveNode} onValue={set('pveNode')} error={form.fieldErrors.pveNode} />
       <Field label={t('opCatalog.storage')} hint={t('opCatalog.storageHint')} value={v.storage} onValue={set('storage')} error={form.fieldErrors.storage} />
-      <label className="choice field-wide">
-        <input type="checkbox" checked={v.isActive} onChange={(event) => setV((old) => ({ ...old, isActive: event.target.checked }))} />
-        {t('opCatalog.active')}
-      </label>
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={form.busy}>
-          {t('common.save')}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
-    </form>
+    </CatalogEntryForm>
   );
 }
