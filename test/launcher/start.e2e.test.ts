@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { captureChildOutput, childLogEnv, testEncrypted, TEST_MASTER_KEY, TEST_SIGNING_MASTER_SECRET } from '@betang/testkit';
 import { ensureWebBuild } from '../browser/support/web-build';
 
 /**
@@ -39,6 +40,7 @@ type Launcher = { output: () => string; stop: () => Promise<number | null | 'tim
 /** Starts the README's start command with `env` and waits until it says it is running. */
 async function startLauncher(env: NodeJS.ProcessEnv): Promise<Launcher> {
   const launcher = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/launcher/src/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  captureChildOutput(launcher, 'e2e-launcher');
   let output = '';
   launcher.stdout.on('data', (c: Buffer) => (output += c.toString()));
   launcher.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -80,7 +82,9 @@ describe('npm start on embedded defaults', () => {
     const port = await freePort();
     // Build the UI the way the browser tests do (under their lock), so the launcher does not rebuild it under them.
     const webDist = await ensureWebBuild();
-    const env: NodeJS.ProcessEnv = { ...process.env, WEB_DIST_DIR: webDist, BETANG_HOME: home, PORT: String(port), BETANG_SIM_TIME_FACTOR: '0.02', LOG_PRETTY: 'false', LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, WEB_DIST_DIR: webDist, BETANG_HOME: home, PORT: String(port), BETANG_SIM_TIME_FACTOR: '0.02', LOG_PRETTY: 'false', LOG_LEVEL: 'warn', ...childLogEnv(),
+      // the API reads its signing secret as production does: an enc:v1 value and the master key
+      BETANG_MASTER_KEY: TEST_MASTER_KEY, SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET) };
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'PVE_URL', 'PVE_TOKEN_ID', 'PVE_TOKEN_SECRET', 'SMTP_URL', 'NODE_ENV']) delete env[name];
     const base = `http://127.0.0.1:${port}/api/v1`;
     let vmid: number | undefined;
