@@ -214,6 +214,31 @@ describe('fuzz: every route answers hostile input with a 4xx, never a 5xx', () =
     }, 120_000);
   });
 
+  describe('regressions the fuzz found (fixed; asserted here case by case)', () => {
+    it('PATCH /institutions/{id} with an empty body changes nothing and answers 200, not 500', async () => {
+      const admin = await signInAs(h.app, emails[Role.Admin]!);
+      const response = await admin.agent.patch(`/api/v1/institutions/${tenant.ids.institution}`).set('X-CSRF-Token', admin.csrfToken).send({});
+      expect(response.status).toBe(200);
+      expect(response.body.id).toBe(tenant.ids.institution);
+    });
+
+    it('POST /users and PATCH /users/{id} with a repeated role answer 400 on body.roles, not 500', async () => {
+      const admin = await signInAs(h.app, emails[Role.Admin]!);
+      const created = await admin.agent.post('/api/v1/users').set('X-CSRF-Token', admin.csrfToken).send({ email: 'ganda@kalteng.go.id', name: 'Peran Ganda', password: 'panjang-sekali-123', roles: ['operator', 'operator'] });
+      expect(created.status).toBe(400);
+      expect(created.body.error.details).toEqual([expect.objectContaining({ path: 'body.roles' })]);
+      const patched = await admin.agent.patch(`/api/v1/users/${tenant.ids.staff}`).set('X-CSRF-Token', admin.csrfToken).send({ roles: ['institution_staff', 'institution_staff'] });
+      expect(patched.status).toBe(400);
+    });
+
+    it('a corrupt gzip body answers 400 VALIDATION_FAILED, not 500', async () => {
+      const admin = await signInAs(h.app, emails[Role.Admin]!);
+      const response = await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('H4sIAAAA');
+      expect(response.status).toBe(400);
+      expect(response.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'body', code: 'unreadable_body' }] });
+    });
+  });
+
   it('gets past validation often enough that handlers run (near-valid inputs are near enough)', () => {
     if (process.env.FUZZ_REPORT) for (const [name, statuses] of seen) console.log(name, Object.fromEntries(statuses));
     const withInput = ROUTES.filter((s) => s.body || s.query || pathParams(s).length > 0).filter((s) => !FIXED_CASES_ONLY[routeName(s)]);

@@ -6,12 +6,19 @@ import { ZDisplayName, ZEmail, ZNip, ZPhone } from './common';
 /** A password people can choose: long enough to matter, bounded to keep hashing cheap. */
 export const ZNewPassword = z.string().min(12, 'minimal 12 karakter / at least 12 characters').max(256);
 
+/** 1–6 roles, each at most once (a repeated role would break the one-row-per-role rule). */
+const ZRoleSet = z
+  .array(ZRole)
+  .min(1)
+  .max(6)
+  .refine((roles) => new Set(roles).size === roles.length, 'peran ganda / duplicate role');
+
 /** `POST /institutions/:id/users` body. */
 export const ZCreateUserBody = z.strictObject({
   email: ZEmail,
   name: ZDisplayName,
   password: ZNewPassword,
-  roles: z.array(ZRole).min(1).max(6),
+  roles: ZRoleSet,
   nip: ZNip.optional(),
   position: z.string().trim().max(200).optional(),
   phone: ZPhone.optional(),
@@ -22,7 +29,7 @@ export type CreateUserBody = z.infer<typeof ZCreateUserBody>;
 /** `PATCH /users/:id` body. */
 export const ZUpdateUserBody = z.strictObject({
   name: ZDisplayName.optional(),
-  roles: z.array(ZRole).min(1).max(6).optional(),
+  roles: ZRoleSet.optional(),
   nip: ZNip.nullable().optional(),
   position: z.string().trim().max(200).nullable().optional(),
   phone: ZPhone.nullable().optional(),

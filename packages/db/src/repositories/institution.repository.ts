@@ -48,5 +48,7 @@ export async function updateInstitution(
   id: string,
   patch: { name?: string; address?: string | null },
 ): Promise<InstitutionRow | undefined> {
+  // An empty patch (PATCH with `{}`) changes nothing; an UPDATE with no SET is invalid SQL (found by the fuzz tests).
+  if (Object.values(patch).every((v) => v === undefined)) return findInstitution(db, id);
   return db.updateTable('institutions').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
 }
