@@ -15,7 +15,7 @@ import {
   seesAllInstitutions,
   zPage,
 } from '@betang/core';
-import { findVpsRequest, listVpsRequests, type VpsRequestRow } from '@betang/db';
+import { listVpsRequests, type VpsRequestRow } from '@betang/db';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
@@ -23,7 +23,7 @@ import { decodeCursor, encodeCursor } from '../http/cursor';
 import { route } from '../http/route';
 import { cancelVpsRequest } from '../use-cases/vps-requests/cancel-vps-request';
 import { approveVpsRequest, rejectVpsRequest } from '../use-cases/vps-requests/decide-vps-request';
-import { loadRequestView } from '../use-cases/vps-requests/request-view';
+import { findRequestWithView, loadRequestView } from '../use-cases/vps-requests/request-view';
 import { retryVpsRequest } from '../use-cases/vps-requests/retry-vps-request';
 import { submitVpsRequest } from '../use-cases/vps-requests/submit-vps-request';
 import type { RoutesContext } from './router-context';
@@ -33,7 +33,7 @@ const ZCursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
 /** VPS requests: submit, read (own institution; operators all), decide, cancel. */
 export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
-  const view = async (id: string) => loadRequestView(db, (await findVpsRequest(db, id))!);
+  const view = async (id: string) => (await findRequestWithView(db, id))!.view;
 
   route(router, registry, { method: 'get', path: '/vps-requests', tag: 'vps-requests', summary: 'Daftar permintaan VPS / list VPS requests', access: 'user', query: ZListRequestsQuery, response: zPage(ZVpsRequest) }, async ({ auth, query }) => {
     const actor = actorOf(auth);
@@ -49,9 +49,9 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
   });
 
   route(router, registry, { method: 'get', path: '/vps-requests/{id}', tag: 'vps-requests', summary: 'Detail permintaan VPS / a VPS request', access: 'user', params: ZIdParam, response: ZVpsRequest }, async ({ auth, params }) => {
-    const request = await findVpsRequest(db, params.id);
-    if (!request || !canSeeInstitution(actorOf(auth), request.institutionId)) throw new AppError(ErrorCode.NotFound);
-    return loadRequestView(db, request);
+    const found = await findRequestWithView(db, params.id);
+    if (!found || !canSeeInstitution(actorOf(auth), found.request.institutionId)) throw new AppError(ErrorCode.NotFound);
+    return found.view;
   });
 
   route(

@@ -146,9 +146,11 @@ export type RequestViewParts = {
    * falls back to the default policy, as getSetting does).
    */
   approvalPolicy: unknown;
+  /** The request row itself, as findVpsRequest returns it (read in the same query and snapshot). */
+  request: VpsRequestRow;
 };
 
-type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm'> & {
+type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm' | 'request'> & VpsRequestRow & {
   requestId: string;
   approvals: (Omit<RequestViewApproval, 'decidedAt'> & { decidedAt: string })[];
   steps: (Omit<RequestViewStep, 'startedAt' | 'finishedAt'> & { startedAt: string | null; finishedAt: string | null })[];
@@ -174,7 +176,7 @@ const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ) a
 const toDate = (text: string | null): Date | null => (text === null ? null : parseTimestamptz(text));
 
 /**
- * Reads, for each request id, everything its API view needs besides the request row — approvals
+ * Reads, for each request id, the request row and everything its API view needs — approvals
  * with decider names, the latest run with its steps, the VM, the held address, the institution
  * code and (only for requests awaiting a decision) the approval-policy setting — in ONE query.
  * Guarantees: the values equal what listApprovals, findLatestRunOfRequest, listRunSteps,
@@ -187,6 +189,9 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
   const { rows } = await sql<RawViewParts>`
     SELECT
       r.id AS request_id,
+      r.id, r.institution_id, r.application_id, r.requested_by, r.hostname, r.template_id, r.preset_id, r.cores,
+      r.memory_mib, r.disk_gib, r.ssh_public_keys, r.purpose, r.public_access, r.ports, r.contact, r.status,
+      r.status_reason, r.created_at, r.updated_at,
       i.code AS institution_code,
       COALESCE((
         SELECT json_agg(json_build_object(
@@ -244,6 +249,7 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
       vm: row.vmId === null ? null : { id: row.vmId, node: row.vmNode, vmid: row.vmVmid, state: row.vmState },
       ipAddress: row.ipAddress,
       approvalPolicy: row.approvalPolicy,
+      request: Object.fromEntries(COLUMNS.map((column) => [column, row[column]])) as VpsRequestRow,
     });
   }
   return parts;

@@ -14,7 +14,7 @@ import {
 } from '@betang/db';
 import { createTestDatabase, makeQueuedProvisionRun, makeUser, type QueuedProvision, type TestDatabase } from '@betang/testkit';
 import { sql, type KyselyPlugin } from 'kysely';
-import { loadRequestView } from './request-view';
+import { findRequestWithView, loadRequestView } from './request-view';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -116,6 +116,10 @@ describe('loadRequestView (one query) against the former multi-query loader', ()
     for (const row of rows) {
       const expected = JSON.stringify(await oracleView(db, row));
       expect(JSON.stringify(await loadRequestView(db, row))).toBe(expected);
+      // The status read's one-query path: the same row (every column, same types) and the same view.
+      const found = await findRequestWithView(db, row.id);
+      expect(found?.request).toEqual(row);
+      expect(JSON.stringify(found?.view)).toBe(expected);
     }
     // Asked for in one tick (one batched query): same views, each to its own caller (reversed order on purpose).
     const reversed = [...rows].reverse();
@@ -260,6 +264,7 @@ describe('loadRequestView (one query) against the former multi-query loader', ()
     expect((await loadRequestViewParts(t.db, [])).size).toBe(0);
     const parts = await loadRequestViewParts(t.db, ['00000000-0000-4000-8000-000000000000', base.requestId]);
     expect([...parts.keys()]).toEqual([base.requestId]);
+    expect(await findRequestWithView(t.db, '00000000-0000-4000-8000-000000000000')).toBeUndefined();
     await expect(loadRequestViewParts(t.db, ["x'; DROP TABLE vps_requests; --"])).rejects.toThrow(/uuid/);
     expect(await findVpsRequest(t.db, base.requestId)).toBeDefined();
   });

@@ -32,6 +32,15 @@ export function loadRequestView(db: Executor, request: VpsRequestRow): Promise<V
   });
 }
 
+/**
+ * Reads one request and its view in ONE query (the status read's hot path). Undefined for an
+ * unknown id. The caller must check tenancy on `request` before it returns `view`.
+ */
+export async function findRequestWithView(db: Executor, id: string): Promise<{ request: VpsRequestRow; view: VpsRequestDto } | undefined> {
+  const parts = (await loadRequestViewParts(db, [id])).get(id);
+  return parts && { request: parts.request, view: toView(parts.request, parts) };
+}
+
 type Waiter = { request: VpsRequestRow; resolve: (view: VpsRequestDto) => void; reject: (error: unknown) => void };
 const pendingBatches = new WeakMap<Executor, Waiter[]>();
 
