@@ -101,7 +101,7 @@ export async function startApi(env: { databaseUrl: string; port: number; redisUr
   return child;
 }
 
-/** A worker process (apps/worker/src/main.ts) with the given environment. */
+/** A worker process (apps/worker/src/main.ts) with the given environment (no ops listener: several run at once). */
 export function startWorker(env: Record<string, string>, nodeArgs: string[] = []): ReturnType<typeof spawnTs> {
-  return spawnTs(path.join(ROOT, 'apps/worker/src/main.ts'), env, nodeArgs);
+  return spawnTs(path.join(ROOT, 'apps/worker/src/main.ts'), { WORKER_METRICS_PORT: '0', ...env }, nodeArgs);
 }
