@@ -9,7 +9,7 @@ import { classifyPveError } from '../errors/classify-pve-error';
 import { cloneToFreeVmid } from './clone-to-free-vmid';
 import { AmbiguousTagError, findVmByTag, findVmsByTag } from './find-vms-by-tag';
 import { nextFreeVmid, VmidRangeExhaustedError } from './next-free-vmid';
-import { nodeCapacity } from './node-capacity';
+import { clusterSnapshot, nodeCapacity } from './node-capacity';
 
 describe('provisioning helpers against a scripted PVE', () => {
   let pki: TestPki;
@@ -54,6 +54,27 @@ describe('provisioning helpers against a scripted PVE', () => {
     expect(calls.map((r) => r.url)).toEqual(['/api2/json/cluster/nextid?vmid=10002']);
     await expect(nextFreeVmid(a, { min: 10000, max: 10001, exclude: [10001] })).rejects.toBeInstanceOf(VmidRangeExhaustedError);
     await expect(nextFreeVmid(a, { min: 50, max: 10 })).rejects.toThrow(RangeError);
+  });
+
+  it('nextFreeVmid with a list read earlier should not list again, and still confirm with nextid', async () => {
+    // 10000 exists but the earlier list did not show it (created since): nextid refuses it.
+    fake.vms.set(10000, { vmid: 10000, node: 'pve1', config: {} });
+    expect(await nextFreeVmid(a, { min: 10000, max: 10010, listedVmids: [10001] })).toBe(10002);
+    expect(srv.requests.filter((r) => r.url.startsWith('/api2/json/cluster/resources'))).toHaveLength(0);
+    expect(srv.requests.filter((r) => r.url.startsWith('/api2/json/cluster/nextid')).map((r) => r.url)).toEqual([
+      '/api2/json/cluster/nextid?vmid=10000',
+      '/api2/json/cluster/nextid?vmid=10002',
+    ]);
+  });
+
+  it('clusterSnapshot should read VMs, nodes and storages with one call', async () => {
+    fake.vms.set(10003, { vmid: 10003, node: 'pve1', config: {} });
+    fake.nodes = [{ node: 'pve1', status: 'online', maxmem: 64 * 2 ** 30, mem: 16 * 2 ** 30, maxcpu: 32, cpu: 0.25 }];
+    fake.storages = [{ node: 'pve1', storage: 'ceph', maxdisk: 5000, disk: 1000, shared: 1, content: 'images', plugintype: 'rbd' }];
+    const snap = await clusterSnapshot(a);
+    expect(snap.vms.map((v) => v.vmid)).toContain(10003);
+    expect(snap.nodes).toEqual(await nodeCapacity(a));
+    expect(srv.requests.filter((r) => r.url === '/api2/json/cluster/resources')).toHaveLength(1);
   });
 
   it('nodeCapacity should compute free memory and disk and flag hidden stats / offline nodes', async () => {

@@ -12,6 +12,12 @@ export type NextFreeVmidOptions = {
   exclude?: Iterable<number>;
   /** How many `nextid?vmid=N` probes before giving up (default 25). */
   maxProbes?: number;
+  /**
+   * VM ids from a `/cluster/resources` list the caller already read (e.g. before taking a lock,
+   * to keep PVE calls out of it): the list call is skipped. Every candidate is still confirmed
+   * with `nextid`, so a VM created since that list is never handed out.
+   */
+  listedVmids?: Iterable<number>;
 } & CallOptions;
 
 /** No free vmid in the range (or probe budget exhausted). */
@@ -41,7 +47,8 @@ export async function nextFreeVmid(client: PveClient, options: NextFreeVmidOptio
   }
   const callOpts: CallOptions = { ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) };
   const used = new Set<number>(options.exclude ?? []);
-  for (const vm of await listClusterVms(client, callOpts)) used.add(vm.vmid);
+  if (options.listedVmids) for (const id of options.listedVmids) used.add(id);
+  else for (const vm of await listClusterVms(client, callOpts)) used.add(vm.vmid);
   let probes = options.maxProbes ?? 25;
   for (let id = min; id <= max && probes > 0; id++) {
     if (used.has(id)) continue;

@@ -43,14 +43,15 @@ function route(f: FakePve, opts: { taskStartMs: number; cloneMs: number }, req: 
   const q = url.searchParams;
   const body = new URLSearchParams(req.body);
   if (req.method === 'GET' && p === '/cluster/resources') {
+    // Without `type` real PVE returns every kind of entry together (reference §4.2).
     const type = q.get('type');
-    if (type === 'vm') {
-      pveReply(res, 200, { data: [...f.vms.values()].map((v) => ({ id: `qemu/${v.vmid}`, type: 'qemu', vmid: v.vmid, node: v.node, status: 'unknown', ...(v.config.tags ? { tags: v.config.tags } : {}), ...(v.config.lock ? { lock: v.config.lock } : {}) })) });
-    } else if (type === 'node') {
-      pveReply(res, 200, { data: f.nodes.map((n) => ({ id: `node/${n.node}`, type: 'node', ...n })) });
-    } else {
-      pveReply(res, 200, { data: f.storages.map((s) => ({ id: `storage/${s.node}/${s.storage}`, type: 'storage', status: 'available', ...s })) });
-    }
+    const vms = () => [...f.vms.values()].map((v) => ({ id: `qemu/${v.vmid}`, type: 'qemu', vmid: v.vmid, node: v.node, status: 'unknown', ...(v.config.tags ? { tags: v.config.tags } : {}), ...(v.config.lock ? { lock: v.config.lock } : {}) }));
+    const nodes = () => f.nodes.map((n) => ({ id: `node/${n.node}`, type: 'node', ...n }));
+    const storages = () => f.storages.map((s) => ({ id: `storage/${s.node}/${s.storage}`, type: 'storage', status: 'available', ...s }));
+    if (type === 'vm') pveReply(res, 200, { data: vms() });
+    else if (type === 'node') pveReply(res, 200, { data: nodes() });
+    else if (type === 'storage') pveReply(res, 200, { data: storages() });
+    else pveReply(res, 200, { data: [...nodes(), ...vms(), ...storages()] });
     return;
   }
   if (req.method === 'GET' && p === '/cluster/nextid') {

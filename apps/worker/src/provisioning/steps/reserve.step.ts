@@ -13,7 +13,7 @@ import {
   type AddressLease,
   type VmState,
 } from '@betang/db';
-import { nextFreeVmid } from '@betang/proxmox';
+import { listClusterVms, nextFreeVmid } from '@betang/proxmox';
 import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
 import type { ProvisionCtx } from '../provision-context';
@@ -34,12 +34,17 @@ export const reserveStep: StepDef<ProvisionCtx> = {
     const { request } = ctx.data;
     const range = { min: ctx.settings.PVE_VMID_MIN, max: ctx.settings.PVE_VMID_MAX };
     let fresh: number | undefined;
+    // The cluster's VM list is read before the allocation lock (every worker's reservations
+    // wait on that lock); inside it only `nextid` confirms the candidate.
+    const before = await getVmByRequest(db, request.id);
+    const allocating = !before || before.vmid === null || !VM_HOLDING_STATES.includes(before.state as VmState);
+    const listed = allocating ? (await listClusterVms(ctx.pve)).map((v) => v.vmid) : undefined;
     const result = await db.transaction().execute(async (tx): Promise<ReserveResult> => {
       await lockVmidAllocation(tx);
       const existing = await getVmByRequest(tx, request.id);
       let vm = existing;
       if (!existing || existing.vmid === null || !VM_HOLDING_STATES.includes(existing.state as VmState)) {
-        const vmid = await nextFreeVmid(ctx.pve, { ...range, exclude: await heldVmids(tx, range) });
+        const vmid = await nextFreeVmid(ctx.pve, { ...range, exclude: await heldVmids(tx, range), ...(listed ? { listedVmids: listed } : {}) });
         fresh = vmid;
         vm = await reserveVmRow(tx, {
           requestId: request.id,
