@@ -50,6 +50,8 @@ function everything(error: unknown): string {
   return walk(error);
 }
 
+jest.setTimeout(60_000); // starts a simulator, an SMTP server and pg pools; slow on a loaded machine
+
 describe('secrets never in client errors nor in log lines', () => {
   it('a PVE call refused for its token, and one that cannot connect, name neither the token secret nor the header', async () => {
     const sim = await startSimulator({ timeFactor: 0.01, authFailureDelayMs: 1 });
