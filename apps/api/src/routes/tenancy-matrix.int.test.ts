@@ -49,14 +49,15 @@ describe('tenancy matrix: every route, as another institution', () => {
   function inputs(spec: RouteEntry, ids: TenantIds) {
     const hints = hintsOf.get(ids.application) ?? defaultHints([ids.application]);
     hintsOf.set(ids.application, hints);
-    const withIds = (value: unknown) =>
+    // Fields that name a tenant's resource get `ids`' values, in the schema that declares them.
+    const withIds = (value: unknown, fields: string[]) =>
       typeof value === 'object' && value !== null && !Array.isArray(value)
-        ? { ...value, ...Object.fromEntries(Object.entries(FIELD_KINDS).filter(([f]) => f in (value as object) || fieldsOf(spec.query).includes(f) || fieldsOf(spec.body).includes(f)).map(([f, k]) => [f, ids[k]])) }
+        ? { ...value, ...Object.fromEntries(Object.entries(FIELD_KINDS).filter(([f]) => fields.includes(f)).map(([f, k]) => [f, ids[k]])) }
         : value;
-    const query = spec.query ? (withIds(validExample(spec.query, hints, `${routeName(spec)} query`)) as Record<string, unknown>) : undefined;
+    const query = spec.query ? (withIds(validExample(spec.query, hints, `${routeName(spec)} query`), fieldsOf(spec.query)) as Record<string, unknown>) : undefined;
     const queryFields = fieldsOf(spec.query);
     const cleanQuery = query ? Object.fromEntries(Object.entries(query).filter(([k, v]) => queryFields.includes(k) && v !== undefined && (k in FIELD_KINDS || k !== 'cursor'))) : undefined;
-    const body = spec.body ? withIds(validExample(spec.body, hints, `${routeName(spec)} body`)) : spec.method === 'get' ? undefined : {};
+    const body = spec.body ? withIds(validExample(spec.body, hints, `${routeName(spec)} body`), fieldsOf(spec.body)) : spec.method === 'get' ? undefined : {};
     return { query: cleanQuery, body };
   }
 

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { RouteRegistry } from '../http/route';
 import { ERROR_STATUS } from '../middleware/error-status';
 import type { SignedIn } from './api-harness';
-import { arbitraryFor, type ValueHints } from './zod-arbitrary';
+import { arbitraryFor, encodeAny, type ValueHints } from './zod-arbitrary';
 
 /** One registered route. */
 export type RouteEntry = RouteRegistry[number];
@@ -22,9 +22,9 @@ export function pathParams(spec: RouteEntry): string[] {
   return [...spec.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
 }
 
-/** The URL of a route with its placeholders replaced (each value URL-encoded). */
+/** The URL of a route with its placeholders replaced (each value URL-encoded, lone surrogates as U+FFFD). */
 export function urlOf(spec: RouteEntry, values: Record<string, string>): string {
-  return `/api/v1${spec.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(values[name] ?? ''))}`;
+  return `/api/v1${spec.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeAny(values[name] ?? ''))}`;
 }
 
 /** The top-level field names of an object schema (empty for anything else). */

@@ -215,6 +215,11 @@ export function nearValid(schema: z.ZodType, hints: ValueHints): fc.Arbitrary<un
   });
 }
 
+/** encodeURIComponent that accepts any string: lone surrogates (which it refuses) become U+FFFD. */
+export function encodeAny(value: string): string {
+  return encodeURIComponent(value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+}
+
 /**
  * Query strings as a client sends them: values from the schema stringified, one mutated
  * value, repeated keys (arrays), and hostile raw text.
@@ -224,13 +229,13 @@ export function queryArbitrary(schema: z.ZodType, hints: ValueHints): fc.Arbitra
     if (typeof value !== 'object' || value === null) return '';
     return Object.entries(value as Record<string, unknown>)
       .flatMap(([k, v]) => (Array.isArray(v) ? v.map((item) => [k, item] as const) : [[k, v] as const]))
-      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v) ?? '')}`)
+      .map(([k, v]) => `${encodeAny(k)}=${encodeAny(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))}`)
       .join('&');
   };
   return fc.oneof(
     arbitraryFor(schema, hints).map(encode),
     nearValid(schema, hints).map(encode),
-    fc.tuple(fc.constantFrom(...Object.keys(defOf(schema).shape ?? { q: null }), '__proto__', 'constructor'), hostileString).map(([k, v]) => `${k}=${encodeURIComponent(v.slice(0, 4000))}&${k}=${encodeURIComponent(v.slice(0, 100))}`),
-    fc.constantFrom('%', '%zz', 'a[b]=1', '&&&', '=x', 'limit=1e3', 'limit=-1', 'limit=NaN', 'limit=Infinity', 'cursor=%00', 'cursor=' + 'A'.repeat(5000)),
+    fc.tuple(fc.constantFrom(...Object.keys(defOf(schema).shape ?? { q: null }), '__proto__', 'constructor'), hostileString).map(([k, v]) => `${k}=${encodeAny(v.slice(0, 4000))}&${k}=${encodeAny(v.slice(0, 100))}`),
+    fc.constantFrom('%', '%zz', 'a[b]=1', '&&&', '=x', 'limit=1e3', 'limit=-1', 'limit=NaN', 'limit=Infinity', 'cursor=%00', 'cursor=%ED%A0%80', 'limit=%FF%FE', '%C0%AF=1', 'cursor=' + 'A'.repeat(5000)),
   );
 }
