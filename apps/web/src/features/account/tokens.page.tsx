@@ -4,12 +4,14 @@ import { useApi } from '../../api/api-context';
 import { createToken, listTokens, revokeToken } from '../../api/session.api';
 import { useResource } from '../../api/use-resource';
 import { useI18n } from '../../i18n/i18n-context';
-import { ErrorAlert, FormAlert, LiveRegion, Loading } from '../../ui/alert';
+import { FormAlert } from '../../ui/alert';
 import { CheckboxGroup, Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
+import { FormActions } from '../../ui/form-actions';
 import { Page } from '../../ui/page';
 import { TokenSecret } from './token-secret';
-import { TableWrap } from '../../ui/table-wrap';
+import { DataTable } from '../../ui/data-table';
+import { ListSection } from '../../ui/list-section';
 
 /** The end of the chosen day in WIB, as the API's ISO time with offset. */
 function endOfDayWib(date: string): string {
@@ -103,71 +105,47 @@ export function TokensPage() {
         />
         <CheckboxGroup legend={t('tokens.scopes')} options={scopeOptions} selected={scopes} onChange={setScopes} error={form.fieldErrors.scopes} />
         <p className="hint">{t('tokens.scopesHint')}</p>
-        <div className="form-actions">
-          <button type="submit" className="button primary" disabled={form.busy}>
-            {t('tokens.create')}
-          </button>
-        </div>
+        <FormActions busy={form.busy} saveLabel={t('tokens.create')} />
       </form>
-      <section className="card" aria-labelledby="token-list-title">
-        <h2 id="token-list-title">{t('tokens.listTitle')}</h2>
-        <LiveRegion kind="success">{notice}</LiveRegion>
-        <ErrorAlert error={tokens.error ?? revokeError} />
-        {tokens.loading && !tokens.data ? <Loading /> : null}
-        {tokens.data && tokens.data.items.length === 0 ? <p>{t('tokens.empty')}</p> : null}
-        {tokens.data && tokens.data.items.length > 0 ? (
-          <TableWrap labelledBy="token-list-title">
-            <table className="responsive">
-              <thead>
-                <tr>
-                  <th scope="col">{t('tokens.name')}</th>
-                  <th scope="col">{t('tokens.prefix')}</th>
-                  <th scope="col">{t('tokens.scopes')}</th>
-                  <th scope="col">{t('tokens.createdAt')}</th>
-                  <th scope="col">{t('tokens.expiresAt')}</th>
-                  <th scope="col">{t('tokens.lastUsedAt')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.data.items.map((token) => (
-                  <tr key={token.id}>
-                    <td data-label={t('tokens.name')}>{token.name}</td>
-                    <td data-label={t('tokens.prefix')}>
-                      <code>{token.prefix}…</code>
-                    </td>
-                    <td data-label={t('tokens.scopes')}>{token.scopes.map(scopeLabel).join(', ')}</td>
-                    <td data-label={t('tokens.createdAt')}>{dateTime(token.createdAt)}</td>
-                    <td data-label={t('tokens.expiresAt')}>
-                      {token.expiresAt ? dateTime(token.expiresAt) : t('tokens.never')}
-                      {token.expiresAt && new Date(token.expiresAt).getTime() <= Date.now() ? <span className="muted small"> ({t('tokens.expired')})</span> : null}
-                    </td>
-                    <td data-label={t('tokens.lastUsedAt')}>{token.lastUsedAt ? dateTime(token.lastUsedAt) : t('tokens.notUsed')}</td>
-                    <td className="cell-actions">
-                      {confirming === token.id ? (
-                        <>
-                          <button type="button" className="button danger small" onClick={() => onRevoke(token.id, token.name)}>
-                            {t('tokens.confirmRevoke')}
-                          </button>{' '}
-                          <button type="button" className="button small" onClick={() => setConfirming(null)}>
-                            {t('common.cancel')}
-                          </button>
-                        </>
-                      ) : (
-                        <button type="button" className="button small" onClick={() => setConfirming(token.id)} aria-label={t('tokens.revokeLabel', { name: token.name })}>
-                          {t('tokens.revoke')}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-        ) : null}
-      </section>
+      <ListSection headingId="token-list-title" title={t('tokens.listTitle')} notice={notice} loading={tokens.loading && !tokens.data} error={tokens.error ?? revokeError}>
+        <DataTable
+          labelledBy="token-list-title"
+          rows={tokens.data?.items}
+          empty={t('tokens.empty')}
+          columns={[
+            { label: t('tokens.name'), cell: (token) => token.name },
+            { label: t('tokens.prefix'), cell: (token) => <code>{token.prefix}…</code> },
+            { label: t('tokens.scopes'), cell: (token) => token.scopes.map(scopeLabel).join(', ') },
+            { label: t('tokens.createdAt'), cell: (token) => dateTime(token.createdAt) },
+            {
+              label: t('tokens.expiresAt'),
+              cell: (token) => (
+                <>
+                  {token.expiresAt ? dateTime(token.expiresAt) : t('tokens.never')}
+                  {token.expiresAt && new Date(token.expiresAt).getTime() <= Date.now() ? <span className="muted small"> ({t('tokens.expired')})</span> : null}
+                </>
+              ),
+            },
+            { label: t('tokens.lastUsedAt'), cell: (token) => (token.lastUsedAt ? dateTime(token.lastUsedAt) : t('tokens.notUsed')) },
+          ]}
+          actions={(token) =>
+            confirming === token.id ? (
+              <>
+                <button type="button" className="button danger small" onClick={() => onRevoke(token.id, token.name)}>
+                  {t('tokens.confirmRevoke')}
+                </button>{' '}
+                <button type="button" className="button small" onClick={() => setConfirming(null)}>
+                  {t('common.cancel')}
+                </button>
+              </>
+            ) : (
+              <button type="button" className="button small" onClick={() => setConfirming(token.id)} aria-label={t('tokens.revokeLabel', { name: token.name })}>
+                {t('tokens.revoke')}
+              </button>
+            )
+          }
+        />
+      </ListSection>
     </Page>
   );
 }

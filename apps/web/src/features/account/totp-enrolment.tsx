@@ -7,6 +7,7 @@ import { useMe } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit } from '../../ui/form-state';
+import { FormActions } from '../../ui/form-actions';
 
 /** Groups a base32 secret in fours so it can be typed into an authenticator app. */
 function grouped(secret: string): string {
@@ -114,14 +115,7 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
             onValue={(value) => setCode(value.replace(/\D/g, ''))}
             error={confirm.fieldErrors.code}
           />
-          <div className="form-actions">
-            <button type="submit" className="button primary" disabled={confirm.busy}>
-              {t('security.confirm')}
-            </button>
-            <button type="button" className="button" onClick={() => setEnrolment(null)}>
-              {t('common.cancel')}
-            </button>
-          </div>
+          <FormActions busy={confirm.busy} saveLabel={t('security.confirm')} onCancel={() => setEnrolment(null)} />
         </form>
       )}
     </>

@@ -2,10 +2,10 @@ import { listAgreements } from '../../api/agreements.api';
 import { useResource } from '../../api/use-resource';
 import { useI18n } from '../../i18n/i18n-context';
 import { Link } from '../../router/router';
-import { ErrorAlert, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
 import { StatusBadge } from '../../ui/status-badge';
-import { TableWrap } from '../../ui/table-wrap';
+import { DataTable } from '../../ui/data-table';
+import { ListSection } from '../../ui/list-section';
 import { AGREEMENT_STATUS } from './agreement-labels';
 
 /** Agreements of the institution (data-center heads: all), newest first, each linking to its detail. */
@@ -15,42 +15,20 @@ export function AgreementsPage() {
   return (
     <Page title={t('agreements.title')}>
       <p className="muted">{t('agreements.intro')}</p>
-      <section className="card" aria-labelledby="agreements-list-title">
-        <h2 id="agreements-list-title">{t('agreements.listTitle')}</h2>
-        {agreements.loading && !agreements.data ? <Loading /> : null}
-        <ErrorAlert error={agreements.error} />
-        {agreements.data && agreements.data.items.length === 0 ? <p>{t('agreements.empty')}</p> : null}
-        {agreements.data && agreements.data.items.length > 0 ? (
-          <TableWrap labelledBy="agreements-list-title">
-            <table className="responsive">
-              <thead>
-                <tr>
-                  <th scope="col">{t('agreements.number')}</th>
-                  <th scope="col">{t('agreements.institution')}</th>
-                  <th scope="col">{t('agreements.statusLabel')}</th>
-                  <th scope="col">{t('agreements.term')}</th>
-                  <th scope="col">{t('agreements.daysLeftLabel')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {agreements.data.items.map((a) => (
-                  <tr key={a.id}>
-                    <td data-label={t('agreements.number')}>
-                      <Link to={`/agreements/${a.id}`}>{a.number}</Link>
-                    </td>
-                    <td data-label={t('agreements.institution')}>{a.institutionName}</td>
-                    <td data-label={t('agreements.statusLabel')}>
-                      <StatusBadge tone={AGREEMENT_STATUS[a.status].tone}>{t(AGREEMENT_STATUS[a.status].key)}</StatusBadge>
-                    </td>
-                    <td data-label={t('agreements.term')}>{t('agreements.termRange', { start: date(a.termStart), end: date(a.termEnd) })}</td>
-                    <td data-label={t('agreements.daysLeftLabel')}>{a.daysLeft >= 0 ? t('agreements.daysLeft', { days: number(a.daysLeft, 0) }) : t('agreements.ended')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-        ) : null}
-      </section>
+      <ListSection headingId="agreements-list-title" title={t('agreements.listTitle')} loading={agreements.loading && !agreements.data} error={agreements.error}>
+        <DataTable
+          labelledBy="agreements-list-title"
+          rows={agreements.data?.items}
+          empty={t('agreements.empty')}
+          columns={[
+            { label: t('agreements.number'), cell: (a) => <Link to={`/agreements/${a.id}`}>{a.number}</Link> },
+            { label: t('agreements.institution'), cell: (a) => a.institutionName },
+            { label: t('agreements.statusLabel'), cell: (a) => <StatusBadge tone={AGREEMENT_STATUS[a.status].tone}>{t(AGREEMENT_STATUS[a.status].key)}</StatusBadge> },
+            { label: t('agreements.term'), cell: (a) => t('agreements.termRange', { start: date(a.termStart), end: date(a.termEnd) }) },
+            { label: t('agreements.daysLeftLabel'), cell: (a) => (a.daysLeft >= 0 ? t('agreements.daysLeft', { days: number(a.daysLeft, 0) }) : t('agreements.ended')) },
+          ]}
+        />
+      </ListSection>
     </Page>
   );
 }

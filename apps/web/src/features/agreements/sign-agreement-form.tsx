@@ -8,6 +8,7 @@ import { useMe } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
+import { FormActions } from '../../ui/form-actions';
 
 /**
  * Signing with re-authentication: the exact SHA-256 of the document is shown and sent back as
@@ -73,11 +74,7 @@ export function SignAgreementForm({ agreement, onSigned, onStale }: { agreement:
           </p>
         ) : null}
       </div>
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={form.busy}>
-          {t('agreements.signSubmit')}
-        </button>
-      </div>
+      <FormActions busy={form.busy} saveLabel={t('agreements.signSubmit')} />
     </form>
   );
 }

@@ -18,6 +18,7 @@ import { useSubmit, validateWith } from '../../ui/form-state';
 import { SelectField } from '../../ui/select-field';
 import { TextAreaField } from '../../ui/textarea-field';
 import { CLASSIFICATION_KEY, DEVELOPER_KEY, KIND_KEY, STATUS_KEY, USER_TYPE_KEY } from './application-labels';
+import { FormActions } from '../../ui/form-actions';
 
 const TEXT_FIELDS = ['name', 'description', 'function', 'unit', 'picName', 'picNip', 'picPosition', 'picPhone', 'picEmail', 'developerName', 'url', 'techStack', 'databaseEngine'] as const;
 type Values = Record<(typeof TEXT_FIELDS)[number] | 'kind' | 'dataClassification' | 'status' | 'developerType' | 'userType' | 'yearBuilt', string>;
@@ -97,14 +98,7 @@ export function ApplicationForm({ application, onSaved, onCancel }: { applicatio
       <Field label={t('apps.techStack')} value={values.techStack} onValue={set('techStack')} error={err.techStack} />
       <Field label={t('apps.databaseEngine')} value={values.databaseEngine} onValue={set('databaseEngine')} error={err.databaseEngine} />
       <Field label={t('apps.yearBuilt')} inputMode="numeric" value={values.yearBuilt} onValue={set('yearBuilt')} error={err.yearBuilt} />
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={form.busy}>
-          {editing ? t('common.save') : t('apps.addSubmit')}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions busy={form.busy} saveLabel={editing ? t('common.save') : t('apps.addSubmit')} onCancel={onCancel} />
     </form>
   );
 }

@@ -4,11 +4,12 @@ import { useApi } from '../../api/api-context';
 import { APPLICATIONS_EXPORT_URL, deleteApplication, listApplications } from '../../api/applications.api';
 import { useResource } from '../../api/use-resource';
 import { useI18n } from '../../i18n/i18n-context';
-import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
+import { ErrorAlert, LiveRegion } from '../../ui/alert';
 import { ConfirmPanel } from '../../ui/confirm-panel';
 import { useSubmit } from '../../ui/form-state';
 import { Page } from '../../ui/page';
-import { TableWrap } from '../../ui/table-wrap';
+import { DataTable } from '../../ui/data-table';
+import { ListSection } from '../../ui/list-section';
 import { ApplicationForm } from './application-form';
 import { ApplicationImport } from './application-import';
 import { CLASSIFICATION_KEY, KIND_KEY, STATUS_KEY } from './application-labels';
@@ -57,11 +58,7 @@ export function ApplicationsPage() {
       <ErrorAlert error={removal.error} />
       {mode.kind === 'add' ? <ApplicationForm onSaved={(app) => done(t('apps.added', { name: app.name }))} onCancel={() => setMode({ kind: 'list' })} /> : null}
       {mode.kind === 'edit' ? <ApplicationForm key={mode.app.id} application={mode.app} onSaved={(app) => done(t('apps.saved', { name: app.name }))} onCancel={() => setMode({ kind: 'list' })} /> : null}
-      <section className="card" aria-labelledby="apps-list-title">
-        <h2 id="apps-list-title">{t('apps.listTitle')}</h2>
-        {apps.loading && !apps.data ? <Loading /> : null}
-        <ErrorAlert error={apps.error} />
-        {apps.data && apps.data.items.length === 0 ? <p>{t('apps.empty')}</p> : null}
+      <ListSection headingId="apps-list-title" title={t('apps.listTitle')} loading={apps.loading && !apps.data} error={apps.error}>
         {mode.kind === 'delete' ? (
           <ConfirmPanel
             title={t('apps.deleteTitle', { name: mode.app.name })}
@@ -75,47 +72,37 @@ export function ApplicationsPage() {
             <p>{t('apps.deleteBody')}</p>
           </ConfirmPanel>
         ) : null}
-        {apps.data && apps.data.items.length > 0 ? (
-          <TableWrap labelledBy="apps-list-title">
-            <table className="responsive">
-              <thead>
-                <tr>
-                  <th scope="col">{t('apps.name')}</th>
-                  <th scope="col">{t('apps.kind')}</th>
-                  <th scope="col">{t('apps.classification')}</th>
-                  <th scope="col">{t('apps.status')}</th>
-                  <th scope="col">{t('apps.picName')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {apps.data.items.map((app) => (
-                  <tr key={app.id}>
-                    <td data-label={t('apps.name')}>
-                      {app.name}
-                      {app.url ? <span className="muted small block">{app.url}</span> : null}
-                    </td>
-                    <td data-label={t('apps.kind')}>{t(KIND_KEY[app.kind])}</td>
-                    <td data-label={t('apps.classification')}>{t(CLASSIFICATION_KEY[app.dataClassification])}</td>
-                    <td data-label={t('apps.status')}>{t(STATUS_KEY[app.status])}</td>
-                    <td data-label={t('apps.picName')}>{app.picName}</td>
-                    <td className="cell-actions">
-                      <button type="button" className="button small" onClick={() => setMode({ kind: 'edit', app })} aria-label={t('apps.editLabel', { name: app.name })}>
-                        {t('common.edit')}
-                      </button>{' '}
-                      <button type="button" className="button small" onClick={() => setMode({ kind: 'delete', app })} aria-label={t('apps.deleteLabel', { name: app.name })}>
-                        {t('apps.delete')}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableWrap>
-        ) : null}
-      </section>
+        <DataTable
+          labelledBy="apps-list-title"
+          rows={apps.data?.items}
+          empty={t('apps.empty')}
+          columns={[
+            {
+              label: t('apps.name'),
+              cell: (app) => (
+                <>
+                  {app.name}
+                  {app.url ? <span className="muted small block">{app.url}</span> : null}
+                </>
+              ),
+            },
+            { label: t('apps.kind'), cell: (app) => t(KIND_KEY[app.kind]) },
+            { label: t('apps.classification'), cell: (app) => t(CLASSIFICATION_KEY[app.dataClassification]) },
+            { label: t('apps.status'), cell: (app) => t(STATUS_KEY[app.status]) },
+            { label: t('apps.picName'), cell: (app) => app.picName },
+          ]}
+          actions={(app) => (
+            <>
+              <button type="button" className="button small" onClick={() => setMode({ kind: 'edit', app })} aria-label={t('apps.editLabel', { name: app.name })}>
+                {t('common.edit')}
+              </button>{' '}
+              <button type="button" className="button small" onClick={() => setMode({ kind: 'delete', app })} aria-label={t('apps.deleteLabel', { name: app.name })}>
+                {t('apps.delete')}
+              </button>
+            </>
+          )}
+        />
+      </ListSection>
       <ApplicationImport onImported={() => apps.reload()} />
     </Page>
   );

@@ -4,6 +4,7 @@ import { listInstitutions } from '../../api/institutions.api';
 import { useResource } from '../../api/use-resource';
 import { useI18n } from '../../i18n/i18n-context';
 import { Field } from '../../ui/field';
+import { FormActions } from '../../ui/form-actions';
 
 /** Filter form of the audit log; the institution choice is offered to data-center staff only. */
 export function AuditFilters({ canChooseInstitution, onApply }: { canChooseInstitution: boolean; onApply(filter: AuditFilter): void }) {
@@ -46,14 +47,7 @@ export function AuditFilters({ canChooseInstitution, onApply }: { canChooseInsti
           </div>
         ) : null}
       </div>
-      <div className="form-actions">
-        <button type="submit" className="button primary">
-          {t('audit.apply')}
-        </button>
-        <button type="button" className="button" onClick={onReset}>
-          {t('audit.reset')}
-        </button>
-      </div>
+      <FormActions saveLabel={t('audit.apply')} onCancel={onReset} cancelLabel={t('audit.reset')} />
     </form>
   );
 }

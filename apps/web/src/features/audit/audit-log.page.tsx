@@ -4,14 +4,31 @@ import { listAudit, type AuditEntry, type AuditFilter } from '../../api/audit.ap
 import { useResource } from '../../api/use-resource';
 import { useI18n } from '../../i18n/i18n-context';
 import { isConsoleUser, useMe } from '../../session/session-context';
-import { ErrorAlert, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
 import { AuditFilters } from './audit-filters';
-import { TableWrap } from '../../ui/table-wrap';
+import { DataTable } from '../../ui/data-table';
+import { ListSection } from '../../ui/list-section';
 
 function changes(entry: AuditEntry): string | null {
   if (entry.before === null && entry.after === null) return null;
   return JSON.stringify({ before: entry.before, after: entry.after }, null, 2);
+}
+
+/** The changes (before/after, folded) and the address of one entry. */
+function AuditDetails({ entry }: { entry: AuditEntry }) {
+  const { t } = useI18n();
+  const diff = changes(entry);
+  return (
+    <>
+      {diff ? (
+        <details>
+          <summary>{t('audit.showChanges')}</summary>
+          <pre>{diff}</pre>
+        </details>
+      ) : null}
+      {entry.ip ? <span className="muted small block">{t('audit.ip', { ip: entry.ip })}</span> : null}
+    </>
+  );
 }
 
 /** Who did what, when (newest first): operators see everything, an institution head their institution. */
@@ -42,59 +59,33 @@ export function AuditLogPage() {
     <Page title={t('audit.title')}>
       <p className="muted">{isConsoleUser(me.roles) ? t('audit.introConsole') : t('audit.introHead')}</p>
       <AuditFilters canChooseInstitution={isConsoleUser(me.roles)} onApply={setFilter} />
-      <section className="card" aria-labelledby="audit-list-title" aria-busy={first.loading}>
-        <h2 id="audit-list-title">{t('audit.listTitle')}</h2>
-        {first.loading && !first.data ? <Loading /> : null}
-        <ErrorAlert error={first.error ?? moreError} />
-        {first.data && items.length === 0 ? <p>{t('audit.empty')}</p> : null}
-        {items.length > 0 ? (
-          <TableWrap labelledBy="audit-list-title">
-            <table className="responsive">
-              <thead>
-                <tr>
-                  <th scope="col">{t('audit.at')}</th>
-                  <th scope="col">{t('audit.actor')}</th>
-                  <th scope="col">{t('audit.action')}</th>
-                  <th scope="col">{t('audit.target')}</th>
-                  <th scope="col">{t('audit.details')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((entry) => {
-                  const diff = changes(entry);
-                  return (
-                    <tr key={entry.id}>
-                      <td data-label={t('audit.at')} className="nowrap">{dateTime(entry.at)}</td>
-                      <td data-label={t('audit.actor')}>{entry.actorLabel}</td>
-                      <td data-label={t('audit.action')}>
-                        <code>{entry.action}</code>
-                      </td>
-                      <td data-label={t('audit.target')}>
-                        {entry.targetType}
-                        {entry.targetId ? <span className="muted small block">{entry.targetId}</span> : null}
-                      </td>
-                      <td data-label={t('audit.details')}>
-                        {diff ? (
-                          <details>
-                            <summary>{t('audit.showChanges')}</summary>
-                            <pre>{diff}</pre>
-                          </details>
-                        ) : null}
-                        {entry.ip ? <span className="muted small block">{t('audit.ip', { ip: entry.ip })}</span> : null}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableWrap>
-        ) : null}
+      <ListSection headingId="audit-list-title" title={t('audit.listTitle')} busy={first.loading} loading={first.loading && !first.data} error={first.error ?? moreError}>
+        <DataTable
+          labelledBy="audit-list-title"
+          rows={first.data || items.length > 0 ? items : undefined}
+          empty={t('audit.empty')}
+          columns={[
+            { label: t('audit.at'), className: 'nowrap', cell: (entry) => dateTime(entry.at) },
+            { label: t('audit.actor'), cell: (entry) => entry.actorLabel },
+            { label: t('audit.action'), cell: (entry) => <code>{entry.action}</code> },
+            {
+              label: t('audit.target'),
+              cell: (entry) => (
+                <>
+                  {entry.targetType}
+                  {entry.targetId ? <span className="muted small block">{entry.targetId}</span> : null}
+                </>
+              ),
+            },
+            { label: t('audit.details'), cell: (entry) => <AuditDetails entry={entry} /> },
+          ]}
+        />
         {nextCursor ? (
           <button type="button" className="button" onClick={loadMore}>
             {t('common.loadMore')}
           </button>
         ) : null}
-      </section>
+      </ListSection>
     </Page>
   );
 }

@@ -3,6 +3,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import type { useSubmit } from '../../ui/form-state';
+import { FormActions } from '../../ui/form-actions';
 
 /** Template ids may contain dots (debian-12.7); preset ids may not. */
 export const TEMPLATE_ID_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
@@ -41,14 +42,7 @@ export function CatalogEntryForm({ title, form, id, name, editing, onValue, isAc
         <input type="checkbox" checked={isActive} onChange={(event) => onActive(event.target.checked)} />
         {t('opCatalog.active')}
       </label>
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={form.busy}>
-          {t('common.save')}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions busy={form.busy} onCancel={onCancel} />
     </form>
   );
 }

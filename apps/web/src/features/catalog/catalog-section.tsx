@@ -1,7 +1,7 @@
 import { Fragment, type ReactNode } from 'react';
 import { useI18n } from '../../i18n/i18n-context';
 import { StatusBadge } from '../../ui/status-badge';
-import { TableWrap } from '../../ui/table-wrap';
+import { DataTable, type DataColumn } from '../../ui/data-table';
 
 type Entry = { id: string; name: string; isActive: boolean };
 
@@ -12,7 +12,7 @@ type Props<T extends Entry> = {
   emptyText: string;
   entries: readonly T[];
   /** Columns between the name and the state, with their headings. */
-  columns: readonly { label: string; cell(entry: T): ReactNode }[];
+  columns: readonly DataColumn<T>[];
   mayEdit: boolean;
   editLabel(entry: T): string;
   addLabel: string;
@@ -35,49 +35,33 @@ export function CatalogSection<T extends Entry>({ prefix, title, emptyText, entr
   return (
     <section className="card" aria-labelledby={headingId}>
       <h2 id={headingId}>{title}</h2>
-      {entries.length === 0 ? <p>{emptyText}</p> : null}
-      <TableWrap labelledBy={headingId}>
-        <table className="responsive">
-          <thead>
-            <tr>
-              <th scope="col">{t('opCatalog.name')}</th>
-              {columns.map((column) => (
-                <th key={column.label} scope="col">
-                  {column.label}
-                </th>
-              ))}
-              <th scope="col">{t('opCatalog.state')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((entry) => (
-              <tr key={entry.id}>
-                <td data-label={t('opCatalog.name')}>
-                  <strong>{entry.name}</strong> <code className="small">{entry.id}</code>
-                </td>
-                {columns.map((column) => (
-                  <td key={column.label} data-label={column.label}>
-                    {column.cell(entry)}
-                  </td>
-                ))}
-                <td data-label={t('opCatalog.state')}>
-                  {entry.isActive ? <StatusBadge tone="good">{t('opCatalog.isActive')}</StatusBadge> : <StatusBadge tone="idle">{t('opCatalog.inactive')}</StatusBadge>}
-                </td>
-                <td className="cell-actions">
-                  {mayEdit ? (
-                    <button type="button" className="button small" onClick={() => onEdit(`${prefix}:${entry.id}`)}>
-                      {editLabel(entry)}
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
+      <DataTable
+        labelledBy={headingId}
+        rows={entries}
+        empty={emptyText}
+        columns={[
+          {
+            label: t('opCatalog.name'),
+            cell: (entry) => (
+              <>
+                <strong>{entry.name}</strong> <code className="small">{entry.id}</code>
+              </>
+            ),
+          },
+          ...columns,
+          {
+            label: t('opCatalog.state'),
+            cell: (entry) => (entry.isActive ? <StatusBadge tone="good">{t('opCatalog.isActive')}</StatusBadge> : <StatusBadge tone="idle">{t('opCatalog.inactive')}</StatusBadge>),
+          },
+        ]}
+        actions={(entry) =>
+          mayEdit ? (
+            <button type="button" className="button small" onClick={() => onEdit(`${prefix}:${entry.id}`)}>
+              {editLabel(entry)}
+            </button>
+          ) : null
+        }
+      />
       {open ? <Fragment key={open.id}>{renderForm(open, close)}</Fragment> : null}
       {editing === `${prefix}:new` ? renderForm(undefined, close) : null}
       {mayEdit && editing !== `${prefix}:new` ? (

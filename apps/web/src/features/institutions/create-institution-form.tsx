@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
+import { FormActions } from '../../ui/form-actions';
 
 /** Admins add an institution (code, name, address); the API refuses a taken code with 409. */
 export function CreateInstitutionForm({ onCreated }: { onCreated(institution: InstitutionDto): void }) {
@@ -34,11 +35,7 @@ export function CreateInstitutionForm({ onCreated }: { onCreated(institution: In
       <Field label={t('opInst.code')} hint={t('opInst.codeHint')} value={values.code} onValue={set('code')} required maxLength={32} error={form.fieldErrors.code} />
       <Field label={t('opInst.name')} value={values.name} onValue={set('name')} required maxLength={200} error={form.fieldErrors.name} />
       <Field label={t('opInst.address')} value={values.address} onValue={set('address')} maxLength={500} error={form.fieldErrors.address} />
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={form.busy}>
-          {t('opInst.create')}
-        </button>
-      </div>
+      <FormActions busy={form.busy} saveLabel={t('opInst.create')} />
     </form>
   );
 }

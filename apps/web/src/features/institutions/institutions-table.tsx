@@ -5,8 +5,8 @@ import { listInstitutions } from '../../api/institutions.api';
 import { useResource } from '../../api/use-resource';
 import { useI18n } from '../../i18n/i18n-context';
 import { Link } from '../../router/router';
-import { ErrorAlert, Loading } from '../../ui/alert';
-import { TableWrap } from '../../ui/table-wrap';
+import { DataTable } from '../../ui/data-table';
+import { ListSection } from '../../ui/list-section';
 
 /** Every institution (operators), with a link to its quota and users; pages with "load more". */
 export function InstitutionsTable() {
@@ -29,42 +29,22 @@ export function InstitutionsTable() {
   }
 
   return (
-    <section className="card" aria-labelledby="institutions-title">
-      <h2 id="institutions-title">{t('institutions.title')}</h2>
-      {first.loading && !first.data ? <Loading /> : null}
-      <ErrorAlert error={first.error ?? moreError} />
-      {first.data && items.length === 0 ? <p>{t('institutions.empty')}</p> : null}
-      {items.length > 0 ? (
-        <TableWrap labelledBy="institutions-title">
-          <table className="responsive">
-            <thead>
-              <tr>
-                <th scope="col">{t('institutions.code')}</th>
-                <th scope="col">{t('institutions.name')}</th>
-                <th scope="col">{t('institutions.createdAt')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((institution) => (
-                <tr key={institution.id}>
-                  <td data-label={t('institutions.code')}>
-                    <code>{institution.code}</code>
-                  </td>
-                  <td data-label={t('institutions.name')}>
-                    <Link to={`/institutions/${institution.id}`}>{institution.name}</Link>
-                  </td>
-                  <td data-label={t('institutions.createdAt')}>{date(institution.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
-      ) : null}
+    <ListSection headingId="institutions-title" title={t('institutions.title')} loading={first.loading && !first.data} error={first.error ?? moreError}>
+      <DataTable
+        labelledBy="institutions-title"
+        rows={first.data || items.length > 0 ? items : undefined}
+        empty={t('institutions.empty')}
+        columns={[
+          { label: t('institutions.code'), cell: (institution) => <code>{institution.code}</code> },
+          { label: t('institutions.name'), cell: (institution) => <Link to={`/institutions/${institution.id}`}>{institution.name}</Link> },
+          { label: t('institutions.createdAt'), cell: (institution) => date(institution.createdAt) },
+        ]}
+      />
       {nextCursor ? (
         <button type="button" className="button" onClick={loadMore}>
           {t('common.loadMore')}
         </button>
       ) : null}
-    </section>
+    </ListSection>
   );
 }

@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import { FormAlert, LiveRegion } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
+import { FormActions } from '../../ui/form-actions';
 
 type Values = { cores: string; memoryGiB: string; diskGiB: string; vmCount: string };
 const toValues = (q: QuotaResponse): Values => ({ cores: String(q.limits.cores), memoryGiB: String(q.limits.memoryMiB / 1024), diskGiB: String(q.limits.diskGiB), vmCount: String(q.limits.vmCount) });
@@ -51,11 +52,7 @@ export function QuotaForm({ institutionId, onSaved }: { institutionId: string; o
       <Field label={t('opInst.memoryGiB')} type="number" min={0} step={0.5} value={values.memoryGiB} onValue={set('memoryGiB')} required hint={used(quota ? quota.usage.memoryMiB / 1024 : undefined, t('unit.gib'))} error={form.fieldErrors.memoryGiB} />
       <Field label={t('opInst.diskGiB')} type="number" min={0} value={values.diskGiB} onValue={set('diskGiB')} required hint={used(quota?.usage.diskGiB, t('unit.gib'))} error={form.fieldErrors.diskGiB} />
       <Field label={t('quota.vms')} type="number" min={0} value={values.vmCount} onValue={set('vmCount')} required hint={used(quota?.usage.vmCount, t('unit.vm'))} error={form.fieldErrors.vmCount} />
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={form.busy || !quota}>
-          {t('opInst.saveQuota')}
-        </button>
-      </div>
+      <FormActions busy={form.busy} disabled={!quota} saveLabel={t('opInst.saveQuota')} />
     </form>
   );
 }

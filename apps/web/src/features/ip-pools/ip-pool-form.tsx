@@ -8,6 +8,7 @@ import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
 import { SelectField } from '../../ui/select-field';
+import { FormActions } from '../../ui/form-actions';
 
 const EMPTY = { name: '', cidr: '', gateway: '', vlanTag: '', bridge: 'vmbr0', rangeStart: '', rangeEnd: '', dnsServers: '', searchDomain: '', institutionId: '' };
 type Values = typeof EMPTY;
@@ -79,11 +80,7 @@ export function IpPoolForm({ institutions, onCreated }: { institutions: readonly
         options={institutions.map((i) => ({ value: i.id, label: i.name }))}
         error={e.institutionId}
       />
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={form.busy}>
-          {t('opPools.create')}
-        </button>
-      </div>
+      <FormActions busy={form.busy} saveLabel={t('opPools.create')} />
     </form>
   );
 }

@@ -10,6 +10,7 @@ import { CheckboxGroup, Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
 import { SelectField } from '../../ui/select-field';
 import { currentFiscalYear } from './agreement-status';
+import { FormActions } from '../../ui/form-actions';
 
 const CEILING = { cores: '16', memoryGiB: '32', diskGiB: '500', vmCount: '8', ipCount: '8' };
 
@@ -89,11 +90,7 @@ export function CreateAgreementForm({ institutions, onCreated }: { institutions:
         <CheckboxGroup legend={t('opAgreements.applications')} options={applications.data.items.map((a) => ({ value: a.id, label: a.name }))} selected={applicationIds} onChange={setApplicationIds} error={e.applicationIds} />
       ) : null}
       {!applications.data?.items.length && e.applicationIds ? <p className="field-error field-wide">{e.applicationIds}</p> : null}
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={form.busy}>
-          {t('opAgreements.create')}
-        </button>
-      </div>
+      <FormActions busy={form.busy} saveLabel={t('opAgreements.create')} />
     </form>
   );
 }

@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit } from '../../ui/form-state';
+import { FormActions } from '../../ui/form-actions';
 
 /** Dismisses one finding with a reason (5–500 characters, kept in the audit log). */
 export function DismissForm({ findingId, label, onDone, onCancel }: { findingId: string; label: string; onDone(): void; onCancel(): void }) {
@@ -28,14 +29,7 @@ export function DismissForm({ findingId, label, onDone, onCancel }: { findingId:
     <form className="confirm-panel inline-form" aria-label={label} onSubmit={onSubmit} noValidate>
       <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
       <Field label={t('opRecon.reason')} hint={t('opRecon.reasonHint')} value={reason} onValue={setReason} required maxLength={500} error={form.fieldErrors.reason} autoFocus />
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={form.busy}>
-          {t('opRecon.dismissConfirm')}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions busy={form.busy} saveLabel={t('opRecon.dismissConfirm')} onCancel={onCancel} />
     </form>
   );
 }

@@ -15,6 +15,7 @@ import { boundsErrors, customResources, toRequestBody, type RequestFormValues } 
 import { SizePicker } from './size-picker';
 import { SshKeysField } from './ssh-keys-field';
 import type { z } from 'zod';
+import { FormActions } from '../../ui/form-actions';
 
 type Catalog = z.infer<typeof ZCatalog>;
 
@@ -133,11 +134,7 @@ export function RequestForm({ me, applications, catalog, quota, onSubmitted }: P
             <Field label={t('requests.contactEmail')} required type="email" value={values.contact.email} onValue={setContact('email')} error={errors['contact.email']} />
           </div>
         </fieldset>
-        <div className="form-actions">
-          <button type="submit" className="button primary" disabled={form.busy}>
-            {t('requests.submit')}
-          </button>
-        </div>
+        <FormActions busy={form.busy} saveLabel={t('requests.submit')} />
       </form>
     </>
   );

@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n/i18n-context';
 import { FormAlert, LiveRegion } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
+import { FormActions } from '../../ui/form-actions';
 
 /** Target times the queue and board measure against (PUT /settings/service-standards). */
 export function ServiceStandardsForm({ initial, readOnly }: { initial: ServiceStandards; readOnly: boolean }) {
@@ -32,11 +33,7 @@ export function ServiceStandardsForm({ initial, readOnly }: { initial: ServiceSt
       <Field label={t('opSettings.approvalHours')} type="number" min={0.1} step={0.1} value={v.approvalHours} onValue={(x) => setV((o) => ({ ...o, approvalHours: x }))} required readOnly={readOnly} error={form.fieldErrors.approvalHours} />
       <Field label={t('opSettings.provisioningMinutes')} type="number" min={1} value={v.provisioningMinutes} onValue={(x) => setV((o) => ({ ...o, provisioningMinutes: x }))} required readOnly={readOnly} error={form.fieldErrors.provisioningMinutes} />
       {readOnly ? null : (
-        <div className="form-actions">
-          <button type="submit" className="button primary" disabled={form.busy}>
-            {t('opSettings.saveStandards')}
-          </button>
-        </div>
+        <FormActions busy={form.busy} saveLabel={t('opSettings.saveStandards')} />
       )}
     </form>
   );

@@ -7,6 +7,7 @@ import { FormAlert } from '../../ui/alert';
 import { CheckboxGroup, Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
 import { roleKey, rolesForScope } from './user-roles';
+import { FormActions } from '../../ui/form-actions';
 
 const EMPTY = { name: '', email: '', password: '', nip: '', position: '', phone: '' };
 
@@ -62,11 +63,7 @@ export function AddUserForm({ scope, onAdded }: { scope: UserScope; onAdded(user
         onChange={setRoles}
         error={form.fieldErrors.roles}
       />
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={form.busy}>
-          {t('users.addSubmit')}
-        </button>
-      </div>
+      <FormActions busy={form.busy} saveLabel={t('users.addSubmit')} />
     </form>
   );
 }

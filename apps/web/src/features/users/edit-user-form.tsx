@@ -7,6 +7,7 @@ import { FormAlert } from '../../ui/alert';
 import { CheckboxGroup } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
 import { roleKey, rolesForScope } from './user-roles';
+import { FormActions } from '../../ui/form-actions';
 
 /** Changes a user's roles and whether the account is active (PATCH /users/:id). */
 export function EditUserForm({ user, onSaved, onCancel }: { user: UserDto; onSaved(user: UserDto): void; onCancel(): void }) {
@@ -48,14 +49,7 @@ export function EditUserForm({ user, onSaved, onCancel }: { user: UserDto; onSav
         </label>
         <p className="hint">{t('users.activeHint')}</p>
       </div>
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={form.busy}>
-          {t('common.save')}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions busy={form.busy} onCancel={onCancel} />
     </form>
   );
 }
