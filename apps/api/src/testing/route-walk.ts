@@ -73,13 +73,6 @@ export function validExample(schema: z.ZodType, hints: ValueHints, what: string,
   throw new Error(`no valid example for ${what}: add a hint in route-walk.ts defaultHints for the refined field`);
 }
 
-/** The client for the first role in `access` that one of `clients` holds ('user' → the first client). */
-export function clientFor(spec: RouteEntry, clients: Partial<Record<string, SignedIn>>, prefer: readonly string[]): SignedIn | undefined {
-  const roles = spec.access === 'public' || spec.access === 'user' ? prefer : prefer.filter((r) => (spec.access as readonly string[]).includes(r));
-  for (const role of roles) if (clients[role]) return clients[role];
-  return undefined;
-}
-
 /**
  * Reads a raw response (file, event stream) until it ends or, for a stream that never ends,
  * until 300 ms after its first bytes; the body is the bytes read (parsed when JSON).
