@@ -85,6 +85,26 @@ describe('web accessibility: axe-core finds no serious or critical violations (r
     expect(await seriousViolations(page)).toEqual([]);
   });
 
+  it('should pass on the token page with field errors announced, with a new token\'s secret shown, and with a revoke to confirm, on desktop and phone', async () => {
+    await signIn(page, stack.baseUrl, headEmail, TEST_PASSWORD);
+    for (const [index, viewport] of [DESKTOP, PHONE].entries()) {
+      await page.setViewportSize(viewport);
+      expect(await check('/account/tokens', T['tokens.title']!)).toEqual({ path: '/account/tokens', violations: [] });
+      const createForm = page.getByRole('form', { name: T['tokens.createTitle'] });
+      await createForm.getByRole('button', { name: T['tokens.create'], exact: true }).click();
+      await createForm.getByRole('alert').filter({ hasText: T['form.checkFields']!.replace('{count}', '1') }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      const name = `Skrip laporan ${index + 1}`;
+      await createForm.getByLabel(T['tokens.name']!, { exact: true }).fill(name);
+      await createForm.getByRole('button', { name: T['tokens.create'], exact: true }).click();
+      await page.getByTestId('token-secret').waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('button', { name: T['tokens.revokeLabel']!.replace('{name}', name) }).click();
+      await page.getByRole('button', { name: T['tokens.confirmRevoke'], exact: true }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+    }
+  });
+
   it("should pass on an admin's console pages", async () => {
     await signIn(page, stack.baseUrl, adminEmail, TEST_PASSWORD);
     expect(await check('/', T['dashboard.consoleTitle']!)).toEqual({ path: '/', violations: [] });
@@ -118,5 +138,54 @@ describe('web accessibility: axe-core finds no serious or critical violations (r
     expect(await skip.isVisible()).toBe(true);
     await page.keyboard.press('Enter');
     expect(await page.evaluate('document.activeElement?.id')).toBe('main');
+  });
+});
+
+describe('web accessibility of the TOTP enrolment gate (TOTP_REQUIRED_ROLES on, real Chromium)', () => {
+  let stack: WebStack;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    stack = await startWebStack({ TOTP_REQUIRED_ROLES: 'admin,operator,dc_head,institution_head' });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  beforeEach(async () => {
+    await browser.context.clearCookies();
+    page = await browser.context.newPage();
+    problems = watchPageProblems(page);
+  });
+
+  afterEach(async () => {
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('should pass on the gate of an institution head without TOTP, with the QR code and with a refused code announced, on desktop and phone', async () => {
+    const institution = await makeInstitution(stack.db, { name: 'Dinas Komunikasi dan Informatika' });
+    const head = await makeUser(stack.db, { roles: [Role.InstitutionHead], institutionId: institution.id, name: 'Kepala Dinas' });
+    await signIn(page, stack.baseUrl, head.email, TEST_PASSWORD);
+    for (const viewport of [DESKTOP, PHONE]) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${stack.baseUrl}/account/security`);
+      await page.getByRole('heading', { level: 1, name: T['totpGate.title'] }).waitFor();
+      await page.getByRole('img', { name: T['security.qrAlt'] }).waitFor();
+      await page.getByTestId('totp-secret').waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await seriousViolations(page)).toEqual([]);
+      // a wrong code: the refusal is announced and the fields marked
+      await page.getByLabel(T['security.password']!, { exact: true }).fill(TEST_PASSWORD);
+      await page.getByLabel(T['security.code']!, { exact: true }).fill('000000');
+      await page.getByRole('button', { name: T['security.confirm'] }).click();
+      await page.locator('[role="alert"].alert-error').waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+    }
   });
 });
