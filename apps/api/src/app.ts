@@ -1,10 +1,11 @@
+import { databaseCheck } from '@betang/db';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { AppDeps } from './deps';
 import { createApiMetrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
-import { databaseCheck, proxmoxSnapshotCheck, readinessHandler } from './http/readiness';
+import { proxmoxSnapshotCheck, readinessHandler } from './http/readiness';
 import type { RouteRegistry } from './http/route';
 import { authenticate } from './middleware/authenticate';
 import { totpEnrolmentGate } from './security/totp-policy';

@@ -4,9 +4,8 @@ import type { QueueDepthReader } from '@betang/queue';
 import type { Logger } from 'pino';
 import type { RequestEventHub } from './events/request-event-hub';
 import type { RateLimitPolicy } from './security/rate-limit';
-import type { HealthCheck } from './http/readiness';
+import type { HealthCheck } from '@betang/core';
 
-export type { HealthCheck } from './http/readiness';
 
 /** Everything createApp needs; built by main.ts, or by tests with real test servers. */
 export type AppDeps = {

@@ -1,10 +1,9 @@
 /* Composition root of the API process: config → deps → listen → ordered shutdown. */
 import { loadConfigOrExit, loggerOptions, ZApiEnv } from '@betang/config';
 import { createDatabase } from '@betang/db';
-import { createQueueBackend, createQueueDepthReader, queueBackendConfig } from '@betang/queue';
+import { createQueueBackend, createQueueDepthReader, queueBackendConfig, queueCheck } from '@betang/queue';
 import { createApp } from './app';
 import { RequestEventHub } from './events/request-event-hub';
-import { queueCheck } from './http/readiness';
 import { pino } from 'pino';
 
 async function main(): Promise<void> {

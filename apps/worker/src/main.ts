@@ -1,7 +1,7 @@
 /* Composition root of the worker process: config → deps → workers + schedules → ordered shutdown. */
 import { loadConfigOrExit, loggerOptions, ZWorkerEnv } from '@betang/config';
-import { createDatabase } from '@betang/db';
-import { createJobProducer, createQueueBackend, createQueueDepthReader, queueBackendConfig, startWorkers } from '@betang/queue';
+import { createDatabase, databaseCheck } from '@betang/db';
+import { createJobProducer, createQueueBackend, createQueueDepthReader, queueBackendConfig, queueCheck, startWorkers } from '@betang/queue';
 import { pino, type Logger } from 'pino';
 import { createHandlers } from './jobs';
 import { startEmailSender } from './notifications/email-sender';
@@ -11,7 +11,7 @@ import { keepSchedules, registerSchedules } from './schedules';
 import { buildProvisioningDeps } from './provisioning/build-provisioning-deps';
 import { observedRunStore, observeRunHandlers } from './ops/observe-runs';
 import { startOpsServer, type OpsServer } from './ops/ops-server';
-import { workerDatabaseCheck, workerProxmoxCheck, workerQueueCheck } from './ops/readiness';
+import { workerProxmoxCheck } from './ops/readiness';
 import { createWorkerMetrics } from './ops/worker-metrics';
 
 async function main(): Promise<void> {
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const relay = startJobRelay(db, producer, logger);
   const mail = createMailTransport(config, (m) => logger.info({ to: m.to, subject: m.subject }, 'e-mail (tanpa SMTP, hanya dicatat) / e-mail (no SMTP, logged only)'));
   const emailSender = startEmailSender(db, mail, config.MAIL_FROM, logger);
-  const ops = await startOps(config, logger, [workerDatabaseCheck(db), workerQueueCheck(backend), workerProxmoxCheck(provisioning.pve)], metrics);
+  const ops = await startOps(config, logger, [databaseCheck(db), queueCheck(backend), workerProxmoxCheck(provisioning.pve)], metrics);
   logger.info({ queue: backend.config.kind, mail: mail.kind, concurrency: config.WORKER_CONCURRENCY, ops: ops?.address }, 'worker siap / worker ready');
 
   let stopping = false;

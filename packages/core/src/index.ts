@@ -12,3 +12,4 @@ export * from './notifications';
 export * from './ssh/ssh-public-key';
 export { readSshKeyBlob, SshWireError } from './ssh/ssh-wire';
 export * from './policies/approval-policy';
+export * from './health';

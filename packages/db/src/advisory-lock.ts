@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Executor, Tx } from './database';
+import type { HealthCheck } from '@betang/core';
 
 /** Stable 64-bit lock key for a name (first 8 bytes of its md5, computed by PostgreSQL). */
 function lockKey(name: string) {
@@ -53,4 +54,16 @@ export async function withFirstFreeSessionLock<T>(db: Db, names: readonly string
     }
     return { ran: false as const };
   });
+}
+
+/** Readiness check `database` (critical): PostgreSQL answers `SELECT 1`; a failure carries pg's reason. */
+export function databaseCheck(db: Executor): HealthCheck {
+  return {
+    name: 'database',
+    critical: true,
+    async check() {
+      await sql`SELECT 1`.execute(db);
+      return { ok: true };
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { Queue, Worker, createPostgresBackend, withBackend, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { HealthCheck } from '@betang/core';
 
 /**
  * Where the queues live: Redis in production, or PostgreSQL (BullMQ 6's PG backend) when no
@@ -122,6 +123,23 @@ function postgresBackend(config: Extract<QueueBackendConfig, { kind: 'postgres' 
     },
     async close() {
       await pingQueue?.close();
+    },
+  };
+}
+
+/**
+ * Readiness check `queue` (critical): the backend answers (Redis PING, or BullMQ's PostgreSQL
+ * tables) — approvals enqueue work through it and workers take it from there.
+ */
+export function queueCheck(backend: Pick<QueueBackend, 'config' | 'ping'>): HealthCheck {
+  const what = backend.config.kind === 'redis' ? 'Redis' : 'antrean PostgreSQL / PostgreSQL queue';
+  return {
+    name: 'queue',
+    critical: true,
+    async check() {
+      return (await backend.ping())
+        ? { ok: true, reason: { id: `${what} menjawab`, en: `${what} answers` } }
+        : { ok: false, reason: { id: `${what} tidak dapat dihubungi`, en: `${what} is unreachable` } };
     },
   };
 }

@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase, testLogDestination, testLogOptio
 import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../app';
-import { evaluateReadiness, queueCheck } from './readiness';
+import { evaluateReadiness } from '@betang/core';
+import { queueCheck } from '@betang/queue';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Nothing listens there: Redis "down". */

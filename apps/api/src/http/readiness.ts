@@ -1,87 +1,17 @@
+import { evaluateReadiness, type HealthCheck } from '@betang/core';
 import type { Db } from '@betang/db';
 import type { RequestHandler } from 'express';
 import { sql } from 'kysely';
 
-/** Operator-facing reason of a check result, Bahasa Indonesia first then English. */
-export type CheckReason = { id: string; en: string };
-
-/** One check's answer; `reason` says what was seen, always for a failure and when useful for success. */
-export type CheckResult = { ok: boolean; reason?: CheckReason };
-
-/**
- * A readiness check. `critical` checks make /readyz answer 503 when they fail; non-critical ones
- * are reported (status `degraded`) but keep the process in rotation.
- */
-export type HealthCheck = { name: string; critical: boolean; check(): Promise<CheckResult> };
-
-export type ReadinessReport = {
-  status: 'ready' | 'degraded' | 'not_ready';
-  checks: Record<string, CheckResult & { critical: boolean; ms: number }>;
-};
-
 /** How long one check may take before it counts as failed. */
 export const CHECK_TIMEOUT_MS = 2_000;
-
-/**
- * Runs every check in parallel, each bounded by `timeoutMs`; a check that throws or times out
- * is a failure with its reason. Guarantees: answers within about `timeoutMs` whatever the
- * dependencies do; `not_ready` iff a critical check failed.
- */
-export async function evaluateReadiness(checks: readonly HealthCheck[], timeoutMs = CHECK_TIMEOUT_MS): Promise<ReadinessReport> {
-  const results = await Promise.all(
-    checks.map(async (c) => {
-      const started = performance.now();
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<CheckResult>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, reason: { id: `tidak menjawab dalam ${timeoutMs} ms`, en: `no answer within ${timeoutMs} ms` } }), timeoutMs);
-      });
-      const result = await Promise.race([
-        c.check().catch((error: unknown): CheckResult => {
-          const message = error instanceof Error ? error.message : String(error);
-          return { ok: false, reason: { id: `gagal: ${message}`, en: `failed: ${message}` } };
-        }),
-        timeout,
-      ]).finally(() => clearTimeout(timer));
-      return [c.name, { ...result, critical: c.critical, ms: Math.round(performance.now() - started) }] as const;
-    }),
-  );
-  const failedCritical = results.some(([, r]) => r.critical && !r.ok);
-  const failedAny = results.some(([, r]) => !r.ok);
-  return { status: failedCritical ? 'not_ready' : failedAny ? 'degraded' : 'ready', checks: Object.fromEntries(results) };
-}
 
 /** Express handler of /readyz: the report as JSON, 503 when not ready, never cached. */
 export function readinessHandler(checks: readonly HealthCheck[]): RequestHandler {
   return async (_req, res) => {
-    const report = await evaluateReadiness(checks);
+    const report = await evaluateReadiness(checks, CHECK_TIMEOUT_MS);
     res.setHeader('Cache-Control', 'no-store');
     res.status(report.status === 'not_ready' ? 503 : 200).json(report);
-  };
-}
-
-/** PostgreSQL answers `SELECT 1` (critical: nothing works without it). */
-export function databaseCheck(db: Db): HealthCheck {
-  return {
-    name: 'database',
-    critical: true,
-    async check() {
-      await sql`SELECT 1`.execute(db);
-      return { ok: true };
-    },
-  };
-}
-
-/** The queue backend answers (Redis PING, or BullMQ's PostgreSQL tables); critical: approvals enqueue work. */
-export function queueCheck(backend: { config: { kind: string }; ping(): Promise<boolean> }): HealthCheck {
-  const what = backend.config.kind === 'redis' ? 'Redis' : 'antrean PostgreSQL / PostgreSQL queue';
-  return {
-    name: 'queue',
-    critical: true,
-    async check() {
-      return (await backend.ping())
-        ? { ok: true, reason: { id: `${what} menjawab`, en: `${what} answers` } }
-        : { ok: false, reason: { id: `${what} tidak dapat dihubungi`, en: `${what} is unreachable` } };
-    },
   };
 }
 

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createPveClient, type PveClient } from '@betang/proxmox';
 import { startSimulator, type RunningSimulator } from '@betang/pve-simulator';
-import { createQueueBackend, createQueueDepthReader, type QueueBackend } from '@betang/queue';
+import { createQueueBackend, createQueueDepthReader, queueCheck, type QueueBackend } from '@betang/queue';
 import { createTestDatabase, type TestDatabase } from '@betang/testkit';
 import { startOpsServer, type OpsServer } from './ops-server';
-import { workerDatabaseCheck, workerProxmoxCheck, workerQueueCheck } from './readiness';
+import { databaseCheck } from '@betang/db';
+import { workerProxmoxCheck } from './readiness';
 import { createWorkerMetrics } from './worker-metrics';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -45,7 +46,7 @@ describe('worker operations listener', () => {
       host: '127.0.0.1',
       port: 0,
       metrics: createWorkerMetrics({ queueDepths: depths }),
-      checks: [workerDatabaseCheck(t.db), workerQueueCheck(backend), workerProxmoxCheck(client, { cacheMs, timeoutMs: 1_500 })],
+      checks: [databaseCheck(t.db), queueCheck(backend), workerProxmoxCheck(client, { cacheMs, timeoutMs: 1_500 })],
     });
     closers.push(server);
     return server;

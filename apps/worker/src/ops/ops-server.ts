@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { evaluateWorkerReadiness, type WorkerCheck } from './readiness';
+import { evaluateReadiness, type HealthCheck } from '@betang/core';
+import { WORKER_CHECK_TIMEOUT_MS } from './readiness';
 import type { WorkerMetrics } from './worker-metrics';
 
 export type OpsServer = {
@@ -16,7 +17,7 @@ export type OpsServer = {
  * and read-only, so it must listen on loopback or a private network (WORKER_METRICS_HOST);
  * rejects with the listen error (e.g. EADDRINUSE) instead of crashing the process.
  */
-export function startOpsServer(options: { host: string; port: number; metrics: WorkerMetrics; checks: readonly WorkerCheck[] }): Promise<OpsServer> {
+export function startOpsServer(options: { host: string; port: number; metrics: WorkerMetrics; checks: readonly HealthCheck[] }): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, type: string, body: string) => {
@@ -30,8 +31,8 @@ export function startOpsServer(options: { host: string; port: number; metrics: W
     const answer = async () => {
       if (path === '/healthz') return send(200, 'application/json', JSON.stringify({ status: 'ok' }));
       if (path === '/readyz') {
-        const report = await evaluateWorkerReadiness(options.checks);
-        return send(report.status === 'ready' ? 200 : 503, 'application/json', JSON.stringify(report));
+        const report = await evaluateReadiness(options.checks, WORKER_CHECK_TIMEOUT_MS);
+        return send(report.status === 'not_ready' ? 503 : 200, 'application/json', JSON.stringify(report));
       }
       if (path === '/metrics') return send(200, options.metrics.contentType, await options.metrics.render());
       return send(404, 'application/json', JSON.stringify({ error: 'not found' }));
