@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n-context';
+import { useListHeadingId } from './list-section';
 import { TableWrap } from './table-wrap';
 
 /** One column: its header text (also each cell's `data-label` for the stacked phone layout) and its cell. */
@@ -11,8 +12,8 @@ export type DataColumn<T> = {
 };
 
 type Props<T extends { id: string | number }> = {
-  /** Id of the heading that names the table's scroller (TableWrap). */
-  labelledBy: string;
+  /** Id of the heading that names the table's scroller (TableWrap); inside a ListSection, its h2 by default. */
+  labelledBy?: string;
   columns: readonly DataColumn<T>[];
   /** The rows (their `id` keys them); `undefined` while nothing is loaded yet (then nothing is drawn). */
   rows: readonly T[] | undefined;
@@ -30,10 +31,13 @@ type Props<T extends { id: string | number }> = {
  */
 export function DataTable<T extends { id: string | number }>({ labelledBy, columns, rows, empty, actions }: Props<T>) {
   const { t } = useI18n();
+  const sectionHeadingId = useListHeadingId();
+  const headingId = labelledBy ?? sectionHeadingId;
+  if (headingId === undefined) throw new Error('DataTable needs labelledBy outside a ListSection (its scroller must be named)');
   if (rows === undefined) return null;
   if (rows.length === 0) return <p>{empty}</p>;
   return (
-    <TableWrap labelledBy={labelledBy}>
+    <TableWrap labelledBy={headingId}>
       <table className="responsive">
         <thead>
           <tr>

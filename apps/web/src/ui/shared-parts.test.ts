@@ -70,3 +70,22 @@ describe('ListSection', () => {
     expect(full).toContain('<p role="status" class="muted">');
   });
 });
+
+describe('ListSection "load more"', () => {
+  it('should show the load-more button after the content only when onMore is given', () => {
+    const without = html(createElement(ListSection, { headingId: 'x', title: 'Daftar', loading: false, error: undefined }));
+    expect(without).not.toContain('<button');
+    const withMore = html(createElement(ListSection, { headingId: 'x', title: 'Daftar', loading: false, error: undefined, onMore: () => undefined }, createElement('p', null, 'isi')));
+    expect(withMore).toMatch(/<p>isi<\/p><button type="button" class="button">Muat lebih banyak<\/button><\/section>$/);
+  });
+});
+
+describe('DataTable inside a ListSection', () => {
+  it("should be labelled by the section's heading without labelledBy, and refuse to draw an unnamed scroller outside one", () => {
+    const inside = html(createElement(ListSection, { headingId: 'pools-title', title: 'Kumpulan', loading: false, error: undefined }, createElement(DataTable<Row>, { columns, rows: [{ id: 'a', name: 'Satu', note: null }], empty: '' })));
+    expect(inside).toContain('<div class="table-wrap" tabindex="0" role="group" aria-labelledby="pools-title">');
+    const own = html(createElement(ListSection, { headingId: 'pools-title', title: 'Kumpulan', loading: false, error: undefined }, createElement(DataTable<Row>, { labelledBy: 'other', columns, rows: [{ id: 'a', name: 'Satu', note: null }], empty: '' })));
+    expect(own).toContain('aria-labelledby="other"');
+    expect(() => html(createElement(DataTable<Row>, { columns, rows: [], empty: '' }))).toThrow(/labelledBy/);
+  });
+});

@@ -109,7 +109,6 @@ export function TokensPage() {
       </form>
       <ListSection headingId="token-list-title" title={t('tokens.listTitle')} notice={notice} loading={tokens.loading && !tokens.data} error={tokens.error ?? revokeError}>
         <DataTable
-          labelledBy="token-list-title"
           rows={tokens.data?.items}
           empty={t('tokens.empty')}
           columns={[

@@ -17,7 +17,6 @@ export function AgreementsPage() {
       <p className="muted">{t('agreements.intro')}</p>
       <ListSection headingId="agreements-list-title" title={t('agreements.listTitle')} loading={agreements.loading && !agreements.data} error={agreements.error}>
         <DataTable
-          labelledBy="agreements-list-title"
           rows={agreements.data?.items}
           empty={t('agreements.empty')}
           columns={[

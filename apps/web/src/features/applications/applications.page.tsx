@@ -13,6 +13,7 @@ import { ListSection } from '../../ui/list-section';
 import { ApplicationForm } from './application-form';
 import { ApplicationImport } from './application-import';
 import { CLASSIFICATION_KEY, KIND_KEY, STATUS_KEY } from './application-labels';
+import { WithNote } from '../../ui/with-note';
 
 type Mode = { kind: 'list' } | { kind: 'add' } | { kind: 'edit'; app: ApplicationDto } | { kind: 'delete'; app: ApplicationDto };
 
@@ -73,19 +74,10 @@ export function ApplicationsPage() {
           </ConfirmPanel>
         ) : null}
         <DataTable
-          labelledBy="apps-list-title"
           rows={apps.data?.items}
           empty={t('apps.empty')}
           columns={[
-            {
-              label: t('apps.name'),
-              cell: (app) => (
-                <>
-                  {app.name}
-                  {app.url ? <span className="muted small block">{app.url}</span> : null}
-                </>
-              ),
-            },
+            { label: t('apps.name'), cell: (app) => <WithNote note={app.url}>{app.name}</WithNote> },
             { label: t('apps.kind'), cell: (app) => t(KIND_KEY[app.kind]) },
             { label: t('apps.classification'), cell: (app) => t(CLASSIFICATION_KEY[app.dataClassification]) },
             { label: t('apps.status'), cell: (app) => t(STATUS_KEY[app.status]) },

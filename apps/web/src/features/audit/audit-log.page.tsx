@@ -8,6 +8,7 @@ import { Page } from '../../ui/page';
 import { AuditFilters } from './audit-filters';
 import { DataTable } from '../../ui/data-table';
 import { ListSection } from '../../ui/list-section';
+import { WithNote } from '../../ui/with-note';
 
 function changes(entry: AuditEntry): string | null {
   if (entry.before === null && entry.after === null) return null;
@@ -59,32 +60,18 @@ export function AuditLogPage() {
     <Page title={t('audit.title')}>
       <p className="muted">{isConsoleUser(me.roles) ? t('audit.introConsole') : t('audit.introHead')}</p>
       <AuditFilters canChooseInstitution={isConsoleUser(me.roles)} onApply={setFilter} />
-      <ListSection headingId="audit-list-title" title={t('audit.listTitle')} busy={first.loading} loading={first.loading && !first.data} error={first.error ?? moreError}>
+      <ListSection headingId="audit-list-title" title={t('audit.listTitle')} busy={first.loading} loading={first.loading && !first.data} error={first.error ?? moreError} onMore={nextCursor ? loadMore : undefined}>
         <DataTable
-          labelledBy="audit-list-title"
           rows={first.data || items.length > 0 ? items : undefined}
           empty={t('audit.empty')}
           columns={[
             { label: t('audit.at'), className: 'nowrap', cell: (entry) => dateTime(entry.at) },
             { label: t('audit.actor'), cell: (entry) => entry.actorLabel },
             { label: t('audit.action'), cell: (entry) => <code>{entry.action}</code> },
-            {
-              label: t('audit.target'),
-              cell: (entry) => (
-                <>
-                  {entry.targetType}
-                  {entry.targetId ? <span className="muted small block">{entry.targetId}</span> : null}
-                </>
-              ),
-            },
+            { label: t('audit.target'), cell: (entry) => <WithNote note={entry.targetId}>{entry.targetType}</WithNote> },
             { label: t('audit.details'), cell: (entry) => <AuditDetails entry={entry} /> },
           ]}
         />
-        {nextCursor ? (
-          <button type="button" className="button" onClick={loadMore}>
-            {t('common.loadMore')}
-          </button>
-        ) : null}
       </ListSection>
     </Page>
   );

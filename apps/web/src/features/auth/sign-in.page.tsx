@@ -6,7 +6,7 @@ import { useSession } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
-import { LanguageSwitch } from '../../shell/language-switch';
+import { BrandBar } from '../../shell/brand-bar';
 
 /**
  * Sign-in. The TOTP field is always there, marked optional: the API answers every failure with
@@ -37,10 +37,7 @@ export function SignInPage() {
   return (
     <main id="main" className="sign-in">
       <div className="sign-in-card">
-        <div className="sign-in-top">
-          <p className="brand">Betang</p>
-          <LanguageSwitch />
-        </div>
+        <BrandBar />
         <h1>{t('signIn.title')}</h1>
         <p className="muted">{t('signIn.intro')}</p>
         <FormAlert error={form.error} fieldErrors={form.fieldErrors} />

@@ -3,7 +3,7 @@ import { TotpEnrolment } from '../account/totp-enrolment';
 import { useI18n } from '../../i18n/i18n-context';
 import { useRouter } from '../../router/router';
 import { useMe, useSession } from '../../session/session-context';
-import { LanguageSwitch } from '../../shell/language-switch';
+import { BrandBar } from '../../shell/brand-bar';
 
 /** Where the gate lives: the account's security page, so a reload keeps the person on it. */
 export const TOTP_ENROLMENT_PATH = '/account/security';
@@ -32,10 +32,7 @@ export function TotpEnrolmentGate() {
   return (
     <main id="main" className="sign-in">
       <div className="sign-in-card totp-gate">
-        <div className="sign-in-top">
-          <p className="brand">Betang</p>
-          <LanguageSwitch />
-        </div>
+        <BrandBar />
         <h1>{t('totpGate.title')}</h1>
         <p role="status">{t('totpGate.explain', { name: me.user.name })}</p>
         <p className="muted">{t('totpGate.why')}</p>

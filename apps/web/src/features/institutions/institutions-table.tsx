@@ -29,9 +29,8 @@ export function InstitutionsTable() {
   }
 
   return (
-    <ListSection headingId="institutions-title" title={t('institutions.title')} loading={first.loading && !first.data} error={first.error ?? moreError}>
+    <ListSection headingId="institutions-title" title={t('institutions.title')} loading={first.loading && !first.data} error={first.error ?? moreError} onMore={nextCursor ? loadMore : undefined}>
       <DataTable
-        labelledBy="institutions-title"
         rows={first.data || items.length > 0 ? items : undefined}
         empty={t('institutions.empty')}
         columns={[
@@ -40,11 +39,6 @@ export function InstitutionsTable() {
           { label: t('institutions.createdAt'), cell: (institution) => date(institution.createdAt) },
         ]}
       />
-      {nextCursor ? (
-        <button type="button" className="button" onClick={loadMore}>
-          {t('common.loadMore')}
-        </button>
-      ) : null}
     </ListSection>
   );
 }

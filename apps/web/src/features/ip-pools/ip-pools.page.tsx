@@ -26,7 +26,6 @@ export function IpPoolsPage() {
       <LiveRegion kind="success">{notice}</LiveRegion>
       <ListSection headingId="pools-title" title={t('opPools.listTitle')} loading={pools.loading && !pools.data} error={pools.error}>
         <DataTable
-          labelledBy="pools-title"
           rows={pools.data?.items}
           empty={t('opPools.empty')}
           columns={[

@@ -29,7 +29,6 @@ export function OperatorAgreementsPage() {
       <LiveRegion kind="success">{notice}</LiveRegion>
       <ListSection headingId="agreements-title" title={t('opAgreements.listTitle')} loading={agreements.loading && !agreements.data} error={agreements.error}>
         <DataTable
-          labelledBy="agreements-title"
           rows={agreements.data?.items}
           empty={t('opAgreements.empty')}
           columns={[

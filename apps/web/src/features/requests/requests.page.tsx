@@ -29,7 +29,6 @@ export function RequestsPage() {
     >
       <ListSection headingId="requests-list-title" title={t('requests.listTitle')} loading={requests.loading && !requests.data} error={requests.error}>
         <DataTable
-          labelledBy="requests-list-title"
           rows={requests.data?.items}
           empty={t('requests.empty')}
           columns={[

@@ -8,6 +8,7 @@ import { EditUserForm } from './edit-user-form';
 import { roleKey } from './user-roles';
 import { DataTable } from '../../ui/data-table';
 import { ListSection } from '../../ui/list-section';
+import { WithNote } from '../../ui/with-note';
 
 /** Users of a scope: the list, an edit panel for the chosen one and the add form. */
 export function UsersManager({ scope }: { scope: UserScope }) {
@@ -26,19 +27,10 @@ export function UsersManager({ scope }: { scope: UserScope }) {
     <>
       <ListSection headingId="users-title" title={t('users.listTitle')} notice={notice} loading={users.loading && !users.data} error={users.error}>
         <DataTable
-          labelledBy="users-title"
           rows={users.data?.items}
           empty={t('users.empty')}
           columns={[
-            {
-              label: t('users.name'),
-              cell: (user) => (
-                <>
-                  {user.name}
-                  {user.position ? <span className="muted small block">{user.position}</span> : null}
-                </>
-              ),
-            },
+            { label: t('users.name'), cell: (user) => <WithNote note={user.position}>{user.name}</WithNote> },
             { label: t('users.email'), cell: (user) => user.email },
             { label: t('users.roles'), cell: (user) => user.roles.map((role) => t(roleKey(role))).join(', ') },
             {

@@ -7,20 +7,11 @@ import { useI18n } from '../../i18n/i18n-context';
 import type { PathParams } from '../../router/match-path';
 import { Link } from '../../router/router';
 import { useSession } from '../../session/session-context';
-import { LanguageSwitch } from '../../shell/language-switch';
+import { BrandBar } from '../../shell/brand-bar';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { useSubmit } from '../../ui/form-state';
 import { Page } from '../../ui/page';
 import { VerificationResultView } from './verification-result';
-
-function Header() {
-  return (
-    <div className="sign-in-top">
-      <p className="brand">Betang</p>
-      <LanguageSwitch />
-    </div>
-  );
-}
 
 /** Public: upload an agreement PDF and learn whether it is genuine (POST /verify). No sign-in needed. */
 export function VerifyPage() {
@@ -41,7 +32,7 @@ export function VerifyPage() {
 
   return (
     <>
-      <Header />
+      <BrandBar />
       <Page title={t('verify.title')}>
         <p>{t('verify.intro')}</p>
         <section className="card" aria-labelledby="verify-upload-title">
@@ -69,7 +60,7 @@ export function VerifyCodePage({ params }: { params: PathParams }) {
   const answer = useResource((api) => verifyCode(api, code), [code]);
   return (
     <>
-      <Header />
+      <BrandBar />
       <Page title={t('verify.codeTitle')}>
         <p>{t('verify.codeIntro', { code })}</p>
         {answer.loading ? <Loading /> : null}
