@@ -21,6 +21,9 @@ const common = {
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: { '\\.css$': '<rootDir>/test/support/style-stub.js' },
+  // Hooks that create a database from the template or sign users in (argon2id) take well under
+  // a second on an idle machine, but several seconds while two workers share two cores.
+  testTimeout: 30_000,
 };
 
 /** @type {import('jest').Config} */
