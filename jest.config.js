@@ -21,14 +21,15 @@ const common = {
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: { '\\.css$': '<rootDir>/test/support/style-stub.js' },
-  // Hooks that create a database from the template or sign users in (argon2id) take well under
-  // a second on an idle machine, but several seconds while two workers share two cores.
-  testTimeout: 30_000,
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: 2,
+  // A global option (ignored inside projects). Hooks that create a database from the template or
+  // sign users in (argon2id) take well under a second on an idle machine, but several seconds
+  // while two workers share two cores.
+  testTimeout: 30_000,
   // Issue 9: one log directory per run; at the end every log is grepped for the suite's secrets.
   globalSetup: '<rootDir>/packages/testkit/src/jest-log-setup.ts',
   globalTeardown: '<rootDir>/packages/testkit/src/jest-log-teardown.ts',
