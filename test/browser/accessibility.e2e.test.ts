@@ -2,7 +2,7 @@ import { Role } from '@betang/core';
 import { makeInstitution, makeQuota, makeUser, TEST_PASSWORD } from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/axe';
-import { launchBrowser, PHONE, DESKTOP, signIn, TEXT, watchPageProblems, type Browser } from './support/browser';
+import { launchBrowser, PHONE, DESKTOP, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
 import { startWebStack, type WebStack } from './support/web-stack';
 
 jest.setTimeout(180_000);
@@ -45,16 +45,9 @@ describe('web accessibility: axe-core finds no serious or critical violations (r
     await stack?.close();
   });
 
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    page = await browser.context.newPage();
-    problems = watchPageProblems(page);
-  });
+  beforeEach(async () => ({ page, problems } = await openCleanPage(browser)));
 
-  afterEach(async () => {
-    await page.close();
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeCheckedPage(page, problems));
 
   async function check(path: string, heading: string): Promise<{ path: string; violations: unknown[] }> {
     await page.goto(`${stack.baseUrl}${path}`);
@@ -157,16 +150,9 @@ describe('web accessibility of the TOTP enrolment gate (TOTP_REQUIRED_ROLES on, 
     await stack?.close();
   });
 
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    page = await browser.context.newPage();
-    problems = watchPageProblems(page);
-  });
+  beforeEach(async () => ({ page, problems } = await openCleanPage(browser)));
 
-  afterEach(async () => {
-    await page.close();
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeCheckedPage(page, problems));
 
   it('should pass on the gate of an institution head without TOTP, with the QR code and with a refused code announced, on desktop and phone', async () => {
     const institution = await makeInstitution(stack.db, { name: 'Dinas Komunikasi dan Informatika' });

@@ -2,7 +2,7 @@ import { Role } from '@betang/core';
 import { makeInstitution, makeUser, TEST_PASSWORD } from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { totpCode } from '../../apps/api/src/security/totp';
-import { launchBrowser, signIn, TEXT, watchPageProblems, type Browser } from './support/browser';
+import { launchBrowser, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
 import { startWebStack, type WebStack } from './support/web-stack';
 
 jest.setTimeout(120_000);
@@ -34,16 +34,9 @@ describe('web account: API tokens, TOTP and the audit log (real Chromium)', () =
     await stack?.close();
   });
 
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    page = await browser.context.newPage();
-    problems = watchPageProblems(page);
-  });
+  beforeEach(async () => ({ page, problems } = await openCleanPage(browser)));
 
-  afterEach(async () => {
-    await page.close();
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeCheckedPage(page, problems));
 
   it('should create a token, show its secret once, let it call the API and revoke it', async () => {
     await signIn(page, stack.baseUrl, headEmail, TEST_PASSWORD);
@@ -182,16 +175,9 @@ describe('web: the TOTP enrolment gate for roles that require it (TOTP_REQUIRED_
     await stack?.close();
   });
 
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    page = await browser.context.newPage();
-    problems = watchPageProblems(page);
-  });
+  beforeEach(async () => ({ page, problems } = await openCleanPage(browser)));
 
-  afterEach(async () => {
-    await page.close();
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeCheckedPage(page, problems));
 
   it('should take an operator without TOTP to the enrolment page, keep them there, and let them in once enrolled', async () => {
     const operator = await makeUser(stack.db, { roles: [Role.Operator], name: 'Operator Baru' });

@@ -2,7 +2,7 @@ import { TEST_PASSWORD } from '@betang/testkit';
 import { readFileSync } from 'node:fs';
 import { request, type Page } from 'playwright-core';
 import { seriousViolations } from './support/axe';
-import { launchBrowser, PHONE, DESKTOP, signIn, TEXT, watchPageProblems, type Browser } from './support/browser';
+import { launchBrowser, PHONE, DESKTOP, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
 import { apiSession, fill, generateAgreement, makePortalWorld, pdfsigValidations, type PortalWorld } from './support/portal-fixtures';
 import { startWebStack, type WebStack } from './support/web-stack';
 
@@ -34,16 +34,9 @@ describe('agreement signed by both heads in the browser (real Chromium)', () => 
     await stack?.close();
   });
 
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    page = await browser.context.newPage();
-    problems = watchPageProblems(page);
-  });
+  beforeEach(async () => ({ page, problems } = await openCleanPage(browser)));
 
-  afterEach(async () => {
-    await page.close();
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeCheckedPage(page, problems));
 
   async function openFromDashboard(): Promise<void> {
     await page.getByRole('link', { name: T['portal.agreementSign'] }).click();

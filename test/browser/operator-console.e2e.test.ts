@@ -3,7 +3,7 @@ import { getQuotaUsage, replaceClusterSnapshot } from '@betang/db';
 import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, TEST_PASSWORD, testSshKey } from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/axe';
-import { DESKTOP, launchBrowser, PHONE, signIn, TEXT, watchPageProblems, type Browser } from './support/browser';
+import { DESKTOP, launchBrowser, PHONE, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
 import { startWebStack, type WebStack } from './support/web-stack';
 
 jest.setTimeout(240_000);
@@ -95,16 +95,11 @@ describe('operator console (real Chromium)', () => {
   });
 
   beforeEach(async () => {
-    await browser.context.clearCookies();
-    page = await browser.context.newPage();
-    problems = watchPageProblems(page);
+    ({ page, problems } = await openCleanPage(browser));
     await signIn(page, stack.baseUrl, operatorEmail, TEST_PASSWORD);
   });
 
-  afterEach(async () => {
-    await page.close();
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeCheckedPage(page, problems));
 
   async function openQueue(): Promise<void> {
     await page.getByRole('navigation').getByRole('link', { name: T['opNav.queue'] }).click();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { makeAgreementInForce, testSshKey, TEST_PASSWORD } from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/axe';
-import { DESKTOP, launchBrowser, PHONE, signIn, TEXT, watchPageProblems, type Browser } from './support/browser';
+import { DESKTOP, launchBrowser, PHONE, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
 import { apiSession, fill, makePortalWorld, type PortalWorld } from './support/portal-fixtures';
 import { startWebStack, type WebStack } from './support/web-stack';
 
@@ -33,16 +33,11 @@ describe('institution portal (real Chromium)', () => {
   });
 
   beforeEach(async () => {
-    await browser.context.clearCookies();
-    page = await browser.context.newPage();
-    problems = watchPageProblems(page);
+    ({ page, problems } = await openCleanPage(browser));
     await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
   });
 
-  afterEach(async () => {
-    await page.close();
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeCheckedPage(page, problems));
 
   async function open(path: string, heading: string): Promise<void> {
     await page.goto(`${stack.baseUrl}${path}`);

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import type { Page } from 'playwright-core';
 import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
 import { seriousViolations } from './support/axe';
-import { launchBrowser, signIn, TEXT, watchPageProblems, type Browser } from './support/browser';
+import { launchBrowser, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
 import { apiSession, fill, makePortalWorld, startPortalStack, type PortalStack, type PortalWorld } from './support/portal-fixtures';
 
 /**
@@ -102,16 +102,9 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    page = await browser.context.newPage();
-    problems = watchPageProblems(page);
-  });
+  beforeEach(async () => ({ page, problems } = await openCleanPage(browser)));
 
-  afterEach(async () => {
-    await page.close();
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeCheckedPage(page, problems));
 
   async function waitOnPage(what: () => Promise<unknown>, label: string): Promise<void> {
     try {

@@ -1,7 +1,7 @@
 import { Role } from '@betang/core';
 import { makeInstitution, makeQuota, makeUser, TEST_PASSWORD } from '@betang/testkit';
 import type { Page } from 'playwright-core';
-import { launchBrowser, signIn, TEXT, watchPageProblems, type Browser } from './support/browser';
+import { launchBrowser, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
 import { startWebStack, type WebStack } from './support/web-stack';
 
 jest.setTimeout(120_000);
@@ -30,17 +30,12 @@ describe('web sign-in, dashboard and language (real Chromium)', () => {
   });
 
   beforeEach(async () => {
-    await browser.context.clearCookies();
-    page = await browser.context.newPage();
-    problems = watchPageProblems(page);
+    ({ page, problems } = await openCleanPage(browser));
     await page.goto(stack.baseUrl);
     await page.evaluate('window.localStorage.clear()');
   });
 
-  afterEach(async () => {
-    await page.close();
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeCheckedPage(page, problems));
 
   it('should show the institution quota on the dashboard after a staff member signs in', async () => {
     await signIn(page, stack.baseUrl, staffEmail, TEST_PASSWORD);

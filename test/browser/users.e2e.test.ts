@@ -1,7 +1,7 @@
 import { Role } from '@betang/core';
 import { makeInstitution, makeQuota, makeUser, TEST_PASSWORD } from '@betang/testkit';
 import type { Page } from 'playwright-core';
-import { launchBrowser, signIn, TEXT, watchPageProblems, type Browser } from './support/browser';
+import { launchBrowser, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
 import { startWebStack, type WebStack } from './support/web-stack';
 
 jest.setTimeout(120_000);
@@ -37,16 +37,9 @@ describe('web user management (real Chromium)', () => {
     await stack?.close();
   });
 
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    page = await browser.context.newPage();
-    problems = watchPageProblems(page);
-  });
+  beforeEach(async () => ({ page, problems } = await openCleanPage(browser)));
 
-  afterEach(async () => {
-    await page.close();
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeCheckedPage(page, problems));
 
   async function openUsers(): Promise<void> {
     await page.getByRole('navigation').getByRole('link', { name: T['nav.users'] }).click();

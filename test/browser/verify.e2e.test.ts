@@ -1,7 +1,7 @@
 import { TEST_PASSWORD } from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/axe';
-import { DESKTOP, launchBrowser, PHONE, signIn, TEXT, watchPageProblems, type Browser } from './support/browser';
+import { DESKTOP, launchBrowser, PHONE, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
 import { apiSession, generateAgreement, makePortalWorld, type ApiSession, type PortalWorld } from './support/portal-fixtures';
 import { startWebStack, type WebStack } from './support/web-stack';
 
@@ -53,16 +53,9 @@ describe('public agreement verification page (real Chromium)', () => {
     await stack?.close();
   });
 
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    page = await browser.context.newPage();
-    problems = watchPageProblems(page);
-  });
+  beforeEach(async () => ({ page, problems } = await openCleanPage(browser)));
 
-  afterEach(async () => {
-    await page.close();
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeCheckedPage(page, problems));
 
   async function upload(name: string, pdf: Buffer): Promise<string> {
     await page.getByLabel(T['verify.file']!).setInputFiles({ name, mimeType: 'application/pdf', buffer: pdf });

@@ -49,6 +49,19 @@ export function watchPageProblems(page: Page): string[] {
   return problems;
 }
 
+/** A fresh page for one test: signed out (cookies cleared), its problems collected from the start. */
+export async function openCleanPage(browser: Browser): Promise<{ page: Page; problems: string[] }> {
+  await browser.context.clearCookies();
+  const page = await browser.context.newPage();
+  return { page, problems: watchPageProblems(page) };
+}
+
+/** Closes a test's page and fails the test when the page reported a script error or a CSP refusal. */
+export async function closeCheckedPage(page: Page, problems: readonly string[]): Promise<void> {
+  await page.close();
+  expect(problems).toEqual([]);
+}
+
 type Catalogue = Record<string, string>;
 const catalogue = (name: string): Catalogue => JSON.parse(readFileSync(path.resolve(__dirname, '../../../apps/web/src/i18n', name), 'utf8')) as Catalogue;
 
