@@ -23,24 +23,28 @@ export function authRoutes({ router, registry, deps }: RoutesContext): void {
     async ({ req, res, body }) => {
       const ip = req.ip ?? 'unknown';
       const email = body.email.toLowerCase();
-      // Both buckets count every attempt before the password is checked (argon2 is the costly part);
-      // a successful sign-in gives its hits back, so only failures add up.
-      const [byIp, byEmail] = [await limiter.hit(perIp, ip), await limiter.hit(perEmail, email)];
-      if (!byIp.allowed || !byEmail.allowed) {
-        const wait = Math.max(byIp.allowed ? 0 : byIp.retryAfterSeconds, byEmail.allowed ? 0 : byEmail.retryAfterSeconds);
+      // Every attempt counts before the password is checked (argon2 is the costly part), the IP
+      // first: an address over its limit cannot also use up other people's e-mail buckets. Only
+      // the e-mail hit is given back on success — giving back IP hits would let one valid account
+      // launder guesses against others from the same address.
+      const tooMany = (wait: number) => {
         const minutes = Math.max(1, Math.ceil(wait / 60));
-        throw rateLimitedError(wait, {
+        return rateLimitedError(wait, {
           id: `Terlalu banyak percobaan masuk. Coba lagi dalam ${minutes} menit.`,
           en: `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
         });
-      }
+      };
+      const byIp = await limiter.hit(perIp, ip);
+      if (!byIp.allowed) throw tooMany(byIp.retryAfterSeconds);
+      const byEmail = await limiter.hit(perEmail, email);
+      if (!byEmail.allowed) throw tooMany(byEmail.retryAfterSeconds);
       const { sessionSecret, csrfToken, user, expiresAt } = await signIn(
         deps.db,
         body,
         { requestId: locals(res).requestId, ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
         deps.config.SESSION_TTL_HOURS,
       );
-      await Promise.all([limiter.refund(perIp, ip), limiter.refund(perEmail, email)]);
+      await limiter.refund(perEmail, email);
       res.cookie(SESSION_COOKIE, sessionSecret, { ...cookieOptions, expires: expiresAt });
       return { user: toUserDto(user), csrfToken, totpEnrolmentRequired: needsTotpEnrolment(user, deps.config.TOTP_REQUIRED_ROLES) };
     },

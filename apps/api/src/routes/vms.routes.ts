@@ -44,7 +44,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   route(
     router,
     registry,
-    { method: 'post', path: '/vms/{id}/resize', tag: 'vms', summary: 'Perbesar VM (operator) / grow a VM (operators)', access: [Role.Admin, Role.Operator], params: ZIdParam, body: z.strictObject({ cores: z.number().int().min(1).max(128).optional(), memoryMiB: z.number().int().min(512).max(1_048_576).optional(), diskGiB: z.number().int().min(1).max(16_384).optional() }), response: ZQueuedRun, status: 202 },
+    { method: 'post', path: '/vms/{id}/resize', tag: 'vms', summary: 'Perbesar VM (operator) / grow a VM (operators)', access: [Role.Admin, Role.Operator], scope: 'operate', params: ZIdParam, body: z.strictObject({ cores: z.number().int().min(1).max(128).optional(), memoryMiB: z.number().int().min(512).max(1_048_576).optional(), diskGiB: z.number().int().min(1).max(16_384).optional() }), response: ZQueuedRun, status: 202 },
     async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => requestVmAction(tx, actorOf(auth), params.id, 'resize', body, auditContext(req, res))),
   );
 

@@ -20,7 +20,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
 import { decodeCursor, encodeCursor } from '../http/cursor';
-import { route } from '../http/route';
+import { route, type RouteScope } from '../http/route';
 import { cancelVpsRequest } from '../use-cases/vps-requests/cancel-vps-request';
 import { approveVpsRequest, rejectVpsRequest } from '../use-cases/vps-requests/decide-vps-request';
 import { findRequestWithView, loadRequestView } from '../use-cases/vps-requests/request-view';
@@ -64,22 +64,23 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
     },
   );
 
-  const decision = <B extends z.ZodType>(action: string, summary: string, body: B, access: readonly Role[], perform: (req: Request, res: Response, auth: Parameters<typeof actorOf>[0], id: string, body: z.infer<B>) => Promise<VpsRequestRow>) =>
-    route(router, registry, { method: 'post', path: `/vps-requests/{id}/${action}`, tag: 'vps-requests', summary, access, params: ZIdParam, body, response: ZVpsRequest }, async ({ req, res, auth, params, body: input }) => {
+  // Decisions of the data-center office need a token's `operate` scope; the requester's cancel needs `requests:write`.
+  const decision = <B extends z.ZodType>(action: string, summary: string, body: B, access: readonly Role[], scope: RouteScope, perform: (req: Request, res: Response, auth: Parameters<typeof actorOf>[0], id: string, body: z.infer<B>) => Promise<VpsRequestRow>) =>
+    route(router, registry, { method: 'post', path: `/vps-requests/{id}/${action}`, tag: 'vps-requests', summary, access, scope, params: ZIdParam, body, response: ZVpsRequest }, async ({ req, res, auth, params, body: input }) => {
       const request = await perform(req, res, auth, params.id, input as z.infer<B>);
       return view(request.id);
     });
 
-  decision('approve', 'Setujui / approve', ZApproveBody, DATA_CENTER_ROLES.filter((r) => r !== Role.Auditor), (req, res, auth, id, input) =>
+  decision('approve', 'Setujui / approve', ZApproveBody, DATA_CENTER_ROLES.filter((r) => r !== Role.Auditor), 'operate', (req, res, auth, id, input) =>
     db.transaction().execute((tx) => approveVpsRequest(tx, actorOf(auth), id, input.comment, auditContext(req, res))),
   );
-  decision('reject', 'Tolak dengan alasan / reject with a reason', ZRejectBody, DATA_CENTER_ROLES.filter((r) => r !== Role.Auditor), (req, res, auth, id, input) =>
+  decision('reject', 'Tolak dengan alasan / reject with a reason', ZRejectBody, DATA_CENTER_ROLES.filter((r) => r !== Role.Auditor), 'operate', (req, res, auth, id, input) =>
     db.transaction().execute((tx) => rejectVpsRequest(tx, actorOf(auth), id, input.reason, auditContext(req, res))),
   );
-  decision('retry', 'Ulangi penyiapan yang gagal / retry failed provisioning', z.strictObject({}), [Role.Admin, Role.Operator], (req, res, _auth, id) =>
+  decision('retry', 'Ulangi penyiapan yang gagal / retry failed provisioning', z.strictObject({}), [Role.Admin, Role.Operator], 'operate', (req, res, _auth, id) =>
     db.transaction().execute((tx) => retryVpsRequest(tx, id, auditContext(req, res))),
   );
-  decision('cancel', 'Batalkan (pemohon) / cancel (requester)', ZCancelBody, INSTITUTION_ROLES, (req, res, auth, id, input) =>
+  decision('cancel', 'Batalkan (pemohon) / cancel (requester)', ZCancelBody, INSTITUTION_ROLES, 'requests:write', (req, res, auth, id, input) =>
     db.transaction().execute((tx) => cancelVpsRequest(tx, actorOf(auth), id, input.reason, auditContext(req, res))),
   );
 }

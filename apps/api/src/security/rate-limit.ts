@@ -9,7 +9,7 @@ export type RateLimitRule = { name: string; limit: number; windowSeconds: number
 
 /** The limits the API enforces; tests may lower them through AppDeps.rateLimits. */
 export type RateLimitPolicy = {
-  /** Sign-in attempts per client IP (successful ones are given back). */
+  /** Sign-in attempts per client IP (every attempt counts, successful ones too). */
   loginPerIp: RateLimitRule;
   /** Sign-in attempts per e-mail address, whatever the IP (successful ones are given back). */
   loginPerEmail: RateLimitRule;
@@ -19,7 +19,7 @@ export type RateLimitPolicy = {
 
 /** Defaults; the reasoning is in docs/security.md. */
 export const DEFAULT_RATE_LIMITS: RateLimitPolicy = {
-  loginPerIp: { name: 'login-ip', limit: 30, windowSeconds: 15 * 60 },
+  loginPerIp: { name: 'login-ip', limit: 300, windowSeconds: 15 * 60 },
   loginPerEmail: { name: 'login-email', limit: 10, windowSeconds: 15 * 60 },
   verifyPerIp: { name: 'verify-ip', limit: 60, windowSeconds: 60 },
 };
