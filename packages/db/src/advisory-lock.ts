@@ -24,16 +24,6 @@ export async function tryLockForTransaction(tx: Tx, name: string): Promise<boole
   return rows[0]?.locked === true;
 }
 
-/** True when the executor can reach the database (readiness probe). */
-export async function isDatabaseReachable(db: Executor): Promise<boolean> {
-  try {
-    await sql`SELECT 1`.execute(db);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Runs `fn` while holding the first free one of `names` as a SESSION advisory lock on a reserved
  * connection, with no transaction open (a clone can take minutes; an open transaction would hold

@@ -87,6 +87,17 @@ describe('auth routes', () => {
     expect(audited.some((a) => typeof (a.after as { lockedUntil?: string }).lockedUntil === 'string')).toBe(true);
   }, 30_000); // a dozen argon2 checks on a busy 2-core machine
 
+  it('should not let parallel guesses slip past the lock one of them sets', async () => {
+    const user = await makeUser(h.database.db, { roles: [Role.Auditor] });
+    await h.database.db.updateTable('users').set({ failedLogins: 4 }).where('id', '=', user.id).execute();
+    const guesses = await Promise.all(
+      Array.from({ length: 6 }, () => request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: 'salah-sekali-123' })),
+    );
+    // The 5th failure locks; every other guess sent at the same time meets the lock (429), none gets a password check.
+    expect(guesses.map((g) => g.status).sort()).toEqual([401, 429, 429, 429, 429, 429]);
+    expect(await h.database.db.selectFrom('users').select('failedLogins').where('id', '=', user.id).executeTakeFirstOrThrow()).toEqual({ failedLogins: 5 });
+  });
+
   it('should count wrong TOTP codes towards the lockout', async () => {
     const secret = newTotpSecret();
     const user = await makeUser(h.database.db, { roles: [Role.DcHead], totpSecret: secret });
@@ -167,6 +178,13 @@ describe('auth routes', () => {
     const { body } = await agent.post('/api/v1/me/totp/secret').set('X-CSRF-Token', csrfToken).expect(200);
     expect(body.otpauthUrl).toContain(body.secret);
     await agent.post('/api/v1/me/totp').set('X-CSRF-Token', csrfToken).send({ secret: body.secret, code: totpCode(body.secret), password: 'salah' }).expect(401);
+    // A wrong password here counts towards the lockout and is audited, like any re-authentication.
+    expect(await h.database.db.selectFrom('users').select('failedLogins').where('id', '=', user.id).executeTakeFirstOrThrow()).toEqual({ failedLogins: 1 });
+    expect(await h.database.db.selectFrom('auditLog').select('action').where('targetId', '=', user.id).where('action', '=', 'user.totp_enable_failed').execute()).toHaveLength(1);
+    const wrongCode = totpCode(body.secret) === '000000' ? '111111' : '000000';
+    const refused = await agent.post('/api/v1/me/totp').set('X-CSRF-Token', csrfToken).send({ secret: body.secret, code: wrongCode, password: TEST_PASSWORD });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toBe('Kode dari aplikasi autentikator salah; TOTP tidak diaktifkan.');
     await agent.post('/api/v1/me/totp').set('X-CSRF-Token', csrfToken).send({ secret: body.secret, code: totpCode(body.secret), password: TEST_PASSWORD }).expect(204);
     const me = await agent.get('/api/v1/me');
     expect(me.body.user.totpEnabled).toBe(true);

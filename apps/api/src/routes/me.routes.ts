@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { auditContext } from '../http/context';
 import { iso, toUserDto } from '../http/dto';
 import { route } from '../http/route';
-import { verifyPassword } from '../security/password';
+import { reauthenticate } from '../use-cases/reauthenticate';
 import { hashSecret, newApiToken } from '../security/secrets';
 import { newTotpSecret, verifyTotp } from '../security/totp';
 import { needsTotpEnrolment } from '../security/totp-policy';
@@ -117,7 +117,20 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
   });
 
   route(router, registry, { method: 'post', path: '/me/totp', tag: 'me', summary: 'Aktifkan TOTP (kata sandi + kode) / enable TOTP (password + code)', access: 'user', allowDuringTotpEnrolment: true, body: ZTotpConfirm }, async ({ req, res, auth, body }) => {
-    if (!(await verifyPassword(auth.user.passwordHash, body.password)) || !verifyTotp(body.secret, body.code)) throw new AppError(ErrorCode.InvalidCredentials);
+    // The password goes through re-authentication: counted towards the lockout and audited, so a
+    // stolen session cannot guess it here without limit.
+    await reauthenticate(db, {
+      userId: auth.user.id,
+      password: body.password,
+      checkTotp: false,
+      refusal: { id: 'Kata sandi salah; TOTP tidak diaktifkan.', en: 'Wrong password; TOTP was not enabled.' },
+      action: 'user.totp_enable',
+      target: { type: 'user', id: auth.user.id, institutionId: auth.user.institutionId },
+      audit: auditContext(req, res),
+    });
+    if (!verifyTotp(body.secret, body.code)) {
+      throw new AppError(ErrorCode.InvalidCredentials, { id: 'Kode dari aplikasi autentikator salah; TOTP tidak diaktifkan.', en: 'The authenticator code is wrong; TOTP was not enabled.' });
+    }
     await db.transaction().execute(async (tx) => {
       await updateUser(tx, auth.user.id, { totpSecret: body.secret });
       await appendAudit(tx, { ...auditContext(req, res), institutionId: auth.user.institutionId, action: 'user.totp_enabled', targetType: 'user', targetId: auth.user.id });

@@ -1,5 +1,5 @@
 import { AppError, ErrorCode, type LoginBody } from '@betang/core';
-import { appendAudit, findUserByEmail, insertSession, recordLoginFailureWithBackoff, recordLoginSuccess, type Db, type UserRecord } from '@betang/db';
+import { appendAudit, claimLoginAttempt, findUserByEmail, insertSession, recordLoginSuccess, type Db, type UserRecord } from '@betang/db';
 import { accountLockedError, LOCK_STEPS_MINUTES, LOCKOUT_THRESHOLD } from '../security/lockout';
 import { verifyPassword } from '../security/password';
 import { hashSecret, randomSecret } from '../security/secrets';
@@ -9,9 +9,11 @@ export type RequestMeta = { requestId: string; ip: string | null; userAgent: str
 
 /**
  * Signs a user in: argon2id password check, TOTP when enabled, lockout with backoff after
- * repeated failures (see security/lockout.ts). Guarantees: every attempt is audited (success with
- * the session in one transaction; failure with the failure counter); the reason of a failure is
- * never revealed to the caller, except that a locked account answers 429 saying until when (WIB).
+ * repeated failures (see security/lockout.ts). Guarantees: the attempt is counted before the
+ * password is checked and only while the account is not locked (claimLoginAttempt), so parallel
+ * guesses cannot slip past a lock; a success resets the count. Every attempt is audited (success
+ * with the session in one transaction); the reason of a failure is never revealed to the caller,
+ * except that a locked account answers 429 saying until when (WIB).
  */
 export async function signIn(
   db: Db,
@@ -20,15 +22,16 @@ export async function signIn(
   sessionTtlHours: number,
 ): Promise<{ user: UserRecord; sessionSecret: string; csrfToken: string; expiresAt: Date }> {
   const user = await findUserByEmail(db, input.email);
+  // A wrong TOTP code after the right password counts too: it is the last factor between a guesser and the account.
+  const claim = user?.isActive ? await claimLoginAttempt(db, user.id, LOCKOUT_THRESHOLD, LOCK_STEPS_MINUTES) : undefined;
+  const lockedUntil = claim && !claim.claimed ? claim.lockedUntil : null;
   const passwordOk = await verifyPassword(user?.passwordHash, input.password);
-  const lockedUntil = user?.lockedUntil && user.lockedUntil > new Date() ? user.lockedUntil : null;
   const totpOk = !user?.totpSecret || (input.totp !== undefined && verifyTotp(user.totpSecret, input.totp));
   const failure = !user ? 'unknown_email' : !user.isActive ? 'inactive' : lockedUntil ? 'locked' : !passwordOk ? 'wrong_password' : !totpOk ? 'wrong_totp' : null;
 
   if (failure) {
+    const counted = claim?.claimed ? claim : null;
     await db.transaction().execute(async (tx) => {
-      // A wrong TOTP code after the right password counts too: it is the last factor between a guesser and the account.
-      const counted = user && (failure === 'wrong_password' || failure === 'wrong_totp') ? await recordLoginFailureWithBackoff(tx, user.id, LOCKOUT_THRESHOLD, LOCK_STEPS_MINUTES) : null;
       await appendAudit(tx, {
         actorUserId: user?.id ?? null,
         actorLabel: input.email,

@@ -38,7 +38,6 @@ export const ZApiToken = z.object({
   lastUsedAt: z.string().nullable(),
   scopes: z.array(ZTokenScope),
 });
-export type ApiTokenDto = z.infer<typeof ZApiToken>;
 
 /** `POST /me/tokens` response: the token row plus the secret, shown once. */
 export const ZCreatedToken = ZApiToken.extend({ secret: z.string() });

@@ -1,31 +1,45 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database';
 
+/** What {@link claimLoginAttempt} saw: whether the attempt may go on, and the counters after it. */
+export type LoginAttemptClaim = { claimed: boolean; failedLogins: number; lockedUntil: Date | null };
+
 /**
- * Counts one failed sign-in (or re-authentication) of a user and, from the `threshold`-th
- * consecutive failure on, locks the account for the next step of `lockMinutes` (the last step
- * repeats: the cap). Guarantees: one atomic UPDATE, so concurrent failures each count; returns
- * the failure count and the lock end after this failure (null when not locked).
+ * Claims one sign-in (or re-authentication) attempt of a user BEFORE the password is checked:
+ * counts it as a failure and, from the `threshold`-th consecutive one on, locks the account for
+ * the next step of `lockMinutes` (the last step repeats: the cap). A successful check then resets
+ * the counters (recordLoginSuccess). Guarantees: one atomic UPDATE that only succeeds while the
+ * account is not locked, so parallel attempts cannot all slip past a lock that one of them sets;
+ * `claimed: false` means locked (with `lockedUntil` the current lock end) and nothing was counted.
  */
-export async function recordLoginFailureWithBackoff(
-  db: Executor,
-  userId: string,
-  threshold: number,
-  lockMinutes: readonly number[],
-): Promise<{ failedLogins: number; lockedUntil: Date | null }> {
+export async function claimLoginAttempt(db: Executor, userId: string, threshold: number, lockMinutes: readonly number[]): Promise<LoginAttemptClaim> {
   if (lockMinutes.length === 0 || threshold < 1) throw new Error('lockout needs a threshold ≥ 1 and at least one lock step');
   const steps = sql.raw(`ARRAY[${lockMinutes.map((m) => String(Math.trunc(m))).join(',')}]::int[]`);
-  const result = await sql<{ failedLogins: number; lockedUntil: Date | null }>`
-    UPDATE users SET
-      failed_logins = failed_logins + 1,
-      locked_until = CASE
-        WHEN failed_logins + 1 >= ${threshold}
-        THEN now() + make_interval(mins => (${steps})[LEAST(failed_logins + 2 - ${threshold}, ${lockMinutes.length})])
-        ELSE locked_until
-      END
-    WHERE id = ${userId}
-    RETURNING failed_logins AS "failedLogins", locked_until AS "lockedUntil"
+  const result = await sql<{ claimed: boolean; failedLogins: number; lockedUntil: Date | null }>`
+    WITH claimed AS (
+      UPDATE users SET
+        failed_logins = failed_logins + 1,
+        locked_until = CASE
+          WHEN failed_logins + 1 >= ${threshold}
+          THEN now() + make_interval(mins => (${steps})[LEAST(failed_logins + 2 - ${threshold}, ${lockMinutes.length})])
+          ELSE locked_until
+        END
+      WHERE id = ${userId} AND (locked_until IS NULL OR locked_until <= now())
+      RETURNING failed_logins, locked_until
+    )
+    SELECT
+      EXISTS (SELECT 1 FROM claimed) AS claimed,
+      COALESCE((SELECT failed_logins FROM claimed), u.failed_logins) AS "failedLogins",
+      CASE WHEN EXISTS (SELECT 1 FROM claimed) THEN (SELECT locked_until FROM claimed) ELSE u.locked_until END AS "lockedUntil"
+    FROM users u WHERE u.id = ${userId}
   `.execute(db);
   const row = result.rows[0];
-  return { failedLogins: Number(row?.failedLogins ?? 0), lockedUntil: row?.lockedUntil ? new Date(row.lockedUntil) : null };
+  if (!row) return { claimed: false, failedLogins: 0, lockedUntil: null };
+  const lockedUntil = row.lockedUntil ? new Date(row.lockedUntil) : null;
+  return { claimed: row.claimed, failedLogins: Number(row.failedLogins), lockedUntil: row.claimed && lockedUntil && lockedUntil <= new Date() ? null : lockedUntil };
+}
+
+/** Clears a user's failure count and lock after a successful re-authentication (sign-in uses recordLoginSuccess). */
+export async function clearLoginFailures(db: Executor, userId: string): Promise<void> {
+  await sql`UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ${userId}`.execute(db);
 }

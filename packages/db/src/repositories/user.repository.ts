@@ -109,23 +109,6 @@ export async function updateUser(tx: Tx, id: string, patch: UserPatch, roles?: r
   return findUserById(tx, id);
 }
 
-/** Records a failed sign-in; locks the account for `lockMinutes` once `maxFailures` is reached. */
-export async function recordLoginFailure(db: Executor, id: string, maxFailures: number, lockMinutes: number): Promise<void> {
-  await db
-    .updateTable('users')
-    .set((eb) => ({
-      failedLogins: eb('failedLogins', '+', 1),
-      lockedUntil: eb
-        .case()
-        .when('failedLogins', '>=', maxFailures - 1)
-        .then(new Date(Date.now() + lockMinutes * 60_000))
-        .else(eb.ref('lockedUntil'))
-        .end(),
-    }))
-    .where('id', '=', id)
-    .execute();
-}
-
 /** Records a successful sign-in: clears failures and the lock. */
 export async function recordLoginSuccess(db: Executor, id: string): Promise<void> {
   await db.updateTable('users').set({ failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() }).where('id', '=', id).execute();
