@@ -127,7 +127,8 @@ describe('§0 gotchas', () => {
   });
 
   test('7: status/current agent:1 only means configured; agent calls fail until the guest is up', async () => {
-    const s = await startSimulator({ timeFactor: 0.02, agentBootSeconds: 10 });
+    // Agent boot of 100 s × 0.02 = 2 s: "not running" for the first 1.5 s, long enough to be seen on a busy machine.
+    const s = await startSimulator({ timeFactor: 0.02, agentBootSeconds: 100 });
     try {
       const api = simApi(s);
       await api.task('POST', '/nodes/pve1/qemu/9000/clone', { newid: 400, full: 1 });
