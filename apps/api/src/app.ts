@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
   // Operations endpoints (docs/runbook.md): liveness, readiness with a reason per check, Prometheus.
-  app.get('/readyz', readinessHandler([databaseCheck(deps.db), ...(deps.healthChecks ?? []), proxmoxSnapshotCheck(deps.db)]));
+  app.get('/readyz', readinessHandler([databaseCheck(deps.db), ...(deps.healthChecks ?? []), proxmoxSnapshotCheck(deps.db)], deps.logger));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.render());
   });

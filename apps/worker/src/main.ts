@@ -84,7 +84,7 @@ async function startOps(
 ): Promise<OpsServer | undefined> {
   if (config.WORKER_METRICS_PORT === 0) return undefined;
   try {
-    return await startOpsServer({ host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT, metrics, checks });
+    return await startOpsServer({ host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT, metrics, checks, logger });
   } catch (error) {
     logger.error(
       { err: error, host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT },

@@ -18,9 +18,11 @@ export type ReadinessReport = {
  * Runs every check in parallel, each bounded by `timeoutMs`; a check that throws or does not
  * answer in time is a failure with its reason. Guarantees: answers within about `timeoutMs`
  * whatever the dependencies do; `not_ready` iff a critical check failed, `degraded` iff only
- * non-critical ones did. Used by the API's and the worker's /readyz.
+ * non-critical ones did. A thrown error's message (it may name hosts, users or databases) goes to
+ * `onError` for the log, never into the report, which says only the error's code. Used by the
+ * API's and the worker's /readyz.
  */
-export async function evaluateReadiness(checks: readonly HealthCheck[], timeoutMs: number): Promise<ReadinessReport> {
+export async function evaluateReadiness(checks: readonly HealthCheck[], timeoutMs: number, onError?: (check: string, error: unknown) => void): Promise<ReadinessReport> {
   const results = await Promise.all(
     checks.map(async (c) => {
       const started = performance.now();
@@ -30,8 +32,10 @@ export async function evaluateReadiness(checks: readonly HealthCheck[], timeoutM
       });
       const result = await Promise.race([
         c.check().catch((error: unknown): CheckResult => {
-          const message = error instanceof Error ? error.message : String(error);
-          return { ok: false, reason: { id: `gagal: ${message}`, en: `failed: ${message}` } };
+          onError?.(c.name, error);
+          const code = (error as { code?: unknown } | null)?.code;
+          const what = typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code) ? code : error instanceof Error ? error.name : 'error';
+          return { ok: false, reason: { id: `gagal (${what}); rincian di log`, en: `failed (${what}); details in the log` } };
         }),
         timeout,
       ]).finally(() => clearTimeout(timer));

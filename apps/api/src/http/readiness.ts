@@ -1,15 +1,16 @@
 import { evaluateReadiness, type HealthCheck } from '@betang/core';
 import type { Db } from '@betang/db';
 import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import { sql } from 'kysely';
 
 /** How long one check may take before it counts as failed. */
 export const CHECK_TIMEOUT_MS = 2_000;
 
 /** Express handler of /readyz: the report as JSON, 503 when not ready, never cached. */
-export function readinessHandler(checks: readonly HealthCheck[]): RequestHandler {
+export function readinessHandler(checks: readonly HealthCheck[], logger?: Pick<Logger, 'warn'>): RequestHandler {
   return async (_req, res) => {
-    const report = await evaluateReadiness(checks, CHECK_TIMEOUT_MS);
+    const report = await evaluateReadiness(checks, CHECK_TIMEOUT_MS, (check, err) => logger?.warn({ err, check }, 'pemeriksaan kesiapan gagal / readiness check failed'));
     res.setHeader('Cache-Control', 'no-store');
     res.status(report.status === 'not_ready' ? 503 : 200).json(report);
   };

@@ -22,7 +22,7 @@ export const ZCreateTokenBody = z.strictObject({
     .array(ZTokenScope)
     .min(1)
     .max(TOKEN_SCOPES.length)
-    .refine((s) => new Set(s).size === s.length, { message: 'duplicate scope' })
+    .refine((s) => new Set(s).size === s.length, { message: 'cakupan ganda / duplicate scope' })
     .optional(),
 });
 export type CreateTokenBody = z.infer<typeof ZCreateTokenBody>;
