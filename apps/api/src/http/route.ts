@@ -3,7 +3,6 @@ import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import { actorOf, locals, type Authentication } from './context';
 import { parseInput } from './validation';
-import { retryAfterOf } from '../security/rate-limit';
 import { safeEqual } from '../security/secrets';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -92,8 +91,7 @@ export function resolveScope(spec: Pick<RouteSpec<undefined, undefined, undefine
  * Registers a route: checks authentication, the TOTP-enrolment restriction, the API token's
  * scope, role and CSRF, validates params/query/body with the contract's zod schemas (400 with
  * field paths), runs the handler and sends its result as JSON. The same spec (with its resolved
- * scope) feeds the OpenAPI document, so the docs cannot drift from the validation. A rate-limit
- * error carrying `retryAfterSeconds` also sets Retry-After.
+ * scope) feeds the OpenAPI document, so the docs cannot drift from the validation.
  */
 export function route<B extends Schema | undefined, Q extends Schema | undefined, P extends Schema | undefined, A extends Access>(
   router: Router,
@@ -104,15 +102,7 @@ export function route<B extends Schema | undefined, Q extends Schema | undefined
   const scope = resolveScope(spec);
   registry.push({ ...spec, scope } as RouteRegistry[number]);
   const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
-  router[spec.method](expressPath, async (req: Request, res: Response) => {
-    try {
-      await serve(req, res);
-    } catch (error) {
-      const retryAfter = retryAfterOf(error);
-      if (retryAfter !== undefined && !res.headersSent) res.set('Retry-After', String(retryAfter));
-      throw error;
-    }
-  });
+  router[spec.method](expressPath, serve);
 
   async function serve(req: Request, res: Response): Promise<void> {
     const { locale, auth } = locals(res);

@@ -22,10 +22,17 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
   return undefined;
 }
 
+/** The Retry-After seconds a 429 carries in `details.retryAfterSeconds` (rate limits, locked accounts). */
+function retryAfterOf(error: AppError): number | undefined {
+  if (error.code !== ErrorCode.RateLimited) return undefined;
+  const details = error.details as { retryAfterSeconds?: unknown } | undefined;
+  return typeof details?.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
+}
+
 /**
  * The one error middleware: known codes → their status and `{error: {code, message, details}}`
- * in the caller's language; anything else → 500 with a generic message, logged with the
- * request id, never leaking internals.
+ * in the caller's language (a 429 also with Retry-After); anything else → 500 with a generic
+ * message, logged with the request id, never leaking internals.
  */
 export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
   const { locale, log, requestId } = locals(res);
@@ -34,6 +41,8 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _ne
   const status = ERROR_STATUS[appError.code];
   if (status >= 500) log.error({ err: error }, 'request failed');
   if (res.headersSent) return;
+  const retryAfter = retryAfterOf(appError);
+  if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
   res.status(status).json({
     error: {
       code: appError.code,

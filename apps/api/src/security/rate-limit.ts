@@ -77,7 +77,7 @@ function minutes(seconds: number): number {
 
 /**
  * The 429 error of a refused hit: bilingual message naming the wait, `details.retryAfterSeconds`
- * (route() copies it into the Retry-After header).
+ * (the error handler copies it into the Retry-After header).
  */
 export function rateLimitedError(retryAfterSeconds: number, text?: LocalizedText): AppError {
   const wait = minutes(retryAfterSeconds);
@@ -91,23 +91,15 @@ export function rateLimitedError(retryAfterSeconds: number, text?: LocalizedText
   );
 }
 
-/** The Retry-After value carried by a rate-limit error, if any. */
-export function retryAfterOf(error: unknown): number | undefined {
-  if (!(error instanceof AppError) || error.code !== ErrorCode.RateLimited) return undefined;
-  const details = error.details as { retryAfterSeconds?: unknown } | undefined;
-  return typeof details?.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
-}
-
 /**
  * Middleware: one hit per request on `rule`, keyed by the client IP (req.ip, which honours
  * TRUST_PROXY_HOPS). Guarantees: over the limit → 429 with Retry-After and a bilingual message,
- * before any body is read.
+ * before the route's own body parser runs (mount it ahead of a PDF or CSV body).
  */
 export function perIpRateLimit(limiter: RateLimiter, rule: RateLimitRule): RequestHandler {
   return async (req, res, next) => {
     const result = await limiter.hit(rule, req.ip ?? 'unknown');
     if (result.allowed) return next();
-    res.set('Retry-After', String(result.retryAfterSeconds));
     next(rateLimitedError(result.retryAfterSeconds));
   };
 }
