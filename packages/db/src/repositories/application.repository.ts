@@ -2,6 +2,7 @@ import type { ApplicationFields } from '@betang/core';
 import type { Selectable } from 'kysely';
 import type { Executor } from '../database';
 import type { Applications } from '../schema.generated';
+import { definedFields } from './patch';
 
 /** An inventory entry as stored (enum columns are checked by the database). */
 export type ApplicationRow = Selectable<Applications>;
@@ -59,8 +60,9 @@ export async function insertApplication(db: Executor, institutionId: string, fie
 
 /** Updates the given fields; returns the new row, undefined when absent. */
 export async function updateApplication(db: Executor, id: string, patch: Partial<ApplicationFields>): Promise<ApplicationRow | undefined> {
-  if (Object.keys(patch).length === 0) return findApplication(db, id);
-  return db.updateTable('applications').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+  const fields = definedFields(patch);
+  if (!fields) return findApplication(db, id);
+  return db.updateTable('applications').set(fields).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
 /**

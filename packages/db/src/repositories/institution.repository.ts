@@ -1,4 +1,5 @@
 import type { Executor } from '../database';
+import { definedFields } from './patch';
 
 /** Columns of an institution as the application uses them. */
 export type InstitutionRow = {
@@ -48,7 +49,8 @@ export async function updateInstitution(
   id: string,
   patch: { name?: string; address?: string | null },
 ): Promise<InstitutionRow | undefined> {
-  // An empty patch (PATCH with `{}`) changes nothing; an UPDATE with no SET is invalid SQL (found by the fuzz tests).
-  if (Object.values(patch).every((v) => v === undefined)) return findInstitution(db, id);
-  return db.updateTable('institutions').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+  // An empty patch (PATCH with `{}`) changes nothing (found by the fuzz tests).
+  const fields = definedFields(patch);
+  if (!fields) return findInstitution(db, id);
+  return db.updateTable('institutions').set(fields).where('id', '=', id).returningAll().executeTakeFirst();
 }

@@ -3,6 +3,7 @@ import type { Executor, Tx } from '../database';
 import type { ApiTokenRow } from './api-token.repository';
 import { preparedQuery } from './prepared-query';
 import type { SessionRow } from './session.repository';
+import { definedFields } from './patch';
 
 /** A user with roles, as the application uses it (secrets included: never serialise directly). */
 export type UserRecord = {
@@ -101,7 +102,8 @@ export type UserPatch = Partial<{
 
 /** Updates fields and, when given, replaces the role set; in the caller's transaction. */
 export async function updateUser(tx: Tx, id: string, patch: UserPatch, roles?: readonly Role[]): Promise<UserRecord | undefined> {
-  if (Object.keys(patch).length > 0) await tx.updateTable('users').set(patch).where('id', '=', id).execute();
+  const fields = definedFields(patch);
+  if (fields) await tx.updateTable('users').set(fields).where('id', '=', id).execute();
   if (roles) {
     await tx.deleteFrom('userRoles').where('userId', '=', id).execute();
     await tx.insertInto('userRoles').values(roles.map((role) => ({ userId: id, role }))).execute();

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database';
+import { definedFields } from './patch';
 
 export type VmState = 'reserved' | 'provisioning' | 'running' | 'stopped' | 'decommissioning' | 'decommissioned' | 'missing' | 'failed';
 
@@ -58,8 +59,8 @@ export async function updateVm(
   id: string,
   patch: Partial<Pick<VmRow, 'vmid' | 'node' | 'macAddress' | 'hostKey' | 'cores' | 'memoryMib' | 'diskGib' | 'state' | 'name'>>,
 ): Promise<void> {
-  if (Object.keys(patch).length === 0) return;
-  await db.updateTable('vms').set(patch).where('id', '=', id).execute();
+  const fields = definedFields(patch);
+  if (fields) await db.updateTable('vms').set(fields).where('id', '=', id).execute();
 }
 
 /** VM rows that hold a vmid (everything not failed or decommissioned). */
