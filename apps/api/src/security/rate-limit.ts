@@ -32,9 +32,10 @@ export type RateLimitHit = { allowed: boolean; hits: number; retryAfterSeconds: 
 
 /**
  * Fixed-window rate limits kept in PostgreSQL (`rate_limit_buckets`), so every API instance
- * shares them. Guarantees: each hit is one atomic upsert; subjects are stored hashed when they
- * are personal (e-mail); ended windows are pruned by whichever process writes, at most once a
- * minute per process, never failing the request that triggered it.
+ * shares them. Guarantees: each hit is one atomic upsert; every subject (e-mail or IP) is
+ * stored only as an unsalted SHA-256 prefix — not in clear, though an IPv4 address could be
+ * recovered by trying them all; ended windows are pruned by whichever process writes, at most
+ * once a minute per process, never failing the request that triggered it.
  */
 export class RateLimiter {
   private lastPrune = 0;
@@ -65,7 +66,7 @@ export class RateLimiter {
   }
 }
 
-/** The bucket key: rule name plus the subject, hashed so no e-mail or IP is stored in clear. */
+/** The bucket key: rule name plus a SHA-256 prefix of the subject (not in clear; see RateLimiter). */
 function bucketKey(rule: RateLimitRule, subject: string): string {
   return `${rule.name}:${createHash('sha256').update(subject).digest('base64url').slice(0, 32)}`;
 }
