@@ -1,4 +1,4 @@
-import { TOKEN_DEFAULT_DAYS, TOKEN_SCOPES, ZCreateTokenBody, type TokenScope } from '@betang/core';
+import { TOKEN_DEFAULT_DAYS, TOKEN_SCOPES, ZCreateTokenBody, todayInJakarta, type TokenScope } from '@betang/core';
 import { useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { createToken, listTokens, revokeToken } from '../../api/session.api';
@@ -20,7 +20,7 @@ function endOfDayWib(date: string): string {
 
 /** The WIB calendar date `days` from today, as YYYY-MM-DD (what a date input holds). */
 export function wibDatePlus(days: number, now = Date.now()): string {
-  return new Date(now + 7 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+  return todayInJakarta(new Date(now + days * 86_400_000));
 }
 
 /**
