@@ -1,5 +1,5 @@
 import { AppError, ErrorCode, hasAnyRole, type Role, type TokenScope } from '@betang/core';
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import { actorOf, locals, type Authentication } from './context';
 import { parseInput } from './validation';
@@ -59,6 +59,12 @@ export type RouteSpec<B extends Schema | undefined, Q extends Schema | undefined
   scope?: RouteScope;
   /** Served to users whose role requires TOTP before they enrol it (GET /me, enrolment, sign-out). */
   allowDuringTotpEnrolment?: boolean;
+  /**
+   * Reader of a non-JSON body (PDF, CSV). It runs only after authentication, the enrolment
+   * restriction, the token scope, the role and CSRF were checked, so a refused caller never makes
+   * the server read a large upload.
+   */
+  bodyReader?: RequestHandler;
 };
 
 export type HandlerInput<B, Q, P, A extends Access> = {
@@ -102,10 +108,22 @@ export function route<B extends Schema | undefined, Q extends Schema | undefined
   const scope = resolveScope(spec);
   registry.push({ ...spec, scope } as RouteRegistry[number]);
   const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
-  router[spec.method](expressPath, serve);
+  if (spec.bodyReader) {
+    const checked: RequestHandler = (req, res, next) => {
+      authorize(req, res);
+      next();
+    };
+    router[spec.method](expressPath, checked, spec.bodyReader, respond);
+  } else {
+    router[spec.method](expressPath, async (req: Request, res: Response) => {
+      authorize(req, res);
+      await respond(req, res);
+    });
+  }
 
-  async function serve(req: Request, res: Response): Promise<void> {
-    const { locale, auth } = locals(res);
+  /** Authentication, TOTP-enrolment restriction, token scope, role and CSRF; throws the refusal. */
+  function authorize(req: Request, res: Response): void {
+    const { auth } = locals(res);
     if (spec.access !== 'public') {
       if (!auth) throw new AppError(ErrorCode.Unauthenticated);
       if (auth.totpEnrolmentPending && !spec.allowDuringTotpEnrolment) throw new AppError(ErrorCode.TotpEnrolmentRequired);
@@ -118,6 +136,11 @@ export function route<B extends Schema | undefined, Q extends Schema | undefined
       const sent = req.get('x-csrf-token');
       if (!sent || !auth.csrfToken || !safeEqual(sent, auth.csrfToken)) throw new AppError(ErrorCode.CsrfTokenInvalid);
     }
+  }
+
+  /** Validation of params, query and body, the handler, and the JSON answer. */
+  async function respond(req: Request, res: Response): Promise<void> {
+    const { locale, auth } = locals(res);
     const params = spec.params ? parseInput(spec.params, req.params, 'params', locale) : undefined;
     const query = spec.query ? parseInput(spec.query, req.query, 'query', locale) : undefined;
     const body = spec.body ? parseInput(spec.body, req.body ?? {}, 'body', locale) : undefined;

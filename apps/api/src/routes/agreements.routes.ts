@@ -25,7 +25,6 @@ import { attachSignedDocument } from '../use-cases/attach-signed-document';
 import { createAgreement } from '../use-cases/create-agreement';
 import { MAX_UPLOADED_PDF_BYTES } from '../use-cases/document-rejection';
 import { signAgreement } from '../use-cases/sign-agreement';
-import { requireSignedIn } from './applications.routes';
 import type { RoutesContext } from './router-context';
 
 /** Parses an `application/pdf` (or octet-stream) body up to the upload limit; larger → 413. */
@@ -73,8 +72,7 @@ export function agreementRoutes({ router, registry, deps }: RoutesContext): void
     return detail(db, auth, params.id, config.PUBLIC_URL);
   });
 
-  router.post('/agreements/:id/signed-document', requireSignedIn, pdfBody);
-  route(router, registry, { method: 'post', path: '/agreements/{id}/signed-document', tag: 'agreements', summary: 'Lampirkan PDF yang ditandatangani di luar / attach an externally signed PDF', access: 'user', params: ZIdParam, response: ZAgreement }, async ({ req, res, auth, params }) => {
+  route(router, registry, { method: 'post', path: '/agreements/{id}/signed-document', tag: 'agreements', summary: 'Lampirkan PDF yang ditandatangani di luar / attach an externally signed PDF', access: 'user', params: ZIdParam, response: ZAgreement, bodyReader: pdfBody }, async ({ req, res, auth, params }) => {
     await attachSignedDocument(db, { agreementId: params.id, actor: actorOf(auth), body: req.body as unknown, audit: auditContext(req, res) });
     return detail(db, auth, params.id, config.PUBLIC_URL);
   });

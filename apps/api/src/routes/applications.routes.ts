@@ -23,9 +23,9 @@ import {
   updateApplication,
 } from '@betang/db';
 import { renderInventorySummaryPdf } from '@betang/documents';
-import express, { type RequestHandler } from 'express';
+import express from 'express';
 import { z } from 'zod';
-import { actorOf, auditContext, locals, type Authentication } from '../http/context';
+import { actorOf, auditContext, type Authentication } from '../http/context';
 import { decodeCursor, encodeCursor } from '../http/cursor';
 import { route } from '../http/route';
 import { visibleInstitution } from '../http/tenancy';
@@ -36,11 +36,6 @@ import type { RoutesContext } from './router-context';
 
 /** Largest CSV body `POST /applications/import` accepts. */
 export const CSV_IMPORT_LIMIT = '1mb';
-
-/** Refuses anonymous callers before a large body is read. */
-export const requireSignedIn: RequestHandler = (_req, res, next) => {
-  next(locals(res).auth ? undefined : new AppError(ErrorCode.Unauthenticated));
-};
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
@@ -89,8 +84,7 @@ export function applicationRoutes({ router, registry, deps }: RoutesContext): vo
     res.status(200).type('text/csv; charset=utf-8').attachment('inventaris-aplikasi.csv').send(csv);
   });
 
-  router.post('/applications/import', requireSignedIn, express.text({ type: ['text/csv', 'application/csv'], limit: CSV_IMPORT_LIMIT }));
-  route(router, registry, { method: 'post', path: '/applications/import', tag: 'applications', summary: 'Impor inventaris dari CSV (dryRun) / import the inventory from CSV', access: APPLICATION_WRITER_ROLES, query: ZApplicationImportQuery, response: ZApplicationImportResult }, async ({ req, res, auth, query }) => {
+  route(router, registry, { method: 'post', path: '/applications/import', tag: 'applications', summary: 'Impor inventaris dari CSV (dryRun) / import the inventory from CSV', access: APPLICATION_WRITER_ROLES, query: ZApplicationImportQuery, response: ZApplicationImportResult, bodyReader: express.text({ type: ['text/csv', 'application/csv'], limit: CSV_IMPORT_LIMIT }) }, async ({ req, res, auth, query }) => {
     if (typeof req.body !== 'string') {
       throw new AppError(ErrorCode.ValidationFailed, { id: 'Kirim berkas CSV dengan Content-Type text/csv.', en: 'Send a CSV file with Content-Type text/csv.' }, [{ path: 'body', message: 'text/csv', code: 'invalid_type' }]);
     }

@@ -89,6 +89,17 @@ describe('API token scopes and expiry', () => {
     expect(audit.after).toMatchObject({ scopes: ['read', 'inventory:write'] });
   });
 
+  it('should refuse a token before reading a large upload (PDF, CSV): the scope answer, not 413', async () => {
+    const reader = (await createToken({ name: 'pembaca-unggah' }).expect(201)).body.secret as string;
+    const big = Buffer.alloc(11 * 1024 * 1024, 0x20);
+    const pdf = await request(h.app).post(`/api/v1/agreements/${randomUUID()}/signed-document`).set(bearer(reader)).set('Content-Type', 'application/pdf').send(big);
+    expect([pdf.status, pdf.body.error.code]).toEqual([403, 'TOKEN_SCOPE_MISSING']);
+    const csv = await request(h.app).post('/api/v1/applications/import').set(bearer(reader)).set('Content-Type', 'text/csv').send('x'.repeat(2 * 1024 * 1024));
+    expect([csv.status, csv.body.error.code]).toEqual([403, 'TOKEN_SCOPE_MISSING']);
+    const anonymous = await request(h.app).post('/api/v1/applications/import').set('Content-Type', 'text/csv').send('x'.repeat(2 * 1024 * 1024));
+    expect(anonymous.status).toBe(401);
+  });
+
   it('should answer 403 TOKEN_SCOPE_MISSING without the scope, pass it with the scope, keep role checks, and leave sessions unaffected', async () => {
     const reader = (await createToken({ name: 'pembaca' }).expect(201)).body.secret as string;
     const writer = (await createToken({ name: 'penulis', scopes: ['inventory:write'] }).expect(201)).body.secret as string;
