@@ -120,7 +120,7 @@ describe('web account: API tokens, TOTP and the audit log (real Chromium)', () =
     await page.getByLabel(T['security.password']!, { exact: true }).fill(TEST_PASSWORD);
     await page.getByLabel(T['security.code']!, { exact: true }).fill('000000' === totpCode(secret) ? '111111' : '000000');
     await page.getByRole('button', { name: T['security.confirm'] }).click();
-    await page.getByRole('alert').filter({ hasText: 'E-mail, kata sandi, atau kode TOTP salah.' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Kode dari aplikasi autentikator salah; TOTP tidak diaktifkan.' }).waitFor();
 
     await page.getByLabel(T['security.code']!, { exact: true }).fill(totpCode(secret));
     await page.getByRole('button', { name: T['security.confirm'] }).click();

@@ -35,8 +35,16 @@ export async function claimLoginAttempt(db: Executor, userId: string, threshold:
   `.execute(db);
   const row = result.rows[0];
   if (!row) return { claimed: false, failedLogins: 0, lockedUntil: null };
+  if (!row.claimed) {
+    // The statement's snapshot predates the lock that a parallel attempt committed while this
+    // UPDATE waited for the row; a new statement sees it.
+    const now = await sql<{ failedLogins: number; lockedUntil: Date | null }>`
+      SELECT failed_logins AS "failedLogins", locked_until AS "lockedUntil" FROM users WHERE id = ${userId}`.execute(db);
+    const current = now.rows[0];
+    return { claimed: false, failedLogins: Number(current?.failedLogins ?? row.failedLogins), lockedUntil: current?.lockedUntil ? new Date(current.lockedUntil) : null };
+  }
   const lockedUntil = row.lockedUntil ? new Date(row.lockedUntil) : null;
-  return { claimed: row.claimed, failedLogins: Number(row.failedLogins), lockedUntil: row.claimed && lockedUntil && lockedUntil <= new Date() ? null : lockedUntil };
+  return { claimed: true, failedLogins: Number(row.failedLogins), lockedUntil: lockedUntil && lockedUntil <= new Date() ? null : lockedUntil };
 }
 
 /** Clears a user's failure count and lock after a successful re-authentication (sign-in uses recordLoginSuccess). */
