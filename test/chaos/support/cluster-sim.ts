@@ -10,12 +10,8 @@
  */
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startSimulator } from '@betang/pve-simulator';
-import { fakeDebianGuests } from '../../../apps/worker/src/testing/fake-debian-guest';
-import { specFromSimVm } from '../../../apps/worker/src/testing/provisioning-env';
+import { serveSimulatorChild } from '../../worker/support/sim-child';
 
 /** What GET /_chaos/stats answers. */
 export type SimStats = { requests: number; byStatus: Record<string, number>; injected: Record<string, number>; byRoute: Record<string, number> };
@@ -79,24 +75,7 @@ async function main(): Promise<void> {
     ],
   });
   https.createServer = original;
-  const portsFile = process.env.GUEST_PORTS_FILE ?? '';
-  const ports = {
-    get: (hostname: string) => {
-      if (!portsFile) return undefined;
-      try {
-        return (JSON.parse(readFileSync(portsFile, 'utf8')) as Record<string, number[]>)[hostname];
-      } catch {
-        return undefined;
-      }
-    },
-  } as Map<string, number[]>;
-  sim.faults.setGuestCommandHandler(fakeDebianGuests(specFromSimVm(sim, process.env.PLATFORM_PUBLIC_KEY ?? '', ports)));
-  const caFile = join(tmpdir(), `betang-chaos-sim-${process.pid}-ca.pem`);
-  writeFileSync(caFile, sim.caPem);
-  process.stdout.write(`${JSON.stringify({ url: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, caFile, pid: process.pid })}\n`);
-  const stop = () => void sim.close().then(() => process.exit(0));
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  serveSimulatorChild(sim, 'betang-chaos-sim');
 }
 
 void main();

@@ -1,24 +1,8 @@
-import { z } from 'zod';
+import { ZAuditEntry, zPage, type AuditEntryDto } from '@betang/core';
 import type { ApiClient } from './http-client';
 
-// Mirrors the entry apps/api/src/routes/audit.routes.ts returns; core has no audit contract yet
-// (move it to packages/core/src/contracts/audit.ts and import it here when it lands).
-const ZAuditEntry = z.object({
-  id: z.number(),
-  at: z.string(),
-  actorUserId: z.string().nullable(),
-  actorLabel: z.string(),
-  institutionId: z.string().nullable(),
-  action: z.string(),
-  targetType: z.string(),
-  targetId: z.string().nullable(),
-  before: z.unknown(),
-  after: z.unknown(),
-  requestId: z.string().nullable(),
-  ip: z.string().nullable(),
-});
-export type AuditEntry = z.infer<typeof ZAuditEntry>;
-const ZAuditPage = z.object({ items: z.array(ZAuditEntry), nextCursor: z.string().nullable() });
+export type AuditEntry = AuditEntryDto;
+const ZAuditPage = zPage(ZAuditEntry);
 
 /** Filters GET /audit-log understands. */
 export type AuditFilter = { institutionId?: string; action?: string; targetType?: string; targetId?: string };
