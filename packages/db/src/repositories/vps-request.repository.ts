@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import type { Executor, Tx } from '../database';
 import { preparedQuery } from './prepared-query';
+import type { RunRow } from './run.repository';
 
 export type VpsRequestRow = {
   id: string;
@@ -124,17 +125,7 @@ export type RequestViewParts = {
   /** Decisions ordered by time (ties by id, so the order is stable). */
   approvals: RequestViewApproval[];
   /** The latest run (by created_at, then id) or null. */
-  run: {
-    id: string;
-    kind: string;
-    status: string;
-    attempt: number;
-    progress: number;
-    currentStep: string | null;
-    errorCode: string | null;
-    errorMessage: string | null;
-    errorRetryable: boolean | null;
-  } | null;
+  run: Pick<RunRow, 'id' | 'kind' | 'status' | 'attempt' | 'progress' | 'currentStep' | 'errorCode' | 'errorMessage' | 'errorRetryable'> | null;
   /** The latest run's steps by position ([] without a run). */
   steps: RequestViewStep[];
   vm: { id: string; node: string | null; vmid: number | null; state: string } | null;
