@@ -21,7 +21,7 @@ export async function reauthenticate(
   const checkTotp = input.checkTotp ?? true;
   const totpMissing = checkTotp && !!user?.totpSecret && input.totp === undefined;
   const claim = user?.isActive && !totpMissing ? await claimLoginAttempt(db, user.id, LOCKOUT_THRESHOLD, LOCK_STEPS_MINUTES) : undefined;
-  const lockedUntil = claim && !claim.claimed ? (claim.lockedUntil ?? new Date(Date.now() + 60_000)) : null;
+  const lockedUntil = claim && !claim.claimed ? claim.lockedUntil : null;
   const passwordOk = claim?.claimed === true && (await verifyPassword(user?.passwordHash, input.password));
   const totpOk = !checkTotp || !user?.totpSecret || (input.totp !== undefined && verifyTotp(user.totpSecret, input.totp));
   const failure = !user || !user.isActive ? 'inactive' : totpMissing ? 'totp_required' : lockedUntil ? 'locked' : !passwordOk ? 'wrong_password' : !totpOk ? 'wrong_totp' : null;

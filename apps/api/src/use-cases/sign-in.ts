@@ -24,8 +24,7 @@ export async function signIn(
   const user = await findUserByEmail(db, input.email);
   // A wrong TOTP code after the right password counts too: it is the last factor between a guesser and the account.
   const claim = user?.isActive ? await claimLoginAttempt(db, user.id, LOCKOUT_THRESHOLD, LOCK_STEPS_MINUTES) : undefined;
-  // Not claimed = locked (the until-time only serves the message; a lock that just ended reads as one minute).
-  const lockedUntil = claim && !claim.claimed ? (claim.lockedUntil ?? new Date(Date.now() + 60_000)) : null;
+  const lockedUntil = claim && !claim.claimed ? claim.lockedUntil : null;
   const passwordOk = await verifyPassword(user?.passwordHash, input.password);
   const totpOk = !user?.totpSecret || (input.totp !== undefined && verifyTotp(user.totpSecret, input.totp));
   const failure = !user ? 'unknown_email' : !user.isActive ? 'inactive' : lockedUntil ? 'locked' : !passwordOk ? 'wrong_password' : !totpOk ? 'wrong_totp' : null;

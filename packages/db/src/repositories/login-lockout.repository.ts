@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database';
 
-/** What {@link claimLoginAttempt} saw: whether the attempt may go on, and the counters after it. */
-export type LoginAttemptClaim = { claimed: boolean; failedLogins: number; lockedUntil: Date | null };
+/** What {@link claimLoginAttempt} saw: the attempt may go on (counters after it), or the account is locked until a time. */
+export type LoginAttemptClaim = { claimed: true; failedLogins: number; lockedUntil: Date | null } | { claimed: false; failedLogins: number; lockedUntil: Date };
 
 /**
  * Claims one sign-in (or re-authentication) attempt of a user BEFORE the password is checked:
@@ -11,8 +11,9 @@ export type LoginAttemptClaim = { claimed: boolean; failedLogins: number; locked
  * the counters (recordLoginSuccess). Guarantees: one atomic UPDATE that only succeeds while the
  * account is not locked, so parallel attempts cannot all slip past a lock that one of them sets;
  * `claimed: false` means locked (with `lockedUntil` the current lock end) and nothing was counted.
+ * A lock that ended while this attempt waited for the row is not a lock: the claim is tried again.
  */
-export async function claimLoginAttempt(db: Executor, userId: string, threshold: number, lockMinutes: readonly number[]): Promise<LoginAttemptClaim> {
+export async function claimLoginAttempt(db: Executor, userId: string, threshold: number, lockMinutes: readonly number[], retries = 2): Promise<LoginAttemptClaim> {
   if (lockMinutes.length === 0 || threshold < 1) throw new Error('lockout needs a threshold ≥ 1 and at least one lock step');
   const steps = sql.raw(`ARRAY[${lockMinutes.map((m) => String(Math.trunc(m))).join(',')}]::int[]`);
   const result = await sql<{ claimed: boolean; failedLogins: number; lockedUntil: Date | null }>`
@@ -34,14 +35,18 @@ export async function claimLoginAttempt(db: Executor, userId: string, threshold:
     FROM users u WHERE u.id = ${userId}
   `.execute(db);
   const row = result.rows[0];
-  if (!row) return { claimed: false, failedLogins: 0, lockedUntil: null };
+  if (!row) throw new Error(`no user ${userId} to claim a sign-in attempt for`);
   if (!row.claimed) {
     // The statement's snapshot predates the lock that a parallel attempt committed while this
     // UPDATE waited for the row; a new statement sees it.
     const now = await sql<{ failedLogins: number; lockedUntil: Date | null }>`
       SELECT failed_logins AS "failedLogins", locked_until AS "lockedUntil" FROM users WHERE id = ${userId}`.execute(db);
     const current = now.rows[0];
-    return { claimed: false, failedLogins: Number(current?.failedLogins ?? row.failedLogins), lockedUntil: current?.lockedUntil ? new Date(current.lockedUntil) : null };
+    const until = current?.lockedUntil ? new Date(current.lockedUntil) : null;
+    if (until && until > new Date()) return { claimed: false, failedLogins: Number(current?.failedLogins), lockedUntil: until };
+    if (retries > 0) return claimLoginAttempt(db, userId, threshold, lockMinutes, retries - 1);
+    // Locks that keep ending and starting under this attempt: refuse it for a second rather than loop.
+    return { claimed: false, failedLogins: Number(current?.failedLogins ?? row.failedLogins), lockedUntil: new Date(Date.now() + 1000) };
   }
   const lockedUntil = row.lockedUntil ? new Date(row.lockedUntil) : null;
   return { claimed: true, failedLogins: Number(row.failedLogins), lockedUntil: lockedUntil && lockedUntil <= new Date() ? null : lockedUntil };
