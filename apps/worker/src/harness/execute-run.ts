@@ -4,6 +4,7 @@ import { adviceFor } from './failure-advice';
 import { classifyError, type ClassifiedError } from './classify-error';
 import type { RunDefinition, RunFailure, StepDef } from './run-definition';
 import type { RunStore } from './run-store';
+import { abortableSleep } from '../provisioning/sleep';
 
 /** The queue's view of this execution: which attempt, how many in total, and how to hand it back. */
 export type JobAttempt = {
@@ -39,11 +40,6 @@ export class RunFailedError extends Error {
   }
 }
 
-const defaultSleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 function failureText(step: StepDef<unknown>, c: ClassifiedError, where: { node?: string; vmid?: number }) {
   const advice = adviceFor(c.code);
@@ -68,7 +64,7 @@ function failureText(step: StepDef<unknown>, c: ClassifiedError, where: { node?:
  */
 export async function executeRun<C>(def: RunDefinition<C>, runId: string, job: JobAttempt, o: HarnessOptions): Promise<RunOutcome> {
   const now = o.now ?? (() => new Date());
-  const sleep = o.sleep ?? defaultSleep;
+  const sleep = o.sleep ?? abortableSleep;
   const attempt = job.attemptsMade + 1;
   const isLastAttempt = attempt >= job.attempts;
   const begun = await o.store.begin(runId, attempt, new Date(now().getTime() + o.deadlineMinutes * 60_000));
