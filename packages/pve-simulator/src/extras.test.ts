@@ -64,8 +64,9 @@ describe('CLI', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const url = await new Promise<string>((resolve, reject) => {
       const t = setInterval(() => {
+        // The banner's last line: everything before it has been printed too.
         const m = /(https:\/\/127\.0\.0\.1:\d+)\/api2\/json/.exec(out);
-        if (m && /CA file\s+: (\S+)/.test(out)) {
+        if (m && out.includes('# admin API')) {
           clearInterval(t);
           resolve(m[1] ?? '');
         }
