@@ -32,7 +32,7 @@ function configuredAddress(vm: SimVm): string | undefined {
  * Checks every invariant for the given requests against the database and the cluster's VMs
  * (`vmidRange` = Betang's own range: anything in it must be accounted for).
  */
-export async function checkInvariants(db: Db, requestIds: string[], simVms: SimVm[], vmidRange: { min: number; max: number }): Promise<InvariantReport> {
+export async function checkInvariants(db: Db, requestIds: string[], simVms: SimVm[], vmidRange: { min: number; max: number }, minActiveShare: number): Promise<InvariantReport> {
   const violations: string[] = [];
   const requests = await db.selectFrom('vpsRequests').select(['id', 'status', 'statusReason', 'hostname']).where('id', 'in', requestIds).execute();
   const runs = await db.selectFrom('provisioningRuns').select(['id', 'requestId', 'status', 'kind']).execute();
@@ -49,6 +49,12 @@ export async function checkInvariants(db: Db, requestIds: string[], simVms: SimV
     if (r.status === 'active') continue;
     if (r.status === 'failed' && (r.statusReason ?? '').trim().length > 0) continue;
     violations.push(`request ${r.hostname} ended ${r.status}${r.status === 'failed' ? ' without a reason' : ''}`);
+  }
+  // Failing every request cleanly would satisfy every other rule: the faults injected are all
+  // retryable, so nearly every request must still reach active.
+  const active = requests.filter((r) => r.status === 'active').length;
+  if (active < Math.ceil(minActiveShare * requestIds.length)) {
+    violations.push(`only ${active} of ${requestIds.length} requests became active (at least ${Math.round(minActiveShare * 100)} % required)`);
   }
 
   // 2. Exactly one VM per active request, the one its vms row names; none for the others.
