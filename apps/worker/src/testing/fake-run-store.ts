@@ -1,7 +1,10 @@
 import type { RunRow, RunStepRow } from '@betang/db';
 import type { RunStore } from '../harness/run-store';
 
-/** In-memory RunStore for harness unit tests (same semantics as the PostgreSQL one). */
+/**
+ * In-memory RunStore for harness unit tests; harness/run-store.contract.int.test.ts proves it answers
+ * like the PostgreSQL one.
+ */
 export function fakeRunStore(initial: Partial<RunRow> & { id: string }): RunStore & { run: RunRow; rows: Map<string, RunStepRow>; progressLog: Array<[number, string | null]> } {
   const run: RunRow = {
     requestId: 'req', vmId: null, kind: 'provision', status: 'queued', attempt: 0, progress: 0, currentStep: null, errorCode: null, errorMessage: null,
@@ -33,14 +36,19 @@ export function fakeRunStore(initial: Partial<RunRow> & { id: string }): RunStor
         if (!rows.has(key)) rows.set(key, { runId: run.id, key, position, status: 'pending', attempt: 0, startedAt: null, finishedAt: null, detail: null, result: null, error: null });
       });
     },
-    async stepRunning(_id, key) {
-      Object.assign(row(key), { status: 'running', attempt: row(key).attempt + 1, startedAt: new Date(), error: null });
+    async stepRunning(_id, key, position) {
+      const existing = rows.get(key);
+      if (!existing) {
+        rows.set(key, { runId: run.id, key, position, status: 'running', attempt: 1, startedAt: new Date(), finishedAt: null, detail: null, result: null, error: null });
+        return;
+      }
+      Object.assign(existing, { status: 'running', attempt: existing.attempt + 1, startedAt: new Date(), finishedAt: null, error: null });
     },
     async stepDone(_id, key, o) {
-      Object.assign(row(key), { status: o.status, result: JSON.parse(JSON.stringify(o.result ?? null)), detail: o.detail ?? null, finishedAt: new Date() });
+      Object.assign(row(key), { status: o.status, result: JSON.parse(JSON.stringify(o.result ?? null)), detail: o.detail ?? null, finishedAt: new Date(), error: null });
     },
-    async stepFailed(_id, key, error) {
-      Object.assign(row(key), { status: 'failed', error, finishedAt: new Date() });
+    async stepFailed(_id, key, error, detail) {
+      Object.assign(row(key), { status: 'failed', error: JSON.parse(JSON.stringify(error ?? null)), finishedAt: new Date(), ...(detail ? { detail } : {}) });
     },
     async progress(_id, percent, step) {
       progress.push([percent, step]);
