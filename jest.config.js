@@ -30,7 +30,7 @@ module.exports = {
   // sign users in (argon2id) take well under a second on an idle machine, but several seconds
   // while two workers share two cores.
   testTimeout: 30_000,
-  // Issue 9: one log directory per run; at the end every log is grepped for the suite's secrets.
+  // One log directory per run; at the end every log is grepped for the suite's secrets.
   globalSetup: '<rootDir>/packages/testkit/src/jest-log-setup.ts',
   globalTeardown: '<rootDir>/packages/testkit/src/jest-log-teardown.ts',
   projects: [

@@ -1,5 +1,5 @@
 /*
- * `npm run bench`: the provisioning and API benchmarks of issue 8 in one run. Writes
+ * `npm run bench`: the provisioning and API benchmarks in one run. Writes
  * bench/results/<timestamp>.json (+ latest.json) and the table in docs/benchmarks.md.
  *
  * BENCH_REQUESTS (200), BENCH_NODES (8), BENCH_TIME_FACTOR (0.1, the realistic run),

@@ -13,8 +13,8 @@ import { pino } from 'pino';
 import { relayJobsOnce } from '../../apps/worker/src/outbox/job-relay';
 
 /**
- * Issue 5: "the job appears in BullMQ exactly once even when the API process is killed between
- * the two writes". A real API process is SIGKILLed while its approval transaction has written the
+ * The job appears in BullMQ exactly once even when the API process is killed between the two
+ * writes. A real API process is SIGKILLed while its approval transaction has written the
  * run row and waits to write the outbox job row; then the relay is made to enqueue twice.
  */
 jest.setTimeout(90_000);

@@ -15,7 +15,7 @@ import { PROVISION_STEPS } from '../../apps/worker/src/provisioning/provision.de
 import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
 
 /**
- * Issue 6, "done when": the worker runs as its own process (`node --import tsx apps/worker/src/main.ts`)
+ * The worker runs as its own process (`node --import tsx apps/worker/src/main.ts`)
  * against a standalone simulator, PostgreSQL and Redis, and is killed with SIGKILL at every
  * provisioning step (frozen on entering the step; for the clone, also while its task runs), then
  * started again. Every request must end active with exactly one VM, and no vmid or address leaks.

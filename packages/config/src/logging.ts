@@ -26,7 +26,7 @@ export const LOG_REDACT_PATHS: readonly string[] = [
   'req.headers.cookie',
   'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
-  // Issue 9: headers of outgoing calls (PVE's `Authorization: PVEAPIToken=id=secret`), also inside
+  // Headers of outgoing calls (PVE's `Authorization: PVEAPIToken=id=secret`), also inside
   // errors (`err.config.headers`, `err.request.headers`), credentials of mail and database clients,
   // and every secret-bearing setting, alone or inside a logged `config` object.
   'authorization',

@@ -11,7 +11,7 @@ function filtered(config: GlobalConfigLike): boolean {
 }
 
 /**
- * Root Jest globalTeardown: the suite-wide secret check (issue 9). Greps every log the run wrote
+ * Root Jest globalTeardown: the suite-wide secret check. Greps every log the run wrote
  * for the configured test secrets and secret shapes and fails the run, printing file:line with
  * the secret masked. Also fails a whole-suite run (integration/e2e included, no filter) whose
  * log directory is empty — a check over nothing proves nothing. A clean directory is removed

@@ -85,7 +85,7 @@ export async function startProvisioningEnv(db: Db, simOptions: SimulatorOptions 
   };
 }
 
-/** The worker's handlers, with a stub for contracts whose handler another team has not registered yet. */
+/** The worker's handlers, with a stub for every contract that has no handler (a test may enqueue any job name). */
 export function completeHandlers(deps: WorkerDeps): JobHandlers {
   const handlers = createHandlers(deps) as Record<string, unknown>;
   for (const name of JOB_NAMES) handlers[name] ??= async () => ({ skipped: 'no handler in this test' });

@@ -11,7 +11,7 @@ import { SMTPServer } from 'smtp-server';
 import { createMailTransport } from '../notifications/mail-transport';
 
 /**
- * Issue 9: errors of the clients that hold secrets (PVE token, SMTP password, database password)
+ * Errors of the clients that hold secrets (PVE token, SMTP password, database password)
  * carry no secret, and the production logger redacts secret-bearing fields — checked on real
  * errors from real servers on 127.0.0.1, logged through the production pino options.
  */

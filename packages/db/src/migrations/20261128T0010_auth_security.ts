@@ -5,7 +5,7 @@ import { sql, type Kysely } from 'kysely';
 type AnyDb = Kysely<any>;
 
 /**
- * Issue 9 (sign-in security):
+ * Sign-in security:
  * - `rate_limit_buckets`: fixed-window counters shared by every API instance (one row per key,
  *   bumped with an atomic upsert; expired rows are pruned by the API as it writes).
  * - `api_tokens.scopes` (text[] limited to the known scopes, at least one) and a required

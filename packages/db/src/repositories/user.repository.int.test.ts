@@ -7,7 +7,7 @@ import { findLiveSessionWithUser, findUsableApiTokenWithUser, findUserById } fro
 
 const hash = () => randomBytes(32).toString('hex');
 
-/** Issue 8: authentication reads the session (or token) and its user in one query; same answers as the two-query path. */
+/** Authentication reads the session (or token) and its user in one query; same answers as the two-query path. */
 describe('findLiveSessionWithUser / findUsableApiTokenWithUser', () => {
   let t: TestDatabase;
 

@@ -19,7 +19,7 @@ import { findRequestWithView, loadRequestView } from './request-view';
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
- * The multi-query loader this file replaced (Issue 8), kept here ONLY as the oracle: the
+ * A straightforward multi-query loader, kept here ONLY as the oracle: the
  * one-query loader must produce byte-identical JSON for every request shape below.
  */
 async function oracleView(db: Executor, request: VpsRequestRow): Promise<VpsRequestDto> {
