@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,19 @@ async function portIsFree(port: number): Promise<boolean> {
     s.once('error', () => resolve(false));
     s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+
+/** Paths under `root` (directories always; files too unless `dirsOnly`) whose mode gives anything to the group or others. */
+function looseEntries(root: string, dirsOnly = false): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    const s = lstatSync(p);
+    if (s.isSymbolicLink()) return;
+    if ((s.mode & 0o077) !== 0 && (s.isDirectory() || !dirsOnly)) out.push(`${path.relative(root, p) || '.'} ${(s.mode & 0o777).toString(8)}`);
+    if (s.isDirectory()) for (const name of readdirSync(p)) walk(path.join(p, name));
+  };
+  walk(root);
+  return out;
 }
 
 type Launcher = { output: () => string; stop: () => Promise<number | null | 'timeout'> };
@@ -129,10 +142,17 @@ describe('npm start on embedded defaults', () => {
         const readyMail = () => readdirSync(path.join(home, 'mail')).some((f) => readFileSync(path.join(home, 'mail', f), 'utf8').includes('Subject: VPS demo-web-01 siap digunakan'));
         for (let i = 0; i < 40 && !readyMail(); i += 1) await new Promise((r) => setTimeout(r, 250));
         expect(readyMail()).toBe(true);
+        // The home is this user's only while running (PGlite's own new files sit in 0700 directories) …
+        expect(lstatSync(home).mode & 0o777).toBe(0o700);
+        expect(looseEntries(home, true)).toEqual([]);
+        expect(looseEntries(home).filter((p) => !p.startsWith('pgdata/'))).toEqual([]);
+        expect(readdirSync(path.join(home, 'run'))).toEqual(['.s.PGSQL.5432']);
       } finally {
         code = await first.stop();
       }
       expect(code).toBe(0);
+      // … and every file in it is 0600 once stopped.
+      expect(looseEntries(home)).toEqual([]);
       expect(await portIsFree(port)).toBe(true);
 
       // Started again on the same home: the database and the simulated cluster both still hold the VM.

@@ -15,6 +15,7 @@ import { utils as sshUtils } from 'ssh2';
 import { createDemoAgreements } from './demo-agreements';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemoData } from './seed-demo';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database';
+import { preparePrivateHome, PRIVATE_UMASK } from './private-home';
 import { assertPortFree, startService, waitForHttp, type Service } from './services';
 import { ensureWebBuild } from './web-build';
 
@@ -43,7 +44,7 @@ function localKeyPair(file: string): { file: string; publicKey: string } {
     let pair = sshUtils.generateKeyPairSync('ed25519', { comment: 'betang-provisioning' });
     while (sshUtils.parseKey(pair.private) instanceof Error) pair = sshUtils.generateKeyPairSync('ed25519', { comment: 'betang-provisioning' });
     writeFileSync(file, pair.private, { mode: 0o600 });
-    writeFileSync(`${file}.pub`, `${pair.public}\n`);
+    writeFileSync(`${file}.pub`, `${pair.public}\n`, { mode: 0o600 });
   }
   return { file, publicKey: readFileSync(`${file}.pub`, 'utf8').trim() };
 }
@@ -53,16 +54,21 @@ function step(text: string): void {
 }
 
 async function main(): Promise<void> {
+  // Files this process and its children (api, worker) create are this user's only; the home's
+  // existing files are tightened below, and PGlite's (written 0666 regardless) by the database.
+  process.umask(PRIVATE_UMASK);
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development', LOG_PRETTY: process.env.LOG_PRETTY ?? 'true' };
   const stoppers: (() => Promise<void>)[] = [];
   // Everything the embedded stack keeps between starts: database, e-mails, demo keys and secrets.
   const home = env.BETANG_HOME ?? path.join(ROOT, '.betang');
   let embedded: EmbeddedDatabase | undefined;
+  preparePrivateHome(home);
 
   if (!env.DATABASE_URL) {
     const dataDir = path.join(home, 'pgdata');
     step(`Basis data tertanam (PGlite) di ${path.relative(ROOT, dataDir)} / embedded database…`);
-    embedded = await startEmbeddedDatabase(dataDir);
+    // On a Unix socket inside the private home: pglite-socket has no passwords, so TCP would let any local user in.
+    embedded = await startEmbeddedDatabase(dataDir, path.join(home, 'run'));
     env.DATABASE_URL = embedded.url;
     env.DATABASE_POOL_MAX = env.DATABASE_POOL_MAX ?? '4';
     env.QUEUE_PG_POLLING = 'true';
@@ -88,7 +94,7 @@ async function main(): Promise<void> {
       }),
     );
     const caFile = path.join(home, 'simulator-ca.pem');
-    writeFileSync(caFile, simulator.caPem);
+    writeFileSync(caFile, simulator.caPem, { mode: 0o600 });
     Object.assign(env, {
       PVE_URL: simulator.url,
       PVE_TOKEN_ID: simulator.tokenId,

@@ -48,6 +48,8 @@ export { clusterSnapshot, nodeCapacity } from './helpers/node-capacity';
 export type { ClusterSnapshot, NodeCapacity, StorageCapacity } from './helpers/node-capacity';
 export { assertOwnerMarker, carriesMarker, inspectVmid } from './helpers/vm-ownership';
 export type { VmidState } from './helpers/vm-ownership';
+export { isLocked, judgeLock, listActiveTasks, lockHolderAmong } from './helpers/lock-holder';
+export type { ActiveTask, LockVerdict } from './helpers/lock-holder';
 export { cloneToFreeVmid } from './helpers/clone-to-free-vmid';
 export { CloneOutcomeUnknownError } from './errors/clone-outcome-unknown-error';
 export type { CloneToFreeVmidOptions, CloneToFreeVmidResult } from './helpers/clone-to-free-vmid';

@@ -10,6 +10,10 @@ const ADVICE: Record<string, Text> = {
     id: 'Sumber yang dirujuk tidak ada di Proxmox (template, VM atau penyimpanan). Periksa katalog dan klaster, lalu coba ulang.',
     en: 'A referenced object does not exist in Proxmox (template, VM or storage). Check the catalog and the cluster, then retry.',
   },
+  VM_LOCKED: {
+    id: 'Sebuah tugas Proxmox masih memegang kunci VM (mis. clone yang lambat). Tunggu tugas itu selesai di daftar tugas Proxmox, lalu coba ulang run ini.',
+    en: 'A Proxmox task still holds the VM lock (e.g. a slow clone). Let it finish in the Proxmox task list, then retry this run.',
+  },
   STORAGE_FULL: {
     id: 'Kosongkan ruang atau pilih penyimpanan lain untuk template ini, lalu coba ulang run ini.',
     en: 'Free space or pick another storage for this template, then retry this run.',

@@ -1,5 +1,6 @@
 import type { FindingInput, RunRow, VmRow } from '@betang/db';
 import type { ClusterVm } from '@betang/proxmox';
+import { abandonedLockFinding } from './abandoned-lock-finding';
 
 export type ReconcileInput = {
   clusterVms: ClusterVm[];
@@ -8,6 +9,8 @@ export type ReconcileInput = {
   institutionsInForce: Set<string>;
   /** Betang's vmid range: a VM in it that no live row holds is an orphan even without tags (e.g. a clone that died before configure). */
   vmidRange?: { min: number; max: number };
+  /** Vmids whose config lock no running task holds (see findAbandonedLocks): reported as such, not as orphans. */
+  abandonedLocks?: ReadonlySet<number>;
 };
 
 const MiB = 1024 ** 2;
@@ -22,6 +25,10 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
   const byVmid = new Map(input.clusterVms.map((v) => [v.vmid, v]));
   const liveVmids = new Set(input.liveVms.map((v) => v.vmid));
   for (const vm of input.clusterVms) {
+    if (vm.lock && input.abandonedLocks?.has(vm.vmid)) {
+      out.push(abandonedLockFinding(vm.vmid, vm.node, vm.lock, false));
+      continue;
+    }
     const inRange = input.vmidRange !== undefined && vm.vmid >= input.vmidRange.min && vm.vmid <= input.vmidRange.max;
     if (vm.template || !(vm.tags.includes('betang') || inRange) || liveVms(liveVmids, vm.vmid)) continue;
     out.push({

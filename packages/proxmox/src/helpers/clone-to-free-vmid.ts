@@ -45,6 +45,12 @@ export type CloneToFreeVmidOptions = {
   /** After a clone POST got no answer: how long an absent VM may take to appear (default 5 s). */
   lostAnswerGraceMs?: number;
   maxAttempts?: number;
+  /**
+   * `wait` (default): a locked id (a clone still writing it) is waited for up to
+   * `taskDeadlineMs`. `skip`: a locked id is given up at once and the next free one tried — for
+   * callers that waited out live locks beforehand and must not wait while holding a clone slot.
+   */
+  lockedVmid?: 'wait' | 'skip';
   signal?: AbortSignal;
   onProgress?: (p: TaskProgress) => void;
   /** Told about every id lost to someone else (to release it in Postgres, log it). */
@@ -98,10 +104,11 @@ export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptio
       vmid = preferred;
       preferred = undefined;
       const s = o.preferredKnownFree && attempt === 1 ? ({ state: 'absent' } as const) : await inspectVmid(client, vmid, o.ownerMarker, o.signal ? { signal: o.signal } : undefined);
-      const settled = s.state === 'pending' || (s.state === 'ours' && s.lock) ? await settle(vmid) : s;
+      const locked = s.state === 'pending' || (s.state === 'ours' && s.lock);
+      const settled = locked && o.lockedVmid !== 'skip' ? await settle(vmid) : s;
       if (settled.state === 'ours' && !settled.lock) return { vmid, node: settled.node, adopted: true, attempts: attempt, lost };
       if (settled.state !== 'absent') {
-        lose(vmid, `vmid ${vmid} is ${settled.state}`);
+        lose(vmid, `vmid ${vmid} is ${settled.state}${settled.lock ? ` (lock: ${settled.lock})` : ''}`);
         continue;
       }
     } else {
@@ -125,7 +132,7 @@ export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptio
       if (!lostRace(err, vmid)) throw err;
       // A locked VM without our marker is another worker's clone in flight: move on at once.
       const seen = await inspectVmid(client, vmid, o.ownerMarker, o.signal ? { signal: o.signal } : undefined);
-      const s = seen.state === 'ours' && seen.lock ? await settle(vmid) : seen;
+      const s = seen.state === 'ours' && seen.lock && o.lockedVmid !== 'skip' ? await settle(vmid) : seen;
       if (s.state === 'ours' && !s.lock) return { vmid, node: s.node, adopted: true, attempts: attempt, lost };
       lose(vmid, err instanceof Error ? err.message : String(err));
       continue;

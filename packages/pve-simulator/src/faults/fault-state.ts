@@ -34,6 +34,8 @@ export interface FaultState {
   agentNeverStarts: Set<number | '*'>;
   /** Remaining clone tasks that die hard and leave `lock: clone`. */
   staleCloneLocks: number;
+  /** Where those clone workers die: before the first disk (bare placeholder) or after it (config with description). */
+  staleCloneLockAt: 'placeholder' | 'after-first-disk';
   /** Remaining task-creating calls that fail with "got no worker upid". */
   noWorkerUpid: number;
   /** Privileges the caller lacks everywhere. */
@@ -51,6 +53,7 @@ export function emptyFaultState(): FaultState {
     storageLockTimeouts: new Map(),
     agentNeverStarts: new Set(),
     staleCloneLocks: 0,
+    staleCloneLockAt: 'placeholder',
     noWorkerUpid: 0,
     deniedPrivileges: new Set(),
     heldVmLocks: new Map(),

@@ -87,9 +87,16 @@ export class Faults {
     else this.sim.faults.agentNeverStarts.delete(vmid);
   }
 
-  /** The next `times` clone workers die hard, leaving the new VM with `lock: clone` (exitstatus `unexpected status`). */
-  staleCloneLock(times = 1): void {
+  /**
+   * The next `times` clone workers die hard, leaving the new VM with `lock: clone` (exitstatus
+   * `unexpected status`), as a node crash or a SIGKILLed pvedaemon does. `at: 'placeholder'`
+   * (default) dies before the first disk: the config is PVE's bare placeholder, no description.
+   * `at: 'after-first-disk'` dies once the config was rewritten after the first disk: it carries
+   * the clone's name and description (the owner marker) and still `lock: clone`.
+   */
+  staleCloneLock(times = 1, at: 'placeholder' | 'after-first-disk' = 'placeholder'): void {
     this.sim.faults.staleCloneLocks = times;
+    this.sim.faults.staleCloneLockAt = at;
   }
 
   /** Sets or clears a config lock on an existing VM (e.g. 'backup' during a nightly vzdump). */

@@ -83,6 +83,10 @@ async function copyDisks(sim: Sim, t: TaskContext, plan: ClonePlan, vm: SimVm, b
   // PVE rewrites <newid>.conf (options + lock: clone) after every cloned disk
   const write = (): void => {
     vm.config = { ...base, ...disks, lock: 'clone' };
+    if (sim.faults.staleCloneLocks > 0 && sim.faults.staleCloneLockAt === 'after-first-disk') {
+      sim.faults.staleCloneLocks--;
+      throw new TaskKilled('worker killed');
+    }
   };
   const sorted = configDisks(plan.src.config).sort(([a], [b]) => a.localeCompare(b));
   for (const [key, d] of sorted) {
@@ -150,7 +154,7 @@ async function runClone(sim: Sim, t: TaskContext, plan: ClonePlan): Promise<void
     let disks: Record<string, string> = {};
     try {
       await t.sleep(300);
-      if (sim.faults.staleCloneLocks > 0) {
+      if (sim.faults.staleCloneLocks > 0 && sim.faults.staleCloneLockAt === 'placeholder') {
         sim.faults.staleCloneLocks--;
         throw new TaskKilled('worker killed');
       }

@@ -7,6 +7,7 @@ type Kind = ReconcileFindingDto['kind'];
 export const FINDING_KINDS: readonly { kind: Kind; title: MessageKey; advice: MessageKey }[] = [
   { kind: 'stuck_run', title: 'opRecon.kind.stuckRun', advice: 'opRecon.advice.stuckRun' },
   { kind: 'missing_vm', title: 'opRecon.kind.missingVm', advice: 'opRecon.advice.missingVm' },
+  { kind: 'abandoned_lock', title: 'opRecon.kind.abandonedLock', advice: 'opRecon.advice.abandonedLock' },
   { kind: 'orphan_vm', title: 'opRecon.kind.orphanVm', advice: 'opRecon.advice.orphanVm' },
   { kind: 'config_drift', title: 'opRecon.kind.configDrift', advice: 'opRecon.advice.configDrift' },
   { kind: 'cleanup_pending', title: 'opRecon.kind.cleanupPending', advice: 'opRecon.advice.cleanupPending' },

@@ -1,26 +1,29 @@
 import { appendAudit, heldVmids, lockVmidAllocation, updateVm } from '@betang/db';
-import { cloneToFreeVmid, inspectVmid, PveTaskFailedError } from '@betang/proxmox';
+import { cloneToFreeVmid, PveTaskFailedError } from '@betang/proxmox';
+import type { Logger } from 'pino';
 import { permanent } from '../../harness/run-error';
 import type { StepDef } from '../../harness/run-definition';
 import { withCloneSlot } from '../clone-slot';
-import { abortableSleep } from '../sleep';
+import { waitOutLiveLock } from '../locked-vmid';
 import type { ProvisionCtx } from '../provision-context';
 import { vmDescription } from '../vm-spec';
 import type { PlaceResult } from './place.step';
 import type { ReserveResult } from './reserve.step';
 
-/** A VM an earlier (failed, not cleaned up) provision run of this request built at the reserved vmid. */
-async function adoptFromEarlierRun(ctx: ProvisionCtx, vmid: number, signal: AbortSignal): Promise<{ vmid: number; node: string; adopted: true } | undefined> {
-  const until = Date.now() + ctx.settings.PVE_CLONE_TASK_SECONDS * 1000;
-  for (const marker of ctx.previousMarkers) {
-    let seen = await inspectVmid(ctx.pve, vmid, marker);
-    // That run's clone task may still be running: wait for it rather than clone a second VM.
-    while (((seen.state === 'ours' && seen.lock) || seen.state === 'pending') && Date.now() < until && !signal.aborted) {
-      await abortableSleep(500, signal);
-      seen = await inspectVmid(ctx.pve, vmid, marker);
-    }
-    if (seen.state === 'ours' && !seen.lock) return { vmid, node: seen.node, adopted: true };
-    if (seen.state === 'ours' || seen.state === 'absent') return undefined;
+/**
+ * Before a clone slot is taken: what the reserved vmid already holds. A clone of this run (an
+ * attempt whose worker died while PVE went on) or of an earlier run of the request is waited for
+ * while a running task still holds its lock, then adopted, never cloned twice; waiting holds no
+ * clone slot. A lock no running task holds (PVE's worker died: node crash, SIGKILL) is abandoned:
+ * reported for an operator and not waited for — the clone then goes to another vmid.
+ */
+async function settleReservedVmid(ctx: ProvisionCtx, runId: string, vmid: number, signal: AbortSignal, log: Logger): Promise<{ vmid: number; node: string; adopted: true } | undefined> {
+  const deadlineMs = ctx.settings.PVE_CLONE_TASK_SECONDS * 1000;
+  for (const marker of [ctx.marker, ...ctx.previousMarkers]) {
+    const seen = await waitOutLiveLock(ctx.pve, vmid, marker, { deadlineMs, signal, deps: ctx.deps, log, runId });
+    if (seen.abandoned) return undefined;
+    if (seen.state.state === 'ours' && !seen.state.lock) return { vmid, node: seen.state.node, adopted: true };
+    if (seen.state.state === 'absent') return undefined;
   }
   return undefined;
 }
@@ -47,13 +50,18 @@ export const cloneStep: StepDef<ProvisionCtx> = {
   key: 'clone',
   weight: 25,
   label: { id: 'clone template', en: 'clone the template' },
-  async run({ ctx, result, signal, log }) {
+  async run({ ctx, run, result, signal, log }) {
     const reserved = result<ReserveResult>('reserve');
     const place = result<PlaceResult>('place');
     const { db } = ctx.deps;
     const range = { min: ctx.settings.PVE_VMID_MIN, max: ctx.settings.PVE_VMID_MAX };
     const held = (await heldVmids(db, range)).filter((v) => v !== reserved.vmid);
-    const cloned = (await adoptFromEarlierRun(ctx, reserved.vmid, signal)) ?? await withCloneSlot(
+    // A vmid confirmed free in this very attempt holds nothing to wait for or adopt.
+    const fresh = ctx.known.freshVmid === reserved.vmid && ctx.previousMarkers.length === 0;
+    // Taken once: an in-process retry of this step must look again (the first try may have left a clone there).
+    delete ctx.known.freshVmid;
+    const settled = fresh ? undefined : await settleReservedVmid(ctx, run.id, reserved.vmid, signal, log);
+    const cloned = settled ?? await withCloneSlot(
       db,
       place.node,
       ctx.settings.PVE_CLONE_LIMIT_PER_NODE,
@@ -67,7 +75,9 @@ export const cloneStep: StepDef<ProvisionCtx> = {
           exclude: held,
           preferredVmid: reserved.vmid,
           // reserve confirmed the id free in this attempt and no earlier run may have left a VM there.
-          preferredKnownFree: ctx.known.freshVmid === reserved.vmid && ctx.previousMarkers.length === 0,
+          preferredKnownFree: fresh,
+          // Live locks were waited out above; one seen now is abandoned or new: never wait on it holding the slot.
+          lockedVmid: 'skip',
           ownerMarker: ctx.marker,
           name: ctx.data.request.hostname,
           description: vmDescription(ctx),
@@ -90,7 +100,6 @@ export const cloneStep: StepDef<ProvisionCtx> = {
         after: { vmid: cloned.vmid, node: cloned.node, adopted: cloned.adopted, template: place.templateVmid },
       });
     });
-    delete ctx.known.freshVmid;
     if ('config' in cloned && cloned.config) ctx.known.config = { vmid: cloned.vmid, node: cloned.node, config: cloned.config };
     if (!cloned.adopted) ctx.known.stoppedVmid = cloned.vmid;
     const out: CloneResult = { vmid: cloned.vmid, node: cloned.node, adopted: cloned.adopted };
