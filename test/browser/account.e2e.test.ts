@@ -134,7 +134,22 @@ describe('web account: API tokens, TOTP and the audit log (real Chromium)', () =
     await page.getByRole('alert').filter({ hasText: 'E-mail, kata sandi, atau kode TOTP salah.' }).waitFor();
     await page.getByText(T['signIn.invalidHint']!).waitFor();
 
-    await signIn(page, stack.baseUrl, totpHeadEmail, TEST_PASSWORD, totpCode(secret));
+    // Each code is accepted once: the one that confirmed the app cannot sign in, the next one can.
+    await signIn(page, stack.baseUrl, totpHeadEmail, TEST_PASSWORD, totpCode(secret, Date.now() + 30_000));
+
+    // Replacing the device asks for a code from the app in use, not only the password.
+    await stack.db.updateTable('users').set({ totpLastStep: null }).where('email', '=', totpHeadEmail).execute(); // as if the clock had moved on a step
+    await page.getByRole('link', { name: T['nav.security'] }).click();
+    await page.getByRole('button', { name: T['security.reenrol'] }).click();
+    const replacement = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, '');
+    await page.getByLabel(T['security.password']!, { exact: true }).fill(TEST_PASSWORD);
+    await page.getByLabel(T['security.currentCode']!, { exact: true }).fill('000000' === totpCode(secret) ? '111111' : '000000');
+    await page.getByLabel(T['security.newCode']!, { exact: true }).fill(totpCode(replacement));
+    await page.getByRole('button', { name: T['security.replace'] }).click();
+    await page.getByRole('alert').filter({ hasText: 'Kata sandi atau kode TOTP saat ini salah; TOTP tidak diganti.' }).waitFor();
+    await page.getByLabel(T['security.currentCode']!, { exact: true }).fill(totpCode(secret));
+    await page.getByRole('button', { name: T['security.replace'] }).click();
+    await page.getByRole('status').filter({ hasText: T['security.replaced'] }).waitFor();
   });
 
   it("should list the institution's audit entries for its head and filter them by action", async () => {

@@ -18,11 +18,13 @@ describe('web user management (real Chromium)', () => {
   let operatorEmail: string;
   let otherHeadEmail: string;
   let institutionName: string;
+  let adminEmail: string;
 
   beforeAll(async () => {
     stack = await startWebStack();
     browser = await launchBrowser();
     const admin = await makeUser(stack.db, { roles: [Role.Admin] });
+    adminEmail = admin.email;
     const institution = await makeInstitution(stack.db, { name: 'Biro Administrasi Pimpinan' });
     const other = await makeInstitution(stack.db, { name: 'Dinas Pendidikan' });
     institutionName = institution.name;
@@ -101,6 +103,8 @@ describe('web user management (real Chromium)', () => {
 
     await page.getByRole('button', { name: fill(T['users.editLabel']!, { name: 'Citra Lestari' }) }).click();
     const edit = page.getByRole('form', { name: fill(T['users.editTitle']!, { name: 'Citra Lestari' }) });
+    // Clearing sign-in delays is an admin's action: a head gets no such button.
+    expect(await edit.getByRole('button', { name: T['users.unlock'] }).count()).toBe(0);
     await edit.getByLabel(T['role.institution_head']!).check();
     await edit.getByLabel(T['users.active']!).uncheck();
     await edit.getByRole('button', { name: T['common.save'] }).click();
@@ -128,5 +132,21 @@ describe('web user management (real Chromium)', () => {
     await openUsers();
     expect(await page.getByRole('row').filter({ hasText: headEmail }).count()).toBe(0);
     await page.getByRole('row').filter({ hasText: otherHeadEmail }).waitFor();
+  });
+
+  it("should let an admin clear a user's sign-in delays from the user's edit panel", async () => {
+    const target = await makeUser(stack.db, { roles: [Role.Auditor], name: 'Dodi Auditor' });
+    const attempt = (password: string) =>
+      fetch(`${stack.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: target.email, password }) });
+    for (let i = 0; i < 5; i += 1) expect((await attempt('salah-sekali-123')).status).toBe(401);
+    expect((await attempt(TEST_PASSWORD)).status).toBe(429);
+
+    await signIn(page, stack.baseUrl, adminEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.staff'] }).click();
+    await page.getByRole('button', { name: fill(T['users.editLabel']!, { name: 'Dodi Auditor' }) }).click();
+    const edit = page.getByRole('form', { name: fill(T['users.editTitle']!, { name: 'Dodi Auditor' }) });
+    await edit.getByRole('button', { name: T['users.unlock'] }).click();
+    await page.getByRole('status').filter({ hasText: fill(T['users.unlocked']!, { name: 'Dodi Auditor' }) }).waitFor();
+    expect((await attempt(TEST_PASSWORD)).status).toBe(200);
   });
 });

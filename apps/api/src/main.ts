@@ -4,6 +4,7 @@ import { createDatabase } from '@betang/db';
 import { createQueueBackend, createQueueDepthReader, queueBackendConfig, queueCheck } from '@betang/queue';
 import { createApp } from './app';
 import { RequestEventHub } from './events/request-event-hub';
+import { sealPlainTotpSecrets, TotpSecretBox } from './security/totp-secret-box';
 import { pino } from 'pino';
 
 async function main(): Promise<void> {
@@ -14,6 +15,10 @@ async function main(): Promise<void> {
   // The API never consumes jobs: the queue backend is only pinged for /readyz and counted for /metrics.
   const queueBackend = createQueueBackend(queueBackendConfig(config));
   const queueDepths = createQueueDepthReader(queueBackend);
+  // TOTP secrets written before they were encrypted: sealed now (sign-in also seals any it meets).
+  await sealPlainTotpSecrets(db, new TotpSecretBox(config.SIGNING_MASTER_SECRET))
+    .then((sealed) => sealed > 0 && logger.info({ sealed }, 'rahasia TOTP dienkripsi / TOTP secrets encrypted'))
+    .catch((error: unknown) => logger.warn({ err: error }, 'rahasia TOTP belum dienkripsi; dicoba lagi saat dipakai / TOTP secrets not encrypted yet; retried on use'));
   const app = createApp({ config, db, logger, requestEvents, healthChecks: [queueCheck(queueBackend)], queueDepths });
   const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
     if (error) {

@@ -53,8 +53,8 @@ export const ZApiEnv = ZCommonEnv.extend({
   WEB_DIST_DIR: z.string().optional(),
   /**
    * Master secret (≥ 32 characters, e.g. `openssl rand -base64 48`) that encrypts the internal
-   * signing CA's key and every signer's key. Required; losing it makes those keys unusable,
-   * changing it needs a re-encryption. Never log it.
+   * signing CA's key, every signer's key and the users' TOTP secrets. Required; losing it makes
+   * those keys unusable, changing it needs a re-encryption. Never log it.
    */
   SIGNING_MASTER_SECRET: z.string().min(32, 'at least 32 characters (openssl rand -base64 48)'),
   /**

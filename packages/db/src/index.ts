@@ -24,4 +24,4 @@ export * from './repositories/ip-pool.repository';
 export * from './repositories/request-event.repository';
 export * from './repositories/cluster.repository';
 export * from './repositories/rate-limit.repository';
-export * from './repositories/login-lockout.repository';
+export * from './repositories/login-throttle.repository';

@@ -16,3 +16,15 @@ export async function migrateToLatest<T>(db: Kysely<T>): Promise<MigrationResult
   }
   return result;
 }
+
+/**
+ * Applies pending migrations up to and including `name` (a test of a migration first writes data
+ * the way the code before it did). Guarantees: like migrateToLatest, throws naming the failed one.
+ */
+export async function migrateUpTo<T>(db: Kysely<T>, name: string): Promise<MigrationResultSet> {
+  if (!(name in MIGRATIONS)) throw new Error(`no migration named ${name}`);
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const result = await migrator.migrateTo(name);
+  if (result.error) throw new Error(`migration up to ${name} failed`, { cause: result.error });
+  return result;
+}

@@ -198,6 +198,15 @@ export interface IpPools {
   vlanTag: number | null;
 }
 
+export interface LoginThrottle {
+  blockedUntil: Timestamp | null;
+  emailHash: string;
+  failures: Generated<number>;
+  ipHash: string;
+  lastSuccessAt: Timestamp | null;
+  updatedAt: Generated<Timestamp>;
+}
+
 export interface Outbox {
   attempts: Generated<number>;
   availableAt: Generated<Timestamp>;
@@ -331,18 +340,17 @@ export interface UserRoles {
 export interface Users {
   createdAt: Generated<Timestamp>;
   email: string;
-  failedLogins: Generated<number>;
   id: Generated<string>;
   institutionId: string | null;
   isActive: Generated<boolean>;
   lastLoginAt: Timestamp | null;
   locale: Generated<string>;
-  lockedUntil: Timestamp | null;
   name: string;
   nip: string | null;
   passwordHash: string;
   phone: string | null;
   position: string | null;
+  totpLastStep: number | null;
   totpSecret: string | null;
   updatedAt: Generated<Timestamp>;
 }
@@ -399,6 +407,7 @@ export interface DB {
   institutions: Institutions;
   ipAllocations: IpAllocations;
   ipPools: IpPools;
+  loginThrottle: LoginThrottle;
   outbox: Outbox;
   provisioningRuns: ProvisioningRuns;
   quotas: Quotas;

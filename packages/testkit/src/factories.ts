@@ -20,7 +20,11 @@ export async function makeInstitution(db: Db, overrides: Partial<{ code: string;
   return insertInstitution(db, { code: `INST-${id}`, name: `Instansi Uji ${id}`, address: 'Jl. Tjilik Riwut, Palangka Raya', ...overrides });
 }
 
-/** Creates a user with the given roles (password TEST_PASSWORD) in its own transaction. */
+/**
+ * Creates a user with the given roles (password TEST_PASSWORD) in its own transaction. A
+ * `totpSecret` is stored in plain text, like rows written before TOTP secrets were encrypted: the
+ * API seals such a secret the first time it uses it.
+ */
 export async function makeUser(
   db: Db,
   options: { roles: Role[]; institutionId?: string | null; email?: string; name?: string; totpSecret?: string },

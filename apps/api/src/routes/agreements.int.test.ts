@@ -325,16 +325,17 @@ describe('agreements', () => {
     const appC = (await insertApplication(db, instC, app('Portal Tiga'))).id;
     const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
     const user = await head(db, Role.InstitutionHead, instC, '197503122000032006', { totpSecret: secret });
-    const login = await request.agent(h.app).post('/api/v1/auth/login').send({ email: user.email, password: 'Kata-Sandi-Uji-2026!', totp: totpCode(secret) });
-    const headC: SignedIn = { agent: request.agent(h.app), csrfToken: login.body.csrfToken };
-    headC.agent = request.agent(h.app);
-    const again = await headC.agent.post('/api/v1/auth/login').send({ email: user.email, password: 'Kata-Sandi-Uji-2026!', totp: totpCode(secret) });
-    headC.csrfToken = again.body.csrfToken;
+    const usedToSignIn = totpCode(secret);
+    const agent = request.agent(h.app);
+    const login = await agent.post('/api/v1/auth/login').send({ email: user.email, password: 'Kata-Sandi-Uji-2026!', totp: usedToSignIn });
+    const headC: SignedIn = { agent, csrfToken: login.body.csrfToken };
     const id = (await create(instC, [appC])).body.id;
     expect((await sign(headC, id, { password: 'Kata-Sandi-Uji-2026!', consent: true })).status).toBe(401);
-    expect((await sign(headC, id, { password: 'Kata-Sandi-Uji-2026!', consent: true, totp: totpCode(secret) })).status).toBe(201);
+    // Each code is accepted once: the one that signed in cannot also sign the agreement.
+    expect((await sign(headC, id, { password: 'Kata-Sandi-Uji-2026!', consent: true, totp: usedToSignIn })).status).toBe(401);
+    expect((await sign(headC, id, { password: 'Kata-Sandi-Uji-2026!', consent: true, totp: totpCode(secret, Date.now() + 30_000) })).status).toBe(201);
     const reasons = await db.selectFrom('auditLog').select('after').where('targetId', '=', id).where('action', '=', 'agreement.sign_failed').execute();
-    expect(reasons.map((r) => r.after)).toEqual([{ reason: 'totp_required' }]);
+    expect(reasons.map((r) => r.after)).toEqual([{ reason: 'totp_required' }, { reason: 'totp_reused' }]);
   });
 
   it('should refuse hostile uploads to the public check with a 4xx', async () => {

@@ -86,7 +86,7 @@ describe('fuzz: every route answers hostile input with a 4xx, never a 5xx', () =
     // Fuzzing POST /auth/login fails sign-ins on purpose; the per-IP sign-in limit (its own tests
     // cover it) is raised so the fresh sessions of the later routes are not refused with 429.
     const generous = { limit: 1_000_000, windowSeconds: 900 };
-    h = await startApiHarness({ rateLimits: { loginPerIp: { name: 'login-ip', ...generous }, loginPerEmail: { name: 'login-email', ...generous } } });
+    h = await startApiHarness({ rateLimits: { loginPerIp: { name: 'login-ip', ...generous } } });
     const world = await seedWorld(h);
     tenant = await seedTenant(h, world, 'F');
     other = await seedTenant(h, world, 'G');

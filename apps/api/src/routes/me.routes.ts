@@ -1,20 +1,25 @@
 import { AppError, ErrorCode, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, ZApiToken, ZCreatedToken, ZCreateTokenBody, ZIdParam, ZMeResponse, type TokenScope } from '@betang/core';
 import {
   appendAudit,
+  deleteOtherSessionsOfUser,
   findInstitution,
   insertApiToken,
   listApiTokens,
   revokeApiToken,
-  updateUser,
+  revokeApiTokensOfUser,
+  setTotpSecret,
   type ApiTokenRow,
+  type Tx,
 } from '@betang/db';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { auditContext } from '../http/context';
+import { auditContext, type Authentication } from '../http/context';
 import { iso, toUserDto } from '../http/dto';
 import { route } from '../http/route';
 import { reauthenticate } from '../use-cases/reauthenticate';
 import { hashSecret, newApiToken } from '../security/secrets';
-import { newTotpSecret, verifyTotp } from '../security/totp';
+import { matchTotpStep, newTotpSecret } from '../security/totp';
+import { TotpSecretBox } from '../security/totp-secret-box';
 import { needsTotpEnrolment } from '../security/totp-policy';
 import type { RoutesContext } from './router-context';
 
@@ -108,7 +113,26 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
     return undefined;
   });
 
-  const ZTotpConfirm = z.strictObject({ secret: z.string().regex(/^[A-Z2-7]{32}$/), code: z.string().regex(/^\d{6}$/), password: z.string().min(1).max(1024) });
+  const totpBox = new TotpSecretBox(deps.config.SIGNING_MASTER_SECRET);
+  const ZCode = z.string().regex(/^\d{6}$/);
+  const ZTotpConfirm = z.strictObject({
+    secret: z.string().regex(/^[A-Z2-7]{32}$/),
+    code: ZCode,
+    password: z.string().min(1).max(1024),
+    /** A code of the authenticator in use: required to replace it. */
+    currentCode: ZCode.optional(),
+  });
+  const ZTotpDisable = z.strictObject({ password: z.string().min(1).max(1024), code: ZCode });
+
+  /**
+   * After the second factor changed: every other session of the user ends (the one that made the
+   * change stays) and every API token is revoked, in the caller's transaction, audited with the counts.
+   */
+  async function afterTotpChange(tx: Tx, req: Request, res: Response, auth: Authentication, action: string) {
+    const sessionsEnded = await deleteOtherSessionsOfUser(tx, auth.user.id, auth.sessionHash);
+    const tokensRevoked = await revokeApiTokensOfUser(tx, auth.user.id);
+    await appendAudit(tx, { ...auditContext(req, res), institutionId: auth.user.institutionId, action, targetType: 'user', targetId: auth.user.id, after: { sessionsEnded, tokensRevoked } });
+  }
 
   route(router, registry, { method: 'post', path: '/me/totp/secret', tag: 'me', summary: 'Buat rahasia TOTP baru untuk didaftarkan / new TOTP secret to enrol', access: 'user', allowDuringTotpEnrolment: true, response: z.object({ secret: z.string(), otpauthUrl: z.string() }) }, async ({ auth }) => {
     const secret = newTotpSecret();
@@ -116,25 +140,94 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
     return { secret, otpauthUrl: `otpauth://totp/${label}?secret=${secret}&issuer=Betang&algorithm=SHA1&digits=6&period=30` };
   });
 
-  route(router, registry, { method: 'post', path: '/me/totp', tag: 'me', summary: 'Aktifkan TOTP (kata sandi + kode) / enable TOTP (password + code)', access: 'user', allowDuringTotpEnrolment: true, body: ZTotpConfirm }, async ({ req, res, auth, body }) => {
-    // The password goes through re-authentication: counted towards the lockout and audited, so a
-    // stolen session cannot guess it here without limit.
-    await reauthenticate(db, {
-      userId: auth.user.id,
-      password: body.password,
-      checkTotp: false,
-      refusal: { id: 'Kata sandi salah; TOTP tidak diaktifkan.', en: 'Wrong password; TOTP was not enabled.' },
-      action: 'user.totp_enable',
-      target: { type: 'user', id: auth.user.id, institutionId: auth.user.institutionId },
-      audit: auditContext(req, res),
-    });
-    if (!verifyTotp(body.secret, body.code)) {
-      throw new AppError(ErrorCode.InvalidCredentials, { id: 'Kode dari aplikasi autentikator salah; TOTP tidak diaktifkan.', en: 'The authenticator code is wrong; TOTP was not enabled.' });
-    }
-    await db.transaction().execute(async (tx) => {
-      await updateUser(tx, auth.user.id, { totpSecret: body.secret });
-      await appendAudit(tx, { ...auditContext(req, res), institutionId: auth.user.institutionId, action: 'user.totp_enabled', targetType: 'user', targetId: auth.user.id });
-    });
-    return undefined;
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/me/totp',
+      tag: 'me',
+      summary: 'Aktifkan atau ganti TOTP (kata sandi + kode baru; kode saat ini bila sudah aktif), sesi lain berakhir dan token API dicabut / enable or replace TOTP (password + new code; current code when already on), other sessions end and API tokens are revoked',
+      access: 'user',
+      allowDuringTotpEnrolment: true,
+      body: ZTotpConfirm,
+    },
+    async ({ req, res, auth, body }) => {
+      const replacing = auth.user.totpSecret !== null;
+      if (replacing && body.currentCode === undefined) {
+        throw new AppError(
+          ErrorCode.ValidationFailed,
+          { id: 'Masukkan kode dari aplikasi autentikator yang sekarang untuk menggantinya.', en: 'Enter a code from your current authenticator app to replace it.' },
+          [{ path: 'body.currentCode', message: 'required to replace an active authenticator', code: 'required' }],
+        );
+      }
+      // The password (and the current code) go through re-authentication: counted towards the
+      // sign-in delays and audited, so a stolen session cannot guess them here without limit.
+      await reauthenticate(db, {
+        userId: auth.user.id,
+        password: body.password,
+        ...(body.currentCode !== undefined ? { totp: body.currentCode } : {}),
+        checkTotp: replacing,
+        refusal: replacing
+          ? { id: 'Kata sandi atau kode TOTP saat ini salah; TOTP tidak diganti.', en: 'Wrong password or current TOTP code; TOTP was not replaced.' }
+          : { id: 'Kata sandi salah; TOTP tidak diaktifkan.', en: 'Wrong password; TOTP was not enabled.' },
+        action: replacing ? 'user.totp_change' : 'user.totp_enable',
+        target: { type: 'user', id: auth.user.id, institutionId: auth.user.institutionId },
+        audit: auditContext(req, res),
+        masterSecret: deps.config.SIGNING_MASTER_SECRET,
+      });
+      const step = matchTotpStep(body.secret, body.code);
+      if (step === null) {
+        throw new AppError(
+          ErrorCode.InvalidCredentials,
+          replacing
+            ? { id: 'Kode dari aplikasi autentikator yang baru salah; TOTP tidak diganti.', en: 'The code from the new authenticator is wrong; TOTP was not replaced.' }
+            : { id: 'Kode dari aplikasi autentikator salah; TOTP tidak diaktifkan.', en: 'The authenticator code is wrong; TOTP was not enabled.' },
+        );
+      }
+      await db.transaction().execute(async (tx) => {
+        // The confirming code's step is taken: that code cannot sign in afterwards.
+        await setTotpSecret(tx, auth.user.id, totpBox.seal(auth.user.id, body.secret), step);
+        await afterTotpChange(tx, req, res, auth, replacing ? 'user.totp_changed' : 'user.totp_enabled');
+      });
+      return undefined;
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/me/totp/disable',
+      tag: 'me',
+      summary: 'Matikan TOTP (kata sandi + kode saat ini), sesi lain berakhir dan token API dicabut / switch TOTP off (password + current code), other sessions end and API tokens are revoked',
+      access: 'user',
+      body: ZTotpDisable,
+    },
+    async ({ req, res, auth, body }) => {
+      if (auth.user.totpSecret === null) throw new AppError(ErrorCode.InvalidState, { id: 'TOTP belum aktif.', en: 'TOTP is not on.' });
+      if (needsTotpEnrolment({ roles: auth.user.roles, totpSecret: null }, totpRequiredRoles)) {
+        throw new AppError(ErrorCode.InvalidState, {
+          id: 'Peran Anda wajib memakai TOTP: ganti aplikasi autentikator alih-alih mematikannya.',
+          en: 'Your role requires TOTP: replace the authenticator instead of switching it off.',
+        });
+      }
+      await reauthenticate(db, {
+        userId: auth.user.id,
+        password: body.password,
+        totp: body.code,
+        refusal: { id: 'Kata sandi atau kode TOTP salah; TOTP tetap aktif.', en: 'Wrong password or TOTP code; TOTP stays on.' },
+        action: 'user.totp_disable',
+        target: { type: 'user', id: auth.user.id, institutionId: auth.user.institutionId },
+        audit: auditContext(req, res),
+        masterSecret: deps.config.SIGNING_MASTER_SECRET,
+      });
+      await db.transaction().execute(async (tx) => {
+        await setTotpSecret(tx, auth.user.id, null, null);
+        await afterTotpChange(tx, req, res, auth, 'user.totp_disabled');
+      });
+      return undefined;
+    },
+  );
 }

@@ -1,5 +1,5 @@
 import { AppError, ErrorCode, Role, ZCreateUserBody, ZIdParam, ZPageQuery, ZUpdateUserBody, ZUser, zPage, type CreateUserBody } from '@betang/core';
-import { appendAudit, deleteSessionsOfUser, findUserByEmail, findUserById, insertUser, listUsers, updateUser, type Db } from '@betang/db';
+import { appendAudit, clearLoginThrottleOfEmail, deleteSessionsOfUser, findUserByEmail, findUserById, insertUser, listUsers, revokeApiTokensOfUser, updateUser, type Db } from '@betang/db';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { actorOf, auditContext, type Authentication } from '../http/context';
@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor } from '../http/cursor';
 import { toUserDto } from '../http/dto';
 import { route } from '../http/route';
 import { visibleInstitution } from '../http/tenancy';
+import { emailThrottleHash } from '../security/login-throttle';
 import { hashPassword } from '../security/password';
 import { assertMayGrantRoles, assertMayManageUsersOf } from '../use-cases/manage-users';
 import type { RoutesContext } from './router-context';
@@ -33,7 +34,7 @@ async function createUser(db: Db, req: Request, res: Response, auth: Authenticat
   });
 }
 
-/** Users of institutions (admin, institution head) and data-center staff (admin). */
+/** Users of institutions (admin, institution head) and data-center staff (admin); an admin's unlock of sign-in delays. */
 export function userRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
 
@@ -70,9 +71,43 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
     const passwordHash = password ? await hashPassword(password) : undefined;
     return db.transaction().execute(async (tx) => {
       const after = (await updateUser(tx, params.id, { ...fields, ...(passwordHash ? { passwordHash } : {}) }, roles))!;
-      if (passwordHash || body.isActive === false) await deleteSessionsOfUser(tx, params.id);
-      await appendAudit(tx, { ...auditContext(req, res), institutionId: after.institutionId, action: 'user.updated', targetType: 'user', targetId: after.id, before: toUserDto(before), after: { ...toUserDto(after), passwordChanged: Boolean(passwordHash) } });
+      // A new password ends everything the old one opened: sessions, and the API tokens minted in them.
+      const sessionsEnded = passwordHash || body.isActive === false ? await deleteSessionsOfUser(tx, params.id) : 0;
+      const tokensRevoked = passwordHash ? await revokeApiTokensOfUser(tx, params.id) : 0;
+      await appendAudit(tx, {
+        ...auditContext(req, res),
+        institutionId: after.institutionId,
+        action: 'user.updated',
+        targetType: 'user',
+        targetId: after.id,
+        before: toUserDto(before),
+        after: { ...toUserDto(after), passwordChanged: Boolean(passwordHash), ...(passwordHash ? { sessionsEnded, tokensRevoked } : {}) },
+      });
       return toUserDto(after);
     });
   });
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/users/{id}/unlock',
+      tag: 'users',
+      summary: 'Hapus jeda masuk dan hitungan gagal pengguna / clear a user\'s sign-in delays and failure counts',
+      access: [Role.Admin],
+      params: ZIdParam,
+      response: z.object({ cleared: z.number().int().min(0) }),
+    },
+    async ({ req, res, params }) => {
+      const user = await findUserById(db, params.id);
+      if (!user) throw new AppError(ErrorCode.NotFound);
+      // The delays and their audit entry commit together.
+      return db.transaction().execute(async (tx) => {
+        const cleared = await clearLoginThrottleOfEmail(tx, emailThrottleHash(user.email));
+        await appendAudit(tx, { ...auditContext(req, res), institutionId: user.institutionId, action: 'user.unlocked', targetType: 'user', targetId: user.id, after: { cleared } });
+        return { cleared };
+      });
+    },
+  );
 }

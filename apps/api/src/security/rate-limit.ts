@@ -11,8 +11,6 @@ export type RateLimitRule = { name: string; limit: number; windowSeconds: number
 export type RateLimitPolicy = {
   /** Sign-in attempts per client IP (every attempt counts, successful ones too). */
   loginPerIp: RateLimitRule;
-  /** Sign-in attempts per e-mail address, whatever the IP (successful ones are given back). */
-  loginPerEmail: RateLimitRule;
   /** Requests to the public verification endpoints per client IP. */
   verifyPerIp: RateLimitRule;
 };
@@ -20,7 +18,6 @@ export type RateLimitPolicy = {
 /** Defaults; the reasoning is in docs/security.md. */
 export const DEFAULT_RATE_LIMITS: RateLimitPolicy = {
   loginPerIp: { name: 'login-ip', limit: 300, windowSeconds: 15 * 60 },
-  loginPerEmail: { name: 'login-email', limit: 10, windowSeconds: 15 * 60 },
   verifyPerIp: { name: 'verify-ip', limit: 60, windowSeconds: 60 },
 };
 

@@ -53,7 +53,26 @@ export function totpCode(secretBase32: string, at: number = Date.now()): string 
   return binary.toString().padStart(6, '0');
 }
 
-/** Verifies a TOTP code allowing one step of clock drift either way. */
+const STEP_MS = 30_000;
+
+/** The RFC 6238 time-step (30 s counter) of a moment. */
+export function totpStep(at: number = Date.now()): number {
+  return Math.floor(at / STEP_MS);
+}
+
+/**
+ * The time-step a TOTP code belongs to, allowing one step of clock drift either way; null when
+ * the code matches none. Guarantees nothing about reuse: the caller must accept each step once
+ * (consumeTotpStep).
+ */
+export function matchTotpStep(secretBase32: string, code: string, at: number = Date.now()): number | null {
+  for (const drift of [0, -1, 1]) {
+    if (totpCode(secretBase32, at + drift * STEP_MS) === code) return totpStep(at) + drift;
+  }
+  return null;
+}
+
+/** Verifies a TOTP code allowing one step of clock drift either way (no reuse check: see matchTotpStep). */
 export function verifyTotp(secretBase32: string, code: string, at: number = Date.now()): boolean {
-  return [-1, 0, 1].some((step) => totpCode(secretBase32, at + step * 30_000) === code);
+  return matchTotpStep(secretBase32, code, at) !== null;
 }

@@ -43,7 +43,7 @@ export async function signAgreement(
   const expected = nextSignerRole(meta.status);
   if (!expected || (expected === 'institution_head' ? !isInstitutionHead : !isDcHead)) throw outOfOrder();
 
-  await reauthenticate(db, { userId: user.id, password: body.password, totp: body.totp, action: 'agreement.sign', target: { type: 'agreement', id: meta.id, institutionId: meta.institutionId }, audit: input.audit });
+  await reauthenticate(db, { userId: user.id, password: body.password, totp: body.totp, action: 'agreement.sign', target: { type: 'agreement', id: meta.id, institutionId: meta.institutionId }, audit: input.audit, masterSecret: input.masterSecret });
   const institution = await findInstitution(db, meta.institutionId);
   const organization = expected === 'institution_head' ? institution!.name : DATA_CENTER_OFFICE_NAME;
   const credential = await ensureSignerCredential(db, input.masterSecret, user, { title: user.position ?? SIGNER_ROLE_LABELS[expected].id, organization });

@@ -1,36 +1,54 @@
 import { AppError, ErrorCode, type LoginBody } from '@betang/core';
-import { appendAudit, claimLoginAttempt, findUserByEmail, insertSession, recordLoginSuccess, type Db, type UserRecord } from '@betang/db';
-import { accountLockedError, LOCK_STEPS_MINUTES, LOCKOUT_THRESHOLD } from '../security/lockout';
+import { appendAudit, consumeTotpStep, findUserByEmail, insertSession, recordLoginSuccess, replacePlainTotpSecret, type Db, type UserRecord } from '@betang/db';
+import type { LoginThrottle } from '../security/login-throttle';
+import { tooManySignInsError } from '../security/login-throttle';
 import { verifyPassword } from '../security/password';
 import { hashSecret, randomSecret } from '../security/secrets';
-import { verifyTotp } from '../security/totp';
+import { matchTotpStep } from '../security/totp';
+import { TotpSecretBox } from '../security/totp-secret-box';
 
 export type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
 
+/** Why the second factor of a user with TOTP failed, or null when it passed (the step is then taken). */
+export type TotpCheck = 'wrong_totp' | 'totp_reused' | null;
+
 /**
- * Signs a user in: argon2id password check, TOTP when enabled, lockout with backoff after
- * repeated failures (see security/lockout.ts). Guarantees: the attempt is counted before the
- * password is checked and only while the account is not locked (claimLoginAttempt), so parallel
- * guesses cannot slip past a lock; a success resets the count. Every attempt is audited (success
- * with the session in one transaction); the reason of a failure is never revealed to the caller,
- * except that a locked account answers 429 saying until when (WIB).
+ * Checks a TOTP code of a user who has TOTP and takes its time-step. Guarantees: a code is
+ * accepted once (consumeTotpStep: atomic, parallel submissions of one code cannot both pass); a
+ * secret still stored in plain text is sealed on the way (compare-and-set).
+ */
+export async function checkTotpCode(db: Db, box: TotpSecretBox, user: Pick<UserRecord, 'id' | 'totpSecret'>, code: string | undefined): Promise<TotpCheck> {
+  if (!user.totpSecret) throw new Error('checkTotpCode needs a user with TOTP');
+  const secret = box.open(user.id, user.totpSecret);
+  if (TotpSecretBox.isPlain(user.totpSecret)) await replacePlainTotpSecret(db, user.id, user.totpSecret, box.seal(user.id, secret));
+  const step = code === undefined ? null : matchTotpStep(secret, code);
+  if (step === null) return 'wrong_totp';
+  return (await consumeTotpStep(db, user.id, step)) ? null : 'totp_reused';
+}
+
+/**
+ * Signs a user in: argon2id password check, TOTP (each code once) when enabled, growing delays
+ * per e-mail + client address after repeated failures (security/login-throttle.ts). Guarantees:
+ * the attempt is claimed before the password is checked, so parallel guesses cannot slip past a
+ * delay; a success gives the claim back. An unknown e-mail goes through the same claim and an
+ * argon2 check of a dummy hash, so status, body, headers and time do not tell it from a known
+ * one; the reason of a failure is only audited, never told.
  */
 export async function signIn(
   db: Db,
   input: LoginBody,
   meta: RequestMeta,
-  sessionTtlHours: number,
+  options: { sessionTtlHours: number; throttle: LoginThrottle; totpBox: TotpSecretBox },
 ): Promise<{ user: UserRecord; sessionSecret: string; csrfToken: string; expiresAt: Date }> {
+  const ip = meta.ip ?? 'unknown';
+  const claim = await options.throttle.claim(input.email, ip);
   const user = await findUserByEmail(db, input.email);
-  // A wrong TOTP code after the right password counts too: it is the last factor between a guesser and the account.
-  const claim = user?.isActive ? await claimLoginAttempt(db, user.id, LOCKOUT_THRESHOLD, LOCK_STEPS_MINUTES) : undefined;
-  const lockedUntil = claim && !claim.claimed ? claim.lockedUntil : null;
-  const passwordOk = await verifyPassword(user?.passwordHash, input.password);
-  const totpOk = !user?.totpSecret || (input.totp !== undefined && verifyTotp(user.totpSecret, input.totp));
-  const failure = !user ? 'unknown_email' : !user.isActive ? 'inactive' : lockedUntil ? 'locked' : !passwordOk ? 'wrong_password' : !totpOk ? 'wrong_totp' : null;
+  const passwordOk = claim.allowed && (await verifyPassword(user?.passwordHash, input.password));
+  // The code is checked (and its step taken) only after the right password: a guesser without it cannot burn codes.
+  const totp = passwordOk && user?.totpSecret ? await checkTotpCode(db, options.totpBox, user, input.totp) : null;
+  const failure = !claim.allowed ? 'throttled' : !user ? 'unknown_email' : !user.isActive ? 'inactive' : !passwordOk ? 'wrong_password' : totp;
 
   if (failure) {
-    const counted = claim?.claimed ? claim : null;
     await db.transaction().execute(async (tx) => {
       await appendAudit(tx, {
         actorUserId: user?.id ?? null,
@@ -39,17 +57,18 @@ export async function signIn(
         action: 'auth.login_failed',
         targetType: 'user',
         targetId: user?.id ?? null,
-        after: { reason: failure, email: input.email, ...(counted?.lockedUntil ? { failedLogins: counted.failedLogins, lockedUntil: counted.lockedUntil.toISOString() } : {}) },
+        after: { reason: failure, email: input.email },
         ...meta,
       });
     });
-    if (lockedUntil) throw accountLockedError(lockedUntil);
+    if (!claim.allowed) throw tooManySignInsError(claim.retryAfterSeconds);
     throw new AppError(ErrorCode.InvalidCredentials);
   }
 
   const sessionSecret = randomSecret(32);
   const csrfToken = randomSecret(24);
-  const expiresAt = new Date(Date.now() + sessionTtlHours * 3_600_000);
+  const expiresAt = new Date(Date.now() + options.sessionTtlHours * 3_600_000);
+  await options.throttle.succeeded(input.email, ip);
   await db.transaction().execute(async (tx) => {
     await insertSession(tx, { idHash: hashSecret(sessionSecret), userId: user!.id, csrfToken, ip: meta.ip, userAgent: meta.userAgent, expiresAt });
     await recordLoginSuccess(tx, user!.id);

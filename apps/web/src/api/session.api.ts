@@ -21,5 +21,8 @@ export const revokeToken = (api: ApiClient, id: string) => api.request('DELETE',
 
 /** POST /me/totp/secret: a new secret to enrol (not active until confirmed). */
 export const newTotpSecret = (api: ApiClient) => api.request('POST', '/me/totp/secret', { response: ZTotpSecret });
-/** POST /me/totp: enables TOTP after checking the password and a code from the app. */
-export const enableTotp = (api: ApiClient, body: { secret: string; code: string; password: string }) => api.request('POST', '/me/totp', { body });
+/**
+ * POST /me/totp: enables TOTP after checking the password and a code from the new app; replacing an
+ * active one also needs `currentCode` from the app in use. Other sessions end and API tokens are revoked.
+ */
+export const enableTotp = (api: ApiClient, body: { secret: string; code: string; password: string; currentCode?: string }) => api.request('POST', '/me/totp', { body });

@@ -5,6 +5,7 @@ import * as provisioningWorker from './20261127T2200_provisioning_worker';
 import * as requestEvents from './20261127T2300_request_events';
 import * as clusterSnapshot from './20261127T2330_cluster_snapshot';
 import * as authSecurity from './20261128T0010_auth_security';
+import * as signInThrottleTotp from './20261207T0100_sign_in_throttle_totp';
 import * as abandonedLockFinding from './20261207T0130_abandoned_lock_finding';
 
 /**
@@ -18,5 +19,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261127T2300_request_events': requestEvents,
   '20261127T2330_cluster_snapshot': clusterSnapshot,
   '20261128T0010_auth_security': authSecurity,
+  '20261207T0100_sign_in_throttle_totp': signInThrottleTotp,
   '20261207T0130_abandoned_lock_finding': abandonedLockFinding,
 };

@@ -70,6 +70,12 @@ export async function revokeApiToken(db: Executor, userId: string, id: string): 
   return result.numUpdatedRows > 0n;
 }
 
+/** Revokes every usable token of a user (password reset, change of the second factor); returns how many. */
+export async function revokeApiTokensOfUser(db: Executor, userId: string): Promise<number> {
+  const result = await db.updateTable('apiTokens').set({ revokedAt: new Date() }).where('userId', '=', userId).where('revokedAt', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** Records that a token was used now. */
 export async function touchApiToken(db: Executor, id: string): Promise<void> {
   await db.updateTable('apiTokens').set({ lastUsedAt: new Date() }).where('id', '=', id).execute();

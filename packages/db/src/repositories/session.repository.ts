@@ -34,9 +34,18 @@ export async function deleteSession(db: Executor, idHash: string): Promise<void>
   await db.deleteFrom('sessions').where('idHash', '=', idHash).execute();
 }
 
-/** Deletes every session of a user (password change, deactivation). */
-export async function deleteSessionsOfUser(db: Executor, userId: string): Promise<void> {
-  await db.deleteFrom('sessions').where('userId', '=', userId).execute();
+/** Deletes every session of a user (password change, deactivation); returns how many ended. */
+export async function deleteSessionsOfUser(db: Executor, userId: string): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('userId', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Deletes every session of a user except one (the caller's own, kept after changing their second factor); returns how many ended. */
+export async function deleteOtherSessionsOfUser(db: Executor, userId: string, keepIdHash: string | undefined): Promise<number> {
+  let query = db.deleteFrom('sessions').where('userId', '=', userId);
+  if (keepIdHash) query = query.where('idHash', '!=', keepIdHash);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** Deletes sessions that expired before `now`; returns how many. Safe to run any number of times. */

@@ -15,11 +15,12 @@ export type UserRecord = {
   position: string | null;
   phone: string | null;
   passwordHash: string;
+  /** `enc:v1:` (sealed by the API); a plain base32 value only in rows the API has not sealed yet. */
   totpSecret: string | null;
+  /** The last accepted TOTP time-step (30 s counter); a code of this step or an earlier one is refused. */
+  totpLastStep: number | null;
   locale: 'id' | 'en';
   isActive: boolean;
-  failedLogins: number;
-  lockedUntil: Date | null;
   lastLoginAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -111,9 +112,56 @@ export async function updateUser(tx: Tx, id: string, patch: UserPatch, roles?: r
   return findUserById(tx, id);
 }
 
-/** Records a successful sign-in: clears failures and the lock. */
+/** Records a successful sign-in (its time). */
 export async function recordLoginSuccess(db: Executor, id: string): Promise<void> {
-  await db.updateTable('users').set({ failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() }).where('id', '=', id).execute();
+  await db.updateTable('users').set({ lastLoginAt: new Date() }).where('id', '=', id).execute();
+}
+
+/**
+ * Accepts a TOTP time-step for a user once. Guarantees: one atomic UPDATE that succeeds only when
+ * `step` is later than the last accepted one, so a code (or an earlier one) is never accepted
+ * twice, also when the same code arrives in parallel requests (the second waits for the first
+ * one's row lock and then finds the step taken). Returns false when the step was refused.
+ */
+export async function consumeTotpStep(db: Executor, userId: string, step: number): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ totpLastStep: step })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totpLastStep', 'is', null), eb('totpLastStep', '<', step)]))
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Replaces a user's TOTP secret (already sealed by the caller; null switches TOTP off) and the
+ * last accepted step (the step of the code that confirmed the new secret, so that code cannot
+ * sign in afterwards), in the caller's transaction.
+ */
+export async function setTotpSecret(tx: Tx, userId: string, sealedSecret: string | null, lastStep: number | null): Promise<void> {
+  await tx.updateTable('users').set({ totpSecret: sealedSecret, totpLastStep: lastStep }).where('id', '=', userId).execute();
+}
+
+/** Users whose TOTP secret is still stored in plain text (not `enc:v1:`), up to `limit`. */
+export async function listPlainTotpSecrets(db: Executor, limit = 1000): Promise<{ id: string; totpSecret: string }[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'totpSecret'])
+    .where('totpSecret', 'is not', null)
+    .where('totpSecret', 'not like', 'enc:v1:%')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ id: row.id, totpSecret: row.totpSecret! }));
+}
+
+/**
+ * Replaces a plain TOTP secret by its sealed form. Guarantees: compare-and-set on the plain
+ * value, so a secret changed meanwhile (re-enrolment) is never overwritten; true when replaced.
+ */
+export async function replacePlainTotpSecret(db: Executor, userId: string, plain: string, sealed: string): Promise<boolean> {
+  const result = await db.updateTable('users').set({ totpSecret: sealed }).where('id', '=', userId).where('totpSecret', '=', plain).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /** A live session together with its user, as {@link findLiveSessionWithUser} returns it. */

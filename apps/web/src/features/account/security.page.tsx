@@ -10,18 +10,18 @@ export function SecurityPage() {
   const { t } = useI18n();
   const me = useMe();
   const { refresh } = useSession();
-  const [done, setDone] = useState(false);
+  const [done, setDone] = useState<'enabled' | 'replaced' | null>(null);
 
   return (
     <Page title={t('security.title')}>
-      <LiveRegion kind="success">{done ? t('security.enabled') : null}</LiveRegion>
+      <LiveRegion kind="success">{done === 'replaced' ? t('security.replaced') : done === 'enabled' ? t('security.enabled') : null}</LiveRegion>
       <section className="card" aria-labelledby="totp-title">
         <h2 id="totp-title">{t('security.totpTitle')}</h2>
         <p>{me.user.totpEnabled ? t('security.totpOn') : t('security.totpOff')}</p>
         <p className="muted">{t('security.totpExplain')}</p>
         <TotpEnrolment
           onEnabled={async () => {
-            setDone(true);
+            setDone(me.user.totpEnabled ? 'replaced' : 'enabled');
             await refresh();
           }}
         />

@@ -34,8 +34,9 @@ function useQrCode(text: string | undefined): string | null {
 
 /**
  * TOTP enrolment: asks the API for a new secret, shows it as a QR code, as an otpauth link and as
- * a key to type, and confirms it with the password and a code from the app. Calls `onEnabled`
- * once the API has switched TOTP on.
+ * a key to type, and confirms it with the password and a code from the app — and, when TOTP is
+ * already on (replacing the device), a code from the app in use. Calls `onEnabled` once the API
+ * has switched TOTP on.
  */
 export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Promise<void> | void; startNow?: boolean }) {
   const { t } = useI18n();
@@ -44,6 +45,8 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
   const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUrl: string } | null>(null);
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
+  const [currentCode, setCurrentCode] = useState('');
+  const replacing = me.user.totpEnabled;
   const start = useSubmit();
   const confirm = useSubmit();
   const qr = useQrCode(enrolment?.otpauthUrl);
@@ -62,13 +65,14 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
     event.preventDefault();
     if (!enrolment) return;
     const ok = await confirm.submit(async () => {
-      await enableTotp(api, { secret: enrolment.secret, code, password });
+      await enableTotp(api, { secret: enrolment.secret, code, password, ...(replacing ? { currentCode } : {}) });
       return true;
     });
     if (ok) {
       setEnrolment(null);
       setPassword('');
       setCode('');
+      setCurrentCode('');
       await onEnabled();
     }
   }
@@ -103,10 +107,24 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
             </li>
             <li>{t('security.step3')}</li>
           </ol>
+          <p className="muted small">{t('security.changeNote')}</p>
           <FormAlert error={confirm.error} fieldErrors={confirm.fieldErrors} />
           <Field label={t('security.password')} type="password" autoComplete="current-password" required value={password} onValue={setPassword} error={confirm.fieldErrors.password} />
+          {replacing ? (
+            <Field
+              label={t('security.currentCode')}
+              hint={t('security.currentCodeHint')}
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              maxLength={6}
+              required
+              value={currentCode}
+              onValue={(value) => setCurrentCode(value.replace(/\D/g, ''))}
+              error={confirm.fieldErrors.currentCode}
+            />
+          ) : null}
           <Field
-            label={t('security.code')}
+            label={replacing ? t('security.newCode') : t('security.code')}
             inputMode="numeric"
             autoComplete="one-time-code"
             maxLength={6}
@@ -115,7 +133,7 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
             onValue={(value) => setCode(value.replace(/\D/g, ''))}
             error={confirm.fieldErrors.code}
           />
-          <FormActions busy={confirm.busy} saveLabel={t('security.confirm')} onCancel={() => setEnrolment(null)} />
+          <FormActions busy={confirm.busy} saveLabel={replacing ? t('security.replace') : t('security.confirm')} onCancel={() => setEnrolment(null)} />
         </form>
       )}
     </>

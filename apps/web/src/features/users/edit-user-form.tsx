@@ -1,18 +1,24 @@
-import { ZUpdateUserBody, type Role, type UserDto } from '@betang/core';
+import { Role, ZUpdateUserBody, type UserDto } from '@betang/core';
 import { useId, useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
-import { updateUser } from '../../api/institutions.api';
+import { unlockUser, updateUser } from '../../api/institutions.api';
 import { useI18n } from '../../i18n/i18n-context';
+import { holdsAny, useMe } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
 import { CheckboxGroup } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
 import { roleKey, rolesForScope } from './user-roles';
 import { FormActions } from '../../ui/form-actions';
 
-/** Changes a user's roles and whether the account is active (PATCH /users/:id). */
-export function EditUserForm({ user, onSaved, onCancel }: { user: UserDto; onSaved(user: UserDto): void; onCancel(): void }) {
+/**
+ * Changes a user's roles and whether the account is active (PATCH /users/:id); for admins also
+ * clears the user's sign-in delays (POST /users/:id/unlock).
+ */
+export function EditUserForm({ user, onSaved, onUnlocked, onCancel }: { user: UserDto; onSaved(user: UserDto): void; onUnlocked(user: UserDto): void; onCancel(): void }) {
   const { t, locale } = useI18n();
   const api = useApi();
+  const me = useMe();
+  const unlock = useSubmit();
   const activeId = useId();
   const [roles, setRoles] = useState<Role[]>(user.roles);
   const [isActive, setActive] = useState(user.isActive);
@@ -50,6 +56,22 @@ export function EditUserForm({ user, onSaved, onCancel }: { user: UserDto; onSav
         <p className="hint">{t('users.activeHint')}</p>
       </div>
       <FormActions busy={form.busy} onCancel={onCancel} />
+      {holdsAny(me.roles, [Role.Admin]) ? (
+        <div className="field">
+          <FormAlert error={unlock.error} fieldErrors={{}} />
+          <p className="hint">{t('users.unlockHint')}</p>
+          <button
+            type="button"
+            className="button"
+            disabled={unlock.busy}
+            onClick={async () => {
+              if (await unlock.submit(() => unlockUser(api, user.id))) onUnlocked(user);
+            }}
+          >
+            {t('users.unlock')}
+          </button>
+        </div>
+      ) : null}
     </form>
   );
 }

@@ -52,7 +52,13 @@ export function UsersManager({ scope }: { scope: UserScope }) {
         />
       </ListSection>
       {editing ? (
-        <EditUserForm key={editing.id} user={editing} onSaved={(user) => afterChange(t('users.saved', { name: user.name }))} onCancel={() => setEditing(null)} />
+        <EditUserForm
+          key={editing.id}
+          user={editing}
+          onSaved={(user) => afterChange(t('users.saved', { name: user.name }))}
+          onUnlocked={(user) => afterChange(t('users.unlocked', { name: user.name }))}
+          onCancel={() => setEditing(null)}
+        />
       ) : null}
       <AddUserForm scope={scope} onAdded={(user) => afterChange(t('users.added', { name: user.name }))} />
     </>
