@@ -1,15 +1,16 @@
-import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZVm, ZVmActionBody, ZVmList, canSeeInstitution } from '@betang/core';
+import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZResizeAnswer, ZResizeBody, ZVm, ZVmActionBody, ZVmList, canSeeInstitution } from '@betang/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
 import { route } from '../http/route';
 import { listScope } from '../use-cases/application-access';
 import { requestVmAction } from '../use-cases/vms/request-vm-action';
+import { resizeVm } from '../use-cases/vms/resize-vm';
 import type { RoutesContext } from './router-context';
 
 const ACTORS = [...INSTITUTION_ROLES, Role.Admin, Role.Operator];
 
-/** VMs of the own institution (operators: all), power actions, resize (grow only), decommission. */
+/** VMs of the own institution (operators: all), power actions, resize (grow only, through approval), decommission. */
 export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
   const vmQuery = () =>
@@ -44,8 +45,8 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   route(
     router,
     registry,
-    { method: 'post', path: '/vms/{id}/resize', tag: 'vms', summary: 'Perbesar VM (operator) / grow a VM (operators)', access: [Role.Admin, Role.Operator], scope: 'operate', params: ZIdParam, body: z.strictObject({ cores: z.number().int().min(1).max(128).optional(), memoryMiB: z.number().int().min(512).max(1_048_576).optional(), diskGiB: z.number().int().min(1).max(16_384).optional() }), response: ZQueuedRun, status: 202 },
-    async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => requestVmAction(tx, actorOf(auth), params.id, 'resize', body, auditContext(req, res))),
+    { method: 'post', path: '/vms/{id}/resize', tag: 'vms', summary: 'Perbesar VM lewat persetujuan (operator) / grow a VM through approval (operators)', access: [Role.Admin, Role.Operator], scope: 'operate', params: ZIdParam, body: ZResizeBody, response: ZResizeAnswer, status: 202 },
+    async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => resizeVm(tx, actorOf(auth), params.id, body, auditContext(req, res))),
   );
 
   route(router, registry, { method: 'post', path: '/vms/{id}/decommission', tag: 'vms', summary: 'Hapus VM dan lepaskan alamat / decommission', access: ACTORS, params: ZIdParam, body: ZDecommissionBody, response: ZQueuedRun, status: 202 }, async ({ req, res, auth, params, body }) =>

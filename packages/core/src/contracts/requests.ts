@@ -71,7 +71,11 @@ export const ZVpsRequest = z.object({
   network: z.object({ publicAccess: z.boolean(), ports: z.array(z.number()) }),
   contact: z.object({ name: z.string(), nip: z.string(), phone: z.string(), email: z.string() }),
   requestedBy: z.uuid(),
-  approvals: z.array(z.object({ level: z.number(), decision: z.enum(['approved', 'rejected']), by: z.string().nullable(), byName: z.string().nullable(), role: z.string(), at: z.string(), comment: z.string().nullable() })),
+  /** Decisions on the request and on its changes; `runId` names the change (a resize run) a decision is about, null for the request itself. */
+  approvals: z.array(
+    z.object({ level: z.number(), decision: z.enum(['approved', 'rejected']), by: z.string().nullable(), byName: z.string().nullable(), role: z.string(), at: z.string(), comment: z.string().nullable(), runId: z.uuid().nullable().optional() }),
+  ),
+  /** The level that decides next: of the request while it awaits a decision, else of its pending change (a resize whose run is `awaiting_approval`). */
   pendingLevel: z.object({ level: z.number(), name: z.object({ id: z.string(), en: z.string() }), roles: z.array(z.string()) }).nullable(),
   ipAddress: z.string().nullable(),
   /** The admin account for SSH on the VPS (`ssh <adminUser>@<ipAddress>`). */
