@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { REQUEST_STATUSES } from '../domain/request-status';
 import { ZResources } from '../domain/resources';
+import { DUPLICATE_SSH_KEY_MESSAGE, duplicateSshKeyIndexes } from '../ssh/ssh-key-set';
 import { parseSshPublicKey } from '../ssh/ssh-public-key';
 import { ZDisplayName, ZEmail, ZNip, ZPhone } from './common';
 
@@ -25,7 +26,16 @@ export const ZSubmitRequestBody = z
     templateId: z.string().min(1).max(63),
     presetId: z.string().min(1).max(32).optional(),
     resources: ZResources.optional(),
-    sshPublicKeys: z.array(ZSshPublicKeyInput).min(1).max(10),
+    sshPublicKeys: z
+      .array(ZSshPublicKeyInput)
+      .min(1)
+      .max(10)
+      .superRefine((keys, ctx) => {
+        // The guest installs each key once: the same key under another comment is refused here, not after the clone.
+        for (const index of duplicateSshKeyIndexes(keys)) {
+          ctx.addIssue({ code: 'custom', path: [index], message: `${DUPLICATE_SSH_KEY_MESSAGE.id} / ${DUPLICATE_SSH_KEY_MESSAGE.en}`, params: { sshKeyError: 'duplicate' } });
+        }
+      }),
     purpose: z.string().trim().min(10).max(2000),
     network: z.strictObject({
       publicAccess: z.boolean(),

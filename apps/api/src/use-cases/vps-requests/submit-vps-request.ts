@@ -3,6 +3,7 @@ import {
   DEFAULT_APPROVAL_POLICY,
   ErrorCode,
   ZApprovalPolicy,
+  institutionCodeProblem,
   isAutoApproved,
   type Actor,
   type Resources,
@@ -41,7 +42,8 @@ async function resolveResources(tx: Tx, body: SubmitRequestBody): Promise<Resour
 /**
  * Submits a VPS request for the actor's institution. In one transaction that holds the
  * institution's quota row lock (so concurrent submissions serialise and can never overshoot the
- * quota): checks the application, template, size, hostname, quota (pending and active requests
+ * quota): checks that the guest specification can be met (the institution's admin account is a
+ * usable Linux user; duplicate SSH keys are refused by the body contract), the application, template, size, hostname, quota (pending and active requests
  * count) and the agreement gate; inserts the request, audits it, notifies operators, and when the
  * policy auto-approves this size, approves it in the same transaction.
  */
@@ -49,6 +51,14 @@ export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequest
   const institutionId = actor.institutionId;
   if (!institutionId) throw new AppError(ErrorCode.Forbidden);
   const limits = await lockQuota(tx, institutionId);
+  const institution = await tx.selectFrom('institutions').select('code').where('id', '=', institutionId).executeTakeFirstOrThrow();
+  const codeProblem = institutionCodeProblem(institution.code);
+  if (codeProblem) {
+    // The worker would clone the VM and then fail creating this admin account; refuse before anything is reserved.
+    throw new AppError(ErrorCode.ValidationFailed, { id: `${codeProblem.id} Hubungi operator Diskominfosantik.`, en: `${codeProblem.en} Contact the data-center operators.` }, [
+      { path: 'institution.code', message: `${codeProblem.id} / ${codeProblem.en}`, code: 'reserved_admin_user' },
+    ]);
+  }
 
   const application = await findApplication(tx, body.applicationId);
   if (!application || application.institutionId !== institutionId) {
