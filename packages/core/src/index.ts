@@ -5,6 +5,7 @@ export * from './domain/request-status';
 export * from './domain/agreement-status';
 export * from './domain/resources';
 export * from './domain/guest-account';
+export * from './domain/failure-reasons';
 export * from './policies/quota';
 export * from './policies/agreement-gate';
 export * from './contracts';
