@@ -170,4 +170,29 @@ describe('approval cannot be bypassed by one operator', () => {
     expect(rejected.status).toBe(200);
     expect(rejected.body).toMatchObject({ status: 'active', resources: { cores: 2 }, run: { id: asked.body.runId, status: 'cancelled' } });
   });
+
+  it('should keep a resize pending while a power action runs, and let whoever asked withdraw it but not approve it', async () => {
+    const { vmId, requestId } = await liveVm(2);
+    const asked = await post(operator, `/api/v1/vms/${vmId}/resize`, { cores: 8 });
+    expect(asked.body.status).toBe('awaiting_approval');
+    await post(operator2, `/api/v1/vps-requests/${requestId}/approve`, {}).expect(200);
+    expect((await post(staff, `/api/v1/vms/${vmId}/actions`, { action: 'reboot' })).status).toBe(202);
+    const waiting = await dcHead.agent.get(`/api/v1/vps-requests/${requestId}`);
+    expect(waiting.body).toMatchObject({ pendingLevel: { level: 2 }, run: { kind: 'reboot' } });
+    expect((await post(operator, `/api/v1/vps-requests/${requestId}/approve`, {})).status).toBe(403);
+    const withdrawn = await post(operator, `/api/v1/vps-requests/${requestId}/reject`, { reason: 'Salah VM, dibatalkan' });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body).toMatchObject({ status: 'active', resources: { cores: 2 }, pendingLevel: null });
+    const change = await h.database.db.selectFrom('provisioningRuns').select(['status', 'errorCode', 'errorMessage']).where('id', '=', asked.body.runId).executeTakeFirstOrThrow();
+    expect(change).toEqual({ status: 'cancelled', errorCode: 'CHANGE_REJECTED', errorMessage: 'Salah VM, dibatalkan' });
+  });
+
+  it('should end a pending resize when the VM is decommissioned, giving the reservation back', async () => {
+    const { vmId, requestId } = await liveVm(2);
+    const asked = await post(operator, `/api/v1/vms/${vmId}/resize`, { cores: 4 });
+    expect((await post(staff, `/api/v1/vms/${vmId}/decommission`, { reason: 'Aplikasi dipindah ke PDN' })).status).toBe(202);
+    const { db } = h.database;
+    expect(await db.selectFrom('provisioningRuns').select(['status', 'errorCode']).where('id', '=', asked.body.runId).executeTakeFirstOrThrow()).toEqual({ status: 'cancelled', errorCode: 'CHANGE_CANCELLED' });
+    expect((await db.selectFrom('vpsRequests').select('cores').where('id', '=', requestId).executeTakeFirstOrThrow()).cores).toBe(2);
+  });
 });

@@ -138,9 +138,11 @@ export type RequestViewParts = {
   vm: { id: string; node: string | null; vmid: number | null; state: string } | null;
   /** The address currently held (unreleased allocation), or null. */
   ipAddress: string | null;
+  /** The request's pending change (its run awaiting approval; at most one), or null. */
+  pendingChangeRunId: string | null;
   /**
    * The stored `approval_policy` setting value (unvalidated JSON) when the request is
-   * `submitted` or `partially_approved` or its latest run is a change awaiting approval, and the
+   * `submitted` or `partially_approved` or has a pending change, and the
    * setting exists; null otherwise (the caller
    * falls back to the default policy, as getSetting does).
    */
@@ -211,7 +213,8 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
         WHERE s.run_id = run.id), '[]'::json) AS steps,
       vm.id AS vm_id, vm.node AS vm_node, vm.vmid AS vm_vmid, vm.state AS vm_state,
       host(lease.address) AS ip_address,
-      CASE WHEN r.status IN ('submitted', 'partially_approved') OR run.status = 'awaiting_approval'
+      change.id AS pending_change_run_id,
+      CASE WHEN r.status IN ('submitted', 'partially_approved') OR change.id IS NOT NULL
            THEN (SELECT st.value FROM settings st WHERE st.key = 'approval_policy') END AS approval_policy
     FROM vps_requests r
     JOIN institutions i ON i.id = r.institution_id
@@ -222,6 +225,7 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
       ORDER BY pr.created_at DESC, pr.id DESC
       LIMIT 1
     ) run ON true
+    LEFT JOIN provisioning_runs change ON change.request_id = r.id AND change.status = 'awaiting_approval'
     LEFT JOIN vms vm ON vm.request_id = r.id
     LEFT JOIN ip_allocations lease ON lease.request_id = r.id AND lease.released_at IS NULL
     WHERE r.id = ANY(${[...requestIds]}::uuid[])
@@ -247,6 +251,7 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
       steps: row.steps.map((s) => ({ ...s, startedAt: toDate(s.startedAt), finishedAt: toDate(s.finishedAt) })),
       vm: row.vmId === null ? null : { id: row.vmId, node: row.vmNode, vmid: row.vmVmid, state: row.vmState },
       ipAddress: row.ipAddress,
+      pendingChangeRunId: row.pendingChangeRunId,
       approvalPolicy: row.approvalPolicy,
       request: Object.fromEntries(COLUMNS.map((column) => [column, row[column]])) as VpsRequestRow,
     });

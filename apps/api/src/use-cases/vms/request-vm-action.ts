@@ -45,7 +45,10 @@ export async function requestVmAction(
 
   if (kind === 'decommission') {
     const pending = await lockPendingChange(tx, vm.requestId);
-    if (pending) await endChange(tx, pending, { code: 'CHANGE_CANCELLED', reason: 'VM dihapus / the VM is being decommissioned' });
+    if (pending) {
+      await endChange(tx, pending, { code: 'CHANGE_CANCELLED', reason: 'VM dihapus / the VM is being decommissioned' });
+      await appendAudit(tx, { ...meta, institutionId: vm.institutionId, action: 'vm.resize_cancelled', targetType: 'vm', targetId: vm.id, after: { runId: pending.id, reason: 'decommission' } });
+    }
     await tx.updateTable('vpsRequests').set({ status: 'decommissioning', statusReason: params.reason ?? null }).where('id', '=', vm.requestId).execute();
   }
   const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind, requestedBy: actor.userId, params });

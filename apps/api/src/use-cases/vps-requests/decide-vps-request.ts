@@ -57,7 +57,7 @@ export async function completeApproval(tx: Tx, request: VpsRequestRow, subject: 
   return request;
 }
 
-async function lockDecidable(tx: Tx, actor: Actor, requestId: string) {
+async function lockDecidable(tx: Tx, actor: Actor, requestId: string, decision: 'approve' | 'reject') {
   const request = await lockVpsRequest(tx, requestId);
   if (!request) throw new AppError(ErrorCode.NotFound);
   const change = DECIDABLE.includes(request.status) ? undefined : await lockPendingChange(tx, requestId);
@@ -67,6 +67,9 @@ async function lockDecidable(tx: Tx, actor: Actor, requestId: string) {
   const subject: DecisionSubject = change ? { kind: 'change', run: change } : { kind: 'request' };
   const { state, deciders } = await currentState(tx, request, subject);
   if (state.kind === 'rejected') throw new AppError(ErrorCode.InvalidState);
+  // Four eyes: whoever asked for a change may withdraw it (reject) at any level, but never approve it.
+  const asker = subject.kind === 'change' && subject.run.requestedBy === actor.userId;
+  if (asker && decision === 'reject') return { request, subject, state, role: undefined };
   if (state.kind === 'approved') return { request, subject, state, role: undefined };
   const role = state.level.roles.find((r) => actor.roles.includes(r)) ?? (hasAnyRole(actor, [Role.Admin]) ? Role.Admin : undefined);
   if (!role) {
@@ -75,7 +78,7 @@ async function lockDecidable(tx: Tx, actor: Actor, requestId: string) {
       en: `Level ${state.level.level} (${state.level.name.en}) is decided by role: ${state.level.roles.join(', ')}.`,
     });
   }
-  if (subject.kind === 'change' && subject.run.requestedBy === actor.userId) {
+  if (asker) {
     throw new AppError(ErrorCode.Forbidden, { id: 'Perubahan ukuran harus disetujui orang lain, bukan pengajunya.', en: 'A resize must be approved by someone other than the person who asked for it.' });
   }
   if (deciders.has(actor.userId)) {
@@ -93,7 +96,7 @@ async function lockDecidable(tx: Tx, actor: Actor, requestId: string) {
  * asked for a change cannot approve it.
  */
 export async function approveVpsRequest(tx: Tx, actor: Actor, requestId: string, comment: string | undefined, meta: AuditMeta): Promise<VpsRequestRow> {
-  const { request, subject, state, role } = await lockDecidable(tx, actor, requestId);
+  const { request, subject, state, role } = await lockDecidable(tx, actor, requestId, 'approve');
   if (state.kind !== 'pending' || !role) return completeApproval(tx, request, subject, meta);
   const runId = subject.kind === 'change' ? subject.run.id : null;
   await insertApproval(tx, { requestId, runId, level: state.level.level, decision: 'approved', decidedBy: actor.userId, role, comment: comment ?? null });
@@ -118,10 +121,11 @@ export async function approveVpsRequest(tx: Tx, actor: Actor, requestId: string,
 
 /**
  * Rejects the request, or its pending change, with a reason (required); the requester is told
- * why. A rejected change gives back the growth it reserved; the VM keeps its size.
+ * why. A rejected change gives back the growth it reserved; the VM keeps its size. The person
+ * who asked for a change may withdraw it this way.
  */
 export async function rejectVpsRequest(tx: Tx, actor: Actor, requestId: string, reason: string, meta: AuditMeta): Promise<VpsRequestRow> {
-  const { request, subject, state, role } = await lockDecidable(tx, actor, requestId);
+  const { request, subject, state, role } = await lockDecidable(tx, actor, requestId, 'reject');
   const level = state.kind === 'pending' ? state.level.level : 1;
   const decidedAs = role ?? actor.roles.find((r) => r !== Role.Auditor) ?? Role.Admin;
   if (subject.kind === 'change') {

@@ -74,7 +74,7 @@ function toView(request: VpsRequestRow, parts: RequestViewParts): VpsRequestDto 
   const lease = parts.ipAddress === null ? undefined : { address: parts.ipAddress };
   const resources = { cores: request.cores, memoryMiB: request.memoryMib, diskGiB: request.diskGib };
   // A live request's pending change (a resize awaiting approval) is decided like a request: by its own decisions.
-  const changeRunId = !AWAITING_DECISION.includes(request.status) && run?.status === 'awaiting_approval' ? run.id : null;
+  const changeRunId = AWAITING_DECISION.includes(request.status) ? null : parts.pendingChangeRunId;
   const policy = AWAITING_DECISION.includes(request.status) || changeRunId
     ? parts.approvalPolicy === null || parts.approvalPolicy === undefined
       ? DEFAULT_APPROVAL_POLICY
