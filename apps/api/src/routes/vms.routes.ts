@@ -1,7 +1,8 @@
-import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZResizeAnswer, ZResizeBody, ZVm, ZVmActionBody, ZVmList, canSeeInstitution } from '@betang/core';
+import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZResizeAnswer, ZResizeBody, ZVm, ZVmActionBody, ZVmList, canSeeInstitution, type Actor } from '@betang/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
+import { seesOperationalDetail } from '../http/institution-view';
 import { route } from '../http/route';
 import { listScope } from '../use-cases/application-access';
 import { requestVmAction } from '../use-cases/vms/request-vm-action';
@@ -21,7 +22,8 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
         'v.id', 'v.requestId', 'v.institutionId', 'v.name', 'v.node', 'v.vmid', sql<string | null>`host(a.address)`.as('ipAddress'), 'v.state',
         'v.cores', 'v.memoryMib as memoryMiB', 'v.diskGib as diskGiB', 'v.createdAt',
       ]);
-  const toDto = (v: Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number]) => ({ ...v, createdAt: v.createdAt.toISOString() });
+  // Node names are operators' detail: institution roles get null (as in the request view, docs/security.md §15).
+  const toDto = (actor: Actor, v: Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number]) => ({ ...v, node: seesOperationalDetail(actor) ? v.node : null, createdAt: v.createdAt.toISOString() });
 
   route(router, registry, { method: 'get', path: '/vms', tag: 'vms', summary: 'Daftar VM / VMs', access: 'user', query: z.strictObject({ institutionId: z.uuid().optional(), state: z.string().max(32).optional() }), response: ZVmList }, async ({ auth, query }) => {
     // Another institution's id answers 404 like every other list (listScope), not an empty page.
@@ -29,13 +31,13 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
     let q = vmQuery().where('v.state', '<>', 'decommissioned').orderBy('v.createdAt', 'desc').limit(500);
     if (institutionId) q = q.where('v.institutionId', '=', institutionId);
     if (query.state) q = q.where('v.state', '=', query.state);
-    return { items: (await q.execute()).map(toDto) };
+    return { items: (await q.execute()).map((v) => toDto(actorOf(auth), v)) };
   });
 
   route(router, registry, { method: 'get', path: '/vms/{id}', tag: 'vms', summary: 'Detail VM / a VM', access: 'user', params: ZIdParam, response: ZVm }, async ({ auth, params }) => {
     const vm = await vmQuery().where('v.id', '=', params.id).executeTakeFirst();
     if (!vm || !canSeeInstitution(actorOf(auth), vm.institutionId)) throw new AppError(ErrorCode.NotFound);
-    return toDto(vm);
+    return toDto(actorOf(auth), vm);
   });
 
   route(router, registry, { method: 'post', path: '/vms/{id}/actions', tag: 'vms', summary: 'Nyalakan, matikan, mulai ulang / power actions', access: ACTORS, params: ZIdParam, body: ZVmActionBody, response: ZQueuedRun, status: 202 }, async ({ req, res, auth, params, body }) =>
