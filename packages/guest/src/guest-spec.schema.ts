@@ -1,10 +1,10 @@
 import { isIP } from 'node:net';
-import { GUEST_USERNAME_PATTERN, RESERVED_GUEST_USERNAMES, duplicateSshKeyIndexes, isReservedGuestUsername } from '@betang/core';
+import { GUEST_HOSTNAME_PATTERN, GUEST_USERNAME_PATTERN, RESERVED_GUEST_USERNAMES, duplicateSshKeyIndexes, isReservedGuestUsername } from '@betang/core';
 import { z } from 'zod';
 import { parseSshPublicKey } from './ssh-public-key';
 
-/** DNS label: lowercase letters, digits and hyphens, 1–63, starts with a letter, no trailing hyphen. */
-export const HOSTNAME_PATTERN = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** DNS label: lowercase letters, digits and hyphens, 1–63, starts with a letter, no trailing hyphen (the rule lives in @betang/core). */
+export const HOSTNAME_PATTERN = GUEST_HOSTNAME_PATTERN;
 /** POSIX-portable login name, lowercase, 1–32, starts with a letter (the rule lives in @betang/core). */
 export const USERNAME_PATTERN = GUEST_USERNAME_PATTERN;
 

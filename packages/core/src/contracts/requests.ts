@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import { GUEST_HOSTNAME_PATTERN } from '../domain/guest-account';
 import { REQUEST_STATUSES } from '../domain/request-status';
 import { ZResources } from '../domain/resources';
 import { DUPLICATE_SSH_KEY_MESSAGE, duplicateSshKeyIndexes } from '../ssh/ssh-key-set';
 import { parseSshPublicKey } from '../ssh/ssh-public-key';
 import { ZDisplayName, ZEmail, ZNip, ZPhone } from './common';
 
-/** A host name: one DNS label — a–z, 0–9 and '-', 1–63 characters, starting with a letter, not ending with '-'. */
+/** A host name: one DNS label — a–z, 0–9 and '-', 1–63 characters, starting with a letter, not ending with '-' (the guest specification's rule). */
 export const ZHostname = z
   .string()
-  .regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, 'nama host: huruf kecil a–z, angka, tanda hubung; diawali huruf; maks. 63 / hostname: a–z, 0–9, dash; starts with a letter; max 63');
+  .regex(GUEST_HOSTNAME_PATTERN, 'nama host: huruf kecil a–z, angka, tanda hubung; diawali huruf; maks. 63 / hostname: a–z, 0–9, dash; starts with a letter; max 63');
 
 /** One SSH public key line, validated by the shared parser (ed25519, ecdsa, rsa ≥ 3072; no options, one line). */
 export const ZSshPublicKeyInput = z.string().max(8192).transform((line, ctx) => {

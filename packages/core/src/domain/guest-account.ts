@@ -7,6 +7,9 @@ import { adminUserForInstitution } from './resources';
  * ZGuestSpec from them, so what the API accepts the worker can provision.
  */
 
+/** The VPS host name: one DNS label — lowercase letters, digits and hyphens, 1–63, starts with a letter, no trailing hyphen. */
+export const GUEST_HOSTNAME_PATTERN = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
 /** POSIX-portable login name, lowercase, 1–32, starts with a letter. */
 export const GUEST_USERNAME_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 
