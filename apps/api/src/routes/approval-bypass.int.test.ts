@@ -195,4 +195,19 @@ describe('approval cannot be bypassed by one operator', () => {
     expect(await db.selectFrom('provisioningRuns').select(['status', 'errorCode']).where('id', '=', asked.body.runId).executeTakeFirstOrThrow()).toEqual({ status: 'cancelled', errorCode: 'CHANGE_CANCELLED' });
     expect((await db.selectFrom('vpsRequests').select('cores').where('id', '=', requestId).executeTakeFirstOrThrow()).cores).toBe(2);
   });
+
+  it('should defer, not refuse, a policy change that approves a request which cannot be queued yet; the next approve queues it', async () => {
+    const { db } = h.database;
+    const big = await submit({ cores: 8, memoryMiB: 16_384, diskGiB: 200 });
+    await post(operator, `/api/v1/vps-requests/${big.body.id}/approve`, {}).expect(200);
+    const elsewhere = await makeInstitution(db);
+    await db.updateTable('ipPools').set({ institutionId: elsewhere.id }).execute();
+    await putPolicy(admin, { ...DEFAULT_APPROVAL_POLICY, levels: [DEFAULT_APPROVAL_POLICY.levels[0]!] }).expect(200);
+    const waiting = await staff.agent.get(`/api/v1/vps-requests/${big.body.id}`);
+    expect(waiting.body).toMatchObject({ status: 'partially_approved', pendingLevel: null, run: null });
+    const audit = await db.selectFrom('auditLog').select('after').where('targetId', '=', big.body.id).where('action', '=', 'approval.reevaluated').executeTakeFirstOrThrow();
+    expect(audit.after).toMatchObject({ outcome: 'deferred' });
+    await db.updateTable('ipPools').set({ institutionId: null }).execute();
+    expect((await post(operator2, `/api/v1/vps-requests/${big.body.id}/approve`, {})).body.status).toBe('queued');
+  });
 });

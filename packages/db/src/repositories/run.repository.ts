@@ -61,9 +61,13 @@ export async function lockPendingChange(tx: Tx, requestId: string): Promise<RunR
   return tx.selectFrom('provisioningRuns').select(RUN_COLUMNS).where('requestId', '=', requestId).where('status', '=', 'awaiting_approval').forUpdate().executeTakeFirst();
 }
 
-/** Every pending change (runs awaiting approval), oldest first, locked for this transaction. */
-export async function lockPendingChanges(tx: Tx): Promise<RunRow[]> {
-  return tx.selectFrom('provisioningRuns').select(RUN_COLUMNS).where('status', '=', 'awaiting_approval').orderBy('createdAt').forUpdate().execute();
+/**
+ * Ids of the requests that have a pending change, oldest change first. Not locked: callers lock
+ * each request and then its change (lockPendingChange), the order every decision uses.
+ */
+export async function listRequestsWithPendingChange(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('provisioningRuns').select('requestId').where('status', '=', 'awaiting_approval').orderBy('createdAt').orderBy('id').execute();
+  return rows.map((r) => r.requestId);
 }
 
 /** One run by id, or undefined. */

@@ -1,5 +1,5 @@
 import { AppError, DEFAULT_APPROVAL_POLICY, ZApprovalPolicy, type ApprovalPolicy } from '@betang/core';
-import { appendAudit, getSetting, lockPendingChanges, lockRequestsAwaitingDecision, lockVpsRequest, putSetting, type Tx } from '@betang/db';
+import { appendAudit, getSetting, listRequestsWithPendingChange, lockPendingChange, lockRequestsAwaitingDecision, lockVpsRequest, putSetting, type Tx } from '@betang/db';
 import { sql } from 'kysely';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 import { completeApproval, currentState, type DecisionSubject } from '../vps-requests/decide-vps-request';
@@ -21,14 +21,21 @@ export async function changeApprovalPolicy(tx: Tx, policy: ApprovalPolicy, userI
   await putSetting(tx, 'approval_policy', policy, userId);
   await appendAudit(tx, { ...meta, institutionId: null, action: 'settings.updated', targetType: 'setting', targetId: 'approval_policy', before, after: policy });
 
-  const subjects: { requestId: string; subject: DecisionSubject }[] = [
-    ...(await lockRequestsAwaitingDecision(tx)).map((r) => ({ requestId: r.id, subject: { kind: 'request' } as DecisionSubject })),
-    ...(await lockPendingChanges(tx)).map((run) => ({ requestId: run.requestId, subject: { kind: 'change', run } as DecisionSubject })),
+  // Locks are taken request first, then its change — the order decisions use — so a concurrent decision waits instead of deadlocking.
+  const subjects: { requestId: string; kind: DecisionSubject['kind'] }[] = [
+    ...(await lockRequestsAwaitingDecision(tx)).map((r) => ({ requestId: r.id, kind: 'request' as const })),
+    ...(await listRequestsWithPendingChange(tx)).map((requestId) => ({ requestId, kind: 'change' as const })),
   ];
   const outcomes: Reevaluated[] = [];
-  for (const [index, { requestId, subject }] of subjects.entries()) {
+  for (const [index, { requestId, kind: subjectKind }] of subjects.entries()) {
     const request = await lockVpsRequest(tx, requestId);
     if (!request) continue;
+    let subject: DecisionSubject = { kind: 'request' };
+    if (subjectKind === 'change') {
+      const run = await lockPendingChange(tx, requestId);
+      if (!run) continue;
+      subject = { kind: 'change', run };
+    }
     const { state } = await currentState(tx, request, subject, policy);
     const kind = subject.kind === 'request' ? 'request' : 'resize';
     let outcome: Reevaluated = { requestId, subject: kind, outcome: 'pending', pendingLevel: state.kind === 'pending' ? state.level.level : null };
