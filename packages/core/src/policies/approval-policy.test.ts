@@ -16,7 +16,7 @@ describe('approvalState', () => {
     const byOperator = [{ level: 1, decision: 'approved' as const, decidedBy: 'op', role: 'operator' }];
     expect(approvalState(headFirst, big, byOperator, one)).toMatchObject({ kind: 'pending', level: { level: 1 }, approvalsAtLevel: 0 });
     expect(approvalState(headFirst, big, [{ ...byOperator[0]!, role: 'admin' }], one)).toMatchObject({ kind: 'pending', level: { level: 2 } });
-    // Without a recorded role (older callers) the level number alone counts, as before.
+    // Without a recorded role the level number alone counts.
     expect(approvalState(headFirst, big, [{ level: 1, decision: 'approved', decidedBy: 'x' }], one)).toMatchObject({ kind: 'pending', level: { level: 2 } });
   });
 

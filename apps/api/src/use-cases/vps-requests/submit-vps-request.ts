@@ -43,9 +43,10 @@ async function resolveResources(tx: Tx, body: SubmitRequestBody): Promise<Resour
  * Submits a VPS request for the actor's institution. In one transaction that holds the
  * institution's quota row lock (so concurrent submissions serialise and can never overshoot the
  * quota): checks that the guest specification can be met (the institution's admin account is a
- * usable Linux user; duplicate SSH keys are refused by the body contract), the application, template, size, hostname, quota (pending and active requests
- * count) and the agreement gate; inserts the request, audits it, notifies operators, and when the
- * policy auto-approves this size, approves it in the same transaction.
+ * usable Linux user; duplicate SSH keys are refused by the body contract), the application,
+ * template, size, hostname, quota (pending and active requests count) and the agreement gate;
+ * inserts the request, audits it, notifies operators, and when the policy auto-approves this
+ * size, approves it in the same transaction.
  */
 export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequestBody, meta: AuditMeta): Promise<VpsRequestRow> {
   const institutionId = actor.institutionId;
