@@ -122,6 +122,7 @@ export interface Approvals {
   level: number;
   requestId: string;
   role: string;
+  runId: string | null;
 }
 
 export interface AuditLog {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { adminUserForInstitution, institutionCodeProblem, RESERVED_GUEST_USERNAMES } from '@betang/core';
 import { ZGuestSpec } from './guest-spec.schema';
 
 let key = '';
@@ -36,6 +37,15 @@ describe('ZGuestSpec', () => {
 
   it('should reject the same key twice', () => {
     expect(ZGuestSpec.safeParse({ hostname: 'a', adminUser: 'b', sshPublicKeys: [key, `${key.trim()} other`] }).success).toBe(false);
+  });
+
+  it('should refuse exactly the admin accounts of the institution codes the API refuses (one shared rule)', () => {
+    for (const name of [...RESERVED_GUEST_USERNAMES, 'systemd-network', 'opd', 'biro-adpim']) {
+      const code = name.toUpperCase();
+      if (!/^[A-Z][A-Z0-9-]{1,31}$/.test(code)) continue;
+      const guestAccepts = ZGuestSpec.safeParse({ hostname: 'a', adminUser: adminUserForInstitution(code), sshPublicKeys: [key] }).success;
+      expect([code, guestAccepts]).toEqual([code, institutionCodeProblem(code) === null]);
+    }
   });
 
   it.each([

@@ -1,27 +1,15 @@
 import { isIP } from 'node:net';
+import { GUEST_HOSTNAME_PATTERN, GUEST_USERNAME_PATTERN, RESERVED_GUEST_USERNAMES, duplicateSshKeyIndexes, isReservedGuestUsername } from '@betang/core';
 import { z } from 'zod';
 import { parseSshPublicKey } from './ssh-public-key';
 
-/** DNS label: lowercase letters, digits and hyphens, 1–63, starts with a letter, no trailing hyphen. */
-export const HOSTNAME_PATTERN = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-/** POSIX-portable login name, lowercase, 1–32, starts with a letter. */
-export const USERNAME_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
+/** DNS label: lowercase letters, digits and hyphens, 1–63, starts with a letter, no trailing hyphen (the rule lives in @betang/core). */
+export const HOSTNAME_PATTERN = GUEST_HOSTNAME_PATTERN;
+/** POSIX-portable login name, lowercase, 1–32, starts with a letter (the rule lives in @betang/core). */
+export const USERNAME_PATTERN = GUEST_USERNAME_PATTERN;
 
-/**
- * Names that belong to the system on Debian/Ubuntu images (base-passwd, common daemons, groups
- * that carry privileges) or that would confuse operators. Creating an admin user under one of
- * them would hand its keys to a system account.
- */
-export const RESERVED_USERNAMES: ReadonlySet<string> = new Set([
-  'root', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'lp', 'mail', 'news', 'uucp', 'proxy',
-  'www-data', 'backup', 'list', 'irc', 'gnats', 'nobody', 'nogroup', 'sshd', 'messagebus', 'polkitd',
-  'syslog', 'uuidd', 'tcpdump', 'tss', 'landscape', 'pollinate', 'fwupd-refresh', 'dnsmasq', 'avahi',
-  'ntp', 'chrony', 'postfix', 'mysql', 'postgres', 'redis', 'nginx', 'apache', 'statd', 'usbmux',
-  'sudo', 'adm', 'wheel', 'admin', 'staff', 'users', 'operator', 'disk', 'kmem', 'shadow', 'utmp',
-  'video', 'audio', 'plugdev', 'netdev', 'dialout', 'cdrom', 'floppy', 'tape', 'voice', 'input',
-  'kvm', 'render', 'crontab', 'ssh', 'docker', 'lxd', 'systemd', 'halt', 'shutdown', 'reboot',
-  'ftp', 'betang',
-]);
+/** Names reserved for the system on the guest (the list lives in @betang/core, shared with the API's submit checks). */
+export const RESERVED_USERNAMES: ReadonlySet<string> = RESERVED_GUEST_USERNAMES;
 
 const FQDN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const TIMEZONE_PATTERN = /^(?:UTC|[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z0-9_+-]*){1,2})$/;
@@ -41,7 +29,7 @@ export const ZGuestHostname = z
 export const ZGuestUsername = z
   .string()
   .regex(USERNAME_PATTERN, 'username: a-z, 0-9, "_", "-"; 1–32 characters; starts with a letter')
-  .refine((name) => !RESERVED_USERNAMES.has(name) && !name.startsWith('systemd-'), 'username is reserved for the system');
+  .refine((name) => !isReservedGuestUsername(name), 'username is reserved for the system');
 
 /** One SSH public key line, validated and normalised to `type base64 [comment]`. */
 export const ZSshPublicKeyLine = z.string().transform((line, ctx) => {
@@ -60,7 +48,7 @@ export const ZGuestSpec = z.object({
     .array(ZSshPublicKeyLine)
     .min(1)
     .max(20)
-    .refine((keys) => new Set(keys.map((k) => k.split(' ')[1])).size === keys.length, 'the same key is listed twice'),
+    .refine((keys) => duplicateSshKeyIndexes(keys).length === 0, 'the same key is listed twice'),
   timezone: z
     .string()
     .regex(TIMEZONE_PATTERN)

@@ -15,15 +15,19 @@ import { appendAudit, getSetting, listPresets, listTemplates, putPreset, putSett
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
 import { route } from '../http/route';
+import { changeApprovalPolicy } from '../use-cases/settings/change-approval-policy';
 import type { RoutesContext } from './router-context';
 
 const OPERATORS = [Role.Admin, Role.Operator] as const;
 const ZTemplateId = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/) });
 const ZPresetId = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/) });
 
-/** The settings operators maintain, each with its schema and default. */
+/**
+ * The settings operators maintain, each with its schema and default. The approval policy is
+ * read like them but only admins change it (its own route below): it decides who must approve,
+ * so those who approve must not be able to rewrite it.
+ */
 const SETTINGS = {
-  'approval-policy': { key: 'approval_policy', schema: ZApprovalPolicy, fallback: DEFAULT_APPROVAL_POLICY },
   'service-standards': { key: 'service_standards', schema: ZServiceStandards, fallback: DEFAULT_SERVICE_STANDARDS },
   'custom-size-bounds': { key: 'custom_size_bounds', schema: ZCustomSizeBounds, fallback: DEFAULT_CUSTOM_SIZE_BOUNDS },
 } as const;
@@ -57,6 +61,20 @@ export function catalogRoutes({ router, registry, deps }: RoutesContext): void {
     });
     return undefined;
   });
+
+  route(router, registry, { method: 'get', path: '/settings/approval-policy', tag: 'settings', summary: 'Pengaturan / setting: approval-policy', access: 'user', response: ZApprovalPolicy }, async () =>
+    getSetting(db, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY),
+  );
+  route(
+    router,
+    registry,
+    { method: 'put', path: '/settings/approval-policy', tag: 'settings', summary: 'Ubah kebijakan persetujuan (admin) / change the approval policy (admins)', access: [Role.Admin], scope: 'admin', body: ZApprovalPolicy, response: ZApprovalPolicy },
+    async ({ req, res, auth, body }) =>
+      db.transaction().execute(async (tx) => {
+        await changeApprovalPolicy(tx, body, auth.user.id, auditContext(req, res));
+        return body;
+      }),
+  );
 
   for (const [path, setting] of Object.entries(SETTINGS)) {
     route(router, registry, { method: 'get', path: `/settings/${path}`, tag: 'settings', summary: `Pengaturan / setting: ${path}`, access: 'user', response: setting.schema }, async () =>

@@ -45,6 +45,7 @@ describe('API token scopes and expiry', () => {
     expect(scopeOf('post', '/vms/{id}/resize')).toBe('operate');
     expect(scopeOf('post', '/vms/{id}/actions')).toBe('requests:write');
     expect(scopeOf('post', '/institutions')).toBe('admin');
+    expect(scopeOf('put', '/settings/approval-policy')).toBe('admin');
     expect(scopeOf('post', '/verify')).toBeNull();
   });
 

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { route } from '../http/route';
 import type { RoutesContext } from './router-context';
 
-/** The operators' queue: pending approvals, running runs, failed runs (with the retry action). */
+/** The operators' queue: pending approvals (requests and resizes), running runs, failed runs (with the retry action). */
 export function operatorQueueRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
   route(router, registry, { method: 'get', path: '/operator/queue', tag: 'operator', summary: 'Antrean operator / operators’ queue', access: DATA_CENTER_ROLES, response: ZOperatorQueue }, async () => {
@@ -19,6 +19,16 @@ export function operatorQueueRoutes({ router, registry, deps }: RoutesContext): 
       .innerJoin('institutions as i', 'i.id', 'r.institutionId')
       .select(['r.id as requestId', 'r.institutionId', 'i.name as institutionName', 'r.hostname', 'r.status', 'r.createdAt']);
     const pending = await base.where('r.status', 'in', ['submitted', 'partially_approved']).orderBy('r.createdAt').limit(500).execute();
+    // Pending changes (resizes awaiting approval) are decided on their request, like the request itself.
+    const changes = await db
+      .selectFrom('provisioningRuns as p')
+      .innerJoin('vpsRequests as r', 'r.id', 'p.requestId')
+      .innerJoin('institutions as i', 'i.id', 'r.institutionId')
+      .select(['p.id as runId', 'r.id as requestId', 'r.institutionId', 'i.name as institutionName', 'r.hostname', 'p.createdAt'])
+      .where('p.status', '=', 'awaiting_approval')
+      .orderBy('p.createdAt')
+      .limit(500)
+      .execute();
     const runs = await db
       .selectFrom('provisioningRuns as p')
       .innerJoin('vpsRequests as r', 'r.id', 'p.requestId')
@@ -35,7 +45,10 @@ export function operatorQueueRoutes({ router, registry, deps }: RoutesContext): 
     const target = standards.provisioningMinutes;
     return {
       serviceStandards: standards,
-      pendingApprovals: pending.map((p) => ({ requestId: p.requestId, institutionId: p.institutionId, institutionName: p.institutionName, hostname: p.hostname, status: p.status, ...aged(p.createdAt, standards.approvalHours * 60) })),
+      pendingApprovals: [
+        ...pending.map((p) => ({ kind: 'request' as const, requestId: p.requestId, institutionId: p.institutionId, institutionName: p.institutionName, hostname: p.hostname, status: p.status, ...aged(p.createdAt, standards.approvalHours * 60) })),
+        ...changes.map((c) => ({ kind: 'resize' as const, runId: c.runId, requestId: c.requestId, institutionId: c.institutionId, institutionName: c.institutionName, hostname: c.hostname, status: 'awaiting_approval', ...aged(c.createdAt, standards.approvalHours * 60) })),
+      ].sort((a, b) => a.since.localeCompare(b.since)),
       running: runs
         .filter((r) => r.runStatus !== 'failed')
         .map((r) => ({ runId: r.runId, requestId: r.requestId, institutionId: r.institutionId, institutionName: r.institutionName, hostname: r.hostname, status: r.runStatus, currentStep: r.currentStep, progress: r.progress, attempt: r.attempt, ...aged(r.since, target) })),

@@ -100,7 +100,8 @@ describe('GET /vps-requests/:id/events (Server-Sent Events)', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(body(events[1]!).data).toMatchObject({ runId: p.runId, status: 'running', progress: 10, currentStep: 'clone' });
     expect(body(events[3]!).data).toEqual({ status: 'provisioning', previousStatus: 'queued', statusReason: null });
-    expect(body(events[4]!).data).toMatchObject({ key: 'clone', status: 'done', detail: 'UPID selesai' });
+    // Step details are operators' detail (node names, task ids): the institution's stream carries none.
+    expect(body(events[4]!).data).toMatchObject({ key: 'clone', status: 'done', detail: null });
     expect(body(events[5]!)).toMatchObject({ id: ids[5], requestId: p.requestId, kind: 'run', data: { progress: 60, currentStep: 'start' } });
   });
 

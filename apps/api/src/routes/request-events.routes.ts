@@ -6,6 +6,7 @@ import { RequestEventHub } from '../events/request-event-hub';
 import { loadRequestSnapshot } from '../events/request-snapshot';
 import { parseLastEventId } from '../events/sse-format';
 import { actorOf } from '../http/context';
+import { eventDataFor, requestViewFor } from '../http/institution-view';
 import { route } from '../http/route';
 import type { RoutesContext } from './router-context';
 
@@ -24,6 +25,7 @@ export function eventEnvelope(row: RequestEventRow) {
 /**
  * GET /vps-requests/:id/events — Server-Sent Events of every change of a request. Same tenancy
  * as GET /vps-requests/:id (404 before any stream starts); resumable with Last-Event-ID.
+ * Institution roles get the same redactions as the request view (eventDataFor).
  */
 export function requestEventRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
@@ -48,8 +50,13 @@ export function requestEventRoutes({ router, registry, deps }: RoutesContext): v
         const snapshot = resumable ? undefined : await loadRequestSnapshot(db, request.id);
         if (!resumable && !snapshot) throw new AppError(ErrorCode.NotFound);
         const stream = openEventStream(req, res, hub.streamOptions);
-        if (snapshot) stream.send('snapshot', snapshot.lastEventId, { id: snapshot.lastEventId, requestId: request.id, kind: 'snapshot', at: new Date().toISOString(), data: snapshot.view });
-        const unsubscribe = hub.subscribe(request.id, snapshot?.lastEventId ?? resume ?? 0, { get closed() { return stream.closed; }, deliver: (row) => stream.send(row.kind, row.id, eventEnvelope(row)), close: () => stream.close() }, ticket);
+        const actor = actorOf(auth);
+        if (snapshot) stream.send('snapshot', snapshot.lastEventId, { id: snapshot.lastEventId, requestId: request.id, kind: 'snapshot', at: new Date().toISOString(), data: requestViewFor(actor, snapshot.view) });
+        const deliver = (row: RequestEventRow) => {
+          const envelope = eventEnvelope(row);
+          stream.send(row.kind, row.id, { ...envelope, data: eventDataFor(actor, row.kind, envelope.data) });
+        };
+        const unsubscribe = hub.subscribe(request.id, snapshot?.lastEventId ?? resume ?? 0, { get closed() { return stream.closed; }, deliver, close: () => stream.close() }, ticket);
         stream.onClose(unsubscribe);
       } catch (error) {
         ticket.release();

@@ -51,7 +51,10 @@ describe('VM day-2 actions', () => {
   it('should list own VMs with their address, and hide them from other institutions', async () => {
     const { vmId } = await activeVm();
     const list = await staff.agent.get('/api/v1/vms');
-    expect(list.body.items.find((v: { id: string }) => v.id === vmId)).toMatchObject({ state: 'running', ipAddress: expect.stringMatching(/^10\.150\.0\./), node: 'pve1' });
+    // The node is operators' detail: the institution sees its VM without it, operators with it.
+    expect(list.body.items.find((v: { id: string }) => v.id === vmId)).toMatchObject({ state: 'running', ipAddress: expect.stringMatching(/^10\.150\.0\./), node: null });
+    expect((await staff.agent.get(`/api/v1/vms/${vmId}`)).body.node).toBeNull();
+    expect((await operator.agent.get(`/api/v1/vms/${vmId}`)).body.node).toBe('pve1');
     expect((await outsider.agent.get(`/api/v1/vms/${vmId}`)).status).toBe(404);
     expect((await post(outsider, `/api/v1/vms/${vmId}/actions`, { action: 'stop' })).status).toBe(404);
     expect((await outsider.agent.get('/api/v1/vms')).body.items).toEqual([]);
@@ -78,15 +81,17 @@ describe('VM day-2 actions', () => {
     expect(start.body.error.message).toMatch(/running/);
   });
 
-  it('should let operators grow a VM within the quota only', async () => {
+  it('should let operators ask to grow a VM within the size bounds and the quota, through approval', async () => {
     const { vmId, requestId } = await activeVm();
     expect((await post(staff, `/api/v1/vms/${vmId}/resize`, { cores: 2 })).status).toBe(403);
     expect((await post(operator, `/api/v1/vms/${vmId}/resize`, { diskGiB: 10 })).status).toBe(400);
-    const tooMuch = await post(operator, `/api/v1/vms/${vmId}/resize`, { cores: 64 });
+    expect((await post(operator, `/api/v1/vms/${vmId}/resize`, { cores: 64 })).status).toBe(400);
+    const tooMuch = await post(operator, `/api/v1/vms/${vmId}/resize`, { cores: 8 });
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.body.error.code).toBe('QUOTA_EXCEEDED');
     const grown = await post(operator, `/api/v1/vms/${vmId}/resize`, { cores: 2, diskGiB: 40 });
     expect(grown.status).toBe(202);
+    expect(grown.body).toMatchObject({ runId: expect.any(String), status: 'awaiting_approval', pendingLevel: { level: 1 } });
     const request = await h.database.db.selectFrom('vpsRequests').select(['cores', 'diskGib']).where('id', '=', requestId).executeTakeFirstOrThrow();
     expect(request).toEqual({ cores: 2, diskGib: 40 });
   });

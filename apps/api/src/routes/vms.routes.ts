@@ -1,15 +1,17 @@
-import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZVm, ZVmActionBody, ZVmList, canSeeInstitution } from '@betang/core';
+import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZResizeAnswer, ZResizeBody, ZVm, ZVmActionBody, ZVmList, canSeeInstitution, type Actor } from '@betang/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
+import { seesOperationalDetail } from '../http/institution-view';
 import { route } from '../http/route';
 import { listScope } from '../use-cases/application-access';
 import { requestVmAction } from '../use-cases/vms/request-vm-action';
+import { resizeVm } from '../use-cases/vms/resize-vm';
 import type { RoutesContext } from './router-context';
 
 const ACTORS = [...INSTITUTION_ROLES, Role.Admin, Role.Operator];
 
-/** VMs of the own institution (operators: all), power actions, resize (grow only), decommission. */
+/** VMs of the own institution (operators: all), power actions, resize (grow only, through approval), decommission. */
 export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
   const vmQuery = () =>
@@ -20,7 +22,8 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
         'v.id', 'v.requestId', 'v.institutionId', 'v.name', 'v.node', 'v.vmid', sql<string | null>`host(a.address)`.as('ipAddress'), 'v.state',
         'v.cores', 'v.memoryMib as memoryMiB', 'v.diskGib as diskGiB', 'v.createdAt',
       ]);
-  const toDto = (v: Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number]) => ({ ...v, createdAt: v.createdAt.toISOString() });
+  // Node names are operators' detail: institution roles get null (as in the request view, docs/security.md §15).
+  const toDto = (actor: Actor, v: Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number]) => ({ ...v, node: seesOperationalDetail(actor) ? v.node : null, createdAt: v.createdAt.toISOString() });
 
   route(router, registry, { method: 'get', path: '/vms', tag: 'vms', summary: 'Daftar VM / VMs', access: 'user', query: z.strictObject({ institutionId: z.uuid().optional(), state: z.string().max(32).optional() }), response: ZVmList }, async ({ auth, query }) => {
     // Another institution's id answers 404 like every other list (listScope), not an empty page.
@@ -28,13 +31,13 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
     let q = vmQuery().where('v.state', '<>', 'decommissioned').orderBy('v.createdAt', 'desc').limit(500);
     if (institutionId) q = q.where('v.institutionId', '=', institutionId);
     if (query.state) q = q.where('v.state', '=', query.state);
-    return { items: (await q.execute()).map(toDto) };
+    return { items: (await q.execute()).map((v) => toDto(actorOf(auth), v)) };
   });
 
   route(router, registry, { method: 'get', path: '/vms/{id}', tag: 'vms', summary: 'Detail VM / a VM', access: 'user', params: ZIdParam, response: ZVm }, async ({ auth, params }) => {
     const vm = await vmQuery().where('v.id', '=', params.id).executeTakeFirst();
     if (!vm || !canSeeInstitution(actorOf(auth), vm.institutionId)) throw new AppError(ErrorCode.NotFound);
-    return toDto(vm);
+    return toDto(actorOf(auth), vm);
   });
 
   route(router, registry, { method: 'post', path: '/vms/{id}/actions', tag: 'vms', summary: 'Nyalakan, matikan, mulai ulang / power actions', access: ACTORS, params: ZIdParam, body: ZVmActionBody, response: ZQueuedRun, status: 202 }, async ({ req, res, auth, params, body }) =>
@@ -44,8 +47,8 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   route(
     router,
     registry,
-    { method: 'post', path: '/vms/{id}/resize', tag: 'vms', summary: 'Perbesar VM (operator) / grow a VM (operators)', access: [Role.Admin, Role.Operator], scope: 'operate', params: ZIdParam, body: z.strictObject({ cores: z.number().int().min(1).max(128).optional(), memoryMiB: z.number().int().min(512).max(1_048_576).optional(), diskGiB: z.number().int().min(1).max(16_384).optional() }), response: ZQueuedRun, status: 202 },
-    async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => requestVmAction(tx, actorOf(auth), params.id, 'resize', body, auditContext(req, res))),
+    { method: 'post', path: '/vms/{id}/resize', tag: 'vms', summary: 'Perbesar VM lewat persetujuan (operator) / grow a VM through approval (operators)', access: [Role.Admin, Role.Operator], scope: 'operate', params: ZIdParam, body: ZResizeBody, response: ZResizeAnswer, status: 202 },
+    async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => resizeVm(tx, actorOf(auth), params.id, body, auditContext(req, res))),
   );
 
   route(router, registry, { method: 'post', path: '/vms/{id}/decommission', tag: 'vms', summary: 'Hapus VM dan lepaskan alamat / decommission', access: ACTORS, params: ZIdParam, body: ZDecommissionBody, response: ZQueuedRun, status: 202 }, async ({ req, res, auth, params, body }) =>

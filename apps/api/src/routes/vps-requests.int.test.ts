@@ -216,16 +216,18 @@ describe('VPS requests: submit, decide, cancel', () => {
     await db.updateTable('ipPools').set({ institutionId: null }).execute();
   });
 
-  it('should auto-approve within the threshold operators set', async () => {
+  it('should auto-approve within the threshold admins set', async () => {
     const policy = (await operator.agent.get('/api/v1/settings/approval-policy')).body;
-    const put = await operator.agent.put('/api/v1/settings/approval-policy').set('X-CSRF-Token', operator.csrfToken).send({ ...policy, autoApproveUpTo: { cores: 1, memoryMiB: 2048, diskGiB: 20 } });
+    const admin = await signInAs(h.app, (await makeUser(h.database.db, { roles: [Role.Admin] })).email);
+    const put = await admin.agent.put('/api/v1/settings/approval-policy').set('X-CSRF-Token', admin.csrfToken).send({ ...policy, autoApproveUpTo: { cores: 1, memoryMiB: 2048, diskGiB: 20 } });
     expect(put.status).toBe(200);
+    expect((await operator.agent.put('/api/v1/settings/approval-policy').set('X-CSRF-Token', operator.csrfToken).send(policy)).status).toBe(403);
     expect((await staff.agent.put('/api/v1/settings/approval-policy').set('X-CSRF-Token', staff.csrfToken).send(policy)).status).toBe(403);
     const small = await submit(staff, body());
     expect(small.body.status).toBe('queued');
     const medium = await submit(staff, body({ presetId: 'medium' }));
     expect(medium.body.status).toBe('submitted');
-    await operator.agent.put('/api/v1/settings/approval-policy').set('X-CSRF-Token', operator.csrfToken).send(policy).expect(200);
+    await admin.agent.put('/api/v1/settings/approval-policy').set('X-CSRF-Token', admin.csrfToken).send(policy).expect(200);
   });
 
   it('should serve the catalog and let only operators change it', async () => {

@@ -20,6 +20,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
 import { decodeCursor, encodeCursor } from '../http/cursor';
+import { requestViewFor } from '../http/institution-view';
 import { route, type RouteScope } from '../http/route';
 import { cancelVpsRequest } from '../use-cases/vps-requests/cancel-vps-request';
 import { approveVpsRequest, rejectVpsRequest } from '../use-cases/vps-requests/decide-vps-request';
@@ -33,7 +34,7 @@ const ZCursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
 /** VPS requests: submit, read (own institution; operators all), decide, cancel. */
 export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
-  const view = async (id: string) => (await findRequestWithView(db, id))!.view;
+  const view = async (auth: Parameters<typeof actorOf>[0], id: string) => requestViewFor(actorOf(auth), (await findRequestWithView(db, id))!.view);
 
   route(router, registry, { method: 'get', path: '/vps-requests', tag: 'vps-requests', summary: 'Daftar permintaan VPS / list VPS requests', access: 'user', query: ZListRequestsQuery, response: zPage(ZVpsRequest) }, async ({ auth, query }) => {
     const actor = actorOf(auth);
@@ -43,7 +44,7 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
-      items: await Promise.all(page.map((r) => loadRequestView(db, r))),
+      items: (await Promise.all(page.map((r) => loadRequestView(db, r)))).map((v) => requestViewFor(actor, v)),
       nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
     };
   });
@@ -51,7 +52,7 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
   route(router, registry, { method: 'get', path: '/vps-requests/{id}', tag: 'vps-requests', summary: 'Detail permintaan VPS / a VPS request', access: 'user', params: ZIdParam, response: ZVpsRequest }, async ({ auth, params }) => {
     const found = await findRequestWithView(db, params.id);
     if (!found || !canSeeInstitution(actorOf(auth), found.request.institutionId)) throw new AppError(ErrorCode.NotFound);
-    return found.view;
+    return requestViewFor(actorOf(auth), found.view);
   });
 
   route(
@@ -60,7 +61,7 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
     { method: 'post', path: '/vps-requests', tag: 'vps-requests', summary: 'Ajukan VPS / submit a VPS request', access: INSTITUTION_ROLES, body: ZSubmitRequestBody, response: ZVpsRequest, status: 201 },
     async ({ req, res, auth, body }) => {
       const request = await db.transaction().execute((tx) => submitVpsRequest(tx, actorOf(auth), body, auditContext(req, res)));
-      return view(request.id);
+      return view(auth, request.id);
     },
   );
 
@@ -68,7 +69,7 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
   const decision = <B extends z.ZodType>(action: string, summary: string, body: B, access: readonly Role[], scope: RouteScope, perform: (req: Request, res: Response, auth: Parameters<typeof actorOf>[0], id: string, body: z.infer<B>) => Promise<VpsRequestRow>) =>
     route(router, registry, { method: 'post', path: `/vps-requests/{id}/${action}`, tag: 'vps-requests', summary, access, scope, params: ZIdParam, body, response: ZVpsRequest }, async ({ req, res, auth, params, body: input }) => {
       const request = await perform(req, res, auth, params.id, input as z.infer<B>);
-      return view(request.id);
+      return view(auth, request.id);
     });
 
   decision('approve', 'Setujui / approve', ZApproveBody, DATA_CENTER_ROLES.filter((r) => r !== Role.Auditor), 'operate', (req, res, auth, id, input) =>

@@ -1,9 +1,20 @@
 import { z } from 'zod';
+import { institutionCodeProblem } from '../domain/guest-account';
 import { ZQuotaLimits } from '../domain/resources';
 import { ZDisplayName } from './common';
 
-/** Short code of an institution: upper-case letters, digits, dashes (e.g. BIRO-ADPIM). */
-export const ZInstitutionCode = z.string().regex(/^[A-Z][A-Z0-9-]{1,31}$/, 'kode: huruf besar, angka, tanda hubung / code: A–Z, 0–9, dash');
+/**
+ * Short code of an institution: upper-case letters, digits, dashes (e.g. BIRO-ADPIM). Its lower
+ * case is the admin account on the institution's VPSs, so codes that Linux reserves (STAFF, ADMIN…)
+ * are refused.
+ */
+export const ZInstitutionCode = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9-]{1,31}$/, 'kode: huruf besar, angka, tanda hubung / code: A–Z, 0–9, dash')
+  .superRefine((code, ctx) => {
+    const problem = /^[A-Z][A-Z0-9-]{1,31}$/.test(code) ? institutionCodeProblem(code) : null;
+    if (problem) ctx.addIssue({ code: 'custom', message: `${problem.id} / ${problem.en}` });
+  });
 
 /** `POST /institutions` body. */
 export const ZCreateInstitutionBody = z.strictObject({

@@ -16,7 +16,12 @@ const ZQueueItem = z.object({
 /** `GET /operator/queue`: what operators must act on, oldest first, against the service standard. */
 export const ZOperatorQueue = z.object({
   serviceStandards: ZServiceStandards,
-  pendingApprovals: z.array(ZQueueItem),
+  /**
+   * Requests awaiting a decision and pending changes (`kind: 'resize'`, status
+   * `awaiting_approval`, with the change's run); both are decided on the request
+   * (`POST /vps-requests/:id/approve|reject`). `kind` absent = request.
+   */
+  pendingApprovals: z.array(ZQueueItem.extend({ kind: z.enum(['request', 'resize']).optional(), runId: z.uuid().optional() })),
   running: z.array(ZQueueItem.extend({ runId: z.uuid(), currentStep: z.string().nullable(), progress: z.number(), attempt: z.number() })),
   failed: z.array(ZQueueItem.extend({ runId: z.uuid(), errorCode: z.string().nullable(), errorMessage: z.string(), retryable: z.boolean().nullable() })),
 });

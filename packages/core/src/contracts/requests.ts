@@ -1,13 +1,15 @@
 import { z } from 'zod';
+import { GUEST_HOSTNAME_PATTERN } from '../domain/guest-account';
 import { REQUEST_STATUSES } from '../domain/request-status';
 import { ZResources } from '../domain/resources';
+import { DUPLICATE_SSH_KEY_MESSAGE, duplicateSshKeyIndexes } from '../ssh/ssh-key-set';
 import { parseSshPublicKey } from '../ssh/ssh-public-key';
 import { ZDisplayName, ZEmail, ZNip, ZPhone } from './common';
 
-/** A host name: one DNS label — a–z, 0–9 and '-', 1–63 characters, starting with a letter, not ending with '-'. */
+/** A host name: one DNS label — a–z, 0–9 and '-', 1–63 characters, starting with a letter, not ending with '-' (the guest specification's rule). */
 export const ZHostname = z
   .string()
-  .regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, 'nama host: huruf kecil a–z, angka, tanda hubung; diawali huruf; maks. 63 / hostname: a–z, 0–9, dash; starts with a letter; max 63');
+  .regex(GUEST_HOSTNAME_PATTERN, 'nama host: huruf kecil a–z, angka, tanda hubung; diawali huruf; maks. 63 / hostname: a–z, 0–9, dash; starts with a letter; max 63');
 
 /** One SSH public key line, validated by the shared parser (ed25519, ecdsa, rsa ≥ 3072; no options, one line). */
 export const ZSshPublicKeyInput = z.string().max(8192).transform((line, ctx) => {
@@ -25,7 +27,16 @@ export const ZSubmitRequestBody = z
     templateId: z.string().min(1).max(63),
     presetId: z.string().min(1).max(32).optional(),
     resources: ZResources.optional(),
-    sshPublicKeys: z.array(ZSshPublicKeyInput).min(1).max(10),
+    sshPublicKeys: z
+      .array(ZSshPublicKeyInput)
+      .min(1)
+      .max(10)
+      .superRefine((keys, ctx) => {
+        // The guest installs each key once: the same key under another comment is refused here, not after the clone.
+        for (const index of duplicateSshKeyIndexes(keys)) {
+          ctx.addIssue({ code: 'custom', path: [index], message: `${DUPLICATE_SSH_KEY_MESSAGE.id} / ${DUPLICATE_SSH_KEY_MESSAGE.en}`, params: { sshKeyError: 'duplicate' } });
+        }
+      }),
     purpose: z.string().trim().min(10).max(2000),
     network: z.strictObject({
       publicAccess: z.boolean(),
@@ -71,7 +82,11 @@ export const ZVpsRequest = z.object({
   network: z.object({ publicAccess: z.boolean(), ports: z.array(z.number()) }),
   contact: z.object({ name: z.string(), nip: z.string(), phone: z.string(), email: z.string() }),
   requestedBy: z.uuid(),
-  approvals: z.array(z.object({ level: z.number(), decision: z.enum(['approved', 'rejected']), by: z.string().nullable(), byName: z.string().nullable(), role: z.string(), at: z.string(), comment: z.string().nullable() })),
+  /** Decisions on the request and on its changes; `runId` names the change (a resize run) a decision is about, null for the request itself. */
+  approvals: z.array(
+    z.object({ level: z.number(), decision: z.enum(['approved', 'rejected']), by: z.string().nullable(), byName: z.string().nullable(), role: z.string(), at: z.string(), comment: z.string().nullable(), runId: z.uuid().nullable().optional() }),
+  ),
+  /** The level that decides next: of the request while it awaits a decision, else of its pending change (a resize whose run is `awaiting_approval`). */
   pendingLevel: z.object({ level: z.number(), name: z.object({ id: z.string(), en: z.string() }), roles: z.array(z.string()) }).nullable(),
   ipAddress: z.string().nullable(),
   /** The admin account for SSH on the VPS (`ssh <adminUser>@<ipAddress>`). */

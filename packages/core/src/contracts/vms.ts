@@ -29,3 +29,21 @@ export const ZVmActionBody = z.strictObject({ action: z.enum(VM_POWER_ACTIONS) }
 export const ZDecommissionBody = z.strictObject({ reason: z.string().trim().min(5).max(500) });
 /** 202 answer of VM actions: the day-2 run that carries it out (follow it on the request's events). */
 export const ZQueuedRun = z.object({ runId: z.uuid() });
+
+/** `POST /vms/:id/resize` body: absolute target sizes, grow only (omitted = unchanged). */
+export const ZResizeBody = z.strictObject({
+  cores: z.number().int().min(1).max(128).optional(),
+  memoryMiB: z.number().int().min(512).max(1_048_576).optional(),
+  diskGiB: z.number().int().min(1).max(16_384).optional(),
+});
+
+/**
+ * 202 answer of `POST /vms/:id/resize`: the resize's run and whether it waits for approval
+ * (`awaiting_approval`, with the first level that must decide) or was queued at once (the
+ * policy auto-approves the size).
+ */
+export const ZResizeAnswer = ZQueuedRun.extend({
+  status: z.enum(['awaiting_approval', 'queued']),
+  pendingLevel: z.object({ level: z.number(), name: z.object({ id: z.string(), en: z.string() }), roles: z.array(z.string()) }).nullable(),
+});
+export type ResizeAnswer = z.infer<typeof ZResizeAnswer>;

@@ -67,7 +67,16 @@ export function isAutoApproved(policy: ApprovalPolicy, resources: Resources): bo
   return limit !== null && resources.cores <= limit.cores && resources.memoryMiB <= limit.memoryMiB && resources.diskGiB <= limit.diskGiB;
 }
 
-export type ApprovalDecision = { level: number; decision: 'approved' | 'rejected'; decidedBy: string | null };
+/**
+ * A recorded decision. `role` is the role it was given in; when present, an approval counts at a
+ * level only if that role decides the level (or is admin), so renumbering or re-assigning levels
+ * never lets an earlier operator approval stand in for a data-center head's.
+ */
+export type ApprovalDecision = { level: number; decision: 'approved' | 'rejected'; decidedBy: string | null; role?: string };
+
+function countsAt(level: ApprovalLevel, d: ApprovalDecision): boolean {
+  return d.level === level.level && d.decision === 'approved' && (d.role === undefined || d.role === 'admin' || (level.roles as readonly string[]).includes(d.role));
+}
 
 export type ApprovalState =
   | { kind: 'rejected' }
@@ -77,7 +86,9 @@ export type ApprovalState =
 /**
  * Where a request stands under the policy. `holders(role)` gives how many active users hold a
  * role (for all-of levels). Guarantees: any rejection rejects; levels are passed strictly in
- * order; an all-of level needs every current holder (at least one).
+ * order; an all-of level needs every current holder (at least one); an approval counts only at
+ * its own level and, when its role is known, only if that role decides the level. Evaluating
+ * the same decisions under a changed policy gives the state under that policy.
  */
 export function approvalState(
   policy: ApprovalPolicy,
@@ -87,7 +98,7 @@ export function approvalState(
 ): ApprovalState {
   if (decisions.some((d) => d.decision === 'rejected')) return { kind: 'rejected' };
   for (const level of applicableLevels(policy, resources)) {
-    const approvalsAtLevel = decisions.filter((d) => d.level === level.level && d.decision === 'approved').length;
+    const approvalsAtLevel = decisions.filter((d) => countsAt(level, d)).length;
     const required = level.mode === 'any' ? 1 : Math.max(1, holders(level.roles));
     if (approvalsAtLevel < required) return { kind: 'pending', level, approvalsAtLevel, required };
   }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Executor, Tx } from '../database';
 
 export type RunKind = 'provision' | 'start' | 'stop' | 'shutdown' | 'reboot' | 'resize' | 'decommission';
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type RunStatus = 'awaiting_approval' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
 export type RunRow = {
@@ -44,13 +44,30 @@ const RUN_COLUMNS = [
   'errorRetryable', 'requestedBy', 'params', 'deadlineAt', 'heartbeatAt', 'createdAt', 'startedAt', 'finishedAt',
 ] as const;
 
-/** Inserts a run (status queued). The API does this on approval; day-2 actions and tests too. */
-export async function insertRun(db: Executor, run: { requestId: string; kind: RunKind; vmId?: string | null; requestedBy?: string | null; params?: unknown }): Promise<RunRow> {
+/**
+ * Inserts a run, `queued` unless told otherwise. The API does this on approval; day-2 actions and
+ * tests too. A resize that needs approval starts as `awaiting_approval` (a pending change).
+ */
+export async function insertRun(db: Executor, run: { requestId: string; kind: RunKind; vmId?: string | null; requestedBy?: string | null; params?: unknown; status?: 'queued' | 'awaiting_approval' }): Promise<RunRow> {
   return db
     .insertInto('provisioningRuns')
-    .values({ requestId: run.requestId, kind: run.kind, status: 'queued', vmId: run.vmId ?? null, requestedBy: run.requestedBy ?? null, params: JSON.stringify(run.params ?? {}) })
+    .values({ requestId: run.requestId, kind: run.kind, status: run.status ?? 'queued', vmId: run.vmId ?? null, requestedBy: run.requestedBy ?? null, params: JSON.stringify(run.params ?? {}) })
     .returning(RUN_COLUMNS)
     .executeTakeFirstOrThrow();
+}
+
+/** The request's pending change (its run awaiting approval), locked for this transaction, or undefined. */
+export async function lockPendingChange(tx: Tx, requestId: string): Promise<RunRow | undefined> {
+  return tx.selectFrom('provisioningRuns').select(RUN_COLUMNS).where('requestId', '=', requestId).where('status', '=', 'awaiting_approval').forUpdate().executeTakeFirst();
+}
+
+/**
+ * Ids of the requests that have a pending change, oldest change first. Not locked: callers lock
+ * each request and then its change (lockPendingChange), the order every decision uses.
+ */
+export async function listRequestsWithPendingChange(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('provisioningRuns').select('requestId').where('status', '=', 'awaiting_approval').orderBy('createdAt').orderBy('id').execute();
+  return rows.map((r) => r.requestId);
 }
 
 /** One run by id, or undefined. */

@@ -58,6 +58,11 @@ export async function lockVpsRequest(tx: Tx, id: string): Promise<VpsRequestRow 
   return (await tx.selectFrom('vpsRequests').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst()) as VpsRequestRow | undefined;
 }
 
+/** Every request awaiting a decision (submitted, partially approved), oldest first, locked for this transaction. */
+export async function lockRequestsAwaitingDecision(tx: Tx): Promise<VpsRequestRow[]> {
+  return (await tx.selectFrom('vpsRequests').select(COLUMNS).where('status', 'in', ['submitted', 'partially_approved']).orderBy('createdAt').orderBy('id').forUpdate().execute()) as VpsRequestRow[];
+}
+
 /** Sets status (and reason); the caller has checked the transition. */
 export async function updateVpsRequestStatus(db: Executor, id: string, status: RequestStatus, reason: string | null = null): Promise<void> {
   await db.updateTable('vpsRequests').set({ status, statusReason: reason }).where('id', '=', id).execute();
@@ -114,6 +119,8 @@ export type RequestViewApproval = {
   role: string;
   comment: string | null;
   decidedAt: Date;
+  /** The pending change (resize run) this decision is about; null for a decision on the request itself. */
+  runId: string | null;
 };
 
 /** One step of the request's latest run as the request view shows it. */
@@ -131,9 +138,12 @@ export type RequestViewParts = {
   vm: { id: string; node: string | null; vmid: number | null; state: string } | null;
   /** The address currently held (unreleased allocation), or null. */
   ipAddress: string | null;
+  /** The request's pending change (its run awaiting approval; at most one), or null. */
+  pendingChangeRunId: string | null;
   /**
    * The stored `approval_policy` setting value (unvalidated JSON) when the request is
-   * `submitted` or `partially_approved` and the setting exists; null otherwise (the caller
+   * `submitted` or `partially_approved` or has a pending change, and the
+   * setting exists; null otherwise (the caller
    * falls back to the default policy, as getSetting does).
    */
   approvalPolicy: unknown;
@@ -187,7 +197,7 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
       COALESCE((
         SELECT json_agg(json_build_object(
                  'level', a.level, 'decision', a.decision, 'decidedBy', a.decided_by, 'decidedByName', u.name,
-                 'role', a.role, 'comment', a.comment, 'decidedAt', a.decided_at::text)
+                 'role', a.role, 'comment', a.comment, 'decidedAt', a.decided_at::text, 'runId', a.run_id)
                ORDER BY a.decided_at, a.id)
         FROM approvals a LEFT JOIN users u ON u.id = a.decided_by
         WHERE a.request_id = r.id), '[]'::json) AS approvals,
@@ -203,7 +213,8 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
         WHERE s.run_id = run.id), '[]'::json) AS steps,
       vm.id AS vm_id, vm.node AS vm_node, vm.vmid AS vm_vmid, vm.state AS vm_state,
       host(lease.address) AS ip_address,
-      CASE WHEN r.status IN ('submitted', 'partially_approved')
+      change.id AS pending_change_run_id,
+      CASE WHEN r.status IN ('submitted', 'partially_approved') OR change.id IS NOT NULL
            THEN (SELECT st.value FROM settings st WHERE st.key = 'approval_policy') END AS approval_policy
     FROM vps_requests r
     JOIN institutions i ON i.id = r.institution_id
@@ -214,6 +225,7 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
       ORDER BY pr.created_at DESC, pr.id DESC
       LIMIT 1
     ) run ON true
+    LEFT JOIN provisioning_runs change ON change.request_id = r.id AND change.status = 'awaiting_approval'
     LEFT JOIN vms vm ON vm.request_id = r.id
     LEFT JOIN ip_allocations lease ON lease.request_id = r.id AND lease.released_at IS NULL
     WHERE r.id = ANY(${[...requestIds]}::uuid[])
@@ -239,6 +251,7 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
       steps: row.steps.map((s) => ({ ...s, startedAt: toDate(s.startedAt), finishedAt: toDate(s.finishedAt) })),
       vm: row.vmId === null ? null : { id: row.vmId, node: row.vmNode, vmid: row.vmVmid, state: row.vmState },
       ipAddress: row.ipAddress,
+      pendingChangeRunId: row.pendingChangeRunId,
       approvalPolicy: row.approvalPolicy,
       request: Object.fromEntries(COLUMNS.map((column) => [column, row[column]])) as VpsRequestRow,
     });

@@ -7,6 +7,7 @@ import {
   approvalState,
   hasAnyRole,
   type Actor,
+  type ApprovalPolicy,
   type ApprovalState,
 } from '@betang/core';
 import {
@@ -15,34 +16,61 @@ import {
   getSetting,
   insertApproval,
   listApprovals,
+  lockPendingChange,
   lockVpsRequest,
   updateVpsRequestStatus,
+  type RunRow,
   type Tx,
   type VpsRequestRow,
 } from '@betang/db';
+import { endChange, queueChange } from '../vms/pending-change';
 import type { AuditMeta } from './audit-meta';
 import { finalizeApproval } from './finalize-approval';
 import { queueEmail } from './notify';
 
 const DECIDABLE = ['submitted', 'partially_approved'];
 
-async function currentState(tx: Tx, request: VpsRequestRow): Promise<{ state: ApprovalState; deciders: Set<string | null> }> {
-  const policy = await getSetting(tx, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY);
-  const decisions = await listApprovals(tx, request.id);
+/** What a decision on a request is about: the request itself, or its pending change (a resize run). */
+export type DecisionSubject = { kind: 'request' } | { kind: 'change'; run: RunRow };
+
+/**
+ * Where the subject stands under `policy` (the stored one unless given): the request's own
+ * decisions for the request, the change's decisions for a change — both against the request's
+ * sizes, which for a pending change are the target sizes it reserved.
+ */
+export async function currentState(tx: Tx, request: VpsRequestRow, subject: DecisionSubject, policy?: ApprovalPolicy): Promise<{ state: ApprovalState; deciders: Set<string | null> }> {
+  const effective = policy ?? (await getSetting(tx, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY));
+  const decisions = await listApprovals(tx, request.id, subject.kind === 'change' ? subject.run.id : undefined);
   const holders = new Map<string, number>();
-  for (const level of policy.levels.filter((l) => l.mode === 'all')) holders.set(level.roles.join(','), await countRoleHolders(tx, level.roles));
-  const state = approvalState(policy, { cores: request.cores, memoryMiB: request.memoryMib, diskGiB: request.diskGib }, decisions, (roles) => holders.get(roles.join(',')) ?? 1);
+  for (const level of effective.levels.filter((l) => l.mode === 'all')) holders.set(level.roles.join(','), await countRoleHolders(tx, level.roles));
+  const state = approvalState(effective, { cores: request.cores, memoryMiB: request.memoryMib, diskGiB: request.diskGib }, decisions, (roles) => holders.get(roles.join(',')) ?? 1);
   return { state, deciders: new Set(decisions.map((d) => d.decidedBy)) };
 }
 
-async function lockDecidable(tx: Tx, actor: Actor, requestId: string) {
+/**
+ * Carries out a satisfied policy: a request is approved for good (IP reserved, run + job —
+ * finalizeApproval); a change is handed to the worker (queueChange).
+ */
+export async function completeApproval(tx: Tx, request: VpsRequestRow, subject: DecisionSubject, meta: AuditMeta): Promise<VpsRequestRow> {
+  if (subject.kind === 'request') return finalizeApproval(tx, request, meta);
+  await queueChange(tx, subject.run, request.institutionId, meta);
+  return request;
+}
+
+async function lockDecidable(tx: Tx, actor: Actor, requestId: string, decision: 'approve' | 'reject') {
   const request = await lockVpsRequest(tx, requestId);
   if (!request) throw new AppError(ErrorCode.NotFound);
-  if (!DECIDABLE.includes(request.status)) {
+  const change = DECIDABLE.includes(request.status) ? undefined : await lockPendingChange(tx, requestId);
+  if (!DECIDABLE.includes(request.status) && !change) {
     throw new AppError(ErrorCode.InvalidState, { id: `Permintaan berstatus ${request.status} dan tidak menunggu keputusan.`, en: `The request is ${request.status} and not awaiting a decision.` });
   }
-  const { state, deciders } = await currentState(tx, request);
-  if (state.kind !== 'pending') throw new AppError(ErrorCode.InvalidState);
+  const subject: DecisionSubject = change ? { kind: 'change', run: change } : { kind: 'request' };
+  const { state, deciders } = await currentState(tx, request, subject);
+  if (state.kind === 'rejected') throw new AppError(ErrorCode.InvalidState);
+  // Four eyes: whoever asked for a change may withdraw it (reject) at any level, but never approve it.
+  const asker = subject.kind === 'change' && subject.run.requestedBy === actor.userId;
+  if (asker && decision === 'reject') return { request, subject, state, role: undefined };
+  if (state.kind === 'approved') return { request, subject, state, role: undefined };
   const role = state.level.roles.find((r) => actor.roles.includes(r)) ?? (hasAnyRole(actor, [Role.Admin]) ? Role.Admin : undefined);
   if (!role) {
     throw new AppError(ErrorCode.Forbidden, {
@@ -50,23 +78,34 @@ async function lockDecidable(tx: Tx, actor: Actor, requestId: string) {
       en: `Level ${state.level.level} (${state.level.name.en}) is decided by role: ${state.level.roles.join(', ')}.`,
     });
   }
+  if (asker) {
+    throw new AppError(ErrorCode.Forbidden, { id: 'Perubahan ukuran harus disetujui orang lain, bukan pengajunya.', en: 'A resize must be approved by someone other than the person who asked for it.' });
+  }
   if (deciders.has(actor.userId)) {
     throw new AppError(ErrorCode.Conflict, { id: 'Anda sudah memberi keputusan atas permintaan ini; tingkat berikutnya diputuskan orang lain.', en: 'You have already decided on this request; the next level is decided by someone else.' });
   }
-  return { request, state, role };
+  return { request, subject, state, role };
 }
 
 /**
- * Records an approval at the request's current level. When it completes the policy, the request
- * is approved for good (IP reserved, run + job created — finalizeApproval); otherwise it waits for
- * the next level. Serialised per request by a row lock; one decision per person per request.
+ * Records an approval at the current level of the request, or of its pending change (a resize)
+ * when the request is live. When it completes the policy, the request is approved for good or
+ * the change queued (completeApproval); otherwise it waits for the next level. A subject whose
+ * policy is already satisfied (after a policy change) is completed without a new decision.
+ * Serialised per request by a row lock; one decision per person per subject; the person who
+ * asked for a change cannot approve it.
  */
 export async function approveVpsRequest(tx: Tx, actor: Actor, requestId: string, comment: string | undefined, meta: AuditMeta): Promise<VpsRequestRow> {
-  const { request, state, role } = await lockDecidable(tx, actor, requestId);
-  if (state.kind !== 'pending') throw new AppError(ErrorCode.InvalidState);
-  await insertApproval(tx, { requestId, level: state.level.level, decision: 'approved', decidedBy: actor.userId, role, comment: comment ?? null });
-  const after = await currentState(tx, request);
-  if (after.state.kind === 'approved') return finalizeApproval(tx, request, meta);
+  const { request, subject, state, role } = await lockDecidable(tx, actor, requestId, 'approve');
+  if (state.kind !== 'pending' || !role) return completeApproval(tx, request, subject, meta);
+  const runId = subject.kind === 'change' ? subject.run.id : null;
+  await insertApproval(tx, { requestId, runId, level: state.level.level, decision: 'approved', decidedBy: actor.userId, role, comment: comment ?? null });
+  const after = await currentState(tx, request, subject);
+  if (after.state.kind === 'approved') return completeApproval(tx, request, subject, meta);
+  if (subject.kind === 'change') {
+    await appendAudit(tx, { ...meta, institutionId: request.institutionId, action: 'vm.resize_level_approved', targetType: 'vm', targetId: subject.run.vmId, after: { runId, level: state.level.level, comment: comment ?? null } });
+    return request;
+  }
   await updateVpsRequestStatus(tx, requestId, 'partially_approved');
   await appendAudit(tx, {
     ...meta,
@@ -80,11 +119,23 @@ export async function approveVpsRequest(tx: Tx, actor: Actor, requestId: string,
   return { ...request, status: 'partially_approved' };
 }
 
-/** Rejects the request with a reason (required); the requester is told why. */
+/**
+ * Rejects the request, or its pending change, with a reason (required); the requester is told
+ * why. A rejected change gives back the growth it reserved; the VM keeps its size. The person
+ * who asked for a change may withdraw it this way.
+ */
 export async function rejectVpsRequest(tx: Tx, actor: Actor, requestId: string, reason: string, meta: AuditMeta): Promise<VpsRequestRow> {
-  const { request, state, role } = await lockDecidable(tx, actor, requestId);
-  if (state.kind !== 'pending') throw new AppError(ErrorCode.InvalidState);
-  await insertApproval(tx, { requestId, level: state.level.level, decision: 'rejected', decidedBy: actor.userId, role, comment: reason });
+  const { request, subject, state, role } = await lockDecidable(tx, actor, requestId, 'reject');
+  const level = state.kind === 'pending' ? state.level.level : 1;
+  const decidedAs = role ?? actor.roles.find((r) => r !== Role.Auditor) ?? Role.Admin;
+  if (subject.kind === 'change') {
+    await insertApproval(tx, { requestId, runId: subject.run.id, level, decision: 'rejected', decidedBy: actor.userId, role: decidedAs, comment: reason });
+    await endChange(tx, subject.run, { code: 'CHANGE_REJECTED', reason });
+    await appendAudit(tx, { ...meta, institutionId: request.institutionId, action: 'vm.resize_rejected', targetType: 'vm', targetId: subject.run.vmId, after: { runId: subject.run.id, reason } });
+    const reverted = await lockVpsRequest(tx, requestId);
+    return reverted ?? request;
+  }
+  await insertApproval(tx, { requestId, level, decision: 'rejected', decidedBy: actor.userId, role: decidedAs, comment: reason });
   await updateVpsRequestStatus(tx, requestId, 'rejected', reason);
   await appendAudit(tx, { ...meta, institutionId: request.institutionId, action: 'vps_request.rejected', targetType: 'vps_request', targetId: requestId, before: { status: request.status }, after: { status: 'rejected', reason } });
   const requester = await tx.selectFrom('users').select(['email', 'locale']).where('id', '=', request.requestedBy).executeTakeFirst();

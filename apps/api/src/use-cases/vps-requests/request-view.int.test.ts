@@ -49,7 +49,7 @@ async function oracleView(db: Executor, request: VpsRequestRow): Promise<VpsRequ
     network: { publicAccess: request.publicAccess, ports: request.ports },
     contact: request.contact as VpsRequestDto['contact'],
     requestedBy: request.requestedBy,
-    approvals: approvals.map((a) => ({ level: a.level, decision: a.decision, by: a.decidedBy, byName: a.decidedByName, role: a.role, at: a.decidedAt.toISOString(), comment: a.comment })),
+    approvals: approvals.map((a) => ({ level: a.level, decision: a.decision, by: a.decidedBy, byName: a.decidedByName, role: a.role, at: a.decidedAt.toISOString(), comment: a.comment, runId: null })),
     pendingLevel: state?.kind === 'pending' ? { level: state.level.level, name: state.level.name, roles: state.level.roles } : null,
     ipAddress: lease?.address ?? null,
     adminUser: adminUserForInstitution(institution.code),
@@ -192,8 +192,8 @@ describe('loadRequestView (one query) against the former multi-query loader', ()
   it('should produce byte-identical views with a stored approval policy (pending levels follow it)', async () => {
     const policy = ZApprovalPolicy.parse({
       levels: [
-        { level: 1, name: { id: 'Verifikasi admin', en: 'Admin check' }, roles: ['admin'], mode: 'any' },
-        { level: 2, name: { id: 'Tinjauan operator', en: 'Operator review' }, roles: ['operator'], mode: 'any' },
+        { level: 1, name: { id: 'Tinjauan operator', en: 'Operator review' }, roles: ['operator'], mode: 'any' },
+        { level: 2, name: { id: 'Verifikasi admin', en: 'Admin check' }, roles: ['admin'], mode: 'any' },
         { level: 3, name: { id: 'Kepala', en: 'Head' }, roles: ['dc_head'], mode: 'any', appliesFrom: { cores: 4, memoryMiB: 8192, diskGiB: 100 } },
       ],
       autoApproveUpTo: null,
@@ -205,7 +205,7 @@ describe('loadRequestView (one query) against the former multi-query loader', ()
       const partial = (await Promise.all(rows.map((r) => loadRequestView(t.db, r)))).filter(
         (v) => v.status === 'partially_approved' && v.approvals.length === 1,
       );
-      expect(partial[0]!.pendingLevel).toMatchObject({ level: 2, roles: ['operator'] });
+      expect(partial[0]!.pendingLevel).toMatchObject({ level: 2, roles: ['admin'] });
     } finally {
       await t.db.deleteFrom('settings').where('key', '=', 'approval_policy').execute();
     }

@@ -73,12 +73,14 @@ function toView(request: VpsRequestRow, parts: RequestViewParts): VpsRequestDto 
   const { approvals, run, steps, vm, institutionCode } = parts;
   const lease = parts.ipAddress === null ? undefined : { address: parts.ipAddress };
   const resources = { cores: request.cores, memoryMiB: request.memoryMib, diskGiB: request.diskGib };
-  const policy = AWAITING_DECISION.includes(request.status)
+  // A live request's pending change (a resize awaiting approval) is decided like a request: by its own decisions.
+  const changeRunId = AWAITING_DECISION.includes(request.status) ? null : parts.pendingChangeRunId;
+  const policy = AWAITING_DECISION.includes(request.status) || changeRunId
     ? parts.approvalPolicy === null || parts.approvalPolicy === undefined
       ? DEFAULT_APPROVAL_POLICY
       : ZApprovalPolicy.parse(parts.approvalPolicy)
     : undefined;
-  const state = policy ? approvalState(policy, resources, approvals, () => 1) : undefined;
+  const state = policy ? approvalState(policy, resources, approvals.filter((a) => a.runId === changeRunId), () => 1) : undefined;
   const contact = request.contact as VpsRequestDto['contact'];
   return {
     id: request.id,
@@ -95,7 +97,7 @@ function toView(request: VpsRequestRow, parts: RequestViewParts): VpsRequestDto 
     network: { publicAccess: request.publicAccess, ports: request.ports },
     contact,
     requestedBy: request.requestedBy,
-    approvals: approvals.map((a) => ({ level: a.level, decision: a.decision, by: a.decidedBy, byName: a.decidedByName, role: a.role, at: a.decidedAt.toISOString(), comment: a.comment })),
+    approvals: approvals.map((a) => ({ level: a.level, decision: a.decision, by: a.decidedBy, byName: a.decidedByName, role: a.role, at: a.decidedAt.toISOString(), comment: a.comment, runId: a.runId })),
     pendingLevel: state?.kind === 'pending' ? { level: state.level.level, name: state.level.name, roles: state.level.roles } : null,
     ipAddress: lease?.address ?? null,
     adminUser: adminUserForInstitution(institutionCode),

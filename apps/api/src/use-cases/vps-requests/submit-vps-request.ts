@@ -1,22 +1,16 @@
 import {
   AppError,
   DEFAULT_APPROVAL_POLICY,
-  DEFAULT_CUSTOM_SIZE_BOUNDS,
   ErrorCode,
   ZApprovalPolicy,
-  ZCustomSizeBounds,
-  agreementCovers,
-  ceilingShortfalls,
+  institutionCodeProblem,
   isAutoApproved,
-  quotaShortfalls,
-  todayInJakarta,
   type Actor,
   type Resources,
   type SubmitRequestBody,
 } from '@betang/core';
 import {
   appendAudit,
-  findAgreementInForce,
   findApplication,
   getQuotaUsage,
   getSetting,
@@ -32,10 +26,7 @@ import {
 import type { AuditMeta } from './audit-meta';
 import { finalizeApproval } from './finalize-approval';
 import { queueEmail } from './notify';
-
-function fieldError(path: string, id: string, en: string): AppError {
-  return new AppError(ErrorCode.ValidationFailed, undefined, [{ path, message: `${id} / ${en}`, code: 'invalid_reference' }]);
-}
+import { assertAgreementCovers, assertCustomSize, assertQuota, fieldError } from './request-checks';
 
 async function resolveResources(tx: Tx, body: SubmitRequestBody): Promise<Resources> {
   if (body.presetId) {
@@ -43,28 +34,32 @@ async function resolveResources(tx: Tx, body: SubmitRequestBody): Promise<Resour
     if (!preset) throw fieldError('body.presetId', 'Paket ukuran tidak ada di katalog', 'No such size preset in the catalog');
     return { cores: preset.cores, memoryMiB: preset.memoryMiB, diskGiB: preset.diskGiB };
   }
-  const bounds = await getSetting(tx, 'custom_size_bounds', ZCustomSizeBounds, DEFAULT_CUSTOM_SIZE_BOUNDS);
   const r = body.resources!;
-  if (!bounds.allowCustom) throw fieldError('body.resources', 'Ukuran khusus tidak diizinkan; pilih paket', 'Custom sizes are not allowed; choose a preset');
-  for (const key of ['cores', 'memoryMiB', 'diskGiB'] as const) {
-    if (r[key] < bounds.min[key] || r[key] > bounds.max[key]) {
-      throw fieldError(`body.resources.${key}`, `Harus antara ${bounds.min[key]} dan ${bounds.max[key]}`, `Must be between ${bounds.min[key]} and ${bounds.max[key]}`);
-    }
-  }
+  await assertCustomSize(tx, r, 'body.resources', (key) => `body.resources.${key}`);
   return r;
 }
 
 /**
  * Submits a VPS request for the actor's institution. In one transaction that holds the
  * institution's quota row lock (so concurrent submissions serialise and can never overshoot the
- * quota): checks the application, template, size, hostname, quota (pending and active requests
- * count) and the agreement gate; inserts the request, audits it, notifies operators, and when the
- * policy auto-approves this size, approves it in the same transaction.
+ * quota): checks that the guest specification can be met (the institution's admin account is a
+ * usable Linux user; duplicate SSH keys are refused by the body contract), the application,
+ * template, size, hostname, quota (pending and active requests count) and the agreement gate;
+ * inserts the request, audits it, notifies operators, and when the policy auto-approves this
+ * size, approves it in the same transaction.
  */
 export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequestBody, meta: AuditMeta): Promise<VpsRequestRow> {
   const institutionId = actor.institutionId;
   if (!institutionId) throw new AppError(ErrorCode.Forbidden);
   const limits = await lockQuota(tx, institutionId);
+  const institution = await tx.selectFrom('institutions').select('code').where('id', '=', institutionId).executeTakeFirstOrThrow();
+  const codeProblem = institutionCodeProblem(institution.code);
+  if (codeProblem) {
+    // The worker would clone the VM and then fail creating this admin account; refuse before anything is reserved.
+    throw new AppError(ErrorCode.ValidationFailed, { id: `${codeProblem.id} Hubungi operator Diskominfosantik.`, en: `${codeProblem.en} Contact the data-center operators.` }, [
+      { path: 'institution.code', message: `${codeProblem.id} / ${codeProblem.en}`, code: 'reserved_admin_user' },
+    ]);
+  }
 
   const application = await findApplication(tx, body.applicationId);
   if (!application || application.institutionId !== institutionId) {
@@ -81,37 +76,9 @@ export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequest
   }
 
   const usage = await getQuotaUsage(tx, institutionId);
-  const shortfalls = quotaShortfalls(limits, usage, resources);
-  if (shortfalls.length > 0) {
-    throw new AppError(
-      ErrorCode.QuotaExceeded,
-      {
-        id: `Kuota instansi tidak cukup untuk: ${shortfalls.map((s) => s.dimension).join(', ')}. Kecilkan ukuran atau minta operator menaikkan kuota.`,
-        en: `The institution's quota is not enough for: ${shortfalls.map((s) => s.dimension).join(', ')}. Choose a smaller size or ask the operators to raise the quota.`,
-      },
-      { shortfalls },
-    );
-  }
-
-  const today = todayInJakarta();
-  const agreement = await findAgreementInForce(tx, institutionId, today);
+  assertQuota(limits, usage, { ...resources, vmCount: 1 });
   const usageAfter = { cores: usage.cores + resources.cores, memoryMiB: usage.memoryMiB + resources.memoryMiB, diskGiB: usage.diskGiB + resources.diskGiB, vmCount: usage.vmCount + 1 };
-  if (!agreementCovers(agreement, { requested: { ...resources, vmCount: 1 }, usageAfter, today })) {
-    const missing = agreement ? ceilingShortfalls(agreement.ceiling, usageAfter) : [];
-    throw new AppError(
-      ErrorCode.NoAgreementInForce,
-      agreement
-        ? {
-            id: `Perjanjian ${agreement.number} tidak mencakup permintaan ini (melebihi plafon: ${missing.map((m) => m.dimension).join(', ')}). Perbarui perjanjian bersama Diskominfosantik.`,
-            en: `Agreement ${agreement.number} does not cover this request (ceiling exceeded: ${missing.map((m) => m.dimension).join(', ')}). Renew the agreement with the data-center office.`,
-          }
-        : {
-            id: 'Instansi belum memiliki perjanjian pemanfaatan server yang berlaku. Minta Kepala Instansi menandatangani perjanjian terlebih dahulu.',
-            en: 'The institution has no server-utilization agreement in force. Ask the head of the institution to sign the agreement first.',
-          },
-      { agreementId: agreement?.id ?? null, shortfalls: missing },
-    );
-  }
+  await assertAgreementCovers(tx, institutionId, { ...resources, vmCount: 1 }, usageAfter);
 
   const request = await insertVpsRequest(tx, {
     institutionId,

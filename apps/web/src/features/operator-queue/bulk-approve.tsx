@@ -27,7 +27,7 @@ export function BulkApprove({ rows, onDone }: { rows: readonly PendingRow[]; onD
       setRunning({ done: index, total: rows.length });
       try {
         const answer = await approveRequest(api, row.requestId);
-        results.push({ id: row.requestId, hostname: row.hostname, kind: answer.status === 'partially_approved' ? 'partial' : 'approved' });
+        results.push({ id: row.requestId, hostname: row.hostname, kind: answer.pendingLevel ? 'partial' : 'approved' });
       } catch (error) {
         const forbidden = error instanceof ApiError && error.status === 403;
         results.push({ id: row.requestId, hostname: row.hostname, kind: forbidden ? 'forbidden' : 'failed', message: errorText(error) });

@@ -51,6 +51,7 @@ export function QueueTable({ rows, selected, openId, onSelect, onSelectAll, onOp
                   </button>
                 </strong>
                 <span className="block muted small">{row.institutionName}</span>
+                {row.kind === 'resize' ? <span className="block small">{t('opQueue.resizeChange')}</span> : null}
               </td>
               <td data-label={t('opQueue.sizeTemplate')}>
                 {row.request ? facts.sizeShort(row.request.resources) : '—'}

@@ -6,7 +6,7 @@ import type { RunView } from './live-request';
 import { runKindKey, stepKey } from './request-labels';
 
 const STEP_TONE: Record<string, StatusTone> = { done: 'good', running: 'busy', failed: 'bad', pending: 'idle', skipped: 'idle' };
-const RUN_TONE: Record<string, StatusTone> = { succeeded: 'good', running: 'busy', queued: 'busy', failed: 'bad', cancelled: 'idle' };
+const RUN_TONE: Record<string, StatusTone> = { awaiting_approval: 'idle', succeeded: 'good', running: 'busy', queued: 'busy', failed: 'bad', cancelled: 'idle' };
 
 /** The request's story: submitted, each approval decision, each run with its steps and progress. */
 export function RequestTimeline({ request, runs }: { request: VpsRequestDto; runs: RunView[] }) {

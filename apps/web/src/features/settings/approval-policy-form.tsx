@@ -46,6 +46,7 @@ export function ApprovalPolicyForm({ initial, readOnly }: { initial: ApprovalPol
     <form className="card" aria-labelledby="policy-title" onSubmit={onSubmit} noValidate>
       <h2 id="policy-title">{t('opSettings.policyTitle')}</h2>
       <p className="muted small">{t('opSettings.policyIntro')}</p>
+      <p className="muted small">{t('opSettings.policyAdminOnly')}</p>
       <FormAlert error={form.error} fieldErrors={e} />
       <LiveRegion kind="success">{notice}</LiveRegion>
       {levels.map((level, index) => (

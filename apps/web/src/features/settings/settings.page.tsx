@@ -16,10 +16,15 @@ const loadSettings = async (api: ApiClient) => {
   return { policy, standards, bounds };
 };
 
-/** Request settings: approval policy, service standards and custom size bounds (read-only for dc_head and auditors). */
+/**
+ * Request settings: approval policy, service standards and custom size bounds (read-only for
+ * dc_head and auditors). The approval policy only admins change (the API refuses others).
+ */
 export function SettingsPage() {
   const { t } = useI18n();
-  const readOnly = !holdsAny(useMe().roles, [Role.Admin, Role.Operator]);
+  const roles = useMe().roles;
+  const readOnly = !holdsAny(roles, [Role.Admin, Role.Operator]);
+  const policyReadOnly = !holdsAny(roles, [Role.Admin]);
   const settings = useResource(loadSettings, []);
   return (
     <Page title={t('opSettings.title')}>
@@ -29,7 +34,7 @@ export function SettingsPage() {
       {settings.data ? (
         <>
           <ServiceStandardsForm initial={settings.data.standards} readOnly={readOnly} />
-          <ApprovalPolicyForm initial={settings.data.policy} readOnly={readOnly} />
+          <ApprovalPolicyForm initial={settings.data.policy} readOnly={policyReadOnly} />
           <SizeBoundsForm initial={settings.data.bounds} readOnly={readOnly} />
         </>
       ) : null}

@@ -1,0 +1,58 @@
+import { AppError, ErrorCode } from '@betang/core';
+import { appendAudit, insertOutbox, type RunRow, type Tx } from '@betang/db';
+import { z } from 'zod';
+import type { AuditMeta } from '../vps-requests/audit-meta';
+
+/**
+ * `params` of a resize run: the absolute target sizes the worker applies, and `from`, the sizes
+ * the request held before (what the quota counted), so a refused or cancelled change gives the
+ * reservation back exactly.
+ */
+export const ZResizeParams = z
+  .object({
+    cores: z.number().int(),
+    memoryMiB: z.number().int(),
+    diskGiB: z.number().int(),
+    from: z.object({ cores: z.number().int(), memoryMiB: z.number().int(), diskGiB: z.number().int() }),
+  })
+  .loose();
+export type ResizeParams = z.infer<typeof ZResizeParams>;
+
+/**
+ * Hands a fully approved change to the worker: its run becomes `queued` with its outbox job
+ * message (job id derived from the run id), exactly as a directly queued day-2 run. Refused with
+ * 409 while another run of the VM is queued or running (one live run per request), so the last
+ * approval is not recorded and can be given again once that run has finished.
+ */
+export async function queueChange(tx: Tx, run: RunRow, institutionId: string, meta: AuditMeta): Promise<void> {
+  const live = await tx.selectFrom('provisioningRuns').select('id').where('requestId', '=', run.requestId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+  if (live) {
+    throw new AppError(ErrorCode.InvalidState, {
+      id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Setujui lagi setelah tindakan itu selesai.',
+      en: 'Another action is still running for this VM. Approve again once it has finished.',
+    });
+  }
+  await tx.updateTable('provisioningRuns').set({ status: 'queued' }).where('id', '=', run.id).where('status', '=', 'awaiting_approval').execute();
+  await insertOutbox(tx, { topic: 'job', dedupKey: `run:${run.id}`, payload: { name: 'vm.action', data: { runId: run.id } } });
+  await appendAudit(tx, { ...meta, institutionId, action: 'vm.resize_approved', targetType: 'vm', targetId: run.vmId, before: { runStatus: 'awaiting_approval' }, after: { runStatus: 'queued', runId: run.id } });
+}
+
+/**
+ * Ends a pending change without executing it (rejected with a reason, or cancelled because the
+ * VM is being decommissioned): the run is `cancelled` with the reason, and the request's sizes go
+ * back to what they were before the change, releasing the reserved growth. Safe to call twice:
+ * only a run still awaiting approval is touched.
+ */
+export async function endChange(tx: Tx, run: RunRow, outcome: { code: 'CHANGE_REJECTED' | 'CHANGE_CANCELLED'; reason: string }): Promise<void> {
+  const ended = await tx
+    .updateTable('provisioningRuns')
+    .set({ status: 'cancelled', errorCode: outcome.code, errorMessage: outcome.reason, errorRetryable: false, finishedAt: new Date() })
+    .where('id', '=', run.id)
+    .where('status', '=', 'awaiting_approval')
+    .executeTakeFirst();
+  if (Number(ended.numUpdatedRows) === 0) return;
+  const params = ZResizeParams.safeParse(run.params);
+  if (!params.success) return;
+  const { from } = params.data;
+  await tx.updateTable('vpsRequests').set({ cores: from.cores, memoryMib: from.memoryMiB, diskGib: from.diskGiB }).where('id', '=', run.requestId).execute();
+}
