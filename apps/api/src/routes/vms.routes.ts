@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZVm, ZVmActionBody, ZVmList, canSeeInstitution } from '@betang/core';
+import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZVm, ZVmActionBody, ZVmList, canSeeInstitution, zText } from '@betang/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
@@ -22,7 +22,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
       ]);
   const toDto = (v: Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number]) => ({ ...v, createdAt: v.createdAt.toISOString() });
 
-  route(router, registry, { method: 'get', path: '/vms', tag: 'vms', summary: 'Daftar VM / VMs', access: 'user', query: z.strictObject({ institutionId: z.uuid().optional(), state: z.string().max(32).optional() }), response: ZVmList }, async ({ auth, query }) => {
+  route(router, registry, { method: 'get', path: '/vms', tag: 'vms', summary: 'Daftar VM / VMs', access: 'user', query: z.strictObject({ institutionId: z.uuid().optional(), state: zText({ max: 32 }).optional() }), response: ZVmList }, async ({ auth, query }) => {
     // Another institution's id answers 404 like every other list (listScope), not an empty page.
     const institutionId = listScope(actorOf(auth), query.institutionId);
     let q = vmQuery().where('v.state', '<>', 'decommissioned').orderBy('v.createdAt', 'desc').limit(500);

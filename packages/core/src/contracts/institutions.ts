@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ZQuotaLimits } from '../domain/resources';
-import { ZDisplayName } from './common';
+import { ZDisplayName, zText } from './common';
 
 /** Short code of an institution: upper-case letters, digits, dashes (e.g. BIRO-ADPIM). */
 export const ZInstitutionCode = z.string().regex(/^[A-Z][A-Z0-9-]{1,31}$/, 'kode: huruf besar, angka, tanda hubung / code: A–Z, 0–9, dash');
@@ -9,12 +9,12 @@ export const ZInstitutionCode = z.string().regex(/^[A-Z][A-Z0-9-]{1,31}$/, 'kode
 export const ZCreateInstitutionBody = z.strictObject({
   code: ZInstitutionCode,
   name: ZDisplayName,
-  address: z.string().trim().max(500).optional(),
+  address: zText({ max: 500, multiline: true }).optional(),
 });
 /** `PATCH /institutions/:id` body. */
 export const ZUpdateInstitutionBody = z.strictObject({
   name: ZDisplayName.optional(),
-  address: z.string().trim().max(500).nullable().optional(),
+  address: zText({ max: 500, multiline: true }).nullable().optional(),
 });
 
 /** An institution (tenant). */
