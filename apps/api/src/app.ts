@@ -7,7 +7,7 @@ import { createApiMetrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
 import { proxmoxSnapshotCheck, readinessHandler } from './http/readiness';
 import type { RouteRegistry } from './http/route';
-import { authenticate } from './middleware/authenticate';
+import { authenticate, sessionCookieName } from './middleware/authenticate';
 import { totpEnrolmentGate } from './security/totp-policy';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps): Express {
   const router = express.Router();
   router.use(metrics.mountMarker());
   router.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
-  router.use(authenticate(deps.db));
+  router.use(authenticate(deps.db, { sessionCookie: sessionCookieName(deps.config.COOKIE_SECURE) }));
   router.use(totpEnrolmentGate(deps.config.TOTP_REQUIRED_ROLES));
   const context: RoutesContext = { router, registry, deps };
   authRoutes(context);
