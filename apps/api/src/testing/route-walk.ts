@@ -142,7 +142,14 @@ export function errorBodyProblems(response: Response): string[] {
 }
 
 /** One string a request schema accepts somewhere: where it sits and the lengths it allows. */
-export type StringLeaf = { path: (string | number)[]; min: number; max: number | undefined; format: string | undefined };
+export type StringLeaf = {
+  path: (string | number)[];
+  min: number;
+  max: number | undefined;
+  format: string | undefined;
+  /** Most items the innermost array around the string may hold (undefined: not in an array, or unbounded). */
+  arrayMax?: number | undefined;
+};
 
 type WalkDef = {
   type: string;
@@ -155,6 +162,10 @@ type WalkDef = {
   checks?: { _zod: { def: { check: string; minimum?: number; maximum?: number; length?: number; format?: string } } }[];
 };
 
+function maxItemsOf(def: WalkDef): number | undefined {
+  return def.checks?.map((c) => c._zod.def).find((c) => c.check === 'max_length')?.maximum;
+}
+
 function walkDef(schema: z.ZodType): WalkDef {
   return (schema as unknown as { _zod: { def: WalkDef } })._zod.def;
 }
@@ -164,7 +175,7 @@ function walkDef(schema: z.ZodType): WalkDef {
  * pipes and arrays — an array's element at index 0; a union's first option), with its length
  * bounds. Guarantees: deterministic order; a construct it does not know is skipped, never thrown.
  */
-export function stringLeavesOf(schema: z.ZodType | undefined, path: (string | number)[] = [], depth = 0): StringLeaf[] {
+export function stringLeavesOf(schema: z.ZodType | undefined, path: (string | number)[] = [], depth = 0, arrayMax?: number): StringLeaf[] {
   if (!schema || depth > 8) return [];
   const def = walkDef(schema);
   switch (def.type) {
@@ -178,10 +189,10 @@ export function stringLeavesOf(schema: z.ZodType | undefined, path: (string | nu
         if (c.def.check === 'length_equals' && c.def.length !== undefined) min = max = c.def.length;
         if (c.def.check === 'string_format') format = c.def.format ?? format;
       }
-      return [{ path, min, max, format }];
+      return [{ path, min, max, format, arrayMax }];
     }
     case 'object':
-      return Object.entries(def.shape ?? {}).flatMap(([key, s]) => stringLeavesOf(s, [...path, key], depth + 1));
+      return Object.entries(def.shape ?? {}).flatMap(([key, s]) => stringLeavesOf(s, [...path, key], depth + 1, arrayMax));
     case 'optional':
     case 'nullable':
     case 'default':
@@ -189,13 +200,13 @@ export function stringLeavesOf(schema: z.ZodType | undefined, path: (string | nu
     case 'catch':
     case 'readonly':
     case 'nonoptional':
-      return stringLeavesOf(def.innerType, path, depth + 1);
+      return stringLeavesOf(def.innerType, path, depth + 1, arrayMax);
     case 'pipe':
-      return stringLeavesOf(def.in, path, depth + 1);
+      return stringLeavesOf(def.in, path, depth + 1, arrayMax);
     case 'array':
-      return stringLeavesOf(def.element, [...path, 0], depth + 1);
+      return stringLeavesOf(def.element, [...path, 0], depth + 1, maxItemsOf(def));
     case 'union':
-      return stringLeavesOf(def.options?.[0], path, depth + 1);
+      return stringLeavesOf(def.options?.[0], path, depth + 1, arrayMax);
     default:
       return [];
   }
