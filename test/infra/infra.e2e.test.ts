@@ -102,7 +102,9 @@ describe('infra/nginx/betang.conf', () => {
     expect(source.match(/proxy_set_header X-Forwarded-For \$remote_addr;/g)).toHaveLength(2);
     expect(source).not.toMatch(/\$proxy_add_x_forwarded_for/);
     expect(readEnvExample().TRUST_PROXY_HOPS).toBe('1');
-    expect(source).toMatch(/location = \/metrics \{ return 404; \}/);
+    // The API serves /readyz and /metrics only on its operations port; nginx refuses them too, in any spelling.
+    expect(source).toMatch(/location ~\* \^\/\(metrics\|readyz\)\/\*\$ \{ return 404; \}/);
+    expect(readEnvExample().API_OPS_HOST).toBe('127.0.0.1');
   });
 });
 
@@ -182,6 +184,8 @@ describe('infra/compose.yaml', () => {
     expect(out.match(/migrate:\n\s+condition: service_completed_successfully/g)).toHaveLength(2);
     expect(out).toMatch(/published: ["']?3000["']?|127\.0\.0\.1:3000:3000/);
     expect(out).not.toMatch(/9464:9464/);
+    expect(out).not.toMatch(/9465:9465/);
+    expect(out).toMatch(/API_OPS_PORT: ["']?9465/);
     expect(out.match(/fetch\('http:\/\/127\.0\.0\.1:(3000|9464)\/healthz'\)/g)?.length).toBeGreaterThanOrEqual(2);
     expect(out).toMatch(/dockerfile: infra\/docker\/Dockerfile/);
   });

@@ -35,7 +35,7 @@ async function startApi(databaseUrl: string, port: number): Promise<ChildProcess
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/api/src/main.ts')], {
     cwd: ROOT,
     env: {
-      ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', TOTP_REQUIRED_ROLES: '', ...childLogEnv(),
+      ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', API_OPS_PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', TOTP_REQUIRED_ROLES: '', ...childLogEnv(),
       // read the way production does: an enc:v1 value and the master key
       BETANG_MASTER_KEY: TEST_MASTER_KEY, SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET),
     },
@@ -47,7 +47,7 @@ async function startApi(databaseUrl: string, port: number): Promise<ChildProcess
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   for (let i = 0; i < 120; i += 1) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
     } catch {
       // not up yet
     }

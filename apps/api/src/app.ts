@@ -7,7 +7,7 @@ import { createApiMetrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
 import { proxmoxSnapshotCheck, readinessHandler } from './http/readiness';
 import type { RouteRegistry } from './http/route';
-import { authenticate } from './middleware/authenticate';
+import { authenticate, sessionCookieName } from './middleware/authenticate';
 import { totpEnrolmentGate } from './security/totp-policy';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
@@ -32,6 +32,15 @@ import { clusterRoutes } from './routes/cluster.routes';
 export const JSON_BODY_LIMIT = '256kb';
 
 const ROUTE_REGISTRY = Symbol('betang.routeRegistry');
+const OPS_APP = Symbol('betang.opsApp');
+
+/** Paths only the operations listener serves, in the form the public app compares them. */
+const OPS_ONLY_PATHS = new Set(['/readyz', '/metrics']);
+
+/** True for /readyz and /metrics in any letter case, with or without trailing slashes. */
+function isOpsOnlyPath(requestPath: string): boolean {
+  return OPS_ONLY_PATHS.has(requestPath.toLowerCase().replace(/\/+$/, ''));
+}
 
 /**
  * The routes `createApp` registered under /api/v1 (the same list that builds the OpenAPI
@@ -44,15 +53,53 @@ export function routeRegistryOf(app: Express): RouteRegistry {
 }
 
 /**
- * Builds the HTTP application from its dependencies. Does no I/O itself (tests build it
- * directly against their own databases); main.ts owns listening and shutdown.
+ * The operations app createApp built next to `app`: /healthz, /readyz and /metrics, for a
+ * listener of its own on loopback or a private network (API_OPS_HOST:API_OPS_PORT). Throws for
+ * an app not built by createApp.
+ */
+export function opsAppOf(app: Express): Express {
+  const ops = (app.locals as Record<symbol, Express | undefined>)[OPS_APP];
+  if (!ops) throw new Error('not an app built by createApp');
+  return ops;
+}
+
+/** Routing that matches paths exactly: no other letter case, no extra trailing slash. */
+function exactRouting(app: Express): void {
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+}
+
+function createOpsApp(deps: AppDeps, metrics: ReturnType<typeof createApiMetrics>): Express {
+  const ops = express();
+  ops.disable('x-powered-by');
+  exactRouting(ops);
+  ops.use(requestContext(deps.logger));
+  ops.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  ops.get('/readyz', readinessHandler([databaseCheck(deps.db), ...(deps.healthChecks ?? []), proxmoxSnapshotCheck(deps.db)], deps.logger));
+  ops.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.render());
+  });
+  ops.use(notFoundHandler);
+  ops.use(errorHandler);
+  return ops;
+}
+
+/**
+ * Builds the HTTP application from its dependencies, and its operations app (opsAppOf). Does
+ * no I/O itself (tests build it directly against their own databases); main.ts owns listening
+ * and shutdown. The public app serves /healthz (uptime checks) but never /readyz or /metrics,
+ * in any spelling: those are unauthenticated and tell an attacker about the system.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  exactRouting(app);
   app.set('trust proxy', deps.config.TRUST_PROXY_HOPS);
   app.set('query parser', 'simple');
   const metrics = createApiMetrics({ db: deps.db, ...(deps.queueDepths ? { queueDepths: deps.queueDepths } : {}) });
+  (app.locals as Record<symbol, Express>)[OPS_APP] = createOpsApp(deps, metrics);
 
   app.use(requestContext(deps.logger));
   app.use(helmet({ contentSecurityPolicy: contentSecurityPolicy(deps.config.COOKIE_SECURE) }));
@@ -61,17 +108,12 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  // Operations endpoints (docs/runbook.md): liveness, readiness with a reason per check, Prometheus.
-  app.get('/readyz', readinessHandler([databaseCheck(deps.db), ...(deps.healthChecks ?? []), proxmoxSnapshotCheck(deps.db)], deps.logger));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.contentType).send(await metrics.render());
-  });
 
   const registry: RouteRegistry = [];
-  const router = express.Router();
+  const router = express.Router({ caseSensitive: true, strict: true });
   router.use(metrics.mountMarker());
   router.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
-  router.use(authenticate(deps.db));
+  router.use(authenticate(deps.db, { sessionCookie: sessionCookieName(deps.config.COOKIE_SECURE) }));
   router.use(totpEnrolmentGate(deps.config.TOTP_REQUIRED_ROLES));
   const context: RoutesContext = { router, registry, deps };
   authRoutes(context);
@@ -145,7 +187,7 @@ function serveWebUi(app: Express, dir: string): void {
     }),
   );
   app.use((req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path === '/api' || req.path.startsWith('/api/')) return next();
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path === '/api' || req.path.startsWith('/api/') || isOpsOnlyPath(req.path)) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(path.join(root, 'index.html'), (error) => error && next(error));
   });

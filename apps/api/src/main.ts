@@ -2,7 +2,10 @@
 import { loadConfigOrExit, loggerOptions, ZApiEnv } from '@betang/config';
 import { createDatabase } from '@betang/db';
 import { createQueueBackend, createQueueDepthReader, queueBackendConfig, queueCheck } from '@betang/queue';
-import { createApp } from './app';
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { createApp, opsAppOf } from './app';
 import { RequestEventHub } from './events/request-event-hub';
 import { sealPlainTotpSecrets, TotpSecretBox } from './security/totp-secret-box';
 import { pino } from 'pino';
@@ -27,6 +30,7 @@ async function main(): Promise<void> {
     }
     logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'API siap / API listening');
   });
+  const opsServer = listenOps(opsAppOf(app), config, logger);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -41,6 +45,8 @@ async function main(): Promise<void> {
         .finally(() => db.destroy())
         .finally(() => process.exit(0));
     });
+    opsServer?.close();
+    opsServer?.closeAllConnections();
     server.closeIdleConnections();
     setTimeout(() => process.exit(1), 10_000).unref();
   };
@@ -48,6 +54,26 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   // Started by the launcher with an IPC channel: stop when the launcher is gone, never orphaned.
   process.on('disconnect', () => shutdown('launcher exited'));
+}
+
+/**
+ * Starts the operations listener (/healthz, /readyz, /metrics) unless API_OPS_PORT is 0. A port
+ * already taken is logged and the API runs on without it, like the worker's: serving people
+ * matters more than being scraped.
+ */
+function listenOps(ops: Express, config: { API_OPS_HOST: string; API_OPS_PORT: number }, logger: Logger): Server | undefined {
+  if (config.API_OPS_PORT === 0) return undefined;
+  const server = ops.listen(config.API_OPS_PORT, config.API_OPS_HOST, (error?: Error) => {
+    if (error) {
+      logger.error(
+        { err: error, host: config.API_OPS_HOST, port: config.API_OPS_PORT },
+        'pendengar operasional tidak dapat dibuka, API jalan tanpa /readyz dan /metrics / operations listener unavailable, the API runs without /readyz and /metrics',
+      );
+      return;
+    }
+    logger.info({ url: `http://${config.API_OPS_HOST}:${config.API_OPS_PORT}` }, 'pendengar operasional siap / operations listener up');
+  });
+  return server;
 }
 
 main().catch((error: unknown) => {

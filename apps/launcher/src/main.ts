@@ -145,7 +145,9 @@ async function main(): Promise<void> {
     });
   }
 
-  await waitForHttp(`http://${env.HOST}:${env.PORT}/readyz`, 60_000, 'API');
+  // /readyz and /metrics are on the API's operations listener (API_OPS_PORT), which may be off or
+  // taken by another stack on this machine; the public /healthz answers once the API serves.
+  await waitForHttp(`http://${env.HOST}:${env.PORT}/healthz`, 60_000, 'API');
   if (seeded) {
     step('Perjanjian demo ditandatangani lewat API / demo agreements signed through the API…');
     await createDemoAgreements(`http://${env.HOST}:${env.PORT}`, seeded);

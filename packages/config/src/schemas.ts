@@ -41,6 +41,13 @@ export const ZApiEnv = ZCommonEnv.extend({
   HOST: z.string().default('127.0.0.1'),
   /** TCP port to listen on. */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /**
+   * Address of the API's operations listener (/healthz, /readyz, /metrics): unauthenticated, so
+   * loopback or a private network only. The public port serves /healthz alone.
+   */
+  API_OPS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Port of the API's operations listener; 0 = no listener. */
+  API_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   /** Public base URL people use (links in e-mails, QR codes on agreements). */
   PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
   /** Session lifetime in hours. */

@@ -87,17 +87,17 @@ export async function waitHttpOk(url: string, child: ReturnType<typeof spawnTs>,
   throw new Error(`${url} did not answer within ${timeoutMs} ms:\n${child.logs()}`);
 }
 
-/** The API process on 127.0.0.1:port against the given database; resolves when /readyz answers. */
+/** The API process on 127.0.0.1:port against the given database (no operations listener: several run at once); resolves when /healthz answers. */
 export async function startApi(env: { databaseUrl: string; port: number; redisUrl?: string; extra?: Record<string, string>; nodeArgs?: string[] }): Promise<ReturnType<typeof spawnTs>> {
   const child = spawnTs(
     path.join(ROOT, 'apps/api/src/main.ts'),
     {
-      DATABASE_URL: env.databaseUrl, PORT: String(env.port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'test', PUBLIC_URL: `http://127.0.0.1:${env.port}`,
+      DATABASE_URL: env.databaseUrl, PORT: String(env.port), HOST: '127.0.0.1', API_OPS_PORT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'test', PUBLIC_URL: `http://127.0.0.1:${env.port}`,
       SIGNING_MASTER_SECRET: 'uji-rahasia-penandatanganan-chaos-0123456789abcdef', TOTP_REQUIRED_ROLES: '', ...(env.redisUrl ? { REDIS_URL: env.redisUrl } : {}), ...env.extra,
     },
     env.nodeArgs,
   );
-  await waitHttpOk(`http://127.0.0.1:${env.port}/readyz`, child);
+  await waitHttpOk(`http://127.0.0.1:${env.port}/healthz`, child);
   return child;
 }
 

@@ -44,7 +44,7 @@ export function buildOpenApi(registry: RouteRegistry, serverUrl: string): Record
     servers: [{ url: `${serverUrl.replace(/\/$/, '')}/api/v1` }],
     components: {
       securitySchemes: {
-        session: { type: 'apiKey', in: 'cookie', name: 'betang_session', description: 'Unsafe methods also need X-CSRF-Token' },
+        session: { type: 'apiKey', in: 'cookie', name: 'betang_session', description: 'Named __Host-betang_session when COOKIE_SECURE=true (HTTPS). Unsafe methods also need X-CSRF-Token' },
         bearer: {
           type: 'http',
           scheme: 'bearer',

@@ -4,7 +4,7 @@ import { createQueueBackend, createQueueDepthReader, type QueueBackend } from '@
 import { createTestDatabase, type TestDatabase, testLogDestination, testLogOptions } from '@betang/testkit';
 import { pino } from 'pino';
 import request from 'supertest';
-import { createApp } from '../app';
+import { createApp, opsAppOf } from '../app';
 import { evaluateReadiness } from '@betang/core';
 import { queueCheck } from '@betang/queue';
 
@@ -12,7 +12,7 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Nothing listens there: Redis "down". */
 const DEAD_REDIS_URL = 'redis://127.0.0.1:1';
 
-describe('API /readyz and /metrics', () => {
+describe('API /readyz and /metrics (operations listener)', () => {
   jest.setTimeout(20_000);
   let t: TestDatabase;
   const backends: QueueBackend[] = [];
@@ -48,7 +48,7 @@ describe('API /readyz and /metrics', () => {
     );
 
   it('should be degraded but ready (200) before the worker ever observed Proxmox, and say so', async () => {
-    const res = await request(appWith(REDIS_URL)).get('/readyz');
+    const res = await request(opsAppOf(appWith(REDIS_URL))).get('/readyz');
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body.status).toBe('degraded');
@@ -59,18 +59,18 @@ describe('API /readyz and /metrics', () => {
 
   it('should be ready with a fresh cluster snapshot and degraded with a stale one', async () => {
     await observe(5);
-    const fresh = await request(appWith(REDIS_URL)).get('/readyz');
+    const fresh = await request(opsAppOf(appWith(REDIS_URL))).get('/readyz');
     expect(fresh.body.status).toBe('ready');
     expect(fresh.body.checks.proxmox.reason.en).toMatch(/observed by the worker \d+ s ago \(1 nodes\)/);
     await observe(600);
-    const stale = await request(appWith(REDIS_URL)).get('/readyz');
+    const stale = await request(opsAppOf(appWith(REDIS_URL))).get('/readyz');
     expect(stale.status).toBe(200);
     expect(stale.body.status).toBe('degraded');
     expect(stale.body.checks.proxmox.reason.id).toMatch(/pengamatan klaster terakhir 60\d dtk lalu/);
   });
 
   it('should answer 503 naming Redis when Redis is down, and keep /metrics answering', async () => {
-    const app = appWith(DEAD_REDIS_URL);
+    const app = opsAppOf(appWith(DEAD_REDIS_URL));
     const res = await request(app).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.body.status).toBe('not_ready');
@@ -82,7 +82,7 @@ describe('API /readyz and /metrics', () => {
   });
 
   it('should check the PostgreSQL queue backend when there is no Redis, and expose its depths', async () => {
-    const app = appWith(undefined);
+    const app = opsAppOf(appWith(undefined));
     const res = await request(app).get('/readyz');
     expect(res.body.checks.queue).toMatchObject({ ok: true, reason: { en: 'antrean PostgreSQL / PostgreSQL queue answers' } });
     const metrics = await request(app).get('/metrics');
@@ -95,7 +95,7 @@ describe('API /readyz and /metrics', () => {
     const app = appWith(REDIS_URL);
     await request(app).get('/api/v1/vps-requests/3f0b3c56-0000-4000-8000-000000000000');
     await request(app).get('/api/v1/no-such-thing/zzz-unique-path');
-    const text = (await request(app).get('/metrics')).text;
+    const text = (await request(opsAppOf(app)).get('/metrics')).text;
     expect(text).toMatch(/betang_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/vps-requests\/:id",status="401"\} 1/);
     expect(text).toMatch(/route="unmatched",status="404"/);
     expect(text).not.toMatch(/3f0b3c56|zzz-unique-path/);

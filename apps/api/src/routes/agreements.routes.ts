@@ -17,7 +17,7 @@ import { appendAudit, findAgreementDocument, findAgreementMeta, listAgreementApp
 import express from 'express';
 import { z } from 'zod';
 import { actorOf, auditContext, type Authentication } from '../http/context';
-import { decodeCursor, encodeCursor } from '../http/cursor';
+import { decodeCursor, encodeCursor, ZCursorTimestamp } from '../http/cursor';
 import { route } from '../http/route';
 import { toAgreementDto, toAgreementSummary } from '../use-cases/agreement-view';
 import { listScope } from '../use-cases/application-access';
@@ -48,7 +48,7 @@ export function agreementRoutes({ router, registry, deps }: RoutesContext): void
 
   route(router, registry, { method: 'get', path: '/agreements', tag: 'agreements', summary: 'Daftar perjanjian / list agreements', access: 'user', query: ZAgreementListQuery, response: zPage(ZAgreementSummary) }, async ({ auth, query }) => {
     const institutionId = listScope(actorOf(auth), query.institutionId);
-    const before = decodeCursor(z.object({ createdAt: z.string(), id: z.uuid() }), query.cursor);
+    const before = decodeCursor(z.object({ createdAt: ZCursorTimestamp, id: z.uuid() }), query.cursor);
     const rows = await listAgreements(db, { institutionId, status: query.status, limit: query.limit + 1, before });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];

@@ -26,7 +26,7 @@ import { renderInventorySummaryPdf } from '@betang/documents';
 import express from 'express';
 import { z } from 'zod';
 import { actorOf, auditContext, type Authentication } from '../http/context';
-import { decodeCursor, encodeCursor } from '../http/cursor';
+import { decodeCursor, encodeCursor, ZCursorText } from '../http/cursor';
 import { route } from '../http/route';
 import { visibleInstitution } from '../http/tenancy';
 import { APPLICATION_WRITER_ROLES, assertMayWriteApplications, listScope, toApplicationDto } from '../use-cases/application-access';
@@ -53,7 +53,7 @@ export function applicationRoutes({ router, registry, deps }: RoutesContext): vo
 
   route(router, registry, { method: 'get', path: '/applications', tag: 'applications', summary: 'Inventaris aplikasi / application inventory', access: 'user', query: ZApplicationListQuery, response: zPage(ZApplication) }, async ({ auth, query }) => {
     const institutionId = listScope(actorOf(auth), query.institutionId);
-    const after = decodeCursor(z.object({ name: z.string(), id: z.uuid() }), query.cursor);
+    const after = decodeCursor(z.object({ name: ZCursorText, id: z.uuid() }), query.cursor);
     const rows = await listApplications(db, { institutionId, limit: query.limit + 1, after });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];

@@ -3,7 +3,7 @@ import { appendAudit, deleteSession } from '@betang/db';
 import { auditContext, locals } from '../http/context';
 import { toUserDto } from '../http/dto';
 import { route } from '../http/route';
-import { SESSION_COOKIE } from '../middleware/authenticate';
+import { sessionCookieName } from '../middleware/authenticate';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, tooManySignInsError } from '../security/login-throttle';
 import { DEFAULT_RATE_LIMITS, RateLimiter } from '../security/rate-limit';
 import { TotpSecretBox } from '../security/totp-secret-box';
@@ -13,7 +13,9 @@ import type { RoutesContext } from './router-context';
 
 /** POST /auth/login (rate-limited per client IP, delayed per e-mail + IP after failures), POST /auth/logout. */
 export function authRoutes({ router, registry, deps }: RoutesContext): void {
+  // Path=/ and no Domain: required for the `__Host-` name used with Secure, and right anyway.
   const cookieOptions = { httpOnly: true, sameSite: 'lax', secure: deps.config.COOKIE_SECURE, path: '/' } as const;
+  const sessionCookie = sessionCookieName(deps.config.COOKIE_SECURE);
   const limiter = new RateLimiter(deps.db, deps.logger);
   const perIp = deps.rateLimits?.loginPerIp ?? DEFAULT_RATE_LIMITS.loginPerIp;
   const throttle = new LoginThrottle(deps.db, DEFAULT_LOGIN_THROTTLE, deps.logger);
@@ -36,7 +38,7 @@ export function authRoutes({ router, registry, deps }: RoutesContext): void {
         { requestId: locals(res).requestId, ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
         { sessionTtlHours: deps.config.SESSION_TTL_HOURS, throttle, totpBox },
       );
-      res.cookie(SESSION_COOKIE, sessionSecret, { ...cookieOptions, expires: expiresAt });
+      res.cookie(sessionCookie, sessionSecret, { ...cookieOptions, expires: expiresAt });
       return { user: toUserDto(user), csrfToken, totpEnrolmentRequired: needsTotpEnrolment(user, deps.config.TOTP_REQUIRED_ROLES) };
     },
   );
@@ -50,7 +52,7 @@ export function authRoutes({ router, registry, deps }: RoutesContext): void {
         if (auth.sessionHash) await deleteSession(tx, auth.sessionHash);
         await appendAudit(tx, { ...auditContext(req, res), institutionId: auth.user.institutionId, action: 'auth.logout', targetType: 'user', targetId: auth.user.id });
       });
-      res.clearCookie(SESSION_COOKIE, cookieOptions);
+      res.clearCookie(sessionCookie, cookieOptions);
       return undefined;
     },
   );

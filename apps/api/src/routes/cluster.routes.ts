@@ -1,4 +1,4 @@
-import { AppError, DATA_CENTER_ROLES, ErrorCode, Role, ZCluster, ZIdParam, ZReconcileFinding } from '@betang/core';
+import { AppError, DATA_CENTER_ROLES, ErrorCode, Role, ZCluster, ZIdParam, ZReconcileFinding, zText } from '@betang/core';
 import { appendAudit, listClusterNodes } from '@betang/db';
 import { z } from 'zod';
 import { auditContext } from '../http/context';
@@ -36,7 +36,7 @@ export function clusterRoutes({ router, registry, deps }: RoutesContext): void {
     };
   });
 
-  route(router, registry, { method: 'post', path: '/reconciliation/{id}/dismiss', tag: 'cluster', summary: 'Tandai temuan ditangani / dismiss a finding', access: [Role.Admin, Role.Operator], params: ZIdParam, body: z.strictObject({ reason: z.string().trim().min(5).max(500) }) }, async ({ req, res, auth, params, body }) => {
+  route(router, registry, { method: 'post', path: '/reconciliation/{id}/dismiss', tag: 'cluster', summary: 'Tandai temuan ditangani / dismiss a finding', access: [Role.Admin, Role.Operator], params: ZIdParam, body: z.strictObject({ reason: zText({ min: 5, max: 500, multiline: true }) }) }, async ({ req, res, auth, params, body }) => {
     await db.transaction().execute(async (tx) => {
       const updated = await tx
         .updateTable('reconcileFindings')

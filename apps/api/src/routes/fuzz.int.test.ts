@@ -6,9 +6,10 @@ import request from 'supertest';
 import { createApp, JSON_BODY_LIMIT, routeRegistryOf } from '../app';
 import type { AppDeps } from '../deps';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
-import { defaultHints, errorBodyProblems, pathParams, routeName, send, urlOf, type RouteEntry } from '../testing/route-walk';
+import { defaultHints, errorBodyProblems, pathParams, routeName, send, stringLeavesOf, urlOf, validExample, withValueAt, type RouteEntry, type StringLeaf } from '../testing/route-walk';
 import { fillPath, seedTenant, seedWorld, type Tenant } from '../testing/tenant-fixture';
-import { arbitraryFor, hostileString, hostileValue, nearValid, queryArbitrary, type ValueHints } from '../testing/zod-arbitrary';
+import { arbitraryFor, encodeAny, hostileString, hostileValue, nearValid, queryArbitrary, type ValueHints } from '../testing/zod-arbitrary';
+import { CSV_IMPORT_LIMIT } from './applications.routes';
 
 /**
  * Issue 9's fuzz: every route of the app's own registry (a new route is fuzzed without touching
@@ -237,6 +238,185 @@ describe('fuzz: every route answers hostile input with a 4xx, never a 5xx', () =
       expect(response.status).toBe(400);
       expect(response.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'body', code: 'unreadable_body' }] });
     });
+  });
+
+  /**
+   * Hostile lengths and characters in every string field the schemas describe (body and query,
+   * found by walking them, so a new field is covered without touching this file): one past the
+   * maximum, a run of about 200 KB (inside the 256 KB JSON limit; 4,000 characters in a query,
+   * which Node caps at 16 KiB of head) of a character the validators' patterns touch, 100,000
+   * spaces, NUL, and the other control characters. Each answer must be a success or a well-formed
+   * 4xx in the language asked, and never slow: at most HOSTILE_SLOWDOWN times the same request
+   * with the example's own value (timed here; a quadratic pattern took 77 s on 100,000 spaces).
+   * Deterministic: FUZZ_RUNS does not scale it.
+   */
+  describe('hostile lengths in every string field', () => {
+    const HOSTILE_SLOWDOWN = 25;
+    const BODY_RUN = 200_000;
+    const QUERY_RUN = 4_000;
+    // Characters the validators' patterns and trims act on: letters, digits, dash, dot, @, space, tab, NUL, a combining accent.
+    const RUN_CHARACTERS = ['a', '0', '-', '.', '@', ' ', '\t', '\u0000', 'e\u0301'];
+    const CONTROLS = ['a\u0000b', '\u0000', '\u0001\u001b[31m\u007f\u0085\u009f', 'a\ud800b', 'a\u2028b', '\r\n\r\nX-Injected: 1'];
+
+    function hostileValuesFor(leaf: StringLeaf, index: number, where: 'body' | 'query'): { label: string; value: string }[] {
+      const run = where === 'body' ? BODY_RUN : QUERY_RUN;
+      const character = RUN_CHARACTERS[index % RUN_CHARACTERS.length]!;
+      // At the maximum the value passes the length check and reaches every later rule (a
+      // parser, a pattern): spaces between two letters survive a leading trim and are what a
+      // backtracking trailing pattern retries from every position.
+      const atMax = leaf.max !== undefined && leaf.max > 2 && leaf.max < run ? [{ label: `x, ${leaf.max - 2} spaces, x`, value: `x${' '.repeat(leaf.max - 2)}x` }] : [];
+      return [
+        ...(leaf.max !== undefined && leaf.max + 1 < run ? [{ label: `max+1 (${leaf.max + 1})`, value: 'a'.repeat(leaf.max + 1) }] : []),
+        ...atMax,
+        { label: `${run} spaces`, value: ' '.repeat(where === 'body' ? 100_000 : run) },
+        { label: `run of ${JSON.stringify(character)}`, value: character.repeat(Math.floor(run / character.length)) },
+        ...CONTROLS.map((value) => ({ label: JSON.stringify(value), value })),
+      ];
+    }
+
+    /** A valid example with the fuzz's hints, or with the plain ones where a fuzz hint does not fit (`code` is a TOTP code in POST /me/totp). */
+    function exampleOf(schema: NonNullable<RouteEntry['body']>, what: string): unknown {
+      try {
+        return validExample(schema, hints, what);
+      } catch {
+        return validExample(schema, defaultHints(Object.values(tenant.ids)), what);
+      }
+    }
+
+    function queryString(value: unknown): string {
+      return Object.entries((value ?? {}) as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${encodeAny(k)}=${encodeAny(typeof v === 'string' ? v : JSON.stringify(v))}`)
+        .join('&');
+    }
+
+    /** Wall time of one request in ms, and the response. */
+    async function timed(client: SignedIn, spec: RouteEntry, url: string, body: Case['body'], lang: 'id' | 'en'): Promise<{ ms: number; response: request.Response }> {
+      const started = process.hrtime.bigint();
+      const response = await send(client, spec, url, body, { 'Accept-Language': lang });
+      return { ms: Number(process.hrtime.bigint() - started) / 1e6, response };
+    }
+
+    const withStrings = ROUTES.filter((spec) => !spec.bodyReader && stringLeavesOf(spec.body).length + stringLeavesOf(spec.query).length > 0);
+
+    it('walks the string fields of the routes that take text (body and query)', () => {
+      const leaves = withStrings.flatMap((spec) => [...stringLeavesOf(spec.body), ...stringLeavesOf(spec.query)]);
+      expect(withStrings.length).toBeGreaterThanOrEqual(25);
+      expect(leaves.length).toBeGreaterThanOrEqual(100);
+    });
+
+    /**
+     * A user of its own for each route, holding the first role the route admits: hostile
+     * re-authentication (a wrong TOTP code sent a dozen times) may lock it, never the next route's.
+     */
+    async function ownClient(spec: RouteEntry): Promise<SignedIn> {
+      if (spec.access === 'public') return (await clientsOf(spec))[0]!;
+      const admitted = spec.access === 'user' ? PREFERENCE : PREFERENCE.filter((r) => (spec.access as readonly Role[]).includes(r));
+      const role = admitted.find((r) => DATA_CENTER_ROLES.includes(r)) ?? admitted[0]!;
+      const user = await makeUser(h.database.db, { roles: [role], ...(INSTITUTION_ROLES.includes(role) ? { institutionId: tenant.ids.institution } : {}) });
+      return signInAs(h.app, user.email);
+    }
+
+    it.each(withStrings.map((spec) => [routeName(spec), spec] as const))('%s: well-formed answers, never 500, never slow', async (_name, spec) => {
+      const client = await ownClient(spec);
+      const filled = fillPath(spec, tenant.ids);
+      const path = typeof filled === 'string' ? Object.fromEntries(pathParams(spec).map((p) => [p, p === 'code' ? 'ABCDEFGHJKLMNPQR' : tenant.ids.request])) : filled;
+      const body = spec.body ? exampleOf(spec.body, `${routeName(spec)} body`) : undefined;
+      // A random cursor is refused on its own: the paging position stays out of it.
+      const query = spec.query ? ({ ...(exampleOf(spec.query, `${routeName(spec)} query`) as Record<string, unknown>), cursor: undefined } as Record<string, unknown>) : undefined;
+      const urlWith = (q: unknown) => urlOf(spec, path) + (q ? `?${queryString(q)}` : '');
+      const jsonOf = (b: unknown): Case['body'] => (spec.method === 'get' ? undefined : { json: b ?? {} });
+
+      // The baseline: the same request with the example's own values, the fastest of three.
+      let baseline = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < 3; i += 1) baseline = Math.min(baseline, (await timed(client, spec, urlWith(query), jsonOf(body), 'id')).ms);
+      const budget = Math.max(baseline, 1) * HOSTILE_SLOWDOWN;
+
+      const failures: string[] = [];
+      const check = async (label: string, url: string, sent: Case['body'], lang: 'id' | 'en') => {
+        const first = await timed(client, spec, url, sent, lang);
+        const { response } = first;
+        let { ms } = first;
+        // One slow answer on a shared machine is noise; the fastest of three is the cost.
+        for (let retry = 0; retry < 2 && ms > budget; retry += 1) ms = Math.min(ms, (await timed(client, spec, url, sent, lang)).ms);
+        const found = problems(spec, response, lang);
+        if (ms > budget) found.push(`${ms.toFixed(0)} ms, over ${HOSTILE_SLOWDOWN}× the ${baseline.toFixed(0)} ms of a normal request`);
+        if (found.length > 0) failures.push(abridge(`${label}: ${found.join('; ')}`));
+      };
+
+      const parts = [
+        { where: 'body' as const, leaves: spec.bodyReader ? [] : stringLeavesOf(spec.body) },
+        { where: 'query' as const, leaves: stringLeavesOf(spec.query) },
+      ];
+      let index = 0;
+      for (const { where, leaves } of parts) {
+        for (const leaf of leaves) {
+          for (const { label, value } of hostileValuesFor(leaf, index, where)) {
+            const lang = index % 2 === 0 ? 'en' : 'id';
+            if (where === 'body') await check(`body.${leaf.path.join('.')} ${label}`, urlWith(query), { json: withValueAt(body, leaf.path, value) }, lang);
+            else await check(`query.${leaf.path.join('.')} ${label}`, urlWith(withValueAt(query, leaf.path, value)), jsonOf(body), lang);
+          }
+          // A string inside an array: every item at once, as many as the array may hold.
+          const arrayAt = leaf.path.lastIndexOf(0);
+          if (where === 'body' && leaf.arrayMax !== undefined && leaf.max !== undefined && arrayAt >= 0) {
+            const items = Array.from({ length: leaf.arrayMax }, (_, i) => `x${' '.repeat(Math.max(0, leaf.max! - 2 - String(i).length))}x${i}`);
+            const filled = items.reduce<unknown>((b, item, i) => withValueAt(b, [...leaf.path.slice(0, arrayAt), i, ...leaf.path.slice(arrayAt + 1)], item), body);
+            await check(`body.${leaf.path.join('.')} ${leaf.arrayMax} items of ${leaf.max} spaces`, urlWith(query), { json: filled }, 'en');
+          }
+          index += 1;
+        }
+      }
+      // A body over the JSON limit is refused by its declared length, before it is read.
+      if (spec.body) {
+        const first = stringLeavesOf(spec.body)[0];
+        if (first) await check(`body.${first.path.join('.')} of 1 MB (over the limit)`, urlWith(query), { json: withValueAt(body, first.path, 'a'.repeat(1 << 20)) }, 'en');
+      }
+      expect(failures).toEqual([]);
+    }, 180_000);
+
+    it('POST /applications/import: hostile cells (long, spaces, NUL, control characters) and an oversized file', async () => {
+      const spec = ROUTES.find((r) => routeName(r) === 'POST /applications/import')!;
+      const client = await ownClient(spec);
+      const header = 'name,kind,description,pic_name,pic_nip,pic_email,data_classification';
+      const row = (cells: Partial<Record<'name' | 'description' | 'pic_name', string>>) =>
+        [cells.name ?? 'Aplikasi Uji', 'khusus', cells.description ?? 'Deskripsi', cells.pic_name ?? 'Budi', '198501012010011001', 'budi@kalteng.go.id', 'rendah'].map((c) => `"${c.replace(/"/g, '""')}"`).join(',');
+      const csv = (lines: string[]) => ({ raw: [header, ...lines].join('\n'), type: 'text/csv' });
+      const url = '/api/v1/applications/import?dryRun=true';
+      const limit = Number(/^(\d+)mb$/.exec(CSV_IMPORT_LIMIT)?.[1] ?? 1) * 1024 * 1024;
+      const near = limit - 4096;
+      // Baselines of the same size class: one ordinary row, and one ordinary row whose
+      // description is ordinary prose as long as the hostile runs (CSV parsing is per character).
+      const fastest = async (body: Case['body']) => {
+        let best = Number.POSITIVE_INFINITY;
+        for (let i = 0; i < 3; i += 1) best = Math.min(best, (await timed(client, spec, url, body, 'id')).ms);
+        return best;
+      };
+      const small = await fastest(csv([row({})]));
+      const large = await fastest(csv([row({ description: 'Layanan informasi publik. '.repeat(Math.ceil(near / 26)).slice(0, near) })]));
+      const cases: [string, Case['body'], number][] = [
+        ['a name one past 200', csv([row({ name: 'a'.repeat(201) })]), small],
+        ['control characters', csv([row({ name: 'a\u0001\u007f\u0085b' }), row({ name: 'Dua', description: 'a\ud800b' })]), small],
+        ['100,000 spaces', csv([row({ description: ' '.repeat(100_000) })]), large],
+        ['a run of x near the file limit', csv([row({ description: 'x'.repeat(near) })]), large],
+        ['a run of spaces near the file limit', csv([row({ description: ' '.repeat(near) })]), large],
+        ['a run of quotes near the file limit', csv([row({ description: '"'.repeat(near / 2) })]), large],
+        ['a NUL run', csv([row({ pic_name: '\u0000'.repeat(100_000) })]), large],
+        ['a file over the limit', csv([row({ description: 'x'.repeat(limit + 1024) })]), large],
+      ];
+      const failures: string[] = [];
+      for (const [label, body, baseline] of cases) {
+        const budget = Math.max(baseline, 1) * HOSTILE_SLOWDOWN;
+        const first = await timed(client, spec, url, body, 'en');
+        const { response } = first;
+        let { ms } = first;
+        for (let retry = 0; retry < 2 && ms > budget; retry += 1) ms = Math.min(ms, (await timed(client, spec, url, body, 'en')).ms);
+        const found = problems(spec, response, 'en');
+        if (ms > budget) found.push(`${ms.toFixed(0)} ms, over ${HOSTILE_SLOWDOWN}× ${baseline.toFixed(0)} ms`);
+        if (response.status === 200 && (response.body.errors as unknown[]).length === 0) found.push('accepted');
+        if (found.length > 0) failures.push(`${label}: ${found.join('; ')}`);
+      }
+      expect(failures).toEqual([]);
+    }, 120_000);
   });
 
   it('gets past validation often enough that handlers run (near-valid inputs are near enough)', () => {

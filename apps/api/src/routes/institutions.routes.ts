@@ -16,7 +16,7 @@ import { appendAudit, findInstitutionByCode, getQuota, getQuotaUsage, insertInst
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
 import { toInstitutionDto } from '../http/dto';
-import { decodeCursor, encodeCursor } from '../http/cursor';
+import { decodeCursor, encodeCursor, ZCursorText } from '../http/cursor';
 import { route } from '../http/route';
 import { visibleInstitution } from '../http/tenancy';
 import type { RoutesContext } from './router-context';
@@ -27,7 +27,7 @@ export function institutionRoutes({ router, registry, deps }: RoutesContext): vo
 
   route(router, registry, { method: 'get', path: '/institutions', tag: 'institutions', summary: 'Daftar instansi / list institutions', access: 'user', query: ZPageQuery, response: zPage(ZInstitution) }, async ({ auth, query }) => {
     const actor = actorOf(auth);
-    const after = decodeCursor(z.object({ name: z.string(), id: z.uuid() }), query.cursor);
+    const after = decodeCursor(z.object({ name: ZCursorText, id: z.uuid() }), query.cursor);
     const onlyId = seesAllInstitutions(actor) ? undefined : (actor.institutionId ?? '00000000-0000-0000-0000-000000000000');
     const rows = await listInstitutions(db, { limit: query.limit + 1, after, onlyId });
     const page = rows.slice(0, query.limit);

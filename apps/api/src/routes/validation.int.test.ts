@@ -1,6 +1,7 @@
 import { Role } from '@betang/core';
 import { makeUser } from '@betang/testkit';
 import request from 'supertest';
+import { opsAppOf } from '../app';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 
 describe('validation, errors and conventions', () => {
@@ -99,12 +100,14 @@ describe('validation, errors and conventions', () => {
     expect(login.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
   });
 
-  it('should report readiness and metrics', async () => {
+  it('should report readiness and metrics on the operations app', async () => {
     await request(h.app).get('/healthz').expect(200);
-    const ready = await request(h.app).get('/readyz');
+    const ops = opsAppOf(h.app);
+    await request(ops).get('/healthz').expect(200);
+    const ready = await request(ops).get('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.checks.database).toEqual(expect.objectContaining({ ok: true, critical: true }));
-    const metrics = await request(h.app).get('/metrics');
+    const metrics = await request(ops).get('/metrics');
     expect(metrics.text).toMatch(/betang_http_requests_total\{method="GET",route="\/api\/v1\/me",status="401"\}/);
   });
 });

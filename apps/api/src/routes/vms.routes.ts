@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZResizeAnswer, ZResizeBody, ZVm, ZVmActionBody, ZVmList, canSeeInstitution, type Actor } from '@betang/core';
+import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZResizeAnswer, ZResizeBody, ZVm, ZVmActionBody, ZVmList, canSeeInstitution, zText, type Actor } from '@betang/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
@@ -25,7 +25,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   // Node names are operators' detail: institution roles get null (as in the request view, docs/security.md §15).
   const toDto = (actor: Actor, v: Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number]) => ({ ...v, node: seesOperationalDetail(actor) ? v.node : null, createdAt: v.createdAt.toISOString() });
 
-  route(router, registry, { method: 'get', path: '/vms', tag: 'vms', summary: 'Daftar VM / VMs', access: 'user', query: z.strictObject({ institutionId: z.uuid().optional(), state: z.string().max(32).optional() }), response: ZVmList }, async ({ auth, query }) => {
+  route(router, registry, { method: 'get', path: '/vms', tag: 'vms', summary: 'Daftar VM / VMs', access: 'user', query: z.strictObject({ institutionId: z.uuid().optional(), state: zText({ max: 32 }).optional() }), response: ZVmList }, async ({ auth, query }) => {
     // Another institution's id answers 404 like every other list (listScope), not an empty page.
     const institutionId = listScope(actorOf(auth), query.institutionId);
     let q = vmQuery().where('v.state', '<>', 'decommissioned').orderBy('v.createdAt', 'desc').limit(500);

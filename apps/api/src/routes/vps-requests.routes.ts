@@ -19,7 +19,7 @@ import { listVpsRequests, type VpsRequestRow } from '@betang/db';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
-import { decodeCursor, encodeCursor } from '../http/cursor';
+import { decodeCursor, encodeCursor, ZCursorTimestamp } from '../http/cursor';
 import { requestViewFor } from '../http/institution-view';
 import { route, type RouteScope } from '../http/route';
 import { cancelVpsRequest } from '../use-cases/vps-requests/cancel-vps-request';
@@ -29,7 +29,7 @@ import { retryVpsRequest } from '../use-cases/vps-requests/retry-vps-request';
 import { submitVpsRequest } from '../use-cases/vps-requests/submit-vps-request';
 import type { RoutesContext } from './router-context';
 
-const ZCursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
+const ZCursor = z.object({ createdAt: ZCursorTimestamp, id: z.uuid() });
 
 /** VPS requests: submit, read (own institution; operators all), decide, cancel. */
 export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): void {

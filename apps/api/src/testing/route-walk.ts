@@ -140,3 +140,98 @@ export function errorBodyProblems(response: Response): string[] {
   if (typeof error.requestId !== 'string') problems.push('no requestId');
   return problems;
 }
+
+/** One string a request schema accepts somewhere: where it sits and the lengths it allows. */
+export type StringLeaf = {
+  path: (string | number)[];
+  min: number;
+  max: number | undefined;
+  format: string | undefined;
+  /** Most items the innermost array around the string may hold (undefined: not in an array, or unbounded). */
+  arrayMax?: number | undefined;
+};
+
+type WalkDef = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  options?: z.ZodType[];
+  in?: z.ZodType;
+  format?: string;
+  checks?: { _zod: { def: { check: string; minimum?: number; maximum?: number; length?: number; format?: string } } }[];
+};
+
+function maxItemsOf(def: WalkDef): number | undefined {
+  return def.checks?.map((c) => c._zod.def).find((c) => c.check === 'max_length')?.maximum;
+}
+
+function walkDef(schema: z.ZodType): WalkDef {
+  return (schema as unknown as { _zod: { def: WalkDef } })._zod.def;
+}
+
+/**
+ * Every string field of a request schema (through objects, optional/nullable/default wrappers,
+ * pipes and arrays — an array's element at index 0; a union's first option), with its length
+ * bounds. Guarantees: deterministic order; a construct it does not know is skipped, never thrown.
+ */
+export function stringLeavesOf(schema: z.ZodType | undefined, path: (string | number)[] = [], depth = 0, arrayMax?: number): StringLeaf[] {
+  if (!schema || depth > 8) return [];
+  const def = walkDef(schema);
+  switch (def.type) {
+    case 'string': {
+      let min = 0;
+      let max: number | undefined;
+      let format = def.format;
+      for (const { _zod: c } of def.checks ?? []) {
+        if (c.def.check === 'min_length' && c.def.minimum !== undefined) min = c.def.minimum;
+        if (c.def.check === 'max_length' && c.def.maximum !== undefined) max = c.def.maximum;
+        if (c.def.check === 'length_equals' && c.def.length !== undefined) min = max = c.def.length;
+        if (c.def.check === 'string_format') format = c.def.format ?? format;
+      }
+      return [{ path, min, max, format, arrayMax }];
+    }
+    case 'object':
+      return Object.entries(def.shape ?? {}).flatMap(([key, s]) => stringLeavesOf(s, [...path, key], depth + 1, arrayMax));
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'catch':
+    case 'readonly':
+    case 'nonoptional':
+      return stringLeavesOf(def.innerType, path, depth + 1, arrayMax);
+    case 'pipe':
+      return stringLeavesOf(def.in, path, depth + 1, arrayMax);
+    case 'array':
+      return stringLeavesOf(def.element, [...path, 0], depth + 1, maxItemsOf(def));
+    case 'union':
+      return stringLeavesOf(def.options?.[0], path, depth + 1, arrayMax);
+    default:
+      return [];
+  }
+}
+
+/** A copy of `value` with `replacement` at `path` (objects and arrays created where missing). */
+export function withValueAt(value: unknown, path: readonly (string | number)[], replacement: unknown): unknown {
+  if (path.length === 0) return replacement;
+  const [head, ...rest] = path;
+  if (typeof head === 'number') {
+    const array = Array.isArray(value) ? [...(value as unknown[])] : [];
+    array[head] = withValueAt(array[head], rest, replacement);
+    return array;
+  }
+  const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
+  object[head!] = withValueAt(object[head!], rest, replacement);
+  return object;
+}
+
+/** The value at `path` inside `value`, or undefined. */
+export function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}

@@ -1,4 +1,4 @@
-import { APPLICATION_CSV_COLUMNS, ZApplicationFields, type ApplicationFields, type ImportRowError } from '@betang/core';
+import { APPLICATION_CSV_COLUMNS, TEXT_CONTROL_CHARACTER_MESSAGES, TEXT_CONTROL_CHARACTERS, ZApplicationFields, ZInstitutionCode, type ApplicationFields, type ImportRowError } from '@betang/core';
 import type { ApplicationWithInstitution } from '@betang/db';
 import type { z } from 'zod';
 import { restoreCell, toCsv } from './csv';
@@ -43,6 +43,11 @@ function describe(column: string, issue: z.core.$ZodIssue): { id: string; en: st
     const list = issue.values.map(String).join(', ');
     return { id: `Nilai harus salah satu dari: ${list}.`, en: `Must be one of: ${list}.` };
   }
+  if (issue.code === 'custom' && issue.params?.textError === TEXT_CONTROL_CHARACTERS) {
+    const { line, paragraph } = TEXT_CONTROL_CHARACTER_MESSAGES;
+    const message = issue.message.startsWith(paragraph.id) ? paragraph : line;
+    return { id: `Isi kolom ${message.id}.`, en: `The cell ${message.en}.` };
+  }
   if (issue.code === 'invalid_type') {
     return issue.input === undefined ? { id: 'Wajib diisi.', en: 'Required.' } : { id: 'Jenis nilai tidak sesuai (angka diharapkan?).', en: 'Wrong kind of value (a number expected?).' };
   }
@@ -78,6 +83,11 @@ export function parseApplicationRow(
     else if (entry[1] === 'yearBuilt') record[entry[1]] = /^\d{1,4}$/.test(value) ? Number(value) : value;
     else record[entry[1]] = value;
   });
+  // The code is looked up in the database: one that cannot be a code (a NUL byte, which
+  // PostgreSQL refuses) is reported here rather than sent there.
+  if (institutionCode !== '' && !ZInstitutionCode.safeParse(institutionCode).success) {
+    errors.push({ row: rowNumber, column: 'institution_code', message: { id: 'Kode instansi tidak valid: huruf besar, angka, tanda hubung.', en: 'Invalid institution code: A–Z, 0–9, dash.' } });
+  }
   const parsed = ZApplicationFields.safeParse(record);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -86,5 +96,6 @@ export function parseApplicationRow(
     }
     return { institutionCode, errors };
   }
+  if (errors.length > 0) return { institutionCode, errors };
   return { fields: parsed.data, institutionCode, errors };
 }

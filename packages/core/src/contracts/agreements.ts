@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AGREEMENT_STATUSES } from '../domain/agreement-status';
-import { ZPageQuery } from './common';
+import { ZPageQuery, zText } from './common';
 
 /** Resource ceiling of an agreement. Memory in whole GiB (multiples of 1024 MiB), as printed on the document. */
 export const ZAgreementCeiling = z.strictObject({
@@ -18,7 +18,7 @@ export const ZAgreementCeiling = z.strictObject({
 export type AgreementCeilingDto = z.infer<typeof ZAgreementCeiling>;
 
 const ZDate = z.iso.date();
-const ZLine = (max: number) => z.string().trim().min(1).max(max);
+const ZLine = (max: number) => zText({ min: 1, max });
 
 /**
  * `POST /agreements` body. The term defaults to the fiscal year (`fiscalYear`, default the
@@ -105,7 +105,7 @@ export const ZSignAgreementBody = z.strictObject({
 export type SignAgreementBody = z.infer<typeof ZSignAgreementBody>;
 
 /** `POST /agreements/:id/revoke` body. */
-export const ZRevokeAgreementBody = z.strictObject({ reason: z.string().trim().min(5).max(1000) });
+export const ZRevokeAgreementBody = z.strictObject({ reason: zText({ min: 5, max: 1000, multiline: true }) });
 
 /** `GET /verify/:code` params: the code printed (as a QR link) on the document. */
 export const ZVerificationCodeParam = z.strictObject({ code: z.string().regex(/^[A-Z2-9]{16}$/) });

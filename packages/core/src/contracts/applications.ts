@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZEmail, ZNip, ZPageQuery, ZPhone } from './common';
+import { ZEmail, ZNip, ZPageQuery, ZPhone, zText } from './common';
 
 /** aplikasi umum (shared across agencies) / aplikasi khusus (specific to one agency). */
 export const APPLICATION_KINDS = ['umum', 'khusus'] as const;
@@ -9,14 +9,8 @@ export const DEVELOPER_TYPES = ['internal', 'vendor'] as const;
 export const APPLICATION_USER_TYPES = ['internal', 'public', 'both'] as const;
 export const APPLICATION_STATUSES = ['planned', 'development', 'active', 'retired'] as const;
 
-const ZLine = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'tidak boleh berisi karakter kontrol / must not contain control characters');
-const ZParagraph = (max: number) => z.string().trim().min(1).max(max);
+const ZLine = (max: number) => zText({ min: 1, max });
+const ZParagraph = (max: number) => zText({ min: 1, max, multiline: true });
 
 /** An http(s) URL (the application's address, usually a subdomain of kalteng.go.id). */
 export const ZWebUrl = z.url({ protocol: /^https?$/, error: 'URL harus http atau https / URL must be http or https' }).max(500);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zText } from './common';
 
 /** `GET /audit-log` query: filters, keyset paging by id (newest first). */
 export const ZAuditQuery = z.strictObject({
@@ -7,7 +8,7 @@ export const ZAuditQuery = z.strictObject({
   institutionId: z.uuid().optional(),
   action: z.string().regex(/^[a-z_.]{3,64}$/).optional(),
   targetType: z.string().regex(/^[a-z_]{2,32}$/).optional(),
-  targetId: z.string().max(100).optional(),
+  targetId: zText({ max: 100 }).optional(),
 });
 
 /** One audit entry: who did what to which target, when, with before/after. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZResources } from '../domain/resources';
+import { zText } from './common';
 
 /** An OS template people can choose, mapped to a Proxmox template VM. */
 export const ZCatalogTemplate = z.object({
@@ -32,7 +33,7 @@ export const ZCatalog = z.object({ templates: z.array(ZCatalogTemplate), presets
 
 /** `PUT /catalog/templates/:id` body (operators). */
 export const ZPutTemplateBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: zText({ min: 1, max: 100 }),
   osFamily: z.string().regex(/^[a-z0-9-]{2,32}$/),
   pveTemplateVmid: z.number().int().min(100).max(999_999_999),
   pveNode: z.string().regex(/^[a-zA-Z0-9-]{1,63}$/).nullable().default(null),
@@ -41,7 +42,7 @@ export const ZPutTemplateBody = z.strictObject({
 });
 
 /** `PUT /catalog/presets/:id` body (operators). */
-export const ZPutPresetBody = z.strictObject({ name: z.string().trim().min(1).max(100), ...ZResources.shape, isActive: z.boolean().default(true) });
+export const ZPutPresetBody = z.strictObject({ name: zText({ min: 1, max: 100 }), ...ZResources.shape, isActive: z.boolean().default(true) });
 
 /** Service standard: target times operators set per step (settings key `service_standards`). */
 export const ZServiceStandards = z.strictObject({

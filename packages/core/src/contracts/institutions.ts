@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { institutionCodeProblem } from '../domain/guest-account';
 import { ZQuotaLimits } from '../domain/resources';
-import { ZDisplayName } from './common';
+import { ZDisplayName, zText } from './common';
 
 /**
  * Short code of an institution: upper-case letters, digits, dashes (e.g. BIRO-ADPIM). Its lower
@@ -20,12 +20,12 @@ export const ZInstitutionCode = z
 export const ZCreateInstitutionBody = z.strictObject({
   code: ZInstitutionCode,
   name: ZDisplayName,
-  address: z.string().trim().max(500).optional(),
+  address: zText({ max: 500, multiline: true }).optional(),
 });
 /** `PATCH /institutions/:id` body. */
 export const ZUpdateInstitutionBody = z.strictObject({
   name: ZDisplayName.optional(),
-  address: z.string().trim().max(500).nullable().optional(),
+  address: zText({ max: 500, multiline: true }).nullable().optional(),
 });
 
 /** An institution (tenant). */

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { zText } from './common';
 
 const ipv4 = z.ipv4();
 
 /** `POST /ip-pools` body (operators): an IPv4 pool with its network settings. */
 export const ZCreateIpPoolBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: zText({ min: 1, max: 100 }),
   cidr: z.cidrv4(),
   gateway: ipv4,
   vlanTag: z.number().int().min(1).max(4094).nullable().default(null),

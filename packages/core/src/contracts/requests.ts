@@ -4,7 +4,7 @@ import { REQUEST_STATUSES } from '../domain/request-status';
 import { ZResources } from '../domain/resources';
 import { DUPLICATE_SSH_KEY_MESSAGE, duplicateSshKeyIndexes } from '../ssh/ssh-key-set';
 import { parseSshPublicKey } from '../ssh/ssh-public-key';
-import { ZDisplayName, ZEmail, ZNip, ZPhone } from './common';
+import { ZDisplayName, ZEmail, ZNip, ZPhone, zText } from './common';
 
 /** A host name: one DNS label — a–z, 0–9 and '-', 1–63 characters, starting with a letter, not ending with '-' (the guest specification's rule). */
 export const ZHostname = z
@@ -24,8 +24,8 @@ export const ZSubmitRequestBody = z
   .strictObject({
     applicationId: z.uuid(),
     hostname: ZHostname,
-    templateId: z.string().min(1).max(63),
-    presetId: z.string().min(1).max(32).optional(),
+    templateId: zText({ min: 1, max: 63 }),
+    presetId: zText({ min: 1, max: 32 }).optional(),
     resources: ZResources.optional(),
     sshPublicKeys: z
       .array(ZSshPublicKeyInput)
@@ -37,7 +37,7 @@ export const ZSubmitRequestBody = z
           ctx.addIssue({ code: 'custom', path: [index], message: `${DUPLICATE_SSH_KEY_MESSAGE.id} / ${DUPLICATE_SSH_KEY_MESSAGE.en}`, params: { sshKeyError: 'duplicate' } });
         }
       }),
-    purpose: z.string().trim().min(10).max(2000),
+    purpose: zText({ min: 10, max: 2000, multiline: true }),
     network: z.strictObject({
       publicAccess: z.boolean(),
       ports: z
@@ -53,9 +53,9 @@ export const ZSubmitRequestBody = z
   });
 export type SubmitRequestBody = z.infer<typeof ZSubmitRequestBody>;
 
-export const ZApproveBody = z.strictObject({ comment: z.string().trim().max(2000).optional() });
-export const ZRejectBody = z.strictObject({ reason: z.string().trim().min(5).max(2000) });
-export const ZCancelBody = z.strictObject({ reason: z.string().trim().max(2000).optional() });
+export const ZApproveBody = z.strictObject({ comment: zText({ max: 2000, multiline: true }).optional() });
+export const ZRejectBody = z.strictObject({ reason: zText({ min: 5, max: 2000, multiline: true }) });
+export const ZCancelBody = z.strictObject({ reason: zText({ max: 2000, multiline: true }).optional() });
 
 const ZRunStep = z.object({
   key: z.string(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LOCALES } from '../i18n';
 import { ZRole } from './auth';
-import { ZDisplayName, ZEmail, ZNip, ZPhone } from './common';
+import { ZDisplayName, ZEmail, ZNip, ZPhone, zText } from './common';
 
 /** A password people can choose: long enough to matter, bounded to keep hashing cheap. */
 export const ZNewPassword = z.string().min(12, 'minimal 12 karakter / at least 12 characters').max(256);
@@ -20,7 +20,7 @@ export const ZCreateUserBody = z.strictObject({
   password: ZNewPassword,
   roles: ZRoleSet,
   nip: ZNip.optional(),
-  position: z.string().trim().max(200).optional(),
+  position: zText({ max: 200 }).optional(),
   phone: ZPhone.optional(),
   locale: z.enum(LOCALES).default('id'),
 });
@@ -31,7 +31,7 @@ export const ZUpdateUserBody = z.strictObject({
   name: ZDisplayName.optional(),
   roles: ZRoleSet.optional(),
   nip: ZNip.nullable().optional(),
-  position: z.string().trim().max(200).nullable().optional(),
+  position: zText({ max: 200 }).nullable().optional(),
   phone: ZPhone.nullable().optional(),
   locale: z.enum(LOCALES).optional(),
   isActive: z.boolean().optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zText } from './common';
 
 /** A VM as `GET /vms` and `GET /vms/:id` return it (apps/api/src/routes/vms.routes.ts). */
 export const ZVm = z.object({
@@ -26,7 +27,7 @@ export type VmPowerAction = (typeof VM_POWER_ACTIONS)[number];
 /** `POST /vms/:id/actions` body. */
 export const ZVmActionBody = z.strictObject({ action: z.enum(VM_POWER_ACTIONS) });
 /** `POST /vms/:id/decommission` body. */
-export const ZDecommissionBody = z.strictObject({ reason: z.string().trim().min(5).max(500) });
+export const ZDecommissionBody = z.strictObject({ reason: zText({ min: 5, max: 500, multiline: true }) });
 /** 202 answer of VM actions: the day-2 run that carries it out (follow it on the request's events). */
 export const ZQueuedRun = z.object({ runId: z.uuid() });
 

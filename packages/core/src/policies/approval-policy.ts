@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALL_ROLES, type Role } from '../roles';
 import type { Resources } from '../domain/resources';
+import { zText } from '../contracts/common';
 
 const ZRoleName = z.enum(ALL_ROLES as [Role, ...Role[]]);
 const ZThreshold = z.strictObject({
@@ -15,7 +16,7 @@ const ZThreshold = z.strictObject({
  */
 export const ZApprovalLevel = z.strictObject({
   level: z.number().int().min(1).max(10),
-  name: z.strictObject({ id: z.string().min(1).max(100), en: z.string().min(1).max(100) }),
+  name: z.strictObject({ id: zText({ min: 1, max: 100 }), en: zText({ min: 1, max: 100 }) }),
   roles: z.array(ZRoleName).min(1),
   mode: z.enum(['any', 'all']),
   /** The level applies only when the request reaches one of these sizes; absent = always. */

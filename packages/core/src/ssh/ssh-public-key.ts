@@ -122,18 +122,41 @@ export function sanitiseSshKeyComment(raw: string): string {
     .trim();
 }
 
+const SPACE = 0x20;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Removes leading spaces, then one trailing newline (LF or CRLF, as left by copying a .pub
+ * file) and the spaces before it; anything inside the line is kept for the checks below.
+ * A scan by index rather than a regular expression: an unanchored pattern such as
+ * `[ ]*(\r?\n)?$` retries from every space of a long run, which is quadratic, while this is
+ * one pass over each end of the input whatever it holds.
+ */
+function stripPasteWhitespace(input: string): string {
+  let start = 0;
+  while (start < input.length && input.charCodeAt(start) === SPACE) start += 1;
+  let end = input.length;
+  if (end > start && input.charCodeAt(end - 1) === LF) {
+    end -= 1;
+    if (end > start && input.charCodeAt(end - 1) === CR) end -= 1;
+  }
+  while (end > start && input.charCodeAt(end - 1) === SPACE) end -= 1;
+  return input.slice(start, end);
+}
+
 /**
  * Parses and validates one OpenSSH public key line (`type base64 [comment]`).
  * Guarantees on success: the type is supported, the base64 decodes to a well-formed key
  * whose embedded type equals the written one, RSA moduli have at least 3072 bits, there is
- * no options prefix, and `line` is a single line of printable ASCII. Never throws: every
+ * no options prefix, and `line` is a single line of printable ASCII. Time is linear in the
+ * input length (the web form runs it on every keystroke). Never throws: every
  * rejection carries a stable code and a bilingual message. Pure: shared by the API, the web
  * form and packages/guest (which adds the SHA-256 fingerprint).
  */
 export function parseSshPublicKey(input: string): SshPublicKeyResult {
   if (typeof input !== 'string') return fail(SshPublicKeyErrorCode.Malformed);
-  // A single trailing newline from copying a .pub file is harmless; anything inside is not.
-  const line = input.replace(/^[ ]+/, '').replace(/[ ]*(\r?\n)?$/, '');
+  const line = stripPasteWhitespace(input);
   if (line.length === 0) return fail(SshPublicKeyErrorCode.Empty);
   if (line.length > MAX_LINE_LENGTH) return fail(SshPublicKeyErrorCode.TooLong);
   if (CONTROL.test(line)) return fail(SshPublicKeyErrorCode.ControlCharacters);
