@@ -1,5 +1,6 @@
 import { BATCH_SCRIPT_TAG } from '../guest-batch';
 import { ZGuestSpec, type GuestSpec, type GuestSpecInput } from '../guest-spec.schema';
+import { APT_PROXY_FILE, aptProxyContent } from '../steps/packages.step';
 
 /** What an emulated command answers (the shape the PVE simulator's guest endpoint expects). */
 export type EmulatedCommandResult = { code: number; stdout?: string; stderr?: string };
@@ -12,7 +13,10 @@ export type EmulatedCommandResult = { code: number; stdout?: string; stderr?: st
  * a file written through the guest package's install script gets the content the guest package
  * is known to write for that path (the constants below mirror packages/guest's steps); every
  * other command changes the emulated state the way the real tool would. Unknown commands fall
- * through to the simulator's default (exit 0), which keeps the agent's host-key `cat` working.
+ * through to the simulator, whose boot plan answers what depends on time since boot (cloud-init's
+ * status, the host key appearing when cloud-init's ssh module runs) and exits 0 for the rest.
+ * Every answer here is pinned to packages/guest/fixtures/debian-12-transcript.json by a test.
+ * A guest's state lives until the simulator reports the VM destroyed (`forget`).
  */
 
 type GuestState = {
@@ -24,7 +28,15 @@ type GuestState = {
   enabledUnits: Set<string>;
   sshdReloaded: boolean;
   ufw: { active: boolean; input: string; output: string; rules: string[] };
+  /** Mirror the Debian sources point at (undefined: deb.debian.org, as the cloud image ships). */
+  mirror?: string;
+  /** Packages `apt-get upgrade` would install. */
+  upgradable: number;
 };
+
+/** Packages a fresh clone of a template built a few weeks earlier has to upgrade. */
+export const EMULATED_UPGRADABLE = 4;
+const DEBIAN_SOURCES = '/etc/apt/sources.list.d/debian.sources';
 
 const MANAGED = {
   cloudCfg: '# Managed by Betang: keep the hostname set at provisioning across reboots.\npreserve_hostname: true\n',
@@ -86,6 +98,7 @@ function contentFor(s: GuestState, path: string): string {
     return `// Managed by Betang.\nAPT::Periodic::Update-Package-Lists "${v}";\nAPT::Periodic::Unattended-Upgrade "${v}";\n`;
   }
   if (path === '/etc/apt/apt.conf.d/52betang-unattended-upgrades') return MANAGED.origins;
+  if (path === APT_PROXY_FILE && spec.aptProxy) return aptProxyContent(spec.aptProxy);
   return '';
 }
 
@@ -114,7 +127,6 @@ function runBatch(s: GuestState, args: string[]): EmulatedCommandResult {
 function runScript(s: GuestState, script: string, args: string[]): EmulatedCommandResult | undefined {
   const [a0 = ''] = args;
   if (script.startsWith(BATCH_SCRIPT_TAG)) return runBatch(s, args);
-  if (script.includes('cloud-init status --wait')) return ok('status: done\n');
   if (script.includes('exec cat --')) {
     if (a0 === '/etc/default/ufw') return ok(`DEFAULT_INPUT_POLICY="${s.ufw.input}"\nDEFAULT_OUTPUT_POLICY="${s.ufw.output}"\n`);
     const f = s.files.get(a0);
@@ -140,6 +152,17 @@ function runScript(s: GuestState, script: string, args: string[]): EmulatedComma
     const hardened = s.sshdReloaded && s.files.has('/etc/ssh/sshd_config.d/50-betang.conf');
     return ok(`debian@127.0.0.1: Permission denied (publickey${hardened ? '' : ',password'}).\n`);
   }
+  if (script.includes('grep -qE -- "$1"')) return ok(s.mirror === undefined ? `${DEBIAN_SOURCES}\n` : '');
+  if (script.includes('sed -i -E')) {
+    s.mirror = args[1];
+    return ok();
+  }
+  if (script.includes('apt-get -s -q upgrade')) return ok(`${s.upgradable}\n`);
+  if (script.includes('--force-confold upgrade')) {
+    const n = s.upgradable;
+    s.upgradable = 0;
+    return ok(`${n} upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n`);
+  }
   if (script.includes('systemctl reload')) {
     s.sshdReloaded = true;
     return ok();
@@ -152,8 +175,6 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
   switch (cmd) {
     case 'sh':
       return rest[0] === '-c' ? runScript(s, rest[1] ?? '', rest.slice(3)) : undefined;
-    case 'timeout':
-      return rest.slice(1).join(' ') === 'cloud-init status --wait' ? ok('status: done\n') : undefined;
     case 'hostname':
       if (rest.length === 0) return ok(`${s.hostname}\n`);
       s.hostname = rest[0] ?? s.hostname;
@@ -198,6 +219,9 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
     }
     case 'ufw':
       return ufw(s, rest);
+    case 'rm':
+      s.files.delete(rest.at(-1) ?? '');
+      return ok();
     case 'dpkg-query':
       return ok('install ok installed');
     default:
@@ -222,7 +246,9 @@ function ufw(s: GuestState, args: string[]): EmulatedCommandResult {
  * the guest is being configured for (its normalised keys and hostname are needed to answer the
  * way the real files would read); vmids without a spec keep the simulator's default behaviour.
  */
-export function emulateDebianGuests(specOf: (vmid: number) => GuestSpecInput | undefined): ((vmid: number, command: string) => EmulatedCommandResult | undefined) & { state(vmid: number): GuestState | undefined } {
+export function emulateDebianGuests(
+  specOf: (vmid: number) => GuestSpecInput | undefined,
+): ((vmid: number, command: string) => EmulatedCommandResult | undefined) & { state(vmid: number): GuestState | undefined; forget(vmid: number): void } {
   const guests = new Map<number, GuestState>();
   const handler = (vmid: number, command: string): EmulatedCommandResult | undefined => {
     let s = guests.get(vmid);
@@ -238,6 +264,7 @@ export function emulateDebianGuests(specOf: (vmid: number) => GuestSpecInput | u
         enabledUnits: new Set(['systemd-timesyncd.service']),
         sshdReloaded: false,
         ufw: { active: false, input: 'DROP', output: 'ACCEPT', rules: [] },
+        upgradable: EMULATED_UPGRADABLE,
       };
       guests.set(vmid, s);
     }
@@ -245,7 +272,11 @@ export function emulateDebianGuests(specOf: (vmid: number) => GuestSpecInput | u
     const body = argv[0] === 'sudo' ? argv.slice(argv.indexOf('--') + 1) : argv;
     return run(s, body);
   };
-  return Object.assign(handler, { state: (vmid: number) => guests.get(vmid) });
+  return Object.assign(handler, {
+    state: (vmid: number) => guests.get(vmid),
+    /** The VM was destroyed: a new VM with this vmid is a fresh guest. */
+    forget: (vmid: number) => void guests.delete(vmid),
+  });
 }
 
 /**

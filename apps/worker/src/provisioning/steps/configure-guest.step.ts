@@ -7,10 +7,23 @@ import { adminUserOf } from '../vm-spec';
 import type { CloneResult } from './clone.step';
 import type { ReserveResult } from './reserve.step';
 
-/** The guest configuration a request asks for: hostname, the institution's admin user and keys, approved ports. */
+/**
+ * The guest configuration a request asks for: hostname, the institution's admin user and keys,
+ * approved ports; and the data center's apt proxy/mirror and package-upgrade settings.
+ */
 export function guestSpecOf(ctx: ProvisionCtx): GuestSpecInput {
   const { request } = ctx.data;
-  return { hostname: request.hostname, adminUser: adminUserOf(ctx), sshPublicKeys: request.sshPublicKeys, allowedTcpPorts: request.ports };
+  const s = ctx.settings;
+  return {
+    hostname: request.hostname,
+    adminUser: adminUserOf(ctx),
+    sshPublicKeys: request.sshPublicKeys,
+    allowedTcpPorts: request.ports,
+    ...(s.GUEST_APT_PROXY ? { aptProxy: s.GUEST_APT_PROXY } : {}),
+    ...(s.GUEST_APT_MIRROR ? { aptMirror: s.GUEST_APT_MIRROR } : {}),
+    packageUpgrade: s.GUEST_PACKAGE_UPGRADE,
+    packageUpgradeTimeoutSec: s.GUEST_PACKAGE_UPGRADE_SECONDS,
+  };
 }
 
 /**
