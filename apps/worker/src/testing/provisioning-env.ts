@@ -58,7 +58,7 @@ export async function startProvisioningEnv(db: Db, simOptions: SimulatorOptions 
   sim.faults.setGuestCommandHandler(guests);
   const deps: WorkerDeps = {
     config: {
-      WORKER_CONCURRENCY: 4, PVE_VMID_MIN: 100_000, PVE_VMID_MAX: 100_999, STEP_RETRIES: 3, STEP_RETRY_BASE_MS: 20, GUEST_AGENT_WAIT_SECONDS: 15,
+      WORKER_CONCURRENCY: 4, PVE_VMID_MIN: 100_000, PVE_VMID_MAX: 100_999, STEP_RETRIES: 3, STEP_RETRY_BASE_MS: 20, GUEST_AGENT_WAIT_SECONDS: 15, GUEST_CLOUD_INIT_WAIT_SECONDS: 15,
       GUEST_SSH_READY_SECONDS: 10, PVE_CLONE_TASK_SECONDS: 30, PVE_TASK_SECONDS: 20, RUN_DEADLINE_MINUTES: 30, ...config,
     },
     db,
