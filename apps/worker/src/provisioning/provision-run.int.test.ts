@@ -150,6 +150,7 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
     env.sim.faults.setGuestCommandHandler((vmid, command) =>
       command === 'cloud-init status --format json' ? { code: 1, stdout: `${JSON.stringify({ _schema_version: '1', ...v1, schemas: { '1': v1 } }, null, 2)}\n` } : env.guests(vmid, command),
     );
+    const failedAt = Date.now();
     try {
       const out = await runToEnd(env.deps, q.runId, { attempts: 3 });
       expect(out.status).toBe('failed');
@@ -160,9 +161,10 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
     expect(run).toMatchObject({ status: 'failed', errorCode: 'CLOUD_INIT_FAILED' });
     expect(run?.errorMessage).toContain('Unknown user or group: betang');
     expect(run?.errorMessage).toContain('docs/runbook.md#cloud_init_failed');
-    const steps = await listRunSteps(db, q.runId);
-    expect(steps.find((s) => s.key === 'await-cloud-init')?.status).toBe('failed');
-    expect(steps.find((s) => s.key === 'pin-host-key')?.status).not.toBe('done');
+    const failed = await db.selectFrom('auditLog').select('after').where('action', '=', 'vm.provision_failed').where('targetId', '=', q.requestId).executeTakeFirstOrThrow();
+    expect(failed.after).toMatchObject({ code: 'CLOUD_INIT_FAILED', step: 'await-cloud-init' });
+    const agent = env.sim.state.guestCommands().filter((c) => c.via === 'agent' && c.command.includes('ssh_host_ed25519_key'));
+    expect(agent.filter((c) => c.at >= failedAt)).toEqual([]);
     const mine = env.sim.state.listVms().filter((v) => parseTags(String((v.config as Record<string, unknown>).tags ?? '')).includes(runTag(q.runId)));
     expect(mine).toHaveLength(0);
   });
