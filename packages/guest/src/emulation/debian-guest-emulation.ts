@@ -80,6 +80,28 @@ export function splitShellWords(command: string): string[] {
   return words;
 }
 
+/** argv after `sudo [-n] [-u USER] --` (or argv itself without sudo). */
+function withoutSudo(argv: string[]): string[] {
+  return argv[0] === 'sudo' ? argv.slice(argv.indexOf('--') + 1) : argv;
+}
+
+/**
+ * The commands one command line sent by this package runs on the guest, each as argv without
+ * its sudo prefix: a guest-batch.ts batch gives one argv per command in it, anything else one.
+ */
+export function guestCommandArgvs(command: string): string[][] {
+  const argv = withoutSudo(splitShellWords(command));
+  if (argv[0] !== 'sh' || argv[1] !== '-c' || !(argv[2] ?? '').startsWith(BATCH_SCRIPT_TAG)) return [argv];
+  const rest = argv.slice(5);
+  const out: string[][] = [];
+  for (let p = 0; p + 3 <= rest.length; ) {
+    const argc = Number(rest[p + 2]);
+    out.push(withoutSudo(rest.slice(p + 3, p + 3 + argc)));
+    p += 3 + argc;
+  }
+  return out;
+}
+
 function hostsFor(name: string): string {
   return `127.0.0.1\tlocalhost\n127.0.1.1\t${name}\n::1\tlocalhost ip6-localhost ip6-loopback\n`;
 }
