@@ -90,7 +90,10 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
     const ssh = env.sim.state.guestCommands(vm.vmid as number).filter((c) => c.via === 'ssh');
     expect(ssh.every((c) => c.user === 'betang')).toBe(true);
     const text = ssh.map((c) => c.command).join('\n');
-    expect(text).toContain(`hostnamectl set-hostname ${q.hostname}`);
+    // cloud-init already named the guest after the VM (and wrote /etc/hosts): only preserve_hostname is added.
+    expect(text).not.toContain('hostnamectl set-hostname');
+    expect(text).toContain('/etc/cloud/cloud.cfg.d/99-betang-hostname.cfg');
+    expect(env.guests.state(vm.vmid as number)?.files.get('/etc/hosts')).toContain(`127.0.1.1 ${q.hostname}.kalteng.go.id ${q.hostname}\n`);
     expect(text).toContain(`useradd --create-home --user-group --shell /bin/bash -- ${q.institutionCode.toLowerCase()}`);
     expect(text).toContain('ufw allow 80/tcp');
     expect(text).toContain('ufw allow 443/tcp');

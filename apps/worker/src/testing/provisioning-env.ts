@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { decodeSshKeys } from '@betang/proxmox';
 import { createPveClient, type PveClient } from '@betang/proxmox';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '@betang/pve-simulator';
-import { guestSpecFromVmConfig, type GuestSpecInput } from '@betang/guest';
+import { guestSpecFromVmConfig, type EmulatedGuestInput } from '@betang/guest';
 import { JOB_NAMES } from '@betang/core';
 import type { Db } from '@betang/db';
 import type { JobHandlers } from '@betang/queue';
@@ -29,9 +29,9 @@ export function makeKeyPair(comment = 'betang-platform'): { privateKey: string; 
 
 /** Guest spec of a simulated VM, read back from its config as the worker wrote it. */
 export function specFromSimVm(sim: RunningSimulator, platformKey: string, portsByHostname: Map<string, number[]>) {
-  return (vmid: number): GuestSpecInput | undefined => {
+  return (vmid: number): EmulatedGuestInput | undefined => {
     const config = (sim.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
-    return guestSpecFromVmConfig({ name: config.name, tags: config.tags, sshKeys: decodeSshKeys(config.sshkeys) }, platformKey, portsByHostname.get(config.name ?? '') ?? []);
+    return guestSpecFromVmConfig({ name: config.name, tags: config.tags, searchdomain: config.searchdomain, sshKeys: decodeSshKeys(config.sshkeys) }, platformKey, portsByHostname.get(config.name ?? '') ?? []);
   };
 }
 

@@ -102,6 +102,30 @@ export function guestCommandArgvs(command: string): string[][] {
   return out;
 }
 
+/** /etc/hosts as cloud-init 22.4 renders templates/hosts.debian.tmpl (manage_etc_hosts: true, set by Proxmox). */
+export function cloudInitHosts(fqdn: string, hostname: string): string {
+  return [
+    "# Your system has configured 'manage_etc_hosts' as True.",
+    '# As a result, if you wish for changes to this file to persist',
+    '# then you will need to either',
+    '# a.) make changes to the master file in /etc/cloud/templates/hosts.debian.tmpl',
+    "# b.) change or remove the value of 'manage_etc_hosts' in",
+    '#     /etc/cloud/cloud.cfg or cloud-config from user-data',
+    '#',
+    `127.0.1.1 ${fqdn} ${hostname}`,
+    '127.0.0.1 localhost',
+    '',
+    '# The following lines are desirable for IPv6 capable hosts',
+    '::1 localhost ip6-localhost ip6-loopback',
+    'ff02::1 ip6-allnodes',
+    'ff02::2 ip6-allrouters',
+    '',
+  ].join('\n');
+}
+
+/** What the simulator's guest is told about a VM: the spec Betang configures, and the FQDN cloud-init wrote. */
+export type EmulatedGuestInput = GuestSpecInput & { fqdn?: string };
+
 function hostsFor(name: string): string {
   return `127.0.0.1\tlocalhost\n127.0.1.1\t${name}\n::1\tlocalhost ip6-localhost ip6-loopback\n`;
 }
@@ -269,7 +293,7 @@ function ufw(s: GuestState, args: string[]): EmulatedCommandResult {
  * way the real files would read); vmids without a spec keep the simulator's default behaviour.
  */
 export function emulateDebianGuests(
-  specOf: (vmid: number) => GuestSpecInput | undefined,
+  specOf: (vmid: number) => EmulatedGuestInput | undefined,
 ): ((vmid: number, command: string) => EmulatedCommandResult | undefined) & { state(vmid: number): GuestState | undefined; forget(vmid: number): void } {
   const guests = new Map<number, GuestState>();
   const handler = (vmid: number, command: string): EmulatedCommandResult | undefined => {
@@ -279,8 +303,9 @@ export function emulateDebianGuests(
       if (!input) return undefined;
       s = {
         spec: ZGuestSpec.parse(input),
-        hostname: 'localhost',
-        files: new Map([['/etc/hosts', '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n'], ['/etc/hostname', 'localhost\n']]),
+        // cloud-init's set_hostname and update_etc_hosts ran at first boot with the VM's name
+        hostname: input.hostname,
+        files: new Map([['/etc/hosts', cloudInitHosts(input.fqdn ?? input.hostname, input.hostname)], ['/etc/hostname', `${input.hostname}\n`]]),
         users: new Map(),
         timezone: 'Etc/UTC',
         enabledUnits: new Set(['systemd-timesyncd.service']),
@@ -303,15 +328,15 @@ export function emulateDebianGuests(
 
 /**
  * The guest spec the worker configures for a VM, read back from the VM's own config the way the
- * worker wrote it: hostname = VM name, admin user = the `betang-inst-<user>` tag, keys = the
+ * worker wrote it (and the FQDN cloud-init derives from name and searchdomain): hostname = VM name, admin user = the `betang-inst-<user>` tag, keys = the
  * cloud-init keys minus the platform's provisioning key, ports as given. Undefined for VMs
  * Betang did not configure.
  */
 export function guestSpecFromVmConfig(
-  config: { name?: string; tags?: string; sshKeys: readonly string[] },
+  config: { name?: string; tags?: string; searchdomain?: string; sshKeys: readonly string[] },
   platformPublicKey: string,
   allowedTcpPorts: number[] = [],
-): GuestSpecInput | undefined {
+): EmulatedGuestInput | undefined {
   const inst = (config.tags ?? '').split(/[;,\s]+/).find((t) => t.startsWith('betang-inst-'));
   if (!config.name || !inst) return undefined;
   const platformBlob = platformPublicKey.split(' ')[1];
@@ -320,5 +345,7 @@ export function guestSpecFromVmConfig(
     adminUser: inst.slice('betang-inst-'.length),
     sshPublicKeys: config.sshKeys.filter((k) => k.split(' ')[1] !== platformBlob),
     allowedTcpPorts,
+    // Proxmox's get_hostname_fqdn: name.searchdomain when the name has no dot
+    ...(config.searchdomain && !config.name.includes('.') ? { fqdn: `${config.name}.${config.searchdomain}` } : {}),
   };
 }
