@@ -25,6 +25,7 @@ type GuestState = {
   files: Map<string, string>;
   users: Map<string, { password: string; keys: boolean }>;
   timezone: string;
+  timezoneSetByTimedatectl?: boolean;
   enabledUnits: Set<string>;
   sshdReloaded: boolean;
   ufw: { active: boolean; input: string; output: string; rules: string[] };
@@ -250,9 +251,11 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
       if (rest[0] === '-t') return ok();
       return ok(s.files.has('/etc/ssh/sshd_config.d/50-betang.conf') ? 'passwordauthentication no\nkbdinteractiveauthentication no\npermitrootlogin no\n' : 'passwordauthentication yes\nkbdinteractiveauthentication no\npermitrootlogin without-password\n');
     case 'readlink':
-      return ok(`/usr/share/zoneinfo/${s.timezone}\n`);
+      // the image's link is absolute; timedatectl writes a relative one
+      return ok(`${s.timezoneSetByTimedatectl ? '..' : ''}/usr/share/zoneinfo/${s.timezone}\n`);
     case 'timedatectl':
       s.timezone = rest[1] ?? s.timezone;
+      s.timezoneSetByTimedatectl = true;
       return ok();
     case 'systemctl': {
       const units = rest.filter((u) => u.includes('.'));
@@ -275,10 +278,18 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
   }
 }
 
+/** `ufw status` of an active firewall with these allow rules (ufw 0.36: IPv4 rows, then the v6 rows, columns padded). */
+function ufwStatusTable(rules: readonly string[]): string {
+  const row = (to: string, from: string): string => `${to.padEnd(27)}${'ALLOW'.padEnd(12)}${from.padEnd(26)}\n`;
+  const v4 = rules.map((r) => row(r, 'Anywhere'));
+  const v6 = rules.map((r) => row(`${r} (v6)`, 'Anywhere (v6)'));
+  return `Status: active\n\n${'To'.padEnd(27)}${'Action'.padEnd(12)}From\n${'--'.padEnd(27)}${'------'.padEnd(12)}----\n${v4.join('')}${v6.join('')}\n`;
+}
+
 function ufw(s: GuestState, args: string[]): EmulatedCommandResult {
   const line = args.join(' ');
-  if (line === 'status') return ok(`Status: ${s.ufw.active ? 'active' : 'inactive'}\n`);
-  if (line === 'show added') return ok(s.ufw.rules.length ? `Added user rules (see 'ufw status' for running firewall):\n${s.ufw.rules.map((r) => `ufw allow ${r}`).join('\n')}\n` : '(None)\n');
+  if (line === 'status') return ok(s.ufw.active ? ufwStatusTable(s.ufw.rules) : 'Status: inactive\n');
+  if (line === 'show added') return ok(`Added user rules (see 'ufw status' for running firewall):\n${s.ufw.rules.length ? s.ufw.rules.map((r) => `ufw allow ${r}\n`).join('') : '(None)\n'}`);
   if (args[0] === 'allow' && args[1] && !s.ufw.rules.includes(args[1])) s.ufw.rules.push(args[1]);
   if (line === 'default deny incoming') s.ufw.input = 'DROP';
   if (line === 'default allow outgoing') s.ufw.output = 'ACCEPT';
@@ -308,7 +319,8 @@ export function emulateDebianGuests(
         files: new Map([['/etc/hosts', cloudInitHosts(input.fqdn ?? input.hostname, input.hostname)], ['/etc/hostname', `${input.hostname}\n`]]),
         users: new Map(),
         timezone: 'Etc/UTC',
-        enabledUnits: new Set(['systemd-timesyncd.service']),
+        // apt enables its daily timers at installation
+        enabledUnits: new Set(['systemd-timesyncd.service', 'apt-daily.timer', 'apt-daily-upgrade.timer']),
         sshdReloaded: false,
         ufw: { active: false, input: 'DROP', output: 'ACCEPT', rules: [] },
         upgradable: EMULATED_UPGRADABLE,

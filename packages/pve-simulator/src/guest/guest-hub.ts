@@ -16,7 +16,7 @@ export interface GuestCommandRecord {
   code: number;
 }
 
-const HOST_KEY_CMD = /^(?:(?:sudo\s+)?cat\s+)\/etc\/ssh\/ssh_host_ed25519_key\.pub\s*$/;
+const HOST_KEY_CMD = /^(?:sudo\s+(?:-n\s+)?(?:--\s+)?)?cat\s+\/etc\/ssh\/ssh_host_ed25519_key\.pub\s*$/;
 
 /** Guest-side emulation: DHCP leases, host keys, SSH endpoints, the command log. */
 export class GuestHub {
