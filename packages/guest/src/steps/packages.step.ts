@@ -13,6 +13,11 @@ export function aptProxyContent(proxy: string): string {
 /** The Debian archive URI the mirror replaces (deb822 `URIs:` and one-line `deb` sources alike). */
 export const DEBIAN_ARCHIVE_PATTERN = 'https?://deb\\.debian\\.org/debian/?([[:space:]]|$)';
 
+/** True when a mirror URL is the Debian archive itself (rewriting to it would never converge). */
+function isDebianArchive(url: string): boolean {
+  return /^https?:\/\/deb\.debian\.org\/debian\/?$/.test(url);
+}
+
 // Lists the source files that still name the Debian archive ($1 = ERE).
 const MIRROR_FILES_SCRIPT = [
   'for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do',
@@ -28,18 +33,22 @@ const MIRROR_APPLY_SCRIPT = ['set -eu', 'pattern=$1; mirror=$2; shift 2', 'for f
 // apt-daily may hold the dpkg/lists locks right after first boot: wait for them instead of failing.
 const LOCK_WAIT = '-o DPkg::Lock::Timeout=120';
 
-// Refreshes the package lists and counts what an upgrade would install ($1 = seconds).
-const UPGRADABLE_SCRIPT = [
+// `apt-get update` exits 0 even when a source could not be fetched (bookworm's apt 2.6 only
+// warns): its output is checked for failed fetches, so an unreachable mirror or proxy is an error
+// here instead of an upgrade that silently finds nothing ($1 = seconds).
+const UPDATE_LINES = [
   'export DEBIAN_FRONTEND=noninteractive',
-  `timeout "$1" apt-get -q ${LOCK_WAIT} update >/dev/null || exit $?`,
-  'apt-get -s -q upgrade | grep -c "^Inst " || true',
-].join('\n');
+  `out=$(timeout "$1" apt-get -q ${LOCK_WAIT} update 2>&1) || { code=$?; printf '%s\\n' "$out" | tail -n 5 >&2; exit "$code"; }`,
+  `if printf '%s\\n' "$out" | grep -qE '^(Err:|E: |W: Failed to fetch|W: Some index files failed)'; then printf '%s\\n' "$out" | grep -E '^(Err:|E: |W: )' | tail -n 5 >&2; exit 100; fi`,
+];
+
+// Refreshes the package lists and counts what an upgrade would install.
+const UPGRADABLE_SCRIPT = [...UPDATE_LINES, 'apt-get -s -q upgrade | grep -c "^Inst " || true'].join('\n');
 
 // The upgrade itself: non-interactive, keeps changed config files, bounded ($1 = seconds).
 // Prints apt's summary line; on failure the last lines of its output go to stderr.
 const UPGRADE_SCRIPT = [
-  'export DEBIAN_FRONTEND=noninteractive',
-  `timeout "$1" apt-get -q ${LOCK_WAIT} update >/dev/null || exit $?`,
+  ...UPDATE_LINES,
   `out=$(timeout "$1" apt-get -q -y ${LOCK_WAIT} -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold upgrade 2>&1) || { code=$?; printf '%s\\n' "$out" | tail -n 5 >&2; exit "$code"; }`,
   `printf '%s\\n' "$out" | grep -E "upgraded, [0-9]+ newly installed" || true`,
 ].join('\n');
@@ -74,7 +83,7 @@ export const packagesStep: GuestStep<Observed> = {
   async check(shell, spec) {
     const [proxyFile, mirror] = await Promise.all([
       readGuestFile(shell, APT_PROXY_FILE),
-      spec.aptMirror ? runScriptAsRoot(shell, MIRROR_FILES_SCRIPT, [DEBIAN_ARCHIVE_PATTERN]) : undefined,
+      spec.aptMirror && !isDebianArchive(spec.aptMirror) ? runScriptAsRoot(shell, MIRROR_FILES_SCRIPT, [DEBIAN_ARCHIVE_PATTERN]) : undefined,
     ]);
     const mirrorFiles = (mirror?.stdout ?? '').split('\n').filter(Boolean);
     const wantProxy = spec.aptProxy ? aptProxyContent(spec.aptProxy) : null;
