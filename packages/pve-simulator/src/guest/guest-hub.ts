@@ -24,6 +24,7 @@ export class GuestHub {
   private readonly servers = new Map<number, GuestSshServer>();
   readonly commands: GuestCommandRecord[] = [];
   readonly files = new Map<number, Map<string, Buffer>>();
+  private readonly forgetters = new Set<(vmid: number) => void>();
   private closed = false;
 
   constructor(
@@ -67,11 +68,16 @@ export class GuestHub {
     return plan ? cloudInitCommand(command, plan, vm.startedAt ?? now, now) : undefined;
   }
 
+  /** Registers a handler's `forget` (idempotent): it hears of every destroyed VM from now on. */
+  onForget(forget: (vmid: number) => void): void {
+    this.forgetters.add(forget);
+  }
+
   /** The VM is gone: its SSH endpoint stops and every guest-side state of it is dropped. */
   forget(vmid: number): void {
     this.stopSsh(vmid);
     this.files.delete(vmid);
-    this.faults.guestCommand?.forget?.(vmid);
+    for (const f of this.forgetters) f(vmid);
   }
 
   /** Starts the VM's SSH endpoint if not yet running (idempotent). */
