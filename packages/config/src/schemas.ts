@@ -12,7 +12,7 @@ const ZBool = z
  */
 const ZAptUrl = z
   .string()
-  .regex(/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%\/-]*)?$/, 'http(s)://host[:port][/path] with letters, digits and . _ ~ % / - only');
+  .regex(/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/-]*)?$/, 'http(s)://host[:port][/path] with letters, digits and . _ ~ % / - only');
 
 const TOTP_ROLE_NAMES = ['admin', 'operator', 'dc_head', 'institution_head', 'institution_staff', 'auditor'] as const;
 

@@ -59,7 +59,7 @@ export const ZSshPublicKeyLine = z.string().transform((line, ctx) => {
  */
 export const ZAptUrl = z
   .string()
-  .regex(/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%\/-]*)?$/, 'apt URL: http(s)://host[:port][/path], letters, digits and . _ ~ % / - only')
+  .regex(/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/-]*)?$/, 'apt URL: http(s)://host[:port][/path], letters, digits and . _ ~ % / - only')
   .transform((url) => url.replace(/\/+$/, ''));
 
 export const ZGuestSpec = z.object({

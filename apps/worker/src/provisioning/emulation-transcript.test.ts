@@ -69,7 +69,8 @@ describe('the emulated Debian guest against its transcript', () => {
         return { error: 'accepted' };
       }
       conn ??= await connectGuest({ ...endpoint, username: transcript.vm.ciuser, privateKey: platform.privateKey, pinnedHostKey: sim.state.hostKey(VMID)! });
-      return await conn.exec(String(entry.command));
+      const r = await conn.exec(String(entry.command));
+      return { ...r, code: r.code ?? -1 };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (entry.via === 'ssh-connect') return { error: /GUEST_CONNECT_FAILED/.test(message) ? 'refused' : message };
