@@ -28,8 +28,8 @@ export async function agentExec(pve: PveClient, node: string, vmid: number, argv
 
 /**
  * `pin-host-key`: reads the guest's ed25519 SSH host key through the guest agent (before any SSH
- * connection) and stores it on the VM row; SSH then trusts only that key. Read-only towards the
- * guest, safe to repeat.
+ * connection, after `await-cloud-init`: cloud-init's ssh module writes the final key) and stores
+ * it on the VM row; SSH then trusts only that key. Read-only towards the guest, safe to repeat.
  */
 export const pinHostKeyStep: StepDef<ProvisionCtx> = {
   key: 'pin-host-key',
