@@ -1,4 +1,4 @@
-import { configureGuest, waitForCloudInit, type GuestSpecInput } from '@betang/guest';
+import { configureGuest, GUEST_STEP_KEYS, waitForCloudInit, type GuestSpecInput } from '@betang/guest';
 import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
 import { addressGateway } from '../guest-gateway';
@@ -36,7 +36,7 @@ export const configureGuestStep: StepDef<ProvisionCtx> = {
   key: 'configure-guest',
   weight: 15,
   label: { id: 'konfigurasi guest lewat SSH', en: 'configure the guest over SSH' },
-  async run({ ctx, result }) {
+  async run({ ctx, result, progress, log }) {
     const { vmid, node } = result<CloneResult>('clone');
     const { lease } = result<ReserveResult>('reserve');
     const { hostKey } = result<{ hostKey: string }>('pin-host-key');
@@ -54,7 +54,14 @@ export const configureGuestStep: StepDef<ProvisionCtx> = {
     });
     try {
       const cloudInit = await waitForCloudInit(conn);
-      const reports = await configureGuest(conn, guestSpecOf(ctx));
+      // The bar moves per guest step being applied; the package upgrade can take minutes.
+      const reports = await configureGuest(conn, guestSpecOf(ctx), {
+        onStep: (e) => {
+          if (e.phase !== 'applying') return;
+          log.info({ vmid, guestStep: e.key, differences: e.differences }, 'langkah guest diterapkan / applying guest step');
+          void progress?.(GUEST_STEP_KEYS.indexOf(e.key) / GUEST_STEP_KEYS.length)?.catch(() => undefined);
+        },
+      });
       const changed = reports.filter((r) => r.changed).map((r) => r.key);
       return {
         result: { cloudInit: cloudInit.present ? cloudInit.status : 'absent', changed, fingerprint: conn.hostKeyFingerprint },
