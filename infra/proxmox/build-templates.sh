@@ -11,6 +11,11 @@
 #   bridge          net0 bridge of the template (default vmbr0; Betang rewrites net0 per VM)
 #   templates-pool  pool the worker's token may clone from (default templates; see create-betang-role.sh)
 #
+# Packages: every template gets the packages listed in template-packages.txt (beside this
+# script, one Debian/Ubuntu package name per line). The guest-configuration steps need them
+# (ufw, unattended-upgrades, sshd, timedatectl, ...): a test checks every command the steps run
+# against that list, and the qemu test guest is built from the same list.
+#
 # What Betang needs from a template (docs/provisioning.md): cloud-init drive on ide2, serial
 # console, qemu-guest-agent installed and `agent: 1` (the worker reads the address and the SSH
 # host key through it), virtio-scsi, a boot disk no bigger than the smallest size preset
@@ -22,8 +27,19 @@ BRIDGE=${2:-vmbr0}
 POOL=${3:-templates}
 WORKDIR=${WORKDIR:-/var/lib/vz/template/betang}
 REBUILD=${REBUILD:-0}
+PACKAGE_LIST=${PACKAGE_LIST:-$(dirname "$0")/template-packages.txt}
+
+# template-packages.txt as one comma-separated list (blank lines and # comments ignored).
+packages() {
+  sed -e 's/#.*//' -e 's/[[:space:]]//g' "$PACKAGE_LIST" | grep -v '^$' | paste -sd, -
+}
 
 log() { printf '[betang-templates] %s\n' "$*"; }
+
+if [ ! -s "$PACKAGE_LIST" ]; then
+  log "package list $PACKAGE_LIST is missing (it lives beside this script)"
+  exit 1
+fi
 
 # build VMID CATALOG_ID NAME IMAGE_URL CHECKSUM_URL CHECKSUM_TOOL
 build() {
@@ -51,9 +67,10 @@ build() {
   fi
   mv "$image.part" "$image"
 
-  # The cloud images ship without the guest agent; Betang cannot work without it.
-  log "installing qemu-guest-agent into the image"
-  virt-customize -a "$image" --install qemu-guest-agent --run-command 'systemctl enable qemu-guest-agent' \
+  # The cloud images ship without the guest agent (Betang cannot work without it) and, for
+  # Debian, without ufw; the list has both and everything else the guest steps use.
+  log "installing $(packages) into the image"
+  virt-customize -a "$image" --install "$(packages)" --run-command 'systemctl enable qemu-guest-agent' \
     --run-command 'truncate -s 0 /etc/machine-id' >/dev/null
 
   log "creating VM $vmid ($name) on $STORAGE"

@@ -90,7 +90,9 @@ async function main(): Promise<void> {
     simulator.faults.setGuestCommandHandler(
       emulateDebianGuests((vmid) => {
         const config = (simulator.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
-        return guestSpecFromVmConfig({ name: config.name, tags: config.tags, sshKeys: decodeSshKeys(config.sshkeys) }, provisioningKey.publicKey);
+        const spec = guestSpecFromVmConfig({ name: config.name, tags: config.tags, searchdomain: config.searchdomain, sshKeys: decodeSshKeys(config.sshkeys) }, provisioningKey.publicKey);
+        // The emulation cannot read the file the worker sends, so it is told the proxy the worker writes.
+        return spec && env.GUEST_APT_PROXY ? { ...spec, aptProxy: env.GUEST_APT_PROXY } : spec;
       }),
     );
     const caFile = path.join(home, 'simulator-ca.pem');

@@ -28,6 +28,18 @@ describe('parseConfig', () => {
     expect(() => parseConfig(ZApiEnv, { ...base, TOTP_REQUIRED_ROLES: 'admin,root' })).toThrow(/TOTP_REQUIRED_ROLES/);
   });
 
+  it('should take the guests\' apt proxy and mirror only as plain http(s) URLs, and upgrade packages by default', () => {
+    const base = { DATABASE_URL: 'postgres://h/d' };
+    expect(parseConfig(ZWorkerEnv, base)).toMatchObject({ GUEST_PACKAGE_UPGRADE: true, GUEST_PACKAGE_UPGRADE_SECONDS: 900, GUEST_CLOUD_INIT_WAIT_SECONDS: 600 });
+    expect(parseConfig(ZWorkerEnv, { ...base, GUEST_APT_PROXY: 'http://apt-proxy.dc.kalteng.go.id:3142', GUEST_APT_MIRROR: 'http://mirror.dc/debian', GUEST_PACKAGE_UPGRADE: 'false' })).toMatchObject({
+      GUEST_APT_PROXY: 'http://apt-proxy.dc.kalteng.go.id:3142', GUEST_APT_MIRROR: 'http://mirror.dc/debian', GUEST_PACKAGE_UPGRADE: false,
+    });
+    // the value lands in apt.conf and a sed expression on every guest
+    for (const bad of ['http://proxy"; evil', 'http://m/debian#x', 'ftp://m/debian', 'http://m/a b']) {
+      expect(() => parseConfig(ZWorkerEnv, { ...base, GUEST_APT_MIRROR: bad })).toThrow(/GUEST_APT_MIRROR/);
+    }
+  });
+
   it('should refuse half a Proxmox configuration and a Proxmox without TLS pinning', () => {
     expect(() => parseConfig(ZWorkerEnv, { DATABASE_URL: 'postgres://h/d', PVE_URL: 'https://pve:8006' })).toThrow(/PVE_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET/);
     expect(() =>

@@ -5,6 +5,15 @@ const ZBool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 // The role names of packages/core's Role enum (config imports zod only; core's tests keep them in step).
+/**
+ * An http(s) URL for the guests' apt (proxy or mirror): it is written into apt configuration and
+ * a sed expression on the guest, so only characters that mean nothing there are allowed (the
+ * guest package validates it the same way).
+ */
+const ZAptUrl = z
+  .string()
+  .regex(/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/-]*)?$/, 'http(s)://host[:port][/path] with letters, digits and . _ ~ % / - only');
+
 const TOTP_ROLE_NAMES = ['admin', 'operator', 'dc_head', 'institution_head', 'institution_staff', 'auditor'] as const;
 
 /** Comma-separated role names → a list without duplicates; an empty string means none. */
@@ -106,6 +115,22 @@ export const ZWorkerEnv = ZCommonEnv.extend({
   GUEST_SSH_TARGET: z.enum(['address', 'simulator']).default('address'),
   /** Seconds to wait for the guest agent to report net0's address after start. */
   GUEST_AGENT_WAIT_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /**
+   * Seconds to wait, after the address is up, for cloud-init to finish its first boot (it
+   * regenerates the SSH host keys; the key is pinned only after it is done).
+   */
+  GUEST_CLOUD_INIT_WAIT_SECONDS: z.coerce.number().int().min(10).max(3600).default(600),
+  /**
+   * HTTP proxy the guests' apt uses, e.g. http://apt-proxy.dc.kalteng.go.id:3142 (apt-cacher-ng,
+   * squid). Written to /etc/apt/apt.conf.d/01betang-proxy on every new VPS; absent = direct.
+   */
+  GUEST_APT_PROXY: ZAptUrl.optional(),
+  /** Debian archive mirror that replaces deb.debian.org/debian in the guests' apt sources, e.g. http://mirror.dc.kalteng.go.id/debian. */
+  GUEST_APT_MIRROR: ZAptUrl.optional(),
+  /** Upgrade every installed package on a new VPS before it is handed over (docs/guest-configuration.md). */
+  GUEST_PACKAGE_UPGRADE: ZBool.default(true),
+  /** Seconds one package refresh or upgrade on a guest may take. */
+  GUEST_PACKAGE_UPGRADE_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
   /** Seconds an SSH connection to a guest may take to become ready. */
   GUEST_SSH_READY_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** Minutes a provisioning run may take before the reconciler and reaper call it stuck. */

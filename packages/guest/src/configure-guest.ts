@@ -7,11 +7,16 @@ import { firewallStep } from './steps/firewall.step';
 import type { GuestStep, GuestStepKey, StepCheck, StepReport } from './steps/guest-step';
 import { hostnameStep } from './steps/hostname.step';
 import { ntpStep } from './steps/ntp.step';
+import { packagesStep } from './steps/packages.step';
 import { sshdHardeningStep } from './steps/sshd-hardening.step';
 import { timezoneStep } from './steps/timezone.step';
 import { unattendedUpgradesStep } from './steps/unattended-upgrades.step';
 
-/** The steps in the order they run: the admin user exists before sshd is hardened, sshd before the firewall. */
+/**
+ * The steps in the order they run: the admin user exists before sshd is hardened, sshd before the
+ * firewall; the package upgrade (the longest step, and the only one that needs the network) runs
+ * last, on a guest that is already hardened.
+ */
 export const GUEST_STEPS: readonly GuestStep[] = [
   hostnameStep,
   adminUserStep,
@@ -20,6 +25,7 @@ export const GUEST_STEPS: readonly GuestStep[] = [
   ntpStep,
   firewallStep,
   unattendedUpgradesStep,
+  packagesStep,
 ] as readonly GuestStep[];
 
 export type GuestStepEvent =

@@ -52,6 +52,8 @@ export type BatchCommand = {
   what: string;
   okCodes: readonly number[];
   stdin?: string;
+  /** SSH exec timeout this command needs (a batch takes the longest of its commands). */
+  timeoutMs?: number;
 };
 
 type Pending = BatchCommand & { resolve: (r: ExecResult) => void; reject: (e: unknown) => void };
@@ -111,11 +113,17 @@ function settle(p: Pending, r: ExecResult): boolean {
   return false;
 }
 
+function execOptions(batch: readonly Pending[], stdin = batch.length === 1 ? batch[0]!.stdin : undefined): { stdin?: string; timeoutMs?: number } | undefined {
+  const timeouts = batch.map((p) => p.timeoutMs).filter((t): t is number => t !== undefined);
+  const out = { ...(stdin === undefined ? {} : { stdin }), ...(timeouts.length ? { timeoutMs: Math.max(...timeouts) } : {}) };
+  return Object.keys(out).length ? out : undefined;
+}
+
 async function flush(shell: GuestShell, batch: Pending[]): Promise<void> {
   if (batch.length === 1) {
     const only = batch[0]!;
     try {
-      settle(only, await shell.exec(only.standalone, only.stdin === undefined ? undefined : { stdin: only.stdin }));
+      settle(only, await shell.exec(only.standalone, execOptions(batch)));
     } catch (error) {
       only.reject(error);
     }
@@ -125,7 +133,7 @@ async function flush(shell: GuestShell, batch: Pending[]): Promise<void> {
   const line = batchCommandLine(batch, marker);
   let outer: ExecResult;
   try {
-    outer = await shell.exec(line.command, line.stdin === undefined ? undefined : { stdin: line.stdin });
+    outer = await shell.exec(line.command, execOptions(batch, line.stdin));
   } catch (error) {
     for (const p of batch) p.reject(error);
     return;

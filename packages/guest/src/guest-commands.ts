@@ -11,7 +11,7 @@ export function sudoCommand(argv: readonly string[]): string {
   return shellCommand(['sudo', '-n', '--', ...argv]);
 }
 
-export type RunOptions = { stdin?: string; okCodes?: readonly number[] };
+export type RunOptions = { stdin?: string; okCodes?: readonly number[]; /** SSH exec timeout for a long command (default: the connection's). */ timeoutMs?: number };
 
 /**
  * Runs argv as root; returns the result when the exit code is allowed, else throws
@@ -39,6 +39,7 @@ function run(shell: GuestShell, batchArgv: readonly string[], standalone: string
     what,
     okCodes: options.okCodes ?? [0],
     ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
 }
 

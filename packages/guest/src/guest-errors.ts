@@ -16,6 +16,8 @@ export enum GuestErrorCode {
   StepNotConverged = 'GUEST_STEP_NOT_CONVERGED',
   /** cloud-init finished with an error or did not finish in time. */
   CloudInitFailed = 'GUEST_CLOUD_INIT_FAILED',
+  /** apt could not refresh or upgrade the packages (mirror or proxy unreachable, dpkg error, time-out). */
+  PackagesFailed = 'GUEST_PACKAGES_FAILED',
   /** The guest specification failed validation. */
   InvalidSpec = 'GUEST_INVALID_SPEC',
 }

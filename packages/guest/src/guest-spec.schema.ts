@@ -41,6 +41,15 @@ export const ZSshPublicKeyLine = z.string().transform((line, ctx) => {
   return parsed.key.line;
 });
 
+/**
+ * An http(s) URL that is written into apt configuration and a sed expression: only characters
+ * that mean nothing to apt's config parser, sed or the shell are allowed.
+ */
+export const ZAptUrl = z
+  .string()
+  .regex(/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/-]*)?$/, 'apt URL: http(s)://host[:port][/path], letters, digits and . _ ~ % / - only')
+  .transform((url) => url.replace(/\/+$/, ''));
+
 export const ZGuestSpec = z.object({
   hostname: ZGuestHostname,
   adminUser: ZGuestUsername,
@@ -65,6 +74,14 @@ export const ZGuestSpec = z.object({
     .default([22])
     .transform((ports) => [...new Set([22, ...ports])].sort((a, b) => a - b)),
   unattendedUpgrades: z.boolean().default(true),
+  /** HTTP proxy apt uses (the data center's apt-cacher-ng or squid); absent = direct, and Betang's proxy file is removed. */
+  aptProxy: ZAptUrl.optional(),
+  /** Debian archive mirror that replaces deb.debian.org/debian in the guest's apt sources; absent = sources left alone. */
+  aptMirror: ZAptUrl.optional(),
+  /** Bring every installed package up to date (apt-get upgrade) during configuration. */
+  packageUpgrade: z.boolean().default(false),
+  /** Bound of one package upgrade on the guest, in seconds. */
+  packageUpgradeTimeoutSec: z.number().int().min(30).max(3600).default(900),
 });
 
 /** A validated guest specification (output of ZGuestSpec: defaults filled, keys normalised, port 22 included). */

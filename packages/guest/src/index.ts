@@ -16,6 +16,7 @@ export {
   ZGuestHostname,
   ZGuestUsername,
   ZSshPublicKeyLine,
+  ZAptUrl,
   HOSTNAME_PATTERN,
   USERNAME_PATTERN,
   RESERVED_USERNAMES,
@@ -33,5 +34,6 @@ export { sshFingerprint } from './host-key';
 export { connectGuest, type ConnectGuestOptions, type GuestConnection, type GuestShell, type ExecResult } from './guest-connection';
 export { waitForCloudInit, type CloudInitResult } from './cloud-init';
 export { configureGuest, parseGuestSpec, GUEST_STEPS, type GuestStepEvent } from './configure-guest';
+export { APT_PROXY_FILE, aptProxyContent } from './steps/packages.step';
 export { GUEST_STEP_KEYS, type GuestStep, type GuestStepKey, type StepCheck, type StepReport } from './steps/guest-step';
-export { emulateDebianGuests, guestSpecFromVmConfig, splitShellWords, type EmulatedCommandResult } from './emulation/debian-guest-emulation';
+export { emulateDebianGuests, guestCommandArgvs, guestSpecFromVmConfig, splitShellWords, cloudInitHosts, EMULATED_UPGRADABLE, type EmulatedGuestInput, type EmulatedCommandResult } from './emulation/debian-guest-emulation';

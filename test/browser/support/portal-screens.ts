@@ -10,7 +10,7 @@ import { apiSession } from './portal-fixtures';
 import type { WebStack } from './web-stack';
 
 const T = TEXT.id;
-const STEPS = ['reserve', 'place', 'clone', 'configure', 'resize', 'start', 'await-agent', 'pin-host-key', 'configure-guest', 'verify', 'hand-over'];
+const STEPS = ['reserve', 'place', 'clone', 'configure', 'resize', 'start', 'await-agent', 'await-cloud-init', 'pin-host-key', 'configure-guest', 'verify', 'hand-over'];
 
 type Shot = (page: Page, name: string, fullPage?: boolean) => Promise<void>;
 type Open = (page: Page, stack: WebStack, route: string, heading: string) => Promise<void>;

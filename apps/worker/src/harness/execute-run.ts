@@ -2,7 +2,7 @@ import type { RunRow } from '@betang/db';
 import type { Logger } from 'pino';
 import { adviceFor } from './failure-advice';
 import { classifyError, type ClassifiedError } from './classify-error';
-import type { RunDefinition, RunFailure, StepDef } from './run-definition';
+import type { RunDefinition, RunFailure, StepDef, StepScope } from './run-definition';
 import type { RunStore } from './run-store';
 import { abortableSleep } from '../provisioning/sleep';
 
@@ -96,7 +96,9 @@ export async function executeRun<C>(def: RunDefinition<C>, runId: string, job: J
       current = step;
       await o.store.progress(runId, (doneWeight / total) * 100, step.key);
       await o.store.stepRunning(runId, step.key, position);
-      const outcome = await runWithRetries(step, ctx, run, results, o, log, sleep);
+      const base = doneWeight;
+      const within = (fraction: number) => o.store.progress(runId, Math.min(99, ((base + Math.max(0, Math.min(1, fraction)) * step.weight) / total) * 100), step.key);
+      const outcome = await runWithRetries(step, ctx, run, results, o, log, sleep, within);
       results.set(step.key, outcome?.result ?? null);
       await o.store.stepDone(runId, step.key, { status: outcome?.skipped ? 'skipped' : 'done', result: outcome?.result ?? null, detail: outcome?.detail ?? null });
       doneWeight += step.weight;
@@ -137,10 +139,12 @@ async function runWithRetries<C>(
   o: HarnessOptions,
   log: Logger,
   sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+  progress: (fraction: number) => Promise<void>,
 ) {
-  const scope = {
+  const scope: StepScope<C> = {
     run,
     ctx,
+    progress,
     signal: o.stopping,
     log: log.child({ step: step.key }),
     result<T>(key: string): T {

@@ -30,6 +30,18 @@ const ADVICE: Record<string, Text> = {
     id: 'Guest agent tidak menjawab. Pastikan template memasang dan mengaktifkan qemu-guest-agent dan jaringan cloud-init benar, lalu coba ulang.',
     en: 'The guest agent never answered. Make sure the template installs and enables qemu-guest-agent and the cloud-init network is right, then retry.',
   },
+  CLOUD_INIT_FAILED: {
+    id: 'cloud-init di VM gagal (pesannya di atas). Periksa templat dan data cloud-init (qm cloudinit dump <vmid> user), perbaiki, lalu coba ulang run ini.',
+    en: 'cloud-init on the VM failed (its message is above). Check the template and the cloud-init data (qm cloudinit dump <vmid> user), fix them, then retry this run.',
+  },
+  CLOUD_INIT_TIMEOUT: {
+    id: 'cloud-init tidak selesai tepat waktu. Lihat konsol serial VM (cloud-init masih memperbarui paket? mirror tidak terjangkau?), lalu coba ulang atau naikkan GUEST_CLOUD_INIT_WAIT_SECONDS.',
+    en: 'cloud-init did not finish in time. Look at the VM serial console (still upgrading packages? mirror unreachable?), then retry or raise GUEST_CLOUD_INIT_WAIT_SECONDS.',
+  },
+  GUEST_PACKAGES_FAILED: {
+    id: 'apt di guest gagal memperbarui paket. Periksa GUEST_APT_PROXY/GUEST_APT_MIRROR dan bahwa guest dapat menjangkaunya, lalu coba ulang (atau GUEST_PACKAGE_UPGRADE=false).',
+    en: 'apt on the guest could not update the packages. Check GUEST_APT_PROXY/GUEST_APT_MIRROR and that the guest can reach them, then retry (or set GUEST_PACKAGE_UPGRADE=false).',
+  },
   GUEST_HOST_KEY_MISMATCH: {
     id: 'Jangan coba ulang sebelum diperiksa: baca ulang kunci host lewat guest agent dan laporkan ke operator keamanan bila tidak ada pemasangan ulang.',
     en: 'Do not retry before checking: re-read the host key through the guest agent and report to the security operators if the VM was not reinstalled.',

@@ -14,6 +14,8 @@ export type StepScope<C> = {
   /** Aborted when the worker is shutting down: long waits should stop and let the run be released. */
   signal: AbortSignal;
   log: Logger;
+  /** Moves the run's progress bar within this step (0..1 of its weight) during a long wait. */
+  progress?(fraction: number): Promise<void>;
 };
 
 /**

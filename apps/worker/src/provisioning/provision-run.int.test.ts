@@ -76,25 +76,38 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
     expect(cfg.ciuser).toBe('betang');
     expect(String(cfg.agent)).toMatch(/^1/);
     expect(String(cfg.onboot)).toBe('1');
+    // cloud-init must not upgrade on first boot (PVE's default): the packages guest step does, through the DC's proxy/mirror.
+    expect(String(cfg.ciupgrade)).toBe('0');
     expect(parseTags(cfg.tags)).toEqual(expect.arrayContaining(['betang', runTag(q.runId), `betang-inst-${q.institutionCode.toLowerCase()}`]));
     expect(cfg.description.split('\n')).toContain(runMarker(q.runId));
     expect(decodeSshKeys(cfg.sshkeys)).toEqual([...q.sshPublicKeys, env.platformKey.publicKey]);
     expect(cfg.scsi0).toMatch(/size=10G/);
 
     const steps = await listRunSteps(db, q.runId);
-    expect(steps.map((s) => s.key)).toEqual(['reserve', 'place', 'clone', 'configure', 'resize', 'start', 'await-agent', 'pin-host-key', 'configure-guest', 'verify', 'hand-over']);
+    expect(steps.map((s) => s.key)).toEqual(['reserve', 'place', 'clone', 'configure', 'resize', 'start', 'await-agent', 'await-cloud-init', 'pin-host-key', 'configure-guest', 'verify', 'hand-over']);
     expect(steps.every((s) => s.status === 'done' && s.attempt === 1 && s.finishedAt !== null)).toBe(true);
 
     const ssh = env.sim.state.guestCommands(vm.vmid as number).filter((c) => c.via === 'ssh');
     expect(ssh.every((c) => c.user === 'betang')).toBe(true);
     const text = ssh.map((c) => c.command).join('\n');
-    expect(text).toContain(`hostnamectl set-hostname ${q.hostname}`);
+    // cloud-init already named the guest after the VM (and wrote /etc/hosts): only preserve_hostname is added.
+    expect(text).not.toContain('hostnamectl set-hostname');
+    expect(text).toContain('/etc/cloud/cloud.cfg.d/99-betang-hostname.cfg');
+    expect(env.guests.state(vm.vmid as number)?.files.get('/etc/hosts')).toContain(`127.0.1.1 ${q.hostname}.kalteng.go.id ${q.hostname}\n`);
     expect(text).toContain(`useradd --create-home --user-group --shell /bin/bash -- ${q.institutionCode.toLowerCase()}`);
     expect(text).toContain('ufw allow 80/tcp');
     expect(text).toContain('ufw allow 443/tcp');
     expect(text).toContain('timedatectl set-timezone Asia/Jakarta');
     const agent = env.sim.state.guestCommands(vm.vmid as number).filter((c) => c.via === 'agent');
     expect(agent.map((c) => c.command)).toContain('cat /etc/ssh/ssh_host_ed25519_key.pub');
+    // The host key is read once, after cloud-init said done, and before the first SSH command.
+    const plan = env.sim.state.bootPlan(vm.vmid as number);
+    const keyReads = agent.filter((c) => c.command === 'cat /etc/ssh/ssh_host_ed25519_key.pub');
+    expect(keyReads).toHaveLength(1);
+    expect(keyReads[0]!.at).toBeGreaterThanOrEqual(plan!.cloudInitDoneAt);
+    expect(keyReads[0]!.at).toBeLessThanOrEqual(ssh[0]!.at);
+    expect(agent.filter((c) => c.command === 'cloud-init status --format json').length).toBeGreaterThanOrEqual(1);
+    expect(text).toContain('--force-confold upgrade');
 
     const lease = await db.selectFrom('ipAllocations').select(['vmId', 'releasedAt']).where('requestId', '=', q.requestId).execute();
     expect(lease).toEqual([{ vmId: vm.id, releasedAt: null }]);
@@ -111,14 +124,17 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
   it('should resume from the step after the last finished one when run again, cloning only once', async () => {
     const q = await makeQueuedProvisionRun(db, { ports: [] });
     env.portsByHostname.set(q.hostname, q.ports);
-    // The first attempt stops at pin-host-key: the node's proxy times out on agent exec for now.
-    const id = env.sim.faults.addRouteError({ method: 'POST', path: '/nodes/*/qemu/*/agent/exec', status: 596, message: 'Connection timed out' });
+    // The first attempt stops at pin-host-key: reading the host key through the agent fails for now.
+    env.sim.faults.setGuestCommandHandler((vmid, command) => {
+      if (command.includes('ssh_host_ed25519_key.pub')) throw new Error('guest-exec failed for now');
+      return env.guests(vmid, command);
+    });
     const first = await runToEnd(env.deps, q.runId, { attempts: 3, maxExecutions: 1 });
     expect(first.status).toBe('running');
     const steps = await listRunSteps(db, q.runId);
-    expect(steps.filter((s) => s.status === 'done').map((s) => s.key)).toEqual(['reserve', 'place', 'clone', 'configure', 'resize', 'start', 'await-agent']);
-    expect(steps.find((s) => s.key === 'pin-host-key')).toMatchObject({ status: 'failed', error: expect.objectContaining({ code: 'PVE_PROXY_TIMEOUT', retryable: true }) });
-    env.sim.faults.removeRouteError(id);
+    expect(steps.filter((s) => s.status === 'done').map((s) => s.key)).toEqual(['reserve', 'place', 'clone', 'configure', 'resize', 'start', 'await-agent', 'await-cloud-init']);
+    expect(steps.find((s) => s.key === 'pin-host-key')).toMatchObject({ status: 'failed', error: expect.objectContaining({ retryable: true }) });
+    env.healthy();
     const second = await runToEnd(env.deps, q.runId, { attempts: 3, firstAttempt: 1 });
     expect(second.status).toBe('succeeded');
     const again = await listRunSteps(db, q.runId);
@@ -127,5 +143,32 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
     expect(again.find((s) => s.key === 'pin-host-key')?.attempt).toBe(2);
     const mine = env.sim.state.listVms().filter((v) => parseTags(String((v.config as Record<string, unknown>).tags ?? '')).includes(runTag(q.runId)));
     expect(mine).toHaveLength(1);
+  });
+
+  it('should fail for good with CLOUD_INIT_FAILED when cloud-init finished with errors, and remove the VM', async () => {
+    const q = await makeQueuedProvisionRun(db, { ports: [] });
+    env.portsByHostname.set(q.hostname, q.ports);
+    const error = "('users_groups', ValueError('Unknown user or group: betang'))";
+    const v1 = { boot_status_code: 'enabled-by-generator', datasource: 'nocloud', detail: error, errors: [error], last_update: 'Mon, 07 Dec 2026 01:00:00 +0000', status: 'error' };
+    env.sim.faults.setGuestCommandHandler((vmid, command) =>
+      command === 'cloud-init status --format json' ? { code: 1, stdout: `${JSON.stringify({ _schema_version: '1', ...v1, schemas: { '1': v1 } }, null, 2)}\n` } : env.guests(vmid, command),
+    );
+    const failedAt = Date.now();
+    try {
+      const out = await runToEnd(env.deps, q.runId, { attempts: 3 });
+      expect(out.status).toBe('failed');
+    } finally {
+      env.healthy();
+    }
+    const run = await getRun(db, q.runId);
+    expect(run).toMatchObject({ status: 'failed', errorCode: 'CLOUD_INIT_FAILED' });
+    expect(run?.errorMessage).toContain('Unknown user or group: betang');
+    expect(run?.errorMessage).toContain('docs/runbook.md#cloud_init_failed');
+    const failed = await db.selectFrom('auditLog').select('after').where('action', '=', 'vm.provision_failed').where('targetId', '=', q.requestId).executeTakeFirstOrThrow();
+    expect(failed.after).toMatchObject({ code: 'CLOUD_INIT_FAILED', step: 'await-cloud-init' });
+    const agent = env.sim.state.guestCommands().filter((c) => c.via === 'agent' && c.command.includes('ssh_host_ed25519_key'));
+    expect(agent.filter((c) => c.at >= failedAt)).toEqual([]);
+    const mine = env.sim.state.listVms().filter((v) => parseTags(String((v.config as Record<string, unknown>).tags ?? '')).includes(runTag(q.runId)));
+    expect(mine).toHaveLength(0);
   });
 });

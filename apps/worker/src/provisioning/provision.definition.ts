@@ -6,6 +6,7 @@ import { placementLedger } from './placement-ledger';
 import { loadProvisionCtx, type ProvisionCtx } from './provision-context';
 import { failureEmail } from './provision-emails';
 import { awaitAgentStep } from './steps/await-agent.step';
+import { awaitCloudInitStep } from './steps/await-cloud-init.step';
 import { cloneStep, type CloneResult } from './steps/clone.step';
 import { configureGuestStep } from './steps/configure-guest.step';
 import { configureStep } from './steps/configure.step';
@@ -26,6 +27,7 @@ export const PROVISION_STEPS = [
   resizeStep,
   startStep,
   awaitAgentStep,
+  awaitCloudInitStep,
   pinHostKeyStep,
   configureGuestStep,
   verifyStep,

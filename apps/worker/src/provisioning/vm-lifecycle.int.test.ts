@@ -116,4 +116,17 @@ describe('day-2 actions, reconciliation and the reaper', () => {
     expect(missing).toMatchObject({ leader: true });
     expect((await listOpenFindings(db)).some((f) => f.kind === 'missing_vm' && f.vmid === vmid)).toBe(false);
   });
+
+  it('should make a new request that reuses the destroyed VM\'s vmid active: the emulated guest starts fresh', async () => {
+    // The demo bug: the emulated guest kept the destroyed VM's hostname and files, so every later
+    // request on that vmid failed with GUEST_STEP_NOT_CONVERGED.
+    expect(env.sim.state.vm(vmid)).toBeUndefined();
+    const next = await makeQueuedProvisionRun(db, { ports: [8080] });
+    env.portsByHostname.set(next.hostname, next.ports);
+    const run = await runToEnd(env.deps, next.runId);
+    expect(run).toMatchObject({ status: 'succeeded', errorCode: null });
+    const row = await db.selectFrom('vms').select(['vmid', 'state']).where('requestId', '=', next.requestId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ vmid, state: 'running' });
+    expect(env.guests.state(vmid)).toMatchObject({ hostname: next.hostname, ufw: { rules: ['22/tcp', '8080/tcp'] } });
+  });
 });

@@ -45,6 +45,10 @@ export function vmConfigParams(ctx: ProvisionCtx, lease: AddressLease, mac: stri
     ...(lease.dnsServers.length ? { nameserver: lease.dnsServers.join(' ') } : {}),
     ...(lease.searchDomain ? { searchdomain: lease.searchDomain } : {}),
     ciuser: ctx.settings.PROVISION_CIUSER,
+    // PVE's default (1) makes cloud-init run a full upgrade on first boot, before Betang can set
+    // the data center's proxy/mirror: minutes, or an error where no mirror is reachable. The
+    // configure-guest step upgrades instead (GUEST_PACKAGE_UPGRADE).
+    ciupgrade: false,
     sshkeys: encodeSshKeys([...request.sshPublicKeys, platformPublicKey]),
     tags: formatTags(vmTags(ctx)),
     description: vmDescriptionWithMarker(ctx),

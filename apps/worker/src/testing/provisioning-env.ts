@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { decodeSshKeys } from '@betang/proxmox';
 import { createPveClient, type PveClient } from '@betang/proxmox';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '@betang/pve-simulator';
-import { guestSpecFromVmConfig, type GuestSpecInput } from '@betang/guest';
+import { guestSpecFromVmConfig, type EmulatedGuestInput } from '@betang/guest';
 import { JOB_NAMES } from '@betang/core';
 import type { Db } from '@betang/db';
 import type { JobHandlers } from '@betang/queue';
@@ -29,9 +29,9 @@ export function makeKeyPair(comment = 'betang-platform'): { privateKey: string; 
 
 /** Guest spec of a simulated VM, read back from its config as the worker wrote it. */
 export function specFromSimVm(sim: RunningSimulator, platformKey: string, portsByHostname: Map<string, number[]>) {
-  return (vmid: number): GuestSpecInput | undefined => {
+  return (vmid: number): EmulatedGuestInput | undefined => {
     const config = (sim.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
-    return guestSpecFromVmConfig({ name: config.name, tags: config.tags, sshKeys: decodeSshKeys(config.sshkeys) }, platformKey, portsByHostname.get(config.name ?? '') ?? []);
+    return guestSpecFromVmConfig({ name: config.name, tags: config.tags, searchdomain: config.searchdomain, sshKeys: decodeSshKeys(config.sshkeys) }, platformKey, portsByHostname.get(config.name ?? '') ?? []);
   };
 }
 
@@ -58,7 +58,7 @@ export async function startProvisioningEnv(db: Db, simOptions: SimulatorOptions 
   sim.faults.setGuestCommandHandler(guests);
   const deps: WorkerDeps = {
     config: {
-      WORKER_CONCURRENCY: 4, PVE_VMID_MIN: 100_000, PVE_VMID_MAX: 100_999, STEP_RETRIES: 3, STEP_RETRY_BASE_MS: 20, GUEST_AGENT_WAIT_SECONDS: 15,
+      WORKER_CONCURRENCY: 4, PVE_VMID_MIN: 100_000, PVE_VMID_MAX: 100_999, STEP_RETRIES: 3, STEP_RETRY_BASE_MS: 20, GUEST_AGENT_WAIT_SECONDS: 15, GUEST_CLOUD_INIT_WAIT_SECONDS: 15,
       GUEST_SSH_READY_SECONDS: 10, PVE_CLONE_TASK_SECONDS: 30, PVE_TASK_SECONDS: 20, RUN_DEADLINE_MINUTES: 30, ...config,
     },
     db,

@@ -10,7 +10,7 @@ describe('emulateDebianGuests', () => {
   });
 
   it('should converge under the real guest steps and report nothing to change on a second run', async () => {
-    const spec = { hostname: 'web1', adminUser: 'dinkes', sshPublicKeys: [KEY], allowedTcpPorts: [80] };
+    const spec = { hostname: 'web1', adminUser: 'dinkes', sshPublicKeys: [KEY], allowedTcpPorts: [80], packageUpgrade: true, aptProxy: 'http://apt-proxy.dc:3142' };
     const handler = emulateDebianGuests((vmid) => (vmid === 1 ? spec : undefined));
     let execs = 0;
     const shell = {
@@ -24,8 +24,9 @@ describe('emulateDebianGuests', () => {
     await expect(waitForCloudInit(shell)).resolves.toMatchObject({ present: true, status: 'done' });
     expect(execs).toBe(1);
     expect((await configureGuest(shell, spec)).every((r) => r.changed)).toBe(true);
-    // Checks batched (2 channels), one per changed step (admin-user: 2), re-checks batched (2).
-    expect(execs).toBe(1 + 2 + 8 + 2);
+    // Checks batched (2 channels), one per changed step (admin-user: 2; packages: the proxy
+    // file, then the upgrade), re-checks batched (2).
+    expect(execs).toBe(1 + 2 + 8 + 2 + 2);
     execs = 0;
     expect((await configureGuest(shell, spec)).some((r) => r.changed)).toBe(false);
     expect(execs).toBe(2);

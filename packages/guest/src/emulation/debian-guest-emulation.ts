@@ -1,5 +1,6 @@
 import { BATCH_SCRIPT_TAG } from '../guest-batch';
 import { ZGuestSpec, type GuestSpec, type GuestSpecInput } from '../guest-spec.schema';
+import { APT_PROXY_FILE, aptProxyContent } from '../steps/packages.step';
 
 /** What an emulated command answers (the shape the PVE simulator's guest endpoint expects). */
 export type EmulatedCommandResult = { code: number; stdout?: string; stderr?: string };
@@ -12,7 +13,10 @@ export type EmulatedCommandResult = { code: number; stdout?: string; stderr?: st
  * a file written through the guest package's install script gets the content the guest package
  * is known to write for that path (the constants below mirror packages/guest's steps); every
  * other command changes the emulated state the way the real tool would. Unknown commands fall
- * through to the simulator's default (exit 0), which keeps the agent's host-key `cat` working.
+ * through to the simulator, whose boot plan answers what depends on time since boot (cloud-init's
+ * status, the host key appearing when cloud-init's ssh module runs) and exits 0 for the rest.
+ * Every answer here is pinned to packages/guest/fixtures/debian-12-transcript.json by a test.
+ * A guest's state lives until the simulator reports the VM destroyed (`forget`).
  */
 
 type GuestState = {
@@ -21,10 +25,19 @@ type GuestState = {
   files: Map<string, string>;
   users: Map<string, { password: string; keys: boolean }>;
   timezone: string;
+  timezoneSetByTimedatectl?: boolean;
   enabledUnits: Set<string>;
   sshdReloaded: boolean;
   ufw: { active: boolean; input: string; output: string; rules: string[] };
+  /** Mirror the Debian sources point at (undefined: deb.debian.org, as the cloud image ships). */
+  mirror?: string;
+  /** Packages `apt-get upgrade` would install. */
+  upgradable: number;
 };
+
+/** Packages a fresh clone of a template built a few weeks earlier has to upgrade. */
+export const EMULATED_UPGRADABLE = 4;
+const DEBIAN_SOURCES = '/etc/apt/sources.list.d/debian.sources';
 
 const MANAGED = {
   cloudCfg: '# Managed by Betang: keep the hostname set at provisioning across reboots.\npreserve_hostname: true\n',
@@ -68,6 +81,52 @@ export function splitShellWords(command: string): string[] {
   return words;
 }
 
+/** argv after `sudo [-n] [-u USER] --` (or argv itself without sudo). */
+function withoutSudo(argv: string[]): string[] {
+  return argv[0] === 'sudo' ? argv.slice(argv.indexOf('--') + 1) : argv;
+}
+
+/**
+ * The commands one command line sent by this package runs on the guest, each as argv without
+ * its sudo prefix: a guest-batch.ts batch gives one argv per command in it, anything else one.
+ */
+export function guestCommandArgvs(command: string): string[][] {
+  const argv = withoutSudo(splitShellWords(command));
+  if (argv[0] !== 'sh' || argv[1] !== '-c' || !(argv[2] ?? '').startsWith(BATCH_SCRIPT_TAG)) return [argv];
+  const rest = argv.slice(5);
+  const out: string[][] = [];
+  for (let p = 0; p + 3 <= rest.length; ) {
+    const argc = Number(rest[p + 2]);
+    out.push(withoutSudo(rest.slice(p + 3, p + 3 + argc)));
+    p += 3 + argc;
+  }
+  return out;
+}
+
+/** /etc/hosts as cloud-init 22.4 renders templates/hosts.debian.tmpl (manage_etc_hosts: true, set by Proxmox). */
+export function cloudInitHosts(fqdn: string, hostname: string): string {
+  return [
+    "# Your system has configured 'manage_etc_hosts' as True.",
+    '# As a result, if you wish for changes to this file to persist',
+    '# then you will need to either',
+    '# a.) make changes to the master file in /etc/cloud/templates/hosts.debian.tmpl',
+    "# b.) change or remove the value of 'manage_etc_hosts' in",
+    '#     /etc/cloud/cloud.cfg or cloud-config from user-data',
+    '#',
+    `127.0.1.1 ${fqdn} ${hostname}`,
+    '127.0.0.1 localhost',
+    '',
+    '# The following lines are desirable for IPv6 capable hosts',
+    '::1 localhost ip6-localhost ip6-loopback',
+    'ff02::1 ip6-allnodes',
+    'ff02::2 ip6-allrouters',
+    '',
+  ].join('\n');
+}
+
+/** What the simulator's guest is told about a VM: the spec Betang configures, and the FQDN cloud-init wrote. */
+export type EmulatedGuestInput = GuestSpecInput & { fqdn?: string };
+
 function hostsFor(name: string): string {
   return `127.0.0.1\tlocalhost\n127.0.1.1\t${name}\n::1\tlocalhost ip6-localhost ip6-loopback\n`;
 }
@@ -86,6 +145,7 @@ function contentFor(s: GuestState, path: string): string {
     return `// Managed by Betang.\nAPT::Periodic::Update-Package-Lists "${v}";\nAPT::Periodic::Unattended-Upgrade "${v}";\n`;
   }
   if (path === '/etc/apt/apt.conf.d/52betang-unattended-upgrades') return MANAGED.origins;
+  if (path === APT_PROXY_FILE && spec.aptProxy) return aptProxyContent(spec.aptProxy);
   return '';
 }
 
@@ -114,7 +174,6 @@ function runBatch(s: GuestState, args: string[]): EmulatedCommandResult {
 function runScript(s: GuestState, script: string, args: string[]): EmulatedCommandResult | undefined {
   const [a0 = ''] = args;
   if (script.startsWith(BATCH_SCRIPT_TAG)) return runBatch(s, args);
-  if (script.includes('cloud-init status --wait')) return ok('status: done\n');
   if (script.includes('exec cat --')) {
     if (a0 === '/etc/default/ufw') return ok(`DEFAULT_INPUT_POLICY="${s.ufw.input}"\nDEFAULT_OUTPUT_POLICY="${s.ufw.output}"\n`);
     const f = s.files.get(a0);
@@ -140,6 +199,17 @@ function runScript(s: GuestState, script: string, args: string[]): EmulatedComma
     const hardened = s.sshdReloaded && s.files.has('/etc/ssh/sshd_config.d/50-betang.conf');
     return ok(`debian@127.0.0.1: Permission denied (publickey${hardened ? '' : ',password'}).\n`);
   }
+  if (script.includes('grep -qE -- "$1"')) return ok(s.mirror === undefined ? `${DEBIAN_SOURCES}\n` : '');
+  if (script.includes('sed -i -E')) {
+    s.mirror = args[1];
+    return ok();
+  }
+  if (script.includes('apt-get -s -q upgrade')) return ok(`${s.upgradable}\n`);
+  if (script.includes('--force-confold upgrade')) {
+    const n = s.upgradable;
+    s.upgradable = 0;
+    return ok(`${n} upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n`);
+  }
   if (script.includes('systemctl reload')) {
     s.sshdReloaded = true;
     return ok();
@@ -152,8 +222,6 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
   switch (cmd) {
     case 'sh':
       return rest[0] === '-c' ? runScript(s, rest[1] ?? '', rest.slice(3)) : undefined;
-    case 'timeout':
-      return rest.slice(1).join(' ') === 'cloud-init status --wait' ? ok('status: done\n') : undefined;
     case 'hostname':
       if (rest.length === 0) return ok(`${s.hostname}\n`);
       s.hostname = rest[0] ?? s.hostname;
@@ -183,9 +251,11 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
       if (rest[0] === '-t') return ok();
       return ok(s.files.has('/etc/ssh/sshd_config.d/50-betang.conf') ? 'passwordauthentication no\nkbdinteractiveauthentication no\npermitrootlogin no\n' : 'passwordauthentication yes\nkbdinteractiveauthentication no\npermitrootlogin without-password\n');
     case 'readlink':
-      return ok(`/usr/share/zoneinfo/${s.timezone}\n`);
+      // the image's link is absolute; timedatectl writes a relative one
+      return ok(`${s.timezoneSetByTimedatectl ? '..' : ''}/usr/share/zoneinfo/${s.timezone}\n`);
     case 'timedatectl':
       s.timezone = rest[1] ?? s.timezone;
+      s.timezoneSetByTimedatectl = true;
       return ok();
     case 'systemctl': {
       const units = rest.filter((u) => u.includes('.'));
@@ -198,6 +268,9 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
     }
     case 'ufw':
       return ufw(s, rest);
+    case 'rm':
+      s.files.delete(rest.at(-1) ?? '');
+      return ok();
     case 'dpkg-query':
       return ok('install ok installed');
     default:
@@ -205,10 +278,18 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
   }
 }
 
+/** `ufw status` of an active firewall with these allow rules (ufw 0.36: IPv4 rows, then the v6 rows, columns padded). */
+function ufwStatusTable(rules: readonly string[]): string {
+  const row = (to: string, from: string): string => `${to.padEnd(27)}${'ALLOW'.padEnd(12)}${from.padEnd(26)}\n`;
+  const v4 = rules.map((r) => row(r, 'Anywhere'));
+  const v6 = rules.map((r) => row(`${r} (v6)`, 'Anywhere (v6)'));
+  return `Status: active\n\n${'To'.padEnd(27)}${'Action'.padEnd(12)}From\n${'--'.padEnd(27)}${'------'.padEnd(12)}----\n${v4.join('')}${v6.join('')}\n`;
+}
+
 function ufw(s: GuestState, args: string[]): EmulatedCommandResult {
   const line = args.join(' ');
-  if (line === 'status') return ok(`Status: ${s.ufw.active ? 'active' : 'inactive'}\n`);
-  if (line === 'show added') return ok(s.ufw.rules.length ? `Added user rules (see 'ufw status' for running firewall):\n${s.ufw.rules.map((r) => `ufw allow ${r}`).join('\n')}\n` : '(None)\n');
+  if (line === 'status') return ok(s.ufw.active ? ufwStatusTable(s.ufw.rules) : 'Status: inactive\n');
+  if (line === 'show added') return ok(`Added user rules (see 'ufw status' for running firewall):\n${s.ufw.rules.length ? s.ufw.rules.map((r) => `ufw allow ${r}\n`).join('') : '(None)\n'}`);
   if (args[0] === 'allow' && args[1] && !s.ufw.rules.includes(args[1])) s.ufw.rules.push(args[1]);
   if (line === 'default deny incoming') s.ufw.input = 'DROP';
   if (line === 'default allow outgoing') s.ufw.output = 'ACCEPT';
@@ -222,7 +303,9 @@ function ufw(s: GuestState, args: string[]): EmulatedCommandResult {
  * the guest is being configured for (its normalised keys and hostname are needed to answer the
  * way the real files would read); vmids without a spec keep the simulator's default behaviour.
  */
-export function emulateDebianGuests(specOf: (vmid: number) => GuestSpecInput | undefined): ((vmid: number, command: string) => EmulatedCommandResult | undefined) & { state(vmid: number): GuestState | undefined } {
+export function emulateDebianGuests(
+  specOf: (vmid: number) => EmulatedGuestInput | undefined,
+): ((vmid: number, command: string) => EmulatedCommandResult | undefined) & { state(vmid: number): GuestState | undefined; forget(vmid: number): void } {
   const guests = new Map<number, GuestState>();
   const handler = (vmid: number, command: string): EmulatedCommandResult | undefined => {
     let s = guests.get(vmid);
@@ -231,13 +314,16 @@ export function emulateDebianGuests(specOf: (vmid: number) => GuestSpecInput | u
       if (!input) return undefined;
       s = {
         spec: ZGuestSpec.parse(input),
-        hostname: 'localhost',
-        files: new Map([['/etc/hosts', '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n'], ['/etc/hostname', 'localhost\n']]),
+        // cloud-init's set_hostname and update_etc_hosts ran at first boot with the VM's name
+        hostname: input.hostname,
+        files: new Map([['/etc/hosts', cloudInitHosts(input.fqdn ?? input.hostname, input.hostname)], ['/etc/hostname', `${input.hostname}\n`]]),
         users: new Map(),
         timezone: 'Etc/UTC',
-        enabledUnits: new Set(['systemd-timesyncd.service']),
+        // apt enables its daily timers at installation
+        enabledUnits: new Set(['systemd-timesyncd.service', 'apt-daily.timer', 'apt-daily-upgrade.timer']),
         sshdReloaded: false,
         ufw: { active: false, input: 'DROP', output: 'ACCEPT', rules: [] },
+        upgradable: EMULATED_UPGRADABLE,
       };
       guests.set(vmid, s);
     }
@@ -245,20 +331,24 @@ export function emulateDebianGuests(specOf: (vmid: number) => GuestSpecInput | u
     const body = argv[0] === 'sudo' ? argv.slice(argv.indexOf('--') + 1) : argv;
     return run(s, body);
   };
-  return Object.assign(handler, { state: (vmid: number) => guests.get(vmid) });
+  return Object.assign(handler, {
+    state: (vmid: number) => guests.get(vmid),
+    /** The VM was destroyed: a new VM with this vmid is a fresh guest. */
+    forget: (vmid: number) => void guests.delete(vmid),
+  });
 }
 
 /**
  * The guest spec the worker configures for a VM, read back from the VM's own config the way the
- * worker wrote it: hostname = VM name, admin user = the `betang-inst-<user>` tag, keys = the
+ * worker wrote it (and the FQDN cloud-init derives from name and searchdomain): hostname = VM name, admin user = the `betang-inst-<user>` tag, keys = the
  * cloud-init keys minus the platform's provisioning key, ports as given. Undefined for VMs
  * Betang did not configure.
  */
 export function guestSpecFromVmConfig(
-  config: { name?: string; tags?: string; sshKeys: readonly string[] },
+  config: { name?: string; tags?: string; searchdomain?: string; sshKeys: readonly string[] },
   platformPublicKey: string,
   allowedTcpPorts: number[] = [],
-): GuestSpecInput | undefined {
+): EmulatedGuestInput | undefined {
   const inst = (config.tags ?? '').split(/[;,\s]+/).find((t) => t.startsWith('betang-inst-'));
   if (!config.name || !inst) return undefined;
   const platformBlob = platformPublicKey.split(' ')[1];
@@ -267,5 +357,7 @@ export function guestSpecFromVmConfig(
     adminUser: inst.slice('betang-inst-'.length),
     sshPublicKeys: config.sshKeys.filter((k) => k.split(' ')[1] !== platformBlob),
     allowedTcpPorts,
+    // Proxmox's get_hostname_fqdn: name.searchdomain when the name has no dot
+    ...(config.searchdomain && !config.name.includes('.') ? { fqdn: `${config.name}.${config.searchdomain}` } : {}),
   };
 }

@@ -9,6 +9,7 @@ export const GUEST_STEP_KEYS = [
   'ntp',
   'firewall',
   'unattended-upgrades',
+  'packages',
 ] as const;
 export type GuestStepKey = (typeof GUEST_STEP_KEYS)[number];
 

@@ -8,8 +8,13 @@ const CLOUD_CFG_CONTENT = '# Managed by Betang: keep the hostname set at provisi
 /**
  * /etc/hosts with exactly one `127.0.1.1 NAME` line, placed after the 127.0.0.1 line.
  * Without it every sudo prints "unable to resolve host" after a rename (Debian convention).
+ * A single 127.0.1.1 line that already names NAME (cloud-init's `127.0.1.1 FQDN NAME`, which
+ * it writes again at every boot because Proxmox sets manage_etc_hosts) is kept as it is, so the
+ * step and cloud-init never undo each other.
  */
 export function hostsWithLoopbackName(hosts: string, name: string): string {
+  const loopback = hosts.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === '127.0.1.1');
+  if (loopback.length === 1 && loopback[0]!.slice(1).includes(name) && hosts.endsWith('\n')) return hosts;
   const lines = hosts.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const kept = lines.filter((l) => l.trim().split(/\s+/)[0] !== '127.0.1.1');

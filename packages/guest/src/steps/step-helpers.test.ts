@@ -16,6 +16,12 @@ describe('hostsWithLoopbackName', () => {
     expect(hostsWithLoopbackName(once, 'a')).toBe(once);
   });
 
+  it('should keep the hosts file cloud-init writes at every boot (manage_etc_hosts) when it names the host', () => {
+    const cloudInit = '# Your system has configured \'manage_etc_hosts\' as True.\n127.0.1.1 web-01.kalteng.go.id web-01\n127.0.0.1 localhost\n\n::1 localhost ip6-localhost ip6-loopback\n';
+    expect(hostsWithLoopbackName(cloudInit, 'web-01')).toBe(cloudInit);
+    expect(hostsWithLoopbackName(cloudInit, 'web-02')).toBe('# Your system has configured \'manage_etc_hosts\' as True.\n127.0.0.1 localhost\n127.0.1.1\tweb-02\n\n::1 localhost ip6-localhost ip6-loopback\n');
+  });
+
   it('should cope with an empty file', () => {
     expect(hostsWithLoopbackName('', 'a')).toBe('127.0.1.1\ta\n');
   });

@@ -3,10 +3,16 @@ export interface GuestCommandResult {
   code: number;
   stdout?: string;
   stderr?: string;
+  /** Absolute time (ms) before which the command has not finished (a blocking command). */
+  readyAt?: number;
 }
 
-/** Decides what a guest command answers; undefined = default behaviour. */
-export type GuestCommandHandler = (vmid: number, command: string) => GuestCommandResult | undefined;
+/**
+ * Decides what a guest command answers; undefined = default behaviour. `forget` (optional) is
+ * called when the VM is destroyed: a handler keeping per-guest state drops it there, so a new VM
+ * that reuses the vmid starts as a fresh guest.
+ */
+export type GuestCommandHandler = ((vmid: number, command: string) => GuestCommandResult | undefined) & { forget?(vmid: number): void };
 
 /** An injected HTTP failure for matching requests. */
 export interface RouteFault {

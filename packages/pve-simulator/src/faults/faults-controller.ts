@@ -139,6 +139,9 @@ export class Faults {
   /** Decides guest command answers (agent exec and SSH exec); undefined falls back to exit 0. */
   setGuestCommandHandler(handler: GuestCommandHandler | undefined): void {
     this.sim.faults.guestCommand = handler;
+    // Kept across handler swaps and reset(): a test that wraps the emulation for a while must not
+    // keep a destroyed VM's guest state alive in it.
+    if (handler?.forget) this.sim.guest.onForget(handler.forget);
   }
 
   /** Removes every fault (nodes back online, quorum back, tokens restored, locks released). */

@@ -1,6 +1,7 @@
 import type { FaultState, GuestCommandResult } from '../faults/fault-state';
 import type { ClusterState } from '../state/cluster-state';
 import type { SimVm } from '../state/types';
+import { cloudInitCommand } from './cloud-init-model';
 import { authorizedKeys, ensureHostKey } from './host-key';
 import { startGuestSsh } from './ssh-server';
 import type { GuestSshServer } from './ssh-server';
@@ -15,7 +16,7 @@ export interface GuestCommandRecord {
   code: number;
 }
 
-const HOST_KEY_CMD = /^(?:(?:sudo\s+)?cat\s+)\/etc\/ssh\/ssh_host_ed25519_key\.pub\s*$/;
+const HOST_KEY_CMD = /^(?:sudo\s+(?:-n\s+)?(?:--\s+)?)?cat\s+\/etc\/ssh\/ssh_host_ed25519_key\.pub\s*$/;
 
 /** Guest-side emulation: DHCP leases, host keys, SSH endpoints, the command log. */
 export class GuestHub {
@@ -23,6 +24,7 @@ export class GuestHub {
   private readonly servers = new Map<number, GuestSshServer>();
   readonly commands: GuestCommandRecord[] = [];
   readonly files = new Map<number, Map<string, Buffer>>();
+  private readonly forgetters = new Set<(vmid: number) => void>();
   private closed = false;
 
   constructor(
@@ -45,12 +47,37 @@ export class GuestHub {
     return { ip, prefix };
   }
 
-  /** Runs a guest command: host-key `cat` answers the VM's key; a test handler may override anything. */
+  /**
+   * Runs a guest command. A test handler (or the launcher's Debian emulation) answers first;
+   * what it leaves follows the guest's boot plan: cloud-init's status, and the host-key `cat`,
+   * which fails until cloud-init's ssh module has written the key. Anything else exits 0.
+   */
   run(vm: SimVm, via: 'agent' | 'ssh', command: string, user?: string): GuestCommandResult {
-    const custom = this.faults.guestCommand?.(vm.vmid, command);
-    const r = custom ?? (HOST_KEY_CMD.test(command) ? { code: 0, stdout: `${ensureHostKey(vm).public}\n` } : { code: 0 });
-    this.commands.push({ vmid: vm.vmid, via, user, command, at: Date.now(), code: r.code });
+    const now = Date.now();
+    const r = this.faults.guestCommand?.(vm.vmid, command) ?? this.bootAnswer(vm, command, now) ?? { code: 0 };
+    this.commands.push({ vmid: vm.vmid, via, user, command, at: now, code: r.code });
     return r;
+  }
+
+  private bootAnswer(vm: SimVm, command: string, now: number): GuestCommandResult | undefined {
+    const plan = vm.agentPlan;
+    if (HOST_KEY_CMD.test(command)) {
+      if (plan && now < plan.hostKeysAt) return { code: 1, stderr: 'cat: /etc/ssh/ssh_host_ed25519_key.pub: No such file or directory\n' };
+      return { code: 0, stdout: `${ensureHostKey(vm).public}\n` };
+    }
+    return plan ? cloudInitCommand(command, plan, vm.startedAt ?? now, now) : undefined;
+  }
+
+  /** Registers a handler's `forget` (idempotent): it hears of every destroyed VM from now on. */
+  onForget(forget: (vmid: number) => void): void {
+    this.forgetters.add(forget);
+  }
+
+  /** The VM is gone: its SSH endpoint stops and every guest-side state of it is dropped. */
+  forget(vmid: number): void {
+    this.stopSsh(vmid);
+    this.files.delete(vmid);
+    for (const f of this.forgetters) f(vmid);
   }
 
   /** Starts the VM's SSH endpoint if not yet running (idempotent). */
@@ -60,7 +87,8 @@ export class GuestHub {
     const entry = await startGuestSsh(this.host, key.private, {
       reachable: () => {
         const cur = this.state.vms.get(vm.vmid);
-        return !!cur && cur.power === 'running' && !!cur.agentPlan && Date.now() >= cur.agentPlan.timeoutUntil;
+        // sshd starts after cloud-init's ssh module wrote the host keys
+        return !!cur && cur.power === 'running' && !!cur.agentPlan && Date.now() >= cur.agentPlan.hostKeysAt;
       },
       login: () => {
         const cfg = vm.bootConfig ?? vm.config;

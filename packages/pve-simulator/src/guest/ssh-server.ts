@@ -76,10 +76,16 @@ function serveClient(client: Connection, hooks: GuestSshHooks): void {
       session.on('exec', (acc, _rej, info) => {
         const ch: ServerChannel = acc();
         const r = hooks.run(user, info.command);
-        if (r.stdout) ch.write(r.stdout);
-        if (r.stderr) ch.stderr.write(r.stderr);
-        ch.exit(r.code);
-        ch.end();
+        const answer = (): void => {
+          if (r.stdout) ch.write(r.stdout);
+          if (r.stderr) ch.stderr.write(r.stderr);
+          ch.exit(r.code);
+          ch.end();
+        };
+        // a blocking command (cloud-init status --wait) answers when it would have finished
+        const wait = (r.readyAt ?? 0) - Date.now();
+        if (wait > 0) setTimeout(answer, wait).unref();
+        else answer();
       });
       session.on('sftp', (acc) => serveSftp(acc(), hooks));
       // clients that ask for a pty or set env vars must not fail; an interactive shell ends at once

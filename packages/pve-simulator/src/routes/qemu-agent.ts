@@ -76,7 +76,7 @@ export const agentRoutes: Array<Route<Sim>> = [
         command: argv,
         inputData: params['input-data'] === undefined ? undefined : String(params['input-data']),
         at: now,
-        readyAt: now + sim.clock.scale(300),
+        readyAt: Math.max(now + sim.clock.scale(300), r.readyAt ?? 0),
         exitcode: r.code,
         out: r.stdout ?? '',
         err: r.stderr ?? '',

@@ -49,7 +49,7 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
           await t.sleep(1200);
           sim.state.vms.delete(vm.vmid);
           sim.state.setPool(vm.vmid, undefined);
-          sim.guest.stopSsh(vm.vmid);
+          sim.guest.forget(vm.vmid);
           if (params.purge === 1) t.log(`purging VM ${vm.vmid} from related configurations..`);
         } finally {
           release();

@@ -32,10 +32,18 @@ export async function boot(sim: Sim, vm: SimVm, t: TaskContext): Promise<void> {
   node.nextPid += sim.rng.int(3, 30);
   vm.bootConfig = { ...vm.config };
   vm.agentOnAtStart = agentEnabled(vm.config.agent);
+  // cloud-init's ssh module writes the host keys once per instance, a few seconds after the
+  // network is up; sshd starts after it, and cloud-init's later stages end 12–15 s after that.
+  // A VM that booted before keeps its keys (same instance) and they exist from the start.
+  const firstBoot = !vm.hostKey;
+  const linkLocalUntil = now + sim.clock.scale(bootMs + 3000);
+  const hostKeysAt = firstBoot ? now + sim.clock.scale(bootMs + 5000) : now;
   vm.agentPlan = {
     notRunningUntil: now + sim.clock.scale(bootMs * 0.75),
     timeoutUntil: now + sim.clock.scale(bootMs),
-    linkLocalUntil: now + sim.clock.scale(bootMs + 3000),
+    linkLocalUntil,
+    hostKeysAt,
+    cloudInitDoneAt: Math.max(hostKeysAt, linkLocalUntil) + sim.clock.scale(firstBoot ? 13_000 : 6_000),
   };
   await sim.guest.ensureSsh(vm);
 }

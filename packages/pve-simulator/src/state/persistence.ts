@@ -65,7 +65,7 @@ async function restoreCluster(sim: Sim, json: string): Promise<{ restored: numbe
       vm.pid = node.nextPid;
       node.nextPid += 7;
       vm.agentOnAtStart = agentEnabled(vm.config.agent);
-      vm.agentPlan = { notRunningUntil: now, timeoutUntil: now, linkLocalUntil: now };
+      vm.agentPlan = { notRunningUntil: now, timeoutUntil: now, linkLocalUntil: now, hostKeysAt: now, cloudInitDoneAt: now };
       await sim.guest.ensureSsh(vm);
     }
   }

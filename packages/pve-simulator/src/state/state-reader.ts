@@ -2,7 +2,7 @@ import type { GuestCommandRecord } from '../guest/guest-hub';
 import type { Sim } from '../sim-context';
 import type { SimTask } from '../tasks/task-manager';
 import { splitTags } from './formats';
-import type { SimVm, VmSnapshot } from './types';
+import type { AgentPlan, SimVm, VmSnapshot } from './types';
 
 function snapshot(sim: Sim, vm: SimVm): VmSnapshot {
   return {
@@ -51,6 +51,12 @@ export class StateReader {
   /** The VM's emulated ed25519 host public key line (undefined before first boot). */
   hostKey(vmid: number): string | undefined {
     return this.sim.state.vms.get(vmid)?.hostKey?.public;
+  }
+
+  /** The running VM's boot plan: when its agent, address, host keys and cloud-init are up (absolute ms). */
+  bootPlan(vmid: number): Readonly<AgentPlan> | undefined {
+    const plan = this.sim.state.vms.get(vmid)?.agentPlan;
+    return plan ? { ...plan } : undefined;
   }
 
   /** Where the VM's SSH endpoint listens (its guest IP is not routable from the host). */

@@ -46,6 +46,15 @@ export interface ExecRecord {
   err: string;
 }
 
+/** See SimVm.agentPlan. */
+export interface AgentPlan {
+  notRunningUntil: number;
+  timeoutUntil: number;
+  linkLocalUntil: number;
+  hostKeysAt: number;
+  cloudInitDoneAt: number;
+}
+
 /** A VM (or template) as the simulator keeps it. */
 export interface SimVm {
   vmid: number;
@@ -59,8 +68,12 @@ export interface SimVm {
   pid?: number;
   /** Whether `agent` was enabled when QEMU was started. */
   agentOnAtStart: boolean;
-  /** Absolute times (ms) at which the guest agent boot stages end. */
-  agentPlan?: { notRunningUntil: number; timeoutUntil: number; linkLocalUntil: number };
+  /**
+   * Absolute times (ms) of the guest's boot stages: the agent answers from `timeoutUntil`, the
+   * address is up from `linkLocalUntil`, cloud-init's ssh module has written the host keys (and
+   * sshd accepts connections) from `hostKeysAt`, cloud-init is done at `cloudInitDoneAt`.
+   */
+  agentPlan?: AgentPlan;
   hostKey?: { private: string; public: string };
   /** Config as it was when QEMU last started (what cloud-init saw). */
   bootConfig?: Record<string, string>;

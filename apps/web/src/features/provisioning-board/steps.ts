@@ -9,6 +9,7 @@ export const STEP_LABELS: readonly (readonly [string, MessageKey])[] = [
   ['resize', 'opBoard.step.resize'],
   ['start', 'opBoard.step.start'],
   ['await-agent', 'opBoard.step.awaitAgent'],
+  ['await-cloud-init', 'opBoard.step.awaitCloudInit'],
   ['pin-host-key', 'opBoard.step.pinHostKey'],
   ['configure-guest', 'opBoard.step.configureGuest'],
   ['verify', 'opBoard.step.verify'],

@@ -33,6 +33,7 @@ const STEP_KEYS: Record<string, MessageKey> = {
   resize: 'requests.step.resize',
   start: 'requests.step.start',
   'await-agent': 'requests.step.await-agent',
+  'await-cloud-init': 'requests.step.await-cloud-init',
   'pin-host-key': 'requests.step.pin-host-key',
   'configure-guest': 'requests.step.configure-guest',
   verify: 'requests.step.verify',

@@ -1,4 +1,4 @@
-import { configureGuest, waitForCloudInit, type GuestSpecInput } from '@betang/guest';
+import { configureGuest, GUEST_STEP_KEYS, waitForCloudInit, type GuestSpecInput } from '@betang/guest';
 import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
 import { addressGateway } from '../guest-gateway';
@@ -7,10 +7,23 @@ import { adminUserOf } from '../vm-spec';
 import type { CloneResult } from './clone.step';
 import type { ReserveResult } from './reserve.step';
 
-/** The guest configuration a request asks for: hostname, the institution's admin user and keys, approved ports. */
+/**
+ * The guest configuration a request asks for: hostname, the institution's admin user and keys,
+ * approved ports; and the data center's apt proxy/mirror and package-upgrade settings.
+ */
 export function guestSpecOf(ctx: ProvisionCtx): GuestSpecInput {
   const { request } = ctx.data;
-  return { hostname: request.hostname, adminUser: adminUserOf(ctx), sshPublicKeys: request.sshPublicKeys, allowedTcpPorts: request.ports };
+  const s = ctx.settings;
+  return {
+    hostname: request.hostname,
+    adminUser: adminUserOf(ctx),
+    sshPublicKeys: request.sshPublicKeys,
+    allowedTcpPorts: request.ports,
+    ...(s.GUEST_APT_PROXY ? { aptProxy: s.GUEST_APT_PROXY } : {}),
+    ...(s.GUEST_APT_MIRROR ? { aptMirror: s.GUEST_APT_MIRROR } : {}),
+    packageUpgrade: s.GUEST_PACKAGE_UPGRADE,
+    packageUpgradeTimeoutSec: s.GUEST_PACKAGE_UPGRADE_SECONDS,
+  };
 }
 
 /**
@@ -23,7 +36,7 @@ export const configureGuestStep: StepDef<ProvisionCtx> = {
   key: 'configure-guest',
   weight: 15,
   label: { id: 'konfigurasi guest lewat SSH', en: 'configure the guest over SSH' },
-  async run({ ctx, result }) {
+  async run({ ctx, result, progress, log }) {
     const { vmid, node } = result<CloneResult>('clone');
     const { lease } = result<ReserveResult>('reserve');
     const { hostKey } = result<{ hostKey: string }>('pin-host-key');
@@ -41,7 +54,14 @@ export const configureGuestStep: StepDef<ProvisionCtx> = {
     });
     try {
       const cloudInit = await waitForCloudInit(conn);
-      const reports = await configureGuest(conn, guestSpecOf(ctx));
+      // The bar moves per guest step being applied; the package upgrade can take minutes.
+      const reports = await configureGuest(conn, guestSpecOf(ctx), {
+        onStep: (e) => {
+          if (e.phase !== 'applying') return;
+          log.info({ vmid, guestStep: e.key, differences: e.differences }, 'langkah guest diterapkan / applying guest step');
+          void progress?.(GUEST_STEP_KEYS.indexOf(e.key) / GUEST_STEP_KEYS.length)?.catch(() => undefined);
+        },
+      });
       const changed = reports.filter((r) => r.changed).map((r) => r.key);
       return {
         result: { cloudInit: cloudInit.present ? cloudInit.status : 'absent', changed, fingerprint: conn.hostKeyFingerprint },

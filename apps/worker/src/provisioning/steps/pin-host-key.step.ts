@@ -10,6 +10,8 @@ import type { CloneResult } from './clone.step';
 import type { ReserveResult } from './reserve.step';
 
 const HOST_KEY_FILE = '/etc/ssh/ssh_host_ed25519_key.pub';
+/** What the agent runs to read the host key (QGA executes argv directly, no shell). */
+export const HOST_KEY_ARGV = ['cat', HOST_KEY_FILE];
 
 /** Runs one argv through the guest agent and returns stdout (agent exec + exec-status polling). */
 export async function agentExec(pve: PveClient, node: string, vmid: number, argv: string[], deadlineMs: number, signal?: AbortSignal): Promise<{ code: number; stdout: string }> {
@@ -26,8 +28,8 @@ export async function agentExec(pve: PveClient, node: string, vmid: number, argv
 
 /**
  * `pin-host-key`: reads the guest's ed25519 SSH host key through the guest agent (before any SSH
- * connection) and stores it on the VM row; SSH then trusts only that key. Read-only towards the
- * guest, safe to repeat.
+ * connection, after `await-cloud-init`: cloud-init's ssh module writes the final key) and stores
+ * it on the VM row; SSH then trusts only that key. Read-only towards the guest, safe to repeat.
  */
 export const pinHostKeyStep: StepDef<ProvisionCtx> = {
   key: 'pin-host-key',
@@ -36,7 +38,7 @@ export const pinHostKeyStep: StepDef<ProvisionCtx> = {
   async run({ ctx, result, signal }) {
     const { vmid, node } = result<CloneResult>('clone');
     const { vmId } = result<ReserveResult>('reserve');
-    const out = await agentExec(ctx.pve, node, vmid, ['cat', HOST_KEY_FILE], 30_000, signal);
+    const out = await agentExec(ctx.pve, node, vmid, HOST_KEY_ARGV, 30_000, signal);
     const line = out.stdout.trim().split('\n')[0] ?? '';
     const [type, blob] = line.split(/\s+/);
     const parsed = parseSshPublicKey(`${type ?? ''} ${blob ?? ''}`);

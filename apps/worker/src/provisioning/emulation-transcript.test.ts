@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configureGuest, connectGuest, emulateDebianGuests, guestSpecFromVmConfig, type GuestConnection } from '@betang/guest';
+import { createPveClient, decodeSshKeys, encodeSshKeys, type PveClient } from '@betang/proxmox';
+import { startSimulator, type AgentPlan, type RunningSimulator } from '@betang/pve-simulator';
+import { makeKeyPair } from '../testing/provisioning-env';
+import { runTask, vmPath } from './pve-vm';
+
+/*
+ * The emulated guest (the PVE simulator's boot plan + packages/guest's Debian emulation, as the
+ * demo and the fast tests use them) must answer like the real Debian 12 cloud guest. The
+ * expected answers are recorded in packages/guest/fixtures/debian-12-transcript.json, by boot
+ * phase; this test boots one emulated VM, walks through the phases and sends every entry.
+ */
+
+type Answer = { code?: number; stdout?: string; stderr?: string; error?: string };
+type Entry = Answer & { phase: string; via: 'agent' | 'agent-api' | 'ssh' | 'ssh-connect'; command: string | string[]; compare?: string; source: string };
+type Transcript = { vm: { name: string; searchdomain: string; ciuser: string; ipconfig0: string }; spec: { hostname: string; adminUser: string; allowedTcpPorts: number[] }; phases: Record<string, string>; entries: Entry[] };
+
+const FIXTURE = join(__dirname, '..', '..', '..', '..', 'packages', 'guest', 'fixtures', 'debian-12-transcript.json');
+const transcript = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Transcript;
+const VMID = 4242;
+const NODE = 'pve1';
+
+/** Applies an entry's comparison rule to one side (recorded or emulated). */
+function comparable(entry: Entry, a: Answer): Answer {
+  let stdout = a.stdout ?? '';
+  if (entry.compare === 'json-no-time') stdout = stdout.replace(/"last_update": "[^"]*"/g, '"last_update": "<time>"');
+  if (entry.compare === 'host-key') stdout = stdout.replace(/^ssh-ed25519 [A-Za-z0-9+/=]+ /, 'ssh-ed25519 <host-key> ');
+  if (entry.compare === 'shadow-days') stdout = stdout.replace(/^([^:]+:[^:]*:)\d+:/, '$1<days>:');
+  if (entry.compare?.startsWith('lines:')) {
+    const re = new RegExp(entry.compare.slice('lines:'.length));
+    stdout = stdout.split('\n').filter((l) => re.test(l)).sort().join('\n');
+  }
+  return a.error !== undefined ? { error: a.error } : { code: a.code ?? 0, stdout, stderr: a.stderr ?? '' };
+}
+
+async function agentRun(pve: PveClient, argv: readonly string[]): Promise<Answer> {
+  const { pid } = (await pve.request('POST', `${vmPath(NODE, VMID)}/agent/exec`, { command: [...argv] })) as { pid: number };
+  for (;;) {
+    const s = (await pve.request('GET', `${vmPath(NODE, VMID)}/agent/exec-status`, { pid })) as { exited?: unknown; exitcode?: number; 'out-data'?: string; 'err-data'?: string };
+    if (s.exited === true || s.exited === 1) return { code: s.exitcode ?? 0, stdout: s['out-data'] ?? '', stderr: s['err-data'] ?? '' };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function waitUntil(at: number): Promise<void> {
+  const left = at - Date.now();
+  if (left > 0) await new Promise((r) => setTimeout(r, left + 5));
+}
+
+describe('the emulated Debian guest against its transcript', () => {
+  let sim: RunningSimulator;
+  let pve: PveClient;
+  let plan: AgentPlan;
+  let conn: GuestConnection | undefined;
+  const platform = makeKeyPair('betang-platform');
+  const requester = makeKeyPair('admin@dinas');
+  const results = new Map<Entry, Answer>();
+
+  async function send(entry: Entry): Promise<Answer> {
+    try {
+      if (entry.via === 'agent-api') return { result: await pve.request(entry.command === 'ping' ? 'POST' : 'GET', `${vmPath(NODE, VMID)}/agent/${String(entry.command)}`) } as Answer;
+      if (entry.via === 'agent') return await agentRun(pve, entry.command as string[]);
+      const endpoint = sim.state.guestSshEndpoint(VMID)!;
+      if (entry.via === 'ssh-connect') {
+        const c = await connectGuest({ ...endpoint, username: String(entry.command), privateKey: platform.privateKey, pinnedHostKey: sim.state.hostKey(VMID)!, readyTimeoutMs: 2_000 });
+        c.dispose();
+        return { error: 'accepted' };
+      }
+      conn ??= await connectGuest({ ...endpoint, username: transcript.vm.ciuser, privateKey: platform.privateKey, pinnedHostKey: sim.state.hostKey(VMID)! });
+      const r = await conn.exec(String(entry.command));
+      return { ...r, code: r.code ?? -1 };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (entry.via === 'ssh-connect') return { error: /GUEST_CONNECT_FAILED/.test(message) ? 'refused' : message };
+      return { error: (/QEMU guest agent is not running|got timeout/.exec(message) ?? [message])[0] };
+    }
+  }
+
+  async function phase(name: string): Promise<void> {
+    for (const entry of transcript.entries.filter((e) => e.phase === name)) results.set(entry, await send(entry));
+  }
+
+  beforeAll(async () => {
+    // Realistic boot stages at 0.3× speed: the shortest window (address up, keys not yet written) is 0.6 s.
+    sim = await startSimulator({ timeFactor: 0.3, seed: 7, agentBootSeconds: 20, authFailureDelayMs: 5 });
+    pve = createPveClient({ baseUrl: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, ca: sim.caPem, timeoutMs: 5_000 });
+    const guests = emulateDebianGuests((vmid) => {
+      const c = (sim.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
+      return guestSpecFromVmConfig({ name: c.name, tags: c.tags, searchdomain: c.searchdomain, sshKeys: decodeSshKeys(c.sshkeys) }, platform.publicKey);
+    });
+    sim.faults.setGuestCommandHandler(guests);
+    const { vm } = transcript;
+    await runTask(pve, 'POST', `/nodes/${NODE}/qemu/9000/clone`, { newid: VMID, full: true, name: vm.name }, 30_000);
+    await runTask(pve, 'POST', vmPath(NODE, VMID) + '/config', {
+      ciuser: vm.ciuser, searchdomain: vm.searchdomain, ipconfig0: vm.ipconfig0, agent: '1', ciupgrade: false,
+      sshkeys: encodeSshKeys([requester.publicKey, platform.publicKey]), tags: `betang;betang-inst-${transcript.spec.adminUser}`,
+    }, 30_000);
+    await runTask(pve, 'POST', `${vmPath(NODE, VMID)}/status/start`, {}, 30_000);
+    plan = sim.state.bootPlan(VMID)!;
+    await phase('agent-starting');
+    await waitUntil(plan.linkLocalUntil);
+    await phase('address-up');
+    await waitUntil(plan.hostKeysAt);
+    await phase('ssh-up');
+    await waitUntil(plan.cloudInitDoneAt);
+    await phase('done');
+    await configureGuest(conn!, { ...transcript.spec, sshPublicKeys: [requester.publicKey] });
+    await phase('configured');
+  }, 90_000);
+
+  afterAll(async () => {
+    conn?.dispose();
+    await pve?.close();
+    await sim?.close();
+  });
+
+  it('should have walked through every phase in its window', () => {
+    expect(new Set(transcript.entries.map((e) => e.phase))).toEqual(new Set(Object.keys(transcript.phases)));
+    expect(plan.timeoutUntil).toBeLessThan(plan.linkLocalUntil);
+    expect(plan.linkLocalUntil).toBeLessThan(plan.hostKeysAt);
+    expect(plan.hostKeysAt).toBeLessThan(plan.cloudInitDoneAt);
+  });
+
+  it.each(transcript.entries.map((e, i) => [`${i} ${e.phase} ${e.via} ${Array.isArray(e.command) ? e.command.join(' ') : e.command}`, e] as const))('should answer %s as recorded', (_name, entry) => {
+    expect(comparable(entry, results.get(entry)!)).toEqual(comparable(entry, entry));
+  });
+
+  it('should show over SSH the very host key the agent read once cloud-init was done', () => {
+    const [viaAgent, viaSsh] = transcript.entries.filter((e) => e.phase === 'done' && JSON.stringify(e.command).includes('ssh_host_ed25519_key.pub')).map((e) => results.get(e)?.stdout);
+    expect(viaAgent).toBe(viaSsh);
+    expect(viaAgent?.trim()).toBe(sim.state.hostKey(VMID)?.trim());
+  });
+});

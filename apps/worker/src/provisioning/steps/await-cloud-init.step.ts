@@ -1,0 +1,127 @@
+import { classifyPveError } from '@betang/proxmox';
+import type { StepDef } from '../../harness/run-definition';
+import { permanent, RunError } from '../../harness/run-error';
+import type { ProvisionCtx } from '../provision-context';
+import { abortableSleep } from '../sleep';
+import type { CloneResult } from './clone.step';
+import { agentExec } from './pin-host-key.step';
+
+const WAITING_CODES = new Set(['agent-not-running', 'agent-timeout', 'vm-locked', 'server-error', 'network', 'timeout', 'proxy-unreachable', 'proxy-timeout']);
+
+/** The argv the agent runs; `--format json` exists since cloud-init 22.2 (Debian 12 ships 22.4.2). */
+export const CLOUD_INIT_STATUS_ARGV = ['cloud-init', 'status', '--format', 'json'];
+
+/** What `cloud-init status --format json` says (22.4: status; 23.4+: also extended_status, recoverable_errors). */
+export type CloudInitStatus = {
+  status: string;
+  extendedStatus?: string;
+  detail: string;
+  errors: string[];
+  recoverableErrors: string[];
+};
+
+/** Parses `cloud-init status --format json`; undefined when the output is not that JSON. */
+export function parseCloudInitStatus(stdout: string): CloudInitStatus | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stdout);
+  } catch {
+    return undefined;
+  }
+  if (!raw || typeof raw !== 'object' || typeof (raw as { status?: unknown }).status !== 'string') return undefined;
+  const o = raw as { status: string; extended_status?: unknown; detail?: unknown; errors?: unknown; recoverable_errors?: unknown };
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+  const recoverable = o.recoverable_errors && typeof o.recoverable_errors === 'object' ? Object.entries(o.recoverable_errors as Record<string, unknown>).flatMap(([level, list]) => strings(list).map((m) => `${level}: ${m}`)) : [];
+  return {
+    status: o.status,
+    ...(typeof o.extended_status === 'string' ? { extendedStatus: o.extended_status } : {}),
+    detail: typeof o.detail === 'string' ? o.detail : '',
+    errors: strings(o.errors),
+    recoverableErrors: recoverable,
+  };
+}
+
+export type AwaitCloudInitResult = { cloudInit: 'done' | 'degraded' | 'disabled' | 'absent'; notes?: string[] };
+
+function absent(error: unknown): boolean {
+  // QGA: "Failed to execute child process “cloud-init” (No such file or directory)"
+  return /No such file or directory/.test(error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * `await-cloud-init`: through the guest agent, before any SSH connection, polls
+ * `cloud-init status --format json` until cloud-init has finished its first boot. Its ssh module
+ * deletes and regenerates the host keys a few seconds after the network (and so the agent's
+ * address) is up; only after it is done is the host key the one sshd will keep presenting.
+ * Progress follows cloud-init's stage. `error` fails for good (CLOUD_INIT_FAILED, with
+ * cloud-init's own errors); no end within GUEST_CLOUD_INIT_WAIT_SECONDS fails with
+ * CLOUD_INIT_TIMEOUT. Read-only towards the guest, safe to repeat: once cloud-init is done it
+ * answers at once.
+ */
+export const awaitCloudInitStep: StepDef<ProvisionCtx> = {
+  key: 'await-cloud-init',
+  weight: 10,
+  label: { id: 'menunggu cloud-init selesai', en: 'wait for cloud-init to finish' },
+  async run({ ctx, result, signal, progress, log }) {
+    const { vmid, node } = result<CloneResult>('clone');
+    const budget = ctx.settings.GUEST_CLOUD_INIT_WAIT_SECONDS;
+    const started = Date.now();
+    const until = started + budget * 1000;
+    let delay = 500;
+    let last = 'belum ada jawaban / no answer yet';
+    let lastDetail = '';
+    while (!signal.aborted) {
+      try {
+        const out = await agentExec(ctx.pve, node, vmid, CLOUD_INIT_STATUS_ARGV, 30_000, signal);
+        const status = parseCloudInitStatus(out.stdout);
+        if (!status) {
+          last = `keluaran tak dikenal / unreadable output (exit ${out.code}): ${out.stdout.slice(0, 200)}`;
+        } else if (status.status === 'error') {
+          const errors = status.errors.length ? status.errors.join('; ') : status.detail;
+          throw permanent(
+            'CLOUD_INIT_FAILED',
+            {
+              id: `cloud-init di VM ${vmid} selesai dengan galat: ${errors}`,
+              en: `cloud-init on VM ${vmid} finished with errors: ${errors}`,
+            },
+            { node, vmid, errors: status.errors },
+          );
+        } else if (status.status === 'done' || status.status === 'disabled') {
+          const degraded = (status.extendedStatus ?? '').startsWith('degraded') || status.recoverableErrors.length > 0;
+          const outcome: AwaitCloudInitResult = {
+            cloudInit: status.status === 'disabled' ? 'disabled' : degraded ? 'degraded' : 'done',
+            ...(status.recoverableErrors.length ? { notes: status.recoverableErrors.slice(0, 20) } : {}),
+          };
+          return { result: outcome, detail: `cloud-init ${outcome.cloudInit} (${Math.round((Date.now() - started) / 1000)} s)` };
+        } else {
+          last = `${status.status}: ${status.detail}`;
+          if (status.detail !== lastDetail) {
+            lastDetail = status.detail;
+            log.info({ vmid, cloudInit: status.status, detail: status.detail }, 'cloud-init berjalan / cloud-init running');
+          }
+        }
+      } catch (error) {
+        if (error instanceof RunError) {
+          if (error.code !== 'AGENT_EXEC_TIMEOUT') throw error;
+        } else if (absent(error)) {
+          return { result: { cloudInit: 'absent' } satisfies AwaitCloudInitResult, detail: 'image tanpa cloud-init / image without cloud-init' };
+        } else if (!WAITING_CODES.has(classifyPveError(error).code)) throw error;
+        last = error instanceof Error ? error.message.slice(0, 200) : String(error);
+      }
+      // The bar moves with the time spent, capped before the end (cloud-init decides when it is done).
+      await progress?.(Math.min(0.9, (Date.now() - started) / (budget * 1000)));
+      if (Date.now() + delay > until) break;
+      await abortableSleep(delay, signal);
+      delay = Math.min(3_000, Math.round(delay * 1.5));
+    }
+    if (signal.aborted) throw new Error('aborted');
+    throw permanent(
+      'CLOUD_INIT_TIMEOUT',
+      {
+        id: `cloud-init di VM ${vmid} belum selesai dalam ${budget} detik (terakhir: ${last}).`,
+        en: `cloud-init on VM ${vmid} did not finish within ${budget} seconds (last seen: ${last}).`,
+      },
+      { node, vmid },
+    );
+  },
+};
