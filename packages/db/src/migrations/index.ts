@@ -5,6 +5,7 @@ import * as provisioningWorker from './20261127T2200_provisioning_worker';
 import * as requestEvents from './20261127T2300_request_events';
 import * as clusterSnapshot from './20261127T2330_cluster_snapshot';
 import * as authSecurity from './20261128T0010_auth_security';
+import * as agreementExternalTrust from './20261207T0110_agreement_external_trust';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -17,4 +18,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261127T2300_request_events': requestEvents,
   '20261127T2330_cluster_snapshot': clusterSnapshot,
   '20261128T0010_auth_security': authSecurity,
+  '20261207T0110_agreement_external_trust': agreementExternalTrust,
 };
