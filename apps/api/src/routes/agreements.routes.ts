@@ -98,11 +98,15 @@ export function agreementRoutes({ router, registry, deps }: RoutesContext): void
     return dto;
   });
 
-  route(router, registry, { method: 'get', path: '/agreements/{id}/signed-document/pending', tag: 'agreements', summary: 'Unduh PDF yang menunggu penerimaan / download the PDF waiting for acceptance', access: 'user', params: ZIdParam, raw: true }, async ({ res, auth, params }) => {
+  route(router, registry, { method: 'get', path: '/agreements/{id}/signed-document/pending', tag: 'agreements', summary: 'Unduh PDF yang menunggu penerimaan (204 bila tidak ada) / download the PDF waiting for acceptance (204 when none)', access: 'user', params: ZIdParam, raw: true }, async ({ res, auth, params }) => {
     const meta = await findAgreementMeta(db, params.id);
     if (!meta || !canSeeInstitution(actorOf(auth), meta.institutionId)) throw new AppError(ErrorCode.NotFound);
     const pending = await findPendingDocumentBytes(db, params.id);
-    if (!pending) throw new AppError(ErrorCode.NotFound, { id: 'Tidak ada dokumen yang menunggu penerimaan.', en: 'No document is waiting for acceptance.' });
+    // Nothing waiting is an answer about a visible agreement, not a missing resource.
+    if (!pending) {
+      res.status(204).end();
+      return;
+    }
     res.set('X-Document-SHA256', pending.sha256).set('Cache-Control', 'private, no-store');
     res.status(200).type('application/pdf').attachment(`menunggu-${meta.number.replace(/[^A-Za-z0-9.-]+/g, '-')}.pdf`).send(pending.document);
   });
