@@ -2,10 +2,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Role } from '@betang/core';
 import { insertApplication, type Db } from '@betang/db';
-import { createSigningCa, issueSignerCredential, signPdfIncrementally } from '@betang/documents';
+import { createInternalCaSigner, createSigningCa, issueSignerCredential, signPdfIncrementally } from '@betang/documents';
 import { bigExponentIssuerCertificate, certificateFloodSigner } from '@betang/documents/testing';
 import { makeInstitution, makeUser, TEST_PASSWORD } from '@betang/testkit';
 import request from 'supertest';
+import type { PdfVerifier } from '@betang/documents';
+import { createApp } from '../app';
 import { startApiHarness, type ApiHarness } from '../testing/api-harness';
 
 // supertest's parser type names superagent's Response, which at run time is the node response stream.
@@ -36,6 +38,8 @@ describe('hostile PDFs against POST /verify and the upload route', () => {
   let base: string;
   let agreementId: string;
   let hostile: Buffer;
+  let original: Buffer;
+  let credential: ReturnType<typeof issueSignerCredential>;
   let user: ReturnType<typeof request.agent>;
   let head: { agent: ReturnType<typeof request.agent>; csrf: string };
 
@@ -64,11 +68,11 @@ describe('hostile PDFs against POST /verify and the upload route', () => {
     expect(created.status).toBe(201);
     agreementId = created.body.id;
     head = await signIn(headUser.email);
-    const original = (await head.agent.get(`/api/v1/agreements/${agreementId}/document`).buffer(true).parse(binary)).body as Buffer;
+    original = (await head.agent.get(`/api/v1/agreements/${agreementId}/document`).buffer(true).parse(binary)).body as Buffer;
 
     // The signer's CA is left out, so every flood certificate (named like that CA) looks like its issuer.
     const ca = createSigningCa({ commonName: 'CA Penyerang', organization: 'Penyerang', masterSecret: SECRET });
-    const credential = { ...issueSignerCredential(ca, SECRET, { name: 'Penyerang', email: 'p@contoh.id', role: 'Penyerang', institution: 'Penyerang' }, { keyBits: 2048 }), chainPems: [] };
+    credential = { ...issueSignerCredential(ca, SECRET, { name: 'Penyerang', email: 'p@contoh.id', role: 'Penyerang', institution: 'Penyerang' }, { keyBits: 2048 }), chainPems: [] };
     const big = bigExponentIssuerCertificate(credential.certPem);
     hostile = await signPdfIncrementally(original, certificateFloodSigner(credential, SECRET, big, FLOOD), { signerName: 'Penyerang', reason: 'x', location: 'x', contactInfo: 'x', signedAt: new Date() });
     user = (await signIn((await makeUser(db, { roles: [Role.InstitutionStaff], institutionId })).email)).agent;
@@ -121,5 +125,60 @@ describe('hostile PDFs against POST /verify and the upload route', () => {
     // Without the fix each hostile request held the event loop for seconds (ratio in the hundreds).
     const ratio = median(underAttack) / median(baseline);
     expect(ratio).toBeLessThan(10);
+  });
+
+  it('should check the first revision before verifying, and verify without holding the agreement lock', async () => {
+    let calls = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered: () => void = () => undefined;
+    const verifying = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const gated: PdfVerifier = {
+      verify: async (pdf, options) => {
+        calls++;
+        entered();
+        await gate;
+        return h.deps.pdfVerifier!.verify(pdf, options);
+      },
+      close: async () => undefined,
+    };
+    const app = createApp({ ...h.deps, pdfVerifier: gated });
+    const server2 = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server2.once('listening', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server2.address() as AddressInfo).port}`;
+      const agent = request.agent(url);
+      const login = await agent.post('/api/v1/auth/login').send({ email: (await db.selectFrom('users').innerJoin('userRoles', 'userRoles.userId', 'users.id').select('users.email').where('userRoles.role', '=', 'institution_head').executeTakeFirstOrThrow()).email, password: TEST_PASSWORD });
+      const csrf = login.body.csrfToken as string;
+      const send = (pdf: Buffer) => agent.post(`/api/v1/agreements/${agreementId}/signed-document`).set('X-CSRF-Token', csrf).set('Content-Type', 'application/pdf').send(pdf);
+
+      // Another agreement's document is refused by the first-revision check: no verification at all.
+      const stranger = Buffer.concat([Buffer.from(original.toString('latin1').replace('%PDF-1.7', '%PDF-1.6'), 'latin1'), Buffer.from('\n')]);
+      const refused = await send(stranger);
+      expect(refused.status).toBe(422);
+      expect(refused.body.error.details.reason).toBe('NOT_THE_GENERATED_DOCUMENT');
+      expect(calls).toBe(0);
+
+      // While an upload is being verified, the agreement is not locked: an in-app signature goes through.
+      const sign = (pdf: Buffer) => signPdfIncrementally(pdf, createInternalCaSigner(credential, SECRET), { signerName: 'Penanda', reason: 'x', location: 'x', contactInfo: 'x', signedAt: new Date() });
+      // .then starts the request now (a supertest request is lazy).
+      const upload = send(await sign(await sign(original))).then((r) => r);
+      await verifying;
+      const signed = await agent.post(`/api/v1/agreements/${agreementId}/signatures`).set('X-CSRF-Token', csrf).send({ password: TEST_PASSWORD, consent: true });
+      expect(signed.status).toBe(201);
+      release();
+      const late = await upload;
+      expect(late.status).toBe(409);
+      expect(calls).toBe(1);
+      const state = await db.selectFrom('agreements').select('status').where('id', '=', agreementId).executeTakeFirstOrThrow();
+      expect(state.status).toBe('awaiting_dc_head');
+    } finally {
+      release();
+      await new Promise((resolve) => server2.close(resolve));
+    }
   });
 });
