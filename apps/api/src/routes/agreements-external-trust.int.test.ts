@@ -87,6 +87,9 @@ describe('externally signed agreements and the office trust roots', () => {
     expect(response.body).toMatchObject({ status: 'awaiting_institution_head', pendingDocument: { signers: [{ trusted: false }, { name: 'Kepala Diskominfosantik', trusted: false }] } });
     expect(await status(id)).toEqual(before);
     expect(await findAgreementInForce(db, response.body.institutionId, todayInJakarta())).toBeUndefined();
+    const listed = (await operator.agent.get('/api/v1/agreements')).body.items as { id: string; hasPendingDocument: boolean }[];
+    expect(listed.find((a) => a.id === id)?.hasPendingDocument).toBe(true);
+    expect(listed.filter((a) => a.id !== id).every((a) => a.hasPendingDocument === false)).toBe(true);
     const checked = await verify(h.app, forged);
     expect(checked.status).toBe(200);
     expect(checked.body).toMatchObject({ genuine: false, valid: false, fullySigned: false, reason: 'SIGNATURE_UNTRUSTED' });

@@ -18,6 +18,7 @@ import {
   appendAudit,
   findAgreementDocument,
   findAgreementMeta,
+  agreementsWithPendingDocument,
   findPendingDocument,
   findPendingDocumentBytes,
   listAgreementApplications,
@@ -68,7 +69,8 @@ export function agreementRoutes({ router, registry, deps }: RoutesContext): void
     const rows = await listAgreements(db, { institutionId, status: query.status, limit: query.limit + 1, before });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
-    return { items: page.map((m) => toAgreementSummary(m)), nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null };
+    const pending = await agreementsWithPendingDocument(db, page.map((m) => m.id));
+    return { items: page.map((m) => ({ ...toAgreementSummary(m), hasPendingDocument: pending.has(m.id) })), nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null };
   });
 
   route(router, registry, { method: 'get', path: '/agreements/{id}', tag: 'agreements', summary: 'Detail perjanjian / agreement', access: 'user', params: ZIdParam, response: ZAgreement }, async ({ auth, params }) =>

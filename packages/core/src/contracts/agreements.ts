@@ -94,6 +94,8 @@ export const ZAgreementSummary = z.object({
   ceiling: ZAgreementCeiling,
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** An externally signed upload waits for an operator's acceptance (GET /agreements/:id has it). */
+  hasPendingDocument: z.boolean().optional(),
 });
 
 /** `GET /agreements/:id`: the summary plus signatures, hashes and what signing would cover now. */

@@ -33,6 +33,13 @@ export async function findPendingDocument(db: Executor, agreementId: string): Pr
   return row && { ...row, signers: row.signers as PendingSigner[] };
 }
 
+/** Which of these agreements have a document waiting for acceptance (for lists). */
+export async function agreementsWithPendingDocument(db: Executor, agreementIds: string[]): Promise<Set<string>> {
+  if (agreementIds.length === 0) return new Set();
+  const rows = await db.selectFrom('agreementPendingDocuments').select('agreementId').where('agreementId', 'in', agreementIds).execute();
+  return new Set(rows.map((r) => r.agreementId));
+}
+
 /** The pending document's bytes; undefined when none waits. */
 export async function findPendingDocumentBytes(db: Executor, agreementId: string): Promise<{ document: Buffer; sha256: string } | undefined> {
   return db.selectFrom('agreementPendingDocuments').select(['document', 'sha256']).where('agreementId', '=', agreementId).executeTakeFirst();
