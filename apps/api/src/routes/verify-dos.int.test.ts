@@ -6,7 +6,7 @@ import { createInternalCaSigner, createSigningCa, issueSignerCredential, signPdf
 import { bigExponentIssuerCertificate, certificateFloodSigner } from '@betang/documents/testing';
 import { makeInstitution, makeUser, TEST_PASSWORD } from '@betang/testkit';
 import request from 'supertest';
-import type { PdfVerifier } from '@betang/documents';
+import { createPdfVerifierPool, type PdfVerifier } from '@betang/documents';
 import { createApp } from '../app';
 import { startApiHarness, type ApiHarness } from '../testing/api-harness';
 
@@ -179,6 +179,33 @@ describe('hostile PDFs against POST /verify and the upload route', () => {
     } finally {
       release();
       await new Promise((resolve) => server2.close(resolve));
+    }
+  });
+
+  it('should answer 503 with Retry-After in the language asked when verification runs past its time limit, then serve again', async () => {
+    // A signature dictionary whose /Contents is 9 MiB of hex: decoding it takes far longer than 1 ms.
+    const pad = (n: number) => String(n).padStart(10, '0');
+    const head0 = `\n99 0 obj\n<< /Type /Sig /ByteRange [0 ${pad(0)} ${pad(0)} ${pad(0)}] /Contents <`;
+    const hex = '0'.repeat(9 * 1024 * 1024);
+    const tail = `> >>\nendobj\nstartxref\n${original.length}\n%%EOF\n`;
+    const b = original.length + head0.length - 1;
+    const c = b + hex.length + 2;
+    const total = original.length + head0.length + hex.length + tail.length;
+    const slow = Buffer.concat([original, Buffer.from(head0.replace(`${pad(0)} ${pad(0)} ${pad(0)}`, `${pad(b)} ${pad(c)} ${pad(total - c)}`) + hex + tail, 'latin1')]);
+    const strict = createPdfVerifierPool({ threads: 1, timeoutMs: 1 });
+    const app = createApp({ ...h.deps, pdfVerifier: strict });
+    try {
+      for (const [lang, text] of [['id', /batas waktu/], ['en', /time limit/]] as const) {
+        const response = await request(app).post('/api/v1/verify').set('Content-Type', 'application/pdf').set('Accept-Language', lang).send(slow);
+        expect(response.status).toBe(503);
+        expect(response.headers['retry-after']).toBe('30');
+        expect(response.body.error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', details: { reason: 'VERIFICATION_ABORTED' } });
+        expect(response.body.error.message).toMatch(text);
+      }
+      const roomy = createApp({ ...h.deps });
+      expect((await request(roomy).post('/api/v1/verify').set('Content-Type', 'application/pdf').send(slow)).body).toMatchObject({ genuine: false, reason: 'SIGNATURE_MALFORMED' });
+    } finally {
+      await strict.close();
     }
   });
 });
