@@ -1,4 +1,5 @@
 import { databaseCheck } from '@betang/db';
+import { createPdfVerifierPool } from '@betang/documents';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -115,7 +116,8 @@ export function createApp(deps: AppDeps): Express {
   router.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   router.use(authenticate(deps.db, { sessionCookie: sessionCookieName(deps.config.COOKIE_SECURE) }));
   router.use(totpEnrolmentGate(deps.config.TOTP_REQUIRED_ROLES));
-  const context: RoutesContext = { router, registry, deps };
+  // A pool starts its threads only when the first PDF arrives, so building the app stays I/O-free.
+  const context: RoutesContext = { router, registry, deps: { ...deps, pdfVerifier: deps.pdfVerifier ?? createPdfVerifierPool() } };
   authRoutes(context);
   meRoutes(context);
   institutionRoutes(context);

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { RequestEventHub } from './events/request-event-hub';
 import type { RateLimitPolicy } from './security/rate-limit';
 import type { HealthCheck } from '@betang/core';
+import type { PdfVerifier } from '@betang/documents';
+import type { SignatureTrust } from './use-cases/signature-trust';
 
 
 /** Everything createApp needs; built by main.ts, or by tests with real test servers. */
@@ -20,4 +22,8 @@ export type AppDeps = {
   requestEvents?: RequestEventHub;
   /** Rate limits (sign-in, public verification); DEFAULT_RATE_LIMITS for whatever is absent. */
   rateLimits?: Partial<RateLimitPolicy>;
+  /** Verifies uploaded PDFs off the event loop; createApp starts a default pool when absent (its owner closes it). */
+  pdfVerifier?: PdfVerifier;
+  /** Trust roots and signer-matching rules for external signatures; none (operator acceptance) when absent. */
+  signatureTrust?: SignatureTrust;
 };

@@ -1,6 +1,8 @@
 /* Composition root of the API process: config → deps → listen → ordered shutdown. */
 import { loadConfigOrExit, loggerOptions, ZApiEnv } from '@betang/config';
 import { createDatabase } from '@betang/db';
+import { createPdfVerifierPool, defaultVerifierThreads } from '@betang/documents';
+import { readFileSync } from 'node:fs';
 import { createQueueBackend, createQueueDepthReader, queueBackendConfig, queueCheck } from '@betang/queue';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
@@ -8,11 +10,17 @@ import type { Logger } from 'pino';
 import { createApp, opsAppOf } from './app';
 import { RequestEventHub } from './events/request-event-hub';
 import { sealPlainTotpSecrets, TotpSecretBox } from './security/totp-secret-box';
+import { parseTrustRootBundle, signatureTrust } from './use-cases/signature-trust';
 import { pino } from 'pino';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(ZApiEnv);
   const logger = pino(loggerOptions(config, 'betang-api'));
+  // A wrong trust-root file stops the start: trusting less or more than the office meant is worse.
+  const rootsFile = config.SIGNATURE_TRUST_ROOTS_FILE;
+  const trust = signatureTrust(rootsFile ? parseTrustRootBundle(readFileSync(rootsFile, 'utf8'), rootsFile) : [], config.SIGNATURE_SIGNER_MATCH);
+  if (trust.rootPems.length === 0) logger.warn('SIGNATURE_TRUST_ROOTS_FILE tidak disetel: unggahan bertanda tangan luar menunggu penerimaan operator / not set: externally signed uploads wait for an operator');
+  const pdfVerifier = createPdfVerifierPool({ threads: config.PDF_VERIFY_THREADS || defaultVerifierThreads(), timeoutMs: config.PDF_VERIFY_TIMEOUT_SECONDS * 1000 });
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'betang-api' });
   const requestEvents = new RequestEventHub({ db, logger, connectionString: config.DATABASE_URL });
   // The API never consumes jobs: the queue backend is only pinged for /readyz and counted for /metrics.
@@ -22,7 +30,7 @@ async function main(): Promise<void> {
   await sealPlainTotpSecrets(db, new TotpSecretBox(config.SIGNING_MASTER_SECRET))
     .then((sealed) => sealed > 0 && logger.info({ sealed }, 'rahasia TOTP dienkripsi / TOTP secrets encrypted'))
     .catch((error: unknown) => logger.warn({ err: error }, 'rahasia TOTP belum dienkripsi; dicoba lagi saat dipakai / TOTP secrets not encrypted yet; retried on use'));
-  const app = createApp({ config, db, logger, requestEvents, healthChecks: [queueCheck(queueBackend)], queueDepths });
+  const app = createApp({ config, db, logger, requestEvents, healthChecks: [queueCheck(queueBackend)], queueDepths, pdfVerifier, signatureTrust: trust });
   const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
     if (error) {
       logger.fatal({ err: error }, 'API tidak dapat mendengarkan / cannot listen');
@@ -40,6 +48,7 @@ async function main(): Promise<void> {
     const streamsStopped = requestEvents.stop();
     server.close(() => {
       streamsStopped
+        .finally(() => pdfVerifier.close())
         .finally(() => queueDepths.close())
         .finally(() => queueBackend.close())
         .finally(() => db.destroy())

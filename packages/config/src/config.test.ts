@@ -40,6 +40,17 @@ describe('parseConfig', () => {
     }
   });
 
+  it('should default to no external trust roots and NIP matching, and refuse unknown signer-matching rules', () => {
+    const base = { DATABASE_URL: 'postgres://127.0.0.1/betang', SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-32+' };
+    const config = parseConfig(ZApiEnv, base);
+    expect(config.SIGNATURE_TRUST_ROOTS_FILE).toBeUndefined();
+    expect(config.SIGNATURE_SIGNER_MATCH).toEqual(['nip']);
+    expect(config.PDF_VERIFY_TIMEOUT_SECONDS).toBe(10);
+    expect(parseConfig(ZApiEnv, { ...base, SIGNATURE_SIGNER_MATCH: 'Email, nip,email' }).SIGNATURE_SIGNER_MATCH).toEqual(['email', 'nip']);
+    expect(() => parseConfig(ZApiEnv, { ...base, SIGNATURE_SIGNER_MATCH: 'nik' })).toThrow(/SIGNATURE_SIGNER_MATCH/);
+    expect(() => parseConfig(ZApiEnv, { ...base, SIGNATURE_SIGNER_MATCH: '' })).toThrow(/SIGNATURE_SIGNER_MATCH/);
+  });
+
   it('should refuse half a Proxmox configuration and a Proxmox without TLS pinning', () => {
     expect(() => parseConfig(ZWorkerEnv, { DATABASE_URL: 'postgres://h/d', PVE_URL: 'https://pve:8006' })).toThrow(/PVE_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET/);
     expect(() =>

@@ -22,6 +22,15 @@ const ZRoleList = z
   .transform((v) => [...new Set(v.split(',').map((r) => r.trim()).filter((r) => r !== ''))])
   .pipe(z.array(z.enum(TOTP_ROLE_NAMES)));
 
+// How an external signature's certificate names the expected signer (see docs/agreements.md).
+const SIGNER_MATCH_RULES = ['nip', 'email'] as const;
+
+/** Comma-separated signer-matching rules → a non-empty list without duplicates (any one rule that matches identifies the signer). */
+const ZSignerMatchList = z
+  .string()
+  .transform((v) => [...new Set(v.split(',').map((r) => r.trim().toLowerCase()).filter((r) => r !== ''))])
+  .pipe(z.array(z.enum(SIGNER_MATCH_RULES)).min(1, 'at least one of nip, email'));
+
 const ZLogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** Settings every server process shares. */
@@ -78,6 +87,22 @@ export const ZApiEnv = ZCommonEnv.extend({
    * gets a session restricted to enrolling it. Default: the roles that sign or operate.
    */
   TOTP_REQUIRED_ROLES: ZRoleList.default(['admin', 'operator', 'dc_head', 'institution_head']),
+  /**
+   * PEM bundle of the certificate authorities whose certificates make an externally signed
+   * agreement count (e.g. BSrE's root and intermediates). Absent: no external signature is
+   * trusted, and an externally signed upload waits for an operator to accept it.
+   */
+  SIGNATURE_TRUST_ROOTS_FILE: z.string().min(1).optional(),
+  /**
+   * How a trusted external signature must name its expected signer (comma-separated, any one
+   * suffices): `nip` = the signer's NIP as a digit group of the certificate subject's
+   * serialNumber; `email` = the signer's e-mail in the subject or subjectAltName.
+   */
+  SIGNATURE_SIGNER_MATCH: ZSignerMatchList.default(['nip']),
+  /** Threads that verify uploaded PDFs off the event loop (0 = one less than the cores, 1–4). */
+  PDF_VERIFY_THREADS: z.coerce.number().int().min(0).max(16).default(0),
+  /** Seconds one uploaded PDF may take to verify before it is refused and its thread replaced. */
+  PDF_VERIFY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
 });
 export type ApiConfig = z.infer<typeof ZApiEnv>;
 

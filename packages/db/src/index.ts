@@ -10,6 +10,7 @@ export * from './repositories/audit.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/application.repository';
 export * from './repositories/agreement.repository';
+export * from './repositories/agreement-upload.repository';
 export * from './repositories/signing.repository';
 export * from './repositories/run.repository';
 export * from './repositories/vm.repository';

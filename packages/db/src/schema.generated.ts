@@ -28,6 +28,16 @@ export interface AgreementApplications {
   applicationId: string;
 }
 
+export interface AgreementPendingDocuments {
+  agreementId: string;
+  baseSha256: string;
+  document: Buffer;
+  sha256: string;
+  signers: Json;
+  uploadedAt: Generated<Timestamp>;
+  uploadedBy: string | null;
+}
+
 export interface Agreements {
   ceilingCores: number;
   ceilingDiskGib: number;
@@ -55,6 +65,7 @@ export interface Agreements {
 }
 
 export interface AgreementSignatures {
+  acceptedBy: string | null;
   agreementId: string;
   certificatePem: string | null;
   consentText: string;
@@ -397,6 +408,7 @@ export interface VpsRequests {
 
 export interface DB {
   agreementApplications: AgreementApplications;
+  agreementPendingDocuments: AgreementPendingDocuments;
   agreements: Agreements;
   agreementSignatures: AgreementSignatures;
   apiTokens: ApiTokens;

@@ -32,9 +32,11 @@ export {
   type VerifiedSignature,
   type VerifyOptions,
 } from './verify/verify-pdf-signatures';
-export { firstRevision, hasPrefixRevision, DEFAULT_MAX_PDF_BYTES } from './verify/pdf-structure';
+export { firstRevision, hasPrefixRevision, DEFAULT_MAX_PDF_BYTES, MAX_REVISIONS } from './verify/pdf-structure';
 export {
   renderInventorySummaryPdf,
   ZInventorySummaryData,
   type InventorySummaryData,
 } from './inventory/render-inventory-summary-pdf';
+export { createPdfVerifierPool, defaultVerifierThreads, type PdfVerifier, type PdfVerifierPoolOptions } from './verify/verifier-pool';
+export { VERIFICATION_LIMITS } from './verify/verification-limits';

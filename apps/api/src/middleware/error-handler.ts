@@ -22,16 +22,16 @@ function fromBodyParser(error: BodyParserError): AppError | undefined {
   return undefined;
 }
 
-/** The Retry-After seconds a 429 carries in `details.retryAfterSeconds` (rate limits, locked accounts). */
+/** The Retry-After seconds a 429 or 503 carries in `details.retryAfterSeconds` (rate limits, locked accounts, busy verification). */
 function retryAfterOf(error: AppError): number | undefined {
-  if (error.code !== ErrorCode.RateLimited) return undefined;
+  if (error.code !== ErrorCode.RateLimited && error.code !== ErrorCode.ServiceUnavailable) return undefined;
   const details = error.details as { retryAfterSeconds?: unknown } | undefined;
   return typeof details?.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
 }
 
 /**
  * The one error middleware: known codes → their status and `{error: {code, message, details}}`
- * in the caller's language (a 429 also with Retry-After); anything else → 500 with a generic
+ * in the caller's language (a 429 or 503 also with Retry-After when it knows one); anything else → 500 with a generic
  * message, logged with the request id, never leaking internals.
  */
 export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {

@@ -297,15 +297,20 @@ describe('agreements', () => {
       expect(await h.database.db.selectFrom('agreementSignatures').select('id').where('agreementId', '=', agreementB).execute()).toHaveLength(0);
     });
 
-    it('should accept a document signed outside whose first revision is the original', async () => {
+    it('should keep a document signed outside pending until an operator accepts it, when no trust root is configured', async () => {
       const signed = await signWith(await signWith(originalB, 'Kepala Satu'), 'Kepala Dua');
       const response = await attach(signed);
-      expect(response.status).toBe(200);
-      expect(response.body).toMatchObject({ status: 'in_force', signatures: [{ role: 'external', method: 'external', signerName: 'Kepala Satu; Kepala Dua' }] });
+      expect(response.status).toBe(202);
+      expect(response.body).toMatchObject({ status: 'awaiting_institution_head', signatures: [], pendingDocument: { signers: [{ name: 'Kepala Satu', trusted: false }, { name: 'Kepala Dua', trusted: false }] } });
+      expect((await verify(signed)).body).toMatchObject({ genuine: false, valid: false, reason: 'SIGNATURE_UNTRUSTED' });
+      const accepted = await operator.agent.post(`/api/v1/agreements/${agreementB}/signed-document/accept`).set('X-CSRF-Token', operator.csrfToken).send({ sha256: response.body.pendingDocument.sha256 });
+      expect(accepted.status).toBe(200);
+      expect(accepted.body).toMatchObject({ status: 'in_force', pendingDocument: null, signatures: [{ role: 'external', method: 'external', signerName: 'Kepala Satu; Kepala Dua', acceptedByOperator: true }] });
       expect((await download(headB, agreementB)).equals(signed)).toBe(true);
       expect((await attach(signed)).status).toBe(409);
       const checked = await verify(signed);
       expect(checked.body).toMatchObject({ genuine: true, valid: true, fullySigned: true });
+      expect(checked.body.signatures.map((s: { trusted: boolean }) => s.trusted)).toEqual([false, false]);
     });
 
     it('should let only admins revoke, once, and show it publicly', async () => {

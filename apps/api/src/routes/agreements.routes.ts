@@ -2,6 +2,7 @@ import {
   AppError,
   ErrorCode,
   Role,
+  ZAcceptSignedDocumentBody,
   ZAgreement,
   ZAgreementListQuery,
   ZAgreementSummary,
@@ -13,7 +14,20 @@ import {
   canTransitionAgreement,
   zPage,
 } from '@betang/core';
-import { appendAudit, findAgreementDocument, findAgreementMeta, listAgreementApplications, listAgreementSignatures, listAgreements, lockAgreement, revokeAgreement, type Db } from '@betang/db';
+import {
+  appendAudit,
+  findAgreementDocument,
+  findAgreementMeta,
+  agreementsWithPendingDocument,
+  findPendingDocument,
+  findPendingDocumentBytes,
+  listAgreementApplications,
+  listAgreementSignatures,
+  listAgreements,
+  lockAgreement,
+  revokeAgreement,
+  type Db,
+} from '@betang/db';
 import express from 'express';
 import { z } from 'zod';
 import { actorOf, auditContext, type Authentication } from '../http/context';
@@ -21,7 +35,8 @@ import { decodeCursor, encodeCursor, ZCursorTimestamp } from '../http/cursor';
 import { route } from '../http/route';
 import { toAgreementDto, toAgreementSummary } from '../use-cases/agreement-view';
 import { listScope } from '../use-cases/application-access';
-import { attachSignedDocument } from '../use-cases/attach-signed-document';
+import { acceptSignedDocument, attachSignedDocument, discardSignedDocument } from '../use-cases/attach-signed-document';
+import { NO_TRUST_ROOTS } from '../use-cases/signature-trust';
 import { createAgreement } from '../use-cases/create-agreement';
 import { MAX_UPLOADED_PDF_BYTES } from '../use-cases/document-rejection';
 import { signAgreement } from '../use-cases/sign-agreement';
@@ -33,13 +48,15 @@ export const pdfBody = express.raw({ type: ['application/pdf', 'application/octe
 async function detail(db: Db, auth: Authentication, id: string, publicUrl: string) {
   const meta = await findAgreementMeta(db, id);
   if (!meta || !canSeeInstitution(actorOf(auth), meta.institutionId)) throw new AppError(ErrorCode.NotFound);
-  const [applications, signatures] = await Promise.all([listAgreementApplications(db, id), listAgreementSignatures(db, id)]);
-  return toAgreementDto(meta, applications, signatures, publicUrl, auth.user.name);
+  const [applications, signatures, pending] = await Promise.all([listAgreementApplications(db, id), listAgreementSignatures(db, id), findPendingDocument(db, id)]);
+  return toAgreementDto(meta, applications, signatures, publicUrl, auth.user.name, pending);
 }
 
 /** Server-utilization agreements: generation, signing in order, external signed documents, revocation. */
 export function agreementRoutes({ router, registry, deps }: RoutesContext): void {
   const { db, config } = deps;
+  const verifier = deps.pdfVerifier;
+  const trust = deps.signatureTrust ?? NO_TRUST_ROOTS;
 
   route(router, registry, { method: 'post', path: '/agreements', tag: 'agreements', summary: 'Buat perjanjian / generate an agreement', access: [Role.Admin, Role.Operator], body: ZCreateAgreementBody, response: ZAgreement, status: 201 }, async ({ req, res, auth, body }) => {
     const id = await createAgreement(db, { body, actorUserId: auth.user.id, audit: auditContext(req, res), publicUrl: config.PUBLIC_URL });
@@ -52,7 +69,8 @@ export function agreementRoutes({ router, registry, deps }: RoutesContext): void
     const rows = await listAgreements(db, { institutionId, status: query.status, limit: query.limit + 1, before });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
-    return { items: page.map((m) => toAgreementSummary(m)), nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null };
+    const pending = await agreementsWithPendingDocument(db, page.map((m) => m.id));
+    return { items: page.map((m) => ({ ...toAgreementSummary(m), hasPendingDocument: pending.has(m.id) })), nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null };
   });
 
   route(router, registry, { method: 'get', path: '/agreements/{id}', tag: 'agreements', summary: 'Detail perjanjian / agreement', access: 'user', params: ZIdParam, response: ZAgreement }, async ({ auth, params }) =>
@@ -72,8 +90,36 @@ export function agreementRoutes({ router, registry, deps }: RoutesContext): void
     return detail(db, auth, params.id, config.PUBLIC_URL);
   });
 
-  route(router, registry, { method: 'post', path: '/agreements/{id}/signed-document', tag: 'agreements', summary: 'Lampirkan PDF yang ditandatangani di luar / attach an externally signed PDF', access: 'user', params: ZIdParam, response: ZAgreement, bodyReader: pdfBody }, async ({ req, res, auth, params }) => {
-    await attachSignedDocument(db, { agreementId: params.id, actor: actorOf(auth), body: req.body as unknown, audit: auditContext(req, res) });
+  route(router, registry, { method: 'post', path: '/agreements/{id}/signed-document', tag: 'agreements', summary: 'Lampirkan PDF yang ditandatangani di luar (200 berlaku; 202 menunggu penerimaan operator) / attach an externally signed PDF (200 in force; 202 waiting for an operator)', access: 'user', params: ZIdParam, response: ZAgreement, bodyReader: pdfBody }, async ({ req, res, auth, params }) => {
+    const outcome = await attachSignedDocument(db, { agreementId: params.id, actor: actorOf(auth), actorUserId: auth.user.id, body: req.body as unknown, audit: auditContext(req, res), verifier, trust });
+    const dto = await detail(db, auth, params.id, config.PUBLIC_URL);
+    if (outcome === 'pending_acceptance') {
+      res.status(202).json(dto);
+      return undefined;
+    }
+    return dto;
+  });
+
+  route(router, registry, { method: 'get', path: '/agreements/{id}/signed-document/pending', tag: 'agreements', summary: 'Unduh PDF yang menunggu penerimaan (204 bila tidak ada) / download the PDF waiting for acceptance (204 when none)', access: 'user', params: ZIdParam, raw: true }, async ({ res, auth, params }) => {
+    const meta = await findAgreementMeta(db, params.id);
+    if (!meta || !canSeeInstitution(actorOf(auth), meta.institutionId)) throw new AppError(ErrorCode.NotFound);
+    const pending = await findPendingDocumentBytes(db, params.id);
+    // Nothing waiting is an answer about a visible agreement, not a missing resource.
+    if (!pending) {
+      res.status(204).end();
+      return;
+    }
+    res.set('X-Document-SHA256', pending.sha256).set('Cache-Control', 'private, no-store');
+    res.status(200).type('application/pdf').attachment(`menunggu-${meta.number.replace(/[^A-Za-z0-9.-]+/g, '-')}.pdf`).send(pending.document);
+  });
+
+  route(router, registry, { method: 'post', path: '/agreements/{id}/signed-document/accept', tag: 'agreements', summary: 'Terima PDF bertanda tangan luar yang menunggu (bukan oleh pengunggahnya) / accept the pending externally signed PDF (not by its uploader)', access: [Role.Operator, Role.Admin], params: ZIdParam, body: ZAcceptSignedDocumentBody, response: ZAgreement }, async ({ req, res, auth, params, body }) => {
+    await acceptSignedDocument(db, { agreementId: params.id, actorUserId: auth.user.id, sha256: body.sha256, audit: auditContext(req, res) });
+    return detail(db, auth, params.id, config.PUBLIC_URL);
+  });
+
+  route(router, registry, { method: 'delete', path: '/agreements/{id}/signed-document/pending', tag: 'agreements', summary: 'Buang PDF yang menunggu penerimaan / discard the PDF waiting for acceptance', access: [Role.Operator, Role.Admin], params: ZIdParam, response: ZAgreement }, async ({ req, res, auth, params }) => {
+    await discardSignedDocument(db, { agreementId: params.id, audit: auditContext(req, res) });
     return detail(db, auth, params.id, config.PUBLIC_URL);
   });
 

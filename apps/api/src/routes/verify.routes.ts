@@ -5,6 +5,7 @@ import { DEFAULT_RATE_LIMITS, perIpRateLimit, RateLimiter } from '../security/ra
 import { verificationPage } from '../use-cases/verification-page';
 import { recordedVerification, verifyAgreementDocument } from '../use-cases/verify-agreement-document';
 import { requirePdfBody } from '../use-cases/document-rejection';
+import { NO_TRUST_ROOTS } from '../use-cases/signature-trust';
 import { pdfBody } from './agreements.routes';
 import type { RoutesContext } from './router-context';
 
@@ -14,11 +15,12 @@ import type { RoutesContext } from './router-context';
  */
 export function verifyRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
+  const verifyDeps = { verifier: deps.pdfVerifier, trust: deps.signatureTrust ?? NO_TRUST_ROOTS };
   router.use('/verify', perIpRateLimit(new RateLimiter(db, deps.logger), deps.rateLimits?.verifyPerIp ?? DEFAULT_RATE_LIMITS.verifyPerIp));
   router.post('/verify', pdfBody);
 
   route(router, registry, { method: 'post', path: '/verify', tag: 'verify', summary: 'Periksa keaslian PDF perjanjian / verify an agreement PDF', access: 'public', response: ZVerificationResult }, async ({ req }) =>
-    verifyAgreementDocument(db, requirePdfBody(req.body)),
+    verifyAgreementDocument(db, requirePdfBody(req.body), verifyDeps),
   );
 
   route(router, registry, { method: 'get', path: '/verify/{code}', tag: 'verify', summary: 'Status perjanjian dari kode QR (JSON, atau HTML untuk peramban) / agreement status by QR code', access: 'public', params: ZVerificationCodeParam, response: ZVerificationResult }, async ({ req, res, params }) => {

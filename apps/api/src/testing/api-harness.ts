@@ -1,3 +1,4 @@
+import { createPdfVerifierPool } from '@betang/documents';
 import { createTestDatabase, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, testLogDestination, testLogOptions, type TestDatabase } from '@betang/testkit';
 import type { Express } from 'express';
 import { pino } from 'pino';
@@ -6,12 +7,21 @@ import { createApp } from '../app';
 import type { AppDeps } from '../deps';
 import type { RateLimitPolicy } from '../security/rate-limit';
 import { RequestEventHub } from '../events/request-event-hub';
+import { NO_TRUST_ROOTS, type SignatureTrust } from '../use-cases/signature-trust';
 
 /** `deps` lets a test build a second app instance over the same database (e.g. with its own event hub). */
 export type ApiHarness = { app: Express; database: TestDatabase; deps: AppDeps; close(): Promise<void> };
 
 /** Settings a test may change; by default nobody is required to use TOTP (dedicated tests turn it on). */
-export type ApiHarnessOptions = { totpRequiredRoles?: AppDeps['config']['TOTP_REQUIRED_ROLES']; trustProxyHops?: number; rateLimits?: Partial<RateLimitPolicy> };
+export type ApiHarnessOptions = {
+  totpRequiredRoles?: AppDeps['config']['TOTP_REQUIRED_ROLES'];
+  trustProxyHops?: number;
+  rateLimits?: Partial<RateLimitPolicy>;
+  /** External signature trust (default: no roots, uploads wait for an operator). */
+  signatureTrust?: SignatureTrust;
+  /** Verification pool settings (default: 2 threads, 10 s per document). */
+  pdfVerify?: { threads?: number; timeoutMs?: number; maxQueue?: number };
+};
 
 /** Builds the real app over a fresh cloned database (one per test file). */
 export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -32,10 +42,13 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       TOTP_REQUIRED_ROLES: options.totpRequiredRoles ?? [],
     },
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    pdfVerifier: createPdfVerifierPool({ threads: 2, timeoutMs: 10_000, ...options.pdfVerify }),
+    signatureTrust: options.signatureTrust ?? NO_TRUST_ROOTS,
   };
   const app = createApp(deps);
   const close = async () => {
     await deps.requestEvents?.stop();
+    await deps.pdfVerifier?.close();
     await database.drop();
   };
   return { app, database, deps, close };

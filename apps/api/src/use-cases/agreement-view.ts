@@ -1,5 +1,5 @@
 import { daysBetween, nextSignerRole, todayInJakarta, type AgreementDto } from '@betang/core';
-import { ceilingOf, type AgreementMeta, type AgreementSignatureRow } from '@betang/db';
+import { ceilingOf, type AgreementMeta, type AgreementSignatureRow, type PendingDocument } from '@betang/db';
 
 /** Human labels of signer roles (Bahasa Indonesia / English). */
 export const SIGNER_ROLE_LABELS = {
@@ -50,6 +50,7 @@ export function toAgreementDto(
   signatures: AgreementSignatureRow[],
   publicUrl: string,
   viewerName: string,
+  pending?: PendingDocument,
 ): AgreementDto {
   const next = nextSignerRole(meta.status);
   return {
@@ -68,10 +69,14 @@ export function toAgreementDto(
       signedAt: s.signedAt.toISOString(),
       sha256Before: s.sha256Before,
       sha256After: s.sha256After,
+      ...(s.acceptedBy ? { acceptedByOperator: true } : {}),
     })),
     nextSignerRole: next,
     consentText: next ? consentText(viewerName, next, meta.number, meta.currentSha256) : null,
     revokedAt: meta.revokedAt ? meta.revokedAt.toISOString() : null,
     revokeReason: meta.revokeReason,
+    pendingDocument: pending
+      ? { sha256: pending.sha256, baseSha256: pending.baseSha256, uploadedAt: pending.uploadedAt.toISOString(), uploadedByName: pending.uploadedByName, signers: pending.signers }
+      : null,
   };
 }

@@ -15,7 +15,10 @@ export type RejectionReason =
   | 'SIGNATURE_INVALID'
   | 'MODIFIED_AFTER_SIGNING'
   | 'NOT_THE_GENERATED_DOCUMENT'
-  | 'DROPS_RECORDED_SIGNATURES';
+  | 'DROPS_RECORDED_SIGNATURES'
+  | 'SIGNATURE_UNTRUSTED'
+  | 'SIGNER_NOT_IDENTIFIED'
+  | 'UNEXPECTED_SIGNATURES';
 
 const TEXTS: Record<RejectionReason, { id: string; en: string }> = {
   NOT_A_PDF: { id: 'Berkas bukan PDF.', en: 'The file is not a PDF.' },
@@ -28,6 +31,18 @@ const TEXTS: Record<RejectionReason, { id: string; en: string }> = {
   MODIFIED_AFTER_SIGNING: { id: 'PDF diubah setelah tanda tangan terakhir.', en: 'The PDF was changed after the last signature.' },
   NOT_THE_GENERATED_DOCUMENT: { id: 'Revisi pertama PDF tidak sama persis dengan dokumen perjanjian yang dibuat Betang.', en: 'The first revision is not byte-for-byte the agreement Betang generated.' },
   DROPS_RECORDED_SIGNATURES: { id: 'PDF tidak memuat tanda tangan yang sudah tercatat di Betang.', en: 'The PDF does not contain the signatures already recorded in Betang.' },
+  SIGNATURE_UNTRUSTED: {
+    id: 'Sertifikat tanda tangan tidak diterbitkan oleh penyelenggara sertifikasi yang dipercaya kantor (mis. BSrE).',
+    en: 'A signing certificate was not issued by a certification authority the office trusts (e.g. BSrE).',
+  },
+  SIGNER_NOT_IDENTIFIED: {
+    id: 'Sertifikat tanda tangan tidak menunjukkan penanda tangan yang diharapkan (NIP atau e-mail tidak cocok).',
+    en: 'A signing certificate does not identify the expected signer (NIP or e-mail does not match).',
+  },
+  UNEXPECTED_SIGNATURES: {
+    id: 'PDF memuat lebih banyak tanda tangan daripada pihak yang belum menandatangani.',
+    en: 'The PDF carries more signatures than there are parties left to sign.',
+  },
 };
 
 /** A 422 DOCUMENT_REJECTED with the reason in `details` and a bilingual message. */
@@ -35,10 +50,20 @@ export function rejectDocument(reason: RejectionReason): AppError {
   return new AppError(ErrorCode.DocumentRejected, TEXTS[reason], { reason });
 }
 
-/** Maps a DocumentError from @betang/documents to the API error (413 for too large); rethrows anything else. */
+/** Seconds a client is told to wait when verification is at capacity or timed out. */
+const VERIFY_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Maps a DocumentError from @betang/documents to the API error (413 for too large, 503 with
+ * Retry-After when verification is at capacity or was stopped at its time limit); rethrows
+ * anything else.
+ */
 export function fromDocumentError(error: unknown): AppError {
   if (!isDocumentError(error)) throw error;
   if (error.code === 'TOO_LARGE') return new AppError(ErrorCode.PayloadTooLarge);
+  if (error.code === 'VERIFIER_BUSY' || error.code === 'VERIFICATION_ABORTED') {
+    return new AppError(ErrorCode.ServiceUnavailable, error.userMessage, { reason: error.code, retryAfterSeconds: VERIFY_RETRY_AFTER_SECONDS });
+  }
   const reason = (['NOT_A_PDF', 'TRUNCATED', 'SIGNATURE_MALFORMED'] as const).find((r) => r === error.code) ?? 'UNSUPPORTED_PDF';
   return rejectDocument(reason);
 }

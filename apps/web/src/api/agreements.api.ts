@@ -15,3 +15,10 @@ export const agreementDocumentUrl = (id: string) => `/api/v1/agreements/${encode
 
 /** POST /agreements (admin, operator): generates the agreement PDF for an institution (term defaults to the fiscal year). */
 export const createAgreement = (api: ApiClient, body: CreateAgreementBody) => api.request('POST', '/agreements', { body, response: ZAgreement });
+/** Address of the externally signed PDF waiting for an operator's acceptance (204 when none). */
+export const pendingDocumentUrl = (id: string) => `/api/v1/agreements/${encodeURIComponent(id)}/signed-document/pending`;
+/** POST /agreements/:id/signed-document/accept (operator, admin; not the uploader): the pending PDF with this hash puts the agreement in force. */
+export const acceptPendingDocument = (api: ApiClient, id: string, sha256: string) =>
+  api.request('POST', `/agreements/${encodeURIComponent(id)}/signed-document/accept`, { body: { sha256 }, response: ZAgreement });
+/** DELETE /agreements/:id/signed-document/pending (operator, admin): discards the pending PDF. */
+export const discardPendingDocument = (api: ApiClient, id: string) => api.request('DELETE', `/agreements/${encodeURIComponent(id)}/signed-document/pending`, { response: ZAgreement });

@@ -58,7 +58,26 @@ export const ZAgreementSignature = z.object({
   signedAt: z.string(),
   sha256Before: z.string(),
   sha256After: z.string(),
+  /** Set when an operator accepted an external document that no configured trust root vouched for. */
+  acceptedByOperator: z.boolean().optional(),
 });
+
+/**
+ * An externally signed upload no configured trust root vouches for: verified, but waiting for an
+ * operator (not the uploader) to accept it before the agreement is in force.
+ */
+export const ZPendingAgreementDocument = z.object({
+  sha256: z.string(),
+  /** The document hash it extends; acceptance is refused once the agreement has moved on. */
+  baseSha256: z.string(),
+  uploadedAt: z.string(),
+  uploadedByName: z.string().nullable(),
+  signers: z.array(z.object({ name: z.string(), signedAt: z.string().nullable(), trusted: z.boolean(), serialNumbers: z.array(z.string()), emails: z.array(z.string()) })),
+});
+export type PendingAgreementDocumentDto = z.infer<typeof ZPendingAgreementDocument>;
+
+/** `POST /agreements/:id/signed-document/accept` body: the hash of the pending document the operator reviewed. */
+export const ZAcceptSignedDocumentBody = z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
 /** An agreement in lists. */
 export const ZAgreementSummary = z.object({
@@ -75,6 +94,8 @@ export const ZAgreementSummary = z.object({
   ceiling: ZAgreementCeiling,
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** An externally signed upload waits for an operator's acceptance (GET /agreements/:id has it). */
+  hasPendingDocument: z.boolean().optional(),
 });
 
 /** `GET /agreements/:id`: the summary plus signatures, hashes and what signing would cover now. */
@@ -91,6 +112,8 @@ export const ZAgreement = ZAgreementSummary.extend({
   consentText: z.string().nullable(),
   revokedAt: z.string().nullable(),
   revokeReason: z.string().nullable(),
+  /** An externally signed upload waiting for an operator's acceptance (null or absent: none). */
+  pendingDocument: ZPendingAgreementDocument.nullable().optional(),
 });
 export type AgreementDto = z.infer<typeof ZAgreement>;
 
@@ -116,7 +139,11 @@ export const ZVerificationResult = z.object({
   genuine: z.boolean(),
   /** Genuine, fully signed (both parties) and the agreement is in force today. */
   valid: z.boolean(),
-  /** Why not genuine: UNKNOWN_DOCUMENT, SIGNATURE_INVALID, MODIFIED_AFTER_SIGNING, NOT_A_RECORDED_VERSION, SIGNATURE_MALFORMED. */
+  /**
+   * Why not genuine: UNKNOWN_DOCUMENT, SIGNATURE_INVALID, SIGNATURE_UNTRUSTED (a signature no
+   * configured root or Betang's own CA vouches for, not accepted by an operator),
+   * MODIFIED_AFTER_SIGNING, NOT_A_RECORDED_VERSION, SIGNATURE_MALFORMED.
+   */
   reason: z.string().nullable(),
   fullySigned: z.boolean(),
   agreement: z
@@ -130,6 +157,15 @@ export const ZVerificationResult = z.object({
       currentSha256: z.string(),
     })
     .nullable(),
-  signatures: z.array(z.object({ name: z.string(), role: z.string(), signedAt: z.string().nullable(), valid: z.boolean().nullable() })),
+  signatures: z.array(
+    z.object({
+      name: z.string(),
+      role: z.string(),
+      signedAt: z.string().nullable(),
+      valid: z.boolean().nullable(),
+      /** The certificate chains to Betang's own CA or a configured trust root (null: from the records, not checked). */
+      trusted: z.boolean().nullable().optional(),
+    }),
+  ),
 });
 export type VerificationResult = z.infer<typeof ZVerificationResult>;

@@ -6,6 +6,7 @@ import * as requestEvents from './20261127T2300_request_events';
 import * as clusterSnapshot from './20261127T2330_cluster_snapshot';
 import * as authSecurity from './20261128T0010_auth_security';
 import * as signInThrottleTotp from './20261207T0100_sign_in_throttle_totp';
+import * as agreementExternalTrust from './20261207T0110_agreement_external_trust';
 import * as resizeApproval from './20261207T0120_resize_approval';
 import * as abandonedLockFinding from './20261207T0130_abandoned_lock_finding';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261127T2330_cluster_snapshot': clusterSnapshot,
   '20261128T0010_auth_security': authSecurity,
   '20261207T0100_sign_in_throttle_totp': signInThrottleTotp,
+  '20261207T0110_agreement_external_trust': agreementExternalTrust,
   '20261207T0120_resize_approval': resizeApproval,
   '20261207T0130_abandoned_lock_finding': abandonedLockFinding,
 };

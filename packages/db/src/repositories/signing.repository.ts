@@ -63,13 +63,15 @@ export type AgreementSignatureRow = {
   signedAt: Date;
   sha256Before: string;
   sha256After: string;
+  /** The operator who accepted an external document no trust root vouched for; null otherwise. */
+  acceptedBy: string | null;
 };
 
 /** Signatures of an agreement in signing order. */
 export async function listAgreementSignatures(db: Executor, agreementId: string): Promise<AgreementSignatureRow[]> {
   const rows = await db
     .selectFrom('agreementSignatures')
-    .select(['position', 'signerRole', 'signerName', 'signerUserId', 'method', 'signedAt', 'sha256Before', 'sha256After'])
+    .select(['position', 'signerRole', 'signerName', 'signerUserId', 'method', 'signedAt', 'sha256Before', 'sha256After', 'acceptedBy'])
     .where('agreementId', '=', agreementId)
     .orderBy('position')
     .execute();
@@ -79,7 +81,7 @@ export async function listAgreementSignatures(db: Executor, agreementId: string)
 /** Records a signature in the caller's transaction; (agreement, position) and (agreement, role) are unique in the database. */
 export async function insertAgreementSignature(
   tx: Tx,
-  s: Omit<AgreementSignatureRow, 'signedAt'> & { agreementId: string; signedAt: Date; certificatePem: string | null; consentText: string; ip: string | null; userAgent: string | null },
+  s: Omit<AgreementSignatureRow, 'signedAt' | 'acceptedBy'> & { acceptedBy?: string | null; agreementId: string; signedAt: Date; certificatePem: string | null; consentText: string; ip: string | null; userAgent: string | null },
 ): Promise<void> {
   await tx.insertInto('agreementSignatures').values(s).execute();
 }

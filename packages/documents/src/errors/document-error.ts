@@ -18,6 +18,10 @@ export const DocumentErrorCode = {
   SigningFailed: 'SIGNING_FAILED',
   /** Invalid arguments to a library function (programming error on the caller side). */
   InvalidArgument: 'INVALID_ARGUMENT',
+  /** Every verification thread is busy and the waiting line is full: try again shortly. */
+  VerifierBusy: 'VERIFIER_BUSY',
+  /** Verification did not finish within its time limit (or its thread died); the thread was replaced. */
+  VerificationAborted: 'VERIFICATION_ABORTED',
 } as const;
 
 export type DocumentErrorCode = (typeof DocumentErrorCode)[keyof typeof DocumentErrorCode];

@@ -63,4 +63,18 @@ export const documentErrors = {
       { id: 'Argumen tidak valid.', en: 'Invalid argument.' },
       { detail },
     ),
+  verifierBusy: () =>
+    new DocumentError(DocumentErrorCode.VerifierBusy, {
+      id: 'Pemeriksaan tanda tangan sedang penuh. Coba lagi beberapa saat lagi.',
+      en: 'Signature checking is at capacity. Try again in a moment.',
+    }),
+  verificationAborted: (detail: string) =>
+    new DocumentError(
+      DocumentErrorCode.VerificationAborted,
+      {
+        id: 'Pemeriksaan tanda tangan dihentikan karena melewati batas waktu. Coba lagi nanti, atau periksa berkasnya.',
+        en: 'Signature checking was stopped because it exceeded its time limit. Try again later, or check the file.',
+      },
+      { detail },
+    ),
 };

@@ -2,6 +2,7 @@ import { constants, createHash, verify as cryptoVerify, type KeyObject } from 'n
 import { certInfo, stripLeadingZeros, type CertInfo } from './certificate-info';
 import { parseCms, octetsOf, type ParsedCms } from './cms-parse';
 import { children, DerError, oidOf, readTlv, type Tlv } from './der-reader';
+import { assertAcceptableKey, VERIFICATION_LIMITS, type VerificationBudget } from './verification-limits';
 
 const DIGESTS: Record<string, string> = {
   '1.3.14.3.2.26': 'sha1',
@@ -36,7 +37,8 @@ function parseTime(t: Tlv): Date | undefined {
   return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
 }
 
-function verifySignature(cms: ParsedCms, data: Buffer, key: KeyObject, hash: string): boolean {
+function verifySignature(cms: ParsedCms, data: Buffer, key: KeyObject, hash: string, budget: VerificationBudget): boolean {
+  budget.spend();
   const pss = cms.signatureAlgorithm === RSA_PSS;
   try {
     return cryptoVerify(
@@ -81,17 +83,24 @@ function signingCertMatches(cms: ParsedCms, signer: CertInfo): boolean {
  * Verifies a detached CMS over `content` (the covered parts, in order, hashed without copying): digest (messageDigest attribute, or a timestamp
  * token's imprint), the signer's signature over the signed attributes, and the ESS
  * signing-certificate binding. Throws DerError (or node's certificate error) on malformed
- * input; a well-formed but wrong signature yields false flags, not an exception.
+ * input, on more than VERIFICATION_LIMITS.maxCertificatesPerCms certificates and on any
+ * certificate whose key is outside the limits (checked before any signature is computed); a
+ * well-formed but wrong signature yields false flags, not an exception. The one signature check
+ * is taken from `budget`.
  */
-export function verifyCms(cmsBytes: Buffer, content: Buffer[]): CmsCheck {
+export function verifyCms(cmsBytes: Buffer, content: Buffer[], budget: VerificationBudget): CmsCheck {
   const { cms, length } = parseCms(cmsBytes);
+  if (cms.certificates.length > VERIFICATION_LIMITS.maxCertificatesPerCms) {
+    throw new DerError(`${cms.certificates.length} certificates in one CMS (at most ${VERIFICATION_LIMITS.maxCertificatesPerCms})`);
+  }
   const pool = cms.certificates.map(certInfo);
+  for (const c of pool) assertAcceptableKey(c.x509);
   const signer = findSigner(cms, pool);
   const hash = DIGESTS[cms.digestAlgorithm];
   if (!hash) throw new DerError(`unsupported digest algorithm ${cms.digestAlgorithm}`);
   const digestValid = checkDigest(cms, content, hash);
   const signed = cms.signedAttrsDer ?? Buffer.concat(content);
-  const signatureValid = verifySignature(cms, signed, signer.x509.publicKey, hash) && signingCertMatches(cms, signer);
+  const signatureValid = verifySignature(cms, signed, signer.x509.publicKey, hash, budget) && signingCertMatches(cms, signer);
   const st = cms.attributes.get(SIGNING_TIME);
   return { signer, pool, digestValid, signatureValid, signingTime: st ? parseTime(st) : undefined, cmsLength: length };
 }

@@ -28,15 +28,41 @@ function isPdfWhitespace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09 || b === 0x0c || b === 0x00;
 }
 
+/** More revisions than this is hostile: a real agreement has one per signature plus a few. */
+export const MAX_REVISIONS = 256;
+/** `%%EOF` byte sequences looked at, revision ends or not (chance finds in binary streams are rare). */
+const MAX_EOF_MARKERS = 4 * MAX_REVISIONS;
+
+const STARTXREF = Buffer.from('startxref');
+const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
+
+/** True when `startxref <digits>` (with whitespace) ends right before `at`; scans at most ~60 bytes back, allocates nothing. */
+function startxrefEndsAt(pdf: Buffer, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && at - i < 24 && isPdfWhitespace(pdf[i])) i--;
+  const digitsEnd = i;
+  while (i >= 0 && digitsEnd - i < 13 && isDigit(pdf[i])) i--;
+  if (i === digitsEnd || digitsEnd - i > 12) return false;
+  const afterKeyword = i;
+  while (i >= 0 && afterKeyword - i < 24 && isPdfWhitespace(pdf[i])) i--;
+  if (i === afterKeyword) return false;
+  const start = i - STARTXREF.length + 1;
+  return start >= 0 && pdf.compare(STARTXREF, 0, STARTXREF.length, start, i + 1) === 0;
+}
+
 /**
  * Offsets just after each revision's `%%EOF` marker, in file order.
  * Only a `%%EOF` preceded by `startxref <n>` counts, so the marker inside a stream does not.
+ * Linear and allocation-free per marker; more than MAX_REVISIONS revisions (or four times as many
+ * markers) → UNSUPPORTED_PDF.
  */
 export function revisionEnds(pdf: Buffer): number[] {
   const ends: number[] = [];
+  let markers = 0;
   for (let i = pdf.indexOf(EOF_MARK); i >= 0; i = pdf.indexOf(EOF_MARK, i + EOF_MARK.length)) {
-    const before = pdf.subarray(Math.max(0, i - 40), i).toString('latin1');
-    if (!/startxref\s+\d+\s*$/.test(before)) continue;
+    if (++markers > MAX_EOF_MARKERS) throw documentErrors.unsupportedPdf(`more than ${MAX_EOF_MARKERS} %%EOF markers`);
+    if (!startxrefEndsAt(pdf, i)) continue;
+    if (ends.length >= MAX_REVISIONS) throw documentErrors.unsupportedPdf(`more than ${MAX_REVISIONS} revisions`);
     ends.push(i + EOF_MARK.length);
   }
   return ends;

@@ -17,6 +17,8 @@ export type FoundSignature = {
 const KEY_END = /[\s(<[/]/;
 /** More signature dictionaries than this is hostile (each one means hashing up to the whole file). */
 export const MAX_SIGNATURES = 32;
+/** `/ByteRange` keys looked at, duplicates included (each is parsed). */
+const MAX_BYTE_RANGE_KEYS = 4 * MAX_SIGNATURES;
 
 function findKey(pdf: Buffer, key: string, from: number, to: number): number {
   for (let i = pdf.indexOf(key, from, 'latin1'); i >= 0 && i < to; i = pdf.indexOf(key, i + 1, 'latin1')) {
@@ -59,7 +61,9 @@ function parseByteRange(pdf: Buffer, at: number): [number, number, number, numbe
  */
 export function findSignatureDictionaries(pdf: Buffer): FoundSignature[] {
   const out = new Map<string, FoundSignature>();
+  let keys = 0;
   for (let p = pdf.indexOf('/ByteRange', 0, 'latin1'); p >= 0; p = pdf.indexOf('/ByteRange', p + 10, 'latin1')) {
+    if (++keys > MAX_BYTE_RANGE_KEYS) throw documentErrors.signatureMalformed(`more than ${MAX_BYTE_RANGE_KEYS} /ByteRange keys`);
     const byteRange = parseByteRange(pdf, p);
     const key = byteRange.join(' ');
     if (out.has(key)) continue;

@@ -1,10 +1,13 @@
+import type { X509Certificate } from 'node:crypto';
+import { isDocumentError } from '../errors/document-error';
 import { documentErrors } from '../errors/document-errors';
-import { isChainTrusted } from './certificate-chain';
+import { parseTrustAnchors, trustAnchorOf } from './certificate-chain';
 import { toPem } from './certificate-info';
 import { verifyCms } from './cms-verify';
 import { parsePdfDate } from './pdf-literal';
 import { assertPdf, revisionEnds, DEFAULT_MAX_PDF_BYTES } from './pdf-structure';
 import { findSignatureDictionaries, type FoundSignature } from './signature-dictionaries';
+import { VerificationBudget } from './verification-limits';
 
 export type VerifiedSignature = {
   /** 1-based, in signing order (by the end of the bytes each signature covers). */
@@ -19,8 +22,15 @@ export type VerifiedSignature = {
   digestValid: boolean;
   /** The CMS signature verifies with the signer certificate's key, and /Contents padding is untouched. */
   signatureValid: boolean;
-  /** The signer certificate chains to one of `trustedCaPems` and was valid at signing time. */
+  /**
+   * The signature verified and its certificate chains to one of `trustedCaPems`, every link valid
+   * at signing time. No chain is built for a signature that failed its own check.
+   */
   chainTrusted: boolean;
+  /** SHA-256 fingerprint (node's colon hex) of the anchor the chain reached; null when not trusted. */
+  trustAnchorFingerprint: string | null;
+  /** What the signer certificate says about who signed, for matching against the expected party. */
+  signerIdentity: { commonName: string | null; serialNumbers: string[]; emails: string[] };
   /** Offset just past the last byte this signature covers (the end of the revision it signed). */
   coversRevisionEndingAt: number;
   coversWholeFile: boolean;
@@ -36,17 +46,20 @@ export type PdfVerification = {
 
 export type VerifyOptions = { trustedCaPems?: string[]; maxBytes?: number };
 
-function verifyOne(pdf: Buffer, s: FoundSignature, index: number, trusted: string[]): VerifiedSignature {
+function verifyOne(pdf: Buffer, s: FoundSignature, index: number, anchors: X509Certificate[], budget: VerificationBudget): VerifiedSignature {
   const [a, b, c, d] = s.byteRange;
   const content = [pdf.subarray(a, a + b), pdf.subarray(c, c + d)];
   let check;
   try {
-    check = verifyCms(s.contents, content);
+    check = verifyCms(s.contents, content, budget);
   } catch (e) {
+    if (isDocumentError(e)) throw e;
     throw documentErrors.signatureMalformed(`signature ${index}: ${(e as Error).message}`);
   }
   const paddingClean = s.contents.subarray(check.cmsLength).every((x) => x === 0);
   const signedAt = check.signingTime ?? parsePdfDate(s.m) ?? null;
+  const signatureValid = check.signatureValid && paddingClean;
+  const anchor = check.digestValid && signatureValid ? trustAnchorOf(check.signer, check.pool, anchors, signedAt ?? new Date(), budget) : null;
   return {
     index,
     signerName: check.signer.commonName ?? s.name ?? '',
@@ -56,8 +69,10 @@ function verifyOne(pdf: Buffer, s: FoundSignature, index: number, trusted: strin
     subFilter: s.subFilter ?? null,
     byteRange: s.byteRange,
     digestValid: check.digestValid,
-    signatureValid: check.signatureValid && paddingClean,
-    chainTrusted: isChainTrusted(check.signer, check.pool, trusted, signedAt ?? new Date()),
+    signatureValid,
+    chainTrusted: anchor !== null,
+    trustAnchorFingerprint: anchor,
+    signerIdentity: { commonName: check.signer.commonName ?? null, serialNumbers: check.signer.serialNumbers, emails: check.signer.emails },
     coversRevisionEndingAt: c + d,
     coversWholeFile: c + d === pdf.length,
   };
@@ -65,8 +80,10 @@ function verifyOne(pdf: Buffer, s: FoundSignature, index: number, trusted: strin
 
 /**
  * Verifies every PAdES/PKCS#7 signature of a PDF in pure Node. Guarantees: never hangs
- * (linear scans, input capped at `maxBytes`, default 20 MiB) and never throws anything but a
- * DocumentError (NOT_A_PDF, TOO_LARGE, TRUNCATED, SIGNATURE_MALFORMED). A cryptographically
+ * (linear scans, input capped at `maxBytes`, default 20 MiB, public-key work bounded by
+ * VERIFICATION_LIMITS: certificates per CMS, key sizes and exponents, operations per document)
+ * and never throws anything but a DocumentError (NOT_A_PDF, TOO_LARGE, TRUNCATED,
+ * SIGNATURE_MALFORMED; a file beyond the limits is SIGNATURE_MALFORMED). A cryptographically
  * wrong signature is reported with false flags rather than thrown. An unsigned PDF yields
  * `signatures: []`. Acceptance policy (all valid, last covers the whole file, trusted or
  * prefix-checked) is the caller's decision.
@@ -74,7 +91,9 @@ function verifyOne(pdf: Buffer, s: FoundSignature, index: number, trusted: strin
 export function verifyPdfSignatures(pdf: Buffer, options: VerifyOptions = {}): PdfVerification {
   assertPdf(pdf, options.maxBytes ?? DEFAULT_MAX_PDF_BYTES);
   const found = findSignatureDictionaries(pdf);
-  const signatures = found.map((s, i) => verifyOne(pdf, s, i + 1, options.trustedCaPems ?? []));
+  const anchors = parseTrustAnchors(options.trustedCaPems ?? []);
+  const budget = new VerificationBudget();
+  const signatures = found.map((s, i) => verifyOne(pdf, s, i + 1, anchors, budget));
   const lastEnd = signatures.length > 0 ? Math.max(...signatures.map((s) => s.coversRevisionEndingAt)) : pdf.length;
   return {
     isPdf: true,

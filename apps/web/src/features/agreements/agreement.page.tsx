@@ -10,6 +10,7 @@ import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
 import { StatusBadge } from '../../ui/status-badge';
 import { AGREEMENT_STATUS, SIGNER_ROLE } from './agreement-labels';
+import { PendingDocumentCard } from './pending-document-card';
 import { PdfViewer } from './pdf-viewer';
 import { SignAgreementForm } from './sign-agreement-form';
 
@@ -89,6 +90,17 @@ export function AgreementPage({ params }: { params: PathParams }) {
         </ol>
         {agreement.nextSignerRole && !awaitsMe(agreement, me) ? <p className="muted">{t('agreements.waitingFor', { role: t(SIGNER_ROLE[agreement.nextSignerRole]) })}</p> : null}
       </section>
+      {agreement.pendingDocument ? (
+        <PendingDocumentCard
+          key={agreement.pendingDocument.sha256}
+          agreement={agreement}
+          pending={agreement.pendingDocument}
+          onDecided={(a) => {
+            setSigned(a);
+            setFrameKey((n) => n + 1);
+          }}
+        />
+      ) : null}
       {awaitsMe(agreement, me) ? (
         <SignAgreementForm
           key={agreement.currentSha256}

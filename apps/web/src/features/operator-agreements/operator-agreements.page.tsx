@@ -34,7 +34,19 @@ export function OperatorAgreementsPage() {
           columns={[
             { label: t('opAgreements.number'), cell: (a) => <Link to={`/agreements/${a.id}`}>{a.number}</Link> },
             { label: t('opAgreements.institution'), cell: (a) => a.institutionName },
-            { label: t('opAgreements.statusLabel'), cell: (a) => <StatusBadge tone={AGREEMENT_STATUS[a.status].tone}>{t(AGREEMENT_STATUS[a.status].label)}</StatusBadge> },
+            {
+              label: t('opAgreements.statusLabel'),
+              cell: (a) => (
+                <>
+                  <StatusBadge tone={AGREEMENT_STATUS[a.status].tone}>{t(AGREEMENT_STATUS[a.status].label)}</StatusBadge>
+                  {a.hasPendingDocument ? (
+                    <span className="block small">
+                      <Link to={`/agreements/${a.id}`}>{t('opAgreements.pendingDocument')}</Link>
+                    </span>
+                  ) : null}
+                </>
+              ),
+            },
             { label: t('opAgreements.term'), cell: (a) => `${date(a.termStart)} – ${date(a.termEnd)}` },
             {
               label: t('opAgreements.remaining'),

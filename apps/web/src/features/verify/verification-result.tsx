@@ -8,6 +8,7 @@ const REASON: Record<string, MessageKey> = {
   SIGNATURE_MALFORMED: 'verify.reason.SIGNATURE_MALFORMED',
   MODIFIED_AFTER_SIGNING: 'verify.reason.MODIFIED_AFTER_SIGNING',
   NOT_A_RECORDED_VERSION: 'verify.reason.NOT_A_RECORDED_VERSION',
+  SIGNATURE_UNTRUSTED: 'verify.reason.SIGNATURE_UNTRUSTED',
 };
 
 const ROLE: Record<string, MessageKey> = {
@@ -56,6 +57,7 @@ export function VerificationResultView({ result }: { result: VerificationResult 
               <li key={`${s.name}-${index}`}>
                 <strong>{s.name}</strong> — {ROLE[s.role] ? t(ROLE[s.role]!) : s.role} · {s.signedAt ? dateTime(s.signedAt) : '—'}
                 {s.valid === false ? <span className="over"> {t('verify.signatureInvalid')}</span> : null}
+                {s.valid !== false && s.trusted === false ? <span className="over"> {t('verify.signatureUntrusted')}</span> : null}
               </li>
             ))}
           </ul>
