@@ -135,9 +135,27 @@ describe('fuzz: hostile PDFs against POST /verify and the signed-document upload
     return [result, Number(process.hrtime.bigint() - started) / 1e6];
   }
 
+  /**
+   * A shared machine can stall any one request. A case counts as slow only when it stays over the
+   * budget on three tries, each against a baseline measured just before it: work that really grows
+   * with the hostile input is slow every time.
+   */
+  async function slowEveryTime(firstMs: number, again: () => Promise<unknown>, genuine: () => Promise<unknown>): Promise<string | undefined> {
+    const tries = [`${Math.round(firstMs)} ms vs ${Math.round(median(baseline))} ms`];
+    if (firstMs <= SLOWDOWN_ALLOWED * median(baseline)) return undefined;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const [, base] = await timed(genuine);
+      const [, ms] = await timed(again);
+      if (ms <= SLOWDOWN_ALLOWED * base) return undefined;
+      tries.push(`${Math.round(ms)} ms vs ${Math.round(base)} ms`);
+    }
+    return `over ${SLOWDOWN_ALLOWED}× the genuine document on every try (${tries.join(', ')})`;
+  }
+
+  const baseline: number[] = [];
+
   it('should answer every hostile PDF with a bilingual 4xx or a not-genuine 200, quickly, and store nothing', async () => {
     const before = await db.selectFrom('agreements').select(['status', 'currentSha256']).where('id', '=', agreementId).executeTakeFirstOrThrow();
-    const baseline: number[] = [];
     for (let i = 0; i < 5; i++) {
       const [response, ms] = await timed(() => verify(signed, 'id'));
       expect(response.status).toBe(200);
@@ -150,7 +168,8 @@ describe('fuzz: hostile PDFs against POST /verify and the signed-document upload
         const lang = (index + routeIndex) % 2 === 0 ? 'id' : 'en';
         const [response, ms] = await timed(() => send(pdf, lang));
         const where = `${route} "${name}" (${lang}) → ${response.status}`;
-        if (ms > SLOWDOWN_ALLOWED * median(baseline)) problems.push(`${where}: ${Math.round(ms)} ms, baseline ${Math.round(median(baseline))} ms`);
+        const slow = await slowEveryTime(ms, () => send(pdf, lang), () => verify(signed, 'id'));
+        if (slow) problems.push(`${where}: ${slow}`);
         if (response.status === 200 && route === 'verify') {
           if (response.body.genuine !== false || response.body.valid !== false) problems.push(`${where}: said genuine`);
           continue;
