@@ -121,6 +121,8 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       summary:
         'Atur ulang TOTP pengguna (autentikator hilang atau tidak terbaca): TOTP mati, semua sesinya berakhir, token API dicabut / reset a user\'s TOTP (lost or unreadable authenticator): TOTP off, all their sessions end, API tokens revoked',
       access: [Role.Admin],
+      // Taking away someone's second factor is done by a person in a browser session, never by a script's token.
+      scope: 'session-only',
       params: ZIdParam,
       response: z.object({ sessionsEnded: z.number().int().min(0), tokensRevoked: z.number().int().min(0) }),
     },

@@ -91,7 +91,7 @@ describe('TOTP that no longer opens, and the admin reset of a user\'s TOTP', () 
     await signInAs(h.app, user.email);
   });
 
-  it('should refuse everybody but an admin (403), an unknown user (404), and the admin\'s own account (409)', async () => {
+  it('should refuse everybody but an admin (403), an unknown user (404), the admin\'s own account (409) and API tokens (403)', async () => {
     const institution = await makeInstitution(h.database.db);
     const user = await makeUser(h.database.db, { roles: [Role.InstitutionStaff], institutionId: institution.id, totpSecret: newTotpSecret() });
     for (const role of [Role.InstitutionHead, Role.Operator, Role.DcHead]) {
@@ -103,6 +103,11 @@ describe('TOTP that no longer opens, and the admin reset of a user\'s TOTP', () 
     const by = await signInAs(h.app, admin.email);
     await by.agent.post('/api/v1/users/00000000-0000-4000-8000-000000000000/totp/reset').set('X-CSRF-Token', by.csrfToken).expect(404);
     await by.agent.post(`/api/v1/users/${admin.id}/totp/reset`).set('X-CSRF-Token', by.csrfToken).expect(409);
+    // Not with an API token, even an admin one with the admin scope: a person in a browser session decides this.
+    const adminToken = (await by.agent.post('/api/v1/me/tokens').set('X-CSRF-Token', by.csrfToken).send({ name: 'otomasi', scopes: ['admin'] }).expect(201)).body.secret as string;
+    const byToken = await request(h.app).post(`/api/v1/users/${user.id}/totp/reset`).set('Authorization', `Bearer ${adminToken}`);
+    expect(byToken.status).toBe(403);
+    expect(byToken.body.error.code).toBe('TOKEN_SCOPE_MISSING');
     const stored = await h.database.db.selectFrom('users').select('totpSecret').where('id', '=', user.id).executeTakeFirstOrThrow();
     expect(stored.totpSecret).not.toBeNull();
   });
