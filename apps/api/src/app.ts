@@ -38,9 +38,15 @@ const OPS_APP = Symbol('betang.opsApp');
 /** Paths only the operations listener serves, in the form the public app compares them. */
 const OPS_ONLY_PATHS = new Set(['/readyz', '/metrics']);
 
-/** True for /readyz and /metrics in any letter case, with or without trailing slashes. */
+/**
+ * True for /readyz and /metrics in any letter case, with or without trailing slashes. The slashes
+ * are trimmed by a loop: a `/\/+$/` regex backtracks quadratically over a path of many slashes,
+ * which anyone can send.
+ */
 function isOpsOnlyPath(requestPath: string): boolean {
-  return OPS_ONLY_PATHS.has(requestPath.toLowerCase().replace(/\/+$/, ''));
+  let end = requestPath.length;
+  while (end > 0 && requestPath.charCodeAt(end - 1) === 0x2f) end--;
+  return OPS_ONLY_PATHS.has(requestPath.slice(0, end).toLowerCase());
 }
 
 /**

@@ -40,6 +40,24 @@ describe('operations endpoints live on their own listener', () => {
     expect(body).not.toMatch(/betang_|process_/);
   });
 
+  it('the web UI fallback takes time linear in a hostile path of slashes (no quadratic trailing-slash match)', async () => {
+    const app = withUi();
+    const timed = async (target: string) => {
+      const started = process.hrtime.bigint();
+      const status = (await request(app).get(target)).status;
+      return { status, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+    };
+    // Node accepts a request line of up to 16 KiB: the longest run of slashes one request can carry.
+    const hostile = `${'/'.repeat(16_000)}a`;
+    const normal = `/a${'b'.repeat(16_000)}`;
+    await timed(normal);
+    const baseline = Math.max(...(await Promise.all([timed(normal), timed(normal), timed(normal)])).map((t) => t.ms));
+    const slow = await timed(hostile);
+    expect(slow.status).toBe(200);
+    // Quadratic matching took seconds here (about 40-75 times the baseline of a path as long).
+    expect(slow.ms).toBeLessThan(Math.max(10 * baseline, 100));
+  });
+
   it('the public app keeps /healthz for uptime checks, matched exactly', async () => {
     expect((await request(h.app).get('/healthz')).status).toBe(200);
     expect((await request(h.app).get('/HEALTHZ')).status).toBe(404);

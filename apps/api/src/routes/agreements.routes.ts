@@ -30,7 +30,7 @@ import {
 } from '@betang/db';
 import express from 'express';
 import { z } from 'zod';
-import { actorOf, auditContext, type Authentication } from '../http/context';
+import { actorOf, auditContext, locals, type Authentication } from '../http/context';
 import { decodeCursor, encodeCursor, ZCursorTimestamp } from '../http/cursor';
 import { route } from '../http/route';
 import { toAgreementDto, toAgreementSummary } from '../use-cases/agreement-view';
@@ -86,7 +86,7 @@ export function agreementRoutes({ router, registry, deps }: RoutesContext): void
   });
 
   route(router, registry, { method: 'post', path: '/agreements/{id}/signatures', tag: 'agreements', summary: 'Tanda tangani (autentikasi ulang) / sign now (re-authentication)', access: [Role.InstitutionHead, Role.DcHead], params: ZIdParam, body: ZSignAgreementBody, response: ZAgreement, status: 201 }, async ({ req, res, auth, params, body }) => {
-    await signAgreement(db, { agreementId: params.id, user: auth.user, body, audit: auditContext(req, res), masterSecret: config.SIGNING_MASTER_SECRET });
+    await signAgreement(db, { agreementId: params.id, user: auth.user, body, audit: auditContext(req, res), masterSecret: config.SIGNING_MASTER_SECRET, logger: locals(res).log });
     return detail(db, auth, params.id, config.PUBLIC_URL);
   });
 

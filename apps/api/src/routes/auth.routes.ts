@@ -36,7 +36,7 @@ export function authRoutes({ router, registry, deps }: RoutesContext): void {
         deps.db,
         body,
         { requestId: locals(res).requestId, ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
-        { sessionTtlHours: deps.config.SESSION_TTL_HOURS, throttle, totpBox },
+        { sessionTtlHours: deps.config.SESSION_TTL_HOURS, throttle, totpBox, logger: locals(res).log },
       );
       res.cookie(sessionCookie, sessionSecret, { ...cookieOptions, expires: expiresAt });
       return { user: toUserDto(user), csrfToken, totpEnrolmentRequired: needsTotpEnrolment(user, deps.config.TOTP_REQUIRED_ROLES) };

@@ -13,7 +13,7 @@ import {
 } from '@betang/db';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { auditContext, type Authentication } from '../http/context';
+import { auditContext, locals, type Authentication } from '../http/context';
 import { iso, toUserDto } from '../http/dto';
 import { route } from '../http/route';
 import { reauthenticate } from '../use-cases/reauthenticate';
@@ -175,6 +175,7 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
         target: { type: 'user', id: auth.user.id, institutionId: auth.user.institutionId },
         audit: auditContext(req, res),
         masterSecret: deps.config.SIGNING_MASTER_SECRET,
+        logger: locals(res).log,
       });
       const step = matchTotpStep(body.secret, body.code);
       if (step === null) {
@@ -222,6 +223,7 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
         target: { type: 'user', id: auth.user.id, institutionId: auth.user.institutionId },
         audit: auditContext(req, res),
         masterSecret: deps.config.SIGNING_MASTER_SECRET,
+        logger: locals(res).log,
       });
       await db.transaction().execute(async (tx) => {
         await setTotpSecret(tx, auth.user.id, null, null);

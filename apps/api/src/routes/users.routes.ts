@@ -1,5 +1,5 @@
 import { AppError, ErrorCode, Role, ZCreateUserBody, ZIdParam, ZPageQuery, ZUpdateUserBody, ZUser, zPage, type CreateUserBody } from '@betang/core';
-import { appendAudit, clearLoginThrottleOfEmail, deleteSessionsOfUser, findUserByEmail, findUserById, insertUser, listUsers, revokeApiTokensOfUser, updateUser, type Db } from '@betang/db';
+import { appendAudit, clearLoginThrottleOfEmail, deleteSessionsOfUser, findUserByEmail, findUserById, insertUser, listUsers, revokeApiTokensOfUser, setTotpSecret, updateUser, type Db } from '@betang/db';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { actorOf, auditContext, type Authentication } from '../http/context';
@@ -34,7 +34,7 @@ async function createUser(db: Db, req: Request, res: Response, auth: Authenticat
   });
 }
 
-/** Users of institutions (admin, institution head) and data-center staff (admin); an admin's unlock of sign-in delays. */
+/** Users of institutions (admin, institution head) and data-center staff (admin); an admin's unlock of sign-in delays and reset of a user's TOTP. */
 export function userRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
 
@@ -107,6 +107,50 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
         const cleared = await clearLoginThrottleOfEmail(tx, emailThrottleHash(user.email));
         await appendAudit(tx, { ...auditContext(req, res), institutionId: user.institutionId, action: 'user.unlocked', targetType: 'user', targetId: user.id, after: { cleared } });
         return { cleared };
+      });
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/users/{id}/totp/reset',
+      tag: 'users',
+      summary:
+        'Atur ulang TOTP pengguna (autentikator hilang atau tidak terbaca): TOTP mati, semua sesinya berakhir, token API dicabut / reset a user\'s TOTP (lost or unreadable authenticator): TOTP off, all their sessions end, API tokens revoked',
+      access: [Role.Admin],
+      // Taking away someone's second factor is done by a person in a browser session, never by a script's token.
+      scope: 'session-only',
+      params: ZIdParam,
+      response: z.object({ sessionsEnded: z.number().int().min(0), tokensRevoked: z.number().int().min(0) }),
+    },
+    async ({ req, res, auth, params }) => {
+      // An admin's own second factor changes through /me/totp, which asks for a current code.
+      if (params.id === auth.user.id) {
+        throw new AppError(ErrorCode.InvalidState, {
+          id: 'TOTP akun Anda sendiri diganti lewat halaman Keamanan akun, bukan diatur ulang.',
+          en: 'Your own TOTP is replaced on your account\'s Security page, not reset.',
+        });
+      }
+      return db.transaction().execute(async (tx) => {
+        const user = await findUserById(tx, params.id);
+        if (!user) throw new AppError(ErrorCode.NotFound);
+        // Whoever holds the lost authenticator, or a session opened with it, is shut out together.
+        await setTotpSecret(tx, user.id, null, null);
+        const sessionsEnded = await deleteSessionsOfUser(tx, user.id);
+        const tokensRevoked = await revokeApiTokensOfUser(tx, user.id);
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: user.institutionId,
+          action: 'user.totp_reset',
+          targetType: 'user',
+          targetId: user.id,
+          before: { totpEnabled: user.totpSecret !== null },
+          after: { totpEnabled: false, sessionsEnded, tokensRevoked },
+        });
+        return { sessionsEnded, tokensRevoked };
       });
     },
   );

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, ErrorCode, type LocalizedText } from '@betang/core';
-import { hitRateLimitBucket, pruneRateLimitBuckets, refundRateLimitHit, type Db } from '@betang/db';
+import { hitRateLimitBucket, pruneRateLimitBuckets, type Db } from '@betang/db';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
@@ -29,7 +29,7 @@ export type RateLimitHit = { allowed: boolean; hits: number; retryAfterSeconds: 
 
 /**
  * Fixed-window rate limits kept in PostgreSQL (`rate_limit_buckets`), so every API instance
- * shares them. Guarantees: each hit is one atomic upsert; every subject (e-mail or IP) is
+ * shares them. Guarantees: each hit is one atomic upsert; every subject (a client IP) is
  * stored only as an unsalted SHA-256 prefix — not in clear, though an IPv4 address could be
  * recovered by trying them all; ended windows are pruned by whichever process writes, at most
  * once a minute per process, never failing the request that triggered it.
@@ -48,11 +48,6 @@ export class RateLimiter {
     const bucket = await hitRateLimitBucket(this.db, bucketKey(rule, subject), rule.windowSeconds);
     const retryAfterSeconds = Math.max(1, Math.ceil((bucket.resetAt.getTime() - Date.now()) / 1000));
     return { allowed: bucket.hits <= rule.limit, hits: bucket.hits, retryAfterSeconds };
-  }
-
-  /** Gives a hit back (the attempt turned out legitimate, e.g. a successful sign-in). */
-  async refund(rule: RateLimitRule, subject: string): Promise<void> {
-    await refundRateLimitHit(this.db, bucketKey(rule, subject));
   }
 
   private pruneNowAndThen(): void {

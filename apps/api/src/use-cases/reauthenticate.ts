@@ -1,10 +1,11 @@
 import { AppError, ErrorCode, type LocalizedText } from '@betang/core';
 import { appendAudit, findUserById, type Db, type UserRecord } from '@betang/db';
+import type { Logger } from 'pino';
 import type { auditContext } from '../http/context';
 import { LoginThrottle, tooManySignInsError } from '../security/login-throttle';
 import { verifyPassword } from '../security/password';
 import { TotpSecretBox } from '../security/totp-secret-box';
-import { checkTotpCode } from './sign-in';
+import { checkTotpCode, totpUnreadableError } from './sign-in';
 
 /**
  * Re-authenticates the signed-in user before a sensitive action (signing, changing the second
@@ -30,6 +31,8 @@ export async function reauthenticate(
     audit: ReturnType<typeof auditContext>;
     /** SIGNING_MASTER_SECRET: the TOTP secret is stored encrypted under a key derived from it. */
     masterSecret: string;
+    /** Where an unreadable TOTP secret is reported to operators. */
+    logger?: Logger;
   },
 ): Promise<UserRecord> {
   const user = await findUserById(db, input.userId);
@@ -39,7 +42,7 @@ export async function reauthenticate(
   const ip = input.audit.ip ?? 'unknown';
   const claim = user?.isActive && !totpMissing ? await throttle.claim(user.email, ip) : undefined;
   const passwordOk = claim?.allowed === true && (await verifyPassword(user?.passwordHash, input.password));
-  const totp = passwordOk && checkTotp && user?.totpSecret ? await checkTotpCode(db, new TotpSecretBox(input.masterSecret), user, input.totp) : null;
+  const totp = passwordOk && checkTotp && user?.totpSecret ? await checkTotpCode(db, new TotpSecretBox(input.masterSecret), user, input.totp, input.logger) : null;
   const failure = !user || !user.isActive ? 'inactive' : totpMissing ? 'totp_required' : claim && !claim.allowed ? 'throttled' : !passwordOk ? 'wrong_password' : totp;
   if (!failure) {
     await throttle.succeeded(user!.email, ip);
@@ -56,6 +59,7 @@ export async function reauthenticate(
     });
   });
   if (claim && !claim.allowed) throw tooManySignInsError(claim.retryAfterSeconds);
+  if (failure === 'totp_unreadable') throw totpUnreadableError();
   throw new AppError(
     ErrorCode.InvalidCredentials,
     input.refusal ?? { id: 'Kata sandi atau kode TOTP salah; dokumen tidak ditandatangani.', en: 'Wrong password or TOTP code; the document was not signed.' },

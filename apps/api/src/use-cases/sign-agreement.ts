@@ -11,6 +11,7 @@ import {
   type UserRecord,
 } from '@betang/db';
 import { DATA_CENTER_OFFICE_NAME, createInternalCaSigner, sha256Hex, signPdfIncrementally } from '@betang/documents';
+import type { Logger } from 'pino';
 import { actorOf, type auditContext } from '../http/context';
 import { SIGNER_ROLE_LABELS, consentText } from './agreement-view';
 import { reauthenticate } from './reauthenticate';
@@ -32,7 +33,7 @@ const outOfOrder = () =>
  */
 export async function signAgreement(
   db: Db,
-  input: { agreementId: string; user: UserRecord; body: SignAgreementBody; audit: ReturnType<typeof auditContext>; masterSecret: string; now?: Date },
+  input: { agreementId: string; user: UserRecord; body: SignAgreementBody; audit: ReturnType<typeof auditContext>; masterSecret: string; logger?: Logger; now?: Date },
 ): Promise<void> {
   const { user, body } = input;
   const meta = await findAgreementMeta(db, input.agreementId);
@@ -43,7 +44,7 @@ export async function signAgreement(
   const expected = nextSignerRole(meta.status);
   if (!expected || (expected === 'institution_head' ? !isInstitutionHead : !isDcHead)) throw outOfOrder();
 
-  await reauthenticate(db, { userId: user.id, password: body.password, totp: body.totp, action: 'agreement.sign', target: { type: 'agreement', id: meta.id, institutionId: meta.institutionId }, audit: input.audit, masterSecret: input.masterSecret });
+  await reauthenticate(db, { userId: user.id, password: body.password, totp: body.totp, action: 'agreement.sign', target: { type: 'agreement', id: meta.id, institutionId: meta.institutionId }, audit: input.audit, masterSecret: input.masterSecret, logger: input.logger });
   const institution = await findInstitution(db, meta.institutionId);
   const organization = expected === 'institution_head' ? institution!.name : DATA_CENTER_OFFICE_NAME;
   const credential = await ensureSignerCredential(db, input.masterSecret, user, { title: user.position ?? SIGNER_ROLE_LABELS[expected].id, organization });

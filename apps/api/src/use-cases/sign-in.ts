@@ -1,5 +1,7 @@
+import { SecretError } from '@betang/config';
 import { AppError, ErrorCode, type LoginBody } from '@betang/core';
 import { appendAudit, consumeTotpStep, findUserByEmail, insertSession, recordLoginSuccess, replacePlainTotpSecret, type Db, type UserRecord } from '@betang/db';
+import type { Logger } from 'pino';
 import type { LoginThrottle } from '../security/login-throttle';
 import { tooManySignInsError } from '../security/login-throttle';
 import { verifyPassword } from '../security/password';
@@ -9,21 +11,55 @@ import { TotpSecretBox } from '../security/totp-secret-box';
 
 export type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
 
-/** Why the second factor of a user with TOTP failed, or null when it passed (the step is then taken). */
-export type TotpCheck = 'wrong_totp' | 'totp_reused' | null;
+/**
+ * Why the second factor of a user with TOTP failed, or null when it passed (the step is then
+ * taken). `totp_unreadable`: the stored secret does not open under this SIGNING_MASTER_SECRET.
+ */
+export type TotpCheck = 'wrong_totp' | 'totp_reused' | 'totp_unreadable' | null;
 
 /**
  * Checks a TOTP code of a user who has TOTP and takes its time-step. Guarantees: a code is
  * accepted once (consumeTotpStep: atomic, parallel submissions of one code cannot both pass); a
- * secret still stored in plain text is sealed on the way (compare-and-set).
+ * secret still stored in plain text is sealed on the way (compare-and-set); a sealed secret that
+ * no longer opens (SIGNING_MASTER_SECRET changed, or the row was tampered with) answers
+ * `totp_unreadable` and is logged with what the operator can do, instead of failing the request.
  */
-export async function checkTotpCode(db: Db, box: TotpSecretBox, user: Pick<UserRecord, 'id' | 'totpSecret'>, code: string | undefined): Promise<TotpCheck> {
+export async function checkTotpCode(
+  db: Db,
+  box: TotpSecretBox,
+  user: Pick<UserRecord, 'id' | 'totpSecret'>,
+  code: string | undefined,
+  logger?: Logger,
+): Promise<TotpCheck> {
   if (!user.totpSecret) throw new Error('checkTotpCode needs a user with TOTP');
-  const secret = box.open(user.id, user.totpSecret);
+  let secret: string;
+  try {
+    secret = box.open(user.id, user.totpSecret);
+  } catch (error) {
+    if (!(error instanceof SecretError)) throw error;
+    logger?.error(
+      { userId: user.id, reason: error.reason },
+      'the TOTP secret of this user does not open under the current SIGNING_MASTER_SECRET: restore the previous value of SIGNING_MASTER_SECRET, ' +
+        'or reset the TOTP of the user (POST /api/v1/users/{id}/totp/reset, admin) so they enrol again',
+    );
+    return 'totp_unreadable';
+  }
   if (TotpSecretBox.isPlain(user.totpSecret)) await replacePlainTotpSecret(db, user.id, user.totpSecret, box.seal(user.id, secret));
   const step = code === undefined ? null : matchTotpStep(secret, code);
   if (step === null) return 'wrong_totp';
   return (await consumeTotpStep(db, user.id, step)) ? null : 'totp_reused';
+}
+
+/**
+ * The answer to a right password whose user's TOTP secret cannot be read: only an administrator
+ * can help (reset the authenticator), so it says so instead of "wrong code". It is given only
+ * after the right password, so it tells a guesser nothing.
+ */
+export function totpUnreadableError(): AppError {
+  return new AppError(ErrorCode.InvalidState, {
+    id: 'Aplikasi autentikator akun ini tidak dapat diperiksa oleh server. Hubungi admin pusat data untuk mengatur ulang TOTP Anda, lalu daftarkan aplikasi autentikator lagi.',
+    en: 'The server cannot check the authenticator of this account. Contact a data-center admin to reset your TOTP, then enrol your authenticator app again.',
+  }, { reason: 'totp_unreadable' });
 }
 
 /**
@@ -38,14 +74,14 @@ export async function signIn(
   db: Db,
   input: LoginBody,
   meta: RequestMeta,
-  options: { sessionTtlHours: number; throttle: LoginThrottle; totpBox: TotpSecretBox },
+  options: { sessionTtlHours: number; throttle: LoginThrottle; totpBox: TotpSecretBox; logger?: Logger },
 ): Promise<{ user: UserRecord; sessionSecret: string; csrfToken: string; expiresAt: Date }> {
   const ip = meta.ip ?? 'unknown';
   const claim = await options.throttle.claim(input.email, ip);
   const user = await findUserByEmail(db, input.email);
   const passwordOk = claim.allowed && (await verifyPassword(user?.passwordHash, input.password));
   // The code is checked (and its step taken) only after the right password: a guesser without it cannot burn codes.
-  const totp = passwordOk && user?.totpSecret ? await checkTotpCode(db, options.totpBox, user, input.totp) : null;
+  const totp = passwordOk && user?.totpSecret ? await checkTotpCode(db, options.totpBox, user, input.totp, options.logger) : null;
   const failure = !claim.allowed ? 'throttled' : !user ? 'unknown_email' : !user.isActive ? 'inactive' : !passwordOk ? 'wrong_password' : totp;
 
   if (failure) {
@@ -62,6 +98,7 @@ export async function signIn(
       });
     });
     if (!claim.allowed) throw tooManySignInsError(claim.retryAfterSeconds);
+    if (failure === 'totp_unreadable') throw totpUnreadableError();
     throw new AppError(ErrorCode.InvalidCredentials);
   }
 

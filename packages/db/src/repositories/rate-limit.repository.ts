@@ -23,14 +23,6 @@ export async function hitRateLimitBucket(db: Executor, key: string, windowSecond
   return { hits: Number(row.hits), resetAt: new Date(row.resetAt) };
 }
 
-/**
- * Gives one hit back on `key` (e.g. a sign-in that succeeded). Guarantees: never below zero,
- * never touches a window that has already ended.
- */
-export async function refundRateLimitHit(db: Executor, key: string): Promise<void> {
-  await sql`UPDATE rate_limit_buckets SET hits = hits - 1 WHERE key = ${key} AND hits > 0 AND reset_at > now()`.execute(db);
-}
-
 /** Deletes up to `limit` buckets whose window ended before now; returns how many went. */
 export async function pruneRateLimitBuckets(db: Executor, limit = 5000): Promise<number> {
   const result = await sql`

@@ -1,7 +1,7 @@
 import { Role, ZUpdateUserBody, type UserDto } from '@betang/core';
 import { useId, useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
-import { unlockUser, updateUser } from '../../api/institutions.api';
+import { resetUserTotp, unlockUser, updateUser } from '../../api/institutions.api';
 import { useI18n } from '../../i18n/i18n-context';
 import { holdsAny, useMe } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
@@ -12,13 +12,27 @@ import { FormActions } from '../../ui/form-actions';
 
 /**
  * Changes a user's roles and whether the account is active (PATCH /users/:id); for admins also
- * clears the user's sign-in delays (POST /users/:id/unlock).
+ * clears the user's sign-in delays (POST /users/:id/unlock) and resets another user's TOTP
+ * (POST /users/:id/totp/reset).
  */
-export function EditUserForm({ user, onSaved, onUnlocked, onCancel }: { user: UserDto; onSaved(user: UserDto): void; onUnlocked(user: UserDto): void; onCancel(): void }) {
+export function EditUserForm({
+  user,
+  onSaved,
+  onUnlocked,
+  onTotpReset,
+  onCancel,
+}: {
+  user: UserDto;
+  onSaved(user: UserDto): void;
+  onUnlocked(user: UserDto): void;
+  onTotpReset(user: UserDto): void;
+  onCancel(): void;
+}) {
   const { t, locale } = useI18n();
   const api = useApi();
   const me = useMe();
   const unlock = useSubmit();
+  const totpReset = useSubmit();
   const activeId = useId();
   const [roles, setRoles] = useState<Role[]>(user.roles);
   const [isActive, setActive] = useState(user.isActive);
@@ -69,6 +83,22 @@ export function EditUserForm({ user, onSaved, onUnlocked, onCancel }: { user: Us
             }}
           >
             {t('users.unlock')}
+          </button>
+        </div>
+      ) : null}
+      {holdsAny(me.roles, [Role.Admin]) && user.totpEnabled && user.id !== me.user.id ? (
+        <div className="field">
+          <FormAlert error={totpReset.error} fieldErrors={{}} />
+          <p className="hint">{t('users.totpResetHint')}</p>
+          <button
+            type="button"
+            className="button"
+            disabled={totpReset.busy}
+            onClick={async () => {
+              if (await totpReset.submit(() => resetUserTotp(api, user.id))) onTotpReset(user);
+            }}
+          >
+            {t('users.totpReset')}
           </button>
         </div>
       ) : null}

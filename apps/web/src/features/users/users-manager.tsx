@@ -57,6 +57,7 @@ export function UsersManager({ scope }: { scope: UserScope }) {
           user={editing}
           onSaved={(user) => afterChange(t('users.saved', { name: user.name }))}
           onUnlocked={(user) => afterChange(t('users.unlocked', { name: user.name }))}
+          onTotpReset={(user) => afterChange(t('users.totpResetDone', { name: user.name }))}
           onCancel={() => setEditing(null)}
         />
       ) : null}
