@@ -19,7 +19,8 @@ type Transcript = { vm: { name: string; searchdomain: string; ciuser: string; ip
 
 const FIXTURE = join(__dirname, '..', '..', '..', '..', 'packages', 'guest', 'fixtures', 'debian-12-transcript.json');
 const transcript = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Transcript;
-const VMID = 4242;
+const FIRST_VMID = 4242;
+const ATTEMPTS = 3;
 const NODE = 'pve1';
 
 /** Applies an entry's comparison rule to one side (recorded or emulated). */
@@ -35,10 +36,10 @@ function comparable(entry: Entry, a: Answer): Answer {
   return a.error !== undefined ? { error: a.error } : { code: a.code ?? 0, stdout, stderr: a.stderr ?? '' };
 }
 
-async function agentRun(pve: PveClient, argv: readonly string[]): Promise<Answer> {
-  const { pid } = (await pve.request('POST', `${vmPath(NODE, VMID)}/agent/exec`, { command: [...argv] })) as { pid: number };
+async function agentRun(pve: PveClient, vmid: number, argv: readonly string[]): Promise<Answer> {
+  const { pid } = (await pve.request('POST', `${vmPath(NODE, vmid)}/agent/exec`, { command: [...argv] })) as { pid: number };
   for (;;) {
-    const s = (await pve.request('GET', `${vmPath(NODE, VMID)}/agent/exec-status`, { pid })) as { exited?: unknown; exitcode?: number; 'out-data'?: string; 'err-data'?: string };
+    const s = (await pve.request('GET', `${vmPath(NODE, vmid)}/agent/exec-status`, { pid })) as { exited?: unknown; exitcode?: number; 'out-data'?: string; 'err-data'?: string };
     if (s.exited === true || s.exited === 1) return { code: s.exitcode ?? 0, stdout: s['out-data'] ?? '', stderr: s['err-data'] ?? '' };
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -54,6 +55,8 @@ describe('the emulated Debian guest against its transcript', () => {
   let pve: PveClient;
   let plan: AgentPlan;
   let conn: GuestConnection | undefined;
+  let VMID = FIRST_VMID;
+  let missedWindows: string[] = [];
   const platform = makeKeyPair('betang-platform');
   const requester = makeKeyPair('admin@dinas');
   const results = new Map<Entry, Answer>();
@@ -61,7 +64,7 @@ describe('the emulated Debian guest against its transcript', () => {
   async function send(entry: Entry): Promise<Answer> {
     try {
       if (entry.via === 'agent-api') return { result: await pve.request(entry.command === 'ping' ? 'POST' : 'GET', `${vmPath(NODE, VMID)}/agent/${String(entry.command)}`) } as Answer;
-      if (entry.via === 'agent') return await agentRun(pve, entry.command as string[]);
+      if (entry.via === 'agent') return await agentRun(pve, VMID, entry.command as string[]);
       const endpoint = sim.state.guestSshEndpoint(VMID)!;
       if (entry.via === 'ssh-connect') {
         const c = await connectGuest({ ...endpoint, username: String(entry.command), privateKey: platform.privateKey, pinnedHostKey: sim.state.hostKey(VMID)!, readyTimeoutMs: 2_000 });
@@ -78,8 +81,10 @@ describe('the emulated Debian guest against its transcript', () => {
     }
   }
 
-  async function phase(name: string): Promise<void> {
+  /** Sends a phase's entries; notes the phase when its last answer came after the phase had ended. */
+  async function phase(name: string, endsAt?: number): Promise<void> {
     for (const entry of transcript.entries.filter((e) => e.phase === name)) results.set(entry, await send(entry));
+    if (endsAt !== undefined && Date.now() >= endsAt) missedWindows.push(name);
   }
 
   beforeAll(async () => {
@@ -92,23 +97,32 @@ describe('the emulated Debian guest against its transcript', () => {
     });
     sim.faults.setGuestCommandHandler(guests);
     const { vm } = transcript;
-    await runTask(pve, 'POST', `/nodes/${NODE}/qemu/9000/clone`, { newid: VMID, full: true, name: vm.name }, 30_000);
-    await runTask(pve, 'POST', vmPath(NODE, VMID) + '/config', {
-      ciuser: vm.ciuser, searchdomain: vm.searchdomain, ipconfig0: vm.ipconfig0, agent: '1', ciupgrade: false,
-      sshkeys: encodeSshKeys([requester.publicKey, platform.publicKey]), tags: `betang;betang-inst-${transcript.spec.adminUser}`,
-    }, 30_000);
-    await runTask(pve, 'POST', `${vmPath(NODE, VMID)}/status/start`, {}, 30_000);
-    plan = sim.state.bootPlan(VMID)!;
-    await phase('agent-starting');
-    await waitUntil(plan.linkLocalUntil);
-    await phase('address-up');
-    await waitUntil(plan.hostKeysAt);
-    await phase('ssh-up');
-    await waitUntil(plan.cloudInitDoneAt);
-    await phase('done');
+    // A loaded machine can answer a phase's entries after the phase has ended (the shortest window
+    // is 0.6 s); then the boot is repeated on a fresh clone, as the answers would not be the phase's.
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      conn?.dispose();
+      conn = undefined;
+      missedWindows = [];
+      VMID = FIRST_VMID + attempt - 1;
+      await runTask(pve, 'POST', `/nodes/${NODE}/qemu/9000/clone`, { newid: VMID, full: true, name: vm.name }, 30_000);
+      await runTask(pve, 'POST', vmPath(NODE, VMID) + '/config', {
+        ciuser: vm.ciuser, searchdomain: vm.searchdomain, ipconfig0: vm.ipconfig0, agent: '1', ciupgrade: false,
+        sshkeys: encodeSshKeys([requester.publicKey, platform.publicKey]), tags: `betang;betang-inst-${transcript.spec.adminUser}`,
+      }, 30_000);
+      await runTask(pve, 'POST', `${vmPath(NODE, VMID)}/status/start`, {}, 30_000);
+      plan = sim.state.bootPlan(VMID)!;
+      await phase('agent-starting', plan.notRunningUntil);
+      await waitUntil(plan.linkLocalUntil);
+      await phase('address-up', plan.hostKeysAt);
+      await waitUntil(plan.hostKeysAt);
+      await phase('ssh-up', plan.cloudInitDoneAt);
+      await waitUntil(plan.cloudInitDoneAt);
+      await phase('done');
+      if (missedWindows.length === 0) break;
+    }
     await configureGuest(conn!, { ...transcript.spec, sshPublicKeys: [requester.publicKey] });
     await phase('configured');
-  }, 90_000);
+  }, 240_000);
 
   afterAll(async () => {
     conn?.dispose();
@@ -117,6 +131,7 @@ describe('the emulated Debian guest against its transcript', () => {
   });
 
   it('should have walked through every phase in its window', () => {
+    expect({ missedWindows }).toEqual({ missedWindows: [] });
     expect(new Set(transcript.entries.map((e) => e.phase))).toEqual(new Set(Object.keys(transcript.phases)));
     expect(plan.timeoutUntil).toBeLessThan(plan.linkLocalUntil);
     expect(plan.linkLocalUntil).toBeLessThan(plan.hostKeysAt);
