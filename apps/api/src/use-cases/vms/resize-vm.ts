@@ -5,6 +5,7 @@ import {
   ZApprovalPolicy,
   applicableLevels,
   isAutoApproved,
+  vmActionAllowed,
   type Actor,
   type ApprovalLevel,
   type Resources,
@@ -28,7 +29,7 @@ export type ResizeOutcome = { runId: string; status: 'awaiting_approval' | 'queu
  */
 export async function resizeVm(tx: Tx, actor: Actor, vmId: string, wanted: Partial<Resources>, meta: AuditMeta): Promise<ResizeOutcome> {
   const vm = await lockVm(tx, actor, vmId);
-  if (!['running', 'stopped'].includes(vm.state)) {
+  if (!vmActionAllowed(vm.state, 'resize')) {
     throw new AppError(ErrorCode.InvalidState, { id: `VM berstatus ${vm.state}; tindakan resize tidak dapat dilakukan.`, en: `The VM is ${vm.state}; resize is not possible.` });
   }
   const live = await tx.selectFrom('provisioningRuns').select('id').where('requestId', '=', vm.requestId).where('status', 'in', ['queued', 'running']).executeTakeFirst();

@@ -1,4 +1,5 @@
-import { appendAudit, releaseAddress, updateVm } from '@betang/db';
+import type { RequestStatus } from '@betang/core';
+import { appendAudit, releaseAddress, transitionRequest, updateVm } from '@betang/db';
 import type { StepDef } from '../../harness/run-definition';
 import type { ActionCtx } from './action-context';
 
@@ -23,8 +24,7 @@ export const recordStep: StepDef<ActionCtx> = {
   async run({ ctx, run, result }) {
     const { vm, kind } = ctx;
     await ctx.deps.db.transaction().execute(async (tx) => {
-      const setRequest = async (status: string, from: string[]) =>
-        tx.updateTable('vpsRequests').set({ status, statusReason: null }).where('id', '=', vm.requestId).where('status', 'in', from).execute();
+      const setRequest = (status: RequestStatus, from: readonly RequestStatus[]) => transitionRequest(tx, vm.requestId, from, status, { reason: null, onMismatch: 'skip' });
       if (kind === 'start' || kind === 'reboot') {
         await updateVm(tx, vm.id, { state: 'running' });
         await setRequest('active', ['stopped']);
