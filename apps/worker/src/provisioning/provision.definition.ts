@@ -1,4 +1,4 @@
-import { appendAudit, finishRun, insertOutbox, operatorEmails, transitionRequest, type RunRow } from '@betang/db';
+import { appendAudit, enqueueEmail, finishRun, operatorEmails, transitionRequest, type RunRow } from '@betang/db';
 import type { WorkerDeps } from '../deps';
 import type { RunDefinition, RunFailure } from '../harness/run-definition';
 import { cleanupProvisionRun } from './provision-cleanup';
@@ -81,7 +81,7 @@ export function provisionDefinition(deps: WorkerDeps): RunDefinition<ProvisionCt
           before: { status: request?.status ?? null }, after: { status: 'failed', runId: run.id, code: failure.code, step: failure.step, node: failure.node ?? null, vmid: failure.vmid ?? null },
         });
         const email = failureEmail(await operatorEmails(tx), request?.hostname ?? ctx?.data.request.hostname ?? '?', run.requestId, run.id, failure);
-        if (email) await insertOutbox(tx, { topic: 'email', payload: email, dedupKey: `run-failed:${run.id}:${run.attempt}` });
+        if (email) await enqueueEmail(tx, email, `run-failed:${run.id}:${run.attempt}`);
       });
       placementLedger.release(run.id);
       await cleanupProvisionRun(deps, run, PROVISION_STEPS.length, deps.logger);

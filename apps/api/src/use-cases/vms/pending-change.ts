@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '@betang/core';
-import { appendAudit, insertOutbox, transitionRun, type RunRow, type Tx } from '@betang/db';
+import { appendAudit, enqueueJob, transitionRun, type RunRow, type Tx } from '@betang/db';
 import { z } from 'zod';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 
@@ -33,7 +33,7 @@ export async function queueChange(tx: Tx, run: RunRow, institutionId: string, me
     });
   }
   await transitionRun(tx, run.id, ['awaiting_approval'], 'queued', { onMismatch: 'skip' });
-  await insertOutbox(tx, { topic: 'job', dedupKey: `run:${run.id}`, payload: { name: 'vm.action', data: { runId: run.id } } });
+  await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
   await appendAudit(tx, { ...meta, institutionId, action: 'vm.resize_approved', targetType: 'vm', targetId: run.vmId, before: { runStatus: 'awaiting_approval' }, after: { runStatus: 'queued', runId: run.id } });
 }
 

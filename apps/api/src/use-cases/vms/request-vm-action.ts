@@ -1,5 +1,5 @@
 import { AppError, ErrorCode, Role, canSeeInstitution, hasAnyRole, vmActionAllowed, type Actor, type RequestStatus } from '@betang/core';
-import { appendAudit, insertOutbox, insertRun, lockPendingChange, transitionRequest, type Tx } from '@betang/db';
+import { appendAudit, enqueueJob, insertRun, lockPendingChange, transitionRequest, type Tx } from '@betang/db';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 import { endChange } from './pending-change';
 
@@ -47,7 +47,7 @@ export async function requestVmAction(
     await transitionRequest(tx, vm.requestId, DECOMMISSIONABLE, 'decommissioning', { reason: params.reason ?? null });
   }
   const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind, requestedBy: actor.userId, params });
-  await insertOutbox(tx, { topic: 'job', dedupKey: `run:${run.id}`, payload: { name: 'vm.action', data: { runId: run.id } } });
+  await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
   await appendAudit(tx, { ...meta, institutionId: vm.institutionId, action: `vm.${kind}_requested`, targetType: 'vm', targetId: vm.id, before: { state: vm.state }, after: { runId: run.id, params } });
   return { runId: run.id };
 }

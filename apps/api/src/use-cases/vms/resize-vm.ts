@@ -10,7 +10,7 @@ import {
   type ApprovalLevel,
   type Resources,
 } from '@betang/core';
-import { appendAudit, getQuotaUsage, getSetting, insertOutbox, insertRun, lockPendingChange, lockQuota, type Tx } from '@betang/db';
+import { appendAudit, getQuotaUsage, getSetting, enqueueJob, insertRun, lockPendingChange, lockQuota, type Tx } from '@betang/db';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 import { assertAgreementCovers, assertQuota, assertSizeAllowed } from '../vps-requests/request-checks';
 import { lockVm } from './request-vm-action';
@@ -61,7 +61,7 @@ export async function resizeVm(tx: Tx, actor: Actor, vmId: string, wanted: Parti
   const autoApproved = isAutoApproved(policy, target) || first === undefined;
   const params: ResizeParams = { ...target, from: held };
   const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind: 'resize', requestedBy: actor.userId, params, status: autoApproved ? 'queued' : 'awaiting_approval' });
-  if (autoApproved) await insertOutbox(tx, { topic: 'job', dedupKey: `run:${run.id}`, payload: { name: 'vm.action', data: { runId: run.id } } });
+  if (autoApproved) await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
   await appendAudit(tx, {
     ...meta,
     institutionId: vm.institutionId,

@@ -4,7 +4,7 @@ import {
   appendAudit,
   choosePoolFor,
   heldAddress,
-  insertOutbox,
+  enqueueJob,
   insertRun,
   transitionRequest,
   type Tx,
@@ -39,7 +39,7 @@ export async function queueProvisioning(tx: Tx, request: VpsRequestRow, meta: Au
     });
   }
   const run = await insertRun(tx, { requestId: request.id, kind: 'provision', requestedBy: meta.actorUserId });
-  await insertOutbox(tx, { topic: 'job', dedupKey: `run:${run.id}`, payload: { name: 'vm.provision', data: { runId: run.id } } });
+  await enqueueJob(tx, 'vm.provision', { runId: run.id }, { dedupKey: `run:${run.id}` });
   await transitionRequest(tx, request.id, QUEUEABLE, 'queued', { reason: null });
   await appendAudit(tx, {
     ...meta,

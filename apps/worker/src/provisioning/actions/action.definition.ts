@@ -1,4 +1,4 @@
-import { appendAudit, finishRun, insertOutbox, operatorEmails, transitionRequest, updateVm } from '@betang/db';
+import { appendAudit, enqueueEmail, finishRun, operatorEmails, transitionRequest, updateVm } from '@betang/db';
 import type { WorkerDeps } from '../../deps';
 import type { RunDefinition, StepDef } from '../../harness/run-definition';
 import { joinText } from '../provision.definition';
@@ -60,7 +60,7 @@ export function actionDefinition(deps: WorkerDeps, kind: ActionKind): RunDefinit
           after: { kind, code: failure.code, step: failure.step, node: failure.node ?? null, vmid: failure.vmid ?? null },
         });
         const email = failureEmail(await operatorEmails(tx), ctx?.vm.name ?? '?', run.requestId, run.id, failure);
-        if (email) await insertOutbox(tx, { topic: 'email', payload: email, dedupKey: `run-failed:${run.id}:${run.attempt}` });
+        if (email) await enqueueEmail(tx, email, `run-failed:${run.id}:${run.attempt}`);
       });
     },
   };

@@ -1,4 +1,4 @@
-import { appendAudit, insertOutbox, resolveCleanupFindingsOfRequest, transitionRequest, updateVm } from '@betang/db';
+import { appendAudit, enqueueEmail, resolveCleanupFindingsOfRequest, transitionRequest, updateVm } from '@betang/db';
 import type { StepDef } from '../../harness/run-definition';
 import type { ProvisionCtx } from '../provision-context';
 import { readyEmail } from '../provision-emails';
@@ -30,7 +30,7 @@ export const handOverStep: StepDef<ProvisionCtx> = {
       }
       await resolveCleanupFindingsOfRequest(tx, request.id);
       const email = readyEmail(ctx, lease.address, vmid);
-      if (email) await insertOutbox(tx, { topic: 'email', payload: email, dedupKey: `vps-ready:${request.id}:${run.id}` });
+      if (email) await enqueueEmail(tx, email, `vps-ready:${request.id}:${run.id}`);
     });
     return { detail: `aktif/active: ${lease.address}` };
   },
