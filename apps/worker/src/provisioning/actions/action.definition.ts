@@ -1,4 +1,4 @@
-import { appendAudit, enqueueEmail, finishRun, operatorEmails, transitionRequest, updateVm } from '@betang/db';
+import { appendAudit, enqueueEmail, finishRun, operatorEmails, transitionRequest, transitionVm } from '@betang/db';
 import type { WorkerDeps } from '../../deps';
 import type { RunDefinition, StepDef } from '../../harness/run-definition';
 import { joinText } from '../provision.definition';
@@ -33,7 +33,7 @@ export function actionDefinition(deps: WorkerDeps, kind: ActionKind): RunDefinit
       if (kind !== 'decommission') return;
       await deps.db.transaction().execute(async (tx) => {
         const moved = await transitionRequest(tx, run.requestId, ['active', 'stopped', 'expiring', 'failed'], 'decommissioning', { onMismatch: 'skip' });
-        await updateVm(tx, ctx.vm.id, { state: 'decommissioning' });
+        await transitionVm(tx, ctx.vm.id, ['running', 'stopped', 'missing', 'decommissioning'], 'decommissioning', { onMismatch: 'skip' });
         if (moved) {
           await appendAudit(tx, { actorUserId: run.requestedBy, actorLabel: 'worker', institutionId: ctx.vm.institutionId, action: 'vps_request.decommissioning', targetType: 'vps_request', targetId: run.requestId, after: { runId: run.id } });
         }
