@@ -11,6 +11,7 @@ import globalTeardown from '../../packages/testkit/src/jest-global-teardown';
 import { DEMO_PASSWORD, seedDemoData } from '../../apps/launcher/src/seed-demo';
 import { makeAgreementInForce } from '@betang/testkit';
 import { replaceClusterSnapshot } from '@betang/db';
+import type { RequestStatus } from '@betang/core';
 import { DESKTOP, launchBrowser, PHONE, signIn, TEXT } from './support/browser';
 import { addPortalDemo, shootPortal } from './support/portal-screens';
 import { startWebStack, type WebStack } from './support/web-stack';
@@ -28,7 +29,7 @@ async function addDemoUsage(stack: WebStack): Promise<void> {
       .values({ institutionId: adpim.id, name: 'SIPD Biro Adpim', kind: 'khusus', dataClassification: 'rendah', picName: 'Budi Staf Adpim', picNip: '198703152010011002', picEmail: 'staf.adpim@betang.demo' })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const request = (hostname: string, status: string, cores: number, memoryMib: number, diskGib: number) => ({
+    const request = (hostname: string, status: RequestStatus, cores: number, memoryMib: number, diskGib: number) => ({
       institutionId: adpim.id,
       applicationId: app.id,
       requestedBy: staff.id,
@@ -61,7 +62,7 @@ async function addOperatorDemo(stack: WebStack): Promise<void> {
       .values({ institutionId: dinkes.id, name: 'SIMPUS Dinkes', kind: 'khusus', dataClassification: 'tinggi', picName: 'Sari Staf Dinkes', picNip: '199001012015032001', picEmail: 'staf.dinkes@betang.demo' })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const request = (hostname: string, status: string, cores: number, memoryMib: number, diskGib: number, createdAt: Date) => ({
+    const request = (hostname: string, status: RequestStatus, cores: number, memoryMib: number, diskGib: number, createdAt: Date) => ({
       institutionId: dinkes.id, applicationId: app.id, requestedBy: staff.id, hostname, templateId: 'ubuntu-24.04', cores, memoryMib, diskGib, status, createdAt,
       purpose: 'Sistem informasi puskesmas untuk 14 kabupaten/kota',
       sshPublicKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBetangDemoKeyOnlyForScreenshots sari@dinkes'],

@@ -2,6 +2,8 @@ export * from './i18n';
 export * from './errors';
 export * from './roles';
 export * from './domain/request-status';
+export * from './domain/run-status';
+export * from './domain/vm-state';
 export * from './domain/agreement-status';
 export * from './domain/resources';
 export * from './domain/guest-account';

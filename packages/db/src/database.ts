@@ -1,8 +1,21 @@
 import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
-import type { DB } from './schema.generated';
+import type { RequestStatus, RunKind, RunStatus, StepStatus, VmState } from '@betang/core';
+import type { DB as GeneratedDB, ProvisioningRuns, RunSteps, Vms, VpsRequests } from './schema.generated';
 
-export type { DB };
+/** `T` with the columns `K` typed as `V` (the generated types say `string` for a CHECKed text column). */
+type Retyped<T, K extends keyof T, V> = Omit<T, K> & { [P in K]: V };
+
+/**
+ * The generated schema with each lifecycle column typed as core's union, so a misspelt status does
+ * not compile. The database CHECK constraints list the same values (schema-constraints tests).
+ */
+export type DB = Omit<GeneratedDB, 'vpsRequests' | 'provisioningRuns' | 'runSteps' | 'vms'> & {
+  vpsRequests: Retyped<VpsRequests, 'status', RequestStatus>;
+  provisioningRuns: Retyped<Retyped<ProvisioningRuns, 'status', RunStatus>, 'kind', RunKind>;
+  runSteps: Retyped<RunSteps, 'status', StepStatus>;
+  vms: Retyped<Vms, 'state', VmState>;
+};
 /** The Kysely instance type used everywhere. */
 export type Db = Kysely<DB>;
 /** A transaction; repository functions that lock rows require this type. */

@@ -13,6 +13,7 @@ export * from './repositories/agreement.repository';
 export * from './repositories/agreement-upload.repository';
 export * from './repositories/signing.repository';
 export * from './repositories/run.repository';
+export * from './repositories/lifecycle.repository';
 export * from './repositories/vm.repository';
 export * from './repositories/vmid.repository';
 export * from './repositories/provisioning.repository';

@@ -1,4 +1,4 @@
-import { Role } from '@betang/core';
+import { Role, type RequestStatus } from '@betang/core';
 import { createTestDatabase, makeInstitution, makeUser, type TestDatabase } from '@betang/testkit';
 import { sql } from 'kysely';
 import { appendAudit } from './repositories/audit.repository';
@@ -33,7 +33,7 @@ describe('schema constraints', () => {
   });
   afterAll(() => t.drop());
 
-  const newRequest = (hostname: string, status = 'submitted') =>
+  const newRequest = (hostname: string, status: RequestStatus = 'submitted') =>
     t.db
       .insertInto('vpsRequests')
       .values({ institutionId, applicationId, requestedBy: userId, hostname, templateId: 'debian-12', cores: 1, memoryMib: 2048, diskGib: 20, sshPublicKeys: ['ssh-ed25519 AAAA x'], purpose: 'uji', contact: JSON.stringify({}), status })
@@ -41,7 +41,8 @@ describe('schema constraints', () => {
       .executeTakeFirstOrThrow();
 
   it('should refuse an unknown request status and an invalid hostname', async () => {
-    await expect(newRequest('web-01', 'teleported')).rejects.toThrow(/vps_requests_status_check/);
+    // The CHECK constraint is the last line of defence below the types: force a value they forbid.
+    await expect(newRequest('web-01', 'teleported' as RequestStatus)).rejects.toThrow(/vps_requests_status_check/);
     await expect(newRequest('Web_01')).rejects.toThrow(/vps_requests_hostname_check/);
   });
 
@@ -55,7 +56,7 @@ describe('schema constraints', () => {
   it('should give one live VM per vmid', async () => {
     const a = await newRequest('vm-a');
     const b = await newRequest('vm-b');
-    const vm = (requestId: string) => ({ requestId, institutionId, vmid: 1001, name: 'x', cores: 1, memoryMib: 1024, diskGib: 10, state: 'running' });
+    const vm = (requestId: string) => ({ requestId, institutionId, vmid: 1001, name: 'x', cores: 1, memoryMib: 1024, diskGib: 10, state: 'running' as const });
     const first = await t.db.insertInto('vms').values(vm(a.id)).returning('id').executeTakeFirstOrThrow();
     await expect(t.db.insertInto('vms').values(vm(b.id)).execute()).rejects.toThrow(/vms_live_vmid_uq/);
     await t.db.updateTable('vms').set({ state: 'decommissioned' }).where('id', '=', first.id).execute();

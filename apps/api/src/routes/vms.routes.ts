@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZResizeAnswer, ZResizeBody, ZVm, ZVmActionBody, ZVmList, canSeeInstitution, zText, type Actor } from '@betang/core';
+import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZResizeAnswer, ZResizeBody, ZVm, ZVmActionBody, ZVmList, canSeeInstitution, isVmState, zText, type Actor } from '@betang/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
@@ -30,7 +30,11 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
     const institutionId = listScope(actorOf(auth), query.institutionId);
     let q = vmQuery().where('v.state', '<>', 'decommissioned').orderBy('v.createdAt', 'desc').limit(500);
     if (institutionId) q = q.where('v.institutionId', '=', institutionId);
-    if (query.state) q = q.where('v.state', '=', query.state);
+    if (query.state) {
+      // A state that does not exist matches no VM.
+      if (!isVmState(query.state)) return { items: [] };
+      q = q.where('v.state', '=', query.state);
+    }
     return { items: (await q.execute()).map((v) => toDto(actorOf(auth), v)) };
   });
 

@@ -1,5 +1,5 @@
 import { daysBetween, dueReminderThreshold, todayInJakarta, ZEmailMessage, AGREEMENT_REMINDER_DAYS } from '@betang/core';
-import { appendAudit, expireAgreementsPastTerm, insertOutbox, listAgreementHeadEmails, listAgreementsEndingBy, type Db } from '@betang/db';
+import { appendAudit, enqueueEmail, expireAgreementsPastTerm, listAgreementHeadEmails, listAgreementsEndingBy, type Db } from '@betang/db';
 import type { JobHandler } from '@betang/queue';
 import type { Logger } from 'pino';
 import type { WorkerDeps } from '../deps';
@@ -73,7 +73,7 @@ export async function sweepAgreements(db: Db, logger: Logger, now: Date = new Da
       ...reminderText(agreement.number, agreement.institutionName, agreement.termEnd, daysLeft),
       reason: `agreement:${agreement.id}:reminder:${threshold}`,
     });
-    if (await insertOutbox(db, { topic: 'email', dedupKey: `agreement-reminder:${agreement.id}:${threshold}`, payload: message })) reminders++;
+    if (await enqueueEmail(db, message, `agreement-reminder:${agreement.id}:${threshold}`)) reminders++;
   }
   return { expired, reminders };
 }

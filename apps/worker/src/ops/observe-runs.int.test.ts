@@ -1,4 +1,4 @@
-import { JOB_NAMES } from '@betang/core';
+import { JOB_NAMES, type RunStatus } from '@betang/core';
 import type { JobHandlers } from '@betang/queue';
 import { createTestDatabase, makeQueuedProvisionRun, type TestDatabase } from '@betang/testkit';
 import { observeRunHandlers } from './observe-runs';
@@ -17,7 +17,7 @@ describe('observeRunHandlers', () => {
     const noop = Object.fromEntries(JOB_NAMES.map((name) => [name, async () => undefined])) as unknown as JobHandlers;
     return { ...noop, 'vm.provision': provision };
   };
-  const finish = (runId: string, status: string, seconds: number) =>
+  const finish = (runId: string, status: RunStatus, seconds: number) =>
     t.db
       .updateTable('provisioningRuns')
       .set({ status, startedAt: new Date(Date.now() - seconds * 1000), finishedAt: new Date(), ...(status === 'failed' ? { errorCode: 'PVE_PERMISSION', errorMessage: 'denied' } : {}) })

@@ -1,4 +1,4 @@
-import { appendAudit, finishRun, insertOutbox, operatorEmails, type RunRow } from '@betang/db';
+import { appendAudit, enqueueEmail, finishRun, operatorEmails, transitionRequest, type RunRow } from '@betang/db';
 import type { WorkerDeps } from '../deps';
 import type { RunDefinition, RunFailure } from '../harness/run-definition';
 import { cleanupProvisionRun } from './provision-cleanup';
@@ -47,8 +47,8 @@ export function provisionDefinition(deps: WorkerDeps): RunDefinition<ProvisionCt
     load: (run) => loadProvisionCtx(deps, run),
     async onStart(run, ctx) {
       await deps.db.transaction().execute(async (tx) => {
-        const moved = await tx.updateTable('vpsRequests').set({ status: 'provisioning', statusReason: null }).where('id', '=', run.requestId).where('status', 'in', ['queued', 'approved']).executeTakeFirst();
-        if (Number(moved.numUpdatedRows) > 0) {
+        const moved = await transitionRequest(tx, run.requestId, ['queued', 'approved'], 'provisioning', { reason: null, onMismatch: 'skip' });
+        if (moved) {
           await appendAudit(tx, {
             actorUserId: null, actorLabel: 'worker', institutionId: ctx.data.request.institutionId, action: 'vps_request.provisioning', targetType: 'vps_request', targetId: run.requestId,
             before: { status: ctx.data.request.status }, after: { status: 'provisioning', runId: run.id },
@@ -75,15 +75,13 @@ export function provisionDefinition(deps: WorkerDeps): RunDefinition<ProvisionCt
       await deps.db.transaction().execute(async (tx) => {
         await finishRun(tx, run.id, { status: 'failed', errorCode: failure.code, errorMessage: reason, retryable: failure.retryable });
         const request = await tx.selectFrom('vpsRequests').select(['status', 'hostname', 'institutionId']).where('id', '=', run.requestId).executeTakeFirst();
-        if (request && ['queued', 'approved', 'provisioning'].includes(request.status)) {
-          await tx.updateTable('vpsRequests').set({ status: 'failed', statusReason: reason.slice(0, 4000) }).where('id', '=', run.requestId).execute();
-        }
+        await transitionRequest(tx, run.requestId, ['queued', 'approved', 'provisioning'], 'failed', { reason, onMismatch: 'skip' });
         await appendAudit(tx, {
           actorUserId: null, actorLabel: 'worker', institutionId: request?.institutionId ?? null, action: 'vm.provision_failed', targetType: 'vps_request', targetId: run.requestId,
           before: { status: request?.status ?? null }, after: { status: 'failed', runId: run.id, code: failure.code, step: failure.step, node: failure.node ?? null, vmid: failure.vmid ?? null },
         });
         const email = failureEmail(await operatorEmails(tx), request?.hostname ?? ctx?.data.request.hostname ?? '?', run.requestId, run.id, failure);
-        if (email) await insertOutbox(tx, { topic: 'email', payload: email, dedupKey: `run-failed:${run.id}:${run.attempt}` });
+        if (email) await enqueueEmail(tx, email, `run-failed:${run.id}:${run.attempt}`);
       });
       placementLedger.release(run.id);
       await cleanupProvisionRun(deps, run, PROVISION_STEPS.length, deps.logger);

@@ -1,5 +1,5 @@
 import { runJobId } from '@betang/core';
-import { insertOutbox, lockRun } from '@betang/db';
+import { enqueueJob, lockRun } from '@betang/db';
 import type { WorkerDeps } from '../deps';
 import { settingsOf } from '../provisioning/settings';
 
@@ -44,7 +44,7 @@ export async function requeueLostRuns(deps: WorkerDeps): Promise<string[]> {
       const earlier = messages.filter((m) => m.dedupKey?.startsWith(`run:${id}:requeue:`)).length;
       if (earlier >= MAX_REQUEUES) return false;
       const name = run.kind === 'provision' ? 'vm.provision' : 'vm.action';
-      await insertOutbox(tx, { topic: 'job', dedupKey: `run:${id}:requeue:${earlier + 1}`, payload: { name, data: { runId: id } } });
+      await enqueueJob(tx, name, { runId: id }, { dedupKey: `run:${id}:requeue:${earlier + 1}` });
       await tx.updateTable('provisioningRuns').set({ heartbeatAt: new Date() }).where('id', '=', id).execute();
       return true;
     });

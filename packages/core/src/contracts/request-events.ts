@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { REQUEST_STATUSES } from '../domain/request-status';
+import { RUN_KINDS, RUN_STATUSES, STEP_STATUSES } from '../domain/run-status';
+import { VM_STATES } from '../domain/vm-state';
 import { ZVpsRequest } from './requests';
 
 /** Kinds of events on `GET /vps-requests/:id/events` (docs/live-status.md). */
@@ -25,8 +27,8 @@ export const ZApprovalEventData = z.object({
 /** `run`: a provisioning or day-2 run changed (status, progress, step, error). */
 export const ZRunEventData = z.object({
   runId: z.uuid(),
-  kind: z.string(),
-  status: z.string(),
+  kind: z.enum(RUN_KINDS),
+  status: z.enum(RUN_STATUSES),
   attempt: z.number(),
   progress: z.number(),
   currentStep: z.string().nullable(),
@@ -37,14 +39,14 @@ export const ZRunStepEventData = z.object({
   runId: z.uuid(),
   key: z.string(),
   position: z.number(),
-  status: z.enum(['pending', 'running', 'done', 'failed', 'skipped']),
+  status: z.enum(STEP_STATUSES),
   attempt: z.number(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   detail: z.string().nullable(),
 });
 /** `vm`: the request's VM changed (state, node, vmid). */
-export const ZVmEventData = z.object({ vmId: z.uuid(), state: z.string(), node: z.string().nullable(), vmid: z.number().nullable(), name: z.string().nullable() });
+export const ZVmEventData = z.object({ vmId: z.uuid(), state: z.enum(VM_STATES), node: z.string().nullable(), vmid: z.number().nullable(), name: z.string().nullable() });
 /** `address`: an address was allocated to the request or released. */
 export const ZAddressEventData = z.object({ allocationId: z.string(), address: z.string(), held: z.boolean(), vmId: z.string().nullable(), releaseReason: z.string().nullable() });
 

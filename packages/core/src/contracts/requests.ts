@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { GUEST_HOSTNAME_PATTERN } from '../domain/guest-account';
 import { REQUEST_STATUSES } from '../domain/request-status';
 import { ZResources } from '../domain/resources';
+import { RUN_KINDS, RUN_STATUSES, STEP_STATUSES } from '../domain/run-status';
+import { VM_STATES } from '../domain/vm-state';
 import { DUPLICATE_SSH_KEY_MESSAGE, duplicateSshKeyIndexes } from '../ssh/ssh-key-set';
 import { parseSshPublicKey } from '../ssh/ssh-public-key';
 import { ZDisplayName, ZEmail, ZNip, ZPhone, zText } from './common';
@@ -59,7 +61,7 @@ export const ZCancelBody = z.strictObject({ reason: zText({ max: 2000, multiline
 
 const ZRunStep = z.object({
   key: z.string(),
-  status: z.enum(['pending', 'running', 'done', 'failed', 'skipped']),
+  status: z.enum(STEP_STATUSES),
   attempt: z.number(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -94,8 +96,8 @@ export const ZVpsRequest = z.object({
   run: z
     .object({
       id: z.uuid(),
-      kind: z.enum(['provision', 'start', 'stop', 'shutdown', 'reboot', 'resize', 'decommission']),
-      status: z.string(),
+      kind: z.enum(RUN_KINDS),
+      status: z.enum(RUN_STATUSES),
       attempt: z.number(),
       progress: z.number(),
       currentStep: z.string().nullable(),
@@ -103,7 +105,7 @@ export const ZVpsRequest = z.object({
       error: z.object({ code: z.string().nullable(), message: z.string(), retryable: z.boolean().nullable() }).nullable(),
     })
     .nullable(),
-  vm: z.object({ id: z.uuid(), node: z.string().nullable(), vmid: z.number().nullable(), ipAddress: z.string().nullable(), state: z.string() }).nullable(),
+  vm: z.object({ id: z.uuid(), node: z.string().nullable(), vmid: z.number().nullable(), ipAddress: z.string().nullable(), state: z.enum(VM_STATES) }).nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

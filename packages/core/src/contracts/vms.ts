@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VM_STATES } from '../domain/vm-state';
 import { zText } from './common';
 
 /** A VM as `GET /vms` and `GET /vms/:id` return it (apps/api/src/routes/vms.routes.ts). */
@@ -10,7 +11,7 @@ export const ZVm = z.object({
   node: z.string().nullable(),
   vmid: z.number().nullable(),
   ipAddress: z.string().nullable(),
-  state: z.string(),
+  state: z.enum(VM_STATES),
   cores: z.number(),
   memoryMiB: z.number(),
   diskGiB: z.number(),

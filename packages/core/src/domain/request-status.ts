@@ -22,11 +22,13 @@ export const REQUEST_STATUSES = [
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-const TRANSITIONS: Record<RequestStatus, readonly RequestStatus[]> = {
+/** Every allowed move of a request; the db writer (`transitionRequest`) refuses any other. */
+export const REQUEST_TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = {
   draft: ['submitted', 'cancelled'],
-  submitted: ['partially_approved', 'approved', 'rejected', 'cancelled'],
-  partially_approved: ['partially_approved', 'approved', 'rejected', 'cancelled'],
-  approved: ['queued', 'cancelled'],
+  // A final approval queues the request at once (IP reserved, run + job in one transaction).
+  submitted: ['partially_approved', 'approved', 'queued', 'rejected', 'cancelled'],
+  partially_approved: ['partially_approved', 'approved', 'queued', 'rejected', 'cancelled'],
+  approved: ['queued', 'provisioning', 'cancelled', 'failed'],
   queued: ['provisioning', 'cancelled', 'failed'],
   provisioning: ['active', 'failed'],
   active: ['stopped', 'expiring', 'decommissioning'],
@@ -60,10 +62,10 @@ export const TERMINAL_STATUSES: readonly RequestStatus[] = ['decommissioned', 'r
 
 /** True when the lifecycle allows moving from `from` to `to`. */
 export function canTransition(from: RequestStatus, to: RequestStatus): boolean {
-  return TRANSITIONS[from].includes(to);
+  return REQUEST_TRANSITIONS[from].includes(to);
 }
 
 /** Every status reachable in one step from `from`. */
 export function nextStatuses(from: RequestStatus): readonly RequestStatus[] {
-  return TRANSITIONS[from];
+  return REQUEST_TRANSITIONS[from];
 }

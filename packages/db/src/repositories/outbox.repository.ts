@@ -1,3 +1,4 @@
+import { JOBS, ZEmailMessage, type EmailMessage, type JobName, type JobPayload } from '@betang/core';
 import { sql } from 'kysely';
 import type { Executor } from '../database';
 
@@ -15,7 +16,8 @@ export type OutboxRow = {
 /**
  * Writes an outbox message in the caller's transaction, so it commits with the change that
  * caused it. With a dedup key, a second insert of the same message is silently ignored.
- * Returns false when the dedup key already existed.
+ * Returns false when the dedup key already existed. Unchecked: jobs and e-mails go through
+ * enqueueJob and enqueueEmail, which check the payload first.
  */
 export async function insertOutbox(db: Executor, message: { topic: OutboxTopic; payload: unknown; dedupKey?: string; availableAt?: Date }): Promise<boolean> {
   const result = await db
@@ -24,6 +26,44 @@ export async function insertOutbox(db: Executor, message: { topic: OutboxTopic; 
     .onConflict((oc) => oc.column('dedupKey').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+/** An outbox message of topic 'job': the relay enqueues `data` as job `name`. */
+export type OutboxJobMessage<N extends JobName = JobName> = { name: N; data: JobPayload<N> };
+
+/** A message that does not match its contract; thrown before anything is written. */
+export class OutboxPayloadError extends Error {
+  constructor(
+    readonly what: string,
+    readonly issues: string,
+  ) {
+    super(`outbox ${what}: payload does not match its contract: ${issues}`);
+    this.name = 'OutboxPayloadError';
+  }
+}
+
+/**
+ * Writes a job to the outbox in the caller's transaction, its payload checked against the job
+ * registry's schema (core's JOBS) now rather than when the relay enqueues it, so a wrong payload
+ * fails the change that caused it instead of being dropped later. The dedup key makes a second
+ * write of the same job a no-op (returns false).
+ */
+export async function enqueueJob<N extends JobName>(db: Executor, name: N, payload: JobPayload<N>, options: { dedupKey: string; availableAt?: Date }): Promise<boolean> {
+  const parsed = JOBS[name].payload.safeParse(payload);
+  if (!parsed.success) throw new OutboxPayloadError(`job ${name}`, parsed.error.message);
+  const message: OutboxJobMessage<N> = { name, data: parsed.data as JobPayload<N> };
+  return insertOutbox(db, { topic: 'job', payload: message, dedupKey: options.dedupKey, ...(options.availableAt ? { availableAt: options.availableAt } : {}) });
+}
+
+/**
+ * Writes an e-mail to the outbox in the caller's transaction, checked against ZEmailMessage
+ * (the schema the sender parses) at write time. The dedup key makes a second write a no-op
+ * (returns false), so each e-mail is queued once however often its cause runs.
+ */
+export async function enqueueEmail(db: Executor, message: EmailMessage, dedupKey: string): Promise<boolean> {
+  const parsed = ZEmailMessage.safeParse(message);
+  if (!parsed.success) throw new OutboxPayloadError('e-mail', parsed.error.message);
+  return insertOutbox(db, { topic: 'email', payload: parsed.data, dedupKey });
 }
 
 /**

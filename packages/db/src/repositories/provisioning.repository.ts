@@ -39,11 +39,6 @@ export async function loadProvisionContext(db: Executor, requestId: string): Pro
   return { request: { ...request, ports: request.ports ?? [] }, institution, requester, template };
 }
 
-/** Sets a request's status (and reason) — the caller audits it in the same transaction. */
-export async function setRequestStatus(db: Executor, requestId: string, status: string, reason: string | null = null): Promise<void> {
-  await db.updateTable('vpsRequests').set({ status, statusReason: reason }).where('id', '=', requestId).execute();
-}
-
 export type AddressLease = {
   allocationId: string;
   address: string;

@@ -1,16 +1,15 @@
 import { sql } from 'kysely';
+import type { RunKind, RunStatus, StepStatus } from '@betang/core';
 import type { Executor, Tx } from '../database';
 
-export type RunKind = 'provision' | 'start' | 'stop' | 'shutdown' | 'reboot' | 'resize' | 'decommission';
-export type RunStatus = 'awaiting_approval' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+export type { RunKind, RunStatus, StepStatus };
 
 export type RunRow = {
   id: string;
   requestId: string;
   vmId: string | null;
-  kind: string;
-  status: string;
+  kind: RunKind;
+  status: RunStatus;
   attempt: number;
   progress: number;
   currentStep: string | null;
@@ -30,7 +29,7 @@ export type RunStepRow = {
   runId: string;
   key: string;
   position: number;
-  status: string;
+  status: StepStatus;
   attempt: number;
   startedAt: Date | null;
   finishedAt: Date | null;

@@ -1,8 +1,9 @@
+import { VM_HOLDING_STATES, type VmState } from '@betang/core';
 import { sql } from 'kysely';
 import type { Executor } from '../database';
 import { definedFields } from './patch';
 
-export type VmState = 'reserved' | 'provisioning' | 'running' | 'stopped' | 'decommissioning' | 'decommissioned' | 'missing' | 'failed';
+export { VM_HOLDING_STATES, type VmState };
 
 export type VmRow = {
   id: string;
@@ -16,13 +17,11 @@ export type VmRow = {
   cores: number;
   memoryMib: number;
   diskGib: number;
-  state: string;
+  state: VmState;
   createdAt: Date;
   updatedAt: Date;
 };
 
-/** States in which a VM row holds its vmid (the partial unique index vms_live_vmid_uq agrees). */
-export const VM_HOLDING_STATES: readonly VmState[] = ['reserved', 'provisioning', 'running', 'stopped', 'decommissioning', 'missing'];
 
 /** The VM row of a request (at most one: vms.request_id is unique), or undefined. */
 export async function getVmByRequest(db: Executor, requestId: string): Promise<VmRow | undefined> {

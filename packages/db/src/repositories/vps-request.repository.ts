@@ -1,4 +1,4 @@
-import type { RequestStatus } from '@betang/core';
+import type { RequestStatus, RunKind, RunStatus, VmState } from '@betang/core';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Executor, Tx } from '../database';
@@ -63,10 +63,6 @@ export async function lockRequestsAwaitingDecision(tx: Tx): Promise<VpsRequestRo
   return (await tx.selectFrom('vpsRequests').select(COLUMNS).where('status', 'in', ['submitted', 'partially_approved']).orderBy('createdAt').orderBy('id').forUpdate().execute()) as VpsRequestRow[];
 }
 
-/** Sets status (and reason); the caller has checked the transition. */
-export async function updateVpsRequestStatus(db: Executor, id: string, status: RequestStatus, reason: string | null = null): Promise<void> {
-  await db.updateTable('vpsRequests').set({ status, statusReason: reason }).where('id', '=', id).execute();
-}
 
 /** Requests newest first (or oldest first), optionally filtered, keyset-paged by (created_at, id). */
 export async function listVpsRequests(
@@ -135,7 +131,7 @@ export type RequestViewParts = {
   run: Pick<RunRow, 'id' | 'kind' | 'status' | 'attempt' | 'progress' | 'currentStep' | 'errorCode' | 'errorMessage' | 'errorRetryable'> | null;
   /** The latest run's steps by position ([] without a run). */
   steps: RequestViewStep[];
-  vm: { id: string; node: string | null; vmid: number | null; state: string } | null;
+  vm: { id: string; node: string | null; vmid: number | null; state: VmState } | null;
   /** The address currently held (unreleased allocation), or null. */
   ipAddress: string | null;
   /** The request's pending change (its run awaiting approval; at most one), or null. */
@@ -156,8 +152,8 @@ type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm' 
   approvals: (Omit<RequestViewApproval, 'decidedAt'> & { decidedAt: string })[];
   steps: (Omit<RequestViewStep, 'startedAt' | 'finishedAt'> & { startedAt: string | null; finishedAt: string | null })[];
   runId: string | null;
-  runKind: string;
-  runStatus: string;
+  runKind: RunKind;
+  runStatus: RunStatus;
   runAttempt: number;
   runProgress: number;
   runCurrentStep: string | null;
@@ -167,7 +163,7 @@ type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm' 
   vmId: string | null;
   vmNode: string | null;
   vmVmid: number | null;
-  vmState: string;
+  vmState: VmState;
 };
 
 // Timestamps inside json_agg travel as PostgreSQL's own text form (`ts::text`, the same text the

@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '@betang/core';
-import { appendAudit, insertOutbox, type RunRow, type Tx } from '@betang/db';
+import { appendAudit, enqueueJob, transitionRun, type RunRow, type Tx } from '@betang/db';
 import { z } from 'zod';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 
@@ -32,8 +32,8 @@ export async function queueChange(tx: Tx, run: RunRow, institutionId: string, me
       en: 'Another action is still running for this VM. Approve again once it has finished.',
     });
   }
-  await tx.updateTable('provisioningRuns').set({ status: 'queued' }).where('id', '=', run.id).where('status', '=', 'awaiting_approval').execute();
-  await insertOutbox(tx, { topic: 'job', dedupKey: `run:${run.id}`, payload: { name: 'vm.action', data: { runId: run.id } } });
+  await transitionRun(tx, run.id, ['awaiting_approval'], 'queued', { onMismatch: 'skip' });
+  await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
   await appendAudit(tx, { ...meta, institutionId, action: 'vm.resize_approved', targetType: 'vm', targetId: run.vmId, before: { runStatus: 'awaiting_approval' }, after: { runStatus: 'queued', runId: run.id } });
 }
 
@@ -44,13 +44,11 @@ export async function queueChange(tx: Tx, run: RunRow, institutionId: string, me
  * only a run still awaiting approval is touched.
  */
 export async function endChange(tx: Tx, run: RunRow, outcome: { code: 'CHANGE_REJECTED' | 'CHANGE_CANCELLED'; reason: string }): Promise<void> {
-  const ended = await tx
-    .updateTable('provisioningRuns')
-    .set({ status: 'cancelled', errorCode: outcome.code, errorMessage: outcome.reason, errorRetryable: false, finishedAt: new Date() })
-    .where('id', '=', run.id)
-    .where('status', '=', 'awaiting_approval')
-    .executeTakeFirst();
-  if (Number(ended.numUpdatedRows) === 0) return;
+  const ended = await transitionRun(tx, run.id, ['awaiting_approval'], 'cancelled', {
+    fields: { errorCode: outcome.code, errorMessage: outcome.reason, errorRetryable: false, finishedAt: new Date() },
+    onMismatch: 'skip',
+  });
+  if (!ended) return;
   const params = ZResizeParams.safeParse(run.params);
   if (!params.success) return;
   const { from } = params.data;

@@ -1,17 +1,12 @@
-import { AppError, ErrorCode, Role, canSeeInstitution, hasAnyRole, type Actor } from '@betang/core';
-import { appendAudit, insertOutbox, insertRun, lockPendingChange, type Tx } from '@betang/db';
+import { AppError, ErrorCode, Role, canSeeInstitution, hasAnyRole, vmActionAllowed, type Actor, type RequestStatus } from '@betang/core';
+import { appendAudit, enqueueJob, insertRun, lockPendingChange, transitionRequest, type Tx } from '@betang/db';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 import { endChange } from './pending-change';
 
 export type VmAction = 'start' | 'stop' | 'shutdown' | 'reboot';
 
-const ACTION_FROM: Record<VmAction | 'decommission', readonly string[]> = {
-  start: ['stopped'],
-  stop: ['running'],
-  shutdown: ['running'],
-  reboot: ['running'],
-  decommission: ['running', 'stopped', 'missing'],
-};
+/** The request states a decommission starts from (its VM is built; a failed decommission may be tried again). */
+const DECOMMISSIONABLE: readonly RequestStatus[] = ['active', 'stopped', 'expiring', 'failed'];
 
 /** The VM row locked for this transaction; 404 outside the actor's tenancy, 403 for auditors. */
 export async function lockVm(tx: Tx, actor: Actor, vmId: string) {
@@ -37,7 +32,7 @@ export async function requestVmAction(
   meta: AuditMeta,
 ): Promise<{ runId: string }> {
   const vm = await lockVm(tx, actor, vmId);
-  if (!ACTION_FROM[kind].includes(vm.state)) {
+  if (!vmActionAllowed(vm.state, kind)) {
     throw new AppError(ErrorCode.InvalidState, { id: `VM berstatus ${vm.state}; tindakan ${kind} tidak dapat dilakukan.`, en: `The VM is ${vm.state}; ${kind} is not possible.` });
   }
   const live = await tx.selectFrom('provisioningRuns').select('id').where('requestId', '=', vm.requestId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
@@ -49,10 +44,10 @@ export async function requestVmAction(
       await endChange(tx, pending, { code: 'CHANGE_CANCELLED', reason: 'VM dihapus / the VM is being decommissioned' });
       await appendAudit(tx, { ...meta, institutionId: vm.institutionId, action: 'vm.resize_cancelled', targetType: 'vm', targetId: vm.id, after: { runId: pending.id, reason: 'decommission' } });
     }
-    await tx.updateTable('vpsRequests').set({ status: 'decommissioning', statusReason: params.reason ?? null }).where('id', '=', vm.requestId).execute();
+    await transitionRequest(tx, vm.requestId, DECOMMISSIONABLE, 'decommissioning', { reason: params.reason ?? null });
   }
   const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind, requestedBy: actor.userId, params });
-  await insertOutbox(tx, { topic: 'job', dedupKey: `run:${run.id}`, payload: { name: 'vm.action', data: { runId: run.id } } });
+  await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
   await appendAudit(tx, { ...meta, institutionId: vm.institutionId, action: `vm.${kind}_requested`, targetType: 'vm', targetId: vm.id, before: { state: vm.state }, after: { runId: run.id, params } });
   return { runId: run.id };
 }

@@ -5,11 +5,12 @@ import {
   ZApprovalPolicy,
   applicableLevels,
   isAutoApproved,
+  vmActionAllowed,
   type Actor,
   type ApprovalLevel,
   type Resources,
 } from '@betang/core';
-import { appendAudit, getQuotaUsage, getSetting, insertOutbox, insertRun, lockPendingChange, lockQuota, type Tx } from '@betang/db';
+import { appendAudit, getQuotaUsage, getSetting, enqueueJob, insertRun, lockPendingChange, lockQuota, type Tx } from '@betang/db';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 import { assertAgreementCovers, assertQuota, assertSizeAllowed } from '../vps-requests/request-checks';
 import { lockVm } from './request-vm-action';
@@ -28,7 +29,7 @@ export type ResizeOutcome = { runId: string; status: 'awaiting_approval' | 'queu
  */
 export async function resizeVm(tx: Tx, actor: Actor, vmId: string, wanted: Partial<Resources>, meta: AuditMeta): Promise<ResizeOutcome> {
   const vm = await lockVm(tx, actor, vmId);
-  if (!['running', 'stopped'].includes(vm.state)) {
+  if (!vmActionAllowed(vm.state, 'resize')) {
     throw new AppError(ErrorCode.InvalidState, { id: `VM berstatus ${vm.state}; tindakan resize tidak dapat dilakukan.`, en: `The VM is ${vm.state}; resize is not possible.` });
   }
   const live = await tx.selectFrom('provisioningRuns').select('id').where('requestId', '=', vm.requestId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
@@ -60,7 +61,7 @@ export async function resizeVm(tx: Tx, actor: Actor, vmId: string, wanted: Parti
   const autoApproved = isAutoApproved(policy, target) || first === undefined;
   const params: ResizeParams = { ...target, from: held };
   const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind: 'resize', requestedBy: actor.userId, params, status: autoApproved ? 'queued' : 'awaiting_approval' });
-  if (autoApproved) await insertOutbox(tx, { topic: 'job', dedupKey: `run:${run.id}`, payload: { name: 'vm.action', data: { runId: run.id } } });
+  if (autoApproved) await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
   await appendAudit(tx, {
     ...meta,
     institutionId: vm.institutionId,

@@ -1,5 +1,5 @@
 import { AppError, CANCELLABLE_STATUSES, ErrorCode, Role, hasAnyRole, type Actor } from '@betang/core';
-import { appendAudit, lockVpsRequest, releaseAddress, updateVpsRequestStatus, type Tx, type VpsRequestRow } from '@betang/db';
+import { appendAudit, lockVpsRequest, releaseAddress, transitionRequest, transitionRun, type Tx, type VpsRequestRow } from '@betang/db';
 import type { AuditMeta } from './audit-meta';
 
 /**
@@ -25,10 +25,10 @@ export async function cancelVpsRequest(tx: Tx, actor: Actor, requestId: string, 
     throw new AppError(ErrorCode.InvalidState, { id: 'Penyiapan VPS sudah dimulai; pembatalan tidak lagi mungkin.', en: 'Provisioning has already started; it can no longer be cancelled.' });
   }
   for (const run of runs) {
-    await tx.updateTable('provisioningRuns').set({ status: 'cancelled', finishedAt: new Date() }).where('id', '=', run.id).execute();
+    await transitionRun(tx, run.id, ['queued'], 'cancelled', { fields: { finishedAt: new Date() } });
   }
   const released = await releaseAddress(tx, requestId, 'cancelled');
-  await updateVpsRequestStatus(tx, requestId, 'cancelled', reason ?? null);
+  await transitionRequest(tx, requestId, CANCELLABLE_STATUSES, 'cancelled', { reason: reason ?? null });
   await appendAudit(tx, {
     ...meta,
     institutionId: request.institutionId,

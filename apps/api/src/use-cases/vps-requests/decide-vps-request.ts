@@ -9,6 +9,7 @@ import {
   type Actor,
   type ApprovalPolicy,
   type ApprovalState,
+  type RequestStatus,
 } from '@betang/core';
 import {
   appendAudit,
@@ -18,7 +19,7 @@ import {
   listApprovals,
   lockPendingChange,
   lockVpsRequest,
-  updateVpsRequestStatus,
+  transitionRequest,
   type RunRow,
   type Tx,
   type VpsRequestRow,
@@ -28,7 +29,7 @@ import type { AuditMeta } from './audit-meta';
 import { finalizeApproval } from './finalize-approval';
 import { queueEmail } from './notify';
 
-const DECIDABLE = ['submitted', 'partially_approved'];
+const DECIDABLE: readonly RequestStatus[] = ['submitted', 'partially_approved'];
 
 /** What a decision on a request is about: the request itself, or its pending change (a resize run). */
 export type DecisionSubject = { kind: 'request' } | { kind: 'change'; run: RunRow };
@@ -106,7 +107,7 @@ export async function approveVpsRequest(tx: Tx, actor: Actor, requestId: string,
     await appendAudit(tx, { ...meta, institutionId: request.institutionId, action: 'vm.resize_level_approved', targetType: 'vm', targetId: subject.run.vmId, after: { runId, level: state.level.level, comment: comment ?? null } });
     return request;
   }
-  await updateVpsRequestStatus(tx, requestId, 'partially_approved');
+  await transitionRequest(tx, requestId, DECIDABLE, 'partially_approved', { reason: null });
   await appendAudit(tx, {
     ...meta,
     institutionId: request.institutionId,
@@ -136,7 +137,7 @@ export async function rejectVpsRequest(tx: Tx, actor: Actor, requestId: string, 
     return reverted ?? request;
   }
   await insertApproval(tx, { requestId, level, decision: 'rejected', decidedBy: actor.userId, role: decidedAs, comment: reason });
-  await updateVpsRequestStatus(tx, requestId, 'rejected', reason);
+  await transitionRequest(tx, requestId, DECIDABLE, 'rejected', { reason });
   await appendAudit(tx, { ...meta, institutionId: request.institutionId, action: 'vps_request.rejected', targetType: 'vps_request', targetId: requestId, before: { status: request.status }, after: { status: 'rejected', reason } });
   const requester = await tx.selectFrom('users').select(['email', 'locale']).where('id', '=', request.requestedBy).executeTakeFirst();
   if (requester) {

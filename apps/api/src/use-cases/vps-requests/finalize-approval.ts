@@ -1,17 +1,20 @@
-import { AppError, ErrorCode } from '@betang/core';
+import { AppError, ErrorCode, type RequestStatus } from '@betang/core';
 import {
   allocateAddress,
   appendAudit,
   choosePoolFor,
   heldAddress,
-  insertOutbox,
+  enqueueJob,
   insertRun,
-  updateVpsRequestStatus,
+  transitionRequest,
   type Tx,
   type VpsRequestRow,
 } from '@betang/db';
 import type { AuditMeta } from './audit-meta';
 import { queueEmail } from './notify';
+
+/** A request is queued on its final approval, or again when an operator retries it after a failure. */
+const QUEUEABLE: readonly RequestStatus[] = ['submitted', 'partially_approved', 'approved', 'failed'];
 
 /**
  * Queues provisioning for a request, in the caller's transaction: keeps or reserves an IP address
@@ -36,8 +39,8 @@ export async function queueProvisioning(tx: Tx, request: VpsRequestRow, meta: Au
     });
   }
   const run = await insertRun(tx, { requestId: request.id, kind: 'provision', requestedBy: meta.actorUserId });
-  await insertOutbox(tx, { topic: 'job', dedupKey: `run:${run.id}`, payload: { name: 'vm.provision', data: { runId: run.id } } });
-  await updateVpsRequestStatus(tx, request.id, 'queued');
+  await enqueueJob(tx, 'vm.provision', { runId: run.id }, { dedupKey: `run:${run.id}` });
+  await transitionRequest(tx, request.id, QUEUEABLE, 'queued', { reason: null });
   await appendAudit(tx, {
     ...meta,
     institutionId: request.institutionId,

@@ -1,5 +1,5 @@
 import type { EmailMessage } from '@betang/core';
-import { insertOutbox, type Executor } from '@betang/db';
+import { enqueueEmail, type Executor } from '@betang/db';
 
 /**
  * Queues an e-mail through the outbox in the caller's transaction: it is sent only if the change
@@ -7,5 +7,5 @@ import { insertOutbox, type Executor } from '@betang/db';
  */
 export async function queueEmail(db: Executor, message: EmailMessage): Promise<void> {
   if (message.to.length === 0) return;
-  await insertOutbox(db, { topic: 'email', payload: message, dedupKey: `email:${message.reason}` });
+  await enqueueEmail(db, message, `email:${message.reason}`);
 }

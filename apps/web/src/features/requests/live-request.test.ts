@@ -72,7 +72,7 @@ describe('applyEvent', () => {
 
   it('should take the kind of a snapshot run from the API', () => {
     const step = { key: 'destroy', status: 'done' as const, attempt: 1, startedAt: null, finishedAt: null, detail: null };
-    const run = { id: RUN, kind: 'decommission' as const, status: 'running', attempt: 1, progress: 40, currentStep: 'destroy', steps: [step], error: null };
+    const run = { id: RUN, kind: 'decommission' as const, status: 'running' as const, attempt: 1, progress: 40, currentStep: 'destroy', steps: [step], error: null };
     expect(fromSnapshot({ ...REQUEST, run }).runs[0]!.kind).toBe('decommission');
   });
 });

@@ -1,4 +1,4 @@
-import type { RequestEvent, VpsRequestDto } from '@betang/core';
+import type { RequestEvent, RunKind, RunStatus, VpsRequestDto } from '@betang/core';
 
 type Step = NonNullable<VpsRequestDto['run']>['steps'][number];
 
@@ -6,8 +6,8 @@ type Step = NonNullable<VpsRequestDto['run']>['steps'][number];
 export type RunView = {
   id: string;
   /** provision, start, stop, … (null only until the first event about a run not yet seen names it). */
-  kind: string | null;
-  status: string;
+  kind: RunKind | null;
+  status: RunStatus;
   attempt: number;
   progress: number;
   currentStep: string | null;
@@ -34,7 +34,7 @@ function withRun(state: LiveRequest, runId: string, change: (run: RunView) => Ru
 function latestRun(runs: RunView[], previous: VpsRequestDto['run']): VpsRequestDto['run'] {
   const last = runs[runs.length - 1];
   if (!last) return previous;
-  const kind = (last.kind ?? previous?.kind ?? 'provision') as NonNullable<VpsRequestDto['run']>['kind'];
+  const kind = last.kind ?? previous?.kind ?? 'provision';
   return { id: last.id, kind, status: last.status, attempt: last.attempt, progress: last.progress, currentStep: last.currentStep, error: last.error, steps: last.steps };
 }
 

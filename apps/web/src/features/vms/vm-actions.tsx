@@ -1,4 +1,4 @@
-import { VM_POWER_ACTIONS, ZDecommissionBody, type VmDto, type VmPowerAction } from '@betang/core';
+import { VM_POWER_ACTIONS, ZDecommissionBody, vmActionAllowed, type VmDto, type VmPowerAction } from '@betang/core';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { decommissionVm, powerVm } from '../../api/vms.api';
@@ -16,12 +16,6 @@ const ACTION: Record<VmPowerAction, { label: MessageKey; confirm: MessageKey }> 
   reboot: { label: 'vms.action.reboot', confirm: 'vms.confirm.reboot' },
 };
 
-/** Which power actions make sense in a state (the worker checks again; these only avoid no-ops). */
-export function actionsFor(state: string): VmPowerAction[] {
-  if (state === 'running' || state === 'active') return ['shutdown', 'reboot', 'stop'];
-  if (state === 'stopped') return ['start'];
-  return [];
-}
 
 type Pending = { kind: 'power'; action: VmPowerAction } | { kind: 'decommission' } | null;
 
@@ -33,7 +27,8 @@ export function VmActions({ vm, onQueued }: { vm: VmDto; onQueued(): void }) {
   const [reason, setReason] = useState('');
   const [queued, setQueued] = useState<string | null>(null);
   const form = useSubmit();
-  const available = VM_POWER_ACTIONS.filter((action) => actionsFor(vm.state).includes(action));
+  // Core's lifecycle says which actions the VM's state allows; the API refuses the others.
+  const available = VM_POWER_ACTIONS.filter((action) => vmActionAllowed(vm.state, action));
 
   async function confirm() {
     if (!pending) return;
@@ -69,7 +64,7 @@ export function VmActions({ vm, onQueued }: { vm: VmDto; onQueued(): void }) {
             {t(ACTION[action].label)}
           </button>
         ))}
-        {vm.state !== 'decommissioning' ? (
+        {vmActionAllowed(vm.state, 'decommission') ? (
           <button type="button" className="button small" onClick={() => setPending({ kind: 'decommission' })} aria-label={t('vms.actionLabel', { action: t('vms.decommission'), name: vm.name })}>
             {t('vms.decommission')}
           </button>

@@ -1,3 +1,4 @@
+import { isVmState, type VmState } from '@betang/core';
 import { listVms } from '../../api/vms.api';
 import { useResource } from '../../api/use-resource';
 import { useI18n, type MessageKey } from '../../i18n/i18n-context';
@@ -7,22 +8,23 @@ import { Page } from '../../ui/page';
 import { StatusBadge, type StatusTone } from '../../ui/status-badge';
 import { VmActions } from './vm-actions';
 
-const STATE: Record<string, { key: MessageKey; tone: StatusTone }> = {
+// One entry per state core knows: a new VM state does not compile until it has its words here.
+const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
   running: { key: 'vms.state.running', tone: 'good' },
-  active: { key: 'vms.state.running', tone: 'good' },
   stopped: { key: 'vms.state.stopped', tone: 'idle' },
   provisioning: { key: 'vms.state.provisioning', tone: 'busy' },
   decommissioning: { key: 'vms.state.decommissioning', tone: 'busy' },
   missing: { key: 'vms.state.missing', tone: 'bad' },
   reserved: { key: 'vms.state.provisioning', tone: 'busy' },
   failed: { key: 'vms.state.failed', tone: 'bad' },
+  decommissioned: { key: 'vms.state.decommissioned', tone: 'idle' },
 };
 
 /** The state of a VM in words (unknown states are shown as the API wrote them). */
 export function useVmState(): (state: string) => { text: string; tone: StatusTone } {
   const { t } = useI18n();
   return (state) => {
-    const known = STATE[state];
+    const known = isVmState(state) ? STATE[state] : undefined;
     return known ? { text: t(known.key), tone: known.tone } : { text: state, tone: 'idle' };
   };
 }

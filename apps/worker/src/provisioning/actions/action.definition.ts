@@ -1,4 +1,4 @@
-import { appendAudit, finishRun, insertOutbox, operatorEmails, updateVm } from '@betang/db';
+import { appendAudit, enqueueEmail, finishRun, operatorEmails, transitionRequest, transitionVm } from '@betang/db';
 import type { WorkerDeps } from '../../deps';
 import type { RunDefinition, StepDef } from '../../harness/run-definition';
 import { joinText } from '../provision.definition';
@@ -32,9 +32,9 @@ export function actionDefinition(deps: WorkerDeps, kind: ActionKind): RunDefinit
     async onStart(run, ctx) {
       if (kind !== 'decommission') return;
       await deps.db.transaction().execute(async (tx) => {
-        const moved = await tx.updateTable('vpsRequests').set({ status: 'decommissioning' }).where('id', '=', run.requestId).where('status', 'in', ['active', 'stopped', 'expiring', 'failed']).executeTakeFirst();
-        await updateVm(tx, ctx.vm.id, { state: 'decommissioning' });
-        if (Number(moved.numUpdatedRows) > 0) {
+        const moved = await transitionRequest(tx, run.requestId, ['active', 'stopped', 'expiring', 'failed'], 'decommissioning', { onMismatch: 'skip' });
+        await transitionVm(tx, ctx.vm.id, ['running', 'stopped', 'missing', 'decommissioning'], 'decommissioning', { onMismatch: 'skip' });
+        if (moved) {
           await appendAudit(tx, { actorUserId: run.requestedBy, actorLabel: 'worker', institutionId: ctx.vm.institutionId, action: 'vps_request.decommissioning', targetType: 'vps_request', targetId: run.requestId, after: { runId: run.id } });
         }
       });
@@ -53,14 +53,14 @@ export function actionDefinition(deps: WorkerDeps, kind: ActionKind): RunDefinit
       await deps.db.transaction().execute(async (tx) => {
         await finishRun(tx, run.id, { status: 'failed', errorCode: failure.code, errorMessage: reason, retryable: failure.retryable });
         if (kind === 'decommission') {
-          await tx.updateTable('vpsRequests').set({ status: 'failed', statusReason: reason.slice(0, 4000) }).where('id', '=', run.requestId).where('status', '=', 'decommissioning').execute();
+          await transitionRequest(tx, run.requestId, ['decommissioning'], 'failed', { reason, onMismatch: 'skip' });
         }
         await appendAudit(tx, {
           actorUserId: null, actorLabel: 'worker', institutionId: ctx?.vm.institutionId ?? null, action: 'vm.action_failed', targetType: 'provisioning_run', targetId: run.id,
           after: { kind, code: failure.code, step: failure.step, node: failure.node ?? null, vmid: failure.vmid ?? null },
         });
         const email = failureEmail(await operatorEmails(tx), ctx?.vm.name ?? '?', run.requestId, run.id, failure);
-        if (email) await insertOutbox(tx, { topic: 'email', payload: email, dedupKey: `run-failed:${run.id}:${run.attempt}` });
+        if (email) await enqueueEmail(tx, email, `run-failed:${run.id}:${run.attempt}`);
       });
     },
   };

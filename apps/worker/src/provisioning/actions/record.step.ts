@@ -1,4 +1,5 @@
-import { appendAudit, releaseAddress, updateVm } from '@betang/db';
+import type { RequestStatus } from '@betang/core';
+import { appendAudit, releaseAddress, transitionRequest, transitionVm, updateVm } from '@betang/db';
 import type { StepDef } from '../../harness/run-definition';
 import type { ActionCtx } from './action-context';
 
@@ -13,8 +14,8 @@ const AUDIT_ACTION: Record<ActionCtx['kind'], string> = {
 
 /**
  * `record`: writes the outcome to the VM row and the request in one transaction with its audit
- * entry (request status moves only from the statuses the lifecycle allows, so a second run
- * changes nothing); decommission also releases the address.
+ * entry (VM state and request status move only from the states the lifecycle allows, so a
+ * second run changes nothing); decommission also releases the address.
  */
 export const recordStep: StepDef<ActionCtx> = {
   key: 'record',
@@ -23,19 +24,18 @@ export const recordStep: StepDef<ActionCtx> = {
   async run({ ctx, run, result }) {
     const { vm, kind } = ctx;
     await ctx.deps.db.transaction().execute(async (tx) => {
-      const setRequest = async (status: string, from: string[]) =>
-        tx.updateTable('vpsRequests').set({ status, statusReason: null }).where('id', '=', vm.requestId).where('status', 'in', from).execute();
+      const setRequest = (status: RequestStatus, from: readonly RequestStatus[]) => transitionRequest(tx, vm.requestId, from, status, { reason: null, onMismatch: 'skip' });
       if (kind === 'start' || kind === 'reboot') {
-        await updateVm(tx, vm.id, { state: 'running' });
+        await transitionVm(tx, vm.id, ['stopped', 'running'], 'running', { onMismatch: 'skip' });
         await setRequest('active', ['stopped']);
       } else if (kind === 'stop' || kind === 'shutdown') {
-        await updateVm(tx, vm.id, { state: 'stopped' });
+        await transitionVm(tx, vm.id, ['running', 'stopped'], 'stopped', { onMismatch: 'skip' });
         await setRequest('stopped', ['active', 'expiring']);
       } else if (kind === 'resize') {
         const r = result<{ cores?: number; memoryMib?: number; diskGib?: number }>('resize');
         await updateVm(tx, vm.id, { ...(r.cores ? { cores: r.cores } : {}), ...(r.memoryMib ? { memoryMib: r.memoryMib } : {}), ...(r.diskGib ? { diskGib: r.diskGib } : {}) });
       } else {
-        await updateVm(tx, vm.id, { state: 'decommissioned' });
+        await transitionVm(tx, vm.id, ['decommissioning'], 'decommissioned', { onMismatch: 'skip' });
         await releaseAddress(tx, vm.requestId, `decommissioned by run ${run.id}`);
         await setRequest('decommissioned', ['decommissioning']);
       }

@@ -1,4 +1,4 @@
-import { appendAudit, insertOutbox, resolveCleanupFindingsOfRequest, updateVm } from '@betang/db';
+import { appendAudit, enqueueEmail, resolveCleanupFindingsOfRequest, transitionRequest, updateVm } from '@betang/db';
 import type { StepDef } from '../../harness/run-definition';
 import type { ProvisionCtx } from '../provision-context';
 import { readyEmail } from '../provision-emails';
@@ -21,8 +21,8 @@ export const handOverStep: StepDef<ProvisionCtx> = {
     const { request } = ctx.data;
     await ctx.deps.db.transaction().execute(async (tx) => {
       await updateVm(tx, vmId, { state: 'running', node, vmid });
-      const moved = await tx.updateTable('vpsRequests').set({ status: 'active', statusReason: null }).where('id', '=', request.id).where('status', '=', 'provisioning').executeTakeFirst();
-      if (Number(moved.numUpdatedRows) > 0) {
+      const moved = await transitionRequest(tx, request.id, ['provisioning'], 'active', { reason: null, onMismatch: 'skip' });
+      if (moved) {
         await appendAudit(tx, {
           actorUserId: null, actorLabel: 'worker', institutionId: request.institutionId, action: 'vm.provisioned', targetType: 'vps_request', targetId: request.id,
           before: { status: 'provisioning' }, after: { status: 'active', vmid, node, address: lease.address, runId: run.id },
@@ -30,7 +30,7 @@ export const handOverStep: StepDef<ProvisionCtx> = {
       }
       await resolveCleanupFindingsOfRequest(tx, request.id);
       const email = readyEmail(ctx, lease.address, vmid);
-      if (email) await insertOutbox(tx, { topic: 'email', payload: email, dedupKey: `vps-ready:${request.id}:${run.id}` });
+      if (email) await enqueueEmail(tx, email, `vps-ready:${request.id}:${run.id}`);
     });
     return { detail: `aktif/active: ${lease.address}` };
   },

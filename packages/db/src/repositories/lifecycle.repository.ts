@@ -1,0 +1,129 @@
+import {
+  AppError,
+  ErrorCode,
+  REQUEST_TRANSITIONS,
+  RUN_TRANSITIONS,
+  VM_TRANSITIONS,
+  type RequestStatus,
+  type RunStatus,
+  type VmState,
+} from '@betang/core';
+import type { Executor } from '../database';
+
+/** The entities whose status moves only through this module. */
+export type LifecycleEntity = 'request' | 'run' | 'vm';
+
+/**
+ * What to do when the row is not in one of the `from` states: `throw` (the caller holds the row
+ * lock and has checked the state, so a mismatch is a bug or a lost race worth a 409) or `skip`
+ * (a step that runs again after a crash must change nothing the second time).
+ */
+export type OnMismatch = 'throw' | 'skip';
+
+/** A move core's lifecycle tables do not allow: a programming error, never a user's. */
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly entity: LifecycleEntity,
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(`${entity}: ${from} → ${to} is not a transition of the lifecycle`);
+    this.name = 'IllegalTransitionError';
+  }
+}
+
+/** The row was not in an allowed from-state (or does not exist): answered as 409 INVALID_STATE. */
+export class TransitionRefusedError extends AppError {
+  constructor(
+    readonly entity: LifecycleEntity,
+    readonly id: string,
+    readonly from: readonly string[],
+    readonly to: string,
+    readonly actual: string | undefined,
+  ) {
+    super(
+      ErrorCode.InvalidState,
+      {
+        id: `Status berubah menjadi ${actual ?? 'tidak ada'} sementara tindakan ini berjalan; perpindahan ke ${to} ditolak. Muat ulang lalu coba lagi.`,
+        en: `The status changed to ${actual ?? 'none'} while this action ran; moving to ${to} was refused. Reload and try again.`,
+      },
+      { entity, id, from, to, actual: actual ?? null },
+    );
+    this.name = 'TransitionRefusedError';
+  }
+}
+
+function assertAllowed<S extends string>(entity: LifecycleEntity, table: Readonly<Record<S, readonly S[]>>, from: readonly S[], to: S): void {
+  if (from.length === 0) throw new IllegalTransitionError(entity, '(none)', to);
+  for (const f of from) if (!table[f].includes(to)) throw new IllegalTransitionError(entity, f, to);
+}
+
+async function settle(moved: { numUpdatedRows: bigint }, onMismatch: OnMismatch, refuse: () => Promise<TransitionRefusedError>): Promise<boolean> {
+  if (Number(moved.numUpdatedRows) > 0) return true;
+  if (onMismatch === 'skip') return false;
+  throw await refuse();
+}
+
+/**
+ * Moves a VPS request from one of `from` to `to` — the one writer of vps_requests.status. Every
+ * pair must be an edge of core's REQUEST_TRANSITIONS (else IllegalTransitionError, before any
+ * write). The update is conditional on the current status, so it never overwrites a state it did
+ * not expect: a row in another state throws TransitionRefusedError, or with `skip` returns false
+ * and changes nothing (safe to run twice). `reason` sets status_reason; undefined leaves it.
+ */
+export async function transitionRequest(
+  db: Executor,
+  id: string,
+  from: readonly RequestStatus[],
+  to: RequestStatus,
+  options: { reason?: string | null; onMismatch?: OnMismatch } = {},
+): Promise<boolean> {
+  assertAllowed('request', REQUEST_TRANSITIONS, from, to);
+  const reason = options.reason === undefined ? {} : { statusReason: options.reason === null ? null : options.reason.slice(0, 4000) };
+  const moved = await db.updateTable('vpsRequests').set({ status: to, ...reason }).where('id', '=', id).where('status', 'in', [...from]).executeTakeFirst();
+  return settle(moved, options.onMismatch ?? 'throw', async () => {
+    const row = await db.selectFrom('vpsRequests').select('status').where('id', '=', id).executeTakeFirst();
+    return new TransitionRefusedError('request', id, from, to, row?.status);
+  });
+}
+
+/** Columns a run's move may write along with its status. */
+export type RunTransitionFields = { finishedAt?: Date; errorCode?: string | null; errorMessage?: string | null; errorRetryable?: boolean | null };
+
+/**
+ * Moves a provisioning run from one of `from` to `to`, checked against core's RUN_TRANSITIONS and
+ * conditional on the current status exactly as transitionRequest (throws or, with `skip`,
+ * returns false and changes nothing).
+ */
+export async function transitionRun(
+  db: Executor,
+  id: string,
+  from: readonly RunStatus[],
+  to: RunStatus,
+  options: { fields?: RunTransitionFields; onMismatch?: OnMismatch } = {},
+): Promise<boolean> {
+  assertAllowed('run', RUN_TRANSITIONS, from, to);
+  const moved = await db
+    .updateTable('provisioningRuns')
+    .set({ ...options.fields, status: to })
+    .where('id', '=', id)
+    .where('status', 'in', [...from])
+    .executeTakeFirst();
+  return settle(moved, options.onMismatch ?? 'throw', async () => {
+    const row = await db.selectFrom('provisioningRuns').select('status').where('id', '=', id).executeTakeFirst();
+    return new TransitionRefusedError('run', id, from, to, row?.status);
+  });
+}
+
+/**
+ * Moves a VM row from one of `from` to `to`, checked against core's VM_TRANSITIONS and conditional
+ * on the current state exactly as transitionRequest.
+ */
+export async function transitionVm(db: Executor, id: string, from: readonly VmState[], to: VmState, options: { onMismatch?: OnMismatch } = {}): Promise<boolean> {
+  assertAllowed('vm', VM_TRANSITIONS, from, to);
+  const moved = await db.updateTable('vms').set({ state: to }).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
+  return settle(moved, options.onMismatch ?? 'throw', async () => {
+    const row = await db.selectFrom('vms').select('state').where('id', '=', id).executeTakeFirst();
+    return new TransitionRefusedError('vm', id, from, to, row?.state);
+  });
+}
