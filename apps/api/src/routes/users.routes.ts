@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, Role, ZCreateUserBody, ZIdParam, ZPageQuery, ZUpdateUserBody, ZUser, zPage, type CreateUserBody } from '@betang/core';
+import { AppError, ErrorCode, Role, ZCreateUserBody, ZIdParam, ZPageQuery, ZUnlockResult, ZUpdateUserBody, ZUser, zPage, type CreateUserBody } from '@betang/core';
 import { appendAudit, clearLoginThrottleOfEmail, deleteSessionsOfUser, findUserByEmail, findUserById, insertUser, listUsers, revokeApiTokensOfUser, updateUser, type Db } from '@betang/db';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -97,7 +97,7 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       summary: 'Hapus jeda masuk dan hitungan gagal pengguna / clear a user\'s sign-in delays and failure counts',
       access: [Role.Admin],
       params: ZIdParam,
-      response: z.object({ cleared: z.number().int().min(0) }),
+      response: ZUnlockResult,
     },
     async ({ req, res, params }) => {
       const user = await findUserById(db, params.id);

@@ -38,3 +38,6 @@ export const ZUpdateUserBody = z.strictObject({
   password: ZNewPassword.optional(),
 });
 export type UpdateUserBody = z.infer<typeof ZUpdateUserBody>;
+
+/** POST /users/{id}/unlock: how many sign-in throttles were cleared. */
+export const ZUnlockResult = z.object({ cleared: z.number().int().min(0) });
