@@ -4,28 +4,17 @@
  * in the same run on the same machine. Figures: p99 latency at a fixed 500 req/s, and the
  * saturated throughput of the API as a fraction of the bare handler's.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
-import { signIn } from '../test/chaos/support/api-client';
-import { killChild, ROOT } from '../test/chaos/support/processes';
+import { killChild, signIn, startAnnouncingChild, type TsChild } from '@betang/testkit';
 
 export type ApiFigures = {
   fixedRate: { rate: number; p50Ms: number; p99Ms: number; achievedRps: number; non2xx: number; errors: number };
   saturated: { apiRps: number; bareRps: number; fraction: number; apiP99Ms: number; bareP99Ms: number; connections: number };
 };
 
-function startBare(): Promise<{ port: number; child: ReturnType<typeof spawn> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'support/bare-express.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve({ port: (JSON.parse(line) as { port: number }).port, child });
-    });
-    child.once('exit', (code) => reject(new Error(`bare express exited ${code}`)));
-  });
+function startBare(): Promise<{ port: number; child: TsChild }> {
+  return startAnnouncingChild<{ port: number }>(path.join(__dirname, 'support/bare-express.ts'), {}, { logName: 'bench-bare-express' });
 }
 
 function check(name: string, r: Result): Result {

@@ -5,8 +5,8 @@
  * VMs per second, PVE API calls per VM, worker peak RSS.
  */
 import { sql } from 'kysely';
-import type { SimStats } from '../test/chaos/support/cluster-sim';
-import { simCall } from '../test/chaos/support/processes';
+import { simCall } from '@betang/testkit';
+import type { SimStats } from '../test/support/cluster-sim-process';
 import { rssBytes, startStack } from './support/stack';
 
 /**

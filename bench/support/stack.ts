@@ -1,21 +1,22 @@
 /*
- * The benchmark stack: throwaway PostgreSQL and Redis, a migrated and seeded database, a
- * simulated cluster, the API process and one worker process — the same helpers the chaos suite
- * uses (test/chaos/support). Everything listens on 127.0.0.1 and `close()` kills what it started.
+ * The benchmark stack: throwaway PostgreSQL and Redis, a migrated and seeded database, the
+ * counting simulated cluster, the API process and one worker process — launched with testkit's
+ * stack helpers, like the chaos suite. Everything listens on 127.0.0.1 and `close()` kills what it started.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Db } from '@betang/db';
 import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
-import { call, inParallel, signIn, submitBody } from '../../test/chaos/support/api-client';
-import { killChild, startApi, startSim, startWorker, type Sim } from '../../test/chaos/support/processes';
-import { createMigratedDatabase, seedForRequests } from '../../test/chaos/support/seed';
-import { freePort, startPostgres, startRedis, type Service } from '../../test/chaos/support/services';
+import {
+  call, createMigratedDatabase, freePort, inParallel, killChild, seedForRequests, signIn, startApiProcess, startPostgres, startRedis, startWorkerProcess, submitBody,
+  type Service, type SimProcess,
+} from '@betang/testkit';
+import { startClusterSim } from '../../test/support/cluster-sim-process';
 
 export type Stack = {
   db: Db;
-  sim: Sim;
+  sim: SimProcess;
   apiBase: string;
   operatorEmail: string;
   workerPid: () => number | undefined;
@@ -75,12 +76,12 @@ export async function startStack(o: { requests: number; nodes: number; timeFacto
     const key = makeKeyPair();
     writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
     writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
-    const sim = await startSim({ PLATFORM_PUBLIC_KEY: key.publicKey, SIM_TIME_FACTOR: String(o.timeFactor), SIM_NODES: String(o.nodes), SIM_SEED: '3' });
+    const sim = await startClusterSim({ PLATFORM_PUBLIC_KEY: key.publicKey, SIM_TIME_FACTOR: String(o.timeFactor), SIM_NODES: String(o.nodes), SIM_SEED: '3' });
     started.push(() => killChild(sim.child, 'SIGTERM'));
     const port = await freePort();
-    const api = await startApi({ databaseUrl: database.url, port, extra: { LOG_LEVEL: 'error' }, ...(o.apiNodeArgs ? { nodeArgs: o.apiNodeArgs } : {}) });
+    const api = await startApiProcess({ databaseUrl: database.url, port, env: { LOG_LEVEL: 'error' }, ...(o.apiNodeArgs ? { nodeArgs: o.apiNodeArgs } : {}) });
     started.push(() => killChild(api, 'SIGTERM'));
-    const worker = startWorker({
+    const worker = startWorkerProcess({
       DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: 'bench', NODE_ENV: 'production', LOG_LEVEL: 'error',
       PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: sim.tokenSecret, PVE_CA_FILE: sim.caFile,
       PVE_VMID_MIN: '100000', PVE_VMID_MAX: String(100_000 + o.requests * 2), PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator',

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { makeAgreementInForce, testSshKey, TEST_PASSWORD } from '@betang/testkit';
+import { killChild, makeAgreementInForce, REPO_ROOT, startSimulatorProcess, startWorkerProcess, stopChild, testSshKey, TEST_PASSWORD, type SimProcess, type TsChild } from '@betang/testkit';
 import { Redis } from 'ioredis';
 import type { Page } from 'playwright-core';
 import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
@@ -20,27 +19,9 @@ import { apiSession, fill, makePortalWorld, startPortalStack, type PortalStack, 
  */
 jest.setTimeout(300_000);
 
-const ROOT = path.resolve(__dirname, '../..');
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const T = TEXT.id;
 const HOSTNAME = 'sipd-web-01';
-
-type Sim = { url: string; tokenId: string; tokenSecret: string; caFile: string; child: ChildProcess };
-
-function startSim(env: Record<string, string>): Promise<Sim> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/worker/support/sim-server.ts')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{') && l.endsWith('}'));
-      if (line) resolve({ ...(JSON.parse(line) as Omit<Sim, 'child'>), child });
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited ${code}: ${err}`)));
-  });
-}
 
 describe('VPS request from the form to an active VM (browser + API + worker + simulator)', () => {
   let stack: PortalStack;
@@ -48,10 +29,9 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
   let page: Page;
   let problems: string[];
   let world: PortalWorld;
-  let sim: Sim;
-  let worker: ChildProcess;
+  let sim: SimProcess;
+  let worker: TsChild;
   let dir: string;
-  let logs = '';
   const prefix = `btw-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
@@ -65,17 +45,14 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
     writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
     writeFileSync(path.join(dir, 'ports.json'), JSON.stringify({ [HOSTNAME]: [80, 443] }));
-    sim = await startSim({ PLATFORM_PUBLIC_KEY: key.publicKey, GUEST_PORTS_FILE: path.join(dir, 'ports.json'), SIM_TIME_FACTOR: '0.03' });
+    sim = await startSimulatorProcess(path.join(REPO_ROOT, 'test/worker/support/sim-server.ts'), { PLATFORM_PUBLIC_KEY: key.publicKey, GUEST_PORTS_FILE: path.join(dir, 'ports.json'), SIM_TIME_FACTOR: '0.03' });
     const env = {
       DATABASE_URL: stack.databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '4',
       PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: sim.tokenSecret, PVE_CA_FILE: sim.caFile,
       PVE_VMID_MIN: '100000', PVE_VMID_MAX: '100199', PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator',
       STEP_RETRY_BASE_MS: '50', GUEST_AGENT_WAIT_SECONDS: '60', PVE_CLONE_TASK_SECONDS: '60', PVE_TASK_SECONDS: '30', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2', WORKER_METRICS_PORT: '0',
     };
-    worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/worker/src/main.ts')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (c: Buffer) => (logs = (logs + c.toString()).slice(-20_000));
-    worker.stdout?.on('data', keep);
-    worker.stderr?.on('data', keep);
+    worker = startWorkerProcess(env);
     browser = await launchBrowser();
     // CI shares two cores with the API, PostgreSQL and (here) more: allow slow moments
     browser.context.setDefaultTimeout(30_000);
@@ -83,17 +60,8 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
 
   afterAll(async () => {
     await browser?.close();
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      if (worker.exitCode === null) worker.kill('SIGKILL');
-    }
-    if (sim && sim.child.exitCode === null) {
-      const simExited = new Promise((resolve) => sim.child.once('exit', resolve));
-      sim.child.kill('SIGTERM');
-      await simExited;
-    }
+    await stopChild(worker);
+    await killChild(sim?.child, 'SIGTERM');
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
@@ -111,7 +79,7 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
       await what();
     } catch (error) {
       const runs = await stack.db.selectFrom('provisioningRuns').select(['kind', 'status', 'currentStep', 'errorMessage']).execute();
-      throw new Error(`${label}: ${(error as Error).message}\nruns: ${JSON.stringify(runs)}\nworker: ${logs.slice(-3000)}`, { cause: error });
+      throw new Error(`${label}: ${(error as Error).message}\nruns: ${JSON.stringify(runs)}\nworker: ${worker?.logs().slice(-3000)}`, { cause: error });
     }
   }
 

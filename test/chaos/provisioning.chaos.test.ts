@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Db } from '@betang/db';
+import {
+  call, createMigratedDatabase, freePort, inParallel, isAlive, killChild, seedForRequests, signIn, simCall, startApiProcess, startPostgres, startRedis, startWorkerProcess, submitBody,
+  type Service, type Session, type SimProcess, type TsChild,
+} from '@betang/testkit';
 import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
-import { call, inParallel, signIn, submitBody, type Session } from './support/api-client';
 import { chaosPlan, seededRandom, type ChaosAction } from './support/chaos-plan';
-import type { SimStats } from './support/cluster-sim';
+import { startClusterSim, type SimStats } from '../support/cluster-sim-process';
 import { checkInvariants, type SimVm } from './support/invariants';
-import { isAlive, killChild, simCall, startApi, startSim, startWorker, type Sim } from './support/processes';
-import { createMigratedDatabase, seedForRequests } from './support/seed';
-import { freePort, startPostgres, startRedis, type Service } from './support/services';
 
 /**
  * Chaos: N requests submitted and approved at once through the real API, provisioned by
@@ -36,9 +36,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('provisioning under chaos', () => {
   let pg: Service | undefined;
   let redis: Service | undefined;
-  let sim: Sim | undefined;
+  let sim: SimProcess | undefined;
   let api: ChildProcess | undefined;
-  const workers: Array<ReturnType<typeof startWorker> | undefined> = [];
+  const workers: Array<TsChild | undefined> = [];
   let db: Db | undefined;
   let dir: string | undefined;
 
@@ -65,21 +65,21 @@ describe('provisioning under chaos', () => {
     const key = makeKeyPair();
     writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
     writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
-    sim = await startSim({ PLATFORM_PUBLIC_KEY: key.publicKey, SIM_TIME_FACTOR: process.env.CHAOS_TIME_FACTOR ?? '0.03', SIM_NODES: '3', SIM_SEED: String(SEED) });
+    sim = await startClusterSim({ PLATFORM_PUBLIC_KEY: key.publicKey, SIM_TIME_FACTOR: process.env.CHAOS_TIME_FACTOR ?? '0.03', SIM_NODES: '3', SIM_SEED: String(SEED) });
     const s = sim;
     // Standing faults for the whole run: PVE answering 500 and 595 on any call.
     await simCall(s, 'POST', '/_sim/faults/route-error', { path: '**', rate: 0.02, status: 500, message: 'proxy loop detected [chaos]' });
     await simCall(s, 'POST', '/_sim/faults/route-error', { path: '**', rate: 0.01, status: 595, message: 'Connection timed out [chaos]' });
 
     const apiPort = await freePort();
-    api = await startApi({ databaseUrl: database.url, port: apiPort });
+    api = await startApiProcess({ databaseUrl: database.url, port: apiPort });
     const workerEnv = {
       DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: 'chaos', NODE_ENV: 'test', LOG_LEVEL: process.env.CHAOS_WORKER_LOG_LEVEL ?? 'error', DATABASE_POOL_MAX: '8',
       PVE_URL: s.url, PVE_TOKEN_ID: s.tokenId, PVE_TOKEN_SECRET: s.tokenSecret, PVE_CA_FILE: s.caFile, PVE_VMID_MIN: String(VMID.min), PVE_VMID_MAX: String(VMID.max),
       PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator', STEP_RETRY_BASE_MS: '200', GUEST_AGENT_WAIT_SECONDS: '60',
       PVE_CLONE_TASK_SECONDS: '120', PVE_TASK_SECONDS: '60', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '4', RUN_STALE_SECONDS: '30',
     };
-    for (let i = 0; i < WORKERS; i += 1) workers[i] = startWorker(workerEnv);
+    for (let i = 0; i < WORKERS; i += 1) workers[i] = startWorkerProcess(workerEnv);
 
     // Submit and approve everything at once, through HTTP.
     const base = `http://127.0.0.1:${apiPort}`;
@@ -115,7 +115,7 @@ describe('provisioning under chaos', () => {
             figures.kills += 1;
           }
           await sleep(action.downMs);
-          workers[action.worker] = startWorker(workerEnv);
+          workers[action.worker] = startWorkerProcess(workerEnv);
           return `SIGKILL worker ${action.worker}, restarted after ${action.downMs} ms`;
         }
         case 'restart-redis':

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { captureChildOutput, childLogEnv, testEncrypted, TEST_MASTER_KEY, TEST_SIGNING_MASTER_SECRET } from '@betang/testkit';
+import { childLogEnv, freePort, portIsFree, REPO_ROOT, spawnTs, testEncrypted, TEST_MASTER_KEY, TEST_SIGNING_MASTER_SECRET } from '@betang/testkit';
 import { ensureWebBuild } from '../browser/support/web-build';
 
 /**
@@ -14,26 +12,7 @@ import { ensureWebBuild } from '../browser/support/web-build';
  */
 jest.setTimeout(420_000);
 
-const ROOT = path.resolve(__dirname, '../..');
 const PASSWORD = 'Betang-Demo-2026';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
 
 /** Paths under `root` (directories always; files too unless `dirsOnly`) whose mode gives anything to the group or others. */
 function looseEntries(root: string, dirsOnly = false): string[] {
@@ -52,11 +31,10 @@ type Launcher = { output: () => string; stop: () => Promise<number | null | 'tim
 
 /** Starts the README's start command with `env` and waits until it says it is running. */
 async function startLauncher(env: NodeJS.ProcessEnv): Promise<Launcher> {
-  const launcher = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/launcher/src/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  captureChildOutput(launcher, 'e2e-launcher');
+  const launcher = spawnTs(path.join(REPO_ROOT, 'apps/launcher/src/main.ts'), env, { inheritEnv: false, logName: 'e2e-launcher' });
   let output = '';
-  launcher.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  launcher.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  launcher.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  launcher.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) => launcher.once('exit', resolve));
   const stop = async () => {
     launcher.kill('SIGTERM');

@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
-import path from 'node:path';
 import { Role } from '@betang/core';
 import { createJobProducer, createQueueBackend } from '@betang/queue';
 import {
-  captureChildOutput, childLogEnv, createTestDatabase, makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testEncrypted, testSshKey,
-  TEST_MASTER_KEY, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, testLogDestination, testLogOptions, type TestDatabase,
+  childLogEnv, createTestDatabase, freePort, makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, startApiProcess, testSshKey,
+  TEST_PASSWORD, testLogDestination, testLogOptions, type TestDatabase,
 } from '@betang/testkit';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -19,42 +17,9 @@ import { relayJobsOnce } from '../../apps/worker/src/outbox/job-relay';
  */
 jest.setTimeout(90_000);
 
-const ROOT = path.resolve(__dirname, '../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startApi(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/api/src/main.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', API_OPS_PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test', TOTP_REQUIRED_ROLES: '', ...childLogEnv(),
-      // read the way production does: an enc:v1 value and the master key
-      BETANG_MASTER_KEY: TEST_MASTER_KEY, SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  captureChildOutput(child, 'e2e-api');
-  child.stdout?.resume();
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  for (let i = 0; i < 120; i += 1) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`API did not start: ${stderr}`);
+/** The real API process (LOG_LEVEL silent unless the run collects logs), up once /healthz answers. */
+function startApi(databaseUrl: string, port: number): Promise<ChildProcess> {
+  return startApiProcess({ databaseUrl, port, env: { LOG_LEVEL: 'silent', ...childLogEnv() } });
 }
 
 async function signIn(base: string, email: string) {

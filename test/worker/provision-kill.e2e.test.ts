@@ -1,12 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureRunSteps, getRun, insertOutbox, listLiveVms, type Db } from '@betang/db';
 import { parseTags } from '@betang/proxmox';
-import { captureChildOutput, childLogEnv, createTestDatabase, makeOperator, makeQueuedProvisionRun, testEncrypted, TEST_MASTER_KEY, type QueuedProvision, type TestDatabase } from '@betang/testkit';
+import {
+  childLogEnv, createTestDatabase, isAlive, killChild, makeOperator, makeQueuedProvisionRun, simCall, startSimulatorProcess, startWorkerProcess, testEncrypted, TEST_MASTER_KEY,
+  type QueuedProvision, type SimProcess, type TestDatabase, type TsChild,
+} from '@betang/testkit';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -22,70 +23,34 @@ import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
  */
 jest.setTimeout(300_000);
 
-const ROOT = path.resolve(__dirname, '../..');
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const VMID = { min: 100_000, max: 100_199 };
 const KEYS = PROVISION_STEPS.map((s) => s.key);
 
-type Sim = { url: string; tokenId: string; tokenSecret: string; caFile: string; child: ChildProcess };
 type SimVm = { vmid: number; config: Record<string, unknown> };
 
-function startSim(env: Record<string, string>): Promise<Sim> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'support/sim-server.ts')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{') && l.endsWith('}'));
-      if (line) resolve({ ...(JSON.parse(line) as Omit<Sim, 'child'>), child });
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited ${code}: ${err}`)));
-  });
-}
-
-function simAdmin<T>(sim: Sim, method: 'GET' | 'POST', what: string, body?: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(`/_sim/${what}`, sim.url), { method, ca: readFileSync(sim.caFile, 'utf8'), headers: { 'content-type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve((JSON.parse(Buffer.concat(chunks).toString()) as { data: T }).data));
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
-
-const simState = <T>(sim: Sim, what: string) => simAdmin<T>(sim, 'GET', `state/${what}`);
+const simAdmin = <T>(sim: SimProcess, method: 'GET' | 'POST', what: string, body?: unknown) => simCall<T>(sim, method, `/_sim/${what}`, body);
+const simState = <T>(sim: SimProcess, what: string) => simAdmin<T>(sim, 'GET', `state/${what}`);
 
 describe('worker killed with SIGKILL at every provisioning step', () => {
   let t: TestDatabase;
   let db: Db;
-  let sim: Sim;
-  let worker: ChildProcess | undefined;
+  let sim: SimProcess;
+  let worker: TsChild | undefined;
   let redis: Redis;
   let locker: pg.Client;
   let dir: string;
   let workerEnv: Record<string, string>;
-  let logs = '';
+  let earlierLogs = '';
   const prefix = `btk-${randomBytes(4).toString('hex')}`;
 
-  function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/worker/src/main.ts')], { cwd: ROOT, env: { ...process.env, ...workerEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (c: Buffer) => (logs = (logs + c.toString()).slice(-20_000));
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    captureChildOutput(child, 'e2e-worker');
+  function startWorker(): TsChild {
+    const child = startWorkerProcess(workerEnv);
+    child.once('exit', () => (earlierLogs = (earlierLogs + child.logs()).slice(-20_000)));
     return child;
   }
 
-  async function killWorker(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
-  }
+  const killWorker = (child: TsChild | undefined) => killChild(child);
 
   /**
    * What BullMQ does by itself after the lock duration and a stalled-check interval (30 s each):
@@ -107,7 +72,7 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
         const runs = await db.selectFrom('provisioningRuns').select(['id', 'status', 'currentStep', 'attempt']).execute();
         const activity = (await sql`SELECT application_name, state, wait_event_type, wait_event, left(query, 120) AS q FROM pg_stat_activity WHERE datname = current_database()`.execute(db)).rows;
         const steps = await db.selectFrom('runSteps').select(['runId', 'key', 'status', 'attempt', 'error']).where('status', '<>', 'pending').execute();
-        throw new Error(`timed out: ${what}\n${JSON.stringify({ workerExit: worker?.exitCode, workerSignal: worker?.signalCode, outbox, runs, steps, activity }, null, 1)}\n${logs.slice(-3000)}`);
+        throw new Error(`timed out: ${what}\n${JSON.stringify({ workerExit: worker?.exitCode, workerSignal: worker?.signalCode, outbox, runs, steps, activity }, null, 1)}\n${(earlierLogs + (isAlive(worker) ? worker.logs() : '')).slice(-3000)}`);
       }
       await new Promise((r) => setTimeout(r, everyMs));
     }
@@ -128,7 +93,7 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
     writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
     writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
     writeFileSync(path.join(dir, 'ports.json'), '{}');
-    sim = await startSim({ PLATFORM_PUBLIC_KEY: key.publicKey, GUEST_PORTS_FILE: path.join(dir, 'ports.json'), SIM_TIME_FACTOR: '0.03' });
+    sim = await startSimulatorProcess(path.join(__dirname, 'support/sim-server.ts'), { PLATFORM_PUBLIC_KEY: key.publicKey, GUEST_PORTS_FILE: path.join(dir, 'ports.json'), SIM_TIME_FACTOR: '0.03' });
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
     locker = new pg.Client({ connectionString: t.url });
     await locker.connect();

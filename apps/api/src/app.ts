@@ -7,6 +7,7 @@ import type { AppDeps } from './deps';
 import { createApiMetrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
 import { proxmoxSnapshotCheck, readinessHandler } from './http/readiness';
+import { responseContractCheck, type ResponseContractViolation } from './http/response-contract';
 import type { RouteRegistry } from './http/route';
 import { authenticate, sessionCookieName } from './middleware/authenticate';
 import { totpEnrolmentGate } from './security/totp-policy';
@@ -34,6 +35,7 @@ export const JSON_BODY_LIMIT = '256kb';
 
 const ROUTE_REGISTRY = Symbol('betang.routeRegistry');
 const OPS_APP = Symbol('betang.opsApp');
+const CONTRACT_VIOLATIONS = Symbol('betang.responseContractViolations');
 
 /** Paths only the operations listener serves, in the form the public app compares them. */
 const OPS_ONLY_PATHS = new Set(['/readyz', '/metrics']);
@@ -68,6 +70,14 @@ export function opsAppOf(app: Express): Express {
   const ops = (app.locals as Record<symbol, Express | undefined>)[OPS_APP];
   if (!ops) throw new Error('not an app built by createApp');
   return ops;
+}
+
+/**
+ * The answers that broke their route's response schema so far (only recorded when NODE_ENV=test;
+ * empty otherwise). The API test harness fails a test file that leaves any.
+ */
+export function responseContractViolationsOf(app: Express): readonly ResponseContractViolation[] {
+  return (app.locals as Record<symbol, ResponseContractViolation[] | undefined>)[CONTRACT_VIOLATIONS] ?? [];
 }
 
 /** Routing that matches paths exactly: no other letter case, no extra trailing slash. */
@@ -119,6 +129,11 @@ export function createApp(deps: AppDeps): Express {
   const registry: RouteRegistry = [];
   const router = express.Router({ caseSensitive: true, strict: true });
   router.use(metrics.mountMarker());
+  if (deps.config.NODE_ENV === 'test') {
+    const violations: ResponseContractViolation[] = [];
+    (app.locals as Record<symbol, ResponseContractViolation[]>)[CONTRACT_VIOLATIONS] = violations;
+    router.use(responseContractCheck(registry, deps.logger, violations));
+  }
   router.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   router.use(authenticate(deps.db, { sessionCookie: sessionCookieName(deps.config.COOKIE_SECURE) }));
   router.use(totpEnrolmentGate(deps.config.TOTP_REQUIRED_ROLES));

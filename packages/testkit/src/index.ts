@@ -5,3 +5,4 @@ export * from './provisioning-factories';
 export * from './test-secrets';
 export * from './test-logs';
 export * from './log-check';
+export * from './stack';

@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '@betang/api';
 import { parseConfig, ZApiEnv } from '@betang/config';
 import { Role } from '@betang/core';
 import type { Db } from '@betang/db';
-import { createTestDatabase, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, TEST_MASTER_KEY, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, testEncrypted, testLogDestination, testLogOptions } from '@betang/testkit';
+import { createTestDatabase, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, serveOnLoopback, TEST_MASTER_KEY, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, testEncrypted, testLogDestination, testLogOptions } from '@betang/testkit';
 import { request, type APIRequestContext } from 'playwright-core';
 import { pino } from 'pino';
 import { ensureWebBuild } from './web-build';
@@ -112,16 +110,13 @@ export async function startPortalStack(): Promise<PortalStack> {
     logger: pino(testLogOptions('browser-api'), testLogDestination('browser-api')),
     config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, BETANG_MASTER_KEY: TEST_MASTER_KEY, SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET), TOTP_REQUIRED_ROLES: '' }),
   });
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const server = await serveOnLoopback(app);
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: server.baseUrl,
     db: database.db,
     databaseUrl: database.url,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await database.drop();
     },
   };

@@ -1,9 +1,7 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { createApp } from '@betang/api';
 import { parseConfig, ZApiEnv } from '@betang/config';
 import type { Db } from '@betang/db';
-import { createTestDatabase, TEST_MASTER_KEY, TEST_SIGNING_MASTER_SECRET, testEncrypted, testLogDestination, testLogOptions } from '@betang/testkit';
+import { createTestDatabase, serveOnLoopback, TEST_MASTER_KEY, TEST_SIGNING_MASTER_SECRET, testEncrypted, testLogDestination, testLogOptions } from '@betang/testkit';
 import { pino } from 'pino';
 import { ensureWebBuild } from './web-build';
 
@@ -23,15 +21,12 @@ export async function startWebStack(env: Record<string, string> = {}): Promise<W
     // TOTP is not required unless a test asks (`env`), like the API test harness
     config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, BETANG_MASTER_KEY: TEST_MASTER_KEY, SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET), TOTP_REQUIRED_ROLES: '', ...env }),
   });
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const server = await serveOnLoopback(app);
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: server.baseUrl,
     db: database.db,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await database.drop();
     },
   };

@@ -1,6 +1,14 @@
 import { ZErrorBody } from '@betang/core';
 import { z } from 'zod';
-import type { RouteRegistry } from './route';
+import type { RouteRegistry, WrittenMedia } from './route';
+
+/** How the document describes media a handler writes itself (files as bytes, text as text). */
+const WRITTEN_SCHEMA: Record<WrittenMedia, { schema: Record<string, string> }> = {
+  'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf', contentEncoding: 'binary' } },
+  'text/csv': { schema: { type: 'string', contentMediaType: 'text/csv' } },
+  'text/event-stream': { schema: { type: 'string', contentMediaType: 'text/event-stream' } },
+  'text/html': { schema: { type: 'string', contentMediaType: 'text/html' } },
+};
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
   return z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
@@ -29,8 +37,8 @@ export function buildOpenApi(registry: RouteRegistry, serverUrl: string): Record
       'x-betang-token-scope': spec.access === 'public' ? null : (spec.scope ?? null),
       parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
       responses: {
-        [String(spec.status ?? (spec.response ? 200 : 204))]: spec.response
-          ? { description: 'OK', content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } }
+        [String(spec.status ?? (spec.response || spec.writes ? 200 : 204))]: spec.response || spec.writes
+          ? { description: 'OK', content: { ...(spec.response ? { 'application/json': { schema: jsonSchema(spec.response, 'output') } } : {}), ...(spec.writes ? { [spec.writes]: WRITTEN_SCHEMA[spec.writes] } : {}) } }
           : { description: 'OK' },
         default: errorResponse,
       },

@@ -9,6 +9,40 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Schema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
+/**
+ * Media a handler writes itself through `res` instead of JSON: an event stream or a file (its
+ * only answer, no `response` schema), or an HTML page offered by content negotiation next to the
+ * JSON `response`.
+ */
+export type WrittenMedia = 'text/event-stream' | 'application/pdf' | 'text/csv' | 'text/html';
+
+const REPLY = Symbol('betang.reply');
+
+/** A JSON answer with a status other than the route's declared one (see `withStatus`). */
+export type Reply<T> = { readonly [REPLY]: true; readonly status: number; readonly body: T };
+
+/**
+ * Answers `body` with `status` instead of the route's declared status (e.g. 202 when the work
+ * waits for someone); the body is held to the route's response schema like any other answer.
+ */
+export function withStatus<T>(status: number, body: T): Reply<T> {
+  return { [REPLY]: true, status, body };
+}
+
+function isReply(value: unknown): value is Reply<unknown> {
+  return typeof value === 'object' && value !== null && REPLY in value;
+}
+
+/**
+ * What a handler must return. With a `response` schema: a value of the schema's output type (the
+ * shape the OpenAPI document publishes and clients parse), optionally `withStatus`. A route that
+ * writes a stream or file returns nothing; one that also negotiates HTML may return nothing after
+ * writing the page. Without either, the answer is 204 and the handler returns nothing.
+ */
+export type HandlerResult<R, W> = R extends z.ZodType
+  ? z.output<R> | Reply<z.output<R>> | ([W] extends [WrittenMedia] ? void : never)
+  : void;
+
 /** Who may call a route: anyone, any signed-in user, or holders of some roles. */
 export type Access = 'public' | 'user' | readonly Role[];
 
@@ -42,7 +76,7 @@ export const WRITE_SCOPE_BY_TAG: Readonly<Record<string, RouteScope>> = {
 };
 
 /** A route as the OpenAPI document and the router both see it. */
-export type RouteSpec<B extends Schema | undefined, Q extends Schema | undefined, P extends Schema | undefined> = {
+export type RouteSpec<B extends Schema | undefined, Q extends Schema | undefined, P extends Schema | undefined, R extends Schema | undefined = Schema | undefined, W extends WrittenMedia | undefined = WrittenMedia | undefined> = {
   method: Method;
   path: string;
   summary: string;
@@ -51,10 +85,11 @@ export type RouteSpec<B extends Schema | undefined, Q extends Schema | undefined
   body?: B;
   query?: Q;
   params?: P;
-  response?: Schema;
+  /** The JSON answer's schema; the handler's return type is bound to it. Checked on every answer in tests (response-contract.ts). */
+  response?: R;
   status?: number;
-  /** The handler writes the response itself (files, streams); its return value is ignored. */
-  raw?: boolean;
+  /** Non-JSON media the handler writes itself through `res` (streams, files, a negotiated HTML page). */
+  writes?: W;
   /** Scope an API token needs; defaults by method and tag (see resolveScope). Filled in the registry. */
   scope?: RouteScope;
   /** Served to users whose role requires TOTP before they enrol it (GET /me, enrolment, sign-out). */
@@ -79,6 +114,11 @@ export type HandlerInput<B, Q, P, A extends Access> = {
 /** Every registered route, for the OpenAPI document. */
 export type RouteRegistry = RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>[];
 
+/** True for a route whose only answer is a stream or file it writes itself (no JSON response). */
+export function writesOwnBody(spec: Pick<RouteSpec<undefined, undefined, undefined>, 'writes' | 'response'>): boolean {
+  return spec.writes !== undefined && spec.response === undefined;
+}
+
 const UNSAFE = new Set(['post', 'put', 'patch', 'delete']);
 
 /**
@@ -99,12 +139,14 @@ export function resolveScope(spec: Pick<RouteSpec<undefined, undefined, undefine
  * field paths), runs the handler and sends its result as JSON. The same spec (with its resolved
  * scope) feeds the OpenAPI document, so the docs cannot drift from the validation.
  */
-export function route<B extends Schema | undefined, Q extends Schema | undefined, P extends Schema | undefined, A extends Access>(
-  router: Router,
-  registry: RouteRegistry,
-  spec: RouteSpec<B, Q, P> & { access: A },
-  handler: (input: HandlerInput<B, Q, P, A>) => Promise<unknown>,
-): void {
+export function route<
+  B extends Schema | undefined,
+  Q extends Schema | undefined,
+  P extends Schema | undefined,
+  A extends Access,
+  R extends Schema | undefined = undefined,
+  W extends WrittenMedia | undefined = undefined,
+>(router: Router, registry: RouteRegistry, spec: RouteSpec<B, Q, P, R, W> & { access: A }, handler: (input: HandlerInput<B, Q, P, A>) => Promise<HandlerResult<R, W>>): void {
   const scope = resolveScope(spec);
   registry.push({ ...spec, scope } as RouteRegistry[number]);
   const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
@@ -144,9 +186,11 @@ export function route<B extends Schema | undefined, Q extends Schema | undefined
     const params = spec.params ? parseInput(spec.params, req.params, 'params', locale) : undefined;
     const query = spec.query ? parseInput(spec.query, req.query, 'query', locale) : undefined;
     const body = spec.body ? parseInput(spec.body, req.body ?? {}, 'body', locale) : undefined;
-    const result = await handler({ req, res, body, query, params, auth } as HandlerInput<B, Q, P, A>);
-    if (spec.raw || res.headersSent) return;
-    if (result === undefined) res.status(spec.status ?? 204).end();
-    else res.status(spec.status ?? 200).json(result);
+    const result: unknown = await handler({ req, res, body, query, params, auth } as HandlerInput<B, Q, P, A>);
+    if (res.headersSent) return;
+    if (isReply(result)) res.status(result.status).json(result.body);
+    else if (result !== undefined) res.status(spec.status ?? 200).json(result);
+    else if (!spec.writes) res.status(spec.status ?? 204).end();
+    else throw new Error(`route ${spec.method.toUpperCase()} ${spec.path}: the handler wrote no ${spec.writes} answer`);
   }
 }

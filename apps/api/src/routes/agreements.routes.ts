@@ -32,7 +32,7 @@ import express from 'express';
 import { z } from 'zod';
 import { actorOf, auditContext, locals, type Authentication } from '../http/context';
 import { decodeCursor, encodeCursor, ZCursorTimestamp } from '../http/cursor';
-import { route } from '../http/route';
+import { route, withStatus } from '../http/route';
 import { toAgreementDto, toAgreementSummary } from '../use-cases/agreement-view';
 import { listScope } from '../use-cases/application-access';
 import { acceptSignedDocument, attachSignedDocument, discardSignedDocument } from '../use-cases/attach-signed-document';
@@ -77,7 +77,7 @@ export function agreementRoutes({ router, registry, deps }: RoutesContext): void
     detail(db, auth, params.id, config.PUBLIC_URL),
   );
 
-  route(router, registry, { method: 'get', path: '/agreements/{id}/document', tag: 'agreements', summary: 'Unduh PDF perjanjian / download the PDF as it stands', access: 'user', params: ZIdParam, raw: true }, async ({ res, auth, params }) => {
+  route(router, registry, { method: 'get', path: '/agreements/{id}/document', tag: 'agreements', summary: 'Unduh PDF perjanjian / download the PDF as it stands', access: 'user', params: ZIdParam, writes: 'application/pdf' }, async ({ res, auth, params }) => {
     const meta = await findAgreementMeta(db, params.id);
     if (!meta || !canSeeInstitution(actorOf(auth), meta.institutionId)) throw new AppError(ErrorCode.NotFound);
     const doc = (await findAgreementDocument(db, params.id))!;
@@ -93,14 +93,10 @@ export function agreementRoutes({ router, registry, deps }: RoutesContext): void
   route(router, registry, { method: 'post', path: '/agreements/{id}/signed-document', tag: 'agreements', summary: 'Lampirkan PDF yang ditandatangani di luar (200 berlaku; 202 menunggu penerimaan operator) / attach an externally signed PDF (200 in force; 202 waiting for an operator)', access: 'user', params: ZIdParam, response: ZAgreement, bodyReader: pdfBody }, async ({ req, res, auth, params }) => {
     const outcome = await attachSignedDocument(db, { agreementId: params.id, actor: actorOf(auth), actorUserId: auth.user.id, body: req.body as unknown, audit: auditContext(req, res), verifier, trust });
     const dto = await detail(db, auth, params.id, config.PUBLIC_URL);
-    if (outcome === 'pending_acceptance') {
-      res.status(202).json(dto);
-      return undefined;
-    }
-    return dto;
+    return outcome === 'pending_acceptance' ? withStatus(202, dto) : dto;
   });
 
-  route(router, registry, { method: 'get', path: '/agreements/{id}/signed-document/pending', tag: 'agreements', summary: 'Unduh PDF yang menunggu penerimaan (204 bila tidak ada) / download the PDF waiting for acceptance (204 when none)', access: 'user', params: ZIdParam, raw: true }, async ({ res, auth, params }) => {
+  route(router, registry, { method: 'get', path: '/agreements/{id}/signed-document/pending', tag: 'agreements', summary: 'Unduh PDF yang menunggu penerimaan (204 bila tidak ada) / download the PDF waiting for acceptance (204 when none)', access: 'user', params: ZIdParam, writes: 'application/pdf' }, async ({ res, auth, params }) => {
     const meta = await findAgreementMeta(db, params.id);
     if (!meta || !canSeeInstitution(actorOf(auth), meta.institutionId)) throw new AppError(ErrorCode.NotFound);
     const pending = await findPendingDocumentBytes(db, params.id);

@@ -78,7 +78,7 @@ export function applicationRoutes({ router, registry, deps }: RoutesContext): vo
     }
   });
 
-  route(router, registry, { method: 'get', path: '/applications/export.csv', tag: 'applications', summary: 'Ekspor inventaris (CSV) / export the inventory', access: 'user', query: ZApplicationExportQuery, raw: true }, async ({ res, auth, query }) => {
+  route(router, registry, { method: 'get', path: '/applications/export.csv', tag: 'applications', summary: 'Ekspor inventaris (CSV) / export the inventory', access: 'user', query: ZApplicationExportQuery, writes: 'text/csv' }, async ({ res, auth, query }) => {
     const institutionId = listScope(actorOf(auth), query.institutionId);
     const csv = applicationsToCsv(await listApplicationsForExport(db, institutionId));
     res.status(200).type('text/csv; charset=utf-8').attachment('inventaris-aplikasi.csv').send(csv);
@@ -126,7 +126,7 @@ export function applicationRoutes({ router, registry, deps }: RoutesContext): vo
     return undefined;
   });
 
-  route(router, registry, { method: 'get', path: '/institutions/{id}/applications/summary.pdf', tag: 'applications', summary: 'Ringkasan inventaris (PDF) / printable inventory summary', access: 'user', params: ZIdParam, raw: true }, async ({ res, auth, params }) => {
+  route(router, registry, { method: 'get', path: '/institutions/{id}/applications/summary.pdf', tag: 'applications', summary: 'Ringkasan inventaris (PDF) / printable inventory summary', access: 'user', params: ZIdParam, writes: 'application/pdf' }, async ({ res, auth, params }) => {
     const institution = await visibleInstitution(db, actorOf(auth), params.id);
     const rows = await listApplicationsForExport(db, institution.id);
     const pdf = await renderInventorySummaryPdf({

@@ -1,4 +1,5 @@
-import { AppError, DATA_CENTER_ROLES, ErrorCode, Role, ZCluster, ZIdParam, ZReconcileFinding, zText } from '@betang/core';
+import type { ZReconcileFinding } from '@betang/core';
+import { AppError, DATA_CENTER_ROLES, ErrorCode, Role, ZCluster, ZIdParam, ZReconcileFindingList, zText } from '@betang/core';
 import { appendAudit, listClusterNodes } from '@betang/db';
 import { z } from 'zod';
 import { auditContext } from '../http/context';
@@ -26,7 +27,7 @@ export function clusterRoutes({ router, registry, deps }: RoutesContext): void {
     };
   });
 
-  route(router, registry, { method: 'get', path: '/reconciliation', tag: 'cluster', summary: 'Temuan rekonsiliasi / reconciliation findings', access: DATA_CENTER_ROLES, query: z.strictObject({ status: z.enum(['open', 'resolved', 'dismissed']).default('open') }), response: z.object({ items: z.array(ZReconcileFinding) }) }, async ({ query }) => {
+  route(router, registry, { method: 'get', path: '/reconciliation', tag: 'cluster', summary: 'Temuan rekonsiliasi / reconciliation findings', access: DATA_CENTER_ROLES, query: z.strictObject({ status: z.enum(['open', 'resolved', 'dismissed']).default('open') }), response: ZReconcileFindingList }, async ({ query }) => {
     const rows = await db.selectFrom('reconcileFindings').selectAll().where('status', '=', query.status).orderBy('lastSeenAt', 'desc').limit(500).execute();
     return {
       items: rows.map((r) => ({

@@ -1,6 +1,5 @@
-import { AppError, ErrorCode, Role, ZCreateIpPoolBody, ZIdParam, ZIpPool } from '@betang/core';
+import { AppError, ErrorCode, Role, ZCreateIpPoolBody, ZIdParam, ZIpPool, ZIpPoolList } from '@betang/core';
 import { appendAudit, findIpPool, insertIpPool, listIpPools } from '@betang/db';
-import { z } from 'zod';
 import { auditContext } from '../http/context';
 import { route } from '../http/route';
 import type { RoutesContext } from './router-context';
@@ -11,7 +10,7 @@ const READERS = [Role.Admin, Role.Operator, Role.DcHead, Role.Auditor] as const;
 export function ipPoolRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
 
-  route(router, registry, { method: 'get', path: '/ip-pools', tag: 'ip-pools', summary: 'Pool alamat IP / IP pools', access: READERS, response: z.object({ items: z.array(ZIpPool) }) }, async () => ({ items: await listIpPools(db) }));
+  route(router, registry, { method: 'get', path: '/ip-pools', tag: 'ip-pools', summary: 'Pool alamat IP / IP pools', access: READERS, response: ZIpPoolList }, async () => ({ items: await listIpPools(db) }));
 
   route(router, registry, { method: 'get', path: '/ip-pools/{id}', tag: 'ip-pools', summary: 'Detail pool / an IP pool', access: READERS, params: ZIdParam, response: ZIpPool }, async ({ params }) => {
     const pool = await findIpPool(db, params.id);

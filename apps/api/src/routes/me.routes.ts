@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, ZApiToken, ZCreatedToken, ZCreateTokenBody, ZIdParam, ZMeResponse, type TokenScope } from '@betang/core';
+import { AppError, ErrorCode, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, ZApiTokenList, ZCreatedToken, ZCreateTokenBody, ZIdParam, ZMeResponse, ZTotpSecret, type TokenScope } from '@betang/core';
 import {
   appendAudit,
   deleteOtherSessionsOfUser,
@@ -67,7 +67,7 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
     };
   });
 
-  route(router, registry, { method: 'get', path: '/me/tokens', tag: 'me', summary: 'Token API pribadi / personal API tokens', access: 'user', response: z.object({ items: z.array(ZApiToken) }) }, async ({ auth }) => ({
+  route(router, registry, { method: 'get', path: '/me/tokens', tag: 'me', summary: 'Token API pribadi / personal API tokens', access: 'user', response: ZApiTokenList }, async ({ auth }) => ({
     items: (await listApiTokens(db, auth.user.id)).map(toTokenDto),
   }));
 
@@ -134,7 +134,7 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
     await appendAudit(tx, { ...auditContext(req, res), institutionId: auth.user.institutionId, action, targetType: 'user', targetId: auth.user.id, after: { sessionsEnded, tokensRevoked } });
   }
 
-  route(router, registry, { method: 'post', path: '/me/totp/secret', tag: 'me', summary: 'Buat rahasia TOTP baru untuk didaftarkan / new TOTP secret to enrol', access: 'user', allowDuringTotpEnrolment: true, response: z.object({ secret: z.string(), otpauthUrl: z.string() }) }, async ({ auth }) => {
+  route(router, registry, { method: 'post', path: '/me/totp/secret', tag: 'me', summary: 'Buat rahasia TOTP baru untuk didaftarkan / new TOTP secret to enrol', access: 'user', allowDuringTotpEnrolment: true, response: ZTotpSecret }, async ({ auth }) => {
     const secret = newTotpSecret();
     const label = encodeURIComponent(`Betang:${auth.user.email}`);
     return { secret, otpauthUrl: `otpauth://totp/${label}?secret=${secret}&issuer=Betang&algorithm=SHA1&digits=6&period=30` };

@@ -35,7 +35,7 @@ export function requestEventRoutes({ router, registry, deps }: RoutesContext): v
   route(
     router,
     registry,
-    { method: 'get', path: '/vps-requests/{id}/events', tag: 'vps-requests', summary: 'Aliran status langsung (SSE) / live status stream (SSE)', access: 'user', params: ZIdParam, query: ZEventsQuery, raw: true },
+    { method: 'get', path: '/vps-requests/{id}/events', tag: 'vps-requests', summary: 'Aliran status langsung (SSE) / live status stream (SSE)', access: 'user', params: ZIdParam, query: ZEventsQuery, writes: 'text/event-stream' },
     async ({ req, res, auth, params, query }) => {
       const request = await findVpsRequest(db, params.id);
       if (!request || !canSeeInstitution(actorOf(auth), request.institutionId)) throw new AppError(ErrorCode.NotFound);

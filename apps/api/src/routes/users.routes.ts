@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, Role, ZCreateUserBody, ZIdParam, ZPageQuery, ZUpdateUserBody, ZUser, zPage, type CreateUserBody } from '@betang/core';
+import { AppError, ErrorCode, Role, ZCreateUserBody, ZIdParam, ZPageQuery, ZTotpResetResult, ZUnlockResult, ZUpdateUserBody, ZUser, zPage, type CreateUserBody } from '@betang/core';
 import { appendAudit, clearLoginThrottleOfEmail, deleteSessionsOfUser, findUserByEmail, findUserById, insertUser, listUsers, revokeApiTokensOfUser, setTotpSecret, updateUser, type Db } from '@betang/db';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -97,7 +97,7 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       summary: 'Hapus jeda masuk dan hitungan gagal pengguna / clear a user\'s sign-in delays and failure counts',
       access: [Role.Admin],
       params: ZIdParam,
-      response: z.object({ cleared: z.number().int().min(0) }),
+      response: ZUnlockResult,
     },
     async ({ req, res, params }) => {
       const user = await findUserById(db, params.id);
@@ -124,7 +124,7 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       // Taking away someone's second factor is done by a person in a browser session, never by a script's token.
       scope: 'session-only',
       params: ZIdParam,
-      response: z.object({ sessionsEnded: z.number().int().min(0), tokensRevoked: z.number().int().min(0) }),
+      response: ZTotpResetResult,
     },
     async ({ req, res, auth, params }) => {
       // An admin's own second factor changes through /me/totp, which asks for a current code.

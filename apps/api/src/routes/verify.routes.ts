@@ -23,7 +23,7 @@ export function verifyRoutes({ router, registry, deps }: RoutesContext): void {
     verifyAgreementDocument(db, requirePdfBody(req.body), verifyDeps),
   );
 
-  route(router, registry, { method: 'get', path: '/verify/{code}', tag: 'verify', summary: 'Status perjanjian dari kode QR (JSON, atau HTML untuk peramban) / agreement status by QR code', access: 'public', params: ZVerificationCodeParam, response: ZVerificationResult }, async ({ req, res, params }) => {
+  route(router, registry, { method: 'get', path: '/verify/{code}', tag: 'verify', summary: 'Status perjanjian dari kode QR (JSON, atau HTML untuk peramban) / agreement status by QR code', access: 'public', params: ZVerificationCodeParam, response: ZVerificationResult, writes: 'text/html' }, async ({ req, res, params }) => {
     const meta = await findAgreementByVerificationCode(db, params.code);
     if (!meta) throw new AppError(ErrorCode.NotFound);
     res.set('Cache-Control', 'no-store').vary('Accept');

@@ -3,7 +3,7 @@ import { createTestDatabase, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, testLogD
 import type { Express } from 'express';
 import { pino } from 'pino';
 import request from 'supertest';
-import { createApp } from '../app';
+import { createApp, responseContractViolationsOf } from '../app';
 import type { AppDeps } from '../deps';
 import type { RateLimitPolicy } from '../security/rate-limit';
 import { RequestEventHub } from '../events/request-event-hub';
@@ -46,10 +46,16 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     signatureTrust: options.signatureTrust ?? NO_TRUST_ROOTS,
   };
   const app = createApp(deps);
+  // Every JSON answer was held to its route's response schema (NODE_ENV=test): a file whose tests
+  // provoked a mismatch fails here even if no assertion looked at the answer.
   const close = async () => {
     await deps.requestEvents?.stop();
     await deps.pdfVerifier?.close();
     await database.drop();
+    const violations = responseContractViolationsOf(app);
+    if (violations.length > 0) {
+      throw new Error(`${violations.length} answer(s) broke their route's response schema:\n${violations.map((v) => `  ${v.route} (${v.status}): ${v.problems.join('; ')}`).join('\n')}`);
+    }
   };
   return { app, database, deps, close };
 }

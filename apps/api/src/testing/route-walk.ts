@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { IncomingMessage } from 'node:http';
 import type { Response } from 'supertest';
 import type { z } from 'zod';
-import type { RouteRegistry } from '../http/route';
+import { writesOwnBody, type RouteRegistry } from '../http/route';
 import { ERROR_STATUS } from '../middleware/error-status';
 import type { SignedIn } from './api-harness';
 import { arbitraryFor, encodeAny, type ValueHints } from './zod-arbitrary';
@@ -118,7 +118,7 @@ export function send(
 ): Promise<Response> {
   let test = client.agent[spec.method](url).set('X-CSRF-Token', client.csrfToken).timeout({ response: 20_000, deadline: 30_000 });
   for (const [k, v] of Object.entries(headers)) test = test.set(k, v);
-  if (spec.raw && spec.method === 'get') test = test.buffer(true).parse((res, callback) => firstBytes(res as unknown as IncomingMessage, callback)); // superagent hands the node response to a parser
+  if (writesOwnBody(spec) && spec.method === 'get') test = test.buffer(true).parse((res, callback) => firstBytes(res as unknown as IncomingMessage, callback)); // superagent hands the node response to a parser
   if (body && 'json' in body) return test.set('Content-Type', 'application/json').send(JSON.stringify(body.json) ?? 'null');
   if (body && 'raw' in body) return test.set('Content-Type', body.type).send(body.raw);
   return test;

@@ -1,7 +1,7 @@
-import { ZInstitution, ZQuotaResponse, zPage, type CreateUserBody, type UpdateUserBody, ZUser } from '@betang/core';
+import { ZInstitution, ZQuotaResponse, zPage, type CreateUserBody, type UpdateUserBody, ZTotpResetResult, ZUnlockResult, ZUser } from '@betang/core';
 import type { ApiClient } from './http-client';
 import type { QuotaLimits, ZCreateInstitutionBody } from '@betang/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 
 const ZInstitutionPage = zPage(ZInstitution);
 const ZUserPage = zPage(ZUser);
@@ -25,10 +25,10 @@ export const createUser = (api: ApiClient, scope: UserScope, body: CreateUserBod
 /** PATCH /users/:id. */
 export const updateUser = (api: ApiClient, id: string, body: UpdateUserBody) => api.request('PATCH', `/users/${encodeURIComponent(id)}`, { body, response: ZUser });
 /** POST /users/:id/unlock (admin): clears the user's sign-in delays and failure counts. */
-export const unlockUser = (api: ApiClient, id: string) => api.request('POST', `/users/${encodeURIComponent(id)}/unlock`, { response: z.object({ cleared: z.number() }) });
+export const unlockUser = (api: ApiClient, id: string) => api.request('POST', `/users/${encodeURIComponent(id)}/unlock`, { response: ZUnlockResult });
 /** POST /users/:id/totp/reset (admin): switches the user's TOTP off, ends their sessions, revokes their API tokens. */
 export const resetUserTotp = (api: ApiClient, id: string) =>
-  api.request('POST', `/users/${encodeURIComponent(id)}/totp/reset`, { response: z.object({ sessionsEnded: z.number(), tokensRevoked: z.number() }) });
+  api.request('POST', `/users/${encodeURIComponent(id)}/totp/reset`, { response: ZTotpResetResult });
 
 /** POST /institutions (admin): 409 when the code is taken. */
 export const createInstitution = (api: ApiClient, body: z.input<typeof ZCreateInstitutionBody>) => api.request('POST', '/institutions', { body, response: ZInstitution });

@@ -1,9 +1,6 @@
-import { ZApiToken, ZCreatedToken, ZLoginResponse, ZMeResponse, type CreateTokenBody, type LoginBody } from '@betang/core';
-import { z } from 'zod';
+import { ZApiTokenList, ZCreatedToken, ZLoginResponse, ZMeResponse, ZTotpSecret, type CreateTokenBody, type LoginBody } from '@betang/core';
 import type { ApiClient } from './http-client';
 
-const ZTokenList = z.object({ items: z.array(ZApiToken) });
-const ZTotpSecret = z.object({ secret: z.string(), otpauthUrl: z.string() });
 
 /** POST /auth/login: session cookie plus `{user, csrfToken}`. */
 export const login = (api: ApiClient, body: LoginBody) => api.request('POST', '/auth/login', { body, response: ZLoginResponse });
@@ -13,7 +10,7 @@ export const logout = (api: ApiClient) => api.request('POST', '/auth/logout');
 export const getMe = (api: ApiClient) => api.request('GET', '/me', { response: ZMeResponse });
 
 /** GET /me/tokens. */
-export const listTokens = (api: ApiClient) => api.request('GET', '/me/tokens', { response: ZTokenList });
+export const listTokens = (api: ApiClient) => api.request('GET', '/me/tokens', { response: ZApiTokenList });
 /** POST /me/tokens: the answer holds the secret, shown once. */
 export const createToken = (api: ApiClient, body: CreateTokenBody) => api.request('POST', '/me/tokens', { body, response: ZCreatedToken });
 /** DELETE /me/tokens/:id. */

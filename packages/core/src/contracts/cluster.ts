@@ -33,3 +33,6 @@ export const ZReconcileFinding = z.object({
   lastSeenAt: z.string(),
 });
 export type ReconcileFindingDto = z.infer<typeof ZReconcileFinding>;
+
+/** GET /reconciliation. */
+export const ZReconcileFindingList = z.object({ items: z.array(ZReconcileFinding) });

@@ -33,3 +33,6 @@ export const ZIpPool = z.object({
   size: z.number(),
   held: z.number(),
 });
+
+/** GET /ip-pools. */
+export const ZIpPoolList = z.object({ items: z.array(ZIpPool) });

@@ -41,3 +41,9 @@ export const ZApiToken = z.object({
 
 /** `POST /me/tokens` response: the token row plus the secret, shown once. */
 export const ZCreatedToken = ZApiToken.extend({ secret: z.string() });
+
+/** GET /me/tokens. */
+export const ZApiTokenList = z.object({ items: z.array(ZApiToken) });
+
+/** POST /me/totp/secret: a new secret to enrol (not active until confirmed) and its otpauth:// URL. */
+export const ZTotpSecret = z.object({ secret: z.string(), otpauthUrl: z.string() });

@@ -38,3 +38,9 @@ export const ZUpdateUserBody = z.strictObject({
   password: ZNewPassword.optional(),
 });
 export type UpdateUserBody = z.infer<typeof ZUpdateUserBody>;
+
+/** POST /users/{id}/unlock: how many sign-in throttles were cleared. */
+export const ZUnlockResult = z.object({ cleared: z.number().int().min(0) });
+
+/** POST /users/{id}/totp/reset: how many of the user's sessions ended and API tokens were revoked. */
+export const ZTotpResetResult = z.object({ sessionsEnded: z.number().int().min(0), tokensRevoked: z.number().int().min(0) });

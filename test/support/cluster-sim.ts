@@ -11,7 +11,7 @@
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startSimulator } from '@betang/pve-simulator';
-import { serveSimulatorChild } from '../../worker/support/sim-child';
+import { serveSimulatorChild } from '../worker/support/sim-child';
 
 /** What GET /_chaos/stats answers. */
 export type SimStats = { requests: number; byStatus: Record<string, number>; injected: Record<string, number>; byRoute: Record<string, number> };

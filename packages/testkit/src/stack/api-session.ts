@@ -1,9 +1,10 @@
 /*
- * A minimal cookie + CSRF client for the real API process: sign in, submit, approve, read.
+ * A minimal cookie + CSRF client for a real API process (chaos, bench): sign in, submit, approve, read.
  * Calls that hit a restarting database are retried a few times (what a person pressing the
  * button again would do); every call is to 127.0.0.1.
  */
-import { testSshKey, TEST_PASSWORD } from '@betang/testkit';
+import { testSshKey } from '../request-factories';
+import { TEST_PASSWORD } from '../test-secrets';
 
 export type Session = { base: string; cookie: string; csrfToken: string };
 

@@ -6,7 +6,8 @@
  */
 import { Role } from '@betang/core';
 import { createDatabase, migrateToLatest, type Db } from '@betang/db';
-import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser } from '@betang/testkit';
+import { makeInstitution, makeQuota, makeUser } from '../factories';
+import { makeAgreementInForce, makeApplication, makeCatalog, makeIpPool } from '../request-factories';
 import pg from 'pg';
 
 /** Creates database `name` on the server at `adminUrl`, migrates it and returns its URL and a Kysely handle. */
