@@ -34,7 +34,7 @@ if [ -n "$missing" ]; then
   flock /tmp/betang-apt.lock sh -c "apt-get install -y -q --no-install-recommends $missing || { apt-get update -q && apt-get install -y -q --no-install-recommends $missing; }" >&2
 fi
 
-# shellcheck source=debian-mirror.sh
+# shellcheck source=packages/guest/scripts/debian-mirror.sh disable=SC1091
 . "$(dirname "$0")/debian-mirror.sh"
 mirror=$(debian_mirror "$SUITE")
 
