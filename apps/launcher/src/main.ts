@@ -1,7 +1,8 @@
 /*
  * `npm start`: Betang in one process tree. With no DATABASE_URL it runs an embedded PostgreSQL
  * (PGlite) under .betang/; with no REDIS_URL the queue runs on PostgreSQL; with no PVE_* it
- * runs the simulated Proxmox cluster. Then it migrates, seeds demo data, starts api + worker,
+ * runs the simulated Proxmox cluster (BETANG_SIM_GUESTS=qemu: its VMs are real Debian guests under
+ * qemu). Then it migrates, seeds demo data, starts api + worker,
  * and prints the URL and the demo logins. Setting the variables switches each part to the real one.
  */
 import { randomBytes } from 'node:crypto';
@@ -71,17 +72,22 @@ async function main(): Promise<void> {
   step(env.REDIS_URL ? 'Antrean di Redis / queue on Redis (REDIS_URL)' : 'Antrean di PostgreSQL (BullMQ PG backend) / queue on PostgreSQL');
 
   if (!env.PVE_URL) {
-    // The simulated cluster is kept under BETANG_HOME like the database, so VMs outlive a restart.
+    const guests = env.BETANG_SIM_GUESTS ?? 'emulated';
+    if (guests !== 'emulated' && guests !== 'qemu') throw new Error(`BETANG_SIM_GUESTS harus 'emulated' atau 'qemu' / must be 'emulated' or 'qemu' (got '${guests}')`);
+    if (guests === 'qemu') step('Guest nyata di qemu: ±1 GB memori dan ±1–1,5 menit per VPS / real qemu guests: about 1 GB of memory and 1–1.5 minutes per VPS');
+    // The simulated cluster is kept under BETANG_HOME like the database, so VMs (and real guests' disks) outlive a restart.
     const simulator = await startSimulator({
       port: Number(env.BETANG_SIM_PORT ?? 0),
       timeFactor: Number(env.BETANG_SIM_TIME_FACTOR ?? 0.2),
       stateFile: path.join(home, 'simulator-cluster.json'),
+      guests,
+      qemu: { runDir: path.join(home, 'sim-guests') },
     });
     if (simulator.restored.vms > 0) step(`Klaster tersimulasi dipulihkan / simulated cluster restored: ${simulator.restored.vms} VM`);
     if (simulator.restored.skipped.length > 0) step(`VM pada node yang tidak dikenal dilewati / VMs on unknown nodes skipped: ${simulator.restored.skipped.join(', ')}`);
     const provisioningKey = localKeyPair(path.join(home, 'provision_ed25519'));
-    // The simulated guests answer Betang's configuration commands like a fresh Debian would.
-    simulator.faults.setGuestCommandHandler(
+    // Emulated guests answer Betang's configuration commands like a fresh Debian would (real ones are Debian).
+    if (guests === 'emulated') simulator.faults.setGuestCommandHandler(
       emulateDebianGuests((vmid) => {
         const config = (simulator.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
         return guestSpecFromVmConfig({ name: config.name, tags: config.tags, sshKeys: decodeSshKeys(config.sshkeys) }, provisioningKey.publicKey);

@@ -53,6 +53,11 @@ export class StateReader {
     return this.sim.state.vms.get(vmid)?.hostKey?.public;
   }
 
+  /** qemu mode: the VM's qemu pid, resident memory, overlay path and SSH forward (null otherwise). */
+  qemuGuest(vmid: number): { pid?: number; rssMiB?: number; overlay: string; sshPort?: number; console: string } | undefined {
+    return this.sim.qemu?.info(vmid);
+  }
+
   /** Where the VM's SSH endpoint listens (its guest IP is not routable from the host). */
   guestSshEndpoint(vmid: number): { host: string; port: number } | undefined {
     return this.sim.guest.endpoint(vmid);
