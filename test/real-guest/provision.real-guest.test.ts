@@ -128,7 +128,7 @@ describe('provisioning on real qemu guests', () => {
     worker = startWorker({
       DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: `realguest-${randomBytes(3).toString('hex')}`, NODE_ENV: 'test', LOG_LEVEL: process.env.REAL_GUEST_LOG_LEVEL ?? 'warn',
       PVE_URL: s.url, PVE_TOKEN_ID: s.tokenId, PVE_TOKEN_SECRET: s.tokenSecret, PVE_CA_FILE: s.caFile, PVE_VMID_MIN: String(VMID.min), PVE_VMID_MAX: String(VMID.max),
-      PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator', GUEST_AGENT_WAIT_SECONDS: '400', GUEST_SSH_READY_SECONDS: '60',
+      PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator', GUEST_AGENT_WAIT_SECONDS: '600', GUEST_SSH_READY_SECONDS: '120',
       STEP_RETRY_BASE_MS: '2000', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2',
     });
 

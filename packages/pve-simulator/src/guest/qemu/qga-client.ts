@@ -17,7 +17,7 @@ export class QgaError extends Error {
 
 /** Parses newline-separated JSON objects that follow the agent's 0xFF sync delimiter. */
 class ResponseReader {
-  private text = '';
+  private bytes = Buffer.alloc(0);
   private synced = false;
   private readonly waiters: Array<(value: Record<string, unknown>) => void> = [];
   private readonly queue: Array<Record<string, unknown>> = [];
@@ -30,10 +30,12 @@ class ResponseReader {
       this.synced = true;
       data = data.subarray(at + 1);
     }
-    this.text += data.toString('utf8').replace(/\xff/g, '');
-    for (let nl = this.text.indexOf('\n'); nl >= 0; nl = this.text.indexOf('\n')) {
-      const line = this.text.slice(0, nl).trim();
-      this.text = this.text.slice(nl + 1);
+    // Later delimiters (answers to earlier syncs) are bytes, not text: drop them; decode whole
+    // lines only, so a character split between two reads stays intact.
+    this.bytes = Buffer.concat([this.bytes, Buffer.from(data.filter((byte) => byte !== 0xff))]);
+    for (let nl = this.bytes.indexOf(0x0a); nl >= 0; nl = this.bytes.indexOf(0x0a)) {
+      const line = this.bytes.subarray(0, nl).toString('utf8').trim();
+      this.bytes = this.bytes.subarray(nl + 1);
       if (line === '') continue;
       let value: unknown;
       try {
