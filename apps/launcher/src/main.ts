@@ -103,6 +103,11 @@ async function main(): Promise<void> {
       GUEST_SSH_TARGET: 'simulator',
       PROVISION_SSH_KEY_FILE: provisioningKey.file,
     });
+    // A real guest under software emulation takes minutes to boot on a busy machine.
+    if (guests === 'qemu') {
+      env.GUEST_AGENT_WAIT_SECONDS = env.GUEST_AGENT_WAIT_SECONDS ?? '600';
+      env.GUEST_SSH_READY_SECONDS = env.GUEST_SSH_READY_SECONDS ?? '120';
+    }
     stoppers.push(() => simulator.close());
     step(`Klaster Proxmox tersimulasi / simulated Proxmox cluster: ${simulator.url}`);
   } else step(`Memakai Proxmox / using Proxmox at ${env.PVE_URL}`);
