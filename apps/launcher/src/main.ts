@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   if (!env.PVE_URL) {
     const guests = env.BETANG_SIM_GUESTS ?? 'emulated';
     if (guests !== 'emulated' && guests !== 'qemu') throw new Error(`BETANG_SIM_GUESTS harus 'emulated' atau 'qemu' / must be 'emulated' or 'qemu' (got '${guests}')`);
-    if (guests === 'qemu') step('Guest nyata di qemu: ±1 GB memori dan ±1–1,5 menit per VPS / real qemu guests: about 1 GB of memory and 1–1.5 minutes per VPS');
+    if (guests === 'qemu') step('Guest nyata di qemu: ±0,6 GB memori (maks. 1 GB) per VPS; tanpa KVM 1–4 menit sampai SSH / real qemu guests: about 0.6 GB of memory (at most 1 GB) per VPS; without KVM 1–4 minutes to SSH');
     // The simulated cluster is kept under BETANG_HOME like the database, so VMs (and real guests' disks) outlive a restart.
     const simulator = await startSimulator({
       port: Number(env.BETANG_SIM_PORT ?? 0),
