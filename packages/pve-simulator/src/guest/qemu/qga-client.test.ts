@@ -62,7 +62,10 @@ describe('QGA client', () => {
 
   it('should keep a character whose bytes arrive in two reads', async () => {
     const path = await agent((req, socket) => {
-      if (req.execute === 'guest-sync-delimited') return syncAnswer(req, socket);
+      if (req.execute === 'guest-sync-delimited') {
+        syncAnswer(req, socket);
+        return;
+      }
       const bytes = Buffer.from('{"return": {"out-data": "Palangka Raya – Kalteng"}}\n');
       const cut = bytes.indexOf(0x80); // inside the three bytes of the en dash
       socket.write(bytes.subarray(0, cut));
@@ -87,7 +90,10 @@ describe('QGA client', () => {
   it("should pass the agent's error description and the command's arguments through", async () => {
     let seen: Record<string, unknown> | undefined;
     const path = await agent((req, socket) => {
-      if (req.execute === 'guest-sync-delimited') return syncAnswer(req, socket);
+      if (req.execute === 'guest-sync-delimited') {
+        syncAnswer(req, socket);
+        return;
+      }
       seen = req.arguments;
       socket.write('{"error": {"class": "GenericError", "desc": "Guest agent command failed, error was \'Failed to execute child process “nope” (No such file or directory)\'"}}\n');
     });
