@@ -266,7 +266,9 @@ export class QemuGuests {
     rmSync(join(g.dir, 'qga.sock'), { force: true });
     args.push('-qmp', `unix:${qmp},server=on,wait=off`, '-serial', `file:${join(g.dir, 'console.log')}`, '-pidfile', join(g.dir, 'qemu.pid'));
 
-    const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group: a Ctrl+C meant for the simulator (or the launcher) must not kill the
+    // guests before the simulator has saved that they were running; close() stops them itself.
+    const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
     g.process = child;
