@@ -3,7 +3,7 @@
 #   9000 debian-12     Debian 12 (Bookworm) generic cloud image
 #   9001 ubuntu-24.04  Ubuntu 24.04 LTS (Noble) cloud image
 # Run as root on the PVE node that should hold the templates (placement clones onto any online
-# node sharing the template's storage). Idempotent: an existing vmid is left alone unless
+# node sharing the template's storage), with template-packages.txt beside this script. Idempotent: an existing vmid is left alone unless
 # REBUILD=1. Needs: wget, sha512sum/sha256sum, virt-customize (apt-get install libguestfs-tools).
 #
 # Usage: sh build-templates.sh [storage] [bridge] [templates-pool]
@@ -27,12 +27,9 @@ BRIDGE=${2:-vmbr0}
 POOL=${3:-templates}
 WORKDIR=${WORKDIR:-/var/lib/vz/template/betang}
 REBUILD=${REBUILD:-0}
+# One package name per line, `#` comments (infra/proxmox/template-packages.txt beside this script).
 PACKAGE_LIST=${PACKAGE_LIST:-$(dirname "$0")/template-packages.txt}
-
-# template-packages.txt as one comma-separated list (blank lines and # comments ignored).
-packages() {
-  sed -e 's/#.*//' -e 's/[[:space:]]//g' "$PACKAGE_LIST" | grep -v '^$' | paste -sd, -
-}
+PACKAGES=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$PACKAGE_LIST" | grep -v '^$' | paste -sd, -)
 
 log() { printf '[betang-templates] %s\n' "$*"; }
 
@@ -67,10 +64,10 @@ build() {
   fi
   mv "$image.part" "$image"
 
-  # The cloud images ship without the guest agent (Betang cannot work without it) and, for
-  # Debian, without ufw; the list has both and everything else the guest steps use.
-  log "installing $(packages) into the image"
-  virt-customize -a "$image" --install "$(packages)" --run-command 'systemctl enable qemu-guest-agent' \
+  # The cloud images lack some of what Betang needs (the guest agent; ufw on Debian). The list is
+  # the same one the real-guest test image is built from, so the tests boot what production clones.
+  log "installing the template packages into the image: $PACKAGES"
+  virt-customize -a "$image" --install "$PACKAGES" --run-command 'systemctl enable qemu-guest-agent' \
     --run-command 'truncate -s 0 /etc/machine-id' >/dev/null
 
   log "creating VM $vmid ($name) on $STORAGE"

@@ -1,7 +1,8 @@
 /*
  * `npm start`: Betang in one process tree. With no DATABASE_URL it runs an embedded PostgreSQL
  * (PGlite) under .betang/; with no REDIS_URL the queue runs on PostgreSQL; with no PVE_* it
- * runs the simulated Proxmox cluster. Then it migrates, seeds demo data, starts api + worker,
+ * runs the simulated Proxmox cluster (BETANG_SIM_GUESTS=qemu: its VMs are real Debian guests under
+ * qemu). Then it migrates, seeds demo data, starts api + worker,
  * and prints the URL and the demo logins. Setting the variables switches each part to the real one.
  */
 import { randomBytes } from 'node:crypto';
@@ -77,17 +78,22 @@ async function main(): Promise<void> {
   step(env.REDIS_URL ? 'Antrean di Redis / queue on Redis (REDIS_URL)' : 'Antrean di PostgreSQL (BullMQ PG backend) / queue on PostgreSQL');
 
   if (!env.PVE_URL) {
-    // The simulated cluster is kept under BETANG_HOME like the database, so VMs outlive a restart.
+    const guests = env.BETANG_SIM_GUESTS ?? 'emulated';
+    if (guests !== 'emulated' && guests !== 'qemu') throw new Error(`BETANG_SIM_GUESTS harus 'emulated' atau 'qemu' / must be 'emulated' or 'qemu' (got '${guests}')`);
+    if (guests === 'qemu') step('Guest nyata di qemu: ±0,6 GB memori (maks. 1 GB) per VPS; tanpa KVM 1–4 menit sampai SSH / real qemu guests: about 0.6 GB of memory (at most 1 GB) per VPS; without KVM 1–4 minutes to SSH');
+    // The simulated cluster is kept under BETANG_HOME like the database, so VMs (and real guests' disks) outlive a restart.
     const simulator = await startSimulator({
       port: Number(env.BETANG_SIM_PORT ?? 0),
       timeFactor: Number(env.BETANG_SIM_TIME_FACTOR ?? 0.2),
       stateFile: path.join(home, 'simulator-cluster.json'),
+      guests,
+      qemu: { runDir: path.join(home, 'sim-guests') },
     });
     if (simulator.restored.vms > 0) step(`Klaster tersimulasi dipulihkan / simulated cluster restored: ${simulator.restored.vms} VM`);
     if (simulator.restored.skipped.length > 0) step(`VM pada node yang tidak dikenal dilewati / VMs on unknown nodes skipped: ${simulator.restored.skipped.join(', ')}`);
     const provisioningKey = localKeyPair(path.join(home, 'provision_ed25519'));
-    // The simulated guests answer Betang's configuration commands like a fresh Debian would.
-    simulator.faults.setGuestCommandHandler(
+    // Emulated guests answer Betang's configuration commands like a fresh Debian would (real ones are Debian).
+    if (guests === 'emulated') simulator.faults.setGuestCommandHandler(
       emulateDebianGuests((vmid) => {
         const config = (simulator.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
         const spec = guestSpecFromVmConfig({ name: config.name, tags: config.tags, searchdomain: config.searchdomain, sshKeys: decodeSshKeys(config.sshkeys) }, provisioningKey.publicKey);
@@ -105,6 +111,11 @@ async function main(): Promise<void> {
       GUEST_SSH_TARGET: 'simulator',
       PROVISION_SSH_KEY_FILE: provisioningKey.file,
     });
+    // A real guest under software emulation takes minutes to boot on a busy machine.
+    if (guests === 'qemu') {
+      env.GUEST_AGENT_WAIT_SECONDS = env.GUEST_AGENT_WAIT_SECONDS ?? '600';
+      env.GUEST_SSH_READY_SECONDS = env.GUEST_SSH_READY_SECONDS ?? '120';
+    }
     stoppers.push(() => simulator.close());
     step(`Klaster Proxmox tersimulasi / simulated Proxmox cluster: ${simulator.url}`);
   } else step(`Memakai Proxmox / using Proxmox at ${env.PVE_URL}`);

@@ -34,24 +34,9 @@ if [ -n "$missing" ]; then
   flock /tmp/betang-apt.lock sh -c "apt-get install -y -q --no-install-recommends $missing || { apt-get update -q && apt-get install -y -q --no-install-recommends $missing; }" >&2
 fi
 
-mirror="${BETANG_DEBIAN_MIRROR:-}"
-if [ -z "$mirror" ]; then
-  # deb822 sources first (URIs:/Suites: stanzas), then one-line sources.
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    mirror=$(awk -v suite="$SUITE" '
-      /^[[:space:]]*$/ { if (uri != "" && ok) { print uri; exit } uri=""; ok=0; next }
-      /^URIs:/ { uri=$2 }
-      /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == suite) ok=1 }
-      END { if (uri != "" && ok) print uri }' "$f" | head -n1)
-    [ -n "$mirror" ] && break
-  done
-fi
-if [ -z "$mirror" ]; then
-  mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-    awk -v suite="$SUITE" '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { if ($(i+1) == suite) { print $i; exit } } }')
-fi
-mirror="${mirror:-http://deb.debian.org/debian}"
+# shellcheck source=packages/guest/scripts/debian-mirror.sh disable=SC1091
+. "$(dirname "$0")/debian-mirror.sh"
+mirror=$(debian_mirror "$SUITE")
 
 mkdir -p "$(dirname "$OUT")"
 # One build at a time, even when two test files start together.

@@ -1,6 +1,7 @@
 /**
- * Standalone PVE simulator: `npm run sim -- --port 8006 --flavour pve9 --time-factor 1 --seed 7`
- * (env: PVE_SIM_PORT, PVE_SIM_HOST, PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR, PVE_SIM_SEED).
+ * Standalone PVE simulator: `npm run sim -- --port 8006 --flavour pve9 --time-factor 1 --seed 7
+ * --guests emulated|qemu` (env: PVE_SIM_PORT, PVE_SIM_HOST, PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR,
+ * PVE_SIM_SEED, BETANG_SIM_GUESTS).
  */
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ function flag(name: string, env: string): string | undefined {
 
 function usage(problem: string): never {
   console.error(`pve-simulator: ${problem}`);
-  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1]');
+  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu]');
   process.exit(2);
 }
 
@@ -32,8 +33,10 @@ async function main(): Promise<void> {
   if (flavour !== 'pve8' && flavour !== 'pve9') usage(`invalid flavour '${String(flavour)}'`);
   if (!Number.isFinite(timeFactor) || timeFactor < 0) usage('invalid time factor');
   if (!Number.isInteger(seed)) usage('invalid seed');
+  const guests = flag('guests', 'BETANG_SIM_GUESTS') ?? 'emulated';
+  if (guests !== 'emulated' && guests !== 'qemu') usage(`invalid guest mode '${guests}' (emulated or qemu)`);
 
-  const sim = await startSimulator({ port, host, flavour, timeFactor, seed });
+  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests });
   const caFile = join(tmpdir(), `pve-sim-${sim.port}-ca.pem`);
   writeFileSync(caFile, sim.caPem);
   const auth = `Authorization: PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`;
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
   console.log(`  fingerprint  : ${sim.fingerprint}`);
   console.log(`  CA file      : ${caFile}`);
   console.log(`  time factor  : ${timeFactor}, seed ${seed}`);
+  console.log(`  guests       : ${guests === 'qemu' ? 'qemu (real Debian cloud guests; SSH via GET /_sim/guest/ssh/<vmid>)' : 'emulated'}`);
   console.log('');
   console.log(`  curl --cacert ${caFile} -H '${auth}' ${sim.url}/api2/json/cluster/resources`);
   console.log(`  curl -k -H '${auth}' ${sim.url}/api2/json/version`);

@@ -1,3 +1,4 @@
+import type { QemuGuestOptions } from './guest/qemu/qemu-guests';
 import type { NodeSpec, StorageSpec, TemplateSpec } from './state/types';
 
 export type Flavour = 'pve8' | 'pve9';
@@ -38,8 +39,16 @@ export interface SimulatorOptions {
   agentBootSeconds?: number;
   /** Realistic seconds between two /cluster/resources broadcasts. Default 10. */
   resourcesLagSeconds?: number;
-  /** Start an emulated SSH server per running VM (default true). */
+  /** Start an emulated SSH server per running VM (default true; emulated guests only). */
   guestSsh?: boolean;
+  /**
+   * `emulated` (default): guests are answered from memory (agent stages, emulated sshd).
+   * `qemu`: every started VM boots a real Debian cloud guest under qemu (docs/pve-simulator.md,
+   * "Real guests"); the agent endpoints are answered by its qemu-guest-agent.
+   */
+  guests?: 'emulated' | 'qemu';
+  /** Settings of the `qemu` guest mode. */
+  qemu?: QemuGuestOptions;
   /**
    * Keep the cluster's VMs in this JSON file: loaded at start when it exists, written when they
    * change and on close (the embedded demo's cluster survives a restart). Default: memory only.
@@ -80,7 +89,7 @@ export function perNodeTemplates(nodes: NodeSpec[] = DEFAULT_NODES): TemplateSpe
 }
 
 /** Options with defaults applied. */
-export type ResolvedOptions = Required<Omit<SimulatorOptions, 'authFailureDelayMs' | 'stateFile'>> & { authFailureDelayMs: number; stateFile: string | undefined };
+export type ResolvedOptions = Required<Omit<SimulatorOptions, 'authFailureDelayMs' | 'stateFile' | 'qemu'>> & { authFailureDelayMs: number; stateFile: string | undefined; qemu: QemuGuestOptions };
 
 /** Fills in defaults; guarantees a usable, self-consistent option set. */
 export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
@@ -102,6 +111,8 @@ export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
     agentBootSeconds: o.agentBootSeconds ?? 20,
     resourcesLagSeconds: o.resourcesLagSeconds ?? 10,
     guestSsh: o.guestSsh ?? true,
+    guests: o.guests ?? 'emulated',
+    qemu: o.qemu ?? {},
     stateFile: o.stateFile,
   };
 }

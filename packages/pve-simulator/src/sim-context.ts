@@ -1,6 +1,7 @@
 import type { AuthService } from './auth/auth-service';
 import type { FaultState } from './faults/fault-state';
 import type { GuestHub } from './guest/guest-hub';
+import type { QemuGuests } from './guest/qemu/qemu-guests';
 import type { ResolvedOptions } from './options';
 import { die, paramError, permissionDenied } from './server/pve-error';
 import type { AuthInfo } from './server/router';
@@ -21,6 +22,8 @@ export interface Sim {
   auth: AuthService;
   faults: FaultState;
   guest: GuestHub;
+  /** Real qemu guests (the `qemu` guest mode); undefined when guests are emulated. */
+  qemu?: QemuGuests;
   /** SHA-256 fingerprint of the TLS certificate, colon-separated upper-case hex. */
   fingerprint: string;
 }

@@ -5,6 +5,7 @@ import { createAdminHandler } from './faults/admin-api';
 import { emptyFaultState } from './faults/fault-state';
 import { Faults } from './faults/faults-controller';
 import { GuestHub } from './guest/guest-hub';
+import { ensureGuestImage, guestImageAt, QemuGuests } from './guest/qemu/qemu-guests';
 import type { SimulatorOptions } from './options';
 import { resolveOptions } from './options';
 import { allRoutes } from './routes';
@@ -49,7 +50,7 @@ export interface RunningSimulator {
 /**
  * Starts an HTTPS PVE API simulator on host:port (default 127.0.0.1, random port). Each call
  * builds an independent cluster (or reloads the one kept in `stateFile`); close() saves it when
- * a state file is set, then stops the HTTPS server, guest SSH servers and timers.
+ * a state file is set, then stops the HTTPS server, guest SSH servers (or qemu guests) and timers.
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const opts = resolveOptions(options);
@@ -58,6 +59,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const state = new ClusterState(opts, rng);
   const faults = emptyFaultState();
   const tls = cachedSelfSigned(opts.host, opts.nodes[0]?.name ?? 'pve1');
+  const qemu =
+    opts.guests === 'qemu'
+      ? new QemuGuests(opts.qemu.imageDir ? guestImageAt(opts.qemu.imageDir) : await ensureGuestImage((line) => console.error(line)), opts.qemu)
+      : undefined;
   const sim: Sim = {
     opts,
     clock,
@@ -67,7 +72,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     tasks: new TaskManager(state, clock, rng),
     flocks: new FlockTable(clock),
     auth: new AuthService(opts.flavour, opts.tokens, opts.users, clock.now),
-    guest: new GuestHub(state, faults, opts.host, opts.guestSsh),
+    guest: new GuestHub(state, faults, opts.host, opts.guestSsh && !qemu, qemu),
+    ...(qemu ? { qemu } : {}),
     fingerprint: tls.fingerprint,
   };
   const persistence = opts.stateFile ? await persistClusterTo(sim, opts.stateFile) : undefined;
@@ -106,6 +112,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       persistence?.stop();
       controller.reset();
       await sim.guest.closeAll();
+      // A cluster kept in a state file keeps its guests' disks; a throwaway one removes them.
+      await qemu?.closeAll(!opts.stateFile && !opts.qemu.runDir);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -16,6 +16,7 @@ function ops(faults: Faults, state: StateReader): Record<string, AdminOp> {
     'GET guest/ssh': (_b, a) => state.guestSshEndpoint(num(a)) ?? null,
     'GET guest/commands': (_b, a) => state.guestCommands(a === undefined ? undefined : num(a)),
     'GET guest/host-key': (_b, a) => state.hostKey(num(a)) ?? null,
+    'GET guest/qemu': (_b, a) => state.qemuGuest(num(a)) ?? null,
     'POST faults/route-error': (b) => ({ id: faults.addRouteError(b as unknown as RouteFaultInput) }),
     'DELETE faults/route-error': (_b, a) => faults.removeRouteError(num(a)),
     'POST faults/node-online': (b) => faults.setNodeOnline(String(b.node), bool(b.online, true)),

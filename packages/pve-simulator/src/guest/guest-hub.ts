@@ -3,6 +3,7 @@ import type { ClusterState } from '../state/cluster-state';
 import type { SimVm } from '../state/types';
 import { cloudInitCommand } from './cloud-init-model';
 import { authorizedKeys, ensureHostKey } from './host-key';
+import type { QemuGuests } from './qemu/qemu-guests';
 import { startGuestSsh } from './ssh-server';
 import type { GuestSshServer } from './ssh-server';
 
@@ -32,6 +33,7 @@ export class GuestHub {
     private readonly faults: FaultState,
     private readonly host: string,
     private readonly sshEnabled: boolean,
+    private readonly qemu?: QemuGuests,
   ) {}
 
   /** Stable fake-DHCP lease per MAC from the configured pool. */
@@ -107,8 +109,12 @@ export class GuestHub {
     this.servers.set(vm.vmid, entry);
   }
 
-  /** host/port of the VM's SSH endpoint (the VM's own address is not routable from the host). */
+  /**
+   * host/port of the VM's SSH endpoint (the VM's own address is not routable from the host): the
+   * emulated sshd, or the loopback port qemu forwards to a real guest's port 22.
+   */
   endpoint(vmid: number): { host: string; port: number } | undefined {
+    if (this.qemu) return this.qemu.sshEndpoint(vmid);
     const s = this.servers.get(vmid);
     return s ? { host: this.host, port: s.port } : undefined;
   }

@@ -1,4 +1,5 @@
-import { agentStage, networkInterfaces } from '../guest/agent-model';
+import { agentEnabled, agentStage, networkInterfaces } from '../guest/agent-model';
+import { QgaError } from '../guest/qemu/qga-client';
 import { die } from '../server/pve-error';
 import type { ParamSchema } from '../server/params';
 import { P } from '../server/params';
@@ -19,7 +20,31 @@ function prepare(ctx: RouteContext<Sim>, command: string, level: Level): { vm: S
   // PVE 9 accepts either agent privilege for read-only commands
   else if (sim.faults.deniedPrivileges.has('VM.GuestAgent.Unrestricted')) requirePriv(sim, path, 'VM.GuestAgent.Audit');
   const never = sim.faults.agentNeverStarts.has(vm.vmid) || sim.faults.agentNeverStarts.has('*');
+  if (sim.qemu) {
+    if (!agentEnabled(vm.config.agent)) throw die('No QEMU guest agent configured');
+    if (vm.power !== 'running') throw die(`VM ${vm.vmid} is not running`);
+    if (never) throw die('QEMU guest agent is not running');
+    return { vm, stage: 'up' };
+  }
   return { vm, stage: agentStage(vm, command, sim.clock.now(), never) };
+}
+
+/**
+ * Asks a qemu-mode guest's own agent, with PVE's texts for the failures: nothing answering the
+ * sync is `QEMU guest agent is not running`, an unanswered command is `VM N qmp command
+ * 'guest-…' failed - got timeout`, an error the agent returns is `Agent error: <its text>`.
+ */
+async function realAgent(sim: Sim, vm: SimVm, command: string, args?: Record<string, unknown>): Promise<unknown> {
+  const qemu = sim.qemu;
+  if (!qemu) throw new Error('not in qemu guest mode');
+  try {
+    return await qemu.agent(vm.vmid, `guest-${command}`, args);
+  } catch (e) {
+    if (!(e instanceof QgaError)) throw e;
+    if (e.failure.kind === 'not-running') throw die('QEMU guest agent is not running');
+    if (e.failure.kind === 'timeout') throw die(`VM ${vm.vmid} qmp command 'guest-${command}' failed - got timeout`);
+    throw die(`Agent error: ${e.failure.desc}`);
+  }
 }
 
 const base: ParamSchema = { node: P.node, vmid: P.vmid };
@@ -29,8 +54,9 @@ function simple(method: 'GET' | 'POST', name: string, level: Level, result: (sim
     method,
     path: `/nodes/{node}/qemu/{vmid}/agent/${name}`,
     schema: base,
-    handler: (ctx) => {
+    handler: async (ctx) => {
       const { vm } = prepare(ctx, name, level);
+      if (ctx.sim.qemu) return { result: await realAgent(ctx.sim, vm, name) };
       return { result: result(ctx.sim, vm) };
     },
   };
@@ -43,8 +69,9 @@ export const agentRoutes: Array<Route<Sim>> = [
     method: 'GET',
     path: '/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces',
     schema: base,
-    handler: (ctx) => {
+    handler: async (ctx) => {
       const { vm, stage } = prepare(ctx, 'network-get-interfaces', 'audit');
+      if (ctx.sim.qemu) return { result: await realAgent(ctx.sim, vm, 'network-get-interfaces') };
       return { result: networkInterfaces(vm, stage, (mac) => ctx.sim.guest.dhcp(mac)) };
     },
   },
@@ -59,11 +86,18 @@ export const agentRoutes: Array<Route<Sim>> = [
     method: 'POST',
     path: '/nodes/{node}/qemu/{vmid}/agent/exec',
     schema: { ...base, command: { type: 'string', array: true }, 'input-data': { type: 'string', optional: true, maxLength: 65536 } },
-    handler: (ctx) => {
+    handler: async (ctx) => {
       const { sim, params } = ctx;
       const { vm } = prepare(ctx, 'exec', 'unrestricted');
       const argv = (params.command as string[]).filter((a) => a !== '');
       if (argv.length === 0) throw die("Agent error: Guest agent command failed, error was 'Failed to execute child process'");
+      if (sim.qemu) {
+        // PVE's Agent.pm: argv[0] is the path, the rest the arguments, output captured, input base64.
+        const input = params['input-data'] === undefined ? {} : { 'input-data': Buffer.from(String(params['input-data'])).toString('base64') };
+        const started = (await realAgent(sim, vm, 'exec', { path: argv[0], arg: argv.slice(1), 'capture-output': true, ...input })) as { pid: number };
+        sim.guest.commands.push({ vmid: vm.vmid, via: 'agent', command: argv.join(' '), at: Date.now(), code: 0 });
+        return { pid: started.pid };
+      }
       const pid = vm.nextExecPid++;
       const now = sim.clock.now();
       // QGA executes argv[0] literally; a whole command line in one element is "No such file or directory"
@@ -88,8 +122,14 @@ export const agentRoutes: Array<Route<Sim>> = [
     method: 'GET',
     path: '/nodes/{node}/qemu/{vmid}/agent/exec-status',
     schema: { ...base, pid: { type: 'integer' } },
-    handler: (ctx) => {
+    handler: async (ctx) => {
       const { vm } = prepare(ctx, 'exec-status', 'unrestricted');
+      if (ctx.sim.qemu) {
+        const s = (await realAgent(ctx.sim, vm, 'exec-status', { pid: Number(ctx.params.pid) })) as Record<string, unknown>;
+        // PVE decodes the agent's base64 output before answering.
+        for (const key of ['out-data', 'err-data']) if (typeof s[key] === 'string') s[key] = Buffer.from(s[key], 'base64').toString('utf8');
+        return s;
+      }
       const e = vm.execs.get(Number(ctx.params.pid));
       if (!e) throw die(`Agent error: Invalid parameter 'pid'`);
       if (ctx.sim.clock.now() < e.readyAt) return { exited: false };

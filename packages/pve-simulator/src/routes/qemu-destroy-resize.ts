@@ -46,7 +46,8 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
           }
           vm.config.lock = 'destroyed';
           for (const [, d] of configDisks(vm.config)) t.log(`Removing image ${d.storage}:${d.volume}: 100% complete...done.`);
-          await t.sleep(1200);
+          if (sim.qemu) await sim.qemu.destroy(vm.vmid);
+          else await t.sleep(1200);
           sim.state.vms.delete(vm.vmid);
           sim.state.setPool(vm.vmid, undefined);
           sim.guest.forget(vm.vmid);

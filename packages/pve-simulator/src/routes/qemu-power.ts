@@ -10,7 +10,10 @@ import type { SimVm } from '../state/types';
 import type { TaskContext } from '../tasks/task-manager';
 import { applyPending, checkLock, lockVm, stillThere } from './vm-helpers';
 
-/** Boots QEMU: pending applied, cloud-init snapshot taken, agent stages planned, SSH endpoint up. */
+/**
+ * Boots QEMU: pending applied, cloud-init snapshot taken; emulated guests get their agent stages
+ * planned and SSH endpoint up, qemu-mode guests a real qemu process.
+ */
 export async function boot(sim: Sim, vm: SimVm, t: TaskContext): Promise<void> {
   applyPending(vm);
   const node = sim.state.node(vm.node);
@@ -19,6 +22,20 @@ export async function boot(sim: Sim, vm: SimVm, t: TaskContext): Promise<void> {
     const dev = parseNet(v);
     const bridge = typeof dev === 'string' ? undefined : dev.opts.bridge;
     if (bridge && !node.bridges.includes(bridge)) throw new Error(`bridge '${bridge}' does not exist`);
+  }
+  if (sim.qemu) {
+    // A real guest: its agent and sshd answer when they are up, not on a schedule.
+    vm.agentOnAtStart = agentEnabled(vm.config.agent);
+    const pid = await sim.qemu.start(vm, vm.config, (line) => t.log(line), () => {
+      // The guest powered itself off (or qemu died): PVE then shows the VM stopped.
+      if (vm.pid === pid) powerOff(vm);
+    });
+    vm.power = 'running';
+    vm.startedAt = sim.clock.now();
+    vm.pid = pid;
+    vm.bootConfig = { ...vm.config };
+    vm.agentPlan = undefined;
+    return;
   }
   if (vm.config.ide2?.includes('cloudinit') || Object.values(vm.config).some((v) => v.includes('cloudinit'))) {
     t.log('generating cloud-init ISO');
@@ -53,6 +70,21 @@ function powerOff(vm: SimVm): void {
   vm.startedAt = undefined;
   vm.pid = undefined;
   vm.agentPlan = undefined;
+}
+
+/**
+ * A real guest's clean shutdown: the ACPI power button, then up to `timeout` seconds (default
+ * 600, as PVE) for the guest to power off; after that `forceStop=1` kills it, otherwise the
+ * task fails as PVE's does.
+ */
+async function qemuShutdown(sim: Sim, vm: SimVm, t: TaskContext, ctx: RouteContext<Sim>): Promise<void> {
+  const qemu = sim.qemu;
+  if (!qemu) return;
+  const timeout = ctx.params.timeout === undefined ? 600 : Number(ctx.params.timeout);
+  if (await qemu.shutdown(vm.vmid, timeout * 1000)) return;
+  if (ctx.params.forceStop !== 1) throw new Error('VM quit/powerdown failed - got timeout');
+  t.log('VM still running - terminating now with SIGTERM');
+  await qemu.stop(vm.vmid);
 }
 
 type PowerBody = (sim: Sim, vm: SimVm, t: TaskContext, ctx: RouteContext<Sim>) => Promise<void>;
@@ -95,9 +127,10 @@ export const powerRoutes: Array<Route<Sim>> = [
     if (vm.power !== 'stopped') throw new Error(`VM ${vm.vmid} already running`);
     await boot(sim, vm, t);
   }),
-  powerRoute('stop', 'qmstop', { 'overrule-shutdown': P.bool, keepActive: P.bool }, none, async (_sim, vm, t) => {
+  powerRoute('stop', 'qmstop', { 'overrule-shutdown': P.bool, keepActive: P.bool }, none, async (sim, vm, t) => {
     if (vm.power === 'stopped') return;
-    await t.sleep(800);
+    if (sim.qemu) await sim.qemu.stop(vm.vmid);
+    else await t.sleep(800);
     powerOff(vm);
   }),
   powerRoute(
@@ -107,9 +140,10 @@ export const powerRoutes: Array<Route<Sim>> = [
     (vm) => {
       if (vm.power === 'paused') throw die('VM is paused - cannot shutdown');
     },
-    async (_sim, vm, t) => {
+    async (sim, vm, t, ctx) => {
       if (vm.power === 'stopped') return;
-      await t.sleep(5000);
+      if (sim.qemu) await qemuShutdown(sim, vm, t, ctx);
+      else await t.sleep(5000);
       powerOff(vm);
     },
   ),
@@ -120,8 +154,9 @@ export const powerRoutes: Array<Route<Sim>> = [
     (vm) => {
       if (vm.power === 'stopped') throw die(`VM ${vm.vmid} not running`);
     },
-    async (sim, vm, t) => {
-      await t.sleep(4000);
+    async (sim, vm, t, ctx) => {
+      if (sim.qemu) await qemuShutdown(sim, vm, t, ctx);
+      else await t.sleep(4000);
       powerOff(vm);
       await boot(sim, vm, t);
     },

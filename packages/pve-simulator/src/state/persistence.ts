@@ -58,7 +58,19 @@ async function restoreCluster(sim: Sim, json: string): Promise<{ restored: numbe
       if (!sim.state.pools.has(saved.pool)) sim.state.pools.set(saved.pool, { members: new Set() });
       sim.state.setPool(vm.vmid, saved.pool);
     }
-    if (saved.running) {
+    if (saved.running && sim.qemu) {
+      // A real guest does not outlive the process that ran its qemu: boot it again from its disk.
+      vm.agentOnAtStart = agentEnabled(vm.config.agent);
+      const config = saved.bootConfig ?? vm.config;
+      try {
+        const pid = await sim.qemu.start(vm, config, () => undefined, () => {
+          if (vm.pid === pid) Object.assign(vm, { power: 'stopped', pid: undefined, startedAt: undefined });
+        });
+        Object.assign(vm, { power: 'running', startedAt: now, pid });
+      } catch {
+        // left stopped: the operator starts it again
+      }
+    } else if (saved.running) {
       const node = sim.state.node(vm.node);
       vm.power = 'running';
       vm.startedAt = now;

@@ -59,6 +59,11 @@ export class StateReader {
     return plan ? { ...plan } : undefined;
   }
 
+  /** qemu mode: the VM's qemu pid, resident memory, overlay path and SSH forward (null otherwise). */
+  qemuGuest(vmid: number): { pid?: number; rssMiB?: number; overlay: string; sshPort?: number; console: string } | undefined {
+    return this.sim.qemu?.info(vmid);
+  }
+
   /** Where the VM's SSH endpoint listens (its guest IP is not routable from the host). */
   guestSshEndpoint(vmid: number): { host: string; port: number } | undefined {
     return this.sim.guest.endpoint(vmid);
