@@ -15,6 +15,8 @@ import { HOST_KEY_ARGV } from './steps/pin-host-key.step';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const LIST = join(ROOT, 'infra', 'proxmox', 'template-packages.txt');
+/** The list's package names, read as build-templates.sh reads them (`#` comments and blank lines skipped). */
+const listedPackages = (): string[] => readFileSync(LIST, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
 
 /** Debian 12 package of each program (dpkg -S); Ubuntu 24.04 ships them in the same packages. */
 const PROGRAM_PACKAGE: Record<string, string> = {
@@ -115,7 +117,7 @@ async function recordedArgvs(): Promise<string[][]> {
 }
 
 describe('infra/proxmox/template-packages.txt', () => {
-  const listed = new Set(readFileSync(LIST, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean));
+  const listed = new Set(listedPackages());
 
   it('should read programs out of the step scripts, also behind exec, timeout and $(…)', () => {
     expect(programsOfScript('set -eu\ntmp=$(mktemp)\ntrap \'rm -f "$tmp"\' EXIT\nif [ "$5" = visudo ]; then visudo -cqf "$tmp"; fi\nexec timeout "$1" cloud-init status --wait\nx=$((j + 1)); a | tail -n 3')).toEqual(['mktemp', 'visudo', 'timeout', 'cloud-init', 'a', 'tail']);
@@ -147,7 +149,7 @@ describe('infra/proxmox/template-packages.txt', () => {
   });
 
   it('should list each package once, one per line', () => {
-    const lines = readFileSync(LIST, 'utf8').split('\n').filter(Boolean);
+    const lines = listedPackages();
     expect(lines.every((l) => /^[a-z0-9][a-z0-9+.-]+$/.test(l))).toBe(true);
     expect(new Set(lines).size).toBe(lines.length);
   });
