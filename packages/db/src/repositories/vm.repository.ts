@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Executor } from '../database';
 import { definedFields } from './patch';
 
@@ -72,10 +71,4 @@ export async function listLiveVms(db: Executor): Promise<VmRow[]> {
     .where('vmid', 'is not', null)
     .orderBy('vmid')
     .execute();
-}
-
-/** Touch helper used in tests and the reconciler: now() as the database sees it. */
-export async function databaseNow(db: Executor): Promise<Date> {
-  const { rows } = await sql<{ now: Date }>`SELECT now() AS now`.execute(db);
-  return rows[0]?.now ?? new Date();
 }

@@ -128,5 +128,3 @@ export const packagesStep: GuestStep<Observed> = {
   },
 };
 
-/** Spec values of this step a caller may set from configuration. */
-export type PackagesSettings = Pick<GuestSpec, 'aptProxy' | 'aptMirror' | 'packageUpgrade'>;
