@@ -49,7 +49,7 @@ export function dayNameId(d: Date | string): string {
 }
 
 /** Month name in Indonesian (1-based month); throws RangeError outside 1–12. */
-export function monthNameId(month: number): string {
+function monthNameId(month: number): string {
   const name = MONTHS[month - 1];
   if (name === undefined) throw new RangeError(`not a month number: ${month}`);
   return name;

@@ -3,7 +3,7 @@ import { toWinAnsi } from '../util/win-ansi';
 import { formatNip, type Block, type SignatureColumn } from './layout-blocks';
 import { wrapText } from './text-wrap';
 
-export type LayoutFonts = { regular: PDFFont; bold: PDFFont; italic: PDFFont };
+type LayoutFonts = { regular: PDFFont; bold: PDFFont; italic: PDFFont };
 
 export const PAGE = { width: 595.28, height: 841.89, left: 70, right: 60, top: 64, bottom: 100 } as const;
 const SIZE = 11;

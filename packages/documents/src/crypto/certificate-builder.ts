@@ -11,7 +11,7 @@ export function generateRsaKeyPair(bits = 3072): { privateKeyPem: string; public
 }
 
 /** Positive 128-bit random serial (hex), as RFC 5280 asks for unpredictable serials. */
-export function randomSerialHex(): string {
+function randomSerialHex(): string {
   const b = randomBytes(16);
   b.writeUInt8((b.readUInt8(0) & 0x7f) | 0x01, 0);
   return b.toString('hex');

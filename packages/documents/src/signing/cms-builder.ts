@@ -41,7 +41,7 @@ function issuerAndSerial(certDer: Buffer): { issuer: forge.asn1.Asn1; serial: fo
   return { serial, issuer };
 }
 
-export type CmsInput = {
+type CmsInput = {
   content: Buffer;
   signerCertPem: string;
   chainPems: string[];

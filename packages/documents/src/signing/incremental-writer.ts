@@ -1,7 +1,7 @@
 /** One object written in an incremental update (new, or a new version of an existing one). */
 export type UpdateObject = { num: number; gen: number; body: string };
 
-export type UpdateTrailer = { size: number; root: string; info?: string; id?: string; prev: number };
+type UpdateTrailer = { size: number; root: string; info?: string; id?: string; prev: number };
 
 /**
  * Appends a classic incremental update (PDF 32000-1 §7.5.6) after `base`: the objects, an

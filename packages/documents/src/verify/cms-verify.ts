@@ -16,7 +16,7 @@ const MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
 const SIGNING_TIME = '1.2.840.113549.1.9.5';
 const SIGNING_CERT_V2 = '1.2.840.113549.1.9.16.2.47';
 
-export type CmsCheck = { signer: CertInfo; pool: CertInfo[]; digestValid: boolean; signatureValid: boolean; signingTime?: Date; cmsLength: number };
+type CmsCheck = { signer: CertInfo; pool: CertInfo[]; digestValid: boolean; signatureValid: boolean; signingTime?: Date; cmsLength: number };
 
 function findSigner(cms: ParsedCms, pool: CertInfo[]): CertInfo {
   const sid = cms.sid;

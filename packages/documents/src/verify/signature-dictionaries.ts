@@ -16,7 +16,7 @@ export type FoundSignature = {
 
 const KEY_END = /[\s(<[/]/;
 /** More signature dictionaries than this is hostile (each one means hashing up to the whole file). */
-export const MAX_SIGNATURES = 32;
+const MAX_SIGNATURES = 32;
 /** `/ByteRange` keys looked at, duplicates included (each is parsed). */
 const MAX_BYTE_RANGE_KEYS = 4 * MAX_SIGNATURES;
 
