@@ -10,7 +10,6 @@ export {
   type SshPublicKeyError,
   type SshPublicKeyResult,
 } from './ssh-public-key';
-export type { LocalizedMessage } from './localized-message';
 export {
   ZGuestSpec,
   ZGuestHostname,
