@@ -60,6 +60,27 @@ module.exports = {
       to: { path: '^packages/testkit/' },
     },
     {
+      name: 'no-testing-in-production',
+      severity: 'error',
+      comment: 'Test doubles and fixtures (src/testing folders, `@betang/*/testing` entries) are for tests only: production code never imports them.',
+      from: { pathNot: TEST + '|^test/|^bench/' },
+      to: { path: '/src/testing/' },
+    },
+    {
+      name: 'guest-emulation-only-in-demo-and-tests',
+      severity: 'error',
+      comment: 'The emulated Debian guests (`@betang/guest/emulation`) serve the launcher\'s demo mode and the tests; the worker, the API and the packages must reach real guests only (docs/decisions/emulated-guests.md).',
+      from: { path: '^(apps/(?!launcher/)|packages/(?!guest/))[^/]+/src', pathNot: TEST },
+      to: { path: '^packages/guest/src/emulation/' },
+    },
+    {
+      name: 'guest-production-entry-without-emulation',
+      severity: 'error',
+      comment: 'Inside packages/guest only the emulation itself reaches the emulation, so `@betang/guest` never ships it.',
+      from: { path: '^packages/guest/src/(?!emulation/)', pathNot: TEST },
+      to: { path: '^packages/guest/src/emulation/' },
+    },
+    {
       name: 'no-app-imports',
       severity: 'error',
       comment: 'Apps are leaves: packages never import apps, apps never import each other.',

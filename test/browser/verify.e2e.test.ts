@@ -84,7 +84,8 @@ describe('public agreement verification page (real Chromium)', () => {
     // one byte changed inside the signed content
     const changed = Buffer.from(signed);
     const at = changed.indexOf('PERJANJIAN');
-    changed[at > 0 ? at : 2000] ^= 0x01;
+    const flipAt = at > 0 ? at : 2000;
+    changed.writeUInt8(changed.readUInt8(flipAt) ^ 0x01, flipAt);
     await page.getByLabel(T['verify.file']!).setInputFiles([]);
     const text = await upload('diubah.pdf', changed);
     expect(text).toContain(T['verify.notGenuine']);

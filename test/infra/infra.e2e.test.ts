@@ -240,7 +240,7 @@ describe('infra shell scripts', () => {
   it('should build the templates the catalog names, with what provisioning needs', () => {
     const build = readFileSync(join(INFRA, 'proxmox', 'build-templates.sh'), 'utf8');
     const seed = readFileSync(join(ROOT, 'apps/launcher/src/seed-demo.ts'), 'utf8');
-    for (const [, id, vmid] of seed.matchAll(/id: '([a-z0-9.-]+)', name: '[^']+', osFamily: '[a-z]+', pveTemplateVmid: (\d+)/g)) {
+    for (const [, id = '', vmid] of seed.matchAll(/id: '([a-z0-9.-]+)', name: '[^']+', osFamily: '[a-z]+', pveTemplateVmid: (\d+)/g)) {
       expect(build).toMatch(new RegExp(`^build ${vmid} ${id.replace('.', '\\.')} `, 'm'));
     }
     for (const needed of ['--scsihw virtio-scsi-pci', '--serial0 socket', '--agent enabled=1', 'cloudinit', 'qm importdisk', 'qm template', 'qemu-guest-agent']) {

@@ -6,6 +6,7 @@ import {
   childLogEnv, createTestDatabase, freePort, makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, startApiProcess, testSshKey,
   TEST_PASSWORD, testLogDestination, testLogOptions, type TestDatabase,
 } from '@betang/testkit';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
 import { relayJobsOnce } from '../../apps/worker/src/outbox/job-relay';
@@ -70,14 +71,15 @@ describe('approval survives an API crash between the run row and its job', () =>
     await blocker.query('BEGIN');
     await blocker.query('LOCK TABLE outbox IN SHARE ROW EXCLUSIVE MODE');
     const pending = asOperator(`/api/v1/vps-requests/${requestId}/approve`, {}).catch(() => 'connection lost');
-    let waiting = false;
-    for (let i = 0; i < 100 && !waiting; i += 1) {
+    // The backend serving the approval: the one whose insert waits for the outbox lock.
+    let apiBackend: number | undefined;
+    for (let i = 0; i < 100 && apiBackend === undefined; i += 1) {
       // The insert waits for its lock while PostgreSQL parses it, so look at pg_locks, not at the query text.
-      const { rows } = await blocker.query("SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'outbox'::regclass AND mode = 'RowExclusiveLock' AND NOT granted");
-      waiting = rows[0].n > 0;
-      if (!waiting) await new Promise((r) => setTimeout(r, 100));
+      const { rows } = await blocker.query<{ pid: number }>("SELECT pid FROM pg_locks WHERE relation = 'outbox'::regclass AND mode = 'RowExclusiveLock' AND NOT granted");
+      apiBackend = rows[0]?.pid;
+      if (apiBackend === undefined) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(waiting).toBe(true);
+    expect(apiBackend).toEqual(expect.any(Number));
     const runsInFlight = await blocker.query('SELECT count(*)::int AS n FROM provisioning_runs');
     expect(runsInFlight.rows[0].n).toBe(0); // the run row is written but not committed: invisible
     api.kill('SIGKILL');
@@ -92,7 +94,13 @@ describe('approval survives an API crash between the run row and its job', () =>
       if (where) q = q.where(where[0] as never, '=', where[1] as never);
       return Number((await q.executeTakeFirstOrThrow()).n);
     };
-    await new Promise((r) => setTimeout(r, 500)); // PostgreSQL notices the dead connection and rolls back
+    // PostgreSQL notices the dead client and rolls its transaction back: wait until that backend is gone,
+    // so what follows is checked after the rollback, not merely hidden by an open transaction.
+    for (;;) {
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ${apiBackend}`.execute(db);
+      if (rows[0]?.n === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
     expect(await count('provisioningRuns')).toBe(0);
     expect(await count('ipAllocations')).toBe(0);
     expect(await count('outbox', ['topic', 'job'])).toBe(0);

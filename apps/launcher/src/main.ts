@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDatabase, migrateToLatest } from '@betang/db';
-import { emulateDebianGuests, guestSpecFromVmConfig } from '@betang/guest';
+import { emulateDebianGuests, guestSpecFromVmConfig } from '@betang/guest/emulation';
 import { decodeSshKeys } from '@betang/proxmox';
 import { startSimulator } from '@betang/pve-simulator';
 import { utils as sshUtils } from 'ssh2';

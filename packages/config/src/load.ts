@@ -12,7 +12,7 @@ export class ConfigError extends Error {
 }
 
 /** A parsed config plus what the operator should hear about but that does not stop the process. */
-export type ConfigReport<T> = { config: T; warnings: string[] };
+type ConfigReport<T> = { config: T; warnings: string[] };
 
 function plainSecretsWarning(names: string[]): string {
   return (

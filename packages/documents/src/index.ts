@@ -1,4 +1,4 @@
-export { DocumentError, DocumentErrorCode, isDocumentError, type BilingualMessage } from './errors/document-error';
+export { DocumentError, DocumentErrorCode, isDocumentError } from './errors/document-error';
 export { sha256Hex } from './util/sha256';
 export {
   AGREEMENT_TEMPLATE_VERSION,

@@ -3,7 +3,7 @@ import { runScriptAsRoot } from './guest-commands';
 import { GuestError, GuestErrorCode } from './guest-errors';
 
 /** Waits for cloud-init when the image has it; exit 100 means it has not. */
-export const CLOUD_INIT_WAIT_SCRIPT = 'command -v cloud-init >/dev/null 2>&1 || exit 100\nexec timeout "$1" cloud-init status --wait';
+const CLOUD_INIT_WAIT_SCRIPT = 'command -v cloud-init >/dev/null 2>&1 || exit 100\nexec timeout "$1" cloud-init status --wait';
 
 export type CloudInitResult = { present: false } | { present: true; status: 'done' | 'degraded'; output: string };
 

@@ -19,7 +19,7 @@ export const BATCH_SCRIPT_TAG = '# betang-guest-batch v1';
 // $1 = frame marker (random per batch), then per command: OK_CODES STDIN_BYTES ARGC ARGV…
 // `eval` only ever sees the text "${1}" "${2}" … built here: the values are expanded from the
 // positional parameters and never parsed as shell syntax.
-export const BATCH_SCRIPT = [
+const BATCH_SCRIPT = [
   BATCH_SCRIPT_TAG,
   'n=$1; shift',
   'd=$(mktemp -d) || exit 90',
@@ -43,7 +43,7 @@ export const BATCH_SCRIPT = [
 ].join('\n');
 
 /** One command for the guest: argv as run by the batch (already as root), and its standalone command line. */
-export type BatchCommand = {
+type BatchCommand = {
   /** argv the batch script runs (it runs as root; commands for another user carry their own `sudo -u`). */
   argv: readonly string[];
   /** The same command as one command line, sent when it is alone in its batch. */
@@ -79,7 +79,7 @@ export function parseBatchOutput(output: string, marker: string): ExecResult[] {
 }
 
 /** The full command line of a batch and the stdin it needs. */
-export function batchCommandLine(commands: readonly BatchCommand[], marker: string): { command: string; stdin?: string } {
+function batchCommandLine(commands: readonly BatchCommand[], marker: string): { command: string; stdin?: string } {
   const args: string[] = [marker];
   let stdin = '';
   for (const c of commands) {

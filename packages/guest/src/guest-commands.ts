@@ -11,7 +11,7 @@ export function sudoCommand(argv: readonly string[]): string {
   return shellCommand(['sudo', '-n', '--', ...argv]);
 }
 
-export type RunOptions = { stdin?: string; okCodes?: readonly number[]; /** SSH exec timeout for a long command (default: the connection's). */ timeoutMs?: number };
+type RunOptions = { stdin?: string; okCodes?: readonly number[]; /** SSH exec timeout for a long command (default: the connection's). */ timeoutMs?: number };
 
 /**
  * Runs argv as root; returns the result when the exit code is allowed, else throws
@@ -82,7 +82,7 @@ const WRITE_SCRIPT = [
   'install -D -T -m "$2" -o "$3" -g "$4" -- "$tmp" "$1"',
 ].join('\n');
 
-export type GuestFile = {
+type GuestFile = {
   path: string;
   content: string;
   mode: string;

@@ -1,4 +1,4 @@
-import type { LocalizedMessage } from './localized-message';
+import type { LocalizedText } from '@betang/core';
 
 /** Stable codes for failures while reaching or configuring a guest. */
 export enum GuestErrorCode {
@@ -26,7 +26,7 @@ export enum GuestErrorCode {
 export class GuestError extends Error {
   constructor(
     readonly code: GuestErrorCode,
-    readonly userMessage: LocalizedMessage,
+    readonly userMessage: LocalizedText,
     readonly retryable: boolean,
     readonly details: Record<string, unknown> = {},
   ) {
@@ -80,7 +80,7 @@ export class GuestCommandError extends GuestError {
 
 /** Something the guest needs is missing or clashes; the message says what to fix. */
 export class GuestPreconditionError extends GuestError {
-  constructor(message: LocalizedMessage, details: Record<string, unknown> = {}) {
+  constructor(message: LocalizedText, details: Record<string, unknown> = {}) {
     super(GuestErrorCode.PreconditionFailed, message, false, details);
   }
 }

@@ -3,7 +3,7 @@ import { GuestError, GuestErrorCode } from './guest-errors';
 import { readSshKeyBlob } from '@betang/core';
 
 /** A host key to trust: its blob, the algorithms that present it, and its fingerprint. */
-export type PinnedHostKey = { type: string; blob: Buffer; fingerprint: string; algorithms: string[] };
+type PinnedHostKey = { type: string; blob: Buffer; fingerprint: string; algorithms: string[] };
 
 const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
   'ssh-ed25519': ['ssh-ed25519'],

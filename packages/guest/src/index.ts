@@ -10,7 +10,6 @@ export {
   type SshPublicKeyError,
   type SshPublicKeyResult,
 } from './ssh-public-key';
-export type { LocalizedMessage } from './localized-message';
 export {
   ZGuestSpec,
   ZGuestHostname,
@@ -36,4 +35,3 @@ export { waitForCloudInit, type CloudInitResult } from './cloud-init';
 export { configureGuest, parseGuestSpec, GUEST_STEPS, type GuestStepEvent } from './configure-guest';
 export { APT_PROXY_FILE, aptProxyContent } from './steps/packages.step';
 export { GUEST_STEP_KEYS, type GuestStep, type GuestStepKey, type StepCheck, type StepReport } from './steps/guest-step';
-export { emulateDebianGuests, guestCommandArgvs, guestSpecFromVmConfig, splitShellWords, cloudInitHosts, EMULATED_UPGRADABLE, type EmulatedGuestInput, type EmulatedCommandResult } from './emulation/debian-guest-emulation';

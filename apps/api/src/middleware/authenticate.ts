@@ -47,11 +47,6 @@ export function readCookies(req: Request, name: string): string[] {
   return values;
 }
 
-/** The first readable value of cookie `name`, or undefined (see readCookies). */
-export function readCookie(req: Request, name: string): string | undefined {
-  return readCookies(req, name)[0];
-}
-
 /**
  * Resolves the caller from `Authorization: Bearer <token>` or the session cookie and stores it in
  * the request locals. Anonymous requests pass through (routes decide); a bearer header that is

@@ -5,6 +5,7 @@ import { bigExponentIssuerCertificate, certificateFloodSigner } from '@betang/do
 import { makeInstitution, makeUser } from '@betang/testkit';
 import request from 'supertest';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
+import { fuzzSeed, seededRandom } from '../testing/fuzz-seed';
 import { errorBodyProblems } from '../testing/route-walk';
 
 // supertest's parser type names superagent's Response, which at run time is the node response stream.
@@ -20,6 +21,9 @@ const SECRET = 'rahasia-uji-fuzz-pdf-0123456789abcdef';
 const SLOWDOWN_ALLOWED = 25;
 
 jest.setTimeout(300_000);
+
+/** Seeds the random CMS bytes and the randomly changed bytes; printed at start and in a failure. */
+const { seed: SEED, replay: REPLAY } = fuzzSeed(__filename);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
@@ -88,8 +92,7 @@ describe('fuzz: hostile PDFs against POST /verify and the signed-document upload
     const withoutChain = { ...credential, chainPems: [] };
     const big = bigExponentIssuerCertificate(credential.certPem);
 
-    let seed = 2026;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = seededRandom(SEED);
     cases.push(
       ['not a PDF', latin1('<html>bukan pdf</html>')],
       ['header only', latin1('%PDF-1.7\n')],
@@ -185,7 +188,7 @@ describe('fuzz: hostile PDFs against POST /verify and the signed-document upload
         if ((lang === 'id') !== looksIndonesian) problems.push(`${where}: message not in ${lang}: ${message}`);
       }
     }
-    expect(problems).toEqual([]);
+    expect({ replay: REPLAY, problems }).toEqual({ replay: REPLAY, problems: [] });
     expect(await db.selectFrom('agreements').select(['status', 'currentSha256']).where('id', '=', agreementId).executeTakeFirstOrThrow()).toEqual(before);
     expect(await db.selectFrom('agreementPendingDocuments').select('agreementId').execute()).toEqual([]);
     expect(await db.selectFrom('agreementSignatures').select('id').where('agreementId', '=', agreementId).execute()).toEqual([]);

@@ -6,24 +6,26 @@ import request from 'supertest';
 import { createApp, JSON_BODY_LIMIT, routeRegistryOf } from '../app';
 import type { AppDeps } from '../deps';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
+import { fuzzSeed } from '../testing/fuzz-seed';
 import { defaultHints, errorBodyProblems, pathParams, routeName, send, stringLeavesOf, urlOf, validExample, withValueAt, type RouteEntry, type StringLeaf } from '../testing/route-walk';
 import { fillPath, seedTenant, seedWorld, type Tenant } from '../testing/tenant-fixture';
 import { arbitraryFor, encodeAny, hostileString, hostileValue, nearValid, queryArbitrary, type ValueHints } from '../testing/zod-arbitrary';
 import { CSV_IMPORT_LIMIT } from './applications.routes';
 
 /**
- * Issue 9's fuzz: every route of the app's own registry (a new route is fuzzed without touching
+ * Fuzz: every route of the app's own registry (a new route is fuzzed without touching
  * this file) gets random and hostile path parameters, queries and bodies — schema-shaped values,
  * the same with one field broken, hostile JSON, raw non-JSON bodies and wrong content types —
  * sent by a signed-in user holding a role the route admits, with a valid CSRF token. Every
  * answer must be below 500, and every 4xx the error shape with a message in the language asked.
  *
- * FUZZ_RUNS (default 20) sets the random cases per route; FUZZ_SEED replays a failure (fast-check
- * prints the seed and the counterexample).
+ * FUZZ_RUNS (default 20) sets the random cases per route. The seed is printed when the file
+ * starts and in every failure, with the command that replays it: FUZZ_SEED=<seed> gives the same
+ * cases again (fast-check also prints the counterexample).
  */
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 20);
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() ^ (Math.random() * 0x7fffffff);
+const { seed: SEED, replay: REPLAY } = fuzzSeed(__filename);
 
 /** Routes fuzzed with fixed cases only, and why. Empty by design: add one only with its reason. */
 const FIXED_CASES_ONLY: Record<string, string> = {};
@@ -210,7 +212,7 @@ describe('fuzz: every route answers hostile input with a 4xx, never a 5xx', () =
       } catch (error) {
         // fast-check's report holds the seed and the case; long hostile strings are abridged.
         const cause = error instanceof Error && error.cause instanceof Error ? `\nGot: ${error.cause.message}` : '';
-        throw new Error(abridge(`FUZZ_SEED=${SEED}: ${error instanceof Error ? error.message : String(error)}${cause}`), { cause: error });
+        throw new Error(abridge(`${REPLAY}\n${error instanceof Error ? error.message : String(error)}${cause}`), { cause: error });
       }
     }, 120_000);
   });

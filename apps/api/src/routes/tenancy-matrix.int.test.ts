@@ -7,7 +7,7 @@ import { defaultHints, fieldsOf, pathParams, routeName, send, urlOf, validExampl
 import { bodyText, fillPath, leakedSecrets, seedTenant, seedWorld, type Tenant, type TenantIds } from '../testing/tenant-fixture';
 
 /**
- * Issue 9's tenancy matrix: every route of the registry that names a resource (a path id, or an
+ * Tenancy matrix: every route of the registry that names a resource (a path id, or an
  * institution/application id in its query or body) is called by institution A's head and staff
  * with institution B's ids. The answer must be 403 or 404, exactly what a missing id gets (so
  * ids cannot be probed), and its body must contain none of B's ids, names, e-mails, hostnames,

@@ -71,8 +71,3 @@ export function matchTotpStep(secretBase32: string, code: string, at: number = D
   }
   return null;
 }
-
-/** Verifies a TOTP code allowing one step of clock drift either way (no reuse check: see matchTotpStep). */
-export function verifyTotp(secretBase32: string, code: string, at: number = Date.now()): boolean {
-  return matchTotpStep(secretBase32, code, at) !== null;
-}

@@ -1,7 +1,7 @@
-import type { BilingualText } from '@betang/proxmox';
+import type { LocalizedText } from '@betang/core';
 
 /** A bilingual text: Bahasa Indonesia first, English second. */
-export type Text = BilingualText;
+export type Text = LocalizedText;
 
 /**
  * An error a step raises on purpose, with a stable code, a bilingual message that says what

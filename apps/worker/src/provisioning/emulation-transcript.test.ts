@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configureGuest, connectGuest, emulateDebianGuests, guestSpecFromVmConfig, type GuestConnection } from '@betang/guest';
+import { configureGuest, connectGuest, type GuestConnection } from '@betang/guest';
+import { emulateDebianGuests, guestSpecFromVmConfig } from '@betang/guest/emulation';
 import { createPveClient, decodeSshKeys, encodeSshKeys, type PveClient } from '@betang/proxmox';
 import { startSimulator, type AgentPlan, type RunningSimulator } from '@betang/pve-simulator';
 import { makeKeyPair } from '../testing/provisioning-env';

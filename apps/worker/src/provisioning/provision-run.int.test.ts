@@ -79,7 +79,7 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
     // cloud-init must not upgrade on first boot (PVE's default): the packages guest step does, through the DC's proxy/mirror.
     expect(String(cfg.ciupgrade)).toBe('0');
     expect(parseTags(cfg.tags)).toEqual(expect.arrayContaining(['betang', runTag(q.runId), `betang-inst-${q.institutionCode.toLowerCase()}`]));
-    expect(cfg.description.split('\n')).toContain(runMarker(q.runId));
+    expect(cfg.description?.split('\n')).toContain(runMarker(q.runId));
     expect(decodeSshKeys(cfg.sshkeys)).toEqual([...q.sshPublicKeys, env.platformKey.publicKey]);
     expect(cfg.scsi0).toMatch(/size=10G/);
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configureGuest, emulateDebianGuests, guestCommandArgvs, waitForCloudInit, type GuestShell } from '@betang/guest';
+import { configureGuest, waitForCloudInit, type GuestShell } from '@betang/guest';
+import { emulateDebianGuests, guestCommandArgvs } from '@betang/guest/emulation';
 import { CLOUD_INIT_STATUS_ARGV } from './steps/await-cloud-init.step';
 import { HOST_KEY_ARGV } from './steps/pin-host-key.step';
 

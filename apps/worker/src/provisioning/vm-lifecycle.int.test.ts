@@ -1,7 +1,7 @@
 import { getRun, listOpenFindings, type Db } from '@betang/db';
 import { bootDisk } from './pve-vm';
 import { createTestDatabase, makeOperator, makeQueuedActionRun, makeQueuedProvisionRun, type QueuedProvision, type TestDatabase } from '@betang/testkit';
-import { ZVmConfig } from '@betang/proxmox';
+import { waitForTask, ZVmConfig } from '@betang/proxmox';
 import { reapRuns } from '../reconcile/reap-runs';
 import { reconcileCluster } from '../reconcile/reconcile-cluster';
 import { startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
@@ -67,10 +67,12 @@ describe('day-2 actions, reconciliation and the reaper', () => {
 
   it('should report orphans, missing VMs and drift without touching the cluster, one leader at a time', async () => {
     // An orphan: a Betang-tagged VM nobody recorded.
-    await env.pve.request('POST', '/nodes/pve1/qemu/9000/clone', { newid: 100_950, full: 1, storage: 'ceph', name: 'stray' });
-    for (let i = 0; i < 100 && !env.sim.state.vm(100_950) || env.sim.state.vm(100_950)?.lock; i++) await new Promise((r) => setTimeout(r, 50));
-    await env.pve.request('POST', '/nodes/pve1/qemu/100950/config', { tags: 'betang' });
-    await new Promise((r) => setTimeout(r, 250));
+    // Both calls start PVE tasks: wait for each to finish, as a real client would, before looking.
+    const clone = await env.pve.request<string>('POST', '/nodes/pve1/qemu/9000/clone', { newid: 100_950, full: 1, storage: 'ceph', name: 'stray' });
+    await waitForTask(env.pve, clone, { deadlineMs: 60_000 });
+    const tag = await env.pve.request<string>('POST', '/nodes/pve1/qemu/100950/config', { tags: 'betang' });
+    await waitForTask(env.pve, tag, { deadlineMs: 60_000 });
+    expect(env.sim.state.vm(100_950)?.lock).toBeUndefined();
     const round = await reconcileCluster(env.deps);
     expect(round).toMatchObject({ leader: true });
     const open = await listOpenFindings(db);

@@ -1,2 +1,2 @@
-/* The Debian guest emulation moved to @betang/guest (the launcher's demo uses it too). */
-export { emulateDebianGuests as fakeDebianGuests, splitShellWords } from '@betang/guest';
+/* The Debian guest emulation lives in @betang/guest/emulation (the launcher's demo mode uses it too); the worker's tests know it by this name. */
+export { emulateDebianGuests as fakeDebianGuests, splitShellWords } from '@betang/guest/emulation';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { decodeSshKeys } from '@betang/proxmox';
 import { createPveClient, type PveClient } from '@betang/proxmox';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '@betang/pve-simulator';
-import { guestSpecFromVmConfig, type EmulatedGuestInput } from '@betang/guest';
+import { guestSpecFromVmConfig, type EmulatedGuestInput } from '@betang/guest/emulation';
 import { JOB_NAMES } from '@betang/core';
 import type { Db } from '@betang/db';
 import type { JobHandlers } from '@betang/queue';

@@ -50,7 +50,7 @@ const ENV_LINE = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)=(["']?)(.*?)\3(\s
  * `encryptPlain`, plain secret-bearing lines) change; comments, order and other lines stay byte
  * for byte; any value that does not open with `oldKey` aborts the whole rotation (nothing half done).
  */
-export function rotateEnvText(text: string, oldKey: Buffer, newKey: Buffer, encryptPlain: boolean): { text: string; rotated: string[]; encrypted: string[] } {
+function rotateEnvText(text: string, oldKey: Buffer, newKey: Buffer, encryptPlain: boolean): { text: string; rotated: string[]; encrypted: string[] } {
   const rotated: string[] = [];
   const encrypted: string[] = [];
   const lines = text.split('\n').map((line) => {

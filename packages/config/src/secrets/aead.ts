@@ -10,7 +10,7 @@ const KEY_BYTES = 32;
 const AAD_PREFIX = 'betang/env/v1/';
 
 /** Why a value could not be opened; never carries the value or the key. */
-export type SecretFailure = 'malformed' | 'authentication';
+type SecretFailure = 'malformed' | 'authentication';
 
 /** Raised by openSecret/parseMasterKey; `reason` is machine-readable, the message carries no secret. */
 export class SecretError extends Error {

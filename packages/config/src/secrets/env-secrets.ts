@@ -16,7 +16,7 @@ export const SECRET_ENV_VARS: readonly string[] = ['DATABASE_URL', 'REDIS_URL', 
 const URL_VARS = new Set(['DATABASE_URL', 'REDIS_URL', 'SMTP_URL']);
 
 /** Result of resolving the environment's secrets before schema validation. */
-export type DecryptedEnv = {
+type DecryptedEnv = {
   /** A copy of the environment with every enc:v1 value replaced by its plaintext (failed ones removed). */
   env: Env;
   /** Variables that could not be decrypted (the schema does not report them a second time). */

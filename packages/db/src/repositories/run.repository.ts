@@ -183,18 +183,6 @@ export async function markStepFailed(db: Executor, runId: string, key: string, e
     .execute();
 }
 
-/** Running runs whose heartbeat is older than `staleBefore` (candidates for the reaper). */
-export async function listStaleRunningRuns(db: Executor, staleBefore: Date): Promise<RunRow[]> {
-  return db
-    .selectFrom('provisioningRuns')
-    .select(RUN_COLUMNS)
-    .where('status', '=', 'running')
-    .where((eb) => eb.or([eb('heartbeatAt', '<', staleBefore), eb('heartbeatAt', 'is', null)]))
-    .orderBy('createdAt')
-    .limit(100)
-    .execute();
-}
-
 /** Queued or running runs past their deadline (for the reconciler's findings). */
 export async function listRunsPastDeadline(db: Executor, now: Date): Promise<RunRow[]> {
   return db

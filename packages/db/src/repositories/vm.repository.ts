@@ -72,9 +72,3 @@ export async function listLiveVms(db: Executor): Promise<VmRow[]> {
     .orderBy('vmid')
     .execute();
 }
-
-/** Touch helper used in tests and the reconciler: now() as the database sees it. */
-export async function databaseNow(db: Executor): Promise<Date> {
-  const { rows } = await sql<{ now: Date }>`SELECT now() AS now`.execute(db);
-  return rows[0]?.now ?? new Date();
-}

@@ -16,11 +16,13 @@ export function toWib(d: Date): CalendarDate {
   };
 }
 
-/** Parses `YYYY-MM-DD` as a calendar date (no time zone involved). */
+/** Parses `YYYY-MM-DD` as a calendar date (no time zone involved); throws RangeError for anything else. */
 function fromIsoDate(s: string): CalendarDate {
-  const [y, m, d] = s.split('-').map(Number);
-  const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
-  return { year: y, month: m, day: d, weekday, hour: 0, minute: 0 };
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) throw new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(s)}`);
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const weekday = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+  return { year, month, day, weekday, hour: 0, minute: 0 };
 }
 
 function asCalendar(d: Date | string): CalendarDate {
@@ -30,7 +32,7 @@ function asCalendar(d: Date | string): CalendarDate {
 /** "27 November 2026" (a Date is read in WIB; a `YYYY-MM-DD` string as is). */
 export function formatDateId(d: Date | string): string {
   const c = asCalendar(d);
-  return `${c.day} ${MONTHS[c.month - 1]} ${c.year}`;
+  return `${c.day} ${monthNameId(c.month)} ${c.year}`;
 }
 
 /** "27 November 2026 pukul 10.30 WIB". */
@@ -43,12 +45,21 @@ export function formatDateTimeId(d: Date): string {
 
 /** Day name in Indonesian ("Jumat"). */
 export function dayNameId(d: Date | string): string {
-  return DAYS[asCalendar(d).weekday];
+  return weekdayName(asCalendar(d).weekday);
 }
 
-/** Month name in Indonesian (1-based month). */
-export function monthNameId(month: number): string {
-  return MONTHS[month - 1];
+/** Month name in Indonesian (1-based month); throws RangeError outside 1–12. */
+function monthNameId(month: number): string {
+  const name = MONTHS[month - 1];
+  if (name === undefined) throw new RangeError(`not a month number: ${month}`);
+  return name;
+}
+
+/** Day name for a `Date#getUTCDay()` value (0 = Minggu); throws RangeError outside 0–6. */
+function weekdayName(weekday: number): string {
+  const name = DAYS[weekday];
+  if (name === undefined) throw new RangeError(`not a weekday number: ${weekday}`);
+  return name;
 }
 
 const ONES = ['', 'satu', 'dua', 'tiga', 'empat', 'lima', 'enam', 'tujuh', 'delapan', 'sembilan', 'sepuluh', 'sebelas'];
@@ -61,7 +72,11 @@ export function terbilang(n: number): string {
 }
 
 function words(n: number): string {
-  if (n < 12) return ONES[n];
+  if (n < 12) {
+    const word = ONES[n];
+    if (word === undefined) throw new RangeError(`terbilang: unsupported ${n}`);
+    return word;
+  }
   if (n < 20) return `${words(n - 10)} belas`;
   if (n < 100) return `${words(Math.floor(n / 10))} puluh ${words(n % 10)}`;
   if (n < 200) return `seratus ${words(n - 100)}`;
@@ -75,5 +90,5 @@ function words(n: number): string {
 /** The formal opening: "Jumat tanggal dua puluh tujuh bulan November tahun dua ribu dua puluh enam". */
 export function formalDateWords(d: Date): string {
   const c = toWib(d);
-  return `${DAYS[c.weekday]} tanggal ${terbilang(c.day)} bulan ${MONTHS[c.month - 1]} tahun ${terbilang(c.year)}`;
+  return `${weekdayName(c.weekday)} tanggal ${terbilang(c.day)} bulan ${monthNameId(c.month)} tahun ${terbilang(c.year)}`;
 }

@@ -3,7 +3,7 @@ import { toWinAnsi } from '../util/win-ansi';
 import { formatNip, type Block, type SignatureColumn } from './layout-blocks';
 import { wrapText } from './text-wrap';
 
-export type LayoutFonts = { regular: PDFFont; bold: PDFFont; italic: PDFFont };
+type LayoutFonts = { regular: PDFFont; bold: PDFFont; italic: PDFFont };
 
 export const PAGE = { width: 595.28, height: 841.89, left: 70, right: 60, top: 64, bottom: 100 } as const;
 const SIZE = 11;
@@ -108,24 +108,28 @@ export class PageLayout {
     );
     this.ensure(LEADING * (10 + 2 * titleLines));
     this.y -= LEADING;
-    const xs = [PAGE.left, PAGE.left + colWidth + 20];
+    const rightX = PAGE.left + colWidth + 20;
+    const columns = [
+      { col: left, x: PAGE.left },
+      { col: right, x: rightX },
+    ];
     this.y -= LEADING;
-    this.text(toWinAnsi(placeDate), xs[1], this.fonts.regular);
+    this.text(toWinAnsi(placeDate), rightX, this.fonts.regular);
     const top = this.y;
     let lowest = top;
-    [left, right].forEach((col, i) => {
+    for (const { col, x } of columns) {
       this.y = top;
-      this.lines(col.party, xs[i], colWidth, this.fonts.bold);
-      this.lines(col.title, xs[i], colWidth);
+      this.lines(col.party, x, colWidth, this.fonts.bold);
+      this.lines(col.title, x, colWidth);
       this.y -= LEADING * 0.8;
-      this.lines('Ditandatangani secara elektronik', xs[i], colWidth, this.fonts.italic);
+      this.lines('Ditandatangani secara elektronik', x, colWidth, this.fonts.italic);
       this.y -= LEADING * 1.5;
-      this.lines(col.name, xs[i], colWidth, this.fonts.bold);
+      this.lines(col.name, x, colWidth, this.fonts.bold);
       const nameWidth = Math.min(this.fonts.bold.widthOfTextAtSize(toWinAnsi(col.name), SIZE), colWidth);
-      this.page.drawLine({ start: { x: xs[i], y: this.y - 2 }, end: { x: xs[i] + nameWidth, y: this.y - 2 }, thickness: 0.6 });
-      this.lines(`NIP. ${formatNip(col.nip)}`, xs[i], colWidth);
+      this.page.drawLine({ start: { x, y: this.y - 2 }, end: { x: x + nameWidth, y: this.y - 2 }, thickness: 0.6 });
+      this.lines(`NIP. ${formatNip(col.nip)}`, x, colWidth);
       lowest = Math.min(lowest, this.y);
-    });
+    }
     this.y = lowest;
   }
 }

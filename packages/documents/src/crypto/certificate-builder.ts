@@ -11,14 +11,17 @@ export function generateRsaKeyPair(bits = 3072): { privateKeyPem: string; public
 }
 
 /** Positive 128-bit random serial (hex), as RFC 5280 asks for unpredictable serials. */
-export function randomSerialHex(): string {
+function randomSerialHex(): string {
   const b = randomBytes(16);
-  b[0] = (b[0] & 0x7f) | 0x01;
+  b.writeUInt8((b.readUInt8(0) & 0x7f) | 0x01, 0);
   return b.toString('hex');
 }
 
 // getTBSCertificate exists in node-forge 1.x but is missing from @types/node-forge.
 type ForgeTbs = { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
+
+/** sha256WithRSAEncryption (RFC 4055); forge's `pki.oids` table is typed as a loose string index. */
+const SHA256_WITH_RSA_OID = '1.2.840.113549.1.1.11';
 
 type CertSpec = {
   publicKeyPem: string;
@@ -42,7 +45,7 @@ export function buildCertificate(spec: CertSpec): string {
   cert.setExtensions(spec.extensions);
   // forge's pure-JS RSA takes seconds for a 3072-bit key; sign the TBS bytes natively instead.
   cert.md = forge.md.sha256.create();
-  cert.signatureOid = cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
+  cert.signatureOid = cert.siginfo.algorithmOid = SHA256_WITH_RSA_OID;
   cert.tbsCertificate = (forge.pki as unknown as ForgeTbs).getTBSCertificate(cert);
   const tbsDer = Buffer.from(forge.asn1.toDer(cert.tbsCertificate).getBytes(), 'binary');
   cert.signature = sign('sha256', tbsDer, spec.signingKeyPem).toString('binary');

@@ -31,8 +31,8 @@ describe('encryptPrivateKey / decryptPrivateKey', () => {
     const blob = encryptPrivateKey(privateKeyPem, SECRET);
     expect(codeOf(() => decryptPrivateKey(blob, `${SECRET}x`))).toBe(DocumentErrorCode.KeyDecryptionFailed);
     const parts = blob.split('.');
-    const ct = Buffer.from(parts[5], 'base64url');
-    ct[10] ^= 1;
+    const ct = Buffer.from(parts[5] ?? '', 'base64url');
+    ct.writeUInt8(ct.readUInt8(10) ^ 1, 10);
     parts[5] = ct.toString('base64url');
     expect(codeOf(() => decryptPrivateKey(parts.join('.'), SECRET))).toBe(DocumentErrorCode.KeyDecryptionFailed);
     expect(codeOf(() => decryptPrivateKey('betang-key.v1.a.b.c.d', SECRET))).toBe(DocumentErrorCode.KeyDecryptionFailed);

@@ -28,7 +28,7 @@ describe('createSigningCa / issueSignerCredential', () => {
     expect(cert.subject.getField('CN').value).toBe(forge.util.encodeUtf8('Dra. Siti Rahmawati, M.Si.'));
     expect(cert.subject.getField({ name: 'serialNumber' }).value).toBe('197503122000032004');
     const alt = cert.getExtension('subjectAltName') as { altNames: Array<{ value: string }> };
-    expect(alt.altNames[0].value).toBe('kepala.adpim@kalteng.go.id');
+    expect(alt.altNames[0]?.value).toBe('kepala.adpim@kalteng.go.id');
   });
 
   it('should store both private keys only encrypted, matching their certificates', () => {

@@ -1,3 +1,5 @@
+import type { LocalizedText } from '@betang/core';
+
 /** Stable error codes of the documents package; callers map them, never the message text. */
 export const DocumentErrorCode = {
   /** Input is not a PDF (no `%PDF-` header near the start). */
@@ -26,16 +28,13 @@ export const DocumentErrorCode = {
 
 export type DocumentErrorCode = (typeof DocumentErrorCode)[keyof typeof DocumentErrorCode];
 
-/** A message shown to people: Bahasa Indonesia first, English second. */
-export type BilingualMessage = { id: string; en: string };
-
 /** Typed error thrown by every public function of this package for expected failures. */
 export class DocumentError extends Error {
   readonly code: DocumentErrorCode;
-  readonly userMessage: BilingualMessage;
+  readonly userMessage: LocalizedText;
   readonly details?: Record<string, unknown>;
 
-  constructor(code: DocumentErrorCode, message: BilingualMessage, details?: Record<string, unknown>) {
+  constructor(code: DocumentErrorCode, message: LocalizedText, details?: Record<string, unknown>) {
     super(`${code}: ${message.en}`);
     this.name = 'DocumentError';
     this.code = code;

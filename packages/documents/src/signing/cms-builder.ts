@@ -1,5 +1,6 @@
 import { createHash, sign as rsaSign } from 'node:crypto';
 import forge from 'node-forge';
+import { documentErrors } from '../errors/document-errors';
 
 const { asn1 } = forge;
 const U = asn1.Class.UNIVERSAL;
@@ -24,18 +25,23 @@ const der = (node: forge.asn1.Asn1) => Buffer.from(asn1.toDer(node).getBytes(), 
 const attr = (type: string, value: forge.asn1.Asn1) => seq([oid(type), set([value])]);
 
 function pemToDer(pem: string): Buffer {
-  return Buffer.from(forge.pem.decode(pem)[0].body, 'binary');
+  const [block] = forge.pem.decode(pem);
+  if (!block) throw documentErrors.signingFailed('certificate is not PEM-encoded');
+  return Buffer.from(block.body, 'binary');
 }
 
 /** Issuer Name and serial INTEGER nodes from a certificate, as they appear in its DER. */
 function issuerAndSerial(certDer: Buffer): { issuer: forge.asn1.Asn1; serial: forge.asn1.Asn1 } {
   const tbs = (asn1.fromDer(certDer.toString('binary')).value as forge.asn1.Asn1[])[0];
-  const fields = tbs.value as forge.asn1.Asn1[];
-  const i = fields[0].tagClass === asn1.Class.CONTEXT_SPECIFIC ? 1 : 0;
-  return { serial: fields[i], issuer: fields[i + 2] };
+  const fields = (tbs?.value ?? []) as forge.asn1.Asn1[];
+  const i = fields[0]?.tagClass === asn1.Class.CONTEXT_SPECIFIC ? 1 : 0;
+  const serial = fields[i];
+  const issuer = fields[i + 2];
+  if (!serial || !issuer) throw documentErrors.signingFailed('signer certificate has no serial number or issuer');
+  return { serial, issuer };
 }
 
-export type CmsInput = {
+type CmsInput = {
   content: Buffer;
   signerCertPem: string;
   chainPems: string[];

@@ -39,9 +39,8 @@ export async function signPdfIncrementally(pdf: Buffer, signer: Signer, meta: Si
   const ctx = doc.context;
   const catalogRef = ctx.trailerInfo.Root;
   if (!(catalogRef instanceof PDFRef)) throw documentErrors.unsupportedPdf('trailer /Root is not a reference');
-  const pages = doc.getPages();
-  if (pages.length === 0) throw documentErrors.unsupportedPdf('document has no pages');
-  const page = pages[pages.length - 1];
+  const page = doc.getPages().at(-1);
+  if (!page) throw documentErrors.unsupportedPdf('document has no pages');
 
   let next = ctx.largestObjectNumber + 1;
   const sigNum = next++;

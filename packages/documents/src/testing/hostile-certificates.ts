@@ -17,11 +17,11 @@ const DAY = 24 * 60 * 60 * 1000;
  */
 export function bigExponentIssuerCertificate(signerCertPem: string): string {
   const n = randomBytes(384);
-  n[0] |= 0x80;
-  n[383] |= 0x01;
+  setBits(n, 0, 0x80);
+  setBits(n, 383, 0x01);
   const e = randomBytes(383);
-  e[0] |= 0x80;
-  e[382] |= 0x01;
+  setBits(e, 0, 0x80);
+  setBits(e, 382, 0x01);
   const publicKey = forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger(n.toString('hex'), 16), new forge.jsbn.BigInteger(e.toString('hex'), 16));
   const signer = forge.pki.certificateFromPem(signerCertPem);
   const now = Date.now();
@@ -60,4 +60,9 @@ export function certificateFloodSigner(credential: SignerCredential, masterSecre
 export function selfSignedCredential(commonName: string, masterSecret: string): SignerCredential {
   const ca = createSigningCa({ commonName, organization: 'Buatan Sendiri', masterSecret });
   return { certPem: ca.certPem, encryptedKey: ca.encryptedKey, chainPems: [] };
+}
+
+/** ORs `mask` into byte `at` (throws RangeError past the end). */
+function setBits(b: Buffer, at: number, mask: number): void {
+  b.writeUInt8(b.readUInt8(at) | mask, at);
 }

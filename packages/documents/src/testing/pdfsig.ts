@@ -19,7 +19,7 @@ export function runPdfsig(pdf: Buffer): PdfsigReport {
     if (r.error) throw new Error(`pdfsig failed (${r.error.message}); install poppler-utils`);
     const output = `${r.stdout}\n${r.stderr}`;
     return {
-      validations: [...r.stdout.matchAll(/Signature Validation: (.+)/g)].map((m) => m[1].trim()),
+      validations: [...r.stdout.matchAll(/Signature Validation: (.+)/g)].map((m) => (m[1] ?? '').trim()),
       syntaxLines: output.split('\n').filter((l) => /Syntax (Error|Warning)/i.test(l)),
       output,
     };

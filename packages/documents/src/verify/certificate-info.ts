@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { children, oidOf, readTlv, type Tlv } from './der-reader';
+import { childAt, children, DerError, oidOf, present, readTlv, type Tlv } from './der-reader';
 
 /** A certificate from a CMS, with the raw fields needed to match a SignerIdentifier. */
 export type CertInfo = {
@@ -24,27 +24,28 @@ const EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
 /** Parses one DER certificate; throws (DerError or node's error) when it is not one. */
 export function certInfo(der: Buffer): CertInfo {
   const x509 = new X509Certificate(der);
-  const tbs = children(children(readTlv(der))[0]);
-  const i = tbs[0].tag === 0xa0 ? 1 : 0;
+  const tbs = children(childAt(readTlv(der), 0, 'TBSCertificate'));
+  const i = present(tbs[0], 'TBSCertificate fields').tag === 0xa0 ? 1 : 0;
   let subjectKeyId: Buffer | undefined;
   const emails: string[] = [];
   const extsWrapper = tbs.find((t) => t.tag === 0xa3);
   if (extsWrapper) {
-    for (const ext of children(children(extsWrapper)[0])) {
+    for (const ext of children(childAt(extsWrapper, 0, 'Extensions'))) {
       const parts = children(ext);
-      const value = readTlv(parts[parts.length - 1].content);
-      if (oidOf(parts[0]) === SKI) subjectKeyId = value.content;
+      const extnId = oidOf(present(parts[0], 'extnID'));
+      const value = readTlv(present(parts[parts.length - 1], 'extnValue').content);
+      if (extnId === SKI) subjectKeyId = value.content;
       // GeneralName rfc822Name is [1] IMPLICIT IA5String
-      if (oidOf(parts[0]) === SAN) for (const name of children(value)) if (name.tag === 0x81) emails.push(name.content.toString('latin1'));
+      if (extnId === SAN) for (const name of children(value)) if (name.tag === 0x81) emails.push(name.content.toString('latin1'));
     }
   }
-  const subject = tbs[i + 4];
+  const subject = present(tbs[i + 4], 'subject');
   emails.push(...nameAttributes(subject, EMAIL_ADDRESS));
   return {
     der,
     x509,
-    serial: stripLeadingZeros(tbs[i].content),
-    issuer: tbs[i + 2].raw,
+    serial: stripLeadingZeros(present(tbs[i], 'serialNumber').content),
+    issuer: present(tbs[i + 2], 'issuer').raw,
     subjectKeyId,
     commonName: nameAttributes(subject, COMMON_NAME)[0],
     serialNumbers: nameAttributes(subject, SERIAL_NUMBER),
@@ -58,6 +59,7 @@ function nameAttributes(name: Tlv, oid: string): string[] {
   for (const rdn of children(name)) {
     for (const atv of children(rdn)) {
       const [type, value] = children(atv);
+      if (!type || !value) throw new DerError('incomplete AttributeTypeAndValue');
       if (oidOf(type) !== oid) continue;
       out.push(value.tag === 0x1e ? Buffer.from(value.content).swap16().toString('utf16le') : value.content.toString(value.tag === 0x0c ? 'utf8' : 'latin1'));
     }

@@ -1,4 +1,4 @@
-import { children, DerError, expectTag, oidOf, readTlv, type Tlv } from './der-reader';
+import { childAt, children, DerError, expectTag, oidOf, present, readTlv, type Tlv } from './der-reader';
 
 /** The parts of a CMS SignedData (first SignerInfo) needed to verify a PDF signature. */
 export type ParsedCms = {
@@ -35,14 +35,19 @@ export function parseCms(bytes: Buffer): { cms: ParsedCms; length: number } {
   let i = 1;
   expectTag(sd[i++], 0x31, 'digestAlgorithms');
   const encap = children(expectTag(sd[i++], 0x30, 'EncapsulatedContentInfo'));
-  const eContentType = oidOf(encap[0]);
-  const eContent = encap[1] ? octetsOf(children(expectTag(encap[1], 0xa0, 'eContent'))[0]) : undefined;
+  const eContentType = oidOf(present(encap[0], 'eContentType'));
+  const eContent = encap[1] ? octetsOf(childAt(expectTag(encap[1], 0xa0, 'eContent'), 0, 'eContent OCTET STRING')) : undefined;
   const certificates: Buffer[] = [];
-  if (sd[i]?.tag === 0xa0) for (const c of children(sd[i++])) if (c.tag === 0x30) certificates.push(c.raw);
+  const certificateSet = sd[i];
+  if (certificateSet?.tag === 0xa0) {
+    i++;
+    for (const c of children(certificateSet)) if (c.tag === 0x30) certificates.push(c.raw);
+  }
   if (sd[i]?.tag === 0xa1) i++;
   const signerInfos = children(expectTag(sd[i], 0x31, 'signerInfos'));
-  if (signerInfos.length !== 1) throw new DerError(`expected exactly one SignerInfo, found ${signerInfos.length}`);
-  return { cms: { certificates, eContentType, eContent, ...parseSignerInfo(signerInfos[0]) }, length: outer.raw.length };
+  const [signerInfo] = signerInfos;
+  if (!signerInfo || signerInfos.length !== 1) throw new DerError(`expected exactly one SignerInfo, found ${signerInfos.length}`);
+  return { cms: { certificates, eContentType, eContent, ...parseSignerInfo(signerInfo) }, length: outer.raw.length };
 }
 
 function parseSignerInfo(t: Tlv): Omit<ParsedCms, 'certificates' | 'eContentType' | 'eContent'> {
@@ -56,19 +61,20 @@ function parseSignerInfo(t: Tlv): Omit<ParsedCms, 'certificates' | 'eContentType
   } else if (sidTlv?.tag === 0x80) {
     sid = { subjectKeyId: sidTlv.content };
   } else throw new DerError('unsupported SignerIdentifier');
-  const digestAlgorithm = oidOf(children(expectTag(f[i++], 0x30, 'digestAlgorithm'))[0]);
+  const digestAlgorithm = oidOf(childAt(expectTag(f[i++], 0x30, 'digestAlgorithm'), 0, 'digestAlgorithm OID'));
   const attributes = new Map<string, Tlv>();
   let signedAttrsDer: Buffer | undefined;
-  if (f[i]?.tag === 0xa0) {
-    const a = f[i++];
+  const a = f[i];
+  if (a?.tag === 0xa0) {
+    i++;
     signedAttrsDer = Buffer.concat([Buffer.from([0x31]), a.raw.subarray(1)]);
     for (const attr of children(a)) {
       const [type, values] = children(expectTag(attr, 0x30, 'Attribute'));
       const first = children(expectTag(values, 0x31, 'AttributeValues'))[0];
-      if (first) attributes.set(oidOf(type), first);
+      if (first) attributes.set(oidOf(present(type, 'attrType')), first);
     }
   }
   const sigAlg = children(expectTag(f[i++], 0x30, 'signatureAlgorithm'));
   const signature = expectTag(f[i], 0x04, 'signature').content;
-  return { sid, digestAlgorithm, signedAttrsDer, attributes, signatureAlgorithm: oidOf(sigAlg[0]), signatureAlgorithmParams: sigAlg[1], signature };
+  return { sid, digestAlgorithm, signedAttrsDer, attributes, signatureAlgorithm: oidOf(present(sigAlg[0], 'signatureAlgorithm OID')), signatureAlgorithmParams: sigAlg[1], signature };
 }

@@ -1,7 +1,7 @@
 import { constants, createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { certInfo, stripLeadingZeros, type CertInfo } from './certificate-info';
 import { parseCms, octetsOf, type ParsedCms } from './cms-parse';
-import { children, DerError, oidOf, readTlv, type Tlv } from './der-reader';
+import { childAt, children, DerError, oidOf, present, readTlv, type Tlv } from './der-reader';
 import { assertAcceptableKey, VERIFICATION_LIMITS, type VerificationBudget } from './verification-limits';
 
 const DIGESTS: Record<string, string> = {
@@ -16,7 +16,7 @@ const MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
 const SIGNING_TIME = '1.2.840.113549.1.9.5';
 const SIGNING_CERT_V2 = '1.2.840.113549.1.9.16.2.47';
 
-export type CmsCheck = { signer: CertInfo; pool: CertInfo[]; digestValid: boolean; signatureValid: boolean; signingTime?: Date; cmsLength: number };
+type CmsCheck = { signer: CertInfo; pool: CertInfo[]; digestValid: boolean; signatureValid: boolean; signingTime?: Date; cmsLength: number };
 
 function findSigner(cms: ParsedCms, pool: CertInfo[]): CertInfo {
   const sid = cms.sid;
@@ -33,8 +33,9 @@ function parseTime(t: Tlv): Date | undefined {
   const s = t.content.toString('latin1');
   const m = /^(\d{2}|\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(s);
   if (!m) return undefined;
-  const year = m[1].length === 2 ? (Number(m[1]) < 50 ? 2000 : 1900) + Number(m[1]) : Number(m[1]);
-  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+  const [, yearText = '', month, day, hour, minute, second] = m;
+  const year = yearText.length === 2 ? (Number(yearText) < 50 ? 2000 : 1900) + Number(yearText) : Number(yearText);
+  return new Date(Date.UTC(year, Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second ?? 0)));
 }
 
 function verifySignature(cms: ParsedCms, data: Buffer, key: KeyObject, hash: string, budget: VerificationBudget): boolean {
@@ -56,10 +57,9 @@ function verifySignature(cms: ParsedCms, data: Buffer, key: KeyObject, hash: str
 function checkDigest(cms: ParsedCms, content: Buffer[], hash: string): boolean {
   const contentHash = (alg: string) => content.reduce((h, part) => h.update(part), createHash(alg)).digest();
   if (cms.eContentType === TST_INFO && cms.eContent) {
-    const tst = children(readTlv(cms.eContent));
-    const [algSeq, hashed] = children(tst[2]);
-    const alg = DIGESTS[oidOf(children(algSeq)[0])];
-    const imprintOk = !!alg && octetsOf(hashed).equals(contentHash(alg));
+    const [algSeq, hashed] = children(childAt(readTlv(cms.eContent), 2, 'messageImprint'));
+    const alg = DIGESTS[oidOf(childAt(present(algSeq, 'hashAlgorithm'), 0, 'hashAlgorithm OID'))];
+    const imprintOk = !!alg && octetsOf(present(hashed, 'hashedMessage')).equals(contentHash(alg));
     const md = cms.attributes.get(MESSAGE_DIGEST);
     return imprintOk && !!md && octetsOf(md).equals(createHash(hash).update(cms.eContent).digest());
   }
@@ -72,10 +72,10 @@ function checkDigest(cms: ParsedCms, content: Buffer[], hash: string): boolean {
 function signingCertMatches(cms: ParsedCms, signer: CertInfo): boolean {
   const attr = cms.attributes.get(SIGNING_CERT_V2);
   if (!attr) return true;
-  const first = children(children(attr)[0])[0];
-  const parts = children(first);
-  const alg = parts[0].tag === 0x30 ? DIGESTS[oidOf(children(parts[0])[0])] : 'sha256';
-  const certHash = parts[0].tag === 0x30 ? parts[1] : parts[0];
+  const parts = children(childAt(childAt(attr, 0, 'SigningCertificateV2'), 0, 'ESSCertIDv2'));
+  const head = present(parts[0], 'ESSCertIDv2 fields');
+  const alg = head.tag === 0x30 ? DIGESTS[oidOf(childAt(head, 0, 'hashAlgorithm OID'))] : 'sha256';
+  const certHash = head.tag === 0x30 ? present(parts[1], 'certHash') : head;
   return !!alg && octetsOf(certHash).equals(createHash(alg).update(signer.der).digest());
 }
 

@@ -20,21 +20,26 @@ export function readTlv(buf: Buffer, offset = 0, depth = 0): Tlv {
   const need = (n: number) => {
     if (p + n > buf.length) throw new DerError('ASN.1 element runs past the end');
   };
+  const nextByte = (): number => {
+    const b = buf[p];
+    if (b === undefined) throw new DerError('ASN.1 element runs past the end');
+    p++;
+    return b;
+  };
   need(2);
-  const tag = buf[p++];
+  const tag = nextByte();
   let tagNo = tag & 0x1f;
   if (tagNo === 0x1f) {
     tagNo = 0;
     for (let i = 0; ; i++) {
       need(1);
       if (i > 3) throw new DerError('ASN.1 tag number too large');
-      const b = buf[p++];
+      const b = nextByte();
       tagNo = (tagNo << 7) | (b & 0x7f);
       if (!(b & 0x80)) break;
     }
   }
-  need(1);
-  const first = buf[p++];
+  const first = nextByte();
   const constructed = (tag & 0x20) !== 0;
   let len: number;
   if (first < 0x80) len = first;
@@ -44,9 +49,8 @@ export function readTlv(buf: Buffer, offset = 0, depth = 0): Tlv {
   } else {
     const n = first & 0x7f;
     if (n > 4) throw new DerError('ASN.1 length too large');
-    need(n);
     len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + buf[p++];
+    for (let i = 0; i < n; i++) len = len * 256 + nextByte();
   }
   need(len);
   return { cls: tag >> 6, constructed, tagNo, tag, raw: buf.subarray(offset, p + len), content: buf.subarray(p, p + len) };
@@ -91,6 +95,17 @@ export function oidOf(t: Tlv): string {
   const first = parts.shift() ?? 0;
   const head = first < 80 ? [Math.floor(first / 40), first % 40] : [2, first - 80];
   return [...head, ...parts].join('.');
+}
+
+/** `t` itself; throws DerError naming `what` when the element is missing (a list ran short). */
+export function present(t: Tlv | undefined, what: string): Tlv {
+  if (!t) throw new DerError(`missing ${what}`);
+  return t;
+}
+
+/** The `index`-th child of a constructed TLV; throws DerError naming `what` when there is none. */
+export function childAt(t: Tlv, index: number, what: string): Tlv {
+  return present(children(t)[index], what);
 }
 
 /** Expects `t` to have the given first identifier byte. */

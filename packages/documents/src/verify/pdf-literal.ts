@@ -17,17 +17,18 @@ export function readPdfString(pdf: Buffer, at: number, limit = 4096): string | u
     let depth = 1;
     let i = at + 1;
     for (; i < end && depth > 0; i++) {
-      const c = pdf[i];
+      const c = byteAt(pdf, i);
       if (c === 0x5c) {
         i++;
-        const e = String.fromCharCode(pdf[i]);
-        const map: Record<string, number> = { n: 10, r: 13, t: 9, b: 8, f: 12 };
-        if (map[e] !== undefined) bytes.push(map[e]);
+        const escaped = byteAt(pdf, i);
+        const e = String.fromCharCode(escaped);
+        const named = ESCAPES[e];
+        if (named !== undefined) bytes.push(named);
         else if (/[0-7]/.test(e)) {
           let oct = e;
-          while (oct.length < 3 && /[0-7]/.test(String.fromCharCode(pdf[i + 1]))) oct += String.fromCharCode(pdf[++i]);
+          while (oct.length < 3 && /[0-7]/.test(String.fromCharCode(byteAt(pdf, i + 1)))) oct += String.fromCharCode(byteAt(pdf, ++i));
           bytes.push(parseInt(oct, 8) & 0xff);
-        } else if (e !== '\n' && e !== '\r') bytes.push(pdf[i]);
+        } else if (e !== '\n' && e !== '\r') bytes.push(escaped);
         continue;
       }
       if (c === 0x28) depth++;
@@ -54,4 +55,15 @@ export function parsePdfDate(s: string | undefined): Date | undefined {
   const sign = m[7] === '-' ? -1 : m[7] === '+' ? 1 : 0;
   const d = new Date(utc - sign * (n(m[8], 0) * 60 + n(m[9], 0)) * 60_000);
   return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+const ESCAPES: Readonly<Record<string, number>> = { n: 10, r: 13, t: 9, b: 8, f: 12 };
+
+/**
+ * The byte at `i`, or 0 (NUL) past the end of the buffer. NUL is neither an escape letter nor
+ * an octal digit, so a string cut off right after a backslash stays unterminated and is
+ * rejected by the depth check.
+ */
+function byteAt(pdf: Buffer, i: number): number {
+  return pdf[i] ?? 0;
 }

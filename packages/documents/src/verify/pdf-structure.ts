@@ -24,7 +24,8 @@ export function assertPdf(pdf: unknown, maxBytes = DEFAULT_MAX_PDF_BYTES): asser
   }
 }
 
-function isPdfWhitespace(b: number): boolean {
+/** PDF white-space byte; a position past the end of the buffer (undefined) is not one. */
+function isPdfWhitespace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09 || b === 0x0c || b === 0x00;
 }
 
@@ -34,7 +35,7 @@ export const MAX_REVISIONS = 256;
 const MAX_EOF_MARKERS = 4 * MAX_REVISIONS;
 
 const STARTXREF = Buffer.from('startxref');
-const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
+const isDigit = (b: number | undefined) => b !== undefined && b >= 0x30 && b <= 0x39;
 
 /** True when `startxref <digits>` (with whitespace) ends right before `at`; scans at most ~60 bytes back, allocates nothing. */
 function startxrefEndsAt(pdf: Buffer, at: number): boolean {
@@ -101,7 +102,7 @@ export function hasPrefixRevision(signedPdf: Buffer, originalPdf: Buffer, option
   const originalEnds = revisionEnds(originalPdf);
   if (originalEnds.length !== 1) return false;
   let len = originalPdf.length;
-  while (len > 0 && /\s/.test(String.fromCharCode(originalPdf[len - 1]))) len--;
+  while (len > 0 && /\s/.test(String.fromCharCode(originalPdf[len - 1] ?? 0))) len--;
   if (!originalPdf.subarray(len - EOF_MARK.length, len).equals(EOF_MARK)) return false;
   if (signedPdf.length <= len || !signedPdf.subarray(0, len).equals(originalPdf.subarray(0, len))) return false;
   const signedFirstEnd = revisionEnds(signedPdf)[0];

@@ -16,16 +16,16 @@ export type FoundSignature = {
 
 const KEY_END = /[\s(<[/]/;
 /** More signature dictionaries than this is hostile (each one means hashing up to the whole file). */
-export const MAX_SIGNATURES = 32;
+const MAX_SIGNATURES = 32;
 /** `/ByteRange` keys looked at, duplicates included (each is parsed). */
 const MAX_BYTE_RANGE_KEYS = 4 * MAX_SIGNATURES;
 
 function findKey(pdf: Buffer, key: string, from: number, to: number): number {
   for (let i = pdf.indexOf(key, from, 'latin1'); i >= 0 && i < to; i = pdf.indexOf(key, i + 1, 'latin1')) {
-    const next = String.fromCharCode(pdf[i + key.length]);
-    if (KEY_END.test(next)) {
+    const next = pdf[i + key.length];
+    if (next !== undefined && KEY_END.test(String.fromCharCode(next))) {
       let j = i + key.length;
-      while (j < to && /\s/.test(String.fromCharCode(pdf[j]))) j++;
+      while (j < to && /\s/.test(String.fromCharCode(pdf[j] ?? 0))) j++;
       return j;
     }
   }

@@ -1,8 +1,8 @@
 import { guestPathExists, hasSystemd, readGuestFile, runAsRoot, writeGuestFile } from '../guest-commands';
 import { checkResult, type GuestStep } from './guest-step';
 
-export const TIMESYNCD_DROP_IN = '/etc/systemd/timesyncd.conf.d/50-betang.conf';
-export const CHRONY_SOURCES = '/etc/chrony/sources.d/betang.sources';
+const TIMESYNCD_DROP_IN = '/etc/systemd/timesyncd.conf.d/50-betang.conf';
+const CHRONY_SOURCES = '/etc/chrony/sources.d/betang.sources';
 const TIMESYNCD_BINARIES = ['/lib/systemd/systemd-timesyncd', '/usr/lib/systemd/systemd-timesyncd'];
 
 type Client = 'chrony' | 'timesyncd' | 'none';

@@ -11,7 +11,7 @@ export function aptProxyContent(proxy: string): string {
 }
 
 /** The Debian archive URI the mirror replaces (deb822 `URIs:` and one-line `deb` sources alike). */
-export const DEBIAN_ARCHIVE_PATTERN = 'https?://deb\\.debian\\.org/debian/?([[:space:]]|$)';
+const DEBIAN_ARCHIVE_PATTERN = 'https?://deb\\.debian\\.org/debian/?([[:space:]]|$)';
 
 /** True when a mirror URL is the Debian archive itself (rewriting to it would never converge). */
 function isDebianArchive(url: string): boolean {
@@ -128,5 +128,3 @@ export const packagesStep: GuestStep<Observed> = {
   },
 };
 
-/** Spec values of this step a caller may set from configuration. */
-export type PackagesSettings = Pick<GuestSpec, 'aptProxy' | 'aptMirror' | 'packageUpgrade'>;

@@ -2,14 +2,14 @@ import { hasSystemd, readGuestFile, runAsRoot, runScriptAsRoot, writeGuestFile }
 import { GuestCommandError } from '../guest-errors';
 import { checkResult, type GuestStep } from './guest-step';
 
-export const SSHD_DROP_IN = '/etc/ssh/sshd_config.d/50-betang.conf';
+const SSHD_DROP_IN = '/etc/ssh/sshd_config.d/50-betang.conf';
 /** Effective settings this step guarantees, as `sshd -T` prints them. */
-export const SSHD_REQUIRED: Readonly<Record<string, string>> = {
+const SSHD_REQUIRED: Readonly<Record<string, string>> = {
   passwordauthentication: 'no',
   kbdinteractiveauthentication: 'no',
   permitrootlogin: 'no',
 };
-export const SSHD_DROP_IN_CONTENT = [
+const SSHD_DROP_IN_CONTENT = [
   '# Managed by Betang: key-only logins, no root login.',
   'PasswordAuthentication no',
   'KbdInteractiveAuthentication no',
@@ -48,7 +48,7 @@ export function parseOfferedMethods(output: string): string[] | null {
 }
 
 /** The settings this step guarantees, from `sshd -T` output. */
-export function effectiveSettings(sshdT: string): Record<string, string> {
+function effectiveSettings(sshdT: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of sshdT.split('\n')) {
     const [name = '', ...value] = line.trim().split(' ');

@@ -2,18 +2,18 @@ import { hasSystemd, readGuestFile, runAsRoot, writeGuestFile } from '../guest-c
 import { GuestPreconditionError } from '../guest-errors';
 import { checkResult, type GuestStep } from './guest-step';
 
-export const AUTO_UPGRADES = '/etc/apt/apt.conf.d/20auto-upgrades';
-export const SECURITY_ORIGINS = '/etc/apt/apt.conf.d/52betang-unattended-upgrades';
+const AUTO_UPGRADES = '/etc/apt/apt.conf.d/20auto-upgrades';
+const SECURITY_ORIGINS = '/etc/apt/apt.conf.d/52betang-unattended-upgrades';
 const TIMERS = ['apt-daily.timer', 'apt-daily-upgrade.timer'];
 
 /** 20auto-upgrades with both APT::Periodic switches on ("1") or off ("0"). */
-export function autoUpgradesContent(enabled: boolean): string {
+function autoUpgradesContent(enabled: boolean): string {
   const v = enabled ? '1' : '0';
   return `// Managed by Betang.\nAPT::Periodic::Update-Package-Lists "${v}";\nAPT::Periodic::Unattended-Upgrade "${v}";\n`;
 }
 
 // `#clear` drops the origins other files added, so only security updates are installed unattended.
-export const SECURITY_ORIGINS_CONTENT = [
+const SECURITY_ORIGINS_CONTENT = [
   '// Managed by Betang: unattended upgrades install security updates only.',
   '#clear Unattended-Upgrade::Origins-Pattern;',
   'Unattended-Upgrade::Origins-Pattern {',

@@ -33,7 +33,7 @@ const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'DELETE']);
 const RETRY_BACKOFF_MS = [100, 300, 900];
 
 /** Normalises a method name; throws for anything outside GET/POST/PUT/DELETE. */
-export function toMethod(method: string): HttpMethod {
+function toMethod(method: string): HttpMethod {
   const m = method.toUpperCase();
   if (!METHODS.has(m)) throw new TypeError(`unsupported HTTP method ${JSON.stringify(method)}`);
   return m as HttpMethod;

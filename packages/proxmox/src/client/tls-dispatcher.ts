@@ -25,7 +25,7 @@ export function fingerprintOfPem(pem: string): string {
   return new X509Certificate(pem).fingerprint256;
 }
 
-export type TlsPinning = { ca?: string; fingerprint?: string };
+type TlsPinning = { ca?: string; fingerprint?: string };
 
 /**
  * An undici Agent that trusts only the pinned CA and/or the pinned leaf certificate.

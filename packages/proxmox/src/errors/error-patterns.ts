@@ -1,6 +1,6 @@
 import type { PveErrorCode } from './pve-error-code';
 
-export type ErrorPattern = { code: PveErrorCode; transient: boolean; test: RegExp };
+type ErrorPattern = { code: PveErrorCode; transient: boolean; test: RegExp };
 
 /**
  * Known PVE error texts (reason phrase, body `message` or task `exitstatus`), checked in
@@ -8,7 +8,7 @@ export type ErrorPattern = { code: PveErrorCode; transient: boolean; test: RegEx
  * Transient texts come first so that e.g. `clone failed: can't lock file ... got timeout`
  * is a lock timeout, not a generic clone failure.
  */
-export const ERROR_PATTERNS: readonly ErrorPattern[] = [
+const ERROR_PATTERNS: readonly ErrorPattern[] = [
   { code: 'no-quorum', transient: true, test: /cluster not ready - no quorum/i },
   { code: 'lock-timeout', transient: true, test: /can't lock file '[^']*' - got timeout/i },
   { code: 'lock-timeout', transient: true, test: /cfs-lock '[^']*' error: got lock request timeout/i },

@@ -3,7 +3,7 @@ import type { BilingualText } from './bilingual';
 /** HTTP methods the client sends (upper case). */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export type PveApiErrorInit = {
+type PveApiErrorInit = {
   status: number;
   reason: string;
   message: string;

@@ -11,7 +11,7 @@ import type { HttpMethod } from './pve-api-error';
  */
 export type TransportFailure = 'network' | 'timeout' | 'aborted' | 'tls' | 'protocol';
 
-export type PveTransportErrorInit = {
+type PveTransportErrorInit = {
   kind: TransportFailure;
   method: HttpMethod;
   pathTemplate: string;

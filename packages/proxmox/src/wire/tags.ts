@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** PVE's tag syntax (pve-tag format), case-insensitive. */
-export const TAG_RE = /^[a-z0-9_][a-z0-9_\-+.]*$/i;
+const TAG_RE = /^[a-z0-9_][a-z0-9_\-+.]*$/i;
 const MAX_TAG_LENGTH = 128;
 
 /** Thrown by formatTags for a tag PVE would reject with 400. */

@@ -20,7 +20,7 @@ const PVE8_TEXT: Record<AuthFailure, string> = {
 };
 
 /** 401 with PVE's wording: pve-manager ≥ 9.1 says only "Authentication failed!" (or "No ticket"). */
-export function authError(flavour: Flavour, why: AuthFailure): PveError {
+function authError(flavour: Flavour, why: AuthFailure): PveError {
   const text = why === 'no-ticket' ? 'No ticket' : flavour === 'pve9' ? 'Authentication failed!' : PVE8_TEXT[why];
   return new PveError(401, text, undefined, true);
 }

@@ -12,7 +12,7 @@ export function agentEnabled(value: string | undefined): boolean {
   return false;
 }
 
-export type AgentStage = 'link-local' | 'up';
+type AgentStage = 'link-local' | 'up';
 
 /**
  * The agent's state as a QGA call would see it now, in PVE's precondition order:
@@ -29,7 +29,7 @@ export function agentStage(vm: SimVm, command: string, now: number, neverStarts:
 }
 
 /** EUI-64 link-local IPv6 for a MAC. */
-export function linkLocal(mac: string): string {
+function linkLocal(mac: string): string {
   const b = mac.split(':').map((x) => parseInt(x, 16));
   const h = (i: number): string => (b[i] ?? 0).toString(16).padStart(2, '0');
   const first = ((b[0] ?? 0) ^ 2).toString(16).padStart(2, '0');
@@ -38,7 +38,7 @@ export function linkLocal(mac: string): string {
 }
 
 /** IPv4 address/prefix from `ip=10.0.0.5/24,...`; 'dhcp' for dhcp/absent. */
-export function staticIpv4(ipconfig: string | undefined): { ip: string; prefix: number } | 'dhcp' | 'none' {
+function staticIpv4(ipconfig: string | undefined): { ip: string; prefix: number } | 'dhcp' | 'none' {
   if (ipconfig === undefined) return 'dhcp';
   const ip = /(?:^|,)ip=([^,]+)/.exec(ipconfig)?.[1];
   if (ip === undefined) return /(?:^|,)ip6=/.test(ipconfig) ? 'none' : 'dhcp';

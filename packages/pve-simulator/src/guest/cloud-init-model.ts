@@ -8,10 +8,10 @@ import type { AgentPlan } from '../state/types';
  * JSON form is pretty-printed with sorted keys, and `--wait` prints a newline before its line.
  */
 
-export type CloudInitStage = 'init-local' | 'init' | 'modules-config' | 'modules-final';
+type CloudInitStage = 'init-local' | 'init' | 'modules-config' | 'modules-final';
 
 /** The stage cloud-init is in at `now`, or 'done'. */
-export function cloudInitStage(plan: AgentPlan, now: number): CloudInitStage | 'done' {
+function cloudInitStage(plan: AgentPlan, now: number): CloudInitStage | 'done' {
   if (now >= plan.cloudInitDoneAt) return 'done';
   if (now < plan.linkLocalUntil) return 'init-local';
   if (now < plan.hostKeysAt) return 'init';
@@ -32,7 +32,7 @@ function lastUpdate(ms: number): string {
 }
 
 /** `cloud-init status --format json` at `now` (exit 0: 22.4.2 exits 1 only for `error`). */
-export function cloudInitStatusJson(plan: AgentPlan, startedAt: number, now: number): string {
+function cloudInitStatusJson(plan: AgentPlan, startedAt: number, now: number): string {
   const stage = cloudInitStage(plan, now);
   const done = stage === 'done';
   const v1 = {

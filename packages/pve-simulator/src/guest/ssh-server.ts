@@ -6,7 +6,7 @@ import type { Connection, ParsedKey, ServerChannel, SFTPWrapper } from 'ssh2';
 import type { GuestCommandResult } from '../faults/fault-state';
 
 /** What the per-VM SSH endpoint needs from the simulator. */
-export interface GuestSshHooks {
+interface GuestSshHooks {
   /** False while the guest is stopped/booting: the connection is dropped like a refused one. */
   reachable(): boolean;
   /** Login user and authorized keys as cloud-init applied them at the last boot. */

@@ -11,7 +11,7 @@ const ALL_PRIVS = [
 ];
 
 /** Privileges that exist in this flavour (PVE 9 split VM.Monitor into VM.GuestAgent.*). */
-export function flavourPrivs(sim: Sim): string[] {
+function flavourPrivs(sim: Sim): string[] {
   const agent = sim.opts.flavour === 'pve9' ? ['VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted'] : ['VM.Monitor'];
   return [...ALL_PRIVS, ...agent].filter((p) => !sim.faults.deniedPrivileges.has(p));
 }

@@ -7,7 +7,7 @@ import type { SimVm } from '../state/types';
 import { maxDisk, maxMem, uptime, vcpus } from '../state/vm-metrics';
 
 /** status/current body for a VM (also used by the /qemu list). */
-export function vmStatus(sim: Sim, vm: SimVm): Record<string, unknown> {
+function vmStatus(sim: Sim, vm: SimVm): Record<string, unknown> {
   const running = vm.power !== 'stopped';
   const max = maxMem(vm.config);
   const s: Record<string, unknown> = {

@@ -18,14 +18,14 @@ export interface ParamSpec {
 /** Keys are parameter names; `net[n]` style keys match `net0`, `net1`, ... */
 export type ParamSchema = Record<string, ParamSpec>;
 export type RawParams = Record<string, string | string[]>;
-export type ParsedValue = string | number | string[];
+type ParsedValue = string | number | string[];
 export type ParsedParams = Record<string, ParsedValue>;
 
 const INTEGER = /^[+-]?\d+$/;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Finds the spec for a key, expanding `name[n]` patterns. */
-export function specFor(schema: ParamSchema, key: string): ParamSpec | undefined {
+function specFor(schema: ParamSchema, key: string): ParamSpec | undefined {
   if (schema[key]) return schema[key];
   const m = /^([a-z_-]+?)(\d+)$/i.exec(key);
   return m ? schema[`${m[1]}[n]`] : undefined;

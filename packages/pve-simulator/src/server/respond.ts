@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Flavour } from '../options';
 import type { PveError } from './pve-error';
 
-export const JSON_CT = 'application/json;charset=UTF-8';
+const JSON_CT = 'application/json;charset=UTF-8';
 
 function headers(len: number, withType: boolean): Record<string, string | number> {
   const h: Record<string, string | number> = {
@@ -17,7 +17,7 @@ function headers(len: number, withType: boolean): Record<string, string | number
 }
 
 /** Reason phrases must be Latin-1 without control characters; PVE sends the first line only. */
-export function reasonPhrase(message: string): string {
+function reasonPhrase(message: string): string {
   const first = message.split('\n')[0] ?? '';
   return first.replace(/[^\t\x20-\x7e\x80-\xff]/g, '?');
 }

@@ -19,7 +19,7 @@ export interface SimNode {
 }
 
 /** What /cluster/resources last "broadcast" for a VM (the RRD lag). */
-export interface RrdEntry {
+interface RrdEntry {
   status: string;
   name?: string;
   maxmem?: number;

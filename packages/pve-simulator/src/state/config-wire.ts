@@ -5,7 +5,7 @@ const NUM_KEYS = new Set(['cpulimit', 'migrate_downtime']);
 const BOOL_KEYS = new Set(['onboot', 'template', 'protection', 'numa', 'ciupgrade', 'acpi', 'kvm', 'tablet', 'localtime', 'reboot', 'freeze', 'keephugepages']);
 
 /** Serialises a config like `<vmid>.conf` (description as `#` comments, keys sorted). */
-export function serialiseConfig(config: Record<string, string>, pending: Record<string, string> = {}): string {
+function serialiseConfig(config: Record<string, string>, pending: Record<string, string> = {}): string {
   const lines: string[] = [];
   if (config.description !== undefined) for (const l of config.description.split('\n')) lines.push(`#${l}`);
   for (const k of Object.keys(config).sort()) if (k !== 'description') lines.push(`${k}: ${config[k]}`);

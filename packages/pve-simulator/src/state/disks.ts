@@ -3,7 +3,7 @@ import { formatSize, parseSize } from './formats';
 export const DISK_KEY = /^(ide|sata|scsi|virtio|efidisk|tpmstate)\d+$/;
 
 /** A parsed disk line, e.g. `ceph:base-9000-disk-0/vm-101-disk-0,size=3G`. */
-export interface DiskInfo {
+interface DiskInfo {
   storage: string;
   volume: string;
   sizeBytes: number;

@@ -1,10 +1,10 @@
 import type { Rng } from '../util/rng';
 import { parsePropertyString } from './formats';
 
-export const NIC_MODELS = ['e1000', 'e1000e', 'rtl8139', 'virtio', 'vmxnet3', 'i82551', 'i82557b', 'i82559er', 'ne2k_isa', 'ne2k_pci', 'pcnet'];
+const NIC_MODELS = ['e1000', 'e1000e', 'rtl8139', 'virtio', 'vmxnet3', 'i82551', 'i82557b', 'i82559er', 'ne2k_isa', 'ne2k_pci', 'pcnet'];
 const NET_KEYS = ['bridge', 'firewall', 'link_down', 'macaddr', 'model', 'mtu', 'queues', 'rate', 'tag', 'trunks'];
 
-export interface NetDevice {
+interface NetDevice {
   model: string;
   macaddr?: string;
   opts: Record<string, string>;

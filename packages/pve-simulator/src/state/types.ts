@@ -32,10 +32,10 @@ export interface TemplateSpec {
   pool?: string;
 }
 
-export type PowerState = 'stopped' | 'running' | 'paused';
+type PowerState = 'stopped' | 'running' | 'paused';
 
 /** One `agent/exec` call. */
-export interface ExecRecord {
+interface ExecRecord {
   pid: number;
   command: string[];
   inputData?: string;

@@ -2,14 +2,14 @@ import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 
 /** PEM key + certificate and the fingerprint PVE shows (`AB:CD:...`, SHA-256). */
-export interface SelfSigned {
+interface SelfSigned {
   keyPem: string;
   certPem: string;
   fingerprint: string;
 }
 
 /** SHA-256 over the DER certificate, upper-case colon-separated hex (as `ssl_fingerprint`). */
-export function fingerprintOf(certPem: string): string {
+function fingerprintOf(certPem: string): string {
   const der = new X509Certificate(certPem).raw;
   return createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)?.join(':') ?? '';
 }
@@ -31,7 +31,7 @@ export function cachedSelfSigned(host: string, nodeName: string): SelfSigned {
  * Generates a fresh self-signed certificate for 127.0.0.1/localhost/`host` (RSA 2048 made by
  * node:crypto for speed, signed with node-forge). Valid for 2 years.
  */
-export function generateSelfSigned(host: string, nodeName: string): SelfSigned {
+function generateSelfSigned(host: string, nodeName: string): SelfSigned {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();

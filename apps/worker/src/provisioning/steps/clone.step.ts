@@ -90,7 +90,7 @@ export const cloneStep: StepDef<ProvisionCtx> = {
         }).catch((error: unknown) => {
           throw explainCloneFailure(error, place);
         }),
-      signal,
+      { signal },
     );
     await db.transaction().execute(async (tx) => {
       if (cloned.vmid !== reserved.vmid) await lockVmidAllocation(tx);
