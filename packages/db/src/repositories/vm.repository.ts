@@ -1,5 +1,4 @@
 import { VM_HOLDING_STATES, type VmState } from '@betang/core';
-import { sql } from 'kysely';
 import type { Executor } from '../database';
 import { definedFields } from './patch';
 
