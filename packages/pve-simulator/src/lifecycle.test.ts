@@ -80,12 +80,20 @@ describe.each<Flavour>(['pve8', 'pve9'])('provisioning path on %s', (flavour) =>
     });
     expect(ifaces['ip-addresses'].map((a) => a['ip-address'])).toContain('10.20.0.15');
 
-    const exec = await api.post(`/nodes/pve2/qemu/${newid}/agent/exec`, { command: ['cat', '/etc/ssh/ssh_host_ed25519_key.pub'] });
-    const pid = (exec.body?.data as { pid: number }).pid;
+    // As on a real guest, the host keys appear only once cloud-init's ssh module has run, a
+    // moment after the address is up: the key is read again until `cat` succeeds.
+    const catHostKey = async () => {
+      const exec = await api.post(`/nodes/pve2/qemu/${newid}/agent/exec`, { command: ['cat', '/etc/ssh/ssh_host_ed25519_key.pub'] });
+      const pid = (exec.body?.data as { pid: number }).pid;
+      return eventually(async () => {
+        const r = await api.get(`/nodes/pve2/qemu/${newid}/agent/exec-status`, { pid });
+        const d = r.body?.data as { exited: boolean; exitcode?: number; 'out-data'?: string };
+        return d.exited ? d : undefined;
+      });
+    };
     const out = await eventually(async () => {
-      const r = await api.get(`/nodes/pve2/qemu/${newid}/agent/exec-status`, { pid });
-      const d = r.body?.data as { exited: boolean; 'out-data'?: string };
-      return d.exited ? d : undefined;
+      const d = await catHostKey();
+      return d.exitcode === 0 ? d : undefined;
     });
     expect(out['out-data']).toBe(`${sim.state.hostKey(newid)}\n`);
     expect(out['out-data']).toMatch(/^ssh-ed25519 AAAA\S+ root@vps-kalteng-1\n$/);
