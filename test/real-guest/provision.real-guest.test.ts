@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { adminUserForInstitution } from '@betang/core';
 import type { Db } from '@betang/db';
-import { connectGuest, type GuestConnection } from '@betang/guest';
+import { configureGuest, connectGuest, type GuestConnection } from '@betang/guest';
 import {
   ADMIN_DATABASE_URL,
   call,
@@ -30,7 +30,7 @@ import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
  * process — on REAL Debian cloud guests booted under qemu by the simulator's `qemu` guest mode
  * (cloud-init from the NoCloud seed, the real qemu-guest-agent, the real sshd). Then an SSH login
  * as the institution's admin user with the requester's key checks what the guest steps promised,
- * and a decommission must stop the qemu process and remove its overlay.
+ * a second configuration run changes nothing, and a decommission must stop the qemu process and remove its overlay.
  *
  * Prints per guest: seconds from the start task to SSH-ready (sshd banner through the forward),
  * to the request being active, and the qemu process's peak resident memory.
@@ -244,6 +244,13 @@ describe('provisioning on real qemu guests', () => {
       expect(apt).toContain('APT::Periodic::Unattended-Upgrade "1";');
       expect(await run('systemctl is-enabled apt-daily-upgrade.timer')).toBe('enabled');
       expect(await run('cloud-init status')).toMatch(/status: (done|degraded)/);
+
+      // A second configuration run, as the worker makes it (the platform's ciuser and key, the
+      // request's spec), finds nothing to change on the real guest.
+      const platformConn = await connectGuest({ host: ssh.host, port: ssh.port, username: 'betang', privateKey: platform.privateKey, pinnedHostKey: vm.hostKey ?? '', readyTimeoutMs: 30_000 });
+      connections.push(platformConn);
+      const again = await configureGuest(platformConn, { hostname: vm.hostname, adminUser, sshPublicKeys: [requester.publicKey], allowedTcpPorts: [443], packageUpgrade: false });
+      expect(again.filter((r) => r.changed).map((r) => r.key)).toEqual([]);
     }
     watching = false;
     await watcher;
