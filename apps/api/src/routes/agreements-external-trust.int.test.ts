@@ -8,14 +8,8 @@ import request from 'supertest';
 import { createApp } from '../app';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 import { signatureTrust, type SignerMatchRule } from '../use-cases/signature-trust';
+import { binaryBody } from '../testing/response-bodies';
 
-// supertest's parser type names superagent's Response, which at run time is the node response stream.
-type BodyParser = Parameters<ReturnType<ReturnType<typeof request.agent>['get']>['parse']>[0];
-const binary = ((res: NodeJS.ReadableStream, cb: (e: Error | null, b: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-}) as unknown as BodyParser;
 
 const SECRET = 'rahasia-uji-tanda-tangan-luar-0123456789';
 const DC_NIP = '197108151998031005';
@@ -58,7 +52,7 @@ describe('externally signed agreements and the office trust roots', () => {
     const op = await signInAs(app, (await db.selectFrom('users').select('email').where('id', '=', operatorId).executeTakeFirstOrThrow()).email);
     const created = await op.agent.post('/api/v1/agreements').set('X-CSRF-Token', op.csrfToken).send({ institutionId, ceiling, applicationIds: [applicationId], osTemplates: ['Debian 12'] });
     expect(created.status).toBe(201);
-    const original = (await head.agent.get(`/api/v1/agreements/${created.body.id}/document`).buffer(true).parse(binary)).body as Buffer;
+    const original = (await head.agent.get(`/api/v1/agreements/${created.body.id}/document`).buffer(true).parse(binaryBody)).body as Buffer;
     return { id: created.body.id as string, original, head };
   }
   let operatorId: string;
@@ -109,7 +103,7 @@ describe('externally signed agreements and the office trust roots', () => {
     const uploaded = await attach(h.app, operator, id, signed);
     expect(uploaded.status).toBe(202);
     const sha256 = uploaded.body.pendingDocument.sha256 as string;
-    const pending = await secondOperator.agent.get(`/api/v1/agreements/${id}/signed-document/pending`).buffer(true).parse(binary);
+    const pending = await secondOperator.agent.get(`/api/v1/agreements/${id}/signed-document/pending`).buffer(true).parse(binaryBody);
     expect((pending.body as Buffer).equals(signed)).toBe(true);
     const accept = (who: SignedIn, hash: string) => who.agent.post(`/api/v1/agreements/${id}/signed-document/accept`).set('X-CSRF-Token', who.csrfToken).send({ sha256: hash });
     expect((await accept(operator, sha256)).status).toBe(403); // the uploader
@@ -178,7 +172,7 @@ describe('externally signed agreements and the office trust roots', () => {
     // The head signs in Betang (internal CA); the data-center head adds a certified signature by e-mail.
     const inApp = await head.agent.post(`/api/v1/agreements/${id}/signatures`).set('X-CSRF-Token', head.csrfToken).send({ password: 'Kata-Sandi-Uji-2026!', consent: true });
     expect(inApp.status).toBe(201);
-    const current = (await head.agent.get(`/api/v1/agreements/${id}/document`).buffer(true).parse(binary)).body as Buffer;
+    const current = (await head.agent.get(`/api/v1/agreements/${id}/document`).buffer(true).parse(binaryBody)).body as Buffer;
     const completed = await signWith(current, issued('Ir. Agus Priyanto, M.T.', undefined, dcHeadEmail.toUpperCase()), 'Ir. Agus Priyanto, M.T.');
     const response = await attach(app, head, id, completed);
     expect(response.status).toBe(200);

@@ -9,14 +9,8 @@ import { makeInstitution, makeUser } from '@betang/testkit';
 import request from 'supertest';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 import { totpCode } from '../security/totp';
+import { binaryBody } from '../testing/response-bodies';
 
-// supertest's parser type names superagent's Response, which at run time is the node response stream.
-type BodyParser = Parameters<ReturnType<ReturnType<typeof request.agent>['get']>['parse']>[0];
-const binary = ((res: NodeJS.ReadableStream, cb: (e: Error | null, b: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-}) as unknown as BodyParser;
 
 /** Runs poppler's pdfsig on the bytes; returns each signature's validation line and the whole output. */
 function pdfsig(pdf: Buffer): { validations: string[]; output: string } {
@@ -71,7 +65,7 @@ describe('agreements', () => {
   let signedPdf: Buffer;
 
   const sign = (who: SignedIn, id: string, body: Record<string, unknown>) => who.agent.post(`/api/v1/agreements/${id}/signatures`).set('X-CSRF-Token', who.csrfToken).set('User-Agent', 'uji-betang/1.0').send(body);
-  const download = async (who: SignedIn, id: string) => (await who.agent.get(`/api/v1/agreements/${id}/document`).buffer(true).parse(binary)).body as Buffer;
+  const download = async (who: SignedIn, id: string) => (await who.agent.get(`/api/v1/agreements/${id}/document`).buffer(true).parse(binaryBody)).body as Buffer;
   const create = (institutionId: string, applicationIds: string[]) =>
     operator.agent.post('/api/v1/agreements').set('X-CSRF-Token', operator.csrfToken).send({ institutionId, ceiling, applicationIds, osTemplates: ['Debian 12', 'Ubuntu 24.04 LTS'] });
   const verify = (pdf: Buffer) => request(h.app).post('/api/v1/verify').set('Content-Type', 'application/pdf').send(pdf);

@@ -7,14 +7,8 @@ import request from 'supertest';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 import { fuzzSeed, seededRandom } from '../testing/fuzz-seed';
 import { errorBodyProblems } from '../testing/route-walk';
+import { binaryBody, median } from '../testing/response-bodies';
 
-// supertest's parser type names superagent's Response, which at run time is the node response stream.
-type BodyParser = Parameters<ReturnType<ReturnType<typeof request.agent>['get']>['parse']>[0];
-const binary = ((res: NodeJS.ReadableStream, cb: (e: Error | null, b: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-}) as unknown as BodyParser;
 
 const SECRET = 'rahasia-uji-fuzz-pdf-0123456789abcdef';
 /** A hostile answer may take this many times as long as verifying a genuine signed agreement. */
@@ -25,7 +19,6 @@ jest.setTimeout(300_000);
 /** Seeds the random CMS bytes and the randomly changed bytes; printed at start and in a failure. */
 const { seed: SEED, replay: REPLAY } = fuzzSeed(__filename);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
 
 /** Appends an incremental revision (`body` then an empty xref, a trailer and the end markers) after the last %%EOF. */
@@ -81,7 +74,7 @@ describe('fuzz: hostile PDFs against POST /verify and the signed-document upload
     const created = await operator.agent.post('/api/v1/agreements').set('X-CSRF-Token', operator.csrfToken).send({ institutionId, ceiling: { cores: 2, memoryMiB: 2048, diskGiB: 20, vmCount: 1, ipCount: 1 }, applicationIds: [applicationId], osTemplates: ['Debian 12'] });
     agreementId = created.body.id;
     head = await signInAs(h.app, headUser.email);
-    original = (await head.agent.get(`/api/v1/agreements/${agreementId}/document`).buffer(true).parse(binary)).body as Buffer;
+    original = (await head.agent.get(`/api/v1/agreements/${agreementId}/document`).buffer(true).parse(binaryBody)).body as Buffer;
 
     const ca = createSigningCa({ commonName: 'CA Fuzz', organization: 'Fuzz', masterSecret: SECRET });
     credential = issueSignerCredential(ca, SECRET, { name: 'Penanda Fuzz', email: 'f@contoh.id', role: 'Uji', institution: 'Uji' }, { keyBits: 2048 });

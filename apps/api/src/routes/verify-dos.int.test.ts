@@ -9,14 +9,8 @@ import request from 'supertest';
 import { createPdfVerifierPool, type PdfVerifier } from '@betang/documents';
 import { createApp } from '../app';
 import { startApiHarness, type ApiHarness } from '../testing/api-harness';
+import { binaryBody, median } from '../testing/response-bodies';
 
-// supertest's parser type names superagent's Response, which at run time is the node response stream.
-type BodyParser = Parameters<ReturnType<ReturnType<typeof request.agent>['get']>['parse']>[0];
-const binary = ((res: NodeJS.ReadableStream, cb: (e: Error | null, b: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-}) as unknown as BodyParser;
 
 const SECRET = 'rahasia-uji-serangan-verifikasi-0123456789';
 /** Certificates in the hostile CMS: each costs ~15 ms of RSA work when a path builder tries it. */
@@ -24,7 +18,6 @@ const FLOOD = 300;
 
 jest.setTimeout(180_000);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * A hostile agreement PDF (an appended revision whose CMS carries hundreds of CA certificates
@@ -68,7 +61,7 @@ describe('hostile PDFs against POST /verify and the upload route', () => {
     expect(created.status).toBe(201);
     agreementId = created.body.id;
     head = await signIn(headUser.email);
-    original = (await head.agent.get(`/api/v1/agreements/${agreementId}/document`).buffer(true).parse(binary)).body as Buffer;
+    original = (await head.agent.get(`/api/v1/agreements/${agreementId}/document`).buffer(true).parse(binaryBody)).body as Buffer;
 
     // The signer's CA is left out, so every flood certificate (named like that CA) looks like its issuer.
     const ca = createSigningCa({ commonName: 'CA Penyerang', organization: 'Penyerang', masterSecret: SECRET });
