@@ -1,3 +1,4 @@
+import type { AccessSpec } from './access/access-control';
 import type { QemuGuestOptions } from './guest/qemu/qemu-guests';
 import type { NodeSpec, StorageSpec, TemplateSpec } from './state/types';
 
@@ -10,6 +11,8 @@ export interface TokenSpec {
   /** lower-case UUID */
   secret: string;
   expire?: number;
+  /** Privilege separation (PVE's default 1): the token's own ACLs intersected with its user's. */
+  privsep?: boolean;
 }
 
 /** Options of startSimulator; every field has a default. */
@@ -26,7 +29,14 @@ export interface SimulatorOptions {
   nodes?: NodeSpec[];
   storages?: StorageSpec[];
   templates?: TemplateSpec[];
+  /**
+   * API tokens; the first is the one `RunningSimulator.tokenId` names. Default: `root@pam!betang`
+   * without privilege separation (root's full rights, as a `pveum user token add root@pam betang
+   * --privsep 0` token has).
+   */
   tokens?: TokenSpec[];
+  /** Custom roles and ACLs (user.cfg). Default none: only root@pam and its unseparated token can do anything. */
+  access?: AccessSpec;
   /** Users for ticket login: `user@realm` → password. Default root@pam / "betang-sim". */
   users?: Record<string, string>;
   /** Pools that exist at start. Default ["templates", "customers"]. */
@@ -103,7 +113,8 @@ export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
     nodes: o.nodes ?? DEFAULT_NODES,
     storages: o.storages ?? DEFAULT_STORAGES,
     templates: o.templates ?? DEFAULT_TEMPLATES,
-    tokens: o.tokens ?? [{ tokenId: DEFAULT_TOKEN_ID, secret: DEFAULT_TOKEN_SECRET }],
+    tokens: o.tokens ?? [{ tokenId: DEFAULT_TOKEN_ID, secret: DEFAULT_TOKEN_SECRET, privsep: false }],
+    access: o.access ?? {},
     users: o.users ?? { 'root@pam': 'betang-sim' },
     pools: o.pools ?? ['templates', 'customers'],
     dhcpPool: o.dhcpPool ?? { base: '10.20.0.100', prefix: 24 },

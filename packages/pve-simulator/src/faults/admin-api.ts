@@ -1,3 +1,4 @@
+import type { AccessSpec, AclSpec } from '../access/access-control';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StateReader } from '../state/state-reader';
 import type { Faults, RouteFaultInput } from './faults-controller';
@@ -32,6 +33,10 @@ function ops(faults: Faults, state: StateReader): Record<string, AdminOp> {
     'POST faults/no-worker-upid': (b) => faults.noWorkerUpid(num(b.times, 1)),
     'POST faults/deny-privilege': (b) => faults.denyPrivilege(String(b.priv), bool(b.denied, true)),
     'POST faults/reset': () => faults.reset(),
+    'POST access/load': (b) => faults.loadAccess(b as AccessSpec),
+    'POST access/acl': (b) => faults.grant(b as unknown as AclSpec),
+    'DELETE access/acl': (b) => faults.revoke(String(b.path), { users: b.users as string[] | undefined, tokens: b.tokens as string[] | undefined }, b.roleid === undefined ? undefined : String(b.roleid)),
+    'POST access/role': (b) => faults.setRole(String(b.roleid), (b.privs as string[] | undefined) ?? []),
   };
 }
 

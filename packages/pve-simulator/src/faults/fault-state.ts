@@ -44,8 +44,6 @@ export interface FaultState {
   staleCloneLockAt: 'placeholder' | 'after-first-disk';
   /** Remaining task-creating calls that fail with "got no worker upid". */
   noWorkerUpid: number;
-  /** Privileges the caller lacks everywhere. */
-  deniedPrivileges: Set<string>;
   /** Held flock releases per vmid (fault: config lock timeouts). */
   heldVmLocks: Map<number, () => void>;
   guestCommand?: GuestCommandHandler;
@@ -61,7 +59,6 @@ export function emptyFaultState(): FaultState {
     staleCloneLocks: 0,
     staleCloneLockAt: 'placeholder',
     noWorkerUpid: 0,
-    deniedPrivileges: new Set(),
     heldVmLocks: new Map(),
   };
 }

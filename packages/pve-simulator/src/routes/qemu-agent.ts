@@ -5,7 +5,6 @@ import type { ParamSchema } from '../server/params';
 import { P } from '../server/params';
 import type { Route, RouteContext } from '../server/router';
 import type { Sim } from '../sim-context';
-import { requirePriv } from '../sim-context';
 import type { SimVm } from '../state/types';
 
 type Level = 'audit' | 'unrestricted';
@@ -14,11 +13,6 @@ type Level = 'audit' | 'unrestricted';
 function prepare(ctx: RouteContext<Sim>, command: string, level: Level): { vm: SimVm; stage: ReturnType<typeof agentStage> } {
   const { sim, params } = ctx;
   const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-  const path = `/vms/${vm.vmid}`;
-  if (sim.opts.flavour === 'pve8') requirePriv(sim, path, 'VM.Monitor');
-  else if (level === 'unrestricted') requirePriv(sim, path, 'VM.GuestAgent.Unrestricted');
-  // PVE 9 accepts either agent privilege for read-only commands
-  else if (sim.faults.deniedPrivileges.has('VM.GuestAgent.Unrestricted')) requirePriv(sim, path, 'VM.GuestAgent.Audit');
   const never = sim.faults.agentNeverStarts.has(vm.vmid) || sim.faults.agentNeverStarts.has('*');
   if (sim.qemu) {
     if (!agentEnabled(vm.config.agent)) throw die('No QEMU guest agent configured');

@@ -26,7 +26,6 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
     handler: (ctx) => {
       const { sim, params } = ctx;
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-      requirePriv(sim, `/vms/${vm.vmid}`, 'VM.Allocate');
       rootOnly(ctx.auth, 'skiplock', params.skiplock === 1);
       beforeWorker(sim);
       if (vm.config.protection === '1') throw die(`can't remove VM ${vm.vmid} - protection mode enabled`);
@@ -65,7 +64,6 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
     handler: (ctx) => {
       const { sim, params } = ctx;
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-      requirePriv(sim, `/vms/${vm.vmid}`, 'VM.Config.Disk');
       rootOnly(ctx.auth, 'skiplock', params.skiplock === 1);
       beforeWorker(sim);
       const disk = String(params.disk);
@@ -82,6 +80,7 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
           if (value === undefined) throw new Error(`disk '${disk}' does not exist`);
           const d = parseDisk(value);
           if (!d || d.isCdrom) throw new Error("you can't resize a cdrom");
+          requirePriv(sim, ctx.auth, `/storage/${d.storage}`, 'Datastore.AllocateSpace');
           if (!req) throw new Error(`invalid size '${String(params.size)}'`);
           const newSize = req.add ? d.sizeBytes + req.bytes : req.bytes;
           if (newSize < d.sizeBytes) throw new Error('shrinking disks is not supported');

@@ -4,7 +4,7 @@ import type { ParamSchema } from '../server/params';
 import { P } from '../server/params';
 import type { Route, RouteContext } from '../server/router';
 import type { Sim } from '../sim-context';
-import { beforeWorker, ownerOf, requirePriv, rootOnly } from '../sim-context';
+import { beforeWorker, ownerOf, rootOnly } from '../sim-context';
 import { parseNet } from '../state/net';
 import type { SimVm } from '../state/types';
 import type { TaskContext } from '../tasks/task-manager';
@@ -97,7 +97,6 @@ function powerRoute(action: string, type: string, extra: ParamSchema, sync: (vm:
     handler: (ctx) => {
       const { sim, params } = ctx;
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-      requirePriv(sim, `/vms/${vm.vmid}`, 'VM.PowerMgmt');
       rootOnly(ctx.auth, 'skiplock', params.skiplock === 1);
       beforeWorker(sim);
       sync(vm);
@@ -171,7 +170,6 @@ export const templateRoute: Route<Sim> = {
   handler: (ctx) => {
     const { sim, params } = ctx;
     const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-    requirePriv(sim, `/vms/${vm.vmid}`, 'VM.Allocate');
     beforeWorker(sim);
     checkLock(vm);
     if (vm.power !== 'stopped') throw die("you can't convert a VM to template if VM is running");
