@@ -57,4 +57,12 @@ describe('parseConfig', () => {
       parseConfig(ZWorkerEnv, { DATABASE_URL: 'postgres://h/d', PVE_URL: 'https://pve:8006', PVE_TOKEN_ID: 'betang@pve!prov', PVE_TOKEN_SECRET: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' }),
     ).toThrow(/PVE_CA_FILE or PVE_FINGERPRINT/);
   });
+
+  it('should require PVE_POOL against a real cluster, in both languages, but not in the simulator demo', () => {
+    const pve = { DATABASE_URL: 'postgres://h/d', PVE_URL: 'https://pve:8006', PVE_TOKEN_ID: 'betang@pve!worker', PVE_TOKEN_SECRET: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', PVE_FINGERPRINT: Array(32).fill('AB').join(':') };
+    expect(() => parseConfig(ZWorkerEnv, pve)).toThrow(/PVE_POOL wajib diisi.*PVE_POOL is required/);
+    expect(parseConfig(ZWorkerEnv, { ...pve, PVE_POOL: 'betang' }).PVE_POOL).toBe('betang');
+    expect(parseConfig(ZWorkerEnv, { ...pve, GUEST_SSH_TARGET: 'simulator' }).PVE_POOL).toBeUndefined();
+    expect(() => parseConfig(ZWorkerEnv, { ...pve, PVE_POOL: 'bad pool;rm' })).toThrow(/PVE_POOL/);
+  });
 });

@@ -194,6 +194,15 @@ export const ZWorkerEnv = ZCommonEnv.extend({
   if (env.PVE_VMID_MIN > env.PVE_VMID_MAX) {
     ctx.addIssue({ code: 'custom', path: ['PVE_VMID_MIN'], message: 'PVE_VMID_MIN must not exceed PVE_VMID_MAX' });
   }
+  // Betang's role grants VM rights only on its pool (infra/proxmox/betang-role.json): a clone
+  // outside it would need VM.Allocate on all of /vms. Only the demo's simulator (root token) may go without.
+  if (env.PVE_URL && !env.PVE_POOL && env.GUEST_SSH_TARGET !== 'simulator') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PVE_POOL'],
+      message: 'PVE_POOL wajib diisi: pool tempat Betang membuat VM (lihat infra/proxmox/create-betang-role.sh) / PVE_POOL is required: the pool Betang creates VMs in (see infra/proxmox/create-betang-role.sh)',
+    });
+  }
   if (env.PVE_URL && !env.PVE_CA_FILE && !env.PVE_FINGERPRINT) {
     ctx.addIssue({ code: 'custom', path: ['PVE_CA_FILE'], message: 'set PVE_CA_FILE or PVE_FINGERPRINT: TLS checks are never disabled' });
   }
