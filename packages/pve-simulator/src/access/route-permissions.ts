@@ -34,6 +34,7 @@ export function routePermissions(flavour: Flavour): Record<string, RoutePermissi
     'GET /nodes': 'all',
     'GET /nodes/{node}/status': { perm: '/nodes/{node}', privs: ['Sys.Audit'] },
     'GET /nodes/{node}/storage': 'all',
+    'GET /nodes/{node}/network': 'all',
     'GET /nodes/{node}/qemu': 'all',
     'GET /nodes/{node}/tasks': 'all',
     'GET /nodes/{node}/tasks/{upid}/status': 'all',

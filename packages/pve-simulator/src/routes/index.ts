@@ -3,6 +3,7 @@ import type { Sim } from '../sim-context';
 import { accessRoutes } from './access-routes';
 import { clusterRoutes } from './cluster-routes';
 import { extraRoutes } from './extra-routes';
+import { networkRoutes } from './network-routes';
 import { poolRoutes } from './pool-routes';
 import { agentRoutes } from './qemu-agent';
 import { cloneRoute } from './qemu-clone';
@@ -24,6 +25,7 @@ export const allRoutes: Array<Route<Sim>> = [
   ...destroyResizeRoutes,
   ...agentRoutes,
   ...extraRoutes,
+  ...networkRoutes,
   cloneRoute,
   templateRoute,
 ];
