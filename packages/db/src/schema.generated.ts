@@ -175,6 +175,14 @@ export interface ClusterNodes {
   storages: Generated<Json>;
 }
 
+export interface ClusterSelfCheck {
+  checkedAt: Timestamp;
+  findings: Generated<Json>;
+  id: Generated<number>;
+  problems: number;
+  pveVersion: string | null;
+}
+
 export interface Institutions {
   address: string | null;
   code: string;
@@ -417,6 +425,7 @@ export interface DB {
   auditLog: AuditLog;
   catalogTemplates: CatalogTemplates;
   clusterNodes: ClusterNodes;
+  clusterSelfCheck: ClusterSelfCheck;
   institutions: Institutions;
   ipAllocations: IpAllocations;
   ipPools: IpPools;

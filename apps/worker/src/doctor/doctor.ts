@@ -61,7 +61,7 @@ async function checkPermissions(pve: PveClient, input: DoctorInput, major: 8 | 9
     for (const p of missing) {
       out.push({
         check: 'permission', level: 'error', subject: `${grant.path} ${p.name}`,
-        message: text(`Token tidak punya ${p.name} pada ${grant.path} (dibutuhkan untuk: ${p.why.id})`, `The token lacks ${p.name} on ${grant.path} (needed to ${p.why.en})`),
+        message: text(`Token tidak punya ${p.name} pada ${grant.path} (dibutuhkan untuk: ${p.why.id})`, `The token lacks ${p.name} on ${grant.path} (needed for: ${p.why.en})`),
         fix: `pveum role modify ${grant.role} -privs '${grant.privileges.map((q) => q.name).join(',')}' && pveum acl modify ${grant.path} -users ${input.role.user} -roles ${grant.role} && pveum acl modify ${grant.path} -tokens '${tokenId}' -roles ${grant.role}   # atau/or: ${setupCommand(input)}`,
       });
     }
