@@ -1,12 +1,15 @@
 /**
  * Standalone PVE simulator: `npm run sim -- --port 8006 --flavour pve9 --time-factor 1 --seed 7
- * --guests emulated|qemu` (env: PVE_SIM_PORT, PVE_SIM_HOST, PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR,
- * PVE_SIM_SEED, BETANG_SIM_GUESTS).
+ * --guests emulated|qemu --access access.json` (env: PVE_SIM_PORT, PVE_SIM_HOST, PVE_SIM_FLAVOUR,
+ * PVE_SIM_TIME_FACTOR, PVE_SIM_SEED, BETANG_SIM_GUESTS, PVE_SIM_ACCESS). The access file is
+ * `{ "tokens": [...], "roles": {...}, "acls": [...] }` (SimulatorOptions.tokens and .access); roles
+ * and ACLs can also be changed while it runs through /_sim/access/{load,acl,role}.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Flavour } from './options';
+import type { AccessSpec } from './access/access-control';
+import type { Flavour, TokenSpec } from './options';
 import { startSimulator } from './simulator';
 
 function flag(name: string, env: string): string | undefined {
@@ -18,7 +21,7 @@ function flag(name: string, env: string): string | undefined {
 
 function usage(problem: string): never {
   console.error(`pve-simulator: ${problem}`);
-  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu]');
+  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--access access.json]');
   process.exit(2);
 }
 
@@ -36,7 +39,16 @@ async function main(): Promise<void> {
   const guests = flag('guests', 'BETANG_SIM_GUESTS') ?? 'emulated';
   if (guests !== 'emulated' && guests !== 'qemu') usage(`invalid guest mode '${guests}' (emulated or qemu)`);
 
-  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests });
+  const accessFile = flag('access', 'PVE_SIM_ACCESS');
+  let access: { tokens?: TokenSpec[] } & AccessSpec = {};
+  if (accessFile) {
+    try {
+      access = JSON.parse(readFileSync(accessFile, 'utf8')) as typeof access;
+    } catch (e) {
+      usage(`cannot read access file '${accessFile}': ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests, ...(access.tokens ? { tokens: access.tokens } : {}), access: { roles: access.roles ?? {}, acls: access.acls ?? [] } });
   const caFile = join(tmpdir(), `pve-sim-${sim.port}-ca.pem`);
   writeFileSync(caFile, sim.caPem);
   const auth = `Authorization: PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`;
