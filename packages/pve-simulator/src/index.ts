@@ -9,3 +9,4 @@ export type { GuestCommandRecord } from './guest/guest-hub';
 export type { AgentPlan, NodeSpec, StorageSpec, TemplateSpec, VmSnapshot } from './state/types';
 export { formatUpid, parseUpid } from './tasks/upid';
 export type { UpidFields } from './tasks/upid';
+export type { AccessSpec, AclSpec } from './access/access-spec';

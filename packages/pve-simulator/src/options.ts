@@ -1,4 +1,4 @@
-import type { AccessSpec } from './access/access-control';
+import type { AccessSpec } from './access/access-spec';
 import type { QemuGuestOptions } from './guest/qemu/qemu-guests';
 import type { NodeSpec, StorageSpec, TemplateSpec } from './state/types';
 

@@ -82,6 +82,21 @@ describe('runDoctor', () => {
     });
   });
 
+  it("should find the storages from the templates' disks when the catalog names none", async () => {
+    await withSim(betangSimOptions(role, 'pve9', { role: 'BetangStorage', privilege: 'Datastore.AllocateSpace' }), async (_sim, betang) => {
+      const report = await runDoctor(betang, input({ targets: { ...SIM_TARGETS, storages: [] }, templates: [{ vmid: 9000, name: 'debian-12-cloud' }] }));
+      expect(report.findings.filter((f) => f.level === 'error').map((f) => f.subject)).toEqual(['/storage/ceph Datastore.AllocateSpace']);
+    });
+  });
+
+  it("should accept root's token (the demo) with one warning instead of a list of extra privileges", async () => {
+    await withSim(betangSimOptions(role, 'pve9'), async (_sim, _betang, root) => {
+      const report = await runDoctor(root, input({ role: { ...role, user: 'root@pam', token: 'betang' } }));
+      expect(report.problems).toBe(0);
+      expect(report.findings.filter((f) => f.level === 'warn').map((f) => f.message.en)).toEqual(["A root@pam token: full rights; production uses Betang's own token"]);
+    });
+  });
+
   it('should warn when the token has more than it needs, and fail when Proxmox does not answer', async () => {
     await withSim(betangSimOptions(role, 'pve9'), async (sim, betang) => {
       sim.faults.grant({ path: '/pool/customers', roleid: 'PVEVMAdmin', users: [role.user], tokens: [`${role.user}!${role.token}`] });

@@ -48,8 +48,34 @@ function setupCommand(input: DoctorInput): string {
   return input.setupCommand ?? `sh infra/proxmox/create-betang-role.sh ${t.templatesPool} ${t.pool} ${t.storages.join(',') || 'ceph'} ${t.bridges.join(' ') || 'vmbr0'}`;
 }
 
+/**
+ * Storages of the catalog templates' disks, for a catalog that names none (the clone then keeps
+ * the template's storage). Templates the token cannot read are skipped: their check reports them.
+ */
+async function templateDiskStorages(pve: PveClient, input: DoctorInput, resources: Resource[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const t of input.templates) {
+    const vm = resources.find((r) => r.type === 'qemu' && Number(r.vmid) === t.vmid);
+    if (!vm) continue;
+    const cfg = await attempt(() => pve.request<Record<string, unknown>>('GET', `/nodes/${encodeURIComponent(String(vm.node))}/qemu/${t.vmid}/config`));
+    if (!cfg.ok) continue;
+    for (const [k, v] of Object.entries(cfg.value)) {
+      const m = /^([A-Za-z][A-Za-z0-9._-]*):/.exec(String(v));
+      if (/^(scsi|virtio|sata|ide)\d+$/.test(k) && m?.[1] && !String(v).includes('cloudinit') && !String(v).includes('media=cdrom')) out.add(m[1]);
+    }
+  }
+  return [...out];
+}
+
 async function checkPermissions(pve: PveClient, input: DoctorInput, major: 8 | 9, out: DoctorFinding[]): Promise<void> {
   const tokenId = `${input.role.user}!${input.role.token}`;
+  if (input.role.user === 'root@pam') {
+    out.push({
+      check: 'permission', level: 'warn', subject: tokenId,
+      message: text(`Token milik root@pam: hak akses penuh; produksi memakai token Betang sendiri`, `A root@pam token: full rights; production uses Betang's own token`),
+      fix: setupCommand(input),
+    });
+  }
   for (const grant of requiredGrants(input.role, major, input.targets)) {
     const got = await attempt(() => pve.request<Record<string, Record<string, number>>>('GET', '/access/permissions', { path: grant.path }));
     if (!got.ok) {
@@ -70,7 +96,7 @@ async function checkPermissions(pve: PveClient, input: DoctorInput, major: 8 | 9
     if (missing.length === 0) {
       out.push({ check: 'permission', level: 'ok', subject: grant.path, message: text(`${grant.path}: ${grant.privileges.map((p) => p.name).join(', ')}`, `${grant.path}: ${grant.privileges.map((p) => p.name).join(', ')}`) });
     }
-    if (extra.length > 0) {
+    if (extra.length > 0 && input.role.user !== 'root@pam') {
       out.push({
         check: 'permission', level: 'warn', subject: grant.path,
         message: text(`Token punya lebih dari yang dibutuhkan pada ${grant.path}: ${extra.sort().join(', ')}`, `The token has more than it needs on ${grant.path}: ${extra.sort().join(', ')}`),
@@ -217,10 +243,11 @@ export async function runDoctor(pve: PveClient, input: DoctorInput): Promise<Doc
   }
   const major: 8 | 9 = majorNum >= 9 ? 9 : 8;
   findings.push({ check: 'version', level: 'ok', subject: v, message: text(`Proxmox VE ${v} (daftar hak akses PVE ${major})`, `Proxmox VE ${v} (PVE ${major} privilege list)`) });
-  await checkPermissions(pve, input, major, findings);
-  await checkPool(pve, input, findings);
   const res = await attempt(() => pve.request<Resource[]>('GET', '/cluster/resources'));
   const resources = res.ok ? res.value : [];
+  if (input.targets.storages.length === 0) input = { ...input, targets: { ...input.targets, storages: await templateDiskStorages(pve, input, resources) } };
+  await checkPermissions(pve, input, major, findings);
+  await checkPool(pve, input, findings);
   if (!res.ok) findings.push({ check: 'capacity', level: 'error', subject: 'cluster', message: text(`/cluster/resources tidak dapat dibaca: ${errText(res.error)}`, `Cannot read /cluster/resources: ${errText(res.error)}`) });
   checkStorages(input, resources, findings);
   const online = checkCapacity(resources, findings);

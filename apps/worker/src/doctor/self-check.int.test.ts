@@ -1,7 +1,7 @@
 import { getClusterSelfCheck } from '@betang/db';
 import { createPveClient } from '@betang/proxmox';
 import { startSimulator, type RunningSimulator } from '@betang/pve-simulator';
-import { createTestDatabase, makeQueuedProvisionRun, testLogDestination, testLogOptions, type TestDatabase } from '@betang/testkit';
+import { createTestDatabase, makeQueuedProvisionRun, testLogOptions, type TestDatabase } from '@betang/testkit';
 import { pino } from 'pino';
 import { betangSimOptions } from '../testing/betang-access';
 import { loadBetangRole } from './role-file';
@@ -25,7 +25,7 @@ describe('startSelfCheck', () => {
   it('should store, log and report on /readyz each missing privilege and missing pool, and clear once fixed', async () => {
     const pve = createPveClient({ baseUrl: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, ca: sim.caPem, timeoutMs: 5_000 });
     const lines: string[] = [];
-    const logger = pino(testLogOptions('self-check'), { write: (l: string) => void lines.push(l) } as unknown as ReturnType<typeof testLogDestination>);
+    const logger = pino(testLogOptions('self-check'), { write: (l: string) => void lines.push(l) });
     const config = { PVE_TOKEN_ID: sim.tokenId, PVE_POOL: 'customers', PVE_VMID_MIN: 100_000, PVE_VMID_MAX: 100_999 };
     sim.faults.setRole('BetangVM', ['VM.Allocate', 'VM.Audit', 'VM.Config.CPU', 'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options', 'VM.PowerMgmt', 'VM.GuestAgent.Unrestricted', 'Pool.Audit']);
     const check = startSelfCheck({ db: t.db, pve, logger, config: { ...config, PVE_POOL: 'nowhere' } }, 0);
