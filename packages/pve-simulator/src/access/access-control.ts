@@ -185,7 +185,10 @@ export class AccessControl {
     throw permissionError(`${path}, ${privs.join('|')}`);
   }
 
-  /** `$rpcenv->check_vm_perm`: the pool's ACL first when a pool is named, then /vms/{vmid}. */
+  /**
+   * `$rpcenv->check_vm_perm($user, $vmid, undef, ...)` as qemu-server calls it (no pool
+   * argument): /vms/{vmid}, where a pool member already carries its pool's roles.
+   */
   checkVm(authid: string, vmid: number, privs: string[], any = false): boolean {
     const path = `/vms/${vmid}`;
     return any ? this.checkAny(authid, path, privs) : this.check(authid, path, privs);
