@@ -6,15 +6,19 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Flavour } from './options';
 import { startSimulator } from './simulator';
 
-function flag(name: string, env: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0) return process.argv[i + 1];
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return eq ? eq.slice(name.length + 3) : process.env[env];
-}
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  flavour: { type: 'string' },
+  'time-factor': { type: 'string' },
+  seed: { type: 'string' },
+  guests: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
 
 function usage(problem: string): never {
   console.error(`pve-simulator: ${problem}`);
@@ -22,8 +26,25 @@ function usage(problem: string): never {
   process.exit(2);
 }
 
+// node:util's parser: --name value and --name=value, and a mistyped or valueless flag is an
+// error rather than silently falling back to the default.
+function readFlags(): { values: Partial<Record<Exclude<keyof typeof OPTIONS, 'help'>, string>>; help: boolean } {
+  try {
+    const { values } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: false });
+    const { help, ...rest } = values;
+    return { values: rest, help: help === true };
+  } catch (error) {
+    return usage(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const flags = readFlags();
+function flag(name: Exclude<keyof typeof OPTIONS, 'help'>, env: string): string | undefined {
+  return flags.values[name] ?? process.env[env];
+}
+
 async function main(): Promise<void> {
-  if (process.argv.includes('--help')) usage('help');
+  if (flags.help) usage('help');
   const port = Number(flag('port', 'PVE_SIM_PORT') ?? 8006);
   const host = flag('host', 'PVE_SIM_HOST') ?? '127.0.0.1';
   const flavour = (flag('flavour', 'PVE_SIM_FLAVOUR') ?? 'pve9') as Flavour;
