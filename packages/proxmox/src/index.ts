@@ -1,5 +1,6 @@
 export { createPveClient } from './client/pve-client';
 export type { PveClient, PveClientOptions } from './client/pve-client';
+export type { PveTransport } from './client/pve-transport';
 export { vmClient } from './vm/vm-client';
 export type { CloneParams, VmClient } from './vm/vm-client';
 export type { AgentExecOptions, AgentExecResult, VmAgent } from './vm/vm-agent';

@@ -4,9 +4,9 @@ import { vmClient } from '../vm/vm-client';
 import type { PveCallListener } from './call-event';
 import { ZPveClientOptions } from './client-options.schema';
 import type { PveParams } from './encode-params';
-import type { PveEnvelope } from './parse-response';
 import type { CallOptions, Endpoint, EngineConfig } from './request-engine';
 import { sendRequest } from './request-engine';
+import type { PveTransport } from './pve-transport';
 import { createPinnedDispatcher } from './tls-dispatcher';
 
 export type PveClientOptions = z.input<typeof ZPveClientOptions> & {
@@ -14,13 +14,9 @@ export type PveClientOptions = z.input<typeof ZPveClientOptions> & {
   onCall?: PveCallListener;
 };
 
-export type PveClient = {
+export type PveClient = PveTransport & {
   /** The client of one VM on one node: one method per operation, answers parsed. */
   vm(node: string, vmid: number): VmClient;
-  /** Low-level call; resolves to the envelope's `data` (unparsed: callers parse it with zod). */
-  request<T = unknown>(method: string, path: string, params?: PveParams, opts?: CallOptions): Promise<T>;
-  /** Low-level call keeping the whole envelope (`total` of task logs and lists). */
-  requestEnvelope(method: string, path: string, params?: PveParams, opts?: CallOptions): Promise<PveEnvelope>;
   /** The first endpoint's origin. */
   readonly baseUrl: string;
   /** Every endpoint's origin, in the configured order. */

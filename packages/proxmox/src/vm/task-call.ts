@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PveClient } from '../client/pve-client';
+import type { PveTransport } from '../client/pve-transport';
 import type { PveParams } from '../client/encode-params';
 import type { CallOptions } from '../client/request-engine';
 import { classifyPveError } from '../errors/classify-pve-error';
@@ -36,7 +36,7 @@ function callOptions(signal: AbortSignal | undefined): CallOptions | undefined {
  * is re-sent only after `got no worker upid` (nothing was started); any other failure, including
  * a lost answer (`PveTransportError.maybeApplied`), is thrown for the caller to re-check state.
  */
-export async function startTask(pve: PveClient, method: HttpMethod, path: string, params: PveParams | undefined, signal?: AbortSignal): Promise<string | null> {
+export async function startTask(pve: PveTransport, method: HttpMethod, path: string, params: PveParams | undefined, signal?: AbortSignal): Promise<string | null> {
   for (let attempt = 0; ; attempt++) {
     try {
       return ZTaskAnswer.parse(await pve.request(method, path, params, callOptions(signal)));
@@ -49,7 +49,7 @@ export async function startTask(pve: PveClient, method: HttpMethod, path: string
 }
 
 /** startTask, then waits for the task (OK or `WARNINGS: n`); resolves undefined for a synchronous answer. */
-export async function runTask(pve: PveClient, method: HttpMethod, path: string, params: PveParams | undefined, task: TaskOptions): Promise<TaskResult | undefined> {
+export async function runTask(pve: PveTransport, method: HttpMethod, path: string, params: PveParams | undefined, task: TaskOptions): Promise<TaskResult | undefined> {
   const upid = await startTask(pve, method, path, params, task.signal);
   if (upid === null) return undefined;
   return waitForTask(pve, upid, {

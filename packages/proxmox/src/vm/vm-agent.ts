@@ -1,4 +1,4 @@
-import type { PveClient } from '../client/pve-client';
+import type { PveTransport } from '../client/pve-transport';
 import type { CallOptions } from '../client/request-engine';
 import { AgentExecTimeoutError } from '../errors/agent-exec-timeout-error';
 import { abortableSleep } from '../util/abortable-sleep';
@@ -35,7 +35,7 @@ export type VmAgent = {
 };
 
 /** The guest-agent client for the VM at `base` (`/nodes/{node}/qemu/{vmid}`). */
-export function vmAgent(pve: PveClient, base: string, vmid: number): VmAgent {
+export function vmAgent(pve: PveTransport, base: string, vmid: number): VmAgent {
   const agent: VmAgent = {
     execStart: async (argv, opts) => ZAgentExecStarted.parse(await pve.request('POST', `${base}/agent/exec`, { command: argv }, opts)).pid,
     execStatus: async (pid, opts) => ZAgentExecStatus.parse(await pve.request('GET', `${base}/agent/exec-status`, { pid }, opts)),

@@ -1,4 +1,4 @@
-import type { PveClient } from '../client/pve-client';
+import type { PveTransport } from '../client/pve-transport';
 import type { PveParams } from '../client/encode-params';
 import type { CallOptions } from '../client/request-engine';
 import { classifyPveError } from '../errors/classify-pve-error';
@@ -70,7 +70,7 @@ export type VmClient = {
 };
 
 /** The client for VM `vmid` on `node` (names come from PVE itself or the catalog). */
-export function vmClient(pve: PveClient, node: string, vmid: number): VmClient {
+export function vmClient(pve: PveTransport, node: string, vmid: number): VmClient {
   if (!Number.isSafeInteger(vmid) || vmid < 100 || vmid > 999_999_999) throw new RangeError(`invalid vmid ${vmid}`);
   const base = `/nodes/${pathSegment(node)}/qemu/${vmid}`;
   const readConfig = async (o: { current?: boolean } & CallOptions = {}): Promise<VmConfig> => {
