@@ -1,6 +1,6 @@
 /**
  * Standalone PVE simulator: `npm run sim -- --port 8006 --flavour pve9 --time-factor 1 --seed 7
- * --guests emulated|qemu` (env: PVE_SIM_PORT, PVE_SIM_HOST, PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR,
+ * --guests emulated|qemu [--api-per-node]` (env: PVE_SIM_PORT, PVE_SIM_HOST, PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR,
  * PVE_SIM_SEED, BETANG_SIM_GUESTS).
  */
 import { writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ const OPTIONS = {
 
 function usage(problem: string): never {
   console.error(`pve-simulator: ${problem}`);
-  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu]');
+  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--api-per-node]');
   process.exit(2);
 }
 
@@ -57,7 +57,8 @@ async function main(): Promise<void> {
   const guests = flag('guests', 'BETANG_SIM_GUESTS') ?? 'emulated';
   if (guests !== 'emulated' && guests !== 'qemu') usage(`invalid guest mode '${guests}' (emulated or qemu)`);
 
-  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests });
+  const apiPerNode = process.argv.includes('--api-per-node');
+  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests, apiPerNode });
   const caFile = join(tmpdir(), `pve-sim-${sim.port}-ca.pem`);
   writeFileSync(caFile, sim.caPem);
   const auth = `Authorization: PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`;
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   console.log(`  token secret : ${sim.tokenSecret}`);
   console.log(`  login        : ${sim.username} / ${sim.password}`);
   console.log(`  fingerprint  : ${sim.fingerprint}`);
+  if (apiPerNode) console.log(`  PVE_URL      : ${sim.endpoints.map((e) => e.url).join(',')}  (${sim.endpoints.map((e) => e.node).join(', ')})`);
   console.log(`  CA file      : ${caFile}`);
   console.log(`  time factor  : ${timeFactor}, seed ${seed}`);
   console.log(`  guests       : ${guests === 'qemu' ? 'qemu (real Debian cloud guests; SSH via GET /_sim/guest/ssh/<vmid>)' : 'emulated'}`);

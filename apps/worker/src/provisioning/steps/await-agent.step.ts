@@ -1,8 +1,7 @@
-import { classifyPveError, ZAgentInterfaces } from '@betang/proxmox';
+import { classifyPveError } from '@betang/proxmox';
 import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
 import type { ProvisionCtx } from '../provision-context';
-import { vmPath } from '../pve-vm';
 import { abortableSleep } from '../sleep';
 import type { CloneResult } from './clone.step';
 import type { ConfigureResult } from './configure.step';
@@ -29,7 +28,7 @@ export const awaitAgentStep: StepDef<ProvisionCtx> = {
     let lastSeen = 'agent belum menjawab / agent not answering yet';
     while (!signal.aborted) {
       try {
-        const ifaces = ZAgentInterfaces.parse(await ctx.pve.request('GET', `${vmPath(node, vmid)}/agent/network-get-interfaces`));
+        const ifaces = await ctx.pve.vm(node, vmid).agent.networkInterfaces();
         const nic = ifaces.find((i) => i['hardware-address']?.toLowerCase() === mac);
         const v4 = (nic?.['ip-addresses'] ?? []).filter((a) => a['ip-address-type'] === 'ipv4').map((a) => a['ip-address']);
         if (v4.includes(expected)) return { result: { address: expected }, detail: `${expected} pada/on ${mac}` };

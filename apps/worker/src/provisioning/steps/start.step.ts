@@ -1,7 +1,6 @@
 import type { StepDef } from '../../harness/run-definition';
 import { placementLedger } from '../placement-ledger';
 import type { ProvisionCtx } from '../provision-context';
-import { readVmStatus, runTask, vmPath } from '../pve-vm';
 import type { CloneResult } from './clone.step';
 
 /** `start`: powers the VM on; skipped when it is already running. */
@@ -15,11 +14,12 @@ export const startStep: StepDef<ProvisionCtx> = {
     // an in-process retry after a failed start asks again).
     const knownStopped = ctx.known.stoppedVmid === vmid;
     delete ctx.known.stoppedVmid;
-    if (!knownStopped && (await readVmStatus(ctx.pve, node, vmid)).status === 'running') {
+    const vm = ctx.pve.vm(node, vmid);
+    if (!knownStopped && (await vm.status()).status === 'running') {
       placementLedger.started(run.id);
       return { skipped: true, detail: 'sudah berjalan / already running' };
     }
-    await runTask(ctx.pve, 'POST', `${vmPath(node, vmid)}/status/start`, {}, ctx.settings.PVE_TASK_SECONDS * 1000, signal);
+    await vm.start({ deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
     // Its memory now shows in the node's statistics (after PVE's ~10 s lag).
     placementLedger.started(run.id);
     return { detail: 'dinyalakan / started' };

@@ -2,7 +2,6 @@ import { parseTags } from '@betang/proxmox';
 import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
 import type { ProvisionCtx } from '../provision-context';
-import { readVmConfig, readVmStatus } from '../pve-vm';
 import { ipconfig0Value, vmTags } from '../vm-spec';
 import type { CloneResult } from './clone.step';
 import type { ReserveResult } from './reserve.step';
@@ -19,7 +18,8 @@ export const verifyStep: StepDef<ProvisionCtx> = {
     const { vmid, node } = result<CloneResult>('clone');
     const { lease } = result<ReserveResult>('reserve');
     const { request } = ctx.data;
-    const [cfg, status] = await Promise.all([readVmConfig(ctx.pve, node, vmid), readVmStatus(ctx.pve, node, vmid)]);
+    const vm = ctx.pve.vm(node, vmid);
+    const [cfg, status] = await Promise.all([vm.config({ current: true }), vm.status()]);
     const problems: string[] = [];
     const expect = (what: string, actual: unknown, wanted: unknown) => {
       if (actual !== wanted) problems.push(`${what}: ${String(actual)} ≠ ${String(wanted)}`);
