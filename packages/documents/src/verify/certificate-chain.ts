@@ -46,12 +46,8 @@ export async function trustAnchorOf(signer: CertInfo, pool: CertInfo[], anchors:
     certs: [...intermediates.map((p) => p.cert), signer.cert],
     checkDate: at,
   });
-  let result: pkijs.CertificateChainValidationEngineVerifyResult | null = null;
-  try {
-    result = await engine.verify({}, new BudgetedCryptoEngine(budget));
-  } catch {
-    result = null;
-  }
+  // PKI.js throws (rather than returns) for some failed paths; both mean "no trusted path".
+  const result = await engine.verify({}, new BudgetedCryptoEngine(budget)).catch(() => null);
   budget.rethrowIfOverrun();
   const root = result?.result ? result.certificatePath?.[result.certificatePath.length - 1] : undefined;
   return usable.find((a) => a.cert === root)?.x509.fingerprint256 ?? null;
