@@ -25,9 +25,8 @@ export function certInfo(der: Buffer): CertInfo {
   return describe(der, x509, pkijs.Certificate.fromBER(der));
 }
 
-/** certInfo for a certificate PKI.js already parsed out of a CMS (node must still accept its bytes). */
-export function certInfoOf(cert: pkijs.Certificate): CertInfo {
-  const der = Buffer.from(cert.toSchema().toBER(false));
+/** certInfo for a certificate PKI.js already parsed out of a CMS from `der` (node must accept those bytes too). */
+export function certInfoOf(cert: pkijs.Certificate, der: Buffer): CertInfo {
   return describe(der, new X509Certificate(der), cert);
 }
 

@@ -27,26 +27,36 @@ function childrenOf(block: asn1js.AsnType | undefined): asn1js.AsnType[] {
   return Array.isArray(value) ? (value as asn1js.AsnType[]) : [];
 }
 
-/** Certificates in ContentInfo → SignedData → [0] certificates, counted on the bare ASN.1 tree. */
-function countCertificates(contentInfo: asn1js.AsnType): number {
+/** The elements of ContentInfo → SignedData → [0] certificates on the bare ASN.1 tree (none when absent). */
+function certificateElements(contentInfo: asn1js.AsnType): asn1js.AsnType[] {
   const signedData = childrenOf(childrenOf(contentInfo)[1])[0];
-  const set = childrenOf(signedData).find((b) => b.idBlock.tagClass === 3 && b.idBlock.tagNumber === 0);
-  return childrenOf(set).length;
+  return childrenOf(childrenOf(signedData).find((b) => b.idBlock.tagClass === 3 && b.idBlock.tagNumber === 0));
 }
 
-/** Parses the DER/BER ContentInfo(SignedData) at the start of `bytes`; the bounds are checked before PKI.js sees it. */
-function parseSignedData(bytes: Buffer): { signedData: pkijs.SignedData; length: number } {
+type ParsedSignedData = { signedData: pkijs.SignedData; pool: CertInfo[]; length: number };
+
+/**
+ * Parses the DER/BER ContentInfo(SignedData) at the start of `bytes`. The certificates are
+ * counted on the bare ASN.1 tree before PKI.js reads the structure, and each X.509 certificate
+ * keeps the bytes it was carried as (no re-encoding).
+ */
+function parseSignedData(bytes: Buffer): ParsedSignedData {
   const asn = asn1js.fromBER(bytes);
   if (asn.offset === -1) throw new CmsError(`not a CMS: ${asn.result.error}`);
-  const certificates = countCertificates(asn.result);
-  if (certificates > VERIFICATION_LIMITS.maxCertificatesPerCms) {
-    throw new CmsError(`${certificates} certificates in one CMS (at most ${VERIFICATION_LIMITS.maxCertificatesPerCms})`);
+  const elements = certificateElements(asn.result);
+  if (elements.length > VERIFICATION_LIMITS.maxCertificatesPerCms) {
+    throw new CmsError(`${elements.length} certificates in one CMS (at most ${VERIFICATION_LIMITS.maxCertificatesPerCms})`);
   }
   const contentInfo = new pkijs.ContentInfo({ schema: asn.result });
   if (contentInfo.contentType !== SIGNED_DATA) throw new CmsError('not a SignedData ContentInfo');
   const signedData = new pkijs.SignedData({ schema: contentInfo.content });
   if (signedData.signerInfos.length !== 1) throw new CmsError(`expected exactly one SignerInfo, found ${signedData.signerInfos.length}`);
-  return { signedData, length: asn.offset };
+  const pool: CertInfo[] = [];
+  (signedData.certificates ?? []).forEach((cert, i) => {
+    const element = elements[i];
+    if (cert instanceof pkijs.Certificate && element) pool.push(certInfoOf(cert, Buffer.from(element.valueBeforeDecodeView)));
+  });
+  return { signedData, pool, length: asn.offset };
 }
 
 function signedAttribute(signerInfo: pkijs.SignerInfo, type: string): asn1js.AsnType | undefined {
@@ -109,8 +119,7 @@ function joined(parts: Buffer[]): ArrayBuffer {
  * runs out; a well-formed but wrong signature yields false flags, not an exception.
  */
 export async function verifyCms(cmsBytes: Buffer, content: Buffer[], budget: VerificationBudget): Promise<CmsCheck> {
-  const { signedData, length } = parseSignedData(cmsBytes);
-  const pool = (signedData.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate).map(certInfoOf);
+  const { signedData, pool, length } = parseSignedData(cmsBytes);
   for (const c of pool) assertAcceptableKey(c.x509);
   const engine = new BudgetedCryptoEngine(budget);
   const data = joined(content);

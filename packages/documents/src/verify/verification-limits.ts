@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject, type X509Certificate } from 'node:crypto';
+import { KeyObject, type X509Certificate } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { documentErrors } from '../errors/document-errors';
 import { CmsError } from './cms-error';
@@ -85,13 +85,23 @@ function budgetExceeded() {
 
 /**
  * The PKI.js engine for one document: node's WebCrypto, where every public-key verification PKI.js
- * asks for (CMS signatures and certificate links alike) first takes a unit from `budget` and then
- * has its key checked against VERIFICATION_LIMITS, so no maths runs on a refused key and no
- * document runs more than its budget.
+ * asks for (CMS signatures and certificate links alike) first takes a unit from `budget`, and
+ * every key it imports is checked against VERIFICATION_LIMITS before it is returned, so no maths
+ * runs on a refused key and no document runs more than its budget.
  */
 export class BudgetedCryptoEngine extends pkijs.CryptoEngine {
   constructor(private readonly budget: VerificationBudget) {
     super({ name: 'betang-budgeted', crypto: globalThis.crypto });
+  }
+
+  /** SPKI straight into WebCrypto (PKI.js's portable route goes through JWK), then the key's shape is checked. */
+  override async getPublicKey(...args: Parameters<pkijs.CryptoEngine['getPublicKey']>): ReturnType<pkijs.CryptoEngine['getPublicKey']> {
+    const [publicKeyInfo, signatureAlgorithm, parameters] = args;
+    const { algorithm } = parameters ?? this.fillPublicKeyParameters(publicKeyInfo, signatureAlgorithm);
+    const spki = publicKeyInfo.toSchema().toBER(false);
+    const key = await this.subtle.importKey('spki', spki, algorithm.algorithm as Parameters<pkijs.CryptoEngine['generateKey']>[0], true, algorithm.usages);
+    assertAcceptablePublicKey(KeyObject.from(key));
+    return key;
   }
 
   override async verifyWithPublicKey(
@@ -102,8 +112,6 @@ export class BudgetedCryptoEngine extends pkijs.CryptoEngine {
     shaAlgorithm?: string,
   ): Promise<boolean> {
     this.budget.spend();
-    const spki = Buffer.from(publicKeyInfo.toSchema().toBER(false));
-    assertAcceptablePublicKey(createPublicKey({ key: spki, format: 'der', type: 'spki' }));
     return super.verifyWithPublicKey(data, signature, publicKeyInfo, signatureAlgorithm, shaAlgorithm);
   }
 }
