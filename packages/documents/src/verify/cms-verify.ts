@@ -140,6 +140,8 @@ export async function verifyCms(cmsBytes: Buffer, content: Buffer[], budget: Ver
     } else if (/TSTInfo (eContent is empty|wrong ASN.1 schema)/.test(e.message)) {
       throw new CmsError(e.message);
     }
+    // Any other failure past the digest (an unusable signature value, an algorithm WebCrypto
+    // lacks) means the signature does not verify: reported with signatureValid false.
   }
   budget.rethrowIfOverrun();
   const signer = pool.find((c) => c.cert === signerCert);
