@@ -2,7 +2,7 @@ import type { WorkerConfig } from '@betang/config';
 import type { Db } from '@betang/db';
 import type { PveClient } from '@betang/proxmox';
 import type { Logger } from 'pino';
-import type { RunObserver } from './harness/execute-run';
+import type { RunObserver } from './harness/run-observer';
 import type { GuestGateway } from './provisioning/guest-gateway';
 
 /** The worker settings job handlers read. */

@@ -4,6 +4,7 @@ import { AttemptCache } from './attempt-cache';
 import { adviceFor } from './failure-advice';
 import { classifyError, type ClassifiedError } from './classify-error';
 import type { AnyStep, Compensation, RunDefinition, RunFailure, StepOutputs, StepRef, StepScope } from './run-definition';
+import type { RunObserver } from './run-observer';
 import type { RunStore } from './run-store';
 import { abortableSleep } from '../provisioning/sleep';
 
@@ -17,11 +18,7 @@ export type JobAttempt = {
   release?(delayMs: number): Promise<never>;
 };
 
-/** Where the harness reports step and run durations (the worker's Prometheus metrics). */
-export type RunObserver = {
-  observeStep(kind: string, step: string, status: 'done' | 'skipped' | 'failed', seconds: number): void;
-  observeRun(kind: string, outcome: string, seconds: number): void;
-};
+export type { RunObserver };
 
 export type HarnessOptions = {
   store: RunStore;

@@ -1,4 +1,4 @@
-import { createWorkerMetrics, pveOutcome } from './worker-metrics';
+import { pveOutcome } from './worker-metrics';
 
 describe('pveOutcome', () => {
   it('should map call events to the bounded outcome set, keeping 595 apart from other 5xx', () => {
