@@ -238,4 +238,22 @@ describe('executeRun', () => {
     expect(text).not.toMatch(/step="place",status="done"/);
     expect(text).toMatch(/step="reserve",status="done"/);
   });
+
+  it('should run an interrupted rollback again when the job comes back, and only then', async () => {
+    const undo: Undo = { log: [] };
+    const { store, ctx, def, options } = setup({}, undo);
+    ctx.script.set('configure', [() => { throw permanent('STORAGE_FULL', { id: 'Penyimpanan penuh.', en: 'Storage is full.' }); }]);
+    // The worker "dies" while recording the end of the rollback: the run is failed, cleanup still running.
+    const stepDone = store.stepDone.bind(store);
+    options.store = { ...store, stepDone: async (id, key, o) => (key === 'cleanup' ? Promise.reject(new Error('connection lost')) : stepDone(id, key, o)) };
+    await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toThrow('connection lost');
+    expect(store.run.status).toBe('failed');
+    expect(store.rows.get('cleanup')?.status).toBe('running');
+    options.store = store;
+    await expect(executeRun(def, 'run-1', attempt(1), options)).resolves.toEqual({ status: 'already-finished' });
+    expect(undo.log).toEqual(['start:-:last', 'clone:2:true', 'reserve:0:true', 'start:-:last', 'clone:-:true', 'reserve:-:true']);
+    expect(store.rows.get('cleanup')?.status).toBe('done');
+    await executeRun(def, 'run-1', attempt(2), options);
+    expect(undo.log).toHaveLength(6);
+  });
 });

@@ -91,6 +91,7 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
   if (!begun) throw new RunFailedError({ code: 'RUN_NOT_FOUND', step: '-', retryable: false, text: { id: `Run ${runId} tidak ada.`, en: `Run ${runId} does not exist.` } });
   if ('finished' in begun) {
     o.log.info({ runId, status: begun.finished.status }, 'run sudah selesai, dilewati / run already finished, skipped');
+    await resumeRollback(def, begun.finished, o);
     return { status: 'already-finished' };
   }
   const run: RunRow = begun.run;
@@ -197,6 +198,19 @@ export async function failRun<C, E>(def: RunDefinition<C, E>, run: RunRow, ctx: 
   o.metrics?.observeRun(run.kind, 'failed', seconds(finished.startedAt, finished.finishedAt));
   await rollback(def, run, o);
   return true;
+}
+
+/**
+ * A failed run whose rollback was cut off (the worker died between marking the run failed and
+ * finishing its compensations; the queue then hands the job out again) has its `cleanup` row
+ * still running: the rollback runs again, which its compensations are written to allow.
+ */
+async function resumeRollback<C, E>(def: RunDefinition<C, E>, run: RunRow, o: HarnessOptions): Promise<void> {
+  if (run.status !== 'failed' || !def.steps.some((s) => s.compensate)) return;
+  const interrupted = (await o.store.steps(run.id)).some((r) => r.key === ROLLBACK_STEP && r.status === 'running');
+  if (!interrupted) return;
+  o.log.warn({ runId: run.id }, 'pembersihan yang terputus diulang / resuming an interrupted cleanup');
+  await rollback(def, run, o);
 }
 
 /**
