@@ -1,4 +1,3 @@
-import { readVmStatus, runTask, vmPath } from '../pve-vm';
 import { actionStep } from './action-context';
 import { locateStep } from './locate.step';
 
@@ -16,13 +15,13 @@ export const powerStep = actionStep<PowerResult>({
   async run({ ctx, output, signal }) {
     const { node, vmid } = output(locateStep);
     if (!node) throw new Error('power needs a located VM');
-    const status = (await readVmStatus(ctx.pve, node, vmid)).status;
-    const deadline = ctx.settings.PVE_TASK_SECONDS * 1000;
-    const path = vmPath(node, vmid);
+    const vm = ctx.pve.vm(node, vmid);
+    const status = (await vm.status()).status;
+    const task = { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal };
     const want = ctx.kind === 'stop' || ctx.kind === 'shutdown' ? 'stopped' : 'running';
     if (ctx.kind !== 'reboot' && status === want) return { skipped: true, result: { status }, detail: `sudah/already ${status}` };
     const op = ctx.kind === 'reboot' && status === 'stopped' ? 'start' : ctx.kind;
-    await runTask(ctx.pve, 'POST', `${path}/status/${op}`, {}, deadline, signal);
+    await (op === 'start' ? vm.start(task) : op === 'stop' ? vm.stop(task) : op === 'shutdown' ? vm.shutdown(task) : vm.reboot(task));
     return { result: { status: want }, detail: `${op} OK` };
   },
 });

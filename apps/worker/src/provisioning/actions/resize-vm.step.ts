@@ -1,5 +1,5 @@
 import { permanent } from '../../harness/run-error';
-import { bootDisk, readVmConfig, runTask, vmPath } from '../pve-vm';
+import { bootDisk } from '../pve-vm';
 import { actionStep } from './action-context';
 import { locateStep } from './locate.step';
 
@@ -19,7 +19,8 @@ export const resizeVmStep = actionStep<ResizeVmResult>({
     const { node, vmid } = output(locateStep);
     if (!node) throw new Error('resize needs a located VM');
     const p = ctx.params;
-    const cfg = await readVmConfig(ctx.pve, node, vmid);
+    const vm = ctx.pve.vm(node, vmid);
+    const cfg = await vm.config({ current: true });
     const disk = bootDisk(cfg);
     const shrink: string[] = [];
     if (p.cores !== undefined && p.cores < (cfg.cores ?? ctx.vm.cores)) shrink.push(`cores ${cfg.cores} → ${p.cores}`);
@@ -29,10 +30,10 @@ export const resizeVmStep = actionStep<ResizeVmResult>({
     const changes: Record<string, number> = {};
     if (p.cores !== undefined && p.cores !== cfg.cores) changes.cores = p.cores;
     if (p.memoryMiB !== undefined && p.memoryMiB !== cfg.memory) changes.memory = p.memoryMiB;
-    const deadline = ctx.settings.PVE_TASK_SECONDS * 1000;
-    if (Object.keys(changes).length) await runTask(ctx.pve, 'POST', `${vmPath(node, vmid)}/config`, changes, deadline, signal);
+    const task = { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal };
+    if (Object.keys(changes).length) await vm.updateConfig(changes, task);
     if (p.diskGiB !== undefined && disk && p.diskGiB > disk.sizeGiB) {
-      await runTask(ctx.pve, 'PUT', `${vmPath(node, vmid)}/resize`, { disk: disk.key, size: `${p.diskGiB}G` }, deadline, signal);
+      await vm.resizeDisk(disk.key, `${p.diskGiB}G`, task);
     }
     return { result: { cores: p.cores ?? cfg.cores, memoryMib: p.memoryMiB ?? cfg.memory, diskGib: p.diskGiB ?? disk?.sizeGiB }, detail: JSON.stringify({ ...changes, ...(p.diskGiB ? { diskGiB: p.diskGiB } : {}) }) };
   },

@@ -1,7 +1,6 @@
-import { classifyPveError, ZAgentInterfaces } from '@betang/proxmox';
+import { classifyPveError } from '@betang/proxmox';
 import { permanent } from '../../harness/run-error';
 import { provisionStep } from '../provision-context';
-import { vmPath } from '../pve-vm';
 import { abortableSleep } from '../sleep';
 import { cloneStep } from './clone.step';
 import { configureStep } from './configure.step';
@@ -31,7 +30,7 @@ export const awaitAgentStep = provisionStep<AwaitAgentResult>({
     let lastSeen = 'agent belum menjawab / agent not answering yet';
     while (!signal.aborted) {
       try {
-        const ifaces = ZAgentInterfaces.parse(await ctx.pve.request('GET', `${vmPath(node, vmid)}/agent/network-get-interfaces`));
+        const ifaces = await ctx.pve.vm(node, vmid).agent.networkInterfaces();
         const nic = ifaces.find((i) => i['hardware-address']?.toLowerCase() === mac);
         const v4 = (nic?.['ip-addresses'] ?? []).filter((a) => a['ip-address-type'] === 'ipv4').map((a) => a['ip-address']);
         if (v4.includes(expected)) return { result: { address: expected }, detail: `${expected} pada/on ${mac}` };

@@ -1,7 +1,7 @@
 import { updateVm } from '@betang/db';
 import { permanent } from '../../harness/run-error';
 import { KNOWN_CONFIG, provisionStep, takeKnownConfig, type ProvisionCtx } from '../provision-context';
-import { macOf, readVmConfig, runTask, vmPath } from '../pve-vm';
+import { macOf } from '../pve-vm';
 import { vmConfigParams } from '../vm-spec';
 import { cloneStep } from './clone.step';
 import { reserveStep } from './reserve.step';
@@ -29,12 +29,13 @@ export const configureStep = provisionStep<ConfigureResult>({
     const { vmid, node } = output(cloneStep);
     const { lease, vmId } = output(reserveStep);
     // The clone of this same attempt read the config already; otherwise (retry, restart) read it.
-    const before = takeKnownConfig(cache, vmid, node) ?? (await readVmConfig(ctx.pve, node, vmid));
+    const vm = ctx.pve.vm(node, vmid);
+    const before = takeKnownConfig(cache, vmid, node) ?? (await vm.config({ current: true }));
     const keptMac = macOf(before.net0);
     const params = vmConfigParams(ctx, lease, keptMac, platformPublicKey(ctx));
-    await runTask(ctx.pve, 'POST', `${vmPath(node, vmid)}/config`, params, ctx.settings.PVE_TASK_SECONDS * 1000, signal);
+    await vm.updateConfig(params, { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
     // net0 was written with the clone's MAC: read it back only when PVE had to generate one.
-    const mac = keptMac ?? macOf((await readVmConfig(ctx.pve, node, vmid)).net0);
+    const mac = keptMac ?? macOf((await vm.config({ current: true })).net0);
     if (!mac) throw permanent('NET0_MISSING', { id: `VM ${vmid} tidak punya MAC pada net0 setelah konfigurasi.`, en: `VM ${vmid} has no MAC on net0 after configuration.` });
     await updateVm(ctx.deps.db, vmId, { macAddress: mac });
     // Disks are untouched by this step: resize, next in this attempt, may use the same config.

@@ -1,10 +1,8 @@
 import { updateVm } from '@betang/db';
 import { parseSshPublicKey } from '@betang/guest';
-import type { PveClient } from '@betang/proxmox';
+import { AgentExecTimeoutError, type PveClient } from '@betang/proxmox';
 import { permanent, transient } from '../../harness/run-error';
 import { provisionStep } from '../provision-context';
-import { vmPath } from '../pve-vm';
-import { abortableSleep } from '../sleep';
 import { cloneStep } from './clone.step';
 import { reserveStep } from './reserve.step';
 
@@ -17,15 +15,12 @@ export const HOST_KEY_ARGV = ['cat', HOST_KEY_FILE];
 
 /** Runs one argv through the guest agent and returns stdout (agent exec + exec-status polling). */
 export async function agentExec(pve: PveClient, node: string, vmid: number, argv: string[], deadlineMs: number, signal?: AbortSignal): Promise<{ code: number; stdout: string }> {
-  const started = (await pve.request('POST', `${vmPath(node, vmid)}/agent/exec`, { command: argv })) as { pid?: number };
-  if (typeof started?.pid !== 'number') throw new Error('agent exec returned no pid');
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until && !signal?.aborted) {
-    const s = (await pve.request('GET', `${vmPath(node, vmid)}/agent/exec-status`, { pid: started.pid })) as { exited?: unknown; exitcode?: number; 'out-data'?: string };
-    if (s.exited === true || s.exited === 1) return { code: s.exitcode ?? 0, stdout: s['out-data'] ?? '' };
-    await abortableSleep(200, signal);
+  try {
+    return await pve.vm(node, vmid).agent.exec(argv, { deadlineMs, ...(signal ? { signal } : {}) });
+  } catch (error) {
+    if (!(error instanceof AgentExecTimeoutError)) throw error;
+    throw transient('AGENT_EXEC_TIMEOUT', { id: `Perintah guest agent di VM ${vmid} tidak selesai.`, en: `A guest-agent command on VM ${vmid} did not finish.` });
   }
-  throw transient('AGENT_EXEC_TIMEOUT', { id: `Perintah guest agent di VM ${vmid} tidak selesai.`, en: `A guest-agent command on VM ${vmid} did not finish.` });
 }
 
 /**

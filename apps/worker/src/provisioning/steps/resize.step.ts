@@ -1,6 +1,6 @@
 import { permanent } from '../../harness/run-error';
 import { provisionStep, takeKnownConfig } from '../provision-context';
-import { bootDisk, readVmConfig, runTask, vmPath } from '../pve-vm';
+import { bootDisk } from '../pve-vm';
 import { cloneStep } from './clone.step';
 
 /** The boot disk and its size after the step. */
@@ -18,7 +18,8 @@ export const resizeStep = provisionStep<ResizeResult>({
     const { vmid, node } = output(cloneStep);
     const want = ctx.data.request.diskGib;
     // configure, earlier in this attempt, knows the disks; a retry or restart reads them afresh.
-    const disk = bootDisk(takeKnownConfig(cache, vmid, node) ?? (await readVmConfig(ctx.pve, node, vmid)));
+    const vm = ctx.pve.vm(node, vmid);
+    const disk = bootDisk(takeKnownConfig(cache, vmid, node) ?? (await vm.config({ current: true })));
     if (!disk) throw permanent('DISK_MISSING', { id: `VM ${vmid} tidak punya disk boot (scsi0/virtio0/sata0).`, en: `VM ${vmid} has no boot disk (scsi0/virtio0/sata0).` });
     if (disk.sizeGiB === want) return { skipped: true, result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} sudah/already ${want} GiB` };
     if (disk.sizeGiB > want) {
@@ -27,7 +28,7 @@ export const resizeStep = provisionStep<ResizeResult>({
         en: `The template disk (${disk.sizeGiB} GiB) is larger than requested (${want} GiB); disks cannot shrink. Request ≥ ${disk.sizeGiB} GiB or use another template.`,
       });
     }
-    await runTask(ctx.pve, 'PUT', `${vmPath(node, vmid)}/resize`, { disk: disk.key, size: `${want}G` }, ctx.settings.PVE_TASK_SECONDS * 1000, signal);
+    await vm.resizeDisk(disk.key, `${want}G`, { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
     return { result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} ${disk.sizeGiB} → ${want} GiB` };
   },
 });

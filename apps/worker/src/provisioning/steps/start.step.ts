@@ -1,6 +1,5 @@
 import { placementLedger } from '../placement-ledger';
 import { provisionStep, STOPPED_VMID } from '../provision-context';
-import { readVmStatus, runTask, vmPath } from '../pve-vm';
 import { cloneStep } from './clone.step';
 
 /** `start`: powers the VM on; skipped when it is already running. */
@@ -13,11 +12,12 @@ export const startStep = provisionStep({
     // A VM this attempt cloned itself is known to be stopped; otherwise ask PVE (taken once:
     // an in-process retry after a failed start asks again).
     const knownStopped = cache.take(STOPPED_VMID) === vmid;
-    if (!knownStopped && (await readVmStatus(ctx.pve, node, vmid)).status === 'running') {
+    const vm = ctx.pve.vm(node, vmid);
+    if (!knownStopped && (await vm.status()).status === 'running') {
       placementLedger.started(run.id);
       return { skipped: true, detail: 'sudah berjalan / already running' };
     }
-    await runTask(ctx.pve, 'POST', `${vmPath(node, vmid)}/status/start`, {}, ctx.settings.PVE_TASK_SECONDS * 1000, signal);
+    await vm.start({ deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
     // Its memory now shows in the node's statistics (after PVE's ~10 s lag).
     placementLedger.started(run.id);
     return { detail: 'dinyalakan / started' };

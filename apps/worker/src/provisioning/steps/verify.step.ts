@@ -1,7 +1,6 @@
 import { parseTags } from '@betang/proxmox';
 import { permanent } from '../../harness/run-error';
 import { provisionStep } from '../provision-context';
-import { readVmConfig, readVmStatus } from '../pve-vm';
 import { ipconfig0Value, vmTags } from '../vm-spec';
 import { cloneStep } from './clone.step';
 import { reserveStep } from './reserve.step';
@@ -18,7 +17,8 @@ export const verifyStep = provisionStep({
     const { vmid, node } = output(cloneStep);
     const { lease } = output(reserveStep);
     const { request } = ctx.data;
-    const [cfg, status] = await Promise.all([readVmConfig(ctx.pve, node, vmid), readVmStatus(ctx.pve, node, vmid)]);
+    const vm = ctx.pve.vm(node, vmid);
+    const [cfg, status] = await Promise.all([vm.config({ current: true }), vm.status()]);
     const problems: string[] = [];
     const expect = (what: string, actual: unknown, wanted: unknown) => {
       if (actual !== wanted) problems.push(`${what}: ${String(actual)} ≠ ${String(wanted)}`);
