@@ -1,17 +1,19 @@
-import type { StepDef } from '../../harness/run-definition';
-import type { ActionCtx } from './action-context';
-import type { Located } from './locate.step';
+import { actionStep } from './action-context';
+import { locateStep } from './locate.step';
+
+/** The power state the VM was brought to. */
+export type PowerResult = { status: string };
 
 /**
  * `power`: start / stop / shutdown / reboot, each checking the power state first (start skips a
  * running VM, stop and shutdown skip a stopped one, reboot of a stopped VM starts it).
  */
-export const powerStep: StepDef<ActionCtx> = {
+export const powerStep = actionStep<PowerResult>({
   key: 'power',
   weight: 70,
   label: { id: 'ubah status daya', en: 'change power state' },
-  async run({ ctx, result, signal }) {
-    const { node, vmid } = result<Located>('locate');
+  async run({ ctx, output, signal }) {
+    const { node, vmid } = output(locateStep);
     if (!node) throw new Error('power needs a located VM');
     const vm = ctx.pve.vm(node, vmid);
     const status = (await vm.status()).status;
@@ -22,4 +24,4 @@ export const powerStep: StepDef<ActionCtx> = {
     await (op === 'start' ? vm.start(task) : op === 'stop' ? vm.stop(task) : op === 'shutdown' ? vm.shutdown(task) : vm.reboot(task));
     return { result: { status: want }, detail: `${op} OK` };
   },
-};
+});

@@ -1,20 +1,22 @@
-import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
 import { bootDisk } from '../pve-vm';
-import type { ActionCtx } from './action-context';
-import type { Located } from './locate.step';
+import { actionStep } from './action-context';
+import { locateStep } from './locate.step';
+
+/** The sizes after the step (what record writes to the VM row). */
+export type ResizeVmResult = { cores?: number; memoryMib?: number; diskGib?: number };
 
 /**
  * `resize`: grow cores, memory and the boot disk to the requested absolute values. Grow only
  * (a smaller value is refused before anything is sent); values already in place are skipped, so
  * a retry never grows twice. Cores/memory of a running VM apply at its next reboot (PVE pending).
  */
-export const resizeVmStep: StepDef<ActionCtx> = {
+export const resizeVmStep = actionStep<ResizeVmResult>({
   key: 'resize',
   weight: 70,
   label: { id: 'perbesar VM', en: 'grow the VM' },
-  async run({ ctx, result, signal }) {
-    const { node, vmid } = result<Located>('locate');
+  async run({ ctx, output, signal }) {
+    const { node, vmid } = output(locateStep);
     if (!node) throw new Error('resize needs a located VM');
     const p = ctx.params;
     const vm = ctx.pve.vm(node, vmid);
@@ -35,4 +37,4 @@ export const resizeVmStep: StepDef<ActionCtx> = {
     }
     return { result: { cores: p.cores ?? cfg.cores, memoryMib: p.memoryMiB ?? cfg.memory, diskGib: p.diskGiB ?? disk?.sizeGiB }, detail: JSON.stringify({ ...changes, ...(p.diskGiB ? { diskGiB: p.diskGiB } : {}) }) };
   },
-};
+});

@@ -1,11 +1,13 @@
 import { updateVm } from '@betang/db';
 import { parseSshPublicKey } from '@betang/guest';
 import { AgentExecTimeoutError, type PveClient } from '@betang/proxmox';
-import type { StepDef } from '../../harness/run-definition';
 import { permanent, transient } from '../../harness/run-error';
-import type { ProvisionCtx } from '../provision-context';
-import type { CloneResult } from './clone.step';
-import type { ReserveResult } from './reserve.step';
+import { provisionStep } from '../provision-context';
+import { cloneStep } from './clone.step';
+import { reserveStep } from './reserve.step';
+
+/** The guest's pinned ed25519 host key (`type blob`). */
+export type PinHostKeyResult = { hostKey: string };
 
 const HOST_KEY_FILE = '/etc/ssh/ssh_host_ed25519_key.pub';
 /** What the agent runs to read the host key (QGA executes argv directly, no shell). */
@@ -26,13 +28,13 @@ export async function agentExec(pve: PveClient, node: string, vmid: number, argv
  * connection, after `await-cloud-init`: cloud-init's ssh module writes the final key) and stores
  * it on the VM row; SSH then trusts only that key. Read-only towards the guest, safe to repeat.
  */
-export const pinHostKeyStep: StepDef<ProvisionCtx> = {
+export const pinHostKeyStep = provisionStep<PinHostKeyResult>({
   key: 'pin-host-key',
   weight: 5,
   label: { id: 'sematkan kunci host SSH', en: 'pin the SSH host key' },
-  async run({ ctx, result, signal }) {
-    const { vmid, node } = result<CloneResult>('clone');
-    const { vmId } = result<ReserveResult>('reserve');
+  async run({ ctx, output, signal }) {
+    const { vmid, node } = output(cloneStep);
+    const { vmId } = output(reserveStep);
     const out = await agentExec(ctx.pve, node, vmid, HOST_KEY_ARGV, 30_000, signal);
     const line = out.stdout.trim().split('\n')[0] ?? '';
     const [type, blob] = line.split(/\s+/);
@@ -47,4 +49,4 @@ export const pinHostKeyStep: StepDef<ProvisionCtx> = {
     await updateVm(ctx.deps.db, vmId, { hostKey });
     return { result: { hostKey }, detail: hostKey.slice(0, 40) + '…' };
   },
-};
+});

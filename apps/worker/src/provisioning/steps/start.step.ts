@@ -1,19 +1,17 @@
-import type { StepDef } from '../../harness/run-definition';
 import { placementLedger } from '../placement-ledger';
-import type { ProvisionCtx } from '../provision-context';
-import type { CloneResult } from './clone.step';
+import { provisionStep, STOPPED_VMID } from '../provision-context';
+import { cloneStep } from './clone.step';
 
 /** `start`: powers the VM on; skipped when it is already running. */
-export const startStep: StepDef<ProvisionCtx> = {
+export const startStep = provisionStep({
   key: 'start',
   weight: 5,
   label: { id: 'nyalakan VM', en: 'start the VM' },
-  async run({ ctx, result, signal, run }) {
-    const { vmid, node } = result<CloneResult>('clone');
+  async run({ ctx, output, signal, run, cache }) {
+    const { vmid, node } = output(cloneStep);
     // A VM this attempt cloned itself is known to be stopped; otherwise ask PVE (taken once:
     // an in-process retry after a failed start asks again).
-    const knownStopped = ctx.known.stoppedVmid === vmid;
-    delete ctx.known.stoppedVmid;
+    const knownStopped = cache.take(STOPPED_VMID) === vmid;
     const vm = ctx.pve.vm(node, vmid);
     if (!knownStopped && (await vm.status()).status === 'running') {
       placementLedger.started(run.id);
@@ -24,4 +22,4 @@ export const startStep: StepDef<ProvisionCtx> = {
     placementLedger.started(run.id);
     return { detail: 'dinyalakan / started' };
   },
-};
+});
