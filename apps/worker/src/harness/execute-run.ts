@@ -6,7 +6,7 @@ import { classifyError, type ClassifiedError } from './classify-error';
 import type { AnyStep, Compensation, RunDefinition, RunFailure, StepOutputs, StepRef, StepScope } from './run-definition';
 import type { RunObserver } from './run-observer';
 import type { RunStore } from './run-store';
-import { abortableSleep } from '../provisioning/sleep';
+import { abortableSleep } from './sleep';
 
 /** The queue's view of this execution: which attempt, how many in total, and how to hand it back. */
 export type JobAttempt = {

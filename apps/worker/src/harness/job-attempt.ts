@@ -1,6 +1,6 @@
 import type { Job } from '@betang/queue';
 import type { WorkerDeps } from '../deps';
-import { settingsOf } from '../provisioning/settings';
+import { settingsOf } from '../settings';
 import type { HarnessOptions, JobAttempt } from './execute-run';
 import { pgRunStore } from './run-store';
 

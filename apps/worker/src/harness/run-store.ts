@@ -19,7 +19,7 @@ import {
   type RunStepRow,
   type Tx,
 } from '@betang/db';
-import { failureEmail } from '../provisioning/provision-emails';
+import { failureEmail } from './failure-email';
 import type { RunFacts, RunFailure } from './run-definition';
 import { joinText } from './run-error';
 
@@ -80,7 +80,7 @@ export function pgRunStore(db: Db): RunStore {
         const facts = (await effects(tx)) ?? {};
         if (facts.audit) await appendAudit(tx, facts.audit);
         if (end.status === 'failed') {
-          const email = failureEmail(await operatorEmails(tx), facts.subject ?? '?', run.requestId, run.id, end.failure);
+          const email = failureEmail(await operatorEmails(tx), run.kind, facts.subject ?? '?', run.requestId, run.id, end.failure);
           if (email) await enqueueEmail(tx, email, `run-failed:${run.id}:${run.attempt}`);
         }
         return getRun(tx, run.id);

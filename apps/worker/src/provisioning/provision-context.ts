@@ -5,7 +5,7 @@ import type { WorkerDeps, WorkerSettings } from '../deps';
 import { cacheSlot, type AttemptCache } from '../harness/attempt-cache';
 import { createStep, type Step } from '../harness/run-definition';
 import { permanent } from '../harness/run-error';
-import { settingsOf } from './settings';
+import { settingsOf } from '../settings';
 
 /**
  * `params` of a provision run (jsonb, written by the API on approval). Everything else is read

@@ -3,7 +3,7 @@ import type { WorkerDeps } from '../deps';
 import type { Compensation } from '../harness/run-definition';
 import { destroyOwnedVm, type DestroyOutcome } from './destroy-owned-vm';
 import { runMarker } from './provision-context';
-import { settingsOf } from './settings';
+import { settingsOf } from '../settings';
 
 /** Key of the clone step, whose compensation the reservation's compensation reads. */
 export const CLONE_STEP_KEY = 'clone';

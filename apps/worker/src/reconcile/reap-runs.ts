@@ -8,7 +8,7 @@ import { actionDefinition } from '../provisioning/actions/action.definition';
 import { ACTION_STEPS } from '../provisioning/actions/action.definition';
 import type { ActionKind } from '../provisioning/actions/action-context';
 import { provisionDefinition } from '../provisioning/provision.definition';
-import { settingsOf } from '../provisioning/settings';
+import { settingsOf } from '../settings';
 
 const LIVE_JOB_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
 

@@ -5,7 +5,7 @@ import type { WorkerDeps, WorkerSettings } from '../../deps';
 import { createStep, type Step } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
 import { requirePve, runMarker } from '../provision-context';
-import { settingsOf } from '../settings';
+import { settingsOf } from '../../settings';
 
 /**
  * `params` of day-2 runs (jsonb written by the API): resize carries the new absolute sizes

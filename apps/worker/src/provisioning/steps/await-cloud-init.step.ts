@@ -1,7 +1,7 @@
 import { classifyPveError } from '@betang/proxmox';
 import { permanent, RunError } from '../../harness/run-error';
 import { provisionStep } from '../provision-context';
-import { abortableSleep } from '../sleep';
+import { abortableSleep } from '../../harness/sleep';
 import { cloneStep } from './clone.step';
 import { agentExec } from './pin-host-key.step';
 
