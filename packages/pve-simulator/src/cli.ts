@@ -1,32 +1,54 @@
 /**
  * Standalone PVE simulator: `npm run sim -- --port 8006 --flavour pve9 --time-factor 1 --seed 7
- * --guests emulated|qemu --access access.json` (env: PVE_SIM_PORT, PVE_SIM_HOST, PVE_SIM_FLAVOUR,
- * PVE_SIM_TIME_FACTOR, PVE_SIM_SEED, BETANG_SIM_GUESTS, PVE_SIM_ACCESS). The access file is
- * `{ "tokens": [...], "roles": {...}, "acls": [...] }` (SimulatorOptions.tokens and .access); roles
- * and ACLs can also be changed while it runs through /_sim/access/{load,acl,role}.
+ * --guests emulated|qemu [--api-per-node] [--access access.json]` (env: PVE_SIM_PORT, PVE_SIM_HOST,
+ * PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR, PVE_SIM_SEED, BETANG_SIM_GUESTS, PVE_SIM_ACCESS). The access
+ * file is `{ "tokens": [...], "roles": {...}, "acls": [...] }` (SimulatorOptions.tokens and
+ * .access); roles and ACLs can also be changed while it runs through /_sim/access/{load,acl,role}.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AccessSpec } from './access/access-control';
+import { parseArgs } from 'node:util';
+import type { AccessSpec } from './access/access-spec';
 import type { Flavour, TokenSpec } from './options';
 import { startSimulator } from './simulator';
 
-function flag(name: string, env: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0) return process.argv[i + 1];
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return eq ? eq.slice(name.length + 3) : process.env[env];
-}
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  flavour: { type: 'string' },
+  'time-factor': { type: 'string' },
+  seed: { type: 'string' },
+  guests: { type: 'string' },
+  access: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
 
 function usage(problem: string): never {
   console.error(`pve-simulator: ${problem}`);
-  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--access access.json]');
+  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--api-per-node] [--access access.json]');
   process.exit(2);
 }
 
+// node:util's parser: --name value and --name=value, and a mistyped or valueless flag is an
+// error rather than silently falling back to the default.
+function readFlags(): { values: Partial<Record<Exclude<keyof typeof OPTIONS, 'help'>, string>>; help: boolean } {
+  try {
+    const { values } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: false });
+    const { help, ...rest } = values;
+    return { values: rest, help: help === true };
+  } catch (error) {
+    return usage(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const flags = readFlags();
+function flag(name: Exclude<keyof typeof OPTIONS, 'help'>, env: string): string | undefined {
+  return flags.values[name] ?? process.env[env];
+}
+
 async function main(): Promise<void> {
-  if (process.argv.includes('--help')) usage('help');
+  if (flags.help) usage('help');
   const port = Number(flag('port', 'PVE_SIM_PORT') ?? 8006);
   const host = flag('host', 'PVE_SIM_HOST') ?? '127.0.0.1';
   const flavour = (flag('flavour', 'PVE_SIM_FLAVOUR') ?? 'pve9') as Flavour;
@@ -39,6 +61,7 @@ async function main(): Promise<void> {
   const guests = flag('guests', 'BETANG_SIM_GUESTS') ?? 'emulated';
   if (guests !== 'emulated' && guests !== 'qemu') usage(`invalid guest mode '${guests}' (emulated or qemu)`);
 
+  const apiPerNode = process.argv.includes('--api-per-node');
   const accessFile = flag('access', 'PVE_SIM_ACCESS');
   let access: { tokens?: TokenSpec[] } & AccessSpec = {};
   if (accessFile) {
@@ -48,7 +71,7 @@ async function main(): Promise<void> {
       usage(`cannot read access file '${accessFile}': ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests, ...(access.tokens ? { tokens: access.tokens } : {}), access: { roles: access.roles ?? {}, acls: access.acls ?? [] } });
+  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests, apiPerNode, ...(access.tokens ? { tokens: access.tokens } : {}), access: { roles: access.roles ?? {}, acls: access.acls ?? [] } });
   const caFile = join(tmpdir(), `pve-sim-${sim.port}-ca.pem`);
   writeFileSync(caFile, sim.caPem);
   const auth = `Authorization: PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`;
@@ -57,6 +80,7 @@ async function main(): Promise<void> {
   console.log(`  token secret : ${sim.tokenSecret}`);
   console.log(`  login        : ${sim.username} / ${sim.password}`);
   console.log(`  fingerprint  : ${sim.fingerprint}`);
+  if (apiPerNode) console.log(`  PVE_URL      : ${sim.endpoints.map((e) => e.url).join(',')}  (${sim.endpoints.map((e) => e.node).join(', ')})`);
   console.log(`  CA file      : ${caFile}`);
   console.log(`  time factor  : ${timeFactor}, seed ${seed}`);
   console.log(`  guests       : ${guests === 'qemu' ? 'qemu (real Debian cloud guests; SSH via GET /_sim/guest/ssh/<vmid>)' : 'emulated'}`);

@@ -1,5 +1,4 @@
 import { inspectVmid, type PveClient } from '@betang/proxmox';
-import { readVmStatus, runTask, vmPath } from './pve-vm';
 
 export type DestroyOutcome = { outcome: 'destroyed' | 'absent' } | { outcome: 'not-ours'; state: string; node?: string };
 
@@ -12,8 +11,9 @@ export async function destroyOwnedVm(pve: PveClient, vmid: number, marker: strin
   const seen = await inspectVmid(pve, vmid, marker, signal ? { signal } : undefined);
   if (seen.state === 'absent') return { outcome: 'absent' };
   if (seen.state !== 'ours' || seen.lock) return { outcome: 'not-ours', state: seen.lock ? `locked (${seen.lock})` : seen.state, node: seen.node };
-  const path = vmPath(seen.node, vmid);
-  if ((await readVmStatus(pve, seen.node, vmid)).status === 'running') await runTask(pve, 'POST', `${path}/status/stop`, {}, taskDeadlineMs, signal);
-  await runTask(pve, 'DELETE', path, { purge: 1, 'destroy-unreferenced-disks': 1 }, taskDeadlineMs, signal);
+  const vm = pve.vm(seen.node, vmid);
+  const task = { deadlineMs: taskDeadlineMs, ...(signal ? { signal } : {}) };
+  if ((await vm.status()).status === 'running') await vm.stop(task);
+  await vm.destroy(task);
   return { outcome: 'destroyed' };
 }

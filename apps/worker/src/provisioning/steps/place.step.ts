@@ -1,9 +1,8 @@
 import { clusterSnapshot, type PveClient } from '@betang/proxmox';
-import type { StepDef } from '../../harness/run-definition';
 import { permanent, transient } from '../../harness/run-error';
 import { chooseNode, diskStorageOf } from '../choose-node';
 import { placementLedger } from '../placement-ledger';
-import type { ProvisionCtx } from '../provision-context';
+import { provisionStep } from '../provision-context';
 
 export type PlaceResult = {
   /** Where the VM will live. */
@@ -25,7 +24,7 @@ async function templateDiskStorage(pve: PveClient, node: string, vmid: number): 
   const key = `${node}/${vmid}`;
   const hit = templateStorage.get(key);
   if (hit && Date.now() - hit.at < TEMPLATE_STORAGE_TTL_MS) return hit.storage;
-  const config = (await pve.request('GET', `/nodes/${encodeURIComponent(node)}/qemu/${vmid}/config`)) as Record<string, unknown>;
+  const config = await pve.vm(node, vmid).config();
   const storage = diskStorageOf(config);
   templateStorage.set(key, { storage, at: Date.now() });
   return storage;
@@ -35,9 +34,10 @@ async function templateDiskStorage(pve: PveClient, node: string, vmid: number): 
  * `place`: the node the VM is built on, chosen from live capacity (`chooseNode`): any online node
  * sharing the template's storage, the one with the most free memory that has room for the
  * request; the template's own node when its storage is local. The per-node clone limit is applied
- * by the clone step. Read-only, safe to repeat.
+ * by the clone step. Read-only, safe to repeat. Undone by forgetting the placement in this
+ * worker's ledger.
  */
-export const placeStep: StepDef<ProvisionCtx> = {
+export const placeStep = provisionStep<PlaceResult>({
   key: 'place',
   weight: 5,
   label: { id: 'penempatan pada node', en: 'place on a node' },
@@ -81,4 +81,8 @@ export const placeStep: StepDef<ProvisionCtx> = {
     const result: PlaceResult = { node: placement.node, templateNode: tpl.node, storage: template.storage, templateVmid: template.pveTemplateVmid };
     return { result, detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}${placement.node !== tpl.node ? ` (template di/on ${tpl.node})` : ''}` };
   },
-};
+  async compensate({ run }) {
+    placementLedger.release(run.id);
+    return { undone: true };
+  },
+});

@@ -1,22 +1,25 @@
-import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
-import { takeKnownConfig, type ProvisionCtx } from '../provision-context';
-import { bootDisk, readVmConfig, runTask, vmPath } from '../pve-vm';
-import type { CloneResult } from './clone.step';
+import { provisionStep, takeKnownConfig } from '../provision-context';
+import { bootDisk } from '../pve-vm';
+import { cloneStep } from './clone.step';
+
+/** The boot disk and its size after the step. */
+export type ResizeResult = { disk: string; sizeGiB: number };
 
 /**
  * `resize`: the boot disk to the requested absolute size; skipped when already equal (so a
  * retry after a crash never grows it twice); a template disk larger than the request is an error.
  */
-export const resizeStep: StepDef<ProvisionCtx> = {
+export const resizeStep = provisionStep<ResizeResult>({
   key: 'resize',
   weight: 5,
   label: { id: 'ubah ukuran disk', en: 'resize the disk' },
-  async run({ ctx, result, signal }) {
-    const { vmid, node } = result<CloneResult>('clone');
+  async run({ ctx, output, signal, cache }) {
+    const { vmid, node } = output(cloneStep);
     const want = ctx.data.request.diskGib;
     // configure, earlier in this attempt, knows the disks; a retry or restart reads them afresh.
-    const disk = bootDisk(takeKnownConfig(ctx, vmid, node) ?? (await readVmConfig(ctx.pve, node, vmid)));
+    const vm = ctx.pve.vm(node, vmid);
+    const disk = bootDisk(takeKnownConfig(cache, vmid, node) ?? (await vm.config({ current: true })));
     if (!disk) throw permanent('DISK_MISSING', { id: `VM ${vmid} tidak punya disk boot (scsi0/virtio0/sata0).`, en: `VM ${vmid} has no boot disk (scsi0/virtio0/sata0).` });
     if (disk.sizeGiB === want) return { skipped: true, result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} sudah/already ${want} GiB` };
     if (disk.sizeGiB > want) {
@@ -25,7 +28,7 @@ export const resizeStep: StepDef<ProvisionCtx> = {
         en: `The template disk (${disk.sizeGiB} GiB) is larger than requested (${want} GiB); disks cannot shrink. Request ≥ ${disk.sizeGiB} GiB or use another template.`,
       });
     }
-    await runTask(ctx.pve, 'PUT', `${vmPath(node, vmid)}/resize`, { disk: disk.key, size: `${want}G` }, ctx.settings.PVE_TASK_SECONDS * 1000, signal);
+    await vm.resizeDisk(disk.key, `${want}G`, { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
     return { result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} ${disk.sizeGiB} → ${want} GiB` };
   },
-};
+});
