@@ -21,8 +21,11 @@ const OPTIONS = {
   seed: { type: 'string' },
   guests: { type: 'string' },
   access: { type: 'string' },
+  'api-per-node': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
+
+type StringFlag = Exclude<keyof typeof OPTIONS, 'help' | 'api-per-node'>;
 
 function usage(problem: string): never {
   console.error(`pve-simulator: ${problem}`);
@@ -32,18 +35,18 @@ function usage(problem: string): never {
 
 // node:util's parser: --name value and --name=value, and a mistyped or valueless flag is an
 // error rather than silently falling back to the default.
-function readFlags(): { values: Partial<Record<Exclude<keyof typeof OPTIONS, 'help'>, string>>; help: boolean } {
+function readFlags(): { values: Partial<Record<StringFlag, string>>; help: boolean; apiPerNode: boolean } {
   try {
     const { values } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: false });
-    const { help, ...rest } = values;
-    return { values: rest, help: help === true };
+    const { help, 'api-per-node': apiPerNode, ...rest } = values;
+    return { values: rest, help: help === true, apiPerNode: apiPerNode === true };
   } catch (error) {
     return usage(error instanceof Error ? error.message : String(error));
   }
 }
 
 const flags = readFlags();
-function flag(name: Exclude<keyof typeof OPTIONS, 'help'>, env: string): string | undefined {
+function flag(name: StringFlag, env: string): string | undefined {
   return flags.values[name] ?? process.env[env];
 }
 
@@ -61,7 +64,7 @@ async function main(): Promise<void> {
   const guests = flag('guests', 'BETANG_SIM_GUESTS') ?? 'emulated';
   if (guests !== 'emulated' && guests !== 'qemu') usage(`invalid guest mode '${guests}' (emulated or qemu)`);
 
-  const apiPerNode = process.argv.includes('--api-per-node');
+  const apiPerNode = flags.apiPerNode;
   const accessFile = flag('access', 'PVE_SIM_ACCESS');
   let access: { tokens?: TokenSpec[] } & AccessSpec = {};
   if (accessFile) {
