@@ -1,7 +1,7 @@
 /**
  * Standalone PVE simulator: `npm run sim -- --port 8006 --flavour pve9 --time-factor 1 --seed 7
- * --guests emulated|qemu` (env: PVE_SIM_PORT, PVE_SIM_HOST, PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR,
- * PVE_SIM_SEED, BETANG_SIM_GUESTS).
+ * --guests emulated|qemu --storage shared|local` (env: PVE_SIM_PORT, PVE_SIM_HOST, PVE_SIM_FLAVOUR,
+ * PVE_SIM_TIME_FACTOR, PVE_SIM_SEED, BETANG_SIM_GUESTS, PVE_SIM_STORAGE).
  */
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ function flag(name: string, env: string): string | undefined {
 
 function usage(problem: string): never {
   console.error(`pve-simulator: ${problem}`);
-  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu]');
+  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--storage shared|local]');
   process.exit(2);
 }
 
@@ -36,7 +36,10 @@ async function main(): Promise<void> {
   const guests = flag('guests', 'BETANG_SIM_GUESTS') ?? 'emulated';
   if (guests !== 'emulated' && guests !== 'qemu') usage(`invalid guest mode '${guests}' (emulated or qemu)`);
 
-  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests });
+  const storageLayout = flag('storage', 'PVE_SIM_STORAGE') ?? 'shared';
+  if (storageLayout !== 'shared' && storageLayout !== 'local') usage(`invalid storage layout '${storageLayout}' (shared or local)`);
+
+  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests, storageLayout });
   const caFile = join(tmpdir(), `pve-sim-${sim.port}-ca.pem`);
   writeFileSync(caFile, sim.caPem);
   const auth = `Authorization: PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`;
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
   console.log(`  fingerprint  : ${sim.fingerprint}`);
   console.log(`  CA file      : ${caFile}`);
   console.log(`  time factor  : ${timeFactor}, seed ${seed}`);
+  console.log(`  storage      : ${storageLayout === 'local' ? 'local (local-lvm per node, templates 9000/9001, 9100/9101, 9200/9201 on each node)' : 'shared (ceph; templates 9000/9001 on pve1)'}`);
   console.log(`  guests       : ${guests === 'qemu' ? 'qemu (real Debian cloud guests; SSH via GET /_sim/guest/ssh/<vmid>)' : 'emulated'}`);
   console.log('');
   console.log(`  curl --cacert ${caFile} -H '${auth}' ${sim.url}/api2/json/cluster/resources`);
