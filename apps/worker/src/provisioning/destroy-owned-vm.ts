@@ -1,11 +1,12 @@
 import { inspectVmid, type PveClient } from '@betang/proxmox';
 import { readVmStatus, runTask, vmPath } from './pve-vm';
+import { clearProtection } from './vm-protection';
 
 export type DestroyOutcome = { outcome: 'destroyed' | 'absent' } | { outcome: 'not-ours'; state: string; node?: string };
 
 /**
- * Destroys the VM at `vmid` only when its config carries `marker` (stop first, then
- * `DELETE ?purge=1&destroy-unreferenced-disks=1`). An absent VM is fine; a foreign or still
+ * Destroys the VM at `vmid` only when its config carries `marker` (stop first, clear the
+ * `protection` Betang set at configure, then `DELETE ?purge=1&destroy-unreferenced-disks=1`). An absent VM is fine; a foreign or still
  * locked one is left alone. Safe to repeat: a second call finds the VM absent.
  */
 export async function destroyOwnedVm(pve: PveClient, vmid: number, marker: string, taskDeadlineMs: number, signal?: AbortSignal): Promise<DestroyOutcome> {
@@ -14,6 +15,7 @@ export async function destroyOwnedVm(pve: PveClient, vmid: number, marker: strin
   if (seen.state !== 'ours' || seen.lock) return { outcome: 'not-ours', state: seen.lock ? `locked (${seen.lock})` : seen.state, node: seen.node };
   const path = vmPath(seen.node, vmid);
   if ((await readVmStatus(pve, seen.node, vmid)).status === 'running') await runTask(pve, 'POST', `${path}/status/stop`, {}, taskDeadlineMs, signal);
+  await clearProtection(pve, seen.node, vmid, seen.config, signal);
   await runTask(pve, 'DELETE', path, { purge: 1, 'destroy-unreferenced-disks': 1 }, taskDeadlineMs, signal);
   return { outcome: 'destroyed' };
 }

@@ -83,8 +83,27 @@ async function qemuShutdown(sim: Sim, vm: SimVm, t: TaskContext, ctx: RouteConte
   const timeout = ctx.params.timeout === undefined ? 600 : Number(ctx.params.timeout);
   if (await qemu.shutdown(vm.vmid, timeout * 1000)) return;
   if (ctx.params.forceStop !== 1) throw new Error('VM quit/powerdown failed - got timeout');
-  t.log('VM still running - terminating now with SIGTERM');
+  t.warn('VM still running - terminating now with SIGTERM');
   await qemu.stop(vm.vmid);
+}
+
+/**
+ * An emulated guest's clean shutdown, as qemu-server's _do_vm_stop: the power button, then up to
+ * `timeout` seconds (default 600) polling; a guest that has not powered off by then is killed
+ * with a warning when `forceStop=1` (the task ends `WARNINGS: 1`), else the task fails.
+ */
+async function emulatedShutdown(sim: Sim, vm: SimVm, t: TaskContext, ctx: RouteContext<Sim>, cleanMs: number): Promise<void> {
+  const timeoutMs = (ctx.params.timeout === undefined ? 600 : Number(ctx.params.timeout)) * 1000;
+  const ignores = sim.faults.shutdownIgnored.has(vm.vmid) || sim.faults.shutdownIgnored.has('*');
+  const takesMs = ignores ? Infinity : cleanMs;
+  if (takesMs <= timeoutMs) {
+    await t.sleep(takesMs);
+    return;
+  }
+  await t.sleep(timeoutMs);
+  if (ctx.params.forceStop !== 1) throw new Error('VM quit/powerdown failed - got timeout');
+  t.warn('VM still running - terminating now with SIGTERM');
+  await t.sleep(800);
 }
 
 type PowerBody = (sim: Sim, vm: SimVm, t: TaskContext, ctx: RouteContext<Sim>) => Promise<void>;
@@ -143,7 +162,7 @@ export const powerRoutes: Array<Route<Sim>> = [
     async (sim, vm, t, ctx) => {
       if (vm.power === 'stopped') return;
       if (sim.qemu) await qemuShutdown(sim, vm, t, ctx);
-      else await t.sleep(5000);
+      else await emulatedShutdown(sim, vm, t, ctx, 5000);
       powerOff(vm);
     },
   ),
@@ -156,7 +175,7 @@ export const powerRoutes: Array<Route<Sim>> = [
     },
     async (sim, vm, t, ctx) => {
       if (sim.qemu) await qemuShutdown(sim, vm, t, ctx);
-      else await t.sleep(4000);
+      else await emulatedShutdown(sim, vm, t, ctx, 4000);
       powerOff(vm);
       await boot(sim, vm, t);
     },

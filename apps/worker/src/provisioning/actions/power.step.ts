@@ -1,11 +1,14 @@
 import type { StepDef } from '../../harness/run-definition';
+import { powerParams } from './power-params';
 import { readVmStatus, runTask, vmPath } from '../pve-vm';
 import type { ActionCtx } from './action-context';
 import type { Located } from './locate.step';
 
 /**
  * `power`: start / stop / shutdown / reboot, each checking the power state first (start skips a
- * running VM, stop and shutdown skip a stopped one, reboot of a stopped VM starts it).
+ * running VM, stop and shutdown skip a stopped one, reboot of a stopped VM starts it). A shutdown
+ * waits PVE_SHUTDOWN_SECONDS for the guest, then PVE stops it hard: it never hangs on a guest
+ * that ignores the power button.
  */
 export const powerStep: StepDef<ActionCtx> = {
   key: 'power',
@@ -20,7 +23,7 @@ export const powerStep: StepDef<ActionCtx> = {
     const want = ctx.kind === 'stop' || ctx.kind === 'shutdown' ? 'stopped' : 'running';
     if (ctx.kind !== 'reboot' && status === want) return { skipped: true, result: { status }, detail: `sudah/already ${status}` };
     const op = ctx.kind === 'reboot' && status === 'stopped' ? 'start' : ctx.kind;
-    await runTask(ctx.pve, 'POST', `${path}/status/${op}`, {}, deadline, signal);
+    await runTask(ctx.pve, 'POST', `${path}/status/${op}`, powerParams(op, ctx.settings.PVE_SHUTDOWN_SECONDS), deadline, signal);
     return { result: { status: want }, detail: `${op} OK` };
   },
 };

@@ -1,0 +1,50 @@
+import { startSimulator } from './simulator';
+import type { RunningSimulator } from './simulator';
+import { simApi, type SimApi } from './testing/sim-test-kit';
+
+// Protection and clean shutdown as qemu-server does them (check_protection in destroy_vm and
+// update_vm_api; _do_vm_stop's timeout and forceStop).
+describe('protection and shutdown', () => {
+  let sim: RunningSimulator;
+  let api: SimApi;
+  beforeAll(async () => {
+    sim = await startSimulator({ timeFactor: 0.01 });
+    api = simApi(sim);
+  });
+  afterAll(async () => sim.close());
+
+  test('a protected VM keeps its disks and cannot be destroyed until the flag is cleared', async () => {
+    expect((await api.task('POST', '/nodes/pve1/qemu/9000/clone', { newid: 400, full: 1 })).exitstatus).toBe('OK');
+    expect((await api.task('POST', '/nodes/pve1/qemu/400/config', { protection: 1, scsi1: 'ceph:vm-400-disk-9,size=1G' })).exitstatus).toBe('OK');
+    const destroy = await api.del('/nodes/pve1/qemu/400', { purge: 1 });
+    expect(destroy.status).toBe(500);
+    expect(destroy.reason).toBe("can't remove VM 400 - protection mode enabled");
+    const dropDisk = await api.put('/nodes/pve1/qemu/400/config', { delete: 'scsi1' });
+    expect(dropDisk.reason).toBe("can't remove drive 'scsi1' - protection mode enabled");
+    expect(sim.state.vm(400)?.config.scsi1).toBeDefined();
+    // the flag itself may be removed, then everything else
+    expect((await api.put('/nodes/pve1/qemu/400/config', { delete: 'protection' })).status).toBe(200);
+    expect((await api.task('DELETE', '/nodes/pve1/qemu/400', { purge: 1 })).exitstatus).toBe('OK');
+    expect(sim.state.vm(400)).toBeUndefined();
+  });
+
+  test('shutdown waits for the guest; one that ignores the power button fails the task, or is stopped with forceStop', async () => {
+    expect((await api.task('POST', '/nodes/pve1/qemu/9000/clone', { newid: 401, full: 1 })).exitstatus).toBe('OK');
+    expect((await api.task('POST', '/nodes/pve1/qemu/401/status/start')).exitstatus).toBe('OK');
+    expect((await api.task('POST', '/nodes/pve1/qemu/401/status/shutdown', { timeout: 60 })).exitstatus).toBe('OK');
+    expect(sim.state.vm(401)?.status).toBe('stopped');
+
+    expect((await api.task('POST', '/nodes/pve1/qemu/401/status/start')).exitstatus).toBe('OK');
+    sim.faults.ignoreShutdown(401);
+    expect((await api.task('POST', '/nodes/pve1/qemu/401/status/shutdown', { timeout: 30 })).exitstatus).toBe('VM quit/powerdown failed - got timeout');
+    expect(sim.state.vm(401)?.status).toBe('running');
+    expect((await api.task('POST', '/nodes/pve1/qemu/401/status/reboot', { timeout: 30 })).exitstatus).toBe('VM quit/powerdown failed - got timeout');
+    const forced = await api.post('/nodes/pve1/qemu/401/status/shutdown', { timeout: 30, forceStop: 1 });
+    const upid = String(forced.body?.data);
+    expect((await api.waitTask(upid)).exitstatus).toBe('WARNINGS: 1');
+    const log = (await api.get(`/nodes/pve1/tasks/${encodeURIComponent(upid)}/log`)).body?.data as Array<{ t: string }>;
+    expect(log.map((l) => l.t)).toContain('WARN: VM still running - terminating now with SIGTERM');
+    expect(sim.state.vm(401)?.status).toBe('stopped');
+    sim.faults.reset();
+  });
+});
