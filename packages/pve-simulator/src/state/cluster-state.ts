@@ -3,6 +3,7 @@ import type { ResolvedOptions } from '../options';
 import type { Rng } from '../util/rng';
 import { die } from '../server/pve-error';
 import { configDisks } from './disks';
+import { formatSize } from './formats';
 import { randomMac } from './net';
 import type { SimVm, StorageSpec, TemplateSpec } from './types';
 
@@ -151,7 +152,7 @@ export class ClusterState {
       name: t.name,
       net0: `virtio=${randomMac(this.rng)},bridge=vmbr0`,
       ostype: 'l26',
-      scsi0: `${storage}:base-${t.vmid}-disk-0,size=${t.diskGiB ?? 3}G`,
+      scsi0: `${storage}:base-${t.vmid}-disk-0,size=${formatSize((t.diskGiB ?? 3) * 1024 ** 3)}`,
       scsihw: 'virtio-scsi-single',
       serial0: 'socket',
       smbios1: `uuid=${randomUUID()}`,

@@ -3,6 +3,9 @@ import { permanent } from '../../harness/run-error';
 import { bootDisk, readVmConfig, runTask, vmPath } from '../pve-vm';
 import type { ActionCtx } from './action-context';
 import type { Located } from './locate.step';
+import { formatGiB } from '../disk-size';
+
+const GiB = 1024 ** 3;
 
 /**
  * `resize`: grow cores, memory and the boot disk to the requested absolute values. Grow only
@@ -22,16 +25,16 @@ export const resizeVmStep: StepDef<ActionCtx> = {
     const shrink: string[] = [];
     if (p.cores !== undefined && p.cores < (cfg.cores ?? ctx.vm.cores)) shrink.push(`cores ${cfg.cores} → ${p.cores}`);
     if (p.memoryMiB !== undefined && p.memoryMiB < (cfg.memory ?? ctx.vm.memoryMib)) shrink.push(`memory ${cfg.memory} → ${p.memoryMiB}`);
-    if (p.diskGiB !== undefined && disk && p.diskGiB < disk.sizeGiB) shrink.push(`disk ${disk.sizeGiB} → ${p.diskGiB} GiB`);
+    if (p.diskGiB !== undefined && disk && p.diskGiB * GiB < disk.sizeBytes) shrink.push(`disk ${formatGiB(disk.sizeBytes)} → ${p.diskGiB} GiB`);
     if (shrink.length) throw permanent('RESIZE_SHRINK', { id: `Ukuran hanya boleh diperbesar: ${shrink.join('; ')}.`, en: `Sizes can only grow: ${shrink.join('; ')}.` });
     const changes: Record<string, number> = {};
     if (p.cores !== undefined && p.cores !== cfg.cores) changes.cores = p.cores;
     if (p.memoryMiB !== undefined && p.memoryMiB !== cfg.memory) changes.memory = p.memoryMiB;
     const deadline = ctx.settings.PVE_TASK_SECONDS * 1000;
     if (Object.keys(changes).length) await runTask(ctx.pve, 'POST', `${vmPath(node, vmid)}/config`, changes, deadline, signal);
-    if (p.diskGiB !== undefined && disk && p.diskGiB > disk.sizeGiB) {
+    if (p.diskGiB !== undefined && disk && p.diskGiB * GiB > disk.sizeBytes) {
       await runTask(ctx.pve, 'PUT', `${vmPath(node, vmid)}/resize`, { disk: disk.key, size: `${p.diskGiB}G` }, deadline, signal);
     }
-    return { result: { cores: p.cores ?? cfg.cores, memoryMib: p.memoryMiB ?? cfg.memory, diskGib: p.diskGiB ?? disk?.sizeGiB }, detail: JSON.stringify({ ...changes, ...(p.diskGiB ? { diskGiB: p.diskGiB } : {}) }) };
+    return { result: { cores: p.cores ?? cfg.cores, memoryMib: p.memoryMiB ?? cfg.memory, diskGib: p.diskGiB ?? (disk ? disk.sizeBytes / GiB : undefined) }, detail: JSON.stringify({ ...changes, ...(p.diskGiB ? { diskGiB: p.diskGiB } : {}) }) };
   },
 };
