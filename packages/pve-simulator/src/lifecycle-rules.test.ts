@@ -1,6 +1,6 @@
 import { startSimulator } from './simulator';
 import type { RunningSimulator } from './simulator';
-import { simApi, type SimApi } from './testing/sim-test-kit';
+import { eventually, simApi, type SimApi } from './testing/sim-test-kit';
 
 // Protection and clean shutdown as qemu-server does them (check_protection in destroy_vm and
 // update_vm_api; _do_vm_stop's timeout and forceStop).
@@ -46,5 +46,42 @@ describe('protection and shutdown', () => {
     expect(log.map((l) => l.t)).toContain('WARN: VM still running - terminating now with SIGTERM');
     expect(sim.state.vm(401)?.status).toBe('stopped');
     sim.faults.reset();
+  });
+
+  test('an HA-managed VM: stop is only a request to the HA stack, destroy needs purge and the VM stopped', async () => {
+    // slower clock: an HA round (10 s) takes 1 s here, time enough to look while the VM still runs
+    const sim = await startSimulator({ timeFactor: 0.1 });
+    const api = simApi(sim);
+    try {
+      expect((await api.task('POST', '/nodes/pve1/qemu/9000/clone', { newid: 402, full: 1, target: 'pve2' })).exitstatus).toBe('OK');
+      expect((await api.post('/cluster/ha/resources', { sid: 'vm:402', state: 'started' })).status).toBe(200);
+      expect((await api.post('/cluster/ha/resources', { sid: '402' })).reason).toBe("resource ID 'vm:402' already defined");
+      expect((await api.post('/cluster/ha/resources', { sid: 'vm:499' })).reason).toBe("resource 'vm:499' does not exist in cluster");
+      // the LRM starts it a round later
+      await eventually(async () => sim.state.vm(402)?.status === 'running', 15_000);
+      const status = (await api.get('/nodes/pve2/qemu/402/status/current')).body?.data as { ha: unknown };
+      expect(status.ha).toEqual({ managed: 1, state: 'started' });
+
+      const stop = await api.post('/nodes/pve2/qemu/402/status/stop');
+      const upid = String(stop.body?.data);
+      expect(upid).toContain(':hastop:402:');
+      expect((await api.waitTask(upid)).exitstatus).toBe('OK');
+      const log = (await api.get(`/nodes/pve2/tasks/${encodeURIComponent(upid)}/log`)).body?.data as Array<{ t: string }>;
+      expect(log[0]?.t).toBe('Requesting HA stop for VM 402');
+      // the task is done, the VM still runs: destroying it now fails as on a real cluster
+      expect(sim.state.vm(402)?.status).toBe('running');
+      expect((await api.del('/nodes/pve2/qemu/402', { purge: 1 })).reason).toBe('VM 402 is running - destroy failed');
+      await eventually(async () => sim.state.vm(402)?.status === 'stopped', 15_000);
+      expect(((await api.get('/nodes/pve2/qemu/402/status/current')).body?.data as { ha: unknown }).ha).toEqual({ managed: 1, state: 'stopped' });
+
+      expect((await api.del('/nodes/pve2/qemu/402')).reason).toBe('unable to remove VM 402 - used in HA resources and purge parameter not set.');
+      const destroy = await api.del('/nodes/pve2/qemu/402', { purge: 1 });
+      expect((await api.waitTask(String(destroy.body?.data))).exitstatus).toBe('OK');
+      const dlog = (await api.get(`/nodes/pve2/tasks/${encodeURIComponent(String(destroy.body?.data))}/log`)).body?.data as Array<{ t: string }>;
+      expect(dlog.map((l) => l.t)).toContain('NOTE: removed VM 402 from HA resource configuration.');
+      expect((await api.get('/cluster/ha/resources')).body?.data).toEqual([]);
+    } finally {
+      await sim.close();
+    }
   });
 });

@@ -57,6 +57,26 @@ describe('VM safety against the simulator', () => {
     expect((await vmOf(next.requestId)).vmid).not.toBe(vmid);
   });
 
+  it('should stop an HA-managed VM through the HA stack and decommission it with purge', async () => {
+    const q = await makeQueuedProvisionRun(db, { ports: [] });
+    expect((await runToEnd(env.deps, q.runId)).status).toBe('succeeded');
+    const { vmid } = await vmOf(q.requestId);
+    await env.pve.request('POST', '/cluster/ha/resources', { sid: `vm:${vmid}`, state: 'started' });
+    const stop = await makeQueuedActionRun(db, q.requestId, 'stop');
+    expect((await runToEnd(env.deps, stop)).status).toBe('succeeded');
+    // the stop task was only the request (hastop); the run waited until the LRM stopped the VM
+    expect(env.sim.state.tasks().some((x) => x.type === 'hastop' && x.id === String(vmid))).toBe(true);
+    expect(env.sim.state.vm(vmid!)?.status).toBe('stopped');
+    const start = await makeQueuedActionRun(db, q.requestId, 'start');
+    expect((await runToEnd(env.deps, start)).status).toBe('succeeded');
+    expect(env.sim.state.vm(vmid!)?.status).toBe('running');
+
+    const decommission = await makeQueuedActionRun(db, q.requestId, 'decommission', { reason: 'uji HA' });
+    expect((await runToEnd(env.deps, decommission)).status).toBe('succeeded');
+    expect(env.sim.state.vm(vmid!)).toBeUndefined();
+    expect(await env.pve.request('GET', '/cluster/ha/resources')).toEqual([]);
+  });
+
   it('should set the configured resolver when the pool names none', async () => {
     const q = await makeQueuedProvisionRun(db, { ports: [], poolOctet: 77 });
     await db.updateTable('ipPools').set({ dnsServers: '{}' as unknown as string[] }).where('id', '=', q.poolId).execute();

@@ -3,6 +3,7 @@ import type { Sim } from '../sim-context';
 import { accessRoutes } from './access-routes';
 import { clusterRoutes } from './cluster-routes';
 import { extraRoutes } from './extra-routes';
+import { haRoutes } from './ha-routes';
 import { poolRoutes } from './pool-routes';
 import { agentRoutes } from './qemu-agent';
 import { cloneRoute } from './qemu-clone';
@@ -16,6 +17,7 @@ import { taskRoutes } from './task-routes';
 export const allRoutes: Array<Route<Sim>> = [
   ...accessRoutes,
   ...clusterRoutes,
+  ...haRoutes,
   ...poolRoutes,
   ...taskRoutes,
   ...statusRoutes,

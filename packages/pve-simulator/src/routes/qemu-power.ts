@@ -8,6 +8,7 @@ import { beforeWorker, ownerOf, requirePriv, rootOnly } from '../sim-context';
 import { parseNet } from '../state/net';
 import type { SimVm } from '../state/types';
 import type { TaskContext } from '../tasks/task-manager';
+import { requestHaState, type HaPower } from '../state/ha-manager';
 import { applyPending, checkLock, lockVm, stillThere } from './vm-helpers';
 
 /**
@@ -65,7 +66,8 @@ export async function boot(sim: Sim, vm: SimVm, t: TaskContext): Promise<void> {
   await sim.guest.ensureSsh(vm);
 }
 
-function powerOff(vm: SimVm): void {
+/** QEMU gone: stopped, no pid, no agent. */
+export function powerOff(vm: SimVm): void {
   vm.power = 'stopped';
   vm.startedAt = undefined;
   vm.pid = undefined;
@@ -108,6 +110,24 @@ async function emulatedShutdown(sim: Sim, vm: SimVm, t: TaskContext, ctx: RouteC
 
 type PowerBody = (sim: Sim, vm: SimVm, t: TaskContext, ctx: RouteContext<Sim>) => Promise<void>;
 
+/** What the simulated HA manager needs to start and stop VMs. */
+export const haPower: HaPower = { boot, powerOff };
+
+/**
+ * qemu-server's vm_start / vm_stop / vm_shutdown for an HA-managed VM (any resources.cfg entry)
+ * called by anyone but the HA stack: only a request to the CRM (`hastart` / `hastop` task,
+ * "Requesting HA … for VM N"); the VM changes state when the LRM gets to it, a round later.
+ */
+function haRequest(sim: Sim, vm: SimVm, action: string, ctx: RouteContext<Sim>): string | undefined {
+  if (!sim.state.ha.has(vm.vmid) || (action !== 'start' && action !== 'stop' && action !== 'shutdown')) return undefined;
+  const type = action === 'start' ? 'hastart' : 'hastop';
+  return sim.tasks.start(vm.node, type, String(vm.vmid), ownerOf(ctx.auth), async (t) => {
+    t.log(`Requesting HA ${action === 'start' ? 'start' : 'stop'} for VM ${vm.vmid}`);
+    await t.sleep(300);
+    requestHaState(sim, haPower, vm.vmid, action === 'start' ? 'started' : 'stopped');
+  });
+}
+
 function powerRoute(action: string, type: string, extra: ParamSchema, sync: (vm: SimVm) => void, body: PowerBody, lockWait = 10_000): Route<Sim> {
   return {
     method: 'POST',
@@ -119,6 +139,8 @@ function powerRoute(action: string, type: string, extra: ParamSchema, sync: (vm:
       requirePriv(sim, `/vms/${vm.vmid}`, 'VM.PowerMgmt');
       rootOnly(ctx.auth, 'skiplock', params.skiplock === 1);
       beforeWorker(sim);
+      const viaHa = haRequest(sim, vm, action, ctx);
+      if (viaHa) return viaHa;
       sync(vm);
       return sim.tasks.start(vm.node, type, String(vm.vmid), ownerOf(ctx.auth), async (t) => {
         const release = await lockVm(sim, vm.vmid, lockWait);

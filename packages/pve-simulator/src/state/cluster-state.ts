@@ -5,6 +5,7 @@ import { die } from '../server/pve-error';
 import { configDisks } from './disks';
 import { formatSize } from './formats';
 import { randomMac } from './net';
+import type { HaResource } from './ha-manager';
 import type { SimVm, StorageSpec, TemplateSpec } from './types';
 
 /** A node with its simulated runtime facts. */
@@ -38,6 +39,8 @@ export class ClusterState {
   readonly rrd = new Map<number, RrdEntry>();
   /** Storages forced full by a fault: key `storage` or `storage/node`. */
   readonly fullStorages = new Set<string>();
+  /** HA resources (`vm:<vmid>` in resources.cfg) by vmid; see state/ha-manager.ts. */
+  readonly ha = new Map<number, HaResource>();
   quorate = true;
 
   constructor(

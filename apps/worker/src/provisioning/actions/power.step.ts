@@ -1,4 +1,5 @@
 import type { StepDef } from '../../harness/run-definition';
+import { awaitPowerState } from '../await-power-state';
 import { powerParams } from './power-params';
 import { readVmStatus, runTask, vmPath } from '../pve-vm';
 import type { ActionCtx } from './action-context';
@@ -24,6 +25,7 @@ export const powerStep: StepDef<ActionCtx> = {
     if (ctx.kind !== 'reboot' && status === want) return { skipped: true, result: { status }, detail: `sudah/already ${status}` };
     const op = ctx.kind === 'reboot' && status === 'stopped' ? 'start' : ctx.kind;
     await runTask(ctx.pve, 'POST', `${path}/status/${op}`, powerParams(op, ctx.settings.PVE_SHUTDOWN_SECONDS), deadline, signal);
+    if (op !== 'reboot') await awaitPowerState(ctx.pve, node, vmid, want, deadline, signal);
     return { result: { status: want }, detail: `${op} OK` };
   },
 };
