@@ -394,6 +394,7 @@ export interface Vms {
   name: string;
   node: string | null;
   requestId: string;
+  smbiosUuid: string | null;
   state: string;
   updatedAt: Generated<Timestamp>;
   vmid: number | null;

@@ -1,21 +1,24 @@
 import { inspectVmid, type PveClient } from '@betang/proxmox';
 import { readVmStatus, runTask, vmPath } from './pve-vm';
 import { awaitPowerState } from './await-power-state';
+import { ownershipOf } from './vm-ownership-proof';
 import { clearProtection } from './vm-protection';
 
-export type DestroyOutcome = { outcome: 'destroyed' | 'absent' } | { outcome: 'not-ours'; state: string; node?: string };
+export type DestroyOutcome = { outcome: 'destroyed' | 'absent'; provenBy?: 'marker' | 'smbios-uuid' } | { outcome: 'not-ours'; state: string; node?: string };
 
 /**
- * Destroys the VM at `vmid` only when its config carries `marker` (stop first and wait until PVE
+ * Destroys the VM at `vmid` only when its config carries `marker`, or, with the marker removed by
+ * an operator, still has the SMBIOS uuid Betang recorded (`recordedSmbiosUuid`; ownershipOf) (stop first and wait until PVE
  * shows it stopped — for an HA-managed VM the stop is only a request to the HA stack — clear the
  * `protection` Betang set at configure, then `DELETE ?purge=1&destroy-unreferenced-disks=1`:
  * purge also removes the VM from HA resources, backup and replication jobs). An absent VM is fine; a foreign or still
  * locked one is left alone. Safe to repeat: a second call finds the VM absent.
  */
-export async function destroyOwnedVm(pve: PveClient, vmid: number, marker: string, taskDeadlineMs: number, signal?: AbortSignal): Promise<DestroyOutcome> {
+export async function destroyOwnedVm(pve: PveClient, vmid: number, marker: string, taskDeadlineMs: number, signal?: AbortSignal, recordedSmbiosUuid?: string | null): Promise<DestroyOutcome> {
   const seen = await inspectVmid(pve, vmid, marker, signal ? { signal } : undefined);
   if (seen.state === 'absent') return { outcome: 'absent' };
-  if (seen.state !== 'ours' || seen.lock) return { outcome: 'not-ours', state: seen.lock ? `locked (${seen.lock})` : seen.state, node: seen.node };
+  const provenBy = ownershipOf(seen, recordedSmbiosUuid);
+  if (!provenBy) return { outcome: 'not-ours', state: seen.lock ? `locked (${seen.lock})` : seen.state, node: seen.node };
   const path = vmPath(seen.node, vmid);
   if ((await readVmStatus(pve, seen.node, vmid)).status === 'running') {
     await runTask(pve, 'POST', `${path}/status/stop`, {}, taskDeadlineMs, signal);
@@ -24,5 +27,5 @@ export async function destroyOwnedVm(pve: PveClient, vmid: number, marker: strin
   }
   await clearProtection(pve, seen.node, vmid, seen.config, signal);
   await runTask(pve, 'DELETE', path, { purge: 1, 'destroy-unreferenced-disks': 1 }, taskDeadlineMs, signal);
-  return { outcome: 'destroyed' };
+  return { outcome: 'destroyed', provenBy };
 }

@@ -1,6 +1,7 @@
-import type { Db } from '@betang/db';
+import { listOpenFindings, type Db } from '@betang/db';
 import { createTestDatabase, makeOperator, makeQueuedActionRun, makeQueuedProvisionRun, type TestDatabase } from '@betang/testkit';
 import { DEFAULT_TEMPLATES } from '@betang/pve-simulator';
+import { reconcileCluster } from '../reconcile/reconcile-cluster';
 import { startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
 import { runToEnd } from '../testing/run-to-end';
 
@@ -75,6 +76,25 @@ describe('VM safety against the simulator', () => {
     expect((await runToEnd(env.deps, decommission)).status).toBe('succeeded');
     expect(env.sim.state.vm(vmid!)).toBeUndefined();
     expect(await env.pve.request('GET', '/cluster/ha/resources')).toEqual([]);
+  });
+
+  it('should keep owning a VM whose Notes and tags an operator edited: reconcile says marker removed, decommission still works', async () => {
+    const q = await makeQueuedProvisionRun(db, { ports: [] });
+    expect((await runToEnd(env.deps, q.runId)).status).toBe('succeeded');
+    const row = await db.selectFrom('vms').select(['id', 'vmid', 'node', 'smbiosUuid']).where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
+    expect(env.sim.state.vm(row.vmid!)?.config.smbios1).toBe(`uuid=${row.smbiosUuid}`);
+    // An operator rewrites the Notes and replaces the tags in the PVE GUI.
+    await env.pve.request('PUT', `/nodes/${row.node}/qemu/${row.vmid}/config`, { description: 'server aplikasi dinas', tags: 'prod;web' });
+    const round = await reconcileCluster(env.deps);
+    expect(round).toMatchObject({ leader: true });
+    const open = (await listOpenFindings(db)).filter((f) => f.vmid === row.vmid);
+    expect(open.map((f) => f.kind)).toEqual(['marker_removed']);
+
+    const decommission = await makeQueuedActionRun(db, q.requestId, 'decommission', { reason: 'uji penanda' });
+    expect((await runToEnd(env.deps, decommission)).status).toBe('succeeded');
+    expect(env.sim.state.vm(row.vmid!)).toBeUndefined();
+    const step = await db.selectFrom('runSteps').select('result').where('runId', '=', decommission).where('key', '=', 'destroy').executeTakeFirstOrThrow();
+    expect(step.result).toMatchObject({ outcome: 'destroyed', provenBy: 'smbios-uuid' });
   });
 
   it('should set the configured resolver when the pool names none', async () => {

@@ -13,6 +13,8 @@ export type VmRow = {
   name: string;
   macAddress: string | null;
   hostKey: string | null;
+  /** The VM's SMBIOS uuid as cloned (with the vmid, Betang's proof of ownership when its marker was removed). */
+  smbiosUuid: string | null;
   cores: number;
   memoryMib: number;
   diskGib: number;
@@ -55,7 +57,7 @@ export async function reserveVmRow(
 export async function updateVm(
   db: Executor,
   id: string,
-  patch: Partial<Pick<VmRow, 'vmid' | 'node' | 'macAddress' | 'hostKey' | 'cores' | 'memoryMib' | 'diskGib' | 'state' | 'name'>>,
+  patch: Partial<Pick<VmRow, 'vmid' | 'node' | 'macAddress' | 'hostKey' | 'smbiosUuid' | 'cores' | 'memoryMib' | 'diskGib' | 'state' | 'name'>>,
 ): Promise<void> {
   const fields = definedFields(patch);
   if (fields) await db.updateTable('vms').set(fields).where('id', '=', id).execute();

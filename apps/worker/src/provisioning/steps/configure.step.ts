@@ -3,6 +3,7 @@ import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
 import { takeKnownConfig, type ProvisionCtx } from '../provision-context';
 import { macOf, readVmConfig, runTask, vmPath } from '../pve-vm';
+import { smbiosUuidOf } from '../vm-ownership-proof';
 import { vmConfigParams } from '../vm-spec';
 import type { CloneResult } from './clone.step';
 import type { ReserveResult } from './reserve.step';
@@ -37,7 +38,8 @@ export const configureStep: StepDef<ProvisionCtx> = {
     // net0 was written with the clone's MAC: read it back only when PVE had to generate one.
     const mac = keptMac ?? macOf((await readVmConfig(ctx.pve, node, vmid)).net0);
     if (!mac) throw permanent('NET0_MISSING', { id: `VM ${vmid} tidak punya MAC pada net0 setelah konfigurasi.`, en: `VM ${vmid} has no MAC on net0 after configuration.` });
-    await updateVm(ctx.deps.db, vmId, { macAddress: mac });
+    // The clone's SMBIOS uuid: with the vmid, ownership survives an operator editing Notes or tags.
+    await updateVm(ctx.deps.db, vmId, { macAddress: mac, ...(smbiosUuidOf(before) ? { smbiosUuid: smbiosUuidOf(before) } : {}) });
     // Disks are untouched by this step: resize, next in this attempt, may use the same config.
     ctx.known.config = { vmid, node, config: before };
     const out: ConfigureResult = { mac };

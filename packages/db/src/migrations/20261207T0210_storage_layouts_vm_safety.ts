@@ -8,7 +8,10 @@ type AnyDb = Kysely<any>;
  * Per-node copies of a catalog template (clusters on local storage cannot clone a template to
  * another node), and the vmids Betang's VMs held before they were destroyed: PBS keys backup
  * groups by vmid, so an id is not handed out again for a while. A trigger records the retirement
- * whenever a VM row ends (decommissioned or failed), whichever code path ends it.
+ * whenever a VM row ends (decommissioned or failed), whichever code path ends it. The VM's SMBIOS
+ * uuid (fresh per clone, untouched by edits of Notes or tags) proves ownership together with the
+ * vmid when an operator removed Betang's marker; reconciliation reports such VMs as
+ * `marker_removed`.
  */
 export async function up(db: AnyDb): Promise<void> {
   await sql`
@@ -37,11 +40,22 @@ export async function up(db: AnyDb): Promise<void> {
     CREATE TRIGGER vms_retire_vmid AFTER UPDATE OF state ON vms FOR EACH ROW
       WHEN (NEW.state IN ('decommissioned', 'failed') AND OLD.state IS DISTINCT FROM NEW.state AND NEW.vmid IS NOT NULL)
       EXECUTE FUNCTION retire_vmid_of_ended_vm();
+
+    ALTER TABLE vms ADD COLUMN smbios_uuid uuid;
+
+    ALTER TABLE reconcile_findings DROP CONSTRAINT reconcile_findings_kind_check;
+    ALTER TABLE reconcile_findings ADD CONSTRAINT reconcile_findings_kind_check
+      CHECK (kind IN ('orphan_vm', 'stuck_run', 'missing_vm', 'config_drift', 'no_agreement', 'cleanup_pending', 'abandoned_lock', 'marker_removed'));
   `.execute(db);
 }
 
 export async function down(db: AnyDb): Promise<void> {
   await sql`
+    DELETE FROM reconcile_findings WHERE kind = 'marker_removed';
+    ALTER TABLE reconcile_findings DROP CONSTRAINT reconcile_findings_kind_check;
+    ALTER TABLE reconcile_findings ADD CONSTRAINT reconcile_findings_kind_check
+      CHECK (kind IN ('orphan_vm', 'stuck_run', 'missing_vm', 'config_drift', 'no_agreement', 'cleanup_pending', 'abandoned_lock'));
+    ALTER TABLE vms DROP COLUMN smbios_uuid;
     DROP TRIGGER vms_retire_vmid ON vms;
     DROP FUNCTION retire_vmid_of_ended_vm();
     DROP TABLE retired_vmids;
