@@ -5,7 +5,7 @@ import { die } from '../server/pve-error';
 import { configDisks } from './disks';
 import { formatSize } from './formats';
 import { randomMac } from './net';
-import type { HaResource } from './ha-manager';
+import type { HaResource } from './ha-types';
 import type { SimVm, StorageSpec, TemplateSpec } from './types';
 
 /** A node with its simulated runtime facts. */

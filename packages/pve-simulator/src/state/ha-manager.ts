@@ -1,19 +1,9 @@
 import type { Sim } from '../sim-context';
 import type { TaskContext } from '../tasks/task-manager';
+import type { HaResource, HaState } from './ha-types';
 import type { SimVm } from './types';
 
-/** Requested state of an HA resource (pve-ha-manager's `state` property). */
-export type HaState = 'started' | 'stopped' | 'disabled' | 'ignored';
-
-/** One `vm:<vmid>` entry of resources.cfg. */
-export interface HaResource {
-  state: HaState;
-  comment?: string;
-  maxRestart: number;
-  maxRelocate: number;
-  /** Set while the LRM still has to bring the VM to `state` (the CRM/LRM rounds take seconds). */
-  pendingTimer?: ReturnType<typeof setTimeout>;
-}
+export type { HaResource, HaState } from './ha-types';
 
 /** Realistic seconds from a request (`ha-manager set` / `crm-command stop`) to the LRM acting: one CRM and one LRM round. */
 export const HA_ROUND_SECONDS = 10;
