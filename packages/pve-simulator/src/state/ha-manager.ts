@@ -1,6 +1,6 @@
 import type { Sim } from '../sim-context';
 import type { TaskContext } from '../tasks/task-manager';
-import type { HaResource, HaState } from './ha-types';
+import type { HaState } from './ha-types';
 import type { SimVm } from './types';
 
 export type { HaResource, HaState } from './ha-types';
