@@ -6,6 +6,6 @@ export type { Faults, RouteFaultInput } from './faults/faults-controller';
 export type { GuestCommandHandler, GuestCommandResult } from './faults/fault-state';
 export type { StateReader } from './state/state-reader';
 export type { GuestCommandRecord } from './guest/guest-hub';
-export type { AgentPlan, NodeSpec, StorageSpec, TemplateSpec, VmSnapshot } from './state/types';
+export type { AgentPlan, HostDns, NodeSpec, StorageSpec, TemplateSpec, VmSnapshot } from './state/types';
 export { formatUpid, parseUpid } from './tasks/upid';
 export type { UpidFields } from './tasks/upid';

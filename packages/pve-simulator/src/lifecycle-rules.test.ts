@@ -28,6 +28,21 @@ describe('protection and shutdown', () => {
     expect(sim.state.vm(400)).toBeUndefined();
   });
 
+  test('cloud-init network config: without a nameserver the PVE host\'s resolv.conf is copied in (Cloudinit.pm get_dns_conf)', async () => {
+    expect((await api.task('POST', '/nodes/pve1/qemu/9000/clone', { newid: 403, full: 1 })).exitstatus).toBe('OK');
+    expect((await api.task('POST', '/nodes/pve1/qemu/403/config', { net0: 'virtio=BC:24:11:00:00:01,bridge=vmbr0', ipconfig0: 'ip=10.20.0.5/24,gw=10.20.0.1' })).exitstatus).toBe('OK');
+    expect((await api.get('/nodes/pve1/dns')).body?.data).toEqual({ search: 'pve.lan', dns1: '192.168.100.1' });
+    const hostCopy = (await api.get('/nodes/pve1/qemu/403/cloudinit/dump', { type: 'network' })).body?.data;
+    expect(hostCopy).toBe(
+      "version: 1\nconfig:\n    - type: physical\n      name: eth0\n      mac_address: 'bc:24:11:00:00:01'\n      subnets:\n      - type: static\n        address: '10.20.0.5'\n        netmask: '255.255.255.0'\n        gateway: '10.20.0.1'\n" +
+      "    - type: nameserver\n      address:\n      - '192.168.100.1'\n      search:\n      - 'pve.lan'\n",
+    );
+    expect((await api.put('/nodes/pve1/qemu/403/config', { nameserver: '10.20.0.2 10.20.0.3', searchdomain: 'kalteng.go.id' })).status).toBe(200);
+    const own = String((await api.get('/nodes/pve1/qemu/403/cloudinit/dump', { type: 'network' })).body?.data);
+    expect(own).toContain("    - type: nameserver\n      address:\n      - '10.20.0.2'\n      - '10.20.0.3'\n      search:\n      - 'kalteng.go.id'\n");
+    expect(own).not.toContain('192.168.100.1');
+  });
+
   test('shutdown waits for the guest; one that ignores the power button fails the task, or is stopped with forceStop', async () => {
     expect((await api.task('POST', '/nodes/pve1/qemu/9000/clone', { newid: 401, full: 1 })).exitstatus).toBe('OK');
     expect((await api.task('POST', '/nodes/pve1/qemu/401/status/start')).exitstatus).toBe('OK');

@@ -103,6 +103,10 @@ describe('VM safety against the simulator', () => {
     expect((await runToEnd(env.deps, q.runId)).status).toBe('succeeded');
     const { vmid } = await vmOf(q.requestId);
     expect(env.sim.state.vm(vmid!)?.config.nameserver).toBe('10.99.0.53');
+    // what PVE writes onto the cloud-init drive: our resolver, never the PVE host's own
+    const network = await env.pve.request<string>('GET', `/nodes/${(await vmOf(q.requestId)).node}/qemu/${vmid}/cloudinit/dump`, { type: 'network' });
+    expect(network).toContain("- type: nameserver\n      address:\n      - '10.99.0.53'\n");
+    expect(network).not.toContain((await env.pve.request<{ dns1: string }>('GET', '/nodes/pve1/dns')).dns1);
   });
 
   it('should grow a 3584M template disk to a 4 GiB request (sizes compared in bytes, not rounded GiB)', async () => {

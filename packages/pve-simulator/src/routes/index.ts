@@ -1,6 +1,7 @@
 import type { Route } from '../server/router';
 import type { Sim } from '../sim-context';
 import { accessRoutes } from './access-routes';
+import { cloudinitRoutes } from './cloudinit-routes';
 import { clusterRoutes } from './cluster-routes';
 import { extraRoutes } from './extra-routes';
 import { haRoutes } from './ha-routes';
@@ -25,6 +26,7 @@ export const allRoutes: Array<Route<Sim>> = [
   ...powerRoutes,
   ...destroyResizeRoutes,
   ...agentRoutes,
+  ...cloudinitRoutes,
   ...extraRoutes,
   cloneRoute,
   templateRoute,

@@ -6,7 +6,7 @@ import { configDisks } from './disks';
 import { formatSize } from './formats';
 import { randomMac } from './net';
 import type { HaResource } from './ha-types';
-import type { SimVm, StorageSpec, TemplateSpec } from './types';
+import type { HostDns, SimVm, StorageSpec, TemplateSpec } from './types';
 
 /** A node with its simulated runtime facts. */
 export interface SimNode {
@@ -18,6 +18,7 @@ export interface SimNode {
   online: boolean;
   nextPid: number;
   ip: string;
+  dns: HostDns;
 }
 
 /** What /cluster/resources last "broadcast" for a VM (the RRD lag). */
@@ -58,6 +59,7 @@ export class ClusterState {
         online: true,
         nextPid: rng.int(0x100000, 0x3fffff),
         ip: `192.168.100.${11 + i}`,
+        dns: n.dns ?? { search: 'pve.lan', dns1: '192.168.100.1' },
       });
     });
     this.storages = opts.storages;
