@@ -52,3 +52,9 @@ export async function putTemplateNode(db: Executor, row: TemplateNodeRow): Promi
 export async function removeTemplateNode(db: Executor, templateId: string, node: string): Promise<void> {
   await db.deleteFrom('catalogTemplateNodes').where('templateId', '=', templateId).where('node', '=', node).execute();
 }
+
+/** Replaces a template's per-node copies with `copies` (in the caller's transaction; the same list twice changes nothing). */
+export async function replaceTemplateNodes(db: Executor, templateId: string, copies: ReadonlyArray<Omit<TemplateNodeRow, 'templateId'>>): Promise<void> {
+  await db.deleteFrom('catalogTemplateNodes').where('templateId', '=', templateId).execute();
+  if (copies.length) await db.insertInto('catalogTemplateNodes').values(copies.map((c) => ({ templateId, ...c }))).execute();
+}
