@@ -39,7 +39,8 @@ export const configureStep: StepDef<ProvisionCtx> = {
     const mac = keptMac ?? macOf((await readVmConfig(ctx.pve, node, vmid)).net0);
     if (!mac) throw permanent('NET0_MISSING', { id: `VM ${vmid} tidak punya MAC pada net0 setelah konfigurasi.`, en: `VM ${vmid} has no MAC on net0 after configuration.` });
     // The clone's SMBIOS uuid: with the vmid, ownership survives an operator editing Notes or tags.
-    await updateVm(ctx.deps.db, vmId, { macAddress: mac, ...(smbiosUuidOf(before) ? { smbiosUuid: smbiosUuidOf(before) } : {}) });
+    const smbiosUuid = smbiosUuidOf(before);
+    await updateVm(ctx.deps.db, vmId, { macAddress: mac, ...(smbiosUuid ? { smbiosUuid } : {}) });
     // Disks are untouched by this step: resize, next in this attempt, may use the same config.
     ctx.known.config = { vmid, node, config: before };
     const out: ConfigureResult = { mac };
