@@ -81,6 +81,13 @@ module.exports = {
       to: { path: '^packages/guest/src/emulation/' },
     },
     {
+      name: 'worker-harness-knows-no-run-kind',
+      severity: 'error',
+      comment: 'The run harness (steps, compensations, bookkeeping) is generic: provisioning and day-2 definitions plug into it, never the other way round (docs/provisioning.md).',
+      from: { path: '^apps/worker/src/harness/', pathNot: TEST },
+      to: { path: '^apps/worker/src/(provisioning|jobs|reconcile)/' },
+    },
+    {
       name: 'no-app-imports',
       severity: 'error',
       comment: 'Apps are leaves: packages never import apps, apps never import each other.',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureRunSteps, getRun, insertOutbox, listLiveVms, type Db } from '@betang/db';
+import { enqueueJob, ensureRunSteps, getRun, listLiveVms, type Db } from '@betang/db';
 import { parseTags } from '@betang/proxmox';
 import {
   childLogEnv, createTestDatabase, isAlive, killChild, makeOperator, makeQueuedProvisionRun, simCall, startSimulatorProcess, startWorkerProcess, testEncrypted, TEST_MASTER_KEY,
@@ -139,7 +139,7 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
         await locker.query('SELECT 1 FROM run_steps WHERE run_id = $1 AND key = $2 FOR UPDATE', [q.runId, kill.key]);
       }
       if (kill.mode === 'before-memo') await simAdmin(sim, 'POST', 'faults/slow-tasks', { type: 'qmclone', multiplier: 10 });
-      await insertOutbox(db, { topic: 'job', dedupKey: `run:${q.runId}`, payload: { name: 'vm.provision', data: { runId: q.runId } } });
+      await enqueueJob(db, 'vm.provision', { runId: q.runId }, { dedupKey: `run:${q.runId}` });
       if (kill.mode === 'entering') {
         await until(`worker frozen entering ${kill.key}`, async () => (await waitersOnLocks()) > 0);
       } else if (kill.mode === 'before-memo') {

@@ -2,7 +2,7 @@ import type { WorkerConfig } from '@betang/config';
 import type { Db } from '@betang/db';
 import type { PveClient } from '@betang/proxmox';
 import type { Logger } from 'pino';
-import type { RunStore } from './harness/run-store';
+import type { RunObserver } from './harness/run-observer';
 import type { GuestGateway } from './provisioning/guest-gateway';
 
 /** The worker settings job handlers read. */
@@ -50,6 +50,6 @@ export type WorkerDeps = {
   stopping?: AbortSignal;
   /** State of a queue job by id ('active', 'waiting', 'delayed', 'failed', … or undefined when gone). */
   jobState?(jobId: string): Promise<string | undefined>;
-  /** Wraps the run store the harness uses (main.ts: step durations for /metrics). */
-  wrapRunStore?(store: RunStore): RunStore;
+  /** Where the harness reports step and run durations (main.ts: the worker's /metrics). */
+  metrics?: RunObserver;
 };

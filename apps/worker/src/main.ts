@@ -9,7 +9,6 @@ import { createMailTransport } from './notifications/mail-transport';
 import { startJobRelay } from './outbox/job-relay';
 import { keepSchedules, registerSchedules } from './schedules';
 import { buildProvisioningDeps } from './provisioning/build-provisioning-deps';
-import { observedRunStore, observeRunHandlers } from './ops/observe-runs';
 import { startOpsServer, type OpsServer } from './ops/ops-server';
 import { workerProxmoxCheck } from './ops/readiness';
 import { createWorkerMetrics } from './ops/worker-metrics';
@@ -27,8 +26,8 @@ async function main(): Promise<void> {
   const queueDepths = createQueueDepthReader(backend);
   const metrics = createWorkerMetrics({ queueDepths });
   const provisioning = buildProvisioningDeps(config, { onPveCall: metrics.onPveCall });
-  const handlers = createHandlers({ config, db, logger, ...provisioning, stopping: shutdownSignal.signal, jobState, wrapRunStore: (store) => observedRunStore(store, metrics) });
-  const workers = startWorkers(backend, observeRunHandlers(handlers, db, metrics), {
+  const handlers = createHandlers({ config, db, logger, ...provisioning, stopping: shutdownSignal.signal, jobState, metrics });
+  const workers = startWorkers(backend, handlers, {
     concurrency: { provisioning: config.WORKER_CONCURRENCY, notifications: 2, maintenance: 1 },
     events: {
       onFinalFailure: (job, error) => logger.error({ job: job.name, jobId: job.id, attempts: job.attemptsMade, err: error }, 'tugas gagal / job failed'),

@@ -70,4 +70,17 @@ describe('parseConfig', () => {
       parseConfig(ZWorkerEnv, { DATABASE_URL: 'postgres://h/d', PVE_URL: 'https://pve:8006', PVE_TOKEN_ID: 'betang@pve!prov', PVE_TOKEN_SECRET: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' }),
     ).toThrow(/PVE_CA_FILE or PVE_FINGERPRINT/);
   });
+
+  it('should read several PVE API addresses with one fingerprint each, or one for all', () => {
+    const fp = (b: string) => Array.from({ length: 32 }, () => b).join(':');
+    const pve = { DATABASE_URL: 'postgres://h/d', PVE_TOKEN_ID: 'betang@pve!prov', PVE_TOKEN_SECRET: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' };
+    const two = parseConfig(ZWorkerEnv, { ...pve, PVE_URL: 'https://pve1:8006, https://pve2:8006', PVE_FINGERPRINT: `${fp('AB')},${fp('CD')}` });
+    expect(two.PVE_URL).toEqual(['https://pve1:8006', 'https://pve2:8006']);
+    expect(two.PVE_FINGERPRINT).toEqual([fp('AB'), fp('CD')]);
+    expect(parseConfig(ZWorkerEnv, { ...pve, PVE_URL: 'https://pve1:8006,https://pve2:8006', PVE_FINGERPRINT: fp('AB') }).PVE_FINGERPRINT).toEqual([fp('AB')]);
+    expect(() => parseConfig(ZWorkerEnv, { ...pve, PVE_URL: 'https://pve1:8006,https://pve2:8006,https://pve3:8006', PVE_FINGERPRINT: `${fp('AB')},${fp('CD')}` })).toThrow(/one per entry \(3 URLs, 2 fingerprints\)/);
+    expect(() => parseConfig(ZWorkerEnv, { ...pve, PVE_URL: 'https://pve1:8006,http://pve2:8006', PVE_FINGERPRINT: fp('AB') })).toThrow(/https/);
+    expect(() => parseConfig(ZWorkerEnv, { ...pve, PVE_URL: 'https://pve1:8006,https://pve1:8006/', PVE_FINGERPRINT: fp('AB') })).toThrow(/twice/);
+    expect(() => parseConfig(ZWorkerEnv, { ...pve, PVE_URL: ' , ', PVE_FINGERPRINT: fp('AB') })).toThrow(/PVE_URL/);
+  });
 });

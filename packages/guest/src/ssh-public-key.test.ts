@@ -74,7 +74,13 @@ describe('parseSshPublicKey', () => {
     expect(codeOf(`${one}\n${two}`)).toBe(SshPublicKeyErrorCode.ControlCharacters);
     expect(codeOf(`${one}\r${two}`)).toBe(SshPublicKeyErrorCode.ControlCharacters);
     expect(codeOf(`${one} x\u2028command="reboot" ${two}`)).toBe(SshPublicKeyErrorCode.ControlCharacters);
-    expect(codeOf(`${one}\t`)).toBe(SshPublicKeyErrorCode.ControlCharacters);
+    expect(codeOf(`${one}\u000b${two}`)).toBe(SshPublicKeyErrorCode.ControlCharacters);
+  });
+
+  it('should read tabs as field separators, as OpenSSH does, and store spaces', () => {
+    const [type, data] = parts(keys.ed25519!.line);
+    const r = parseSshPublicKey(`${type}\t${data}\tlaptop\t`);
+    expect(r.ok && r.key.line).toBe(`${type} ${data} laptop`);
   });
 
   it('should accept exactly one trailing newline from a copied .pub file', () => {
@@ -104,7 +110,7 @@ describe('parseSshPublicKey', () => {
 
   it.each([
     ['ssh-dss AAAAB3NzaC1kc3MAAACBAP'],
-    ['sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t'],
+    ['ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t'],
     ['ѕsh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA'], // Cyrillic "ѕ" look-alike
     ['$(reboot) AAAA'],
     ['`reboot` AAAA'],

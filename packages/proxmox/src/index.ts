@@ -1,5 +1,10 @@
 export { createPveClient } from './client/pve-client';
-export type { PveApi, PveClient, PveClientOptions } from './client/pve-client';
+export type { PveClient, PveClientOptions } from './client/pve-client';
+export type { PveTransport } from './client/pve-transport';
+export { vmClient } from './vm/vm-client';
+export type { CloneParams, VmClient } from './vm/vm-client';
+export type { AgentExecOptions, AgentExecResult, VmAgent } from './vm/vm-agent';
+export type { TaskOptions } from './vm/task-call';
 export type { CallOptions } from './client/request-engine';
 export type { PveCallEvent, PveCallListener, PveCallOutcome } from './client/call-event';
 export type { PveParams, PveParamValue } from './client/encode-params';
@@ -10,7 +15,7 @@ export { fingerprintOfPem, parseFingerprint, PveTlsPinError } from './client/tls
 export { PveApiError } from './errors/pve-api-error';
 export type { HttpMethod } from './errors/pve-api-error';
 export { PveTransportError } from './errors/pve-transport-error';
-export type { TransportFailure } from './errors/pve-transport-error';
+export type { EndpointFailure, TransportFailure } from './errors/pve-transport-error';
 export { classifyPveError } from './errors/classify-pve-error';
 export type { PveErrorClass, PveErrorClassification, PveErrorCode } from './errors/pve-error-code';
 export type { BilingualText } from './errors/bilingual';
@@ -39,20 +44,23 @@ export { assertSshPublicKey, decodeSshKeys, encodeSshKeys, InvalidSshKeyError } 
 export { ZClusterNode, ZClusterStorage, ZClusterVm } from './wire/resources.schema';
 export type { ClusterNode, ClusterStorage, ClusterVm } from './wire/resources.schema';
 export { ZAgentInterfaces, ZVmConfig, ZVmStatusCurrent } from './wire/vm.schema';
+export { ZAgentExecStarted, ZAgentExecStatus } from './wire/agent.schema';
+export type { AgentExecStatus } from './wire/agent.schema';
 export type { AgentInterface, VmConfig, VmStatusCurrent } from './wire/vm.schema';
 
 export { AmbiguousTagError, findVmByTag, findVmsByTag, listClusterVms } from './helpers/find-vms-by-tag';
-export { nextFreeVmid, VmidRangeExhaustedError } from './helpers/next-free-vmid';
-export type { NextFreeVmidOptions } from './helpers/next-free-vmid';
+export { nextFreeVmid, VmidRangeExhaustedError } from './clone/next-free-vmid';
+export type { NextFreeVmidOptions } from './clone/next-free-vmid';
 export { clusterSnapshot, nodeCapacity } from './helpers/node-capacity';
 export type { ClusterSnapshot, NodeCapacity, StorageCapacity } from './helpers/node-capacity';
-export { assertOwnerMarker, carriesMarker, inspectVmid } from './helpers/vm-ownership';
-export type { VmidState } from './helpers/vm-ownership';
+export { assertOwnerMarker, carriesMarker, inspectVmid } from './clone/vmid-ownership';
+export type { VmidState } from './clone/vmid-ownership';
 export { isLocked, judgeLock, listActiveTasks, lockHolderAmong } from './helpers/lock-holder';
 export type { ActiveTask, LockVerdict } from './helpers/lock-holder';
-export { cloneToFreeVmid } from './helpers/clone-to-free-vmid';
+export { cloneToFreeVmid } from './clone/clone-to-free-vmid';
 export { CloneOutcomeUnknownError } from './errors/clone-outcome-unknown-error';
-export type { CloneToFreeVmidOptions, CloneToFreeVmidResult } from './helpers/clone-to-free-vmid';
+export { AgentExecTimeoutError } from './errors/agent-exec-timeout-error';
+export type { CloneToFreeVmidOptions, CloneToFreeVmidResult } from './clone/clone-to-free-vmid';
 
 export { createCallCounter } from './metrics/call-counter';
 export type { CallCounter, CallCounterSnapshot } from './metrics/call-counter';

@@ -1,29 +1,54 @@
 /**
  * Standalone PVE simulator: `npm run sim -- --port 8006 --flavour pve9 --time-factor 1 --seed 7
- * --guests emulated|qemu --storage shared|local` (env: PVE_SIM_PORT, PVE_SIM_HOST, PVE_SIM_FLAVOUR,
- * PVE_SIM_TIME_FACTOR, PVE_SIM_SEED, BETANG_SIM_GUESTS, PVE_SIM_STORAGE).
+ * --guests emulated|qemu --storage shared|local [--api-per-node]` (env: PVE_SIM_PORT, PVE_SIM_HOST,
+ * PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR, PVE_SIM_SEED, BETANG_SIM_GUESTS, PVE_SIM_STORAGE).
  */
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Flavour } from './options';
 import { startSimulator } from './simulator';
 
-function flag(name: string, env: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0) return process.argv[i + 1];
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return eq ? eq.slice(name.length + 3) : process.env[env];
-}
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  flavour: { type: 'string' },
+  'time-factor': { type: 'string' },
+  seed: { type: 'string' },
+  guests: { type: 'string' },
+  storage: { type: 'string' },
+  'api-per-node': { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
 
 function usage(problem: string): never {
   console.error(`pve-simulator: ${problem}`);
-  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--storage shared|local]');
+  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--storage shared|local] [--api-per-node]');
   process.exit(2);
 }
 
+// node:util's parser: --name value and --name=value, and a mistyped or valueless flag is an
+// error rather than silently falling back to the default.
+type ValueFlag = Exclude<keyof typeof OPTIONS, 'help' | 'api-per-node'>;
+
+function readFlags(): { values: Partial<Record<ValueFlag, string>>; help: boolean; apiPerNode: boolean } {
+  try {
+    const { values } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: false });
+    const { help, 'api-per-node': apiPerNode, ...rest } = values;
+    return { values: rest, help: help === true, apiPerNode: apiPerNode === true };
+  } catch (error) {
+    return usage(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const flags = readFlags();
+function flag(name: ValueFlag, env: string): string | undefined {
+  return flags.values[name] ?? process.env[env];
+}
+
 async function main(): Promise<void> {
-  if (process.argv.includes('--help')) usage('help');
+  if (flags.help) usage('help');
   const port = Number(flag('port', 'PVE_SIM_PORT') ?? 8006);
   const host = flag('host', 'PVE_SIM_HOST') ?? '127.0.0.1';
   const flavour = (flag('flavour', 'PVE_SIM_FLAVOUR') ?? 'pve9') as Flavour;
@@ -39,7 +64,8 @@ async function main(): Promise<void> {
   const storageLayout = flag('storage', 'PVE_SIM_STORAGE') ?? 'shared';
   if (storageLayout !== 'shared' && storageLayout !== 'local') usage(`invalid storage layout '${storageLayout}' (shared or local)`);
 
-  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests, storageLayout });
+  const { apiPerNode } = flags;
+  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests, storageLayout, apiPerNode });
   const caFile = join(tmpdir(), `pve-sim-${sim.port}-ca.pem`);
   writeFileSync(caFile, sim.caPem);
   const auth = `Authorization: PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`;
@@ -48,6 +74,7 @@ async function main(): Promise<void> {
   console.log(`  token secret : ${sim.tokenSecret}`);
   console.log(`  login        : ${sim.username} / ${sim.password}`);
   console.log(`  fingerprint  : ${sim.fingerprint}`);
+  if (apiPerNode) console.log(`  PVE_URL      : ${sim.endpoints.map((e) => e.url).join(',')}  (${sim.endpoints.map((e) => e.node).join(', ')})`);
   console.log(`  CA file      : ${caFile}`);
   console.log(`  time factor  : ${timeFactor}, seed ${seed}`);
   console.log(`  storage      : ${storageLayout === 'local' ? 'local (local-lvm per node, templates 9000/9001, 9100/9101, 9200/9201 on each node)' : 'shared (ceph; templates 9000/9001 on pve1)'}`);

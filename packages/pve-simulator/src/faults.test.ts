@@ -159,4 +159,29 @@ describe('fault injection', () => {
     expect((await admin('GET', '/_sim/nope/nothing')).status).toBe(404);
     expect((await admin('POST', '/_sim/faults/config-lock', { vmid: 1 })).status).toBe(400);
   });
+
+  test('one API port per node: one taken down refuses connections, the others forward to it in vain', async () => {
+    const cluster = await startSimulator({ timeFactor: 0, seed: 4, apiPerNode: true, guestSsh: false });
+    try {
+      const at = (node: string) => ({ ...cluster, url: cluster.endpoints.find((e) => e.node === node)?.url ?? '' });
+      const admin = (json: unknown) => rawRequest(at('pve1'), 'POST', '/_sim/faults/node-api', { json, noAuth: true });
+      expect((await admin({ node: 'pve2', up: false })).status).toBe(200);
+      await delay(100);
+      await expect(rawRequest(at('pve2'), 'GET', '/version')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      const forwarded = await rawRequest(at('pve1'), 'GET', '/nodes/pve2/status');
+      expect(forwarded).toMatchObject({ status: 595, reason: 'Errors during connection establishment, proxy handshake: Connection refused', text: '' });
+      expect((await rawRequest(at('pve3'), 'GET', '/cluster/resources', { form: { type: 'node' } })).status).toBe(200);
+      expect((await admin({ node: 'pve2', up: true })).status).toBe(200);
+      await delay(100);
+      expect((await rawRequest(at('pve2'), 'GET', '/version')).status).toBe(200);
+
+      // The clone is carried out, its answer never sent, and pve3's port goes down.
+      cluster.faults.apiDiesAfter('pve3', 'POST', '/nodes/*/qemu/*/clone');
+      await expect(rawRequest(at('pve3'), 'POST', '/nodes/pve1/qemu/9000/clone', { form: { newid: 500, full: 1 } })).rejects.toMatchObject({ code: 'ECONNRESET' });
+      expect(cluster.state.tasks().filter((t) => t.type === 'qmclone')).toHaveLength(1);
+      await expect(rawRequest(at('pve3'), 'GET', '/version')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    } finally {
+      await cluster.close();
+    }
+  });
 });

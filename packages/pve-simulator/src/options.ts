@@ -21,6 +21,11 @@ export interface SimulatorOptions {
   port?: number;
   /** Bind address (default 127.0.0.1). */
   host?: string;
+  /**
+   * Serve the API on one port per node, as every PVE node runs its own pveproxy (the first node
+   * on `port`, the others on random ports; see RunningSimulator.endpoints). Default false: one port.
+   */
+  apiPerNode?: boolean;
   flavour?: Flavour;
   /** Scales every realistic duration (0 = instant-ish, 1 = realistic). Default 0. */
   timeFactor?: number;
@@ -112,6 +117,7 @@ export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
   return {
     port: o.port ?? 0,
     host: o.host ?? '127.0.0.1',
+    apiPerNode: o.apiPerNode ?? false,
     flavour: o.flavour ?? 'pve9',
     timeFactor,
     seed: o.seed ?? 1,

@@ -26,6 +26,16 @@ export interface Sim {
   qemu?: QemuGuests;
   /** SHA-256 fingerprint of the TLS certificate, colon-separated upper-case hex. */
   fingerprint: string;
+  /** Each node's own API port (pveproxy), to take one down; set once the servers listen. */
+  nodeApis?: NodeApiControl;
+}
+
+/** Switches one node's pveproxy off and on. */
+export interface NodeApiControl {
+  /** True while `node`'s API port refuses connections. */
+  isDown(node: string): boolean;
+  /** Closes (connections refused, open ones cut) or reopens `node`'s API on its port. */
+  setUp(node: string, up: boolean): Promise<void>;
 }
 
 /** PVE's permission check against the fault-controlled deny list (everything else is granted). */

@@ -1,5 +1,3 @@
-import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { AuthService } from './auth/auth-service';
 import { createAdminHandler } from './faults/admin-api';
 import { emptyFaultState } from './faults/fault-state';
@@ -10,6 +8,8 @@ import type { SimulatorOptions } from './options';
 import { resolveOptions } from './options';
 import { allRoutes } from './routes';
 import { createRequestListener } from './server/http-server';
+import type { NodeEndpoint } from './server/node-apis';
+import { NodeApis } from './server/node-apis';
 import type { Sim } from './sim-context';
 import { ClusterState } from './state/cluster-state';
 import { persistClusterTo } from './state/persistence';
@@ -23,8 +23,13 @@ import { createRng } from './util/rng';
 
 /** A started simulator. */
 export interface RunningSimulator {
-  /** `https://127.0.0.1:PORT` (no trailing slash, no /api2/json). */
+  /** `https://127.0.0.1:PORT` (no trailing slash, no /api2/json): the first node's API. */
   url: string;
+  /**
+   * Each node's own API address (with `apiPerNode`; otherwise only the first node's), all serving
+   * the same cluster. `faults.setNodeApi(node, false)` takes one down.
+   */
+  endpoints: NodeEndpoint[];
   host: string;
   port: number;
   /** `user@realm!tokenid` of the first configured token. */
@@ -79,23 +84,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const persistence = opts.stateFile ? await persistClusterTo(sim, opts.stateFile) : undefined;
   const controller = new Faults(sim);
   const reader = new StateReader(sim);
-  const server = createServer({ key: tls.keyPem, cert: tls.certPem }, createRequestListener(sim, allRoutes, createAdminHandler(controller, reader)));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
-  });
+  const admin = createAdminHandler(controller, reader);
+  const apis = new NodeApis(opts.host, tls);
+  sim.nodeApis = apis;
+  const served = opts.apiPerNode ? opts.nodes : opts.nodes.slice(0, 1);
+  for (const [i, n] of served.entries()) await apis.start(n.name, i === 0 ? opts.port : 0, createRequestListener(sim, allRoutes, admin, n.name));
+  const endpoints = apis.endpoints();
   broadcastRrd(sim);
   const lagMs = clock.scale(opts.resourcesLagSeconds * 1000);
   const timer = lagMs > 0 ? setInterval(() => broadcastRrd(sim), lagMs) : undefined;
   timer?.unref();
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const main = endpoints[0] as NodeEndpoint;
   const firstToken = opts.tokens[0];
   const [username, password] = Object.entries(opts.users)[0] ?? ['', ''];
   return {
-    url: `https://${urlHost}:${port}`,
+    url: main.url,
+    endpoints,
     host: opts.host,
-    port,
+    port: main.port,
     tokenId: firstToken?.tokenId ?? '',
     tokenSecret: firstToken?.secret ?? '',
     username,
@@ -114,10 +120,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       await sim.guest.closeAll();
       // A cluster kept in a state file keeps its guests' disks; a throwaway one removes them.
       await qemu?.closeAll(!opts.stateFile && !opts.qemu.runDir);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await apis.closeAll();
     },
   };
 }

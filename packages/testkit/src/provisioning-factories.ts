@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { insertOutbox, insertRun, type Db, type RunKind } from '@betang/db';
+import { enqueueJob, insertRun, type Db, type RunKind } from '@betang/db';
 
 /** What makeQueuedProvisionRun created: the ids a test needs, plus the request's shape. */
 export type QueuedProvision = {
@@ -110,7 +110,7 @@ export async function makeQueuedProvisionRun(
       WHERE p.id = ${poolId}::uuid AND NOT EXISTS (SELECT 1 FROM ip_allocations a WHERE a.pool_id = p.id AND a.address = p.range_start + n AND a.released_at IS NULL)
       ORDER BY n LIMIT 1 RETURNING host(address) AS address`.execute(tx);
     const run = await insertRun(tx, { requestId: req.id, kind: 'provision', requestedBy: user.id, params: {} });
-    if (o.enqueue !== false) await insertOutbox(tx, { topic: 'job', dedupKey: `run:${run.id}`, payload: { name: 'vm.provision', data: { runId: run.id } } });
+    if (o.enqueue !== false) await enqueueJob(tx, 'vm.provision', { runId: run.id }, { dedupKey: `run:${run.id}` });
     return {
       institutionId: inst.id, institutionCode: code, requesterId: user.id, requesterEmail: email, requestId: req.id, runId: run.id, poolId,
       address: rows[0]?.address ?? '', hostname, templateId, sshPublicKeys: keys, ports,
@@ -123,7 +123,7 @@ export async function makeQueuedActionRun(db: Db, requestId: string, kind: Exclu
   return db.transaction().execute(async (tx) => {
     const vm = await tx.selectFrom('vms').select('id').where('requestId', '=', requestId).executeTakeFirstOrThrow();
     const run = await insertRun(tx, { requestId, kind, vmId: vm.id, params });
-    await insertOutbox(tx, { topic: 'job', dedupKey: `run:${run.id}`, payload: { name: 'vm.action', data: { runId: run.id } } });
+    await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
     return run.id;
   });
 }

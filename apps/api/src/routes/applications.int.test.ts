@@ -1,4 +1,4 @@
-import { Role } from '@betang/core';
+import { APPLICATION_CSV_COLUMNS, Role } from '@betang/core';
 import { makeInstitution, makeUser } from '@betang/testkit';
 import request from 'supertest';
 import { parseCsv } from '../use-cases/csv';
@@ -142,6 +142,8 @@ describe('applications inventory', () => {
     expect(exported.status).toBe(200);
     expect(exported.headers['content-type']).toMatch(/^text\/csv/);
     const csv = exported.text;
+    // Excel in the id-ID region: semicolons, CRLF (the BOM is checked in csv.test.ts; supertest's text may drop it).
+    expect(csv.replace(/^\ufeff/, '').split('\r\n')[0]).toBe(APPLICATION_CSV_COLUMNS.map(([column]) => column).join(';'));
     expect(csv).toContain(`"'=HYPERLINK(""http://jahat.example"",""klik"")"`);
     expect(csv).toContain("'+62 812 5555 0101");
     const cells = parseCsv(csv).rows.flat();

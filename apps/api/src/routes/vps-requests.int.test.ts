@@ -1,6 +1,16 @@
 import { Role } from '@betang/core';
 import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testSshKey } from '@betang/testkit';
+import { generateKeyPairSync } from 'node:crypto';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
+
+/** An ecdsa-sha2-nistp256 line whose point is not on the curve: well laid out (the browser's check passes), refused by OpenSSH. */
+function offCurveP256Key(): string {
+  const jwk = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ format: 'jwk' });
+  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
+  point[64] = point[64]! ^ 1;
+  const str = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
+  return `ecdsa-sha2-nistp256 ${Buffer.concat([str(Buffer.from('ecdsa-sha2-nistp256')), str(Buffer.from('nistp256')), str(point)]).toString('base64')} x`;
+}
 
 describe('VPS requests: submit, decide, cancel', () => {
   let h: ApiHarness;
@@ -170,6 +180,7 @@ describe('VPS requests: submit, decide, cancel', () => {
       [{ sshPublicKeys: [`command="rm -rf /" ${testSshKey()}`] }, 'body.sshPublicKeys.0'],
       [{ sshPublicKeys: [`${testSshKey()}\nssh-ed25519 AAAA`] }, 'body.sshPublicKeys.0'],
       [{ sshPublicKeys: ['ssh-dss AAAAB3NzaC1kc3MAAACBAP== x'] }, 'body.sshPublicKeys.0'],
+      [{ sshPublicKeys: [testSshKey(), offCurveP256Key()] }, 'body.sshPublicKeys.1'],
       [{ sshPublicKeys: [] }, 'body.sshPublicKeys'],
       [{ network: { publicAccess: true, ports: [80, 80] } }, 'body.network.ports'],
       [{ network: { publicAccess: true, ports: [70000] } }, 'body.network.ports.0'],

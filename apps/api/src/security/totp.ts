@@ -1,73 +1,67 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createBase32Plugin, type Base32Plugin } from '@otplib/core';
+import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
+import { generateSync, getTimeStepUsed, verifySync } from '@otplib/totp';
+import { base32 as rfc4648Base32 } from '@scure/base';
+import { randomBytes } from 'node:crypto';
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+// otplib's own base32 plugin needs @scure/base 2, which is ESM-only and does not load under
+// jest's CommonJS runtime; the 1.2 line of the same library is dual CJS/ESM and encodes alike.
+const base32: Base32Plugin = createBase32Plugin({
+  name: 'scure-1.2',
+  encode: (bytes) => rfc4648Base32.encode(bytes).replace(/=+$/, ''),
+  // Authenticator apps show secrets in groups, lower case, without padding: all are accepted.
+  decode: (text) => {
+    const clean = text.toUpperCase().replace(/[\s=]/g, '');
+    return rfc4648Base32.decode(clean.padEnd(Math.ceil(clean.length / 8) * 8, '='));
+  },
+});
+const crypto = new NodeCryptoPlugin();
+
+/** The parameters every authenticator app assumes (and the otpauth:// URL states). */
+export const TOTP_PARAMETERS = { algorithm: 'sha1', digits: 6, period: 30 } as const;
+const CODE = /^\d{6}$/;
 
 /** Encodes bytes as RFC 4648 base32 without padding (what authenticator apps expect). */
-export function base32Encode(bytes: Buffer): string {
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return out;
+export function base32Encode(bytes: Uint8Array): string {
+  return base32.encode(bytes);
 }
 
-/** Decodes RFC 4648 base32 (case-insensitive, padding and spaces ignored). */
+/** Decodes RFC 4648 base32 (case-insensitive, padding and spaces ignored); throws on any other character. */
 export function base32Decode(text: string): Buffer {
-  const clean = text.toUpperCase().replace(/[\s=]/g, '');
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const char of clean) {
-    const index = BASE32.indexOf(char);
-    if (index < 0) throw new Error('invalid base32');
-    value = (value << 5) | index;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 255);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
+  return Buffer.from(base32.decode(text));
 }
 
-/** A new random TOTP secret (160 bits, base32). */
+/** A new random TOTP secret (160 bits, base32, 32 characters). */
 export function newTotpSecret(): string {
   return base32Encode(randomBytes(20));
 }
 
-/** RFC 6238 TOTP code (SHA-1, 6 digits, 30 s step) for a moment. */
+/** RFC 6238 TOTP code (SHA-1, 6 digits, 30 s step) for a moment (ms since the epoch). */
 export function totpCode(secretBase32: string, at: number = Date.now()): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
-  const mac = createHmac('sha1', base32Decode(secretBase32)).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0xf;
-  const binary = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return binary.toString().padStart(6, '0');
+  return generateSync({ ...TOTP_PARAMETERS, secret: secretBase32, epoch: Math.floor(at / 1000), crypto, base32 });
 }
-
-const STEP_MS = 30_000;
 
 /** The RFC 6238 time-step (30 s counter) of a moment. */
 export function totpStep(at: number = Date.now()): number {
-  return Math.floor(at / STEP_MS);
+  return getTimeStepUsed(Math.floor(at / 1000), TOTP_PARAMETERS.period);
 }
 
 /**
  * The time-step a TOTP code belongs to, allowing one step of clock drift either way; null when
- * the code matches none. Guarantees nothing about reuse: the caller must accept each step once
- * (consumeTotpStep).
+ * the code matches none or is not six digits. The comparison is constant-time (otplib).
+ * Guarantees nothing about reuse: the caller must accept each step once (consumeTotpStep).
  */
 export function matchTotpStep(secretBase32: string, code: string, at: number = Date.now()): number | null {
-  for (const drift of [0, -1, 1]) {
-    if (totpCode(secretBase32, at + drift * STEP_MS) === code) return totpStep(at) + drift;
-  }
-  return null;
+  if (!CODE.test(code)) return null;
+  const result = verifySync({
+    ...TOTP_PARAMETERS,
+    secret: secretBase32,
+    token: code,
+    epoch: Math.floor(at / 1000),
+    // One whole period either way: the codes of the previous, current and next steps.
+    epochTolerance: TOTP_PARAMETERS.period,
+    crypto,
+    base32,
+  });
+  return result.valid ? result.timeStep : null;
 }

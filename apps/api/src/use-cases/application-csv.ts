@@ -10,13 +10,14 @@ const KNOWN_COLUMNS = new Set<string>(APPLICATION_CSV_COLUMNS.map(([c]) => c));
 /** Columns every import file must have. */
 export const REQUIRED_CSV_COLUMNS = ['name', 'kind', 'pic_name', 'pic_nip', 'pic_email', 'data_classification'] as const;
 
-/** The inventory as CSV (header + one row per application); cells are neutralised against formula injection. */
+/** The inventory as CSV for Excel (header + one row per application; see toCsv: semicolons, BOM, formula cells neutralised). */
 export function applicationsToCsv(rows: readonly ApplicationWithInstitution[]): string {
   const header = APPLICATION_CSV_COLUMNS.map(([c]) => c);
   const body = rows.map((row) =>
     APPLICATION_CSV_COLUMNS.map(([, field]: Column) => {
       const value = field === null ? row.institutionCode : row[field];
-      return value === null || value === undefined ? '' : String(value);
+      if (value === null || value === undefined) return '';
+      return typeof value === 'number' ? value : String(value);
     }),
   );
   return toCsv([header, ...body]);

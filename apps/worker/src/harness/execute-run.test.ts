@@ -1,42 +1,63 @@
 import { PveApiError } from '@betang/proxmox';
 import { pino } from 'pino';
 import { fakeRunStore } from '../testing/fake-run-store';
+import { createWorkerMetrics } from '../ops/worker-metrics';
 import { executeRun, RunFailedError, type HarnessOptions, type JobAttempt } from './execute-run';
-import type { RunDefinition, RunFailure, StepDef } from './run-definition';
+import { createStep, type Compensation, type RunDefinition, type RunFailure, type Step } from './run-definition';
 import { permanent } from './run-error';
 
 type Ctx = { calls: string[]; script: Map<string, Array<() => never>> };
 
 const KEYS = ['reserve', 'place', 'clone', 'configure', 'start'] as const;
 
-function makeDef(ctx: Ctx, hooks: { failures: RunFailure[]; succeeded: number[]; started: number[] }): RunDefinition<Ctx> {
-  const steps: StepDef<Ctx>[] = KEYS.map((key, i) => ({
-    key,
-    weight: 10,
-    label: { id: `langkah ${key}`, en: `step ${key}` },
-    async run({ result }) {
-      ctx.calls.push(key);
-      if (i > 0) expect(result<{ n: number }>(KEYS[i - 1] as string).n).toBe(i - 1);
-      const next = ctx.script.get(key)?.shift();
-      if (next) next();
-      return { result: { n: i }, detail: `did ${key}` };
-    },
-  }));
+type Undo = { log: string[]; keep?: string; fail?: string };
+
+function makeDef(ctx: Ctx, hooks: { failures: RunFailure[]; succeeded: number[]; started: number[] }, undo?: Undo): RunDefinition<Ctx, Undo | undefined> {
+  const steps: Step<Ctx, { n: number }, Undo | undefined>[] = [];
+  for (const [i, key] of KEYS.entries()) {
+    const previous = steps[i - 1];
+    steps.push(
+      createStep<Ctx, { n: number }, Undo | undefined>({
+        key,
+        weight: 10,
+        label: { id: `langkah ${key}`, en: `step ${key}` },
+        async run({ output }) {
+          ctx.calls.push(key);
+          if (previous) expect(output(previous).n).toBe(i - 1);
+          const next = ctx.script.get(key)?.shift();
+          if (next) next();
+          return { result: { n: i }, detail: `did ${key}` };
+        },
+        // Every other step creates something; each undo is logged with what it saw.
+        ...(undo && i % 2 === 0
+          ? {
+              async compensate({ env, output, undone }): Promise<Compensation> {
+                const later = steps[i + 2];
+                env?.log.push(`${key}:${output?.n ?? '-'}:${later ? String(undone(later)?.undone) : 'last'}`);
+                if (env?.fail === key) throw new TypeError(`undo of ${key} broke`);
+                return { undone: env?.keep !== key, detail: `undid ${key}` };
+              },
+            }
+          : {}),
+      }),
+    );
+  }
   return {
     name: 'test',
     steps,
+    env: undo,
     load: async () => ctx,
     onStart: async () => void hooks.started.push(1),
-    target: (results) => (results.has('clone') ? { node: 'pve2', vmid: 100042 } : {}),
-    onSuccess: async () => void hooks.succeeded.push(1),
-    onFinalFailure: async (_run, _ctx, failure) => void hooks.failures.push(failure),
+    target: (outputs) => (outputs.get(steps[2] as Step<Ctx, { n: number }, Undo | undefined>) ? { node: 'pve2', vmid: 100042 } : {}),
+    onSucceeded: async () => void hooks.succeeded.push(1),
+    onFailed: async (_tx, _run, _ctx, failure) => void hooks.failures.push(failure),
   };
 }
 
 const lockedError = () =>
   new PveApiError({ status: 500, reason: 'VM is locked (clone)', message: 'VM is locked (clone)', method: 'POST', pathTemplate: '/nodes/{node}/qemu/{vmid}/config' }, true);
 
-function setup(opts: Partial<HarnessOptions> = {}) {
+function setup(opts: Partial<HarnessOptions> = {}, undo?: Undo) {
   const store = fakeRunStore({ id: 'run-1' });
   const ctx: Ctx = { calls: [], script: new Map() };
   const hooks = { failures: [] as RunFailure[], succeeded: [] as number[], started: [] as number[] };
@@ -49,7 +70,7 @@ function setup(opts: Partial<HarnessOptions> = {}) {
     deadlineMinutes: 60,
     ...opts,
   };
-  return { store, ctx, hooks, def: makeDef(ctx, hooks), options };
+  return { store, ctx, hooks, def: makeDef(ctx, hooks, undo), options };
 }
 
 const attempt = (attemptsMade: number, attempts = 3): JobAttempt => ({ attemptsMade, attempts });
@@ -64,7 +85,7 @@ describe('executeRun', () => {
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
     expect(percents.at(-1)).toBeGreaterThan(90);
     expect(hooks.succeeded).toEqual([1]);
-    expect(store.run).toMatchObject({ status: 'running', attempt: 1 });
+    expect(store.run).toMatchObject({ status: 'succeeded', attempt: 1, progress: 100 });
   });
 
   it.each(KEYS.map((k, i) => [k, i] as const))('should resume after a crash in step %s without repeating finished steps', async (key, index) => {
@@ -148,5 +169,91 @@ describe('executeRun', () => {
     Object.assign(options, { stopping: resumed.options.stopping });
     await expect(executeRun(def, 'run-1', attempt(0), options)).resolves.toEqual({ status: 'succeeded' });
     expect(ctx.calls).toEqual(['clone', 'configure', 'start']);
+  });
+
+  it('should compensate every step that has a compensation, last first, then forget the memo', async () => {
+    const undo: Undo = { log: [] };
+    const { store, ctx, def, options } = setup({}, undo);
+    ctx.script.set('configure', [() => { throw permanent('STORAGE_FULL', { id: 'Penyimpanan penuh.', en: 'Storage is full.' }); }]);
+    await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toBeInstanceOf(RunFailedError);
+    // start (index 4) never ran and is compensated too (a compensation reads the real state);
+    // clone sees start's outcome, reserve sees clone's; outputs only of the finished steps.
+    expect(undo.log).toEqual(['start:-:last', 'clone:2:true', 'reserve:0:true']);
+    expect(store.run.status).toBe('failed');
+    expect(store.rows.get('cleanup')).toMatchObject({ status: 'done', detail: 'undid start; undid clone; undid reserve' });
+    expect([...store.rows.values()].filter((r) => r.key !== 'cleanup').map((r) => r.status)).toEqual(KEYS.map(() => 'pending'));
+  });
+
+  it('should keep the memo when a compensation keeps its step, and tell later ones', async () => {
+    const undo: Undo = { log: [], keep: 'clone' };
+    const { store, ctx, def, options } = setup({}, undo);
+    ctx.script.set('start', [() => { throw new TypeError('boom'); }]);
+    await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toBeInstanceOf(RunFailedError);
+    expect(undo.log).toEqual(['start:-:last', 'clone:2:true', 'reserve:0:false']);
+    expect(store.rows.get('cleanup')?.status).toBe('done');
+    expect(store.rows.get('clone')?.status).toBe('done');
+  });
+
+  it('should record a failed rollback, still run the other compensations, and be safe to run again', async () => {
+    const undo: Undo = { log: [], fail: 'clone' };
+    const { store, ctx, def, options } = setup({ stepRetries: 0 }, undo);
+    ctx.script.set('start', [() => { throw new TypeError('boom'); }]);
+    await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toBeInstanceOf(RunFailedError);
+    expect(undo.log).toEqual(['start:-:last', 'clone:2:true', 'reserve:0:false']);
+    expect(store.rows.get('cleanup')).toMatchObject({ status: 'failed', error: { code: 'INTERNAL' } });
+    expect(store.rows.get('reserve')?.status).toBe('done');
+    // A second execution finds the run failed: nothing runs, nothing is compensated twice.
+    await expect(executeRun(def, 'run-1', attempt(1), options)).resolves.toEqual({ status: 'already-finished' });
+    expect(undo.log).toHaveLength(3);
+  });
+
+  it('should observe every finished step and the finished run with their durations, by kind', async () => {
+    const metrics = createWorkerMetrics();
+    let clock = 1_000;
+    const { store, ctx, def, options } = setup({ metrics, clock: () => clock, stepRetries: 0 });
+    store.run.kind = 'resize';
+    ctx.script.set('place', [() => { clock += 2_500; throw lockedError(); }]);
+    await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toBeInstanceOf(PveApiError);
+    await expect(executeRun(def, 'run-1', attempt(1), options)).resolves.toEqual({ status: 'succeeded' });
+    const text = await metrics.render();
+    expect(text).toMatch(/betang_run_step_duration_seconds_sum\{kind="resize",step="place",status="failed"\} 2\.5\n/);
+    expect(text).toMatch(/betang_run_step_duration_seconds_count\{kind="resize",step="place",status="done"\} 1\n/);
+    expect(text).toMatch(/betang_run_step_duration_seconds_count\{kind="resize",step="reserve",status="done"\} 1\n/);
+    expect(text).toMatch(/betang_runs_finished_total\{kind="resize",outcome="succeeded"\} 1\n/);
+    // A transient failure the queue retries is not a finished run; an already finished run is not counted again.
+    await executeRun(def, 'run-1', attempt(2), options);
+    expect(await metrics.render()).toMatch(/betang_runs_finished_total\{kind="resize",outcome="succeeded"\} 1\n/);
+    expect(await metrics.render()).not.toMatch(/outcome="failed"/);
+  });
+
+  it('should count a final failure once and observe nothing for a step whose write failed', async () => {
+    const metrics = createWorkerMetrics();
+    const { store, ctx, def, options } = setup({ metrics });
+    ctx.script.set('configure', [() => { throw permanent('STORAGE_FULL', { id: 'Penyimpanan penuh.', en: 'Storage is full.' }); }]);
+    const stepDone = store.stepDone.bind(store);
+    options.store = { ...store, stepDone: async (id, key, o) => (key === 'place' ? Promise.reject(new Error('db down')) : stepDone(id, key, o)) };
+    await expect(executeRun(def, 'run-1', attempt(0, 1), options)).rejects.toBeInstanceOf(RunFailedError);
+    const text = await metrics.render();
+    expect(text).toMatch(/betang_runs_finished_total\{kind="provision",outcome="failed"\} 1\n/);
+    expect(text).not.toMatch(/step="place",status="done"/);
+    expect(text).toMatch(/step="reserve",status="done"/);
+  });
+
+  it('should run an interrupted rollback again when the job comes back, and only then', async () => {
+    const undo: Undo = { log: [] };
+    const { store, ctx, def, options } = setup({}, undo);
+    ctx.script.set('configure', [() => { throw permanent('STORAGE_FULL', { id: 'Penyimpanan penuh.', en: 'Storage is full.' }); }]);
+    // The worker "dies" while recording the end of the rollback: the run is failed, cleanup still running.
+    const stepDone = store.stepDone.bind(store);
+    options.store = { ...store, stepDone: async (id, key, o) => (key === 'cleanup' ? Promise.reject(new Error('connection lost')) : stepDone(id, key, o)) };
+    await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toThrow('connection lost');
+    expect(store.run.status).toBe('failed');
+    expect(store.rows.get('cleanup')?.status).toBe('running');
+    options.store = store;
+    await expect(executeRun(def, 'run-1', attempt(1), options)).resolves.toEqual({ status: 'already-finished' });
+    expect(undo.log).toEqual(['start:-:last', 'clone:2:true', 'reserve:0:true', 'start:-:last', 'clone:-:true', 'reserve:-:true']);
+    expect(store.rows.get('cleanup')?.status).toBe('done');
+    await executeRun(def, 'run-1', attempt(2), options);
+    expect(undo.log).toHaveLength(6);
   });
 });

@@ -1,6 +1,6 @@
 import type { Job } from '@betang/queue';
 import type { WorkerDeps } from '../deps';
-import { settingsOf } from '../provisioning/settings';
+import { settingsOf } from '../settings';
 import type { HarnessOptions, JobAttempt } from './execute-run';
 import { pgRunStore } from './run-store';
 
@@ -23,11 +23,12 @@ export function jobAttempt(job: Job): JobAttempt {
 export function harnessOptions(deps: WorkerDeps): HarnessOptions {
   const s = settingsOf(deps);
   return {
-    store: deps.wrapRunStore ? deps.wrapRunStore(pgRunStore(deps.db)) : pgRunStore(deps.db),
+    store: pgRunStore(deps.db),
     log: deps.logger,
     stopping: deps.stopping ?? new AbortController().signal,
     stepRetries: s.STEP_RETRIES,
     stepRetryBaseMs: s.STEP_RETRY_BASE_MS,
     deadlineMinutes: s.RUN_DEADLINE_MINUTES,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   };
 }

@@ -28,3 +28,8 @@ export function permanent(code: string, text: Text, details?: Record<string, unk
 export function transient(code: string, text: Text, details?: Record<string, unknown>): RunError {
   return new RunError(code, text, true, details);
 }
+
+/** One bilingual string for text columns (status_reason, error_message): Indonesian first. */
+export function joinText(t: Text): string {
+  return `${t.id}\n\n${t.en}`;
+}

@@ -1,17 +1,30 @@
 import {
+  appendAudit,
+  enqueueEmail,
   ensureRunSteps,
+  finishRun,
+  getRun,
   listRunSteps,
   lockRun,
   markRunRunning,
   markStepDone,
   markStepFailed,
   markStepRunning,
+  operatorEmails,
+  resetRunSteps,
   setRunProgress,
   touchRunHeartbeat,
   type Db,
   type RunRow,
   type RunStepRow,
+  type Tx,
 } from '@betang/db';
+import { failureEmail } from './failure-email';
+import type { RunFacts, RunFailure } from './run-definition';
+import { joinText } from './run-error';
+
+/** How a run ends: succeeded, or failed with its reason. */
+export type RunEnd = { status: 'succeeded' } | { status: 'failed'; failure: RunFailure };
 
 /** Persistence the harness needs; PostgreSQL in production, an in-memory fake in unit tests. */
 export interface RunStore {
@@ -25,11 +38,20 @@ export interface RunStore {
   stepRunning(runId: string, key: string, position: number): Promise<void>;
   stepDone(runId: string, key: string, outcome: { status: 'done' | 'skipped'; result: unknown; detail?: string | null }): Promise<void>;
   stepFailed(runId: string, key: string, error: unknown, detail?: string): Promise<void>;
+  /** Forgets the memo of every started step except `keep` (after a rollback undid them). */
+  reset(runId: string, keep: readonly string[], detail: string): Promise<void>;
   progress(runId: string, percent: number, step: string | null): Promise<void>;
   heartbeat(runId: string): Promise<void>;
+  /**
+   * Ends a running run in one transaction with the definition's `effects`, their audit entry and,
+   * for a failure, the e-mail to operators (once per run and attempt). Returns the finished row,
+   * or undefined when the run was no longer running (another worker or the reaper finished it) —
+   * then nothing is written. A success of a run not running throws.
+   */
+  finish(run: RunRow, end: RunEnd, effects: (tx: Tx) => Promise<RunFacts | void>): Promise<RunRow | undefined>;
 }
 
-/** The PostgreSQL RunStore over packages/db's run repository. */
+/** The PostgreSQL RunStore over packages/db's run repository (every status write goes through its checked writers). */
 export function pgRunStore(db: Db): RunStore {
   return {
     begin: (runId, attempt, deadlineAt) =>
@@ -45,7 +67,23 @@ export function pgRunStore(db: Db): RunStore {
     stepRunning: (runId, key, position) => markStepRunning(db, runId, key, position),
     stepDone: (runId, key, outcome) => markStepDone(db, runId, key, outcome),
     stepFailed: (runId, key, error, detail) => markStepFailed(db, runId, key, error, detail),
+    reset: (runId, keep, detail) => resetRunSteps(db, runId, keep, detail),
     progress: (runId, percent, step) => setRunProgress(db, runId, percent, step),
     heartbeat: (runId) => touchRunHeartbeat(db, runId),
+    finish: (run, end, effects) =>
+      db.transaction().execute(async (tx) => {
+        const outcome =
+          end.status === 'succeeded'
+            ? ({ status: 'succeeded' } as const)
+            : ({ status: 'failed', errorCode: end.failure.code, errorMessage: joinText(end.failure.text), retryable: end.failure.retryable } as const);
+        if (!(await finishRun(tx, run.id, outcome, { onMismatch: end.status === 'failed' ? 'skip' : 'throw' }))) return undefined;
+        const facts = (await effects(tx)) ?? {};
+        if (facts.audit) await appendAudit(tx, facts.audit);
+        if (end.status === 'failed') {
+          const email = failureEmail(await operatorEmails(tx), run.kind, facts.subject ?? '?', run.requestId, run.id, end.failure);
+          if (email) await enqueueEmail(tx, email, `run-failed:${run.id}:${run.attempt}`);
+        }
+        return getRun(tx, run.id);
+      }),
   };
 }

@@ -1,7 +1,7 @@
 import { pruneRequestEvents } from '@betang/db';
 import type { JobHandler } from '@betang/queue';
 import type { WorkerDeps } from '../deps';
-import { settingsOf } from '../provisioning/settings';
+import { settingsOf } from '../settings';
 
 /**
  * `maintenance.prune-request-events`: deletes live-status events older than

@@ -1,7 +1,6 @@
-import type { PveClient } from '@betang/proxmox';
+import type { VmClient } from '@betang/proxmox';
 import { transient } from '../harness/run-error';
-import { readVmStatus } from './pve-vm';
-import { abortableSleep } from './sleep';
+import { abortableSleep } from '../harness/sleep';
 
 /**
  * Waits until PVE reports the VM `want` (polling status/current, 250 ms doubling to 2 s). A power
@@ -9,10 +8,11 @@ import { abortableSleep } from './sleep';
  * `start` only hand a request to the HA stack (`hastop`/`hastart` tasks) and the LRM acts
  * seconds later. Throws a transient error after `deadlineMs` (the step is retried). Read-only.
  */
-export async function awaitPowerState(pve: PveClient, node: string, vmid: number, want: 'running' | 'stopped', deadlineMs: number, signal?: AbortSignal): Promise<void> {
+export async function awaitPowerState(vm: VmClient, want: 'running' | 'stopped', deadlineMs: number, signal?: AbortSignal): Promise<void> {
+  const { node, vmid } = vm;
   const until = Date.now() + deadlineMs;
   for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
-    if ((await readVmStatus(pve, node, vmid)).status === want) return;
+    if ((await vm.status(signal ? { signal } : undefined)).status === want) return;
     if (Date.now() >= until || signal?.aborted) {
       throw transient('POWER_STATE_PENDING', {
         id: `VM ${vmid} belum ${want === 'stopped' ? 'mati' : 'menyala'} setelah ${Math.round(deadlineMs / 1000)} detik (VM yang dikelola HA berubah status lewat HA manager).`,

@@ -27,7 +27,7 @@ export function buildProvisioningDeps(config: WorkerConfig, options: { onPveCall
   let guest = addressGateway();
   if (config.GUEST_SSH_TARGET === 'simulator') {
     if (!config.PVE_URL || !ca) throw new Error('GUEST_SSH_TARGET=simulator needs PVE_URL and PVE_CA_FILE (the simulator certificate)');
-    guest = simulatorGateway({ baseUrl: config.PVE_URL, ca });
+    guest = simulatorGateway({ baseUrl: config.PVE_URL[0] as string, ca });
   }
   const provisioningKey = config.PROVISION_SSH_KEY_FILE
     ? { privateKey: readFileSync(config.PROVISION_SSH_KEY_FILE, 'utf8'), publicKey: readFileSync(`${config.PROVISION_SSH_KEY_FILE}.pub`, 'utf8').trim() }

@@ -1,5 +1,4 @@
 import { inspectVmid, type PveClient } from '@betang/proxmox';
-import { readVmStatus, runTask, vmPath } from './pve-vm';
 import { awaitPowerState } from './await-power-state';
 import { ownershipOf } from './vm-ownership-proof';
 import { clearProtection } from './vm-protection';
@@ -19,13 +18,14 @@ export async function destroyOwnedVm(pve: PveClient, vmid: number, marker: strin
   if (seen.state === 'absent') return { outcome: 'absent' };
   const provenBy = ownershipOf(seen, recordedSmbiosUuid);
   if (!provenBy) return { outcome: 'not-ours', state: seen.lock ? `locked (${seen.lock})` : seen.state, node: seen.node };
-  const path = vmPath(seen.node, vmid);
-  if ((await readVmStatus(pve, seen.node, vmid)).status === 'running') {
-    await runTask(pve, 'POST', `${path}/status/stop`, {}, taskDeadlineMs, signal);
+  const vm = pve.vm(seen.node, vmid);
+  const task = { deadlineMs: taskDeadlineMs, ...(signal ? { signal } : {}) };
+  if ((await vm.status()).status === 'running') {
+    await vm.stop(task);
     // An HA-managed VM's stop task only asks the HA stack; destroy refuses a running VM.
-    await awaitPowerState(pve, seen.node, vmid, 'stopped', taskDeadlineMs, signal);
+    await awaitPowerState(vm, 'stopped', taskDeadlineMs, signal);
   }
-  await clearProtection(pve, seen.node, vmid, seen.config, signal);
-  await runTask(pve, 'DELETE', path, { purge: 1, 'destroy-unreferenced-disks': 1 }, taskDeadlineMs, signal);
+  await clearProtection(vm, seen.config, signal);
+  await vm.destroy(task);
   return { outcome: 'destroyed', provenBy };
 }

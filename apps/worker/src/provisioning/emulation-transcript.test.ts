@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configureGuest, connectGuest, type GuestConnection } from '@betang/guest';
 import { emulateDebianGuests, guestSpecFromVmConfig } from '@betang/guest/emulation';
-import { createPveClient, decodeSshKeys, encodeSshKeys, type PveClient } from '@betang/proxmox';
+import { createPveClient, decodeSshKeys, encodeSshKeys, waitForTask, type PveClient } from '@betang/proxmox';
 import { startSimulator, type AgentPlan, type RunningSimulator } from '@betang/pve-simulator';
 import { makeKeyPair } from '../testing/provisioning-env';
-import { runTask, vmPath } from './pve-vm';
 
 /*
  * The emulated guest (the PVE simulator's boot plan + packages/guest's Debian emulation, as the
@@ -38,12 +37,7 @@ function comparable(entry: Entry, a: Answer): Answer {
 }
 
 async function agentRun(pve: PveClient, vmid: number, argv: readonly string[]): Promise<Answer> {
-  const { pid } = (await pve.request('POST', `${vmPath(NODE, vmid)}/agent/exec`, { command: [...argv] })) as { pid: number };
-  for (;;) {
-    const s = (await pve.request('GET', `${vmPath(NODE, vmid)}/agent/exec-status`, { pid })) as { exited?: unknown; exitcode?: number; 'out-data'?: string; 'err-data'?: string };
-    if (s.exited === true || s.exited === 1) return { code: s.exitcode ?? 0, stdout: s['out-data'] ?? '', stderr: s['err-data'] ?? '' };
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return pve.vm(NODE, vmid).agent.exec(argv, { deadlineMs: 600_000, pollMs: 20 });
 }
 
 async function waitUntil(at: number): Promise<void> {
@@ -64,7 +58,7 @@ describe('the emulated Debian guest against its transcript', () => {
 
   async function send(entry: Entry): Promise<Answer> {
     try {
-      if (entry.via === 'agent-api') return { result: await pve.request(entry.command === 'ping' ? 'POST' : 'GET', `${vmPath(NODE, VMID)}/agent/${String(entry.command)}`) } as Answer;
+      if (entry.via === 'agent-api') return { result: await pve.request(entry.command === 'ping' ? 'POST' : 'GET', `/nodes/${NODE}/qemu/${VMID}/agent/${String(entry.command)}`) } as Answer;
       if (entry.via === 'agent') return await agentRun(pve, VMID, entry.command as string[]);
       const endpoint = sim.state.guestSshEndpoint(VMID)!;
       if (entry.via === 'ssh-connect') {
@@ -105,12 +99,12 @@ describe('the emulated Debian guest against its transcript', () => {
       conn = undefined;
       missedWindows = [];
       VMID = FIRST_VMID + attempt - 1;
-      await runTask(pve, 'POST', `/nodes/${NODE}/qemu/9000/clone`, { newid: VMID, full: true, name: vm.name }, 30_000);
-      await runTask(pve, 'POST', vmPath(NODE, VMID) + '/config', {
+      await waitForTask(pve, await pve.vm(NODE, 9000).clone({ newid: VMID, full: true, name: vm.name }), { deadlineMs: 30_000 });
+      await pve.vm(NODE, VMID).updateConfig({
         ciuser: vm.ciuser, searchdomain: vm.searchdomain, ipconfig0: vm.ipconfig0, agent: '1', ciupgrade: false,
         sshkeys: encodeSshKeys([requester.publicKey, platform.publicKey]), tags: `betang;betang-inst-${transcript.spec.adminUser}`,
-      }, 30_000);
-      await runTask(pve, 'POST', `${vmPath(NODE, VMID)}/status/start`, {}, 30_000);
+      }, { deadlineMs: 30_000 });
+      await pve.vm(NODE, VMID).start({ deadlineMs: 30_000 });
       plan = sim.state.bootPlan(VMID)!;
       await phase('agent-starting', plan.notRunningUntil);
       await waitUntil(plan.linkLocalUntil);

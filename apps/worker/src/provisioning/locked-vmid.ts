@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { transient } from '../harness/run-error';
 import type { WorkerDeps } from '../deps';
 import { abandonedLockFinding } from '../reconcile/abandoned-lock-finding';
-import { abortableSleep } from './sleep';
+import { abortableSleep } from '../harness/sleep';
 
 /** How often a live lock is looked at again while waiting (no clone slot is held meanwhile). */
 const LOCK_POLL_MS = 500;

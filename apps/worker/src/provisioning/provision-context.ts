@@ -2,8 +2,10 @@ import { loadProvisionContext, type ProvisionContext, type RunRow } from '@betan
 import type { PveClient, VmConfig } from '@betang/proxmox';
 import { z } from 'zod';
 import type { WorkerDeps, WorkerSettings } from '../deps';
+import { cacheSlot, type AttemptCache } from '../harness/attempt-cache';
+import { createStep, type Step } from '../harness/run-definition';
 import { permanent } from '../harness/run-error';
-import { settingsOf } from './settings';
+import { settingsOf } from '../settings';
 
 /**
  * `params` of a provision run (jsonb, written by the API on approval). Everything else is read
@@ -29,29 +31,26 @@ export type ProvisionCtx = {
    * VM one of them built and could not clean up is adopted rather than cloned again.
    */
   previousMarkers: string[];
-  /**
-   * What this attempt itself saw of the VM, so the next step need not ask PVE again (one
-   * `ProvisionCtx` per attempt: a retry or a restarted worker starts empty and reads afresh).
-   * Each entry is taken — used once and removed — by the step that needs it, so an in-process
-   * step retry reads PVE again too.
-   */
-  known: AttemptKnowledge;
 };
 
-/** Facts one attempt learned about its VM; see ProvisionCtx.known. */
-export type AttemptKnowledge = {
-  /** reserve allocated this vmid in this attempt and PVE confirmed it free: no earlier clone of ours can be there. */
-  freshVmid?: number;
-  /** The VM's config as last read or left by this attempt (clone → configure → resize). */
-  config?: { vmid: number; node: string; config: VmConfig };
-  /** This attempt cloned the VM itself and has not started it: it is stopped. */
-  stoppedVmid?: number;
-};
+/** A provisioning step: its context, the output it declares, and the worker deps its compensation uses. */
+export type ProvisionStep<T = void> = Step<ProvisionCtx, T, WorkerDeps>;
+
+/** Declares a provisioning step (createStep with the provisioning types). */
+export function provisionStep<T = void>(step: Omit<ProvisionStep<T>, '__output'>): ProvisionStep<T> {
+  return createStep<ProvisionCtx, T, WorkerDeps>(step);
+}
+
+/** reserve allocated this vmid in this attempt and PVE confirmed it free: no earlier clone of ours can be there. */
+export const FRESH_VMID = cacheSlot<number>('fresh-vmid');
+/** The VM's config as last read or left by this attempt (clone → configure → resize). */
+export const KNOWN_CONFIG = cacheSlot<{ vmid: number; node: string; config: VmConfig }>('vm-config');
+/** This attempt cloned the VM itself and has not started it: it is stopped. */
+export const STOPPED_VMID = cacheSlot<number>('stopped-vmid');
 
 /** Takes (returns and forgets) the config this attempt knows for the VM, when it is the same VM. */
-export function takeKnownConfig(ctx: ProvisionCtx, vmid: number, node: string): VmConfig | undefined {
-  const k = ctx.known.config;
-  delete ctx.known.config;
+export function takeKnownConfig(cache: AttemptCache, vmid: number, node: string): VmConfig | undefined {
+  const k = cache.take(KNOWN_CONFIG);
   return k && k.vmid === vmid && k.node === node ? k.config : undefined;
 }
 
@@ -93,6 +92,5 @@ export async function loadProvisionCtx(deps: WorkerDeps, run: RunRow): Promise<P
   return {
     deps, settings: settingsOf(deps), pve: requirePve(deps), data, params: parsed.data, marker: runMarker(run.id), runTag: runTag(run.id),
     previousMarkers: earlier.map((r) => runMarker(r.id)),
-    known: {},
   };
 }

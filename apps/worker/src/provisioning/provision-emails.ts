@@ -1,6 +1,5 @@
 import { ZEmailMessage, type EmailMessage } from '@betang/core';
 import { z } from 'zod';
-import type { RunFailure } from '../harness/run-definition';
 import type { ProvisionCtx } from './provision-context';
 import { adminUserOf } from './vm-spec';
 
@@ -33,20 +32,5 @@ export function readyEmail(ctx: ProvisionCtx, address: string, vmid: number): Em
       en: `VPS ${request.hostname} is active.\nIP address: ${address}\nAdmin user: ${user} (log in with the SSH key you registered; passwordless sudo)\nHow to connect: ssh ${user}@${address}\nOpen ports: ${ports}\nVMID: ${vmid}`,
     },
     reason: `vps_request:${request.id}:ready`,
-  });
-}
-
-/** Notice to operators that a run failed for good, with the actionable reason. */
-export function failureEmail(operators: string[], hostname: string, requestId: string, runId: string, failure: RunFailure): EmailMessage | undefined {
-  if (operators.length === 0) return undefined;
-  return ZEmailMessage.parse({
-    to: operators,
-    locale: 'id',
-    subject: { id: `Provisioning VPS ${hostname} gagal`, en: `Provisioning of VPS ${hostname} failed` },
-    text: {
-      id: `${failure.text.id}\n\nPermohonan: ${requestId}\nRun: ${runId}\nKode: ${failure.code}`,
-      en: `${failure.text.en}\n\nRequest: ${requestId}\nRun: ${runId}\nCode: ${failure.code}`,
-    },
-    reason: `provisioning_run:${runId}:failed`,
   });
 }

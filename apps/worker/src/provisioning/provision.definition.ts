@@ -1,19 +1,17 @@
-import { appendAudit, enqueueEmail, finishRun, operatorEmails, transitionRequest, type RunRow } from '@betang/db';
+import { appendAudit, getVmByRequest, transitionRequest, upsertFinding } from '@betang/db';
 import type { WorkerDeps } from '../deps';
-import type { RunDefinition, RunFailure } from '../harness/run-definition';
-import { cleanupProvisionRun } from './provision-cleanup';
-import { placementLedger } from './placement-ledger';
+import type { RunDefinition } from '../harness/run-definition';
+import { joinText } from '../harness/run-error';
 import { loadProvisionCtx, type ProvisionCtx } from './provision-context';
-import { failureEmail } from './provision-emails';
 import { awaitAgentStep } from './steps/await-agent.step';
 import { awaitCloudInitStep } from './steps/await-cloud-init.step';
-import { cloneStep, type CloneResult } from './steps/clone.step';
+import { cloneStep } from './steps/clone.step';
 import { configureGuestStep } from './steps/configure-guest.step';
 import { configureStep } from './steps/configure.step';
 import { handOverStep } from './steps/hand-over.step';
 import { pinHostKeyStep } from './steps/pin-host-key.step';
-import { placeStep, type PlaceResult } from './steps/place.step';
-import { reserveStep, type ReserveResult } from './steps/reserve.step';
+import { placeStep } from './steps/place.step';
+import { reserveStep } from './steps/reserve.step';
 import { resizeStep } from './steps/resize.step';
 import { startStep } from './steps/start.step';
 import { verifyStep } from './steps/verify.step';
@@ -34,16 +32,16 @@ export const PROVISION_STEPS = [
   handOverStep,
 ] as const;
 
-/** One bilingual string for text columns (status_reason, error_message): Indonesian first. */
-export function joinText(t: { id: string; en: string }): string {
-  return `${t.id}\n\n${t.en}`;
-}
-
-/** Approved request → running, configured VM; see each step for its idempotency. */
-export function provisionDefinition(deps: WorkerDeps): RunDefinition<ProvisionCtx> {
+/**
+ * Approved request → running, configured VM; see each step for its idempotency and its
+ * compensation (clone destroys its own VM, place forgets its placement, reserve releases vmid
+ * and address). The harness writes the run's outcome, audit entry and e-mail.
+ */
+export function provisionDefinition(deps: WorkerDeps): RunDefinition<ProvisionCtx, WorkerDeps> {
   return {
     name: 'vm.provision',
     steps: PROVISION_STEPS,
+    env: deps,
     load: (run) => loadProvisionCtx(deps, run),
     async onStart(run, ctx) {
       await deps.db.transaction().execute(async (tx) => {
@@ -56,35 +54,32 @@ export function provisionDefinition(deps: WorkerDeps): RunDefinition<ProvisionCt
         }
       });
     },
-    target(results) {
-      const clone = results.get('clone') as CloneResult | undefined;
-      const reserve = results.get('reserve') as ReserveResult | undefined;
-      const place = results.get('place') as PlaceResult | undefined;
-      const node = clone?.node ?? place?.node;
-      const vmid = clone?.vmid ?? reserve?.vmid;
+    target(outputs) {
+      const clone = outputs.get(cloneStep);
+      const node = clone?.node ?? outputs.get(placeStep)?.node;
+      const vmid = clone?.vmid ?? outputs.get(reserveStep)?.vmid;
       return { ...(node ? { node } : {}), ...(vmid ? { vmid } : {}) };
     },
-    async onSuccess(run) {
-      await deps.db.transaction().execute(async (tx) => {
-        await finishRun(tx, run.id, { status: 'succeeded' });
-        await appendAudit(tx, { actorUserId: null, actorLabel: 'worker', institutionId: null, action: 'provisioning_run.succeeded', targetType: 'provisioning_run', targetId: run.id });
-      });
-    },
-    async onFinalFailure(run: RunRow, ctx: ProvisionCtx | undefined, failure: RunFailure) {
-      const reason = joinText(failure.text);
-      await deps.db.transaction().execute(async (tx) => {
-        await finishRun(tx, run.id, { status: 'failed', errorCode: failure.code, errorMessage: reason, retryable: failure.retryable });
-        const request = await tx.selectFrom('vpsRequests').select(['status', 'hostname', 'institutionId']).where('id', '=', run.requestId).executeTakeFirst();
-        await transitionRequest(tx, run.requestId, ['queued', 'approved', 'provisioning'], 'failed', { reason, onMismatch: 'skip' });
-        await appendAudit(tx, {
+    onSucceeded: async (_tx, run) => ({
+      audit: { actorUserId: null, actorLabel: 'worker', institutionId: null, action: 'provisioning_run.succeeded', targetType: 'provisioning_run', targetId: run.id },
+    }),
+    async onFailed(tx, run, ctx, failure) {
+      const request = await tx.selectFrom('vpsRequests').select(['status', 'hostname', 'institutionId']).where('id', '=', run.requestId).executeTakeFirst();
+      await transitionRequest(tx, run.requestId, ['queued', 'approved', 'provisioning'], 'failed', { reason: joinText(failure.text), onMismatch: 'skip' });
+      return {
+        subject: request?.hostname ?? ctx?.data.request.hostname ?? '?',
+        audit: {
           actorUserId: null, actorLabel: 'worker', institutionId: request?.institutionId ?? null, action: 'vm.provision_failed', targetType: 'vps_request', targetId: run.requestId,
           before: { status: request?.status ?? null }, after: { status: 'failed', runId: run.id, code: failure.code, step: failure.step, node: failure.node ?? null, vmid: failure.vmid ?? null },
-        });
-        const email = failureEmail(await operatorEmails(tx), request?.hostname ?? ctx?.data.request.hostname ?? '?', run.requestId, run.id, failure);
-        if (email) await enqueueEmail(tx, email, `run-failed:${run.id}:${run.attempt}`);
+        },
+      };
+    },
+    async onRollbackFailed(run, c) {
+      const vm = await getVmByRequest(deps.db, run.requestId).catch(() => undefined);
+      await upsertFinding(deps.db, {
+        kind: 'cleanup_pending', fingerprint: `cleanup_pending:${run.id}`, institutionId: vm?.institutionId ?? null, vmId: vm?.id ?? null, runId: run.id, vmid: vm?.vmid ?? null, node: vm?.node ?? null,
+        message: { id: `Pembersihan run gagal: ${c.text.id}`, en: `Cleaning up the run failed: ${c.text.en}` },
       });
-      placementLedger.release(run.id);
-      await cleanupProvisionRun(deps, run, PROVISION_STEPS.length, deps.logger);
     },
   };
 }

@@ -1,26 +1,5 @@
 import { driveSizeBytes } from './disk-size';
-import { waitForTask, ZVmConfig, ZVmStatusCurrent, type PveClient, type PveParams, type VmConfig, type VmStatusCurrent } from '@betang/proxmox';
-
-/** Path of a VM on a node. Node names come from PVE itself or the catalog (validated there). */
-export function vmPath(node: string, vmid: number): string {
-  return `/nodes/${encodeURIComponent(node)}/qemu/${vmid}`;
-}
-
-/** Current (not pending) config of a VM. Read-only. */
-export async function readVmConfig(pve: PveClient, node: string, vmid: number): Promise<VmConfig> {
-  return ZVmConfig.parse(await pve.request('GET', `${vmPath(node, vmid)}/config`, { current: 1 }));
-}
-
-/** Power state and lock of a VM. Read-only. */
-export async function readVmStatus(pve: PveClient, node: string, vmid: number): Promise<VmStatusCurrent> {
-  return ZVmStatusCurrent.parse(await pve.request('GET', `${vmPath(node, vmid)}/status/current`));
-}
-
-/** Sends a task-creating call once and waits for its task (never re-sent: callers re-check state first). */
-export async function runTask(pve: PveClient, method: string, path: string, params: PveParams | undefined, deadlineMs: number, signal?: AbortSignal): Promise<void> {
-  const upid = await pve.request<string>(method, path, params, signal ? { signal } : undefined);
-  if (typeof upid === 'string' && upid.startsWith('UPID:')) await waitForTask(pve, upid, { deadlineMs, ...(signal ? { signal } : {}) });
-}
+import type { VmConfig } from '@betang/proxmox';
 
 /** MAC address of a `netN` value (`virtio=BC:24:11:…,bridge=…`), lower-case. */
 export function macOf(net: unknown): string | undefined {

@@ -23,7 +23,7 @@ async function templateDiskStorage(pve: PveClient, node: string, vmid: number): 
   const key = `${node}/${vmid}`;
   const hit = templateStorage.get(key);
   if (hit && Date.now() - hit.at < TEMPLATE_STORAGE_TTL_MS) return hit.storage;
-  const config = (await pve.request('GET', `/nodes/${encodeURIComponent(node)}/qemu/${vmid}/config`)) as Record<string, unknown>;
+  const config = await pve.vm(node, vmid).config();
   const storage = diskStorageOf(config);
   templateStorage.set(key, { storage, at: Date.now() });
   return storage;

@@ -1,25 +1,27 @@
 import { runJobId } from '@betang/core';
 import { getRun, lockRun, type RunRow } from '@betang/db';
 import type { WorkerDeps } from '../deps';
+import { failRun } from '../harness/execute-run';
+import { harnessOptions } from '../harness/job-attempt';
 import type { RunDefinition, RunFailure } from '../harness/run-definition';
 import { actionDefinition } from '../provisioning/actions/action.definition';
 import { ACTION_STEPS } from '../provisioning/actions/action.definition';
 import type { ActionKind } from '../provisioning/actions/action-context';
 import { provisionDefinition } from '../provisioning/provision.definition';
-import { settingsOf } from '../provisioning/settings';
+import { settingsOf } from '../settings';
 
 const LIVE_JOB_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
 
-function definitionFor(deps: WorkerDeps, run: RunRow): RunDefinition<unknown> | undefined {
-  if (run.kind === 'provision') return provisionDefinition(deps) as RunDefinition<unknown>;
-  if (run.kind in ACTION_STEPS) return actionDefinition(deps, run.kind as ActionKind) as RunDefinition<unknown>;
+function definitionFor(deps: WorkerDeps, run: RunRow): RunDefinition<unknown, WorkerDeps> | undefined {
+  if (run.kind === 'provision') return provisionDefinition(deps) as RunDefinition<unknown, WorkerDeps>;
+  if (run.kind in ACTION_STEPS) return actionDefinition(deps, run.kind as ActionKind) as RunDefinition<unknown, WorkerDeps>;
   return undefined;
 }
 
 /**
  * Fails runs that are `running` with a stale heartbeat and no live queue job (a worker died and
- * the queue gave the job up), then runs the same final-failure path as the harness (reason,
- * notification, cleanup). Each run is re-checked under its row lock, so concurrent reapers and a
+ * the queue gave the job up), then runs the harness's own final-failure path (failRun: reason,
+ * notification, audit, metrics, rollback). Each run is re-checked under its row lock, so concurrent reapers and a
  * resumed worker never both act. Returns the ids reaped.
  */
 export async function reapRuns(deps: WorkerDeps): Promise<string[]> {
@@ -54,7 +56,7 @@ export async function reapRuns(deps: WorkerDeps): Promise<string[]> {
         en: `The worker running this run stopped (step "${claimed.currentStep ?? '-'}") and the queue no longer holds its job. What to do: an operator can retry this run; finished steps are not repeated.`,
       },
     };
-    if (def) await def.onFinalFailure((await getRun(deps.db, id)) ?? claimed, undefined, failure, new Map());
+    if (def) await failRun(def, (await getRun(deps.db, id)) ?? claimed, undefined, failure, harnessOptions(deps));
     deps.logger.warn({ runId: id }, 'run yatim ditandai gagal / orphaned run marked failed');
     reaped.push(id);
   }

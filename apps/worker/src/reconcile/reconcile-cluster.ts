@@ -10,7 +10,7 @@ import {
 import { listActiveTasks, listClusterVms, lockHolderAmong, type ClusterVm, type PveClient } from '@betang/proxmox';
 import type { WorkerDeps } from '../deps';
 import { requirePve } from '../provisioning/provision-context';
-import { settingsOf } from '../provisioning/settings';
+import { settingsOf } from '../settings';
 import { computeFindings } from './compute-findings';
 
 export const RECONCILE_LEADER_LOCK = 'betang:reconcile-leader';

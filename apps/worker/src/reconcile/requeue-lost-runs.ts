@@ -1,7 +1,7 @@
 import { runJobId } from '@betang/core';
 import { enqueueJob, lockRun } from '@betang/db';
 import type { WorkerDeps } from '../deps';
-import { settingsOf } from '../provisioning/settings';
+import { settingsOf } from '../settings';
 
 /** How often one run may be put back in the queue before the reaper fails it as lost. */
 export const MAX_REQUEUES = 3;

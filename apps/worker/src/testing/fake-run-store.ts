@@ -1,5 +1,13 @@
-import type { RunRow, RunStepRow } from '@betang/db';
+import { canTransitionStep, type StepStatus } from '@betang/core';
+import type { RunRow, RunStepRow, Tx } from '@betang/db';
 import type { RunStore } from '../harness/run-store';
+
+/** Handed to a definition's effects: the in-memory store has no database, and says so if touched. */
+const NO_DATABASE = new Proxy({}, {
+  get() {
+    throw new Error('the in-memory run store has no database transaction');
+  },
+}) as Tx;
 
 /**
  * In-memory RunStore for harness unit tests; harness/run-store.contract.int.test.ts proves it answers
@@ -13,10 +21,13 @@ export function fakeRunStore(initial: Partial<RunRow> & { id: string }): RunStor
   };
   const rows = new Map<string, RunStepRow>();
   const progress: Array<[number, string | null]> = [];
-  const row = (key: string) => {
+  // Moves a step row as packages/db's checked writer does: only core's edges, only from `from`.
+  const move = (key: string, from: readonly StepStatus[], to: StepStatus, onMismatch: 'throw' | 'skip') => {
     const r = rows.get(key);
-    if (!r) throw new Error(`no step row ${key}`);
-    return r;
+    for (const f of from) if (!canTransitionStep(f, to)) throw new Error(`step: ${f} → ${to} is not a transition of the lifecycle`);
+    if (r && from.includes(r.status)) return r;
+    if (onMismatch === 'skip') return undefined;
+    throw new Error(`step ${key} is ${r?.status ?? 'missing'}, not ${from.join('/')}`);
   };
   return {
     run,
@@ -45,10 +56,24 @@ export function fakeRunStore(initial: Partial<RunRow> & { id: string }): RunStor
       Object.assign(existing, { status: 'running', attempt: existing.attempt + 1, startedAt: new Date(), finishedAt: null, error: null });
     },
     async stepDone(_id, key, o) {
-      Object.assign(row(key), { status: o.status, result: JSON.parse(JSON.stringify(o.result ?? null)), detail: o.detail ?? null, finishedAt: new Date(), error: null });
+      Object.assign(move(key, ['running'], o.status, 'throw') ?? {}, { status: o.status, result: JSON.parse(JSON.stringify(o.result ?? null)), detail: o.detail ?? null, finishedAt: new Date(), error: null });
     },
     async stepFailed(_id, key, error, detail) {
-      Object.assign(row(key), { status: 'failed', error: JSON.parse(JSON.stringify(error ?? null)), finishedAt: new Date(), ...(detail ? { detail } : {}) });
+      const r = move(key, ['running'], 'failed', 'skip');
+      if (!r) return;
+      Object.assign(r, { status: 'failed', error: JSON.parse(JSON.stringify(error ?? null)), finishedAt: new Date(), ...(detail ? { detail } : {}) });
+    },
+    async reset(_id, keep, detail) {
+      for (const r of rows.values()) if (r.status !== 'pending' && !keep.includes(r.key)) Object.assign(r, { status: 'pending', result: null, detail });
+    },
+    async finish(_run, end, effects) {
+      if (run.status !== 'running') {
+        if (end.status === 'failed') return undefined;
+        throw new Error(`run ${run.id} is ${run.status}, not running`);
+      }
+      Object.assign(run, { status: end.status, finishedAt: new Date(), ...(end.status === 'succeeded' ? { progress: 100, currentStep: null } : { errorCode: end.failure.code }) });
+      await effects(NO_DATABASE);
+      return { ...run };
     },
     async progress(_id, percent, step) {
       progress.push([percent, step]);

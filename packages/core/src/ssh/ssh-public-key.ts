@@ -7,11 +7,11 @@ export enum SshPublicKeyErrorCode {
   Empty = 'SSH_KEY_EMPTY',
   /** The line is longer than any supported key can be. */
   TooLong = 'SSH_KEY_TOO_LONG',
-  /** A newline, tab or other control character (two keys pasted as one, or a smuggled line). */
+  /** A newline or other control character (two keys pasted as one, or a smuggled line); tabs count as spaces, as in OpenSSH. */
   ControlCharacters = 'SSH_KEY_CONTROL_CHARACTERS',
   /** An authorized_keys options prefix such as command="…" or from="…". */
   OptionsNotAllowed = 'SSH_KEY_OPTIONS_NOT_ALLOWED',
-  /** Not one of ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa. */
+  /** Not one of ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa, or the security-key (FIDO) types sk-ssh-ed25519 and sk-ecdsa-sha2-nistp256. */
   UnsupportedType = 'SSH_KEY_UNSUPPORTED_TYPE',
   /** The base64 part is missing, not base64, or not a well-formed key of its type. */
   Malformed = 'SSH_KEY_MALFORMED',
@@ -27,6 +27,8 @@ export const SUPPORTED_SSH_KEY_TYPES = [
   'ecdsa-sha2-nistp384',
   'ecdsa-sha2-nistp521',
   'ssh-rsa',
+  'sk-ssh-ed25519@openssh.com',
+  'sk-ecdsa-sha2-nistp256@openssh.com',
 ] as const;
 export type SshKeyType = (typeof SUPPORTED_SSH_KEY_TYPES)[number];
 
@@ -41,7 +43,7 @@ export type SshPublicKey = {
   base64: string;
   /** Sanitised comment: printable ASCII, single spaces, at most 100 characters; '' when none. */
   comment: string;
-  /** Key size in bits (256 for ed25519, the curve size for ECDSA, the modulus for RSA). */
+  /** Key size in bits (256 for ed25519 and the sk- types, the curve size for ECDSA, the modulus for RSA). */
   bits: number;
   /** The normalised authorized_keys line (no options, one line). */
   line: string;
@@ -65,8 +67,8 @@ const MESSAGES: Record<SshPublicKeyErrorCode, LocalizedText> = {
     en: 'Options before the key (such as command="…" or from="…") are not allowed; send only "type key comment".',
   },
   [SshPublicKeyErrorCode.UnsupportedType]: {
-    id: 'Tipe kunci tidak didukung. Gunakan ssh-ed25519, ecdsa-sha2-nistp256/384/521, atau ssh-rsa minimal 3072 bit.',
-    en: 'Unsupported key type. Use ssh-ed25519, ecdsa-sha2-nistp256/384/521, or ssh-rsa of at least 3072 bits.',
+    id: 'Tipe kunci tidak didukung. Gunakan ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa minimal 3072 bit, atau kunci keamanan (sk-ssh-ed25519, sk-ecdsa-sha2-nistp256).',
+    en: 'Unsupported key type. Use ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa of at least 3072 bits, or a security key (sk-ssh-ed25519, sk-ecdsa-sha2-nistp256).',
   },
   [SshPublicKeyErrorCode.Malformed]: {
     id: 'Isi kunci publik SSH rusak atau bukan base64 yang sah. Salin ulang dari berkas .pub.',
@@ -97,8 +99,13 @@ function encodeBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
+/** The error of a code with its bilingual message (for a server that refuses a key on checks of its own). */
+export function sshPublicKeyError(code: SshPublicKeyErrorCode): SshPublicKeyError {
+  return { code, message: MESSAGES[code] };
+}
+
 function fail(code: SshPublicKeyErrorCode): SshPublicKeyResult {
-  return { ok: false, error: { code, message: MESSAGES[code] } };
+  return { ok: false, error: sshPublicKeyError(code) };
 }
 
 function isSupportedType(value: string): value is SshKeyType {
@@ -109,6 +116,7 @@ function isSupportedType(value: string): value is SshKeyType {
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const TAB = /\t/g;
 
 /** Printable ASCII only, whitespace collapsed, bounded length: safe to show and to store in a file. */
 export function sanitiseSshKeyComment(raw: string): string {
@@ -147,16 +155,19 @@ function stripPasteWhitespace(input: string): string {
 
 /**
  * Parses and validates one OpenSSH public key line (`type base64 [comment]`).
- * Guarantees on success: the type is supported, the base64 decodes to a well-formed key
- * whose embedded type equals the written one, RSA moduli have at least 3072 bits, there is
- * no options prefix, and `line` is a single line of printable ASCII. Time is linear in the
+ * Guarantees on success: the type is supported, the base64 decodes to a key blob laid out as
+ * its type requires, whose embedded type equals the written one, RSA moduli have at least 3072
+ * bits, there is no options prefix, and `line` is a single line of printable ASCII. A light
+ * check for the browser: the server also checks the key material (EC point on its curve,
+ * canonical encoding) with ssh2 and node:crypto (apps/api security/ssh-public-key.ts). Time is linear in the
  * input length (the web form runs it on every keystroke). Never throws: every
  * rejection carries a stable code and a bilingual message. Pure: shared by the API, the web
  * form and packages/guest (which adds the SHA-256 fingerprint).
  */
 export function parseSshPublicKey(input: string): SshPublicKeyResult {
   if (typeof input !== 'string') return fail(SshPublicKeyErrorCode.Malformed);
-  const line = stripPasteWhitespace(input);
+  // OpenSSH splits the fields of a key line on spaces and tabs alike.
+  const line = stripPasteWhitespace(input.replace(TAB, ' '));
   if (line.length === 0) return fail(SshPublicKeyErrorCode.Empty);
   if (line.length > MAX_LINE_LENGTH) return fail(SshPublicKeyErrorCode.TooLong);
   if (CONTROL.test(line)) return fail(SshPublicKeyErrorCode.ControlCharacters);
@@ -166,6 +177,7 @@ export function parseSshPublicKey(input: string): SshPublicKeyResult {
     const looksLikeOptions = /[=",]/.test(type) || SUPPORTED_SSH_KEY_TYPES.some((t) => line.includes(` ${t} `));
     return fail(looksLikeOptions ? SshPublicKeyErrorCode.OptionsNotAllowed : SshPublicKeyErrorCode.UnsupportedType);
   }
+  // Padded, canonical base64 only: OpenSSH refuses a key whose '=' padding is missing.
   if (!BASE64.test(data) || data.length % 4 !== 0) return fail(SshPublicKeyErrorCode.Malformed);
   const blob = decodeBase64(data);
   if (!blob || encodeBase64(blob) !== data) return fail(SshPublicKeyErrorCode.Malformed);

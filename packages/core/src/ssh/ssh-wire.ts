@@ -33,16 +33,38 @@ const CURVES: Record<string, { name: string; bits: number; point: number }> = {
   'ecdsa-sha2-nistp521': { name: 'nistp521', bits: 521, point: 133 },
 };
 
+const SK_ED25519 = 'sk-ssh-ed25519@openssh.com';
+const SK_ECDSA = 'sk-ecdsa-sha2-nistp256@openssh.com';
+
+/** The FIDO application of a security-key (sk-) key: a string OpenSSH reads as a C string, so without NUL. */
+function readApplication(r: Reader): void {
+  if (readString(r).includes(0)) throw new SshWireError('NUL in the sk application');
+}
+
+function readEcPoint(r: Reader, curve: { name: string; point: number }): void {
+  if (latin1(readString(r)) !== curve.name) throw new SshWireError('curve does not match key type');
+  const q = readString(r);
+  if (q.length !== curve.point || q[0] !== 0x04) throw new SshWireError('bad EC point');
+}
+
 /**
- * Reads an SSH public key blob (RFC 4253 §6.6, RFC 5656, RFC 8709) and returns its embedded type
- * and size. Guarantees: the whole blob is consumed, with sizes that match the declared type.
+ * Reads an SSH public key blob (RFC 4253 §6.6, RFC 5656, RFC 8709, OpenSSH PROTOCOL.u2f for the
+ * security-key types) and returns its embedded type and size. Guarantees: the whole blob is
+ * consumed, with sizes that match the declared type. It checks the layout only: whether an EC
+ * point lies on its curve is left to the server (apps/api, with node:crypto), which the browser
+ * cannot do without a curve library.
  */
 export function readSshKeyBlob(blob: Uint8Array): { type: string; bits: number } {
   const r: Reader = { buf: blob, pos: 0 };
   const type = latin1(readString(r));
   let bits: number;
-  if (type === 'ssh-ed25519') {
+  if (type === 'ssh-ed25519' || type === SK_ED25519) {
     if (readString(r).length !== 32) throw new SshWireError('ed25519 key must be 32 bytes');
+    if (type === SK_ED25519) readApplication(r);
+    bits = 256;
+  } else if (type === SK_ECDSA) {
+    readEcPoint(r, CURVES['ecdsa-sha2-nistp256']!);
+    readApplication(r);
     bits = 256;
   } else if (type === 'ssh-rsa') {
     const e = readString(r);
@@ -51,9 +73,7 @@ export function readSshKeyBlob(blob: Uint8Array): { type: string; bits: number }
     bits = mpintBits(n);
   } else if (CURVES[type]) {
     const curve = CURVES[type];
-    if (latin1(readString(r)) !== curve.name) throw new SshWireError('curve does not match key type');
-    const q = readString(r);
-    if (q.length !== curve.point || q[0] !== 0x04) throw new SshWireError('bad EC point');
+    readEcPoint(r, curve);
     bits = curve.bits;
   } else {
     // Unknown types are reported to the caller by name; their bodies are not checked.

@@ -3,15 +3,18 @@ import {
   ErrorCode,
   REQUEST_TRANSITIONS,
   RUN_TRANSITIONS,
+  STEP_TRANSITIONS,
   VM_TRANSITIONS,
   type RequestStatus,
   type RunStatus,
+  type StepStatus,
   type VmState,
 } from '@betang/core';
+import type { RawBuilder } from 'kysely';
 import type { Executor } from '../database';
 
 /** The entities whose status moves only through this module. */
-export type LifecycleEntity = 'request' | 'run' | 'vm';
+export type LifecycleEntity = 'request' | 'run' | 'vm' | 'step';
 
 /**
  * What to do when the row is not in one of the `from` states: `throw` (the caller holds the row
@@ -87,8 +90,22 @@ export async function transitionRequest(
   });
 }
 
+/** A column value, or an SQL expression computing it (e.g. `coalesce(started_at, now())`). */
+type Value<T> = T | RawBuilder<T>;
+
 /** Columns a run's move may write along with its status. */
-export type RunTransitionFields = { finishedAt?: Date; errorCode?: string | null; errorMessage?: string | null; errorRetryable?: boolean | null };
+export type RunTransitionFields = {
+  attempt?: number;
+  progress?: number;
+  currentStep?: string | null;
+  startedAt?: Value<Date>;
+  deadlineAt?: Value<Date>;
+  heartbeatAt?: Value<Date>;
+  finishedAt?: Value<Date> | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  errorRetryable?: boolean | null;
+};
 
 /**
  * Moves a provisioning run from one of `from` to `to`, checked against core's RUN_TRANSITIONS and
@@ -115,15 +132,90 @@ export async function transitionRun(
   });
 }
 
+/** Columns a VM row's move may write along with its state (where it lives, what it was re-armed with). */
+export type VmTransitionFields = {
+  vmid?: number | null;
+  node?: string | null;
+  name?: string;
+  cores?: number;
+  memoryMib?: number;
+  diskGib?: number;
+  macAddress?: string | null;
+  hostKey?: string | null;
+};
+
 /**
  * Moves a VM row from one of `from` to `to`, checked against core's VM_TRANSITIONS and conditional
  * on the current state exactly as transitionRequest.
  */
-export async function transitionVm(db: Executor, id: string, from: readonly VmState[], to: VmState, options: { onMismatch?: OnMismatch } = {}): Promise<boolean> {
+export async function transitionVm(
+  db: Executor,
+  id: string,
+  from: readonly VmState[],
+  to: VmState,
+  options: { fields?: VmTransitionFields; onMismatch?: OnMismatch } = {},
+): Promise<boolean> {
   assertAllowed('vm', VM_TRANSITIONS, from, to);
-  const moved = await db.updateTable('vms').set({ state: to }).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
+  const moved = await db.updateTable('vms').set({ ...options.fields, state: to }).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
   return settle(moved, options.onMismatch ?? 'throw', async () => {
     const row = await db.selectFrom('vms').select('state').where('id', '=', id).executeTakeFirst();
     return new TransitionRefusedError('vm', id, from, to, row?.state);
   });
+}
+
+/** Columns a run step's move may write along with its status. */
+export type StepTransitionFields = {
+  position?: number;
+  attempt?: Value<number>;
+  startedAt?: Value<Date> | null;
+  finishedAt?: Value<Date> | null;
+  detail?: string | null;
+  result?: string | null;
+  error?: string | null;
+};
+
+/**
+ * Moves one step of a run (run_steps row `runId`/`key`) from one of `from` to `to`, checked
+ * against core's STEP_TRANSITIONS and conditional on the current status exactly as
+ * transitionRequest — the one writer of run_steps.status besides the insert of pending rows.
+ */
+export async function transitionStep(
+  db: Executor,
+  runId: string,
+  key: string,
+  from: readonly StepStatus[],
+  to: StepStatus,
+  options: { fields?: StepTransitionFields; onMismatch?: OnMismatch } = {},
+): Promise<boolean> {
+  assertAllowed('step', STEP_TRANSITIONS, from, to);
+  const moved = await db
+    .updateTable('runSteps')
+    .set({ ...options.fields, status: to })
+    .where('runId', '=', runId)
+    .where('key', '=', key)
+    .where('status', 'in', [...from])
+    .executeTakeFirst();
+  return settle(moved, options.onMismatch ?? 'throw', async () => {
+    const row = await db.selectFrom('runSteps').select('status').where('runId', '=', runId).where('key', '=', key).executeTakeFirst();
+    return new TransitionRefusedError('step', `${runId}/${key}`, from, to, row?.status);
+  });
+}
+
+/**
+ * Moves every step of a run that is in one of `from` to `to` (e.g. a rollback forgetting the
+ * memo of undone steps), checked against STEP_TRANSITIONS. Rows in other states are untouched.
+ * Returns how many moved.
+ */
+export async function transitionStepsOfRun(
+  db: Executor,
+  runId: string,
+  from: readonly StepStatus[],
+  to: StepStatus,
+  options: { fields?: StepTransitionFields; exceptKeys?: readonly string[] } = {},
+): Promise<number> {
+  assertAllowed('step', STEP_TRANSITIONS, from, to);
+  let q = db.updateTable('runSteps').set({ ...options.fields, status: to }).where('runId', '=', runId).where('status', 'in', [...from]);
+  if (options.exceptKeys?.length) q = q.where('key', 'not in', [...options.exceptKeys]);
+  const moved = await q.executeTakeFirst();
+  return Number(moved.numUpdatedRows);
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { RunKind, RunStatus, StepStatus } from '@betang/core';
 import type { Executor, Tx } from '../database';
+import { transitionRun, transitionStep, transitionStepsOfRun, type OnMismatch } from './lifecycle.repository';
 
 export type { RunKind, RunStatus, StepStatus };
 
@@ -81,13 +82,12 @@ export async function lockRun(tx: Tx, id: string): Promise<RunRow | undefined> {
 
 /**
  * Marks the run running for this attempt (clears a previous error, keeps started_at and the
- * deadline once set). Safe to repeat: it only ever writes the attempt's own values.
+ * deadline once set) through transitionRun: only a queued run or a running one (a new attempt)
+ * moves, anything else throws. Safe to repeat: it only ever writes the attempt's own values.
  */
 export async function markRunRunning(tx: Tx, id: string, attempt: number, deadlineAt: Date): Promise<void> {
-  await tx
-    .updateTable('provisioningRuns')
-    .set({
-      status: 'running',
+  await transitionRun(tx, id, ['queued', 'running'], 'running', {
+    fields: {
       attempt,
       startedAt: sql<Date>`coalesce(started_at, now())`,
       deadlineAt: sql<Date>`coalesce(deadline_at, ${deadlineAt})`,
@@ -96,9 +96,8 @@ export async function markRunRunning(tx: Tx, id: string, attempt: number, deadli
       errorCode: null,
       errorMessage: null,
       errorRetryable: null,
-    })
-    .where('id', '=', id)
-    .execute();
+    },
+  });
 }
 
 /** Writes progress (0..100), the current step and a heartbeat. */
@@ -120,21 +119,24 @@ export async function setRunVm(db: Executor, id: string, vmId: string): Promise<
   await db.updateTable('provisioningRuns').set({ vmId }).where('id', '=', id).execute();
 }
 
-/** Final state of a run: succeeded (progress 100) or failed with code, message and retryability. */
+/**
+ * Final state of a running run, through transitionRun: succeeded (progress 100) or failed with
+ * code, message and retryability. A run not running throws, or with `skip` returns false and
+ * changes nothing (a reaper and a resumed worker never both finish it).
+ */
 export async function finishRun(
   db: Executor,
   id: string,
   outcome: { status: 'succeeded' } | { status: 'failed'; errorCode: string; errorMessage: string; retryable: boolean },
-): Promise<void> {
-  await db
-    .updateTable('provisioningRuns')
-    .set(
+  options: { onMismatch?: OnMismatch } = {},
+): Promise<boolean> {
+  return transitionRun(db, id, ['running'], outcome.status, {
+    ...options,
+    fields:
       outcome.status === 'succeeded'
-        ? { status: 'succeeded', progress: 100, currentStep: null, finishedAt: sql<Date>`now()`, errorCode: null, errorMessage: null, errorRetryable: null }
-        : { status: 'failed', finishedAt: sql<Date>`now()`, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage.slice(0, 4000), errorRetryable: outcome.retryable },
-    )
-    .where('id', '=', id)
-    .execute();
+        ? { progress: 100, currentStep: null, finishedAt: sql<Date>`now()`, errorCode: null, errorMessage: null, errorRetryable: null }
+        : { finishedAt: sql<Date>`now()`, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage.slice(0, 4000), errorRetryable: outcome.retryable },
+  });
 }
 
 /** Steps of a run in order. */
@@ -152,35 +154,41 @@ export async function ensureRunSteps(db: Executor, runId: string, keys: readonly
     .execute();
 }
 
-/** Marks a step running for an attempt (increments its attempt counter). */
+/**
+ * Marks a step running for an attempt (increments its attempt counter) through transitionStep;
+ * a step the plan did not list yet is inserted running. Every state may move to running (a step
+ * runs again on a later attempt), so this never refuses.
+ */
 export async function markStepRunning(db: Executor, runId: string, key: string, position: number): Promise<void> {
+  const fields = { position, attempt: sql<number>`attempt + 1`, startedAt: sql<Date>`now()`, finishedAt: null, error: null };
+  if (await transitionStep(db, runId, key, ['pending', 'running', 'done', 'failed', 'skipped'], 'running', { fields, onMismatch: 'skip' })) return;
   await db
     .insertInto('runSteps')
     .values({ runId, key, position, status: 'running', attempt: 1, startedAt: sql<Date>`now()` })
-    .onConflict((oc) =>
-      oc.columns(['runId', 'key']).doUpdateSet((eb) => ({ status: 'running', attempt: eb('runSteps.attempt', '+', 1), startedAt: sql<Date>`now()`, finishedAt: null, error: null })),
-    )
+    .onConflict((oc) => oc.columns(['runId', 'key']).doNothing())
     .execute();
 }
 
-/** Memoises a finished step: its result is what a retry gets back instead of running it again. */
+/**
+ * Memoises a finished step (running → done or skipped): its result is what a retry gets back
+ * instead of running it again. A step that is not running throws (the harness marks it running first).
+ */
 export async function markStepDone(db: Executor, runId: string, key: string, outcome: { status?: 'done' | 'skipped'; result: unknown; detail?: string | null }): Promise<void> {
-  await db
-    .updateTable('runSteps')
-    .set({ status: outcome.status ?? 'done', result: JSON.stringify(outcome.result ?? null), detail: outcome.detail ?? null, finishedAt: sql<Date>`now()`, error: null })
-    .where('runId', '=', runId)
-    .where('key', '=', key)
-    .execute();
+  await transitionStep(db, runId, key, ['running'], outcome.status ?? 'done', {
+    fields: { result: JSON.stringify(outcome.result ?? null), detail: outcome.detail ?? null, finishedAt: sql<Date>`now()`, error: null },
+  });
 }
 
-/** Records a step's failure (kept for history; the step runs again on the next attempt). */
+/**
+ * Records a running step's failure (kept for history; the step runs again on the next attempt).
+ * A step not running is left as it is: the failure of a step is recorded once, by the attempt
+ * that ran it, and a second record must not overwrite the first.
+ */
 export async function markStepFailed(db: Executor, runId: string, key: string, error: unknown, detail?: string): Promise<void> {
-  await db
-    .updateTable('runSteps')
-    .set({ status: 'failed', error: JSON.stringify(error), finishedAt: sql<Date>`now()`, ...(detail ? { detail } : {}) })
-    .where('runId', '=', runId)
-    .where('key', '=', key)
-    .execute();
+  await transitionStep(db, runId, key, ['running'], 'failed', {
+    fields: { error: JSON.stringify(error), finishedAt: sql<Date>`now()`, ...(detail ? { detail } : {}) },
+    onMismatch: 'skip',
+  });
 }
 
 /** Queued or running runs past their deadline (for the reconciler's findings). */
@@ -196,13 +204,11 @@ export async function listRunsPastDeadline(db: Executor, now: Date): Promise<Run
 }
 
 /**
- * Forgets the memo of a run's steps (status pending, result cleared) except `keep`: used after a
- * cleanup undid their effects, so a re-queued run does them again instead of trusting stale results.
+ * Forgets the memo of a run's started steps (→ pending, result cleared) except `keep`: used after
+ * a rollback undid their effects, so the memo no longer claims them done. Safe to repeat.
  */
 export async function resetRunSteps(db: Executor, runId: string, keep: readonly string[], detail: string): Promise<void> {
-  let q = db.updateTable('runSteps').set({ status: 'pending', result: null, detail }).where('runId', '=', runId);
-  if (keep.length > 0) q = q.where('key', 'not in', [...keep]);
-  await q.execute();
+  await transitionStepsOfRun(db, runId, ['running', 'done', 'failed', 'skipped'], 'pending', { fields: { result: null, detail }, exceptKeys: keep });
 }
 
 /** The latest provision run of a request that succeeded (its marker is on the VM), or undefined. */

@@ -1,5 +1,6 @@
 import { VM_HOLDING_STATES, type VmState } from '@betang/core';
 import type { Executor } from '../database';
+import { transitionVm } from './lifecycle.repository';
 import { definedFields } from './patch';
 
 export { VM_HOLDING_STATES, type VmState };
@@ -35,31 +36,34 @@ export async function getVm(db: Executor, id: string): Promise<VmRow | undefined
 }
 
 /**
- * Creates the request's VM row in state `reserved` with `vmid`, or re-arms the existing row
- * (a re-queued failed run) with the new vmid and spec. One row per request, so running it
- * twice never creates a second VM row.
+ * Creates the request's VM row in state `reserved` with `vmid`, or re-arms the existing row (a
+ * re-queued failed run) with the new vmid and spec through transitionVm (failed, or a row still
+ * reserved/provisioning without a vmid → reserved; any other state throws). One row per request,
+ * so running it twice never creates a second VM row. Call it holding the vmid allocation lock.
  */
 export async function reserveVmRow(
   db: Executor,
   vm: { requestId: string; institutionId: string; vmid: number; name: string; cores: number; memoryMib: number; diskGib: number },
 ): Promise<VmRow> {
-  return db
-    .insertInto('vms')
-    .values({ ...vm, state: 'reserved' })
-    .onConflict((oc) =>
-      oc.column('requestId').doUpdateSet({ vmid: vm.vmid, name: vm.name, cores: vm.cores, memoryMib: vm.memoryMib, diskGib: vm.diskGib, state: 'reserved', node: null, macAddress: null, hostKey: null }),
-    )
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const existing = await getVmByRequest(db, vm.requestId);
+  if (!existing) return db.insertInto('vms').values({ ...vm, state: 'reserved' }).returningAll().executeTakeFirstOrThrow();
+  await transitionVm(db, existing.id, ['failed', 'reserved', 'provisioning'], 'reserved', {
+    fields: { vmid: vm.vmid, name: vm.name, cores: vm.cores, memoryMib: vm.memoryMib, diskGib: vm.diskGib, node: null, macAddress: null, hostKey: null },
+  });
+  return (await getVm(db, existing.id)) as VmRow;
 }
 
-/** Updates some columns of a VM row. */
+/**
+ * Updates columns of a VM row other than its state, which moves only through transitionVm: a
+ * `state` slipped into the patch (past the type) is dropped, never written.
+ */
 export async function updateVm(
   db: Executor,
   id: string,
-  patch: Partial<Pick<VmRow, 'vmid' | 'node' | 'macAddress' | 'hostKey' | 'smbiosUuid' | 'cores' | 'memoryMib' | 'diskGib' | 'state' | 'name'>>,
+  patch: Partial<Pick<VmRow, 'vmid' | 'node' | 'macAddress' | 'hostKey' | 'smbiosUuid' | 'cores' | 'memoryMib' | 'diskGib' | 'name'>>,
 ): Promise<void> {
-  const fields = definedFields(patch);
+  const { vmid, node, macAddress, hostKey, smbiosUuid, cores, memoryMib, diskGib, name } = patch;
+  const fields = definedFields({ vmid, node, macAddress, hostKey, smbiosUuid, cores, memoryMib, diskGib, name });
   if (fields) await db.updateTable('vms').set(fields).where('id', '=', id).execute();
 }
 

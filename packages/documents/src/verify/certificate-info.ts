@@ -1,13 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import { childAt, children, DerError, oidOf, present, readTlv, type Tlv } from './der-reader';
+import * as pkijs from 'pkijs';
 
-/** A certificate from a CMS, with the raw fields needed to match a SignerIdentifier. */
+/** A certificate from a CMS: PKI.js's parsed form, node's (for keys and fingerprints) and who it names. */
 export type CertInfo = {
   der: Buffer;
   x509: X509Certificate;
-  serial: Buffer;
-  issuer: Buffer;
-  subjectKeyId?: Buffer;
+  cert: pkijs.Certificate;
   commonName?: string;
   /** Subject serialNumber values (where certificate authorities put a NIK or NIP). */
   serialNumbers: string[];
@@ -16,62 +14,41 @@ export type CertInfo = {
 };
 
 const SAN = '2.5.29.17';
-const SKI = '2.5.29.14';
 const COMMON_NAME = '2.5.4.3';
 const SERIAL_NUMBER = '2.5.4.5';
 const EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
+const RFC822_NAME = 1;
 
-/** Parses one DER certificate; throws (DerError or node's error) when it is not one. */
+/** Parses one DER certificate with node and PKI.js; throws when either refuses it. */
 export function certInfo(der: Buffer): CertInfo {
   const x509 = new X509Certificate(der);
-  const tbs = children(childAt(readTlv(der), 0, 'TBSCertificate'));
-  const i = present(tbs[0], 'TBSCertificate fields').tag === 0xa0 ? 1 : 0;
-  let subjectKeyId: Buffer | undefined;
-  const emails: string[] = [];
-  const extsWrapper = tbs.find((t) => t.tag === 0xa3);
-  if (extsWrapper) {
-    for (const ext of children(childAt(extsWrapper, 0, 'Extensions'))) {
-      const parts = children(ext);
-      const extnId = oidOf(present(parts[0], 'extnID'));
-      const value = readTlv(present(parts[parts.length - 1], 'extnValue').content);
-      if (extnId === SKI) subjectKeyId = value.content;
-      // GeneralName rfc822Name is [1] IMPLICIT IA5String
-      if (extnId === SAN) for (const name of children(value)) if (name.tag === 0x81) emails.push(name.content.toString('latin1'));
-    }
+  return describe(der, x509, pkijs.Certificate.fromBER(der));
+}
+
+/** certInfo for a certificate PKI.js already parsed out of a CMS from `der` (node must accept those bytes too). */
+export function certInfoOf(cert: pkijs.Certificate, der: Buffer): CertInfo {
+  return describe(der, new X509Certificate(der), cert);
+}
+
+function describe(der: Buffer, x509: X509Certificate, cert: pkijs.Certificate): CertInfo {
+  const emails = nameValues(cert.subject, EMAIL_ADDRESS);
+  for (const ext of cert.extensions ?? []) {
+    if (ext.extnID !== SAN || !(ext.parsedValue instanceof pkijs.AltName)) continue;
+    for (const name of ext.parsedValue.altNames) if (name.type === RFC822_NAME && typeof name.value === 'string') emails.push(name.value);
   }
-  const subject = present(tbs[i + 4], 'subject');
-  emails.push(...nameAttributes(subject, EMAIL_ADDRESS));
   return {
     der,
     x509,
-    serial: stripLeadingZeros(present(tbs[i], 'serialNumber').content),
-    issuer: present(tbs[i + 2], 'issuer').raw,
-    subjectKeyId,
-    commonName: nameAttributes(subject, COMMON_NAME)[0],
-    serialNumbers: nameAttributes(subject, SERIAL_NUMBER),
+    cert,
+    commonName: nameValues(cert.subject, COMMON_NAME)[0],
+    serialNumbers: nameValues(cert.subject, SERIAL_NUMBER),
     emails: [...new Set(emails.map((e) => e.trim().toLowerCase()))],
   };
 }
 
-/** Every value of an attribute in an X.501 Name, decoded from UTF8/Printable/IA5/BMP strings. */
-function nameAttributes(name: Tlv, oid: string): string[] {
-  const out: string[] = [];
-  for (const rdn of children(name)) {
-    for (const atv of children(rdn)) {
-      const [type, value] = children(atv);
-      if (!type || !value) throw new DerError('incomplete AttributeTypeAndValue');
-      if (oidOf(type) !== oid) continue;
-      out.push(value.tag === 0x1e ? Buffer.from(value.content).swap16().toString('utf16le') : value.content.toString(value.tag === 0x0c ? 'utf8' : 'latin1'));
-    }
-  }
-  return out;
-}
-
-/** INTEGER bytes without sign-padding zeros, so 00 8f … and 8f … compare equal. */
-export function stripLeadingZeros(b: Buffer): Buffer {
-  let k = 0;
-  while (k < b.length - 1 && b[k] === 0) k++;
-  return b.subarray(k);
+/** Every value of an attribute in an X.501 Name, as the string PKI.js decoded (UTF8/Printable/IA5/BMP). */
+function nameValues(name: pkijs.RelativeDistinguishedNames, oid: string): string[] {
+  return name.typesAndValues.filter((atv) => atv.type === oid).map((atv) => String((atv.value.valueBlock as { value?: unknown }).value ?? ''));
 }
 
 /** PEM text for a DER certificate. */

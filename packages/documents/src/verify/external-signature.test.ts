@@ -34,7 +34,7 @@ describe('externally signed agreements (hasPrefixRevision)', () => {
     expect(hasPrefixRevision(signed, generated)).toBe(true);
     expect(hasPrefixRevision(signed, Buffer.concat([generated, Buffer.from('\n')]))).toBe(true);
     expect(firstRevision(signed).equals(generated)).toBe(true);
-    const r = verifyPdfSignatures(signed, { trustedCaPems: [externalCa.certPem] });
+    const r = await verifyPdfSignatures(signed, { trustedCaPems: [externalCa.certPem] });
     expect(r.signatures).toHaveLength(1);
     expect(r.signatures[0]).toMatchObject({ digestValid: true, signatureValid: true, chainTrusted: true, coversWholeFile: true });
   });
@@ -42,7 +42,7 @@ describe('externally signed agreements (hasPrefixRevision)', () => {
   it('should reject a signed PDF whose first revision is a different document', async () => {
     const other = await renderAgreementPdf(sampleAgreementData({ resourceCeiling: { vcpu: 64, ramGib: 256, diskGib: 4000, ipCount: 8 } }));
     const signedOther = await signPdfIncrementally(other, externalSigner, signMeta('Kepala Biro (sertifikat luar)'));
-    expect(verifyPdfSignatures(signedOther).signatures[0]?.digestValid).toBe(true);
+    expect((await verifyPdfSignatures(signedOther)).signatures[0]?.digestValid).toBe(true);
     expect(hasPrefixRevision(signedOther, generated)).toBe(false);
   });
 

@@ -15,9 +15,9 @@ import { verifyPdfSignatures } from './verify-pdf-signatures';
 
 jest.setTimeout(60_000);
 
-function codeOf(fn: () => unknown): string {
+async function codeOf(fn: () => unknown): Promise<string> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (isDocumentError(e)) return `${e.code}: ${String(e.details?.detail ?? '')}`;
     throw e;
@@ -47,7 +47,7 @@ describe('verification limits', () => {
     const flood = await signPdfIncrementally(original, certificateFloodSigner(withoutChain, TEST_MASTER_SECRET, ca.certPem, 40), signMeta('Penanda Uji'));
     const spend = jest.spyOn(VerificationBudget.prototype, 'spend');
     try {
-      expect(codeOf(() => verifyPdfSignatures(flood, { trustedCaPems: [ca.certPem] }))).toMatch(/^SIGNATURE_MALFORMED: signature 1: 41 certificates in one CMS/);
+      expect(await codeOf(() => verifyPdfSignatures(flood, { trustedCaPems: [ca.certPem] }))).toMatch(/^SIGNATURE_MALFORMED: signature 1: 41 certificates in one CMS/);
       expect(spend).not.toHaveBeenCalled();
     } finally {
       spend.mockRestore();
@@ -57,7 +57,7 @@ describe('verification limits', () => {
   it('should refuse a CMS carrying a big-exponent certificate quickly, even a single one', async () => {
     const one = await signPdfIncrementally(original, certificateFloodSigner(withoutChain, TEST_MASTER_SECRET, big, 1), signMeta('Penanda Uji'));
     const started = process.hrtime.bigint();
-    expect(codeOf(() => verifyPdfSignatures(one))).toMatch(/^SIGNATURE_MALFORMED: .*exponent/);
+    expect(await codeOf(() => verifyPdfSignatures(one))).toMatch(/^SIGNATURE_MALFORMED: .*exponent/);
     // 1 failing check with that key costs ~15 ms; 16 of them would be hundreds.
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(1_000);
   });
@@ -71,10 +71,10 @@ describe('verification limits', () => {
     broken[derEnd - 1] = broken[derEnd - 1] === 0x41 ? 0x42 : 0x41;
     const trust = jest.spyOn(chain, 'trustAnchorOf');
     try {
-      const good = verifyPdfSignatures(signed, { trustedCaPems: [ca.certPem] }).signatures[0]!;
+      const good = (await verifyPdfSignatures(signed, { trustedCaPems: [ca.certPem] })).signatures[0]!;
       expect(good).toMatchObject({ signatureValid: true, chainTrusted: true });
       expect(trust).toHaveBeenCalledTimes(1);
-      const bad = verifyPdfSignatures(broken, { trustedCaPems: [ca.certPem] }).signatures[0]!;
+      const bad = (await verifyPdfSignatures(broken, { trustedCaPems: [ca.certPem] })).signatures[0]!;
       expect(bad).toMatchObject({ signatureValid: false, chainTrusted: false, trustAnchorFingerprint: null });
       expect(trust).toHaveBeenCalledTimes(1);
     } finally {
@@ -82,24 +82,24 @@ describe('verification limits', () => {
     }
   });
 
-  it('should stop a path search that would need more signature checks than the document budget', () => {
+  it('should stop a path search that would need more signature checks than the document budget', async () => {
     const signer = certInfo(Buffer.from(new X509Certificate(credential.certPem).raw));
     // CA certificates named like the signer's issuer whose keys did not sign it: each costs a check.
     const decoys = Array.from({ length: 12 }, () => certInfo(Buffer.from(new X509Certificate(big).raw)));
     const anchors = chain.parseTrustAnchors([createSigningCa({ commonName: 'Akar Lain', organization: 'Uji', masterSecret: TEST_MASTER_SECRET }).certPem]);
     const spend = jest.spyOn(VerificationBudget.prototype, 'spend');
-    expect(chain.trustAnchorOf(signer, decoys, anchors, new Date(), new VerificationBudget(100))).toBeNull();
+    expect(await chain.trustAnchorOf(signer, decoys, anchors, new Date(), new VerificationBudget(100))).toBeNull();
     expect(spend).toHaveBeenCalledTimes(12);
     spend.mockRestore();
-    expect(codeOf(() => chain.trustAnchorOf(signer, decoys, anchors, new Date(), new VerificationBudget(5)))).toMatch(/^SIGNATURE_MALFORMED: too many signature verifications/);
+    expect(await codeOf(() => chain.trustAnchorOf(signer, decoys, anchors, new Date(), new VerificationBudget(5)))).toMatch(/^SIGNATURE_MALFORMED: too many signature verifications/);
   });
 
-  it('should refuse a file with more revisions than the limit, quickly', () => {
+  it('should refuse a file with more revisions than the limit, quickly', async () => {
     const rev = 'xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 >>\nstartxref\n9\n%%EOF\n';
     const many = Buffer.from(`%PDF-1.7\n${rev.repeat(MAX_REVISIONS + 1)}`, 'latin1');
-    expect(codeOf(() => revisionEnds(many))).toBe(`${DocumentErrorCode.UnsupportedPdf}: more than ${MAX_REVISIONS} revisions`);
+    expect(await codeOf(() => revisionEnds(many))).toBe(`${DocumentErrorCode.UnsupportedPdf}: more than ${MAX_REVISIONS} revisions`);
     expect(revisionEnds(Buffer.from(`%PDF-1.7\n${rev.repeat(3)}`, 'latin1'))).toHaveLength(3);
     const markers = Buffer.from(`%PDF-1.7\n${'%%EOF'.repeat(2_000_000)}\nstartxref\n9\n%%EOF\n`, 'latin1');
-    expect(codeOf(() => verifyPdfSignatures(markers))).toMatch(/^UNSUPPORTED_PDF: more than \d+ %%EOF markers/);
+    expect(await codeOf(() => verifyPdfSignatures(markers))).toMatch(/^UNSUPPORTED_PDF: more than \d+ %%EOF markers/);
   });
 });

@@ -50,7 +50,7 @@ describe('createPdfVerifierPool', () => {
   it('should give the same report as verifying in-process, and the same typed errors', async () => {
     const verifier = pool({ threads: 1, timeoutMs: 30_000 });
     const off = await verifier.verify(signed, { trustedCaPems: [caPem] });
-    expect(off).toEqual(verifyPdfSignatures(signed, { trustedCaPems: [caPem] }));
+    expect(off).toEqual(await verifyPdfSignatures(signed, { trustedCaPems: [caPem] }));
     expect(off.signatures[0]).toMatchObject({ digestValid: true, signatureValid: true, chainTrusted: true });
     expect(await errorOf(verifier.verify(Buffer.from('bukan pdf')))).toBe(DocumentErrorCode.NotAPdf);
     expect(await errorOf(verifier.verify(signed.subarray(0, 100)))).toBe(DocumentErrorCode.Truncated);

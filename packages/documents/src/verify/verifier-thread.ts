@@ -7,10 +7,10 @@ type Job = { id: number; pdf: Uint8Array; options: VerifyOptions };
 
 const port = parentPort;
 if (port) {
-  port.on('message', (job: Job) => {
+  port.on('message', async (job: Job) => {
     const pdf = Buffer.from(job.pdf.buffer, job.pdf.byteOffset, job.pdf.byteLength);
     try {
-      port.postMessage({ id: job.id, result: verifyPdfSignatures(pdf, job.options) });
+      port.postMessage({ id: job.id, result: await verifyPdfSignatures(pdf, job.options) });
     } catch (e) {
       const error = isDocumentError(e)
         ? { code: e.code, userMessage: e.userMessage, details: e.details }

@@ -1,7 +1,6 @@
-import type { X509Certificate } from 'node:crypto';
 import { isDocumentError } from '../errors/document-error';
 import { documentErrors } from '../errors/document-errors';
-import { parseTrustAnchors, trustAnchorOf } from './certificate-chain';
+import { parseTrustAnchors, trustAnchorOf, type TrustAnchor } from './certificate-chain';
 import { toPem } from './certificate-info';
 import { verifyCms } from './cms-verify';
 import { parsePdfDate } from './pdf-literal';
@@ -46,20 +45,20 @@ export type PdfVerification = {
 
 export type VerifyOptions = { trustedCaPems?: string[]; maxBytes?: number };
 
-function verifyOne(pdf: Buffer, s: FoundSignature, index: number, anchors: X509Certificate[], budget: VerificationBudget): VerifiedSignature {
+async function verifyOne(pdf: Buffer, s: FoundSignature, index: number, anchors: TrustAnchor[], budget: VerificationBudget): Promise<VerifiedSignature> {
   const [a, b, c, d] = s.byteRange;
   const content = [pdf.subarray(a, a + b), pdf.subarray(c, c + d)];
   let check;
   try {
-    check = verifyCms(s.contents, content, budget);
+    check = await verifyCms(s.contents, content, budget);
   } catch (e) {
     if (isDocumentError(e)) throw e;
-    throw documentErrors.signatureMalformed(`signature ${index}: ${(e as Error).message}`);
+    throw documentErrors.signatureMalformed(`signature ${index}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const paddingClean = s.contents.subarray(check.cmsLength).every((x) => x === 0);
   const signedAt = check.signingTime ?? parsePdfDate(s.m) ?? null;
   const signatureValid = check.signatureValid && paddingClean;
-  const anchor = check.digestValid && signatureValid ? trustAnchorOf(check.signer, check.pool, anchors, signedAt ?? new Date(), budget) : null;
+  const anchor = check.digestValid && signatureValid ? await trustAnchorOf(check.signer, check.pool, anchors, signedAt ?? new Date(), budget) : null;
   return {
     index,
     signerName: check.signer.commonName ?? s.name ?? '',
@@ -79,7 +78,9 @@ function verifyOne(pdf: Buffer, s: FoundSignature, index: number, anchors: X509C
 }
 
 /**
- * Verifies every PAdES/PKCS#7 signature of a PDF in pure Node. Guarantees: never hangs
+ * Verifies every PAdES/PKCS#7 signature of a PDF: the PDF side (byte ranges, revisions, what
+ * follows the last signature) here, the CMS and the certificate chain with PKI.js on node's
+ * WebCrypto. Guarantees: never hangs
  * (linear scans, input capped at `maxBytes`, default 20 MiB, public-key work bounded by
  * VERIFICATION_LIMITS: certificates per CMS, key sizes and exponents, operations per document)
  * and never throws anything but a DocumentError (NOT_A_PDF, TOO_LARGE, TRUNCATED,
@@ -88,12 +89,14 @@ function verifyOne(pdf: Buffer, s: FoundSignature, index: number, anchors: X509C
  * `signatures: []`. Acceptance policy (all valid, last covers the whole file, trusted or
  * prefix-checked) is the caller's decision.
  */
-export function verifyPdfSignatures(pdf: Buffer, options: VerifyOptions = {}): PdfVerification {
+export async function verifyPdfSignatures(pdf: Buffer, options: VerifyOptions = {}): Promise<PdfVerification> {
   assertPdf(pdf, options.maxBytes ?? DEFAULT_MAX_PDF_BYTES);
   const found = findSignatureDictionaries(pdf);
   const anchors = parseTrustAnchors(options.trustedCaPems ?? []);
   const budget = new VerificationBudget();
-  const signatures = found.map((s, i) => verifyOne(pdf, s, i + 1, anchors, budget));
+  const signatures: VerifiedSignature[] = [];
+  // One after another: the budget is shared, and a document's signatures are few.
+  for (const [i, s] of found.entries()) signatures.push(await verifyOne(pdf, s, i + 1, anchors, budget));
   const lastEnd = signatures.length > 0 ? Math.max(...signatures.map((s) => s.coversRevisionEndingAt)) : pdf.length;
   return {
     isPdf: true,

@@ -13,6 +13,8 @@ export type PveCallEvent = {
   outcome: PveCallOutcome;
   status?: number;
   durationMs: number;
+  /** The API endpoint (origin) that answered, or the last one tried. */
+  endpoint?: string;
 };
 
 export type PveCallListener = (event: PveCallEvent) => void;

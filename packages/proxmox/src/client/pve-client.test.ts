@@ -66,10 +66,10 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
   });
 
   describe('requests and errors', () => {
-    it('should send typed-proxy POSTs as PVE form bodies and report the path template', async () => {
+    it('should send the VM client POSTs as PVE form bodies and report the path template', async () => {
       const counter = createCallCounter();
       srv.setHandler((_req, res) => pveReply(res, 200, { data: 'UPID:pve1:003A5F21:0B2C8E11:6702A1B3:qmclone:9000:provisioner@pve!worker:' }));
-      const upid = await make({ onCall: counter.onCall }).api.nodes.$('pve1').qemu.$(9000).clone.$post({ newid: 101, full: true, name: 'vps-101' });
+      const upid = await make({ onCall: counter.onCall }).vm('pve1', 9000).clone({ newid: 101, full: true, name: 'vps-101' });
       expect(upid).toMatch(/^UPID:pve1:/);
       expect(srv.requests[0]).toMatchObject({ method: 'POST', url: '/api2/json/nodes/pve1/qemu/9000/clone', body: 'newid=101&full=1&name=vps-101' });
       expect(srv.requests[0]?.headers['content-type']).toBe('application/x-www-form-urlencoded');
@@ -78,7 +78,7 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
 
     it('should put GET parameters in the query string', async () => {
       srv.setHandler((_req, res) => pveReply(res, 200, { data: [] }));
-      await make().api.cluster.resources.$get({ type: 'vm' });
+      await make().request('GET', '/cluster/resources', { type: 'vm' });
       expect(srv.requests[0]?.url).toBe('/api2/json/cluster/resources?type=vm');
     });
 
@@ -115,15 +115,18 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
       for (const bad of ['version', '/../version', '/nodes/%2e%2e/%2e%2e/x', '/cluster/resources?type=vm', '/a#b', '/a b', '//evil.example/x/../..', '/%zz']) {
         await expect(c.request('GET', bad)).rejects.toThrow(TypeError);
       }
-      await expect(c.api.nodes.$('..').qemu.$get()).rejects.toThrow(TypeError);
-      await expect(c.api.nodes.$('pve1?x=1').qemu.$get()).rejects.toThrow(TypeError);
+      await expect(c.vm('..', 101).config()).rejects.toThrow(TypeError);
       await expect(c.request('PATCH', '/version')).rejects.toThrow(TypeError);
       expect(srv.requests).toHaveLength(0);
-      await expect(c.api.nodes.$('../x').qemu.$get()).rejects.toThrow(TypeError);
+      await expect(c.vm('../x', 101).config()).rejects.toThrow(TypeError);
+      expect(() => c.vm('pve1', 12.5)).toThrow(RangeError);
       expect(srv.requests).toHaveLength(0);
+      // A node name is one escaped segment: `?` cannot add a query.
+      await c.vm('pve1?x=1', 101).config().catch(() => undefined);
+      expect(srv.requests[0]?.url).toBe('/api2/json/nodes/pve1%3Fx%3D1/qemu/101/config');
       // A volume id legitimately carries an escaped slash.
-      await expect(c.api.nodes.$('pve1').storage.$('local').content.$('local:iso/debian.iso').$get()).resolves.toEqual({ version: '9.1.1' });
-      expect(srv.requests[0]?.url).toBe('/api2/json/nodes/pve1/storage/local/content/local:iso%2Fdebian.iso');
+      await expect(c.request('GET', '/nodes/pve1/storage/local/content/local:iso%2Fdebian.iso')).resolves.toEqual({ version: '9.1.1' });
+      expect(srv.requests[1]?.url).toBe('/api2/json/nodes/pve1/storage/local/content/local:iso%2Fdebian.iso');
     });
   });
 
@@ -167,11 +170,11 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
       }
     });
 
-    it('should stop at once when the caller aborts, through the typed proxy too', async () => {
+    it('should stop at once when the caller aborts a call', async () => {
       hang();
       const ac = new AbortController();
       const c = make();
-      const p = c.apiWith({ signal: ac.signal }).version.$get().catch((e: unknown) => e);
+      const p = c.request('GET', '/version', undefined, { signal: ac.signal }).catch((e: unknown) => e);
       setTimeout(() => ac.abort(), 50);
       expect(await p).toMatchObject({ kind: 'aborted', retryable: true });
     });

@@ -1,12 +1,12 @@
-import type { Proxmox } from 'proxmox-api';
-import { proxmoxApi } from 'proxmox-api';
 import type { z } from 'zod';
+import type { VmClient } from '../vm/vm-client';
+import { vmClient } from '../vm/vm-client';
 import type { PveCallListener } from './call-event';
 import { ZPveClientOptions } from './client-options.schema';
 import type { PveParams } from './encode-params';
-import type { PveEnvelope } from './parse-response';
-import type { CallOptions, EngineConfig } from './request-engine';
+import type { CallOptions, Endpoint, EngineConfig } from './request-engine';
 import { sendRequest } from './request-engine';
+import type { PveTransport } from './pve-transport';
 import { createPinnedDispatcher } from './tls-dispatcher';
 
 export type PveClientOptions = z.input<typeof ZPveClientOptions> & {
@@ -14,58 +14,54 @@ export type PveClientOptions = z.input<typeof ZPveClientOptions> & {
   onCall?: PveCallListener;
 };
 
-/** The typed proxmox-api proxy (paths as properties, `$()` for ids, `$get/$post/…`). */
-export type PveApi = Proxmox.Api;
-
-export type PveClient = {
-  /** Typed proxy using the client's default timeout. */
-  readonly api: PveApi;
-  /** Typed proxy whose calls use these options (deadline, AbortSignal). */
-  apiWith(opts: CallOptions): PveApi;
-  /** Low-level call; resolves to the envelope's `data`. */
-  request<T = unknown>(method: string, path: string, params?: PveParams, opts?: CallOptions): Promise<T>;
-  /** Low-level call keeping the whole envelope (`total` of task logs and lists). */
-  requestEnvelope(method: string, path: string, params?: PveParams, opts?: CallOptions): Promise<PveEnvelope>;
+export type PveClient = PveTransport & {
+  /** The client of one VM on one node: one method per operation, answers parsed. */
+  vm(node: string, vmid: number): VmClient;
+  /** The first endpoint's origin. */
   readonly baseUrl: string;
+  /** Every endpoint's origin, in the configured order. */
+  readonly endpoints: readonly string[];
   /** Closes pooled connections. */
   close(): Promise<void>;
 };
 
 /**
  * Creates the only sanctioned way to call Proxmox VE from Betang: token auth, pinned TLS
- * (CA or fingerprint; never disabled), a deadline on every call, structured errors, GET-only
- * retries on network errors, and an `onCall` metrics hook. Throws a zod error for invalid
+ * (CA or fingerprint, per endpoint; never disabled), a deadline on every call, failover between
+ * the cluster's API endpoints that never re-sends a write which may have arrived, structured
+ * errors, GET-only retries on network errors, and an `onCall` metrics hook. Throws a zod error for invalid
  * options before opening any connection.
  */
 export function createPveClient(options: PveClientOptions): PveClient {
   const o = ZPveClientOptions.parse(options);
-  const origin = new URL(o.baseUrl).origin;
-  const dispatcher = createPinnedDispatcher(
-    { ...(o.ca ? { ca: o.ca } : {}), ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}) },
-    Math.min(o.timeoutMs, 10_000),
-  );
+  const origins = (Array.isArray(o.baseUrl) ? o.baseUrl : [o.baseUrl]).map((u) => new URL(u).origin);
+  const fingerprints = o.fingerprint === undefined ? [] : Array.isArray(o.fingerprint) ? o.fingerprint : [o.fingerprint];
+  const endpoints: Endpoint[] = origins.map((origin, i) => {
+    const fingerprint = fingerprints.length > 1 ? fingerprints[i] : fingerprints[0];
+    return {
+      origin,
+      dispatcher: createPinnedDispatcher({ ...(o.ca ? { ca: o.ca } : {}), ...(fingerprint ? { fingerprint } : {}) }, Math.min(o.timeoutMs, 10_000)),
+    };
+  });
   const cfg: EngineConfig = {
-    origin,
+    endpoints,
+    state: { preferred: 0 },
     authorization: `PVEAPIToken=${o.tokenId}=${o.tokenSecret}`,
-    dispatcher,
     timeoutMs: o.timeoutMs,
     getRetries: o.getRetries,
     maxResponseBytes: o.maxResponseBytes,
     ...(options.onCall ? { onCall: options.onCall } : {}),
   };
-  const apiWith = (opts: CallOptions): PveApi =>
-    proxmoxApi({
-      // proxmox-api's hook; its params are untyped by design (the proxy's generated types check them).
-      doRequest: async (method: string, path: string, pathTemplate: string, params?: Record<string, unknown>) =>
-        (await sendRequest(cfg, method, path, params as PveParams | undefined, opts, pathTemplate)).data,
-    });
-  return {
-    api: apiWith({}),
-    apiWith,
+  const client: PveClient = {
+    vm: (node, vmid) => vmClient(client, node, vmid),
     request: async <T>(method: string, path: string, params?: PveParams, opts?: CallOptions) =>
       (await sendRequest(cfg, method, path, params, opts)).data as T,
     requestEnvelope: (method, path, params, opts) => sendRequest(cfg, method, path, params, opts),
-    baseUrl: origin,
-    close: () => dispatcher.close(),
+    baseUrl: origins[0] as string,
+    endpoints: origins,
+    close: async () => {
+      await Promise.all(endpoints.map((e) => e.dispatcher.close()));
+    },
   };
+  return client;
 }

@@ -19,10 +19,15 @@ export type CallOptions = {
   signal?: AbortSignal;
 };
 
+/** One API address of the cluster with its own pinned TLS agent. */
+export type Endpoint = { origin: string; dispatcher: Dispatcher };
+
 export type EngineConfig = {
-  origin: string;
+  /** The cluster's API addresses, in the operator's order (at least one). */
+  endpoints: readonly Endpoint[];
+  /** Index of the endpoint that last answered: every call starts there. Shared by all calls. */
+  state: { preferred: number };
   authorization: string;
-  dispatcher: Dispatcher;
   timeoutMs: number;
   getRetries: number;
   maxResponseBytes: number;
@@ -66,14 +71,21 @@ function buildUrl(origin: string, path: string): URL {
   return url;
 }
 
+type Failure = { endpoint: string; detail: string };
+
 /**
- * Sends one PVE API call with a hard deadline.
+ * Sends one PVE API call with a hard deadline, failing over between the cluster's endpoints.
  *
  * - GET/DELETE parameters go in the query string, POST/PUT in a form body (PVE's `1`/`0`
  *   booleans, repeated keys for arrays).
- * - Only GET is retried, only on network errors, at most `getRetries` times, within the
- *   same deadline. POST/PUT/DELETE are sent exactly once: a timeout or reset surfaces as a
- *   PveTransportError with `maybeApplied`, and the caller re-checks state.
+ * - Every call starts at the endpoint that last answered. A request that certainly never left
+ *   (connection refused, connect timeout, DNS, TLS pin rejected before any byte was written) is
+ *   tried on the next endpoint, for every method.
+ * - A GET is also tried on the next endpoint after any other network failure, and rounds over
+ *   all endpoints are repeated at most `getRetries` times with backoff, within the same deadline.
+ * - POST/PUT/DELETE that may have reached a server are never re-sent, on any endpoint: a timeout
+ *   or reset surfaces as a PveTransportError with `maybeApplied`, and the caller re-checks state.
+ * - When no endpoint answers, the error names each endpoint and why it failed.
  * - Every call ends: the deadline aborts the connection and the body read.
  */
 export async function sendRequest(
@@ -87,10 +99,12 @@ export async function sendRequest(
   const method = toMethod(methodName);
   const pathTemplate = toPathTemplate(templateHint ?? path);
   const started = performance.now();
+  let endpoint = cfg.endpoints[cfg.state.preferred] ?? cfg.endpoints[0];
+  if (!endpoint) throw new TypeError('no PVE endpoint configured');
   const report = (outcome: PveCallOutcome, status?: number): void => {
     if (!cfg.onCall) return;
     try {
-      cfg.onCall({ method, pathTemplate, outcome, ...(status === undefined ? {} : { status }), durationMs: performance.now() - started });
+      cfg.onCall({ method, pathTemplate, outcome, ...(status === undefined ? {} : { status }), durationMs: performance.now() - started, endpoint: endpoint?.origin ?? '' });
     } catch {
       // A metrics hook must never change the outcome of a PVE call.
     }
@@ -100,64 +114,99 @@ export async function sendRequest(
   const deadline = AbortSignal.timeout(timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
 
-  const url = buildUrl(cfg.origin, path);
+  const relative = buildUrl(endpoint.origin, path);
   const encoded = encodeParams(params);
   const hasBody = method === 'POST' || method === 'PUT';
-  if (!hasBody) encoded.forEach((v, k) => url.searchParams.append(k, v));
+  if (!hasBody) encoded.forEach((v, k) => relative.searchParams.append(k, v));
+  const target = `${relative.pathname}${relative.search}`;
   const headers: Record<string, string> = { Authorization: cfg.authorization, Accept: 'application/json' };
   if (hasBody) headers['Content-Type'] = 'application/x-www-form-urlencoded';
   const body = hasBody ? encoded.toString() : undefined;
 
-  const maxAttempts = method === 'GET' ? 1 + cfg.getRetries : 1;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const res = await fetch(url, { method, headers, body, dispatcher: cfg.dispatcher, signal, redirect: 'error' });
-      const text = await readBodyLimited(res, cfg.maxResponseBytes);
-      if (res.status < 200 || res.status >= 300) {
-        report('error', res.status);
-        throw toApiError(res.status, res.statusText, text, method, pathTemplate);
-      }
-      const env = parseEnvelope(text);
-      if (!env) {
-        report('network', res.status);
-        throw new PveTransportError({
-          kind: 'protocol', method, pathTemplate, attempts: attempt, maybeApplied: true,
-          message: `${method} ${pathTemplate}: answer is not PVE's {data} JSON (HTTP ${res.status})`,
-        });
-      }
-      report('ok', res.status);
-      return env;
-    } catch (err) {
-      if (err instanceof PveApiError || err instanceof PveTransportError) throw err;
-      if (signal.aborted) {
-        const kind = opts.signal?.aborted ? 'aborted' : 'timeout';
-        report('timeout');
-        throw new PveTransportError({
-          kind, method, pathTemplate, attempts: attempt, maybeApplied: true, cause: err,
-          message: `${method} ${pathTemplate}: ${kind === 'timeout' ? `no answer within ${timeoutMs} ms` : 'aborted by caller'}`,
-        });
-      }
-      if (err instanceof ResponseTooLargeError) {
+  const count = cfg.endpoints.length;
+  const first = cfg.endpoints.indexOf(endpoint);
+  const rounds = method === 'GET' ? 1 + cfg.getRetries : 1;
+  const failures: Failure[] = [];
+  let attempts = 0;
+  let anySent = false;
+  for (let round = 1; ; round++) {
+    for (let step = 0; step < count; step++) {
+      const index = (first + step) % count;
+      endpoint = cfg.endpoints[index] as Endpoint;
+      attempts++;
+      try {
+        const res = await fetch(new URL(target, endpoint.origin), { method, headers, body, dispatcher: endpoint.dispatcher, signal, redirect: 'error' });
+        const text = await readBodyLimited(res, cfg.maxResponseBytes);
+        // Any HTTP answer means this endpoint's pveproxy is up: start there next time.
+        cfg.state.preferred = index;
+        if (res.status < 200 || res.status >= 300) {
+          report('error', res.status);
+          throw toApiError(res.status, res.statusText, text, method, pathTemplate);
+        }
+        const env = parseEnvelope(text);
+        if (!env) {
+          report('network', res.status);
+          throw new PveTransportError({
+            kind: 'protocol', method, pathTemplate, attempts, maybeApplied: true,
+            message: `${method} ${pathTemplate}: answer is not PVE's {data} JSON (HTTP ${res.status})`,
+          });
+        }
+        report('ok', res.status);
+        return env;
+      } catch (err) {
+        if (err instanceof PveApiError || err instanceof PveTransportError) throw err;
+        if (signal.aborted) {
+          const kind = opts.signal?.aborted ? 'aborted' : 'timeout';
+          report('timeout');
+          throw new PveTransportError({
+            kind, method, pathTemplate, attempts, maybeApplied: true, cause: err,
+            message: `${method} ${pathTemplate}: ${kind === 'timeout' ? `no answer within ${timeoutMs} ms` : 'aborted by caller'}`,
+          });
+        }
+        if (err instanceof ResponseTooLargeError) {
+          report('network');
+          throw new PveTransportError({
+            kind: 'protocol', method, pathTemplate, attempts, maybeApplied: true, cause: err,
+            message: `${method} ${pathTemplate}: ${err.message}`,
+          });
+        }
+        const f = classifyFetchFailure(err);
+        anySent ||= f.maybeApplied;
+        failures.push({ endpoint: endpoint.origin, detail: `${f.kind === 'tls' ? 'TLS' : 'network'}: ${f.detail}` });
+        // A request that may have reached PVE is re-sent only when it reads (GET).
+        const mayContinue = !f.maybeApplied || method === 'GET';
+        if (!mayContinue) {
+          report('network');
+          throw new PveTransportError({
+            kind: f.kind, method, pathTemplate, attempts, maybeApplied: true, cause: err,
+            message: `${method} ${pathTemplate}: network error${count > 1 ? ` at ${endpoint.origin}` : ''} (${f.detail})`,
+          });
+        }
+        if (step + 1 < count) continue;
+        if (round < rounds) {
+          try {
+            await abortableSleep(RETRY_BACKOFF_MS[round - 1] ?? 900, signal);
+            break;
+          } catch {
+            // Deadline or abort during backoff: fall through and report what was seen.
+          }
+        }
         report('network');
         throw new PveTransportError({
-          kind: 'protocol', method, pathTemplate, attempts: attempt, maybeApplied: true, cause: err,
-          message: `${method} ${pathTemplate}: ${err.message}`,
+          kind: f.kind, method, pathTemplate, attempts, maybeApplied: anySent, cause: err,
+          message: count > 1
+            ? `${method} ${pathTemplate}: no API endpoint answered: ${lastPerEndpoint(failures).map((x) => `${x.endpoint} (${x.detail})`).join('; ')}`
+            : `${method} ${pathTemplate}: ${f.kind === 'tls' ? 'TLS verification failed' : 'network error'} (${f.detail})`,
+          endpoints: lastPerEndpoint(failures),
         });
       }
-      const f = classifyFetchFailure(err);
-      if (f.kind === 'network' && attempt < maxAttempts) {
-        try {
-          await abortableSleep(RETRY_BACKOFF_MS[attempt - 1] ?? 900, signal);
-          continue;
-        } catch {
-          // Deadline or abort during backoff: fall through and report the network error.
-        }
-      }
-      report('network');
-      throw new PveTransportError({
-        kind: f.kind, method, pathTemplate, attempts: attempt, maybeApplied: f.maybeApplied, cause: err,
-        message: `${method} ${pathTemplate}: ${f.kind === 'tls' ? 'TLS verification failed' : 'network error'} (${f.detail})`,
-      });
     }
   }
+}
+
+/** The last failure seen at each endpoint, in the order they were first tried. */
+function lastPerEndpoint(failures: readonly Failure[]): Failure[] {
+  const last = new Map<string, Failure>();
+  for (const f of failures) last.set(f.endpoint, f);
+  return [...last.values()];
 }

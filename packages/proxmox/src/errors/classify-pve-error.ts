@@ -3,6 +3,7 @@ import { PveTaskFailedError, PveTaskTimeoutError } from '../tasks/pve-task-error
 import { UpidParseError } from '../tasks/upid';
 import { InvalidSshKeyError } from '../wire/ssh-keys';
 import { InvalidTagError } from '../wire/tags';
+import { AgentExecTimeoutError } from './agent-exec-timeout-error';
 import { CloneOutcomeUnknownError } from './clone-outcome-unknown-error';
 import { classifyHttpFailure, classifyTaskExitStatus } from './classify-text';
 import { PveApiError } from './pve-api-error';
@@ -29,6 +30,7 @@ export function classifyPveError(err: unknown): PveErrorClassification {
   if (err instanceof PveTaskFailedError) return classifyTaskExitStatus(err.exitstatus);
   if (err instanceof PveTaskTimeoutError) return { kind: 'transient', code: 'task-deadline' };
   if (err instanceof CloneOutcomeUnknownError) return { kind: 'transient', code: 'outcome-unknown' };
+  if (err instanceof AgentExecTimeoutError) return { kind: 'transient', code: 'agent-timeout' };
   // PVE answered with something our schemas cannot read: retrying will not change it.
   if (err instanceof ZodError || err instanceof UpidParseError) return { kind: 'permanent', code: 'protocol' };
   if (err instanceof InvalidSshKeyError || err instanceof InvalidTagError) return { kind: 'permanent', code: 'validation' };

@@ -24,7 +24,12 @@ type PveTransportErrorInit = {
   maybeApplied: boolean;
   attempts: number;
   cause?: unknown;
+  /** With several API endpoints: why each one failed (set when none answered). */
+  endpoints?: readonly EndpointFailure[];
 };
+
+/** One API endpoint that did not answer, and why (`network: ECONNREFUSED`, `TLS: …`). */
+export type EndpointFailure = { endpoint: string; detail: string };
 
 /** A request that ended without a usable PVE answer. Never re-sent for POST/PUT/DELETE. */
 export class PveTransportError extends Error {
@@ -35,6 +40,7 @@ export class PveTransportError extends Error {
   readonly maybeApplied: boolean;
   readonly attempts: number;
   readonly retryable: boolean;
+  readonly endpoints: readonly EndpointFailure[];
 
   constructor(init: PveTransportErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -43,6 +49,7 @@ export class PveTransportError extends Error {
     this.pathTemplate = init.pathTemplate;
     this.maybeApplied = init.maybeApplied;
     this.attempts = init.attempts;
+    this.endpoints = init.endpoints ?? [];
     // TLS pin mismatches and garbage answers are configuration problems, not blips.
     this.retryable = init.kind !== 'tls' && init.kind !== 'protocol';
   }
@@ -63,6 +70,13 @@ export class PveTransportError extends Error {
       tls: "Proxmox's TLS certificate does not match the pinned one",
       protocol: "Proxmox's answer could not be read",
     };
+    if (this.endpoints.length > 1) {
+      const list = this.endpoints.map((e) => `${e.endpoint} (${e.detail})`).join('; ');
+      return {
+        id: `Tidak ada satu pun endpoint API Proxmox yang menjawab (${this.method} ${this.pathTemplate}): ${list}`,
+        en: `None of the Proxmox API endpoints answered (${this.method} ${this.pathTemplate}): ${list}`,
+      };
+    }
     return { id: `${id[this.kind]} (${this.method} ${this.pathTemplate})`, en: `${en[this.kind]} (${this.method} ${this.pathTemplate})` };
   }
 }

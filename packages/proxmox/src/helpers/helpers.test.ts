@@ -6,9 +6,9 @@ import type { FixtureServer, TestPki } from '../testing/https-fixture';
 import { makeTestPki, startFixture } from '../testing/https-fixture';
 import { CloneOutcomeUnknownError } from '../errors/clone-outcome-unknown-error';
 import { classifyPveError } from '../errors/classify-pve-error';
-import { cloneToFreeVmid } from './clone-to-free-vmid';
+import { cloneToFreeVmid } from '../clone/clone-to-free-vmid';
 import { AmbiguousTagError, findVmByTag, findVmsByTag } from './find-vms-by-tag';
-import { nextFreeVmid, VmidRangeExhaustedError } from './next-free-vmid';
+import { nextFreeVmid, VmidRangeExhaustedError } from '../clone/next-free-vmid';
 import { clusterSnapshot, nodeCapacity } from './node-capacity';
 
 describe('provisioning helpers against a scripted PVE', () => {

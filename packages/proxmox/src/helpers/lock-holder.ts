@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { PveClient } from '../client/pve-client';
 import type { CallOptions } from '../client/request-engine';
 import { pathSegment } from '../util/path-segment';
-import { inspectVmid, type VmidState } from './vm-ownership';
+import { inspectVmid, type VmidState } from '../clone/vmid-ownership';
 
 const ZActiveTask = z.looseObject({ upid: z.string(), type: z.string(), id: z.string().optional(), node: z.string().optional() });
 export type ActiveTask = z.infer<typeof ZActiveTask>;

@@ -1,6 +1,7 @@
 import { classifyPveError } from '../errors/classify-pve-error';
 import type { PveErrorClassification } from '../errors/pve-error-code';
 import type { PveClient } from '../client/pve-client';
+import type { PveParams } from '../client/encode-params';
 import { PveTaskFailedError } from '../tasks/pve-task-errors';
 import { waitForTask } from '../tasks/wait-for-task';
 import type { SimHarness } from '../testing/sim-client';
@@ -10,16 +11,20 @@ jest.setTimeout(60_000);
 
 const TASK = { deadlineMs: 20_000, minPollMs: 20, maxPollMs: 100 };
 
+/** A raw call under /nodes/pve1/qemu: these rows check how PVE's raw answers are classified. */
+function qemu(c: PveClient, method: string, rest: string, params?: PveParams): Promise<unknown> {
+  return c.request(method, `/nodes/pve1/qemu/${rest}`, params);
+}
+
 async function task(c: PveClient, upid: unknown): Promise<void> {
   await waitForTask(c, upid as string, TASK);
 }
 
 /** Clones the template to `vmid` (configured with a NIC and the agent), optionally started. */
 async function makeVm(c: PveClient, vmid: number, start: boolean): Promise<void> {
-  const vm = c.api.nodes.$('pve1').qemu;
-  await task(c, await vm.$(9000).clone.$post({ newid: vmid, full: true, storage: 'ceph', name: `vps-${vmid}` }));
-  await task(c, await vm.$(vmid).config.$post({ agent: '1', net0: 'virtio,bridge=vmbr0', ipconfig0: 'ip=dhcp' }));
-  if (start) await task(c, await vm.$(vmid).status.start.$post({}));
+  await task(c, await qemu(c, 'POST', '9000/clone', { newid: vmid, full: true, storage: 'ceph', name: `vps-${vmid}` }));
+  await task(c, await qemu(c, 'POST', `${vmid}/config`, { agent: '1', net0: 'virtio,bridge=vmbr0', ipconfig0: 'ip=dhcp' }));
+  if (start) await task(c, await qemu(c, 'POST', `${vmid}/status/start`, {}));
 }
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
@@ -39,7 +44,6 @@ type Row = {
 
 const RUNNING = 20001;
 const STOPPED = 20002;
-const node1 = (c: PveClient) => c.api.nodes.$('pve1').qemu;
 
 const ROWS: Row[] = [
   {
@@ -56,7 +60,7 @@ const ROWS: Row[] = [
     name: '500 VM is locked (backup)',
     run: async (h, c) => {
       h.sim.faults.setConfigLock(STOPPED, 'backup');
-      return failure(node1(c).$(STOPPED).config.$post({ cores: 2 })).finally(() => h.sim.faults.setConfigLock(STOPPED, undefined));
+      return failure(qemu(c, 'POST', `${STOPPED}/config`, { cores: 2 })).finally(() => h.sim.faults.setConfigLock(STOPPED, undefined));
     },
     expected: { kind: 'transient', code: 'vm-locked' },
   },
@@ -65,7 +69,7 @@ const ROWS: Row[] = [
     run: async (h, c) => {
       h.sim.faults.holdVmLock(STOPPED);
       try {
-        return await failure((async () => task(c, await node1(c).$(STOPPED).config.$post({ cores: 2 })))());
+        return await failure((async () => task(c, await qemu(c, 'POST', `${STOPPED}/config`, { cores: 2 })))());
       } finally {
         h.sim.faults.releaseVmLock(STOPPED);
       }
@@ -76,7 +80,7 @@ const ROWS: Row[] = [
     name: 'storage lock timeout during clone (in-task, clone failed: prefix)',
     run: async (h, c) => {
       h.sim.faults.storageLockTimeout('ceph', 1);
-      return failure(task(c, await node1(c).$(9000).clone.$post({ newid: 20010, full: true, storage: 'ceph' })));
+      return failure(task(c, await qemu(c, 'POST', '9000/clone', { newid: 20010, full: true, storage: 'ceph' })));
     },
     expected: { kind: 'transient', code: 'lock-timeout' },
   },
@@ -84,7 +88,7 @@ const ROWS: Row[] = [
     name: '595 node offline',
     run: async (h, c) => {
       h.sim.faults.setNodeOnline('pve2', false);
-      return failure(c.api.nodes.$('pve2').qemu.$get()).finally(() => h.sim.faults.setNodeOnline('pve2', true));
+      return failure(c.request('GET', '/nodes/pve2/qemu')).finally(() => h.sim.faults.setNodeOnline('pve2', true));
     },
     expected: { kind: 'transient', code: 'proxy-unreachable' },
   },
@@ -92,7 +96,7 @@ const ROWS: Row[] = [
     name: '596 proxy timeout',
     run: async (h, c) => {
       const id = h.sim.faults.addRouteError({ method: 'GET', path: '/nodes/*/qemu/*/status/current', status: 596 });
-      return failure(node1(c).$(RUNNING).status.current.$get()).finally(() => h.sim.faults.removeRouteError(id));
+      return failure(qemu(c, 'GET', `${RUNNING}/status/current`)).finally(() => h.sim.faults.removeRouteError(id));
     },
     expected: { kind: 'transient', code: 'proxy-timeout' },
   },
@@ -100,7 +104,7 @@ const ROWS: Row[] = [
     name: 'guest agent not running yet',
     run: async (h, c) => {
       h.sim.faults.agentNeverStarts(RUNNING);
-      return failure(node1(c).$(RUNNING).agent.ping.$post()).finally(() => h.sim.faults.agentNeverStarts(RUNNING, false));
+      return failure(qemu(c, 'POST', `${RUNNING}/agent/ping`)).finally(() => h.sim.faults.agentNeverStarts(RUNNING, false));
     },
     expected: { kind: 'transient', code: 'agent-not-running' },
   },
@@ -108,7 +112,7 @@ const ROWS: Row[] = [
     name: 'no quorum',
     run: async (h, c) => {
       h.sim.faults.setQuorum(false);
-      return failure(node1(c).$(STOPPED).config.$post({ cores: 2 })).finally(() => h.sim.faults.setQuorum(true));
+      return failure(qemu(c, 'POST', `${STOPPED}/config`, { cores: 2 })).finally(() => h.sim.faults.setQuorum(true));
     },
     expected: { kind: 'transient', code: 'no-quorum' },
   },
@@ -116,7 +120,7 @@ const ROWS: Row[] = [
     name: 'got no worker upid',
     run: async (h, c) => {
       h.sim.faults.noWorkerUpid(1);
-      return failure(node1(c).$(STOPPED).status.start.$post({}));
+      return failure(qemu(c, 'POST', `${STOPPED}/status/start`, {}));
     },
     expected: { kind: 'transient', code: 'no-worker' },
   },
@@ -124,25 +128,25 @@ const ROWS: Row[] = [
     name: 'clone worker killed (unexpected status)',
     run: async (h, c) => {
       h.sim.faults.staleCloneLock(1);
-      return failure(task(c, await node1(c).$(9000).clone.$post({ newid: 20011, full: true, storage: 'ceph' })));
+      return failure(task(c, await qemu(c, 'POST', '9000/clone', { newid: 20011, full: true, storage: 'ceph' })));
     },
     expected: { kind: 'transient', code: 'task-killed' },
   },
   {
     name: 'stale clone lock then blocks start (VM is locked (clone))',
-    run: async (_h, c) => failure(task(c, await node1(c).$(20011).status.start.$post({}))),
+    run: async (_h, c) => failure(task(c, await qemu(c, 'POST', '20011/status/start', {}))),
     expected: { kind: 'transient', code: 'vm-locked' },
   },
   {
     name: '400 parameter verification (name with underscore)',
-    run: async (_h, c) => failure(node1(c).$(STOPPED).config.$post({ name: 'vps_1' })),
+    run: async (_h, c) => failure(qemu(c, 'POST', `${STOPPED}/config`, { name: 'vps_1' })),
     expected: { kind: 'permanent', code: 'validation' },
   },
   {
     name: '401 revoked token',
     run: async (h, c) => {
       h.sim.faults.revokeToken(h.sim.tokenId);
-      return failure(c.api.version.$get()).finally(() => h.sim.faults.revokeToken(h.sim.tokenId, false));
+      return failure(c.request('GET', '/version')).finally(() => h.sim.faults.revokeToken(h.sim.tokenId, false));
     },
     expected: { kind: 'permanent', code: 'unauthorized' },
   },
@@ -150,33 +154,33 @@ const ROWS: Row[] = [
     name: '403 missing privilege',
     run: async (h, c) => {
       h.sim.faults.denyPrivilege('VM.Allocate');
-      return failure(node1(c).$(9000).clone.$post({ newid: 20012, full: true })).finally(() => h.sim.faults.denyPrivilege('VM.Allocate', false));
+      return failure(qemu(c, 'POST', '9000/clone', { newid: 20012, full: true })).finally(() => h.sim.faults.denyPrivilege('VM.Allocate', false));
     },
     expected: { kind: 'permanent', code: 'forbidden' },
   },
   {
     name: 'does not exist (500, never 404)',
-    run: async (_h, c) => failure(node1(c).$(424242).config.$get()),
+    run: async (_h, c) => failure(qemu(c, 'GET', '424242/config')),
     expected: { kind: 'permanent', code: 'not-found' },
   },
   {
     name: 'clone target already exists (sync)',
-    run: async (_h, c) => failure(node1(c).$(9000).clone.$post({ newid: STOPPED, full: true })),
+    run: async (_h, c) => failure(qemu(c, 'POST', '9000/clone', { newid: STOPPED, full: true })),
     expected: { kind: 'permanent', code: 'already-exists' },
   },
   {
     name: 'nextid?vmid= of a taken id (400)',
-    run: async (_h, c) => failure(c.api.cluster.nextid.$get({ vmid: STOPPED })),
+    run: async (_h, c) => failure(c.request('GET', '/cluster/nextid', { vmid: STOPPED })),
     expected: { kind: 'permanent', code: 'already-exists' },
   },
   {
     name: 'destroy of a running VM',
-    run: async (_h, c) => failure(node1(c).$(RUNNING).$delete({ purge: true })),
+    run: async (_h, c) => failure(qemu(c, 'DELETE', `${RUNNING}`, { purge: true })),
     expected: { kind: 'permanent', code: 'vm-state' },
   },
   {
     name: 'resize shrink (in-task)',
-    run: async (_h, c) => failure(task(c, await node1(c).$(STOPPED).resize.$put({ disk: 'scsi0', size: '1G' }))),
+    run: async (_h, c) => failure(task(c, await qemu(c, 'PUT', `${STOPPED}/resize`, { disk: 'scsi0', size: '1G' }))),
     expected: { kind: 'permanent', code: 'unsupported' },
   },
   {
@@ -205,7 +209,7 @@ describe.each(['pve9', 'pve8'] as const)('fault classes against the simulator (%
   });
 
   it('waitForTask should ride out injected 596s while polling', async () => {
-    const upid = await node1(h.client).$(STOPPED).config.$post({ cores: 3 });
+    const upid = await qemu(h.client, 'POST', `${STOPPED}/config`, { cores: 3 });
     const id = h.sim.faults.addRouteError({ method: 'GET', path: '/nodes/*/tasks/*/status', status: 596, times: 3 });
     try {
       await expect(waitForTask(h.client, upid as string, TASK)).resolves.toMatchObject({ exitstatus: 'OK' });

@@ -1,16 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { classifyPveError } from '../errors/classify-pve-error';
-import { cloneToFreeVmid } from '../helpers/clone-to-free-vmid';
+import { cloneToFreeVmid } from '../clone/clone-to-free-vmid';
 import { findVmByTag } from '../helpers/find-vms-by-tag';
-import { nextFreeVmid } from '../helpers/next-free-vmid';
+import { nextFreeVmid } from '../clone/next-free-vmid';
 import { nodeCapacity } from '../helpers/node-capacity';
 import { createCallCounter } from '../metrics/call-counter';
-import { waitForTask } from '../tasks/wait-for-task';
 import { parseUpid } from '../tasks/upid';
 import { ZNextId } from '../wire/coerce.schema';
 import { decodeSshKeys, encodeSshKeys } from '../wire/ssh-keys';
 import { formatTags } from '../wire/tags';
-import { ZAgentInterfaces, ZVmConfig, ZVmStatusCurrent } from '../wire/vm.schema';
 import type { SimHarness } from '../testing/sim-client';
 import { bootSim } from '../testing/sim-client';
 
@@ -39,14 +37,13 @@ describe.each(['pve9', 'pve8'] as const)('provisioning path against the simulato
     });
     expect(cloned).toMatchObject({ node: 'pve2', adopted: false });
     expect(parseUpid(cloned.upid as string)).toMatchObject({ node: 'pve1', type: 'qmclone' });
-    const cfg = ZVmConfig.parse(await h.client.api.nodes.$('pve2').qemu.$(cloned.vmid).config.$get());
+    const cfg = await h.client.vm('pve2', cloned.vmid).config();
     expect(cfg.description).toContain(marker);
   });
 
   it('should clone → configure → resize → start → read agent → stop → destroy', async () => {
     const counter = createCallCounter();
     const c = h.extra({ onCall: counter.onCall, fingerprint: h.sim.fingerprint, ca: undefined });
-    const api = c.api;
 
     const cap = await nodeCapacity(c);
     const pve1 = cap.find((n) => n.node === 'pve1');
@@ -54,7 +51,7 @@ describe.each(['pve9', 'pve8'] as const)('provisioning path against the simulato
     expect(pve1?.memFreeBytes).toBeGreaterThan(0);
     expect(pve1?.storages.map((s) => s.storage)).toEqual(expect.arrayContaining(['ceph', 'local-lvm']));
 
-    expect(ZNextId.parse(await api.cluster.nextid.$get())).toBeGreaterThanOrEqual(100);
+    expect(ZNextId.parse(await c.request('GET', '/cluster/nextid'))).toBeGreaterThanOrEqual(100);
     const vmid = await nextFreeVmid(c, { min: 10000, max: 10099 });
     expect(vmid).toBe(10000);
 
@@ -68,12 +65,12 @@ describe.each(['pve9', 'pve8'] as const)('provisioning path against the simulato
     expect(cloneTask).toMatchObject({ node: 'pve1', type: 'qmclone', id: '9000' });
 
     const keys = [sshKey('admin@kalteng'), sshKey('ops (laptop)')];
-    const cfgUpid = await api.nodes.$('pve1').qemu.$(vmid).config.$post({
+    const vm = c.vm('pve1', vmid);
+    await vm.updateConfig({
       cores: 2, memory: '2048', agent: '1', net0: 'virtio,bridge=vmbr0,firewall=1', sshkeys: encodeSshKeys(keys), tags: formatTags(['betang', `run-${flavour}-1`]),
       ipconfig0: 'ip=10.20.0.50/24,gw=10.20.0.1', nameserver: '10.20.0.1', ciuser: 'admin',
-    });
-    await waitForTask(c, cfgUpid as string, TASK);
-    const cfg = ZVmConfig.parse(await api.nodes.$('pve1').qemu.$(vmid).config.$get());
+    }, TASK);
+    const cfg = await vm.config({ current: true });
     expect(cfg).toMatchObject({ cores: 2, memory: 2048, agent: true, tags: ['betang', `run-${flavour}-1`] });
     expect(decodeSshKeys(cfg.sshkeys)).toEqual(keys);
     expect(cfg.description).toContain(marker);
@@ -82,20 +79,22 @@ describe.each(['pve9', 'pve8'] as const)('provisioning path against the simulato
 
     expect((await findVmByTag(c, `run-${flavour}-1`))?.vmid).toBe(vmid);
 
-    const resizeUpid = await api.nodes.$('pve1').qemu.$(vmid).resize.$put({ disk: 'scsi0', size: '10G' });
-    await waitForTask(c, resizeUpid as string, TASK);
+    await vm.resizeDisk('scsi0', '10G', TASK);
+    expect(h.sim.state.vm(vmid)?.config.scsi0).toContain('size=10G');
 
-    const startUpid = await api.nodes.$('pve1').qemu.$(vmid).status.start.$post({});
-    await waitForTask(c, startUpid as string, TASK);
-    const st = ZVmStatusCurrent.parse(await api.nodes.$('pve1').qemu.$(vmid).status.current.$get());
+    await vm.start(TASK);
+    const st = await vm.status();
     expect(st.status).toBe('running');
+    // PVE fails a second start inside its task (`VM N already running`); the client counts it as started.
+    await expect(vm.start(TASK)).resolves.toBeUndefined();
+    expect(h.sim.state.tasks().filter((t) => t.type === 'qmstart').map((t) => t.exitstatus)).toContain(`VM ${vmid} already running`);
 
     // The agent is not up right after start: that is transient, then the interfaces appear.
     const seen = new Set<string>();
     let ip: string | undefined;
     for (let i = 0; i < 500 && !ip; i++) {
       try {
-        const ifaces = ZAgentInterfaces.parse(await api.nodes.$('pve1').qemu.$(vmid).agent['network-get-interfaces'].$get());
+        const ifaces = await vm.agent.networkInterfaces();
         const nic = ifaces.find((n) => n['hardware-address']?.toLowerCase() === mac);
         ip = nic?.['ip-addresses']?.find((a) => a['ip-address-type'] === 'ipv4')?.['ip-address'];
       } catch (err) {
@@ -109,14 +108,18 @@ describe.each(['pve9', 'pve8'] as const)('provisioning path against the simulato
     expect([...seen].every((code) => code === 'agent-not-running' || code === 'agent-timeout')).toBe(true);
     expect(seen.size).toBeGreaterThan(0);
 
-    const destroyRunning = await api.nodes.$('pve1').qemu.$(vmid).$delete({ purge: true }).catch((e: unknown) => e);
+    const hostname = await vm.agent.exec(['cat', '/etc/hostname'], { deadlineMs: 5_000, pollMs: 20 });
+    expect(hostname.code).toBe(0);
+
+    const destroyRunning = await vm.destroy(TASK).catch((e: unknown) => e);
     expect(classifyPveError(destroyRunning)).toEqual({ kind: 'permanent', code: 'vm-state' });
 
-    await waitForTask(c, (await api.nodes.$('pve1').qemu.$(vmid).status.stop.$post({})) as string, TASK);
-    const delUpid = await api.nodes.$('pve1').qemu.$(vmid).$delete({ purge: true, 'destroy-unreferenced-disks': true });
-    await waitForTask(c, delUpid as string, TASK);
-    const gone = await api.nodes.$('pve1').qemu.$(vmid).config.$get().catch((e: unknown) => e);
+    await vm.stop(TASK);
+    expect((await vm.status()).status).toBe('stopped');
+    await vm.destroy(TASK);
+    const gone = await vm.config().catch((e: unknown) => e);
     expect(classifyPveError(gone)).toEqual({ kind: 'permanent', code: 'not-found' });
+    await expect(vm.findConfig()).resolves.toBeUndefined();
     expect(h.sim.state.vm(vmid)).toBeUndefined();
 
     const snap = counter.snapshot();

@@ -1,5 +1,5 @@
 import { classifyPveError } from '../errors/classify-pve-error';
-import { cloneToFreeVmid } from '../helpers/clone-to-free-vmid';
+import { cloneToFreeVmid } from '../clone/clone-to-free-vmid';
 import { waitForTask } from '../tasks/wait-for-task';
 import type { SimHarness } from '../testing/sim-client';
 import { bootSim } from '../testing/sim-client';
@@ -19,8 +19,8 @@ describe.each(['pve9', 'pve8'] as const)('vmid race against the simulator (%s)',
     const [a, b] = [h.extra(), h.extra()];
     const id = 30000;
     const attempt = async (c: typeof a): Promise<unknown> => {
-      const upid = await c.api.nodes.$('pve1').qemu.$(9000).clone.$post({ newid: id, full: true, storage: 'ceph' });
-      return waitForTask(c, upid as string, TASK);
+      const upid = await c.vm('pve1', 9000).clone({ newid: id, full: true, storage: 'ceph' });
+      return waitForTask(c, upid, TASK);
     };
     const results = await Promise.allSettled([attempt(a), attempt(b)]);
     const ok = results.filter((r) => r.status === 'fulfilled');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CallOptions } from '../client/request-engine';
-import type { PveClient } from '../client/pve-client';
+import type { PveTransport } from '../client/pve-transport';
 import type { TaskLogLine } from './pve-task-errors';
 import { ZTaskLogLine } from './task-status.schema';
 import { pathSegment } from '../util/path-segment';
@@ -13,7 +13,7 @@ function logPath(node: string, upid: string): string {
 
 /** Reads task log lines from `start` (0-based), at most `limit`. Read-only; safe to repeat. */
 export async function readTaskLog(
-  client: PveClient,
+  client: PveTransport,
   node: string,
   upid: string,
   start: number,
@@ -30,7 +30,7 @@ export async function readTaskLog(
  * first page when a server omits it). Read-only; safe to repeat.
  */
 export async function readTaskLogTail(
-  client: PveClient,
+  client: PveTransport,
   node: string,
   upid: string,
   count: number,

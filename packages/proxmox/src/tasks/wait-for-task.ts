@@ -1,4 +1,4 @@
-import type { PveClient } from '../client/pve-client';
+import type { PveTransport } from '../client/pve-transport';
 import { classifyPveError } from '../errors/classify-pve-error';
 import { PveApiError } from '../errors/pve-api-error';
 import { abortableSleep } from '../util/abortable-sleep';
@@ -52,7 +52,7 @@ function isNoSuchTask(err: unknown): boolean {
  * the deadline; permanent ones (401/403, bad UPID) are thrown. Read-only: safe to call again
  * for the same UPID, e.g. after a worker restart.
  */
-export async function waitForTask(client: PveClient, upid: string, options: WaitForTaskOptions): Promise<TaskResult> {
+export async function waitForTask(client: PveTransport, upid: string, options: WaitForTaskOptions): Promise<TaskResult> {
   const { node } = parseUpid(upid);
   const started = Date.now();
   const deadlineAt = started + options.deadlineMs;

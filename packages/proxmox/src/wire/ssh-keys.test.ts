@@ -1,4 +1,8 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeParams } from '../client/encode-params';
 import { assertSshPublicKey, decodeSshKeys, encodeSshKeys, InvalidSshKeyError } from './ssh-keys';
 
@@ -62,4 +66,54 @@ describe('decodeSshKeys', () => {
   it('should throw on malformed percent-encoding', () => {
     expect(() => decodeSshKeys('ssh-ed25519%2')).toThrow(InvalidSshKeyError);
   });
+});
+
+describe('assertSshPublicKey against ssh-keygen -l (what PVE runs on each line)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'betang-pve-sshkeys-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const keygen = (name: string, args: string[]) => {
+    execFileSync('ssh-keygen', ['-q', '-N', '', '-C', `${name}@uji`, '-f', join(dir, name), ...args]);
+    return readFileSync(join(dir, `${name}.pub`), 'utf8').trim();
+  };
+  const opensshAccepts = (line: string) => {
+    writeFileSync(join(dir, 'probe.pub'), `${line}\n`);
+    return spawnSync('ssh-keygen', ['-l', '-f', join(dir, 'probe.pub')]).status === 0;
+  };
+  const accepts = (line: string) => {
+    try {
+      assertSshPublicKey(line);
+      return true;
+    } catch (error) {
+      if (error instanceof InvalidSshKeyError) return false;
+      throw error;
+    }
+  };
+
+  it('should agree with OpenSSH on generated, security-key and broken keys', () => {
+    const ed = keygen('ed', ['-t', 'ed25519']);
+    const p256 = keygen('p256', ['-t', 'ecdsa', '-b', '256']);
+    const p521 = keygen('p521', ['-t', 'ecdsa', '-b', '521']);
+    const rsa = keygen('rsa', ['-t', 'rsa', '-b', '2048']);
+    const p256Blob = Buffer.from(p256.split(' ')[1]!, 'base64');
+    const offCurve = Buffer.from(p256Blob);
+    offCurve[offCurve.length - 1] = offCurve[offCurve.length - 1]! ^ 1;
+    const lines: Record<string, string> = {
+      ed,
+      p256,
+      p521,
+      rsa,
+      // OpenSSH regress/unittests/sshkey/testdata/{ed25519,ecdsa}_sk1.pub
+      skEd25519: 'sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAICFo/k5LU8863u66YC9eUO2170QduohPURkQnbLa/dczAAAABHNzaDo= ED25519-SK test key #1',
+      skEcdsa: 'sk-ecdsa-sha2-nistp256@openssh.com AAAAInNrLWVjZHNhLXNoYTItbmlzdHAyNTZAb3BlbnNzaC5jb20AAAAIbmlzdHAyNTYAAABBBGdVPkKOLUMZ7b6rZfS8BOHotic4NX4MmuyEmiuvkaeKlbb1F+5oNezRYHpcF6P104trNVEONCu1XX1CA7px+QUAAAAEc3NoOg== ECDSA-SK test key #1',
+      offCurve: `ecdsa-sha2-nistp256 ${offCurve.toString('base64')} x`,
+      trailingByte: `ssh-ed25519 ${Buffer.concat([Buffer.from(ed.split(' ')[1]!, 'base64'), Buffer.from([0])]).toString('base64')} x`,
+      wrongCurveName: `ecdsa-sha2-nistp256 ${Buffer.from(p256Blob.toString('latin1').replace('nistp256', 'nistp384'), 'latin1').toString('base64')} x`,
+      skWithoutApplication: `sk-ssh-ed25519@openssh.com ${Buffer.concat([sshString('sk-ssh-ed25519@openssh.com'), sshString(Buffer.alloc(32, 7))]).toString('base64')}`,
+      truncated: ed.replace(/ (\S+)/, (_m, b64: string) => ` ${b64.slice(0, -8)}`),
+    };
+    const verdicts = Object.fromEntries(Object.entries(lines).map(([name, line]) => [name, accepts(line)]));
+    const openssh = Object.fromEntries(Object.entries(lines).map(([name, line]) => [name, opensshAccepts(line)]));
+    expect(verdicts).toEqual(openssh);
+    expect(Object.values(openssh).filter(Boolean)).toHaveLength(6);
+  }, 60_000);
 });

@@ -4,34 +4,86 @@
  * (400 `invalid urlencoded string` otherwise) and runs each line through `ssh-keygen -l`.
  */
 
-const KEY_TYPES = [
-  'ssh-ed25519',
-  'ssh-rsa',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'sk-ssh-ed25519@openssh.com',
-  'sk-ecdsa-sha2-nistp256@openssh.com',
-];
+import { createPublicKey } from 'node:crypto';
+import { utils } from 'ssh2';
+
+const SK_PLAIN_TYPES: Record<string, string> = {
+  'sk-ssh-ed25519@openssh.com': 'ssh-ed25519',
+  'sk-ecdsa-sha2-nistp256@openssh.com': 'ecdsa-sha2-nistp256',
+};
+const KEY_TYPES = ['ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', ...Object.keys(SK_PLAIN_TYPES)];
 const PVE_SSHKEYS_ALPHABET = /^[-%a-zA-Z0-9_.!~*'()]*$/;
-// Type, base64 blob, optional single-line comment without control characters.
-const KEY_LINE = /^(\S+) ([A-Za-z0-9+/]+={0,3})(?: ([^\p{Cc}]*))?$/u;
+// Type, padded base64 blob, optional single-line comment without control characters.
+const KEY_LINE = /^(\S+) ([A-Za-z0-9+/]+={0,2})(?: ([^\p{Cc}]*))?$/u;
 
 /** A public key PVE would reject (checked locally before sending). */
 export class InvalidSshKeyError extends Error {
   override readonly name = 'InvalidSshKeyError';
 }
 
-/** Checks one OpenSSH public key line; throws InvalidSshKeyError with a bilingual message. */
+/** The SSH strings of a blob, or null when one is cut short. */
+function sshStrings(blob: Buffer): Buffer[] | null {
+  const out: Buffer[] = [];
+  for (let pos = 0; pos < blob.length; ) {
+    if (pos + 4 > blob.length) return null;
+    const length = blob.readUInt32BE(pos);
+    if (pos + 4 + length > blob.length) return null;
+    out.push(blob.subarray(pos + 4, pos + 4 + length));
+    pos += 4 + length;
+  }
+  return out;
+}
+
+function sshString(bytes: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+}
+
+/**
+ * The plain key a blob carries, in the form ssh2 reads: the blob itself, or for a security-key
+ * (sk-) type — unknown to ssh2 — its ed25519 or P-256 key without the FIDO application (which
+ * must be there, without NUL, as OpenSSH reads it). Null when the layout is wrong.
+ */
+function plainKey(type: string, blob: Buffer): { type: string; blob: Buffer } | null {
+  const plainType = SK_PLAIN_TYPES[type];
+  if (!plainType) return { type, blob };
+  const strings = sshStrings(blob);
+  if (!strings || strings.length < 3) return null;
+  const application = strings[strings.length - 1]!;
+  if (application.includes(0)) return null;
+  return { type: plainType, blob: Buffer.concat([sshString(Buffer.from(plainType)), ...strings.slice(1, -1).map(sshString)]) };
+}
+
+/** Whether ssh2 reads the key, writes the same blob back, and OpenSSL (node:crypto) loads it: what `ssh-keygen -l` decides. */
+function isSoundKey(type: string, blob: Buffer): boolean {
+  const plain = plainKey(type, blob);
+  if (!plain) return false;
+  const parsed = utils.parseKey(`${plain.type} ${plain.blob.toString('base64')}`);
+  if (parsed instanceof Error || parsed.isPrivateKey() || parsed.type !== plain.type || !parsed.getPublicSSH().equals(plain.blob)) return false;
+  try {
+    createPublicKey(parsed.getPublicPEM());
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks one OpenSSH public key line the way PVE's `ssh-keygen -l` will: a known type, a blob of
+ * that type (read by ssh2, re-encoded identically, loaded by node:crypto, so an EC point off its
+ * curve or a trailing byte is caught here). Throws InvalidSshKeyError with a bilingual message.
+ */
 export function assertSshPublicKey(key: string): void {
   const m = KEY_LINE.exec(key);
-  if (!m || !KEY_TYPES.includes(m[1] as string)) {
+  if (!m || !KEY_TYPES.includes(m[1] as string) || (m[2] as string).length % 4 !== 0) {
     throw new InvalidSshKeyError(`kunci SSH tidak valid / invalid SSH public key: ${JSON.stringify(key.slice(0, 60))}`);
   }
+  const type = m[1] as string;
   const blob = Buffer.from(m[2] as string, 'base64');
+  const strings = sshStrings(blob);
   // The blob starts with the key type as an SSH string: a forged type line is caught here.
-  const typeLen = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
-  if (typeLen <= 0 || 4 + typeLen > blob.length || blob.subarray(4, 4 + typeLen).toString('latin1') !== m[1]) {
+  if (!strings || strings[0]?.toString('latin1') !== type || !isSoundKey(type, blob)) {
     throw new InvalidSshKeyError(`kunci SSH rusak / corrupt SSH public key: ${JSON.stringify(key.slice(0, 60))}`);
   }
 }

@@ -20,6 +20,14 @@ function ops(faults: Faults, state: StateReader): Record<string, AdminOp> {
     'POST faults/route-error': (b) => ({ id: faults.addRouteError(b as unknown as RouteFaultInput) }),
     'DELETE faults/route-error': (_b, a) => faults.removeRouteError(num(a)),
     'POST faults/node-online': (b) => faults.setNodeOnline(String(b.node), bool(b.online, true)),
+    // Answered first, then switched: the port asked to go down may be the one carrying this request.
+    'POST faults/node-api': (b) => {
+      const node = String(b.node);
+      const up = bool(b.up, true);
+      setTimeout(() => void faults.setNodeApi(node, up).catch(() => undefined), 20);
+      return { node, up };
+    },
+    'POST faults/node-api-dies-after': (b) => faults.apiDiesAfter(String(b.node), String(b.method ?? 'POST'), String(b.path)),
     'POST faults/slow-tasks': (b) => faults.slowTasks(String(b.type ?? '*'), num(b.multiplier, 1)),
     'POST faults/storage-lock-timeout': (b) => faults.storageLockTimeout(String(b.storage), num(b.times, 1)),
     'POST faults/hold-vm-lock': (b) => (bool(b.held, true) ? faults.holdVmLock(num(b.vmid)) : faults.releaseVmLock(num(b.vmid))),

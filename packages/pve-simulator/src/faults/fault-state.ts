@@ -51,6 +51,11 @@ export interface FaultState {
   /** Held flock releases per vmid (fault: config lock timeouts). */
   heldVmLocks: Map<number, () => void>;
   guestCommand?: GuestCommandHandler;
+  /**
+   * The next request matching method + path that reaches `node`'s own API port is carried out,
+   * then that node's pveproxy dies before answering (the caller's outcome is unknown).
+   */
+  apiDiesAfter?: { node: string; method: string; path: string };
 }
 
 /** Fresh, fault-free state. */
@@ -76,6 +81,11 @@ function patternToRegExp(p: string): RegExp {
     .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+'))
     .join('.*');
   return new RegExp(`^${esc}$`);
+}
+
+/** True when `path` matches a fault path pattern (`*` one segment, `**` any, `^…` a RegExp). */
+export function pathMatches(pattern: string, path: string): boolean {
+  return patternToRegExp(pattern).test(path);
 }
 
 /** First route fault matching method + path that fires (rate drawn from `chance`). */

@@ -51,6 +51,25 @@ export class Faults {
     this.sim.state.node(node).online = online;
   }
 
+  /**
+   * Takes `node`'s own API port down (connections refused, open ones cut: pveproxy stopped) or
+   * brings it back on the same port. Other nodes' ports keep serving the cluster, but forward
+   * requests for `/nodes/<node>/…` to it in vain (595 Connection refused), as PVE does.
+   */
+  setNodeApi(node: string, up: boolean): Promise<void> {
+    if (!this.sim.nodeApis) throw new Error('simulator not started');
+    return this.sim.nodeApis.setUp(node, up);
+  }
+
+  /**
+   * The next request matching method + path (`*` one segment) that arrives on `node`'s own API
+   * port is carried out, then that port goes down before the answer is sent: the client sees the
+   * connection cut and cannot know whether its POST was applied.
+   */
+  apiDiesAfter(node: string, method: string, path: string): void {
+    this.sim.faults.apiDiesAfter = { node, method: method.toUpperCase(), path };
+  }
+
   /** Multiplies realistic task durations for a task type ('*' = all), e.g. slowTasks('qmclone', 20). */
   slowTasks(type: string, multiplier: number): void {
     if (multiplier === 1) this.sim.tasks.slow.delete(type);
@@ -159,5 +178,7 @@ export class Faults {
     this.sim.state.fullStorages.clear();
     this.sim.state.quorate = true;
     for (const n of this.sim.state.nodes.values()) n.online = true;
+    // Reopening a port is asynchronous; reset() stays synchronous and lets it finish on its own.
+    for (const n of this.sim.state.nodes.keys()) if (this.sim.nodeApis?.isDown(n)) void this.sim.nodeApis.setUp(n, true).catch(() => undefined);
   }
 }

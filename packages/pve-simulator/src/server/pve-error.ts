@@ -30,6 +30,11 @@ export function permissionDenied(path: string, priv: string): PveError {
   return new PveError(403, `Permission check failed (${path}, ${priv})`);
 }
 
+/** 595 as pveproxy reports a node whose own pveproxy refuses the forwarded request. */
+export function nodeRefused(): PveError {
+  return new PveError(595, 'Errors during connection establishment, proxy handshake: Connection refused', undefined, true);
+}
+
 /** 595 as pveproxy reports an unreachable node. */
 export function nodeUnreachable(): PveError {
   return new PveError(595, 'Errors during connection establishment, proxy handshake: No route to host', undefined, true);

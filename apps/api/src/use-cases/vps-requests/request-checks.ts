@@ -12,6 +12,21 @@ import {
   type Resources,
 } from '@betang/core';
 import { findAgreementInForce, getSetting, listPresets, type Tx } from '@betang/db';
+import { verifySshPublicKey } from '../../security/ssh-public-key';
+
+/**
+ * Checks the key material of every SSH key with ssh2 and node:crypto (the body contract's parser,
+ * shared with the browser, checks layout and policy only), so a key OpenSSH would refuse — an
+ * EC point off its curve, say — is refused here and not by the guest after the clone. Throws a
+ * 400 naming each refused key (`body.sshPublicKeys.<i>`) with its bilingual message.
+ */
+export function assertSshKeysSound(lines: readonly string[]): void {
+  const issues = lines.flatMap((line, index) => {
+    const verdict = verifySshPublicKey(line);
+    return verdict.ok ? [] : [{ path: `body.sshPublicKeys.${index}`, message: `${verdict.error.message.id} / ${verdict.error.message.en}`, code: verdict.error.code }];
+  });
+  if (issues.length > 0) throw new AppError(ErrorCode.ValidationFailed, undefined, issues);
+}
 
 /** A 400 naming one field, with a bilingual message (Indonesian first). */
 export function fieldError(path: string, id: string, en: string): AppError {

@@ -26,7 +26,7 @@ import {
 import type { AuditMeta } from './audit-meta';
 import { finalizeApproval } from './finalize-approval';
 import { queueEmail } from './notify';
-import { assertAgreementCovers, assertCustomSize, assertQuota, fieldError } from './request-checks';
+import { assertAgreementCovers, assertCustomSize, assertQuota, assertSshKeysSound, fieldError } from './request-checks';
 
 async function resolveResources(tx: Tx, body: SubmitRequestBody): Promise<Resources> {
   if (body.presetId) {
@@ -43,7 +43,8 @@ async function resolveResources(tx: Tx, body: SubmitRequestBody): Promise<Resour
  * Submits a VPS request for the actor's institution. In one transaction that holds the
  * institution's quota row lock (so concurrent submissions serialise and can never overshoot the
  * quota): checks that the guest specification can be met (the institution's admin account is a
- * usable Linux user; duplicate SSH keys are refused by the body contract), the application,
+ * usable Linux user; duplicate SSH keys are refused by the body contract, keys OpenSSH would
+ * refuse by assertSshKeysSound), the application,
  * template, size, hostname, quota (pending and active requests count) and the agreement gate;
  * inserts the request, audits it, notifies operators, and when the policy auto-approves this
  * size, approves it in the same transaction.
@@ -51,6 +52,7 @@ async function resolveResources(tx: Tx, body: SubmitRequestBody): Promise<Resour
 export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequestBody, meta: AuditMeta): Promise<VpsRequestRow> {
   const institutionId = actor.institutionId;
   if (!institutionId) throw new AppError(ErrorCode.Forbidden);
+  assertSshKeysSound(body.sshPublicKeys);
   const limits = await lockQuota(tx, institutionId);
   const institution = await tx.selectFrom('institutions').select('code').where('id', '=', institutionId).executeTakeFirstOrThrow();
   const codeProblem = institutionCodeProblem(institution.code);

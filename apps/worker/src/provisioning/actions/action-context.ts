@@ -2,9 +2,10 @@ import { getVm, getVmByRequest, lastSucceededProvisionRun, type RunRow, type VmR
 import type { PveClient } from '@betang/proxmox';
 import { z } from 'zod';
 import type { WorkerDeps, WorkerSettings } from '../../deps';
+import { createStep, type Step } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
 import { requirePve, runMarker } from '../provision-context';
-import { settingsOf } from '../settings';
+import { settingsOf } from '../../settings';
 
 /**
  * `params` of day-2 runs (jsonb written by the API): resize carries the new absolute sizes
@@ -32,6 +33,14 @@ export type ActionCtx = {
   /** Marker of the provision run that built the VM: the only VM Betang may destroy. */
   marker: string | undefined;
 };
+
+/** A day-2 step: its context and the output it declares (day-2 steps have nothing to compensate). */
+export type ActionStep<T = void> = Step<ActionCtx, T, WorkerDeps>;
+
+/** Declares a day-2 step (createStep with the action types). */
+export function actionStep<T = void>(step: Omit<ActionStep<T>, '__output'>): ActionStep<T> {
+  return createStep<ActionCtx, T, WorkerDeps>(step);
+}
 
 /** Loads a day-2 run's VM and params; a run without a built VM is a permanent, explained error. */
 export async function loadActionCtx(deps: WorkerDeps, run: RunRow): Promise<ActionCtx> {

@@ -1,20 +1,19 @@
-import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
-import { destroyOwnedVm } from '../destroy-owned-vm';
-import type { ActionCtx } from './action-context';
-import type { Located } from './locate.step';
+import { destroyOwnedVm, type DestroyOutcome } from '../destroy-owned-vm';
+import { actionStep } from './action-context';
+import { locateStep } from './locate.step';
 
 /**
  * `destroy`: stop and destroy with purge — only a VM carrying the marker of the provision run
  * that built it, or the SMBIOS uuid recorded when it was built (an operator may have edited its
  * Notes or tags). Safe to repeat: an absent VM is already done.
  */
-export const destroyStep: StepDef<ActionCtx> = {
+export const destroyStep = actionStep<DestroyOutcome>({
   key: 'destroy',
   weight: 70,
   label: { id: 'hapus VM', en: 'destroy the VM' },
-  async run({ ctx, result, signal }) {
-    const { node, vmid } = result<Located>('locate');
+  async run({ ctx, output, signal }) {
+    const { node, vmid } = output(locateStep);
     if (!node) return { skipped: true, detail: 'VM sudah tidak ada / already gone' };
     if (!ctx.marker) throw permanent('MARKER_UNKNOWN', { id: `Tidak ada run provisioning yang berhasil untuk VM ${vmid}; Betang tidak menghapus VM yang tidak dapat dibuktikan miliknya.`, en: `No successful provision run is known for VM ${vmid}; Betang does not destroy a VM it cannot prove it owns.` });
     const r = await destroyOwnedVm(ctx.pve, vmid, ctx.marker, ctx.settings.PVE_TASK_SECONDS * 1000, signal, ctx.vm.smbiosUuid);
@@ -23,4 +22,4 @@ export const destroyStep: StepDef<ActionCtx> = {
     }
     return { result: r, detail: `VM ${vmid}: ${r.outcome}` };
   },
-};
+});

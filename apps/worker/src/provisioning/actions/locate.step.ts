@@ -1,12 +1,11 @@
 import { listClusterVms } from '@betang/proxmox';
-import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
-import type { ActionCtx } from './action-context';
+import { actionStep } from './action-context';
 
 export type Located = { node: string; vmid: number } | { node: null; vmid: number };
 
 /** `locate`: where the VM is now (it may have been migrated). Read-only. Absent is an error except for decommission. */
-export const locateStep: StepDef<ActionCtx> = {
+export const locateStep = actionStep<Located>({
   key: 'locate',
   weight: 10,
   label: { id: 'cari VM di klaster', en: 'locate the VM in the cluster' },
@@ -19,4 +18,4 @@ export const locateStep: StepDef<ActionCtx> = {
     }
     return { result: { node: entry.node, vmid }, detail: `VM ${vmid} di/on ${entry.node}` };
   },
-};
+});

@@ -1,9 +1,9 @@
-import type { StepDef } from '../../harness/run-definition';
 import { awaitPowerState } from '../await-power-state';
-import { powerParams } from './power-params';
-import { readVmStatus, runTask, vmPath } from '../pve-vm';
-import type { ActionCtx } from './action-context';
-import type { Located } from './locate.step';
+import { actionStep } from './action-context';
+import { locateStep } from './locate.step';
+
+/** The power state the VM was brought to. */
+export type PowerResult = { status: string };
 
 /**
  * `power`: start / stop / shutdown / reboot, each checking the power state first (start skips a
@@ -11,21 +11,24 @@ import type { Located } from './locate.step';
  * waits PVE_SHUTDOWN_SECONDS for the guest, then PVE stops it hard: it never hangs on a guest
  * that ignores the power button.
  */
-export const powerStep: StepDef<ActionCtx> = {
+export const powerStep = actionStep<PowerResult>({
   key: 'power',
   weight: 70,
   label: { id: 'ubah status daya', en: 'change power state' },
-  async run({ ctx, result, signal }) {
-    const { node, vmid } = result<Located>('locate');
+  async run({ ctx, output, signal }) {
+    const { node, vmid } = output(locateStep);
     if (!node) throw new Error('power needs a located VM');
-    const status = (await readVmStatus(ctx.pve, node, vmid)).status;
-    const deadline = ctx.settings.PVE_TASK_SECONDS * 1000;
-    const path = vmPath(node, vmid);
+    const vm = ctx.pve.vm(node, vmid);
+    const status = (await vm.status()).status;
+    const task = { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal };
     const want = ctx.kind === 'stop' || ctx.kind === 'shutdown' ? 'stopped' : 'running';
     if (ctx.kind !== 'reboot' && status === want) return { skipped: true, result: { status }, detail: `sudah/already ${status}` };
     const op = ctx.kind === 'reboot' && status === 'stopped' ? 'start' : ctx.kind;
-    await runTask(ctx.pve, 'POST', `${path}/status/${op}`, powerParams(op, ctx.settings.PVE_SHUTDOWN_SECONDS), deadline, signal);
-    if (op !== 'reboot') await awaitPowerState(ctx.pve, node, vmid, want, deadline, signal);
+    // A bounded wait for the guest, then forceStop: the VM is off when the task ends, whatever
+    // the guest does. Reboot has no forceStop in PVE's API.
+    const timeoutSeconds = ctx.settings.PVE_SHUTDOWN_SECONDS;
+    await (op === 'start' ? vm.start(task) : op === 'stop' ? vm.stop(task) : op === 'shutdown' ? vm.shutdown({ ...task, timeoutSeconds, forceStop: true }) : vm.reboot({ ...task, timeoutSeconds }));
+    if (op !== 'reboot') await awaitPowerState(vm, want, task.deadlineMs, signal);
     return { result: { status: want }, detail: `${op} OK` };
   },
-};
+});

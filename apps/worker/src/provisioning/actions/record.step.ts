@@ -1,9 +1,9 @@
 import type { RequestStatus } from '@betang/core';
 import { appendAudit, releaseAddress, transitionRequest, transitionVm, updateVm } from '@betang/db';
-import type { StepDef } from '../../harness/run-definition';
-import type { ActionCtx } from './action-context';
+import { actionStep, type ActionKind } from './action-context';
+import { resizeVmStep } from './resize-vm.step';
 
-const AUDIT_ACTION: Record<ActionCtx['kind'], string> = {
+const AUDIT_ACTION: Record<ActionKind, string> = {
   start: 'vm.started',
   stop: 'vm.stopped',
   shutdown: 'vm.shut_down',
@@ -17,11 +17,11 @@ const AUDIT_ACTION: Record<ActionCtx['kind'], string> = {
  * entry (VM state and request status move only from the states the lifecycle allows, so a
  * second run changes nothing); decommission also releases the address.
  */
-export const recordStep: StepDef<ActionCtx> = {
+export const recordStep = actionStep({
   key: 'record',
   weight: 20,
   label: { id: 'catat hasil', en: 'record the outcome' },
-  async run({ ctx, run, result }) {
+  async run({ ctx, run, output }) {
     const { vm, kind } = ctx;
     await ctx.deps.db.transaction().execute(async (tx) => {
       const setRequest = (status: RequestStatus, from: readonly RequestStatus[]) => transitionRequest(tx, vm.requestId, from, status, { reason: null, onMismatch: 'skip' });
@@ -32,7 +32,7 @@ export const recordStep: StepDef<ActionCtx> = {
         await transitionVm(tx, vm.id, ['running', 'stopped'], 'stopped', { onMismatch: 'skip' });
         await setRequest('stopped', ['active', 'expiring']);
       } else if (kind === 'resize') {
-        const r = result<{ cores?: number; memoryMib?: number; diskGib?: number }>('resize');
+        const r = output(resizeVmStep);
         await updateVm(tx, vm.id, { ...(r.cores ? { cores: r.cores } : {}), ...(r.memoryMib ? { memoryMib: r.memoryMib } : {}), ...(r.diskGib ? { diskGib: r.diskGib } : {}) });
       } else {
         await transitionVm(tx, vm.id, ['decommissioning'], 'decommissioned', { onMismatch: 'skip' });
@@ -43,4 +43,4 @@ export const recordStep: StepDef<ActionCtx> = {
     });
     return { detail: AUDIT_ACTION[kind] };
   },
-};
+});

@@ -1,9 +1,11 @@
-import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
-import { bootDisk, readVmConfig, runTask, vmPath } from '../pve-vm';
-import type { ActionCtx } from './action-context';
-import type { Located } from './locate.step';
+import { bootDisk } from '../pve-vm';
 import { formatGiB } from '../disk-size';
+import { actionStep } from './action-context';
+import { locateStep } from './locate.step';
+
+/** The sizes after the step (what record writes to the VM row). */
+export type ResizeVmResult = { cores?: number; memoryMib?: number; diskGib?: number };
 
 const GiB = 1024 ** 3;
 
@@ -12,15 +14,16 @@ const GiB = 1024 ** 3;
  * (a smaller value is refused before anything is sent); values already in place are skipped, so
  * a retry never grows twice. Cores/memory of a running VM apply at its next reboot (PVE pending).
  */
-export const resizeVmStep: StepDef<ActionCtx> = {
+export const resizeVmStep = actionStep<ResizeVmResult>({
   key: 'resize',
   weight: 70,
   label: { id: 'perbesar VM', en: 'grow the VM' },
-  async run({ ctx, result, signal }) {
-    const { node, vmid } = result<Located>('locate');
+  async run({ ctx, output, signal }) {
+    const { node, vmid } = output(locateStep);
     if (!node) throw new Error('resize needs a located VM');
     const p = ctx.params;
-    const cfg = await readVmConfig(ctx.pve, node, vmid);
+    const vm = ctx.pve.vm(node, vmid);
+    const cfg = await vm.config({ current: true });
     const disk = bootDisk(cfg);
     const shrink: string[] = [];
     if (p.cores !== undefined && p.cores < (cfg.cores ?? ctx.vm.cores)) shrink.push(`cores ${cfg.cores} → ${p.cores}`);
@@ -30,11 +33,11 @@ export const resizeVmStep: StepDef<ActionCtx> = {
     const changes: Record<string, number> = {};
     if (p.cores !== undefined && p.cores !== cfg.cores) changes.cores = p.cores;
     if (p.memoryMiB !== undefined && p.memoryMiB !== cfg.memory) changes.memory = p.memoryMiB;
-    const deadline = ctx.settings.PVE_TASK_SECONDS * 1000;
-    if (Object.keys(changes).length) await runTask(ctx.pve, 'POST', `${vmPath(node, vmid)}/config`, changes, deadline, signal);
+    const task = { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal };
+    if (Object.keys(changes).length) await vm.updateConfig(changes, task);
     if (p.diskGiB !== undefined && disk && p.diskGiB * GiB > disk.sizeBytes) {
-      await runTask(ctx.pve, 'PUT', `${vmPath(node, vmid)}/resize`, { disk: disk.key, size: `${p.diskGiB}G` }, deadline, signal);
+      await vm.resizeDisk(disk.key, `${p.diskGiB}G`, task);
     }
     return { result: { cores: p.cores ?? cfg.cores, memoryMib: p.memoryMiB ?? cfg.memory, diskGib: p.diskGiB ?? (disk ? disk.sizeBytes / GiB : undefined) }, detail: JSON.stringify({ ...changes, ...(p.diskGiB ? { diskGiB: p.diskGiB } : {}) }) };
   },
-};
+});

@@ -1,12 +1,13 @@
-import { classifyPveError, ZAgentInterfaces } from '@betang/proxmox';
-import type { StepDef } from '../../harness/run-definition';
+import { classifyPveError } from '@betang/proxmox';
 import { permanent } from '../../harness/run-error';
-import type { ProvisionCtx } from '../provision-context';
-import { vmPath } from '../pve-vm';
-import { abortableSleep } from '../sleep';
-import type { CloneResult } from './clone.step';
-import type { ConfigureResult } from './configure.step';
-import type { ReserveResult } from './reserve.step';
+import { provisionStep } from '../provision-context';
+import { abortableSleep } from '../../harness/sleep';
+import { cloneStep } from './clone.step';
+import { configureStep } from './configure.step';
+import { reserveStep } from './reserve.step';
+
+/** The address the guest agent reported on net0. */
+export type AwaitAgentResult = { address: string };
 
 const WAITING_CODES = new Set(['agent-not-running', 'agent-timeout', 'vm-locked', 'server-error', 'network', 'timeout', 'proxy-unreachable', 'proxy-timeout']);
 
@@ -16,20 +17,20 @@ const WAITING_CODES = new Set(['agent-not-running', 'agent-timeout', 'vm-locked'
  * (GUEST_AGENT_WAIT_SECONDS); running out is a permanent, explained failure, because a guest
  * whose agent never answers will not answer on a queue retry either.
  */
-export const awaitAgentStep: StepDef<ProvisionCtx> = {
+export const awaitAgentStep = provisionStep<AwaitAgentResult>({
   key: 'await-agent',
   weight: 15,
   label: { id: 'menunggu guest agent', en: 'wait for the guest agent' },
-  async run({ ctx, result, signal }) {
-    const { vmid, node } = result<CloneResult>('clone');
-    const { mac } = result<ConfigureResult>('configure');
-    const expected = result<ReserveResult>('reserve').lease.address;
+  async run({ ctx, output, signal }) {
+    const { vmid, node } = output(cloneStep);
+    const { mac } = output(configureStep);
+    const expected = output(reserveStep).lease.address;
     const until = Date.now() + ctx.settings.GUEST_AGENT_WAIT_SECONDS * 1000;
     let delay = 200;
     let lastSeen = 'agent belum menjawab / agent not answering yet';
     while (!signal.aborted) {
       try {
-        const ifaces = ZAgentInterfaces.parse(await ctx.pve.request('GET', `${vmPath(node, vmid)}/agent/network-get-interfaces`));
+        const ifaces = await ctx.pve.vm(node, vmid).agent.networkInterfaces();
         const nic = ifaces.find((i) => i['hardware-address']?.toLowerCase() === mac);
         const v4 = (nic?.['ip-addresses'] ?? []).filter((a) => a['ip-address-type'] === 'ipv4').map((a) => a['ip-address']);
         if (v4.includes(expected)) return { result: { address: expected }, detail: `${expected} pada/on ${mac}` };
@@ -47,4 +48,4 @@ export const awaitAgentStep: StepDef<ProvisionCtx> = {
       en: `The guest agent of VM ${vmid} did not report address ${expected} within ${ctx.settings.GUEST_AGENT_WAIT_SECONDS} seconds (${lastSeen}).`,
     }, { node, vmid });
   },
-};
+});

@@ -1,9 +1,8 @@
 import { classifyPveError } from '@betang/proxmox';
-import type { StepDef } from '../../harness/run-definition';
 import { permanent, RunError } from '../../harness/run-error';
-import type { ProvisionCtx } from '../provision-context';
-import { abortableSleep } from '../sleep';
-import type { CloneResult } from './clone.step';
+import { provisionStep } from '../provision-context';
+import { abortableSleep } from '../../harness/sleep';
+import { cloneStep } from './clone.step';
 import { agentExec } from './pin-host-key.step';
 
 const WAITING_CODES = new Set(['agent-not-running', 'agent-timeout', 'vm-locked', 'server-error', 'network', 'timeout', 'proxy-unreachable', 'proxy-timeout']);
@@ -58,12 +57,12 @@ function absent(error: unknown): boolean {
  * CLOUD_INIT_TIMEOUT. Read-only towards the guest, safe to repeat: once cloud-init is done it
  * answers at once.
  */
-export const awaitCloudInitStep: StepDef<ProvisionCtx> = {
+export const awaitCloudInitStep = provisionStep<AwaitCloudInitResult>({
   key: 'await-cloud-init',
   weight: 10,
   label: { id: 'menunggu cloud-init selesai', en: 'wait for cloud-init to finish' },
-  async run({ ctx, result, signal, progress, log }) {
-    const { vmid, node } = result<CloneResult>('clone');
+  async run({ ctx, output, signal, progress, log }) {
+    const { vmid, node } = output(cloneStep);
     const budget = ctx.settings.GUEST_CLOUD_INIT_WAIT_SECONDS;
     const started = Date.now();
     const until = started + budget * 1000;
@@ -124,4 +123,4 @@ export const awaitCloudInitStep: StepDef<ProvisionCtx> = {
       { node, vmid },
     );
   },
-};
+});

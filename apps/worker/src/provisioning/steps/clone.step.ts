@@ -1,14 +1,14 @@
-import { appendAudit, heldVmids, lockVmidAllocation, updateVm } from '@betang/db';
+import { appendAudit, heldVmids, lockVmidAllocation, transitionVm } from '@betang/db';
 import { cloneToFreeVmid, PveTaskFailedError } from '@betang/proxmox';
 import type { Logger } from 'pino';
 import { permanent } from '../../harness/run-error';
-import type { StepDef } from '../../harness/run-definition';
 import { withCloneSlot } from '../clone-slot';
 import { waitOutLiveLock } from '../locked-vmid';
-import type { ProvisionCtx } from '../provision-context';
+import { FRESH_VMID, KNOWN_CONFIG, provisionStep, STOPPED_VMID, type ProvisionCtx } from '../provision-context';
+import { CLONE_STEP_KEY, destroyRunVm } from '../run-vm-compensation';
 import { vmDescription } from '../vm-spec';
-import type { PlaceResult } from './place.step';
-import type { ReserveResult } from './reserve.step';
+import { placeStep, type PlaceResult } from './place.step';
+import { reserveStep } from './reserve.step';
 
 /**
  * Before a clone slot is taken: what the reserved vmid already holds. A clone of this run (an
@@ -45,21 +45,21 @@ export type CloneResult = { vmid: number; node: string; adopted: boolean };
  * `clone`: find-or-create. A VM carrying this run's marker (at the reserved vmid, or a clone of
  * an earlier attempt still in flight) is adopted, never cloned twice; a vmid lost to another
  * worker moves the reservation to the next free id. Runs inside a per-node clone slot.
+ * Undone by destroying the VM, only when it carries this run's marker.
  */
-export const cloneStep: StepDef<ProvisionCtx> = {
-  key: 'clone',
+export const cloneStep = provisionStep<CloneResult>({
+  key: CLONE_STEP_KEY,
   weight: 25,
   label: { id: 'clone template', en: 'clone the template' },
-  async run({ ctx, run, result, signal, log }) {
-    const reserved = result<ReserveResult>('reserve');
-    const place = result<PlaceResult>('place');
+  async run({ ctx, run, output, signal, log, cache }) {
+    const reserved = output(reserveStep);
+    const place = output(placeStep);
     const { db } = ctx.deps;
     const range = { min: ctx.settings.PVE_VMID_MIN, max: ctx.settings.PVE_VMID_MAX };
     const held = (await heldVmids(db, range, ctx.settings.VMID_REUSE_DAYS)).filter((v) => v !== reserved.vmid);
     // A vmid confirmed free in this very attempt holds nothing to wait for or adopt.
-    const fresh = ctx.known.freshVmid === reserved.vmid && ctx.previousMarkers.length === 0;
     // Taken once: an in-process retry of this step must look again (the first try may have left a clone there).
-    delete ctx.known.freshVmid;
+    const fresh = cache.take(FRESH_VMID) === reserved.vmid && ctx.previousMarkers.length === 0;
     const settled = fresh ? undefined : await settleReservedVmid(ctx, run.id, reserved.vmid, signal, log);
     // The copy runs on the template's node and loads its storage: the slot is counted there.
     const cloned = settled ?? await withCloneSlot(
@@ -95,15 +95,17 @@ export const cloneStep: StepDef<ProvisionCtx> = {
     );
     await db.transaction().execute(async (tx) => {
       if (cloned.vmid !== reserved.vmid) await lockVmidAllocation(tx);
-      await updateVm(tx, reserved.vmId, { vmid: cloned.vmid, node: cloned.node, state: 'provisioning' });
+      await transitionVm(tx, reserved.vmId, ['reserved', 'provisioning'], 'provisioning', { fields: { vmid: cloned.vmid, node: cloned.node } });
       await appendAudit(tx, {
         actorUserId: null, actorLabel: 'worker', institutionId: ctx.data.request.institutionId, action: 'vm.cloned', targetType: 'vm', targetId: reserved.vmId,
         after: { vmid: cloned.vmid, node: cloned.node, adopted: cloned.adopted, template: place.templateVmid },
       });
     });
-    if ('config' in cloned && cloned.config) ctx.known.config = { vmid: cloned.vmid, node: cloned.node, config: cloned.config };
-    if (!cloned.adopted) ctx.known.stoppedVmid = cloned.vmid;
+    if ('config' in cloned && cloned.config) cache.put(KNOWN_CONFIG, { vmid: cloned.vmid, node: cloned.node, config: cloned.config });
+    if (!cloned.adopted) cache.put(STOPPED_VMID, cloned.vmid);
     const out: CloneResult = { vmid: cloned.vmid, node: cloned.node, adopted: cloned.adopted };
     return { result: out, detail: `VM ${cloned.vmid} di/on ${cloned.node}${cloned.adopted ? ' (diadopsi/adopted)' : ''}` };
   },
-};
+  /** Destroys the VM only when it carries this run's marker; a VM it cannot prove ours is kept (see destroyRunVm). */
+  compensate: ({ env, run }) => destroyRunVm(env, run),
+});

@@ -1,11 +1,14 @@
 import { configureGuest, GUEST_STEP_KEYS, waitForCloudInit, type GuestSpecInput } from '@betang/guest';
-import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
 import { addressGateway } from '../guest-gateway';
-import type { ProvisionCtx } from '../provision-context';
+import { provisionStep, type ProvisionCtx } from '../provision-context';
+import { pinHostKeyStep } from './pin-host-key.step';
 import { adminUserOf } from '../vm-spec';
-import type { CloneResult } from './clone.step';
-import type { ReserveResult } from './reserve.step';
+import { cloneStep } from './clone.step';
+import { reserveStep } from './reserve.step';
+
+/** What the guest configuration found and changed. */
+export type ConfigureGuestResult = { cloudInit: string; changed: string[]; fingerprint: string };
 
 /**
  * The guest configuration a request asks for: hostname, the institution's admin user and keys,
@@ -32,14 +35,14 @@ export function guestSpecOf(ctx: ProvisionCtx): GuestSpecInput {
  * sshd hardening, time zone, NTP, firewall with the approved ports, unattended upgrades). Safe to
  * repeat: every guest step checks before it changes.
  */
-export const configureGuestStep: StepDef<ProvisionCtx> = {
+export const configureGuestStep = provisionStep<ConfigureGuestResult>({
   key: 'configure-guest',
   weight: 15,
   label: { id: 'konfigurasi guest lewat SSH', en: 'configure the guest over SSH' },
-  async run({ ctx, result, progress, log }) {
-    const { vmid, node } = result<CloneResult>('clone');
-    const { lease } = result<ReserveResult>('reserve');
-    const { hostKey } = result<{ hostKey: string }>('pin-host-key');
+  async run({ ctx, output, progress, log }) {
+    const { vmid, node } = output(cloneStep);
+    const { lease } = output(reserveStep);
+    const { hostKey } = output(pinHostKeyStep);
     const key = ctx.deps.provisioningKey;
     if (!key) throw permanent('PROVISIONING_KEY_MISSING', { id: 'Kunci SSH provisioning belum dikonfigurasi.', en: 'The provisioning SSH key is not configured.' });
     const gateway = ctx.deps.guest ?? addressGateway();
@@ -71,4 +74,4 @@ export const configureGuestStep: StepDef<ProvisionCtx> = {
       conn.dispose();
     }
   },
-};
+});

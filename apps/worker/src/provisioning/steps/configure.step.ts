@@ -1,12 +1,11 @@
 import { updateVm } from '@betang/db';
-import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
-import { takeKnownConfig, type ProvisionCtx } from '../provision-context';
-import { macOf, readVmConfig, runTask, vmPath } from '../pve-vm';
+import { KNOWN_CONFIG, provisionStep, takeKnownConfig, type ProvisionCtx } from '../provision-context';
+import { macOf } from '../pve-vm';
 import { smbiosUuidOf } from '../vm-ownership-proof';
 import { vmConfigParams } from '../vm-spec';
-import type { CloneResult } from './clone.step';
-import type { ReserveResult } from './reserve.step';
+import { cloneStep } from './clone.step';
+import { reserveStep } from './reserve.step';
 
 export type ConfigureResult = { mac: string };
 
@@ -20,30 +19,31 @@ export function platformPublicKey(ctx: ProvisionCtx): string {
 /**
  * `configure`: cores, memory, net0 (bridge, VLAN, firewall; the clone's MAC kept), ipconfig0,
  * nameserver, searchdomain, ciuser, sshkeys (the request's keys + the platform key), tags incl.
- * the run tag, description with the owner marker, agent=1, onboot=1. Absolute values: applying
+ * the run tag, description with the owner marker, agent=1, onboot=1, protection=1. Absolute values: applying
  * them again changes nothing. Reads back the config for net0's MAC.
  */
-export const configureStep: StepDef<ProvisionCtx> = {
+export const configureStep = provisionStep<ConfigureResult>({
   key: 'configure',
   weight: 10,
   label: { id: 'konfigurasi VM', en: 'configure the VM' },
-  async run({ ctx, result, signal }) {
-    const { vmid, node } = result<CloneResult>('clone');
-    const { lease, vmId } = result<ReserveResult>('reserve');
+  async run({ ctx, output, signal, cache }) {
+    const { vmid, node } = output(cloneStep);
+    const { lease, vmId } = output(reserveStep);
     // The clone of this same attempt read the config already; otherwise (retry, restart) read it.
-    const before = takeKnownConfig(ctx, vmid, node) ?? (await readVmConfig(ctx.pve, node, vmid));
+    const vm = ctx.pve.vm(node, vmid);
+    const before = takeKnownConfig(cache, vmid, node) ?? (await vm.config({ current: true }));
     const keptMac = macOf(before.net0);
     const params = vmConfigParams(ctx, lease, keptMac, platformPublicKey(ctx));
-    await runTask(ctx.pve, 'POST', `${vmPath(node, vmid)}/config`, params, ctx.settings.PVE_TASK_SECONDS * 1000, signal);
+    await vm.updateConfig(params, { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
     // net0 was written with the clone's MAC: read it back only when PVE had to generate one.
-    const mac = keptMac ?? macOf((await readVmConfig(ctx.pve, node, vmid)).net0);
+    const mac = keptMac ?? macOf((await vm.config({ current: true })).net0);
     if (!mac) throw permanent('NET0_MISSING', { id: `VM ${vmid} tidak punya MAC pada net0 setelah konfigurasi.`, en: `VM ${vmid} has no MAC on net0 after configuration.` });
     // The clone's SMBIOS uuid: with the vmid, ownership survives an operator editing Notes or tags.
     const smbiosUuid = smbiosUuidOf(before);
     await updateVm(ctx.deps.db, vmId, { macAddress: mac, ...(smbiosUuid ? { smbiosUuid } : {}) });
     // Disks are untouched by this step: resize, next in this attempt, may use the same config.
-    ctx.known.config = { vmid, node, config: before };
+    cache.put(KNOWN_CONFIG, { vmid, node, config: before });
     const out: ConfigureResult = { mac };
     return { result: out, detail: `net0 ${mac}, ${ctx.data.request.cores} vCPU, ${ctx.data.request.memoryMib} MiB` };
   },
-};
+});

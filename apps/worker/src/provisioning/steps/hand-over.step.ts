@@ -1,9 +1,8 @@
-import { appendAudit, enqueueEmail, resolveCleanupFindingsOfRequest, transitionRequest, updateVm } from '@betang/db';
-import type { StepDef } from '../../harness/run-definition';
-import type { ProvisionCtx } from '../provision-context';
+import { appendAudit, enqueueEmail, resolveCleanupFindingsOfRequest, transitionRequest, transitionVm } from '@betang/db';
+import { provisionStep } from '../provision-context';
 import { readyEmail } from '../provision-emails';
-import type { CloneResult } from './clone.step';
-import type { ReserveResult } from './reserve.step';
+import { cloneStep } from './clone.step';
+import { reserveStep } from './reserve.step';
 
 /**
  * `hand-over`: in one transaction the VM row becomes running, the request active (only from
@@ -11,16 +10,16 @@ import type { ReserveResult } from './reserve.step';
  * written to the outbox with a dedup key, so it is sent once. Open `cleanup_pending` findings of
  * earlier failed runs of the request are resolved: the VM they worried about is now handed over.
  */
-export const handOverStep: StepDef<ProvisionCtx> = {
+export const handOverStep = provisionStep({
   key: 'hand-over',
   weight: 2,
   label: { id: 'serah terima', en: 'hand over' },
-  async run({ ctx, result, run }) {
-    const { vmid, node } = result<CloneResult>('clone');
-    const { vmId, lease } = result<ReserveResult>('reserve');
+  async run({ ctx, output, run }) {
+    const { vmid, node } = output(cloneStep);
+    const { vmId, lease } = output(reserveStep);
     const { request } = ctx.data;
     await ctx.deps.db.transaction().execute(async (tx) => {
-      await updateVm(tx, vmId, { state: 'running', node, vmid });
+      await transitionVm(tx, vmId, ['reserved', 'provisioning', 'running', 'missing'], 'running', { fields: { node, vmid } });
       const moved = await transitionRequest(tx, request.id, ['provisioning'], 'active', { reason: null, onMismatch: 'skip' });
       if (moved) {
         await appendAudit(tx, {
@@ -34,4 +33,4 @@ export const handOverStep: StepDef<ProvisionCtx> = {
     });
     return { detail: `aktif/active: ${lease.address}` };
   },
-};
+});

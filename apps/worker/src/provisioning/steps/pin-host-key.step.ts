@@ -1,13 +1,13 @@
 import { updateVm } from '@betang/db';
 import { parseSshPublicKey } from '@betang/guest';
-import type { PveClient } from '@betang/proxmox';
-import type { StepDef } from '../../harness/run-definition';
+import { AgentExecTimeoutError, type PveClient } from '@betang/proxmox';
 import { permanent, transient } from '../../harness/run-error';
-import type { ProvisionCtx } from '../provision-context';
-import { vmPath } from '../pve-vm';
-import { abortableSleep } from '../sleep';
-import type { CloneResult } from './clone.step';
-import type { ReserveResult } from './reserve.step';
+import { provisionStep } from '../provision-context';
+import { cloneStep } from './clone.step';
+import { reserveStep } from './reserve.step';
+
+/** The guest's pinned ed25519 host key (`type blob`). */
+export type PinHostKeyResult = { hostKey: string };
 
 const HOST_KEY_FILE = '/etc/ssh/ssh_host_ed25519_key.pub';
 /** What the agent runs to read the host key (QGA executes argv directly, no shell). */
@@ -15,15 +15,12 @@ export const HOST_KEY_ARGV = ['cat', HOST_KEY_FILE];
 
 /** Runs one argv through the guest agent and returns stdout (agent exec + exec-status polling). */
 export async function agentExec(pve: PveClient, node: string, vmid: number, argv: string[], deadlineMs: number, signal?: AbortSignal): Promise<{ code: number; stdout: string }> {
-  const started = (await pve.request('POST', `${vmPath(node, vmid)}/agent/exec`, { command: argv })) as { pid?: number };
-  if (typeof started?.pid !== 'number') throw new Error('agent exec returned no pid');
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until && !signal?.aborted) {
-    const s = (await pve.request('GET', `${vmPath(node, vmid)}/agent/exec-status`, { pid: started.pid })) as { exited?: unknown; exitcode?: number; 'out-data'?: string };
-    if (s.exited === true || s.exited === 1) return { code: s.exitcode ?? 0, stdout: s['out-data'] ?? '' };
-    await abortableSleep(200, signal);
+  try {
+    return await pve.vm(node, vmid).agent.exec(argv, { deadlineMs, ...(signal ? { signal } : {}) });
+  } catch (error) {
+    if (!(error instanceof AgentExecTimeoutError)) throw error;
+    throw transient('AGENT_EXEC_TIMEOUT', { id: `Perintah guest agent di VM ${vmid} tidak selesai.`, en: `A guest-agent command on VM ${vmid} did not finish.` });
   }
-  throw transient('AGENT_EXEC_TIMEOUT', { id: `Perintah guest agent di VM ${vmid} tidak selesai.`, en: `A guest-agent command on VM ${vmid} did not finish.` });
 }
 
 /**
@@ -31,13 +28,13 @@ export async function agentExec(pve: PveClient, node: string, vmid: number, argv
  * connection, after `await-cloud-init`: cloud-init's ssh module writes the final key) and stores
  * it on the VM row; SSH then trusts only that key. Read-only towards the guest, safe to repeat.
  */
-export const pinHostKeyStep: StepDef<ProvisionCtx> = {
+export const pinHostKeyStep = provisionStep<PinHostKeyResult>({
   key: 'pin-host-key',
   weight: 5,
   label: { id: 'sematkan kunci host SSH', en: 'pin the SSH host key' },
-  async run({ ctx, result, signal }) {
-    const { vmid, node } = result<CloneResult>('clone');
-    const { vmId } = result<ReserveResult>('reserve');
+  async run({ ctx, output, signal }) {
+    const { vmid, node } = output(cloneStep);
+    const { vmId } = output(reserveStep);
     const out = await agentExec(ctx.pve, node, vmid, HOST_KEY_ARGV, 30_000, signal);
     const line = out.stdout.trim().split('\n')[0] ?? '';
     const [type, blob] = line.split(/\s+/);
@@ -52,4 +49,4 @@ export const pinHostKeyStep: StepDef<ProvisionCtx> = {
     await updateVm(ctx.deps.db, vmId, { hostKey });
     return { result: { hostKey }, detail: hostKey.slice(0, 40) + '…' };
   },
-};
+});

@@ -1,9 +1,8 @@
 import { clusterSnapshot } from '@betang/proxmox';
-import type { StepDef } from '../../harness/run-definition';
 import { permanent, transient } from '../../harness/run-error';
 import { chooseNode } from '../choose-node';
 import { placementLedger } from '../placement-ledger';
-import type { ProvisionCtx } from '../provision-context';
+import { provisionStep } from '../provision-context';
 import { resolveTemplateSources } from '../template-sources';
 
 export type PlaceResult = {
@@ -28,9 +27,10 @@ const MiB = 1024 ** 2;
  * capacity (`chooseNode`): any online node sharing a template's storage, or holding its own copy
  * of the template (catalog_template_nodes: clusters on local storage keep one per node); the one
  * with the fewest VMs in flight, then the most free memory. The per-node clone limit is applied by
- * the clone step, on the copy's node. Read-only, safe to repeat.
+ * the clone step, on the copy's node. Read-only, safe to repeat. Undone by forgetting the
+ * placement in this worker's ledger.
  */
-export const placeStep: StepDef<ProvisionCtx> = {
+export const placeStep = provisionStep<PlaceResult>({
   key: 'place',
   weight: 5,
   label: { id: 'penempatan pada node', en: 'place on a node' },
@@ -79,4 +79,8 @@ export const placeStep: StepDef<ProvisionCtx> = {
     const result: PlaceResult = { node: placement.node, templateNode: source.node, storage: source.cloneStorage, templateVmid: source.vmid };
     return { result, detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}, template ${source.vmid}${placement.node !== source.node ? ` di/on ${source.node}` : ''}` };
   },
-};
+  async compensate({ run }) {
+    placementLedger.release(run.id);
+    return { undone: true };
+  },
+});

@@ -14,22 +14,23 @@ import {
   type VmState,
 } from '@betang/db';
 import { listClusterVms, nextFreeVmid } from '@betang/proxmox';
-import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
-import type { ProvisionCtx } from '../provision-context';
+import { FRESH_VMID, provisionStep } from '../provision-context';
+import { CLONE_STEP_KEY, destroyRunVm, releaseReservation } from '../run-vm-compensation';
 
 export type ReserveResult = { vmId: string; vmid: number; lease: AddressLease };
 
 /**
  * `reserve`: a vmid from Betang's range (free in Postgres and confirmed free by the cluster) and
  * the request's address. Safe to run twice: the request's VM row and held address are reused;
- * the vmid lock serialises reservations across workers.
+ * the vmid lock serialises reservations across workers. Undone by releasing the vmid (VM row →
+ * failed) and the address — only once the vmid is known to hold nothing of this run.
  */
-export const reserveStep: StepDef<ProvisionCtx> = {
+export const reserveStep = provisionStep<ReserveResult>({
   key: 'reserve',
   weight: 5,
   label: { id: 'reservasi VMID dan alamat IP', en: 'reserve VMID and IP address' },
-  async run({ ctx, run }) {
+  async run({ ctx, run, cache }) {
     const { db } = ctx.deps;
     const { request } = ctx.data;
     const range = { min: ctx.settings.PVE_VMID_MIN, max: ctx.settings.PVE_VMID_MAX };
@@ -72,7 +73,9 @@ export const reserveStep: StepDef<ProvisionCtx> = {
       return { vmId: vm.id, vmid: vm.vmid, lease };
     });
     // Committed: the clone step of this same attempt may skip its adopt-check for this id.
-    if (fresh === result.vmid) ctx.known.freshVmid = fresh;
+    if (fresh === result.vmid) cache.put(FRESH_VMID, fresh);
     return { result, detail: `VMID ${result.vmid}, IP ${result.lease.address}` };
   },
-};
+  // The clone's compensation, just before, says whether the vmid is empty; without it, look.
+  compensate: async ({ env, run, undone }) => releaseReservation(env, run, undone({ key: CLONE_STEP_KEY }) ?? (await destroyRunVm(env, run))),
+});

@@ -1,9 +1,11 @@
-import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
-import { takeKnownConfig, type ProvisionCtx } from '../provision-context';
-import { bootDisk, readVmConfig, runTask, vmPath } from '../pve-vm';
+import { provisionStep, takeKnownConfig } from '../provision-context';
+import { bootDisk } from '../pve-vm';
 import { formatGiB } from '../disk-size';
-import type { CloneResult } from './clone.step';
+import { cloneStep } from './clone.step';
+
+/** The boot disk and its size after the step. */
+export type ResizeResult = { disk: string; sizeGiB: number };
 
 const GiB = 1024 ** 3;
 
@@ -11,15 +13,16 @@ const GiB = 1024 ** 3;
  * `resize`: the boot disk to the requested absolute size; skipped when already equal (so a
  * retry after a crash never grows it twice); a template disk larger than the request is an error.
  */
-export const resizeStep: StepDef<ProvisionCtx> = {
+export const resizeStep = provisionStep<ResizeResult>({
   key: 'resize',
   weight: 5,
   label: { id: 'ubah ukuran disk', en: 'resize the disk' },
-  async run({ ctx, result, signal }) {
-    const { vmid, node } = result<CloneResult>('clone');
+  async run({ ctx, output, signal, cache }) {
+    const { vmid, node } = output(cloneStep);
     const want = ctx.data.request.diskGib;
     // configure, earlier in this attempt, knows the disks; a retry or restart reads them afresh.
-    const disk = bootDisk(takeKnownConfig(ctx, vmid, node) ?? (await readVmConfig(ctx.pve, node, vmid)));
+    const vm = ctx.pve.vm(node, vmid);
+    const disk = bootDisk(takeKnownConfig(cache, vmid, node) ?? (await vm.config({ current: true })));
     if (!disk) throw permanent('DISK_MISSING', { id: `VM ${vmid} tidak punya disk boot (scsi0/virtio0/sata0).`, en: `VM ${vmid} has no boot disk (scsi0/virtio0/sata0).` });
     // Compared in bytes: a 3584M template disk is 3.5 GiB and still needs the resize to 4 GiB.
     const have = disk.sizeBytes;
@@ -30,7 +33,7 @@ export const resizeStep: StepDef<ProvisionCtx> = {
         en: `The template disk (${formatGiB(have)}) is larger than requested (${want} GiB); disks cannot shrink. Request ≥ ${Math.ceil(have / GiB)} GiB or use another template.`,
       });
     }
-    await runTask(ctx.pve, 'PUT', `${vmPath(node, vmid)}/resize`, { disk: disk.key, size: `${want}G` }, ctx.settings.PVE_TASK_SECONDS * 1000, signal);
+    await vm.resizeDisk(disk.key, `${want}G`, { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
     return { result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} ${formatGiB(have)} → ${want} GiB` };
   },
-};
+});

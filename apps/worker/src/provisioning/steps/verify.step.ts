@@ -1,25 +1,24 @@
 import { parseTags } from '@betang/proxmox';
-import type { StepDef } from '../../harness/run-definition';
 import { permanent } from '../../harness/run-error';
-import type { ProvisionCtx } from '../provision-context';
-import { readVmConfig, readVmStatus } from '../pve-vm';
+import { provisionStep } from '../provision-context';
 import { ipconfig0Value, vmTags } from '../vm-spec';
-import type { CloneResult } from './clone.step';
-import type { ReserveResult } from './reserve.step';
+import { cloneStep } from './clone.step';
+import { reserveStep } from './reserve.step';
 
 /**
  * `verify`: reads the VM back and compares it with what was approved (cores, memory, agent,
  * onboot, tags, bridge, address, marker, power state). Read-only, safe to repeat.
  */
-export const verifyStep: StepDef<ProvisionCtx> = {
+export const verifyStep = provisionStep({
   key: 'verify',
   weight: 3,
   label: { id: 'verifikasi', en: 'verify' },
-  async run({ ctx, result }) {
-    const { vmid, node } = result<CloneResult>('clone');
-    const { lease } = result<ReserveResult>('reserve');
+  async run({ ctx, output }) {
+    const { vmid, node } = output(cloneStep);
+    const { lease } = output(reserveStep);
     const { request } = ctx.data;
-    const [cfg, status] = await Promise.all([readVmConfig(ctx.pve, node, vmid), readVmStatus(ctx.pve, node, vmid)]);
+    const vm = ctx.pve.vm(node, vmid);
+    const [cfg, status] = await Promise.all([vm.config({ current: true }), vm.status()]);
     const problems: string[] = [];
     const expect = (what: string, actual: unknown, wanted: unknown) => {
       if (actual !== wanted) problems.push(`${what}: ${String(actual)} ≠ ${String(wanted)}`);
@@ -39,4 +38,4 @@ export const verifyStep: StepDef<ProvisionCtx> = {
     }
     return { detail: 'konfigurasi sesuai / configuration matches' };
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { WorkerDeps, WorkerSettings } from '../deps';
+import type { WorkerDeps, WorkerSettings } from './deps';
 
 /** Defaults matching packages/config's worker schema, for deps built by tests with a partial config. */
 const DEFAULTS: WorkerSettings = {

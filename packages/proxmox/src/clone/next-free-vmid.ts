@@ -2,7 +2,7 @@ import type { PveClient } from '../client/pve-client';
 import type { CallOptions } from '../client/request-engine';
 import { PveApiError } from '../errors/pve-api-error';
 import { ZNextId } from '../wire/coerce.schema';
-import { listClusterVms } from './find-vms-by-tag';
+import { listClusterVms } from '../helpers/find-vms-by-tag';
 
 export type NextFreeVmidOptions = {
   /** Inclusive bounds of Betang's own vmid range (e.g. 10000–19999). */

@@ -1,10 +1,9 @@
 import type { PveClient } from '../client/pve-client';
 import type { CallOptions } from '../client/request-engine';
-import { classifyPveError } from '../errors/classify-pve-error';
+import { listClusterVms } from '../helpers/find-vms-by-tag';
 import { abortableSleep } from '../util/abortable-sleep';
-import { pathSegment } from '../util/path-segment';
-import { ZVmConfig, type VmConfig } from '../wire/vm.schema';
-import { listClusterVms } from './find-vms-by-tag';
+import { vmClient } from '../vm/vm-client';
+import type { VmConfig } from '../wire/vm.schema';
 
 /**
  * What a vmid holds from one owner's point of view:
@@ -36,12 +35,12 @@ export function carriesMarker(description: string | undefined, tags: readonly st
 export async function inspectVmid(client: PveClient, vmid: number, marker: string, opts?: CallOptions, nodeHint?: string): Promise<VmidState> {
   let node = nodeHint;
   let config: VmConfig | undefined;
-  if (node !== undefined) config = await readConfig(client, node, vmid, opts);
+  if (node !== undefined) config = await vmClient(client, node, vmid).findConfig(opts);
   if (!config) {
     const entry = (await listClusterVms(client, opts)).find((vm) => vm.vmid === vmid);
     if (!entry) return { state: 'absent' };
     node = entry.node;
-    config = await readConfig(client, node, vmid, opts);
+    config = await vmClient(client, node, vmid).findConfig(opts);
     if (!config) return { state: 'absent' };
   }
   const at = node as string;
@@ -49,16 +48,6 @@ export async function inspectVmid(client: PveClient, vmid: number, marker: strin
   if (carriesMarker(config.description, config.tags, marker)) return { state: 'ours', node: at, config, ...(lock ? { lock } : {}) };
   if (lock) return { state: 'pending', node: at, lock, config };
   return { state: 'foreign', node: at, config };
-}
-
-/** A VM's config on a node; undefined when PVE says it is not there. */
-async function readConfig(client: PveClient, node: string, vmid: number, opts?: CallOptions): Promise<VmConfig | undefined> {
-  try {
-    return ZVmConfig.parse(await client.request('GET', `/nodes/${pathSegment(node)}/qemu/${vmid}/config`, undefined, opts));
-  } catch (err) {
-    if (classifyPveError(err).code === 'not-found') return undefined;
-    throw err;
-  }
 }
 
 /**

@@ -5,11 +5,11 @@ import { PveTransportError } from '../errors/pve-transport-error';
 import { PveTaskFailedError } from '../tasks/pve-task-errors';
 import type { TaskProgress } from '../tasks/wait-for-task';
 import { waitForTask } from '../tasks/wait-for-task';
-import { pathSegment } from '../util/path-segment';
+import { vmClient } from '../vm/vm-client';
 import type { VmConfig } from '../wire/vm.schema';
 import { nextFreeVmid } from './next-free-vmid';
-import type { VmidState } from './vm-ownership';
-import { assertOwnerMarker, inspectVmid, waitUntilSettled } from './vm-ownership';
+import type { VmidState } from './vmid-ownership';
+import { assertOwnerMarker, inspectVmid, waitUntilSettled } from './vmid-ownership';
 
 export type CloneToFreeVmidOptions = {
   /** Node holding the template (the clone request goes there). */
@@ -97,6 +97,7 @@ export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptio
     o.onVmidLost?.(vmid, reason);
   };
   let preferred = o.preferredVmid;
+  const template = vmClient(client, o.node, o.templateVmid);
 
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     let vmid: number;
@@ -117,10 +118,16 @@ export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptio
     const description = [o.description, o.ownerMarker].filter((x) => x !== undefined && x.length > 0).join('\n');
     let upid: string;
     try {
-      upid = await client.request<string>(
-        'POST',
-        `/nodes/${pathSegment(o.node)}/qemu/${o.templateVmid}/clone`,
-        { newid: vmid, name: o.name, description, full: o.full ?? true, storage: o.storage, pool: o.pool, ...(o.target && o.target !== o.node ? { target: o.target } : {}) },
+      upid = await template.clone(
+        {
+          newid: vmid,
+          description,
+          full: o.full ?? true,
+          ...(o.name === undefined ? {} : { name: o.name }),
+          ...(o.storage === undefined ? {} : { storage: o.storage }),
+          ...(o.pool === undefined ? {} : { pool: o.pool }),
+          ...(o.target === undefined ? {} : { target: o.target }),
+        },
         o.signal ? { signal: o.signal } : undefined,
       );
     } catch (err) {

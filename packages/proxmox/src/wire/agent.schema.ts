@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { ZPveBoolean, ZPveInt } from './coerce.schema';
+
+/** `POST .../agent/exec` → the pid QGA gave the started process. */
+export const ZAgentExecStarted = z.object({ pid: ZPveInt });
+export type AgentExecStarted = z.infer<typeof ZAgentExecStarted>;
+
+/**
+ * `GET .../agent/exec-status?pid=` (PVE has already base64-decoded `out-data`/`err-data`;
+ * `exited` passes through from QGA as a JSON boolean, older agents send 1/0).
+ */
+export const ZAgentExecStatus = z
+  .object({
+    exited: ZPveBoolean.optional(),
+    exitcode: ZPveInt.optional(),
+    signal: ZPveInt.optional(),
+    'out-data': z.string().optional(),
+    'err-data': z.string().optional(),
+    'out-truncated': ZPveBoolean.optional(),
+    'err-truncated': ZPveBoolean.optional(),
+  })
+  .catchall(z.unknown());
+export type AgentExecStatus = z.infer<typeof ZAgentExecStatus>;
+
