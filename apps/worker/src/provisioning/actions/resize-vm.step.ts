@@ -38,6 +38,7 @@ export const resizeVmStep = actionStep<ResizeVmResult>({
     if (p.diskGiB !== undefined && disk && p.diskGiB * GiB > disk.sizeBytes) {
       await vm.resizeDisk(disk.key, `${p.diskGiB}G`, task);
     }
-    return { result: { cores: p.cores ?? cfg.cores, memoryMib: p.memoryMiB ?? cfg.memory, diskGib: p.diskGiB ?? (disk ? disk.sizeBytes / GiB : undefined) }, detail: JSON.stringify({ ...changes, ...(p.diskGiB ? { diskGiB: p.diskGiB } : {}) }) };
+    // The VM row keeps whole GiB (an integer column): a 3584M disk records as 4.
+    return { result: { cores: p.cores ?? cfg.cores, memoryMib: p.memoryMiB ?? cfg.memory, diskGib: p.diskGiB ?? (disk ? Math.ceil(disk.sizeBytes / GiB) : undefined) }, detail: JSON.stringify({ ...changes, ...(p.diskGiB ? { diskGiB: p.diskGiB } : {}) }) };
   },
 });
