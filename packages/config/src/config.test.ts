@@ -40,6 +40,19 @@ describe('parseConfig', () => {
     }
   });
 
+  it('should always have a guest resolver, a shutdown timeout inside the task budget, and a vmid reuse period', () => {
+    const base = { DATABASE_URL: 'postgres://h/d' };
+    expect(parseConfig(ZWorkerEnv, base)).toMatchObject({ GUEST_NAMESERVER: '9.9.9.9 1.1.1.1', PVE_SHUTDOWN_SECONDS: 120, VMID_REUSE_DAYS: 30 });
+    expect(parseConfig(ZWorkerEnv, { ...base, GUEST_NAMESERVER: ' 10.0.0.53,2001:db8::53 ' }).GUEST_NAMESERVER).toBe('10.0.0.53 2001:db8::53');
+    // written into the VM's cloud-init config: IP addresses only, at most three (resolv.conf reads three)
+    for (const bad of ['dns.google', '10.0.0.1; rm -rf /', '1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4', ' ', '10.0.0.256']) {
+      expect(() => parseConfig(ZWorkerEnv, { ...base, GUEST_NAMESERVER: bad })).toThrow(/GUEST_NAMESERVER/);
+    }
+    expect(() => parseConfig(ZWorkerEnv, { ...base, PVE_SHUTDOWN_SECONDS: '300', PVE_TASK_SECONDS: '300' })).toThrow(/PVE_SHUTDOWN_SECONDS/);
+    expect(parseConfig(ZWorkerEnv, { ...base, VMID_REUSE_DAYS: '0' }).VMID_REUSE_DAYS).toBe(0);
+    expect(() => parseConfig(ZWorkerEnv, { ...base, VMID_REUSE_DAYS: '-1' })).toThrow(/VMID_REUSE_DAYS/);
+  });
+
   it('should default to no external trust roots and NIP matching, and refuse unknown signer-matching rules', () => {
     const base = { DATABASE_URL: 'postgres://127.0.0.1/betang', SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-32+' };
     const config = parseConfig(ZApiEnv, base);

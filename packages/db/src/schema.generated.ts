@@ -152,6 +152,13 @@ export interface AuditLog {
   userAgent: string | null;
 }
 
+export interface CatalogTemplateNodes {
+  node: string;
+  pveTemplateVmid: number;
+  storage: string | null;
+  templateId: string;
+}
+
 export interface CatalogTemplates {
   id: string;
   isActive: Generated<boolean>;
@@ -304,6 +311,14 @@ export interface RequestEvents {
   requestId: string;
 }
 
+export interface RetiredVmids {
+  id: Generated<number>;
+  node: string | null;
+  retiredAt: Generated<Timestamp>;
+  vmid: number;
+  vmId: string | null;
+}
+
 export interface RunSteps {
   attempt: Generated<number>;
   detail: string | null;
@@ -387,6 +402,7 @@ export interface Vms {
   name: string;
   node: string | null;
   requestId: string;
+  smbiosUuid: string | null;
   state: string;
   updatedAt: Generated<Timestamp>;
   vmid: number | null;
@@ -423,6 +439,7 @@ export interface DB {
   applications: Applications;
   approvals: Approvals;
   auditLog: AuditLog;
+  catalogTemplateNodes: CatalogTemplateNodes;
   catalogTemplates: CatalogTemplates;
   clusterNodes: ClusterNodes;
   clusterSelfCheck: ClusterSelfCheck;
@@ -436,6 +453,7 @@ export interface DB {
   rateLimitBuckets: RateLimitBuckets;
   reconcileFindings: ReconcileFindings;
   requestEvents: RequestEvents;
+  retiredVmids: RetiredVmids;
   runSteps: RunSteps;
   sessions: Sessions;
   settings: Settings;

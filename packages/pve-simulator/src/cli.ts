@@ -1,9 +1,10 @@
 /**
  * Standalone PVE simulator: `npm run sim -- --port 8006 --flavour pve9 --time-factor 1 --seed 7
- * --guests emulated|qemu [--api-per-node] [--access access.json]` (env: PVE_SIM_PORT, PVE_SIM_HOST,
- * PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR, PVE_SIM_SEED, BETANG_SIM_GUESTS, PVE_SIM_ACCESS). The access
- * file is `{ "tokens": [...], "roles": {...}, "acls": [...] }` (SimulatorOptions.tokens and
- * .access); roles and ACLs can also be changed while it runs through /_sim/access/{load,acl,role}.
+ * --guests emulated|qemu --storage shared|local [--api-per-node] [--access access.json]` (env: PVE_SIM_PORT,
+ * PVE_SIM_HOST, PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR, PVE_SIM_SEED, BETANG_SIM_GUESTS, PVE_SIM_STORAGE,
+ * PVE_SIM_ACCESS). The access file is `{ "tokens": [...], "roles": {...}, "acls": [...] }`
+ * (SimulatorOptions.tokens and .access); roles and ACLs can also be changed while it runs through
+ * /_sim/access/{load,acl,role}.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   guests: { type: 'string' },
   access: { type: 'string' },
+  storage: { type: 'string' },
   'api-per-node': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -29,7 +31,7 @@ type StringFlag = Exclude<keyof typeof OPTIONS, 'help' | 'api-per-node'>;
 
 function usage(problem: string): never {
   console.error(`pve-simulator: ${problem}`);
-  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--api-per-node] [--access access.json]');
+  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--storage shared|local] [--api-per-node] [--access access.json]');
   process.exit(2);
 }
 
@@ -64,6 +66,9 @@ async function main(): Promise<void> {
   const guests = flag('guests', 'BETANG_SIM_GUESTS') ?? 'emulated';
   if (guests !== 'emulated' && guests !== 'qemu') usage(`invalid guest mode '${guests}' (emulated or qemu)`);
 
+  const storageLayout = flag('storage', 'PVE_SIM_STORAGE') ?? 'shared';
+  if (storageLayout !== 'shared' && storageLayout !== 'local') usage(`invalid storage layout '${storageLayout}' (shared or local)`);
+
   const apiPerNode = flags.apiPerNode;
   const accessFile = flag('access', 'PVE_SIM_ACCESS');
   let access: { tokens?: TokenSpec[] } & AccessSpec = {};
@@ -74,7 +79,7 @@ async function main(): Promise<void> {
       usage(`cannot read access file '${accessFile}': ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests, apiPerNode, ...(access.tokens ? { tokens: access.tokens } : {}), access: { roles: access.roles ?? {}, acls: access.acls ?? [] } });
+  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests, storageLayout, apiPerNode, ...(access.tokens ? { tokens: access.tokens } : {}), access: { roles: access.roles ?? {}, acls: access.acls ?? [] } });
   const caFile = join(tmpdir(), `pve-sim-${sim.port}-ca.pem`);
   writeFileSync(caFile, sim.caPem);
   const auth = `Authorization: PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`;
@@ -86,6 +91,7 @@ async function main(): Promise<void> {
   if (apiPerNode) console.log(`  PVE_URL      : ${sim.endpoints.map((e) => e.url).join(',')}  (${sim.endpoints.map((e) => e.node).join(', ')})`);
   console.log(`  CA file      : ${caFile}`);
   console.log(`  time factor  : ${timeFactor}, seed ${seed}`);
+  console.log(`  storage      : ${storageLayout === 'local' ? 'local (local-lvm per node, templates 9000/9001, 9100/9101, 9200/9201 on each node)' : 'shared (ceph; templates 9000/9001 on pve1)'}`);
   console.log(`  guests       : ${guests === 'qemu' ? 'qemu (real Debian cloud guests; SSH via GET /_sim/guest/ssh/<vmid>)' : 'emulated'}`);
   console.log('');
   console.log(`  curl --cacert ${caFile} -H '${auth}' ${sim.url}/api2/json/cluster/resources`);

@@ -4,6 +4,9 @@ import type { NodeSpec, StorageSpec, TemplateSpec } from './state/types';
 
 export type Flavour = 'pve8' | 'pve9';
 
+/** Shared storage (Ceph/NFS) or per-node local storage (local-lvm/ZFS); see SimulatorOptions.storageLayout. */
+export type StorageLayout = 'shared' | 'local';
+
 /** An API token the simulator accepts. */
 export interface TokenSpec {
   /** `user@realm!tokenid` */
@@ -31,6 +34,13 @@ export interface SimulatorOptions {
   timeFactor?: number;
   /** Seed for MACs, jitter and random faults. Default 1. */
   seed?: number;
+  /**
+   * Storage layout when `storages`/`templates` are not given. `shared` (default): a Ceph pool every
+   * node sees, the templates once on pve1 (any node clones them to any target). `local`: only
+   * per-node storage (local-lvm), a template pair on every node (`perNodeTemplates`); PVE refuses
+   * to clone a VM on local storage to another node.
+   */
+  storageLayout?: StorageLayout;
   nodes?: NodeSpec[];
   storages?: StorageSpec[];
   templates?: TemplateSpec[];
@@ -91,6 +101,9 @@ export const DEFAULT_TEMPLATES: TemplateSpec[] = [
   { vmid: 9001, name: 'ubuntu-2404-cloud', node: 'pve1', storage: 'ceph', diskGiB: 4, defaultUser: 'ubuntu', pool: 'templates' },
 ];
 
+/** The storages of a cluster with only per-node storage: no Ceph/NFS. */
+export const LOCAL_STORAGES: StorageSpec[] = DEFAULT_STORAGES.filter((s) => !s.shared);
+
 /**
  * Alternative layout: a Debian 12 and an Ubuntu 24.04 template on every node's local-lvm
  * (vmids 9000/9001 on the first node, 9100/9101 on the second, ...), for clients that clone
@@ -109,6 +122,8 @@ export type ResolvedOptions = Required<Omit<SimulatorOptions, 'authFailureDelayM
 /** Fills in defaults; guarantees a usable, self-consistent option set. */
 export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
   const timeFactor = o.timeFactor ?? 0;
+  const layout = o.storageLayout ?? 'shared';
+  const nodes = o.nodes ?? DEFAULT_NODES;
   return {
     port: o.port ?? 0,
     host: o.host ?? '127.0.0.1',
@@ -116,9 +131,10 @@ export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
     flavour: o.flavour ?? 'pve9',
     timeFactor,
     seed: o.seed ?? 1,
-    nodes: o.nodes ?? DEFAULT_NODES,
-    storages: o.storages ?? DEFAULT_STORAGES,
-    templates: o.templates ?? DEFAULT_TEMPLATES,
+    storageLayout: layout,
+    nodes,
+    storages: o.storages ?? (layout === 'local' ? LOCAL_STORAGES : DEFAULT_STORAGES),
+    templates: o.templates ?? (layout === 'local' ? perNodeTemplates(nodes) : DEFAULT_TEMPLATES),
     tokens: o.tokens ?? [{ tokenId: DEFAULT_TOKEN_ID, secret: DEFAULT_TOKEN_SECRET, privsep: false }],
     access: o.access ?? {},
     users: o.users ?? { 'root@pam': 'betang-sim' },

@@ -33,7 +33,7 @@ export const ZCluster = z.object({ nodes: z.array(ZClusterNode), observedAt: z.s
 /** One reconciliation finding for operators (nothing is ever destroyed without their decision). */
 export const ZReconcileFinding = z.object({
   id: z.uuid(),
-  kind: z.enum(['orphan_vm', 'stuck_run', 'missing_vm', 'config_drift', 'no_agreement', 'cleanup_pending', 'abandoned_lock']),
+  kind: z.enum(['orphan_vm', 'stuck_run', 'missing_vm', 'config_drift', 'no_agreement', 'cleanup_pending', 'abandoned_lock', 'marker_removed']),
   status: z.enum(['open', 'resolved', 'dismissed']),
   institutionId: z.string().nullable(),
   vmId: z.string().nullable(),

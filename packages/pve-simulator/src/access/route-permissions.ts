@@ -48,6 +48,13 @@ export function routePermissions(flavour: Flavour): Record<string, RoutePermissi
     'POST /nodes/{node}/qemu/{vmid}/clone': {
       and: [vmPerm('VM.Clone'), { or: [{ perm: '/vms/{newid}', privs: ['VM.Allocate'] }, { perm: '/pool/{pool}', privs: ['VM.Allocate'], requireParam: 'pool' }] }],
     },
+    'GET /nodes/{node}/dns': { perm: '/nodes/{node}', privs: ['Sys.Audit'] },
+    'GET /nodes/{node}/qemu/{vmid}/cloudinit/dump': vmPerm('VM.Audit'),
+    'GET /cluster/ha/resources': { perm: '/', privs: ['Sys.Audit'] },
+    'POST /cluster/ha/resources': { perm: '/', privs: ['Sys.Console'] },
+    'GET /cluster/ha/resources/{sid}': { perm: '/', privs: ['Sys.Audit'] },
+    'PUT /cluster/ha/resources/{sid}': { perm: '/', privs: ['Sys.Console'] },
+    'DELETE /cluster/ha/resources/{sid}': { perm: '/', privs: ['Sys.Console'] },
     'GET /nodes/{node}/qemu/{vmid}/config': vmPerm('VM.Audit'),
     'GET /nodes/{node}/qemu/{vmid}/pending': vmPerm('VM.Audit'),
     'POST /nodes/{node}/qemu/{vmid}/config': vmAny(...CONFIG_ANY),

@@ -33,6 +33,7 @@ function ops(faults: Faults, state: StateReader): Record<string, AdminOp> {
     'POST faults/storage-lock-timeout': (b) => faults.storageLockTimeout(String(b.storage), num(b.times, 1)),
     'POST faults/hold-vm-lock': (b) => (bool(b.held, true) ? faults.holdVmLock(num(b.vmid)) : faults.releaseVmLock(num(b.vmid))),
     'POST faults/agent-never-starts': (b) => faults.agentNeverStarts(b.vmid === '*' ? '*' : num(b.vmid), bool(b.on, true)),
+    'POST faults/ignore-shutdown': (b) => faults.ignoreShutdown(b.vmid === '*' ? '*' : num(b.vmid), bool(b.on, true)),
     'POST faults/stale-clone-lock': (b) => faults.staleCloneLock(num(b.times, 1), b.at === 'after-first-disk' ? 'after-first-disk' : 'placeholder'),
     'POST faults/config-lock': (b) => faults.setConfigLock(num(b.vmid), b.lock === null || b.lock === undefined ? undefined : String(b.lock)),
     'POST faults/revoke-token': (b) => faults.revokeToken(String(b.tokenId), bool(b.revoked, true)),

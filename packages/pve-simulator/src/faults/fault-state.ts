@@ -38,6 +38,8 @@ export interface FaultState {
   storageLockTimeouts: Map<string, number>;
   /** vmids (or '*') whose agent never answers. */
   agentNeverStarts: Set<number | '*'>;
+  /** vmids (or '*') whose guest ignores the ACPI power button (shutdown only ends by timeout). */
+  shutdownIgnored: Set<number | '*'>;
   /** Remaining clone tasks that die hard and leave `lock: clone`. */
   staleCloneLocks: number;
   /** Where those clone workers die: before the first disk (bare placeholder) or after it (config with description). */
@@ -61,6 +63,7 @@ export function emptyFaultState(): FaultState {
     nextRouteId: 1,
     storageLockTimeouts: new Map(),
     agentNeverStarts: new Set(),
+    shutdownIgnored: new Set(),
     staleCloneLocks: 0,
     staleCloneLockAt: 'placeholder',
     noWorkerUpid: 0,

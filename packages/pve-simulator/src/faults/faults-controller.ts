@@ -107,6 +107,12 @@ export class Faults {
     else this.sim.faults.agentNeverStarts.delete(vmid);
   }
 
+  /** The guest of `vmid` (or every guest with '*') ignores the ACPI power button, as a hung or busy guest does. */
+  ignoreShutdown(vmid: number | '*', on = true): void {
+    if (on) this.sim.faults.shutdownIgnored.add(vmid);
+    else this.sim.faults.shutdownIgnored.delete(vmid);
+  }
+
   /**
    * The next `times` clone workers die hard, leaving the new VM with `lock: clone` (exitstatus
    * `unexpected status`), as a node crash or a SIGKILLed pvedaemon does. `at: 'placeholder'`

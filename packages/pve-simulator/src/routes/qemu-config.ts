@@ -74,6 +74,13 @@ function apply(vm: SimVm, change: ConfigChange, warn: (l: string) => void): void
     }
   }
   for (const k of change.del) {
+    // update_vm_api: check_protection before a drive or unused disk is removed
+    if (vm.config.protection === '1' && /^(ide|sata|scsi|virtio|efidisk|tpmstate)\d+$/.test(k) && vm.config[k] !== undefined) {
+      throw die(`can't remove drive '${k}' - protection mode enabled`);
+    }
+    if (vm.config.protection === '1' && /^unused\d+$/.test(k) && vm.config[k] !== undefined) {
+      throw die(`can't remove unused disk '${vm.config[k] ?? ''}' - protection mode enabled`);
+    }
     if (vm.config[k] === undefined && vm.pending[k] === undefined) {
       warn(`cannot delete '${k}' - not set in current configuration!`);
       continue;

@@ -6,6 +6,7 @@ import { beforeWorker, ownerOf, requirePriv, rootOnly } from '../sim-context';
 import { configDigest } from '../state/config-wire';
 import { configDisks, parseDisk, printDisk } from '../state/disks';
 import { parseSize } from '../state/formats';
+import { removeHaResource } from '../state/ha-manager';
 import { checkLock, lockVm, stillThere } from './vm-helpers';
 
 const RESIZE_DISKS = [
@@ -29,6 +30,8 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
       rootOnly(ctx.auth, 'skiplock', params.skiplock === 1);
       beforeWorker(sim);
       if (vm.config.protection === '1') throw die(`can't remove VM ${vm.vmid} - protection mode enabled`);
+      const haManaged = sim.state.ha.has(vm.vmid);
+      if (haManaged && params.purge !== 1) throw die(`unable to remove VM ${vm.vmid} - used in HA resources and purge parameter not set.`);
       if (vm.power !== 'stopped') throw die(`VM ${vm.vmid} is running - destroy failed`);
       return sim.tasks.start(vm.node, 'qmdestroy', String(vm.vmid), ownerOf(ctx.auth), async (t) => {
         const release = await lockVm(sim, vm.vmid);
@@ -50,7 +53,10 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
           sim.state.vms.delete(vm.vmid);
           sim.state.setPool(vm.vmid, undefined);
           sim.guest.forget(vm.vmid);
-          if (params.purge === 1) t.log(`purging VM ${vm.vmid} from related configurations..`);
+          if (params.purge === 1) {
+            t.log(`purging VM ${vm.vmid} from related configurations..`);
+            if (removeHaResource(sim, vm.vmid)) t.log(`NOTE: removed VM ${vm.vmid} from HA resource configuration.`);
+          }
         } finally {
           release();
         }

@@ -25,7 +25,7 @@ function vmStatus(sim: Sim, vm: SimVm): Record<string, unknown> {
     diskread: running ? 1048576 : 0,
     diskwrite: running ? 524288 : 0,
     uptime: uptime(sim.clock.now(), vm),
-    ha: { managed: 0 },
+    ha: sim.state.ha.has(vm.vmid) ? { managed: 1, state: sim.state.ha.get(vm.vmid)!.state } : { managed: 0 },
   };
   if (vm.config.name !== undefined) s.name = vm.config.name;
   if (running) {
