@@ -4,20 +4,28 @@ import type { AgentPlan } from '../state/types';
 /*
  * What an emulated guest's cloud-init (Debian 12: cloud-init 22.4.2) answers while it boots,
  * following the VM's boot plan (SimVm.agentPlan). The texts are those of cloudinit/cmd/status.py
- * at 22.4.2: `status` is `running` while a stage runs and `done` once result.json exists; the
+ * at 22.4.2: `status` is `running` until result.json exists, then `done`; the
  * JSON form is pretty-printed with sorted keys, and `--wait` prints a newline before its line.
  */
 
 type CloudInitStage = 'init-local' | 'init' | 'modules-config' | 'modules-final';
 
-/** The stage cloud-init is in at `now`, or 'done'. */
-function cloudInitStage(plan: AgentPlan, now: number): CloudInitStage | 'done' {
+/**
+ * The stage cloud-init is in at `now`, 'between' stages, or 'done'. After the network stage
+ * (whose last module, ssh, writes the host keys) the config and final stages are separate
+ * systemd units, and most of the time until done passes BETWEEN them, while status.json names
+ * no stage: in the recorded real guest (packages/guest/fixtures/debian-12-transcript.json,
+ * `cloud-init analyze show`) about half the span passed before modules-config started, a tenth
+ * in it, a third before modules-final and the last tenth in it.
+ */
+function cloudInitStage(plan: AgentPlan, now: number): CloudInitStage | 'between' | 'done' {
   if (now >= plan.cloudInitDoneAt) return 'done';
   if (now < plan.linkLocalUntil) return 'init-local';
   if (now < plan.hostKeysAt) return 'init';
-  const left = plan.cloudInitDoneAt - now;
-  const span = plan.cloudInitDoneAt - plan.hostKeysAt;
-  return left > span / 3 ? 'modules-config' : 'modules-final';
+  const f = (now - plan.hostKeysAt) / (plan.cloudInitDoneAt - plan.hostKeysAt);
+  if (f < 0.5) return 'between';
+  if (f < 0.6) return 'modules-config';
+  return f < 0.9 ? 'between' : 'modules-final';
 }
 
 const NOCLOUD_DETAIL = 'DataSourceNoCloud [seed=/dev/sr0][dsmode=net]';
@@ -38,7 +46,8 @@ function cloudInitStatusJson(plan: AgentPlan, startedAt: number, now: number): s
   const v1 = {
     boot_status_code: 'enabled-by-generator',
     datasource: stage === 'init-local' ? '' : 'nocloud',
-    detail: done ? NOCLOUD_DETAIL : `Running in stage: ${stage}`,
+    // status.py: "Running in stage: X" while a stage runs, else the datasource's description
+    detail: done || stage === 'between' ? NOCLOUD_DETAIL : `Running in stage: ${stage}`,
     errors: [] as string[],
     last_update: lastUpdate(done ? plan.cloudInitDoneAt : Math.max(startedAt, now - 1000)),
     status: done ? 'done' : 'running',
