@@ -5,8 +5,9 @@
  * sends to a guest is sent in the worker's order, and each answer is written down:
  *
  *   1. while it boots, every second: the agent calls of `await-agent` (network-get-interfaces),
- *      and once the agent answers, those of `await-cloud-init` (CLOUD_INIT_STATUS_ARGV) and
- *      `pin-host-key` (HOST_KEY_ARGV) — the first poll of each boot phase is kept;
+ *      and once the agent answers, those of `await-cloud-init` (CLOUD_INIT_RESULT_ARGV, and
+ *      CLOUD_INIT_STATUS_ARGV as often as the worker reads it) and `pin-host-key` (HOST_KEY_ARGV)
+ *      — the first poll of each boot phase is kept;
  *   2. over SSH as the ciuser, trusting only the key read through the agent: `configure-guest`
  *      exactly as the worker runs it (waitForCloudInit, then configureGuest on the fresh guest),
  *      through a shell that records each command line it sends; then configureGuest again
@@ -29,7 +30,7 @@ import { basename, join } from 'node:path';
 import { configureGuest, connectGuest, waitForCloudInit, type ExecResult, type GuestShell } from '@betang/guest';
 import { createPveClient, encodeSshKeys, type PveClient } from '@betang/proxmox';
 import { startSimulator } from '@betang/pve-simulator';
-import { CLOUD_INIT_STATUS_ARGV } from '../../apps/worker/src/provisioning/steps/await-cloud-init.step';
+import { CLOUD_INIT_RESULT_ARGV, CLOUD_INIT_STATUS_ARGV } from '../../apps/worker/src/provisioning/steps/await-cloud-init.step';
 import { HOST_KEY_ARGV } from '../../apps/worker/src/provisioning/steps/pin-host-key.step';
 import { runTask, vmPath } from '../../apps/worker/src/provisioning/pve-vm';
 import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
@@ -121,14 +122,14 @@ function sshBanner(port: number): Promise<boolean> {
 }
 
 /** The boot phase one poll shows, from the answers to the worker's three agent calls. */
-function phaseOf(ifaces: Answer, status: Answer | undefined, hostKey: Answer | undefined): string {
+function phaseOf(ifaces: Answer, resultFile: Answer | undefined, hostKey: Answer | undefined): string {
   if (ifaces.error) return 'agent-starting';
   // PVE wraps the agent's answer: { result: [...] }.
   const list = (ifaces.result as { result?: Array<{ name?: string; 'ip-addresses'?: Array<{ 'ip-address': string }> }> }).result ?? [];
   const nic = list.find((i) => i.name !== 'lo');
   if (!(nic?.['ip-addresses'] ?? []).some((a) => a['ip-address'] === VM.address)) return 'link-local';
   if (hostKey?.code !== 0) return 'address-up';
-  return /"status": "done"/.test(status?.stdout ?? '') ? 'done' : 'keys-written';
+  return resultFile?.code === 0 ? 'done' : 'keys-written';
 }
 
 /** A GuestShell that passes every command to the real guest and writes it and its answer down. */
@@ -190,25 +191,32 @@ async function main(): Promise<void> {
       }
     })();
 
-    // 1. Boot: the worker's three agent calls, once a second, until cloud-init is done.
+    // 1. Boot: the worker's agent calls, once a second, until cloud-init is done.
     let hostKey = '';
+    let statusReadAt = Number.NEGATIVE_INFINITY;
     for (const until = startAt + BOOT_BUDGET_MS; ; ) {
       if (Date.now() > until) throw new Error(`cloud-init not done within ${BOOT_BUDGET_MS / 1000} s`);
       const polledAt = since();
       const ifaces = await agentApi(pve, 'network-get-interfaces');
       // While the agent does not answer, the worker (await-agent) sends nothing else either.
-      const status = ifaces.error ? undefined : await agentExec(pve, CLOUD_INIT_STATUS_ARGV);
+      const done = ifaces.error ? undefined : await agentExec(pve, CLOUD_INIT_RESULT_ARGV);
       const key = ifaces.error ? undefined : await agentExec(pve, HOST_KEY_ARGV);
-      const phase = phaseOf(ifaces, status, key);
+      const phase = phaseOf(ifaces, done, key);
       const info = (phases[phase] ??= { description: PHASES[phase] ?? phase, firstSeenSeconds: polledAt, polls: 0 });
       info.lastSeenSeconds = polledAt;
       info.polls = (info.polls ?? 0) + 1;
+      // The status as the worker reads it (a read costs the guest a Python start): at the first
+      // poll of each phase, so also once result.json exists, and every 30 s.
+      const readStatus = !ifaces.error && (info.polls === 1 || polledAt - statusReadAt >= 30);
+      if (readStatus) statusReadAt = polledAt;
+      const status = readStatus ? await agentExec(pve, CLOUD_INIT_STATUS_ARGV) : undefined;
       const detail = /"detail": "([^"]*)"/.exec(status?.stdout ?? '')?.[1];
       // The details in the order seen (a change is noted each time, so a return to one is too).
       if (detail && (info.cloudInitDetails ??= []).at(-1) !== detail) info.cloudInitDetails.push(detail);
       if (info.polls === 1) {
         say(`${polledAt} s: ${phase}`);
         entries.push({ phase, via: 'agent-api', command: 'network-get-interfaces', ...ifaces });
+        if (done) entries.push({ phase, via: 'agent', command: CLOUD_INIT_RESULT_ARGV, ...done });
         if (status) entries.push({ phase, via: 'agent', command: CLOUD_INIT_STATUS_ARGV, ...status });
         if (key) entries.push({ phase, via: 'agent', command: HOST_KEY_ARGV, ...key });
       }

@@ -255,6 +255,8 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
       s.files.set('/etc/hostname', `${s.hostname}\n`);
       return ok();
     case 'test':
+      // cloud-init's result file appears when it is done: the simulator's boot plan knows when
+      if (rest[1] === '/run/cloud-init/result.json') return undefined;
       return { code: pathExists(s, rest[1] ?? '') ? 0 : 1 };
     case 'getent': {
       const u = s.users.get(rest[1] ?? '');

@@ -66,6 +66,7 @@ function sortKeys(value: unknown): unknown {
 
 const STATUS = /^(?:sudo -n -- )?cloud-init status((?: --format (?:json|tabular)| --wait| -w| --long| -l)*)$/;
 const WAIT_SCRIPT = /cloud-init status --wait/;
+const RESULT_FILE_TEST = /^(?:sudo -n -- )?test -e \/run\/cloud-init\/result\.json$/;
 
 /**
  * The answer of a cloud-init status command at `now`, or undefined for any other command.
@@ -74,6 +75,8 @@ const WAIT_SCRIPT = /cloud-init status --wait/;
 export function cloudInitCommand(command: string, plan: AgentPlan, startedAt: number, now: number): GuestCommandResult | undefined {
   const m = STATUS.exec(command.trim());
   const done = now >= plan.cloudInitDoneAt;
+  // cloud-init writes /run/cloud-init/result.json when its last stage ends (status.py's `done`)
+  if (RESULT_FILE_TEST.test(command.trim())) return { code: done ? 0 : 1 };
   if (!m) {
     // the guest package's wait script (`sh -c '... exec timeout "$1" cloud-init status --wait' sh N`)
     if (!WAIT_SCRIPT.test(command)) return undefined;
