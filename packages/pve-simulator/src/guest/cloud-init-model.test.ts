@@ -34,6 +34,7 @@ describe("the emulated cloud-init's stages after the host keys", () => {
       'Running in stage: modules-config',
       'DataSourceNoCloud [seed=/dev/sr0][dsmode=net]',
       'Running in stage: modules-final',
+      'DataSourceNoCloud [seed=/dev/sr0][dsmode=net]',
     ]);
   });
 });

@@ -16,7 +16,8 @@ type CloudInitStage = 'init-local' | 'init' | 'modules-config' | 'modules-final'
  * systemd units, and most of the time until done passes BETWEEN them, while status.json names
  * no stage: in the recorded real guest (packages/guest/fixtures/debian-12-transcript.json,
  * `cloud-init analyze show`) about half the span passed before modules-config started, a tenth
- * in it, a third before modules-final and the last tenth in it.
+ * in it, a quarter before modules-final, a tenth in it; and a poll can land after modules-final
+ * has ended but before result.json exists (running, no stage).
  */
 function cloudInitStage(plan: AgentPlan, now: number): CloudInitStage | 'between' | 'done' {
   if (now >= plan.cloudInitDoneAt) return 'done';
@@ -25,7 +26,8 @@ function cloudInitStage(plan: AgentPlan, now: number): CloudInitStage | 'between
   const f = (now - plan.hostKeysAt) / (plan.cloudInitDoneAt - plan.hostKeysAt);
   if (f < 0.5) return 'between';
   if (f < 0.6) return 'modules-config';
-  return f < 0.9 ? 'between' : 'modules-final';
+  if (f < 0.85) return 'between';
+  return f < 0.95 ? 'modules-final' : 'between';
 }
 
 const NOCLOUD_DETAIL = 'DataSourceNoCloud [seed=/dev/sr0][dsmode=net]';

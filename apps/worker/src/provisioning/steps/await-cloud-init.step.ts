@@ -14,7 +14,7 @@ export const CLOUD_INIT_STATUS_ARGV = ['cloud-init', 'status', '--format', 'json
 /**
  * The cheap probe between two status reads: cloud-init writes /run/cloud-init/result.json when
  * its last stage has finished (status.py's own test for `done`). One `cloud-init status` is a
- * Python start: on the recorded real guest under TCG it cost 18 s of the guest's CPU, which the
+ * Python start: on the recorded real guest under TCG it cost 7–22 s of the guest's CPU, which the
  * guest's own cloud-init stages then lacked; `test` costs a fork.
  */
 export const CLOUD_INIT_RESULT_ARGV = ['test', '-e', '/run/cloud-init/result.json'];
