@@ -1,4 +1,5 @@
 import { DATA_CENTER_ROLES, type LoginBody, type MeResponse, type Role } from '@betang/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useApi } from '../api/api-context';
 import { ApiError } from '../api/api-error';
@@ -22,6 +23,9 @@ const SessionContext = createContext<Session | null>(null);
 /** Holds who is signed in; asks GET /me once at start to pick up an existing session cookie. */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const api = useApi();
+  // Another person may sign in next in this tab: nothing read for the previous one may show
+  // (cleared at sign-out and at sign-in, which also covers a session that expired).
+  const queryClient = useQueryClient();
   const { setLocale } = useI18n();
   const [state, setState] = useState<SessionState>({ status: 'loading' });
 
@@ -48,9 +52,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async (body: LoginBody) => {
       const answer = await login(api, body);
       api.setCsrfToken(answer.csrfToken);
+      queryClient.clear();
       await refresh();
     },
-    [api, refresh],
+    [api, refresh, queryClient],
   );
 
   const signOut = useCallback(async () => {
@@ -58,10 +63,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       await logout(api);
     } finally {
       api.setCsrfToken(null);
+      queryClient.clear();
       setState({ status: 'anonymous' });
     }
-  }, [api]);
+  }, [api, queryClient]);
 
+  // Not cleared here: a 401 also reaches anonymous visitors of public pages, whose reads must stay.
   const expire = useCallback(() => {
     api.setCsrfToken(null);
     setState({ status: 'anonymous' });

@@ -1,8 +1,9 @@
 import { TOKEN_DEFAULT_DAYS, TOKEN_SCOPES, ZCreateTokenBody, todayInJakarta, type TokenScope } from '@betang/core';
 import { useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
-import { createToken, listTokens, revokeToken } from '../../api/session.api';
-import { useResource } from '../../api/use-resource';
+import { createToken, revokeToken } from '../../api/session.api';
+import { useQuery } from '@tanstack/react-query';
+import { tokenListQuery } from '../../api/queries';
 import { useI18n } from '../../i18n/i18n-context';
 import { FormAlert } from '../../ui/alert';
 import { CheckboxGroup, Field } from '../../ui/field';
@@ -33,7 +34,7 @@ const LAST_DAY = 364;
 export function TokensPage() {
   const { t, locale, dateTime } = useI18n();
   const api = useApi();
-  const tokens = useResource((client) => listTokens(client), []);
+  const tokens = useQuery(tokenListQuery(api));
   const [name, setName] = useState('');
   const [expires, setExpires] = useState(() => wibDatePlus(TOKEN_DEFAULT_DAYS));
   const [scopes, setScopes] = useState<TokenScope[]>(['read']);
@@ -68,7 +69,7 @@ export function TokensPage() {
       setName('');
       setExpires(wibDatePlus(TOKEN_DEFAULT_DAYS));
       setScopes(['read']);
-      tokens.reload();
+      void tokens.refetch();
     }
   }
 
@@ -78,7 +79,7 @@ export function TokensPage() {
       await revokeToken(api, id);
       setConfirming(null);
       setNotice(t('tokens.revoked', { name: tokenName }));
-      tokens.reload();
+      void tokens.refetch();
     } catch (error) {
       setRevokeError(error);
     }
@@ -107,7 +108,7 @@ export function TokensPage() {
         <p className="hint">{t('tokens.scopesHint')}</p>
         <FormActions busy={form.busy} saveLabel={t('tokens.create')} />
       </form>
-      <ListSection headingId="token-list-title" title={t('tokens.listTitle')} notice={notice} loading={tokens.loading && !tokens.data} error={tokens.error ?? revokeError}>
+      <ListSection headingId="token-list-title" title={t('tokens.listTitle')} notice={notice} loading={tokens.isFetching && !tokens.data} error={tokens.error ?? revokeError}>
         <DataTable
           rows={tokens.data?.items}
           empty={t('tokens.empty')}

@@ -1,8 +1,9 @@
 import type { ApplicationDto } from '@betang/core';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
-import { APPLICATIONS_EXPORT_URL, deleteApplication, listApplications } from '../../api/applications.api';
-import { useResource } from '../../api/use-resource';
+import { APPLICATIONS_EXPORT_URL, deleteApplication } from '../../api/applications.api';
+import { useQuery } from '@tanstack/react-query';
+import { applicationListQuery } from '../../api/queries';
 import { useI18n } from '../../i18n/i18n-context';
 import { ErrorAlert, LiveRegion } from '../../ui/alert';
 import { ConfirmPanel } from '../../ui/confirm-panel';
@@ -21,7 +22,7 @@ type Mode = { kind: 'list' } | { kind: 'add' } | { kind: 'edit'; app: Applicatio
 export function ApplicationsPage() {
   const { t } = useI18n();
   const api = useApi();
-  const apps = useResource((client) => listApplications(client), []);
+  const apps = useQuery(applicationListQuery(api));
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
   const [notice, setNotice] = useState<string | null>(null);
   const removal = useSubmit();
@@ -29,7 +30,7 @@ export function ApplicationsPage() {
   const done = (message: string) => {
     setMode({ kind: 'list' });
     setNotice(message);
-    apps.reload();
+    void apps.refetch();
   };
 
   async function remove(app: ApplicationDto) {
@@ -59,7 +60,7 @@ export function ApplicationsPage() {
       <ErrorAlert error={removal.error} />
       {mode.kind === 'add' ? <ApplicationForm onSaved={(app) => done(t('apps.added', { name: app.name }))} onCancel={() => setMode({ kind: 'list' })} /> : null}
       {mode.kind === 'edit' ? <ApplicationForm key={mode.app.id} application={mode.app} onSaved={(app) => done(t('apps.saved', { name: app.name }))} onCancel={() => setMode({ kind: 'list' })} /> : null}
-      <ListSection headingId="apps-list-title" title={t('apps.listTitle')} loading={apps.loading && !apps.data} error={apps.error}>
+      <ListSection headingId="apps-list-title" title={t('apps.listTitle')} loading={apps.isFetching && !apps.data} error={apps.error}>
         {mode.kind === 'delete' ? (
           <ConfirmPanel
             title={t('apps.deleteTitle', { name: mode.app.name })}
@@ -95,7 +96,7 @@ export function ApplicationsPage() {
           )}
         />
       </ListSection>
-      <ApplicationImport onImported={() => apps.reload()} />
+      <ApplicationImport onImported={() => void apps.refetch()} />
     </Page>
   );
 }

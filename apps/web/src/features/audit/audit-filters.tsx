@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { AuditFilter } from '../../api/audit.api';
-import { listInstitutions } from '../../api/institutions.api';
-import { useResource } from '../../api/use-resource';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { institutionListQuery } from '../../api/queries';
 import { useI18n } from '../../i18n/i18n-context';
 import { Field } from '../../ui/field';
 import { FormActions } from '../../ui/form-actions';
@@ -13,7 +14,7 @@ export function AuditFilters({ canChooseInstitution, onApply }: { canChooseInsti
   const [action, setAction] = useState('');
   const [targetType, setTargetType] = useState('');
   const [institutionId, setInstitutionId] = useState('');
-  const institutions = useResource((api) => (canChooseInstitution ? listInstitutions(api) : Promise.resolve(null)), [canChooseInstitution]);
+  const institutions = useQuery({ ...institutionListQuery(useApi()), enabled: canChooseInstitution });
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();

@@ -1,5 +1,6 @@
-import { getQuota } from '../../api/institutions.api';
-import { useResource } from '../../api/use-resource';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { quotaQuery } from '../../api/queries';
 import { useI18n } from '../../i18n/i18n-context';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { QuotaBar } from '../../ui/quota-bar';
@@ -7,11 +8,11 @@ import { QuotaBar } from '../../ui/quota-bar';
 /** Quota bars of one institution from GET /institutions/:id/quota (usage counts pending and active requests). */
 export function QuotaPanel({ institutionId }: { institutionId: string }) {
   const { t, number, dateTime } = useI18n();
-  const quota = useResource((api) => getQuota(api, institutionId), [institutionId]);
+  const quota = useQuery(quotaQuery(useApi(), institutionId));
   return (
     <section className="card" aria-labelledby="quota-title">
       <h2 id="quota-title">{t('quota.title')}</h2>
-      {quota.loading && !quota.data ? <Loading /> : null}
+      {quota.isFetching && !quota.data ? <Loading /> : null}
       <ErrorAlert error={quota.error} />
       {quota.data ? (
         <>

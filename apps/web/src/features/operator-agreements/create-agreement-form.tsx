@@ -2,8 +2,8 @@ import { ZCreateAgreementBody, type AgreementDto, type CreateAgreementBody, type
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { createAgreement } from '../../api/agreements.api';
-import { listApplicationsOfInstitution } from '../../api/applications.api';
-import { useResource } from '../../api/use-resource';
+import { useQuery } from '@tanstack/react-query';
+import { applicationsOfInstitutionQuery } from '../../api/queries';
 import { useI18n } from '../../i18n/i18n-context';
 import { FormAlert } from '../../ui/alert';
 import { CheckboxGroup, Field } from '../../ui/field';
@@ -25,7 +25,7 @@ export function CreateAgreementForm({ institutions, onCreated }: { institutions:
   const [term, setTerm] = useState({ start: '', end: '' });
   const [ceiling, setCeiling] = useState(CEILING);
   const [applicationIds, setApplicationIds] = useState<string[]>([]);
-  const applications = useResource((client) => (institutionId ? listApplicationsOfInstitution(client, institutionId) : Promise.resolve(null)), [institutionId]);
+  const applications = useQuery({ ...applicationsOfInstitutionQuery(api, institutionId), enabled: institutionId !== '' });
   const setC = (key: keyof typeof CEILING) => (value: string) => setCeiling((c) => ({ ...c, [key]: value }));
   const e = form.fieldErrors;
 

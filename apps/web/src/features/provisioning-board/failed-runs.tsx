@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { retryRequest, type FailedItem } from '../../api/operator-queue.api';
 import { useI18n } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert } from '../../ui/alert';
 import { StatusBadge } from '../../ui/status-badge';

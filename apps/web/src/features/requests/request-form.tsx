@@ -3,7 +3,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { submitRequest } from '../../api/vps-requests.api';
 import { useI18n } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { Link } from '../../ui/link';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';

@@ -1,12 +1,12 @@
 import { INSTITUTION_ROLES } from '@betang/core';
 import { useEffect, useState } from 'react';
 import { useApi } from '../../api/api-context';
-import { getServiceStandards } from '../../api/catalog.api';
-import { cancelRequest, getRequest } from '../../api/vps-requests.api';
-import { useResource } from '../../api/use-resource';
+import { cancelRequest } from '../../api/vps-requests.api';
+import { useQuery } from '@tanstack/react-query';
+import { requestQuery, serviceStandardsQuery } from '../../api/queries';
 import { useI18n } from '../../i18n/i18n-context';
-import type { PathParams } from '../../router/match-path';
-import { Link } from '../../router/router';
+import { useParams } from 'react-router';
+import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { ConfirmPanel } from '../../ui/confirm-panel';
@@ -20,17 +20,17 @@ import { fromSnapshot } from './live-request';
 import { useLiveRequest } from './use-live-request';
 
 /** One request with its live timeline (SSE), time against the service standard, and how to connect once active. */
-export function RequestPage({ params }: { params: PathParams }) {
+export function RequestPage() {
   const { t, number } = useI18n();
   const api = useApi();
   const me = useMe();
-  const id = params.id ?? '';
+  const id = useParams().id ?? '';
   // A plain GET too: it paints before the stream's snapshot and turns a 404 into a message (an
   // EventSource cannot tell a refused stream from a dropped one); no stream for a request that failed.
-  const first = useResource((client) => getRequest(client, id), [id]);
-  const { live: streamed, stream, replace } = useLiveRequest(id, first.error === undefined);
+  const first = useQuery(requestQuery(api, id));
+  const { live: streamed, stream, replace } = useLiveRequest(id, first.error === null);
   const live = streamed ?? (first.data ? fromSnapshot(first.data) : null);
-  const standards = useResource((client) => getServiceStandards(client), []);
+  const standards = useQuery(serviceStandardsQuery(api));
   const [confirming, setConfirming] = useState(false);
   const cancel = useSubmit();
   const [now, setNow] = useState(() => Date.now());
@@ -42,7 +42,7 @@ export function RequestPage({ params }: { params: PathParams }) {
   if (!live) {
     return (
       <Page title={t('requests.detailTitle')}>
-        {first.loading ? <Loading /> : null}
+        {first.isFetching ? <Loading /> : null}
         <ErrorAlert error={first.error} />
       </Page>
     );

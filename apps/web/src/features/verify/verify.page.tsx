@@ -1,11 +1,12 @@
 import type { VerificationResult } from '@betang/core';
 import { useId, useState, type ChangeEvent } from 'react';
 import { useApi } from '../../api/api-context';
-import { verifyCode, verifyPdf } from '../../api/verify.api';
-import { useResource } from '../../api/use-resource';
+import { verifyPdf } from '../../api/verify.api';
+import { useQuery } from '@tanstack/react-query';
+import { verificationQuery } from '../../api/queries';
 import { useI18n } from '../../i18n/i18n-context';
-import type { PathParams } from '../../router/match-path';
-import { Link } from '../../router/router';
+import { useParams } from 'react-router';
+import { Link } from '../../ui/link';
 import { useSession } from '../../session/session-context';
 import { BrandBar } from '../../shell/brand-bar';
 import { ErrorAlert, Loading } from '../../ui/alert';
@@ -54,16 +55,16 @@ export function VerifyPage() {
 }
 
 /** Public: the page the QR code on every agreement page links to (GET /verify/:code). */
-export function VerifyCodePage({ params }: { params: PathParams }) {
+export function VerifyCodePage() {
   const { t } = useI18n();
-  const code = params.code ?? '';
-  const answer = useResource((api) => verifyCode(api, code), [code]);
+  const code = useParams().code ?? '';
+  const answer = useQuery(verificationQuery(useApi(), code));
   return (
     <>
       <BrandBar />
       <Page title={t('verify.codeTitle')}>
         <p>{t('verify.codeIntro', { code })}</p>
-        {answer.loading ? <Loading /> : null}
+        {answer.isFetching ? <Loading /> : null}
         <ErrorAlert error={answer.error} />
         {answer.data ? <VerificationResultView result={answer.data} /> : null}
         <p>

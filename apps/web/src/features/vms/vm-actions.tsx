@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { decommissionVm, powerVm } from '../../api/vms.api';
 import { useI18n, type MessageKey } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { Link } from '../../ui/link';
 import { ErrorAlert, LiveRegion } from '../../ui/alert';
 import { ConfirmPanel } from '../../ui/confirm-panel';
 import { useSubmit, validateWith } from '../../ui/form-state';
