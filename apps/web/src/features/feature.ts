@@ -2,7 +2,7 @@ import type { Role } from '@betang/core';
 import type { QueryClient } from '@tanstack/react-query';
 import type { ComponentType } from 'react';
 import type { ApiClient } from '../api/http-client';
-import type { MessageKey } from '../i18n/i18n-context';
+import type { MessageKey } from '../i18n/i18n';
 
 /** Path parameters of a route (`/institutions/:id` → `{ id }`). */
 export type RouteParams = Readonly<Record<string, string | undefined>>;

@@ -4,7 +4,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { useApi } from '../api/api-context';
 import { ApiError } from '../api/api-error';
 import { getMe, login, logout } from '../api/session.api';
-import { hasStoredLocale, useI18n } from '../i18n/i18n-context';
+import { hasStoredLocale, setLocale } from '../i18n/i18n';
 
 export type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'signed-in'; me: MeResponse };
 
@@ -26,7 +26,6 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   // Another person may sign in next in this tab: nothing read for the previous one may show
   // (cleared at sign-out and at sign-in, which also covers a session that expired).
   const queryClient = useQueryClient();
-  const { setLocale } = useI18n();
   const [state, setState] = useState<SessionState>({ status: 'loading' });
 
   const refresh = useCallback(async () => {
@@ -34,7 +33,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       const me = await getMe(api);
       api.setCsrfToken(me.csrfToken);
       // the account's language applies until someone picks one on this device
-      if (!hasStoredLocale() && me.user.locale !== 'id') setLocale(me.user.locale, false);
+      if (!hasStoredLocale() && me.user.locale !== 'id') await setLocale(me.user.locale, false);
       setState({ status: 'signed-in', me });
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
@@ -42,7 +41,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setState({ status: 'anonymous' });
       } else throw error;
     }
-  }, [api, setLocale]);
+  }, [api]);
 
   useEffect(() => {
     refresh().catch(() => setState({ status: 'anonymous' }));

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { useI18n } from '../i18n/i18n-context';
+import { useI18n } from '../i18n/use-i18n';
 import { useNavigate } from 'react-router';
 import { Link } from '../ui/link';
 import { isConsoleUser, useMe, useSession } from '../session/session-context';

@@ -1,10 +1,12 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { Outlet, useLocation, useNavigate, useSearchParams } from 'react-router';
-import { SignInPage } from '../features/auth/sign-in.page';
-import { TotpEnrolmentGate } from '../features/auth/totp-enrolment-gate';
 import { useSession } from '../session/session-context';
 import { Loading } from '../ui/alert';
 import { AppShell } from './app-shell';
+
+// Signed-in visitors never need these two screens: they load (each its own chunk) only when shown.
+const SignInPage = lazy(() => import('../features/auth/sign-in.page').then((module) => ({ default: module.SignInPage })));
+const TotpEnrolmentGate = lazy(() => import('../features/auth/totp-enrolment-gate').then((module) => ({ default: module.TotpEnrolmentGate })));
 
 /** Where a `?next=` may send people after sign-in: only paths of this site (never `//host`). */
 function safeNext(next: string | null): string {
@@ -28,9 +30,21 @@ export function SignedInLayout() {
   }, [anonymous, state.status, pathname, search, navigate]);
 
   if (state.status === 'loading') return <Loading />;
-  if (state.status === 'anonymous') return <SignInPage />;
+  if (state.status === 'anonymous') {
+    return (
+      <Suspense fallback={<Loading />}>
+        <SignInPage />
+      </Suspense>
+    );
+  }
   // A role that requires TOTP, not yet enrolled: nothing but the enrolment until it is done.
-  if (state.me.totpEnrolmentRequired) return <TotpEnrolmentGate />;
+  if (state.me.totpEnrolmentRequired) {
+    return (
+      <Suspense fallback={<Loading />}>
+        <TotpEnrolmentGate />
+      </Suspense>
+    );
+  }
   return (
     <AppShell>
       <Outlet />

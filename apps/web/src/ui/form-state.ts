@@ -1,20 +1,16 @@
 import { useState } from 'react';
-import type { Locale } from '@betang/core';
 import type { z } from 'zod';
-import { en as zodEn, id as zodId } from 'zod/locales';
 import { ApiError, fieldErrorsOf } from '../api/api-error';
-
-// Only the two locales Betang speaks (importing z.locales would bundle all of zod's languages).
-const LOCALE_ERRORS = { id: zodId().localeError, en: zodEn().localeError };
 
 export type FieldErrors = Record<string, string>;
 
 /**
  * Checks `values` with a contract schema before sending, so people see the API's own rules at
- * once. Returns field errors keyed like the API's `body.` paths (without the prefix).
+ * once (in the current language: the app's zod error map). Returns field errors keyed like the
+ * API's `body.` paths (without the prefix).
  */
-export function validateWith(schema: z.ZodType, values: unknown, locale: Locale): FieldErrors {
-  const result = schema.safeParse(values, { error: LOCALE_ERRORS[locale] });
+export function validateWith(schema: z.ZodType, values: unknown): FieldErrors {
+  const result = schema.safeParse(values);
   if (result.success) return {};
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) errors[issue.path.map(String).join('.')] ??= issue.message;

@@ -4,7 +4,7 @@ import { useApi } from '../../api/api-context';
 import { createToken, revokeToken } from '../../api/session.api';
 import { useQuery } from '@tanstack/react-query';
 import { tokenListQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { CheckboxGroup, Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
@@ -32,7 +32,7 @@ const LAST_DAY = 364;
 
 /** Personal API tokens: create (secret shown once), list, revoke. */
 export function TokensPage() {
-  const { t, locale, dateTime } = useI18n();
+  const { t, dateTime } = useI18n();
   const api = useApi();
   const tokens = useQuery(tokenListQuery(api));
   const [name, setName] = useState('');
@@ -56,7 +56,7 @@ export function TokensPage() {
     event.preventDefault();
     // keep the order of TOKEN_SCOPES whatever order the boxes were ticked in
     const body = { name, expiresAt: expires ? endOfDayWib(expires) : '', scopes: TOKEN_SCOPES.filter((s) => scopes.includes(s)) };
-    const errors = validateWith(ZCreateTokenBody, body, locale);
+    const errors = validateWith(ZCreateTokenBody, body);
     if (!expires || expires < wibDatePlus(0) || expires > wibDatePlus(LAST_DAY)) errors.expiresAt = t('tokens.expiresRange');
     if (Object.keys(errors).length > 0) {
       form.setError(undefined);

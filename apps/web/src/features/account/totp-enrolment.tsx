@@ -1,8 +1,7 @@
-import QRCode from 'qrcode';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { enableTotp, newTotpSecret } from '../../api/session.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { useMe } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
@@ -14,14 +13,18 @@ function grouped(secret: string): string {
   return secret.replace(/(.{4})/g, '$1 ').trim();
 }
 
-/** The otpauth link as a QR code image (a data: URL, allowed by the CSP), drawn in the browser: the secret never leaves it. */
+/**
+ * The otpauth link as a QR code image (a data: URL, allowed by the CSP), drawn in the browser: the
+ * secret never leaves it. The QR library loads only when a code is drawn (few people enrol).
+ */
 function useQrCode(text: string | undefined): string | null {
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
     let current = true;
     setUrl(null);
     if (text) {
-      QRCode.toDataURL(text, { errorCorrectionLevel: 'M', margin: 2, width: 220 })
+      import('qrcode')
+        .then(({ default: QRCode }) => QRCode.toDataURL(text, { errorCorrectionLevel: 'M', margin: 2, width: 220 }))
         .then((data) => current && setUrl(data))
         .catch(() => current && setUrl(null));
     }

@@ -4,7 +4,7 @@ import { agreementDocumentUrl } from '../../api/agreements.api';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
 import { agreementQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { useParams } from 'react-router';
 import { Link } from '../../ui/link';
 import { useMe } from '../../session/session-context';

@@ -2,7 +2,7 @@ import { Role, type AgreementDto, type PendingAgreementDocumentDto } from '@beta
 import { useId, useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { acceptPendingDocument, discardPendingDocument, pendingDocumentUrl } from '../../api/agreements.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { holdsAny, useMe } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
 import { useSubmit } from '../../ui/form-state';

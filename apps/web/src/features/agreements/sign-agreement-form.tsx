@@ -3,7 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { ApiError } from '../../api/api-error';
 import { signAgreement } from '../../api/agreements.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { useMe } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
@@ -16,7 +16,7 @@ import { FormActions } from '../../ui/form-actions';
  * account has one) is asked again, and the consent statement must be ticked.
  */
 export function SignAgreementForm({ agreement, onSigned, onStale }: { agreement: AgreementDto; onSigned(a: AgreementDto): void; onStale(): void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const me = useMe();
   const consentId = useId();
@@ -28,7 +28,7 @@ export function SignAgreementForm({ agreement, onSigned, onStale }: { agreement:
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     const body = { password, consent, expectedSha256: agreement.currentSha256, ...(totp ? { totp } : {}) };
-    const errors = validateWith(ZSignAgreementBody, body, locale);
+    const errors = validateWith(ZSignAgreementBody, body);
     if (Object.keys(errors).length > 0) {
       form.setError(undefined);
       form.setFieldErrors(errors);

@@ -11,7 +11,8 @@ import {
 import { useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { createApplication, updateApplication } from '../../api/applications.api';
-import { useI18n, type MessageKey } from '../../i18n/i18n-context';
+import type { MessageKey } from '../../i18n/i18n';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
@@ -53,7 +54,7 @@ const options = <V extends string>(values: readonly V[], keys: Record<V, Message
 
 /** Adds or edits an inventory entry; the contract's rules are checked before sending, the API's field errors shown on the fields. */
 export function ApplicationForm({ application, onSaved, onCancel }: { application?: ApplicationDto; onSaved(app: ApplicationDto): void; onCancel(): void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const [values, setValues] = useState(() => initial(application));
   const form = useSubmit();
@@ -64,7 +65,7 @@ export function ApplicationForm({ application, onSaved, onCancel }: { applicatio
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     const body = toBody(values, editing);
-    const errors = validateWith(editing ? ZUpdateApplicationBody : ZCreateApplicationBody, body, locale);
+    const errors = validateWith(editing ? ZUpdateApplicationBody : ZCreateApplicationBody, body);
     if (Object.keys(errors).length > 0) {
       form.setError(undefined);
       form.setFieldErrors(errors);

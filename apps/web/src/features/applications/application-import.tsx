@@ -4,7 +4,7 @@ import { useId, useState, type ChangeEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { ApiError } from '../../api/api-error';
 import { importApplications } from '../../api/applications.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert, LiveRegion } from '../../ui/alert';
 import { useSubmit } from '../../ui/form-state';
 import { TableWrap } from '../../ui/table-wrap';
@@ -68,7 +68,7 @@ export function ApplicationImport({ onImported }: { onImported(): void }) {
         <p role="status">
           {errors.length === 0
             ? t('apps.importCheckOk', { rows: number(check.rows, 0), created: number(check.created, 0), updated: number(check.updated, 0) })
-            : t('apps.importCheckErrors', { rows: number(check.rows, 0), count: number(errors.length, 0) })}
+            : t('apps.importCheckErrors', { rows: check.rows, count: errors.length })}
         </p>
       ) : null}
       {errors.length > 0 ? (

@@ -4,7 +4,7 @@ import { useApi } from '../../api/api-context';
 import { APPLICATIONS_EXPORT_URL, deleteApplication } from '../../api/applications.api';
 import { useQuery } from '@tanstack/react-query';
 import { applicationListQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { ErrorAlert, LiveRegion } from '../../ui/alert';
 import { ConfirmPanel } from '../../ui/confirm-panel';
 import { useSubmit } from '../../ui/form-state';

@@ -3,7 +3,7 @@ import type { AuditFilter } from '../../api/audit.api';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
 import { institutionListQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { Field } from '../../ui/field';
 import { FormActions } from '../../ui/form-actions';
 

@@ -3,7 +3,7 @@ import { useApi } from '../../api/api-context';
 import { listAudit, type AuditEntry, type AuditFilter } from '../../api/audit.api';
 import { useQuery } from '@tanstack/react-query';
 import { auditQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { isConsoleUser, useMe } from '../../session/session-context';
 import { Page } from '../../ui/page';
 import { AuditFilters } from './audit-filters';

@@ -1,7 +1,7 @@
 import { ZLoginBody } from '@betang/core';
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/api-error';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { useSession } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
@@ -24,7 +24,7 @@ export function SignInPage() {
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     const body = { email, password, ...(totp ? { totp } : {}) };
-    const errors = validateWith(ZLoginBody, body, locale);
+    const errors = validateWith(ZLoginBody, body);
     if (Object.keys(errors).length > 0) {
       form.setFieldErrors(errors);
       form.setError(undefined);

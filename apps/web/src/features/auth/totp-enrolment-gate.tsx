@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { TotpEnrolment } from '../account/totp-enrolment';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { useLocation, useNavigate } from 'react-router';
 import { useMe, useSession } from '../../session/session-context';
 import { BrandBar } from '../../shell/brand-bar';

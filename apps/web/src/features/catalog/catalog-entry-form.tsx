@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useApi } from '../../api/api-context';
 import type { ApiClient } from '../../api/http-client';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { FormActions } from '../../ui/form-actions';

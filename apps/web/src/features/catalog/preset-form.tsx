@@ -1,7 +1,7 @@
 import { ZPutPresetBody, type ZSizePreset } from '@betang/core';
 import type { z } from 'zod';
 import { putPreset } from '../../api/catalog.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { Field } from '../../ui/field';
 import { validateWith } from '../../ui/form-state';
 import { CatalogEntryForm, PRESET_ID_PATTERN } from './catalog-entry-form';
@@ -10,7 +10,7 @@ type Preset = z.infer<typeof ZSizePreset>;
 
 /** Creates (no `preset`) or edits a size preset: PUT /catalog/presets/:id (memory entered in GiB). */
 export function PresetForm({ preset, onSaved, onCancel }: { preset?: Preset; onSaved(name: string): void; onCancel(): void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   return (
     <CatalogEntryForm
       title={preset ? t('opCatalog.editPreset', { name: preset.name }) : t('opCatalog.addPreset')}
@@ -26,7 +26,7 @@ export function PresetForm({ preset, onSaved, onCancel }: { preset?: Preset; onS
       }}
       check={(v) => {
         const body = { name: v.name, cores: Number(v.cores), memoryMiB: Math.round(Number(v.memoryGiB) * 1024), diskGiB: Number(v.diskGiB), isActive: v.isActive };
-        const errors = validateWith(ZPutPresetBody, body, locale);
+        const errors = validateWith(ZPutPresetBody, body);
         if (errors.memoryMiB) errors.memoryGiB = errors.memoryMiB;
         return { body, errors };
       }}

@@ -2,7 +2,7 @@ import { Role, type MeResponse } from '@betang/core';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
 import { agreementListQuery, requestListQuery, vmListQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { Link } from '../../ui/link';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { ProgressBar } from '../../ui/progress-bar';

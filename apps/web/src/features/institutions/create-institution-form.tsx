@@ -2,7 +2,7 @@ import { ZCreateInstitutionBody, type InstitutionDto } from '@betang/core';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { createInstitution } from '../../api/institutions.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
@@ -10,7 +10,7 @@ import { FormActions } from '../../ui/form-actions';
 
 /** Admins add an institution (code, name, address); the API refuses a taken code with 409. */
 export function CreateInstitutionForm({ onCreated }: { onCreated(institution: InstitutionDto): void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const form = useSubmit();
   const [values, setValues] = useState({ code: '', name: '', address: '' });
@@ -19,7 +19,7 @@ export function CreateInstitutionForm({ onCreated }: { onCreated(institution: In
   async function onSubmit(event: React.FormEvent) {
     event.preventDefault();
     const body = { code: values.code.trim(), name: values.name, ...(values.address.trim() ? { address: values.address } : {}) };
-    const errors = validateWith(ZCreateInstitutionBody, body, locale);
+    const errors = validateWith(ZCreateInstitutionBody, body);
     if (Object.keys(errors).length > 0) return form.setFieldErrors(errors);
     const created = await form.submit(() => createInstitution(api, body));
     if (created) {

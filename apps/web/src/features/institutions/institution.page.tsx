@@ -4,7 +4,7 @@ import { useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
 import { institutionQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, Loading } from '../../ui/alert';

@@ -4,7 +4,7 @@ import { useApi } from '../../api/api-context';
 import { listInstitutions } from '../../api/institutions.api';
 import { useQuery } from '@tanstack/react-query';
 import { institutionListQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { Link } from '../../ui/link';
 import { DataTable } from '../../ui/data-table';
 import { ListSection } from '../../ui/list-section';

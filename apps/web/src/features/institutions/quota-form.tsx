@@ -2,7 +2,7 @@ import { ZQuotaLimits, type QuotaResponse } from '@betang/core';
 import { useEffect, useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { getQuota, putQuota } from '../../api/institutions.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert, LiveRegion } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
@@ -13,7 +13,7 @@ const toValues = (q: QuotaResponse): Values => ({ cores: String(q.limits.cores),
 
 /** Edits an institution's quota (PUT /institutions/:id/quota), each field showing current usage; memory is entered in GiB. */
 export function QuotaForm({ institutionId, onSaved }: { institutionId: string; onSaved(): void }) {
-  const { t, locale, number } = useI18n();
+  const { t, number } = useI18n();
   const api = useApi();
   const form = useSubmit();
   const [quota, setQuota] = useState<QuotaResponse | null>(null);
@@ -31,7 +31,7 @@ export function QuotaForm({ institutionId, onSaved }: { institutionId: string; o
     event.preventDefault();
     setNotice(null);
     const body = { cores: Number(values.cores), memoryMiB: Math.round(Number(values.memoryGiB) * 1024), diskGiB: Number(values.diskGiB), vmCount: Number(values.vmCount) };
-    const errors = validateWith(ZQuotaLimits, body, locale);
+    const errors = validateWith(ZQuotaLimits, body);
     if (Object.keys(errors).length > 0) return form.setFieldErrors({ ...errors, ...(errors.memoryMiB ? { memoryGiB: errors.memoryMiB } : {}) });
     const saved = await form.submit(() => putQuota(api, institutionId, body));
     if (saved) {

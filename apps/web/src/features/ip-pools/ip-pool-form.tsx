@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { ApiError } from '../../api/api-error';
 import { createIpPool, type IpPool } from '../../api/ip-pools.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
@@ -30,7 +30,7 @@ function toBody(v: Values) {
 
 /** Adds an IP pool; the client checks the contract, the API checks gateway and range against the CIDR (errors by field). */
 export function IpPoolForm({ institutions, onCreated }: { institutions: readonly InstitutionDto[]; onCreated(pool: IpPool): void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const form = useSubmit();
   const [values, setValues] = useState<Values>(EMPTY);
@@ -39,7 +39,7 @@ export function IpPoolForm({ institutions, onCreated }: { institutions: readonly
   async function onSubmit(event: React.FormEvent) {
     event.preventDefault();
     const body = toBody(values);
-    const errors = validateWith(ZCreateIpPoolBody, body, locale);
+    const errors = validateWith(ZCreateIpPoolBody, body);
     if (Object.keys(errors).length > 0) return form.setFieldErrors(errors);
     const created = await form.submit(async () => {
       try {

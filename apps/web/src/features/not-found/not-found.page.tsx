@@ -1,4 +1,4 @@
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { useLocation } from 'react-router';
 import { Link } from '../../ui/link';
 import { Page } from '../../ui/page';

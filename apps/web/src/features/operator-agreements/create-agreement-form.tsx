@@ -4,7 +4,7 @@ import { useApi } from '../../api/api-context';
 import { createAgreement } from '../../api/agreements.api';
 import { useQuery } from '@tanstack/react-query';
 import { applicationsOfInstitutionQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { CheckboxGroup, Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
@@ -16,7 +16,7 @@ const CEILING = { cores: '16', memoryGiB: '32', diskGiB: '500', vmCount: '8', ip
 
 /** Generates an agreement for an institution: term = fiscal year (or a custom term), ceiling, covered applications. */
 export function CreateAgreementForm({ institutions, onCreated }: { institutions: readonly InstitutionDto[]; onCreated(agreement: AgreementDto): void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const form = useSubmit();
   const [institutionId, setInstitutionId] = useState('');
@@ -37,7 +37,7 @@ export function CreateAgreementForm({ institutions, onCreated }: { institutions:
       ceiling: { cores: Number(ceiling.cores), memoryMiB: Math.round(Number(ceiling.memoryGiB) * 1024), diskGiB: Number(ceiling.diskGiB), vmCount: Number(ceiling.vmCount), ipCount: Number(ceiling.ipCount) },
       applicationIds,
     };
-    const errors = validateWith(ZCreateAgreementBody, body, locale);
+    const errors = validateWith(ZCreateAgreementBody, body);
     if (errors['ceiling.memoryMiB']) errors['ceiling.memoryGiB'] = errors['ceiling.memoryMiB'];
     if (Object.keys(errors).length > 0) return form.setFieldErrors(errors);
     const created = await form.submit(() => createAgreement(api, body));

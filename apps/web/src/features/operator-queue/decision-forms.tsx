@@ -2,7 +2,7 @@ import { ZApproveBody, ZRejectBody, type VpsRequestDto } from '@betang/core';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { approveRequest, rejectRequest } from '../../api/operator-queue.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { useSubmit, validateWith } from '../../ui/form-state';
 import { TextAreaField } from '../../ui/textarea-field';
@@ -11,7 +11,7 @@ type Props = { request: VpsRequestDto; onDecided(request: VpsRequestDto, decisio
 
 /** Approve (optional comment) and reject (required reason) for one request; the API's refusal is announced. */
 export function DecisionForms({ request, onDecided }: Props) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const approve = useSubmit();
   const reject = useSubmit();
@@ -21,7 +21,7 @@ export function DecisionForms({ request, onDecided }: Props) {
   async function onApprove(event: React.FormEvent) {
     event.preventDefault();
     const body = comment.trim() ? { comment: comment.trim() } : {};
-    const errors = validateWith(ZApproveBody, body, locale);
+    const errors = validateWith(ZApproveBody, body);
     if (Object.keys(errors).length > 0) return approve.setFieldErrors(errors);
     const answer = await approve.submit(() => approveRequest(api, request.id, body.comment));
     if (answer) onDecided(answer, 'approved');
@@ -29,7 +29,7 @@ export function DecisionForms({ request, onDecided }: Props) {
 
   async function onReject(event: React.FormEvent) {
     event.preventDefault();
-    const errors = validateWith(ZRejectBody, { reason }, locale);
+    const errors = validateWith(ZRejectBody, { reason });
     if (Object.keys(errors).length > 0) return reject.setFieldErrors({ reason: reason.trim() ? (errors.reason ?? '') : t('opQueue.reasonRequired') });
     const answer = await reject.submit(() => rejectRequest(api, request.id, reason.trim()));
     if (answer) onDecided(answer, 'rejected');

@@ -2,7 +2,7 @@ import { Role } from '@betang/core';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { retryRequest, type FailedItem } from '../../api/operator-queue.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert } from '../../ui/alert';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { dismissFinding } from '../../api/reconciliation.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit } from '../../ui/form-state';

@@ -4,7 +4,7 @@ import { type FindingStatus } from '../../api/reconciliation.api';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
 import { findingListQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';

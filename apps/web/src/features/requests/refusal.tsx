@@ -1,5 +1,5 @@
 import { ApiError } from '../../api/api-error';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { Link } from '../../ui/link';
 
 /**

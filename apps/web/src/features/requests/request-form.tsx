@@ -2,7 +2,7 @@ import { ZSubmitRequestBody, type ApplicationDto, type ZCatalog, type MeResponse
 import { useMemo, useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { submitRequest } from '../../api/vps-requests.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { Link } from '../../ui/link';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
@@ -62,7 +62,7 @@ export function RequestForm({ me, applications, catalog, quota, onSubmitted }: P
 
   const body = useMemo(() => toRequestBody(values), [values]);
   const liveErrors = useMemo(() => {
-    const errors = validateWith(ZSubmitRequestBody, body, locale);
+    const errors = validateWith(ZSubmitRequestBody, body);
     if (values.size === 'custom') Object.assign(errors, boundsErrors(customResources(values), catalog.customBounds, (min, max) => t('requests.outOfBounds', { min, max })));
     return Object.fromEntries(Object.entries(errors).map(([path, message]) => [path, inLanguage(message, locale)]));
   }, [body, values, catalog, locale, t]);

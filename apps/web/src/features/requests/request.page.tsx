@@ -4,7 +4,7 @@ import { useApi } from '../../api/api-context';
 import { cancelRequest } from '../../api/vps-requests.api';
 import { useQuery } from '@tanstack/react-query';
 import { requestQuery, serviceStandardsQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { useParams } from 'react-router';
 import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';

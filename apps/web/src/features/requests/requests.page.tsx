@@ -2,7 +2,7 @@ import { INSTITUTION_ROLES } from '@betang/core';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
 import { requestListQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
 import { Page } from '../../ui/page';

@@ -2,7 +2,7 @@ import { DATA_CENTER_ROLES, ZApprovalPolicy, type ApprovalPolicy, type Role } fr
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { putApprovalPolicy } from '../../api/settings.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert, LiveRegion } from '../../ui/alert';
 import { CheckboxGroup, Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
@@ -23,7 +23,7 @@ function toPolicy(levels: LevelValues[], auto: boolean, autoSize: SizeValues): A
 
 /** The approval policy: levels in order (roles, any/all, from which size), and auto-approval of small requests. */
 export function ApprovalPolicyForm({ initial, readOnly }: { initial: ApprovalPolicy; readOnly: boolean }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const form = useSubmit();
   const [levels, setLevels] = useState<LevelValues[]>(initial.levels.map(toLevel));
@@ -37,7 +37,7 @@ export function ApprovalPolicyForm({ initial, readOnly }: { initial: ApprovalPol
     event.preventDefault();
     setNotice(null);
     const body = toPolicy(levels, auto, autoSize);
-    const errors = validateWith(ZApprovalPolicy, body, locale);
+    const errors = validateWith(ZApprovalPolicy, body);
     if (Object.keys(errors).length > 0) return form.setFieldErrors(errors);
     if (await form.submit(() => putApprovalPolicy(api, body))) setNotice(t('opSettings.saved'));
   }

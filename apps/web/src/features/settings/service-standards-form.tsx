@@ -2,7 +2,7 @@ import { ZServiceStandards, type ServiceStandards } from '@betang/core';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { putServiceStandards } from '../../api/settings.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert, LiveRegion } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
@@ -10,7 +10,7 @@ import { FormActions } from '../../ui/form-actions';
 
 /** Target times the queue and board measure against (PUT /settings/service-standards). */
 export function ServiceStandardsForm({ initial, readOnly }: { initial: ServiceStandards; readOnly: boolean }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const form = useSubmit();
   const [v, setV] = useState({ approvalHours: String(initial.approvalHours), provisioningMinutes: String(initial.provisioningMinutes) });
@@ -20,7 +20,7 @@ export function ServiceStandardsForm({ initial, readOnly }: { initial: ServiceSt
     event.preventDefault();
     setNotice(null);
     const body = { approvalHours: Number(v.approvalHours), provisioningMinutes: Number(v.provisioningMinutes) };
-    const errors = validateWith(ZServiceStandards, body, locale);
+    const errors = validateWith(ZServiceStandards, body);
     if (Object.keys(errors).length > 0) return form.setFieldErrors(errors);
     if (await form.submit(() => putServiceStandards(api, body))) setNotice(t('opSettings.saved'));
   }

@@ -4,7 +4,7 @@ import { getApprovalPolicy, getCustomSizeBounds, getServiceStandardsSetting } fr
 import { useQuery } from '@tanstack/react-query';
 import { queryKeys } from '../../api/query-keys';
 import { useApi } from '../../api/api-context';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';

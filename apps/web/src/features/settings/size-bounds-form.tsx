@@ -2,14 +2,14 @@ import { ZCustomSizeBounds, type CustomSizeBounds } from '@betang/core';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { putCustomSizeBounds } from '../../api/settings.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert, LiveRegion } from '../../ui/alert';
 import { useSubmit, validateWith } from '../../ui/form-state';
 import { ResourcesFields, fromResources, toResources } from './resources-fields';
 
 /** Whether people may ask for a custom size, and its bounds (PUT /settings/custom-size-bounds). */
 export function SizeBoundsForm({ initial, readOnly }: { initial: CustomSizeBounds; readOnly: boolean }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const form = useSubmit();
   const [allowCustom, setAllowCustom] = useState(initial.allowCustom);
@@ -21,7 +21,7 @@ export function SizeBoundsForm({ initial, readOnly }: { initial: CustomSizeBound
     event.preventDefault();
     setNotice(null);
     const body = { allowCustom, min: toResources(min), max: toResources(max) } as CustomSizeBounds;
-    const errors = validateWith(ZCustomSizeBounds, body, locale);
+    const errors = validateWith(ZCustomSizeBounds, body);
     if (Object.keys(errors).length > 0) return form.setFieldErrors(errors);
     if (await form.submit(() => putCustomSizeBounds(api, body))) setNotice(t('opSettings.saved'));
   }

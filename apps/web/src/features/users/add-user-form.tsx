@@ -2,7 +2,7 @@ import { ZCreateUserBody, type Role, type UserDto } from '@betang/core';
 import { useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { createUser, type UserScope } from '../../api/institutions.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { CheckboxGroup, Field } from '../../ui/field';
 import { useSubmit, validateWith } from '../../ui/form-state';
@@ -32,7 +32,7 @@ export function AddUserForm({ scope, onAdded }: { scope: UserScope; onAdded(user
       ...(values.position ? { position: values.position } : {}),
       ...(values.phone ? { phone: values.phone } : {}),
     };
-    const errors = validateWith(ZCreateUserBody, body, locale);
+    const errors = validateWith(ZCreateUserBody, body);
     if (Object.keys(errors).length > 0) {
       form.setError(undefined);
       form.setFieldErrors(errors);

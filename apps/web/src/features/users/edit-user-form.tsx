@@ -2,7 +2,7 @@ import { Role, ZUpdateUserBody, type UserDto } from '@betang/core';
 import { useId, useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { resetUserTotp, unlockUser, updateUser } from '../../api/institutions.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { holdsAny, useMe } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
 import { CheckboxGroup } from '../../ui/field';
@@ -28,7 +28,7 @@ export function EditUserForm({
   onTotpReset(user: UserDto): void;
   onCancel(): void;
 }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const me = useMe();
   const unlock = useSubmit();
@@ -41,7 +41,7 @@ export function EditUserForm({
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     const body = { roles, isActive };
-    const errors = validateWith(ZUpdateUserBody, body, locale);
+    const errors = validateWith(ZUpdateUserBody, body);
     if (Object.keys(errors).length > 0) {
       form.setError(undefined);
       form.setFieldErrors(errors);

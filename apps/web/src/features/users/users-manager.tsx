@@ -4,7 +4,7 @@ import { type UserScope } from '../../api/institutions.api';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
 import { userListQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { AddUserForm } from './add-user-form';
 import { EditUserForm } from './edit-user-form';
 import { roleKey } from './user-roles';

@@ -4,7 +4,7 @@ import { useApi } from '../../api/api-context';
 import { verifyPdf } from '../../api/verify.api';
 import { useQuery } from '@tanstack/react-query';
 import { verificationQuery } from '../../api/queries';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { useParams } from 'react-router';
 import { Link } from '../../ui/link';
 import { useSession } from '../../session/session-context';

@@ -2,7 +2,8 @@ import { VM_POWER_ACTIONS, ZDecommissionBody, vmActionAllowed, type VmDto, type 
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { decommissionVm, powerVm } from '../../api/vms.api';
-import { useI18n, type MessageKey } from '../../i18n/i18n-context';
+import type { MessageKey } from '../../i18n/i18n';
+import { useI18n } from '../../i18n/use-i18n';
 import { Link } from '../../ui/link';
 import { ErrorAlert, LiveRegion } from '../../ui/alert';
 import { ConfirmPanel } from '../../ui/confirm-panel';
@@ -21,7 +22,7 @@ type Pending = { kind: 'power'; action: VmPowerAction } | { kind: 'decommission'
 
 /** Power actions and decommission of one VM, each confirmed first; the progress is followed on the request's timeline. */
 export function VmActions({ vm, onQueued }: { vm: VmDto; onQueued(): void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const [pending, setPending] = useState<Pending>(null);
   const [reason, setReason] = useState('');
@@ -33,7 +34,7 @@ export function VmActions({ vm, onQueued }: { vm: VmDto; onQueued(): void }) {
   async function confirm() {
     if (!pending) return;
     if (pending.kind === 'decommission') {
-      const errors = validateWith(ZDecommissionBody, { reason }, locale);
+      const errors = validateWith(ZDecommissionBody, { reason });
       if (errors.reason) {
         form.setFieldErrors(errors);
         return;
