@@ -7,16 +7,31 @@ import { ApiError, fieldErrorsOf } from '../api/api-error';
 /** Field errors keyed like the API's `body.` paths without the prefix (`ports.0`, `email`). */
 export type FieldErrors = Record<string, string>;
 
-/** Flattens react-hook-form's nested errors into `a.b.0` paths (the first message of each field). */
-export function flattenErrors(errors: HookFieldErrors, prefix = ''): FieldErrors {
+/**
+ * Flattens react-hook-form's nested errors into `a.b.0` paths (the first message of each field);
+ * with `type`, only errors of that type (`server`: the API's own field errors).
+ */
+export function flattenErrors(errors: HookFieldErrors, prefix = '', type?: string): FieldErrors {
   const out: FieldErrors = {};
   for (const [key, value] of Object.entries(errors)) {
     if (!value || key === 'root') continue;
     const path = prefix ? `${prefix}.${key}` : key;
-    if (typeof value.message === 'string' && value.message) out[path] = value.message;
-    else if (typeof value === 'object') Object.assign(out, flattenErrors(value as HookFieldErrors, path));
+    if (typeof value.message === 'string' && value.message) {
+      if (type === undefined || value.type === type) out[path] = value.message;
+    } else if (typeof value === 'object') Object.assign(out, flattenErrors(value as HookFieldErrors, path, type));
   }
   return out;
+}
+
+/**
+ * The contract's verdict on `value` as field errors keyed by path, for forms that show errors
+ * while people type (in the current language: the app's zod error map). Empty when it passes.
+ */
+export function contractErrors(schema: z.ZodType, value: unknown): FieldErrors {
+  const result = schema.safeParse(value);
+  const errors: FieldErrors = {};
+  for (const issue of result.error?.issues ?? []) errors[issue.path.map(String).join('.')] ??= issue.message;
+  return errors;
 }
 
 /**
@@ -88,5 +103,5 @@ export function useContractForm<V extends FieldValues, S extends z.ZodType>({ sc
     return { value: String(form.getValues(name) ?? ''), onValue: (value: string) => set(name, value as PathValue<V, P>), error: fieldErrors[name] };
   }
 
-  return { form, values, fieldErrors, error, setError, busy, onSubmit, set, bind, reset: form.reset };
+  return { form, values, fieldErrors, serverFieldErrors: flattenErrors(form.formState.errors, '', 'server'), error, setError, busy, onSubmit, set, bind, reset: form.reset };
 }

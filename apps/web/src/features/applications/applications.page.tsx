@@ -2,12 +2,11 @@ import type { ApplicationDto } from '@betang/core';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { APPLICATIONS_EXPORT_URL, deleteApplication } from '../../api/applications.api';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { applicationListQuery } from '../../api/queries';
 import { useI18n } from '../../i18n/use-i18n';
 import { ErrorAlert, LiveRegion } from '../../ui/alert';
 import { ConfirmPanel } from '../../ui/confirm-panel';
-import { useSubmit } from '../../ui/form-state';
 import { Page } from '../../ui/page';
 import { DataTable } from '../../ui/data-table';
 import { ListSection } from '../../ui/list-section';
@@ -25,7 +24,6 @@ export function ApplicationsPage() {
   const apps = useQuery(applicationListQuery(api));
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
   const [notice, setNotice] = useState<string | null>(null);
-  const removal = useSubmit();
 
   const done = (message: string) => {
     setMode({ kind: 'list' });
@@ -33,13 +31,8 @@ export function ApplicationsPage() {
     void apps.refetch();
   };
 
-  async function remove(app: ApplicationDto) {
-    const ok = await removal.submit(async () => {
-      await deleteApplication(api, app.id);
-      return true;
-    });
-    if (ok) done(t('apps.deleted', { name: app.name }));
-  }
+  const removal = useMutation({ mutationFn: (app: ApplicationDto) => deleteApplication(api, app.id), onSuccess: (_answer, app) => done(t('apps.deleted', { name: app.name })) });
+  const remove = (app: ApplicationDto) => removal.mutate(app);
 
   return (
     <Page
@@ -67,7 +60,7 @@ export function ApplicationsPage() {
             confirmLabel={t('apps.deleteConfirm')}
             cancelLabel={t('common.cancel')}
             danger
-            busy={removal.busy}
+            busy={removal.isPending}
             onConfirm={() => void remove(mode.app)}
             onCancel={() => setMode({ kind: 'list' })}
           >

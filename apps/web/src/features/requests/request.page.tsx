@@ -2,7 +2,7 @@ import { INSTITUTION_ROLES } from '@betang/core';
 import { useEffect, useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { cancelRequest } from '../../api/vps-requests.api';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { requestQuery, serviceStandardsQuery } from '../../api/queries';
 import { useI18n } from '../../i18n/use-i18n';
 import { useParams } from 'react-router';
@@ -10,7 +10,6 @@ import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { ConfirmPanel } from '../../ui/confirm-panel';
-import { useSubmit } from '../../ui/form-state';
 import { Page } from '../../ui/page';
 import { StatusBadge } from '../../ui/status-badge';
 import { CANCELLABLE, REQUEST_STATUS } from './request-labels';
@@ -32,7 +31,13 @@ export function RequestPage() {
   const live = streamed ?? (first.data ? fromSnapshot(first.data) : null);
   const standards = useQuery(serviceStandardsQuery(api));
   const [confirming, setConfirming] = useState(false);
-  const cancel = useSubmit();
+  const cancel = useMutation({
+    mutationFn: () => cancelRequest(api, id),
+    onSuccess: (updated) => {
+      replace(updated);
+      setConfirming(false);
+    },
+  });
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 30_000);
@@ -52,13 +57,6 @@ export function RequestPage() {
   const address = request.vm?.ipAddress ?? request.ipAddress;
   const mayCancel = CANCELLABLE.includes(request.status) && holdsAny(me.roles, INSTITUTION_ROLES);
 
-  async function doCancel() {
-    const updated = await cancel.submit(() => cancelRequest(api, id));
-    if (updated) {
-      replace(updated);
-      setConfirming(false);
-    }
-  }
 
   return (
     <Page title={t('requests.detailTitleHost', { hostname: request.hostname })}>
@@ -92,7 +90,7 @@ export function RequestPage() {
           </button>
         ) : null}
         {mayCancel && confirming ? (
-          <ConfirmPanel title={t('requests.cancelTitle')} confirmLabel={t('requests.cancelConfirm')} cancelLabel={t('requests.cancelKeep')} danger busy={cancel.busy} onConfirm={() => void doCancel()} onCancel={() => setConfirming(false)}>
+          <ConfirmPanel title={t('requests.cancelTitle')} confirmLabel={t('requests.cancelConfirm')} cancelLabel={t('requests.cancelKeep')} danger busy={cancel.isPending} onConfirm={() => cancel.mutate()} onCancel={() => setConfirming(false)}>
             <p>{t('requests.cancelBody')}</p>
           </ConfirmPanel>
         ) : null}
