@@ -1,5 +1,4 @@
 import { ALL_ROLES, INSTITUTION_ROLES } from '@betang/core';
-import { requestListQuery, requestQuery } from '../../api/queries';
 import type { Feature } from '../feature';
 
 /** VPS requests: the form, the list and the live detail (the literal `/new` outranks `/:id`). */
@@ -7,8 +6,8 @@ export const requestsFeature: Feature = {
   id: 'requests',
   routes: [
     { path: '/vps-requests/new', page: () => import('./new-request.page').then((m) => m.NewRequestPage), roles: INSTITUTION_ROLES },
-    { path: '/vps-requests', page: () => import('./requests.page').then((m) => m.RequestsPage), roles: ALL_ROLES, prefetch: ({ api, queryClient }) => void queryClient.prefetchQuery(requestListQuery(api)) },
-    { path: '/vps-requests/:id', page: () => import('./request.page').then((m) => m.RequestPage), roles: ALL_ROLES, prefetch: ({ api, queryClient }, { id = '' }) => void queryClient.prefetchQuery(requestQuery(api, id)) },
+    { path: '/vps-requests', page: () => import('./requests.page').then((m) => m.RequestsPage), roles: ALL_ROLES, prefetch: ({ api, queryClient }) => void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.requestListQuery(api))) },
+    { path: '/vps-requests/:id', page: () => import('./request.page').then((m) => m.RequestPage), roles: ALL_ROLES, prefetch: ({ api, queryClient }, { id = '' }) => void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.requestQuery(api, id))) },
   ],
   nav: [
     { to: '/vps-requests/new', labelKey: 'nav.newRequest', roles: INSTITUTION_ROLES, order: 20 },
