@@ -4,6 +4,10 @@ import { App } from './app';
 import { setLocale, storedLocale } from './i18n/i18n';
 import { installZodErrorMap } from './i18n/zod-error-map';
 import './styles.css';
+// The portal's and the console's styles are app-wide (shared classes such as the size picker and
+// the refusal card are used by pages that import neither file), so they load with the first page.
+import './ui/portal.css';
+import './features/operator-queue/console.css';
 
 installZodErrorMap();
 const root = document.getElementById('root');

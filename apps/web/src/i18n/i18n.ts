@@ -81,17 +81,20 @@ export function storedLocale(): Locale {
 /**
  * Switches the app to `locale`, loading its catalogue first. `persist: false` applies it to this
  * page only (the account's preference). Guarantees: resolves once every text is in the new
- * language; a catalogue that fails to load leaves the current language in place.
+ * language; a catalogue that fails to load leaves the current language in place (the stored
+ * choice applies at the next load).
  */
 export async function setLocale(locale: Locale, persist = true): Promise<void> {
+  // Stored first: a reload or a new tab right after the choice must already get it.
+  if (persist) {
+    try {
+      window.localStorage.setItem(STORAGE_KEY, locale);
+    } catch {
+      // not persisted; the choice still holds for this page
+    }
+  }
   if (locale !== 'id' && !i18n.hasResourceBundle(locale, 'translation')) {
     i18n.addResourceBundle(locale, 'translation', await LOADERS[locale]());
   }
   await i18n.changeLanguage(locale);
-  if (!persist) return;
-  try {
-    window.localStorage.setItem(STORAGE_KEY, locale);
-  } catch {
-    // not persisted; the choice still holds for this page
-  }
 }
