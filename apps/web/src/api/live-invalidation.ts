@@ -1,5 +1,5 @@
 import type { RequestEventKind } from '@betang/core';
-import type { QueryClient, QueryKey } from '@tanstack/react-query';
+import type { QueryKey } from '@tanstack/react-query';
 import { queryKeys } from './query-keys';
 
 /**
@@ -18,7 +18,10 @@ export const LIVE_EVENT_INVALIDATES: Readonly<Record<RequestEventKind, readonly 
   address: [queryKeys.vms, queryKeys.ipPools],
 };
 
+/** The part of the QueryClient this needs (structural, so any build of the client fits). */
+type Invalidator = { invalidateQueries(filters: { queryKey: QueryKey }): Promise<unknown> };
+
 /** Marks stale (and refetches if shown) every cache entry that a live event of `kind` outdates. */
-export function invalidateForLiveEvent(queryClient: QueryClient, kind: RequestEventKind): void {
+export function invalidateForLiveEvent(queryClient: Invalidator, kind: RequestEventKind): void {
   for (const queryKey of LIVE_EVENT_INVALIDATES[kind] ?? []) void queryClient.invalidateQueries({ queryKey });
 }

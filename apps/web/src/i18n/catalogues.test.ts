@@ -14,7 +14,7 @@ function argumentsOf(message: string, locale: string): string[] {
   const names = new Set<string>();
   const walk = (elements: readonly Element[]) => {
     for (const element of elements) {
-      if ('value' in element && element.type !== 0 && element.type !== 7) names.add(String(element.value));
+      if ('value' in element && element.type !== 0) names.add(String(element.value));
       if ('options' in element) for (const option of Object.values(element.options)) walk(option.value);
     }
   };
