@@ -48,6 +48,8 @@ describe('parseConfig', () => {
     for (const bad of ['dns.google', '10.0.0.1; rm -rf /', '1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4', ' ', '10.0.0.256']) {
       expect(() => parseConfig(ZWorkerEnv, { ...base, GUEST_NAMESERVER: bad })).toThrow(/GUEST_NAMESERVER/);
     }
+    // A short task budget alone (tests, chaos) shortens the default instead of refusing to start.
+    expect(parseConfig(ZWorkerEnv, { ...base, PVE_TASK_SECONDS: '30' }).PVE_SHUTDOWN_SECONDS).toBe(15);
     expect(() => parseConfig(ZWorkerEnv, { ...base, PVE_SHUTDOWN_SECONDS: '300', PVE_TASK_SECONDS: '300' })).toThrow(/PVE_SHUTDOWN_SECONDS/);
     expect(parseConfig(ZWorkerEnv, { ...base, VMID_REUSE_DAYS: '0' }).VMID_REUSE_DAYS).toBe(0);
     expect(() => parseConfig(ZWorkerEnv, { ...base, VMID_REUSE_DAYS: '-1' })).toThrow(/VMID_REUSE_DAYS/);

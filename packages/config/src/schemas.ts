@@ -169,9 +169,10 @@ export const ZWorkerEnv = ZCommonEnv.extend({
   PVE_TASK_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   /**
    * Seconds a clean shutdown (power action `shutdown`) waits for the guest before PVE stops it
-   * hard (`forceStop=1`); below PVE_TASK_SECONDS so the task ends inside its budget.
+   * hard (`forceStop=1`); below PVE_TASK_SECONDS so the task ends inside its budget. Unset: 120,
+   * or half of PVE_TASK_SECONDS when that budget is shorter than 240 s.
    */
-  PVE_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  PVE_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
   /** Days a destroyed VM's vmid is not handed out again (PBS keys backup groups by vmid); 0 = reuse at once. */
   VMID_REUSE_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   /**
@@ -238,7 +239,7 @@ export const ZWorkerEnv = ZCommonEnv.extend({
   if (pve.some(Boolean) && !pve.every(Boolean)) {
     ctx.addIssue({ code: 'custom', path: ['PVE_URL'], message: 'PVE_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET must be set together' });
   }
-  if (env.PVE_SHUTDOWN_SECONDS >= env.PVE_TASK_SECONDS) {
+  if (env.PVE_SHUTDOWN_SECONDS !== undefined && env.PVE_SHUTDOWN_SECONDS >= env.PVE_TASK_SECONDS) {
     ctx.addIssue({ code: 'custom', path: ['PVE_SHUTDOWN_SECONDS'], message: 'PVE_SHUTDOWN_SECONDS must be below PVE_TASK_SECONDS (the forced stop after the timeout must fit in the task budget)' });
   }
   if (env.PVE_VMID_MIN > env.PVE_VMID_MAX) {
@@ -260,7 +261,7 @@ export const ZWorkerEnv = ZCommonEnv.extend({
   if (fingerprints > 1 && fingerprints !== (env.PVE_URL?.length ?? 0)) {
     ctx.addIssue({ code: 'custom', path: ['PVE_FINGERPRINT'], message: `give one fingerprint for all PVE_URL entries or one per entry (${env.PVE_URL?.length ?? 0} URLs, ${fingerprints} fingerprints)` });
   }
-});
+}).transform((env) => ({ ...env, PVE_SHUTDOWN_SECONDS: env.PVE_SHUTDOWN_SECONDS ?? Math.max(1, Math.min(120, Math.floor(env.PVE_TASK_SECONDS / 2))) }));
 export type WorkerConfig = z.infer<typeof ZWorkerEnv>;
 
 /** Environment of `npm run migrate`. */
