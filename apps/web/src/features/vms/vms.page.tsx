@@ -12,6 +12,7 @@ import { VmActions } from './vm-actions';
 const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
   running: { key: 'vms.state.running', tone: 'good' },
   stopped: { key: 'vms.state.stopped', tone: 'idle' },
+  retained: { key: 'vms.state.retained', tone: 'bad' },
   provisioning: { key: 'vms.state.provisioning', tone: 'busy' },
   decommissioning: { key: 'vms.state.decommissioning', tone: 'busy' },
   missing: { key: 'vms.state.missing', tone: 'bad' },
