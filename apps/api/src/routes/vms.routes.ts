@@ -38,7 +38,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
         ...v,
         node: seesOperationalDetail(actor) ? v.node : null,
         createdAt: v.createdAt.toISOString(),
-        retainedUntil: v.retainedUntil?.toISOString() ?? null,
+        retainedUntil: v.state === 'retained' ? (v.retainedUntil?.toISOString() ?? null) : null,
         pendingDecommission: d ? { id: d.id, requestedBy: d.requestedBy, requestedByName: d.requestedByName, reason: d.reason, createdAt: d.createdAt.toISOString() } : null,
       };
     });
