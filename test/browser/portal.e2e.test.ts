@@ -200,6 +200,79 @@ describe('institution portal (real Chromium)', () => {
     await page.getByTestId('run').filter({ hasText: T['requests.runStatus.queued'] }).waitFor();
   });
 
+  it('should decommission a VM only with its typed host name, show it retained until a date, and restore it within the grace period', async () => {
+    // the reboot of the test above is what the worker would have finished by now
+    await stack.db.updateTable('provisioningRuns').set({ status: 'succeeded', progress: 100, finishedAt: new Date() }).where('requestId', '=', requestId).where('status', '=', 'queued').execute();
+    await open('/vms', T['vms.title']!);
+    const card = page.getByRole('region', { name: 'sipd-web-01' });
+    await card.getByText(T['vms.state.running']!, { exact: true }).waitFor();
+
+    await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.decommission']!, name: 'sipd-web-01' }) }).click();
+    const confirm = card.getByRole('group', { name: fill(T['vms.decommissionTitle']!, { name: 'sipd-web-01' }) });
+    await confirm.getByLabel(T['vms.reason']!).fill('Aplikasi dipindah ke PDN');
+    const hostname = confirm.getByLabel(fill(T['vms.confirmHostname']!, { name: 'sipd-web-01' }));
+    await hostname.fill('sipd-web-02');
+    await confirm.getByRole('button', { name: T['vms.decommissionConfirm'] }).click();
+    expect(await hostname.getAttribute('aria-invalid')).toBe('true');
+    expect(await stack.db.selectFrom('vms').select('state').where('requestId', '=', requestId).executeTakeFirstOrThrow()).toEqual({ state: 'running' });
+
+    await hostname.fill('sipd-web-01');
+    await confirm.getByRole('button', { name: T['vms.decommissionConfirm'] }).click();
+    await card.getByText(T['vms.state.retained']!, { exact: true }).waitFor();
+    const vm = await stack.db.selectFrom('vms').select(['state', 'retainedUntil']).where('requestId', '=', requestId).executeTakeFirstOrThrow();
+    expect(vm.state).toBe('retained');
+    await card.getByText(T['vms.retainedUntil']!, { exact: true }).waitFor();
+    // no power actions on a retained VM, only restore
+    expect(await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.action.reboot']!, name: 'sipd-web-01' }) }).count()).toBe(0);
+
+    // the worker stops the VM (no worker runs in this test): its stop run finished
+    const stop = await stack.db.selectFrom('provisioningRuns').select(['id', 'kind', 'status']).where('requestId', '=', requestId).where('kind', '=', 'stop').executeTakeFirstOrThrow();
+    expect(stop.status).toBe('queued');
+    await stack.db.updateTable('provisioningRuns').set({ status: 'succeeded', progress: 100, finishedAt: new Date() }).where('id', '=', stop.id).execute();
+
+    await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.restore']!, name: 'sipd-web-01' }) }).click();
+    await card.getByRole('group', { name: fill(T['vms.restoreTitle']!, { name: 'sipd-web-01' }) }).getByRole('button', { name: T['vms.restore'] }).click();
+    await card.getByRole('status').filter({ hasText: fill(T['vms.restoreQueued']!, { name: 'sipd-web-01' }) }).waitFor();
+    await card.getByText(T['vms.state.stopped']!, { exact: true }).waitFor();
+    expect(await stack.db.selectFrom('vms').select(['state', 'retainedUntil']).where('requestId', '=', requestId).executeTakeFirstOrThrow()).toEqual({ state: 'stopped', retainedUntil: null });
+    const start = await stack.db.selectFrom('provisioningRuns').select(['kind', 'status']).where('requestId', '=', requestId).where('kind', '=', 'start').executeTakeFirst();
+    expect(start).toEqual({ kind: 'start', status: 'queued' });
+  });
+
+  it("should make staff's decommission of a strategis application wait for the head, who approves it on the VM page", async () => {
+    // the start of the restore above is what the worker would have finished by now
+    await stack.db.updateTable('provisioningRuns').set({ status: 'succeeded', progress: 100, finishedAt: new Date() }).where('requestId', '=', requestId).where('status', '=', 'queued').execute();
+    await stack.db.updateTable('applications').set({ dataClassification: 'strategis' }).where('id', '=', world.applicationId).execute();
+    try {
+      await open('/vms', T['vms.title']!);
+      const card = page.getByRole('region', { name: 'sipd-web-01' });
+      await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.decommission']!, name: 'sipd-web-01' }) }).click();
+      const confirm = card.getByRole('group', { name: fill(T['vms.decommissionTitle']!, { name: 'sipd-web-01' }) });
+      await confirm.getByLabel(T['vms.reason']!).fill('Sistem digantikan aplikasi provinsi');
+      await confirm.getByLabel(fill(T['vms.confirmHostname']!, { name: 'sipd-web-01' })).fill('sipd-web-01');
+      await confirm.getByRole('button', { name: T['vms.decommissionConfirm'] }).click();
+      await card.getByRole('status').filter({ hasText: fill(T['vms.decommissionAwaiting']!, { name: 'sipd-web-01' }) }).waitFor();
+      const waiting = card.getByRole('group', { name: fill(T['vms.awaitingHeadTitle']!, { name: 'sipd-web-01' }) });
+      await waiting.waitFor();
+      // staff may withdraw their own request but not approve it; the VM is untouched meanwhile
+      expect(await waiting.getByRole('button', { name: T['vms.approveDecommission'] }).count()).toBe(0);
+      await waiting.getByRole('button', { name: T['vms.withdrawDecommission'] }).waitFor();
+      expect((await stack.db.selectFrom('vms').select('state').where('requestId', '=', requestId).executeTakeFirstOrThrow()).state).toBe('stopped');
+
+      await browser.context.clearCookies();
+      await signIn(page, stack.baseUrl, world.headEmail, TEST_PASSWORD);
+      await open('/vms', T['vms.title']!);
+      const headCard = page.getByRole('region', { name: 'sipd-web-01' });
+      await headCard.getByRole('group', { name: fill(T['vms.awaitingHeadTitle']!, { name: 'sipd-web-01' }) }).getByRole('button', { name: T['vms.approveDecommission'] }).click();
+      await headCard.getByText(T['vms.state.retained']!, { exact: true }).waitFor();
+      expect((await stack.db.selectFrom('vms').select('state').where('requestId', '=', requestId).executeTakeFirstOrThrow()).state).toBe('retained');
+      const decided = await stack.db.selectFrom('vmDecommissions').select(['status', 'decidedBy']).where('requestId', '=', requestId).where('reason', '=', 'Sistem digantikan aplikasi provinsi').executeTakeFirstOrThrow();
+      expect(decided.status).toBe('approved');
+    } finally {
+      await stack.db.updateTable('applications').set({ dataClassification: 'rendah' }).where('id', '=', world.applicationId).execute();
+    }
+  });
+
   it('should pass axe on the portal pages on desktop and phone', async () => {
     const pages: [string, string][] = [
       ['/', T['dashboard.portalTitle']!],

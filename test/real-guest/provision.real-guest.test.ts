@@ -23,6 +23,8 @@ import {
   type SimProcess,
 } from '@betang/testkit';
 import pg from 'pg';
+import { pino } from 'pino';
+import { sweepRetainedVms } from '../../apps/worker/src/jobs/decommission-sweep.job';
 import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
 
 /**
@@ -266,8 +268,19 @@ describe('provisioning on real qemu guests', () => {
     const victimFigures = figures.get(Number(victim.pveVmid));
     expect(victimFigures?.pid).toBeDefined();
     expect(existsSync(victimFigures?.overlay ?? '')).toBe(true);
-    const d = await call(staff, 'POST', `/api/v1/vms/${victim.id}/decommission`, { reason: 'Uji selesai / test done' }, 1);
+    const d = await call(staff, 'POST', `/api/v1/vms/${victim.id}/decommission`, { reason: 'Uji selesai / test done', confirmHostname: victim.hostname }, 1);
     expect(d.status).toBe(202);
+    // The VM is stopped and retained first; end its grace period at once and sweep, as the
+    // scheduled decommission.sweep would when the days have passed.
+    const stopRun = (d.body as { runId: string }).runId;
+    const stopBy = Date.now() + 120_000;
+    while (Date.now() < stopBy) {
+      const run = await db.selectFrom('provisioningRuns').select('status').where('id', '=', stopRun).executeTakeFirstOrThrow();
+      if (run.status === 'succeeded' || run.status === 'failed') break;
+      await sleep(500);
+    }
+    await db.updateTable('vms').set({ retainedUntil: new Date() }).where('id', '=', victim.id).where('state', '=', 'retained').execute();
+    expect((await sweepRetainedVms(db, pino({ level: 'silent' }))).destroyed).toBe(1);
     const until = Date.now() + 300_000;
     while (Date.now() < until) {
       const left = await simCall<Array<{ vmid: number }>>(s, 'GET', '/_sim/state/vms');

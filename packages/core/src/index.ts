@@ -17,4 +17,5 @@ export * from './ssh/ssh-public-key';
 export * from './ssh/ssh-key-set';
 export { readSshKeyBlob, SshWireError } from './ssh/ssh-wire';
 export * from './policies/approval-policy';
+export * from './policies/decommission';
 export * from './health';

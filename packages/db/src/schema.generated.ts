@@ -390,6 +390,20 @@ export interface Users {
   updatedAt: Generated<Timestamp>;
 }
 
+export interface VmDecommissions {
+  createdAt: Generated<Timestamp>;
+  decidedAt: Timestamp | null;
+  decidedBy: string | null;
+  decisionNote: string | null;
+  id: Generated<string>;
+  institutionId: string;
+  reason: string;
+  requestedBy: string;
+  requestId: string;
+  status: string;
+  vmId: string;
+}
+
 export interface Vms {
   cores: number;
   createdAt: Generated<Timestamp>;
@@ -402,6 +416,7 @@ export interface Vms {
   name: string;
   node: string | null;
   requestId: string;
+  retainedUntil: Timestamp | null;
   smbiosUuid: string | null;
   state: string;
   updatedAt: Generated<Timestamp>;
@@ -461,6 +476,7 @@ export interface DB {
   sizePresets: SizePresets;
   userRoles: UserRoles;
   users: Users;
+  vmDecommissions: VmDecommissions;
   vms: Vms;
   vpsRequests: VpsRequests;
 }

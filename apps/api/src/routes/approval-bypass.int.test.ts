@@ -190,8 +190,9 @@ describe('approval cannot be bypassed by one operator', () => {
   it('should end a pending resize when the VM is decommissioned, giving the reservation back', async () => {
     const { vmId, requestId } = await liveVm(2);
     const asked = await post(operator, `/api/v1/vms/${vmId}/resize`, { cores: 4 });
-    expect((await post(staff, `/api/v1/vms/${vmId}/decommission`, { reason: 'Aplikasi dipindah ke PDN' })).status).toBe(202);
     const { db } = h.database;
+    const { name } = await db.selectFrom('vms').select('name').where('id', '=', vmId).executeTakeFirstOrThrow();
+    expect((await post(staff, `/api/v1/vms/${vmId}/decommission`, { reason: 'Aplikasi dipindah ke PDN', confirmHostname: name })).status).toBe(202);
     expect(await db.selectFrom('provisioningRuns').select(['status', 'errorCode']).where('id', '=', asked.body.runId).executeTakeFirstOrThrow()).toEqual({ status: 'cancelled', errorCode: 'CHANGE_CANCELLED' });
     expect((await db.selectFrom('vpsRequests').select('cores').where('id', '=', requestId).executeTakeFirstOrThrow()).cores).toBe(2);
   });

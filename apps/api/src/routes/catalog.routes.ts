@@ -1,11 +1,13 @@
 import {
   DEFAULT_APPROVAL_POLICY,
   DEFAULT_CUSTOM_SIZE_BOUNDS,
+  DEFAULT_DECOMMISSION_POLICY,
   DEFAULT_SERVICE_STANDARDS,
   Role,
   ZApprovalPolicy,
   ZCatalog,
   ZCustomSizeBounds,
+  ZDecommissionPolicy,
   ZPutPresetBody,
   ZPutTemplateBody,
   ZPutTemplateCopiesBody,
@@ -104,6 +106,23 @@ export function catalogRoutes({ router, registry, deps }: RoutesContext): void {
     async ({ req, res, auth, body }) =>
       db.transaction().execute(async (tx) => {
         await changeApprovalPolicy(tx, body, auth.user.id, auditContext(req, res));
+        return body;
+      }),
+  );
+
+  // Like the approval policy, admins only: it decides whose decommission waits for the head.
+  route(router, registry, { method: 'get', path: '/settings/decommission-policy', tag: 'settings', summary: 'Pengaturan / setting: decommission-policy', access: 'user', response: ZDecommissionPolicy }, async () =>
+    getSetting(db, 'decommission_policy', ZDecommissionPolicy, DEFAULT_DECOMMISSION_POLICY),
+  );
+  route(
+    router,
+    registry,
+    { method: 'put', path: '/settings/decommission-policy', tag: 'settings', summary: 'Ubah kebijakan penghapusan VM (admin) / change the decommission policy (admins)', access: [Role.Admin], scope: 'admin', body: ZDecommissionPolicy, response: ZDecommissionPolicy },
+    async ({ req, res, auth, body }) =>
+      db.transaction().execute(async (tx) => {
+        const before = await getSetting(tx, 'decommission_policy', ZDecommissionPolicy, DEFAULT_DECOMMISSION_POLICY);
+        await putSetting(tx, 'decommission_policy', body, auth.user.id);
+        await appendAudit(tx, { ...auditContext(req, res), institutionId: null, action: 'settings.updated', targetType: 'setting', targetId: 'decommission_policy', before, after: body });
         return body;
       }),
   );

@@ -96,14 +96,16 @@ describe('VM day-2 actions', () => {
     expect(request).toEqual({ cores: 2, diskGib: 40 });
   });
 
-  it('should decommission with a reason and mark the request decommissioning', async () => {
+  it('should decommission with a reason and the typed host name, retaining the VM first', async () => {
     const { vmId, requestId } = await activeVm();
     expect((await post(staff, `/api/v1/vms/${vmId}/decommission`, {})).status).toBe(400);
-    const done = await post(staff, `/api/v1/vms/${vmId}/decommission`, { reason: 'Aplikasi dipindah ke PDN' });
+    const { name } = await h.database.db.selectFrom('vms').select('name').where('id', '=', vmId).executeTakeFirstOrThrow();
+    const done = await post(staff, `/api/v1/vms/${vmId}/decommission`, { reason: 'Aplikasi dipindah ke PDN', confirmHostname: name });
     expect(done.status).toBe(202);
+    expect(done.body).toMatchObject({ status: 'retained', runId: expect.any(String) });
     const request = await staff.agent.get(`/api/v1/vps-requests/${requestId}`);
-    expect(request.body).toMatchObject({ status: 'decommissioning', statusReason: 'Aplikasi dipindah ke PDN' });
-    const audit = await h.database.db.selectFrom('auditLog').select('action').where('targetId', '=', vmId).execute();
-    expect(audit.map((a) => a.action)).toEqual(['vm.decommission_requested']);
+    expect(request.body).toMatchObject({ status: 'retained', statusReason: 'Aplikasi dipindah ke PDN' });
+    const audit = await h.database.db.selectFrom('auditLog').select('action').where('targetId', '=', vmId).orderBy('id').execute();
+    expect(audit.map((a) => a.action)).toEqual(['vm.decommission_requested', 'vm.retained']);
   });
 });

@@ -1,17 +1,23 @@
-import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionBody, ZIdParam, ZQueuedRun, ZResizeAnswer, ZResizeBody, ZVm, ZVmActionBody, ZVmList, canSeeInstitution, isVmState, zText, type Actor } from '@betang/core';
+import { listAwaitingDecommissions } from '@betang/db';
+import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionAnswer, ZDecommissionBody, ZDecommissionDecisionBody, ZIdParam, ZQueuedRun, ZResizeAnswer, ZRestoreAnswer, ZResizeBody, ZVm, ZVmActionBody, ZVmList, canSeeInstitution, isVmState, zText, type Actor } from '@betang/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
 import { seesOperationalDetail } from '../http/institution-view';
 import { route } from '../http/route';
 import { listScope } from '../use-cases/application-access';
+import { decideVmDecommission, decommissionVm, restoreVm } from '../use-cases/vms/decommission-vm';
 import { requestVmAction } from '../use-cases/vms/request-vm-action';
 import { resizeVm } from '../use-cases/vms/resize-vm';
 import type { RoutesContext } from './router-context';
 
 const ACTORS = [...INSTITUTION_ROLES, Role.Admin, Role.Operator];
 
-/** VMs of the own institution (operators: all), power actions, resize (grow only, through approval), decommission. */
+/**
+ * VMs of the own institution (operators: all), power actions, resize (grow only, through
+ * approval), decommission (typed host name; the head's approval for protected classes; a grace
+ * period with restore before the VM is destroyed).
+ */
 export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
   const vmQuery = () =>
@@ -20,10 +26,23 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
       .leftJoin('ipAllocations as a', (j) => j.onRef('a.requestId', '=', 'v.requestId').on('a.releasedAt', 'is', null))
       .select([
         'v.id', 'v.requestId', 'v.institutionId', 'v.name', 'v.node', 'v.vmid', sql<string | null>`host(a.address)`.as('ipAddress'), 'v.state',
-        'v.cores', 'v.memoryMib as memoryMiB', 'v.diskGib as diskGiB', 'v.createdAt',
+        'v.cores', 'v.memoryMib as memoryMiB', 'v.diskGib as diskGiB', 'v.createdAt', 'v.retainedUntil',
       ]);
+  type VmRowView = Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number];
   // Node names are operators' detail: institution roles get null (as in the request view, docs/security.md §15).
-  const toDto = (actor: Actor, v: Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number]) => ({ ...v, node: seesOperationalDetail(actor) ? v.node : null, createdAt: v.createdAt.toISOString() });
+  const toDtos = async (actor: Actor, rows: VmRowView[]) => {
+    const pending = new Map((await listAwaitingDecommissions(db, rows.map((v) => v.id))).map((d) => [d.vmId, d]));
+    return rows.map((v) => {
+      const d = pending.get(v.id);
+      return {
+        ...v,
+        node: seesOperationalDetail(actor) ? v.node : null,
+        createdAt: v.createdAt.toISOString(),
+        retainedUntil: v.state === 'retained' ? (v.retainedUntil?.toISOString() ?? null) : null,
+        pendingDecommission: d ? { id: d.id, requestedBy: d.requestedBy, requestedByName: d.requestedByName, reason: d.reason, createdAt: d.createdAt.toISOString() } : null,
+      };
+    });
+  };
 
   route(router, registry, { method: 'get', path: '/vms', tag: 'vms', summary: 'Daftar VM / VMs', access: 'user', query: z.strictObject({ institutionId: z.uuid().optional(), state: zText({ max: 32 }).optional() }), response: ZVmList }, async ({ auth, query }) => {
     // Another institution's id answers 404 like every other list (listScope), not an empty page.
@@ -35,13 +54,15 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
       if (!isVmState(query.state)) return { items: [] };
       q = q.where('v.state', '=', query.state);
     }
-    return { items: (await q.execute()).map((v) => toDto(actorOf(auth), v)) };
+    return { items: await toDtos(actorOf(auth), await q.execute()) };
   });
 
   route(router, registry, { method: 'get', path: '/vms/{id}', tag: 'vms', summary: 'Detail VM / a VM', access: 'user', params: ZIdParam, response: ZVm }, async ({ auth, params }) => {
     const vm = await vmQuery().where('v.id', '=', params.id).executeTakeFirst();
     if (!vm || !canSeeInstitution(actorOf(auth), vm.institutionId)) throw new AppError(ErrorCode.NotFound);
-    return toDto(actorOf(auth), vm);
+    const [dto] = await toDtos(actorOf(auth), [vm]);
+    if (!dto) throw new AppError(ErrorCode.NotFound);
+    return dto;
   });
 
   route(router, registry, { method: 'post', path: '/vms/{id}/actions', tag: 'vms', summary: 'Nyalakan, matikan, mulai ulang / power actions', access: ACTORS, params: ZIdParam, body: ZVmActionBody, response: ZQueuedRun, status: 202 }, async ({ req, res, auth, params, body }) =>
@@ -55,7 +76,31 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
     async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => resizeVm(tx, actorOf(auth), params.id, body, auditContext(req, res))),
   );
 
-  route(router, registry, { method: 'post', path: '/vms/{id}/decommission', tag: 'vms', summary: 'Hapus VM dan lepaskan alamat / decommission', access: ACTORS, params: ZIdParam, body: ZDecommissionBody, response: ZQueuedRun, status: 202 }, async ({ req, res, auth, params, body }) =>
-    db.transaction().execute((tx) => requestVmAction(tx, actorOf(auth), params.id, 'decommission', { reason: body.reason }, auditContext(req, res))),
+  route(
+    router,
+    registry,
+    { method: 'post', path: '/vms/{id}/decommission', tag: 'vms', summary: 'Hapus VM: hentikan, tahan selama masa tenggang, lalu hapus / decommission: stop, retain for the grace period, then destroy', access: ACTORS, params: ZIdParam, body: ZDecommissionBody, response: ZDecommissionAnswer, status: 202 },
+    async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => decommissionVm(tx, actorOf(auth), params.id, body, auditContext(req, res))),
+  );
+  for (const decision of ['approve', 'reject'] as const) {
+    route(
+      router,
+      registry,
+      {
+        method: 'post',
+        path: `/vms/{id}/decommission/${decision}`,
+        tag: 'vms',
+        summary: decision === 'approve' ? 'Setujui penghapusan VM (kepala instansi) / approve a decommission (institution head)' : 'Tolak atau tarik penghapusan VM / reject or withdraw a decommission',
+        access: INSTITUTION_ROLES,
+        params: ZIdParam,
+        body: ZDecommissionDecisionBody,
+        response: ZDecommissionAnswer,
+        status: 202,
+      },
+      async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => decideVmDecommission(tx, actorOf(auth), params.id, decision, body.note, auditContext(req, res))),
+    );
+  }
+  route(router, registry, { method: 'post', path: '/vms/{id}/restore', tag: 'vms', summary: 'Pulihkan VM dalam masa tenggang / restore a VM within its grace period', access: ACTORS, params: ZIdParam, body: z.strictObject({}), response: ZRestoreAnswer, status: 202 }, async ({ req, res, auth, params }) =>
+    db.transaction().execute((tx) => restoreVm(tx, actorOf(auth), params.id, auditContext(req, res))),
   );
 }

@@ -1,4 +1,4 @@
-import { ZQueuedRun, ZVm, ZVmList, type VmPowerAction } from '@betang/core';
+import { ZDecommissionAnswer, ZQueuedRun, ZRestoreAnswer, ZVm, ZVmList, type VmPowerAction } from '@betang/core';
 import type { ApiClient } from './http-client';
 
 /** GET /vms: VMs of the own institution (operators: all), newest first, decommissioned left out. */
@@ -7,5 +7,11 @@ export const listVms = (api: ApiClient) => api.request('GET', '/vms', { response
 export const getVm = (api: ApiClient, id: string) => api.request('GET', `/vms/${encodeURIComponent(id)}`, { response: ZVm });
 /** POST /vms/:id/actions: queues a power action as a run (202 {runId}). */
 export const powerVm = (api: ApiClient, id: string, action: VmPowerAction) => api.request('POST', `/vms/${encodeURIComponent(id)}/actions`, { body: { action }, response: ZQueuedRun });
-/** POST /vms/:id/decommission: stop, destroy, release the address (202 {runId}). */
-export const decommissionVm = (api: ApiClient, id: string, reason: string) => api.request('POST', `/vms/${encodeURIComponent(id)}/decommission`, { body: { reason }, response: ZQueuedRun });
+/** POST /vms/:id/decommission: with the host name typed again; the VM is retained for the grace period, or waits for the institution head. */
+export const decommissionVm = (api: ApiClient, id: string, body: { reason: string; confirmHostname: string }) =>
+  api.request('POST', `/vms/${encodeURIComponent(id)}/decommission`, { body, response: ZDecommissionAnswer });
+/** POST /vms/:id/decommission/approve|reject: the head's decision (reject also withdraws one's own). */
+export const decideDecommission = (api: ApiClient, id: string, decision: 'approve' | 'reject') =>
+  api.request('POST', `/vms/${encodeURIComponent(id)}/decommission/${decision}`, { body: {}, response: ZDecommissionAnswer });
+/** POST /vms/:id/restore: a retained VM back within its grace period (202 {runId} of the start run). */
+export const restoreVm = (api: ApiClient, id: string) => api.request('POST', `/vms/${encodeURIComponent(id)}/restore`, { body: {}, response: ZRestoreAnswer });

@@ -2,6 +2,7 @@ import type { JobHandlers } from '@betang/queue';
 import type { WorkerDeps } from '../deps';
 import { agreementsSweepJob } from './agreements-sweep.job';
 import { clusterSnapshotJob } from './cluster-snapshot.job';
+import { decommissionSweepJob } from './decommission-sweep.job';
 import { pruneRequestEventsJob } from './prune-request-events.job';
 import { purgeSessionsJob } from './purge-sessions.job';
 import { reconcileClusterJob } from './reconcile-cluster.job';
@@ -18,6 +19,7 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'maintenance.purge-sessions': purgeSessionsJob(deps),
     'maintenance.prune-request-events': pruneRequestEventsJob(deps),
     'agreements.sweep': agreementsSweepJob(deps),
+    'decommission.sweep': decommissionSweepJob(deps),
     'vm.provision': vmProvisionJob(deps),
     'vm.action': vmActionJob(deps),
     'reconcile.cluster': reconcileClusterJob(deps),

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { VM_STATES } from '../domain/vm-state';
+import { DATA_CLASSIFICATIONS } from './applications';
 import { zText } from './common';
+
+/** A decommission waiting for the institution head (`vm_decommissions` row `awaiting_approval`). */
+export const ZPendingDecommission = z.object({
+  id: z.uuid(),
+  requestedBy: z.uuid(),
+  requestedByName: z.string(),
+  reason: z.string(),
+  createdAt: z.string(),
+});
+export type PendingDecommissionDto = z.infer<typeof ZPendingDecommission>;
 
 /** A VM as `GET /vms` and `GET /vms/:id` return it (apps/api/src/routes/vms.routes.ts). */
 export const ZVm = z.object({
@@ -16,6 +27,10 @@ export const ZVm = z.object({
   memoryMiB: z.number(),
   diskGiB: z.number(),
   createdAt: z.string(),
+  /** Set while the VM is `retained`: the moment the grace period ends and it is destroyed. */
+  retainedUntil: z.string().nullable(),
+  /** A decommission waiting for the institution head, if any. */
+  pendingDecommission: ZPendingDecommission.nullable(),
 });
 export type VmDto = z.infer<typeof ZVm>;
 
@@ -27,10 +42,49 @@ export const VM_POWER_ACTIONS = ['start', 'shutdown', 'stop', 'reboot'] as const
 export type VmPowerAction = (typeof VM_POWER_ACTIONS)[number];
 /** `POST /vms/:id/actions` body. */
 export const ZVmActionBody = z.strictObject({ action: z.enum(VM_POWER_ACTIONS) });
-/** `POST /vms/:id/decommission` body. */
-export const ZDecommissionBody = z.strictObject({ reason: zText({ min: 5, max: 500, multiline: true }) });
+/**
+ * `POST /vms/:id/decommission` body: the reason and the VM's host name typed again
+ * (`confirmHostname`, compared exactly), so a VM is never destroyed by a slip of the mouse.
+ */
+export const ZDecommissionBody = z.strictObject({
+  reason: zText({ min: 5, max: 500, multiline: true }),
+  confirmHostname: z.string().max(63),
+});
 /** 202 answer of VM actions: the day-2 run that carries it out (follow it on the request's events). */
 export const ZQueuedRun = z.object({ runId: z.uuid() });
+
+/**
+ * 202 answer of `POST /vms/:id/decommission` and of the head's approval: either the VM is
+ * `retained` (stopped by run `runId`, destroyed at `retainedUntil` unless restored; `runId` is
+ * null when the VM is missing from the cluster and there is nothing to stop), or the
+ * decommission is `awaiting_approval` by the institution head (`runId` and `retainedUntil` null).
+ */
+export const ZDecommissionAnswer = z.object({
+  runId: z.uuid().nullable(),
+  status: z.enum(['retained', 'awaiting_approval']),
+  decommissionId: z.uuid(),
+  retainedUntil: z.string().nullable(),
+});
+export type DecommissionAnswer = z.infer<typeof ZDecommissionAnswer>;
+
+/** `POST /vms/:id/decommission/approve|reject` body: an optional note from the head. */
+export const ZDecommissionDecisionBody = z.strictObject({ note: zText({ max: 500, multiline: true }).optional() });
+
+/** 202 answer of `POST /vms/:id/restore`: the start run that brings the VM back. */
+export const ZRestoreAnswer = ZQueuedRun;
+
+/**
+ * Setting `decommission_policy` (admins): days a decommissioned VM is kept restorable, the
+ * application classes whose VMs need the institution head's approval to decommission, and how
+ * many hours before the final destruction the reminder e-mail goes out.
+ */
+export const ZDecommissionPolicy = z.strictObject({
+  graceDays: z.number().int().min(1).max(90),
+  headApprovalClasses: z.array(z.enum(DATA_CLASSIFICATIONS)).max(DATA_CLASSIFICATIONS.length),
+  reminderHours: z.number().int().min(1).max(24 * 30),
+});
+export type DecommissionPolicy = z.infer<typeof ZDecommissionPolicy>;
+export const DEFAULT_DECOMMISSION_POLICY: DecommissionPolicy = { graceDays: 7, headApprovalClasses: ['strategis'], reminderHours: 24 };
 
 /** `POST /vms/:id/resize` body: absolute target sizes, grow only (omitted = unchanged). */
 export const ZResizeBody = z.strictObject({

@@ -21,6 +21,12 @@ describe('lifecycles in core', () => {
     expect(canTransition('failed', 'decommissioning')).toBe(true);
     expect(canTransition('decommissioned', 'active')).toBe(false);
     expect(canTransitionRun('awaiting_approval', 'queued')).toBe(true);
+    // A decommission retains first; a restore leads back, the grace period's end leads on, never back from there.
+    expect(canTransition('active', 'retained')).toBe(true);
+    expect(canTransition('retained', 'stopped')).toBe(true);
+    expect(canTransition('retained', 'decommissioning')).toBe(true);
+    expect(canTransition('decommissioning', 'retained')).toBe(false);
+    expect(canTransition('retained', 'active')).toBe(false);
     expect(canTransitionRun('succeeded', 'running')).toBe(false);
   });
 
@@ -30,6 +36,7 @@ describe('lifecycles in core', () => {
     expect(vmActionsFor('stopped')).toEqual(['start', 'resize', 'decommission']);
     expect(vmActionsFor('missing')).toEqual(['decommission']);
     expect(vmActionsFor('decommissioning')).toEqual([]);
+    expect(vmActionsFor('retained')).toEqual(['restore']);
     // 'active' is a request status, never a VM state: it allows nothing.
     expect(isVmState('active')).toBe(false);
     expect(vmActionAllowed('active', 'stop')).toBe(false);

@@ -2,6 +2,7 @@
  * The VPS request lifecycle — the single source of truth (docs/architecture.md §4).
  * `draft → submitted → approved_level_k… → approved → queued → provisioning → active`,
  * exits `rejected`, `cancelled`, `failed`, and after `active`: `stopped`, `expiring`,
+ * `retained` (decommissioned but kept for the grace period; a restore makes it `stopped` again),
  * `decommissioning → decommissioned`.
  */
 export const REQUEST_STATUSES = [
@@ -14,6 +15,7 @@ export const REQUEST_STATUSES = [
   'active',
   'stopped',
   'expiring',
+  'retained',
   'decommissioning',
   'decommissioned',
   'rejected',
@@ -31,14 +33,15 @@ export const REQUEST_TRANSITIONS: Readonly<Record<RequestStatus, readonly Reques
   approved: ['queued', 'provisioning', 'cancelled', 'failed'],
   queued: ['provisioning', 'cancelled', 'failed'],
   provisioning: ['active', 'failed'],
-  active: ['stopped', 'expiring', 'decommissioning'],
-  stopped: ['active', 'expiring', 'decommissioning'],
-  expiring: ['active', 'stopped', 'decommissioning'],
+  active: ['stopped', 'expiring', 'retained', 'decommissioning'],
+  stopped: ['active', 'expiring', 'retained', 'decommissioning'],
+  expiring: ['active', 'stopped', 'retained', 'decommissioning'],
+  retained: ['stopped', 'decommissioning'],
   decommissioning: ['decommissioned', 'failed'],
   decommissioned: [],
   rejected: [],
   cancelled: [],
-  failed: ['queued', 'decommissioning'],
+  failed: ['queued', 'retained', 'decommissioning'],
 };
 
 /** Statuses that hold resources against the institution's quota (pending and active both count). */
@@ -51,6 +54,7 @@ export const QUOTA_HOLDING_STATUSES: readonly RequestStatus[] = [
   'active',
   'stopped',
   'expiring',
+  'retained',
   'decommissioning',
 ];
 

@@ -85,6 +85,13 @@ export const JOBS = {
     idempotency:
       'Fails only runs still running without a heartbeat and without a live job (row-locked, re-checked in the transaction); a second run finds none of them.',
   }),
+  'decommission.sweep': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 3, backoffMs: 30_000 },
+    idempotency:
+      'Ends the grace period only of VMs still retained past retained_until (row-locked, retained → decommissioning in the same transaction as the destroy run and its job), so a second run finds none; reminders go through the outbox with dedup key decommission-reminder:<vm>:<retainedUntil>, so each is written at most once.',
+  }),
   'maintenance.prune-request-events': contract({
     queue: 'maintenance',
     payload: z.strictObject({}),

@@ -11,6 +11,7 @@ import * as resizeApproval from './20261207T0120_resize_approval';
 import * as abandonedLockFinding from './20261207T0130_abandoned_lock_finding';
 import * as storageLayoutsVmSafety from './20261207T0210_storage_layouts_vm_safety';
 import * as clusterSelfCheck from './20261207T0220_cluster_self_check';
+import * as safeDecommission from './20261207T0310_safe_decommission';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -29,4 +30,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261207T0130_abandoned_lock_finding': abandonedLockFinding,
   '20261207T0210_storage_layouts_vm_safety': storageLayoutsVmSafety,
   '20261207T0220_cluster_self_check': clusterSelfCheck,
+  '20261207T0310_safe_decommission': safeDecommission,
 };

@@ -134,6 +134,8 @@ export async function transitionRun(
 
 /** Columns a VM row's move may write along with its state (where it lives, what it was re-armed with). */
 export type VmTransitionFields = {
+  /** When a retained VM is destroyed (set on `→ retained`, cleared on a restore). */
+  retainedUntil?: Date | null;
   vmid?: number | null;
   node?: string | null;
   name?: string;

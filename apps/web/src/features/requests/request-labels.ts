@@ -12,6 +12,7 @@ export const REQUEST_STATUS: Record<RequestStatus, { key: MessageKey; tone: Stat
   provisioning: { key: 'requests.status.provisioning', tone: 'busy' },
   active: { key: 'requests.status.active', tone: 'good' },
   stopped: { key: 'requests.status.stopped', tone: 'idle' },
+  retained: { key: 'requests.status.retained', tone: 'bad' },
   expiring: { key: 'requests.status.expiring', tone: 'busy' },
   decommissioning: { key: 'requests.status.decommissioning', tone: 'busy' },
   decommissioned: { key: 'requests.status.decommissioned', tone: 'idle' },

@@ -14,6 +14,7 @@ import { VmActions } from './vm-actions';
 const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
   running: { key: 'vms.state.running', tone: 'good' },
   stopped: { key: 'vms.state.stopped', tone: 'idle' },
+  retained: { key: 'vms.state.retained', tone: 'bad' },
   provisioning: { key: 'vms.state.provisioning', tone: 'busy' },
   decommissioning: { key: 'vms.state.decommissioning', tone: 'busy' },
   missing: { key: 'vms.state.missing', tone: 'bad' },
@@ -31,9 +32,9 @@ export function useVmState(): (state: string) => { text: string; tone: StatusTon
   };
 }
 
-/** The institution's VMs with state, address, size, and power actions / decommission. */
+/** The institution's VMs with state (a retained VM with the date it is destroyed), address, size, and power actions / decommission / restore. */
 export function VmsPage() {
-  const { t, number } = useI18n();
+  const { t, number, dateTime } = useI18n();
   const vms = useQuery(vmListQuery(useApi()));
   const stateOf = useVmState();
   return (
@@ -57,6 +58,15 @@ export function VmsPage() {
               <dd>
                 <StatusBadge tone={state.tone}>{state.text}</StatusBadge>
               </dd>
+              {vm.retainedUntil ? (
+                <>
+                  <dt>{t('vms.retainedUntil')}</dt>
+                  <dd>
+                    <time dateTime={vm.retainedUntil}>{dateTime(vm.retainedUntil)}</time>
+                    <p className="muted">{t('vms.retainedNote', { date: dateTime(vm.retainedUntil) })}</p>
+                  </dd>
+                </>
+              ) : null}
               <dt>{t('vms.address')}</dt>
               <dd>{vm.ipAddress ? <code>{vm.ipAddress}</code> : '—'}</dd>
               <dt>{t('vms.size')}</dt>
