@@ -9,6 +9,7 @@ import * as signInThrottleTotp from './20261207T0100_sign_in_throttle_totp';
 import * as agreementExternalTrust from './20261207T0110_agreement_external_trust';
 import * as resizeApproval from './20261207T0120_resize_approval';
 import * as abandonedLockFinding from './20261207T0130_abandoned_lock_finding';
+import * as passwordReset from './20261207T0320_password_reset';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -25,4 +26,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261207T0110_agreement_external_trust': agreementExternalTrust,
   '20261207T0120_resize_approval': resizeApproval,
   '20261207T0130_abandoned_lock_finding': abandonedLockFinding,
+  '20261207T0320_password_reset': passwordReset,
 };
