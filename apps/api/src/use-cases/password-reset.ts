@@ -65,10 +65,13 @@ function resetEmailText(user: UserRecord, link: string): { subject: LocalizedTex
 }
 
 export type ForgotPasswordOptions = {
+  /** PUBLIC_URL: where people open the web app; the link points into it. */
   publicUrl: string;
   limiter: RateLimiter;
+  /** The per-e-mail limit; over it the answer stays the same and no e-mail is sent. */
   perEmail: RateLimitRule;
   audit: ReturnType<typeof auditContext>;
+  /** Where a failed prune of expired links is reported. */
   logger?: Logger;
 };
 
@@ -92,10 +95,10 @@ export async function requestPasswordReset(db: Db, email: string, options: Forgo
     await db.transaction().execute(async (tx) => {
       if (outcome === 'sent' && user) {
         const secret = randomSecret(32);
-        const expiresAt = new Date(Date.now() + RESET_LINK_MINUTES * 60_000);
-        await insertPasswordResetToken(tx, { tokenHash: hashSecret(secret), userId: user.id, expiresAt });
-        const hash = hashSecret(secret);
-        await enqueueEmail(tx, { to: [user.email], locale: user.locale, ...resetEmailText(user, resetLinkOf(options.publicUrl, secret)), reason: `password_reset:${user.id}:${hash.slice(0, 16)}` }, `email:password_reset:${hash}`);
+        const tokenHash = hashSecret(secret);
+        await insertPasswordResetToken(tx, { tokenHash, userId: user.id, expiresAt: new Date(Date.now() + RESET_LINK_MINUTES * 60_000) });
+        const message = { to: [user.email], locale: user.locale, ...resetEmailText(user, resetLinkOf(options.publicUrl, secret)), reason: `password_reset:${user.id}:${tokenHash.slice(0, 16)}` };
+        await enqueueEmail(tx, message, `email:password_reset:${tokenHash}`);
       }
       await appendAudit(tx, {
         ...options.audit,
