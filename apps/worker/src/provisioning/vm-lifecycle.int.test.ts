@@ -56,13 +56,13 @@ describe('day-2 actions, reconciliation and the reaper', () => {
   it('should grow the VM and refuse to shrink it', async () => {
     const grow = await makeQueuedActionRun(db, q.requestId, 'resize', { cores: 4, memoryMiB: 4096, diskGiB: 20 });
     expect((await runToEnd(env.deps, grow)).status).toBe('succeeded');
-    expect(bootDisk(simConfig())?.sizeGiB).toBe(20);
+    expect(bootDisk(simConfig())?.sizeBytes).toBe(20 * 1024 ** 3);
     expect(await vmRow()).toMatchObject({ cores: 4, memoryMib: 4096, diskGib: 20 });
     const shrink = await makeQueuedActionRun(db, q.requestId, 'resize', { diskGiB: 15 });
     const failed = await runToEnd(env.deps, shrink);
     expect(failed).toMatchObject({ status: 'failed', errorCode: 'RESIZE_SHRINK' });
-    expect(failed.errorMessage).toContain('disk 20 → 15 GiB');
-    expect(bootDisk(simConfig())?.sizeGiB).toBe(20);
+    expect(failed.errorMessage).toContain('disk 20 GiB → 15 GiB');
+    expect(bootDisk(simConfig())?.sizeBytes).toBe(20 * 1024 ** 3);
   });
 
   it('should report orphans, missing VMs and drift without touching the cluster, one leader at a time', async () => {
@@ -123,6 +123,8 @@ describe('day-2 actions, reconciliation and the reaper', () => {
     // The demo bug: the emulated guest kept the destroyed VM's hostname and files, so every later
     // request on that vmid failed with GUEST_STEP_NOT_CONVERGED.
     expect(env.sim.state.vm(vmid)).toBeUndefined();
+    // An operator who does not keep PBS backup groups per vmid may allow reuse at once.
+    env.deps.config.VMID_REUSE_DAYS = 0;
     const next = await makeQueuedProvisionRun(db, { ports: [8080] });
     env.portsByHostname.set(next.hostname, next.ports);
     const run = await runToEnd(env.deps, next.runId);
