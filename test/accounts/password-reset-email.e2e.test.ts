@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '@betang/api';
 import { Role } from '@betang/core';
 import { parseConfig, ZApiEnv } from '@betang/config';
+import { createPdfVerifierPool, type PdfVerifier } from '@betang/documents';
 import { createTestDatabase, freePort, makeUser, TEST_MASTER_KEY, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, testEncrypted, testLogDestination, testLogOptions, type TestDatabase } from '@betang/testkit';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
@@ -57,14 +58,18 @@ describe('forgotten password e-mail over SMTP', () => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let server: Server;
   let baseUrl: string;
+  let pdfVerifier: PdfVerifier;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     smtp = await startSmtp();
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
+    // Passed in so it can be closed (createApp would start one of its own otherwise).
+    pdfVerifier = createPdfVerifierPool({ threads: 1 });
     const app = createApp({
       db: database.db,
+      pdfVerifier,
       logger: pino(testLogOptions('reset-e2e-api'), testLogDestination('reset-e2e-api')),
       config: parseConfig(ZApiEnv, {
         DATABASE_URL: database.url,
@@ -82,6 +87,7 @@ describe('forgotten password e-mail over SMTP', () => {
   afterAll(async () => {
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await pdfVerifier?.close();
     await smtp?.close();
     await database?.drop();
   });
