@@ -28,3 +28,4 @@ export * from './repositories/request-event.repository';
 export * from './repositories/cluster.repository';
 export * from './repositories/rate-limit.repository';
 export * from './repositories/login-throttle.repository';
+export * from './repositories/password-reset.repository';

@@ -246,6 +246,14 @@ export interface Outbox {
   topic: string;
 }
 
+export interface PasswordResetTokens {
+  createdAt: Generated<Timestamp>;
+  expiresAt: Timestamp;
+  tokenHash: string;
+  usedAt: Timestamp | null;
+  userId: string;
+}
+
 export interface ProvisioningRuns {
   attempt: Generated<number>;
   createdAt: Generated<Timestamp>;
@@ -385,6 +393,7 @@ export interface Users {
   passwordHash: string;
   phone: string | null;
   position: string | null;
+  totpEnrolmentRequired: Generated<boolean>;
   totpLastStep: number | null;
   totpSecret: string | null;
   updatedAt: Generated<Timestamp>;
@@ -463,6 +472,7 @@ export interface DB {
   ipPools: IpPools;
   loginThrottle: LoginThrottle;
   outbox: Outbox;
+  passwordResetTokens: PasswordResetTokens;
   provisioningRuns: ProvisioningRuns;
   quotas: Quotas;
   rateLimitBuckets: RateLimitBuckets;

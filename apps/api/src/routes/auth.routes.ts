@@ -1,17 +1,22 @@
-import { ZLoginBody, ZLoginResponse } from '@betang/core';
+import { ZForgotPasswordBody, ZForgotPasswordResponse, ZLoginBody, ZLoginResponse, ZResetPasswordBody } from '@betang/core';
 import { appendAudit, deleteSession } from '@betang/db';
 import { auditContext, locals } from '../http/context';
 import { toUserDto } from '../http/dto';
 import { route } from '../http/route';
 import { sessionCookieName } from '../middleware/authenticate';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, tooManySignInsError } from '../security/login-throttle';
-import { DEFAULT_RATE_LIMITS, RateLimiter } from '../security/rate-limit';
+import { DEFAULT_RATE_LIMITS, RateLimiter, rateLimitedError } from '../security/rate-limit';
 import { TotpSecretBox } from '../security/totp-secret-box';
 import { needsTotpEnrolment } from '../security/totp-policy';
+import { requestPasswordReset, resetPassword } from '../use-cases/password-reset';
 import { signIn } from '../use-cases/sign-in';
 import type { RoutesContext } from './router-context';
 
-/** POST /auth/login (rate-limited per client IP, delayed per e-mail + IP after failures), POST /auth/logout. */
+/**
+ * POST /auth/login (rate-limited per client IP, delayed per e-mail + IP after failures), POST
+ * /auth/logout, and the forgotten-password pair: POST /auth/password/forgot (e-mails a link) and
+ * POST /auth/password/reset (uses it).
+ */
 export function authRoutes({ router, registry, deps }: RoutesContext): void {
   // Path=/ and no Domain: required for the `__Host-` name used with Secure, and right anyway.
   const cookieOptions = { httpOnly: true, sameSite: 'lax', secure: deps.config.COOKIE_SECURE, path: '/' } as const;
@@ -20,6 +25,7 @@ export function authRoutes({ router, registry, deps }: RoutesContext): void {
   const perIp = deps.rateLimits?.loginPerIp ?? DEFAULT_RATE_LIMITS.loginPerIp;
   const throttle = new LoginThrottle(deps.db, DEFAULT_LOGIN_THROTTLE, deps.logger);
   const totpBox = new TotpSecretBox(deps.config.SIGNING_MASTER_SECRET);
+  const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
 
   route(
     router,
@@ -53,6 +59,53 @@ export function authRoutes({ router, registry, deps }: RoutesContext): void {
         await appendAudit(tx, { ...auditContext(req, res), institutionId: auth.user.institutionId, action: 'auth.logout', targetType: 'user', targetId: auth.user.id });
       });
       res.clearCookie(sessionCookie, cookieOptions);
+      return undefined;
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/auth/password/forgot',
+      tag: 'auth',
+      summary:
+        'Lupa kata sandi: kirim tautan atur ulang (30 menit, sekali pakai) bila e-mail terdaftar; jawaban sama untuk e-mail apa pun / forgot password: e-mail a reset link (30 minutes, once) when the e-mail is registered; the same answer for any e-mail',
+      access: 'public',
+      body: ZForgotPasswordBody,
+      response: ZForgotPasswordResponse,
+      status: 202,
+    },
+    async ({ req, res, body }) => {
+      const byIp = await limiter.hit(limits.passwordForgotPerIp, req.ip ?? 'unknown');
+      if (!byIp.allowed) throw rateLimitedError(byIp.retryAfterSeconds);
+      return requestPasswordReset(deps.db, body.email, {
+        publicUrl: deps.config.PUBLIC_URL,
+        limiter,
+        perEmail: limits.passwordForgotPerEmail,
+        audit: auditContext(req, res),
+        logger: locals(res).log,
+      });
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/auth/password/reset',
+      tag: 'auth',
+      summary:
+        'Atur ulang kata sandi dengan tautan dari e-mail: semua sesi berakhir dan token API dicabut / reset the password with the e-mailed link: every session ends and API tokens are revoked',
+      access: 'public',
+      body: ZResetPasswordBody,
+    },
+    async ({ req, res, body }) => {
+      const byIp = await limiter.hit(limits.passwordResetPerIp, req.ip ?? 'unknown');
+      if (!byIp.allowed) throw rateLimitedError(byIp.retryAfterSeconds);
+      await resetPassword(deps.db, body, auditContext(req, res));
       return undefined;
     },
   );

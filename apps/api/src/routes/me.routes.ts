@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, ZApiTokenList, ZCreatedToken, ZCreateTokenBody, ZIdParam, ZMeResponse, ZTotpSecret, type TokenScope } from '@betang/core';
+import { AppError, ErrorCode, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, ZApiTokenList, ZChangePasswordBody, ZCreatedToken, ZCreateTokenBody, ZIdParam, ZMeResponse, ZSessionsEndedResult, ZTotpSecret, type TokenScope } from '@betang/core';
 import {
   appendAudit,
   deleteOtherSessionsOfUser,
@@ -8,6 +8,8 @@ import {
   revokeApiToken,
   revokeApiTokensOfUser,
   setTotpSecret,
+  spendPasswordResetTokensOfUser,
+  updateUser,
   type ApiTokenRow,
   type Tx,
 } from '@betang/db';
@@ -16,6 +18,8 @@ import { z } from 'zod';
 import { auditContext, locals, type Authentication } from '../http/context';
 import { iso, toUserDto } from '../http/dto';
 import { route } from '../http/route';
+import { hashPassword } from '../security/password';
+import { assertAcceptablePassword } from '../security/password-policy';
 import { reauthenticate } from '../use-cases/reauthenticate';
 import { hashSecret, newApiToken } from '../security/secrets';
 import { matchTotpStep, newTotpSecret } from '../security/totp';
@@ -51,7 +55,7 @@ function tokenExpiry(requested: string | undefined, now = new Date()): Date {
   return expiresAt;
 }
 
-/** GET /me, personal API tokens (scoped, expiring), and TOTP enrolment. */
+/** GET /me, changing one's own password, personal API tokens (scoped, expiring), and TOTP enrolment. */
 export function meRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
   const totpRequiredRoles = deps.config.TOTP_REQUIRED_ROLES;
@@ -66,6 +70,62 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
       totpEnrolmentRequired: needsTotpEnrolment(auth.user, totpRequiredRoles),
     };
   });
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/me/password',
+      tag: 'me',
+      summary:
+        'Ubah kata sandi (dengan kata sandi saat ini): sesi lain berakhir dan token API dicabut / change the password (with the current one): other sessions end and API tokens are revoked',
+      access: 'user',
+      // A stolen token must not be able to take the account over by changing its password.
+      scope: 'session-only',
+      body: ZChangePasswordBody,
+      response: ZSessionsEndedResult,
+    },
+    async ({ req, res, auth, body }) => {
+      // Judged first: the verdict needs no secret, and a weak choice should not cost a sign-in attempt.
+      assertAcceptablePassword(body.newPassword, auth.user, 'body.newPassword');
+      // Counted towards the sign-in delays and audited, so a session left open cannot be used to guess the password.
+      await reauthenticate(db, {
+        userId: auth.user.id,
+        password: body.currentPassword,
+        checkTotp: false,
+        refusal: { id: 'Kata sandi saat ini salah; kata sandi tidak diganti.', en: 'The current password is wrong; the password was not changed.' },
+        action: 'user.password_change',
+        target: { type: 'user', id: auth.user.id, institutionId: auth.user.institutionId },
+        audit: auditContext(req, res),
+        masterSecret: deps.config.SIGNING_MASTER_SECRET,
+        logger: locals(res).log,
+      });
+      // Only after the current password proved right: before, this would answer guesses without counting them.
+      if (body.newPassword === body.currentPassword) {
+        throw new AppError(ErrorCode.ValidationFailed, { id: 'Kata sandi baru harus berbeda dari yang sekarang.', en: 'The new password must differ from the current one.' }, [
+          { path: 'body.newPassword', message: 'same as the current password', code: 'password_unchanged' },
+        ]);
+      }
+      const passwordHash = await hashPassword(body.newPassword);
+      return db.transaction().execute(async (tx) => {
+        await updateUser(tx, auth.user.id, { passwordHash });
+        // Whoever else holds the old password's sessions, tokens or a pending reset link is shut out; this session stays.
+        const sessionsEnded = await deleteOtherSessionsOfUser(tx, auth.user.id, auth.sessionHash);
+        const tokensRevoked = await revokeApiTokensOfUser(tx, auth.user.id);
+        const linksSpent = await spendPasswordResetTokensOfUser(tx, auth.user.id);
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: auth.user.institutionId,
+          action: 'user.password_changed',
+          targetType: 'user',
+          targetId: auth.user.id,
+          after: { sessionsEnded, tokensRevoked, resetLinksSpent: linksSpent },
+        });
+        return { sessionsEnded, tokensRevoked };
+      });
+    },
+  );
 
   route(router, registry, { method: 'get', path: '/me/tokens', tag: 'me', summary: 'Token API pribadi / personal API tokens', access: 'user', response: ZApiTokenList }, async ({ auth }) => ({
     items: (await listApiTokens(db, auth.user.id)).map(toTokenDto),
@@ -208,7 +268,7 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
     },
     async ({ req, res, auth, body }) => {
       if (auth.user.totpSecret === null) throw new AppError(ErrorCode.InvalidState, { id: 'TOTP belum aktif.', en: 'TOTP is not on.' });
-      if (needsTotpEnrolment({ roles: auth.user.roles, totpSecret: null }, totpRequiredRoles)) {
+      if (needsTotpEnrolment({ roles: auth.user.roles, totpSecret: null, totpEnrolmentRequired: false }, totpRequiredRoles)) {
         throw new AppError(ErrorCode.InvalidState, {
           id: 'Peran Anda wajib memakai TOTP: ganti aplikasi autentikator alih-alih mematikannya.',
           en: 'Your role requires TOTP: replace the authenticator instead of switching it off.',

@@ -23,6 +23,8 @@ const PUBLIC_EXEMPT: Record<string, string> = {
   'GET /verify/{code}': 'public by design: anyone holding the printed code may check the agreement (names and roles only)',
   'POST /verify': 'public by design: checks an uploaded PDF, names no stored id',
   'POST /auth/login': 'public: signs in, names no resource',
+  'POST /auth/password/forgot': 'public: e-mails a reset link, names no resource and answers alike for any e-mail',
+  'POST /auth/password/reset': 'public: uses an e-mailed secret link, names no resource',
 };
 
 function refersToTenant(spec: RouteEntry): boolean {

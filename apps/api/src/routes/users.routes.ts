@@ -1,5 +1,18 @@
-import { AppError, ErrorCode, Role, ZCreateUserBody, ZIdParam, ZPageQuery, ZTotpResetResult, ZUnlockResult, ZUpdateUserBody, ZUser, zPage, type CreateUserBody } from '@betang/core';
-import { appendAudit, clearLoginThrottleOfEmail, deleteSessionsOfUser, findUserByEmail, findUserById, insertUser, listUsers, revokeApiTokensOfUser, setTotpSecret, updateUser, type Db } from '@betang/db';
+import { AppError, ErrorCode, Role, ZCreateUserBody, ZIdParam, ZPageQuery, ZSessionsEndedResult, ZTotpResetResult, ZUnlockResult, ZUpdateUserBody, ZUser, zPage, type CreateUserBody } from '@betang/core';
+import {
+  appendAudit,
+  clearLoginThrottleOfEmail,
+  deleteSessionsOfUser,
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  listUsers,
+  revokeApiTokensOfUser,
+  setTotpSecret,
+  spendPasswordResetTokensOfUser,
+  updateUser,
+  type Db,
+} from '@betang/db';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { actorOf, auditContext, type Authentication } from '../http/context';
@@ -9,6 +22,7 @@ import { route } from '../http/route';
 import { visibleInstitution } from '../http/tenancy';
 import { emailThrottleHash } from '../security/login-throttle';
 import { hashPassword } from '../security/password';
+import { assertAcceptablePassword } from '../security/password-policy';
 import { assertMayGrantRoles, assertMayManageUsersOf } from '../use-cases/manage-users';
 import type { RoutesContext } from './router-context';
 
@@ -24,6 +38,7 @@ async function pageOfUsers(db: Db, institutionId: string | null, limit: number, 
 
 async function createUser(db: Db, req: Request, res: Response, auth: Authentication, institutionId: string | null, body: CreateUserBody) {
   assertMayGrantRoles(actorOf(auth), institutionId, body.roles);
+  assertAcceptablePassword(body.password, body);
   const passwordHash = await hashPassword(body.password);
   return db.transaction().execute(async (tx) => {
     if (await findUserByEmail(tx, body.email)) throw new AppError(ErrorCode.Conflict, { id: `E-mail ${body.email} sudah terdaftar.`, en: `E-mail ${body.email} is already registered.` });
@@ -34,7 +49,10 @@ async function createUser(db: Db, req: Request, res: Response, auth: Authenticat
   });
 }
 
-/** Users of institutions (admin, institution head) and data-center staff (admin); an admin's unlock of sign-in delays and reset of a user's TOTP. */
+/**
+ * Users of institutions (admin, institution head) and data-center staff (admin); deactivating and
+ * reactivating an account; an admin's unlock of sign-in delays and reset of a user's TOTP.
+ */
 export function userRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
 
@@ -68,6 +86,7 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       throw new AppError(ErrorCode.InvalidState, { id: 'Anda tidak dapat menonaktifkan atau menurunkan peran akun Anda sendiri.', en: 'You cannot deactivate or demote your own account.' });
     }
     const { password, roles, ...fields } = body;
+    if (password) assertAcceptablePassword(password, { email: before.email, name: fields.name ?? before.name });
     const passwordHash = password ? await hashPassword(password) : undefined;
     return db.transaction().execute(async (tx) => {
       const after = (await updateUser(tx, params.id, { ...fields, ...(passwordHash ? { passwordHash } : {}) }, roles))!;
@@ -137,8 +156,9 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       return db.transaction().execute(async (tx) => {
         const user = await findUserById(tx, params.id);
         if (!user) throw new AppError(ErrorCode.NotFound);
-        // Whoever holds the lost authenticator, or a session opened with it, is shut out together.
-        await setTotpSecret(tx, user.id, null, null);
+        // Whoever holds the lost authenticator, or a session opened with it, is shut out together;
+        // the user enrols a new one at the next sign-in.
+        await setTotpSecret(tx, user.id, null, null, true);
         const sessionsEnded = await deleteSessionsOfUser(tx, user.id);
         const tokensRevoked = await revokeApiTokensOfUser(tx, user.id);
         await appendAudit(tx, {
@@ -148,9 +168,83 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
           targetType: 'user',
           targetId: user.id,
           before: { totpEnabled: user.totpSecret !== null },
-          after: { totpEnabled: false, sessionsEnded, tokensRevoked },
+          after: { totpEnabled: false, totpEnrolmentRequired: true, sessionsEnded, tokensRevoked },
         });
         return { sessionsEnded, tokensRevoked };
+      });
+    },
+  );
+
+  /** The user `id` whom the caller may manage, never the caller themself (an admin cannot shut themself out). */
+  async function managedOtherUser(auth: Authentication, id: string, self: { id: string; en: string }) {
+    const user = await findUserById(db, id);
+    if (!user) throw new AppError(ErrorCode.NotFound);
+    assertMayManageUsersOf(actorOf(auth), user.institutionId);
+    if (user.id === auth.user.id) throw new AppError(ErrorCode.InvalidState, self);
+    return user;
+  }
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/users/{id}/deactivate',
+      tag: 'users',
+      summary:
+        'Nonaktifkan akun: tidak bisa masuk, semua sesinya berakhir, token API dan tautan atur ulang dicabut / deactivate an account: no sign-in, all its sessions end, API tokens and reset links revoked',
+      access: 'user',
+      params: ZIdParam,
+      response: ZSessionsEndedResult,
+    },
+    async ({ req, res, auth, params }) => {
+      const user = await managedOtherUser(auth, params.id, { id: 'Anda tidak dapat menonaktifkan akun Anda sendiri.', en: 'You cannot deactivate your own account.' });
+      // Deactivating twice is harmless: the second one finds nothing left to end, and is audited all the same.
+      return db.transaction().execute(async (tx) => {
+        await updateUser(tx, user.id, { isActive: false });
+        const sessionsEnded = await deleteSessionsOfUser(tx, user.id);
+        const tokensRevoked = await revokeApiTokensOfUser(tx, user.id);
+        await spendPasswordResetTokensOfUser(tx, user.id);
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: user.institutionId,
+          action: 'user.deactivated',
+          targetType: 'user',
+          targetId: user.id,
+          before: { isActive: user.isActive },
+          after: { isActive: false, sessionsEnded, tokensRevoked },
+        });
+        return { sessionsEnded, tokensRevoked };
+      });
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/users/{id}/reactivate',
+      tag: 'users',
+      summary: 'Aktifkan kembali akun (sesi dan token lama tetap tidak berlaku) / reactivate an account (old sessions and tokens stay invalid)',
+      access: 'user',
+      params: ZIdParam,
+      response: ZUser,
+    },
+    async ({ req, res, auth, params }) => {
+      const user = await managedOtherUser(auth, params.id, { id: 'Anda tidak dapat mengaktifkan akun Anda sendiri.', en: 'You cannot reactivate your own account.' });
+      return db.transaction().execute(async (tx) => {
+        const after = (await updateUser(tx, user.id, { isActive: true }))!;
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: user.institutionId,
+          action: 'user.reactivated',
+          targetType: 'user',
+          targetId: user.id,
+          before: { isActive: user.isActive },
+          after: { isActive: true },
+        });
+        return toUserDto(after);
       });
     },
   );

@@ -80,7 +80,7 @@ describe('TOTP that no longer opens, and the admin reset of a user\'s TOTP', () 
 
     const audit = await h.database.db.selectFrom('auditLog').selectAll().where('targetId', '=', user.id).where('action', '=', 'user.totp_reset').executeTakeFirstOrThrow();
     expect(audit.actorUserId).toBe(admin.id);
-    expect(audit.after).toEqual({ totpEnabled: false, sessionsEnded: 1, tokensRevoked: 1 });
+    expect(audit.after).toEqual({ totpEnabled: false, totpEnrolmentRequired: true, sessionsEnded: 1, tokensRevoked: 1 });
   });
 
   it('should clear an unreadable secret too, so its user can sign in again', async () => {

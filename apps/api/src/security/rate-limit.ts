@@ -13,12 +13,21 @@ export type RateLimitPolicy = {
   loginPerIp: RateLimitRule;
   /** Requests to the public verification endpoints per client IP. */
   verifyPerIp: RateLimitRule;
+  /** "Forgot password" requests per client IP (over it: 429, whatever the e-mail). */
+  passwordForgotPerIp: RateLimitRule;
+  /** "Forgot password" requests per e-mail, known or not (over it: the same answer, no e-mail sent). */
+  passwordForgotPerEmail: RateLimitRule;
+  /** Attempts to use a reset link per client IP. */
+  passwordResetPerIp: RateLimitRule;
 };
 
 /** Defaults; the reasoning is in docs/security.md. */
 export const DEFAULT_RATE_LIMITS: RateLimitPolicy = {
   loginPerIp: { name: 'login-ip', limit: 300, windowSeconds: 15 * 60 },
   verifyPerIp: { name: 'verify-ip', limit: 60, windowSeconds: 60 },
+  passwordForgotPerIp: { name: 'forgot-ip', limit: 20, windowSeconds: 15 * 60 },
+  passwordForgotPerEmail: { name: 'forgot-email', limit: 3, windowSeconds: 60 * 60 },
+  passwordResetPerIp: { name: 'reset-ip', limit: 30, windowSeconds: 15 * 60 },
 };
 
 /** How often (at most) one API process deletes ended windows. */

@@ -2,9 +2,12 @@ import type { UserRecord } from '@betang/db';
 import type { RequestHandler } from 'express';
 import { locals } from '../http/context';
 
-/** True when the user holds a role that requires TOTP and has not enrolled it. */
-export function needsTotpEnrolment(user: Pick<UserRecord, 'roles' | 'totpSecret'>, requiredRoles: readonly string[]): boolean {
-  return !user.totpSecret && user.roles.some((role) => requiredRoles.includes(role));
+/**
+ * True when the user has no TOTP and must enrol one: their role requires it, or an admin reset
+ * their authenticator (which leaves them to enrol again whatever their role).
+ */
+export function needsTotpEnrolment(user: Pick<UserRecord, 'roles' | 'totpSecret' | 'totpEnrolmentRequired'>, requiredRoles: readonly string[]): boolean {
+  return !user.totpSecret && (user.totpEnrolmentRequired || user.roles.some((role) => requiredRoles.includes(role)));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ZInstitution, ZQuotaResponse, zPage, type CreateUserBody, type UpdateUserBody, ZTotpResetResult, ZUnlockResult, ZUser } from '@betang/core';
+import { ZInstitution, ZQuotaResponse, zPage, type CreateUserBody, type UpdateUserBody, ZSessionsEndedResult, ZTotpResetResult, ZUnlockResult, ZUser } from '@betang/core';
 import type { ApiClient } from './http-client';
 import type { QuotaLimits, ZCreateInstitutionBody } from '@betang/core';
 import type { z } from 'zod';
@@ -24,6 +24,10 @@ export const createUser = (api: ApiClient, scope: UserScope, body: CreateUserBod
   api.request('POST', scope.institutionId ? `/institutions/${encodeURIComponent(scope.institutionId)}/users` : '/users', { body, response: ZUser });
 /** PATCH /users/:id. */
 export const updateUser = (api: ApiClient, id: string, body: UpdateUserBody) => api.request('PATCH', `/users/${encodeURIComponent(id)}`, { body, response: ZUser });
+/** POST /users/:id/deactivate (admin; institution head for their own users): no sign-in; sessions end, API tokens and reset links revoked. */
+export const deactivateUser = (api: ApiClient, id: string) => api.request('POST', `/users/${encodeURIComponent(id)}/deactivate`, { response: ZSessionsEndedResult });
+/** POST /users/:id/reactivate: the account can sign in again. */
+export const reactivateUser = (api: ApiClient, id: string) => api.request('POST', `/users/${encodeURIComponent(id)}/reactivate`, { response: ZUser });
 /** POST /users/:id/unlock (admin): clears the user's sign-in delays and failure counts. */
 export const unlockUser = (api: ApiClient, id: string) => api.request('POST', `/users/${encodeURIComponent(id)}/unlock`, { response: ZUnlockResult });
 /** POST /users/:id/totp/reset (admin): switches the user's TOTP off, ends their sessions, revokes their API tokens. */

@@ -1,4 +1,16 @@
-import { ZApiTokenList, ZCreatedToken, ZLoginResponse, ZMeResponse, ZTotpSecret, type CreateTokenBody, type LoginBody } from '@betang/core';
+import {
+  ZApiTokenList,
+  ZCreatedToken,
+  ZForgotPasswordResponse,
+  ZLoginResponse,
+  ZMeResponse,
+  ZSessionsEndedResult,
+  ZTotpSecret,
+  type ChangePasswordBody,
+  type CreateTokenBody,
+  type LoginBody,
+  type ResetPasswordBody,
+} from '@betang/core';
 import type { ApiClient } from './http-client';
 
 
@@ -6,6 +18,12 @@ import type { ApiClient } from './http-client';
 export const login = (api: ApiClient, body: LoginBody) => api.request('POST', '/auth/login', { body, response: ZLoginResponse });
 /** POST /auth/logout: ends the session. */
 export const logout = (api: ApiClient) => api.request('POST', '/auth/logout');
+/** POST /auth/password/forgot: the same answer whether or not the e-mail has an account; an active one gets a reset link. */
+export const forgotPassword = (api: ApiClient, body: { email: string }) => api.request('POST', '/auth/password/forgot', { body, response: ZForgotPasswordResponse });
+/** POST /auth/password/reset: the new password from the e-mailed link; every session of the account ends. */
+export const resetPassword = (api: ApiClient, body: ResetPasswordBody) => api.request('POST', '/auth/password/reset', { body });
+/** POST /me/password: changes the password with the current one; other sessions end, API tokens are revoked. */
+export const changePassword = (api: ApiClient, body: ChangePasswordBody) => api.request('POST', '/me/password', { body, response: ZSessionsEndedResult });
 /** GET /me: the signed-in user, roles, institution and CSRF token. */
 export const getMe = (api: ApiClient) => api.request('GET', '/me', { response: ZMeResponse });
 

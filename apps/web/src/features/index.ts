@@ -9,6 +9,7 @@ import { clusterFeature } from './cluster';
 import { ipPoolsFeature } from './ip-pools';
 import { operatorAgreementsFeature } from './operator-agreements';
 import { operatorQueueFeature } from './operator-queue';
+import { passwordFeature } from './password';
 import { provisioningBoardFeature } from './provisioning-board';
 import { reconciliationFeature } from './reconciliation';
 import { settingsFeature } from './settings';
@@ -28,6 +29,7 @@ export const FEATURES: readonly Feature[] = [
   usersFeature,
   auditFeature,
   accountFeature,
+  passwordFeature,
   // institution portal
   requestsFeature,
   vmsFeature,

@@ -44,3 +44,34 @@ export const ZUnlockResult = z.object({ cleared: z.number().int().min(0) });
 
 /** POST /users/{id}/totp/reset: how many of the user's sessions ended and API tokens were revoked. */
 export const ZTotpResetResult = z.object({ sessionsEnded: z.number().int().min(0), tokensRevoked: z.number().int().min(0) });
+
+/** `POST /me/password` body: the current password proves it is the owner, not someone at an unlocked screen. */
+export const ZChangePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: ZNewPassword,
+});
+export type ChangePasswordBody = z.infer<typeof ZChangePasswordBody>;
+
+/** POST /me/password, POST /users/{id}/deactivate: how many of the user's other sessions ended and API tokens were revoked. */
+export const ZSessionsEndedResult = z.object({ sessionsEnded: z.number().int().min(0), tokensRevoked: z.number().int().min(0) });
+
+/** `POST /auth/password/forgot` body. */
+export const ZForgotPasswordBody = z.strictObject({ email: ZEmail });
+
+/**
+ * `POST /auth/password/forgot` answer (202): the same whether or not the e-mail has an account,
+ * so it tells nobody which e-mails exist.
+ */
+export const ZForgotPasswordResponse = z.object({
+  message: z.object({ id: z.string(), en: z.string() }),
+});
+
+/** A reset link's secret: 32 random bytes, base64url. */
+export const ZPasswordResetToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'tautan tidak valid / invalid link');
+
+/** `POST /auth/password/reset` body: the secret from the e-mailed link and the new password. */
+export const ZResetPasswordBody = z.strictObject({
+  token: ZPasswordResetToken,
+  password: ZNewPassword,
+});
+export type ResetPasswordBody = z.infer<typeof ZResetPasswordBody>;

@@ -12,6 +12,7 @@ import * as abandonedLockFinding from './20261207T0130_abandoned_lock_finding';
 import * as storageLayoutsVmSafety from './20261207T0210_storage_layouts_vm_safety';
 import * as clusterSelfCheck from './20261207T0220_cluster_self_check';
 import * as safeDecommission from './20261207T0310_safe_decommission';
+import * as passwordReset from './20261207T0320_password_reset';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -31,4 +32,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261207T0210_storage_layouts_vm_safety': storageLayoutsVmSafety,
   '20261207T0220_cluster_self_check': clusterSelfCheck,
   '20261207T0310_safe_decommission': safeDecommission,
+  '20261207T0320_password_reset': passwordReset,
 };

@@ -19,6 +19,8 @@ export type UserRecord = {
   totpSecret: string | null;
   /** The last accepted TOTP time-step (30 s counter); a code of this step or an earlier one is refused. */
   totpLastStep: number | null;
+  /** Set by an admin's TOTP reset: the user must enrol an authenticator at the next sign-in, whatever their role. */
+  totpEnrolmentRequired: boolean;
   locale: 'id' | 'en';
   isActive: boolean;
   lastLoginAt: Date | null;
@@ -136,10 +138,15 @@ export async function consumeTotpStep(db: Executor, userId: string, step: number
 /**
  * Replaces a user's TOTP secret (already sealed by the caller; null switches TOTP off) and the
  * last accepted step (the step of the code that confirmed the new secret, so that code cannot
- * sign in afterwards), in the caller's transaction.
+ * sign in afterwards), in the caller's transaction. Enrolling a secret fulfils a pending
+ * re-enrolment; switching TOTP off sets one only when `requireEnrolment` says so (an admin's reset).
  */
-export async function setTotpSecret(tx: Tx, userId: string, sealedSecret: string | null, lastStep: number | null): Promise<void> {
-  await tx.updateTable('users').set({ totpSecret: sealedSecret, totpLastStep: lastStep }).where('id', '=', userId).execute();
+export async function setTotpSecret(tx: Tx, userId: string, sealedSecret: string | null, lastStep: number | null, requireEnrolment = false): Promise<void> {
+  await tx
+    .updateTable('users')
+    .set({ totpSecret: sealedSecret, totpLastStep: lastStep, totpEnrolmentRequired: sealedSecret === null && requireEnrolment })
+    .where('id', '=', userId)
+    .execute();
 }
 
 /** Users whose TOTP secret is still stored in plain text (not `enc:v1:`), up to `limit`. */

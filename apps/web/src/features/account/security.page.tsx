@@ -3,9 +3,13 @@ import { useI18n } from '../../i18n/use-i18n';
 import { useMe, useSession } from '../../session/session-context';
 import { LiveRegion } from '../../ui/alert';
 import { Page } from '../../ui/page';
+import { ChangePassword } from './change-password';
 import { TotpEnrolment } from './totp-enrolment';
 
-/** Two-factor sign-in (TOTP): enrol with the QR code, the otpauth link or the key, confirm with password and code. */
+/**
+ * The account's sign-in: changing the password, and two-factor sign-in (TOTP): enrol with the QR
+ * code, the otpauth link or the key, confirm with password and code.
+ */
 export function SecurityPage() {
   const { t } = useI18n();
   const me = useMe();
@@ -15,6 +19,7 @@ export function SecurityPage() {
   return (
     <Page title={t('security.title')}>
       <LiveRegion kind="success">{done === 'replaced' ? t('security.replaced') : done === 'enabled' ? t('security.enabled') : null}</LiveRegion>
+      <ChangePassword />
       <section className="card" aria-labelledby="totp-title">
         <h2 id="totp-title">{t('security.totpTitle')}</h2>
         <p>{me.user.totpEnabled ? t('security.totpOn') : t('security.totpOff')}</p>

@@ -6,6 +6,7 @@ import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useContractForm } from '../../ui/use-contract-form';
 import { BrandBar } from '../../shell/brand-bar';
+import { Link } from '../../ui/link';
 
 /**
  * Sign-in. The TOTP field is always there, marked optional: the API answers every failure with
@@ -47,6 +48,9 @@ export function SignInPage() {
             {form.busy ? t('signIn.submitting') : t('signIn.submit')}
           </button>
         </form>
+        <p>
+          <Link to="/forgot-password">{t('password.forgotLink')}</Link>
+        </p>
       </div>
     </main>
   );

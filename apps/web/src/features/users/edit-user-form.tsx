@@ -2,7 +2,7 @@ import { Role, ZUpdateUserBody, type UserDto } from '@betang/core';
 import { useMutation } from '@tanstack/react-query';
 import { useId } from 'react';
 import { useApi } from '../../api/api-context';
-import { resetUserTotp, unlockUser, updateUser } from '../../api/institutions.api';
+import { deactivateUser, reactivateUser, resetUserTotp, unlockUser, updateUser } from '../../api/institutions.api';
 import { useI18n } from '../../i18n/use-i18n';
 import { holdsAny, useMe } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
@@ -12,21 +12,26 @@ import { roleKey, rolesForScope } from './user-roles';
 import { FormActions } from '../../ui/form-actions';
 
 /**
- * Changes a user's roles and whether the account is active (PATCH /users/:id); for admins also
- * clears the user's sign-in delays (POST /users/:id/unlock) and resets another user's TOTP
- * (POST /users/:id/totp/reset).
+ * Changes a user's roles and whether the account is active (PATCH /users/:id); deactivates
+ * another user's account (ending their sessions and revoking their API tokens) or reactivates it
+ * (POST /users/:id/deactivate, /reactivate); for admins also clears the user's sign-in delays
+ * (POST /users/:id/unlock) and resets another user's TOTP (POST /users/:id/totp/reset).
  */
 export function EditUserForm({
   user,
   onSaved,
   onUnlocked,
   onTotpReset,
+  onDeactivated,
+  onReactivated,
   onCancel,
 }: {
   user: UserDto;
   onSaved(user: UserDto): void;
   onUnlocked(user: UserDto): void;
   onTotpReset(user: UserDto): void;
+  onDeactivated(user: UserDto): void;
+  onReactivated(user: UserDto): void;
   onCancel(): void;
 }) {
   const { t } = useI18n();
@@ -34,6 +39,9 @@ export function EditUserForm({
   const me = useMe();
   const unlock = useMutation({ mutationFn: () => unlockUser(api, user.id), onSuccess: () => onUnlocked(user) });
   const totpReset = useMutation({ mutationFn: () => resetUserTotp(api, user.id), onSuccess: () => onTotpReset(user) });
+  const deactivate = useMutation({ mutationFn: () => deactivateUser(api, user.id), onSuccess: () => onDeactivated(user) });
+  const reactivate = useMutation({ mutationFn: () => reactivateUser(api, user.id), onSuccess: () => onReactivated(user) });
+  const activation = user.isActive ? deactivate : reactivate;
   const activeId = useId();
   const form = useContractForm({ schema: ZUpdateUserBody, defaultValues: { roles: user.roles, isActive: user.isActive } });
 
@@ -56,6 +64,15 @@ export function EditUserForm({
         <p className="hint">{t('users.activeHint')}</p>
       </div>
       <FormActions busy={form.busy} onCancel={onCancel} />
+      {user.id !== me.user.id ? (
+        <div className="field">
+          <FormAlert error={activation.error} fieldErrors={{}} />
+          <p className="hint">{user.isActive ? t('users.deactivateHint') : t('users.reactivateHint')}</p>
+          <button type="button" className="button" disabled={activation.isPending} onClick={() => activation.mutate()}>
+            {user.isActive ? t('users.deactivate') : t('users.reactivate')}
+          </button>
+        </div>
+      ) : null}
       {holdsAny(me.roles, [Role.Admin]) ? (
         <div className="field">
           <FormAlert error={unlock.error} fieldErrors={{}} />

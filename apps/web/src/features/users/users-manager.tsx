@@ -60,6 +60,8 @@ export function UsersManager({ scope }: { scope: UserScope }) {
           onSaved={(user) => afterChange(t('users.saved', { name: user.name }))}
           onUnlocked={(user) => afterChange(t('users.unlocked', { name: user.name }))}
           onTotpReset={(user) => afterChange(t('users.totpResetDone', { name: user.name }))}
+          onDeactivated={(user) => afterChange(t('users.deactivated', { name: user.name }))}
+          onReactivated={(user) => afterChange(t('users.reactivated', { name: user.name }))}
           onCancel={() => setEditing(null)}
         />
       ) : null}
