@@ -14,7 +14,7 @@ export async function listTemplates(db: Executor, onlyActive: boolean): Promise<
 export async function listPresets(db: Executor, onlyActive: boolean): Promise<PresetRow[]> {
   let q = db
     .selectFrom('sizePresets')
-    .select(['id', 'name', 'cores', 'memoryMib as memoryMiB', 'diskGib as diskGiB', 'isActive'])
+    .select(['id', 'name', 'cores', 'memoryMiB as memoryMiB', 'diskGiB as diskGiB', 'isActive'])
     .orderBy('sortOrder')
     .orderBy('id');
   if (onlyActive) q = q.where('isActive', '=', true);
@@ -28,7 +28,7 @@ export async function putTemplate(db: Executor, id: string, t: Omit<TemplateRow,
 
 /** Upserts a preset by id. */
 export async function putPreset(db: Executor, id: string, p: Omit<PresetRow, 'id'>): Promise<void> {
-  const values = { name: p.name, cores: p.cores, memoryMib: p.memoryMiB, diskGib: p.diskGiB, isActive: p.isActive };
+  const values = { name: p.name, cores: p.cores, memoryMiB: p.memoryMiB, diskGiB: p.diskGiB, isActive: p.isActive };
   await db.insertInto('sizePresets').values({ id, ...values }).onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
 }
 

@@ -138,8 +138,8 @@ export type VmTransitionFields = {
   node?: string | null;
   name?: string;
   cores?: number;
-  memoryMib?: number;
-  diskGib?: number;
+  memoryMiB?: number;
+  diskGiB?: number;
   macAddress?: string | null;
   hostKey?: string | null;
 };

@@ -14,8 +14,8 @@ export type VpsRequestRow = {
   templateId: string;
   presetId: string | null;
   cores: number;
-  memoryMib: number;
-  diskGib: number;
+  memoryMiB: number;
+  diskGiB: number;
   sshPublicKeys: string[];
   purpose: string;
   publicAccess: boolean;
@@ -28,7 +28,7 @@ export type VpsRequestRow = {
 };
 
 const COLUMNS = [
-  'id', 'institutionId', 'applicationId', 'requestedBy', 'hostname', 'templateId', 'presetId', 'cores', 'memoryMib', 'diskGib',
+  'id', 'institutionId', 'applicationId', 'requestedBy', 'hostname', 'templateId', 'presetId', 'cores', 'memoryMiB', 'diskGiB',
   'sshPublicKeys', 'purpose', 'publicAccess', 'ports', 'contact', 'status', 'statusReason', 'createdAt', 'updatedAt',
 ] as const;
 

@@ -52,5 +52,5 @@ export async function endChange(tx: Tx, run: RunRow, outcome: { code: 'CHANGE_RE
   const params = ZResizeParams.safeParse(run.params);
   if (!params.success) return;
   const { from } = params.data;
-  await tx.updateTable('vpsRequests').set({ cores: from.cores, memoryMib: from.memoryMiB, diskGib: from.diskGiB }).where('id', '=', run.requestId).execute();
+  await tx.updateTable('vpsRequests').set({ cores: from.cores, memoryMiB: from.memoryMiB, diskGiB: from.diskGiB }).where('id', '=', run.requestId).execute();
 }

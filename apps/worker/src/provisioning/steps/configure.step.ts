@@ -44,6 +44,6 @@ export const configureStep = provisionStep<ConfigureResult>({
     // Disks are untouched by this step: resize, next in this attempt, may use the same config.
     cache.put(KNOWN_CONFIG, { vmid, node, config: before });
     const out: ConfigureResult = { mac };
-    return { result: out, detail: `net0 ${mac}, ${ctx.data.request.cores} vCPU, ${ctx.data.request.memoryMib} MiB` };
+    return { result: out, detail: `net0 ${mac}, ${ctx.data.request.cores} vCPU, ${ctx.data.request.memoryMiB} MiB` };
   },
 });

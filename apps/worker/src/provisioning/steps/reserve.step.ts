@@ -53,8 +53,8 @@ export const reserveStep = provisionStep<ReserveResult>({
           vmid,
           name: request.hostname,
           cores: request.cores,
-          memoryMib: request.memoryMib,
-          diskGib: request.diskGib,
+          memoryMiB: request.memoryMiB,
+          diskGiB: request.diskGiB,
         });
         await appendAudit(tx, { actorUserId: null, actorLabel: 'worker', institutionId: request.institutionId, action: 'vm.reserved', targetType: 'vm', targetId: vm.id, after: { vmid, runId: run.id } });
       }
