@@ -38,7 +38,7 @@ function configureTypeParsers(): void {
   parsersConfigured = true;
 }
 
-export type DatabaseOptions = { connectionString: string; poolMax?: number; applicationName?: string };
+type DatabaseOptions = { connectionString: string; poolMax?: number; applicationName?: string };
 
 /**
  * Creates the Kysely instance over a pg pool with camelCase mapping.

@@ -5,7 +5,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
 /** One limit: at most `limit` hits per `windowSeconds` per subject (fixed window). */
-export type RateLimitRule = { name: string; limit: number; windowSeconds: number };
+type RateLimitRule = { name: string; limit: number; windowSeconds: number };
 
 /** The limits the API enforces; tests may lower them through AppDeps.rateLimits. */
 export type RateLimitPolicy = {
@@ -25,7 +25,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitPolicy = {
 const PRUNE_EVERY_MS = 60_000;
 
 /** The outcome of one hit. */
-export type RateLimitHit = { allowed: boolean; hits: number; retryAfterSeconds: number };
+type RateLimitHit = { allowed: boolean; hits: number; retryAfterSeconds: number };
 
 /**
  * Fixed-window rate limits kept in PostgreSQL (`rate_limit_buckets`), so every API instance

@@ -10,7 +10,7 @@ export function vmDescription(ctx: ProvisionCtx): string {
 }
 
 /** Full description as configured: human line + owner marker line. */
-export function vmDescriptionWithMarker(ctx: ProvisionCtx): string {
+function vmDescriptionWithMarker(ctx: ProvisionCtx): string {
   return `${vmDescription(ctx)}\n${ctx.marker}`;
 }
 

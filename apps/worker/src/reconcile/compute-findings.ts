@@ -2,7 +2,7 @@ import type { FindingInput, RunRow, VmRow } from '@betang/db';
 import type { ClusterVm } from '@betang/proxmox';
 import { abandonedLockFinding } from './abandoned-lock-finding';
 
-export type ReconcileInput = {
+type ReconcileInput = {
   clusterVms: ClusterVm[];
   liveVms: VmRow[];
   stuckRuns: RunRow[];

@@ -48,4 +48,3 @@ export const ZResizeAnswer = ZQueuedRun.extend({
   status: z.enum(['awaiting_approval', 'queued']),
   pendingLevel: z.object({ level: z.number(), name: z.object({ id: z.string(), en: z.string() }), roles: z.array(z.string()) }).nullable(),
 });
-export type ResizeAnswer = z.infer<typeof ZResizeAnswer>;

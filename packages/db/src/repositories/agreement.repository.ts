@@ -52,7 +52,7 @@ export function ceilingOf(row: Pick<FullRow, 'ceilingCores' | 'ceilingMemoryMiB'
   return { cores: row.ceilingCores, memoryMiB: row.ceilingMemoryMiB, diskGiB: row.ceilingDiskGiB, vmCount: row.ceilingVmCount, ipCount: row.ceilingIpCount };
 }
 
-export type NewAgreement = {
+type NewAgreement = {
   institutionId: string;
   number: string;
   templateVersion: string;
@@ -181,7 +181,7 @@ export async function nextAgreementSequence(tx: Tx, year: number): Promise<numbe
 }
 
 /** An agreement as the gate sees it, with its id and number for messages. */
-export type AgreementInForce = AgreementForGate & { id: string; number: string; institutionId: string };
+type AgreementInForce = AgreementForGate & { id: string; number: string; institutionId: string };
 
 /**
  * The institution's agreement in force on `today` (WIB `YYYY-MM-DD`): status in_force and the

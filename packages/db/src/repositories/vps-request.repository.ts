@@ -32,7 +32,7 @@ const COLUMNS = [
   'sshPublicKeys', 'purpose', 'publicAccess', 'ports', 'contact', 'status', 'statusReason', 'createdAt', 'updatedAt',
 ] as const;
 
-export type NewVpsRequest = Omit<VpsRequestRow, 'id' | 'createdAt' | 'updatedAt' | 'statusReason' | 'status'> & { status: RequestStatus };
+type NewVpsRequest = Omit<VpsRequestRow, 'id' | 'createdAt' | 'updatedAt' | 'statusReason' | 'status'> & { status: RequestStatus };
 
 /** Inserts a request; the live-hostname uniqueness per institution is enforced by the database. */
 export async function insertVpsRequest(tx: Tx, values: NewVpsRequest): Promise<VpsRequestRow> {
@@ -107,7 +107,7 @@ export async function findLatestRunOfRequest(db: Executor, requestId: string) {
 }
 
 /** One decision on a request as the request view shows it (who decided, by name). */
-export type RequestViewApproval = {
+type RequestViewApproval = {
   level: number;
   decision: 'approved' | 'rejected';
   decidedBy: string | null;
@@ -120,7 +120,7 @@ export type RequestViewApproval = {
 };
 
 /** One step of the request's latest run as the request view shows it. */
-export type RequestViewStep = { key: string; status: string; attempt: number; startedAt: Date | null; finishedAt: Date | null; detail: string | null };
+type RequestViewStep = { key: string; status: string; attempt: number; startedAt: Date | null; finishedAt: Date | null; detail: string | null };
 
 /** Everything besides the request row that the request view needs, read by {@link loadRequestViewParts}. */
 export type RequestViewParts = {

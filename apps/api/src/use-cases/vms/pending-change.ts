@@ -8,7 +8,7 @@ import type { AuditMeta } from '../vps-requests/audit-meta';
  * the request held before (what the quota counted), so a refused or cancelled change gives the
  * reservation back exactly.
  */
-export const ZResizeParams = z
+const ZResizeParams = z
   .object({
     cores: z.number().int(),
     memoryMiB: z.number().int(),

@@ -3,7 +3,7 @@ import { appendAudit, enqueueJob, insertRun, lockPendingChange, transitionReques
 import type { AuditMeta } from '../vps-requests/audit-meta';
 import { endChange } from './pending-change';
 
-export type VmAction = 'start' | 'stop' | 'shutdown' | 'reboot';
+type VmAction = 'start' | 'stop' | 'shutdown' | 'reboot';
 
 /** The request states a decommission starts from (its VM is built; a failed decommission may be tried again). */
 const DECOMMISSIONABLE: readonly RequestStatus[] = ['active', 'stopped', 'expiring', 'failed'];

@@ -16,7 +16,7 @@ import { assertAgreementCovers, assertQuota, assertSizeAllowed } from '../vps-re
 import { lockVm } from './request-vm-action';
 import type { ResizeParams } from './pending-change';
 
-export type ResizeOutcome = { runId: string; status: 'awaiting_approval' | 'queued'; pendingLevel: Pick<ApprovalLevel, 'level' | 'name' | 'roles'> | null };
+type ResizeOutcome = { runId: string; status: 'awaiting_approval' | 'queued'; pendingLevel: Pick<ApprovalLevel, 'level' | 'name' | 'roles'> | null };
 
 /**
  * Asks to grow a VM. The change gets every check a new request gets — the custom-size rules

@@ -5,7 +5,7 @@ import { actionStep } from './action-context';
 import { locateStep } from './locate.step';
 
 /** The sizes after the step (what record writes to the VM row). */
-export type ResizeVmResult = { cores?: number; memoryMiB?: number; diskGiB?: number };
+type ResizeVmResult = { cores?: number; memoryMiB?: number; diskGiB?: number };
 
 const GiB = 1024 ** 3;
 

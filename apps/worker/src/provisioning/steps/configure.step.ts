@@ -7,7 +7,7 @@ import { vmConfigParams } from '../vm-spec';
 import { cloneStep } from './clone.step';
 import { reserveStep } from './reserve.step';
 
-export type ConfigureResult = { mac: string };
+type ConfigureResult = { mac: string };
 
 /** The platform's public key, or a clear error when the provisioning key is not configured. */
 export function platformPublicKey(ctx: ProvisionCtx): string {

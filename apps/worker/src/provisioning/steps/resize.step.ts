@@ -5,7 +5,7 @@ import { formatGiB } from '../disk-size';
 import { cloneStep } from './clone.step';
 
 /** The boot disk and its size after the step. */
-export type ResizeResult = { disk: string; sizeGiB: number };
+type ResizeResult = { disk: string; sizeGiB: number };
 
 const GiB = 1024 ** 3;
 
