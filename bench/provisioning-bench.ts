@@ -13,7 +13,7 @@ import { rssBytes, startStack, type StorageLayout } from './support/stack';
  * Realistic durations of the simulator (docs/pve-simulator.md "Timing", seconds at timeFactor 1)
  * for the default Debian template (3 GiB disk on shared ceph) and agentBootSeconds 20.
  */
-export const SIM_SECONDS = {
+const SIM_SECONDS = {
   cloneFork: 0.5,
   fullClone: 0.3 + 3 * 3,
   config: 0.4,

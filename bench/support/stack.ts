@@ -14,7 +14,7 @@ import {
 } from '@betang/testkit';
 import { startClusterSim } from '../../test/support/cluster-sim-process';
 
-export type Stack = {
+type Stack = {
   db: Db;
   sim: SimProcess;
   apiBase: string;

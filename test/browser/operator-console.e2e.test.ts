@@ -288,8 +288,8 @@ describe('operator console (real Chromium)', () => {
     await form.getByRole('button', { name: T['opInst.saveQuota'] }).click();
     await form.getByRole('status').filter({ hasText: T['opInst.quotaSaved'] }).waitFor();
     await page.getByRole('region', { name: T['quota.title'] }).getByText('dari 48 vCPU').waitFor();
-    const quota = await stack.db.selectFrom('quotas').select(['cores', 'memoryMib']).where('institutionId', '=', institutionId).executeTakeFirstOrThrow();
-    expect(quota).toEqual({ cores: 48, memoryMib: 96 * 1024 });
+    const quota = await stack.db.selectFrom('quotas').select(['cores', 'memoryMiB']).where('institutionId', '=', institutionId).executeTakeFirstOrThrow();
+    expect(quota).toEqual({ cores: 48, memoryMiB: 96 * 1024 });
   });
 
   it("should create an IP pool, showing the API's field error for a gateway outside the CIDR", async () => {
@@ -376,7 +376,7 @@ describe('operator console (real Chromium)', () => {
     await preset.getByLabel(T['opCatalog.memoryGiB']!).fill('3');
     await preset.getByRole('button', { name: T['common.save'] }).click();
     await page.getByRole('status').filter({ hasText: fill(T['opCatalog.saved'], { name: 'Kecil' }) }).waitFor();
-    expect(await stack.db.selectFrom('sizePresets').select(['memoryMib', 'isActive']).where('id', '=', 'small').executeTakeFirstOrThrow()).toEqual({ memoryMib: 3072, isActive: true });
+    expect(await stack.db.selectFrom('sizePresets').select(['memoryMiB', 'isActive']).where('id', '=', 'small').executeTakeFirstOrThrow()).toEqual({ memoryMiB: 3072, isActive: true });
   });
 
   it('should pass axe (no serious or critical violations) on every console page, on desktop and phone', async () => {

@@ -177,7 +177,7 @@ describe('institution portal (real Chromium)', () => {
     // what the worker would have left behind: the run finished, the request active with its VM
     await stack.db.updateTable('provisioningRuns').set({ status: 'succeeded', progress: 100 }).where('requestId', '=', requestId).execute();
     await stack.db.updateTable('vpsRequests').set({ status: 'active' }).where('id', '=', requestId).execute();
-    await stack.db.insertInto('vms').values({ requestId, institutionId: world.institutionId, vmid: 100_123, node: 'pve1', name: 'sipd-web-01', cores: 2, memoryMib: 4096, diskGib: 40, state: 'running' }).execute();
+    await stack.db.insertInto('vms').values({ requestId, institutionId: world.institutionId, vmid: 100_123, node: 'pve1', name: 'sipd-web-01', cores: 2, memoryMiB: 4096, diskGiB: 40, state: 'running' }).execute();
     await open('/vms', T['vms.title']!);
     const card = page.getByRole('region', { name: 'sipd-web-01' });
     await card.getByText(T['vms.state.running']!, { exact: true }).waitFor();

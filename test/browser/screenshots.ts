@@ -29,15 +29,15 @@ async function addDemoUsage(stack: WebStack): Promise<void> {
       .values({ institutionId: adpim.id, name: 'SIPD Biro Adpim', kind: 'khusus', dataClassification: 'rendah', picName: 'Budi Staf Adpim', picNip: '198703152010011002', picEmail: 'staf.adpim@betang.demo' })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const request = (hostname: string, status: RequestStatus, cores: number, memoryMib: number, diskGib: number) => ({
+    const request = (hostname: string, status: RequestStatus, cores: number, memoryMiB: number, diskGiB: number) => ({
       institutionId: adpim.id,
       applicationId: app.id,
       requestedBy: staff.id,
       hostname,
       templateId: 'debian-12',
       cores,
-      memoryMib,
-      diskGib,
+      memoryMiB,
+      diskGiB,
       status,
       purpose: 'Layanan aplikasi SIPD',
       sshPublicKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBetangDemoKeyOnlyForScreenshots budi@adpim'],
@@ -62,8 +62,8 @@ async function addOperatorDemo(stack: WebStack): Promise<void> {
       .values({ institutionId: dinkes.id, name: 'SIMPUS Dinkes', kind: 'khusus', dataClassification: 'tinggi', picName: 'Sari Staf Dinkes', picNip: '199001012015032001', picEmail: 'staf.dinkes@betang.demo' })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const request = (hostname: string, status: RequestStatus, cores: number, memoryMib: number, diskGib: number, createdAt: Date) => ({
-      institutionId: dinkes.id, applicationId: app.id, requestedBy: staff.id, hostname, templateId: 'ubuntu-24.04', cores, memoryMib, diskGib, status, createdAt,
+    const request = (hostname: string, status: RequestStatus, cores: number, memoryMiB: number, diskGiB: number, createdAt: Date) => ({
+      institutionId: dinkes.id, applicationId: app.id, requestedBy: staff.id, hostname, templateId: 'ubuntu-24.04', cores, memoryMiB, diskGiB, status, createdAt,
       purpose: 'Sistem informasi puskesmas untuk 14 kabupaten/kota',
       sshPublicKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBetangDemoKeyOnlyForScreenshots sari@dinkes'],
       publicAccess: true,

@@ -51,9 +51,9 @@ export async function seedDemoData(db: Db): Promise<DemoSeed | undefined> {
     await tx
       .insertInto('sizePresets')
       .values([
-        { id: 'small', name: 'Kecil / Small', cores: 1, memoryMib: 2048, diskGib: 20, sortOrder: 1 },
-        { id: 'medium', name: 'Sedang / Medium', cores: 2, memoryMib: 4096, diskGib: 40, sortOrder: 2 },
-        { id: 'large', name: 'Besar / Large', cores: 4, memoryMib: 8192, diskGib: 80, sortOrder: 3 },
+        { id: 'small', name: 'Kecil / Small', cores: 1, memoryMiB: 2048, diskGiB: 20, sortOrder: 1 },
+        { id: 'medium', name: 'Sedang / Medium', cores: 2, memoryMiB: 4096, diskGiB: 40, sortOrder: 2 },
+        { id: 'large', name: 'Besar / Large', cores: 4, memoryMiB: 8192, diskGiB: 80, sortOrder: 3 },
       ])
       .execute();
     await tx

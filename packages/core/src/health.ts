@@ -9,7 +9,7 @@ export type CheckResult = { ok: boolean; reason?: LocalizedText };
  */
 export type HealthCheck = { name: string; critical: boolean; check(): Promise<CheckResult> };
 
-export type ReadinessReport = {
+type ReadinessReport = {
   status: 'ready' | 'degraded' | 'not_ready';
   checks: Record<string, CheckResult & { critical: boolean; ms: number }>;
 };

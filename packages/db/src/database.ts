@@ -1,4 +1,5 @@
-import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { BetangCasePlugin } from './case-plugin';
 import pg from 'pg';
 import type { RequestStatus, RunKind, RunStatus, StepStatus, VmState } from '@betang/core';
 import type { DB as GeneratedDB, ProvisioningRuns, RunSteps, Vms, VpsRequests } from './schema.generated';
@@ -37,7 +38,7 @@ function configureTypeParsers(): void {
   parsersConfigured = true;
 }
 
-export type DatabaseOptions = { connectionString: string; poolMax?: number; applicationName?: string };
+type DatabaseOptions = { connectionString: string; poolMax?: number; applicationName?: string };
 
 /**
  * Creates the Kysely instance over a pg pool with camelCase mapping.
@@ -57,5 +58,5 @@ export function createDatabase(options: DatabaseOptions): Db {
   // emits 'error' on it with no listener, which kills the process; its queries already reject
   // and the pool discards it on release.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new BetangCasePlugin()] });
 }

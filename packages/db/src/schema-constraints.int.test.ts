@@ -36,7 +36,7 @@ describe('schema constraints', () => {
   const newRequest = (hostname: string, status: RequestStatus = 'submitted') =>
     t.db
       .insertInto('vpsRequests')
-      .values({ institutionId, applicationId, requestedBy: userId, hostname, templateId: 'debian-12', cores: 1, memoryMib: 2048, diskGib: 20, sshPublicKeys: ['ssh-ed25519 AAAA x'], purpose: 'uji', contact: JSON.stringify({}), status })
+      .values({ institutionId, applicationId, requestedBy: userId, hostname, templateId: 'debian-12', cores: 1, memoryMiB: 2048, diskGiB: 20, sshPublicKeys: ['ssh-ed25519 AAAA x'], purpose: 'uji', contact: JSON.stringify({}), status })
       .returning('id')
       .executeTakeFirstOrThrow();
 
@@ -56,7 +56,7 @@ describe('schema constraints', () => {
   it('should give one live VM per vmid', async () => {
     const a = await newRequest('vm-a');
     const b = await newRequest('vm-b');
-    const vm = (requestId: string) => ({ requestId, institutionId, vmid: 1001, name: 'x', cores: 1, memoryMib: 1024, diskGib: 10, state: 'running' as const });
+    const vm = (requestId: string) => ({ requestId, institutionId, vmid: 1001, name: 'x', cores: 1, memoryMiB: 1024, diskGiB: 10, state: 'running' as const });
     const first = await t.db.insertInto('vms').values(vm(a.id)).returning('id').executeTakeFirstOrThrow();
     await expect(t.db.insertInto('vms').values(vm(b.id)).execute()).rejects.toThrow(/vms_live_vmid_uq/);
     await t.db.updateTable('vms').set({ state: 'decommissioned' }).where('id', '=', first.id).execute();

@@ -40,9 +40,9 @@ export interface AgreementPendingDocuments {
 
 export interface Agreements {
   ceilingCores: number;
-  ceilingDiskGib: number;
+  ceilingDiskGiB: number;
   ceilingIpCount: number;
-  ceilingMemoryMib: number;
+  ceilingMemoryMiB: number;
   ceilingVmCount: number;
   createdAt: Generated<Timestamp>;
   createdBy: string | null;
@@ -278,9 +278,9 @@ export interface ProvisioningRuns {
 
 export interface Quotas {
   cores: number;
-  diskGib: number;
+  diskGiB: number;
   institutionId: string;
-  memoryMib: number;
+  memoryMiB: number;
   updatedAt: Generated<Timestamp>;
   updatedBy: string | null;
   vmCount: number;
@@ -367,10 +367,10 @@ export interface SigningCredentials {
 
 export interface SizePresets {
   cores: number;
-  diskGib: number;
+  diskGiB: number;
   id: string;
   isActive: Generated<boolean>;
-  memoryMib: number;
+  memoryMiB: number;
   name: string;
   sortOrder: Generated<number>;
 }
@@ -416,12 +416,12 @@ export interface VmDecommissions {
 export interface Vms {
   cores: number;
   createdAt: Generated<Timestamp>;
-  diskGib: number;
+  diskGiB: number;
   hostKey: string | null;
   id: Generated<string>;
   institutionId: string;
   macAddress: string | null;
-  memoryMib: number;
+  memoryMiB: number;
   name: string;
   node: string | null;
   requestId: string;
@@ -437,11 +437,11 @@ export interface VpsRequests {
   contact: Json;
   cores: number;
   createdAt: Generated<Timestamp>;
-  diskGib: number;
+  diskGiB: number;
   hostname: string;
   id: Generated<string>;
   institutionId: string;
-  memoryMib: number;
+  memoryMiB: number;
   ports: Generated<number[]>;
   presetId: string | null;
   publicAccess: Generated<boolean>;

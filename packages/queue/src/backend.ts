@@ -17,7 +17,7 @@ export type QueueBackendConfig = (
  * idempotent (run rows, memoised steps), so a job may be recovered several times before BullMQ
  * gives up on it (`maxStalledCount`).
  */
-export type StallSettings = { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number };
+type StallSettings = { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number };
 
 /**
  * Which backend a process's settings select: Redis when REDIS_URL is set, otherwise PostgreSQL

@@ -3,11 +3,11 @@ import type { Queue } from 'bullmq';
 import type { QueueBackend } from './backend';
 
 /** The job states an operator watches: backlog (waiting, delayed, prioritized), work in flight (active), and failures kept for inspection. */
-export const DEPTH_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed', 'waiting-children'] as const;
-export type DepthState = (typeof DEPTH_STATES)[number];
+const DEPTH_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed', 'waiting-children'] as const;
+type DepthState = (typeof DEPTH_STATES)[number];
 
 /** Job counts per queue and state, read at one moment. */
-export type QueueDepths = Record<QueueName, Record<DepthState, number>>;
+type QueueDepths = Record<QueueName, Record<DepthState, number>>;
 
 export type QueueDepthReader = {
   /**

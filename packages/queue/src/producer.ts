@@ -3,7 +3,7 @@ import type { JobsOptions, Queue } from 'bullmq';
 import type { QueueBackend } from './backend';
 
 /** BullMQ options of a contract: defined here once, never at call sites. */
-export function jobOptions(name: JobName, payload: unknown): JobsOptions {
+function jobOptions(name: JobName, payload: unknown): JobsOptions {
   const contract = JOBS[name];
   const jobId = 'jobId' in contract && typeof contract.jobId === 'function' ? (contract.jobId as (p: unknown) => string)(payload) : undefined;
   return {

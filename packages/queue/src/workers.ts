@@ -6,7 +6,7 @@ import type { QueueBackend } from './backend';
 export type JobHandler<N extends JobName> = (payload: JobPayload<N>, job: Job) => Promise<unknown>;
 export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
-export type WorkerEvents = {
+type WorkerEvents = {
   /** A job failed for good (last attempt, or unrecoverable); earlier attempts are not reported. */
   onFinalFailure?(job: Job, error: Error): void;
   onCompleted?(job: Job): void;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SECRET_PATTERNS, TEST_SECRETS } from './test-secrets';
 
 /** One secret found in one log line. */
-export type LogLeak = { file: string; line: number; secret: string; excerpt: string };
+type LogLeak = { file: string; line: number; secret: string; excerpt: string };
 
 /** Forms a configured secret can take in a log line: as is, URL-encoded, JSON-escaped. */
 function forms(value: string): string[] {

@@ -6,7 +6,7 @@ import { createDatabase, type Db } from '@betang/db';
 export const ADMIN_DATABASE_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** Name of this jest run's migrated template database (set by the global setup). */
-export function templateDatabaseName(): string {
+function templateDatabaseName(): string {
   const name = process.env.BETANG_TEST_TEMPLATE_DB;
   if (!name) throw new Error('BETANG_TEST_TEMPLATE_DB is not set: run integration tests through jest (globalSetup)');
   return name;

@@ -42,8 +42,8 @@ export async function makeQueuedProvisionRun(
     templateNode?: string | null;
     templateId?: string;
     cores?: number;
-    memoryMib?: number;
-    diskGib?: number;
+    memoryMiB?: number;
+    diskGiB?: number;
     ports?: number[];
     hostname?: string;
     poolOctet?: number;
@@ -72,7 +72,7 @@ export async function makeQueuedProvisionRun(
         .insertInto('agreements')
         .values({
           institutionId: inst.id, number: `000.1/${hex(3)}/UJI/${year}`, templateVersion: 'test', status: 'in_force', termStart: `${year - 1}-01-01`, termEnd: `${year + 1}-12-31`,
-          ceilingCores: 64, ceilingMemoryMib: 262_144, ceilingDiskGib: 4000, ceilingVmCount: 32, ceilingIpCount: 32, verificationCode: hex(8),
+          ceilingCores: 64, ceilingMemoryMiB: 262_144, ceilingDiskGiB: 4000, ceilingVmCount: 32, ceilingIpCount: 32, verificationCode: hex(8),
           originalDocument: doc, originalSha256: sha, currentDocument: doc, currentSha256: sha,
         })
         .execute();
@@ -99,7 +99,7 @@ export async function makeQueuedProvisionRun(
     const req = await tx
       .insertInto('vpsRequests')
       .values({
-        institutionId: inst.id, applicationId: app.id, requestedBy: user.id, hostname, templateId, cores: o.cores ?? 2, memoryMib: o.memoryMib ?? 2048, diskGib: o.diskGib ?? 10,
+        institutionId: inst.id, applicationId: app.id, requestedBy: user.id, hostname, templateId, cores: o.cores ?? 2, memoryMiB: o.memoryMiB ?? 2048, diskGiB: o.diskGiB ?? 10,
         sshPublicKeys: keys, purpose: 'Uji provisioning', publicAccess: true, ports, contact: JSON.stringify({ name: 'Budi Santoso', nip: '198501012010011001', phone: '0811', email: 'pic@uji.kalteng.go.id' }), status: 'queued',
       })
       .returning('id')

@@ -41,8 +41,8 @@ export async function makeAgreementInForce(
       termStart: term?.start ?? `${year}-01-01`,
       termEnd: term?.end ?? `${year}-12-31`,
       ceilingCores: ceiling.cores,
-      ceilingMemoryMib: ceiling.memoryMiB,
-      ceilingDiskGib: ceiling.diskGiB,
+      ceilingMemoryMiB: ceiling.memoryMiB,
+      ceilingDiskGiB: ceiling.diskGiB,
       ceilingVmCount: ceiling.vmCount,
       ceilingIpCount: ceiling.ipCount,
       verificationCode: randomBytes(8).toString('hex'),
@@ -69,9 +69,9 @@ export async function makeCatalog(db: Db): Promise<void> {
   await db
     .insertInto('sizePresets')
     .values([
-      { id: 'small', name: 'Kecil', cores: 1, memoryMib: 2048, diskGib: 20, sortOrder: 1 },
-      { id: 'medium', name: 'Sedang', cores: 2, memoryMib: 4096, diskGib: 40, sortOrder: 2 },
-      { id: 'large', name: 'Besar', cores: 4, memoryMib: 8192, diskGib: 80, sortOrder: 3 },
+      { id: 'small', name: 'Kecil', cores: 1, memoryMiB: 2048, diskGiB: 20, sortOrder: 1 },
+      { id: 'medium', name: 'Sedang', cores: 2, memoryMiB: 4096, diskGiB: 40, sortOrder: 2 },
+      { id: 'large', name: 'Besar', cores: 4, memoryMiB: 8192, diskGiB: 80, sortOrder: 3 },
     ])
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();

@@ -7,7 +7,7 @@ import { loggerOptions } from '@betang/config';
 export const TEST_LOG_DIR_ENV = 'BETANG_TEST_LOG_DIR';
 
 /** This run's log directory, or undefined outside a Jest run that set one up. */
-export function testLogDir(): string | undefined {
+function testLogDir(): string | undefined {
   return process.env[TEST_LOG_DIR_ENV] || undefined;
 }
 

@@ -3,13 +3,13 @@ import type { Page } from 'playwright-core';
 
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-export type AxeViolation = { id: string; impact: string | null; help: string; targets: string[] };
+type AxeViolation = { id: string; impact: string | null; help: string; targets: string[] };
 
 /**
  * Runs axe-core in the page (WCAG 2.x A/AA rules plus best practices) and returns the violations.
  * The script goes in through the DevTools protocol, not a <script> tag, so the app's CSP stays on.
  */
-export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(AXE_SOURCE);
   return page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((result) =>
     result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) })))`) as Promise<AxeViolation[]>;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium (apt-get install chromium); playwright-core never downloads a browser. */
-export const CHROMIUM = process.env.BETANG_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.BETANG_CHROMIUM ?? '/usr/bin/chromium';
 
 // Without the background-networking flags Chromium keeps calling Google services, which the
 // closed test network refuses (see shared/reference/toolchain.md §6).
@@ -40,7 +40,7 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** Problems a page reported: script errors and Content-Security-Policy refusals. */
-export function watchPageProblems(page: Page): string[] {
+function watchPageProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {

@@ -22,7 +22,7 @@ async function provisionDemoRequest(stack: WebStack): Promise<void> {
   const at = (minutes: number) => new Date(request.createdAt.getTime() + minutes * 60_000);
   const operator = await db.selectFrom('users').select('id').where('email', '=', 'operator@betang.demo').executeTakeFirstOrThrow();
   await db.insertInto('approvals').values({ requestId: request.id, level: 1, decision: 'approved', decidedBy: operator.id, role: Role.Operator, comment: 'Sesuai perjanjian dan kuota.', decidedAt: at(95) }).execute();
-  const vm = await db.insertInto('vms').values({ requestId: request.id, institutionId: request.institutionId, vmid: 10_231, node: 'pve2', name: 'sipd-web-01', cores: 4, memoryMib: 8192, diskGib: 80, state: 'running' }).returning('id').executeTakeFirstOrThrow();
+  const vm = await db.insertInto('vms').values({ requestId: request.id, institutionId: request.institutionId, vmid: 10_231, node: 'pve2', name: 'sipd-web-01', cores: 4, memoryMiB: 8192, diskGiB: 80, state: 'running' }).returning('id').executeTakeFirstOrThrow();
   const pool = await db.insertInto('ipPools').values({ name: 'demo-portal', cidr: '10.20.30.0/24', gateway: '10.20.30.1', vlanTag: 30, bridge: 'vmbr0', rangeStart: '10.20.30.10', rangeEnd: '10.20.30.200' }).returning('id').executeTakeFirstOrThrow();
   await db.insertInto('ipAllocations').values({ poolId: pool.id, address: '10.20.30.15', requestId: request.id, vmId: vm.id }).execute();
   const run = await db.insertInto('provisioningRuns').values({ requestId: request.id, vmId: vm.id, kind: 'provision', status: 'succeeded', attempt: 1, progress: 100, currentStep: null, startedAt: at(96), finishedAt: at(104) }).returning('id').executeTakeFirstOrThrow();

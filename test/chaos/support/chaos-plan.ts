@@ -24,7 +24,7 @@ export type ChaosAction =
   | { kind: 'slow-clones'; multiplier: number; heldMs: number }
   | { kind: 'storage-lock-timeout'; times: number };
 
-export type PlannedAction = { afterMs: number; action: ChaosAction };
+type PlannedAction = { afterMs: number; action: ChaosAction };
 
 /**
  * `kills` worker kills, one Redis and one PostgreSQL restart (neither among the first two

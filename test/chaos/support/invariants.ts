@@ -7,7 +7,7 @@ import { VM_HOLDING_STATES, type Db } from '@betang/db';
 
 export type SimVm = { vmid: number; node: string; template?: boolean | number; config: Record<string, unknown> };
 
-export type InvariantReport = { checked: Record<string, number>; violations: string[] };
+type InvariantReport = { checked: Record<string, number>; violations: string[] };
 
 const RUN_TAG = /^betang-run-([0-9a-f-]{36})$/;
 

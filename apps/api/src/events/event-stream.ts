@@ -12,7 +12,7 @@ export type EventStreamOptions = {
 };
 
 /** An open Server-Sent Events response. */
-export type EventStream = {
+type EventStream = {
   readonly closed: boolean;
   send(event: string, id: number | undefined, data: unknown): void;
   close(): void;

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 
-export type NotificationListenerOptions = {
+type NotificationListenerOptions = {
   connectionString: string;
   channel: string;
   logger: Logger;

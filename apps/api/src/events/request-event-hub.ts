@@ -5,7 +5,7 @@ import type { EventStreamOptions } from './event-stream';
 import { startNotificationListener, type NotificationListener } from './pg-notification-listener';
 
 /** The NOTIFY channel the database triggers use (migration 20261127T2300_request_events). */
-export const REQUEST_EVENTS_CHANNEL = 'betang_request_events';
+const REQUEST_EVENTS_CHANNEL = 'betang_request_events';
 
 export type RequestEventHubOptions = {
   db: Db;
@@ -20,20 +20,20 @@ export type RequestEventHubOptions = {
 };
 
 /** Where the hub delivers a request's events (an SSE stream, in production). */
-export type EventSink = { readonly closed: boolean; deliver(event: RequestEventRow): void; close(): void };
+type EventSink = { readonly closed: boolean; deliver(event: RequestEventRow): void; close(): void };
 
 /** A place for one stream under the per-user cap; release it exactly when the stream ends. */
-export type StreamTicket = { release(): void };
+type StreamTicket = { release(): void };
 
 type Subscriber = { sink: EventSink; lastId: number; ticket: StreamTicket };
 type Topic = { requestId: string; subscribers: Set<Subscriber>; pumping: boolean; again: boolean };
 
 /** Counts for tests and /metrics-style introspection. */
-export type HubStats = { streams: number; topics: number; users: number; listening: boolean; polling: boolean };
+type HubStats = { streams: number; topics: number; users: number; listening: boolean; polling: boolean };
 
 const DEFAULTS = { pollIntervalMs: 1000, maxStreamsPerUser: 10, batchSize: 500 };
 /** Stream timing defaults: heartbeat 15 s, reconnect hint 3 s, 15 min per stream, 1 MiB queued at most. */
-export const STREAM_DEFAULTS: EventStreamOptions = { retryMs: 3000, heartbeatMs: 15_000, maxDurationMs: 15 * 60_000, maxBufferedBytes: 1 << 20 };
+const STREAM_DEFAULTS: EventStreamOptions = { retryMs: 3000, heartbeatMs: 15_000, maxDurationMs: 15 * 60_000, maxBufferedBytes: 1 << 20 };
 
 /**
  * Fans request events out to the SSE streams of this process. One LISTEN connection (started

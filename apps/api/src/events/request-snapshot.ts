@@ -3,7 +3,7 @@ import { findVpsRequest, latestRequestEventId, type Db } from '@betang/db';
 import { loadRequestView } from '../use-cases/vps-requests/request-view';
 
 /** The whole request plus the id of the newest event already reflected in it. */
-export type RequestSnapshot = { view: VpsRequestDto; lastEventId: number };
+type RequestSnapshot = { view: VpsRequestDto; lastEventId: number };
 
 /**
  * Reads the request view and its newest event id in one REPEATABLE READ snapshot. Guarantees:

@@ -18,7 +18,7 @@ export type Authentication = {
 };
 
 /** Per-request values set by middleware; read through the helpers below. */
-export type RequestLocals = {
+type RequestLocals = {
   requestId: string;
   locale: Locale;
   log: Logger;

@@ -4,13 +4,13 @@ import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** What the API's /metrics reads at scrape time besides its own counters. */
-export type ApiMetricsSources = {
+type ApiMetricsSources = {
   db: Db;
   /** Job counts per queue and state; absent when the API has no queue backend (tests). */
   queueDepths?: QueueDepthReader;
 };
 
-export type ApiMetrics = {
+type ApiMetrics = {
   readonly registry: Registry;
   /** Express middleware observing every response by method, route template and status. */
   middleware(): RequestHandler;
@@ -31,7 +31,7 @@ const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
  * The route template of a request (`/api/v1/vps-requests/:id`), never the raw path, so label
  * cardinality stays bounded whatever URLs clients send; `unmatched` for 404s and static files.
  */
-export function routeLabel(req: { baseUrl: string; route?: { path?: unknown } }, mount?: unknown): string {
+function routeLabel(req: { baseUrl: string; route?: { path?: unknown } }, mount?: unknown): string {
   const path = req.route?.path;
   return typeof path === 'string' ? `${typeof mount === 'string' ? mount : req.baseUrl}${path}` : 'unmatched';
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { sql } from 'kysely';
 
 /** How long one check may take before it counts as failed. */
-export const CHECK_TIMEOUT_MS = 2_000;
+const CHECK_TIMEOUT_MS = 2_000;
 
 /** Express handler of /readyz: the report as JSON, 503 when not ready, never cached. */
 export function readinessHandler(checks: readonly HealthCheck[], logger?: Pick<Logger, 'warn'>): RequestHandler {
@@ -17,7 +17,7 @@ export function readinessHandler(checks: readonly HealthCheck[], logger?: Pick<L
 }
 
 /** A cluster observation older than this means the worker no longer reaches Proxmox (it observes every 30 s). */
-export const SNAPSHOT_MAX_AGE_SECONDS = 180;
+const SNAPSHOT_MAX_AGE_SECONDS = 180;
 
 /**
  * Proxmox reachability as the worker sees it (the API holds no PVE credentials): the age of the

@@ -39,7 +39,7 @@ function isReply(value: unknown): value is Reply<unknown> {
  * writes a stream or file returns nothing; one that also negotiates HTML may return nothing after
  * writing the page. Without either, the answer is 204 and the handler returns nothing.
  */
-export type HandlerResult<R, W> = R extends z.ZodType
+type HandlerResult<R, W> = R extends z.ZodType
   ? z.output<R> | Reply<z.output<R>> | ([W] extends [WrittenMedia] ? void : never)
   : void;
 
@@ -76,7 +76,7 @@ export const WRITE_SCOPE_BY_TAG: Readonly<Record<string, RouteScope>> = {
 };
 
 /** A route as the OpenAPI document and the router both see it. */
-export type RouteSpec<B extends Schema | undefined, Q extends Schema | undefined, P extends Schema | undefined, R extends Schema | undefined = Schema | undefined, W extends WrittenMedia | undefined = WrittenMedia | undefined> = {
+type RouteSpec<B extends Schema | undefined, Q extends Schema | undefined, P extends Schema | undefined, R extends Schema | undefined = Schema | undefined, W extends WrittenMedia | undefined = WrittenMedia | undefined> = {
   method: Method;
   path: string;
   summary: string;
@@ -102,7 +102,7 @@ export type RouteSpec<B extends Schema | undefined, Q extends Schema | undefined
   bodyReader?: RequestHandler;
 };
 
-export type HandlerInput<B, Q, P, A extends Access> = {
+type HandlerInput<B, Q, P, A extends Access> = {
   req: Request;
   res: Response;
   body: Out<B>;

@@ -10,7 +10,7 @@ export const SESSION_COOKIE = 'betang_session';
  * Name of the session cookie behind HTTPS. Browsers accept a `__Host-` cookie only with Secure,
  * Path=/ and no Domain, so no sibling subdomain (nor a plain-HTTP page) can plant or overwrite one.
  */
-export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
 const TOUCH_EVERY_MS = 5 * 60_000;
 /** A planted cookie may sit before the real one; a few candidates are tried, never an unbounded list. */
 const MAX_SESSION_CANDIDATES = 3;
@@ -34,7 +34,7 @@ function decodeCookieValue(raw: string): string | undefined {
  * never sends one Betang set) is skipped as if absent, so a planted malformed cookie cannot turn
  * every request into a 500.
  */
-export function readCookies(req: Request, name: string): string[] {
+function readCookies(req: Request, name: string): string[] {
   const header = req.get('cookie');
   if (!header) return [];
   const values: string[] = [];

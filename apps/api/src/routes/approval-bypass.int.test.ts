@@ -30,14 +30,14 @@ describe('approval cannot be bypassed by one operator', () => {
     const request = await db
       .insertInto('vpsRequests')
       .values({
-        institutionId, applicationId, requestedBy: owner.id, hostname: name, templateId: 'debian-12', cores, memoryMib: 4096, diskGib: 40,
+        institutionId, applicationId, requestedBy: owner.id, hostname: name, templateId: 'debian-12', cores, memoryMiB: 4096, diskGiB: 40,
         sshPublicKeys: [testSshKey()], purpose: 'VM yang sudah berjalan', contact: JSON.stringify({ name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' }), status: 'active',
       })
       .returning('id')
       .executeTakeFirstOrThrow();
     const vm = await db
       .insertInto('vms')
-      .values({ requestId: request.id, institutionId, vmid: 200_000 + n, node: 'pve1', name, cores, memoryMib: 4096, diskGib: 40, state: 'running' })
+      .values({ requestId: request.id, institutionId, vmid: 200_000 + n, node: 'pve1', name, cores, memoryMiB: 4096, diskGiB: 40, state: 'running' })
       .returning('id')
       .executeTakeFirstOrThrow();
     return { vmId: vm.id, requestId: request.id };

@@ -38,7 +38,7 @@ describe('what institutions see of operational detail', () => {
     const { db } = h.database;
     failed = await makeQueuedProvisionRun(db, { poolOctet: 91 });
     // What the worker leaves after a permanent failure: its operator-facing text everywhere.
-    const vm = await db.insertInto('vms').values({ requestId: failed.requestId, institutionId: failed.institutionId, vmid: 123_456, node: 'pve-node-7', name: failed.hostname, cores: 1, memoryMib: 2048, diskGib: 20, state: 'failed' }).returning('id').executeTakeFirstOrThrow();
+    const vm = await db.insertInto('vms').values({ requestId: failed.requestId, institutionId: failed.institutionId, vmid: 123_456, node: 'pve-node-7', name: failed.hostname, cores: 1, memoryMiB: 2048, diskGiB: 20, state: 'failed' }).returning('id').executeTakeFirstOrThrow();
     await db.insertInto('runSteps').values({ runId: failed.runId, key: 'clone', position: 1, status: 'failed', attempt: 1, detail: 'VM 123456 di/on pve-node-7' }).execute();
     await db.updateTable('provisioningRuns').set({ status: 'failed', vmId: vm.id, errorCode: 'PVE_TASK_FAILED', errorMessage: RAW, errorRetryable: false, finishedAt: new Date() }).where('id', '=', failed.runId).execute();
     await db.updateTable('vpsRequests').set({ status: 'failed', statusReason: RAW }).where('id', '=', failed.requestId).execute();

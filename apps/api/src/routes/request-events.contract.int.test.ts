@@ -31,7 +31,7 @@ describe('request events: what the triggers emit matches the contract', () => {
     await markStepFailed(db, q.runId, 'clone', { code: 'PVE_LOCK_TIMEOUT' }, 'lock timeout');
     const vm = await db
       .insertInto('vms')
-      .values({ requestId: q.requestId, institutionId: q.institutionId, vmid: null, node: null, name: q.hostname, cores: 2, memoryMib: 2048, diskGib: 10, state: 'reserved' })
+      .values({ requestId: q.requestId, institutionId: q.institutionId, vmid: null, node: null, name: q.hostname, cores: 2, memoryMiB: 2048, diskGiB: 10, state: 'reserved' })
       .returning('id')
       .executeTakeFirstOrThrow();
     await db.updateTable('vms').set({ vmid: 4100, node: 'pve1', state: 'provisioning' }).where('id', '=', vm.id).execute();

@@ -30,13 +30,13 @@ describe('VM decommission: confirmation, head approval, grace period and restore
     const request = await db
       .insertInto('vpsRequests')
       .values({
-        institutionId, applicationId, requestedBy: owner.id, hostname, templateId: 'debian-12', cores: 1, memoryMib: 2048, diskGib: 20,
+        institutionId, applicationId, requestedBy: owner.id, hostname, templateId: 'debian-12', cores: 1, memoryMiB: 2048, diskGiB: 20,
         sshPublicKeys: [testSshKey()], purpose: 'VM uji penghapusan aman', contact: JSON.stringify({ name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'pic@kalteng.go.id' }),
         status: state === 'stopped' ? 'stopped' : 'active',
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const vm = await db.insertInto('vms').values({ requestId: request.id, institutionId, vmid: 300_000 + n, node: 'pve1', name: hostname, cores: 1, memoryMib: 2048, diskGib: 20, state }).returning('id').executeTakeFirstOrThrow();
+    const vm = await db.insertInto('vms').values({ requestId: request.id, institutionId, vmid: 300_000 + n, node: 'pve1', name: hostname, cores: 1, memoryMiB: 2048, diskGiB: 20, state }).returning('id').executeTakeFirstOrThrow();
     return { vmId: vm.id, requestId: request.id, hostname };
   }
   const post = (who: SignedIn, path: string, body: object) => who.agent.post(`/api/v1${path}`).set('X-CSRF-Token', who.csrfToken).send(body);

@@ -22,7 +22,7 @@ describe('VM day-2 actions', () => {
     const approved = await operator.agent.post(`/api/v1/vps-requests/${created.body.id}/approve`).set('X-CSRF-Token', operator.csrfToken).send({});
     const vm = await db
       .insertInto('vms')
-      .values({ requestId: created.body.id, institutionId, vmid: 100_000 + n, node: 'pve1', name: `vm-${n}`, cores: 1, memoryMib: 2048, diskGib: 20, state: 'running' })
+      .values({ requestId: created.body.id, institutionId, vmid: 100_000 + n, node: 'pve1', name: `vm-${n}`, cores: 1, memoryMiB: 2048, diskGiB: 20, state: 'running' })
       .returning('id')
       .executeTakeFirstOrThrow();
     await db.updateTable('provisioningRuns').set({ status: 'succeeded', vmId: vm.id, progress: 100, finishedAt: new Date() }).where('id', '=', approved.body.run.id).execute();
@@ -92,8 +92,8 @@ describe('VM day-2 actions', () => {
     const grown = await post(operator, `/api/v1/vms/${vmId}/resize`, { cores: 2, diskGiB: 40 });
     expect(grown.status).toBe(202);
     expect(grown.body).toMatchObject({ runId: expect.any(String), status: 'awaiting_approval', pendingLevel: { level: 1 } });
-    const request = await h.database.db.selectFrom('vpsRequests').select(['cores', 'diskGib']).where('id', '=', requestId).executeTakeFirstOrThrow();
-    expect(request).toEqual({ cores: 2, diskGib: 40 });
+    const request = await h.database.db.selectFrom('vpsRequests').select(['cores', 'diskGiB']).where('id', '=', requestId).executeTakeFirstOrThrow();
+    expect(request).toEqual({ cores: 2, diskGiB: 40 });
   });
 
   it('should decommission with a reason and the typed host name, retaining the VM first', async () => {

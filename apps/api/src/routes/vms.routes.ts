@@ -26,7 +26,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
       .leftJoin('ipAllocations as a', (j) => j.onRef('a.requestId', '=', 'v.requestId').on('a.releasedAt', 'is', null))
       .select([
         'v.id', 'v.requestId', 'v.institutionId', 'v.name', 'v.node', 'v.vmid', sql<string | null>`host(a.address)`.as('ipAddress'), 'v.state',
-        'v.cores', 'v.memoryMib as memoryMiB', 'v.diskGib as diskGiB', 'v.createdAt', 'v.retainedUntil',
+        'v.cores', 'v.memoryMiB as memoryMiB', 'v.diskGiB as diskGiB', 'v.createdAt', 'v.retainedUntil',
       ]);
   type VmRowView = Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number];
   // Node names are operators' detail: institution roles get null (as in the request view, docs/security.md §15).

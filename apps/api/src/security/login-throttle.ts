@@ -10,7 +10,7 @@ import { rateLimitedError } from './rate-limit';
  * every failure makes the next attempt wait `firstDelaySeconds`, doubling per further failure up
  * to `maxDelaySeconds`.
  */
-export type LoginThrottlePolicy = {
+type LoginThrottlePolicy = {
   /** Failures of one e-mail from one address before delays start. */
   perAddressFreeFailures: number;
   /** Failures of one e-mail from every address before addresses that never signed in to it wait too. */
@@ -36,14 +36,14 @@ export const DEFAULT_LOGIN_THROTTLE: LoginThrottlePolicy = {
  * The failure count `failures` last counted from `since`, after forgiving one per elapsed period;
  * `since` moves by the forgiven periods only, so a partly elapsed period is kept.
  */
-export function decayedFailures(failures: number, since: Date, now: Date, forgiveEverySeconds: number): { failures: number; since: Date } {
+function decayedFailures(failures: number, since: Date, now: Date, forgiveEverySeconds: number): { failures: number; since: Date } {
   const periods = Math.floor(Math.max(0, now.getTime() - since.getTime()) / (forgiveEverySeconds * 1000));
   if (periods >= failures) return { failures: 0, since: now };
   return { failures: failures - periods, since: new Date(since.getTime() + periods * forgiveEverySeconds * 1000) };
 }
 
 /** Seconds the next attempt waits after a failure that brought the count to `failures` (null: no wait). */
-export function delayAfterFailures(failures: number, freeFailures: number, policy: Pick<LoginThrottlePolicy, 'firstDelaySeconds' | 'maxDelaySeconds'>): number | null {
+function delayAfterFailures(failures: number, freeFailures: number, policy: Pick<LoginThrottlePolicy, 'firstDelaySeconds' | 'maxDelaySeconds'>): number | null {
   if (failures < freeFailures) return null;
   return Math.min(policy.maxDelaySeconds, policy.firstDelaySeconds * 2 ** (failures - freeFailures));
 }
@@ -67,7 +67,7 @@ function addressHash(ip: string): string {
 }
 
 /** What a claim saw: go on and check the password, or wait. */
-export type SignInClaim = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+type SignInClaim = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 const PRUNE_EVERY_MS = 60_000;
 let lastPrune = 0;

@@ -10,7 +10,7 @@ import * as indonesian from '@zxcvbn-ts/language-id';
  * Every password of the common-password lists, and every simple variation of one (l33t,
  * capitals, a year or digits added), scores below it.
  */
-export const MIN_PASSWORD_SCORE = 3;
+const MIN_PASSWORD_SCORE = 3;
 
 /** Words of this deployment that make a password guessable for anyone who knows where it is used. */
 const DEPLOYMENT_WORDS = ['betang', 'kalteng', 'kalimantan', 'palangkaraya', 'diskominfo', 'pemprov', 'pusatdata'];
@@ -33,7 +33,7 @@ function loadCheckers(): Checkers {
 }
 
 /** What the person's account is known by: a password made of these is easy to guess for anyone who knows them. */
-export type PasswordOwner = { email: string; name?: string | null };
+type PasswordOwner = { email: string; name?: string | null };
 
 function userInputsOf(owner: PasswordOwner): string[] {
   const local = owner.email.split('@')[0] ?? '';
@@ -44,7 +44,7 @@ function userInputsOf(owner: PasswordOwner): string[] {
 }
 
 /** The verdict on a new password: its score and, when weak, why and what to do in both languages. */
-export type PasswordVerdict = { acceptable: boolean; score: number; feedback: LocalizedText | null };
+type PasswordVerdict = { acceptable: boolean; score: number; feedback: LocalizedText | null };
 
 function feedbackText(result: ZxcvbnResult): string {
   return [result.feedback.warning, ...result.feedback.suggestions].filter((text): text is string => !!text).join(' ');

@@ -34,7 +34,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitPolicy = {
 const PRUNE_EVERY_MS = 60_000;
 
 /** The outcome of one hit. */
-export type RateLimitHit = { allowed: boolean; hits: number; retryAfterSeconds: number };
+type RateLimitHit = { allowed: boolean; hits: number; retryAfterSeconds: number };
 
 /**
  * Fixed-window rate limits kept in PostgreSQL (`rate_limit_buckets`), so every API instance

@@ -3,11 +3,11 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { utils } from 'ssh2';
 
 /** A key the server accepted: core's parse plus its fingerprint. */
-export type VerifiedSshPublicKey = SshPublicKey & {
+type VerifiedSshPublicKey = SshPublicKey & {
   /** `SHA256:…` exactly as `ssh-keygen -l -E sha256` prints it. */
   fingerprint: string;
 };
-export type SshKeyVerdict = { ok: true; key: VerifiedSshPublicKey } | { ok: false; error: SshPublicKeyError };
+type SshKeyVerdict = { ok: true; key: VerifiedSshPublicKey } | { ok: false; error: SshPublicKeyError };
 
 function sshString(bytes: Buffer): Buffer {
   const length = Buffer.alloc(4);
@@ -63,7 +63,7 @@ function keyMaterialIsSound(type: string, blob: Buffer): boolean {
 }
 
 /** `SHA256:` + unpadded base64 of the SHA-256 of the key blob: the fingerprint ssh-keygen prints. */
-export function sshKeyFingerprint(blob: Buffer): string {
+function sshKeyFingerprint(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 

@@ -18,7 +18,7 @@ const base32: Base32Plugin = createBase32Plugin({
 const crypto = new NodeCryptoPlugin();
 
 /** The parameters every authenticator app assumes (and the otpauth:// URL states). */
-export const TOTP_PARAMETERS = { algorithm: 'sha1', digits: 6, period: 30 } as const;
+const TOTP_PARAMETERS = { algorithm: 'sha1', digits: 6, period: 30 } as const;
 const CODE = /^\d{6}$/;
 
 /** Encodes bytes as RFC 4648 base32 without padding (what authenticator apps expect). */

@@ -78,7 +78,7 @@ export async function seedTenant(h: ApiHarness, world: World, label: string): Pr
   const vmid = 200_000 + Math.floor(Math.random() * 700_000);
   const vm = await db
     .insertInto('vms')
-    .values({ requestId: request, institutionId: institution.id, vmid, node: 'pve1', name: hostname, cores: 1, memoryMib: 2048, diskGib: 20, state: 'running', macAddress: `BC:24:11:${tag.slice(0, 2)}:${tag.slice(2, 4)}:${tag.slice(4, 6)}` })
+    .values({ requestId: request, institutionId: institution.id, vmid, node: 'pve1', name: hostname, cores: 1, memoryMiB: 2048, diskGiB: 20, state: 'running', macAddress: `BC:24:11:${tag.slice(0, 2)}:${tag.slice(2, 4)}:${tag.slice(4, 6)}` })
     .returning('id')
     .executeTakeFirstOrThrow();
   await db.updateTable('provisioningRuns').set({ status: 'succeeded', vmId: vm.id, progress: 100, finishedAt: new Date() }).where('id', '=', run).execute();

@@ -8,7 +8,7 @@ const FIELD_TO_COLUMN = new Map<string, string>(APPLICATION_CSV_COLUMNS.filter((
 const KNOWN_COLUMNS = new Set<string>(APPLICATION_CSV_COLUMNS.map(([c]) => c));
 
 /** Columns every import file must have. */
-export const REQUIRED_CSV_COLUMNS = ['name', 'kind', 'pic_name', 'pic_nip', 'pic_email', 'data_classification'] as const;
+const REQUIRED_CSV_COLUMNS = ['name', 'kind', 'pic_name', 'pic_nip', 'pic_email', 'data_classification'] as const;
 
 /** The inventory as CSV for Excel (header + one row per application; see toCsv: semicolons, BOM, formula cells neutralised). */
 export function applicationsToCsv(rows: readonly ApplicationWithInstitution[]): string {

@@ -121,7 +121,7 @@ async function completeWithExternal(
   });
 }
 
-export type AttachOutcome = 'in_force' | 'pending_acceptance';
+type AttachOutcome = 'in_force' | 'pending_acceptance';
 
 /**
  * Accepts a PDF signed outside Betang (e.g. with BSrE certified signatures) for an agreement

@@ -18,17 +18,17 @@ import type { auditContext } from '../http/context';
 import { verificationUrl } from './agreement-view';
 
 /** Filing prefix of agreement numbers: `000.1/<seq>/DISKOMINFOSANTIK/<year>` (seq per issue year, 3+ digits). */
-export const AGREEMENT_NUMBER_PREFIX = '000.1';
+const AGREEMENT_NUMBER_PREFIX = '000.1';
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const DEFAULT_DATA_CENTER_ADDRESS = 'Palangka Raya, Kalimantan Tengah';
 
 /** A fresh 16-character verification code (about 80 bits; no 0/O/1/I to read it aloud). */
-export function newVerificationCode(): string {
+function newVerificationCode(): string {
   return Array.from({ length: 16 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
 }
 
 /** The document number for a sequence and year, e.g. `000.1/007/DISKOMINFOSANTIK/2026`. */
-export function agreementNumber(sequence: number, year: number): string {
+function agreementNumber(sequence: number, year: number): string {
   return `${AGREEMENT_NUMBER_PREFIX}/${String(sequence).padStart(3, '0')}/DISKOMINFOSANTIK/${year}`;
 }
 

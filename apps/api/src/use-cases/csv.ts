@@ -6,7 +6,7 @@ import { stringify } from 'csv-stringify/sync';
  * The separator of exported files. Excel splits a CSV on the list separator of the Windows
  * region: in Indonesia (id-ID) that is the semicolon, because the comma is the decimal mark.
  */
-export const CSV_EXPORT_DELIMITER = ';';
+const CSV_EXPORT_DELIMITER = ';';
 const IMPORT_DELIMITERS = [',', ';'] as const;
 
 // What csv-stringify's escape_formulas prefixes with an apostrophe: = + - @ tab CR, and the
@@ -23,7 +23,7 @@ function indonesianDecimal(value: number): string {
   return String(value).replace('.', ',');
 }
 
-export type CsvCell = string | number | null;
+type CsvCell = string | number | null;
 
 /**
  * Serialises rows as CSV for Excel in Indonesia: UTF-8 BOM (so Excel reads UTF-8), semicolons,
@@ -48,7 +48,7 @@ export function toCsv(rows: readonly (readonly CsvCell[])[]): string {
   );
 }
 
-export type CsvParseResult = { rows: string[][]; delimiter: string; error?: { row: number; message: LocalizedText } };
+type CsvParseResult = { rows: string[][]; delimiter: string; error?: { row: number; message: LocalizedText } };
 
 const BASE_OPTIONS: ParseOptions = { bom: true, relax_column_count: true, skip_empty_lines: false };
 

@@ -5,7 +5,7 @@ import { isDocumentError } from '@betang/documents';
 export const MAX_UPLOADED_PDF_BYTES = 10 * 1024 * 1024;
 
 /** Why an uploaded PDF was refused; part of the API (error details `reason`). */
-export type RejectionReason =
+type RejectionReason =
   | 'NOT_A_PDF'
   | 'TRUNCATED'
   | 'SIGNATURE_MALFORMED'

@@ -6,7 +6,7 @@ import { checkCsvHeader, parseApplicationRow } from './application-csv';
 import { parseCsv } from './csv';
 
 /** Most data rows one import may carry (the body is also size-limited). */
-export const MAX_IMPORT_ROWS = 2000;
+const MAX_IMPORT_ROWS = 2000;
 
 type ValidRow = { row: number; institutionId: string; fields: ApplicationFields };
 

@@ -25,7 +25,7 @@ import type { RateLimiter, RateLimitRule } from '../security/rate-limit';
 import { hashSecret, randomSecret } from '../security/secrets';
 
 /** How long an e-mailed reset link works. */
-export const RESET_LINK_MINUTES = 30;
+const RESET_LINK_MINUTES = 30;
 
 /**
  * The least time a forgot-password request takes, whatever happened: the known-e-mail path writes
@@ -34,7 +34,7 @@ export const RESET_LINK_MINUTES = 30;
 export const FORGOT_PASSWORD_MIN_MS = 400;
 
 /** The answer to every forgot-password request that is not refused for its address. */
-export const FORGOT_PASSWORD_ANSWER: { message: LocalizedText } = {
+const FORGOT_PASSWORD_ANSWER: { message: LocalizedText } = {
   message: {
     id: 'Jika e-mail ini terdaftar dan aktif, tautan untuk mengatur ulang kata sandi telah dikirim ke sana. Tautan berlaku 30 menit dan hanya sekali pakai.',
     en: 'If this e-mail is registered and active, a link to reset the password has been sent to it. The link works for 30 minutes, once.',
@@ -64,7 +64,7 @@ function resetEmailText(user: UserRecord, link: string): { subject: LocalizedTex
   };
 }
 
-export type ForgotPasswordOptions = {
+type ForgotPasswordOptions = {
   /** PUBLIC_URL: where people open the web app; the link points into it. */
   publicUrl: string;
   limiter: RateLimiter;
@@ -118,7 +118,7 @@ export async function requestPasswordReset(db: Db, email: string, options: Forgo
 }
 
 /** The refusal of a link that is unknown, used, expired, or whose account was deactivated: one answer for all, so none can be told apart. */
-export function resetLinkRefused(): AppError {
+function resetLinkRefused(): AppError {
   return new AppError(ErrorCode.InvalidState, {
     id: 'Tautan atur ulang kata sandi tidak berlaku: sudah dipakai, kedaluwarsa, atau tidak dikenal. Minta tautan baru dari halaman masuk.',
     en: 'The password reset link is not valid: already used, expired or unknown. Ask for a new link on the sign-in page.',

@@ -9,13 +9,13 @@ import { hashSecret, randomSecret } from '../security/secrets';
 import { matchTotpStep } from '../security/totp';
 import { TotpSecretBox } from '../security/totp-secret-box';
 
-export type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
+type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
 
 /**
  * Why the second factor of a user with TOTP failed, or null when it passed (the step is then
  * taken). `totp_unreadable`: the stored secret does not open under this SIGNING_MASTER_SECRET.
  */
-export type TotpCheck = 'wrong_totp' | 'totp_reused' | 'totp_unreadable' | null;
+type TotpCheck = 'wrong_totp' | 'totp_reused' | 'totp_unreadable' | null;
 
 /**
  * Checks a TOTP code of a user who has TOTP and takes its time-step. Guarantees: a code is

@@ -3,13 +3,13 @@ import { findSigningCa, findSigningCredential, saveSigningCaOnce, saveSigningCre
 import { DATA_CENTER_OFFICE_NAME, createSigningCa, issueSignerCredential, type SignerCredential, type SigningCa } from '@betang/documents';
 
 /** Common name of Betang's internal signing CA (uncertified electronic signatures, PP 71/2019). */
-export const INTERNAL_CA_NAME = 'Betang Internal Signing CA';
+const INTERNAL_CA_NAME = 'Betang Internal Signing CA';
 
 /**
  * The internal signing CA, created on first use (key encrypted under the master secret) and
  * stored once: concurrent first uses all end up with the CA that was stored first.
  */
-export async function ensureSigningCa(db: Executor, masterSecret: string): Promise<SigningCa> {
+async function ensureSigningCa(db: Executor, masterSecret: string): Promise<SigningCa> {
   const existing = await findSigningCa(db);
   if (existing) return existing;
   return saveSigningCaOnce(db, createSigningCa({ commonName: INTERNAL_CA_NAME, organization: DATA_CENTER_OFFICE_NAME, masterSecret }));

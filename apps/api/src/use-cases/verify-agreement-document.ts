@@ -53,7 +53,7 @@ function notGenuine(reason: string, recorded?: Recorded, report?: PdfVerificatio
 }
 
 /** Verification needs a thread pool and the office's trust roots. */
-export type VerifyDeps = { verifier: PdfVerifier; trust: SignatureTrust };
+type VerifyDeps = { verifier: PdfVerifier; trust: SignatureTrust };
 
 /**
  * Public verification of an uploaded PDF. Genuine means: its first revision is a generated

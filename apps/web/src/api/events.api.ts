@@ -3,7 +3,7 @@ import { REQUEST_EVENT_KINDS, ZRequestEvent, type RequestEvent } from '@betang/c
 /** Connection state of a live stream, for the "live / reconnecting" indicator. */
 export type StreamState = 'connecting' | 'live' | 'reconnecting';
 
-export type RequestEventHandlers = { onEvent(event: RequestEvent): void; onState(state: StreamState): void };
+type RequestEventHandlers = { onEvent(event: RequestEvent): void; onState(state: StreamState): void };
 
 /** How long to wait before reopening a stream the server refused (the browser gives up on non-200). */
 const REOPEN_MS = 5_000;

@@ -7,7 +7,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Query values; undefined and empty strings are left out. */
 export type Query = Record<string, string | number | boolean | undefined | null>;
 
-export type RequestOptions<S extends z.ZodType | undefined> = {
+type RequestOptions<S extends z.ZodType | undefined> = {
   query?: Query;
   body?: unknown;
   /** The contract schema the answer must satisfy; omitted for 204 answers. */
@@ -17,7 +17,7 @@ export type RequestOptions<S extends z.ZodType | undefined> = {
 
 type Result<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export type ApiClientOptions = {
+type ApiClientOptions = {
   /** Prefix of every path (same origin: the API serves the UI, Vite proxies /api in development). */
   baseUrl?: string;
   /** The language people chose; sent as Accept-Language so API messages match the UI. */

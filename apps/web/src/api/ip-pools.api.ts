@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { ApiClient } from './http-client';
 
 export type IpPool = z.infer<typeof ZIpPool>;
-export type CreateIpPoolBody = z.input<typeof ZCreateIpPoolBody>;
+type CreateIpPoolBody = z.input<typeof ZCreateIpPoolBody>;
 
 /** GET /ip-pools: every pool with its size and how many addresses are held. */
 export const listIpPools = (api: ApiClient) => api.request('GET', '/ip-pools', { response: ZIpPoolList });

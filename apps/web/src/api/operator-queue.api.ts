@@ -2,7 +2,7 @@ import { ZOperatorQueue, ZVpsRequest, zPage, type RequestStatus } from '@betang/
 import type { z } from 'zod';
 import type { ApiClient } from './http-client';
 
-export type OperatorQueue = z.infer<typeof ZOperatorQueue>;
+type OperatorQueue = z.infer<typeof ZOperatorQueue>;
 export type QueueItem = OperatorQueue['pendingApprovals'][number];
 export type RunItem = OperatorQueue['running'][number];
 export type FailedItem = OperatorQueue['failed'][number];

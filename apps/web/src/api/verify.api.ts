@@ -4,7 +4,7 @@ import { ApiError, CLIENT_ERROR } from './api-error';
 import type { ApiClient } from './http-client';
 
 /** Options of a raw (non-JSON) upload. */
-export type RawUpload<S extends z.ZodType> = { path: string; body: Blob | string; contentType: string; locale: Locale; response: S; signedIn: boolean };
+type RawUpload<S extends z.ZodType> = { path: string; body: Blob | string; contentType: string; locale: Locale; response: S; signedIn: boolean };
 
 /**
  * POSTs a file body (PDF, CSV) that ApiClient's JSON requests cannot carry. Signed-in callers

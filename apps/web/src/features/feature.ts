@@ -5,7 +5,7 @@ import type { ApiClient } from '../api/http-client';
 import type { MessageKey } from '../i18n/i18n';
 
 /** Path parameters of a route (`/institutions/:id` → `{ id }`). */
-export type RouteParams = Readonly<Record<string, string | undefined>>;
+type RouteParams = Readonly<Record<string, string | undefined>>;
 
 /** What a route loader may use to start a page's reads. */
 export type RouteServices = { api: ApiClient; queryClient: QueryClient };

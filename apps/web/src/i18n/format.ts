@@ -1,7 +1,7 @@
 import type { Locale } from '@betang/core';
 
 /** The province's time zone: every time is shown in WIB. */
-export const TIME_ZONE = 'Asia/Jakarta';
+const TIME_ZONE = 'Asia/Jakarta';
 
 const INTL_LOCALE: Record<Locale, string> = { id: 'id-ID', en: 'en-GB' };
 

@@ -11,7 +11,7 @@ export type MessageKey = keyof typeof id;
 export type Catalogue = Readonly<Record<string, string>>;
 
 /** The language everything falls back to: Bahasa Indonesia. */
-export const DEFAULT_LOCALE: Locale = 'id';
+const DEFAULT_LOCALE: Locale = 'id';
 
 const STORAGE_KEY = 'betang.locale';
 

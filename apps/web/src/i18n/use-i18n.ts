@@ -5,9 +5,9 @@ import { formatDate, formatDateTime, formatNumber } from './format';
 import { currentLocale, setLocale, type MessageKey } from './i18n';
 
 /** Values for a message's arguments (`{name}`, `{count, plural, …}`). */
-export type MessageParams = Readonly<Record<string, string | number>>;
+type MessageParams = Readonly<Record<string, string | number>>;
 
-export type I18n = {
+type I18n = {
   locale: Locale;
   /** Switches the language; `persist: false` applies it to this page only (the account's preference). */
   setLocale(locale: Locale, persist?: boolean): void;

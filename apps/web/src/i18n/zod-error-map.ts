@@ -13,7 +13,7 @@ const bound = (value: unknown): string | number => (typeof value === 'number' ? 
  * `zod.*`) in the current language, so a form's own check and the rest of the screen always speak
  * the same language. A message written into a contract schema still wins over these.
  */
-export function zodErrorMessage(issue: Issue): string {
+function zodErrorMessage(issue: Issue): string {
   switch (issue.code) {
     case 'invalid_type':
       return issue.input === undefined || issue.input === null ? text('zod.required') : text('zod.invalidType');

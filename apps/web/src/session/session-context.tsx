@@ -6,7 +6,7 @@ import { ApiError } from '../api/api-error';
 import { getMe, login, logout } from '../api/session.api';
 import { hasStoredLocale, setLocale } from '../i18n/i18n';
 
-export type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'signed-in'; me: MeResponse };
+type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'signed-in'; me: MeResponse };
 
 export type Session = {
   state: SessionState;

@@ -1,7 +1,7 @@
 import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
 
 /** What a labelled control needs to be tied to its label, hint and error. */
-export type ControlWiring = { id: string; required?: boolean; 'aria-invalid'?: true; 'aria-describedby'?: string };
+type ControlWiring = { id: string; required?: boolean; 'aria-invalid'?: true; 'aria-describedby'?: string };
 
 type FrameProps = { label: string; error?: string; hint?: ReactNode; required?: boolean; wide?: boolean; children(control: ControlWiring): ReactNode };
 

@@ -11,7 +11,7 @@ export type FieldErrors = Record<string, string>;
  * Flattens react-hook-form's nested errors into `a.b.0` paths (the first message of each field);
  * with `type`, only errors of that type (`server`: the API's own field errors).
  */
-export function flattenErrors(errors: HookFieldErrors, prefix = '', type?: string): FieldErrors {
+function flattenErrors(errors: HookFieldErrors, prefix = '', type?: string): FieldErrors {
   const out: FieldErrors = {};
   for (const [key, value] of Object.entries(errors)) {
     if (!value || key === 'root') continue;

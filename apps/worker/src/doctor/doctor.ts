@@ -3,10 +3,10 @@ import { PveApiError, requiredGrants, type BetangRole, type PveClient, type Role
 /** A bilingual sentence (Bahasa Indonesia first). */
 export type Text = { id: string; en: string };
 
-export type DoctorCheck = 'version' | 'permission' | 'pool' | 'storage' | 'bridge' | 'template' | 'vmid-range' | 'capacity';
+type DoctorCheck = 'version' | 'permission' | 'pool' | 'storage' | 'bridge' | 'template' | 'vmid-range' | 'capacity';
 
 /** One line of the report: what was checked, how it went, and the command that fixes it. */
-export type DoctorFinding = { check: DoctorCheck; level: 'ok' | 'warn' | 'error'; subject: string; message: Text; fix?: string };
+type DoctorFinding = { check: DoctorCheck; level: 'ok' | 'warn' | 'error'; subject: string; message: Text; fix?: string };
 
 /** What Betang expects of the cluster: from the role file, the worker's config and the database. */
 export type DoctorInput = {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseBetangRole, type BetangRole } from '@betang/proxmox';
 
 /** infra/proxmox/betang-role.json in this checkout (the release ships the whole repository). */
-export const DEFAULT_ROLE_FILE = resolve(__dirname, '../../../../infra/proxmox/betang-role.json');
+const DEFAULT_ROLE_FILE = resolve(__dirname, '../../../../infra/proxmox/betang-role.json');
 
 /** Reads and validates the role file; throws with the file name when it is missing or malformed. */
 export function loadBetangRole(file = DEFAULT_ROLE_FILE): BetangRole {

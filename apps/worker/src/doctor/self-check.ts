@@ -7,14 +7,14 @@ import { runDoctor, type DoctorReport } from './doctor';
 import { doctorInputFrom } from './doctor-input';
 import { loadBetangRole } from './role-file';
 
-export type SelfCheckDeps = {
+type SelfCheckDeps = {
   db: Db;
   pve: PveClient;
   logger: Logger;
   config: Pick<WorkerConfig, 'PVE_TOKEN_ID' | 'PVE_POOL' | 'PVE_VMID_MIN' | 'PVE_VMID_MAX'>;
 };
 
-export type SelfCheck = {
+type SelfCheck = {
   /** Readiness check `proxmox-setup`: fails while the last self-check found problems. */
   health: HealthCheck;
   /** One self-check now (also what the timer runs); never throws. */

@@ -1,5 +1,5 @@
 /** A named, typed slot of the attempt cache; the type travels with the slot, never with a cast at the reader. */
-export type CacheSlot<T> = { readonly name: string; readonly __value?: T };
+type CacheSlot<T> = { readonly name: string; readonly __value?: T };
 
 /** Declares a slot holding values of type T. */
 export function cacheSlot<T>(name: string): CacheSlot<T> {

@@ -37,7 +37,7 @@ export type HarnessOptions = {
   clock?: () => number;
 };
 
-export type RunOutcome = { status: 'succeeded' | 'already-finished' | 'released' };
+type RunOutcome = { status: 'succeeded' | 'already-finished' | 'released' };
 
 /** Thrown to BullMQ after the final attempt, when the run has been marked failed and rolled back. */
 export class RunFailedError extends Error {
@@ -48,7 +48,7 @@ export class RunFailedError extends Error {
 }
 
 /** Key of the step row that records the rollback of a failed run. */
-export const ROLLBACK_STEP = 'cleanup';
+const ROLLBACK_STEP = 'cleanup';
 
 const LOAD_STEP = { key: 'load', label: { id: 'memuat data run', en: 'loading the run' } };
 

@@ -77,7 +77,7 @@ const FALLBACK: Text = {
 };
 
 /** Where the runbook explains a code: its section anchor is the code in lower case. */
-export function runbookLink(code: string): string {
+function runbookLink(code: string): string {
   return `docs/runbook.md#${code.toLowerCase().replace(/[^a-z0-9_]/g, '')}`;
 }
 

@@ -5,7 +5,7 @@ import type { ClassifiedError } from './classify-error';
 import type { Text } from './run-error';
 
 /** What a step reports when it finishes; `result` is its memoised output, handed to later steps and retries. */
-export type StepOutcome<T> = { result?: T; detail?: string; skipped?: boolean };
+type StepOutcome<T> = { result?: T; detail?: string; skipped?: boolean };
 
 /** A step as seen by the steps after it: its key, and (type only) the output it declares. */
 export type StepRef<T> = { readonly key: string; readonly __output?: T };
@@ -39,7 +39,7 @@ export type StepScope<C> = {
 export type Compensation = { undone: boolean; detail?: string; result?: unknown };
 
 /** What a compensation gets to work with. */
-export type CompensateScope<T, E> = {
+type CompensateScope<T, E> = {
   run: RunRow;
   /** The definition's environment (database, PVE client, settings). */
   env: E;

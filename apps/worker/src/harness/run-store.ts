@@ -24,7 +24,7 @@ import type { RunFacts, RunFailure } from './run-definition';
 import { joinText } from './run-error';
 
 /** How a run ends: succeeded, or failed with its reason. */
-export type RunEnd = { status: 'succeeded' } | { status: 'failed'; failure: RunFailure };
+type RunEnd = { status: 'succeeded' } | { status: 'failed'; failure: RunFailure };
 
 /** Persistence the harness needs; PostgreSQL in production, an in-memory fake in unit tests. */
 export interface RunStore {

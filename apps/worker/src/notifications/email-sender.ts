@@ -11,7 +11,7 @@ const LEASE_MS = 120_000;
  * Renders a bilingual message: the recipient's language first, the other below a separator,
  * so nobody needs to switch anything to read it.
  */
-export function renderEmail(message: EmailMessage, from: string, outboxId: number): OutgoingMail {
+function renderEmail(message: EmailMessage, from: string, outboxId: number): OutgoingMail {
   const [first, second] = message.locale === 'en' ? (['en', 'id'] as const) : (['id', 'en'] as const);
   const footer = {
     id: 'Pesan ini dikirim otomatis oleh Betang, platform VPS Pusat Data Pemprov Kalimantan Tengah. Jangan membalas e-mail ini.',

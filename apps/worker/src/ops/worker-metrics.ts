@@ -3,7 +3,7 @@ import type { QueueDepthReader } from '@betang/queue';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Outcome label of a PVE call: bounded to these seven values. */
-export type PveOutcomeLabel = 'ok' | '4xx' | '5xx' | '595' | 'other' | 'timeout' | 'network';
+type PveOutcomeLabel = 'ok' | '4xx' | '5xx' | '595' | 'other' | 'timeout' | 'network';
 
 /**
  * Maps a client call event to its outcome label. 595 is PVE's own "no connection to the node"

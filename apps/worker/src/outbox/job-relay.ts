@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 
 /** Shape of an outbox message of topic 'job': which job to enqueue with which payload. */
-export const ZJobMessage = z.object({ name: z.string(), data: z.unknown() });
+const ZJobMessage = z.object({ name: z.string(), data: z.unknown() });
 
 const MAX_ATTEMPTS = 50;
 /** How long a leased message stays invisible to other relays while this one delivers it. */

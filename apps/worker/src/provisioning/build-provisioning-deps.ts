@@ -4,7 +4,7 @@ import { createPveClient, type PveCallListener, type PveClient } from '@betang/p
 import type { ProvisioningKey } from '../deps';
 import { addressGateway, simulatorGateway, type GuestGateway } from './guest-gateway';
 
-export type ProvisioningDeps = { pve?: PveClient; guest: GuestGateway; provisioningKey?: ProvisioningKey };
+type ProvisioningDeps = { pve?: PveClient; guest: GuestGateway; provisioningKey?: ProvisioningKey };
 
 /**
  * Builds the Proxmox client, the guest gateway and the provisioning key from the worker config

@@ -8,14 +8,14 @@ export type TemplateSource = {
   storage: string | null;
 };
 
-export type PlacementNeed = {
+type PlacementNeed = {
   /** Every copy of the template (one on shared storage, or one per node on local storage, or both). */
   sources: readonly TemplateSource[];
   memoryBytes: number;
   diskBytes: number;
 };
 
-export type Placement =
+type Placement =
   | { ok: true; node: string; source: TemplateSource }
   | { ok: false; reason: 'offline'; node: string }
   | { ok: false; reason: 'memory'; node: string; freeBytes: number }
@@ -37,7 +37,7 @@ function isShared(nodes: readonly NodeCapacity[], source: TemplateSource): boole
  * never crosses nodes), else a copy on shared storage the node has (PVE moves the finished clone
  * there), else none — PVE refuses to clone a VM on local storage to another node.
  */
-export function sourceFor(nodes: readonly NodeCapacity[], node: NodeCapacity, sources: readonly TemplateSource[]): TemplateSource | undefined {
+function sourceFor(nodes: readonly NodeCapacity[], node: NodeCapacity, sources: readonly TemplateSource[]): TemplateSource | undefined {
   const own = sources.find((s) => s.node === node.node);
   if (own) return own;
   return sources.find((s) => isShared(nodes, s) && node.storages.some((st) => st.storage === s.storage && st.available));

@@ -32,7 +32,7 @@ export function cloneSlotWaiters(node: string): number {
 /** How often a waiter looks again for a slot freed by another process. */
 const DEFAULT_POLL_MS = 500;
 
-export type CloneSlotOptions = {
+type CloneSlotOptions = {
   signal?: AbortSignal;
   /** Interval for noticing slots freed by other processes (in-process releases wake a waiter at once). */
   pollMs?: number;

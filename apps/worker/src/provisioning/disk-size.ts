@@ -5,7 +5,7 @@ const UNIT: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 
  * `512K`, or plain bytes): powers of 1024, exactly, never rounded to GiB — a 3584M disk is 3.5 GiB,
  * not 4. Undefined for anything else (a negative, a unit PVE does not write, garbage).
  */
-export function parsePveSize(size: string): number | undefined {
+function parsePveSize(size: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)([KMGT]?)$/.exec(size.trim());
   if (!m) return undefined;
   return Math.round(Number(m[1]) * UNIT[m[2] ?? '']!);

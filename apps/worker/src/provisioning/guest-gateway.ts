@@ -15,7 +15,7 @@ export function addressGateway(): GuestGateway {
 }
 
 /** Where the simulator listens and the CA its certificate chains to (TLS is always verified). */
-export type SimulatorTls = { baseUrl: string; ca: string };
+type SimulatorTls = { baseUrl: string; ca: string };
 
 /**
  * Simulator mode: a simulated VM's address is not routable, so ask the simulator's guest

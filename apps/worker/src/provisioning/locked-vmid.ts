@@ -12,13 +12,13 @@ const LOCK_POLL_MS = 500;
 type LockedState = VmidState & { node: string; lock: string };
 
 /** Opens (or refreshes) the abandoned-lock finding and logs it. Idempotent per vmid. */
-export async function reportAbandonedLock(deps: Pick<WorkerDeps, 'db'>, log: Pick<Logger, 'warn'>, state: LockedState, vmid: number, runId?: string): Promise<void> {
+async function reportAbandonedLock(deps: Pick<WorkerDeps, 'db'>, log: Pick<Logger, 'warn'>, state: LockedState, vmid: number, runId?: string): Promise<void> {
   const finding = abandonedLockFinding(vmid, state.node, state.lock, state.state === 'ours', runId);
   await upsertFinding(deps.db, finding);
   log.warn({ vmid, node: state.node, lock: state.lock, ours: state.state === 'ours', finding: finding.fingerprint }, 'kunci VM terbengkalai / abandoned VM lock');
 }
 
-export type SettledVmid = { abandoned: false; state: VmidState } | { abandoned: true; state: LockedState };
+type SettledVmid = { abandoned: false; state: VmidState } | { abandoned: true; state: LockedState };
 
 /**
  * Waits while a running task holds `vmid`'s config lock (e.g. this run's clone from an attempt

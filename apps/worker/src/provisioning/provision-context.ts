@@ -13,8 +13,8 @@ import { settingsOf } from '../settings';
  * no held address any more (a re-queued run whose address was released by cleanup) and its
  * last allocation's pool should not be used.
  */
-export const ZProvisionParams = z.object({ poolId: z.uuid().optional() }).loose();
-export type ProvisionParams = z.infer<typeof ZProvisionParams>;
+const ZProvisionParams = z.object({ poolId: z.uuid().optional() }).loose();
+type ProvisionParams = z.infer<typeof ZProvisionParams>;
 
 export type ProvisionCtx = {
   deps: WorkerDeps;
@@ -34,7 +34,7 @@ export type ProvisionCtx = {
 };
 
 /** A provisioning step: its context, the output it declares, and the worker deps its compensation uses. */
-export type ProvisionStep<T = void> = Step<ProvisionCtx, T, WorkerDeps>;
+type ProvisionStep<T = void> = Step<ProvisionCtx, T, WorkerDeps>;
 
 /** Declares a provisioning step (createStep with the provisioning types). */
 export function provisionStep<T = void>(step: Omit<ProvisionStep<T>, '__output'>): ProvisionStep<T> {

@@ -60,7 +60,7 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
     const request = await db.selectFrom('vpsRequests').select(['status', 'statusReason']).where('id', '=', q.requestId).executeTakeFirstOrThrow();
     expect(request).toEqual({ status: 'active', statusReason: null });
     const vm = await db.selectFrom('vms').selectAll().where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
-    expect(vm).toMatchObject({ state: 'running', node: 'pve1', cores: 2, memoryMib: 2048, diskGib: 10 });
+    expect(vm).toMatchObject({ state: 'running', node: 'pve1', cores: 2, memoryMiB: 2048, diskGiB: 10 });
     expect(vm.vmid).toBeGreaterThanOrEqual(100_000);
     expect(vm.hostKey).toBe(env.sim.state.hostKey(vm.vmid as number)?.trim().split(' ').slice(0, 2).join(' '));
 

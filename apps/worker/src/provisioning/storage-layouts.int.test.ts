@@ -10,7 +10,7 @@ jest.setTimeout(120_000);
 async function provisionBurst(db: Db, env: ProvisioningEnv, templateId: string, n: number, o: { templateVmid: number; templateStorage: string }) {
   const queued = [];
   for (let i = 0; i < n; i++) {
-    queued.push(await makeQueuedProvisionRun(db, { templateId, templateVmid: o.templateVmid, templateNode: 'pve1', templateStorage: o.templateStorage, poolOctet: 40 + i, memoryMib: 1024 }));
+    queued.push(await makeQueuedProvisionRun(db, { templateId, templateVmid: o.templateVmid, templateNode: 'pve1', templateStorage: o.templateStorage, poolOctet: 40 + i, memoryMiB: 1024 }));
   }
   const runs = await Promise.all(queued.map((q) => runToEnd(env.deps, q.runId)));
   expect(runs.map((r) => r.status)).toEqual(queued.map(() => 'succeeded'));

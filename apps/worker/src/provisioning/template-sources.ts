@@ -2,12 +2,12 @@ import type { ClusterSnapshot, PveClient } from '@betang/proxmox';
 import { diskStorageOf, type TemplateSource } from './choose-node';
 
 /** A template copy as the catalog names it: the vmid, and the storage to clone onto (null = the template's own). */
-export type CatalogCopy = { vmid: number; storage: string | null };
+type CatalogCopy = { vmid: number; storage: string | null };
 
 /** A copy found in the cluster, with the `storage` the clone request passes (the catalog's, if it names one). */
-export type ResolvedSource = TemplateSource & { cloneStorage: string | null };
+type ResolvedSource = TemplateSource & { cloneStorage: string | null };
 
-export type ResolvedSources = {
+type ResolvedSources = {
   sources: ResolvedSource[];
   /** Catalog vmids the cluster does not have (a node rebuilt, a template deleted). */
   missing: number[];

@@ -57,7 +57,7 @@ describe('day-2 actions, reconciliation and the reaper', () => {
     const grow = await makeQueuedActionRun(db, q.requestId, 'resize', { cores: 4, memoryMiB: 4096, diskGiB: 20 });
     expect((await runToEnd(env.deps, grow)).status).toBe('succeeded');
     expect(bootDisk(simConfig())?.sizeBytes).toBe(20 * 1024 ** 3);
-    expect(await vmRow()).toMatchObject({ cores: 4, memoryMib: 4096, diskGib: 20 });
+    expect(await vmRow()).toMatchObject({ cores: 4, memoryMiB: 4096, diskGiB: 20 });
     const shrink = await makeQueuedActionRun(db, q.requestId, 'resize', { diskGiB: 15 });
     const failed = await runToEnd(env.deps, shrink);
     expect(failed).toMatchObject({ status: 'failed', errorCode: 'RESIZE_SHRINK' });

@@ -111,7 +111,7 @@ describe('VM safety against the simulator', () => {
 
   it('should grow a 3584M template disk to a 4 GiB request (sizes compared in bytes, not rounded GiB)', async () => {
     expect(env.sim.state.vm(9002)?.config.scsi0).toMatch(/,size=3584M$/);
-    const q = await makeQueuedProvisionRun(db, { ports: [], templateId: 'debian-small', templateVmid: 9002, diskGib: 4 });
+    const q = await makeQueuedProvisionRun(db, { ports: [], templateId: 'debian-small', templateVmid: 9002, diskGiB: 4 });
     expect((await runToEnd(env.deps, q.runId)).status).toBe('succeeded');
     const { vmid } = await vmOf(q.requestId);
     expect(env.sim.state.vm(vmid!)?.config.scsi0).toMatch(/,size=4G$/);

@@ -10,7 +10,7 @@ export function vmDescription(ctx: ProvisionCtx): string {
 }
 
 /** Full description as configured: human line + owner marker line. */
-export function vmDescriptionWithMarker(ctx: ProvisionCtx): string {
+function vmDescriptionWithMarker(ctx: ProvisionCtx): string {
   return `${vmDescription(ctx)}\n${ctx.marker}`;
 }
 
@@ -39,7 +39,7 @@ export function vmConfigParams(ctx: ProvisionCtx, lease: AddressLease, mac: stri
   const { request } = ctx.data;
   return {
     cores: request.cores,
-    memory: request.memoryMib,
+    memory: request.memoryMiB,
     net0: net0Value(lease, mac),
     ipconfig0: ipconfig0Value(lease),
     // Always set: without it PVE copies its own host's resolv.conf into the guest's network config.

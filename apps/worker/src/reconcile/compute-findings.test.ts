@@ -3,7 +3,7 @@ import { computeFindings } from './compute-findings';
 
 const vm = (o: Partial<VmRow>): VmRow => ({
   id: 'vm-1', requestId: 'r', institutionId: 'inst-1', vmid: 100001, node: 'pve1', name: 'web', macAddress: null, hostKey: null, smbiosUuid: null,
-  cores: 2, memoryMib: 2048, diskGib: 20, state: 'running', createdAt: new Date(), updatedAt: new Date(), ...o,
+  cores: 2, memoryMiB: 2048, diskGiB: 20, state: 'running', createdAt: new Date(), updatedAt: new Date(), ...o,
 });
 const cvm = (vmid: number, o: Record<string, unknown> = {}) => ({ id: `qemu/${vmid}`, type: 'qemu' as const, vmid, node: 'pve1', tags: ['betang'], maxcpu: 2, maxmem: 2048 * 2 ** 20, maxdisk: 20 * 2 ** 30, ...o });
 

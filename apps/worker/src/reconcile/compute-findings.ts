@@ -2,7 +2,7 @@ import type { FindingInput, RunRow, VmRow } from '@betang/db';
 import type { ClusterVm } from '@betang/proxmox';
 import { abandonedLockFinding } from './abandoned-lock-finding';
 
-export type ReconcileInput = {
+type ReconcileInput = {
   clusterVms: ClusterVm[];
   liveVms: VmRow[];
   stuckRuns: RunRow[];
@@ -70,8 +70,8 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
     if (built && inCluster) {
       const drift: string[] = [];
       if (inCluster.maxcpu !== undefined && inCluster.maxcpu !== vm.cores) drift.push(`cores ${inCluster.maxcpu} ≠ ${vm.cores}`);
-      if (inCluster.maxmem !== undefined && inCluster.maxmem !== vm.memoryMib * MiB) drift.push(`memory ${Math.round(inCluster.maxmem / MiB)} MiB ≠ ${vm.memoryMib} MiB`);
-      if (inCluster.maxdisk !== undefined && inCluster.maxdisk !== vm.diskGib * GiB) drift.push(`disk ${Math.round(inCluster.maxdisk / GiB)} GiB ≠ ${vm.diskGib} GiB`);
+      if (inCluster.maxmem !== undefined && inCluster.maxmem !== vm.memoryMiB * MiB) drift.push(`memory ${Math.round(inCluster.maxmem / MiB)} MiB ≠ ${vm.memoryMiB} MiB`);
+      if (inCluster.maxdisk !== undefined && inCluster.maxdisk !== vm.diskGiB * GiB) drift.push(`disk ${Math.round(inCluster.maxdisk / GiB)} GiB ≠ ${vm.diskGiB} GiB`);
       if (drift.length) {
         out.push({
           kind: 'config_drift', fingerprint: `config_drift:${vm.id}`, vmId: vm.id, institutionId: vm.institutionId, vmid: vm.vmid, node: inCluster.node,

@@ -13,7 +13,7 @@ import { requirePve } from '../provisioning/provision-context';
 import { settingsOf } from '../settings';
 import { computeFindings } from './compute-findings';
 
-export const RECONCILE_LEADER_LOCK = 'betang:reconcile-leader';
+const RECONCILE_LEADER_LOCK = 'betang:reconcile-leader';
 const KINDS: FindingKind[] = ['orphan_vm', 'stuck_run', 'missing_vm', 'config_drift', 'no_agreement', 'abandoned_lock', 'marker_removed'];
 
 /**
@@ -32,7 +32,7 @@ export async function findAbandonedLocks(pve: PveClient, clusterVms: ClusterVm[]
   return new Set(unheld.filter((v) => now.get(v.vmid)?.lock === v.lock).map((v) => v.vmid));
 }
 
-export type ReconcileOutcome = { leader: false } | { leader: true; findings: number; resolved: number };
+type ReconcileOutcome = { leader: false } | { leader: true; findings: number; resolved: number };
 
 /**
  * One reconciliation round. Only one worker at a time does it (transaction-scoped try-lock held

@@ -3,7 +3,7 @@ import { AGREEMENT_STATUSES } from '../domain/agreement-status';
 import { ZPageQuery, zText } from './common';
 
 /** Resource ceiling of an agreement. Memory in whole GiB (multiples of 1024 MiB), as printed on the document. */
-export const ZAgreementCeiling = z.strictObject({
+const ZAgreementCeiling = z.strictObject({
   cores: z.number().int().min(1).max(1024),
   memoryMiB: z
     .number()
@@ -15,7 +15,6 @@ export const ZAgreementCeiling = z.strictObject({
   vmCount: z.number().int().min(1).max(10_000),
   ipCount: z.number().int().min(0).max(1024),
 });
-export type AgreementCeilingDto = z.infer<typeof ZAgreementCeiling>;
 
 const ZDate = z.iso.date();
 const ZLine = (max: number) => zText({ min: 1, max });
@@ -49,7 +48,7 @@ export const ZAgreementListQuery = ZPageQuery.extend({
 });
 
 /** A signature as recorded by Betang: who, when, in which role, and the document hash before and after. */
-export const ZAgreementSignature = z.object({
+const ZAgreementSignature = z.object({
   position: z.number().int(),
   role: z.enum(['institution_head', 'dc_head', 'external']),
   signerName: z.string(),
@@ -66,7 +65,7 @@ export const ZAgreementSignature = z.object({
  * An externally signed upload no configured trust root vouches for: verified, but waiting for an
  * operator (not the uploader) to accept it before the agreement is in force.
  */
-export const ZPendingAgreementDocument = z.object({
+const ZPendingAgreementDocument = z.object({
   sha256: z.string(),
   /** The document hash it extends; acceptance is refused once the agreement has moved on. */
   baseSha256: z.string(),

@@ -45,12 +45,11 @@ export const ZPutTemplateBody = z.strictObject({
  * A copy of a catalog template on one node (`catalog_template_nodes`): clusters on per-node local
  * storage need one per node, since PVE cannot clone a VM on local storage to another node.
  */
-export const ZTemplateCopy = z.object({
+const ZTemplateCopy = z.object({
   node: z.string(),
   pveTemplateVmid: z.number(),
   storage: z.string().nullable(),
 });
-export type TemplateCopy = z.infer<typeof ZTemplateCopy>;
 
 /** `GET /catalog/templates/:id/nodes` (operators). */
 export const ZTemplateCopies = z.object({ items: z.array(ZTemplateCopy) });

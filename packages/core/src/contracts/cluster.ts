@@ -15,7 +15,7 @@ export const ZClusterNode = z.object({
 });
 
 /** One line of the worker's self-check of the Proxmox setup (a privilege on a path, the pool, a storage, a bridge, a template). */
-export const ZSetupFinding = z.object({
+const ZSetupFinding = z.object({
   check: z.enum(['version', 'permission', 'pool', 'storage', 'bridge', 'template', 'vmid-range', 'capacity']),
   level: z.enum(['ok', 'warn', 'error']),
   subject: z.string(),

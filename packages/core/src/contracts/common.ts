@@ -9,14 +9,12 @@ export const ZErrorBody = z.object({
     requestId: z.string().optional(),
   }),
 });
-export type ErrorBody = z.infer<typeof ZErrorBody>;
 
 /** `?limit=&cursor=` paging query. */
 export const ZPageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
-export type PageQuery = z.infer<typeof ZPageQuery>;
 
 /** A page of items: `{items, nextCursor}`. */
 export function zPage<T extends z.ZodType>(item: T) {

@@ -12,9 +12,9 @@ const envelope = <K extends RequestEventKind, D extends z.ZodType>(kind: K, data
   z.object({ id: z.number().int(), requestId: z.uuid(), kind: z.literal(kind), at: z.string(), data });
 
 /** `request.status`: the request's status changed (previousStatus null when it was created). */
-export const ZRequestStatusEventData = z.object({ status: z.enum(REQUEST_STATUSES), previousStatus: z.enum(REQUEST_STATUSES).nullable(), statusReason: z.string().nullable() });
+const ZRequestStatusEventData = z.object({ status: z.enum(REQUEST_STATUSES), previousStatus: z.enum(REQUEST_STATUSES).nullable(), statusReason: z.string().nullable() });
 /** `approval`: a decision at one level. */
-export const ZApprovalEventData = z.object({
+const ZApprovalEventData = z.object({
   approvalId: z.string(),
   level: z.number(),
   decision: z.enum(['approved', 'rejected']),
@@ -25,7 +25,7 @@ export const ZApprovalEventData = z.object({
   at: z.string(),
 });
 /** `run`: a provisioning or day-2 run changed (status, progress, step, error). */
-export const ZRunEventData = z.object({
+const ZRunEventData = z.object({
   runId: z.uuid(),
   kind: z.enum(RUN_KINDS),
   status: z.enum(RUN_STATUSES),
@@ -35,7 +35,7 @@ export const ZRunEventData = z.object({
   error: z.object({ code: z.string().nullable(), message: z.string(), retryable: z.boolean().nullable() }).nullable(),
 });
 /** `run.step`: one step of a run changed. */
-export const ZRunStepEventData = z.object({
+const ZRunStepEventData = z.object({
   runId: z.uuid(),
   key: z.string(),
   position: z.number(),
@@ -46,9 +46,9 @@ export const ZRunStepEventData = z.object({
   detail: z.string().nullable(),
 });
 /** `vm`: the request's VM changed (state, node, vmid). */
-export const ZVmEventData = z.object({ vmId: z.uuid(), state: z.enum(VM_STATES), node: z.string().nullable(), vmid: z.number().nullable(), name: z.string().nullable() });
+const ZVmEventData = z.object({ vmId: z.uuid(), state: z.enum(VM_STATES), node: z.string().nullable(), vmid: z.number().nullable(), name: z.string().nullable() });
 /** `address`: an address was allocated to the request or released. */
-export const ZAddressEventData = z.object({ allocationId: z.string(), address: z.string(), held: z.boolean(), vmId: z.string().nullable(), releaseReason: z.string().nullable() });
+const ZAddressEventData = z.object({ allocationId: z.string(), address: z.string(), held: z.boolean(), vmId: z.string().nullable(), releaseReason: z.string().nullable() });
 
 /** One SSE message's JSON (`data:` line), discriminated by `kind`. */
 export const ZRequestEvent = z.discriminatedUnion('kind', [

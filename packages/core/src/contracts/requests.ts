@@ -14,7 +14,7 @@ export const ZHostname = z
   .regex(GUEST_HOSTNAME_PATTERN, 'nama host: huruf kecil a–z, angka, tanda hubung; diawali huruf; maks. 63 / hostname: a–z, 0–9, dash; starts with a letter; max 63');
 
 /** One SSH public key line, validated by the shared parser (ed25519, ecdsa, rsa ≥ 3072; no options, one line). */
-export const ZSshPublicKeyInput = z.string().max(8192).transform((line, ctx) => {
+const ZSshPublicKeyInput = z.string().max(8192).transform((line, ctx) => {
   const result = parseSshPublicKey(line);
   if (result.ok) return result.key.line;
   ctx.addIssue({ code: 'custom', message: `${result.error.message.id} / ${result.error.message.en}`, params: { sshKeyError: result.error.code } });

@@ -8,7 +8,7 @@ import { ZDisplayName } from './common';
  */
 export const TOKEN_SCOPES = ['read', 'requests:write', 'inventory:write', 'operate', 'admin'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
-export const ZTokenScope = z.enum(TOKEN_SCOPES);
+const ZTokenScope = z.enum(TOKEN_SCOPES);
 
 /** Token lifetime: required, at most a year, 90 days unless the creator chooses. */
 export const TOKEN_MAX_DAYS = 365;
@@ -28,7 +28,7 @@ export const ZCreateTokenBody = z.strictObject({
 export type CreateTokenBody = z.infer<typeof ZCreateTokenBody>;
 
 /** A personal API token as listed (the secret is never shown again). */
-export const ZApiToken = z.object({
+const ZApiToken = z.object({
   id: z.uuid(),
   name: z.string(),
   prefix: z.string(),

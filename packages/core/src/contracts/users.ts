@@ -4,7 +4,7 @@ import { ZRole } from './auth';
 import { ZDisplayName, ZEmail, ZNip, ZPhone, zText } from './common';
 
 /** A password people can choose: long enough to matter, bounded to keep hashing cheap. */
-export const ZNewPassword = z.string().min(12, 'minimal 12 karakter / at least 12 characters').max(256);
+const ZNewPassword = z.string().min(12, 'minimal 12 karakter / at least 12 characters').max(256);
 
 /** 1–6 roles, each at most once (a repeated role would break the one-row-per-role rule). */
 const ZRoleSet = z
@@ -67,7 +67,7 @@ export const ZForgotPasswordResponse = z.object({
 });
 
 /** A reset link's secret: 32 random bytes, base64url. */
-export const ZPasswordResetToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'tautan tidak valid / invalid link');
+const ZPasswordResetToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'tautan tidak valid / invalid link');
 
 /** `POST /auth/password/reset` body: the secret from the e-mailed link and the new password. */
 export const ZResetPasswordBody = z.strictObject({

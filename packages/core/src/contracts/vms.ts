@@ -4,14 +4,13 @@ import { DATA_CLASSIFICATIONS } from './applications';
 import { zText } from './common';
 
 /** A decommission waiting for the institution head (`vm_decommissions` row `awaiting_approval`). */
-export const ZPendingDecommission = z.object({
+const ZPendingDecommission = z.object({
   id: z.uuid(),
   requestedBy: z.uuid(),
   requestedByName: z.string(),
   reason: z.string(),
   createdAt: z.string(),
 });
-export type PendingDecommissionDto = z.infer<typeof ZPendingDecommission>;
 
 /** A VM as `GET /vms` and `GET /vms/:id` return it (apps/api/src/routes/vms.routes.ts). */
 export const ZVm = z.object({
@@ -102,4 +101,3 @@ export const ZResizeAnswer = ZQueuedRun.extend({
   status: z.enum(['awaiting_approval', 'queued']),
   pendingLevel: z.object({ level: z.number(), name: z.object({ id: z.string(), en: z.string() }), roles: z.array(z.string()) }).nullable(),
 });
-export type ResizeAnswer = z.infer<typeof ZResizeAnswer>;

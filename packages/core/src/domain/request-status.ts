@@ -61,15 +61,7 @@ export const QUOTA_HOLDING_STATUSES: readonly RequestStatus[] = [
 /** Statuses in which the requester may still cancel (until provisioning starts). */
 export const CANCELLABLE_STATUSES: readonly RequestStatus[] = ['draft', 'submitted', 'partially_approved', 'approved', 'queued'];
 
-/** Final statuses: nothing follows. */
-export const TERMINAL_STATUSES: readonly RequestStatus[] = ['decommissioned', 'rejected', 'cancelled'];
-
 /** True when the lifecycle allows moving from `from` to `to`. */
 export function canTransition(from: RequestStatus, to: RequestStatus): boolean {
   return REQUEST_TRANSITIONS[from].includes(to);
-}
-
-/** Every status reachable in one step from `from`. */
-export function nextStatuses(from: RequestStatus): readonly RequestStatus[] {
-  return REQUEST_TRANSITIONS[from];
 }

@@ -23,9 +23,6 @@ export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> 
   cancelled: [],
 };
 
-/** Runs that still hold the request's single live-run slot (the database allows one per request). */
-export const LIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running'];
-
 /** True when a run may move from `from` to `to`. */
 export function canTransitionRun(from: RunStatus, to: RunStatus): boolean {
   return RUN_TRANSITIONS[from].includes(to);

@@ -29,17 +29,12 @@ export function isVmState(value: string): value is VmState {
   return (VM_STATES as readonly string[]).includes(value);
 }
 
-/** True when a VM row may move from `from` to `to`. */
-export function canTransitionVm(from: VmState, to: VmState): boolean {
-  return VM_TRANSITIONS[from].includes(to);
-}
-
 /** States in which a VM row holds its vmid (the partial unique index vms_live_vmid_uq agrees). */
 export const VM_HOLDING_STATES: readonly VmState[] = ['reserved', 'provisioning', 'running', 'stopped', 'retained', 'decommissioning', 'missing'];
 
 /** Every day-2 action on a VM. */
 export const VM_ACTIONS = ['start', 'stop', 'shutdown', 'reboot', 'resize', 'decommission', 'restore'] as const;
-export type VmActionKind = (typeof VM_ACTIONS)[number];
+type VmActionKind = (typeof VM_ACTIONS)[number];
 
 /** The VM states each action applies to; any other state is refused (409). */
 export const VM_ACTION_FROM: Readonly<Record<VmActionKind, readonly VmState[]>> = {

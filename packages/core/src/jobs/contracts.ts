@@ -5,7 +5,7 @@ export const QUEUE_NAMES = ['provisioning', 'notifications', 'maintenance'] as c
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Retry policy of a job: attempts in total and the first exponential backoff delay. */
-export type RetryPolicy = { attempts: number; backoffMs: number };
+type RetryPolicy = { attempts: number; backoffMs: number };
 
 type JobContract<P extends z.ZodType> = {
   queue: QueueName;

@@ -17,10 +17,10 @@ export type CeilingUsage = { cores: number; memoryMiB: number; diskGiB: number; 
  * audit), `usageAfter` the institution's total usage including it, `today` the date in WIB
  * (`todayInJakarta()` by default).
  */
-export type GateRequest = { requested: Partial<CeilingUsage>; usageAfter: CeilingUsage; today?: string };
+type GateRequest = { requested: Partial<CeilingUsage>; usageAfter: CeilingUsage; today?: string };
 
 /** A ceiling dimension that the usage after the request would exceed. */
-export type CeilingShortfall = { dimension: keyof AgreementCeiling; ceiling: number; usageAfter: number };
+type CeilingShortfall = { dimension: keyof AgreementCeiling; ceiling: number; usageAfter: number };
 
 const DIMENSIONS: (keyof AgreementCeiling)[] = ['cores', 'memoryMiB', 'diskGiB', 'vmCount', 'ipCount'];
 const WIB_OFFSET_MS = 7 * 3_600_000;

@@ -14,7 +14,7 @@ const ZThreshold = z.strictObject({
  * One approval level: which roles decide, whether any one holder suffices or all must approve,
  * and (optionally) from which size on the level applies at all.
  */
-export const ZApprovalLevel = z.strictObject({
+const ZApprovalLevel = z.strictObject({
   level: z.number().int().min(1).max(10),
   name: z.strictObject({ id: zText({ min: 1, max: 100 }), en: zText({ min: 1, max: 100 }) }),
   roles: z.array(ZRoleName).min(1),
@@ -73,7 +73,7 @@ export function isAutoApproved(policy: ApprovalPolicy, resources: Resources): bo
  * level only if that role decides the level (or is admin), so renumbering or re-assigning levels
  * never lets an earlier operator approval stand in for a data-center head's.
  */
-export type ApprovalDecision = { level: number; decision: 'approved' | 'rejected'; decidedBy: string | null; role?: string };
+type ApprovalDecision = { level: number; decision: 'approved' | 'rejected'; decidedBy: string | null; role?: string };
 
 function countsAt(level: ApprovalLevel, d: ApprovalDecision): boolean {
   return d.level === level.level && d.decision === 'approved' && (d.role === undefined || d.role === 'admin' || (level.roles as readonly string[]).includes(d.role));

@@ -1,9 +1,9 @@
 import type { QuotaLimits, Resources } from '../domain/resources';
 
-export type QuotaDimension = keyof QuotaLimits;
+type QuotaDimension = keyof QuotaLimits;
 
 /** A dimension that would be exceeded, with the figures a person needs to act on it. */
-export type QuotaShortfall = { dimension: QuotaDimension; limit: number; used: number; requested: number };
+type QuotaShortfall = { dimension: QuotaDimension; limit: number; used: number; requested: number };
 
 /**
  * Checks whether one more VM of `requested` size fits in `limits` given current `usage`.

@@ -3,7 +3,7 @@
  * SSH key parser returns it): its type and blob. The comment is not part of it, so the same key
  * with two comments is one key.
  */
-export function sshKeyIdentity(normalisedLine: string): string {
+function sshKeyIdentity(normalisedLine: string): string {
   const [type = '', blob = ''] = normalisedLine.split(' ');
   return `${type} ${blob}`;
 }

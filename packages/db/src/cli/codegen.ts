@@ -5,10 +5,11 @@
  * With --check it fails when the committed file differs (run by CI).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { camelUnits } from '../case-plugin';
 import { createDatabase } from '../database';
 import { migrateToLatest } from '../migrate';
 
@@ -43,6 +44,9 @@ async function main(): Promise<void> {
       ],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
+    // kysely-codegen's camelCase spells memory_mib `memoryMiB`; the database's case plugin says
+    // `memoryMiB`, and the types must name the keys the plugin produces.
+    writeFileSync(out, readFileSync(out, 'utf8').replace(/^(\s+)(\w+)(\??):/gm, (_line, indent: string, name: string, optional: string) => `${indent}${camelUnits(name)}${optional}:`));
     if (check) {
       const fresh = readFileSync(out, 'utf8');
       rmSync(out);

@@ -23,8 +23,8 @@ const META_COLUMNS = [
   'agreements.termStart',
   'agreements.termEnd',
   'agreements.ceilingCores',
-  'agreements.ceilingMemoryMib',
-  'agreements.ceilingDiskGib',
+  'agreements.ceilingMemoryMiB',
+  'agreements.ceilingDiskGiB',
   'agreements.ceilingVmCount',
   'agreements.ceilingIpCount',
   'agreements.verificationCode',
@@ -48,11 +48,11 @@ function metaQuery(db: Executor) {
 const asMeta = (row: Omit<AgreementMeta, 'status'> & { status: string }): AgreementMeta => ({ ...row, status: row.status as AgreementStatus });
 
 /** The ceiling of an agreement row in the domain's shape. */
-export function ceilingOf(row: Pick<FullRow, 'ceilingCores' | 'ceilingMemoryMib' | 'ceilingDiskGib' | 'ceilingVmCount' | 'ceilingIpCount'>): AgreementCeiling {
-  return { cores: row.ceilingCores, memoryMiB: row.ceilingMemoryMib, diskGiB: row.ceilingDiskGib, vmCount: row.ceilingVmCount, ipCount: row.ceilingIpCount };
+export function ceilingOf(row: Pick<FullRow, 'ceilingCores' | 'ceilingMemoryMiB' | 'ceilingDiskGiB' | 'ceilingVmCount' | 'ceilingIpCount'>): AgreementCeiling {
+  return { cores: row.ceilingCores, memoryMiB: row.ceilingMemoryMiB, diskGiB: row.ceilingDiskGiB, vmCount: row.ceilingVmCount, ipCount: row.ceilingIpCount };
 }
 
-export type NewAgreement = {
+type NewAgreement = {
   institutionId: string;
   number: string;
   templateVersion: string;
@@ -80,8 +80,8 @@ export async function insertAgreement(tx: Tx, a: NewAgreement): Promise<string> 
       termStart: a.termStart,
       termEnd: a.termEnd,
       ceilingCores: a.ceiling.cores,
-      ceilingMemoryMib: a.ceiling.memoryMiB,
-      ceilingDiskGib: a.ceiling.diskGiB,
+      ceilingMemoryMiB: a.ceiling.memoryMiB,
+      ceilingDiskGiB: a.ceiling.diskGiB,
       ceilingVmCount: a.ceiling.vmCount,
       ceilingIpCount: a.ceiling.ipCount,
       verificationCode: a.verificationCode,
@@ -181,7 +181,7 @@ export async function nextAgreementSequence(tx: Tx, year: number): Promise<numbe
 }
 
 /** An agreement as the gate sees it, with its id and number for messages. */
-export type AgreementInForce = AgreementForGate & { id: string; number: string; institutionId: string };
+type AgreementInForce = AgreementForGate & { id: string; number: string; institutionId: string };
 
 /**
  * The institution's agreement in force on `today` (WIB `YYYY-MM-DD`): status in_force and the
@@ -191,7 +191,7 @@ export type AgreementInForce = AgreementForGate & { id: string; number: string; 
 export async function findAgreementInForce(db: Executor, institutionId: string, today: string): Promise<AgreementInForce | undefined> {
   const row = await db
     .selectFrom('agreements')
-    .select(['id', 'number', 'institutionId', 'status', 'termStart', 'termEnd', 'ceilingCores', 'ceilingMemoryMib', 'ceilingDiskGib', 'ceilingVmCount', 'ceilingIpCount'])
+    .select(['id', 'number', 'institutionId', 'status', 'termStart', 'termEnd', 'ceilingCores', 'ceilingMemoryMiB', 'ceilingDiskGiB', 'ceilingVmCount', 'ceilingIpCount'])
     .where('institutionId', '=', institutionId)
     .where('status', '=', 'in_force')
     .where('termStart', '<=', today)

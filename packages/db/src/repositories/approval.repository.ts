@@ -1,7 +1,7 @@
 import type { Role } from '@betang/core';
 import type { Executor } from '../database';
 
-export type ApprovalRow = { level: number; decision: 'approved' | 'rejected'; decidedBy: string | null; decidedByName: string | null; role: string; comment: string | null; decidedAt: Date };
+type ApprovalRow = { level: number; decision: 'approved' | 'rejected'; decidedBy: string | null; decidedByName: string | null; role: string; comment: string | null; decidedAt: Date };
 
 /**
  * The decisions in order on a request itself (`changeRunId` absent) or on one of its pending

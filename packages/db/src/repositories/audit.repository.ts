@@ -30,7 +30,7 @@ export async function appendAudit(db: Executor, entry: AuditEntry): Promise<void
     .execute();
 }
 
-export type AuditRow = {
+type AuditRow = {
   id: number;
   at: Date;
   actorUserId: string | null;

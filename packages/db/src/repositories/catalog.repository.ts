@@ -1,7 +1,7 @@
 import type { Executor } from '../database';
 
-export type TemplateRow = { id: string; name: string; osFamily: string; pveTemplateVmid: number; pveNode: string | null; storage: string | null; isActive: boolean };
-export type PresetRow = { id: string; name: string; cores: number; memoryMiB: number; diskGiB: number; isActive: boolean };
+type TemplateRow = { id: string; name: string; osFamily: string; pveTemplateVmid: number; pveNode: string | null; storage: string | null; isActive: boolean };
+type PresetRow = { id: string; name: string; cores: number; memoryMiB: number; diskGiB: number; isActive: boolean };
 
 /** Templates in display order (all, or only active ones). */
 export async function listTemplates(db: Executor, onlyActive: boolean): Promise<TemplateRow[]> {
@@ -14,7 +14,7 @@ export async function listTemplates(db: Executor, onlyActive: boolean): Promise<
 export async function listPresets(db: Executor, onlyActive: boolean): Promise<PresetRow[]> {
   let q = db
     .selectFrom('sizePresets')
-    .select(['id', 'name', 'cores', 'memoryMib as memoryMiB', 'diskGib as diskGiB', 'isActive'])
+    .select(['id', 'name', 'cores', 'memoryMiB as memoryMiB', 'diskGiB as diskGiB', 'isActive'])
     .orderBy('sortOrder')
     .orderBy('id');
   if (onlyActive) q = q.where('isActive', '=', true);
@@ -28,12 +28,12 @@ export async function putTemplate(db: Executor, id: string, t: Omit<TemplateRow,
 
 /** Upserts a preset by id. */
 export async function putPreset(db: Executor, id: string, p: Omit<PresetRow, 'id'>): Promise<void> {
-  const values = { name: p.name, cores: p.cores, memoryMib: p.memoryMiB, diskGib: p.diskGiB, isActive: p.isActive };
+  const values = { name: p.name, cores: p.cores, memoryMiB: p.memoryMiB, diskGiB: p.diskGiB, isActive: p.isActive };
   await db.insertInto('sizePresets').values({ id, ...values }).onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
 }
 
 /** A per-node copy of a catalog template (a cluster on local storage needs one on every node it places VMs on). */
-export type TemplateNodeRow = { templateId: string; node: string; pveTemplateVmid: number; storage: string | null };
+type TemplateNodeRow = { templateId: string; node: string; pveTemplateVmid: number; storage: string | null };
 
 /** The per-node copies of one template (or of all), by node name. */
 export async function listTemplateNodes(db: Executor, templateId?: string): Promise<TemplateNodeRow[]> {
@@ -46,11 +46,6 @@ export async function listTemplateNodes(db: Executor, templateId?: string): Prom
 export async function putTemplateNode(db: Executor, row: TemplateNodeRow): Promise<void> {
   const values = { pveTemplateVmid: row.pveTemplateVmid, storage: row.storage };
   await db.insertInto('catalogTemplateNodes').values(row).onConflict((oc) => oc.columns(['templateId', 'node']).doUpdateSet(values)).execute();
-}
-
-/** Forgets a template's copy on a node (no-op when there is none). */
-export async function removeTemplateNode(db: Executor, templateId: string, node: string): Promise<void> {
-  await db.deleteFrom('catalogTemplateNodes').where('templateId', '=', templateId).where('node', '=', node).execute();
 }
 
 /** Replaces a template's per-node copies with `copies` (in the caller's transaction; the same list twice changes nothing). */

@@ -1,8 +1,8 @@
 import type { Executor, Tx } from '../database';
 
-export type StorageSnapshot = { storage: string; shared: boolean; available: boolean; totalBytes?: number; usedBytes?: number };
+type StorageSnapshot = { storage: string; shared: boolean; available: boolean; totalBytes?: number; usedBytes?: number };
 
-export type ClusterNodeSnapshot = {
+type ClusterNodeSnapshot = {
   node: string;
   online: boolean;
   statsVisible: boolean;
@@ -35,7 +35,7 @@ export async function listClusterNodes(db: Executor): Promise<ClusterNodeSnapsho
 }
 
 /** A self-check line as stored (the worker's doctor findings). */
-export type SetupFindingRow = { check: string; level: 'ok' | 'warn' | 'error'; subject: string; message: { id: string; en: string }; fix?: string };
+type SetupFindingRow = { check: string; level: 'ok' | 'warn' | 'error'; subject: string; message: { id: string; en: string }; fix?: string };
 export type ClusterSelfCheck = { checkedAt: Date; pveVersion: string | null; problems: number; findings: SetupFindingRow[] };
 
 /** Replaces the one self-check row with the latest result. Idempotent. */

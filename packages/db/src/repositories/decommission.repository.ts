@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Executor, Tx } from '../database';
 
 /** What a decommission ends as: waiting for the institution head, or decided. */
-export type DecommissionStatus = 'awaiting_approval' | 'approved' | 'rejected';
+type DecommissionStatus = 'awaiting_approval' | 'approved' | 'rejected';
 
 export type DecommissionRow = {
   id: string;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database';
 
-export type IpPoolRow = {
+type IpPoolRow = {
   id: string;
   name: string;
   cidr: string;

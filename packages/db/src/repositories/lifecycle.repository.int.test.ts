@@ -85,7 +85,7 @@ describe('lifecycle transitions', () => {
   it('should move a VM row only through transitionVm: updateVm writes no state, a wrong from-state throws', async () => {
     const p = await provision();
     const vmid = 90_000 + octet;
-    const vm = await reserveVmRow(t.db, { requestId: p.requestId, institutionId: p.institutionId, vmid, name: 'x', cores: 1, memoryMib: 512, diskGib: 10 });
+    const vm = await reserveVmRow(t.db, { requestId: p.requestId, institutionId: p.institutionId, vmid, name: 'x', cores: 1, memoryMiB: 512, diskGiB: 10 });
     // @ts-expect-error state is not a column updateVm writes
     await updateVm(t.db, vm.id, { state: 'running' });
     const stateOf = async () => (await t.db.selectFrom('vms').select('state').where('id', '=', vm.id).executeTakeFirstOrThrow()).state;
@@ -94,7 +94,7 @@ describe('lifecycle transitions', () => {
     await expect(transitionVm(t.db, vm.id, ['reserved'], 'decommissioned')).rejects.toBeInstanceOf(IllegalTransitionError);
     await transitionVm(t.db, vm.id, ['reserved'], 'provisioning', { fields: { node: 'pve1' } });
     await transitionVm(t.db, vm.id, ['provisioning'], 'running');
-    await expect(reserveVmRow(t.db, { requestId: p.requestId, institutionId: p.institutionId, vmid: vmid + 1, name: 'x', cores: 1, memoryMib: 512, diskGib: 10 })).rejects.toBeInstanceOf(TransitionRefusedError);
+    await expect(reserveVmRow(t.db, { requestId: p.requestId, institutionId: p.institutionId, vmid: vmid + 1, name: 'x', cores: 1, memoryMiB: 512, diskGiB: 10 })).rejects.toBeInstanceOf(TransitionRefusedError);
     expect(await stateOf()).toBe('running');
   });
 });

@@ -14,7 +14,7 @@ import type { RawBuilder } from 'kysely';
 import type { Executor } from '../database';
 
 /** The entities whose status moves only through this module. */
-export type LifecycleEntity = 'request' | 'run' | 'vm' | 'step';
+type LifecycleEntity = 'request' | 'run' | 'vm' | 'step';
 
 /**
  * What to do when the row is not in one of the `from` states: `throw` (the caller holds the row
@@ -94,7 +94,7 @@ export async function transitionRequest(
 type Value<T> = T | RawBuilder<T>;
 
 /** Columns a run's move may write along with its status. */
-export type RunTransitionFields = {
+type RunTransitionFields = {
   attempt?: number;
   progress?: number;
   currentStep?: string | null;
@@ -133,15 +133,15 @@ export async function transitionRun(
 }
 
 /** Columns a VM row's move may write along with its state (where it lives, what it was re-armed with). */
-export type VmTransitionFields = {
+type VmTransitionFields = {
   /** When a retained VM is destroyed (set on `→ retained`, cleared on a restore). */
   retainedUntil?: Date | null;
   vmid?: number | null;
   node?: string | null;
   name?: string;
   cores?: number;
-  memoryMib?: number;
-  diskGib?: number;
+  memoryMiB?: number;
+  diskGiB?: number;
   macAddress?: string | null;
   hostKey?: string | null;
 };
@@ -166,7 +166,7 @@ export async function transitionVm(
 }
 
 /** Columns a run step's move may write along with its status. */
-export type StepTransitionFields = {
+type StepTransitionFields = {
   position?: number;
   attempt?: Value<number>;
   startedAt?: Value<Date> | null;

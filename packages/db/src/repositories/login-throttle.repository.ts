@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Executor, Tx } from '../database';
 
 /** `ip_hash` of the row that counts an e-mail's failures from every address. */
-export const EVERY_ADDRESS = '*';
+const EVERY_ADDRESS = '*';
 
 /**
  * One sign-in throttle row: failures of one e-mail from one client address (or from every

@@ -2,9 +2,9 @@ import { JOBS, ZEmailMessage, type EmailMessage, type JobName, type JobPayload }
 import { sql } from 'kysely';
 import type { Executor } from '../database';
 
-export type OutboxTopic = 'job' | 'email' | 'event';
+type OutboxTopic = 'job' | 'email' | 'event';
 
-export type OutboxRow = {
+type OutboxRow = {
   id: number;
   topic: string;
   dedupKey: string | null;
@@ -29,7 +29,7 @@ export async function insertOutbox(db: Executor, message: { topic: OutboxTopic; 
 }
 
 /** An outbox message of topic 'job': the relay enqueues `data` as job `name`. */
-export type OutboxJobMessage<N extends JobName = JobName> = { name: N; data: JobPayload<N> };
+type OutboxJobMessage<N extends JobName = JobName> = { name: N; data: JobPayload<N> };
 
 /** A message that does not match its contract; thrown before anything is written. */
 export class OutboxPayloadError extends Error {

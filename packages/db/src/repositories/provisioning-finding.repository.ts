@@ -16,7 +16,7 @@ export type FindingInput = {
   detail?: unknown;
 };
 
-export type FindingRow = {
+type FindingRow = {
   id: string;
   kind: string;
   fingerprint: string;

@@ -10,8 +10,8 @@ export type ProvisionContext = {
     hostname: string;
     templateId: string;
     cores: number;
-    memoryMib: number;
-    diskGib: number;
+    memoryMiB: number;
+    diskGiB: number;
     sshPublicKeys: string[];
     ports: number[];
     publicAccess: boolean;
@@ -29,7 +29,7 @@ export type ProvisionContext = {
 export async function loadProvisionContext(db: Executor, requestId: string): Promise<ProvisionContext | undefined> {
   const request = await db
     .selectFrom('vpsRequests')
-    .select(['id', 'institutionId', 'requestedBy', 'hostname', 'templateId', 'cores', 'memoryMib', 'diskGib', 'sshPublicKeys', 'ports', 'publicAccess', 'contact', 'status'])
+    .select(['id', 'institutionId', 'requestedBy', 'hostname', 'templateId', 'cores', 'memoryMiB', 'diskGiB', 'sshPublicKeys', 'ports', 'publicAccess', 'contact', 'status'])
     .where('id', '=', requestId)
     .executeTakeFirst();
   if (!request) return undefined;

@@ -9,7 +9,7 @@ export async function getQuota(db: Executor, institutionId: string): Promise<{ l
   const row = await db.selectFrom('quotas').selectAll().where('institutionId', '=', institutionId).executeTakeFirst();
   if (!row) return { limits: ZERO, updatedAt: null };
   return {
-    limits: { cores: row.cores, memoryMiB: row.memoryMib, diskGiB: row.diskGib, vmCount: row.vmCount },
+    limits: { cores: row.cores, memoryMiB: row.memoryMiB, diskGiB: row.diskGiB, vmCount: row.vmCount },
     updatedAt: row.updatedAt,
   };
 }
@@ -21,19 +21,19 @@ export async function getQuota(db: Executor, institutionId: string): Promise<{ l
 export async function lockQuota(tx: Tx, institutionId: string): Promise<QuotaLimits> {
   await tx
     .insertInto('quotas')
-    .values({ institutionId, cores: 0, memoryMib: 0, diskGib: 0, vmCount: 0 })
+    .values({ institutionId, cores: 0, memoryMiB: 0, diskGiB: 0, vmCount: 0 })
     .onConflict((oc) => oc.column('institutionId').doNothing())
     .execute();
   const row = await tx.selectFrom('quotas').selectAll().where('institutionId', '=', institutionId).forUpdate().executeTakeFirstOrThrow();
-  return { cores: row.cores, memoryMiB: row.memoryMib, diskGiB: row.diskGib, vmCount: row.vmCount };
+  return { cores: row.cores, memoryMiB: row.memoryMiB, diskGiB: row.diskGiB, vmCount: row.vmCount };
 }
 
 /** Sets the quota (insert or replace). */
 export async function putQuota(db: Executor, institutionId: string, limits: QuotaLimits, updatedBy: string): Promise<void> {
   const values = {
     cores: limits.cores,
-    memoryMib: limits.memoryMiB,
-    diskGib: limits.diskGiB,
+    memoryMiB: limits.memoryMiB,
+    diskGiB: limits.diskGiB,
     vmCount: limits.vmCount,
     updatedBy,
     updatedAt: new Date(),

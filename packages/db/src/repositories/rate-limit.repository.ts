@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../database';
 
 /** One fixed-window counter after a hit: how many hits this window holds and when it ends. */
-export type RateLimitBucket = { hits: number; resetAt: Date };
+type RateLimitBucket = { hits: number; resetAt: Date };
 
 /**
  * Counts one hit on `key` in a fixed window of `windowSeconds`, atomically (one upsert, safe

@@ -55,7 +55,7 @@ describe('request events written by the database', () => {
     ).rejects.toThrow('rollback');
     const vm = await t.db
       .insertInto('vms')
-      .values({ requestId: p.requestId, institutionId: p.institutionId, name: p.hostname, cores: 2, memoryMib: 2048, diskGib: 10, state: 'provisioning', vmid: 101, node: 'pve1', hostKey: 'ssh-ed25519 AAAAhostkey' })
+      .values({ requestId: p.requestId, institutionId: p.institutionId, name: p.hostname, cores: 2, memoryMiB: 2048, diskGiB: 10, state: 'provisioning', vmid: 101, node: 'pve1', hostKey: 'ssh-ed25519 AAAAhostkey' })
       .returning('id')
       .executeTakeFirstOrThrow();
     await t.db.updateTable('vms').set({ state: 'running' }).where('id', '=', vm.id).execute();

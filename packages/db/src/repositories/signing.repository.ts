@@ -3,7 +3,7 @@ import type { Executor, Tx } from '../database';
 const CA_SETTING_KEY = 'signing.internal_ca';
 
 /** The internal signing CA as stored: certificate and private key encrypted under the master secret. */
-export type StoredSigningCa = { certPem: string; encryptedKey: string };
+type StoredSigningCa = { certPem: string; encryptedKey: string };
 
 /** The stored internal signing CA, or undefined before its first use. */
 export async function findSigningCa(db: Executor): Promise<StoredSigningCa | undefined> {
@@ -28,7 +28,7 @@ export async function saveSigningCaOnce(db: Executor, ca: StoredSigningCa): Prom
 }
 
 /** A signer's certificate and encrypted key. */
-export type StoredSigningCredential = { certPem: string; encryptedKey: string };
+type StoredSigningCredential = { certPem: string; encryptedKey: string };
 
 /** The user's signing credential, or undefined before their first signature. */
 export async function findSigningCredential(db: Executor, userId: string): Promise<StoredSigningCredential | undefined> {
@@ -51,7 +51,7 @@ export async function saveSigningCredentialOnce(db: Executor, userId: string, cr
   return stored;
 }
 
-export type SignatureRole = 'institution_head' | 'dc_head' | 'external';
+type SignatureRole = 'institution_head' | 'dc_head' | 'external';
 
 /** A recorded signature of an agreement. */
 export type AgreementSignatureRow = {

@@ -72,7 +72,7 @@ export async function listUsers(
   return (await query.execute()).map(toRecord);
 }
 
-export type NewUser = {
+type NewUser = {
   institutionId: string | null;
   email: string;
   name: string;
@@ -92,7 +92,7 @@ export async function insertUser(tx: Tx, user: NewUser): Promise<UserRecord> {
   return (await findUserById(tx, row.id))!;
 }
 
-export type UserPatch = Partial<{
+type UserPatch = Partial<{
   name: string;
   nip: string | null;
   position: string | null;
@@ -172,7 +172,7 @@ export async function replacePlainTotpSecret(db: Executor, userId: string, plain
 }
 
 /** A live session together with its user, as {@link findLiveSessionWithUser} returns it. */
-export type SessionWithUser = { session: SessionRow; user: UserRecord };
+type SessionWithUser = { session: SessionRow; user: UserRecord };
 
 // The status-read hot path: compiled once per executor (see preparedQuery).
 const liveSessionWithUser = preparedQuery(2, (db: Executor, idHash: string, now: Date) =>
@@ -227,7 +227,7 @@ export async function findLiveSessionWithUser(db: Executor, idHash: string): Pro
 }
 
 /** A usable API token together with its user, as {@link findUsableApiTokenWithUser} returns it. */
-export type ApiTokenWithUser = { token: ApiTokenRow; user: UserRecord };
+type ApiTokenWithUser = { token: ApiTokenRow; user: UserRecord };
 
 // Every API-token call: compiled once per executor (see preparedQuery).
 const usableApiTokenWithUser = preparedQuery(2, (db: Executor, tokenHash: string, now: Date) =>

@@ -17,8 +17,8 @@ export type VmRow = {
   /** The VM's SMBIOS uuid as cloned (with the vmid, Betang's proof of ownership when its marker was removed). */
   smbiosUuid: string | null;
   cores: number;
-  memoryMib: number;
-  diskGib: number;
+  memoryMiB: number;
+  diskGiB: number;
   state: VmState;
   createdAt: Date;
   updatedAt: Date;
@@ -43,12 +43,12 @@ export async function getVm(db: Executor, id: string): Promise<VmRow | undefined
  */
 export async function reserveVmRow(
   db: Executor,
-  vm: { requestId: string; institutionId: string; vmid: number; name: string; cores: number; memoryMib: number; diskGib: number },
+  vm: { requestId: string; institutionId: string; vmid: number; name: string; cores: number; memoryMiB: number; diskGiB: number },
 ): Promise<VmRow> {
   const existing = await getVmByRequest(db, vm.requestId);
   if (!existing) return db.insertInto('vms').values({ ...vm, state: 'reserved' }).returningAll().executeTakeFirstOrThrow();
   await transitionVm(db, existing.id, ['failed', 'reserved', 'provisioning'], 'reserved', {
-    fields: { vmid: vm.vmid, name: vm.name, cores: vm.cores, memoryMib: vm.memoryMib, diskGib: vm.diskGib, node: null, macAddress: null, hostKey: null },
+    fields: { vmid: vm.vmid, name: vm.name, cores: vm.cores, memoryMiB: vm.memoryMiB, diskGiB: vm.diskGiB, node: null, macAddress: null, hostKey: null },
   });
   return (await getVm(db, existing.id)) as VmRow;
 }
@@ -60,10 +60,10 @@ export async function reserveVmRow(
 export async function updateVm(
   db: Executor,
   id: string,
-  patch: Partial<Pick<VmRow, 'vmid' | 'node' | 'macAddress' | 'hostKey' | 'smbiosUuid' | 'cores' | 'memoryMib' | 'diskGib' | 'name'>>,
+  patch: Partial<Pick<VmRow, 'vmid' | 'node' | 'macAddress' | 'hostKey' | 'smbiosUuid' | 'cores' | 'memoryMiB' | 'diskGiB' | 'name'>>,
 ): Promise<void> {
-  const { vmid, node, macAddress, hostKey, smbiosUuid, cores, memoryMib, diskGib, name } = patch;
-  const fields = definedFields({ vmid, node, macAddress, hostKey, smbiosUuid, cores, memoryMib, diskGib, name });
+  const { vmid, node, macAddress, hostKey, smbiosUuid, cores, memoryMiB, diskGiB, name } = patch;
+  const fields = definedFields({ vmid, node, macAddress, hostKey, smbiosUuid, cores, memoryMiB, diskGiB, name });
   if (fields) await db.updateTable('vms').set(fields).where('id', '=', id).execute();
 }
 

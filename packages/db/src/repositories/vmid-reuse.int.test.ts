@@ -14,7 +14,7 @@ describe('retired vmids and template copies per node', () => {
 
   it('should retire a vmid when its VM row ends, and hold it only for the reuse period', async () => {
     const p = await makeQueuedProvisionRun(t.db, { poolOctet: 91, enqueue: false });
-    const vm = await t.db.insertInto('vms').values({ requestId: p.requestId, institutionId: p.institutionId, vmid: 100_123, node: 'pve2', name: 'x', cores: 1, memoryMib: 1024, diskGib: 10, state: 'running' }).returning('id').executeTakeFirstOrThrow();
+    const vm = await t.db.insertInto('vms').values({ requestId: p.requestId, institutionId: p.institutionId, vmid: 100_123, node: 'pve2', name: 'x', cores: 1, memoryMiB: 1024, diskGiB: 10, state: 'running' }).returning('id').executeTakeFirstOrThrow();
     expect(await heldVmids(t.db, range, 30)).toEqual([100_123]);
     await t.db.updateTable('vms').set({ state: 'decommissioned' }).where('id', '=', vm.id).execute();
     // a second update to the same final state retires nothing twice

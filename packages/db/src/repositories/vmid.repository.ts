@@ -4,7 +4,7 @@ import { lockForTransaction } from '../advisory-lock';
 import { VM_HOLDING_STATES } from './vm.repository';
 
 /** Name of the advisory lock serialising vmid reservation across every worker instance. */
-export const VMID_ALLOCATION_LOCK = 'betang:vmid-allocation';
+const VMID_ALLOCATION_LOCK = 'betang:vmid-allocation';
 
 /**
  * Takes the vmid-allocation lock for this transaction. Held from "which ids are taken" to the

@@ -14,8 +14,8 @@ export type VpsRequestRow = {
   templateId: string;
   presetId: string | null;
   cores: number;
-  memoryMib: number;
-  diskGib: number;
+  memoryMiB: number;
+  diskGiB: number;
   sshPublicKeys: string[];
   purpose: string;
   publicAccess: boolean;
@@ -28,11 +28,11 @@ export type VpsRequestRow = {
 };
 
 const COLUMNS = [
-  'id', 'institutionId', 'applicationId', 'requestedBy', 'hostname', 'templateId', 'presetId', 'cores', 'memoryMib', 'diskGib',
+  'id', 'institutionId', 'applicationId', 'requestedBy', 'hostname', 'templateId', 'presetId', 'cores', 'memoryMiB', 'diskGiB',
   'sshPublicKeys', 'purpose', 'publicAccess', 'ports', 'contact', 'status', 'statusReason', 'createdAt', 'updatedAt',
 ] as const;
 
-export type NewVpsRequest = Omit<VpsRequestRow, 'id' | 'createdAt' | 'updatedAt' | 'statusReason' | 'status'> & { status: RequestStatus };
+type NewVpsRequest = Omit<VpsRequestRow, 'id' | 'createdAt' | 'updatedAt' | 'statusReason' | 'status'> & { status: RequestStatus };
 
 /** Inserts a request; the live-hostname uniqueness per institution is enforced by the database. */
 export async function insertVpsRequest(tx: Tx, values: NewVpsRequest): Promise<VpsRequestRow> {
@@ -107,7 +107,7 @@ export async function findLatestRunOfRequest(db: Executor, requestId: string) {
 }
 
 /** One decision on a request as the request view shows it (who decided, by name). */
-export type RequestViewApproval = {
+type RequestViewApproval = {
   level: number;
   decision: 'approved' | 'rejected';
   decidedBy: string | null;
@@ -120,7 +120,7 @@ export type RequestViewApproval = {
 };
 
 /** One step of the request's latest run as the request view shows it. */
-export type RequestViewStep = { key: string; status: string; attempt: number; startedAt: Date | null; finishedAt: Date | null; detail: string | null };
+type RequestViewStep = { key: string; status: string; attempt: number; startedAt: Date | null; finishedAt: Date | null; detail: string | null };
 
 /** Everything besides the request row that the request view needs, read by {@link loadRequestViewParts}. */
 export type RequestViewParts = {

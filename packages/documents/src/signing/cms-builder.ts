@@ -6,7 +6,7 @@ const { asn1 } = forge;
 const U = asn1.Class.UNIVERSAL;
 const T = asn1.Type;
 
-export const OID = {
+const OID = {
   data: '1.2.840.113549.1.7.1',
   signedData: '1.2.840.113549.1.7.2',
   contentType: '1.2.840.113549.1.9.3',

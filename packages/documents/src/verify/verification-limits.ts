@@ -27,7 +27,7 @@ export const VERIFICATION_LIMITS = {
  * exponent limits (odd exponent ≥ 3), ECDSA on a named curve listed above, or Ed25519/Ed448.
  * Reads only the key's parameters: no modular exponentiation happens here.
  */
-export function assertAcceptablePublicKey(key: KeyObject): void {
+function assertAcceptablePublicKey(key: KeyObject): void {
   const type = key.asymmetricKeyType;
   const details = key.asymmetricKeyDetails ?? {};
   if (type === 'rsa' || type === 'rsa-pss') {

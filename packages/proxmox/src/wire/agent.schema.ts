@@ -3,7 +3,6 @@ import { ZPveBoolean, ZPveInt } from './coerce.schema';
 
 /** `POST .../agent/exec` → the pid QGA gave the started process. */
 export const ZAgentExecStarted = z.object({ pid: ZPveInt });
-export type AgentExecStarted = z.infer<typeof ZAgentExecStarted>;
 
 /**
  * `GET .../agent/exec-status?pid=` (PVE has already base64-decoded `out-data`/`err-data`;

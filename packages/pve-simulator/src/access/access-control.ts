@@ -6,7 +6,7 @@ import { builtinRoles, validPrivileges } from './privileges';
 export type { AccessSpec, AclSpec } from './access-spec';
 
 /** Privilege name → propagate flag, as `$rpcenv->permissions()` returns it. */
-export type PrivMap = Map<string, boolean>;
+type PrivMap = Map<string, boolean>;
 
 interface AclEntry {
   kind: 'user' | 'token';

@@ -3,7 +3,7 @@ import type { AccessControl } from './access-control';
 import { normalizeAclPath, permissionError } from './access-control';
 
 /** A `permissions.check` of PVE's API schema. */
-export type PermCheck =
+type PermCheck =
   | { perm: string; privs: string[]; any?: boolean; requireParam?: string }
   | { and: PermCheck[] }
   | { or: PermCheck[] };

@@ -25,11 +25,6 @@ export function paramError(errors: Record<string, string>): PveError {
   return new PveError(400, 'Parameter verification failed.', errors);
 }
 
-/** 403 as PVE's permission check words it. */
-export function permissionDenied(path: string, priv: string): PveError {
-  return new PveError(403, `Permission check failed (${path}, ${priv})`);
-}
-
 /** 595 as pveproxy reports a node whose own pveproxy refuses the forwarded request. */
 export function nodeRefused(): PveError {
   return new PveError(595, 'Errors during connection establishment, proxy handshake: Connection refused', undefined, true);

@@ -6,7 +6,7 @@ import type { SimVm } from './types';
 export type { HaResource, HaState } from './ha-types';
 
 /** Realistic seconds from a request (`ha-manager set` / `crm-command stop`) to the LRM acting: one CRM and one LRM round. */
-export const HA_ROUND_SECONDS = 10;
+const HA_ROUND_SECONDS = 10;
 
 /** Power helpers the HA manager needs from the power routes (passed in to keep the modules acyclic). */
 export interface HaPower {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { TEST_MASTER_KEY, TEST_SIGNING_MASTER_SECRET, testEncrypted } from '../test-secrets';
 import { REPO_ROOT, spawnTs, waitHttpOk, type TsChild } from './processes';
 
-export type ApiProcessOptions = {
+type ApiProcessOptions = {
   databaseUrl: string;
   /** Public port on 127.0.0.1. */
   port: number;

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type LoopbackServer = { baseUrl: string; port: number; close(): Promise<void> };
+type LoopbackServer = { baseUrl: string; port: number; close(): Promise<void> };
 
 /**
  * Serves `handler` (an express app is one) on 127.0.0.1 at a free port. `close()` cuts open

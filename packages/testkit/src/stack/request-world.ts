@@ -26,7 +26,7 @@ export async function createMigratedDatabase(adminUrl: string, name: string): Pr
   return { url: url.toString(), db };
 }
 
-export type Seeded = {
+type Seeded = {
   operatorEmail: string;
   institutions: Array<{ id: string; staffEmail: string; applicationId: string }>;
 };

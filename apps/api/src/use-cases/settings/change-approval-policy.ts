@@ -5,7 +5,7 @@ import type { AuditMeta } from '../vps-requests/audit-meta';
 import { completeApproval, currentState, type DecisionSubject } from '../vps-requests/decide-vps-request';
 
 /** What became of one pending request or change when the policy changed. */
-export type Reevaluated = { requestId: string; subject: 'request' | 'resize'; outcome: 'approved' | 'pending' | 'deferred'; pendingLevel: number | null };
+type Reevaluated = { requestId: string; subject: 'request' | 'resize'; outcome: 'approved' | 'pending' | 'deferred'; pendingLevel: number | null };
 
 /**
  * Replaces the approval policy and, in the same transaction, re-evaluates everything awaiting a

@@ -8,7 +8,7 @@ import type { AuditMeta } from '../vps-requests/audit-meta';
  * the request held before (what the quota counted), so a refused or cancelled change gives the
  * reservation back exactly.
  */
-export const ZResizeParams = z
+const ZResizeParams = z
   .object({
     cores: z.number().int(),
     memoryMiB: z.number().int(),
@@ -52,5 +52,5 @@ export async function endChange(tx: Tx, run: RunRow, outcome: { code: 'CHANGE_RE
   const params = ZResizeParams.safeParse(run.params);
   if (!params.success) return;
   const { from } = params.data;
-  await tx.updateTable('vpsRequests').set({ cores: from.cores, memoryMib: from.memoryMiB, diskGib: from.diskGiB }).where('id', '=', run.requestId).execute();
+  await tx.updateTable('vpsRequests').set({ cores: from.cores, memoryMiB: from.memoryMiB, diskGiB: from.diskGiB }).where('id', '=', run.requestId).execute();
 }

@@ -2,7 +2,7 @@ import { AppError, ErrorCode, Role, canSeeInstitution, hasAnyRole, vmActionAllow
 import { appendAudit, enqueueJob, insertRun, type Tx } from '@betang/db';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 
-export type VmAction = 'start' | 'stop' | 'shutdown' | 'reboot';
+type VmAction = 'start' | 'stop' | 'shutdown' | 'reboot';
 
 /** The VM row locked for this transaction; 404 outside the actor's tenancy, 403 for auditors. */
 export async function lockVm(tx: Tx, actor: Actor, vmId: string) {

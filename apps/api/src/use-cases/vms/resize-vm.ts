@@ -16,7 +16,7 @@ import { assertAgreementCovers, assertQuota, assertSizeAllowed } from '../vps-re
 import { lockVm } from './request-vm-action';
 import type { ResizeParams } from './pending-change';
 
-export type ResizeOutcome = { runId: string; status: 'awaiting_approval' | 'queued'; pendingLevel: Pick<ApprovalLevel, 'level' | 'name' | 'roles'> | null };
+type ResizeOutcome = { runId: string; status: 'awaiting_approval' | 'queued'; pendingLevel: Pick<ApprovalLevel, 'level' | 'name' | 'roles'> | null };
 
 /**
  * Asks to grow a VM. The change gets every check a new request gets — the custom-size rules
@@ -38,7 +38,7 @@ export async function resizeVm(tx: Tx, actor: Actor, vmId: string, wanted: Parti
     throw new AppError(ErrorCode.InvalidState, { id: 'Perubahan ukuran sebelumnya masih menunggu persetujuan.', en: 'An earlier resize of this VM is still awaiting approval.' });
   }
 
-  const current: Resources = { cores: vm.cores, memoryMiB: vm.memoryMib, diskGiB: vm.diskGib };
+  const current: Resources = { cores: vm.cores, memoryMiB: vm.memoryMiB, diskGiB: vm.diskGiB };
   const target: Resources = { cores: wanted.cores ?? current.cores, memoryMiB: wanted.memoryMiB ?? current.memoryMiB, diskGiB: wanted.diskGiB ?? current.diskGiB };
   if (target.cores < current.cores || target.memoryMiB < current.memoryMiB || target.diskGiB < current.diskGiB) {
     throw new AppError(ErrorCode.ValidationFailed, { id: 'Ukuran hanya dapat diperbesar (disk tidak dapat diperkecil tanpa kehilangan data).', en: 'Sizes can only grow (a disk cannot shrink without losing data).' });
@@ -47,14 +47,14 @@ export async function resizeVm(tx: Tx, actor: Actor, vmId: string, wanted: Parti
 
   // The request's resources are what the quota and the ceiling count: reserve the growth under the quota lock.
   const limits = await lockQuota(tx, vm.institutionId);
-  const request = await tx.selectFrom('vpsRequests').select(['cores', 'memoryMib', 'diskGib']).where('id', '=', vm.requestId).executeTakeFirstOrThrow();
-  const held: Resources = { cores: request.cores, memoryMiB: request.memoryMib, diskGiB: request.diskGib };
+  const request = await tx.selectFrom('vpsRequests').select(['cores', 'memoryMiB', 'diskGiB']).where('id', '=', vm.requestId).executeTakeFirstOrThrow();
+  const held: Resources = { cores: request.cores, memoryMiB: request.memoryMiB, diskGiB: request.diskGiB };
   const growth = { cores: Math.max(0, target.cores - held.cores), memoryMiB: Math.max(0, target.memoryMiB - held.memoryMiB), diskGiB: Math.max(0, target.diskGiB - held.diskGiB) };
   const usage = await getQuotaUsage(tx, vm.institutionId);
   assertQuota(limits, usage, { ...growth, vmCount: 0 });
   const usageAfter = { cores: usage.cores + growth.cores, memoryMiB: usage.memoryMiB + growth.memoryMiB, diskGiB: usage.diskGiB + growth.diskGiB, vmCount: usage.vmCount };
   await assertAgreementCovers(tx, vm.institutionId, growth, usageAfter);
-  await tx.updateTable('vpsRequests').set({ cores: target.cores, memoryMib: target.memoryMiB, diskGib: target.diskGiB }).where('id', '=', vm.requestId).execute();
+  await tx.updateTable('vpsRequests').set({ cores: target.cores, memoryMiB: target.memoryMiB, diskGiB: target.diskGiB }).where('id', '=', vm.requestId).execute();
 
   const policy = await getSetting(tx, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY);
   const first = applicableLevels(policy, target)[0];

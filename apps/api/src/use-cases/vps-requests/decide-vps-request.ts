@@ -44,7 +44,7 @@ export async function currentState(tx: Tx, request: VpsRequestRow, subject: Deci
   const decisions = await listApprovals(tx, request.id, subject.kind === 'change' ? subject.run.id : undefined);
   const holders = new Map<string, number>();
   for (const level of effective.levels.filter((l) => l.mode === 'all')) holders.set(level.roles.join(','), await countRoleHolders(tx, level.roles));
-  const state = approvalState(effective, { cores: request.cores, memoryMiB: request.memoryMib, diskGiB: request.diskGib }, decisions, (roles) => holders.get(roles.join(',')) ?? 1);
+  const state = approvalState(effective, { cores: request.cores, memoryMiB: request.memoryMiB, diskGiB: request.diskGiB }, decisions, (roles) => holders.get(roles.join(',')) ?? 1);
   return { state, deciders: new Set(decisions.map((d) => d.decidedBy)) };
 }
 

@@ -32,7 +32,7 @@ async function oracleView(db: Executor, request: VpsRequestRow): Promise<VpsRequ
     db.selectFrom('institutions').select('code').where('id', '=', request.institutionId).executeTakeFirstOrThrow(),
   ]);
   const steps = run ? await listRunSteps(db, run.id) : [];
-  const resources = { cores: request.cores, memoryMiB: request.memoryMib, diskGiB: request.diskGib };
+  const resources = { cores: request.cores, memoryMiB: request.memoryMiB, diskGiB: request.diskGiB };
   const state = ['submitted', 'partially_approved'].includes(request.status) ? approvalState(policy, resources, approvals, () => 1) : undefined;
   return {
     id: request.id,

@@ -72,7 +72,7 @@ function partsOf(parts: ReadonlyMap<string, RequestViewParts>, request: VpsReque
 function toView(request: VpsRequestRow, parts: RequestViewParts): VpsRequestDto {
   const { approvals, run, steps, vm, institutionCode } = parts;
   const lease = parts.ipAddress === null ? undefined : { address: parts.ipAddress };
-  const resources = { cores: request.cores, memoryMiB: request.memoryMib, diskGiB: request.diskGib };
+  const resources = { cores: request.cores, memoryMiB: request.memoryMiB, diskGiB: request.diskGiB };
   // A live request's pending change (a resize awaiting approval) is decided like a request: by its own decisions.
   const changeRunId = AWAITING_DECISION.includes(request.status) ? null : parts.pendingChangeRunId;
   const policy = AWAITING_DECISION.includes(request.status) || changeRunId

@@ -20,7 +20,7 @@ function endOfDayWib(date: string): string {
 }
 
 /** The WIB calendar date `days` from today, as YYYY-MM-DD (what a date input holds). */
-export function wibDatePlus(days: number, now = Date.now()): string {
+function wibDatePlus(days: number, now = Date.now()): string {
   return todayInJakarta(new Date(now + days * 86_400_000));
 }
 

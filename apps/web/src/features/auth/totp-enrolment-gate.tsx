@@ -6,7 +6,7 @@ import { useMe, useSession } from '../../session/session-context';
 import { BrandBar } from '../../shell/brand-bar';
 
 /** Where the gate lives: the account's security page, so a reload keeps the person on it. */
-export const TOTP_ENROLMENT_PATH = '/account/security';
+const TOTP_ENROLMENT_PATH = '/account/security';
 
 /**
  * The only screen for a signed-in user whose role requires TOTP and who has not enrolled (the API

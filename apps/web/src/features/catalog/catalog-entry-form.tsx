@@ -14,7 +14,7 @@ export const TEMPLATE_ID_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
 export const PRESET_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /** What every catalog entry has in the form; the entry's own fields are strings too (as typed). */
-export type EntryValues = { id: string; name: string; isActive: boolean } & Record<string, string | boolean>;
+type EntryValues = { id: string; name: string; isActive: boolean } & Record<string, string | boolean>;
 
 type Props<V extends EntryValues, S extends z.ZodType> = {
   title: string;

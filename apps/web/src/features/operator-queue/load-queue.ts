@@ -5,7 +5,7 @@ import { getOperatorQueue, listRequestsWithStatus, type QueueItem } from '../../
 /** A pending approval: the queue's age against the standard plus the request itself (null if it changed meanwhile). */
 export type PendingRow = QueueItem & { request: VpsRequestDto | null };
 
-export type ApprovalQueue = { rows: PendingRow[]; approvalHours: number };
+type ApprovalQueue = { rows: PendingRow[]; approvalHours: number };
 
 /**
  * Loads the approval queue (oldest first, as the API orders it) and joins each entry with its

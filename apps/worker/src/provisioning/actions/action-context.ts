@@ -11,7 +11,7 @@ import { settingsOf } from '../../settings';
  * `params` of day-2 runs (jsonb written by the API): resize carries the new absolute sizes
  * (grow only; omitted = unchanged), decommission an optional reason.
  */
-export const ZActionParams = z
+const ZActionParams = z
   .object({
     cores: z.number().int().min(1).max(128).optional(),
     memoryMiB: z.number().int().min(512).max(1_048_576).optional(),
@@ -19,7 +19,7 @@ export const ZActionParams = z
     reason: z.string().max(500).optional(),
   })
   .loose();
-export type ActionParams = z.infer<typeof ZActionParams>;
+type ActionParams = z.infer<typeof ZActionParams>;
 
 export type ActionKind = 'start' | 'stop' | 'shutdown' | 'reboot' | 'resize' | 'decommission';
 

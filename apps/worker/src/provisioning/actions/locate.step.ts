@@ -2,7 +2,7 @@ import { listClusterVms } from '@betang/proxmox';
 import { permanent } from '../../harness/run-error';
 import { actionStep } from './action-context';
 
-export type Located = { node: string; vmid: number } | { node: null; vmid: number };
+type Located = { node: string; vmid: number } | { node: null; vmid: number };
 
 /** `locate`: where the VM is now (it may have been migrated). Read-only. Absent is an error except for decommission. */
 export const locateStep = actionStep<Located>({

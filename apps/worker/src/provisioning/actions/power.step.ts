@@ -3,7 +3,7 @@ import { actionStep } from './action-context';
 import { locateStep } from './locate.step';
 
 /** The power state the VM was brought to. */
-export type PowerResult = { status: string };
+type PowerResult = { status: string };
 
 /**
  * `power`: start / stop / shutdown / reboot, each checking the power state first (start skips a

@@ -33,7 +33,7 @@ export const recordStep = actionStep({
         await setRequest('stopped', ['active', 'expiring']);
       } else if (kind === 'resize') {
         const r = output(resizeVmStep);
-        await updateVm(tx, vm.id, { ...(r.cores ? { cores: r.cores } : {}), ...(r.memoryMib ? { memoryMib: r.memoryMib } : {}), ...(r.diskGib ? { diskGib: r.diskGib } : {}) });
+        await updateVm(tx, vm.id, { ...(r.cores ? { cores: r.cores } : {}), ...(r.memoryMiB ? { memoryMiB: r.memoryMiB } : {}), ...(r.diskGiB ? { diskGiB: r.diskGiB } : {}) });
       } else {
         await transitionVm(tx, vm.id, ['decommissioning'], 'decommissioned', { onMismatch: 'skip' });
         await releaseAddress(tx, vm.requestId, `decommissioned by run ${run.id}`);

@@ -7,7 +7,7 @@ import { configureStep } from './configure.step';
 import { reserveStep } from './reserve.step';
 
 /** The address the guest agent reported on net0. */
-export type AwaitAgentResult = { address: string };
+type AwaitAgentResult = { address: string };
 
 const WAITING_CODES = new Set(['agent-not-running', 'agent-timeout', 'vm-locked', 'server-error', 'network', 'timeout', 'proxy-unreachable', 'proxy-timeout']);
 

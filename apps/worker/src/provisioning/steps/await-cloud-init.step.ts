@@ -22,7 +22,7 @@ export const CLOUD_INIT_RESULT_ARGV = ['test', '-e', '/run/cloud-init/result.jso
 const FULL_STATUS_EVERY_MS = 30_000;
 
 /** What `cloud-init status --format json` says (22.4: status; 23.4+: also extended_status, recoverable_errors). */
-export type CloudInitStatus = {
+type CloudInitStatus = {
   status: string;
   extendedStatus?: string;
   detail: string;
@@ -31,7 +31,7 @@ export type CloudInitStatus = {
 };
 
 /** Parses `cloud-init status --format json`; undefined when the output is not that JSON. */
-export function parseCloudInitStatus(stdout: string): CloudInitStatus | undefined {
+function parseCloudInitStatus(stdout: string): CloudInitStatus | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(stdout);
@@ -51,7 +51,7 @@ export function parseCloudInitStatus(stdout: string): CloudInitStatus | undefine
   };
 }
 
-export type AwaitCloudInitResult = { cloudInit: 'done' | 'degraded' | 'disabled' | 'absent'; notes?: string[] };
+type AwaitCloudInitResult = { cloudInit: 'done' | 'degraded' | 'disabled' | 'absent'; notes?: string[] };
 
 function absent(error: unknown): boolean {
   // QGA: "Failed to execute child process “cloud-init” (No such file or directory)"

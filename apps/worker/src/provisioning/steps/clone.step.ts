@@ -39,7 +39,7 @@ function explainCloneFailure(error: unknown, place: PlaceResult): unknown {
   return error;
 }
 
-export type CloneResult = { vmid: number; node: string; adopted: boolean };
+type CloneResult = { vmid: number; node: string; adopted: boolean };
 
 /**
  * `clone`: find-or-create. A VM carrying this run's marker (at the reserved vmid, or a clone of

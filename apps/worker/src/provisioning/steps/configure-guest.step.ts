@@ -8,13 +8,13 @@ import { cloneStep } from './clone.step';
 import { reserveStep } from './reserve.step';
 
 /** What the guest configuration found and changed. */
-export type ConfigureGuestResult = { cloudInit: string; changed: string[]; fingerprint: string };
+type ConfigureGuestResult = { cloudInit: string; changed: string[]; fingerprint: string };
 
 /**
  * The guest configuration a request asks for: hostname, the institution's admin user and keys,
  * approved ports; and the data center's apt proxy/mirror and package-upgrade settings.
  */
-export function guestSpecOf(ctx: ProvisionCtx): GuestSpecInput {
+function guestSpecOf(ctx: ProvisionCtx): GuestSpecInput {
   const { request } = ctx.data;
   const s = ctx.settings;
   return {

@@ -7,7 +7,7 @@ import { vmConfigParams } from '../vm-spec';
 import { cloneStep } from './clone.step';
 import { reserveStep } from './reserve.step';
 
-export type ConfigureResult = { mac: string };
+type ConfigureResult = { mac: string };
 
 /** The platform's public key, or a clear error when the provisioning key is not configured. */
 export function platformPublicKey(ctx: ProvisionCtx): string {
@@ -44,6 +44,6 @@ export const configureStep = provisionStep<ConfigureResult>({
     // Disks are untouched by this step: resize, next in this attempt, may use the same config.
     cache.put(KNOWN_CONFIG, { vmid, node, config: before });
     const out: ConfigureResult = { mac };
-    return { result: out, detail: `net0 ${mac}, ${ctx.data.request.cores} vCPU, ${ctx.data.request.memoryMib} MiB` };
+    return { result: out, detail: `net0 ${mac}, ${ctx.data.request.cores} vCPU, ${ctx.data.request.memoryMiB} MiB` };
   },
 });

@@ -7,7 +7,7 @@ import { cloneStep } from './clone.step';
 import { reserveStep } from './reserve.step';
 
 /** The guest's pinned ed25519 host key (`type blob`). */
-export type PinHostKeyResult = { hostKey: string };
+type PinHostKeyResult = { hostKey: string };
 
 const HOST_KEY_FILE = '/etc/ssh/ssh_host_ed25519_key.pub';
 /** What the agent runs to read the host key (QGA executes argv directly, no shell). */

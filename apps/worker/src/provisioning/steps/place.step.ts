@@ -55,7 +55,7 @@ export const placeStep = provisionStep<PlaceResult>({
         en: `Template "${template.name}" (VMID ${vmids}) was not found in the cluster${template.pveNode ? ` (expected on node ${template.pveNode})` : ''}.`,
       });
     }
-    const need = { sources: found.sources, memoryBytes: request.memoryMib * MiB, diskBytes: request.diskGib * GiB };
+    const need = { sources: found.sources, memoryBytes: request.memoryMiB * MiB, diskBytes: request.diskGiB * GiB };
     // VMs this worker placed that the (lagging) numbers do not show yet count against their node.
     const placement = chooseNode(nodes, need, placementLedger.inFlight(run.id));
     if (!placement.ok && placement.reason === 'offline') {
@@ -63,14 +63,14 @@ export const placeStep = provisionStep<PlaceResult>({
     }
     if (!placement.ok && placement.reason === 'memory') {
       throw permanent('NO_CAPACITY', {
-        id: `Tidak ada node dengan memori bebas cukup: yang terbaik, ${placement.node}, hanya punya ${Math.floor(placement.freeBytes / MiB)} MiB; dibutuhkan ${request.memoryMib} MiB.`,
-        en: `No node has enough free memory: the best, ${placement.node}, has only ${Math.floor(placement.freeBytes / MiB)} MiB; ${request.memoryMib} MiB needed.`,
+        id: `Tidak ada node dengan memori bebas cukup: yang terbaik, ${placement.node}, hanya punya ${Math.floor(placement.freeBytes / MiB)} MiB; dibutuhkan ${request.memoryMiB} MiB.`,
+        en: `No node has enough free memory: the best, ${placement.node}, has only ${Math.floor(placement.freeBytes / MiB)} MiB; ${request.memoryMiB} MiB needed.`,
       });
     }
     if (!placement.ok) {
       throw permanent('STORAGE_FULL', {
-        id: `Penyimpanan ${placement.storage ?? '?'} di node ${placement.node} hanya punya ${Math.floor(placement.freeBytes / GiB)} GiB bebas; dibutuhkan ${request.diskGib} GiB.`,
-        en: `Storage ${placement.storage ?? '?'} on node ${placement.node} has only ${Math.floor(placement.freeBytes / GiB)} GiB free; ${request.diskGib} GiB needed.`,
+        id: `Penyimpanan ${placement.storage ?? '?'} di node ${placement.node} hanya punya ${Math.floor(placement.freeBytes / GiB)} GiB bebas; dibutuhkan ${request.diskGiB} GiB.`,
+        en: `Storage ${placement.storage ?? '?'} on node ${placement.node} has only ${Math.floor(placement.freeBytes / GiB)} GiB free; ${request.diskGiB} GiB needed.`,
       });
     }
     const source = found.sources.find((s) => s.vmid === placement.source.vmid)!;

@@ -18,7 +18,7 @@ import { permanent } from '../../harness/run-error';
 import { FRESH_VMID, provisionStep } from '../provision-context';
 import { CLONE_STEP_KEY, destroyRunVm, releaseReservation } from '../run-vm-compensation';
 
-export type ReserveResult = { vmId: string; vmid: number; lease: AddressLease };
+type ReserveResult = { vmId: string; vmid: number; lease: AddressLease };
 
 /**
  * `reserve`: a vmid from Betang's range (free in Postgres and confirmed free by the cluster) and
@@ -53,8 +53,8 @@ export const reserveStep = provisionStep<ReserveResult>({
           vmid,
           name: request.hostname,
           cores: request.cores,
-          memoryMib: request.memoryMib,
-          diskGib: request.diskGib,
+          memoryMiB: request.memoryMiB,
+          diskGiB: request.diskGiB,
         });
         await appendAudit(tx, { actorUserId: null, actorLabel: 'worker', institutionId: request.institutionId, action: 'vm.reserved', targetType: 'vm', targetId: vm.id, after: { vmid, runId: run.id } });
       }

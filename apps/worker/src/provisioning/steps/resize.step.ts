@@ -5,7 +5,7 @@ import { formatGiB } from '../disk-size';
 import { cloneStep } from './clone.step';
 
 /** The boot disk and its size after the step. */
-export type ResizeResult = { disk: string; sizeGiB: number };
+type ResizeResult = { disk: string; sizeGiB: number };
 
 const GiB = 1024 ** 3;
 
@@ -19,7 +19,7 @@ export const resizeStep = provisionStep<ResizeResult>({
   label: { id: 'ubah ukuran disk', en: 'resize the disk' },
   async run({ ctx, output, signal, cache }) {
     const { vmid, node } = output(cloneStep);
-    const want = ctx.data.request.diskGib;
+    const want = ctx.data.request.diskGiB;
     // configure, earlier in this attempt, knows the disks; a retry or restart reads them afresh.
     const vm = ctx.pve.vm(node, vmid);
     const disk = bootDisk(takeKnownConfig(cache, vmid, node) ?? (await vm.config({ current: true })));

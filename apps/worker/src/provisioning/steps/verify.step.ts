@@ -24,7 +24,7 @@ export const verifyStep = provisionStep({
       if (actual !== wanted) problems.push(`${what}: ${String(actual)} ≠ ${String(wanted)}`);
     };
     expect('cores', cfg.cores, request.cores);
-    expect('memory', cfg.memory, request.memoryMib);
+    expect('memory', cfg.memory, request.memoryMiB);
     expect('agent', cfg.agent, true);
     expect('onboot', cfg.onboot, true);
     expect('ipconfig0', cfg.ipconfig0, ipconfig0Value(lease));

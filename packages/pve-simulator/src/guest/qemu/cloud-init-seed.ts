@@ -7,7 +7,7 @@ import { parseNet } from '../../state/net';
  * keys, order, quoting and defaults, so a real cloud-init in the guest sees what it would see
  * on the cluster. Only the NoCloud format (PVE's default for Linux `ostype`) and no `cicustom`.
  */
-export interface NoCloudSeed {
+interface NoCloudSeed {
   'user-data': string;
   'meta-data': string;
   'network-config': string;
@@ -81,7 +81,7 @@ export function parseIpconfig(value: string): { ip?: string; gw?: string; ip6?: 
 }
 
 /** The resolver settings that go into network-config: the VM's own, else the host's. */
-export function dnsOf(conf: Record<string, string>, host: HostDns): { nameservers: string[]; search: string[] } {
+function dnsOf(conf: Record<string, string>, host: HostDns): { nameservers: string[]; search: string[] } {
   const search = conf.searchdomain !== undefined ? conf.searchdomain.split(/\s+/).filter(Boolean) : host.search;
   const nameservers = conf.nameserver !== undefined ? conf.nameserver.split(/\s+/).filter(Boolean) : host.nameservers;
   return { nameservers, search };

@@ -10,7 +10,7 @@ import { noCloudSeed, parseIpconfig, parseResolvConf, type HostDns } from './clo
 import { qgaCall, QgaError, qmpCall } from './qga-client';
 
 /** Where the guest image lives: what scripts/build-guest-image.sh prints. */
-export interface GuestImage {
+interface GuestImage {
   dir: string;
   disk: string;
   kernel: string;

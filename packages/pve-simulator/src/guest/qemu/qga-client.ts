@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 
 /** Why a guest-agent call did not produce a result. */
-export type QgaFailure =
+type QgaFailure =
   /** Nothing answered the synchronisation in time (the agent is not up): PVE's "not running". */
   | { kind: 'not-running' }
   /** The agent synchronised but the command did not answer in time: PVE's "got timeout". */
