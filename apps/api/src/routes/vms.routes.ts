@@ -11,7 +11,7 @@ import type { RoutesContext } from './router-context';
 
 const ACTORS = [...INSTITUTION_ROLES, Role.Admin, Role.Operator];
 
-/** VMs of the own institution (operators: all), power actions, resize (grow only, through approval), decommission. */
+/** VMs of the own institution (operators: all), power actions, changes (grow sizes, open ports; through approval), decommission. */
 export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
   const vmQuery = () =>
@@ -51,7 +51,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   route(
     router,
     registry,
-    { method: 'post', path: '/vms/{id}/resize', tag: 'vms', summary: 'Perbesar VM lewat persetujuan (operator) / grow a VM through approval (operators)', access: [Role.Admin, Role.Operator], scope: 'operate', params: ZIdParam, body: ZResizeBody, response: ZResizeAnswer, status: 202 },
+    { method: 'post', path: '/vms/{id}/resize', tag: 'vms', summary: 'Ubah ukuran / port VM lewat persetujuan / change a VM’s size or ports through approval', access: ACTORS, params: ZIdParam, body: ZResizeBody, response: ZResizeAnswer, status: 202 },
     async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => resizeVm(tx, actorOf(auth), params.id, body, auditContext(req, res))),
   );
 

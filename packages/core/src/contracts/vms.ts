@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { VM_STATES } from '../domain/vm-state';
 import { zText } from './common';
+import { ZGuestPorts } from './requests';
 
 /** A VM as `GET /vms` and `GET /vms/:id` return it (apps/api/src/routes/vms.routes.ts). */
 export const ZVm = z.object({
@@ -32,12 +33,24 @@ export const ZDecommissionBody = z.strictObject({ reason: zText({ min: 5, max: 5
 /** 202 answer of VM actions: the day-2 run that carries it out (follow it on the request's events). */
 export const ZQueuedRun = z.object({ runId: z.uuid() });
 
-/** `POST /vms/:id/resize` body: absolute target sizes, grow only (omitted = unchanged). */
+/**
+ * `POST /vms/:id/resize` body, a change of an active VM: absolute target sizes, grow only
+ * (omitted = unchanged); `ports`, the complete new list of TCP ports to open (omitted =
+ * unchanged; 22 stays open); `applyAt`, when the worker may apply it — a maintenance window's
+ * start (cores and memory need a reboot); omitted = as soon as it is approved.
+ */
 export const ZResizeBody = z.strictObject({
   cores: z.number().int().min(1).max(128).optional(),
   memoryMiB: z.number().int().min(512).max(1_048_576).optional(),
   diskGiB: z.number().int().min(1).max(16_384).optional(),
+  ports: ZGuestPorts.optional(),
+  applyAt: z.iso.datetime({ offset: true }).optional(),
 });
+export type ResizeBody = z.infer<typeof ZResizeBody>;
+
+/** Sizes and open ports of a VM on either side of a change. */
+export const ZVmShape = z.object({ cores: z.number(), memoryMiB: z.number(), diskGiB: z.number(), ports: z.array(z.number()) });
+export type VmShape = z.infer<typeof ZVmShape>;
 
 /**
  * 202 answer of `POST /vms/:id/resize`: the resize's run and whether it waits for approval
