@@ -70,6 +70,7 @@ describe('VM changes asked by the institution (POST /vms/:id/resize)', () => {
   it('should let the owning institution ask to grow sizes and change ports, shown to operators as before → after, applied only after approval', async () => {
     const { vmId, requestId } = await activeVm([80]);
     const { db } = h.database;
+    expect((await staff.agent.get(`/api/v1/vms/${vmId}`)).body.ports).toEqual([80]);
     const before = await db.selectFrom('vms').select(['cores', 'memoryMib', 'diskGib']).where('id', '=', vmId).executeTakeFirstOrThrow();
     const asked = await post(staff, `/api/v1/vms/${vmId}/resize`, { cores: before.cores + 1, diskGiB: before.diskGib + 10, ports: [443, 80, 8080] });
     expect(asked.status).toBe(202);

@@ -18,9 +18,10 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
     db
       .selectFrom('vms as v')
       .leftJoin('ipAllocations as a', (j) => j.onRef('a.requestId', '=', 'v.requestId').on('a.releasedAt', 'is', null))
+      .innerJoin('vpsRequests as r', 'r.id', 'v.requestId')
       .select([
         'v.id', 'v.requestId', 'v.institutionId', 'v.name', 'v.node', 'v.vmid', sql<string | null>`host(a.address)`.as('ipAddress'), 'v.state',
-        'v.cores', 'v.memoryMib as memoryMiB', 'v.diskGib as diskGiB', 'v.createdAt',
+        'v.cores', 'v.memoryMib as memoryMiB', 'v.diskGib as diskGiB', 'r.ports', 'v.createdAt',
       ]);
   // Node names are operators' detail: institution roles get null (as in the request view, docs/security.md §15).
   const toDto = (actor: Actor, v: Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number]) => ({ ...v, node: seesOperationalDetail(actor) ? v.node : null, createdAt: v.createdAt.toISOString() });

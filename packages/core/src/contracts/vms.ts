@@ -16,6 +16,8 @@ export const ZVm = z.object({
   cores: z.number(),
   memoryMiB: z.number(),
   diskGiB: z.number(),
+  /** TCP ports the guest's firewall opens besides 22 (the request's, updated when a change is applied). */
+  ports: z.array(z.number()),
   createdAt: z.string(),
 });
 export type VmDto = z.infer<typeof ZVm>;
