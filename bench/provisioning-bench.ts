@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import { simCall } from '@betang/testkit';
 import type { SimStats } from '../test/support/cluster-sim-process';
-import { rssBytes, startStack } from './support/stack';
+import { rssBytes, startStack, type StorageLayout } from './support/stack';
 
 /**
  * Realistic durations of the simulator (docs/pve-simulator.md "Timing", seconds at timeFactor 1)
@@ -39,6 +39,8 @@ export function criticalPathSeconds(n: number, cloneNodes: number, slotsPerNode:
 }
 
 export type ProvisioningFigures = {
+  /** Shared storage (one template copy) or local storage (a copy per node); absent in runs before layouts. */
+  layout?: StorageLayout;
   requests: number;
   nodes: number;
   timeFactor: number;
@@ -51,8 +53,10 @@ export type ProvisioningFigures = {
   pveCallsPerVm: number;
   pveCallsByRoute: Record<string, number>;
   workerPeakRssMB: number;
-  /** Nodes the clones actually ran on (Betang clones on the template's node). */
+  /** Nodes the clones actually ran on: the template copies' nodes (the copy runs there, whatever the target). */
   cloneNodes: string[];
+  /** The spread: how many of the run's VMs ended on each node. */
+  vmsPerNode?: Record<string, number>;
   criticalPathSeconds?: number;
   /** The fastest configure-guest step of the run, included in the critical path. */
   minGuestSeconds?: number;
@@ -65,7 +69,7 @@ export type ProvisioningFigures = {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs one provisioning scenario end to end and returns its figures. */
-export async function runProvisioningBench(o: { requests: number; nodes: number; timeFactor: number; workerConcurrency: number; deadlineSeconds: number; log: (l: string) => void; after?: (s: { apiBase: string; operatorEmail: string; ids: string[] }) => Promise<void> }): Promise<ProvisioningFigures> {
+export async function runProvisioningBench(o: { requests: number; nodes: number; timeFactor: number; workerConcurrency: number; deadlineSeconds: number; layout?: StorageLayout; log: (l: string) => void; after?: (s: { apiBase: string; operatorEmail: string; ids: string[] }) => Promise<void> }): Promise<ProvisioningFigures> {
   const stack = await startStack({ ...o, label: 'bench' });
   try {
     const { ids, approveAll } = await stack.submit(o.requests);
@@ -95,7 +99,12 @@ export async function runProvisioningBench(o: { requests: number; nodes: number;
     clearInterval(sampler);
     const stats = await simCall<SimStats>(stack.sim, 'GET', '/_chaos/stats');
     const vms = await stack.db.selectFrom('vms').select('node').where('requestId', 'in', ids).execute();
-    const cloneNodes = [...new Set(vms.map((v) => v.node ?? '?'))].sort();
+    const vmsPerNode: Record<string, number> = {};
+    for (const v of vms.map((x) => x.node ?? '?').sort()) vmsPerNode[v] = (vmsPerNode[v] ?? 0) + 1;
+    // place's memoised result names the template copy's node, where each clone ran.
+    const places = await sql<{ node: string | null }>`
+      SELECT DISTINCT coalesce(result->>'templateNode', result->>'node') AS node FROM run_steps WHERE key = 'place' AND status = 'done'`.execute(stack.db);
+    const cloneNodes = places.rows.map((r) => r.node ?? '?').sort();
     const active = counts.active ?? 0;
     const meanSeconds: Record<string, number> = {};
     const steps = await sql<{ key: string; s: number }>`
@@ -112,6 +121,7 @@ export async function runProvisioningBench(o: { requests: number; nodes: number;
       WHERE key = 'configure-guest' AND status = 'done' AND finished_at IS NOT NULL AND started_at IS NOT NULL`.execute(stack.db);
     const minGuestSeconds = guest.rows[0]?.s ?? 0;
     const figures: ProvisioningFigures = {
+      layout: o.layout ?? 'shared', vmsPerNode,
       requests: o.requests, nodes: o.nodes, timeFactor: o.timeFactor, workerConcurrency: o.workerConcurrency,
       wallSeconds, approveSeconds, active, failed: counts.failed ?? 0,
       vmsPerSecond: active / wallSeconds,

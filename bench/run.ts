@@ -4,7 +4,8 @@
  *
  * BENCH_REQUESTS (200), BENCH_NODES (8), BENCH_TIME_FACTOR (0.1, the realistic run),
  * BENCH_CONCURRENCY (32, provisioning jobs in the one worker), BENCH_API_SECONDS (10),
- * BENCH_ONLY (realistic | instant: run one scenario), BENCH_WRITE=0 (print only, keep the files),
+ * BENCH_ONLY (realistic | instant: run one scenario), BENCH_LAYOUT (shared | local: one Ceph
+ * template copy on pve1, or a copy on every node's local-lvm), BENCH_WRITE=0 (print only, keep the files),
  * BENCH_WORKER_PROFILE_DIR (write the worker's --cpu-prof there; read it with bench/print-profile.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import { runApiBench, type ApiFigures } from './api-bench';
 import { runProvisioningBench, type ProvisioningFigures } from './provisioning-bench';
 import { renderBenchmarks } from './support/report';
+import type { StorageLayout } from './support/stack';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? '200');
 const NODES = Number(process.env.BENCH_NODES ?? '8');
@@ -19,6 +21,12 @@ const TIME_FACTOR = Number(process.env.BENCH_TIME_FACTOR ?? '0.1');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '32');
 const API_SECONDS = Number(process.env.BENCH_API_SECONDS ?? '10');
 const ONLY = process.env.BENCH_ONLY;
+const LAYOUT = parseLayout(process.env.BENCH_LAYOUT ?? 'shared');
+
+function parseLayout(v: string): StorageLayout {
+  if (v !== 'shared' && v !== 'local') throw new Error(`BENCH_LAYOUT must be shared or local, not ${v}`);
+  return v;
+}
 
 const log = (scenario: string) => (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)} ${scenario}] ${line}\n`);
 
@@ -34,17 +42,17 @@ async function main(): Promise<void> {
   const os = await import('node:os');
   const results: BenchResults = { at: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version, loadAvg: os.loadavg() } };
   if (ONLY !== 'instant') {
-    results.realistic = await runProvisioningBench({ requests: REQUESTS, nodes: NODES, timeFactor: TIME_FACTOR, workerConcurrency: CONCURRENCY, deadlineSeconds: 900, log: log('realistic') });
+    results.realistic = await runProvisioningBench({ layout: LAYOUT, requests: REQUESTS, nodes: NODES, timeFactor: TIME_FACTOR, workerConcurrency: CONCURRENCY, deadlineSeconds: 900, log: log('realistic') });
     log('realistic')(JSON.stringify({ wall: results.realistic.wallSeconds, critical: results.realistic.criticalPathSeconds, ratio: results.realistic.ratioToCriticalPath }));
   }
   if (ONLY !== 'realistic') {
     results.instant = await runProvisioningBench({
-      requests: REQUESTS, nodes: NODES, timeFactor: 0, workerConcurrency: CONCURRENCY, deadlineSeconds: 600, log: log('instant'),
+      layout: LAYOUT, requests: REQUESTS, nodes: NODES, timeFactor: 0, workerConcurrency: CONCURRENCY, deadlineSeconds: 600, log: log('instant'),
       after: async ({ apiBase, operatorEmail, ids }) => {
         results.api = await runApiBench({ apiBase, email: operatorEmail, requestId: ids[0]!, seconds: API_SECONDS, log: log('api') });
       },
     });
-    log('instant')(JSON.stringify({ vmsPerSecond: results.instant.vmsPerSecond, pveCallsPerVm: results.instant.pveCallsPerVm, workerPeakRssMB: results.instant.workerPeakRssMB }));
+    log('instant')(JSON.stringify({ layout: results.instant.layout, vmsPerNode: results.instant.vmsPerNode, cloneNodes: results.instant.cloneNodes, vmsPerSecond: results.instant.vmsPerSecond, pveCallsPerVm: results.instant.pveCallsPerVm, workerPeakRssMB: results.instant.workerPeakRssMB }));
     log('api')(JSON.stringify(results.api));
   }
   if (process.env.BENCH_WRITE === '0') {

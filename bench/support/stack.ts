@@ -53,8 +53,25 @@ export function rssBytes(pid: number | undefined): number {
   }
 }
 
+/** Shared storage (one template copy on pve1, Ceph) or per-node local storage (a copy on every node). */
+export type StorageLayout = 'shared' | 'local';
+
+/**
+ * The catalog's per-node template copies of a `local` cluster (perNodeTemplates in the simulator:
+ * 9000/9001 on pve1, 9100/9101 on pve2, …); nothing for a shared one.
+ */
+async function mapTemplatesPerNode(db: Db, layout: StorageLayout, nodes: number): Promise<void> {
+  if (layout !== 'local') return;
+  const rows = Array.from({ length: nodes }, (_, i) => [
+    { templateId: 'debian-12', node: `pve${i + 1}`, pveTemplateVmid: 9000 + i * 100, storage: null },
+    { templateId: 'ubuntu-24.04', node: `pve${i + 1}`, pveTemplateVmid: 9001 + i * 100, storage: null },
+  ]).flat();
+  await db.insertInto('catalogTemplateNodes').values(rows).execute();
+}
+
 /** Boots the whole stack for `requests` requests on a cluster of `nodes` nodes at `timeFactor`. */
-export async function startStack(o: { requests: number; nodes: number; timeFactor: number; workerConcurrency: number; label: string; apiNodeArgs?: string[] }): Promise<Stack> {
+export async function startStack(o: { requests: number; nodes: number; timeFactor: number; workerConcurrency: number; label: string; layout?: StorageLayout; apiNodeArgs?: string[] }): Promise<Stack> {
+  const layout = o.layout ?? 'shared';
   const started: Array<() => Promise<void>> = [];
   const close = async () => {
     live.delete(close);
@@ -71,12 +88,13 @@ export async function startStack(o: { requests: number; nodes: number; timeFacto
     const database = await createMigratedDatabase(pg.url, 'betang_bench');
     started.push(() => database.db.destroy());
     const seeded = await seedForRequests(database.db, o.requests);
+    await mapTemplatesPerNode(database.db, layout, o.nodes);
     const dir = mkdtempSync(path.join(tmpdir(), 'betang-bench-'));
     started.push(async () => rmSync(dir, { recursive: true, force: true }));
     const key = makeKeyPair();
     writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
     writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
-    const sim = await startClusterSim({ PLATFORM_PUBLIC_KEY: key.publicKey, SIM_TIME_FACTOR: String(o.timeFactor), SIM_NODES: String(o.nodes), SIM_SEED: '3' });
+    const sim = await startClusterSim({ PLATFORM_PUBLIC_KEY: key.publicKey, SIM_TIME_FACTOR: String(o.timeFactor), SIM_NODES: String(o.nodes), SIM_SEED: '3', SIM_STORAGE: layout });
     started.push(() => killChild(sim.child, 'SIGTERM'));
     const port = await freePort();
     const api = await startApiProcess({ databaseUrl: database.url, port, env: { LOG_LEVEL: 'error' }, ...(o.apiNodeArgs ? { nodeArgs: o.apiNodeArgs } : {}) });

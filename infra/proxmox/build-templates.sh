@@ -4,7 +4,9 @@
 #   9001 ubuntu-24.04  Ubuntu 24.04 LTS (Noble) cloud image
 # Run as root on the PVE node that should hold the templates (placement clones onto any online
 # node sharing the template's storage), with template-packages.txt beside this script. Idempotent: an existing vmid is left alone unless
-# REBUILD=1. Needs: wget, sha512sum/sha256sum, virt-customize (apt-get install libguestfs-tools).
+# REBUILD=1. On per-node local storage (local-lvm, ZFS) PVE cannot clone to another node: run it
+# on every node with its own VMID_OFFSET (pve2: VMID_OFFSET=100 → 9100/9101, pve3: 200 → 9200/9201)
+# and map the copies in the catalog (PUT /api/v1/catalog/templates/<id>/nodes; docs/runbook.md). Needs: wget, sha512sum/sha256sum, virt-customize (apt-get install libguestfs-tools).
 #
 # Usage: sh build-templates.sh [storage] [bridge] [templates-pool]
 #   storage         where the template disks go (default ceph; shared storage lets every node clone)
@@ -27,6 +29,7 @@ BRIDGE=${2:-vmbr0}
 POOL=${3:-templates}
 WORKDIR=${WORKDIR:-/var/lib/vz/template/betang}
 REBUILD=${REBUILD:-0}
+VMID_OFFSET=${VMID_OFFSET:-0}
 # One package name per line, `#` comments (infra/proxmox/template-packages.txt beside this script).
 PACKAGE_LIST=${PACKAGE_LIST:-$(dirname "$0")/template-packages.txt}
 PACKAGES=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$PACKAGE_LIST" | grep -v '^$' | paste -sd, -)
@@ -40,7 +43,7 @@ fi
 
 # build VMID CATALOG_ID NAME IMAGE_URL CHECKSUM_URL CHECKSUM_TOOL
 build() {
-  vmid=$1 catalog=$2 name=$3 url=$4 sums_url=$5 sum_tool=$6
+  vmid=$(($1 + VMID_OFFSET)) catalog=$2 name=$3 url=$4 sums_url=$5 sum_tool=$6
   image="$WORKDIR/$(basename "$url")"
 
   if qm status "$vmid" >/dev/null 2>&1; then
@@ -95,4 +98,4 @@ build 9001 ubuntu-24.04 betang-ubuntu-2404 \
   https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img \
   https://cloud-images.ubuntu.com/noble/current/SHA256SUMS sha256sum
 
-log "done. Check: qm config 9000; qm config 9001 (agent, ide2 cloudinit, serial0, template: 1)"
+log "done. Check: qm config $((9000 + VMID_OFFSET)); qm config $((9001 + VMID_OFFSET)) (agent, ide2 cloudinit, serial0, template: 1)"

@@ -1,39 +1,36 @@
 #!/bin/sh
-# Creates Betang's least-privilege Proxmox VE roles, user, pools and API token (privileges from
-# the shared reference proxmox-api.md §1.4; PVE 8 and 9). Run once as root on any node of the
-# cluster; running it again updates the roles and ACLs and keeps the existing token.
+# Creates Betang's least-privilege Proxmox VE roles, user, pools and API token from the one list in
+# betang-role.json (next to this script; PVE 8 and 9). Run once as root on any node of the
+# cluster; running it again sets the roles to exactly that list, updates the ACLs and keeps the
+# existing token. Check the result from the Betang host with `npm run doctor`.
 #
-# Usage: sh create-betang-role.sh [templates-pool] [customers-pool] [storage] [bridge...]
+# Usage: sh create-betang-role.sh [templates-pool] [customers-pool] [storage[,storage...]] [bridge...]
 #   TOKEN_EXPIRE=<unix time> sets an expiry on a new token (default 0 = never; rotate it with
 #   docs/runbook.md "Token Proxmox kedaluwarsa / Proxmox token expired").
+#   ROLE_FILE=<path> reads another copy of betang-role.json.
 set -eu
 TEMPLATES=${1:-templates}
 CUSTOMERS=${2:-betang}
-STORAGE=${3:-ceph}
+STORAGES=$(printf '%s' "${3:-ceph}" | tr ',' ' ')
 shift 3 2>/dev/null || shift $#
 BRIDGES=${*:-vmbr0}
-USER_ID=betang@pve
-TOKEN_NAME=worker
-TOKEN_ID="$USER_ID!$TOKEN_NAME"
+ROLE_FILE=${ROLE_FILE:-$(dirname "$0")/betang-role.json}
 TOKEN_EXPIRE=${TOKEN_EXPIRE:-0}
 
-MAJOR=$(pveversion | sed -n 's/^pve-manager\/\([0-9]*\).*/\1/p')
-# On the customers' pool: everything the worker does to its own VMs.
-VM_PRIVS="VM.Allocate VM.Audit VM.Clone VM.Config.CPU VM.Config.Memory VM.Config.Disk VM.Config.Network VM.Config.Cloudinit VM.Config.Options VM.PowerMgmt Pool.Audit"
-if [ "$MAJOR" -ge 9 ]; then
-  VM_PRIVS="$VM_PRIVS VM.GuestAgent.Audit VM.GuestAgent.Unrestricted"
-else
-  VM_PRIVS="$VM_PRIVS VM.Monitor"
-fi
+command -v jq >/dev/null || { echo "jq dibutuhkan / jq is required: apt-get install -y jq" >&2; exit 1; }
+[ -r "$ROLE_FILE" ] || { echo "Tidak dapat membaca / cannot read $ROLE_FILE" >&2; exit 1; }
 
-# role NAME PRIVS: creates or updates a role to exactly these privileges.
-role() {
-  pveum role add "$1" -privs "$2" 2>/dev/null || pveum role modify "$1" -privs "$2"
+USER_ID=$(jq -r .user "$ROLE_FILE")
+TOKEN_NAME=$(jq -r .token "$ROLE_FILE")
+TOKEN_ID="$USER_ID!$TOKEN_NAME"
+MAJOR=$(pveversion | sed -n 's/^pve-manager\/\([0-9]*\).*/\1/p')
+if [ "$MAJOR" -ge 9 ]; then FLAVOUR=pve9; else FLAVOUR=pve8; fi
+
+# privs ROLE: the role's privileges on this PVE major, space-separated.
+privs() {
+  jq -r --arg role "$1" --arg fl "$FLAVOUR" \
+    '.roles[] | select(.name == $role) | [.privileges[] | select((.flavours // [$fl]) | index($fl)) | .name] | join(" ")' "$ROLE_FILE"
 }
-role BetangProvisioner "$VM_PRIVS"
-role BetangStorage "Datastore.AllocateSpace Datastore.Audit"
-role BetangNetwork "SDN.Use"
-role BetangNodeAudit "Sys.Audit"
 
 pveum user add "$USER_ID" --comment "Betang VPS platform (Diskominfosantik)" 2>/dev/null || true
 pvesh create /pools --poolid "$CUSTOMERS" --comment "VMs created by Betang" 2>/dev/null || true
@@ -54,12 +51,17 @@ grant() {
   pveum acl modify "$1" -users "$USER_ID" -roles "$2"
   pveum acl modify "$1" -tokens "$TOKEN_ID" -roles "$2"
 }
-grant "/pool/$CUSTOMERS" BetangProvisioner
-grant "/pool/$TEMPLATES" PVETemplateUser
-grant "/storage/$STORAGE" BetangStorage
-grant /nodes BetangNodeAudit
-for bridge in $BRIDGES; do
-  grant "/sdn/zones/localnetwork/$bridge" BetangNetwork
+
+for ROLE in $(jq -r '.roles[].name' "$ROLE_FILE"); do
+  PRIVS=$(privs "$ROLE")
+  pveum role add "$ROLE" -privs "$PRIVS" 2>/dev/null || pveum role modify "$ROLE" -privs "$PRIVS"
+  TEMPLATE_PATH=$(jq -r --arg role "$ROLE" '.roles[] | select(.name == $role) | .path' "$ROLE_FILE" \
+    | sed "s|{pool}|$CUSTOMERS|; s|{templatesPool}|$TEMPLATES|")
+  case "$TEMPLATE_PATH" in
+    *'{storage}'*) for S in $STORAGES; do grant "$(printf '%s' "$TEMPLATE_PATH" | sed "s|{storage}|$S|")" "$ROLE"; done ;;
+    *'{bridge}'*) for B in $BRIDGES; do grant "$(printf '%s' "$TEMPLATE_PATH" | sed "s|{bridge}|$B|")" "$ROLE"; done ;;
+    *) grant "$TEMPLATE_PATH" "$ROLE" ;;
+  esac
 done
 
 if [ -n "$NEW_TOKEN" ]; then
@@ -67,5 +69,6 @@ if [ -n "$NEW_TOKEN" ]; then
   echo "$NEW_TOKEN"
 fi
 echo "PVE_TOKEN_ID=$TOKEN_ID"
+echo "PVE_POOL=$CUSTOMERS"
 echo "CA to pin (PVE_CA_FILE): /etc/pve/pve-root-ca.pem"
-echo "Check the effective rights: pveum user permissions '$TOKEN_ID'"
+echo "Check everything from the Betang host: npm run doctor"

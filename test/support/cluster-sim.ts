@@ -2,15 +2,16 @@
  * A standalone simulated PVE cluster for the chaos suite and the benchmarks, started as a child
  * process the same way test/worker/support/sim-server.ts is (Debian guests emulated over SSH,
  * one JSON line {url, tokenId, tokenSecret, caFile, pid} on stdout when ready), plus:
- * - SIM_NODES nodes (pve1…pveN; templates on pve1 with ceph disks, the simulator's default),
- *   SIM_TIME_FACTOR, SIM_SEED, SIM_AGENT_BOOT_SECONDS;
+ * - SIM_NODES nodes (pve1…pveN), SIM_STORAGE `shared` (default: templates on pve1 with ceph disks)
+ *   or `local` (no shared storage; a Debian/Ubuntu template pair on every node's local-lvm,
+ *   vmids 9000/9001, 9100/9101, …), SIM_TIME_FACTOR, SIM_SEED, SIM_AGENT_BOOT_SECONDS;
  * - a counter of every PVE API request and of the route faults this suite injected (recognised by
  *   the `[chaos]` reason phrase the fault carries), read at GET /_chaos/stats and reset by
  *   POST /_chaos/stats. It wraps the request listener from outside the simulator package.
  */
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startSimulator } from '@betang/pve-simulator';
+import { perNodeTemplates, startSimulator } from '@betang/pve-simulator';
 import { serveSimulatorChild } from '../worker/support/sim-child';
 
 /** What GET /_chaos/stats answers. */
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   (https as { createServer: unknown }).createServer = (options: https.ServerOptions, listener: Listener) => original(options, counting(listener, stats));
   const nodeCount = Number(process.env.SIM_NODES ?? '3');
   const nodes = Array.from({ length: nodeCount }, (_, i) => ({ name: `pve${i + 1}`, cpus: 64, memoryMiB: 512 * 1024, bridges: ['vmbr0', 'vmbr1'] }));
+  const local = process.env.SIM_STORAGE === 'local';
   const sim = await startSimulator({
     timeFactor: Number(process.env.SIM_TIME_FACTOR ?? '0.02'),
     seed: Number(process.env.SIM_SEED ?? '5'),
@@ -71,8 +73,9 @@ async function main(): Promise<void> {
     storages: [
       { id: 'local', type: 'dir', shared: false, content: 'iso,vztmpl,backup,snippets', totalGiB: 100 },
       { id: 'local-lvm', type: 'lvmthin', shared: false, content: 'images,rootdir', totalGiB: 20_000 },
-      { id: 'ceph', type: 'rbd', shared: true, content: 'images,rootdir', totalGiB: 100_000 },
+      ...(local ? [] : [{ id: 'ceph', type: 'rbd' as const, shared: true, content: 'images,rootdir', totalGiB: 100_000 }]),
     ],
+    ...(local ? { storageLayout: 'local' as const, templates: perNodeTemplates(nodes) } : {}),
   });
   https.createServer = original;
   serveSimulatorChild(sim, 'betang-chaos-sim');

@@ -110,6 +110,8 @@ async function main(): Promise<void> {
       PVE_TOKEN_SECRET: simulator.tokenSecret,
       PVE_CA_FILE: caFile,
       GUEST_SSH_TARGET: 'simulator',
+      // The simulator's customers' pool, as production's PVE_POOL (the demo's root token does not need it)
+      PVE_POOL: env.PVE_POOL ?? 'customers',
       PROVISION_SSH_KEY_FILE: provisioningKey.file,
     });
     // A real guest under software emulation takes minutes to boot on a busy machine.

@@ -12,6 +12,7 @@ import { buildProvisioningDeps } from './provisioning/build-provisioning-deps';
 import { startOpsServer, type OpsServer } from './ops/ops-server';
 import { workerProxmoxCheck } from './ops/readiness';
 import { createWorkerMetrics } from './ops/worker-metrics';
+import { startSelfCheck } from './doctor/self-check';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(ZWorkerEnv);
@@ -41,7 +42,9 @@ async function main(): Promise<void> {
   const relay = startJobRelay(db, producer, logger);
   const mail = createMailTransport(config, (m) => logger.info({ to: m.to, subject: m.subject }, 'e-mail (tanpa SMTP, hanya dicatat) / e-mail (no SMTP, logged only)'));
   const emailSender = startEmailSender(db, mail, config.MAIL_FROM, logger);
-  const ops = await startOps(config, logger, [databaseCheck(db), queueCheck(backend), workerProxmoxCheck(provisioning.pve)], metrics);
+  // Permissions, pool, storages, bridges and templates are checked now and every 5 minutes, before a run fails on them.
+  const selfCheck = provisioning.pve ? startSelfCheck({ db, pve: provisioning.pve, logger, config }) : undefined;
+  const ops = await startOps(config, logger, [databaseCheck(db), queueCheck(backend), workerProxmoxCheck(provisioning.pve), ...(selfCheck ? [selfCheck.health] : [])], metrics);
   logger.info({ queue: backend.config.kind, mail: mail.kind, concurrency: config.WORKER_CONCURRENCY, ops: ops?.address }, 'worker siap / worker ready');
 
   let stopping = false;
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'worker berhenti: menyelesaikan tugas berjalan / worker stopping: finishing in-flight jobs');
     setTimeout(() => process.exit(1), 30_000).unref();
     await ops?.close();
+    selfCheck?.stop();
     await schedules.stop();
     await relay.stop();
     await emailSender.stop();

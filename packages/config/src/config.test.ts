@@ -40,6 +40,19 @@ describe('parseConfig', () => {
     }
   });
 
+  it('should always have a guest resolver, a shutdown timeout inside the task budget, and a vmid reuse period', () => {
+    const base = { DATABASE_URL: 'postgres://h/d' };
+    expect(parseConfig(ZWorkerEnv, base)).toMatchObject({ GUEST_NAMESERVER: '9.9.9.9 1.1.1.1', PVE_SHUTDOWN_SECONDS: 120, VMID_REUSE_DAYS: 30 });
+    expect(parseConfig(ZWorkerEnv, { ...base, GUEST_NAMESERVER: ' 10.0.0.53,2001:db8::53 ' }).GUEST_NAMESERVER).toBe('10.0.0.53 2001:db8::53');
+    // written into the VM's cloud-init config: IP addresses only, at most three (resolv.conf reads three)
+    for (const bad of ['dns.google', '10.0.0.1; rm -rf /', '1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4', ' ', '10.0.0.256']) {
+      expect(() => parseConfig(ZWorkerEnv, { ...base, GUEST_NAMESERVER: bad })).toThrow(/GUEST_NAMESERVER/);
+    }
+    expect(() => parseConfig(ZWorkerEnv, { ...base, PVE_SHUTDOWN_SECONDS: '300', PVE_TASK_SECONDS: '300' })).toThrow(/PVE_SHUTDOWN_SECONDS/);
+    expect(parseConfig(ZWorkerEnv, { ...base, VMID_REUSE_DAYS: '0' }).VMID_REUSE_DAYS).toBe(0);
+    expect(() => parseConfig(ZWorkerEnv, { ...base, VMID_REUSE_DAYS: '-1' })).toThrow(/VMID_REUSE_DAYS/);
+  });
+
   it('should default to no external trust roots and NIP matching, and refuse unknown signer-matching rules', () => {
     const base = { DATABASE_URL: 'postgres://127.0.0.1/betang', SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-32+' };
     const config = parseConfig(ZApiEnv, base);
@@ -58,9 +71,17 @@ describe('parseConfig', () => {
     ).toThrow(/PVE_CA_FILE or PVE_FINGERPRINT/);
   });
 
+  it('should require PVE_POOL against a real cluster, in both languages, but not in the simulator demo', () => {
+    const pve = { DATABASE_URL: 'postgres://h/d', PVE_URL: 'https://pve:8006', PVE_TOKEN_ID: 'betang@pve!worker', PVE_TOKEN_SECRET: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', PVE_FINGERPRINT: Array(32).fill('AB').join(':') };
+    expect(() => parseConfig(ZWorkerEnv, pve)).toThrow(/PVE_POOL wajib diisi.*PVE_POOL is required/);
+    expect(parseConfig(ZWorkerEnv, { ...pve, PVE_POOL: 'betang' }).PVE_POOL).toBe('betang');
+    expect(parseConfig(ZWorkerEnv, { ...pve, GUEST_SSH_TARGET: 'simulator' }).PVE_POOL).toBeUndefined();
+    expect(() => parseConfig(ZWorkerEnv, { ...pve, PVE_POOL: 'bad pool;rm' })).toThrow(/PVE_POOL/);
+  });
+
   it('should read several PVE API addresses with one fingerprint each, or one for all', () => {
     const fp = (b: string) => Array.from({ length: 32 }, () => b).join(':');
-    const pve = { DATABASE_URL: 'postgres://h/d', PVE_TOKEN_ID: 'betang@pve!prov', PVE_TOKEN_SECRET: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' };
+    const pve = { DATABASE_URL: 'postgres://h/d', PVE_POOL: 'betang', PVE_TOKEN_ID: 'betang@pve!prov', PVE_TOKEN_SECRET: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' };
     const two = parseConfig(ZWorkerEnv, { ...pve, PVE_URL: 'https://pve1:8006, https://pve2:8006', PVE_FINGERPRINT: `${fp('AB')},${fp('CD')}` });
     expect(two.PVE_URL).toEqual(['https://pve1:8006', 'https://pve2:8006']);
     expect(two.PVE_FINGERPRINT).toEqual([fp('AB'), fp('CD')]);

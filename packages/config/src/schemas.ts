@@ -14,6 +14,16 @@ const ZAptUrl = z
   .string()
   .regex(/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/-]*)?$/, 'http(s)://host[:port][/path] with letters, digits and . _ ~ % / - only');
 
+/**
+ * Resolvers for the guests' cloud-init `nameserver` (PVE's address-list: IPv4/IPv6 separated by
+ * spaces, commas or semicolons; at most 3, as resolv.conf reads) → one space-separated string.
+ */
+const ZNameservers = z
+  .string()
+  .transform((v) => v.split(/[\s,;]+/).filter((a) => a !== ''))
+  .pipe(z.array(z.union([z.ipv4(), z.ipv6()])).min(1, 'at least one IP address').max(3, 'at most 3 resolvers'))
+  .transform((a) => a.join(' '));
+
 const TOTP_ROLE_NAMES = ['admin', 'operator', 'dc_head', 'institution_head', 'institution_staff', 'auditor'] as const;
 
 /** Comma-separated role names → a list without duplicates; an empty string means none. */
@@ -157,6 +167,18 @@ export const ZWorkerEnv = ZCommonEnv.extend({
   PVE_CLONE_TASK_SECONDS: z.coerce.number().int().min(1).max(7200).default(1800),
   /** Budget of other PVE tasks (config, resize, start, stop, destroy) in seconds. */
   PVE_TASK_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /**
+   * Seconds a clean shutdown (power action `shutdown`) waits for the guest before PVE stops it
+   * hard (`forceStop=1`); below PVE_TASK_SECONDS so the task ends inside its budget.
+   */
+  PVE_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  /** Days a destroyed VM's vmid is not handed out again (PBS keys backup groups by vmid); 0 = reuse at once. */
+  VMID_REUSE_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /**
+   * DNS resolvers written as cloud-init `nameserver` when the VM's IP pool names none (without
+   * one PVE copies the PVE host's own resolv.conf into the guest). Default: Quad9 and Cloudflare.
+   */
+  GUEST_NAMESERVER: ZNameservers.default('9.9.9.9 1.1.1.1'),
   /** cloud-init user the platform logs in as (its key is the provisioning key below). */
   PROVISION_CIUSER: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/).default('betang'),
   /** File with the platform's provisioning SSH private key (OpenSSH/PEM); its public key is read from `<file>.pub`. */
@@ -216,8 +238,20 @@ export const ZWorkerEnv = ZCommonEnv.extend({
   if (pve.some(Boolean) && !pve.every(Boolean)) {
     ctx.addIssue({ code: 'custom', path: ['PVE_URL'], message: 'PVE_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET must be set together' });
   }
+  if (env.PVE_SHUTDOWN_SECONDS >= env.PVE_TASK_SECONDS) {
+    ctx.addIssue({ code: 'custom', path: ['PVE_SHUTDOWN_SECONDS'], message: 'PVE_SHUTDOWN_SECONDS must be below PVE_TASK_SECONDS (the forced stop after the timeout must fit in the task budget)' });
+  }
   if (env.PVE_VMID_MIN > env.PVE_VMID_MAX) {
     ctx.addIssue({ code: 'custom', path: ['PVE_VMID_MIN'], message: 'PVE_VMID_MIN must not exceed PVE_VMID_MAX' });
+  }
+  // Betang's role grants VM rights only on its pool (infra/proxmox/betang-role.json): a clone
+  // outside it would need VM.Allocate on all of /vms. Only the demo's simulator (root token) may go without.
+  if (env.PVE_URL && !env.PVE_POOL && env.GUEST_SSH_TARGET !== 'simulator') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PVE_POOL'],
+      message: 'PVE_POOL wajib diisi: pool tempat Betang membuat VM (lihat infra/proxmox/create-betang-role.sh) / PVE_POOL is required: the pool Betang creates VMs in (see infra/proxmox/create-betang-role.sh)',
+    });
   }
   if (env.PVE_URL && !env.PVE_CA_FILE && !env.PVE_FINGERPRINT) {
     ctx.addIssue({ code: 'custom', path: ['PVE_CA_FILE'], message: 'set PVE_CA_FILE or PVE_FINGERPRINT: TLS checks are never disabled' });

@@ -64,3 +64,6 @@ export type { CloneToFreeVmidOptions, CloneToFreeVmidResult } from './clone/clon
 
 export { createCallCounter } from './metrics/call-counter';
 export type { CallCounter, CallCounterSnapshot } from './metrics/call-counter';
+
+export { BETANG_OPERATIONS, parseBetangRole, privilegesFor, requiredGrants, ZBetangRole } from './access/betang-role';
+export type { BetangOperation, BetangPrivilege, BetangRole, RequiredGrant, RoleTargets } from './access/betang-role';

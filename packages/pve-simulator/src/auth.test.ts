@@ -6,7 +6,9 @@ describe('authentication', () => {
   let sim: RunningSimulator;
   let legacy: RunningSimulator;
   beforeAll(async () => {
-    sim = await startSimulator({ timeFactor: 0, authFailureDelayMs: 150, tokens: [{ tokenId: 'provisioner@pve!worker', secret: '2f6c0b1e-8d7a-4c61-9a51-0b7c3d9e4f10' }] });
+    sim = await startSimulator({ timeFactor: 0, authFailureDelayMs: 150, tokens: [{ tokenId: 'provisioner@pve!worker', secret: '2f6c0b1e-8d7a-4c61-9a51-0b7c3d9e4f10', privsep: false }],
+      access: { acls: [{ path: '/', roleid: 'Administrator', users: ['provisioner@pve'] }] },
+    });
     legacy = await startSimulator({ timeFactor: 0, flavour: 'pve8' });
   });
   afterAll(async () => {

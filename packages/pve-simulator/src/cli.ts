@@ -1,13 +1,17 @@
 /**
  * Standalone PVE simulator: `npm run sim -- --port 8006 --flavour pve9 --time-factor 1 --seed 7
- * --guests emulated|qemu [--api-per-node]` (env: PVE_SIM_PORT, PVE_SIM_HOST, PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR,
- * PVE_SIM_SEED, BETANG_SIM_GUESTS).
+ * --guests emulated|qemu --storage shared|local [--api-per-node] [--access access.json]` (env: PVE_SIM_PORT,
+ * PVE_SIM_HOST, PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR, PVE_SIM_SEED, BETANG_SIM_GUESTS, PVE_SIM_STORAGE,
+ * PVE_SIM_ACCESS). The access file is `{ "tokens": [...], "roles": {...}, "acls": [...] }`
+ * (SimulatorOptions.tokens and .access); roles and ACLs can also be changed while it runs through
+ * /_sim/access/{load,acl,role}.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Flavour } from './options';
+import type { AccessSpec } from './access/access-spec';
+import type { Flavour, TokenSpec } from './options';
 import { startSimulator } from './simulator';
 
 const OPTIONS = {
@@ -17,29 +21,34 @@ const OPTIONS = {
   'time-factor': { type: 'string' },
   seed: { type: 'string' },
   guests: { type: 'string' },
+  access: { type: 'string' },
+  storage: { type: 'string' },
+  'api-per-node': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
+type StringFlag = Exclude<keyof typeof OPTIONS, 'help' | 'api-per-node'>;
+
 function usage(problem: string): never {
   console.error(`pve-simulator: ${problem}`);
-  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--api-per-node]');
+  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--storage shared|local] [--api-per-node] [--access access.json]');
   process.exit(2);
 }
 
 // node:util's parser: --name value and --name=value, and a mistyped or valueless flag is an
 // error rather than silently falling back to the default.
-function readFlags(): { values: Partial<Record<Exclude<keyof typeof OPTIONS, 'help'>, string>>; help: boolean } {
+function readFlags(): { values: Partial<Record<StringFlag, string>>; help: boolean; apiPerNode: boolean } {
   try {
     const { values } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: false });
-    const { help, ...rest } = values;
-    return { values: rest, help: help === true };
+    const { help, 'api-per-node': apiPerNode, ...rest } = values;
+    return { values: rest, help: help === true, apiPerNode: apiPerNode === true };
   } catch (error) {
     return usage(error instanceof Error ? error.message : String(error));
   }
 }
 
 const flags = readFlags();
-function flag(name: Exclude<keyof typeof OPTIONS, 'help'>, env: string): string | undefined {
+function flag(name: StringFlag, env: string): string | undefined {
   return flags.values[name] ?? process.env[env];
 }
 
@@ -57,8 +66,20 @@ async function main(): Promise<void> {
   const guests = flag('guests', 'BETANG_SIM_GUESTS') ?? 'emulated';
   if (guests !== 'emulated' && guests !== 'qemu') usage(`invalid guest mode '${guests}' (emulated or qemu)`);
 
-  const apiPerNode = process.argv.includes('--api-per-node');
-  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests, apiPerNode });
+  const storageLayout = flag('storage', 'PVE_SIM_STORAGE') ?? 'shared';
+  if (storageLayout !== 'shared' && storageLayout !== 'local') usage(`invalid storage layout '${storageLayout}' (shared or local)`);
+
+  const apiPerNode = flags.apiPerNode;
+  const accessFile = flag('access', 'PVE_SIM_ACCESS');
+  let access: { tokens?: TokenSpec[] } & AccessSpec = {};
+  if (accessFile) {
+    try {
+      access = JSON.parse(readFileSync(accessFile, 'utf8')) as typeof access;
+    } catch (e) {
+      usage(`cannot read access file '${accessFile}': ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests, storageLayout, apiPerNode, ...(access.tokens ? { tokens: access.tokens } : {}), access: { roles: access.roles ?? {}, acls: access.acls ?? [] } });
   const caFile = join(tmpdir(), `pve-sim-${sim.port}-ca.pem`);
   writeFileSync(caFile, sim.caPem);
   const auth = `Authorization: PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`;
@@ -70,6 +91,7 @@ async function main(): Promise<void> {
   if (apiPerNode) console.log(`  PVE_URL      : ${sim.endpoints.map((e) => e.url).join(',')}  (${sim.endpoints.map((e) => e.node).join(', ')})`);
   console.log(`  CA file      : ${caFile}`);
   console.log(`  time factor  : ${timeFactor}, seed ${seed}`);
+  console.log(`  storage      : ${storageLayout === 'local' ? 'local (local-lvm per node, templates 9000/9001, 9100/9101, 9200/9201 on each node)' : 'shared (ceph; templates 9000/9001 on pve1)'}`);
   console.log(`  guests       : ${guests === 'qemu' ? 'qemu (real Debian cloud guests; SSH via GET /_sim/guest/ssh/<vmid>)' : 'emulated'}`);
   console.log('');
   console.log(`  curl --cacert ${caFile} -H '${auth}' ${sim.url}/api2/json/cluster/resources`);

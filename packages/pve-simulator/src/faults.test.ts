@@ -137,7 +137,12 @@ describe('fault injection', () => {
     sim.faults.denyPrivilege('VM.Allocate');
     const denied = await api.post('/nodes/pve1/qemu/9000/clone', { newid: 706, pool: 'customers' });
     expect(denied.status).toBe(403);
-    expect(denied.reason).toBe('Permission check failed (/pool/customers, VM.Allocate)');
+    // VM.Allocate on /vms/{newid} OR on /pool/{pool}: PVE's `or` check refuses without naming either
+    expect(denied.reason).toBe('Permission check failed');
+    const cloneDenied = await api.post('/nodes/pve1/qemu/9000/clone', { newid: 706 });
+    sim.faults.denyPrivilege('VM.Clone');
+    expect((await api.post('/nodes/pve1/qemu/9000/clone', { newid: 706 })).reason).toBe('Permission check failed (/vms/9000, VM.Clone)');
+    expect(cloneDenied.status).toBe(403);
     sim.faults.denyPrivilege('Sys.Audit');
     expect((await api.get('/nodes/pve1/status')).reason).toBe('Permission check failed (/nodes/pve1, Sys.Audit)');
     sim.faults.reset();

@@ -1,7 +1,11 @@
+import type { AccessSpec } from './access/access-spec';
 import type { QemuGuestOptions } from './guest/qemu/qemu-guests';
 import type { NodeSpec, StorageSpec, TemplateSpec } from './state/types';
 
 export type Flavour = 'pve8' | 'pve9';
+
+/** Shared storage (Ceph/NFS) or per-node local storage (local-lvm/ZFS); see SimulatorOptions.storageLayout. */
+export type StorageLayout = 'shared' | 'local';
 
 /** An API token the simulator accepts. */
 export interface TokenSpec {
@@ -10,6 +14,8 @@ export interface TokenSpec {
   /** lower-case UUID */
   secret: string;
   expire?: number;
+  /** Privilege separation (PVE's default 1): the token's own ACLs intersected with its user's. */
+  privsep?: boolean;
 }
 
 /** Options of startSimulator; every field has a default. */
@@ -28,10 +34,24 @@ export interface SimulatorOptions {
   timeFactor?: number;
   /** Seed for MACs, jitter and random faults. Default 1. */
   seed?: number;
+  /**
+   * Storage layout when `storages`/`templates` are not given. `shared` (default): a Ceph pool every
+   * node sees, the templates once on pve1 (any node clones them to any target). `local`: only
+   * per-node storage (local-lvm), a template pair on every node (`perNodeTemplates`); PVE refuses
+   * to clone a VM on local storage to another node.
+   */
+  storageLayout?: StorageLayout;
   nodes?: NodeSpec[];
   storages?: StorageSpec[];
   templates?: TemplateSpec[];
+  /**
+   * API tokens; the first is the one `RunningSimulator.tokenId` names. Default: `root@pam!betang`
+   * without privilege separation (root's full rights, as a `pveum user token add root@pam betang
+   * --privsep 0` token has).
+   */
   tokens?: TokenSpec[];
+  /** Custom roles and ACLs (user.cfg). Default none: only root@pam and its unseparated token can do anything. */
+  access?: AccessSpec;
   /** Users for ticket login: `user@realm` → password. Default root@pam / "betang-sim". */
   users?: Record<string, string>;
   /** Pools that exist at start. Default ["templates", "customers"]. */
@@ -81,6 +101,9 @@ export const DEFAULT_TEMPLATES: TemplateSpec[] = [
   { vmid: 9001, name: 'ubuntu-2404-cloud', node: 'pve1', storage: 'ceph', diskGiB: 4, defaultUser: 'ubuntu', pool: 'templates' },
 ];
 
+/** The storages of a cluster with only per-node storage: no Ceph/NFS. */
+export const LOCAL_STORAGES: StorageSpec[] = DEFAULT_STORAGES.filter((s) => !s.shared);
+
 /**
  * Alternative layout: a Debian 12 and an Ubuntu 24.04 template on every node's local-lvm
  * (vmids 9000/9001 on the first node, 9100/9101 on the second, ...), for clients that clone
@@ -99,6 +122,8 @@ export type ResolvedOptions = Required<Omit<SimulatorOptions, 'authFailureDelayM
 /** Fills in defaults; guarantees a usable, self-consistent option set. */
 export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
   const timeFactor = o.timeFactor ?? 0;
+  const layout = o.storageLayout ?? 'shared';
+  const nodes = o.nodes ?? DEFAULT_NODES;
   return {
     port: o.port ?? 0,
     host: o.host ?? '127.0.0.1',
@@ -106,10 +131,12 @@ export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
     flavour: o.flavour ?? 'pve9',
     timeFactor,
     seed: o.seed ?? 1,
-    nodes: o.nodes ?? DEFAULT_NODES,
-    storages: o.storages ?? DEFAULT_STORAGES,
-    templates: o.templates ?? DEFAULT_TEMPLATES,
-    tokens: o.tokens ?? [{ tokenId: DEFAULT_TOKEN_ID, secret: DEFAULT_TOKEN_SECRET }],
+    storageLayout: layout,
+    nodes,
+    storages: o.storages ?? (layout === 'local' ? LOCAL_STORAGES : DEFAULT_STORAGES),
+    templates: o.templates ?? (layout === 'local' ? perNodeTemplates(nodes) : DEFAULT_TEMPLATES),
+    tokens: o.tokens ?? [{ tokenId: DEFAULT_TOKEN_ID, secret: DEFAULT_TOKEN_SECRET, privsep: false }],
+    access: o.access ?? {},
     users: o.users ?? { 'root@pam': 'betang-sim' },
     pools: o.pools ?? ['templates', 'customers'],
     dhcpPool: o.dhcpPool ?? { base: '10.20.0.100', prefix: 24 },

@@ -1,9 +1,11 @@
+import type { AccessControl } from './access/access-control';
+import type { RoutePermission } from './access/route-permissions';
 import type { AuthService } from './auth/auth-service';
 import type { FaultState } from './faults/fault-state';
 import type { GuestHub } from './guest/guest-hub';
 import type { QemuGuests } from './guest/qemu/qemu-guests';
 import type { ResolvedOptions } from './options';
-import { die, paramError, permissionDenied } from './server/pve-error';
+import { die, paramError } from './server/pve-error';
 import type { AuthInfo } from './server/router';
 import type { ClusterState } from './state/cluster-state';
 import type { FlockTable } from './tasks/flock';
@@ -20,6 +22,10 @@ export interface Sim {
   tasks: TaskManager;
   flocks: FlockTable;
   auth: AuthService;
+  /** Users, tokens, roles, ACLs and pools: who may do what. */
+  access: AccessControl;
+  /** The schema's `permissions` per "METHOD /route/{path}", checked before every handler. */
+  routePermissions: Record<string, RoutePermission>;
   faults: FaultState;
   guest: GuestHub;
   /** Real qemu guests (the `qemu` guest mode); undefined when guests are emulated. */
@@ -38,9 +44,19 @@ export interface NodeApiControl {
   setUp(node: string, up: boolean): Promise<void>;
 }
 
-/** PVE's permission check against the fault-controlled deny list (everything else is granted). */
-export function requirePriv(sim: Sim, path: string, ...privs: string[]): void {
-  for (const p of privs) if (sim.faults.deniedPrivileges.has(p)) throw permissionDenied(path, p);
+/** The authenticated id permissions are computed for: `user@realm` or `user@realm!token`. */
+export function authIdOf(auth: AuthInfo): string {
+  return auth.tokenid ? `${auth.user}!${auth.tokenid}` : auth.user;
+}
+
+/** `$rpcenv->check` inside a handler: every privilege on the path, or PVE's 403. */
+export function requirePriv(sim: Sim, auth: AuthInfo, path: string, ...privs: string[]): void {
+  sim.access.check(authIdOf(auth), path, privs);
+}
+
+/** `$rpcenv->check(..., noerr)`: whether the caller holds one of the privileges (listings filter with it). */
+export function canAccess(sim: Sim, auth: AuthInfo, path: string, ...privs: string[]): boolean {
+  return sim.access.checkAny(authIdOf(auth), path, privs, true);
 }
 
 /** Guards that every write path shares: quorum and the "got no worker upid" fault. */

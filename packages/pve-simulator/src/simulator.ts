@@ -1,3 +1,5 @@
+import { AccessControl } from './access/access-control';
+import { routePermissions } from './access/route-permissions';
 import { AuthService } from './auth/auth-service';
 import { createAdminHandler } from './faults/admin-api';
 import { emptyFaultState } from './faults/fault-state';
@@ -68,6 +70,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     opts.guests === 'qemu'
       ? new QemuGuests(opts.qemu.imageDir ? guestImageAt(opts.qemu.imageDir) : await ensureGuestImage((line) => console.error(line)), opts.qemu)
       : undefined;
+  const auth = new AuthService(opts.flavour, opts.tokens, opts.users, clock.now);
+  const access = new AccessControl(
+    opts.flavour,
+    (id) => auth.tokenInfo(id),
+    (vmid) => state.poolOf(vmid),
+    () => [...state.pools.entries()].map(([id, p]) => [id, [...p.members]]),
+  );
+  access.load(opts.access);
   const sim: Sim = {
     opts,
     clock,
@@ -76,7 +86,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     faults,
     tasks: new TaskManager(state, clock, rng),
     flocks: new FlockTable(clock),
-    auth: new AuthService(opts.flavour, opts.tokens, opts.users, clock.now),
+    auth,
+    access,
+    routePermissions: routePermissions(opts.flavour),
     guest: new GuestHub(state, faults, opts.host, opts.guestSsh && !qemu, qemu),
     ...(qemu ? { qemu } : {}),
     fingerprint: tls.fingerprint,

@@ -8,10 +8,14 @@ import {
   ZCustomSizeBounds,
   ZPutPresetBody,
   ZPutTemplateBody,
+  ZPutTemplateCopiesBody,
+  ZTemplateCopies,
   ZServiceStandards,
   seesAllInstitutions,
+  AppError,
+  ErrorCode,
 } from '@betang/core';
-import { appendAudit, getSetting, listPresets, listTemplates, putPreset, putSetting, putTemplate } from '@betang/db';
+import { appendAudit, getSetting, listPresets, listTemplateNodes, listTemplates, putPreset, putSetting, putTemplate, replaceTemplateNodes, type Executor } from '@betang/db';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
 import { route } from '../http/route';
@@ -21,6 +25,11 @@ import type { RoutesContext } from './router-context';
 const OPERATORS = [Role.Admin, Role.Operator] as const;
 const ZTemplateId = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/) });
 const ZPresetId = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/) });
+
+async function requireTemplate(db: Executor, id: string): Promise<void> {
+  const row = await db.selectFrom('catalogTemplates').select('id').where('id', '=', id).executeTakeFirst();
+  if (!row) throw new AppError(ErrorCode.NotFound, { id: `Templat ${id} tidak ada.`, en: `Template ${id} does not exist.` });
+}
 
 /**
  * The settings operators maintain, each with its schema and default. The approval policy is
@@ -53,6 +62,29 @@ export function catalogRoutes({ router, registry, deps }: RoutesContext): void {
     });
     return undefined;
   });
+
+  route(router, registry, { method: 'get', path: '/catalog/templates/{id}/nodes', tag: 'catalog', summary: 'Salinan templat per node / template copies per node', access: OPERATORS, params: ZTemplateId, response: ZTemplateCopies }, async ({ params }) => {
+    await requireTemplate(db, params.id);
+    return { items: (await listTemplateNodes(db, params.id)).map(({ templateId: _t, ...c }) => c) };
+  });
+
+  route(router, registry, { method: 'put', path: '/catalog/templates/{id}/nodes', tag: 'catalog', summary: 'Ganti salinan templat per node / replace the template copies per node', access: OPERATORS, params: ZTemplateId, body: ZPutTemplateCopiesBody, response: ZTemplateCopies }, async ({ req, res, params, body }) =>
+    db.transaction().execute(async (tx) => {
+      await requireTemplate(tx, params.id);
+      const vmids = body.items.map((i) => i.pveTemplateVmid);
+      const taken = vmids.length === 0 ? undefined : await tx.selectFrom('catalogTemplateNodes').select(['templateId', 'node', 'pveTemplateVmid']).where('pveTemplateVmid', 'in', vmids).where('templateId', '<>', params.id).executeTakeFirst();
+      if (taken) {
+        throw new AppError(ErrorCode.Conflict, {
+          id: `VMID ${taken.pveTemplateVmid} sudah dipetakan sebagai salinan ${taken.templateId} di node ${taken.node}.`,
+          en: `VMID ${taken.pveTemplateVmid} is already mapped as the copy of ${taken.templateId} on node ${taken.node}.`,
+        });
+      }
+      const before = await listTemplateNodes(tx, params.id);
+      await replaceTemplateNodes(tx, params.id, body.items);
+      await appendAudit(tx, { ...auditContext(req, res), institutionId: null, action: 'catalog.template_copies_saved', targetType: 'catalog_template', targetId: params.id, before: { items: before.map(({ templateId: _t, ...c }) => c) }, after: body });
+      return { items: (await listTemplateNodes(tx, params.id)).map(({ templateId: _t, ...c }) => c) };
+    }),
+  );
 
   route(router, registry, { method: 'put', path: '/catalog/presets/{id}', tag: 'catalog', summary: 'Simpan paket ukuran / save a size preset', access: OPERATORS, params: ZPresetId, body: ZPutPresetBody }, async ({ req, res, params, body }) => {
     await db.transaction().execute(async (tx) => {

@@ -1,5 +1,5 @@
 import { Role } from '@betang/core';
-import { replaceClusterSnapshot, upsertFinding } from '@betang/db';
+import { replaceClusterSnapshot, saveClusterSelfCheck, upsertFinding } from '@betang/db';
 import { makeInstitution, makeUser } from '@betang/testkit';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 
@@ -30,6 +30,22 @@ describe('cluster and reconciliation', () => {
     const old = await operator.agent.get('/api/v1/cluster');
     expect(old.body.stale).toBe(true);
     expect(old.body.nodes).toHaveLength(1);
+    expect((await staff.agent.get('/api/v1/cluster')).status).toBe(403);
+  });
+
+  it("should show the worker's last Proxmox self-check with each problem and its fix", async () => {
+    expect((await operator.agent.get('/api/v1/cluster')).body.setup).toBeNull();
+    const checkedAt = new Date();
+    await saveClusterSelfCheck(h.database.db, {
+      checkedAt, pveVersion: '9.1.3', problems: 1,
+      findings: [
+        { check: 'version', level: 'ok', subject: '9.1.3', message: { id: 'Proxmox VE 9.1.3', en: 'Proxmox VE 9.1.3' } },
+        { check: 'permission', level: 'error', subject: '/pool/betang VM.Allocate', message: { id: 'Token tidak punya VM.Allocate pada /pool/betang', en: 'The token lacks VM.Allocate on /pool/betang' }, fix: 'pveum role modify BetangVM …' },
+      ],
+    });
+    const body = (await operator.agent.get('/api/v1/cluster')).body;
+    expect(body.setup).toMatchObject({ checkedAt: checkedAt.toISOString(), pveVersion: '9.1.3', problems: 1 });
+    expect(body.setup.findings[1]).toEqual({ check: 'permission', level: 'error', subject: '/pool/betang VM.Allocate', message: { id: 'Token tidak punya VM.Allocate pada /pool/betang', en: 'The token lacks VM.Allocate on /pool/betang' }, fix: 'pveum role modify BetangVM …' });
     expect((await staff.agent.get('/api/v1/cluster')).status).toBe(403);
   });
 

@@ -1,6 +1,6 @@
-import type { ZReconcileFinding } from '@betang/core';
+import type { SetupFindingDto, ZReconcileFinding } from '@betang/core';
 import { AppError, DATA_CENTER_ROLES, ErrorCode, Role, ZCluster, ZIdParam, ZReconcileFindingList, zText } from '@betang/core';
-import { appendAudit, listClusterNodes } from '@betang/db';
+import { appendAudit, getClusterSelfCheck, listClusterNodes } from '@betang/db';
 import { z } from 'zod';
 import { auditContext } from '../http/context';
 import { route } from '../http/route';
@@ -14,9 +14,10 @@ export function clusterRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
 
   route(router, registry, { method: 'get', path: '/cluster', tag: 'cluster', summary: 'Node klaster, kapasitas, kesehatan / cluster nodes, capacity, health', access: DATA_CENTER_ROLES, response: ZCluster }, async () => {
-    const [nodes, counts] = await Promise.all([
+    const [nodes, counts, setup] = await Promise.all([
       listClusterNodes(db),
       db.selectFrom('vms').select(['node', (eb) => eb.fn.countAll<number>().as('n')]).where('state', 'not in', ['decommissioned', 'failed']).groupBy('node').execute(),
+      getClusterSelfCheck(db),
     ]);
     const perNode = new Map(counts.map((c) => [c.node, Number(c.n)]));
     const newest = nodes.reduce<Date | null>((acc, n) => (!acc || n.observedAt > acc ? n.observedAt : acc), null);
@@ -24,6 +25,7 @@ export function clusterRoutes({ router, registry, deps }: RoutesContext): void {
       nodes: nodes.map((n) => ({ ...n, betangVms: perNode.get(n.node) ?? 0, observedAt: n.observedAt.toISOString() })),
       observedAt: newest?.toISOString() ?? null,
       stale: !newest || Date.now() - newest.getTime() > STALE_AFTER_MS,
+      setup: setup ? { ...setup, checkedAt: setup.checkedAt.toISOString(), findings: setup.findings.map((f) => ({ ...f, check: f.check as SetupFindingDto['check'] })) } : null,
     };
   });
 

@@ -22,6 +22,10 @@ const ADVICE: Record<string, Text> = {
     id: 'Tidak ada node dengan memori/disk cukup. Tambah kapasitas atau kurangi ukuran VPS, lalu coba ulang.',
     en: 'No node has enough memory/disk. Add capacity or reduce the VPS size, then retry.',
   },
+  POWER_STATE_PENDING: {
+    id: 'VM belum berganti status daya setelah tugas Proxmox selesai. Untuk VM yang dikelola HA, periksa HA manager (ha-manager status, kuorum), lalu coba ulang.',
+    en: 'The VM has not changed power state after its Proxmox task ended. For an HA-managed VM, check the HA manager (ha-manager status, quorum), then retry.',
+  },
   NODE_OFFLINE: {
     id: 'Node tidak dapat dihubungi. Periksa node di Proxmox (jaringan, kuorum); setelah node kembali, coba ulang run ini.',
     en: 'The node cannot be reached. Check it in Proxmox (network, quorum); once it is back, retry this run.',

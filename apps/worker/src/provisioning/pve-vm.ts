@@ -1,3 +1,4 @@
+import { driveSizeBytes } from './disk-size';
 import type { VmConfig } from '@betang/proxmox';
 
 /** MAC address of a `netN` value (`virtio=BC:24:11:…,bridge=…`), lower-case. */
@@ -7,17 +8,14 @@ export function macOf(net: unknown): string | undefined {
 
 const DISK_KEYS = ['scsi0', 'virtio0', 'sata0', 'ide0'];
 
-/** The boot disk key and its size in GiB (rounded up), from a VM config; undefined when none. */
-export function bootDisk(config: VmConfig): { key: string; sizeGiB: number } | undefined {
+/** The boot disk key and its exact size in bytes (as PVE wrote it: `size=3584M` is 3.5 GiB), from a VM config; undefined when none. */
+export function bootDisk(config: VmConfig): { key: string; sizeBytes: number } | undefined {
   for (const key of DISK_KEYS) {
     const value = config[key];
     if (typeof value !== 'string' || /media=cdrom|cloudinit/.test(value)) continue;
-    const m = /(?:^|,)size=(\d+(?:\.\d+)?)([KMGT]?)(?:,|$)/.exec(value);
-    if (!m) continue;
-    const n = Number(m[1]);
-    const unit = m[2] ?? '';
-    const gib = unit === 'T' ? n * 1024 : unit === 'G' ? n : unit === 'M' ? n / 1024 : unit === 'K' ? n / 1024 ** 2 : n / 1024 ** 3;
-    return { key, sizeGiB: Math.ceil(gib - 1e-9) };
+    const sizeBytes = driveSizeBytes(value);
+    if (sizeBytes === undefined) continue;
+    return { key, sizeBytes };
   }
   return undefined;
 }

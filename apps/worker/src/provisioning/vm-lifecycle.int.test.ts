@@ -56,13 +56,13 @@ describe('day-2 actions, reconciliation and the reaper', () => {
   it('should grow the VM and refuse to shrink it', async () => {
     const grow = await makeQueuedActionRun(db, q.requestId, 'resize', { cores: 4, memoryMiB: 4096, diskGiB: 20 });
     expect((await runToEnd(env.deps, grow)).status).toBe('succeeded');
-    expect(bootDisk(simConfig())?.sizeGiB).toBe(20);
+    expect(bootDisk(simConfig())?.sizeBytes).toBe(20 * 1024 ** 3);
     expect(await vmRow()).toMatchObject({ cores: 4, memoryMib: 4096, diskGib: 20 });
     const shrink = await makeQueuedActionRun(db, q.requestId, 'resize', { diskGiB: 15 });
     const failed = await runToEnd(env.deps, shrink);
     expect(failed).toMatchObject({ status: 'failed', errorCode: 'RESIZE_SHRINK' });
-    expect(failed.errorMessage).toContain('disk 20 → 15 GiB');
-    expect(bootDisk(simConfig())?.sizeGiB).toBe(20);
+    expect(failed.errorMessage).toContain('disk 20 GiB → 15 GiB');
+    expect(bootDisk(simConfig())?.sizeBytes).toBe(20 * 1024 ** 3);
   });
 
   it('should apply a change: grow the disk and its filesystem online, open the new ports, reboot once for cores and memory', async () => {
@@ -75,7 +75,7 @@ describe('day-2 actions, reconciliation and the reaper', () => {
     expect(Object.fromEntries(steps.map((st) => [st.key, st.status]))).toEqual({ locate: 'done', resize: 'done', 'grow-filesystem': 'done', ports: 'done', reboot: 'done', record: 'done' });
     // Proxmox: the disk is 30 GiB, cores and memory are current (the reboot applied them), nothing pending.
     const sim = env.sim.state.vm(vmid);
-    expect(bootDisk(simConfig())?.sizeGiB).toBe(30);
+    expect(bootDisk(simConfig())?.sizeBytes).toBe(30 * 1024 ** 3);
     expect(sim?.pending).toEqual({});
     expect(simConfig()).toMatchObject({ cores: 6, memory: 6144 });
     // The guest: partition and ext4 grew by the 10 GiB; ufw opens exactly 22, 80, 443.
@@ -153,6 +153,8 @@ describe('day-2 actions, reconciliation and the reaper', () => {
     // The demo bug: the emulated guest kept the destroyed VM's hostname and files, so every later
     // request on that vmid failed with GUEST_STEP_NOT_CONVERGED.
     expect(env.sim.state.vm(vmid)).toBeUndefined();
+    // An operator who does not keep PBS backup groups per vmid may allow reuse at once.
+    env.deps.config.VMID_REUSE_DAYS = 0;
     const next = await makeQueuedProvisionRun(db, { ports: [8080] });
     env.portsByHostname.set(next.hostname, next.ports);
     const run = await runToEnd(env.deps, next.runId);

@@ -42,7 +42,8 @@ export function vmConfigParams(ctx: ProvisionCtx, lease: AddressLease, mac: stri
     memory: request.memoryMib,
     net0: net0Value(lease, mac),
     ipconfig0: ipconfig0Value(lease),
-    ...(lease.dnsServers.length ? { nameserver: lease.dnsServers.join(' ') } : {}),
+    // Always set: without it PVE copies its own host's resolv.conf into the guest's network config.
+    nameserver: lease.dnsServers.length ? lease.dnsServers.join(' ') : ctx.settings.GUEST_NAMESERVER,
     ...(lease.searchDomain ? { searchdomain: lease.searchDomain } : {}),
     ciuser: ctx.settings.PROVISION_CIUSER,
     // PVE's default (1) makes cloud-init run a full upgrade on first boot, before Betang can set
@@ -54,5 +55,8 @@ export function vmConfigParams(ctx: ProvisionCtx, lease: AddressLease, mac: stri
     description: vmDescriptionWithMarker(ctx),
     agent: '1',
     onboot: true,
+    // A customer's VM is not destroyed or stripped of its disk by a slip in the PVE GUI; Betang
+    // clears the flag itself right before a decommission or a cleanup destroys it.
+    protection: true,
   };
 }

@@ -2,7 +2,7 @@ import type { RunRow, VmRow } from '@betang/db';
 import { computeFindings } from './compute-findings';
 
 const vm = (o: Partial<VmRow>): VmRow => ({
-  id: 'vm-1', requestId: 'r', institutionId: 'inst-1', vmid: 100001, node: 'pve1', name: 'web', macAddress: null, hostKey: null,
+  id: 'vm-1', requestId: 'r', institutionId: 'inst-1', vmid: 100001, node: 'pve1', name: 'web', macAddress: null, hostKey: null, smbiosUuid: null,
   cores: 2, memoryMib: 2048, diskGib: 20, state: 'running', createdAt: new Date(), updatedAt: new Date(), ...o,
 });
 const cvm = (vmid: number, o: Record<string, unknown> = {}) => ({ id: `qemu/${vmid}`, type: 'qemu' as const, vmid, node: 'pve1', tags: ['betang'], maxcpu: 2, maxmem: 2048 * 2 ** 20, maxdisk: 20 * 2 ** 30, ...o });
@@ -24,5 +24,18 @@ describe('computeFindings', () => {
     expect(drift?.message.en).toContain('cores 4 ≠ 2');
     expect(findings.find((f) => f.fingerprint === 'orphan_vm:100088')?.message.en).toContain("in Betang's VMID range but not recorded in the database (locked: clone)");
     expect(findings.every((f) => f.message.id.length > 0 && f.message.en.length > 0)).toBe(true);
+  });
+
+  it('should report a recorded VM whose Betang tag an operator removed as marker_removed, never as an orphan', () => {
+    const findings = computeFindings({
+      clusterVms: [cvm(100001, { tags: ['web', 'prod'] }), cvm(100002)],
+      liveVms: [vm({}), vm({ id: 'vm-2', vmid: 100002 })],
+      stuckRuns: [],
+      institutionsInForce: new Set(['inst-1']),
+      vmidRange: { min: 100_000, max: 100_099 },
+    });
+    expect(findings.map((f) => f.fingerprint)).toEqual(['marker_removed:vm-1']);
+    expect(findings[0]?.message.id).toContain('tetap milik Betang');
+    expect(findings[0]?.detail).toEqual({ tags: ['web', 'prod'] });
   });
 });

@@ -57,6 +57,16 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
         message: { id: `VM ${vm.vmid} (${vm.name}) aktif di Betang tetapi tidak ada di klaster.`, en: `VM ${vm.vmid} (${vm.name}) is active in Betang but missing from the cluster.` },
       });
     }
+    if (built && inCluster && !inCluster.template && !inCluster.tags.includes('betang')) {
+      out.push({
+        kind: 'marker_removed', fingerprint: `marker_removed:${vm.id}`, vmId: vm.id, institutionId: vm.institutionId, vmid: vm.vmid, node: inCluster.node,
+        message: {
+          id: `Tag Betang pada VM ${vm.vmid} (${vm.name}) dihapus di Proxmox. VM ini tetap milik Betang menurut basis data (VMID dan UUID SMBIOS yang dicatat saat clone); pasang kembali tag "betang".`,
+          en: `Betang's tag on VM ${vm.vmid} (${vm.name}) was removed in Proxmox. The VM is still Betang's by the database (vmid and the SMBIOS uuid recorded at clone); put the "betang" tag back.`,
+        },
+        detail: { tags: inCluster.tags },
+      });
+    }
     if (built && inCluster) {
       const drift: string[] = [];
       if (inCluster.maxcpu !== undefined && inCluster.maxcpu !== vm.cores) drift.push(`cores ${inCluster.maxcpu} ≠ ${vm.cores}`);

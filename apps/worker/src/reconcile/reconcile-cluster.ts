@@ -15,7 +15,7 @@ import { settingsOf } from '../settings';
 import { computeFindings } from './compute-findings';
 
 export const RECONCILE_LEADER_LOCK = 'betang:reconcile-leader';
-const KINDS: FindingKind[] = ['orphan_vm', 'stuck_run', 'missing_vm', 'config_drift', 'no_agreement', 'abandoned_lock'];
+const KINDS: FindingKind[] = ['orphan_vm', 'stuck_run', 'missing_vm', 'config_drift', 'no_agreement', 'abandoned_lock', 'marker_removed'];
 
 /**
  * Vmids of Betang's VMs (tagged or in its range) whose config lock no running task on their node

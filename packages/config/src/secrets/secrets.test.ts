@@ -89,6 +89,7 @@ describe('parseConfig with enc:v1 values', () => {
       BETANG_MASTER_KEY: KEY_TEXT,
       DATABASE_URL: sealSecret(KEY, 'DATABASE_URL', 'postgres://betang:s3cret@127.0.0.1/betang'),
       PVE_URL: 'https://pve:8006',
+      PVE_POOL: 'betang',
       PVE_TOKEN_ID: 'betang@pve!prov',
       PVE_TOKEN_SECRET: sealSecret(KEY, 'PVE_TOKEN_SECRET', PVE_SECRET),
       PVE_FINGERPRINT: Array.from({ length: 32 }, () => 'AB').join(':'),
@@ -135,7 +136,7 @@ describe('parseConfig with enc:v1 values', () => {
   it('should never print an invalid secret value in a schema error', () => {
     const badPve = 'NOT-A-UUID-but-a-secret-0123456789abcd';
     const error = configProblems(() =>
-      parseConfig(ZWorkerEnv, { ...base, PVE_URL: 'https://pve:8006', PVE_TOKEN_ID: 'betang@pve!prov', PVE_TOKEN_SECRET: badPve, PVE_FINGERPRINT: 'zz', SMTP_URL: 'ftp://u:pa55word@x' }),
+      parseConfig(ZWorkerEnv, { ...base, PVE_URL: 'https://pve:8006', PVE_POOL: 'betang', PVE_TOKEN_ID: 'betang@pve!prov', PVE_TOKEN_SECRET: badPve, PVE_FINGERPRINT: 'zz', SMTP_URL: 'ftp://u:pa55word@x' }),
     );
     expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual(['PVE_FINGERPRINT', 'PVE_TOKEN_SECRET', 'SMTP_URL']);
     expect(error.message).not.toContain(badPve);

@@ -41,6 +41,35 @@ export const ZPutTemplateBody = z.strictObject({
   isActive: z.boolean().default(true),
 });
 
+/**
+ * A copy of a catalog template on one node (`catalog_template_nodes`): clusters on per-node local
+ * storage need one per node, since PVE cannot clone a VM on local storage to another node.
+ */
+export const ZTemplateCopy = z.object({
+  node: z.string(),
+  pveTemplateVmid: z.number(),
+  storage: z.string().nullable(),
+});
+export type TemplateCopy = z.infer<typeof ZTemplateCopy>;
+
+/** `GET /catalog/templates/:id/nodes` (operators). */
+export const ZTemplateCopies = z.object({ items: z.array(ZTemplateCopy) });
+
+/** `PUT /catalog/templates/:id/nodes` body (operators): the whole map; one copy per node, one node per vmid. */
+export const ZPutTemplateCopiesBody = z.strictObject({
+  items: z
+    .array(
+      z.strictObject({
+        node: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/),
+        pveTemplateVmid: z.number().int().min(100).max(999_999_999),
+        storage: z.string().regex(/^[a-zA-Z][a-zA-Z0-9._-]{0,62}$/).nullable().default(null),
+      }),
+    )
+    .max(64)
+    .refine((items) => new Set(items.map((i) => i.node)).size === items.length, 'satu salinan per node / one copy per node')
+    .refine((items) => new Set(items.map((i) => i.pveTemplateVmid)).size === items.length, 'satu node per VMID / one node per vmid'),
+});
+
 /** `PUT /catalog/presets/:id` body (operators). */
 export const ZPutPresetBody = z.strictObject({ name: zText({ min: 1, max: 100 }), ...ZResources.shape, isActive: z.boolean().default(true) });
 

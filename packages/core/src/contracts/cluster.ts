@@ -14,13 +14,26 @@ export const ZClusterNode = z.object({
   observedAt: z.string(),
 });
 
-/** `GET /cluster`: nodes with capacity and health; `stale` when the last observation is old. */
-export const ZCluster = z.object({ nodes: z.array(ZClusterNode), observedAt: z.string().nullable(), stale: z.boolean() });
+/** One line of the worker's self-check of the Proxmox setup (a privilege on a path, the pool, a storage, a bridge, a template). */
+export const ZSetupFinding = z.object({
+  check: z.enum(['version', 'permission', 'pool', 'storage', 'bridge', 'template', 'vmid-range', 'capacity']),
+  level: z.enum(['ok', 'warn', 'error']),
+  subject: z.string(),
+  message: z.object({ id: z.string(), en: z.string() }),
+  fix: z.string().optional(),
+});
+export type SetupFindingDto = z.infer<typeof ZSetupFinding>;
+
+/** The worker's last self-check (at its start and periodically); null before the first. */
+export const ZSetupCheck = z.object({ checkedAt: z.string(), pveVersion: z.string().nullable(), problems: z.number(), findings: z.array(ZSetupFinding) });
+
+/** `GET /cluster`: nodes with capacity and health; `stale` when the last observation is old; `setup`: the self-check. */
+export const ZCluster = z.object({ nodes: z.array(ZClusterNode), observedAt: z.string().nullable(), stale: z.boolean(), setup: ZSetupCheck.nullable().optional() });
 
 /** One reconciliation finding for operators (nothing is ever destroyed without their decision). */
 export const ZReconcileFinding = z.object({
   id: z.uuid(),
-  kind: z.enum(['orphan_vm', 'stuck_run', 'missing_vm', 'config_drift', 'no_agreement', 'cleanup_pending', 'abandoned_lock']),
+  kind: z.enum(['orphan_vm', 'stuck_run', 'missing_vm', 'config_drift', 'no_agreement', 'cleanup_pending', 'abandoned_lock', 'marker_removed']),
   status: z.enum(['open', 'resolved', 'dismissed']),
   institutionId: z.string().nullable(),
   vmId: z.string().nullable(),

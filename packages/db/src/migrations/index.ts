@@ -9,6 +9,8 @@ import * as signInThrottleTotp from './20261207T0100_sign_in_throttle_totp';
 import * as agreementExternalTrust from './20261207T0110_agreement_external_trust';
 import * as resizeApproval from './20261207T0120_resize_approval';
 import * as abandonedLockFinding from './20261207T0130_abandoned_lock_finding';
+import * as storageLayoutsVmSafety from './20261207T0210_storage_layouts_vm_safety';
+import * as clusterSelfCheck from './20261207T0220_cluster_self_check';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -25,4 +27,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261207T0110_agreement_external_trust': agreementExternalTrust,
   '20261207T0120_resize_approval': resizeApproval,
   '20261207T0130_abandoned_lock_finding': abandonedLockFinding,
+  '20261207T0210_storage_layouts_vm_safety': storageLayoutsVmSafety,
+  '20261207T0220_cluster_self_check': clusterSelfCheck,
 };

@@ -31,3 +31,30 @@ export async function putPreset(db: Executor, id: string, p: Omit<PresetRow, 'id
   const values = { name: p.name, cores: p.cores, memoryMib: p.memoryMiB, diskGib: p.diskGiB, isActive: p.isActive };
   await db.insertInto('sizePresets').values({ id, ...values }).onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
 }
+
+/** A per-node copy of a catalog template (a cluster on local storage needs one on every node it places VMs on). */
+export type TemplateNodeRow = { templateId: string; node: string; pveTemplateVmid: number; storage: string | null };
+
+/** The per-node copies of one template (or of all), by node name. */
+export async function listTemplateNodes(db: Executor, templateId?: string): Promise<TemplateNodeRow[]> {
+  let q = db.selectFrom('catalogTemplateNodes').select(['templateId', 'node', 'pveTemplateVmid', 'storage']).orderBy('templateId').orderBy('node');
+  if (templateId !== undefined) q = q.where('templateId', '=', templateId);
+  return q.execute();
+}
+
+/** Records (or moves) the copy of a template on a node; a second call with the same values changes nothing. */
+export async function putTemplateNode(db: Executor, row: TemplateNodeRow): Promise<void> {
+  const values = { pveTemplateVmid: row.pveTemplateVmid, storage: row.storage };
+  await db.insertInto('catalogTemplateNodes').values(row).onConflict((oc) => oc.columns(['templateId', 'node']).doUpdateSet(values)).execute();
+}
+
+/** Forgets a template's copy on a node (no-op when there is none). */
+export async function removeTemplateNode(db: Executor, templateId: string, node: string): Promise<void> {
+  await db.deleteFrom('catalogTemplateNodes').where('templateId', '=', templateId).where('node', '=', node).execute();
+}
+
+/** Replaces a template's per-node copies with `copies` (in the caller's transaction; the same list twice changes nothing). */
+export async function replaceTemplateNodes(db: Executor, templateId: string, copies: ReadonlyArray<Omit<TemplateNodeRow, 'templateId'>>): Promise<void> {
+  await db.deleteFrom('catalogTemplateNodes').where('templateId', '=', templateId).execute();
+  if (copies.length) await db.insertInto('catalogTemplateNodes').values(copies.map((c) => ({ templateId, ...c }))).execute();
+}

@@ -33,3 +33,19 @@ export async function listClusterNodes(db: Executor): Promise<ClusterNodeSnapsho
   const rows = await db.selectFrom('clusterNodes').selectAll().orderBy('node').execute();
   return rows.map((r) => ({ ...r, storages: r.storages as StorageSnapshot[] }));
 }
+
+/** A self-check line as stored (the worker's doctor findings). */
+export type SetupFindingRow = { check: string; level: 'ok' | 'warn' | 'error'; subject: string; message: { id: string; en: string }; fix?: string };
+export type ClusterSelfCheck = { checkedAt: Date; pveVersion: string | null; problems: number; findings: SetupFindingRow[] };
+
+/** Replaces the one self-check row with the latest result. Idempotent. */
+export async function saveClusterSelfCheck(db: Executor, check: ClusterSelfCheck): Promise<void> {
+  const values = { id: 1, checkedAt: check.checkedAt, pveVersion: check.pveVersion, problems: check.problems, findings: JSON.stringify(check.findings) };
+  await db.insertInto('clusterSelfCheck').values(values).onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
+}
+
+/** The latest self-check, if the worker made one. */
+export async function getClusterSelfCheck(db: Executor): Promise<ClusterSelfCheck | undefined> {
+  const row = await db.selectFrom('clusterSelfCheck').select(['checkedAt', 'pveVersion', 'problems', 'findings']).where('id', '=', 1).executeTakeFirst();
+  return row ? { ...row, findings: row.findings as SetupFindingRow[] } : undefined;
+}

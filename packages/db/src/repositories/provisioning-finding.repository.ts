@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database';
 
-export type FindingKind = 'orphan_vm' | 'stuck_run' | 'missing_vm' | 'config_drift' | 'no_agreement' | 'cleanup_pending' | 'abandoned_lock';
+export type FindingKind = 'orphan_vm' | 'stuck_run' | 'missing_vm' | 'config_drift' | 'no_agreement' | 'cleanup_pending' | 'abandoned_lock' | 'marker_removed';
 
 export type FindingInput = {
   kind: FindingKind;

@@ -21,6 +21,8 @@ export type ProvisionContext = {
   institution: { id: string; code: string; name: string };
   requester: { email: string; locale: string } | undefined;
   template: { id: string; name: string; osFamily: string; pveTemplateVmid: number; pveNode: string | null; storage: string | null; isActive: boolean } | undefined;
+  /** The template's per-node copies (empty when the catalog has only the one vmid above). */
+  templateNodes: Array<{ node: string; pveTemplateVmid: number; storage: string | null }>;
 };
 
 /** Loads request, institution, requester and template by request id; undefined when the request is gone. */
@@ -31,12 +33,13 @@ export async function loadProvisionContext(db: Executor, requestId: string): Pro
     .where('id', '=', requestId)
     .executeTakeFirst();
   if (!request) return undefined;
-  const [institution, requester, template] = await Promise.all([
+  const [institution, requester, template, templateNodes] = await Promise.all([
     db.selectFrom('institutions').select(['id', 'code', 'name']).where('id', '=', request.institutionId).executeTakeFirstOrThrow(),
     db.selectFrom('users').select(['email', 'locale']).where('id', '=', request.requestedBy).executeTakeFirst(),
     db.selectFrom('catalogTemplates').select(['id', 'name', 'osFamily', 'pveTemplateVmid', 'pveNode', 'storage', 'isActive']).where('id', '=', request.templateId).executeTakeFirst(),
+    db.selectFrom('catalogTemplateNodes').select(['node', 'pveTemplateVmid', 'storage']).where('templateId', '=', request.templateId).orderBy('node').execute(),
   ]);
-  return { request: { ...request, ports: request.ports ?? [] }, institution, requester, template };
+  return { request: { ...request, ports: request.ports ?? [] }, institution, requester, template, templateNodes };
 }
 
 export type AddressLease = {

@@ -14,6 +14,8 @@ export type VmRow = {
   name: string;
   macAddress: string | null;
   hostKey: string | null;
+  /** The VM's SMBIOS uuid as cloned (with the vmid, Betang's proof of ownership when its marker was removed). */
+  smbiosUuid: string | null;
   cores: number;
   memoryMib: number;
   diskGib: number;
@@ -55,9 +57,13 @@ export async function reserveVmRow(
  * Updates columns of a VM row other than its state, which moves only through transitionVm: a
  * `state` slipped into the patch (past the type) is dropped, never written.
  */
-export async function updateVm(db: Executor, id: string, patch: Partial<Pick<VmRow, 'vmid' | 'node' | 'macAddress' | 'hostKey' | 'cores' | 'memoryMib' | 'diskGib' | 'name'>>): Promise<void> {
-  const { vmid, node, macAddress, hostKey, cores, memoryMib, diskGib, name } = patch;
-  const fields = definedFields({ vmid, node, macAddress, hostKey, cores, memoryMib, diskGib, name });
+export async function updateVm(
+  db: Executor,
+  id: string,
+  patch: Partial<Pick<VmRow, 'vmid' | 'node' | 'macAddress' | 'hostKey' | 'smbiosUuid' | 'cores' | 'memoryMib' | 'diskGib' | 'name'>>,
+): Promise<void> {
+  const { vmid, node, macAddress, hostKey, smbiosUuid, cores, memoryMib, diskGib, name } = patch;
+  const fields = definedFields({ vmid, node, macAddress, hostKey, smbiosUuid, cores, memoryMib, diskGib, name });
   if (fields) await db.updateTable('vms').set(fields).where('id', '=', id).execute();
 }
 

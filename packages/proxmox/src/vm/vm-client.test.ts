@@ -72,6 +72,20 @@ describe('vmClient against the simulator', () => {
     await vm.stop(TASK);
   });
 
+  it('should refuse to destroy a protected VM until protection is cleared, and read its SMBIOS uuid', async () => {
+    const vm = h.client.vm('pve1', VMID);
+    await vm.setProtection(true);
+    const cfg = await vm.config();
+    expect(cfg.protection).toBe(true);
+    expect(cfg.smbios1).toMatch(/^uuid=[0-9a-f-]{36}/);
+    const refused = await vm.destroy(TASK).catch((e: unknown) => e);
+    expect(classifyPveError(refused)).toEqual({ kind: 'permanent', code: 'protected' });
+    expect(h.sim.state.vm(VMID)).toBeDefined();
+    await vm.setProtection(false);
+    await vm.setProtection(false);
+    expect((await vm.config()).protection).toBeUndefined();
+  });
+
   it('should destroy with purge and unreferenced disks, leaving nothing', async () => {
     const vm = h.client.vm('pve1', VMID);
     await vm.destroy(TASK);

@@ -40,6 +40,11 @@ export type VmClient = {
   updateConfig(params: PveParams, task: TaskOptions): Promise<void>;
   /** `PUT config`: applied synchronously, no task. Absolute values make it safe to repeat. */
   updateConfigNow(params: PveParams, opts?: CallOptions): Promise<void>;
+  /**
+   * Sets or clears PVE's `protection` flag (`PUT config`, synchronous): a protected VM cannot be
+   * destroyed nor lose a disk ("protection mode enabled"). Absolute, so safe to repeat.
+   */
+  setProtection(on: boolean, opts?: CallOptions): Promise<void>;
   /** `PUT resize` to an absolute size such as `32G` (equal size is a no-op task): safe to repeat. */
   resizeDisk(disk: string, size: string, task: TaskOptions): Promise<void>;
   /** `GET status/current`: power state, lock, agent flag. Read-only. */
@@ -97,6 +102,10 @@ export function vmClient(pve: PveTransport, node: string, vmid: number): VmClien
     },
     updateConfigNow: async (params, opts) => {
       await pve.request('PUT', `${base}/config`, params, opts);
+    },
+    setProtection: async (on, opts) => {
+      // PVE keeps a cleared flag out of the config: `delete` rather than `protection=0`.
+      await pve.request('PUT', `${base}/config`, on ? { protection: 1 } : { delete: 'protection' }, opts);
     },
     resizeDisk: async (disk, size, task) => {
       await runTask(pve, 'PUT', `${base}/resize`, { disk, size }, task);

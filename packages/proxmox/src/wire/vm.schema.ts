@@ -21,6 +21,8 @@ export const ZVmConfig = z
     tags: ZPveTags,
     lock: z.string().optional(),
     sshkeys: z.string().optional(),
+    /** `uuid=…[,manufacturer=…]`: PVE gives every clone a fresh uuid. */
+    smbios1: z.string().optional(),
     digest: z.string().optional(),
   })
   .catchall(z.unknown());

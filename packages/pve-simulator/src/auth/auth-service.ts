@@ -42,6 +42,12 @@ export class AuthService {
     for (const t of tokens) this.tokens.set(t.tokenId, t);
   }
 
+  /** The token's privilege separation flag, or undefined for an unknown token (PVE: no rights at all). */
+  tokenInfo(tokenid: string): { privsep: boolean } | undefined {
+    const t = this.tokens.get(tokenid);
+    return t ? { privsep: t.privsep ?? true } : undefined;
+  }
+
   private sign(data: string): string {
     return createHmac('sha256', this.key).update(data).digest('base64');
   }

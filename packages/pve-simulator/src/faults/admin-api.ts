@@ -1,3 +1,4 @@
+import type { AccessSpec, AclSpec } from '../access/access-control';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StateReader } from '../state/state-reader';
 import type { Faults, RouteFaultInput } from './faults-controller';
@@ -32,6 +33,7 @@ function ops(faults: Faults, state: StateReader): Record<string, AdminOp> {
     'POST faults/storage-lock-timeout': (b) => faults.storageLockTimeout(String(b.storage), num(b.times, 1)),
     'POST faults/hold-vm-lock': (b) => (bool(b.held, true) ? faults.holdVmLock(num(b.vmid)) : faults.releaseVmLock(num(b.vmid))),
     'POST faults/agent-never-starts': (b) => faults.agentNeverStarts(b.vmid === '*' ? '*' : num(b.vmid), bool(b.on, true)),
+    'POST faults/ignore-shutdown': (b) => faults.ignoreShutdown(b.vmid === '*' ? '*' : num(b.vmid), bool(b.on, true)),
     'POST faults/stale-clone-lock': (b) => faults.staleCloneLock(num(b.times, 1), b.at === 'after-first-disk' ? 'after-first-disk' : 'placeholder'),
     'POST faults/config-lock': (b) => faults.setConfigLock(num(b.vmid), b.lock === null || b.lock === undefined ? undefined : String(b.lock)),
     'POST faults/revoke-token': (b) => faults.revokeToken(String(b.tokenId), bool(b.revoked, true)),
@@ -40,6 +42,10 @@ function ops(faults: Faults, state: StateReader): Record<string, AdminOp> {
     'POST faults/no-worker-upid': (b) => faults.noWorkerUpid(num(b.times, 1)),
     'POST faults/deny-privilege': (b) => faults.denyPrivilege(String(b.priv), bool(b.denied, true)),
     'POST faults/reset': () => faults.reset(),
+    'POST access/load': (b) => faults.loadAccess(b as AccessSpec),
+    'POST access/acl': (b) => faults.grant(b as unknown as AclSpec),
+    'DELETE access/acl': (b) => faults.revoke(String(b.path), { users: b.users as string[] | undefined, tokens: b.tokens as string[] | undefined }, b.roleid === undefined ? undefined : String(b.roleid)),
+    'POST access/role': (b) => faults.setRole(String(b.roleid), (b.privs as string[] | undefined) ?? []),
   };
 }
 

@@ -38,14 +38,14 @@ export interface FaultState {
   storageLockTimeouts: Map<string, number>;
   /** vmids (or '*') whose agent never answers. */
   agentNeverStarts: Set<number | '*'>;
+  /** vmids (or '*') whose guest ignores the ACPI power button (shutdown only ends by timeout). */
+  shutdownIgnored: Set<number | '*'>;
   /** Remaining clone tasks that die hard and leave `lock: clone`. */
   staleCloneLocks: number;
   /** Where those clone workers die: before the first disk (bare placeholder) or after it (config with description). */
   staleCloneLockAt: 'placeholder' | 'after-first-disk';
   /** Remaining task-creating calls that fail with "got no worker upid". */
   noWorkerUpid: number;
-  /** Privileges the caller lacks everywhere. */
-  deniedPrivileges: Set<string>;
   /** Held flock releases per vmid (fault: config lock timeouts). */
   heldVmLocks: Map<number, () => void>;
   guestCommand?: GuestCommandHandler;
@@ -63,10 +63,10 @@ export function emptyFaultState(): FaultState {
     nextRouteId: 1,
     storageLockTimeouts: new Map(),
     agentNeverStarts: new Set(),
+    shutdownIgnored: new Set(),
     staleCloneLocks: 0,
     staleCloneLockAt: 'placeholder',
     noWorkerUpid: 0,
-    deniedPrivileges: new Set(),
     heldVmLocks: new Map(),
   };
 }

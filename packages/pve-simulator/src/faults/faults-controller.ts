@@ -1,3 +1,4 @@
+import type { AccessSpec, AclSpec } from '../access/access-control';
 import type { Sim } from '../sim-context';
 import { vmLockPath } from '../tasks/flock';
 import type { GuestCommandHandler, RouteFault } from './fault-state';
@@ -106,6 +107,12 @@ export class Faults {
     else this.sim.faults.agentNeverStarts.delete(vmid);
   }
 
+  /** The guest of `vmid` (or every guest with '*') ignores the ACPI power button, as a hung or busy guest does. */
+  ignoreShutdown(vmid: number | '*', on = true): void {
+    if (on) this.sim.faults.shutdownIgnored.add(vmid);
+    else this.sim.faults.shutdownIgnored.delete(vmid);
+  }
+
   /**
    * The next `times` clone workers die hard, leaving the new VM with `lock: clone` (exitstatus
    * `unexpected status`), as a node crash or a SIGKILLed pvedaemon does. `at: 'placeholder'`
@@ -149,10 +156,33 @@ export class Faults {
     this.sim.faults.noWorkerUpid = times;
   }
 
-  /** Caller lacks `priv` everywhere (403 `Permission check failed (<path>, <priv>)`). */
+  /**
+   * Takes `priv` out of every role, built-in ones included (as a PVE upgrade that drops a
+   * privilege does): every caller then lacks it (403 `Permission check failed (<path>, <priv>)`).
+   */
   denyPrivilege(priv: string, denied = true): void {
-    if (denied) this.sim.faults.deniedPrivileges.add(priv);
-    else this.sim.faults.deniedPrivileges.delete(priv);
+    if (denied) this.sim.access.masked.add(priv);
+    else this.sim.access.masked.delete(priv);
+  }
+
+  /** Replaces the custom roles and ACLs (user.cfg) with these. */
+  loadAccess(spec: AccessSpec): void {
+    this.sim.access.load(spec);
+  }
+
+  /** Adds an ACL, as `pveum acl modify`. */
+  grant(acl: AclSpec): void {
+    this.sim.access.addAcl(acl);
+  }
+
+  /** Removes an ACL, as `pveum acl delete` (every role of the user/token there without `roleid`). */
+  revoke(path: string, who: { users?: string[]; tokens?: string[] }, roleid?: string): void {
+    this.sim.access.removeAcl(path, who, roleid);
+  }
+
+  /** Creates or replaces a role (`pveum role add/modify`); privileges unknown to the flavour are dropped. */
+  setRole(name: string, privs: string[]): void {
+    this.sim.access.setRole(name, privs);
   }
 
   /** Decides guest command answers (agent exec and SSH exec); undefined falls back to exit 0. */
@@ -169,6 +199,7 @@ export class Faults {
     Object.assign(this.sim.faults, emptyFaultState());
     this.sim.tasks.slow.clear();
     this.sim.auth.revoked.clear();
+    this.sim.access.masked.clear();
     this.sim.state.fullStorages.clear();
     this.sim.state.quorate = true;
     for (const n of this.sim.state.nodes.values()) n.online = true;

@@ -2,18 +2,35 @@ import { PveError } from '../server/pve-error';
 import { P } from '../server/params';
 import type { Route } from '../server/router';
 import type { Sim } from '../sim-context';
+import { authIdOf, requirePriv } from '../sim-context';
+import { mapToObject, normalizeAclPath } from '../access/access-control';
 
-const ALL_PRIVS = [
-  'Datastore.Allocate', 'Datastore.AllocateSpace', 'Datastore.Audit', 'Pool.Allocate', 'Pool.Audit', 'SDN.Use',
-  'Sys.Audit', 'Sys.Modify', 'VM.Allocate', 'VM.Audit', 'VM.Clone', 'VM.Config.CDROM', 'VM.Config.CPU',
-  'VM.Config.Cloudinit', 'VM.Config.Disk', 'VM.Config.HWType', 'VM.Config.Memory', 'VM.Config.Network',
-  'VM.Config.Options', 'VM.Migrate', 'VM.PowerMgmt', 'VM.Snapshot', 'VM.Snapshot.Rollback',
-];
-
-/** Privileges that exist in this flavour (PVE 9 split VM.Monitor into VM.GuestAgent.*). */
-function flavourPrivs(sim: Sim): string[] {
-  const agent = sim.opts.flavour === 'pve9' ? ['VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted'] : ['VM.Monitor'];
-  return [...ALL_PRIVS, ...agent].filter((p) => !sim.faults.deniedPrivileges.has(p));
+/**
+ * compute_api_permission: the ticket's `cap`, privileges per top-level area collected from the
+ * required paths and every ACL path (pool ACLs count for vms and storage).
+ */
+function capabilities(sim: Sim, authid: string): Record<string, Record<string, number>> {
+  const areas: Record<string, RegExp> = {
+    vms: /^(VM\.|Permissions\.Modify)/, access: /^((User|Group)\.|Permissions\.Modify)/, storage: /^(Datastore\.|Permissions\.Modify)/,
+    nodes: /^(Sys\.|Permissions\.Modify)/, sdn: /^(SDN\.|Permissions\.Modify)/, dc: /^(Sys\.Audit|Sys\.Modify|SDN\.)/, mapping: /^(Mapping\.|Permissions.Modify)/,
+  };
+  const res: Record<string, Record<string, number>> = Object.fromEntries(Object.keys(areas).map((a) => [a, {}]));
+  const paths = new Set(['/', '/nodes', '/access/groups', '/vms', '/storage', '/sdn', '/mapping', ...sim.access.listAcls().map((a) => a.path)]);
+  for (const path of paths) {
+    const privs = [...sim.access.permissions(authid, path).keys()];
+    const top = /^\/(\w+)/.exec(path)?.[1] ?? 'dc';
+    if (top === 'pool') {
+      for (const p of privs) {
+        if (p.startsWith('VM.') || p === 'Permissions.Modify') (res.vms ??= {})[p] = 1;
+        if (p.startsWith('Datastore.') || p === 'Permissions.Modify') (res.storage ??= {})[p] = 1;
+      }
+      continue;
+    }
+    const re = areas[top];
+    if (!re) continue;
+    for (const p of privs) if (re.test(p)) (res[top] ??= {})[p] = 1;
+  }
+  return res;
 }
 
 /** Ticket login and the permission self-check. */
@@ -40,11 +57,7 @@ export const accessRoutes: Array<Route<Sim>> = [
         username,
         ticket,
         CSRFPreventionToken: csrf,
-        cap: {
-          vms: Object.fromEntries(flavourPrivs(sim).filter((p) => p.startsWith('VM.')).map((p) => [p, 1])),
-          nodes: { 'Sys.Audit': 1 },
-          storage: { 'Datastore.Audit': 1, 'Datastore.AllocateSpace': 1 },
-        },
+        cap: capabilities(sim, username),
         clustername: 'betang-sim',
       };
     },
@@ -53,10 +66,17 @@ export const accessRoutes: Array<Route<Sim>> = [
     method: 'GET',
     path: '/access/permissions',
     schema: { path: P.optString, userid: P.optString },
-    handler: ({ sim, params }) => {
-      const privs = Object.fromEntries(flavourPrivs(sim).map((p) => [p, 1]));
-      const path = params.path === undefined ? '/' : String(params.path);
-      return { [path]: privs };
+    handler: ({ sim, params, auth }) => {
+      const self = authIdOf(auth);
+      const userid = params.userid === undefined ? self : String(params.userid);
+      const owner = userid.includes('!') ? userid.slice(0, userid.indexOf('!')) : undefined;
+      // anyone may dump their own permissions and their tokens'; others' need Sys.Audit on /access
+      if (userid !== self && owner !== self) requirePriv(sim, auth, '/access', 'Sys.Audit');
+      if (params.path !== undefined) {
+        const path = String(params.path);
+        return { [path]: mapToObject(sim.access.permissions(userid, normalizeAclPath(path))) };
+      }
+      return sim.access.effective(userid);
     },
   },
   {

@@ -2,14 +2,16 @@ import { paramError } from '../server/pve-error';
 import { P } from '../server/params';
 import type { Route } from '../server/router';
 import type { Sim } from '../sim-context';
-import { requirePriv } from '../sim-context';
+import type { AuthInfo } from '../server/router';
+import { canAccess } from '../sim-context';
 import { broadcastRrd } from '../state/rrd';
 import { nodeStats, storageEntries } from './node-views';
 
-function vmEntries(sim: Sim): unknown[] {
+function vmEntries(sim: Sim, auth: AuthInfo): unknown[] {
   if (sim.clock.scale(sim.opts.resourcesLagSeconds * 1000) === 0) broadcastRrd(sim);
   return [...sim.state.vms.values()]
     .sort((a, b) => a.vmid - b.vmid)
+    .filter((vm) => canAccess(sim, auth, `/vms/${vm.vmid}`, 'VM.Audit'))
     .map((vm) => {
       const rrd = sim.state.rrd.get(vm.vmid);
       const online = sim.state.nodes.get(vm.node)?.online ?? false;
@@ -38,16 +40,15 @@ function vmEntries(sim: Sim): unknown[] {
         });
       }
       const pool = sim.state.poolOf(vm.vmid);
-      if (pool) e.pool = pool;
+      if (pool && canAccess(sim, auth, `/pool/${pool}`, 'Pool.Audit')) e.pool = pool;
       if (vm.config.lock) e.lock = vm.config.lock;
       if (vm.config.tags) e.tags = vm.config.tags;
       return e;
     });
 }
 
-/** Node entries shared by /cluster/resources and /nodes; stats only with Sys.Audit. */
-function nodeEntries(sim: Sim, extra: Record<string, unknown>): unknown[] {
-  const audit = !sim.faults.deniedPrivileges.has('Sys.Audit');
+/** Node entries shared by /cluster/resources and /nodes; stats only with Sys.Audit on the node. */
+function nodeEntries(sim: Sim, auth: AuthInfo, extra: Record<string, unknown>): unknown[] {
   return [...sim.state.nodes.values()].map((n) => ({
     id: `node/${n.name}`,
     type: 'node',
@@ -55,7 +56,7 @@ function nodeEntries(sim: Sim, extra: Record<string, unknown>): unknown[] {
     status: n.online ? 'online' : 'offline',
     level: '',
     ...extra,
-    ...(audit && n.online ? nodeStats(sim, n) : {}),
+    ...(canAccess(sim, auth, `/nodes/${n.name}`, 'Sys.Audit') && n.online ? nodeStats(sim, n) : {}),
   }));
 }
 
@@ -87,16 +88,16 @@ export const clusterRoutes: Array<Route<Sim>> = [
     method: 'GET',
     path: '/cluster/resources',
     schema: { type: { type: 'string', optional: true, enum: ['vm', 'storage', 'node', 'sdn', 'pool'] } },
-    handler: ({ sim, params }) => {
+    handler: ({ sim, params, auth }) => {
       const t = params.type;
       const out: unknown[] = [];
-      if (t === undefined || t === 'node') out.push(...nodeEntries(sim, { 'cgroup-mode': 2 }));
-      if (t === undefined || t === 'vm') out.push(...vmEntries(sim));
+      if (t === undefined || t === 'node') out.push(...nodeEntries(sim, auth, { 'cgroup-mode': 2 }));
+      if (t === undefined || t === 'vm') out.push(...vmEntries(sim, auth));
       if (t === undefined || t === 'storage') {
-        if (!sim.faults.deniedPrivileges.has('Datastore.Audit')) out.push(...storageEntries(sim));
+        out.push(...storageEntries(sim).filter((e) => canAccess(sim, auth, `/storage/${(e as { storage: string }).storage}`, 'Datastore.Audit')));
       }
       if (t === undefined || t === 'pool') {
-        for (const id of sim.state.pools.keys()) out.push({ id: `pool/${id}`, type: 'pool', pool: id });
+        for (const id of sim.state.pools.keys()) if (canAccess(sim, auth, `/pool/${id}`, 'Pool.Audit')) out.push({ id: `pool/${id}`, type: 'pool', pool: id });
       }
       return out;
     },
@@ -105,7 +106,7 @@ export const clusterRoutes: Array<Route<Sim>> = [
     method: 'GET',
     path: '/nodes',
     schema: {},
-    handler: ({ sim }) => nodeEntries(sim, { ssl_fingerprint: sim.fingerprint }),
+    handler: ({ sim, auth }) => nodeEntries(sim, auth, { ssl_fingerprint: sim.fingerprint }),
   },
   {
     method: 'GET',
@@ -113,7 +114,6 @@ export const clusterRoutes: Array<Route<Sim>> = [
     schema: { node: P.node },
     handler: ({ sim, params }) => {
       const n = sim.state.node(String(params.node));
-      requirePriv(sim, `/nodes/${n.name}`, 'Sys.Audit');
       const s = nodeStats(sim, n);
       const ver = sim.opts.flavour === 'pve9' ? 'pve-manager/9.1.3/14a22df0a1b2c3d4' : 'pve-manager/8.0.4/d258a813cfa6b390';
       const kernel = sim.opts.flavour === 'pve9' ? '6.14.11-4-pve' : '6.2.16-3-pve';

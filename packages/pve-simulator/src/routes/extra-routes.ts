@@ -2,7 +2,7 @@ import { die } from '../server/pve-error';
 import { P } from '../server/params';
 import type { Route } from '../server/router';
 import type { Sim } from '../sim-context';
-import { requirePriv } from '../sim-context';
+import { canAccess } from '../sim-context';
 import type { SimVm } from '../state/types';
 
 interface FirewallState {
@@ -36,9 +36,10 @@ export const extraRoutes: Array<Route<Sim>> = [
     method: 'GET',
     path: '/nodes/{node}/storage',
     schema: { node: P.node, content: P.optString, enabled: P.bool, storage: P.optString },
-    handler: ({ sim, params }) => {
+    handler: ({ sim, params, auth }) => {
       const node = sim.state.node(String(params.node)).name;
       return sim.state.storages
+        .filter((s) => canAccess(sim, auth, `/storage/${s.id}`, 'Datastore.Audit', 'Datastore.AllocateSpace'))
         .filter((s) => (!s.nodes || s.nodes.includes(node)) && (params.content === undefined || s.content.split(',').includes(String(params.content))))
         .map((s) => {
           const total = s.totalGiB * 1024 ** 3;
@@ -63,7 +64,6 @@ export const extraRoutes: Array<Route<Sim>> = [
     schema: { node: P.node, vmid: P.vmid, enable: P.bool, dhcp: P.bool, ipfilter: P.bool, macfilter: P.bool, ndp: P.bool, radv: P.bool, policy_in: policy, policy_out: policy, log_level_in: P.optString, log_level_out: P.optString, delete: P.optString, digest: P.digest },
     handler: ({ sim, params }) => {
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-      requirePriv(sim, `/vms/${vm.vmid}`, 'VM.Config.Network');
       const o = fw(vm).options;
       for (const [k, v] of Object.entries(params)) if (!['node', 'vmid', 'delete', 'digest'].includes(k)) o[k] = String(v);
       for (const k of String(params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) delete o[k];
@@ -82,7 +82,6 @@ export const extraRoutes: Array<Route<Sim>> = [
     schema: { node: P.node, vmid: P.vmid, ...ruleSchema },
     handler: ({ sim, params }) => {
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-      requirePriv(sim, `/vms/${vm.vmid}`, 'VM.Config.Network');
       const rule: Record<string, string | number> = { enable: 0 };
       for (const [k, v] of Object.entries(params)) if (!['node', 'vmid', 'pos', 'digest'].includes(k)) rule[k] = Array.isArray(v) ? v.join(',') : v;
       const rules = fw(vm).rules;

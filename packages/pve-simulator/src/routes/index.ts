@@ -1,8 +1,11 @@
 import type { Route } from '../server/router';
 import type { Sim } from '../sim-context';
 import { accessRoutes } from './access-routes';
+import { cloudinitRoutes } from './cloudinit-routes';
 import { clusterRoutes } from './cluster-routes';
 import { extraRoutes } from './extra-routes';
+import { networkRoutes } from './network-routes';
+import { haRoutes } from './ha-routes';
 import { poolRoutes } from './pool-routes';
 import { agentRoutes } from './qemu-agent';
 import { cloneRoute } from './qemu-clone';
@@ -16,6 +19,7 @@ import { taskRoutes } from './task-routes';
 export const allRoutes: Array<Route<Sim>> = [
   ...accessRoutes,
   ...clusterRoutes,
+  ...haRoutes,
   ...poolRoutes,
   ...taskRoutes,
   ...statusRoutes,
@@ -23,7 +27,9 @@ export const allRoutes: Array<Route<Sim>> = [
   ...powerRoutes,
   ...destroyResizeRoutes,
   ...agentRoutes,
+  ...cloudinitRoutes,
   ...extraRoutes,
+  ...networkRoutes,
   cloneRoute,
   templateRoute,
 ];

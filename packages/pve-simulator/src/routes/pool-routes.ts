@@ -2,6 +2,7 @@ import { die } from '../server/pve-error';
 import { P } from '../server/params';
 import type { Route } from '../server/router';
 import type { Sim } from '../sim-context';
+import { canAccess } from '../sim-context';
 
 function members(sim: Sim, poolid: string): unknown[] {
   const pool = sim.state.pools.get(poolid);
@@ -20,14 +21,15 @@ export const poolRoutes: Array<Route<Sim>> = [
     method: 'GET',
     path: '/pools',
     schema: { poolid: { ...poolid, optional: true }, type: { type: 'string', optional: true, enum: ['qemu', 'lxc', 'storage'] } },
-    handler: ({ sim, params }) => {
+    handler: ({ sim, params, auth }) => {
+      // with poolid, PVE's Pool.Audit check is made with noerr and its answer ignored
       if (params.poolid !== undefined) {
         const id = String(params.poolid);
         const p = sim.state.pools.get(id);
         if (!p) throw die(`pool '${id}' does not exist`);
         return [{ poolid: id, ...(p.comment ? { comment: p.comment } : {}), members: members(sim, id) }];
       }
-      return [...sim.state.pools.entries()].map(([id, p]) => ({ poolid: id, ...(p.comment ? { comment: p.comment } : {}) }));
+      return [...sim.state.pools.entries()].filter(([id]) => canAccess(sim, auth, `/pool/${id}`, 'Pool.Audit')).map(([id, p]) => ({ poolid: id, ...(p.comment ? { comment: p.comment } : {}) }));
     },
   },
   {

@@ -5,20 +5,12 @@ import type { ParamSchema } from '../server/params';
 import { P } from '../server/params';
 import type { Route, RouteContext } from '../server/router';
 import type { Sim } from '../sim-context';
-import { requirePriv } from '../sim-context';
 import type { SimVm } from '../state/types';
 
-type Level = 'audit' | 'unrestricted';
-
-/** Preconditions + privilege (PVE 9: VM.GuestAgent.*; PVE ≤ 8: VM.Monitor) for one agent command. */
-function prepare(ctx: RouteContext<Sim>, command: string, level: Level): { vm: SimVm; stage: ReturnType<typeof agentStage> } {
+/** Preconditions of one agent command (its privilege is the route's: access/route-permissions.ts). */
+function prepare(ctx: RouteContext<Sim>, command: string): { vm: SimVm; stage: ReturnType<typeof agentStage> } {
   const { sim, params } = ctx;
   const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-  const path = `/vms/${vm.vmid}`;
-  if (sim.opts.flavour === 'pve8') requirePriv(sim, path, 'VM.Monitor');
-  else if (level === 'unrestricted') requirePriv(sim, path, 'VM.GuestAgent.Unrestricted');
-  // PVE 9 accepts either agent privilege for read-only commands
-  else if (sim.faults.deniedPrivileges.has('VM.GuestAgent.Unrestricted')) requirePriv(sim, path, 'VM.GuestAgent.Audit');
   const never = sim.faults.agentNeverStarts.has(vm.vmid) || sim.faults.agentNeverStarts.has('*');
   if (sim.qemu) {
     if (!agentEnabled(vm.config.agent)) throw die('No QEMU guest agent configured');
@@ -49,13 +41,13 @@ async function realAgent(sim: Sim, vm: SimVm, command: string, args?: Record<str
 
 const base: ParamSchema = { node: P.node, vmid: P.vmid };
 
-function simple(method: 'GET' | 'POST', name: string, level: Level, result: (sim: Sim, vm: SimVm) => unknown): Route<Sim> {
+function simple(method: 'GET' | 'POST', name: string, result: (sim: Sim, vm: SimVm) => unknown): Route<Sim> {
   return {
     method,
     path: `/nodes/{node}/qemu/{vmid}/agent/${name}`,
     schema: base,
     handler: async (ctx) => {
-      const { vm } = prepare(ctx, name, level);
+      const { vm } = prepare(ctx, name);
       if (ctx.sim.qemu) return { result: await realAgent(ctx.sim, vm, name) };
       return { result: result(ctx.sim, vm) };
     },
@@ -64,31 +56,31 @@ function simple(method: 'GET' | 'POST', name: string, level: Level, result: (sim
 
 /** The guest-agent endpoints on the provisioning path. */
 export const agentRoutes: Array<Route<Sim>> = [
-  simple('POST', 'ping', 'audit', () => ({})),
+  simple('POST', 'ping', () => ({})),
   {
     method: 'GET',
     path: '/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces',
     schema: base,
     handler: async (ctx) => {
-      const { vm, stage } = prepare(ctx, 'network-get-interfaces', 'audit');
+      const { vm, stage } = prepare(ctx, 'network-get-interfaces');
       if (ctx.sim.qemu) return { result: await realAgent(ctx.sim, vm, 'network-get-interfaces') };
       return { result: networkInterfaces(vm, stage, (mac) => ctx.sim.guest.dhcp(mac)) };
     },
   },
-  simple('GET', 'get-host-name', 'audit', (_s, vm) => ({ 'host-name': (vm.bootConfig ?? vm.config).name ?? `vm${vm.vmid}` })),
-  simple('GET', 'get-osinfo', 'audit', (_s, vm) =>
+  simple('GET', 'get-host-name', (_s, vm) => ({ 'host-name': (vm.bootConfig ?? vm.config).name ?? `vm${vm.vmid}` })),
+  simple('GET', 'get-osinfo', (_s, vm) =>
     vm.defaultUser === 'ubuntu'
       ? { id: 'ubuntu', name: 'Ubuntu', 'pretty-name': 'Ubuntu 24.04.1 LTS', 'version-id': '24.04', 'kernel-release': '6.8.0-45-generic', machine: 'x86_64' }
       : { id: 'debian', name: 'Debian GNU/Linux', 'pretty-name': 'Debian GNU/Linux 12 (bookworm)', 'version-id': '12', 'kernel-release': '6.1.0-26-cloud-amd64', machine: 'x86_64' },
   ),
-  simple('GET', 'info', 'audit', () => ({ version: '7.2.11', supported_commands: ['guest-ping', 'guest-exec', 'guest-exec-status', 'guest-network-get-interfaces'].map((name) => ({ name, enabled: true, 'success-response': true })) })),
+  simple('GET', 'info', () => ({ version: '7.2.11', supported_commands: ['guest-ping', 'guest-exec', 'guest-exec-status', 'guest-network-get-interfaces'].map((name) => ({ name, enabled: true, 'success-response': true })) })),
   {
     method: 'POST',
     path: '/nodes/{node}/qemu/{vmid}/agent/exec',
     schema: { ...base, command: { type: 'string', array: true }, 'input-data': { type: 'string', optional: true, maxLength: 65536 } },
     handler: async (ctx) => {
       const { sim, params } = ctx;
-      const { vm } = prepare(ctx, 'exec', 'unrestricted');
+      const { vm } = prepare(ctx, 'exec');
       const argv = (params.command as string[]).filter((a) => a !== '');
       if (argv.length === 0) throw die("Agent error: Guest agent command failed, error was 'Failed to execute child process'");
       if (sim.qemu) {
@@ -123,7 +115,7 @@ export const agentRoutes: Array<Route<Sim>> = [
     path: '/nodes/{node}/qemu/{vmid}/agent/exec-status',
     schema: { ...base, pid: { type: 'integer' } },
     handler: async (ctx) => {
-      const { vm } = prepare(ctx, 'exec-status', 'unrestricted');
+      const { vm } = prepare(ctx, 'exec-status');
       if (ctx.sim.qemu) {
         const s = (await realAgent(ctx.sim, vm, 'exec-status', { pid: Number(ctx.params.pid) })) as Record<string, unknown>;
         // PVE decodes the agent's base64 output before answering.

@@ -3,7 +3,8 @@ import { die, paramError, PveError } from '../server/pve-error';
 import { P } from '../server/params';
 import type { Route, RouteContext } from '../server/router';
 import type { Sim } from '../sim-context';
-import { beforeWorker, ownerOf, requirePriv } from '../sim-context';
+import { beforeWorker, ownerOf } from '../sim-context';
+import { checkBridgeAccess, checkCloneStorage } from '../access/vm-checks';
 import { checkDnsName, formatSize } from '../state/formats';
 import { configDisks, DISK_KEY, parseDisk, printDisk } from '../state/disks';
 import { parseNet, printNet } from '../state/net';
@@ -29,9 +30,8 @@ function syncChecks(sim: Sim, ctx: RouteContext<Sim>): ClonePlan {
   const src = sim.state.vmOn(node, Number(p.vmid));
   const newid = Number(p.newid);
   const pool = p.pool === undefined ? undefined : String(p.pool);
-  requirePriv(sim, `/vms/${src.vmid}`, 'VM.Clone');
+  // VM.Clone and VM.Allocate are the route's declared checks (access/route-permissions.ts)
   if (pool !== undefined && !sim.state.pools.has(pool)) throw new PveError(403, `Permission check failed (pool '${pool}' does not exist)`);
-  requirePriv(sim, pool ? `/pool/${pool}` : `/vms/${newid}`, 'VM.Allocate');
   beforeWorker(sim);
   const isTemplate = src.config.template === '1';
   const full = p.full === undefined ? !isTemplate : p.full === 1;
@@ -39,6 +39,8 @@ function syncChecks(sim: Sim, ctx: RouteContext<Sim>): ClonePlan {
   if (storage !== undefined && !full) throw die("parameter 'storage' not allowed for linked clones");
   if (p.format !== undefined && !full) throw die("parameter 'format' not allowed for linked clones");
   checkLock(src);
+  checkCloneStorage(sim, ctx.auth, src.config, storage);
+  checkBridgeAccess(sim, ctx.auth, src.config);
   const existing = sim.state.vms.get(newid);
   if (existing?.node === node) throw die(`unable to create VM ${newid}: config file already exists`);
   if (existing) throw die(`VM ${newid} already exists on node '${existing.node}'`);

@@ -3,7 +3,8 @@ import type { ParsedParams } from '../server/params';
 import { P } from '../server/params';
 import type { Route, RouteContext } from '../server/router';
 import type { Sim } from '../sim-context';
-import { beforeWorker, ownerOf, requirePriv, rootOnly } from '../sim-context';
+import { beforeWorker, ownerOf, rootOnly } from '../sim-context';
+import { checkBridgeAccess, checkConfigKeys, checkConfigWrite } from '../access/vm-checks';
 import { CLOUDINIT_KEYS, CONFIG_CONTROL, CONFIG_KEYS, FAST_PLUG } from '../state/config-schema';
 import { configDigest, memoryMiB, toWire } from '../state/config-wire';
 import { normaliseTags } from '../state/formats';
@@ -14,15 +15,6 @@ import type { TaskContext } from '../tasks/task-manager';
 import { checkLock, lockVm, stillThere } from './vm-helpers';
 
 const CONTROL = new Set(Object.keys(CONFIG_CONTROL));
-
-function privFor(key: string): string {
-  if (/^(cores|sockets|cpu|vcpus|numa|cpulimit|cpuunits|affinity)$/.test(key)) return 'VM.Config.CPU';
-  if (/^(memory|balloon|shares)$/.test(key)) return 'VM.Config.Memory';
-  if (/^(net\d+)$/.test(key)) return 'VM.Config.Network';
-  if (CLOUDINIT_KEYS.has(key) || /^ipconfig\d+$/.test(key)) return 'VM.Config.Cloudinit';
-  if (/^(ide|sata|scsi|virtio|efidisk|tpmstate|unused)\d+$|^boot/.test(key)) return 'VM.Config.Disk';
-  return 'VM.Config.Options';
-}
 
 interface ConfigChange {
   set: Record<string, string>;
@@ -49,7 +41,9 @@ function precheck(sim: Sim, ctx: RouteContext<Sim>, vmid: number): ConfigChange 
   }
   if (set.memory !== undefined) set.memory = set.memory.replace(/^current=/, '');
   if (set.tags !== undefined) set.tags = normaliseTags(set.tags);
-  for (const k of [...Object.keys(set), ...del]) requirePriv(sim, `/vms/${vmid}`, privFor(k));
+  checkConfigKeys(sim, ctx.auth, vmid, del);
+  checkConfigKeys(sim, ctx.auth, vmid, Object.keys(set));
+  checkBridgeAccess(sim, ctx.auth, set);
   return { set, del };
 }
 
@@ -80,6 +74,13 @@ function apply(vm: SimVm, change: ConfigChange, warn: (l: string) => void): void
     }
   }
   for (const k of change.del) {
+    // update_vm_api: check_protection before a drive or unused disk is removed
+    if (vm.config.protection === '1' && /^(ide|sata|scsi|virtio|efidisk|tpmstate)\d+$/.test(k) && vm.config[k] !== undefined) {
+      throw die(`can't remove drive '${k}' - protection mode enabled`);
+    }
+    if (vm.config.protection === '1' && /^unused\d+$/.test(k) && vm.config[k] !== undefined) {
+      throw die(`can't remove unused disk '${vm.config[k] ?? ''}' - protection mode enabled`);
+    }
     if (vm.config[k] === undefined && vm.pending[k] === undefined) {
       warn(`cannot delete '${k}' - not set in current configuration!`);
       continue;
@@ -134,7 +135,6 @@ export const configRoutes: Array<Route<Sim>> = [
     schema: { node: P.node, vmid: P.vmid, current: P.bool, snapshot: P.optString },
     handler: ({ sim, params }) => {
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-      requirePriv(sim, `/vms/${vm.vmid}`, 'VM.Audit');
       if (params.snapshot !== undefined) throw die(`snapshot '${String(params.snapshot)}' does not exist`);
       return readConfig(sim, vm, params);
     },
@@ -168,6 +168,7 @@ export const configRoutes: Array<Route<Sim>> = [
         try {
           t.log(`update VM ${vm.vmid}: ${paramLog(ctx.params)}`);
           await t.sleep(400);
+          checkConfigWrite(sim, ctx.auth, vm.vmid, vm.config, change.set, change.del);
           apply(stillThere(sim, vm), change, t.warn);
         } finally {
           release();
@@ -195,6 +196,7 @@ export const configRoutes: Array<Route<Sim>> = [
       if (!ctx.sim.state.quorate) throw die('cluster not ready - no quorum?');
       const { vm, change, release } = await prepareLocked(ctx.sim, ctx);
       try {
+        checkConfigWrite(ctx.sim, ctx.auth, vm.vmid, vm.config, change.set, change.del);
         apply(vm, change, () => undefined);
       } finally {
         release();

@@ -6,6 +6,7 @@ import { beforeWorker, ownerOf, requirePriv, rootOnly } from '../sim-context';
 import { configDigest } from '../state/config-wire';
 import { configDisks, parseDisk, printDisk } from '../state/disks';
 import { parseSize } from '../state/formats';
+import { removeHaResource } from '../state/ha-manager';
 import { checkLock, lockVm, stillThere } from './vm-helpers';
 
 const RESIZE_DISKS = [
@@ -26,10 +27,11 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
     handler: (ctx) => {
       const { sim, params } = ctx;
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-      requirePriv(sim, `/vms/${vm.vmid}`, 'VM.Allocate');
       rootOnly(ctx.auth, 'skiplock', params.skiplock === 1);
       beforeWorker(sim);
       if (vm.config.protection === '1') throw die(`can't remove VM ${vm.vmid} - protection mode enabled`);
+      const haManaged = sim.state.ha.has(vm.vmid);
+      if (haManaged && params.purge !== 1) throw die(`unable to remove VM ${vm.vmid} - used in HA resources and purge parameter not set.`);
       if (vm.power !== 'stopped') throw die(`VM ${vm.vmid} is running - destroy failed`);
       return sim.tasks.start(vm.node, 'qmdestroy', String(vm.vmid), ownerOf(ctx.auth), async (t) => {
         const release = await lockVm(sim, vm.vmid);
@@ -51,7 +53,10 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
           sim.state.vms.delete(vm.vmid);
           sim.state.setPool(vm.vmid, undefined);
           sim.guest.forget(vm.vmid);
-          if (params.purge === 1) t.log(`purging VM ${vm.vmid} from related configurations..`);
+          if (params.purge === 1) {
+            t.log(`purging VM ${vm.vmid} from related configurations..`);
+            if (removeHaResource(sim, vm.vmid)) t.log(`NOTE: removed VM ${vm.vmid} from HA resource configuration.`);
+          }
         } finally {
           release();
         }
@@ -65,7 +70,6 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
     handler: (ctx) => {
       const { sim, params } = ctx;
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-      requirePriv(sim, `/vms/${vm.vmid}`, 'VM.Config.Disk');
       rootOnly(ctx.auth, 'skiplock', params.skiplock === 1);
       beforeWorker(sim);
       const disk = String(params.disk);
@@ -82,6 +86,7 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
           if (value === undefined) throw new Error(`disk '${disk}' does not exist`);
           const d = parseDisk(value);
           if (!d || d.isCdrom) throw new Error("you can't resize a cdrom");
+          requirePriv(sim, ctx.auth, `/storage/${d.storage}`, 'Datastore.AllocateSpace');
           if (!req) throw new Error(`invalid size '${String(params.size)}'`);
           const newSize = req.add ? d.sizeBytes + req.bytes : req.bytes;
           if (newSize < d.sizeBytes) throw new Error('shrinking disks is not supported');

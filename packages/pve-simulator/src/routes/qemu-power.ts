@@ -4,10 +4,11 @@ import type { ParamSchema } from '../server/params';
 import { P } from '../server/params';
 import type { Route, RouteContext } from '../server/router';
 import type { Sim } from '../sim-context';
-import { beforeWorker, ownerOf, requirePriv, rootOnly } from '../sim-context';
+import { beforeWorker, ownerOf, rootOnly } from '../sim-context';
 import { parseNet } from '../state/net';
 import type { SimVm } from '../state/types';
 import type { TaskContext } from '../tasks/task-manager';
+import { requestHaState, type HaPower } from '../state/ha-manager';
 import { applyPending, checkLock, lockVm, stillThere } from './vm-helpers';
 
 /**
@@ -65,7 +66,8 @@ export async function boot(sim: Sim, vm: SimVm, t: TaskContext): Promise<void> {
   await sim.guest.ensureSsh(vm);
 }
 
-function powerOff(vm: SimVm): void {
+/** QEMU gone: stopped, no pid, no agent. */
+export function powerOff(vm: SimVm): void {
   vm.power = 'stopped';
   vm.startedAt = undefined;
   vm.pid = undefined;
@@ -83,11 +85,48 @@ async function qemuShutdown(sim: Sim, vm: SimVm, t: TaskContext, ctx: RouteConte
   const timeout = ctx.params.timeout === undefined ? 600 : Number(ctx.params.timeout);
   if (await qemu.shutdown(vm.vmid, timeout * 1000)) return;
   if (ctx.params.forceStop !== 1) throw new Error('VM quit/powerdown failed - got timeout');
-  t.log('VM still running - terminating now with SIGTERM');
+  t.warn('VM still running - terminating now with SIGTERM');
   await qemu.stop(vm.vmid);
 }
 
+/**
+ * An emulated guest's clean shutdown, as qemu-server's _do_vm_stop: the power button, then up to
+ * `timeout` seconds (default 600) polling; a guest that has not powered off by then is killed
+ * with a warning when `forceStop=1` (the task ends `WARNINGS: 1`), else the task fails.
+ */
+async function emulatedShutdown(sim: Sim, vm: SimVm, t: TaskContext, ctx: RouteContext<Sim>, cleanMs: number): Promise<void> {
+  const timeoutMs = (ctx.params.timeout === undefined ? 600 : Number(ctx.params.timeout)) * 1000;
+  const ignores = sim.faults.shutdownIgnored.has(vm.vmid) || sim.faults.shutdownIgnored.has('*');
+  const takesMs = ignores ? Infinity : cleanMs;
+  if (takesMs <= timeoutMs) {
+    await t.sleep(takesMs);
+    return;
+  }
+  await t.sleep(timeoutMs);
+  if (ctx.params.forceStop !== 1) throw new Error('VM quit/powerdown failed - got timeout');
+  t.warn('VM still running - terminating now with SIGTERM');
+  await t.sleep(800);
+}
+
 type PowerBody = (sim: Sim, vm: SimVm, t: TaskContext, ctx: RouteContext<Sim>) => Promise<void>;
+
+/** What the simulated HA manager needs to start and stop VMs. */
+export const haPower: HaPower = { boot, powerOff };
+
+/**
+ * qemu-server's vm_start / vm_stop / vm_shutdown for an HA-managed VM (any resources.cfg entry)
+ * called by anyone but the HA stack: only a request to the CRM (`hastart` / `hastop` task,
+ * "Requesting HA … for VM N"); the VM changes state when the LRM gets to it, a round later.
+ */
+function haRequest(sim: Sim, vm: SimVm, action: string, ctx: RouteContext<Sim>): string | undefined {
+  if (!sim.state.ha.has(vm.vmid) || (action !== 'start' && action !== 'stop' && action !== 'shutdown')) return undefined;
+  const type = action === 'start' ? 'hastart' : 'hastop';
+  return sim.tasks.start(vm.node, type, String(vm.vmid), ownerOf(ctx.auth), async (t) => {
+    t.log(`Requesting HA ${action === 'start' ? 'start' : 'stop'} for VM ${vm.vmid}`);
+    await t.sleep(300);
+    requestHaState(sim, haPower, vm.vmid, action === 'start' ? 'started' : 'stopped');
+  });
+}
 
 function powerRoute(action: string, type: string, extra: ParamSchema, sync: (vm: SimVm) => void, body: PowerBody, lockWait = 10_000): Route<Sim> {
   return {
@@ -97,9 +136,10 @@ function powerRoute(action: string, type: string, extra: ParamSchema, sync: (vm:
     handler: (ctx) => {
       const { sim, params } = ctx;
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-      requirePriv(sim, `/vms/${vm.vmid}`, 'VM.PowerMgmt');
       rootOnly(ctx.auth, 'skiplock', params.skiplock === 1);
       beforeWorker(sim);
+      const viaHa = haRequest(sim, vm, action, ctx);
+      if (viaHa) return viaHa;
       sync(vm);
       return sim.tasks.start(vm.node, type, String(vm.vmid), ownerOf(ctx.auth), async (t) => {
         const release = await lockVm(sim, vm.vmid, lockWait);
@@ -143,7 +183,7 @@ export const powerRoutes: Array<Route<Sim>> = [
     async (sim, vm, t, ctx) => {
       if (vm.power === 'stopped') return;
       if (sim.qemu) await qemuShutdown(sim, vm, t, ctx);
-      else await t.sleep(5000);
+      else await emulatedShutdown(sim, vm, t, ctx, 5000);
       powerOff(vm);
     },
   ),
@@ -156,7 +196,7 @@ export const powerRoutes: Array<Route<Sim>> = [
     },
     async (sim, vm, t, ctx) => {
       if (sim.qemu) await qemuShutdown(sim, vm, t, ctx);
-      else await t.sleep(4000);
+      else await emulatedShutdown(sim, vm, t, ctx, 4000);
       powerOff(vm);
       await boot(sim, vm, t);
     },
@@ -171,7 +211,6 @@ export const templateRoute: Route<Sim> = {
   handler: (ctx) => {
     const { sim, params } = ctx;
     const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-    requirePriv(sim, `/vms/${vm.vmid}`, 'VM.Allocate');
     beforeWorker(sim);
     checkLock(vm);
     if (vm.power !== 'stopped') throw die("you can't convert a VM to template if VM is running");

@@ -2,7 +2,7 @@ import { agentEnabled } from '../guest/agent-model';
 import { P } from '../server/params';
 import type { Route } from '../server/router';
 import type { Sim } from '../sim-context';
-import { requirePriv } from '../sim-context';
+import { canAccess } from '../sim-context';
 import type { SimVm } from '../state/types';
 import { maxDisk, maxMem, uptime, vcpus } from '../state/vm-metrics';
 
@@ -25,7 +25,7 @@ function vmStatus(sim: Sim, vm: SimVm): Record<string, unknown> {
     diskread: running ? 1048576 : 0,
     diskwrite: running ? 524288 : 0,
     uptime: uptime(sim.clock.now(), vm),
-    ha: { managed: 0 },
+    ha: sim.state.ha.has(vm.vmid) ? { managed: 1, state: sim.state.ha.get(vm.vmid)!.state } : { managed: 0 },
   };
   if (vm.config.name !== undefined) s.name = vm.config.name;
   if (running) {
@@ -50,7 +50,6 @@ export const statusRoutes: Array<Route<Sim>> = [
     schema: { node: P.node, vmid: P.vmid },
     handler: ({ sim, params }) => {
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-      requirePriv(sim, `/vms/${vm.vmid}`, 'VM.Audit');
       return vmStatus(sim, vm);
     },
   },
@@ -58,10 +57,10 @@ export const statusRoutes: Array<Route<Sim>> = [
     method: 'GET',
     path: '/nodes/{node}/qemu',
     schema: { node: P.node, full: P.bool },
-    handler: ({ sim, params }) => {
+    handler: ({ sim, params, auth }) => {
       const node = sim.state.node(String(params.node)).name;
       return [...sim.state.vms.values()]
-        .filter((vm) => vm.node === node)
+        .filter((vm) => vm.node === node && canAccess(sim, auth, `/vms/${vm.vmid}`, 'VM.Audit'))
         .map((vm) => {
           const s = vmStatus(sim, vm);
           delete s.ha;

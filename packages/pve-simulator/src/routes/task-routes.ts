@@ -3,7 +3,9 @@ import type { ParsedParams } from '../server/params';
 import { P } from '../server/params';
 import type { Route } from '../server/router';
 import { withExtra } from '../server/router';
+import type { AuthInfo } from '../server/router';
 import type { Sim } from '../sim-context';
+import { authIdOf, canAccess, requirePriv } from '../sim-context';
 import type { SimTask } from '../tasks/task-manager';
 import { parseUpid } from '../tasks/upid';
 
@@ -13,6 +15,17 @@ function findTask(sim: Sim, node: string, upid: string): SimTask {
   const t = sim.tasks.tasks.get(upid);
   if (!t || t.node !== node) throw paramError({ upid: 'no such task' });
   return t;
+}
+
+/** $check_task_user: a token sees its own tasks, a user its own and its tokens'. */
+function ownTask(t: SimTask, auth: AuthInfo): boolean {
+  const id = authIdOf(auth);
+  return t.owner.tokenid ? id === `${t.owner.user}!${t.owner.tokenid}` || id === t.owner.user : id === t.owner.user;
+}
+
+/** Someone else's task needs `priv` on the task's node. */
+function mayRead(sim: Sim, t: SimTask, auth: AuthInfo, priv = 'Sys.Audit'): void {
+  if (!ownTask(t, auth)) requirePriv(sim, auth, `/nodes/${t.node}`, priv);
 }
 
 function taskInfo(t: SimTask): Record<string, unknown> {
@@ -37,11 +50,12 @@ function statusKind(t: SimTask): string {
   return t.exitstatus === 'unexpected status' ? 'unknown' : 'error';
 }
 
-function listTasks(sim: Sim, p: ParsedParams): unknown {
+function listTasks(sim: Sim, p: ParsedParams, auth: AuthInfo): unknown {
   const node = String(p.node);
   sim.state.node(node);
   const source = String(p.source ?? 'archive');
-  let list = [...sim.tasks.tasks.values()].filter((t) => t.node === node);
+  const auditor = canAccess(sim, auth, `/nodes/${node}`, 'Sys.Audit');
+  let list = [...sim.tasks.tasks.values()].filter((t) => t.node === node && (auditor || ownTask(t, auth)));
   if (source === 'active') list = list.filter((t) => t.status === 'running');
   else if (source === 'archive') list = list.filter((t) => t.status === 'stopped');
   if (p.vmid !== undefined) list = list.filter((t) => t.id === String(p.vmid));
@@ -84,14 +98,15 @@ export const taskRoutes: Array<Route<Sim>> = [
       since: { type: 'integer', optional: true },
       until: { type: 'integer', optional: true },
     },
-    handler: ({ sim, params }) => listTasks(sim, params),
+    handler: ({ sim, params, auth }) => listTasks(sim, params, auth),
   },
   {
     method: 'GET',
     path: '/nodes/{node}/tasks/{upid}/status',
     schema: upidRoute,
-    handler: ({ sim, params }) => {
+    handler: ({ sim, params, auth }) => {
       const t = findTask(sim, String(params.node), String(params.upid));
+      mayRead(sim, t, auth);
       return { ...taskInfo(t), status: t.status, ...(t.status === 'stopped' ? { exitstatus: t.exitstatus } : {}) };
     },
   },
@@ -99,8 +114,9 @@ export const taskRoutes: Array<Route<Sim>> = [
     method: 'GET',
     path: '/nodes/{node}/tasks/{upid}/log',
     schema: { ...upidRoute, start: { type: 'integer', optional: true, minimum: 0 }, limit: { type: 'integer', optional: true, minimum: 0 }, download: P.bool },
-    handler: ({ sim, params }) => {
+    handler: ({ sim, params, auth }) => {
       const t = findTask(sim, String(params.node), String(params.upid));
+      mayRead(sim, t, auth);
       const start = Number(params.start ?? 0);
       const limit = Number(params.limit ?? 50);
       const lines = t.log.map((text, i) => ({ n: i + 1, t: text }));
@@ -113,8 +129,9 @@ export const taskRoutes: Array<Route<Sim>> = [
     method: 'DELETE',
     path: '/nodes/{node}/tasks/{upid}',
     schema: upidRoute,
-    handler: ({ sim, params }) => {
+    handler: ({ sim, params, auth }) => {
       const t = findTask(sim, String(params.node), String(params.upid));
+      mayRead(sim, t, auth, 'Sys.Modify');
       if (t.status === 'running') t.aborted = true;
       return null;
     },

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathMatches, pickRouteFault } from '../faults/fault-state';
+import { checkRoutePermission } from '../access/route-permissions';
 import type { Sim } from '../sim-context';
+import { authIdOf } from '../sim-context';
 import { parseForm, parseJsonBody, readBody } from './body';
 import { validateParams } from './params';
 import type { RawParams } from './params';
@@ -47,6 +49,8 @@ async function handleApi(sim: Sim, routes: Array<Route<Sim>>, req: IncomingMessa
   if (nodeName && nodeName !== localNode && sim.nodeApis?.isDown(nodeName)) throw nodeRefused();
   const fault = pickRouteFault(sim.faults, method, rel, (p) => sim.rng.chance(p));
   if (fault) throw new PveError(fault.status, fault.message, undefined, fault.status >= 595);
+  // pveproxy checks the schema's permissions before it verifies the parameters
+  checkRoutePermission(sim.access, sim.routePermissions, match.route.noAuth ? undefined : authIdOf(auth), `${method} ${match.route.path}`, { ...raw, ...match.pathParams });
   const params = validateParams(match.route.schema, { ...raw, ...match.pathParams });
   const result = await match.route.handler({ sim, params, auth, method, path: rel });
   const death = sim.faults.apiDiesAfter;

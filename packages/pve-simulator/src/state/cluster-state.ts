@@ -3,8 +3,10 @@ import type { ResolvedOptions } from '../options';
 import type { Rng } from '../util/rng';
 import { die } from '../server/pve-error';
 import { configDisks } from './disks';
+import { formatSize } from './formats';
 import { randomMac } from './net';
-import type { SimVm, StorageSpec, TemplateSpec } from './types';
+import type { HaResource } from './ha-types';
+import type { HostDns, SimVm, StorageSpec, TemplateSpec } from './types';
 
 /** A node with its simulated runtime facts. */
 export interface SimNode {
@@ -16,6 +18,7 @@ export interface SimNode {
   online: boolean;
   nextPid: number;
   ip: string;
+  dns: HostDns;
 }
 
 /** What /cluster/resources last "broadcast" for a VM (the RRD lag). */
@@ -37,6 +40,8 @@ export class ClusterState {
   readonly rrd = new Map<number, RrdEntry>();
   /** Storages forced full by a fault: key `storage` or `storage/node`. */
   readonly fullStorages = new Set<string>();
+  /** HA resources (`vm:<vmid>` in resources.cfg) by vmid; see state/ha-manager.ts. */
+  readonly ha = new Map<number, HaResource>();
   quorate = true;
 
   constructor(
@@ -54,6 +59,7 @@ export class ClusterState {
         online: true,
         nextPid: rng.int(0x100000, 0x3fffff),
         ip: `192.168.100.${11 + i}`,
+        dns: n.dns ?? { search: 'pve.lan', dns1: '192.168.100.1' },
       });
     });
     this.storages = opts.storages;
@@ -151,7 +157,7 @@ export class ClusterState {
       name: t.name,
       net0: `virtio=${randomMac(this.rng)},bridge=vmbr0`,
       ostype: 'l26',
-      scsi0: `${storage}:base-${t.vmid}-disk-0,size=${t.diskGiB ?? 3}G`,
+      scsi0: `${storage}:base-${t.vmid}-disk-0,size=${formatSize((t.diskGiB ?? 3) * 1024 ** 3)}`,
       scsihw: 'virtio-scsi-single',
       serial0: 'socket',
       smbios1: `uuid=${randomUUID()}`,

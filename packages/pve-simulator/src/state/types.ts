@@ -5,6 +5,16 @@ export interface NodeSpec {
   memoryMiB: number;
   /** Bridges that exist on the node (start fails for a NIC on another bridge). */
   bridges?: string[];
+  /** The node's own /etc/resolv.conf (`GET /nodes/{node}/dns`); default search `pve.lan`, dns1 192.168.100.1. */
+  dns?: HostDns;
+}
+
+/** A PVE host's resolver settings, as PVE::INotify reads /etc/resolv.conf. */
+export interface HostDns {
+  search?: string;
+  dns1?: string;
+  dns2?: string;
+  dns3?: string;
 }
 
 /** Storage definition; local storages exist once per node, shared ones once for the cluster. */

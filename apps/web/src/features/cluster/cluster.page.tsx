@@ -6,6 +6,7 @@ import { ErrorAlert, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
 import { usePolling } from '../provisioning-board/use-polling';
 import { NodeCard } from './node-card';
+import { SetupCheckPanel } from './setup-check';
 import '../operator-queue/console.css';
 
 /** The worker refreshes the snapshot every 30 s; asking more often shows nothing new. */
@@ -29,6 +30,7 @@ export function ClusterPage() {
         </div>
       ) : null}
       <ErrorAlert error={cluster.error} />
+      {data ? <SetupCheckPanel setup={data.setup} /> : null}
       {cluster.loading && !data ? <Loading /> : null}
       {data && data.nodes.length > 0 ? (
         <>

@@ -34,7 +34,7 @@ export const applyPendingStep = actionStep<ApplyPendingResult>({
       return { skipped: true, result: { rebooted: false, pending: [] }, detail: 'tidak ada perubahan tertunda / nothing pending' };
     }
     if (status.status !== 'running') return { skipped: true, result: { rebooted: false, pending }, detail: 'VM mati: diterapkan saat dinyalakan / stopped: applied at the next start' };
-    await vm.reboot(task);
+    await vm.reboot({ ...task, timeoutSeconds: ctx.settings.PVE_SHUTDOWN_SECONDS });
     return { result: { rebooted: true, pending }, detail: `reboot: ${pending.join(', ')}` };
   },
 });

@@ -1,3 +1,4 @@
+import { awaitPowerState } from '../await-power-state';
 import { actionStep } from './action-context';
 import { locateStep } from './locate.step';
 
@@ -6,7 +7,9 @@ export type PowerResult = { status: string };
 
 /**
  * `power`: start / stop / shutdown / reboot, each checking the power state first (start skips a
- * running VM, stop and shutdown skip a stopped one, reboot of a stopped VM starts it).
+ * running VM, stop and shutdown skip a stopped one, reboot of a stopped VM starts it). A shutdown
+ * waits PVE_SHUTDOWN_SECONDS for the guest, then PVE stops it hard: it never hangs on a guest
+ * that ignores the power button.
  */
 export const powerStep = actionStep<PowerResult>({
   key: 'power',
@@ -21,7 +24,11 @@ export const powerStep = actionStep<PowerResult>({
     const want = ctx.kind === 'stop' || ctx.kind === 'shutdown' ? 'stopped' : 'running';
     if (ctx.kind !== 'reboot' && status === want) return { skipped: true, result: { status }, detail: `sudah/already ${status}` };
     const op = ctx.kind === 'reboot' && status === 'stopped' ? 'start' : ctx.kind;
-    await (op === 'start' ? vm.start(task) : op === 'stop' ? vm.stop(task) : op === 'shutdown' ? vm.shutdown(task) : vm.reboot(task));
+    // A bounded wait for the guest, then forceStop: the VM is off when the task ends, whatever
+    // the guest does. Reboot has no forceStop in PVE's API.
+    const timeoutSeconds = ctx.settings.PVE_SHUTDOWN_SECONDS;
+    await (op === 'start' ? vm.start(task) : op === 'stop' ? vm.stop(task) : op === 'shutdown' ? vm.shutdown({ ...task, timeoutSeconds, forceStop: true }) : vm.reboot({ ...task, timeoutSeconds }));
+    if (op !== 'reboot') await awaitPowerState(vm, want, task.deadlineMs, signal);
     return { result: { status: want }, detail: `${op} OK` };
   },
 });

@@ -1,10 +1,13 @@
 import { permanent } from '../../harness/run-error';
 import { bootDisk } from '../pve-vm';
+import { formatGiB } from '../disk-size';
 import { actionStep } from './action-context';
 import { locateStep } from './locate.step';
 
 /** The sizes after the step (what record writes to the VM row). */
 export type ResizeVmResult = { cores?: number; memoryMib?: number; diskGib?: number };
+
+const GiB = 1024 ** 3;
 
 /**
  * `resize`: grow cores, memory and the boot disk to the requested absolute values. Grow only
@@ -25,16 +28,17 @@ export const resizeVmStep = actionStep<ResizeVmResult>({
     const shrink: string[] = [];
     if (p.cores !== undefined && p.cores < (cfg.cores ?? ctx.vm.cores)) shrink.push(`cores ${cfg.cores} → ${p.cores}`);
     if (p.memoryMiB !== undefined && p.memoryMiB < (cfg.memory ?? ctx.vm.memoryMib)) shrink.push(`memory ${cfg.memory} → ${p.memoryMiB}`);
-    if (p.diskGiB !== undefined && disk && p.diskGiB < disk.sizeGiB) shrink.push(`disk ${disk.sizeGiB} → ${p.diskGiB} GiB`);
+    if (p.diskGiB !== undefined && disk && p.diskGiB * GiB < disk.sizeBytes) shrink.push(`disk ${formatGiB(disk.sizeBytes)} → ${p.diskGiB} GiB`);
     if (shrink.length) throw permanent('RESIZE_SHRINK', { id: `Ukuran hanya boleh diperbesar: ${shrink.join('; ')}.`, en: `Sizes can only grow: ${shrink.join('; ')}.` });
     const changes: Record<string, number> = {};
     if (p.cores !== undefined && p.cores !== cfg.cores) changes.cores = p.cores;
     if (p.memoryMiB !== undefined && p.memoryMiB !== cfg.memory) changes.memory = p.memoryMiB;
     const task = { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal };
     if (Object.keys(changes).length) await vm.updateConfig(changes, task);
-    if (p.diskGiB !== undefined && disk && p.diskGiB > disk.sizeGiB) {
+    if (p.diskGiB !== undefined && disk && p.diskGiB * GiB > disk.sizeBytes) {
       await vm.resizeDisk(disk.key, `${p.diskGiB}G`, task);
     }
-    return { result: { cores: p.cores ?? cfg.cores, memoryMib: p.memoryMiB ?? cfg.memory, diskGib: p.diskGiB ?? disk?.sizeGiB }, detail: JSON.stringify({ ...changes, ...(p.diskGiB ? { diskGiB: p.diskGiB } : {}) }) };
+    // The VM row keeps whole GiB (an integer column): a 3584M disk records as 4.
+    return { result: { cores: p.cores ?? cfg.cores, memoryMib: p.memoryMiB ?? cfg.memory, diskGib: p.diskGiB ?? (disk ? Math.ceil(disk.sizeBytes / GiB) : undefined) }, detail: JSON.stringify({ ...changes, ...(p.diskGiB ? { diskGiB: p.diskGiB } : {}) }) };
   },
 });

@@ -32,8 +32,8 @@ async function settleReservedVmid(ctx: ProvisionCtx, runId: string, vmid: number
 function explainCloneFailure(error: unknown, place: PlaceResult): unknown {
   if (error instanceof PveTaskFailedError && /not enough free space|no space left/i.test(error.exitstatus)) {
     return permanent('STORAGE_FULL', {
-      id: `Penyimpanan ${place.storage ?? '(bawaan template)'} di node ${place.node} penuh saat clone: ${error.exitstatus}`,
-      en: `Storage ${place.storage ?? '(template default)'} on node ${place.node} is full during the clone: ${error.exitstatus}`,
+      id: `Penyimpanan ${place.storage ?? '(bawaan template)'} di node ${place.templateNode ?? place.node} penuh saat clone: ${error.exitstatus}`,
+      en: `Storage ${place.storage ?? '(template default)'} on node ${place.templateNode ?? place.node} is full during the clone: ${error.exitstatus}`,
     }, { node: place.node });
   }
   return error;
@@ -56,14 +56,15 @@ export const cloneStep = provisionStep<CloneResult>({
     const place = output(placeStep);
     const { db } = ctx.deps;
     const range = { min: ctx.settings.PVE_VMID_MIN, max: ctx.settings.PVE_VMID_MAX };
-    const held = (await heldVmids(db, range)).filter((v) => v !== reserved.vmid);
+    const held = (await heldVmids(db, range, ctx.settings.VMID_REUSE_DAYS)).filter((v) => v !== reserved.vmid);
     // A vmid confirmed free in this very attempt holds nothing to wait for or adopt.
     // Taken once: an in-process retry of this step must look again (the first try may have left a clone there).
     const fresh = cache.take(FRESH_VMID) === reserved.vmid && ctx.previousMarkers.length === 0;
     const settled = fresh ? undefined : await settleReservedVmid(ctx, run.id, reserved.vmid, signal, log);
+    // The copy runs on the template's node and loads its storage: the slot is counted there.
     const cloned = settled ?? await withCloneSlot(
       db,
-      place.node,
+      place.templateNode ?? place.node,
       ctx.settings.PVE_CLONE_LIMIT_PER_NODE,
       Math.min(300_000, ctx.settings.PVE_CLONE_TASK_SECONDS * 1000),
       () =>

@@ -2,6 +2,7 @@ import { updateVm } from '@betang/db';
 import { permanent } from '../../harness/run-error';
 import { KNOWN_CONFIG, provisionStep, takeKnownConfig, type ProvisionCtx } from '../provision-context';
 import { macOf } from '../pve-vm';
+import { smbiosUuidOf } from '../vm-ownership-proof';
 import { vmConfigParams } from '../vm-spec';
 import { cloneStep } from './clone.step';
 import { reserveStep } from './reserve.step';
@@ -18,7 +19,7 @@ export function platformPublicKey(ctx: ProvisionCtx): string {
 /**
  * `configure`: cores, memory, net0 (bridge, VLAN, firewall; the clone's MAC kept), ipconfig0,
  * nameserver, searchdomain, ciuser, sshkeys (the request's keys + the platform key), tags incl.
- * the run tag, description with the owner marker, agent=1, onboot=1. Absolute values: applying
+ * the run tag, description with the owner marker, agent=1, onboot=1, protection=1. Absolute values: applying
  * them again changes nothing. Reads back the config for net0's MAC.
  */
 export const configureStep = provisionStep<ConfigureResult>({
@@ -37,7 +38,9 @@ export const configureStep = provisionStep<ConfigureResult>({
     // net0 was written with the clone's MAC: read it back only when PVE had to generate one.
     const mac = keptMac ?? macOf((await vm.config({ current: true })).net0);
     if (!mac) throw permanent('NET0_MISSING', { id: `VM ${vmid} tidak punya MAC pada net0 setelah konfigurasi.`, en: `VM ${vmid} has no MAC on net0 after configuration.` });
-    await updateVm(ctx.deps.db, vmId, { macAddress: mac });
+    // The clone's SMBIOS uuid: with the vmid, ownership survives an operator editing Notes or tags.
+    const smbiosUuid = smbiosUuidOf(before);
+    await updateVm(ctx.deps.db, vmId, { macAddress: mac, ...(smbiosUuid ? { smbiosUuid } : {}) });
     // Disks are untouched by this step: resize, next in this attempt, may use the same config.
     cache.put(KNOWN_CONFIG, { vmid, node, config: before });
     const out: ConfigureResult = { mac };

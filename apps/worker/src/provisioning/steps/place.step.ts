@@ -1,41 +1,34 @@
-import { clusterSnapshot, type PveClient } from '@betang/proxmox';
+import { clusterSnapshot } from '@betang/proxmox';
 import { permanent, transient } from '../../harness/run-error';
-import { chooseNode, diskStorageOf } from '../choose-node';
+import { chooseNode } from '../choose-node';
 import { placementLedger } from '../placement-ledger';
 import { provisionStep } from '../provision-context';
+import { resolveTemplateSources } from '../template-sources';
 
 export type PlaceResult = {
   /** Where the VM will live. */
   node: string;
-  /** Where the template is (the clone request goes there; `node` is its target). Absent in runs memoised before placement spread. */
+  /**
+   * Where the template copy is: the clone request goes there, its copy work (and clone slot) is
+   * there; `node` is its target. Absent in runs memoised before placement spread.
+   */
   templateNode?: string;
+  /** The `storage` of the clone request (the catalog's), null = the template's own. */
   storage: string | null;
+  /** The template copy cloned (the catalog's vmid, or its copy on `templateNode`). */
   templateVmid: number;
 };
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
-/** A template's disk storage changes only when an operator rebuilds it: remembered for a minute. */
-const TEMPLATE_STORAGE_TTL_MS = 60_000;
-const templateStorage = new Map<string, { storage: string | null; at: number }>();
-
-async function templateDiskStorage(pve: PveClient, node: string, vmid: number): Promise<string | null> {
-  const key = `${node}/${vmid}`;
-  const hit = templateStorage.get(key);
-  if (hit && Date.now() - hit.at < TEMPLATE_STORAGE_TTL_MS) return hit.storage;
-  const config = await pve.vm(node, vmid).config();
-  const storage = diskStorageOf(config);
-  templateStorage.set(key, { storage, at: Date.now() });
-  return storage;
-}
-
 /**
- * `place`: the node the VM is built on, chosen from live capacity (`chooseNode`): any online node
- * sharing the template's storage, the one with the most free memory that has room for the
- * request; the template's own node when its storage is local. The per-node clone limit is applied
- * by the clone step. Read-only, safe to repeat. Undone by forgetting the placement in this
- * worker's ledger.
+ * `place`: the node the VM is built on and the template copy it is cloned from, chosen from live
+ * capacity (`chooseNode`): any online node sharing a template's storage, or holding its own copy
+ * of the template (catalog_template_nodes: clusters on local storage keep one per node); the one
+ * with the fewest VMs in flight, then the most free memory. The per-node clone limit is applied by
+ * the clone step, on the copy's node. Read-only, safe to repeat. Undone by forgetting the
+ * placement in this worker's ledger.
  */
 export const placeStep = provisionStep<PlaceResult>({
   key: 'place',
@@ -47,19 +40,22 @@ export const placeStep = provisionStep<PlaceResult>({
       throw permanent('TEMPLATE_MISSING', { id: `Template katalog ${request.templateId} tidak ada atau tidak aktif.`, en: `Catalog template ${request.templateId} is missing or inactive.` });
     }
     // One /cluster/resources call for VMs, nodes and storages.
-    const { vms, nodes } = await clusterSnapshot(ctx.pve);
-    const tpl = vms.find((v) => v.vmid === template.pveTemplateVmid);
-    if (!tpl) {
+    const snapshot = await clusterSnapshot(ctx.pve);
+    const { nodes } = snapshot;
+    const copies = [{ vmid: template.pveTemplateVmid, storage: template.storage }, ...(ctx.data.templateNodes ?? []).map((c) => ({ vmid: c.pveTemplateVmid, storage: c.storage }))];
+    const found = await resolveTemplateSources(ctx.pve, copies, snapshot);
+    if (found.sources.length === 0 && found.storageMissing[0]) {
+      const m = found.storageMissing[0];
+      throw permanent('STORAGE_MISSING', { id: `Penyimpanan ${m.storage} tidak ada di node ${m.node}.`, en: `Storage ${m.storage} does not exist on node ${m.node}.` });
+    }
+    if (found.sources.length === 0) {
+      const vmids = found.missing.join(', ');
       throw permanent('TEMPLATE_MISSING', {
-        id: `Template "${template.name}" (VMID ${template.pveTemplateVmid}) tidak ditemukan di klaster${template.pveNode ? ` (diharapkan di node ${template.pveNode})` : ''}.`,
-        en: `Template "${template.name}" (VMID ${template.pveTemplateVmid}) was not found in the cluster${template.pveNode ? ` (expected on node ${template.pveNode})` : ''}.`,
+        id: `Template "${template.name}" (VMID ${vmids}) tidak ditemukan di klaster${template.pveNode ? ` (diharapkan di node ${template.pveNode})` : ''}.`,
+        en: `Template "${template.name}" (VMID ${vmids}) was not found in the cluster${template.pveNode ? ` (expected on node ${template.pveNode})` : ''}.`,
       });
     }
-    const storage = template.storage ?? (await templateDiskStorage(ctx.pve, tpl.node, template.pveTemplateVmid));
-    if (template.storage && !nodes.find((n) => n.node === tpl.node)?.storages.some((s) => s.storage === template.storage)) {
-      throw permanent('STORAGE_MISSING', { id: `Penyimpanan ${template.storage} tidak ada di node ${tpl.node}.`, en: `Storage ${template.storage} does not exist on node ${tpl.node}.` });
-    }
-    const need = { templateNode: tpl.node, storage, memoryBytes: request.memoryMib * MiB, diskBytes: request.diskGib * GiB };
+    const need = { sources: found.sources, memoryBytes: request.memoryMib * MiB, diskBytes: request.diskGib * GiB };
     // VMs this worker placed that the (lagging) numbers do not show yet count against their node.
     const placement = chooseNode(nodes, need, placementLedger.inFlight(run.id));
     if (!placement.ok && placement.reason === 'offline') {
@@ -73,13 +69,15 @@ export const placeStep = provisionStep<PlaceResult>({
     }
     if (!placement.ok) {
       throw permanent('STORAGE_FULL', {
-        id: `Penyimpanan ${storage ?? '?'} di node ${placement.node} hanya punya ${Math.floor(placement.freeBytes / GiB)} GiB bebas; dibutuhkan ${request.diskGib} GiB.`,
-        en: `Storage ${storage ?? '?'} on node ${placement.node} has only ${Math.floor(placement.freeBytes / GiB)} GiB free; ${request.diskGib} GiB needed.`,
+        id: `Penyimpanan ${placement.storage ?? '?'} di node ${placement.node} hanya punya ${Math.floor(placement.freeBytes / GiB)} GiB bebas; dibutuhkan ${request.diskGib} GiB.`,
+        en: `Storage ${placement.storage ?? '?'} on node ${placement.node} has only ${Math.floor(placement.freeBytes / GiB)} GiB free; ${request.diskGib} GiB needed.`,
       });
     }
+    const source = found.sources.find((s) => s.vmid === placement.source.vmid)!;
+    const storage = source.storage;
     placementLedger.place(run.id, { node: placement.node, storage, memoryBytes: need.memoryBytes, diskBytes: need.diskBytes });
-    const result: PlaceResult = { node: placement.node, templateNode: tpl.node, storage: template.storage, templateVmid: template.pveTemplateVmid };
-    return { result, detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}${placement.node !== tpl.node ? ` (template di/on ${tpl.node})` : ''}` };
+    const result: PlaceResult = { node: placement.node, templateNode: source.node, storage: source.cloneStorage, templateVmid: source.vmid };
+    return { result, detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}, template ${source.vmid}${placement.node !== source.node ? ` di/on ${source.node}` : ''}` };
   },
   async compensate({ run }) {
     placementLedger.release(run.id);

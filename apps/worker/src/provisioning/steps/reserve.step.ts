@@ -45,7 +45,7 @@ export const reserveStep = provisionStep<ReserveResult>({
       const existing = await getVmByRequest(tx, request.id);
       let vm = existing;
       if (!existing || existing.vmid === null || !VM_HOLDING_STATES.includes(existing.state as VmState)) {
-        const vmid = await nextFreeVmid(ctx.pve, { ...range, exclude: await heldVmids(tx, range), ...(listed ? { listedVmids: listed } : {}) });
+        const vmid = await nextFreeVmid(ctx.pve, { ...range, exclude: await heldVmids(tx, range, ctx.settings.VMID_REUSE_DAYS), ...(listed ? { listedVmids: listed } : {}) });
         fresh = vmid;
         vm = await reserveVmRow(tx, {
           requestId: request.id,

@@ -1,10 +1,13 @@
 import { permanent } from '../../harness/run-error';
 import { provisionStep, takeKnownConfig } from '../provision-context';
 import { bootDisk } from '../pve-vm';
+import { formatGiB } from '../disk-size';
 import { cloneStep } from './clone.step';
 
 /** The boot disk and its size after the step. */
 export type ResizeResult = { disk: string; sizeGiB: number };
+
+const GiB = 1024 ** 3;
 
 /**
  * `resize`: the boot disk to the requested absolute size; skipped when already equal (so a
@@ -21,14 +24,16 @@ export const resizeStep = provisionStep<ResizeResult>({
     const vm = ctx.pve.vm(node, vmid);
     const disk = bootDisk(takeKnownConfig(cache, vmid, node) ?? (await vm.config({ current: true })));
     if (!disk) throw permanent('DISK_MISSING', { id: `VM ${vmid} tidak punya disk boot (scsi0/virtio0/sata0).`, en: `VM ${vmid} has no boot disk (scsi0/virtio0/sata0).` });
-    if (disk.sizeGiB === want) return { skipped: true, result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} sudah/already ${want} GiB` };
-    if (disk.sizeGiB > want) {
+    // Compared in bytes: a 3584M template disk is 3.5 GiB and still needs the resize to 4 GiB.
+    const have = disk.sizeBytes;
+    if (have === want * GiB) return { skipped: true, result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} sudah/already ${want} GiB` };
+    if (have > want * GiB) {
       throw permanent('DISK_LARGER_THAN_REQUEST', {
-        id: `Disk template (${disk.sizeGiB} GiB) lebih besar dari permintaan (${want} GiB); disk tidak dapat diperkecil. Minta ukuran ≥ ${disk.sizeGiB} GiB atau pakai template lain.`,
-        en: `The template disk (${disk.sizeGiB} GiB) is larger than requested (${want} GiB); disks cannot shrink. Request ≥ ${disk.sizeGiB} GiB or use another template.`,
+        id: `Disk template (${formatGiB(have)}) lebih besar dari permintaan (${want} GiB); disk tidak dapat diperkecil. Minta ukuran ≥ ${Math.ceil(have / GiB)} GiB atau pakai template lain.`,
+        en: `The template disk (${formatGiB(have)}) is larger than requested (${want} GiB); disks cannot shrink. Request ≥ ${Math.ceil(have / GiB)} GiB or use another template.`,
       });
     }
     await vm.resizeDisk(disk.key, `${want}G`, { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
-    return { result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} ${disk.sizeGiB} → ${want} GiB` };
+    return { result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} ${formatGiB(have)} → ${want} GiB` };
   },
 });

@@ -1,0 +1,56 @@
+import { listOpenFindings, type Db } from '@betang/db';
+import type { BetangOperation, PveClient } from '@betang/proxmox';
+import { makeQueuedActionRun, makeQueuedProvisionRun } from '@betang/testkit';
+import type { WorkerDeps } from '../deps';
+import { runDoctor, type DoctorInput } from '../doctor/doctor';
+import { reconcileCluster } from '../reconcile/reconcile-cluster';
+import type { ProvisioningEnv } from './provisioning-env';
+import { runToEnd } from './run-to-end';
+
+export type OperationOutcome = { ok: boolean; detail: string };
+
+async function provision(env: ProvisioningEnv, deps: WorkerDeps, db: Db): Promise<{ requestId: string; run: Awaited<ReturnType<typeof runToEnd>> }> {
+  const q = await makeQueuedProvisionRun(db, { ports: [] });
+  env.portsByHostname.set(q.hostname, q.ports);
+  return { requestId: q.requestId, run: await runToEnd(deps, q.runId) };
+}
+
+async function action(deps: WorkerDeps, db: Db, requestId: string, kind: 'stop' | 'start' | 'resize' | 'decommission', params: Record<string, unknown> = {}): Promise<OperationOutcome> {
+  const run = await runToEnd(deps, await makeQueuedActionRun(db, requestId, kind, params));
+  return { ok: run.status === 'succeeded', detail: `${kind}: ${run.status} ${run.errorCode ?? ''} ${run.errorMessage ?? ''}`.trim() };
+}
+
+/**
+ * Every operation Betang makes on Proxmox, each one on its own footing: `deps` (the token under
+ * test) provisions a VM; a VM for the day-2 actions is provisioned with `rootDeps` so that a
+ * refused provisioning does not hide what the others need. Reconciliation must see every VM
+ * Betang made (no `missing_vm`); the self-check is the doctor's reading of the layout.
+ */
+export async function runBetangOperations(env: ProvisioningEnv, deps: WorkerDeps, rootDeps: WorkerDeps, db: Db, doctor: { pve: PveClient; input: DoctorInput }): Promise<Record<BetangOperation, OperationOutcome>> {
+  const own = await provision(env, deps, db);
+  const out = {} as Record<BetangOperation, OperationOutcome>;
+  out.provision = { ok: own.run.status === 'succeeded', detail: `provision: ${own.run.status} ${own.run.errorCode ?? ''} ${own.run.errorMessage ?? ''}`.trim() };
+  const day2 = await provision(env, rootDeps, db);
+  if (day2.run.status !== 'succeeded') throw new Error(`setup provisioning under root failed: ${day2.run.errorMessage ?? ''}`);
+  const vmid = (await db.selectFrom('vms').select('vmid').where('requestId', '=', day2.requestId).executeTakeFirstOrThrow()).vmid as number;
+  // Judged by the cluster, not only by the run: a run that cannot see the VM must not pass.
+  const stop = await action(deps, db, day2.requestId, 'stop');
+  const stopped = env.sim.state.vm(vmid)?.status === 'stopped';
+  const start = stop.ok ? await action(deps, db, day2.requestId, 'start') : stop;
+  out.power = { ok: stop.ok && stopped && start.ok && env.sim.state.vm(vmid)?.status === 'running', detail: `${stop.detail}; ${start.detail}` };
+  const resize = await action(deps, db, day2.requestId, 'resize', { cores: 4, memoryMiB: 4096, diskGiB: 20 });
+  const disk = String(env.sim.state.vm(vmid)?.config.scsi0 ?? '');
+  out.resize = { ok: resize.ok && /size=20G/.test(disk), detail: `${resize.detail}; scsi0 ${disk}` };
+  const round = await reconcileCluster(deps).then(
+    async () => (await listOpenFindings(db)).filter((f) => f.kind === 'missing_vm').map((f) => `missing_vm:${f.vmid}`),
+    (error: unknown) => [`reconcile failed: ${error instanceof Error ? error.message : String(error)}`],
+  );
+  out.reconcile = { ok: round.length === 0, detail: round.join(', ') || 'reconcile: no missing VM' };
+  const check = await runDoctor(doctor.pve, doctor.input);
+  const layout = check.findings.filter((f) => f.level === 'error' && f.check !== 'permission');
+  out['self-check'] = { ok: layout.length === 0, detail: layout.map((f) => `${f.check} ${f.subject}: ${f.message.en}`).join('; ') || 'self-check: layout readable' };
+  const destroy = await action(deps, db, day2.requestId, 'decommission', { reason: 'uji hak akses / privilege test' });
+  const gone = env.sim.state.vm(vmid) === undefined;
+  out.destroy = { ok: destroy.ok && gone, detail: `${destroy.detail}${gone ? '' : `; VM ${vmid} still exists`}` };
+  return out;
+}
