@@ -50,7 +50,7 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
       DATABASE_URL: stack.databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '4',
       PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: sim.tokenSecret, PVE_CA_FILE: sim.caFile,
       PVE_VMID_MIN: '100000', PVE_VMID_MAX: '100199', PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator',
-      STEP_RETRY_BASE_MS: '50', GUEST_AGENT_WAIT_SECONDS: '60', PVE_CLONE_TASK_SECONDS: '60', PVE_TASK_SECONDS: '30', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2', WORKER_METRICS_PORT: '0',
+      STEP_RETRY_BASE_MS: '50', GUEST_AGENT_WAIT_SECONDS: '60', PVE_CLONE_TASK_SECONDS: '60', PVE_TASK_SECONDS: '30', PVE_SHUTDOWN_SECONDS: '20', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2', WORKER_METRICS_PORT: '0',
     };
     worker = startWorkerProcess(env);
     browser = await launchBrowser();
