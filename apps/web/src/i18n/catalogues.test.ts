@@ -1,10 +1,26 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { placeholdersOf, translate } from './translate';
+import { IntlMessageFormat } from 'intl-messageformat';
+import { createI18n } from './i18n';
 
 const SRC = path.resolve(__dirname, '..');
 const load = (name: string): Record<string, string> => JSON.parse(readFileSync(path.join(__dirname, name), 'utf8')) as Record<string, string>;
 const catalogues = { id: load('id.json'), en: load('en.json') };
+
+type Element = ReturnType<IntlMessageFormat['getAst']>[number];
+
+/** The argument names an ICU message uses, plural and select branches included, sorted. */
+function argumentsOf(message: string, locale: string): string[] {
+  const names = new Set<string>();
+  const walk = (elements: readonly Element[]) => {
+    for (const element of elements) {
+      if ('value' in element && element.type !== 0) names.add(String(element.value));
+      if ('options' in element) for (const option of Object.values(element.options)) walk(option.value);
+    }
+  };
+  walk(new IntlMessageFormat(message, locale, undefined, { ignoreTag: true }).getAst());
+  return [...names].sort();
+}
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -34,10 +50,10 @@ describe('i18n catalogues', () => {
     expect(en.filter((key) => !id.includes(key))).toEqual([]);
   });
 
-  it('should have no empty texts and the same placeholders in both languages', () => {
+  it('should have no empty texts, only valid ICU messages, and the same arguments in both languages', () => {
     for (const [key, text] of Object.entries(catalogues.id)) {
       expect([key, text.trim().length > 0]).toEqual([key, true]);
-      expect([key, placeholdersOf(catalogues.en[key] ?? '')]).toEqual([key, placeholdersOf(text)]);
+      expect([key, argumentsOf(catalogues.en[key] ?? '', 'en')]).toEqual([key, argumentsOf(text, 'id')]);
     }
   });
 
@@ -56,24 +72,31 @@ describe('i18n catalogues', () => {
   });
 });
 
-describe('translate', () => {
-  const id = { greet: 'Halo, {name}! {name} punya {count} VM.' };
-  const en = { greet: 'Hello, {name}!', onlyEn: 'English only' };
+describe('the app\'s i18next instance', () => {
+  const i18n = createI18n('id', { en: catalogues.en });
+  const t = (lng: 'id' | 'en', key: string, values?: Record<string, string | number>) => i18n.getFixedT(lng)(key, { replace: values });
 
-  it('should fill every occurrence of a placeholder', () => {
-    expect(translate(id, id, 'greet', { name: 'Sari', count: 2 })).toBe('Halo, Sari! Sari punya 2 VM.');
+  it('should fill every occurrence of an argument', () => {
+    expect(t('id', 'notFound.body', { path: '/x' })).toBe(catalogues.id['notFound.body']!.replace('{path}', '/x'));
+    expect(t('en', 'opRecon.kindCount', { kind: 'VM', count: 3 })).toBe('VM (3)');
   });
 
-  it('should leave a placeholder without a value visible', () => {
-    expect(translate(en, id, 'greet')).toBe('Hello, {name}!');
+  it('should choose the English plural form by count, and keep Indonesian without one', () => {
+    expect(t('en', 'form.checkFields', { count: 1 })).toBe('Check the marked field below.');
+    expect(t('en', 'form.checkFields', { count: 3 })).toBe('Check the 3 marked fields below.');
+    expect(t('id', 'form.checkFields', { count: 1 })).toBe(catalogues.id['form.checkFields']!.replace('{count}', '1'));
+    expect(t('en', 'quota.usageNote', { count: 1024 })).toBe('Usage counts 1,024 VMs active or requested.');
+    expect(t('id', 'quota.usageNote', { count: 1024 })).toBe('Pemakaian mencakup 1.024 VM yang aktif atau sedang diajukan.');
   });
 
-  it('should fall back to the fallback catalogue, then to the key itself', () => {
-    expect(translate({}, en, 'onlyEn')).toBe('English only');
-    expect(translate(id, en, 'no.such.key')).toBe('no.such.key');
+  it('should fall back to Bahasa Indonesia, then to the key itself', () => {
+    const partial = createI18n('en', { en: { 'shell.language': 'Language' } });
+    expect(partial.t('shell.language')).toBe('Language');
+    expect(partial.t('signIn.title')).toBe(catalogues.id['signIn.title']);
+    expect(partial.t('no.such.key')).toBe('no.such.key');
   });
 
-  it('should not interpret replacement patterns or markup in values', () => {
-    expect(translate(en, en, 'greet', { name: '$& <b>x</b>' })).toBe('Hello, $& <b>x</b>!');
+  it('should insert values as they are: no markup, escaping or replacement patterns', () => {
+    expect(t('en', 'notFound.body', { path: '$& <b>x</b>' })).toContain('$& <b>x</b>');
   });
 });

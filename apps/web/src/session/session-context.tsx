@@ -1,9 +1,10 @@
 import { DATA_CENTER_ROLES, type LoginBody, type MeResponse, type Role } from '@betang/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useApi } from '../api/api-context';
 import { ApiError } from '../api/api-error';
 import { getMe, login, logout } from '../api/session.api';
-import { hasStoredLocale, useI18n } from '../i18n/i18n-context';
+import { hasStoredLocale, setLocale } from '../i18n/i18n';
 
 export type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'signed-in'; me: MeResponse };
 
@@ -22,7 +23,9 @@ const SessionContext = createContext<Session | null>(null);
 /** Holds who is signed in; asks GET /me once at start to pick up an existing session cookie. */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const api = useApi();
-  const { setLocale } = useI18n();
+  // Another person may sign in next in this tab: nothing read for the previous one may show
+  // (cleared at sign-out and at sign-in, which also covers a session that expired).
+  const queryClient = useQueryClient();
   const [state, setState] = useState<SessionState>({ status: 'loading' });
 
   const refresh = useCallback(async () => {
@@ -30,7 +33,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       const me = await getMe(api);
       api.setCsrfToken(me.csrfToken);
       // the account's language applies until someone picks one on this device
-      if (!hasStoredLocale() && me.user.locale !== 'id') setLocale(me.user.locale, false);
+      if (!hasStoredLocale() && me.user.locale !== 'id') await setLocale(me.user.locale, false);
       setState({ status: 'signed-in', me });
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
@@ -38,7 +41,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setState({ status: 'anonymous' });
       } else throw error;
     }
-  }, [api, setLocale]);
+  }, [api]);
 
   useEffect(() => {
     refresh().catch(() => setState({ status: 'anonymous' }));
@@ -48,9 +51,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async (body: LoginBody) => {
       const answer = await login(api, body);
       api.setCsrfToken(answer.csrfToken);
+      queryClient.clear();
       await refresh();
     },
-    [api, refresh],
+    [api, refresh, queryClient],
   );
 
   const signOut = useCallback(async () => {
@@ -58,10 +62,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       await logout(api);
     } finally {
       api.setCsrfToken(null);
+      queryClient.clear();
       setState({ status: 'anonymous' });
     }
-  }, [api]);
+  }, [api, queryClient]);
 
+  // Not cleared here: a 401 also reaches anonymous visitors of public pages, whose reads must stay.
   const expire = useCallback(() => {
     api.setCsrfToken(null);
     setState({ status: 'anonymous' });

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
-import { useI18n } from '../i18n/i18n-context';
-import { Link, useRouter } from '../router/router';
+import { useI18n } from '../i18n/use-i18n';
+import { useNavigate } from 'react-router';
+import { Link } from '../ui/link';
 import { isConsoleUser, useMe, useSession } from '../session/session-context';
 import { LanguageSwitch } from './language-switch';
 import { navFor } from './navigation';
@@ -13,13 +14,13 @@ export function AppShell({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const me = useMe();
   const { signOut } = useSession();
-  const { navigate } = useRouter();
+  const navigate = useNavigate();
   const console = isConsoleUser(me.roles);
   const items = navFor(me.roles);
 
   async function onSignOut() {
     await signOut().catch(() => undefined);
-    navigate('/login', { replace: true });
+    void navigate('/login', { replace: true });
   }
 
   return (

@@ -1,6 +1,6 @@
 import { LOCALES, type Locale } from '@betang/core';
 import { useId } from 'react';
-import { useI18n } from '../i18n/i18n-context';
+import { useI18n } from '../i18n/use-i18n';
 
 const NAMES: Record<Locale, string> = { id: 'Bahasa Indonesia', en: 'English' };
 

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { ApiError, CLIENT_ERROR } from '../api/api-error';
-import { useI18n } from '../i18n/i18n-context';
+import { useI18n } from '../i18n/use-i18n';
 
 /**
  * Live regions: the container is always in the page so screen readers register it before the

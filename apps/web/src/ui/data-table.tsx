@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { useI18n } from '../i18n/i18n-context';
+import { useI18n } from '../i18n/use-i18n';
 import { useListHeadingId } from './list-section';
 import { TableWrap } from './table-wrap';
 

@@ -1,4 +1,4 @@
-import { useI18n } from '../i18n/i18n-context';
+import { useI18n } from '../i18n/use-i18n';
 
 type Props = {
   /** A send is under way: the submit button is disabled so it cannot be sent twice. */

@@ -1,5 +1,5 @@
 import { createContext, useContext, type ReactNode } from 'react';
-import { useI18n } from '../i18n/i18n-context';
+import { useI18n } from '../i18n/use-i18n';
 import { ErrorAlert, LiveRegion, Loading } from './alert';
 
 const HeadingIdContext = createContext<string | undefined>(undefined);

@@ -1,4 +1,4 @@
-import { useI18n } from '../i18n/i18n-context';
+import { useI18n } from '../i18n/use-i18n';
 
 /**
  * One quota line: label, "used of limit unit", and a bar. The bar is decorative (aria-hidden);

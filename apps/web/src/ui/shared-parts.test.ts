@@ -1,15 +1,18 @@
 import { createElement, type ReactNode } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { I18nProvider } from '../i18n/i18n-context';
+import { I18nextProvider } from 'react-i18next';
+import { createI18n } from '../i18n/i18n';
 import { DataTable } from './data-table';
 import { FormActions } from './form-actions';
 import { ListSection } from './list-section';
 
 type Row = { id: string; name: string; note: string | null };
 
+const i18n = createI18n('id');
+
 /** Server-renders a part inside the i18n provider (Indonesian, the default without a stored choice). */
 function html(node: ReactNode): string {
-  return renderToStaticMarkup(createElement(I18nProvider, null, node));
+  return renderToStaticMarkup(createElement(I18nextProvider, { i18n }, node));
 }
 
 const columns = [

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configureGuest, waitForCloudInit, type GuestShell } from '@betang/guest';
 import { emulateDebianGuests, guestCommandArgvs } from '@betang/guest/emulation';
-import { CLOUD_INIT_STATUS_ARGV } from './steps/await-cloud-init.step';
+import { CLOUD_INIT_RESULT_ARGV, CLOUD_INIT_STATUS_ARGV } from './steps/await-cloud-init.step';
 import { HOST_KEY_ARGV } from './steps/pin-host-key.step';
 
 /*
@@ -44,6 +44,7 @@ const PROGRAM_PACKAGE: Record<string, string> = {
 const PATH_PACKAGE: Array<[RegExp, string]> = [
   [/^\/run\/systemd\/system$/, 'systemd'],
   [/^\/etc\/cloud\/cloud\.cfg\.d$/, 'cloud-init'],
+  [/^\/run\/cloud-init\/result\.json$/, 'cloud-init'],
   [/^\/(usr\/)?lib\/systemd\/systemd-timesyncd$/, 'systemd-timesyncd'],
   [/^\/etc\/chrony\/chrony\.conf$/, 'chrony'],
   [/^\/usr\/share\/zoneinfo\//, 'tzdata'],
@@ -114,7 +115,7 @@ async function recordedArgvs(): Promise<string[][]> {
   await configureGuest(shellOf(1), spec);
   await configureGuest(shellOf(1), spec);
   await configureGuest(shellOf(2), other);
-  return [CLOUD_INIT_STATUS_ARGV, HOST_KEY_ARGV, ...sent.flatMap(guestCommandArgvs)];
+  return [CLOUD_INIT_STATUS_ARGV, CLOUD_INIT_RESULT_ARGV, HOST_KEY_ARGV, ...sent.flatMap(guestCommandArgvs)];
 }
 
 describe('infra/proxmox/template-packages.txt', () => {

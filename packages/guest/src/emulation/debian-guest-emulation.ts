@@ -1,6 +1,7 @@
 import { BATCH_SCRIPT_TAG } from '../guest-batch';
 import { ZGuestSpec, type GuestSpec, type GuestSpecInput } from '../guest-spec.schema';
 import { APT_PROXY_FILE, aptProxyContent } from '../steps/packages.step';
+import { DEFAULT_UFW, SSHD_T_FRESH } from './debian-12-files';
 
 /** What an emulated command answers (the shape the PVE simulator's guest endpoint expects). */
 export type EmulatedCommandResult = { code: number; stdout?: string; stderr?: string };
@@ -167,6 +168,8 @@ export function cloudInitHosts(fqdn: string, hostname: string): string {
     '::1 localhost ip6-localhost ip6-loopback',
     'ff02::1 ip6-allnodes',
     'ff02::2 ip6-allrouters',
+    // the template ends with an empty line
+    '',
     '',
   ].join('\n');
 }
@@ -196,7 +199,24 @@ function contentFor(s: GuestState, path: string): string {
   return '';
 }
 
-const EXISTING_PATHS = ['/run/systemd/system', '/etc/cloud/cloud.cfg.d', '/lib/systemd/systemd-timesyncd'];
+const EXISTING_PATHS = ['/run/systemd/system', '/etc/cloud/cloud.cfg.d', '/usr/lib/systemd/systemd-timesyncd'];
+
+/** A path as Debian 12's merged /usr sees it: /lib, /bin and /sbin are links into /usr. */
+function mergedUsr(path: string): string {
+  return path.replace(/^\/(lib|bin|sbin)\//, '/usr/$1/');
+}
+
+function pathExists(s: GuestState, path: string): boolean {
+  return EXISTING_PATHS.includes(mergedUsr(path)) || path.startsWith('/usr/share/zoneinfo/') || s.files.has(path);
+}
+
+/** `sshd -T` of the guest: Debian's defaults, with the values Betang's drop-in sets once it exists (sshd reads the config at every -T). */
+function sshdEffective(s: GuestState): string {
+  if (!s.files.has('/etc/ssh/sshd_config.d/50-betang.conf')) return SSHD_T_FRESH;
+  return SSHD_T_FRESH.replace(/^passwordauthentication .*$/m, 'passwordauthentication no')
+    .replace(/^kbdinteractiveauthentication .*$/m, 'kbdinteractiveauthentication no')
+    .replace(/^permitrootlogin .*$/m, 'permitrootlogin no');
+}
 const COMMANDS = new Set(['cloud-init', 'ufw', 'ssh', 'hostnamectl', 'timedatectl', 'systemctl']);
 
 const ok = (stdout = ''): EmulatedCommandResult => ({ code: 0, stdout });
@@ -222,7 +242,9 @@ function runScript(s: GuestState, script: string, args: string[]): EmulatedComma
   const [a0 = ''] = args;
   if (script.startsWith(BATCH_SCRIPT_TAG)) return runBatch(s, args);
   if (script.includes('exec cat --')) {
-    if (a0 === '/etc/default/ufw') return ok(`DEFAULT_INPUT_POLICY="${s.ufw.input}"\nDEFAULT_OUTPUT_POLICY="${s.ufw.output}"\n`);
+    if (a0 === '/etc/default/ufw') {
+      return ok(DEFAULT_UFW.replace(/^DEFAULT_INPUT_POLICY=.*$/m, `DEFAULT_INPUT_POLICY="${s.ufw.input}"`).replace(/^DEFAULT_OUTPUT_POLICY=.*$/m, `DEFAULT_OUTPUT_POLICY="${s.ufw.output}"`));
+    }
     if (a0 === '/sys/class/block/sda1/partition') return ok('1\n');
     const f = s.files.get(a0);
     return f === undefined ? { code: 3 } : ok(f);
@@ -245,7 +267,9 @@ function runScript(s: GuestState, script: string, args: string[]): EmulatedComma
   }
   if (script.includes('PreferredAuthentications=none')) {
     const hardened = s.sshdReloaded && s.files.has('/etc/ssh/sshd_config.d/50-betang.conf');
-    return ok(`debian@127.0.0.1: Permission denied (publickey${hardened ? '' : ',password'}).\n`);
+    // $1 is the account the probe names (the one Betang connects as); OpenSSH ends its
+    // messages on stderr with CRLF
+    return ok(`${a0}@127.0.0.1: Permission denied (publickey${hardened ? '' : ',password'}).\r\n`);
   }
   if (script.includes('grep -qE -- "$1"')) return ok(s.mirror === undefined ? `${DEBIAN_SOURCES}\n` : '');
   if (script.includes('sed -i -E')) {
@@ -279,7 +303,9 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
       s.files.set('/etc/hostname', `${s.hostname}\n`);
       return ok();
     case 'test':
-      return { code: EXISTING_PATHS.includes(rest[1] ?? '') || (rest[1] ?? '').startsWith('/usr/share/zoneinfo/') || s.files.has(rest[1] ?? '') ? 0 : 1 };
+      // cloud-init's result file appears when it is done: the simulator's boot plan knows when
+      if (rest[1] === '/run/cloud-init/result.json') return undefined;
+      return { code: pathExists(s, rest[1] ?? '') ? 0 : 1 };
     case 'getent': {
       const u = s.users.get(rest[1] ?? '');
       if (!u) return { code: 2 };
@@ -297,7 +323,7 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
     }
     case 'sshd':
       if (rest[0] === '-t') return ok();
-      return ok(s.files.has('/etc/ssh/sshd_config.d/50-betang.conf') ? 'passwordauthentication no\nkbdinteractiveauthentication no\npermitrootlogin no\n' : 'passwordauthentication yes\nkbdinteractiveauthentication no\npermitrootlogin without-password\n');
+      return ok(sshdEffective(s));
     case 'readlink':
       // the image's link is absolute; timedatectl writes a relative one
       return ok(`${s.timezoneSetByTimedatectl ? '..' : ''}/usr/share/zoneinfo/${s.timezone}\n`);
@@ -346,11 +372,26 @@ function ufw(s: GuestState, args: string[]): EmulatedCommandResult {
   const line = args.join(' ');
   if (line === 'status') return ok(s.ufw.active ? ufwStatusTable(s.ufw.rules) : 'Status: inactive\n');
   if (line === 'show added') return ok(`Added user rules (see 'ufw status' for running firewall):\n${s.ufw.rules.length ? s.ufw.rules.map((r) => `ufw allow ${r}\n`).join('') : '(None)\n'}`);
-  if (args[0] === 'allow' && args[1] && !s.ufw.rules.includes(args[1])) s.ufw.rules.push(args[1]);
-  if (line === 'default deny incoming') s.ufw.input = 'DROP';
-  if (line === 'default allow outgoing') s.ufw.output = 'ACCEPT';
-  if (line === '--force enable') s.ufw.active = true;
-  if (args[0] === 'delete') s.ufw.rules = s.ufw.rules.filter((r) => r !== args[2]);
+  // ufw 0.36's messages: `allow` and `--force enable` as the recorded guest printed them; the
+  // others (never needed by the recorded guest) as ufw's frontend words them.
+  if (args[0] === 'allow' && args[1]) {
+    if (s.ufw.rules.includes(args[1])) return ok('Skipping adding existing rule\nSkipping adding existing rule (v6)\n');
+    s.ufw.rules.push(args[1]);
+    return ok('Rules updated\nRules updated (v6)\n');
+  }
+  if (line === 'default deny incoming' || line === 'default allow outgoing') {
+    if (args[2] === 'incoming') s.ufw.input = 'DROP';
+    else s.ufw.output = 'ACCEPT';
+    return ok(`Default ${args[2]} policy changed to '${args[1]}'\n(be sure to update your rules accordingly)\n`);
+  }
+  if (line === '--force enable') {
+    s.ufw.active = true;
+    return ok('Firewall is active and enabled on system startup\n');
+  }
+  if (args[0] === 'delete') {
+    s.ufw.rules = s.ufw.rules.filter((r) => r !== args[2]);
+    return ok('Rule deleted\nRule deleted (v6)\n');
+  }
   return ok();
 }
 
@@ -377,7 +418,13 @@ export function emulateDebianGuests(
         spec: ZGuestSpec.parse(input),
         // cloud-init's set_hostname and update_etc_hosts ran at first boot with the VM's name
         hostname: input.hostname,
-        files: new Map([['/etc/hosts', cloudInitHosts(input.fqdn ?? input.hostname, input.hostname)], ['/etc/hostname', `${input.hostname}\n`]]),
+        files: new Map([
+          ['/etc/hosts', cloudInitHosts(input.fqdn ?? input.hostname, input.hostname)],
+          ['/etc/hostname', `${input.hostname}\n`],
+          // tzdata's configuration, and the switches unattended-upgrades' debconf default writes
+          ['/etc/timezone', 'Etc/UTC\n'],
+          ['/etc/apt/apt.conf.d/20auto-upgrades', 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n'],
+        ]),
         users: new Map(),
         timezone: 'Etc/UTC',
         // apt enables its daily timers at installation

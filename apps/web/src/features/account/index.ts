@@ -1,14 +1,12 @@
 import { ALL_ROLES } from '@betang/core';
 import type { Feature } from '../feature';
-import { SecurityPage } from './security.page';
-import { TokensPage } from './tokens.page';
 
 /** The signed-in person's own account: API tokens and two-factor sign-in. */
 export const accountFeature: Feature = {
   id: 'account',
   routes: [
-    { path: '/account/tokens', page: TokensPage },
-    { path: '/account/security', page: SecurityPage },
+    { path: '/account/tokens', page: () => import('./tokens.page').then((m) => m.TokensPage) },
+    { path: '/account/security', page: () => import('./security.page').then((m) => m.SecurityPage) },
   ],
   nav: [
     { to: '/account/tokens', labelKey: 'nav.tokens', roles: ALL_ROLES, order: 100 },

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { useMe, useSession } from '../../session/session-context';
 import { LiveRegion } from '../../ui/alert';
 import { Page } from '../../ui/page';

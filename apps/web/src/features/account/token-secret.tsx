@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 
 /** The new token's secret, shown once, with a copy button; takes focus so it is read out first. */
 export function TokenSecret({ name, secret, onDone }: { name: string; secret: string; onDone(): void }) {

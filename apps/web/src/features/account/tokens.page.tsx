@@ -1,12 +1,13 @@
 import { TOKEN_DEFAULT_DAYS, TOKEN_SCOPES, ZCreateTokenBody, todayInJakarta, type TokenScope } from '@betang/core';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useApi } from '../../api/api-context';
-import { createToken, listTokens, revokeToken } from '../../api/session.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
+import { createToken, revokeToken } from '../../api/session.api';
+import { useQuery } from '@tanstack/react-query';
+import { tokenListQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { CheckboxGroup, Field } from '../../ui/field';
-import { useSubmit, validateWith } from '../../ui/form-state';
+import { useContractForm } from '../../ui/use-contract-form';
 import { FormActions } from '../../ui/form-actions';
 import { Page } from '../../ui/page';
 import { TokenSecret } from './token-secret';
@@ -31,12 +32,9 @@ const LAST_DAY = 364;
 
 /** Personal API tokens: create (secret shown once), list, revoke. */
 export function TokensPage() {
-  const { t, locale, dateTime } = useI18n();
+  const { t, dateTime } = useI18n();
   const api = useApi();
-  const tokens = useResource((client) => listTokens(client), []);
-  const [name, setName] = useState('');
-  const [expires, setExpires] = useState(() => wibDatePlus(TOKEN_DEFAULT_DAYS));
-  const [scopes, setScopes] = useState<TokenScope[]>(['read']);
+  const tokens = useQuery(tokenListQuery(api));
   const scopeOptions: { value: TokenScope; label: string }[] = [
     { value: 'read', label: t('tokens.scopeRead') },
     { value: 'requests:write', label: t('tokens.scopeRequestsWrite') },
@@ -49,28 +47,14 @@ export function TokensPage() {
   const [confirming, setConfirming] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [revokeError, setRevokeError] = useState<unknown>(undefined);
-  const form = useSubmit();
-
-  async function onCreate(event: FormEvent) {
-    event.preventDefault();
+  const fresh = () => ({ name: '', expires: wibDatePlus(TOKEN_DEFAULT_DAYS), scopes: ['read'] as TokenScope[] });
+  const form = useContractForm({
+    schema: ZCreateTokenBody,
+    defaultValues: fresh(),
     // keep the order of TOKEN_SCOPES whatever order the boxes were ticked in
-    const body = { name, expiresAt: expires ? endOfDayWib(expires) : '', scopes: TOKEN_SCOPES.filter((s) => scopes.includes(s)) };
-    const errors = validateWith(ZCreateTokenBody, body, locale);
-    if (!expires || expires < wibDatePlus(0) || expires > wibDatePlus(LAST_DAY)) errors.expiresAt = t('tokens.expiresRange');
-    if (Object.keys(errors).length > 0) {
-      form.setError(undefined);
-      form.setFieldErrors(errors);
-      return;
-    }
-    const created = await form.submit(() => createToken(api, body));
-    if (created) {
-      setSecret({ name: created.name, secret: created.secret });
-      setName('');
-      setExpires(wibDatePlus(TOKEN_DEFAULT_DAYS));
-      setScopes(['read']);
-      tokens.reload();
-    }
-  }
+    toBody: (v) => ({ name: v.name, expiresAt: v.expires ? endOfDayWib(v.expires) : '', scopes: TOKEN_SCOPES.filter((scope) => v.scopes.includes(scope)) }),
+    extraErrors: (v): Record<string, string> => (!v.expires || v.expires < wibDatePlus(0) || v.expires > wibDatePlus(LAST_DAY) ? { expiresAt: t('tokens.expiresRange') } : {}),
+  });
 
   async function onRevoke(id: string, tokenName: string) {
     setRevokeError(undefined);
@@ -78,7 +62,7 @@ export function TokensPage() {
       await revokeToken(api, id);
       setConfirming(null);
       setNotice(t('tokens.revoked', { name: tokenName }));
-      tokens.reload();
+      void tokens.refetch();
     } catch (error) {
       setRevokeError(error);
     }
@@ -88,10 +72,20 @@ export function TokensPage() {
     <Page title={t('tokens.title')}>
       <p className="muted">{t('tokens.intro')}</p>
       {secret ? <TokenSecret name={secret.name} secret={secret.secret} onDone={() => setSecret(null)} /> : null}
-      <form className="card form-grid" onSubmit={onCreate} noValidate aria-labelledby="token-create-title">
+      <form
+        className="card form-grid"
+        onSubmit={form.onSubmit(async (body) => {
+          const created = await createToken(api, body);
+          setSecret({ name: created.name, secret: created.secret });
+          form.reset(fresh());
+          void tokens.refetch();
+        })}
+        noValidate
+        aria-labelledby="token-create-title"
+      >
         <h2 id="token-create-title">{t('tokens.createTitle')}</h2>
         <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
-        <Field label={t('tokens.name')} required hint={t('tokens.nameHint')} value={name} onValue={setName} error={form.fieldErrors.name} />
+        <Field label={t('tokens.name')} required hint={t('tokens.nameHint')} {...form.bind('name')} />
         <Field
           label={t('tokens.expires')}
           type="date"
@@ -99,15 +93,14 @@ export function TokensPage() {
           min={wibDatePlus(0)}
           max={wibDatePlus(LAST_DAY)}
           hint={t('tokens.expiresHint')}
-          value={expires}
-          onValue={setExpires}
+          {...form.bind('expires')}
           error={form.fieldErrors.expiresAt}
         />
-        <CheckboxGroup legend={t('tokens.scopes')} options={scopeOptions} selected={scopes} onChange={setScopes} error={form.fieldErrors.scopes} />
+        <CheckboxGroup legend={t('tokens.scopes')} options={scopeOptions} selected={form.values.scopes} onChange={(scopes) => form.set('scopes', scopes)} error={form.fieldErrors.scopes} />
         <p className="hint">{t('tokens.scopesHint')}</p>
         <FormActions busy={form.busy} saveLabel={t('tokens.create')} />
       </form>
-      <ListSection headingId="token-list-title" title={t('tokens.listTitle')} notice={notice} loading={tokens.loading && !tokens.data} error={tokens.error ?? revokeError}>
+      <ListSection headingId="token-list-title" title={t('tokens.listTitle')} notice={notice} loading={tokens.isFetching && !tokens.data} error={tokens.error ?? revokeError}>
         <DataTable
           rows={tokens.data?.items}
           empty={t('tokens.empty')}

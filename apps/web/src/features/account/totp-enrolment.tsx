@@ -1,27 +1,36 @@
-import QRCode from 'qrcode';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { z } from 'zod';
 import { useApi } from '../../api/api-context';
 import { enableTotp, newTotpSecret } from '../../api/session.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { useMe } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
-import { useSubmit } from '../../ui/form-state';
+import { useContractForm } from '../../ui/use-contract-form';
 import { FormActions } from '../../ui/form-actions';
+
+// The API checks the password and the codes; the form only carries them (no client-side rule to show first).
+const ZConfirmValues = z.object({ password: z.string(), code: z.string(), currentCode: z.string() });
+const EMPTY = { password: '', code: '', currentCode: '' };
 
 /** Groups a base32 secret in fours so it can be typed into an authenticator app. */
 function grouped(secret: string): string {
   return secret.replace(/(.{4})/g, '$1 ').trim();
 }
 
-/** The otpauth link as a QR code image (a data: URL, allowed by the CSP), drawn in the browser: the secret never leaves it. */
+/**
+ * The otpauth link as a QR code image (a data: URL, allowed by the CSP), drawn in the browser: the
+ * secret never leaves it. The QR library loads only when a code is drawn (few people enrol).
+ */
 function useQrCode(text: string | undefined): string | null {
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
     let current = true;
     setUrl(null);
     if (text) {
-      QRCode.toDataURL(text, { errorCorrectionLevel: 'M', margin: 2, width: 220 })
+      import('qrcode')
+        .then(({ default: QRCode }) => QRCode.toDataURL(text, { errorCorrectionLevel: 'M', margin: 2, width: 220 }))
         .then((data) => current && setUrl(data))
         .catch(() => current && setUrl(null));
     }
@@ -43,49 +52,34 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
   const api = useApi();
   const me = useMe();
   const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUrl: string } | null>(null);
-  const [password, setPassword] = useState('');
-  const [code, setCode] = useState('');
-  const [currentCode, setCurrentCode] = useState('');
   const replacing = me.user.totpEnabled;
-  const start = useSubmit();
-  const confirm = useSubmit();
+  const start = useMutation({ mutationFn: () => newTotpSecret(api), onSuccess: setEnrolment });
+  const confirm = useContractForm({ schema: ZConfirmValues, defaultValues: EMPTY });
   const qr = useQrCode(enrolment?.otpauthUrl);
-
-  async function onStart() {
-    const answer = await start.submit(() => newTotpSecret(api));
-    if (answer) setEnrolment(answer);
-  }
 
   // Only once, on mount, when asked to start at once (the enrolment gate).
   useEffect(() => {
-    if (startNow) void onStart();
+    if (startNow) start.mutate();
   }, []);
-
-  async function onConfirm(event: FormEvent) {
-    event.preventDefault();
-    if (!enrolment) return;
-    const ok = await confirm.submit(async () => {
-      await enableTotp(api, { secret: enrolment.secret, code, password, ...(replacing ? { currentCode } : {}) });
-      return true;
-    });
-    if (ok) {
-      setEnrolment(null);
-      setPassword('');
-      setCode('');
-      setCurrentCode('');
-      await onEnabled();
-    }
-  }
 
   return (
     <>
       <FormAlert error={start.error} fieldErrors={{}} />
       {!enrolment ? (
-        <button type="button" className="button primary" onClick={onStart} disabled={start.busy}>
+        <button type="button" className="button primary" onClick={() => start.mutate()} disabled={start.isPending}>
           {me.user.totpEnabled ? t('security.reenrol') : t('security.start')}
         </button>
       ) : (
-        <form className="form-grid" onSubmit={onConfirm} noValidate>
+        <form
+          className="form-grid"
+          onSubmit={confirm.onSubmit(async ({ password, code, currentCode }) => {
+            await enableTotp(api, { secret: enrolment.secret, code, password, ...(replacing ? { currentCode } : {}) });
+            setEnrolment(null);
+            confirm.reset(EMPTY);
+            await onEnabled();
+          })}
+          noValidate
+        >
           <ol className="steps">
             <li>{t('security.step1')}</li>
             <li>
@@ -109,7 +103,7 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
           </ol>
           <p className="muted small">{t('security.changeNote')}</p>
           <FormAlert error={confirm.error} fieldErrors={confirm.fieldErrors} />
-          <Field label={t('security.password')} type="password" autoComplete="current-password" required value={password} onValue={setPassword} error={confirm.fieldErrors.password} />
+          <Field label={t('security.password')} type="password" autoComplete="current-password" required {...confirm.bind('password')} />
           {replacing ? (
             <Field
               label={t('security.currentCode')}
@@ -118,9 +112,8 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
               autoComplete="one-time-code"
               maxLength={6}
               required
-              value={currentCode}
-              onValue={(value) => setCurrentCode(value.replace(/\D/g, ''))}
-              error={confirm.fieldErrors.currentCode}
+              {...confirm.bind('currentCode')}
+              onValue={(value) => confirm.set('currentCode', value.replace(/\D/g, ''))}
             />
           ) : null}
           <Field
@@ -129,9 +122,8 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
             autoComplete="one-time-code"
             maxLength={6}
             required
-            value={code}
-            onValue={(value) => setCode(value.replace(/\D/g, ''))}
-            error={confirm.fieldErrors.code}
+            {...confirm.bind('code')}
+            onValue={(value) => confirm.set('code', value.replace(/\D/g, ''))}
           />
           <FormActions busy={confirm.busy} saveLabel={replacing ? t('security.replace') : t('security.confirm')} onCancel={() => setEnrolment(null)} />
         </form>

@@ -1,10 +1,12 @@
 import { Role, type AgreementDto } from '@betang/core';
 import { useState } from 'react';
-import { agreementDocumentUrl, getAgreement } from '../../api/agreements.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
-import type { PathParams } from '../../router/match-path';
-import { Link } from '../../router/router';
+import { agreementDocumentUrl } from '../../api/agreements.api';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { agreementQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
+import { useParams } from 'react-router';
+import { Link } from '../../ui/link';
 import { useMe } from '../../session/session-context';
 import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
@@ -22,11 +24,11 @@ export function awaitsMe(agreement: Pick<AgreementDto, 'nextSignerRole' | 'insti
 }
 
 /** One agreement: its facts, the PDF in the page, who signed when, and signing when it awaits this user. */
-export function AgreementPage({ params }: { params: PathParams }) {
+export function AgreementPage() {
   const { t, date, dateTime, number } = useI18n();
   const me = useMe();
-  const id = params.id ?? '';
-  const loaded = useResource((api) => getAgreement(api, id), [id]);
+  const id = useParams().id ?? '';
+  const loaded = useQuery(agreementQuery(useApi(), id));
   const [signed, setSigned] = useState<AgreementDto | null>(null);
   const [frameKey, setFrameKey] = useState(0);
   const agreement = signed ?? loaded.data;
@@ -34,7 +36,7 @@ export function AgreementPage({ params }: { params: PathParams }) {
   if (!agreement) {
     return (
       <Page title={t('agreements.detailTitle')}>
-        {loaded.loading ? <Loading /> : null}
+        {loaded.isFetching ? <Loading /> : null}
         <ErrorAlert error={loaded.error} />
       </Page>
     );
@@ -111,7 +113,7 @@ export function AgreementPage({ params }: { params: PathParams }) {
           }}
           onStale={() => {
             setSigned(null);
-            loaded.reload();
+            void loaded.refetch();
             setFrameKey((n) => n + 1);
           }}
         />

@@ -1,7 +1,8 @@
-import { listAgreements } from '../../api/agreements.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { agreementListQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
+import { Link } from '../../ui/link';
 import { Page } from '../../ui/page';
 import { StatusBadge } from '../../ui/status-badge';
 import { DataTable } from '../../ui/data-table';
@@ -11,11 +12,11 @@ import { AGREEMENT_STATUS } from './agreement-labels';
 /** Agreements of the institution (data-center heads: all), newest first, each linking to its detail. */
 export function AgreementsPage() {
   const { t, date, number } = useI18n();
-  const agreements = useResource((api) => listAgreements(api), []);
+  const agreements = useQuery(agreementListQuery(useApi()));
   return (
     <Page title={t('agreements.title')}>
       <p className="muted">{t('agreements.intro')}</p>
-      <ListSection headingId="agreements-list-title" title={t('agreements.listTitle')} loading={agreements.loading && !agreements.data} error={agreements.error}>
+      <ListSection headingId="agreements-list-title" title={t('agreements.listTitle')} loading={agreements.isFetching && !agreements.data} error={agreements.error}>
         <DataTable
           rows={agreements.data?.items}
           empty={t('agreements.empty')}

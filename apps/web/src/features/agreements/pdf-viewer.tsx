@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { LiveRegion } from '../../ui/alert';
 
 type Loaded = { pages: number; text: string[] };

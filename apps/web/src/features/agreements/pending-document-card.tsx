@@ -1,11 +1,11 @@
+import { useMutation } from '@tanstack/react-query';
 import { Role, type AgreementDto, type PendingAgreementDocumentDto } from '@betang/core';
 import { useId, useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { acceptPendingDocument, discardPendingDocument, pendingDocumentUrl } from '../../api/agreements.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { holdsAny, useMe } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
-import { useSubmit } from '../../ui/form-state';
 
 /**
  * An externally signed upload no configured trust root vouches for: who the certificates name,
@@ -18,18 +18,16 @@ export function PendingDocumentCard({ agreement, pending, onDecided }: { agreeme
   const reviewedId = useId();
   const mayDecide = holdsAny(useMe().roles, [Role.Operator, Role.Admin]);
   const [reviewed, setReviewed] = useState(false);
-  const form = useSubmit();
-
-  async function decide(accept: boolean) {
-    const result = await form.submit(() => (accept ? acceptPendingDocument(api, agreement.id, pending.sha256) : discardPendingDocument(api, agreement.id)));
-    if (result) onDecided(result);
-  }
+  const decision = useMutation({
+    mutationFn: (accept: boolean) => (accept ? acceptPendingDocument(api, agreement.id, pending.sha256) : discardPendingDocument(api, agreement.id)),
+    onSuccess: onDecided,
+  });
 
   return (
     <section className="card" aria-labelledby="pending-title">
       <h2 id="pending-title">{t('agreements.pendingTitle')}</h2>
       <p>{t('agreements.pendingIntro', { at: dateTime(pending.uploadedAt), by: pending.uploadedByName ?? '—' })}</p>
-      <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
+      <FormAlert error={decision.error} fieldErrors={{}} />
       <ol className="timeline">
         {pending.signers.map((s, i) => (
           <li key={i}>
@@ -54,10 +52,10 @@ export function PendingDocumentCard({ agreement, pending, onDecided }: { agreeme
             {t('agreements.pendingReviewed')}
           </label>
           <div className="form-actions">
-            <button type="button" className="button primary" disabled={!reviewed || form.busy} onClick={() => void decide(true)}>
+            <button type="button" className="button primary" disabled={!reviewed || decision.isPending} onClick={() => decision.mutate(true)}>
               {t('agreements.pendingAccept')}
             </button>
-            <button type="button" className="button" disabled={form.busy} onClick={() => void decide(false)}>
+            <button type="button" className="button" disabled={decision.isPending} onClick={() => decision.mutate(false)}>
               {t('agreements.pendingDiscard')}
             </button>
           </div>

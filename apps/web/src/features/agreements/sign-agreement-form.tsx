@@ -1,13 +1,13 @@
 import { ZSignAgreementBody, type AgreementDto } from '@betang/core';
-import { useId, useState, type FormEvent } from 'react';
+import { useId } from 'react';
 import { useApi } from '../../api/api-context';
 import { ApiError } from '../../api/api-error';
 import { signAgreement } from '../../api/agreements.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { useMe } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
-import { useSubmit, validateWith } from '../../ui/form-state';
+import { useContractForm } from '../../ui/use-contract-form';
 import { FormActions } from '../../ui/form-actions';
 
 /**
@@ -16,32 +16,21 @@ import { FormActions } from '../../ui/form-actions';
  * account has one) is asked again, and the consent statement must be ticked.
  */
 export function SignAgreementForm({ agreement, onSigned, onStale }: { agreement: AgreementDto; onSigned(a: AgreementDto): void; onStale(): void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const me = useMe();
   const consentId = useId();
-  const [password, setPassword] = useState('');
-  const [totp, setTotp] = useState('');
-  const [consent, setConsent] = useState(false);
-  const form = useSubmit();
-
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    const body = { password, consent, expectedSha256: agreement.currentSha256, ...(totp ? { totp } : {}) };
-    const errors = validateWith(ZSignAgreementBody, body, locale);
-    if (Object.keys(errors).length > 0) {
-      form.setError(undefined);
-      form.setFieldErrors(errors);
-      return;
-    }
-    const signed = await form.submit(() => signAgreement(api, agreement.id, ZSignAgreementBody.parse(body)));
-    if (signed) onSigned(signed);
-  }
+  const form = useContractForm({
+    schema: ZSignAgreementBody,
+    defaultValues: { password: '', totp: '', consent: false },
+    toBody: (v) => ({ password: v.password, consent: v.consent, expectedSha256: agreement.currentSha256, ...(v.totp ? { totp: v.totp } : {}) }),
+  });
+  const consent = form.values.consent;
 
   const conflict = form.error instanceof ApiError && form.error.status === 409;
   const wrongCredentials = form.error instanceof ApiError && form.error.code === 'INVALID_CREDENTIALS';
   return (
-    <form className="card form-grid" onSubmit={onSubmit} noValidate aria-labelledby="sign-title">
+    <form className="card form-grid" onSubmit={form.onSubmit(async (body) => onSigned(await signAgreement(api, agreement.id, body)))} noValidate aria-labelledby="sign-title">
       <h2 id="sign-title">{t('agreements.signTitle')}</h2>
       <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
       {conflict ? (
@@ -59,13 +48,13 @@ export function SignAgreementForm({ agreement, onSigned, onStale }: { agreement:
           {agreement.currentSha256}
         </code>
       </div>
-      <Field label={t('agreements.password')} type="password" required autoComplete="current-password" value={password} onValue={setPassword} error={form.fieldErrors.password} />
+      <Field label={t('agreements.password')} type="password" required autoComplete="current-password" {...form.bind('password')} />
       {me.user.totpEnabled ? (
-        <Field label={t('agreements.totp')} inputMode="numeric" autoComplete="one-time-code" required value={totp} onValue={setTotp} error={form.fieldErrors.totp} />
+        <Field label={t('agreements.totp')} inputMode="numeric" autoComplete="one-time-code" required {...form.bind('totp')} />
       ) : null}
       <div className="field field-wide">
         <label className="choice" htmlFor={consentId}>
-          <input id={consentId} type="checkbox" checked={consent} onChange={(event) => setConsent(event.target.checked)} aria-invalid={form.fieldErrors.consent ? true : undefined} aria-describedby={form.fieldErrors.consent ? `${consentId}-error` : undefined} />
+          <input id={consentId} type="checkbox" checked={consent} onChange={(event) => form.set('consent', event.target.checked)} aria-invalid={form.fieldErrors.consent ? true : undefined} aria-describedby={form.fieldErrors.consent ? `${consentId}-error` : undefined} />
           {agreement.consentText ?? t('agreements.consentFallback', { sha: agreement.currentSha256 })}
         </label>
         {form.fieldErrors.consent ? (

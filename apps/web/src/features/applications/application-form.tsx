@@ -7,14 +7,16 @@ import {
   ZCreateApplicationBody,
   ZUpdateApplicationBody,
   type ApplicationDto,
+  type CreateApplicationBody,
+  type UpdateApplicationBody,
 } from '@betang/core';
-import { useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { createApplication, updateApplication } from '../../api/applications.api';
-import { useI18n, type MessageKey } from '../../i18n/i18n-context';
+import type { MessageKey } from '../../i18n/i18n';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
-import { useSubmit, validateWith } from '../../ui/form-state';
+import { useContractForm } from '../../ui/use-contract-form';
 import { SelectField } from '../../ui/select-field';
 import { TextAreaField } from '../../ui/textarea-field';
 import { CLASSIFICATION_KEY, DEVELOPER_KEY, KIND_KEY, STATUS_KEY, USER_TYPE_KEY } from './application-labels';
@@ -53,51 +55,45 @@ const options = <V extends string>(values: readonly V[], keys: Record<V, Message
 
 /** Adds or edits an inventory entry; the contract's rules are checked before sending, the API's field errors shown on the fields. */
 export function ApplicationForm({ application, onSaved, onCancel }: { application?: ApplicationDto; onSaved(app: ApplicationDto): void; onCancel(): void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
-  const [values, setValues] = useState(() => initial(application));
-  const form = useSubmit();
   const editing = application !== undefined;
-  const set = (key: keyof Values) => (value: string) => setValues((previous) => ({ ...previous, [key]: value }));
+  const form = useContractForm({
+    schema: editing ? ZUpdateApplicationBody : ZCreateApplicationBody,
+    defaultValues: initial(application),
+    toBody: (v: Values) => toBody(v, editing),
+  });
   const err = form.fieldErrors;
-
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    const body = toBody(values, editing);
-    const errors = validateWith(editing ? ZUpdateApplicationBody : ZCreateApplicationBody, body, locale);
-    if (Object.keys(errors).length > 0) {
-      form.setError(undefined);
-      form.setFieldErrors(errors);
-      return;
-    }
-    const saved = await form.submit(() => (editing ? updateApplication(api, application.id, ZUpdateApplicationBody.parse(body)) : createApplication(api, ZCreateApplicationBody.parse(body))));
-    if (saved) onSaved(saved);
-  }
 
   const title = editing ? t('apps.editTitle', { name: application.name }) : t('apps.addTitle');
   return (
-    <form className="card form-grid" onSubmit={onSubmit} noValidate aria-labelledby="app-form-title">
+    <form className="card form-grid" onSubmit={form.onSubmit(async (body) =>
+        onSaved(editing ? await updateApplication(api, application.id, body as UpdateApplicationBody) : await createApplication(api, body as CreateApplicationBody)),
+      )}
+      noValidate
+      aria-labelledby="app-form-title"
+    >
       <h2 id="app-form-title">{title}</h2>
       <FormAlert error={form.error} fieldErrors={err} />
-      <Field label={t('apps.name')} required value={values.name} onValue={set('name')} error={err.name} />
-      <SelectField label={t('apps.kind')} required value={values.kind} onValue={set('kind')} options={options(APPLICATION_KINDS, KIND_KEY, t)} error={err.kind} hint={t('apps.kindHint')} />
-      <SelectField label={t('apps.classification')} required value={values.dataClassification} onValue={set('dataClassification')} options={options(DATA_CLASSIFICATIONS, CLASSIFICATION_KEY, t)} error={err.dataClassification} hint={t('apps.classificationHint')} />
-      <SelectField label={t('apps.status')} required value={values.status} onValue={set('status')} options={options(APPLICATION_STATUSES, STATUS_KEY, t)} error={err.status} />
-      <TextAreaField label={t('apps.description')} value={values.description} onValue={set('description')} error={err.description} rows={3} />
-      <Field label={t('apps.function')} value={values.function} onValue={set('function')} error={err.function} />
-      <Field label={t('apps.unit')} value={values.unit} onValue={set('unit')} error={err.unit} />
-      <Field label={t('apps.picName')} required value={values.picName} onValue={set('picName')} error={err.picName} />
-      <Field label={t('apps.picNip')} required inputMode="numeric" hint={t('apps.nipHint')} value={values.picNip} onValue={set('picNip')} error={err.picNip} />
-      <Field label={t('apps.picEmail')} required type="email" value={values.picEmail} onValue={set('picEmail')} error={err.picEmail} />
-      <Field label={t('apps.picPhone')} type="tel" value={values.picPhone} onValue={set('picPhone')} error={err.picPhone} />
-      <Field label={t('apps.picPosition')} value={values.picPosition} onValue={set('picPosition')} error={err.picPosition} />
-      <SelectField label={t('apps.developerType')} value={values.developerType} onValue={set('developerType')} options={options(DEVELOPER_TYPES, DEVELOPER_KEY, t)} error={err.developerType} />
-      <Field label={t('apps.developerName')} value={values.developerName} onValue={set('developerName')} error={err.developerName} />
-      <SelectField label={t('apps.userType')} value={values.userType} onValue={set('userType')} options={options(APPLICATION_USER_TYPES, USER_TYPE_KEY, t)} error={err.userType} />
-      <Field label={t('apps.url')} type="url" hint={t('apps.urlHint')} value={values.url} onValue={set('url')} error={err.url} />
-      <Field label={t('apps.techStack')} value={values.techStack} onValue={set('techStack')} error={err.techStack} />
-      <Field label={t('apps.databaseEngine')} value={values.databaseEngine} onValue={set('databaseEngine')} error={err.databaseEngine} />
-      <Field label={t('apps.yearBuilt')} inputMode="numeric" value={values.yearBuilt} onValue={set('yearBuilt')} error={err.yearBuilt} />
+      <Field label={t('apps.name')} required {...form.bind('name')} error={err.name} />
+      <SelectField label={t('apps.kind')} required {...form.bind('kind')} options={options(APPLICATION_KINDS, KIND_KEY, t)} error={err.kind} hint={t('apps.kindHint')} />
+      <SelectField label={t('apps.classification')} required {...form.bind('dataClassification')} options={options(DATA_CLASSIFICATIONS, CLASSIFICATION_KEY, t)} error={err.dataClassification} hint={t('apps.classificationHint')} />
+      <SelectField label={t('apps.status')} required {...form.bind('status')} options={options(APPLICATION_STATUSES, STATUS_KEY, t)} error={err.status} />
+      <TextAreaField label={t('apps.description')} {...form.bind('description')} error={err.description} rows={3} />
+      <Field label={t('apps.function')} {...form.bind('function')} error={err.function} />
+      <Field label={t('apps.unit')} {...form.bind('unit')} error={err.unit} />
+      <Field label={t('apps.picName')} required {...form.bind('picName')} error={err.picName} />
+      <Field label={t('apps.picNip')} required inputMode="numeric" hint={t('apps.nipHint')} {...form.bind('picNip')} error={err.picNip} />
+      <Field label={t('apps.picEmail')} required type="email" {...form.bind('picEmail')} error={err.picEmail} />
+      <Field label={t('apps.picPhone')} type="tel" {...form.bind('picPhone')} error={err.picPhone} />
+      <Field label={t('apps.picPosition')} {...form.bind('picPosition')} error={err.picPosition} />
+      <SelectField label={t('apps.developerType')} {...form.bind('developerType')} options={options(DEVELOPER_TYPES, DEVELOPER_KEY, t)} error={err.developerType} />
+      <Field label={t('apps.developerName')} {...form.bind('developerName')} error={err.developerName} />
+      <SelectField label={t('apps.userType')} {...form.bind('userType')} options={options(APPLICATION_USER_TYPES, USER_TYPE_KEY, t)} error={err.userType} />
+      <Field label={t('apps.url')} type="url" hint={t('apps.urlHint')} {...form.bind('url')} error={err.url} />
+      <Field label={t('apps.techStack')} {...form.bind('techStack')} error={err.techStack} />
+      <Field label={t('apps.databaseEngine')} {...form.bind('databaseEngine')} error={err.databaseEngine} />
+      <Field label={t('apps.yearBuilt')} inputMode="numeric" {...form.bind('yearBuilt')} error={err.yearBuilt} />
       <FormActions busy={form.busy} saveLabel={editing ? t('common.save') : t('apps.addSubmit')} onCancel={onCancel} />
     </form>
   );

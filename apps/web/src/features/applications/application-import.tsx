@@ -1,12 +1,12 @@
+import { useMutation } from '@tanstack/react-query';
 import type { ApplicationImportResult, ImportRowError } from '@betang/core';
 import { ZImportRowError } from '@betang/core';
 import { useId, useState, type ChangeEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { ApiError } from '../../api/api-error';
 import { importApplications } from '../../api/applications.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert, LiveRegion } from '../../ui/alert';
-import { useSubmit } from '../../ui/form-state';
 import { TableWrap } from '../../ui/table-wrap';
 
 /** Row errors of a refused real import (400 VALIDATION_FAILED carries them in details). */
@@ -29,37 +29,42 @@ export function ApplicationImport({ onImported }: { onImported(): void }) {
   const [csv, setCsv] = useState<{ name: string; text: string } | null>(null);
   const [check, setCheck] = useState<ApplicationImportResult | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const form = useSubmit();
+  // A dry run checks every row and writes nothing; the real import runs only on a clean check.
+  const upload = useMutation({ mutationFn: ({ text, dryRun }: { text: string; dryRun: boolean }) => importApplications(api, text, dryRun, locale) });
 
   async function onFile(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
     setCheck(null);
     setNotice(null);
+    upload.reset();
     if (!file) return setCsv(null);
     const text = await file.text();
     setCsv({ name: file.name, text });
-    const result = await form.submit(() => importApplications(api, text, true, locale));
-    if (result) setCheck(result);
+    upload.mutate({ text, dryRun: true }, { onSuccess: setCheck });
   }
 
-  async function importNow() {
+  function importNow() {
     if (!csv) return;
-    const result = await form.submit(() => importApplications(api, csv.text, false, locale));
-    if (result) {
-      setNotice(t('apps.importDone', { created: number(result.created, 0), updated: number(result.updated, 0) }));
-      setCheck(null);
-      setCsv(null);
-      onImported();
-    }
+    upload.mutate(
+      { text: csv.text, dryRun: false },
+      {
+        onSuccess: (result) => {
+          setNotice(t('apps.importDone', { created: number(result.created, 0), updated: number(result.updated, 0) }));
+          setCheck(null);
+          setCsv(null);
+          onImported();
+        },
+      },
+    );
   }
 
-  const errors = check?.errors ?? rowErrorsOf(form.error);
+  const errors = check?.errors ?? rowErrorsOf(upload.error);
   return (
     <section className="card" aria-labelledby="import-title">
       <h2 id="import-title">{t('apps.importTitle')}</h2>
       <p className="hint">{t('apps.importIntro')}</p>
       <LiveRegion kind="success">{notice}</LiveRegion>
-      <FormAlert error={form.error} fieldErrors={{}} />
+      <FormAlert error={upload.error} fieldErrors={{}} />
       <div className="field">
         <label htmlFor={fileId}>{t('apps.importFile')}</label>
         <input id={fileId} type="file" accept=".csv,text/csv" onChange={(event) => void onFile(event)} />
@@ -68,7 +73,7 @@ export function ApplicationImport({ onImported }: { onImported(): void }) {
         <p role="status">
           {errors.length === 0
             ? t('apps.importCheckOk', { rows: number(check.rows, 0), created: number(check.created, 0), updated: number(check.updated, 0) })
-            : t('apps.importCheckErrors', { rows: number(check.rows, 0), count: number(errors.length, 0) })}
+            : t('apps.importCheckErrors', { rows: check.rows, count: errors.length })}
         </p>
       ) : null}
       {errors.length > 0 ? (
@@ -95,7 +100,7 @@ export function ApplicationImport({ onImported }: { onImported(): void }) {
         </TableWrap>
       ) : null}
       <div className="form-actions">
-        <button type="button" className="button primary" disabled={!check || errors.length > 0 || form.busy} onClick={() => void importNow()}>
+        <button type="button" className="button primary" disabled={!check || errors.length > 0 || upload.isPending} onClick={importNow}>
           {t('apps.importSubmit')}
         </button>
       </div>

@@ -1,5 +1,5 @@
 import type { APPLICATION_KINDS, APPLICATION_STATUSES, APPLICATION_USER_TYPES, DATA_CLASSIFICATIONS, DEVELOPER_TYPES } from '@betang/core';
-import type { MessageKey } from '../../i18n/i18n-context';
+import type { MessageKey } from '../../i18n/i18n';
 
 type Values<T extends readonly string[]> = T[number];
 

@@ -1,12 +1,12 @@
 import type { ApplicationDto } from '@betang/core';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
-import { APPLICATIONS_EXPORT_URL, deleteApplication, listApplications } from '../../api/applications.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
+import { APPLICATIONS_EXPORT_URL, deleteApplication } from '../../api/applications.api';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { applicationListQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
 import { ErrorAlert, LiveRegion } from '../../ui/alert';
 import { ConfirmPanel } from '../../ui/confirm-panel';
-import { useSubmit } from '../../ui/form-state';
 import { Page } from '../../ui/page';
 import { DataTable } from '../../ui/data-table';
 import { ListSection } from '../../ui/list-section';
@@ -21,24 +21,18 @@ type Mode = { kind: 'list' } | { kind: 'add' } | { kind: 'edit'; app: Applicatio
 export function ApplicationsPage() {
   const { t } = useI18n();
   const api = useApi();
-  const apps = useResource((client) => listApplications(client), []);
+  const apps = useQuery(applicationListQuery(api));
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
   const [notice, setNotice] = useState<string | null>(null);
-  const removal = useSubmit();
 
   const done = (message: string) => {
     setMode({ kind: 'list' });
     setNotice(message);
-    apps.reload();
+    void apps.refetch();
   };
 
-  async function remove(app: ApplicationDto) {
-    const ok = await removal.submit(async () => {
-      await deleteApplication(api, app.id);
-      return true;
-    });
-    if (ok) done(t('apps.deleted', { name: app.name }));
-  }
+  const removal = useMutation({ mutationFn: (app: ApplicationDto) => deleteApplication(api, app.id), onSuccess: (_answer, app) => done(t('apps.deleted', { name: app.name })) });
+  const remove = (app: ApplicationDto) => removal.mutate(app);
 
   return (
     <Page
@@ -59,14 +53,14 @@ export function ApplicationsPage() {
       <ErrorAlert error={removal.error} />
       {mode.kind === 'add' ? <ApplicationForm onSaved={(app) => done(t('apps.added', { name: app.name }))} onCancel={() => setMode({ kind: 'list' })} /> : null}
       {mode.kind === 'edit' ? <ApplicationForm key={mode.app.id} application={mode.app} onSaved={(app) => done(t('apps.saved', { name: app.name }))} onCancel={() => setMode({ kind: 'list' })} /> : null}
-      <ListSection headingId="apps-list-title" title={t('apps.listTitle')} loading={apps.loading && !apps.data} error={apps.error}>
+      <ListSection headingId="apps-list-title" title={t('apps.listTitle')} loading={apps.isFetching && !apps.data} error={apps.error}>
         {mode.kind === 'delete' ? (
           <ConfirmPanel
             title={t('apps.deleteTitle', { name: mode.app.name })}
             confirmLabel={t('apps.deleteConfirm')}
             cancelLabel={t('common.cancel')}
             danger
-            busy={removal.busy}
+            busy={removal.isPending}
             onConfirm={() => void remove(mode.app)}
             onCancel={() => setMode({ kind: 'list' })}
           >
@@ -95,7 +89,7 @@ export function ApplicationsPage() {
           )}
         />
       </ListSection>
-      <ApplicationImport onImported={() => apps.reload()} />
+      <ApplicationImport onImported={() => void apps.refetch()} />
     </Page>
   );
 }

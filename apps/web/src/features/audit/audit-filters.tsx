@@ -1,29 +1,31 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId } from 'react';
+import { z } from 'zod';
 import type { AuditFilter } from '../../api/audit.api';
-import { listInstitutions } from '../../api/institutions.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { institutionListQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
 import { Field } from '../../ui/field';
 import { FormActions } from '../../ui/form-actions';
+import { useContractForm } from '../../ui/use-contract-form';
+
+// GET /audit-log's filters: empty inputs are left out.
+const ZFilterValues = z.object({ action: z.string(), targetType: z.string(), institutionId: z.string() });
+const EMPTY = { action: '', targetType: '', institutionId: '' };
 
 /** Filter form of the audit log; the institution choice is offered to data-center staff only. */
 export function AuditFilters({ canChooseInstitution, onApply }: { canChooseInstitution: boolean; onApply(filter: AuditFilter): void }) {
   const { t } = useI18n();
   const selectId = useId();
-  const [action, setAction] = useState('');
-  const [targetType, setTargetType] = useState('');
-  const [institutionId, setInstitutionId] = useState('');
-  const institutions = useResource((api) => (canChooseInstitution ? listInstitutions(api) : Promise.resolve(null)), [canChooseInstitution]);
+  const form = useContractForm({ schema: ZFilterValues, defaultValues: EMPTY });
+  const institutions = useQuery({ ...institutionListQuery(useApi()), enabled: canChooseInstitution });
 
-  function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    onApply({ action: action.trim() || undefined, targetType: targetType.trim() || undefined, institutionId: institutionId || undefined });
-  }
+  const onSubmit = form.onSubmit(async ({ action, targetType, institutionId }) =>
+    onApply({ action: action.trim() || undefined, targetType: targetType.trim() || undefined, institutionId: institutionId || undefined }),
+  );
 
   function onReset() {
-    setAction('');
-    setTargetType('');
-    setInstitutionId('');
+    form.reset(EMPTY);
     onApply({});
   }
 
@@ -31,12 +33,12 @@ export function AuditFilters({ canChooseInstitution, onApply }: { canChooseInsti
     <form className="card filters" onSubmit={onSubmit} aria-labelledby="audit-filter-title">
       <h2 id="audit-filter-title">{t('audit.filterTitle')}</h2>
       <div className="filter-row">
-        <Field label={t('audit.action')} hint={t('audit.actionHint')} value={action} onValue={setAction} />
-        <Field label={t('audit.targetType')} hint={t('audit.targetTypeHint')} value={targetType} onValue={setTargetType} />
+        <Field label={t('audit.action')} hint={t('audit.actionHint')} {...form.bind('action')} />
+        <Field label={t('audit.targetType')} hint={t('audit.targetTypeHint')} {...form.bind('targetType')} />
         {canChooseInstitution ? (
           <div className="field">
             <label htmlFor={selectId}>{t('audit.institution')}</label>
-            <select id={selectId} value={institutionId} onChange={(event) => setInstitutionId(event.target.value)}>
+            <select id={selectId} value={form.values.institutionId} onChange={(event) => form.set('institutionId', event.target.value)}>
               <option value="">{t('audit.allInstitutions')}</option>
               {(institutions.data?.items ?? []).map((institution) => (
                 <option key={institution.id} value={institution.id}>

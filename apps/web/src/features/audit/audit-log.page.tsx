@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { listAudit, type AuditEntry, type AuditFilter } from '../../api/audit.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
+import { useQuery } from '@tanstack/react-query';
+import { auditQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
 import { isConsoleUser, useMe } from '../../session/session-context';
 import { Page } from '../../ui/page';
 import { AuditFilters } from './audit-filters';
@@ -38,7 +39,7 @@ export function AuditLogPage() {
   const api = useApi();
   const me = useMe();
   const [filter, setFilter] = useState<AuditFilter>({});
-  const first = useResource((client) => listAudit(client, filter), [JSON.stringify(filter)]);
+  const first = useQuery(auditQuery(api, filter));
   const [more, setMore] = useState<{ key: string; items: AuditEntry[]; nextCursor: string | null } | null>(null);
   const [moreError, setMoreError] = useState<unknown>(undefined);
   const key = JSON.stringify(filter);
@@ -60,7 +61,7 @@ export function AuditLogPage() {
     <Page title={t('audit.title')}>
       <p className="muted">{isConsoleUser(me.roles) ? t('audit.introConsole') : t('audit.introHead')}</p>
       <AuditFilters canChooseInstitution={isConsoleUser(me.roles)} onApply={setFilter} />
-      <ListSection headingId="audit-list-title" title={t('audit.listTitle')} busy={first.loading} loading={first.loading && !first.data} error={first.error ?? moreError} onMore={nextCursor ? loadMore : undefined}>
+      <ListSection headingId="audit-list-title" title={t('audit.listTitle')} busy={first.isFetching} loading={first.isFetching && !first.data} error={first.error ?? moreError} onMore={nextCursor ? loadMore : undefined}>
         <DataTable
           rows={first.data || items.length > 0 ? items : undefined}
           empty={t('audit.empty')}

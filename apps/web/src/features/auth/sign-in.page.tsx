@@ -1,11 +1,10 @@
 import { ZLoginBody } from '@betang/core';
-import { useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/api-error';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { useSession } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
-import { useSubmit, validateWith } from '../../ui/form-state';
+import { useContractForm } from '../../ui/use-contract-form';
 import { BrandBar } from '../../shell/brand-bar';
 
 /**
@@ -16,22 +15,11 @@ import { BrandBar } from '../../shell/brand-bar';
 export function SignInPage() {
   const { t, locale } = useI18n();
   const { signIn } = useSession();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [totp, setTotp] = useState('');
-  const form = useSubmit();
-
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    const body = { email, password, ...(totp ? { totp } : {}) };
-    const errors = validateWith(ZLoginBody, body, locale);
-    if (Object.keys(errors).length > 0) {
-      form.setFieldErrors(errors);
-      form.setError(undefined);
-      return;
-    }
-    await form.submit(() => signIn(body));
-  }
+  const form = useContractForm({
+    schema: ZLoginBody,
+    defaultValues: { email: '', password: '', totp: '' },
+    toBody: ({ email, password, totp }) => ({ email, password, ...(totp ? { totp } : {}) }),
+  });
 
   const invalidCredentials = form.error instanceof ApiError && form.error.code === 'INVALID_CREDENTIALS';
   return (
@@ -42,9 +30,9 @@ export function SignInPage() {
         <p className="muted">{t('signIn.intro')}</p>
         <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
         {invalidCredentials ? <p className="hint">{t('signIn.invalidHint')}</p> : null}
-        <form onSubmit={onSubmit} noValidate lang={locale}>
-          <Field label={t('signIn.email')} type="email" autoComplete="username" required value={email} onValue={setEmail} error={form.fieldErrors.email} />
-          <Field label={t('signIn.password')} type="password" autoComplete="current-password" required value={password} onValue={setPassword} error={form.fieldErrors.password} />
+        <form onSubmit={form.onSubmit(signIn)} noValidate lang={locale}>
+          <Field label={t('signIn.email')} type="email" autoComplete="username" required {...form.bind('email')} />
+          <Field label={t('signIn.password')} type="password" autoComplete="current-password" required {...form.bind('password')} />
           <Field
             label={t('signIn.totp')}
             hint={t('signIn.totpHint')}
@@ -52,9 +40,8 @@ export function SignInPage() {
             autoComplete="one-time-code"
             pattern="[0-9]{6}"
             maxLength={6}
-            value={totp}
-            onValue={(value) => setTotp(value.replace(/\D/g, ''))}
-            error={form.fieldErrors.totp}
+            {...form.bind('totp')}
+            onValue={(value) => form.set('totp', value.replace(/\D/g, ''))}
           />
           <button type="submit" className="button primary" disabled={form.busy}>
             {form.busy ? t('signIn.submitting') : t('signIn.submit')}

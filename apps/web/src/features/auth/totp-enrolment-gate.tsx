@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { TotpEnrolment } from '../account/totp-enrolment';
-import { useI18n } from '../../i18n/i18n-context';
-import { useRouter } from '../../router/router';
+import { useI18n } from '../../i18n/use-i18n';
+import { useLocation, useNavigate } from 'react-router';
 import { useMe, useSession } from '../../session/session-context';
 import { BrandBar } from '../../shell/brand-bar';
 
@@ -18,15 +18,16 @@ export function TotpEnrolmentGate() {
   const { t } = useI18n();
   const me = useMe();
   const { refresh, signOut } = useSession();
-  const { path, navigate } = useRouter();
+  const { pathname: path } = useLocation();
+  const navigate = useNavigate();
 
   useEffect(() => {
-    if (path !== TOTP_ENROLMENT_PATH) navigate(TOTP_ENROLMENT_PATH, { replace: true });
+    if (path !== TOTP_ENROLMENT_PATH) void navigate(TOTP_ENROLMENT_PATH, { replace: true });
   }, [path, navigate]);
 
   async function onSignOut() {
     await signOut().catch(() => undefined);
-    navigate('/login', { replace: true });
+    void navigate('/login', { replace: true });
   }
 
   return (

@@ -1,11 +1,13 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
+import type { DefaultValues, Path, PathValue } from 'react-hook-form';
+import type { z } from 'zod';
 import { useApi } from '../../api/api-context';
 import type { ApiClient } from '../../api/http-client';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { FormActions } from '../../ui/form-actions';
-import { useSubmit, type FieldErrors } from '../../ui/form-state';
+import { useContractForm, type FieldErrors } from '../../ui/use-contract-form';
 
 /** Template ids may contain dots (debian-12.7); preset ids may not. */
 export const TEMPLATE_ID_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
@@ -14,7 +16,7 @@ export const PRESET_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 /** What every catalog entry has in the form; the entry's own fields are strings too (as typed). */
 export type EntryValues = { id: string; name: string; isActive: boolean } & Record<string, string | boolean>;
 
-type Props<V extends EntryValues, B> = {
+type Props<V extends EntryValues, S extends z.ZodType> = {
   title: string;
   /** The form's starting values (the entry's, or blanks for a new one). */
   initial: V;
@@ -22,10 +24,12 @@ type Props<V extends EntryValues, B> = {
   editing: boolean;
   /** The id rule of this kind of entry; a mismatch is reported on the id field. */
   idPattern: RegExp;
-  /** Builds the request body from the values and checks it (field errors by field name, none when fine). */
-  check(values: V): { body: B; errors: FieldErrors };
+  /** The contract of the request body. */
+  schema: S;
+  /** Builds the request body from the values (checked against `schema` before sending). */
+  toBody(values: V): unknown;
   /** Sends the body for the id (PUT creates or replaces). */
-  save(api: ApiClient, id: string, body: B): Promise<unknown>;
+  save(api: ApiClient, id: string, body: z.output<S>): Promise<unknown>;
   onSaved(name: string): void;
   onCancel(): void;
   /** The entry's own fields, between the name and the "active" switch. */
@@ -35,37 +39,38 @@ type Props<V extends EntryValues, B> = {
 /**
  * The editor every catalog entry shares: title, error summary, id (read-only once the entry
  * exists) and name, the entry's own fields, the "offered in the request form" switch, save and
- * cancel. It checks before sending (the caller's `check` plus the id rule) and sends nothing while
+ * cancel. It checks before sending (the body's contract plus the id rule) and sends nothing while
  * any field error stands; `onSaved` runs only after the API accepted the entry.
  */
-export function CatalogEntryForm<V extends EntryValues, B>({ title, initial, editing, idPattern, check, save, onSaved, onCancel, children }: Props<V, B>) {
+export function CatalogEntryForm<V extends EntryValues, S extends z.ZodType>({ title, initial, editing, idPattern, schema, toBody, save, onSaved, onCancel, children }: Props<V, S>) {
   const { t } = useI18n();
   const api = useApi();
-  const form = useSubmit();
-  const [values, setValues] = useState<V>(initial);
-  const set = (key: keyof V & string) => (value: string) => setValues((old) => ({ ...old, [key]: value }));
-
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    const { body, errors } = check(values);
-    if (!idPattern.test(values.id)) errors.id = t('opCatalog.idRule');
-    if (Object.keys(errors).length > 0) return form.setFieldErrors(errors);
-    const ok = await form.submit(async () => {
-      await save(api, values.id, body);
-      return true;
-    });
-    if (ok) onSaved(values.name);
-  }
+  const form = useContractForm({
+    schema,
+    defaultValues: initial as DefaultValues<V>,
+    toBody,
+    extraErrors: (v: V): FieldErrors => (idPattern.test(v.id) ? {} : { id: t('opCatalog.idRule') }),
+  });
+  const values = form.values;
+  const set = (key: keyof V & string) => (value: string) => form.set(key as Path<V>, value as PathValue<V, Path<V>>);
 
   return (
-    <form className="confirm-panel form-grid" aria-label={title} onSubmit={onSubmit} noValidate>
+    <form
+      className="confirm-panel form-grid"
+      aria-label={title}
+      onSubmit={form.onSubmit(async (body) => {
+        await save(api, values.id, body);
+        onSaved(values.name);
+      })}
+      noValidate
+    >
       <h3 className="field-wide">{title}</h3>
       <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
-      <Field label={t('opCatalog.id')} hint={t('opCatalog.idHint')} value={values.id} onValue={set('id')} required readOnly={editing} error={form.fieldErrors.id} />
-      <Field label={t('opCatalog.name')} value={values.name} onValue={set('name')} required maxLength={100} error={form.fieldErrors.name} />
+      <Field label={t('opCatalog.id')} hint={t('opCatalog.idHint')} {...form.bind('id' as Path<V>)} required readOnly={editing} />
+      <Field label={t('opCatalog.name')} {...form.bind('name' as Path<V>)} required maxLength={100} />
       {children(values, set, form.fieldErrors)}
       <label className="choice field-wide">
-        <input type="checkbox" checked={values.isActive} onChange={(event) => setValues((old) => ({ ...old, isActive: event.target.checked }))} />
+        <input type="checkbox" checked={values.isActive} onChange={(event) => form.set('isActive' as Path<V>, event.target.checked as PathValue<V, Path<V>>)} />
         {t('opCatalog.active')}
       </label>
       <FormActions busy={form.busy} onCancel={onCancel} />

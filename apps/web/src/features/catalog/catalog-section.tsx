@@ -1,5 +1,5 @@
 import { Fragment, type ReactNode } from 'react';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { StatusBadge } from '../../ui/status-badge';
 import { DataTable, type DataColumn } from '../../ui/data-table';
 

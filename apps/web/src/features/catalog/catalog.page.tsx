@@ -1,8 +1,9 @@
 import { Role } from '@betang/core';
 import { useState } from 'react';
-import { getCatalog } from '../../api/catalog.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { catalogQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
@@ -14,13 +15,13 @@ import { TemplateForm } from './template-form';
 export function CatalogPage() {
   const { t, number } = useI18n();
   const mayEdit = holdsAny(useMe().roles, [Role.Admin, Role.Operator]);
-  const catalog = useResource(getCatalog, []);
+  const catalog = useQuery(catalogQuery(useApi()));
   const [editing, setEditing] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const saved = (name: string) => {
     setEditing(null);
     setNotice(t('opCatalog.saved', { name }));
-    catalog.reload();
+    void catalog.refetch();
   };
   const data = catalog.data;
   return (
@@ -28,7 +29,7 @@ export function CatalogPage() {
       <p className="muted">{t('opCatalog.intro')}</p>
       <LiveRegion kind="success">{notice}</LiveRegion>
       <ErrorAlert error={catalog.error} />
-      {catalog.loading && !data ? <Loading /> : null}
+      {catalog.isFetching && !data ? <Loading /> : null}
       {data ? (
         <>
           <CatalogSection

@@ -1,16 +1,15 @@
 import { ZPutPresetBody, type ZSizePreset } from '@betang/core';
 import type { z } from 'zod';
 import { putPreset } from '../../api/catalog.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { Field } from '../../ui/field';
-import { validateWith } from '../../ui/form-state';
 import { CatalogEntryForm, PRESET_ID_PATTERN } from './catalog-entry-form';
 
 type Preset = z.infer<typeof ZSizePreset>;
 
 /** Creates (no `preset`) or edits a size preset: PUT /catalog/presets/:id (memory entered in GiB). */
 export function PresetForm({ preset, onSaved, onCancel }: { preset?: Preset; onSaved(name: string): void; onCancel(): void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   return (
     <CatalogEntryForm
       title={preset ? t('opCatalog.editPreset', { name: preset.name }) : t('opCatalog.addPreset')}
@@ -24,12 +23,8 @@ export function PresetForm({ preset, onSaved, onCancel }: { preset?: Preset; onS
         diskGiB: preset ? String(preset.diskGiB) : '',
         isActive: preset?.isActive ?? true,
       }}
-      check={(v) => {
-        const body = { name: v.name, cores: Number(v.cores), memoryMiB: Math.round(Number(v.memoryGiB) * 1024), diskGiB: Number(v.diskGiB), isActive: v.isActive };
-        const errors = validateWith(ZPutPresetBody, body, locale);
-        if (errors.memoryMiB) errors.memoryGiB = errors.memoryMiB;
-        return { body, errors };
-      }}
+      schema={ZPutPresetBody}
+      toBody={(v) => ({ name: v.name, cores: Number(v.cores), memoryMiB: Math.round(Number(v.memoryGiB) * 1024), diskGiB: Number(v.diskGiB), isActive: v.isActive })}
       save={putPreset}
       onSaved={onSaved}
       onCancel={onCancel}
@@ -37,7 +32,7 @@ export function PresetForm({ preset, onSaved, onCancel }: { preset?: Preset; onS
       {(v, set, fieldErrors) => (
         <>
           <Field label={t('opCatalog.cores')} type="number" min={1} value={v.cores} onValue={set('cores')} required error={fieldErrors.cores} />
-          <Field label={t('opCatalog.memoryGiB')} type="number" min={0.5} step={0.5} value={v.memoryGiB} onValue={set('memoryGiB')} required error={fieldErrors.memoryGiB} />
+          <Field label={t('opCatalog.memoryGiB')} type="number" min={0.5} step={0.5} value={v.memoryGiB} onValue={set('memoryGiB')} required error={fieldErrors.memoryMiB} />
           <Field label={t('opCatalog.diskGiB')} type="number" min={10} value={v.diskGiB} onValue={set('diskGiB')} required error={fieldErrors.diskGiB} />
         </>
       )}

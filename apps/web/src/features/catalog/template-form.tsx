@@ -1,16 +1,15 @@
 import { ZPutTemplateBody, type ZCatalogTemplate } from '@betang/core';
 import type { z } from 'zod';
 import { putTemplate } from '../../api/catalog.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { Field } from '../../ui/field';
-import { validateWith } from '../../ui/form-state';
 import { CatalogEntryForm, TEMPLATE_ID_PATTERN } from './catalog-entry-form';
 
 type Template = z.infer<typeof ZCatalogTemplate>;
 
 /** Creates (no `template`) or edits an OS template: PUT /catalog/templates/:id. */
 export function TemplateForm({ template, onSaved, onCancel }: { template?: Template; onSaved(name: string): void; onCancel(): void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   return (
     <CatalogEntryForm
       title={template ? t('opCatalog.editTemplate', { name: template.name }) : t('opCatalog.addTemplate')}
@@ -25,10 +24,8 @@ export function TemplateForm({ template, onSaved, onCancel }: { template?: Templ
         storage: template?.storage ?? '',
         isActive: template?.isActive ?? true,
       }}
-      check={(v) => {
-        const body = { name: v.name, osFamily: v.osFamily.trim(), pveTemplateVmid: Number(v.pveTemplateVmid), pveNode: v.pveNode.trim() || null, storage: v.storage.trim() || null, isActive: v.isActive };
-        return { body, errors: validateWith(ZPutTemplateBody, body, locale) };
-      }}
+      schema={ZPutTemplateBody}
+      toBody={(v) => ({ name: v.name, osFamily: v.osFamily.trim(), pveTemplateVmid: Number(v.pveTemplateVmid), pveNode: v.pveNode.trim() || null, storage: v.storage.trim() || null, isActive: v.isActive })}
       save={putTemplate}
       onSaved={onSaved}
       onCancel={onCancel}

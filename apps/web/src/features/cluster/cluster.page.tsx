@@ -1,10 +1,10 @@
-import { getCluster } from '../../api/cluster.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { clusterQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
+import { Link } from '../../ui/link';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
-import { usePolling } from '../provisioning-board/use-polling';
 import { NodeCard } from './node-card';
 import { SetupCheckPanel } from './setup-check';
 import '../operator-queue/console.css';
@@ -15,8 +15,8 @@ const REFRESH_MS = 30_000;
 /** Cluster nodes from the worker's last snapshot (the API never calls Proxmox for this page). */
 export function ClusterPage() {
   const { t, dateTime } = useI18n();
-  const cluster = useResource(getCluster, []);
-  usePolling(cluster.reload, REFRESH_MS);
+  const api = useApi();
+  const cluster = useQuery({ ...clusterQuery(api), refetchInterval: REFRESH_MS });
   const data = cluster.data;
   const online = data?.nodes.filter((n) => n.online).length ?? 0;
   return (
@@ -31,7 +31,7 @@ export function ClusterPage() {
       ) : null}
       <ErrorAlert error={cluster.error} />
       {data ? <SetupCheckPanel setup={data.setup} /> : null}
-      {cluster.loading && !data ? <Loading /> : null}
+      {cluster.isFetching && !data ? <Loading /> : null}
       {data && data.nodes.length > 0 ? (
         <>
           <p>{t('opCluster.summary', { online, total: data.nodes.length })}</p>

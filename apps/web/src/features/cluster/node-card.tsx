@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ZClusterNode } from '@betang/core';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { QuotaBar } from '../../ui/quota-bar';
 import { StatusBadge } from '../../ui/status-badge';
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ZSetupCheck } from '@betang/core/contracts';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 
 type SetupCheck = z.infer<typeof ZSetupCheck>;
 

@@ -1,5 +1,5 @@
 import { Role } from '@betang/core';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { isConsoleUser, useMe } from '../../session/session-context';
 import { Page } from '../../ui/page';
 import { InstitutionsTable } from '../institutions/institutions-table';

@@ -1,10 +1,9 @@
 import { Role, type MeResponse } from '@betang/core';
-import { listAgreements } from '../../api/agreements.api';
-import { listVms } from '../../api/vms.api';
-import { listRequests } from '../../api/vps-requests.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { agreementListQuery, requestListQuery, vmListQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
+import { Link } from '../../ui/link';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { ProgressBar } from '../../ui/progress-bar';
 import { StatusBadge } from '../../ui/status-badge';
@@ -15,14 +14,14 @@ import { useVmState } from '../vms/vms.page';
 /** VM count and how many are in each state. */
 export function VmsPanel() {
   const { t, number } = useI18n();
-  const vms = useResource((api) => listVms(api), []);
+  const vms = useQuery(vmListQuery(useApi()));
   const stateOf = useVmState();
   const counts = new Map<string, number>();
   for (const vm of vms.data?.items ?? []) counts.set(vm.state, (counts.get(vm.state) ?? 0) + 1);
   return (
     <section className="card" aria-labelledby="vms-panel-title">
       <h2 id="vms-panel-title">{t('portal.vmsTitle')}</h2>
-      {vms.loading && !vms.data ? <Loading /> : null}
+      {vms.isFetching && !vms.data ? <Loading /> : null}
       <ErrorAlert error={vms.error} />
       {vms.data ? (
         <>
@@ -50,7 +49,7 @@ export function VmsPanel() {
 /** The newest agreement: status, days left, and a link to sign when it waits for this user. */
 export function AgreementPanel({ me, status }: { me: MeResponse; status?: 'awaiting_dc_head' }) {
   const { t, number } = useI18n();
-  const agreements = useResource((api) => listAgreements(api, status), [status]);
+  const agreements = useQuery(agreementListQuery(useApi(), status));
   const newest = agreements.data?.items[0];
   const awaitsMe =
     newest &&
@@ -58,7 +57,7 @@ export function AgreementPanel({ me, status }: { me: MeResponse; status?: 'await
   return (
     <section className="card" aria-labelledby="agreement-panel-title">
       <h2 id="agreement-panel-title">{t('portal.agreementTitle')}</h2>
-      {agreements.loading && !agreements.data ? <Loading /> : null}
+      {agreements.isFetching && !agreements.data ? <Loading /> : null}
       <ErrorAlert error={agreements.error} />
       {agreements.data && !newest ? <p>{status ? t('portal.agreementNoneToSign') : t('portal.agreementNone')}</p> : null}
       {newest ? (
@@ -83,12 +82,12 @@ export function AgreementPanel({ me, status }: { me: MeResponse; status?: 'await
 /** Requests still on their way (submitted → provisioning) with their progress. */
 export function InFlightPanel() {
   const { t } = useI18n();
-  const requests = useResource((api) => listRequests(api), []);
+  const requests = useQuery(requestListQuery(useApi()));
   const inFlight = (requests.data?.items ?? []).filter((r) => IN_FLIGHT.includes(r.status));
   return (
     <section className="card" aria-labelledby="inflight-panel-title">
       <h2 id="inflight-panel-title">{t('portal.inFlightTitle')}</h2>
-      {requests.loading && !requests.data ? <Loading /> : null}
+      {requests.isFetching && !requests.data ? <Loading /> : null}
       <ErrorAlert error={requests.error} />
       {requests.data && inFlight.length === 0 ? <p>{t('portal.inFlightNone')}</p> : null}
       <ul className="step-list">

@@ -1,10 +1,11 @@
 import { Role } from '@betang/core';
 import { useState } from 'react';
-import { getInstitution } from '../../api/institutions.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
-import type { PathParams } from '../../router/match-path';
-import { Link } from '../../router/router';
+import { useParams } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { institutionQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
+import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
@@ -13,19 +14,19 @@ import { QuotaForm } from './quota-form';
 import { QuotaPanel } from './quota-panel';
 
 /** One institution for operators: its quota, and (admins) its users. */
-export function InstitutionPage({ params }: { params: PathParams }) {
+export function InstitutionPage() {
   const { t } = useI18n();
   const me = useMe();
-  const id = params.id ?? '';
+  const id = useParams().id ?? '';
   const [quotaVersion, setQuotaVersion] = useState(0);
   const mayEditQuota = holdsAny(me.roles, [Role.Admin, Role.Operator]);
-  const institution = useResource((api) => getInstitution(api, id), [id]);
+  const institution = useQuery(institutionQuery(useApi(), id));
   return (
     <Page title={institution.data?.name ?? t('institutions.detailTitle')}>
       <p>
         <Link to="/institutions">{t('institutions.back')}</Link>
       </p>
-      {institution.loading && !institution.data ? <Loading /> : null}
+      {institution.isFetching && !institution.data ? <Loading /> : null}
       <ErrorAlert error={institution.error} />
       {institution.data ? (
         <>

@@ -2,9 +2,10 @@ import type { InstitutionDto } from '@betang/core';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { listInstitutions } from '../../api/institutions.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { useQuery } from '@tanstack/react-query';
+import { institutionListQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
+import { Link } from '../../ui/link';
 import { DataTable } from '../../ui/data-table';
 import { ListSection } from '../../ui/list-section';
 
@@ -12,7 +13,7 @@ import { ListSection } from '../../ui/list-section';
 export function InstitutionsTable() {
   const { t, date } = useI18n();
   const api = useApi();
-  const first = useResource((client) => listInstitutions(client), []);
+  const first = useQuery(institutionListQuery(api));
   const [more, setMore] = useState<{ items: InstitutionDto[]; nextCursor: string | null } | null>(null);
   const [moreError, setMoreError] = useState<unknown>(undefined);
   const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
@@ -29,7 +30,7 @@ export function InstitutionsTable() {
   }
 
   return (
-    <ListSection headingId="institutions-title" title={t('institutions.title')} loading={first.loading && !first.data} error={first.error ?? moreError} onMore={nextCursor ? loadMore : undefined}>
+    <ListSection headingId="institutions-title" title={t('institutions.title')} loading={first.isFetching && !first.data} error={first.error ?? moreError} onMore={nextCursor ? loadMore : undefined}>
       <DataTable
         rows={first.data || items.length > 0 ? items : undefined}
         empty={t('institutions.empty')}

@@ -1,6 +1,6 @@
 import { Role } from '@betang/core';
 import { useState } from 'react';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { holdsAny, useMe } from '../../session/session-context';
 import { LiveRegion } from '../../ui/alert';
 import { Page } from '../../ui/page';

@@ -1,17 +1,18 @@
-import { getQuota } from '../../api/institutions.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { quotaQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { QuotaBar } from '../../ui/quota-bar';
 
 /** Quota bars of one institution from GET /institutions/:id/quota (usage counts pending and active requests). */
 export function QuotaPanel({ institutionId }: { institutionId: string }) {
-  const { t, number, dateTime } = useI18n();
-  const quota = useResource((api) => getQuota(api, institutionId), [institutionId]);
+  const { t, dateTime } = useI18n();
+  const quota = useQuery(quotaQuery(useApi(), institutionId));
   return (
     <section className="card" aria-labelledby="quota-title">
       <h2 id="quota-title">{t('quota.title')}</h2>
-      {quota.loading && !quota.data ? <Loading /> : null}
+      {quota.isFetching && !quota.data ? <Loading /> : null}
       <ErrorAlert error={quota.error} />
       {quota.data ? (
         <>
@@ -21,7 +22,7 @@ export function QuotaPanel({ institutionId }: { institutionId: string }) {
           <QuotaBar label={t('quota.vms')} used={quota.data.usage.vmCount} limit={quota.data.limits.vmCount} unit={t('unit.vm')} />
           <p className="muted small">
             {quota.data.updatedAt ? t('quota.updatedAt', { at: dateTime(quota.data.updatedAt) }) : t('quota.notSet')}{' '}
-            {t('quota.usageNote', { count: number(quota.data.usage.vmCount, 0) })}
+            {t('quota.usageNote', { count: quota.data.usage.vmCount })}
           </p>
         </>
       ) : null}

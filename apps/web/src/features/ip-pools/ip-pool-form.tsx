@@ -1,12 +1,11 @@
 import { ZCreateIpPoolBody, type InstitutionDto } from '@betang/core';
-import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { ApiError } from '../../api/api-error';
 import { createIpPool, type IpPool } from '../../api/ip-pools.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
-import { useSubmit, validateWith } from '../../ui/form-state';
+import { useContractForm } from '../../ui/use-contract-form';
 import { SelectField } from '../../ui/select-field';
 import { FormActions } from '../../ui/form-actions';
 
@@ -30,52 +29,45 @@ function toBody(v: Values) {
 
 /** Adds an IP pool; the client checks the contract, the API checks gateway and range against the CIDR (errors by field). */
 export function IpPoolForm({ institutions, onCreated }: { institutions: readonly InstitutionDto[]; onCreated(pool: IpPool): void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
-  const form = useSubmit();
-  const [values, setValues] = useState<Values>(EMPTY);
-  const set = (key: keyof Values) => (value: string) => setValues((v) => ({ ...v, [key]: value }));
+  const form = useContractForm({ schema: ZCreateIpPoolBody, defaultValues: EMPTY, toBody });
 
-  async function onSubmit(event: React.FormEvent) {
-    event.preventDefault();
-    const body = toBody(values);
-    const errors = validateWith(ZCreateIpPoolBody, body, locale);
-    if (Object.keys(errors).length > 0) return form.setFieldErrors(errors);
-    const created = await form.submit(async () => {
-      try {
-        return await createIpPool(api, body);
-      } catch (error) {
-        // the API's "outside the CIDR" issue carries the CIDR as its message: say it in words
-        if (!(error instanceof ApiError)) throw error;
-        const issues = error.fieldIssues.map((issue) => (issue.code === 'outside_cidr' ? { ...issue, message: t('opPools.outsideCidr', { cidr: issue.message }) } : issue));
-        throw new ApiError(error.status, error.code, error.message, issues.length > 0 ? issues : error.details, error.requestId);
-      }
-    });
-    if (created) {
-      setValues(EMPTY);
-      onCreated(created);
+  async function create(body: Parameters<typeof createIpPool>[1]) {
+    try {
+      return await createIpPool(api, body);
+    } catch (error) {
+      // the API's "outside the CIDR" issue carries the CIDR as its message: say it in words
+      if (!(error instanceof ApiError)) throw error;
+      const issues = error.fieldIssues.map((issue) => (issue.code === 'outside_cidr' ? { ...issue, message: t('opPools.outsideCidr', { cidr: issue.message }) } : issue));
+      throw new ApiError(error.status, error.code, error.message, issues.length > 0 ? issues : error.details, error.requestId);
     }
   }
 
   const e = form.fieldErrors;
   return (
-    <form className="card form-grid" aria-labelledby="pool-form-title" onSubmit={onSubmit} noValidate>
+    <form className="card form-grid" aria-labelledby="pool-form-title" onSubmit={form.onSubmit(async (body) => {
+        const created = await create(body);
+        form.reset(EMPTY);
+        onCreated(created);
+      })}
+      noValidate
+    >
       <h2 id="pool-form-title">{t('opPools.createTitle')}</h2>
       <FormAlert error={form.error} fieldErrors={e} />
-      <Field label={t('opPools.name')} value={values.name} onValue={set('name')} required maxLength={100} error={e.name} />
-      <Field label={t('opPools.cidr')} hint={t('opPools.cidrHint')} value={values.cidr} onValue={set('cidr')} required error={e.cidr} />
-      <Field label={t('opPools.gateway')} value={values.gateway} onValue={set('gateway')} required error={e.gateway} />
-      <Field label={t('opPools.rangeStart')} value={values.rangeStart} onValue={set('rangeStart')} required error={e.rangeStart} />
-      <Field label={t('opPools.rangeEnd')} value={values.rangeEnd} onValue={set('rangeEnd')} required error={e.rangeEnd} />
-      <Field label={t('opPools.vlan')} hint={t('opPools.vlanHint')} type="number" min={1} max={4094} value={values.vlanTag} onValue={set('vlanTag')} error={e.vlanTag} />
-      <Field label={t('opPools.bridge')} value={values.bridge} onValue={set('bridge')} required error={e.bridge} />
-      <Field label={t('opPools.dns')} hint={t('opPools.dnsHint')} value={values.dnsServers} onValue={set('dnsServers')} error={e.dnsServers ?? e['dnsServers.0'] ?? e['dnsServers.1']} />
-      <Field label={t('opPools.searchDomain')} value={values.searchDomain} onValue={set('searchDomain')} error={e.searchDomain} />
+      <Field label={t('opPools.name')} {...form.bind('name')} required maxLength={100} error={e.name} />
+      <Field label={t('opPools.cidr')} hint={t('opPools.cidrHint')} {...form.bind('cidr')} required error={e.cidr} />
+      <Field label={t('opPools.gateway')} {...form.bind('gateway')} required error={e.gateway} />
+      <Field label={t('opPools.rangeStart')} {...form.bind('rangeStart')} required error={e.rangeStart} />
+      <Field label={t('opPools.rangeEnd')} {...form.bind('rangeEnd')} required error={e.rangeEnd} />
+      <Field label={t('opPools.vlan')} hint={t('opPools.vlanHint')} type="number" min={1} max={4094} {...form.bind('vlanTag')} error={e.vlanTag} />
+      <Field label={t('opPools.bridge')} {...form.bind('bridge')} required error={e.bridge} />
+      <Field label={t('opPools.dns')} hint={t('opPools.dnsHint')} {...form.bind('dnsServers')} error={e.dnsServers ?? e['dnsServers.0'] ?? e['dnsServers.1']} />
+      <Field label={t('opPools.searchDomain')} {...form.bind('searchDomain')} error={e.searchDomain} />
       <SelectField
         label={t('opPools.institution')}
         hint={t('opPools.institutionHint')}
-        value={values.institutionId}
-        onValue={set('institutionId')}
+        {...form.bind('institutionId')}
         placeholder={t('opPools.shared')}
         options={institutions.map((i) => ({ value: i.id, label: i.name }))}
         error={e.institutionId}

@@ -1,9 +1,9 @@
 import { Role } from '@betang/core';
 import { useState } from 'react';
-import { listInstitutions } from '../../api/institutions.api';
-import { listIpPools } from '../../api/ip-pools.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { institutionListQuery, ipPoolListQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
 import { holdsAny, useMe } from '../../session/session-context';
 import { LiveRegion } from '../../ui/alert';
 import { Page } from '../../ui/page';
@@ -16,15 +16,16 @@ import { IpPoolForm } from './ip-pool-form';
 export function IpPoolsPage() {
   const { t } = useI18n();
   const mayCreate = holdsAny(useMe().roles, [Role.Admin, Role.Operator]);
-  const pools = useResource(listIpPools, []);
-  const institutions = useResource((api) => listInstitutions(api), []);
+  const api = useApi();
+  const pools = useQuery(ipPoolListQuery(api));
+  const institutions = useQuery(institutionListQuery(api));
   const [notice, setNotice] = useState<string | null>(null);
   const names = new Map((institutions.data?.items ?? []).map((i) => [i.id, i.name]));
   return (
     <Page title={t('opPools.title')}>
       <p className="muted">{t('opPools.intro')}</p>
       <LiveRegion kind="success">{notice}</LiveRegion>
-      <ListSection headingId="pools-title" title={t('opPools.listTitle')} loading={pools.loading && !pools.data} error={pools.error}>
+      <ListSection headingId="pools-title" title={t('opPools.listTitle')} loading={pools.isFetching && !pools.data} error={pools.error}>
         <DataTable
           rows={pools.data?.items}
           empty={t('opPools.empty')}
@@ -50,7 +51,7 @@ export function IpPoolsPage() {
           institutions={institutions.data?.items ?? []}
           onCreated={(pool) => {
             setNotice(t('opPools.created', { name: pool.name }));
-            pools.reload();
+            void pools.refetch();
           }}
         />
       ) : null}

@@ -1,5 +1,5 @@
 import type { AgreementStatus } from '@betang/core';
-import type { MessageKey } from '../../i18n/i18n-context';
+import type { MessageKey } from '../../i18n/i18n';
 import type { StatusTone } from '../../ui/status-badge';
 
 /** Label and tone of each agreement status. */

@@ -1,10 +1,10 @@
 import { Role } from '@betang/core';
 import { useState } from 'react';
-import { listAgreements } from '../../api/agreements.api';
-import { listInstitutions } from '../../api/institutions.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { agreementListQuery, institutionListQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
+import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
 import { LiveRegion } from '../../ui/alert';
 import { Page } from '../../ui/page';
@@ -19,15 +19,16 @@ import '../operator-queue/console.css';
 export function OperatorAgreementsPage() {
   const { t, date } = useI18n();
   const mayCreate = holdsAny(useMe().roles, [Role.Admin, Role.Operator]);
-  const agreements = useResource((api) => listAgreements(api), []);
-  const institutions = useResource((api) => listInstitutions(api), []);
+  const api = useApi();
+  const agreements = useQuery(agreementListQuery(api));
+  const institutions = useQuery(institutionListQuery(api));
   const [notice, setNotice] = useState<string | null>(null);
   const daysLeft = (days: number, status: string) => (status === 'expired' || status === 'revoked' ? '—' : days < 0 ? t('opAgreements.ended') : t('opAgreements.daysLeft', { days }));
   return (
     <Page title={t('opAgreements.title')}>
       <p className="muted">{t('opAgreements.intro')}</p>
       <LiveRegion kind="success">{notice}</LiveRegion>
-      <ListSection headingId="agreements-title" title={t('opAgreements.listTitle')} loading={agreements.loading && !agreements.data} error={agreements.error}>
+      <ListSection headingId="agreements-title" title={t('opAgreements.listTitle')} loading={agreements.isFetching && !agreements.data} error={agreements.error}>
         <DataTable
           rows={agreements.data?.items}
           empty={t('opAgreements.empty')}
@@ -62,7 +63,7 @@ export function OperatorAgreementsPage() {
           institutions={institutions.data?.items ?? []}
           onCreated={(agreement) => {
             setNotice(t('opAgreements.created', { number: agreement.number, institution: agreement.institutionName }));
-            agreements.reload();
+            void agreements.refetch();
           }}
         />
       ) : null}

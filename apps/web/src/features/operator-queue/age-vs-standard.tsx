@@ -1,4 +1,4 @@
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { StatusBadge } from '../../ui/status-badge';
 import { useDuration } from './duration';
 import './console.css';

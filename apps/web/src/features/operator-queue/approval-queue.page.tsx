@@ -1,7 +1,9 @@
 import type { VpsRequestDto } from '@betang/core';
 import { useState } from 'react';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
+import { useQuery } from '@tanstack/react-query';
+import { queryKeys } from '../../api/query-keys';
+import { useApi } from '../../api/api-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
 import { BulkApprove } from './bulk-approve';
@@ -14,7 +16,8 @@ import './console.css';
 export function ApprovalQueuePage() {
   const { t, number } = useI18n();
   const duration = (hours: number) => t('opCommon.hoursOnly', { hours: number(hours) });
-  const queue = useResource(loadApprovalQueue, []);
+  const api = useApi();
+  const queue = useQuery({ queryKey: queryKeys.approvalQueue, queryFn: () => loadApprovalQueue(api) });
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [openId, setOpenId] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -41,7 +44,7 @@ export function ApprovalQueuePage() {
     select(request.id, false);
     const key = decision === 'rejected' ? 'opQueue.rejected' : request.status === 'partially_approved' ? 'opQueue.approvedPartial' : 'opQueue.approved';
     setNotice(t(key, { hostname: request.hostname }));
-    queue.reload();
+    void queue.refetch();
   }
 
   return (
@@ -52,13 +55,13 @@ export function ApprovalQueuePage() {
       <div className={open ? 'queue-layout with-panel' : 'queue-layout'}>
         <section className="card" aria-labelledby="queue-title">
           <h2 id="queue-title">{t('opQueue.listTitle', { count: rows.length })}</h2>
-          {queue.loading && !queue.data ? <Loading /> : null}
+          {queue.isFetching && !queue.data ? <Loading /> : null}
           {queue.data && rows.length === 0 ? <p>{t('opQueue.empty')}</p> : null}
           <BulkApprove
             rows={rows.filter((row) => selected.has(row.requestId))}
             onDone={() => {
               setSelected(new Set());
-              queue.reload();
+              void queue.refetch();
             }}
           />
           {rows.length > 0 ? (

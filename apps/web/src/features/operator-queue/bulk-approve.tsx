@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { ApiError } from '../../api/api-error';
 import { approveRequest } from '../../api/operator-queue.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { LiveRegion, useErrorText } from '../../ui/alert';
 import { StatusBadge } from '../../ui/status-badge';
 import type { PendingRow } from './load-queue';

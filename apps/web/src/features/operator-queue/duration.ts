@@ -1,4 +1,4 @@
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 
 /** Splits whole minutes into days, hours and minutes (negative input counts as zero). */
 export function splitMinutes(total: number): { days: number; hours: number; minutes: number } {

@@ -1,4 +1,4 @@
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { TableWrap } from '../../ui/table-wrap';
 import { AgeVsStandard } from './age-vs-standard';
 import type { PendingRow } from './load-queue';

@@ -1,5 +1,5 @@
 import type { VpsRequestDto } from '@betang/core';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 
 /** Formatters for a request's size and pending level in the UI language. */
 export function useRequestFacts() {

@@ -1,10 +1,10 @@
 import { Role, type VpsRequestDto } from '@betang/core';
 import { useEffect, useRef } from 'react';
-import { getApplication } from '../../api/applications.api';
-import { useResource } from '../../api/use-resource';
-import { getRequest } from '../../api/vps-requests.api';
-import { useI18n } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { applicationQuery, requestQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
+import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { DecisionForms } from './decision-forms';
@@ -21,9 +21,10 @@ export function ReviewPanel({ requestId, institutionName, onClose, onDecided }: 
   const facts = useRequestFacts();
   const mayDecide = holdsAny(useMe().roles, [Role.Admin, Role.Operator, Role.DcHead]);
   const heading = useRef<HTMLHeadingElement>(null);
-  const request = useResource((api) => getRequest(api, requestId), [requestId]);
+  const api = useApi();
+  const request = useQuery(requestQuery(api, requestId));
   const applicationId = request.data?.applicationId;
-  const application = useResource((api) => (applicationId ? getApplication(api, applicationId) : Promise.resolve(null)), [applicationId]);
+  const application = useQuery({ ...applicationQuery(api, applicationId ?? ''), enabled: applicationId !== undefined });
   useEffect(() => heading.current?.focus(), [requestId]);
   const r = request.data;
   return (
@@ -36,7 +37,7 @@ export function ReviewPanel({ requestId, institutionName, onClose, onDecided }: 
           {t('opQueue.close')}
         </button>
       </div>
-      {request.loading && !r ? <Loading /> : null}
+      {request.isFetching && !r ? <Loading /> : null}
       <ErrorAlert error={request.error} />
       {r ? (
         <>
@@ -44,7 +45,7 @@ export function ReviewPanel({ requestId, institutionName, onClose, onDecided }: 
             <dt>{t('opQueue.institution')}</dt>
             <dd>{institutionName}</dd>
             <dt>{t('opQueue.application')}</dt>
-            <dd>{application.data?.name ?? (application.loading ? t('common.loading') : '—')}</dd>
+            <dd>{application.data?.name ?? (application.isFetching ? t('common.loading') : '—')}</dd>
             <dt>{t('opQueue.size')}</dt>
             <dd>{facts.size(r.resources)}{r.presetId ? ` (${r.presetId})` : ''}</dd>
             <dt>{t('opQueue.template')}</dt>

@@ -1,12 +1,12 @@
 import { useState } from 'react';
-import { getOperatorQueue } from '../../api/operator-queue.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { operatorQueueQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
 import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
 import { FailedRuns } from './failed-runs';
 import { RunningLanes } from './running-lanes';
-import { usePolling } from './use-polling';
 import '../operator-queue/console.css';
 
 /** How often the board asks again (the run rows change as the worker writes them). */
@@ -15,8 +15,11 @@ const REFRESH_MS = 5_000;
 /** The provisioning board: running runs by step with progress, failed runs with their reason and Retry. Refreshes itself. */
 export function ProvisioningBoardPage() {
   const { t, dateTime } = useI18n();
-  const queue = useResource(getOperatorQueue, []);
-  const refreshedAt = usePolling(queue.reload, REFRESH_MS);
+  const api = useApi();
+  const queue = useQuery({ ...operatorQueueQuery(api), refetchInterval: REFRESH_MS });
+  // Query polls only while the tab is visible; the time shown is that of the last answer.
+  const [openedAt] = useState(() => Date.now());
+  const refreshedAt = new Date(queue.dataUpdatedAt || openedAt);
   const [notice, setNotice] = useState<string | null>(null);
   const data = queue.data;
   return (
@@ -26,7 +29,7 @@ export function ProvisioningBoardPage() {
       </p>
       <LiveRegion kind="success">{notice}</LiveRegion>
       <ErrorAlert error={queue.error} />
-      {queue.loading && !data ? <Loading /> : null}
+      {queue.isFetching && !data ? <Loading /> : null}
       {data ? (
         <>
           <section className="card" aria-labelledby="failed-title">
@@ -36,7 +39,7 @@ export function ProvisioningBoardPage() {
               runs={data.failed}
               onRetried={(hostname) => {
                 setNotice(t('opBoard.retried', { hostname }));
-                queue.reload();
+                void queue.refetch();
               }}
             />
           </section>

@@ -1,6 +1,6 @@
 import type { RunItem } from '../../api/operator-queue.api';
-import { useI18n } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { useI18n } from '../../i18n/use-i18n';
+import { Link } from '../../ui/link';
 import { ProgressBar } from '../../ui/progress-bar';
 import { AgeVsStandard } from '../operator-queue/age-vs-standard';
 import { STEP_LABELS, stepLabel } from './steps';

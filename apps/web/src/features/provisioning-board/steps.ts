@@ -1,4 +1,4 @@
-import type { MessageKey } from '../../i18n/i18n-context';
+import type { MessageKey } from '../../i18n/i18n';
 
 /** Provisioning steps in the worker's order (docs/architecture.md §5), each with its label. */
 export const STEP_LABELS: readonly (readonly [string, MessageKey])[] = [

@@ -1,10 +1,9 @@
 import { DATA_CENTER_ROLES } from '@betang/core';
 import type { Feature } from '../feature';
-import { ReconciliationPage } from './reconciliation.page';
 
 /** Reconciliation findings (GET /reconciliation, dismiss with a reason). */
 export const reconciliationFeature: Feature = {
   id: 'reconciliation',
-  routes: [{ path: '/operator/reconciliation', page: ReconciliationPage, roles: DATA_CENTER_ROLES }],
+  routes: [{ path: '/operator/reconciliation', page: () => import('./reconciliation.page').then((m) => m.ReconciliationPage), roles: DATA_CENTER_ROLES }],
   nav: [{ to: '/operator/reconciliation', labelKey: 'opNav.reconciliation', roles: DATA_CENTER_ROLES, order: 32 }],
 };

@@ -1,5 +1,5 @@
 import type { ReconcileFindingDto } from '@betang/core';
-import type { MessageKey } from '../../i18n/i18n-context';
+import type { MessageKey } from '../../i18n/i18n';
 
 type Kind = ReconcileFindingDto['kind'];
 

@@ -1,8 +1,10 @@
 import { Role } from '@betang/core';
 import { useState } from 'react';
-import { listFindings, type FindingStatus } from '../../api/reconciliation.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
+import { type FindingStatus } from '../../api/reconciliation.api';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { findingListQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
@@ -16,7 +18,7 @@ export function ReconciliationPage() {
   const { t, locale, dateTime } = useI18n();
   const mayDismiss = holdsAny(useMe().roles, [Role.Admin, Role.Operator]);
   const [status, setStatus] = useState<FindingStatus>('open');
-  const findings = useResource((api) => listFindings(api, status), [status]);
+  const findings = useQuery(findingListQuery(useApi(), status));
   const [dismissing, setDismissing] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const items = findings.data?.items ?? [];
@@ -37,7 +39,7 @@ export function ReconciliationPage() {
       </div>
       <LiveRegion kind="success">{notice}</LiveRegion>
       <ErrorAlert error={findings.error} />
-      {findings.loading && !findings.data ? <Loading /> : null}
+      {findings.isFetching && !findings.data ? <Loading /> : null}
       {findings.data && items.length === 0 ? <p className="card">{t('opRecon.empty')}</p> : null}
       {FINDING_KINDS.filter((kind) => items.some((f) => f.kind === kind.kind)).map((kind) => (
         <section key={kind.kind} className="card" aria-labelledby={`kind-${kind.kind}`}>
@@ -66,7 +68,7 @@ export function ReconciliationPage() {
                     onDone={() => {
                       setDismissing(null);
                       setNotice(t('opRecon.dismissed'));
-                      findings.reload();
+                      void findings.refetch();
                     }}
                   />
                 ) : null}

@@ -1,16 +1,13 @@
 import { ALL_ROLES, INSTITUTION_ROLES } from '@betang/core';
 import type { Feature } from '../feature';
-import { NewRequestPage } from './new-request.page';
-import { RequestPage } from './request.page';
-import { RequestsPage } from './requests.page';
 
-/** VPS requests: the form, the list and the live detail. `/new` is listed before `/:id` so it wins. */
+/** VPS requests: the form, the list and the live detail (the literal `/new` outranks `/:id`). */
 export const requestsFeature: Feature = {
   id: 'requests',
   routes: [
-    { path: '/vps-requests/new', page: NewRequestPage, roles: INSTITUTION_ROLES },
-    { path: '/vps-requests', page: RequestsPage, roles: ALL_ROLES },
-    { path: '/vps-requests/:id', page: RequestPage, roles: ALL_ROLES },
+    { path: '/vps-requests/new', page: () => import('./new-request.page').then((m) => m.NewRequestPage), roles: INSTITUTION_ROLES },
+    { path: '/vps-requests', page: () => import('./requests.page').then((m) => m.RequestsPage), roles: ALL_ROLES, prefetch: ({ api, queryClient }) => void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.requestListQuery(api))) },
+    { path: '/vps-requests/:id', page: () => import('./request.page').then((m) => m.RequestPage), roles: ALL_ROLES, prefetch: ({ api, queryClient }, { id = '' }) => void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.requestQuery(api, id))) },
   ],
   nav: [
     { to: '/vps-requests/new', labelKey: 'nav.newRequest', roles: INSTITUTION_ROLES, order: 20 },

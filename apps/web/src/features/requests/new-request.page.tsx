@@ -1,9 +1,12 @@
 import { listApplications } from '../../api/applications.api';
 import { getCatalog } from '../../api/catalog.api';
 import { getQuota } from '../../api/institutions.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
-import { Link, useRouter } from '../../router/router';
+import { useQuery } from '@tanstack/react-query';
+import { useNavigate } from 'react-router';
+import { useApi } from '../../api/api-context';
+import { queryKeys } from '../../api/query-keys';
+import { useI18n } from '../../i18n/use-i18n';
+import { Link } from '../../ui/link';
 import { useMe } from '../../session/session-context';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
@@ -13,19 +16,20 @@ import { RequestForm } from './request-form';
 export function NewRequestPage() {
   const { t } = useI18n();
   const me = useMe();
-  const { navigate } = useRouter();
+  const navigate = useNavigate();
+  const api = useApi();
   const institutionId = me.institution?.id ?? '';
-  const data = useResource(
-    async (api) => {
+  const data = useQuery({
+    queryKey: queryKeys.newRequestData(institutionId),
+    queryFn: async () => {
       const [applications, catalog, quota] = await Promise.all([listApplications(api), getCatalog(api), getQuota(api, institutionId)]);
       return { applications: applications.items.filter((a) => a.status !== 'retired'), catalog, quota };
     },
-    [institutionId],
-  );
+  });
   return (
     <Page title={t('requests.newTitle')}>
       <p className="muted">{t('requests.newIntro')}</p>
-      {data.loading && !data.data ? <Loading /> : null}
+      {data.isFetching && !data.data ? <Loading /> : null}
       <ErrorAlert error={data.error} />
       {data.data && data.data.applications.length === 0 ? (
         <section className="card">
@@ -35,7 +39,7 @@ export function NewRequestPage() {
       ) : null}
       {data.data && data.data.catalog.templates.length === 0 ? <p className="card">{t('requests.noTemplates')}</p> : null}
       {data.data && data.data.applications.length > 0 && data.data.catalog.templates.length > 0 ? (
-        <RequestForm me={me} applications={data.data.applications} catalog={data.data.catalog} quota={data.data.quota} onSubmitted={(request) => navigate(`/vps-requests/${request.id}`)} />
+        <RequestForm me={me} applications={data.data.applications} catalog={data.data.catalog} quota={data.data.quota} onSubmitted={(request) => void navigate(`/vps-requests/${request.id}`)} />
       ) : null}
     </Page>
   );

@@ -1,5 +1,5 @@
 import type { QuotaResponse, Resources } from '@betang/core';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 
 type Line = { label: string; limit: number; used: number; chosen: number; unit: string };
 

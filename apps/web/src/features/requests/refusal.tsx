@@ -1,6 +1,6 @@
 import { ApiError } from '../../api/api-error';
-import { useI18n } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { useI18n } from '../../i18n/use-i18n';
+import { Link } from '../../ui/link';
 
 /**
  * Explains a 422 refusal of the request and links to what fixes it: no agreement in force → the

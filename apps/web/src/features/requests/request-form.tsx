@@ -1,12 +1,12 @@
 import { ZSubmitRequestBody, type ApplicationDto, type ZCatalog, type MeResponse, type QuotaResponse, type Resources, type VpsRequestDto } from '@betang/core';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { submitRequest } from '../../api/vps-requests.api';
-import { useI18n } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { useI18n } from '../../i18n/use-i18n';
+import { Link } from '../../ui/link';
 import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
-import { useSubmit, validateWith } from '../../ui/form-state';
+import { contractErrors, useContractForm } from '../../ui/use-contract-form';
 import { SelectField } from '../../ui/select-field';
 import { TextAreaField } from '../../ui/textarea-field';
 import { QuotaPreview } from './quota-preview';
@@ -50,43 +50,33 @@ function initialValues(me: MeResponse, catalog: Catalog, applications: Applicati
 export function RequestForm({ me, applications, catalog, quota, onSubmitted }: Props) {
   const { t, locale } = useI18n();
   const api = useApi();
-  const [values, setValues] = useState(() => initialValues(me, catalog, applications));
+  const outOfBounds = (v: RequestFormValues) =>
+    v.size === 'custom' ? boundsErrors(customResources(v), catalog.customBounds, (min, max) => t('requests.outOfBounds', { min, max })) : {};
+  const form = useContractForm({ schema: ZSubmitRequestBody, defaultValues: initialValues(me, catalog, applications), toBody: toRequestBody, extraErrors: outOfBounds });
+  const values = form.values;
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
-  const [attempted, setAttempted] = useState(false);
-  const form = useSubmit();
+  const attempted = form.form.formState.isSubmitted;
   const touch = (path: string) => setTouched((previous) => (previous.has(path) ? previous : new Set([...previous, path])));
   const update = (path: string, patch: Partial<RequestFormValues>) => {
     touch(path);
-    setValues((previous) => ({ ...previous, ...patch }));
+    for (const [key, value] of Object.entries(patch)) form.set(key as keyof RequestFormValues, value as never);
   };
 
   const body = useMemo(() => toRequestBody(values), [values]);
+  // Errors show while people type, on the fields they touched (all of them after a send attempt).
   const liveErrors = useMemo(() => {
-    const errors = validateWith(ZSubmitRequestBody, body, locale);
-    if (values.size === 'custom') Object.assign(errors, boundsErrors(customResources(values), catalog.customBounds, (min, max) => t('requests.outOfBounds', { min, max })));
+    const errors = { ...contractErrors(ZSubmitRequestBody, body), ...outOfBounds(values) };
     return Object.fromEntries(Object.entries(errors).map(([path, message]) => [path, inLanguage(message, locale)]));
   }, [body, values, catalog, locale, t]);
   const shown = Object.fromEntries(Object.entries(liveErrors).filter(([path]) => attempted || [...touched].some((p) => path === p || path.startsWith(`${p}.`))));
-  const errors = { ...shown, ...form.fieldErrors };
+  const errors = { ...shown, ...form.serverFieldErrors };
   const chosen: Resources | null = values.size === 'custom' ? customResources(values) : (catalog.presets.find((p) => p.id === values.size) ?? null);
-
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    setAttempted(true);
-    if (Object.keys(liveErrors).length > 0) {
-      form.setError(undefined);
-      form.setFieldErrors({});
-      return;
-    }
-    const created = await form.submit(() => submitRequest(api, ZSubmitRequestBody.parse(body)));
-    if (created) onSubmitted(created);
-  }
 
   const setContact = (key: keyof RequestFormValues['contact']) => (value: string) => update(`contact.${key}`, { contact: { ...values.contact, [key]: value } });
   return (
     <>
       <QuotaPreview quota={quota} chosen={chosen} />
-      <form className="card form-grid" onSubmit={onSubmit} noValidate aria-labelledby="request-form-title">
+      <form className="card form-grid" onSubmit={form.onSubmit(async (body) => onSubmitted(await submitRequest(api, body)))} noValidate aria-labelledby="request-form-title">
         <h2 id="request-form-title">{t('requests.formTitle')}</h2>
         <FormAlert error={form.error} fieldErrors={attempted ? errors : {}} />
         <Refusal error={form.error} />

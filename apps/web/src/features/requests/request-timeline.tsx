@@ -1,5 +1,5 @@
 import type { VpsRequestDto } from '@betang/core';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { ProgressBar } from '../../ui/progress-bar';
 import { StatusBadge, type StatusTone } from '../../ui/status-badge';
 import type { RunView } from './live-request';

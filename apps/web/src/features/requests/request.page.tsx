@@ -1,16 +1,15 @@
 import { INSTITUTION_ROLES } from '@betang/core';
 import { useEffect, useState } from 'react';
 import { useApi } from '../../api/api-context';
-import { getServiceStandards } from '../../api/catalog.api';
-import { cancelRequest, getRequest } from '../../api/vps-requests.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
-import type { PathParams } from '../../router/match-path';
-import { Link } from '../../router/router';
+import { cancelRequest } from '../../api/vps-requests.api';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { requestQuery, serviceStandardsQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
+import { useParams } from 'react-router';
+import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { ConfirmPanel } from '../../ui/confirm-panel';
-import { useSubmit } from '../../ui/form-state';
 import { Page } from '../../ui/page';
 import { StatusBadge } from '../../ui/status-badge';
 import { CANCELLABLE, REQUEST_STATUS } from './request-labels';
@@ -20,19 +19,25 @@ import { fromSnapshot } from './live-request';
 import { useLiveRequest } from './use-live-request';
 
 /** One request with its live timeline (SSE), time against the service standard, and how to connect once active. */
-export function RequestPage({ params }: { params: PathParams }) {
+export function RequestPage() {
   const { t, number } = useI18n();
   const api = useApi();
   const me = useMe();
-  const id = params.id ?? '';
+  const id = useParams().id ?? '';
   // A plain GET too: it paints before the stream's snapshot and turns a 404 into a message (an
   // EventSource cannot tell a refused stream from a dropped one); no stream for a request that failed.
-  const first = useResource((client) => getRequest(client, id), [id]);
-  const { live: streamed, stream, replace } = useLiveRequest(id, first.error === undefined);
+  const first = useQuery(requestQuery(api, id));
+  const { live: streamed, stream, replace } = useLiveRequest(id, first.error === null);
   const live = streamed ?? (first.data ? fromSnapshot(first.data) : null);
-  const standards = useResource((client) => getServiceStandards(client), []);
+  const standards = useQuery(serviceStandardsQuery(api));
   const [confirming, setConfirming] = useState(false);
-  const cancel = useSubmit();
+  const cancel = useMutation({
+    mutationFn: () => cancelRequest(api, id),
+    onSuccess: (updated) => {
+      replace(updated);
+      setConfirming(false);
+    },
+  });
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 30_000);
@@ -42,7 +47,7 @@ export function RequestPage({ params }: { params: PathParams }) {
   if (!live) {
     return (
       <Page title={t('requests.detailTitle')}>
-        {first.loading ? <Loading /> : null}
+        {first.isFetching ? <Loading /> : null}
         <ErrorAlert error={first.error} />
       </Page>
     );
@@ -52,13 +57,6 @@ export function RequestPage({ params }: { params: PathParams }) {
   const address = request.vm?.ipAddress ?? request.ipAddress;
   const mayCancel = CANCELLABLE.includes(request.status) && holdsAny(me.roles, INSTITUTION_ROLES);
 
-  async function doCancel() {
-    const updated = await cancel.submit(() => cancelRequest(api, id));
-    if (updated) {
-      replace(updated);
-      setConfirming(false);
-    }
-  }
 
   return (
     <Page title={t('requests.detailTitleHost', { hostname: request.hostname })}>
@@ -92,7 +90,7 @@ export function RequestPage({ params }: { params: PathParams }) {
           </button>
         ) : null}
         {mayCancel && confirming ? (
-          <ConfirmPanel title={t('requests.cancelTitle')} confirmLabel={t('requests.cancelConfirm')} cancelLabel={t('requests.cancelKeep')} danger busy={cancel.busy} onConfirm={() => void doCancel()} onCancel={() => setConfirming(false)}>
+          <ConfirmPanel title={t('requests.cancelTitle')} confirmLabel={t('requests.cancelConfirm')} cancelLabel={t('requests.cancelKeep')} danger busy={cancel.isPending} onConfirm={() => cancel.mutate()} onCancel={() => setConfirming(false)}>
             <p>{t('requests.cancelBody')}</p>
           </ConfirmPanel>
         ) : null}

@@ -1,8 +1,9 @@
 import { INSTITUTION_ROLES } from '@betang/core';
-import { listRequests } from '../../api/vps-requests.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { requestListQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
+import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
 import { Page } from '../../ui/page';
 import { StatusBadge } from '../../ui/status-badge';
@@ -14,7 +15,7 @@ import { REQUEST_STATUS } from './request-labels';
 export function RequestsPage() {
   const { t, dateTime, number } = useI18n();
   const me = useMe();
-  const requests = useResource((api) => listRequests(api), []);
+  const requests = useQuery(requestListQuery(useApi()));
   const mayRequest = holdsAny(me.roles, INSTITUTION_ROLES);
   return (
     <Page
@@ -27,7 +28,7 @@ export function RequestsPage() {
         ) : null
       }
     >
-      <ListSection headingId="requests-list-title" title={t('requests.listTitle')} loading={requests.loading && !requests.data} error={requests.error}>
+      <ListSection headingId="requests-list-title" title={t('requests.listTitle')} loading={requests.isFetching && !requests.data} error={requests.error}>
         <DataTable
           rows={requests.data?.items}
           empty={t('requests.empty')}

@@ -1,5 +1,5 @@
 import type { ServiceStandards, VpsRequestDto } from '@betang/core';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import type { RunView } from './live-request';
 import { serviceClocks, type PhaseClock } from './service-clock';
 

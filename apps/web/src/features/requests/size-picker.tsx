@@ -2,7 +2,7 @@ import type { ZCatalog } from '@betang/core';
 import type { z } from 'zod';
 
 type Catalog = z.infer<typeof ZCatalog>;
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { Field } from '../../ui/field';
 import type { RequestFormValues } from './request-body';
 

@@ -2,14 +2,15 @@ import { DATA_CENTER_ROLES, ZApprovalPolicy, type ApprovalPolicy, type Role } fr
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { putApprovalPolicy } from '../../api/settings.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert, LiveRegion } from '../../ui/alert';
 import { CheckboxGroup, Field } from '../../ui/field';
-import { useSubmit, validateWith } from '../../ui/form-state';
+import { useContractForm } from '../../ui/use-contract-form';
 import { SelectField } from '../../ui/select-field';
 import { ResourcesFields, fromResources, toResources, type SizeValues } from './resources-fields';
 
 type LevelValues = { nameId: string; nameEn: string; roles: Role[]; mode: 'any' | 'all'; limited: boolean; from: SizeValues };
+type PolicyValues = { levels: LevelValues[]; auto: boolean; autoSize: SizeValues };
 const toLevel = (l: ApprovalPolicy['levels'][number]): LevelValues => ({ nameId: l.name.id, nameEn: l.name.en, roles: [...l.roles], mode: l.mode, limited: l.appliesFrom !== undefined, from: fromResources(l.appliesFrom) });
 const MAX_LEVELS = 5;
 
@@ -23,27 +24,32 @@ function toPolicy(levels: LevelValues[], auto: boolean, autoSize: SizeValues): A
 
 /** The approval policy: levels in order (roles, any/all, from which size), and auto-approval of small requests. */
 export function ApprovalPolicyForm({ initial, readOnly }: { initial: ApprovalPolicy; readOnly: boolean }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
-  const form = useSubmit();
-  const [levels, setLevels] = useState<LevelValues[]>(initial.levels.map(toLevel));
-  const [auto, setAuto] = useState(initial.autoApproveUpTo !== null);
-  const [autoSize, setAutoSize] = useState(fromResources(initial.autoApproveUpTo));
+  const form = useContractForm({
+    schema: ZApprovalPolicy,
+    defaultValues: { levels: initial.levels.map(toLevel), auto: initial.autoApproveUpTo !== null, autoSize: fromResources(initial.autoApproveUpTo) } as PolicyValues,
+    toBody: (v: PolicyValues) => toPolicy(v.levels, v.auto, v.autoSize),
+  });
+  const { levels, auto, autoSize } = form.values;
+  const setLevels = (next: LevelValues[]) => form.set('levels', next);
   const [notice, setNotice] = useState<string | null>(null);
-  const change = (index: number, patch: Partial<LevelValues>) => setLevels((old) => old.map((l, i) => (i === index ? { ...l, ...patch } : l)));
+  const change = (index: number, patch: Partial<LevelValues>) => setLevels(levels.map((l, i) => (i === index ? { ...l, ...patch } : l)));
   const e = form.fieldErrors;
 
-  async function onSubmit(event: React.FormEvent) {
-    event.preventDefault();
-    setNotice(null);
-    const body = toPolicy(levels, auto, autoSize);
-    const errors = validateWith(ZApprovalPolicy, body, locale);
-    if (Object.keys(errors).length > 0) return form.setFieldErrors(errors);
-    if (await form.submit(() => putApprovalPolicy(api, body))) setNotice(t('opSettings.saved'));
-  }
-
   return (
-    <form className="card" aria-labelledby="policy-title" onSubmit={onSubmit} noValidate>
+    <form
+      className="card"
+      aria-labelledby="policy-title"
+      onSubmit={(event) => {
+        setNotice(null);
+        return form.onSubmit(async (body) => {
+          await putApprovalPolicy(api, body);
+          setNotice(t('opSettings.saved'));
+        })(event);
+      }}
+      noValidate
+    >
       <h2 id="policy-title">{t('opSettings.policyTitle')}</h2>
       <p className="muted small">{t('opSettings.policyIntro')}</p>
       <p className="muted small">{t('opSettings.policyAdminOnly')}</p>
@@ -81,10 +87,10 @@ export function ApprovalPolicyForm({ initial, readOnly }: { initial: ApprovalPol
       {e.levels ? <p className="field-error">{e.levels}</p> : null}
       {readOnly ? null : (
         <div className="form-actions">
-          <button type="button" className="button" disabled={levels.length >= MAX_LEVELS} onClick={() => setLevels((old) => [...old, { nameId: '', nameEn: '', roles: [], mode: 'any', limited: false, from: fromResources(null) }])}>
+          <button type="button" className="button" disabled={levels.length >= MAX_LEVELS} onClick={() => setLevels([...levels, { nameId: '', nameEn: '', roles: [], mode: 'any', limited: false, from: fromResources(null) }])}>
             {t('opSettings.addLevel')}
           </button>
-          <button type="button" className="button" disabled={levels.length <= 1} onClick={() => setLevels((old) => old.slice(0, -1))}>
+          <button type="button" className="button" disabled={levels.length <= 1} onClick={() => setLevels(levels.slice(0, -1))}>
             {t('opSettings.removeLevel', { level: levels.length })}
           </button>
         </div>
@@ -92,10 +98,10 @@ export function ApprovalPolicyForm({ initial, readOnly }: { initial: ApprovalPol
       <fieldset className="level-box" disabled={readOnly}>
         <legend>{t('opSettings.autoTitle')}</legend>
         <label className="choice">
-          <input type="checkbox" checked={auto} onChange={(event) => setAuto(event.target.checked)} />
+          <input type="checkbox" checked={auto} onChange={(event) => form.set('auto', event.target.checked)} />
           {t('opSettings.autoApprove')}
         </label>
-        {auto ? <ResourcesFields value={autoSize} onChange={setAutoSize} errors={e} prefix="autoApproveUpTo" required /> : null}
+        {auto ? <ResourcesFields value={autoSize} onChange={(size) => form.set('autoSize', size)} errors={e} prefix="autoApproveUpTo" required /> : null}
       </fieldset>
       {readOnly ? null : (
         <button type="submit" className="button primary" disabled={form.busy}>

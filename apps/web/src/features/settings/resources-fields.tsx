@@ -1,4 +1,4 @@
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { Field } from '../../ui/field';
 
 /** Text values of a size (memory in GiB) as the settings forms edit them. */

@@ -1,8 +1,10 @@
 import { Role } from '@betang/core';
 import type { ApiClient } from '../../api/http-client';
 import { getApprovalPolicy, getCustomSizeBounds, getServiceStandardsSetting } from '../../api/settings.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
+import { useQuery } from '@tanstack/react-query';
+import { queryKeys } from '../../api/query-keys';
+import { useApi } from '../../api/api-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
@@ -25,12 +27,13 @@ export function SettingsPage() {
   const roles = useMe().roles;
   const readOnly = !holdsAny(roles, [Role.Admin, Role.Operator]);
   const policyReadOnly = !holdsAny(roles, [Role.Admin]);
-  const settings = useResource(loadSettings, []);
+  const api = useApi();
+  const settings = useQuery({ queryKey: queryKeys.settings, queryFn: () => loadSettings(api) });
   return (
     <Page title={t('opSettings.title')}>
       <p className="muted">{readOnly ? t('opSettings.readOnly') : t('opSettings.intro')}</p>
       <ErrorAlert error={settings.error} />
-      {settings.loading && !settings.data ? <Loading /> : null}
+      {settings.isFetching && !settings.data ? <Loading /> : null}
       {settings.data ? (
         <>
           <ServiceStandardsForm initial={settings.data.standards} readOnly={readOnly} />

@@ -1,11 +1,10 @@
 import { ZCreateUserBody, type Role, type UserDto } from '@betang/core';
-import { useState, type FormEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { createUser, type UserScope } from '../../api/institutions.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert } from '../../ui/alert';
 import { CheckboxGroup, Field } from '../../ui/field';
-import { useSubmit, validateWith } from '../../ui/form-state';
+import { useContractForm } from '../../ui/use-contract-form';
 import { roleKey, rolesForScope } from './user-roles';
 import { FormActions } from '../../ui/form-actions';
 
@@ -15,52 +14,45 @@ const EMPTY = { name: '', email: '', password: '', nip: '', position: '', phone:
 export function AddUserForm({ scope, onAdded }: { scope: UserScope; onAdded(user: UserDto): void }) {
   const { t, locale } = useI18n();
   const api = useApi();
-  const [values, setValues] = useState(EMPTY);
-  const [roles, setRoles] = useState<Role[]>([]);
-  const form = useSubmit();
-  const set = (key: keyof typeof EMPTY) => (value: string) => setValues((previous) => ({ ...previous, [key]: value }));
-
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    const body = {
-      name: values.name,
-      email: values.email,
-      password: values.password,
-      roles,
+  const form = useContractForm({
+    schema: ZCreateUserBody,
+    defaultValues: { ...EMPTY, roles: [] as Role[] },
+    toBody: (v) => ({
+      name: v.name,
+      email: v.email,
+      password: v.password,
+      roles: v.roles,
       locale,
-      ...(values.nip ? { nip: values.nip } : {}),
-      ...(values.position ? { position: values.position } : {}),
-      ...(values.phone ? { phone: values.phone } : {}),
-    };
-    const errors = validateWith(ZCreateUserBody, body, locale);
-    if (Object.keys(errors).length > 0) {
-      form.setError(undefined);
-      form.setFieldErrors(errors);
-      return;
-    }
-    const created = await form.submit(() => createUser(api, scope, ZCreateUserBody.parse(body)));
-    if (created) {
-      setValues(EMPTY);
-      setRoles([]);
-      onAdded(created);
-    }
-  }
+      ...(v.nip ? { nip: v.nip } : {}),
+      ...(v.position ? { position: v.position } : {}),
+      ...(v.phone ? { phone: v.phone } : {}),
+    }),
+  });
 
   return (
-    <form className="card form-grid" onSubmit={onSubmit} noValidate aria-labelledby="add-user-title">
+    <form
+      className="card form-grid"
+      onSubmit={form.onSubmit(async (body) => {
+        const created = await createUser(api, scope, body);
+        form.reset({ ...EMPTY, roles: [] });
+        onAdded(created);
+      })}
+      noValidate
+      aria-labelledby="add-user-title"
+    >
       <h2 id="add-user-title">{t('users.addTitle')}</h2>
       <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
-      <Field label={t('users.name')} required autoComplete="off" value={values.name} onValue={set('name')} error={form.fieldErrors.name} />
-      <Field label={t('users.email')} type="email" required autoComplete="off" value={values.email} onValue={set('email')} error={form.fieldErrors.email} />
-      <Field label={t('users.password')} type="password" required autoComplete="new-password" hint={t('users.passwordHint')} value={values.password} onValue={set('password')} error={form.fieldErrors.password} />
-      <Field label={t('users.nip')} inputMode="numeric" hint={t('users.nipHint')} value={values.nip} onValue={set('nip')} error={form.fieldErrors.nip} />
-      <Field label={t('users.position')} value={values.position} onValue={set('position')} error={form.fieldErrors.position} />
-      <Field label={t('users.phone')} type="tel" value={values.phone} onValue={set('phone')} error={form.fieldErrors.phone} />
+      <Field label={t('users.name')} required autoComplete="off" {...form.bind('name')} />
+      <Field label={t('users.email')} type="email" required autoComplete="off" {...form.bind('email')} />
+      <Field label={t('users.password')} type="password" required autoComplete="new-password" hint={t('users.passwordHint')} {...form.bind('password')} />
+      <Field label={t('users.nip')} inputMode="numeric" hint={t('users.nipHint')} {...form.bind('nip')} />
+      <Field label={t('users.position')} {...form.bind('position')} />
+      <Field label={t('users.phone')} type="tel" {...form.bind('phone')} />
       <CheckboxGroup
         legend={t('users.roles')}
         options={rolesForScope(scope.institutionId).map((role) => ({ value: role, label: t(roleKey(role)) }))}
-        selected={roles}
-        onChange={setRoles}
+        selected={form.values.roles}
+        onChange={(roles) => form.set('roles', roles)}
         error={form.fieldErrors.roles}
       />
       <FormActions busy={form.busy} saveLabel={t('users.addSubmit')} />

@@ -1,12 +1,13 @@
 import { Role, ZUpdateUserBody, type UserDto } from '@betang/core';
-import { useId, useState, type FormEvent } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { useId } from 'react';
 import { useApi } from '../../api/api-context';
 import { resetUserTotp, unlockUser, updateUser } from '../../api/institutions.api';
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { holdsAny, useMe } from '../../session/session-context';
 import { FormAlert } from '../../ui/alert';
 import { CheckboxGroup } from '../../ui/field';
-import { useSubmit, validateWith } from '../../ui/form-state';
+import { useContractForm } from '../../ui/use-contract-form';
 import { roleKey, rolesForScope } from './user-roles';
 import { FormActions } from '../../ui/form-actions';
 
@@ -28,43 +29,28 @@ export function EditUserForm({
   onTotpReset(user: UserDto): void;
   onCancel(): void;
 }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const me = useMe();
-  const unlock = useSubmit();
-  const totpReset = useSubmit();
+  const unlock = useMutation({ mutationFn: () => unlockUser(api, user.id), onSuccess: () => onUnlocked(user) });
+  const totpReset = useMutation({ mutationFn: () => resetUserTotp(api, user.id), onSuccess: () => onTotpReset(user) });
   const activeId = useId();
-  const [roles, setRoles] = useState<Role[]>(user.roles);
-  const [isActive, setActive] = useState(user.isActive);
-  const form = useSubmit();
-
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    const body = { roles, isActive };
-    const errors = validateWith(ZUpdateUserBody, body, locale);
-    if (Object.keys(errors).length > 0) {
-      form.setError(undefined);
-      form.setFieldErrors(errors);
-      return;
-    }
-    const saved = await form.submit(() => updateUser(api, user.id, body));
-    if (saved) onSaved(saved);
-  }
+  const form = useContractForm({ schema: ZUpdateUserBody, defaultValues: { roles: user.roles, isActive: user.isActive } });
 
   return (
-    <form className="card form-grid" onSubmit={onSubmit} noValidate aria-labelledby="edit-user-title">
+    <form className="card form-grid" onSubmit={form.onSubmit(async (body) => onSaved(await updateUser(api, user.id, body)))} noValidate aria-labelledby="edit-user-title">
       <h2 id="edit-user-title">{t('users.editTitle', { name: user.name })}</h2>
       <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
       <CheckboxGroup
         legend={t('users.roles')}
         options={rolesForScope(user.institutionId).map((role) => ({ value: role, label: t(roleKey(role)) }))}
-        selected={roles}
-        onChange={setRoles}
+        selected={form.values.roles}
+        onChange={(roles) => form.set('roles', roles)}
         error={form.fieldErrors.roles}
       />
       <div className="field">
         <label className="choice" htmlFor={activeId}>
-          <input id={activeId} type="checkbox" checked={isActive} onChange={(event) => setActive(event.target.checked)} />
+          <input id={activeId} type="checkbox" checked={form.values.isActive} onChange={(event) => form.set('isActive', event.target.checked)} />
           {t('users.active')}
         </label>
         <p className="hint">{t('users.activeHint')}</p>
@@ -77,10 +63,8 @@ export function EditUserForm({
           <button
             type="button"
             className="button"
-            disabled={unlock.busy}
-            onClick={async () => {
-              if (await unlock.submit(() => unlockUser(api, user.id))) onUnlocked(user);
-            }}
+            disabled={unlock.isPending}
+            onClick={() => unlock.mutate()}
           >
             {t('users.unlock')}
           </button>
@@ -93,10 +77,8 @@ export function EditUserForm({
           <button
             type="button"
             className="button"
-            disabled={totpReset.busy}
-            onClick={async () => {
-              if (await totpReset.submit(() => resetUserTotp(api, user.id))) onTotpReset(user);
-            }}
+            disabled={totpReset.isPending}
+            onClick={() => totpReset.mutate()}
           >
             {t('users.totpReset')}
           </button>

@@ -1,13 +1,12 @@
 import { Role } from '@betang/core';
 import type { Feature } from '../feature';
-import { InstitutionUsersPage, StaffPage } from './users.page';
 
 /** User management: institution heads for their institution, admins for data-center staff. */
 export const usersFeature: Feature = {
   id: 'users',
   routes: [
-    { path: '/users', page: InstitutionUsersPage, roles: [Role.InstitutionHead] },
-    { path: '/staff', page: StaffPage, roles: [Role.Admin] },
+    { path: '/users', page: () => import('./users.page').then((m) => m.InstitutionUsersPage), roles: [Role.InstitutionHead] },
+    { path: '/staff', page: () => import('./users.page').then((m) => m.StaffPage), roles: [Role.Admin] },
   ],
   nav: [
     { to: '/users', labelKey: 'nav.users', roles: [Role.InstitutionHead], order: 80 },

@@ -1,8 +1,10 @@
 import type { UserDto } from '@betang/core';
 import { useState } from 'react';
-import { listUsers, type UserScope } from '../../api/institutions.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
+import { type UserScope } from '../../api/institutions.api';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { userListQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
 import { AddUserForm } from './add-user-form';
 import { EditUserForm } from './edit-user-form';
 import { roleKey } from './user-roles';
@@ -13,19 +15,19 @@ import { WithNote } from '../../ui/with-note';
 /** Users of a scope: the list, an edit panel for the chosen one and the add form. */
 export function UsersManager({ scope }: { scope: UserScope }) {
   const { t, date } = useI18n();
-  const users = useResource((api) => listUsers(api, scope), [scope.institutionId]);
+  const users = useQuery(userListQuery(useApi(), scope));
   const [editing, setEditing] = useState<UserDto | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
   function afterChange(message: string) {
     setEditing(null);
     setNotice(message);
-    users.reload();
+    void users.refetch();
   }
 
   return (
     <>
-      <ListSection headingId="users-title" title={t('users.listTitle')} notice={notice} loading={users.loading && !users.data} error={users.error}>
+      <ListSection headingId="users-title" title={t('users.listTitle')} notice={notice} loading={users.isFetching && !users.data} error={users.error}>
         <DataTable
           rows={users.data?.items}
           empty={t('users.empty')}

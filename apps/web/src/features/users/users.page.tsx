@@ -1,4 +1,4 @@
-import { useI18n } from '../../i18n/i18n-context';
+import { useI18n } from '../../i18n/use-i18n';
 import { useMe } from '../../session/session-context';
 import { Page } from '../../ui/page';
 import { UsersManager } from './users-manager';

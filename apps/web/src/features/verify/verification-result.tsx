@@ -1,5 +1,6 @@
 import type { VerificationResult } from '@betang/core';
-import { useI18n, type MessageKey } from '../../i18n/i18n-context';
+import type { MessageKey } from '../../i18n/i18n';
+import { useI18n } from '../../i18n/use-i18n';
 import { AGREEMENT_STATUS } from '../agreements/agreement-labels';
 
 const REASON: Record<string, MessageKey> = {

@@ -1,15 +1,15 @@
 import type { VerificationResult } from '@betang/core';
 import { useId, useState, type ChangeEvent } from 'react';
 import { useApi } from '../../api/api-context';
-import { verifyCode, verifyPdf } from '../../api/verify.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n } from '../../i18n/i18n-context';
-import type { PathParams } from '../../router/match-path';
-import { Link } from '../../router/router';
+import { verifyPdf } from '../../api/verify.api';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { verificationQuery } from '../../api/queries';
+import { useI18n } from '../../i18n/use-i18n';
+import { useParams } from 'react-router';
+import { Link } from '../../ui/link';
 import { useSession } from '../../session/session-context';
 import { BrandBar } from '../../shell/brand-bar';
 import { ErrorAlert, Loading } from '../../ui/alert';
-import { useSubmit } from '../../ui/form-state';
 import { Page } from '../../ui/page';
 import { VerificationResultView } from './verification-result';
 
@@ -20,14 +20,12 @@ export function VerifyPage() {
   const { state } = useSession();
   const fileId = useId();
   const [result, setResult] = useState<VerificationResult | null>(null);
-  const form = useSubmit();
+  const check = useMutation({ mutationFn: (file: File) => verifyPdf(api, file, locale, state.status === 'signed-in'), onSuccess: setResult });
 
-  async function onFile(event: ChangeEvent<HTMLInputElement>) {
+  function onFile(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
     setResult(null);
-    if (!file) return;
-    const answer = await form.submit(() => verifyPdf(api, file, locale, state.status === 'signed-in'));
-    if (answer) setResult(answer);
+    if (file) check.mutate(file);
   }
 
   return (
@@ -37,7 +35,7 @@ export function VerifyPage() {
         <p>{t('verify.intro')}</p>
         <section className="card" aria-labelledby="verify-upload-title">
           <h2 id="verify-upload-title">{t('verify.uploadTitle')}</h2>
-          <ErrorAlert error={form.error} />
+          <ErrorAlert error={check.error} />
           <div className="field">
             <label htmlFor={fileId}>{t('verify.file')}</label>
             <p className="hint" id={`${fileId}-hint`}>
@@ -45,7 +43,7 @@ export function VerifyPage() {
             </p>
             <input id={fileId} type="file" accept="application/pdf,.pdf" aria-describedby={`${fileId}-hint`} onChange={(event) => void onFile(event)} />
           </div>
-          {form.busy ? <Loading /> : null}
+          {check.isPending ? <Loading /> : null}
         </section>
         {result ? <VerificationResultView result={result} /> : null}
       </Page>
@@ -54,16 +52,16 @@ export function VerifyPage() {
 }
 
 /** Public: the page the QR code on every agreement page links to (GET /verify/:code). */
-export function VerifyCodePage({ params }: { params: PathParams }) {
+export function VerifyCodePage() {
   const { t } = useI18n();
-  const code = params.code ?? '';
-  const answer = useResource((api) => verifyCode(api, code), [code]);
+  const code = useParams().code ?? '';
+  const answer = useQuery(verificationQuery(useApi(), code));
   return (
     <>
       <BrandBar />
       <Page title={t('verify.codeTitle')}>
         <p>{t('verify.codeIntro', { code })}</p>
-        {answer.loading ? <Loading /> : null}
+        {answer.isFetching ? <Loading /> : null}
         <ErrorAlert error={answer.error} />
         {answer.data ? <VerificationResultView result={answer.data} /> : null}
         <p>

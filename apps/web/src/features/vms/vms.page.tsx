@@ -1,8 +1,10 @@
 import { isVmState, type VmState } from '@betang/core';
-import { listVms } from '../../api/vms.api';
-import { useResource } from '../../api/use-resource';
-import { useI18n, type MessageKey } from '../../i18n/i18n-context';
-import { Link } from '../../router/router';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { vmListQuery } from '../../api/queries';
+import type { MessageKey } from '../../i18n/i18n';
+import { useI18n } from '../../i18n/use-i18n';
+import { Link } from '../../ui/link';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
 import { StatusBadge, type StatusTone } from '../../ui/status-badge';
@@ -32,12 +34,12 @@ export function useVmState(): (state: string) => { text: string; tone: StatusTon
 /** The institution's VMs with state, address, size, and power actions / decommission. */
 export function VmsPage() {
   const { t, number } = useI18n();
-  const vms = useResource((api) => listVms(api), []);
+  const vms = useQuery(vmListQuery(useApi()));
   const stateOf = useVmState();
   return (
     <Page title={t('vms.title')}>
       <p className="muted">{t('vms.intro')}</p>
-      {vms.loading && !vms.data ? <Loading /> : null}
+      {vms.isFetching && !vms.data ? <Loading /> : null}
       <ErrorAlert error={vms.error} />
       {vms.data && vms.data.items.length === 0 ? (
         <section className="card">
@@ -64,7 +66,7 @@ export function VmsPage() {
                 <Link to={`/vps-requests/${vm.requestId}`}>{t('vms.requestLink')}</Link>
               </dd>
             </dl>
-            <VmActions vm={vm} onQueued={() => vms.reload()} />
+            <VmActions vm={vm} onQueued={() => void vms.refetch()} />
           </section>
         );
       })}

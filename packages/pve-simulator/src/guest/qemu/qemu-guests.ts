@@ -254,7 +254,10 @@ export class QemuGuests {
     if (net0 && typeof net0 !== 'string') {
       const user = userNetFor(config.ipconfig0);
       g.sshPort = await freePort();
-      const netdev = [`user,id=net0,net=${user.net}`, ...(user.host ? [`host=${user.host}`] : []), `restrict=${this.opts.internet ? 'off' : 'on'}`, `hostfwd=tcp:127.0.0.1:${g.sshPort}-${user.guest ?? ''}:22`];
+      // ipv6=off: the segment has no IPv6 router, like a data-center VLAN without router
+      // advertisements (slirp would advertise fec0::/64, which no PVE bridge hands out); the
+      // guest keeps its link-local address and any static ip6 of ipconfig0.
+      const netdev = [`user,id=net0,net=${user.net}`, ...(user.host ? [`host=${user.host}`] : []), 'ipv6=off', `restrict=${this.opts.internet ? 'off' : 'on'}`, `hostfwd=tcp:127.0.0.1:${g.sshPort}-${user.guest ?? ''}:22`];
       args.push('-netdev', netdev.join(','), '-device', `virtio-net-pci,netdev=net0,mac=${net0.macaddr ?? ''},addr=0x12,id=net0`);
     }
     if (vm.agentOnAtStart) {
