@@ -1,4 +1,4 @@
-import { ZQueuedRun, ZVm, ZVmList, type VmPowerAction } from '@betang/core';
+import { ZQueuedRun, ZResizeAnswer, ZVm, ZVmList, type ResizeBody, type VmPowerAction } from '@betang/core';
 import type { ApiClient } from './http-client';
 
 /** GET /vms: VMs of the own institution (operators: all), newest first, decommissioned left out. */
@@ -9,3 +9,5 @@ export const getVm = (api: ApiClient, id: string) => api.request('GET', `/vms/${
 export const powerVm = (api: ApiClient, id: string, action: VmPowerAction) => api.request('POST', `/vms/${encodeURIComponent(id)}/actions`, { body: { action }, response: ZQueuedRun });
 /** POST /vms/:id/decommission: stop, destroy, release the address (202 {runId}). */
 export const decommissionVm = (api: ApiClient, id: string, reason: string) => api.request('POST', `/vms/${encodeURIComponent(id)}/decommission`, { body: { reason }, response: ZQueuedRun });
+/** POST /vms/:id/resize: asks for a change (grow sizes, open ports, when) through approval (202 {runId, status, pendingLevel}). */
+export const changeVm = (api: ApiClient, id: string, body: ResizeBody) => api.request('POST', `/vms/${encodeURIComponent(id)}/resize`, { body, response: ZResizeAnswer });

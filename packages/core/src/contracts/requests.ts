@@ -27,13 +27,21 @@ export const ZSshPublicKeyInput = z.string().max(8192).transform((line, ctx) => 
  * of the deny list (DENIED_GUEST_PORTS); a refused port is named by its index.
  */
 export const ZGuestPorts = z
-  .array(z.number().int().min(1).max(65535))
+  .array(
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .superRefine((port, ctx) => {
+        const denied = deniedPortReason(port);
+        if (denied) ctx.addIssue({ code: 'custom', message: `${denied.id} / ${denied.en}`, params: { portError: 'denied' } });
+      }),
+  )
   .max(20)
   .superRefine((ports, ctx) => {
     ports.forEach((port, index) => {
       if (ports.indexOf(port) !== index) ctx.addIssue({ code: 'custom', path: [index], message: 'port ganda / duplicate port' });
-      const denied = deniedPortReason(port);
-      if (denied) ctx.addIssue({ code: 'custom', path: [index], message: `${denied.id} / ${denied.en}`, params: { portError: 'denied' } });
     });
   });
 
