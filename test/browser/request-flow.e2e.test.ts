@@ -15,7 +15,9 @@ import { apiSession, fill, makePortalWorld, startPortalStack, type PortalStack, 
  * as its own process (`node --import tsx apps/worker/src/main.ts`) on PostgreSQL and Redis, and a
  * simulated Proxmox cluster (test/worker/support/sim-server.ts) whose guests emulate Debian over
  * SSH. Staff submit, an operator approves (over the API), the open page follows provisioning
- * live until the VM is active with its address and how to connect; then a reboot from the VM list.
+ * live until the VM is active with its address and how to connect; then a reboot from the VM list;
+ * then a change asked on the VM card (bigger disk, one more port), approved in the operators'
+ * queue that shows it as before → after, and applied by the worker.
  */
 jest.setTimeout(300_000);
 
@@ -129,5 +131,61 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     await page.getByRole('heading', { level: 1, name: fill(T['requests.detailTitleHost']!, { hostname: HOSTNAME }) }).waitFor();
     const action = page.getByTestId('run').last();
     await waitOnPage(() => action.getByText(T['requests.runStatus.succeeded']!, { exact: true }).first().waitFor({ timeout: 90_000 }), 'reboot finished');
+  });
+
+  it('should take a change asked on the VM card through the operator queue to the applied disk and ports', async () => {
+    const vm = await stack.db.selectFrom('vms').select(['id', 'cores', 'memoryMib', 'diskGib']).where('name', '=', HOSTNAME).executeTakeFirstOrThrow();
+    const disk = vm.diskGib + 10;
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
+    const card = page.getByRole('region', { name: HOSTNAME });
+    await card.getByText(fill(T['vms.portsValue']!, { ports: '22, 80, 443' })).waitFor();
+    await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.change.open']!, name: HOSTNAME }) }).click();
+    const form = card.getByRole('form', { name: fill(T['vms.change.title']!, { name: HOSTNAME }) });
+    // a shrink and a deny-listed port are named on their fields before anything is sent
+    await form.getByLabel(T['vms.change.disk']!).fill(String(vm.diskGib - 5));
+    await form.getByLabel(T['vms.change.ports']!).fill('80, 443, 445');
+    await form.getByRole('button', { name: T['vms.change.submit'] }).click();
+    await form.getByText(/Port 445 .* tidak boleh dibuka/).first().waitFor();
+    await form.getByLabel(T['vms.change.ports']!).fill('80, 443, 8443');
+    await form.getByRole('button', { name: T['vms.change.submit'] }).click();
+    await form.getByText(/tidak dapat diperkecil/).first().waitFor();
+    expect(await stack.db.selectFrom('provisioningRuns').select('id').where('kind', '=', 'resize').execute()).toEqual([]);
+    await form.getByLabel(T['vms.change.disk']!).fill(String(disk));
+    await form.getByRole('button', { name: T['vms.change.submit'] }).click();
+    await card.getByRole('status').filter({ hasText: fill(T['vms.change.awaiting']!, { name: HOSTNAME }) }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await closeCheckedPage(page, problems);
+
+    ({ page, problems } = await openCleanPage(browser));
+    await signIn(page, stack.baseUrl, world.operatorEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['opNav.queue'] }).click();
+    await page.getByRole('heading', { level: 1, name: T['opQueue.title'] }).waitFor();
+    const size = (d: number) => fill(T['opCommon.sizeShort']!, { cores: vm.cores, memory: vm.memoryMib / 1024, disk: d });
+    await page.getByText(fill(T['opQueue.changeBeforeAfter']!, { before: size(vm.diskGib), after: size(disk) })).first().waitFor();
+    await page.getByText(fill(T['opQueue.changePorts']!, { before: '22, 80, 443', after: '22, 80, 443, 8443' })).first().waitFor();
+    await page.getByRole('button', { name: fill(T['opQueue.review']!, { hostname: HOSTNAME }) }).click();
+    const drawer = page.getByRole('complementary', { name: fill(T['opQueue.reviewTitle']!, { hostname: HOSTNAME }) });
+    await drawer.getByRole('form', { name: T['opQueue.approveTitle'] }).getByRole('button', { name: T['opQueue.approve'] }).click();
+    await page.getByRole('status').filter({ hasText: fill(T['opQueue.approved']!, { hostname: HOSTNAME }) }).waitFor();
+
+    // the worker grows the disk and its filesystem, opens 8443, and records the change
+    const until = Date.now() + 120_000;
+    for (;;) {
+      const run = await stack.db.selectFrom('provisioningRuns').select(['status', 'errorMessage']).where('kind', '=', 'resize').executeTakeFirst();
+      if (run?.status === 'succeeded') break;
+      if (run?.status === 'failed' || Date.now() > until) throw new Error(`change run: ${JSON.stringify(run)}\nworker: ${worker?.logs().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const applied = await stack.db.selectFrom('vms').innerJoin('vpsRequests as r', 'r.id', 'vms.requestId').select(['vms.diskGib', 'r.ports']).where('vms.id', '=', vm.id).executeTakeFirstOrThrow();
+    expect(applied).toEqual({ diskGib: disk, ports: [80, 443, 8443] });
+    await closeCheckedPage(page, problems);
+
+    ({ page, problems } = await openCleanPage(browser));
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
+    const after = page.getByRole('region', { name: HOSTNAME });
+    await after.getByText(fill(T['vms.portsValue']!, { ports: '22, 80, 443, 8443' })).waitFor();
+    await after.getByText(new RegExp(`${disk} GiB disk`)).waitFor();
   });
 });
