@@ -15,7 +15,9 @@ import { apiSession, fill, makePortalWorld, startPortalStack, type PortalStack, 
  * as its own process (`node --import tsx apps/worker/src/main.ts`) on PostgreSQL and Redis, and a
  * simulated Proxmox cluster (test/worker/support/sim-server.ts) whose guests emulate Debian over
  * SSH. Staff submit, an operator approves (over the API), the open page follows provisioning
- * live until the VM is active with its address and how to connect; then a reboot from the VM list.
+ * live until the VM is active with its address and how to connect; then a reboot from the VM list;
+ * then a change asked on the VM card (bigger disk, one more port), approved in the operators'
+ * queue that shows it as before → after, and applied by the worker.
  */
 jest.setTimeout(300_000);
 
@@ -50,7 +52,7 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
       DATABASE_URL: stack.databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '4',
       PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: sim.tokenSecret, PVE_CA_FILE: sim.caFile,
       PVE_VMID_MIN: '100000', PVE_VMID_MAX: '100199', PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator',
-      STEP_RETRY_BASE_MS: '50', GUEST_AGENT_WAIT_SECONDS: '60', PVE_CLONE_TASK_SECONDS: '60', PVE_TASK_SECONDS: '30', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2', WORKER_METRICS_PORT: '0',
+      STEP_RETRY_BASE_MS: '50', GUEST_AGENT_WAIT_SECONDS: '60', PVE_CLONE_TASK_SECONDS: '60', PVE_TASK_SECONDS: '30', PVE_SHUTDOWN_SECONDS: '20', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2', WORKER_METRICS_PORT: '0',
     };
     worker = startWorkerProcess(env);
     browser = await launchBrowser();
@@ -129,5 +131,61 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     await page.getByRole('heading', { level: 1, name: fill(T['requests.detailTitleHost']!, { hostname: HOSTNAME }) }).waitFor();
     const action = page.getByTestId('run').last();
     await waitOnPage(() => action.getByText(T['requests.runStatus.succeeded']!, { exact: true }).first().waitFor({ timeout: 90_000 }), 'reboot finished');
+  });
+
+  it('should take a change asked on the VM card through the operator queue to the applied disk and ports', async () => {
+    const vm = await stack.db.selectFrom('vms').select(['id', 'cores', 'memoryMiB', 'diskGiB']).where('name', '=', HOSTNAME).executeTakeFirstOrThrow();
+    const disk = vm.diskGiB + 10;
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
+    const card = page.getByRole('region', { name: HOSTNAME });
+    await card.getByText(fill(T['vms.portsValue']!, { ports: '22, 80, 443' })).waitFor();
+    await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.change.open']!, name: HOSTNAME }) }).click();
+    const form = card.getByRole('form', { name: fill(T['vms.change.title']!, { name: HOSTNAME }) });
+    // a shrink and a deny-listed port are named on their fields before anything is sent
+    await form.getByLabel(T['vms.change.disk']!).fill(String(vm.diskGiB - 5));
+    await form.getByLabel(T['vms.change.ports']!).fill('80, 443, 445');
+    await form.getByRole('button', { name: T['vms.change.submit'] }).click();
+    await form.getByText(/Port 445 .* tidak boleh dibuka/).first().waitFor();
+    await form.getByLabel(T['vms.change.ports']!).fill('80, 443, 8443');
+    await form.getByRole('button', { name: T['vms.change.submit'] }).click();
+    await form.getByText(/tidak dapat diperkecil/).first().waitFor();
+    expect(await stack.db.selectFrom('provisioningRuns').select('id').where('kind', '=', 'resize').execute()).toEqual([]);
+    await form.getByLabel(T['vms.change.disk']!).fill(String(disk));
+    await form.getByRole('button', { name: T['vms.change.submit'] }).click();
+    await card.getByRole('status').filter({ hasText: fill(T['vms.change.awaiting']!, { name: HOSTNAME }) }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await closeCheckedPage(page, problems);
+
+    ({ page, problems } = await openCleanPage(browser));
+    await signIn(page, stack.baseUrl, world.operatorEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['opNav.queue'] }).click();
+    await page.getByRole('heading', { level: 1, name: T['opQueue.title'] }).waitFor();
+    const size = (d: number) => fill(T['opCommon.sizeShort']!, { cores: vm.cores, memory: vm.memoryMiB / 1024, disk: d });
+    await page.getByText(fill(T['opQueue.changeBeforeAfter']!, { before: size(vm.diskGiB), after: size(disk) })).first().waitFor();
+    await page.getByText(fill(T['opQueue.changePorts']!, { before: '22, 80, 443', after: '22, 80, 443, 8443' })).first().waitFor();
+    await page.getByRole('button', { name: fill(T['opQueue.review']!, { hostname: HOSTNAME }) }).click();
+    const drawer = page.getByRole('complementary', { name: fill(T['opQueue.reviewTitle']!, { hostname: HOSTNAME }) });
+    await drawer.getByRole('form', { name: T['opQueue.approveTitle'] }).getByRole('button', { name: T['opQueue.approve'] }).click();
+    await page.getByRole('status').filter({ hasText: fill(T['opQueue.approved']!, { hostname: HOSTNAME }) }).waitFor();
+
+    // the worker grows the disk and its filesystem, opens 8443, and records the change
+    const until = Date.now() + 120_000;
+    for (;;) {
+      const run = await stack.db.selectFrom('provisioningRuns').select(['status', 'errorMessage']).where('kind', '=', 'resize').executeTakeFirst();
+      if (run?.status === 'succeeded') break;
+      if (run?.status === 'failed' || Date.now() > until) throw new Error(`change run: ${JSON.stringify(run)}\nworker: ${worker?.logs().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const applied = await stack.db.selectFrom('vms').innerJoin('vpsRequests as r', 'r.id', 'vms.requestId').select(['vms.diskGiB', 'r.ports']).where('vms.id', '=', vm.id).executeTakeFirstOrThrow();
+    expect(applied).toEqual({ diskGiB: disk, ports: [80, 443, 8443] });
+    await closeCheckedPage(page, problems);
+
+    ({ page, problems } = await openCleanPage(browser));
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
+    const after = page.getByRole('region', { name: HOSTNAME });
+    await after.getByText(fill(T['vms.portsValue']!, { ports: '22, 80, 443, 8443' })).waitFor();
+    await after.getByText(new RegExp(`${disk} GiB disk`)).waitFor();
   });
 });

@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { runTag } from '../../apps/worker/src/provisioning/provision-context';
 import { PROVISION_STEPS } from '../../apps/worker/src/provisioning/provision.definition';
+import { ACTION_STEPS } from '../../apps/worker/src/provisioning/actions/action.definition';
 import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
 
 /**
@@ -20,14 +21,19 @@ import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
  * against a standalone simulator, PostgreSQL and Redis, and is killed with SIGKILL at every
  * provisioning step (frozen on entering the step; for the clone, also while its task runs), then
  * started again. Every request must end active with exactly one VM, and no vmid or address leaks.
+ * Then the same for a change of each VM (grow, open ports, reboot for cores/memory): killed at
+ * every step of the change run (and while the reboot task runs), each change must end applied,
+ * with exactly one reboot of its VM.
  */
 jest.setTimeout(300_000);
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const VMID = { min: 100_000, max: 100_199 };
 const KEYS = PROVISION_STEPS.map((s) => s.key);
+const CHANGE_KEYS = ACTION_STEPS.resize.map((s) => s.key);
 
-type SimVm = { vmid: number; config: Record<string, unknown> };
+type SimVm = { vmid: number; config: Record<string, unknown>; pending: Record<string, unknown>; status: string };
+type SimTask = { type: string; id: string; status: string; exitstatus?: string };
 
 const simAdmin = <T>(sim: SimProcess, method: 'GET' | 'POST', what: string, body?: unknown) => simCall<T>(sim, method, `/_sim/${what}`, body);
 const simState = <T>(sim: SimProcess, what: string) => simAdmin<T>(sim, 'GET', `state/${what}`);
@@ -42,6 +48,7 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
   let dir: string;
   let workerEnv: Record<string, string>;
   let earlierLogs = '';
+  const provisioned: Array<QueuedProvision & { killedAt: string }> = [];
   const prefix = `btk-${randomBytes(4).toString('hex')}`;
 
   function startWorker(): TsChild {
@@ -101,7 +108,7 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
       DATABASE_URL: t.url, REDIS_URL, QUEUE_PREFIX: prefix, NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_WORKER_LOG_LEVEL ?? 'warn', DATABASE_POOL_MAX: '6',
       PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: testEncrypted('PVE_TOKEN_SECRET', sim.tokenSecret), BETANG_MASTER_KEY: TEST_MASTER_KEY, PVE_CA_FILE: sim.caFile,
       PVE_VMID_MIN: String(VMID.min), PVE_VMID_MAX: String(VMID.max), PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator',
-      STEP_RETRY_BASE_MS: '50', GUEST_AGENT_WAIT_SECONDS: '30', PVE_CLONE_TASK_SECONDS: '60', PVE_TASK_SECONDS: '30', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2', WORKER_METRICS_PORT: '0',
+      STEP_RETRY_BASE_MS: '50', GUEST_AGENT_WAIT_SECONDS: '30', PVE_CLONE_TASK_SECONDS: '60', PVE_TASK_SECONDS: '30', PVE_SHUTDOWN_SECONDS: '20', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2', WORKER_METRICS_PORT: '0',
       ...childLogEnv(),
     };
   });
@@ -187,5 +194,73 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
     expect(held.every((h) => h.vmId !== null)).toBe(true);
     const mails = await db.selectFrom('outbox').select('dedupKey').where('dedupKey', 'like', 'vps-ready:%').execute();
     expect(mails).toHaveLength(requests.length);
+    provisioned.push(...requests);
+  });
+
+  it('should apply each change exactly once when the worker is killed at every step of the change run', async () => {
+    expect(provisioned.length).toBeGreaterThanOrEqual(CHANGE_KEYS.length + 1);
+    const plan: Array<{ key: string; mode: 'entering' | 'mid-task' }> = [...CHANGE_KEYS.map((key) => ({ key, mode: 'entering' as const })), { key: 'reboot', mode: 'mid-task' }];
+    await simAdmin(sim, 'POST', 'faults/slow-tasks', { type: 'qmreboot', multiplier: 1 });
+    worker = startWorker();
+    const changed: Array<{ runId: string; vmid: number; requestId: string; killedAt: string; cores: number; memoryMiB: number; diskGiB: number; ports: number[] }> = [];
+    for (const [index, kill] of plan.entries()) {
+      const q = provisioned[index]!;
+      const vm = await db.selectFrom('vms').selectAll().where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
+      const was = { cores: vm.cores, memoryMiB: vm.memoryMiB, diskGiB: vm.diskGiB };
+      const target = { cores: vm.cores + 1, memoryMiB: vm.memoryMiB + 1024, diskGiB: vm.diskGiB + 5, ports: [443, 9000 + index] };
+      const run = await db
+        .insertInto('provisioningRuns')
+        .values({ requestId: q.requestId, vmId: vm.id, kind: 'resize', status: 'queued', params: JSON.stringify({ ...target, from: was, before: was, portsFrom: q.ports }) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await ensureRunSteps(db, run.id, CHANGE_KEYS);
+      if (kill.mode === 'entering') {
+        await locker.query('BEGIN');
+        await locker.query('SELECT 1 FROM run_steps WHERE run_id = $1 AND key = $2 FOR UPDATE', [run.id, kill.key]);
+      } else {
+        await simAdmin(sim, 'POST', 'faults/slow-tasks', { type: 'qmreboot', multiplier: 20 });
+      }
+      await enqueueJob(db, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
+      if (kill.mode === 'entering') {
+        await until(`worker frozen entering ${kill.key} of the change`, async () => (await waitersOnLocks()) > 0);
+      } else {
+        await until('reboot task running', async () => {
+          const tasks = await simState<SimTask[]>(sim, 'tasks');
+          return tasks.some((task) => task.type === 'qmreboot' && task.id === String(vm.vmid) && task.status === 'running');
+        }, 60_000, 5);
+      }
+      await killWorker(worker);
+      if (kill.mode === 'entering') await locker.query('ROLLBACK');
+      else await simAdmin(sim, 'POST', 'faults/slow-tasks', { type: 'qmreboot', multiplier: 1 });
+      await fastForwardStall(`run-${run.id}`);
+      worker = startWorker();
+      const done = await until(`change of ${q.hostname} finished`, async () => {
+        const r = await getRun(db, run.id);
+        return r && (r.status === 'succeeded' || r.status === 'failed') ? r : undefined;
+      }, 90_000, 100);
+      expect({ killedAt: `${kill.mode}:${kill.key}`, status: done.status, error: done.errorMessage }).toEqual({ killedAt: `${kill.mode}:${kill.key}`, status: 'succeeded', error: null });
+      changed.push({ runId: run.id, vmid: vm.vmid as number, requestId: q.requestId, killedAt: `${kill.mode}:${kill.key}`, ...target });
+    }
+    await killWorker(worker);
+
+    const vms = await simState<SimVm[]>(sim, 'vms');
+    const tasks = await simState<SimTask[]>(sim, 'tasks');
+    for (const c of changed) {
+      const pve = vms.find((v) => v.vmid === c.vmid)!;
+      const size = /size=(\d+)G/.exec(String(pve.config.scsi0 ?? ''))?.[1];
+      expect({ killedAt: c.killedAt, cores: Number(pve.config.cores), memory: Number(String(pve.config.memory).replace('current=', '')), diskGiB: Number(size), pending: pve.pending, status: pve.status }).toEqual({
+        killedAt: c.killedAt, cores: c.cores, memory: c.memoryMiB, diskGiB: c.diskGiB, pending: {}, status: 'running',
+      });
+      const reboots = tasks.filter((task) => task.type === 'qmreboot' && task.id === String(c.vmid));
+      expect({ killedAt: c.killedAt, reboots: reboots.length }).toEqual({ killedAt: c.killedAt, reboots: 1 });
+      const row = await db.selectFrom('vms').select(['cores', 'memoryMiB', 'diskGiB']).where('requestId', '=', c.requestId).executeTakeFirstOrThrow();
+      expect({ killedAt: c.killedAt, ...row }).toEqual({ killedAt: c.killedAt, cores: c.cores, memoryMiB: c.memoryMiB, diskGiB: c.diskGiB });
+      const request = await db.selectFrom('vpsRequests').select('ports').where('id', '=', c.requestId).executeTakeFirstOrThrow();
+      expect({ killedAt: c.killedAt, ports: request.ports }).toEqual({ killedAt: c.killedAt, ports: c.ports });
+      const steps = await db.selectFrom('runSteps').select(['key', 'status']).where('runId', '=', c.runId).execute();
+      // Killed while the reboot ran, the restarted step may find it finished and nothing pending: it skips, and the VM rebooted once (above).
+      const finished = (st: { key: string; status: string }) => st.status === 'done' || (st.status === 'skipped' && st.key === 'reboot' && c.killedAt === 'mid-task:reboot');
+      expect({ killedAt: c.killedAt, notDone: steps.filter((st) => !finished(st)).map((st) => st.key) }).toEqual({ killedAt: c.killedAt, notDone: [] });
+    }
   });
 });

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDatabase, migrateToLatest } from '@betang/db';
-import { emulateDebianGuests, guestSpecFromVmConfig } from '@betang/guest/emulation';
+import { bootDiskBytes, emulateDebianGuests, guestSpecFromVmConfig } from '@betang/guest/emulation';
 import { decodeSshKeys } from '@betang/proxmox';
 import { startSimulator } from '@betang/pve-simulator';
 import { utils as sshUtils } from 'ssh2';
@@ -98,7 +98,8 @@ async function main(): Promise<void> {
         const config = (simulator.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
         const spec = guestSpecFromVmConfig({ name: config.name, tags: config.tags, searchdomain: config.searchdomain, sshKeys: decodeSshKeys(config.sshkeys) }, provisioningKey.publicKey);
         // The emulation cannot read the file the worker sends, so it is told the proxy the worker writes.
-        return spec && env.GUEST_APT_PROXY ? { ...spec, aptProxy: env.GUEST_APT_PROXY } : spec;
+        const withDisk = spec && { ...spec, diskBytes: () => bootDiskBytes(simulator.state.vm(vmid)?.config ?? {}) ?? 0 };
+        return withDisk && env.GUEST_APT_PROXY ? { ...withDisk, aptProxy: env.GUEST_APT_PROXY } : withDisk;
       }),
     );
     const caFile = path.join(home, 'simulator-ca.pem');

@@ -7,6 +7,7 @@ export * from './domain/vm-state';
 export * from './domain/agreement-status';
 export * from './domain/resources';
 export * from './domain/guest-account';
+export * from './domain/guest-ports';
 export * from './domain/failure-reasons';
 export * from './policies/quota';
 export * from './policies/agreement-gate';

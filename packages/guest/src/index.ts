@@ -35,3 +35,5 @@ export { waitForCloudInit, type CloudInitResult } from './cloud-init';
 export { configureGuest, parseGuestSpec, GUEST_STEPS, type GuestStepEvent } from './configure-guest';
 export { APT_PROXY_FILE, aptProxyContent } from './steps/packages.step';
 export { GUEST_STEP_KEYS, type GuestStep, type GuestStepKey, type StepCheck, type StepReport } from './steps/guest-step';
+export { configureFirewall } from './configure-firewall';
+export { growRootFilesystem, type GrowFilesystemReport } from './grow-filesystem';

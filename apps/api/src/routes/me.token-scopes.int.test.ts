@@ -42,7 +42,7 @@ describe('API token scopes and expiry', () => {
     expect(scopeOf('post', '/vps-requests')).toBe('requests:write');
     expect(scopeOf('post', '/vps-requests/{id}/cancel')).toBe('requests:write');
     for (const decision of ['approve', 'reject', 'retry']) expect(scopeOf('post', `/vps-requests/{id}/${decision}`)).toBe('operate');
-    expect(scopeOf('post', '/vms/{id}/resize')).toBe('operate');
+    expect(scopeOf('post', '/vms/{id}/resize')).toBe('requests:write');
     expect(scopeOf('post', '/vms/{id}/actions')).toBe('requests:write');
     expect(scopeOf('post', '/institutions')).toBe('admin');
     expect(scopeOf('put', '/settings/approval-policy')).toBe('admin');

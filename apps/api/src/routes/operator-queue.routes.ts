@@ -1,8 +1,25 @@
-import { DATA_CENTER_ROLES, DEFAULT_SERVICE_STANDARDS, ZOperatorQueue, ZServiceStandards } from '@betang/core';
+import { DATA_CENTER_ROLES, DEFAULT_SERVICE_STANDARDS, ZOperatorQueue, ZServiceStandards, type OperatorQueueDto } from '@betang/core';
 import { getSetting } from '@betang/db';
 import { sql } from 'kysely';
 import { route } from '../http/route';
+import { ZResizeParams } from '../use-cases/vms/pending-change';
 import type { RoutesContext } from './router-context';
+
+/** A pending change's before → after, read from its run's params (a run written before `before` existed shows `from`). */
+function changeOf(raw: unknown, requestPorts: number[]): { change?: OperatorQueueDto['pendingApprovals'][number]['change'] } {
+  const params = ZResizeParams.safeParse(raw);
+  if (!params.success) return {};
+  const p = params.data;
+  const before = p.before ?? p.from;
+  const portsFrom = p.portsFrom ?? requestPorts;
+  return {
+    change: {
+      before: { ...before, ports: portsFrom },
+      after: { cores: p.cores, memoryMiB: p.memoryMiB, diskGiB: p.diskGiB, ports: p.ports ?? portsFrom },
+      applyAt: p.applyAt ?? null,
+    },
+  };
+}
 
 /** The operators' queue: pending approvals (requests and resizes), running runs, failed runs (with the retry action). */
 export function operatorQueueRoutes({ router, registry, deps }: RoutesContext): void {
@@ -24,7 +41,7 @@ export function operatorQueueRoutes({ router, registry, deps }: RoutesContext): 
       .selectFrom('provisioningRuns as p')
       .innerJoin('vpsRequests as r', 'r.id', 'p.requestId')
       .innerJoin('institutions as i', 'i.id', 'r.institutionId')
-      .select(['p.id as runId', 'r.id as requestId', 'r.institutionId', 'i.name as institutionName', 'r.hostname', 'p.createdAt'])
+      .select(['p.id as runId', 'r.id as requestId', 'r.institutionId', 'i.name as institutionName', 'r.hostname', 'p.createdAt', 'p.params', 'r.ports'])
       .where('p.status', '=', 'awaiting_approval')
       .orderBy('p.createdAt')
       .limit(500)
@@ -47,7 +64,7 @@ export function operatorQueueRoutes({ router, registry, deps }: RoutesContext): 
       serviceStandards: standards,
       pendingApprovals: [
         ...pending.map((p) => ({ kind: 'request' as const, requestId: p.requestId, institutionId: p.institutionId, institutionName: p.institutionName, hostname: p.hostname, status: p.status, ...aged(p.createdAt, standards.approvalHours * 60) })),
-        ...changes.map((c) => ({ kind: 'resize' as const, runId: c.runId, requestId: c.requestId, institutionId: c.institutionId, institutionName: c.institutionName, hostname: c.hostname, status: 'awaiting_approval', ...aged(c.createdAt, standards.approvalHours * 60) })),
+        ...changes.map((c) => ({ kind: 'resize' as const, runId: c.runId, requestId: c.requestId, institutionId: c.institutionId, institutionName: c.institutionName, hostname: c.hostname, status: 'awaiting_approval', ...changeOf(c.params, c.ports), ...aged(c.createdAt, standards.approvalHours * 60) })),
       ].sort((a, b) => a.since.localeCompare(b.since)),
       running: runs
         .filter((r) => r.runStatus !== 'failed')

@@ -14,9 +14,9 @@ import type { RoutesContext } from './router-context';
 const ACTORS = [...INSTITUTION_ROLES, Role.Admin, Role.Operator];
 
 /**
- * VMs of the own institution (operators: all), power actions, resize (grow only, through
- * approval), decommission (typed host name; the head's approval for protected classes; a grace
- * period with restore before the VM is destroyed).
+ * VMs of the own institution (operators: all), power actions, changes (grow sizes, open ports;
+ * through approval), decommission (typed host name; the head's approval for protected classes; a
+ * grace period with restore before the VM is destroyed).
  */
 export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
@@ -24,9 +24,10 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
     db
       .selectFrom('vms as v')
       .leftJoin('ipAllocations as a', (j) => j.onRef('a.requestId', '=', 'v.requestId').on('a.releasedAt', 'is', null))
+      .innerJoin('vpsRequests as r', 'r.id', 'v.requestId')
       .select([
         'v.id', 'v.requestId', 'v.institutionId', 'v.name', 'v.node', 'v.vmid', sql<string | null>`host(a.address)`.as('ipAddress'), 'v.state',
-        'v.cores', 'v.memoryMiB as memoryMiB', 'v.diskGiB as diskGiB', 'v.createdAt', 'v.retainedUntil',
+        'v.cores', 'v.memoryMiB as memoryMiB', 'v.diskGiB as diskGiB', 'r.ports', 'v.createdAt', 'v.retainedUntil',
       ]);
   type VmRowView = Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number];
   // Node names are operators' detail: institution roles get null (as in the request view, docs/security.md §15).
@@ -72,7 +73,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   route(
     router,
     registry,
-    { method: 'post', path: '/vms/{id}/resize', tag: 'vms', summary: 'Perbesar VM lewat persetujuan (operator) / grow a VM through approval (operators)', access: [Role.Admin, Role.Operator], scope: 'operate', params: ZIdParam, body: ZResizeBody, response: ZResizeAnswer, status: 202 },
+    { method: 'post', path: '/vms/{id}/resize', tag: 'vms', summary: 'Ubah ukuran / port VM lewat persetujuan / change a VM’s size or ports through approval', access: ACTORS, params: ZIdParam, body: ZResizeBody, response: ZResizeAnswer, status: 202 },
     async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => resizeVm(tx, actorOf(auth), params.id, body, auditContext(req, res))),
   );
 

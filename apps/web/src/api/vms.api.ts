@@ -1,4 +1,4 @@
-import { ZDecommissionAnswer, ZQueuedRun, ZRestoreAnswer, ZVm, ZVmList, type VmPowerAction } from '@betang/core';
+import { ZDecommissionAnswer, ZQueuedRun, ZResizeAnswer, ZRestoreAnswer, ZVm, ZVmList, type ResizeBody, type VmPowerAction } from '@betang/core';
 import type { ApiClient } from './http-client';
 
 /** GET /vms: VMs of the own institution (operators: all), newest first, decommissioned left out. */
@@ -15,3 +15,5 @@ export const decideDecommission = (api: ApiClient, id: string, decision: 'approv
   api.request('POST', `/vms/${encodeURIComponent(id)}/decommission/${decision}`, { body: {}, response: ZDecommissionAnswer });
 /** POST /vms/:id/restore: a retained VM back within its grace period (202 {runId} of the start run). */
 export const restoreVm = (api: ApiClient, id: string) => api.request('POST', `/vms/${encodeURIComponent(id)}/restore`, { body: {}, response: ZRestoreAnswer });
+/** POST /vms/:id/resize: asks for a change (grow sizes, open ports, when) through approval (202 {runId, status, pendingLevel}). */
+export const changeVm = (api: ApiClient, id: string, body: ResizeBody) => api.request('POST', `/vms/${encodeURIComponent(id)}/resize`, { body, response: ZResizeAnswer });

@@ -2,6 +2,7 @@ import {
   institutionsWithAgreementInForce,
   listLiveVms,
   listRunsPastDeadline,
+  listRunsQueuedSince,
   resolveFindingsNotSeen,
   tryLockForTransaction,
   upsertFinding,
@@ -45,12 +46,7 @@ export async function reconcileCluster(deps: WorkerDeps): Promise<ReconcileOutco
   return deps.db.transaction().execute(async (tx) => {
     if (!(await tryLockForTransaction(tx, RECONCILE_LEADER_LOCK))) return { leader: false } as const;
     const now = new Date();
-    const queuedTooLong = await tx
-      .selectFrom('provisioningRuns')
-      .selectAll()
-      .where('status', '=', 'queued')
-      .where('createdAt', '<', new Date(now.getTime() - s.RUN_DEADLINE_MINUTES * 60_000))
-      .execute();
+    const queuedTooLong = await listRunsQueuedSince(tx, new Date(now.getTime() - s.RUN_DEADLINE_MINUTES * 60_000));
     const [clusterVms, liveVms, pastDeadline, inForce] = await Promise.all([
       listClusterVms(pve),
       listLiveVms(tx),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { decodeSshKeys } from '@betang/proxmox';
 import { createPveClient, type PveClient } from '@betang/proxmox';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '@betang/pve-simulator';
-import { guestSpecFromVmConfig, type EmulatedGuestInput } from '@betang/guest/emulation';
+import { bootDiskBytes, guestSpecFromVmConfig, type EmulatedGuestInput } from '@betang/guest/emulation';
 import { JOB_NAMES } from '@betang/core';
 import type { Db } from '@betang/db';
 import type { JobHandlers } from '@betang/queue';
@@ -31,7 +31,9 @@ export function makeKeyPair(comment = 'betang-platform'): { privateKey: string; 
 export function specFromSimVm(sim: RunningSimulator, platformKey: string, portsByHostname: Map<string, number[]>) {
   return (vmid: number): EmulatedGuestInput | undefined => {
     const config = (sim.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
-    return guestSpecFromVmConfig({ name: config.name, tags: config.tags, searchdomain: config.searchdomain, sshKeys: decodeSshKeys(config.sshkeys) }, platformKey, portsByHostname.get(config.name ?? '') ?? []);
+    const spec = guestSpecFromVmConfig({ name: config.name, tags: config.tags, searchdomain: config.searchdomain, sshKeys: decodeSshKeys(config.sshkeys) }, platformKey, portsByHostname.get(config.name ?? '') ?? []);
+    // The guest sees the disk as Proxmox has it now (a resize grows it under the running guest).
+    return spec && { ...spec, diskBytes: () => bootDiskBytes(sim.state.vm(vmid)?.config ?? {}) ?? 0 };
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZServiceStandards } from './catalog';
+import { ZVmShape } from './vms';
 
 const ZQueueItem = z.object({
   requestId: z.uuid(),
@@ -21,7 +22,15 @@ export const ZOperatorQueue = z.object({
    * `awaiting_approval`, with the change's run); both are decided on the request
    * (`POST /vps-requests/:id/approve|reject`). `kind` absent = request.
    */
-  pendingApprovals: z.array(ZQueueItem.extend({ kind: z.enum(['request', 'resize']).optional(), runId: z.uuid().optional() })),
+  pendingApprovals: z.array(
+    ZQueueItem.extend({
+      kind: z.enum(['request', 'resize']).optional(),
+      runId: z.uuid().optional(),
+      /** A change's before → after (sizes and open ports) and when it may be applied (null: once approved). */
+      change: z.object({ before: ZVmShape, after: ZVmShape, applyAt: z.string().nullable() }).optional(),
+    }),
+  ),
   running: z.array(ZQueueItem.extend({ runId: z.uuid(), currentStep: z.string().nullable(), progress: z.number(), attempt: z.number() })),
   failed: z.array(ZQueueItem.extend({ runId: z.uuid(), errorCode: z.string().nullable(), errorMessage: z.string(), retryable: z.boolean().nullable() })),
 });
+export type OperatorQueueDto = z.infer<typeof ZOperatorQueue>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GUEST_HOSTNAME_PATTERN } from '../domain/guest-account';
+import { deniedPortReason } from '../domain/guest-ports';
 import { REQUEST_STATUSES } from '../domain/request-status';
 import { ZResources } from '../domain/resources';
 import { RUN_KINDS, RUN_STATUSES, STEP_STATUSES } from '../domain/run-status';
@@ -20,6 +21,29 @@ const ZSshPublicKeyInput = z.string().max(8192).transform((line, ctx) => {
   ctx.addIssue({ code: 'custom', message: `${result.error.message.id} / ${result.error.message.en}`, params: { sshKeyError: result.error.code } });
   return z.NEVER;
 });
+
+/**
+ * TCP ports to open on the guest's firewall (besides 22, always open): 1–65535, each once, none
+ * of the deny list (DENIED_GUEST_PORTS); a refused port is named by its index.
+ */
+export const ZGuestPorts = z
+  .array(
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .superRefine((port, ctx) => {
+        const denied = deniedPortReason(port);
+        if (denied) ctx.addIssue({ code: 'custom', message: `${denied.id} / ${denied.en}`, params: { portError: 'denied' } });
+      }),
+  )
+  .max(20)
+  .superRefine((ports, ctx) => {
+    ports.forEach((port, index) => {
+      if (ports.indexOf(port) !== index) ctx.addIssue({ code: 'custom', path: [index], message: 'port ganda / duplicate port' });
+    });
+  });
 
 /** `POST /vps-requests` body (docs/http-api.md). */
 export const ZSubmitRequestBody = z
@@ -42,10 +66,7 @@ export const ZSubmitRequestBody = z
     purpose: zText({ min: 10, max: 2000, multiline: true }),
     network: z.strictObject({
       publicAccess: z.boolean(),
-      ports: z
-        .array(z.number().int().min(1).max(65535))
-        .max(20)
-        .refine((ports) => new Set(ports).size === ports.length, 'port ganda / duplicate port'),
+      ports: ZGuestPorts,
     }),
     contact: z.strictObject({ name: ZDisplayName, nip: ZNip, phone: ZPhone, email: ZEmail }),
   })

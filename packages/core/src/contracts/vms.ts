@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { VM_STATES } from '../domain/vm-state';
 import { DATA_CLASSIFICATIONS } from './applications';
 import { zText } from './common';
+import { ZGuestPorts } from './requests';
 
 /** A decommission waiting for the institution head (`vm_decommissions` row `awaiting_approval`). */
 const ZPendingDecommission = z.object({
@@ -25,6 +26,8 @@ export const ZVm = z.object({
   cores: z.number(),
   memoryMiB: z.number(),
   diskGiB: z.number(),
+  /** TCP ports the guest's firewall opens besides 22 (the request's, updated when a change is applied). */
+  ports: z.array(z.number()),
   createdAt: z.string(),
   /** Set while the VM is `retained`: the moment the grace period ends and it is destroyed. */
   retainedUntil: z.string().nullable(),
@@ -85,12 +88,24 @@ export const ZDecommissionPolicy = z.strictObject({
 export type DecommissionPolicy = z.infer<typeof ZDecommissionPolicy>;
 export const DEFAULT_DECOMMISSION_POLICY: DecommissionPolicy = { graceDays: 7, headApprovalClasses: ['strategis'], reminderHours: 24 };
 
-/** `POST /vms/:id/resize` body: absolute target sizes, grow only (omitted = unchanged). */
+/**
+ * `POST /vms/:id/resize` body, a change of an active VM: absolute target sizes, grow only
+ * (omitted = unchanged); `ports`, the complete new list of TCP ports to open (omitted =
+ * unchanged; 22 stays open); `applyAt`, when the worker may apply it — a maintenance window's
+ * start (cores and memory need a reboot); omitted = as soon as it is approved.
+ */
 export const ZResizeBody = z.strictObject({
   cores: z.number().int().min(1).max(128).optional(),
   memoryMiB: z.number().int().min(512).max(1_048_576).optional(),
   diskGiB: z.number().int().min(1).max(16_384).optional(),
+  ports: ZGuestPorts.optional(),
+  applyAt: z.iso.datetime({ offset: true }).optional(),
 });
+export type ResizeBody = z.infer<typeof ZResizeBody>;
+
+/** Sizes and open ports of a VM on either side of a change. */
+export const ZVmShape = z.object({ cores: z.number(), memoryMiB: z.number(), diskGiB: z.number(), ports: z.array(z.number()) });
+export type VmShape = z.infer<typeof ZVmShape>;
 
 /**
  * 202 answer of `POST /vms/:id/resize`: the resize's run and whether it waits for approval
@@ -101,3 +116,4 @@ export const ZResizeAnswer = ZQueuedRun.extend({
   status: z.enum(['awaiting_approval', 'queued']),
   pendingLevel: z.object({ level: z.number(), name: z.object({ id: z.string(), en: z.string() }), roles: z.array(z.string()) }).nullable(),
 });
+export type ResizeAnswer = z.infer<typeof ZResizeAnswer>;

@@ -204,6 +204,22 @@ export async function listRunsPastDeadline(db: Executor, now: Date): Promise<Run
 }
 
 /**
+ * Runs still `queued` that were due before `before`: queued since then, or — a change scheduled
+ * for a maintenance window (`params.applyAt`) — whose window started before then. A scheduled
+ * change waits in the queue by design and is not stuck until its start has passed. Read-only.
+ */
+export async function listRunsQueuedSince(db: Executor, before: Date): Promise<RunRow[]> {
+  return db
+    .selectFrom('provisioningRuns')
+    .select(RUN_COLUMNS)
+    .where('status', '=', 'queued')
+    .where(sql<Date>`greatest(created_at, coalesce((params->>'applyAt')::timestamptz, created_at))`, '<', before)
+    .orderBy('createdAt')
+    .limit(500)
+    .execute();
+}
+
+/**
  * Forgets the memo of a run's started steps (→ pending, result cleared) except `keep`: used after
  * a rollback undid their effects, so the memo no longer claims them done. Safe to repeat.
  */

@@ -34,7 +34,54 @@ type GuestState = {
   mirror?: string;
   /** Packages `apt-get upgrade` would install. */
   upgradable: number;
+  /** The root disk: its size as Proxmox has it now, the root partition (sda1) and its ext4 filesystem. */
+  disk: { bytes: () => number; partitionBytes: number; fsBytes: number };
 };
+
+/** Where the root partition of the Debian cloud image starts (sector 262144, after the BIOS and EFI partitions). */
+const ROOT_PARTITION_START = 262_144 * 512;
+/** GPT's backup header at the end of the disk (34 sectors). */
+const GPT_TAIL = 34 * 512;
+const FS_BLOCK = 4096;
+const DEFAULT_DISK_BYTES = 20 * 1024 ** 3;
+const rootPartitionMax = (diskBytes: number) => diskBytes - ROOT_PARTITION_START - GPT_TAIL;
+const fsFor = (partitionBytes: number) => Math.floor(partitionBytes / FS_BLOCK) * FS_BLOCK;
+
+/**
+ * Size in bytes of a VM's boot disk from its Proxmox config (`scsi0: local-lvm:vm-1-disk-0,size=20G`),
+ * undefined when the config has none.
+ */
+export function bootDiskBytes(config: Record<string, unknown>): number | undefined {
+  for (const key of ['scsi0', 'virtio0', 'sata0']) {
+    const m = /(?:^|,)size=(\d+)([KMGT]?)(?:,|$)/.exec(String(config[key] ?? ''));
+    if (m) return Number(m[1]) * 1024 ** ' KMGT'.indexOf(m[2] || ' ');
+  }
+  return undefined;
+}
+
+/** `growpart DISK N` of cloud-guest-utils: grows the root partition to the end of the disk, or says NOCHANGE (exit 1). */
+function growpart(s: GuestState): EmulatedCommandResult {
+  const max = rootPartitionMax(s.disk.bytes());
+  const sectors = (bytes: number) => bytes / 512;
+  const start = sectors(ROOT_PARTITION_START);
+  if (s.disk.partitionBytes >= max) return { code: 1, stdout: `NOCHANGE: partition 1 is size ${sectors(s.disk.partitionBytes)}. it cannot be grown\n` };
+  const old = s.disk.partitionBytes;
+  s.disk.partitionBytes = max;
+  return ok(`CHANGED: partition=1 start=${start} old: size=${sectors(old)} end=${start + sectors(old)} new: size=${sectors(max)} end=${start + sectors(max)}\n`);
+}
+
+/** `resize2fs /dev/sda1` of a mounted ext4: grows online to the partition, or has nothing to do. */
+function resize2fs(s: GuestState): EmulatedCommandResult {
+  const target = fsFor(s.disk.partitionBytes);
+  const blocks = (bytes: number) => bytes / FS_BLOCK;
+  if (s.disk.fsBytes >= target) return { code: 0, stdout: '', stderr: `resize2fs 1.47.0 (5-Feb-2023)\nThe filesystem is already ${blocks(s.disk.fsBytes)} (4k) blocks long.  Nothing to do!\n\n` };
+  s.disk.fsBytes = target;
+  return {
+    code: 0,
+    stdout: `Filesystem at /dev/sda1 is mounted on /; on-line resizing required\nold_desc_blocks = 3, new_desc_blocks = 5\nThe filesystem on /dev/sda1 is now ${blocks(target)} (4k) blocks long.\n\n`,
+    stderr: 'resize2fs 1.47.0 (5-Feb-2023)\n',
+  };
+}
 
 /** Packages a fresh clone of a template built a few weeks earlier has to upgrade. */
 export const EMULATED_UPGRADABLE = 4;
@@ -128,7 +175,7 @@ export function cloudInitHosts(fqdn: string, hostname: string): string {
 }
 
 /** What the simulator's guest is told about a VM: the spec Betang configures, and the FQDN cloud-init wrote. */
-export type EmulatedGuestInput = GuestSpecInput & { fqdn?: string };
+export type EmulatedGuestInput = GuestSpecInput & { fqdn?: string; /** The boot disk's size as Proxmox has it now (default 20 GiB). */ diskBytes?: () => number };
 
 function hostsFor(name: string): string {
   return `127.0.0.1\tlocalhost\n127.0.1.1\t${name}\n::1\tlocalhost ip6-localhost ip6-loopback\n`;
@@ -198,6 +245,7 @@ function runScript(s: GuestState, script: string, args: string[]): EmulatedComma
     if (a0 === '/etc/default/ufw') {
       return ok(DEFAULT_UFW.replace(/^DEFAULT_INPUT_POLICY=.*$/m, `DEFAULT_INPUT_POLICY="${s.ufw.input}"`).replace(/^DEFAULT_OUTPUT_POLICY=.*$/m, `DEFAULT_OUTPUT_POLICY="${s.ufw.output}"`));
     }
+    if (a0 === '/sys/class/block/sda1/partition') return ok('1\n');
     const f = s.files.get(a0);
     return f === undefined ? { code: 3 } : ok(f);
   }
@@ -299,6 +347,14 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
       return ok();
     case 'dpkg-query':
       return ok('install ok installed');
+    case 'findmnt':
+      return rest.at(-1) === '/' ? ok(`/dev/sda1 ext4 ${s.disk.fsBytes}\n`) : { code: 1 };
+    case 'lsblk':
+      return rest.at(-1) === '/dev/sda1' ? ok('sda\n') : { code: 32, stderr: `lsblk: ${rest.at(-1)}: not a block device\n` };
+    case 'growpart':
+      return rest[0] === '/dev/sda' && rest[1] === '1' ? growpart(s) : { code: 2, stderr: `FAILED: ${rest[0]}: does not exist\n` };
+    case 'resize2fs':
+      return rest[0] === '/dev/sda1' ? resize2fs(s) : { code: 1, stderr: `resize2fs: No such file or directory while trying to open ${rest[0]}\n` };
     default:
       return undefined;
   }
@@ -339,6 +395,11 @@ function ufw(s: GuestState, args: string[]): EmulatedCommandResult {
   return ok();
 }
 
+function diskAtFirstBoot(bytes: () => number): GuestState['disk'] {
+  const partitionBytes = rootPartitionMax(bytes());
+  return { bytes, partitionBytes, fsBytes: fsFor(partitionBytes) };
+}
+
 /**
  * A guest-command handler (for the PVE simulator's SSH endpoints) emulating one fresh Debian guest per vmid. `specOf` says what
  * the guest is being configured for (its normalised keys and hostname are needed to answer the
@@ -371,6 +432,8 @@ export function emulateDebianGuests(
         sshdReloaded: false,
         ufw: { active: false, input: 'DROP', output: 'ACCEPT', rules: [] },
         upgradable: EMULATED_UPGRADABLE,
+        // cloud-init's growpart and resizefs modules filled the disk at first boot
+        disk: diskAtFirstBoot(input.diskBytes ?? (() => DEFAULT_DISK_BYTES)),
       };
       guests.set(vmid, s);
     }

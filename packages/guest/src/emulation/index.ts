@@ -4,6 +4,7 @@ export {
   emulateDebianGuests,
   guestCommandArgvs,
   guestSpecFromVmConfig,
+  bootDiskBytes,
   splitShellWords,
   cloudInitHosts,
   EMULATED_UPGRADABLE,

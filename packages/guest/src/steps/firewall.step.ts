@@ -1,6 +1,8 @@
 import { hasCommand, readGuestFile, runAsRoot } from '../guest-commands';
 import { GuestPreconditionError } from '../guest-errors';
-import { checkResult, type GuestStep } from './guest-step';
+import type { GuestShell } from '../guest-connection';
+import type { GuestSpec } from '../guest-spec.schema';
+import { checkResult, type GuestStep, type StepCheck } from './guest-step';
 
 type Rule = { action: string; port: string };
 type Observed = { active: boolean; inputPolicy: string; outputPolicy: string; rules: Rule[]; unparsed: string[] };
@@ -36,9 +38,10 @@ function wanted(ports: readonly number[]): string[] {
  * (22 always). Order avoids lock-out: allow rules go in before the default policy turns to
  * deny and before the firewall is enabled; stale rules are removed only after that.
  */
-export const firewallStep: GuestStep<Observed> = {
-  key: 'firewall',
-  async check(shell, spec) {
+export const firewallStep = {
+  key: 'firewall' as const,
+  // Only the ports matter here, so a port change can run this step without the rest of a spec.
+  async check(shell: GuestShell, spec: Pick<GuestSpec, 'allowedTcpPorts'>): Promise<StepCheck<Observed>> {
     // One batch; without ufw the `ufw status` fails and stops it, so decide on `command -v` first.
     const [present, status, added, defaultsFile] = await Promise.allSettled([
       hasCommand(shell, 'ufw'),
@@ -72,7 +75,7 @@ export const firewallStep: GuestStep<Observed> = {
     if (!observed.active) diff.push('enable ufw');
     return checkResult(observed, diff);
   },
-  async apply(shell, spec, observed) {
+  async apply(shell: GuestShell, spec: Pick<GuestSpec, 'allowedTcpPorts'>, observed: Observed): Promise<string[]> {
     // One batch, in this order (allow, policies, enable, then deletions), stopping at a failure.
     const changes: string[] = [];
     const ops: Promise<unknown>[] = [];
@@ -111,4 +114,4 @@ export const firewallStep: GuestStep<Observed> = {
     await Promise.all(ops);
     return changes;
   },
-};
+} satisfies GuestStep<Observed>;

@@ -68,7 +68,7 @@ export function ApprovalQueuePage() {
             <QueueTable rows={rows} selected={selected} openId={openId} onSelect={select} onSelectAll={(on) => setSelected(on ? new Set(rows.map((r) => r.requestId)) : new Set())} onOpen={setOpenId} />
           ) : null}
         </section>
-        {open ? <ReviewPanel requestId={open.requestId} institutionName={open.institutionName} onClose={close} onDecided={decided} /> : null}
+        {open ? <ReviewPanel requestId={open.requestId} institutionName={open.institutionName} change={open.change} onClose={close} onDecided={decided} /> : null}
       </div>
     </Page>
   );

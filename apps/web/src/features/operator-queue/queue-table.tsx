@@ -1,6 +1,7 @@
 import { useI18n } from '../../i18n/use-i18n';
 import { TableWrap } from '../../ui/table-wrap';
 import { AgeVsStandard } from './age-vs-standard';
+import { ChangeSummary } from './change-summary';
 import type { PendingRow } from './load-queue';
 import { useRequestFacts } from './request-facts';
 
@@ -52,6 +53,7 @@ export function QueueTable({ rows, selected, openId, onSelect, onSelectAll, onOp
                 </strong>
                 <span className="block muted small">{row.institutionName}</span>
                 {row.kind === 'resize' ? <span className="block small">{t('opQueue.resizeChange')}</span> : null}
+                {row.change ? <ChangeSummary change={row.change} /> : null}
               </td>
               <td data-label={t('opQueue.sizeTemplate')}>
                 {row.request ? facts.sizeShort(row.request.resources) : '—'}

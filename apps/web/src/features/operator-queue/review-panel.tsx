@@ -1,5 +1,5 @@
 import { Role, type VpsRequestDto } from '@betang/core';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ComponentProps } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
 import { applicationQuery, requestQuery } from '../../api/queries';
@@ -7,16 +7,17 @@ import { useI18n } from '../../i18n/use-i18n';
 import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, Loading } from '../../ui/alert';
+import { ChangeSummary } from './change-summary';
 import { DecisionForms } from './decision-forms';
 import { useRequestFacts } from './request-facts';
 
-type Props = { requestId: string; institutionName: string; onClose(): void; onDecided(request: VpsRequestDto, decision: 'approved' | 'rejected'): void };
+type Props = { requestId: string; institutionName: string; /** A pending change of the request's VM: what is decided is this change. */ change?: ComponentProps<typeof ChangeSummary>['change'] | undefined; onClose(): void; onDecided(request: VpsRequestDto, decision: 'approved' | 'rejected'): void };
 
 /**
  * The review drawer: GET /vps-requests/:id with its application, network, contact and earlier
  * decisions, and the decision forms. Its heading takes focus when it opens; Escape closes it.
  */
-export function ReviewPanel({ requestId, institutionName, onClose, onDecided }: Props) {
+export function ReviewPanel({ requestId, institutionName, change, onClose, onDecided }: Props) {
   const { t, dateTime } = useI18n();
   const facts = useRequestFacts();
   const mayDecide = holdsAny(useMe().roles, [Role.Admin, Role.Operator, Role.DcHead]);
@@ -41,6 +42,12 @@ export function ReviewPanel({ requestId, institutionName, onClose, onDecided }: 
       <ErrorAlert error={request.error} />
       {r ? (
         <>
+          {change ? (
+            <p>
+              <strong>{t('opQueue.resizeChange')}</strong>
+              <ChangeSummary change={change} />
+            </p>
+          ) : null}
           <dl className="facts">
             <dt>{t('opQueue.institution')}</dt>
             <dd>{institutionName}</dd>

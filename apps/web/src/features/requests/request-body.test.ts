@@ -30,7 +30,7 @@ describe('toRequestBody', () => {
     const result = ZSubmitRequestBody.safeParse(toRequestBody({ ...VALUES, ports: '80 80', hostname: 'Web;rm -rf', sshPublicKeys: [`${KEY}\n${KEY}`] }));
     expect(result.success).toBe(false);
     const paths = result.error!.issues.map((i) => i.path.join('.'));
-    expect(paths).toEqual(expect.arrayContaining(['hostname', 'sshPublicKeys.0', 'network.ports']));
+    expect(paths).toEqual(expect.arrayContaining(['hostname', 'sshPublicKeys.0', 'network.ports.1']));
   });
 });
 

@@ -42,6 +42,9 @@ const STEP_KEYS: Record<string, MessageKey> = {
   locate: 'requests.step.locate',
   power: 'requests.step.power',
   destroy: 'requests.step.destroy',
+  'grow-filesystem': 'requests.step.grow-filesystem',
+  ports: 'requests.step.ports',
+  reboot: 'requests.step.reboot',
   record: 'requests.step.record',
 };
 

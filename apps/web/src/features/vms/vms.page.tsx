@@ -9,6 +9,7 @@ import { ErrorAlert, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
 import { StatusBadge, type StatusTone } from '../../ui/status-badge';
 import { VmActions } from './vm-actions';
+import { VmChange } from './vm-change';
 
 // One entry per state core knows: a new VM state does not compile until it has its words here.
 const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
@@ -71,12 +72,15 @@ export function VmsPage() {
               <dd>{vm.ipAddress ? <code>{vm.ipAddress}</code> : '—'}</dd>
               <dt>{t('vms.size')}</dt>
               <dd>{t('requests.sizeValue', { cores: vm.cores, memory: number(vm.memoryMiB / 1024), disk: vm.diskGiB })}</dd>
+              <dt>{t('vms.ports')}</dt>
+              <dd>{t('vms.portsValue', { ports: ['22', ...vm.ports.map(String)].join(', ') })}</dd>
               <dt>{t('vms.request')}</dt>
               <dd>
                 <Link to={`/vps-requests/${vm.requestId}`}>{t('vms.requestLink')}</Link>
               </dd>
             </dl>
             <VmActions vm={vm} onQueued={() => void vms.refetch()} />
+            <VmChange vm={vm} onAsked={() => void vms.refetch()} />
           </section>
         );
       })}

@@ -7,9 +7,11 @@ import { permanent } from '../../harness/run-error';
 import { requirePve, runMarker } from '../provision-context';
 import { settingsOf } from '../../settings';
 
+const ZSizes = z.object({ cores: z.number().int(), memoryMiB: z.number().int(), diskGiB: z.number().int() });
+
 /**
- * `params` of day-2 runs (jsonb written by the API): resize carries the new absolute sizes
- * (grow only; omitted = unchanged), decommission an optional reason.
+ * `params` of day-2 runs (jsonb written by the API): a change (`resize`) carries the new absolute
+ * sizes (grow only; omitted = unchanged) and open ports, decommission an optional reason.
  */
 const ZActionParams = z
   .object({
@@ -17,6 +19,11 @@ const ZActionParams = z
     memoryMiB: z.number().int().min(512).max(1_048_576).optional(),
     diskGiB: z.number().int().min(1).max(65_536).optional(),
     reason: z.string().max(500).optional(),
+    /** A change's new open ports (absent: unchanged). */
+    ports: z.array(z.number().int().min(1).max(65535)).max(64).optional(),
+    /** Sizes the request held before a change, and the VM's sizes when it was asked. */
+    from: ZSizes.optional(),
+    before: ZSizes.optional(),
   })
   .loose();
 type ActionParams = z.infer<typeof ZActionParams>;

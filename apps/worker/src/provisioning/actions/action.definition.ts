@@ -9,6 +9,9 @@ import { locateStep } from './locate.step';
 import { powerStep } from './power.step';
 import { recordStep } from './record.step';
 import { resizeVmStep } from './resize-vm.step';
+import { growFilesystemStep } from './grow-filesystem.step';
+import { openPortsStep } from './open-ports.step';
+import { applyPendingStep } from './apply-pending.step';
 
 /** Steps of each day-2 kind. */
 export const ACTION_STEPS: Record<ActionKind, readonly ActionStep<unknown>[]> = {
@@ -16,7 +19,7 @@ export const ACTION_STEPS: Record<ActionKind, readonly ActionStep<unknown>[]> = 
   stop: [locateStep, powerStep, recordStep],
   shutdown: [locateStep, powerStep, recordStep],
   reboot: [locateStep, powerStep, recordStep],
-  resize: [locateStep, resizeVmStep, recordStep],
+  resize: [locateStep, resizeVmStep, growFilesystemStep, openPortsStep, applyPendingStep, recordStep],
   decommission: [locateStep, destroyStep, recordStep],
 };
 

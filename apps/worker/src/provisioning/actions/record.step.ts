@@ -34,6 +34,8 @@ export const recordStep = actionStep({
       } else if (kind === 'resize') {
         const r = output(resizeVmStep);
         await updateVm(tx, vm.id, { ...(r.cores ? { cores: r.cores } : {}), ...(r.memoryMiB ? { memoryMiB: r.memoryMiB } : {}), ...(r.diskGiB ? { diskGiB: r.diskGiB } : {}) });
+        // The request's ports are what the guest's firewall now opens (and what a rebuild would open).
+        if (ctx.params.ports) await tx.updateTable('vpsRequests').set({ ports: ctx.params.ports }).where('id', '=', vm.requestId).execute();
       } else {
         await transitionVm(tx, vm.id, ['decommissioning'], 'decommissioned', { onMismatch: 'skip' });
         await releaseAddress(tx, vm.requestId, `decommissioned by run ${run.id}`);
