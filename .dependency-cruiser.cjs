@@ -23,7 +23,8 @@ module.exports = {
     {
       name: 'config-secrets-node-only',
       severity: 'error',
-      comment: 'Issue 9: config decrypts enc:v1 values (node:crypto) and reads the master key file; its secrets/ and cli/ folders may use those built-ins and nothing else.',
+      comment:
+        'Issue 9: config decrypts enc:v1 values (node:crypto) and reads the master key file; its secrets/ and cli/ folders may use those built-ins and nothing else.',
       from: { path: '^packages/config/src/(secrets|cli)/', pathNot: TEST },
       to: { pathNot: '^packages/config/src|^(node:)?(crypto|fs|path)$' },
     },
@@ -62,14 +63,16 @@ module.exports = {
     {
       name: 'no-testing-in-production',
       severity: 'error',
-      comment: 'Test doubles and fixtures (src/testing folders, `@betang/*/testing` entries) are for tests only: production code never imports them.',
+      comment:
+        'Test doubles and fixtures (src/testing folders, `@betang/*/testing` entries) are for tests only: production code never imports them.',
       from: { pathNot: TEST + '|^test/|^bench/' },
       to: { path: '/src/testing/' },
     },
     {
       name: 'guest-emulation-only-in-demo-and-tests',
       severity: 'error',
-      comment: 'The emulated Debian guests (`@betang/guest/emulation`) serve the launcher\'s demo mode and the tests; the worker, the API and the packages must reach real guests only (docs/decisions/emulated-guests.md).',
+      comment:
+        "The emulated Debian guests (`@betang/guest/emulation`) serve the launcher's demo mode and the tests; the worker, the API and the packages must reach real guests only (docs/decisions/emulated-guests.md).",
       from: { path: '^(apps/(?!launcher/)|packages/(?!guest/))[^/]+/src', pathNot: TEST },
       to: { path: '^packages/guest/src/emulation/' },
     },
@@ -83,7 +86,8 @@ module.exports = {
     {
       name: 'worker-harness-knows-no-run-kind',
       severity: 'error',
-      comment: 'The run harness (steps, compensations, bookkeeping) is generic: provisioning and day-2 definitions plug into it, never the other way round (docs/provisioning.md).',
+      comment:
+        'The run harness (steps, compensations, bookkeeping) is generic: provisioning and day-2 definitions plug into it, never the other way round (docs/provisioning.md).',
       from: { path: '^apps/worker/src/harness/', pathNot: TEST },
       to: { path: '^apps/worker/src/(provisioning|jobs|reconcile)/' },
     },

@@ -23,7 +23,13 @@ function check(name: string, r: Result): Result {
 }
 
 /** Measures the API at `apiBase` (signed in as `email`) reading `requestIds` in turn. */
-export async function runApiBench(o: { apiBase: string; email: string; requestId: string; seconds: number; log: (l: string) => void }): Promise<ApiFigures> {
+export async function runApiBench(o: {
+  apiBase: string;
+  email: string;
+  requestId: string;
+  seconds: number;
+  log: (l: string) => void;
+}): Promise<ApiFigures> {
   const session = await signIn(o.apiBase, o.email);
   const headers = { cookie: session.cookie };
   const url = `${o.apiBase}/api/v1/vps-requests/${o.requestId}`;
@@ -41,8 +47,22 @@ export async function runApiBench(o: { apiBase: string; email: string; requestId
     o.log(`API at a fixed 500 req/s, ${o.seconds} s`);
     const fixed = check('api fixed rate', await autocannon({ url, headers, connections: 20, overallRate: 500, duration: o.seconds }));
     return {
-      fixedRate: { rate: 500, p50Ms: fixed.latency.p50, p99Ms: fixed.latency.p99, achievedRps: fixed.requests.average, non2xx: fixed.non2xx, errors: fixed.errors },
-      saturated: { apiRps: apiMax.requests.average, bareRps: bareMax.requests.average, fraction: apiMax.requests.average / bareMax.requests.average, apiP99Ms: apiMax.latency.p99, bareP99Ms: bareMax.latency.p99, connections },
+      fixedRate: {
+        rate: 500,
+        p50Ms: fixed.latency.p50,
+        p99Ms: fixed.latency.p99,
+        achievedRps: fixed.requests.average,
+        non2xx: fixed.non2xx,
+        errors: fixed.errors,
+      },
+      saturated: {
+        apiRps: apiMax.requests.average,
+        bareRps: bareMax.requests.average,
+        fraction: apiMax.requests.average / bareMax.requests.average,
+        apiP99Ms: apiMax.latency.p99,
+        bareP99Ms: bareMax.latency.p99,
+        connections,
+      },
     };
   } finally {
     await killChild(bare.child, 'SIGTERM');

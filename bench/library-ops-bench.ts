@@ -52,7 +52,13 @@ const rsa = opensshRsa();
 if (!verifySshPublicKey(ed).ok || !verifySshPublicKey(rsa).ok) throw new Error('bench keys refused');
 time('SSH key: ed25519 parsed + fingerprinted (ssh2)', iterations, () => verifySshPublicKey(ed));
 time('SSH key: RSA 3072 parsed + fingerprinted (ssh2)', iterations, () => verifySshPublicKey(rsa));
-const rows = Array.from({ length: 1000 }, (_, i) => [`app-${i}`, `Dinas ${i}; "kutip"`, String(i * 1.5), '=SUM(A1)', new Date(0).toISOString()]);
+const rows = Array.from({ length: 1000 }, (_, i) => [
+  `app-${i}`,
+  `Dinas ${i}; "kutip"`,
+  String(i * 1.5),
+  '=SUM(A1)',
+  new Date(0).toISOString(),
+]);
 const csv = toCsv(rows);
 time('CSV: export 1000 rows (csv-stringify)', Math.max(20, iterations / 100), () => toCsv(rows));
 time('CSV: import 1000 rows (csv-parse)', Math.max(20, iterations / 100), () => parseCsv(csv));

@@ -7,4 +7,5 @@ import { topSelfTime } from './profile-api';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: print-profile <file.cpuprofile>');
-for (const row of topSelfTime(JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof topSelfTime>[0], 30)) console.log(`${row.percent.toFixed(1).padStart(5)} %  ${row.where}`);
+for (const row of topSelfTime(JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof topSelfTime>[0], 30))
+  console.log(`${row.percent.toFixed(1).padStart(5)} %  ${row.where}`);

@@ -69,7 +69,16 @@ export type ProvisioningFigures = {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs one provisioning scenario end to end and returns its figures. */
-export async function runProvisioningBench(o: { requests: number; nodes: number; timeFactor: number; workerConcurrency: number; deadlineSeconds: number; layout?: StorageLayout; log: (l: string) => void; after?: (s: { apiBase: string; operatorEmail: string; ids: string[] }) => Promise<void> }): Promise<ProvisioningFigures> {
+export async function runProvisioningBench(o: {
+  requests: number;
+  nodes: number;
+  timeFactor: number;
+  workerConcurrency: number;
+  deadlineSeconds: number;
+  layout?: StorageLayout;
+  log: (l: string) => void;
+  after?: (s: { apiBase: string; operatorEmail: string; ids: string[] }) => Promise<void>;
+}): Promise<ProvisioningFigures> {
   const stack = await startStack({ ...o, label: 'bench' });
   try {
     const { ids, approveAll } = await stack.submit(o.requests);
@@ -88,7 +97,8 @@ export async function runProvisioningBench(o: { requests: number; nodes: number;
       for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
       if ((counts.active ?? 0) + (counts.failed ?? 0) === o.requests) break;
       stack.assertWorkerAlive();
-      if ((performance.now() - t0) / 1000 > o.deadlineSeconds) throw new Error(`not settled after ${o.deadlineSeconds} s: ${JSON.stringify(counts)}`);
+      if ((performance.now() - t0) / 1000 > o.deadlineSeconds)
+        throw new Error(`not settled after ${o.deadlineSeconds} s: ${JSON.stringify(counts)}`);
       if (performance.now() - lastLog > 5000) {
         o.log(`progress: ${JSON.stringify(counts)}`);
         lastLog = performance.now();
@@ -103,7 +113,9 @@ export async function runProvisioningBench(o: { requests: number; nodes: number;
     for (const v of vms.map((x) => x.node ?? '?').sort()) vmsPerNode[v] = (vmsPerNode[v] ?? 0) + 1;
     // place's memoised result names the template copy's node, where each clone ran.
     const places = await sql<{ node: string | null }>`
-      SELECT DISTINCT coalesce(result->>'templateNode', result->>'node') AS node FROM run_steps WHERE key = 'place' AND status = 'done'`.execute(stack.db);
+      SELECT DISTINCT coalesce(result->>'templateNode', result->>'node') AS node FROM run_steps WHERE key = 'place' AND status = 'done'`.execute(
+      stack.db,
+    );
     const cloneNodes = places.rows.map((r) => r.node ?? '?').sort();
     const active = counts.active ?? 0;
     const meanSeconds: Record<string, number> = {};
@@ -112,7 +124,9 @@ export async function runProvisioningBench(o: { requests: number; nodes: number;
       FROM run_steps s JOIN provisioning_runs r ON r.id = s.run_id
       WHERE s.finished_at IS NOT NULL AND s.started_at IS NOT NULL GROUP BY s.key ORDER BY min(s.position)`.execute(stack.db);
     const queued = await sql<{ s: number; total: number }>`
-      SELECT avg(extract(epoch FROM started_at - created_at))::float AS s, avg(extract(epoch FROM finished_at - created_at))::float AS total FROM provisioning_runs WHERE status = 'succeeded'`.execute(stack.db);
+      SELECT avg(extract(epoch FROM started_at - created_at))::float AS s, avg(extract(epoch FROM finished_at - created_at))::float AS total FROM provisioning_runs WHERE status = 'succeeded'`.execute(
+      stack.db,
+    );
     meanSeconds['approval → run started'] = queued.rows[0]?.s ?? 0;
     for (const row of steps.rows) meanSeconds[row.key] = row.s;
     meanSeconds['approval → run finished'] = queued.rows[0]?.total ?? 0;
@@ -121,12 +135,23 @@ export async function runProvisioningBench(o: { requests: number; nodes: number;
       WHERE key = 'configure-guest' AND status = 'done' AND finished_at IS NOT NULL AND started_at IS NOT NULL`.execute(stack.db);
     const minGuestSeconds = guest.rows[0]?.s ?? 0;
     const figures: ProvisioningFigures = {
-      layout: o.layout ?? 'shared', vmsPerNode,
-      requests: o.requests, nodes: o.nodes, timeFactor: o.timeFactor, workerConcurrency: o.workerConcurrency,
-      wallSeconds, approveSeconds, active, failed: counts.failed ?? 0,
+      layout: o.layout ?? 'shared',
+      vmsPerNode,
+      requests: o.requests,
+      nodes: o.nodes,
+      timeFactor: o.timeFactor,
+      workerConcurrency: o.workerConcurrency,
+      wallSeconds,
+      approveSeconds,
+      active,
+      failed: counts.failed ?? 0,
       vmsPerSecond: active / wallSeconds,
       pveCallsPerVm: stats.requests / Math.max(1, active),
-      pveCallsByRoute: Object.fromEntries(Object.entries(stats.byRoute).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round((v / Math.max(1, active)) * 100) / 100])),
+      pveCallsByRoute: Object.fromEntries(
+        Object.entries(stats.byRoute)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => [k, Math.round((v / Math.max(1, active)) * 100) / 100]),
+      ),
       workerPeakRssMB: peak / 1024 / 1024,
       cloneNodes,
       meanSeconds,

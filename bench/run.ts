@@ -28,7 +28,8 @@ function parseLayout(v: string): StorageLayout {
   return v;
 }
 
-const log = (scenario: string) => (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)} ${scenario}] ${line}\n`);
+const log = (scenario: string) => (line: string) =>
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)} ${scenario}] ${line}\n`);
 
 export type BenchResults = {
   at: string;
@@ -40,19 +41,51 @@ export type BenchResults = {
 
 async function main(): Promise<void> {
   const os = await import('node:os');
-  const results: BenchResults = { at: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version, loadAvg: os.loadavg() } };
+  const results: BenchResults = {
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, node: process.version, loadAvg: os.loadavg() },
+  };
   if (ONLY !== 'instant') {
-    results.realistic = await runProvisioningBench({ layout: LAYOUT, requests: REQUESTS, nodes: NODES, timeFactor: TIME_FACTOR, workerConcurrency: CONCURRENCY, deadlineSeconds: 900, log: log('realistic') });
-    log('realistic')(JSON.stringify({ wall: results.realistic.wallSeconds, critical: results.realistic.criticalPathSeconds, ratio: results.realistic.ratioToCriticalPath }));
+    results.realistic = await runProvisioningBench({
+      layout: LAYOUT,
+      requests: REQUESTS,
+      nodes: NODES,
+      timeFactor: TIME_FACTOR,
+      workerConcurrency: CONCURRENCY,
+      deadlineSeconds: 900,
+      log: log('realistic'),
+    });
+    log('realistic')(
+      JSON.stringify({
+        wall: results.realistic.wallSeconds,
+        critical: results.realistic.criticalPathSeconds,
+        ratio: results.realistic.ratioToCriticalPath,
+      }),
+    );
   }
   if (ONLY !== 'realistic') {
     results.instant = await runProvisioningBench({
-      layout: LAYOUT, requests: REQUESTS, nodes: NODES, timeFactor: 0, workerConcurrency: CONCURRENCY, deadlineSeconds: 600, log: log('instant'),
+      layout: LAYOUT,
+      requests: REQUESTS,
+      nodes: NODES,
+      timeFactor: 0,
+      workerConcurrency: CONCURRENCY,
+      deadlineSeconds: 600,
+      log: log('instant'),
       after: async ({ apiBase, operatorEmail, ids }) => {
         results.api = await runApiBench({ apiBase, email: operatorEmail, requestId: ids[0]!, seconds: API_SECONDS, log: log('api') });
       },
     });
-    log('instant')(JSON.stringify({ layout: results.instant.layout, vmsPerNode: results.instant.vmsPerNode, cloneNodes: results.instant.cloneNodes, vmsPerSecond: results.instant.vmsPerSecond, pveCallsPerVm: results.instant.pveCallsPerVm, workerPeakRssMB: results.instant.workerPeakRssMB }));
+    log('instant')(
+      JSON.stringify({
+        layout: results.instant.layout,
+        vmsPerNode: results.instant.vmsPerNode,
+        cloneNodes: results.instant.cloneNodes,
+        vmsPerSecond: results.instant.vmsPerSecond,
+        pveCallsPerVm: results.instant.pveCallsPerVm,
+        workerPeakRssMB: results.instant.workerPeakRssMB,
+      }),
+    );
     log('api')(JSON.stringify(results.api));
   }
   if (process.env.BENCH_WRITE === '0') {

@@ -17,7 +17,11 @@ async function documents(): Promise<Case[]> {
   const original = await renderAgreementPdf(sampleAgreementData());
   const once = await signPdfIncrementally(original, createInternalCaSigner(fx.institutionHead, TEST_MASTER_SECRET), signMeta('Uji Satu'));
   const twice = await signPdfIncrementally(once, createInternalCaSigner(fx.dataCenterHead, TEST_MASTER_SECRET), signMeta('Uji Dua'));
-  const flood = await signPdfIncrementally(original, certificateFloodSigner({ ...fx.institutionHead, chainPems: [] }, TEST_MASTER_SECRET, fx.ca.certPem, 15), signMeta('Uji Banjir'));
+  const flood = await signPdfIncrementally(
+    original,
+    certificateFloodSigner({ ...fx.institutionHead, chainPems: [] }, TEST_MASTER_SECRET, fx.ca.certPem, 15),
+    signMeta('Uji Banjir'),
+  );
   return [
     { name: 'two signatures, trusted chain', pdf: twice, trustedCaPems: [fx.ca.certPem] },
     { name: 'two signatures, no trust anchor', pdf: twice, trustedCaPems: [] },

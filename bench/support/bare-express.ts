@@ -4,7 +4,20 @@
  */
 import express from 'express';
 
-const body = { id: '00000000-0000-4000-8000-000000000000', status: 'active', statusReason: null, hostname: 'bench-0', steps: Array.from({ length: 11 }, (_, i) => ({ key: `step-${i}`, status: 'done', attempt: 1, startedAt: null, finishedAt: null, detail: null })) };
+const body = {
+  id: '00000000-0000-4000-8000-000000000000',
+  status: 'active',
+  statusReason: null,
+  hostname: 'bench-0',
+  steps: Array.from({ length: 11 }, (_, i) => ({
+    key: `step-${i}`,
+    status: 'done',
+    attempt: 1,
+    startedAt: null,
+    finishedAt: null,
+    detail: null,
+  })),
+};
 const app = express();
 app.get('/bare/:id', (_req, res) => {
   res.json(body);

@@ -13,7 +13,12 @@ const f = (n: number | undefined, digits = 2) => (n === undefined ? '–' : n.to
 const verdict = (ok: boolean | undefined) => (ok === undefined ? '–' : ok ? 'met / tercapai' : '**missed / tidak tercapai**');
 
 /** VMs per node as `pve1 25, pve2 25, …`. */
-const spread = (p: ProvisioningFigures | undefined) => (p?.vmsPerNode ? Object.entries(p.vmsPerNode).map(([n, c]) => `${n} ${c}`).join(', ') : '–');
+const spread = (p: ProvisioningFigures | undefined) =>
+  p?.vmsPerNode
+    ? Object.entries(p.vmsPerNode)
+        .map(([n, c]) => `${n} ${c}`)
+        .join(', ')
+    : '–';
 
 /** The whole Markdown page for a run. */
 export function renderBenchmarks(r: BenchResults): string {
@@ -24,14 +29,43 @@ export function renderBenchmarks(r: BenchResults): string {
   const b = r.instant;
   const api = r.api;
   const rows: string[][] = [
-    ['(a) wall time ÷ critical path (realistic durations)', `${f(a?.wallSeconds, 1)} s ÷ ${f(a?.criticalPathSeconds, 1)} s = **${f(a?.ratioToCriticalPath)}×**`, '≤ 1.10×', verdict(a?.ratioToCriticalPath === undefined ? undefined : a.ratioToCriticalPath <= 1.1)],
-    ['(b) throughput, instant tasks', `**${f(b?.vmsPerSecond)} VM/s** (${b?.active ?? '–'} VMs in ${f(b?.wallSeconds, 1)} s)`, '≥ 25 VM/s', verdict(b ? b.vmsPerSecond >= 25 : undefined)],
-    ['(b) PVE API calls per VM', `**${f(b?.pveCallsPerVm, 1)}** (realistic run: ${f(a?.pveCallsPerVm, 1)}, its extra calls are waits on real task and agent durations)`, '≤ 20', verdict(b ? b.pveCallsPerVm <= 20 : undefined)],
+    [
+      '(a) wall time ÷ critical path (realistic durations)',
+      `${f(a?.wallSeconds, 1)} s ÷ ${f(a?.criticalPathSeconds, 1)} s = **${f(a?.ratioToCriticalPath)}×**`,
+      '≤ 1.10×',
+      verdict(a?.ratioToCriticalPath === undefined ? undefined : a.ratioToCriticalPath <= 1.1),
+    ],
+    [
+      '(b) throughput, instant tasks',
+      `**${f(b?.vmsPerSecond)} VM/s** (${b?.active ?? '–'} VMs in ${f(b?.wallSeconds, 1)} s)`,
+      '≥ 25 VM/s',
+      verdict(b ? b.vmsPerSecond >= 25 : undefined),
+    ],
+    [
+      '(b) PVE API calls per VM',
+      `**${f(b?.pveCallsPerVm, 1)}** (realistic run: ${f(a?.pveCallsPerVm, 1)}, its extra calls are waits on real task and agent durations)`,
+      '≤ 20',
+      verdict(b ? b.pveCallsPerVm <= 20 : undefined),
+    ],
     ['(b) worker peak RSS', `**${f(b?.workerPeakRssMB, 0)} MB**`, '≤ 250 MB', verdict(b ? b.workerPeakRssMB <= 250 : undefined)],
-    ['API p99 of GET /vps-requests/:id at 500 req/s', `**${f(api?.fixedRate.p99Ms, 1)} ms** (p50 ${f(api?.fixedRate.p50Ms, 1)} ms, achieved ${f(api?.fixedRate.achievedRps, 0)} req/s)`, '≤ 25 ms', verdict(api ? api.fixedRate.p99Ms <= 25 : undefined)],
-    ['API throughput ÷ bare Express', `${f(api?.saturated.apiRps, 0)} ÷ ${f(api?.saturated.bareRps, 0)} req/s = **${f(api ? api.saturated.fraction * 100 : undefined, 0)} %**`, '≥ 35 %', verdict(api ? api.saturated.fraction >= 0.35 : undefined)],
+    [
+      'API p99 of GET /vps-requests/:id at 500 req/s',
+      `**${f(api?.fixedRate.p99Ms, 1)} ms** (p50 ${f(api?.fixedRate.p50Ms, 1)} ms, achieved ${f(api?.fixedRate.achievedRps, 0)} req/s)`,
+      '≤ 25 ms',
+      verdict(api ? api.fixedRate.p99Ms <= 25 : undefined),
+    ],
+    [
+      'API throughput ÷ bare Express',
+      `${f(api?.saturated.apiRps, 0)} ÷ ${f(api?.saturated.bareRps, 0)} req/s = **${f(api ? api.saturated.fraction * 100 : undefined, 0)} %**`,
+      '≥ 35 %',
+      verdict(api ? api.saturated.fraction >= 0.35 : undefined),
+    ],
   ];
-  const table = ['| figure / angka | measured / terukur | target | verdict |', '|---|---|---|---|', ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  const table = [
+    '| figure / angka | measured / terukur | target | verdict |',
+    '|---|---|---|---|',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
   const keys = [...new Set([...Object.keys(a?.meanSeconds ?? {}), ...Object.keys(b?.meanSeconds ?? {})])];
   const stepRows = keys.map((k) => `| ${k} | ${f(a?.meanSeconds[k], 3)} | ${f(b?.meanSeconds[k], 3)} |`).join('\n');
   const routeKeys = [...new Set([...Object.keys(b?.pveCallsByRoute ?? {}), ...Object.keys(a?.pveCallsByRoute ?? {})])];

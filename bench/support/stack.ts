@@ -9,8 +9,20 @@ import path from 'node:path';
 import type { Db } from '@betang/db';
 import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
 import {
-  call, createMigratedDatabase, freePort, inParallel, killChild, seedForRequests, signIn, startApiProcess, startPostgres, startRedis, startWorkerProcess, submitBody,
-  type Service, type SimProcess,
+  call,
+  createMigratedDatabase,
+  freePort,
+  inParallel,
+  killChild,
+  seedForRequests,
+  signIn,
+  startApiProcess,
+  startPostgres,
+  startRedis,
+  startWorkerProcess,
+  submitBody,
+  type Service,
+  type SimProcess,
 } from '@betang/testkit';
 import { startClusterSim } from '../../test/support/cluster-sim-process';
 
@@ -70,7 +82,15 @@ async function mapTemplatesPerNode(db: Db, layout: StorageLayout, nodes: number)
 }
 
 /** Boots the whole stack for `requests` requests on a cluster of `nodes` nodes at `timeFactor`. */
-export async function startStack(o: { requests: number; nodes: number; timeFactor: number; workerConcurrency: number; label: string; layout?: StorageLayout; apiNodeArgs?: string[] }): Promise<Stack> {
+export async function startStack(o: {
+  requests: number;
+  nodes: number;
+  timeFactor: number;
+  workerConcurrency: number;
+  label: string;
+  layout?: StorageLayout;
+  apiNodeArgs?: string[];
+}): Promise<Stack> {
   const layout = o.layout ?? 'shared';
   const started: Array<() => Promise<void>> = [];
   const close = async () => {
@@ -94,17 +114,42 @@ export async function startStack(o: { requests: number; nodes: number; timeFacto
     const key = makeKeyPair();
     writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
     writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
-    const sim = await startClusterSim({ PLATFORM_PUBLIC_KEY: key.publicKey, SIM_TIME_FACTOR: String(o.timeFactor), SIM_NODES: String(o.nodes), SIM_SEED: '3', SIM_STORAGE: layout });
+    const sim = await startClusterSim({
+      PLATFORM_PUBLIC_KEY: key.publicKey,
+      SIM_TIME_FACTOR: String(o.timeFactor),
+      SIM_NODES: String(o.nodes),
+      SIM_SEED: '3',
+      SIM_STORAGE: layout,
+    });
     started.push(() => killChild(sim.child, 'SIGTERM'));
     const port = await freePort();
-    const api = await startApiProcess({ databaseUrl: database.url, port, env: { LOG_LEVEL: 'error' }, ...(o.apiNodeArgs ? { nodeArgs: o.apiNodeArgs } : {}) });
+    const api = await startApiProcess({
+      databaseUrl: database.url,
+      port,
+      env: { LOG_LEVEL: 'error' },
+      ...(o.apiNodeArgs ? { nodeArgs: o.apiNodeArgs } : {}),
+    });
     started.push(() => killChild(api, 'SIGTERM'));
-    const worker = startWorkerProcess({
-      DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: 'bench', NODE_ENV: 'production', LOG_LEVEL: 'error',
-      PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: sim.tokenSecret, PVE_CA_FILE: sim.caFile,
-      PVE_VMID_MIN: '100000', PVE_VMID_MAX: String(100_000 + o.requests * 2), PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator',
-      RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: String(o.workerConcurrency),
-    }, process.env.BENCH_WORKER_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE_DIR}`] : []);
+    const worker = startWorkerProcess(
+      {
+        DATABASE_URL: database.url,
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: 'bench',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'error',
+        PVE_URL: sim.url,
+        PVE_TOKEN_ID: sim.tokenId,
+        PVE_TOKEN_SECRET: sim.tokenSecret,
+        PVE_CA_FILE: sim.caFile,
+        PVE_VMID_MIN: '100000',
+        PVE_VMID_MAX: String(100_000 + o.requests * 2),
+        PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'),
+        GUEST_SSH_TARGET: 'simulator',
+        RECONCILE_EVERY_SECONDS: '0',
+        WORKER_CONCURRENCY: String(o.workerConcurrency),
+      },
+      process.env.BENCH_WORKER_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE_DIR}`] : [],
+    );
     started.push(() => killChild(worker, 'SIGTERM'));
     const apiBase = `http://127.0.0.1:${port}`;
     return {
@@ -114,7 +159,8 @@ export async function startStack(o: { requests: number; nodes: number; timeFacto
       operatorEmail: seeded.operatorEmail,
       workerPid: () => worker.pid,
       assertWorkerAlive() {
-        if (worker.exitCode !== null || worker.signalCode !== null) throw new Error(`the worker exited (${worker.exitCode ?? worker.signalCode}):\n${worker.logs()}`);
+        if (worker.exitCode !== null || worker.signalCode !== null)
+          throw new Error(`the worker exited (${worker.exitCode ?? worker.signalCode}):\n${worker.logs()}`);
       },
       async submit(n) {
         const staff = new Map<string, Awaited<ReturnType<typeof signIn>>>();
@@ -122,7 +168,13 @@ export async function startStack(o: { requests: number; nodes: number; timeFacto
         const operator = await signIn(apiBase, seeded.operatorEmail);
         const slots = Array.from({ length: n }, (_, i) => seeded.institutions[Math.floor(i / 40)]!);
         const ids = await inParallel(slots, 8, async (inst, i) => {
-          const r = await call<{ id: string }>(staff.get(inst.id)!, 'POST', '/api/v1/vps-requests', submitBody(inst.applicationId, `bench-${i}`), 1);
+          const r = await call<{ id: string }>(
+            staff.get(inst.id)!,
+            'POST',
+            '/api/v1/vps-requests',
+            submitBody(inst.applicationId, `bench-${i}`),
+            1,
+          );
           if (r.status !== 201) throw new Error(`submit ${i}: ${r.status} ${JSON.stringify(r.body)}`);
           return r.body.id;
         });

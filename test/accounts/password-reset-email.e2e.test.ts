@@ -5,7 +5,18 @@ import { createApp } from '@betang/api';
 import { Role } from '@betang/core';
 import { parseConfig, ZApiEnv } from '@betang/config';
 import { createPdfVerifierPool, type PdfVerifier } from '@betang/documents';
-import { createTestDatabase, freePort, makeUser, TEST_MASTER_KEY, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, testEncrypted, testLogDestination, testLogOptions, type TestDatabase } from '@betang/testkit';
+import {
+  createTestDatabase,
+  freePort,
+  makeUser,
+  TEST_MASTER_KEY,
+  TEST_PASSWORD,
+  TEST_SIGNING_MASTER_SECRET,
+  testEncrypted,
+  testLogDestination,
+  testLogOptions,
+  type TestDatabase,
+} from '@betang/testkit';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { sendEmailsOnce } from '../../apps/worker/src/notifications/email-sender';
@@ -92,7 +103,8 @@ describe('forgotten password e-mail over SMTP', () => {
     await database?.drop();
   });
 
-  const post = (path: string, body: unknown) => fetch(`${baseUrl}/api/v1${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    fetch(`${baseUrl}/api/v1${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
   it('should deliver a link to the public reset page whose secret sets the new password, once', async () => {
     const user = await makeUser(database.db, { roles: [Role.Auditor], name: 'Yohana Sari' });

@@ -61,7 +61,10 @@ describe('web accessibility: axe-core finds no serious or critical violations (r
       await page.setViewportSize(viewport);
       expect(await check('/login', T['signIn.title']!)).toEqual({ path: '/login', violations: [] });
       await page.getByRole('button', { name: T['signIn.submit']!, exact: true }).click();
-      await page.getByRole('alert').filter({ hasText: T['form.checkFields']!.replace('{count}', '2') }).waitFor();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: T['form.checkFields']!.replace('{count}', '2') })
+        .waitFor();
       expect(await seriousViolations(page)).toEqual([]);
     }
   });
@@ -78,14 +81,17 @@ describe('web accessibility: axe-core finds no serious or critical violations (r
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  it('should pass on the token page with field errors announced, with a new token\'s secret shown, and with a revoke to confirm, on desktop and phone', async () => {
+  it("should pass on the token page with field errors announced, with a new token's secret shown, and with a revoke to confirm, on desktop and phone", async () => {
     await signIn(page, stack.baseUrl, headEmail, TEST_PASSWORD);
     for (const [index, viewport] of [DESKTOP, PHONE].entries()) {
       await page.setViewportSize(viewport);
       expect(await check('/account/tokens', T['tokens.title']!)).toEqual({ path: '/account/tokens', violations: [] });
       const createForm = page.getByRole('form', { name: T['tokens.createTitle'] });
       await createForm.getByRole('button', { name: T['tokens.create'], exact: true }).click();
-      await createForm.getByRole('alert').filter({ hasText: T['form.checkFields']!.replace('{count}', '1') }).waitFor();
+      await createForm
+        .getByRole('alert')
+        .filter({ hasText: T['form.checkFields']!.replace('{count}', '1') })
+        .waitFor();
       expect(await seriousViolations(page)).toEqual([]);
       const name = `Skrip laporan ${index + 1}`;
       await createForm.getByLabel(T['tokens.name']!, { exact: true }).fill(name);
@@ -101,7 +107,10 @@ describe('web accessibility: axe-core finds no serious or critical violations (r
   it("should pass on an admin's console pages", async () => {
     await signIn(page, stack.baseUrl, adminEmail, TEST_PASSWORD);
     expect(await check('/', T['dashboard.consoleTitle']!)).toEqual({ path: '/', violations: [] });
-    expect(await check(`/institutions/${institutionId}`, 'Biro Administrasi Pimpinan')).toEqual({ path: `/institutions/${institutionId}`, violations: [] });
+    expect(await check(`/institutions/${institutionId}`, 'Biro Administrasi Pimpinan')).toEqual({
+      path: `/institutions/${institutionId}`,
+      violations: [],
+    });
     expect(await check('/staff', T['users.staffTitle']!)).toEqual({ path: '/staff', violations: [] });
     expect(await check('/audit', T['audit.title']!)).toEqual({ path: '/audit', violations: [] });
   });
@@ -109,7 +118,8 @@ describe('web accessibility: axe-core finds no serious or critical violations (r
   it('should be usable with the keyboard alone: sign-in fields in reading order, Enter submits, focus lands on the new page', async () => {
     await page.goto(`${stack.baseUrl}/login`);
     await page.getByRole('heading', { name: T['signIn.title'] }).waitFor();
-    const focused = async (): Promise<string> => page.evaluate<string>("document.activeElement?.getAttribute('autocomplete') ?? document.activeElement?.tagName ?? ''");
+    const focused = async (): Promise<string> =>
+      page.evaluate<string>("document.activeElement?.getAttribute('autocomplete') ?? document.activeElement?.tagName ?? ''");
     const order: string[] = [];
     for (let i = 0; i < 5; i += 1) {
       await page.keyboard.press('Tab');

@@ -24,9 +24,13 @@ describe('web account: API tokens, TOTP and the audit log (real Chromium)', () =
     browser = await launchBrowser();
     const institution = await makeInstitution(stack.db);
     headEmail = (await makeUser(stack.db, { roles: [Role.InstitutionHead], institutionId: institution.id, name: 'Kepala Instansi' })).email;
-    totpHeadEmail = (await makeUser(stack.db, { roles: [Role.InstitutionHead], institutionId: institution.id, name: 'Kepala Dua Langkah' })).email;
-    auditHeadEmail = (await makeUser(stack.db, { roles: [Role.InstitutionHead], institutionId: (await makeInstitution(stack.db)).id, name: 'Kepala Audit' })).email;
-    scopeHeadEmail = (await makeUser(stack.db, { roles: [Role.InstitutionHead], institutionId: institution.id, name: 'Kepala Cakupan' })).email;
+    totpHeadEmail = (await makeUser(stack.db, { roles: [Role.InstitutionHead], institutionId: institution.id, name: 'Kepala Dua Langkah' }))
+      .email;
+    auditHeadEmail = (
+      await makeUser(stack.db, { roles: [Role.InstitutionHead], institutionId: (await makeInstitution(stack.db)).id, name: 'Kepala Audit' })
+    ).email;
+    scopeHeadEmail = (await makeUser(stack.db, { roles: [Role.InstitutionHead], institutionId: institution.id, name: 'Kepala Cakupan' }))
+      .email;
   });
 
   afterAll(async () => {
@@ -58,7 +62,10 @@ describe('web account: API tokens, TOTP and the audit log (real Chromium)', () =
 
     await row.getByRole('button', { name: T['tokens.revokeLabel']!.replace('{name}', 'skrip pemantauan') }).click();
     await row.getByRole('button', { name: T['tokens.confirmRevoke'] }).click();
-    await page.getByRole('status').filter({ hasText: T['tokens.revoked']!.replace('{name}', 'skrip pemantauan') }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: T['tokens.revoked']!.replace('{name}', 'skrip pemantauan') })
+      .waitFor();
     await page.getByText(T['tokens.empty']!).waitFor();
     const afterRevoke = await fetch(`${stack.baseUrl}/api/v1/me`, { headers: { Authorization: `Bearer ${secret}` } });
     expect(afterRevoke.status).toBe(401);
@@ -95,10 +102,16 @@ describe('web account: API tokens, TOTP and the audit log (real Chromium)', () =
     expect(rowText).toContain(T['tokens.notUsed']);
 
     const listed = await fetch(`${stack.baseUrl}/api/v1/me/tokens`, { headers: { Authorization: `Bearer ${secret}` } });
-    const token = ((await listed.json()) as { items: { name: string; scopes: string[]; expiresAt: string }[] }).items.find((t) => t.name === 'sinkron inventaris');
+    const token = ((await listed.json()) as { items: { name: string; scopes: string[]; expiresAt: string }[] }).items.find(
+      (t) => t.name === 'sinkron inventaris',
+    );
     expect(token?.scopes).toEqual(['read', 'inventory:write']);
     expect(token?.expiresAt).toBe(new Date(`${chosen}T23:59:59+07:00`).toISOString());
-    const write = await fetch(`${stack.baseUrl}/api/v1/vps-requests`, { method: 'POST', headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' }, body: '{}' });
+    const write = await fetch(`${stack.baseUrl}/api/v1/vps-requests`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(write.status).toBe(403);
     expect(((await write.json()) as { error: { code: string } }).error.code).toBe('TOKEN_SCOPE_MISSING');
     await page.reload();
@@ -210,7 +223,13 @@ describe('web: the TOTP enrolment gate for roles that require it (TOTP_REQUIRED_
     const qr = page.getByRole('img', { name: T['security.qrAlt'] });
     await qr.waitFor();
     // (no DOM lib in the tests' TypeScript settings: the element is described by the two fields read)
-    expect(await qr.evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 100)).toBe(true);
+    expect(
+      await qr.evaluate(
+        (img) =>
+          (img as unknown as { complete: boolean; naturalWidth: number }).complete &&
+          (img as unknown as { naturalWidth: number }).naturalWidth > 100,
+      ),
+    ).toBe(true);
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
     const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);

@@ -68,14 +68,20 @@ describe('agreement signed by both heads in the browser (real Chromium)', () => 
     expect(await page.getByTestId('pdf-text').textContent()).toMatch(/PERJANJIAN/i);
     const shown = (await page.getByTestId('sign-sha256').textContent())?.trim();
     expect(shown).toMatch(/^[0-9a-f]{64}$/);
-    const consent = await page.getByRole('form', { name: T['agreements.signTitle'] }).getByRole('checkbox').evaluate((el) => (el as unknown as { parentElement: { textContent: string | null } | null }).parentElement?.textContent ?? ''); // runs in the page (no DOM lib in Node's tsconfig)
+    const consent = await page
+      .getByRole('form', { name: T['agreements.signTitle'] })
+      .getByRole('checkbox')
+      .evaluate((el) => (el as unknown as { parentElement: { textContent: string | null } | null }).parentElement?.textContent ?? ''); // runs in the page (no DOM lib in Node's tsconfig)
     expect(consent).toContain(shown);
     expect(await seriousViolations(page)).toEqual([]);
 
     await sign('kata-sandi-yang-salah');
     await page.getByText(T['agreements.signWrongPassword']!).waitFor();
     await sign(TEST_PASSWORD);
-    await page.getByRole('status').filter({ hasText: fill(T['agreements.signed']!, { status: T['agreements.status.awaiting_dc_head']! }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['agreements.signed']!, { status: T['agreements.status.awaiting_dc_head']! }) })
+      .waitFor();
     await page.locator('ol.timeline').getByText('Dra. Siti Kepala Biro', { exact: true }).waitFor();
   });
 
@@ -83,10 +89,16 @@ describe('agreement signed by both heads in the browser (real Chromium)', () => 
     await signIn(page, stack.baseUrl, world.dcHeadEmail, TEST_PASSWORD);
     await openFromDashboard();
     await sign(TEST_PASSWORD);
-    await page.getByRole('status').filter({ hasText: fill(T['agreements.signed']!, { status: T['agreements.status.in_force']! }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['agreements.signed']!, { status: T['agreements.status.in_force']! }) })
+      .waitFor();
     await page.locator('ol.timeline').getByText('Ir. Agus Kepala Dinas', { exact: true }).waitFor();
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: T['agreements.download'] }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: T['agreements.download'] }).click(),
+    ]);
     const file = await download.path();
     const pdf = readFileSync(file);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');

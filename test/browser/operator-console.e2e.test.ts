@@ -1,6 +1,16 @@
 import { Role } from '@betang/core';
 import { getQuotaUsage, replaceClusterSnapshot } from '@betang/db';
-import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, TEST_PASSWORD, testSshKey } from '@betang/testkit';
+import {
+  makeAgreementInForce,
+  makeApplication,
+  makeCatalog,
+  makeInstitution,
+  makeIpPool,
+  makeQuota,
+  makeUser,
+  TEST_PASSWORD,
+  testSshKey,
+} from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/axe';
 import { DESKTOP, launchBrowser, PHONE, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
@@ -9,21 +19,35 @@ import { startWebStack, type WebStack } from './support/web-stack';
 jest.setTimeout(240_000);
 
 const T = TEXT.id;
-const fill = (s: string | undefined, values: Record<string, string | number>) => Object.entries(values).reduce((text, [k, v]) => text.replaceAll(`{${k}}`, String(v)), s ?? '');
+const fill = (s: string | undefined, values: Record<string, string | number>) =>
+  Object.entries(values).reduce((text, [k, v]) => text.replaceAll(`{${k}}`, String(v)), s ?? '');
 const HOURS = 3_600_000;
 const GIB = 1024 ** 3;
 
-type ApiSession = { post(path: string, body: object): Promise<{ status: number; body: { id: string; status: string; run: { id: string } | null } }> };
+type ApiSession = {
+  post(path: string, body: object): Promise<{ status: number; body: { id: string; status: string; run: { id: string } | null } }>;
+};
 
 /** Signs in over HTTP (cookie + CSRF token), the way the web client does, for seeding through the API. */
 async function apiSession(baseUrl: string, email: string): Promise<ApiSession> {
-  const login = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: TEST_PASSWORD }) });
+  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password: TEST_PASSWORD }),
+  });
   if (login.status !== 200) throw new Error(`sign-in failed: ${login.status}`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const { csrfToken } = (await login.json()) as { csrfToken: string };
   return {
     async post(path, body) {
-      const answer = await fetch(`${baseUrl}/api/v1${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrfToken }, body: JSON.stringify(body) });
+      const answer = await fetch(`${baseUrl}/api/v1${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrfToken },
+        body: JSON.stringify(body),
+      });
       return { status: answer.status, body: (await answer.json()) as never };
     },
   };
@@ -54,7 +78,12 @@ describe('operator console (real Chromium)', () => {
     });
     if (answer.status !== 201) throw new Error(`submit ${hostname}: ${answer.status} ${JSON.stringify(answer.body)}`);
     ids[hostname] = answer.body.id;
-    if (hoursAgo > 0) await stack.db.updateTable('vpsRequests').set({ createdAt: new Date(Date.now() - hoursAgo * HOURS) }).where('id', '=', answer.body.id).execute();
+    if (hoursAgo > 0)
+      await stack.db
+        .updateTable('vpsRequests')
+        .set({ createdAt: new Date(Date.now() - hoursAgo * HOURS) })
+        .where('id', '=', answer.body.id)
+        .execute();
     return answer.body;
   };
 
@@ -76,7 +105,11 @@ describe('operator console (real Chromium)', () => {
     const head = await makeUser(db, { roles: [Role.InstitutionHead], institutionId: institution.id, name: 'Kepala Diskominfo' });
     const dcHead = await makeUser(db, { roles: [Role.DcHead], name: 'Kepala Diskominfosantik' });
     await db.updateTable('users').set({ nip: '197001011995031001', position: 'Kepala Dinas' }).where('id', '=', head.id).execute();
-    await db.updateTable('users').set({ nip: '197202021996031002', position: 'Kepala Diskominfosantik' }).where('id', '=', dcHead.id).execute();
+    await db
+      .updateTable('users')
+      .set({ nip: '197202021996031002', position: 'Kepala Diskominfosantik' })
+      .where('id', '=', dcHead.id)
+      .execute();
     otherOperator = await apiSession(stack.baseUrl, (await makeUser(db, { roles: [Role.Operator], name: 'Andi Operator' })).email);
 
     // submitted out of order; the queue must still list the oldest first
@@ -144,9 +177,16 @@ describe('operator console (real Chromium)', () => {
     await page.keyboard.type('Sesuai inventaris SPBE');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await page.getByRole('status').filter({ hasText: fill(T['opQueue.approved'], { hostname: 'web-lama' }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['opQueue.approved'], { hostname: 'web-lama' }) })
+      .waitFor();
     await page.getByRole('row').filter({ hasText: 'web-lama' }).waitFor({ state: 'detached' });
-    const approval = await stack.db.selectFrom('approvals').select(['decision', 'comment']).where('requestId', '=', ids['web-lama']!).executeTakeFirstOrThrow();
+    const approval = await stack.db
+      .selectFrom('approvals')
+      .select(['decision', 'comment'])
+      .where('requestId', '=', ids['web-lama']!)
+      .executeTakeFirstOrThrow();
     expect(approval).toEqual({ decision: 'approved', comment: 'Sesuai inventaris SPBE' });
   });
 
@@ -158,12 +198,23 @@ describe('operator console (real Chromium)', () => {
     await reject.getByRole('button', { name: T['opQueue.reject'] }).click();
     await reject.getByText(T['opQueue.reasonRequired']!).waitFor();
     expect(await reject.getByLabel(T['opQueue.reason']!).getAttribute('aria-invalid')).toBe('true');
-    expect(await stack.db.selectFrom('vpsRequests').select('status').where('id', '=', ids['web-tengah']!).executeTakeFirstOrThrow()).toEqual({ status: 'submitted' });
+    expect(
+      await stack.db.selectFrom('vpsRequests').select('status').where('id', '=', ids['web-tengah']!).executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'submitted' });
 
     await reject.getByLabel(T['opQueue.reason']!).fill('Ukuran melebihi kebutuhan aplikasi; ajukan paket Kecil.');
     await reject.getByRole('button', { name: T['opQueue.reject'] }).click();
-    await page.getByRole('status').filter({ hasText: fill(T['opQueue.rejected'], { hostname: 'web-tengah' }) }).waitFor();
-    expect(await stack.db.selectFrom('vpsRequests').select(['status', 'statusReason']).where('id', '=', ids['web-tengah']!).executeTakeFirstOrThrow()).toEqual({
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['opQueue.rejected'], { hostname: 'web-tengah' }) })
+      .waitFor();
+    expect(
+      await stack.db
+        .selectFrom('vpsRequests')
+        .select(['status', 'statusReason'])
+        .where('id', '=', ids['web-tengah']!)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({
       status: 'rejected',
       statusReason: 'Ukuran melebihi kebutuhan aplikasi; ajukan paket Kecil.',
     });
@@ -173,14 +224,22 @@ describe('operator console (real Chromium)', () => {
     await openQueue();
     for (const hostname of ['web-baru', 'api-01', 'besar-01']) await page.getByLabel(fill(T['opQueue.selectOne'], { hostname })).check();
     await page.getByRole('button', { name: fill(T['opQueue.bulkApprove'], { count: 3 }) }).click();
-    await page.getByRole('status').filter({ hasText: fill(T['opQueue.bulkSummary'], { approved: 2, total: 3 }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['opQueue.bulkSummary'], { approved: 2, total: 3 }) })
+      .waitFor();
     const results = page.getByRole('list', { name: T['opQueue.bulkResults'] });
     expect(await results.getByRole('listitem').filter({ hasText: 'web-baru' }).textContent()).toContain(T['opQueue.resultApproved']);
     expect(await results.getByRole('listitem').filter({ hasText: 'api-01' }).textContent()).toContain(T['opQueue.resultApproved']);
     const refused = await results.getByRole('listitem').filter({ hasText: 'besar-01' }).textContent();
     expect(refused).toContain(T['opQueue.resultForbidden']);
     expect(refused).toContain('Tingkat 2 (Persetujuan Kepala Diskominfosantik) diputuskan oleh peran: dc_head.');
-    const statuses = await stack.db.selectFrom('vpsRequests').select(['hostname', 'status']).where('id', 'in', [ids['web-baru']!, ids['api-01']!, ids['besar-01']!]).orderBy('hostname').execute();
+    const statuses = await stack.db
+      .selectFrom('vpsRequests')
+      .select(['hostname', 'status'])
+      .where('id', 'in', [ids['web-baru']!, ids['api-01']!, ids['besar-01']!])
+      .orderBy('hostname')
+      .execute();
     expect(statuses).toEqual([
       { hostname: 'api-01', status: 'queued' },
       { hostname: 'besar-01', status: 'partially_approved' },
@@ -198,10 +257,23 @@ describe('operator console (real Chromium)', () => {
     // what the worker writes on a permanent failure (the reason in both languages, one text)
     await stack.db
       .updateTable('provisioningRuns')
-      .set({ status: 'failed', currentStep: 'clone', errorCode: 'TEMPLATE_MISSING', errorMessage: 'Templat 9000 tidak ada di node pve1. Periksa katalog.\n\nTemplate 9000 does not exist on node pve1. Check the catalog.', errorRetryable: false, startedAt: new Date(Date.now() - HOURS), finishedAt: new Date() })
+      .set({
+        status: 'failed',
+        currentStep: 'clone',
+        errorCode: 'TEMPLATE_MISSING',
+        errorMessage:
+          'Templat 9000 tidak ada di node pve1. Periksa katalog.\n\nTemplate 9000 does not exist on node pve1. Check the catalog.',
+        errorRetryable: false,
+        startedAt: new Date(Date.now() - HOURS),
+        finishedAt: new Date(),
+      })
       .where('id', '=', runId)
       .execute();
-    await stack.db.updateTable('vpsRequests').set({ status: 'failed', statusReason: 'template missing' }).where('id', '=', request.id).execute();
+    await stack.db
+      .updateTable('vpsRequests')
+      .set({ status: 'failed', statusReason: 'template missing' })
+      .where('id', '=', request.id)
+      .execute();
 
     await page.getByRole('navigation').getByRole('link', { name: T['opNav.provisioning'] }).click();
     await page.getByRole('heading', { level: 1, name: T['opBoard.title'] }).waitFor();
@@ -216,12 +288,28 @@ describe('operator console (real Chromium)', () => {
     await page.getByLabel(TEXT.en['shell.language']!).selectOption('id');
 
     await card.getByRole('button', { name: fill(T['opBoard.retry'], { hostname: 'gagal-01' }) }).click();
-    await page.getByRole('status').filter({ hasText: fill(T['opBoard.retried'], { hostname: 'gagal-01' }) }).waitFor();
-    await page.getByRole('region', { name: fill(T['opBoard.failedTitle'], { count: 0 }) }).getByText(T['opBoard.noFailed']!).waitFor();
-    await page.getByRole('region', { name: T['opBoard.step.waiting'] }).getByRole('progressbar', { name: fill(T['opBoard.progressOf'], { hostname: 'gagal-01' }) }).waitFor();
-    const runs = await stack.db.selectFrom('provisioningRuns').select(['id', 'status']).where('requestId', '=', request.id).orderBy('createdAt').execute();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['opBoard.retried'], { hostname: 'gagal-01' }) })
+      .waitFor();
+    await page
+      .getByRole('region', { name: fill(T['opBoard.failedTitle'], { count: 0 }) })
+      .getByText(T['opBoard.noFailed']!)
+      .waitFor();
+    await page
+      .getByRole('region', { name: T['opBoard.step.waiting'] })
+      .getByRole('progressbar', { name: fill(T['opBoard.progressOf'], { hostname: 'gagal-01' }) })
+      .waitFor();
+    const runs = await stack.db
+      .selectFrom('provisioningRuns')
+      .select(['id', 'status'])
+      .where('requestId', '=', request.id)
+      .orderBy('createdAt')
+      .execute();
     expect(runs.map((r) => r.status)).toEqual(['failed', 'queued']);
-    expect(await stack.db.selectFrom('vpsRequests').select('status').where('id', '=', request.id).executeTakeFirstOrThrow()).toEqual({ status: 'queued' });
+    expect(await stack.db.selectFrom('vpsRequests').select('status').where('id', '=', request.id).executeTakeFirstOrThrow()).toEqual({
+      status: 'queued',
+    });
   });
 
   it('should show the cluster nodes of the last snapshot, and warn when it is stale', async () => {
@@ -236,7 +324,9 @@ describe('operator console (real Chromium)', () => {
       storages: online ? [{ storage: 'local-lvm', shared: false, available: true, totalBytes: 1000 * GIB, usedBytes: 250 * GIB }] : [],
       observedAt,
     });
-    await stack.db.transaction().execute((tx) => replaceClusterSnapshot(tx, [node('pve1', true, new Date()), node('pve2', false, new Date())]));
+    await stack.db
+      .transaction()
+      .execute((tx) => replaceClusterSnapshot(tx, [node('pve1', true, new Date()), node('pve2', false, new Date())]));
     await page.getByRole('navigation').getByRole('link', { name: T['opNav.cluster'] }).click();
     await page.getByRole('heading', { level: 1, name: T['opCluster.title'] }).waitFor();
     const pve1 = page.getByRole('region', { name: /pve1/ });
@@ -250,13 +340,23 @@ describe('operator console (real Chromium)', () => {
 
     await stack.db.transaction().execute((tx) => replaceClusterSnapshot(tx, [node('pve1', true, new Date(Date.now() - 10 * 60_000))]));
     await page.reload();
-    await page.getByRole('note').filter({ hasText: T['opCluster.stale']!.split('(')[0]!.trim() }).waitFor();
+    await page
+      .getByRole('note')
+      .filter({ hasText: T['opCluster.stale']!.split('(')[0]!.trim() })
+      .waitFor();
   });
 
   it('should dismiss a reconciliation finding only with a reason', async () => {
     const finding = await stack.db
       .insertInto('reconcileFindings')
-      .values({ kind: 'orphan_vm', fingerprint: 'uji-orphan-10999', node: 'pve1', vmid: 10999, messageId: 'VM 10999 di pve1 tidak tercatat pada permintaan mana pun.', messageEn: 'VM 10999 on pve1 belongs to no request.' })
+      .values({
+        kind: 'orphan_vm',
+        fingerprint: 'uji-orphan-10999',
+        node: 'pve1',
+        vmid: 10999,
+        messageId: 'VM 10999 di pve1 tidak tercatat pada permintaan mana pun.',
+        messageEn: 'VM 10999 on pve1 belongs to no request.',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await page.getByRole('navigation').getByRole('link', { name: T['opNav.reconciliation'] }).click();
@@ -271,7 +371,9 @@ describe('operator console (real Chromium)', () => {
     await form.getByRole('button', { name: T['opRecon.dismissConfirm'] }).click();
     await page.getByRole('status').filter({ hasText: T['opRecon.dismissed'] }).waitFor();
     await page.getByText(T['opRecon.empty']!).waitFor();
-    expect(await stack.db.selectFrom('reconcileFindings').select('status').where('id', '=', finding.id).executeTakeFirstOrThrow()).toEqual({ status: 'dismissed' });
+    expect(await stack.db.selectFrom('reconcileFindings').select('status').where('id', '=', finding.id).executeTakeFirstOrThrow()).toEqual({
+      status: 'dismissed',
+    });
   });
 
   it('should edit a quota, showing current usage beside each limit', async () => {
@@ -288,7 +390,11 @@ describe('operator console (real Chromium)', () => {
     await form.getByRole('button', { name: T['opInst.saveQuota'] }).click();
     await form.getByRole('status').filter({ hasText: T['opInst.quotaSaved'] }).waitFor();
     await page.getByRole('region', { name: T['quota.title'] }).getByText('dari 48 vCPU').waitFor();
-    const quota = await stack.db.selectFrom('quotas').select(['cores', 'memoryMiB']).where('institutionId', '=', institutionId).executeTakeFirstOrThrow();
+    const quota = await stack.db
+      .selectFrom('quotas')
+      .select(['cores', 'memoryMiB'])
+      .where('institutionId', '=', institutionId)
+      .executeTakeFirstOrThrow();
     expect(quota).toEqual({ cores: 48, memoryMiB: 96 * 1024 });
   });
 
@@ -310,7 +416,10 @@ describe('operator console (real Chromium)', () => {
 
     await gateway.fill('10.50.0.1');
     await form.getByRole('button', { name: T['opPools.create'] }).click();
-    await page.getByRole('status').filter({ hasText: fill(T['opPools.created'], { name: 'Pool Diskominfo' }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['opPools.created'], { name: 'Pool Diskominfo' }) })
+      .waitFor();
     const row = page.getByRole('row').filter({ hasText: 'Pool Diskominfo' });
     expect(await row.textContent()).toContain('0 dari 90 alamat (0%)');
   });
@@ -329,13 +438,20 @@ describe('operator console (real Chromium)', () => {
     await form.getByLabel('Portal PPID').check();
     await form.getByRole('button', { name: T['opAgreements.create'] }).click();
     await page.getByRole('status').filter({ hasText: 'Dinas Komunikasi dan Informatika' }).waitFor({ timeout: 30_000 });
-    const created = page.locator('tbody tr').filter({ has: page.getByText(T['opAgreements.status.awaitingInstitutionHead']!, { exact: true }) });
+    const created = page
+      .locator('tbody tr')
+      .filter({ has: page.getByText(T['opAgreements.status.awaitingInstitutionHead']!, { exact: true }) });
     await created.waitFor();
     const year = new Date(Date.now() + 7 * HOURS).getUTCFullYear();
     expect(await created.textContent()).toContain(`1 Januari ${year} – 31 Desember ${year}`);
     const link = created.getByRole('link');
     expect(await link.getAttribute('href')).toMatch(/^\/agreements\/[0-9a-f-]{36}$/);
-    const row = await stack.db.selectFrom('agreements').select(['status', 'ceilingCores']).where('institutionId', '=', institutionId).where('status', '!=', 'in_force').executeTakeFirstOrThrow();
+    const row = await stack.db
+      .selectFrom('agreements')
+      .select(['status', 'ceilingCores'])
+      .where('institutionId', '=', institutionId)
+      .where('status', '!=', 'in_force')
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'awaiting_institution_head', ceilingCores: 16 });
   });
 
@@ -362,9 +478,18 @@ describe('operator console (real Chromium)', () => {
     await form.getByText(T['opCatalog.idRule']!).waitFor();
     await form.getByLabel(T['opCatalog.id']!, { exact: true }).fill('rocky-9');
     await form.getByRole('button', { name: T['common.save'] }).click();
-    await page.getByRole('status').filter({ hasText: fill(T['opCatalog.saved'], { name: 'Rocky Linux 9' }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['opCatalog.saved'], { name: 'Rocky Linux 9' }) })
+      .waitFor();
     await page.getByRole('row').filter({ hasText: 'rocky-9' }).waitFor();
-    expect(await stack.db.selectFrom('catalogTemplates').select(['name', 'pveTemplateVmid']).where('id', '=', 'rocky-9').executeTakeFirstOrThrow()).toEqual({ name: 'Rocky Linux 9', pveTemplateVmid: 9002 });
+    expect(
+      await stack.db
+        .selectFrom('catalogTemplates')
+        .select(['name', 'pveTemplateVmid'])
+        .where('id', '=', 'rocky-9')
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ name: 'Rocky Linux 9', pveTemplateVmid: 9002 });
 
     // Editing a preset: the id is fixed, memory is entered in GiB and checked against the API's rule.
     await page.getByRole('button', { name: fill(T['opCatalog.editPreset'], { name: 'Kecil' }) }).click();
@@ -375,8 +500,13 @@ describe('operator console (real Chromium)', () => {
     expect(await preset.getByLabel(T['opCatalog.memoryGiB']!).getAttribute('aria-invalid')).toBe('true');
     await preset.getByLabel(T['opCatalog.memoryGiB']!).fill('3');
     await preset.getByRole('button', { name: T['common.save'] }).click();
-    await page.getByRole('status').filter({ hasText: fill(T['opCatalog.saved'], { name: 'Kecil' }) }).waitFor();
-    expect(await stack.db.selectFrom('sizePresets').select(['memoryMiB', 'isActive']).where('id', '=', 'small').executeTakeFirstOrThrow()).toEqual({ memoryMiB: 3072, isActive: true });
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['opCatalog.saved'], { name: 'Kecil' }) })
+      .waitFor();
+    expect(
+      await stack.db.selectFrom('sizePresets').select(['memoryMiB', 'isActive']).where('id', '=', 'small').executeTakeFirstOrThrow(),
+    ).toEqual({ memoryMiB: 3072, isActive: true });
   });
 
   it('should pass axe (no serious or critical violations) on every console page, on desktop and phone', async () => {
@@ -396,9 +526,12 @@ describe('operator console (real Chromium)', () => {
       await page.setViewportSize(viewport);
       for (const [path, heading] of pages) {
         await page.goto(`${stack.baseUrl}${path}`);
-        await page.getByRole('heading', { level: 1, name: heading }).waitFor().catch((error: unknown) => {
-          throw new Error(`${path}: ${String(error)} ${problems.join('; ')}`);
-        });
+        await page
+          .getByRole('heading', { level: 1, name: heading })
+          .waitFor()
+          .catch((error: unknown) => {
+            throw new Error(`${path}: ${String(error)} ${problems.join('; ')}`);
+          });
         await page.waitForLoadState('networkidle');
         expect({ path, violations: await seriousViolations(page) }).toEqual({ path, violations: [] });
       }

@@ -58,7 +58,11 @@ describe('web passwords: forgotten password by e-mail, change on the account pag
     await page.getByLabel(T['password.new']!, { exact: true }).fill('password1234');
     await page.getByLabel(T['password.repeat']!, { exact: true }).fill('password1234');
     await page.getByRole('button', { name: T['password.resetSubmit'] }).click();
-    await page.getByRole('alert').filter({ hasText: /terlalu mudah ditebak/ }).first().waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /terlalu mudah ditebak/ })
+      .first()
+      .waitFor();
 
     await page.getByLabel(T['password.new']!, { exact: true }).fill(fresh);
     await page.getByLabel(T['password.repeat']!, { exact: true }).fill(fresh);
@@ -69,7 +73,11 @@ describe('web passwords: forgotten password by e-mail, change on the account pag
 
     await page.getByRole('link', { name: T['password.toSignIn'] }).click();
     await signIn(page, stack.baseUrl, user.email, fresh);
-    const old = await fetch(`${stack.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: user.email, password: TEST_PASSWORD }) });
+    const old = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: user.email, password: TEST_PASSWORD }),
+    });
     expect(old.status).toBe(401);
 
     // The same link again: refused with the API's message.
@@ -77,7 +85,11 @@ describe('web passwords: forgotten password by e-mail, change on the account pag
     await page.getByLabel(T['password.new']!, { exact: true }).fill('Burung-Enggang-Terbang-88');
     await page.getByLabel(T['password.repeat']!, { exact: true }).fill('Burung-Enggang-Terbang-88');
     await page.getByRole('button', { name: T['password.resetSubmit'] }).click();
-    await page.getByRole('alert').filter({ hasText: /sudah dipakai, kedaluwarsa, atau tidak dikenal/ }).first().waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /sudah dipakai, kedaluwarsa, atau tidak dikenal/ })
+      .first()
+      .waitFor();
   });
 
   it('should change the password on the account page with the current one', async () => {
@@ -90,11 +102,18 @@ describe('web passwords: forgotten password by e-mail, change on the account pag
     await section.getByLabel(T['password.new']!, { exact: true }).fill(fresh);
     await section.getByLabel(T['password.repeat']!, { exact: true }).fill(fresh);
     await section.getByRole('button', { name: T['password.change'] }).click();
-    await page.getByRole('status').filter({ hasText: /Kata sandi diganti/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Kata sandi diganti/ })
+      .waitFor();
     // This session stays.
     await page.reload();
     await page.getByRole('region', { name: T['password.changeTitle'] }).waitFor();
-    const viaNew = await fetch(`${stack.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: user.email, password: fresh }) });
+    const viaNew = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: user.email, password: fresh }),
+    });
     expect(viaNew.status).toBe(200);
   });
 
@@ -107,14 +126,28 @@ describe('web passwords: forgotten password by e-mail, change on the account pag
     const row = page.getByRole('row').filter({ hasText: 'Staf Pergi' });
     await row.getByRole('button').first().click();
     await page.getByRole('button', { name: T['users.deactivate'] }).click();
-    await page.getByRole('status').filter({ hasText: fill(T['users.deactivated']!, { name: 'Staf Pergi' }) }).waitFor();
-    const refused = await fetch(`${stack.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: staff.email, password: TEST_PASSWORD }) });
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['users.deactivated']!, { name: 'Staf Pergi' }) })
+      .waitFor();
+    const refused = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: staff.email, password: TEST_PASSWORD }),
+    });
     expect(refused.status).toBe(401);
 
     await row.getByRole('button').first().click();
     await page.getByRole('button', { name: T['users.reactivate'] }).click();
-    await page.getByRole('status').filter({ hasText: fill(T['users.reactivated']!, { name: 'Staf Pergi' }) }).waitFor();
-    const back = await fetch(`${stack.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: staff.email, password: TEST_PASSWORD }) });
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['users.reactivated']!, { name: 'Staf Pergi' }) })
+      .waitFor();
+    const back = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: staff.email, password: TEST_PASSWORD }),
+    });
     expect(back.status).toBe(200);
   });
 });

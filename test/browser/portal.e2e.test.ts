@@ -58,7 +58,10 @@ describe('institution portal (real Chromium)', () => {
     expect(await form.getByLabel(T['apps.picNip']!, { exact: true }).getAttribute('aria-invalid')).toBe('true');
     await form.getByLabel(T['apps.picNip']!, { exact: true }).fill('198703152010011002');
     await form.getByRole('button', { name: T['apps.addSubmit'] }).click();
-    await page.getByRole('status').filter({ hasText: fill(T['apps.added']!, { name: 'E-Surat Biro' }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['apps.added']!, { name: 'E-Surat Biro' }) })
+      .waitFor();
     await page.getByRole('row').filter({ hasText: 'E-Surat Biro' }).waitFor();
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: T['apps.export'] }).click()]);
@@ -81,7 +84,10 @@ describe('institution portal (real Chromium)', () => {
     await page.getByText(fill(T['apps.importCheckOk']!, { rows: 1, created: 1, updated: 0 })).waitFor();
     expect(await page.getByRole('row').filter({ hasText: 'Simpeg' }).count()).toBe(0);
     await page.getByRole('button', { name: T['apps.importSubmit'] }).click();
-    await page.getByRole('status').filter({ hasText: fill(T['apps.importDone']!, { created: 1, updated: 0 }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['apps.importDone']!, { created: 1, updated: 0 }) })
+      .waitFor();
     await page.getByRole('row').filter({ hasText: 'Simpeg' }).waitFor();
   });
 
@@ -126,8 +132,12 @@ describe('institution portal (real Chromium)', () => {
     expect(await key1.getAttribute('aria-invalid')).toBe('true');
     await key1.fill(testSshKey('budi@laptop'));
     await form.getByRole('button', { name: T['requests.addKey'] }).click();
-    await form.getByRole('textbox', { name: fill(T['requests.sshKey']!, { n: 2 }), exact: true }).fill('ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7 pendek');
-    expect(await form.getByRole('textbox', { name: fill(T['requests.sshKey']!, { n: 2 }), exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await form
+      .getByRole('textbox', { name: fill(T['requests.sshKey']!, { n: 2 }), exact: true })
+      .fill('ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7 pendek');
+    expect(await form.getByRole('textbox', { name: fill(T['requests.sshKey']!, { n: 2 }), exact: true }).getAttribute('aria-invalid')).toBe(
+      'true',
+    );
     await form.getByRole('button', { name: fill(T['requests.removeKeyLabel']!, { n: 2 }) }).click();
 
     // the quota left follows the chosen size: 16 vCPU − 2 (Sedang) = 14; custom 20 vCPU is over
@@ -162,7 +172,10 @@ describe('institution portal (real Chromium)', () => {
     const inFlight = page.getByRole('region', { name: T['portal.inFlightTitle'] });
     await inFlight.getByRole('link', { name: 'sipd-web-01' }).waitFor();
     await page.getByRole('region', { name: T['portal.agreementTitle'] }).getByText(T['agreements.status.in_force']!).waitFor();
-    await page.getByRole('region', { name: T['quota.title'] }).getByText(/2 dari 16 vCPU/).waitFor();
+    await page
+      .getByRole('region', { name: T['quota.title'] })
+      .getByText(/2 dari 16 vCPU/)
+      .waitFor();
     await page.getByRole('region', { name: T['portal.vmsTitle'] }).getByText(T['vms.empty']!).waitFor();
   });
 
@@ -177,11 +190,28 @@ describe('institution portal (real Chromium)', () => {
     // what the worker would have left behind: the run finished, the request active with its VM
     await stack.db.updateTable('provisioningRuns').set({ status: 'succeeded', progress: 100 }).where('requestId', '=', requestId).execute();
     await stack.db.updateTable('vpsRequests').set({ status: 'active' }).where('id', '=', requestId).execute();
-    await stack.db.insertInto('vms').values({ requestId, institutionId: world.institutionId, vmid: 100_123, node: 'pve1', name: 'sipd-web-01', cores: 2, memoryMiB: 4096, diskGiB: 40, state: 'running' }).execute();
+    await stack.db
+      .insertInto('vms')
+      .values({
+        requestId,
+        institutionId: world.institutionId,
+        vmid: 100_123,
+        node: 'pve1',
+        name: 'sipd-web-01',
+        cores: 2,
+        memoryMiB: 4096,
+        diskGiB: 40,
+        state: 'running',
+      })
+      .execute();
     await open('/vms', T['vms.title']!);
     const card = page.getByRole('region', { name: 'sipd-web-01' });
     await card.getByText(T['vms.state.running']!, { exact: true }).waitFor();
-    expect(await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.action.start']!, name: 'sipd-web-01' }) }).count()).toBe(0);
+    expect(
+      await card
+        .getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.action.start']!, name: 'sipd-web-01' }) })
+        .count(),
+    ).toBe(0);
 
     await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.decommission']!, name: 'sipd-web-01' }) }).click();
     const confirm = card.getByRole('group', { name: fill(T['vms.decommissionTitle']!, { name: 'sipd-web-01' }) });
@@ -190,9 +220,20 @@ describe('institution portal (real Chromium)', () => {
     await confirm.getByRole('button', { name: T['common.cancel'] }).click();
 
     await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.action.reboot']!, name: 'sipd-web-01' }) }).click();
-    await card.getByRole('group', { name: fill(T['vms.confirm.reboot']!, { name: 'sipd-web-01' }) }).getByRole('button', { name: T['vms.action.reboot'] }).click();
-    await card.getByRole('status').filter({ hasText: fill(T['vms.queued']!, { action: T['vms.action.reboot']!, name: 'sipd-web-01' }) }).waitFor();
-    const run = await stack.db.selectFrom('provisioningRuns').select(['kind', 'status']).where('requestId', '=', requestId).where('kind', '=', 'reboot').executeTakeFirst();
+    await card
+      .getByRole('group', { name: fill(T['vms.confirm.reboot']!, { name: 'sipd-web-01' }) })
+      .getByRole('button', { name: T['vms.action.reboot'] })
+      .click();
+    await card
+      .getByRole('status')
+      .filter({ hasText: fill(T['vms.queued']!, { action: T['vms.action.reboot']!, name: 'sipd-web-01' }) })
+      .waitFor();
+    const run = await stack.db
+      .selectFrom('provisioningRuns')
+      .select(['kind', 'status'])
+      .where('requestId', '=', requestId)
+      .where('kind', '=', 'reboot')
+      .executeTakeFirst();
     expect(run).toEqual({ kind: 'reboot', status: 'queued' });
     await card.getByRole('link', { name: T['vms.followProgress'] }).click();
     await page.getByRole('heading', { level: 1, name: fill(T['requests.detailTitleHost']!, { hostname: 'sipd-web-01' }) }).waitFor();
@@ -202,7 +243,12 @@ describe('institution portal (real Chromium)', () => {
 
   it('should decommission a VM only with its typed host name, show it retained until a date, and restore it within the grace period', async () => {
     // the reboot of the test above is what the worker would have finished by now
-    await stack.db.updateTable('provisioningRuns').set({ status: 'succeeded', progress: 100, finishedAt: new Date() }).where('requestId', '=', requestId).where('status', '=', 'queued').execute();
+    await stack.db
+      .updateTable('provisioningRuns')
+      .set({ status: 'succeeded', progress: 100, finishedAt: new Date() })
+      .where('requestId', '=', requestId)
+      .where('status', '=', 'queued')
+      .execute();
     await open('/vms', T['vms.title']!);
     const card = page.getByRole('region', { name: 'sipd-web-01' });
     await card.getByText(T['vms.state.running']!, { exact: true }).waitFor();
@@ -214,59 +260,113 @@ describe('institution portal (real Chromium)', () => {
     await hostname.fill('sipd-web-02');
     await confirm.getByRole('button', { name: T['vms.decommissionConfirm'] }).click();
     expect(await hostname.getAttribute('aria-invalid')).toBe('true');
-    expect(await stack.db.selectFrom('vms').select('state').where('requestId', '=', requestId).executeTakeFirstOrThrow()).toEqual({ state: 'running' });
+    expect(await stack.db.selectFrom('vms').select('state').where('requestId', '=', requestId).executeTakeFirstOrThrow()).toEqual({
+      state: 'running',
+    });
 
     await hostname.fill('sipd-web-01');
     await confirm.getByRole('button', { name: T['vms.decommissionConfirm'] }).click();
     await card.getByText(T['vms.state.retained']!, { exact: true }).waitFor();
-    const vm = await stack.db.selectFrom('vms').select(['state', 'retainedUntil']).where('requestId', '=', requestId).executeTakeFirstOrThrow();
+    const vm = await stack.db
+      .selectFrom('vms')
+      .select(['state', 'retainedUntil'])
+      .where('requestId', '=', requestId)
+      .executeTakeFirstOrThrow();
     expect(vm.state).toBe('retained');
     await card.getByText(T['vms.retainedUntil']!, { exact: true }).waitFor();
     // no power actions on a retained VM, only restore
-    expect(await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.action.reboot']!, name: 'sipd-web-01' }) }).count()).toBe(0);
+    expect(
+      await card
+        .getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.action.reboot']!, name: 'sipd-web-01' }) })
+        .count(),
+    ).toBe(0);
 
     // the worker stops the VM (no worker runs in this test): its stop run finished
-    const stop = await stack.db.selectFrom('provisioningRuns').select(['id', 'kind', 'status']).where('requestId', '=', requestId).where('kind', '=', 'stop').executeTakeFirstOrThrow();
+    const stop = await stack.db
+      .selectFrom('provisioningRuns')
+      .select(['id', 'kind', 'status'])
+      .where('requestId', '=', requestId)
+      .where('kind', '=', 'stop')
+      .executeTakeFirstOrThrow();
     expect(stop.status).toBe('queued');
-    await stack.db.updateTable('provisioningRuns').set({ status: 'succeeded', progress: 100, finishedAt: new Date() }).where('id', '=', stop.id).execute();
+    await stack.db
+      .updateTable('provisioningRuns')
+      .set({ status: 'succeeded', progress: 100, finishedAt: new Date() })
+      .where('id', '=', stop.id)
+      .execute();
 
     await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.restore']!, name: 'sipd-web-01' }) }).click();
-    await card.getByRole('group', { name: fill(T['vms.restoreTitle']!, { name: 'sipd-web-01' }) }).getByRole('button', { name: T['vms.restore'] }).click();
-    await card.getByRole('status').filter({ hasText: fill(T['vms.restoreQueued']!, { name: 'sipd-web-01' }) }).waitFor();
+    await card
+      .getByRole('group', { name: fill(T['vms.restoreTitle']!, { name: 'sipd-web-01' }) })
+      .getByRole('button', { name: T['vms.restore'] })
+      .click();
+    await card
+      .getByRole('status')
+      .filter({ hasText: fill(T['vms.restoreQueued']!, { name: 'sipd-web-01' }) })
+      .waitFor();
     await card.getByText(T['vms.state.stopped']!, { exact: true }).waitFor();
-    expect(await stack.db.selectFrom('vms').select(['state', 'retainedUntil']).where('requestId', '=', requestId).executeTakeFirstOrThrow()).toEqual({ state: 'stopped', retainedUntil: null });
-    const start = await stack.db.selectFrom('provisioningRuns').select(['kind', 'status']).where('requestId', '=', requestId).where('kind', '=', 'start').executeTakeFirst();
+    expect(
+      await stack.db.selectFrom('vms').select(['state', 'retainedUntil']).where('requestId', '=', requestId).executeTakeFirstOrThrow(),
+    ).toEqual({ state: 'stopped', retainedUntil: null });
+    const start = await stack.db
+      .selectFrom('provisioningRuns')
+      .select(['kind', 'status'])
+      .where('requestId', '=', requestId)
+      .where('kind', '=', 'start')
+      .executeTakeFirst();
     expect(start).toEqual({ kind: 'start', status: 'queued' });
   });
 
   it("should make staff's decommission of a strategis application wait for the head, who approves it on the VM page", async () => {
     // the start of the restore above is what the worker would have finished by now
-    await stack.db.updateTable('provisioningRuns').set({ status: 'succeeded', progress: 100, finishedAt: new Date() }).where('requestId', '=', requestId).where('status', '=', 'queued').execute();
+    await stack.db
+      .updateTable('provisioningRuns')
+      .set({ status: 'succeeded', progress: 100, finishedAt: new Date() })
+      .where('requestId', '=', requestId)
+      .where('status', '=', 'queued')
+      .execute();
     await stack.db.updateTable('applications').set({ dataClassification: 'strategis' }).where('id', '=', world.applicationId).execute();
     try {
       await open('/vms', T['vms.title']!);
       const card = page.getByRole('region', { name: 'sipd-web-01' });
-      await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.decommission']!, name: 'sipd-web-01' }) }).click();
+      await card
+        .getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.decommission']!, name: 'sipd-web-01' }) })
+        .click();
       const confirm = card.getByRole('group', { name: fill(T['vms.decommissionTitle']!, { name: 'sipd-web-01' }) });
       await confirm.getByLabel(T['vms.reason']!).fill('Sistem digantikan aplikasi provinsi');
       await confirm.getByLabel(fill(T['vms.confirmHostname']!, { name: 'sipd-web-01' })).fill('sipd-web-01');
       await confirm.getByRole('button', { name: T['vms.decommissionConfirm'] }).click();
-      await card.getByRole('status').filter({ hasText: fill(T['vms.decommissionAwaiting']!, { name: 'sipd-web-01' }) }).waitFor();
+      await card
+        .getByRole('status')
+        .filter({ hasText: fill(T['vms.decommissionAwaiting']!, { name: 'sipd-web-01' }) })
+        .waitFor();
       const waiting = card.getByRole('group', { name: fill(T['vms.awaitingHeadTitle']!, { name: 'sipd-web-01' }) });
       await waiting.waitFor();
       // staff may withdraw their own request but not approve it; the VM is untouched meanwhile
       expect(await waiting.getByRole('button', { name: T['vms.approveDecommission'] }).count()).toBe(0);
       await waiting.getByRole('button', { name: T['vms.withdrawDecommission'] }).waitFor();
-      expect((await stack.db.selectFrom('vms').select('state').where('requestId', '=', requestId).executeTakeFirstOrThrow()).state).toBe('stopped');
+      expect((await stack.db.selectFrom('vms').select('state').where('requestId', '=', requestId).executeTakeFirstOrThrow()).state).toBe(
+        'stopped',
+      );
 
       await browser.context.clearCookies();
       await signIn(page, stack.baseUrl, world.headEmail, TEST_PASSWORD);
       await open('/vms', T['vms.title']!);
       const headCard = page.getByRole('region', { name: 'sipd-web-01' });
-      await headCard.getByRole('group', { name: fill(T['vms.awaitingHeadTitle']!, { name: 'sipd-web-01' }) }).getByRole('button', { name: T['vms.approveDecommission'] }).click();
+      await headCard
+        .getByRole('group', { name: fill(T['vms.awaitingHeadTitle']!, { name: 'sipd-web-01' }) })
+        .getByRole('button', { name: T['vms.approveDecommission'] })
+        .click();
       await headCard.getByText(T['vms.state.retained']!, { exact: true }).waitFor();
-      expect((await stack.db.selectFrom('vms').select('state').where('requestId', '=', requestId).executeTakeFirstOrThrow()).state).toBe('retained');
-      const decided = await stack.db.selectFrom('vmDecommissions').select(['status', 'decidedBy']).where('requestId', '=', requestId).where('reason', '=', 'Sistem digantikan aplikasi provinsi').executeTakeFirstOrThrow();
+      expect((await stack.db.selectFrom('vms').select('state').where('requestId', '=', requestId).executeTakeFirstOrThrow()).state).toBe(
+        'retained',
+      );
+      const decided = await stack.db
+        .selectFrom('vmDecommissions')
+        .select(['status', 'decidedBy'])
+        .where('requestId', '=', requestId)
+        .where('reason', '=', 'Sistem digantikan aplikasi provinsi')
+        .executeTakeFirstOrThrow();
       expect(decided.status).toBe('approved');
     } finally {
       await stack.db.updateTable('applications').set({ dataClassification: 'rendah' }).where('id', '=', world.applicationId).execute();

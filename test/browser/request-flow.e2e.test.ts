@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { killChild, makeAgreementInForce, REPO_ROOT, startSimulatorProcess, startWorkerProcess, stopChild, testSshKey, TEST_PASSWORD, type SimProcess, type TsChild } from '@betang/testkit';
+import {
+  killChild,
+  makeAgreementInForce,
+  REPO_ROOT,
+  startSimulatorProcess,
+  startWorkerProcess,
+  stopChild,
+  testSshKey,
+  TEST_PASSWORD,
+  type SimProcess,
+  type TsChild,
+} from '@betang/testkit';
 import { Redis } from 'ioredis';
 import type { Page } from 'playwright-core';
 import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
@@ -47,12 +58,34 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
     writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
     writeFileSync(path.join(dir, 'ports.json'), JSON.stringify({ [HOSTNAME]: [80, 443] }));
-    sim = await startSimulatorProcess(path.join(REPO_ROOT, 'test/worker/support/sim-server.ts'), { PLATFORM_PUBLIC_KEY: key.publicKey, GUEST_PORTS_FILE: path.join(dir, 'ports.json'), SIM_TIME_FACTOR: '0.03' });
+    sim = await startSimulatorProcess(path.join(REPO_ROOT, 'test/worker/support/sim-server.ts'), {
+      PLATFORM_PUBLIC_KEY: key.publicKey,
+      GUEST_PORTS_FILE: path.join(dir, 'ports.json'),
+      SIM_TIME_FACTOR: '0.03',
+    });
     const env = {
-      DATABASE_URL: stack.databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '4',
-      PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: sim.tokenSecret, PVE_CA_FILE: sim.caFile,
-      PVE_VMID_MIN: '100000', PVE_VMID_MAX: '100199', PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator',
-      STEP_RETRY_BASE_MS: '50', GUEST_AGENT_WAIT_SECONDS: '60', PVE_CLONE_TASK_SECONDS: '60', PVE_TASK_SECONDS: '30', PVE_SHUTDOWN_SECONDS: '20', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2', WORKER_METRICS_PORT: '0',
+      DATABASE_URL: stack.databaseUrl,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DATABASE_POOL_MAX: '4',
+      PVE_URL: sim.url,
+      PVE_TOKEN_ID: sim.tokenId,
+      PVE_TOKEN_SECRET: sim.tokenSecret,
+      PVE_CA_FILE: sim.caFile,
+      PVE_VMID_MIN: '100000',
+      PVE_VMID_MAX: '100199',
+      PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'),
+      GUEST_SSH_TARGET: 'simulator',
+      STEP_RETRY_BASE_MS: '50',
+      GUEST_AGENT_WAIT_SECONDS: '60',
+      PVE_CLONE_TASK_SECONDS: '60',
+      PVE_TASK_SECONDS: '30',
+      PVE_SHUTDOWN_SECONDS: '20',
+      RECONCILE_EVERY_SECONDS: '0',
+      WORKER_CONCURRENCY: '2',
+      WORKER_METRICS_PORT: '0',
     };
     worker = startWorkerProcess(env);
     browser = await launchBrowser();
@@ -81,7 +114,9 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
       await what();
     } catch (error) {
       const runs = await stack.db.selectFrom('provisioningRuns').select(['kind', 'status', 'currentStep', 'errorMessage']).execute();
-      throw new Error(`${label}: ${(error as Error).message}\nruns: ${JSON.stringify(runs)}\nworker: ${worker?.logs().slice(-3000)}`, { cause: error });
+      throw new Error(`${label}: ${(error as Error).message}\nruns: ${JSON.stringify(runs)}\nworker: ${worker?.logs().slice(-3000)}`, {
+        cause: error,
+      });
     }
   }
 
@@ -107,7 +142,12 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     // the page is never reloaded: everything below arrives over the event stream
     const connect = page.getByTestId('connect');
     await waitOnPage(() => connect.waitFor({ timeout: 180_000 }), 'VM active with its address');
-    const allocation = await stack.db.selectFrom('ipAllocations').select((eb) => eb.fn<string>('host', ['address']).as('address')).where('requestId', '=', requestId).where('releasedAt', 'is', null).executeTakeFirstOrThrow();
+    const allocation = await stack.db
+      .selectFrom('ipAllocations')
+      .select((eb) => eb.fn<string>('host', ['address']).as('address'))
+      .where('requestId', '=', requestId)
+      .where('releasedAt', 'is', null)
+      .executeTakeFirstOrThrow();
     const adminUser = world.institutionCode.toLowerCase();
     await connect.getByText(`ssh ${adminUser}@${allocation.address}`, { exact: true }).waitFor();
     await page.locator('.status').getByText(T['requests.status.active']!, { exact: true }).first().waitFor();
@@ -126,15 +166,25 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     const card = page.getByRole('region', { name: HOSTNAME });
     await card.getByText(T['vms.state.running']!, { exact: true }).waitFor();
     await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.action.reboot']!, name: HOSTNAME }) }).click();
-    await card.getByRole('group', { name: fill(T['vms.confirm.reboot']!, { name: HOSTNAME }) }).getByRole('button', { name: T['vms.action.reboot'] }).click();
+    await card
+      .getByRole('group', { name: fill(T['vms.confirm.reboot']!, { name: HOSTNAME }) })
+      .getByRole('button', { name: T['vms.action.reboot'] })
+      .click();
     await card.getByRole('link', { name: T['vms.followProgress'] }).click();
     await page.getByRole('heading', { level: 1, name: fill(T['requests.detailTitleHost']!, { hostname: HOSTNAME }) }).waitFor();
     const action = page.getByTestId('run').last();
-    await waitOnPage(() => action.getByText(T['requests.runStatus.succeeded']!, { exact: true }).first().waitFor({ timeout: 90_000 }), 'reboot finished');
+    await waitOnPage(
+      () => action.getByText(T['requests.runStatus.succeeded']!, { exact: true }).first().waitFor({ timeout: 90_000 }),
+      'reboot finished',
+    );
   });
 
   it('should take a change asked on the VM card through the operator queue to the applied disk and ports', async () => {
-    const vm = await stack.db.selectFrom('vms').select(['id', 'cores', 'memoryMiB', 'diskGiB']).where('name', '=', HOSTNAME).executeTakeFirstOrThrow();
+    const vm = await stack.db
+      .selectFrom('vms')
+      .select(['id', 'cores', 'memoryMiB', 'diskGiB'])
+      .where('name', '=', HOSTNAME)
+      .executeTakeFirstOrThrow();
     const disk = vm.diskGiB + 10;
     await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
     await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
@@ -146,14 +196,23 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     await form.getByLabel(T['vms.change.disk']!).fill(String(vm.diskGiB - 5));
     await form.getByLabel(T['vms.change.ports']!).fill('80, 443, 445');
     await form.getByRole('button', { name: T['vms.change.submit'] }).click();
-    await form.getByText(/Port 445 .* tidak boleh dibuka/).first().waitFor();
+    await form
+      .getByText(/Port 445 .* tidak boleh dibuka/)
+      .first()
+      .waitFor();
     await form.getByLabel(T['vms.change.ports']!).fill('80, 443, 8443');
     await form.getByRole('button', { name: T['vms.change.submit'] }).click();
-    await form.getByText(/tidak dapat diperkecil/).first().waitFor();
+    await form
+      .getByText(/tidak dapat diperkecil/)
+      .first()
+      .waitFor();
     expect(await stack.db.selectFrom('provisioningRuns').select('id').where('kind', '=', 'resize').execute()).toEqual([]);
     await form.getByLabel(T['vms.change.disk']!).fill(String(disk));
     await form.getByRole('button', { name: T['vms.change.submit'] }).click();
-    await card.getByRole('status').filter({ hasText: fill(T['vms.change.awaiting']!, { name: HOSTNAME }) }).waitFor();
+    await card
+      .getByRole('status')
+      .filter({ hasText: fill(T['vms.change.awaiting']!, { name: HOSTNAME }) })
+      .waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await closeCheckedPage(page, problems);
 
@@ -162,22 +221,41 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     await page.getByRole('navigation').getByRole('link', { name: T['opNav.queue'] }).click();
     await page.getByRole('heading', { level: 1, name: T['opQueue.title'] }).waitFor();
     const size = (d: number) => fill(T['opCommon.sizeShort']!, { cores: vm.cores, memory: vm.memoryMiB / 1024, disk: d });
-    await page.getByText(fill(T['opQueue.changeBeforeAfter']!, { before: size(vm.diskGiB), after: size(disk) })).first().waitFor();
-    await page.getByText(fill(T['opQueue.changePorts']!, { before: '22, 80, 443', after: '22, 80, 443, 8443' })).first().waitFor();
+    await page
+      .getByText(fill(T['opQueue.changeBeforeAfter']!, { before: size(vm.diskGiB), after: size(disk) }))
+      .first()
+      .waitFor();
+    await page
+      .getByText(fill(T['opQueue.changePorts']!, { before: '22, 80, 443', after: '22, 80, 443, 8443' }))
+      .first()
+      .waitFor();
     await page.getByRole('button', { name: fill(T['opQueue.review']!, { hostname: HOSTNAME }) }).click();
     const drawer = page.getByRole('complementary', { name: fill(T['opQueue.reviewTitle']!, { hostname: HOSTNAME }) });
     await drawer.getByRole('form', { name: T['opQueue.approveTitle'] }).getByRole('button', { name: T['opQueue.approve'] }).click();
-    await page.getByRole('status').filter({ hasText: fill(T['opQueue.approved']!, { hostname: HOSTNAME }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['opQueue.approved']!, { hostname: HOSTNAME }) })
+      .waitFor();
 
     // the worker grows the disk and its filesystem, opens 8443, and records the change
     const until = Date.now() + 120_000;
     for (;;) {
-      const run = await stack.db.selectFrom('provisioningRuns').select(['status', 'errorMessage']).where('kind', '=', 'resize').executeTakeFirst();
+      const run = await stack.db
+        .selectFrom('provisioningRuns')
+        .select(['status', 'errorMessage'])
+        .where('kind', '=', 'resize')
+        .executeTakeFirst();
       if (run?.status === 'succeeded') break;
-      if (run?.status === 'failed' || Date.now() > until) throw new Error(`change run: ${JSON.stringify(run)}\nworker: ${worker?.logs().slice(-3000)}`);
+      if (run?.status === 'failed' || Date.now() > until)
+        throw new Error(`change run: ${JSON.stringify(run)}\nworker: ${worker?.logs().slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    const applied = await stack.db.selectFrom('vms').innerJoin('vpsRequests as r', 'r.id', 'vms.requestId').select(['vms.diskGiB', 'r.ports']).where('vms.id', '=', vm.id).executeTakeFirstOrThrow();
+    const applied = await stack.db
+      .selectFrom('vms')
+      .innerJoin('vpsRequests as r', 'r.id', 'vms.requestId')
+      .select(['vms.diskGiB', 'r.ports'])
+      .where('vms.id', '=', vm.id)
+      .executeTakeFirstOrThrow();
     expect(applied).toEqual({ diskGiB: disk, ports: [80, 443, 8443] });
     await closeCheckedPage(page, problems);
 

@@ -26,7 +26,15 @@ async function addDemoUsage(stack: WebStack): Promise<void> {
     const staff = await stack.db.selectFrom('users').select('id').where('email', '=', 'staf.adpim@betang.demo').executeTakeFirstOrThrow();
     const app = await stack.db
       .insertInto('applications')
-      .values({ institutionId: adpim.id, name: 'SIPD Biro Adpim', kind: 'khusus', dataClassification: 'rendah', picName: 'Budi Staf Adpim', picNip: '198703152010011002', picEmail: 'staf.adpim@betang.demo' })
+      .values({
+        institutionId: adpim.id,
+        name: 'SIPD Biro Adpim',
+        kind: 'khusus',
+        dataClassification: 'rendah',
+        picName: 'Budi Staf Adpim',
+        picNip: '198703152010011002',
+        picEmail: 'staf.adpim@betang.demo',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const request = (hostname: string, status: RequestStatus, cores: number, memoryMiB: number, diskGiB: number) => ({
@@ -43,7 +51,14 @@ async function addDemoUsage(stack: WebStack): Promise<void> {
       sshPublicKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBetangDemoKeyOnlyForScreenshots budi@adpim'],
       contact: { name: 'Budi Staf Adpim', nip: '198703152010011002', phone: '0812-5000-1234', email: 'staf.adpim@betang.demo' },
     });
-    await stack.db.insertInto('vpsRequests').values([request('sipd-web-01', 'active', 4, 8192, 80), request('sipd-db-01', 'active', 4, 8192, 160), request('ppid-web-01', 'submitted', 2, 4096, 40)]).execute();
+    await stack.db
+      .insertInto('vpsRequests')
+      .values([
+        request('sipd-web-01', 'active', 4, 8192, 80),
+        request('sipd-db-01', 'active', 4, 8192, 160),
+        request('ppid-web-01', 'submitted', 2, 4096, 40),
+      ])
+      .execute();
   } catch (error) {
     console.warn(`demo usage skipped (${(error as Error).message}); quota bars will show zero usage`);
   }
@@ -59,47 +74,119 @@ async function addOperatorDemo(stack: WebStack): Promise<void> {
     await makeAgreementInForce(db, dinkes.id, { cores: 16, memoryMiB: 32_768, diskGiB: 500, vmCount: 8, ipCount: 8 });
     const app = await db
       .insertInto('applications')
-      .values({ institutionId: dinkes.id, name: 'SIMPUS Dinkes', kind: 'khusus', dataClassification: 'tinggi', picName: 'Sari Staf Dinkes', picNip: '199001012015032001', picEmail: 'staf.dinkes@betang.demo' })
+      .values({
+        institutionId: dinkes.id,
+        name: 'SIMPUS Dinkes',
+        kind: 'khusus',
+        dataClassification: 'tinggi',
+        picName: 'Sari Staf Dinkes',
+        picNip: '199001012015032001',
+        picEmail: 'staf.dinkes@betang.demo',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const request = (hostname: string, status: RequestStatus, cores: number, memoryMiB: number, diskGiB: number, createdAt: Date) => ({
-      institutionId: dinkes.id, applicationId: app.id, requestedBy: staff.id, hostname, templateId: 'ubuntu-24.04', cores, memoryMiB, diskGiB, status, createdAt,
+      institutionId: dinkes.id,
+      applicationId: app.id,
+      requestedBy: staff.id,
+      hostname,
+      templateId: 'ubuntu-24.04',
+      cores,
+      memoryMiB,
+      diskGiB,
+      status,
+      createdAt,
       purpose: 'Sistem informasi puskesmas untuk 14 kabupaten/kota',
       sshPublicKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBetangDemoKeyOnlyForScreenshots sari@dinkes'],
       publicAccess: true,
       ports: [443],
       contact: { name: 'Sari Staf Dinkes', nip: '199001012015032001', phone: '0813-4800-2233', email: 'staf.dinkes@betang.demo' },
     });
-    await db.insertInto('vpsRequests').values([request('simpus-db-01', 'submitted', 8, 16_384, 200, hours(30)), request('simpus-web-01', 'submitted', 2, 4096, 40, hours(3))]).execute();
+    await db
+      .insertInto('vpsRequests')
+      .values([
+        request('simpus-db-01', 'submitted', 8, 16_384, 200, hours(30)),
+        request('simpus-web-01', 'submitted', 2, 4096, 40, hours(3)),
+      ])
+      .execute();
     const runs = await db
       .insertInto('vpsRequests')
-      .values([request('simpus-api-01', 'provisioning', 2, 4096, 40, hours(2)), request('simpus-rep-01', 'provisioning', 2, 4096, 40, hours(3)), request('simpus-bak-01', 'failed', 1, 2048, 20, hours(4))])
+      .values([
+        request('simpus-api-01', 'provisioning', 2, 4096, 40, hours(2)),
+        request('simpus-rep-01', 'provisioning', 2, 4096, 40, hours(3)),
+        request('simpus-bak-01', 'failed', 1, 2048, 20, hours(4)),
+      ])
       .returning(['id', 'hostname'])
       .execute();
     const [api, rep, bak] = runs;
     await db
       .insertInto('provisioningRuns')
       .values([
-        { requestId: api!.id, kind: 'provision', status: 'running', currentStep: 'clone', progress: 30, startedAt: new Date(Date.now() - 12 * 60_000) },
+        {
+          requestId: api!.id,
+          kind: 'provision',
+          status: 'running',
+          currentStep: 'clone',
+          progress: 30,
+          startedAt: new Date(Date.now() - 12 * 60_000),
+        },
         { requestId: rep!.id, kind: 'provision', status: 'running', currentStep: 'await-agent', progress: 70, startedAt: hours(1.4) },
         {
-          requestId: bak!.id, kind: 'provision', status: 'failed', currentStep: 'clone', progress: 20, startedAt: hours(1), finishedAt: hours(0.8), errorCode: 'STORAGE_FULL', errorRetryable: false,
-          errorMessage: 'Penyimpanan local-lvm di node pve2 penuh. Kosongkan ruang atau pindahkan templat, lalu ulangi.\n\nStorage local-lvm on node pve2 is full. Free space or move the template, then retry.',
+          requestId: bak!.id,
+          kind: 'provision',
+          status: 'failed',
+          currentStep: 'clone',
+          progress: 20,
+          startedAt: hours(1),
+          finishedAt: hours(0.8),
+          errorCode: 'STORAGE_FULL',
+          errorRetryable: false,
+          errorMessage:
+            'Penyimpanan local-lvm di node pve2 penuh. Kosongkan ruang atau pindahkan templat, lalu ulangi.\n\nStorage local-lvm on node pve2 is full. Free space or move the template, then retry.',
         },
       ])
       .execute();
     const GIB = 1024 ** 3;
     const node = (name: string, online: boolean, cpu: number, mem: number, used: number) => ({
-      node: name, online, statsVisible: online, cpuUsage: online ? cpu : null, cpuCount: online ? 32 : null, memTotalBytes: online ? 256 * GIB : null, memUsedBytes: online ? mem * GIB : null,
-      storages: online ? [{ storage: 'local-lvm', shared: false, available: true, totalBytes: 1800 * GIB, usedBytes: used * GIB }, { storage: 'ceph-vm', shared: true, available: true, totalBytes: 12_000 * GIB, usedBytes: 4300 * GIB }] : [],
+      node: name,
+      online,
+      statsVisible: online,
+      cpuUsage: online ? cpu : null,
+      cpuCount: online ? 32 : null,
+      memTotalBytes: online ? 256 * GIB : null,
+      memUsedBytes: online ? mem * GIB : null,
+      storages: online
+        ? [
+            { storage: 'local-lvm', shared: false, available: true, totalBytes: 1800 * GIB, usedBytes: used * GIB },
+            { storage: 'ceph-vm', shared: true, available: true, totalBytes: 12_000 * GIB, usedBytes: 4300 * GIB },
+          ]
+        : [],
       observedAt: new Date(),
     });
-    await db.transaction().execute((tx) => replaceClusterSnapshot(tx, [node('pve1', true, 0.42, 148, 910), node('pve2', true, 0.18, 96, 1790), node('pve3', false, 0, 0, 0)]));
+    await db
+      .transaction()
+      .execute((tx) =>
+        replaceClusterSnapshot(tx, [node('pve1', true, 0.42, 148, 910), node('pve2', true, 0.18, 96, 1790), node('pve3', false, 0, 0, 0)]),
+      );
     await db
       .insertInto('reconcileFindings')
       .values([
-        { kind: 'orphan_vm', fingerprint: 'demo-orphan-10412', node: 'pve2', vmid: 10412, messageId: 'VM 10412 di pve2 berada di rentang Betang tetapi tidak tercatat pada permintaan mana pun.', messageEn: 'VM 10412 on pve2 is in Betang\'s range but belongs to no request.' },
-        { kind: 'config_drift', fingerprint: 'demo-drift-10388', node: 'pve1', vmid: 10388, messageId: 'VM 10388 memakai 4 vCPU, padahal yang disetujui 2 vCPU.', messageEn: 'VM 10388 uses 4 vCPU while 2 vCPU were approved.' },
+        {
+          kind: 'orphan_vm',
+          fingerprint: 'demo-orphan-10412',
+          node: 'pve2',
+          vmid: 10412,
+          messageId: 'VM 10412 di pve2 berada di rentang Betang tetapi tidak tercatat pada permintaan mana pun.',
+          messageEn: "VM 10412 on pve2 is in Betang's range but belongs to no request.",
+        },
+        {
+          kind: 'config_drift',
+          fingerprint: 'demo-drift-10388',
+          node: 'pve1',
+          vmid: 10388,
+          messageId: 'VM 10388 memakai 4 vCPU, padahal yang disetujui 2 vCPU.',
+          messageEn: 'VM 10388 uses 4 vCPU while 2 vCPU were approved.',
+        },
       ])
       .execute();
   } catch (error) {

@@ -55,7 +55,11 @@ describe('web sign-in, dashboard and language (real Chromium)', () => {
   it('should tell how long to wait after repeated failures from this address, in the alert', async () => {
     const user = await makeUser(stack.db, { roles: [Role.InstitutionStaff], institutionId, name: 'Akun Tertunda' });
     for (let i = 0; i < 5; i += 1) {
-      const wrong = await fetch(`${stack.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: user.email, password: 'salah-sekali-123' }) });
+      const wrong = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: user.email, password: 'salah-sekali-123' }),
+      });
       expect(wrong.status).toBe(401);
     }
     // From the same address even the right password waits: the delay is per e-mail + address, the account is not locked.
@@ -88,7 +92,10 @@ describe('web sign-in, dashboard and language (real Chromium)', () => {
     await page.getByLabel(TEXT.id['signIn.email']!, { exact: true }).fill('bukan-email');
     await page.getByRole('button', { name: TEXT.id['signIn.submit']!, exact: true }).click();
     const email = page.getByLabel(TEXT.id['signIn.email']!, { exact: true });
-    await page.getByRole('alert').filter({ hasText: TEXT.id['form.checkFields']!.replace('{count}', '2') }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: TEXT.id['form.checkFields']!.replace('{count}', '2') })
+      .waitFor();
     expect(await email.getAttribute('aria-invalid')).toBe('true');
     expect(await page.getByLabel(TEXT.id['signIn.password']!, { exact: true }).getAttribute('aria-invalid')).toBe('true');
     expect(loginCalls).toBe(0);

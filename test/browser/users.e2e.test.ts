@@ -7,7 +7,8 @@ import { startWebStack, type WebStack } from './support/web-stack';
 jest.setTimeout(120_000);
 
 const T = TEXT.id;
-const fill = (s: string, values: Record<string, string | number>) => Object.entries(values).reduce((text, [k, v]) => text.replaceAll(`{${k}}`, String(v)), s);
+const fill = (s: string, values: Record<string, string | number>) =>
+  Object.entries(values).reduce((text, [k, v]) => text.replaceAll(`{${k}}`, String(v)), s);
 
 describe('web user management (real Chromium)', () => {
   let stack: WebStack;
@@ -30,7 +31,8 @@ describe('web user management (real Chromium)', () => {
     institutionName = institution.name;
     await makeQuota(stack.db, institution.id, admin.id);
     headEmail = (await makeUser(stack.db, { roles: [Role.InstitutionHead], institutionId: institution.id, name: 'Kepala Biro' })).email;
-    otherHeadEmail = (await makeUser(stack.db, { roles: [Role.InstitutionHead], institutionId: other.id, name: 'Kepala Dinas Pendidikan' })).email;
+    otherHeadEmail = (await makeUser(stack.db, { roles: [Role.InstitutionHead], institutionId: other.id, name: 'Kepala Dinas Pendidikan' }))
+      .email;
     operatorEmail = (await makeUser(stack.db, { roles: [Role.Operator], name: 'Rina Operator' })).email;
   });
 
@@ -59,7 +61,10 @@ describe('web user management (real Chromium)', () => {
     await form.getByLabel(T['role.institution_staff']!).check();
     await form.getByRole('button', { name: T['users.addSubmit'] }).click();
 
-    await page.getByRole('status').filter({ hasText: fill(T['users.added']!, { name: 'Budi Santoso' }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['users.added']!, { name: 'Budi Santoso' }) })
+      .waitFor();
     const row = page.getByRole('row').filter({ hasText: 'budi.santoso@biro.kalteng.go.id' });
     await row.waitFor();
     expect(await row.textContent()).toContain(T['role.institution_staff']);
@@ -87,7 +92,10 @@ describe('web user management (real Chromium)', () => {
     await password.fill('Sandi-Yang-Cukup-Panjang');
     await form.getByLabel(T['role.institution_staff']!).check();
     await form.getByRole('button', { name: T['users.addSubmit'] }).click();
-    await form.getByRole('alert').filter({ hasText: `E-mail ${headEmail} sudah terdaftar.` }).waitFor();
+    await form
+      .getByRole('alert')
+      .filter({ hasText: `E-mail ${headEmail} sudah terdaftar.` })
+      .waitFor();
   });
 
   it('should change roles and deactivate a user', async () => {
@@ -108,7 +116,10 @@ describe('web user management (real Chromium)', () => {
     await edit.getByLabel(T['role.institution_head']!).check();
     await edit.getByLabel(T['users.active']!).uncheck();
     await edit.getByRole('button', { name: T['common.save'] }).click();
-    await page.getByRole('status').filter({ hasText: fill(T['users.saved']!, { name: 'Citra Lestari' }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['users.saved']!, { name: 'Citra Lestari' }) })
+      .waitFor();
     const row = page.getByRole('row').filter({ hasText: 'citra@biro.kalteng.go.id' });
     await row.filter({ hasText: T['users.statusInactive'] }).waitFor();
     expect(await row.textContent()).toContain(T['role.institution_head']);
@@ -137,7 +148,11 @@ describe('web user management (real Chromium)', () => {
   it("should let an admin clear a user's sign-in delays from the user's edit panel", async () => {
     const target = await makeUser(stack.db, { roles: [Role.Auditor], name: 'Dodi Auditor' });
     const attempt = (password: string) =>
-      fetch(`${stack.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: target.email, password }) });
+      fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: target.email, password }),
+      });
     for (let i = 0; i < 5; i += 1) expect((await attempt('salah-sekali-123')).status).toBe(401);
     expect((await attempt(TEST_PASSWORD)).status).toBe(429);
 
@@ -146,7 +161,10 @@ describe('web user management (real Chromium)', () => {
     await page.getByRole('button', { name: fill(T['users.editLabel']!, { name: 'Dodi Auditor' }) }).click();
     const edit = page.getByRole('form', { name: fill(T['users.editTitle']!, { name: 'Dodi Auditor' }) });
     await edit.getByRole('button', { name: T['users.unlock'] }).click();
-    await page.getByRole('status').filter({ hasText: fill(T['users.unlocked']!, { name: 'Dodi Auditor' }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['users.unlocked']!, { name: 'Dodi Auditor' }) })
+      .waitFor();
     expect((await attempt(TEST_PASSWORD)).status).toBe(200);
   });
 });

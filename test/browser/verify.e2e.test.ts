@@ -27,7 +27,11 @@ describe('public agreement verification page (real Chromium)', () => {
   async function signAs(email: string, id: string): Promise<void> {
     const session = await apiSession(stack.baseUrl, email);
     const detail = (await (await session.api.get(`/api/v1/agreements/${id}`)).json()) as { currentSha256: string };
-    const answer = await session.post(`/agreements/${id}/signatures`, { password: TEST_PASSWORD, consent: true, expectedSha256: detail.currentSha256 });
+    const answer = await session.post(`/agreements/${id}/signatures`, {
+      password: TEST_PASSWORD,
+      consent: true,
+      expectedSha256: detail.currentSha256,
+    });
     await session.close();
     if (answer.status !== 201) throw new Error(`sign: ${answer.status} ${JSON.stringify(answer.body)}`);
   }

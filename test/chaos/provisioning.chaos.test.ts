@@ -4,8 +4,24 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Db } from '@betang/db';
 import {
-  call, createMigratedDatabase, freePort, inParallel, isAlive, killChild, seedForRequests, signIn, simCall, startApiProcess, startPostgres, startRedis, startWorkerProcess, submitBody,
-  type Service, type Session, type SimProcess, type TsChild,
+  call,
+  createMigratedDatabase,
+  freePort,
+  inParallel,
+  isAlive,
+  killChild,
+  seedForRequests,
+  signIn,
+  simCall,
+  startApiProcess,
+  startPostgres,
+  startRedis,
+  startWorkerProcess,
+  submitBody,
+  type Service,
+  type Session,
+  type SimProcess,
+  type TsChild,
 } from '@betang/testkit';
 import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
 import { chaosPlan, seededRandom, type ChaosAction } from './support/chaos-plan';
@@ -53,7 +69,16 @@ describe('provisioning under chaos', () => {
   });
 
   it('should end every request active or failed with a reason, leaking nothing', async () => {
-    const figures = { requests: N, kills: 0, redisRestarts: 0, postgresRestarts: 0, simFaults: 0, injected5xx: 0, injected595: 0, violations: 0 };
+    const figures = {
+      requests: N,
+      kills: 0,
+      redisRestarts: 0,
+      postgresRestarts: 0,
+      simFaults: 0,
+      injected5xx: 0,
+      injected595: 0,
+      violations: 0,
+    };
     pg = await startPostgres();
     redis = await startRedis();
     const database = await createMigratedDatabase(pg.url, 'betang_chaos');
@@ -65,7 +90,12 @@ describe('provisioning under chaos', () => {
     const key = makeKeyPair();
     writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
     writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
-    sim = await startClusterSim({ PLATFORM_PUBLIC_KEY: key.publicKey, SIM_TIME_FACTOR: process.env.CHAOS_TIME_FACTOR ?? '0.03', SIM_NODES: '3', SIM_SEED: String(SEED) });
+    sim = await startClusterSim({
+      PLATFORM_PUBLIC_KEY: key.publicKey,
+      SIM_TIME_FACTOR: process.env.CHAOS_TIME_FACTOR ?? '0.03',
+      SIM_NODES: '3',
+      SIM_SEED: String(SEED),
+    });
     const s = sim;
     // Standing faults for the whole run: PVE answering 500 and 595 on any call.
     await simCall(s, 'POST', '/_sim/faults/route-error', { path: '**', rate: 0.02, status: 500, message: 'proxy loop detected [chaos]' });
@@ -74,10 +104,27 @@ describe('provisioning under chaos', () => {
     const apiPort = await freePort();
     api = await startApiProcess({ databaseUrl: database.url, port: apiPort });
     const workerEnv = {
-      DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: 'chaos', NODE_ENV: 'test', LOG_LEVEL: process.env.CHAOS_WORKER_LOG_LEVEL ?? 'error', DATABASE_POOL_MAX: '8',
-      PVE_URL: s.url, PVE_TOKEN_ID: s.tokenId, PVE_TOKEN_SECRET: s.tokenSecret, PVE_CA_FILE: s.caFile, PVE_VMID_MIN: String(VMID.min), PVE_VMID_MAX: String(VMID.max),
-      PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator', STEP_RETRY_BASE_MS: '200', GUEST_AGENT_WAIT_SECONDS: '60',
-      PVE_CLONE_TASK_SECONDS: '120', PVE_TASK_SECONDS: '60', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '4', RUN_STALE_SECONDS: '30',
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: 'chaos',
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.CHAOS_WORKER_LOG_LEVEL ?? 'error',
+      DATABASE_POOL_MAX: '8',
+      PVE_URL: s.url,
+      PVE_TOKEN_ID: s.tokenId,
+      PVE_TOKEN_SECRET: s.tokenSecret,
+      PVE_CA_FILE: s.caFile,
+      PVE_VMID_MIN: String(VMID.min),
+      PVE_VMID_MAX: String(VMID.max),
+      PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'),
+      GUEST_SSH_TARGET: 'simulator',
+      STEP_RETRY_BASE_MS: '200',
+      GUEST_AGENT_WAIT_SECONDS: '60',
+      PVE_CLONE_TASK_SECONDS: '120',
+      PVE_TASK_SECONDS: '60',
+      RECONCILE_EVERY_SECONDS: '0',
+      WORKER_CONCURRENCY: '4',
+      RUN_STALE_SECONDS: '30',
     };
     for (let i = 0; i < WORKERS; i += 1) workers[i] = startWorkerProcess(workerEnv);
 
@@ -88,7 +135,13 @@ describe('provisioning under chaos', () => {
     const operator = await signIn(base, seeded.operatorEmail);
     const slots = Array.from({ length: N }, (_, i) => seeded.institutions[Math.floor(i / 40)]!);
     const ids = await inParallel(slots, 16, async (inst, i) => {
-      const r = await call<{ id: string }>(staff.get(inst.id)!, 'POST', '/api/v1/vps-requests', submitBody(inst.applicationId, `chaos-${i}`), 1);
+      const r = await call<{ id: string }>(
+        staff.get(inst.id)!,
+        'POST',
+        '/api/v1/vps-requests',
+        submitBody(inst.applicationId, `chaos-${i}`),
+        1,
+      );
       if (r.status !== 201) throw new Error(`submit ${i}: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body.id;
     });
@@ -136,18 +189,27 @@ describe('provisioning under chaos', () => {
           if (!victim) return 'no VM to lock yet';
           await simCall(s, 'POST', '/_sim/faults/hold-vm-lock', { vmid: victim.vmid, held: true });
           figures.simFaults += 1;
-          setTimeout(() => void simCall(s, 'POST', '/_sim/faults/hold-vm-lock', { vmid: victim.vmid, held: false }).catch(() => undefined), action.heldMs);
+          setTimeout(
+            () => void simCall(s, 'POST', '/_sim/faults/hold-vm-lock', { vmid: victim.vmid, held: false }).catch(() => undefined),
+            action.heldMs,
+          );
           return `config lock of VM ${victim.vmid} held for ${action.heldMs} ms`;
         }
         case 'agent-delay':
           await simCall(s, 'POST', '/_sim/faults/agent-never-starts', { vmid: '*', on: true });
           figures.simFaults += 1;
-          setTimeout(() => void simCall(s, 'POST', '/_sim/faults/agent-never-starts', { vmid: '*', on: false }).catch(() => undefined), action.heldMs);
+          setTimeout(
+            () => void simCall(s, 'POST', '/_sim/faults/agent-never-starts', { vmid: '*', on: false }).catch(() => undefined),
+            action.heldMs,
+          );
           return `guest agents silent for ${action.heldMs} ms`;
         case 'slow-clones':
           await simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'qmclone', multiplier: action.multiplier });
           figures.simFaults += 1;
-          setTimeout(() => void simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'qmclone', multiplier: 1 }).catch(() => undefined), action.heldMs);
+          setTimeout(
+            () => void simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'qmclone', multiplier: 1 }).catch(() => undefined),
+            action.heldMs,
+          );
           return `clones ${action.multiplier}× slower for ${action.heldMs} ms`;
         case 'storage-lock-timeout':
           await simCall(s, 'POST', '/_sim/faults/storage-lock-timeout', { storage: 'ceph', times: action.times });
@@ -192,18 +254,33 @@ describe('provisioning under chaos', () => {
     say(`figures: ${JSON.stringify({ ...figures, pveRequests: stats.requests })}`);
     const failures = await db.selectFrom('provisioningRuns').select(['errorCode', 'currentStep']).where('status', '=', 'failed').execute();
     const byCode: Record<string, number> = {};
-    for (const f of failures) byCode[`${f.errorCode ?? '?'}@${f.currentStep ?? '-'}`] = (byCode[`${f.errorCode ?? '?'}@${f.currentStep ?? '-'}`] ?? 0) + 1;
+    for (const f of failures)
+      byCode[`${f.errorCode ?? '?'}@${f.currentStep ?? '-'}`] = (byCode[`${f.errorCode ?? '?'}@${f.currentStep ?? '-'}`] ?? 0) + 1;
     say(`failed runs by code@step: ${JSON.stringify(byCode)}`);
     for (const v of report.violations) say(`VIOLATION: ${v}`);
     if (report.violations.length > 0) {
-      const open = await db.selectFrom('provisioningRuns').innerJoin('vpsRequests', 'vpsRequests.id', 'provisioningRuns.requestId')
-        .select(['vpsRequests.hostname', 'provisioningRuns.status', 'provisioningRuns.currentStep', 'provisioningRuns.attempt', 'provisioningRuns.heartbeatAt', 'provisioningRuns.errorCode'])
-        .where('vpsRequests.status', 'not in', ['active', 'failed']).execute();
+      const open = await db
+        .selectFrom('provisioningRuns')
+        .innerJoin('vpsRequests', 'vpsRequests.id', 'provisioningRuns.requestId')
+        .select([
+          'vpsRequests.hostname',
+          'provisioningRuns.status',
+          'provisioningRuns.currentStep',
+          'provisioningRuns.attempt',
+          'provisioningRuns.heartbeatAt',
+          'provisioningRuns.errorCode',
+        ])
+        .where('vpsRequests.status', 'not in', ['active', 'failed'])
+        .execute();
       for (const r of open) say(`unsettled: ${JSON.stringify(r)}`);
       if (process.env.CHAOS_DEBUG) {
         const { execFileSync } = await import('node:child_process');
         say(execFileSync('redis-cli', ['-p', String(redis.port), '--scan', '--pattern', 'chaos:maintenance*'], { encoding: 'utf8' }));
-        say(execFileSync('redis-cli', ['-p', String(redis.port), 'zrange', 'chaos:maintenance:repeat', '0', '-1', 'WITHSCORES'], { encoding: 'utf8' }));
+        say(
+          execFileSync('redis-cli', ['-p', String(redis.port), 'zrange', 'chaos:maintenance:repeat', '0', '-1', 'WITHSCORES'], {
+            encoding: 'utf8',
+          }),
+        );
         say(execFileSync('ps', ['-o', 'pid,stat,etime,args', '--ppid', String(process.pid)], { encoding: 'utf8' }));
       }
       for (const [i, w] of workers.entries()) say(`worker ${i} log tail:\n${w?.logs().slice(-3000) ?? ''}`);

@@ -58,7 +58,27 @@ describe('infra/nginx/betang.conf', () => {
   /** A temp prefix with a self-signed certificate and a main config including ours; returns `nginx -t`'s result. */
   function nginxTest(siteConfig: string): Result {
     const dir = tempDir();
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=betang.test', '-keyout', join(dir, 'privkey.pem'), '-out', join(dir, 'fullchain.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=betang.test',
+        '-keyout',
+        join(dir, 'privkey.pem'),
+        '-out',
+        join(dir, 'fullchain.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     writeFileSync(join(dir, 'betang.conf'), siteConfig.replaceAll('/etc/ssl/betang/', `${dir}/`));
     writeFileSync(
       join(dir, 'nginx.conf'),
@@ -137,8 +157,12 @@ describe('infra/systemd units', () => {
   });
 
   it('should fail verification of a broken copy (missing binary, bad value)', () => {
-    expect(verify((n, t) => (n === 'betang-worker.service' ? t.replace(/^ExecStart=\S+/m, 'ExecStart=/nonexistent/node') : t)).status).not.toBe(0);
-    expect(verify((n, t) => (n === 'betang-api.service' ? t.replace('Restart=on-failure', 'Restart=sometimes') : t)).output).toMatch(/sometimes/);
+    expect(
+      verify((n, t) => (n === 'betang-worker.service' ? t.replace(/^ExecStart=\S+/m, 'ExecStart=/nonexistent/node') : t)).status,
+    ).not.toBe(0);
+    expect(verify((n, t) => (n === 'betang-api.service' ? t.replace('Restart=on-failure', 'Restart=sometimes') : t)).output).toMatch(
+      /sometimes/,
+    );
   });
 
   it('should give the worker more stop time than it takes to release its runs, and run migrations first', () => {
@@ -191,7 +215,9 @@ describe('infra/compose.yaml', () => {
   });
 
   it('should make docker-compose config fail on a broken copy', () => {
-    expect(composeConfig(source.replace('condition: service_completed_successfully', 'condition: service_finished_somehow')).status).not.toBe(0);
+    expect(
+      composeConfig(source.replace('condition: service_completed_successfully', 'condition: service_finished_somehow')).status,
+    ).not.toBe(0);
     expect(composeConfig(source.replace('  redis:\n    image:', '  redis:\n    imagee:')).status).not.toBe(0);
   });
 
@@ -204,7 +230,8 @@ describe('infra/compose.yaml', () => {
     // The services start with tsx, so it must survive --omit=dev.
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
     expect(pkg.dependencies?.tsx).toBeDefined();
-    for (const entry of dockerfile.match(/"(apps|packages)\/[^"]+\.ts"/g) ?? []) expect(existsSync(join(ROOT, JSON.parse(entry) as string))).toBe(true);
+    for (const entry of dockerfile.match(/"(apps|packages)\/[^"]+\.ts"/g) ?? [])
+      expect(existsSync(join(ROOT, JSON.parse(entry) as string))).toBe(true);
   });
 
   it('should ship example settings the api and the worker accept', () => {
@@ -216,7 +243,9 @@ describe('infra/compose.yaml', () => {
 
 describe('infra shell scripts', () => {
   jest.setTimeout(60_000);
-  const scripts = readdirSync(join(INFRA, 'proxmox')).filter((f) => f.endsWith('.sh')).map((f) => join(INFRA, 'proxmox', f));
+  const scripts = readdirSync(join(INFRA, 'proxmox'))
+    .filter((f) => f.endsWith('.sh'))
+    .map((f) => join(INFRA, 'proxmox', f));
 
   it('should pass sh -n and shellcheck', () => {
     expect(scripts.length).toBeGreaterThanOrEqual(2);
@@ -243,7 +272,15 @@ describe('infra shell scripts', () => {
     for (const [, id = '', vmid] of seed.matchAll(/id: '([a-z0-9.-]+)', name: '[^']+', osFamily: '[a-z]+', pveTemplateVmid: (\d+)/g)) {
       expect(build).toMatch(new RegExp(`^build ${vmid} ${id.replace('.', '\\.')} `, 'm'));
     }
-    for (const needed of ['--scsihw virtio-scsi-pci', '--serial0 socket', '--agent enabled=1', 'cloudinit', 'qm importdisk', 'qm template', 'qemu-guest-agent']) {
+    for (const needed of [
+      '--scsihw virtio-scsi-pci',
+      '--serial0 socket',
+      '--agent enabled=1',
+      'cloudinit',
+      'qm importdisk',
+      'qm template',
+      'qemu-guest-agent',
+    ]) {
       expect(build).toContain(needed);
     }
   });
@@ -251,21 +288,31 @@ describe('infra shell scripts', () => {
 
 describe('docs/runbook.md', () => {
   const runbook = readFileSync(join(ROOT, 'docs', 'runbook.md'), 'utf8');
-  const anchors = new Set([...runbook.matchAll(/^### ([a-z0-9_]+)$/gm)].map((m) => m[1]!).concat([...runbook.matchAll(/<a id="([a-z0-9_-]+)"><\/a>/g)].map((m) => m[1]!)));
+  const anchors = new Set(
+    [...runbook.matchAll(/^### ([a-z0-9_]+)$/gm)]
+      .map((m) => m[1]!)
+      .concat([...runbook.matchAll(/<a id="([a-z0-9_-]+)"><\/a>/g)].map((m) => m[1]!)),
+  );
 
   it('should have a section for every failure code the worker can report', () => {
     const codes = new Set<string>();
     const sources = [
       ...readdirSync(join(ROOT, 'apps/worker/src'), { recursive: true, encoding: 'utf8' }).map((f) => join(ROOT, 'apps/worker/src', f)),
-      ...readdirSync(join(ROOT, 'packages/guest/src'), { recursive: true, encoding: 'utf8' }).map((f) => join(ROOT, 'packages/guest/src', f)),
+      ...readdirSync(join(ROOT, 'packages/guest/src'), { recursive: true, encoding: 'utf8' }).map((f) =>
+        join(ROOT, 'packages/guest/src', f),
+      ),
     ].filter((f) => f.endsWith('.ts') && !/\.test\.ts$|testing/.test(f));
     for (const file of sources) {
       const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/(?:permanent|transient)\(\s*'([A-Z][A-Z0-9_]+)'|new RunError\(\s*'([A-Z][A-Z0-9_]+)'|code: '((?:GUEST|RUN|PVE)_[A-Z0-9_]+|[A-Z]+_[A-Z_]+)'/g)) codes.add((m[1] ?? m[2] ?? m[3])!);
+      for (const m of text.matchAll(
+        /(?:permanent|transient)\(\s*'([A-Z][A-Z0-9_]+)'|new RunError\(\s*'([A-Z][A-Z0-9_]+)'|code: '((?:GUEST|RUN|PVE)_[A-Z0-9_]+|[A-Z]+_[A-Z_]+)'/g,
+      ))
+        codes.add((m[1] ?? m[2] ?? m[3])!);
       for (const m of text.matchAll(/^ {2}([A-Z][A-Z0-9_]+): \{$/gm)) if (file.endsWith('failure-advice.ts')) codes.add(m[1]!);
     }
     const pveCodes = readFileSync(join(ROOT, 'packages/proxmox/src/errors/pve-error-code.ts'), 'utf8');
-    for (const m of pveCodes.matchAll(/^ {2}\| '([a-z-]+)'$/gm)) if (m[1] !== 'unknown') codes.add(`PVE_${m[1]!.toUpperCase().replace(/-/g, '_')}`);
+    for (const m of pveCodes.matchAll(/^ {2}\| '([a-z-]+)'$/gm))
+      if (m[1] !== 'unknown') codes.add(`PVE_${m[1]!.toUpperCase().replace(/-/g, '_')}`);
     for (const m of readFileSync(join(ROOT, 'packages/guest/src/index.ts'), 'utf8').matchAll(/'(GUEST_[A-Z_]+)'/g)) codes.add(m[1]!);
     expect(codes.size).toBeGreaterThan(40);
     const missing = [...codes].filter((c) => !anchors.has(c.toLowerCase()) && !/^E[A-Z]+$|^SIG/.test(c));

@@ -26,18 +26,26 @@ describe('template package list', () => {
     expect(readFileSync(IMAGE, 'utf8')).toMatch(/LIST="\$repo\/infra\/proxmox\/template-packages\.txt"/);
   });
 
-  it("should hold what the agent, cloud-init and every guest step need", () => {
+  it('should hold what the agent, cloud-init and every guest step need', () => {
     const packages = listed();
-    for (const p of ['cloud-init', 'qemu-guest-agent', 'openssh-server', 'sudo', 'ufw', 'unattended-upgrades', 'tzdata']) expect(packages).toContain(p);
+    for (const p of ['cloud-init', 'qemu-guest-agent', 'openssh-server', 'sudo', 'ufw', 'unattended-upgrades', 'tzdata'])
+      expect(packages).toContain(p);
     for (const p of packages) expect(p).toMatch(/^[a-z0-9][a-z0-9+.-]+$/);
   });
 
   it('should be in the cached guest image, when it is built', () => {
     // Same key as build-guest-image.sh: sha256 of the script followed by the list, 16 hex digits.
-    const key = createHash('sha256').update(Buffer.concat([readFileSync(IMAGE), readFileSync(LIST)])).digest('hex').slice(0, 16);
+    const key = createHash('sha256')
+      .update(Buffer.concat([readFileSync(IMAGE), readFileSync(LIST)]))
+      .digest('hex')
+      .slice(0, 16);
     const manifest = path.join(process.env.BETANG_GUEST_IMAGE_CACHE ?? '/var/cache/betang/guest-image', key, 'packages.txt');
     if (!existsSync(manifest)) return; // CI builds the image before the tests (.ci/run)
-    const installed = new Set(readFileSync(manifest, 'utf8').split('\n').map((l) => l.split(' ')[0]));
+    const installed = new Set(
+      readFileSync(manifest, 'utf8')
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    );
     expect(listed().filter((p) => !installed.has(p))).toEqual([]);
   });
 });

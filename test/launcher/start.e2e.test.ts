@@ -1,7 +1,16 @@
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { childLogEnv, freePort, portIsFree, REPO_ROOT, spawnTs, testEncrypted, TEST_MASTER_KEY, TEST_SIGNING_MASTER_SECRET } from '@betang/testkit';
+import {
+  childLogEnv,
+  freePort,
+  portIsFree,
+  REPO_ROOT,
+  spawnTs,
+  testEncrypted,
+  TEST_MASTER_KEY,
+  TEST_SIGNING_MASTER_SECRET,
+} from '@betang/testkit';
 import { ensureWebBuild } from '../browser/support/web-build';
 
 /**
@@ -20,7 +29,8 @@ function looseEntries(root: string, dirsOnly = false): string[] {
   const walk = (p: string) => {
     const s = lstatSync(p);
     if (s.isSymbolicLink()) return;
-    if ((s.mode & 0o077) !== 0 && (s.isDirectory() || !dirsOnly)) out.push(`${path.relative(root, p) || '.'} ${(s.mode & 0o777).toString(8)}`);
+    if ((s.mode & 0o077) !== 0 && (s.isDirectory() || !dirsOnly))
+      out.push(`${path.relative(root, p) || '.'} ${(s.mode & 0o777).toString(8)}`);
     if (s.isDirectory()) for (const name of readdirSync(p)) walk(path.join(p, name));
   };
   walk(root);
@@ -57,12 +67,20 @@ async function startLauncher(env: NodeJS.ProcessEnv): Promise<Launcher> {
 
 /** Signs a demo user in over HTTP and returns a JSON caller carrying the session and CSRF token. */
 async function signIn(base: string, email: string) {
-  const response = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+  const response = await fetch(`${base}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
   expect(response.status).toBe(200);
   const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0]!;
   const { csrfToken } = (await response.json()) as { csrfToken: string };
   return async (method: string, p: string, body?: unknown) => {
-    const r = await fetch(`${base}${p}`, { method, headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(`${base}${p}`, {
+      method,
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: r.status, body: (await r.json().catch(() => null)) as Record<string, unknown> & { items?: { id: string }[] } };
   };
 }
@@ -73,10 +91,21 @@ describe('npm start on embedded defaults', () => {
     const port = await freePort();
     // Build the UI the way the browser tests do (under their lock), so the launcher does not rebuild it under them.
     const webDist = await ensureWebBuild();
-    const env: NodeJS.ProcessEnv = { ...process.env, WEB_DIST_DIR: webDist, BETANG_HOME: home, PORT: String(port), BETANG_SIM_TIME_FACTOR: '0.02', LOG_PRETTY: 'false', LOG_LEVEL: 'warn', ...childLogEnv(),
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      WEB_DIST_DIR: webDist,
+      BETANG_HOME: home,
+      PORT: String(port),
+      BETANG_SIM_TIME_FACTOR: '0.02',
+      LOG_PRETTY: 'false',
+      LOG_LEVEL: 'warn',
+      ...childLogEnv(),
       // the API reads its signing secret as production does: an enc:v1 value and the master key
-      BETANG_MASTER_KEY: TEST_MASTER_KEY, SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET) };
-    for (const name of ['DATABASE_URL', 'REDIS_URL', 'PVE_URL', 'PVE_TOKEN_ID', 'PVE_TOKEN_SECRET', 'SMTP_URL', 'NODE_ENV']) delete env[name];
+      BETANG_MASTER_KEY: TEST_MASTER_KEY,
+      SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET),
+    };
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'PVE_URL', 'PVE_TOKEN_ID', 'PVE_TOKEN_SECRET', 'SMTP_URL', 'NODE_ENV'])
+      delete env[name];
     const base = `http://127.0.0.1:${port}/api/v1`;
     let vmid: number | undefined;
     let vmId: string | undefined;
@@ -98,9 +127,13 @@ describe('npm start on embedded defaults', () => {
 
         const apps = await staff('GET', '/applications');
         const submitted = await staff('POST', '/vps-requests', {
-          applicationId: apps.body.items![0]!.id, hostname: 'demo-web-01', templateId: 'debian-12', presetId: 'small',
+          applicationId: apps.body.items![0]!.id,
+          hostname: 'demo-web-01',
+          templateId: 'debian-12',
+          presetId: 'small',
           sshPublicKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl budi@laptop'],
-          purpose: 'Uji perintah mulai Betang', network: { publicAccess: false, ports: [443] },
+          purpose: 'Uji perintah mulai Betang',
+          network: { publicAccess: false, ports: [443] },
           contact: { name: 'Budi Santoso', nip: '198501012010011001', phone: '+62 812 5000 0101', email: 'budi@kalteng.go.id' },
         });
         expect(submitted.status).toBe(201);
@@ -117,7 +150,10 @@ describe('npm start on embedded defaults', () => {
         vmId = (view.vm as { id: string }).id;
         requestId = String(submitted.body.id);
         // The worker's e-mail sender writes the hand-over e-mail within a round or two.
-        const readyMail = () => readdirSync(path.join(home, 'mail')).some((f) => readFileSync(path.join(home, 'mail', f), 'utf8').includes('Subject: VPS demo-web-01 siap digunakan'));
+        const readyMail = () =>
+          readdirSync(path.join(home, 'mail')).some((f) =>
+            readFileSync(path.join(home, 'mail', f), 'utf8').includes('Subject: VPS demo-web-01 siap digunakan'),
+          );
         for (let i = 0; i < 40 && !readyMail(); i += 1) await new Promise((r) => setTimeout(r, 250));
         expect(readyMail()).toBe(true);
         // The home is this user's only while running (PGlite's own new files sit in 0700 directories) …
@@ -134,7 +170,9 @@ describe('npm start on embedded defaults', () => {
       expect(await portIsFree(port)).toBe(true);
 
       // Started again on the same home: the database and the simulated cluster both still hold the VM.
-      const saved = JSON.parse(readFileSync(path.join(home, 'simulator-cluster.json'), 'utf8')) as { vms: { vmid: number; running: boolean }[] };
+      const saved = JSON.parse(readFileSync(path.join(home, 'simulator-cluster.json'), 'utf8')) as {
+        vms: { vmid: number; running: boolean }[];
+      };
       expect(saved.vms.find((v) => v.vmid === vmid)).toMatchObject({ running: true });
       const second = await startLauncher(env);
       try {
@@ -142,7 +180,9 @@ describe('npm start on embedded defaults', () => {
         const operator = await signIn(base, 'operator@betang.demo');
         const vms = await operator('GET', '/vms');
         expect(vms.status).toBe(200);
-        expect((vms.body.items as unknown as { vmid: number; state: string }[]).find((v) => v.vmid === vmid)).toMatchObject({ state: 'running' });
+        expect((vms.body.items as unknown as { vmid: number; state: string }[]).find((v) => v.vmid === vmid)).toMatchObject({
+          state: 'running',
+        });
         // A day-2 action reaches the VM in the restored cluster (it would fail on a VM PVE does not know).
         const action = await operator('POST', `/vms/${vmId!}/actions`, { action: 'reboot' });
         expect(action.status).toBe(202);

@@ -56,7 +56,11 @@ type Sim = Omit<SimProcess, 'child'> & { child: ChildProcess };
 
 /** Starts the qemu-mode simulator, passing the image build's progress lines through (a cold build takes minutes). */
 function startQemuSim(): Promise<Sim> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'support/qemu-sim.ts')], { cwd: REPO_ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'support/qemu-sim.ts')], {
+    cwd: REPO_ROOT,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -146,10 +150,25 @@ describe('provisioning on real qemu guests', () => {
     // The guests' network reaches no Debian mirror: the packages step (tested with a mirror in
     // packages-step.int.test.ts) is switched off, as a data center without a mirror would.
     worker = startWorkerProcess({
-      DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: `realguest-${randomBytes(3).toString('hex')}`, NODE_ENV: 'test', LOG_LEVEL: process.env.REAL_GUEST_LOG_LEVEL ?? 'warn',
-      PVE_URL: s.url, PVE_TOKEN_ID: s.tokenId, PVE_TOKEN_SECRET: s.tokenSecret, PVE_CA_FILE: s.caFile, PVE_VMID_MIN: String(VMID.min), PVE_VMID_MAX: String(VMID.max),
-      PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator', GUEST_AGENT_WAIT_SECONDS: '600', GUEST_SSH_READY_SECONDS: '120',
-      STEP_RETRY_BASE_MS: '2000', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2', GUEST_PACKAGE_UPGRADE: 'false',
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      QUEUE_PREFIX: `realguest-${randomBytes(3).toString('hex')}`,
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.REAL_GUEST_LOG_LEVEL ?? 'warn',
+      PVE_URL: s.url,
+      PVE_TOKEN_ID: s.tokenId,
+      PVE_TOKEN_SECRET: s.tokenSecret,
+      PVE_CA_FILE: s.caFile,
+      PVE_VMID_MIN: String(VMID.min),
+      PVE_VMID_MAX: String(VMID.max),
+      PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'),
+      GUEST_SSH_TARGET: 'simulator',
+      GUEST_AGENT_WAIT_SECONDS: '600',
+      GUEST_SSH_READY_SECONDS: '120',
+      STEP_RETRY_BASE_MS: '2000',
+      RECONCILE_EVERY_SECONDS: '0',
+      WORKER_CONCURRENCY: '2',
+      GUEST_PACKAGE_UPGRADE: 'false',
     });
 
     const base = `http://127.0.0.1:${apiPort}`;
@@ -158,7 +177,12 @@ describe('provisioning on real qemu guests', () => {
     const hostnames = ['app-dinkes', 'app-bappeda'];
     const ids: string[] = [];
     for (const hostname of hostnames) {
-      const body = { ...submitBody(inst.applicationId, hostname), sshPublicKeys: [requester.publicKey], network: { publicAccess: false, ports: [443] }, purpose: 'Uji guest nyata (qemu) / real-guest test' };
+      const body = {
+        ...submitBody(inst.applicationId, hostname),
+        sshPublicKeys: [requester.publicKey],
+        network: { publicAccess: false, ports: [443] },
+        purpose: 'Uji guest nyata (qemu) / real-guest test',
+      };
       const r = await call<{ id: string }>(staff, 'POST', '/api/v1/vps-requests', body, 1);
       expect(r.status).toBe(201);
       ids.push(r.body.id);
@@ -167,7 +191,10 @@ describe('provisioning on real qemu guests', () => {
     say('two requests submitted and approved');
 
     // Watch both guests: the start task's time, the first SSH banner, the peak qemu memory.
-    const figures = new Map<number, { startAt?: number; sshAt?: number; activeAt?: number; peakMiB: number; pid?: number; overlay?: string }>();
+    const figures = new Map<
+      number,
+      { startAt?: number; sshAt?: number; activeAt?: number; peakMiB: number; pid?: number; overlay?: string }
+    >();
     let watching = true;
     const watcher = (async () => {
       while (watching) {
@@ -207,7 +234,9 @@ describe('provisioning on real qemu guests', () => {
     }
     if (!rows.every((r) => r.status === 'active')) {
       const runs = await db.selectFrom('provisioningRuns').selectAll().execute();
-      say(`not active: ${JSON.stringify(rows)}\nruns: ${JSON.stringify(runs.map((r) => ({ status: r.status, code: r.errorCode, error: r.errorMessage })))}`);
+      say(
+        `not active: ${JSON.stringify(rows)}\nruns: ${JSON.stringify(runs.map((r) => ({ status: r.status, code: r.errorCode, error: r.errorMessage })))}`,
+      );
       say(`worker log:\n${worker.logs()}`);
     }
     expect(rows.map((r) => r.status)).toEqual(['active', 'active']);
@@ -216,7 +245,9 @@ describe('provisioning on real qemu guests', () => {
     const vms = await db
       .selectFrom('vms')
       .innerJoin('vpsRequests', 'vpsRequests.id', 'vms.requestId')
-      .innerJoin('ipAllocations', (j) => j.onRef('ipAllocations.requestId', '=', 'vms.requestId').on('ipAllocations.releasedAt', 'is', null))
+      .innerJoin('ipAllocations', (j) =>
+        j.onRef('ipAllocations.requestId', '=', 'vms.requestId').on('ipAllocations.releasedAt', 'is', null),
+      )
       .select(['vms.id', 'vms.vmid as pveVmid', 'vpsRequests.hostname', 'ipAllocations.address as ipAddress', 'vms.hostKey'])
       .where('vms.requestId', 'in', ids)
       .orderBy('vpsRequests.hostname')
@@ -228,7 +259,14 @@ describe('provisioning on real qemu guests', () => {
       const info = await simCall<QemuInfo>(s, 'GET', `/_sim/guest/qemu/${vm.pveVmid}`);
       const ssh = await simCall<{ host: string; port: number }>(s, 'GET', `/_sim/guest/ssh/${vm.pveVmid}`);
       expect(info.sshPort).toBe(ssh.port);
-      const conn = await connectGuest({ host: ssh.host, port: ssh.port, username: adminUser, privateKey: requester.privateKey, pinnedHostKey: vm.hostKey ?? '', readyTimeoutMs: 30_000 });
+      const conn = await connectGuest({
+        host: ssh.host,
+        port: ssh.port,
+        username: adminUser,
+        privateKey: requester.privateKey,
+        pinnedHostKey: vm.hostKey ?? '',
+        readyTimeoutMs: 30_000,
+      });
       connections.push(conn);
       const run = async (command: string) => (await conn.exec(command)).stdout.trim();
       expect(await run('hostname')).toBe(vm.hostname);
@@ -249,9 +287,22 @@ describe('provisioning on real qemu guests', () => {
 
       // A second configuration run, as the worker makes it (the platform's ciuser and key, the
       // request's spec), finds nothing to change on the real guest.
-      const platformConn = await connectGuest({ host: ssh.host, port: ssh.port, username: 'betang', privateKey: platform.privateKey, pinnedHostKey: vm.hostKey ?? '', readyTimeoutMs: 30_000 });
+      const platformConn = await connectGuest({
+        host: ssh.host,
+        port: ssh.port,
+        username: 'betang',
+        privateKey: platform.privateKey,
+        pinnedHostKey: vm.hostKey ?? '',
+        readyTimeoutMs: 30_000,
+      });
       connections.push(platformConn);
-      const again = await configureGuest(platformConn, { hostname: vm.hostname, adminUser, sshPublicKeys: [requester.publicKey], allowedTcpPorts: [443], packageUpgrade: false });
+      const again = await configureGuest(platformConn, {
+        hostname: vm.hostname,
+        adminUser,
+        sshPublicKeys: [requester.publicKey],
+        allowedTcpPorts: [443],
+        packageUpgrade: false,
+      });
       expect(again.filter((r) => r.changed).map((r) => r.key)).toEqual([]);
     }
     watching = false;
@@ -268,7 +319,13 @@ describe('provisioning on real qemu guests', () => {
     const victimFigures = figures.get(Number(victim.pveVmid));
     expect(victimFigures?.pid).toBeDefined();
     expect(existsSync(victimFigures?.overlay ?? '')).toBe(true);
-    const d = await call(staff, 'POST', `/api/v1/vms/${victim.id}/decommission`, { reason: 'Uji selesai / test done', confirmHostname: victim.hostname }, 1);
+    const d = await call(
+      staff,
+      'POST',
+      `/api/v1/vms/${victim.id}/decommission`,
+      { reason: 'Uji selesai / test done', confirmHostname: victim.hostname },
+      1,
+    );
     expect(d.status).toBe(202);
     // The VM is stopped and retained first; end its grace period at once and sweep, as the
     // scheduled decommission.sweep would when the days have passed.
@@ -287,7 +344,9 @@ describe('provisioning on real qemu guests', () => {
       if (!left.some((v) => v.vmid === Number(victim.pveVmid))) break;
       await sleep(1000);
     }
-    expect((await simCall<Array<{ vmid: number }>>(s, 'GET', '/_sim/state/vms')).some((v) => v.vmid === Number(victim.pveVmid))).toBe(false);
+    expect((await simCall<Array<{ vmid: number }>>(s, 'GET', '/_sim/state/vms')).some((v) => v.vmid === Number(victim.pveVmid))).toBe(
+      false,
+    );
     expect(alive(victimFigures?.pid ?? 0)).toBe(false);
     expect(existsSync(victimFigures?.overlay ?? '')).toBe(false);
     // The other guest is untouched.

@@ -41,7 +41,13 @@ const TEMPLATE = 9000;
 const VMID = 4242;
 const BOOT_BUDGET_MS = 15 * 60_000;
 const EXEC_WAIT_MS = 300_000;
-const VM = { name: 'web-01', searchdomain: 'kalteng.go.id', ciuser: 'betang', ipconfig0: 'ip=10.20.0.50/24,gw=10.20.0.1', address: '10.20.0.50' };
+const VM = {
+  name: 'web-01',
+  searchdomain: 'kalteng.go.id',
+  ciuser: 'betang',
+  ipconfig0: 'ip=10.20.0.50/24,gw=10.20.0.1',
+  address: '10.20.0.50',
+};
 
 type Answer = { code?: number; stdout?: string; stderr?: string; error?: string; result?: unknown };
 type Entry = Answer & { phase: string; via: 'agent-api' | 'agent' | 'ssh'; command: string | string[]; stdin?: string };
@@ -82,7 +88,7 @@ async function agentExec(pve: PveClient, argv: readonly string[]): Promise<Answe
     const pid = await agent.execStart(argv);
     // Longer than the worker's 30 s: on a loaded machine cloud-init's Python alone can take a
     // minute under TCG, and the transcript needs the guest's answer, not the worker's patience.
-    for (const until = Date.now() + EXEC_WAIT_MS; Date.now() < until; ) {
+    for (const until = Date.now() + EXEC_WAIT_MS; Date.now() < until;) {
       const s = await agent.execStatus(pid);
       if (s.exited) return { code: s.exitcode ?? 0, stdout: s['out-data'] ?? '', stderr: s['err-data'] ?? '' };
       await sleep(200);
@@ -142,10 +148,24 @@ function recordingShell(inner: GuestShell, entries: Entry[], phase: { name: stri
       try {
         r = await inner.exec(command, options);
       } catch (e) {
-        entries.push({ phase: phase.name, via: 'ssh', command, ...(options?.stdin === undefined ? {} : { stdin: options.stdin }), error: message(e) });
+        entries.push({
+          phase: phase.name,
+          via: 'ssh',
+          command,
+          ...(options?.stdin === undefined ? {} : { stdin: options.stdin }),
+          error: message(e),
+        });
         throw e;
       }
-      entries.push({ phase: phase.name, via: 'ssh', command, ...(options?.stdin === undefined ? {} : { stdin: options.stdin }), code: r.code ?? -1, stdout: r.stdout, stderr: r.stderr });
+      entries.push({
+        phase: phase.name,
+        via: 'ssh',
+        command,
+        ...(options?.stdin === undefined ? {} : { stdin: options.stdin }),
+        code: r.code ?? -1,
+        stdout: r.stdout,
+        stderr: r.stderr,
+      });
       return r;
     },
   };
@@ -153,24 +173,54 @@ function recordingShell(inner: GuestShell, entries: Entry[], phase: { name: stri
 
 async function main(): Promise<void> {
   say('building or finding the cached guest image');
-  const imageDir = execFileSync('sh', [join(REPO, 'packages', 'pve-simulator', 'scripts', 'build-guest-image.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop() ?? '';
+  const imageDir =
+    execFileSync('sh', [join(REPO, 'packages', 'pve-simulator', 'scripts', 'build-guest-image.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+      .trim()
+      .split('\n')
+      .pop() ?? '';
   const accel = kvmUsable() ? 'kvm' : 'tcg';
   say(`image ${imageDir}, ${accel}; starting the simulator in qemu guest mode`);
-  const sim = await startSimulator({ guests: 'qemu', timeFactor: 0.05, seed: 13, authFailureDelayMs: 5, qemu: { imageDir, accel, internet: false } });
+  const sim = await startSimulator({
+    guests: 'qemu',
+    timeFactor: 0.05,
+    seed: 13,
+    authFailureDelayMs: 5,
+    qemu: { imageDir, accel, internet: false },
+  });
   const pve = createPveClient({ baseUrl: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, ca: sim.caPem, timeoutMs: 30_000 });
   const platform = makeKeyPair('betang-platform');
   const requester = makeKeyPair('admin@dinas');
-  const spec = { hostname: VM.name, adminUser: 'dinkes', sshPublicKeys: [requester.publicKey], allowedTcpPorts: [80], packageUpgrade: false };
+  const spec = {
+    hostname: VM.name,
+    adminUser: 'dinkes',
+    sshPublicKeys: [requester.publicKey],
+    allowedTcpPorts: [80],
+    packageUpgrade: false,
+  };
   const entries: Entry[] = [];
-  const phases: Record<string, { description: string; firstSeenSeconds?: number; lastSeenSeconds?: number; polls?: number; cloudInitDetails?: string[] }> = {};
+  const phases: Record<
+    string,
+    { description: string; firstSeenSeconds?: number; lastSeenSeconds?: number; polls?: number; cloudInitDetails?: string[] }
+  > = {};
   const timings: Record<string, number> = {};
   try {
     const cloneAt = Date.now();
     await waitForTask(pve, await pve.vm(NODE, TEMPLATE).clone({ newid: VMID, full: true, name: VM.name }), { deadlineMs: 120_000 });
-    await pve.vm(NODE, VMID).updateConfig({
-      ciuser: VM.ciuser, searchdomain: VM.searchdomain, ipconfig0: VM.ipconfig0, agent: '1', ciupgrade: false,
-      sshkeys: encodeSshKeys([requester.publicKey, platform.publicKey]), tags: `betang;betang-inst-${spec.adminUser}`,
-    }, { deadlineMs: 60_000 });
+    await pve.vm(NODE, VMID).updateConfig(
+      {
+        ciuser: VM.ciuser,
+        searchdomain: VM.searchdomain,
+        ipconfig0: VM.ipconfig0,
+        agent: '1',
+        ciupgrade: false,
+        sshkeys: encodeSshKeys([requester.publicKey, platform.publicKey]),
+        tags: `betang;betang-inst-${spec.adminUser}`,
+      },
+      { deadlineMs: 60_000 },
+    );
     const startAt = Date.now();
     await pve.vm(NODE, VMID).start({ deadlineMs: 120_000 });
     timings.cloneToStartSeconds = (startAt - cloneAt) / 1000;
@@ -195,7 +245,7 @@ async function main(): Promise<void> {
     // 1. Boot: the worker's agent calls, once a second, until cloud-init is done.
     let hostKey = '';
     let statusReadAt = Number.NEGATIVE_INFINITY;
-    for (const until = startAt + BOOT_BUDGET_MS; ; ) {
+    for (const until = startAt + BOOT_BUDGET_MS; ;) {
       if (Date.now() > until) throw new Error(`cloud-init not done within ${BOOT_BUDGET_MS / 1000} s`);
       const polledAt = since();
       const ifaces = await agentApi(pve, 'network-get-interfaces');
@@ -237,7 +287,13 @@ async function main(): Promise<void> {
 
     // 2. configure-guest over SSH, as the worker runs it, twice.
     const endpoint = sim.state.guestSshEndpoint(VMID)!;
-    const conn = await connectGuest({ ...endpoint, username: VM.ciuser, privateKey: platform.privateKey, pinnedHostKey: hostKey, readyTimeoutMs: 60_000 });
+    const conn = await connectGuest({
+      ...endpoint,
+      username: VM.ciuser,
+      privateKey: platform.privateKey,
+      pinnedHostKey: hostKey,
+      readyTimeoutMs: 60_000,
+    });
     try {
       const phase = { name: 'configure-fresh' };
       const shell = recordingShell(conn, entries, phase);
@@ -245,7 +301,12 @@ async function main(): Promise<void> {
       await waitForCloudInit(shell);
       const fresh = await configureGuest(shell, spec);
       timings.configureFreshSeconds = (Date.now() - configureAt) / 1000;
-      say(`configured: changed ${fresh.filter((r) => r.changed).map((r) => r.key).join(', ')}`);
+      say(
+        `configured: changed ${fresh
+          .filter((r) => r.changed)
+          .map((r) => r.key)
+          .join(', ')}`,
+      );
       phase.name = 'configure-again';
       const again = await configureGuest(shell, spec);
       const changed = again.filter((r) => r.changed).map((r) => r.key);

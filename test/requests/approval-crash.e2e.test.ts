@@ -3,8 +3,22 @@ import { randomBytes } from 'node:crypto';
 import { Role } from '@betang/core';
 import { createJobProducer, createQueueBackend } from '@betang/queue';
 import {
-  childLogEnv, createTestDatabase, freePort, makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, startApiProcess, testSshKey,
-  TEST_PASSWORD, testLogDestination, testLogOptions, type TestDatabase,
+  childLogEnv,
+  createTestDatabase,
+  freePort,
+  makeAgreementInForce,
+  makeApplication,
+  makeCatalog,
+  makeInstitution,
+  makeIpPool,
+  makeQuota,
+  makeUser,
+  startApiProcess,
+  testSshKey,
+  TEST_PASSWORD,
+  testLogDestination,
+  testLogOptions,
+  type TestDatabase,
 } from '@betang/testkit';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -24,11 +38,19 @@ function startApi(databaseUrl: string, port: number): Promise<ChildProcess> {
 }
 
 async function signIn(base: string, email: string) {
-  const response = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: TEST_PASSWORD }) });
+  const response = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: TEST_PASSWORD }),
+  });
   const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0]!;
   const { csrfToken } = (await response.json()) as { csrfToken: string };
   return (p: string, body: unknown) =>
-    fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: JSON.stringify(body) });
+    fetch(`${base}${p}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: JSON.stringify(body),
+    });
 }
 
 describe('approval survives an API crash between the run row and its job', () => {
@@ -57,8 +79,13 @@ describe('approval survives an API crash between the run row and its job', () =>
     api = await startApi(t.url, port);
     const asStaff = await signIn(base, staff.email);
     const submitted = await asStaff('/api/v1/vps-requests', {
-      applicationId, hostname: 'crash-01', templateId: 'debian-12', presetId: 'small', sshPublicKeys: [testSshKey()],
-      purpose: 'Uji kegagalan proses API', network: { publicAccess: false, ports: [] },
+      applicationId,
+      hostname: 'crash-01',
+      templateId: 'debian-12',
+      presetId: 'small',
+      sshPublicKeys: [testSshKey()],
+      purpose: 'Uji kegagalan proses API',
+      network: { publicAccess: false, ports: [] },
       contact: { name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' },
     });
     const { id: requestId } = (await submitted.json()) as { id: string };
@@ -75,7 +102,9 @@ describe('approval survives an API crash between the run row and its job', () =>
     let apiBackend: number | undefined;
     for (let i = 0; i < 100 && apiBackend === undefined; i += 1) {
       // The insert waits for its lock while PostgreSQL parses it, so look at pg_locks, not at the query text.
-      const { rows } = await blocker.query<{ pid: number }>("SELECT pid FROM pg_locks WHERE relation = 'outbox'::regclass AND mode = 'RowExclusiveLock' AND NOT granted");
+      const { rows } = await blocker.query<{ pid: number }>(
+        "SELECT pid FROM pg_locks WHERE relation = 'outbox'::regclass AND mode = 'RowExclusiveLock' AND NOT granted",
+      );
       apiBackend = rows[0]?.pid;
       if (apiBackend === undefined) await new Promise((r) => setTimeout(r, 100));
     }
@@ -104,7 +133,9 @@ describe('approval survives an API crash between the run row and its job', () =>
     expect(await count('provisioningRuns')).toBe(0);
     expect(await count('ipAllocations')).toBe(0);
     expect(await count('outbox', ['topic', 'job'])).toBe(0);
-    expect((await db.selectFrom('vpsRequests').select('status').where('id', '=', requestId).executeTakeFirstOrThrow()).status).toBe('submitted');
+    expect((await db.selectFrom('vpsRequests').select('status').where('id', '=', requestId).executeTakeFirstOrThrow()).status).toBe(
+      'submitted',
+    );
 
     // A restarted API approves normally.
     api = await startApi(t.url, port);

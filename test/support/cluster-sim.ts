@@ -15,7 +15,12 @@ import { perNodeTemplates, startSimulator } from '@betang/pve-simulator';
 import { serveSimulatorChild } from '../worker/support/sim-child';
 
 /** What GET /_chaos/stats answers. */
-export type SimStats = { requests: number; byStatus: Record<string, number>; injected: Record<string, number>; byRoute: Record<string, number> };
+export type SimStats = {
+  requests: number;
+  byStatus: Record<string, number>;
+  injected: Record<string, number>;
+  byRoute: Record<string, number>;
+};
 
 function emptyStats(): SimStats {
   return { requests: 0, byStatus: {}, injected: {}, byRoute: {} };
@@ -60,9 +65,15 @@ async function main(): Promise<void> {
   const stats = { current: emptyStats() };
   const original = https.createServer;
   // The simulator creates its server through this module object; wrap its listener once.
-  (https as { createServer: unknown }).createServer = (options: https.ServerOptions, listener: Listener) => original(options, counting(listener, stats));
+  (https as { createServer: unknown }).createServer = (options: https.ServerOptions, listener: Listener) =>
+    original(options, counting(listener, stats));
   const nodeCount = Number(process.env.SIM_NODES ?? '3');
-  const nodes = Array.from({ length: nodeCount }, (_, i) => ({ name: `pve${i + 1}`, cpus: 64, memoryMiB: 512 * 1024, bridges: ['vmbr0', 'vmbr1'] }));
+  const nodes = Array.from({ length: nodeCount }, (_, i) => ({
+    name: `pve${i + 1}`,
+    cpus: 64,
+    memoryMiB: 512 * 1024,
+    bridges: ['vmbr0', 'vmbr1'],
+  }));
   const local = process.env.SIM_STORAGE === 'local';
   const sim = await startSimulator({
     timeFactor: Number(process.env.SIM_TIME_FACTOR ?? '0.02'),

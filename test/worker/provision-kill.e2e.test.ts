@@ -5,8 +5,21 @@ import path from 'node:path';
 import { enqueueJob, ensureRunSteps, getRun, listLiveVms, type Db } from '@betang/db';
 import { parseTags } from '@betang/proxmox';
 import {
-  childLogEnv, createTestDatabase, isAlive, killChild, makeOperator, makeQueuedProvisionRun, simCall, startSimulatorProcess, startWorkerProcess, testEncrypted, TEST_MASTER_KEY,
-  type QueuedProvision, type SimProcess, type TestDatabase, type TsChild,
+  childLogEnv,
+  createTestDatabase,
+  isAlive,
+  killChild,
+  makeOperator,
+  makeQueuedProvisionRun,
+  simCall,
+  startSimulatorProcess,
+  startWorkerProcess,
+  testEncrypted,
+  TEST_MASTER_KEY,
+  type QueuedProvision,
+  type SimProcess,
+  type TestDatabase,
+  type TsChild,
 } from '@betang/testkit';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
@@ -35,7 +48,8 @@ const CHANGE_KEYS = ACTION_STEPS.resize.map((s) => s.key);
 type SimVm = { vmid: number; config: Record<string, unknown>; pending: Record<string, unknown>; status: string };
 type SimTask = { type: string; id: string; status: string; exitstatus?: string };
 
-const simAdmin = <T>(sim: SimProcess, method: 'GET' | 'POST', what: string, body?: unknown) => simCall<T>(sim, method, `/_sim/${what}`, body);
+const simAdmin = <T>(sim: SimProcess, method: 'GET' | 'POST', what: string, body?: unknown) =>
+  simCall<T>(sim, method, `/_sim/${what}`, body);
 const simState = <T>(sim: SimProcess, what: string) => simAdmin<T>(sim, 'GET', `state/${what}`);
 
 describe('worker killed with SIGKILL at every provisioning step', () => {
@@ -77,9 +91,19 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
       if (Date.now() > end) {
         const outbox = await db.selectFrom('outbox').select(['id', 'topic', 'attempts', 'lastError', 'processedAt']).execute();
         const runs = await db.selectFrom('provisioningRuns').select(['id', 'status', 'currentStep', 'attempt']).execute();
-        const activity = (await sql`SELECT application_name, state, wait_event_type, wait_event, left(query, 120) AS q FROM pg_stat_activity WHERE datname = current_database()`.execute(db)).rows;
-        const steps = await db.selectFrom('runSteps').select(['runId', 'key', 'status', 'attempt', 'error']).where('status', '<>', 'pending').execute();
-        throw new Error(`timed out: ${what}\n${JSON.stringify({ workerExit: worker?.exitCode, workerSignal: worker?.signalCode, outbox, runs, steps, activity }, null, 1)}\n${(earlierLogs + (isAlive(worker) ? worker.logs() : '')).slice(-3000)}`);
+        const activity = (
+          await sql`SELECT application_name, state, wait_event_type, wait_event, left(query, 120) AS q FROM pg_stat_activity WHERE datname = current_database()`.execute(
+            db,
+          )
+        ).rows;
+        const steps = await db
+          .selectFrom('runSteps')
+          .select(['runId', 'key', 'status', 'attempt', 'error'])
+          .where('status', '<>', 'pending')
+          .execute();
+        throw new Error(
+          `timed out: ${what}\n${JSON.stringify({ workerExit: worker?.exitCode, workerSignal: worker?.signalCode, outbox, runs, steps, activity }, null, 1)}\n${(earlierLogs + (isAlive(worker) ? worker.logs() : '')).slice(-3000)}`,
+        );
       }
       await new Promise((r) => setTimeout(r, everyMs));
     }
@@ -87,7 +111,9 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
 
   async function waitersOnLocks(): Promise<number> {
     // Not on `locker`: inside its transaction PostgreSQL would keep answering from one stats snapshot.
-    const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+    const r = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
     return r.rows[0]?.n ?? 0;
   }
 
@@ -100,15 +126,38 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
     writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
     writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
     writeFileSync(path.join(dir, 'ports.json'), '{}');
-    sim = await startSimulatorProcess(path.join(__dirname, 'support/sim-server.ts'), { PLATFORM_PUBLIC_KEY: key.publicKey, GUEST_PORTS_FILE: path.join(dir, 'ports.json'), SIM_TIME_FACTOR: '0.03' });
+    sim = await startSimulatorProcess(path.join(__dirname, 'support/sim-server.ts'), {
+      PLATFORM_PUBLIC_KEY: key.publicKey,
+      GUEST_PORTS_FILE: path.join(dir, 'ports.json'),
+      SIM_TIME_FACTOR: '0.03',
+    });
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
     locker = new pg.Client({ connectionString: t.url });
     await locker.connect();
     workerEnv = {
-      DATABASE_URL: t.url, REDIS_URL, QUEUE_PREFIX: prefix, NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_WORKER_LOG_LEVEL ?? 'warn', DATABASE_POOL_MAX: '6',
-      PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: testEncrypted('PVE_TOKEN_SECRET', sim.tokenSecret), BETANG_MASTER_KEY: TEST_MASTER_KEY, PVE_CA_FILE: sim.caFile,
-      PVE_VMID_MIN: String(VMID.min), PVE_VMID_MAX: String(VMID.max), PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'), GUEST_SSH_TARGET: 'simulator',
-      STEP_RETRY_BASE_MS: '50', GUEST_AGENT_WAIT_SECONDS: '30', PVE_CLONE_TASK_SECONDS: '60', PVE_TASK_SECONDS: '30', PVE_SHUTDOWN_SECONDS: '20', RECONCILE_EVERY_SECONDS: '0', WORKER_CONCURRENCY: '2', WORKER_METRICS_PORT: '0',
+      DATABASE_URL: t.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_WORKER_LOG_LEVEL ?? 'warn',
+      DATABASE_POOL_MAX: '6',
+      PVE_URL: sim.url,
+      PVE_TOKEN_ID: sim.tokenId,
+      PVE_TOKEN_SECRET: testEncrypted('PVE_TOKEN_SECRET', sim.tokenSecret),
+      BETANG_MASTER_KEY: TEST_MASTER_KEY,
+      PVE_CA_FILE: sim.caFile,
+      PVE_VMID_MIN: String(VMID.min),
+      PVE_VMID_MAX: String(VMID.max),
+      PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'),
+      GUEST_SSH_TARGET: 'simulator',
+      STEP_RETRY_BASE_MS: '50',
+      GUEST_AGENT_WAIT_SECONDS: '30',
+      PVE_CLONE_TASK_SECONDS: '60',
+      PVE_TASK_SECONDS: '30',
+      PVE_SHUTDOWN_SECONDS: '20',
+      RECONCILE_EVERY_SECONDS: '0',
+      WORKER_CONCURRENCY: '2',
+      WORKER_METRICS_PORT: '0',
       ...childLogEnv(),
     };
   });
@@ -136,7 +185,13 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
     ];
     worker = startWorker();
     for (const [index, kill] of plan.entries()) {
-      const q = await makeQueuedProvisionRun(db, { ports: [8000 + index], hostname: `kill-${index}`, poolOctet: 21, enqueue: false, ...(requests[0] ? { poolId: requests[0].poolId, templateId: requests[0].templateId } : {}) });
+      const q = await makeQueuedProvisionRun(db, {
+        ports: [8000 + index],
+        hostname: `kill-${index}`,
+        poolOctet: 21,
+        enqueue: false,
+        ...(requests[0] ? { poolId: requests[0].poolId, templateId: requests[0].templateId } : {}),
+      });
       ports[q.hostname] = q.ports;
       writeFileSync(path.join(dir, 'ports.json'), JSON.stringify(ports));
       await ensureRunSteps(db, q.runId, KEYS);
@@ -150,18 +205,35 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
       if (kill.mode === 'entering') {
         await until(`worker frozen entering ${kill.key}`, async () => (await waitersOnLocks()) > 0);
       } else if (kill.mode === 'before-memo') {
-        await until('clone step running', async () => (await db.selectFrom('runSteps').select('status').where('runId', '=', q.runId).where('key', '=', 'clone').executeTakeFirst())?.status === 'running', 60_000, 5);
+        await until(
+          'clone step running',
+          async () =>
+            (await db.selectFrom('runSteps').select('status').where('runId', '=', q.runId).where('key', '=', 'clone').executeTakeFirst())
+              ?.status === 'running',
+          60_000,
+          5,
+        );
         await locker.query('BEGIN');
         const held = await locker.query('SELECT status FROM run_steps WHERE run_id = $1 AND key = $2 FOR UPDATE', [q.runId, 'clone']);
         expect((held.rows[0] as { status: string }).status).toBe('running');
         await until('clone done on PVE, worker frozen writing the memo', async () => (await waitersOnLocks()) > 0);
         expect((await simState<SimVm[]>(sim, 'vms')).some((v) => String(v.config.description ?? '').includes(q.runId))).toBe(true);
       } else {
-        await until('clone task running', async () => {
-          const step = await db.selectFrom('runSteps').select('status').where('runId', '=', q.runId).where('key', '=', 'clone').executeTakeFirst();
-          const tasks = await simState<Array<{ type: string; status: string }>>(sim, 'tasks');
-          return step?.status === 'running' && tasks.some((task) => task.type === 'qmclone' && task.status === 'running');
-        }, 60_000, 5);
+        await until(
+          'clone task running',
+          async () => {
+            const step = await db
+              .selectFrom('runSteps')
+              .select('status')
+              .where('runId', '=', q.runId)
+              .where('key', '=', 'clone')
+              .executeTakeFirst();
+            const tasks = await simState<Array<{ type: string; status: string }>>(sim, 'tasks');
+            return step?.status === 'running' && tasks.some((task) => task.type === 'qmclone' && task.status === 'running');
+          },
+          60_000,
+          5,
+        );
       }
       await killWorker(worker);
       if (kill.mode !== 'mid-task') await locker.query('ROLLBACK');
@@ -169,11 +241,20 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
       requests.push({ ...q, killedAt: `${kill.mode}:${kill.key}` });
       await fastForwardStall(`run-${q.runId}`);
       worker = startWorker();
-      const run = await until(`run ${q.hostname} finished`, async () => {
-        const r = await getRun(db, q.runId);
-        return r && (r.status === 'succeeded' || r.status === 'failed') ? r : undefined;
-      }, 90_000, 100);
-      expect({ killedAt: `${kill.mode}:${kill.key}`, status: run.status, error: run.errorMessage }).toEqual({ killedAt: `${kill.mode}:${kill.key}`, status: 'succeeded', error: null });
+      const run = await until(
+        `run ${q.hostname} finished`,
+        async () => {
+          const r = await getRun(db, q.runId);
+          return r && (r.status === 'succeeded' || r.status === 'failed') ? r : undefined;
+        },
+        90_000,
+        100,
+      );
+      expect({ killedAt: `${kill.mode}:${kill.key}`, status: run.status, error: run.errorMessage }).toEqual({
+        killedAt: `${kill.mode}:${kill.key}`,
+        status: 'succeeded',
+        error: null,
+      });
     }
     await killWorker(worker);
 
@@ -186,7 +267,10 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
     }
     const live = await listLiveVms(db);
     expect(live).toHaveLength(requests.length);
-    const inRange = vms.filter((v) => v.vmid >= VMID.min && v.vmid <= VMID.max).map((v) => v.vmid).sort();
+    const inRange = vms
+      .filter((v) => v.vmid >= VMID.min && v.vmid <= VMID.max)
+      .map((v) => v.vmid)
+      .sort();
     expect(inRange).toEqual(live.map((v) => v.vmid as number).sort());
     const held = await db.selectFrom('ipAllocations').select(['address', 'vmId']).where('releasedAt', 'is', null).execute();
     expect(held).toHaveLength(requests.length);
@@ -199,10 +283,22 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
 
   it('should apply each change exactly once when the worker is killed at every step of the change run', async () => {
     expect(provisioned.length).toBeGreaterThanOrEqual(CHANGE_KEYS.length + 1);
-    const plan: Array<{ key: string; mode: 'entering' | 'mid-task' }> = [...CHANGE_KEYS.map((key) => ({ key, mode: 'entering' as const })), { key: 'reboot', mode: 'mid-task' }];
+    const plan: Array<{ key: string; mode: 'entering' | 'mid-task' }> = [
+      ...CHANGE_KEYS.map((key) => ({ key, mode: 'entering' as const })),
+      { key: 'reboot', mode: 'mid-task' },
+    ];
     await simAdmin(sim, 'POST', 'faults/slow-tasks', { type: 'qmreboot', multiplier: 1 });
     worker = startWorker();
-    const changed: Array<{ runId: string; vmid: number; requestId: string; killedAt: string; cores: number; memoryMiB: number; diskGiB: number; ports: number[] }> = [];
+    const changed: Array<{
+      runId: string;
+      vmid: number;
+      requestId: string;
+      killedAt: string;
+      cores: number;
+      memoryMiB: number;
+      diskGiB: number;
+      ports: number[];
+    }> = [];
     for (const [index, kill] of plan.entries()) {
       const q = provisioned[index]!;
       const vm = await db.selectFrom('vms').selectAll().where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
@@ -210,7 +306,13 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
       const target = { cores: vm.cores + 1, memoryMiB: vm.memoryMiB + 1024, diskGiB: vm.diskGiB + 5, ports: [443, 9000 + index] };
       const run = await db
         .insertInto('provisioningRuns')
-        .values({ requestId: q.requestId, vmId: vm.id, kind: 'resize', status: 'queued', params: JSON.stringify({ ...target, from: was, before: was, portsFrom: q.ports }) })
+        .values({
+          requestId: q.requestId,
+          vmId: vm.id,
+          kind: 'resize',
+          status: 'queued',
+          params: JSON.stringify({ ...target, from: was, before: was, portsFrom: q.ports }),
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       await ensureRunSteps(db, run.id, CHANGE_KEYS);
@@ -224,21 +326,35 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
       if (kill.mode === 'entering') {
         await until(`worker frozen entering ${kill.key} of the change`, async () => (await waitersOnLocks()) > 0);
       } else {
-        await until('reboot task running', async () => {
-          const tasks = await simState<SimTask[]>(sim, 'tasks');
-          return tasks.some((task) => task.type === 'qmreboot' && task.id === String(vm.vmid) && task.status === 'running');
-        }, 60_000, 5);
+        await until(
+          'reboot task running',
+          async () => {
+            const tasks = await simState<SimTask[]>(sim, 'tasks');
+            return tasks.some((task) => task.type === 'qmreboot' && task.id === String(vm.vmid) && task.status === 'running');
+          },
+          60_000,
+          5,
+        );
       }
       await killWorker(worker);
       if (kill.mode === 'entering') await locker.query('ROLLBACK');
       else await simAdmin(sim, 'POST', 'faults/slow-tasks', { type: 'qmreboot', multiplier: 1 });
       await fastForwardStall(`run-${run.id}`);
       worker = startWorker();
-      const done = await until(`change of ${q.hostname} finished`, async () => {
-        const r = await getRun(db, run.id);
-        return r && (r.status === 'succeeded' || r.status === 'failed') ? r : undefined;
-      }, 90_000, 100);
-      expect({ killedAt: `${kill.mode}:${kill.key}`, status: done.status, error: done.errorMessage }).toEqual({ killedAt: `${kill.mode}:${kill.key}`, status: 'succeeded', error: null });
+      const done = await until(
+        `change of ${q.hostname} finished`,
+        async () => {
+          const r = await getRun(db, run.id);
+          return r && (r.status === 'succeeded' || r.status === 'failed') ? r : undefined;
+        },
+        90_000,
+        100,
+      );
+      expect({ killedAt: `${kill.mode}:${kill.key}`, status: done.status, error: done.errorMessage }).toEqual({
+        killedAt: `${kill.mode}:${kill.key}`,
+        status: 'succeeded',
+        error: null,
+      });
       changed.push({ runId: run.id, vmid: vm.vmid as number, requestId: q.requestId, killedAt: `${kill.mode}:${kill.key}`, ...target });
     }
     await killWorker(worker);
@@ -248,19 +364,44 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
     for (const c of changed) {
       const pve = vms.find((v) => v.vmid === c.vmid)!;
       const size = /size=(\d+)G/.exec(String(pve.config.scsi0 ?? ''))?.[1];
-      expect({ killedAt: c.killedAt, cores: Number(pve.config.cores), memory: Number(String(pve.config.memory).replace('current=', '')), diskGiB: Number(size), pending: pve.pending, status: pve.status }).toEqual({
-        killedAt: c.killedAt, cores: c.cores, memory: c.memoryMiB, diskGiB: c.diskGiB, pending: {}, status: 'running',
+      expect({
+        killedAt: c.killedAt,
+        cores: Number(pve.config.cores),
+        memory: Number(String(pve.config.memory).replace('current=', '')),
+        diskGiB: Number(size),
+        pending: pve.pending,
+        status: pve.status,
+      }).toEqual({
+        killedAt: c.killedAt,
+        cores: c.cores,
+        memory: c.memoryMiB,
+        diskGiB: c.diskGiB,
+        pending: {},
+        status: 'running',
       });
       const reboots = tasks.filter((task) => task.type === 'qmreboot' && task.id === String(c.vmid));
       expect({ killedAt: c.killedAt, reboots: reboots.length }).toEqual({ killedAt: c.killedAt, reboots: 1 });
-      const row = await db.selectFrom('vms').select(['cores', 'memoryMiB', 'diskGiB']).where('requestId', '=', c.requestId).executeTakeFirstOrThrow();
-      expect({ killedAt: c.killedAt, ...row }).toEqual({ killedAt: c.killedAt, cores: c.cores, memoryMiB: c.memoryMiB, diskGiB: c.diskGiB });
+      const row = await db
+        .selectFrom('vms')
+        .select(['cores', 'memoryMiB', 'diskGiB'])
+        .where('requestId', '=', c.requestId)
+        .executeTakeFirstOrThrow();
+      expect({ killedAt: c.killedAt, ...row }).toEqual({
+        killedAt: c.killedAt,
+        cores: c.cores,
+        memoryMiB: c.memoryMiB,
+        diskGiB: c.diskGiB,
+      });
       const request = await db.selectFrom('vpsRequests').select('ports').where('id', '=', c.requestId).executeTakeFirstOrThrow();
       expect({ killedAt: c.killedAt, ports: request.ports }).toEqual({ killedAt: c.killedAt, ports: c.ports });
       const steps = await db.selectFrom('runSteps').select(['key', 'status']).where('runId', '=', c.runId).execute();
       // Killed while the reboot ran, the restarted step may find it finished and nothing pending: it skips, and the VM rebooted once (above).
-      const finished = (st: { key: string; status: string }) => st.status === 'done' || (st.status === 'skipped' && st.key === 'reboot' && c.killedAt === 'mid-task:reboot');
-      expect({ killedAt: c.killedAt, notDone: steps.filter((st) => !finished(st)).map((st) => st.key) }).toEqual({ killedAt: c.killedAt, notDone: [] });
+      const finished = (st: { key: string; status: string }) =>
+        st.status === 'done' || (st.status === 'skipped' && st.key === 'reboot' && c.killedAt === 'mid-task:reboot');
+      expect({ killedAt: c.killedAt, notDone: steps.filter((st) => !finished(st)).map((st) => st.key) }).toEqual({
+        killedAt: c.killedAt,
+        notDone: [],
+      });
     }
   });
 });

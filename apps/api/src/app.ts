@@ -210,7 +210,8 @@ function serveWebUi(app: Express, dir: string): void {
     }),
   );
   app.use((req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path === '/api' || req.path.startsWith('/api/') || isOpsOnlyPath(req.path)) return next();
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path === '/api' || req.path.startsWith('/api/') || isOpsOnlyPath(req.path))
+      return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(path.join(root, 'index.html'), (error) => error && next(error));
   });

@@ -8,10 +8,19 @@ import type { HealthCheck } from '@betang/core';
 import type { PdfVerifier } from '@betang/documents';
 import type { SignatureTrust } from './use-cases/signature-trust';
 
-
 /** Everything createApp needs; built by main.ts, or by tests with real test servers. */
 export type AppDeps = {
-  config: Pick<ApiConfig, 'PUBLIC_URL' | 'SESSION_TTL_HOURS' | 'COOKIE_SECURE' | 'TRUST_PROXY_HOPS' | 'WEB_DIST_DIR' | 'NODE_ENV' | 'SIGNING_MASTER_SECRET' | 'TOTP_REQUIRED_ROLES'>;
+  config: Pick<
+    ApiConfig,
+    | 'PUBLIC_URL'
+    | 'SESSION_TTL_HOURS'
+    | 'COOKIE_SECURE'
+    | 'TRUST_PROXY_HOPS'
+    | 'WEB_DIST_DIR'
+    | 'NODE_ENV'
+    | 'SIGNING_MASTER_SECRET'
+    | 'TOTP_REQUIRED_ROLES'
+  >;
   db: Db;
   logger: Logger;
   /** Extra readiness checks (the queue backend); the database and the cluster snapshot's age are always checked. */

@@ -18,9 +18,18 @@ async function main(): Promise<void> {
   const logger = pino(loggerOptions(config, 'betang-api'));
   // A wrong trust-root file stops the start: trusting less or more than the office meant is worse.
   const rootsFile = config.SIGNATURE_TRUST_ROOTS_FILE;
-  const trust = signatureTrust(rootsFile ? parseTrustRootBundle(readFileSync(rootsFile, 'utf8'), rootsFile) : [], config.SIGNATURE_SIGNER_MATCH);
-  if (trust.rootPems.length === 0) logger.warn('SIGNATURE_TRUST_ROOTS_FILE tidak disetel: unggahan bertanda tangan luar menunggu penerimaan operator / not set: externally signed uploads wait for an operator');
-  const pdfVerifier = createPdfVerifierPool({ threads: config.PDF_VERIFY_THREADS || defaultVerifierThreads(), timeoutMs: config.PDF_VERIFY_TIMEOUT_SECONDS * 1000 });
+  const trust = signatureTrust(
+    rootsFile ? parseTrustRootBundle(readFileSync(rootsFile, 'utf8'), rootsFile) : [],
+    config.SIGNATURE_SIGNER_MATCH,
+  );
+  if (trust.rootPems.length === 0)
+    logger.warn(
+      'SIGNATURE_TRUST_ROOTS_FILE tidak disetel: unggahan bertanda tangan luar menunggu penerimaan operator / not set: externally signed uploads wait for an operator',
+    );
+  const pdfVerifier = createPdfVerifierPool({
+    threads: config.PDF_VERIFY_THREADS || defaultVerifierThreads(),
+    timeoutMs: config.PDF_VERIFY_TIMEOUT_SECONDS * 1000,
+  });
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'betang-api' });
   const requestEvents = new RequestEventHub({ db, logger, connectionString: config.DATABASE_URL });
   // The API never consumes jobs: the queue backend is only pinged for /readyz and counted for /metrics.
@@ -29,8 +38,22 @@ async function main(): Promise<void> {
   // TOTP secrets written before they were encrypted: sealed now (sign-in also seals any it meets).
   await sealPlainTotpSecrets(db, new TotpSecretBox(config.SIGNING_MASTER_SECRET))
     .then((sealed) => sealed > 0 && logger.info({ sealed }, 'rahasia TOTP dienkripsi / TOTP secrets encrypted'))
-    .catch((error: unknown) => logger.warn({ err: error }, 'rahasia TOTP belum dienkripsi; dicoba lagi saat dipakai / TOTP secrets not encrypted yet; retried on use'));
-  const app = createApp({ config, db, logger, requestEvents, healthChecks: [queueCheck(queueBackend)], queueDepths, pdfVerifier, signatureTrust: trust });
+    .catch((error: unknown) =>
+      logger.warn(
+        { err: error },
+        'rahasia TOTP belum dienkripsi; dicoba lagi saat dipakai / TOTP secrets not encrypted yet; retried on use',
+      ),
+    );
+  const app = createApp({
+    config,
+    db,
+    logger,
+    requestEvents,
+    healthChecks: [queueCheck(queueBackend)],
+    queueDepths,
+    pdfVerifier,
+    signatureTrust: trust,
+  });
   const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
     if (error) {
       logger.fatal({ err: error }, 'API tidak dapat mendengarkan / cannot listen');

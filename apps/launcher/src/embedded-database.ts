@@ -33,12 +33,15 @@ function socketAnswers(socketPath: string): Promise<boolean> {
  * still answers means another launcher uses this home, which PGlite's single writer can not allow.
  */
 async function socketDirectory(preferred: string): Promise<{ dir: string; temporary: boolean }> {
-  if (path.join(preferred, SOCKET_NAME).length > MAX_SOCKET_PATH) return { dir: mkdtempSync(path.join(tmpdir(), 'betang-pg-')), temporary: true };
+  if (path.join(preferred, SOCKET_NAME).length > MAX_SOCKET_PATH)
+    return { dir: mkdtempSync(path.join(tmpdir(), 'betang-pg-')), temporary: true };
   mkdirSync(preferred, { recursive: true, mode: 0o700 });
   makeTreePrivate(preferred);
   const socketPath = path.join(preferred, SOCKET_NAME);
   if (await socketAnswers(socketPath)) {
-    throw new Error(`basis data tertanam sudah dipakai Betang lain (${socketPath}) / the embedded database is already in use by another Betang`);
+    throw new Error(
+      `basis data tertanam sudah dipakai Betang lain (${socketPath}) / the embedded database is already in use by another Betang`,
+    );
   }
   rmSync(socketPath, { force: true });
   return { dir: preferred, temporary: false };

@@ -47,12 +47,26 @@ function connectAsNobody(url: string): string {
     socket.on('error', (e) => console.log('REFUSED ' + e.code));
     setTimeout(() => { console.log('TIMEOUT'); process.exit(0); }, 10000).unref();
   `;
-  const run = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', client], { encoding: 'utf8', cwd: '/' });
+  const run = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', client], {
+    encoding: 'utf8',
+    cwd: '/',
+  });
   return `${run.stdout}${run.stderr}`.trim();
 }
 
 function readAsNobody(file: string): string {
-  const run = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', `try { require('node:fs').readFileSync(${JSON.stringify(file)}); console.log('READ'); } catch (e) { console.log('REFUSED ' + e.code); }`], { encoding: 'utf8', cwd: '/' });
+  const run = spawnSync(
+    'setpriv',
+    [
+      `--reuid=${NOBODY}`,
+      `--regid=${NOBODY}`,
+      '--clear-groups',
+      process.execPath,
+      '-e',
+      `try { require('node:fs').readFileSync(${JSON.stringify(file)}); console.log('READ'); } catch (e) { console.log('REFUSED ' + e.code); }`,
+    ],
+    { encoding: 'utf8', cwd: '/' },
+  );
   return run.stdout.trim();
 }
 
@@ -60,7 +74,11 @@ type Served = { url: string; socketPath: string; close(): Promise<number | null>
 
 /** Starts the embedded database in a child process (PGlite's ESM imports do not run inside jest). */
 async function serveDatabase(dataDir: string, socketDir: string): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'testing', 'serve-embedded-database.ts'), dataDir, socketDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, 'testing', 'serve-embedded-database.ts'), dataDir, socketDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));

@@ -43,7 +43,8 @@ function localKeyPair(file: string): { file: string; publicKey: string } {
     mkdirSync(path.dirname(file), { recursive: true });
     // ssh2 cannot parse about 1 in 250 of the ed25519 keys it generates (docs/chaos.md): draw again.
     let pair = sshUtils.generateKeyPairSync('ed25519', { comment: 'betang-provisioning' });
-    while (sshUtils.parseKey(pair.private) instanceof Error) pair = sshUtils.generateKeyPairSync('ed25519', { comment: 'betang-provisioning' });
+    while (sshUtils.parseKey(pair.private) instanceof Error)
+      pair = sshUtils.generateKeyPairSync('ed25519', { comment: 'betang-provisioning' });
     writeFileSync(file, pair.private, { mode: 0o600 });
     writeFileSync(`${file}.pub`, `${pair.public}\n`, { mode: 0o600 });
   }
@@ -58,7 +59,11 @@ async function main(): Promise<void> {
   // Files this process and its children (api, worker) create are this user's only; the home's
   // existing files are tightened below, and PGlite's (written 0666 regardless) by the database.
   process.umask(PRIVATE_UMASK);
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development', LOG_PRETTY: process.env.LOG_PRETTY ?? 'true' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    LOG_PRETTY: process.env.LOG_PRETTY ?? 'true',
+  };
   const stoppers: (() => Promise<void>)[] = [];
   // Everything the embedded stack keeps between starts: database, e-mails, demo keys and secrets.
   const home = env.BETANG_HOME ?? path.join(ROOT, '.betang');
@@ -79,8 +84,12 @@ async function main(): Promise<void> {
 
   if (!env.PVE_URL) {
     const guests = env.BETANG_SIM_GUESTS ?? 'emulated';
-    if (guests !== 'emulated' && guests !== 'qemu') throw new Error(`BETANG_SIM_GUESTS harus 'emulated' atau 'qemu' / must be 'emulated' or 'qemu' (got '${guests}')`);
-    if (guests === 'qemu') step('Guest nyata di qemu: ±0,6 GB memori (maks. 1 GB) per VPS; tanpa KVM 1–4 menit sampai SSH / real qemu guests: about 0.6 GB of memory (at most 1 GB) per VPS; without KVM 1–4 minutes to SSH');
+    if (guests !== 'emulated' && guests !== 'qemu')
+      throw new Error(`BETANG_SIM_GUESTS harus 'emulated' atau 'qemu' / must be 'emulated' or 'qemu' (got '${guests}')`);
+    if (guests === 'qemu')
+      step(
+        'Guest nyata di qemu: ±0,6 GB memori (maks. 1 GB) per VPS; tanpa KVM 1–4 menit sampai SSH / real qemu guests: about 0.6 GB of memory (at most 1 GB) per VPS; without KVM 1–4 minutes to SSH',
+      );
     // The simulated cluster is kept under BETANG_HOME like the database, so VMs (and real guests' disks) outlive a restart.
     const simulator = await startSimulator({
       port: Number(env.BETANG_SIM_PORT ?? 0),
@@ -90,18 +99,23 @@ async function main(): Promise<void> {
       qemu: { runDir: path.join(home, 'sim-guests') },
     });
     if (simulator.restored.vms > 0) step(`Klaster tersimulasi dipulihkan / simulated cluster restored: ${simulator.restored.vms} VM`);
-    if (simulator.restored.skipped.length > 0) step(`VM pada node yang tidak dikenal dilewati / VMs on unknown nodes skipped: ${simulator.restored.skipped.join(', ')}`);
+    if (simulator.restored.skipped.length > 0)
+      step(`VM pada node yang tidak dikenal dilewati / VMs on unknown nodes skipped: ${simulator.restored.skipped.join(', ')}`);
     const provisioningKey = localKeyPair(path.join(home, 'provision_ed25519'));
     // Emulated guests answer Betang's configuration commands like a fresh Debian would (real ones are Debian).
-    if (guests === 'emulated') simulator.faults.setGuestCommandHandler(
-      emulateDebianGuests((vmid) => {
-        const config = (simulator.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
-        const spec = guestSpecFromVmConfig({ name: config.name, tags: config.tags, searchdomain: config.searchdomain, sshKeys: decodeSshKeys(config.sshkeys) }, provisioningKey.publicKey);
-        // The emulation cannot read the file the worker sends, so it is told the proxy the worker writes.
-        const withDisk = spec && { ...spec, diskBytes: () => bootDiskBytes(simulator.state.vm(vmid)?.config ?? {}) ?? 0 };
-        return withDisk && env.GUEST_APT_PROXY ? { ...withDisk, aptProxy: env.GUEST_APT_PROXY } : withDisk;
-      }),
-    );
+    if (guests === 'emulated')
+      simulator.faults.setGuestCommandHandler(
+        emulateDebianGuests((vmid) => {
+          const config = (simulator.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
+          const spec = guestSpecFromVmConfig(
+            { name: config.name, tags: config.tags, searchdomain: config.searchdomain, sshKeys: decodeSshKeys(config.sshkeys) },
+            provisioningKey.publicKey,
+          );
+          // The emulation cannot read the file the worker sends, so it is told the proxy the worker writes.
+          const withDisk = spec && { ...spec, diskBytes: () => bootDiskBytes(simulator.state.vm(vmid)?.config ?? {}) ?? 0 };
+          return withDisk && env.GUEST_APT_PROXY ? { ...withDisk, aptProxy: env.GUEST_APT_PROXY } : withDisk;
+        }),
+      );
     const caFile = path.join(home, 'simulator-ca.pem');
     writeFileSync(caFile, simulator.caPem, { mode: 0o600 });
     Object.assign(env, {

@@ -45,7 +45,11 @@ export async function assertPortFree(host: string, port: number): Promise<void> 
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', () =>
-      reject(new Error(`port ${host}:${port} sudah dipakai (Betang lain masih berjalan?); hentikan atau set PORT / is already in use (another Betang running?); stop it or set PORT`)),
+      reject(
+        new Error(
+          `port ${host}:${port} sudah dipakai (Betang lain masih berjalan?); hentikan atau set PORT / is already in use (another Betang running?); stop it or set PORT`,
+        ),
+      ),
     );
     probe.listen(port, host, () => probe.close(() => resolve()));
   });

@@ -68,7 +68,11 @@ export function createAppRouter(services: RouteServices) {
         ...routes.filter((route) => route.public).map((route) => toRouteObject(route, services)),
         {
           Component: SignedInLayout,
-          children: [{ path: '/login' }, ...routes.filter((route) => !route.public).map((route) => toRouteObject(route, services)), { path: '*', Component: NotFoundPage }],
+          children: [
+            { path: '/login' },
+            ...routes.filter((route) => !route.public).map((route) => toRouteObject(route, services)),
+            { path: '*', Component: NotFoundPage },
+          ],
         },
       ],
     },

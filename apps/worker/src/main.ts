@@ -19,7 +19,11 @@ async function main(): Promise<void> {
   const logger = pino(loggerOptions(config, 'betang-worker'));
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'betang-worker' });
   const backend = createQueueBackend(
-    queueBackendConfig(config, { lockDurationMs: config.QUEUE_LOCK_DURATION_MS, stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS, maxStalledCount: config.QUEUE_MAX_STALLED_COUNT }),
+    queueBackendConfig(config, {
+      lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
+      stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
+      maxStalledCount: config.QUEUE_MAX_STALLED_COUNT,
+    }),
   );
   const shutdownSignal = new AbortController();
   const provisioningQueue = backend.createQueue('provisioning');
@@ -31,7 +35,8 @@ async function main(): Promise<void> {
   const workers = startWorkers(backend, handlers, {
     concurrency: { provisioning: config.WORKER_CONCURRENCY, notifications: 2, maintenance: 1 },
     events: {
-      onFinalFailure: (job, error) => logger.error({ job: job.name, jobId: job.id, attempts: job.attemptsMade, err: error }, 'tugas gagal / job failed'),
+      onFinalFailure: (job, error) =>
+        logger.error({ job: job.name, jobId: job.id, attempts: job.attemptsMade, err: error }, 'tugas gagal / job failed'),
       onError: (error) => logger.warn({ err: error }, 'kesalahan antrean / queue error'),
     },
   });
@@ -40,12 +45,22 @@ async function main(): Promise<void> {
   const schedules = keepSchedules(backend, scheduleOptions);
   const producer = createJobProducer(backend);
   const relay = startJobRelay(db, producer, logger);
-  const mail = createMailTransport(config, (m) => logger.info({ to: m.to, subject: m.subject }, 'e-mail (tanpa SMTP, hanya dicatat) / e-mail (no SMTP, logged only)'));
+  const mail = createMailTransport(config, (m) =>
+    logger.info({ to: m.to, subject: m.subject }, 'e-mail (tanpa SMTP, hanya dicatat) / e-mail (no SMTP, logged only)'),
+  );
   const emailSender = startEmailSender(db, mail, config.MAIL_FROM, logger);
   // Permissions, pool, storages, bridges and templates are checked now and every 5 minutes, before a run fails on them.
   const selfCheck = provisioning.pve ? startSelfCheck({ db, pve: provisioning.pve, logger, config }) : undefined;
-  const ops = await startOps(config, logger, [databaseCheck(db), queueCheck(backend), workerProxmoxCheck(provisioning.pve), ...(selfCheck ? [selfCheck.health] : [])], metrics);
-  logger.info({ queue: backend.config.kind, mail: mail.kind, concurrency: config.WORKER_CONCURRENCY, ops: ops?.address }, 'worker siap / worker ready');
+  const ops = await startOps(
+    config,
+    logger,
+    [databaseCheck(db), queueCheck(backend), workerProxmoxCheck(provisioning.pve), ...(selfCheck ? [selfCheck.health] : [])],
+    metrics,
+  );
+  logger.info(
+    { queue: backend.config.kind, mail: mail.kind, concurrency: config.WORKER_CONCURRENCY, ops: ops?.address },
+    'worker siap / worker ready',
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -27,7 +27,10 @@ function plainSecretsWarning(names: string[]): string {
  * validation; every problem is reported together, naming variables but never their values; plain
  * secret values are a warning in production and an error when SECRETS_REQUIRE_ENCRYPTION=true.
  */
-export function parseConfigReport<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): ConfigReport<Readonly<z.infer<T>>> {
+export function parseConfigReport<T extends z.ZodType>(
+  schema: T,
+  env: Record<string, string | undefined>,
+): ConfigReport<Readonly<z.infer<T>>> {
   const secrets = decryptEnv(env);
   const problems = [...secrets.problems];
   const warnings: string[] = [];
@@ -42,7 +45,9 @@ export function parseConfigReport<T extends z.ZodType>(schema: T, env: Record<st
   if (secrets.plainSecrets.length > 0) {
     if (secrets.requireEncryption) {
       for (const name of secrets.plainSecrets) {
-        problems.push(`${name}: harus terenkripsi (enc:v1) karena SECRETS_REQUIRE_ENCRYPTION=true / must be encrypted (enc:v1) because SECRETS_REQUIRE_ENCRYPTION=true`);
+        problems.push(
+          `${name}: harus terenkripsi (enc:v1) karena SECRETS_REQUIRE_ENCRYPTION=true / must be encrypted (enc:v1) because SECRETS_REQUIRE_ENCRYPTION=true`,
+        );
       }
     } else if ((env.NODE_ENV ?? 'production') === 'production') {
       warnings.push(plainSecretsWarning(secrets.plainSecrets));
@@ -66,7 +71,10 @@ export function parseConfig<T extends z.ZodType>(schema: T, env: Record<string, 
  * warnings (e.g. plain secrets in production) go to stderr. Call once in a composition root
  * (main.ts), never in library code.
  */
-export function loadConfigOrExit<T extends z.ZodType>(schema: T, env: Record<string, string | undefined> = process.env): Readonly<z.infer<T>> {
+export function loadConfigOrExit<T extends z.ZodType>(
+  schema: T,
+  env: Record<string, string | undefined> = process.env,
+): Readonly<z.infer<T>> {
   try {
     const { config, warnings } = parseConfigReport(schema, env);
     for (const warning of warnings) console.warn(`PERINGATAN / WARNING: ${warning}`);

@@ -69,6 +69,8 @@ export function loggerOptions(config: { LOG_LEVEL: string; LOG_PRETTY: boolean }
     name,
     level: config.LOG_LEVEL,
     redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' },
-    ...(config.LOG_PRETTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
+    ...(config.LOG_PRETTY
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
+      : {}),
   };
 }

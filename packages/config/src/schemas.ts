@@ -1,8 +1,6 @@
 import { z } from 'zod';
 
-const ZBool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const ZBool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 // The role names of packages/core's Role enum (config imports zod only; core's tests keep them in step).
 /**
@@ -12,7 +10,10 @@ const ZBool = z
  */
 const ZAptUrl = z
   .string()
-  .regex(/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/-]*)?$/, 'http(s)://host[:port][/path] with letters, digits and . _ ~ % / - only');
+  .regex(
+    /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/-]*)?$/,
+    'http(s)://host[:port][/path] with letters, digits and . _ ~ % / - only',
+  );
 
 /**
  * Resolvers for the guests' cloud-init `nameserver` (PVE's address-list: IPv4/IPv6 separated by
@@ -21,7 +22,12 @@ const ZAptUrl = z
 const ZNameservers = z
   .string()
   .transform((v) => v.split(/[\s,;]+/).filter((a) => a !== ''))
-  .pipe(z.array(z.union([z.ipv4(), z.ipv6()])).min(1, 'at least one IP address').max(3, 'at most 3 resolvers'))
+  .pipe(
+    z
+      .array(z.union([z.ipv4(), z.ipv6()]))
+      .min(1, 'at least one IP address')
+      .max(3, 'at most 3 resolvers'),
+  )
   .transform((a) => a.join(' '));
 
 const TOTP_ROLE_NAMES = ['admin', 'operator', 'dc_head', 'institution_head', 'institution_staff', 'auditor'] as const;
@@ -29,7 +35,14 @@ const TOTP_ROLE_NAMES = ['admin', 'operator', 'dc_head', 'institution_head', 'in
 /** Comma-separated role names → a list without duplicates; an empty string means none. */
 const ZRoleList = z
   .string()
-  .transform((v) => [...new Set(v.split(',').map((r) => r.trim()).filter((r) => r !== ''))])
+  .transform((v) => [
+    ...new Set(
+      v
+        .split(',')
+        .map((r) => r.trim())
+        .filter((r) => r !== ''),
+    ),
+  ])
   .pipe(z.array(z.enum(TOTP_ROLE_NAMES)));
 
 // How an external signature's certificate names the expected signer (see docs/agreements.md).
@@ -38,7 +51,14 @@ const SIGNER_MATCH_RULES = ['nip', 'email'] as const;
 /** Comma-separated signer-matching rules → a non-empty list without duplicates (any one rule that matches identifies the signer). */
 const ZSignerMatchList = z
   .string()
-  .transform((v) => [...new Set(v.split(',').map((r) => r.trim().toLowerCase()).filter((r) => r !== ''))])
+  .transform((v) => [
+    ...new Set(
+      v
+        .split(',')
+        .map((r) => r.trim().toLowerCase())
+        .filter((r) => r !== ''),
+    ),
+  ])
   .pipe(z.array(z.enum(SIGNER_MATCH_RULES)).min(1, 'at least one of nip, email'));
 
 const ZLogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -54,7 +74,10 @@ const ZCommonEnv = z.object({
   /** With the PostgreSQL queue backend on the embedded database: poll, because its LISTEN/NOTIFY does not cross connections. */
   QUEUE_PG_POLLING: ZBool.default(false),
   /** Prefix of every BullMQ key/queue, so several deployments can share one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]{1,32}$/).default('betang'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/)
+    .default('betang'),
   /** Log level of the root pino logger. */
   LOG_LEVEL: ZLogLevel.default('info'),
   /** Pretty, human-readable logs (development); JSON otherwise. */
@@ -79,7 +102,12 @@ export const ZApiEnv = ZCommonEnv.extend({
   /** Public base URL people use (links in e-mails, QR codes on agreements). */
   PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
   /** Session lifetime in hours. */
-  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
   /** Mark the session cookie Secure (true behind HTTPS). */
   COOKIE_SECURE: ZBool.default(false),
   /** Trust X-Forwarded-For from this many proxies (0 = none). */
@@ -116,7 +144,11 @@ export const ZApiEnv = ZCommonEnv.extend({
 });
 export type ApiConfig = z.infer<typeof ZApiEnv>;
 
-const splitList = (v: string): string[] => v.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+const splitList = (v: string): string[] =>
+  v
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
 const isHttpsUrl = (u: string): boolean => URL.canParse(u) && new URL(u).protocol === 'https:';
 const FINGERPRINT = /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
 
@@ -127,13 +159,19 @@ const ZPveUrlList = z
   .transform(splitList)
   .refine((urls) => urls.length >= 1 && urls.length <= 16, 'give 1 to 16 comma-separated URLs')
   .refine((urls) => urls.every(isHttpsUrl), 'each entry must be an https URL')
-  .refine((urls) => !urls.every(isHttpsUrl) || new Set(urls.map((u) => new URL(u).origin)).size === urls.length, 'lists the same address twice');
+  .refine(
+    (urls) => !urls.every(isHttpsUrl) || new Set(urls.map((u) => new URL(u).origin)).size === urls.length,
+    'lists the same address twice',
+  );
 
 /** Comma-separated SHA-256 fingerprints in colon hex, 1–16. */
 const ZFingerprintList = z
   .string()
   .transform(splitList)
-  .refine((fps) => fps.length >= 1 && fps.length <= 16 && fps.every((f) => FINGERPRINT.test(f)), 'each entry must be a colon-hex SHA-256 fingerprint');
+  .refine(
+    (fps) => fps.length >= 1 && fps.length <= 16 && fps.every((f) => FINGERPRINT.test(f)),
+    'each entry must be a colon-hex SHA-256 fingerprint',
+  );
 
 /** Environment of apps/worker. */
 export const ZWorkerEnv = ZCommonEnv.extend({
@@ -143,9 +181,15 @@ export const ZWorkerEnv = ZCommonEnv.extend({
    */
   PVE_URL: ZPveUrlList.optional(),
   /** API token id, e.g. betang@pve!provision. */
-  PVE_TOKEN_ID: z.string().regex(/^[^!\s]+@[^!\s]+![A-Za-z0-9_.-]+$/).optional(),
+  PVE_TOKEN_ID: z
+    .string()
+    .regex(/^[^!\s]+@[^!\s]+![A-Za-z0-9_.-]+$/)
+    .optional(),
   /** API token secret (a lowercase UUID). */
-  PVE_TOKEN_SECRET: z.string().regex(/^[0-9a-f-]{36}$/).optional(),
+  PVE_TOKEN_SECRET: z
+    .string()
+    .regex(/^[0-9a-f-]{36}$/)
+    .optional(),
   /** PEM file of the CA that signed PVE's certificate. */
   PVE_CA_FILE: z.string().optional(),
   /**
@@ -162,7 +206,10 @@ export const ZWorkerEnv = ZCommonEnv.extend({
   /** Concurrent clones per PVE node, shared by every worker instance (PostgreSQL advisory locks). */
   PVE_CLONE_LIMIT_PER_NODE: z.coerce.number().int().min(1).max(32).default(2),
   /** PVE pool new VMs are added to (optional). */
-  PVE_POOL: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  PVE_POOL: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .optional(),
   /** Budget of one clone task in seconds (full clones of big templates take minutes). */
   PVE_CLONE_TASK_SECONDS: z.coerce.number().int().min(1).max(7200).default(1800),
   /** Budget of other PVE tasks (config, resize, start, stop, destroy) in seconds. */
@@ -181,7 +228,10 @@ export const ZWorkerEnv = ZCommonEnv.extend({
    */
   GUEST_NAMESERVER: ZNameservers.default('9.9.9.9 1.1.1.1'),
   /** cloud-init user the platform logs in as (its key is the provisioning key below). */
-  PROVISION_CIUSER: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/).default('betang'),
+  PROVISION_CIUSER: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,31}$/)
+    .default('betang'),
   /** File with the platform's provisioning SSH private key (OpenSSH/PEM); its public key is read from `<file>.pub`. */
   PROVISION_SSH_KEY_FILE: z.string().optional(),
   /** How the worker reaches a guest's sshd: `address` = the VM's IP:22; `simulator` = ask the PVE simulator's guest endpoint lookup. */
@@ -207,9 +257,19 @@ export const ZWorkerEnv = ZCommonEnv.extend({
   /** Seconds an SSH connection to a guest may take to become ready. */
   GUEST_SSH_READY_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** Minutes a provisioning run may take before the reconciler and reaper call it stuck. */
-  RUN_DEADLINE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  RUN_DEADLINE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
   /** Seconds without a heartbeat after which a running run with no live job is reaped. */
-  RUN_STALE_SECONDS: z.coerce.number().int().min(10).max(24 * 3600).default(600),
+  RUN_STALE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(24 * 3600)
+    .default(600),
   /** In-process retries of a step after a transient error, before handing the retry to the queue. */
   STEP_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
   /** First delay of those in-process retries in ms (doubles each time). */
@@ -234,34 +294,48 @@ export const ZWorkerEnv = ZCommonEnv.extend({
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Address of that listener; keep it on loopback or a private network (it is unauthenticated). */
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-}).superRefine((env, ctx) => {
-  const pve = [env.PVE_URL, env.PVE_TOKEN_ID, env.PVE_TOKEN_SECRET];
-  if (pve.some(Boolean) && !pve.every(Boolean)) {
-    ctx.addIssue({ code: 'custom', path: ['PVE_URL'], message: 'PVE_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET must be set together' });
-  }
-  if (env.PVE_SHUTDOWN_SECONDS !== undefined && env.PVE_SHUTDOWN_SECONDS >= env.PVE_TASK_SECONDS) {
-    ctx.addIssue({ code: 'custom', path: ['PVE_SHUTDOWN_SECONDS'], message: 'PVE_SHUTDOWN_SECONDS must be below PVE_TASK_SECONDS (the forced stop after the timeout must fit in the task budget)' });
-  }
-  if (env.PVE_VMID_MIN > env.PVE_VMID_MAX) {
-    ctx.addIssue({ code: 'custom', path: ['PVE_VMID_MIN'], message: 'PVE_VMID_MIN must not exceed PVE_VMID_MAX' });
-  }
-  // Betang's role grants VM rights only on its pool (infra/proxmox/betang-role.json): a clone
-  // outside it would need VM.Allocate on all of /vms. Only the demo's simulator (root token) may go without.
-  if (env.PVE_URL && !env.PVE_POOL && env.GUEST_SSH_TARGET !== 'simulator') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['PVE_POOL'],
-      message: 'PVE_POOL wajib diisi: pool tempat Betang membuat VM (lihat infra/proxmox/create-betang-role.sh) / PVE_POOL is required: the pool Betang creates VMs in (see infra/proxmox/create-betang-role.sh)',
-    });
-  }
-  if (env.PVE_URL && !env.PVE_CA_FILE && !env.PVE_FINGERPRINT) {
-    ctx.addIssue({ code: 'custom', path: ['PVE_CA_FILE'], message: 'set PVE_CA_FILE or PVE_FINGERPRINT: TLS checks are never disabled' });
-  }
-  const fingerprints = env.PVE_FINGERPRINT?.length ?? 0;
-  if (fingerprints > 1 && fingerprints !== (env.PVE_URL?.length ?? 0)) {
-    ctx.addIssue({ code: 'custom', path: ['PVE_FINGERPRINT'], message: `give one fingerprint for all PVE_URL entries or one per entry (${env.PVE_URL?.length ?? 0} URLs, ${fingerprints} fingerprints)` });
-  }
-}).transform((env) => ({ ...env, PVE_SHUTDOWN_SECONDS: env.PVE_SHUTDOWN_SECONDS ?? Math.max(1, Math.min(120, Math.floor(env.PVE_TASK_SECONDS / 2))) }));
+})
+  .superRefine((env, ctx) => {
+    const pve = [env.PVE_URL, env.PVE_TOKEN_ID, env.PVE_TOKEN_SECRET];
+    if (pve.some(Boolean) && !pve.every(Boolean)) {
+      ctx.addIssue({ code: 'custom', path: ['PVE_URL'], message: 'PVE_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET must be set together' });
+    }
+    if (env.PVE_SHUTDOWN_SECONDS !== undefined && env.PVE_SHUTDOWN_SECONDS >= env.PVE_TASK_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PVE_SHUTDOWN_SECONDS'],
+        message: 'PVE_SHUTDOWN_SECONDS must be below PVE_TASK_SECONDS (the forced stop after the timeout must fit in the task budget)',
+      });
+    }
+    if (env.PVE_VMID_MIN > env.PVE_VMID_MAX) {
+      ctx.addIssue({ code: 'custom', path: ['PVE_VMID_MIN'], message: 'PVE_VMID_MIN must not exceed PVE_VMID_MAX' });
+    }
+    // Betang's role grants VM rights only on its pool (infra/proxmox/betang-role.json): a clone
+    // outside it would need VM.Allocate on all of /vms. Only the demo's simulator (root token) may go without.
+    if (env.PVE_URL && !env.PVE_POOL && env.GUEST_SSH_TARGET !== 'simulator') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PVE_POOL'],
+        message:
+          'PVE_POOL wajib diisi: pool tempat Betang membuat VM (lihat infra/proxmox/create-betang-role.sh) / PVE_POOL is required: the pool Betang creates VMs in (see infra/proxmox/create-betang-role.sh)',
+      });
+    }
+    if (env.PVE_URL && !env.PVE_CA_FILE && !env.PVE_FINGERPRINT) {
+      ctx.addIssue({ code: 'custom', path: ['PVE_CA_FILE'], message: 'set PVE_CA_FILE or PVE_FINGERPRINT: TLS checks are never disabled' });
+    }
+    const fingerprints = env.PVE_FINGERPRINT?.length ?? 0;
+    if (fingerprints > 1 && fingerprints !== (env.PVE_URL?.length ?? 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PVE_FINGERPRINT'],
+        message: `give one fingerprint for all PVE_URL entries or one per entry (${env.PVE_URL?.length ?? 0} URLs, ${fingerprints} fingerprints)`,
+      });
+    }
+  })
+  .transform((env) => ({
+    ...env,
+    PVE_SHUTDOWN_SECONDS: env.PVE_SHUTDOWN_SECONDS ?? Math.max(1, Math.min(120, Math.floor(env.PVE_TASK_SECONDS / 2))),
+  }));
 export type WorkerConfig = z.infer<typeof ZWorkerEnv>;
 
 /** Environment of `npm run migrate`. */

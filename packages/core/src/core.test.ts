@@ -30,10 +30,16 @@ describe('canSeeInstitution', () => {
 describe('quotaShortfalls', () => {
   const limits = { cores: 4, memoryMiB: 8192, diskGiB: 100, vmCount: 2 };
   it('should report nothing when the request fits exactly', () => {
-    expect(quotaShortfalls(limits, { cores: 2, memoryMiB: 4096, diskGiB: 60, vmCount: 1 }, { cores: 2, memoryMiB: 4096, diskGiB: 40 })).toEqual([]);
+    expect(
+      quotaShortfalls(limits, { cores: 2, memoryMiB: 4096, diskGiB: 60, vmCount: 1 }, { cores: 2, memoryMiB: 4096, diskGiB: 40 }),
+    ).toEqual([]);
   });
   it('should report every exceeded dimension', () => {
-    expect(quotaShortfalls(limits, { cores: 4, memoryMiB: 0, diskGiB: 90, vmCount: 2 }, { cores: 1, memoryMiB: 1024, diskGiB: 20 }).map((s) => s.dimension)).toEqual(['cores', 'diskGiB', 'vmCount']);
+    expect(
+      quotaShortfalls(limits, { cores: 4, memoryMiB: 0, diskGiB: 90, vmCount: 2 }, { cores: 1, memoryMiB: 1024, diskGiB: 20 }).map(
+        (s) => s.dimension,
+      ),
+    ).toEqual(['cores', 'diskGiB', 'vmCount']);
   });
 });
 

@@ -143,8 +143,7 @@ export const errors = {
   notFound: (what?: Partial<LocalizedText>) => new AppError(ErrorCode.NotFound, what),
   forbidden: () => new AppError(ErrorCode.Forbidden),
   conflict: (text?: Partial<LocalizedText>, details?: unknown) => new AppError(ErrorCode.Conflict, text, details),
-  invalidState: (text?: Partial<LocalizedText>, details?: unknown) =>
-    new AppError(ErrorCode.InvalidState, text, details),
+  invalidState: (text?: Partial<LocalizedText>, details?: unknown) => new AppError(ErrorCode.InvalidState, text, details),
   unauthenticated: () => new AppError(ErrorCode.Unauthenticated),
   invalidCredentials: () => new AppError(ErrorCode.InvalidCredentials),
 };

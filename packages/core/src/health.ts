@@ -22,13 +22,20 @@ type ReadinessReport = {
  * `onError` for the log, never into the report, which says only the error's code. Used by the
  * API's and the worker's /readyz.
  */
-export async function evaluateReadiness(checks: readonly HealthCheck[], timeoutMs: number, onError?: (check: string, error: unknown) => void): Promise<ReadinessReport> {
+export async function evaluateReadiness(
+  checks: readonly HealthCheck[],
+  timeoutMs: number,
+  onError?: (check: string, error: unknown) => void,
+): Promise<ReadinessReport> {
   const results = await Promise.all(
     checks.map(async (c) => {
       const started = performance.now();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<CheckResult>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, reason: { id: `tidak menjawab dalam ${timeoutMs} ms`, en: `no answer within ${timeoutMs} ms` } }), timeoutMs);
+        timer = setTimeout(
+          () => resolve({ ok: false, reason: { id: `tidak menjawab dalam ${timeoutMs} ms`, en: `no answer within ${timeoutMs} ms` } }),
+          timeoutMs,
+        );
       });
       const result = await Promise.race([
         c.check().catch((error: unknown): CheckResult => {

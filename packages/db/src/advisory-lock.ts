@@ -31,7 +31,11 @@ export async function tryLockForTransaction(tx: Tx, name: string): Promise<boole
  * after `fn`, or by PostgreSQL when the connection dies with a crashed worker.
  * Returns `{ ran: false }` when every name is taken.
  */
-export async function withFirstFreeSessionLock<T>(db: Db, names: readonly string[], fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+export async function withFirstFreeSessionLock<T>(
+  db: Db,
+  names: readonly string[],
+  fn: () => Promise<T>,
+): Promise<{ ran: true; value: T } | { ran: false }> {
   return db.connection().execute(async (conn) => {
     for (const name of names) {
       const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${lockKey(name)}) AS locked`.execute(conn);

@@ -15,13 +15,19 @@ describe('migration 20261128T0010_auth_security', () => {
     const userId = (await makeUser(t.db, { roles: [Role.Operator] })).id;
     await down(t.db);
     const insert = (name: string, createdAt: Date, expiresAt: Date | null) =>
-      sql`INSERT INTO api_tokens (user_id, name, prefix, token_hash, created_at, expires_at) VALUES (${userId}, ${name}, 'btg_x', ${name}, ${createdAt}, ${expiresAt})`.execute(t.db);
+      sql`INSERT INTO api_tokens (user_id, name, prefix, token_hash, created_at, expires_at) VALUES (${userId}, ${name}, 'btg_x', ${name}, ${createdAt}, ${expiresAt})`.execute(
+        t.db,
+      );
     const day = 86_400_000;
     await insert('tanpa-batas', new Date(Date.now() - 10 * day), null);
     await insert('tua', new Date(Date.now() - 300 * day), null);
     await insert('terlalu-lama', new Date(), new Date(Date.now() + 1000 * day));
     await up(t.db);
-    const rows = await t.db.selectFrom('apiTokens').select(['name', 'scopes', 'expiresAt', 'createdAt']).where('userId', '=', userId).execute();
+    const rows = await t.db
+      .selectFrom('apiTokens')
+      .select(['name', 'scopes', 'expiresAt', 'createdAt'])
+      .where('userId', '=', userId)
+      .execute();
     const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
     for (const row of rows) expect(row.scopes).toEqual(['read', 'requests:write', 'inventory:write', 'operate', 'admin']);
     expect(Math.round((byName['tanpa-batas']!.expiresAt.getTime() - Date.now()) / day)).toBe(90);

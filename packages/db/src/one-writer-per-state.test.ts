@@ -35,14 +35,26 @@ describe('one writer per state', () => {
   it('should find a status write only in lifecycle.repository.ts', () => {
     const files = [...sources(path.join(ROOT, 'apps')), ...sources(path.join(ROOT, 'packages'))];
     expect(files.length).toBeGreaterThan(100);
-    const elsewhere = files.flatMap((file) => statusWrites(readFileSync(file, 'utf8')).map((w) => `${path.relative(ROOT, file)}: ${w}`)).filter((hit) => !hit.startsWith(WRITER));
+    const elsewhere = files
+      .flatMap((file) => statusWrites(readFileSync(file, 'utf8')).map((w) => `${path.relative(ROOT, file)}: ${w}`))
+      .filter((hit) => !hit.startsWith(WRITER));
     expect(elsewhere).toEqual([]);
-    expect(statusWrites(readFileSync(path.join(ROOT, WRITER), 'utf8')).sort()).toEqual(['provisioningRuns.status', 'runSteps.status', 'runSteps.status', 'vms.state', 'vpsRequests.status']);
+    expect(statusWrites(readFileSync(path.join(ROOT, WRITER), 'utf8')).sort()).toEqual([
+      'provisioningRuns.status',
+      'runSteps.status',
+      'runSteps.status',
+      'vms.state',
+      'vpsRequests.status',
+    ]);
   });
 
   it('should recognise a raw status write when it sees one', () => {
-    expect(statusWrites(`await db.updateTable('vms').set({ node, state: 'failed' }).where('id', '=', id).execute();`)).toEqual(['vms.state']);
-    expect(statusWrites(`await db.updateTable('provisioningRuns').set({ heartbeatAt: new Date() }).where('id', '=', id).execute();`)).toEqual([]);
+    expect(statusWrites(`await db.updateTable('vms').set({ node, state: 'failed' }).where('id', '=', id).execute();`)).toEqual([
+      'vms.state',
+    ]);
+    expect(
+      statusWrites(`await db.updateTable('provisioningRuns').set({ heartbeatAt: new Date() }).where('id', '=', id).execute();`),
+    ).toEqual([]);
     expect(statusWrites(`await tx.updateTable('runSteps')\n  .set({ status: 'done' })\n  .execute();`)).toEqual(['runSteps.status']);
   });
 });

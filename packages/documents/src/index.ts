@@ -26,17 +26,8 @@ export {
 export type { Signer, SignInput, PdfSignatureSubFilter } from './signing/signer.port';
 export { createInternalCaSigner } from './signing/internal-ca-signer';
 export { signPdfIncrementally, type SignPdfMeta } from './signing/sign-pdf-incrementally';
-export {
-  verifyPdfSignatures,
-  type PdfVerification,
-  type VerifiedSignature,
-  type VerifyOptions,
-} from './verify/verify-pdf-signatures';
+export { verifyPdfSignatures, type PdfVerification, type VerifiedSignature, type VerifyOptions } from './verify/verify-pdf-signatures';
 export { firstRevision, hasPrefixRevision, DEFAULT_MAX_PDF_BYTES, MAX_REVISIONS } from './verify/pdf-structure';
-export {
-  renderInventorySummaryPdf,
-  ZInventorySummaryData,
-  type InventorySummaryData,
-} from './inventory/render-inventory-summary-pdf';
+export { renderInventorySummaryPdf, ZInventorySummaryData, type InventorySummaryData } from './inventory/render-inventory-summary-pdf';
 export { createPdfVerifierPool, defaultVerifierThreads, type PdfVerifier, type PdfVerifierPoolOptions } from './verify/verifier-pool';
 export { VERIFICATION_LIMITS } from './verify/verification-limits';

@@ -14,7 +14,12 @@ export async function configureFirewall(shell: GuestShell, ports: readonly numbe
   const parsed = ZGuestSpec.shape.allowedTcpPorts.safeParse([...ports]);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'ports'}: ${i.message}`);
-    throw new GuestError(GuestErrorCode.InvalidSpec, { id: `Daftar port tidak valid: ${problems.join('; ')}`, en: `Invalid port list: ${problems.join('; ')}` }, false, { problems });
+    throw new GuestError(
+      GuestErrorCode.InvalidSpec,
+      { id: `Daftar port tidak valid: ${problems.join('; ')}`, en: `Invalid port list: ${problems.join('; ')}` },
+      false,
+      { problems },
+    );
   }
   const spec = { allowedTcpPorts: parsed.data };
   const found = await firewallStep.check(shell, spec);
@@ -24,7 +29,10 @@ export async function configureFirewall(shell: GuestShell, ports: readonly numbe
   if (again.needsChange) {
     throw new GuestError(
       GuestErrorCode.StepNotConverged,
-      { id: `Firewall sudah diubah tetapi guest masih berbeda: ${again.differences.join('; ')}`, en: `The firewall was changed but the guest still differs: ${again.differences.join('; ')}` },
+      {
+        id: `Firewall sudah diubah tetapi guest masih berbeda: ${again.differences.join('; ')}`,
+        en: `The firewall was changed but the guest still differs: ${again.differences.join('; ')}`,
+      },
       false,
       { step: 'firewall', differences: again.differences },
     );

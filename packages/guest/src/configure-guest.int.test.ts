@@ -49,7 +49,11 @@ describe('configureGuest on a real Debian guest', () => {
     const reports = await configureGuest(conn, spec, { onStep: (e) => events.push(`${e.key}:${e.phase}`) });
     expect(reports.map((r) => r.key)).toEqual([...GUEST_STEP_KEYS]);
     // No upgrade asked for here (packages-step.int.test.ts runs it against a local mirror).
-    expect(reports.find((r) => r.key === 'packages')).toEqual({ key: 'packages', changed: false, detail: ['package upgrade not requested'] });
+    expect(reports.find((r) => r.key === 'packages')).toEqual({
+      key: 'packages',
+      changed: false,
+      detail: ['package upgrade not requested'],
+    });
     for (const r of reports.filter((x) => x.key !== 'packages')) {
       expect(r.changed).toBe(true);
       expect(r.detail.length).toBeGreaterThan(0);
@@ -67,7 +71,13 @@ describe('configureGuest on a real Debian guest', () => {
   });
 
   it('should let the admin user log in with its key only and use sudo', async () => {
-    const c = await connectGuest({ host: guest.host, port: guest.port, username: 'opd', privateKey: admin.privateKey, pinnedHostKey: guest.hostKeyLine });
+    const c = await connectGuest({
+      host: guest.host,
+      port: guest.port,
+      username: 'opd',
+      privateKey: admin.privateKey,
+      pinnedHostKey: guest.hostKeyLine,
+    });
     try {
       expect(await sh(c, 'id -un')).toBe('opd');
       expect(await sh(c, 'sudo -n id -u')).toBe('0');
@@ -98,7 +108,9 @@ describe('configureGuest on a real Debian guest', () => {
     expect(await sh(conn, 'timedatectl show -p Timezone --value')).toBe('Asia/Jakarta');
     expect(await sh(conn, 'date +%Z')).toBe('WIB');
     expect(await sh(conn, 'cat /etc/timezone')).toBe('Asia/Jakarta');
-    expect(await sh(conn, 'cat /etc/systemd/timesyncd.conf.d/50-betang.conf')).toMatch(/^NTP=0\.id\.pool\.ntp\.org 1\.id\.pool\.ntp\.org 2\.id\.pool\.ntp\.org$/m);
+    expect(await sh(conn, 'cat /etc/systemd/timesyncd.conf.d/50-betang.conf')).toMatch(
+      /^NTP=0\.id\.pool\.ntp\.org 1\.id\.pool\.ntp\.org 2\.id\.pool\.ntp\.org$/m,
+    );
   });
 
   it('should leave ufw active, deny by default, and allow exactly the approved ports', async () => {
@@ -120,7 +132,12 @@ describe('configureGuest on a real Debian guest', () => {
     expect(periodic).toContain('APT::Periodic::Unattended-Upgrade "1";');
     expect(periodic).toContain('APT::Periodic::Update-Package-Lists "1";');
     const origins = await sh(conn, 'apt-config dump Unattended-Upgrade::Origins-Pattern');
-    expect(origins.split('\n').filter((l) => l.includes('origin=')).every((l) => l.includes('Debian-Security'))).toBe(true);
+    expect(
+      origins
+        .split('\n')
+        .filter((l) => l.includes('origin='))
+        .every((l) => l.includes('Debian-Security')),
+    ).toBe(true);
     expect(await sh(conn, 'systemctl is-enabled apt-daily.timer apt-daily-upgrade.timer')).toBe('enabled\nenabled');
   });
 

@@ -35,7 +35,10 @@ describe('day-2 guest changes', () => {
     const grown = await growRootFilesystem(g.shell);
     expect(grown).toMatchObject({ device: '/dev/sda1', fsType: 'ext4' });
     expect(grown.bytesAfter - grown.bytesBefore).toBeGreaterThanOrEqual(20 * GiB - 4096);
-    expect(grown.changes).toEqual([expect.stringMatching(/^partisi\/partition \/dev\/sda1: CHANGED: partition=1/), expect.stringMatching(/^ext4 \d+ → \d+ bytes$/)]);
+    expect(grown.changes).toEqual([
+      expect.stringMatching(/^partisi\/partition \/dev\/sda1: CHANGED: partition=1/),
+      expect.stringMatching(/^ext4 \d+ → \d+ bytes$/),
+    ]);
     g.commands.length = 0;
     expect((await growRootFilesystem(g.shell)).changes).toEqual([]);
     expect(g.commands.join('\n')).toMatch(/growpart/);

@@ -20,7 +20,10 @@ async function rootFilesystem(shell: GuestShell): Promise<{ device: string; fsTy
   const r = await runAsRoot(shell, ['findmnt', '-n', '-b', '-o', 'SOURCE,FSTYPE,SIZE', '/']);
   const [device = '', fsType = '', size = ''] = r.stdout.trim().split(/\s+/);
   if (!DEVICE.test(device) || !/^\d+$/.test(size)) {
-    throw new GuestPreconditionError({ id: `Sistem berkas root tidak dikenali: "${r.stdout.trim()}".`, en: `The root filesystem is not recognised: "${r.stdout.trim()}".` });
+    throw new GuestPreconditionError({
+      id: `Sistem berkas root tidak dikenali: "${r.stdout.trim()}".`,
+      en: `The root filesystem is not recognised: "${r.stdout.trim()}".`,
+    });
   }
   return { device, fsType, bytes: Number(size) };
 }
@@ -37,7 +40,10 @@ async function rootFilesystem(shell: GuestShell): Promise<{ device: string; fsTy
 export async function growRootFilesystem(shell: GuestShell): Promise<GrowFilesystemReport> {
   const before = await rootFilesystem(shell);
   if (!['ext2', 'ext3', 'ext4', 'xfs'].includes(before.fsType)) {
-    throw new GuestPreconditionError({ id: `Sistem berkas root ${before.fsType} tidak dapat diperbesar otomatis (hanya ext4 atau xfs).`, en: `Root filesystem ${before.fsType} cannot be grown automatically (ext4 or xfs only).` });
+    throw new GuestPreconditionError({
+      id: `Sistem berkas root ${before.fsType} tidak dapat diperbesar otomatis (hanya ext4 atau xfs).`,
+      en: `Root filesystem ${before.fsType} cannot be grown automatically (ext4 or xfs only).`,
+    });
   }
   const name = before.device.slice('/dev/'.length);
   const [parent, partition] = await Promise.all([
@@ -47,19 +53,28 @@ export async function growRootFilesystem(shell: GuestShell): Promise<GrowFilesys
   const disk = parent.stdout.trim();
   const number = (partition ?? '').trim();
   if (!KERNEL_NAME.test(disk) || !/^\d+$/.test(number)) {
-    throw new GuestPreconditionError({ id: `Root ${before.device} bukan partisi sebuah disk; perbesar secara manual.`, en: `Root ${before.device} is not a partition of a disk; grow it by hand.` });
+    throw new GuestPreconditionError({
+      id: `Root ${before.device} bukan partisi sebuah disk; perbesar secara manual.`,
+      en: `Root ${before.device} is not a partition of a disk; grow it by hand.`,
+    });
   }
   const changes: string[] = [];
   const grown = await runAsRoot(shell, ['growpart', `/dev/${disk}`, number], { okCodes: [0, 1] });
   if (grown.code === 0) changes.push(`partisi/partition ${before.device}: ${grown.stdout.trim().split('\n')[0] ?? 'CHANGED'}`);
   else if (!/NOCHANGE/.test(grown.stdout + grown.stderr)) {
-    throw new GuestPreconditionError({ id: `growpart gagal: ${(grown.stderr || grown.stdout).trim()}`, en: `growpart failed: ${(grown.stderr || grown.stdout).trim()}` });
+    throw new GuestPreconditionError({
+      id: `growpart gagal: ${(grown.stderr || grown.stdout).trim()}`,
+      en: `growpart failed: ${(grown.stderr || grown.stdout).trim()}`,
+    });
   }
   await (before.fsType === 'xfs' ? runAsRoot(shell, ['xfs_growfs', '/']) : runAsRoot(shell, ['resize2fs', before.device]));
   const after = await rootFilesystem(shell);
   if (after.bytes !== before.bytes) changes.push(`${before.fsType} ${before.bytes} → ${after.bytes} bytes`);
   else if (grown.code === 0) {
-    throw new GuestPreconditionError({ id: `Partisi diperbesar tetapi sistem berkas tetap ${after.bytes} byte.`, en: `The partition grew but the filesystem stayed at ${after.bytes} bytes.` });
+    throw new GuestPreconditionError({
+      id: `Partisi diperbesar tetapi sistem berkas tetap ${after.bytes} byte.`,
+      en: `The partition grew but the filesystem stayed at ${after.bytes} bytes.`,
+    });
   }
   return { device: before.device, fsType: before.fsType, bytesBefore: before.bytes, bytesAfter: after.bytes, changes };
 }

@@ -23,13 +23,17 @@ function localShell(): GuestShell & { sent: string[] } {
     sent,
     async exec(command, options) {
       sent.push(command);
-      const r = spawnSync('/bin/sh', ['-c', command], { input: options?.stdin ?? '', encoding: 'utf8', env: { ...process.env, PATH: `${fakeBin}:${process.env.PATH ?? ''}` } });
+      const r = spawnSync('/bin/sh', ['-c', command], {
+        input: options?.stdin ?? '',
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${fakeBin}:${process.env.PATH ?? ''}` },
+      });
       return { stdout: r.stdout, stderr: r.stderr, code: r.status } satisfies ExecResult;
     },
   };
 }
 
-const HOSTILE = ["$(touch /tmp/betang-batch-pwned)", '`id`', "a'b\"c", 'x y\nz', ';exit 7', '${1}', '"${2}"', '-n', '*', '\\', 'é ü'];
+const HOSTILE = ['$(touch /tmp/betang-batch-pwned)', '`id`', 'a\'b"c', 'x y\nz', ';exit 7', '${1}', '"${2}"', '-n', '*', '\\', 'é ü'];
 
 describe('guest command batching', () => {
   it('should send commands issued in one turn as one exec, in order, with each value as one argument', async () => {
@@ -45,7 +49,9 @@ describe('guest command batching', () => {
     const dir = mkdtempSync(join(tmpdir(), 'betang-batch-'));
     try {
       const inputs = ['first\n', 'kedua — ü\nno newline at end', '', '$(reboot)\n'];
-      const [a, b, c, d] = await Promise.all(inputs.map((stdin, i) => runScriptAsRoot(shell, 'cat > "$1"; cat "$1"', [join(dir, `f${i}`)], { stdin })));
+      const [a, b, c, d] = await Promise.all(
+        inputs.map((stdin, i) => runScriptAsRoot(shell, 'cat > "$1"; cat "$1"', [join(dir, `f${i}`)], { stdin })),
+      );
       expect(shell.sent).toHaveLength(1);
       expect([a, b, c, d].map((r) => r!.stdout)).toEqual(inputs);
       expect(readFileSync(join(dir, 'f1'), 'utf8')).toBe(inputs[1]);
@@ -95,7 +101,10 @@ describe('guest command batching', () => {
   });
 
   it('should fail every command of a batch whose exec fails, and not treat output that merely looks like frames as results', async () => {
-    const failing: GuestShell = { username: 'betang', exec: async () => ({ code: 1, stdout: 'x:0:0\n\nx:o\n\nx:e\n', stderr: 'sudo: a password is required' }) };
+    const failing: GuestShell = {
+      username: 'betang',
+      exec: async () => ({ code: 1, stdout: 'x:0:0\n\nx:o\n\nx:e\n', stderr: 'sudo: a password is required' }),
+    };
     const settled = await Promise.allSettled([runAsRoot(failing, ['true']), runAsRoot(failing, ['true'])]);
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
     expect(String((settled[0] as PromiseRejectedResult).reason.message)).toContain('a password is required');

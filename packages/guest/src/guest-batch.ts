@@ -95,7 +95,10 @@ export class BatchSkippedError extends GuestError {
   constructor(what: string) {
     super(
       GuestErrorCode.CommandFailed,
-      { id: `Perintah di guest tidak dijalankan (${what}): perintah sebelumnya gagal.`, en: `A command on the guest was not run (${what}): an earlier command failed.` },
+      {
+        id: `Perintah di guest tidak dijalankan (${what}): perintah sebelumnya gagal.`,
+        en: `A command on the guest was not run (${what}): an earlier command failed.`,
+      },
       false,
       { what, skipped: true },
     );
@@ -113,7 +116,10 @@ function settle(p: Pending, r: ExecResult): boolean {
   return false;
 }
 
-function execOptions(batch: readonly Pending[], stdin = batch.length === 1 ? batch[0]!.stdin : undefined): { stdin?: string; timeoutMs?: number } | undefined {
+function execOptions(
+  batch: readonly Pending[],
+  stdin = batch.length === 1 ? batch[0]!.stdin : undefined,
+): { stdin?: string; timeoutMs?: number } | undefined {
   const timeouts = batch.map((p) => p.timeoutMs).filter((t): t is number => t !== undefined);
   const out = { ...(stdin === undefined ? {} : { stdin }), ...(timeouts.length ? { timeoutMs: Math.max(...timeouts) } : {}) };
   return Object.keys(out).length ? out : undefined;

@@ -11,7 +11,11 @@ export function sudoCommand(argv: readonly string[]): string {
   return shellCommand(['sudo', '-n', '--', ...argv]);
 }
 
-type RunOptions = { stdin?: string; okCodes?: readonly number[]; /** SSH exec timeout for a long command (default: the connection's). */ timeoutMs?: number };
+type RunOptions = {
+  stdin?: string;
+  okCodes?: readonly number[];
+  /** SSH exec timeout for a long command (default: the connection's). */ timeoutMs?: number;
+};
 
 /**
  * Runs argv as root; returns the result when the exit code is allowed, else throws
@@ -31,7 +35,13 @@ export function runAsUser(shell: GuestShell, user: string, argv: readonly string
   return run(shell, full, shellCommand(full), argv, options);
 }
 
-function run(shell: GuestShell, batchArgv: readonly string[], standalone: string, argv: readonly string[], options: RunOptions): Promise<ExecResult> {
+function run(
+  shell: GuestShell,
+  batchArgv: readonly string[],
+  standalone: string,
+  argv: readonly string[],
+  options: RunOptions,
+): Promise<ExecResult> {
   const what = argv[0] === 'sh' ? 'sh -c <script>' : argv.slice(0, 3).join(' ');
   return enqueueGuestCommand(shell, {
     argv: batchArgv,
@@ -47,12 +57,7 @@ function run(shell: GuestShell, batchArgv: readonly string[], standalone: string
  * Runs a fixed script with `sh -c SCRIPT sh ARGS…`: the script is a constant in this package,
  * values arrive as positional parameters ("$1"…), never spliced into the script text.
  */
-export function runScriptAsRoot(
-  shell: GuestShell,
-  script: string,
-  args: readonly string[],
-  options: RunOptions = {},
-): Promise<ExecResult> {
+export function runScriptAsRoot(shell: GuestShell, script: string, args: readonly string[], options: RunOptions = {}): Promise<ExecResult> {
   return runAsRoot(shell, ['sh', '-c', script, 'sh', ...args], options);
 }
 
@@ -95,12 +100,9 @@ type GuestFile = {
 /** Writes a file as root from stdin (never via echo): temp file, optional validation, then install. */
 export async function writeGuestFile(shell: GuestShell, file: GuestFile): Promise<void> {
   if (!/^[0-7]{3,4}$/.test(file.mode)) throw new TypeError(`bad mode ${file.mode}`);
-  await runScriptAsRoot(
-    shell,
-    WRITE_SCRIPT,
-    [file.path, file.mode, file.owner ?? 'root', file.group ?? 'root', file.validate ?? 'none'],
-    { stdin: file.content },
-  );
+  await runScriptAsRoot(shell, WRITE_SCRIPT, [file.path, file.mode, file.owner ?? 'root', file.group ?? 'root', file.validate ?? 'none'], {
+    stdin: file.content,
+  });
 }
 
 /** True when PID 1 is systemd (hostnamectl, timedatectl and systemctl are usable). */

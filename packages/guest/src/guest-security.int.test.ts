@@ -68,7 +68,7 @@ describe('connectGuest host-key pinning', () => {
     expect(await acceptedLogins()).toBe(before);
   }, 60_000);
 
-  it('should trust the guest\'s ECDSA key when that is the pin, and refuse an RSA pin it does not hold', async () => {
+  it("should trust the guest's ECDSA key when that is the pin, and refuse an RSA pin it does not hold", async () => {
     const ecdsa = await sh(conn, 'cat /etc/ssh/ssh_host_ecdsa_key.pub');
     const ok = await connectGuest({ ...guest, pinnedHostKey: ecdsa });
     ok.dispose(); // the guest's real ECDSA key is accepted when that is the pin
@@ -146,7 +146,16 @@ describe('GuestConnection.exec', () => {
 describe('batched commands on the real guest (sudo, dash, OpenSSH)', () => {
   it('should carry hostile values verbatim, give each command its stdin, run in order and stop at the first failure', async () => {
     const shell = counting(conn);
-    const hostile = ['$(touch /tmp/pwned-batch)', '`touch /tmp/pwned-batch`', "a'b\"c", 'x y\nz', ';touch /tmp/pwned-batch', '${1}', '-n', '*'];
+    const hostile = [
+      '$(touch /tmp/pwned-batch)',
+      '`touch /tmp/pwned-batch`',
+      'a\'b"c',
+      'x y\nz',
+      ';touch /tmp/pwned-batch',
+      '${1}',
+      '-n',
+      '*',
+    ];
     const echoed = await Promise.all(hostile.map((v) => runAsRoot(shell, ['printf', '[%s]', v])));
     expect(shell.calls).toBe(1);
     expect(echoed.map((r) => r.stdout)).toEqual(hostile.map((v) => `[${v}]`));
@@ -169,7 +178,8 @@ describe('waitForCloudInit', () => {
   });
 
   it('should wait for `cloud-init status --wait` and report its outcome', async () => {
-    const fake = (code: number) => `#!/bin/sh\n[ "$1 $2" = "status --wait" ] || exit 99\nsleep 1\necho "status: fake-${code}"\nexit ${code}\n`;
+    const fake = (code: number) =>
+      `#!/bin/sh\n[ "$1 $2" = "status --wait" ] || exit 99\nsleep 1\necho "status: fake-${code}"\nexit ${code}\n`;
     await sh(conn, 'sudo -n tee /usr/local/bin/cloud-init >/dev/null && sudo -n chmod 755 /usr/local/bin/cloud-init', fake(0));
     const started = Date.now();
     expect(await waitForCloudInit(conn)).toEqual({ present: true, status: 'done', output: 'status: fake-0' });

@@ -24,7 +24,12 @@ describe('ZGuestSpec', () => {
   });
 
   it('should accept IP addresses and hostnames as NTP servers', () => {
-    const spec = ZGuestSpec.parse({ hostname: 'a', adminUser: 'b', sshPublicKeys: [key], ntpServers: ['10.0.0.1', '2001:db8::1', 'NTP.Kalteng.go.id'] });
+    const spec = ZGuestSpec.parse({
+      hostname: 'a',
+      adminUser: 'b',
+      sshPublicKeys: [key],
+      ntpServers: ['10.0.0.1', '2001:db8::1', 'NTP.Kalteng.go.id'],
+    });
     expect(spec.ntpServers).toEqual(['10.0.0.1', '2001:db8::1', 'ntp.kalteng.go.id']);
   });
 
@@ -64,6 +69,8 @@ describe('ZGuestSpec', () => {
   });
 
   it('should accept the longest valid names', () => {
-    expect(ZGuestSpec.safeParse({ hostname: `a${'b'.repeat(62)}`, adminUser: `a${'b'.repeat(31)}`, sshPublicKeys: [key] }).success).toBe(true);
+    expect(ZGuestSpec.safeParse({ hostname: `a${'b'.repeat(62)}`, adminUser: `a${'b'.repeat(31)}`, sshPublicKeys: [key] }).success).toBe(
+      true,
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { isIP } from 'node:net';
-import { GUEST_HOSTNAME_PATTERN, GUEST_USERNAME_PATTERN, RESERVED_GUEST_USERNAMES, duplicateSshKeyIndexes, isReservedGuestUsername } from '@betang/core';
+import {
+  GUEST_HOSTNAME_PATTERN,
+  GUEST_USERNAME_PATTERN,
+  RESERVED_GUEST_USERNAMES,
+  duplicateSshKeyIndexes,
+  isReservedGuestUsername,
+} from '@betang/core';
 import { z } from 'zod';
 import { parseSshPublicKey } from './ssh-public-key';
 
@@ -22,9 +28,7 @@ function isNtpServer(value: string): boolean {
   return labels.length >= 1 && labels.every((l) => FQDN_LABEL.test(l)) && /[a-z]/.test(labels[labels.length - 1]!);
 }
 
-export const ZGuestHostname = z
-  .string()
-  .regex(HOSTNAME_PATTERN, 'hostname: a-z, 0-9, "-"; 1–63 characters; starts with a letter');
+export const ZGuestHostname = z.string().regex(HOSTNAME_PATTERN, 'hostname: a-z, 0-9, "-"; 1–63 characters; starts with a letter');
 
 export const ZGuestUsername = z
   .string()
@@ -35,7 +39,11 @@ export const ZGuestUsername = z
 export const ZSshPublicKeyLine = z.string().transform((line, ctx) => {
   const parsed = parseSshPublicKey(line);
   if (!parsed.ok) {
-    ctx.addIssue({ code: 'custom', message: `${parsed.error.code}: ${parsed.error.message.en}`, params: { code: parsed.error.code, message: parsed.error.message } });
+    ctx.addIssue({
+      code: 'custom',
+      message: `${parsed.error.code}: ${parsed.error.message.en}`,
+      params: { code: parsed.error.code, message: parsed.error.message },
+    });
     return z.NEVER;
   }
   return parsed.key.line;
@@ -47,7 +55,10 @@ export const ZSshPublicKeyLine = z.string().transform((line, ctx) => {
  */
 export const ZAptUrl = z
   .string()
-  .regex(/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/-]*)?$/, 'apt URL: http(s)://host[:port][/path], letters, digits and . _ ~ % / - only')
+  .regex(
+    /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/-]*)?$/,
+    'apt URL: http(s)://host[:port][/path], letters, digits and . _ ~ % / - only',
+  )
   .transform((url) => url.replace(/\/+$/, ''));
 
 export const ZGuestSpec = z.object({

@@ -22,13 +22,7 @@ export {
   type GuestSpec,
   type GuestSpecInput,
 } from './guest-spec.schema';
-export {
-  GuestError,
-  GuestErrorCode,
-  HostKeyMismatchError,
-  GuestCommandError,
-  GuestPreconditionError,
-} from './guest-errors';
+export { GuestError, GuestErrorCode, HostKeyMismatchError, GuestCommandError, GuestPreconditionError } from './guest-errors';
 export { sshFingerprint } from './host-key';
 export { connectGuest, type ConnectGuestOptions, type GuestConnection, type GuestShell, type ExecResult } from './guest-connection';
 export { waitForCloudInit, type CloudInitResult } from './cloud-init';

@@ -52,7 +52,13 @@ afterAll(async () => {
 
 describe('the packages step on a real Debian guest', () => {
   it('should fail with GUEST_PACKAGES_FAILED, retryable, when the proxy cannot be reached', async () => {
-    const error = await configureGuest(conn, { ...base, aptProxy: 'http://127.0.0.1:3142', aptMirror: MIRROR, packageUpgrade: true, packageUpgradeTimeoutSec: 60 }).catch((e: unknown) => e);
+    const error = await configureGuest(conn, {
+      ...base,
+      aptProxy: 'http://127.0.0.1:3142',
+      aptMirror: MIRROR,
+      packageUpgrade: true,
+      packageUpgradeTimeoutSec: 60,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GuestError);
     expect((error as GuestError).code).toBe(GuestErrorCode.PackagesFailed);
     expect((error as GuestError).retryable).toBe(true);
@@ -79,8 +85,16 @@ describe('the packages step on a real Debian guest', () => {
 
   it('should write the proxy apt reads, and leave the packages alone when no upgrade is asked for', async () => {
     const reports = await configureGuest(conn, { ...base, aptProxy: 'http://apt-proxy.dc.kalteng.go.id:3142/', aptMirror: MIRROR });
-    expect(reports.find((r) => r.key === 'packages')).toEqual({ key: 'packages', changed: true, detail: [`${APT_PROXY_FILE}: proxy http://apt-proxy.dc.kalteng.go.id:3142`] });
+    expect(reports.find((r) => r.key === 'packages')).toEqual({
+      key: 'packages',
+      changed: true,
+      detail: [`${APT_PROXY_FILE}: proxy http://apt-proxy.dc.kalteng.go.id:3142`],
+    });
     expect(await sh('apt-config dump Acquire::http::Proxy')).toBe('Acquire::http::Proxy "http://apt-proxy.dc.kalteng.go.id:3142";');
-    expect((await configureGuest(conn, { ...base, aptProxy: 'http://apt-proxy.dc.kalteng.go.id:3142', aptMirror: MIRROR })).filter((r) => r.changed)).toEqual([]);
+    expect(
+      (await configureGuest(conn, { ...base, aptProxy: 'http://apt-proxy.dc.kalteng.go.id:3142', aptMirror: MIRROR })).filter(
+        (r) => r.changed,
+      ),
+    ).toEqual([]);
   }, 120_000);
 });

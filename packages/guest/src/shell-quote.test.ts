@@ -40,7 +40,7 @@ function echoedBy(shell: string, arg: string): string {
 }
 
 function randomString(): string {
-  const pool = [..."abc XYZ019'\"\\$`;&|<>(){}[]*?!#~=%\n\t\r-_.,:/@^"];
+  const pool = [...'abc XYZ019\'"\\$`;&|<>(){}[]*?!#~=%\n\t\r-_.,:/@^'];
   const n = randomInt(0, 40);
   let out = '';
   for (let i = 0; i < n; i++) {
@@ -53,10 +53,13 @@ function randomString(): string {
 }
 
 describe('shellQuote', () => {
-  it.each(NASTY.map((v) => [v.length > 40 ? `${v.slice(0, 10)}… (${v.length} chars)` : v, v]))('should round-trip %j through /bin/sh and bash unchanged', (_label, value) => {
-    expect(echoedBy('/bin/sh', value)).toBe(value);
-    expect(echoedBy('bash', value)).toBe(value);
-  });
+  it.each(NASTY.map((v) => [v.length > 40 ? `${v.slice(0, 10)}… (${v.length} chars)` : v, v]))(
+    'should round-trip %j through /bin/sh and bash unchanged',
+    (_label, value) => {
+      expect(echoedBy('/bin/sh', value)).toBe(value);
+      expect(echoedBy('bash', value)).toBe(value);
+    },
+  );
 
   it('should round-trip random hostile strings through /bin/sh (property)', () => {
     const samples = Array.from({ length: 150 }, randomString);

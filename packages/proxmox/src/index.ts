@@ -30,15 +30,7 @@ export { readTaskLog, readTaskLogTail } from './tasks/task-log';
 export { exitStatusOutcome, ZTaskStatus } from './tasks/task-status.schema';
 export type { TaskStatus } from './tasks/task-status.schema';
 
-export {
-  ZNextId,
-  ZPveAgentEnabled,
-  ZPveBoolean,
-  ZPveInt,
-  ZPveMemoryMiB,
-  ZPveNumber,
-  ZVmid,
-} from './wire/coerce.schema';
+export { ZNextId, ZPveAgentEnabled, ZPveBoolean, ZPveInt, ZPveMemoryMiB, ZPveNumber, ZVmid } from './wire/coerce.schema';
 export { formatTags, InvalidTagError, parseTags, ZPveTags } from './wire/tags';
 export { assertSshPublicKey, decodeSshKeys, encodeSshKeys, InvalidSshKeyError } from './wire/ssh-keys';
 export { ZClusterNode, ZClusterStorage, ZClusterVm } from './wire/resources.schema';

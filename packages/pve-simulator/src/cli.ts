@@ -31,7 +31,9 @@ type StringFlag = Exclude<keyof typeof OPTIONS, 'help' | 'api-per-node'>;
 
 function usage(problem: string): never {
   console.error(`pve-simulator: ${problem}`);
-  console.error('usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--storage shared|local] [--api-per-node] [--access access.json]');
+  console.error(
+    'usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--storage shared|local] [--api-per-node] [--access access.json]',
+  );
   process.exit(2);
 }
 
@@ -79,7 +81,18 @@ async function main(): Promise<void> {
       usage(`cannot read access file '${accessFile}': ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const sim = await startSimulator({ port, host, flavour, timeFactor, seed, guests, storageLayout, apiPerNode, ...(access.tokens ? { tokens: access.tokens } : {}), access: { roles: access.roles ?? {}, acls: access.acls ?? [] } });
+  const sim = await startSimulator({
+    port,
+    host,
+    flavour,
+    timeFactor,
+    seed,
+    guests,
+    storageLayout,
+    apiPerNode,
+    ...(access.tokens ? { tokens: access.tokens } : {}),
+    access: { roles: access.roles ?? {}, acls: access.acls ?? [] },
+  });
   const caFile = join(tmpdir(), `pve-sim-${sim.port}-ca.pem`);
   writeFileSync(caFile, sim.caPem);
   const auth = `Authorization: PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`;
@@ -88,10 +101,13 @@ async function main(): Promise<void> {
   console.log(`  token secret : ${sim.tokenSecret}`);
   console.log(`  login        : ${sim.username} / ${sim.password}`);
   console.log(`  fingerprint  : ${sim.fingerprint}`);
-  if (apiPerNode) console.log(`  PVE_URL      : ${sim.endpoints.map((e) => e.url).join(',')}  (${sim.endpoints.map((e) => e.node).join(', ')})`);
+  if (apiPerNode)
+    console.log(`  PVE_URL      : ${sim.endpoints.map((e) => e.url).join(',')}  (${sim.endpoints.map((e) => e.node).join(', ')})`);
   console.log(`  CA file      : ${caFile}`);
   console.log(`  time factor  : ${timeFactor}, seed ${seed}`);
-  console.log(`  storage      : ${storageLayout === 'local' ? 'local (local-lvm per node, templates 9000/9001, 9100/9101, 9200/9201 on each node)' : 'shared (ceph; templates 9000/9001 on pve1)'}`);
+  console.log(
+    `  storage      : ${storageLayout === 'local' ? 'local (local-lvm per node, templates 9000/9001, 9100/9101, 9200/9201 on each node)' : 'shared (ceph; templates 9000/9001 on pve1)'}`,
+  );
   console.log(`  guests       : ${guests === 'qemu' ? 'qemu (real Debian cloud guests; SSH via GET /_sim/guest/ssh/<vmid>)' : 'emulated'}`);
   console.log('');
   console.log(`  curl --cacert ${caFile} -H '${auth}' ${sim.url}/api2/json/cluster/resources`);

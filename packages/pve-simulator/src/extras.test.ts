@@ -15,16 +15,23 @@ describe('node storage, VM firewall, pools', () => {
 
   test('node storage usage grows with a full clone; firewall rules insert at the top, disabled by default', async () => {
     const api = simApi(sim);
-    const before = ((await api.get('/nodes/pve1/storage')).body?.data as Array<{ storage: string; used: number }>).find((s) => s.storage === 'local-lvm');
+    const before = ((await api.get('/nodes/pve1/storage')).body?.data as Array<{ storage: string; used: number }>).find(
+      (s) => s.storage === 'local-lvm',
+    );
     await api.task('POST', '/nodes/pve1/qemu/9000/clone', { newid: 900, full: 1, storage: 'ceph', target: 'pve2' });
     await api.task('POST', '/nodes/pve1/qemu/9000/clone', { newid: 901, full: 1, storage: 'local-lvm' });
-    const p1 = ((await api.get('/nodes/pve1/storage')).body?.data as Array<{ storage: string; used: number }>).find((s) => s.storage === 'local-lvm');
+    const p1 = ((await api.get('/nodes/pve1/storage')).body?.data as Array<{ storage: string; used: number }>).find(
+      (s) => s.storage === 'local-lvm',
+    );
     expect(p1?.used).toBe((before?.used ?? 0) + 3 * 1024 ** 3);
     expect((await api.put('/nodes/pve2/qemu/900/firewall/options', { enable: 1, policy_in: 'DROP' })).status).toBe(200);
     await api.post('/nodes/pve2/qemu/900/firewall/rules', { type: 'in', action: 'ACCEPT', proto: 'tcp', dport: '22' });
     await api.post('/nodes/pve2/qemu/900/firewall/rules', { type: 'in', action: 'ACCEPT', proto: 'tcp', dport: '443', enable: 1 });
     const rules = (await api.get('/nodes/pve2/qemu/900/firewall/rules')).body?.data as Array<Record<string, unknown>>;
-    expect(rules.map((r) => [r.pos, r.dport, r.enable])).toEqual([[0, '443', 1], [1, '22', 0]]);
+    expect(rules.map((r) => [r.pos, r.dport, r.enable])).toEqual([
+      [0, '443', 1],
+      [1, '22', 0],
+    ]);
     expect(((await api.get('/nodes/pve2/qemu/900/firewall/options')).body?.data as Record<string, unknown>).enable).toBe(1);
   });
 
@@ -37,7 +44,12 @@ describe('node storage, VM firewall, pools', () => {
       sock.on('error', reject);
     });
     expect(served).toBe(sim.fingerprint);
-    const nodes = (await simApi(sim).get('/nodes')).body?.data as Array<{ node: string; ssl_fingerprint: string; status: string; maxcpu: number }>;
+    const nodes = (await simApi(sim).get('/nodes')).body?.data as Array<{
+      node: string;
+      ssl_fingerprint: string;
+      status: string;
+      maxcpu: number;
+    }>;
     expect(nodes.map((n) => [n.node, n.status, n.ssl_fingerprint, n.maxcpu])).toEqual([
       ['pve1', 'online', sim.fingerprint, 32],
       ['pve2', 'online', sim.fingerprint, 32],
@@ -59,7 +71,11 @@ describe('node storage, VM firewall, pools', () => {
 
 describe('CLI', () => {
   test('prints URL, token and fingerprint; answers curl-style requests; stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'cli.ts'), '--port', '0', '--time-factor', '0', '--flavour', 'pve8'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, 'cli.ts'), '--port', '0', '--time-factor', '0', '--flavour', 'pve8'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const url = await new Promise<string>((resolve, reject) => {
@@ -75,7 +91,7 @@ describe('CLI', () => {
     });
     expect(out).toMatch(/token id\s+: root@pam!betang/);
     expect(out).toMatch(/fingerprint\s+: ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
-    expect(out).toContain("curl --cacert");
+    expect(out).toContain('curl --cacert');
     const { readFileSync } = await import('node:fs');
     const caPem = readFileSync(/CA file\s+: (\S+)/.exec(out)?.[1] ?? '', 'utf8');
     const secret = /token secret\s+: (\S+)/.exec(out)?.[1] ?? '';

@@ -13,7 +13,13 @@ describe('fault injection', () => {
   test('route error rates are seeded: the same seed fails the same requests', async () => {
     const run = async (): Promise<number[]> => {
       const s = await startSimulator({ timeFactor: 0, seed: 99 });
-      s.faults.addRouteError({ method: 'GET', path: '/nodes/*/qemu/*/status/current', rate: 0.5, status: 500, message: 'proxy loop detected' });
+      s.faults.addRouteError({
+        method: 'GET',
+        path: '/nodes/*/qemu/*/status/current',
+        rate: 0.5,
+        status: 500,
+        message: 'proxy loop detected',
+      });
       const statuses: number[] = [];
       for (let i = 0; i < 12; i++) statuses.push((await simApi(s).get('/nodes/pve1/qemu/9000/status/current')).status);
       await s.close();
@@ -83,7 +89,9 @@ describe('fault injection', () => {
     const cfg = await api.post('/nodes/pve1/qemu/702/config', { cores: 2 });
     expect(cfg.status).toBe(500);
     expect(cfg.reason).toBe("can't lock file '/var/lock/qemu-server/lock-702.conf' - got timeout");
-    expect((await api.task('POST', '/nodes/pve1/qemu/702/status/start')).exitstatus).toBe("can't lock file '/var/lock/qemu-server/lock-702.conf' - got timeout");
+    expect((await api.task('POST', '/nodes/pve1/qemu/702/status/start')).exitstatus).toBe(
+      "can't lock file '/var/lock/qemu-server/lock-702.conf' - got timeout",
+    );
     sim.faults.releaseVmLock(702);
     expect((await api.task('POST', '/nodes/pve1/qemu/702/status/start')).exitstatus).toBe('OK');
   });
@@ -174,7 +182,11 @@ describe('fault injection', () => {
       await delay(100);
       await expect(rawRequest(at('pve2'), 'GET', '/version')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
       const forwarded = await rawRequest(at('pve1'), 'GET', '/nodes/pve2/status');
-      expect(forwarded).toMatchObject({ status: 595, reason: 'Errors during connection establishment, proxy handshake: Connection refused', text: '' });
+      expect(forwarded).toMatchObject({
+        status: 595,
+        reason: 'Errors during connection establishment, proxy handshake: Connection refused',
+        text: '',
+      });
       expect((await rawRequest(at('pve3'), 'GET', '/cluster/resources', { form: { type: 'node' } })).status).toBe(200);
       expect((await admin({ node: 'pve2', up: true })).status).toBe(200);
       await delay(100);
@@ -182,7 +194,9 @@ describe('fault injection', () => {
 
       // The clone is carried out, its answer never sent, and pve3's port goes down.
       cluster.faults.apiDiesAfter('pve3', 'POST', '/nodes/*/qemu/*/clone');
-      await expect(rawRequest(at('pve3'), 'POST', '/nodes/pve1/qemu/9000/clone', { form: { newid: 500, full: 1 } })).rejects.toMatchObject({ code: 'ECONNRESET' });
+      await expect(rawRequest(at('pve3'), 'POST', '/nodes/pve1/qemu/9000/clone', { form: { newid: 500, full: 1 } })).rejects.toMatchObject({
+        code: 'ECONNRESET',
+      });
       expect(cluster.state.tasks().filter((t) => t.type === 'qmclone')).toHaveLength(1);
       await expect(rawRequest(at('pve3'), 'GET', '/version')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     } finally {

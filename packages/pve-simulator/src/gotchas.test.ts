@@ -35,7 +35,10 @@ describe('§0 gotchas', () => {
     const api = simApi(sim);
     const start = await api.post('/nodes/pve1/qemu/9000/status/start');
     expect(start.status).toBe(200);
-    expect(await api.waitTask(String(start.body?.data))).toMatchObject({ status: 'stopped', exitstatus: "you can't start a vm if it's a template" });
+    expect(await api.waitTask(String(start.body?.data))).toMatchObject({
+      status: 'stopped',
+      exitstatus: "you can't start a vm if it's a template",
+    });
     expect((await api.task('POST', '/nodes/pve1/qemu/9000/clone', { newid: 300, full: 1 })).exitstatus).toBe('OK');
     const shrink = await api.put('/nodes/pve1/qemu/300/resize', { disk: 'scsi0', size: '1G' });
     expect(shrink.status).toBe(200);
@@ -59,8 +62,10 @@ describe('§0 gotchas', () => {
       ]);
       expect(c1.status).toBe(200);
       expect(c2.status).toBe(200);
-      const results = [await api.waitTask(String(c1.body?.data)), await api.waitTask(String(c2.body?.data))].map((t) => t.exitstatus).sort();
-      expect(results).toEqual(["OK", "can't lock file '/var/lock/qemu-server/lock-100.conf' - got timeout"].sort());
+      const results = [await api.waitTask(String(c1.body?.data)), await api.waitTask(String(c2.body?.data))]
+        .map((t) => t.exitstatus)
+        .sort();
+      expect(results).toEqual(['OK', "can't lock file '/var/lock/qemu-server/lock-100.conf' - got timeout"].sort());
       // once 100.conf exists, a third clone to 100 fails synchronously
       const c3 = await api.post('/nodes/pve1/qemu/9000/clone', { newid: 100, full: 1 });
       expect(c3.status).toBe(500);
@@ -86,7 +91,9 @@ describe('§0 gotchas', () => {
     const ok = await api.post('/nodes/pve1/qemu/301/config', { sshkeys: encodeURIComponent(key) });
     expect((await api.waitTask(String(ok.body?.data))).exitstatus).toBe('OK');
     // on the wire the form body carries %2520 for a space
-    const wire = await rawRequest(sim, 'POST', '/nodes/pve1/qemu/301/config', { rawBody: `sshkeys=${encodeURIComponent(encodeURIComponent(key))}` });
+    const wire = await rawRequest(sim, 'POST', '/nodes/pve1/qemu/301/config', {
+      rawBody: `sshkeys=${encodeURIComponent(encodeURIComponent(key))}`,
+    });
     expect(wire.status).toBe(200);
     const cfg = await api.get('/nodes/pve1/qemu/301/config');
     expect((cfg.body?.data as Record<string, unknown>).sshkeys).toBe(encodeURIComponent(key));
@@ -98,7 +105,11 @@ describe('§0 gotchas', () => {
     const bad = await rawRequest(sim, 'POST', '/nodes/pve1/qemu/302/config', { rawBody: 'onboot=true' });
     expect(bad.status).toBe(400);
     expect(bad.reason).toBe('Parameter verification failed.');
-    expect(bad.body).toEqual({ data: null, errors: { onboot: "type check ('boolean') failed - got 'true'\n" }, message: 'Parameter verification failed.\n' });
+    expect(bad.body).toEqual({
+      data: null,
+      errors: { onboot: "type check ('boolean') failed - got 'true'\n" },
+      message: 'Parameter verification failed.\n',
+    });
     // JSON bodies may use true/false
     const json = await rawRequest(sim, 'POST', '/nodes/pve1/qemu/302/config', { json: { onboot: true, memory: 2048, cores: 2 } });
     expect((await api.waitTask(String(json.body?.data))).exitstatus).toBe('OK');

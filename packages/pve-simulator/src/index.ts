@@ -2,7 +2,15 @@ export { startSimulator } from './simulator';
 export type { RunningSimulator } from './simulator';
 export type { NodeEndpoint } from './server/node-apis';
 export type { SimulatorOptions, Flavour, StorageLayout, TokenSpec } from './options';
-export { perNodeTemplates, LOCAL_STORAGES, DEFAULT_TOKEN_ID, DEFAULT_TOKEN_SECRET, DEFAULT_NODES, DEFAULT_STORAGES, DEFAULT_TEMPLATES } from './options';
+export {
+  perNodeTemplates,
+  LOCAL_STORAGES,
+  DEFAULT_TOKEN_ID,
+  DEFAULT_TOKEN_SECRET,
+  DEFAULT_NODES,
+  DEFAULT_STORAGES,
+  DEFAULT_TEMPLATES,
+} from './options';
 export type { Faults, RouteFaultInput } from './faults/faults-controller';
 export type { GuestCommandHandler, GuestCommandResult } from './faults/fault-state';
 export type { StateReader } from './state/state-reader';

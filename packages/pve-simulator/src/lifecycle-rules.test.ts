@@ -15,7 +15,9 @@ describe('protection and shutdown', () => {
 
   test('a protected VM keeps its disks and cannot be destroyed until the flag is cleared', async () => {
     expect((await api.task('POST', '/nodes/pve1/qemu/9000/clone', { newid: 400, full: 1 })).exitstatus).toBe('OK');
-    expect((await api.task('POST', '/nodes/pve1/qemu/400/config', { protection: 1, scsi1: 'ceph:vm-400-disk-9,size=1G' })).exitstatus).toBe('OK');
+    expect((await api.task('POST', '/nodes/pve1/qemu/400/config', { protection: 1, scsi1: 'ceph:vm-400-disk-9,size=1G' })).exitstatus).toBe(
+      'OK',
+    );
     const destroy = await api.del('/nodes/pve1/qemu/400', { purge: 1 });
     expect(destroy.status).toBe(500);
     expect(destroy.reason).toBe("can't remove VM 400 - protection mode enabled");
@@ -28,18 +30,29 @@ describe('protection and shutdown', () => {
     expect(sim.state.vm(400)).toBeUndefined();
   });
 
-  test('cloud-init network config: without a nameserver the PVE host\'s resolv.conf is copied in (Cloudinit.pm get_dns_conf)', async () => {
+  test("cloud-init network config: without a nameserver the PVE host's resolv.conf is copied in (Cloudinit.pm get_dns_conf)", async () => {
     expect((await api.task('POST', '/nodes/pve1/qemu/9000/clone', { newid: 403, full: 1 })).exitstatus).toBe('OK');
-    expect((await api.task('POST', '/nodes/pve1/qemu/403/config', { net0: 'virtio=BC:24:11:00:00:01,bridge=vmbr0', ipconfig0: 'ip=10.20.0.5/24,gw=10.20.0.1' })).exitstatus).toBe('OK');
+    expect(
+      (
+        await api.task('POST', '/nodes/pve1/qemu/403/config', {
+          net0: 'virtio=BC:24:11:00:00:01,bridge=vmbr0',
+          ipconfig0: 'ip=10.20.0.5/24,gw=10.20.0.1',
+        })
+      ).exitstatus,
+    ).toBe('OK');
     expect((await api.get('/nodes/pve1/dns')).body?.data).toEqual({ search: 'pve.lan', dns1: '192.168.100.1' });
     const hostCopy = (await api.get('/nodes/pve1/qemu/403/cloudinit/dump', { type: 'network' })).body?.data;
     expect(hostCopy).toBe(
       "version: 1\nconfig:\n    - type: physical\n      name: eth0\n      mac_address: 'bc:24:11:00:00:01'\n      subnets:\n      - type: static\n        address: '10.20.0.5'\n        netmask: '255.255.255.0'\n        gateway: '10.20.0.1'\n" +
-      "    - type: nameserver\n      address:\n      - '192.168.100.1'\n      search:\n      - 'pve.lan'\n",
+        "    - type: nameserver\n      address:\n      - '192.168.100.1'\n      search:\n      - 'pve.lan'\n",
     );
-    expect((await api.put('/nodes/pve1/qemu/403/config', { nameserver: '10.20.0.2 10.20.0.3', searchdomain: 'kalteng.go.id' })).status).toBe(200);
+    expect(
+      (await api.put('/nodes/pve1/qemu/403/config', { nameserver: '10.20.0.2 10.20.0.3', searchdomain: 'kalteng.go.id' })).status,
+    ).toBe(200);
     const own = String((await api.get('/nodes/pve1/qemu/403/cloudinit/dump', { type: 'network' })).body?.data);
-    expect(own).toContain("    - type: nameserver\n      address:\n      - '10.20.0.2'\n      - '10.20.0.3'\n      search:\n      - 'kalteng.go.id'\n");
+    expect(own).toContain(
+      "    - type: nameserver\n      address:\n      - '10.20.0.2'\n      - '10.20.0.3'\n      search:\n      - 'kalteng.go.id'\n",
+    );
     expect(own).not.toContain('192.168.100.1');
   });
 
@@ -51,9 +64,13 @@ describe('protection and shutdown', () => {
 
     expect((await api.task('POST', '/nodes/pve1/qemu/401/status/start')).exitstatus).toBe('OK');
     sim.faults.ignoreShutdown(401);
-    expect((await api.task('POST', '/nodes/pve1/qemu/401/status/shutdown', { timeout: 30 })).exitstatus).toBe('VM quit/powerdown failed - got timeout');
+    expect((await api.task('POST', '/nodes/pve1/qemu/401/status/shutdown', { timeout: 30 })).exitstatus).toBe(
+      'VM quit/powerdown failed - got timeout',
+    );
     expect(sim.state.vm(401)?.status).toBe('running');
-    expect((await api.task('POST', '/nodes/pve1/qemu/401/status/reboot', { timeout: 30 })).exitstatus).toBe('VM quit/powerdown failed - got timeout');
+    expect((await api.task('POST', '/nodes/pve1/qemu/401/status/reboot', { timeout: 30 })).exitstatus).toBe(
+      'VM quit/powerdown failed - got timeout',
+    );
     const forced = await api.post('/nodes/pve1/qemu/401/status/shutdown', { timeout: 30, forceStop: 1 });
     const upid = String(forced.body?.data);
     expect((await api.waitTask(upid)).exitstatus).toBe('WARNINGS: 1');
@@ -87,12 +104,19 @@ describe('protection and shutdown', () => {
       expect(sim.state.vm(402)?.status).toBe('running');
       expect((await api.del('/nodes/pve2/qemu/402', { purge: 1 })).reason).toBe('VM 402 is running - destroy failed');
       await eventually(async () => sim.state.vm(402)?.status === 'stopped', 15_000);
-      expect(((await api.get('/nodes/pve2/qemu/402/status/current')).body?.data as { ha: unknown }).ha).toEqual({ managed: 1, state: 'stopped' });
+      expect(((await api.get('/nodes/pve2/qemu/402/status/current')).body?.data as { ha: unknown }).ha).toEqual({
+        managed: 1,
+        state: 'stopped',
+      });
 
-      expect((await api.del('/nodes/pve2/qemu/402')).reason).toBe('unable to remove VM 402 - used in HA resources and purge parameter not set.');
+      expect((await api.del('/nodes/pve2/qemu/402')).reason).toBe(
+        'unable to remove VM 402 - used in HA resources and purge parameter not set.',
+      );
       const destroy = await api.del('/nodes/pve2/qemu/402', { purge: 1 });
       expect((await api.waitTask(String(destroy.body?.data))).exitstatus).toBe('OK');
-      const dlog = (await api.get(`/nodes/pve2/tasks/${encodeURIComponent(String(destroy.body?.data))}/log`)).body?.data as Array<{ t: string }>;
+      const dlog = (await api.get(`/nodes/pve2/tasks/${encodeURIComponent(String(destroy.body?.data))}/log`)).body?.data as Array<{
+        t: string;
+      }>;
       expect(dlog.map((l) => l.t)).toContain('NOTE: removed VM 402 from HA resource configuration.');
       expect((await api.get('/cluster/ha/resources')).body?.data).toEqual([]);
     } finally {

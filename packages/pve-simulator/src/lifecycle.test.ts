@@ -18,7 +18,14 @@ describe.each<Flavour>(['pve8', 'pve9'])('provisioning path on %s', (flavour) =>
     expect(version.version.startsWith(flavour === 'pve9' ? '9.' : '8.')).toBe(true);
 
     const newid = Number((await api.get('/cluster/nextid')).body?.data);
-    const clone = await api.post('/nodes/pve1/qemu/9001/clone', { newid, name: 'vps-kalteng-1', full: 1, storage: 'ceph', pool: 'customers', target: 'pve2' });
+    const clone = await api.post('/nodes/pve1/qemu/9001/clone', {
+      newid,
+      name: 'vps-kalteng-1',
+      full: 1,
+      storage: 'ceph',
+      pool: 'customers',
+      target: 'pve2',
+    });
     expect(clone.status).toBe(200);
     const upid = String(clone.body?.data);
     // during the task the new id is not configurable: not yet written, flock held by the clone worker, or lock: clone
@@ -74,7 +81,11 @@ describe.each<Flavour>(['pve8', 'pve9'])('provisioning path on %s', (flavour) =>
     const mac = /=([0-9A-F:]{17})/.exec(String(cfg.net0))?.[1]?.toLowerCase();
     const ifaces = await eventually(async () => {
       const r = await api.get(`/nodes/pve2/qemu/${newid}/agent/network-get-interfaces`);
-      const res = (r.body?.data as { result?: Array<{ 'hardware-address': string; 'ip-addresses': Array<{ 'ip-address': string; 'ip-address-type': string }> }> } | undefined)?.result;
+      const res = (
+        r.body?.data as
+          | { result?: Array<{ 'hardware-address': string; 'ip-addresses': Array<{ 'ip-address': string; 'ip-address-type': string }> }> }
+          | undefined
+      )?.result;
       const nic = res?.find((i) => i['hardware-address'] === mac);
       return nic?.['ip-addresses'].some((a) => a['ip-address-type'] === 'ipv4') ? nic : undefined;
     });

@@ -19,7 +19,17 @@ describe('tasks, locks and sync-vs-in-task errors', () => {
     const f = parseUpid(upid);
     expect(f?.starttime).toBeGreaterThanOrEqual(before);
     const st = await api.waitTask(upid);
-    expect(st).toMatchObject({ upid, node: 'pve1', pid: f?.pid, pstart: f?.pstart, starttime: f?.starttime, type: 'qmclone', id: '9000', user: 'root@pam', tokenid: 'betang' });
+    expect(st).toMatchObject({
+      upid,
+      node: 'pve1',
+      pid: f?.pid,
+      pstart: f?.pstart,
+      starttime: f?.starttime,
+      type: 'qmclone',
+      id: '9000',
+      user: 'root@pam',
+      tokenid: 'betang',
+    });
     // wrong node → 400 no such task; garbage → unable to parse
     const wrong = await api.get(`/nodes/pve2/tasks/${upid}/status`);
     expect(wrong.status).toBe(400);
@@ -54,7 +64,14 @@ describe('tasks, locks and sync-vs-in-task errors', () => {
 
   test('sync validation (400 errors map) vs in-task failures (exitstatus text)', async () => {
     const api = simApi(sim);
-    const bad = await api.post('/nodes/pve1/qemu/500/config', { cores: 'abc', name: 'vps_500', bogus: 1, net0: 'virtio,bridge=vmbr0,tag=5000', ipconfig0: 'gw=10.0.0.1', nameserver: 'dns.google' });
+    const bad = await api.post('/nodes/pve1/qemu/500/config', {
+      cores: 'abc',
+      name: 'vps_500',
+      bogus: 1,
+      net0: 'virtio,bridge=vmbr0,tag=5000',
+      ipconfig0: 'gw=10.0.0.1',
+      nameserver: 'dns.google',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body?.errors).toEqual({
       cores: "type check ('integer') failed - got 'abc'\n",
@@ -65,13 +82,23 @@ describe('tasks, locks and sync-vs-in-task errors', () => {
       nameserver: 'invalid format - value does not look like a valid IP address\n',
     });
     expect((await api.post('/nodes/pve1/qemu/500/config')).reason).toBe('no options specified');
-    expect((await api.post('/nodes/pve1/qemu/500/config', { memory: 1024, balloon: 2048 })).reason).toBe('balloon value too large (must be smaller than assigned memory)');
-    expect((await api.post('/nodes/pve1/qemu/500/clone', { newid: 9000 })).reason).toBe('unable to create VM 9000: config file already exists');
+    expect((await api.post('/nodes/pve1/qemu/500/config', { memory: 1024, balloon: 2048 })).reason).toBe(
+      'balloon value too large (must be smaller than assigned memory)',
+    );
+    expect((await api.post('/nodes/pve1/qemu/500/clone', { newid: 9000 })).reason).toBe(
+      'unable to create VM 9000: config file already exists',
+    );
     expect((await api.get('/nodes/pve9/qemu/500/config')).reason).toBe("no such cluster node 'pve9'");
     // root@pam's token is still a token: root-only options are refused
-    expect((await api.post('/nodes/pve1/qemu/500/status/start', { skiplock: 1 })).body?.errors).toEqual({ skiplock: 'Only root may use this option.\n' });
-    expect((await api.task('PUT', '/nodes/pve1/qemu/500/resize', { disk: 'scsi1', size: '+1G' })).exitstatus).toBe("disk 'scsi1' does not exist");
-    expect((await api.task('PUT', '/nodes/pve1/qemu/500/resize', { disk: 'ide2', size: '+1G' })).exitstatus).toBe("you can't resize a cdrom");
+    expect((await api.post('/nodes/pve1/qemu/500/status/start', { skiplock: 1 })).body?.errors).toEqual({
+      skiplock: 'Only root may use this option.\n',
+    });
+    expect((await api.task('PUT', '/nodes/pve1/qemu/500/resize', { disk: 'scsi1', size: '+1G' })).exitstatus).toBe(
+      "disk 'scsi1' does not exist",
+    );
+    expect((await api.task('PUT', '/nodes/pve1/qemu/500/resize', { disk: 'ide2', size: '+1G' })).exitstatus).toBe(
+      "you can't resize a cdrom",
+    );
     const unimpl = await api.get('/nodes/pve1/qemu/500/rrddata');
     expect(unimpl.status).toBe(501);
     expect(unimpl.reason).toBe("Method 'GET /nodes/pve1/qemu/500/rrddata' not implemented");
@@ -103,8 +130,12 @@ describe('tasks, locks and sync-vs-in-task errors', () => {
     expect(copy.net0).not.toBe(src.net0);
     expect(copy.smbios1).not.toBe(src.smbios1);
     expect(copy.template).toBeUndefined();
-    expect((await api.post('/nodes/pve1/qemu/500/clone', { newid: 503, full: 0 })).reason).toBe("Linked clone feature is not supported for 'ceph:vm-500-disk-0' (scsi0)");
-    expect((await api.post('/nodes/pve1/qemu/9000/clone', { newid: 503, full: 1, storage: 'local-lvm', target: 'pve2' })).reason).toBe("can't clone to non-shared storage 'local-lvm'");
+    expect((await api.post('/nodes/pve1/qemu/500/clone', { newid: 503, full: 0 })).reason).toBe(
+      "Linked clone feature is not supported for 'ceph:vm-500-disk-0' (scsi0)",
+    );
+    expect((await api.post('/nodes/pve1/qemu/9000/clone', { newid: 503, full: 1, storage: 'local-lvm', target: 'pve2' })).reason).toBe(
+      "can't clone to non-shared storage 'local-lvm'",
+    );
     const pool = await api.post('/nodes/pve1/qemu/9000/clone', { newid: 503, pool: 'ghost' });
     expect(pool.status).toBe(403);
     expect(pool.reason).toBe("Permission check failed (pool 'ghost' does not exist)");
@@ -119,7 +150,11 @@ describe('tasks, locks and sync-vs-in-task errors', () => {
     expect((await api.task('POST', '/nodes/pve1/qemu/504/status/start')).exitstatus).toBe('OK');
     // running VM: non-hotpluggable change goes to pending until reboot
     expect((await api.task('POST', '/nodes/pve1/qemu/504/config', { cores: 4, name: 'renamed' })).exitstatus).toBe('OK');
-    const pending = (await api.get('/nodes/pve1/qemu/504/pending')).body?.data as Array<{ key: string; value?: unknown; pending?: unknown }>;
+    const pending = (await api.get('/nodes/pve1/qemu/504/pending')).body?.data as Array<{
+      key: string;
+      value?: unknown;
+      pending?: unknown;
+    }>;
     expect(pending.find((p) => p.key === 'cores')).toEqual({ key: 'cores', value: 1, pending: 4 });
     expect(((await api.get('/nodes/pve1/qemu/504/config', { current: 1 })).body?.data as Record<string, unknown>).cores).toBe(1);
     expect((await api.task('POST', '/nodes/pve1/qemu/504/status/reboot')).exitstatus).toBe('OK');
@@ -132,7 +167,9 @@ describe('tasks, locks and sync-vs-in-task errors', () => {
     // template protection
     await api.task('POST', '/nodes/pve1/qemu/9001/config', { protection: 1 });
     expect((await api.del('/nodes/pve1/qemu/9001')).reason).toBe("can't remove VM 9001 - protection mode enabled");
-    expect((await api.get('/nodes/pve1/qemu/504/status/current')).reason).toBe("Configuration file 'nodes/pve1/qemu-server/504.conf' does not exist");
+    expect((await api.get('/nodes/pve1/qemu/504/status/current')).reason).toBe(
+      "Configuration file 'nodes/pve1/qemu-server/504.conf' does not exist",
+    );
   });
 
   test('/cluster/resources lags behind status/current for new VMs', async () => {

@@ -111,13 +111,33 @@ export const LOCAL_STORAGES: StorageSpec[] = DEFAULT_STORAGES.filter((s) => !s.s
  */
 export function perNodeTemplates(nodes: NodeSpec[] = DEFAULT_NODES): TemplateSpec[] {
   return nodes.flatMap((n, i) => [
-    { vmid: 9000 + i * 100, name: 'debian-12-cloud', node: n.name, storage: 'local-lvm', diskGiB: 3, defaultUser: 'debian', pool: 'templates' },
-    { vmid: 9001 + i * 100, name: 'ubuntu-2404-cloud', node: n.name, storage: 'local-lvm', diskGiB: 4, defaultUser: 'ubuntu', pool: 'templates' },
+    {
+      vmid: 9000 + i * 100,
+      name: 'debian-12-cloud',
+      node: n.name,
+      storage: 'local-lvm',
+      diskGiB: 3,
+      defaultUser: 'debian',
+      pool: 'templates',
+    },
+    {
+      vmid: 9001 + i * 100,
+      name: 'ubuntu-2404-cloud',
+      node: n.name,
+      storage: 'local-lvm',
+      diskGiB: 4,
+      defaultUser: 'ubuntu',
+      pool: 'templates',
+    },
   ]);
 }
 
 /** Options with defaults applied. */
-export type ResolvedOptions = Required<Omit<SimulatorOptions, 'authFailureDelayMs' | 'stateFile' | 'qemu'>> & { authFailureDelayMs: number; stateFile: string | undefined; qemu: QemuGuestOptions };
+export type ResolvedOptions = Required<Omit<SimulatorOptions, 'authFailureDelayMs' | 'stateFile' | 'qemu'>> & {
+  authFailureDelayMs: number;
+  stateFile: string | undefined;
+  qemu: QemuGuestOptions;
+};
 
 /** Fills in defaults; guarantees a usable, self-consistent option set. */
 export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {

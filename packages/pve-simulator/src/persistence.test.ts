@@ -12,7 +12,14 @@ describe('state file: the cluster survives a restart of the simulator', () => {
     const first = await startSimulator({ timeFactor: 0, seed: 7, stateFile });
     expect(first.restored).toEqual({ vms: 0, skipped: [] });
     const api = simApi(first);
-    const clone = await api.post('/nodes/pve1/qemu/9001/clone', { newid: 4321, name: 'vps-tetap', full: 1, storage: 'ceph', pool: 'customers', target: 'pve2' });
+    const clone = await api.post('/nodes/pve1/qemu/9001/clone', {
+      newid: 4321,
+      name: 'vps-tetap',
+      full: 1,
+      storage: 'ceph',
+      pool: 'customers',
+      target: 'pve2',
+    });
     expect((await api.waitTask(String(clone.body?.data))).exitstatus).toBe('OK');
     const configure = await api.post('/nodes/pve2/qemu/4321/config', { cores: 3, agent: 1, description: 'betang-run=r-1' });
     expect((await api.waitTask(String(configure.body?.data))).exitstatus).toBe('OK');
@@ -26,7 +33,12 @@ describe('state file: the cluster survives a restart of the simulator', () => {
       expect(second.state.vm(4321)).toMatchObject({ node: 'pve2', pool: 'customers', status: 'running' });
       const again = simApi(second);
       const config = (await again.get('/nodes/pve2/qemu/4321/config')).body?.data as Record<string, unknown>;
-      expect(config).toMatchObject({ cores: keyBefore.cores, description: 'betang-run=r-1', net0: keyBefore.net0, smbios1: keyBefore.smbios1 });
+      expect(config).toMatchObject({
+        cores: keyBefore.cores,
+        description: 'betang-run=r-1',
+        net0: keyBefore.net0,
+        smbios1: keyBefore.smbios1,
+      });
       const agent = await again.get('/nodes/pve2/qemu/4321/agent/network-get-interfaces');
       expect(agent.status).toBe(200);
       // the template is still there and still a template

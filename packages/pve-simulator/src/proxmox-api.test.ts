@@ -38,13 +38,21 @@ describe('proxmox-api 1.1.1 default engine against the simulator', () => {
     const version = await px.version.$get();
     expect(version.version).toBe('9.1.3');
     const nextid = Number(await px.cluster.nextid.$get());
-    const upid = await px.nodes.$('pve1').qemu.$(9000).clone.$post({ newid: nextid, name: 'vps-px', full: true, storage: 'local-lvm', pool: 'customers' });
+    const upid = await px.nodes
+      .$('pve1')
+      .qemu.$(9000)
+      .clone.$post({ newid: nextid, name: 'vps-px', full: true, storage: 'local-lvm', pool: 'customers' });
     expect(upid).toMatch(/^UPID:pve1:[0-9A-F]{8}:[0-9A-F]{8}:[0-9A-F]{8}:qmclone:9000:root@pam!betang:$/);
     expect(await waitTask(px, 'pve1', upid)).toMatchObject({ exitstatus: 'OK', user: 'root@pam', tokenid: 'betang' });
-    const cfgUpid = await px.nodes.$('pve1').qemu.$(nextid).config.$post({ cores: 2, memory: '2048', agent: '1', ipconfig0: 'ip=10.20.0.15/24,gw=10.20.0.1', net0: 'virtio,bridge=vmbr0' });
+    const cfgUpid = await px.nodes
+      .$('pve1')
+      .qemu.$(nextid)
+      .config.$post({ cores: 2, memory: '2048', agent: '1', ipconfig0: 'ip=10.20.0.15/24,gw=10.20.0.1', net0: 'virtio,bridge=vmbr0' });
     expect(await waitTask(px, 'pve1', String(cfgUpid))).toMatchObject({ exitstatus: 'OK' });
     await waitTask(px, 'pve1', await px.nodes.$('pve1').qemu.$(nextid).status.start.$post());
-    const ifaces = (await px.nodes.$('pve1').qemu.$(nextid).agent['network-get-interfaces'].$get()) as { result: Array<{ name: string; 'ip-addresses': Array<{ 'ip-address': string }> }> };
+    const ifaces = (await px.nodes.$('pve1').qemu.$(nextid).agent['network-get-interfaces'].$get()) as {
+      result: Array<{ name: string; 'ip-addresses': Array<{ 'ip-address': string }> }>;
+    };
     const eth0 = ifaces.result.find((i) => i.name === 'eth0');
     expect(eth0?.['ip-addresses'].map((a) => a['ip-address'])).toContain('10.20.0.15');
     const vms = await px.cluster.resources.$get({ type: 'vm' });
@@ -56,7 +64,9 @@ describe('proxmox-api 1.1.1 default engine against the simulator', () => {
 
   test('errors surface in the library message with status and reason phrase', async () => {
     const px = client({ tokenID: sim.tokenId, tokenSecret: sim.tokenSecret });
-    await expect(px.nodes.$('pve1').qemu.$(4321).config.$get()).rejects.toThrow(/500 Configuration file 'nodes\/pve1\/qemu-server\/4321.conf' does not exist/);
+    await expect(px.nodes.$('pve1').qemu.$(4321).config.$get()).rejects.toThrow(
+      /500 Configuration file 'nodes\/pve1\/qemu-server\/4321.conf' does not exist/,
+    );
   });
 
   test('ticket flow: login, CSRF header on writes', async () => {

@@ -68,7 +68,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const tls = cachedSelfSigned(opts.host, opts.nodes[0]?.name ?? 'pve1');
   const qemu =
     opts.guests === 'qemu'
-      ? new QemuGuests(opts.qemu.imageDir ? guestImageAt(opts.qemu.imageDir) : await ensureGuestImage((line) => console.error(line)), opts.qemu)
+      ? new QemuGuests(
+          opts.qemu.imageDir ? guestImageAt(opts.qemu.imageDir) : await ensureGuestImage((line) => console.error(line)),
+          opts.qemu,
+        )
       : undefined;
   const auth = new AuthService(opts.flavour, opts.tokens, opts.users, clock.now);
   const access = new AccessControl(
@@ -100,7 +103,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const apis = new NodeApis(opts.host, tls);
   sim.nodeApis = apis;
   const served = opts.apiPerNode ? opts.nodes : opts.nodes.slice(0, 1);
-  for (const [i, n] of served.entries()) await apis.start(n.name, i === 0 ? opts.port : 0, createRequestListener(sim, allRoutes, admin, n.name));
+  for (const [i, n] of served.entries())
+    await apis.start(n.name, i === 0 ? opts.port : 0, createRequestListener(sim, allRoutes, admin, n.name));
   const endpoints = apis.endpoints();
   broadcastRrd(sim);
   const lagMs = clock.scale(opts.resourcesLagSeconds * 1000);

@@ -17,13 +17,20 @@ describe('storage layouts', () => {
 
   test('local: a template on every node, no shared storage', async () => {
     const templates = local.state.listVms().filter((v) => v.config.template === '1');
-    expect(templates.map((t) => [t.vmid, t.node])).toEqual([[9000, 'pve1'], [9001, 'pve1'], [9100, 'pve2'], [9101, 'pve2'], [9200, 'pve3'], [9201, 'pve3']]);
+    expect(templates.map((t) => [t.vmid, t.node])).toEqual([
+      [9000, 'pve1'],
+      [9001, 'pve1'],
+      [9100, 'pve2'],
+      [9101, 'pve2'],
+      [9200, 'pve3'],
+      [9201, 'pve3'],
+    ]);
     const storages = (await simApi(local).get('/nodes/pve2/storage')).body?.data as Array<{ storage: string; shared: number }>;
     expect(storages.map((s) => s.storage).sort()).toEqual(['local', 'local-lvm']);
     expect(storages.every((s) => s.shared === 0)).toBe(true);
   });
 
-  test('local: cloning to another node is refused with PVE\'s message; on the template\'s node it works', async () => {
+  test("local: cloning to another node is refused with PVE's message; on the template's node it works", async () => {
     const api = simApi(local);
     const refused = await api.post('/nodes/pve1/qemu/9000/clone', { newid: 200, full: 1, target: 'pve2' });
     expect(refused.status).toBe(500);
@@ -35,7 +42,7 @@ describe('storage layouts', () => {
     expect(vm?.config.scsi0).toMatch(/^local-lvm:vm-201-disk-0,/);
   });
 
-  test('shared: the copy runs on the template\'s node (task and storage lock there), the VM moves to target at the end', async () => {
+  test("shared: the copy runs on the template's node (task and storage lock there), the VM moves to target at the end", async () => {
     const api = simApi(shared);
     shared.faults.storageLockTimeout('ceph', 1);
     const failed = await api.post('/nodes/pve1/qemu/9000/clone', { newid: 300, full: 1, target: 'pve3' });

@@ -8,8 +8,7 @@ import type { HealthCheck } from '@betang/core';
  * not cross connections, so workers poll instead (docs/decisions/embedded-queue.md).
  */
 export type QueueBackendConfig = (
-  | { kind: 'redis'; url: string; prefix: string }
-  | { kind: 'postgres'; connectionString: string; embedded: boolean }
+  { kind: 'redis'; url: string; prefix: string } | { kind: 'postgres'; connectionString: string; embedded: boolean }
 ) & { stall?: StallSettings };
 
 /**
@@ -33,7 +32,9 @@ export function queueBackendConfig(
 }
 
 function stallOptions(stall: StallSettings | undefined) {
-  return stall ? { lockDuration: stall.lockDurationMs, stalledInterval: stall.stalledIntervalMs, maxStalledCount: stall.maxStalledCount } : {};
+  return stall
+    ? { lockDuration: stall.lockDurationMs, stalledInterval: stall.stalledIntervalMs, maxStalledCount: stall.maxStalledCount }
+    : {};
 }
 
 /** The two operations Betang needs from a backend, independent of which one it is. */
@@ -59,7 +60,10 @@ export function createQueueBackend(config: QueueBackendConfig): QueueBackend {
 function redisBackend(config: Extract<QueueBackendConfig, { kind: 'redis' }>): QueueBackend {
   const connections: Redis[] = [];
   const connect = (failFast: boolean) => {
-    const redis = new Redis(config.url, failFast ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false } : { maxRetriesPerRequest: null });
+    const redis = new Redis(
+      config.url,
+      failFast ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false } : { maxRetriesPerRequest: null },
+    );
     redis.on('error', () => undefined); // surfaced through failing commands and ping()
     connections.push(redis);
     return redis;
@@ -69,7 +73,13 @@ function redisBackend(config: Extract<QueueBackendConfig, { kind: 'redis' }>): Q
     config,
     createQueue: (name) => new Queue(name, { connection: (producerConnection ??= connect(true)), prefix: config.prefix }),
     createWorker: (name, processor, { concurrency }) =>
-      new Worker(name, processor, { connection: connect(false), prefix: config.prefix, concurrency, autorun: false, ...stallOptions(config.stall) }),
+      new Worker(name, processor, {
+        connection: connect(false),
+        prefix: config.prefix,
+        concurrency,
+        autorun: false,
+        ...stallOptions(config.stall),
+      }),
     async ping() {
       try {
         const redis = (producerConnection ??= connect(true));
@@ -112,7 +122,13 @@ function postgresBackend(config: Extract<QueueBackendConfig, { kind: 'postgres' 
     config,
     createQueue,
     createWorker: (name, processor, { concurrency }) =>
-      new pg.Worker(name, processor, { connection, concurrency, autorun: false, ...stallOptions(config.stall), ...(config.embedded ? { drainDelay: 0.1 } : {}) }) as unknown as Worker,
+      new pg.Worker(name, processor, {
+        connection,
+        concurrency,
+        autorun: false,
+        ...stallOptions(config.stall),
+        ...(config.embedded ? { drainDelay: 0.1 } : {}),
+      }) as unknown as Worker,
     async ping() {
       try {
         await (pingQueue ??= createQueue('maintenance')).getJobCounts('waiting');

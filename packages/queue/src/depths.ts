@@ -24,7 +24,10 @@ export type QueueDepthReader = {
  * alike), for /metrics scrapes. Guarantees: one producer-side queue per name, opened lazily
  * and closed by `close()`; at most one read per `ttlMs` however often it is scraped.
  */
-export function createQueueDepthReader(backend: QueueBackend, options: { ttlMs?: number; timeoutMs?: number; now?: () => number } = {}): QueueDepthReader {
+export function createQueueDepthReader(
+  backend: QueueBackend,
+  options: { ttlMs?: number; timeoutMs?: number; now?: () => number } = {},
+): QueueDepthReader {
   const ttlMs = options.ttlMs ?? 5_000;
   const timeoutMs = options.timeoutMs ?? 2_000;
   const now = options.now ?? Date.now;

@@ -5,7 +5,8 @@ import type { QueueBackend } from './backend';
 /** BullMQ options of a contract: defined here once, never at call sites. */
 function jobOptions(name: JobName, payload: unknown): JobsOptions {
   const contract = JOBS[name];
-  const jobId = 'jobId' in contract && typeof contract.jobId === 'function' ? (contract.jobId as (p: unknown) => string)(payload) : undefined;
+  const jobId =
+    'jobId' in contract && typeof contract.jobId === 'function' ? (contract.jobId as (p: unknown) => string)(payload) : undefined;
   return {
     attempts: contract.retry.attempts,
     backoff: { type: 'exponential', delay: contract.retry.backoffMs },

@@ -69,7 +69,10 @@ describe.each<['redis' | 'postgres']>([['postgres'], ['redis']])('queue on %s', 
     const producer = createJobProducer(backend);
     await expect(producer.enqueue('maintenance.purge-sessions', { evil: true } as never)).rejects.toThrow();
     const failed = waitFor<{ job: Job; error: Error }>((resolve) => {
-      workers = startWorkers(backend, handlersWith({}), { concurrency: { maintenance: 1 }, events: { onFinalFailure: (job, error) => resolve({ job, error }) } });
+      workers = startWorkers(backend, handlersWith({}), {
+        concurrency: { maintenance: 1 },
+        events: { onFinalFailure: (job, error) => resolve({ job, error }) },
+      });
     });
     const queue = backend.createQueue('maintenance');
     await queue.add('maintenance.purge-sessions', { evil: true }, { attempts: 3 });

@@ -51,7 +51,8 @@ export function startWorkers(
     );
     worker.on('failed', (job, error) => {
       if (!job) return;
-      const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      const final =
+        error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
       if (final) options.events?.onFinalFailure?.(job, error);
     });
     worker.on('completed', (job) => options.events?.onCompleted?.(job));

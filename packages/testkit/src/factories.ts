@@ -15,9 +15,17 @@ function unique(): string {
 }
 
 /** Creates an institution with sensible defaults (unique code and name). */
-export async function makeInstitution(db: Db, overrides: Partial<{ code: string; name: string; address: string }> = {}): Promise<InstitutionRow> {
+export async function makeInstitution(
+  db: Db,
+  overrides: Partial<{ code: string; name: string; address: string }> = {},
+): Promise<InstitutionRow> {
   const id = unique().toUpperCase();
-  return insertInstitution(db, { code: `INST-${id}`, name: `Instansi Uji ${id}`, address: 'Jl. Tjilik Riwut, Palangka Raya', ...overrides });
+  return insertInstitution(db, {
+    code: `INST-${id}`,
+    name: `Instansi Uji ${id}`,
+    address: 'Jl. Tjilik Riwut, Palangka Raya',
+    ...overrides,
+  });
 }
 
 /**
@@ -47,6 +55,11 @@ export async function makeUser(
 }
 
 /** Sets an institution's quota. */
-export async function makeQuota(db: Db, institutionId: string, setBy: string, limits = { cores: 16, memoryMiB: 32768, diskGiB: 500, vmCount: 8 }): Promise<void> {
+export async function makeQuota(
+  db: Db,
+  institutionId: string,
+  setBy: string,
+  limits = { cores: 16, memoryMiB: 32768, diskGiB: 500, vmCount: 8 },
+): Promise<void> {
   await putQuota(db, institutionId, limits, setBy);
 }

@@ -2,12 +2,24 @@ import { rmSync } from 'node:fs';
 import { formatLeaks, scanLogsForSecrets } from './log-check';
 import { TEST_LOG_DIR_ENV } from './test-logs';
 
-type GlobalConfigLike = { testPathPatterns?: { patterns?: unknown[] } | unknown[]; testNamePattern?: string; onlyChanged?: boolean; findRelatedTests?: boolean; lastCommit?: boolean };
+type GlobalConfigLike = {
+  testPathPatterns?: { patterns?: unknown[] } | unknown[];
+  testNamePattern?: string;
+  onlyChanged?: boolean;
+  findRelatedTests?: boolean;
+  lastCommit?: boolean;
+};
 
 /** True when this run selected tests by path, name or change set (then an empty log is no proof of a wiring fault). */
 function filtered(config: GlobalConfigLike): boolean {
   const patterns = Array.isArray(config.testPathPatterns) ? config.testPathPatterns : (config.testPathPatterns?.patterns ?? []);
-  return patterns.length > 0 || Boolean(config.testNamePattern) || Boolean(config.onlyChanged) || Boolean(config.findRelatedTests) || Boolean(config.lastCommit);
+  return (
+    patterns.length > 0 ||
+    Boolean(config.testNamePattern) ||
+    Boolean(config.onlyChanged) ||
+    Boolean(config.findRelatedTests) ||
+    Boolean(config.lastCommit)
+  );
 }
 
 /**
@@ -26,8 +38,13 @@ export default function logTeardown(globalConfig: GlobalConfigLike): void {
   }
   const expected = process.env.BETANG_TEST_LOGS_EXPECTED === '1' && !filtered(globalConfig);
   if (bytes === 0 && (expected || process.env.BETANG_TEST_LOGS_REQUIRED === '1')) {
-    throw new Error(`Tidak ada log uji di ${dir}: pemeriksaan rahasia tidak membuktikan apa pun / no test logs in ${dir}: the secret check would prove nothing (are test loggers wired to testkit's testLogDestination?)`);
+    throw new Error(
+      `Tidak ada log uji di ${dir}: pemeriksaan rahasia tidak membuktikan apa pun / no test logs in ${dir}: the secret check would prove nothing (are test loggers wired to testkit's testLogDestination?)`,
+    );
   }
-  process.stdout.write(`\nlog check: ${files} file(s), ${(bytes / 1024 / 1024).toFixed(1)} MiB of test logs, no configured secret found (${dir})\n`);
-  if (process.env.BETANG_TEST_LOG_DIR_CHOSEN !== '1' && process.env.BETANG_TEST_KEEP_LOGS !== '1') rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(
+    `\nlog check: ${files} file(s), ${(bytes / 1024 / 1024).toFixed(1)} MiB of test logs, no configured secret found (${dir})\n`,
+  );
+  if (process.env.BETANG_TEST_LOG_DIR_CHOSEN !== '1' && process.env.BETANG_TEST_KEEP_LOGS !== '1')
+    rmSync(dir, { recursive: true, force: true });
 }

@@ -20,8 +20,17 @@ describe('suite-wide log secret check', () => {
 
   it('should find every configured secret, in any encoding, with file and line, and mask it in the report', () => {
     mkdirSync(path.join(dir, 'child'));
-    writeFileSync(path.join(dir, 'api.1.log'), ['{"msg":"ok"}', `{"msg":"login","body":{"password":${JSON.stringify(TEST_PASSWORD)}}}`, ''].join('\n'));
-    writeFileSync(path.join(dir, 'child', 'worker.2.log'), [`smtp failed smtps://u:${encodeURIComponent(TEST_SMTP_PASSWORD)}@mail:465`, `Authorization: PVEAPIToken=root@pam!betang=${TEST_PVE_TOKEN_SECRET}`].join('\n'));
+    writeFileSync(
+      path.join(dir, 'api.1.log'),
+      ['{"msg":"ok"}', `{"msg":"login","body":{"password":${JSON.stringify(TEST_PASSWORD)}}}`, ''].join('\n'),
+    );
+    writeFileSync(
+      path.join(dir, 'child', 'worker.2.log'),
+      [
+        `smtp failed smtps://u:${encodeURIComponent(TEST_SMTP_PASSWORD)}@mail:465`,
+        `Authorization: PVEAPIToken=root@pam!betang=${TEST_PVE_TOKEN_SECRET}`,
+      ].join('\n'),
+    );
     const { files, leaks } = scanLogsForSecrets(dir);
     expect(files).toBe(2);
     expect(leaks.map((l) => [path.basename(l.file), l.line, l.secret]).sort()).toEqual(
@@ -38,13 +47,20 @@ describe('suite-wide log secret check', () => {
   });
 
   it('should catch secrets made at run time by their shape (API tokens, session cookies, private keys)', () => {
-    writeFileSync(path.join(dir, 'x.log'), [
-      `token btg_Ab3dEf9h_${'x'.repeat(43)}`,
-      'cookie: betang_session=QmV0YW5nLXNlc3Npb24tc2VjcmV0LXZhbHVl',
-      '"-----BEGIN OPENSSH PRIVATE KEY-----\\nb3Blb..."',
-      'prefix btg_Ab3dEf9h only (what token lists show) is fine',
-    ].join('\n'));
-    expect(scanLogsForSecrets(dir).leaks.map((l) => [l.line, l.secret])).toEqual([[1, 'API_TOKEN'], [2, 'SESSION_COOKIE'], [3, 'PRIVATE_KEY']]);
+    writeFileSync(
+      path.join(dir, 'x.log'),
+      [
+        `token btg_Ab3dEf9h_${'x'.repeat(43)}`,
+        'cookie: betang_session=QmV0YW5nLXNlc3Npb24tc2VjcmV0LXZhbHVl',
+        '"-----BEGIN OPENSSH PRIVATE KEY-----\\nb3Blb..."',
+        'prefix btg_Ab3dEf9h only (what token lists show) is fine',
+      ].join('\n'),
+    );
+    expect(scanLogsForSecrets(dir).leaks.map((l) => [l.line, l.secret])).toEqual([
+      [1, 'API_TOKEN'],
+      [2, 'SESSION_COOKIE'],
+      [3, 'PRIVATE_KEY'],
+    ]);
   });
 
   it('should fail the run through the teardown on a leak, and on an empty log directory of a whole-suite run', () => {

@@ -14,7 +14,8 @@ function forms(value: string): string[] {
 function masked(text: string, needles: (readonly [string, string])[], patterns: Readonly<Record<string, RegExp>>): string {
   let out = text;
   for (const [name, needle] of needles) out = out.split(needle).join(`[${name}]`);
-  for (const [name, pattern] of Object.entries(patterns)) out = out.replace(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`), `[${name}]`);
+  for (const [name, pattern] of Object.entries(patterns))
+    out = out.replace(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`), `[${name}]`);
   const first = Math.max(0, out.search(/\[[A-Z_]+\]/));
   const from = Math.max(0, first - 120);
   const to = Math.min(out.length, first + 180);
@@ -39,7 +40,9 @@ export function scanLogsForSecrets(
   secrets: Readonly<Record<string, string>> = TEST_SECRETS,
   patterns: Readonly<Record<string, RegExp>> = SECRET_PATTERNS,
 ): { files: number; bytes: number; leaks: LogLeak[] } {
-  const needles = Object.entries(secrets).flatMap(([name, value]) => (value.length >= 8 ? forms(value).map((form) => [name, form] as const) : []));
+  const needles = Object.entries(secrets).flatMap(([name, value]) =>
+    value.length >= 8 ? forms(value).map((form) => [name, form] as const) : [],
+  );
   const leaks: LogLeak[] = [];
   let bytes = 0;
   const files = filesUnder(dir);
@@ -49,7 +52,8 @@ export function scanLogsForSecrets(
     lines.forEach((text, index) => {
       const found = new Set<string>();
       for (const [name, needle] of needles) if (text.includes(needle)) found.add(name);
-      for (const [name, pattern] of Object.entries(patterns)) if (new RegExp(pattern.source, pattern.flags.replace('g', '')).test(text)) found.add(name);
+      for (const [name, pattern] of Object.entries(patterns))
+        if (new RegExp(pattern.source, pattern.flags.replace('g', '')).test(text)) found.add(name);
       if (found.size === 0) return;
       const excerpt = masked(text, needles, patterns);
       for (const secret of found) leaks.push({ file, line: index + 1, secret, excerpt });

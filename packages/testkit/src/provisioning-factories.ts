@@ -55,13 +55,29 @@ export async function makeQueuedProvisionRun(
 ): Promise<QueuedProvision> {
   return db.transaction().execute(async (tx) => {
     const code = `DINAS-${hex(3).toUpperCase()}`;
-    const inst = await tx.insertInto('institutions').values({ code, name: `Dinas Uji ${code}` }).returning('id').executeTakeFirstOrThrow();
+    const inst = await tx
+      .insertInto('institutions')
+      .values({ code, name: `Dinas Uji ${code}` })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const email = `pemohon-${hex(4)}@uji.kalteng.go.id`;
-    const user = await tx.insertInto('users').values({ institutionId: inst.id, email, name: 'Pemohon Uji', passwordHash: 'x' }).returning('id').executeTakeFirstOrThrow();
+    const user = await tx
+      .insertInto('users')
+      .values({ institutionId: inst.id, email, name: 'Pemohon Uji', passwordHash: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await tx.insertInto('userRoles').values({ userId: user.id, role: 'institution_staff' }).execute();
     const app = await tx
       .insertInto('applications')
-      .values({ institutionId: inst.id, name: `SIPD ${hex(3)}`, kind: 'khusus', picName: 'Budi Santoso', picNip: '198501012010011001', picEmail: 'budi@kalteng.go.id', dataClassification: 'rendah' })
+      .values({
+        institutionId: inst.id,
+        name: `SIPD ${hex(3)}`,
+        kind: 'khusus',
+        picName: 'Budi Santoso',
+        picNip: '198501012010011001',
+        picEmail: 'budi@kalteng.go.id',
+        dataClassification: 'rendah',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     if (o.withAgreement !== false) {
@@ -71,16 +87,36 @@ export async function makeQueuedProvisionRun(
       await tx
         .insertInto('agreements')
         .values({
-          institutionId: inst.id, number: `000.1/${hex(3)}/UJI/${year}`, templateVersion: 'test', status: 'in_force', termStart: `${year - 1}-01-01`, termEnd: `${year + 1}-12-31`,
-          ceilingCores: 64, ceilingMemoryMiB: 262_144, ceilingDiskGiB: 4000, ceilingVmCount: 32, ceilingIpCount: 32, verificationCode: hex(8),
-          originalDocument: doc, originalSha256: sha, currentDocument: doc, currentSha256: sha,
+          institutionId: inst.id,
+          number: `000.1/${hex(3)}/UJI/${year}`,
+          templateVersion: 'test',
+          status: 'in_force',
+          termStart: `${year - 1}-01-01`,
+          termEnd: `${year + 1}-12-31`,
+          ceilingCores: 64,
+          ceilingMemoryMiB: 262_144,
+          ceilingDiskGiB: 4000,
+          ceilingVmCount: 32,
+          ceilingIpCount: 32,
+          verificationCode: hex(8),
+          originalDocument: doc,
+          originalSha256: sha,
+          currentDocument: doc,
+          currentSha256: sha,
         })
         .execute();
     }
     const templateId = o.templateId ?? `sim-${hex(3)}`;
     await tx
       .insertInto('catalogTemplates')
-      .values({ id: templateId, name: 'Debian 12 (simulator)', osFamily: 'debian', pveTemplateVmid: o.templateVmid ?? 9000, pveNode: o.templateNode === undefined ? 'pve1' : o.templateNode, storage: o.templateStorage === undefined ? 'ceph' : o.templateStorage })
+      .values({
+        id: templateId,
+        name: 'Debian 12 (simulator)',
+        osFamily: 'debian',
+        pveTemplateVmid: o.templateVmid ?? 9000,
+        pveNode: o.templateNode === undefined ? 'pve1' : o.templateNode,
+        storage: o.templateStorage === undefined ? 'ceph' : o.templateStorage,
+      })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
     let poolId = o.poolId;
@@ -88,7 +124,17 @@ export async function makeQueuedProvisionRun(
       const octet = o.poolOctet ?? 20;
       const pool = await tx
         .insertInto('ipPools')
-        .values({ name: `pool-${hex(4)}`, cidr: `10.${octet}.0.0/24`, gateway: `10.${octet}.0.1`, bridge: 'vmbr0', vlanTag: null, dnsServers: `{10.${octet}.0.2,10.${octet}.0.3}` as unknown as string[], searchDomain: 'kalteng.go.id', rangeStart: `10.${octet}.0.10`, rangeEnd: `10.${octet}.0.250` })
+        .values({
+          name: `pool-${hex(4)}`,
+          cidr: `10.${octet}.0.0/24`,
+          gateway: `10.${octet}.0.1`,
+          bridge: 'vmbr0',
+          vlanTag: null,
+          dnsServers: `{10.${octet}.0.2,10.${octet}.0.3}` as unknown as string[],
+          searchDomain: 'kalteng.go.id',
+          rangeStart: `10.${octet}.0.10`,
+          rangeEnd: `10.${octet}.0.250`,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       poolId = pool.id;
@@ -99,8 +145,20 @@ export async function makeQueuedProvisionRun(
     const req = await tx
       .insertInto('vpsRequests')
       .values({
-        institutionId: inst.id, applicationId: app.id, requestedBy: user.id, hostname, templateId, cores: o.cores ?? 2, memoryMiB: o.memoryMiB ?? 2048, diskGiB: o.diskGiB ?? 10,
-        sshPublicKeys: keys, purpose: 'Uji provisioning', publicAccess: true, ports, contact: JSON.stringify({ name: 'Budi Santoso', nip: '198501012010011001', phone: '0811', email: 'pic@uji.kalteng.go.id' }), status: 'queued',
+        institutionId: inst.id,
+        applicationId: app.id,
+        requestedBy: user.id,
+        hostname,
+        templateId,
+        cores: o.cores ?? 2,
+        memoryMiB: o.memoryMiB ?? 2048,
+        diskGiB: o.diskGiB ?? 10,
+        sshPublicKeys: keys,
+        purpose: 'Uji provisioning',
+        publicAccess: true,
+        ports,
+        contact: JSON.stringify({ name: 'Budi Santoso', nip: '198501012010011001', phone: '0811', email: 'pic@uji.kalteng.go.id' }),
+        status: 'queued',
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -112,14 +170,29 @@ export async function makeQueuedProvisionRun(
     const run = await insertRun(tx, { requestId: req.id, kind: 'provision', requestedBy: user.id, params: {} });
     if (o.enqueue !== false) await enqueueJob(tx, 'vm.provision', { runId: run.id }, { dedupKey: `run:${run.id}` });
     return {
-      institutionId: inst.id, institutionCode: code, requesterId: user.id, requesterEmail: email, requestId: req.id, runId: run.id, poolId,
-      address: rows[0]?.address ?? '', hostname, templateId, sshPublicKeys: keys, ports,
+      institutionId: inst.id,
+      institutionCode: code,
+      requesterId: user.id,
+      requesterEmail: email,
+      requestId: req.id,
+      runId: run.id,
+      poolId,
+      address: rows[0]?.address ?? '',
+      hostname,
+      templateId,
+      sshPublicKeys: keys,
+      ports,
     };
   });
 }
 
 /** Creates a day-2 run (start, stop, shutdown, reboot, resize, decommission) for a request's VM, queued with its outbox message. */
-export async function makeQueuedActionRun(db: Db, requestId: string, kind: Exclude<RunKind, 'provision'>, params: Record<string, unknown> = {}): Promise<string> {
+export async function makeQueuedActionRun(
+  db: Db,
+  requestId: string,
+  kind: Exclude<RunKind, 'provision'>,
+  params: Record<string, unknown> = {},
+): Promise<string> {
   return db.transaction().execute(async (tx) => {
     const vm = await tx.selectFrom('vms').select('id').where('requestId', '=', requestId).executeTakeFirstOrThrow();
     const run = await insertRun(tx, { requestId, kind, vmId: vm.id, params });
@@ -130,7 +203,11 @@ export async function makeQueuedActionRun(db: Db, requestId: string, kind: Exclu
 
 /** An operator user (receives failure notices). */
 export async function makeOperator(db: Db): Promise<string> {
-  const user = await db.insertInto('users').values({ email: `operator-${hex(4)}@dc.kalteng.go.id`, name: 'Operator Uji', passwordHash: 'x' }).returning('id').executeTakeFirstOrThrow();
+  const user = await db
+    .insertInto('users')
+    .values({ email: `operator-${hex(4)}@dc.kalteng.go.id`, name: 'Operator Uji', passwordHash: 'x' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   await db.insertInto('userRoles').values({ userId: user.id, role: 'operator' }).execute();
   return user.id;
 }

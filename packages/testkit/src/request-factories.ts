@@ -11,7 +11,15 @@ export function testSshKey(comment = 'uji@betang'): string {
 export async function makeApplication(db: Db, institutionId: string, name = `SIPD-${randomBytes(3).toString('hex')}`): Promise<string> {
   const row = await db
     .insertInto('applications')
-    .values({ institutionId, name, kind: 'khusus', picName: 'Budi Santoso', picNip: '198501012010011001', picEmail: 'budi@kalteng.go.id', dataClassification: 'rendah' })
+    .values({
+      institutionId,
+      name,
+      kind: 'khusus',
+      picName: 'Budi Santoso',
+      picNip: '198501012010011001',
+      picEmail: 'budi@kalteng.go.id',
+      dataClassification: 'rendah',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;

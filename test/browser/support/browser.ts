@@ -8,7 +8,16 @@ const CHROMIUM = process.env.BETANG_CHROMIUM ?? '/usr/bin/chromium';
 
 // Without the background-networking flags Chromium keeps calling Google services, which the
 // closed test network refuses (see shared/reference/toolchain.md §6).
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export const DESKTOP = { width: 1366, height: 768 };
 export const PHONE = { width: 390, height: 844 };
@@ -63,7 +72,8 @@ export async function closeCheckedPage(page: Page, problems: readonly string[]):
 }
 
 type Catalogue = Record<string, string>;
-const catalogue = (name: string): Catalogue => JSON.parse(readFileSync(path.resolve(__dirname, '../../../apps/web/src/i18n', name), 'utf8')) as Catalogue;
+const catalogue = (name: string): Catalogue =>
+  JSON.parse(readFileSync(path.resolve(__dirname, '../../../apps/web/src/i18n', name), 'utf8')) as Catalogue;
 
 /** The web app's own texts, so tests find elements by what people read. */
 export const TEXT = { id: catalogue('id.json'), en: catalogue('en.json') };

@@ -6,13 +6,33 @@ import { createApp } from '@betang/api';
 import { parseConfig, ZApiEnv } from '@betang/config';
 import { Role } from '@betang/core';
 import type { Db } from '@betang/db';
-import { createTestDatabase, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, serveOnLoopback, TEST_MASTER_KEY, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, testEncrypted, testLogDestination, testLogOptions } from '@betang/testkit';
+import {
+  createTestDatabase,
+  makeApplication,
+  makeCatalog,
+  makeInstitution,
+  makeIpPool,
+  makeQuota,
+  makeUser,
+  serveOnLoopback,
+  TEST_MASTER_KEY,
+  TEST_PASSWORD,
+  TEST_SIGNING_MASTER_SECRET,
+  testEncrypted,
+  testLogDestination,
+  testLogOptions,
+} from '@betang/testkit';
 import { request, type APIRequestContext } from 'playwright-core';
 import { pino } from 'pino';
 import { ensureWebBuild } from './web-build';
 
 /** An API session of its own (separate cookie jar from the browser's), with the CSRF token. */
-export type ApiSession = { api: APIRequestContext; csrf: string; post(path: string, data?: unknown): Promise<{ status: number; body: unknown }>; close(): Promise<void> };
+export type ApiSession = {
+  api: APIRequestContext;
+  csrf: string;
+  post(path: string, data?: unknown): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+};
 
 /** Signs in over HTTP (not in the browser), e.g. the operator who approves while staff watch the page. */
 export async function apiSession(baseUrl: string, email: string, password = TEST_PASSWORD): Promise<ApiSession> {
@@ -34,7 +54,11 @@ export async function apiSession(baseUrl: string, email: string, password = TEST
 /** A signer on the agreement: needs NIP and position on record. */
 async function signer(db: Db, role: Role, institutionId: string | null, name: string, nip: string) {
   const user = await makeUser(db, { roles: [role], institutionId, name });
-  await db.updateTable('users').set({ nip, position: role === Role.DcHead ? 'Kepala Dinas Kominfosantik' : 'Kepala Biro' }).where('id', '=', user.id).execute();
+  await db
+    .updateTable('users')
+    .set({ nip, position: role === Role.DcHead ? 'Kepala Dinas Kominfosantik' : 'Kepala Biro' })
+    .where('id', '=', user.id)
+    .execute();
   return user;
 }
 
@@ -65,7 +89,15 @@ export async function makePortalWorld(db: Db, name = 'Biro Administrasi Pimpinan
   const head = await signer(db, Role.InstitutionHead, institution.id, 'Dra. Siti Kepala Biro', '197503122000032004');
   const dcHead = await signer(db, Role.DcHead, null, 'Ir. Agus Kepala Dinas', '197108151998031005');
   const operator = await makeUser(db, { roles: [Role.Operator], name: 'Rina Operator' });
-  return { institutionId: institution.id, institutionCode: institution.code, applicationId, staffEmail: staff.email, headEmail: head.email, dcHeadEmail: dcHead.email, operatorEmail: operator.email };
+  return {
+    institutionId: institution.id,
+    institutionCode: institution.code,
+    applicationId,
+    staffEmail: staff.email,
+    headEmail: head.email,
+    dcHeadEmail: dcHead.email,
+    operatorEmail: operator.email,
+  };
 }
 
 /** Generates an agreement for the institution (as the operator); returns its id. */
@@ -93,7 +125,8 @@ export function pdfsigValidations(pdf: Buffer): string[] {
 }
 
 /** Fills `{name}` placeholders of a catalogue text the way the app does. */
-export const fill = (text: string, values: Record<string, string | number>) => Object.entries(values).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, String(v)), text);
+export const fill = (text: string, values: Record<string, string | number>) =>
+  Object.entries(values).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, String(v)), text);
 
 /** A web stack whose database URL is known, for tests that also start a worker process. */
 export type PortalStack = { baseUrl: string; db: Db; databaseUrl: string; close(): Promise<void> };
@@ -108,7 +141,14 @@ export async function startPortalStack(): Promise<PortalStack> {
   const app = createApp({
     db: database.db,
     logger: pino(testLogOptions('browser-api'), testLogDestination('browser-api')),
-    config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, BETANG_MASTER_KEY: TEST_MASTER_KEY, SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET), TOTP_REQUIRED_ROLES: '' }),
+    config: parseConfig(ZApiEnv, {
+      DATABASE_URL: database.url,
+      NODE_ENV: 'test',
+      WEB_DIST_DIR: webDistDir,
+      BETANG_MASTER_KEY: TEST_MASTER_KEY,
+      SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET),
+      TOTP_REQUIRED_ROLES: '',
+    }),
   });
   const server = await serveOnLoopback(app);
   return {

@@ -18,7 +18,12 @@ function newestMtime(target: string): number {
 function isStale(): boolean {
   const built = path.join(WEB_DIST_DIR, 'index.html');
   if (!existsSync(built)) return true;
-  const inputs = [path.join(WEB, 'src'), path.join(WEB, 'index.html'), path.join(WEB, 'vite.config.mts'), path.join(REPO, 'packages/core/src')];
+  const inputs = [
+    path.join(WEB, 'src'),
+    path.join(WEB, 'index.html'),
+    path.join(WEB, 'vite.config.mts'),
+    path.join(REPO, 'packages/core/src'),
+  ];
   return Math.max(...inputs.map(newestMtime)) > statSync(built).mtimeMs;
 }
 
@@ -46,7 +51,11 @@ export async function ensureWebBuild(): Promise<string> {
     if (isStale()) {
       const vite = path.join(path.dirname(require.resolve('vite/package.json', { paths: [WEB] })), 'bin/vite.js');
       // jest sets NODE_ENV=test, which would make Vite bundle React's development build
-      execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: WEB, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+      execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+        cwd: WEB,
+        stdio: 'inherit',
+        env: { ...process.env, NODE_ENV: 'production' },
+      });
     }
   } finally {
     rmSync(lock, { recursive: true, force: true });

@@ -1,7 +1,15 @@
 import { createApp } from '@betang/api';
 import { parseConfig, ZApiEnv } from '@betang/config';
 import type { Db } from '@betang/db';
-import { createTestDatabase, serveOnLoopback, TEST_MASTER_KEY, TEST_SIGNING_MASTER_SECRET, testEncrypted, testLogDestination, testLogOptions } from '@betang/testkit';
+import {
+  createTestDatabase,
+  serveOnLoopback,
+  TEST_MASTER_KEY,
+  TEST_SIGNING_MASTER_SECRET,
+  testEncrypted,
+  testLogDestination,
+  testLogOptions,
+} from '@betang/testkit';
 import { pino } from 'pino';
 import { ensureWebBuild } from './web-build';
 
@@ -19,7 +27,15 @@ export async function startWebStack(env: Record<string, string> = {}): Promise<W
     logger: pino(testLogOptions('browser-api'), testLogDestination('browser-api')),
     // parsed like main.ts does, so every setting the API adds gets its documented default;
     // TOTP is not required unless a test asks (`env`), like the API test harness
-    config: parseConfig(ZApiEnv, { DATABASE_URL: database.url, NODE_ENV: 'test', WEB_DIST_DIR: webDistDir, BETANG_MASTER_KEY: TEST_MASTER_KEY, SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET), TOTP_REQUIRED_ROLES: '', ...env }),
+    config: parseConfig(ZApiEnv, {
+      DATABASE_URL: database.url,
+      NODE_ENV: 'test',
+      WEB_DIST_DIR: webDistDir,
+      BETANG_MASTER_KEY: TEST_MASTER_KEY,
+      SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET),
+      TOTP_REQUIRED_ROLES: '',
+      ...env,
+    }),
   });
   const server = await serveOnLoopback(app);
   return {

@@ -35,7 +35,8 @@ export function chaosPlan(seed: number, o: { kills: number; workers: number; min
   const rnd = seededRandom(seed);
   const between = (lo: number, hi: number) => Math.round(lo + rnd() * (hi - lo));
   const actions: ChaosAction[] = [];
-  for (let i = 0; i < o.kills; i += 1) actions.push({ kind: 'kill-worker', worker: Math.floor(rnd() * o.workers), downMs: between(200, 3000) });
+  for (let i = 0; i < o.kills; i += 1)
+    actions.push({ kind: 'kill-worker', worker: Math.floor(rnd() * o.workers), downMs: between(200, 3000) });
   const faults = Math.max(3, Math.ceil(o.kills / 2));
   const faultKinds: ChaosAction[] = [
     { kind: 'hold-vm-lock', heldMs: between(2000, 12_000) },
@@ -48,7 +49,10 @@ export function chaosPlan(seed: number, o: { kills: number; workers: number; min
     const j = Math.floor(rnd() * (i + 1));
     [actions[i], actions[j]] = [actions[j]!, actions[i]!];
   }
-  const restarts: ChaosAction[] = [{ kind: 'restart-redis', downMs: between(500, 3000) }, { kind: 'restart-postgres', downMs: between(500, 3000) }];
+  const restarts: ChaosAction[] = [
+    { kind: 'restart-redis', downMs: between(500, 3000) },
+    { kind: 'restart-postgres', downMs: between(500, 3000) },
+  ];
   for (const r of restarts) actions.splice(2 + Math.floor(rnd() * Math.max(1, actions.length - 2)), 0, r);
   return actions.map((action) => ({ afterMs: between(o.minGapMs, o.maxGapMs), action }));
 }

@@ -12,7 +12,9 @@ type InvariantReport = { checked: Record<string, number>; violations: string[] }
 const RUN_TAG = /^betang-run-([0-9a-f-]{36})$/;
 
 function tagsOf(vm: SimVm): string[] {
-  return String(vm.config.tags ?? '').split(/[;,\s]+/).filter(Boolean);
+  return String(vm.config.tags ?? '')
+    .split(/[;,\s]+/)
+    .filter(Boolean);
 }
 
 function runIdOf(vm: SimVm): string | undefined {
@@ -32,9 +34,19 @@ function configuredAddress(vm: SimVm): string | undefined {
  * Checks every invariant for the given requests against the database and the cluster's VMs
  * (`vmidRange` = Betang's own range: anything in it must be accounted for).
  */
-export async function checkInvariants(db: Db, requestIds: string[], simVms: SimVm[], vmidRange: { min: number; max: number }, minActiveShare: number): Promise<InvariantReport> {
+export async function checkInvariants(
+  db: Db,
+  requestIds: string[],
+  simVms: SimVm[],
+  vmidRange: { min: number; max: number },
+  minActiveShare: number,
+): Promise<InvariantReport> {
   const violations: string[] = [];
-  const requests = await db.selectFrom('vpsRequests').select(['id', 'status', 'statusReason', 'hostname']).where('id', 'in', requestIds).execute();
+  const requests = await db
+    .selectFrom('vpsRequests')
+    .select(['id', 'status', 'statusReason', 'hostname'])
+    .where('id', 'in', requestIds)
+    .execute();
   const runs = await db.selectFrom('provisioningRuns').select(['id', 'requestId', 'status', 'kind']).execute();
   const vmRows = await db.selectFrom('vms').select(['id', 'requestId', 'vmid', 'state', 'node']).execute();
   const allocations = await db.selectFrom('ipAllocations').select(['address', 'requestId', 'vmId', 'releasedAt']).execute();
@@ -44,7 +56,8 @@ export async function checkInvariants(db: Db, requestIds: string[], simVms: SimV
   const guests = simVms.filter((v) => !v.template);
 
   // 1. Every request ends active, or failed with a reason.
-  if (requests.length !== requestIds.length) violations.push(`${requestIds.length - requests.length} submitted request(s) missing from the database`);
+  if (requests.length !== requestIds.length)
+    violations.push(`${requestIds.length - requests.length} submitted request(s) missing from the database`);
   for (const r of requests) {
     if (r.status === 'active') continue;
     if (r.status === 'failed' && (r.statusReason ?? '').trim().length > 0) continue;
@@ -54,7 +67,9 @@ export async function checkInvariants(db: Db, requestIds: string[], simVms: SimV
   // retryable, so nearly every request must still reach active.
   const active = requests.filter((r) => r.status === 'active').length;
   if (active < Math.ceil(minActiveShare * requestIds.length)) {
-    violations.push(`only ${active} of ${requestIds.length} requests became active (at least ${Math.round(minActiveShare * 100)} % required)`);
+    violations.push(
+      `only ${active} of ${requestIds.length} requests became active (at least ${Math.round(minActiveShare * 100)} % required)`,
+    );
   }
 
   // 2. Exactly one VM per active request, the one its vms row names; none for the others.
@@ -74,8 +89,12 @@ export async function checkInvariants(db: Db, requestIds: string[], simVms: SimV
     const mine = vmsByRequest.get(r.id) ?? [];
     const row = vmRows.find((v) => v.requestId === r.id && (VM_HOLDING_STATES as readonly string[]).includes(v.state));
     if (r.status === 'active') {
-      if (mine.length !== 1) violations.push(`active request ${r.hostname} has ${mine.length} VMs on the cluster (${mine.map((v) => v.vmid).join(', ') || 'none'})`);
-      else if (row?.vmid !== mine[0]?.vmid) violations.push(`active request ${r.hostname}: database says vmid ${row?.vmid ?? 'none'}, the cluster has ${mine[0]?.vmid}`);
+      if (mine.length !== 1)
+        violations.push(
+          `active request ${r.hostname} has ${mine.length} VMs on the cluster (${mine.map((v) => v.vmid).join(', ') || 'none'})`,
+        );
+      else if (row?.vmid !== mine[0]?.vmid)
+        violations.push(`active request ${r.hostname}: database says vmid ${row?.vmid ?? 'none'}, the cluster has ${mine[0]?.vmid}`);
     } else if (mine.length > 0) {
       violations.push(`${r.status} request ${r.hostname} still has VM(s) ${mine.map((v) => v.vmid).join(', ')} on the cluster`);
     }
@@ -92,7 +111,8 @@ export async function checkInvariants(db: Db, requestIds: string[], simVms: SimV
   }
   const heldSet = new Set(held.map((v) => v.vmid));
   for (const vm of guests) {
-    if (vm.vmid >= vmidRange.min && vm.vmid <= vmidRange.max && !heldSet.has(vm.vmid)) violations.push(`VM ${vm.vmid} on the cluster is in Betang's range but no VM row holds it`);
+    if (vm.vmid >= vmidRange.min && vm.vmid <= vmidRange.max && !heldSet.has(vm.vmid))
+      violations.push(`VM ${vm.vmid} on the cluster is in Betang's range but no VM row holds it`);
   }
 
   // 5. Addresses: none held twice, one per active request (the one configured on its VM), none leaked.
@@ -105,7 +125,10 @@ export async function checkInvariants(db: Db, requestIds: string[], simVms: SimV
     if (r.status === 'active') {
       const vm = (vmsByRequest.get(r.id) ?? [])[0];
       if (mine.length !== 1) violations.push(`active request ${r.hostname} holds ${mine.length} addresses`);
-      else if (vm && configuredAddress(vm) !== mine[0]?.address) violations.push(`active request ${r.hostname}: holds ${mine[0]?.address}, its VM is configured with ${configuredAddress(vm) ?? 'nothing'}`);
+      else if (vm && configuredAddress(vm) !== mine[0]?.address)
+        violations.push(
+          `active request ${r.hostname}: holds ${mine[0]?.address}, its VM is configured with ${configuredAddress(vm) ?? 'nothing'}`,
+        );
     } else if (mine.length > 0) {
       violations.push(`${r.status} request ${r.hostname} still holds address(es) ${mine.map((a) => a.address).join(', ')}`);
     }

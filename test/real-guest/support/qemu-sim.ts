@@ -11,10 +11,17 @@ import { join } from 'node:path';
 import { startSimulator } from '@betang/pve-simulator';
 
 async function main(): Promise<void> {
-  const sim = await startSimulator({ timeFactor: Number(process.env.SIM_TIME_FACTOR ?? '0.05'), seed: 13, authFailureDelayMs: 5, guests: 'qemu' });
+  const sim = await startSimulator({
+    timeFactor: Number(process.env.SIM_TIME_FACTOR ?? '0.05'),
+    seed: 13,
+    authFailureDelayMs: 5,
+    guests: 'qemu',
+  });
   const caFile = join(tmpdir(), `betang-real-guest-sim-${process.pid}-ca.pem`);
   writeFileSync(caFile, sim.caPem);
-  process.stdout.write(`${JSON.stringify({ url: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, caFile, pid: process.pid })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ url: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, caFile, pid: process.pid })}\n`,
+  );
   const stop = () => void sim.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

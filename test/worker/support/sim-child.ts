@@ -26,7 +26,9 @@ export function serveSimulatorChild(sim: RunningSimulator, caFilePrefix: string)
   sim.faults.setGuestCommandHandler(fakeDebianGuests(specFromSimVm(sim, process.env.PLATFORM_PUBLIC_KEY ?? '', ports)));
   const caFile = join(tmpdir(), `${caFilePrefix}-${process.pid}-ca.pem`);
   writeFileSync(caFile, sim.caPem);
-  process.stdout.write(`${JSON.stringify({ url: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, caFile, pid: process.pid })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ url: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, caFile, pid: process.pid })}\n`,
+  );
   const stop = () => void sim.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -9,7 +9,12 @@ import { startSimulator } from '@betang/pve-simulator';
 import { serveSimulatorChild } from './sim-child';
 
 async function main(): Promise<void> {
-  const sim = await startSimulator({ timeFactor: Number(process.env.SIM_TIME_FACTOR ?? '0.02'), seed: 5, agentBootSeconds: 20, authFailureDelayMs: 5 });
+  const sim = await startSimulator({
+    timeFactor: Number(process.env.SIM_TIME_FACTOR ?? '0.02'),
+    seed: 5,
+    agentBootSeconds: 20,
+    authFailureDelayMs: 5,
+  });
   serveSimulatorChild(sim, 'betang-sim');
 }
 

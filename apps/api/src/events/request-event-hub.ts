@@ -119,7 +119,13 @@ export class RequestEventHub {
   stats(): HubStats {
     let streams = 0;
     for (const topic of this.topics.values()) streams += topic.subscribers.size;
-    return { streams, topics: this.topics.size, users: this.perUser.size, listening: this.listener?.listening ?? false, polling: this.pollTimer !== undefined };
+    return {
+      streams,
+      topics: this.topics.size,
+      users: this.perUser.size,
+      listening: this.listener?.listening ?? false,
+      polling: this.pollTimer !== undefined,
+    };
   }
 
   /** Ends every stream, the LISTEN connection and the poll. Guarantees: no query runs after it resolves. */
@@ -205,7 +211,8 @@ export class RequestEventHub {
     try {
       const latest = await latestEventId(this.options.db);
       if (this.horizon === undefined) this.wakeAll();
-      else if (latest > this.horizon) for (const id of await requestsWithEventsBetween(this.options.db, this.horizon, latest)) this.wake(id);
+      else if (latest > this.horizon)
+        for (const id of await requestsWithEventsBetween(this.options.db, this.horizon, latest)) this.wake(id);
       this.horizon = latest;
     } catch (error) {
       this.options.logger.warn({ err: error }, 'polling peristiwa gagal / event poll failed');

@@ -16,19 +16,20 @@ const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
  * 1–9999, handed on in the canonical form `toISOString` gives, so the database never sees a date
  * it would refuse.
  */
-export const ZCursorTimestamp = z.iso
-  .datetime({ offset: true })
-  .transform((value, ctx) => {
-    const time = Date.parse(value);
-    if (Number.isNaN(time) || time < EARLIEST || time > LATEST) {
-      ctx.addIssue({ code: 'custom', message: 'impossible date' });
-      return z.NEVER;
-    }
-    return new Date(time).toISOString();
-  });
+export const ZCursorTimestamp = z.iso.datetime({ offset: true }).transform((value, ctx) => {
+  const time = Date.parse(value);
+  if (Number.isNaN(time) || time < EARLIEST || time > LATEST) {
+    ctx.addIssue({ code: 'custom', message: 'impossible date' });
+    return z.NEVER;
+  }
+  return new Date(time).toISOString();
+});
 
 /** A cursor's text key (a name): bounded, one line, no control characters (PostgreSQL refuses NUL). */
-export const ZCursorText = z.string().max(1000).refine((value) => !hasForbiddenTextCharacters(value), 'control characters');
+export const ZCursorText = z
+  .string()
+  .max(1000)
+  .refine((value) => !hasForbiddenTextCharacters(value), 'control characters');
 
 function hasForbiddenString(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return hasForbiddenTextCharacters(value);

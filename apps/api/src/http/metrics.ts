@@ -61,13 +61,32 @@ export function createApiMetrics(sources: ApiMetricsSources): ApiMetrics {
     buckets: HTTP_BUCKETS,
     registers: [registry],
   });
-  const sourceUp = new Gauge({ name: 'betang_scrape_source_up', help: '1 when the source answered during this scrape.', labelNames: ['source'] as const, registers: [registry] });
-  const queueJobs = new Gauge({ name: 'betang_queue_jobs', help: 'Jobs per queue and state (read at scrape time, cached a few seconds).', labelNames: ['queue', 'state'] as const, registers: [registry] });
-  const outboxPending = new Gauge({ name: 'betang_outbox_pending', help: 'Outbox rows not yet relayed to the queue.', registers: [registry] });
-  const runs = new Gauge({ name: 'betang_runs', help: 'Provisioning runs waiting or in progress, by kind and status.', labelNames: ['kind', 'status'] as const, registers: [registry] });
+  const sourceUp = new Gauge({
+    name: 'betang_scrape_source_up',
+    help: '1 when the source answered during this scrape.',
+    labelNames: ['source'] as const,
+    registers: [registry],
+  });
+  const queueJobs = new Gauge({
+    name: 'betang_queue_jobs',
+    help: 'Jobs per queue and state (read at scrape time, cached a few seconds).',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+  });
+  const outboxPending = new Gauge({
+    name: 'betang_outbox_pending',
+    help: 'Outbox rows not yet relayed to the queue.',
+    registers: [registry],
+  });
+  const runs = new Gauge({
+    name: 'betang_runs',
+    help: 'Provisioning runs waiting or in progress, by kind and status.',
+    labelNames: ['kind', 'status'] as const,
+    registers: [registry],
+  });
   const snapshotAt = new Gauge({
     name: 'betang_cluster_snapshot_timestamp_seconds',
-    help: 'Unix time of the worker\'s last successful observation of the Proxmox cluster (0 = never); alert on time() - this > 180.',
+    help: "Unix time of the worker's last successful observation of the Proxmox cluster (0 = never); alert on time() - this > 180.",
     registers: [registry],
   });
 
@@ -76,7 +95,8 @@ export function createApiMetrics(sources: ApiMetricsSources): ApiMetrics {
     queueJobs.reset();
     try {
       const depths = await sources.queueDepths.read();
-      for (const [queue, byState] of Object.entries(depths)) for (const [state, n] of Object.entries(byState)) queueJobs.set({ queue, state }, n);
+      for (const [queue, byState] of Object.entries(depths))
+        for (const [state, n] of Object.entries(byState)) queueJobs.set({ queue, state }, n);
       sourceUp.set({ source: 'queue' }, 1);
     } catch {
       sourceUp.set({ source: 'queue' }, 0);
@@ -86,14 +106,21 @@ export function createApiMetrics(sources: ApiMetricsSources): ApiMetrics {
     runs.reset();
     try {
       const [outbox, active, snapshot] = await Promise.all([
-        sources.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('processedAt', 'is', null).executeTakeFirstOrThrow(),
+        sources.db
+          .selectFrom('outbox')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('processedAt', 'is', null)
+          .executeTakeFirstOrThrow(),
         sources.db
           .selectFrom('provisioningRuns')
           .select(['kind', 'status', (eb) => eb.fn.countAll<string>().as('n')])
           .where('status', 'in', ['queued', 'running'])
           .groupBy(['kind', 'status'])
           .execute(),
-        sources.db.selectFrom('clusterNodes').select((eb) => eb.fn.max('observedAt').as('at')).executeTakeFirst(),
+        sources.db
+          .selectFrom('clusterNodes')
+          .select((eb) => eb.fn.max('observedAt').as('at'))
+          .executeTakeFirst(),
       ]);
       outboxPending.set(Number(outbox.n));
       for (const r of active) runs.set({ kind: r.kind, status: r.status }, Number(r.n));

@@ -17,7 +17,12 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
   if (!schema) return [];
   const json = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, s]) => ({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: s }));
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema: s,
+  }));
 }
 
 /**
@@ -33,13 +38,25 @@ export function buildOpenApi(registry: RouteRegistry, serverUrl: string): Record
       tags: [spec.tag],
       operationId: `${spec.method}${spec.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
       // Token scope (docs/security.md): bearer lists the one scope the route needs; session-only routes take no token.
-      security: spec.access === 'public' ? [] : spec.scope === 'session-only' ? [{ session: [] }] : [{ session: [] }, { bearer: spec.scope ? [spec.scope] : [] }],
+      security:
+        spec.access === 'public'
+          ? []
+          : spec.scope === 'session-only'
+            ? [{ session: [] }]
+            : [{ session: [] }, { bearer: spec.scope ? [spec.scope] : [] }],
       'x-betang-token-scope': spec.access === 'public' ? null : (spec.scope ?? null),
       parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
       responses: {
-        [String(spec.status ?? (spec.response || spec.writes ? 200 : 204))]: spec.response || spec.writes
-          ? { description: 'OK', content: { ...(spec.response ? { 'application/json': { schema: jsonSchema(spec.response, 'output') } } : {}), ...(spec.writes ? { [spec.writes]: WRITTEN_SCHEMA[spec.writes] } : {}) } }
-          : { description: 'OK' },
+        [String(spec.status ?? (spec.response || spec.writes ? 200 : 204))]:
+          spec.response || spec.writes
+            ? {
+                description: 'OK',
+                content: {
+                  ...(spec.response ? { 'application/json': { schema: jsonSchema(spec.response, 'output') } } : {}),
+                  ...(spec.writes ? { [spec.writes]: WRITTEN_SCHEMA[spec.writes] } : {}),
+                },
+              }
+            : { description: 'OK' },
         default: errorResponse,
       },
     };
@@ -48,11 +65,21 @@ export function buildOpenApi(registry: RouteRegistry, serverUrl: string): Record
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Betang API', version: '1.0.0', description: 'Platform VPS swalayan pusat data Pemprov Kalimantan Tengah / self-service VPS platform', license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' } },
+    info: {
+      title: 'Betang API',
+      version: '1.0.0',
+      description: 'Platform VPS swalayan pusat data Pemprov Kalimantan Tengah / self-service VPS platform',
+      license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
+    },
     servers: [{ url: `${serverUrl.replace(/\/$/, '')}/api/v1` }],
     components: {
       securitySchemes: {
-        session: { type: 'apiKey', in: 'cookie', name: 'betang_session', description: 'Named __Host-betang_session when COOKIE_SECURE=true (HTTPS). Unsafe methods also need X-CSRF-Token' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'betang_session',
+          description: 'Named __Host-betang_session when COOKIE_SECURE=true (HTTPS). Unsafe methods also need X-CSRF-Token',
+        },
         bearer: {
           type: 'http',
           scheme: 'bearer',

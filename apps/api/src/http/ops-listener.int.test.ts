@@ -11,7 +11,19 @@ import { startApiHarness, type ApiHarness } from '../testing/api-harness';
  * letter case and with any trailing slash, with and without the web UI; its routing is exact.
  */
 
-const SPELLINGS = ['/metrics', '/METRICS', '/Metrics', '/metrics/', '/metrics//', '/METRICS/', '/readyz', '/Readyz', '/READYZ', '/readyz/', '/ReadyZ/'];
+const SPELLINGS = [
+  '/metrics',
+  '/METRICS',
+  '/Metrics',
+  '/metrics/',
+  '/metrics//',
+  '/METRICS/',
+  '/readyz',
+  '/Readyz',
+  '/READYZ',
+  '/readyz/',
+  '/ReadyZ/',
+];
 
 describe('operations endpoints live on their own listener', () => {
   let h: ApiHarness;
@@ -80,6 +92,7 @@ describe('operations endpoints live on their own listener', () => {
     const metrics = await request(ops).get('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toMatch(/betang_api_process_resident_memory_bytes \d+/);
-    for (const other of ['/api/v1/openapi.json', '/METRICS', '/metrics/', '/']) expect({ other, status: (await request(ops).get(other)).status }).toEqual({ other, status: 404 });
+    for (const other of ['/api/v1/openapi.json', '/METRICS', '/metrics/', '/'])
+      expect({ other, status: (await request(ops).get(other)).status }).toEqual({ other, status: 404 });
   });
 });

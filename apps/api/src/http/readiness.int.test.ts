@@ -25,7 +25,11 @@ describe('API /readyz and /metrics (operations listener)', () => {
   });
 
   const appWith = (redisUrl: string | undefined) => {
-    const backend = createQueueBackend(redisUrl ? { kind: 'redis', url: redisUrl, prefix: `betang-ready-${randomBytes(4).toString('hex')}` } : { kind: 'postgres', connectionString: t.url, embedded: false });
+    const backend = createQueueBackend(
+      redisUrl
+        ? { kind: 'redis', url: redisUrl, prefix: `betang-ready-${randomBytes(4).toString('hex')}` }
+        : { kind: 'postgres', connectionString: t.url, embedded: false },
+    );
     backends.push(backend);
     const queueDepths = createQueueDepthReader(backend, { ttlMs: 0 });
     backends.push({ close: () => queueDepths.close() } as QueueBackend);
@@ -35,15 +39,31 @@ describe('API /readyz and /metrics (operations listener)', () => {
       healthChecks: [queueCheck(backend)],
       queueDepths,
       config: {
-        PUBLIC_URL: 'http://127.0.0.1:3000', SESSION_TTL_HOURS: 12, COOKIE_SECURE: false, TRUST_PROXY_HOPS: 0, WEB_DIST_DIR: undefined, NODE_ENV: 'test',
-        SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-betang', TOTP_REQUIRED_ROLES: [],
+        PUBLIC_URL: 'http://127.0.0.1:3000',
+        SESSION_TTL_HOURS: 12,
+        COOKIE_SECURE: false,
+        TRUST_PROXY_HOPS: 0,
+        WEB_DIST_DIR: undefined,
+        NODE_ENV: 'test',
+        SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-betang',
+        TOTP_REQUIRED_ROLES: [],
       } as never,
     });
   };
   const observe = (ageSeconds: number) =>
     t.db.transaction().execute((tx) =>
       replaceClusterSnapshot(tx, [
-        { node: 'pve1', online: true, statsVisible: true, cpuUsage: 0.1, cpuCount: 8, memTotalBytes: 1, memUsedBytes: 0, storages: [], observedAt: new Date(Date.now() - ageSeconds * 1000) },
+        {
+          node: 'pve1',
+          online: true,
+          statsVisible: true,
+          cpuUsage: 0.1,
+          cpuCount: 8,
+          memTotalBytes: 1,
+          memUsedBytes: 0,
+          storages: [],
+          observedAt: new Date(Date.now() - ageSeconds * 1000),
+        },
       ]),
     );
 
@@ -54,7 +74,11 @@ describe('API /readyz and /metrics (operations listener)', () => {
     expect(res.body.status).toBe('degraded');
     expect(res.body.checks.database).toMatchObject({ ok: true, critical: true });
     expect(res.body.checks.queue).toMatchObject({ ok: true, critical: true, reason: { en: 'Redis answers' } });
-    expect(res.body.checks.proxmox).toMatchObject({ ok: false, critical: false, reason: { en: expect.stringMatching(/no cluster observation yet/) } });
+    expect(res.body.checks.proxmox).toMatchObject({
+      ok: false,
+      critical: false,
+      reason: { en: expect.stringMatching(/no cluster observation yet/) },
+    });
   });
 
   it('should be ready with a fresh cluster snapshot and degraded with a stale one', async () => {
@@ -118,7 +142,10 @@ describe('evaluateReadiness', () => {
     expect(report.status).toBe('not_ready');
     expect(report.checks.hangs).toMatchObject({ ok: false, reason: { en: 'no answer within 200 ms' } });
     // The message (it may name hosts or users) goes to the log, not into the public answer.
-    expect(report.checks.throws).toMatchObject({ ok: false, reason: { id: 'gagal (Error); rincian di log', en: 'failed (Error); details in the log' } });
+    expect(report.checks.throws).toMatchObject({
+      ok: false,
+      reason: { id: 'gagal (Error); rincian di log', en: 'failed (Error); details in the log' },
+    });
     expect(JSON.stringify(report)).not.toContain('boom');
     expect(logged).toEqual([['throws', 'boom <script>']]);
   });

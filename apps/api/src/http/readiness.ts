@@ -10,7 +10,9 @@ const CHECK_TIMEOUT_MS = 2_000;
 /** Express handler of /readyz: the report as JSON, 503 when not ready, never cached. */
 export function readinessHandler(checks: readonly HealthCheck[], logger?: Pick<Logger, 'warn'>): RequestHandler {
   return async (_req, res) => {
-    const report = await evaluateReadiness(checks, CHECK_TIMEOUT_MS, (check, err) => logger?.warn({ err, check }, 'pemeriksaan kesiapan gagal / readiness check failed'));
+    const report = await evaluateReadiness(checks, CHECK_TIMEOUT_MS, (check, err) =>
+      logger?.warn({ err, check }, 'pemeriksaan kesiapan gagal / readiness check failed'),
+    );
     res.setHeader('Cache-Control', 'no-store');
     res.status(report.status === 'not_ready' ? 503 : 200).json(report);
   };
@@ -44,7 +46,13 @@ export function proxmoxSnapshotCheck(db: Db, maxAgeSeconds = SNAPSHOT_MAX_AGE_SE
       }
       const seconds = Math.max(0, Math.round(age));
       return seconds <= maxAgeSeconds
-        ? { ok: true, reason: { id: `diamati worker ${seconds} dtk lalu (${rows[0]?.nodes} node)`, en: `observed by the worker ${seconds} s ago (${rows[0]?.nodes} nodes)` } }
+        ? {
+            ok: true,
+            reason: {
+              id: `diamati worker ${seconds} dtk lalu (${rows[0]?.nodes} node)`,
+              en: `observed by the worker ${seconds} s ago (${rows[0]?.nodes} nodes)`,
+            },
+          }
         : {
             ok: false,
             reason: {

@@ -12,7 +12,8 @@ export type ResponseContractViolation = { route: string; status: number; problem
 function differences(sent: unknown, parsed: unknown, at = '$'): string[] {
   if (isDeepStrictEqual(sent, parsed)) return [];
   const bothObjects = typeof sent === 'object' && sent !== null && typeof parsed === 'object' && parsed !== null;
-  if (!bothObjects || Array.isArray(sent) !== Array.isArray(parsed)) return [`${at}: sent ${JSON.stringify(sent)?.slice(0, 80)}, the schema makes it ${JSON.stringify(parsed)?.slice(0, 80)}`];
+  if (!bothObjects || Array.isArray(sent) !== Array.isArray(parsed))
+    return [`${at}: sent ${JSON.stringify(sent)?.slice(0, 80)}, the schema makes it ${JSON.stringify(parsed)?.slice(0, 80)}`];
   const a = sent as Record<string, unknown>;
   const b = parsed as Record<string, unknown>;
   const out: string[] = [];
@@ -32,7 +33,8 @@ function differences(sent: unknown, parsed: unknown, at = '$'): string[] {
 export function responseProblems(schema: z.ZodType, body: unknown): string[] {
   const wire: unknown = body === undefined ? undefined : JSON.parse(JSON.stringify(body));
   const parsed = schema.safeParse(wire);
-  if (!parsed.success) return parsed.error.issues.map((issue) => `$${issue.path.map((p) => `.${String(p)}`).join('')}: ${issue.message} (${issue.code})`);
+  if (!parsed.success)
+    return parsed.error.issues.map((issue) => `$${issue.path.map((p) => `.${String(p)}`).join('')}: ${issue.message} (${issue.code})`);
   return differences(wire, JSON.parse(JSON.stringify(parsed.data)));
 }
 
@@ -65,7 +67,9 @@ export function responseContractCheck(registry: RouteRegistry, logger: Logger, v
       violations.push({ route: label, status, problems });
       logger.error({ route: label, status, problems }, 'response contract violated');
       res.status(500);
-      return json({ error: { code: ErrorCode.Internal, message: `response contract violated by ${label} (${status}): ${problems.join('; ')}` } });
+      return json({
+        error: { code: ErrorCode.Internal, message: `response contract violated by ${label} (${status}): ${problems.join('; ')}` },
+      });
     };
     next();
   };

@@ -8,7 +8,10 @@ import { route, withStatus, type RouteRegistry } from './route';
 const ZThing = z.object({ id: z.string(), size: z.number().int(), tags: z.array(z.string()).default([]) });
 
 /** A bare router with route() and the test-time response check, without authentication. */
-function appWith(register: (router: express.Router, registry: RouteRegistry) => void): { app: Express; violations: ResponseContractViolation[] } {
+function appWith(register: (router: express.Router, registry: RouteRegistry) => void): {
+  app: Express;
+  violations: ResponseContractViolation[];
+} {
   const app = express();
   const router = express.Router();
   const registry: RouteRegistry = [];
@@ -37,13 +40,23 @@ export function compileTimeChecks(router: express.Router, registry: RouteRegistr
   // @ts-expect-error a JSON answer from a route that declares none
   route(router, registry, { method: 'get', path: '/t', tag: 'test', summary: 's', access: 'public' }, async () => ({ id: 'a' }));
   // A stream or file route writes its own answer and returns nothing.
-  route(router, registry, { method: 'get', path: '/f', tag: 'test', summary: 's', access: 'public', writes: 'application/pdf' }, async () => undefined);
+  route(
+    router,
+    registry,
+    { method: 'get', path: '/f', tag: 'test', summary: 's', access: 'public', writes: 'application/pdf' },
+    async () => undefined,
+  );
 }
 
 describe('route() response contract', () => {
   it('should answer withStatus with its status and the body', async () => {
     const { app, violations } = appWith((router, registry) =>
-      route(router, registry, { method: 'post', path: '/things', tag: 'test', summary: 's', access: 'public', scope: 'read', response: ZThing }, async () => withStatus(202, { id: 'a', size: 1, tags: [] })),
+      route(
+        router,
+        registry,
+        { method: 'post', path: '/things', tag: 'test', summary: 's', access: 'public', scope: 'read', response: ZThing },
+        async () => withStatus(202, { id: 'a', size: 1, tags: [] }),
+      ),
     );
     const res = await request(app).post('/things');
     expect(res.status).toBe(202);
@@ -53,7 +66,12 @@ describe('route() response contract', () => {
 
   it('should turn an answer that breaks the response schema into a 500 naming the problem, and record it', async () => {
     const { app, violations } = appWith((router, registry) =>
-      route(router, registry, { method: 'get', path: '/things/{id}', tag: 'test', summary: 's', access: 'public', response: ZThing }, async () => ({ id: 'a', size: 1.5, tags: [] })),
+      route(
+        router,
+        registry,
+        { method: 'get', path: '/things/{id}', tag: 'test', summary: 's', access: 'public', response: ZThing },
+        async () => ({ id: 'a', size: 1.5, tags: [] }),
+      ),
     );
     const res = await request(app).get('/things/x');
     expect(res.status).toBe(500);
@@ -63,7 +81,9 @@ describe('route() response contract', () => {
   });
 
   it('should record an undeclared field, a field left to its default, and JSON from a route without a schema', () => {
-    expect(responseProblems(ZThing, { id: 'a', size: 1, tags: [], secret: 'x' })).toEqual(['$.secret: sent but not declared in the response schema']);
+    expect(responseProblems(ZThing, { id: 'a', size: 1, tags: [], secret: 'x' })).toEqual([
+      '$.secret: sent but not declared in the response schema',
+    ]);
     expect(responseProblems(ZThing, { id: 'a', size: 1 })).toEqual(['$.tags: declared (with a default) but not sent']);
     expect(responseProblems(ZThing, { id: 'a', size: 1, tags: [] })).toEqual([]);
   });

@@ -39,9 +39,7 @@ function isReply(value: unknown): value is Reply<unknown> {
  * writes a stream or file returns nothing; one that also negotiates HTML may return nothing after
  * writing the page. Without either, the answer is 204 and the handler returns nothing.
  */
-type HandlerResult<R, W> = R extends z.ZodType
-  ? z.output<R> | Reply<z.output<R>> | ([W] extends [WrittenMedia] ? void : never)
-  : void;
+type HandlerResult<R, W> = R extends z.ZodType ? z.output<R> | Reply<z.output<R>> | ([W] extends [WrittenMedia] ? void : never) : void;
 
 /** Who may call a route: anyone, any signed-in user, or holders of some roles. */
 export type Access = 'public' | 'user' | readonly Role[];
@@ -76,7 +74,13 @@ export const WRITE_SCOPE_BY_TAG: Readonly<Record<string, RouteScope>> = {
 };
 
 /** A route as the OpenAPI document and the router both see it. */
-type RouteSpec<B extends Schema | undefined, Q extends Schema | undefined, P extends Schema | undefined, R extends Schema | undefined = Schema | undefined, W extends WrittenMedia | undefined = WrittenMedia | undefined> = {
+type RouteSpec<
+  B extends Schema | undefined,
+  Q extends Schema | undefined,
+  P extends Schema | undefined,
+  R extends Schema | undefined = Schema | undefined,
+  W extends WrittenMedia | undefined = WrittenMedia | undefined,
+> = {
   method: Method;
   path: string;
   summary: string;
@@ -126,10 +130,15 @@ const UNSAFE = new Set(['post', 'put', 'patch', 'delete']);
  * tag's write scope. Public routes need none (undefined). Guarantees: throws for a non-public
  * route that would otherwise be left unscoped, so no such route can be registered.
  */
-export function resolveScope(spec: Pick<RouteSpec<undefined, undefined, undefined>, 'method' | 'path' | 'tag' | 'access' | 'scope'>): RouteScope | undefined {
+export function resolveScope(
+  spec: Pick<RouteSpec<undefined, undefined, undefined>, 'method' | 'path' | 'tag' | 'access' | 'scope'>,
+): RouteScope | undefined {
   if (spec.access === 'public') return undefined;
   const scope = spec.scope ?? (spec.method === 'get' ? 'read' : WRITE_SCOPE_BY_TAG[spec.tag]);
-  if (!scope) throw new Error(`route ${spec.method.toUpperCase()} ${spec.path}: no token scope (declare \`scope\` or add tag "${spec.tag}" to WRITE_SCOPE_BY_TAG)`);
+  if (!scope)
+    throw new Error(
+      `route ${spec.method.toUpperCase()} ${spec.path}: no token scope (declare \`scope\` or add tag "${spec.tag}" to WRITE_SCOPE_BY_TAG)`,
+    );
   return scope;
 }
 
@@ -146,7 +155,12 @@ export function route<
   A extends Access,
   R extends Schema | undefined = undefined,
   W extends WrittenMedia | undefined = undefined,
->(router: Router, registry: RouteRegistry, spec: RouteSpec<B, Q, P, R, W> & { access: A }, handler: (input: HandlerInput<B, Q, P, A>) => Promise<HandlerResult<R, W>>): void {
+>(
+  router: Router,
+  registry: RouteRegistry,
+  spec: RouteSpec<B, Q, P, R, W> & { access: A },
+  handler: (input: HandlerInput<B, Q, P, A>) => Promise<HandlerResult<R, W>>,
+): void {
   const scope = resolveScope(spec);
   registry.push({ ...spec, scope } as RouteRegistry[number]);
   const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');

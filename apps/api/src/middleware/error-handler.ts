@@ -8,17 +8,21 @@ type BodyParserError = Error & { type?: string; status?: number; expose?: boolea
 function fromBodyParser(error: BodyParserError): AppError | undefined {
   if (error.type === 'entity.too.large') return new AppError(ErrorCode.PayloadTooLarge);
   if (error.type === 'entity.parse.failed')
-    return new AppError(ErrorCode.ValidationFailed, { id: 'Badan permintaan bukan JSON yang valid.', en: 'The request body is not valid JSON.' }, [
-      { path: 'body', message: 'JSON', code: 'invalid_json' },
-    ]);
+    return new AppError(
+      ErrorCode.ValidationFailed,
+      { id: 'Badan permintaan bukan JSON yang valid.', en: 'The request body is not valid JSON.' },
+      [{ path: 'body', message: 'JSON', code: 'invalid_json' }],
+    );
   if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported')
     return new AppError(ErrorCode.ValidationFailed, { id: 'Pengodean tidak didukung.', en: 'Unsupported encoding.' });
   // Any other client error the body readers raise (e.g. a corrupt gzip body: zlib's Z_DATA_ERROR
   // with status 400) is the client's fault, not a 500 (found by the fuzz tests).
   if (error.expose === true && typeof error.status === 'number' && error.status >= 400 && error.status < 500)
-    return new AppError(ErrorCode.ValidationFailed, { id: 'Badan permintaan tidak dapat dibaca.', en: 'The request body could not be read.' }, [
-      { path: 'body', message: 'unreadable', code: 'unreadable_body' },
-    ]);
+    return new AppError(
+      ErrorCode.ValidationFailed,
+      { id: 'Badan permintaan tidak dapat dibaca.', en: 'The request body could not be read.' },
+      [{ path: 'body', message: 'unreadable', code: 'unreadable_body' }],
+    );
   return undefined;
 }
 

@@ -11,7 +11,6 @@ import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../te
 import { totpCode } from '../security/totp';
 import { binaryBody } from '../testing/response-bodies';
 
-
 /** Runs poppler's pdfsig on the bytes; returns each signature's validation line and the whole output. */
 function pdfsig(pdf: Buffer): { validations: string[]; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'betang-agr-'));
@@ -19,7 +18,10 @@ function pdfsig(pdf: Buffer): { validations: string[]; output: string } {
     writeFileSync(join(dir, 'a.pdf'), pdf);
     const r = spawnSync('pdfsig', [join(dir, 'a.pdf')], { encoding: 'utf8', timeout: 30_000 });
     if (r.error) throw r.error;
-    return { validations: [...r.stdout.matchAll(/Signature Validation: (.+)/g)].map((m) => m[1]!.trim()), output: `${r.stdout}\n${r.stderr}` };
+    return {
+      validations: [...r.stdout.matchAll(/Signature Validation: (.+)/g)].map((m) => m[1]!.trim()),
+      output: `${r.stdout}\n${r.stderr}`,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -42,7 +44,11 @@ const ceiling = { cores: 8, memoryMiB: 16384, diskGiB: 200, vmCount: 4, ipCount:
 
 async function head(db: Db, role: Role, institutionId: string | null, nip: string, extra: { totpSecret?: string } = {}) {
   const user = await makeUser(db, { roles: [role], institutionId, ...extra });
-  await db.updateTable('users').set({ nip, position: role === Role.DcHead ? 'Kepala Dinas Kominfosantik' : 'Kepala Biro' }).where('id', '=', user.id).execute();
+  await db
+    .updateTable('users')
+    .set({ nip, position: role === Role.DcHead ? 'Kepala Dinas Kominfosantik' : 'Kepala Biro' })
+    .where('id', '=', user.id)
+    .execute();
   return user;
 }
 
@@ -64,10 +70,15 @@ describe('agreements', () => {
   let agreementA: string;
   let signedPdf: Buffer;
 
-  const sign = (who: SignedIn, id: string, body: Record<string, unknown>) => who.agent.post(`/api/v1/agreements/${id}/signatures`).set('X-CSRF-Token', who.csrfToken).set('User-Agent', 'uji-betang/1.0').send(body);
-  const download = async (who: SignedIn, id: string) => (await who.agent.get(`/api/v1/agreements/${id}/document`).buffer(true).parse(binaryBody)).body as Buffer;
+  const sign = (who: SignedIn, id: string, body: Record<string, unknown>) =>
+    who.agent.post(`/api/v1/agreements/${id}/signatures`).set('X-CSRF-Token', who.csrfToken).set('User-Agent', 'uji-betang/1.0').send(body);
+  const download = async (who: SignedIn, id: string) =>
+    (await who.agent.get(`/api/v1/agreements/${id}/document`).buffer(true).parse(binaryBody)).body as Buffer;
   const create = (institutionId: string, applicationIds: string[]) =>
-    operator.agent.post('/api/v1/agreements').set('X-CSRF-Token', operator.csrfToken).send({ institutionId, ceiling, applicationIds, osTemplates: ['Debian 12', 'Ubuntu 24.04 LTS'] });
+    operator.agent
+      .post('/api/v1/agreements')
+      .set('X-CSRF-Token', operator.csrfToken)
+      .send({ institutionId, ceiling, applicationIds, osTemplates: ['Debian 12', 'Ubuntu 24.04 LTS'] });
   const verify = (pdf: Buffer) => request(h.app).post('/api/v1/verify').set('Content-Type', 'application/pdf').send(pdf);
 
   beforeAll(async () => {
@@ -91,7 +102,14 @@ describe('agreements', () => {
     const response = await create(instA, [appA]);
     expect(response.status).toBe(201);
     const year = todayInJakarta().slice(0, 4);
-    expect(response.body).toMatchObject({ status: 'awaiting_institution_head', termStart: `${year}-01-01`, termEnd: `${year}-12-31`, ceiling, nextSignerRole: 'institution_head', signatures: [] });
+    expect(response.body).toMatchObject({
+      status: 'awaiting_institution_head',
+      termStart: `${year}-01-01`,
+      termEnd: `${year}-12-31`,
+      ceiling,
+      nextSignerRole: 'institution_head',
+      signatures: [],
+    });
     expect(response.body.number).toMatch(new RegExp(`^000\\.1/\\d{3}/DISKOMINFOSANTIK/${year}$`));
     expect(response.body.currentSha256).toBe(response.body.originalSha256);
     expect(response.body.consentText).toContain(response.body.currentSha256);
@@ -99,7 +117,14 @@ describe('agreements', () => {
     const pdf = await download(staffA, agreementA);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect((await create(instA, [appA])).status).toBe(409);
-    expect((await headA.agent.post('/api/v1/agreements').set('X-CSRF-Token', headA.csrfToken).send({ institutionId: instA, ceiling, applicationIds: [appA] })).status).toBe(403);
+    expect(
+      (
+        await headA.agent
+          .post('/api/v1/agreements')
+          .set('X-CSRF-Token', headA.csrfToken)
+          .send({ institutionId: instA, ceiling, applicationIds: [appA] })
+      ).status,
+    ).toBe(403);
     expect((await create(instA, [appB])).status).toBe(400);
     expect((await staffA.agent.delete(`/api/v1/applications/${appA}`).set('X-CSRF-Token', staffA.csrfToken)).status).toBe(409);
   });
@@ -112,7 +137,12 @@ describe('agreements', () => {
   it('should answer a wrong password with 401 and an audit row, and a stale hash with 409', async () => {
     const wrong = await sign(headA, agreementA, { password: 'salah-sekali', consent: true });
     expect(wrong.status).toBe(401);
-    const audit = await h.database.db.selectFrom('auditLog').select(['action', 'after']).where('targetId', '=', agreementA).where('action', '=', 'agreement.sign_failed').execute();
+    const audit = await h.database.db
+      .selectFrom('auditLog')
+      .select(['action', 'after'])
+      .where('targetId', '=', agreementA)
+      .where('action', '=', 'agreement.sign_failed')
+      .execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]!.after).toEqual({ reason: 'wrong_password' });
     expect((await sign(headA, agreementA, { password: 'Kata-Sandi-Uji-2026!' })).status).toBe(400);
@@ -127,18 +157,37 @@ describe('agreements', () => {
     const first = await sign(headA, agreementA, { password: 'Kata-Sandi-Uji-2026!', consent: true, expectedSha256: before.currentSha256 });
     expect(first.status).toBe(201);
     expect(first.body.status).toBe('awaiting_dc_head');
-    expect(first.body.signatures[0]).toMatchObject({ position: 1, role: 'institution_head', method: 'internal_ca', sha256Before: before.currentSha256, sha256After: first.body.currentSha256 });
+    expect(first.body.signatures[0]).toMatchObject({
+      position: 1,
+      role: 'institution_head',
+      method: 'internal_ca',
+      sha256Before: before.currentSha256,
+      sha256After: first.body.currentSha256,
+    });
     expect((await sign(headA, agreementA, { password: 'Kata-Sandi-Uji-2026!', consent: true })).status).toBe(409);
-    const second = await sign(dcHead, agreementA, { password: 'Kata-Sandi-Uji-2026!', consent: true, expectedSha256: first.body.currentSha256 });
+    const second = await sign(dcHead, agreementA, {
+      password: 'Kata-Sandi-Uji-2026!',
+      consent: true,
+      expectedSha256: first.body.currentSha256,
+    });
     expect(second.status).toBe(201);
     expect(second.body).toMatchObject({ status: 'in_force', nextSignerRole: null });
     expect((await sign(dcHead, agreementA, { password: 'Kata-Sandi-Uji-2026!', consent: true })).status).toBe(409);
-    const row = await h.database.db.selectFrom('agreementSignatures').selectAll().where('agreementId', '=', agreementA).where('position', '=', 2).executeTakeFirstOrThrow();
+    const row = await h.database.db
+      .selectFrom('agreementSignatures')
+      .selectAll()
+      .where('agreementId', '=', agreementA)
+      .where('position', '=', 2)
+      .executeTakeFirstOrThrow();
     expect(row.consentText).toContain(first.body.currentSha256);
     expect(row.userAgent).toBeTruthy();
 
     signedPdf = await download(headA, agreementA);
-    const original = await h.database.db.selectFrom('agreements').select('originalDocument').where('id', '=', agreementA).executeTakeFirstOrThrow();
+    const original = await h.database.db
+      .selectFrom('agreements')
+      .select('originalDocument')
+      .where('id', '=', agreementA)
+      .executeTakeFirstOrThrow();
     expect(signedPdf.subarray(0, original.originalDocument.length).equals(original.originalDocument)).toBe(true);
     const report = pdfsig(signedPdf);
     expect(report.validations).toEqual(['Signature is Valid.', 'Signature is Valid.']);
@@ -169,7 +218,10 @@ describe('agreements', () => {
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.text).toContain('SAH dan BERLAKU');
     expect(page.text).not.toContain('<script');
-    const halfway = await verify((await h.database.db.selectFrom('agreements').select('originalDocument').where('id', '=', agreementA).executeTakeFirstOrThrow()).originalDocument);
+    const halfway = await verify(
+      (await h.database.db.selectFrom('agreements').select('originalDocument').where('id', '=', agreementA).executeTakeFirstOrThrow())
+        .originalDocument,
+    );
     expect(halfway.body).toMatchObject({ genuine: true, fullySigned: false, valid: false });
   });
 
@@ -181,16 +233,19 @@ describe('agreements', () => {
     return at < b ? at : c + (at - b);
   };
 
-  it.each([0.02, 0.3, 0.45, 0.7, 0.9, 0.999])('should make both Betang and pdfsig report a changed byte at %p of the signed bytes', async (fraction) => {
-    const tampered = Buffer.from(signedPdf);
-    const i = coveredOffset(tampered, fraction);
-    tampered[i] = tampered[i] === 0x41 ? 0x42 : 0x41;
-    const ours = await verify(tampered);
-    if (ours.status === 200) expect(ours.body).toMatchObject({ genuine: false, valid: false });
-    else expect([400, 413, 422]).toContain(ours.status);
-    const theirs = pdfsig(tampered);
-    expect(theirs.validations.length === 2 && theirs.validations.every((v) => v === 'Signature is Valid.')).toBe(false);
-  });
+  it.each([0.02, 0.3, 0.45, 0.7, 0.9, 0.999])(
+    'should make both Betang and pdfsig report a changed byte at %p of the signed bytes',
+    async (fraction) => {
+      const tampered = Buffer.from(signedPdf);
+      const i = coveredOffset(tampered, fraction);
+      tampered[i] = tampered[i] === 0x41 ? 0x42 : 0x41;
+      const ours = await verify(tampered);
+      if (ours.status === 200) expect(ours.body).toMatchObject({ genuine: false, valid: false });
+      else expect([400, 413, 422]).toContain(ours.status);
+      const theirs = pdfsig(tampered);
+      expect(theirs.validations.length === 2 && theirs.validations.every((v) => v === 'Signature is Valid.')).toBe(false);
+    },
+  );
 
   it('should also report a change inside the unused signature padding, which pdfsig tolerates', async () => {
     const tampered = Buffer.from(signedPdf);
@@ -207,8 +262,12 @@ describe('agreements', () => {
     const today = todayInJakarta();
     const found = await findAgreementInForce(h.database.db, instA, today);
     expect(found).toMatchObject({ id: agreementA, status: 'in_force', ceiling });
-    expect(agreementCovers(found, { requested: { cores: 2 }, usageAfter: { cores: 8, memoryMiB: 16384, diskGiB: 200, vmCount: 4 }, today })).toBe(true);
-    expect(agreementCovers(found, { requested: { cores: 2 }, usageAfter: { cores: 9, memoryMiB: 1024, diskGiB: 20, vmCount: 1 }, today })).toBe(false);
+    expect(
+      agreementCovers(found, { requested: { cores: 2 }, usageAfter: { cores: 8, memoryMiB: 16384, diskGiB: 200, vmCount: 4 }, today }),
+    ).toBe(true);
+    expect(
+      agreementCovers(found, { requested: { cores: 2 }, usageAfter: { cores: 9, memoryMiB: 1024, diskGiB: 20, vmCount: 1 }, today }),
+    ).toBe(false);
     expect(await findAgreementInForce(h.database.db, instB, today)).toBeUndefined();
   });
 
@@ -235,11 +294,21 @@ describe('agreements', () => {
     let agreementB: string;
     let originalB: Buffer;
     const foreignSecret = 'rahasia-ca-asing-bsre-uji-0123456789';
-    const foreignCa = () => createSigningCa({ commonName: 'BSrE Uji', organization: 'Balai Sertifikasi Elektronik (uji)', masterSecret: foreignSecret });
+    const foreignCa = () =>
+      createSigningCa({ commonName: 'BSrE Uji', organization: 'Balai Sertifikasi Elektronik (uji)', masterSecret: foreignSecret });
     let ca: ReturnType<typeof createSigningCa>;
     const credentials = new Map<string, ReturnType<typeof issueSignerCredential>>();
     const credentialOf = (name: string) => {
-      if (!credentials.has(name)) credentials.set(name, issueSignerCredential(ca, foreignSecret, { name, email: 'x@kalteng.go.id', role: 'Kepala', institution: 'Uji' }, { keyBits: 2048 }));
+      if (!credentials.has(name))
+        credentials.set(
+          name,
+          issueSignerCredential(
+            ca,
+            foreignSecret,
+            { name, email: 'x@kalteng.go.id', role: 'Kepala', institution: 'Uji' },
+            { keyBits: 2048 },
+          ),
+        );
       return credentials.get(name)!;
     };
     const signWith = async (pdf: Buffer, name: string) =>
@@ -250,8 +319,14 @@ describe('agreements', () => {
         contactInfo: 'uji',
         signedAt: new Date(),
       });
-    const attach = (pdf: Buffer | string, type = 'application/pdf') => headB.agent.post(`/api/v1/agreements/${agreementB}/signed-document`).set('X-CSRF-Token', headB.csrfToken).set('Content-Type', type).send(pdf);
-    const state = async () => h.database.db.selectFrom('agreements').select(['status', 'currentSha256']).where('id', '=', agreementB).executeTakeFirstOrThrow();
+    const attach = (pdf: Buffer | string, type = 'application/pdf') =>
+      headB.agent
+        .post(`/api/v1/agreements/${agreementB}/signed-document`)
+        .set('X-CSRF-Token', headB.csrfToken)
+        .set('Content-Type', type)
+        .send(pdf);
+    const state = async () =>
+      h.database.db.selectFrom('agreements').select(['status', 'currentSha256']).where('id', '=', agreementB).executeTakeFirstOrThrow();
 
     beforeAll(async () => {
       ca = foreignCa();
@@ -288,18 +363,36 @@ describe('agreements', () => {
       }
       expect((await attach('{}', 'application/json')).status).toBe(400);
       expect(await state()).toEqual(before);
-      expect(await h.database.db.selectFrom('agreementSignatures').select('id').where('agreementId', '=', agreementB).execute()).toHaveLength(0);
+      expect(
+        await h.database.db.selectFrom('agreementSignatures').select('id').where('agreementId', '=', agreementB).execute(),
+      ).toHaveLength(0);
     });
 
     it('should keep a document signed outside pending until an operator accepts it, when no trust root is configured', async () => {
       const signed = await signWith(await signWith(originalB, 'Kepala Satu'), 'Kepala Dua');
       const response = await attach(signed);
       expect(response.status).toBe(202);
-      expect(response.body).toMatchObject({ status: 'awaiting_institution_head', signatures: [], pendingDocument: { signers: [{ name: 'Kepala Satu', trusted: false }, { name: 'Kepala Dua', trusted: false }] } });
+      expect(response.body).toMatchObject({
+        status: 'awaiting_institution_head',
+        signatures: [],
+        pendingDocument: {
+          signers: [
+            { name: 'Kepala Satu', trusted: false },
+            { name: 'Kepala Dua', trusted: false },
+          ],
+        },
+      });
       expect((await verify(signed)).body).toMatchObject({ genuine: false, valid: false, reason: 'SIGNATURE_UNTRUSTED' });
-      const accepted = await operator.agent.post(`/api/v1/agreements/${agreementB}/signed-document/accept`).set('X-CSRF-Token', operator.csrfToken).send({ sha256: response.body.pendingDocument.sha256 });
+      const accepted = await operator.agent
+        .post(`/api/v1/agreements/${agreementB}/signed-document/accept`)
+        .set('X-CSRF-Token', operator.csrfToken)
+        .send({ sha256: response.body.pendingDocument.sha256 });
       expect(accepted.status).toBe(200);
-      expect(accepted.body).toMatchObject({ status: 'in_force', pendingDocument: null, signatures: [{ role: 'external', method: 'external', signerName: 'Kepala Satu; Kepala Dua', acceptedByOperator: true }] });
+      expect(accepted.body).toMatchObject({
+        status: 'in_force',
+        pendingDocument: null,
+        signatures: [{ role: 'external', method: 'external', signerName: 'Kepala Satu; Kepala Dua', acceptedByOperator: true }],
+      });
       expect((await download(headB, agreementB)).equals(signed)).toBe(true);
       expect((await attach(signed)).status).toBe(409);
       const checked = await verify(signed);
@@ -308,10 +401,27 @@ describe('agreements', () => {
     });
 
     it('should let only admins revoke, once, and show it publicly', async () => {
-      expect((await operator.agent.post(`/api/v1/agreements/${agreementB}/revoke`).set('X-CSRF-Token', operator.csrfToken).send({ reason: 'Instansi dilebur' })).status).toBe(403);
-      const revoked = await admin.agent.post(`/api/v1/agreements/${agreementB}/revoke`).set('X-CSRF-Token', admin.csrfToken).send({ reason: 'Instansi dilebur' });
+      expect(
+        (
+          await operator.agent
+            .post(`/api/v1/agreements/${agreementB}/revoke`)
+            .set('X-CSRF-Token', operator.csrfToken)
+            .send({ reason: 'Instansi dilebur' })
+        ).status,
+      ).toBe(403);
+      const revoked = await admin.agent
+        .post(`/api/v1/agreements/${agreementB}/revoke`)
+        .set('X-CSRF-Token', admin.csrfToken)
+        .send({ reason: 'Instansi dilebur' });
       expect(revoked.body).toMatchObject({ status: 'revoked', revokeReason: 'Instansi dilebur' });
-      expect((await admin.agent.post(`/api/v1/agreements/${agreementB}/revoke`).set('X-CSRF-Token', admin.csrfToken).send({ reason: 'Instansi dilebur' })).status).toBe(409);
+      expect(
+        (
+          await admin.agent
+            .post(`/api/v1/agreements/${agreementB}/revoke`)
+            .set('X-CSRF-Token', admin.csrfToken)
+            .send({ reason: 'Instansi dilebur' })
+        ).status,
+      ).toBe(409);
       const pub = await request(h.app).get(`/api/v1/verify/${revoked.body.verificationCode}`);
       expect(pub.body).toMatchObject({ genuine: true, valid: false, agreement: { status: 'revoked' } });
       expect(await findAgreementInForce(h.database.db, instB, todayInJakarta())).toBeUndefined();
@@ -332,8 +442,15 @@ describe('agreements', () => {
     expect((await sign(headC, id, { password: 'Kata-Sandi-Uji-2026!', consent: true })).status).toBe(401);
     // Each code is accepted once: the one that signed in cannot also sign the agreement.
     expect((await sign(headC, id, { password: 'Kata-Sandi-Uji-2026!', consent: true, totp: usedToSignIn })).status).toBe(401);
-    expect((await sign(headC, id, { password: 'Kata-Sandi-Uji-2026!', consent: true, totp: totpCode(secret, Date.now() + 30_000) })).status).toBe(201);
-    const reasons = await db.selectFrom('auditLog').select('after').where('targetId', '=', id).where('action', '=', 'agreement.sign_failed').execute();
+    expect(
+      (await sign(headC, id, { password: 'Kata-Sandi-Uji-2026!', consent: true, totp: totpCode(secret, Date.now() + 30_000) })).status,
+    ).toBe(201);
+    const reasons = await db
+      .selectFrom('auditLog')
+      .select('after')
+      .where('targetId', '=', id)
+      .where('action', '=', 'agreement.sign_failed')
+      .execute();
     expect(reasons.map((r) => r.after)).toEqual([{ reason: 'totp_required' }, { reason: 'totp_reused' }]);
   });
 

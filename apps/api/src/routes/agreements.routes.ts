@@ -48,7 +48,11 @@ export const pdfBody = express.raw({ type: ['application/pdf', 'application/octe
 async function detail(db: Db, auth: Authentication, id: string, publicUrl: string) {
   const meta = await findAgreementMeta(db, id);
   if (!meta || !canSeeInstitution(actorOf(auth), meta.institutionId)) throw new AppError(ErrorCode.NotFound);
-  const [applications, signatures, pending] = await Promise.all([listAgreementApplications(db, id), listAgreementSignatures(db, id), findPendingDocument(db, id)]);
+  const [applications, signatures, pending] = await Promise.all([
+    listAgreementApplications(db, id),
+    listAgreementSignatures(db, id),
+    findPendingDocument(db, id),
+  ]);
   return toAgreementDto(meta, applications, signatures, publicUrl, auth.user.name, pending);
 }
 
@@ -58,75 +62,262 @@ export function agreementRoutes({ router, registry, deps }: RoutesContext): void
   const verifier = deps.pdfVerifier;
   const trust = deps.signatureTrust ?? NO_TRUST_ROOTS;
 
-  route(router, registry, { method: 'post', path: '/agreements', tag: 'agreements', summary: 'Buat perjanjian / generate an agreement', access: [Role.Admin, Role.Operator], body: ZCreateAgreementBody, response: ZAgreement, status: 201 }, async ({ req, res, auth, body }) => {
-    const id = await createAgreement(db, { body, actorUserId: auth.user.id, audit: auditContext(req, res), publicUrl: config.PUBLIC_URL });
-    return detail(db, auth, id, config.PUBLIC_URL);
-  });
-
-  route(router, registry, { method: 'get', path: '/agreements', tag: 'agreements', summary: 'Daftar perjanjian / list agreements', access: 'user', query: ZAgreementListQuery, response: zPage(ZAgreementSummary) }, async ({ auth, query }) => {
-    const institutionId = listScope(actorOf(auth), query.institutionId);
-    const before = decodeCursor(z.object({ createdAt: ZCursorTimestamp, id: z.uuid() }), query.cursor);
-    const rows = await listAgreements(db, { institutionId, status: query.status, limit: query.limit + 1, before });
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    const pending = await agreementsWithPendingDocument(db, page.map((m) => m.id));
-    return { items: page.map((m) => ({ ...toAgreementSummary(m), hasPendingDocument: pending.has(m.id) })), nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null };
-  });
-
-  route(router, registry, { method: 'get', path: '/agreements/{id}', tag: 'agreements', summary: 'Detail perjanjian / agreement', access: 'user', params: ZIdParam, response: ZAgreement }, async ({ auth, params }) =>
-    detail(db, auth, params.id, config.PUBLIC_URL),
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/agreements',
+      tag: 'agreements',
+      summary: 'Buat perjanjian / generate an agreement',
+      access: [Role.Admin, Role.Operator],
+      body: ZCreateAgreementBody,
+      response: ZAgreement,
+      status: 201,
+    },
+    async ({ req, res, auth, body }) => {
+      const id = await createAgreement(db, {
+        body,
+        actorUserId: auth.user.id,
+        audit: auditContext(req, res),
+        publicUrl: config.PUBLIC_URL,
+      });
+      return detail(db, auth, id, config.PUBLIC_URL);
+    },
   );
 
-  route(router, registry, { method: 'get', path: '/agreements/{id}/document', tag: 'agreements', summary: 'Unduh PDF perjanjian / download the PDF as it stands', access: 'user', params: ZIdParam, writes: 'application/pdf' }, async ({ res, auth, params }) => {
-    const meta = await findAgreementMeta(db, params.id);
-    if (!meta || !canSeeInstitution(actorOf(auth), meta.institutionId)) throw new AppError(ErrorCode.NotFound);
-    const doc = (await findAgreementDocument(db, params.id))!;
-    res.set('X-Document-SHA256', doc.sha256).set('Cache-Control', 'private, no-store');
-    res.status(200).type('application/pdf').attachment(`perjanjian-${doc.number.replace(/[^A-Za-z0-9.-]+/g, '-')}.pdf`).send(doc.document);
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/agreements',
+      tag: 'agreements',
+      summary: 'Daftar perjanjian / list agreements',
+      access: 'user',
+      query: ZAgreementListQuery,
+      response: zPage(ZAgreementSummary),
+    },
+    async ({ auth, query }) => {
+      const institutionId = listScope(actorOf(auth), query.institutionId);
+      const before = decodeCursor(z.object({ createdAt: ZCursorTimestamp, id: z.uuid() }), query.cursor);
+      const rows = await listAgreements(db, { institutionId, status: query.status, limit: query.limit + 1, before });
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      const pending = await agreementsWithPendingDocument(
+        db,
+        page.map((m) => m.id),
+      );
+      return {
+        items: page.map((m) => ({ ...toAgreementSummary(m), hasPendingDocument: pending.has(m.id) })),
+        nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+      };
+    },
+  );
 
-  route(router, registry, { method: 'post', path: '/agreements/{id}/signatures', tag: 'agreements', summary: 'Tanda tangani (autentikasi ulang) / sign now (re-authentication)', access: [Role.InstitutionHead, Role.DcHead], params: ZIdParam, body: ZSignAgreementBody, response: ZAgreement, status: 201 }, async ({ req, res, auth, params, body }) => {
-    await signAgreement(db, { agreementId: params.id, user: auth.user, body, audit: auditContext(req, res), masterSecret: config.SIGNING_MASTER_SECRET, logger: locals(res).log });
-    return detail(db, auth, params.id, config.PUBLIC_URL);
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/agreements/{id}',
+      tag: 'agreements',
+      summary: 'Detail perjanjian / agreement',
+      access: 'user',
+      params: ZIdParam,
+      response: ZAgreement,
+    },
+    async ({ auth, params }) => detail(db, auth, params.id, config.PUBLIC_URL),
+  );
 
-  route(router, registry, { method: 'post', path: '/agreements/{id}/signed-document', tag: 'agreements', summary: 'Lampirkan PDF yang ditandatangani di luar (200 berlaku; 202 menunggu penerimaan operator) / attach an externally signed PDF (200 in force; 202 waiting for an operator)', access: 'user', params: ZIdParam, response: ZAgreement, bodyReader: pdfBody }, async ({ req, res, auth, params }) => {
-    const outcome = await attachSignedDocument(db, { agreementId: params.id, actor: actorOf(auth), actorUserId: auth.user.id, body: req.body as unknown, audit: auditContext(req, res), verifier, trust });
-    const dto = await detail(db, auth, params.id, config.PUBLIC_URL);
-    return outcome === 'pending_acceptance' ? withStatus(202, dto) : dto;
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/agreements/{id}/document',
+      tag: 'agreements',
+      summary: 'Unduh PDF perjanjian / download the PDF as it stands',
+      access: 'user',
+      params: ZIdParam,
+      writes: 'application/pdf',
+    },
+    async ({ res, auth, params }) => {
+      const meta = await findAgreementMeta(db, params.id);
+      if (!meta || !canSeeInstitution(actorOf(auth), meta.institutionId)) throw new AppError(ErrorCode.NotFound);
+      const doc = (await findAgreementDocument(db, params.id))!;
+      res.set('X-Document-SHA256', doc.sha256).set('Cache-Control', 'private, no-store');
+      res
+        .status(200)
+        .type('application/pdf')
+        .attachment(`perjanjian-${doc.number.replace(/[^A-Za-z0-9.-]+/g, '-')}.pdf`)
+        .send(doc.document);
+    },
+  );
 
-  route(router, registry, { method: 'get', path: '/agreements/{id}/signed-document/pending', tag: 'agreements', summary: 'Unduh PDF yang menunggu penerimaan (204 bila tidak ada) / download the PDF waiting for acceptance (204 when none)', access: 'user', params: ZIdParam, writes: 'application/pdf' }, async ({ res, auth, params }) => {
-    const meta = await findAgreementMeta(db, params.id);
-    if (!meta || !canSeeInstitution(actorOf(auth), meta.institutionId)) throw new AppError(ErrorCode.NotFound);
-    const pending = await findPendingDocumentBytes(db, params.id);
-    // Nothing waiting is an answer about a visible agreement, not a missing resource.
-    if (!pending) {
-      res.status(204).end();
-      return;
-    }
-    res.set('X-Document-SHA256', pending.sha256).set('Cache-Control', 'private, no-store');
-    res.status(200).type('application/pdf').attachment(`menunggu-${meta.number.replace(/[^A-Za-z0-9.-]+/g, '-')}.pdf`).send(pending.document);
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/agreements/{id}/signatures',
+      tag: 'agreements',
+      summary: 'Tanda tangani (autentikasi ulang) / sign now (re-authentication)',
+      access: [Role.InstitutionHead, Role.DcHead],
+      params: ZIdParam,
+      body: ZSignAgreementBody,
+      response: ZAgreement,
+      status: 201,
+    },
+    async ({ req, res, auth, params, body }) => {
+      await signAgreement(db, {
+        agreementId: params.id,
+        user: auth.user,
+        body,
+        audit: auditContext(req, res),
+        masterSecret: config.SIGNING_MASTER_SECRET,
+        logger: locals(res).log,
+      });
+      return detail(db, auth, params.id, config.PUBLIC_URL);
+    },
+  );
 
-  route(router, registry, { method: 'post', path: '/agreements/{id}/signed-document/accept', tag: 'agreements', summary: 'Terima PDF bertanda tangan luar yang menunggu (bukan oleh pengunggahnya) / accept the pending externally signed PDF (not by its uploader)', access: [Role.Operator, Role.Admin], params: ZIdParam, body: ZAcceptSignedDocumentBody, response: ZAgreement }, async ({ req, res, auth, params, body }) => {
-    await acceptSignedDocument(db, { agreementId: params.id, actorUserId: auth.user.id, sha256: body.sha256, audit: auditContext(req, res) });
-    return detail(db, auth, params.id, config.PUBLIC_URL);
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/agreements/{id}/signed-document',
+      tag: 'agreements',
+      summary:
+        'Lampirkan PDF yang ditandatangani di luar (200 berlaku; 202 menunggu penerimaan operator) / attach an externally signed PDF (200 in force; 202 waiting for an operator)',
+      access: 'user',
+      params: ZIdParam,
+      response: ZAgreement,
+      bodyReader: pdfBody,
+    },
+    async ({ req, res, auth, params }) => {
+      const outcome = await attachSignedDocument(db, {
+        agreementId: params.id,
+        actor: actorOf(auth),
+        actorUserId: auth.user.id,
+        body: req.body as unknown,
+        audit: auditContext(req, res),
+        verifier,
+        trust,
+      });
+      const dto = await detail(db, auth, params.id, config.PUBLIC_URL);
+      return outcome === 'pending_acceptance' ? withStatus(202, dto) : dto;
+    },
+  );
 
-  route(router, registry, { method: 'delete', path: '/agreements/{id}/signed-document/pending', tag: 'agreements', summary: 'Buang PDF yang menunggu penerimaan / discard the PDF waiting for acceptance', access: [Role.Operator, Role.Admin], params: ZIdParam, response: ZAgreement }, async ({ req, res, auth, params }) => {
-    await discardSignedDocument(db, { agreementId: params.id, audit: auditContext(req, res) });
-    return detail(db, auth, params.id, config.PUBLIC_URL);
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/agreements/{id}/signed-document/pending',
+      tag: 'agreements',
+      summary: 'Unduh PDF yang menunggu penerimaan (204 bila tidak ada) / download the PDF waiting for acceptance (204 when none)',
+      access: 'user',
+      params: ZIdParam,
+      writes: 'application/pdf',
+    },
+    async ({ res, auth, params }) => {
+      const meta = await findAgreementMeta(db, params.id);
+      if (!meta || !canSeeInstitution(actorOf(auth), meta.institutionId)) throw new AppError(ErrorCode.NotFound);
+      const pending = await findPendingDocumentBytes(db, params.id);
+      // Nothing waiting is an answer about a visible agreement, not a missing resource.
+      if (!pending) {
+        res.status(204).end();
+        return;
+      }
+      res.set('X-Document-SHA256', pending.sha256).set('Cache-Control', 'private, no-store');
+      res
+        .status(200)
+        .type('application/pdf')
+        .attachment(`menunggu-${meta.number.replace(/[^A-Za-z0-9.-]+/g, '-')}.pdf`)
+        .send(pending.document);
+    },
+  );
 
-  route(router, registry, { method: 'post', path: '/agreements/{id}/revoke', tag: 'agreements', summary: 'Cabut perjanjian / revoke', access: [Role.Admin], params: ZIdParam, body: ZRevokeAgreementBody, response: ZAgreement }, async ({ req, res, auth, params, body }) => {
-    await db.transaction().execute(async (tx) => {
-      const agreement = await lockAgreement(tx, params.id);
-      if (!agreement) throw new AppError(ErrorCode.NotFound);
-      if (!canTransitionAgreement(agreement.status, 'revoked')) throw new AppError(ErrorCode.InvalidState, { id: 'Perjanjian ini sudah berakhir atau dicabut.', en: 'This agreement has already ended or been revoked.' });
-      await revokeAgreement(tx, agreement.id, body.reason);
-      await appendAudit(tx, { ...auditContext(req, res), institutionId: agreement.institutionId, action: 'agreement.revoked', targetType: 'agreement', targetId: agreement.id, before: { status: agreement.status }, after: { status: 'revoked', reason: body.reason } });
-    });
-    return detail(db, auth, params.id, config.PUBLIC_URL);
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/agreements/{id}/signed-document/accept',
+      tag: 'agreements',
+      summary:
+        'Terima PDF bertanda tangan luar yang menunggu (bukan oleh pengunggahnya) / accept the pending externally signed PDF (not by its uploader)',
+      access: [Role.Operator, Role.Admin],
+      params: ZIdParam,
+      body: ZAcceptSignedDocumentBody,
+      response: ZAgreement,
+    },
+    async ({ req, res, auth, params, body }) => {
+      await acceptSignedDocument(db, {
+        agreementId: params.id,
+        actorUserId: auth.user.id,
+        sha256: body.sha256,
+        audit: auditContext(req, res),
+      });
+      return detail(db, auth, params.id, config.PUBLIC_URL);
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'delete',
+      path: '/agreements/{id}/signed-document/pending',
+      tag: 'agreements',
+      summary: 'Buang PDF yang menunggu penerimaan / discard the PDF waiting for acceptance',
+      access: [Role.Operator, Role.Admin],
+      params: ZIdParam,
+      response: ZAgreement,
+    },
+    async ({ req, res, auth, params }) => {
+      await discardSignedDocument(db, { agreementId: params.id, audit: auditContext(req, res) });
+      return detail(db, auth, params.id, config.PUBLIC_URL);
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/agreements/{id}/revoke',
+      tag: 'agreements',
+      summary: 'Cabut perjanjian / revoke',
+      access: [Role.Admin],
+      params: ZIdParam,
+      body: ZRevokeAgreementBody,
+      response: ZAgreement,
+    },
+    async ({ req, res, auth, params, body }) => {
+      await db.transaction().execute(async (tx) => {
+        const agreement = await lockAgreement(tx, params.id);
+        if (!agreement) throw new AppError(ErrorCode.NotFound);
+        if (!canTransitionAgreement(agreement.status, 'revoked'))
+          throw new AppError(ErrorCode.InvalidState, {
+            id: 'Perjanjian ini sudah berakhir atau dicabut.',
+            en: 'This agreement has already ended or been revoked.',
+          });
+        await revokeAgreement(tx, agreement.id, body.reason);
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: agreement.institutionId,
+          action: 'agreement.revoked',
+          targetType: 'agreement',
+          targetId: agreement.id,
+          before: { status: agreement.status },
+          after: { status: 'revoked', reason: body.reason },
+        });
+      });
+      return detail(db, auth, params.id, config.PUBLIC_URL);
+    },
+  );
 }

@@ -38,7 +38,15 @@ describe('applications inventory', () => {
   let otherAppId: string;
 
   const count = async (institutionId: string) =>
-    Number((await h.database.db.selectFrom('applications').select((eb) => eb.fn.countAll().as('n')).where('institutionId', '=', institutionId).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await h.database.db
+          .selectFrom('applications')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('institutionId', '=', institutionId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   beforeAll(async () => {
     h = await startApiHarness();
@@ -49,21 +57,33 @@ describe('applications inventory', () => {
     otherStaff = await signInAs(h.app, (await makeUser(h.database.db, { roles: [Role.InstitutionStaff], institutionId: otherId })).email);
     operator = await signInAs(h.app, (await makeUser(h.database.db, { roles: [Role.Operator] })).email);
     admin = await signInAs(h.app, (await makeUser(h.database.db, { roles: [Role.Admin] })).email);
-    const created = await otherStaff.agent.post('/api/v1/applications').set('X-CSRF-Token', otherStaff.csrfToken).send({ ...base, name: 'Aplikasi Lain' });
+    const created = await otherStaff.agent
+      .post('/api/v1/applications')
+      .set('X-CSRF-Token', otherStaff.csrfToken)
+      .send({ ...base, name: 'Aplikasi Lain' });
     expect(created.status).toBe(201);
     otherAppId = created.body.id;
   });
   afterAll(() => h.close());
 
   it('should create, read, update and delete an own application with an audit trail', async () => {
-    const created = await staff.agent.post('/api/v1/applications').set('X-CSRF-Token', staff.csrfToken).send({ ...base, name: 'Sistem Agenda' });
+    const created = await staff.agent
+      .post('/api/v1/applications')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .send({ ...base, name: 'Sistem Agenda' });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ institutionId: ownId, picEmail: 'budi@kalteng.go.id', kind: 'khusus' });
     const id = created.body.id as string;
     await staff.agent.get(`/api/v1/applications/${id}`).expect(200);
-    const patched = await staff.agent.patch(`/api/v1/applications/${id}`).set('X-CSRF-Token', staff.csrfToken).send({ status: 'retired', url: null });
+    const patched = await staff.agent
+      .patch(`/api/v1/applications/${id}`)
+      .set('X-CSRF-Token', staff.csrfToken)
+      .send({ status: 'retired', url: null });
     expect(patched.body).toMatchObject({ status: 'retired', url: null, name: 'Sistem Agenda' });
-    const dup = await staff.agent.post('/api/v1/applications').set('X-CSRF-Token', staff.csrfToken).send({ ...base, name: 'Sistem Agenda' });
+    const dup = await staff.agent
+      .post('/api/v1/applications')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .send({ ...base, name: 'Sistem Agenda' });
     expect(dup.status).toBe(409);
     await staff.agent.delete(`/api/v1/applications/${id}`).set('X-CSRF-Token', staff.csrfToken).expect(204);
     await staff.agent.get(`/api/v1/applications/${id}`).expect(404);
@@ -80,13 +100,19 @@ describe('applications inventory', () => {
     ['dataClassification', 'rahasia'],
     ['yearBuilt', 1900],
   ])('should refuse an invalid %s (%p) with its field path', async (field, value) => {
-    const response = await staff.agent.post('/api/v1/applications').set('X-CSRF-Token', staff.csrfToken).send({ ...base, name: `Salah ${field}`, [field]: value });
+    const response = await staff.agent
+      .post('/api/v1/applications')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .send({ ...base, name: `Salah ${field}`, [field]: value });
     expect(response.status).toBe(400);
     expect(response.body.error.details.map((d: { path: string }) => d.path)).toContain(`body.${field}`);
   });
 
   it('should refuse unknown fields', async () => {
-    const response = await staff.agent.post('/api/v1/applications').set('X-CSRF-Token', staff.csrfToken).send({ ...base, name: 'X', rahasia: 1 });
+    const response = await staff.agent
+      .post('/api/v1/applications')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .send({ ...base, name: 'X', rahasia: 1 });
     expect(response.status).toBe(400);
   });
 
@@ -107,10 +133,15 @@ describe('applications inventory', () => {
           ? await staff.agent.patch(url).set('X-CSRF-Token', staff.csrfToken).send({ status: 'retired' })
           : method === 'DELETE'
             ? await staff.agent.delete(url).set('X-CSRF-Token', staff.csrfToken)
-            : await staff.agent.post(url).set('X-CSRF-Token', staff.csrfToken).send({ ...base, name: 'Menyusup', institutionId: otherId });
+            : await staff.agent
+                .post(url)
+                .set('X-CSRF-Token', staff.csrfToken)
+                .send({ ...base, name: 'Menyusup', institutionId: otherId });
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe('NOT_FOUND');
-    expect((await h.database.db.selectFrom('applications').select('status').where('id', '=', otherAppId).executeTakeFirstOrThrow()).status).toBe('active');
+    expect(
+      (await h.database.db.selectFrom('applications').select('status').where('id', '=', otherAppId).executeTakeFirstOrThrow()).status,
+    ).toBe('active');
   });
 
   it('should let operators read all and filter, but not write', async () => {
@@ -118,13 +149,20 @@ describe('applications inventory', () => {
     expect(all.body.items.some((a: { id: string }) => a.id === otherAppId)).toBe(true);
     const filtered = await operator.agent.get(`/api/v1/applications?institutionId=${ownId}`);
     expect(filtered.body.items.every((a: { institutionId: string }) => a.institutionId === ownId)).toBe(true);
-    const write = await operator.agent.patch(`/api/v1/applications/${otherAppId}`).set('X-CSRF-Token', operator.csrfToken).send({ status: 'retired' });
+    const write = await operator.agent
+      .patch(`/api/v1/applications/${otherAppId}`)
+      .set('X-CSRF-Token', operator.csrfToken)
+      .send({ status: 'retired' });
     expect(write.status).toBe(403);
   });
 
   it('should page with a cursor', async () => {
     for (const n of ['Halaman A', 'Halaman B', 'Halaman C']) {
-      await staff.agent.post('/api/v1/applications').set('X-CSRF-Token', staff.csrfToken).send({ ...base, name: n }).expect(201);
+      await staff.agent
+        .post('/api/v1/applications')
+        .set('X-CSRF-Token', staff.csrfToken)
+        .send({ ...base, name: n })
+        .expect(201);
     }
     const first = await staff.agent.get('/api/v1/applications?limit=2');
     expect(first.body.items).toHaveLength(2);
@@ -136,7 +174,13 @@ describe('applications inventory', () => {
     await staff.agent
       .post('/api/v1/applications')
       .set('X-CSRF-Token', staff.csrfToken)
-      .send({ ...base, name: 'Formula', description: '=HYPERLINK("http://jahat.example","klik")', interfaces: '@SUM(1,2)\nbaris dua, "kutip"', function: '-2+3' })
+      .send({
+        ...base,
+        name: 'Formula',
+        description: '=HYPERLINK("http://jahat.example","klik")',
+        interfaces: '@SUM(1,2)\nbaris dua, "kutip"',
+        function: '-2+3',
+      })
       .expect(201);
     const exported = await staff.agent.get('/api/v1/applications/export.csv');
     expect(exported.status).toBe(200);
@@ -149,17 +193,29 @@ describe('applications inventory', () => {
     const cells = parseCsv(csv).rows.flat();
     expect(cells.some((c) => /^[=+\-@]/.test(c))).toBe(false);
 
-    const again = await staff.agent.post('/api/v1/applications/import?dryRun=false').set('X-CSRF-Token', staff.csrfToken).set('Content-Type', 'text/csv').send(csv);
+    const again = await staff.agent
+      .post('/api/v1/applications/import?dryRun=false')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .set('Content-Type', 'text/csv')
+      .send(csv);
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ created: 0, errors: [] });
     expect(again.body.updated).toBe(await count(ownId));
 
     const fresh = await makeInstitution(h.database.db);
     const forFresh = csv.split(ownCode).join(fresh.code);
-    const dry = await admin.agent.post('/api/v1/applications/import').set('X-CSRF-Token', admin.csrfToken).set('Content-Type', 'text/csv').send(forFresh);
+    const dry = await admin.agent
+      .post('/api/v1/applications/import')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .set('Content-Type', 'text/csv')
+      .send(forFresh);
     expect(dry.body).toMatchObject({ dryRun: true, errors: [], updated: 0 });
     expect(await count(fresh.id)).toBe(0);
-    const real = await admin.agent.post('/api/v1/applications/import?dryRun=false').set('X-CSRF-Token', admin.csrfToken).set('Content-Type', 'text/csv').send(forFresh);
+    const real = await admin.agent
+      .post('/api/v1/applications/import?dryRun=false')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .set('Content-Type', 'text/csv')
+      .send(forFresh);
     expect(real.status).toBe(200);
     const strip = (a: Record<string, unknown>) => {
       const { id: _id, institutionId: _i, createdAt: _c, updatedAt: _u, ...rest } = a;
@@ -186,13 +242,23 @@ describe('applications inventory', () => {
     for (let i = 1; i < withOtherCode.length; i++) withOtherCode[i] = `${i === 5 ? otherCode : ''},${withOtherCode[i]}`;
     const body = withOtherCode.join('\n');
     const before = await count(ownId);
-    const dry = await staff.agent.post('/api/v1/applications/import?dryRun=true').set('X-CSRF-Token', staff.csrfToken).set('Content-Type', 'text/csv').send(body);
+    const dry = await staff.agent
+      .post('/api/v1/applications/import?dryRun=true')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .set('Content-Type', 'text/csv')
+      .send(body);
     expect(dry.status).toBe(200);
     const found = dry.body.errors.map((e: { row: number; column: string }) => `${e.row}:${e.column}`).sort();
-    expect(found).toEqual(['3:pic_nip', '4:data_classification', '4:kind', '4:pic_email', '4:url', '4:year_built', '6:institution_code'].sort());
+    expect(found).toEqual(
+      ['3:pic_nip', '4:data_classification', '4:kind', '4:pic_email', '4:url', '4:year_built', '6:institution_code'].sort(),
+    );
     expect(dry.body.errors[0].message).toEqual({ id: expect.any(String), en: expect.any(String) });
     expect(await count(ownId)).toBe(before);
-    const real = await staff.agent.post('/api/v1/applications/import?dryRun=false').set('X-CSRF-Token', staff.csrfToken).set('Content-Type', 'text/csv').send(body);
+    const real = await staff.agent
+      .post('/api/v1/applications/import?dryRun=false')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .set('Content-Type', 'text/csv')
+      .send(body);
     expect(real.status).toBe(400);
     expect(real.body.error.details).toHaveLength(7);
     expect(await count(ownId)).toBe(before);
@@ -200,7 +266,11 @@ describe('applications inventory', () => {
 
   it('should refuse broken, oversized, mistyped and anonymous import bodies', async () => {
     const post = (body: string, type = 'text/csv', dryRun = true) =>
-      staff.agent.post(`/api/v1/applications/import?dryRun=${dryRun}`).set('X-CSRF-Token', staff.csrfToken).set('Content-Type', type).send(body);
+      staff.agent
+        .post(`/api/v1/applications/import?dryRun=${dryRun}`)
+        .set('X-CSRF-Token', staff.csrfToken)
+        .set('Content-Type', type)
+        .send(body);
     const unterminated = await post('name,kind\n"tidak ditutup');
     expect(unterminated.body.errors).toEqual([{ row: 2, column: null, message: expect.objectContaining({ en: 'Unterminated quote.' }) }]);
     expect((await post('apa,ini\n1,2')).body.errors.some((e: { column: string }) => e.column === 'apa')).toBe(true);
@@ -214,11 +284,14 @@ describe('applications inventory', () => {
   });
 
   it('should serve a printable summary PDF of the own institution', async () => {
-    const response = await staff.agent.get(`/api/v1/institutions/${ownId}/applications/summary.pdf`).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const response = await staff.agent
+      .get(`/api/v1/institutions/${ownId}/applications/summary.pdf`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('application/pdf');
     expect((response.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');

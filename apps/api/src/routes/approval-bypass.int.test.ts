@@ -1,5 +1,14 @@
 import { DEFAULT_APPROVAL_POLICY, Role, type ApprovalPolicy } from '@betang/core';
-import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testSshKey } from '@betang/testkit';
+import {
+  makeAgreementInForce,
+  makeApplication,
+  makeCatalog,
+  makeInstitution,
+  makeIpPool,
+  makeQuota,
+  makeUser,
+  testSshKey,
+} from '@betang/testkit';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 
 describe('approval cannot be bypassed by one operator', () => {
@@ -14,11 +23,17 @@ describe('approval cannot be bypassed by one operator', () => {
   let n = 0;
 
   const post = (who: SignedIn, path: string, body: object) => who.agent.post(path).set('X-CSRF-Token', who.csrfToken).send(body);
-  const putPolicy = (who: SignedIn, policy: ApprovalPolicy) => who.agent.put('/api/v1/settings/approval-policy').set('X-CSRF-Token', who.csrfToken).send(policy);
+  const putPolicy = (who: SignedIn, policy: ApprovalPolicy) =>
+    who.agent.put('/api/v1/settings/approval-policy').set('X-CSRF-Token', who.csrfToken).send(policy);
   const submit = (resources: { cores: number; memoryMiB: number; diskGiB: number }) =>
     post(staff, '/api/v1/vps-requests', {
-      applicationId, hostname: `appr-${(n += 1)}`, templateId: 'debian-12', resources, sshPublicKeys: [testSshKey()],
-      purpose: 'Uji jalur persetujuan', network: { publicAccess: false, ports: [] },
+      applicationId,
+      hostname: `appr-${(n += 1)}`,
+      templateId: 'debian-12',
+      resources,
+      sshPublicKeys: [testSshKey()],
+      purpose: 'Uji jalur persetujuan',
+      network: { publicAccess: false, ports: [] },
       contact: { name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' },
     });
 
@@ -30,14 +45,34 @@ describe('approval cannot be bypassed by one operator', () => {
     const request = await db
       .insertInto('vpsRequests')
       .values({
-        institutionId, applicationId, requestedBy: owner.id, hostname: name, templateId: 'debian-12', cores, memoryMiB: 4096, diskGiB: 40,
-        sshPublicKeys: [testSshKey()], purpose: 'VM yang sudah berjalan', contact: JSON.stringify({ name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' }), status: 'active',
+        institutionId,
+        applicationId,
+        requestedBy: owner.id,
+        hostname: name,
+        templateId: 'debian-12',
+        cores,
+        memoryMiB: 4096,
+        diskGiB: 40,
+        sshPublicKeys: [testSshKey()],
+        purpose: 'VM yang sudah berjalan',
+        contact: JSON.stringify({ name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' }),
+        status: 'active',
       })
       .returning('id')
       .executeTakeFirstOrThrow();
     const vm = await db
       .insertInto('vms')
-      .values({ requestId: request.id, institutionId, vmid: 200_000 + n, node: 'pve1', name, cores, memoryMiB: 4096, diskGiB: 40, state: 'running' })
+      .values({
+        requestId: request.id,
+        institutionId,
+        vmid: 200_000 + n,
+        node: 'pve1',
+        name,
+        cores,
+        memoryMiB: 4096,
+        diskGiB: 40,
+        state: 'running',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return { vmId: vm.id, requestId: request.id };
@@ -89,7 +124,12 @@ describe('approval cannot be bypassed by one operator', () => {
 
     const after = await staff.agent.get(`/api/v1/vps-requests/${big.body.id}`);
     expect(after.body).toMatchObject({ status: 'queued', pendingLevel: null, run: { kind: 'provision', status: 'queued' } });
-    const audit = await h.database.db.selectFrom('auditLog').select(['action', 'after']).where('targetId', '=', big.body.id).where('action', '=', 'approval.reevaluated').executeTakeFirstOrThrow();
+    const audit = await h.database.db
+      .selectFrom('auditLog')
+      .select(['action', 'after'])
+      .where('targetId', '=', big.body.id)
+      .where('action', '=', 'approval.reevaluated')
+      .executeTakeFirstOrThrow();
     expect(audit.after).toMatchObject({ outcome: 'approved' });
   });
 
@@ -102,7 +142,13 @@ describe('approval cannot be bypassed by one operator', () => {
         { level: 2, name: { id: 'Operator', en: 'Operator' }, roles: [Role.Operator], mode: 'any' },
       ],
     };
-    const withHead: ApprovalPolicy = { ...reordered, levels: [{ ...reordered.levels[1]!, level: 1 }, { ...reordered.levels[0]!, level: 2 }] };
+    const withHead: ApprovalPolicy = {
+      ...reordered,
+      levels: [
+        { ...reordered.levels[1]!, level: 1 },
+        { ...reordered.levels[0]!, level: 2 },
+      ],
+    };
     await putPolicy(admin, withHead).expect(200);
     await post(operator, `/api/v1/vps-requests/${small.body.id}/approve`, {}).expect(200);
     // Level 1 now belongs to the data-center head: the operator's earlier approval does not stand in for it.
@@ -124,7 +170,17 @@ describe('approval cannot be bypassed by one operator', () => {
     expect(beyond.status).toBe(400);
     expect(beyond.body.error.details.map((d: { path: string }) => d.path)).toEqual(['body.cores']);
     // With wider custom-size bounds, the agreement's ceiling is what refuses it.
-    await db.insertInto('settings').values({ key: 'custom_size_bounds', value: JSON.stringify({ allowCustom: true, min: { cores: 1, memoryMiB: 1024, diskGiB: 20 }, max: { cores: 32, memoryMiB: 65_536, diskGiB: 1000 } }) }).execute();
+    await db
+      .insertInto('settings')
+      .values({
+        key: 'custom_size_bounds',
+        value: JSON.stringify({
+          allowCustom: true,
+          min: { cores: 1, memoryMiB: 1024, diskGiB: 20 },
+          max: { cores: 32, memoryMiB: 65_536, diskGiB: 1000 },
+        }),
+      })
+      .execute();
     const overCeiling = await post(operator, `/api/v1/vms/${vmId}/resize`, { cores: 24 });
     expect(overCeiling.status).toBe(422);
     expect(overCeiling.body.error.code).toBe('NO_AGREEMENT_IN_FORCE');
@@ -146,7 +202,9 @@ describe('approval cannot be bypassed by one operator', () => {
     expect(await db.selectFrom('outbox').select('id').where('dedupKey', '=', `run:${runId}`).execute()).toEqual([]);
 
     const queue = await operator2.agent.get('/api/v1/operator/queue');
-    expect(queue.body.pendingApprovals).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'resize', runId, requestId, status: 'awaiting_approval' })]));
+    expect(queue.body.pendingApprovals).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'resize', runId, requestId, status: 'awaiting_approval' })]),
+    );
 
     // Whoever asked for the change cannot approve it; the next level is the data-center head's.
     expect((await post(operator, `/api/v1/vps-requests/${requestId}/approve`, {})).status).toBe(403);
@@ -183,7 +241,11 @@ describe('approval cannot be bypassed by one operator', () => {
     const withdrawn = await post(operator, `/api/v1/vps-requests/${requestId}/reject`, { reason: 'Salah VM, dibatalkan' });
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body).toMatchObject({ status: 'active', resources: { cores: 2 }, pendingLevel: null });
-    const change = await h.database.db.selectFrom('provisioningRuns').select(['status', 'errorCode', 'errorMessage']).where('id', '=', asked.body.runId).executeTakeFirstOrThrow();
+    const change = await h.database.db
+      .selectFrom('provisioningRuns')
+      .select(['status', 'errorCode', 'errorMessage'])
+      .where('id', '=', asked.body.runId)
+      .executeTakeFirstOrThrow();
     expect(change).toEqual({ status: 'cancelled', errorCode: 'CHANGE_REJECTED', errorMessage: 'Salah VM, dibatalkan' });
   });
 
@@ -192,8 +254,12 @@ describe('approval cannot be bypassed by one operator', () => {
     const asked = await post(operator, `/api/v1/vms/${vmId}/resize`, { cores: 4 });
     const { db } = h.database;
     const { name } = await db.selectFrom('vms').select('name').where('id', '=', vmId).executeTakeFirstOrThrow();
-    expect((await post(staff, `/api/v1/vms/${vmId}/decommission`, { reason: 'Aplikasi dipindah ke PDN', confirmHostname: name })).status).toBe(202);
-    expect(await db.selectFrom('provisioningRuns').select(['status', 'errorCode']).where('id', '=', asked.body.runId).executeTakeFirstOrThrow()).toEqual({ status: 'cancelled', errorCode: 'CHANGE_CANCELLED' });
+    expect(
+      (await post(staff, `/api/v1/vms/${vmId}/decommission`, { reason: 'Aplikasi dipindah ke PDN', confirmHostname: name })).status,
+    ).toBe(202);
+    expect(
+      await db.selectFrom('provisioningRuns').select(['status', 'errorCode']).where('id', '=', asked.body.runId).executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'cancelled', errorCode: 'CHANGE_CANCELLED' });
     expect((await db.selectFrom('vpsRequests').select('cores').where('id', '=', requestId).executeTakeFirstOrThrow()).cores).toBe(2);
   });
 
@@ -206,7 +272,12 @@ describe('approval cannot be bypassed by one operator', () => {
     await putPolicy(admin, { ...DEFAULT_APPROVAL_POLICY, levels: [DEFAULT_APPROVAL_POLICY.levels[0]!] }).expect(200);
     const waiting = await staff.agent.get(`/api/v1/vps-requests/${big.body.id}`);
     expect(waiting.body).toMatchObject({ status: 'partially_approved', pendingLevel: null, run: null });
-    const audit = await db.selectFrom('auditLog').select('after').where('targetId', '=', big.body.id).where('action', '=', 'approval.reevaluated').executeTakeFirstOrThrow();
+    const audit = await db
+      .selectFrom('auditLog')
+      .select('after')
+      .where('targetId', '=', big.body.id)
+      .where('action', '=', 'approval.reevaluated')
+      .executeTakeFirstOrThrow();
     expect(audit.after).toMatchObject({ outcome: 'deferred' });
     await db.updateTable('ipPools').set({ institutionId: null }).execute();
     expect((await post(operator2, `/api/v1/vps-requests/${big.body.id}/approve`, {})).body.status).toBe('queued');

@@ -13,7 +13,9 @@ describe('auth routes', () => {
   afterAll(() => h.close());
 
   const auditActions = async (targetId: string) =>
-    (await h.database.db.selectFrom('auditLog').select('action').where('targetId', '=', targetId).orderBy('id').execute()).map((r) => r.action);
+    (await h.database.db.selectFrom('auditLog').select('action').where('targetId', '=', targetId).orderBy('id').execute()).map(
+      (r) => r.action,
+    );
 
   it('should sign in with a session cookie that is httpOnly and SameSite, and audit it', async () => {
     const inst = await makeInstitution(h.database.db);
@@ -35,13 +37,19 @@ describe('auth routes', () => {
   it('should refuse a wrong password and an unknown e-mail with the same 401, both audited', async () => {
     const user = await makeUser(h.database.db, { roles: [Role.Operator] });
     const wrong = await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: 'salah-sekali-123' });
-    const unknown = await request(h.app).post('/api/v1/auth/login').send({ email: 'tidak.ada@kalteng.go.id', password: 'salah-sekali-123' });
+    const unknown = await request(h.app)
+      .post('/api/v1/auth/login')
+      .send({ email: 'tidak.ada@kalteng.go.id', password: 'salah-sekali-123' });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body.error.code).toBe('INVALID_CREDENTIALS');
     expect(wrong.body.error.message).toBe(unknown.body.error.message);
     expect(await auditActions(user.id)).toEqual(['auth.login_failed']);
-    const unknownAudit = await h.database.db.selectFrom('auditLog').select(['action', 'actorLabel']).where('actorLabel', '=', 'tidak.ada@kalteng.go.id').execute();
+    const unknownAudit = await h.database.db
+      .selectFrom('auditLog')
+      .select(['action', 'actorLabel'])
+      .where('actorLabel', '=', 'tidak.ada@kalteng.go.id')
+      .execute();
     expect(unknownAudit).toEqual([{ action: 'auth.login_failed', actorLabel: 'tidak.ada@kalteng.go.id' }]);
   });
 
@@ -49,8 +57,14 @@ describe('auth routes', () => {
     const secret = newTotpSecret();
     const user = await makeUser(h.database.db, { roles: [Role.DcHead], totpSecret: secret });
     await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(401);
-    await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD, totp: '000000' === totpCode(secret) ? '111111' : '000000' }).expect(401);
-    await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD, totp: totpCode(secret) }).expect(200);
+    await request(h.app)
+      .post('/api/v1/auth/login')
+      .send({ email: user.email, password: TEST_PASSWORD, totp: '000000' === totpCode(secret) ? '111111' : '000000' })
+      .expect(401);
+    await request(h.app)
+      .post('/api/v1/auth/login')
+      .send({ email: user.email, password: TEST_PASSWORD, totp: totpCode(secret) })
+      .expect(200);
   });
 
   it('should demand the CSRF token on cookie-authenticated unsafe requests', async () => {
@@ -104,10 +118,20 @@ describe('auth routes', () => {
   it('should refuse expired tokens', async () => {
     const user = await makeUser(h.database.db, { roles: [Role.Operator] });
     const { agent, csrfToken } = await signInAs(h.app, user.email);
-    const past = await agent.post('/api/v1/me/tokens').set('X-CSRF-Token', csrfToken).send({ name: 'lama', expiresAt: '2020-01-01T00:00:00+07:00' });
+    const past = await agent
+      .post('/api/v1/me/tokens')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ name: 'lama', expiresAt: '2020-01-01T00:00:00+07:00' });
     expect(past.status).toBe(400);
-    const created = await agent.post('/api/v1/me/tokens').set('X-CSRF-Token', csrfToken).send({ name: 'pendek', expiresAt: new Date(Date.now() + 60_000).toISOString() });
-    await h.database.db.updateTable('apiTokens').set({ expiresAt: new Date(Date.now() - 1000) }).where('id', '=', created.body.id).execute();
+    const created = await agent
+      .post('/api/v1/me/tokens')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ name: 'pendek', expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    await h.database.db
+      .updateTable('apiTokens')
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where('id', '=', created.body.id)
+      .execute();
     await request(h.app).get('/api/v1/me').set('Authorization', `Bearer ${created.body.secret}`).expect(401);
   });
 
@@ -116,16 +140,39 @@ describe('auth routes', () => {
     const { agent, csrfToken } = await signInAs(h.app, user.email);
     const { body } = await agent.post('/api/v1/me/totp/secret').set('X-CSRF-Token', csrfToken).expect(200);
     expect(body.otpauthUrl).toContain(body.secret);
-    await agent.post('/api/v1/me/totp').set('X-CSRF-Token', csrfToken).send({ secret: body.secret, code: totpCode(body.secret), password: 'salah' }).expect(401);
+    await agent
+      .post('/api/v1/me/totp')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ secret: body.secret, code: totpCode(body.secret), password: 'salah' })
+      .expect(401);
     // A wrong password here counts towards the sign-in delays and is audited, like any re-authentication.
-    const counted = await h.database.db.selectFrom('loginThrottle').select('failures').where('ipHash', '!=', '*').where('emailHash', '=', emailThrottleHash(user.email)).executeTakeFirstOrThrow();
+    const counted = await h.database.db
+      .selectFrom('loginThrottle')
+      .select('failures')
+      .where('ipHash', '!=', '*')
+      .where('emailHash', '=', emailThrottleHash(user.email))
+      .executeTakeFirstOrThrow();
     expect(counted.failures).toBeCloseTo(1, 2);
-    expect(await h.database.db.selectFrom('auditLog').select('action').where('targetId', '=', user.id).where('action', '=', 'user.totp_enable_failed').execute()).toHaveLength(1);
+    expect(
+      await h.database.db
+        .selectFrom('auditLog')
+        .select('action')
+        .where('targetId', '=', user.id)
+        .where('action', '=', 'user.totp_enable_failed')
+        .execute(),
+    ).toHaveLength(1);
     const wrongCode = totpCode(body.secret) === '000000' ? '111111' : '000000';
-    const refused = await agent.post('/api/v1/me/totp').set('X-CSRF-Token', csrfToken).send({ secret: body.secret, code: wrongCode, password: TEST_PASSWORD });
+    const refused = await agent
+      .post('/api/v1/me/totp')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ secret: body.secret, code: wrongCode, password: TEST_PASSWORD });
     expect(refused.status).toBe(401);
     expect(refused.body.error.message).toBe('Kode dari aplikasi autentikator salah; TOTP tidak diaktifkan.');
-    await agent.post('/api/v1/me/totp').set('X-CSRF-Token', csrfToken).send({ secret: body.secret, code: totpCode(body.secret), password: TEST_PASSWORD }).expect(204);
+    await agent
+      .post('/api/v1/me/totp')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ secret: body.secret, code: totpCode(body.secret), password: TEST_PASSWORD })
+      .expect(204);
     const me = await agent.get('/api/v1/me');
     expect(me.body.user.totpEnabled).toBe(true);
     await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD }).expect(401);

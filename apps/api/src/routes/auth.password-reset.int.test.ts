@@ -23,8 +23,10 @@ describe('forgotten password: a single-use link by e-mail, no enumeration, every
   /** A fresh client address per call site, so the per-address limits of one test do not reach the next. */
   const freshIp = () => `198.51.100.${(nextIp += 1)}`;
 
-  const forgot = (email: string, ip = freshIp()) => request(h.app).post('/api/v1/auth/password/forgot').set('X-Forwarded-For', ip).send({ email });
-  const reset = (token: string, password = NEW_PASSWORD, ip = freshIp()) => request(h.app).post('/api/v1/auth/password/reset').set('X-Forwarded-For', ip).send({ token, password });
+  const forgot = (email: string, ip = freshIp()) =>
+    request(h.app).post('/api/v1/auth/password/forgot').set('X-Forwarded-For', ip).send({ email });
+  const reset = (token: string, password = NEW_PASSWORD, ip = freshIp()) =>
+    request(h.app).post('/api/v1/auth/password/reset').set('X-Forwarded-For', ip).send({ token, password });
 
   /** The reset e-mails queued for an address, oldest first. */
   async function mailsTo(email: string): Promise<Mail[]> {
@@ -44,7 +46,13 @@ describe('forgotten password: a single-use link by e-mail, no enumeration, every
   }
 
   async function auditOf(userId: string, action: string) {
-    return h.database.db.selectFrom('auditLog').select(['after', 'actorUserId', 'ip']).where('targetId', '=', userId).where('action', '=', action).orderBy('id').execute();
+    return h.database.db
+      .selectFrom('auditLog')
+      .select(['after', 'actorUserId', 'ip'])
+      .where('targetId', '=', userId)
+      .where('action', '=', action)
+      .orderBy('id')
+      .execute();
   }
 
   it('should e-mail a link in both languages to the web reset page, keep only its hash, and audit the request', async () => {
@@ -54,17 +62,27 @@ describe('forgotten password: a single-use link by e-mail, no enumeration, every
     expect(answer.body.message.id).toMatch(/Jika e-mail ini terdaftar/);
 
     const [mail] = await mailsTo(user.email);
-    expect(mail).toMatchObject({ to: [user.email], locale: 'en', subject: { id: 'Atur ulang kata sandi Betang', en: 'Reset your Betang password' } });
+    expect(mail).toMatchObject({
+      to: [user.email],
+      locale: 'en',
+      subject: { id: 'Atur ulang kata sandi Betang', en: 'Reset your Betang password' },
+    });
     expect(mail!.text.id).toMatch(/30 menit/);
     expect(mail!.text.en).toMatch(/30 minutes/);
     const secret = await linkSecret(user.email);
 
-    const stored = await h.database.db.selectFrom('passwordResetTokens').selectAll().where('userId', '=', user.id).executeTakeFirstOrThrow();
+    const stored = await h.database.db
+      .selectFrom('passwordResetTokens')
+      .selectAll()
+      .where('userId', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(stored.tokenHash).toBe(createHash('sha256').update(secret).digest('hex'));
     expect(JSON.stringify(stored)).not.toContain(secret);
     const minutes = (stored.expiresAt.getTime() - stored.createdAt.getTime()) / 60_000;
     expect(minutes).toBeCloseTo(30, 0);
-    expect((await auditOf(user.id, 'auth.password_reset_requested')).map((row) => row.after)).toEqual([{ email: user.email, outcome: 'sent', validMinutes: 30 }]);
+    expect((await auditOf(user.id, 'auth.password_reset_requested')).map((row) => row.after)).toEqual([
+      { email: user.email, outcome: 'sent', validMinutes: 30 },
+    ]);
   });
 
   it('should answer an unknown, an inactive and a known e-mail alike (status, body, length), none faster than the floor, and e-mail only the known one', async () => {
@@ -79,7 +97,12 @@ describe('forgotten password: a single-use link by e-mail, no enumeration, every
       for (const email of [known.email, unknown, inactive.email]) {
         const started = performance.now();
         const response = await forgot(email);
-        answers.push({ status: response.status, body: response.body, length: response.headers['content-length'], ms: performance.now() - started });
+        answers.push({
+          status: response.status,
+          body: response.body,
+          length: response.headers['content-length'],
+          ms: performance.now() - started,
+        });
       }
     }
     for (const answer of answers) {
@@ -91,8 +114,16 @@ describe('forgotten password: a single-use link by e-mail, no enumeration, every
     expect(await mailsTo(known.email)).toHaveLength(2);
     expect(await mailsTo(inactive.email)).toHaveLength(0);
     expect(await mailsTo(unknown)).toHaveLength(0);
-    expect((await auditOf(inactive.id, 'auth.password_reset_requested')).map((row) => (row.after as { outcome: string }).outcome)).toEqual(['inactive', 'inactive']);
-    const unknownAudit = await h.database.db.selectFrom('auditLog').select('after').where('action', '=', 'auth.password_reset_requested').where('targetId', 'is', null).execute();
+    expect((await auditOf(inactive.id, 'auth.password_reset_requested')).map((row) => (row.after as { outcome: string }).outcome)).toEqual([
+      'inactive',
+      'inactive',
+    ]);
+    const unknownAudit = await h.database.db
+      .selectFrom('auditLog')
+      .select('after')
+      .where('action', '=', 'auth.password_reset_requested')
+      .where('targetId', 'is', null)
+      .execute();
     expect(unknownAudit.map((row) => row.after)).toContainEqual({ email: unknown, outcome: 'unknown_email' });
   });
 
@@ -101,7 +132,13 @@ describe('forgotten password: a single-use link by e-mail, no enumeration, every
     const user = await makeUser(h.database.db, { roles: [Role.InstitutionStaff], institutionId: institution.id });
     const laptop = await signInAs(h.app, user.email);
     const phone = await signInAs(h.app, user.email);
-    const token = (await laptop.agent.post('/api/v1/me/tokens').set('X-CSRF-Token', laptop.csrfToken).send({ name: 'skrip', scopes: ['read'] }).expect(201)).body.secret as string;
+    const token = (
+      await laptop.agent
+        .post('/api/v1/me/tokens')
+        .set('X-CSRF-Token', laptop.csrfToken)
+        .send({ name: 'skrip', scopes: ['read'] })
+        .expect(201)
+    ).body.secret as string;
 
     await forgot(user.email).expect(202);
     await reset(await linkSecret(user.email)).expect(204);
@@ -109,7 +146,11 @@ describe('forgotten password: a single-use link by e-mail, no enumeration, every
     await laptop.agent.get('/api/v1/me').expect(401);
     await phone.agent.get('/api/v1/me').expect(401);
     await request(h.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(401);
-    await request(h.app).post('/api/v1/auth/login').set('X-Forwarded-For', freshIp()).send({ email: user.email, password: TEST_PASSWORD }).expect(401);
+    await request(h.app)
+      .post('/api/v1/auth/login')
+      .set('X-Forwarded-For', freshIp())
+      .send({ email: user.email, password: TEST_PASSWORD })
+      .expect(401);
     await signInAs(h.app, user.email, NEW_PASSWORD);
 
     const [audit] = await auditOf(user.id, 'user.password_reset');
@@ -133,13 +174,22 @@ describe('forgotten password: a single-use link by e-mail, no enumeration, every
       expect(refused.body.error.message).toBe(unknown.body.error.message);
     }
     expect(reused.body.error.message).toMatch(/sudah dipakai, kedaluwarsa, atau tidak dikenal/);
-    const en = await request(h.app).post('/api/v1/auth/password/reset').set('Accept-Language', 'en').send({ token: newer, password: 'Pohon-Ulin-Tua-Sekali-42' });
+    const en = await request(h.app)
+      .post('/api/v1/auth/password/reset')
+      .set('Accept-Language', 'en')
+      .send({ token: newer, password: 'Pohon-Ulin-Tua-Sekali-42' });
     expect(en.body.error.message).toMatch(/already used, expired or unknown/);
 
     await signInAs(h.app, user.email, NEW_PASSWORD);
     // A refused link names no user: the audit entry has the reason and the address only.
-    const failures = await h.database.db.selectFrom('auditLog').select(['after', 'targetId']).where('action', '=', 'auth.password_reset_failed').execute();
-    expect(failures.filter((row) => row.targetId === null && (row.after as { reason: string }).reason === 'link_invalid').length).toBeGreaterThanOrEqual(4);
+    const failures = await h.database.db
+      .selectFrom('auditLog')
+      .select(['after', 'targetId'])
+      .where('action', '=', 'auth.password_reset_failed')
+      .execute();
+    expect(
+      failures.filter((row) => row.targetId === null && (row.after as { reason: string }).reason === 'link_invalid').length,
+    ).toBeGreaterThanOrEqual(4);
   });
 
   it('should refuse an expired link', async () => {
@@ -148,7 +198,11 @@ describe('forgotten password: a single-use link by e-mail, no enumeration, every
     const secret = await linkSecret(user.email);
     // 31 minutes have passed.
     const issued = new Date(Date.now() - 31 * 60_000);
-    await h.database.db.updateTable('passwordResetTokens').set({ createdAt: issued, expiresAt: new Date(issued.getTime() + 30 * 60_000) }).where('userId', '=', user.id).execute();
+    await h.database.db
+      .updateTable('passwordResetTokens')
+      .set({ createdAt: issued, expiresAt: new Date(issued.getTime() + 30 * 60_000) })
+      .where('userId', '=', user.id)
+      .execute();
     await reset(secret).expect(409);
     await signInAs(h.app, user.email);
   });
@@ -185,14 +239,26 @@ describe('forgotten password: a single-use link by e-mail, no enumeration, every
   it('should clear the sign-in delays of the e-mail: owning the mailbox proves who it is', async () => {
     const user = await makeUser(h.database.db, { roles: [Role.Auditor] });
     const ip = freshIp();
-    for (let i = 0; i < 6; i += 1) await request(h.app).post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: user.email, password: 'salah-sekali-123' });
-    const throttled = await request(h.app).post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: user.email, password: TEST_PASSWORD });
+    for (let i = 0; i < 6; i += 1)
+      await request(h.app).post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: user.email, password: 'salah-sekali-123' });
+    const throttled = await request(h.app)
+      .post('/api/v1/auth/login')
+      .set('X-Forwarded-For', ip)
+      .send({ email: user.email, password: TEST_PASSWORD });
     expect(throttled.status).toBe(429);
     await forgot(user.email).expect(202);
     await reset(await linkSecret(user.email)).expect(204);
-    const rows = await h.database.db.selectFrom('loginThrottle').select(['failures', 'blockedUntil']).where('emailHash', '=', emailThrottleHash(user.email)).execute();
+    const rows = await h.database.db
+      .selectFrom('loginThrottle')
+      .select(['failures', 'blockedUntil'])
+      .where('emailHash', '=', emailThrottleHash(user.email))
+      .execute();
     expect(rows.every((row) => row.failures === 0 && row.blockedUntil === null)).toBe(true);
-    await request(h.app).post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: user.email, password: NEW_PASSWORD }).expect(200);
+    await request(h.app)
+      .post('/api/v1/auth/login')
+      .set('X-Forwarded-For', ip)
+      .send({ email: user.email, password: NEW_PASSWORD })
+      .expect(200);
   });
 });
 
@@ -210,7 +276,8 @@ describe('forgotten password: rate limits', () => {
   });
   afterAll(() => h.close());
 
-  const forgot = (email: string, ip: string) => request(h.app).post('/api/v1/auth/password/forgot').set('X-Forwarded-For', ip).send({ email });
+  const forgot = (email: string, ip: string) =>
+    request(h.app).post('/api/v1/auth/password/forgot').set('X-Forwarded-For', ip).send({ email });
 
   it('should send at most the per-e-mail limit of links, answering the same beyond it, known e-mail or not', async () => {
     const user = await makeUser(h.database.db, { roles: [Role.Auditor] });
@@ -224,8 +291,19 @@ describe('forgotten password: rate limits', () => {
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
     const mails = await h.database.db.selectFrom('outbox').select('payload').where('topic', '=', 'email').execute();
     expect(mails.filter((row) => (row.payload as Mail).to.includes(user.email))).toHaveLength(2);
-    const outcomes = await h.database.db.selectFrom('auditLog').select('after').where('action', '=', 'auth.password_reset_requested').where('targetId', '=', user.id).orderBy('id').execute();
-    expect(outcomes.map((row) => (row.after as { outcome: string }).outcome)).toEqual(['sent', 'sent', 'rate_limited_email', 'rate_limited_email']);
+    const outcomes = await h.database.db
+      .selectFrom('auditLog')
+      .select('after')
+      .where('action', '=', 'auth.password_reset_requested')
+      .where('targetId', '=', user.id)
+      .orderBy('id')
+      .execute();
+    expect(outcomes.map((row) => (row.after as { outcome: string }).outcome)).toEqual([
+      'sent',
+      'sent',
+      'rate_limited_email',
+      'rate_limited_email',
+    ]);
   });
 
   it('should answer 429 with Retry-After past the per-address limit, for any e-mail', async () => {
@@ -239,7 +317,11 @@ describe('forgotten password: rate limits', () => {
 
   it('should limit link attempts per address', async () => {
     const ip = '192.0.2.201';
-    const attempt = () => request(h.app).post('/api/v1/auth/password/reset').set('X-Forwarded-For', ip).send({ token: 'B'.repeat(43), password: NEW_PASSWORD });
+    const attempt = () =>
+      request(h.app)
+        .post('/api/v1/auth/password/reset')
+        .set('X-Forwarded-For', ip)
+        .send({ token: 'B'.repeat(43), password: NEW_PASSWORD });
     await attempt().expect(409);
     await attempt().expect(409);
     await attempt().expect(429);

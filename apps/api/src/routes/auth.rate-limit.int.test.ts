@@ -52,7 +52,10 @@ describe('rate limits shared through PostgreSQL (sign-in and public verification
   });
 
   it('should count successful sign-ins against the IP (no laundering guesses with an own account)', async () => {
-    const [own, victim] = await Promise.all([makeUser(h.database.db, { roles: [Role.Auditor] }), makeUser(h.database.db, { roles: [Role.Auditor] })]);
+    const [own, victim] = await Promise.all([
+      makeUser(h.database.db, { roles: [Role.Auditor] }),
+      makeUser(h.database.db, { roles: [Role.Auditor] }),
+    ]);
     // An attacker alternates guesses at the victim with sign-ins to their own account from one address.
     await login(h.app, '192.0.2.77', victim.email).expect(401);
     await login(h.app, '192.0.2.77', own.email, TEST_PASSWORD).expect(200);
@@ -72,7 +75,11 @@ describe('rate limits shared through PostgreSQL (sign-in and public verification
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(refused.body.error.message).toMatch(/^Terlalu banyak permintaan dari alamat Anda/);
-    const upload = await request(other).post('/api/v1/verify').set('X-Forwarded-For', '203.0.113.90').set('Content-Type', 'application/pdf').send(Buffer.alloc(1024, 1));
+    const upload = await request(other)
+      .post('/api/v1/verify')
+      .set('X-Forwarded-For', '203.0.113.90')
+      .set('Content-Type', 'application/pdf')
+      .send(Buffer.alloc(1024, 1));
     expect(upload.status).toBe(429);
     await get(h.app, '203.0.113.91').expect(404);
   });
@@ -80,10 +87,18 @@ describe('rate limits shared through PostgreSQL (sign-in and public verification
   it('should count atomically under concurrency and start a new window when the old one ended; pruning deletes ended windows only', async () => {
     const hits = await Promise.all(Array.from({ length: 20 }, () => hitRateLimitBucket(h.database.db, 'uji:serentak', 60)));
     expect(hits.map((x) => x.hits).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    await h.database.db.updateTable('rateLimitBuckets').set({ resetAt: new Date(Date.now() - 1000) }).where('key', '=', 'uji:serentak').execute();
+    await h.database.db
+      .updateTable('rateLimitBuckets')
+      .set({ resetAt: new Date(Date.now() - 1000) })
+      .where('key', '=', 'uji:serentak')
+      .execute();
     expect((await hitRateLimitBucket(h.database.db, 'uji:serentak', 60)).hits).toBe(1);
     await hitRateLimitBucket(h.database.db, 'uji:lama', 60);
-    await h.database.db.updateTable('rateLimitBuckets').set({ resetAt: new Date(Date.now() - 1000) }).where('key', '=', 'uji:lama').execute();
+    await h.database.db
+      .updateTable('rateLimitBuckets')
+      .set({ resetAt: new Date(Date.now() - 1000) })
+      .where('key', '=', 'uji:lama')
+      .execute();
     expect(await pruneRateLimitBuckets(h.database.db)).toBeGreaterThanOrEqual(1);
     const left = (await h.database.db.selectFrom('rateLimitBuckets').select('key').execute()).map((r) => r.key);
     expect(left).toContain('uji:serentak');

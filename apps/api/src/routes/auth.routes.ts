@@ -30,7 +30,15 @@ export function authRoutes({ router, registry, deps }: RoutesContext): void {
   route(
     router,
     registry,
-    { method: 'post', path: '/auth/login', tag: 'auth', summary: 'Masuk / sign in (session cookie; rate-limited per IP, delayed per e-mail + IP after failures)', access: 'public', body: ZLoginBody, response: ZLoginResponse },
+    {
+      method: 'post',
+      path: '/auth/login',
+      tag: 'auth',
+      summary: 'Masuk / sign in (session cookie; rate-limited per IP, delayed per e-mail + IP after failures)',
+      access: 'public',
+      body: ZLoginBody,
+      response: ZLoginResponse,
+    },
     async ({ req, res, body }) => {
       const ip = req.ip ?? 'unknown';
       // Every attempt counts against the address before the password is checked (argon2 is the
@@ -56,7 +64,13 @@ export function authRoutes({ router, registry, deps }: RoutesContext): void {
     async ({ req, res, auth }) => {
       await deps.db.transaction().execute(async (tx) => {
         if (auth.sessionHash) await deleteSession(tx, auth.sessionHash);
-        await appendAudit(tx, { ...auditContext(req, res), institutionId: auth.user.institutionId, action: 'auth.logout', targetType: 'user', targetId: auth.user.id });
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: auth.user.institutionId,
+          action: 'auth.logout',
+          targetType: 'user',
+          targetId: auth.user.id,
+        });
       });
       res.clearCookie(sessionCookie, cookieOptions);
       return undefined;

@@ -24,11 +24,20 @@ describe('sign-in delays per e-mail + address (no account lock, no enumeration) 
 
   /** The throttle row of an e-mail from one address (the address row, not the every-address one). */
   const addressRow = async (email: string) =>
-    h.database.db.selectFrom('loginThrottle').selectAll().where('emailHash', '=', emailThrottleHash(email)).where('ipHash', '!=', '*').executeTakeFirstOrThrow();
+    h.database.db
+      .selectFrom('loginThrottle')
+      .selectAll()
+      .where('emailHash', '=', emailThrottleHash(email))
+      .where('ipHash', '!=', '*')
+      .executeTakeFirstOrThrow();
 
   /** Waits out the running delays of an e-mail (moves their end into the past), as if time had passed. */
   const endDelays = (email: string) =>
-    h.database.db.updateTable('loginThrottle').set({ blockedUntil: new Date(Date.now() - 1000) }).where('emailHash', '=', emailThrottleHash(email)).execute();
+    h.database.db
+      .updateTable('loginThrottle')
+      .set({ blockedUntil: new Date(Date.now() - 1000) })
+      .where('emailHash', '=', emailThrottleHash(email))
+      .execute();
 
   it('should answer an unknown e-mail exactly like a known one over repeated failures: status, body, headers and timing class', async () => {
     const known = await makeUser(h.database.db, { roles: [Role.Operator] });
@@ -47,7 +56,11 @@ describe('sign-in delays per e-mail + address (no account lock, no enumeration) 
     expect(answers.map((a) => a.unknown.status)).toEqual(answers.map((a) => a.known.status));
     const IGNORED = new Set(['date', 'x-request-id', 'etag', 'retry-after']);
     const comparable = (response: request.Response) => {
-      const { requestId: _requestId, details, ...error } = response.body.error as { requestId: string; details?: { retryAfterSeconds: number } };
+      const {
+        requestId: _requestId,
+        details,
+        ...error
+      } = response.body.error as { requestId: string; details?: { retryAfterSeconds: number } };
       const headers = Object.fromEntries(Object.entries(response.headers).filter(([name]) => !IGNORED.has(name)));
       return { error, hasDetails: details !== undefined, headers, retryAfter: response.headers['retry-after'] !== undefined };
     };
@@ -68,7 +81,10 @@ describe('sign-in delays per e-mail + address (no account lock, no enumeration) 
   });
 
   it('should let the real user sign in from another address while an attacker hammers from one, and slow only the attacker', async () => {
-    const user = await makeUser(h.database.db, { roles: [Role.InstitutionStaff], institutionId: (await makeInstitution(h.database.db)).id });
+    const user = await makeUser(h.database.db, {
+      roles: [Role.InstitutionStaff],
+      institutionId: (await makeInstitution(h.database.db)).id,
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 12; i += 1) statuses.push((await login('203.0.113.66', user.email)).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
@@ -98,7 +114,11 @@ describe('sign-in delays per e-mail + address (no account lock, no enumeration) 
     });
     // Four hours later (four half-lives) the score of 12 failures is under one: attempts go through again.
     const fourHoursAgo = new Date(Date.now() - 4 * 3_600_000);
-    await h.database.db.updateTable('loginThrottle').set({ updatedAt: fourHoursAgo, blockedUntil: fourHoursAgo }).where('emailHash', '=', emailThrottleHash(user.email)).execute();
+    await h.database.db
+      .updateTable('loginThrottle')
+      .set({ updatedAt: fourHoursAgo, blockedUntil: fourHoursAgo })
+      .where('emailHash', '=', emailThrottleHash(user.email))
+      .execute();
     await login(ip, user.email).expect(401);
     expect((await addressRow(user.email)).blockedUntil).toBeNull();
     await login(ip, user.email, TEST_PASSWORD).expect(200);
@@ -123,7 +143,7 @@ describe('sign-in delays per e-mail + address (no account lock, no enumeration) 
     await login('203.0.113.72', user.email, TEST_PASSWORD, totpCode(secret)).expect(429);
   });
 
-  it('should delay addresses that never signed in to an e-mail guessed from many addresses, known or not, but not the owner\'s usual address', async () => {
+  it("should delay addresses that never signed in to an e-mail guessed from many addresses, known or not, but not the owner's usual address", async () => {
     const user = await makeUser(h.database.db, { roles: [Role.Auditor] });
     const unknown = `niemand.${Date.now()}@kalteng.go.id`;
     await login('198.51.100.50', user.email, TEST_PASSWORD).expect(200); // the owner's usual address
@@ -139,7 +159,7 @@ describe('sign-in delays per e-mail + address (no account lock, no enumeration) 
     await login('198.51.100.50', user.email, TEST_PASSWORD).expect(200);
   });
 
-  it('should let an admin clear a user\'s delays (audited), and refuse everybody else with 403', async () => {
+  it("should let an admin clear a user's delays (audited), and refuse everybody else with 403", async () => {
     const institution = await makeInstitution(h.database.db);
     const [user, admin, operator, head] = await Promise.all([
       makeUser(h.database.db, { roles: [Role.InstitutionStaff], institutionId: institution.id }),
@@ -162,7 +182,12 @@ describe('sign-in delays per e-mail + address (no account lock, no enumeration) 
     expect(unlocked.status).toBe(200);
     expect(unlocked.body.cleared).toBeGreaterThanOrEqual(1);
     await login(ip, user.email, TEST_PASSWORD).expect(200);
-    const audit = await h.database.db.selectFrom('auditLog').select(['action', 'actorUserId', 'after']).where('targetId', '=', user.id).where('action', '=', 'user.unlocked').execute();
+    const audit = await h.database.db
+      .selectFrom('auditLog')
+      .select(['action', 'actorUserId', 'after'])
+      .where('targetId', '=', user.id)
+      .where('action', '=', 'user.unlocked')
+      .execute();
     expect(audit).toEqual([{ action: 'user.unlocked', actorUserId: admin.id, after: { cleared: unlocked.body.cleared } }]);
   });
 });

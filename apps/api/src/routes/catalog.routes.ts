@@ -17,7 +17,18 @@ import {
   AppError,
   ErrorCode,
 } from '@betang/core';
-import { appendAudit, getSetting, listPresets, listTemplateNodes, listTemplates, putPreset, putSetting, putTemplate, replaceTemplateNodes, type Executor } from '@betang/db';
+import {
+  appendAudit,
+  getSetting,
+  listPresets,
+  listTemplateNodes,
+  listTemplates,
+  putPreset,
+  putSetting,
+  putTemplate,
+  replaceTemplateNodes,
+  type Executor,
+} from '@betang/db';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
 import { route } from '../http/route';
@@ -47,62 +58,175 @@ const SETTINGS = {
 export function catalogRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
 
-  route(router, registry, { method: 'get', path: '/catalog', tag: 'catalog', summary: 'Templat OS dan paket ukuran / OS templates and size presets', access: 'user', response: ZCatalog }, async ({ auth }) => {
-    const everything = seesAllInstitutions(actorOf(auth));
-    const [templates, presets, customBounds] = await Promise.all([
-      listTemplates(db, !everything),
-      listPresets(db, !everything),
-      getSetting(db, 'custom_size_bounds', ZCustomSizeBounds, DEFAULT_CUSTOM_SIZE_BOUNDS),
-    ]);
-    return { templates, presets, customBounds };
-  });
-
-  route(router, registry, { method: 'put', path: '/catalog/templates/{id}', tag: 'catalog', summary: 'Simpan templat OS / save an OS template', access: OPERATORS, params: ZTemplateId, body: ZPutTemplateBody }, async ({ req, res, params, body }) => {
-    await db.transaction().execute(async (tx) => {
-      await putTemplate(tx, params.id, body);
-      await appendAudit(tx, { ...auditContext(req, res), institutionId: null, action: 'catalog.template_saved', targetType: 'catalog_template', targetId: params.id, after: body });
-    });
-    return undefined;
-  });
-
-  route(router, registry, { method: 'get', path: '/catalog/templates/{id}/nodes', tag: 'catalog', summary: 'Salinan templat per node / template copies per node', access: OPERATORS, params: ZTemplateId, response: ZTemplateCopies }, async ({ params }) => {
-    await requireTemplate(db, params.id);
-    return { items: (await listTemplateNodes(db, params.id)).map(({ templateId: _t, ...c }) => c) };
-  });
-
-  route(router, registry, { method: 'put', path: '/catalog/templates/{id}/nodes', tag: 'catalog', summary: 'Ganti salinan templat per node / replace the template copies per node', access: OPERATORS, params: ZTemplateId, body: ZPutTemplateCopiesBody, response: ZTemplateCopies }, async ({ req, res, params, body }) =>
-    db.transaction().execute(async (tx) => {
-      await requireTemplate(tx, params.id);
-      const vmids = body.items.map((i) => i.pveTemplateVmid);
-      const taken = vmids.length === 0 ? undefined : await tx.selectFrom('catalogTemplateNodes').select(['templateId', 'node', 'pveTemplateVmid']).where('pveTemplateVmid', 'in', vmids).where('templateId', '<>', params.id).executeTakeFirst();
-      if (taken) {
-        throw new AppError(ErrorCode.Conflict, {
-          id: `VMID ${taken.pveTemplateVmid} sudah dipetakan sebagai salinan ${taken.templateId} di node ${taken.node}.`,
-          en: `VMID ${taken.pveTemplateVmid} is already mapped as the copy of ${taken.templateId} on node ${taken.node}.`,
-        });
-      }
-      const before = await listTemplateNodes(tx, params.id);
-      await replaceTemplateNodes(tx, params.id, body.items);
-      await appendAudit(tx, { ...auditContext(req, res), institutionId: null, action: 'catalog.template_copies_saved', targetType: 'catalog_template', targetId: params.id, before: { items: before.map(({ templateId: _t, ...c }) => c) }, after: body });
-      return { items: (await listTemplateNodes(tx, params.id)).map(({ templateId: _t, ...c }) => c) };
-    }),
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/catalog',
+      tag: 'catalog',
+      summary: 'Templat OS dan paket ukuran / OS templates and size presets',
+      access: 'user',
+      response: ZCatalog,
+    },
+    async ({ auth }) => {
+      const everything = seesAllInstitutions(actorOf(auth));
+      const [templates, presets, customBounds] = await Promise.all([
+        listTemplates(db, !everything),
+        listPresets(db, !everything),
+        getSetting(db, 'custom_size_bounds', ZCustomSizeBounds, DEFAULT_CUSTOM_SIZE_BOUNDS),
+      ]);
+      return { templates, presets, customBounds };
+    },
   );
 
-  route(router, registry, { method: 'put', path: '/catalog/presets/{id}', tag: 'catalog', summary: 'Simpan paket ukuran / save a size preset', access: OPERATORS, params: ZPresetId, body: ZPutPresetBody }, async ({ req, res, params, body }) => {
-    await db.transaction().execute(async (tx) => {
-      await putPreset(tx, params.id, body);
-      await appendAudit(tx, { ...auditContext(req, res), institutionId: null, action: 'catalog.preset_saved', targetType: 'size_preset', targetId: params.id, after: body });
-    });
-    return undefined;
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'put',
+      path: '/catalog/templates/{id}',
+      tag: 'catalog',
+      summary: 'Simpan templat OS / save an OS template',
+      access: OPERATORS,
+      params: ZTemplateId,
+      body: ZPutTemplateBody,
+    },
+    async ({ req, res, params, body }) => {
+      await db.transaction().execute(async (tx) => {
+        await putTemplate(tx, params.id, body);
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: null,
+          action: 'catalog.template_saved',
+          targetType: 'catalog_template',
+          targetId: params.id,
+          after: body,
+        });
+      });
+      return undefined;
+    },
+  );
 
-  route(router, registry, { method: 'get', path: '/settings/approval-policy', tag: 'settings', summary: 'Pengaturan / setting: approval-policy', access: 'user', response: ZApprovalPolicy }, async () =>
-    getSetting(db, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY),
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/catalog/templates/{id}/nodes',
+      tag: 'catalog',
+      summary: 'Salinan templat per node / template copies per node',
+      access: OPERATORS,
+      params: ZTemplateId,
+      response: ZTemplateCopies,
+    },
+    async ({ params }) => {
+      await requireTemplate(db, params.id);
+      return { items: (await listTemplateNodes(db, params.id)).map(({ templateId: _t, ...c }) => c) };
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'put',
+      path: '/catalog/templates/{id}/nodes',
+      tag: 'catalog',
+      summary: 'Ganti salinan templat per node / replace the template copies per node',
+      access: OPERATORS,
+      params: ZTemplateId,
+      body: ZPutTemplateCopiesBody,
+      response: ZTemplateCopies,
+    },
+    async ({ req, res, params, body }) =>
+      db.transaction().execute(async (tx) => {
+        await requireTemplate(tx, params.id);
+        const vmids = body.items.map((i) => i.pveTemplateVmid);
+        const taken =
+          vmids.length === 0
+            ? undefined
+            : await tx
+                .selectFrom('catalogTemplateNodes')
+                .select(['templateId', 'node', 'pveTemplateVmid'])
+                .where('pveTemplateVmid', 'in', vmids)
+                .where('templateId', '<>', params.id)
+                .executeTakeFirst();
+        if (taken) {
+          throw new AppError(ErrorCode.Conflict, {
+            id: `VMID ${taken.pveTemplateVmid} sudah dipetakan sebagai salinan ${taken.templateId} di node ${taken.node}.`,
+            en: `VMID ${taken.pveTemplateVmid} is already mapped as the copy of ${taken.templateId} on node ${taken.node}.`,
+          });
+        }
+        const before = await listTemplateNodes(tx, params.id);
+        await replaceTemplateNodes(tx, params.id, body.items);
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: null,
+          action: 'catalog.template_copies_saved',
+          targetType: 'catalog_template',
+          targetId: params.id,
+          before: { items: before.map(({ templateId: _t, ...c }) => c) },
+          after: body,
+        });
+        return { items: (await listTemplateNodes(tx, params.id)).map(({ templateId: _t, ...c }) => c) };
+      }),
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'put',
+      path: '/catalog/presets/{id}',
+      tag: 'catalog',
+      summary: 'Simpan paket ukuran / save a size preset',
+      access: OPERATORS,
+      params: ZPresetId,
+      body: ZPutPresetBody,
+    },
+    async ({ req, res, params, body }) => {
+      await db.transaction().execute(async (tx) => {
+        await putPreset(tx, params.id, body);
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: null,
+          action: 'catalog.preset_saved',
+          targetType: 'size_preset',
+          targetId: params.id,
+          after: body,
+        });
+      });
+      return undefined;
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/settings/approval-policy',
+      tag: 'settings',
+      summary: 'Pengaturan / setting: approval-policy',
+      access: 'user',
+      response: ZApprovalPolicy,
+    },
+    async () => getSetting(db, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY),
   );
   route(
     router,
     registry,
-    { method: 'put', path: '/settings/approval-policy', tag: 'settings', summary: 'Ubah kebijakan persetujuan (admin) / change the approval policy (admins)', access: [Role.Admin], scope: 'admin', body: ZApprovalPolicy, response: ZApprovalPolicy },
+    {
+      method: 'put',
+      path: '/settings/approval-policy',
+      tag: 'settings',
+      summary: 'Ubah kebijakan persetujuan (admin) / change the approval policy (admins)',
+      access: [Role.Admin],
+      scope: 'admin',
+      body: ZApprovalPolicy,
+      response: ZApprovalPolicy,
+    },
     async ({ req, res, auth, body }) =>
       db.transaction().execute(async (tx) => {
         await changeApprovalPolicy(tx, body, auth.user.id, auditContext(req, res));
@@ -111,34 +235,90 @@ export function catalogRoutes({ router, registry, deps }: RoutesContext): void {
   );
 
   // Like the approval policy, admins only: it decides whose decommission waits for the head.
-  route(router, registry, { method: 'get', path: '/settings/decommission-policy', tag: 'settings', summary: 'Pengaturan / setting: decommission-policy', access: 'user', response: ZDecommissionPolicy }, async () =>
-    getSetting(db, 'decommission_policy', ZDecommissionPolicy, DEFAULT_DECOMMISSION_POLICY),
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/settings/decommission-policy',
+      tag: 'settings',
+      summary: 'Pengaturan / setting: decommission-policy',
+      access: 'user',
+      response: ZDecommissionPolicy,
+    },
+    async () => getSetting(db, 'decommission_policy', ZDecommissionPolicy, DEFAULT_DECOMMISSION_POLICY),
   );
   route(
     router,
     registry,
-    { method: 'put', path: '/settings/decommission-policy', tag: 'settings', summary: 'Ubah kebijakan penghapusan VM (admin) / change the decommission policy (admins)', access: [Role.Admin], scope: 'admin', body: ZDecommissionPolicy, response: ZDecommissionPolicy },
+    {
+      method: 'put',
+      path: '/settings/decommission-policy',
+      tag: 'settings',
+      summary: 'Ubah kebijakan penghapusan VM (admin) / change the decommission policy (admins)',
+      access: [Role.Admin],
+      scope: 'admin',
+      body: ZDecommissionPolicy,
+      response: ZDecommissionPolicy,
+    },
     async ({ req, res, auth, body }) =>
       db.transaction().execute(async (tx) => {
         const before = await getSetting(tx, 'decommission_policy', ZDecommissionPolicy, DEFAULT_DECOMMISSION_POLICY);
         await putSetting(tx, 'decommission_policy', body, auth.user.id);
-        await appendAudit(tx, { ...auditContext(req, res), institutionId: null, action: 'settings.updated', targetType: 'setting', targetId: 'decommission_policy', before, after: body });
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: null,
+          action: 'settings.updated',
+          targetType: 'setting',
+          targetId: 'decommission_policy',
+          before,
+          after: body,
+        });
         return body;
       }),
   );
 
   for (const [path, setting] of Object.entries(SETTINGS)) {
-    route(router, registry, { method: 'get', path: `/settings/${path}`, tag: 'settings', summary: `Pengaturan / setting: ${path}`, access: 'user', response: setting.schema }, async () =>
-      getSetting(db, setting.key, setting.schema, setting.fallback),
+    route(
+      router,
+      registry,
+      {
+        method: 'get',
+        path: `/settings/${path}`,
+        tag: 'settings',
+        summary: `Pengaturan / setting: ${path}`,
+        access: 'user',
+        response: setting.schema,
+      },
+      async () => getSetting(db, setting.key, setting.schema, setting.fallback),
     );
-    route(router, registry, { method: 'put', path: `/settings/${path}`, tag: 'settings', summary: `Ubah pengaturan / change setting: ${path}`, access: OPERATORS, body: setting.schema, response: setting.schema }, async ({ req, res, auth, body }) =>
-      db.transaction().execute(async (tx) => {
-        const before = await getSetting(tx, setting.key, setting.schema, setting.fallback);
-        await putSetting(tx, setting.key, body, auth.user.id);
-        await appendAudit(tx, { ...auditContext(req, res), institutionId: null, action: 'settings.updated', targetType: 'setting', targetId: setting.key, before, after: body });
-        return body;
-      }),
+    route(
+      router,
+      registry,
+      {
+        method: 'put',
+        path: `/settings/${path}`,
+        tag: 'settings',
+        summary: `Ubah pengaturan / change setting: ${path}`,
+        access: OPERATORS,
+        body: setting.schema,
+        response: setting.schema,
+      },
+      async ({ req, res, auth, body }) =>
+        db.transaction().execute(async (tx) => {
+          const before = await getSetting(tx, setting.key, setting.schema, setting.fallback);
+          await putSetting(tx, setting.key, body, auth.user.id);
+          await appendAudit(tx, {
+            ...auditContext(req, res),
+            institutionId: null,
+            action: 'settings.updated',
+            targetType: 'setting',
+            targetId: setting.key,
+            before,
+            after: body,
+          });
+          return body;
+        }),
     );
   }
 }
-

@@ -1,7 +1,19 @@
 import { DATA_CENTER_ROLES, Role } from '@betang/core';
 import { makeUser } from '@betang/testkit';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
-import { defaultHints, fieldsOf, routeName, send, stringLeavesOf, urlOf, validExample, valueAt, withValueAt, type RouteEntry, type StringLeaf } from '../testing/route-walk';
+import {
+  defaultHints,
+  fieldsOf,
+  routeName,
+  send,
+  stringLeavesOf,
+  urlOf,
+  validExample,
+  valueAt,
+  withValueAt,
+  type RouteEntry,
+  type StringLeaf,
+} from '../testing/route-walk';
 import { fillPath, seedTenant, seedWorld, type Tenant } from '../testing/tenant-fixture';
 import { encodeAny, type ValueHints } from '../testing/zod-arbitrary';
 import { routeRegistryOf } from '../app';
@@ -58,9 +70,19 @@ describe('a NUL byte in any text field answers 400 naming the field, never 500',
   const routes = (): RouteEntry[] => routeRegistryOf(h.app);
 
   it('covers the text fields of the request bodies (the walk finds them)', () => {
-    const leaves = routes().flatMap((spec) => (spec.bodyReader ? [] : stringLeavesOf(spec.body).map((leaf) => `${routeName(spec)} ${leaf.path.join('.')}`)));
+    const leaves = routes().flatMap((spec) =>
+      spec.bodyReader ? [] : stringLeavesOf(spec.body).map((leaf) => `${routeName(spec)} ${leaf.path.join('.')}`),
+    );
     // The fields of the attack's 500s, among others.
-    for (const expected of ['POST /vps-requests purpose', 'POST /vps-requests templateId', 'POST /vps-requests/{id}/reject reason', 'POST /institutions address', 'POST /applications description', 'PATCH /users/{id} position', 'POST /agreements osTemplates.0']) {
+    for (const expected of [
+      'POST /vps-requests purpose',
+      'POST /vps-requests templateId',
+      'POST /vps-requests/{id}/reject reason',
+      'POST /institutions address',
+      'POST /applications description',
+      'PATCH /users/{id} position',
+      'POST /agreements osTemplates.0',
+    ]) {
       expect(leaves).toContain(expected);
     }
   });
@@ -91,12 +113,23 @@ describe('a NUL byte in any text field answers 400 naming the field, never 500',
         for (const leaf of leaves) {
           const hostile = withValueAt(valid, leaf.path, withNul(valueAt(valid, leaf.path), leaf));
           const url = urlOf(spec, path) + (where === 'query' ? `?${queryString(hostile)}` : '');
-          const response = await send(client, spec, url, where === 'body' ? { json: hostile } : spec.method === 'get' ? undefined : { json: spec.body ? validExample(spec.body, hints, routeName(spec)) : {} }, { 'Accept-Language': 'en' });
+          const response = await send(
+            client,
+            spec,
+            url,
+            where === 'body'
+              ? { json: hostile }
+              : spec.method === 'get'
+                ? undefined
+                : { json: spec.body ? validExample(spec.body, hints, routeName(spec)) : {} },
+            { 'Accept-Language': 'en' },
+          );
           const field = `${where}.${leaf.path.join('.')}`;
           const details = ((response.body as { error?: { details?: { path?: string }[] } })?.error?.details ?? []).map((d) => d.path);
           // The event stream names its resume position as the header and the query share it.
           const named = details.includes(field) || (where === 'query' && details.includes(leaf.path.join('.')));
-          if (response.status !== 400 || !named) failures.push(`${routeName(spec)} ${field}: ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
+          if (response.status !== 400 || !named)
+            failures.push(`${routeName(spec)} ${field}: ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
         }
       }
     }
@@ -106,7 +139,9 @@ describe('a NUL byte in any text field answers 400 naming the field, never 500',
   it('POST /applications/import reports a NUL byte in any cell as that cell’s error, never 500', async () => {
     const admin = await signInAs(h.app, emails[Role.Admin]!);
     const header = 'institution_code,name,kind,description,pic_name,pic_nip,pic_email,data_classification';
-    const code = (await h.database.db.selectFrom('institutions').select('code').where('id', '=', tenant.ids.institution).executeTakeFirstOrThrow()).code;
+    const code = (
+      await h.database.db.selectFrom('institutions').select('code').where('id', '=', tenant.ids.institution).executeTakeFirstOrThrow()
+    ).code;
     const rows = [
       `${code}\u0000,Aplikasi Satu,khusus,Baris,Budi,198501012010011001,budi@kalteng.go.id,rendah`,
       `${code},Aplikasi\u0000Dua,khusus,Baris,Budi,198501012010011001,budi@kalteng.go.id,rendah`,
@@ -119,25 +154,50 @@ describe('a NUL byte in any text field answers 400 naming the field, never 500',
         .set('Content-Type', 'text/csv')
         .set('Accept-Language', 'en')
         .send([header, ...rows].join('\n'));
-      const errors = (dryRun === 'true' ? response.body.errors : response.body.error?.details) as { row: number; column: string | null; message: { id: string; en: string } }[];
+      const errors = (dryRun === 'true' ? response.body.errors : response.body.error?.details) as {
+        row: number;
+        column: string | null;
+        message: { id: string; en: string };
+      }[];
       expect({ dryRun, status: response.status }).toEqual({ dryRun, status: dryRun === 'true' ? 200 : 400 });
       expect(errors.map((e) => `${e.row}:${e.column}`)).toEqual(['2:institution_code', '3:name', '4:description']);
-      expect(errors[1]!.message).toEqual({ id: expect.stringContaining('karakter kontrol'), en: expect.stringContaining('control characters') });
+      expect(errors[1]!.message).toEqual({
+        id: expect.stringContaining('karakter kontrol'),
+        en: expect.stringContaining('control characters'),
+      });
     }
   });
 
   it('keeps tab and line breaks in multi-line text, and refuses them in one-line text', async () => {
     const admin = await signInAs(h.app, emails[Role.Admin]!);
-    const ok = await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).send({ code: 'NUL-UJI', name: 'Dinas Uji', address: 'Jl. Tjilik Riwut\r\nKm 5\tPalangka Raya' });
+    const ok = await admin.agent
+      .post('/api/v1/institutions')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send({ code: 'NUL-UJI', name: 'Dinas Uji', address: 'Jl. Tjilik Riwut\r\nKm 5\tPalangka Raya' });
     expect(ok.status).toBe(201);
     expect(ok.body.address).toBe('Jl. Tjilik Riwut\r\nKm 5\tPalangka Raya');
     for (const name of ['Dinas\tUji', 'Dinas\nUji', 'Dinas \u007f', 'Dinas \u0085', 'Dinas \u202e', 'Dinas \ud800']) {
-      const refused = await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).set('Accept-Language', 'en').send({ code: 'NUL-DUA', name });
-      expect({ name, status: refused.status, details: refused.body.error?.details }).toEqual({ name, status: 400, details: [expect.objectContaining({ path: 'body.name', message: expect.stringContaining('control characters') })] });
+      const refused = await admin.agent
+        .post('/api/v1/institutions')
+        .set('X-CSRF-Token', admin.csrfToken)
+        .set('Accept-Language', 'en')
+        .send({ code: 'NUL-DUA', name });
+      expect({ name, status: refused.status, details: refused.body.error?.details }).toEqual({
+        name,
+        status: 400,
+        details: [expect.objectContaining({ path: 'body.name', message: expect.stringContaining('control characters') })],
+      });
     }
     for (const address of ['Jl. \u0000', 'Jl. \u001b[31m', 'Jl. \udc00']) {
-      const refused = await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).send({ code: 'NUL-DUA', name: 'Dinas Dua', address });
-      expect({ address, status: refused.status, path: refused.body.error?.details?.[0]?.path }).toEqual({ address, status: 400, path: 'body.address' });
+      const refused = await admin.agent
+        .post('/api/v1/institutions')
+        .set('X-CSRF-Token', admin.csrfToken)
+        .send({ code: 'NUL-DUA', name: 'Dinas Dua', address });
+      expect({ address, status: refused.status, path: refused.body.error?.details?.[0]?.path }).toEqual({
+        address,
+        status: 400,
+        path: 'body.address',
+      });
     }
   });
 

@@ -1,6 +1,12 @@
 import { Role } from '@betang/core';
 import { insertApplication, type Db } from '@betang/db';
-import { createInternalCaSigner, createSigningCa, issueSignerCredential, signPdfIncrementally, type SignerCredential } from '@betang/documents';
+import {
+  createInternalCaSigner,
+  createSigningCa,
+  issueSignerCredential,
+  signPdfIncrementally,
+  type SignerCredential,
+} from '@betang/documents';
 import { bigExponentIssuerCertificate, certificateFloodSigner } from '@betang/documents/testing';
 import { makeInstitution, makeUser } from '@betang/testkit';
 import request from 'supertest';
@@ -8,7 +14,6 @@ import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../te
 import { fuzzSeed, seededRandom } from '../testing/fuzz-seed';
 import { errorBodyProblems } from '../testing/route-walk';
 import { binaryBody, median } from '../testing/response-bodies';
-
 
 const SECRET = 'rahasia-uji-fuzz-pdf-0123456789abcdef';
 /** A hostile answer may take this many times as long as verifying a genuine signed agreement. */
@@ -24,7 +29,10 @@ const latin1 = (s: string) => Buffer.from(s, 'latin1');
 /** Appends an incremental revision (`body` then an empty xref, a trailer and the end markers) after the last %%EOF. */
 function appendRevision(pdf: Buffer, body: string, prevXref = 0): Buffer {
   const start = pdf.length + 1 + body.length;
-  return Buffer.concat([pdf, latin1(`\n${body}xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 /Prev ${prevXref} >>\nstartxref\n${start}\n%%EOF\n`)]);
+  return Buffer.concat([
+    pdf,
+    latin1(`\n${body}xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 /Prev ${prevXref} >>\nstartxref\n${start}\n%%EOF\n`),
+  ]);
 }
 
 /** Replaces bytes at `at` with `text` (same length keeps every offset valid). */
@@ -65,20 +73,52 @@ describe('fuzz: hostile PDFs against POST /verify and the signed-document upload
     h = await startApiHarness({ rateLimits: { verifyPerIp: { name: 'verify-ip', limit: 100_000, windowSeconds: 60 } } });
     db = h.database.db;
     const institutionId = (await makeInstitution(db)).id;
-    const applicationId = (await insertApplication(db, institutionId, { name: 'Portal Fuzz', kind: 'khusus', picName: 'Budi', picNip: '198001012005011001', picEmail: 'budi@kalteng.go.id', developerType: 'internal', userType: 'public', status: 'active', dataClassification: 'rendah' })).id;
+    const applicationId = (
+      await insertApplication(db, institutionId, {
+        name: 'Portal Fuzz',
+        kind: 'khusus',
+        picName: 'Budi',
+        picNip: '198001012005011001',
+        picEmail: 'budi@kalteng.go.id',
+        developerType: 'internal',
+        userType: 'public',
+        status: 'active',
+        dataClassification: 'rendah',
+      })
+    ).id;
     const headUser = await makeUser(db, { roles: [Role.InstitutionHead], institutionId });
     const dcUser = await makeUser(db, { roles: [Role.DcHead] });
     await db.updateTable('users').set({ nip: '197503122000032301', position: 'Kepala Biro' }).where('id', '=', headUser.id).execute();
     await db.updateTable('users').set({ nip: '197108151998031005', position: 'Kepala Dinas' }).where('id', '=', dcUser.id).execute();
     const operator = await signInAs(h.app, (await makeUser(db, { roles: [Role.Operator] })).email);
-    const created = await operator.agent.post('/api/v1/agreements').set('X-CSRF-Token', operator.csrfToken).send({ institutionId, ceiling: { cores: 2, memoryMiB: 2048, diskGiB: 20, vmCount: 1, ipCount: 1 }, applicationIds: [applicationId], osTemplates: ['Debian 12'] });
+    const created = await operator.agent
+      .post('/api/v1/agreements')
+      .set('X-CSRF-Token', operator.csrfToken)
+      .send({
+        institutionId,
+        ceiling: { cores: 2, memoryMiB: 2048, diskGiB: 20, vmCount: 1, ipCount: 1 },
+        applicationIds: [applicationId],
+        osTemplates: ['Debian 12'],
+      });
     agreementId = created.body.id;
     head = await signInAs(h.app, headUser.email);
     original = (await head.agent.get(`/api/v1/agreements/${agreementId}/document`).buffer(true).parse(binaryBody)).body as Buffer;
 
     const ca = createSigningCa({ commonName: 'CA Fuzz', organization: 'Fuzz', masterSecret: SECRET });
-    credential = issueSignerCredential(ca, SECRET, { name: 'Penanda Fuzz', email: 'f@contoh.id', role: 'Uji', institution: 'Uji' }, { keyBits: 2048 });
-    const sign = (pdf: Buffer) => signPdfIncrementally(pdf, createInternalCaSigner(credential, SECRET), { signerName: 'Penanda Fuzz', reason: 'x', location: 'x', contactInfo: 'x', signedAt: new Date() });
+    credential = issueSignerCredential(
+      ca,
+      SECRET,
+      { name: 'Penanda Fuzz', email: 'f@contoh.id', role: 'Uji', institution: 'Uji' },
+      { keyBits: 2048 },
+    );
+    const sign = (pdf: Buffer) =>
+      signPdfIncrementally(pdf, createInternalCaSigner(credential, SECRET), {
+        signerName: 'Penanda Fuzz',
+        reason: 'x',
+        location: 'x',
+        contactInfo: 'x',
+        signedAt: new Date(),
+      });
     signed = await sign(await sign(original));
     const lastXref = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(original.toString('latin1'))![1]);
     const contents = signed.lastIndexOf('/Contents <') + '/Contents <'.length;
@@ -93,11 +133,27 @@ describe('fuzz: hostile PDFs against POST /verify and the signed-document upload
       ['truncated xref table', Buffer.concat([original.subarray(0, lastXref + 40), latin1(`\nstartxref\n${lastXref}\n%%EOF\n`)])],
       ['startxref past the end', Buffer.concat([original, latin1('\nstartxref\n99999999999\n%%EOF\n')])],
       ['cut inside the last signature', signed.subarray(0, signed.length - 500)],
-      ['huge declared stream length', appendRevision(original, '50 0 obj\n<< /Length 99999999999 >>\nstream\nabc\nendstream\nendobj\n', lastXref)],
-      ['huge /ByteRange numbers', appendRevision(original, '51 0 obj\n<< /Type /Sig /ByteRange [0 999999999999 999999999999 999999999999] /Contents <00> >>\nendobj\n', lastXref)],
-      ['negative /ByteRange', appendRevision(original, '52 0 obj\n<< /Type /Sig /ByteRange [0 -5 10 -20] /Contents <00> >>\nendobj\n', lastXref)],
+      [
+        'huge declared stream length',
+        appendRevision(original, '50 0 obj\n<< /Length 99999999999 >>\nstream\nabc\nendstream\nendobj\n', lastXref),
+      ],
+      [
+        'huge /ByteRange numbers',
+        appendRevision(
+          original,
+          '51 0 obj\n<< /Type /Sig /ByteRange [0 999999999999 999999999999 999999999999] /Contents <00> >>\nendobj\n',
+          lastXref,
+        ),
+      ],
+      [
+        'negative /ByteRange',
+        appendRevision(original, '52 0 obj\n<< /Type /Sig /ByteRange [0 -5 10 -20] /Contents <00> >>\nendobj\n', lastXref),
+      ],
       ['deeply nested arrays', appendRevision(original, `53 0 obj\n${'['.repeat(200_000)}${']'.repeat(200_000)}\nendobj\n`, lastXref)],
-      ['deeply nested dictionaries', appendRevision(original, `54 0 obj\n${'<< /A '.repeat(100_000)}1${' >>'.repeat(100_000)}\nendobj\n`, lastXref)],
+      [
+        'deeply nested dictionaries',
+        appendRevision(original, `54 0 obj\n${'<< /A '.repeat(100_000)}1${' >>'.repeat(100_000)}\nendobj\n`, lastXref),
+      ],
       ['300 empty revisions', Array.from({ length: 300 }).reduce<Buffer>((pdf) => appendRevision(pdf, '', lastXref), original)],
       ['100 empty revisions', Array.from({ length: 100 }).reduce<Buffer>((pdf) => appendRevision(pdf, '', lastXref), original)],
       ['a million %%EOF markers', Buffer.concat([original, latin1(`\n${'%%EOF'.repeat(1_000_000)}\nstartxref\n${lastXref}\n%%EOF\n`)])],
@@ -106,11 +162,41 @@ describe('fuzz: hostile PDFs against POST /verify and the signed-document upload
       ['CMS of deep indefinite lengths', patch(signed, contents, '3080'.repeat(2_000))],
       ['CMS claiming 4 GB', patch(signed, contents, '3084FFFFFFFF')],
       ['non-hex /Contents', patch(signed, contents, 'ZZ')],
-      ['random CMS bytes', fakeSignatureRevision(original, Buffer.from(Array.from({ length: 4096 }, () => Math.floor(rand() * 256))).toString('hex'))],
+      [
+        'random CMS bytes',
+        fakeSignatureRevision(original, Buffer.from(Array.from({ length: 4096 }, () => Math.floor(rand() * 256))).toString('hex')),
+      ],
       ['8 MiB of zero /Contents', fakeSignatureRevision(original, '0'.repeat(8 * 1024 * 1024))],
-      ['17 certificates in one CMS', await signPdfIncrementally(original, certificateFloodSigner(withoutChain, SECRET, credential.certPem, 17), { signerName: 'x', reason: 'x', location: 'x', contactInfo: 'x', signedAt: new Date() })],
-      ['one big-exponent certificate', await signPdfIncrementally(original, certificateFloodSigner(withoutChain, SECRET, big, 1), { signerName: 'x', reason: 'x', location: 'x', contactInfo: 'x', signedAt: new Date() })],
-      ['2000 big-exponent certificates', await signPdfIncrementally(original, certificateFloodSigner(withoutChain, SECRET, big, 2_000), { signerName: 'x', reason: 'x', location: 'x', contactInfo: 'x', signedAt: new Date() })],
+      [
+        '17 certificates in one CMS',
+        await signPdfIncrementally(original, certificateFloodSigner(withoutChain, SECRET, credential.certPem, 17), {
+          signerName: 'x',
+          reason: 'x',
+          location: 'x',
+          contactInfo: 'x',
+          signedAt: new Date(),
+        }),
+      ],
+      [
+        'one big-exponent certificate',
+        await signPdfIncrementally(original, certificateFloodSigner(withoutChain, SECRET, big, 1), {
+          signerName: 'x',
+          reason: 'x',
+          location: 'x',
+          contactInfo: 'x',
+          signedAt: new Date(),
+        }),
+      ],
+      [
+        '2000 big-exponent certificates',
+        await signPdfIncrementally(original, certificateFloodSigner(withoutChain, SECRET, big, 2_000), {
+          signerName: 'x',
+          reason: 'x',
+          location: 'x',
+          contactInfo: 'x',
+          signedAt: new Date(),
+        }),
+      ],
       ['larger than the limit', Buffer.concat([signed, Buffer.alloc(11 * 1024 * 1024, 0x20)])],
     );
     for (let i = 0; i < 12; i++) {
@@ -121,9 +207,15 @@ describe('fuzz: hostile PDFs against POST /verify and the signed-document upload
   }, 180_000);
   afterAll(() => h.close());
 
-  const verify = (pdf: Buffer, lang: string) => request(h.app).post('/api/v1/verify').set('Content-Type', 'application/pdf').set('Accept-Language', lang).send(pdf);
+  const verify = (pdf: Buffer, lang: string) =>
+    request(h.app).post('/api/v1/verify').set('Content-Type', 'application/pdf').set('Accept-Language', lang).send(pdf);
   const upload = (pdf: Buffer, lang: string) =>
-    head.agent.post(`/api/v1/agreements/${agreementId}/signed-document`).set('X-CSRF-Token', head.csrfToken).set('Content-Type', 'application/pdf').set('Accept-Language', lang).send(pdf);
+    head.agent
+      .post(`/api/v1/agreements/${agreementId}/signed-document`)
+      .set('X-CSRF-Token', head.csrfToken)
+      .set('Content-Type', 'application/pdf')
+      .set('Accept-Language', lang)
+      .send(pdf);
 
   async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
     const started = process.hrtime.bigint();
@@ -136,7 +228,11 @@ describe('fuzz: hostile PDFs against POST /verify and the signed-document upload
    * budget on three tries, each against a baseline measured just before it: work that really grows
    * with the hostile input is slow every time.
    */
-  async function slowEveryTime(firstMs: number, again: () => Promise<unknown>, genuine: () => Promise<unknown>): Promise<string | undefined> {
+  async function slowEveryTime(
+    firstMs: number,
+    again: () => Promise<unknown>,
+    genuine: () => Promise<unknown>,
+  ): Promise<string | undefined> {
     const tries = [`${Math.round(firstMs)} ms vs ${Math.round(median(baseline))} ms`];
     if (firstMs <= SLOWDOWN_ALLOWED * median(baseline)) return undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -151,7 +247,11 @@ describe('fuzz: hostile PDFs against POST /verify and the signed-document upload
   const baseline: number[] = [];
 
   it('should answer every hostile PDF with a bilingual 4xx or a not-genuine 200, quickly, and store nothing', async () => {
-    const before = await db.selectFrom('agreements').select(['status', 'currentSha256']).where('id', '=', agreementId).executeTakeFirstOrThrow();
+    const before = await db
+      .selectFrom('agreements')
+      .select(['status', 'currentSha256'])
+      .where('id', '=', agreementId)
+      .executeTakeFirstOrThrow();
     for (let i = 0; i < 5; i++) {
       const [response, ms] = await timed(() => verify(signed, 'id'));
       expect(response.status).toBe(200);
@@ -159,12 +259,21 @@ describe('fuzz: hostile PDFs against POST /verify and the signed-document upload
     }
     const problems: string[] = [];
     for (const [index, [name, pdf]] of cases.entries()) {
-      for (const [routeIndex, [route, send]] of ([['verify', verify], ['upload', upload]] as const).entries()) {
+      for (const [routeIndex, [route, send]] of (
+        [
+          ['verify', verify],
+          ['upload', upload],
+        ] as const
+      ).entries()) {
         // Both routes get both languages across the cases.
         const lang = (index + routeIndex) % 2 === 0 ? 'id' : 'en';
         const [response, ms] = await timed(() => send(pdf, lang));
         const where = `${route} "${name}" (${lang}) → ${response.status}`;
-        const slow = await slowEveryTime(ms, () => send(pdf, lang), () => verify(signed, 'id'));
+        const slow = await slowEveryTime(
+          ms,
+          () => send(pdf, lang),
+          () => verify(signed, 'id'),
+        );
         if (slow) problems.push(`${where}: ${slow}`);
         if (response.status === 200 && route === 'verify') {
           if (response.body.genuine !== false || response.body.valid !== false) problems.push(`${where}: said genuine`);
@@ -182,7 +291,9 @@ describe('fuzz: hostile PDFs against POST /verify and the signed-document upload
       }
     }
     expect({ replay: REPLAY, problems }).toEqual({ replay: REPLAY, problems: [] });
-    expect(await db.selectFrom('agreements').select(['status', 'currentSha256']).where('id', '=', agreementId).executeTakeFirstOrThrow()).toEqual(before);
+    expect(
+      await db.selectFrom('agreements').select(['status', 'currentSha256']).where('id', '=', agreementId).executeTakeFirstOrThrow(),
+    ).toEqual(before);
     expect(await db.selectFrom('agreementPendingDocuments').select('agreementId').execute()).toEqual([]);
     expect(await db.selectFrom('agreementSignatures').select('id').where('agreementId', '=', agreementId).execute()).toEqual([]);
   });

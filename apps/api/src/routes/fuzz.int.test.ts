@@ -7,7 +7,19 @@ import { createApp, JSON_BODY_LIMIT, routeRegistryOf } from '../app';
 import type { AppDeps } from '../deps';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 import { fuzzSeed } from '../testing/fuzz-seed';
-import { defaultHints, errorBodyProblems, pathParams, routeName, send, stringLeavesOf, urlOf, validExample, withValueAt, type RouteEntry, type StringLeaf } from '../testing/route-walk';
+import {
+  defaultHints,
+  errorBodyProblems,
+  pathParams,
+  routeName,
+  send,
+  stringLeavesOf,
+  urlOf,
+  validExample,
+  withValueAt,
+  type RouteEntry,
+  type StringLeaf,
+} from '../testing/route-walk';
 import { fillPath, seedTenant, seedWorld, type Tenant } from '../testing/tenant-fixture';
 import { arbitraryFor, encodeAny, hostileString, hostileValue, nearValid, queryArbitrary, type ValueHints } from '../testing/zod-arbitrary';
 import { CSV_IMPORT_LIMIT } from './applications.routes';
@@ -36,16 +48,49 @@ const ROUTES = routeRegistryOf(
     db: {} as AppDeps['db'], // never queried: only the route list is read
     logger: pino({ level: 'silent' }),
     // Only the route list is read; the first test checks it equals the harness app's list.
-    config: { PUBLIC_URL: 'http://127.0.0.1:3000', SESSION_TTL_HOURS: 1, COOKIE_SECURE: false, TRUST_PROXY_HOPS: 0, WEB_DIST_DIR: undefined, NODE_ENV: 'test', SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-betang', TOTP_REQUIRED_ROLES: [] } as AppDeps['config'],
+    config: {
+      PUBLIC_URL: 'http://127.0.0.1:3000',
+      SESSION_TTL_HOURS: 1,
+      COOKIE_SECURE: false,
+      TRUST_PROXY_HOPS: 0,
+      WEB_DIST_DIR: undefined,
+      NODE_ENV: 'test',
+      SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-betang',
+      TOTP_REQUIRED_ROLES: [],
+    } as AppDeps['config'],
   }),
 );
 
 /** Order in which roles are picked to send the fuzz. */
 const PREFERENCE = [Role.Admin, Role.Operator, Role.DcHead, Role.Auditor, Role.InstitutionHead, Role.InstitutionStaff];
 
-type Case = { path: Record<string, string>; query: string; body?: { json: unknown } | { raw: string | Buffer; type: string }; lang: 'id' | 'en'; as: number; headers?: Record<string, string> };
+type Case = {
+  path: Record<string, string>;
+  query: string;
+  body?: { json: unknown } | { raw: string | Buffer; type: string };
+  lang: 'id' | 'en';
+  as: number;
+  headers?: Record<string, string>;
+};
 
-const MALFORMED_PARAMS = ['', '..', '%', '%00', 'null', '-1', '1e309', '00000000-0000-0000-0000-00000000000g', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', "' OR '1'='1", '$(id)', '\u202E', '\u0000', 'x'.repeat(3000), '../../etc/passwd', '{}'];
+const MALFORMED_PARAMS = [
+  '',
+  '..',
+  '%',
+  '%00',
+  'null',
+  '-1',
+  '1e309',
+  '00000000-0000-0000-0000-00000000000g',
+  'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11',
+  "' OR '1'='1",
+  '$(id)',
+  '\u202E',
+  '\u0000',
+  'x'.repeat(3000),
+  '../../etc/passwd',
+  '{}',
+];
 
 const RAW_BODIES: { raw: string | Buffer; type: string }[] = [
   { raw: '{"a":', type: 'application/json' },
@@ -98,7 +143,11 @@ describe('fuzz: every route answers hostile input with a 4xx, never a 5xx', () =
     // The fuzzing users are not among the known ids, so a valid PATCH /users/{id} cannot lock them out.
     emails[Role.InstitutionHead] = (await makeUser(db, { roles: [Role.InstitutionHead], institutionId: tenant.ids.institution })).email;
     emails[Role.InstitutionStaff] = (await makeUser(db, { roles: [Role.InstitutionStaff], institutionId: tenant.ids.institution })).email;
-    const agreement = await db.selectFrom('agreements').select('verificationCode').where('id', '=', tenant.ids.agreement).executeTakeFirstOrThrow();
+    const agreement = await db
+      .selectFrom('agreements')
+      .select('verificationCode')
+      .where('id', '=', tenant.ids.agreement)
+      .executeTakeFirstOrThrow();
     hints = defaultHints([...Object.values(tenant.ids), other.ids.request, other.ids.application, other.ids.institution]);
     hints = {
       ...hints,
@@ -119,25 +168,44 @@ describe('fuzz: every route answers hostile input with a 4xx, never a 5xx', () =
   async function clientsOf(spec: RouteEntry): Promise<SignedIn[]> {
     if (spec.access === 'public') return [{ agent: request.agent(h.app), csrfToken: 'tidak-ada' }];
     const admitted = spec.access === 'user' ? PREFERENCE : PREFERENCE.filter((r) => (spec.access as readonly Role[]).includes(r));
-    const roles = [admitted.find((r) => DATA_CENTER_ROLES.includes(r)), admitted.find((r) => INSTITUTION_ROLES.includes(r))].filter((r): r is Role => r !== undefined);
+    const roles = [admitted.find((r) => DATA_CENTER_ROLES.includes(r)), admitted.find((r) => INSTITUTION_ROLES.includes(r))].filter(
+      (r): r is Role => r !== undefined,
+    );
     return Promise.all(roles.map((r) => signInAs(h.app, emails[r]!)));
   }
 
   function caseArbitrary(spec: RouteEntry, clients: number): fc.Arbitrary<Case> {
     const params = pathParams(spec);
     const paramValue = (name: string): fc.Arbitrary<string> => {
-      const shape = spec.params ? (spec.params as unknown as { _zod: { def: { shape?: Record<string, never> } } })._zod.def.shape : undefined;
+      const shape = spec.params
+        ? (spec.params as unknown as { _zod: { def: { shape?: Record<string, never> } } })._zod.def.shape
+        : undefined;
       const valid = shape?.[name] ? arbitraryFor(shape[name], hints, name).map(String) : fc.uuid();
       // The tenant's own row of the kind this path names, so handlers run past their lookup.
       const filled = fillPath(spec, tenant.ids);
       const real = typeof filled === 'string' || filled[name] === undefined ? valid : fc.constant(filled[name]);
-      return fc.oneof({ weight: 3, arbitrary: real }, { weight: 2, arbitrary: valid }, { weight: 1, arbitrary: fc.constantFrom(...MALFORMED_PARAMS) }, { weight: 1, arbitrary: hostileString.map((s) => s.slice(0, 2000)) });
+      return fc.oneof(
+        { weight: 3, arbitrary: real },
+        { weight: 2, arbitrary: valid },
+        { weight: 1, arbitrary: fc.constantFrom(...MALFORMED_PARAMS) },
+        { weight: 1, arbitrary: hostileString.map((s) => s.slice(0, 2000)) },
+      );
     };
     const path = fc.record(Object.fromEntries(params.map((p) => [p, paramValue(p)])) as Record<string, fc.Arbitrary<string>>);
     // Node itself answers 431 to a request head over 16 KiB, before Express: longer queries test Node, not Betang.
-    const query = (spec.query ? queryArbitrary(spec.query, hints) : fc.oneof(fc.constant(''), fc.constant(''), fc.constantFrom('a=1', '__proto__=1', 'limit=-1'))).map((q) => q.slice(0, 8000).replace(/%[0-9A-F]?$/i, ''));
+    const query = (
+      spec.query
+        ? queryArbitrary(spec.query, hints)
+        : fc.oneof(fc.constant(''), fc.constant(''), fc.constantFrom('a=1', '__proto__=1', 'limit=-1'))
+    ).map((q) => q.slice(0, 8000).replace(/%[0-9A-F]?$/i, ''));
     const unsafe = spec.method !== 'get';
-    const jsonBody = spec.body ? fc.oneof({ weight: 3, arbitrary: nearValid(spec.body, hints) }, { weight: 2, arbitrary: arbitraryFor(spec.body, hints) }, { weight: 2, arbitrary: hostileValue }) : hostileValue;
+    const jsonBody = spec.body
+      ? fc.oneof(
+          { weight: 3, arbitrary: nearValid(spec.body, hints) },
+          { weight: 2, arbitrary: arbitraryFor(spec.body, hints) },
+          { weight: 2, arbitrary: hostileValue },
+        )
+      : hostileValue;
     const body: fc.Arbitrary<Case['body']> = unsafe
       ? fc.oneof({ weight: 5, arbitrary: jsonBody.map((json) => ({ json })) }, { weight: 1, arbitrary: fc.constantFrom(...RAW_BODIES) })
       : fc.constant(undefined);
@@ -186,57 +254,102 @@ describe('fuzz: every route answers hostile input with a 4xx, never a 5xx', () =
       const params = pathParams(spec);
       const valid = Object.fromEntries(params.map((p) => [p, p === 'code' ? 'ABCDEFGHJKLMNPQR' : tenant.ids.request]));
       const cases: Case[] = [
-        ...params.flatMap((p) => MALFORMED_PARAMS.map((bad): Case => ({ path: { ...valid, [p]: bad }, query: '', lang: 'en', as: 0, body: spec.method === 'get' ? undefined : { json: {} } }))),
+        ...params.flatMap((p) =>
+          MALFORMED_PARAMS.map((bad): Case => ({
+            path: { ...valid, [p]: bad },
+            query: '',
+            lang: 'en',
+            as: 0,
+            body: spec.method === 'get' ? undefined : { json: {} },
+          })),
+        ),
         ...(spec.method === 'get' ? [] : RAW_BODIES.map((body): Case => ({ path: valid, query: '', body, lang: 'id', as: 0 }))),
-        { path: valid, query: '', lang: 'id', as: 0, body: spec.method === 'get' ? undefined : { raw: 'H4sIAAAA', type: 'application/json' }, headers: { 'Content-Encoding': 'gzip' } },
-        { path: valid, query: '', lang: 'id', as: 0, body: spec.method === 'get' ? undefined : { raw: '{}', type: 'application/json' }, headers: { 'Content-Encoding': 'br-bogus' } },
+        {
+          path: valid,
+          query: '',
+          lang: 'id',
+          as: 0,
+          body: spec.method === 'get' ? undefined : { raw: 'H4sIAAAA', type: 'application/json' },
+          headers: { 'Content-Encoding': 'gzip' },
+        },
+        {
+          path: valid,
+          query: '',
+          lang: 'id',
+          as: 0,
+          body: spec.method === 'get' ? undefined : { raw: '{}', type: 'application/json' },
+          headers: { 'Content-Encoding': 'br-bogus' },
+        },
       ];
       for (const c of cases) {
         const found = await run(clients, spec, c);
-        if (found.length > 0) failures.push(abridge(`${JSON.stringify({ ...c, body: c.body && 'raw' in c.body ? { type: c.body.type, raw: String(c.body.raw).slice(0, 80) } : c.body })}: ${found.join('; ')}`));
+        if (found.length > 0)
+          failures.push(
+            abridge(
+              `${JSON.stringify({ ...c, body: c.body && 'raw' in c.body ? { type: c.body.type, raw: String(c.body.raw).slice(0, 80) } : c.body })}: ${found.join('; ')}`,
+            ),
+          );
       }
       expect(failures).toEqual([]);
     }, 120_000);
 
     const fixedOnly = FIXED_CASES_ONLY[routeName(spec)];
-    (fixedOnly ? it.skip : it)(fixedOnly ? `random cases skipped: ${fixedOnly}` : `answers ${RUNS} random and near-valid requests below 500`, async () => {
-      const clients = await clientsOf(spec);
-      try {
-        await fc.assert(
-          fc.asyncProperty(caseArbitrary(spec, clients.length), async (c) => {
-            const found = await run(clients, spec, c, true);
-            if (found.length > 0) throw new Error(found.join('; '));
-          }),
-          { numRuns: RUNS, seed: SEED, endOnFailure: true },
-        );
-      } catch (error) {
-        // fast-check's report holds the seed and the case; long hostile strings are abridged.
-        const cause = error instanceof Error && error.cause instanceof Error ? `\nGot: ${error.cause.message}` : '';
-        throw new Error(abridge(`${REPLAY}\n${error instanceof Error ? error.message : String(error)}${cause}`), { cause: error });
-      }
-    }, 120_000);
+    (fixedOnly ? it.skip : it)(
+      fixedOnly ? `random cases skipped: ${fixedOnly}` : `answers ${RUNS} random and near-valid requests below 500`,
+      async () => {
+        const clients = await clientsOf(spec);
+        try {
+          await fc.assert(
+            fc.asyncProperty(caseArbitrary(spec, clients.length), async (c) => {
+              const found = await run(clients, spec, c, true);
+              if (found.length > 0) throw new Error(found.join('; '));
+            }),
+            { numRuns: RUNS, seed: SEED, endOnFailure: true },
+          );
+        } catch (error) {
+          // fast-check's report holds the seed and the case; long hostile strings are abridged.
+          const cause = error instanceof Error && error.cause instanceof Error ? `\nGot: ${error.cause.message}` : '';
+          throw new Error(abridge(`${REPLAY}\n${error instanceof Error ? error.message : String(error)}${cause}`), { cause: error });
+        }
+      },
+      120_000,
+    );
   });
 
   describe('regressions the fuzz found (fixed; asserted here case by case)', () => {
     it('PATCH /institutions/{id} with an empty body changes nothing and answers 200, not 500', async () => {
       const admin = await signInAs(h.app, emails[Role.Admin]!);
-      const response = await admin.agent.patch(`/api/v1/institutions/${tenant.ids.institution}`).set('X-CSRF-Token', admin.csrfToken).send({});
+      const response = await admin.agent
+        .patch(`/api/v1/institutions/${tenant.ids.institution}`)
+        .set('X-CSRF-Token', admin.csrfToken)
+        .send({});
       expect(response.status).toBe(200);
       expect(response.body.id).toBe(tenant.ids.institution);
     });
 
     it('POST /users and PATCH /users/{id} with a repeated role answer 400 on body.roles, not 500', async () => {
       const admin = await signInAs(h.app, emails[Role.Admin]!);
-      const created = await admin.agent.post('/api/v1/users').set('X-CSRF-Token', admin.csrfToken).send({ email: 'ganda@kalteng.go.id', name: 'Peran Ganda', password: 'panjang-sekali-123', roles: ['operator', 'operator'] });
+      const created = await admin.agent
+        .post('/api/v1/users')
+        .set('X-CSRF-Token', admin.csrfToken)
+        .send({ email: 'ganda@kalteng.go.id', name: 'Peran Ganda', password: 'panjang-sekali-123', roles: ['operator', 'operator'] });
       expect(created.status).toBe(400);
       expect(created.body.error.details).toEqual([expect.objectContaining({ path: 'body.roles' })]);
-      const patched = await admin.agent.patch(`/api/v1/users/${tenant.ids.staff}`).set('X-CSRF-Token', admin.csrfToken).send({ roles: ['institution_staff', 'institution_staff'] });
+      const patched = await admin.agent
+        .patch(`/api/v1/users/${tenant.ids.staff}`)
+        .set('X-CSRF-Token', admin.csrfToken)
+        .send({ roles: ['institution_staff', 'institution_staff'] });
       expect(patched.status).toBe(400);
     });
 
     it('a corrupt gzip body answers 400 VALIDATION_FAILED, not 500', async () => {
       const admin = await signInAs(h.app, emails[Role.Admin]!);
-      const response = await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('H4sIAAAA');
+      const response = await admin.agent
+        .post('/api/v1/institutions')
+        .set('X-CSRF-Token', admin.csrfToken)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
+        .send('H4sIAAAA');
       expect(response.status).toBe(400);
       expect(response.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'body', code: 'unreadable_body' }] });
     });
@@ -266,7 +379,10 @@ describe('fuzz: every route answers hostile input with a 4xx, never a 5xx', () =
       // At the maximum the value passes the length check and reaches every later rule (a
       // parser, a pattern): spaces between two letters survive a leading trim and are what a
       // backtracking trailing pattern retries from every position.
-      const atMax = leaf.max !== undefined && leaf.max > 2 && leaf.max < run ? [{ label: `x, ${leaf.max - 2} spaces, x`, value: `x${' '.repeat(leaf.max - 2)}x` }] : [];
+      const atMax =
+        leaf.max !== undefined && leaf.max > 2 && leaf.max < run
+          ? [{ label: `x, ${leaf.max - 2} spaces, x`, value: `x${' '.repeat(leaf.max - 2)}x` }]
+          : [];
       return [
         ...(leaf.max !== undefined && leaf.max + 1 < run ? [{ label: `max+1 (${leaf.max + 1})`, value: 'a'.repeat(leaf.max + 1) }] : []),
         ...atMax,
@@ -293,13 +409,21 @@ describe('fuzz: every route answers hostile input with a 4xx, never a 5xx', () =
     }
 
     /** Wall time of one request in ms, and the response. */
-    async function timed(client: SignedIn, spec: RouteEntry, url: string, body: Case['body'], lang: 'id' | 'en'): Promise<{ ms: number; response: request.Response }> {
+    async function timed(
+      client: SignedIn,
+      spec: RouteEntry,
+      url: string,
+      body: Case['body'],
+      lang: 'id' | 'en',
+    ): Promise<{ ms: number; response: request.Response }> {
       const started = process.hrtime.bigint();
       const response = await send(client, spec, url, body, { 'Accept-Language': lang });
       return { ms: Number(process.hrtime.bigint() - started) / 1e6, response };
     }
 
-    const withStrings = ROUTES.filter((spec) => !spec.bodyReader && stringLeavesOf(spec.body).length + stringLeavesOf(spec.query).length > 0);
+    const withStrings = ROUTES.filter(
+      (spec) => !spec.bodyReader && stringLeavesOf(spec.body).length + stringLeavesOf(spec.query).length > 0,
+    );
 
     it('walks the string fields of the routes that take text (body and query)', () => {
       const leaves = withStrings.flatMap((spec) => [...stringLeavesOf(spec.body), ...stringLeavesOf(spec.query)]);
@@ -315,73 +439,116 @@ describe('fuzz: every route answers hostile input with a 4xx, never a 5xx', () =
       if (spec.access === 'public') return (await clientsOf(spec))[0]!;
       const admitted = spec.access === 'user' ? PREFERENCE : PREFERENCE.filter((r) => (spec.access as readonly Role[]).includes(r));
       const role = admitted.find((r) => DATA_CENTER_ROLES.includes(r)) ?? admitted[0]!;
-      const user = await makeUser(h.database.db, { roles: [role], ...(INSTITUTION_ROLES.includes(role) ? { institutionId: tenant.ids.institution } : {}) });
+      const user = await makeUser(h.database.db, {
+        roles: [role],
+        ...(INSTITUTION_ROLES.includes(role) ? { institutionId: tenant.ids.institution } : {}),
+      });
       return signInAs(h.app, user.email);
     }
 
-    it.each(withStrings.map((spec) => [routeName(spec), spec] as const))('%s: well-formed answers, never 500, never slow', async (_name, spec) => {
-      const client = await ownClient(spec);
-      const filled = fillPath(spec, tenant.ids);
-      const path = typeof filled === 'string' ? Object.fromEntries(pathParams(spec).map((p) => [p, p === 'code' ? 'ABCDEFGHJKLMNPQR' : tenant.ids.request])) : filled;
-      const body = spec.body ? exampleOf(spec.body, `${routeName(spec)} body`) : undefined;
-      // A random cursor is refused on its own: the paging position stays out of it.
-      const query = spec.query ? ({ ...(exampleOf(spec.query, `${routeName(spec)} query`) as Record<string, unknown>), cursor: undefined } as Record<string, unknown>) : undefined;
-      const urlWith = (q: unknown) => urlOf(spec, path) + (q ? `?${queryString(q)}` : '');
-      const jsonOf = (b: unknown): Case['body'] => (spec.method === 'get' ? undefined : { json: b ?? {} });
+    it.each(withStrings.map((spec) => [routeName(spec), spec] as const))(
+      '%s: well-formed answers, never 500, never slow',
+      async (_name, spec) => {
+        const client = await ownClient(spec);
+        const filled = fillPath(spec, tenant.ids);
+        const path =
+          typeof filled === 'string'
+            ? Object.fromEntries(pathParams(spec).map((p) => [p, p === 'code' ? 'ABCDEFGHJKLMNPQR' : tenant.ids.request]))
+            : filled;
+        const body = spec.body ? exampleOf(spec.body, `${routeName(spec)} body`) : undefined;
+        // A random cursor is refused on its own: the paging position stays out of it.
+        const query = spec.query
+          ? ({ ...(exampleOf(spec.query, `${routeName(spec)} query`) as Record<string, unknown>), cursor: undefined } as Record<
+              string,
+              unknown
+            >)
+          : undefined;
+        const urlWith = (q: unknown) => urlOf(spec, path) + (q ? `?${queryString(q)}` : '');
+        const jsonOf = (b: unknown): Case['body'] => (spec.method === 'get' ? undefined : { json: b ?? {} });
 
-      // The baseline: the same request with the example's own values, the fastest of three.
-      let baseline = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < 3; i += 1) baseline = Math.min(baseline, (await timed(client, spec, urlWith(query), jsonOf(body), 'id')).ms);
-      const budget = Math.max(baseline, 1) * HOSTILE_SLOWDOWN;
+        // The baseline: the same request with the example's own values, the fastest of three.
+        let baseline = Number.POSITIVE_INFINITY;
+        for (let i = 0; i < 3; i += 1) baseline = Math.min(baseline, (await timed(client, spec, urlWith(query), jsonOf(body), 'id')).ms);
+        const budget = Math.max(baseline, 1) * HOSTILE_SLOWDOWN;
 
-      const failures: string[] = [];
-      const check = async (label: string, url: string, sent: Case['body'], lang: 'id' | 'en') => {
-        const first = await timed(client, spec, url, sent, lang);
-        const { response } = first;
-        let { ms } = first;
-        // One slow answer on a shared machine is noise; the fastest of three is the cost.
-        for (let retry = 0; retry < 2 && ms > budget; retry += 1) ms = Math.min(ms, (await timed(client, spec, url, sent, lang)).ms);
-        const found = problems(spec, response, lang);
-        if (ms > budget) found.push(`${ms.toFixed(0)} ms, over ${HOSTILE_SLOWDOWN}× the ${baseline.toFixed(0)} ms of a normal request`);
-        if (found.length > 0) failures.push(abridge(`${label}: ${found.join('; ')}`));
-      };
+        const failures: string[] = [];
+        const check = async (label: string, url: string, sent: Case['body'], lang: 'id' | 'en') => {
+          const first = await timed(client, spec, url, sent, lang);
+          const { response } = first;
+          let { ms } = first;
+          // One slow answer on a shared machine is noise; the fastest of three is the cost.
+          for (let retry = 0; retry < 2 && ms > budget; retry += 1) ms = Math.min(ms, (await timed(client, spec, url, sent, lang)).ms);
+          const found = problems(spec, response, lang);
+          if (ms > budget) found.push(`${ms.toFixed(0)} ms, over ${HOSTILE_SLOWDOWN}× the ${baseline.toFixed(0)} ms of a normal request`);
+          if (found.length > 0) failures.push(abridge(`${label}: ${found.join('; ')}`));
+        };
 
-      const parts = [
-        { where: 'body' as const, leaves: spec.bodyReader ? [] : stringLeavesOf(spec.body) },
-        { where: 'query' as const, leaves: stringLeavesOf(spec.query) },
-      ];
-      let index = 0;
-      for (const { where, leaves } of parts) {
-        for (const leaf of leaves) {
-          for (const { label, value } of hostileValuesFor(leaf, index, where)) {
-            const lang = index % 2 === 0 ? 'en' : 'id';
-            if (where === 'body') await check(`body.${leaf.path.join('.')} ${label}`, urlWith(query), { json: withValueAt(body, leaf.path, value) }, lang);
-            else await check(`query.${leaf.path.join('.')} ${label}`, urlWith(withValueAt(query, leaf.path, value)), jsonOf(body), lang);
+        const parts = [
+          { where: 'body' as const, leaves: spec.bodyReader ? [] : stringLeavesOf(spec.body) },
+          { where: 'query' as const, leaves: stringLeavesOf(spec.query) },
+        ];
+        let index = 0;
+        for (const { where, leaves } of parts) {
+          for (const leaf of leaves) {
+            for (const { label, value } of hostileValuesFor(leaf, index, where)) {
+              const lang = index % 2 === 0 ? 'en' : 'id';
+              if (where === 'body')
+                await check(`body.${leaf.path.join('.')} ${label}`, urlWith(query), { json: withValueAt(body, leaf.path, value) }, lang);
+              else await check(`query.${leaf.path.join('.')} ${label}`, urlWith(withValueAt(query, leaf.path, value)), jsonOf(body), lang);
+            }
+            // A string inside an array: every item at once, as many as the array may hold.
+            const arrayAt = leaf.path.lastIndexOf(0);
+            if (where === 'body' && leaf.arrayMax !== undefined && leaf.max !== undefined && arrayAt >= 0) {
+              const items = Array.from(
+                { length: leaf.arrayMax },
+                (_, i) => `x${' '.repeat(Math.max(0, leaf.max! - 2 - String(i).length))}x${i}`,
+              );
+              const filled = items.reduce<unknown>(
+                (b, item, i) => withValueAt(b, [...leaf.path.slice(0, arrayAt), i, ...leaf.path.slice(arrayAt + 1)], item),
+                body,
+              );
+              await check(
+                `body.${leaf.path.join('.')} ${leaf.arrayMax} items of ${leaf.max} spaces`,
+                urlWith(query),
+                { json: filled },
+                'en',
+              );
+            }
+            index += 1;
           }
-          // A string inside an array: every item at once, as many as the array may hold.
-          const arrayAt = leaf.path.lastIndexOf(0);
-          if (where === 'body' && leaf.arrayMax !== undefined && leaf.max !== undefined && arrayAt >= 0) {
-            const items = Array.from({ length: leaf.arrayMax }, (_, i) => `x${' '.repeat(Math.max(0, leaf.max! - 2 - String(i).length))}x${i}`);
-            const filled = items.reduce<unknown>((b, item, i) => withValueAt(b, [...leaf.path.slice(0, arrayAt), i, ...leaf.path.slice(arrayAt + 1)], item), body);
-            await check(`body.${leaf.path.join('.')} ${leaf.arrayMax} items of ${leaf.max} spaces`, urlWith(query), { json: filled }, 'en');
-          }
-          index += 1;
         }
-      }
-      // A body over the JSON limit is refused by its declared length, before it is read.
-      if (spec.body) {
-        const first = stringLeavesOf(spec.body)[0];
-        if (first) await check(`body.${first.path.join('.')} of 1 MB (over the limit)`, urlWith(query), { json: withValueAt(body, first.path, 'a'.repeat(1 << 20)) }, 'en');
-      }
-      expect(failures).toEqual([]);
-    }, 180_000);
+        // A body over the JSON limit is refused by its declared length, before it is read.
+        if (spec.body) {
+          const first = stringLeavesOf(spec.body)[0];
+          if (first)
+            await check(
+              `body.${first.path.join('.')} of 1 MB (over the limit)`,
+              urlWith(query),
+              { json: withValueAt(body, first.path, 'a'.repeat(1 << 20)) },
+              'en',
+            );
+        }
+        expect(failures).toEqual([]);
+      },
+      180_000,
+    );
 
     it('POST /applications/import: hostile cells (long, spaces, NUL, control characters) and an oversized file', async () => {
       const spec = ROUTES.find((r) => routeName(r) === 'POST /applications/import')!;
       const client = await ownClient(spec);
       const header = 'name,kind,description,pic_name,pic_nip,pic_email,data_classification';
       const row = (cells: Partial<Record<'name' | 'description' | 'pic_name', string>>) =>
-        [cells.name ?? 'Aplikasi Uji', 'khusus', cells.description ?? 'Deskripsi', cells.pic_name ?? 'Budi', '198501012010011001', 'budi@kalteng.go.id', 'rendah'].map((c) => `"${c.replace(/"/g, '""')}"`).join(',');
+        [
+          cells.name ?? 'Aplikasi Uji',
+          'khusus',
+          cells.description ?? 'Deskripsi',
+          cells.pic_name ?? 'Budi',
+          '198501012010011001',
+          'budi@kalteng.go.id',
+          'rendah',
+        ]
+          .map((c) => `"${c.replace(/"/g, '""')}"`)
+          .join(',');
       const csv = (lines: string[]) => ({ raw: [header, ...lines].join('\n'), type: 'text/csv' });
       const url = '/api/v1/applications/import?dryRun=true';
       const limit = Number(/^(\d+)mb$/.exec(CSV_IMPORT_LIMIT)?.[1] ?? 1) * 1024 * 1024;

@@ -1,5 +1,14 @@
 import { Role } from '@betang/core';
-import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testSshKey } from '@betang/testkit';
+import {
+  makeAgreementInForce,
+  makeApplication,
+  makeCatalog,
+  makeInstitution,
+  makeIpPool,
+  makeQuota,
+  makeUser,
+  testSshKey,
+} from '@betang/testkit';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 
 describe('requests the worker could never provision are refused at submit', () => {
@@ -18,11 +27,19 @@ describe('requests the worker could never provision are refused at submit', () =
     return { staff, applicationId };
   }
   const submit = (staff: SignedIn, applicationId: string, sshPublicKeys: string[]) =>
-    staff.agent.post('/api/v1/vps-requests').set('X-CSRF-Token', staff.csrfToken).send({
-      applicationId, hostname: `spec-${(n += 1)}`, templateId: 'debian-12', presetId: 'small', sshPublicKeys,
-      purpose: 'Uji spesifikasi tamu', network: { publicAccess: false, ports: [] },
-      contact: { name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' },
-    });
+    staff.agent
+      .post('/api/v1/vps-requests')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .send({
+        applicationId,
+        hostname: `spec-${(n += 1)}`,
+        templateId: 'debian-12',
+        presetId: 'small',
+        sshPublicKeys,
+        purpose: 'Uji spesifikasi tamu',
+        network: { publicAccess: false, ports: [] },
+        contact: { name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' },
+      });
 
   beforeAll(async () => {
     h = await startApiHarness();
@@ -38,7 +55,9 @@ describe('requests the worker could never provision are refused at submit', () =
     const [type, blob] = key.split(' ');
     const refused = await submit(staff, applicationId, [key, `${type} ${blob} rumah@pribadi`]);
     expect(refused.status).toBe(400);
-    expect(refused.body.error.details).toEqual([expect.objectContaining({ path: 'body.sshPublicKeys.1', message: expect.stringMatching(/sudah ada di daftar.*already in the list/) })]);
+    expect(refused.body.error.details).toEqual([
+      expect.objectContaining({ path: 'body.sshPublicKeys.1', message: expect.stringMatching(/sudah ada di daftar.*already in the list/) }),
+    ]);
     expect(await h.database.db.selectFrom('vpsRequests').select('id').where('hostname', '=', `spec-${n}`).execute()).toEqual([]);
     expect((await submit(staff, applicationId, [key, testSshKey('lain@kantor')])).status).toBe(201);
   });
@@ -54,10 +73,16 @@ describe('requests the worker could never provision are refused at submit', () =
 
   it('should refuse to create an institution whose code maps to a reserved Linux user', async () => {
     for (const code of ['STAFF', 'ROOT', 'SYSTEMD-NETWORK']) {
-      const created = await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).send({ code, name: `Instansi ${code}` });
+      const created = await admin.agent
+        .post('/api/v1/institutions')
+        .set('X-CSRF-Token', admin.csrfToken)
+        .send({ code, name: `Instansi ${code}` });
       expect([code, created.status]).toEqual([code, 400]);
       expect(created.body.error.details[0]).toMatchObject({ path: 'body.code', message: expect.stringMatching(/dicadangkan.*reserves/) });
     }
-    expect((await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).send({ code: 'BAPPEDA', name: 'Bappeda' })).status).toBe(201);
+    expect(
+      (await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).send({ code: 'BAPPEDA', name: 'Bappeda' }))
+        .status,
+    ).toBe(201);
   });
 });

@@ -10,33 +10,77 @@ const READERS = [Role.Admin, Role.Operator, Role.DcHead, Role.Auditor] as const;
 export function ipPoolRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
 
-  route(router, registry, { method: 'get', path: '/ip-pools', tag: 'ip-pools', summary: 'Pool alamat IP / IP pools', access: READERS, response: ZIpPoolList }, async () => ({ items: await listIpPools(db) }));
+  route(
+    router,
+    registry,
+    { method: 'get', path: '/ip-pools', tag: 'ip-pools', summary: 'Pool alamat IP / IP pools', access: READERS, response: ZIpPoolList },
+    async () => ({ items: await listIpPools(db) }),
+  );
 
-  route(router, registry, { method: 'get', path: '/ip-pools/{id}', tag: 'ip-pools', summary: 'Detail pool / an IP pool', access: READERS, params: ZIdParam, response: ZIpPool }, async ({ params }) => {
-    const pool = await findIpPool(db, params.id);
-    if (!pool) throw new AppError(ErrorCode.NotFound);
-    return pool;
-  });
-
-  route(router, registry, { method: 'post', path: '/ip-pools', tag: 'ip-pools', summary: 'Tambah pool / add an IP pool', access: [Role.Admin, Role.Operator], body: ZCreateIpPoolBody, response: ZIpPool, status: 201 }, async ({ req, res, body }) => {
-    const inCidr = (address: string) => ipv4ToInt(address) >>> 0 >= cidrBounds(body.cidr)[0] && ipv4ToInt(address) >>> 0 <= cidrBounds(body.cidr)[1];
-    const wrong = (['gateway', 'rangeStart', 'rangeEnd'] as const).filter((k) => !inCidr(body[k]));
-    if (ipv4ToInt(body.rangeStart) > ipv4ToInt(body.rangeEnd)) wrong.push('rangeEnd');
-    if (wrong.length > 0) {
-      throw new AppError(
-        ErrorCode.ValidationFailed,
-        { id: 'Gateway dan rentang harus berada di dalam CIDR, dengan awal ≤ akhir.', en: 'Gateway and range must lie inside the CIDR, with start ≤ end.' },
-        wrong.map((k) => ({ path: `body.${k}`, message: body.cidr, code: 'outside_cidr' })),
-      );
-    }
-    return db.transaction().execute(async (tx) => {
-      if ((await listIpPools(tx)).some((p) => p.name === body.name)) throw new AppError(ErrorCode.Conflict, { id: `Nama pool ${body.name} sudah dipakai.`, en: `Pool name ${body.name} is taken.` });
-      const id = await insertIpPool(tx, body);
-      const pool = (await findIpPool(tx, id))!;
-      await appendAudit(tx, { ...auditContext(req, res), institutionId: body.institutionId, action: 'ip_pool.created', targetType: 'ip_pool', targetId: id, after: pool });
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/ip-pools/{id}',
+      tag: 'ip-pools',
+      summary: 'Detail pool / an IP pool',
+      access: READERS,
+      params: ZIdParam,
+      response: ZIpPool,
+    },
+    async ({ params }) => {
+      const pool = await findIpPool(db, params.id);
+      if (!pool) throw new AppError(ErrorCode.NotFound);
       return pool;
-    });
-  });
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/ip-pools',
+      tag: 'ip-pools',
+      summary: 'Tambah pool / add an IP pool',
+      access: [Role.Admin, Role.Operator],
+      body: ZCreateIpPoolBody,
+      response: ZIpPool,
+      status: 201,
+    },
+    async ({ req, res, body }) => {
+      const inCidr = (address: string) =>
+        ipv4ToInt(address) >>> 0 >= cidrBounds(body.cidr)[0] && ipv4ToInt(address) >>> 0 <= cidrBounds(body.cidr)[1];
+      const wrong = (['gateway', 'rangeStart', 'rangeEnd'] as const).filter((k) => !inCidr(body[k]));
+      if (ipv4ToInt(body.rangeStart) > ipv4ToInt(body.rangeEnd)) wrong.push('rangeEnd');
+      if (wrong.length > 0) {
+        throw new AppError(
+          ErrorCode.ValidationFailed,
+          {
+            id: 'Gateway dan rentang harus berada di dalam CIDR, dengan awal ≤ akhir.',
+            en: 'Gateway and range must lie inside the CIDR, with start ≤ end.',
+          },
+          wrong.map((k) => ({ path: `body.${k}`, message: body.cidr, code: 'outside_cidr' })),
+        );
+      }
+      return db.transaction().execute(async (tx) => {
+        if ((await listIpPools(tx)).some((p) => p.name === body.name))
+          throw new AppError(ErrorCode.Conflict, { id: `Nama pool ${body.name} sudah dipakai.`, en: `Pool name ${body.name} is taken.` });
+        const id = await insertIpPool(tx, body);
+        const pool = (await findIpPool(tx, id))!;
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: body.institutionId,
+          action: 'ip_pool.created',
+          targetType: 'ip_pool',
+          targetId: id,
+          after: pool,
+        });
+        return pool;
+      });
+    },
+  );
 }
 
 function ipv4ToInt(address: string): number {

@@ -1,4 +1,18 @@
-import { AppError, ErrorCode, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, ZApiTokenList, ZChangePasswordBody, ZCreatedToken, ZCreateTokenBody, ZIdParam, ZMeResponse, ZSessionsEndedResult, ZTotpSecret, type TokenScope } from '@betang/core';
+import {
+  AppError,
+  ErrorCode,
+  TOKEN_DEFAULT_DAYS,
+  TOKEN_MAX_DAYS,
+  ZApiTokenList,
+  ZChangePasswordBody,
+  ZCreatedToken,
+  ZCreateTokenBody,
+  ZIdParam,
+  ZMeResponse,
+  ZSessionsEndedResult,
+  ZTotpSecret,
+  type TokenScope,
+} from '@betang/core';
 import {
   appendAudit,
   deleteOtherSessionsOfUser,
@@ -28,7 +42,15 @@ import { needsTotpEnrolment } from '../security/totp-policy';
 import type { RoutesContext } from './router-context';
 
 function toTokenDto(row: ApiTokenRow) {
-  return { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt.toISOString(), expiresAt: iso(row.expiresAt), lastUsedAt: iso(row.lastUsedAt), scopes: row.scopes };
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.createdAt.toISOString(),
+    expiresAt: iso(row.expiresAt),
+    lastUsedAt: iso(row.lastUsedAt),
+    scopes: row.scopes,
+  };
 }
 
 const DAY_MS = 86_400_000;
@@ -41,9 +63,11 @@ function tokenExpiry(requested: string | undefined, now = new Date()): Date {
   if (!requested) return new Date(now.getTime() + TOKEN_DEFAULT_DAYS * DAY_MS);
   const expiresAt = new Date(requested);
   if (expiresAt <= now) {
-    throw new AppError(ErrorCode.ValidationFailed, { id: 'Tanggal kedaluwarsa harus di masa depan.', en: 'Expiry must be in the future.' }, [
-      { path: 'body.expiresAt', message: 'past', code: 'too_small' },
-    ]);
+    throw new AppError(
+      ErrorCode.ValidationFailed,
+      { id: 'Tanggal kedaluwarsa harus di masa depan.', en: 'Expiry must be in the future.' },
+      [{ path: 'body.expiresAt', message: 'past', code: 'too_small' }],
+    );
   }
   if (expiresAt.getTime() > now.getTime() + TOKEN_MAX_DAYS * DAY_MS) {
     throw new AppError(
@@ -60,16 +84,29 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
   const totpRequiredRoles = deps.config.TOTP_REQUIRED_ROLES;
 
-  route(router, registry, { method: 'get', path: '/me', tag: 'me', summary: 'Pengguna saat ini / current user', access: 'user', response: ZMeResponse, allowDuringTotpEnrolment: true }, async ({ auth }) => {
-    const institution = auth.user.institutionId ? await findInstitution(db, auth.user.institutionId) : undefined;
-    return {
-      user: toUserDto(auth.user),
-      roles: auth.user.roles,
-      institution: institution ? { id: institution.id, code: institution.code, name: institution.name } : null,
-      csrfToken: auth.csrfToken ?? null,
-      totpEnrolmentRequired: needsTotpEnrolment(auth.user, totpRequiredRoles),
-    };
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/me',
+      tag: 'me',
+      summary: 'Pengguna saat ini / current user',
+      access: 'user',
+      response: ZMeResponse,
+      allowDuringTotpEnrolment: true,
+    },
+    async ({ auth }) => {
+      const institution = auth.user.institutionId ? await findInstitution(db, auth.user.institutionId) : undefined;
+      return {
+        user: toUserDto(auth.user),
+        roles: auth.user.roles,
+        institution: institution ? { id: institution.id, code: institution.code, name: institution.name } : null,
+        csrfToken: auth.csrfToken ?? null,
+        totpEnrolmentRequired: needsTotpEnrolment(auth.user, totpRequiredRoles),
+      };
+    },
+  );
 
   route(
     router,
@@ -94,7 +131,10 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
         userId: auth.user.id,
         password: body.currentPassword,
         checkTotp: false,
-        refusal: { id: 'Kata sandi saat ini salah; kata sandi tidak diganti.', en: 'The current password is wrong; the password was not changed.' },
+        refusal: {
+          id: 'Kata sandi saat ini salah; kata sandi tidak diganti.',
+          en: 'The current password is wrong; the password was not changed.',
+        },
         action: 'user.password_change',
         target: { type: 'user', id: auth.user.id, institutionId: auth.user.institutionId },
         audit: auditContext(req, res),
@@ -103,9 +143,11 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
       });
       // Only after the current password proved right: before, this would answer guesses without counting them.
       if (body.newPassword === body.currentPassword) {
-        throw new AppError(ErrorCode.ValidationFailed, { id: 'Kata sandi baru harus berbeda dari yang sekarang.', en: 'The new password must differ from the current one.' }, [
-          { path: 'body.newPassword', message: 'same as the current password', code: 'password_unchanged' },
-        ]);
+        throw new AppError(
+          ErrorCode.ValidationFailed,
+          { id: 'Kata sandi baru harus berbeda dari yang sekarang.', en: 'The new password must differ from the current one.' },
+          [{ path: 'body.newPassword', message: 'same as the current password', code: 'password_unchanged' }],
+        );
       }
       const passwordHash = await hashPassword(body.newPassword);
       return db.transaction().execute(async (tx) => {
@@ -127,9 +169,21 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
     },
   );
 
-  route(router, registry, { method: 'get', path: '/me/tokens', tag: 'me', summary: 'Token API pribadi / personal API tokens', access: 'user', response: ZApiTokenList }, async ({ auth }) => ({
-    items: (await listApiTokens(db, auth.user.id)).map(toTokenDto),
-  }));
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/me/tokens',
+      tag: 'me',
+      summary: 'Token API pribadi / personal API tokens',
+      access: 'user',
+      response: ZApiTokenList,
+    },
+    async ({ auth }) => ({
+      items: (await listApiTokens(db, auth.user.id)).map(toTokenDto),
+    }),
+  );
 
   route(
     router,
@@ -138,7 +192,8 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
       method: 'post',
       path: '/me/tokens',
       tag: 'me',
-      summary: 'Buat token API bercakupan, berlaku ≤ 365 hari (rahasia ditampilkan sekali) / create a scoped API token, valid ≤ 365 days (secret shown once)',
+      summary:
+        'Buat token API bercakupan, berlaku ≤ 365 hari (rahasia ditampilkan sekali) / create a scoped API token, valid ≤ 365 days (secret shown once)',
       access: 'user',
       scope: 'session-only',
       body: ZCreateTokenBody,
@@ -150,7 +205,14 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
       const scopes: TokenScope[] = body.scopes ?? ['read'];
       const { token, prefix } = newApiToken();
       const row = await db.transaction().execute(async (tx) => {
-        const created = await insertApiToken(tx, { userId: auth.user.id, name: body.name, prefix, tokenHash: hashSecret(token), expiresAt, scopes });
+        const created = await insertApiToken(tx, {
+          userId: auth.user.id,
+          name: body.name,
+          prefix,
+          tokenHash: hashSecret(token),
+          expiresAt,
+          scopes,
+        });
         await appendAudit(tx, {
           ...auditContext(req, res),
           institutionId: auth.user.institutionId,
@@ -165,13 +227,31 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
     },
   );
 
-  route(router, registry, { method: 'delete', path: '/me/tokens/{id}', tag: 'me', summary: 'Cabut token API / revoke an API token', access: 'user', params: ZIdParam }, async ({ req, res, auth, params }) => {
-    await db.transaction().execute(async (tx) => {
-      if (!(await revokeApiToken(tx, auth.user.id, params.id))) throw new AppError(ErrorCode.NotFound);
-      await appendAudit(tx, { ...auditContext(req, res), institutionId: auth.user.institutionId, action: 'api_token.revoked', targetType: 'api_token', targetId: params.id });
-    });
-    return undefined;
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'delete',
+      path: '/me/tokens/{id}',
+      tag: 'me',
+      summary: 'Cabut token API / revoke an API token',
+      access: 'user',
+      params: ZIdParam,
+    },
+    async ({ req, res, auth, params }) => {
+      await db.transaction().execute(async (tx) => {
+        if (!(await revokeApiToken(tx, auth.user.id, params.id))) throw new AppError(ErrorCode.NotFound);
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: auth.user.institutionId,
+          action: 'api_token.revoked',
+          targetType: 'api_token',
+          targetId: params.id,
+        });
+      });
+      return undefined;
+    },
+  );
 
   const totpBox = new TotpSecretBox(deps.config.SIGNING_MASTER_SECRET);
   const ZCode = z.string().regex(/^\d{6}$/);
@@ -191,14 +271,34 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
   async function afterTotpChange(tx: Tx, req: Request, res: Response, auth: Authentication, action: string) {
     const sessionsEnded = await deleteOtherSessionsOfUser(tx, auth.user.id, auth.sessionHash);
     const tokensRevoked = await revokeApiTokensOfUser(tx, auth.user.id);
-    await appendAudit(tx, { ...auditContext(req, res), institutionId: auth.user.institutionId, action, targetType: 'user', targetId: auth.user.id, after: { sessionsEnded, tokensRevoked } });
+    await appendAudit(tx, {
+      ...auditContext(req, res),
+      institutionId: auth.user.institutionId,
+      action,
+      targetType: 'user',
+      targetId: auth.user.id,
+      after: { sessionsEnded, tokensRevoked },
+    });
   }
 
-  route(router, registry, { method: 'post', path: '/me/totp/secret', tag: 'me', summary: 'Buat rahasia TOTP baru untuk didaftarkan / new TOTP secret to enrol', access: 'user', allowDuringTotpEnrolment: true, response: ZTotpSecret }, async ({ auth }) => {
-    const secret = newTotpSecret();
-    const label = encodeURIComponent(`Betang:${auth.user.email}`);
-    return { secret, otpauthUrl: `otpauth://totp/${label}?secret=${secret}&issuer=Betang&algorithm=SHA1&digits=6&period=30` };
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/me/totp/secret',
+      tag: 'me',
+      summary: 'Buat rahasia TOTP baru untuk didaftarkan / new TOTP secret to enrol',
+      access: 'user',
+      allowDuringTotpEnrolment: true,
+      response: ZTotpSecret,
+    },
+    async ({ auth }) => {
+      const secret = newTotpSecret();
+      const label = encodeURIComponent(`Betang:${auth.user.email}`);
+      return { secret, otpauthUrl: `otpauth://totp/${label}?secret=${secret}&issuer=Betang&algorithm=SHA1&digits=6&period=30` };
+    },
+  );
 
   route(
     router,
@@ -207,7 +307,8 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
       method: 'post',
       path: '/me/totp',
       tag: 'me',
-      summary: 'Aktifkan atau ganti TOTP (kata sandi + kode baru; kode saat ini bila sudah aktif), sesi lain berakhir dan token API dicabut / enable or replace TOTP (password + new code; current code when already on), other sessions end and API tokens are revoked',
+      summary:
+        'Aktifkan atau ganti TOTP (kata sandi + kode baru; kode saat ini bila sudah aktif), sesi lain berakhir dan token API dicabut / enable or replace TOTP (password + new code; current code when already on), other sessions end and API tokens are revoked',
       access: 'user',
       allowDuringTotpEnrolment: true,
       body: ZTotpConfirm,
@@ -217,7 +318,10 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
       if (replacing && body.currentCode === undefined) {
         throw new AppError(
           ErrorCode.ValidationFailed,
-          { id: 'Masukkan kode dari aplikasi autentikator yang sekarang untuk menggantinya.', en: 'Enter a code from your current authenticator app to replace it.' },
+          {
+            id: 'Masukkan kode dari aplikasi autentikator yang sekarang untuk menggantinya.',
+            en: 'Enter a code from your current authenticator app to replace it.',
+          },
           [{ path: 'body.currentCode', message: 'required to replace an active authenticator', code: 'required' }],
         );
       }
@@ -229,7 +333,10 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
         ...(body.currentCode !== undefined ? { totp: body.currentCode } : {}),
         checkTotp: replacing,
         refusal: replacing
-          ? { id: 'Kata sandi atau kode TOTP saat ini salah; TOTP tidak diganti.', en: 'Wrong password or current TOTP code; TOTP was not replaced.' }
+          ? {
+              id: 'Kata sandi atau kode TOTP saat ini salah; TOTP tidak diganti.',
+              en: 'Wrong password or current TOTP code; TOTP was not replaced.',
+            }
           : { id: 'Kata sandi salah; TOTP tidak diaktifkan.', en: 'Wrong password; TOTP was not enabled.' },
         action: replacing ? 'user.totp_change' : 'user.totp_enable',
         target: { type: 'user', id: auth.user.id, institutionId: auth.user.institutionId },
@@ -242,8 +349,14 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
         throw new AppError(
           ErrorCode.InvalidCredentials,
           replacing
-            ? { id: 'Kode dari aplikasi autentikator yang baru salah; TOTP tidak diganti.', en: 'The code from the new authenticator is wrong; TOTP was not replaced.' }
-            : { id: 'Kode dari aplikasi autentikator salah; TOTP tidak diaktifkan.', en: 'The authenticator code is wrong; TOTP was not enabled.' },
+            ? {
+                id: 'Kode dari aplikasi autentikator yang baru salah; TOTP tidak diganti.',
+                en: 'The code from the new authenticator is wrong; TOTP was not replaced.',
+              }
+            : {
+                id: 'Kode dari aplikasi autentikator salah; TOTP tidak diaktifkan.',
+                en: 'The authenticator code is wrong; TOTP was not enabled.',
+              },
         );
       }
       await db.transaction().execute(async (tx) => {
@@ -262,7 +375,8 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
       method: 'post',
       path: '/me/totp/disable',
       tag: 'me',
-      summary: 'Matikan TOTP (kata sandi + kode saat ini), sesi lain berakhir dan token API dicabut / switch TOTP off (password + current code), other sessions end and API tokens are revoked',
+      summary:
+        'Matikan TOTP (kata sandi + kode saat ini), sesi lain berakhir dan token API dicabut / switch TOTP off (password + current code), other sessions end and API tokens are revoked',
       access: 'user',
       body: ZTotpDisable,
     },

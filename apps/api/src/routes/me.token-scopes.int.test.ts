@@ -21,12 +21,17 @@ describe('API token scopes and expiry', () => {
   });
   afterAll(() => h.close());
 
-  const createToken = (body: Record<string, unknown>, as: SignedIn = staff) => as.agent.post('/api/v1/me/tokens').set('X-CSRF-Token', as.csrfToken).send(body);
+  const createToken = (body: Record<string, unknown>, as: SignedIn = staff) =>
+    as.agent.post('/api/v1/me/tokens').set('X-CSRF-Token', as.csrfToken).send(body);
   const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` });
 
   it('should give every route of the real app a token scope (public routes none), documented in OpenAPI', async () => {
-    const doc = (await request(h.app).get('/api/v1/openapi.json').expect(200)).body as { paths: Record<string, Record<string, { security: unknown[]; 'x-betang-token-scope': string | null }>> };
-    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+    const doc = (await request(h.app).get('/api/v1/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, { security: unknown[]; 'x-betang-token-scope': string | null }>>;
+    };
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+    );
     expect(operations.length).toBeGreaterThan(40);
     for (const { path, method, op } of operations) {
       const isPublic = op.security.length === 0;
@@ -52,13 +57,22 @@ describe('API token scopes and expiry', () => {
   it('should refuse to register an unsafe route whose tag has no write scope, and honour an explicit one', () => {
     const registry: RouteRegistry = [];
     const router = express.Router();
-    expect(() => route(router, registry, { method: 'post', path: '/baru', tag: 'tidak-dikenal', summary: 'x', access: 'user' }, async () => undefined)).toThrow(/no token scope/);
+    expect(() =>
+      route(router, registry, { method: 'post', path: '/baru', tag: 'tidak-dikenal', summary: 'x', access: 'user' }, async () => undefined),
+    ).toThrow(/no token scope/);
     expect(registry).toHaveLength(0);
-    route(router, registry, { method: 'delete', path: '/baru/{id}', tag: 'tidak-dikenal', summary: 'x', access: 'user', scope: 'admin' }, async () => undefined);
+    route(
+      router,
+      registry,
+      { method: 'delete', path: '/baru/{id}', tag: 'tidak-dikenal', summary: 'x', access: 'user', scope: 'admin' },
+      async () => undefined,
+    );
     route(router, registry, { method: 'get', path: '/baru', tag: 'tidak-dikenal', summary: 'x', access: 'user' }, async () => undefined);
     expect(registry.map((r) => r.scope)).toEqual(['admin', 'read']);
     expect(resolveScope({ method: 'post', path: '/p', tag: 'vps-requests', access: 'public' })).toBeUndefined();
-    expect(Object.values(WRITE_SCOPE_BY_TAG).every((s) => s === 'session-only' || (TOKEN_SCOPES as readonly string[]).includes(s))).toBe(true);
+    expect(Object.values(WRITE_SCOPE_BY_TAG).every((s) => s === 'session-only' || (TOKEN_SCOPES as readonly string[]).includes(s))).toBe(
+      true,
+    );
   });
 
   it('should create read-only tokens valid 90 days by default, list scopes, expiry and last use, and refuse bad scopes and expiries', async () => {
@@ -68,7 +82,9 @@ describe('API token scopes and expiry', () => {
     expect(days).toBeGreaterThan(89.9);
     expect(days).toBeLessThanOrEqual(90);
     await request(h.app).get('/api/v1/me').set(bearer(created.body.secret)).expect(200);
-    const listed = (await staff.agent.get('/api/v1/me/tokens').expect(200)).body.items.find((t: { id: string }) => t.id === created.body.id);
+    const listed = (await staff.agent.get('/api/v1/me/tokens').expect(200)).body.items.find(
+      (t: { id: string }) => t.id === created.body.id,
+    );
     expect(listed).toMatchObject({ scopes: ['read'], expiresAt: created.body.expiresAt });
     expect(typeof listed.lastUsedAt).toBe('string');
 
@@ -83,21 +99,41 @@ describe('API token scopes and expiry', () => {
       const refused = await createToken(body);
       expect([body.name, refused.status, refused.body.error.code]).toEqual([body.name, 400, 'VALIDATION_FAILED']);
     }
-    const longest = await createToken({ name: 'setahun', scopes: ['read', 'inventory:write'], expiresAt: new Date(Date.now() + 365 * 86_400_000 - 60_000).toISOString() });
+    const longest = await createToken({
+      name: 'setahun',
+      scopes: ['read', 'inventory:write'],
+      expiresAt: new Date(Date.now() + 365 * 86_400_000 - 60_000).toISOString(),
+    });
     expect(longest.status).toBe(201);
     expect(longest.body.scopes).toEqual(['read', 'inventory:write']);
-    const audit = await h.database.db.selectFrom('auditLog').select('after').where('targetId', '=', longest.body.id).where('action', '=', 'api_token.created').executeTakeFirstOrThrow();
+    const audit = await h.database.db
+      .selectFrom('auditLog')
+      .select('after')
+      .where('targetId', '=', longest.body.id)
+      .where('action', '=', 'api_token.created')
+      .executeTakeFirstOrThrow();
     expect(audit.after).toMatchObject({ scopes: ['read', 'inventory:write'] });
   });
 
   it('should refuse a token before reading a large upload (PDF, CSV): the scope answer, not 413', async () => {
     const reader = (await createToken({ name: 'pembaca-unggah' }).expect(201)).body.secret as string;
     const big = Buffer.alloc(11 * 1024 * 1024, 0x20);
-    const pdf = await request(h.app).post(`/api/v1/agreements/${randomUUID()}/signed-document`).set(bearer(reader)).set('Content-Type', 'application/pdf').send(big);
+    const pdf = await request(h.app)
+      .post(`/api/v1/agreements/${randomUUID()}/signed-document`)
+      .set(bearer(reader))
+      .set('Content-Type', 'application/pdf')
+      .send(big);
     expect([pdf.status, pdf.body.error.code]).toEqual([403, 'TOKEN_SCOPE_MISSING']);
-    const csv = await request(h.app).post('/api/v1/applications/import').set(bearer(reader)).set('Content-Type', 'text/csv').send('x'.repeat(2 * 1024 * 1024));
+    const csv = await request(h.app)
+      .post('/api/v1/applications/import')
+      .set(bearer(reader))
+      .set('Content-Type', 'text/csv')
+      .send('x'.repeat(2 * 1024 * 1024));
     expect([csv.status, csv.body.error.code]).toEqual([403, 'TOKEN_SCOPE_MISSING']);
-    const anonymous = await request(h.app).post('/api/v1/applications/import').set('Content-Type', 'text/csv').send('x'.repeat(2 * 1024 * 1024));
+    const anonymous = await request(h.app)
+      .post('/api/v1/applications/import')
+      .set('Content-Type', 'text/csv')
+      .send('x'.repeat(2 * 1024 * 1024));
     expect(anonymous.status).toBe(401);
   });
 
@@ -109,7 +145,11 @@ describe('API token scopes and expiry', () => {
     await request(h.app).get('/api/v1/applications').set(bearer(reader)).expect(200);
     const noWrite = await request(h.app).post('/api/v1/applications').set(bearer(reader)).set('Accept-Language', 'en').send({});
     expect(noWrite.status).toBe(403);
-    expect(noWrite.body.error).toMatchObject({ code: 'TOKEN_SCOPE_MISSING', message: 'This API token does not have the scope this action needs.', details: { required: 'inventory:write' } });
+    expect(noWrite.body.error).toMatchObject({
+      code: 'TOKEN_SCOPE_MISSING',
+      message: 'This API token does not have the scope this action needs.',
+      details: { required: 'inventory:write' },
+    });
     const idMessage = (await request(h.app).post('/api/v1/applications').set(bearer(reader)).send({})).body.error.message;
     expect(idMessage).toBe('Token API ini tidak memiliki cakupan (scope) untuk tindakan ini.');
     // With the scope the request reaches validation (400), so the scope check passed.
@@ -122,15 +162,23 @@ describe('API token scopes and expiry', () => {
     const signing = await request(h.app).post(`/api/v1/agreements/${randomUUID()}/signatures`).set(bearer(everything)).send({});
     expect(signing.status).toBe(403);
     expect(signing.body.error.code).toBe('TOKEN_SCOPE_MISSING');
-    expect((await request(h.app).delete(`/api/v1/me/tokens/${randomUUID()}`).set(bearer(everything))).body.error.code).toBe('TOKEN_SCOPE_MISSING');
+    expect((await request(h.app).delete(`/api/v1/me/tokens/${randomUUID()}`).set(bearer(everything))).body.error.code).toBe(
+      'TOKEN_SCOPE_MISSING',
+    );
     // The session is not limited by scopes.
-    expect((await staff.agent.post('/api/v1/applications').set('X-CSRF-Token', staff.csrfToken).send({})).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await staff.agent.post('/api/v1/applications').set('X-CSRF-Token', staff.csrfToken).send({})).body.error.code).toBe(
+      'VALIDATION_FAILED',
+    );
   });
 
   it('should answer 401 to expired and revoked tokens', async () => {
     const created = (await createToken({ name: 'berumur', scopes: ['read'] }).expect(201)).body as { id: string; secret: string };
     await request(h.app).get('/api/v1/me').set(bearer(created.secret)).expect(200);
-    await h.database.db.updateTable('apiTokens').set({ expiresAt: new Date(Date.now() - 1000) }).where('id', '=', created.id).execute();
+    await h.database.db
+      .updateTable('apiTokens')
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where('id', '=', created.id)
+      .execute();
     expect((await request(h.app).get('/api/v1/me').set(bearer(created.secret))).body.error.code).toBe('UNAUTHENTICATED');
     const revoked = (await createToken({ name: 'dicabut' }).expect(201)).body as { id: string; secret: string };
     await staff.agent.delete(`/api/v1/me/tokens/${revoked.id}`).set('X-CSRF-Token', staff.csrfToken).expect(204);
@@ -139,10 +187,23 @@ describe('API token scopes and expiry', () => {
 
   it('should keep unknown scopes, empty scopes and over-long lives out of the table itself', async () => {
     const base = { userId: staffId, name: 'langsung', prefix: 'btg_x', expiresAt: new Date(Date.now() + 86_400_000) };
-    await expect(h.database.db.insertInto('apiTokens').values({ ...base, tokenHash: randomUUID(), scopes: ['agreements:sign'] }).execute()).rejects.toThrow(/api_tokens_scopes_known/);
-    await expect(h.database.db.insertInto('apiTokens').values({ ...base, tokenHash: randomUUID(), scopes: [] }).execute()).rejects.toThrow(/api_tokens_scopes_known/);
     await expect(
-      h.database.db.insertInto('apiTokens').values({ ...base, tokenHash: randomUUID(), scopes: ['read'], expiresAt: new Date(Date.now() + 400 * 86_400_000) }).execute(),
+      h.database.db
+        .insertInto('apiTokens')
+        .values({ ...base, tokenHash: randomUUID(), scopes: ['agreements:sign'] })
+        .execute(),
+    ).rejects.toThrow(/api_tokens_scopes_known/);
+    await expect(
+      h.database.db
+        .insertInto('apiTokens')
+        .values({ ...base, tokenHash: randomUUID(), scopes: [] })
+        .execute(),
+    ).rejects.toThrow(/api_tokens_scopes_known/);
+    await expect(
+      h.database.db
+        .insertInto('apiTokens')
+        .values({ ...base, tokenHash: randomUUID(), scopes: ['read'], expiresAt: new Date(Date.now() + 400 * 86_400_000) })
+        .execute(),
     ).rejects.toThrow(/api_tokens_expiry_within_a_year/);
   });
 });

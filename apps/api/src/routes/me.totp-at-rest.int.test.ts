@@ -27,14 +27,20 @@ describe('TOTP secrets at rest: sealed under a key derived from SIGNING_MASTER_S
   it('should never store an enrolled or replaced secret in plain text (column or audit log)', async () => {
     const user = await makeUser(h.database.db, { roles: [Role.Auditor] });
     const session = await signInAs(h.app, user.email);
-    const first = (await session.agent.post('/api/v1/me/totp/secret').set('X-CSRF-Token', session.csrfToken).expect(200)).body.secret as string;
-    await session.agent.post('/api/v1/me/totp').set('X-CSRF-Token', session.csrfToken).send({ secret: first, code: totpCode(first), password: TEST_PASSWORD }).expect(204);
+    const first = (await session.agent.post('/api/v1/me/totp/secret').set('X-CSRF-Token', session.csrfToken).expect(200)).body
+      .secret as string;
+    await session.agent
+      .post('/api/v1/me/totp')
+      .set('X-CSRF-Token', session.csrfToken)
+      .send({ secret: first, code: totpCode(first), password: TEST_PASSWORD })
+      .expect(204);
     const sealed = await storedSecret(h, user.id);
     expect(sealed).toMatch(/^enc:v1:[A-Za-z0-9_-]+$/);
     expect(sealed).not.toContain(first);
     expect(box.open(user.id, sealed!)).toBe(first);
 
-    const second = (await session.agent.post('/api/v1/me/totp/secret').set('X-CSRF-Token', session.csrfToken).expect(200)).body.secret as string;
+    const second = (await session.agent.post('/api/v1/me/totp/secret').set('X-CSRF-Token', session.csrfToken).expect(200)).body
+      .secret as string;
     await session.agent
       .post('/api/v1/me/totp')
       .set('X-CSRF-Token', session.csrfToken)
@@ -52,14 +58,20 @@ describe('TOTP secrets at rest: sealed under a key derived from SIGNING_MASTER_S
     const secret = newTotpSecret();
     const user = await makeUser(h.database.db, { roles: [Role.DcHead], totpSecret: secret });
     expect(await storedSecret(h, user.id)).toBe(secret);
-    await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD, totp: totpCode(secret) }).expect(200);
+    await request(h.app)
+      .post('/api/v1/auth/login')
+      .send({ email: user.email, password: TEST_PASSWORD, totp: totpCode(secret) })
+      .expect(200);
     const sealed = await storedSecret(h, user.id);
     expect(sealed).toMatch(/^enc:v1:/);
     expect(box.open(user.id, sealed!)).toBe(secret);
-    await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD, totp: totpCode(secret, Date.now() + 30_000) }).expect(200);
+    await request(h.app)
+      .post('/api/v1/auth/login')
+      .send({ email: user.email, password: TEST_PASSWORD, totp: totpCode(secret, Date.now() + 30_000) })
+      .expect(200);
   });
 
-  it('should bind a sealed secret to its user: it does not open in another user\'s row', () => {
+  it("should bind a sealed secret to its user: it does not open in another user's row", () => {
     const sealed = box.seal(randomUUID(), newTotpSecret());
     expect(() => box.open(randomUUID(), sealed)).toThrow(/does not authenticate/);
     expect(() => new TotpSecretBox(`${TEST_SIGNING_MASTER_SECRET}-anders`).open(randomUUID(), sealed)).toThrow(/does not authenticate/);
@@ -100,8 +112,20 @@ describe('TOTP users from before the migration', () => {
     const app = createApp({
       db,
       logger: pino({ level: 'silent' }),
-      config: { PUBLIC_URL: 'http://127.0.0.1:3000', SESSION_TTL_HOURS: 12, COOKIE_SECURE: false, TRUST_PROXY_HOPS: 0, WEB_DIST_DIR: undefined, NODE_ENV: 'test', SIGNING_MASTER_SECRET: TEST_SIGNING_MASTER_SECRET, TOTP_REQUIRED_ROLES: [] },
+      config: {
+        PUBLIC_URL: 'http://127.0.0.1:3000',
+        SESSION_TTL_HOURS: 12,
+        COOKIE_SECURE: false,
+        TRUST_PROXY_HOPS: 0,
+        WEB_DIST_DIR: undefined,
+        NODE_ENV: 'test',
+        SIGNING_MASTER_SECRET: TEST_SIGNING_MASTER_SECRET,
+        TOTP_REQUIRED_ROLES: [],
+      },
     });
-    await request(app).post('/api/v1/auth/login').send({ email: 'kepala.lama@uji.kalteng.go.id', password: TEST_PASSWORD, totp: totpCode(secret) }).expect(200);
+    await request(app)
+      .post('/api/v1/auth/login')
+      .send({ email: 'kepala.lama@uji.kalteng.go.id', password: TEST_PASSWORD, totp: totpCode(secret) })
+      .expect(200);
   });
 });

@@ -50,7 +50,11 @@ describe('TOTP required for the roles that sign or operate (TOTP_REQUIRED_ROLES 
 
     // Enrol, and the same session is fully usable at once.
     const { body: enrol } = await agent.post('/api/v1/me/totp/secret').set('X-CSRF-Token', csrfToken).expect(200);
-    await agent.post('/api/v1/me/totp').set('X-CSRF-Token', csrfToken).send({ secret: enrol.secret, code: totpCode(enrol.secret), password: TEST_PASSWORD }).expect(204);
+    await agent
+      .post('/api/v1/me/totp')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ secret: enrol.secret, code: totpCode(enrol.secret), password: TEST_PASSWORD })
+      .expect(204);
     expect((await agent.get('/api/v1/me')).body.totpEnrolmentRequired).toBe(false);
     await agent.get('/api/v1/operator/queue').expect(200);
     await agent.post('/api/v1/me/tokens').set('X-CSRF-Token', csrfToken).send({ name: 'pintas' }).expect(201);

@@ -16,7 +16,10 @@ describe('TOTP: each code once, the current code to replace it, other sessions a
   });
   afterAll(() => h.close());
 
-  const login = (email: string, totp?: string) => request(h.app).post('/api/v1/auth/login').send({ email, password: TEST_PASSWORD, ...(totp ? { totp } : {}) });
+  const login = (email: string, totp?: string) =>
+    request(h.app)
+      .post('/api/v1/auth/login')
+      .send({ email, password: TEST_PASSWORD, ...(totp ? { totp } : {}) });
   const signInWithCode = async (email: string, code: string): Promise<SignedIn> => {
     const agent = request.agent(h.app);
     const response = await agent.post('/api/v1/auth/login').send({ email, password: TEST_PASSWORD, totp: code });
@@ -24,10 +27,20 @@ describe('TOTP: each code once, the current code to replace it, other sessions a
     return { agent, csrfToken: response.body.csrfToken as string };
   };
   /** Lets the next code pass again, as if the clock had moved on a step (the tests cannot wait 30 s per step). */
-  const forgetUsedSteps = (userId: string) => h.database.db.updateTable('users').set({ totpLastStep: null }).where('id', '=', userId).execute();
-  const newSecret = async (session: SignedIn) => (await session.agent.post('/api/v1/me/totp/secret').set('X-CSRF-Token', session.csrfToken).expect(200)).body.secret as string;
-  const createToken = async (session: SignedIn) => (await session.agent.post('/api/v1/me/tokens').set('X-CSRF-Token', session.csrfToken).send({ name: `skrip-${Date.now()}` }).expect(201)).body.secret as string;
-  const tokenWorks = async (token: string) => (await request(h.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`)).status === 200;
+  const forgetUsedSteps = (userId: string) =>
+    h.database.db.updateTable('users').set({ totpLastStep: null }).where('id', '=', userId).execute();
+  const newSecret = async (session: SignedIn) =>
+    (await session.agent.post('/api/v1/me/totp/secret').set('X-CSRF-Token', session.csrfToken).expect(200)).body.secret as string;
+  const createToken = async (session: SignedIn) =>
+    (
+      await session.agent
+        .post('/api/v1/me/tokens')
+        .set('X-CSRF-Token', session.csrfToken)
+        .send({ name: `skrip-${Date.now()}` })
+        .expect(201)
+    ).body.secret as string;
+  const tokenWorks = async (token: string) =>
+    (await request(h.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`)).status === 200;
   const sessionWorks = async (session: SignedIn) => (await session.agent.get('/api/v1/me')).status === 200;
 
   it('should refuse a code the second time at sign-in, and audit why', async () => {
@@ -41,7 +54,14 @@ describe('TOTP: each code once, the current code to replace it, other sessions a
     await login(user.email, nextCode(secret)).expect(200);
     // An earlier step than the last accepted one is refused too.
     await login(user.email, totpCode(secret, Date.now() - 30_000)).expect(401);
-    const reasons = (await h.database.db.selectFrom('auditLog').select('after').where('targetId', '=', user.id).where('action', '=', 'auth.login_failed').execute()).map((a) => (a.after as { reason: string }).reason);
+    const reasons = (
+      await h.database.db
+        .selectFrom('auditLog')
+        .select('after')
+        .where('targetId', '=', user.id)
+        .where('action', '=', 'auth.login_failed')
+        .execute()
+    ).map((a) => (a.after as { reason: string }).reason);
     expect(reasons).toEqual(['totp_reused', 'totp_reused']);
   });
 
@@ -59,7 +79,10 @@ describe('TOTP: each code once, the current code to replace it, other sessions a
     const code = totpCode(secret);
     const session = await signInWithCode(user.email, code);
     const fresh = await newSecret(session);
-    const reused = await session.agent.post('/api/v1/me/totp').set('X-CSRF-Token', session.csrfToken).send({ secret: fresh, code: totpCode(fresh), password: TEST_PASSWORD, currentCode: code });
+    const reused = await session.agent
+      .post('/api/v1/me/totp')
+      .set('X-CSRF-Token', session.csrfToken)
+      .send({ secret: fresh, code: totpCode(fresh), password: TEST_PASSWORD, currentCode: code });
     expect(reused.status).toBe(401);
   });
 
@@ -68,7 +91,8 @@ describe('TOTP: each code once, the current code to replace it, other sessions a
     const user = await makeUser(h.database.db, { roles: [Role.Operator], totpSecret: secret });
     const session = await signInWithCode(user.email, totpCode(secret));
     const fresh = await newSecret(session);
-    const post = (body: object) => session.agent.post('/api/v1/me/totp').set('X-CSRF-Token', session.csrfToken).set('Accept-Language', 'id').send(body);
+    const post = (body: object) =>
+      session.agent.post('/api/v1/me/totp').set('X-CSRF-Token', session.csrfToken).set('Accept-Language', 'id').send(body);
 
     const withoutCurrent = await post({ secret: fresh, code: totpCode(fresh), password: TEST_PASSWORD });
     expect(withoutCurrent.status).toBe(400);
@@ -89,7 +113,15 @@ describe('TOTP: each code once, the current code to replace it, other sessions a
     await login(user.email, totpCode(secret)).expect(401);
     await forgetUsedSteps(user.id);
     await login(user.email, totpCode(fresh)).expect(200);
-    const actions = (await h.database.db.selectFrom('auditLog').select('action').where('targetId', '=', user.id).where('action', 'like', 'user.totp%').orderBy('id').execute()).map((a) => a.action);
+    const actions = (
+      await h.database.db
+        .selectFrom('auditLog')
+        .select('action')
+        .where('targetId', '=', user.id)
+        .where('action', 'like', 'user.totp%')
+        .orderBy('id')
+        .execute()
+    ).map((a) => a.action);
     expect(actions).toEqual(['user.totp_change_failed', 'user.totp_change_failed', 'user.totp_changed']);
   });
 
@@ -98,7 +130,11 @@ describe('TOTP: each code once, the current code to replace it, other sessions a
     const session = await signInAs(h.app, user.email);
     const secret = await newSecret(session);
     const code = totpCode(secret);
-    await session.agent.post('/api/v1/me/totp').set('X-CSRF-Token', session.csrfToken).send({ secret, code, password: TEST_PASSWORD }).expect(204);
+    await session.agent
+      .post('/api/v1/me/totp')
+      .set('X-CSRF-Token', session.csrfToken)
+      .send({ secret, code, password: TEST_PASSWORD })
+      .expect(204);
     await login(user.email, code).expect(401);
     await login(user.email, nextCode(secret)).expect(200);
   });
@@ -113,7 +149,11 @@ describe('TOTP: each code once, the current code to replace it, other sessions a
 
     // Enrolment.
     const first = await newSecret(current);
-    await current.agent.post('/api/v1/me/totp').set('X-CSRF-Token', current.csrfToken).send({ secret: first, code: totpCode(first), password: TEST_PASSWORD }).expect(204);
+    await current.agent
+      .post('/api/v1/me/totp')
+      .set('X-CSRF-Token', current.csrfToken)
+      .send({ secret: first, code: totpCode(first), password: TEST_PASSWORD })
+      .expect(204);
     expect(await sessionWorks(current)).toBe(true);
     expect(await sessionWorks(other)).toBe(false);
     expect(await tokenWorks(token)).toBe(false);
@@ -124,7 +164,11 @@ describe('TOTP: each code once, the current code to replace it, other sessions a
     token = await createToken(current);
     const second = await newSecret(current);
     await forgetUsedSteps(user.id);
-    await current.agent.post('/api/v1/me/totp').set('X-CSRF-Token', current.csrfToken).send({ secret: second, code: totpCode(second), password: TEST_PASSWORD, currentCode: totpCode(first) }).expect(204);
+    await current.agent
+      .post('/api/v1/me/totp')
+      .set('X-CSRF-Token', current.csrfToken)
+      .send({ secret: second, code: totpCode(second), password: TEST_PASSWORD, currentCode: totpCode(first) })
+      .expect(204);
     expect(await sessionWorks(current)).toBe(true);
     expect(await sessionWorks(other)).toBe(false);
     expect(await tokenWorks(token)).toBe(false);
@@ -135,16 +179,30 @@ describe('TOTP: each code once, the current code to replace it, other sessions a
     token = await createToken(current);
     await forgetUsedSteps(user.id);
     const wrong = totpCode(second) === '000000' ? '111111' : '000000';
-    await current.agent.post('/api/v1/me/totp/disable').set('X-CSRF-Token', current.csrfToken).send({ password: TEST_PASSWORD, code: wrong }).expect(401);
+    await current.agent
+      .post('/api/v1/me/totp/disable')
+      .set('X-CSRF-Token', current.csrfToken)
+      .send({ password: TEST_PASSWORD, code: wrong })
+      .expect(401);
     expect(await sessionWorks(other)).toBe(true);
-    await current.agent.post('/api/v1/me/totp/disable').set('X-CSRF-Token', current.csrfToken).send({ password: TEST_PASSWORD, code: totpCode(second) }).expect(204);
+    await current.agent
+      .post('/api/v1/me/totp/disable')
+      .set('X-CSRF-Token', current.csrfToken)
+      .send({ password: TEST_PASSWORD, code: totpCode(second) })
+      .expect(204);
     expect(await sessionWorks(current)).toBe(true);
     expect(await sessionWorks(other)).toBe(false);
     expect(await tokenWorks(token)).toBe(false);
     expect((await current.agent.get('/api/v1/me')).body.user.totpEnabled).toBe(false);
     await login(user.email).expect(200);
 
-    const audited = await h.database.db.selectFrom('auditLog').select(['action', 'after']).where('targetId', '=', user.id).where('action', 'in', ['user.totp_enabled', 'user.totp_changed', 'user.totp_disabled']).orderBy('id').execute();
+    const audited = await h.database.db
+      .selectFrom('auditLog')
+      .select(['action', 'after'])
+      .where('targetId', '=', user.id)
+      .where('action', 'in', ['user.totp_enabled', 'user.totp_changed', 'user.totp_disabled'])
+      .orderBy('id')
+      .execute();
     expect(audited).toEqual([
       { action: 'user.totp_enabled', after: { sessionsEnded: 1, tokensRevoked: 1 } },
       { action: 'user.totp_changed', after: { sessionsEnded: 1, tokensRevoked: 1 } },
@@ -164,8 +222,14 @@ describe('TOTP cannot be switched off by a role that requires it', () => {
     const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
     const user = await makeUser(h.database.db, { roles: [Role.Operator], totpSecret: secret });
     const agent = request.agent(h.app);
-    const { body } = await agent.post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD, totp: totpCode(secret) }).expect(200);
-    const refused = await agent.post('/api/v1/me/totp/disable').set('X-CSRF-Token', body.csrfToken).send({ password: TEST_PASSWORD, code: nextCode(secret) });
+    const { body } = await agent
+      .post('/api/v1/auth/login')
+      .send({ email: user.email, password: TEST_PASSWORD, totp: totpCode(secret) })
+      .expect(200);
+    const refused = await agent
+      .post('/api/v1/me/totp/disable')
+      .set('X-CSRF-Token', body.csrfToken)
+      .send({ password: TEST_PASSWORD, code: nextCode(secret) });
     expect(refused.status).toBe(409);
     expect((await agent.get('/api/v1/me')).body.user.totpEnabled).toBe(true);
   });

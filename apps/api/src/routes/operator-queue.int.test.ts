@@ -1,5 +1,14 @@
 import { Role } from '@betang/core';
-import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testSshKey } from '@betang/testkit';
+import {
+  makeAgreementInForce,
+  makeApplication,
+  makeCatalog,
+  makeInstitution,
+  makeIpPool,
+  makeQuota,
+  makeUser,
+  testSshKey,
+} from '@betang/testkit';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 
 describe('operator queue and retry', () => {
@@ -45,13 +54,31 @@ describe('operator queue and retry', () => {
     const { db } = h.database;
     const old = await submit('lama-01');
     const fresh = await submit('baru-01');
-    await db.updateTable('vpsRequests').set({ createdAt: new Date(Date.now() - 48 * 3_600_000) }).where('id', '=', old.id).execute();
+    await db
+      .updateTable('vpsRequests')
+      .set({ createdAt: new Date(Date.now() - 48 * 3_600_000) })
+      .where('id', '=', old.id)
+      .execute();
     const failing = await submit('gagal-01');
     const approved = (await post(`/api/v1/vps-requests/${failing.id}/approve`)).body;
     // What the worker does on a permanent failure: run failed with a reason, request failed, address released.
-    await db.updateTable('provisioningRuns').set({ status: 'failed', errorCode: 'PVE_NODE_OFFLINE', errorMessage: 'Node pve2 tidak dapat dihubungi', errorRetryable: true, finishedAt: new Date() }).where('id', '=', approved.run.id).execute();
+    await db
+      .updateTable('provisioningRuns')
+      .set({
+        status: 'failed',
+        errorCode: 'PVE_NODE_OFFLINE',
+        errorMessage: 'Node pve2 tidak dapat dihubungi',
+        errorRetryable: true,
+        finishedAt: new Date(),
+      })
+      .where('id', '=', approved.run.id)
+      .execute();
     await db.updateTable('vpsRequests').set({ status: 'failed', statusReason: 'node offline' }).where('id', '=', failing.id).execute();
-    await db.updateTable('ipAllocations').set({ releasedAt: new Date(), releaseReason: 'failure cleanup' }).where('requestId', '=', failing.id).execute();
+    await db
+      .updateTable('ipAllocations')
+      .set({ releasedAt: new Date(), releaseReason: 'failure cleanup' })
+      .where('requestId', '=', failing.id)
+      .execute();
 
     const queue = (await operator.agent.get('/api/v1/operator/queue')).body;
     expect(queue.pendingApprovals.map((p: { hostname: string }) => p.hostname)).toEqual(['lama-01', 'baru-01']);
@@ -65,7 +92,12 @@ describe('operator queue and retry', () => {
     expect(retried.body.status).toBe('queued');
     expect(retried.body.run.id).not.toBe(approved.run.id);
     expect(retried.body.ipAddress).toMatch(/^10\.130\.0\./);
-    const jobs = await db.selectFrom('outbox').select('dedupKey').where('topic', '=', 'job').where('dedupKey', 'in', [`run:${approved.run.id}`, `run:${retried.body.run.id}`]).execute();
+    const jobs = await db
+      .selectFrom('outbox')
+      .select('dedupKey')
+      .where('topic', '=', 'job')
+      .where('dedupKey', 'in', [`run:${approved.run.id}`, `run:${retried.body.run.id}`])
+      .execute();
     expect(jobs).toHaveLength(2);
     expect((await post(`/api/v1/vps-requests/${failing.id}/retry`)).status).toBe(409);
     const after = (await operator.agent.get('/api/v1/operator/queue')).body;

@@ -24,54 +24,129 @@ function changeOf(raw: unknown, requestPorts: number[]): { change?: OperatorQueu
 /** The operators' queue: pending approvals (requests and resizes), running runs, failed runs (with the retry action). */
 export function operatorQueueRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
-  route(router, registry, { method: 'get', path: '/operator/queue', tag: 'operator', summary: 'Antrean operator / operators’ queue', access: DATA_CENTER_ROLES, response: ZOperatorQueue }, async () => {
-    const standards = await getSetting(db, 'service_standards', ZServiceStandards, DEFAULT_SERVICE_STANDARDS);
-    const now = Date.now();
-    const aged = (since: Date, targetMinutes: number) => {
-      const ageMinutes = Math.floor((now - since.getTime()) / 60_000);
-      return { since: since.toISOString(), ageMinutes, targetMinutes, overdue: ageMinutes > targetMinutes };
-    };
-    const base = db
-      .selectFrom('vpsRequests as r')
-      .innerJoin('institutions as i', 'i.id', 'r.institutionId')
-      .select(['r.id as requestId', 'r.institutionId', 'i.name as institutionName', 'r.hostname', 'r.status', 'r.createdAt']);
-    const pending = await base.where('r.status', 'in', ['submitted', 'partially_approved']).orderBy('r.createdAt').limit(500).execute();
-    // Pending changes (resizes awaiting approval) are decided on their request, like the request itself.
-    const changes = await db
-      .selectFrom('provisioningRuns as p')
-      .innerJoin('vpsRequests as r', 'r.id', 'p.requestId')
-      .innerJoin('institutions as i', 'i.id', 'r.institutionId')
-      .select(['p.id as runId', 'r.id as requestId', 'r.institutionId', 'i.name as institutionName', 'r.hostname', 'p.createdAt', 'p.params', 'r.ports'])
-      .where('p.status', '=', 'awaiting_approval')
-      .orderBy('p.createdAt')
-      .limit(500)
-      .execute();
-    const runs = await db
-      .selectFrom('provisioningRuns as p')
-      .innerJoin('vpsRequests as r', 'r.id', 'p.requestId')
-      .innerJoin('institutions as i', 'i.id', 'r.institutionId')
-      .select([
-        'p.id as runId', 'p.status as runStatus', 'p.currentStep', 'p.progress', 'p.attempt', 'p.errorCode', 'p.errorMessage', 'p.errorRetryable',
-        sql<Date>`coalesce(p.started_at, p.created_at)`.as('since'), 'p.finishedAt',
-        'r.id as requestId', 'r.institutionId', 'i.name as institutionName', 'r.hostname', 'r.status',
-      ])
-      .where((eb) => eb.or([eb('p.status', 'in', ['queued', 'running']), eb.and([eb('p.status', '=', 'failed'), eb('r.status', '=', 'failed')])]))
-      .orderBy('p.createdAt')
-      .limit(500)
-      .execute();
-    const target = standards.provisioningMinutes;
-    return {
-      serviceStandards: standards,
-      pendingApprovals: [
-        ...pending.map((p) => ({ kind: 'request' as const, requestId: p.requestId, institutionId: p.institutionId, institutionName: p.institutionName, hostname: p.hostname, status: p.status, ...aged(p.createdAt, standards.approvalHours * 60) })),
-        ...changes.map((c) => ({ kind: 'resize' as const, runId: c.runId, requestId: c.requestId, institutionId: c.institutionId, institutionName: c.institutionName, hostname: c.hostname, status: 'awaiting_approval', ...changeOf(c.params, c.ports), ...aged(c.createdAt, standards.approvalHours * 60) })),
-      ].sort((a, b) => a.since.localeCompare(b.since)),
-      running: runs
-        .filter((r) => r.runStatus !== 'failed')
-        .map((r) => ({ runId: r.runId, requestId: r.requestId, institutionId: r.institutionId, institutionName: r.institutionName, hostname: r.hostname, status: r.runStatus, currentStep: r.currentStep, progress: r.progress, attempt: r.attempt, ...aged(r.since, target) })),
-      failed: runs
-        .filter((r) => r.runStatus === 'failed')
-        .map((r) => ({ runId: r.runId, requestId: r.requestId, institutionId: r.institutionId, institutionName: r.institutionName, hostname: r.hostname, status: r.status, errorCode: r.errorCode, errorMessage: r.errorMessage ?? '', retryable: r.errorRetryable, ...aged(r.finishedAt ?? r.since, target) })),
-    };
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/operator/queue',
+      tag: 'operator',
+      summary: 'Antrean operator / operators’ queue',
+      access: DATA_CENTER_ROLES,
+      response: ZOperatorQueue,
+    },
+    async () => {
+      const standards = await getSetting(db, 'service_standards', ZServiceStandards, DEFAULT_SERVICE_STANDARDS);
+      const now = Date.now();
+      const aged = (since: Date, targetMinutes: number) => {
+        const ageMinutes = Math.floor((now - since.getTime()) / 60_000);
+        return { since: since.toISOString(), ageMinutes, targetMinutes, overdue: ageMinutes > targetMinutes };
+      };
+      const base = db
+        .selectFrom('vpsRequests as r')
+        .innerJoin('institutions as i', 'i.id', 'r.institutionId')
+        .select(['r.id as requestId', 'r.institutionId', 'i.name as institutionName', 'r.hostname', 'r.status', 'r.createdAt']);
+      const pending = await base.where('r.status', 'in', ['submitted', 'partially_approved']).orderBy('r.createdAt').limit(500).execute();
+      // Pending changes (resizes awaiting approval) are decided on their request, like the request itself.
+      const changes = await db
+        .selectFrom('provisioningRuns as p')
+        .innerJoin('vpsRequests as r', 'r.id', 'p.requestId')
+        .innerJoin('institutions as i', 'i.id', 'r.institutionId')
+        .select([
+          'p.id as runId',
+          'r.id as requestId',
+          'r.institutionId',
+          'i.name as institutionName',
+          'r.hostname',
+          'p.createdAt',
+          'p.params',
+          'r.ports',
+        ])
+        .where('p.status', '=', 'awaiting_approval')
+        .orderBy('p.createdAt')
+        .limit(500)
+        .execute();
+      const runs = await db
+        .selectFrom('provisioningRuns as p')
+        .innerJoin('vpsRequests as r', 'r.id', 'p.requestId')
+        .innerJoin('institutions as i', 'i.id', 'r.institutionId')
+        .select([
+          'p.id as runId',
+          'p.status as runStatus',
+          'p.currentStep',
+          'p.progress',
+          'p.attempt',
+          'p.errorCode',
+          'p.errorMessage',
+          'p.errorRetryable',
+          sql<Date>`coalesce(p.started_at, p.created_at)`.as('since'),
+          'p.finishedAt',
+          'r.id as requestId',
+          'r.institutionId',
+          'i.name as institutionName',
+          'r.hostname',
+          'r.status',
+        ])
+        .where((eb) =>
+          eb.or([eb('p.status', 'in', ['queued', 'running']), eb.and([eb('p.status', '=', 'failed'), eb('r.status', '=', 'failed')])]),
+        )
+        .orderBy('p.createdAt')
+        .limit(500)
+        .execute();
+      const target = standards.provisioningMinutes;
+      return {
+        serviceStandards: standards,
+        pendingApprovals: [
+          ...pending.map((p) => ({
+            kind: 'request' as const,
+            requestId: p.requestId,
+            institutionId: p.institutionId,
+            institutionName: p.institutionName,
+            hostname: p.hostname,
+            status: p.status,
+            ...aged(p.createdAt, standards.approvalHours * 60),
+          })),
+          ...changes.map((c) => ({
+            kind: 'resize' as const,
+            runId: c.runId,
+            requestId: c.requestId,
+            institutionId: c.institutionId,
+            institutionName: c.institutionName,
+            hostname: c.hostname,
+            status: 'awaiting_approval',
+            ...changeOf(c.params, c.ports),
+            ...aged(c.createdAt, standards.approvalHours * 60),
+          })),
+        ].sort((a, b) => a.since.localeCompare(b.since)),
+        running: runs
+          .filter((r) => r.runStatus !== 'failed')
+          .map((r) => ({
+            runId: r.runId,
+            requestId: r.requestId,
+            institutionId: r.institutionId,
+            institutionName: r.institutionName,
+            hostname: r.hostname,
+            status: r.runStatus,
+            currentStep: r.currentStep,
+            progress: r.progress,
+            attempt: r.attempt,
+            ...aged(r.since, target),
+          })),
+        failed: runs
+          .filter((r) => r.runStatus === 'failed')
+          .map((r) => ({
+            runId: r.runId,
+            requestId: r.requestId,
+            institutionId: r.institutionId,
+            institutionName: r.institutionName,
+            hostname: r.hostname,
+            status: r.status,
+            errorCode: r.errorCode,
+            errorMessage: r.errorMessage ?? '',
+            retryable: r.errorRetryable,
+            ...aged(r.finishedAt ?? r.since, target),
+          })),
+      };
+    },
+  );
 }

@@ -79,7 +79,15 @@ describe('paging cursors: forged ones answer 400 on query.cursor on every pagina
 
   it('finds the seven paginated lists', () => {
     expect(paginated().map(routeName).sort()).toEqual(
-      ['GET /agreements', 'GET /applications', 'GET /audit-log', 'GET /institutions', 'GET /institutions/{id}/users', 'GET /users', 'GET /vps-requests'].sort(),
+      [
+        'GET /agreements',
+        'GET /applications',
+        'GET /audit-log',
+        'GET /institutions',
+        'GET /institutions/{id}/users',
+        'GET /users',
+        'GET /vps-requests',
+      ].sort(),
     );
   });
 
@@ -89,10 +97,14 @@ describe('paging cursors: forged ones answer 400 on query.cursor on every pagina
       const path = fillPath(spec, tenant.ids);
       if (typeof path === 'string') throw new Error(path);
       for (const cursor of FORGED) {
-        const response = await send(admin, spec, `${urlOf(spec, path)}?cursor=${encodeURIComponent(cursor)}`, undefined, { 'Accept-Language': 'en' });
+        const response = await send(admin, spec, `${urlOf(spec, path)}?cursor=${encodeURIComponent(cursor)}`, undefined, {
+          'Accept-Language': 'en',
+        });
         const details = (response.body?.error?.details ?? []) as { path: string }[];
         if (response.status !== 400 || !details.some((d) => d.path === 'query.cursor')) {
-          failures.push(`${routeName(spec)} ${Buffer.from(cursor, 'base64url').toString('utf8').slice(0, 80)}: ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`);
+          failures.push(
+            `${routeName(spec)} ${Buffer.from(cursor, 'base64url').toString('utf8').slice(0, 80)}: ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`,
+          );
         }
       }
     }

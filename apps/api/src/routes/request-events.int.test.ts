@@ -3,7 +3,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Role } from '@betang/core';
 import { pruneRequestEvents } from '@betang/db';
-import { makeInstitution, makeQueuedProvisionRun, makeUser, type QueuedProvision, testLogDestination, testLogOptions } from '@betang/testkit';
+import {
+  makeInstitution,
+  makeQueuedProvisionRun,
+  makeUser,
+  type QueuedProvision,
+  testLogDestination,
+  testLogOptions,
+} from '@betang/testkit';
 import type { Express } from 'express';
 import { pino } from 'pino';
 import { createApp } from '../app';
@@ -34,7 +41,11 @@ describe('GET /vps-requests/:id/events (Server-Sent Events)', () => {
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   };
   const anotherInstance = async (options: Partial<RequestEventHubOptions>) => {
-    const hub = new RequestEventHub({ db: h.database.db, logger: pino(testLogOptions('request-events'), testLogDestination('request-events')), ...options });
+    const hub = new RequestEventHub({
+      db: h.database.db,
+      logger: pino(testLogOptions('request-events'), testLogDestination('request-events')),
+      ...options,
+    });
     hubs.push(hub);
     return { hub, base: await listen(createApp({ ...h.deps, requestEvents: hub })) };
   };
@@ -47,14 +58,26 @@ describe('GET /vps-requests/:id/events (Server-Sent Events)', () => {
   const db = () => h.database.db;
   /** What the worker does, straight in the database (no API code involved). */
   const workerSteps = async (p: QueuedProvision) => {
-    await db().updateTable('provisioningRuns').set({ status: 'running', attempt: 1, progress: 10, currentStep: 'clone' }).where('id', '=', p.runId).execute();
-    await db().insertInto('runSteps').values({ runId: p.runId, key: 'clone', position: 1, status: 'running', attempt: 1, startedAt: new Date() }).execute();
+    await db()
+      .updateTable('provisioningRuns')
+      .set({ status: 'running', attempt: 1, progress: 10, currentStep: 'clone' })
+      .where('id', '=', p.runId)
+      .execute();
+    await db()
+      .insertInto('runSteps')
+      .values({ runId: p.runId, key: 'clone', position: 1, status: 'running', attempt: 1, startedAt: new Date() })
+      .execute();
     await db().updateTable('vpsRequests').set({ status: 'provisioning' }).where('id', '=', p.requestId).execute();
-    await db().updateTable('runSteps').set({ status: 'done', finishedAt: new Date(), detail: 'UPID selesai' }).where('runId', '=', p.runId).execute();
+    await db()
+      .updateTable('runSteps')
+      .set({ status: 'done', finishedAt: new Date(), detail: 'UPID selesai' })
+      .where('runId', '=', p.runId)
+      .execute();
     await db().updateTable('provisioningRuns').set({ progress: 60, currentStep: 'start' }).where('id', '=', p.runId).execute();
   };
   const newRequest = () => makeQueuedProvisionRun(db(), { poolOctet: (octet += 1) });
-  const staffOf = async (p: QueuedProvision) => loginCookie(base, (await makeUser(db(), { roles: [Role.InstitutionStaff], institutionId: p.institutionId })).email);
+  const staffOf = async (p: QueuedProvision) =>
+    loginCookie(base, (await makeUser(db(), { roles: [Role.InstitutionStaff], institutionId: p.institutionId })).email);
 
   beforeAll(async () => {
     h = await startApiHarness();
@@ -89,7 +112,11 @@ describe('GET /vps-requests/:id/events (Server-Sent Events)', () => {
     const [snapshot] = await client.waitFor((m) => m.event === 'snapshot');
     expect(client.messages[0]!.retry).toBe(3000);
     const snap = body(snapshot!);
-    expect(snap).toMatchObject({ kind: 'snapshot', requestId: p.requestId, data: { id: p.requestId, status: 'queued', run: { id: p.runId, status: 'queued' } } });
+    expect(snap).toMatchObject({
+      kind: 'snapshot',
+      requestId: p.requestId,
+      data: { id: p.requestId, status: 'queued', run: { id: p.runId, status: 'queued' } },
+    });
     expect(snapshot!.id).toBe(String(snap.id));
 
     await workerSteps(p);
@@ -102,7 +129,12 @@ describe('GET /vps-requests/:id/events (Server-Sent Events)', () => {
     expect(body(events[3]!).data).toEqual({ status: 'provisioning', previousStatus: 'queued', statusReason: null });
     // Step details are operators' detail (node names, task ids): the institution's stream carries none.
     expect(body(events[4]!).data).toMatchObject({ key: 'clone', status: 'done', detail: null });
-    expect(body(events[5]!)).toMatchObject({ id: ids[5], requestId: p.requestId, kind: 'run', data: { progress: 60, currentStep: 'start' } });
+    expect(body(events[5]!)).toMatchObject({
+      id: ids[5],
+      requestId: p.requestId,
+      kind: 'run',
+      data: { progress: 60, currentStep: 'start' },
+    });
   });
 
   it('should resume after Last-Event-ID without loss or duplicates (header and query)', async () => {
@@ -243,12 +275,16 @@ describe('GET /vps-requests/:id/events (Server-Sent Events)', () => {
     await db().updateTable('provisioningRuns').set({ progress: 25 }).where('id', '=', p.runId).execute();
     const events = await db().selectFrom('requestEvents').select(['id']).where('requestId', '=', p.requestId).orderBy('id').execute();
     const [oldest, middle, newest] = events.slice(-3).map((e) => Number(e.id));
-    await db().updateTable('requestEvents').set({ at: new Date(Date.now() - 40 * 86_400_000) }).where('id', '<=', middle!).execute();
+    await db()
+      .updateTable('requestEvents')
+      .set({ at: new Date(Date.now() - 40 * 86_400_000) })
+      .where('id', '<=', middle!)
+      .execute();
 
     const pruned = await pruneRequestEvents(db(), new Date(Date.now() - 30 * 86_400_000));
     expect(pruned.prunedThrough).toBe(middle);
     expect(pruned.deleted).toBeGreaterThanOrEqual(2);
-    expect((await db().selectFrom('requestEvents').select('id').where('id', '<=', middle!).execute())).toHaveLength(0);
+    expect(await db().selectFrom('requestEvents').select('id').where('id', '<=', middle!).execute()).toHaveLength(0);
     expect(await pruneRequestEvents(db(), new Date(Date.now() - 30 * 86_400_000))).toEqual({ deleted: 0, prunedThrough: middle });
 
     const lost = await stream(base, path(p.requestId), cookie, { 'last-event-id': String(oldest) });

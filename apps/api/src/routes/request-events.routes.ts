@@ -13,9 +13,11 @@ import type { RoutesContext } from './router-context';
 const ZEventsQuery = z.object({ lastEventId: z.string().max(40).optional() });
 
 const badResumeId = () =>
-  new AppError(ErrorCode.ValidationFailed, { id: 'Last-Event-ID harus berupa nomor peristiwa.', en: 'Last-Event-ID must be an event number.' }, [
-    { path: 'lastEventId', message: 'digits only', code: 'invalid_format' },
-  ]);
+  new AppError(
+    ErrorCode.ValidationFailed,
+    { id: 'Last-Event-ID harus berupa nomor peristiwa.', en: 'Last-Event-ID must be an event number.' },
+    [{ path: 'lastEventId', message: 'digits only', code: 'invalid_format' }],
+  );
 
 /** The SSE envelope of a stored event (docs/live-status.md). */
 export function eventEnvelope(row: RequestEventRow) {
@@ -35,7 +37,16 @@ export function requestEventRoutes({ router, registry, deps }: RoutesContext): v
   route(
     router,
     registry,
-    { method: 'get', path: '/vps-requests/{id}/events', tag: 'vps-requests', summary: 'Aliran status langsung (SSE) / live status stream (SSE)', access: 'user', params: ZIdParam, query: ZEventsQuery, writes: 'text/event-stream' },
+    {
+      method: 'get',
+      path: '/vps-requests/{id}/events',
+      tag: 'vps-requests',
+      summary: 'Aliran status langsung (SSE) / live status stream (SSE)',
+      access: 'user',
+      params: ZIdParam,
+      query: ZEventsQuery,
+      writes: 'text/event-stream',
+    },
     async ({ req, res, auth, params, query }) => {
       const request = await findVpsRequest(db, params.id);
       if (!request || !canSeeInstitution(actorOf(auth), request.institutionId)) throw new AppError(ErrorCode.NotFound);
@@ -51,12 +62,30 @@ export function requestEventRoutes({ router, registry, deps }: RoutesContext): v
         if (!resumable && !snapshot) throw new AppError(ErrorCode.NotFound);
         const stream = openEventStream(req, res, hub.streamOptions);
         const actor = actorOf(auth);
-        if (snapshot) stream.send('snapshot', snapshot.lastEventId, { id: snapshot.lastEventId, requestId: request.id, kind: 'snapshot', at: new Date().toISOString(), data: requestViewFor(actor, snapshot.view) });
+        if (snapshot)
+          stream.send('snapshot', snapshot.lastEventId, {
+            id: snapshot.lastEventId,
+            requestId: request.id,
+            kind: 'snapshot',
+            at: new Date().toISOString(),
+            data: requestViewFor(actor, snapshot.view),
+          });
         const deliver = (row: RequestEventRow) => {
           const envelope = eventEnvelope(row);
           stream.send(row.kind, row.id, { ...envelope, data: eventDataFor(actor, row.kind, envelope.data) });
         };
-        const unsubscribe = hub.subscribe(request.id, snapshot?.lastEventId ?? resume ?? 0, { get closed() { return stream.closed; }, deliver, close: () => stream.close() }, ticket);
+        const unsubscribe = hub.subscribe(
+          request.id,
+          snapshot?.lastEventId ?? resume ?? 0,
+          {
+            get closed() {
+              return stream.closed;
+            },
+            deliver,
+            close: () => stream.close(),
+          },
+          ticket,
+        );
         stream.onClose(unsubscribe);
       } catch (error) {
         ticket.release();

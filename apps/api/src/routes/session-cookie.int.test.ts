@@ -49,7 +49,8 @@ describe('session cookie: malformed and planted cookies, the __Host- prefix', ()
       const plain = await call().catch((error: { status?: number }) => ({ status: error.status ?? -1 }));
       for (const value of MALFORMED) {
         const response = await call(`betang_session=${value}`).catch((error: { status?: number }) => ({ status: error.status ?? -1 }));
-        if (response.status >= 500 || response.status !== plain.status) failures.push(`${routeName(spec)} ${value}: ${response.status} (without: ${plain.status})`);
+        if (response.status >= 500 || response.status !== plain.status)
+          failures.push(`${routeName(spec)} ${value}: ${response.status} (without: ${plain.status})`);
       }
     }
     expect(failures).toEqual([]);
@@ -60,7 +61,11 @@ describe('session cookie: malformed and planted cookies, the __Host- prefix', ()
     expect(login.status).toBe(200);
     const secret = sessionSecretOf(login.headers['set-cookie'], 'betang_session');
     for (const planted of [...MALFORMED, 'dipasang-oleh-subdomain-lain-0123456789']) {
-      for (const cookie of [`betang_session=${planted}; betang_session=${secret}`, `betang_session=${secret}; betang_session=${planted}`, `lain=${planted}; betang_session=${secret}`]) {
+      for (const cookie of [
+        `betang_session=${planted}; betang_session=${secret}`,
+        `betang_session=${secret}; betang_session=${planted}`,
+        `lain=${planted}; betang_session=${secret}`,
+      ]) {
         const me = await request(h.app).get('/api/v1/me').set('Cookie', cookie);
         expect({ cookie, status: me.status }).toEqual({ cookie, status: 200 });
       }
@@ -68,7 +73,8 @@ describe('session cookie: malformed and planted cookies, the __Host- prefix', ()
   });
 
   describe('behind HTTPS (COOKIE_SECURE=true)', () => {
-    const secureApp = () => createApp({ ...h.deps, config: { ...h.deps.config, PUBLIC_URL: 'https://betang.kalteng.go.id', COOKIE_SECURE: true } });
+    const secureApp = () =>
+      createApp({ ...h.deps, config: { ...h.deps.config, PUBLIC_URL: 'https://betang.kalteng.go.id', COOKIE_SECURE: true } });
 
     it('sets __Host-betang_session with Secure, Path=/, HttpOnly, SameSite=Lax and no Domain, and reads only that name', async () => {
       const app = secureApp();
@@ -76,7 +82,10 @@ describe('session cookie: malformed and planted cookies, the __Host- prefix', ()
       expect(login.status).toBe(200);
       const line = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-betang_session='))!;
       expect(line).toBeDefined();
-      const attributes = line.split(';').slice(1).map((a) => a.trim().toLowerCase());
+      const attributes = line
+        .split(';')
+        .slice(1)
+        .map((a) => a.trim().toLowerCase());
       expect(attributes).toEqual(expect.arrayContaining(['path=/', 'httponly', 'secure', 'samesite=lax']));
       expect(attributes.some((a) => a.startsWith('domain='))).toBe(false);
       const secret = sessionSecretOf(login.headers['set-cookie'], '__Host-betang_session');
@@ -84,9 +93,14 @@ describe('session cookie: malformed and planted cookies, the __Host- prefix', ()
       expect((await request(app).get('/api/v1/me').set('Cookie', `__Host-betang_session=${secret}`)).status).toBe(200);
       // The unprefixed name is what another subdomain could plant: behind HTTPS it is not read.
       expect((await request(app).get('/api/v1/me').set('Cookie', `betang_session=${secret}`)).status).toBe(401);
-      expect((await request(app).get('/api/v1/me').set('Cookie', `__Host-betang_session=%E0%A4%A; __Host-betang_session=${secret}`)).status).toBe(200);
+      expect(
+        (await request(app).get('/api/v1/me').set('Cookie', `__Host-betang_session=%E0%A4%A; __Host-betang_session=${secret}`)).status,
+      ).toBe(200);
 
-      const logout = await request(app).post('/api/v1/auth/logout').set('Cookie', `__Host-betang_session=${secret}`).set('X-CSRF-Token', login.body.csrfToken as string);
+      const logout = await request(app)
+        .post('/api/v1/auth/logout')
+        .set('Cookie', `__Host-betang_session=${secret}`)
+        .set('X-CSRF-Token', login.body.csrfToken as string);
       expect(logout.status).toBe(204);
       const cleared = ([] as string[]).concat(logout.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-betang_session='));
       expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970/);

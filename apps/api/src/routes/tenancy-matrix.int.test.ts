@@ -54,18 +54,38 @@ describe('tenancy matrix: every route, as another institution', () => {
     // Fields that name a tenant's resource get `ids`' values, in the schema that declares them.
     const withIds = (value: unknown, fields: string[]) =>
       typeof value === 'object' && value !== null && !Array.isArray(value)
-        ? { ...value, ...Object.fromEntries(Object.entries(FIELD_KINDS).filter(([f]) => fields.includes(f)).map(([f, k]) => [f, ids[k]])) }
+        ? {
+            ...value,
+            ...Object.fromEntries(
+              Object.entries(FIELD_KINDS)
+                .filter(([f]) => fields.includes(f))
+                .map(([f, k]) => [f, ids[k]]),
+            ),
+          }
         : value;
-    const query = spec.query ? (withIds(validExample(spec.query, hints, `${routeName(spec)} query`), fieldsOf(spec.query)) as Record<string, unknown>) : undefined;
+    const query = spec.query
+      ? (withIds(validExample(spec.query, hints, `${routeName(spec)} query`), fieldsOf(spec.query)) as Record<string, unknown>)
+      : undefined;
     const queryFields = fieldsOf(spec.query);
-    const cleanQuery = query ? Object.fromEntries(Object.entries(query).filter(([k, v]) => queryFields.includes(k) && v !== undefined && (k in FIELD_KINDS || k !== 'cursor'))) : undefined;
-    const body = spec.body ? withIds(validExample(spec.body, hints, `${routeName(spec)} body`), fieldsOf(spec.body)) : spec.method === 'get' ? undefined : {};
+    const cleanQuery = query
+      ? Object.fromEntries(
+          Object.entries(query).filter(([k, v]) => queryFields.includes(k) && v !== undefined && (k in FIELD_KINDS || k !== 'cursor')),
+        )
+      : undefined;
+    const body = spec.body
+      ? withIds(validExample(spec.body, hints, `${routeName(spec)} body`), fieldsOf(spec.body))
+      : spec.method === 'get'
+        ? undefined
+        : {};
     return { query: cleanQuery, body };
   }
 
   async function call(who: SignedIn, spec: RouteEntry, path: Record<string, string>, ids: TenantIds) {
     const { query, body } = inputs(spec, ids);
-    const qs = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
+    const qs =
+      query && Object.keys(query).length > 0
+        ? `?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()}`
+        : '';
     return send(who, spec, urlOf(spec, path) + qs, body === undefined ? undefined : { json: body });
   }
 
@@ -73,7 +93,10 @@ describe('tenancy matrix: every route, as another institution', () => {
     const doc = await request(h.app).get('/api/v1/openapi.json');
     const operations = Object.values(doc.body.paths as Record<string, object>).reduce((n, methods) => n + Object.keys(methods).length, 0);
     expect(routes.length).toBe(operations);
-    const unfilled = routes.filter((s) => s.access !== 'public').map((s) => [routeName(s), fillPath(s, b.ids)] as const).filter(([, r]) => typeof r === 'string');
+    const unfilled = routes
+      .filter((s) => s.access !== 'public')
+      .map((s) => [routeName(s), fillPath(s, b.ids)] as const)
+      .filter(([, r]) => typeof r === 'string');
     expect(unfilled).toEqual([]);
     const publicRoutes = routes.filter((s) => s.access === 'public').map(routeName);
     expect(publicRoutes.filter((n) => !PUBLIC_EXEMPT[n])).toEqual([]);
@@ -85,7 +108,10 @@ describe('tenancy matrix: every route, as another institution', () => {
     for (const spec of routes.filter((s) => s.access !== 'public' && refersToTenant(s))) {
       const path = fillPath(spec, b.ids);
       if (typeof path === 'string') continue; // reported by the walk test
-      for (const [who, client] of [['head', a.head], ['staff', a.staff]] as const) {
+      for (const [who, client] of [
+        ['head', a.head],
+        ['staff', a.staff],
+      ] as const) {
         const label = `${routeName(spec)} as A's ${who}`;
         const foreign = await call(client, spec, path, b.ids);
         checked++;
@@ -100,13 +126,15 @@ describe('tenancy matrix: every route, as another institution', () => {
         // A missing id of the same kind must be indistinguishable from B's.
         const missing = Object.fromEntries(Object.entries(path).map(([k, v]) => [k, /^[0-9a-f-]{36}$/.test(v) ? randomUUID() : v]));
         const absent = await call(client, spec, missing, b.ids);
-        if (absent.status !== foreign.status) failures.push(`${label}: B's id ${foreign.status}, a missing id ${absent.status} (probeable)`);
+        if (absent.status !== foreign.status)
+          failures.push(`${label}: B's id ${foreign.status}, a missing id ${absent.status} (probeable)`);
         if (spec.method === 'get' && foreign.status === 404) {
           const own = fillPath(spec, a.ids) as Record<string, string>;
           const mine = await call(client, spec, own, a.ids);
           // 403 is the role gate of a route the caller may not use at all (e.g. staff and the user list): still a
           // different answer from B's 404, so the id was understood and tenancy answered.
-          if ((mine.status < 200 || mine.status >= 300) && mine.status !== 403) failures.push(`${label}: A's own id ${mine.status} ${bodyText(mine).slice(0, 200)} (the 404 above proves nothing)`);
+          if ((mine.status < 200 || mine.status >= 300) && mine.status !== 403)
+            failures.push(`${label}: A's own id ${mine.status} ${bodyText(mine).slice(0, 200)} (the 404 above proves nothing)`);
           const leaked = leakedSecrets(b, mine);
           if (leaked.length > 0) failures.push(`${label} (own id): body names B's ${leaked.join(', ')}`);
         }
@@ -119,7 +147,10 @@ describe('tenancy matrix: every route, as another institution', () => {
   it("lists and reads without any of B's data for A's head and staff", async () => {
     const failures: string[] = [];
     for (const spec of routes.filter((s) => s.method === 'get' && pathParams(s).length === 0 && s.access !== 'public')) {
-      for (const [who, client] of [['head', a.head], ['staff', a.staff]] as const) {
+      for (const [who, client] of [
+        ['head', a.head],
+        ['staff', a.staff],
+      ] as const) {
         const response = await send(client, spec, urlOf(spec, {}));
         if (response.status >= 500) failures.push(`${routeName(spec)} as A's ${who}: ${response.status}`);
         const leaks = leakedSecrets(b, response);

@@ -26,7 +26,12 @@ describe('tenancy: another institution answers 404', () => {
   });
   afterAll(() => h.close());
 
-  const newUser = () => ({ email: `baru-${Math.random().toString(16).slice(2)}@kalteng.go.id`, name: 'Staf Baru', password: 'panjang-sekali-123', roles: ['institution_staff'] });
+  const newUser = () => ({
+    email: `baru-${Math.random().toString(16).slice(2)}@kalteng.go.id`,
+    name: 'Staf Baru',
+    password: 'panjang-sekali-123',
+    roles: ['institution_staff'],
+  });
 
   it.each([
     ['GET', () => `/api/v1/institutions/${otherId}`],
@@ -68,14 +73,21 @@ describe('tenancy: another institution answers 404', () => {
 
   it('should answer 403 to a lesser role of the same institution and to role-gated routes', async () => {
     await staff.agent.get(`/api/v1/institutions/${ownId}/users`).expect(403);
-    await staff.agent.put(`/api/v1/institutions/${ownId}/quota`).set('X-CSRF-Token', staff.csrfToken).send({ cores: 99, memoryMiB: 1, diskGiB: 1, vmCount: 1 }).expect(403);
+    await staff.agent
+      .put(`/api/v1/institutions/${ownId}/quota`)
+      .set('X-CSRF-Token', staff.csrfToken)
+      .send({ cores: 99, memoryMiB: 1, diskGiB: 1, vmCount: 1 })
+      .expect(403);
     await staff.agent.post('/api/v1/institutions').set('X-CSRF-Token', staff.csrfToken).send({ code: 'X-Y', name: 'x' }).expect(403);
     await staff.agent.get('/api/v1/audit-log').expect(403);
     await head.agent.get('/api/v1/users').expect(403);
   });
 
   it('should not let an institution head grant data-center roles', async () => {
-    const response = await head.agent.post(`/api/v1/institutions/${ownId}/users`).set('X-CSRF-Token', head.csrfToken).send({ ...newUser(), roles: ['admin'] });
+    const response = await head.agent
+      .post(`/api/v1/institutions/${ownId}/users`)
+      .set('X-CSRF-Token', head.csrfToken)
+      .send({ ...newUser(), roles: ['admin'] });
     expect(response.status).toBe(400);
     expect(response.body.error.details[0]).toMatchObject({ path: 'body.roles', code: 'role_not_allowed' });
   });
@@ -83,12 +95,19 @@ describe('tenancy: another institution answers 404', () => {
   it('should let data-center roles read every institution, and only admin/operator set quotas', async () => {
     const operator = await signInAs(h.app, (await makeUser(h.database.db, { roles: [Role.Operator] })).email);
     await operator.agent.get(`/api/v1/institutions/${otherId}`).expect(200);
-    const put = await operator.agent.put(`/api/v1/institutions/${otherId}/quota`).set('X-CSRF-Token', operator.csrfToken).send({ cores: 8, memoryMiB: 16384, diskGiB: 200, vmCount: 4 });
+    const put = await operator.agent
+      .put(`/api/v1/institutions/${otherId}/quota`)
+      .set('X-CSRF-Token', operator.csrfToken)
+      .send({ cores: 8, memoryMiB: 16384, diskGiB: 200, vmCount: 4 });
     expect(put.status).toBe(200);
     expect(put.body.limits).toEqual({ cores: 8, memoryMiB: 16384, diskGiB: 200, vmCount: 4 });
     expect(put.body.usage).toEqual({ cores: 0, memoryMiB: 0, diskGiB: 0, vmCount: 0 });
     const auditor = await signInAs(h.app, (await makeUser(h.database.db, { roles: [Role.Auditor] })).email);
-    await auditor.agent.put(`/api/v1/institutions/${otherId}/quota`).set('X-CSRF-Token', auditor.csrfToken).send({ cores: 1, memoryMiB: 1, diskGiB: 1, vmCount: 1 }).expect(403);
+    await auditor.agent
+      .put(`/api/v1/institutions/${otherId}/quota`)
+      .set('X-CSRF-Token', auditor.csrfToken)
+      .send({ cores: 1, memoryMiB: 1, diskGiB: 1, vmCount: 1 })
+      .expect(403);
     const log = await auditor.agent.get(`/api/v1/audit-log?institutionId=${otherId}&action=quota.updated`);
     expect(log.body.items).toHaveLength(1);
     expect(log.body.items[0]).toMatchObject({ before: { cores: 0 }, after: { cores: 8 } });

@@ -14,13 +14,25 @@ describe('deactivating and reactivating an account, and re-enrolment after an ad
   afterAll(() => h.close());
 
   const audit = (userId: string, action: string) =>
-    h.database.db.selectFrom('auditLog').select(['actorUserId', 'before', 'after']).where('targetId', '=', userId).where('action', '=', action).orderBy('id').execute();
+    h.database.db
+      .selectFrom('auditLog')
+      .select(['actorUserId', 'before', 'after'])
+      .where('targetId', '=', userId)
+      .where('action', '=', action)
+      .orderBy('id')
+      .execute();
 
   it('should let an admin deactivate a user: sessions end, API tokens revoked, sign-in refused like a wrong password; reactivation lets them in again, old tokens stay dead', async () => {
     const institution = await makeInstitution(h.database.db);
     const user = await makeUser(h.database.db, { roles: [Role.InstitutionStaff], institutionId: institution.id });
     const session = await signInAs(h.app, user.email);
-    const token = (await session.agent.post('/api/v1/me/tokens').set('X-CSRF-Token', session.csrfToken).send({ name: 'skrip', scopes: ['read'] }).expect(201)).body.secret as string;
+    const token = (
+      await session.agent
+        .post('/api/v1/me/tokens')
+        .set('X-CSRF-Token', session.csrfToken)
+        .send({ name: 'skrip', scopes: ['read'] })
+        .expect(201)
+    ).body.secret as string;
     const admin = await makeUser(h.database.db, { roles: [Role.Admin] });
     const by = await signInAs(h.app, admin.email);
 
@@ -32,7 +44,10 @@ describe('deactivating and reactivating an account, and re-enrolment after an ad
     const refused = await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: TEST_PASSWORD });
     const wrong = await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: 'salah-sekali-123' });
     expect(refused.status).toBe(401);
-    expect({ code: refused.body.error.code, message: refused.body.error.message }).toEqual({ code: wrong.body.error.code, message: wrong.body.error.message });
+    expect({ code: refused.body.error.code, message: refused.body.error.message }).toEqual({
+      code: wrong.body.error.code,
+      message: wrong.body.error.message,
+    });
     const listed = await by.agent.get(`/api/v1/institutions/${institution.id}/users`).expect(200);
     expect(listed.body.items.find((u: { id: string }) => u.id === user.id).isActive).toBe(false);
 
@@ -42,11 +57,15 @@ describe('deactivating and reactivating an account, and re-enrolment after an ad
     await signInAs(h.app, user.email);
     await request(h.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(401);
 
-    expect(await audit(user.id, 'user.deactivated')).toEqual([{ actorUserId: admin.id, before: { isActive: true }, after: { isActive: false, sessionsEnded: 1, tokensRevoked: 1 } }]);
-    expect(await audit(user.id, 'user.reactivated')).toEqual([{ actorUserId: admin.id, before: { isActive: false }, after: { isActive: true } }]);
+    expect(await audit(user.id, 'user.deactivated')).toEqual([
+      { actorUserId: admin.id, before: { isActive: true }, after: { isActive: false, sessionsEnded: 1, tokensRevoked: 1 } },
+    ]);
+    expect(await audit(user.id, 'user.reactivated')).toEqual([
+      { actorUserId: admin.id, before: { isActive: false }, after: { isActive: true } },
+    ]);
   });
 
-  it('should let an institution head deactivate their own institution\'s users only; staff get 403, other institutions 404, oneself 409', async () => {
+  it("should let an institution head deactivate their own institution's users only; staff get 403, other institutions 404, oneself 409", async () => {
     const [mine, theirs] = await Promise.all([makeInstitution(h.database.db), makeInstitution(h.database.db)]);
     const head = await makeUser(h.database.db, { roles: [Role.InstitutionHead], institutionId: mine.id });
     const colleague = await makeUser(h.database.db, { roles: [Role.InstitutionStaff], institutionId: mine.id });
@@ -88,7 +107,11 @@ describe('deactivating and reactivating an account, and re-enrolment after an ad
     expect(elsewhere.body.error.code).toBe('TOTP_ENROLMENT_REQUIRED');
 
     const fresh = (await agent.post('/api/v1/me/totp/secret').set('X-CSRF-Token', csrf).expect(200)).body.secret as string;
-    await agent.post('/api/v1/me/totp').set('X-CSRF-Token', csrf).send({ secret: fresh, code: totpCode(fresh), password: TEST_PASSWORD }).expect(204);
+    await agent
+      .post('/api/v1/me/totp')
+      .set('X-CSRF-Token', csrf)
+      .send({ secret: fresh, code: totpCode(fresh), password: TEST_PASSWORD })
+      .expect(204);
     const me = await agent.get('/api/v1/me').expect(200);
     expect(me.body).toMatchObject({ totpEnrolmentRequired: false, user: { totpEnabled: true } });
     await agent.get('/api/v1/vps-requests').expect(200);

@@ -5,7 +5,7 @@ import { signInAs, startApiHarness, type ApiHarness } from '../testing/api-harne
 
 jest.setTimeout(60_000); // argon2 hashing and checks on a busy 2-core machine
 
-describe('a password reset by an admin or the institution head ends the user\'s sessions and revokes their API tokens', () => {
+describe("a password reset by an admin or the institution head ends the user's sessions and revokes their API tokens", () => {
   let h: ApiHarness;
   beforeAll(async () => {
     h = await startApiHarness();
@@ -17,7 +17,11 @@ describe('a password reset by an admin or the institution head ends the user\'s 
   async function staffWithSessionAndToken(institutionId: string) {
     const staff = await makeUser(h.database.db, { roles: [Role.InstitutionStaff], institutionId });
     const session = await signInAs(h.app, staff.email);
-    const created = await session.agent.post('/api/v1/me/tokens').set('X-CSRF-Token', session.csrfToken).send({ name: 'skrip-inventaris', scopes: ['read'] }).expect(201);
+    const created = await session.agent
+      .post('/api/v1/me/tokens')
+      .set('X-CSRF-Token', session.csrfToken)
+      .send({ name: 'skrip-inventaris', scopes: ['read'] })
+      .expect(201);
     const token = created.body.secret as string;
     await request(h.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
     return { staff, session, token };
@@ -36,7 +40,12 @@ describe('a password reset by an admin or the institution head ends the user\'s 
     await request(h.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(401);
     await session.agent.get('/api/v1/me').expect(401);
     await signInAs(h.app, staff.email, NEW_PASSWORD);
-    const audit = await h.database.db.selectFrom('auditLog').select('after').where('targetId', '=', staff.id).where('action', '=', 'user.updated').executeTakeFirstOrThrow();
+    const audit = await h.database.db
+      .selectFrom('auditLog')
+      .select('after')
+      .where('targetId', '=', staff.id)
+      .where('action', '=', 'user.updated')
+      .executeTakeFirstOrThrow();
     expect(audit.after).toMatchObject({ passwordChanged: true, sessionsEnded: 1, tokensRevoked: 1 });
   });
 

@@ -1,4 +1,18 @@
-import { AppError, ErrorCode, Role, ZCreateUserBody, ZIdParam, ZPageQuery, ZSessionsEndedResult, ZTotpResetResult, ZUnlockResult, ZUpdateUserBody, ZUser, zPage, type CreateUserBody } from '@betang/core';
+import {
+  AppError,
+  ErrorCode,
+  Role,
+  ZCreateUserBody,
+  ZIdParam,
+  ZPageQuery,
+  ZSessionsEndedResult,
+  ZTotpResetResult,
+  ZUnlockResult,
+  ZUpdateUserBody,
+  ZUser,
+  zPage,
+  type CreateUserBody,
+} from '@betang/core';
 import {
   appendAudit,
   clearLoginThrottleOfEmail,
@@ -41,10 +55,21 @@ async function createUser(db: Db, req: Request, res: Response, auth: Authenticat
   assertAcceptablePassword(body.password, body);
   const passwordHash = await hashPassword(body.password);
   return db.transaction().execute(async (tx) => {
-    if (await findUserByEmail(tx, body.email)) throw new AppError(ErrorCode.Conflict, { id: `E-mail ${body.email} sudah terdaftar.`, en: `E-mail ${body.email} is already registered.` });
+    if (await findUserByEmail(tx, body.email))
+      throw new AppError(ErrorCode.Conflict, {
+        id: `E-mail ${body.email} sudah terdaftar.`,
+        en: `E-mail ${body.email} is already registered.`,
+      });
     const { password: _password, ...rest } = body;
     const user = await insertUser(tx, { ...rest, institutionId, passwordHash });
-    await appendAudit(tx, { ...auditContext(req, res), institutionId, action: 'user.created', targetType: 'user', targetId: user.id, after: toUserDto(user) });
+    await appendAudit(tx, {
+      ...auditContext(req, res),
+      institutionId,
+      action: 'user.created',
+      targetType: 'user',
+      targetId: user.id,
+      after: toUserDto(user),
+    });
     return toUserDto(user);
   });
 }
@@ -56,55 +81,127 @@ async function createUser(db: Db, req: Request, res: Response, auth: Authenticat
 export function userRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
 
-  route(router, registry, { method: 'get', path: '/institutions/{id}/users', tag: 'users', summary: 'Pengguna instansi / users of an institution', access: 'user', params: ZInstitutionParams, query: ZPageQuery, response: ZUserPage }, async ({ auth, params, query }) => {
-    assertMayManageUsersOf(actorOf(auth), params.id);
-    await visibleInstitution(db, actorOf(auth), params.id);
-    return pageOfUsers(db, params.id, query.limit, query.cursor);
-  });
-
-  route(router, registry, { method: 'post', path: '/institutions/{id}/users', tag: 'users', summary: 'Tambah pengguna instansi / add an institution user', access: 'user', params: ZInstitutionParams, body: ZCreateUserBody, response: ZUser, status: 201 }, async ({ req, res, auth, params, body }) => {
-    assertMayManageUsersOf(actorOf(auth), params.id);
-    await visibleInstitution(db, actorOf(auth), params.id);
-    return createUser(db, req, res, auth, params.id, body);
-  });
-
-  route(router, registry, { method: 'get', path: '/users', tag: 'users', summary: 'Staf pusat data / data-center staff', access: [Role.Admin], query: ZPageQuery, response: ZUserPage }, async ({ query }) =>
-    pageOfUsers(db, null, query.limit, query.cursor),
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/institutions/{id}/users',
+      tag: 'users',
+      summary: 'Pengguna instansi / users of an institution',
+      access: 'user',
+      params: ZInstitutionParams,
+      query: ZPageQuery,
+      response: ZUserPage,
+    },
+    async ({ auth, params, query }) => {
+      assertMayManageUsersOf(actorOf(auth), params.id);
+      await visibleInstitution(db, actorOf(auth), params.id);
+      return pageOfUsers(db, params.id, query.limit, query.cursor);
+    },
   );
 
-  route(router, registry, { method: 'post', path: '/users', tag: 'users', summary: 'Tambah staf pusat data / add data-center staff', access: [Role.Admin], body: ZCreateUserBody, response: ZUser, status: 201 }, async ({ req, res, auth, body }) =>
-    createUser(db, req, res, auth, null, body),
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/institutions/{id}/users',
+      tag: 'users',
+      summary: 'Tambah pengguna instansi / add an institution user',
+      access: 'user',
+      params: ZInstitutionParams,
+      body: ZCreateUserBody,
+      response: ZUser,
+      status: 201,
+    },
+    async ({ req, res, auth, params, body }) => {
+      assertMayManageUsersOf(actorOf(auth), params.id);
+      await visibleInstitution(db, actorOf(auth), params.id);
+      return createUser(db, req, res, auth, params.id, body);
+    },
   );
 
-  route(router, registry, { method: 'patch', path: '/users/{id}', tag: 'users', summary: 'Ubah pengguna / update a user', access: 'user', params: ZIdParam, body: ZUpdateUserBody, response: ZUser }, async ({ req, res, auth, params, body }) => {
-    const actor = actorOf(auth);
-    const before = await findUserById(db, params.id);
-    if (!before) throw new AppError(ErrorCode.NotFound);
-    assertMayManageUsersOf(actor, before.institutionId);
-    if (body.roles) assertMayGrantRoles(actor, before.institutionId, body.roles);
-    if (before.id === auth.user.id && (body.isActive === false || (body.roles && !body.roles.includes(Role.Admin) && before.roles.includes(Role.Admin)))) {
-      throw new AppError(ErrorCode.InvalidState, { id: 'Anda tidak dapat menonaktifkan atau menurunkan peran akun Anda sendiri.', en: 'You cannot deactivate or demote your own account.' });
-    }
-    const { password, roles, ...fields } = body;
-    if (password) assertAcceptablePassword(password, { email: before.email, name: fields.name ?? before.name });
-    const passwordHash = password ? await hashPassword(password) : undefined;
-    return db.transaction().execute(async (tx) => {
-      const after = (await updateUser(tx, params.id, { ...fields, ...(passwordHash ? { passwordHash } : {}) }, roles))!;
-      // A new password ends everything the old one opened: sessions, and the API tokens minted in them.
-      const sessionsEnded = passwordHash || body.isActive === false ? await deleteSessionsOfUser(tx, params.id) : 0;
-      const tokensRevoked = passwordHash ? await revokeApiTokensOfUser(tx, params.id) : 0;
-      await appendAudit(tx, {
-        ...auditContext(req, res),
-        institutionId: after.institutionId,
-        action: 'user.updated',
-        targetType: 'user',
-        targetId: after.id,
-        before: toUserDto(before),
-        after: { ...toUserDto(after), passwordChanged: Boolean(passwordHash), ...(passwordHash ? { sessionsEnded, tokensRevoked } : {}) },
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/users',
+      tag: 'users',
+      summary: 'Staf pusat data / data-center staff',
+      access: [Role.Admin],
+      query: ZPageQuery,
+      response: ZUserPage,
+    },
+    async ({ query }) => pageOfUsers(db, null, query.limit, query.cursor),
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/users',
+      tag: 'users',
+      summary: 'Tambah staf pusat data / add data-center staff',
+      access: [Role.Admin],
+      body: ZCreateUserBody,
+      response: ZUser,
+      status: 201,
+    },
+    async ({ req, res, auth, body }) => createUser(db, req, res, auth, null, body),
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'patch',
+      path: '/users/{id}',
+      tag: 'users',
+      summary: 'Ubah pengguna / update a user',
+      access: 'user',
+      params: ZIdParam,
+      body: ZUpdateUserBody,
+      response: ZUser,
+    },
+    async ({ req, res, auth, params, body }) => {
+      const actor = actorOf(auth);
+      const before = await findUserById(db, params.id);
+      if (!before) throw new AppError(ErrorCode.NotFound);
+      assertMayManageUsersOf(actor, before.institutionId);
+      if (body.roles) assertMayGrantRoles(actor, before.institutionId, body.roles);
+      if (
+        before.id === auth.user.id &&
+        (body.isActive === false || (body.roles && !body.roles.includes(Role.Admin) && before.roles.includes(Role.Admin)))
+      ) {
+        throw new AppError(ErrorCode.InvalidState, {
+          id: 'Anda tidak dapat menonaktifkan atau menurunkan peran akun Anda sendiri.',
+          en: 'You cannot deactivate or demote your own account.',
+        });
+      }
+      const { password, roles, ...fields } = body;
+      if (password) assertAcceptablePassword(password, { email: before.email, name: fields.name ?? before.name });
+      const passwordHash = password ? await hashPassword(password) : undefined;
+      return db.transaction().execute(async (tx) => {
+        const after = (await updateUser(tx, params.id, { ...fields, ...(passwordHash ? { passwordHash } : {}) }, roles))!;
+        // A new password ends everything the old one opened: sessions, and the API tokens minted in them.
+        const sessionsEnded = passwordHash || body.isActive === false ? await deleteSessionsOfUser(tx, params.id) : 0;
+        const tokensRevoked = passwordHash ? await revokeApiTokensOfUser(tx, params.id) : 0;
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: after.institutionId,
+          action: 'user.updated',
+          targetType: 'user',
+          targetId: after.id,
+          before: toUserDto(before),
+          after: { ...toUserDto(after), passwordChanged: Boolean(passwordHash), ...(passwordHash ? { sessionsEnded, tokensRevoked } : {}) },
+        });
+        return toUserDto(after);
       });
-      return toUserDto(after);
-    });
-  });
+    },
+  );
 
   route(
     router,
@@ -113,7 +210,7 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       method: 'post',
       path: '/users/{id}/unlock',
       tag: 'users',
-      summary: 'Hapus jeda masuk dan hitungan gagal pengguna / clear a user\'s sign-in delays and failure counts',
+      summary: "Hapus jeda masuk dan hitungan gagal pengguna / clear a user's sign-in delays and failure counts",
       access: [Role.Admin],
       params: ZIdParam,
       response: ZUnlockResult,
@@ -124,7 +221,14 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       // The delays and their audit entry commit together.
       return db.transaction().execute(async (tx) => {
         const cleared = await clearLoginThrottleOfEmail(tx, emailThrottleHash(user.email));
-        await appendAudit(tx, { ...auditContext(req, res), institutionId: user.institutionId, action: 'user.unlocked', targetType: 'user', targetId: user.id, after: { cleared } });
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: user.institutionId,
+          action: 'user.unlocked',
+          targetType: 'user',
+          targetId: user.id,
+          after: { cleared },
+        });
         return { cleared };
       });
     },
@@ -138,7 +242,7 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       path: '/users/{id}/totp/reset',
       tag: 'users',
       summary:
-        'Atur ulang TOTP pengguna (autentikator hilang atau tidak terbaca): TOTP mati, semua sesinya berakhir, token API dicabut / reset a user\'s TOTP (lost or unreadable authenticator): TOTP off, all their sessions end, API tokens revoked',
+        "Atur ulang TOTP pengguna (autentikator hilang atau tidak terbaca): TOTP mati, semua sesinya berakhir, token API dicabut / reset a user's TOTP (lost or unreadable authenticator): TOTP off, all their sessions end, API tokens revoked",
       access: [Role.Admin],
       // Taking away someone's second factor is done by a person in a browser session, never by a script's token.
       scope: 'session-only',
@@ -150,7 +254,7 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       if (params.id === auth.user.id) {
         throw new AppError(ErrorCode.InvalidState, {
           id: 'TOTP akun Anda sendiri diganti lewat halaman Keamanan akun, bukan diatur ulang.',
-          en: 'Your own TOTP is replaced on your account\'s Security page, not reset.',
+          en: "Your own TOTP is replaced on your account's Security page, not reset.",
         });
       }
       return db.transaction().execute(async (tx) => {
@@ -198,7 +302,10 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       response: ZSessionsEndedResult,
     },
     async ({ req, res, auth, params }) => {
-      const user = await managedOtherUser(auth, params.id, { id: 'Anda tidak dapat menonaktifkan akun Anda sendiri.', en: 'You cannot deactivate your own account.' });
+      const user = await managedOtherUser(auth, params.id, {
+        id: 'Anda tidak dapat menonaktifkan akun Anda sendiri.',
+        en: 'You cannot deactivate your own account.',
+      });
       // Deactivating twice is harmless: the second one finds nothing left to end, and is audited all the same.
       return db.transaction().execute(async (tx) => {
         await updateUser(tx, user.id, { isActive: false });
@@ -226,13 +333,17 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       method: 'post',
       path: '/users/{id}/reactivate',
       tag: 'users',
-      summary: 'Aktifkan kembali akun (sesi dan token lama tetap tidak berlaku) / reactivate an account (old sessions and tokens stay invalid)',
+      summary:
+        'Aktifkan kembali akun (sesi dan token lama tetap tidak berlaku) / reactivate an account (old sessions and tokens stay invalid)',
       access: 'user',
       params: ZIdParam,
       response: ZUser,
     },
     async ({ req, res, auth, params }) => {
-      const user = await managedOtherUser(auth, params.id, { id: 'Anda tidak dapat mengaktifkan akun Anda sendiri.', en: 'You cannot reactivate your own account.' });
+      const user = await managedOtherUser(auth, params.id, {
+        id: 'Anda tidak dapat mengaktifkan akun Anda sendiri.',
+        en: 'You cannot reactivate your own account.',
+      });
       return db.transaction().execute(async (tx) => {
         const after = (await updateUser(tx, user.id, { isActive: true }))!;
         await appendAudit(tx, {

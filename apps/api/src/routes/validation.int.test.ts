@@ -21,29 +21,58 @@ describe('validation, errors and conventions', () => {
     expect(id.body.error.message).toBe('Data yang dikirim tidak valid.');
     const paths = [...new Set(id.body.error.details.map((d: { path: string }) => d.path))].sort();
     expect(paths).toEqual(['body.code', 'body.extra', 'body.name']);
-    const en = await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).set('Accept-Language', 'en-US,en;q=0.9').send(body);
+    const en = await admin.agent
+      .post('/api/v1/institutions')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .set('Accept-Language', 'en-US,en;q=0.9')
+      .send(body);
     expect(en.body.error.message).toBe('The submitted data is invalid.');
     expect(en.body.error.details.find((d: { path: string }) => d.path === 'body.extra').message).toMatch(/Unrecognized key/);
   });
 
   it('should write nothing when validation fails', async () => {
-    const before = await h.database.db.selectFrom('institutions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).send({ code: 'OK-CODE', name: 'x'.repeat(500) }).expect(400);
-    const after = await h.database.db.selectFrom('institutions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await h.database.db
+      .selectFrom('institutions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    await admin.agent
+      .post('/api/v1/institutions')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send({ code: 'OK-CODE', name: 'x'.repeat(500) })
+      .expect(400);
+    const after = await h.database.db
+      .selectFrom('institutions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
   it('should answer 409 on a duplicate code and keep the first', async () => {
-    await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).send({ code: 'BIRO-ADPIM', name: 'Biro Administrasi Pimpinan' }).expect(201);
-    const dup = await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).send({ code: 'BIRO-ADPIM', name: 'Lain' });
+    await admin.agent
+      .post('/api/v1/institutions')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send({ code: 'BIRO-ADPIM', name: 'Biro Administrasi Pimpinan' })
+      .expect(201);
+    const dup = await admin.agent
+      .post('/api/v1/institutions')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send({ code: 'BIRO-ADPIM', name: 'Lain' });
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe('CONFLICT');
   });
 
   it('should reject malformed JSON with 400 and huge bodies with 413', async () => {
-    const bad = await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).set('Content-Type', 'application/json').send('{"code":');
+    const bad = await admin.agent
+      .post('/api/v1/institutions')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .set('Content-Type', 'application/json')
+      .send('{"code":');
     expect(bad.status).toBe(400);
-    const huge = await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).set('Content-Type', 'application/json').send(JSON.stringify({ code: 'HUGE', name: 'x'.repeat(10 * 1024 * 1024) }));
+    const huge = await admin.agent
+      .post('/api/v1/institutions')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ code: 'HUGE', name: 'x'.repeat(10 * 1024 * 1024) }));
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -54,7 +83,10 @@ describe('validation, errors and conventions', () => {
     expect(created.status).toBe(201);
     const read = await admin.agent.get(`/api/v1/institutions/${created.body.id}`);
     expect(read.body.name).toBe(name);
-    const control = await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).send({ code: 'CTRL', name: 'a\u0000b\u202Ec' });
+    const control = await admin.agent
+      .post('/api/v1/institutions')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send({ code: 'CTRL', name: 'a\u0000b\u202Ec' });
     expect(control.status).toBe(400);
   });
 
@@ -69,7 +101,11 @@ describe('validation, errors and conventions', () => {
 
   it('should reject a tampered cursor with 400 and page with nextCursor', async () => {
     for (const code of ['PAGE-A', 'PAGE-B', 'PAGE-C']) {
-      await admin.agent.post('/api/v1/institutions').set('X-CSRF-Token', admin.csrfToken).send({ code, name: `Halaman ${code}` }).expect(201);
+      await admin.agent
+        .post('/api/v1/institutions')
+        .set('X-CSRF-Token', admin.csrfToken)
+        .send({ code, name: `Halaman ${code}` })
+        .expect(201);
     }
     const first = await admin.agent.get('/api/v1/institutions?limit=2');
     expect(first.body.items).toHaveLength(2);
@@ -83,7 +119,10 @@ describe('validation, errors and conventions', () => {
       });
       cursor = next.body.nextCursor;
     }
-    const total = await h.database.db.selectFrom('institutions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const total = await h.database.db
+      .selectFrom('institutions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(seen.size).toBe(Number(total.n));
     await admin.agent.get('/api/v1/institutions?cursor=%7B%7D').expect(400);
   });
@@ -92,7 +131,18 @@ describe('validation, errors and conventions', () => {
     const doc = await request(h.app).get('/api/v1/openapi.json');
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
-    for (const path of ['/auth/login', '/me', '/me/tokens', '/me/tokens/{id}', '/institutions', '/institutions/{id}', '/institutions/{id}/users', '/institutions/{id}/quota', '/users/{id}', '/audit-log']) {
+    for (const path of [
+      '/auth/login',
+      '/me',
+      '/me/tokens',
+      '/me/tokens/{id}',
+      '/institutions',
+      '/institutions/{id}',
+      '/institutions/{id}/users',
+      '/institutions/{id}/quota',
+      '/users/{id}',
+      '/audit-log',
+    ]) {
       expect(doc.body.paths[path]).toBeDefined();
     }
     const login = doc.body.paths['/auth/login'].post;

@@ -11,13 +11,11 @@ import { createApp } from '../app';
 import { startApiHarness, type ApiHarness } from '../testing/api-harness';
 import { binaryBody, median } from '../testing/response-bodies';
 
-
 const SECRET = 'rahasia-uji-serangan-verifikasi-0123456789';
 /** Certificates in the hostile CMS: each costs ~15 ms of RSA work when a path builder tries it. */
 const FLOOD = 300;
 
 jest.setTimeout(180_000);
-
 
 /**
  * A hostile agreement PDF (an appended revision whose CMS carries hundreds of CA certificates
@@ -51,13 +49,33 @@ describe('hostile PDFs against POST /verify and the upload route', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     const institutionId = (await makeInstitution(db)).id;
-    const applicationId = (await insertApplication(db, institutionId, { name: 'Portal Serangan', kind: 'khusus', picName: 'Budi', picNip: '198001012005011001', picEmail: 'budi@kalteng.go.id', developerType: 'internal', userType: 'public', status: 'active', dataClassification: 'rendah' })).id;
+    const applicationId = (
+      await insertApplication(db, institutionId, {
+        name: 'Portal Serangan',
+        kind: 'khusus',
+        picName: 'Budi',
+        picNip: '198001012005011001',
+        picEmail: 'budi@kalteng.go.id',
+        developerType: 'internal',
+        userType: 'public',
+        status: 'active',
+        dataClassification: 'rendah',
+      })
+    ).id;
     const headUser = await makeUser(db, { roles: [Role.InstitutionHead], institutionId });
     const dcUser = await makeUser(db, { roles: [Role.DcHead] });
     await db.updateTable('users').set({ nip: '197503122000032201', position: 'Kepala Biro' }).where('id', '=', headUser.id).execute();
     await db.updateTable('users').set({ nip: '197108151998031005', position: 'Kepala Dinas' }).where('id', '=', dcUser.id).execute();
     const operator = await signIn((await makeUser(db, { roles: [Role.Operator] })).email);
-    const created = await operator.agent.post('/api/v1/agreements').set('X-CSRF-Token', operator.csrf).send({ institutionId, ceiling: { cores: 2, memoryMiB: 2048, diskGiB: 20, vmCount: 1, ipCount: 1 }, applicationIds: [applicationId], osTemplates: ['Debian 12'] });
+    const created = await operator.agent
+      .post('/api/v1/agreements')
+      .set('X-CSRF-Token', operator.csrf)
+      .send({
+        institutionId,
+        ceiling: { cores: 2, memoryMiB: 2048, diskGiB: 20, vmCount: 1, ipCount: 1 },
+        applicationIds: [applicationId],
+        osTemplates: ['Debian 12'],
+      });
     expect(created.status).toBe(201);
     agreementId = created.body.id;
     head = await signIn(headUser.email);
@@ -65,9 +83,23 @@ describe('hostile PDFs against POST /verify and the upload route', () => {
 
     // The signer's CA is left out, so every flood certificate (named like that CA) looks like its issuer.
     const ca = createSigningCa({ commonName: 'CA Penyerang', organization: 'Penyerang', masterSecret: SECRET });
-    credential = { ...issueSignerCredential(ca, SECRET, { name: 'Penyerang', email: 'p@contoh.id', role: 'Penyerang', institution: 'Penyerang' }, { keyBits: 2048 }), chainPems: [] };
+    credential = {
+      ...issueSignerCredential(
+        ca,
+        SECRET,
+        { name: 'Penyerang', email: 'p@contoh.id', role: 'Penyerang', institution: 'Penyerang' },
+        { keyBits: 2048 },
+      ),
+      chainPems: [],
+    };
     const big = bigExponentIssuerCertificate(credential.certPem);
-    hostile = await signPdfIncrementally(original, certificateFloodSigner(credential, SECRET, big, FLOOD), { signerName: 'Penyerang', reason: 'x', location: 'x', contactInfo: 'x', signedAt: new Date() });
+    hostile = await signPdfIncrementally(original, certificateFloodSigner(credential, SECRET, big, FLOOD), {
+      signerName: 'Penyerang',
+      reason: 'x',
+      location: 'x',
+      contactInfo: 'x',
+      signedAt: new Date(),
+    });
     user = (await signIn((await makeUser(db, { roles: [Role.InstitutionStaff], institutionId })).email)).agent;
   });
   afterAll(async () => {
@@ -76,7 +108,12 @@ describe('hostile PDFs against POST /verify and the upload route', () => {
   });
 
   const verify = (pdf: Buffer) => request(base).post('/api/v1/verify').set('Content-Type', 'application/pdf').send(pdf);
-  const upload = (pdf: Buffer) => head.agent.post(`/api/v1/agreements/${agreementId}/signed-document`).set('X-CSRF-Token', head.csrf).set('Content-Type', 'application/pdf').send(pdf);
+  const upload = (pdf: Buffer) =>
+    head.agent
+      .post(`/api/v1/agreements/${agreementId}/signed-document`)
+      .set('X-CSRF-Token', head.csrf)
+      .set('Content-Type', 'application/pdf')
+      .send(pdf);
 
   it('should refuse the certificate flood on both routes', async () => {
     const checked = await verify(hostile);
@@ -152,23 +189,51 @@ describe('hostile PDFs against POST /verify and the upload route', () => {
     try {
       const url = `http://127.0.0.1:${(server2.address() as AddressInfo).port}`;
       const agent = request.agent(url);
-      const login = await agent.post('/api/v1/auth/login').send({ email: (await db.selectFrom('users').innerJoin('userRoles', 'userRoles.userId', 'users.id').select('users.email').where('userRoles.role', '=', 'institution_head').executeTakeFirstOrThrow()).email, password: TEST_PASSWORD });
+      const login = await agent.post('/api/v1/auth/login').send({
+        email: (
+          await db
+            .selectFrom('users')
+            .innerJoin('userRoles', 'userRoles.userId', 'users.id')
+            .select('users.email')
+            .where('userRoles.role', '=', 'institution_head')
+            .executeTakeFirstOrThrow()
+        ).email,
+        password: TEST_PASSWORD,
+      });
       const csrf = login.body.csrfToken as string;
-      const send = (pdf: Buffer) => agent.post(`/api/v1/agreements/${agreementId}/signed-document`).set('X-CSRF-Token', csrf).set('Content-Type', 'application/pdf').send(pdf);
+      const send = (pdf: Buffer) =>
+        agent
+          .post(`/api/v1/agreements/${agreementId}/signed-document`)
+          .set('X-CSRF-Token', csrf)
+          .set('Content-Type', 'application/pdf')
+          .send(pdf);
 
       // Another agreement's document is refused by the first-revision check: no verification at all.
-      const stranger = Buffer.concat([Buffer.from(original.toString('latin1').replace('%PDF-1.7', '%PDF-1.6'), 'latin1'), Buffer.from('\n')]);
+      const stranger = Buffer.concat([
+        Buffer.from(original.toString('latin1').replace('%PDF-1.7', '%PDF-1.6'), 'latin1'),
+        Buffer.from('\n'),
+      ]);
       const refused = await send(stranger);
       expect(refused.status).toBe(422);
       expect(refused.body.error.details.reason).toBe('NOT_THE_GENERATED_DOCUMENT');
       expect(calls).toBe(0);
 
       // While an upload is being verified, the agreement is not locked: an in-app signature goes through.
-      const sign = (pdf: Buffer) => signPdfIncrementally(pdf, createInternalCaSigner(credential, SECRET), { signerName: 'Penanda', reason: 'x', location: 'x', contactInfo: 'x', signedAt: new Date() });
+      const sign = (pdf: Buffer) =>
+        signPdfIncrementally(pdf, createInternalCaSigner(credential, SECRET), {
+          signerName: 'Penanda',
+          reason: 'x',
+          location: 'x',
+          contactInfo: 'x',
+          signedAt: new Date(),
+        });
       // .then starts the request now (a supertest request is lazy).
       const upload = send(await sign(await sign(original))).then((r) => r);
       await verifying;
-      const signed = await agent.post(`/api/v1/agreements/${agreementId}/signatures`).set('X-CSRF-Token', csrf).send({ password: TEST_PASSWORD, consent: true });
+      const signed = await agent
+        .post(`/api/v1/agreements/${agreementId}/signatures`)
+        .set('X-CSRF-Token', csrf)
+        .send({ password: TEST_PASSWORD, consent: true });
       expect(signed.status).toBe(201);
       release();
       const late = await upload;
@@ -191,19 +256,32 @@ describe('hostile PDFs against POST /verify and the upload route', () => {
     const b = original.length + head0.length - 1;
     const c = b + hex.length + 2;
     const total = original.length + head0.length + hex.length + tail.length;
-    const slow = Buffer.concat([original, Buffer.from(head0.replace(`${pad(0)} ${pad(0)} ${pad(0)}`, `${pad(b)} ${pad(c)} ${pad(total - c)}`) + hex + tail, 'latin1')]);
+    const slow = Buffer.concat([
+      original,
+      Buffer.from(head0.replace(`${pad(0)} ${pad(0)} ${pad(0)}`, `${pad(b)} ${pad(c)} ${pad(total - c)}`) + hex + tail, 'latin1'),
+    ]);
     const strict = createPdfVerifierPool({ threads: 1, timeoutMs: 1 });
     const app = createApp({ ...h.deps, pdfVerifier: strict });
     try {
-      for (const [lang, text] of [['id', /batas waktu/], ['en', /time limit/]] as const) {
-        const response = await request(app).post('/api/v1/verify').set('Content-Type', 'application/pdf').set('Accept-Language', lang).send(slow);
+      for (const [lang, text] of [
+        ['id', /batas waktu/],
+        ['en', /time limit/],
+      ] as const) {
+        const response = await request(app)
+          .post('/api/v1/verify')
+          .set('Content-Type', 'application/pdf')
+          .set('Accept-Language', lang)
+          .send(slow);
         expect(response.status).toBe(503);
         expect(response.headers['retry-after']).toBe('30');
         expect(response.body.error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', details: { reason: 'VERIFICATION_ABORTED' } });
         expect(response.body.error.message).toMatch(text);
       }
       const roomy = createApp({ ...h.deps });
-      expect((await request(roomy).post('/api/v1/verify').set('Content-Type', 'application/pdf').send(slow)).body).toMatchObject({ genuine: false, reason: 'SIGNATURE_MALFORMED' });
+      expect((await request(roomy).post('/api/v1/verify').set('Content-Type', 'application/pdf').send(slow)).body).toMatchObject({
+        genuine: false,
+        reason: 'SIGNATURE_MALFORMED',
+      });
     } finally {
       await strict.close();
     }

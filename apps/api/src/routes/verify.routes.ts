@@ -19,19 +19,43 @@ export function verifyRoutes({ router, registry, deps }: RoutesContext): void {
   router.use('/verify', perIpRateLimit(new RateLimiter(db, deps.logger), deps.rateLimits?.verifyPerIp ?? DEFAULT_RATE_LIMITS.verifyPerIp));
   router.post('/verify', pdfBody);
 
-  route(router, registry, { method: 'post', path: '/verify', tag: 'verify', summary: 'Periksa keaslian PDF perjanjian / verify an agreement PDF', access: 'public', response: ZVerificationResult }, async ({ req }) =>
-    verifyAgreementDocument(db, requirePdfBody(req.body), verifyDeps),
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/verify',
+      tag: 'verify',
+      summary: 'Periksa keaslian PDF perjanjian / verify an agreement PDF',
+      access: 'public',
+      response: ZVerificationResult,
+    },
+    async ({ req }) => verifyAgreementDocument(db, requirePdfBody(req.body), verifyDeps),
   );
 
-  route(router, registry, { method: 'get', path: '/verify/{code}', tag: 'verify', summary: 'Status perjanjian dari kode QR (JSON, atau HTML untuk peramban) / agreement status by QR code', access: 'public', params: ZVerificationCodeParam, response: ZVerificationResult, writes: 'text/html' }, async ({ req, res, params }) => {
-    const meta = await findAgreementByVerificationCode(db, params.code);
-    if (!meta) throw new AppError(ErrorCode.NotFound);
-    res.set('Cache-Control', 'no-store').vary('Accept');
-    const result = recordedVerification({ meta, signatures: await listAgreementSignatures(db, meta.id) });
-    if (req.accepts(['json', 'html']) === 'html') {
-      res.status(200).type('html').send(verificationPage(result));
-      return undefined;
-    }
-    return result;
-  });
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/verify/{code}',
+      tag: 'verify',
+      summary: 'Status perjanjian dari kode QR (JSON, atau HTML untuk peramban) / agreement status by QR code',
+      access: 'public',
+      params: ZVerificationCodeParam,
+      response: ZVerificationResult,
+      writes: 'text/html',
+    },
+    async ({ req, res, params }) => {
+      const meta = await findAgreementByVerificationCode(db, params.code);
+      if (!meta) throw new AppError(ErrorCode.NotFound);
+      res.set('Cache-Control', 'no-store').vary('Accept');
+      const result = recordedVerification({ meta, signatures: await listAgreementSignatures(db, meta.id) });
+      if (req.accepts(['json', 'html']) === 'html') {
+        res.status(200).type('html').send(verificationPage(result));
+        return undefined;
+      }
+      return result;
+    },
+  );
 }

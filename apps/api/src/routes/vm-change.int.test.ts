@@ -1,5 +1,14 @@
 import { Role } from '@betang/core';
-import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testSshKey } from '@betang/testkit';
+import {
+  makeAgreementInForce,
+  makeApplication,
+  makeCatalog,
+  makeInstitution,
+  makeIpPool,
+  makeQuota,
+  makeUser,
+  testSshKey,
+} from '@betang/testkit';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 
 /**
@@ -20,20 +29,39 @@ describe('VM changes asked by the institution (POST /vms/:id/resize)', () => {
   /** A request approved through the API and then marked active with a VM, as the worker would leave it. */
   async function activeVm(ports: number[] = [80]): Promise<{ vmId: string; requestId: string }> {
     const { db } = h.database;
-    const created = await staff.agent.post('/api/v1/vps-requests').set('X-CSRF-Token', staff.csrfToken).send({
-      applicationId, hostname: `chg-${(n += 1)}`, templateId: 'debian-12', presetId: 'small', sshPublicKeys: [testSshKey()],
-      purpose: 'VM uji perubahan ukuran dan port', network: { publicAccess: true, ports },
-      contact: { name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' },
-    });
+    const created = await staff.agent
+      .post('/api/v1/vps-requests')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .send({
+        applicationId,
+        hostname: `chg-${(n += 1)}`,
+        templateId: 'debian-12',
+        presetId: 'small',
+        sshPublicKeys: [testSshKey()],
+        purpose: 'VM uji perubahan ukuran dan port',
+        network: { publicAccess: true, ports },
+        contact: { name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' },
+      });
     expect(created.status).toBe(201);
-    const approved = await operator.agent.post(`/api/v1/vps-requests/${created.body.id}/approve`).set('X-CSRF-Token', operator.csrfToken).send({});
-    const size = await db.selectFrom('vpsRequests').select(['cores', 'memoryMiB', 'diskGiB']).where('id', '=', created.body.id).executeTakeFirstOrThrow();
+    const approved = await operator.agent
+      .post(`/api/v1/vps-requests/${created.body.id}/approve`)
+      .set('X-CSRF-Token', operator.csrfToken)
+      .send({});
+    const size = await db
+      .selectFrom('vpsRequests')
+      .select(['cores', 'memoryMiB', 'diskGiB'])
+      .where('id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
     const vm = await db
       .insertInto('vms')
       .values({ requestId: created.body.id, institutionId, vmid: 101_000 + n, node: 'pve1', name: `chg-${n}`, ...size, state: 'running' })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await db.updateTable('provisioningRuns').set({ status: 'succeeded', vmId: vm.id, progress: 100, finishedAt: new Date() }).where('id', '=', approved.body.run.id).execute();
+    await db
+      .updateTable('provisioningRuns')
+      .set({ status: 'succeeded', vmId: vm.id, progress: 100, finishedAt: new Date() })
+      .where('id', '=', approved.body.run.id)
+      .execute();
     await db.updateTable('vpsRequests').set({ status: 'active' }).where('id', '=', created.body.id).execute();
     return { vmId: vm.id, requestId: created.body.id };
   }
@@ -42,10 +70,19 @@ describe('VM changes asked by the institution (POST /vms/:id/resize)', () => {
   /** Everything a change would write: runs, outbox rows, audit entries, and the request's sizes and ports. */
   async function footprint(requestId: string) {
     const { db } = h.database;
-    const runs = await db.selectFrom('provisioningRuns').select(['id', 'status']).where('requestId', '=', requestId).orderBy('createdAt').execute();
+    const runs = await db
+      .selectFrom('provisioningRuns')
+      .select(['id', 'status'])
+      .where('requestId', '=', requestId)
+      .orderBy('createdAt')
+      .execute();
     const outbox = await db.selectFrom('outbox').select('id').where('topic', '=', 'job').execute();
     const audit = await db.selectFrom('auditLog').select('id').execute();
-    const request = await db.selectFrom('vpsRequests').select(['cores', 'memoryMiB', 'diskGiB', 'ports']).where('id', '=', requestId).executeTakeFirstOrThrow();
+    const request = await db
+      .selectFrom('vpsRequests')
+      .select(['cores', 'memoryMiB', 'diskGiB', 'ports'])
+      .where('id', '=', requestId)
+      .executeTakeFirstOrThrow();
     return { runs, outbox: outbox.length, audit: audit.length, request };
   }
 
@@ -72,7 +109,11 @@ describe('VM changes asked by the institution (POST /vms/:id/resize)', () => {
     const { db } = h.database;
     expect((await staff.agent.get(`/api/v1/vms/${vmId}`)).body.ports).toEqual([80]);
     const before = await db.selectFrom('vms').select(['cores', 'memoryMiB', 'diskGiB']).where('id', '=', vmId).executeTakeFirstOrThrow();
-    const asked = await post(staff, `/api/v1/vms/${vmId}/resize`, { cores: before.cores + 1, diskGiB: before.diskGiB + 10, ports: [443, 80, 8080] });
+    const asked = await post(staff, `/api/v1/vms/${vmId}/resize`, {
+      cores: before.cores + 1,
+      diskGiB: before.diskGiB + 10,
+      ports: [443, 80, 8080],
+    });
     expect(asked.status).toBe(202);
     expect(asked.body).toMatchObject({ status: 'awaiting_approval', pendingLevel: { level: 1 } });
     // Nothing for the worker yet: the change waits for a decision.
@@ -93,9 +134,17 @@ describe('VM changes asked by the institution (POST /vms/:id/resize)', () => {
     expect((await post(head, `/api/v1/vps-requests/${requestId}/approve`, {})).status).toBe(403);
     const approved = await post(operator, `/api/v1/vps-requests/${requestId}/approve`, {});
     expect(approved.status).toBe(200);
-    const run = await db.selectFrom('provisioningRuns').select(['status', 'kind', 'params']).where('id', '=', asked.body.runId).executeTakeFirstOrThrow();
+    const run = await db
+      .selectFrom('provisioningRuns')
+      .select(['status', 'kind', 'params'])
+      .where('id', '=', asked.body.runId)
+      .executeTakeFirstOrThrow();
     expect(run).toMatchObject({ status: 'queued', kind: 'resize', params: { ports: [80, 443, 8080], portsFrom: [80] } });
-    const job = await db.selectFrom('outbox').select(['payload', 'availableAt']).where('dedupKey', '=', `run:${asked.body.runId}`).executeTakeFirstOrThrow();
+    const job = await db
+      .selectFrom('outbox')
+      .select(['payload', 'availableAt'])
+      .where('dedupKey', '=', `run:${asked.body.runId}`)
+      .executeTakeFirstOrThrow();
     expect(job.payload).toEqual({ name: 'vm.action', data: { runId: asked.body.runId } });
     expect(job.availableAt.getTime()).toBeLessThanOrEqual(Date.now());
   });
@@ -107,7 +156,11 @@ describe('VM changes asked by the institution (POST /vms/:id/resize)', () => {
     const asked = await post(staff, `/api/v1/vms/${vmId}/resize`, { memoryMiB: 4096, applyAt: window.toISOString() });
     expect(asked.status).toBe(202);
     expect((await post(operator, `/api/v1/vps-requests/${requestId}/approve`, {})).status).toBe(200);
-    const job = await h.database.db.selectFrom('outbox').select('availableAt').where('dedupKey', '=', `run:${asked.body.runId}`).executeTakeFirstOrThrow();
+    const job = await h.database.db
+      .selectFrom('outbox')
+      .select('availableAt')
+      .where('dedupKey', '=', `run:${asked.body.runId}`)
+      .executeTakeFirstOrThrow();
     expect(job.availableAt.toISOString()).toBe(window.toISOString());
     const queue = await operator.agent.get('/api/v1/operator/queue');
     expect(queue.body.pendingApprovals.some((p: { runId?: string }) => p.runId === asked.body.runId)).toBe(false);
@@ -156,7 +209,12 @@ describe('VM changes asked by the institution (POST /vms/:id/resize)', () => {
     const r = await post(staff, `/api/v1/vms/${vmId}/resize`, { diskGiB: 10 });
     expect(r.status).toBe(400);
     expect(r.body.error.message).toMatch(/tidak dapat diperkecil|hanya dapat diperbesar/);
-    expect(r.body.error.details).toEqual([expect.objectContaining({ path: 'body.diskGiB', message: expect.stringMatching(/Disk tidak dapat diperkecil .* \/ The disk cannot shrink/) })]);
+    expect(r.body.error.details).toEqual([
+      expect.objectContaining({
+        path: 'body.diskGiB',
+        message: expect.stringMatching(/Disk tidak dapat diperkecil .* \/ The disk cannot shrink/),
+      }),
+    ]);
   });
 
   it('should refuse a second change while one is pending, and a change of a VM that is not running or stopped', async () => {
@@ -170,12 +228,25 @@ describe('VM changes asked by the institution (POST /vms/:id/resize)', () => {
   });
 
   it('should refuse a deny-listed port on a new request too', async () => {
-    const r = await staff.agent.post('/api/v1/vps-requests').set('X-CSRF-Token', staff.csrfToken).send({
-      applicationId, hostname: 'chg-deny', templateId: 'debian-12', presetId: 'small', sshPublicKeys: [testSshKey()],
-      purpose: 'VM uji daftar port terlarang', network: { publicAccess: true, ports: [80, 23] },
-      contact: { name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' },
-    });
+    const r = await staff.agent
+      .post('/api/v1/vps-requests')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .send({
+        applicationId,
+        hostname: 'chg-deny',
+        templateId: 'debian-12',
+        presetId: 'small',
+        sshPublicKeys: [testSshKey()],
+        purpose: 'VM uji daftar port terlarang',
+        network: { publicAccess: true, ports: [80, 23] },
+        contact: { name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' },
+      });
     expect(r.status).toBe(400);
-    expect(r.body.error.details).toEqual([expect.objectContaining({ path: 'body.network.ports.1', message: expect.stringMatching(/Port 23 \(telnet\) tidak boleh dibuka .* \/ Port 23 \(telnet\) may not be opened/) })]);
+    expect(r.body.error.details).toEqual([
+      expect.objectContaining({
+        path: 'body.network.ports.1',
+        message: expect.stringMatching(/Port 23 \(telnet\) tidak boleh dibuka .* \/ Port 23 \(telnet\) may not be opened/),
+      }),
+    ]);
   });
 });

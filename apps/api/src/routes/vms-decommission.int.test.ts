@@ -1,5 +1,14 @@
 import { Role } from '@betang/core';
-import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testSshKey } from '@betang/testkit';
+import {
+  makeAgreementInForce,
+  makeApplication,
+  makeCatalog,
+  makeInstitution,
+  makeIpPool,
+  makeQuota,
+  makeUser,
+  testSshKey,
+} from '@betang/testkit';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 
 /**
@@ -23,26 +32,61 @@ describe('VM decommission: confirmation, head approval, grace period and restore
   let n = 0;
 
   /** A VM running for a request of `applicationId`, as the worker leaves it after provisioning. */
-  async function runningVm(applicationId: string, state: 'running' | 'stopped' | 'missing' = 'running'): Promise<{ vmId: string; requestId: string; hostname: string }> {
+  async function runningVm(
+    applicationId: string,
+    state: 'running' | 'stopped' | 'missing' = 'running',
+  ): Promise<{ vmId: string; requestId: string; hostname: string }> {
     const { db } = h.database;
     const hostname = `dec-${(n += 1)}`;
     const owner = await db.selectFrom('users').select('id').where('institutionId', '=', institutionId).executeTakeFirstOrThrow();
     const request = await db
       .insertInto('vpsRequests')
       .values({
-        institutionId, applicationId, requestedBy: owner.id, hostname, templateId: 'debian-12', cores: 1, memoryMiB: 2048, diskGiB: 20,
-        sshPublicKeys: [testSshKey()], purpose: 'VM uji penghapusan aman', contact: JSON.stringify({ name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'pic@kalteng.go.id' }),
+        institutionId,
+        applicationId,
+        requestedBy: owner.id,
+        hostname,
+        templateId: 'debian-12',
+        cores: 1,
+        memoryMiB: 2048,
+        diskGiB: 20,
+        sshPublicKeys: [testSshKey()],
+        purpose: 'VM uji penghapusan aman',
+        contact: JSON.stringify({ name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'pic@kalteng.go.id' }),
         status: state === 'stopped' ? 'stopped' : 'active',
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const vm = await db.insertInto('vms').values({ requestId: request.id, institutionId, vmid: 300_000 + n, node: 'pve1', name: hostname, cores: 1, memoryMiB: 2048, diskGiB: 20, state }).returning('id').executeTakeFirstOrThrow();
+    const vm = await db
+      .insertInto('vms')
+      .values({
+        requestId: request.id,
+        institutionId,
+        vmid: 300_000 + n,
+        node: 'pve1',
+        name: hostname,
+        cores: 1,
+        memoryMiB: 2048,
+        diskGiB: 20,
+        state,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return { vmId: vm.id, requestId: request.id, hostname };
   }
-  const post = (who: SignedIn, path: string, body: object) => who.agent.post(`/api/v1${path}`).set('X-CSRF-Token', who.csrfToken).send(body);
-  const vmRow = (id: string) => h.database.db.selectFrom('vms').select(['state', 'retainedUntil']).where('id', '=', id).executeTakeFirstOrThrow();
-  const requestStatus = async (id: string) => (await h.database.db.selectFrom('vpsRequests').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
-  const runsOf = (requestId: string) => h.database.db.selectFrom('provisioningRuns').select(['id', 'kind', 'status']).where('requestId', '=', requestId).orderBy('createdAt').execute();
+  const post = (who: SignedIn, path: string, body: object) =>
+    who.agent.post(`/api/v1${path}`).set('X-CSRF-Token', who.csrfToken).send(body);
+  const vmRow = (id: string) =>
+    h.database.db.selectFrom('vms').select(['state', 'retainedUntil']).where('id', '=', id).executeTakeFirstOrThrow();
+  const requestStatus = async (id: string) =>
+    (await h.database.db.selectFrom('vpsRequests').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+  const runsOf = (requestId: string) =>
+    h.database.db
+      .selectFrom('provisioningRuns')
+      .select(['id', 'kind', 'status'])
+      .where('requestId', '=', requestId)
+      .orderBy('createdAt')
+      .execute();
   const REASON = 'Aplikasi dipindah ke PDN';
 
   beforeAll(async () => {
@@ -97,7 +141,11 @@ describe('VM decommission: confirmation, head approval, grace period and restore
     expect((await vmRow(vmId)).state).toBe('retained');
     expect(await requestStatus(requestId)).toBe('retained');
     expect(await runsOf(requestId)).toEqual([{ id: r.body.runId, kind: 'stop', status: 'queued' }]);
-    const job = await h.database.db.selectFrom('outbox').select('payload').where('dedupKey', '=', `run:${r.body.runId}`).executeTakeFirstOrThrow();
+    const job = await h.database.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('dedupKey', '=', `run:${r.body.runId}`)
+      .executeTakeFirstOrThrow();
     expect(job.payload).toEqual({ name: 'vm.action', data: { runId: r.body.runId } });
     const shown = await staff.agent.get(`/api/v1/vms/${vmId}`);
     expect(shown.body).toMatchObject({ state: 'retained', retainedUntil: r.body.retainedUntil, pendingDecommission: null });
@@ -107,7 +155,11 @@ describe('VM decommission: confirmation, head approval, grace period and restore
 
     // Restore waits for the stop to finish (one live run per request).
     expect((await post(staff, `/vms/${vmId}/restore`, {})).status).toBe(409);
-    await h.database.db.updateTable('provisioningRuns').set({ status: 'succeeded', finishedAt: new Date(), progress: 100 }).where('id', '=', r.body.runId).execute();
+    await h.database.db
+      .updateTable('provisioningRuns')
+      .set({ status: 'succeeded', finishedAt: new Date(), progress: 100 })
+      .where('id', '=', r.body.runId)
+      .execute();
     expect((await post(outsider, `/vms/${vmId}/restore`, {})).status).toBe(404);
     const restored = await post(staff2, `/vms/${vmId}/restore`, {});
     expect(restored.status).toBe(202);
@@ -126,7 +178,11 @@ describe('VM decommission: confirmation, head approval, grace period and restore
       const { vmId, hostname } = await runningVm(ordinaryApp, 'stopped');
       const r = await post(operator, `/vms/${vmId}/decommission`, { reason: REASON, confirmHostname: hostname });
       expect(r.status).toBe(202);
-      await h.database.db.updateTable('provisioningRuns').set({ status: 'succeeded', finishedAt: new Date() }).where('id', '=', r.body.runId).execute();
+      await h.database.db
+        .updateTable('provisioningRuns')
+        .set({ status: 'succeeded', finishedAt: new Date() })
+        .where('id', '=', r.body.runId)
+        .execute();
       await h.database.db.updateTable('vms').set({ state }).where('id', '=', vmId).execute();
       const refused = await post(staff, `/vms/${vmId}/restore`, {});
       expect(refused.status).toBe(409);
@@ -150,7 +206,11 @@ describe('VM decommission: confirmation, head approval, grace period and restore
     expect(asked.body).toMatchObject({ status: 'awaiting_approval', runId: null, retainedUntil: null });
     expect((await vmRow(vmId)).state).toBe('running');
     expect(await runsOf(requestId)).toEqual([]);
-    const mail = await h.database.db.selectFrom('outbox').select('payload').where('dedupKey', '=', `decommission-approval:${asked.body.decommissionId}`).executeTakeFirstOrThrow();
+    const mail = await h.database.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('dedupKey', '=', `decommission-approval:${asked.body.decommissionId}`)
+      .executeTakeFirstOrThrow();
     expect((mail.payload as { to: string[] }).to).toEqual([headEmail]);
     const shown = await staff.agent.get(`/api/v1/vms/${vmId}`);
     expect(shown.body.pendingDecommission).toMatchObject({ id: asked.body.decommissionId, reason: REASON });
@@ -185,19 +245,40 @@ describe('VM decommission: confirmation, head approval, grace period and restore
     expect((await post(head, `/vms/${vmId}/decommission/approve`, {})).status).toBe(409);
     await post(staff, `/vms/${vmId}/decommission`, { reason: REASON, confirmHostname: hostname }).expect(202);
     expect((await post(staff, `/vms/${vmId}/decommission/reject`, {})).status).toBe(202);
-    const rows = await h.database.db.selectFrom('vmDecommissions').select(['status', 'decisionNote']).where('vmId', '=', vmId).orderBy('createdAt').execute();
-    expect(rows).toEqual([{ status: 'rejected', decisionNote: 'Masih dipakai' }, { status: 'rejected', decisionNote: null }]);
+    const rows = await h.database.db
+      .selectFrom('vmDecommissions')
+      .select(['status', 'decisionNote'])
+      .where('vmId', '=', vmId)
+      .orderBy('createdAt')
+      .execute();
+    expect(rows).toEqual([
+      { status: 'rejected', decisionNote: 'Masih dipakai' },
+      { status: 'rejected', decisionNote: null },
+    ]);
   });
 
   it('should follow the decommission policy an admin sets (classes and grace days), and keep it admin-only', async () => {
     const policy = { graceDays: 3, headApprovalClasses: ['rendah'], reminderHours: 12 };
-    expect((await operator.agent.put('/api/v1/settings/decommission-policy').set('X-CSRF-Token', operator.csrfToken).send(policy)).status).toBe(403);
-    expect((await admin.agent.put('/api/v1/settings/decommission-policy').set('X-CSRF-Token', admin.csrfToken).send({ ...policy, graceDays: 0 })).status).toBe(400);
-    expect((await admin.agent.put('/api/v1/settings/decommission-policy').set('X-CSRF-Token', admin.csrfToken).send(policy)).status).toBe(200);
+    expect(
+      (await operator.agent.put('/api/v1/settings/decommission-policy').set('X-CSRF-Token', operator.csrfToken).send(policy)).status,
+    ).toBe(403);
+    expect(
+      (
+        await admin.agent
+          .put('/api/v1/settings/decommission-policy')
+          .set('X-CSRF-Token', admin.csrfToken)
+          .send({ ...policy, graceDays: 0 })
+      ).status,
+    ).toBe(400);
+    expect((await admin.agent.put('/api/v1/settings/decommission-policy').set('X-CSRF-Token', admin.csrfToken).send(policy)).status).toBe(
+      200,
+    );
     expect((await staff.agent.get('/api/v1/settings/decommission-policy')).body).toEqual(policy);
     try {
       const ordinary = await runningVm(ordinaryApp);
-      expect((await post(staff, `/vms/${ordinary.vmId}/decommission`, { reason: REASON, confirmHostname: ordinary.hostname })).body.status).toBe('awaiting_approval');
+      expect(
+        (await post(staff, `/vms/${ordinary.vmId}/decommission`, { reason: REASON, confirmHostname: ordinary.hostname })).body.status,
+      ).toBe('awaiting_approval');
       const strategic = await runningVm(strategicApp);
       const before = Date.now();
       const r = await post(staff, `/vms/${strategic.vmId}/decommission`, { reason: REASON, confirmHostname: strategic.hostname });
@@ -210,7 +291,12 @@ describe('VM decommission: confirmation, head approval, grace period and restore
 
   it('should answer 404 to another institution for every decommission route, exactly like a missing VM', async () => {
     const { vmId, hostname } = await runningVm(ordinaryApp);
-    for (const path of [`/vms/${vmId}/decommission`, `/vms/${vmId}/decommission/approve`, `/vms/${vmId}/decommission/reject`, `/vms/${vmId}/restore`]) {
+    for (const path of [
+      `/vms/${vmId}/decommission`,
+      `/vms/${vmId}/decommission/approve`,
+      `/vms/${vmId}/decommission/reject`,
+      `/vms/${vmId}/restore`,
+    ]) {
       const r = await post(outsiderHead, path, path.endsWith('/decommission') ? { reason: REASON, confirmHostname: hostname } : {});
       expect(r.status).toBe(404);
       expect(JSON.stringify(r.body)).not.toContain(hostname);

@@ -1,5 +1,14 @@
 import { Role } from '@betang/core';
-import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testSshKey } from '@betang/testkit';
+import {
+  makeAgreementInForce,
+  makeApplication,
+  makeCatalog,
+  makeInstitution,
+  makeIpPool,
+  makeQuota,
+  makeUser,
+  testSshKey,
+} from '@betang/testkit';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 
 describe('VM day-2 actions', () => {
@@ -14,18 +23,43 @@ describe('VM day-2 actions', () => {
   /** A request approved through the API and then marked active with a VM, as the worker would leave it. */
   async function activeVm(): Promise<{ vmId: string; requestId: string }> {
     const { db } = h.database;
-    const created = await staff.agent.post('/api/v1/vps-requests').set('X-CSRF-Token', staff.csrfToken).send({
-      applicationId, hostname: `vm-${(n += 1)}`, templateId: 'debian-12', presetId: 'small', sshPublicKeys: [testSshKey()],
-      purpose: 'VM uji tindakan hari kedua', network: { publicAccess: false, ports: [] },
-      contact: { name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' },
-    });
-    const approved = await operator.agent.post(`/api/v1/vps-requests/${created.body.id}/approve`).set('X-CSRF-Token', operator.csrfToken).send({});
+    const created = await staff.agent
+      .post('/api/v1/vps-requests')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .send({
+        applicationId,
+        hostname: `vm-${(n += 1)}`,
+        templateId: 'debian-12',
+        presetId: 'small',
+        sshPublicKeys: [testSshKey()],
+        purpose: 'VM uji tindakan hari kedua',
+        network: { publicAccess: false, ports: [] },
+        contact: { name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' },
+      });
+    const approved = await operator.agent
+      .post(`/api/v1/vps-requests/${created.body.id}/approve`)
+      .set('X-CSRF-Token', operator.csrfToken)
+      .send({});
     const vm = await db
       .insertInto('vms')
-      .values({ requestId: created.body.id, institutionId, vmid: 100_000 + n, node: 'pve1', name: `vm-${n}`, cores: 1, memoryMiB: 2048, diskGiB: 20, state: 'running' })
+      .values({
+        requestId: created.body.id,
+        institutionId,
+        vmid: 100_000 + n,
+        node: 'pve1',
+        name: `vm-${n}`,
+        cores: 1,
+        memoryMiB: 2048,
+        diskGiB: 20,
+        state: 'running',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await db.updateTable('provisioningRuns').set({ status: 'succeeded', vmId: vm.id, progress: 100, finishedAt: new Date() }).where('id', '=', approved.body.run.id).execute();
+    await db
+      .updateTable('provisioningRuns')
+      .set({ status: 'succeeded', vmId: vm.id, progress: 100, finishedAt: new Date() })
+      .where('id', '=', approved.body.run.id)
+      .execute();
     await db.updateTable('vpsRequests').set({ status: 'active' }).where('id', '=', created.body.id).execute();
     return { vmId: vm.id, requestId: created.body.id };
   }
@@ -52,7 +86,11 @@ describe('VM day-2 actions', () => {
     const { vmId } = await activeVm();
     const list = await staff.agent.get('/api/v1/vms');
     // The node is operators' detail: the institution sees its VM without it, operators with it.
-    expect(list.body.items.find((v: { id: string }) => v.id === vmId)).toMatchObject({ state: 'running', ipAddress: expect.stringMatching(/^10\.150\.0\./), node: null });
+    expect(list.body.items.find((v: { id: string }) => v.id === vmId)).toMatchObject({
+      state: 'running',
+      ipAddress: expect.stringMatching(/^10\.150\.0\./),
+      node: null,
+    });
     expect((await staff.agent.get(`/api/v1/vms/${vmId}`)).body.node).toBeNull();
     expect((await operator.agent.get(`/api/v1/vms/${vmId}`)).body.node).toBe('pve1');
     expect((await outsider.agent.get(`/api/v1/vms/${vmId}`)).status).toBe(404);
@@ -64,9 +102,17 @@ describe('VM day-2 actions', () => {
     const { vmId, requestId } = await activeVm();
     const stop = await post(staff, `/api/v1/vms/${vmId}/actions`, { action: 'shutdown' });
     expect(stop.status).toBe(202);
-    const job = await h.database.db.selectFrom('outbox').select('payload').where('dedupKey', '=', `run:${stop.body.runId}`).executeTakeFirstOrThrow();
+    const job = await h.database.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('dedupKey', '=', `run:${stop.body.runId}`)
+      .executeTakeFirstOrThrow();
     expect(job.payload).toEqual({ name: 'vm.action', data: { runId: stop.body.runId } });
-    const run = await h.database.db.selectFrom('provisioningRuns').select(['kind', 'status', 'vmId']).where('id', '=', stop.body.runId).executeTakeFirstOrThrow();
+    const run = await h.database.db
+      .selectFrom('provisioningRuns')
+      .select(['kind', 'status', 'vmId'])
+      .where('id', '=', stop.body.runId)
+      .executeTakeFirstOrThrow();
     expect(run).toEqual({ kind: 'shutdown', status: 'queued', vmId });
     expect((await post(staff, `/api/v1/vms/${vmId}/actions`, { action: 'reboot' })).status).toBe(409);
     expect((await post(staff, `/api/v1/vms/${vmId}/actions`, { action: 'hibernate' })).status).toBe(400);
@@ -92,7 +138,11 @@ describe('VM day-2 actions', () => {
     const grown = await post(operator, `/api/v1/vms/${vmId}/resize`, { cores: 2, diskGiB: 40 });
     expect(grown.status).toBe(202);
     expect(grown.body).toMatchObject({ runId: expect.any(String), status: 'awaiting_approval', pendingLevel: { level: 1 } });
-    const request = await h.database.db.selectFrom('vpsRequests').select(['cores', 'diskGiB']).where('id', '=', requestId).executeTakeFirstOrThrow();
+    const request = await h.database.db
+      .selectFrom('vpsRequests')
+      .select(['cores', 'diskGiB'])
+      .where('id', '=', requestId)
+      .executeTakeFirstOrThrow();
     expect(request).toEqual({ cores: 2, diskGiB: 40 });
   });
 

@@ -1,5 +1,25 @@
 import { listAwaitingDecommissions } from '@betang/db';
-import { AppError, ErrorCode, INSTITUTION_ROLES, Role, ZDecommissionAnswer, ZDecommissionBody, ZDecommissionDecisionBody, ZIdParam, ZQueuedRun, ZResizeAnswer, ZRestoreAnswer, ZResizeBody, ZVm, ZVmActionBody, ZVmList, canSeeInstitution, isVmState, zText, type Actor } from '@betang/core';
+import {
+  AppError,
+  ErrorCode,
+  INSTITUTION_ROLES,
+  Role,
+  ZDecommissionAnswer,
+  ZDecommissionBody,
+  ZDecommissionDecisionBody,
+  ZIdParam,
+  ZQueuedRun,
+  ZResizeAnswer,
+  ZRestoreAnswer,
+  ZResizeBody,
+  ZVm,
+  ZVmActionBody,
+  ZVmList,
+  canSeeInstitution,
+  isVmState,
+  zText,
+  type Actor,
+} from '@betang/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
@@ -26,13 +46,32 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
       .leftJoin('ipAllocations as a', (j) => j.onRef('a.requestId', '=', 'v.requestId').on('a.releasedAt', 'is', null))
       .innerJoin('vpsRequests as r', 'r.id', 'v.requestId')
       .select([
-        'v.id', 'v.requestId', 'v.institutionId', 'v.name', 'v.node', 'v.vmid', sql<string | null>`host(a.address)`.as('ipAddress'), 'v.state',
-        'v.cores', 'v.memoryMiB as memoryMiB', 'v.diskGiB as diskGiB', 'r.ports', 'v.createdAt', 'v.retainedUntil',
+        'v.id',
+        'v.requestId',
+        'v.institutionId',
+        'v.name',
+        'v.node',
+        'v.vmid',
+        sql<string | null>`host(a.address)`.as('ipAddress'),
+        'v.state',
+        'v.cores',
+        'v.memoryMiB as memoryMiB',
+        'v.diskGiB as diskGiB',
+        'r.ports',
+        'v.createdAt',
+        'v.retainedUntil',
       ]);
   type VmRowView = Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number];
   // Node names are operators' detail: institution roles get null (as in the request view, docs/security.md §15).
   const toDtos = async (actor: Actor, rows: VmRowView[]) => {
-    const pending = new Map((await listAwaitingDecommissions(db, rows.map((v) => v.id))).map((d) => [d.vmId, d]));
+    const pending = new Map(
+      (
+        await listAwaitingDecommissions(
+          db,
+          rows.map((v) => v.id),
+        )
+      ).map((d) => [d.vmId, d]),
+    );
     return rows.map((v) => {
       const d = pending.get(v.id);
       return {
@@ -40,48 +79,110 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
         node: seesOperationalDetail(actor) ? v.node : null,
         createdAt: v.createdAt.toISOString(),
         retainedUntil: v.state === 'retained' ? (v.retainedUntil?.toISOString() ?? null) : null,
-        pendingDecommission: d ? { id: d.id, requestedBy: d.requestedBy, requestedByName: d.requestedByName, reason: d.reason, createdAt: d.createdAt.toISOString() } : null,
+        pendingDecommission: d
+          ? {
+              id: d.id,
+              requestedBy: d.requestedBy,
+              requestedByName: d.requestedByName,
+              reason: d.reason,
+              createdAt: d.createdAt.toISOString(),
+            }
+          : null,
       };
     });
   };
 
-  route(router, registry, { method: 'get', path: '/vms', tag: 'vms', summary: 'Daftar VM / VMs', access: 'user', query: z.strictObject({ institutionId: z.uuid().optional(), state: zText({ max: 32 }).optional() }), response: ZVmList }, async ({ auth, query }) => {
-    // Another institution's id answers 404 like every other list (listScope), not an empty page.
-    const institutionId = listScope(actorOf(auth), query.institutionId);
-    let q = vmQuery().where('v.state', '<>', 'decommissioned').orderBy('v.createdAt', 'desc').limit(500);
-    if (institutionId) q = q.where('v.institutionId', '=', institutionId);
-    if (query.state) {
-      // A state that does not exist matches no VM.
-      if (!isVmState(query.state)) return { items: [] };
-      q = q.where('v.state', '=', query.state);
-    }
-    return { items: await toDtos(actorOf(auth), await q.execute()) };
-  });
-
-  route(router, registry, { method: 'get', path: '/vms/{id}', tag: 'vms', summary: 'Detail VM / a VM', access: 'user', params: ZIdParam, response: ZVm }, async ({ auth, params }) => {
-    const vm = await vmQuery().where('v.id', '=', params.id).executeTakeFirst();
-    if (!vm || !canSeeInstitution(actorOf(auth), vm.institutionId)) throw new AppError(ErrorCode.NotFound);
-    const [dto] = await toDtos(actorOf(auth), [vm]);
-    if (!dto) throw new AppError(ErrorCode.NotFound);
-    return dto;
-  });
-
-  route(router, registry, { method: 'post', path: '/vms/{id}/actions', tag: 'vms', summary: 'Nyalakan, matikan, mulai ulang / power actions', access: ACTORS, params: ZIdParam, body: ZVmActionBody, response: ZQueuedRun, status: 202 }, async ({ req, res, auth, params, body }) =>
-    db.transaction().execute((tx) => requestVmAction(tx, actorOf(auth), params.id, body.action, {}, auditContext(req, res))),
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/vms',
+      tag: 'vms',
+      summary: 'Daftar VM / VMs',
+      access: 'user',
+      query: z.strictObject({ institutionId: z.uuid().optional(), state: zText({ max: 32 }).optional() }),
+      response: ZVmList,
+    },
+    async ({ auth, query }) => {
+      // Another institution's id answers 404 like every other list (listScope), not an empty page.
+      const institutionId = listScope(actorOf(auth), query.institutionId);
+      let q = vmQuery().where('v.state', '<>', 'decommissioned').orderBy('v.createdAt', 'desc').limit(500);
+      if (institutionId) q = q.where('v.institutionId', '=', institutionId);
+      if (query.state) {
+        // A state that does not exist matches no VM.
+        if (!isVmState(query.state)) return { items: [] };
+        q = q.where('v.state', '=', query.state);
+      }
+      return { items: await toDtos(actorOf(auth), await q.execute()) };
+    },
   );
 
   route(
     router,
     registry,
-    { method: 'post', path: '/vms/{id}/resize', tag: 'vms', summary: 'Ubah ukuran / port VM lewat persetujuan / change a VM’s size or ports through approval', access: ACTORS, params: ZIdParam, body: ZResizeBody, response: ZResizeAnswer, status: 202 },
-    async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => resizeVm(tx, actorOf(auth), params.id, body, auditContext(req, res))),
+    { method: 'get', path: '/vms/{id}', tag: 'vms', summary: 'Detail VM / a VM', access: 'user', params: ZIdParam, response: ZVm },
+    async ({ auth, params }) => {
+      const vm = await vmQuery().where('v.id', '=', params.id).executeTakeFirst();
+      if (!vm || !canSeeInstitution(actorOf(auth), vm.institutionId)) throw new AppError(ErrorCode.NotFound);
+      const [dto] = await toDtos(actorOf(auth), [vm]);
+      if (!dto) throw new AppError(ErrorCode.NotFound);
+      return dto;
+    },
   );
 
   route(
     router,
     registry,
-    { method: 'post', path: '/vms/{id}/decommission', tag: 'vms', summary: 'Hapus VM: hentikan, tahan selama masa tenggang, lalu hapus / decommission: stop, retain for the grace period, then destroy', access: ACTORS, params: ZIdParam, body: ZDecommissionBody, response: ZDecommissionAnswer, status: 202 },
-    async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => decommissionVm(tx, actorOf(auth), params.id, body, auditContext(req, res))),
+    {
+      method: 'post',
+      path: '/vms/{id}/actions',
+      tag: 'vms',
+      summary: 'Nyalakan, matikan, mulai ulang / power actions',
+      access: ACTORS,
+      params: ZIdParam,
+      body: ZVmActionBody,
+      response: ZQueuedRun,
+      status: 202,
+    },
+    async ({ req, res, auth, params, body }) =>
+      db.transaction().execute((tx) => requestVmAction(tx, actorOf(auth), params.id, body.action, {}, auditContext(req, res))),
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/vms/{id}/resize',
+      tag: 'vms',
+      summary: 'Ubah ukuran / port VM lewat persetujuan / change a VM’s size or ports through approval',
+      access: ACTORS,
+      params: ZIdParam,
+      body: ZResizeBody,
+      response: ZResizeAnswer,
+      status: 202,
+    },
+    async ({ req, res, auth, params, body }) =>
+      db.transaction().execute((tx) => resizeVm(tx, actorOf(auth), params.id, body, auditContext(req, res))),
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/vms/{id}/decommission',
+      tag: 'vms',
+      summary: 'Hapus VM: hentikan, tahan selama masa tenggang, lalu hapus / decommission: stop, retain for the grace period, then destroy',
+      access: ACTORS,
+      params: ZIdParam,
+      body: ZDecommissionBody,
+      response: ZDecommissionAnswer,
+      status: 202,
+    },
+    async ({ req, res, auth, params, body }) =>
+      db.transaction().execute((tx) => decommissionVm(tx, actorOf(auth), params.id, body, auditContext(req, res))),
   );
   for (const decision of ['approve', 'reject'] as const) {
     route(
@@ -91,17 +192,34 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
         method: 'post',
         path: `/vms/{id}/decommission/${decision}`,
         tag: 'vms',
-        summary: decision === 'approve' ? 'Setujui penghapusan VM (kepala instansi) / approve a decommission (institution head)' : 'Tolak atau tarik penghapusan VM / reject or withdraw a decommission',
+        summary:
+          decision === 'approve'
+            ? 'Setujui penghapusan VM (kepala instansi) / approve a decommission (institution head)'
+            : 'Tolak atau tarik penghapusan VM / reject or withdraw a decommission',
         access: INSTITUTION_ROLES,
         params: ZIdParam,
         body: ZDecommissionDecisionBody,
         response: ZDecommissionAnswer,
         status: 202,
       },
-      async ({ req, res, auth, params, body }) => db.transaction().execute((tx) => decideVmDecommission(tx, actorOf(auth), params.id, decision, body.note, auditContext(req, res))),
+      async ({ req, res, auth, params, body }) =>
+        db.transaction().execute((tx) => decideVmDecommission(tx, actorOf(auth), params.id, decision, body.note, auditContext(req, res))),
     );
   }
-  route(router, registry, { method: 'post', path: '/vms/{id}/restore', tag: 'vms', summary: 'Pulihkan VM dalam masa tenggang / restore a VM within its grace period', access: ACTORS, params: ZIdParam, body: z.strictObject({}), response: ZRestoreAnswer, status: 202 }, async ({ req, res, auth, params }) =>
-    db.transaction().execute((tx) => restoreVm(tx, actorOf(auth), params.id, auditContext(req, res))),
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/vms/{id}/restore',
+      tag: 'vms',
+      summary: 'Pulihkan VM dalam masa tenggang / restore a VM within its grace period',
+      access: ACTORS,
+      params: ZIdParam,
+      body: z.strictObject({}),
+      response: ZRestoreAnswer,
+      status: 202,
+    },
+    async ({ req, res, auth, params }) => db.transaction().execute((tx) => restoreVm(tx, actorOf(auth), params.id, auditContext(req, res))),
   );
 }

@@ -1,5 +1,14 @@
 import { Role } from '@betang/core';
-import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testSshKey } from '@betang/testkit';
+import {
+  makeAgreementInForce,
+  makeApplication,
+  makeCatalog,
+  makeInstitution,
+  makeIpPool,
+  makeQuota,
+  makeUser,
+  testSshKey,
+} from '@betang/testkit';
 import { generateKeyPairSync } from 'node:crypto';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 
@@ -33,8 +42,13 @@ describe('VPS requests: submit, decide, cancel', () => {
     contact: { name: 'Budi Santoso', nip: '198501012010011001', phone: '+62 812-5555-0101', email: 'budi@kalteng.go.id' },
     ...overrides,
   });
-  const submit = (who: SignedIn, payload: unknown) => who.agent.post('/api/v1/vps-requests').set('X-CSRF-Token', who.csrfToken).send(payload as object);
-  const act = (who: SignedIn, id: string, action: string, payload: object = {}) => who.agent.post(`/api/v1/vps-requests/${id}/${action}`).set('X-CSRF-Token', who.csrfToken).send(payload);
+  const submit = (who: SignedIn, payload: unknown) =>
+    who.agent
+      .post('/api/v1/vps-requests')
+      .set('X-CSRF-Token', who.csrfToken)
+      .send(payload as object);
+  const act = (who: SignedIn, id: string, action: string, payload: object = {}) =>
+    who.agent.post(`/api/v1/vps-requests/${id}/${action}`).set('X-CSRF-Token', who.csrfToken).send(payload);
 
   beforeAll(async () => {
     h = await startApiHarness();
@@ -56,8 +70,20 @@ describe('VPS requests: submit, decide, cancel', () => {
   it('should accept a valid request, show the pending level, notify operators and audit it', async () => {
     const response = await submit(staff, body());
     expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({ status: 'submitted', resources: { cores: 1, memoryMiB: 2048, diskGiB: 20 }, run: null, vm: null, ipAddress: null, pendingLevel: { level: 1, roles: ['operator'] } });
-    const mails = await h.database.db.selectFrom('outbox').select(['payload', 'dedupKey']).where('topic', '=', 'email').where('dedupKey', '=', `email:vps_request:${response.body.id}:submitted`).execute();
+    expect(response.body).toMatchObject({
+      status: 'submitted',
+      resources: { cores: 1, memoryMiB: 2048, diskGiB: 20 },
+      run: null,
+      vm: null,
+      ipAddress: null,
+      pendingLevel: { level: 1, roles: ['operator'] },
+    });
+    const mails = await h.database.db
+      .selectFrom('outbox')
+      .select(['payload', 'dedupKey'])
+      .where('topic', '=', 'email')
+      .where('dedupKey', '=', `email:vps_request:${response.body.id}:submitted`)
+      .execute();
     expect(mails).toHaveLength(1);
     expect((mails[0]!.payload as { to: string[] }).to.length).toBeGreaterThanOrEqual(2);
     const audit = await h.database.db.selectFrom('auditLog').select('action').where('targetId', '=', response.body.id).execute();
@@ -72,8 +98,15 @@ describe('VPS requests: submit, decide, cancel', () => {
     expect(approved.body.ipAddress).toMatch(/^10\.120\.0\.\d+$/);
     expect(approved.body.run).toMatchObject({ status: 'queued', progress: 0 });
     expect(approved.body.approvals).toEqual([expect.objectContaining({ level: 1, decision: 'approved', comment: 'OK', role: 'operator' })]);
-    const jobs = await h.database.db.selectFrom('outbox').select(['payload', 'dedupKey']).where('topic', '=', 'job').where('dedupKey', '=', `run:${approved.body.run.id}`).execute();
-    expect(jobs).toEqual([{ dedupKey: `run:${approved.body.run.id}`, payload: { name: 'vm.provision', data: { runId: approved.body.run.id } } }]);
+    const jobs = await h.database.db
+      .selectFrom('outbox')
+      .select(['payload', 'dedupKey'])
+      .where('topic', '=', 'job')
+      .where('dedupKey', '=', `run:${approved.body.run.id}`)
+      .execute();
+    expect(jobs).toEqual([
+      { dedupKey: `run:${approved.body.run.id}`, payload: { name: 'vm.provision', data: { runId: approved.body.run.id } } },
+    ]);
     const again = await act(operator2, created.id, 'approve');
     expect(again.status).toBe(409);
   });
@@ -95,7 +128,11 @@ describe('VPS requests: submit, decide, cancel', () => {
     expect((await act(operator, created.id, 'reject', {})).status).toBe(400);
     const rejected = await act(operator, created.id, 'reject', { reason: 'Gunakan VPS yang sudah ada' });
     expect(rejected.body).toMatchObject({ status: 'rejected', statusReason: 'Gunakan VPS yang sudah ada' });
-    const mail = await h.database.db.selectFrom('outbox').select('payload').where('dedupKey', '=', `email:vps_request:${created.id}:rejected`).executeTakeFirstOrThrow();
+    const mail = await h.database.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('dedupKey', '=', `email:vps_request:${created.id}:rejected`)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(mail.payload)).toContain('Gunakan VPS yang sudah ada');
     expect((await act(operator2, created.id, 'approve')).status).toBe(409);
   });
@@ -105,7 +142,11 @@ describe('VPS requests: submit, decide, cancel', () => {
     const approved = await act(operator, created.id, 'approve');
     const cancelled = await act(staff, created.id, 'cancel', { reason: 'Tidak jadi' });
     expect(cancelled.body).toMatchObject({ status: 'cancelled', ipAddress: null, run: { status: 'cancelled' } });
-    const allocation = await h.database.db.selectFrom('ipAllocations').select(['releasedAt', 'releaseReason']).where('requestId', '=', created.id).executeTakeFirstOrThrow();
+    const allocation = await h.database.db
+      .selectFrom('ipAllocations')
+      .select(['releasedAt', 'releaseReason'])
+      .where('requestId', '=', created.id)
+      .executeTakeFirstOrThrow();
     expect(allocation.releaseReason).toBe('cancelled');
     expect(approved.body.ipAddress).not.toBeNull();
     expect((await act(staff, created.id, 'cancel')).status).toBe(409);
@@ -149,7 +190,11 @@ describe('VPS requests: submit, decide, cancel', () => {
     expect(tooBig.status).toBe(422);
     expect(tooBig.body.error.code).toBe('QUOTA_EXCEEDED');
     expect(tooBig.body.error.details.shortfalls.map((s: { dimension: string }) => s.dimension)).toEqual(['cores', 'memoryMiB', 'diskGiB']);
-    const count = await db.selectFrom('vpsRequests').select((eb) => eb.fn.countAll<number>().as('n')).where('institutionId', '=', bare.id).executeTakeFirstOrThrow();
+    const count = await db
+      .selectFrom('vpsRequests')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('institutionId', '=', bare.id)
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(0);
   });
 
@@ -160,9 +205,13 @@ describe('VPS requests: submit, decide, cancel', () => {
     const admin = await makeUser(db, { roles: [Role.Admin] });
     await makeQuota(db, inst.id, admin.id, { cores: 100, memoryMiB: 100_000, diskGiB: 5000, vmCount: 3 });
     await makeAgreementInForce(db, inst.id);
-    const users = await Promise.all(Array.from({ length: 4 }, () => makeUser(db, { roles: [Role.InstitutionStaff], institutionId: inst.id })));
+    const users = await Promise.all(
+      Array.from({ length: 4 }, () => makeUser(db, { roles: [Role.InstitutionStaff], institutionId: inst.id })),
+    );
     const sessions = await Promise.all(users.map((u) => signInAs(h.app, u.email)));
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => submit(sessions[i % sessions.length]!, body({ applicationId: app3, hostname: `race-${i}` }))));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => submit(sessions[i % sessions.length]!, body({ applicationId: app3, hostname: `race-${i}` }))),
+    );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(3);
     expect(statuses.filter((s) => s === 422)).toHaveLength(7);
@@ -197,7 +246,11 @@ describe('VPS requests: submit, decide, cancel', () => {
     }
     const en = await submit(staff, body({ sshPublicKeys: [`command="x" ${testSshKey()}`] })).set('Accept-Language', 'en');
     expect(en.body.error.details[0].message).toMatch(/Options before the key/);
-    const huge = await staff.agent.post('/api/v1/vps-requests').set('X-CSRF-Token', staff.csrfToken).set('Content-Type', 'application/json').send(JSON.stringify(body({ purpose: 'x'.repeat(10 * 1024 * 1024) })));
+    const huge = await staff.agent
+      .post('/api/v1/vps-requests')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(body({ purpose: 'x'.repeat(10 * 1024 * 1024) })));
     expect(huge.status).toBe(413);
   });
 
@@ -230,9 +283,14 @@ describe('VPS requests: submit, decide, cancel', () => {
   it('should auto-approve within the threshold admins set', async () => {
     const policy = (await operator.agent.get('/api/v1/settings/approval-policy')).body;
     const admin = await signInAs(h.app, (await makeUser(h.database.db, { roles: [Role.Admin] })).email);
-    const put = await admin.agent.put('/api/v1/settings/approval-policy').set('X-CSRF-Token', admin.csrfToken).send({ ...policy, autoApproveUpTo: { cores: 1, memoryMiB: 2048, diskGiB: 20 } });
+    const put = await admin.agent
+      .put('/api/v1/settings/approval-policy')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send({ ...policy, autoApproveUpTo: { cores: 1, memoryMiB: 2048, diskGiB: 20 } });
     expect(put.status).toBe(200);
-    expect((await operator.agent.put('/api/v1/settings/approval-policy').set('X-CSRF-Token', operator.csrfToken).send(policy)).status).toBe(403);
+    expect((await operator.agent.put('/api/v1/settings/approval-policy').set('X-CSRF-Token', operator.csrfToken).send(policy)).status).toBe(
+      403,
+    );
     expect((await staff.agent.put('/api/v1/settings/approval-policy').set('X-CSRF-Token', staff.csrfToken).send(policy)).status).toBe(403);
     const small = await submit(staff, body());
     expect(small.body.status).toBe('queued');
@@ -245,16 +303,43 @@ describe('VPS requests: submit, decide, cancel', () => {
     const catalog = await staff.agent.get('/api/v1/catalog');
     expect(catalog.body.templates.map((t: { id: string }) => t.id)).toEqual(['debian-12', 'ubuntu-24.04']);
     expect(catalog.body.presets.map((p: { id: string }) => p.id)).toEqual(['small', 'medium', 'large']);
-    await staff.agent.put('/api/v1/catalog/presets/xl').set('X-CSRF-Token', staff.csrfToken).send({ name: 'XL', cores: 8, memoryMiB: 16384, diskGiB: 160 }).expect(403);
-    await operator.agent.put('/api/v1/catalog/presets/xl').set('X-CSRF-Token', operator.csrfToken).send({ name: 'XL', cores: 8, memoryMiB: 16384, diskGiB: 160 }).expect(204);
+    await staff.agent
+      .put('/api/v1/catalog/presets/xl')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .send({ name: 'XL', cores: 8, memoryMiB: 16384, diskGiB: 160 })
+      .expect(403);
+    await operator.agent
+      .put('/api/v1/catalog/presets/xl')
+      .set('X-CSRF-Token', operator.csrfToken)
+      .send({ name: 'XL', cores: 8, memoryMiB: 16384, diskGiB: 160 })
+      .expect(204);
     expect((await staff.agent.get('/api/v1/catalog')).body.presets.map((p: { id: string }) => p.id)).toContain('xl');
   });
 
   it('should create IP pools only when gateway and range lie inside the CIDR', async () => {
-    const bad = await operator.agent.post('/api/v1/ip-pools').set('X-CSRF-Token', operator.csrfToken).send({ name: 'salah', cidr: '10.50.0.0/24', gateway: '10.51.0.1', bridge: 'vmbr0', rangeStart: '10.50.0.10', rangeEnd: '10.50.0.5' });
+    const bad = await operator.agent.post('/api/v1/ip-pools').set('X-CSRF-Token', operator.csrfToken).send({
+      name: 'salah',
+      cidr: '10.50.0.0/24',
+      gateway: '10.51.0.1',
+      bridge: 'vmbr0',
+      rangeStart: '10.50.0.10',
+      rangeEnd: '10.50.0.5',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['body.gateway', 'body.rangeEnd']);
-    const good = await operator.agent.post('/api/v1/ip-pools').set('X-CSRF-Token', operator.csrfToken).send({ name: 'vlan-50', cidr: '10.50.0.0/24', gateway: '10.50.0.1', vlanTag: 50, bridge: 'vmbr0', dnsServers: ['10.50.0.2'], rangeStart: '10.50.0.10', rangeEnd: '10.50.0.19' });
+    const good = await operator.agent
+      .post('/api/v1/ip-pools')
+      .set('X-CSRF-Token', operator.csrfToken)
+      .send({
+        name: 'vlan-50',
+        cidr: '10.50.0.0/24',
+        gateway: '10.50.0.1',
+        vlanTag: 50,
+        bridge: 'vmbr0',
+        dnsServers: ['10.50.0.2'],
+        rangeStart: '10.50.0.10',
+        rangeEnd: '10.50.0.19',
+      });
     expect(good.status).toBe(201);
     expect(good.body).toMatchObject({ size: 10, held: 0, dnsServers: ['10.50.0.2'], cidr: '10.50.0.0/24' });
     expect((await staff.agent.get('/api/v1/ip-pools')).status).toBe(403);

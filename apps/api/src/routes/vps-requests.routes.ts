@@ -34,31 +34,73 @@ const ZCursor = z.object({ createdAt: ZCursorTimestamp, id: z.uuid() });
 /** VPS requests: submit, read (own institution; operators all), decide, cancel. */
 export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
-  const view = async (auth: Parameters<typeof actorOf>[0], id: string) => requestViewFor(actorOf(auth), (await findRequestWithView(db, id))!.view);
-
-  route(router, registry, { method: 'get', path: '/vps-requests', tag: 'vps-requests', summary: 'Daftar permintaan VPS / list VPS requests', access: 'user', query: ZListRequestsQuery, response: zPage(ZVpsRequest) }, async ({ auth, query }) => {
-    const actor = actorOf(auth);
-    const institutionId = seesAllInstitutions(actor) ? query.institutionId : (actor.institutionId ?? undefined);
-    if (!seesAllInstitutions(actor) && query.institutionId && query.institutionId !== actor.institutionId) throw new AppError(ErrorCode.NotFound);
-    const rows = await listVpsRequests(db, { institutionId, status: query.status, limit: query.limit + 1, after: decodeCursor(ZCursor, query.cursor) });
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      items: (await Promise.all(page.map((r) => loadRequestView(db, r)))).map((v) => requestViewFor(actor, v)),
-      nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
-    };
-  });
-
-  route(router, registry, { method: 'get', path: '/vps-requests/{id}', tag: 'vps-requests', summary: 'Detail permintaan VPS / a VPS request', access: 'user', params: ZIdParam, response: ZVpsRequest }, async ({ auth, params }) => {
-    const found = await findRequestWithView(db, params.id);
-    if (!found || !canSeeInstitution(actorOf(auth), found.request.institutionId)) throw new AppError(ErrorCode.NotFound);
-    return requestViewFor(actorOf(auth), found.view);
-  });
+  const view = async (auth: Parameters<typeof actorOf>[0], id: string) =>
+    requestViewFor(actorOf(auth), (await findRequestWithView(db, id))!.view);
 
   route(
     router,
     registry,
-    { method: 'post', path: '/vps-requests', tag: 'vps-requests', summary: 'Ajukan VPS / submit a VPS request', access: INSTITUTION_ROLES, body: ZSubmitRequestBody, response: ZVpsRequest, status: 201 },
+    {
+      method: 'get',
+      path: '/vps-requests',
+      tag: 'vps-requests',
+      summary: 'Daftar permintaan VPS / list VPS requests',
+      access: 'user',
+      query: ZListRequestsQuery,
+      response: zPage(ZVpsRequest),
+    },
+    async ({ auth, query }) => {
+      const actor = actorOf(auth);
+      const institutionId = seesAllInstitutions(actor) ? query.institutionId : (actor.institutionId ?? undefined);
+      if (!seesAllInstitutions(actor) && query.institutionId && query.institutionId !== actor.institutionId)
+        throw new AppError(ErrorCode.NotFound);
+      const rows = await listVpsRequests(db, {
+        institutionId,
+        status: query.status,
+        limit: query.limit + 1,
+        after: decodeCursor(ZCursor, query.cursor),
+      });
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return {
+        items: (await Promise.all(page.map((r) => loadRequestView(db, r)))).map((v) => requestViewFor(actor, v)),
+        nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+      };
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/vps-requests/{id}',
+      tag: 'vps-requests',
+      summary: 'Detail permintaan VPS / a VPS request',
+      access: 'user',
+      params: ZIdParam,
+      response: ZVpsRequest,
+    },
+    async ({ auth, params }) => {
+      const found = await findRequestWithView(db, params.id);
+      if (!found || !canSeeInstitution(actorOf(auth), found.request.institutionId)) throw new AppError(ErrorCode.NotFound);
+      return requestViewFor(actorOf(auth), found.view);
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/vps-requests',
+      tag: 'vps-requests',
+      summary: 'Ajukan VPS / submit a VPS request',
+      access: INSTITUTION_ROLES,
+      body: ZSubmitRequestBody,
+      response: ZVpsRequest,
+      status: 201,
+    },
     async ({ req, res, auth, body }) => {
       const request = await db.transaction().execute((tx) => submitVpsRequest(tx, actorOf(auth), body, auditContext(req, res)));
       return view(auth, request.id);
@@ -66,22 +108,67 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
   );
 
   // Decisions of the data-center office need a token's `operate` scope; the requester's cancel needs `requests:write`.
-  const decision = <B extends z.ZodType>(action: string, summary: string, body: B, access: readonly Role[], scope: RouteScope, perform: (req: Request, res: Response, auth: Parameters<typeof actorOf>[0], id: string, body: z.infer<B>) => Promise<VpsRequestRow>) =>
-    route(router, registry, { method: 'post', path: `/vps-requests/{id}/${action}`, tag: 'vps-requests', summary, access, scope, params: ZIdParam, body, response: ZVpsRequest }, async ({ req, res, auth, params, body: input }) => {
-      const request = await perform(req, res, auth, params.id, input as z.infer<B>);
-      return view(auth, request.id);
-    });
+  const decision = <B extends z.ZodType>(
+    action: string,
+    summary: string,
+    body: B,
+    access: readonly Role[],
+    scope: RouteScope,
+    perform: (req: Request, res: Response, auth: Parameters<typeof actorOf>[0], id: string, body: z.infer<B>) => Promise<VpsRequestRow>,
+  ) =>
+    route(
+      router,
+      registry,
+      {
+        method: 'post',
+        path: `/vps-requests/{id}/${action}`,
+        tag: 'vps-requests',
+        summary,
+        access,
+        scope,
+        params: ZIdParam,
+        body,
+        response: ZVpsRequest,
+      },
+      async ({ req, res, auth, params, body: input }) => {
+        const request = await perform(req, res, auth, params.id, input as z.infer<B>);
+        return view(auth, request.id);
+      },
+    );
 
-  decision('approve', 'Setujui / approve', ZApproveBody, DATA_CENTER_ROLES.filter((r) => r !== Role.Auditor), 'operate', (req, res, auth, id, input) =>
-    db.transaction().execute((tx) => approveVpsRequest(tx, actorOf(auth), id, input.comment, auditContext(req, res))),
+  decision(
+    'approve',
+    'Setujui / approve',
+    ZApproveBody,
+    DATA_CENTER_ROLES.filter((r) => r !== Role.Auditor),
+    'operate',
+    (req, res, auth, id, input) =>
+      db.transaction().execute((tx) => approveVpsRequest(tx, actorOf(auth), id, input.comment, auditContext(req, res))),
   );
-  decision('reject', 'Tolak dengan alasan / reject with a reason', ZRejectBody, DATA_CENTER_ROLES.filter((r) => r !== Role.Auditor), 'operate', (req, res, auth, id, input) =>
-    db.transaction().execute((tx) => rejectVpsRequest(tx, actorOf(auth), id, input.reason, auditContext(req, res))),
+  decision(
+    'reject',
+    'Tolak dengan alasan / reject with a reason',
+    ZRejectBody,
+    DATA_CENTER_ROLES.filter((r) => r !== Role.Auditor),
+    'operate',
+    (req, res, auth, id, input) =>
+      db.transaction().execute((tx) => rejectVpsRequest(tx, actorOf(auth), id, input.reason, auditContext(req, res))),
   );
-  decision('retry', 'Ulangi penyiapan yang gagal / retry failed provisioning', z.strictObject({}), [Role.Admin, Role.Operator], 'operate', (req, res, _auth, id) =>
-    db.transaction().execute((tx) => retryVpsRequest(tx, id, auditContext(req, res))),
+  decision(
+    'retry',
+    'Ulangi penyiapan yang gagal / retry failed provisioning',
+    z.strictObject({}),
+    [Role.Admin, Role.Operator],
+    'operate',
+    (req, res, _auth, id) => db.transaction().execute((tx) => retryVpsRequest(tx, id, auditContext(req, res))),
   );
-  decision('cancel', 'Batalkan (pemohon) / cancel (requester)', ZCancelBody, INSTITUTION_ROLES, 'requests:write', (req, res, auth, id, input) =>
-    db.transaction().execute((tx) => cancelVpsRequest(tx, actorOf(auth), id, input.reason, auditContext(req, res))),
+  decision(
+    'cancel',
+    'Batalkan (pemohon) / cancel (requester)',
+    ZCancelBody,
+    INSTITUTION_ROLES,
+    'requests:write',
+    (req, res, auth, id, input) =>
+      db.transaction().execute((tx) => cancelVpsRequest(tx, actorOf(auth), id, input.reason, auditContext(req, res))),
   );
 }

@@ -43,7 +43,11 @@ function decayedFailures(failures: number, since: Date, now: Date, forgiveEveryS
 }
 
 /** Seconds the next attempt waits after a failure that brought the count to `failures` (null: no wait). */
-function delayAfterFailures(failures: number, freeFailures: number, policy: Pick<LoginThrottlePolicy, 'firstDelaySeconds' | 'maxDelaySeconds'>): number | null {
+function delayAfterFailures(
+  failures: number,
+  freeFailures: number,
+  policy: Pick<LoginThrottlePolicy, 'firstDelaySeconds' | 'maxDelaySeconds'>,
+): number | null {
   if (failures < freeFailures) return null;
   return Math.min(policy.maxDelaySeconds, policy.firstDelaySeconds * 2 ** (failures - freeFailures));
 }
@@ -103,7 +107,8 @@ export class LoginThrottle {
     const policy = this.policy;
     return this.db.transaction().execute(async (tx) => {
       const { now, address, everyAddress } = await lockLoginThrottleRows(tx, emailThrottleHash(email), addressHash(ip));
-      const familiar = address.lastSuccessAt !== null && now.getTime() - address.lastSuccessAt.getTime() < policy.familiarAddressDays * 86_400_000;
+      const familiar =
+        address.lastSuccessAt !== null && now.getTime() - address.lastSuccessAt.getTime() < policy.familiarAddressDays * 86_400_000;
       const running = (until: Date | null) => (until && until > now ? until : null);
       const wait = later(running(address.blockedUntil), familiar ? null : running(everyAddress.blockedUntil));
       if (wait) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((wait.getTime() - now.getTime()) / 1000)) };

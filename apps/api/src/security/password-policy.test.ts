@@ -11,21 +11,26 @@ describe('password policy (zxcvbn-ts with the common-password list)', () => {
     },
   );
 
-  it('should refuse a password made of the owner\'s own e-mail or name, or of the deployment\'s name', () => {
+  it("should refuse a password made of the owner's own e-mail or name, or of the deployment's name", () => {
     expect(judgePassword('siti.rahma2026', owner).acceptable).toBe(false);
     expect(judgePassword('SitiRahmawati1', owner).acceptable).toBe(false);
     expect(judgePassword('betangkalteng', owner).acceptable).toBe(false);
     // The same string is fine for someone it does not describe.
-    expect(judgePassword('SitiRahmawati1', { email: 'budi@kalteng.go.id' }).score).toBeGreaterThan(judgePassword('SitiRahmawati1', owner).score);
+    expect(judgePassword('SitiRahmawati1', { email: 'budi@kalteng.go.id' }).score).toBeGreaterThan(
+      judgePassword('SitiRahmawati1', owner).score,
+    );
   });
 
   it('should refuse Indonesian words on their own', () => {
     expect(judgePassword('selamatpagi', owner).acceptable).toBe(false);
   });
 
-  it.each(['Kata-Sandi-Uji-2026!', 'rumah hijau di tepi sungai kahayan', 'tR7#qLm2$vXp9w'])('should accept the hard-to-guess password %s', (password) => {
-    expect(judgePassword(password, owner).acceptable).toBe(true);
-  });
+  it.each(['Kata-Sandi-Uji-2026!', 'rumah hijau di tepi sungai kahayan', 'tR7#qLm2$vXp9w'])(
+    'should accept the hard-to-guess password %s',
+    (password) => {
+      expect(judgePassword(password, owner).acceptable).toBe(true);
+    },
+  );
 
   it('should explain a refusal in Indonesian and English with the field path', () => {
     let caught: unknown;

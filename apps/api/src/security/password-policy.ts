@@ -38,9 +38,13 @@ type PasswordOwner = { email: string; name?: string | null };
 function userInputsOf(owner: PasswordOwner): string[] {
   const local = owner.email.split('@')[0] ?? '';
   // zxcvbn ranks earlier entries as likelier guesses.
-  return [...DEPLOYMENT_WORDS, owner.email, local, ...local.split(/[._+-]+/), ...(owner.name ? [owner.name, owner.name.replace(/\s+/g, ''), ...owner.name.split(/\s+/)] : [])].filter(
-    (word) => word.length >= 3,
-  );
+  return [
+    ...DEPLOYMENT_WORDS,
+    owner.email,
+    local,
+    ...local.split(/[._+-]+/),
+    ...(owner.name ? [owner.name, owner.name.replace(/\s+/g, ''), ...owner.name.split(/\s+/)] : []),
+  ].filter((word) => word.length >= 3);
 }
 
 /** The verdict on a new password: its score and, when weak, why and what to do in both languages. */

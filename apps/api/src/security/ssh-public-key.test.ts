@@ -56,7 +56,7 @@ function cases(): Case[] {
   const rsa4096 = generate('rsa4096', ['-t', 'rsa', '-b', '4096']);
   const [, , point256] = ((blob) => {
     const strings: Buffer[] = [];
-    for (let pos = 0; pos < blob.length; ) {
+    for (let pos = 0; pos < blob.length;) {
       const length = blob.readUInt32BE(pos);
       strings.push(blob.subarray(pos + 4, pos + 4 + length));
       pos += 4 + length;
@@ -82,7 +82,11 @@ function cases(): Case[] {
     { label: 'no comment', line: ed25519.split(' ').slice(0, 2).join(' ') },
     { label: 'tabs between the fields', line: ed25519.split(' ').join('\t') },
     { label: 'base64 without its padding', line: p256.replace(/=+ /, ' ') },
-    { label: 'options from= and command= (policy: refused, not stripped)', line: `from="10.0.0.1",command="x" ${ed25519}`, policy: SshPublicKeyErrorCode.OptionsNotAllowed },
+    {
+      label: 'options from= and command= (policy: refused, not stripped)',
+      line: `from="10.0.0.1",command="x" ${ed25519}`,
+      policy: SshPublicKeyErrorCode.OptionsNotAllowed,
+    },
     { label: 'restrict option (policy)', line: `restrict ${p256}`, policy: SshPublicKeyErrorCode.OptionsNotAllowed },
     { label: 'truncated base64 (ed25519)', line: ed25519.replace(/ (\S+)/, (_m, b64: string) => ` ${b64.slice(0, -8)}`) },
     { label: 'truncated base64 (RSA 4096)', line: rsa4096.replace(/ (\S+)/, (_m, b64: string) => ` ${b64.slice(0, -12)}`) },
@@ -90,13 +94,40 @@ function cases(): Case[] {
     { label: 'P-384 written before a P-256 blob', line: `ecdsa-sha2-nistp384 ${p256.split(' ')[1]} x` },
     { label: 'ssh-ed25519 written before an sk-ed25519 blob', line: `ssh-ed25519 ${SK_ED25519.line.split(' ')[1]}` },
     { label: 'a byte after the key', line: lineOf('ssh-ed25519', Buffer.concat([blobOf(ed25519), Buffer.from([0])])) },
-    { label: 'ed25519 key of 31 bytes', line: lineOf('ssh-ed25519', Buffer.concat([sshString('ssh-ed25519'), sshString(edKey.subarray(1))])) },
-    { label: 'P-256 point off the curve', line: lineOf('ecdsa-sha2-nistp256', Buffer.concat([sshString('ecdsa-sha2-nistp256'), sshString('nistp256'), sshString(offCurve)])) },
-    { label: 'P-256 type with the curve name nistp384 inside', line: lineOf('ecdsa-sha2-nistp256', Buffer.concat([sshString('ecdsa-sha2-nistp256'), sshString('nistp384'), sshString(point256)])) },
-    { label: 'P-256 compressed point', line: lineOf('ecdsa-sha2-nistp256', Buffer.concat([sshString('ecdsa-sha2-nistp256'), sshString('nistp256'), sshString(compressed)])) },
-    { label: 'sk-ecdsa with a point off the curve', line: lineOf('sk-ecdsa-sha2-nistp256@openssh.com', Buffer.concat([sshString('sk-ecdsa-sha2-nistp256@openssh.com'), sshString('nistp256'), sshString(offCurve), sshString('ssh:')])) },
-    { label: 'sk-ed25519 without its application', line: lineOf('sk-ssh-ed25519@openssh.com', Buffer.concat([sshString('sk-ssh-ed25519@openssh.com'), sshString(edKey)])) },
-    { label: 'sk-ed25519 with a NUL in its application', line: lineOf('sk-ssh-ed25519@openssh.com', Buffer.concat([sshString('sk-ssh-ed25519@openssh.com'), sshString(edKey), sshString('ssh:\u0000x')])) },
+    {
+      label: 'ed25519 key of 31 bytes',
+      line: lineOf('ssh-ed25519', Buffer.concat([sshString('ssh-ed25519'), sshString(edKey.subarray(1))])),
+    },
+    {
+      label: 'P-256 point off the curve',
+      line: lineOf('ecdsa-sha2-nistp256', Buffer.concat([sshString('ecdsa-sha2-nistp256'), sshString('nistp256'), sshString(offCurve)])),
+    },
+    {
+      label: 'P-256 type with the curve name nistp384 inside',
+      line: lineOf('ecdsa-sha2-nistp256', Buffer.concat([sshString('ecdsa-sha2-nistp256'), sshString('nistp384'), sshString(point256)])),
+    },
+    {
+      label: 'P-256 compressed point',
+      line: lineOf('ecdsa-sha2-nistp256', Buffer.concat([sshString('ecdsa-sha2-nistp256'), sshString('nistp256'), sshString(compressed)])),
+    },
+    {
+      label: 'sk-ecdsa with a point off the curve',
+      line: lineOf(
+        'sk-ecdsa-sha2-nistp256@openssh.com',
+        Buffer.concat([sshString('sk-ecdsa-sha2-nistp256@openssh.com'), sshString('nistp256'), sshString(offCurve), sshString('ssh:')]),
+      ),
+    },
+    {
+      label: 'sk-ed25519 without its application',
+      line: lineOf('sk-ssh-ed25519@openssh.com', Buffer.concat([sshString('sk-ssh-ed25519@openssh.com'), sshString(edKey)])),
+    },
+    {
+      label: 'sk-ed25519 with a NUL in its application',
+      line: lineOf(
+        'sk-ssh-ed25519@openssh.com',
+        Buffer.concat([sshString('sk-ssh-ed25519@openssh.com'), sshString(edKey), sshString('ssh:\u0000x')]),
+      ),
+    },
     { label: 'not base64', line: 'ssh-ed25519 AAAA!!!! x' },
     { label: 'unknown type', line: 'ssh-foo AAAAB3NzaC1mb28= x' },
   ];
@@ -115,11 +146,16 @@ describe('verifySshPublicKey: the same verdict and fingerprint as ssh-keygen -l'
       const ours = verifySshPublicKey(line);
       if (policy) {
         if (!openssh.accepted) differences.push(`${label}: a policy case OpenSSH refuses on its own`);
-        if (ours.ok || ours.error.code !== policy) differences.push(`${label}: expected the policy refusal ${policy}, got ${ours.ok ? 'accepted' : ours.error.code}`);
+        if (ours.ok || ours.error.code !== policy)
+          differences.push(`${label}: expected the policy refusal ${policy}, got ${ours.ok ? 'accepted' : ours.error.code}`);
         continue;
       }
-      if (ours.ok !== openssh.accepted) differences.push(`${label}: OpenSSH ${openssh.accepted ? 'accepts' : 'refuses'}, Betang ${ours.ok ? 'accepts' : `refuses (${ours.error.code})`}`);
-      if (ours.ok && openssh.accepted && ours.key.fingerprint !== openssh.fingerprint) differences.push(`${label}: fingerprint ${ours.key.fingerprint} ≠ ${openssh.fingerprint}`);
+      if (ours.ok !== openssh.accepted)
+        differences.push(
+          `${label}: OpenSSH ${openssh.accepted ? 'accepts' : 'refuses'}, Betang ${ours.ok ? 'accepts' : `refuses (${ours.error.code})`}`,
+        );
+      if (ours.ok && openssh.accepted && ours.key.fingerprint !== openssh.fingerprint)
+        differences.push(`${label}: fingerprint ${ours.key.fingerprint} ≠ ${openssh.fingerprint}`);
     }
     expect(differences).toEqual([]);
   });

@@ -38,7 +38,10 @@ function plainKeyBlob(type: string, blob: Buffer): { type: string; blob: Buffer 
   }
   if (type === 'sk-ecdsa-sha2-nistp256@openssh.com') {
     const [, curve, point] = readStrings(blob, 3) as [Buffer, Buffer, Buffer];
-    return { type: 'ecdsa-sha2-nistp256', blob: Buffer.concat([sshString(Buffer.from('ecdsa-sha2-nistp256')), sshString(curve), sshString(point)]) };
+    return {
+      type: 'ecdsa-sha2-nistp256',
+      blob: Buffer.concat([sshString(Buffer.from('ecdsa-sha2-nistp256')), sshString(curve), sshString(point)]),
+    };
   }
   return { type, blob };
 }

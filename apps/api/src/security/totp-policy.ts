@@ -6,7 +6,10 @@ import { locals } from '../http/context';
  * True when the user has no TOTP and must enrol one: their role requires it, or an admin reset
  * their authenticator (which leaves them to enrol again whatever their role).
  */
-export function needsTotpEnrolment(user: Pick<UserRecord, 'roles' | 'totpSecret' | 'totpEnrolmentRequired'>, requiredRoles: readonly string[]): boolean {
+export function needsTotpEnrolment(
+  user: Pick<UserRecord, 'roles' | 'totpSecret' | 'totpEnrolmentRequired'>,
+  requiredRoles: readonly string[],
+): boolean {
   return !user.totpSecret && (user.totpEnrolmentRequired || user.roles.some((role) => requiredRoles.includes(role)));
 }
 

@@ -1,5 +1,12 @@
 import { createPdfVerifierPool } from '@betang/documents';
-import { createTestDatabase, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, testLogDestination, testLogOptions, type TestDatabase } from '@betang/testkit';
+import {
+  createTestDatabase,
+  TEST_PASSWORD,
+  TEST_SIGNING_MASTER_SECRET,
+  testLogDestination,
+  testLogOptions,
+  type TestDatabase,
+} from '@betang/testkit';
 import type { Express } from 'express';
 import { pino } from 'pino';
 import request from 'supertest';
@@ -54,7 +61,9 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     await database.drop();
     const violations = responseContractViolationsOf(app);
     if (violations.length > 0) {
-      throw new Error(`${violations.length} answer(s) broke their route's response schema:\n${violations.map((v) => `  ${v.route} (${v.status}): ${v.problems.join('; ')}`).join('\n')}`);
+      throw new Error(
+        `${violations.length} answer(s) broke their route's response schema:\n${violations.map((v) => `  ${v.route} (${v.status}): ${v.problems.join('; ')}`).join('\n')}`,
+      );
     }
   };
   return { app, database, deps, close };

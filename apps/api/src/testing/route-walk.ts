@@ -29,8 +29,11 @@ export function urlOf(spec: RouteEntry, values: Record<string, string>): string 
 
 /** The top-level field names of an object schema (empty for anything else). */
 export function fieldsOf(schema: z.ZodType | undefined): string[] {
-  let def = schema ? (schema as unknown as { _zod: { def: { type: string; shape?: object; in?: z.ZodType; innerType?: z.ZodType } } })._zod.def : undefined;
-  while (def && !def.shape && (def.in || def.innerType)) def = ((def.in ?? def.innerType) as unknown as { _zod: { def: typeof def } })._zod.def;
+  let def = schema
+    ? (schema as unknown as { _zod: { def: { type: string; shape?: object; in?: z.ZodType; innerType?: z.ZodType } } })._zod.def
+    : undefined;
+  while (def && !def.shape && (def.in || def.innerType))
+    def = ((def.in ?? def.innerType) as unknown as { _zod: { def: typeof def } })._zod.def;
   return def?.shape ? Object.keys(def.shape) : [];
 }
 
@@ -118,7 +121,8 @@ export function send(
 ): Promise<Response> {
   let test = client.agent[spec.method](url).set('X-CSRF-Token', client.csrfToken).timeout({ response: 20_000, deadline: 30_000 });
   for (const [k, v] of Object.entries(headers)) test = test.set(k, v);
-  if (writesOwnBody(spec) && spec.method === 'get') test = test.buffer(true).parse((res, callback) => firstBytes(res as unknown as IncomingMessage, callback)); // superagent hands the node response to a parser
+  if (writesOwnBody(spec) && spec.method === 'get')
+    test = test.buffer(true).parse((res, callback) => firstBytes(res as unknown as IncomingMessage, callback)); // superagent hands the node response to a parser
   if (body && 'json' in body) return test.set('Content-Type', 'application/json').send(JSON.stringify(body.json) ?? 'null');
   if (body && 'raw' in body) return test.set('Content-Type', body.type).send(body.raw);
   return test;
@@ -132,10 +136,13 @@ export function send(
 export function errorBodyProblems(response: Response): string[] {
   const problems: string[] = [];
   const error = (response.body as { error?: { code?: unknown; message?: unknown; requestId?: unknown } } | undefined)?.error;
-  if (!/application\/json/.test(String(response.headers['content-type']))) problems.push(`content-type ${String(response.headers['content-type'])}`);
+  if (!/application\/json/.test(String(response.headers['content-type'])))
+    problems.push(`content-type ${String(response.headers['content-type'])}`);
   if (!error) return [...problems, `no error object: ${String(response.text ?? response.body).slice(0, 200)}`];
-  if (typeof error.code !== 'string' || !(Object.values(ErrorCode) as string[]).includes(error.code)) problems.push(`unknown code ${String(error.code)}`);
-  else if (ERROR_STATUS[error.code as ErrorCode] !== response.status) problems.push(`code ${error.code} sent with status ${response.status}`);
+  if (typeof error.code !== 'string' || !(Object.values(ErrorCode) as string[]).includes(error.code))
+    problems.push(`unknown code ${String(error.code)}`);
+  else if (ERROR_STATUS[error.code as ErrorCode] !== response.status)
+    problems.push(`code ${error.code} sent with status ${response.status}`);
   if (typeof error.message !== 'string' || error.message.trim().length === 0) problems.push('empty message');
   if (typeof error.requestId !== 'string') problems.push('no requestId');
   return problems;

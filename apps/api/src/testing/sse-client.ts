@@ -17,7 +17,11 @@ export type SseClient = {
 
 /** Signs in over HTTP and returns the session cookie header. */
 export async function loginCookie(baseUrl: string, email: string, password = TEST_PASSWORD): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const response = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   if (response.status !== 200) throw new Error(`sign-in of ${email} failed: ${response.status}`);
   return response.headers
     .getSetCookie()
@@ -51,7 +55,10 @@ function parseBlock(block: string): SseMessage | undefined {
 /** Opens `path` as an event stream and parses it as it arrives. */
 export async function openSse(baseUrl: string, path: string, cookie: string, headers: Record<string, string> = {}): Promise<SseClient> {
   const controller = new AbortController();
-  const response = await fetch(`${baseUrl}${path}`, { headers: { cookie, accept: 'text/event-stream', ...headers }, signal: controller.signal });
+  const response = await fetch(`${baseUrl}${path}`, {
+    headers: { cookie, accept: 'text/event-stream', ...headers },
+    signal: controller.signal,
+  });
   const messages: SseMessage[] = [];
   const waiters = new Set<() => void>();
   const notify = () => waiters.forEach((w) => w());
@@ -84,7 +91,11 @@ export async function openSse(baseUrl: string, path: string, cookie: string, hea
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`timed out waiting for ${count} SSE messages; got ${JSON.stringify(messages.filter((m) => !m.comment).map((m) => [m.event, m.id]))}`));
+        reject(
+          new Error(
+            `timed out waiting for ${count} SSE messages; got ${JSON.stringify(messages.filter((m) => !m.comment).map((m) => [m.event, m.id]))}`,
+          ),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);

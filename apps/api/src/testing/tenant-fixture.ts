@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Role } from '@betang/core';
-import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser, testSshKey } from '@betang/testkit';
+import {
+  makeAgreementInForce,
+  makeApplication,
+  makeCatalog,
+  makeInstitution,
+  makeIpPool,
+  makeQuota,
+  makeUser,
+  testSshKey,
+} from '@betang/testkit';
 import { signInAs, type ApiHarness, type SignedIn } from './api-harness';
 import { pathParams, type RouteEntry } from './route-walk';
 
@@ -37,7 +46,12 @@ export async function seedWorld(h: ApiHarness): Promise<World> {
   await makeCatalog(db);
   const admin = await makeUser(db, { roles: [Role.Admin] });
   const operator = await makeUser(db, { roles: [Role.Operator] });
-  return { admin: await signInAs(h.app, admin.email), operator: await signInAs(h.app, operator.email), adminId: admin.id, operatorId: operator.id };
+  return {
+    admin: await signInAs(h.app, admin.email),
+    operator: await signInAs(h.app, operator.email),
+    adminId: admin.id,
+    operatorId: operator.id,
+  };
 }
 
 /**
@@ -53,8 +67,18 @@ export async function seedTenant(h: ApiHarness, world: World, label: string): Pr
   const tag = randomBytes(4).toString('hex');
   const octet = 30 + Math.floor(Math.random() * 200);
   const institution = await makeInstitution(db, { code: `${label}-${tag.toUpperCase()}`, name: `Dinas ${label} Rahasia ${tag}` });
-  const headUser = await makeUser(db, { roles: [Role.InstitutionHead], institutionId: institution.id, email: `kepala-${tag}@${label.toLowerCase()}.kalteng.go.id`, name: `Kepala ${label} ${tag}` });
-  const staffUser = await makeUser(db, { roles: [Role.InstitutionStaff], institutionId: institution.id, email: `staf-${tag}@${label.toLowerCase()}.kalteng.go.id`, name: `Staf ${label} ${tag}` });
+  const headUser = await makeUser(db, {
+    roles: [Role.InstitutionHead],
+    institutionId: institution.id,
+    email: `kepala-${tag}@${label.toLowerCase()}.kalteng.go.id`,
+    name: `Kepala ${label} ${tag}`,
+  });
+  const staffUser = await makeUser(db, {
+    roles: [Role.InstitutionStaff],
+    institutionId: institution.id,
+    email: `staf-${tag}@${label.toLowerCase()}.kalteng.go.id`,
+    name: `Staf ${label} ${tag}`,
+  });
   await makeQuota(db, institution.id, world.adminId, { cores: 16, memoryMiB: 65_536, diskGiB: 1000, vmCount: 8 });
   const applicationName = `Aplikasi ${label} ${tag}`;
   const application = await makeApplication(db, institution.id, applicationName);
@@ -64,41 +88,116 @@ export async function seedTenant(h: ApiHarness, world: World, label: string): Pr
   const staff = await signInAs(h.app, staffUser.email);
 
   const hostname = `srv-${label.toLowerCase()}-${tag}`;
-  const submitted = await staff.agent.post('/api/v1/vps-requests').set('X-CSRF-Token', staff.csrfToken).send({
-    applicationId: application, hostname, templateId: 'debian-12', presetId: 'small', sshPublicKeys: [testSshKey(`kunci-${tag}@${label}`)],
-    purpose: `Server uji tenansi ${label} ${tag}`, network: { publicAccess: true, ports: [443] },
-    contact: { name: `PIC ${label} ${tag}`, nip: '198501012010011001', phone: '0812555501', email: `pic-${tag}@${label.toLowerCase()}.kalteng.go.id` },
-  });
+  const submitted = await staff.agent
+    .post('/api/v1/vps-requests')
+    .set('X-CSRF-Token', staff.csrfToken)
+    .send({
+      applicationId: application,
+      hostname,
+      templateId: 'debian-12',
+      presetId: 'small',
+      sshPublicKeys: [testSshKey(`kunci-${tag}@${label}`)],
+      purpose: `Server uji tenansi ${label} ${tag}`,
+      network: { publicAccess: true, ports: [443] },
+      contact: {
+        name: `PIC ${label} ${tag}`,
+        nip: '198501012010011001',
+        phone: '0812555501',
+        email: `pic-${tag}@${label.toLowerCase()}.kalteng.go.id`,
+      },
+    });
   if (submitted.status !== 201) throw new Error(`seed ${label}: submit ${submitted.status} ${JSON.stringify(submitted.body)}`);
-  const approved = await world.operator.agent.post(`/api/v1/vps-requests/${submitted.body.id}/approve`).set('X-CSRF-Token', world.operator.csrfToken).send({ comment: `setuju ${tag}` });
-  if (approved.status !== 200 || !approved.body.run) throw new Error(`seed ${label}: approve ${approved.status} ${JSON.stringify(approved.body)}`);
+  const approved = await world.operator.agent
+    .post(`/api/v1/vps-requests/${submitted.body.id}/approve`)
+    .set('X-CSRF-Token', world.operator.csrfToken)
+    .send({ comment: `setuju ${tag}` });
+  if (approved.status !== 200 || !approved.body.run)
+    throw new Error(`seed ${label}: approve ${approved.status} ${JSON.stringify(approved.body)}`);
   const request = submitted.body.id as string;
   const run = approved.body.run.id as string;
   const address = approved.body.ipAddress as string;
   const vmid = 200_000 + Math.floor(Math.random() * 700_000);
   const vm = await db
     .insertInto('vms')
-    .values({ requestId: request, institutionId: institution.id, vmid, node: 'pve1', name: hostname, cores: 1, memoryMiB: 2048, diskGiB: 20, state: 'running', macAddress: `BC:24:11:${tag.slice(0, 2)}:${tag.slice(2, 4)}:${tag.slice(4, 6)}` })
+    .values({
+      requestId: request,
+      institutionId: institution.id,
+      vmid,
+      node: 'pve1',
+      name: hostname,
+      cores: 1,
+      memoryMiB: 2048,
+      diskGiB: 20,
+      state: 'running',
+      macAddress: `BC:24:11:${tag.slice(0, 2)}:${tag.slice(2, 4)}:${tag.slice(4, 6)}`,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await db.updateTable('provisioningRuns').set({ status: 'succeeded', vmId: vm.id, progress: 100, finishedAt: new Date() }).where('id', '=', run).execute();
+  await db
+    .updateTable('provisioningRuns')
+    .set({ status: 'succeeded', vmId: vm.id, progress: 100, finishedAt: new Date() })
+    .where('id', '=', run)
+    .execute();
   await db.updateTable('vpsRequests').set({ status: 'active' }).where('id', '=', request).execute();
 
-  const token = await staff.agent.post('/api/v1/me/tokens').set('X-CSRF-Token', staff.csrfToken).send({ name: `token-${label}-${tag}` });
+  const token = await staff.agent
+    .post('/api/v1/me/tokens')
+    .set('X-CSRF-Token', staff.csrfToken)
+    .send({ name: `token-${label}-${tag}` });
   if (token.status !== 201) throw new Error(`seed ${label}: token ${token.status} ${JSON.stringify(token.body)}`);
   const finding = await db
     .insertInto('reconcileFindings')
-    .values({ fingerprint: `drift:${vm.id}`, institutionId: institution.id, kind: 'config_drift', messageId: `VM ${hostname} berbeda`, messageEn: `VM ${hostname} drifted`, vmId: vm.id, vmid, node: 'pve1', detail: JSON.stringify({ hostname }) })
+    .values({
+      fingerprint: `drift:${vm.id}`,
+      institutionId: institution.id,
+      kind: 'config_drift',
+      messageId: `VM ${hostname} berbeda`,
+      messageEn: `VM ${hostname} drifted`,
+      vmId: vm.id,
+      vmid,
+      node: 'pve1',
+      detail: JSON.stringify({ hostname }),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const agreementRow = await db.selectFrom('agreements').select(['number', 'verificationCode']).where('id', '=', agreement).executeTakeFirstOrThrow();
+  const agreementRow = await db
+    .selectFrom('agreements')
+    .select(['number', 'verificationCode'])
+    .where('id', '=', agreement)
+    .executeTakeFirstOrThrow();
   const pool = await db.selectFrom('ipPools').select(['name']).where('id', '=', ipPool).executeTakeFirstOrThrow();
 
-  const ids: TenantIds = { institution: institution.id, head: headUser.id, staff: staffUser.id, application, agreement, request, run, vm: vm.id, token: token.body.id as string, ipPool, finding: finding.id };
+  const ids: TenantIds = {
+    institution: institution.id,
+    head: headUser.id,
+    staff: staffUser.id,
+    application,
+    agreement,
+    request,
+    run,
+    vm: vm.id,
+    token: token.body.id as string,
+    ipPool,
+    finding: finding.id,
+  };
   const secrets = [
     ...Object.values(ids),
-    institution.code, institution.name, headUser.email, headUser.name, staffUser.email, staffUser.name, applicationName, hostname, address,
-    agreementRow.number, agreementRow.verificationCode, pool.name, `10.${octet}.0.0/24`, token.body.prefix as string, `token-${label}-${tag}`, tag,
+    institution.code,
+    institution.name,
+    headUser.email,
+    headUser.name,
+    staffUser.email,
+    staffUser.name,
+    applicationName,
+    hostname,
+    address,
+    agreementRow.number,
+    agreementRow.verificationCode,
+    pool.name,
+    `10.${octet}.0.0/24`,
+    token.body.prefix as string,
+    `token-${label}-${tag}`,
+    tag,
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
   return { ids, head, staff, secrets };
 }

@@ -33,7 +33,16 @@ type Def = {
   catchall?: z.ZodType;
   defaultValue?: unknown;
 };
-type CheckDef = { check: string; minimum?: number; maximum?: number; value?: number | bigint; inclusive?: boolean; format?: string; pattern?: RegExp; length?: number };
+type CheckDef = {
+  check: string;
+  minimum?: number;
+  maximum?: number;
+  value?: number | bigint;
+  inclusive?: boolean;
+  format?: string;
+  pattern?: RegExp;
+  length?: number;
+};
 
 function defOf(schema: z.ZodType): Def {
   return (schema as unknown as { _zod: { def: Def } })._zod.def;
@@ -67,7 +76,9 @@ function stringArbitrary(def: Def, field: string | undefined, hints: ValueHints)
     case 'guid':
       return hints.knownIds.length > 0 ? fc.oneof(fc.constantFrom(...hints.knownIds), fc.uuid()) : fc.uuid();
     case 'email':
-      return fc.tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,15}$/), fc.constantFrom('kalteng.go.id', 'uji.kalteng.go.id')).map(([l, d]) => `${l}@${d}`);
+      return fc
+        .tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,15}$/), fc.constantFrom('kalteng.go.id', 'uji.kalteng.go.id'))
+        .map(([l, d]) => `${l}@${d}`);
     case 'datetime':
       return ISO_DATE.map((d) => d.toISOString());
     case 'date':
@@ -82,7 +93,11 @@ function stringArbitrary(def: Def, field: string | undefined, hints: ValueHints)
       break;
   }
   if (pattern) return fc.stringMatching(pattern).filter((s) => s.length >= min && s.length <= Math.max(max, min));
-  return fc.string({ minLength: min, maxLength: Math.max(min, max), unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ0123456789-.,'.split('')) });
+  return fc.string({
+    minLength: min,
+    maxLength: Math.max(min, max),
+    unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ0123456789-.,'.split('')),
+  });
 }
 
 function numberArbitrary(def: Def): fc.Arbitrary<number> {
@@ -134,7 +149,9 @@ export function arbitraryFor(schema: z.ZodType, hints: ValueHints, field?: strin
       return fc.option(arbitraryFor(def.innerType!, hints, field, depth + 1), { nil: undefined, freq: 3 });
     case 'pipe':
       // A transform's input is what the client sends.
-      return defOf(def.in!).type === 'transform' ? arbitraryFor(def.out!, hints, field, depth + 1) : arbitraryFor(def.in!, hints, field, depth + 1);
+      return defOf(def.in!).type === 'transform'
+        ? arbitraryFor(def.out!, hints, field, depth + 1)
+        : arbitraryFor(def.in!, hints, field, depth + 1);
     case 'array': {
       const checks = checksOf(def);
       const minLength = checks.find((c) => c.check === 'min_length')?.minimum ?? 0;
@@ -157,9 +174,41 @@ export function arbitraryFor(schema: z.ZodType, hints: ValueHints, field?: strin
 
 const SQLISH = ["' OR '1'='1", "'; DROP TABLE users; --", '1; SELECT pg_sleep(5)', '" OR ""="', "admin'--", '%', '_', '\\', "\\'; --"];
 const SHELL = ['$(rm -rf /)', '`id`', '; cat /etc/passwd', '| nc 127.0.0.1 1', '&& reboot', '${IFS}', '\n/bin/sh'];
-const UNICODE = ['\u0000', 'a\u0000b', '\u202Eevil\u202C', '\u200B', '\uFEFF', '\uD800', '𝓑𝓮𝓽𝓪𝓷𝓰', 'Zalgơ̸̢̠', 'ﷺ', '\r\n\r\nX-Injected: 1', '<script>alert(1)</script>', '../../../../etc/passwd', '%00', '{{7*7}}'];
+const UNICODE = [
+  '\u0000',
+  'a\u0000b',
+  '\u202Eevil\u202C',
+  '\u200B',
+  '\uFEFF',
+  '\uD800',
+  '𝓑𝓮𝓽𝓪𝓷𝓰',
+  'Zalgơ̸̢̠',
+  'ﷺ',
+  '\r\n\r\nX-Injected: 1',
+  '<script>alert(1)</script>',
+  '../../../../etc/passwd',
+  '%00',
+  '{{7*7}}',
+];
 const NUMERIC_STRINGS = ['NaN', 'Infinity', '-Infinity', '1e309', '-0', '0x10', '9007199254740993', '1e-400', ' 1 ', '+1', '١٢٣'];
-const NUMBERS = [0, -0, -1, 1, 0.5, 2 ** 31, 2 ** 31 - 1, -(2 ** 31), 2 ** 53, Number.MAX_SAFE_INTEGER + 2, Number.MIN_SAFE_INTEGER - 2, 1e308, -1e308, Number.MIN_VALUE, 4294967296, 65536];
+const NUMBERS = [
+  0,
+  -0,
+  -1,
+  1,
+  0.5,
+  2 ** 31,
+  2 ** 31 - 1,
+  -(2 ** 31),
+  2 ** 53,
+  Number.MAX_SAFE_INTEGER + 2,
+  Number.MIN_SAFE_INTEGER - 2,
+  1e308,
+  -1e308,
+  Number.MIN_VALUE,
+  4294967296,
+  65536,
+];
 const POLLUTION_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'];
 
 /** Strings chosen to break parsers, SQL, shells, logs and renderers. */
@@ -176,7 +225,10 @@ export const hostileNumber: fc.Arbitrary<number> = fc.oneof(fc.constantFrom(...N
 /** An object whose keys try prototype pollution, with JSON-parsed (own-property) `__proto__`. */
 export const pollutingObject: fc.Arbitrary<unknown> = fc
   .tuple(fc.constantFrom(...POLLUTION_KEYS), fc.jsonValue({ maxDepth: 2 }))
-  .map(([key, value]) => JSON.parse(`{${JSON.stringify(key)}: ${JSON.stringify(value ?? null)}, "isAdmin": true, "polluted": "yes"}`) as unknown);
+  .map(
+    ([key, value]) =>
+      JSON.parse(`{${JSON.stringify(key)}: ${JSON.stringify(value ?? null)}, "isAdmin": true, "polluted": "yes"}`) as unknown,
+  );
 
 function nested(depth: number): unknown {
   let value: unknown = 'dasar';
@@ -187,7 +239,9 @@ function nested(depth: number): unknown {
 /** Any JSON-ish value a hostile client might send, including wrong types and deep nesting. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.anything({ maxDepth: 2, withNullPrototype: true, withObjectString: true }).map((v) => JSON.parse(JSON.stringify(v) ?? 'null') as unknown),
+  fc
+    .anything({ maxDepth: 2, withNullPrototype: true, withObjectString: true })
+    .map((v) => JSON.parse(JSON.stringify(v) ?? 'null') as unknown),
   hostileString,
   hostileNumber,
   fc.boolean(),
@@ -202,17 +256,28 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
  * removed, or joined by an unknown / polluting key. Non-objects are swapped wholesale.
  */
 export function nearValid(schema: z.ZodType, hints: ValueHints): fc.Arbitrary<unknown> {
-  return fc.tuple(arbitraryFor(schema, hints), hostileValue, fc.nat(), fc.constantFrom('replace', 'delete', 'add', 'pollute', 'keep', 'keep'), fc.constantFrom(...POLLUTION_KEYS, 'unbekannt')).map(([valid, bad, index, how, key]) => {
-    if (typeof valid !== 'object' || valid === null || Array.isArray(valid)) return how === 'keep' ? valid : bad;
-    const copy: Record<string, unknown> = JSON.parse(JSON.stringify(valid));
-    const keys = Object.keys(copy);
-    const target = keys.length > 0 ? keys[index % keys.length]! : 'x';
-    if (how === 'replace') copy[target] = bad;
-    else if (how === 'delete') delete copy[target];
-    else if (how === 'add') copy[key] = bad;
-    else if (how === 'pollute') return JSON.parse(`{${JSON.stringify(copy).slice(1, -1)}${keys.length ? ',' : ''}"__proto__": {"isAdmin": true, "roles": ["admin"]}}`) as unknown;
-    return copy;
-  });
+  return fc
+    .tuple(
+      arbitraryFor(schema, hints),
+      hostileValue,
+      fc.nat(),
+      fc.constantFrom('replace', 'delete', 'add', 'pollute', 'keep', 'keep'),
+      fc.constantFrom(...POLLUTION_KEYS, 'unbekannt'),
+    )
+    .map(([valid, bad, index, how, key]) => {
+      if (typeof valid !== 'object' || valid === null || Array.isArray(valid)) return how === 'keep' ? valid : bad;
+      const copy: Record<string, unknown> = JSON.parse(JSON.stringify(valid));
+      const keys = Object.keys(copy);
+      const target = keys.length > 0 ? keys[index % keys.length]! : 'x';
+      if (how === 'replace') copy[target] = bad;
+      else if (how === 'delete') delete copy[target];
+      else if (how === 'add') copy[key] = bad;
+      else if (how === 'pollute')
+        return JSON.parse(
+          `{${JSON.stringify(copy).slice(1, -1)}${keys.length ? ',' : ''}"__proto__": {"isAdmin": true, "roles": ["admin"]}}`,
+        ) as unknown;
+      return copy;
+    });
 }
 
 /** encodeURIComponent that accepts any string: lone surrogates (which it refuses) become U+FFFD. */
@@ -235,7 +300,24 @@ export function queryArbitrary(schema: z.ZodType, hints: ValueHints): fc.Arbitra
   return fc.oneof(
     arbitraryFor(schema, hints).map(encode),
     nearValid(schema, hints).map(encode),
-    fc.tuple(fc.constantFrom(...Object.keys(defOf(schema).shape ?? { q: null }), '__proto__', 'constructor'), hostileString).map(([k, v]) => `${k}=${encodeAny(v.slice(0, 4000))}&${k}=${encodeAny(v.slice(0, 100))}`),
-    fc.constantFrom('%', '%zz', 'a[b]=1', '&&&', '=x', 'limit=1e3', 'limit=-1', 'limit=NaN', 'limit=Infinity', 'cursor=%00', 'cursor=%ED%A0%80', 'limit=%FF%FE', '%C0%AF=1', 'cursor=' + 'A'.repeat(5000)),
+    fc
+      .tuple(fc.constantFrom(...Object.keys(defOf(schema).shape ?? { q: null }), '__proto__', 'constructor'), hostileString)
+      .map(([k, v]) => `${k}=${encodeAny(v.slice(0, 4000))}&${k}=${encodeAny(v.slice(0, 100))}`),
+    fc.constantFrom(
+      '%',
+      '%zz',
+      'a[b]=1',
+      '&&&',
+      '=x',
+      'limit=1e3',
+      'limit=-1',
+      'limit=NaN',
+      'limit=Infinity',
+      'cursor=%00',
+      'cursor=%ED%A0%80',
+      'limit=%FF%FE',
+      '%C0%AF=1',
+      'cursor=' + 'A'.repeat(5000),
+    ),
   );
 }

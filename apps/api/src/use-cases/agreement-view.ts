@@ -76,7 +76,13 @@ export function toAgreementDto(
     revokedAt: meta.revokedAt ? meta.revokedAt.toISOString() : null,
     revokeReason: meta.revokeReason,
     pendingDocument: pending
-      ? { sha256: pending.sha256, baseSha256: pending.baseSha256, uploadedAt: pending.uploadedAt.toISOString(), uploadedByName: pending.uploadedByName, signers: pending.signers }
+      ? {
+          sha256: pending.sha256,
+          baseSha256: pending.baseSha256,
+          uploadedAt: pending.uploadedAt.toISOString(),
+          uploadedByName: pending.uploadedByName,
+          signers: pending.signers,
+        }
       : null,
   };
 }

@@ -1,4 +1,13 @@
-import { AppError, ErrorCode, Role, canSeeInstitution, hasAnyRole, seesAllInstitutions, type Actor, type ApplicationDto } from '@betang/core';
+import {
+  AppError,
+  ErrorCode,
+  Role,
+  canSeeInstitution,
+  hasAnyRole,
+  seesAllInstitutions,
+  type Actor,
+  type ApplicationDto,
+} from '@betang/core';
 import type { ApplicationRow } from '@betang/db';
 
 /** Roles that may change an institution's inventory (admin for any, the others for their own). */

@@ -1,10 +1,20 @@
-import { APPLICATION_CSV_COLUMNS, TEXT_CONTROL_CHARACTER_MESSAGES, TEXT_CONTROL_CHARACTERS, ZApplicationFields, ZInstitutionCode, type ApplicationFields, type ImportRowError } from '@betang/core';
+import {
+  APPLICATION_CSV_COLUMNS,
+  TEXT_CONTROL_CHARACTER_MESSAGES,
+  TEXT_CONTROL_CHARACTERS,
+  ZApplicationFields,
+  ZInstitutionCode,
+  type ApplicationFields,
+  type ImportRowError,
+} from '@betang/core';
 import type { ApplicationWithInstitution } from '@betang/db';
 import type { z } from 'zod';
 import { restoreCell, toCsv } from './csv';
 
 type Column = (typeof APPLICATION_CSV_COLUMNS)[number];
-const FIELD_TO_COLUMN = new Map<string, string>(APPLICATION_CSV_COLUMNS.filter((c) => c[1] !== null).map(([column, field]) => [field as string, column]));
+const FIELD_TO_COLUMN = new Map<string, string>(
+  APPLICATION_CSV_COLUMNS.filter((c) => c[1] !== null).map(([column, field]) => [field as string, column]),
+);
 const KNOWN_COLUMNS = new Set<string>(APPLICATION_CSV_COLUMNS.map(([c]) => c));
 
 /** Columns every import file must have. */
@@ -29,12 +39,15 @@ export function checkCsvHeader(header: readonly string[]): ImportRowError[] {
   const seen = new Set<string>();
   for (const raw of header) {
     const column = raw.trim();
-    if (!KNOWN_COLUMNS.has(column)) errors.push({ row: 1, column, message: { id: `Kolom "${column}" tidak dikenal.`, en: `Unknown column "${column}".` } });
-    else if (seen.has(column)) errors.push({ row: 1, column, message: { id: `Kolom "${column}" muncul dua kali.`, en: `Column "${column}" appears twice.` } });
+    if (!KNOWN_COLUMNS.has(column))
+      errors.push({ row: 1, column, message: { id: `Kolom "${column}" tidak dikenal.`, en: `Unknown column "${column}".` } });
+    else if (seen.has(column))
+      errors.push({ row: 1, column, message: { id: `Kolom "${column}" muncul dua kali.`, en: `Column "${column}" appears twice.` } });
     seen.add(column);
   }
   for (const column of REQUIRED_CSV_COLUMNS) {
-    if (!seen.has(column)) errors.push({ row: 1, column, message: { id: `Kolom wajib "${column}" tidak ada.`, en: `Required column "${column}" is missing.` } });
+    if (!seen.has(column))
+      errors.push({ row: 1, column, message: { id: `Kolom wajib "${column}" tidak ada.`, en: `Required column "${column}" is missing.` } });
   }
   return errors;
 }
@@ -50,7 +63,9 @@ function describe(column: string, issue: z.core.$ZodIssue): { id: string; en: st
     return { id: `Isi kolom ${message.id}.`, en: `The cell ${message.en}.` };
   }
   if (issue.code === 'invalid_type') {
-    return issue.input === undefined ? { id: 'Wajib diisi.', en: 'Required.' } : { id: 'Jenis nilai tidak sesuai (angka diharapkan?).', en: 'Wrong kind of value (a number expected?).' };
+    return issue.input === undefined
+      ? { id: 'Wajib diisi.', en: 'Required.' }
+      : { id: 'Jenis nilai tidak sesuai (angka diharapkan?).', en: 'Wrong kind of value (a number expected?).' };
   }
   if (column === 'pic_nip') return { id: 'NIP harus 18 digit angka.', en: 'NIP must be 18 digits.' };
   if (column === 'pic_email') return { id: 'Alamat e-mail tidak valid.', en: 'Invalid e-mail address.' };
@@ -69,7 +84,14 @@ export function parseApplicationRow(
 ): { fields?: ApplicationFields; institutionCode: string; errors: ImportRowError[] } {
   const errors: ImportRowError[] = [];
   if (cells.length !== header.length) {
-    errors.push({ row: rowNumber, column: null, message: { id: `Jumlah kolom ${cells.length}, seharusnya ${header.length}.`, en: `${cells.length} columns, expected ${header.length}.` } });
+    errors.push({
+      row: rowNumber,
+      column: null,
+      message: {
+        id: `Jumlah kolom ${cells.length}, seharusnya ${header.length}.`,
+        en: `${cells.length} columns, expected ${header.length}.`,
+      },
+    });
     return { institutionCode: '', errors };
   }
   const record: Record<string, unknown> = {};
@@ -80,14 +102,23 @@ export function parseApplicationRow(
     const entry = APPLICATION_CSV_COLUMNS.find(([c]) => c === column);
     if (!entry) return;
     if (entry[1] === null) institutionCode = value;
-    else if (value === '') record[entry[1]] = (REQUIRED_CSV_COLUMNS as readonly string[]).includes(column) ? undefined : entry[1] === 'developerType' || entry[1] === 'userType' || entry[1] === 'status' ? undefined : null;
+    else if (value === '')
+      record[entry[1]] = (REQUIRED_CSV_COLUMNS as readonly string[]).includes(column)
+        ? undefined
+        : entry[1] === 'developerType' || entry[1] === 'userType' || entry[1] === 'status'
+          ? undefined
+          : null;
     else if (entry[1] === 'yearBuilt') record[entry[1]] = /^\d{1,4}$/.test(value) ? Number(value) : value;
     else record[entry[1]] = value;
   });
   // The code is looked up in the database: one that cannot be a code (a NUL byte, which
   // PostgreSQL refuses) is reported here rather than sent there.
   if (institutionCode !== '' && !ZInstitutionCode.safeParse(institutionCode).success) {
-    errors.push({ row: rowNumber, column: 'institution_code', message: { id: 'Kode instansi tidak valid: huruf besar, angka, tanda hubung.', en: 'Invalid institution code: A–Z, 0–9, dash.' } });
+    errors.push({
+      row: rowNumber,
+      column: 'institution_code',
+      message: { id: 'Kode instansi tidak valid: huruf besar, angka, tanda hubung.', en: 'Invalid institution code: A–Z, 0–9, dash.' },
+    });
   }
   const parsed = ZApplicationFields.safeParse(record);
   if (!parsed.success) {

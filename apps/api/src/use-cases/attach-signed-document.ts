@@ -31,7 +31,11 @@ function mayAttach(actor: Actor, institutionId: string): boolean {
   return actor.roles.includes(Role.InstitutionHead) && actor.institutionId === institutionId;
 }
 
-const notAwaiting = () => new AppError(ErrorCode.InvalidState, { id: 'Perjanjian ini tidak sedang menunggu tanda tangan.', en: 'This agreement is not awaiting signatures.' });
+const notAwaiting = () =>
+  new AppError(ErrorCode.InvalidState, {
+    id: 'Perjanjian ini tidak sedang menunggu tanda tangan.',
+    en: 'This agreement is not awaiting signatures.',
+  });
 const movedOn = () =>
   new AppError(ErrorCode.InvalidState, {
     id: 'Dokumen perjanjian berubah selama pemeriksaan (ada tanda tangan baru). Unduh versi terbaru lalu unggah lagi.',
@@ -53,17 +57,27 @@ async function precheck(db: Db, agreement: LockedAgreement, pdf: Buffer): Promis
     throw error instanceof AppError ? error : fromDocumentError(error);
   }
   const recorded = await listAgreementSignatures(db, agreement.id);
-  if (recorded.length > 0 && !pdf.subarray(0, agreement.currentDocument.length).equals(agreement.currentDocument)) throw rejectDocument('DROPS_RECORDED_SIGNATURES');
+  if (recorded.length > 0 && !pdf.subarray(0, agreement.currentDocument.length).equals(agreement.currentDocument))
+    throw rejectDocument('DROPS_RECORDED_SIGNATURES');
   return recorded.length;
 }
 
 /** The signatures of the upload, cryptographically checked off the event loop. */
-async function verifyUpload(db: Db, verifier: PdfVerifier, trust: SignatureTrust, pdf: Buffer, recordedCount: number): Promise<VerifiedSignature[]> {
+async function verifyUpload(
+  db: Db,
+  verifier: PdfVerifier,
+  trust: SignatureTrust,
+  pdf: Buffer,
+  recordedCount: number,
+): Promise<VerifiedSignature[]> {
   const ca = await findSigningCa(db);
   let signatures: VerifiedSignature[];
   let modifiedAfterLastSignature: boolean;
   try {
-    ({ signatures, modifiedAfterLastSignature } = await verifier.verify(pdf, { trustedCaPems: [...(ca ? [ca.certPem] : []), ...trust.rootPems], maxBytes: MAX_UPLOADED_PDF_BYTES }));
+    ({ signatures, modifiedAfterLastSignature } = await verifier.verify(pdf, {
+      trustedCaPems: [...(ca ? [ca.certPem] : []), ...trust.rootPems],
+      maxBytes: MAX_UPLOADED_PDF_BYTES,
+    }));
   } catch (error) {
     throw fromDocumentError(error);
   }
@@ -90,7 +104,16 @@ const pendingSigner = (s: VerifiedSignature, trust: SignatureTrust): PendingSign
 async function completeWithExternal(
   tx: Tx,
   agreement: LockedAgreement,
-  input: { pdf: Buffer; sha256: string; signers: PendingSigner[]; certificatePem: string | null; consent: string; audit: Audit; acceptedBy: string | null; action: string },
+  input: {
+    pdf: Buffer;
+    sha256: string;
+    signers: PendingSigner[];
+    certificatePem: string | null;
+    consent: string;
+    audit: Audit;
+    acceptedBy: string | null;
+    action: string;
+  },
 ): Promise<void> {
   const recorded = await listAgreementSignatures(tx, agreement.id);
   await updateAgreementDocument(tx, agreement.id, { document: input.pdf, sha256: input.sha256, status: 'in_force' });
@@ -98,7 +121,10 @@ async function completeWithExternal(
     agreementId: agreement.id,
     position: recorded.length + 1,
     signerRole: 'external',
-    signerName: input.signers.map((s) => s.name || '?').join('; ').slice(0, 500),
+    signerName: input.signers
+      .map((s) => s.name || '?')
+      .join('; ')
+      .slice(0, 500),
     signerUserId: null,
     method: 'external',
     signedAt: new Date(),
@@ -117,7 +143,11 @@ async function completeWithExternal(
     targetType: 'agreement',
     targetId: agreement.id,
     before: { status: agreement.status, sha256: agreement.currentSha256 },
-    after: { status: 'in_force', sha256: input.sha256, signers: input.signers.map((s) => ({ name: s.name, signedAt: s.signedAt, trusted: s.trusted })) },
+    after: {
+      status: 'in_force',
+      sha256: input.sha256,
+      signers: input.signers.map((s) => ({ name: s.name, signedAt: s.signedAt, trusted: s.trusted })),
+    },
   });
 }
 
@@ -138,7 +168,15 @@ type AttachOutcome = 'in_force' | 'pending_acceptance';
  */
 export async function attachSignedDocument(
   db: Db,
-  input: { agreementId: string; actor: Actor; actorUserId: string; body: unknown; audit: Audit; verifier: PdfVerifier; trust: SignatureTrust },
+  input: {
+    agreementId: string;
+    actor: Actor;
+    actorUserId: string;
+    body: unknown;
+    audit: Audit;
+    verifier: PdfVerifier;
+    trust: SignatureTrust;
+  },
 ): Promise<AttachOutcome> {
   const meta = await findAgreementMeta(db, input.agreementId);
   if (!meta || !canSeeInstitution(input.actor, meta.institutionId)) throw new AppError(ErrorCode.NotFound);
@@ -178,7 +216,14 @@ export async function attachSignedDocument(
       });
       return;
     }
-    await savePendingDocument(tx, { agreementId: locked.id, document: pdf, sha256, baseSha256: locked.currentSha256, signers, uploadedBy: input.actorUserId });
+    await savePendingDocument(tx, {
+      agreementId: locked.id,
+      document: pdf,
+      sha256,
+      baseSha256: locked.currentSha256,
+      signers,
+      uploadedBy: input.actorUserId,
+    });
     await appendAudit(tx, {
       ...input.audit,
       institutionId: locked.institutionId,
@@ -186,7 +231,11 @@ export async function attachSignedDocument(
       targetType: 'agreement',
       targetId: locked.id,
       before: { status: locked.status, sha256: locked.currentSha256 },
-      after: { pendingSha256: sha256, reason: 'no_trust_roots', signers: signers.map((s) => ({ name: s.name, signedAt: s.signedAt, trusted: s.trusted })) },
+      after: {
+        pendingSha256: sha256,
+        reason: 'no_trust_roots',
+        signers: signers.map((s) => ({ name: s.name, signedAt: s.signedAt, trusted: s.trusted })),
+      },
     });
   });
   return trusted ? 'in_force' : 'pending_acceptance';
@@ -199,18 +248,31 @@ export async function attachSignedDocument(
  * the signature record names the accepting operator, and the pending document is gone. Safe to
  * retry: a second call finds nothing pending (404) and changes nothing.
  */
-export async function acceptSignedDocument(db: Db, input: { agreementId: string; actorUserId: string; sha256: string; audit: Audit }): Promise<void> {
+export async function acceptSignedDocument(
+  db: Db,
+  input: { agreementId: string; actorUserId: string; sha256: string; audit: Audit },
+): Promise<void> {
   await db.transaction().execute(async (tx) => {
     const agreement = await lockAgreement(tx, input.agreementId);
     if (!agreement) throw new AppError(ErrorCode.NotFound);
     const pending = await findPendingDocument(tx, agreement.id);
     const bytes = pending && (await findPendingDocumentBytes(tx, agreement.id));
-    if (!pending || !bytes) throw new AppError(ErrorCode.NotFound, { id: 'Tidak ada dokumen yang menunggu penerimaan.', en: 'No document is waiting for acceptance.' });
+    if (!pending || !bytes)
+      throw new AppError(ErrorCode.NotFound, {
+        id: 'Tidak ada dokumen yang menunggu penerimaan.',
+        en: 'No document is waiting for acceptance.',
+      });
     if (pending.sha256 !== input.sha256) {
-      throw new AppError(ErrorCode.InvalidState, { id: 'Dokumen yang menunggu sudah diganti; periksa versi terbaru.', en: 'The pending document was replaced; review the latest one.' });
+      throw new AppError(ErrorCode.InvalidState, {
+        id: 'Dokumen yang menunggu sudah diganti; periksa versi terbaru.',
+        en: 'The pending document was replaced; review the latest one.',
+      });
     }
     if (pending.uploadedBy === input.actorUserId) {
-      throw new AppError(ErrorCode.Forbidden, { id: 'Dokumen harus diterima oleh operator lain, bukan pengunggahnya.', en: 'Another operator than the uploader must accept the document.' });
+      throw new AppError(ErrorCode.Forbidden, {
+        id: 'Dokumen harus diterima oleh operator lain, bukan pengunggahnya.',
+        en: 'Another operator than the uploader must accept the document.',
+      });
     }
     if (!isAwaiting(agreement)) throw notAwaiting();
     if (agreement.currentSha256 !== pending.baseSha256) throw movedOn();
@@ -235,7 +297,10 @@ export async function discardSignedDocument(db: Db, input: { agreementId: string
     if (!agreement) throw new AppError(ErrorCode.NotFound);
     const pending = await findPendingDocument(tx, agreement.id);
     if (!pending || !(await deletePendingDocument(tx, agreement.id))) {
-      throw new AppError(ErrorCode.NotFound, { id: 'Tidak ada dokumen yang menunggu penerimaan.', en: 'No document is waiting for acceptance.' });
+      throw new AppError(ErrorCode.NotFound, {
+        id: 'Tidak ada dokumen yang menunggu penerimaan.',
+        en: 'No document is waiting for acceptance.',
+      });
     }
     await appendAudit(tx, {
       ...input.audit,

@@ -34,7 +34,13 @@ function agreementNumber(sequence: number, year: number): string {
 
 const missing = (id: string, en: string) => new AppError(ErrorCode.PreconditionFailed, { id, en });
 
-async function pickSigner(db: Executor, role: Role, institutionId: string | null, chosen: string | undefined, label: { id: string; en: string }): Promise<UserRecord> {
+async function pickSigner(
+  db: Executor,
+  role: Role,
+  institutionId: string | null,
+  chosen: string | undefined,
+  label: { id: string; en: string },
+): Promise<UserRecord> {
   const candidates = (await listUsers(db, { institutionId, limit: 500 })).filter((u) => u.isActive && u.roles.includes(role));
   const pick = chosen ? candidates.find((u) => u.id === chosen) : candidates.length === 1 ? candidates[0] : undefined;
   if (!pick) {
@@ -42,7 +48,11 @@ async function pickSigner(db: Executor, role: Role, institutionId: string | null
       ? missing(`${label.id} yang aktif tidak ditemukan.`, `No active ${label.en} found.`)
       : missing(`Ada beberapa ${label.id}; pilih salah satu.`, `There are several ${label.en}s; choose one.`);
   }
-  if (!pick.nip || !pick.position) throw missing(`NIP dan jabatan ${pick.name} (${label.id}) belum diisi.`, `NIP and position of ${pick.name} (${label.en}) are not on record.`);
+  if (!pick.nip || !pick.position)
+    throw missing(
+      `NIP dan jabatan ${pick.name} (${label.id}) belum diisi.`,
+      `NIP and position of ${pick.name} (${label.en}) are not on record.`,
+    );
   return pick;
 }
 
@@ -60,18 +70,25 @@ export async function createAgreement(
   const now = input.now ?? new Date();
   const institution = await findInstitution(db, body.institutionId);
   if (!institution) throw new AppError(ErrorCode.NotFound);
-  if (!institution.address) throw missing(`Alamat ${institution.name} belum diisi.`, `The address of ${institution.name} is not on record.`);
+  if (!institution.address)
+    throw missing(`Alamat ${institution.name} belum diisi.`, `The address of ${institution.name} is not on record.`);
   const ids = [...new Set(body.applicationIds)];
   const applications = await findApplicationsOfInstitution(db, institution.id, ids);
   if (applications.length !== ids.length) {
-    throw new AppError(ErrorCode.ValidationFailed, { id: 'Aplikasi tidak ditemukan dalam inventaris instansi ini.', en: 'An application is not in this institution’s inventory.' }, [
-      { path: 'body.applicationIds', message: 'unknown application', code: 'invalid_value' },
-    ]);
+    throw new AppError(
+      ErrorCode.ValidationFailed,
+      { id: 'Aplikasi tidak ditemukan dalam inventaris instansi ini.', en: 'An application is not in this institution’s inventory.' },
+      [{ path: 'body.applicationIds', message: 'unknown application', code: 'invalid_value' }],
+    );
   }
-  const head = await pickSigner(db, Role.InstitutionHead, institution.id, body.institutionHeadUserId, { id: 'Kepala perangkat daerah', en: 'institution head' });
+  const head = await pickSigner(db, Role.InstitutionHead, institution.id, body.institutionHeadUserId, {
+    id: 'Kepala perangkat daerah',
+    en: 'institution head',
+  });
   const dcHead = await pickSigner(db, Role.DcHead, null, body.dcHeadUserId, { id: 'Kepala Diskominfosantik', en: 'data-center head' });
   const osTemplates = body.osTemplates ?? (await listActiveTemplateNames(db));
-  if (osTemplates.length === 0) throw missing('Katalog templat OS masih kosong; sebutkan osTemplates.', 'The OS template catalog is empty; pass osTemplates.');
+  if (osTemplates.length === 0)
+    throw missing('Katalog templat OS masih kosong; sebutkan osTemplates.', 'The OS template catalog is empty; pass osTemplates.');
   const fiscalYear = body.fiscalYear ?? Number((body.termStart ?? todayInJakarta(now)).slice(0, 4));
   const term = body.termStart && body.termEnd ? { termStart: body.termStart, termEnd: body.termEnd } : fiscalYearTerm(fiscalYear);
   const dataCenterAddress = (await findTextSetting(db, 'agreements.data_center_address')) ?? DEFAULT_DATA_CENTER_ADDRESS;
@@ -85,12 +102,25 @@ export async function createAgreement(
       templateVersion: AGREEMENT_TEMPLATE_VERSION,
       documentNumber: number,
       issuedAt: now,
-      institution: { name: institution.name, address: institution.address!, head: { name: head.name, nip: head.nip!, title: head.position! } },
+      institution: {
+        name: institution.name,
+        address: institution.address!,
+        head: { name: head.name, nip: head.nip!, title: head.position! },
+      },
       dataCenter: { address: dataCenterAddress, head: { name: dcHead.name, nip: dcHead.nip!, title: dcHead.position! } },
       term: { fiscalYear, startDate: term.termStart, endDate: term.termEnd },
-      resourceCeiling: { vcpu: body.ceiling.cores, ramGib: body.ceiling.memoryMiB / 1024, diskGib: body.ceiling.diskGiB, ipCount: body.ceiling.ipCount },
+      resourceCeiling: {
+        vcpu: body.ceiling.cores,
+        ramGib: body.ceiling.memoryMiB / 1024,
+        diskGib: body.ceiling.diskGiB,
+        ipCount: body.ceiling.ipCount,
+      },
       osTemplates,
-      applications: applications.map((a) => ({ name: a.name, classification: a.dataClassification as 'strategis' | 'tinggi' | 'rendah', ...(a.url ? { domain: new URL(a.url).hostname } : {}) })),
+      applications: applications.map((a) => ({
+        name: a.name,
+        classification: a.dataClassification as 'strategis' | 'tinggi' | 'rendah',
+        ...(a.url ? { domain: new URL(a.url).hostname } : {}),
+      })),
       domains,
       verificationUrl: verificationUrl(input.publicUrl, code),
       additionalLegalBases: body.additionalLegalBases ?? [],
@@ -115,7 +145,10 @@ export async function createAgreement(
       });
     } catch (error) {
       if ((error as { constraint?: string }).constraint === 'agreements_one_pending_per_institution_uq') {
-        throw new AppError(ErrorCode.Conflict, { id: 'Instansi ini masih memiliki perjanjian yang menunggu tanda tangan.', en: 'This institution already has an agreement awaiting signatures.' });
+        throw new AppError(ErrorCode.Conflict, {
+          id: 'Instansi ini masih memiliki perjanjian yang menunggu tanda tangan.',
+          en: 'This institution already has an agreement awaiting signatures.',
+        });
       }
       throw error;
     }
@@ -125,7 +158,15 @@ export async function createAgreement(
       action: 'agreement.created',
       targetType: 'agreement',
       targetId: id,
-      after: { number, status: 'awaiting_institution_head', ...term, ceiling: body.ceiling, applicationIds: ids, sha256, signers: { institutionHead: head.id, dcHead: dcHead.id } },
+      after: {
+        number,
+        status: 'awaiting_institution_head',
+        ...term,
+        ceiling: body.ceiling,
+        applicationIds: ids,
+        sha256,
+        signers: { institutionHead: head.id, dcHead: dcHead.id },
+      },
     });
     return id;
   });

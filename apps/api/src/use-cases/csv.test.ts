@@ -6,11 +6,17 @@ const readBack = (csv: string): string[][] => parse(csv, { bom: true, delimiter:
 
 describe('csv export (csv-stringify) for Excel in Indonesia', () => {
   it('should start with a UTF-8 BOM, separate with semicolons, end rows with CRLF, and keep non-ASCII text', () => {
-    const csv = toCsv([['nama', 'unit'], ['Dinas Kominfo', 'Bidang Persandian — Statistik']]);
+    const csv = toCsv([
+      ['nama', 'unit'],
+      ['Dinas Kominfo', 'Bidang Persandian — Statistik'],
+    ]);
     expect(csv.startsWith('\ufeffnama;unit\r\n')).toBe(true);
     expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(csv.endsWith('\r\n')).toBe(true);
-    expect(readBack(csv)).toEqual([['nama', 'unit'], ['Dinas Kominfo', 'Bidang Persandian — Statistik']]);
+    expect(readBack(csv)).toEqual([
+      ['nama', 'unit'],
+      ['Dinas Kominfo', 'Bidang Persandian — Statistik'],
+    ]);
   });
 
   it('should write numbers with a decimal comma, and leave integers and negative numbers unescaped', () => {
@@ -19,7 +25,19 @@ describe('csv export (csv-stringify) for Excel in Indonesia', () => {
   });
 
   it('should neutralise every formula start in the produced file, as the library writes it', () => {
-    const hostile = ['=SUM(A1)', '+62 812', '-2+3', '@cmd', '\tx', '\rx', '\uff1d1+1', '\uff0b1', '\uff0d1', '\uff20x', '=HYPERLINK("http://jahat.example";"klik")'];
+    const hostile = [
+      '=SUM(A1)',
+      '+62 812',
+      '-2+3',
+      '@cmd',
+      '\tx',
+      '\rx',
+      '\uff1d1+1',
+      '\uff0b1',
+      '\uff0d1',
+      '\uff20x',
+      '=HYPERLINK("http://jahat.example";"klik")',
+    ];
     const cells = readBack(toCsv([hostile]))[0]!;
     expect(cells).toEqual(hostile.map((v) => `'${v}`));
     // No cell of the file starts with a character a spreadsheet evaluates.
@@ -44,7 +62,10 @@ describe('csv import (csv-parse)', () => {
     expect(detectCsvDelimiter('"nama; lengkap",kind\n')).toBe(',');
     expect(detectCsvDelimiter('"nama, lengkap";kind;x\n')).toBe(';');
     expect(detectCsvDelimiter('satu\n')).toBe(',');
-    expect(parseCsv('\ufeffname;kind\r\n"Jl. Tjilik Riwut, Km 5";1,5\r\n').rows).toEqual([['name', 'kind'], ['Jl. Tjilik Riwut, Km 5', '1,5']]);
+    expect(parseCsv('\ufeffname;kind\r\n"Jl. Tjilik Riwut, Km 5";1,5\r\n').rows).toEqual([
+      ['name', 'kind'],
+      ['Jl. Tjilik Riwut, Km 5', '1,5'],
+    ]);
   });
 
   it('should report unterminated and stray quotes with the record number (header = 1)', () => {
@@ -55,8 +76,14 @@ describe('csv import (csv-parse)', () => {
   });
 
   it('should accept LF, CR and CRLF endings, a missing final newline and trailing blank lines; rows may differ in length', () => {
-    expect(parseCsv('a,b\nc,d').rows).toEqual([['a', 'b'], ['c', 'd']]);
-    expect(parseCsv('a,b\rc,d\r').rows).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(parseCsv('a,b\nc,d').rows).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+    expect(parseCsv('a,b\rc,d\r').rows).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
     expect(parseCsv('a,b\r\n\r\n\r\n').rows).toEqual([['a', 'b']]);
     expect(parseCsv('a,b,c\nd\n').rows).toEqual([['a', 'b', 'c'], ['d']]);
     expect(parseCsv('').rows).toEqual([]);

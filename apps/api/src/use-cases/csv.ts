@@ -78,7 +78,10 @@ function describeCsvError(error: CsvError): LocalizedText {
       return { id: 'Tanda kutip tidak ditutup.', en: 'Unterminated quote.' };
     case 'INVALID_OPENING_QUOTE':
     case 'CSV_INVALID_CLOSING_QUOTE':
-      return { id: 'Tanda kutip di tengah sel: apit seluruh sel dengan tanda kutip dan gandakan tanda kutip di dalamnya.', en: 'Stray quote inside a cell: quote the whole cell and double the quotes inside it.' };
+      return {
+        id: 'Tanda kutip di tengah sel: apit seluruh sel dengan tanda kutip dan gandakan tanda kutip di dalamnya.',
+        en: 'Stray quote inside a cell: quote the whole cell and double the quotes inside it.',
+      };
     default:
       return { id: 'Berkas CSV tidak dapat dibaca.', en: 'The CSV file cannot be read.' };
   }

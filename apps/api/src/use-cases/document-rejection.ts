@@ -29,8 +29,14 @@ const TEXTS: Record<RejectionReason, { id: string; en: string }> = {
   NOT_FULLY_SIGNED: { id: 'PDF belum ditandatangani kedua pihak.', en: 'The PDF is not signed by both parties.' },
   SIGNATURE_INVALID: { id: 'Ada tanda tangan yang tidak sah secara kriptografis.', en: 'A signature does not verify cryptographically.' },
   MODIFIED_AFTER_SIGNING: { id: 'PDF diubah setelah tanda tangan terakhir.', en: 'The PDF was changed after the last signature.' },
-  NOT_THE_GENERATED_DOCUMENT: { id: 'Revisi pertama PDF tidak sama persis dengan dokumen perjanjian yang dibuat Betang.', en: 'The first revision is not byte-for-byte the agreement Betang generated.' },
-  DROPS_RECORDED_SIGNATURES: { id: 'PDF tidak memuat tanda tangan yang sudah tercatat di Betang.', en: 'The PDF does not contain the signatures already recorded in Betang.' },
+  NOT_THE_GENERATED_DOCUMENT: {
+    id: 'Revisi pertama PDF tidak sama persis dengan dokumen perjanjian yang dibuat Betang.',
+    en: 'The first revision is not byte-for-byte the agreement Betang generated.',
+  },
+  DROPS_RECORDED_SIGNATURES: {
+    id: 'PDF tidak memuat tanda tangan yang sudah tercatat di Betang.',
+    en: 'The PDF does not contain the signatures already recorded in Betang.',
+  },
   SIGNATURE_UNTRUSTED: {
     id: 'Sertifikat tanda tangan tidak diterbitkan oleh penyelenggara sertifikasi yang dipercaya kantor (mis. BSrE).',
     en: 'A signing certificate was not issued by a certification authority the office trusts (e.g. BSrE).',
@@ -62,7 +68,10 @@ export function fromDocumentError(error: unknown): AppError {
   if (!isDocumentError(error)) throw error;
   if (error.code === 'TOO_LARGE') return new AppError(ErrorCode.PayloadTooLarge);
   if (error.code === 'VERIFIER_BUSY' || error.code === 'VERIFICATION_ABORTED') {
-    return new AppError(ErrorCode.ServiceUnavailable, error.userMessage, { reason: error.code, retryAfterSeconds: VERIFY_RETRY_AFTER_SECONDS });
+    return new AppError(ErrorCode.ServiceUnavailable, error.userMessage, {
+      reason: error.code,
+      retryAfterSeconds: VERIFY_RETRY_AFTER_SECONDS,
+    });
   }
   const reason = (['NOT_A_PDF', 'TRUNCATED', 'SIGNATURE_MALFORMED'] as const).find((r) => r === error.code) ?? 'UNSUPPORTED_PDF';
   return rejectDocument(reason);
@@ -71,9 +80,11 @@ export function fromDocumentError(error: unknown): AppError {
 /** The uploaded PDF bytes, or 400 when the request carried none (wrong or missing Content-Type). */
 export function requirePdfBody(body: unknown): Buffer {
   if (!Buffer.isBuffer(body) || body.length === 0) {
-    throw new AppError(ErrorCode.ValidationFailed, { id: 'Kirim berkas PDF dengan Content-Type application/pdf.', en: 'Send a PDF file with Content-Type application/pdf.' }, [
-      { path: 'body', message: 'application/pdf', code: 'invalid_type' },
-    ]);
+    throw new AppError(
+      ErrorCode.ValidationFailed,
+      { id: 'Kirim berkas PDF dengan Content-Type application/pdf.', en: 'Send a PDF file with Content-Type application/pdf.' },
+      [{ path: 'body', message: 'application/pdf', code: 'invalid_type' }],
+    );
   }
   return body;
 }

@@ -1,5 +1,23 @@
-import { AppError, ErrorCode, Role, hasAnyRole, type Actor, type ApplicationFields, type ApplicationImportResult, type ImportRowError } from '@betang/core';
-import { appendAudit, findApplicationByName, findInstitution, findInstitutionByCode, insertApplication, updateApplication, type Db, type Executor } from '@betang/db';
+import {
+  AppError,
+  ErrorCode,
+  Role,
+  hasAnyRole,
+  type Actor,
+  type ApplicationFields,
+  type ApplicationImportResult,
+  type ImportRowError,
+} from '@betang/core';
+import {
+  appendAudit,
+  findApplicationByName,
+  findInstitution,
+  findInstitutionByCode,
+  insertApplication,
+  updateApplication,
+  type Db,
+  type Executor,
+} from '@betang/db';
 import type { auditContext } from '../http/context';
 import { toApplicationDto } from './application-access';
 import { checkCsvHeader, parseApplicationRow } from './application-csv';
@@ -10,7 +28,12 @@ const MAX_IMPORT_ROWS = 2000;
 
 type ValidRow = { row: number; institutionId: string; fields: ApplicationFields };
 
-async function resolveOwners(db: Executor, actor: Actor, parsed: { row: number; institutionCode: string; fields: ApplicationFields }[], errors: ImportRowError[]): Promise<ValidRow[]> {
+async function resolveOwners(
+  db: Executor,
+  actor: Actor,
+  parsed: { row: number; institutionCode: string; fields: ApplicationFields }[],
+  errors: ImportRowError[],
+): Promise<ValidRow[]> {
   const isAdmin = hasAnyRole(actor, [Role.Admin]);
   const own = !isAdmin && actor.institutionId ? await findInstitution(db, actor.institutionId) : undefined;
   const byCode = new Map<string, string | null>();
@@ -20,19 +43,37 @@ async function resolveOwners(db: Executor, actor: Actor, parsed: { row: number; 
     let institutionId: string | null = null;
     if (isAdmin) {
       if (!p.institutionCode) {
-        errors.push({ row: p.row, column: 'institution_code', message: { id: 'Kode instansi wajib diisi (admin).', en: 'Institution code is required (admin).' } });
+        errors.push({
+          row: p.row,
+          column: 'institution_code',
+          message: { id: 'Kode instansi wajib diisi (admin).', en: 'Institution code is required (admin).' },
+        });
         continue;
       }
       if (!byCode.has(p.institutionCode)) byCode.set(p.institutionCode, (await findInstitutionByCode(db, p.institutionCode))?.id ?? null);
       institutionId = byCode.get(p.institutionCode) ?? null;
     } else if (own && (!p.institutionCode || p.institutionCode === own.code)) institutionId = own.id;
     if (!institutionId) {
-      errors.push({ row: p.row, column: 'institution_code', message: { id: `Instansi "${p.institutionCode}" tidak dikenal atau bukan instansi Anda.`, en: `Institution "${p.institutionCode}" is unknown or not yours.` } });
+      errors.push({
+        row: p.row,
+        column: 'institution_code',
+        message: {
+          id: `Instansi "${p.institutionCode}" tidak dikenal atau bukan instansi Anda.`,
+          en: `Institution "${p.institutionCode}" is unknown or not yours.`,
+        },
+      });
       continue;
     }
     const key = `${institutionId}\u0000${p.fields.name}`;
     if (seen.has(key)) {
-      errors.push({ row: p.row, column: 'name', message: { id: `Nama "${p.fields.name}" muncul lebih dari sekali dalam berkas.`, en: `Name "${p.fields.name}" appears more than once in the file.` } });
+      errors.push({
+        row: p.row,
+        column: 'name',
+        message: {
+          id: `Nama "${p.fields.name}" muncul lebih dari sekali dalam berkas.`,
+          en: `Name "${p.fields.name}" appears more than once in the file.`,
+        },
+      });
       continue;
     }
     seen.add(key);
@@ -56,7 +97,11 @@ export async function importApplications(
   const [header, ...data] = rows;
   if (!header) return { ...result, errors: [{ row: 1, column: null, message: { id: 'Berkas kosong.', en: 'The file is empty.' } }] };
   result.rows = data.length;
-  if (data.length > MAX_IMPORT_ROWS) throw new AppError(ErrorCode.PayloadTooLarge, { id: `Paling banyak ${MAX_IMPORT_ROWS} baris per impor.`, en: `At most ${MAX_IMPORT_ROWS} rows per import.` });
+  if (data.length > MAX_IMPORT_ROWS)
+    throw new AppError(ErrorCode.PayloadTooLarge, {
+      id: `Paling banyak ${MAX_IMPORT_ROWS} baris per impor.`,
+      en: `At most ${MAX_IMPORT_ROWS} rows per import.`,
+    });
   result.errors.push(...checkCsvHeader(header));
   if (result.errors.length > 0) return result;
 

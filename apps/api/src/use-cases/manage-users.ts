@@ -12,8 +12,14 @@ export function assertMayGrantRoles(actor: Actor, institutionId: string | null, 
     throw new AppError(
       ErrorCode.ValidationFailed,
       {
-        id: institutionId === null ? 'Staf pusat data hanya dapat memegang peran pusat data.' : 'Pengguna instansi hanya dapat memegang peran instansi.',
-        en: institutionId === null ? 'Data-center staff can only hold data-center roles.' : 'Institution users can only hold institution roles.',
+        id:
+          institutionId === null
+            ? 'Staf pusat data hanya dapat memegang peran pusat data.'
+            : 'Pengguna instansi hanya dapat memegang peran instansi.',
+        en:
+          institutionId === null
+            ? 'Data-center staff can only hold data-center roles.'
+            : 'Institution users can only hold institution roles.',
       },
       wrong.map((role) => ({ path: 'body.roles', message: role, code: 'role_not_allowed' })),
     );

@@ -6,7 +6,9 @@ describe('resetLinkOf', () => {
   it('should put the secret in the fragment of the web reset page under PUBLIC_URL, with or without a trailing slash or a path prefix', () => {
     expect(resetLinkOf('https://betang.kalteng.go.id', secret)).toBe(`https://betang.kalteng.go.id/reset-password#token=${secret}`);
     expect(resetLinkOf('https://betang.kalteng.go.id/', secret)).toBe(`https://betang.kalteng.go.id/reset-password#token=${secret}`);
-    expect(resetLinkOf('https://portal.kalteng.go.id/betang//', secret)).toBe(`https://portal.kalteng.go.id/betang/reset-password#token=${secret}`);
+    expect(resetLinkOf('https://portal.kalteng.go.id/betang//', secret)).toBe(
+      `https://portal.kalteng.go.id/betang/reset-password#token=${secret}`,
+    );
   });
 
   it('should keep the secret out of what a browser sends to a server (path and query)', () => {

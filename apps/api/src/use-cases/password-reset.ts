@@ -97,7 +97,12 @@ export async function requestPasswordReset(db: Db, email: string, options: Forgo
         const secret = randomSecret(32);
         const tokenHash = hashSecret(secret);
         await insertPasswordResetToken(tx, { tokenHash, userId: user.id, expiresAt: new Date(Date.now() + RESET_LINK_MINUTES * 60_000) });
-        const message = { to: [user.email], locale: user.locale, ...resetEmailText(user, resetLinkOf(options.publicUrl, secret)), reason: `password_reset:${user.id}:${tokenHash.slice(0, 16)}` };
+        const message = {
+          to: [user.email],
+          locale: user.locale,
+          ...resetEmailText(user, resetLinkOf(options.publicUrl, secret)),
+          reason: `password_reset:${user.id}:${tokenHash.slice(0, 16)}`,
+        };
         await enqueueEmail(tx, message, `email:password_reset:${tokenHash}`);
       }
       await appendAudit(tx, {
@@ -109,7 +114,9 @@ export async function requestPasswordReset(db: Db, email: string, options: Forgo
         after: { email: email.toLowerCase(), outcome, ...(outcome === 'sent' ? { validMinutes: RESET_LINK_MINUTES } : {}) },
       });
     });
-    prunePasswordResetTokens(db).catch((error: unknown) => options.logger?.warn({ err: error }, 'pruning expired password reset links failed'));
+    prunePasswordResetTokens(db).catch((error: unknown) =>
+      options.logger?.warn({ err: error }, 'pruning expired password reset links failed'),
+    );
     return FORGOT_PASSWORD_ANSWER;
   } finally {
     const rest = FORGOT_PASSWORD_MIN_MS - (Date.now() - started);
@@ -119,10 +126,14 @@ export async function requestPasswordReset(db: Db, email: string, options: Forgo
 
 /** The refusal of a link that is unknown, used, expired, or whose account was deactivated: one answer for all, so none can be told apart. */
 function resetLinkRefused(): AppError {
-  return new AppError(ErrorCode.InvalidState, {
-    id: 'Tautan atur ulang kata sandi tidak berlaku: sudah dipakai, kedaluwarsa, atau tidak dikenal. Minta tautan baru dari halaman masuk.',
-    en: 'The password reset link is not valid: already used, expired or unknown. Ask for a new link on the sign-in page.',
-  }, { reason: 'reset_link_invalid' });
+  return new AppError(
+    ErrorCode.InvalidState,
+    {
+      id: 'Tautan atur ulang kata sandi tidak berlaku: sudah dipakai, kedaluwarsa, atau tidak dikenal. Minta tautan baru dari halaman masuk.',
+      en: 'The password reset link is not valid: already used, expired or unknown. Ask for a new link on the sign-in page.',
+    },
+    { reason: 'reset_link_invalid' },
+  );
 }
 
 /**
@@ -133,7 +144,11 @@ function resetLinkRefused(): AppError {
  * sign-in delays of the e-mail cleared (owning the mailbox proves it is the owner), and the change
  * audited. A refused link changes nothing and is audited as `auth.password_reset_failed`.
  */
-export async function resetPassword(db: Db, body: ResetPasswordBody, audit: ReturnType<typeof auditContext>): Promise<{ sessionsEnded: number; tokensRevoked: number }> {
+export async function resetPassword(
+  db: Db,
+  body: ResetPasswordBody,
+  audit: ReturnType<typeof auditContext>,
+): Promise<{ sessionsEnded: number; tokensRevoked: number }> {
   const tokenHash = hashSecret(body.token);
   const link = await findUsablePasswordResetToken(db, tokenHash);
   const user = link ? await findUserById(db, link.userId) : undefined;

@@ -42,8 +42,20 @@ export async function reauthenticate(
   const ip = input.audit.ip ?? 'unknown';
   const claim = user?.isActive && !totpMissing ? await throttle.claim(user.email, ip) : undefined;
   const passwordOk = claim?.allowed === true && (await verifyPassword(user?.passwordHash, input.password));
-  const totp = passwordOk && checkTotp && user?.totpSecret ? await checkTotpCode(db, new TotpSecretBox(input.masterSecret), user, input.totp, input.logger) : null;
-  const failure = !user || !user.isActive ? 'inactive' : totpMissing ? 'totp_required' : claim && !claim.allowed ? 'throttled' : !passwordOk ? 'wrong_password' : totp;
+  const totp =
+    passwordOk && checkTotp && user?.totpSecret
+      ? await checkTotpCode(db, new TotpSecretBox(input.masterSecret), user, input.totp, input.logger)
+      : null;
+  const failure =
+    !user || !user.isActive
+      ? 'inactive'
+      : totpMissing
+        ? 'totp_required'
+        : claim && !claim.allowed
+          ? 'throttled'
+          : !passwordOk
+            ? 'wrong_password'
+            : totp;
   if (!failure) {
     await throttle.succeeded(user!.email, ip);
     return user!;
@@ -62,6 +74,9 @@ export async function reauthenticate(
   if (failure === 'totp_unreadable') throw totpUnreadableError();
   throw new AppError(
     ErrorCode.InvalidCredentials,
-    input.refusal ?? { id: 'Kata sandi atau kode TOTP salah; dokumen tidak ditandatangani.', en: 'Wrong password or TOTP code; the document was not signed.' },
+    input.refusal ?? {
+      id: 'Kata sandi atau kode TOTP salah; dokumen tidak ditandatangani.',
+      en: 'Wrong password or TOTP code; the document was not signed.',
+    },
   );
 }

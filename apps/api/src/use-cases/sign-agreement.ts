@@ -1,4 +1,14 @@
-import { AppError, ErrorCode, Role, canSeeInstitution, canTransitionAgreement, hasAnyRole, nextSignerRole, todayInJakarta, type SignAgreementBody } from '@betang/core';
+import {
+  AppError,
+  ErrorCode,
+  Role,
+  canSeeInstitution,
+  canTransitionAgreement,
+  hasAnyRole,
+  nextSignerRole,
+  todayInJakarta,
+  type SignAgreementBody,
+} from '@betang/core';
 import {
   appendAudit,
   findAgreementMeta,
@@ -33,7 +43,15 @@ const outOfOrder = () =>
  */
 export async function signAgreement(
   db: Db,
-  input: { agreementId: string; user: UserRecord; body: SignAgreementBody; audit: ReturnType<typeof auditContext>; masterSecret: string; logger?: Logger; now?: Date },
+  input: {
+    agreementId: string;
+    user: UserRecord;
+    body: SignAgreementBody;
+    audit: ReturnType<typeof auditContext>;
+    masterSecret: string;
+    logger?: Logger;
+    now?: Date;
+  },
 ): Promise<void> {
   const { user, body } = input;
   const meta = await findAgreementMeta(db, input.agreementId);
@@ -44,22 +62,42 @@ export async function signAgreement(
   const expected = nextSignerRole(meta.status);
   if (!expected || (expected === 'institution_head' ? !isInstitutionHead : !isDcHead)) throw outOfOrder();
 
-  await reauthenticate(db, { userId: user.id, password: body.password, totp: body.totp, action: 'agreement.sign', target: { type: 'agreement', id: meta.id, institutionId: meta.institutionId }, audit: input.audit, masterSecret: input.masterSecret, logger: input.logger });
+  await reauthenticate(db, {
+    userId: user.id,
+    password: body.password,
+    totp: body.totp,
+    action: 'agreement.sign',
+    target: { type: 'agreement', id: meta.id, institutionId: meta.institutionId },
+    audit: input.audit,
+    masterSecret: input.masterSecret,
+    logger: input.logger,
+  });
   const institution = await findInstitution(db, meta.institutionId);
   const organization = expected === 'institution_head' ? institution!.name : DATA_CENTER_OFFICE_NAME;
-  const credential = await ensureSignerCredential(db, input.masterSecret, user, { title: user.position ?? SIGNER_ROLE_LABELS[expected].id, organization });
+  const credential = await ensureSignerCredential(db, input.masterSecret, user, {
+    title: user.position ?? SIGNER_ROLE_LABELS[expected].id,
+    organization,
+  });
 
   await db.transaction().execute(async (tx) => {
     const agreement = await lockAgreement(tx, meta.id);
     if (!agreement || nextSignerRole(agreement.status) !== expected) throw outOfOrder();
     if (body.expectedSha256 && body.expectedSha256 !== agreement.currentSha256) {
-      throw new AppError(ErrorCode.Conflict, {
-        id: 'Dokumen telah berubah sejak Anda melihatnya; periksa kembali hash SHA-256 lalu tanda tangani lagi.',
-        en: 'The document changed since you viewed it; check the SHA-256 again and sign again.',
-      }, { currentSha256: agreement.currentSha256 });
+      throw new AppError(
+        ErrorCode.Conflict,
+        {
+          id: 'Dokumen telah berubah sejak Anda melihatnya; periksa kembali hash SHA-256 lalu tanda tangani lagi.',
+          en: 'The document changed since you viewed it; check the SHA-256 again and sign again.',
+        },
+        { currentSha256: agreement.currentSha256 },
+      );
     }
     const now = input.now ?? new Date();
-    if (todayInJakarta(now) > agreement.termEnd) throw new AppError(ErrorCode.InvalidState, { id: 'Masa berlaku perjanjian sudah lewat.', en: 'The agreement term has already ended.' });
+    if (todayInJakarta(now) > agreement.termEnd)
+      throw new AppError(ErrorCode.InvalidState, {
+        id: 'Masa berlaku perjanjian sudah lewat.',
+        en: 'The agreement term has already ended.',
+      });
     const signed = await signPdfIncrementally(agreement.currentDocument, createInternalCaSigner(credential, input.masterSecret), {
       signerName: user.name,
       reason: `Menyetujui Perjanjian Nomor ${agreement.number} sebagai ${SIGNER_ROLE_LABELS[expected].id}`,

@@ -1,6 +1,15 @@
 import { SecretError } from '@betang/config';
 import { AppError, ErrorCode, type LoginBody } from '@betang/core';
-import { appendAudit, consumeTotpStep, findUserByEmail, insertSession, recordLoginSuccess, replacePlainTotpSecret, type Db, type UserRecord } from '@betang/db';
+import {
+  appendAudit,
+  consumeTotpStep,
+  findUserByEmail,
+  insertSession,
+  recordLoginSuccess,
+  replacePlainTotpSecret,
+  type Db,
+  type UserRecord,
+} from '@betang/db';
 import type { Logger } from 'pino';
 import type { LoginThrottle } from '../security/login-throttle';
 import { tooManySignInsError } from '../security/login-throttle';
@@ -56,10 +65,14 @@ export async function checkTotpCode(
  * after the right password, so it tells a guesser nothing.
  */
 export function totpUnreadableError(): AppError {
-  return new AppError(ErrorCode.InvalidState, {
-    id: 'Aplikasi autentikator akun ini tidak dapat diperiksa oleh server. Hubungi admin pusat data untuk mengatur ulang TOTP Anda, lalu daftarkan aplikasi autentikator lagi.',
-    en: 'The server cannot check the authenticator of this account. Contact a data-center admin to reset your TOTP, then enrol your authenticator app again.',
-  }, { reason: 'totp_unreadable' });
+  return new AppError(
+    ErrorCode.InvalidState,
+    {
+      id: 'Aplikasi autentikator akun ini tidak dapat diperiksa oleh server. Hubungi admin pusat data untuk mengatur ulang TOTP Anda, lalu daftarkan aplikasi autentikator lagi.',
+      en: 'The server cannot check the authenticator of this account. Contact a data-center admin to reset your TOTP, then enrol your authenticator app again.',
+    },
+    { reason: 'totp_unreadable' },
+  );
 }
 
 /**
@@ -82,7 +95,15 @@ export async function signIn(
   const passwordOk = claim.allowed && (await verifyPassword(user?.passwordHash, input.password));
   // The code is checked (and its step taken) only after the right password: a guesser without it cannot burn codes.
   const totp = passwordOk && user?.totpSecret ? await checkTotpCode(db, options.totpBox, user, input.totp, options.logger) : null;
-  const failure = !claim.allowed ? 'throttled' : !user ? 'unknown_email' : !user.isActive ? 'inactive' : !passwordOk ? 'wrong_password' : totp;
+  const failure = !claim.allowed
+    ? 'throttled'
+    : !user
+      ? 'unknown_email'
+      : !user.isActive
+        ? 'inactive'
+        : !passwordOk
+          ? 'wrong_password'
+          : totp;
 
   if (failure) {
     await db.transaction().execute(async (tx) => {
@@ -107,7 +128,14 @@ export async function signIn(
   const expiresAt = new Date(Date.now() + options.sessionTtlHours * 3_600_000);
   await options.throttle.succeeded(input.email, ip);
   await db.transaction().execute(async (tx) => {
-    await insertSession(tx, { idHash: hashSecret(sessionSecret), userId: user!.id, csrfToken, ip: meta.ip, userAgent: meta.userAgent, expiresAt });
+    await insertSession(tx, {
+      idHash: hashSecret(sessionSecret),
+      userId: user!.id,
+      csrfToken,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      expiresAt,
+    });
     await recordLoginSuccess(tx, user!.id);
     await appendAudit(tx, {
       actorUserId: user!.id,

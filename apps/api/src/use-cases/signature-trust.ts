@@ -38,7 +38,8 @@ export function parseTrustRootBundle(text: string, source: string, now = new Dat
     try {
       const cert = new X509Certificate(pem);
       if (!cert.ca) problems.push(`sertifikat ${i + 1} bukan CA / certificate ${i + 1} is not a CA (${cert.subject.replace(/\n/g, ', ')})`);
-      else if (new Date(cert.validTo) < now) problems.push(`sertifikat ${i + 1} kedaluwarsa / certificate ${i + 1} has expired (${cert.validTo})`);
+      else if (new Date(cert.validTo) < now)
+        problems.push(`sertifikat ${i + 1} kedaluwarsa / certificate ${i + 1} has expired (${cert.validTo})`);
     } catch (e) {
       problems.push(`sertifikat ${i + 1} tidak terbaca / certificate ${i + 1} is unreadable: ${(e as Error).message}`);
     }
@@ -59,7 +60,11 @@ function digitGroups(text: string): string[] {
  * `email` = one of the expected signer's e-mails is in the subject or subjectAltName.
  * The certificate's common name alone never identifies anyone.
  */
-export function identifiesSigner(signature: Pick<VerifiedSignature, 'signerIdentity'>, expected: ExpectedSigner, rules: readonly SignerMatchRule[]): boolean {
+export function identifiesSigner(
+  signature: Pick<VerifiedSignature, 'signerIdentity'>,
+  expected: ExpectedSigner,
+  rules: readonly SignerMatchRule[],
+): boolean {
   const id = signature.signerIdentity;
   return rules.some((rule) => {
     if (rule === 'nip') return !!expected.nip && id.serialNumbers.some((sn) => digitGroups(sn).includes(expected.nip!));

@@ -32,7 +32,9 @@ export function verificationPage(result: VerificationResult): string {
         ...(a.revokedAt ? [['Dicabut / revoked at', a.revokedAt]] : []),
       ]
     : [];
-  const signatures = result.signatures.map((s) => `<li>${escape(s.name)} — ${escape(s.role)}${s.signedAt ? `, ${escape(s.signedAt)}` : ''}</li>`).join('');
+  const signatures = result.signatures
+    .map((s) => `<li>${escape(s.name)} — ${escape(s.role)}${s.signedAt ? `, ${escape(s.signedAt)}` : ''}</li>`)
+    .join('');
   return [
     '<!doctype html><html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
     '<title>Verifikasi Perjanjian / Agreement verification — Betang</title></head><body>',

@@ -1,6 +1,21 @@
 import { todayInJakarta, type VerificationResult } from '@betang/core';
-import { findAgreementsByOriginalSha, findSigningCa, listAgreementSignatures, type AgreementMeta, type AgreementSignatureRow, type Db } from '@betang/db';
-import { firstRevision, hasPrefixRevision, isDocumentError, sha256Hex, type PdfVerification, type PdfVerifier, type VerifiedSignature } from '@betang/documents';
+import {
+  findAgreementsByOriginalSha,
+  findSigningCa,
+  listAgreementSignatures,
+  type AgreementMeta,
+  type AgreementSignatureRow,
+  type Db,
+} from '@betang/db';
+import {
+  firstRevision,
+  hasPrefixRevision,
+  isDocumentError,
+  sha256Hex,
+  type PdfVerification,
+  type PdfVerifier,
+  type VerifiedSignature,
+} from '@betang/documents';
 import { X509Certificate } from 'node:crypto';
 import { SIGNER_ROLE_LABELS } from './agreement-view';
 import { MAX_UPLOADED_PDF_BYTES, fromDocumentError } from './document-rejection';
@@ -26,7 +41,8 @@ function publicAgreement(meta: AgreementMeta): NonNullable<VerificationResult['a
   };
 }
 
-const roleLabel = (role: string | undefined) => (role && role in SIGNER_ROLE_LABELS ? SIGNER_ROLE_LABELS[role as keyof typeof SIGNER_ROLE_LABELS].id : 'Penanda tangan');
+const roleLabel = (role: string | undefined) =>
+  role && role in SIGNER_ROLE_LABELS ? SIGNER_ROLE_LABELS[role as keyof typeof SIGNER_ROLE_LABELS].id : 'Penanda tangan';
 
 /** The public answer for an agreement as recorded (used by `GET /verify/:code`): names and roles only. */
 export function recordedVerification({ meta, signatures }: Recorded, today = todayInJakarta()): VerificationResult {
@@ -37,18 +53,34 @@ export function recordedVerification({ meta, signatures }: Recorded, today = tod
     reason: null,
     fullySigned,
     agreement: publicAgreement(meta),
-    signatures: signatures.map((s) => ({ name: s.signerName, role: roleLabel(s.signerRole), signedAt: s.signedAt.toISOString(), valid: null })),
+    signatures: signatures.map((s) => ({
+      name: s.signerName,
+      role: roleLabel(s.signerRole),
+      signedAt: s.signedAt.toISOString(),
+      valid: null,
+    })),
   };
 }
 
-function notGenuine(reason: string, recorded?: Recorded, report?: PdfVerification, trustedBy?: (s: VerifiedSignature) => boolean): VerificationResult {
+function notGenuine(
+  reason: string,
+  recorded?: Recorded,
+  report?: PdfVerification,
+  trustedBy?: (s: VerifiedSignature) => boolean,
+): VerificationResult {
   return {
     genuine: false,
     valid: false,
     reason,
     fullySigned: false,
     agreement: recorded ? publicAgreement(recorded.meta) : null,
-    signatures: (report?.signatures ?? []).map((s) => ({ name: s.signerName, role: 'Penanda tangan', signedAt: s.signedAt ? s.signedAt.toISOString() : null, valid: s.digestValid && s.signatureValid, trusted: trustedBy?.(s) ?? null })),
+    signatures: (report?.signatures ?? []).map((s) => ({
+      name: s.signerName,
+      role: 'Penanda tangan',
+      signedAt: s.signedAt ? s.signedAt.toISOString() : null,
+      valid: s.digestValid && s.signatureValid,
+      trusted: trustedBy?.(s) ?? null,
+    })),
   };
 }
 
@@ -64,7 +96,12 @@ type VerifyDeps = { verifier: PdfVerifier; trust: SignatureTrust };
  * current version, in force today. Unparseable input throws the API error (4xx); a damaged or
  * untrusted signature is reported as not genuine. The cryptographic work runs on `deps.verifier`.
  */
-export async function verifyAgreementDocument(db: Db, pdf: Buffer, deps: VerifyDeps, today = todayInJakarta()): Promise<VerificationResult> {
+export async function verifyAgreementDocument(
+  db: Db,
+  pdf: Buffer,
+  deps: VerifyDeps,
+  today = todayInJakarta(),
+): Promise<VerificationResult> {
   let first: Buffer;
   try {
     first = firstRevision(pdf, { maxBytes: MAX_UPLOADED_PDF_BYTES });
@@ -80,13 +117,19 @@ export async function verifyAgreementDocument(db: Db, pdf: Buffer, deps: VerifyD
   const trustedBy = (s: VerifiedSignature) => !!s.trustAnchorFingerprint && anchors.has(s.trustAnchorFingerprint);
   let report: PdfVerification;
   try {
-    report = await deps.verifier.verify(pdf, { trustedCaPems: [...(ca ? [ca.certPem] : []), ...deps.trust.rootPems], maxBytes: MAX_UPLOADED_PDF_BYTES });
+    report = await deps.verifier.verify(pdf, {
+      trustedCaPems: [...(ca ? [ca.certPem] : []), ...deps.trust.rootPems],
+      maxBytes: MAX_UPLOADED_PDF_BYTES,
+    });
   } catch (error) {
-    if (isDocumentError(error) && !['TOO_LARGE', 'NOT_A_PDF', 'VERIFIER_BUSY', 'VERIFICATION_ABORTED'].includes(error.code)) return notGenuine(error.code, recorded);
+    if (isDocumentError(error) && !['TOO_LARGE', 'NOT_A_PDF', 'VERIFIER_BUSY', 'VERIFICATION_ABORTED'].includes(error.code))
+      return notGenuine(error.code, recorded);
     throw fromDocumentError(error);
   }
-  if (!report.signatures.every((s) => s.digestValid && s.signatureValid)) return notGenuine('SIGNATURE_INVALID', recorded, report, trustedBy);
-  if (report.signatures.length > 0 && report.modifiedAfterLastSignature) return notGenuine('MODIFIED_AFTER_SIGNING', recorded, report, trustedBy);
+  if (!report.signatures.every((s) => s.digestValid && s.signatureValid))
+    return notGenuine('SIGNATURE_INVALID', recorded, report, trustedBy);
+  if (report.signatures.length > 0 && report.modifiedAfterLastSignature)
+    return notGenuine('MODIFIED_AFTER_SIGNING', recorded, report, trustedBy);
   const sha256 = sha256Hex(pdf);
   const version = sha256 === match.originalSha256 ? 0 : recorded.signatures.findIndex((s) => s.sha256After === sha256) + 1;
   const signedSoFar = recorded.signatures.slice(0, version);

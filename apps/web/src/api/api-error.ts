@@ -24,7 +24,11 @@ export class ApiError extends Error {
   get fieldIssues(): FieldIssue[] {
     if (!Array.isArray(this.details)) return [];
     return this.details.filter(
-      (item): item is FieldIssue => typeof item === 'object' && item !== null && typeof (item as FieldIssue).path === 'string' && typeof (item as FieldIssue).message === 'string',
+      (item): item is FieldIssue =>
+        typeof item === 'object' &&
+        item !== null &&
+        typeof (item as FieldIssue).path === 'string' &&
+        typeof (item as FieldIssue).message === 'string',
     );
   }
 }

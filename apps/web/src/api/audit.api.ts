@@ -8,4 +8,5 @@ const ZAuditPage = zPage(ZAuditEntry);
 export type AuditFilter = { institutionId?: string; action?: string; targetType?: string; targetId?: string };
 
 /** GET /audit-log, newest first. */
-export const listAudit = (api: ApiClient, filter: AuditFilter, cursor?: string) => api.request('GET', '/audit-log', { query: { ...filter, limit: 50, cursor }, response: ZAuditPage });
+export const listAudit = (api: ApiClient, filter: AuditFilter, cursor?: string) =>
+  api.request('GET', '/audit-log', { query: { ...filter, limit: 50, cursor }, response: ZAuditPage });

@@ -9,6 +9,8 @@ export const getCatalog = (api: ApiClient) => api.request('GET', '/catalog', { r
 export const getServiceStandards = (api: ApiClient) => api.request('GET', '/settings/service-standards', { response: ZServiceStandards });
 
 /** PUT /catalog/templates/:id (admin, operator): creates or replaces an OS template (204). */
-export const putTemplate = (api: ApiClient, id: string, body: z.input<typeof ZPutTemplateBody>) => api.request('PUT', `/catalog/templates/${encodeURIComponent(id)}`, { body });
+export const putTemplate = (api: ApiClient, id: string, body: z.input<typeof ZPutTemplateBody>) =>
+  api.request('PUT', `/catalog/templates/${encodeURIComponent(id)}`, { body });
 /** PUT /catalog/presets/:id (admin, operator): creates or replaces a size preset (204). */
-export const putPreset = (api: ApiClient, id: string, body: z.input<typeof ZPutPresetBody>) => api.request('PUT', `/catalog/presets/${encodeURIComponent(id)}`, { body });
+export const putPreset = (api: ApiClient, id: string, body: z.input<typeof ZPutPresetBody>) =>
+  api.request('PUT', `/catalog/presets/${encodeURIComponent(id)}`, { body });

@@ -5,7 +5,10 @@ import { ZMeResponse } from '@betang/core';
 type Call = { url: string; init: RequestInit };
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
 }
 
 const USER = {
@@ -63,7 +66,9 @@ describe('ApiClient', () => {
 
   it('should leave empty query values out and encode the rest', async () => {
     answers.push(json(200, { items: [], nextCursor: null }));
-    await client.request('GET', '/audit-log', { query: { action: 'user.created', cursor: undefined, targetType: '', limit: 50, q: 'a&b' } });
+    await client.request('GET', '/audit-log', {
+      query: { action: 'user.created', cursor: undefined, targetType: '', limit: 50, q: 'a&b' },
+    });
     expect(calls[0]?.url).toBe('/api/v1/audit-log?action=user.created&limit=50&q=a%26b');
   });
 
@@ -107,7 +112,12 @@ describe('ApiClient', () => {
     );
     const error = (await client.request('POST', '/institutions/x/users', { body: {} }).catch((caught: unknown) => caught)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
-    expect([error.status, error.code, error.message, error.requestId]).toEqual([400, 'VALIDATION_FAILED', 'The submitted data is invalid.', 'req-1']);
+    expect([error.status, error.code, error.message, error.requestId]).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      'The submitted data is invalid.',
+      'req-1',
+    ]);
     expect(fieldErrorsOf(error.fieldIssues)).toEqual({ email: 'Invalid email', 'contact.nip': 'NIP must be 18 digits' });
   });
 

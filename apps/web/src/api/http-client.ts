@@ -45,7 +45,11 @@ export class ApiClient {
   }
 
   /** Calls `path` (relative to /api/v1) and returns the answer parsed by `response`. */
-  async request<S extends z.ZodType | undefined = undefined>(method: Method, path: string, options: RequestOptions<S> = {}): Promise<Result<S>> {
+  async request<S extends z.ZodType | undefined = undefined>(
+    method: Method,
+    path: string,
+    options: RequestOptions<S> = {},
+  ): Promise<Result<S>> {
     let response = await this.send(method, path, options);
     if (response.status === 403 && UNSAFE.has(method) && (await this.isCsrfRefusal(response))) {
       await this.reloadCsrfToken();
@@ -82,7 +86,12 @@ export class ApiClient {
   }
 
   private async isCsrfRefusal(response: Response): Promise<boolean> {
-    const body = ZErrorBody.safeParse(await response.clone().json().catch(() => null));
+    const body = ZErrorBody.safeParse(
+      await response
+        .clone()
+        .json()
+        .catch(() => null),
+    );
     return body.success && body.data.error.code === 'CSRF_TOKEN_INVALID';
   }
 

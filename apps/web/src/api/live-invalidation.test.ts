@@ -39,7 +39,9 @@ describe('invalidateForLiveEvent', () => {
     const client = clientWithData();
     invalidateForLiveEvent(client, 'request.status');
     expect(stale(client)).toEqual(
-      [queryKeys.approvalQueue, queryKeys.operatorQueue, queryKeys.quota('i1'), queryKeys.requestList(), queryKeys.vms].map((key) => JSON.stringify(key)).sort(),
+      [queryKeys.approvalQueue, queryKeys.operatorQueue, queryKeys.quota('i1'), queryKeys.requestList(), queryKeys.vms]
+        .map((key) => JSON.stringify(key))
+        .sort(),
     );
   });
 

@@ -26,4 +26,5 @@ export const rejectRequest = (api: ApiClient, id: string, reason: string) =>
   api.request('POST', `/vps-requests/${encodeURIComponent(id)}/reject`, { body: { reason }, response: ZVpsRequest });
 
 /** POST /vps-requests/:id/retry: a new provisioning run for a request whose run failed (the request lock makes a double click create one run). */
-export const retryRequest = (api: ApiClient, id: string) => api.request('POST', `/vps-requests/${encodeURIComponent(id)}/retry`, { body: {}, response: ZVpsRequest });
+export const retryRequest = (api: ApiClient, id: string) =>
+  api.request('POST', `/vps-requests/${encodeURIComponent(id)}/retry`, { body: {}, response: ZVpsRequest });

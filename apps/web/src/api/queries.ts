@@ -21,43 +21,60 @@ import { getRequest, listRequests } from './vps-requests.api';
 /** The institution's (operators: all) VPS requests, first page. */
 export const requestListQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.requestList(), queryFn: () => listRequests(api) });
 /** One VPS request. */
-export const requestQuery = (api: ApiClient, id: string) => queryOptions({ queryKey: queryKeys.request(id), queryFn: () => getRequest(api, id) });
+export const requestQuery = (api: ApiClient, id: string) =>
+  queryOptions({ queryKey: queryKeys.request(id), queryFn: () => getRequest(api, id) });
 /** The VMs the caller may see. */
 export const vmListQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.vms, queryFn: () => listVms(api) });
 /** Institutions, first page. */
-export const institutionListQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.institutionList(), queryFn: () => listInstitutions(api) });
+export const institutionListQuery = (api: ApiClient) =>
+  queryOptions({ queryKey: queryKeys.institutionList(), queryFn: () => listInstitutions(api) });
 /** One institution. */
-export const institutionQuery = (api: ApiClient, id: string) => queryOptions({ queryKey: queryKeys.institution(id), queryFn: () => getInstitution(api, id) });
+export const institutionQuery = (api: ApiClient, id: string) =>
+  queryOptions({ queryKey: queryKeys.institution(id), queryFn: () => getInstitution(api, id) });
 /** An institution's quota with its current usage. */
-export const quotaQuery = (api: ApiClient, institutionId: string) => queryOptions({ queryKey: queryKeys.quota(institutionId), queryFn: () => getQuota(api, institutionId) });
+export const quotaQuery = (api: ApiClient, institutionId: string) =>
+  queryOptions({ queryKey: queryKeys.quota(institutionId), queryFn: () => getQuota(api, institutionId) });
 /** Users of one institution, or the data-center staff. */
-export const userListQuery = (api: ApiClient, scope: UserScope) => queryOptions({ queryKey: queryKeys.users(scope), queryFn: () => listUsers(api, scope) });
+export const userListQuery = (api: ApiClient, scope: UserScope) =>
+  queryOptions({ queryKey: queryKeys.users(scope), queryFn: () => listUsers(api, scope) });
 /** Agreements, optionally of one status. */
-export const agreementListQuery = (api: ApiClient, status?: string) => queryOptions({ queryKey: queryKeys.agreementList(status), queryFn: () => listAgreements(api, status) });
+export const agreementListQuery = (api: ApiClient, status?: string) =>
+  queryOptions({ queryKey: queryKeys.agreementList(status), queryFn: () => listAgreements(api, status) });
 /** One agreement with its signatures. */
-export const agreementQuery = (api: ApiClient, id: string) => queryOptions({ queryKey: queryKeys.agreement(id), queryFn: () => getAgreement(api, id) });
+export const agreementQuery = (api: ApiClient, id: string) =>
+  queryOptions({ queryKey: queryKeys.agreement(id), queryFn: () => getAgreement(api, id) });
 /** The caller's application inventory. */
-export const applicationListQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.applicationList(), queryFn: () => listApplications(api) });
+export const applicationListQuery = (api: ApiClient) =>
+  queryOptions({ queryKey: queryKeys.applicationList(), queryFn: () => listApplications(api) });
 /** One application. */
-export const applicationQuery = (api: ApiClient, id: string) => queryOptions({ queryKey: queryKeys.application(id), queryFn: () => getApplication(api, id) });
+export const applicationQuery = (api: ApiClient, id: string) =>
+  queryOptions({ queryKey: queryKeys.application(id), queryFn: () => getApplication(api, id) });
 /** One institution's applications (data-center roles). */
 export const applicationsOfInstitutionQuery = (api: ApiClient, institutionId: string) =>
-  queryOptions({ queryKey: queryKeys.applicationsOfInstitution(institutionId), queryFn: () => listApplicationsOfInstitution(api, institutionId) });
+  queryOptions({
+    queryKey: queryKeys.applicationsOfInstitution(institutionId),
+    queryFn: () => listApplicationsOfInstitution(api, institutionId),
+  });
 /** The operator queue: pending approvals, running and failed runs. */
-export const operatorQueueQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.operatorQueue, queryFn: () => getOperatorQueue(api) });
+export const operatorQueueQuery = (api: ApiClient) =>
+  queryOptions({ queryKey: queryKeys.operatorQueue, queryFn: () => getOperatorQueue(api) });
 /** IP pools. */
 export const ipPoolListQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.ipPools, queryFn: () => listIpPools(api) });
 /** The cluster snapshot. */
 export const clusterQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.cluster, queryFn: () => getCluster(api) });
 /** Reconciliation findings of one status. */
-export const findingListQuery = (api: ApiClient, status: FindingStatus) => queryOptions({ queryKey: queryKeys.reconciliation(status), queryFn: () => listFindings(api, status) });
+export const findingListQuery = (api: ApiClient, status: FindingStatus) =>
+  queryOptions({ queryKey: queryKeys.reconciliation(status), queryFn: () => listFindings(api, status) });
 /** The audit log's first page for a filter. */
-export const auditQuery = (api: ApiClient, filter: AuditFilter) => queryOptions({ queryKey: queryKeys.audit(filter), queryFn: () => listAudit(api, filter) });
+export const auditQuery = (api: ApiClient, filter: AuditFilter) =>
+  queryOptions({ queryKey: queryKeys.audit(filter), queryFn: () => listAudit(api, filter) });
 /** The caller's API tokens. */
 export const tokenListQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.tokens, queryFn: () => listTokens(api) });
 /** The catalog of templates, presets and custom size bounds. */
 export const catalogQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.catalog, queryFn: () => getCatalog(api) });
 /** The service standards (approval hours, provisioning minutes). */
-export const serviceStandardsQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.serviceStandards, queryFn: () => getServiceStandards(api) });
+export const serviceStandardsQuery = (api: ApiClient) =>
+  queryOptions({ queryKey: queryKeys.serviceStandards, queryFn: () => getServiceStandards(api) });
 /** The public verification of an agreement's QR code. */
-export const verificationQuery = (api: ApiClient, code: string) => queryOptions({ queryKey: queryKeys.verification(code), queryFn: () => verifyCode(api, code) });
+export const verificationQuery = (api: ApiClient, code: string) =>
+  queryOptions({ queryKey: queryKeys.verification(code), queryFn: () => verifyCode(api, code) });

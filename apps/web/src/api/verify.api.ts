@@ -4,7 +4,14 @@ import { ApiError, CLIENT_ERROR } from './api-error';
 import type { ApiClient } from './http-client';
 
 /** Options of a raw (non-JSON) upload. */
-type RawUpload<S extends z.ZodType> = { path: string; body: Blob | string; contentType: string; locale: Locale; response: S; signedIn: boolean };
+type RawUpload<S extends z.ZodType> = {
+  path: string;
+  body: Blob | string;
+  contentType: string;
+  locale: Locale;
+  response: S;
+  signedIn: boolean;
+};
 
 /**
  * POSTs a file body (PDF, CSV) that ApiClient's JSON requests cannot carry. Signed-in callers
@@ -12,7 +19,11 @@ type RawUpload<S extends z.ZodType> = { path: string; body: Blob | string; conte
  * exactly like ApiClient does (contract schema, ApiError with details).
  */
 export async function uploadRaw<S extends z.ZodType>(api: ApiClient, upload: RawUpload<S>): Promise<z.output<S>> {
-  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': upload.locale, 'Content-Type': upload.contentType };
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Language': upload.locale,
+    'Content-Type': upload.contentType,
+  };
   if (upload.signedIn) {
     const me = await api.request('GET', '/me', { response: ZMeResponse });
     if (me.csrfToken) headers['X-CSRF-Token'] = me.csrfToken;
@@ -28,7 +39,13 @@ export async function uploadRaw<S extends z.ZodType>(api: ApiClient, upload: Raw
   if (!response.ok) {
     const parsed = ZErrorBody.safeParse(json);
     if (!parsed.success) throw new ApiError(response.status, CLIENT_ERROR.BadResponse, response.statusText, undefined, requestId);
-    throw new ApiError(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details, parsed.data.error.requestId ?? requestId);
+    throw new ApiError(
+      response.status,
+      parsed.data.error.code,
+      parsed.data.error.message,
+      parsed.data.error.details,
+      parsed.data.error.requestId ?? requestId,
+    );
   }
   const parsed = upload.response.safeParse(json);
   if (!parsed.success) throw new ApiError(response.status, CLIENT_ERROR.BadResponse, parsed.error.message, undefined, requestId);
@@ -40,4 +57,5 @@ export const verifyPdf = (api: ApiClient, file: Blob, locale: Locale, signedIn: 
   uploadRaw(api, { path: '/verify', body: file, contentType: 'application/pdf', locale, response: ZVerificationResult, signedIn });
 
 /** GET /verify/:code: the recorded status of the agreement whose QR code carries `code`. */
-export const verifyCode = (api: ApiClient, code: string) => api.request('GET', `/verify/${encodeURIComponent(code)}`, { response: ZVerificationResult });
+export const verifyCode = (api: ApiClient, code: string) =>
+  api.request('GET', `/verify/${encodeURIComponent(code)}`, { response: ZVerificationResult });

@@ -1,4 +1,13 @@
-import { ZDecommissionAnswer, ZQueuedRun, ZResizeAnswer, ZRestoreAnswer, ZVm, ZVmList, type ResizeBody, type VmPowerAction } from '@betang/core';
+import {
+  ZDecommissionAnswer,
+  ZQueuedRun,
+  ZResizeAnswer,
+  ZRestoreAnswer,
+  ZVm,
+  ZVmList,
+  type ResizeBody,
+  type VmPowerAction,
+} from '@betang/core';
 import type { ApiClient } from './http-client';
 
 /** GET /vms: VMs of the own institution (operators: all), newest first, decommissioned left out. */
@@ -6,7 +15,8 @@ export const listVms = (api: ApiClient) => api.request('GET', '/vms', { response
 /** GET /vms/:id. */
 export const getVm = (api: ApiClient, id: string) => api.request('GET', `/vms/${encodeURIComponent(id)}`, { response: ZVm });
 /** POST /vms/:id/actions: queues a power action as a run (202 {runId}). */
-export const powerVm = (api: ApiClient, id: string, action: VmPowerAction) => api.request('POST', `/vms/${encodeURIComponent(id)}/actions`, { body: { action }, response: ZQueuedRun });
+export const powerVm = (api: ApiClient, id: string, action: VmPowerAction) =>
+  api.request('POST', `/vms/${encodeURIComponent(id)}/actions`, { body: { action }, response: ZQueuedRun });
 /** POST /vms/:id/decommission: with the host name typed again; the VM is retained for the grace period, or waits for the institution head. */
 export const decommissionVm = (api: ApiClient, id: string, body: { reason: string; confirmHostname: string }) =>
   api.request('POST', `/vms/${encodeURIComponent(id)}/decommission`, { body, response: ZDecommissionAnswer });
@@ -14,6 +24,8 @@ export const decommissionVm = (api: ApiClient, id: string, body: { reason: strin
 export const decideDecommission = (api: ApiClient, id: string, decision: 'approve' | 'reject') =>
   api.request('POST', `/vms/${encodeURIComponent(id)}/decommission/${decision}`, { body: {}, response: ZDecommissionAnswer });
 /** POST /vms/:id/restore: a retained VM back within its grace period (202 {runId} of the start run). */
-export const restoreVm = (api: ApiClient, id: string) => api.request('POST', `/vms/${encodeURIComponent(id)}/restore`, { body: {}, response: ZRestoreAnswer });
+export const restoreVm = (api: ApiClient, id: string) =>
+  api.request('POST', `/vms/${encodeURIComponent(id)}/restore`, { body: {}, response: ZRestoreAnswer });
 /** POST /vms/:id/resize: asks for a change (grow sizes, open ports, when) through approval (202 {runId, status, pendingLevel}). */
-export const changeVm = (api: ApiClient, id: string, body: ResizeBody) => api.request('POST', `/vms/${encodeURIComponent(id)}/resize`, { body, response: ZResizeAnswer });
+export const changeVm = (api: ApiClient, id: string, body: ResizeBody) =>
+  api.request('POST', `/vms/${encodeURIComponent(id)}/resize`, { body, response: ZResizeAnswer });

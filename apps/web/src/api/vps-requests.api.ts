@@ -4,10 +4,14 @@ import type { ApiClient } from './http-client';
 const ZRequestPage = zPage(ZVpsRequest);
 
 /** GET /vps-requests (own institution; operators all), newest first. */
-export const listRequests = (api: ApiClient, status?: RequestStatus, cursor?: string) => api.request('GET', '/vps-requests', { query: { limit: 50, status, cursor }, response: ZRequestPage });
+export const listRequests = (api: ApiClient, status?: RequestStatus, cursor?: string) =>
+  api.request('GET', '/vps-requests', { query: { limit: 50, status, cursor }, response: ZRequestPage });
 /** GET /vps-requests/:id. */
-export const getRequest = (api: ApiClient, id: string) => api.request('GET', `/vps-requests/${encodeURIComponent(id)}`, { response: ZVpsRequest });
+export const getRequest = (api: ApiClient, id: string) =>
+  api.request('GET', `/vps-requests/${encodeURIComponent(id)}`, { response: ZVpsRequest });
 /** POST /vps-requests: 201 submitted, or 422 NO_AGREEMENT_IN_FORCE / QUOTA_EXCEEDED naming what is missing. */
-export const submitRequest = (api: ApiClient, body: SubmitRequestBody) => api.request('POST', '/vps-requests', { body, response: ZVpsRequest });
+export const submitRequest = (api: ApiClient, body: SubmitRequestBody) =>
+  api.request('POST', '/vps-requests', { body, response: ZVpsRequest });
 /** POST /vps-requests/:id/cancel (requester, while not yet provisioning). */
-export const cancelRequest = (api: ApiClient, id: string, reason?: string) => api.request('POST', `/vps-requests/${encodeURIComponent(id)}/cancel`, { body: reason ? { reason } : {}, response: ZVpsRequest });
+export const cancelRequest = (api: ApiClient, id: string, reason?: string) =>
+  api.request('POST', `/vps-requests/${encodeURIComponent(id)}/cancel`, { body: reason ? { reason } : {}, response: ZVpsRequest });

@@ -4,7 +4,8 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { createI18n } from './i18n';
 
 const SRC = path.resolve(__dirname, '..');
-const load = (name: string): Record<string, string> => JSON.parse(readFileSync(path.join(__dirname, name), 'utf8')) as Record<string, string>;
+const load = (name: string): Record<string, string> =>
+  JSON.parse(readFileSync(path.join(__dirname, name), 'utf8')) as Record<string, string>;
 const catalogues = { id: load('id.json'), en: load('en.json') };
 
 type Element = ReturnType<IntlMessageFormat['getAst']>[number];
@@ -60,7 +61,9 @@ describe('i18n catalogues', () => {
   it('should define every key the components use', () => {
     const used = usedKeys();
     expect(used.size).toBeGreaterThan(50);
-    const missing = [...used].filter(([key]) => !(key in catalogues.id) || !(key in catalogues.en)).map(([key, file]) => `${key} (${file})`);
+    const missing = [...used]
+      .filter(([key]) => !(key in catalogues.id) || !(key in catalogues.en))
+      .map(([key, file]) => `${key} (${file})`);
     expect(missing).toEqual([]);
   });
 
@@ -72,7 +75,7 @@ describe('i18n catalogues', () => {
   });
 });
 
-describe('the app\'s i18next instance', () => {
+describe("the app's i18next instance", () => {
   const i18n = createI18n('id', { en: catalogues.en });
   const t = (lng: 'id' | 'en', key: string, values?: Record<string, string | number>) => i18n.getFixedT(lng)(key, { replace: values });
 

@@ -25,13 +25,16 @@ export function useI18n(): I18n {
   const { i18n } = useTranslation();
   const locale = currentLocale();
   // Stable per language, so callbacks and effects that depend on t() do not run on every render.
-  return useMemo<I18n>(() => ({
-    locale,
-    setLocale: (next, persist) => void setLocale(next, persist),
-    // `replace` keeps i18next's own option names (count, context, lng…) out of the message values.
-    t: (key, params) => i18n.t(key, { replace: params }),
-    dateTime: (iso) => formatDateTime(iso, locale),
-    date: (iso) => formatDate(iso, locale),
-    number: (value, digits) => formatNumber(value, locale, digits),
-  }), [i18n, locale]);
+  return useMemo<I18n>(
+    () => ({
+      locale,
+      setLocale: (next, persist) => void setLocale(next, persist),
+      // `replace` keeps i18next's own option names (count, context, lng…) out of the message values.
+      t: (key, params) => i18n.t(key, { replace: params }),
+      dateTime: (iso) => formatDateTime(iso, locale),
+      date: (iso) => formatDate(iso, locale),
+      number: (value, digits) => formatNumber(value, locale, digits),
+    }),
+    [i18n, locale],
+  );
 }

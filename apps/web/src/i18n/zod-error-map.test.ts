@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { setLocale } from './i18n';
 import { installZodErrorMap } from './zod-error-map';
 
-const messages = (schema: z.ZodType, value: unknown) => (schema.safeParse(value).error?.issues ?? []).map((issue) => [issue.path.join('.'), issue.message]);
+const messages = (schema: z.ZodType, value: unknown) =>
+  (schema.safeParse(value).error?.issues ?? []).map((issue) => [issue.path.join('.'), issue.message]);
 
 describe('the app zod error map', () => {
   beforeAll(() => installZodErrorMap());

@@ -6,7 +6,14 @@ type Issue = Parameters<z.core.$ZodErrorMap>[0];
 const text = (key: MessageKey, values?: Record<string, string | number>) => i18n.t(key, { replace: values });
 
 /** Bounds may be numbers, bigints or dates; messages need a number (plural) or a string. */
-const bound = (value: unknown): string | number => (typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : value instanceof Date ? value.toISOString().slice(0, 10) : String(value));
+const bound = (value: unknown): string | number =>
+  typeof value === 'number'
+    ? value
+    : typeof value === 'bigint'
+      ? Number(value)
+      : value instanceof Date
+        ? value.toISOString().slice(0, 10)
+        : String(value);
 
 /**
  * The one zod error map of the web app: every message comes from the i18n catalogue (keys
@@ -19,9 +26,15 @@ function zodErrorMessage(issue: Issue): string {
       return issue.input === undefined || issue.input === null ? text('zod.required') : text('zod.invalidType');
     case 'too_small':
       if (issue.origin === 'string' && issue.minimum === 1) return text('zod.required');
-      return text(issue.inclusive === false ? 'zod.tooSmallExclusive' : 'zod.tooSmall', { origin: issue.origin, minimum: bound(issue.minimum) });
+      return text(issue.inclusive === false ? 'zod.tooSmallExclusive' : 'zod.tooSmall', {
+        origin: issue.origin,
+        minimum: bound(issue.minimum),
+      });
     case 'too_big':
-      return text(issue.inclusive === false ? 'zod.tooBigExclusive' : 'zod.tooBig', { origin: issue.origin, maximum: bound(issue.maximum) });
+      return text(issue.inclusive === false ? 'zod.tooBigExclusive' : 'zod.tooBig', {
+        origin: issue.origin,
+        maximum: bound(issue.maximum),
+      });
     case 'invalid_format':
       return text('zod.invalidFormat', { format: issue.format });
     case 'not_multiple_of':

@@ -6,7 +6,9 @@ import { AppShell } from './app-shell';
 
 // Signed-in visitors never need these two screens: they load (each its own chunk) only when shown.
 const SignInPage = lazy(() => import('../features/auth/sign-in.page').then((module) => ({ default: module.SignInPage })));
-const TotpEnrolmentGate = lazy(() => import('../features/auth/totp-enrolment-gate').then((module) => ({ default: module.TotpEnrolmentGate })));
+const TotpEnrolmentGate = lazy(() =>
+  import('../features/auth/totp-enrolment-gate').then((module) => ({ default: module.TotpEnrolmentGate })),
+);
 
 /** Where a `?next=` may send people after sign-in: only paths of this site (never `//host`). */
 function safeNext(next: string | null): string {

@@ -8,7 +8,11 @@ import { useI18n } from '../i18n/use-i18n';
  */
 export function LiveRegion({ kind, children }: { kind: 'error' | 'success'; children?: ReactNode }) {
   return (
-    <div role={kind === 'error' ? 'alert' : 'status'} aria-live={kind === 'error' ? 'assertive' : 'polite'} className={children ? `alert alert-${kind}` : 'alert-empty'}>
+    <div
+      role={kind === 'error' ? 'alert' : 'status'}
+      aria-live={kind === 'error' ? 'assertive' : 'polite'}
+      className={children ? `alert alert-${kind}` : 'alert-empty'}
+    >
       {children}
     </div>
   );

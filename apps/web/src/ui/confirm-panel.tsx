@@ -1,7 +1,16 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import './portal.css';
 
-type ConfirmPanelProps = { title: string; children?: ReactNode; confirmLabel: string; cancelLabel: string; busy?: boolean; danger?: boolean; onConfirm(): void; onCancel(): void };
+type ConfirmPanelProps = {
+  title: string;
+  children?: ReactNode;
+  confirmLabel: string;
+  cancelLabel: string;
+  busy?: boolean;
+  danger?: boolean;
+  onConfirm(): void;
+  onCancel(): void;
+};
 
 /**
  * An inline confirmation (no modal to trap focus in): a labelled region that takes focus when it

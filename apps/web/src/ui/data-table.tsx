@@ -57,7 +57,11 @@ export function DataTable<T extends { id: string | number }>({ labelledBy, colum
           {rows.map((row) => (
             <tr key={row.id}>
               {columns.map((column, index) => (
-                <td key={`${index}-${column.label}`} data-label={column.label} className={typeof column.className === 'function' ? column.className(row) : column.className}>
+                <td
+                  key={`${index}-${column.label}`}
+                  data-label={column.label}
+                  className={typeof column.className === 'function' ? column.className(row) : column.className}
+                >
                   {column.cell(row)}
                 </td>
               ))}

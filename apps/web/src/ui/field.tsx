@@ -3,7 +3,14 @@ import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
 /** What a labelled control needs to be tied to its label, hint and error. */
 type ControlWiring = { id: string; required?: boolean; 'aria-invalid'?: true; 'aria-describedby'?: string };
 
-type FrameProps = { label: string; error?: string; hint?: ReactNode; required?: boolean; wide?: boolean; children(control: ControlWiring): ReactNode };
+type FrameProps = {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+  required?: boolean;
+  wide?: boolean;
+  children(control: ControlWiring): ReactNode;
+};
 
 /**
  * The label, hint and error around one form control. The hint and error are tied to the control
@@ -69,7 +76,9 @@ export function CheckboxGroup<V extends string>({ legend, options, selected, onC
           <input
             type="checkbox"
             checked={selected.includes(option.value)}
-            onChange={(event) => onChange(event.target.checked ? [...selected, option.value] : selected.filter((value) => value !== option.value))}
+            onChange={(event) =>
+              onChange(event.target.checked ? [...selected, option.value] : selected.filter((value) => value !== option.value))
+            }
           />
           {option.label}
         </label>

@@ -1,6 +1,14 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useState } from 'react';
-import { useForm, type DefaultValues, type FieldErrors as HookFieldErrors, type FieldValues, type Path, type PathValue, type Resolver } from 'react-hook-form';
+import {
+  useForm,
+  type DefaultValues,
+  type FieldErrors as HookFieldErrors,
+  type FieldValues,
+  type Path,
+  type PathValue,
+  type Resolver,
+} from 'react-hook-form';
 import type { z } from 'zod';
 import { ApiError, fieldErrorsOf } from '../api/api-error';
 
@@ -39,7 +47,11 @@ export function contractErrors(schema: z.ZodType, value: unknown): FieldErrors {
  * inputs: what people typed is text, the contract wants numbers, optional fields, trimmed lists.
  * Errors come back under the body's paths, so name each input like its body field.
  */
-function contractResolver<V extends FieldValues, S extends z.ZodType>(schema: S, toBody: (values: V) => unknown, extraErrors: (values: V) => FieldErrors): Resolver<V, unknown, z.output<S>> {
+function contractResolver<V extends FieldValues, S extends z.ZodType>(
+  schema: S,
+  toBody: (values: V) => unknown,
+  extraErrors: (values: V) => FieldErrors,
+): Resolver<V, unknown, z.output<S>> {
   // The resolver's generics describe the form's own values; here it checks the body instead.
   const check = zodResolver(schema as unknown as z.ZodType<z.output<S>, FieldValues>);
   return async (values, context, options) => {
@@ -68,8 +80,19 @@ type Options<V extends FieldValues, S extends z.ZodType> = {
  * (`details[].path`) land on the same fields, and the API's error stays apart for the form's
  * alert. Errors show after a send attempt and stay until the next one, as the alert counts them.
  */
-export function useContractForm<V extends FieldValues, S extends z.ZodType>({ schema, defaultValues, toBody = (values) => values, extraErrors = () => ({}) }: Options<V, S>) {
-  const form = useForm<V, unknown, z.output<S>>({ defaultValues, resolver: contractResolver(schema, toBody, extraErrors), mode: 'onSubmit', reValidateMode: 'onSubmit', shouldFocusError: false });
+export function useContractForm<V extends FieldValues, S extends z.ZodType>({
+  schema,
+  defaultValues,
+  toBody = (values) => values,
+  extraErrors = () => ({}),
+}: Options<V, S>) {
+  const form = useForm<V, unknown, z.output<S>>({
+    defaultValues,
+    resolver: contractResolver(schema, toBody, extraErrors),
+    mode: 'onSubmit',
+    reValidateMode: 'onSubmit',
+    shouldFocusError: false,
+  });
   const [error, setError] = useState<unknown>(undefined);
   const values = form.watch();
   const fieldErrors = flattenErrors(form.formState.errors);
@@ -85,7 +108,8 @@ export function useContractForm<V extends FieldValues, S extends z.ZodType>({ sc
         } catch (caught) {
           setError(caught);
           if (caught instanceof ApiError) {
-            for (const [path, message] of Object.entries(fieldErrorsOf(caught.fieldIssues))) form.setError(path as Path<V>, { type: 'server', message });
+            for (const [path, message] of Object.entries(fieldErrorsOf(caught.fieldIssues)))
+              form.setError(path as Path<V>, { type: 'server', message });
           }
         }
       },
@@ -100,8 +124,24 @@ export function useContractForm<V extends FieldValues, S extends z.ZodType>({ sc
 
   /** Value, change handler and error for a text control (Field, SelectField, TextAreaField). */
   function bind<P extends Path<V>>(name: P) {
-    return { value: String(form.getValues(name) ?? ''), onValue: (value: string) => set(name, value as PathValue<V, P>), error: fieldErrors[name] };
+    return {
+      value: String(form.getValues(name) ?? ''),
+      onValue: (value: string) => set(name, value as PathValue<V, P>),
+      error: fieldErrors[name],
+    };
   }
 
-  return { form, values, fieldErrors, serverFieldErrors: flattenErrors(form.formState.errors, '', 'server'), error, setError, busy, onSubmit, set, bind, reset: form.reset };
+  return {
+    form,
+    values,
+    fieldErrors,
+    serverFieldErrors: flattenErrors(form.formState.errors, '', 'server'),
+    error,
+    setError,
+    busy,
+    onSubmit,
+    set,
+    bind,
+    reset: form.reset,
+  };
 }

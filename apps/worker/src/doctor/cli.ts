@@ -30,7 +30,10 @@ async function main(): Promise<number> {
   try {
     const storages = flag('storage')?.split(',').filter(Boolean);
     const templatesPool = flag('templates-pool');
-    const input = await doctorInputFrom(db, config, role, { ...(storages ? { storages } : {}), ...(templatesPool ? { templatesPool } : {}) });
+    const input = await doctorInputFrom(db, config, role, {
+      ...(storages ? { storages } : {}),
+      ...(templatesPool ? { templatesPool } : {}),
+    });
     const report = await runDoctor(pve, input);
     console.log(formatDoctorReport(report));
     return report.problems === 0 ? 0 : 1;

@@ -13,9 +13,14 @@ const ROOT = resolve(__dirname, '../../../..');
 
 function doctor(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', 'apps/worker/src/doctor/cli.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 90_000 }, (error, stdout, stderr) => {
-      done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'apps/worker/src/doctor/cli.ts'],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 90_000 },
+      (error, stdout, stderr) => {
+        done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -32,7 +37,17 @@ describe('npm run doctor', () => {
     sim = await startSimulator({ timeFactor: 0, authFailureDelayMs: 0, ...betangSimOptions(loadBetangRole(), 'pve9') });
     dir = mkdtempSync(join(tmpdir(), 'betang-doctor-'));
     writeFileSync(join(dir, 'ca.pem'), sim.caPem);
-    env = { DATABASE_URL: t.url, PVE_URL: sim.url, PVE_TOKEN_ID: sim.tokenId, PVE_TOKEN_SECRET: sim.tokenSecret, PVE_CA_FILE: join(dir, 'ca.pem'), PVE_POOL: 'customers', PVE_VMID_MIN: '100000', PVE_VMID_MAX: '100999', LOG_LEVEL: 'error' };
+    env = {
+      DATABASE_URL: t.url,
+      PVE_URL: sim.url,
+      PVE_TOKEN_ID: sim.tokenId,
+      PVE_TOKEN_SECRET: sim.tokenSecret,
+      PVE_CA_FILE: join(dir, 'ca.pem'),
+      PVE_POOL: 'customers',
+      PVE_VMID_MIN: '100000',
+      PVE_VMID_MAX: '100999',
+      LOG_LEVEL: 'error',
+    };
   });
   afterAll(async () => {
     await sim?.close();

@@ -8,14 +8,24 @@ import type { DoctorInput } from './doctor';
  * user and token taken from PVE_TOKEN_ID), PVE_POOL, the templates' pool, the storages of the
  * active catalog templates, the bridges and VLANs of the address pools, the VMID range. Read-only.
  */
-export async function doctorInputFrom(db: Db, config: Pick<WorkerConfig, 'PVE_TOKEN_ID' | 'PVE_POOL' | 'PVE_VMID_MIN' | 'PVE_VMID_MAX'>, role: BetangRole, o: { templatesPool?: string; storages?: string[] } = {}): Promise<DoctorInput> {
+export async function doctorInputFrom(
+  db: Db,
+  config: Pick<WorkerConfig, 'PVE_TOKEN_ID' | 'PVE_POOL' | 'PVE_VMID_MIN' | 'PVE_VMID_MAX'>,
+  role: BetangRole,
+  o: { templatesPool?: string; storages?: string[] } = {},
+): Promise<DoctorInput> {
   const [templates, pools] = await Promise.all([listTemplates(db, true), listIpPools(db)]);
   const [user, token] = (config.PVE_TOKEN_ID ?? `${role.user}!${role.token}`).split('!');
   const storages = o.storages?.length ? o.storages : [...new Set(templates.map((t) => t.storage).filter((s): s is string => !!s))];
   const networks = pools.map((p) => ({ bridge: p.bridge, vlanTag: p.vlanTag }));
   return {
     role: { ...role, user: user ?? role.user, token: token ?? role.token },
-    targets: { pool: config.PVE_POOL ?? 'betang', templatesPool: o.templatesPool ?? 'templates', storages, bridges: [...new Set(networks.map((n) => n.bridge))] },
+    targets: {
+      pool: config.PVE_POOL ?? 'betang',
+      templatesPool: o.templatesPool ?? 'templates',
+      storages,
+      bridges: [...new Set(networks.map((n) => n.bridge))],
+    },
     networks,
     templates: templates.map((t) => ({ vmid: t.pveTemplateVmid, name: t.name, node: t.pveNode, storage: t.storage })),
     vmidRange: { min: config.PVE_VMID_MIN, max: config.PVE_VMID_MAX },

@@ -45,7 +45,10 @@ function errText(error: unknown): string {
 /** Default fix line: the setup script with this cluster's names. */
 function setupCommand(input: DoctorInput): string {
   const t = input.targets;
-  return input.setupCommand ?? `sh infra/proxmox/create-betang-role.sh ${t.templatesPool} ${t.pool} ${t.storages.join(',') || 'ceph'} ${t.bridges.join(' ') || 'vmbr0'}`;
+  return (
+    input.setupCommand ??
+    `sh infra/proxmox/create-betang-role.sh ${t.templatesPool} ${t.pool} ${t.storages.join(',') || 'ceph'} ${t.bridges.join(' ') || 'vmbr0'}`
+  );
 }
 
 /**
@@ -57,11 +60,14 @@ async function templateDiskStorages(pve: PveClient, input: DoctorInput, resource
   for (const t of input.templates) {
     const vm = resources.find((r) => r.type === 'qemu' && Number(r.vmid) === t.vmid);
     if (!vm) continue;
-    const cfg = await attempt(() => pve.request<Record<string, unknown>>('GET', `/nodes/${encodeURIComponent(String(vm.node))}/qemu/${t.vmid}/config`));
+    const cfg = await attempt(() =>
+      pve.request<Record<string, unknown>>('GET', `/nodes/${encodeURIComponent(String(vm.node))}/qemu/${t.vmid}/config`),
+    );
     if (!cfg.ok) continue;
     for (const [k, v] of Object.entries(cfg.value)) {
       const m = /^([A-Za-z][A-Za-z0-9._-]*):/.exec(String(v));
-      if (/^(scsi|virtio|sata|ide)\d+$/.test(k) && m?.[1] && !String(v).includes('cloudinit') && !String(v).includes('media=cdrom')) out.add(m[1]);
+      if (/^(scsi|virtio|sata|ide)\d+$/.test(k) && m?.[1] && !String(v).includes('cloudinit') && !String(v).includes('media=cdrom'))
+        out.add(m[1]);
     }
   }
   return [...out];
@@ -71,35 +77,72 @@ async function checkPermissions(pve: PveClient, input: DoctorInput, major: 8 | 9
   const tokenId = `${input.role.user}!${input.role.token}`;
   if (input.role.user === 'root@pam') {
     out.push({
-      check: 'permission', level: 'warn', subject: tokenId,
-      message: text(`Token milik root@pam: hak akses penuh; produksi memakai token Betang sendiri`, `A root@pam token: full rights; production uses Betang's own token`),
+      check: 'permission',
+      level: 'warn',
+      subject: tokenId,
+      message: text(
+        `Token milik root@pam: hak akses penuh; produksi memakai token Betang sendiri`,
+        `A root@pam token: full rights; production uses Betang's own token`,
+      ),
       fix: setupCommand(input),
     });
   }
   for (const grant of requiredGrants(input.role, major, input.targets)) {
-    const got = await attempt(() => pve.request<Record<string, Record<string, number>>>('GET', '/access/permissions', { path: grant.path }));
+    const got = await attempt(() =>
+      pve.request<Record<string, Record<string, number>>>('GET', '/access/permissions', { path: grant.path }),
+    );
     if (!got.ok) {
-      out.push({ check: 'permission', level: 'error', subject: grant.path, message: text(`Izin pada ${grant.path} tidak dapat dibaca: ${errText(got.error)}`, `Cannot read the permissions on ${grant.path}: ${errText(got.error)}`) });
+      out.push({
+        check: 'permission',
+        level: 'error',
+        subject: grant.path,
+        message: text(
+          `Izin pada ${grant.path} tidak dapat dibaca: ${errText(got.error)}`,
+          `Cannot read the permissions on ${grant.path}: ${errText(got.error)}`,
+        ),
+      });
       continue;
     }
     const have = got.value[grant.path] ?? {};
     const missing = grant.privileges.filter((p) => have[p.name] === undefined);
     for (const p of missing) {
       out.push({
-        check: 'permission', level: 'error', subject: `${grant.path} ${p.name}`,
-        message: text(`Token tidak punya ${p.name} pada ${grant.path} (dibutuhkan untuk: ${p.why.id})`, `The token lacks ${p.name} on ${grant.path} (needed for: ${p.why.en})`),
+        check: 'permission',
+        level: 'error',
+        subject: `${grant.path} ${p.name}`,
+        message: text(
+          `Token tidak punya ${p.name} pada ${grant.path} (dibutuhkan untuk: ${p.why.id})`,
+          `The token lacks ${p.name} on ${grant.path} (needed for: ${p.why.en})`,
+        ),
         fix: `pveum role modify ${grant.role} -privs '${grant.privileges.map((q) => q.name).join(',')}' && pveum acl modify ${grant.path} -users ${input.role.user} -roles ${grant.role} && pveum acl modify ${grant.path} -tokens '${tokenId}' -roles ${grant.role}   # atau/or: ${setupCommand(input)}`,
       });
     }
-    const wanted = new Set(requiredGrants(input.role, major, input.targets).filter((g) => g.path === grant.path).flatMap((g) => g.privileges.map((p) => p.name)));
+    const wanted = new Set(
+      requiredGrants(input.role, major, input.targets)
+        .filter((g) => g.path === grant.path)
+        .flatMap((g) => g.privileges.map((p) => p.name)),
+    );
     const extra = Object.keys(have).filter((p) => !wanted.has(p));
     if (missing.length === 0) {
-      out.push({ check: 'permission', level: 'ok', subject: grant.path, message: text(`${grant.path}: ${grant.privileges.map((p) => p.name).join(', ')}`, `${grant.path}: ${grant.privileges.map((p) => p.name).join(', ')}`) });
+      out.push({
+        check: 'permission',
+        level: 'ok',
+        subject: grant.path,
+        message: text(
+          `${grant.path}: ${grant.privileges.map((p) => p.name).join(', ')}`,
+          `${grant.path}: ${grant.privileges.map((p) => p.name).join(', ')}`,
+        ),
+      });
     }
     if (extra.length > 0 && input.role.user !== 'root@pam') {
       out.push({
-        check: 'permission', level: 'warn', subject: grant.path,
-        message: text(`Token punya lebih dari yang dibutuhkan pada ${grant.path}: ${extra.sort().join(', ')}`, `The token has more than it needs on ${grant.path}: ${extra.sort().join(', ')}`),
+        check: 'permission',
+        level: 'warn',
+        subject: grant.path,
+        message: text(
+          `Token punya lebih dari yang dibutuhkan pada ${grant.path}: ${extra.sort().join(', ')}`,
+          `The token has more than it needs on ${grant.path}: ${extra.sort().join(', ')}`,
+        ),
         fix: `pveum acl list   # hapus ACL yang lebih luas / remove the broader ACL`,
       });
     }
@@ -112,9 +155,21 @@ async function checkPool(pve: PveClient, input: DoctorInput, out: DoctorFinding[
   if (got.ok) {
     out.push({ check: 'pool', level: 'ok', subject: pool, message: text(`Pool ${pool} ada`, `Pool ${pool} exists`) });
   } else if (got.error instanceof PveApiError && got.error.status === 403) {
-    out.push({ check: 'pool', level: 'error', subject: pool, message: text(`Pool ${pool} tidak dapat dibaca (Pool.Audit)`, `Pool ${pool} cannot be read (Pool.Audit)`), fix: setupCommand(input) });
+    out.push({
+      check: 'pool',
+      level: 'error',
+      subject: pool,
+      message: text(`Pool ${pool} tidak dapat dibaca (Pool.Audit)`, `Pool ${pool} cannot be read (Pool.Audit)`),
+      fix: setupCommand(input),
+    });
   } else {
-    out.push({ check: 'pool', level: 'error', subject: pool, message: text(`Pool ${pool} tidak ada: ${errText(got.error)}`, `Pool ${pool} does not exist: ${errText(got.error)}`), fix: `pvesh create /pools --poolid ${pool} && ${setupCommand(input)}` });
+    out.push({
+      check: 'pool',
+      level: 'error',
+      subject: pool,
+      message: text(`Pool ${pool} tidak ada: ${errText(got.error)}`, `Pool ${pool} does not exist: ${errText(got.error)}`),
+      fix: `pvesh create /pools --poolid ${pool} && ${setupCommand(input)}`,
+    });
   }
 }
 
@@ -123,40 +178,102 @@ function checkStorages(input: DoctorInput, resources: Resource[], out: DoctorFin
   for (const id of input.targets.storages) {
     const mine = entries.filter((e) => e.storage === id);
     if (mine.length === 0) {
-      out.push({ check: 'storage', level: 'error', subject: id, message: text(`Storage ${id} tidak terlihat (tidak ada, atau Datastore.Audit kurang)`, `Storage ${id} is not visible (missing, or Datastore.Audit lacking)`), fix: `pvesm status && ${setupCommand(input)}` });
+      out.push({
+        check: 'storage',
+        level: 'error',
+        subject: id,
+        message: text(
+          `Storage ${id} tidak terlihat (tidak ada, atau Datastore.Audit kurang)`,
+          `Storage ${id} is not visible (missing, or Datastore.Audit lacking)`,
+        ),
+        fix: `pvesm status && ${setupCommand(input)}`,
+      });
       continue;
     }
     const content = String(mine[0]?.content ?? '').split(',');
     if (!content.includes('images')) {
-      out.push({ check: 'storage', level: 'error', subject: id, message: text(`Storage ${id} tidak menerima disk VM (content: ${content.join(',')})`, `Storage ${id} does not hold VM disks (content: ${content.join(',')})`), fix: `pvesm set ${id} --content ${[...new Set([...content.filter(Boolean), 'images'])].join(',')}` });
+      out.push({
+        check: 'storage',
+        level: 'error',
+        subject: id,
+        message: text(
+          `Storage ${id} tidak menerima disk VM (content: ${content.join(',')})`,
+          `Storage ${id} does not hold VM disks (content: ${content.join(',')})`,
+        ),
+        fix: `pvesm set ${id} --content ${[...new Set([...content.filter(Boolean), 'images'])].join(',')}`,
+      });
       continue;
     }
     const shared = Number(mine[0]?.shared ?? 0) === 1;
     const free = mine.map((e) => `${String(e.node)} ${Math.floor((Number(e.maxdisk ?? 0) - Number(e.disk ?? 0)) / GiB)} GiB`).join(', ');
-    out.push({ check: 'storage', level: 'ok', subject: id, message: text(`Storage ${id} (${content.join(',')}, ${shared ? 'bersama' : 'lokal'}), bebas: ${free}`, `Storage ${id} (${content.join(',')}, ${shared ? 'shared' : 'local'}), free: ${free}`) });
+    out.push({
+      check: 'storage',
+      level: 'ok',
+      subject: id,
+      message: text(
+        `Storage ${id} (${content.join(',')}, ${shared ? 'bersama' : 'lokal'}), bebas: ${free}`,
+        `Storage ${id} (${content.join(',')}, ${shared ? 'shared' : 'local'}), free: ${free}`,
+      ),
+    });
   }
 }
 
 async function checkBridges(pve: PveClient, input: DoctorInput, nodes: string[], out: DoctorFinding[]): Promise<void> {
   const bridges = [...new Set([...input.targets.bridges, ...input.networks.map((n) => n.bridge)])];
   for (const node of nodes) {
-    const got = await attempt(() => pve.request<Array<Record<string, unknown>>>('GET', `/nodes/${encodeURIComponent(node)}/network`, { type: 'any_bridge' }));
+    const got = await attempt(() =>
+      pve.request<Array<Record<string, unknown>>>('GET', `/nodes/${encodeURIComponent(node)}/network`, { type: 'any_bridge' }),
+    );
     if (!got.ok) {
-      out.push({ check: 'bridge', level: 'error', subject: node, message: text(`Bridge di node ${node} tidak dapat dibaca: ${errText(got.error)}`, `Cannot read the bridges of node ${node}: ${errText(got.error)}`) });
+      out.push({
+        check: 'bridge',
+        level: 'error',
+        subject: node,
+        message: text(
+          `Bridge di node ${node} tidak dapat dibaca: ${errText(got.error)}`,
+          `Cannot read the bridges of node ${node}: ${errText(got.error)}`,
+        ),
+      });
       continue;
     }
     for (const bridge of bridges) {
       const iface = got.value.find((i) => i.iface === bridge);
       if (!iface) {
-        out.push({ check: 'bridge', level: 'error', subject: `${node} ${bridge}`, message: text(`Bridge ${bridge} tidak ada (atau SDN.Use kurang) di node ${node}`, `Bridge ${bridge} is missing (or SDN.Use lacking) on node ${node}`), fix: `# di/on ${node}: tambahkan/add "auto ${bridge}" + "iface ${bridge} inet manual" (bridge-vlan-aware yes) ke/to /etc/network/interfaces; ifreload -a` });
+        out.push({
+          check: 'bridge',
+          level: 'error',
+          subject: `${node} ${bridge}`,
+          message: text(
+            `Bridge ${bridge} tidak ada (atau SDN.Use kurang) di node ${node}`,
+            `Bridge ${bridge} is missing (or SDN.Use lacking) on node ${node}`,
+          ),
+          fix: `# di/on ${node}: tambahkan/add "auto ${bridge}" + "iface ${bridge} inet manual" (bridge-vlan-aware yes) ke/to /etc/network/interfaces; ifreload -a`,
+        });
         continue;
       }
       const tags = input.networks.filter((n) => n.bridge === bridge && n.vlanTag !== null).map((n) => n.vlanTag);
       if (tags.length > 0 && Number(iface.bridge_vlan_aware ?? 0) !== 1) {
-        out.push({ check: 'bridge', level: 'error', subject: `${node} ${bridge}`, message: text(`Bridge ${bridge} di node ${node} tidak VLAN-aware, padahal VLAN ${tags.join(', ')} dipakai`, `Bridge ${bridge} on node ${node} is not VLAN-aware, but VLANs ${tags.join(', ')} are used`), fix: `# di/on ${node}: "bridge-vlan-aware yes" pada/in iface ${bridge}, /etc/network/interfaces; ifreload -a` });
+        out.push({
+          check: 'bridge',
+          level: 'error',
+          subject: `${node} ${bridge}`,
+          message: text(
+            `Bridge ${bridge} di node ${node} tidak VLAN-aware, padahal VLAN ${tags.join(', ')} dipakai`,
+            `Bridge ${bridge} on node ${node} is not VLAN-aware, but VLANs ${tags.join(', ')} are used`,
+          ),
+          fix: `# di/on ${node}: "bridge-vlan-aware yes" pada/in iface ${bridge}, /etc/network/interfaces; ifreload -a`,
+        });
         continue;
       }
-      out.push({ check: 'bridge', level: 'ok', subject: `${node} ${bridge}`, message: text(`Bridge ${bridge} ada di node ${node}${tags.length ? ` (VLAN ${tags.join(', ')})` : ''}`, `Bridge ${bridge} exists on node ${node}${tags.length ? ` (VLAN ${tags.join(', ')})` : ''}`) });
+      out.push({
+        check: 'bridge',
+        level: 'ok',
+        subject: `${node} ${bridge}`,
+        message: text(
+          `Bridge ${bridge} ada di node ${node}${tags.length ? ` (VLAN ${tags.join(', ')})` : ''}`,
+          `Bridge ${bridge} exists on node ${node}${tags.length ? ` (VLAN ${tags.join(', ')})` : ''}`,
+        ),
+      });
     }
   }
 }
@@ -171,25 +288,95 @@ async function checkTemplates(pve: PveClient, input: DoctorInput, resources: Res
     const subject = `${t.vmid} ${t.name}`;
     const vm = resources.find((r) => r.type === 'qemu' && Number(r.vmid) === t.vmid);
     if (!vm) {
-      out.push({ check: 'template', level: 'error', subject, message: text(`Template ${t.name} (VMID ${t.vmid}) tidak ada atau tidak terlihat (VM.Audit di pool template)`, `Template ${t.name} (VMID ${t.vmid}) is missing or not visible (VM.Audit on the templates' pool)`), fix: `sh infra/proxmox/build-templates.sh   # atau/or: pvesh set /pools/${input.targets.templatesPool} --vms ${t.vmid}` });
+      out.push({
+        check: 'template',
+        level: 'error',
+        subject,
+        message: text(
+          `Template ${t.name} (VMID ${t.vmid}) tidak ada atau tidak terlihat (VM.Audit di pool template)`,
+          `Template ${t.name} (VMID ${t.vmid}) is missing or not visible (VM.Audit on the templates' pool)`,
+        ),
+        fix: `sh infra/proxmox/build-templates.sh   # atau/or: pvesh set /pools/${input.targets.templatesPool} --vms ${t.vmid}`,
+      });
       continue;
     }
     const problems: DoctorFinding[] = [];
     const node = String(vm.node);
-    if (t.node && t.node !== node) problems.push({ check: 'template', level: 'warn', subject, message: text(`Template ${t.vmid} ada di node ${node}, katalog menyebut ${t.node}`, `Template ${t.vmid} is on node ${node}, the catalog says ${t.node}`) });
-    if (Number(vm.template ?? 0) !== 1) problems.push({ check: 'template', level: 'error', subject, message: text(`VM ${t.vmid} bukan template`, `VM ${t.vmid} is not a template`), fix: `qm template ${t.vmid}` });
-    const cfg = await attempt(() => pve.request<Record<string, unknown>>('GET', `/nodes/${encodeURIComponent(node)}/qemu/${t.vmid}/config`));
+    if (t.node && t.node !== node)
+      problems.push({
+        check: 'template',
+        level: 'warn',
+        subject,
+        message: text(
+          `Template ${t.vmid} ada di node ${node}, katalog menyebut ${t.node}`,
+          `Template ${t.vmid} is on node ${node}, the catalog says ${t.node}`,
+        ),
+      });
+    if (Number(vm.template ?? 0) !== 1)
+      problems.push({
+        check: 'template',
+        level: 'error',
+        subject,
+        message: text(`VM ${t.vmid} bukan template`, `VM ${t.vmid} is not a template`),
+        fix: `qm template ${t.vmid}`,
+      });
+    const cfg = await attempt(() =>
+      pve.request<Record<string, unknown>>('GET', `/nodes/${encodeURIComponent(node)}/qemu/${t.vmid}/config`),
+    );
     if (!cfg.ok) {
-      problems.push({ check: 'template', level: 'error', subject, message: text(`Konfigurasi template ${t.vmid} tidak dapat dibaca: ${errText(cfg.error)}`, `Cannot read template ${t.vmid}'s config: ${errText(cfg.error)}`) });
+      problems.push({
+        check: 'template',
+        level: 'error',
+        subject,
+        message: text(
+          `Konfigurasi template ${t.vmid} tidak dapat dibaca: ${errText(cfg.error)}`,
+          `Cannot read template ${t.vmid}'s config: ${errText(cfg.error)}`,
+        ),
+      });
     } else {
       const c = cfg.value;
-      const disks = Object.entries(c).filter(([k]) => /^(ide|sata|scsi|virtio)\d+$/.test(k)).map(([, v]) => String(v));
+      const disks = Object.entries(c)
+        .filter(([k]) => /^(ide|sata|scsi|virtio)\d+$/.test(k))
+        .map(([, v]) => String(v));
       const storage = t.storage ?? input.targets.storages[0] ?? 'local-lvm';
-      if (!disks.some((d) => d.includes('cloudinit'))) problems.push({ check: 'template', level: 'error', subject, message: text(`Template ${t.vmid} tidak punya drive cloud-init`, `Template ${t.vmid} has no cloud-init drive`), fix: `qm set ${t.vmid} --scsi1 ${storage}:cloudinit` });
-      if (!agentOn(c.agent)) problems.push({ check: 'template', level: 'error', subject, message: text(`QEMU guest agent tidak aktif di template ${t.vmid}`, `The QEMU guest agent is not enabled on template ${t.vmid}`), fix: `qm set ${t.vmid} --agent enabled=1` });
-      if (c.serial0 !== 'socket' || c.vga !== 'serial0') problems.push({ check: 'template', level: 'warn', subject, message: text(`Template ${t.vmid} tanpa konsol serial (serial0: socket, vga: serial0): konsol web tidak berfungsi`, `Template ${t.vmid} has no serial console (serial0: socket, vga: serial0): the web console will not work`), fix: `qm set ${t.vmid} --serial0 socket --vga serial0` });
+      if (!disks.some((d) => d.includes('cloudinit')))
+        problems.push({
+          check: 'template',
+          level: 'error',
+          subject,
+          message: text(`Template ${t.vmid} tidak punya drive cloud-init`, `Template ${t.vmid} has no cloud-init drive`),
+          fix: `qm set ${t.vmid} --scsi1 ${storage}:cloudinit`,
+        });
+      if (!agentOn(c.agent))
+        problems.push({
+          check: 'template',
+          level: 'error',
+          subject,
+          message: text(`QEMU guest agent tidak aktif di template ${t.vmid}`, `The QEMU guest agent is not enabled on template ${t.vmid}`),
+          fix: `qm set ${t.vmid} --agent enabled=1`,
+        });
+      if (c.serial0 !== 'socket' || c.vga !== 'serial0')
+        problems.push({
+          check: 'template',
+          level: 'warn',
+          subject,
+          message: text(
+            `Template ${t.vmid} tanpa konsol serial (serial0: socket, vga: serial0): konsol web tidak berfungsi`,
+            `Template ${t.vmid} has no serial console (serial0: socket, vga: serial0): the web console will not work`,
+          ),
+          fix: `qm set ${t.vmid} --serial0 socket --vga serial0`,
+        });
     }
-    if (problems.length === 0) out.push({ check: 'template', level: 'ok', subject, message: text(`Template ${t.name} (${t.vmid}) di node ${node}: template, cloud-init, agent, konsol serial`, `Template ${t.name} (${t.vmid}) on node ${node}: template, cloud-init, agent, serial console`) });
+    if (problems.length === 0)
+      out.push({
+        check: 'template',
+        level: 'ok',
+        subject,
+        message: text(
+          `Template ${t.name} (${t.vmid}) di node ${node}: template, cloud-init, agent, konsol serial`,
+          `Template ${t.name} (${t.vmid}) on node ${node}: template, cloud-init, agent, serial console`,
+        ),
+      });
     out.push(...problems);
   }
 }
@@ -198,10 +385,27 @@ function checkVmidRange(input: DoctorInput, resources: Resource[], out: DoctorFi
   const { min, max } = input.vmidRange;
   const inside = input.templates.filter((t) => t.vmid >= min && t.vmid <= max);
   for (const t of inside) {
-    out.push({ check: 'vmid-range', level: 'error', subject: String(t.vmid), message: text(`Template ${t.vmid} berada di rentang VMID Betang ${min}–${max}`, `Template ${t.vmid} lies in Betang's VMID range ${min}–${max}`), fix: `PVE_VMID_MIN/PVE_VMID_MAX di/in /etc/betang/betang.env` });
+    out.push({
+      check: 'vmid-range',
+      level: 'error',
+      subject: String(t.vmid),
+      message: text(
+        `Template ${t.vmid} berada di rentang VMID Betang ${min}–${max}`,
+        `Template ${t.vmid} lies in Betang's VMID range ${min}–${max}`,
+      ),
+      fix: `PVE_VMID_MIN/PVE_VMID_MAX di/in /etc/betang/betang.env`,
+    });
   }
   const used = resources.filter((r) => r.type === 'qemu' && Number(r.vmid) >= min && Number(r.vmid) <= max).length;
-  out.push({ check: 'vmid-range', level: 'ok', subject: `${min}-${max}`, message: text(`Rentang VMID ${min}–${max}: ${max - min + 1 - used} bebas (${used} terpakai oleh VM yang terlihat)`, `VMID range ${min}–${max}: ${max - min + 1 - used} free (${used} used by visible VMs)`) });
+  out.push({
+    check: 'vmid-range',
+    level: 'ok',
+    subject: `${min}-${max}`,
+    message: text(
+      `Rentang VMID ${min}–${max}: ${max - min + 1 - used} bebas (${used} terpakai oleh VM yang terlihat)`,
+      `VMID range ${min}–${max}: ${max - min + 1 - used} free (${used} used by visible VMs)`,
+    ),
+  });
 }
 
 function checkCapacity(resources: Resource[], out: DoctorFinding[]): string[] {
@@ -209,15 +413,37 @@ function checkCapacity(resources: Resource[], out: DoctorFinding[]): string[] {
   for (const n of nodes) {
     const name = String(n.node);
     if (n.status !== 'online') {
-      out.push({ check: 'capacity', level: 'warn', subject: name, message: text(`Node ${name} offline`, `Node ${name} is offline`), fix: 'pvecm status' });
+      out.push({
+        check: 'capacity',
+        level: 'warn',
+        subject: name,
+        message: text(`Node ${name} offline`, `Node ${name} is offline`),
+        fix: 'pvecm status',
+      });
       continue;
     }
     if (n.maxmem === undefined) {
-      out.push({ check: 'capacity', level: 'error', subject: name, message: text(`Kapasitas node ${name} tidak terlihat (Sys.Audit pada /nodes)`, `Node ${name}'s capacity is not visible (Sys.Audit on /nodes)`) });
+      out.push({
+        check: 'capacity',
+        level: 'error',
+        subject: name,
+        message: text(
+          `Kapasitas node ${name} tidak terlihat (Sys.Audit pada /nodes)`,
+          `Node ${name}'s capacity is not visible (Sys.Audit on /nodes)`,
+        ),
+      });
       continue;
     }
     const freeMem = Math.floor((Number(n.maxmem) - Number(n.mem ?? 0)) / GiB);
-    out.push({ check: 'capacity', level: 'ok', subject: name, message: text(`Node ${name}: ${String(n.maxcpu)} CPU, memori bebas ${freeMem} GiB`, `Node ${name}: ${String(n.maxcpu)} CPUs, ${freeMem} GiB memory free`) });
+    out.push({
+      check: 'capacity',
+      level: 'ok',
+      subject: name,
+      message: text(
+        `Node ${name}: ${String(n.maxcpu)} CPU, memori bebas ${freeMem} GiB`,
+        `Node ${name}: ${String(n.maxcpu)} CPUs, ${freeMem} GiB memory free`,
+      ),
+    });
   }
   return nodes.filter((n) => n.status === 'online').map((n) => String(n.node));
 }
@@ -232,23 +458,50 @@ export async function runDoctor(pve: PveClient, input: DoctorInput): Promise<Doc
   const findings: DoctorFinding[] = [];
   const version = await attempt(() => pve.request<{ version?: string; release?: string }>('GET', '/version'));
   if (!version.ok) {
-    findings.push({ check: 'version', level: 'error', subject: 'api', message: text(`Proxmox tidak menjawab: ${errText(version.error)}`, `Proxmox does not answer: ${errText(version.error)}`), fix: 'curl --cacert "$PVE_CA_FILE" "$PVE_URL/api2/json/version"' });
+    findings.push({
+      check: 'version',
+      level: 'error',
+      subject: 'api',
+      message: text(`Proxmox tidak menjawab: ${errText(version.error)}`, `Proxmox does not answer: ${errText(version.error)}`),
+      fix: 'curl --cacert "$PVE_CA_FILE" "$PVE_URL/api2/json/version"',
+    });
     return { findings, problems: 1 };
   }
   const v = version.value.version ?? '?';
   const majorNum = Number.parseInt(v, 10);
   if (!(majorNum >= 8)) {
-    findings.push({ check: 'version', level: 'error', subject: v, message: text(`Proxmox VE ${v} tidak didukung (8 atau 9)`, `Proxmox VE ${v} is not supported (8 or 9)`), fix: 'pve8to9' });
+    findings.push({
+      check: 'version',
+      level: 'error',
+      subject: v,
+      message: text(`Proxmox VE ${v} tidak didukung (8 atau 9)`, `Proxmox VE ${v} is not supported (8 or 9)`),
+      fix: 'pve8to9',
+    });
     return { version: v, findings, problems: 1 };
   }
   const major: 8 | 9 = majorNum >= 9 ? 9 : 8;
-  findings.push({ check: 'version', level: 'ok', subject: v, message: text(`Proxmox VE ${v} (daftar hak akses PVE ${major})`, `Proxmox VE ${v} (PVE ${major} privilege list)`) });
+  findings.push({
+    check: 'version',
+    level: 'ok',
+    subject: v,
+    message: text(`Proxmox VE ${v} (daftar hak akses PVE ${major})`, `Proxmox VE ${v} (PVE ${major} privilege list)`),
+  });
   const res = await attempt(() => pve.request<Resource[]>('GET', '/cluster/resources'));
   const resources = res.ok ? res.value : [];
-  if (input.targets.storages.length === 0) input = { ...input, targets: { ...input.targets, storages: await templateDiskStorages(pve, input, resources) } };
+  if (input.targets.storages.length === 0)
+    input = { ...input, targets: { ...input.targets, storages: await templateDiskStorages(pve, input, resources) } };
   await checkPermissions(pve, input, major, findings);
   await checkPool(pve, input, findings);
-  if (!res.ok) findings.push({ check: 'capacity', level: 'error', subject: 'cluster', message: text(`/cluster/resources tidak dapat dibaca: ${errText(res.error)}`, `Cannot read /cluster/resources: ${errText(res.error)}`) });
+  if (!res.ok)
+    findings.push({
+      check: 'capacity',
+      level: 'error',
+      subject: 'cluster',
+      message: text(
+        `/cluster/resources tidak dapat dibaca: ${errText(res.error)}`,
+        `Cannot read /cluster/resources: ${errText(res.error)}`,
+      ),
+    });
   checkStorages(input, resources, findings);
   const online = checkCapacity(resources, findings);
   await checkBridges(pve, input, online, findings);
@@ -268,6 +521,10 @@ export function formatDoctorReport(r: DoctorReport): string {
     if (f.fix && f.level !== 'ok') lines.push(`${' '.repeat(LABEL[f.level].length)} perbaiki / fix: ${f.fix}`);
   }
   lines.push('');
-  lines.push(r.problems === 0 ? 'Tidak ada masalah / no problems found.' : `${r.problems} masalah harus diperbaiki / ${r.problems} problem(s) to fix.`);
+  lines.push(
+    r.problems === 0
+      ? 'Tidak ada masalah / no problems found.'
+      : `${r.problems} masalah harus diperbaiki / ${r.problems} problem(s) to fix.`,
+  );
   return lines.join('\n');
 }

@@ -20,7 +20,10 @@ function runScript(major: 8 | 9, args: string[]): string[] {
     stub('pveum', `case "$1 $2 $3" in "user token list") echo '[]' ;; "user token add"*) echo '{"value":"secret"}' ;; esac; exit 0`);
     stub('pvesh', 'exit 0');
     execFileSync('sh', [SCRIPT, ...args], { env: { PATH: `${dir}:${process.env.PATH ?? ''}` }, stdio: 'pipe' });
-    return readFileSync(log, 'utf8').trim().split('\n').filter((l) => !l.startsWith('pveversion'));
+    return readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('pveversion'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -30,13 +33,29 @@ describe('create-betang-role.sh', () => {
   const role = loadBetangRole();
   it.each([8, 9] as const)('should create exactly the roles and ACLs of betang-role.json on PVE %s', (major) => {
     const calls = runScript(major, ['templates', 'betang', 'ceph,local-lvm', 'vmbr0', 'vmbr1']);
-    const grants = requiredGrants(role, major, { pool: 'betang', templatesPool: 'templates', storages: ['ceph', 'local-lvm'], bridges: ['vmbr0', 'vmbr1'] });
+    const grants = requiredGrants(role, major, {
+      pool: 'betang',
+      templatesPool: 'templates',
+      storages: ['ceph', 'local-lvm'],
+      bridges: ['vmbr0', 'vmbr1'],
+    });
     const roles = calls.filter((c) => c.startsWith('pveum role add'));
-    expect(roles.sort()).toEqual([...new Set(grants.map((g) => `pveum role add ${g.role} -privs ${g.privileges.map((p) => p.name).join(' ')}`))].sort());
+    expect(roles.sort()).toEqual(
+      [...new Set(grants.map((g) => `pveum role add ${g.role} -privs ${g.privileges.map((p) => p.name).join(' ')}`))].sort(),
+    );
     const acls = calls.filter((c) => c.startsWith('pveum acl modify'));
     const tokenId = `${role.user}!${role.token}`;
-    expect(acls.sort()).toEqual(grants.flatMap((g) => [`pveum acl modify ${g.path} -users ${role.user} -roles ${g.role}`, `pveum acl modify ${g.path} -tokens ${tokenId} -roles ${g.role}`]).sort());
-    expect(calls).toContain(`pveum user token add ${role.user} ${role.token} --privsep 1 --expire 0 --comment Betang worker --output-format json`);
+    expect(acls.sort()).toEqual(
+      grants
+        .flatMap((g) => [
+          `pveum acl modify ${g.path} -users ${role.user} -roles ${g.role}`,
+          `pveum acl modify ${g.path} -tokens ${tokenId} -roles ${g.role}`,
+        ])
+        .sort(),
+    );
+    expect(calls).toContain(
+      `pveum user token add ${role.user} ${role.token} --privsep 1 --expire 0 --comment Betang worker --output-format json`,
+    );
     expect(roles.join(' ').includes(major === 9 ? 'VM.Monitor' : 'VM.GuestAgent')).toBe(false);
   });
 });

@@ -27,7 +27,17 @@ describe('startSelfCheck', () => {
     const lines: string[] = [];
     const logger = pino(testLogOptions('self-check'), { write: (l: string) => void lines.push(l) });
     const config = { PVE_TOKEN_ID: sim.tokenId, PVE_POOL: 'customers', PVE_VMID_MIN: 100_000, PVE_VMID_MAX: 100_999 };
-    sim.faults.setRole('BetangVM', ['VM.Allocate', 'VM.Audit', 'VM.Config.CPU', 'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options', 'VM.PowerMgmt', 'VM.GuestAgent.Unrestricted', 'Pool.Audit']);
+    sim.faults.setRole('BetangVM', [
+      'VM.Allocate',
+      'VM.Audit',
+      'VM.Config.CPU',
+      'VM.Config.Memory',
+      'VM.Config.Network',
+      'VM.Config.Options',
+      'VM.PowerMgmt',
+      'VM.GuestAgent.Unrestricted',
+      'Pool.Audit',
+    ]);
     const check = startSelfCheck({ db: t.db, pve, logger, config: { ...config, PVE_POOL: 'nowhere' } }, 0);
     try {
       const report = await check.runOnce();
@@ -50,7 +60,9 @@ describe('startSelfCheck', () => {
     try {
       await again.runOnce();
       const stored = await getClusterSelfCheck(t.db);
-      expect((stored?.findings ?? []).filter((f) => f.level === 'error').map((f) => `${f.check} ${f.subject}`)).toEqual(['permission /pool/customers VM.Config.Disk']);
+      expect((stored?.findings ?? []).filter((f) => f.level === 'error').map((f) => `${f.check} ${f.subject}`)).toEqual([
+        'permission /pool/customers VM.Config.Disk',
+      ]);
       sim.faults.loadAccess(betangSimOptions(role, 'pve9').access ?? {});
       await again.runOnce();
       expect((await getClusterSelfCheck(t.db))?.problems).toBe(0);

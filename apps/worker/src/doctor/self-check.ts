@@ -41,8 +41,14 @@ export function startSelfCheck(deps: SelfCheckDeps, everyMs = 5 * 60_000): SelfC
         if (f.level === 'error') log.error(line, `${f.message.id} / ${f.message.en}`);
         else log.warn(line, `${f.message.id} / ${f.message.en}`);
       }
-      await saveClusterSelfCheck(deps.db, { checkedAt: new Date(), pveVersion: report.version ?? null, problems: report.problems, findings: report.findings });
-      if (report.problems === 0) log.info({ version: report.version }, 'pemeriksaan Proxmox: tidak ada masalah / Proxmox self-check: no problems');
+      await saveClusterSelfCheck(deps.db, {
+        checkedAt: new Date(),
+        pveVersion: report.version ?? null,
+        problems: report.problems,
+        findings: report.findings,
+      });
+      if (report.problems === 0)
+        log.info({ version: report.version }, 'pemeriksaan Proxmox: tidak ada masalah / Proxmox self-check: no problems');
       last = report;
       failure = undefined;
       return report;
@@ -59,10 +65,18 @@ export function startSelfCheck(deps: SelfCheckDeps, everyMs = 5 * 60_000): SelfC
     name: 'proxmox-setup',
     critical: true,
     async check() {
-      if (failure) return { ok: false, reason: { id: `pemeriksaan Proxmox gagal: ${failure}`, en: `Proxmox self-check failed: ${failure}` } };
+      if (failure)
+        return { ok: false, reason: { id: `pemeriksaan Proxmox gagal: ${failure}`, en: `Proxmox self-check failed: ${failure}` } };
       if (!last) return { ok: true, reason: { id: 'pemeriksaan Proxmox belum selesai', en: 'Proxmox self-check not finished yet' } };
       const problems = last.findings.filter((f) => f.level === 'error');
-      if (problems.length === 0) return { ok: true, reason: { id: `Proxmox ${last.version ?? '?'}: hak akses, pool, storage, bridge, template lengkap`, en: `Proxmox ${last.version ?? '?'}: permissions, pool, storages, bridges, templates complete` } };
+      if (problems.length === 0)
+        return {
+          ok: true,
+          reason: {
+            id: `Proxmox ${last.version ?? '?'}: hak akses, pool, storage, bridge, template lengkap`,
+            en: `Proxmox ${last.version ?? '?'}: permissions, pool, storages, bridges, templates complete`,
+          },
+        };
       return {
         ok: false,
         reason: {

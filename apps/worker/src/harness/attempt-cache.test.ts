@@ -24,7 +24,12 @@ describe('AttemptCache', () => {
     const cache = new AttemptCache();
     // @ts-expect-error a number slot does not take a string
     cache.put(VMID, '100042');
-    const clone = createStep<unknown, { vmid: number; node: string }>({ key: 'clone', weight: 1, label: { id: 'x', en: 'x' }, run: async () => ({ result: { vmid: 1, node: 'pve1' } }) });
+    const clone = createStep<unknown, { vmid: number; node: string }>({
+      key: 'clone',
+      weight: 1,
+      label: { id: 'x', en: 'x' },
+      run: async () => ({ result: { vmid: 1, node: 'pve1' } }),
+    });
     const read = (scope: StepScope<unknown>) => {
       const out = scope.output(clone);
       // @ts-expect-error the clone's output has no address

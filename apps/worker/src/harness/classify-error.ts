@@ -40,7 +40,11 @@ export function classifyError(err: unknown): ClassifiedError {
   }
   if (isTransientInfrastructure(err)) {
     const m = messageOf(err);
-    return { retryable: true, code: 'INFRASTRUCTURE', text: { id: `Gangguan sementara basis data/jaringan: ${m}`, en: `Temporary database/network failure: ${m}` } };
+    return {
+      retryable: true,
+      code: 'INFRASTRUCTURE',
+      text: { id: `Gangguan sementara basis data/jaringan: ${m}`, en: `Temporary database/network failure: ${m}` },
+    };
   }
   const m = messageOf(err);
   return { retryable: false, code: 'INTERNAL', text: { id: `Galat internal: ${m}`, en: `Internal error: ${m}` } };

@@ -12,7 +12,11 @@ const KEYS = ['reserve', 'place', 'clone', 'configure', 'start'] as const;
 
 type Undo = { log: string[]; keep?: string; fail?: string };
 
-function makeDef(ctx: Ctx, hooks: { failures: RunFailure[]; succeeded: number[]; started: number[] }, undo?: Undo): RunDefinition<Ctx, Undo | undefined> {
+function makeDef(
+  ctx: Ctx,
+  hooks: { failures: RunFailure[]; succeeded: number[]; started: number[] },
+  undo?: Undo,
+): RunDefinition<Ctx, Undo | undefined> {
   const steps: Step<Ctx, { n: number }, Undo | undefined>[] = [];
   for (const [i, key] of KEYS.entries()) {
     const previous = steps[i - 1];
@@ -55,7 +59,16 @@ function makeDef(ctx: Ctx, hooks: { failures: RunFailure[]; succeeded: number[];
 }
 
 const lockedError = () =>
-  new PveApiError({ status: 500, reason: 'VM is locked (clone)', message: 'VM is locked (clone)', method: 'POST', pathTemplate: '/nodes/{node}/qemu/{vmid}/config' }, true);
+  new PveApiError(
+    {
+      status: 500,
+      reason: 'VM is locked (clone)',
+      message: 'VM is locked (clone)',
+      method: 'POST',
+      pathTemplate: '/nodes/{node}/qemu/{vmid}/config',
+    },
+    true,
+  );
 
 function setup(opts: Partial<HarnessOptions> = {}, undo?: Undo) {
   const store = fakeRunStore({ id: 'run-1' });
@@ -88,22 +101,36 @@ describe('executeRun', () => {
     expect(store.run).toMatchObject({ status: 'succeeded', attempt: 1, progress: 100 });
   });
 
-  it.each(KEYS.map((k, i) => [k, i] as const))('should resume after a crash in step %s without repeating finished steps', async (key, index) => {
-    const { store, ctx, hooks, def, options } = setup({ stepRetries: 0 });
-    ctx.script.set(key, [() => { throw lockedError(); }]);
-    await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toBeInstanceOf(PveApiError);
-    expect(store.rows.get(key)?.status).toBe('failed');
-    expect(hooks.failures).toEqual([]);
-    ctx.calls.length = 0;
-    await expect(executeRun(def, 'run-1', attempt(1), options)).resolves.toEqual({ status: 'succeeded' });
-    expect(ctx.calls).toEqual(KEYS.slice(index));
-    expect(store.rows.get(key)?.attempt).toBe(2);
-    expect(store.run.attempt).toBe(2);
-  });
+  it.each(KEYS.map((k, i) => [k, i] as const))(
+    'should resume after a crash in step %s without repeating finished steps',
+    async (key, index) => {
+      const { store, ctx, hooks, def, options } = setup({ stepRetries: 0 });
+      ctx.script.set(key, [
+        () => {
+          throw lockedError();
+        },
+      ]);
+      await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toBeInstanceOf(PveApiError);
+      expect(store.rows.get(key)?.status).toBe('failed');
+      expect(hooks.failures).toEqual([]);
+      ctx.calls.length = 0;
+      await expect(executeRun(def, 'run-1', attempt(1), options)).resolves.toEqual({ status: 'succeeded' });
+      expect(ctx.calls).toEqual(KEYS.slice(index));
+      expect(store.rows.get(key)?.attempt).toBe(2);
+      expect(store.run.attempt).toBe(2);
+    },
+  );
 
   it('should retry a transient error in-process before counting it as a failed attempt', async () => {
     const { ctx, hooks, def, options } = setup({ stepRetries: 2 });
-    ctx.script.set('clone', [() => { throw lockedError(); }, () => { throw lockedError(); }]);
+    ctx.script.set('clone', [
+      () => {
+        throw lockedError();
+      },
+      () => {
+        throw lockedError();
+      },
+    ]);
     await expect(executeRun(def, 'run-1', attempt(0), options)).resolves.toEqual({ status: 'succeeded' });
     expect(ctx.calls.filter((c) => c === 'clone')).toHaveLength(3);
     expect(hooks.failures).toEqual([]);
@@ -111,7 +138,11 @@ describe('executeRun', () => {
 
   it('should fail at once on a permanent error with an actionable bilingual reason naming node and VM', async () => {
     const { store, ctx, hooks, def, options } = setup();
-    ctx.script.set('configure', [() => { throw permanent('STORAGE_FULL', { id: 'Penyimpanan penuh.', en: 'Storage is full.' }); }]);
+    ctx.script.set('configure', [
+      () => {
+        throw permanent('STORAGE_FULL', { id: 'Penyimpanan penuh.', en: 'Storage is full.' });
+      },
+    ]);
     const err = await executeRun(def, 'run-1', attempt(0, 5), options).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RunFailedError);
     expect((err as Error).name).toBe('UnrecoverableError');
@@ -128,14 +159,25 @@ describe('executeRun', () => {
 
   it('should mark the run failed when a transient error outlasts the last attempt', async () => {
     const { ctx, hooks, def, options } = setup({ stepRetries: 1 });
-    ctx.script.set('start', [() => { throw lockedError(); }, () => { throw lockedError(); }]);
+    ctx.script.set('start', [
+      () => {
+        throw lockedError();
+      },
+      () => {
+        throw lockedError();
+      },
+    ]);
     await expect(executeRun(def, 'run-1', attempt(2, 3), options)).rejects.toBeInstanceOf(RunFailedError);
     expect(hooks.failures[0]).toMatchObject({ code: 'PVE_VM_LOCKED', retryable: true, step: 'start' });
   });
 
   it('should treat an unknown error as permanent (a bug is not retried forever)', async () => {
     const { ctx, hooks, def, options } = setup();
-    ctx.script.set('place', [() => { throw new TypeError('boom'); }]);
+    ctx.script.set('place', [
+      () => {
+        throw new TypeError('boom');
+      },
+    ]);
     await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toBeInstanceOf(RunFailedError);
     expect(hooks.failures[0]).toMatchObject({ code: 'INTERNAL', retryable: false });
     expect(ctx.calls).toEqual(['reserve', 'place']);
@@ -157,9 +199,21 @@ describe('executeRun', () => {
   it('should release the run on shutdown instead of failing it', async () => {
     const stop = new AbortController();
     const { store, ctx, hooks, def, options } = setup({ stopping: stop.signal });
-    ctx.script.set('clone', [() => { stop.abort(); throw new Error('aborted mid-step'); }]);
+    ctx.script.set('clone', [
+      () => {
+        stop.abort();
+        throw new Error('aborted mid-step');
+      },
+    ]);
     const released: number[] = [];
-    const job: JobAttempt = { attemptsMade: 0, attempts: 1, release: async (ms) => { released.push(ms); throw Object.assign(new Error('released'), { name: 'DelayedError' }); } };
+    const job: JobAttempt = {
+      attemptsMade: 0,
+      attempts: 1,
+      release: async (ms) => {
+        released.push(ms);
+        throw Object.assign(new Error('released'), { name: 'DelayedError' });
+      },
+    };
     await expect(executeRun(def, 'run-1', job, options)).rejects.toMatchObject({ name: 'DelayedError' });
     expect(released).toHaveLength(1);
     expect(hooks.failures).toEqual([]);
@@ -174,7 +228,11 @@ describe('executeRun', () => {
   it('should compensate every step that has a compensation, last first, then forget the memo', async () => {
     const undo: Undo = { log: [] };
     const { store, ctx, def, options } = setup({}, undo);
-    ctx.script.set('configure', [() => { throw permanent('STORAGE_FULL', { id: 'Penyimpanan penuh.', en: 'Storage is full.' }); }]);
+    ctx.script.set('configure', [
+      () => {
+        throw permanent('STORAGE_FULL', { id: 'Penyimpanan penuh.', en: 'Storage is full.' });
+      },
+    ]);
     await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toBeInstanceOf(RunFailedError);
     // start (index 4) never ran and is compensated too (a compensation reads the real state);
     // clone sees start's outcome, reserve sees clone's; outputs only of the finished steps.
@@ -187,7 +245,11 @@ describe('executeRun', () => {
   it('should keep the memo when a compensation keeps its step, and tell later ones', async () => {
     const undo: Undo = { log: [], keep: 'clone' };
     const { store, ctx, def, options } = setup({}, undo);
-    ctx.script.set('start', [() => { throw new TypeError('boom'); }]);
+    ctx.script.set('start', [
+      () => {
+        throw new TypeError('boom');
+      },
+    ]);
     await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toBeInstanceOf(RunFailedError);
     expect(undo.log).toEqual(['start:-:last', 'clone:2:true', 'reserve:0:false']);
     expect(store.rows.get('cleanup')?.status).toBe('done');
@@ -197,7 +259,11 @@ describe('executeRun', () => {
   it('should record a failed rollback, still run the other compensations, and be safe to run again', async () => {
     const undo: Undo = { log: [], fail: 'clone' };
     const { store, ctx, def, options } = setup({ stepRetries: 0 }, undo);
-    ctx.script.set('start', [() => { throw new TypeError('boom'); }]);
+    ctx.script.set('start', [
+      () => {
+        throw new TypeError('boom');
+      },
+    ]);
     await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toBeInstanceOf(RunFailedError);
     expect(undo.log).toEqual(['start:-:last', 'clone:2:true', 'reserve:0:false']);
     expect(store.rows.get('cleanup')).toMatchObject({ status: 'failed', error: { code: 'INTERNAL' } });
@@ -212,7 +278,12 @@ describe('executeRun', () => {
     let clock = 1_000;
     const { store, ctx, def, options } = setup({ metrics, clock: () => clock, stepRetries: 0 });
     store.run.kind = 'resize';
-    ctx.script.set('place', [() => { clock += 2_500; throw lockedError(); }]);
+    ctx.script.set('place', [
+      () => {
+        clock += 2_500;
+        throw lockedError();
+      },
+    ]);
     await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toBeInstanceOf(PveApiError);
     await expect(executeRun(def, 'run-1', attempt(1), options)).resolves.toEqual({ status: 'succeeded' });
     const text = await metrics.render();
@@ -229,9 +300,16 @@ describe('executeRun', () => {
   it('should count a final failure once and observe nothing for a step whose write failed', async () => {
     const metrics = createWorkerMetrics();
     const { store, ctx, def, options } = setup({ metrics });
-    ctx.script.set('configure', [() => { throw permanent('STORAGE_FULL', { id: 'Penyimpanan penuh.', en: 'Storage is full.' }); }]);
+    ctx.script.set('configure', [
+      () => {
+        throw permanent('STORAGE_FULL', { id: 'Penyimpanan penuh.', en: 'Storage is full.' });
+      },
+    ]);
     const stepDone = store.stepDone.bind(store);
-    options.store = { ...store, stepDone: async (id, key, o) => (key === 'place' ? Promise.reject(new Error('db down')) : stepDone(id, key, o)) };
+    options.store = {
+      ...store,
+      stepDone: async (id, key, o) => (key === 'place' ? Promise.reject(new Error('db down')) : stepDone(id, key, o)),
+    };
     await expect(executeRun(def, 'run-1', attempt(0, 1), options)).rejects.toBeInstanceOf(RunFailedError);
     const text = await metrics.render();
     expect(text).toMatch(/betang_runs_finished_total\{kind="provision",outcome="failed"\} 1\n/);
@@ -242,10 +320,17 @@ describe('executeRun', () => {
   it('should run an interrupted rollback again when the job comes back, and only then', async () => {
     const undo: Undo = { log: [] };
     const { store, ctx, def, options } = setup({}, undo);
-    ctx.script.set('configure', [() => { throw permanent('STORAGE_FULL', { id: 'Penyimpanan penuh.', en: 'Storage is full.' }); }]);
+    ctx.script.set('configure', [
+      () => {
+        throw permanent('STORAGE_FULL', { id: 'Penyimpanan penuh.', en: 'Storage is full.' });
+      },
+    ]);
     // The worker "dies" while recording the end of the rollback: the run is failed, cleanup still running.
     const stepDone = store.stepDone.bind(store);
-    options.store = { ...store, stepDone: async (id, key, o) => (key === 'cleanup' ? Promise.reject(new Error('connection lost')) : stepDone(id, key, o)) };
+    options.store = {
+      ...store,
+      stepDone: async (id, key, o) => (key === 'cleanup' ? Promise.reject(new Error('connection lost')) : stepDone(id, key, o)),
+    };
     await expect(executeRun(def, 'run-1', attempt(0), options)).rejects.toThrow('connection lost');
     expect(store.run.status).toBe('failed');
     expect(store.rows.get('cleanup')?.status).toBe('running');

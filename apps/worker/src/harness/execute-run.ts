@@ -54,7 +54,10 @@ const LOAD_STEP = { key: 'load', label: { id: 'memuat data run', en: 'loading th
 
 function failureText(step: { label: { id: string; en: string } }, c: ClassifiedError, where: { node?: string; vmid?: number }) {
   const advice = adviceFor(c.code);
-  const at = { id: `${where.node ? ` di node ${where.node}` : ''}${where.vmid ? ` (VM ${where.vmid})` : ''}`, en: `${where.node ? ` on node ${where.node}` : ''}${where.vmid ? ` (VM ${where.vmid})` : ''}` };
+  const at = {
+    id: `${where.node ? ` di node ${where.node}` : ''}${where.vmid ? ` (VM ${where.vmid})` : ''}`,
+    en: `${where.node ? ` on node ${where.node}` : ''}${where.vmid ? ` (VM ${where.vmid})` : ''}`,
+  };
   return {
     id: `Langkah "${step.label.id}" gagal${at.id}: ${c.text.id} Tindakan: ${advice.id}`,
     en: `Step "${step.label.en}" failed${at.en}: ${c.text.en} What to do: ${advice.en}`,
@@ -88,7 +91,13 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
   const attempt = job.attemptsMade + 1;
   const isLastAttempt = attempt >= job.attempts;
   const begun = await o.store.begin(runId, attempt, new Date(now().getTime() + o.deadlineMinutes * 60_000));
-  if (!begun) throw new RunFailedError({ code: 'RUN_NOT_FOUND', step: '-', retryable: false, text: { id: `Run ${runId} tidak ada.`, en: `Run ${runId} does not exist.` } });
+  if (!begun)
+    throw new RunFailedError({
+      code: 'RUN_NOT_FOUND',
+      step: '-',
+      retryable: false,
+      text: { id: `Run ${runId} tidak ada.`, en: `Run ${runId} does not exist.` },
+    });
   if ('finished' in begun) {
     o.log.info({ runId, status: begun.finished.status }, 'run sudah selesai, dilewati / run already finished, skipped');
     await resumeRollback(def, begun.finished, o);
@@ -107,7 +116,10 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
     ctx = await def.load(run);
     const loaded = ctx;
     await def.onStart?.(run, loaded);
-    await o.store.plan(runId, def.steps.map((s) => s.key));
+    await o.store.plan(
+      runId,
+      def.steps.map((s) => s.key),
+    );
     for (const row of await o.store.steps(runId)) if (row.status === 'done' || row.status === 'skipped') outputs.set(row.key, row.result);
     const total = def.steps.reduce((sum, s) => sum + s.weight, 0) || 1;
     let doneWeight = 0;
@@ -122,7 +134,8 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
       await o.store.stepRunning(runId, step.key, position);
       began = clock();
       const base = doneWeight;
-      const within = (fraction: number) => o.store.progress(runId, Math.min(99, ((base + Math.max(0, Math.min(1, fraction)) * step.weight) / total) * 100), step.key);
+      const within = (fraction: number) =>
+        o.store.progress(runId, Math.min(99, ((base + Math.max(0, Math.min(1, fraction)) * step.weight) / total) * 100), step.key);
       const scope: StepScope<C> = {
         run,
         ctx: loaded,
@@ -153,7 +166,12 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
       if (current) {
         const stopped = current.key;
         await o.store
-          .stepFailed(runId, stopped, { code: 'WORKER_STOPPING', message: 'released on shutdown' }, 'dilepas saat worker berhenti / released on shutdown')
+          .stepFailed(
+            runId,
+            stopped,
+            { code: 'WORKER_STOPPING', message: 'released on shutdown' },
+            'dilepas saat worker berhenti / released on shutdown',
+          )
           .then(() => o.metrics?.observeStep(run.kind, stopped, 'failed', (clock() - began) / 1000))
           .catch(() => undefined);
       }
@@ -173,7 +191,13 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
       throw error;
     }
     const where = def.target?.(outputsOf(outputs), ctx) ?? {};
-    const failure: RunFailure = { code: c.code, step: stepKey, retryable: c.retryable, text: failureText(current ?? LOAD_STEP, c, where), ...where };
+    const failure: RunFailure = {
+      code: c.code,
+      step: stepKey,
+      retryable: c.retryable,
+      text: failureText(current ?? LOAD_STEP, c, where),
+      ...where,
+    };
     log.error({ step: stepKey, code: c.code, err: error }, 'run gagal / run failed');
     await failRun(def, run, ctx, failure, { ...o, log });
     throw new RunFailedError(failure);
@@ -189,8 +213,18 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
  * Returns false, and does nothing, when the run was no longer running (someone else finished it).
  * Safe to run twice: the second call finds the run failed.
  */
-export async function failRun<C, E>(def: RunDefinition<C, E>, run: RunRow, ctx: C | undefined, failure: RunFailure, o: HarnessOptions): Promise<boolean> {
-  const finished = await o.store.finish(run, { status: 'failed', failure }, (tx) => def.onFailed?.(tx, run, ctx, failure) ?? Promise.resolve());
+export async function failRun<C, E>(
+  def: RunDefinition<C, E>,
+  run: RunRow,
+  ctx: C | undefined,
+  failure: RunFailure,
+  o: HarnessOptions,
+): Promise<boolean> {
+  const finished = await o.store.finish(
+    run,
+    { status: 'failed', failure },
+    (tx) => def.onFailed?.(tx, run, ctx, failure) ?? Promise.resolve(),
+  );
   if (!finished) {
     o.log.warn({ runId: run.id }, 'run sudah tidak berjalan, tidak ditandai gagal / run no longer running, not marked failed');
     return false;
@@ -237,7 +271,14 @@ async function rollback<C, E>(def: RunDefinition<C, E>, run: RunRow, o: HarnessO
     const compensate = step.compensate?.bind(step);
     if (!compensate) continue;
     try {
-      const scope = { run, env: def.env, output: outputs.get(step.key), undone: (s: StepRef<unknown>) => undone.get(s.key), signal: o.stopping, log };
+      const scope = {
+        run,
+        env: def.env,
+        output: outputs.get(step.key),
+        undone: (s: StepRef<unknown>) => undone.get(s.key),
+        signal: o.stopping,
+        log,
+      };
       undone.set(step.key, await retryTransient(() => compensate(scope), o, sleep));
     } catch (error) {
       const c = classifyError(error);
@@ -260,7 +301,11 @@ async function rollback<C, E>(def: RunDefinition<C, E>, run: RunRow, o: HarnessO
   });
 }
 
-async function retryTransient<T>(fn: () => Promise<T>, o: HarnessOptions, sleep: (ms: number, signal: AbortSignal) => Promise<void>): Promise<T> {
+async function retryTransient<T>(
+  fn: () => Promise<T>,
+  o: HarnessOptions,
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       return await fn();
@@ -271,7 +316,12 @@ async function retryTransient<T>(fn: () => Promise<T>, o: HarnessOptions, sleep:
   }
 }
 
-async function runWithRetries<C, E>(step: AnyStep<C, E>, scope: StepScope<C>, o: HarnessOptions, sleep: (ms: number, signal: AbortSignal) => Promise<void>) {
+async function runWithRetries<C, E>(
+  step: AnyStep<C, E>,
+  scope: StepScope<C>,
+  o: HarnessOptions,
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+) {
   for (let i = 0; ; i++) {
     try {
       return await step.run(scope);

@@ -1,7 +1,12 @@
 import { failureEmail } from './failure-email';
 import type { RunFailure } from './run-definition';
 
-const failure: RunFailure = { code: 'PVE_TASK_FAILED', step: 'destroy', text: { id: 'Tugas Proxmox gagal', en: 'The Proxmox task failed' }, retryable: true };
+const failure: RunFailure = {
+  code: 'PVE_TASK_FAILED',
+  step: 'destroy',
+  text: { id: 'Tugas Proxmox gagal', en: 'The Proxmox task failed' },
+  retryable: true,
+};
 
 describe('failureEmail', () => {
   it('names what the failed run was doing, in both languages', () => {

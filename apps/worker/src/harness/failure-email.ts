@@ -16,7 +16,14 @@ const RUN_KIND_SUBJECT: Record<RunKind, { id: string; en: string }> = {
  * Notice to operators that a run failed for good, naming what the run was doing (provisioning,
  * a power action, a resize, a decommission) and the actionable reason. Undefined without operators.
  */
-export function failureEmail(operators: string[], kind: RunKind, hostname: string, requestId: string, runId: string, failure: RunFailure): EmailMessage | undefined {
+export function failureEmail(
+  operators: string[],
+  kind: RunKind,
+  hostname: string,
+  requestId: string,
+  runId: string,
+  failure: RunFailure,
+): EmailMessage | undefined {
   if (operators.length === 0) return undefined;
   const what = RUN_KIND_SUBJECT[kind];
   return ZEmailMessage.parse({

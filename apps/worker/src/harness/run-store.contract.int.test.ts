@@ -8,16 +8,28 @@ import { pgRunStore, type RunStore } from './run-store';
  * while it behaves like the PostgreSQL one. Both stores go through the same script, and every
  * answer (the begin outcome and the step rows after each call) must be the same.
  */
-type Observed = { step: string; begin?: unknown; steps: Array<Omit<RunStepRow, 'runId' | 'startedAt' | 'finishedAt'> & { started: boolean; finished: boolean }> };
+type Observed = {
+  step: string;
+  begin?: unknown;
+  steps: Array<Omit<RunStepRow, 'runId' | 'startedAt' | 'finishedAt'> & { started: boolean; finished: boolean }>;
+};
 
 async function script(store: RunStore, runId: string, finish: () => Promise<void>): Promise<Observed[]> {
   const seen: Observed[] = [];
   const look = async (step: string, begin?: unknown) => {
-    const steps = (await store.steps(runId)).map(({ runId: _r, startedAt, finishedAt, ...rest }) => ({ ...rest, started: startedAt !== null, finished: finishedAt !== null }));
+    const steps = (await store.steps(runId)).map(({ runId: _r, startedAt, finishedAt, ...rest }) => ({
+      ...rest,
+      started: startedAt !== null,
+      finished: finishedAt !== null,
+    }));
     seen.push({ step, ...(begin === undefined ? {} : { begin }), steps });
   };
   const outcome = (o: Awaited<ReturnType<RunStore['begin']>>) =>
-    o === undefined ? 'unknown' : 'run' in o ? { run: { status: o.run.status, attempt: o.run.attempt } } : { finished: { status: o.finished.status } };
+    o === undefined
+      ? 'unknown'
+      : 'run' in o
+        ? { run: { status: o.run.status, attempt: o.run.attempt } }
+        : { finished: { status: o.finished.status } };
 
   await look('begin unknown', outcome(await store.begin('00000000-0000-4000-8000-000000000000', 1, new Date(Date.now() + 60_000))));
   await look('begin', outcome(await store.begin(runId, 1, new Date(Date.now() + 60_000))));
@@ -62,13 +74,18 @@ describe('RunStore: the in-memory store behaves like the PostgreSQL one', () => 
   it('answers the same script with the same outcomes and step rows', async () => {
     const queued = await makeQueuedProvisionRun(t.db, { enqueue: false });
     const pg = await script(pgRunStore(t.db), queued.runId, async () => {
-      await t.db.updateTable('provisioningRuns').set({ status: 'succeeded', finishedAt: new Date() }).where('id', '=', queued.runId).execute();
+      await t.db
+        .updateTable('provisioningRuns')
+        .set({ status: 'succeeded', finishedAt: new Date() })
+        .where('id', '=', queued.runId)
+        .execute();
     });
     const fake = fakeRunStore({ id: queued.runId });
     const mem = await script(fake, queued.runId, async () => {
       fake.run.status = 'succeeded';
     });
-    for (const [i, expected] of pg.entries()) expect({ step: expected.step, observed: mem[i] }).toEqual({ step: expected.step, observed: expected });
+    for (const [i, expected] of pg.entries())
+      expect({ step: expected.step, observed: mem[i] }).toEqual({ step: expected.step, observed: expected });
     expect(mem).toHaveLength(pg.length);
   });
 });

@@ -75,7 +75,12 @@ export function pgRunStore(db: Db): RunStore {
         const outcome =
           end.status === 'succeeded'
             ? ({ status: 'succeeded' } as const)
-            : ({ status: 'failed', errorCode: end.failure.code, errorMessage: joinText(end.failure.text), retryable: end.failure.retryable } as const);
+            : ({
+                status: 'failed',
+                errorCode: end.failure.code,
+                errorMessage: joinText(end.failure.text),
+                retryable: end.failure.retryable,
+              } as const);
         if (!(await finishRun(tx, run.id, outcome, { onMismatch: end.status === 'failed' ? 'skip' : 'throw' }))) return undefined;
         const facts = (await effects(tx)) ?? {};
         if (facts.audit) await appendAudit(tx, facts.audit);

@@ -8,7 +8,13 @@ const logger = pino(testLogOptions('agreements-sweep'), testLogDestination('agre
 const ceiling = { cores: 4, memoryMiB: 8192, diskGiB: 100, vmCount: 2, ipCount: 1 };
 let counter = 0;
 
-async function agreement(db: Db, institutionId: string, status: 'in_force' | 'awaiting_dc_head', termEnd: string, creator: string): Promise<string> {
+async function agreement(
+  db: Db,
+  institutionId: string,
+  status: 'in_force' | 'awaiting_dc_head',
+  termEnd: string,
+  creator: string,
+): Promise<string> {
   counter++;
   return db.transaction().execute((tx) =>
     insertAgreement(tx, {
@@ -83,7 +89,11 @@ describe('agreements.sweep', () => {
     expect(await sweepAgreements(db, logger, at('2026-12-31'))).toMatchObject({ reminders: 0 });
 
     const rows = await outbox();
-    expect(rows.map((r) => r.dedupKey)).toEqual([`agreement-reminder:${id}:60`, `agreement-reminder:${id}:30`, `agreement-reminder:${id}:7`]);
+    expect(rows.map((r) => r.dedupKey)).toEqual([
+      `agreement-reminder:${id}:60`,
+      `agreement-reminder:${id}:30`,
+      `agreement-reminder:${id}:7`,
+    ]);
     for (const row of rows) {
       expect(row.topic).toBe('email');
       const message = ZEmailMessage.parse(row.payload);

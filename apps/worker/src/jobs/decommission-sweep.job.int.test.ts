@@ -1,5 +1,14 @@
 import { insertDecommission, transitionRequest, transitionVm, type Db } from '@betang/db';
-import { createTestDatabase, makeOperator, makeQueuedActionRun, makeQueuedProvisionRun, testLogDestination, testLogOptions, type QueuedProvision, type TestDatabase } from '@betang/testkit';
+import {
+  createTestDatabase,
+  makeOperator,
+  makeQueuedActionRun,
+  makeQueuedProvisionRun,
+  testLogDestination,
+  testLogOptions,
+  type QueuedProvision,
+  type TestDatabase,
+} from '@betang/testkit';
 import { pino } from 'pino';
 import { startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
 import { runToEnd } from '../testing/run-to-end';
@@ -26,14 +35,29 @@ describe('decommission.sweep', () => {
   const headEmail = 'kepala-dinas@uji.kalteng.go.id';
 
   const vmOf = (requestId: string) => db.selectFrom('vms').selectAll().where('requestId', '=', requestId).executeTakeFirstOrThrow();
-  const statusOf = async (requestId: string) => (await db.selectFrom('vpsRequests').select('status').where('id', '=', requestId).executeTakeFirstOrThrow()).status;
-  const runsOf = (requestId: string) => db.selectFrom('provisioningRuns').select(['id', 'kind', 'status']).where('requestId', '=', requestId).where('kind', '<>', 'provision').orderBy('createdAt').execute();
+  const statusOf = async (requestId: string) =>
+    (await db.selectFrom('vpsRequests').select('status').where('id', '=', requestId).executeTakeFirstOrThrow()).status;
+  const runsOf = (requestId: string) =>
+    db
+      .selectFrom('provisioningRuns')
+      .select(['id', 'kind', 'status'])
+      .where('requestId', '=', requestId)
+      .where('kind', '<>', 'provision')
+      .orderBy('createdAt')
+      .execute();
 
   /** What POST /vms/:id/decommission writes for a direct decommission, then the stop run through the worker. */
   async function retain(q: QueuedProvision, retainedUntil: Date): Promise<void> {
     const vm = await vmOf(q.requestId);
     await db.transaction().execute(async (tx) => {
-      await insertDecommission(tx, { vmId: vm.id, requestId: q.requestId, institutionId: q.institutionId, requestedBy: q.requesterId, reason: 'Aplikasi dipindah', status: 'approved' });
+      await insertDecommission(tx, {
+        vmId: vm.id,
+        requestId: q.requestId,
+        institutionId: q.institutionId,
+        requestedBy: q.requesterId,
+        reason: 'Aplikasi dipindah',
+        status: 'approved',
+      });
       await transitionVm(tx, vm.id, ['running'], 'retained', { fields: { retainedUntil } });
       await transitionRequest(tx, q.requestId, ['active'], 'retained', { reason: 'Aplikasi dipindah' });
     });
@@ -53,7 +77,11 @@ describe('decommission.sweep', () => {
       env.portsByHostname.set(q.hostname, q.ports);
       expect((await runToEnd(env.deps, q.runId)).status).toBe('succeeded');
     }
-    const head = await db.insertInto('users').values({ institutionId: due.institutionId, email: headEmail, name: 'Kepala Dinas Uji', passwordHash: 'x' }).returning('id').executeTakeFirstOrThrow();
+    const head = await db
+      .insertInto('users')
+      .values({ institutionId: due.institutionId, email: headEmail, name: 'Kepala Dinas Uji', passwordHash: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await db.insertInto('userRoles').values({ userId: head.id, role: 'institution_head' }).execute();
     const now = Date.now();
     await retain(due, new Date(now + 2 * HOUR));
@@ -81,7 +109,12 @@ describe('decommission.sweep', () => {
     expect(first).toEqual({ destroyed: 0, reminders: 1 });
     expect(await sweepRetainedVms(db, logger)).toEqual({ destroyed: 0, reminders: 0 });
     const vm = await vmOf(due.requestId);
-    const mails = await db.selectFrom('outbox').select(['dedupKey', 'payload']).where('topic', '=', 'email').where('dedupKey', 'like', 'decommission-reminder:%').execute();
+    const mails = await db
+      .selectFrom('outbox')
+      .select(['dedupKey', 'payload'])
+      .where('topic', '=', 'email')
+      .where('dedupKey', 'like', 'decommission-reminder:%')
+      .execute();
     expect(mails.map((m) => m.dedupKey)).toEqual([`decommission-reminder:${vm.id}:${until.get(due.requestId)?.toISOString()}`]);
     const payload = mails[0]?.payload as { to: string[]; subject: { id: string; en: string } };
     expect(payload.to.sort()).toEqual([due.requesterEmail, 'pic@uji.kalteng.go.id', headEmail].sort());
@@ -95,7 +128,10 @@ describe('decommission.sweep', () => {
     expect(await sweepRetainedVms(db, logger, later)).toEqual({ destroyed: 0, reminders: 0 });
 
     const runs = await runsOf(due.requestId);
-    expect(runs.map((r) => [r.kind, r.status])).toEqual([['stop', 'succeeded'], ['decommission', 'queued']]);
+    expect(runs.map((r) => [r.kind, r.status])).toEqual([
+      ['stop', 'succeeded'],
+      ['decommission', 'queued'],
+    ]);
     expect((await vmOf(due.requestId)).state).toBe('decommissioning');
     expect(await statusOf(due.requestId)).toBe('decommissioning');
     expect((await vmOf(kept.requestId)).state).toBe('retained');
@@ -111,7 +147,12 @@ describe('decommission.sweep', () => {
     const held = await db.selectFrom('ipAllocations').select('releasedAt').where('requestId', '=', due.requestId).execute();
     expect(held.every((a) => a.releasedAt !== null)).toBe(true);
     // The vmid is free again: no live VM row holds it.
-    const holding = await db.selectFrom('vms').select('id').where('vmid', '=', vmid).where('state', 'not in', ['decommissioned', 'failed']).execute();
+    const holding = await db
+      .selectFrom('vms')
+      .select('id')
+      .where('vmid', '=', vmid)
+      .where('state', 'not in', ['decommissioned', 'failed'])
+      .execute();
     expect(holding).toEqual([]);
     // The retained neighbour is untouched in the cluster.
     expect(env.sim.state.vm((await vmOf(kept.requestId)).vmid as number)?.status).toBe('stopped');

@@ -35,12 +35,23 @@ async function endGrace(db: Db, vmId: string, now: Date): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const vm = await lockVmPastGrace(tx, vmId, now);
     if (!vm) return false;
-    const live = await tx.selectFrom('provisioningRuns').select('id').where('requestId', '=', vm.requestId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+    const live = await tx
+      .selectFrom('provisioningRuns')
+      .select('id')
+      .where('requestId', '=', vm.requestId)
+      .where('status', 'in', ['queued', 'running'])
+      .executeTakeFirst();
     if (live) return false;
     const decommission = await latestApprovedDecommission(tx, vm.id);
     await transitionVm(tx, vm.id, ['retained'], 'decommissioning');
     await transitionRequest(tx, vm.requestId, ['retained'], 'decommissioning');
-    const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind: 'decommission', requestedBy: decommission?.requestedBy ?? null, params: decommission ? { reason: decommission.reason } : {} });
+    const run = await insertRun(tx, {
+      requestId: vm.requestId,
+      vmId: vm.id,
+      kind: 'decommission',
+      requestedBy: decommission?.requestedBy ?? null,
+      params: decommission ? { reason: decommission.reason } : {},
+    });
     await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
     await appendAudit(tx, {
       actorUserId: null,
@@ -59,7 +70,14 @@ async function endGrace(db: Db, vmId: string, now: Date): Promise<boolean> {
 /** Who is reminded: the one who asked for the decommission, the request's contact (PIC) and the institution's heads. */
 async function reminderRecipients(db: Db, vm: RetainedVm): Promise<string[]> {
   const decommission = await latestApprovedDecommission(db, vm.id);
-  const requester = decommission ? await db.selectFrom('users').select('email').where('id', '=', decommission.requestedBy).where('isActive', '=', true).executeTakeFirst() : undefined;
+  const requester = decommission
+    ? await db
+        .selectFrom('users')
+        .select('email')
+        .where('id', '=', decommission.requestedBy)
+        .where('isActive', '=', true)
+        .executeTakeFirst()
+    : undefined;
   const request = await db.selectFrom('vpsRequests').select('contact').where('id', '=', vm.requestId).executeTakeFirst();
   const contact = request?.contact as { email?: unknown } | undefined;
   const pic = typeof contact?.email === 'string' ? contact.email : undefined;

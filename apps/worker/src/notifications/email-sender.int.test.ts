@@ -84,11 +84,19 @@ describe('sendEmailsOnce', () => {
     refusing = true;
     const before = smtp.received.length;
     await sendEmailsOnce(t.db, transport, 'betang@kalteng.go.id', logger);
-    const row = await t.db.selectFrom('outbox').select(['attempts', 'processedAt', 'lastError']).where('dedupKey', '=', 'email:vps:3:ready').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('outbox')
+      .select(['attempts', 'processedAt', 'lastError'])
+      .where('dedupKey', '=', 'email:vps:3:ready')
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ attempts: 1, processedAt: null });
     expect(row.lastError).toMatch(/mailbox unavailable/);
     refusing = false;
-    await t.db.updateTable('outbox').set({ availableAt: new Date(Date.now() - 1) }).where('dedupKey', '=', 'email:vps:3:ready').execute();
+    await t.db
+      .updateTable('outbox')
+      .set({ availableAt: new Date(Date.now() - 1) })
+      .where('dedupKey', '=', 'email:vps:3:ready')
+      .execute();
     await sendEmailsOnce(t.db, transport, 'betang@kalteng.go.id', logger);
     transport.close();
     expect(smtp.received.length).toBe(before + 1);
@@ -98,7 +106,11 @@ describe('sendEmailsOnce', () => {
     await insertOutbox(t.db, { topic: 'email', payload: { to: 'not-a-list' }, dedupKey: 'email:bad' });
     const transport = createMailTransport({}, () => undefined);
     await sendEmailsOnce(t.db, transport, 'betang@kalteng.go.id', logger);
-    const row = await t.db.selectFrom('outbox').select(['processedAt', 'lastError']).where('dedupKey', '=', 'email:bad').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('outbox')
+      .select(['processedAt', 'lastError'])
+      .where('dedupKey', '=', 'email:bad')
+      .executeTakeFirstOrThrow();
     expect(row.processedAt).not.toBeNull();
     expect(row.lastError).toMatch(/invalid e-mail message/);
   });

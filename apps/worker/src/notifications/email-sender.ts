@@ -48,20 +48,31 @@ export async function sendEmailsOnce(db: Db, transport: MailTransport, from: str
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       await markOutboxFailed(db, row.id, text, Math.min(30 * 60_000, 5_000 * 2 ** row.attempts), MAX_ATTEMPTS);
-      logger.warn({ outboxId: row.id, attempt: row.attempts + 1, err: error }, 'e-mail gagal dikirim, dicoba lagi / e-mail failed, will retry');
+      logger.warn(
+        { outboxId: row.id, attempt: row.attempts + 1, err: error },
+        'e-mail gagal dikirim, dicoba lagi / e-mail failed, will retry',
+      );
     }
   }
   return rows.length;
 }
 
 /** Runs sendEmailsOnce every `intervalMs` until stopped; a failing round is logged, never fatal. */
-export function startEmailSender(db: Db, transport: MailTransport, from: string, logger: Logger, intervalMs = 1000): { stop(): Promise<void> } {
+export function startEmailSender(
+  db: Db,
+  transport: MailTransport,
+  from: string,
+  logger: Logger,
+  intervalMs = 1000,
+): { stop(): Promise<void> } {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout;
   const tick = async () => {
     if (stopped) return;
-    running = sendEmailsOnce(db, transport, from, logger).catch((error: unknown) => logger.warn({ err: error }, 'putaran e-mail gagal / e-mail round failed'));
+    running = sendEmailsOnce(db, transport, from, logger).catch((error: unknown) =>
+      logger.warn({ err: error }, 'putaran e-mail gagal / e-mail round failed'),
+    );
     await running;
     if (!stopped) timer = setTimeout(tick, intervalMs);
   };

@@ -41,7 +41,10 @@ export function createMailTransport(config: { SMTP_URL?: string; MAIL_DIR?: stri
       kind: 'directory',
       async send(mail) {
         const info = await transporter.sendMail(mail);
-        const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.messageId.replace(/[^A-Za-z0-9_-]/g, '')}.eml`);
+        const file = path.join(
+          dir,
+          `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.messageId.replace(/[^A-Za-z0-9_-]/g, '')}.eml`,
+        );
         writeFileSync(file, info.message as Buffer);
       },
       close: () => transporter.close(),

@@ -25,7 +25,15 @@ describe('worker operations listener', () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     sim = await startSimulator({ timeFactor: 0.01, seed: 3 });
-    pve = createPveClient({ baseUrl: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, ca: sim.caPem, timeoutMs: 2_000, getRetries: 0, onCall: metrics.onPveCall });
+    pve = createPveClient({
+      baseUrl: sim.url,
+      tokenId: sim.tokenId,
+      tokenSecret: sim.tokenSecret,
+      ca: sim.caPem,
+      timeoutMs: 2_000,
+      getRetries: 0,
+      onCall: metrics.onPveCall,
+    });
   });
   afterAll(async () => {
     for (const c of closers.reverse()) await c.close();
@@ -79,7 +87,14 @@ describe('worker operations listener', () => {
   });
 
   it('should answer 503 with the 401 reason when the token is wrong, and no PVE at all is a reason too', async () => {
-    const badToken = createPveClient({ baseUrl: sim.url, tokenId: sim.tokenId, tokenSecret: '00000000-0000-0000-0000-000000000000', ca: sim.caPem, timeoutMs: 2_000, onCall: metrics.onPveCall });
+    const badToken = createPveClient({
+      baseUrl: sim.url,
+      tokenId: sim.tokenId,
+      tokenSecret: '00000000-0000-0000-0000-000000000000',
+      ca: sim.caPem,
+      timeoutMs: 2_000,
+      onCall: metrics.onPveCall,
+    });
     closers.push(badToken);
     const server = await serve(backendOn(REDIS_URL), badToken);
     const body = (await (await get(server, '/readyz')).json()) as Readiness;
@@ -126,6 +141,8 @@ describe('worker operations listener', () => {
 
   it('should reject when the port is taken instead of crashing', async () => {
     const first = await serve(backendOn(REDIS_URL), undefined);
-    await expect(startOpsServer({ host: '127.0.0.1', port: first.address.port, metrics, checks: [] })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await expect(startOpsServer({ host: '127.0.0.1', port: first.address.port, metrics, checks: [] })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
   });
 });

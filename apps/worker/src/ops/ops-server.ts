@@ -18,7 +18,13 @@ export type OpsServer = {
  * and read-only, so it must listen on loopback or a private network (WORKER_METRICS_HOST);
  * rejects with the listen error (e.g. EADDRINUSE) instead of crashing the process.
  */
-export function startOpsServer(options: { host: string; port: number; metrics: WorkerMetrics; checks: readonly HealthCheck[]; logger?: Pick<Logger, 'warn'> }): Promise<OpsServer> {
+export function startOpsServer(options: {
+  host: string;
+  port: number;
+  metrics: WorkerMetrics;
+  checks: readonly HealthCheck[];
+  logger?: Pick<Logger, 'warn'>;
+}): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, type: string, body: string) => {
@@ -32,14 +38,17 @@ export function startOpsServer(options: { host: string; port: number; metrics: W
     const answer = async () => {
       if (path === '/healthz') return send(200, 'application/json', JSON.stringify({ status: 'ok' }));
       if (path === '/readyz') {
-        const report = await evaluateReadiness(options.checks, WORKER_CHECK_TIMEOUT_MS, (check, err) => options.logger?.warn({ err, check }, 'pemeriksaan kesiapan gagal / readiness check failed'));
+        const report = await evaluateReadiness(options.checks, WORKER_CHECK_TIMEOUT_MS, (check, err) =>
+          options.logger?.warn({ err, check }, 'pemeriksaan kesiapan gagal / readiness check failed'),
+        );
         return send(report.status === 'not_ready' ? 503 : 200, 'application/json', JSON.stringify(report));
       }
       if (path === '/metrics') return send(200, options.metrics.contentType, await options.metrics.render());
       return send(404, 'application/json', JSON.stringify({ error: 'not found' }));
     };
     answer().catch((error: unknown) => {
-      if (!res.headersSent) send(500, 'application/json', JSON.stringify({ error: error instanceof Error ? error.message : 'internal error' }));
+      if (!res.headersSent)
+        send(500, 'application/json', JSON.stringify({ error: error instanceof Error ? error.message : 'internal error' }));
       else res.destroy();
     });
   });

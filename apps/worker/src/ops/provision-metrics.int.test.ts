@@ -22,8 +22,12 @@ describe('worker metrics of a real provisioning run (simulator)', () => {
     const run = await runToEnd({ ...env.deps, metrics }, q.runId);
     expect(run.status).toBe('succeeded');
     const text = await metrics.render();
-    const steps = [...text.matchAll(/^betang_run_step_duration_seconds_count\{kind="provision",step="([a-z-]+)",status="(done|skipped)"\} 1$/gm)].map((m) => m[1]);
-    expect(steps).toEqual(expect.arrayContaining(['reserve', 'place', 'clone', 'configure', 'start', 'await-agent', 'configure-guest', 'verify', 'hand-over']));
+    const steps = [
+      ...text.matchAll(/^betang_run_step_duration_seconds_count\{kind="provision",step="([a-z-]+)",status="(done|skipped)"\} 1$/gm),
+    ].map((m) => m[1]);
+    expect(steps).toEqual(
+      expect.arrayContaining(['reserve', 'place', 'clone', 'configure', 'start', 'await-agent', 'configure-guest', 'verify', 'hand-over']),
+    );
     expect(text).not.toMatch(/kind="unknown"/);
     expect(text).toMatch(/^betang_runs_finished_total\{kind="provision",outcome="succeeded"\} 1$/m);
     expect(text).toMatch(/^betang_run_duration_seconds_count\{kind="provision",outcome="succeeded"\} 1$/m);

@@ -10,7 +10,10 @@ export const WORKER_CHECK_TIMEOUT_MS = 3_000;
  * `cacheMs` so frequent probes do not load PVE. Without a configured client the check fails
  * with the reason (the worker cannot provision). 401 means the token is wrong or expired.
  */
-export function workerProxmoxCheck(pve: PveClient | undefined, options: { timeoutMs?: number; cacheMs?: number; now?: () => number } = {}): HealthCheck {
+export function workerProxmoxCheck(
+  pve: PveClient | undefined,
+  options: { timeoutMs?: number; cacheMs?: number; now?: () => number } = {},
+): HealthCheck {
   const timeoutMs = options.timeoutMs ?? 2_500;
   const cacheMs = options.cacheMs ?? 10_000;
   const now = options.now ?? Date.now;
@@ -19,7 +22,10 @@ export function workerProxmoxCheck(pve: PveClient | undefined, options: { timeou
   const probe = async (client: PveClient): Promise<CheckResult> => {
     try {
       const version = await client.request<{ version?: string; release?: string }>('GET', '/version', undefined, { timeoutMs });
-      return { ok: true, reason: { id: `Proxmox VE ${version.version ?? '?'} menjawab`, en: `Proxmox VE ${version.version ?? '?'} answers` } };
+      return {
+        ok: true,
+        reason: { id: `Proxmox VE ${version.version ?? '?'} menjawab`, en: `Proxmox VE ${version.version ?? '?'} answers` },
+      };
     } catch (error) {
       return { ok: false, reason: pveReason(error) };
     }
@@ -28,7 +34,14 @@ export function workerProxmoxCheck(pve: PveClient | undefined, options: { timeou
     name: 'proxmox',
     critical: true,
     async check() {
-      if (!pve) return { ok: false, reason: { id: 'PVE_URL/PVE_TOKEN_* belum diatur: worker tidak dapat menyediakan VM', en: 'PVE_URL/PVE_TOKEN_* not set: the worker cannot provision VMs' } };
+      if (!pve)
+        return {
+          ok: false,
+          reason: {
+            id: 'PVE_URL/PVE_TOKEN_* belum diatur: worker tidak dapat menyediakan VM',
+            en: 'PVE_URL/PVE_TOKEN_* not set: the worker cannot provision VMs',
+          },
+        };
       if (cached && now() - cached.at < cacheMs) return cached.result;
       inFlight ??= probe(pve)
         .then((result) => {
@@ -45,10 +58,14 @@ export function workerProxmoxCheck(pve: PveClient | undefined, options: { timeou
 
 function pveReason(error: unknown): LocalizedText {
   if (error instanceof PveApiError && error.status === 401) {
-    return { id: 'Proxmox menolak token (401): token salah, kedaluwarsa, atau dihapus — lihat docs/runbook.md', en: 'Proxmox refused the token (401): wrong, expired or deleted — see docs/runbook.md' };
+    return {
+      id: 'Proxmox menolak token (401): token salah, kedaluwarsa, atau dihapus — lihat docs/runbook.md',
+      en: 'Proxmox refused the token (401): wrong, expired or deleted — see docs/runbook.md',
+    };
   }
   if (error instanceof PveApiError) return { id: `Proxmox menjawab HTTP ${error.status}`, en: `Proxmox answered HTTP ${error.status}` };
-  if (error instanceof PveTransportError) return { id: `Proxmox tidak terjangkau: ${error.message}`, en: `Proxmox unreachable: ${error.message}` };
+  if (error instanceof PveTransportError)
+    return { id: `Proxmox tidak terjangkau: ${error.message}`, en: `Proxmox unreachable: ${error.message}` };
   const message = error instanceof Error ? error.message : String(error);
   return { id: `Proxmox gagal: ${message}`, en: `Proxmox failed: ${message}` };
 }

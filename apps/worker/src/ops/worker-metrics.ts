@@ -82,8 +82,18 @@ export function createWorkerMetrics(options: { queueDepths?: QueueDepthReader } 
     buckets: PVE_BUCKETS,
     registers: [registry],
   });
-  const sourceUp = new Gauge({ name: 'betang_scrape_source_up', help: '1 when the source answered during this scrape.', labelNames: ['source'] as const, registers: [registry] });
-  const queueJobs = new Gauge({ name: 'betang_queue_jobs', help: 'Jobs per queue and state (read at scrape time, cached a few seconds).', labelNames: ['queue', 'state'] as const, registers: [registry] });
+  const sourceUp = new Gauge({
+    name: 'betang_scrape_source_up',
+    help: '1 when the source answered during this scrape.',
+    labelNames: ['source'] as const,
+    registers: [registry],
+  });
+  const queueJobs = new Gauge({
+    name: 'betang_queue_jobs',
+    help: 'Jobs per queue and state (read at scrape time, cached a few seconds).',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+  });
 
   return {
     registry,
@@ -108,7 +118,8 @@ export function createWorkerMetrics(options: { queueDepths?: QueueDepthReader } 
         queueJobs.reset();
         try {
           const depths = await options.queueDepths.read();
-          for (const [queue, byState] of Object.entries(depths)) for (const [state, n] of Object.entries(byState)) queueJobs.set({ queue, state }, n);
+          for (const [queue, byState] of Object.entries(depths))
+            for (const [state, n] of Object.entries(byState)) queueJobs.set({ queue, state }, n);
           sourceUp.set({ source: 'queue' }, 1);
         } catch {
           sourceUp.set({ source: 'queue' }, 0);

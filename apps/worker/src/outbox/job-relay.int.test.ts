@@ -29,12 +29,15 @@ describe('relayJobsOnce', () => {
   });
   afterEach(() => t.drop());
 
-  const pending = async () => (await t.db.selectFrom('outbox').select(['id', 'attempts', 'processedAt', 'lastError']).orderBy('id').execute());
+  const pending = async () =>
+    await t.db.selectFrom('outbox').select(['id', 'attempts', 'processedAt', 'lastError']).orderBy('id').execute();
 
   it('should enqueue due job messages in order and mark them processed', async () => {
     await insertOutbox(t.db, { topic: 'job', payload: { name: 'maintenance.purge-sessions', data: {} }, dedupKey: 'a' });
     await insertOutbox(t.db, { topic: 'job', payload: { name: 'maintenance.purge-sessions', data: {} }, dedupKey: 'b' });
-    expect(await insertOutbox(t.db, { topic: 'job', payload: { name: 'maintenance.purge-sessions', data: {} }, dedupKey: 'a' })).toBe(false);
+    expect(await insertOutbox(t.db, { topic: 'job', payload: { name: 'maintenance.purge-sessions', data: {} }, dedupKey: 'a' })).toBe(
+      false,
+    );
     await insertOutbox(t.db, { topic: 'email', payload: { to: 'x' } });
     const producer = recordingProducer();
     expect(await relayJobsOnce(t.db, producer, silent)).toBe(2);
@@ -45,7 +48,8 @@ describe('relayJobsOnce', () => {
   });
 
   it('startJobRelay should drain a burst larger than one batch without waiting an interval per batch', async () => {
-    for (let i = 0; i < 7; i++) await insertOutbox(t.db, { topic: 'job', payload: { name: 'maintenance.purge-sessions', data: {} }, dedupKey: `burst-${i}` });
+    for (let i = 0; i < 7; i++)
+      await insertOutbox(t.db, { topic: 'job', payload: { name: 'maintenance.purge-sessions', data: {} }, dedupKey: `burst-${i}` });
     const producer = recordingProducer();
     // A 60 s interval: if any full round waited for it, the 7 messages (4 rounds of 2) could not
     // all arrive within the 20 s this test waits.
@@ -63,7 +67,10 @@ describe('relayJobsOnce', () => {
     await relayJobsOnce(t.db, producer, silent);
     let [row] = await pending();
     expect(row).toMatchObject({ attempts: 1, processedAt: null, lastError: 'redis down' });
-    await t.db.updateTable('outbox').set({ availableAt: new Date(Date.now() - 1) }).execute();
+    await t.db
+      .updateTable('outbox')
+      .set({ availableAt: new Date(Date.now() - 1) })
+      .execute();
     await relayJobsOnce(t.db, producer, silent);
     [row] = await pending();
     expect(row!.processedAt).not.toBeNull();
@@ -83,7 +90,11 @@ describe('relayJobsOnce', () => {
   it('should never hand one message to two concurrent relays', async () => {
     for (let i = 0; i < 30; i += 1) await insertOutbox(t.db, { topic: 'job', payload: { name: 'maintenance.purge-sessions', data: {} } });
     const producer = recordingProducer();
-    await Promise.all([relayJobsOnce(t.db, producer, silent, 10), relayJobsOnce(t.db, producer, silent, 10), relayJobsOnce(t.db, producer, silent, 10)]);
+    await Promise.all([
+      relayJobsOnce(t.db, producer, silent, 10),
+      relayJobsOnce(t.db, producer, silent, 10),
+      relayJobsOnce(t.db, producer, silent, 10),
+    ]);
     await relayJobsOnce(t.db, producer, silent, 50);
     expect(producer.sent).toHaveLength(30);
   });

@@ -36,7 +36,10 @@ export async function relayJobsOnce(db: Db, producer: JobProducer, logger: Logge
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       await markOutboxFailed(db, row.id, text, Math.min(60_000, 1000 * 2 ** row.attempts), MAX_ATTEMPTS);
-      logger.warn({ outboxId: row.id, job: message.data.name, err: error }, 'gagal memasukkan tugas ke antrean, dicoba lagi / enqueue failed, will retry');
+      logger.warn(
+        { outboxId: row.id, job: message.data.name, err: error },
+        'gagal memasukkan tugas ke antrean, dicoba lagi / enqueue failed, will retry',
+      );
     }
   }
   return rows.length;

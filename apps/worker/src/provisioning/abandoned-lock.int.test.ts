@@ -54,7 +54,9 @@ describe('a VM left locked by a clone whose worker died', () => {
   async function within<T>(ratio: number, run: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const budget = Math.max(ratio * baselineMs, 5_000);
-    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not done within ${ratio}× the baseline (${budget} ms)`)), budget)));
+    const late = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`not done within ${ratio}× the baseline (${budget} ms)`)), budget)),
+    );
     try {
       return await Promise.race([run, late]);
     } finally {
@@ -62,7 +64,10 @@ describe('a VM left locked by a clone whose worker died', () => {
     }
   }
 
-  const deps = (config: Partial<WorkerDeps['config']>): WorkerDeps => ({ ...env.deps, config: { ...env.deps.config, STEP_RETRIES: 0, ...config } });
+  const deps = (config: Partial<WorkerDeps['config']>): WorkerDeps => ({
+    ...env.deps,
+    config: { ...env.deps.config, STEP_RETRIES: 0, ...config },
+  });
   const lockedVms = () => env.sim.state.listVms().filter((v) => (v.config as Record<string, unknown>).lock === 'clone');
   // Each test looks only at the locks it made (an earlier test's lock is cleared by its end, but not if it failed).
   let lockedBefore = new Set<number>();
@@ -81,7 +86,11 @@ describe('a VM left locked by a clone whose worker died', () => {
     const vm = await db.selectFrom('vms').select(['vmid', 'state']).where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
     expect(vm.state).toBe('running');
     expect(vm.vmid).not.toBe(stale!.vmid);
-    const finding = await db.selectFrom('reconcileFindings').selectAll().where('fingerprint', '=', `abandoned_lock:${stale!.vmid}`).executeTakeFirstOrThrow();
+    const finding = await db
+      .selectFrom('reconcileFindings')
+      .selectAll()
+      .where('fingerprint', '=', `abandoned_lock:${stale!.vmid}`)
+      .executeTakeFirstOrThrow();
     expect(finding).toMatchObject({ kind: 'abandoned_lock', status: 'open', vmid: stale!.vmid, node: stale!.node });
     expect(finding.messageEn).toContain(`qm unlock ${stale!.vmid}`);
     expect(finding.detail).toMatchObject({ lock: 'clone', ours });
@@ -89,10 +98,25 @@ describe('a VM left locked by a clone whose worker died', () => {
     // The reconciler sees the same lock with no task and keeps the finding open (not as an orphan);
     // once root has cleared it (`qm unlock`), the finding resolves.
     await reconcileCluster(env.deps);
-    expect(await db.selectFrom('reconcileFindings').select(['kind', 'status']).where('vmid', '=', stale!.vmid).where('status', '=', 'open').execute()).toEqual([{ kind: 'abandoned_lock', status: 'open' }]);
+    expect(
+      await db
+        .selectFrom('reconcileFindings')
+        .select(['kind', 'status'])
+        .where('vmid', '=', stale!.vmid)
+        .where('status', '=', 'open')
+        .execute(),
+    ).toEqual([{ kind: 'abandoned_lock', status: 'open' }]);
     env.sim.faults.setConfigLock(stale!.vmid, undefined);
     await reconcileCluster(env.deps);
-    expect((await db.selectFrom('reconcileFindings').select('status').where('fingerprint', '=', `abandoned_lock:${stale!.vmid}`).executeTakeFirstOrThrow()).status).toBe('resolved');
+    expect(
+      (
+        await db
+          .selectFrom('reconcileFindings')
+          .select('status')
+          .where('fingerprint', '=', `abandoned_lock:${stale!.vmid}`)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('resolved');
   }
 
   it('should report a bare placeholder (no owner marker) and clone elsewhere, without waiting out the clone deadline', async () => {

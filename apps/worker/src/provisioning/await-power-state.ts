@@ -14,10 +14,14 @@ export async function awaitPowerState(vm: VmClient, want: 'running' | 'stopped',
   for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
     if ((await vm.status(signal ? { signal } : undefined)).status === want) return;
     if (Date.now() >= until || signal?.aborted) {
-      throw transient('POWER_STATE_PENDING', {
-        id: `VM ${vmid} belum ${want === 'stopped' ? 'mati' : 'menyala'} setelah ${Math.round(deadlineMs / 1000)} detik (VM yang dikelola HA berubah status lewat HA manager).`,
-        en: `VM ${vmid} is not ${want} after ${Math.round(deadlineMs / 1000)} s (an HA-managed VM changes state through the HA manager).`,
-      }, { node, vmid });
+      throw transient(
+        'POWER_STATE_PENDING',
+        {
+          id: `VM ${vmid} belum ${want === 'stopped' ? 'mati' : 'menyala'} setelah ${Math.round(deadlineMs / 1000)} detik (VM yang dikelola HA berubah status lewat HA manager).`,
+          en: `VM ${vmid} is not ${want} after ${Math.round(deadlineMs / 1000)} s (an HA-managed VM changes state through the HA manager).`,
+        },
+        { node, vmid },
+      );
     }
     await abortableSleep(Math.min(delay, Math.max(0, until - Date.now())), signal);
   }

@@ -30,7 +30,10 @@ export function buildProvisioningDeps(config: WorkerConfig, options: { onPveCall
     guest = simulatorGateway({ baseUrl: config.PVE_URL[0] as string, ca });
   }
   const provisioningKey = config.PROVISION_SSH_KEY_FILE
-    ? { privateKey: readFileSync(config.PROVISION_SSH_KEY_FILE, 'utf8'), publicKey: readFileSync(`${config.PROVISION_SSH_KEY_FILE}.pub`, 'utf8').trim() }
+    ? {
+        privateKey: readFileSync(config.PROVISION_SSH_KEY_FILE, 'utf8'),
+        publicKey: readFileSync(`${config.PROVISION_SSH_KEY_FILE}.pub`, 'utf8').trim(),
+      }
     : undefined;
   return { ...(pve ? { pve } : {}), guest, ...(provisioningKey ? { provisioningKey } : {}) };
 }

@@ -71,7 +71,9 @@ export function chooseNode(nodes: readonly NodeCapacity[], need: PlacementNeed, 
     const pending = inFlight.filter((f) => f.storage === storage && (c.shared || f.node === c.n.node));
     return reported - sum(pending, (f) => f.diskBytes);
   };
-  const ranked = [...candidates].sort((a, b) => onNode(a).length - onNode(b).length || freeMemory(b) - freeMemory(a) || a.n.node.localeCompare(b.n.node));
+  const ranked = [...candidates].sort(
+    (a, b) => onNode(a).length - onNode(b).length || freeMemory(b) - freeMemory(a) || a.n.node.localeCompare(b.n.node),
+  );
   const fit = ranked.find((c) => freeMemory(c) >= need.memoryBytes && freeDisk(c) >= need.diskBytes);
   if (fit) return { ok: true, node: fit.n.node, source: fit.source };
   const best = [...candidates].sort((a, b) => freeMemory(b) - freeMemory(a) || a.n.node.localeCompare(b.n.node))[0]!;

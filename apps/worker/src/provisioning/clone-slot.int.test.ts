@@ -66,7 +66,10 @@ describe('withCloneSlot', () => {
       await release.opened;
     });
     await until(() => holding);
-    await expect(withCloneSlot(t.db, node, 1, 600, async () => 'never')).rejects.toMatchObject({ code: 'CLONE_SLOTS_BUSY', retryable: true });
+    await expect(withCloneSlot(t.db, node, 1, 600, async () => 'never')).rejects.toMatchObject({
+      code: 'CLONE_SLOTS_BUSY',
+      retryable: true,
+    });
     release.open();
     await holder;
   });

@@ -65,10 +65,14 @@ export async function withCloneSlot<T>(
       if (held) wakeOne(node);
     }
     if (Date.now() >= until || signal?.aborted) {
-      throw transient('CLONE_SLOTS_BUSY', {
-        id: `Semua ${limit} slot clone di node ${node} sedang dipakai; dicoba lagi nanti.`,
-        en: `All ${limit} clone slots on node ${node} are busy; will try again later.`,
-      }, { node });
+      throw transient(
+        'CLONE_SLOTS_BUSY',
+        {
+          id: `Semua ${limit} slot clone di node ${node} sedang dipakai; dicoba lagi nanti.`,
+          en: `All ${limit} clone slots on node ${node} are busy; will try again later.`,
+        },
+        { node },
+      );
     }
     await waitForSlot(node, Math.min(pollMs, until - Date.now()), signal);
   }

@@ -3,7 +3,8 @@ import { awaitPowerState } from './await-power-state';
 import { ownershipOf } from './vm-ownership-proof';
 import { clearProtection } from './vm-protection';
 
-export type DestroyOutcome = { outcome: 'destroyed' | 'absent'; provenBy?: 'marker' | 'smbios-uuid' } | { outcome: 'not-ours'; state: string; node?: string };
+export type DestroyOutcome =
+  { outcome: 'destroyed' | 'absent'; provenBy?: 'marker' | 'smbios-uuid' } | { outcome: 'not-ours'; state: string; node?: string };
 
 /**
  * Destroys the VM at `vmid` only when its config carries `marker`, or, with the marker removed by
@@ -13,7 +14,14 @@ export type DestroyOutcome = { outcome: 'destroyed' | 'absent'; provenBy?: 'mark
  * purge also removes the VM from HA resources, backup and replication jobs). An absent VM is fine; a foreign or still
  * locked one is left alone. Safe to repeat: a second call finds the VM absent.
  */
-export async function destroyOwnedVm(pve: PveClient, vmid: number, marker: string, taskDeadlineMs: number, signal?: AbortSignal, recordedSmbiosUuid?: string | null): Promise<DestroyOutcome> {
+export async function destroyOwnedVm(
+  pve: PveClient,
+  vmid: number,
+  marker: string,
+  taskDeadlineMs: number,
+  signal?: AbortSignal,
+  recordedSmbiosUuid?: string | null,
+): Promise<DestroyOutcome> {
   const seen = await inspectVmid(pve, vmid, marker, signal ? { signal } : undefined);
   if (seen.state === 'absent') return { outcome: 'absent' };
   const provenBy = ownershipOf(seen, recordedSmbiosUuid);

@@ -67,8 +67,14 @@ function normaliseInterfaces(answer: unknown): unknown {
   if (!Array.isArray(list)) return answer;
   return list.map((nic: Record<string, unknown>) => {
     const { statistics: _counters, ...rest } = nic;
-    const addresses = (rest['ip-addresses'] as Array<Record<string, unknown>> | undefined)?.map((a) => (String(a['ip-address']).startsWith('fe80:') ? { ...a, 'ip-address': '<link-local>' } : a));
-    return { ...rest, 'hardware-address': rest.name === 'lo' ? rest['hardware-address'] : '<mac>', ...(addresses ? { 'ip-addresses': addresses } : {}) };
+    const addresses = (rest['ip-addresses'] as Array<Record<string, unknown>> | undefined)?.map((a) =>
+      String(a['ip-address']).startsWith('fe80:') ? { ...a, 'ip-address': '<link-local>' } : a,
+    );
+    return {
+      ...rest,
+      'hardware-address': rest.name === 'lo' ? rest['hardware-address'] : '<mac>',
+      ...(addresses ? { 'ip-addresses': addresses } : {}),
+    };
   });
 }
 
@@ -111,9 +117,20 @@ describe('the emulated Debian guest against the transcript of a real guest', () 
 
   async function send(entry: Entry): Promise<Answer> {
     try {
-      if (entry.via === 'agent-api') return { result: await pve.request(entry.command === 'ping' ? 'POST' : 'GET', `/nodes/${NODE}/qemu/${VMID}/agent/${String(entry.command)}`) } as Answer;
+      if (entry.via === 'agent-api')
+        return {
+          result: await pve.request(
+            entry.command === 'ping' ? 'POST' : 'GET',
+            `/nodes/${NODE}/qemu/${VMID}/agent/${String(entry.command)}`,
+          ),
+        } as Answer;
       if (entry.via === 'agent') return await agentRun(pve, VMID, entry.command as string[]);
-      conn ??= await connectGuest({ ...sim.state.guestSshEndpoint(VMID)!, username: transcript.vm.ciuser, privateKey: platform.privateKey, pinnedHostKey: sim.state.hostKey(VMID)! });
+      conn ??= await connectGuest({
+        ...sim.state.guestSshEndpoint(VMID)!,
+        username: transcript.vm.ciuser,
+        privateKey: platform.privateKey,
+        pinnedHostKey: sim.state.hostKey(VMID)!,
+      });
       const r = await conn.exec(String(entry.command), entry.stdin === undefined ? undefined : { stdin: entry.stdin });
       return { ...r, code: r.code ?? -1 };
     } catch (error) {
@@ -134,7 +151,11 @@ describe('the emulated Debian guest against the transcript of a real guest', () 
     pve = createPveClient({ baseUrl: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, ca: sim.caPem, timeoutMs: 5_000 });
     const guests = emulateDebianGuests((vmid) => {
       const c = (sim.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
-      return guestSpecFromVmConfig({ name: c.name, tags: c.tags, searchdomain: c.searchdomain, sshKeys: decodeSshKeys(c.sshkeys) }, platform.publicKey, transcript.spec.allowedTcpPorts);
+      return guestSpecFromVmConfig(
+        { name: c.name, tags: c.tags, searchdomain: c.searchdomain, sshKeys: decodeSshKeys(c.sshkeys) },
+        platform.publicKey,
+        transcript.spec.allowedTcpPorts,
+      );
     });
     sim.faults.setGuestCommandHandler(guests);
     const { vm, spec } = transcript;
@@ -147,10 +168,18 @@ describe('the emulated Debian guest against the transcript of a real guest', () 
       missedWindows = [];
       VMID = FIRST_VMID + attempt - 1;
       await waitForTask(pve, await pve.vm(NODE, 9000).clone({ newid: VMID, full: true, name: vm.name }), { deadlineMs: 30_000 });
-      await pve.vm(NODE, VMID).updateConfig({
-        ciuser: vm.ciuser, searchdomain: vm.searchdomain, ipconfig0: vm.ipconfig0, agent: '1', ciupgrade: false,
-        sshkeys: encodeSshKeys([...spec.sshPublicKeys, platform.publicKey]), tags: `betang;betang-inst-${spec.adminUser}`,
-      }, { deadlineMs: 30_000 });
+      await pve.vm(NODE, VMID).updateConfig(
+        {
+          ciuser: vm.ciuser,
+          searchdomain: vm.searchdomain,
+          ipconfig0: vm.ipconfig0,
+          agent: '1',
+          ciupgrade: false,
+          sshkeys: encodeSshKeys([...spec.sshPublicKeys, platform.publicKey]),
+          tags: `betang;betang-inst-${spec.adminUser}`,
+        },
+        { deadlineMs: 30_000 },
+      );
       await pve.vm(NODE, VMID).start({ deadlineMs: 30_000 });
       plan = sim.state.bootPlan(VMID)!;
       for (const name of recordedPhases) {
@@ -177,16 +206,19 @@ describe('the emulated Debian guest against the transcript of a real guest', () 
     expect(plan.hostKeysAt).toBeLessThan(plan.cloudInitDoneAt);
   });
 
-  it.each(transcript.entries.map((e, i) => [`${i} ${e.phase} ${e.via} ${Array.isArray(e.command) ? e.command.join(' ') : e.command.slice(0, 120)}`, e] as const))(
-    'should answer %s as the real guest did',
-    (_name, entry) => {
-      expect(comparable(results.get(entry)!)).toEqual(comparable(entry));
-    },
-  );
+  it.each(
+    transcript.entries.map(
+      (e, i) => [`${i} ${e.phase} ${e.via} ${Array.isArray(e.command) ? e.command.join(' ') : e.command.slice(0, 120)}`, e] as const,
+    ),
+  )('should answer %s as the real guest did', (_name, entry) => {
+    expect(comparable(results.get(entry)!)).toEqual(comparable(entry));
+  });
 
   it('should show over SSH the very host key the agent read once cloud-init was done', () => {
     const viaAgent = transcript.entries.find((e) => e.phase === 'done' && JSON.stringify(e.command).includes('ssh_host_ed25519_key.pub'));
-    expect(results.get(viaAgent!)?.stdout?.trim().split(' ').slice(0, 2).join(' ')).toBe(sim.state.hostKey(VMID)?.trim().split(' ').slice(0, 2).join(' '));
+    expect(results.get(viaAgent!)?.stdout?.trim().split(' ').slice(0, 2).join(' ')).toBe(
+      sim.state.hostKey(VMID)?.trim().split(' ').slice(0, 2).join(' '),
+    );
   });
 });
 
@@ -202,7 +234,11 @@ describe('the transcript against the code that sends the commands', () => {
     const shell: GuestShell = {
       username: transcript.vm.ciuser,
       async exec(command, options) {
-        sent.push({ phase: current, command: command.replace(MARKER, '<marker>'), ...(options?.stdin === undefined ? {} : { stdin: options.stdin }) });
+        sent.push({
+          phase: current,
+          command: command.replace(MARKER, '<marker>'),
+          ...(options?.stdin === undefined ? {} : { stdin: options.stdin }),
+        });
         const r = guests(1, command) ?? { code: 0, stdout: '\nstatus: done\n' };
         return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
       },
@@ -213,7 +249,11 @@ describe('the transcript against the code that sends the commands', () => {
     await configureGuest(shell, spec);
     const recorded = transcript.entries
       .filter((e) => e.via === 'ssh')
-      .map((e) => ({ phase: e.phase, command: String(e.command).replace(MARKER, '<marker>'), ...(e.stdin === undefined ? {} : { stdin: e.stdin }) }));
+      .map((e) => ({
+        phase: e.phase,
+        command: String(e.command).replace(MARKER, '<marker>'),
+        ...(e.stdin === undefined ? {} : { stdin: e.stdin }),
+      }));
     expect(sent).toEqual(recorded);
   });
 });

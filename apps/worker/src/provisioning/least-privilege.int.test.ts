@@ -29,10 +29,19 @@ describe('the Betang token with exactly betang-role.json', () => {
 
   it.each(['pve8', 'pve9'] as const)('should provision, stop, start, resize, reconcile, self-check and destroy (%s)', async (flavour) => {
     const env = await startProvisioningEnv(t.db, betangSimOptions(role, flavour), { PVE_POOL: 'customers' });
-    const root = createPveClient({ baseUrl: env.sim.url, tokenId: DEFAULT_TOKEN_ID, tokenSecret: DEFAULT_TOKEN_SECRET, ca: env.sim.caPem, timeoutMs: 5_000 });
+    const root = createPveClient({
+      baseUrl: env.sim.url,
+      tokenId: DEFAULT_TOKEN_ID,
+      tokenSecret: DEFAULT_TOKEN_SECRET,
+      ca: env.sim.caPem,
+      timeoutMs: 5_000,
+    });
     try {
       expect(env.sim.tokenId).toBe('betang@pve!worker');
-      const outcomes = await runBetangOperations(env, env.deps, { ...env.deps, pve: root }, t.db, { pve: env.pve, input: { role, ...doctorInput } });
+      const outcomes = await runBetangOperations(env, env.deps, { ...env.deps, pve: root }, t.db, {
+        pve: env.pve,
+        input: { role, ...doctorInput },
+      });
       for (const [op, o] of Object.entries(outcomes)) expect(`${op}: ${o.ok ? 'ok' : o.detail}`).toBe(`${op}: ok`);
       // Every VM it made is in its pool: that is where its rights are.
       const made = env.sim.state.listVms().filter((v) => v.vmid >= 100_000);

@@ -12,10 +12,19 @@ const LOCK_POLL_MS = 500;
 type LockedState = VmidState & { node: string; lock: string };
 
 /** Opens (or refreshes) the abandoned-lock finding and logs it. Idempotent per vmid. */
-async function reportAbandonedLock(deps: Pick<WorkerDeps, 'db'>, log: Pick<Logger, 'warn'>, state: LockedState, vmid: number, runId?: string): Promise<void> {
+async function reportAbandonedLock(
+  deps: Pick<WorkerDeps, 'db'>,
+  log: Pick<Logger, 'warn'>,
+  state: LockedState,
+  vmid: number,
+  runId?: string,
+): Promise<void> {
   const finding = abandonedLockFinding(vmid, state.node, state.lock, state.state === 'ours', runId);
   await upsertFinding(deps.db, finding);
-  log.warn({ vmid, node: state.node, lock: state.lock, ours: state.state === 'ours', finding: finding.fingerprint }, 'kunci VM terbengkalai / abandoned VM lock');
+  log.warn(
+    { vmid, node: state.node, lock: state.lock, ours: state.state === 'ours', finding: finding.fingerprint },
+    'kunci VM terbengkalai / abandoned VM lock',
+  );
 }
 
 type SettledVmid = { abandoned: false; state: VmidState } | { abandoned: true; state: LockedState };
@@ -44,10 +53,14 @@ export async function waitOutLiveLock(
       return { abandoned: true, state: verdict.state };
     }
     if (verdict.kind === 'live' && (Date.now() >= until || o.signal.aborted)) {
-      throw transient('VM_LOCKED', {
-        id: `VM ${vmid} di node ${seen.node} masih terkunci (${seen.lock}) oleh tugas ${verdict.holder.type} yang berjalan; dicoba lagi nanti.`,
-        en: `VM ${vmid} on node ${seen.node} is still locked (${seen.lock}) by a running ${verdict.holder.type} task; will try again later.`,
-      }, { vmid, node: seen.node, lock: seen.lock });
+      throw transient(
+        'VM_LOCKED',
+        {
+          id: `VM ${vmid} di node ${seen.node} masih terkunci (${seen.lock}) oleh tugas ${verdict.holder.type} yang berjalan; dicoba lagi nanti.`,
+          en: `VM ${vmid} on node ${seen.node} is still locked (${seen.lock}) by a running ${verdict.holder.type} task; will try again later.`,
+        },
+        { vmid, node: seen.node, lock: seen.lock },
+      );
     }
     if (verdict.kind === 'live') await abortableSleep(LOCK_POLL_MS, o.signal);
   }

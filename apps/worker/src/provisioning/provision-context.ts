@@ -78,9 +78,14 @@ export function requirePve(deps: WorkerDeps): PveClient {
 /** Loads a provision run's context; a missing request or template is a permanent, explained error. */
 export async function loadProvisionCtx(deps: WorkerDeps, run: RunRow): Promise<ProvisionCtx> {
   const data = await loadProvisionContext(deps.db, run.requestId);
-  if (!data) throw permanent('REQUEST_MISSING', { id: `Permohonan ${run.requestId} tidak ditemukan.`, en: `Request ${run.requestId} not found.` });
+  if (!data)
+    throw permanent('REQUEST_MISSING', { id: `Permohonan ${run.requestId} tidak ditemukan.`, en: `Request ${run.requestId} not found.` });
   const parsed = ZProvisionParams.safeParse(run.params ?? {});
-  if (!parsed.success) throw permanent('PARAMS_INVALID', { id: `Parameter run tidak valid: ${parsed.error.message}`, en: `Invalid run parameters: ${parsed.error.message}` });
+  if (!parsed.success)
+    throw permanent('PARAMS_INVALID', {
+      id: `Parameter run tidak valid: ${parsed.error.message}`,
+      en: `Invalid run parameters: ${parsed.error.message}`,
+    });
   const earlier = await deps.db
     .selectFrom('provisioningRuns')
     .select('id')
@@ -90,7 +95,13 @@ export async function loadProvisionCtx(deps: WorkerDeps, run: RunRow): Promise<P
     .orderBy('createdAt', 'desc')
     .execute();
   return {
-    deps, settings: settingsOf(deps), pve: requirePve(deps), data, params: parsed.data, marker: runMarker(run.id), runTag: runTag(run.id),
+    deps,
+    settings: settingsOf(deps),
+    pve: requirePve(deps),
+    data,
+    params: parsed.data,
+    marker: runMarker(run.id),
+    runTag: runTag(run.id),
     previousMarkers: earlier.map((r) => runMarker(r.id)),
   };
 }

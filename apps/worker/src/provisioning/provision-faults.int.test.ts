@@ -1,6 +1,13 @@
 import { getRun, insertRun, listRunSteps, type Db, type RunRow } from '@betang/db';
 import { parseTags } from '@betang/proxmox';
-import { createTestDatabase, makeOperator, makeQueuedProvisionRun, randomSshPublicKey, type QueuedProvision, type TestDatabase } from '@betang/testkit';
+import {
+  createTestDatabase,
+  makeOperator,
+  makeQueuedProvisionRun,
+  randomSshPublicKey,
+  type QueuedProvision,
+  type TestDatabase,
+} from '@betang/testkit';
 import type { WorkerDeps } from '../deps';
 import { startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
 import { runToEnd } from '../testing/run-to-end';
@@ -35,20 +42,30 @@ describe('provisioning under every simulator fault class', () => {
     return q;
   }
 
-  const vmsOf = (runId: string) => env.sim.state.listVms().filter((v) => parseTags(String((v.config as Record<string, unknown>).tags ?? '')).includes(runTag(runId)));
+  const vmsOf = (runId: string) =>
+    env.sim.state.listVms().filter((v) => parseTags(String((v.config as Record<string, unknown>).tags ?? '')).includes(runTag(runId)));
 
   /** The state a permanent failure must leave: reason, request failed, VM gone, vmid and IP released, operators told. */
   async function expectCleanFailure(q: QueuedProvision, run: RunRow, code: string) {
     expect(run).toMatchObject({ status: 'failed', errorCode: code });
     expect(run.errorMessage).toMatch(/Tindakan: /);
     expect(run.errorMessage).toMatch(/What to do: /);
-    const request = await db.selectFrom('vpsRequests').select(['status', 'statusReason']).where('id', '=', q.requestId).executeTakeFirstOrThrow();
+    const request = await db
+      .selectFrom('vpsRequests')
+      .select(['status', 'statusReason'])
+      .where('id', '=', q.requestId)
+      .executeTakeFirstOrThrow();
     expect(request.status).toBe('failed');
     expect(request.statusReason).toBe(run.errorMessage);
     expect(vmsOf(q.runId)).toEqual([]);
     const vm = await db.selectFrom('vms').select('state').where('requestId', '=', q.requestId).executeTakeFirst();
     if (vm) expect(vm.state).toBe('failed');
-    const held = await db.selectFrom('ipAllocations').select('id').where('requestId', '=', q.requestId).where('releasedAt', 'is', null).execute();
+    const held = await db
+      .selectFrom('ipAllocations')
+      .select('id')
+      .where('requestId', '=', q.requestId)
+      .where('releasedAt', 'is', null)
+      .execute();
     expect(held).toEqual([]);
     const steps = await listRunSteps(db, q.runId);
     expect(steps.find((s) => s.key === 'cleanup')?.status).toBe('done');
@@ -58,7 +75,13 @@ describe('provisioning under every simulator fault class', () => {
 
   it('should ride out transient faults (5xx, no worker upid, storage lock, proxy timeouts, slow tasks) and succeed', async () => {
     const q = await queued();
-    env.sim.faults.addRouteError({ method: 'POST', path: '/nodes/*/qemu/*/config', status: 500, message: 'got no worker upid - start worker failed', times: 2 });
+    env.sim.faults.addRouteError({
+      method: 'POST',
+      path: '/nodes/*/qemu/*/config',
+      status: 500,
+      message: 'got no worker upid - start worker failed',
+      times: 2,
+    });
     env.sim.faults.addRouteError({ method: 'GET', path: '/cluster/resources', status: 596, message: 'Connection timed out', times: 2 });
     env.sim.faults.noWorkerUpid(2);
     env.sim.faults.storageLockTimeout('ceph', 1);
@@ -106,7 +129,9 @@ describe('provisioning under every simulator fault class', () => {
   it('should fail clearly when SSH presents a key other than the pinned one', async () => {
     const q = await queued();
     const impostor = randomSshPublicKey('root@impostor');
-    env.sim.faults.setGuestCommandHandler((vmid, command) => (command.includes('ssh_host_ed25519_key.pub') ? { code: 0, stdout: `${impostor}\n` } : env.guests(vmid, command)));
+    env.sim.faults.setGuestCommandHandler((vmid, command) =>
+      command.includes('ssh_host_ed25519_key.pub') ? { code: 0, stdout: `${impostor}\n` } : env.guests(vmid, command),
+    );
     const run = await runToEnd(env.deps, q.runId);
     await expectCleanFailure(q, run, 'GUEST_HOST_KEY_MISMATCH');
     expect(run.errorMessage).toContain('interception');
@@ -119,7 +144,8 @@ describe('provisioning under every simulator fault class', () => {
     env.sim.faults.slowTasks('qmclone', 30);
     const deps: WorkerDeps = { ...env.deps, config: { ...env.deps.config, PVE_CLONE_TASK_SECONDS: 1, STEP_RETRIES: 1 } };
     const done = runToEnd(deps, q.runId, { attempts: 2 });
-    for (let i = 0; i < 200 && !env.sim.state.tasks().some((task) => task.type === 'qmclone' && task.status === 'running'); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && !env.sim.state.tasks().some((task) => task.type === 'qmclone' && task.status === 'running'); i++)
+      await new Promise((r) => setTimeout(r, 25));
     env.sim.faults.setNodeOnline('pve1', false);
     const run = await done;
     expect(run.status).toBe('failed');
@@ -127,9 +153,16 @@ describe('provisioning under every simulator fault class', () => {
     expect(run.errorMessage).toMatch(/Node tidak dapat dihubungi|tidak dapat dihubungi/);
     const finding = await db.selectFrom('reconcileFindings').selectAll().where('runId', '=', q.runId).executeTakeFirst();
     expect(finding).toMatchObject({ kind: 'cleanup_pending', status: 'open' });
-    const held = await db.selectFrom('ipAllocations').select('id').where('requestId', '=', q.requestId).where('releasedAt', 'is', null).execute();
+    const held = await db
+      .selectFrom('ipAllocations')
+      .select('id')
+      .where('requestId', '=', q.requestId)
+      .where('releasedAt', 'is', null)
+      .execute();
     expect(held).toHaveLength(1);
-    expect((await db.selectFrom('vms').select('state').where('requestId', '=', q.requestId).executeTakeFirstOrThrow()).state).not.toBe('failed');
+    expect((await db.selectFrom('vms').select('state').where('requestId', '=', q.requestId).executeTakeFirstOrThrow()).state).not.toBe(
+      'failed',
+    );
 
     // The node is back; the operator retries (the API writes a new provision run): the VM the
     // failed run left behind is adopted, not cloned a second time.
@@ -142,11 +175,21 @@ describe('provisioning under every simulator fault class', () => {
     expect(after.status).toBe('succeeded');
     const vm = await db.selectFrom('vms').select(['vmid', 'state']).where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
     expect(vm).toEqual({ vmid: vmidBefore, state: 'running' });
-    const built = env.sim.state.listVms().filter((v) => /betang-run=/.test(String((v.config as Record<string, unknown>).description ?? '')) && [q.runId, retry.id].some((id) => String((v.config as Record<string, unknown>).description).includes(id)));
+    const built = env.sim.state
+      .listVms()
+      .filter(
+        (v) =>
+          /betang-run=/.test(String((v.config as Record<string, unknown>).description ?? '')) &&
+          [q.runId, retry.id].some((id) => String((v.config as Record<string, unknown>).description).includes(id)),
+      );
     expect(built.map((v) => v.vmid)).toEqual([vmidBefore]);
     expect((await listRunSteps(db, retry.id)).find((s) => s.key === 'clone')?.detail).toContain('adopted');
     // The worry of the failed run is gone with the hand-over: its finding no longer waits for an operator.
-    const resolved = await db.selectFrom('reconcileFindings').select(['status', 'resolvedAt']).where('runId', '=', q.runId).executeTakeFirstOrThrow();
+    const resolved = await db
+      .selectFrom('reconcileFindings')
+      .select(['status', 'resolvedAt'])
+      .where('runId', '=', q.runId)
+      .executeTakeFirstOrThrow();
     expect(resolved.status).toBe('resolved');
     expect(resolved.resolvedAt).toBeInstanceOf(Date);
   });

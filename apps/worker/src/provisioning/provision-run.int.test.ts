@@ -39,9 +39,15 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
   it('should turn an approved request into an active, configured VM through the outbox, BullMQ and the harness', async () => {
     const q = await makeQueuedProvisionRun(db, { ports: [80, 443] });
     env.portsByHostname.set(q.hostname, q.ports);
-    const backend = createQueueBackend({ kind: 'redis', url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `bt-${randomBytes(4).toString('hex')}` });
+    const backend = createQueueBackend({
+      kind: 'redis',
+      url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      prefix: `bt-${randomBytes(4).toString('hex')}`,
+    });
     const producer = createJobProducer(backend);
-    const workers = startWorkers(backend, completeHandlers(env.deps), { concurrency: { provisioning: 2, maintenance: 1, notifications: 1 } });
+    const workers = startWorkers(backend, completeHandlers(env.deps), {
+      concurrency: { provisioning: 2, maintenance: 1, notifications: 1 },
+    });
     try {
       expect(await relayJobsOnce(db, producer, env.deps.logger)).toBe(1);
       const run = await waitFor('run to finish', async () => {
@@ -57,12 +63,23 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
       await backend.close();
     }
 
-    const request = await db.selectFrom('vpsRequests').select(['status', 'statusReason']).where('id', '=', q.requestId).executeTakeFirstOrThrow();
+    const request = await db
+      .selectFrom('vpsRequests')
+      .select(['status', 'statusReason'])
+      .where('id', '=', q.requestId)
+      .executeTakeFirstOrThrow();
     expect(request).toEqual({ status: 'active', statusReason: null });
     const vm = await db.selectFrom('vms').selectAll().where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
     expect(vm).toMatchObject({ state: 'running', node: 'pve1', cores: 2, memoryMiB: 2048, diskGiB: 10 });
     expect(vm.vmid).toBeGreaterThanOrEqual(100_000);
-    expect(vm.hostKey).toBe(env.sim.state.hostKey(vm.vmid as number)?.trim().split(' ').slice(0, 2).join(' '));
+    expect(vm.hostKey).toBe(
+      env.sim.state
+        .hostKey(vm.vmid as number)
+        ?.trim()
+        .split(' ')
+        .slice(0, 2)
+        .join(' '),
+    );
 
     const simVm = env.sim.state.vm(vm.vmid as number);
     const cfg = simVm?.config as Record<string, string>;
@@ -78,13 +95,28 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
     expect(String(cfg.onboot)).toBe('1');
     // cloud-init must not upgrade on first boot (PVE's default): the packages guest step does, through the DC's proxy/mirror.
     expect(String(cfg.ciupgrade)).toBe('0');
-    expect(parseTags(cfg.tags)).toEqual(expect.arrayContaining(['betang', runTag(q.runId), `betang-inst-${q.institutionCode.toLowerCase()}`]));
+    expect(parseTags(cfg.tags)).toEqual(
+      expect.arrayContaining(['betang', runTag(q.runId), `betang-inst-${q.institutionCode.toLowerCase()}`]),
+    );
     expect(cfg.description?.split('\n')).toContain(runMarker(q.runId));
     expect(decodeSshKeys(cfg.sshkeys)).toEqual([...q.sshPublicKeys, env.platformKey.publicKey]);
     expect(cfg.scsi0).toMatch(/size=10G/);
 
     const steps = await listRunSteps(db, q.runId);
-    expect(steps.map((s) => s.key)).toEqual(['reserve', 'place', 'clone', 'configure', 'resize', 'start', 'await-agent', 'await-cloud-init', 'pin-host-key', 'configure-guest', 'verify', 'hand-over']);
+    expect(steps.map((s) => s.key)).toEqual([
+      'reserve',
+      'place',
+      'clone',
+      'configure',
+      'resize',
+      'start',
+      'await-agent',
+      'await-cloud-init',
+      'pin-host-key',
+      'configure-guest',
+      'verify',
+      'hand-over',
+    ]);
     expect(steps.every((s) => s.status === 'done' && s.attempt === 1 && s.finishedAt !== null)).toBe(true);
 
     const ssh = env.sim.state.guestCommands(vm.vmid as number).filter((c) => c.via === 'ssh');
@@ -120,9 +152,21 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
 
     const lease = await db.selectFrom('ipAllocations').select(['vmId', 'releasedAt']).where('requestId', '=', q.requestId).execute();
     expect(lease).toEqual([{ vmId: vm.id, releasedAt: null }]);
-    const audit = await db.selectFrom('auditLog').select(['action', 'actorLabel']).where('actorLabel', '=', 'worker').orderBy('id').execute();
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['vps_request.provisioning', 'vm.reserved', 'vm.cloned', 'vm.provisioned', 'provisioning_run.succeeded']));
-    const mail = await db.selectFrom('outbox').select(['payload', 'dedupKey']).where('topic', '=', 'email').where('dedupKey', 'like', `vps-ready:${q.requestId}:%`).execute();
+    const audit = await db
+      .selectFrom('auditLog')
+      .select(['action', 'actorLabel'])
+      .where('actorLabel', '=', 'worker')
+      .orderBy('id')
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['vps_request.provisioning', 'vm.reserved', 'vm.cloned', 'vm.provisioned', 'provisioning_run.succeeded']),
+    );
+    const mail = await db
+      .selectFrom('outbox')
+      .select(['payload', 'dedupKey'])
+      .where('topic', '=', 'email')
+      .where('dedupKey', 'like', `vps-ready:${q.requestId}:%`)
+      .execute();
     expect(mail).toHaveLength(1);
     const payload = mail[0]?.payload as { to: string[]; text: { id: string; en: string } };
     expect(payload.to).toEqual(expect.arrayContaining([q.requesterEmail, 'pic@uji.kalteng.go.id']));
@@ -141,8 +185,20 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
     const first = await runToEnd(env.deps, q.runId, { attempts: 3, maxExecutions: 1 });
     expect(first.status).toBe('running');
     const steps = await listRunSteps(db, q.runId);
-    expect(steps.filter((s) => s.status === 'done').map((s) => s.key)).toEqual(['reserve', 'place', 'clone', 'configure', 'resize', 'start', 'await-agent', 'await-cloud-init']);
-    expect(steps.find((s) => s.key === 'pin-host-key')).toMatchObject({ status: 'failed', error: expect.objectContaining({ retryable: true }) });
+    expect(steps.filter((s) => s.status === 'done').map((s) => s.key)).toEqual([
+      'reserve',
+      'place',
+      'clone',
+      'configure',
+      'resize',
+      'start',
+      'await-agent',
+      'await-cloud-init',
+    ]);
+    expect(steps.find((s) => s.key === 'pin-host-key')).toMatchObject({
+      status: 'failed',
+      error: expect.objectContaining({ retryable: true }),
+    });
     env.healthy();
     const second = await runToEnd(env.deps, q.runId, { attempts: 3, firstAttempt: 1 });
     expect(second.status).toBe('succeeded');
@@ -150,7 +206,9 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
     expect(again.find((s) => s.key === 'clone')?.attempt).toBe(1);
     expect(again.find((s) => s.key === 'await-agent')?.attempt).toBe(1);
     expect(again.find((s) => s.key === 'pin-host-key')?.attempt).toBe(2);
-    const mine = env.sim.state.listVms().filter((v) => parseTags(String((v.config as Record<string, unknown>).tags ?? '')).includes(runTag(q.runId)));
+    const mine = env.sim.state
+      .listVms()
+      .filter((v) => parseTags(String((v.config as Record<string, unknown>).tags ?? '')).includes(runTag(q.runId)));
     expect(mine).toHaveLength(1);
   });
 
@@ -158,9 +216,18 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
     const q = await makeQueuedProvisionRun(db, { ports: [] });
     env.portsByHostname.set(q.hostname, q.ports);
     const error = "('users_groups', ValueError('Unknown user or group: betang'))";
-    const v1 = { boot_status_code: 'enabled-by-generator', datasource: 'nocloud', detail: error, errors: [error], last_update: 'Mon, 07 Dec 2026 01:00:00 +0000', status: 'error' };
+    const v1 = {
+      boot_status_code: 'enabled-by-generator',
+      datasource: 'nocloud',
+      detail: error,
+      errors: [error],
+      last_update: 'Mon, 07 Dec 2026 01:00:00 +0000',
+      status: 'error',
+    };
     env.sim.faults.setGuestCommandHandler((vmid, command) =>
-      command === 'cloud-init status --format json' ? { code: 1, stdout: `${JSON.stringify({ _schema_version: '1', ...v1, schemas: { '1': v1 } }, null, 2)}\n` } : env.guests(vmid, command),
+      command === 'cloud-init status --format json'
+        ? { code: 1, stdout: `${JSON.stringify({ _schema_version: '1', ...v1, schemas: { '1': v1 } }, null, 2)}\n` }
+        : env.guests(vmid, command),
     );
     const failedAt = Date.now();
     try {
@@ -173,11 +240,18 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
     expect(run).toMatchObject({ status: 'failed', errorCode: 'CLOUD_INIT_FAILED' });
     expect(run?.errorMessage).toContain('Unknown user or group: betang');
     expect(run?.errorMessage).toContain('docs/runbook.md#cloud_init_failed');
-    const failed = await db.selectFrom('auditLog').select('after').where('action', '=', 'vm.provision_failed').where('targetId', '=', q.requestId).executeTakeFirstOrThrow();
+    const failed = await db
+      .selectFrom('auditLog')
+      .select('after')
+      .where('action', '=', 'vm.provision_failed')
+      .where('targetId', '=', q.requestId)
+      .executeTakeFirstOrThrow();
     expect(failed.after).toMatchObject({ code: 'CLOUD_INIT_FAILED', step: 'await-cloud-init' });
     const agent = env.sim.state.guestCommands().filter((c) => c.via === 'agent' && c.command.includes('ssh_host_ed25519_key'));
     expect(agent.filter((c) => c.at >= failedAt)).toEqual([]);
-    const mine = env.sim.state.listVms().filter((v) => parseTags(String((v.config as Record<string, unknown>).tags ?? '')).includes(runTag(q.runId)));
+    const mine = env.sim.state
+      .listVms()
+      .filter((v) => parseTags(String((v.config as Record<string, unknown>).tags ?? '')).includes(runTag(q.runId)));
     expect(mine).toHaveLength(0);
   });
 });

@@ -45,11 +45,20 @@ export function provisionDefinition(deps: WorkerDeps): RunDefinition<ProvisionCt
     load: (run) => loadProvisionCtx(deps, run),
     async onStart(run, ctx) {
       await deps.db.transaction().execute(async (tx) => {
-        const moved = await transitionRequest(tx, run.requestId, ['queued', 'approved'], 'provisioning', { reason: null, onMismatch: 'skip' });
+        const moved = await transitionRequest(tx, run.requestId, ['queued', 'approved'], 'provisioning', {
+          reason: null,
+          onMismatch: 'skip',
+        });
         if (moved) {
           await appendAudit(tx, {
-            actorUserId: null, actorLabel: 'worker', institutionId: ctx.data.request.institutionId, action: 'vps_request.provisioning', targetType: 'vps_request', targetId: run.requestId,
-            before: { status: ctx.data.request.status }, after: { status: 'provisioning', runId: run.id },
+            actorUserId: null,
+            actorLabel: 'worker',
+            institutionId: ctx.data.request.institutionId,
+            action: 'vps_request.provisioning',
+            targetType: 'vps_request',
+            targetId: run.requestId,
+            before: { status: ctx.data.request.status },
+            after: { status: 'provisioning', runId: run.id },
           });
         }
       });
@@ -61,23 +70,56 @@ export function provisionDefinition(deps: WorkerDeps): RunDefinition<ProvisionCt
       return { ...(node ? { node } : {}), ...(vmid ? { vmid } : {}) };
     },
     onSucceeded: async (_tx, run) => ({
-      audit: { actorUserId: null, actorLabel: 'worker', institutionId: null, action: 'provisioning_run.succeeded', targetType: 'provisioning_run', targetId: run.id },
+      audit: {
+        actorUserId: null,
+        actorLabel: 'worker',
+        institutionId: null,
+        action: 'provisioning_run.succeeded',
+        targetType: 'provisioning_run',
+        targetId: run.id,
+      },
     }),
     async onFailed(tx, run, ctx, failure) {
-      const request = await tx.selectFrom('vpsRequests').select(['status', 'hostname', 'institutionId']).where('id', '=', run.requestId).executeTakeFirst();
-      await transitionRequest(tx, run.requestId, ['queued', 'approved', 'provisioning'], 'failed', { reason: joinText(failure.text), onMismatch: 'skip' });
+      const request = await tx
+        .selectFrom('vpsRequests')
+        .select(['status', 'hostname', 'institutionId'])
+        .where('id', '=', run.requestId)
+        .executeTakeFirst();
+      await transitionRequest(tx, run.requestId, ['queued', 'approved', 'provisioning'], 'failed', {
+        reason: joinText(failure.text),
+        onMismatch: 'skip',
+      });
       return {
         subject: request?.hostname ?? ctx?.data.request.hostname ?? '?',
         audit: {
-          actorUserId: null, actorLabel: 'worker', institutionId: request?.institutionId ?? null, action: 'vm.provision_failed', targetType: 'vps_request', targetId: run.requestId,
-          before: { status: request?.status ?? null }, after: { status: 'failed', runId: run.id, code: failure.code, step: failure.step, node: failure.node ?? null, vmid: failure.vmid ?? null },
+          actorUserId: null,
+          actorLabel: 'worker',
+          institutionId: request?.institutionId ?? null,
+          action: 'vm.provision_failed',
+          targetType: 'vps_request',
+          targetId: run.requestId,
+          before: { status: request?.status ?? null },
+          after: {
+            status: 'failed',
+            runId: run.id,
+            code: failure.code,
+            step: failure.step,
+            node: failure.node ?? null,
+            vmid: failure.vmid ?? null,
+          },
         },
       };
     },
     async onRollbackFailed(run, c) {
       const vm = await getVmByRequest(deps.db, run.requestId).catch(() => undefined);
       await upsertFinding(deps.db, {
-        kind: 'cleanup_pending', fingerprint: `cleanup_pending:${run.id}`, institutionId: vm?.institutionId ?? null, vmId: vm?.id ?? null, runId: run.id, vmid: vm?.vmid ?? null, node: vm?.node ?? null,
+        kind: 'cleanup_pending',
+        fingerprint: `cleanup_pending:${run.id}`,
+        institutionId: vm?.institutionId ?? null,
+        vmId: vm?.id ?? null,
+        runId: run.id,
+        vmid: vm?.vmid ?? null,
+        node: vm?.node ?? null,
         message: { id: `Pembersihan run gagal: ${c.text.id}`, en: `Cleaning up the run failed: ${c.text.en}` },
       });
     },

@@ -15,7 +15,10 @@ describe('pve-vm helpers', () => {
   it('bootDisk should find the first real disk and read its size exactly, in bytes', () => {
     const cfg = (o: Record<string, string>) => ZVmConfig.parse(o);
     const MiB = 1024 ** 2;
-    expect(bootDisk(cfg({ ide2: 'ceph:vm-1-cloudinit,media=cdrom', scsi0: 'ceph:vm-1-disk-0,size=3G' }))).toEqual({ key: 'scsi0', sizeBytes: 3 * 1024 * MiB });
+    expect(bootDisk(cfg({ ide2: 'ceph:vm-1-cloudinit,media=cdrom', scsi0: 'ceph:vm-1-disk-0,size=3G' }))).toEqual({
+      key: 'scsi0',
+      sizeBytes: 3 * 1024 * MiB,
+    });
     expect(bootDisk(cfg({ virtio0: 'local-lvm:vm-1-disk-0,iothread=1,size=2048M' }))).toEqual({ key: 'virtio0', sizeBytes: 2048 * MiB });
     expect(bootDisk(cfg({ scsi0: 'x:vm-1-disk-0,size=1T' }))).toEqual({ key: 'scsi0', sizeBytes: 1024 ** 4 });
     // 3584M is 3.5 GiB: never rounded up to the 4 GiB a request may ask for
@@ -33,7 +36,17 @@ describe('pve-vm helpers', () => {
   });
 
   it('net0Value should keep the MAC and add VLAN and firewall; ipconfig0 is static', () => {
-    const lease = { allocationId: 'a', address: '10.20.0.15', poolId: 'p', prefix: 24, gateway: '10.20.0.1', bridge: 'vmbr1', vlanTag: 42, dnsServers: [], searchDomain: null };
+    const lease = {
+      allocationId: 'a',
+      address: '10.20.0.15',
+      poolId: 'p',
+      prefix: 24,
+      gateway: '10.20.0.1',
+      bridge: 'vmbr1',
+      vlanTag: 42,
+      dnsServers: [],
+      searchDomain: null,
+    };
     expect(net0Value(lease, 'bc:24:11:aa:bb:cc')).toBe('virtio=BC:24:11:AA:BB:CC,bridge=vmbr1,firewall=1,tag=42');
     expect(net0Value({ ...lease, vlanTag: null }, undefined)).toBe('virtio,bridge=vmbr1,firewall=1');
     expect(ipconfig0Value(lease)).toBe('ip=10.20.0.15/24,gw=10.20.0.1');

@@ -31,10 +31,14 @@ describe('rollback of a failed provision run', () => {
     await t?.drop();
   });
 
-  const vmsOf = (runId: string) => env.sim.state.listVms().filter((v) => parseTags(String((v.config as Record<string, unknown>).tags ?? '')).includes(runTag(runId)));
-  const heldAddresses = (requestId: string) => db.selectFrom('ipAllocations').select('id').where('requestId', '=', requestId).where('releasedAt', 'is', null).execute();
-  const vmRow = (requestId: string) => db.selectFrom('vms').select(['state', 'vmid']).where('requestId', '=', requestId).executeTakeFirstOrThrow();
-  const cleanedUp = (runId: string) => db.selectFrom('auditLog').select('after').where('action', '=', 'vm.cleaned_up').where('targetId', '=', runId).execute();
+  const vmsOf = (runId: string) =>
+    env.sim.state.listVms().filter((v) => parseTags(String((v.config as Record<string, unknown>).tags ?? '')).includes(runTag(runId)));
+  const heldAddresses = (requestId: string) =>
+    db.selectFrom('ipAllocations').select('id').where('requestId', '=', requestId).where('releasedAt', 'is', null).execute();
+  const vmRow = (requestId: string) =>
+    db.selectFrom('vms').select(['state', 'vmid']).where('requestId', '=', requestId).executeTakeFirstOrThrow();
+  const cleanedUp = (runId: string) =>
+    db.selectFrom('auditLog').select('after').where('action', '=', 'vm.cleaned_up').where('targetId', '=', runId).execute();
   /** What a worker that died in the middle of the rollback leaves: the run failed, its cleanup row running. */
   const interrupt = (runId: string) => transitionStep(db, runId, 'cleanup', ['done', 'failed'], 'running');
 
@@ -59,7 +63,10 @@ describe('rollback of a failed provision run', () => {
     expect(await vmRow(q.requestId)).toMatchObject({ state: 'failed' });
     expect(await heldAddresses(q.requestId)).toEqual([]);
     // The second pass finds the VM absent and nothing left to release.
-    expect((await cleanedUp(q.runId)).map((a) => a.after)).toEqual([expect.objectContaining({ vm: 'destroyed', addressesReleased: 1 }), expect.objectContaining({ vm: 'absent', addressesReleased: 0 })]);
+    expect((await cleanedUp(q.runId)).map((a) => a.after)).toEqual([
+      expect.objectContaining({ vm: 'destroyed', addressesReleased: 1 }),
+      expect.objectContaining({ vm: 'absent', addressesReleased: 0 }),
+    ]);
   });
 
   it('should keep a VM it cannot check, with its vmid and address, also when run again', async () => {
@@ -67,7 +74,8 @@ describe('rollback of a failed provision run', () => {
     env.sim.faults.agentNeverStarts('*', true);
     const deps: WorkerDeps = { ...env.deps, config: { ...env.deps.config, GUEST_AGENT_WAIT_SECONDS: 1, STEP_RETRIES: 0 } };
     const failing = runToEnd(deps, q.runId, { attempts: 1 });
-    for (let i = 0; i < 400 && !(await listRunSteps(db, q.runId)).some((s) => s.key === 'await-agent' && s.status === 'running'); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 400 && !(await listRunSteps(db, q.runId)).some((s) => s.key === 'await-agent' && s.status === 'running'); i++)
+      await new Promise((r) => setTimeout(r, 25));
     env.sim.faults.setNodeOnline('pve1', false);
     const run = await failing;
     expect(run.status).toBe('failed');
@@ -75,7 +83,11 @@ describe('rollback of a failed provision run', () => {
     expect(await heldAddresses(q.requestId)).toHaveLength(1);
     expect((await vmRow(q.requestId)).state).toBe('provisioning');
     expect(await cleanedUp(q.runId)).toEqual([]);
-    const finding = await db.selectFrom('reconcileFindings').select(['kind', 'status']).where('runId', '=', q.runId).executeTakeFirstOrThrow();
+    const finding = await db
+      .selectFrom('reconcileFindings')
+      .select(['kind', 'status'])
+      .where('runId', '=', q.runId)
+      .executeTakeFirstOrThrow();
     expect(finding).toEqual({ kind: 'cleanup_pending', status: 'open' });
     const cleanup = (await listRunSteps(db, q.runId)).find((s) => s.key === 'cleanup');
     // Unreachable node: either the check failed (cleanup failed) or the VM was judged not ours (kept); nothing released either way.

@@ -1,4 +1,12 @@
-import { appendAudit, getVmByRequest, releaseAddress, resolveCleanupFindingsOfRequest, transitionVm, upsertFinding, type RunRow } from '@betang/db';
+import {
+  appendAudit,
+  getVmByRequest,
+  releaseAddress,
+  resolveCleanupFindingsOfRequest,
+  transitionVm,
+  upsertFinding,
+  type RunRow,
+} from '@betang/db';
 import type { WorkerDeps } from '../deps';
 import type { Compensation } from '../harness/run-definition';
 import { destroyOwnedVm, type DestroyOutcome } from './destroy-owned-vm';
@@ -21,7 +29,13 @@ export async function destroyRunVm(deps: WorkerDeps, run: RunRow): Promise<Compe
   else if (vm?.vmid && !pve) outcome = { outcome: 'not-ours', state: 'unknown (no PVE client)' };
   if (outcome.outcome === 'not-ours') {
     await upsertFinding(deps.db, {
-      kind: 'cleanup_pending', fingerprint: `cleanup_pending:${run.id}`, institutionId: vm?.institutionId ?? null, vmId: vm?.id ?? null, runId: run.id, vmid: vm?.vmid ?? null, node: outcome.node ?? vm?.node ?? null,
+      kind: 'cleanup_pending',
+      fingerprint: `cleanup_pending:${run.id}`,
+      institutionId: vm?.institutionId ?? null,
+      vmId: vm?.id ?? null,
+      runId: run.id,
+      vmid: vm?.vmid ?? null,
+      node: outcome.node ?? vm?.node ?? null,
       message: {
         id: `VM ${vm?.vmid} tidak dihapus karena tidak membawa penanda run ini (${outcome.state}); VMID dan alamat IP tetap dipesan sampai operator memutuskan.`,
         en: `VM ${vm?.vmid} was not destroyed because it does not carry this run's marker (${outcome.state}); the VMID and IP stay reserved until an operator decides.`,
@@ -52,7 +66,12 @@ export async function releaseReservation(deps: WorkerDeps, run: RunRow, vmGone: 
     const n = await releaseAddress(tx, run.requestId, `run ${run.id} failed`);
     await resolveCleanupFindingsOfRequest(tx, run.requestId);
     await appendAudit(tx, {
-      actorUserId: null, actorLabel: 'worker', institutionId: vm?.institutionId ?? null, action: 'vm.cleaned_up', targetType: 'provisioning_run', targetId: run.id,
+      actorUserId: null,
+      actorLabel: 'worker',
+      institutionId: vm?.institutionId ?? null,
+      action: 'vm.cleaned_up',
+      targetType: 'provisioning_run',
+      targetId: run.id,
       after: { vmid: vm?.vmid ?? null, vm: destroyed(vmGone), addressesReleased: n },
     });
     return n;

@@ -17,27 +17,48 @@ import { HOST_KEY_ARGV } from './steps/pin-host-key.step';
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const LIST = join(ROOT, 'infra', 'proxmox', 'template-packages.txt');
 /** The list's package names, read as build-templates.sh reads them (`#` comments and blank lines skipped). */
-const listedPackages = (): string[] => readFileSync(LIST, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
+const listedPackages = (): string[] =>
+  readFileSync(LIST, 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean);
 
 /** Debian 12 package of each program (dpkg -S); Ubuntu 24.04 ships them in the same packages. */
 const PROGRAM_PACKAGE: Record<string, string> = {
   'apt-get': 'apt',
-  cat: 'coreutils', chmod: 'coreutils', head: 'coreutils', id: 'coreutils', install: 'coreutils', ln: 'coreutils', mkdir: 'coreutils',
-  mktemp: 'coreutils', mv: 'coreutils', readlink: 'coreutils', rm: 'coreutils', stat: 'coreutils', tail: 'coreutils', test: 'coreutils', timeout: 'coreutils',
+  cat: 'coreutils',
+  chmod: 'coreutils',
+  head: 'coreutils',
+  id: 'coreutils',
+  install: 'coreutils',
+  ln: 'coreutils',
+  mkdir: 'coreutils',
+  mktemp: 'coreutils',
+  mv: 'coreutils',
+  readlink: 'coreutils',
+  rm: 'coreutils',
+  stat: 'coreutils',
+  tail: 'coreutils',
+  test: 'coreutils',
+  timeout: 'coreutils',
   'cloud-init': 'cloud-init',
   chronyc: 'chrony',
   'dpkg-query': 'dpkg',
   getent: 'libc-bin',
   grep: 'grep',
   hostname: 'hostname',
-  hostnamectl: 'systemd', systemctl: 'systemd', timedatectl: 'systemd',
+  hostnamectl: 'systemd',
+  systemctl: 'systemd',
+  timedatectl: 'systemd',
   sed: 'sed',
   sh: 'dash',
   ssh: 'openssh-client',
   sshd: 'openssh-server',
-  sudo: 'sudo', visudo: 'sudo',
+  sudo: 'sudo',
+  visudo: 'sudo',
   ufw: 'ufw',
-  useradd: 'passwd', usermod: 'passwd',
+  useradd: 'passwd',
+  usermod: 'passwd',
 };
 
 /** Paths the steps test for, and the package that provides them. */
@@ -56,12 +77,49 @@ const REQUIRED_BASE = new Set(['apt', 'coreutils', 'dash', 'dpkg', 'grep', 'host
 const OPTIONAL: Record<string, string> = { chrony: 'the ntp step configures chrony when the image has it, systemd-timesyncd otherwise' };
 
 /** Shell builtins and keywords of dash: not programs. */
-const SHELL_WORDS = new Set(['[', 'test', ':', '!', 'if', 'then', 'else', 'elif', 'fi', 'for', 'in', 'do', 'done', 'while', 'case', 'esac', 'cd', 'set', 'trap', 'shift', 'exit', 'export', 'eval', 'printf', 'echo', 'kill', 'true', 'false', 'command', 'return', 'umask', 'read', 'exec']);
+const SHELL_WORDS = new Set([
+  '[',
+  'test',
+  ':',
+  '!',
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'for',
+  'in',
+  'do',
+  'done',
+  'while',
+  'case',
+  'esac',
+  'cd',
+  'set',
+  'trap',
+  'shift',
+  'exit',
+  'export',
+  'eval',
+  'printf',
+  'echo',
+  'kill',
+  'true',
+  'false',
+  'command',
+  'return',
+  'umask',
+  'read',
+  'exec',
+]);
 
 /** The programs a shell script runs (first word of each simple command, also inside `$(…)`, after `exec`/`timeout N`). */
 export function programsOfScript(script: string): string[] {
   const found: string[] = [];
-  let text = script.replace(/\\\n/g, ' ').replace(/'[^']*'/g, 'Q').replace(/\$\(\([^)]*\)\)/g, 'Q');
+  let text = script
+    .replace(/\\\n/g, ' ')
+    .replace(/'[^']*'/g, 'Q')
+    .replace(/\$\(\([^)]*\)\)/g, 'Q');
   for (;;) {
     const m = /\$\(([^()]*)\)/.exec(text);
     if (!m) break;
@@ -98,7 +156,15 @@ function requirementsOf(argv: readonly string[]): { programs: string[]; packages
 /** Every argv the guest steps and the worker's agent calls send to a fresh guest, configured twice. */
 async function recordedArgvs(): Promise<string[][]> {
   const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl a@b';
-  const spec = { hostname: 'web1', adminUser: 'dinkes', sshPublicKeys: [key], allowedTcpPorts: [80], packageUpgrade: true, aptProxy: 'http://apt-proxy.dc:3142', aptMirror: 'http://mirror.dc/debian' };
+  const spec = {
+    hostname: 'web1',
+    adminUser: 'dinkes',
+    sshPublicKeys: [key],
+    allowedTcpPorts: [80],
+    packageUpgrade: true,
+    aptProxy: 'http://apt-proxy.dc:3142',
+    aptMirror: 'http://mirror.dc/debian',
+  };
   // Guest 2: the other branches (unattended upgrades off, no proxy, no mirror).
   const other = { ...spec, unattendedUpgrades: false, aptProxy: undefined, aptMirror: undefined };
   const guest = emulateDebianGuests((vmid) => (vmid === 1 ? spec : other));
@@ -122,7 +188,11 @@ describe('infra/proxmox/template-packages.txt', () => {
   const listed = new Set(listedPackages());
 
   it('should read programs out of the step scripts, also behind exec, timeout and $(…)', () => {
-    expect(programsOfScript('set -eu\ntmp=$(mktemp)\ntrap \'rm -f "$tmp"\' EXIT\nif [ "$5" = visudo ]; then visudo -cqf "$tmp"; fi\nexec timeout "$1" cloud-init status --wait\nx=$((j + 1)); a | tail -n 3')).toEqual(['mktemp', 'visudo', 'timeout', 'cloud-init', 'a', 'tail']);
+    expect(
+      programsOfScript(
+        'set -eu\ntmp=$(mktemp)\ntrap \'rm -f "$tmp"\' EXIT\nif [ "$5" = visudo ]; then visudo -cqf "$tmp"; fi\nexec timeout "$1" cloud-init status --wait\nx=$((j + 1)); a | tail -n 3',
+      ),
+    ).toEqual(['mktemp', 'visudo', 'timeout', 'cloud-init', 'a', 'tail']);
   });
 
   it('should hold the agent, cloud-init and every package a guest step needs', async () => {
@@ -144,10 +214,13 @@ describe('infra/proxmox/template-packages.txt', () => {
     }
     needed.set('qemu-guest-agent', 'the worker reads the address, cloud-init status and host key through it');
     expect([...new Set(unknown)]).toEqual([]);
-    const missing = [...needed.entries()].filter(([pkg]) => !listed.has(pkg) && !REQUIRED_BASE.has(pkg) && !(pkg in OPTIONAL)).map(([pkg, why]) => `${pkg} (${why})`);
+    const missing = [...needed.entries()]
+      .filter(([pkg]) => !listed.has(pkg) && !REQUIRED_BASE.has(pkg) && !(pkg in OPTIONAL))
+      .map(([pkg, why]) => `${pkg} (${why})`);
     expect(missing).toEqual([]);
     // What the issue found missing from the Debian template, and what the steps check for by name.
-    for (const pkg of ['ufw', 'unattended-upgrades', 'openssh-server', 'sudo', 'cloud-init', 'tzdata', 'systemd-timesyncd']) expect(needed.has(pkg)).toBe(true);
+    for (const pkg of ['ufw', 'unattended-upgrades', 'openssh-server', 'sudo', 'cloud-init', 'tzdata', 'systemd-timesyncd'])
+      expect(needed.has(pkg)).toBe(true);
   });
 
   it('should list each package once, one per line', () => {

@@ -35,7 +35,11 @@ async function templateDiskStorage(pve: PveClient, node: string, vmid: number): 
  * (the catalog's storage, else read from the template's config, cached). Duplicate vmids count
  * once. Read-only.
  */
-export async function resolveTemplateSources(pve: PveClient, copies: readonly CatalogCopy[], snapshot: Pick<ClusterSnapshot, 'vms' | 'nodes'>): Promise<ResolvedSources> {
+export async function resolveTemplateSources(
+  pve: PveClient,
+  copies: readonly CatalogCopy[],
+  snapshot: Pick<ClusterSnapshot, 'vms' | 'nodes'>,
+): Promise<ResolvedSources> {
   const out: ResolvedSources = { sources: [], missing: [], storageMissing: [] };
   const seen = new Set<number>();
   for (const copy of copies) {

@@ -1,6 +1,13 @@
 import { getRun, listOpenFindings, type Db } from '@betang/db';
 import { bootDisk } from './pve-vm';
-import { createTestDatabase, makeOperator, makeQueuedActionRun, makeQueuedProvisionRun, type QueuedProvision, type TestDatabase } from '@betang/testkit';
+import {
+  createTestDatabase,
+  makeOperator,
+  makeQueuedActionRun,
+  makeQueuedProvisionRun,
+  type QueuedProvision,
+  type TestDatabase,
+} from '@betang/testkit';
 import { waitForTask, ZVmConfig } from '@betang/proxmox';
 import { reapRuns } from '../reconcile/reap-runs';
 import { reconcileCluster } from '../reconcile/reconcile-cluster';
@@ -16,7 +23,8 @@ describe('day-2 actions, reconciliation and the reaper', () => {
   let q: QueuedProvision;
   let vmid: number;
 
-  const status = async () => (await db.selectFrom('vpsRequests').select('status').where('id', '=', q.requestId).executeTakeFirstOrThrow()).status;
+  const status = async () =>
+    (await db.selectFrom('vpsRequests').select('status').where('id', '=', q.requestId).executeTakeFirstOrThrow()).status;
   const vmRow = () => db.selectFrom('vms').selectAll().where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
   const simConfig = () => ZVmConfig.parse(env.sim.state.vm(vmid)?.config ?? {});
 
@@ -43,7 +51,12 @@ describe('day-2 actions, reconciliation and the reaper', () => {
     expect((await vmRow()).state).toBe('stopped');
     const stopAgain = await makeQueuedActionRun(db, q.requestId, 'shutdown');
     expect((await runToEnd(env.deps, stopAgain)).status).toBe('succeeded');
-    const skipped = await db.selectFrom('runSteps').select('status').where('runId', '=', stopAgain).where('key', '=', 'power').executeTakeFirstOrThrow();
+    const skipped = await db
+      .selectFrom('runSteps')
+      .select('status')
+      .where('runId', '=', stopAgain)
+      .where('key', '=', 'power')
+      .executeTakeFirstOrThrow();
     expect(skipped.status).toBe('skipped');
     const start = await makeQueuedActionRun(db, q.requestId, 'start');
     expect((await runToEnd(env.deps, start)).status).toBe('succeeded');
@@ -68,11 +81,26 @@ describe('day-2 actions, reconciliation and the reaper', () => {
   it('should apply a change: grow the disk and its filesystem online, open the new ports, reboot once for cores and memory', async () => {
     const before = await vmRow();
     const fsBefore = env.guests.state(vmid)?.disk.fsBytes ?? 0;
-    const params = { cores: 6, memoryMiB: 6144, diskGiB: 30, from: { cores: before.cores, memoryMiB: before.memoryMiB, diskGiB: before.diskGiB }, before: { cores: before.cores, memoryMiB: before.memoryMiB, diskGiB: before.diskGiB }, ports: [80, 443], portsFrom: [] };
+    const params = {
+      cores: 6,
+      memoryMiB: 6144,
+      diskGiB: 30,
+      from: { cores: before.cores, memoryMiB: before.memoryMiB, diskGiB: before.diskGiB },
+      before: { cores: before.cores, memoryMiB: before.memoryMiB, diskGiB: before.diskGiB },
+      ports: [80, 443],
+      portsFrom: [],
+    };
     const change = await makeQueuedActionRun(db, q.requestId, 'resize', params);
     expect((await runToEnd(env.deps, change)).status).toBe('succeeded');
     const steps = await db.selectFrom('runSteps').select(['key', 'status']).where('runId', '=', change).orderBy('key').execute();
-    expect(Object.fromEntries(steps.map((st) => [st.key, st.status]))).toEqual({ locate: 'done', resize: 'done', 'grow-filesystem': 'done', ports: 'done', reboot: 'done', record: 'done' });
+    expect(Object.fromEntries(steps.map((st) => [st.key, st.status]))).toEqual({
+      locate: 'done',
+      resize: 'done',
+      'grow-filesystem': 'done',
+      ports: 'done',
+      reboot: 'done',
+      record: 'done',
+    });
     // Proxmox: the disk is 30 GiB, cores and memory are current (the reboot applied them), nothing pending.
     const sim = env.sim.state.vm(vmid);
     expect(bootDisk(simConfig())?.sizeBytes).toBe(30 * 1024 ** 3);
@@ -83,7 +111,9 @@ describe('day-2 actions, reconciliation and the reaper', () => {
     expect((guest?.disk.fsBytes ?? 0) - fsBefore).toBeGreaterThanOrEqual(10 * 1024 ** 3 - 4096);
     expect(guest?.ufw.rules.slice().sort()).toEqual(['22/tcp', '443/tcp', '80/tcp']);
     expect(await vmRow()).toMatchObject({ cores: 6, memoryMiB: 6144, diskGiB: 30 });
-    expect((await db.selectFrom('vpsRequests').select('ports').where('id', '=', q.requestId).executeTakeFirstOrThrow()).ports).toEqual([80, 443]);
+    expect((await db.selectFrom('vpsRequests').select('ports').where('id', '=', q.requestId).executeTakeFirstOrThrow()).ports).toEqual([
+      80, 443,
+    ]);
 
     // The same change again changes nothing: no second reboot, no growth, no firewall change.
     const again = await makeQueuedActionRun(db, q.requestId, 'resize', params);
@@ -99,7 +129,12 @@ describe('day-2 actions, reconciliation and the reaper', () => {
   it('should report orphans, missing VMs and drift without touching the cluster, one leader at a time', async () => {
     // An orphan: a Betang-tagged VM nobody recorded.
     // Both calls start PVE tasks: wait for each to finish, as a real client would, before looking.
-    const clone = await env.pve.request<string>('POST', '/nodes/pve1/qemu/9000/clone', { newid: 100_950, full: 1, storage: 'ceph', name: 'stray' });
+    const clone = await env.pve.request<string>('POST', '/nodes/pve1/qemu/9000/clone', {
+      newid: 100_950,
+      full: 1,
+      storage: 'ceph',
+      name: 'stray',
+    });
     await waitForTask(env.pve, clone, { deadlineMs: 60_000 });
     const tag = await env.pve.request<string>('POST', '/nodes/pve1/qemu/100950/config', { tags: 'betang' });
     await waitForTask(env.pve, tag, { deadlineMs: 60_000 });
@@ -121,7 +156,11 @@ describe('day-2 actions, reconciliation and the reaper', () => {
   it('should fail a run left running by a dead worker, but not one whose job is alive', async () => {
     const other = await makeQueuedProvisionRun(db, { enqueue: false });
     const runId = other.runId;
-    await db.updateTable('provisioningRuns').set({ status: 'running', heartbeatAt: new Date(Date.now() - 3_600_000), currentStep: 'clone' }).where('id', '=', runId).execute();
+    await db
+      .updateTable('provisioningRuns')
+      .set({ status: 'running', heartbeatAt: new Date(Date.now() - 3_600_000), currentStep: 'clone' })
+      .where('id', '=', runId)
+      .execute();
     const alive = await reapRuns({ ...env.deps, jobState: async () => 'active' });
     expect(alive).not.toContain(runId);
     const reaped = await reapRuns({ ...env.deps, jobState: async () => undefined });
@@ -130,7 +169,12 @@ describe('day-2 actions, reconciliation and the reaper', () => {
     expect(run).toMatchObject({ status: 'failed', errorCode: 'RUN_LOST', errorRetryable: true });
     expect(run?.errorMessage).toContain('clone');
     expect(await reapRuns({ ...env.deps, jobState: async () => undefined })).toEqual([]);
-    const held = await db.selectFrom('ipAllocations').select('id').where('requestId', '=', other.requestId).where('releasedAt', 'is', null).execute();
+    const held = await db
+      .selectFrom('ipAllocations')
+      .select('id')
+      .where('requestId', '=', other.requestId)
+      .where('releasedAt', 'is', null)
+      .execute();
     expect(held).toEqual([]);
   });
 
@@ -140,7 +184,11 @@ describe('day-2 actions, reconciliation and the reaper', () => {
     expect(env.sim.state.vm(vmid)).toBeUndefined();
     expect(await status()).toBe('decommissioned');
     expect((await vmRow()).state).toBe('decommissioned');
-    const lease = await db.selectFrom('ipAllocations').select(['releasedAt', 'releaseReason']).where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
+    const lease = await db
+      .selectFrom('ipAllocations')
+      .select(['releasedAt', 'releaseReason'])
+      .where('requestId', '=', q.requestId)
+      .executeTakeFirstOrThrow();
     expect(lease.releasedAt).not.toBeNull();
     const runs = await db.selectFrom('provisioningRuns').select('kind').where('requestId', '=', q.requestId).execute();
     expect(runs.length).toBeGreaterThanOrEqual(6);
@@ -149,7 +197,7 @@ describe('day-2 actions, reconciliation and the reaper', () => {
     expect((await listOpenFindings(db)).some((f) => f.kind === 'missing_vm' && f.vmid === vmid)).toBe(false);
   });
 
-  it('should make a new request that reuses the destroyed VM\'s vmid active: the emulated guest starts fresh', async () => {
+  it("should make a new request that reuses the destroyed VM's vmid active: the emulated guest starts fresh", async () => {
     // The demo bug: the emulated guest kept the destroyed VM's hostname and files, so every later
     // request on that vmid failed with GUEST_STEP_NOT_CONVERGED.
     expect(env.sim.state.vm(vmid)).toBeUndefined();

@@ -18,8 +18,20 @@ describe('VM safety against the simulator', () => {
     t = await createTestDatabase();
     db = t.db;
     // 9002: a template whose disk PVE reports as 3584M (3.5 GiB)
-    const small = { vmid: 9002, name: 'debian-12-small', node: 'pve1', storage: 'ceph', diskGiB: 3.5, defaultUser: 'debian', pool: 'templates' };
-    env = await startProvisioningEnv(db, { templates: [...DEFAULT_TEMPLATES, small] }, { PVE_SHUTDOWN_SECONDS: 5, GUEST_NAMESERVER: '10.99.0.53' });
+    const small = {
+      vmid: 9002,
+      name: 'debian-12-small',
+      node: 'pve1',
+      storage: 'ceph',
+      diskGiB: 3.5,
+      defaultUser: 'debian',
+      pool: 'templates',
+    };
+    env = await startProvisioningEnv(
+      db,
+      { templates: [...DEFAULT_TEMPLATES, small] },
+      { PVE_SHUTDOWN_SECONDS: 5, GUEST_NAMESERVER: '10.99.0.53' },
+    );
     await makeOperator(db);
   });
   afterAll(async () => {
@@ -27,7 +39,8 @@ describe('VM safety against the simulator', () => {
     await t?.drop();
   });
 
-  const vmOf = (requestId: string) => db.selectFrom('vms').select(['vmid', 'node', 'state']).where('requestId', '=', requestId).executeTakeFirstOrThrow();
+  const vmOf = (requestId: string) =>
+    db.selectFrom('vms').select(['vmid', 'node', 'state']).where('requestId', '=', requestId).executeTakeFirstOrThrow();
 
   it('should protect the VM, shut it down within the timeout, decommission it and not hand its vmid out again', async () => {
     const q = await makeQueuedProvisionRun(db, { ports: [] });
@@ -81,7 +94,11 @@ describe('VM safety against the simulator', () => {
   it('should keep owning a VM whose Notes and tags an operator edited: reconcile says marker removed, decommission still works', async () => {
     const q = await makeQueuedProvisionRun(db, { ports: [] });
     expect((await runToEnd(env.deps, q.runId)).status).toBe('succeeded');
-    const row = await db.selectFrom('vms').select(['id', 'vmid', 'node', 'smbiosUuid']).where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('vms')
+      .select(['id', 'vmid', 'node', 'smbiosUuid'])
+      .where('requestId', '=', q.requestId)
+      .executeTakeFirstOrThrow();
     expect(env.sim.state.vm(row.vmid!)?.config.smbios1).toBe(`uuid=${row.smbiosUuid}`);
     // An operator rewrites the Notes and replaces the tags in the PVE GUI.
     await env.pve.request('PUT', `/nodes/${row.node}/qemu/${row.vmid}/config`, { description: 'server aplikasi dinas', tags: 'prod;web' });
@@ -93,18 +110,29 @@ describe('VM safety against the simulator', () => {
     const decommission = await makeQueuedActionRun(db, q.requestId, 'decommission', { reason: 'uji penanda' });
     expect((await runToEnd(env.deps, decommission)).status).toBe('succeeded');
     expect(env.sim.state.vm(row.vmid!)).toBeUndefined();
-    const step = await db.selectFrom('runSteps').select('result').where('runId', '=', decommission).where('key', '=', 'destroy').executeTakeFirstOrThrow();
+    const step = await db
+      .selectFrom('runSteps')
+      .select('result')
+      .where('runId', '=', decommission)
+      .where('key', '=', 'destroy')
+      .executeTakeFirstOrThrow();
     expect(step.result).toMatchObject({ outcome: 'destroyed', provenBy: 'smbios-uuid' });
   });
 
   it('should set the configured resolver when the pool names none', async () => {
     const q = await makeQueuedProvisionRun(db, { ports: [], poolOctet: 77 });
-    await db.updateTable('ipPools').set({ dnsServers: '{}' as unknown as string[] }).where('id', '=', q.poolId).execute();
+    await db
+      .updateTable('ipPools')
+      .set({ dnsServers: '{}' as unknown as string[] })
+      .where('id', '=', q.poolId)
+      .execute();
     expect((await runToEnd(env.deps, q.runId)).status).toBe('succeeded');
     const { vmid } = await vmOf(q.requestId);
     expect(env.sim.state.vm(vmid!)?.config.nameserver).toBe('10.99.0.53');
     // what PVE writes onto the cloud-init drive: our resolver, never the PVE host's own
-    const network = await env.pve.request<string>('GET', `/nodes/${(await vmOf(q.requestId)).node}/qemu/${vmid}/cloudinit/dump`, { type: 'network' });
+    const network = await env.pve.request<string>('GET', `/nodes/${(await vmOf(q.requestId)).node}/qemu/${vmid}/cloudinit/dump`, {
+      type: 'network',
+    });
     expect(network).toContain("- type: nameserver\n      address:\n      - '10.99.0.53'\n");
     expect(network).not.toContain((await env.pve.request<{ dns1: string }>('GET', '/nodes/pve1/dns')).dns1);
   });
@@ -115,7 +143,12 @@ describe('VM safety against the simulator', () => {
     expect((await runToEnd(env.deps, q.runId)).status).toBe('succeeded');
     const { vmid } = await vmOf(q.requestId);
     expect(env.sim.state.vm(vmid!)?.config.scsi0).toMatch(/,size=4G$/);
-    const step = await db.selectFrom('runSteps').select(['status', 'detail']).where('runId', '=', q.runId).where('key', '=', 'resize').executeTakeFirstOrThrow();
+    const step = await db
+      .selectFrom('runSteps')
+      .select(['status', 'detail'])
+      .where('runId', '=', q.runId)
+      .where('key', '=', 'resize')
+      .executeTakeFirstOrThrow();
     expect(step).toEqual({ status: 'done', detail: 'scsi0 3.50 GiB → 4 GiB' });
   });
 
@@ -129,7 +162,11 @@ describe('VM safety against the simulator', () => {
     const vm = await vmOf(q.requestId);
     expect(vm.state).toBe('failed');
     // configure set protection before the agent was awaited; cleanup cleared it and destroyed the VM
-    expect(env.sim.state.tasks().some((x) => x.type === 'qmconfig' && x.id === String(vm.vmid) && x.log.some((l) => l.includes('-protection 1')))).toBe(true);
+    expect(
+      env.sim.state
+        .tasks()
+        .some((x) => x.type === 'qmconfig' && x.id === String(vm.vmid) && x.log.some((l) => l.includes('-protection 1'))),
+    ).toBe(true);
     const cleared = env.sim.state.tasks().find((x) => x.type === 'qmdestroy' && x.id === String(vm.vmid));
     expect(cleared?.exitstatus).toBe('OK');
     expect(env.sim.state.vm(vm.vmid!)).toBeUndefined();

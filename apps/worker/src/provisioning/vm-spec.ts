@@ -26,7 +26,12 @@ export function adminUserOf(ctx: ProvisionCtx): string {
 
 /** `net0` value keeping the NIC's MAC (PVE generates a new one whenever it is omitted). */
 export function net0Value(lease: AddressLease, mac: string | undefined): string {
-  return [`virtio${mac ? `=${mac.toUpperCase()}` : ''}`, `bridge=${lease.bridge}`, 'firewall=1', ...(lease.vlanTag ? [`tag=${lease.vlanTag}`] : [])].join(',');
+  return [
+    `virtio${mac ? `=${mac.toUpperCase()}` : ''}`,
+    `bridge=${lease.bridge}`,
+    'firewall=1',
+    ...(lease.vlanTag ? [`tag=${lease.vlanTag}`] : []),
+  ].join(',');
 }
 
 /** `ipconfig0` for the static address. */

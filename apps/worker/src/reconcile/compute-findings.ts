@@ -32,7 +32,10 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
     const inRange = input.vmidRange !== undefined && vm.vmid >= input.vmidRange.min && vm.vmid <= input.vmidRange.max;
     if (vm.template || !(vm.tags.includes('betang') || inRange) || liveVms(liveVmids, vm.vmid)) continue;
     out.push({
-      kind: 'orphan_vm', fingerprint: `orphan_vm:${vm.vmid}`, vmid: vm.vmid, node: vm.node,
+      kind: 'orphan_vm',
+      fingerprint: `orphan_vm:${vm.vmid}`,
+      vmid: vm.vmid,
+      node: vm.node,
       message: {
         id: `VM ${vm.vmid} di node ${vm.node} ${vm.tags.includes('betang') ? 'bertanda Betang' : 'ada di rentang VMID Betang'} tetapi tidak tercatat di basis data${vm.lock ? ` (terkunci: ${vm.lock})` : ''}. Periksa lalu hapus atau adopsi secara manual.`,
         en: `VM ${vm.vmid} on node ${vm.node} is ${vm.tags.includes('betang') ? 'tagged Betang' : "in Betang's VMID range"} but not recorded in the database${vm.lock ? ` (locked: ${vm.lock})` : ''}. Check it, then delete or adopt it manually.`,
@@ -42,8 +45,13 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
   }
   for (const run of input.stuckRuns) {
     out.push({
-      kind: 'stuck_run', fingerprint: `stuck_run:${run.id}`, runId: run.id,
-      message: { id: `Run ${run.kind} ${run.id} masih ${run.status} melewati tenggatnya (langkah: ${run.currentStep ?? '-'}).`, en: `Run ${run.kind} ${run.id} is still ${run.status} past its deadline (step: ${run.currentStep ?? '-'}).` },
+      kind: 'stuck_run',
+      fingerprint: `stuck_run:${run.id}`,
+      runId: run.id,
+      message: {
+        id: `Run ${run.kind} ${run.id} masih ${run.status} melewati tenggatnya (langkah: ${run.currentStep ?? '-'}).`,
+        en: `Run ${run.kind} ${run.id} is still ${run.status} past its deadline (step: ${run.currentStep ?? '-'}).`,
+      },
       detail: { status: run.status, deadlineAt: run.deadlineAt, attempt: run.attempt },
     });
   }
@@ -53,13 +61,26 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
     const inCluster = byVmid.get(vm.vmid);
     if (built && !inCluster) {
       out.push({
-        kind: 'missing_vm', fingerprint: `missing_vm:${vm.id}`, vmId: vm.id, institutionId: vm.institutionId, vmid: vm.vmid, node: vm.node,
-        message: { id: `VM ${vm.vmid} (${vm.name}) aktif di Betang tetapi tidak ada di klaster.`, en: `VM ${vm.vmid} (${vm.name}) is active in Betang but missing from the cluster.` },
+        kind: 'missing_vm',
+        fingerprint: `missing_vm:${vm.id}`,
+        vmId: vm.id,
+        institutionId: vm.institutionId,
+        vmid: vm.vmid,
+        node: vm.node,
+        message: {
+          id: `VM ${vm.vmid} (${vm.name}) aktif di Betang tetapi tidak ada di klaster.`,
+          en: `VM ${vm.vmid} (${vm.name}) is active in Betang but missing from the cluster.`,
+        },
       });
     }
     if (built && inCluster && !inCluster.template && !inCluster.tags.includes('betang')) {
       out.push({
-        kind: 'marker_removed', fingerprint: `marker_removed:${vm.id}`, vmId: vm.id, institutionId: vm.institutionId, vmid: vm.vmid, node: inCluster.node,
+        kind: 'marker_removed',
+        fingerprint: `marker_removed:${vm.id}`,
+        vmId: vm.id,
+        institutionId: vm.institutionId,
+        vmid: vm.vmid,
+        node: inCluster.node,
         message: {
           id: `Tag Betang pada VM ${vm.vmid} (${vm.name}) dihapus di Proxmox. VM ini tetap milik Betang menurut basis data (VMID dan UUID SMBIOS yang dicatat saat clone); pasang kembali tag "betang".`,
           en: `Betang's tag on VM ${vm.vmid} (${vm.name}) was removed in Proxmox. The VM is still Betang's by the database (vmid and the SMBIOS uuid recorded at clone); put the "betang" tag back.`,
@@ -70,20 +91,38 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
     if (built && inCluster) {
       const drift: string[] = [];
       if (inCluster.maxcpu !== undefined && inCluster.maxcpu !== vm.cores) drift.push(`cores ${inCluster.maxcpu} ≠ ${vm.cores}`);
-      if (inCluster.maxmem !== undefined && inCluster.maxmem !== vm.memoryMiB * MiB) drift.push(`memory ${Math.round(inCluster.maxmem / MiB)} MiB ≠ ${vm.memoryMiB} MiB`);
-      if (inCluster.maxdisk !== undefined && inCluster.maxdisk !== vm.diskGiB * GiB) drift.push(`disk ${Math.round(inCluster.maxdisk / GiB)} GiB ≠ ${vm.diskGiB} GiB`);
+      if (inCluster.maxmem !== undefined && inCluster.maxmem !== vm.memoryMiB * MiB)
+        drift.push(`memory ${Math.round(inCluster.maxmem / MiB)} MiB ≠ ${vm.memoryMiB} MiB`);
+      if (inCluster.maxdisk !== undefined && inCluster.maxdisk !== vm.diskGiB * GiB)
+        drift.push(`disk ${Math.round(inCluster.maxdisk / GiB)} GiB ≠ ${vm.diskGiB} GiB`);
       if (drift.length) {
         out.push({
-          kind: 'config_drift', fingerprint: `config_drift:${vm.id}`, vmId: vm.id, institutionId: vm.institutionId, vmid: vm.vmid, node: inCluster.node,
-          message: { id: `Spesifikasi VM ${vm.vmid} berbeda dari yang disetujui: ${drift.join('; ')}.`, en: `VM ${vm.vmid} differs from what was approved: ${drift.join('; ')}.` },
+          kind: 'config_drift',
+          fingerprint: `config_drift:${vm.id}`,
+          vmId: vm.id,
+          institutionId: vm.institutionId,
+          vmid: vm.vmid,
+          node: inCluster.node,
+          message: {
+            id: `Spesifikasi VM ${vm.vmid} berbeda dari yang disetujui: ${drift.join('; ')}.`,
+            en: `VM ${vm.vmid} differs from what was approved: ${drift.join('; ')}.`,
+          },
           detail: { drift },
         });
       }
     }
     if (built && !input.institutionsInForce.has(vm.institutionId)) {
       out.push({
-        kind: 'no_agreement', fingerprint: `no_agreement:${vm.id}`, vmId: vm.id, institutionId: vm.institutionId, vmid: vm.vmid, node: vm.node,
-        message: { id: `VM ${vm.vmid} (${vm.name}) berjalan tanpa perjanjian yang berlaku untuk instansinya.`, en: `VM ${vm.vmid} (${vm.name}) runs without an agreement in force for its institution.` },
+        kind: 'no_agreement',
+        fingerprint: `no_agreement:${vm.id}`,
+        vmId: vm.id,
+        institutionId: vm.institutionId,
+        vmid: vm.vmid,
+        node: vm.node,
+        message: {
+          id: `VM ${vm.vmid} (${vm.name}) berjalan tanpa perjanjian yang berlaku untuk instansinya.`,
+          en: `VM ${vm.vmid} (${vm.name}) runs without an agreement in force for its institution.`,
+        },
       });
     }
   }

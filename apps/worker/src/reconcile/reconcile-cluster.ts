@@ -22,8 +22,14 @@ const KINDS: FindingKind[] = ['orphan_vm', 'stuck_run', 'missing_vm', 'config_dr
  * holds. The cluster list is read again after the task lists: a task clears its lock before it
  * ends, so a VM still locked then was left locked by a worker that died. Read-only.
  */
-export async function findAbandonedLocks(pve: PveClient, clusterVms: ClusterVm[], range: { min: number; max: number }): Promise<Set<number>> {
-  const candidates = clusterVms.filter((v) => v.lock && !v.template && (v.tags.includes('betang') || (v.vmid >= range.min && v.vmid <= range.max)));
+export async function findAbandonedLocks(
+  pve: PveClient,
+  clusterVms: ClusterVm[],
+  range: { min: number; max: number },
+): Promise<Set<number>> {
+  const candidates = clusterVms.filter(
+    (v) => v.lock && !v.template && (v.tags.includes('betang') || (v.vmid >= range.min && v.vmid <= range.max)),
+  );
   if (candidates.length === 0) return new Set();
   const nodes = [...new Set(candidates.map((v) => v.node))];
   const tasks = new Map(await Promise.all(nodes.map(async (node) => [node, await listActiveTasks(pve, node)] as const)));
@@ -58,7 +64,11 @@ export async function reconcileCluster(deps: WorkerDeps): Promise<ReconcileOutco
     const abandonedLocks = await findAbandonedLocks(pve, clusterVms, vmidRange);
     const findings = computeFindings({ clusterVms, liveVms, stuckRuns: stuck, institutionsInForce: inForce, vmidRange, abandonedLocks });
     for (const f of findings) await upsertFinding(tx, f);
-    const resolved = await resolveFindingsNotSeen(tx, KINDS, findings.map((f) => f.fingerprint));
+    const resolved = await resolveFindingsNotSeen(
+      tx,
+      KINDS,
+      findings.map((f) => f.fingerprint),
+    );
     deps.logger.info({ findings: findings.length, resolved }, 'rekonsiliasi selesai / reconciliation done');
     return { leader: true, findings: findings.length, resolved } as const;
   });

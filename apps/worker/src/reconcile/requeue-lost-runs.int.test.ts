@@ -8,7 +8,11 @@ describe('requeueLostRuns', () => {
   let deps: WorkerDeps;
   beforeAll(async () => {
     t = await createTestDatabase();
-    deps = { config: { WORKER_CONCURRENCY: 1, RUN_STALE_SECONDS: 30 }, db: t.db, logger: pino(testLogOptions('requeue-lost-runs'), testLogDestination('requeue-lost-runs')) };
+    deps = {
+      config: { WORKER_CONCURRENCY: 1, RUN_STALE_SECONDS: 30 },
+      db: t.db,
+      logger: pino(testLogOptions('requeue-lost-runs'), testLogDestination('requeue-lost-runs')),
+    };
   });
   afterAll(async () => {
     await t.drop();
@@ -17,12 +21,17 @@ describe('requeueLostRuns', () => {
   /** A run left `running` an hour ago whose outbox message was delivered (the job then vanished). */
   async function lostRun(): Promise<string> {
     const q = await makeQueuedProvisionRun(t.db, { poolOctet: 30 + Math.floor(Math.random() * 200) });
-    await t.db.updateTable('provisioningRuns').set({ status: 'running', heartbeatAt: new Date(Date.now() - 3_600_000) }).where('id', '=', q.runId).execute();
+    await t.db
+      .updateTable('provisioningRuns')
+      .set({ status: 'running', heartbeatAt: new Date(Date.now() - 3_600_000) })
+      .where('id', '=', q.runId)
+      .execute();
     await t.db.updateTable('outbox').set({ processedAt: new Date() }).where('dedupKey', '=', `run:${q.runId}`).execute();
     return q.runId;
   }
 
-  const requeues = (runId: string) => t.db.selectFrom('outbox').select(['dedupKey', 'payload', 'processedAt']).where('dedupKey', 'like', `run:${runId}:requeue:%`).execute();
+  const requeues = (runId: string) =>
+    t.db.selectFrom('outbox').select(['dedupKey', 'payload', 'processedAt']).where('dedupKey', 'like', `run:${runId}:requeue:%`).execute();
 
   it('should re-enqueue a run whose job vanished from the queue, once per stale period', async () => {
     const runId = await lostRun();
@@ -46,7 +55,11 @@ describe('requeueLostRuns', () => {
     for (let i = 0; i < MAX_REQUEUES + 1; i += 1) {
       await requeueLostRuns({ ...deps, jobState: async () => undefined });
       await t.db.updateTable('outbox').set({ processedAt: new Date() }).where('dedupKey', 'like', `run:${runId}:%`).execute();
-      await t.db.updateTable('provisioningRuns').set({ heartbeatAt: new Date(Date.now() - 3_600_000) }).where('id', '=', runId).execute();
+      await t.db
+        .updateTable('provisioningRuns')
+        .set({ heartbeatAt: new Date(Date.now() - 3_600_000) })
+        .where('id', '=', runId)
+        .execute();
     }
     expect(await requeues(runId)).toHaveLength(MAX_REQUEUES);
   });

@@ -28,7 +28,11 @@ export async function requeueLostRuns(deps: WorkerDeps): Promise<string[]> {
     .where((eb) =>
       eb.or([
         eb.and([eb('status', '=', 'running'), eb.or([eb('heartbeatAt', '<', staleBefore), eb('heartbeatAt', 'is', null)])]),
-        eb.and([eb('status', '=', 'queued'), eb('createdAt', '<', staleBefore), eb.or([eb('heartbeatAt', '<', staleBefore), eb('heartbeatAt', 'is', null)])]),
+        eb.and([
+          eb('status', '=', 'queued'),
+          eb('createdAt', '<', staleBefore),
+          eb.or([eb('heartbeatAt', '<', staleBefore), eb('heartbeatAt', 'is', null)]),
+        ]),
       ]),
     )
     .limit(100)
@@ -39,7 +43,12 @@ export async function requeueLostRuns(deps: WorkerDeps): Promise<string[]> {
     const done = await deps.db.transaction().execute(async (tx) => {
       const run = await lockRun(tx, id);
       if (!run || !['queued', 'running'].includes(run.status) || (run.heartbeatAt && run.heartbeatAt >= staleBefore)) return false;
-      const messages = await tx.selectFrom('outbox').select(['dedupKey', 'processedAt']).where('topic', '=', 'job').where('dedupKey', 'like', `run:${id}%`).execute();
+      const messages = await tx
+        .selectFrom('outbox')
+        .select(['dedupKey', 'processedAt'])
+        .where('topic', '=', 'job')
+        .where('dedupKey', 'like', `run:${id}%`)
+        .execute();
       if (messages.some((m) => m.processedAt === null)) return false;
       const earlier = messages.filter((m) => m.dedupKey?.startsWith(`run:${id}:requeue:`)).length;
       if (earlier >= MAX_REQUEUES) return false;

@@ -11,9 +11,17 @@ export async function registerSchedules(backend: QueueBackend, options: { reconc
     await maintenance.upsertJobScheduler('runs-reap', { every: 60_000 }, { name: 'runs.reap', data: {} });
     await maintenance.upsertJobScheduler('agreements-sweep', { every: 60 * 60_000 }, { name: 'agreements.sweep', data: {} });
     await maintenance.upsertJobScheduler('decommission-sweep', { every: 10 * 60_000 }, { name: 'decommission.sweep', data: {} });
-    await maintenance.upsertJobScheduler('prune-request-events', { every: 24 * 60 * 60_000 }, { name: 'maintenance.prune-request-events', data: {} });
+    await maintenance.upsertJobScheduler(
+      'prune-request-events',
+      { every: 24 * 60 * 60_000 },
+      { name: 'maintenance.prune-request-events', data: {} },
+    );
     if (options.reconcileEverySeconds) {
-      await maintenance.upsertJobScheduler('reconcile-cluster', { every: options.reconcileEverySeconds * 1000 }, { name: 'reconcile.cluster', data: {} });
+      await maintenance.upsertJobScheduler(
+        'reconcile-cluster',
+        { every: options.reconcileEverySeconds * 1000 },
+        { name: 'reconcile.cluster', data: {} },
+      );
       await maintenance.upsertJobScheduler('cluster-snapshot', { every: 30_000 }, { name: 'cluster.snapshot', data: {} });
     } else {
       await maintenance.removeJobScheduler('reconcile-cluster');
@@ -30,7 +38,11 @@ export async function registerSchedules(backend: QueueBackend, options: { reconc
  * `everyMs`; registering is idempotent, so several workers doing it at once is harmless. A
  * failed check (queue unreachable) is retried at the next tick.
  */
-export function keepSchedules(backend: QueueBackend, options: { reconcileEverySeconds?: number } = {}, everyMs = 30_000): { stop(): Promise<void> } {
+export function keepSchedules(
+  backend: QueueBackend,
+  options: { reconcileEverySeconds?: number } = {},
+  everyMs = 30_000,
+): { stop(): Promise<void> } {
   const maintenance = backend.createQueue('maintenance');
   let round: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {

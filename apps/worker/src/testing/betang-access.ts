@@ -13,7 +13,12 @@ export const SIM_TARGETS: RoleTargets = { pool: 'customers', templatesPool: 'tem
  * file); the second token is root's (`DEFAULT_TOKEN_ID`, unseparated) for a test's own setup.
  * `without` takes one privilege out of one role (the minimality test).
  */
-export function betangSimOptions(role: BetangRole, flavour: 'pve8' | 'pve9', without?: { role: string; privilege: string }, targets: RoleTargets = SIM_TARGETS): SimulatorOptions {
+export function betangSimOptions(
+  role: BetangRole,
+  flavour: 'pve8' | 'pve9',
+  without?: { role: string; privilege: string },
+  targets: RoleTargets = SIM_TARGETS,
+): SimulatorOptions {
   const grants = requiredGrants(role, flavour === 'pve9' ? 9 : 8, targets);
   const tokenId = `${role.user}!${role.token}`;
   const roles: Record<string, string[]> = {};

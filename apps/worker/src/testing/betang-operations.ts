@@ -9,13 +9,23 @@ import { runToEnd } from './run-to-end';
 
 export type OperationOutcome = { ok: boolean; detail: string };
 
-async function provision(env: ProvisioningEnv, deps: WorkerDeps, db: Db): Promise<{ requestId: string; run: Awaited<ReturnType<typeof runToEnd>> }> {
+async function provision(
+  env: ProvisioningEnv,
+  deps: WorkerDeps,
+  db: Db,
+): Promise<{ requestId: string; run: Awaited<ReturnType<typeof runToEnd>> }> {
   const q = await makeQueuedProvisionRun(db, { ports: [] });
   env.portsByHostname.set(q.hostname, q.ports);
   return { requestId: q.requestId, run: await runToEnd(deps, q.runId) };
 }
 
-async function action(deps: WorkerDeps, db: Db, requestId: string, kind: 'stop' | 'start' | 'resize' | 'decommission', params: Record<string, unknown> = {}): Promise<OperationOutcome> {
+async function action(
+  deps: WorkerDeps,
+  db: Db,
+  requestId: string,
+  kind: 'stop' | 'start' | 'resize' | 'decommission',
+  params: Record<string, unknown> = {},
+): Promise<OperationOutcome> {
   const run = await runToEnd(deps, await makeQueuedActionRun(db, requestId, kind, params));
   return { ok: run.status === 'succeeded', detail: `${kind}: ${run.status} ${run.errorCode ?? ''} ${run.errorMessage ?? ''}`.trim() };
 }
@@ -26,10 +36,19 @@ async function action(deps: WorkerDeps, db: Db, requestId: string, kind: 'stop' 
  * refused provisioning does not hide what the others need. Reconciliation must see every VM
  * Betang made (no `missing_vm`); the self-check is the doctor's reading of the layout.
  */
-export async function runBetangOperations(env: ProvisioningEnv, deps: WorkerDeps, rootDeps: WorkerDeps, db: Db, doctor: { pve: PveClient; input: DoctorInput }): Promise<Record<BetangOperation, OperationOutcome>> {
+export async function runBetangOperations(
+  env: ProvisioningEnv,
+  deps: WorkerDeps,
+  rootDeps: WorkerDeps,
+  db: Db,
+  doctor: { pve: PveClient; input: DoctorInput },
+): Promise<Record<BetangOperation, OperationOutcome>> {
   const own = await provision(env, deps, db);
   const out = {} as Record<BetangOperation, OperationOutcome>;
-  out.provision = { ok: own.run.status === 'succeeded', detail: `provision: ${own.run.status} ${own.run.errorCode ?? ''} ${own.run.errorMessage ?? ''}`.trim() };
+  out.provision = {
+    ok: own.run.status === 'succeeded',
+    detail: `provision: ${own.run.status} ${own.run.errorCode ?? ''} ${own.run.errorMessage ?? ''}`.trim(),
+  };
   const day2 = await provision(env, rootDeps, db);
   if (day2.run.status !== 'succeeded') throw new Error(`setup provisioning under root failed: ${day2.run.errorMessage ?? ''}`);
   const vmid = (await db.selectFrom('vms').select('vmid').where('requestId', '=', day2.requestId).executeTakeFirstOrThrow()).vmid as number;
@@ -37,7 +56,10 @@ export async function runBetangOperations(env: ProvisioningEnv, deps: WorkerDeps
   const stop = await action(deps, db, day2.requestId, 'stop');
   const stopped = env.sim.state.vm(vmid)?.status === 'stopped';
   const start = stop.ok ? await action(deps, db, day2.requestId, 'start') : stop;
-  out.power = { ok: stop.ok && stopped && start.ok && env.sim.state.vm(vmid)?.status === 'running', detail: `${stop.detail}; ${start.detail}` };
+  out.power = {
+    ok: stop.ok && stopped && start.ok && env.sim.state.vm(vmid)?.status === 'running',
+    detail: `${stop.detail}; ${start.detail}`,
+  };
   const resize = await action(deps, db, day2.requestId, 'resize', { cores: 4, memoryMiB: 4096, diskGiB: 20 });
   const disk = String(env.sim.state.vm(vmid)?.config.scsi0 ?? '');
   out.resize = { ok: resize.ok && /size=20G/.test(disk), detail: `${resize.detail}; scsi0 ${disk}` };
@@ -48,7 +70,10 @@ export async function runBetangOperations(env: ProvisioningEnv, deps: WorkerDeps
   out.reconcile = { ok: round.length === 0, detail: round.join(', ') || 'reconcile: no missing VM' };
   const check = await runDoctor(doctor.pve, doctor.input);
   const layout = check.findings.filter((f) => f.level === 'error' && f.check !== 'permission');
-  out['self-check'] = { ok: layout.length === 0, detail: layout.map((f) => `${f.check} ${f.subject}: ${f.message.en}`).join('; ') || 'self-check: layout readable' };
+  out['self-check'] = {
+    ok: layout.length === 0,
+    detail: layout.map((f) => `${f.check} ${f.subject}: ${f.message.en}`).join('; ') || 'self-check: layout readable',
+  };
   const destroy = await action(deps, db, day2.requestId, 'decommission', { reason: 'uji hak akses / privilege test' });
   const gone = env.sim.state.vm(vmid) === undefined;
   out.destroy = { ok: destroy.ok && gone, detail: `${destroy.detail}${gone ? '' : `; VM ${vmid} still exists`}` };

@@ -3,20 +3,40 @@ import type { RunRow, RunStepRow, Tx } from '@betang/db';
 import type { RunStore } from '../harness/run-store';
 
 /** Handed to a definition's effects: the in-memory store has no database, and says so if touched. */
-const NO_DATABASE = new Proxy({}, {
-  get() {
-    throw new Error('the in-memory run store has no database transaction');
+const NO_DATABASE = new Proxy(
+  {},
+  {
+    get() {
+      throw new Error('the in-memory run store has no database transaction');
+    },
   },
-}) as Tx;
+) as Tx;
 
 /**
  * In-memory RunStore for harness unit tests; harness/run-store.contract.int.test.ts proves it answers
  * like the PostgreSQL one.
  */
-export function fakeRunStore(initial: Partial<RunRow> & { id: string }): RunStore & { run: RunRow; rows: Map<string, RunStepRow>; progressLog: Array<[number, string | null]> } {
+export function fakeRunStore(
+  initial: Partial<RunRow> & { id: string },
+): RunStore & { run: RunRow; rows: Map<string, RunStepRow>; progressLog: Array<[number, string | null]> } {
   const run: RunRow = {
-    requestId: 'req', vmId: null, kind: 'provision', status: 'queued', attempt: 0, progress: 0, currentStep: null, errorCode: null, errorMessage: null,
-    errorRetryable: null, requestedBy: null, params: {}, deadlineAt: null, heartbeatAt: null, createdAt: new Date(), startedAt: null, finishedAt: null,
+    requestId: 'req',
+    vmId: null,
+    kind: 'provision',
+    status: 'queued',
+    attempt: 0,
+    progress: 0,
+    currentStep: null,
+    errorCode: null,
+    errorMessage: null,
+    errorRetryable: null,
+    requestedBy: null,
+    params: {},
+    deadlineAt: null,
+    heartbeatAt: null,
+    createdAt: new Date(),
+    startedAt: null,
+    finishedAt: null,
     ...initial,
   };
   const rows = new Map<string, RunStepRow>();
@@ -44,34 +64,73 @@ export function fakeRunStore(initial: Partial<RunRow> & { id: string }): RunStor
     },
     async plan(_id, keys) {
       keys.forEach((key, position) => {
-        if (!rows.has(key)) rows.set(key, { runId: run.id, key, position, status: 'pending', attempt: 0, startedAt: null, finishedAt: null, detail: null, result: null, error: null });
+        if (!rows.has(key))
+          rows.set(key, {
+            runId: run.id,
+            key,
+            position,
+            status: 'pending',
+            attempt: 0,
+            startedAt: null,
+            finishedAt: null,
+            detail: null,
+            result: null,
+            error: null,
+          });
       });
     },
     async stepRunning(_id, key, position) {
       const existing = rows.get(key);
       if (!existing) {
-        rows.set(key, { runId: run.id, key, position, status: 'running', attempt: 1, startedAt: new Date(), finishedAt: null, detail: null, result: null, error: null });
+        rows.set(key, {
+          runId: run.id,
+          key,
+          position,
+          status: 'running',
+          attempt: 1,
+          startedAt: new Date(),
+          finishedAt: null,
+          detail: null,
+          result: null,
+          error: null,
+        });
         return;
       }
       Object.assign(existing, { status: 'running', attempt: existing.attempt + 1, startedAt: new Date(), finishedAt: null, error: null });
     },
     async stepDone(_id, key, o) {
-      Object.assign(move(key, ['running'], o.status, 'throw') ?? {}, { status: o.status, result: JSON.parse(JSON.stringify(o.result ?? null)), detail: o.detail ?? null, finishedAt: new Date(), error: null });
+      Object.assign(move(key, ['running'], o.status, 'throw') ?? {}, {
+        status: o.status,
+        result: JSON.parse(JSON.stringify(o.result ?? null)),
+        detail: o.detail ?? null,
+        finishedAt: new Date(),
+        error: null,
+      });
     },
     async stepFailed(_id, key, error, detail) {
       const r = move(key, ['running'], 'failed', 'skip');
       if (!r) return;
-      Object.assign(r, { status: 'failed', error: JSON.parse(JSON.stringify(error ?? null)), finishedAt: new Date(), ...(detail ? { detail } : {}) });
+      Object.assign(r, {
+        status: 'failed',
+        error: JSON.parse(JSON.stringify(error ?? null)),
+        finishedAt: new Date(),
+        ...(detail ? { detail } : {}),
+      });
     },
     async reset(_id, keep, detail) {
-      for (const r of rows.values()) if (r.status !== 'pending' && !keep.includes(r.key)) Object.assign(r, { status: 'pending', result: null, detail });
+      for (const r of rows.values())
+        if (r.status !== 'pending' && !keep.includes(r.key)) Object.assign(r, { status: 'pending', result: null, detail });
     },
     async finish(_run, end, effects) {
       if (run.status !== 'running') {
         if (end.status === 'failed') return undefined;
         throw new Error(`run ${run.id} is ${run.status}, not running`);
       }
-      Object.assign(run, { status: end.status, finishedAt: new Date(), ...(end.status === 'succeeded' ? { progress: 100, currentStep: null } : { errorCode: end.failure.code }) });
+      Object.assign(run, {
+        status: end.status,
+        finishedAt: new Date(),
+        ...(end.status === 'succeeded' ? { progress: 100, currentStep: null } : { errorCode: end.failure.code }),
+      });
       await effects(NO_DATABASE);
       return { ...run };
     },

@@ -31,7 +31,11 @@ export function makeKeyPair(comment = 'betang-platform'): { privateKey: string; 
 export function specFromSimVm(sim: RunningSimulator, platformKey: string, portsByHostname: Map<string, number[]>) {
   return (vmid: number): EmulatedGuestInput | undefined => {
     const config = (sim.state.vm(vmid)?.config ?? {}) as Record<string, string | undefined>;
-    const spec = guestSpecFromVmConfig({ name: config.name, tags: config.tags, searchdomain: config.searchdomain, sshKeys: decodeSshKeys(config.sshkeys) }, platformKey, portsByHostname.get(config.name ?? '') ?? []);
+    const spec = guestSpecFromVmConfig(
+      { name: config.name, tags: config.tags, searchdomain: config.searchdomain, sshKeys: decodeSshKeys(config.sshkeys) },
+      platformKey,
+      portsByHostname.get(config.name ?? '') ?? [],
+    );
     // The guest sees the disk as Proxmox has it now (a resize grows it under the running guest).
     return spec && { ...spec, diskBytes: () => bootDiskBytes(sim.state.vm(vmid)?.config ?? {}) ?? 0 };
   };
@@ -51,7 +55,11 @@ export type ProvisioningEnv = {
 };
 
 /** Worker deps against an in-process simulator whose guests emulate Debian over SSH. */
-export async function startProvisioningEnv(db: Db, simOptions: SimulatorOptions = {}, config: Partial<WorkerDeps['config']> = {}): Promise<ProvisioningEnv> {
+export async function startProvisioningEnv(
+  db: Db,
+  simOptions: SimulatorOptions = {},
+  config: Partial<WorkerDeps['config']> = {},
+): Promise<ProvisioningEnv> {
   const sim = await startSimulator({ timeFactor: 0.01, seed: 11, agentBootSeconds: 20, authFailureDelayMs: 5, ...simOptions });
   const pve = createPveClient({ baseUrl: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, ca: sim.caPem, timeoutMs: 5_000 });
   const platformKey = makeKeyPair();
@@ -60,8 +68,18 @@ export async function startProvisioningEnv(db: Db, simOptions: SimulatorOptions 
   sim.faults.setGuestCommandHandler(guests);
   const deps: WorkerDeps = {
     config: {
-      WORKER_CONCURRENCY: 4, PVE_VMID_MIN: 100_000, PVE_VMID_MAX: 100_999, STEP_RETRIES: 3, STEP_RETRY_BASE_MS: 20, GUEST_AGENT_WAIT_SECONDS: 15, GUEST_CLOUD_INIT_WAIT_SECONDS: 15,
-      GUEST_SSH_READY_SECONDS: 10, PVE_CLONE_TASK_SECONDS: 30, PVE_TASK_SECONDS: 20, RUN_DEADLINE_MINUTES: 30, ...config,
+      WORKER_CONCURRENCY: 4,
+      PVE_VMID_MIN: 100_000,
+      PVE_VMID_MAX: 100_999,
+      STEP_RETRIES: 3,
+      STEP_RETRY_BASE_MS: 20,
+      GUEST_AGENT_WAIT_SECONDS: 15,
+      GUEST_CLOUD_INIT_WAIT_SECONDS: 15,
+      GUEST_SSH_READY_SECONDS: 10,
+      PVE_CLONE_TASK_SECONDS: 30,
+      PVE_TASK_SECONDS: 20,
+      RUN_DEADLINE_MINUTES: 30,
+      ...config,
     },
     db,
     logger: pino(testLogOptions('worker-env'), testLogDestination('worker-env')),

@@ -11,11 +11,17 @@ import { provisionDefinition } from '../provisioning/provision.definition';
  * Drives a run through the harness the way BullMQ would (attempt after attempt, no backoff
  * delay), without Redis. Stops at success, at the final failure, or after `maxExecutions`.
  */
-export async function runToEnd(deps: WorkerDeps, runId: string, o: { attempts?: number; firstAttempt?: number; maxExecutions?: number } = {}): Promise<RunRow> {
+export async function runToEnd(
+  deps: WorkerDeps,
+  runId: string,
+  o: { attempts?: number; firstAttempt?: number; maxExecutions?: number } = {},
+): Promise<RunRow> {
   const attempts = o.attempts ?? 4;
   const run = await getRun(deps.db, runId);
   if (!run) throw new Error(`no run ${runId}`);
-  const def = (run.kind === 'provision' ? provisionDefinition(deps) : actionDefinition(deps, run.kind as ActionKind)) as RunDefinition<unknown>;
+  const def = (
+    run.kind === 'provision' ? provisionDefinition(deps) : actionDefinition(deps, run.kind as ActionKind)
+  ) as RunDefinition<unknown>;
   let executions = 0;
   for (let made = o.firstAttempt ?? 0; made < attempts && executions < (o.maxExecutions ?? Infinity); made++, executions++) {
     try {

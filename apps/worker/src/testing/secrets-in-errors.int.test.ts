@@ -56,17 +56,37 @@ describe('secrets never in client errors nor in log lines', () => {
   it('a PVE call refused for its token, and one that cannot connect, name neither the token secret nor the header', async () => {
     const sim = await startSimulator({ timeFactor: 0.01, authFailureDelayMs: 1 });
     try {
-      const wrong = createPveClient({ baseUrl: sim.url, tokenId: sim.tokenId, tokenSecret: '00000000-1111-2222-3333-444444444444', ca: sim.caPem, timeoutMs: 5_000 });
+      const wrong = createPveClient({
+        baseUrl: sim.url,
+        tokenId: sim.tokenId,
+        tokenSecret: '00000000-1111-2222-3333-444444444444',
+        ca: sim.caPem,
+        timeoutMs: 5_000,
+      });
       const refused = await caught(() => wrong.request('GET', '/version'));
       expect(refused).toMatchObject({ status: 401 });
       await wrong.close();
-      const down = createPveClient({ baseUrl: `https://127.0.0.1:${await closedPort()}`, tokenId: sim.tokenId, tokenSecret: TEST_PVE_TOKEN_SECRET, ca: sim.caPem, timeoutMs: 2_000, getRetries: 0 });
+      const down = createPveClient({
+        baseUrl: `https://127.0.0.1:${await closedPort()}`,
+        tokenId: sim.tokenId,
+        tokenSecret: TEST_PVE_TOKEN_SECRET,
+        ca: sim.caPem,
+        timeoutMs: 2_000,
+        getRetries: 0,
+      });
       const unreachable = await caught(() => down.request('GET', '/version'));
       await down.close();
       const { logger, text } = memoryLogger();
       logger.error({ err: refused }, 'pve refused');
       logger.error({ err: unreachable }, 'pve unreachable');
-      logger.debug({ tokenId: sim.tokenId, headers: { Authorization: `PVEAPIToken=${sim.tokenId}=${TEST_PVE_TOKEN_SECRET}` }, tokenSecret: TEST_PVE_TOKEN_SECRET }, 'request');
+      logger.debug(
+        {
+          tokenId: sim.tokenId,
+          headers: { Authorization: `PVEAPIToken=${sim.tokenId}=${TEST_PVE_TOKEN_SECRET}` },
+          tokenSecret: TEST_PVE_TOKEN_SECRET,
+        },
+        'request',
+      );
       for (const blob of [everything(refused), everything(unreachable), text()]) {
         expect(blob).not.toContain(TEST_PVE_TOKEN_SECRET);
         expect(blob).not.toContain('00000000-1111-2222-3333-444444444444');
@@ -80,7 +100,9 @@ describe('secrets never in client errors nor in log lines', () => {
 
   it('an SMTP login refused, and an SMTP server that is down, do not reveal the password', async () => {
     const server = new SMTPServer({
-      disabledCommands: ['STARTTLS'], allowInsecureAuth: true, logger: false,
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      logger: false,
       onAuth: (_auth, _session, callback) => callback(new Error('Invalid username or password')),
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -115,7 +137,13 @@ describe('secrets never in client errors nor in log lines', () => {
     await db.destroy();
     const { logger, text } = memoryLogger();
     logger.error({ err: error }, 'db down');
-    logger.info({ config: { DATABASE_URL: 'postgres://betang:' + password + '@h/d', SIGNING_MASTER_SECRET: TEST_SIGNING_MASTER_SECRET }, connectionString: `postgres://u:${password}@h/d` }, 'config');
+    logger.info(
+      {
+        config: { DATABASE_URL: 'postgres://betang:' + password + '@h/d', SIGNING_MASTER_SECRET: TEST_SIGNING_MASTER_SECRET },
+        connectionString: `postgres://u:${password}@h/d`,
+      },
+      'config',
+    );
     for (const blob of [everything(error), text()]) {
       expect(blob).not.toContain(password);
       expect(blob).not.toContain(TEST_SIGNING_MASTER_SECRET);

@@ -50,7 +50,12 @@ describe('npm run secret', () => {
     expect(await runSecretCli(['encrypt', 'PVE_TOKEN_SECRET'], noKey)).toBe(EXIT.config);
     expect(noKey.prompts).toEqual([]); // nothing is read before the key is known
     expect(await runSecretCli(['encrypt', 'PVE_TOKEN_SECRET'], fakeIo({ BETANG_MASTER_KEY: KEY_TEXT }, '\n'))).toBe(EXIT.data);
-    expect(await runSecretCli(['encrypt', 'PVE_TOKEN_SECRET'], fakeIo({ BETANG_MASTER_KEY: KEY_TEXT }, sealSecret(KEY, 'PVE_TOKEN_SECRET', 'x')))).toBe(EXIT.data);
+    expect(
+      await runSecretCli(
+        ['encrypt', 'PVE_TOKEN_SECRET'],
+        fakeIo({ BETANG_MASTER_KEY: KEY_TEXT }, sealSecret(KEY, 'PVE_TOKEN_SECRET', 'x')),
+      ),
+    ).toBe(EXIT.data);
   });
 
   it('decrypt should need --reveal, and refuse a wrong key, a wrong variable and garbage without printing them', async () => {
@@ -117,7 +122,10 @@ describe('npm run secret', () => {
   it('the real command should read a piped value from stdin, not argv', () => {
     const entry = path.join(__dirname, 'secret.ts');
     const run = spawnSync(process.execPath, ['--import', 'tsx', entry, 'encrypt', 'PVE_TOKEN_SECRET'], {
-      input: 'dari-stdin\n', encoding: 'utf8', env: { PATH: process.env.PATH, BETANG_MASTER_KEY: KEY_TEXT }, timeout: 30_000,
+      input: 'dari-stdin\n',
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, BETANG_MASTER_KEY: KEY_TEXT },
+      timeout: 30_000,
     });
     expect(run.status).toBe(0);
     expect(openSecret(KEY, 'PVE_TOKEN_SECRET', run.stdout.trim())).toBe('dari-stdin');

@@ -34,7 +34,11 @@ function currentKey(io: SecretCliIo): Buffer | number {
   const problems: string[] = [];
   const key = resolveMasterKey(io.env, problems);
   if (key) return key;
-  io.err(problems.length > 0 ? `${problems.join('\n')}\n` : 'kunci induk tidak tersedia: setel BETANG_MASTER_KEY_FILE / no master key: set BETANG_MASTER_KEY_FILE\n');
+  io.err(
+    problems.length > 0
+      ? `${problems.join('\n')}\n`
+      : 'kunci induk tidak tersedia: setel BETANG_MASTER_KEY_FILE / no master key: set BETANG_MASTER_KEY_FILE\n',
+  );
   return EXIT.config;
 }
 
@@ -50,7 +54,12 @@ const ENV_LINE = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)=(["']?)(.*?)\3(\s
  * `encryptPlain`, plain secret-bearing lines) change; comments, order and other lines stay byte
  * for byte; any value that does not open with `oldKey` aborts the whole rotation (nothing half done).
  */
-function rotateEnvText(text: string, oldKey: Buffer, newKey: Buffer, encryptPlain: boolean): { text: string; rotated: string[]; encrypted: string[] } {
+function rotateEnvText(
+  text: string,
+  oldKey: Buffer,
+  newKey: Buffer,
+  encryptPlain: boolean,
+): { text: string; rotated: string[]; encrypted: string[] } {
   const rotated: string[] = [];
   const encrypted: string[] = [];
   const lines = text.split('\n').map((line) => {
@@ -62,7 +71,10 @@ function rotateEnvText(text: string, oldKey: Buffer, newKey: Buffer, encryptPlai
       try {
         plain = openSecret(oldKey, name, value);
       } catch (error) {
-        throw new SecretError(error instanceof SecretError && error.reason === 'malformed' ? 'malformed' : 'authentication', `${name}: ${error instanceof Error ? error.message : 'cannot be decrypted'}`);
+        throw new SecretError(
+          error instanceof SecretError && error.reason === 'malformed' ? 'malformed' : 'authentication',
+          `${name}: ${error instanceof Error ? error.message : 'cannot be decrypted'}`,
+        );
       }
       rotated.push(name);
       return `${lead}${name}=${quote}${sealSecret(newKey, name, plain)}${quote}${trail}`;
@@ -101,11 +113,15 @@ export async function runSecretCli(args: string[], io: SecretCliIo): Promise<num
     case 'decrypt': {
       const name = positional[0];
       if (!name || !VAR_NAME.test(name) || positional.length !== 1) {
-        io.err(`${command}: sebutkan satu NAMA_VARIABEL (nilai dibaca dari stdin, tidak dari argumen) / give one VAR_NAME (the value is read from stdin, never from arguments)\n`);
+        io.err(
+          `${command}: sebutkan satu NAMA_VARIABEL (nilai dibaca dari stdin, tidak dari argumen) / give one VAR_NAME (the value is read from stdin, never from arguments)\n`,
+        );
         return EXIT.usage;
       }
       if (command === 'decrypt' && !flags.has('--reveal')) {
-        io.err('decrypt mencetak rahasia dalam teks biasa; ulangi dengan --reveal bila memang perlu / decrypt prints the secret in plain text; repeat with --reveal if you really mean it\n');
+        io.err(
+          'decrypt mencetak rahasia dalam teks biasa; ulangi dengan --reveal bila memang perlu / decrypt prints the secret in plain text; repeat with --reveal if you really mean it\n',
+        );
         return EXIT.usage;
       }
       const key = currentKey(io);
@@ -154,8 +170,12 @@ export async function runSecretCli(args: string[], io: SecretCliIo): Promise<num
       try {
         const result = rotateEnvText(text, oldKey, newKey, flags.has('--encrypt-plain'));
         writeAtomically(file, result.text);
-        io.err(`dienkripsi ulang / re-encrypted: ${result.rotated.join(', ') || '-'}; dienkripsi / newly encrypted: ${result.encrypted.join(', ') || '-'}\n`);
-        io.err(`Sekarang pasang kunci baru sebagai BETANG_MASTER_KEY_FILE dan mulai ulang layanan / now install the new key as BETANG_MASTER_KEY_FILE and restart the services\n`);
+        io.err(
+          `dienkripsi ulang / re-encrypted: ${result.rotated.join(', ') || '-'}; dienkripsi / newly encrypted: ${result.encrypted.join(', ') || '-'}\n`,
+        );
+        io.err(
+          `Sekarang pasang kunci baru sebagai BETANG_MASTER_KEY_FILE dan mulai ulang layanan / now install the new key as BETANG_MASTER_KEY_FILE and restart the services\n`,
+        );
         return EXIT.ok;
       } catch (error) {
         io.err(`rotate: berkas tidak diubah / file left unchanged: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -44,7 +44,10 @@ export function parseMasterKey(text: string): Buffer {
   }
   const key = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
   if (key.length !== KEY_BYTES) {
-    throw new SecretError('bad-key', `kunci induk harus 32 byte (base64), bukan ${key.length} / master key must be 32 bytes (base64), got ${key.length}`);
+    throw new SecretError(
+      'bad-key',
+      `kunci induk harus 32 byte (base64), bukan ${key.length} / master key must be 32 bytes (base64), got ${key.length}`,
+    );
   }
   return key;
 }

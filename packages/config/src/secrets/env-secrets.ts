@@ -36,7 +36,9 @@ function keySource(env: Env, problems: string[]): KeySource {
   const inline = env.BETANG_MASTER_KEY;
   const file = env.BETANG_MASTER_KEY_FILE;
   if (inline && file) {
-    problems.push('BETANG_MASTER_KEY: setel salah satu, BETANG_MASTER_KEY atau BETANG_MASTER_KEY_FILE / set only one of BETANG_MASTER_KEY and BETANG_MASTER_KEY_FILE');
+    problems.push(
+      'BETANG_MASTER_KEY: setel salah satu, BETANG_MASTER_KEY atau BETANG_MASTER_KEY_FILE / set only one of BETANG_MASTER_KEY and BETANG_MASTER_KEY_FILE',
+    );
     return { kind: 'none' };
   }
   if (inline) return { kind: 'env', label: 'BETANG_MASTER_KEY', read: () => inline };
@@ -44,7 +46,8 @@ function keySource(env: Env, problems: string[]): KeySource {
   const credentials = env.CREDENTIALS_DIRECTORY;
   if (credentials) {
     const candidate = path.join(credentials, MASTER_KEY_CREDENTIAL);
-    if (existsSync(candidate)) return { kind: 'file', label: `$CREDENTIALS_DIRECTORY/${MASTER_KEY_CREDENTIAL}`, read: () => readFileSync(candidate, 'utf8') };
+    if (existsSync(candidate))
+      return { kind: 'file', label: `$CREDENTIALS_DIRECTORY/${MASTER_KEY_CREDENTIAL}`, read: () => readFileSync(candidate, 'utf8') };
   }
   return { kind: 'none' };
 }
@@ -112,7 +115,10 @@ export function decryptEnv(input: Env): DecryptedEnv {
     delete env[name];
     if (!key) {
       failed.push(name);
-      if (!keyBroken) problems.push(`${name}: bernilai enc:v1 tetapi kunci induk tidak tersedia (setel BETANG_MASTER_KEY_FILE) / is enc:v1 but no master key is available (set BETANG_MASTER_KEY_FILE)`);
+      if (!keyBroken)
+        problems.push(
+          `${name}: bernilai enc:v1 tetapi kunci induk tidak tersedia (setel BETANG_MASTER_KEY_FILE) / is enc:v1 but no master key is available (set BETANG_MASTER_KEY_FILE)`,
+        );
       continue;
     }
     try {

@@ -6,7 +6,11 @@ import { generateMasterKey, parseMasterKey, sealSecret } from './aead';
 function loadInChild(env: Record<string, string>) {
   const load = path.join(__dirname, '..', 'index.ts');
   const script = `const c = require(${JSON.stringify(load)}); c.loadConfigOrExit(c.ZApiEnv); console.log('started');`;
-  return spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 jest.setTimeout(60_000);
@@ -17,7 +21,11 @@ describe('loadConfigOrExit with secrets', () => {
   const sealed = sealSecret(parseMasterKey(key), 'SIGNING_MASTER_SECRET', signing);
 
   it('should exit 78 naming the variable, never printing the value, on a wrong key', () => {
-    const run = loadInChild({ DATABASE_URL: 'postgres://127.0.0.1/b', SIGNING_MASTER_SECRET: sealed, BETANG_MASTER_KEY: generateMasterKey() });
+    const run = loadInChild({
+      DATABASE_URL: 'postgres://127.0.0.1/b',
+      SIGNING_MASTER_SECRET: sealed,
+      BETANG_MASTER_KEY: generateMasterKey(),
+    });
     expect(run.status).toBe(78);
     expect(run.stderr).toMatch(/SIGNING_MASTER_SECRET: .*cannot be decrypted/);
     expect(run.stdout + run.stderr).not.toContain(sealed.slice(7, 40));
@@ -25,12 +33,16 @@ describe('loadConfigOrExit with secrets', () => {
   });
 
   it('should start with the right key and warn about plain secrets in production by name only', () => {
-    expect(loadInChild({ DATABASE_URL: 'postgres://127.0.0.1/b', SIGNING_MASTER_SECRET: sealed, BETANG_MASTER_KEY: key }).stdout).toContain('started');
+    expect(loadInChild({ DATABASE_URL: 'postgres://127.0.0.1/b', SIGNING_MASTER_SECRET: sealed, BETANG_MASTER_KEY: key }).stdout).toContain(
+      'started',
+    );
     const plain = loadInChild({ DATABASE_URL: 'postgres://betang:pw-rahasia@127.0.0.1/b', SIGNING_MASTER_SECRET: signing });
     expect(plain.status).toBe(0);
     expect(plain.stderr).toMatch(/WARNING: .*DATABASE_URL, SIGNING_MASTER_SECRET/);
     expect(plain.stderr).not.toContain('pw-rahasia');
     expect(plain.stderr).not.toContain(signing);
-    expect(loadInChild({ DATABASE_URL: 'postgres://127.0.0.1/b', SIGNING_MASTER_SECRET: signing, SECRETS_REQUIRE_ENCRYPTION: 'true' }).status).toBe(78);
+    expect(
+      loadInChild({ DATABASE_URL: 'postgres://127.0.0.1/b', SIGNING_MASTER_SECRET: signing, SECRETS_REQUIRE_ENCRYPTION: 'true' }).status,
+    ).toBe(78);
   });
 });

@@ -106,7 +106,9 @@ describe('parseConfig with enc:v1 values', () => {
     try {
       writeFileSync(path.join(dir, 'betang-master-key'), `${KEY_TEXT}\n`, { mode: 0o600 });
       const env = { ...base, SIGNING_MASTER_SECRET: sealSecret(KEY, 'SIGNING_MASTER_SECRET', SIGNING) };
-      expect(parseConfig(ZApiEnv, { ...env, BETANG_MASTER_KEY_FILE: path.join(dir, 'betang-master-key') }).SIGNING_MASTER_SECRET).toBe(SIGNING);
+      expect(parseConfig(ZApiEnv, { ...env, BETANG_MASTER_KEY_FILE: path.join(dir, 'betang-master-key') }).SIGNING_MASTER_SECRET).toBe(
+        SIGNING,
+      );
       expect(parseConfig(ZApiEnv, { ...env, CREDENTIALS_DIRECTORY: dir }).SIGNING_MASTER_SECRET).toBe(SIGNING);
       const missing = configProblems(() => parseConfig(ZApiEnv, { ...env, BETANG_MASTER_KEY_FILE: path.join(dir, 'nope') }));
       expect(missing.problems.join('\n')).toMatch(/BETANG_MASTER_KEY_FILE: .*ENOENT/);
@@ -136,7 +138,15 @@ describe('parseConfig with enc:v1 values', () => {
   it('should never print an invalid secret value in a schema error', () => {
     const badPve = 'NOT-A-UUID-but-a-secret-0123456789abcd';
     const error = configProblems(() =>
-      parseConfig(ZWorkerEnv, { ...base, PVE_URL: 'https://pve:8006', PVE_POOL: 'betang', PVE_TOKEN_ID: 'betang@pve!prov', PVE_TOKEN_SECRET: badPve, PVE_FINGERPRINT: 'zz', SMTP_URL: 'ftp://u:pa55word@x' }),
+      parseConfig(ZWorkerEnv, {
+        ...base,
+        PVE_URL: 'https://pve:8006',
+        PVE_POOL: 'betang',
+        PVE_TOKEN_ID: 'betang@pve!prov',
+        PVE_TOKEN_SECRET: badPve,
+        PVE_FINGERPRINT: 'zz',
+        SMTP_URL: 'ftp://u:pa55word@x',
+      }),
     );
     expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual(['PVE_FINGERPRINT', 'PVE_TOKEN_SECRET', 'SMTP_URL']);
     expect(error.message).not.toContain(badPve);
@@ -151,20 +161,33 @@ describe('parseConfig with enc:v1 values', () => {
     expect(production.warnings[0]).not.toContain(SIGNING);
     expect(parseConfigReport(ZApiEnv, { ...plain, NODE_ENV: 'development' }).warnings).toEqual([]);
     // a URL without a password carries no secret
-    expect(parseConfigReport(ZApiEnv, { DATABASE_URL: 'postgres://127.0.0.1/betang', BETANG_MASTER_KEY: KEY_TEXT, SIGNING_MASTER_SECRET: sealSecret(KEY, 'SIGNING_MASTER_SECRET', SIGNING) }).warnings).toEqual([]);
+    expect(
+      parseConfigReport(ZApiEnv, {
+        DATABASE_URL: 'postgres://127.0.0.1/betang',
+        BETANG_MASTER_KEY: KEY_TEXT,
+        SIGNING_MASTER_SECRET: sealSecret(KEY, 'SIGNING_MASTER_SECRET', SIGNING),
+      }).warnings,
+    ).toEqual([]);
 
     const strict = configProblems(() => parseConfig(ZApiEnv, { ...plain, SECRETS_REQUIRE_ENCRYPTION: 'true' }));
     expect(strict.problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'SIGNING_MASTER_SECRET']);
-    expect(configProblems(() => parseConfig(ZApiEnv, { ...plain, SECRETS_REQUIRE_ENCRYPTION: 'maybe' })).problems[0]).toMatch(/^SECRETS_REQUIRE_ENCRYPTION/);
+    expect(configProblems(() => parseConfig(ZApiEnv, { ...plain, SECRETS_REQUIRE_ENCRYPTION: 'maybe' })).problems[0]).toMatch(
+      /^SECRETS_REQUIRE_ENCRYPTION/,
+    );
     const encrypted = parseConfigReport(ZApiEnv, {
-      DATABASE_URL: sealSecret(KEY, 'DATABASE_URL', plain.DATABASE_URL), SIGNING_MASTER_SECRET: sealSecret(KEY, 'SIGNING_MASTER_SECRET', SIGNING), BETANG_MASTER_KEY: KEY_TEXT, SECRETS_REQUIRE_ENCRYPTION: 'true',
+      DATABASE_URL: sealSecret(KEY, 'DATABASE_URL', plain.DATABASE_URL),
+      SIGNING_MASTER_SECRET: sealSecret(KEY, 'SIGNING_MASTER_SECRET', SIGNING),
+      BETANG_MASTER_KEY: KEY_TEXT,
+      SECRETS_REQUIRE_ENCRYPTION: 'true',
     });
     expect(encrypted.warnings).toEqual([]);
     expect(encrypted.config.SIGNING_MASTER_SECRET).toBe(SIGNING);
   });
 
   it('should refuse both BETANG_MASTER_KEY and BETANG_MASTER_KEY_FILE at once', () => {
-    const error = configProblems(() => parseConfig(ZApiEnv, { ...base, SIGNING_MASTER_SECRET: SIGNING, BETANG_MASTER_KEY: KEY_TEXT, BETANG_MASTER_KEY_FILE: '/x' }));
+    const error = configProblems(() =>
+      parseConfig(ZApiEnv, { ...base, SIGNING_MASTER_SECRET: SIGNING, BETANG_MASTER_KEY: KEY_TEXT, BETANG_MASTER_KEY_FILE: '/x' }),
+    );
     expect(error.problems).toEqual([expect.stringMatching(/^BETANG_MASTER_KEY: .*only one/)]);
   });
 });

@@ -37,8 +37,14 @@ export const ZCreateAgreementBody = z
     institutionHeadUserId: z.uuid().optional(),
     dcHeadUserId: z.uuid().optional(),
   })
-  .refine((b) => (b.termStart === undefined) === (b.termEnd === undefined), { message: 'termStart dan termEnd diisi bersama / set termStart and termEnd together', path: ['termEnd'] })
-  .refine((b) => !b.termStart || !b.termEnd || b.termStart < b.termEnd, { message: 'termEnd harus setelah termStart / termEnd must follow termStart', path: ['termEnd'] });
+  .refine((b) => (b.termStart === undefined) === (b.termEnd === undefined), {
+    message: 'termStart dan termEnd diisi bersama / set termStart and termEnd together',
+    path: ['termEnd'],
+  })
+  .refine((b) => !b.termStart || !b.termEnd || b.termStart < b.termEnd, {
+    message: 'termEnd harus setelah termStart / termEnd must follow termStart',
+    path: ['termEnd'],
+  });
 export type CreateAgreementBody = z.infer<typeof ZCreateAgreementBody>;
 
 /** `GET /agreements` query. */
@@ -71,7 +77,15 @@ const ZPendingAgreementDocument = z.object({
   baseSha256: z.string(),
   uploadedAt: z.string(),
   uploadedByName: z.string().nullable(),
-  signers: z.array(z.object({ name: z.string(), signedAt: z.string().nullable(), trusted: z.boolean(), serialNumbers: z.array(z.string()), emails: z.array(z.string()) })),
+  signers: z.array(
+    z.object({
+      name: z.string(),
+      signedAt: z.string().nullable(),
+      trusted: z.boolean(),
+      serialNumbers: z.array(z.string()),
+      emails: z.array(z.string()),
+    }),
+  ),
 });
 export type PendingAgreementDocumentDto = z.infer<typeof ZPendingAgreementDocument>;
 
@@ -119,10 +133,16 @@ export type AgreementDto = z.infer<typeof ZAgreement>;
 /** `POST /agreements/:id/signatures` body: re-authentication and explicit consent. */
 export const ZSignAgreementBody = z.strictObject({
   password: z.string().min(1).max(1024),
-  totp: z.string().regex(/^\d{6}$/).optional(),
+  totp: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
   consent: z.literal(true, { error: 'persetujuan wajib / consent is required' }),
   /** The SHA-256 the signer was shown; when it no longer matches the document → 409. */
-  expectedSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  expectedSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type SignAgreementBody = z.infer<typeof ZSignAgreementBody>;
 

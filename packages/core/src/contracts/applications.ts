@@ -95,7 +95,10 @@ export const ZApplicationExportQuery = z.strictObject({ institutionId: z.uuid().
 
 /** `POST /applications/import` query: `dryRun=true` (default) validates only. */
 export const ZApplicationImportQuery = z.strictObject({
-  dryRun: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  dryRun: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 
 /** One problem in an imported CSV: data row number (header = row 1), column, bilingual message. */

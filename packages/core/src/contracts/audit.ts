@@ -6,8 +6,14 @@ export const ZAuditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(100).optional(),
   institutionId: z.uuid().optional(),
-  action: z.string().regex(/^[a-z_.]{3,64}$/).optional(),
-  targetType: z.string().regex(/^[a-z_]{2,32}$/).optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_.]{3,64}$/)
+    .optional(),
+  targetType: z
+    .string()
+    .regex(/^[a-z_]{2,32}$/)
+    .optional(),
   targetId: zText({ max: 100 }).optional(),
 });
 

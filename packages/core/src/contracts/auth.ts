@@ -7,7 +7,10 @@ import { ZEmail } from './common';
 export const ZLoginBody = z.strictObject({
   email: ZEmail,
   password: z.string().min(1).max(1024),
-  totp: z.string().regex(/^\d{6}$/).optional(),
+  totp: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
 });
 export type LoginBody = z.infer<typeof ZLoginBody>;
 

@@ -14,12 +14,22 @@ export const ZCatalogTemplate = z.object({
 });
 
 /** A size preset (e.g. small 1 vCPU / 2 GiB / 20 GiB). */
-export const ZSizePreset = z.object({ id: z.string(), name: z.string(), cores: z.number(), memoryMiB: z.number(), diskGiB: z.number(), isActive: z.boolean() });
+export const ZSizePreset = z.object({
+  id: z.string(),
+  name: z.string(),
+  cores: z.number(),
+  memoryMiB: z.number(),
+  diskGiB: z.number(),
+  isActive: z.boolean(),
+});
 
 /** Bounds for custom sizes set by operators (settings key `custom_size_bounds`). */
 export const ZCustomSizeBounds = z
   .strictObject({ allowCustom: z.boolean(), min: ZResources, max: ZResources })
-  .refine((b) => b.min.cores <= b.max.cores && b.min.memoryMiB <= b.max.memoryMiB && b.min.diskGiB <= b.max.diskGiB, { message: 'min ≤ max', path: ['min'] });
+  .refine((b) => b.min.cores <= b.max.cores && b.min.memoryMiB <= b.max.memoryMiB && b.min.diskGiB <= b.max.diskGiB, {
+    message: 'min ≤ max',
+    path: ['min'],
+  });
 export type CustomSizeBounds = z.infer<typeof ZCustomSizeBounds>;
 
 export const DEFAULT_CUSTOM_SIZE_BOUNDS: CustomSizeBounds = {
@@ -36,8 +46,16 @@ export const ZPutTemplateBody = z.strictObject({
   name: zText({ min: 1, max: 100 }),
   osFamily: z.string().regex(/^[a-z0-9-]{2,32}$/),
   pveTemplateVmid: z.number().int().min(100).max(999_999_999),
-  pveNode: z.string().regex(/^[a-zA-Z0-9-]{1,63}$/).nullable().default(null),
-  storage: z.string().regex(/^[a-zA-Z0-9_.-]{1,63}$/).nullable().default(null),
+  pveNode: z
+    .string()
+    .regex(/^[a-zA-Z0-9-]{1,63}$/)
+    .nullable()
+    .default(null),
+  storage: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{1,63}$/)
+    .nullable()
+    .default(null),
   isActive: z.boolean().default(true),
 });
 
@@ -61,7 +79,11 @@ export const ZPutTemplateCopiesBody = z.strictObject({
       z.strictObject({
         node: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/),
         pveTemplateVmid: z.number().int().min(100).max(999_999_999),
-        storage: z.string().regex(/^[a-zA-Z][a-zA-Z0-9._-]{0,62}$/).nullable().default(null),
+        storage: z
+          .string()
+          .regex(/^[a-zA-Z][a-zA-Z0-9._-]{0,62}$/)
+          .nullable()
+          .default(null),
       }),
     )
     .max(64)
@@ -70,12 +92,22 @@ export const ZPutTemplateCopiesBody = z.strictObject({
 });
 
 /** `PUT /catalog/presets/:id` body (operators). */
-export const ZPutPresetBody = z.strictObject({ name: zText({ min: 1, max: 100 }), ...ZResources.shape, isActive: z.boolean().default(true) });
+export const ZPutPresetBody = z.strictObject({
+  name: zText({ min: 1, max: 100 }),
+  ...ZResources.shape,
+  isActive: z.boolean().default(true),
+});
 
 /** Service standard: target times operators set per step (settings key `service_standards`). */
 export const ZServiceStandards = z.strictObject({
-  approvalHours: z.number().min(0.1).max(24 * 30),
-  provisioningMinutes: z.number().min(1).max(24 * 60),
+  approvalHours: z
+    .number()
+    .min(0.1)
+    .max(24 * 30),
+  provisioningMinutes: z
+    .number()
+    .min(1)
+    .max(24 * 60),
 });
 export type ServiceStandards = z.infer<typeof ZServiceStandards>;
 export const DEFAULT_SERVICE_STANDARDS: ServiceStandards = { approvalHours: 24, provisioningMinutes: 60 };

@@ -9,7 +9,15 @@ export const ZClusterNode = z.object({
   cpuCount: z.number().nullable(),
   memTotalBytes: z.number().nullable(),
   memUsedBytes: z.number().nullable(),
-  storages: z.array(z.object({ storage: z.string(), shared: z.boolean(), available: z.boolean(), totalBytes: z.number().optional(), usedBytes: z.number().optional() })),
+  storages: z.array(
+    z.object({
+      storage: z.string(),
+      shared: z.boolean(),
+      available: z.boolean(),
+      totalBytes: z.number().optional(),
+      usedBytes: z.number().optional(),
+    }),
+  ),
   betangVms: z.number(),
   observedAt: z.string(),
 });
@@ -25,15 +33,34 @@ const ZSetupFinding = z.object({
 export type SetupFindingDto = z.infer<typeof ZSetupFinding>;
 
 /** The worker's last self-check (at its start and periodically); null before the first. */
-export const ZSetupCheck = z.object({ checkedAt: z.string(), pveVersion: z.string().nullable(), problems: z.number(), findings: z.array(ZSetupFinding) });
+export const ZSetupCheck = z.object({
+  checkedAt: z.string(),
+  pveVersion: z.string().nullable(),
+  problems: z.number(),
+  findings: z.array(ZSetupFinding),
+});
 
 /** `GET /cluster`: nodes with capacity and health; `stale` when the last observation is old; `setup`: the self-check. */
-export const ZCluster = z.object({ nodes: z.array(ZClusterNode), observedAt: z.string().nullable(), stale: z.boolean(), setup: ZSetupCheck.nullable().optional() });
+export const ZCluster = z.object({
+  nodes: z.array(ZClusterNode),
+  observedAt: z.string().nullable(),
+  stale: z.boolean(),
+  setup: ZSetupCheck.nullable().optional(),
+});
 
 /** One reconciliation finding for operators (nothing is ever destroyed without their decision). */
 export const ZReconcileFinding = z.object({
   id: z.uuid(),
-  kind: z.enum(['orphan_vm', 'stuck_run', 'missing_vm', 'config_drift', 'no_agreement', 'cleanup_pending', 'abandoned_lock', 'marker_removed']),
+  kind: z.enum([
+    'orphan_vm',
+    'stuck_run',
+    'missing_vm',
+    'config_drift',
+    'no_agreement',
+    'cleanup_pending',
+    'abandoned_lock',
+    'marker_removed',
+  ]),
   status: z.enum(['open', 'resolved', 'dismissed']),
   institutionId: z.string().nullable(),
   vmId: z.string().nullable(),

@@ -76,7 +76,13 @@ export function zText({ max, min = 0, multiline = false }: { max: number; min?: 
 export const ZDisplayName = zText({ min: 1, max: 200 });
 
 /** An e-mail address, stored lower-case. */
-export const ZEmail = z.email().max(254).transform((s) => s.toLowerCase());
+export const ZEmail = z
+  .email()
+  .max(254)
+  .transform((s) => s.toLowerCase());
 
 /** Phone or WhatsApp number: digits with optional leading +, spaces and dashes. */
-export const ZPhone = z.string().trim().regex(/^\+?[0-9][0-9 -]{5,20}$/, 'nomor telepon tidak valid / invalid phone number');
+export const ZPhone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9][0-9 -]{5,20}$/, 'nomor telepon tidak valid / invalid phone number');

@@ -11,7 +11,11 @@ export const ZCreateIpPoolBody = z.strictObject({
   vlanTag: z.number().int().min(1).max(4094).nullable().default(null),
   bridge: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{0,15}$/),
   dnsServers: z.array(ipv4).max(4).default([]),
-  searchDomain: z.string().regex(/^[a-z0-9.-]{1,253}$/).nullable().default(null),
+  searchDomain: z
+    .string()
+    .regex(/^[a-z0-9.-]{1,253}$/)
+    .nullable()
+    .default(null),
   rangeStart: ipv4,
   rangeEnd: ipv4,
   institutionId: z.uuid().nullable().default(null),

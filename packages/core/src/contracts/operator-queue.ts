@@ -31,6 +31,8 @@ export const ZOperatorQueue = z.object({
     }),
   ),
   running: z.array(ZQueueItem.extend({ runId: z.uuid(), currentStep: z.string().nullable(), progress: z.number(), attempt: z.number() })),
-  failed: z.array(ZQueueItem.extend({ runId: z.uuid(), errorCode: z.string().nullable(), errorMessage: z.string(), retryable: z.boolean().nullable() })),
+  failed: z.array(
+    ZQueueItem.extend({ runId: z.uuid(), errorCode: z.string().nullable(), errorMessage: z.string(), retryable: z.boolean().nullable() }),
+  ),
 });
 export type OperatorQueueDto = z.infer<typeof ZOperatorQueue>;

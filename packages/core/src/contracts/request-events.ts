@@ -12,7 +12,11 @@ const envelope = <K extends RequestEventKind, D extends z.ZodType>(kind: K, data
   z.object({ id: z.number().int(), requestId: z.uuid(), kind: z.literal(kind), at: z.string(), data });
 
 /** `request.status`: the request's status changed (previousStatus null when it was created). */
-const ZRequestStatusEventData = z.object({ status: z.enum(REQUEST_STATUSES), previousStatus: z.enum(REQUEST_STATUSES).nullable(), statusReason: z.string().nullable() });
+const ZRequestStatusEventData = z.object({
+  status: z.enum(REQUEST_STATUSES),
+  previousStatus: z.enum(REQUEST_STATUSES).nullable(),
+  statusReason: z.string().nullable(),
+});
 /** `approval`: a decision at one level. */
 const ZApprovalEventData = z.object({
   approvalId: z.string(),
@@ -46,9 +50,21 @@ const ZRunStepEventData = z.object({
   detail: z.string().nullable(),
 });
 /** `vm`: the request's VM changed (state, node, vmid). */
-const ZVmEventData = z.object({ vmId: z.uuid(), state: z.enum(VM_STATES), node: z.string().nullable(), vmid: z.number().nullable(), name: z.string().nullable() });
+const ZVmEventData = z.object({
+  vmId: z.uuid(),
+  state: z.enum(VM_STATES),
+  node: z.string().nullable(),
+  vmid: z.number().nullable(),
+  name: z.string().nullable(),
+});
 /** `address`: an address was allocated to the request or released. */
-const ZAddressEventData = z.object({ allocationId: z.string(), address: z.string(), held: z.boolean(), vmId: z.string().nullable(), releaseReason: z.string().nullable() });
+const ZAddressEventData = z.object({
+  allocationId: z.string(),
+  address: z.string(),
+  held: z.boolean(),
+  vmId: z.string().nullable(),
+  releaseReason: z.string().nullable(),
+});
 
 /** One SSE message's JSON (`data:` line), discriminated by `kind`. */
 export const ZRequestEvent = z.discriminatedUnion('kind', [

@@ -12,15 +12,25 @@ import { ZDisplayName, ZEmail, ZNip, ZPhone, zText } from './common';
 /** A host name: one DNS label — a–z, 0–9 and '-', 1–63 characters, starting with a letter, not ending with '-' (the guest specification's rule). */
 export const ZHostname = z
   .string()
-  .regex(GUEST_HOSTNAME_PATTERN, 'nama host: huruf kecil a–z, angka, tanda hubung; diawali huruf; maks. 63 / hostname: a–z, 0–9, dash; starts with a letter; max 63');
+  .regex(
+    GUEST_HOSTNAME_PATTERN,
+    'nama host: huruf kecil a–z, angka, tanda hubung; diawali huruf; maks. 63 / hostname: a–z, 0–9, dash; starts with a letter; max 63',
+  );
 
 /** One SSH public key line, validated by the shared parser (ed25519, ecdsa, rsa ≥ 3072; no options, one line). */
-const ZSshPublicKeyInput = z.string().max(8192).transform((line, ctx) => {
-  const result = parseSshPublicKey(line);
-  if (result.ok) return result.key.line;
-  ctx.addIssue({ code: 'custom', message: `${result.error.message.id} / ${result.error.message.en}`, params: { sshKeyError: result.error.code } });
-  return z.NEVER;
-});
+const ZSshPublicKeyInput = z
+  .string()
+  .max(8192)
+  .transform((line, ctx) => {
+    const result = parseSshPublicKey(line);
+    if (result.ok) return result.key.line;
+    ctx.addIssue({
+      code: 'custom',
+      message: `${result.error.message.id} / ${result.error.message.en}`,
+      params: { sshKeyError: result.error.code },
+    });
+    return z.NEVER;
+  });
 
 /**
  * TCP ports to open on the guest's firewall (besides 22, always open): 1–65535, each once, none
@@ -60,7 +70,12 @@ export const ZSubmitRequestBody = z
       .superRefine((keys, ctx) => {
         // The guest installs each key once: the same key under another comment is refused here, not after the clone.
         for (const index of duplicateSshKeyIndexes(keys)) {
-          ctx.addIssue({ code: 'custom', path: [index], message: `${DUPLICATE_SSH_KEY_MESSAGE.id} / ${DUPLICATE_SSH_KEY_MESSAGE.en}`, params: { sshKeyError: 'duplicate' } });
+          ctx.addIssue({
+            code: 'custom',
+            path: [index],
+            message: `${DUPLICATE_SSH_KEY_MESSAGE.id} / ${DUPLICATE_SSH_KEY_MESSAGE.en}`,
+            params: { sshKeyError: 'duplicate' },
+          });
         }
       }),
     purpose: zText({ min: 10, max: 2000, multiline: true }),
@@ -107,7 +122,16 @@ export const ZVpsRequest = z.object({
   requestedBy: z.uuid(),
   /** Decisions on the request and on its changes; `runId` names the change (a resize run) a decision is about, null for the request itself. */
   approvals: z.array(
-    z.object({ level: z.number(), decision: z.enum(['approved', 'rejected']), by: z.string().nullable(), byName: z.string().nullable(), role: z.string(), at: z.string(), comment: z.string().nullable(), runId: z.uuid().nullable().optional() }),
+    z.object({
+      level: z.number(),
+      decision: z.enum(['approved', 'rejected']),
+      by: z.string().nullable(),
+      byName: z.string().nullable(),
+      role: z.string(),
+      at: z.string(),
+      comment: z.string().nullable(),
+      runId: z.uuid().nullable().optional(),
+    }),
   ),
   /** The level that decides next: of the request while it awaits a decision, else of its pending change (a resize whose run is `awaiting_approval`). */
   pendingLevel: z.object({ level: z.number(), name: z.object({ id: z.string(), en: z.string() }), roles: z.array(z.string()) }).nullable(),
@@ -126,7 +150,15 @@ export const ZVpsRequest = z.object({
       error: z.object({ code: z.string().nullable(), message: z.string(), retryable: z.boolean().nullable() }).nullable(),
     })
     .nullable(),
-  vm: z.object({ id: z.uuid(), node: z.string().nullable(), vmid: z.number().nullable(), ipAddress: z.string().nullable(), state: z.enum(VM_STATES) }).nullable(),
+  vm: z
+    .object({
+      id: z.uuid(),
+      node: z.string().nullable(),
+      vmid: z.number().nullable(),
+      ipAddress: z.string().nullable(),
+      state: z.enum(VM_STATES),
+    })
+    .nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -83,7 +83,11 @@ export const ZRestoreAnswer = ZQueuedRun;
 export const ZDecommissionPolicy = z.strictObject({
   graceDays: z.number().int().min(1).max(90),
   headApprovalClasses: z.array(z.enum(DATA_CLASSIFICATIONS)).max(DATA_CLASSIFICATIONS.length),
-  reminderHours: z.number().int().min(1).max(24 * 30),
+  reminderHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30),
 });
 export type DecommissionPolicy = z.infer<typeof ZDecommissionPolicy>;
 export const DEFAULT_DECOMMISSION_POLICY: DecommissionPolicy = { graceDays: 7, headApprovalClasses: ['strategis'], reminderHours: 24 };
@@ -105,7 +109,6 @@ export type ResizeBody = z.infer<typeof ZResizeBody>;
 
 /** Sizes and open ports of a VM on either side of a change. */
 export const ZVmShape = z.object({ cores: z.number(), memoryMiB: z.number(), diskGiB: z.number(), ports: z.array(z.number()) });
-export type VmShape = z.infer<typeof ZVmShape>;
 
 /**
  * 202 answer of `POST /vms/:id/resize`: the resize's run and whether it waits for approval

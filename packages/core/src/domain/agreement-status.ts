@@ -1,12 +1,5 @@
 /** Agreement lifecycle: draft → awaiting_institution_head → awaiting_dc_head → in_force → expired | revoked. */
-export const AGREEMENT_STATUSES = [
-  'draft',
-  'awaiting_institution_head',
-  'awaiting_dc_head',
-  'in_force',
-  'expired',
-  'revoked',
-] as const;
+export const AGREEMENT_STATUSES = ['draft', 'awaiting_institution_head', 'awaiting_dc_head', 'in_force', 'expired', 'revoked'] as const;
 export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
 
 /**

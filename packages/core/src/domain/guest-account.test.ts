@@ -16,7 +16,9 @@ describe('guest account rules', () => {
   });
 
   it('should find a key listed again under another comment, by type and blob', () => {
-    expect(duplicateSshKeyIndexes(['ssh-ed25519 AAAA a@b', 'ssh-ed25519 AAAB a@b', 'ssh-ed25519 AAAA c@d', 'ssh-ed25519 AAAA'])).toEqual([2, 3]);
+    expect(duplicateSshKeyIndexes(['ssh-ed25519 AAAA a@b', 'ssh-ed25519 AAAB a@b', 'ssh-ed25519 AAAA c@d', 'ssh-ed25519 AAAA'])).toEqual([
+      2, 3,
+    ]);
     expect(duplicateSshKeyIndexes(['ssh-ed25519 AAAA', 'ssh-rsa AAAA'])).toEqual([]);
   });
 });

@@ -19,14 +19,80 @@ export const GUEST_USERNAME_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
  * them would hand its keys to a system account. Names starting with `systemd-` are reserved too.
  */
 export const RESERVED_GUEST_USERNAMES: ReadonlySet<string> = new Set([
-  'root', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'lp', 'mail', 'news', 'uucp', 'proxy',
-  'www-data', 'backup', 'list', 'irc', 'gnats', 'nobody', 'nogroup', 'sshd', 'messagebus', 'polkitd',
-  'syslog', 'uuidd', 'tcpdump', 'tss', 'landscape', 'pollinate', 'fwupd-refresh', 'dnsmasq', 'avahi',
-  'ntp', 'chrony', 'postfix', 'mysql', 'postgres', 'redis', 'nginx', 'apache', 'statd', 'usbmux',
-  'sudo', 'adm', 'wheel', 'admin', 'staff', 'users', 'operator', 'disk', 'kmem', 'shadow', 'utmp',
-  'video', 'audio', 'plugdev', 'netdev', 'dialout', 'cdrom', 'floppy', 'tape', 'voice', 'input',
-  'kvm', 'render', 'crontab', 'ssh', 'docker', 'lxd', 'systemd', 'halt', 'shutdown', 'reboot',
-  'ftp', 'betang',
+  'root',
+  'daemon',
+  'bin',
+  'sys',
+  'sync',
+  'games',
+  'man',
+  'lp',
+  'mail',
+  'news',
+  'uucp',
+  'proxy',
+  'www-data',
+  'backup',
+  'list',
+  'irc',
+  'gnats',
+  'nobody',
+  'nogroup',
+  'sshd',
+  'messagebus',
+  'polkitd',
+  'syslog',
+  'uuidd',
+  'tcpdump',
+  'tss',
+  'landscape',
+  'pollinate',
+  'fwupd-refresh',
+  'dnsmasq',
+  'avahi',
+  'ntp',
+  'chrony',
+  'postfix',
+  'mysql',
+  'postgres',
+  'redis',
+  'nginx',
+  'apache',
+  'statd',
+  'usbmux',
+  'sudo',
+  'adm',
+  'wheel',
+  'admin',
+  'staff',
+  'users',
+  'operator',
+  'disk',
+  'kmem',
+  'shadow',
+  'utmp',
+  'video',
+  'audio',
+  'plugdev',
+  'netdev',
+  'dialout',
+  'cdrom',
+  'floppy',
+  'tape',
+  'voice',
+  'input',
+  'kvm',
+  'render',
+  'crontab',
+  'ssh',
+  'docker',
+  'lxd',
+  'systemd',
+  'halt',
+  'shutdown',
+  'reboot',
+  'ftp',
+  'betang',
 ]);
 
 /** True when `name` is reserved for the system on the guest. */
@@ -37,10 +103,16 @@ export function isReservedGuestUsername(name: string): boolean {
 /** Why `name` cannot be the guest's admin account (bilingual), or null when it can. Pure. */
 export function guestUsernameProblem(name: string): LocalizedText | null {
   if (!GUEST_USERNAME_PATTERN.test(name)) {
-    return { id: `Nama pengguna ${name} tidak sah: a–z, 0–9, "_", "-", 1–32 karakter, diawali huruf.`, en: `User name ${name} is not valid: a–z, 0–9, "_", "-", 1–32 characters, starting with a letter.` };
+    return {
+      id: `Nama pengguna ${name} tidak sah: a–z, 0–9, "_", "-", 1–32 karakter, diawali huruf.`,
+      en: `User name ${name} is not valid: a–z, 0–9, "_", "-", 1–32 characters, starting with a letter.`,
+    };
   }
   if (isReservedGuestUsername(name)) {
-    return { id: `Nama pengguna ${name} dicadangkan untuk sistem pada VPS.`, en: `User name ${name} is reserved for the system on the VPS.` };
+    return {
+      id: `Nama pengguna ${name} dicadangkan untuk sistem pada VPS.`,
+      en: `User name ${name} is reserved for the system on the VPS.`,
+    };
   }
   return null;
 }

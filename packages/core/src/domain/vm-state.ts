@@ -3,7 +3,17 @@
  * docs/architecture.md §4. The API refuses an action outside these states and the web offers
  * only these, so both read them from here.
  */
-export const VM_STATES = ['reserved', 'provisioning', 'running', 'stopped', 'retained', 'decommissioning', 'decommissioned', 'missing', 'failed'] as const;
+export const VM_STATES = [
+  'reserved',
+  'provisioning',
+  'running',
+  'stopped',
+  'retained',
+  'decommissioning',
+  'decommissioned',
+  'missing',
+  'failed',
+] as const;
 export type VmState = (typeof VM_STATES)[number];
 
 /**
@@ -30,7 +40,15 @@ export function isVmState(value: string): value is VmState {
 }
 
 /** States in which a VM row holds its vmid (the partial unique index vms_live_vmid_uq agrees). */
-export const VM_HOLDING_STATES: readonly VmState[] = ['reserved', 'provisioning', 'running', 'stopped', 'retained', 'decommissioning', 'missing'];
+export const VM_HOLDING_STATES: readonly VmState[] = [
+  'reserved',
+  'provisioning',
+  'running',
+  'stopped',
+  'retained',
+  'decommissioning',
+  'missing',
+];
 
 /** Every day-2 action on a VM. */
 export const VM_ACTIONS = ['start', 'stop', 'shutdown', 'reboot', 'resize', 'decommission', 'restore'] as const;

@@ -63,7 +63,7 @@ export const JOBS = {
     retry: { attempts: 4, backoffMs: 10_000 },
     jobId: (p) => runJobId(p.runId, p.retry),
     idempotency:
-      'Day-2 run (start, shutdown, stop, reboot, resize, decommission) through the same harness: memoised steps, each checking the VM state first (start skips a running VM, resize never shrinks, destroy only a VM carrying Betang\'s marker); a finished run is left alone.',
+      "Day-2 run (start, shutdown, stop, reboot, resize, decommission) through the same harness: memoised steps, each checking the VM state first (start skips a running VM, resize never shrinks, destroy only a VM carrying Betang's marker); a finished run is left alone.",
   }),
   'reconcile.cluster': contract({
     queue: 'maintenance',
@@ -96,7 +96,8 @@ export const JOBS = {
     queue: 'maintenance',
     payload: z.strictObject({}),
     retry: { attempts: 3, backoffMs: 60_000 },
-    idempotency: 'Deletes only live-status events older than the retention and never lowers the watermark; a second run finds nothing older to delete.',
+    idempotency:
+      'Deletes only live-status events older than the retention and never lowers the watermark; a second run finds nothing older to delete.',
   }),
 } as const;
 

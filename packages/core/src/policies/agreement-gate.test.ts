@@ -24,20 +24,28 @@ describe('agreementCovers', () => {
     expect(agreementCovers(agreement, { requested: {}, usageAfter: within, today: '2027-01-01' })).toBe(false);
   });
 
-  it.each(['draft', 'awaiting_institution_head', 'awaiting_dc_head', 'expired', 'revoked'] as const)('should refuse an agreement in status %s', (status) => {
-    expect(agreementCovers({ ...agreement, status }, { requested: {}, usageAfter: within, today: '2026-06-01' })).toBe(false);
-  });
+  it.each(['draft', 'awaiting_institution_head', 'awaiting_dc_head', 'expired', 'revoked'] as const)(
+    'should refuse an agreement in status %s',
+    (status) => {
+      expect(agreementCovers({ ...agreement, status }, { requested: {}, usageAfter: within, today: '2026-06-01' })).toBe(false);
+    },
+  );
 
   it('should refuse a missing agreement', () => {
     expect(agreementCovers(undefined, { requested: {}, usageAfter: within, today: '2026-06-01' })).toBe(false);
     expect(agreementCovers(null, { requested: {}, usageAfter: within, today: '2026-06-01' })).toBe(false);
   });
 
-  it.each(['cores', 'memoryMiB', 'diskGiB', 'vmCount', 'ipCount'] as const)('should refuse when %s would exceed the ceiling', (dimension) => {
-    const usageAfter = { ...within, [dimension]: within[dimension] + 1 };
-    expect(agreementCovers(agreement, { requested: {}, usageAfter, today: '2026-06-01' })).toBe(false);
-    expect(ceilingShortfalls(ceiling, usageAfter)).toEqual([{ dimension, ceiling: ceiling[dimension], usageAfter: within[dimension] + 1 }]);
-  });
+  it.each(['cores', 'memoryMiB', 'diskGiB', 'vmCount', 'ipCount'] as const)(
+    'should refuse when %s would exceed the ceiling',
+    (dimension) => {
+      const usageAfter = { ...within, [dimension]: within[dimension] + 1 };
+      expect(agreementCovers(agreement, { requested: {}, usageAfter, today: '2026-06-01' })).toBe(false);
+      expect(ceilingShortfalls(ceiling, usageAfter)).toEqual([
+        { dimension, ceiling: ceiling[dimension], usageAfter: within[dimension] + 1 },
+      ]);
+    },
+  );
 
   it('should not check IP addresses when the usage omits them', () => {
     const { ipCount: _ip, ...rest } = within;

@@ -29,7 +29,11 @@ export const ZApprovalPolicy = z
   .strictObject({
     levels: z.array(ZApprovalLevel).min(1).max(5),
     /** Requests no larger than this in every dimension are approved automatically; null = never. */
-    autoApproveUpTo: ZThreshold.extend({ cores: z.number().int().min(1), memoryMiB: z.number().int().min(1), diskGiB: z.number().int().min(1) }).nullable(),
+    autoApproveUpTo: ZThreshold.extend({
+      cores: z.number().int().min(1),
+      memoryMiB: z.number().int().min(1),
+      diskGiB: z.number().int().min(1),
+    }).nullable(),
   })
   .refine((p) => p.levels.every((l, i) => l.level === i + 1), { message: 'levels must be numbered 1, 2, 3… in order', path: ['levels'] });
 export type ApprovalPolicy = z.infer<typeof ZApprovalPolicy>;
@@ -76,13 +80,15 @@ export function isAutoApproved(policy: ApprovalPolicy, resources: Resources): bo
 type ApprovalDecision = { level: number; decision: 'approved' | 'rejected'; decidedBy: string | null; role?: string };
 
 function countsAt(level: ApprovalLevel, d: ApprovalDecision): boolean {
-  return d.level === level.level && d.decision === 'approved' && (d.role === undefined || d.role === 'admin' || (level.roles as readonly string[]).includes(d.role));
+  return (
+    d.level === level.level &&
+    d.decision === 'approved' &&
+    (d.role === undefined || d.role === 'admin' || (level.roles as readonly string[]).includes(d.role))
+  );
 }
 
 export type ApprovalState =
-  | { kind: 'rejected' }
-  | { kind: 'approved' }
-  | { kind: 'pending'; level: ApprovalLevel; approvalsAtLevel: number; required: number };
+  { kind: 'rejected' } | { kind: 'approved' } | { kind: 'pending'; level: ApprovalLevel; approvalsAtLevel: number; required: number };
 
 /**
  * Where a request stands under the policy. `holders(role)` gives how many active users hold a

@@ -11,7 +11,9 @@ describe('decommission policy', () => {
   it('should ask the head only when staff decommission a VM of a protected class', () => {
     expect(decommissionNeedsHeadApproval(staff, 'strategis', DEFAULT_DECOMMISSION_POLICY)).toBe(true);
     expect(decommissionNeedsHeadApproval(staff, 'tinggi', DEFAULT_DECOMMISSION_POLICY)).toBe(false);
-    expect(decommissionNeedsHeadApproval(staff, 'tinggi', { ...DEFAULT_DECOMMISSION_POLICY, headApprovalClasses: ['strategis', 'tinggi'] })).toBe(true);
+    expect(
+      decommissionNeedsHeadApproval(staff, 'tinggi', { ...DEFAULT_DECOMMISSION_POLICY, headApprovalClasses: ['strategis', 'tinggi'] }),
+    ).toBe(true);
     expect(decommissionNeedsHeadApproval(operator, 'strategis', DEFAULT_DECOMMISSION_POLICY)).toBe(false);
     expect(decommissionNeedsHeadApproval(head, 'strategis', DEFAULT_DECOMMISSION_POLICY)).toBe(false);
   });

@@ -54,7 +54,9 @@ describe('parseSshPublicKey on hostile lengths', () => {
           const input = shape(run.repeat(Math.ceil(length / run.length)));
           const perChar = costOf(input, 3) / input.length;
           if (perChar > 10 * normalPerChar) {
-            slow.push(`${JSON.stringify(run)} shape ${shapeIndex} length ${input.length}: ${(perChar / normalPerChar).toFixed(0)}× a normal key per character`);
+            slow.push(
+              `${JSON.stringify(run)} shape ${shapeIndex} length ${input.length}: ${(perChar / normalPerChar).toFixed(0)}× a normal key per character`,
+            );
           }
         }
       }

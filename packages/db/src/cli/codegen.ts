@@ -46,7 +46,13 @@ async function main(): Promise<void> {
     );
     // kysely-codegen's camelCase spells memory_mib `memoryMiB`; the database's case plugin says
     // `memoryMiB`, and the types must name the keys the plugin produces.
-    writeFileSync(out, readFileSync(out, 'utf8').replace(/^(\s+)(\w+)(\??):/gm, (_line, indent: string, name: string, optional: string) => `${indent}${camelUnits(name)}${optional}:`));
+    writeFileSync(
+      out,
+      readFileSync(out, 'utf8').replace(
+        /^(\s+)(\w+)(\??):/gm,
+        (_line, indent: string, name: string, optional: string) => `${indent}${camelUnits(name)}${optional}:`,
+      ),
+    );
     if (check) {
       const fresh = readFileSync(out, 'utf8');
       rmSync(out);

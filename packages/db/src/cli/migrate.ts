@@ -9,7 +9,9 @@ async function main(): Promise<void> {
   try {
     const result = await migrateToLatest(db);
     const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
-    console.log(applied.length ? `Migrasi diterapkan / applied: ${applied.join(', ')}` : 'Basis data sudah mutakhir / database is up to date');
+    console.log(
+      applied.length ? `Migrasi diterapkan / applied: ${applied.join(', ')}` : 'Basis data sudah mutakhir / database is up to date',
+    );
   } finally {
     await db.destroy();
   }

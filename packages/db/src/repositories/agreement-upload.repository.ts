@@ -41,17 +41,36 @@ export async function agreementsWithPendingDocument(db: Executor, agreementIds: 
 }
 
 /** The pending document's bytes; undefined when none waits. */
-export async function findPendingDocumentBytes(db: Executor, agreementId: string): Promise<{ document: Buffer; sha256: string } | undefined> {
-  return db.selectFrom('agreementPendingDocuments').select(['document', 'sha256']).where('agreementId', '=', agreementId).executeTakeFirst();
+export async function findPendingDocumentBytes(
+  db: Executor,
+  agreementId: string,
+): Promise<{ document: Buffer; sha256: string } | undefined> {
+  return db
+    .selectFrom('agreementPendingDocuments')
+    .select(['document', 'sha256'])
+    .where('agreementId', '=', agreementId)
+    .executeTakeFirst();
 }
 
 /** Stores (or replaces) the one pending document of an agreement, in the caller's transaction. */
-export async function savePendingDocument(tx: Tx, p: { agreementId: string; document: Buffer; sha256: string; baseSha256: string; signers: PendingSigner[]; uploadedBy: string | null }): Promise<void> {
+export async function savePendingDocument(
+  tx: Tx,
+  p: { agreementId: string; document: Buffer; sha256: string; baseSha256: string; signers: PendingSigner[]; uploadedBy: string | null },
+): Promise<void> {
   const values = { ...p, signers: JSON.stringify(p.signers), uploadedAt: new Date() };
   await tx
     .insertInto('agreementPendingDocuments')
     .values(values)
-    .onConflict((oc) => oc.column('agreementId').doUpdateSet({ document: values.document, sha256: values.sha256, baseSha256: values.baseSha256, signers: values.signers, uploadedBy: values.uploadedBy, uploadedAt: values.uploadedAt }))
+    .onConflict((oc) =>
+      oc.column('agreementId').doUpdateSet({
+        document: values.document,
+        sha256: values.sha256,
+        baseSha256: values.baseSha256,
+        signers: values.signers,
+        uploadedBy: values.uploadedBy,
+        uploadedAt: values.uploadedAt,
+      }),
+    )
     .execute();
 }
 
@@ -71,9 +90,15 @@ type PrintedHead = { name?: unknown; nip?: unknown };
  * head), from the render input stored with it. E-mails come from the active users who hold that
  * NIP and the matching role (for the institution head: in the agreement's institution).
  */
-export async function findExpectedSigners(db: Executor, agreement: { institutionId: string; documentData: unknown }): Promise<ExpectedSigner[]> {
+export async function findExpectedSigners(
+  db: Executor,
+  agreement: { institutionId: string; documentData: unknown },
+): Promise<ExpectedSigner[]> {
   const data = (agreement.documentData ?? {}) as { institution?: { head?: PrintedHead }; dataCenter?: { head?: PrintedHead } };
-  const printed = (head: PrintedHead | undefined) => ({ name: typeof head?.name === 'string' ? head.name : '', nip: typeof head?.nip === 'string' ? head.nip : null });
+  const printed = (head: PrintedHead | undefined) => ({
+    name: typeof head?.name === 'string' ? head.name : '',
+    nip: typeof head?.nip === 'string' ? head.nip : null,
+  });
   const emailsOf = async (nip: string | null, role: 'institution_head' | 'dc_head') => {
     if (!nip) return [];
     let q = db

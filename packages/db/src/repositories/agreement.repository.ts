@@ -45,11 +45,22 @@ function metaQuery(db: Executor) {
     .select('institutions.name as institutionName');
 }
 
-const asMeta = (row: Omit<AgreementMeta, 'status'> & { status: string }): AgreementMeta => ({ ...row, status: row.status as AgreementStatus });
+const asMeta = (row: Omit<AgreementMeta, 'status'> & { status: string }): AgreementMeta => ({
+  ...row,
+  status: row.status as AgreementStatus,
+});
 
 /** The ceiling of an agreement row in the domain's shape. */
-export function ceilingOf(row: Pick<FullRow, 'ceilingCores' | 'ceilingMemoryMiB' | 'ceilingDiskGiB' | 'ceilingVmCount' | 'ceilingIpCount'>): AgreementCeiling {
-  return { cores: row.ceilingCores, memoryMiB: row.ceilingMemoryMiB, diskGiB: row.ceilingDiskGiB, vmCount: row.ceilingVmCount, ipCount: row.ceilingIpCount };
+export function ceilingOf(
+  row: Pick<FullRow, 'ceilingCores' | 'ceilingMemoryMiB' | 'ceilingDiskGiB' | 'ceilingVmCount' | 'ceilingIpCount'>,
+): AgreementCeiling {
+  return {
+    cores: row.ceilingCores,
+    memoryMiB: row.ceilingMemoryMiB,
+    diskGiB: row.ceilingDiskGiB,
+    vmCount: row.ceilingVmCount,
+    ipCount: row.ceilingIpCount,
+  };
 }
 
 type NewAgreement = {
@@ -94,7 +105,11 @@ export async function insertAgreement(tx: Tx, a: NewAgreement): Promise<string> 
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  if (a.applicationIds.length > 0) await tx.insertInto('agreementApplications').values(a.applicationIds.map((applicationId) => ({ agreementId: id, applicationId }))).execute();
+  if (a.applicationIds.length > 0)
+    await tx
+      .insertInto('agreementApplications')
+      .values(a.applicationIds.map((applicationId) => ({ agreementId: id, applicationId })))
+      .execute();
   return id;
 }
 
@@ -123,7 +138,10 @@ export async function lockAgreement(tx: Tx, id: string): Promise<LockedAgreement
 }
 
 /** The document as it stands (signed revisions included) and its hash. */
-export async function findAgreementDocument(db: Executor, id: string): Promise<{ document: Buffer; sha256: string; number: string } | undefined> {
+export async function findAgreementDocument(
+  db: Executor,
+  id: string,
+): Promise<{ document: Buffer; sha256: string; number: string } | undefined> {
   return db
     .selectFrom('agreements')
     .select(['currentDocument as document', 'currentSha256 as sha256', 'number'])
@@ -142,7 +160,9 @@ export async function listAgreements(
   if (options.before) {
     const at = new Date(options.before.createdAt);
     const id = options.before.id;
-    query = query.where((eb) => eb.or([eb('agreements.createdAt', '<', at), eb.and([eb('agreements.createdAt', '=', at), eb('agreements.id', '<', id)])]));
+    query = query.where((eb) =>
+      eb.or([eb('agreements.createdAt', '<', at), eb.and([eb('agreements.createdAt', '=', at), eb('agreements.id', '<', id)])]),
+    );
   }
   return (await query.execute()).map(asMeta);
 }
@@ -159,8 +179,16 @@ export async function listAgreementApplications(db: Executor, agreementId: strin
 }
 
 /** Replaces the current document after a signature and moves the status, in the caller's transaction. */
-export async function updateAgreementDocument(tx: Tx, id: string, change: { document: Buffer; sha256: string; status: AgreementStatus }): Promise<void> {
-  await tx.updateTable('agreements').set({ currentDocument: change.document, currentSha256: change.sha256, status: change.status }).where('id', '=', id).execute();
+export async function updateAgreementDocument(
+  tx: Tx,
+  id: string,
+  change: { document: Buffer; sha256: string; status: AgreementStatus },
+): Promise<void> {
+  await tx
+    .updateTable('agreements')
+    .set({ currentDocument: change.document, currentSha256: change.sha256, status: change.status })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Marks an agreement revoked now with a reason. */
@@ -191,7 +219,19 @@ type AgreementInForce = AgreementForGate & { id: string; number: string; institu
 export async function findAgreementInForce(db: Executor, institutionId: string, today: string): Promise<AgreementInForce | undefined> {
   const row = await db
     .selectFrom('agreements')
-    .select(['id', 'number', 'institutionId', 'status', 'termStart', 'termEnd', 'ceilingCores', 'ceilingMemoryMiB', 'ceilingDiskGiB', 'ceilingVmCount', 'ceilingIpCount'])
+    .select([
+      'id',
+      'number',
+      'institutionId',
+      'status',
+      'termStart',
+      'termEnd',
+      'ceilingCores',
+      'ceilingMemoryMiB',
+      'ceilingDiskGiB',
+      'ceilingVmCount',
+      'ceilingIpCount',
+    ])
     .where('institutionId', '=', institutionId)
     .where('status', '=', 'in_force')
     .where('termStart', '<=', today)
@@ -200,11 +240,22 @@ export async function findAgreementInForce(db: Executor, institutionId: string, 
     .limit(1)
     .executeTakeFirst();
   if (!row) return undefined;
-  return { id: row.id, number: row.number, institutionId: row.institutionId, status: 'in_force', termStart: row.termStart, termEnd: row.termEnd, ceiling: ceilingOf(row) };
+  return {
+    id: row.id,
+    number: row.number,
+    institutionId: row.institutionId,
+    status: 'in_force',
+    termStart: row.termStart,
+    termEnd: row.termEnd,
+    ceiling: ceilingOf(row),
+  };
 }
 
 /** Moves every in_force agreement whose term ended before `today` to expired; returns them (none on a second run). */
-export async function expireAgreementsPastTerm(tx: Tx, today: string): Promise<{ id: string; institutionId: string; number: string; termEnd: string }[]> {
+export async function expireAgreementsPastTerm(
+  tx: Tx,
+  today: string,
+): Promise<{ id: string; institutionId: string; number: string; termEnd: string }[]> {
   return tx
     .updateTable('agreements')
     .set({ status: 'expired' })
@@ -233,7 +284,12 @@ export async function listAgreementHeadEmails(db: Executor, institutionId: strin
     .select('users.email')
     .distinct()
     .where('users.isActive', '=', true)
-    .where((eb) => eb.or([eb.and([eb('userRoles.role', '=', 'institution_head'), eb('users.institutionId', '=', institutionId)]), eb('userRoles.role', '=', 'dc_head')]))
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('userRoles.role', '=', 'institution_head'), eb('users.institutionId', '=', institutionId)]),
+        eb('userRoles.role', '=', 'dc_head'),
+      ]),
+    )
     .orderBy('users.email')
     .execute();
   return rows.map((r) => r.email);
@@ -241,7 +297,13 @@ export async function listAgreementHeadEmails(db: Executor, institutionId: strin
 
 /** Names of the active OS templates of the catalog (printed on the agreement), in catalog order. */
 export async function listActiveTemplateNames(db: Executor): Promise<string[]> {
-  const rows = await db.selectFrom('catalogTemplates').select('name').where('isActive', '=', true).orderBy('sortOrder').orderBy('name').execute();
+  const rows = await db
+    .selectFrom('catalogTemplates')
+    .select('name')
+    .where('isActive', '=', true)
+    .orderBy('sortOrder')
+    .orderBy('name')
+    .execute();
   return rows.map((r) => r.name);
 }
 

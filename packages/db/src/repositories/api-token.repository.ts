@@ -72,7 +72,12 @@ export async function revokeApiToken(db: Executor, userId: string, id: string): 
 
 /** Revokes every usable token of a user (password reset, change of the second factor); returns how many. */
 export async function revokeApiTokensOfUser(db: Executor, userId: string): Promise<number> {
-  const result = await db.updateTable('apiTokens').set({ revokedAt: new Date() }).where('userId', '=', userId).where('revokedAt', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('apiTokens')
+    .set({ revokedAt: new Date() })
+    .where('userId', '=', userId)
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 

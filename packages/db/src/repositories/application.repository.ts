@@ -43,9 +43,19 @@ export async function findApplication(db: Executor, id: string): Promise<Applica
 }
 
 /** Finds the applications with these ids that belong to `institutionId` (others are left out). */
-export async function findApplicationsOfInstitution(db: Executor, institutionId: string, ids: readonly string[]): Promise<ApplicationRow[]> {
+export async function findApplicationsOfInstitution(
+  db: Executor,
+  institutionId: string,
+  ids: readonly string[],
+): Promise<ApplicationRow[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('applications').selectAll().where('institutionId', '=', institutionId).where('id', 'in', [...ids]).orderBy('name').execute();
+  return db
+    .selectFrom('applications')
+    .selectAll()
+    .where('institutionId', '=', institutionId)
+    .where('id', 'in', [...ids])
+    .orderBy('name')
+    .execute();
 }
 
 /** Finds an application by its (unique per institution) name. */
@@ -55,7 +65,11 @@ export async function findApplicationByName(db: Executor, institutionId: string,
 
 /** Inserts an application; the unique (institution, name) pair is enforced by the database. */
 export async function insertApplication(db: Executor, institutionId: string, fields: ApplicationFields): Promise<ApplicationRow> {
-  return db.insertInto('applications').values({ ...fields, institutionId }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto('applications')
+    .values({ ...fields, institutionId })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** Updates the given fields; returns the new row, undefined when absent. */

@@ -1,7 +1,15 @@
 import type { Role } from '@betang/core';
 import type { Executor } from '../database';
 
-type ApprovalRow = { level: number; decision: 'approved' | 'rejected'; decidedBy: string | null; decidedByName: string | null; role: string; comment: string | null; decidedAt: Date };
+type ApprovalRow = {
+  level: number;
+  decision: 'approved' | 'rejected';
+  decidedBy: string | null;
+  decidedByName: string | null;
+  role: string;
+  comment: string | null;
+  decidedAt: Date;
+};
 
 /**
  * The decisions in order on a request itself (`changeRunId` absent) or on one of its pending
@@ -11,7 +19,15 @@ export async function listApprovals(db: Executor, requestId: string, changeRunId
   return (await db
     .selectFrom('approvals')
     .leftJoin('users', 'users.id', 'approvals.decidedBy')
-    .select(['approvals.level', 'approvals.decision', 'approvals.decidedBy', 'users.name as decidedByName', 'approvals.role', 'approvals.comment', 'approvals.decidedAt'])
+    .select([
+      'approvals.level',
+      'approvals.decision',
+      'approvals.decidedBy',
+      'users.name as decidedByName',
+      'approvals.role',
+      'approvals.comment',
+      'approvals.decidedAt',
+    ])
     .where('approvals.requestId', '=', requestId)
     .where('approvals.runId', changeRunId === undefined ? 'is' : '=', changeRunId ?? null)
     .orderBy('approvals.decidedAt')
@@ -21,9 +37,20 @@ export async function listApprovals(db: Executor, requestId: string, changeRunId
 /** Records a decision on a request or (with `runId`) on its pending change; one per user per level and subject (unique in the database). */
 export async function insertApproval(
   db: Executor,
-  values: { requestId: string; runId?: string | null; level: number; decision: 'approved' | 'rejected'; decidedBy: string | null; role: string; comment: string | null },
+  values: {
+    requestId: string;
+    runId?: string | null;
+    level: number;
+    decision: 'approved' | 'rejected';
+    decidedBy: string | null;
+    role: string;
+    comment: string | null;
+  },
 ): Promise<void> {
-  await db.insertInto('approvals').values({ ...values, runId: values.runId ?? null }).execute();
+  await db
+    .insertInto('approvals')
+    .values({ ...values, runId: values.runId ?? null })
+    .execute();
 }
 
 /** How many active users hold any of the roles (for all-of approval levels). */

@@ -52,7 +52,20 @@ export async function listAudit(
 ): Promise<AuditRow[]> {
   let query = db
     .selectFrom('auditLog')
-    .select(['id', 'at', 'actorUserId', 'actorLabel', 'institutionId', 'action', 'targetType', 'targetId', 'before', 'after', 'requestId', 'ip'])
+    .select([
+      'id',
+      'at',
+      'actorUserId',
+      'actorLabel',
+      'institutionId',
+      'action',
+      'targetType',
+      'targetId',
+      'before',
+      'after',
+      'requestId',
+      'ip',
+    ])
     .orderBy('id', 'desc')
     .limit(filter.limit);
   if (filter.institutionId) query = query.where('institutionId', '=', filter.institutionId);

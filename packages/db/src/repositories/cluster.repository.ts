@@ -21,10 +21,19 @@ type ClusterNodeSnapshot = {
 export async function replaceClusterSnapshot(tx: Tx, nodes: readonly ClusterNodeSnapshot[]): Promise<void> {
   for (const n of nodes) {
     const values = { ...n, storages: JSON.stringify(n.storages) };
-    await tx.insertInto('clusterNodes').values(values).onConflict((oc) => oc.column('node').doUpdateSet(values)).execute();
+    await tx
+      .insertInto('clusterNodes')
+      .values(values)
+      .onConflict((oc) => oc.column('node').doUpdateSet(values))
+      .execute();
   }
   let del = tx.deleteFrom('clusterNodes');
-  if (nodes.length > 0) del = del.where('node', 'not in', nodes.map((n) => n.node));
+  if (nodes.length > 0)
+    del = del.where(
+      'node',
+      'not in',
+      nodes.map((n) => n.node),
+    );
   await del.execute();
 }
 
@@ -35,17 +44,37 @@ export async function listClusterNodes(db: Executor): Promise<ClusterNodeSnapsho
 }
 
 /** A self-check line as stored (the worker's doctor findings). */
-type SetupFindingRow = { check: string; level: 'ok' | 'warn' | 'error'; subject: string; message: { id: string; en: string }; fix?: string };
+type SetupFindingRow = {
+  check: string;
+  level: 'ok' | 'warn' | 'error';
+  subject: string;
+  message: { id: string; en: string };
+  fix?: string;
+};
 export type ClusterSelfCheck = { checkedAt: Date; pveVersion: string | null; problems: number; findings: SetupFindingRow[] };
 
 /** Replaces the one self-check row with the latest result. Idempotent. */
 export async function saveClusterSelfCheck(db: Executor, check: ClusterSelfCheck): Promise<void> {
-  const values = { id: 1, checkedAt: check.checkedAt, pveVersion: check.pveVersion, problems: check.problems, findings: JSON.stringify(check.findings) };
-  await db.insertInto('clusterSelfCheck').values(values).onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
+  const values = {
+    id: 1,
+    checkedAt: check.checkedAt,
+    pveVersion: check.pveVersion,
+    problems: check.problems,
+    findings: JSON.stringify(check.findings),
+  };
+  await db
+    .insertInto('clusterSelfCheck')
+    .values(values)
+    .onConflict((oc) => oc.column('id').doUpdateSet(values))
+    .execute();
 }
 
 /** The latest self-check, if the worker made one. */
 export async function getClusterSelfCheck(db: Executor): Promise<ClusterSelfCheck | undefined> {
-  const row = await db.selectFrom('clusterSelfCheck').select(['checkedAt', 'pveVersion', 'problems', 'findings']).where('id', '=', 1).executeTakeFirst();
+  const row = await db
+    .selectFrom('clusterSelfCheck')
+    .select(['checkedAt', 'pveVersion', 'problems', 'findings'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
   return row ? { ...row, findings: row.findings as SetupFindingRow[] } : undefined;
 }

@@ -24,16 +24,33 @@ const COLUMNS = ['id', 'vmId', 'requestId', 'institutionId', 'requestedBy', 'rea
  */
 export async function insertDecommission(
   tx: Tx,
-  row: { vmId: string; requestId: string; institutionId: string; requestedBy: string; reason: string; status: 'awaiting_approval' | 'approved' },
+  row: {
+    vmId: string;
+    requestId: string;
+    institutionId: string;
+    requestedBy: string;
+    reason: string;
+    status: 'awaiting_approval' | 'approved';
+  },
 ): Promise<DecommissionRow> {
   const decided = row.status === 'approved' ? { decidedBy: row.requestedBy, decidedAt: sql<Date>`now()` } : {};
-  const inserted = await tx.insertInto('vmDecommissions').values({ ...row, ...decided }).returning(COLUMNS).executeTakeFirstOrThrow();
+  const inserted = await tx
+    .insertInto('vmDecommissions')
+    .values({ ...row, ...decided })
+    .returning(COLUMNS)
+    .executeTakeFirstOrThrow();
   return { ...inserted, status: inserted.status as DecommissionStatus };
 }
 
 /** The VM's decommission awaiting the head, locked for this transaction, or undefined. */
 export async function lockAwaitingDecommission(tx: Tx, vmId: string): Promise<DecommissionRow | undefined> {
-  const row = await tx.selectFrom('vmDecommissions').select(COLUMNS).where('vmId', '=', vmId).where('status', '=', 'awaiting_approval').forUpdate().executeTakeFirst();
+  const row = await tx
+    .selectFrom('vmDecommissions')
+    .select(COLUMNS)
+    .where('vmId', '=', vmId)
+    .where('status', '=', 'awaiting_approval')
+    .forUpdate()
+    .executeTakeFirst();
   return row ? { ...row, status: row.status as DecommissionStatus } : undefined;
 }
 
@@ -41,7 +58,13 @@ export async function lockAwaitingDecommission(tx: Tx, vmId: string): Promise<De
  * Decides an awaiting decommission (`approved` or `rejected`), conditional on it still awaiting:
  * a decision already taken is refused with 409, so two heads deciding at once never both win.
  */
-export async function decideDecommission(tx: Tx, id: string, to: 'approved' | 'rejected', decidedBy: string, note: string | null): Promise<void> {
+export async function decideDecommission(
+  tx: Tx,
+  id: string,
+  to: 'approved' | 'rejected',
+  decidedBy: string,
+  note: string | null,
+): Promise<void> {
   const r = await tx
     .updateTable('vmDecommissions')
     .set({ status: to, decidedBy, decidedAt: sql<Date>`now()`, decisionNote: note })
@@ -49,13 +72,24 @@ export async function decideDecommission(tx: Tx, id: string, to: 'approved' | 'r
     .where('status', '=', 'awaiting_approval')
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) !== 1) {
-    throw new AppError(ErrorCode.InvalidState, { id: 'Penghapusan ini sudah diputuskan.', en: 'This decommission has already been decided.' });
+    throw new AppError(ErrorCode.InvalidState, {
+      id: 'Penghapusan ini sudah diputuskan.',
+      en: 'This decommission has already been decided.',
+    });
   }
 }
 
 /** The VM's latest approved decommission (who asked and why), or undefined. */
 export async function latestApprovedDecommission(db: Executor, vmId: string): Promise<DecommissionRow | undefined> {
-  const row = await db.selectFrom('vmDecommissions').select(COLUMNS).where('vmId', '=', vmId).where('status', '=', 'approved').orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('vmDecommissions')
+    .select(COLUMNS)
+    .where('vmId', '=', vmId)
+    .where('status', '=', 'approved')
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row ? { ...row, status: row.status as DecommissionStatus } : undefined;
 }
 
@@ -76,7 +110,14 @@ export type RetainedVm = { id: string; requestId: string; institutionId: string;
 
 /** Ids of VMs retained whose grace period ended at or before `now` (not locked: the sweep locks each). */
 export async function listVmsPastGrace(db: Executor, now: Date, limit = 100): Promise<string[]> {
-  const rows = await db.selectFrom('vms').select('id').where('state', '=', 'retained').where('retainedUntil', '<=', now).orderBy('retainedUntil').limit(limit).execute();
+  const rows = await db
+    .selectFrom('vms')
+    .select('id')
+    .where('state', '=', 'retained')
+    .where('retainedUntil', '<=', now)
+    .orderBy('retainedUntil')
+    .limit(limit)
+    .execute();
   return rows.map((r) => r.id);
 }
 

@@ -21,9 +21,17 @@ function poolQuery(db: Executor) {
   return db
     .selectFrom('ipPools')
     .select([
-      'id', 'name', sql<string>`cidr::text`.as('cidr'), sql<string>`host(gateway)`.as('gateway'), 'vlanTag', 'bridge',
-      sql<string[]>`array(select host(d) from unnest(dns_servers) d)`.as('dnsServers'), 'searchDomain',
-      sql<string>`host(range_start)`.as('rangeStart'), sql<string>`host(range_end)`.as('rangeEnd'), 'institutionId',
+      'id',
+      'name',
+      sql<string>`cidr::text`.as('cidr'),
+      sql<string>`host(gateway)`.as('gateway'),
+      'vlanTag',
+      'bridge',
+      sql<string[]>`array(select host(d) from unnest(dns_servers) d)`.as('dnsServers'),
+      'searchDomain',
+      sql<string>`host(range_start)`.as('rangeStart'),
+      sql<string>`host(range_end)`.as('rangeEnd'),
+      'institutionId',
       sql<number>`(range_end - range_start + 1)::int`.as('size'),
       sql<number>`(select count(*)::int from ip_allocations a where a.pool_id = ip_pools.id and a.released_at is null)`.as('held'),
     ]);
@@ -40,10 +48,7 @@ export async function findIpPool(db: Executor, id: string): Promise<IpPoolRow | 
 }
 
 /** Inserts a pool; the CIDR/gateway/range consistency is checked by the database. */
-export async function insertIpPool(
-  db: Executor,
-  p: Omit<IpPoolRow, 'id' | 'size' | 'held'>,
-): Promise<string> {
+export async function insertIpPool(db: Executor, p: Omit<IpPoolRow, 'id' | 'size' | 'held'>): Promise<string> {
   const row = await db
     .insertInto('ipPools')
     .values({ ...p, dnsServers: sql<string[]>`${p.dnsServers}::inet[]` })

@@ -56,12 +56,21 @@ export class TransitionRefusedError extends AppError {
   }
 }
 
-function assertAllowed<S extends string>(entity: LifecycleEntity, table: Readonly<Record<S, readonly S[]>>, from: readonly S[], to: S): void {
+function assertAllowed<S extends string>(
+  entity: LifecycleEntity,
+  table: Readonly<Record<S, readonly S[]>>,
+  from: readonly S[],
+  to: S,
+): void {
   if (from.length === 0) throw new IllegalTransitionError(entity, '(none)', to);
   for (const f of from) if (!table[f].includes(to)) throw new IllegalTransitionError(entity, f, to);
 }
 
-async function settle(moved: { numUpdatedRows: bigint }, onMismatch: OnMismatch, refuse: () => Promise<TransitionRefusedError>): Promise<boolean> {
+async function settle(
+  moved: { numUpdatedRows: bigint },
+  onMismatch: OnMismatch,
+  refuse: () => Promise<TransitionRefusedError>,
+): Promise<boolean> {
   if (Number(moved.numUpdatedRows) > 0) return true;
   if (onMismatch === 'skip') return false;
   throw await refuse();
@@ -83,7 +92,12 @@ export async function transitionRequest(
 ): Promise<boolean> {
   assertAllowed('request', REQUEST_TRANSITIONS, from, to);
   const reason = options.reason === undefined ? {} : { statusReason: options.reason === null ? null : options.reason.slice(0, 4000) };
-  const moved = await db.updateTable('vpsRequests').set({ status: to, ...reason }).where('id', '=', id).where('status', 'in', [...from]).executeTakeFirst();
+  const moved = await db
+    .updateTable('vpsRequests')
+    .set({ status: to, ...reason })
+    .where('id', '=', id)
+    .where('status', 'in', [...from])
+    .executeTakeFirst();
   return settle(moved, options.onMismatch ?? 'throw', async () => {
     const row = await db.selectFrom('vpsRequests').select('status').where('id', '=', id).executeTakeFirst();
     return new TransitionRefusedError('request', id, from, to, row?.status);
@@ -158,7 +172,12 @@ export async function transitionVm(
   options: { fields?: VmTransitionFields; onMismatch?: OnMismatch } = {},
 ): Promise<boolean> {
   assertAllowed('vm', VM_TRANSITIONS, from, to);
-  const moved = await db.updateTable('vms').set({ ...options.fields, state: to }).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
+  const moved = await db
+    .updateTable('vms')
+    .set({ ...options.fields, state: to })
+    .where('id', '=', id)
+    .where('state', 'in', [...from])
+    .executeTakeFirst();
   return settle(moved, options.onMismatch ?? 'throw', async () => {
     const row = await db.selectFrom('vms').select('state').where('id', '=', id).executeTakeFirst();
     return new TransitionRefusedError('vm', id, from, to, row?.state);
@@ -216,7 +235,11 @@ export async function transitionStepsOfRun(
   options: { fields?: StepTransitionFields; exceptKeys?: readonly string[] } = {},
 ): Promise<number> {
   assertAllowed('step', STEP_TRANSITIONS, from, to);
-  let q = db.updateTable('runSteps').set({ ...options.fields, status: to }).where('runId', '=', runId).where('status', 'in', [...from]);
+  let q = db
+    .updateTable('runSteps')
+    .set({ ...options.fields, status: to })
+    .where('runId', '=', runId)
+    .where('status', 'in', [...from]);
   if (options.exceptKeys?.length) q = q.where('key', 'not in', [...options.exceptKeys]);
   const moved = await q.executeTakeFirst();
   return Number(moved.numUpdatedRows);

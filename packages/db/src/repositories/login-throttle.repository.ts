@@ -18,11 +18,25 @@ export type LoginThrottleRow = {
   lastSuccessAt: Date | null;
 };
 
-type RawRow = { emailHash: string; ipHash: string; failures: number; updatedAt: Date | string; blockedUntil: Date | string | null; lastSuccessAt: Date | string | null };
+type RawRow = {
+  emailHash: string;
+  ipHash: string;
+  failures: number;
+  updatedAt: Date | string;
+  blockedUntil: Date | string | null;
+  lastSuccessAt: Date | string | null;
+};
 
 function toRow(raw: RawRow): LoginThrottleRow {
   const date = (value: Date | string | null) => (value === null ? null : new Date(value));
-  return { emailHash: raw.emailHash, ipHash: raw.ipHash, failures: Number(raw.failures), updatedAt: new Date(raw.updatedAt), blockedUntil: date(raw.blockedUntil), lastSuccessAt: date(raw.lastSuccessAt) };
+  return {
+    emailHash: raw.emailHash,
+    ipHash: raw.ipHash,
+    failures: Number(raw.failures),
+    updatedAt: new Date(raw.updatedAt),
+    blockedUntil: date(raw.blockedUntil),
+    lastSuccessAt: date(raw.lastSuccessAt),
+  };
 }
 
 async function lockRow(tx: Tx, emailHash: string, ipHash: string): Promise<LoginThrottleRow> {
@@ -40,7 +54,11 @@ async function lockRow(tx: Tx, emailHash: string, ipHash: string): Promise<Login
  * attempts never deadlock; until the transaction ends, no other attempt on the same e-mail can
  * read or change them, so parallel attempts are counted one after the other.
  */
-export async function lockLoginThrottleRows(tx: Tx, emailHash: string, ipHash: string): Promise<{ now: Date; address: LoginThrottleRow; everyAddress: LoginThrottleRow }> {
+export async function lockLoginThrottleRows(
+  tx: Tx,
+  emailHash: string,
+  ipHash: string,
+): Promise<{ now: Date; address: LoginThrottleRow; everyAddress: LoginThrottleRow }> {
   if (ipHash === EVERY_ADDRESS) throw new Error('an address hash cannot be the every-address marker');
   const address = await lockRow(tx, emailHash, ipHash);
   const everyAddress = await lockRow(tx, emailHash, EVERY_ADDRESS);
@@ -75,7 +93,12 @@ export async function clearLoginThrottleOfEmail(db: Executor, emailHash: string)
  * forgiven (one per `forgiveEverySeconds` since `updated_at`) and no success within
  * `rememberSuccessSeconds`. Safe to run any number of times, from any process (SKIP LOCKED).
  */
-export async function pruneLoginThrottle(db: Executor, forgiveEverySeconds: number, rememberSuccessSeconds: number, limit = 5000): Promise<number> {
+export async function pruneLoginThrottle(
+  db: Executor,
+  forgiveEverySeconds: number,
+  rememberSuccessSeconds: number,
+  limit = 5000,
+): Promise<number> {
   const result = await sql`
     DELETE FROM login_throttle WHERE (email_hash, ip_hash) IN (
       SELECT email_hash, ip_hash FROM login_throttle

@@ -28,7 +28,13 @@ describe('typed outbox', () => {
   });
 
   it('should refuse an e-mail its schema rejects, writing nothing', async () => {
-    const good: EmailMessage = { to: ['pemohon@uji.kalteng.go.id'], locale: 'id', subject: { id: 'Halo', en: 'Hello' }, text: { id: 'Isi', en: 'Body' }, reason: 'uji' };
+    const good: EmailMessage = {
+      to: ['pemohon@uji.kalteng.go.id'],
+      locale: 'id',
+      subject: { id: 'Halo', en: 'Hello' },
+      text: { id: 'Isi', en: 'Body' },
+      reason: 'uji',
+    };
     await expect(enqueueEmail(t.db, good, 'k:mail')).resolves.toBe(true);
     expect((await rows('k:mail'))[0]).toEqual({ topic: 'email', payload: good });
     await expect(enqueueEmail(t.db, { ...good, to: ['bukan alamat'] }, 'k:bad-mail')).rejects.toBeInstanceOf(OutboxPayloadError);

@@ -19,10 +19,18 @@ type OutboxRow = {
  * Returns false when the dedup key already existed. Unchecked: jobs and e-mails go through
  * enqueueJob and enqueueEmail, which check the payload first.
  */
-export async function insertOutbox(db: Executor, message: { topic: OutboxTopic; payload: unknown; dedupKey?: string; availableAt?: Date }): Promise<boolean> {
+export async function insertOutbox(
+  db: Executor,
+  message: { topic: OutboxTopic; payload: unknown; dedupKey?: string; availableAt?: Date },
+): Promise<boolean> {
   const result = await db
     .insertInto('outbox')
-    .values({ topic: message.topic, payload: JSON.stringify(message.payload), dedupKey: message.dedupKey ?? null, ...(message.availableAt ? { availableAt: message.availableAt } : {}) })
+    .values({
+      topic: message.topic,
+      payload: JSON.stringify(message.payload),
+      dedupKey: message.dedupKey ?? null,
+      ...(message.availableAt ? { availableAt: message.availableAt } : {}),
+    })
     .onConflict((oc) => oc.column('dedupKey').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
@@ -48,11 +56,21 @@ export class OutboxPayloadError extends Error {
  * fails the change that caused it instead of being dropped later. The dedup key makes a second
  * write of the same job a no-op (returns false).
  */
-export async function enqueueJob<N extends JobName>(db: Executor, name: N, payload: JobPayload<N>, options: { dedupKey: string; availableAt?: Date }): Promise<boolean> {
+export async function enqueueJob<N extends JobName>(
+  db: Executor,
+  name: N,
+  payload: JobPayload<N>,
+  options: { dedupKey: string; availableAt?: Date },
+): Promise<boolean> {
   const parsed = JOBS[name].payload.safeParse(payload);
   if (!parsed.success) throw new OutboxPayloadError(`job ${name}`, parsed.error.message);
   const message: OutboxJobMessage<N> = { name, data: parsed.data as JobPayload<N> };
-  return insertOutbox(db, { topic: 'job', payload: message, dedupKey: options.dedupKey, ...(options.availableAt ? { availableAt: options.availableAt } : {}) });
+  return insertOutbox(db, {
+    topic: 'job',
+    payload: message,
+    dedupKey: options.dedupKey,
+    ...(options.availableAt ? { availableAt: options.availableAt } : {}),
+  });
 }
 
 /**
@@ -101,7 +119,12 @@ export async function markOutboxFailed(db: Executor, id: number, error: string, 
       attempts: eb('attempts', '+', 1),
       lastError: error.slice(0, 2000),
       availableAt: new Date(Date.now() + retryInMs),
-      processedAt: eb.case().when('attempts', '>=', maxAttempts - 1).then(sql<Date>`now()`).else(null).end(),
+      processedAt: eb
+        .case()
+        .when('attempts', '>=', maxAttempts - 1)
+        .then(sql<Date>`now()`)
+        .else(null)
+        .end(),
     }))
     .where('id', '=', id)
     .execute();

@@ -13,7 +13,10 @@ export async function insertPasswordResetToken(db: Executor, token: { tokenHash:
  * The user a reset link belongs to while it can still be used (not used, not expired), without
  * using it: the caller checks the new password first, so a refused password does not spend the link.
  */
-export async function findUsablePasswordResetToken(db: Executor, tokenHash: string): Promise<{ userId: string; expiresAt: Date } | undefined> {
+export async function findUsablePasswordResetToken(
+  db: Executor,
+  tokenHash: string,
+): Promise<{ userId: string; expiresAt: Date } | undefined> {
   return db
     .selectFrom('passwordResetTokens')
     .select(['userId', 'expiresAt'])
@@ -42,7 +45,12 @@ export async function usePasswordResetToken(db: Executor, tokenHash: string): Pr
 
 /** Marks every still-usable reset link of a user used (after a reset, so older e-mails stop working); returns how many. */
 export async function spendPasswordResetTokensOfUser(db: Executor, userId: string): Promise<number> {
-  const result = await db.updateTable('passwordResetTokens').set({ usedAt: sql<Date>`now()` }).where('userId', '=', userId).where('usedAt', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('passwordResetTokens')
+    .set({ usedAt: sql<Date>`now()` })
+    .where('userId', '=', userId)
+    .where('usedAt', 'is', null)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 

@@ -16,7 +16,8 @@ describe('preparedQuery (hot-path queries compiled once per executor)', () => {
   it('should run with each call’s own values and map results like the builder (camelCase, Date)', async () => {
     const a = await makeInstitution(t.db);
     const b = await makeInstitution(t.db);
-    const viaBuilder = (code: string) => t.db.selectFrom('institutions').select(['id', 'code', 'createdAt']).where('code', '=', code).execute();
+    const viaBuilder = (code: string) =>
+      t.db.selectFrom('institutions').select(['id', 'code', 'createdAt']).where('code', '=', code).execute();
     expect(await byCode(t.db, a.code, 'x')).toEqual(await viaBuilder(a.code));
     expect(await byCode(t.db, b.code, 'x')).toEqual(await viaBuilder(b.code));
     expect((await byCode(t.db, b.code, 'x'))[0]!.createdAt).toBeInstanceOf(Date);
@@ -38,7 +39,9 @@ describe('preparedQuery (hot-path queries compiled once per executor)', () => {
   it('should refuse a build that drops or repeats a placeholder', async () => {
     const drops = preparedQuery(1, (db: Executor, _code: string) => db.selectFrom('institutions').select('id').where('code', '=', 'fixed'));
     await expect(drops(t.db, 'x')).rejects.toThrow(/exactly once/);
-    const repeats = preparedQuery(1, (db: Executor, code: string) => db.selectFrom('institutions').select('id').where('code', '=', code).where('name', '=', code));
+    const repeats = preparedQuery(1, (db: Executor, code: string) =>
+      db.selectFrom('institutions').select('id').where('code', '=', code).where('name', '=', code),
+    );
     await expect(repeats(t.db, 'x')).rejects.toThrow(/exactly once/);
   });
 });

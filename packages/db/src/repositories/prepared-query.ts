@@ -15,7 +15,10 @@ const SLOT = '\u0000betang-slot:';
  * the builder produces for that executor; only the values at the placeholders change per call;
  * a `build` that drops or repeats a placeholder throws at its first call.
  */
-export function preparedQuery<P extends unknown[], R>(arity: P['length'], build: (db: Executor, ...slots: P) => Compilable<R>): (db: Executor, ...values: P) => Promise<R[]> {
+export function preparedQuery<P extends unknown[], R>(
+  arity: P['length'],
+  build: (db: Executor, ...slots: P) => Compilable<R>,
+): (db: Executor, ...values: P) => Promise<R[]> {
   const cache = new WeakMap<Executor, { compiled: CompiledQuery<R>; positions: number[] }>();
   return async (db, ...values) => {
     let entry = cache.get(db);
@@ -24,7 +27,8 @@ export function preparedQuery<P extends unknown[], R>(arity: P['length'], build:
       const compiled = build(db, ...(markers as unknown as P)).compile();
       const positions = markers.map((marker) => {
         const at = compiled.parameters.indexOf(marker);
-        if (at < 0 || compiled.parameters.indexOf(marker, at + 1) >= 0) throw new Error(`prepared query: placeholder ${marker.slice(1)} must be used exactly once`);
+        if (at < 0 || compiled.parameters.indexOf(marker, at + 1) >= 0)
+          throw new Error(`prepared query: placeholder ${marker.slice(1)} must be used exactly once`);
         return at;
       });
       entry = { compiled, positions };

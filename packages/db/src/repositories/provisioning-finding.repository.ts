@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database';
 
-export type FindingKind = 'orphan_vm' | 'stuck_run' | 'missing_vm' | 'config_drift' | 'no_agreement' | 'cleanup_pending' | 'abandoned_lock' | 'marker_removed';
+export type FindingKind =
+  'orphan_vm' | 'stuck_run' | 'missing_vm' | 'config_drift' | 'no_agreement' | 'cleanup_pending' | 'abandoned_lock' | 'marker_removed';
 
 export type FindingInput = {
   kind: FindingKind;
@@ -51,14 +52,27 @@ export async function upsertFinding(db: Executor, f: FindingInput): Promise<void
     .insertInto('reconcileFindings')
     .values(values)
     .onConflict((oc) =>
-      oc.column('fingerprint').where('status', '=', 'open').doUpdateSet({ lastSeenAt: sql<Date>`now()`, messageId: values.messageId, messageEn: values.messageEn, detail: values.detail, node: values.node }),
+      oc
+        .column('fingerprint')
+        .where('status', '=', 'open')
+        .doUpdateSet({
+          lastSeenAt: sql<Date>`now()`,
+          messageId: values.messageId,
+          messageEn: values.messageEn,
+          detail: values.detail,
+          node: values.node,
+        }),
     )
     .execute();
 }
 
 /** Resolves open findings of the given kinds whose fingerprint was not seen in this round. */
 export async function resolveFindingsNotSeen(db: Executor, kinds: readonly FindingKind[], seen: readonly string[]): Promise<number> {
-  let q = db.updateTable('reconcileFindings').set({ status: 'resolved', resolvedAt: sql<Date>`now()` }).where('status', '=', 'open').where('kind', 'in', [...kinds]);
+  let q = db
+    .updateTable('reconcileFindings')
+    .set({ status: 'resolved', resolvedAt: sql<Date>`now()` })
+    .where('status', '=', 'open')
+    .where('kind', 'in', [...kinds]);
   if (seen.length > 0) q = q.where('fingerprint', 'not in', [...seen]);
   const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows);

@@ -20,7 +20,17 @@ export type ProvisionContext = {
   };
   institution: { id: string; code: string; name: string };
   requester: { email: string; locale: string } | undefined;
-  template: { id: string; name: string; osFamily: string; pveTemplateVmid: number; pveNode: string | null; storage: string | null; isActive: boolean } | undefined;
+  template:
+    | {
+        id: string;
+        name: string;
+        osFamily: string;
+        pveTemplateVmid: number;
+        pveNode: string | null;
+        storage: string | null;
+        isActive: boolean;
+      }
+    | undefined;
   /** The template's per-node copies (empty when the catalog has only the one vmid above). */
   templateNodes: Array<{ node: string; pveTemplateVmid: number; storage: string | null }>;
 };
@@ -29,15 +39,38 @@ export type ProvisionContext = {
 export async function loadProvisionContext(db: Executor, requestId: string): Promise<ProvisionContext | undefined> {
   const request = await db
     .selectFrom('vpsRequests')
-    .select(['id', 'institutionId', 'requestedBy', 'hostname', 'templateId', 'cores', 'memoryMiB', 'diskGiB', 'sshPublicKeys', 'ports', 'publicAccess', 'contact', 'status'])
+    .select([
+      'id',
+      'institutionId',
+      'requestedBy',
+      'hostname',
+      'templateId',
+      'cores',
+      'memoryMiB',
+      'diskGiB',
+      'sshPublicKeys',
+      'ports',
+      'publicAccess',
+      'contact',
+      'status',
+    ])
     .where('id', '=', requestId)
     .executeTakeFirst();
   if (!request) return undefined;
   const [institution, requester, template, templateNodes] = await Promise.all([
     db.selectFrom('institutions').select(['id', 'code', 'name']).where('id', '=', request.institutionId).executeTakeFirstOrThrow(),
     db.selectFrom('users').select(['email', 'locale']).where('id', '=', request.requestedBy).executeTakeFirst(),
-    db.selectFrom('catalogTemplates').select(['id', 'name', 'osFamily', 'pveTemplateVmid', 'pveNode', 'storage', 'isActive']).where('id', '=', request.templateId).executeTakeFirst(),
-    db.selectFrom('catalogTemplateNodes').select(['node', 'pveTemplateVmid', 'storage']).where('templateId', '=', request.templateId).orderBy('node').execute(),
+    db
+      .selectFrom('catalogTemplates')
+      .select(['id', 'name', 'osFamily', 'pveTemplateVmid', 'pveNode', 'storage', 'isActive'])
+      .where('id', '=', request.templateId)
+      .executeTakeFirst(),
+    db
+      .selectFrom('catalogTemplateNodes')
+      .select(['node', 'pveTemplateVmid', 'storage'])
+      .where('templateId', '=', request.templateId)
+      .orderBy('node')
+      .execute(),
   ]);
   return { request: { ...request, ports: request.ports ?? [] }, institution, requester, template, templateNodes };
 }
@@ -56,7 +89,12 @@ export type AddressLease = {
 
 function parseInetArray(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
-  if (typeof value === 'string') return value.replace(/^\{|\}$/g, '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (typeof value === 'string')
+    return value
+      .replace(/^\{|\}$/g, '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
   return [];
 }
 
@@ -84,7 +122,13 @@ export async function heldAddress(db: Executor, requestId: string): Promise<Addr
 
 /** The pool a request's last (possibly released) allocation came from. */
 export async function lastPoolOfRequest(db: Executor, requestId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('ipAllocations').select('poolId').where('requestId', '=', requestId).orderBy('reservedAt', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('ipAllocations')
+    .select('poolId')
+    .where('requestId', '=', requestId)
+    .orderBy('reservedAt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row?.poolId;
 }
 

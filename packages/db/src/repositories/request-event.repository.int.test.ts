@@ -21,7 +21,15 @@ describe('request events written by the database', () => {
     expect(events.map((e) => e.kind)).toEqual(['request.status', 'address', 'run']);
     expect(events[0]!.data).toEqual({ status: 'queued', previousStatus: null, statusReason: null });
     expect(events[1]!.data).toMatchObject({ address: p.address, held: true, vmId: null, releaseReason: null });
-    expect(events[2]!.data).toEqual({ runId: p.runId, kind: 'provision', status: 'queued', attempt: 0, progress: 0, currentStep: null, error: null });
+    expect(events[2]!.data).toEqual({
+      runId: p.runId,
+      kind: 'provision',
+      status: 'queued',
+      attempt: 0,
+      progress: 0,
+      currentStep: null,
+      error: null,
+    });
     const all = JSON.stringify(events);
     expect(all).not.toContain(p.sshPublicKeys[0]!.split(' ')[1]);
     expect(all).not.toContain('pic@uji.kalteng.go.id');
@@ -34,7 +42,11 @@ describe('request events written by the database', () => {
     const before = await latestRequestEventId(t.db, p.requestId);
     await t.db.updateTable('provisioningRuns').set({ heartbeatAt: new Date() }).where('id', '=', p.runId).execute();
     await t.db.updateTable('vpsRequests').set({ status: 'queued', purpose: 'diubah' }).where('id', '=', p.requestId).execute();
-    await t.db.updateTable('provisioningRuns').set({ progress: 0, params: JSON.stringify({ x: 1 }) }).where('id', '=', p.runId).execute();
+    await t.db
+      .updateTable('provisioningRuns')
+      .set({ progress: 0, params: JSON.stringify({ x: 1 }) })
+      .where('id', '=', p.runId)
+      .execute();
     expect(await latestRequestEventId(t.db, p.requestId)).toBe(before);
   });
 
@@ -42,9 +54,20 @@ describe('request events written by the database', () => {
     const p = await provision();
     const start = await latestRequestEventId(t.db, p.requestId);
     await t.db.transaction().execute(async (tx) => {
-      await tx.updateTable('provisioningRuns').set({ status: 'running', attempt: 1, progress: 5, currentStep: 'reserve', startedAt: new Date() }).where('id', '=', p.runId).execute();
-      await tx.insertInto('runSteps').values({ runId: p.runId, key: 'reserve', position: 1, status: 'running', attempt: 1, startedAt: new Date() }).execute();
-      await tx.updateTable('runSteps').set({ status: 'done', detail: 'vmid 101 di pve1', result: JSON.stringify({ secret: 'never-shown' }) }).where('runId', '=', p.runId).execute();
+      await tx
+        .updateTable('provisioningRuns')
+        .set({ status: 'running', attempt: 1, progress: 5, currentStep: 'reserve', startedAt: new Date() })
+        .where('id', '=', p.runId)
+        .execute();
+      await tx
+        .insertInto('runSteps')
+        .values({ runId: p.runId, key: 'reserve', position: 1, status: 'running', attempt: 1, startedAt: new Date() })
+        .execute();
+      await tx
+        .updateTable('runSteps')
+        .set({ status: 'done', detail: 'vmid 101 di pve1', result: JSON.stringify({ secret: 'never-shown' }) })
+        .where('runId', '=', p.runId)
+        .execute();
       await tx.updateTable('vpsRequests').set({ status: 'provisioning' }).where('id', '=', p.requestId).execute();
     });
     await expect(
@@ -55,11 +78,26 @@ describe('request events written by the database', () => {
     ).rejects.toThrow('rollback');
     const vm = await t.db
       .insertInto('vms')
-      .values({ requestId: p.requestId, institutionId: p.institutionId, name: p.hostname, cores: 2, memoryMiB: 2048, diskGiB: 10, state: 'provisioning', vmid: 101, node: 'pve1', hostKey: 'ssh-ed25519 AAAAhostkey' })
+      .values({
+        requestId: p.requestId,
+        institutionId: p.institutionId,
+        name: p.hostname,
+        cores: 2,
+        memoryMiB: 2048,
+        diskGiB: 10,
+        state: 'provisioning',
+        vmid: 101,
+        node: 'pve1',
+        hostKey: 'ssh-ed25519 AAAAhostkey',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await t.db.updateTable('vms').set({ state: 'running' }).where('id', '=', vm.id).execute();
-    await t.db.updateTable('ipAllocations').set({ releasedAt: new Date(), releaseReason: 'uji' }).where('requestId', '=', p.requestId).execute();
+    await t.db
+      .updateTable('ipAllocations')
+      .set({ releasedAt: new Date(), releaseReason: 'uji' })
+      .where('requestId', '=', p.requestId)
+      .execute();
 
     const events = await listRequestEventsAfter(t.db, p.requestId, start);
     expect(events.map((e) => e.kind)).toEqual(['run', 'run.step', 'run.step', 'request.status', 'vm', 'vm', 'address']);
@@ -75,9 +113,15 @@ describe('request events written by the database', () => {
     const p = await provision();
     const operator = await makeUser(t.db, { roles: [Role.Operator], name: 'Operator Satu' });
     const start = await latestRequestEventId(t.db, p.requestId);
-    await t.db.insertInto('approvals').values({ requestId: p.requestId, level: 1, decision: 'approved', decidedBy: operator.id, role: 'operator', comment: 'OK' }).execute();
+    await t.db
+      .insertInto('approvals')
+      .values({ requestId: p.requestId, level: 1, decision: 'approved', decidedBy: operator.id, role: 'operator', comment: 'OK' })
+      .execute();
     const [event] = await listRequestEventsAfter(t.db, p.requestId, start);
-    expect(event).toMatchObject({ kind: 'approval', data: { level: 1, decision: 'approved', by: operator.id, byName: 'Operator Satu', role: 'operator', comment: 'OK' } });
+    expect(event).toMatchObject({
+      kind: 'approval',
+      data: { level: 1, decision: 'approved', by: operator.id, byName: 'Operator Satu', role: 'operator', comment: 'OK' },
+    });
   });
 
   it('should number events in commit order, so a reader paging by last id never skips a late commit', async () => {

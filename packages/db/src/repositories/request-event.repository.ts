@@ -25,19 +25,32 @@ export async function listRequestEventsAfter(db: Executor, requestId: string, af
 
 /** The id of a request's newest event, or 0 when it has none. */
 export async function latestRequestEventId(db: Executor, requestId: string): Promise<number> {
-  const row = await db.selectFrom('requestEvents').select((eb) => eb.fn.max('id').as('id')).where('requestId', '=', requestId).executeTakeFirst();
+  const row = await db
+    .selectFrom('requestEvents')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .where('requestId', '=', requestId)
+    .executeTakeFirst();
   return Number(row?.id ?? 0);
 }
 
 /** The newest event id of all requests, or 0 (one index probe: used by the fallback poll). */
 export async function latestEventId(db: Executor): Promise<number> {
-  const row = await db.selectFrom('requestEvents').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  const row = await db
+    .selectFrom('requestEvents')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
   return Number(row?.id ?? 0);
 }
 
 /** The requests that have events with ids in (afterId, upToId]; a range scan of the primary key. */
 export async function requestsWithEventsBetween(db: Executor, afterId: number, upToId: number): Promise<string[]> {
-  const rows = await db.selectFrom('requestEvents').select('requestId').distinct().where('id', '>', afterId).where('id', '<=', upToId).execute();
+  const rows = await db
+    .selectFrom('requestEvents')
+    .select('requestId')
+    .distinct()
+    .where('id', '>', afterId)
+    .where('id', '<=', upToId)
+    .execute();
   return rows.map((r) => r.requestId);
 }
 
@@ -51,7 +64,11 @@ const PRUNED_THROUGH_KEY = 'request_events_pruned_through';
  * watermark is known to have lost events. Safe to run twice: a second run finds nothing older.
  */
 export async function pruneRequestEvents(db: Executor, cutoff: Date, batch = 10_000): Promise<{ deleted: number; prunedThrough: number }> {
-  const newestOld = await db.selectFrom('requestEvents').select((eb) => eb.fn.max('id').as('id')).where('at', '<', cutoff).executeTakeFirst();
+  const newestOld = await db
+    .selectFrom('requestEvents')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .where('at', '<', cutoff)
+    .executeTakeFirst();
   const through = Number(newestOld?.id ?? 0);
   let deleted = 0;
   if (through > 0) {
@@ -67,7 +84,9 @@ export async function pruneRequestEvents(db: Executor, cutoff: Date, batch = 10_
     await db
       .insertInto('settings')
       .values({ key: PRUNED_THROUGH_KEY, value: JSON.stringify(through), updatedBy: null, updatedAt: new Date() })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql`to_jsonb(greatest((settings.value)::bigint, ${through}))`, updatedAt: new Date() }))
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({ value: sql`to_jsonb(greatest((settings.value)::bigint, ${through}))`, updatedAt: new Date() }),
+      )
       .execute();
   }
   return { deleted, prunedThrough: await requestEventsPrunedThrough(db) };

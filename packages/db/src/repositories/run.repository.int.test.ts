@@ -16,9 +16,20 @@ describe('listRunsQueuedSince', () => {
     const scheduled = await makeQueuedProvisionRun(t.db, { poolOctet: 72, enqueue: false });
     const started = await makeQueuedProvisionRun(t.db, { poolOctet: 73, enqueue: false });
     const at = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
-    await t.db.updateTable('provisioningRuns').set({ createdAt: new Date(Date.now() - 2 * 86_400_000) }).execute();
-    await t.db.updateTable('provisioningRuns').set({ params: JSON.stringify({ applyAt: at(24) }) }).where('id', '=', scheduled.runId).execute();
-    await t.db.updateTable('provisioningRuns').set({ params: JSON.stringify({ applyAt: at(-2) }) }).where('id', '=', started.runId).execute();
+    await t.db
+      .updateTable('provisioningRuns')
+      .set({ createdAt: new Date(Date.now() - 2 * 86_400_000) })
+      .execute();
+    await t.db
+      .updateTable('provisioningRuns')
+      .set({ params: JSON.stringify({ applyAt: at(24) }) })
+      .where('id', '=', scheduled.runId)
+      .execute();
+    await t.db
+      .updateTable('provisioningRuns')
+      .set({ params: JSON.stringify({ applyAt: at(-2) }) })
+      .where('id', '=', started.runId)
+      .execute();
     const ids = (await listRunsQueuedSince(t.db, hourAgo)).map((r) => r.id);
     expect(ids).toContain(plain.runId);
     expect(ids).toContain(started.runId);

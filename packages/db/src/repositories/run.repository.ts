@@ -40,25 +40,64 @@ export type RunStepRow = {
 };
 
 const RUN_COLUMNS = [
-  'id', 'requestId', 'vmId', 'kind', 'status', 'attempt', 'progress', 'currentStep', 'errorCode', 'errorMessage',
-  'errorRetryable', 'requestedBy', 'params', 'deadlineAt', 'heartbeatAt', 'createdAt', 'startedAt', 'finishedAt',
+  'id',
+  'requestId',
+  'vmId',
+  'kind',
+  'status',
+  'attempt',
+  'progress',
+  'currentStep',
+  'errorCode',
+  'errorMessage',
+  'errorRetryable',
+  'requestedBy',
+  'params',
+  'deadlineAt',
+  'heartbeatAt',
+  'createdAt',
+  'startedAt',
+  'finishedAt',
 ] as const;
 
 /**
  * Inserts a run, `queued` unless told otherwise. The API does this on approval; day-2 actions and
  * tests too. A resize that needs approval starts as `awaiting_approval` (a pending change).
  */
-export async function insertRun(db: Executor, run: { requestId: string; kind: RunKind; vmId?: string | null; requestedBy?: string | null; params?: unknown; status?: 'queued' | 'awaiting_approval' }): Promise<RunRow> {
+export async function insertRun(
+  db: Executor,
+  run: {
+    requestId: string;
+    kind: RunKind;
+    vmId?: string | null;
+    requestedBy?: string | null;
+    params?: unknown;
+    status?: 'queued' | 'awaiting_approval';
+  },
+): Promise<RunRow> {
   return db
     .insertInto('provisioningRuns')
-    .values({ requestId: run.requestId, kind: run.kind, status: run.status ?? 'queued', vmId: run.vmId ?? null, requestedBy: run.requestedBy ?? null, params: JSON.stringify(run.params ?? {}) })
+    .values({
+      requestId: run.requestId,
+      kind: run.kind,
+      status: run.status ?? 'queued',
+      vmId: run.vmId ?? null,
+      requestedBy: run.requestedBy ?? null,
+      params: JSON.stringify(run.params ?? {}),
+    })
     .returning(RUN_COLUMNS)
     .executeTakeFirstOrThrow();
 }
 
 /** The request's pending change (its run awaiting approval), locked for this transaction, or undefined. */
 export async function lockPendingChange(tx: Tx, requestId: string): Promise<RunRow | undefined> {
-  return tx.selectFrom('provisioningRuns').select(RUN_COLUMNS).where('requestId', '=', requestId).where('status', '=', 'awaiting_approval').forUpdate().executeTakeFirst();
+  return tx
+    .selectFrom('provisioningRuns')
+    .select(RUN_COLUMNS)
+    .where('requestId', '=', requestId)
+    .where('status', '=', 'awaiting_approval')
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /**
@@ -66,7 +105,13 @@ export async function lockPendingChange(tx: Tx, requestId: string): Promise<RunR
  * each request and then its change (lockPendingChange), the order every decision uses.
  */
 export async function listRequestsWithPendingChange(db: Executor): Promise<string[]> {
-  const rows = await db.selectFrom('provisioningRuns').select('requestId').where('status', '=', 'awaiting_approval').orderBy('createdAt').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('provisioningRuns')
+    .select('requestId')
+    .where('status', '=', 'awaiting_approval')
+    .orderBy('createdAt')
+    .orderBy('id')
+    .execute();
   return rows.map((r) => r.requestId);
 }
 
@@ -111,7 +156,12 @@ export async function setRunProgress(db: Executor, id: string, progress: number,
 
 /** Touches the heartbeat of a running run (the reaper leaves runs with a fresh heartbeat alone). */
 export async function touchRunHeartbeat(db: Executor, id: string): Promise<void> {
-  await db.updateTable('provisioningRuns').set({ heartbeatAt: sql<Date>`now()` }).where('id', '=', id).where('status', '=', 'running').execute();
+  await db
+    .updateTable('provisioningRuns')
+    .set({ heartbeatAt: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .execute();
 }
 
 /** Links the run to its VM row. */
@@ -135,7 +185,12 @@ export async function finishRun(
     fields:
       outcome.status === 'succeeded'
         ? { progress: 100, currentStep: null, finishedAt: sql<Date>`now()`, errorCode: null, errorMessage: null, errorRetryable: null }
-        : { finishedAt: sql<Date>`now()`, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage.slice(0, 4000), errorRetryable: outcome.retryable },
+        : {
+            finishedAt: sql<Date>`now()`,
+            errorCode: outcome.errorCode,
+            errorMessage: outcome.errorMessage.slice(0, 4000),
+            errorRetryable: outcome.retryable,
+          },
   });
 }
 
@@ -161,7 +216,8 @@ export async function ensureRunSteps(db: Executor, runId: string, keys: readonly
  */
 export async function markStepRunning(db: Executor, runId: string, key: string, position: number): Promise<void> {
   const fields = { position, attempt: sql<number>`attempt + 1`, startedAt: sql<Date>`now()`, finishedAt: null, error: null };
-  if (await transitionStep(db, runId, key, ['pending', 'running', 'done', 'failed', 'skipped'], 'running', { fields, onMismatch: 'skip' })) return;
+  if (await transitionStep(db, runId, key, ['pending', 'running', 'done', 'failed', 'skipped'], 'running', { fields, onMismatch: 'skip' }))
+    return;
   await db
     .insertInto('runSteps')
     .values({ runId, key, position, status: 'running', attempt: 1, startedAt: sql<Date>`now()` })
@@ -173,7 +229,12 @@ export async function markStepRunning(db: Executor, runId: string, key: string, 
  * Memoises a finished step (running → done or skipped): its result is what a retry gets back
  * instead of running it again. A step that is not running throws (the harness marks it running first).
  */
-export async function markStepDone(db: Executor, runId: string, key: string, outcome: { status?: 'done' | 'skipped'; result: unknown; detail?: string | null }): Promise<void> {
+export async function markStepDone(
+  db: Executor,
+  runId: string,
+  key: string,
+  outcome: { status?: 'done' | 'skipped'; result: unknown; detail?: string | null },
+): Promise<void> {
   await transitionStep(db, runId, key, ['running'], outcome.status ?? 'done', {
     fields: { result: JSON.stringify(outcome.result ?? null), detail: outcome.detail ?? null, finishedAt: sql<Date>`now()`, error: null },
   });
@@ -224,7 +285,10 @@ export async function listRunsQueuedSince(db: Executor, before: Date): Promise<R
  * a rollback undid their effects, so the memo no longer claims them done. Safe to repeat.
  */
 export async function resetRunSteps(db: Executor, runId: string, keep: readonly string[], detail: string): Promise<void> {
-  await transitionStepsOfRun(db, runId, ['running', 'done', 'failed', 'skipped'], 'pending', { fields: { result: null, detail }, exceptKeys: keep });
+  await transitionStepsOfRun(db, runId, ['running', 'done', 'failed', 'skipped'], 'pending', {
+    fields: { result: null, detail },
+    exceptKeys: keep,
+  });
 }
 
 /** The latest provision run of a request that succeeded (its marker is on the VM), or undefined. */

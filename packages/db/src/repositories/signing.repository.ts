@@ -40,7 +40,11 @@ export async function findSigningCredential(db: Executor, userId: string): Promi
 }
 
 /** Stores the user's credential unless one exists (concurrent first uses keep the first) and returns the stored one. */
-export async function saveSigningCredentialOnce(db: Executor, userId: string, credential: StoredSigningCredential): Promise<StoredSigningCredential> {
+export async function saveSigningCredentialOnce(
+  db: Executor,
+  userId: string,
+  credential: StoredSigningCredential,
+): Promise<StoredSigningCredential> {
   await db
     .insertInto('signingCredentials')
     .values({ userId, certificatePem: credential.certPem, encryptedPrivateKey: credential.encryptedKey })
@@ -81,7 +85,15 @@ export async function listAgreementSignatures(db: Executor, agreementId: string)
 /** Records a signature in the caller's transaction; (agreement, position) and (agreement, role) are unique in the database. */
 export async function insertAgreementSignature(
   tx: Tx,
-  s: Omit<AgreementSignatureRow, 'signedAt' | 'acceptedBy'> & { acceptedBy?: string | null; agreementId: string; signedAt: Date; certificatePem: string | null; consentText: string; ip: string | null; userAgent: string | null },
+  s: Omit<AgreementSignatureRow, 'signedAt' | 'acceptedBy'> & {
+    acceptedBy?: string | null;
+    agreementId: string;
+    signedAt: Date;
+    certificatePem: string | null;
+    consentText: string;
+    ip: string | null;
+    userAgent: string | null;
+  },
 ): Promise<void> {
   await tx.insertInto('agreementSignatures').values(s).execute();
 }

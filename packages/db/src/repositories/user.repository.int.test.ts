@@ -25,7 +25,14 @@ describe('findLiveSessionWithUser / findUsableApiTokenWithUser', () => {
     const tokenHash = hash();
     await t.db
       .insertInto('apiTokens')
-      .values({ userId, name: 'skrip uji', prefix: tokenHash.slice(0, 8), tokenHash, expiresAt: o.expiresAt, revokedAt: o.revoked ? new Date() : null })
+      .values({
+        userId,
+        name: 'skrip uji',
+        prefix: tokenHash.slice(0, 8),
+        tokenHash,
+        expiresAt: o.expiresAt,
+        revokedAt: o.revoked ? new Date() : null,
+      })
       .execute();
     return tokenHash;
   }

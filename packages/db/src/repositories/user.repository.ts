@@ -88,7 +88,10 @@ type NewUser = {
 export async function insertUser(tx: Tx, user: NewUser): Promise<UserRecord> {
   const { roles, ...values } = user;
   const row = await tx.insertInto('users').values(values).returning('id').executeTakeFirstOrThrow();
-  await tx.insertInto('userRoles').values(roles.map((role) => ({ userId: row.id, role }))).execute();
+  await tx
+    .insertInto('userRoles')
+    .values(roles.map((role) => ({ userId: row.id, role })))
+    .execute();
   return (await findUserById(tx, row.id))!;
 }
 
@@ -109,7 +112,10 @@ export async function updateUser(tx: Tx, id: string, patch: UserPatch, roles?: r
   if (fields) await tx.updateTable('users').set(fields).where('id', '=', id).execute();
   if (roles) {
     await tx.deleteFrom('userRoles').where('userId', '=', id).execute();
-    await tx.insertInto('userRoles').values(roles.map((role) => ({ userId: id, role }))).execute();
+    await tx
+      .insertInto('userRoles')
+      .values(roles.map((role) => ({ userId: id, role })))
+      .execute();
   }
   return findUserById(tx, id);
 }
@@ -141,7 +147,13 @@ export async function consumeTotpStep(db: Executor, userId: string, step: number
  * sign in afterwards), in the caller's transaction. Enrolling a secret fulfils a pending
  * re-enrolment; switching TOTP off sets one only when `requireEnrolment` says so (an admin's reset).
  */
-export async function setTotpSecret(tx: Tx, userId: string, sealedSecret: string | null, lastStep: number | null, requireEnrolment = false): Promise<void> {
+export async function setTotpSecret(
+  tx: Tx,
+  userId: string,
+  sealedSecret: string | null,
+  lastStep: number | null,
+  requireEnrolment = false,
+): Promise<void> {
   await tx
     .updateTable('users')
     .set({ totpSecret: sealedSecret, totpLastStep: lastStep, totpEnrolmentRequired: sealedSecret === null && requireEnrolment })
@@ -167,7 +179,12 @@ export async function listPlainTotpSecrets(db: Executor, limit = 1000): Promise<
  * value, so a secret changed meanwhile (re-enrolment) is never overwritten; true when replaced.
  */
 export async function replacePlainTotpSecret(db: Executor, userId: string, plain: string, sealed: string): Promise<boolean> {
-  const result = await db.updateTable('users').set({ totpSecret: sealed }).where('id', '=', userId).where('totpSecret', '=', plain).executeTakeFirst();
+  const result = await db
+    .updateTable('users')
+    .set({ totpSecret: sealed })
+    .where('id', '=', userId)
+    .where('totpSecret', '=', plain)
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
@@ -258,7 +275,18 @@ const usableApiTokenWithUser = preparedQuery(2, (db: Executor, tokenHash: string
 export async function findUsableApiTokenWithUser(db: Executor, tokenHash: string): Promise<ApiTokenWithUser | undefined> {
   const [row] = await usableApiTokenWithUser(db, tokenHash, new Date());
   if (!row) return undefined;
-  const { tokenId, tokenUserId, tokenName, tokenPrefix, tokenCreatedAt, tokenExpiresAt, tokenLastUsedAt, tokenRevokedAt, tokenScopes, ...user } = row;
+  const {
+    tokenId,
+    tokenUserId,
+    tokenName,
+    tokenPrefix,
+    tokenCreatedAt,
+    tokenExpiresAt,
+    tokenLastUsedAt,
+    tokenRevokedAt,
+    tokenScopes,
+    ...user
+  } = row;
   return {
     token: {
       id: tokenId,

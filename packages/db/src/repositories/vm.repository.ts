@@ -24,7 +24,6 @@ export type VmRow = {
   updatedAt: Date;
 };
 
-
 /** The VM row of a request (at most one: vms.request_id is unique), or undefined. */
 export async function getVmByRequest(db: Executor, requestId: string): Promise<VmRow | undefined> {
   return db.selectFrom('vms').selectAll().where('requestId', '=', requestId).executeTakeFirst();
@@ -46,9 +45,23 @@ export async function reserveVmRow(
   vm: { requestId: string; institutionId: string; vmid: number; name: string; cores: number; memoryMiB: number; diskGiB: number },
 ): Promise<VmRow> {
   const existing = await getVmByRequest(db, vm.requestId);
-  if (!existing) return db.insertInto('vms').values({ ...vm, state: 'reserved' }).returningAll().executeTakeFirstOrThrow();
+  if (!existing)
+    return db
+      .insertInto('vms')
+      .values({ ...vm, state: 'reserved' })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   await transitionVm(db, existing.id, ['failed', 'reserved', 'provisioning'], 'reserved', {
-    fields: { vmid: vm.vmid, name: vm.name, cores: vm.cores, memoryMiB: vm.memoryMiB, diskGiB: vm.diskGiB, node: null, macAddress: null, hostKey: null },
+    fields: {
+      vmid: vm.vmid,
+      name: vm.name,
+      cores: vm.cores,
+      memoryMiB: vm.memoryMiB,
+      diskGiB: vm.diskGiB,
+      node: null,
+      macAddress: null,
+      hostKey: null,
+    },
   });
   return (await getVm(db, existing.id)) as VmRow;
 }

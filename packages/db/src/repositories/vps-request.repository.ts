@@ -28,8 +28,25 @@ export type VpsRequestRow = {
 };
 
 const COLUMNS = [
-  'id', 'institutionId', 'applicationId', 'requestedBy', 'hostname', 'templateId', 'presetId', 'cores', 'memoryMiB', 'diskGiB',
-  'sshPublicKeys', 'purpose', 'publicAccess', 'ports', 'contact', 'status', 'statusReason', 'createdAt', 'updatedAt',
+  'id',
+  'institutionId',
+  'applicationId',
+  'requestedBy',
+  'hostname',
+  'templateId',
+  'presetId',
+  'cores',
+  'memoryMiB',
+  'diskGiB',
+  'sshPublicKeys',
+  'purpose',
+  'publicAccess',
+  'ports',
+  'contact',
+  'status',
+  'statusReason',
+  'createdAt',
+  'updatedAt',
 ] as const;
 
 type NewVpsRequest = Omit<VpsRequestRow, 'id' | 'createdAt' | 'updatedAt' | 'statusReason' | 'status'> & { status: RequestStatus };
@@ -55,19 +72,33 @@ const vpsRequestById = preparedQuery(1, (db: Executor, id: string) => db.selectF
 
 /** Locks one request row for the rest of the transaction (decisions serialise per request). */
 export async function lockVpsRequest(tx: Tx, id: string): Promise<VpsRequestRow | undefined> {
-  return (await tx.selectFrom('vpsRequests').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst()) as VpsRequestRow | undefined;
+  return (await tx.selectFrom('vpsRequests').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst()) as
+    VpsRequestRow | undefined;
 }
 
 /** Every request awaiting a decision (submitted, partially approved), oldest first, locked for this transaction. */
 export async function lockRequestsAwaitingDecision(tx: Tx): Promise<VpsRequestRow[]> {
-  return (await tx.selectFrom('vpsRequests').select(COLUMNS).where('status', 'in', ['submitted', 'partially_approved']).orderBy('createdAt').orderBy('id').forUpdate().execute()) as VpsRequestRow[];
+  return (await tx
+    .selectFrom('vpsRequests')
+    .select(COLUMNS)
+    .where('status', 'in', ['submitted', 'partially_approved'])
+    .orderBy('createdAt')
+    .orderBy('id')
+    .forUpdate()
+    .execute()) as VpsRequestRow[];
 }
-
 
 /** Requests newest first (or oldest first), optionally filtered, keyset-paged by (created_at, id). */
 export async function listVpsRequests(
   db: Executor,
-  filter: { institutionId?: string; status?: RequestStatus; statuses?: readonly RequestStatus[]; limit: number; after?: { createdAt: string; id: string }; oldestFirst?: boolean },
+  filter: {
+    institutionId?: string;
+    status?: RequestStatus;
+    statuses?: readonly RequestStatus[];
+    limit: number;
+    after?: { createdAt: string; id: string };
+    oldestFirst?: boolean;
+  },
 ): Promise<VpsRequestRow[]> {
   const dir = filter.oldestFirst ? 'asc' : 'desc';
   let q = db.selectFrom('vpsRequests').select(COLUMNS).orderBy('createdAt', dir).orderBy('id', dir).limit(filter.limit);
@@ -77,7 +108,9 @@ export async function listVpsRequests(
   if (filter.after) {
     const { createdAt, id } = filter.after;
     const cmp = filter.oldestFirst ? '>' : '<';
-    q = q.where((eb) => eb.or([eb('createdAt', cmp, new Date(createdAt)), eb.and([eb('createdAt', '=', new Date(createdAt)), eb('id', cmp, id)])]));
+    q = q.where((eb) =>
+      eb.or([eb('createdAt', cmp, new Date(createdAt)), eb.and([eb('createdAt', '=', new Date(createdAt)), eb('id', cmp, id)])]),
+    );
   }
   return (await q.execute()) as VpsRequestRow[];
 }
@@ -98,7 +131,20 @@ export async function isHostnameTaken(db: Executor, institutionId: string, hostn
 export async function findLatestRunOfRequest(db: Executor, requestId: string) {
   return db
     .selectFrom('provisioningRuns')
-    .select(['id', 'kind', 'status', 'attempt', 'progress', 'currentStep', 'errorCode', 'errorMessage', 'errorRetryable', 'createdAt', 'startedAt', 'finishedAt'])
+    .select([
+      'id',
+      'kind',
+      'status',
+      'attempt',
+      'progress',
+      'currentStep',
+      'errorCode',
+      'errorMessage',
+      'errorRetryable',
+      'createdAt',
+      'startedAt',
+      'finishedAt',
+    ])
     .where('requestId', '=', requestId)
     .orderBy('createdAt', 'desc')
     .orderBy('id', 'desc')
@@ -120,7 +166,14 @@ type RequestViewApproval = {
 };
 
 /** One step of the request's latest run as the request view shows it. */
-type RequestViewStep = { key: string; status: string; attempt: number; startedAt: Date | null; finishedAt: Date | null; detail: string | null };
+type RequestViewStep = {
+  key: string;
+  status: string;
+  attempt: number;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  detail: string | null;
+};
 
 /** Everything besides the request row that the request view needs, read by {@link loadRequestViewParts}. */
 export type RequestViewParts = {
@@ -128,7 +181,10 @@ export type RequestViewParts = {
   /** Decisions ordered by time (ties by id, so the order is stable). */
   approvals: RequestViewApproval[];
   /** The latest run (by created_at, then id) or null. */
-  run: Pick<RunRow, 'id' | 'kind' | 'status' | 'attempt' | 'progress' | 'currentStep' | 'errorCode' | 'errorMessage' | 'errorRetryable'> | null;
+  run: Pick<
+    RunRow,
+    'id' | 'kind' | 'status' | 'attempt' | 'progress' | 'currentStep' | 'errorCode' | 'errorMessage' | 'errorRetryable'
+  > | null;
   /** The latest run's steps by position ([] without a run). */
   steps: RequestViewStep[];
   vm: { id: string; node: string | null; vmid: number | null; state: VmState } | null;
@@ -147,24 +203,25 @@ export type RequestViewParts = {
   request: VpsRequestRow;
 };
 
-type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm' | 'request'> & VpsRequestRow & {
-  requestId: string;
-  approvals: (Omit<RequestViewApproval, 'decidedAt'> & { decidedAt: string })[];
-  steps: (Omit<RequestViewStep, 'startedAt' | 'finishedAt'> & { startedAt: string | null; finishedAt: string | null })[];
-  runId: string | null;
-  runKind: RunKind;
-  runStatus: RunStatus;
-  runAttempt: number;
-  runProgress: number;
-  runCurrentStep: string | null;
-  runErrorCode: string | null;
-  runErrorMessage: string | null;
-  runErrorRetryable: boolean | null;
-  vmId: string | null;
-  vmNode: string | null;
-  vmVmid: number | null;
-  vmState: VmState;
-};
+type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm' | 'request'> &
+  VpsRequestRow & {
+    requestId: string;
+    approvals: (Omit<RequestViewApproval, 'decidedAt'> & { decidedAt: string })[];
+    steps: (Omit<RequestViewStep, 'startedAt' | 'finishedAt'> & { startedAt: string | null; finishedAt: string | null })[];
+    runId: string | null;
+    runKind: RunKind;
+    runStatus: RunStatus;
+    runAttempt: number;
+    runProgress: number;
+    runCurrentStep: string | null;
+    runErrorCode: string | null;
+    runErrorMessage: string | null;
+    runErrorRetryable: boolean | null;
+    vmId: string | null;
+    vmNode: string | null;
+    vmVmid: number | null;
+    vmState: VmState;
+  };
 
 // Timestamps inside json_agg travel as PostgreSQL's own text form (`ts::text`, the same text the
 // wire carries for a timestamptz column) and are parsed by pg's registered timestamptz parser,

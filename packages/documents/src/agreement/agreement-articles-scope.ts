@@ -40,9 +40,7 @@ export function scopeArticles(d: AgreementDocumentData): Block[] {
       'Aplikasi yang dijalankan pada VPS beserta klasifikasi datanya adalah sebagai berikut:',
     ]).map((b, i) => (b.kind === 'item' ? { ...b, label: `(${i + 3})` } : b)),
     ...lettered(
-      d.applications.map(
-        (a) => `${a.name}${a.domain ? ` (${a.domain})` : ''}: klasifikasi ${CLASSIFICATION_LABEL[a.classification]};`,
-      ),
+      d.applications.map((a) => `${a.name}${a.domain ? ` (${a.domain})` : ''}: klasifikasi ${CLASSIFICATION_LABEL[a.classification]};`),
     ),
     { kind: 'item', label: '(5)', text: `Nama domain yang digunakan: ${domains}.` },
     {

@@ -3,8 +3,7 @@ import { z } from 'zod';
 /** Version of the agreement template; bump when the wording or layout changes. */
 export const AGREEMENT_TEMPLATE_VERSION = '2026.1';
 
-export const DATA_CENTER_OFFICE_NAME =
-  'Dinas Komunikasi, Informatika, Persandian dan Statistik Provinsi Kalimantan Tengah';
+export const DATA_CENTER_OFFICE_NAME = 'Dinas Komunikasi, Informatika, Persandian dan Statistik Provinsi Kalimantan Tengah';
 
 const ZText = (max: number) => z.string().trim().min(1).max(max);
 
@@ -42,13 +41,12 @@ export const ZAgreementDocumentData = z
       address: ZText(300),
       head: ZOfficial,
     }),
-    dataCenter: z
-      .object({
-        name: ZText(200).default(DATA_CENTER_OFFICE_NAME),
-        shortName: ZText(40).default('Diskominfosantik'),
-        address: ZText(300),
-        head: ZOfficial,
-      }),
+    dataCenter: z.object({
+      name: ZText(200).default(DATA_CENTER_OFFICE_NAME),
+      shortName: ZText(40).default('Diskominfosantik'),
+      address: ZText(300),
+      head: ZOfficial,
+    }),
     term: z
       .object({ fiscalYear: z.number().int().min(2000).max(2100), startDate: ZDateOnly, endDate: ZDateOnly })
       .refine((t) => t.startDate <= t.endDate, 'term.startDate must not be after term.endDate'),

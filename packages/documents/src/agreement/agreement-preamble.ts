@@ -41,7 +41,10 @@ export function preambleBlocks(d: AgreementDocumentData): Block[] {
     {
       kind: 'fields',
       level: 0,
-      rows: [['NIP', formatNip(d.dataCenter.head.nip)], ['Jabatan', d.dataCenter.head.title]],
+      rows: [
+        ['NIP', formatNip(d.dataCenter.head.nip)],
+        ['Jabatan', d.dataCenter.head.title],
+      ],
     },
     {
       kind: 'paragraph',
@@ -53,7 +56,10 @@ export function preambleBlocks(d: AgreementDocumentData): Block[] {
     {
       kind: 'fields',
       level: 0,
-      rows: [['NIP', formatNip(d.institution.head.nip)], ['Jabatan', d.institution.head.title]],
+      rows: [
+        ['NIP', formatNip(d.institution.head.nip)],
+        ['Jabatan', d.institution.head.title],
+      ],
     },
     {
       kind: 'paragraph',

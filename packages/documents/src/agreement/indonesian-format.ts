@@ -1,7 +1,4 @@
-const MONTHS = [
-  'Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni',
-  'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember',
-];
+const MONTHS = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'];
 const DAYS = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
 const WIB_OFFSET_MS = 7 * 60 * 60 * 1000;
 
@@ -11,8 +8,12 @@ type CalendarDate = { year: number; month: number; day: number; weekday: number;
 export function toWib(d: Date): CalendarDate {
   const w = new Date(d.getTime() + WIB_OFFSET_MS);
   return {
-    year: w.getUTCFullYear(), month: w.getUTCMonth() + 1, day: w.getUTCDate(),
-    weekday: w.getUTCDay(), hour: w.getUTCHours(), minute: w.getUTCMinutes(),
+    year: w.getUTCFullYear(),
+    month: w.getUTCMonth() + 1,
+    day: w.getUTCDate(),
+    weekday: w.getUTCDay(),
+    hour: w.getUTCHours(),
+    minute: w.getUTCMinutes(),
   };
 }
 

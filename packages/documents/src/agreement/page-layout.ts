@@ -17,7 +17,10 @@ export class PageLayout {
   private page!: PDFPage;
   private y = 0;
 
-  constructor(private readonly doc: PDFDocument, private readonly fonts: LayoutFonts) {
+  constructor(
+    private readonly doc: PDFDocument,
+    private readonly fonts: LayoutFonts,
+  ) {
     this.newPage();
   }
 

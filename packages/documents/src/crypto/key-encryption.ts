@@ -41,7 +41,8 @@ export function decryptPrivateKey(encrypted: string, masterSecret: string): stri
   const parts = typeof encrypted === 'string' ? encrypted.split('.') : [];
   if (parts.length !== 6 || `${parts[0]}.${parts[1]}` !== PREFIX) throw documentErrors.keyDecryptionFailed();
   const [salt, iv, tag, ct] = parts.slice(2).map((p) => Buffer.from(p, 'base64url'));
-  if (!salt || !iv || !tag || !ct || salt.length !== 16 || iv.length !== 12 || tag.length !== 16) throw documentErrors.keyDecryptionFailed();
+  if (!salt || !iv || !tag || !ct || salt.length !== 16 || iv.length !== 12 || tag.length !== 16)
+    throw documentErrors.keyDecryptionFailed();
   try {
     const decipher = createDecipheriv('aes-256-gcm', deriveKey(masterSecret, salt), iv);
     decipher.setAAD(AAD);

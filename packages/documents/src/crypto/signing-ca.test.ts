@@ -23,7 +23,12 @@ describe('createSigningCa / issueSignerCredential', () => {
 
   it('should limit the signer key to digitalSignature and nonRepudiation and carry the identity', () => {
     const cert = forge.pki.certificateFromPem(fx.institutionHead.certPem);
-    const ku = cert.getExtension('keyUsage') as { critical: boolean; digitalSignature: boolean; nonRepudiation: boolean; keyCertSign: boolean };
+    const ku = cert.getExtension('keyUsage') as {
+      critical: boolean;
+      digitalSignature: boolean;
+      nonRepudiation: boolean;
+      keyCertSign: boolean;
+    };
     expect(ku).toMatchObject({ critical: true, digitalSignature: true, nonRepudiation: true, keyCertSign: false });
     expect(cert.subject.getField('CN').value).toBe(forge.util.encodeUtf8('Dra. Siti Rahmawati, M.Si.'));
     expect(cert.subject.getField({ name: 'serialNumber' }).value).toBe('197503122000032004');

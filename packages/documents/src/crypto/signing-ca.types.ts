@@ -10,7 +10,10 @@ export type SignerCredential = { certPem: string; encryptedKey: string; chainPem
 export const ZSignerIdentity = z.object({
   name: z.string().trim().min(1).max(120),
   email: z.email().max(200),
-  nip: z.string().regex(/^\d{18}$/).optional(),
+  nip: z
+    .string()
+    .regex(/^\d{18}$/)
+    .optional(),
   role: z.string().trim().min(1).max(120),
   institution: z.string().trim().min(1).max(200),
 });

@@ -58,11 +58,7 @@ export const documentErrors = {
       { detail },
     ),
   invalidArgument: (detail: string) =>
-    new DocumentError(
-      DocumentErrorCode.InvalidArgument,
-      { id: 'Argumen tidak valid.', en: 'Invalid argument.' },
-      { detail },
-    ),
+    new DocumentError(DocumentErrorCode.InvalidArgument, { id: 'Argumen tidak valid.', en: 'Invalid argument.' }, { detail }),
   verifierBusy: () =>
     new DocumentError(DocumentErrorCode.VerifierBusy, {
       id: 'Pemeriksaan tanda tangan sedang penuh. Coba lagi beberapa saat lagi.',

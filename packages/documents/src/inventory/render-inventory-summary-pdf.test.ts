@@ -34,7 +34,11 @@ describe('renderInventorySummaryPdf', () => {
   const generatedAt = new Date('2026-11-27T03:00:00Z');
 
   it('should list every application and be deterministic', async () => {
-    const data = { institution: { code: 'BIRO-ADPIM', name: 'Biro Administrasi Pimpinan' }, generatedAt, applications: [app('Sistem Agenda Pimpinan'), app('Portal Berita')] };
+    const data = {
+      institution: { code: 'BIRO-ADPIM', name: 'Biro Administrasi Pimpinan' },
+      generatedAt,
+      applications: [app('Sistem Agenda Pimpinan'), app('Portal Berita')],
+    };
     const a = await renderInventorySummaryPdf(data);
     expect(a.equals(await renderInventorySummaryPdf(data))).toBe(true);
     const text = pdfText(a);

@@ -39,7 +39,10 @@ const MARGIN = 56;
 class Writer {
   page!: PDFPage;
   y = 0;
-  constructor(private readonly doc: PDFDocument, private readonly fonts: { regular: PDFFont; bold: PDFFont }) {
+  constructor(
+    private readonly doc: PDFDocument,
+    private readonly fonts: { regular: PDFFont; bold: PDFFont },
+  ) {
     this.newPage();
   }
   newPage(): void {
@@ -69,10 +72,14 @@ class Writer {
  */
 export async function renderInventorySummaryPdf(input: InventorySummaryData): Promise<Buffer> {
   const parsed = ZInventorySummaryData.safeParse(input);
-  if (!parsed.success) throw documentErrors.invalidArgument(`inventory summary: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  if (!parsed.success)
+    throw documentErrors.invalidArgument(`inventory summary: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
   const d = parsed.data;
   const doc = await PDFDocument.create({ updateMetadata: false });
-  const w = new Writer(doc, { regular: await doc.embedFont(StandardFonts.TimesRoman), bold: await doc.embedFont(StandardFonts.TimesRomanBold) });
+  const w = new Writer(doc, {
+    regular: await doc.embedFont(StandardFonts.TimesRoman),
+    bold: await doc.embedFont(StandardFonts.TimesRomanBold),
+  });
   w.line('RINGKASAN INVENTARIS APLIKASI (IDENTIFIKASI DATA APLIKASI SPBE)', { bold: true, size: 13 });
   w.line(`${d.institution.name} (${d.institution.code})`, { bold: true, size: 11 });
   w.line(`Dicetak / printed: ${formatDateTimeId(d.generatedAt)} · Jumlah aplikasi / applications: ${d.applications.length}`);

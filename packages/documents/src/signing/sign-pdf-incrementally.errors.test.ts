@@ -9,7 +9,10 @@ import type { Signer } from './signer.port';
 jest.setTimeout(30_000);
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   return isDocumentError(e) ? e.code : `not a DocumentError: ${String(e)}`;
 }
 
@@ -29,7 +32,9 @@ describe('signPdfIncrementally errors', () => {
 
   it('should refuse non-PDF input and invalid dates', async () => {
     expect(await codeOf(signPdfIncrementally(Buffer.from('nope'), signer, signMeta('Uji')))).toBe(DocumentErrorCode.NotAPdf);
-    expect(await codeOf(signPdfIncrementally(await simplePdf(false), signer, signMeta('Uji', new Date('x'))))).toBe(DocumentErrorCode.InvalidArgument);
+    expect(await codeOf(signPdfIncrementally(await simplePdf(false), signer, signMeta('Uji', new Date('x'))))).toBe(
+      DocumentErrorCode.InvalidArgument,
+    );
   });
 
   it('should fail with KEY_DECRYPTION_FAILED under a wrong master secret', async () => {
@@ -70,7 +75,10 @@ describe('signPdfIncrementally errors', () => {
     const report = runPdfsig(twice);
     expect(report.syntaxLines).toEqual([]);
     expect(report.validations).toEqual(['Signature is Valid.', 'Signature is Valid.']);
-    const names = (await PDFDocument.load(twice)).getForm().getFields().map((f) => f.getName());
+    const names = (await PDFDocument.load(twice))
+      .getForm()
+      .getFields()
+      .map((f) => f.getName());
     expect(names).toEqual(['catatan', 'TandaTangan2', 'TandaTangan3']);
   });
 });

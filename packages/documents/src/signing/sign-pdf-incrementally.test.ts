@@ -72,7 +72,9 @@ describe('signPdfIncrementally', () => {
   it('should not trust the chain without (or with a foreign) trust anchor', async () => {
     const foreign = createSigningCa({ commonName: 'CA Lain', organization: 'Lain', masterSecret: TEST_MASTER_SECRET });
     expect((await verifyPdfSignatures(twice)).signatures.every((s) => !s.chainTrusted)).toBe(true);
-    expect((await verifyPdfSignatures(twice, { trustedCaPems: [foreign.certPem, 'bukan PEM'] })).signatures.every((s) => !s.chainTrusted)).toBe(true);
+    expect(
+      (await verifyPdfSignatures(twice, { trustedCaPems: [foreign.certPem, 'bukan PEM'] })).signatures.every((s) => !s.chainTrusted),
+    ).toBe(true);
   });
 
   it('should report a changed byte in the first revision in both verifiers, for both signatures', async () => {
@@ -131,7 +133,12 @@ describe('signPdfIncrementally', () => {
     expect(report.syntaxLines).toEqual([]);
     expect(report.validations).toEqual(['Signature is Valid.']);
     const r = await verifyPdfSignatures(pdf, { trustedCaPems: [fx.ca.certPem] });
-    expect(r.signatures[0]).toMatchObject({ subFilter: 'adbe.pkcs7.detached', signatureValid: true, digestValid: true, chainTrusted: true });
+    expect(r.signatures[0]).toMatchObject({
+      subFilter: 'adbe.pkcs7.detached',
+      signatureValid: true,
+      digestValid: true,
+      chainTrusted: true,
+    });
     expect(r.signatures[0]?.signedAt?.getTime()).toBe(signedAt.getTime());
   });
 });

@@ -22,7 +22,10 @@ export function bigExponentIssuerCertificate(signerCertPem: string): string {
   const e = randomBytes(383);
   setBits(e, 0, 0x80);
   setBits(e, 382, 0x01);
-  const publicKey = forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger(n.toString('hex'), 16), new forge.jsbn.BigInteger(e.toString('hex'), 16));
+  const publicKey = forge.pki.setRsaPublicKey(
+    new forge.jsbn.BigInteger(n.toString('hex'), 16),
+    new forge.jsbn.BigInteger(e.toString('hex'), 16),
+  );
   const signer = forge.pki.certificateFromPem(signerCertPem);
   const now = Date.now();
   return buildCertificate({

@@ -1,14 +1,19 @@
 // Characters above 0x7F that WinAnsiEncoding (the only encoding of pdf-lib's standard fonts) can show.
 const WIN_ANSI_EXTRA = new Set(
-  Array.from('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ').concat(
-    Array.from({ length: 0x100 - 0xa0 }, (_, i) => String.fromCharCode(0xa0 + i)),
-  ),
+  Array.from('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ').concat(Array.from({ length: 0x100 - 0xa0 }, (_, i) => String.fromCharCode(0xa0 + i))),
 );
 
 const REPLACEMENTS: Record<string, string> = {
-  '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2212': '-',
-  '\u2032': "'", '\u2033': '"', '\u00ad': '',
-  '\t': ' ', '\r': ' ', '\n': ' ',
+  '\u2010': '-',
+  '\u2011': '-',
+  '\u2012': '-',
+  '\u2212': '-',
+  '\u2032': "'",
+  '\u2033': '"',
+  '\u00ad': '',
+  '\t': ' ',
+  '\r': ' ',
+  '\n': ' ',
 };
 
 /**

@@ -23,7 +23,9 @@ describe('trustAnchorOf', () => {
   });
 
   it('should refuse a signing time outside the validity of a link', async () => {
-    expect(await trustAnchorOf(info(leaf.certPem), [], anchors, new Date(Date.now() + 60 * 24 * 3600 * 1000), new VerificationBudget())).toBeNull();
+    expect(
+      await trustAnchorOf(info(leaf.certPem), [], anchors, new Date(Date.now() + 60 * 24 * 3600 * 1000), new VerificationBudget()),
+    ).toBeNull();
     expect(await trustAnchorOf(info(leaf.certPem), [], anchors, new Date('2001-01-01T00:00:00Z'), new VerificationBudget())).toBeNull();
   });
 
@@ -34,6 +36,14 @@ describe('trustAnchorOf', () => {
 
   it('should not trust a look-alike root whose key did not sign the certificate', async () => {
     const lookAlike = createSigningCa({ commonName: 'Akar Rantai', organization: 'Uji', masterSecret: TEST_MASTER_SECRET });
-    expect(await trustAnchorOf(info(leaf.certPem), [info(lookAlike.certPem)], parseTrustAnchors([lookAlike.certPem]), new Date(), new VerificationBudget())).toBeNull();
+    expect(
+      await trustAnchorOf(
+        info(leaf.certPem),
+        [info(lookAlike.certPem)],
+        parseTrustAnchors([lookAlike.certPem]),
+        new Date(),
+        new VerificationBudget(),
+      ),
+    ).toBeNull();
   });
 });

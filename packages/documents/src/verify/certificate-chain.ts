@@ -33,13 +33,21 @@ export function parseTrustAnchors(pems: string[]): TrustAnchor[] {
  * BudgetedCryptoEngine), which throws SIGNATURE_MALFORMED when a hostile pool would need too many;
  * without anchors nothing is trusted and no signature is computed.
  */
-export async function trustAnchorOf(signer: CertInfo, pool: CertInfo[], anchors: TrustAnchor[], at: Date, budget: VerificationBudget): Promise<string | null> {
+export async function trustAnchorOf(
+  signer: CertInfo,
+  pool: CertInfo[],
+  anchors: TrustAnchor[],
+  at: Date,
+  budget: VerificationBudget,
+): Promise<string | null> {
   const usable = anchors.filter((a) => validAt(a.x509, at));
   if (usable.length === 0) return null;
   const fingerprint = signer.x509.fingerprint256;
   const same = usable.find((a) => a.x509.fingerprint256 === fingerprint);
   if (same) return same.x509.fingerprint256;
-  const intermediates = pool.filter((p) => p.x509.ca && p.x509.fingerprint256 !== fingerprint && !usable.some((a) => a.x509.fingerprint256 === p.x509.fingerprint256));
+  const intermediates = pool.filter(
+    (p) => p.x509.ca && p.x509.fingerprint256 !== fingerprint && !usable.some((a) => a.x509.fingerprint256 === p.x509.fingerprint256),
+  );
   // PKI.js takes the last of `certs` as the end-entity certificate.
   const engine = new pkijs.CertificateChainValidationEngine({
     trustedCerts: usable.map((a) => a.cert),

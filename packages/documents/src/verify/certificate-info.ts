@@ -48,11 +48,16 @@ function describe(der: Buffer, x509: X509Certificate, cert: pkijs.Certificate): 
 
 /** Every value of an attribute in an X.501 Name, as the string PKI.js decoded (UTF8/Printable/IA5/BMP). */
 function nameValues(name: pkijs.RelativeDistinguishedNames, oid: string): string[] {
-  return name.typesAndValues.filter((atv) => atv.type === oid).map((atv) => String((atv.value.valueBlock as { value?: unknown }).value ?? ''));
+  return name.typesAndValues
+    .filter((atv) => atv.type === oid)
+    .map((atv) => String((atv.value.valueBlock as { value?: unknown }).value ?? ''));
 }
 
 /** PEM text for a DER certificate. */
 export function toPem(der: Buffer): string {
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }

@@ -19,7 +19,14 @@ const ESS_DIGESTS: Record<string, string> = {
 /** PKI.js's messages for "the content does not hash to what was signed" (pinned PKI.js version). */
 const DIGEST_MISMATCH = /Message digest doesn't match|TSTInfo verification is failed/;
 
-type CmsCheck = { signer: CertInfo; pool: CertInfo[]; digestValid: boolean; signatureValid: boolean; signingTime?: Date; cmsLength: number };
+type CmsCheck = {
+  signer: CertInfo;
+  pool: CertInfo[];
+  digestValid: boolean;
+  signatureValid: boolean;
+  signingTime?: Date;
+  cmsLength: number;
+};
 
 /** Children of a constructed ASN.1 element (none for a primitive one). */
 function childrenOf(block: asn1js.AsnType | undefined): asn1js.AsnType[] {
@@ -85,13 +92,23 @@ function signingTimeOf(signerInfo: pkijs.SignerInfo): Date | undefined {
  * The signer's signature over the signed attributes alone, exactly as PKI.js checks it. Used when
  * PKI.js stopped at a digest mismatch, so the report still says whether the signature itself holds.
  */
-async function signatureOverSignedAttrs(signedData: pkijs.SignedData, signerCert: pkijs.Certificate, engine: BudgetedCryptoEngine): Promise<boolean> {
+async function signatureOverSignedAttrs(
+  signedData: pkijs.SignedData,
+  signerCert: pkijs.Certificate,
+  engine: BudgetedCryptoEngine,
+): Promise<boolean> {
   const signerInfo = signedData.signerInfos[0];
   if (!signerInfo?.signedAttrs) return false;
   const algorithm = engine.getAlgorithmByOID(signerInfo.digestAlgorithm.algorithmId);
   const sha = signerInfo.signatureAlgorithm.algorithmId === RSA_ENCRYPTION && 'name' in algorithm ? String(algorithm.name) : undefined;
   try {
-    return await engine.verifyWithPublicKey(signerInfo.signedAttrs.encodedValue, signerInfo.signature, signerCert.subjectPublicKeyInfo, signerInfo.signatureAlgorithm, sha);
+    return await engine.verifyWithPublicKey(
+      signerInfo.signedAttrs.encodedValue,
+      signerInfo.signature,
+      signerCert.subjectPublicKeyInfo,
+      signerInfo.signatureAlgorithm,
+      sha,
+    );
   } catch (e) {
     if (e instanceof CmsError) throw e;
     return false;

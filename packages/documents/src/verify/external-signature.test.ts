@@ -12,7 +12,11 @@ jest.setTimeout(60_000);
 
 describe('externally signed agreements (hasPrefixRevision)', () => {
   // Stands in for a certified provider such as BSrE: a CA Betang does not control.
-  const externalCa = createSigningCa({ commonName: 'Penyelenggara Sertifikasi Uji', organization: 'Pihak Luar', masterSecret: TEST_MASTER_SECRET });
+  const externalCa = createSigningCa({
+    commonName: 'Penyelenggara Sertifikasi Uji',
+    organization: 'Pihak Luar',
+    masterSecret: TEST_MASTER_SECRET,
+  });
   const externalSigner = createInternalCaSigner(
     issueSignerCredential(externalCa, TEST_MASTER_SECRET, {
       name: 'Kepala Biro (sertifikat luar)',

@@ -19,7 +19,11 @@ jest.setTimeout(180_000);
  * every trusted chain as "Unknown issue with Certificate".
  */
 
-type Verdict = { signature: 'valid' | 'digest-mismatch' | 'invalid'; certificate: 'trusted' | 'untrusted' | 'expired' | null; wholeFile: boolean };
+type Verdict = {
+  signature: 'valid' | 'digest-mismatch' | 'invalid';
+  certificate: 'trusted' | 'untrusted' | 'expired' | null;
+  wholeFile: boolean;
+};
 
 function run(cmd: string, args: string[], cwd: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 60_000 });
@@ -71,12 +75,35 @@ class OpenSslCa {
   static root(dir: string, name: string, subject: string): OpenSslCa {
     const ca = new OpenSslCa(dir, name);
     ca.key(name, 'rsa');
-    run('openssl', ['req', '-x509', '-new', '-key', `${name}.key`, '-out', `${name}.pem`, '-days', '365', '-subj', subject, '-config', 'ca.cnf', '-extensions', 'v3_ca'], dir);
+    run(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        `${name}.key`,
+        '-out',
+        `${name}.pem`,
+        '-days',
+        '365',
+        '-subj',
+        subject,
+        '-config',
+        'ca.cnf',
+        '-extensions',
+        'v3_ca',
+      ],
+      dir,
+    );
     return ca;
   }
 
   key(name: string, kind: 'rsa' | 'ec'): void {
-    const opts = kind === 'rsa' ? ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'] : ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
+    const opts =
+      kind === 'rsa'
+        ? ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048']
+        : ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
     run('openssl', ['genpkey', ...opts, '-out', `${name}.key`], this.dir);
   }
 
@@ -85,7 +112,28 @@ class OpenSslCa {
     this.key(name, o.kind ?? 'rsa');
     run('openssl', ['req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', subject, '-config', 'ca.cnf'], this.dir);
     const dates = o.start && o.end ? ['-startdate', o.start, '-enddate', o.end] : ['-days', '200'];
-    run('openssl', ['ca', '-batch', '-config', 'ca.cnf', '-notext', '-cert', `${this.name}.pem`, '-keyfile', `${this.name}.key`, '-in', `${name}.csr`, '-out', `${name}.pem`, '-extensions', o.ca ? 'v3_ca' : 'v3_leaf', ...dates], this.dir);
+    run(
+      'openssl',
+      [
+        'ca',
+        '-batch',
+        '-config',
+        'ca.cnf',
+        '-notext',
+        '-cert',
+        `${this.name}.pem`,
+        '-keyfile',
+        `${this.name}.key`,
+        '-in',
+        `${name}.csr`,
+        '-out',
+        `${name}.pem`,
+        '-extensions',
+        o.ca ? 'v3_ca' : 'v3_leaf',
+        ...dates,
+      ],
+      this.dir,
+    );
     return new OpenSslCa(this.dir, name);
   }
 
@@ -130,7 +178,30 @@ function signWithOpenSsl(dir: string, pdf: Buffer, signer: string, chain: string
   out.write(range, out.indexOf(RANGE_SLOT), 'latin1');
   writeFileSync(join(dir, 'covered.bin'), Buffer.concat([out.subarray(0, b), out.subarray(c)]));
   writeFileSync(join(dir, 'chain.pem'), chain.join(''));
-  run('openssl', ['cms', '-sign', '-binary', '-in', 'covered.bin', '-signer', `${signer}.pem`, '-inkey', `${signer}.key`, '-certfile', 'chain.pem', '-md', 'sha256', '-outform', 'DER', '-out', 'sig.der', ...extra], dir);
+  run(
+    'openssl',
+    [
+      'cms',
+      '-sign',
+      '-binary',
+      '-in',
+      'covered.bin',
+      '-signer',
+      `${signer}.pem`,
+      '-inkey',
+      `${signer}.key`,
+      '-certfile',
+      'chain.pem',
+      '-md',
+      'sha256',
+      '-outform',
+      'DER',
+      '-out',
+      'sig.der',
+      ...extra,
+    ],
+    dir,
+  );
   const hex = readFileSync(join(dir, 'sig.der')).toString('hex');
   if (hex.length > PLACEHOLDER_HEX) throw new Error('CMS larger than the placeholder');
   out.write(hex, b + 1, 'latin1');
@@ -152,20 +223,27 @@ function appendUnsignedRevision(pdf: Buffer): Buffer {
 
 function pdfsigVerdicts(dir: string, file: string, nssdir: string): Verdict[] {
   const out = run('pdfsig', ['-nssdir', `sql:${nssdir}`, file], dir);
-  return out.split(/^Signature #\d+:$/m).slice(1).map((block) => {
-    const validation = /Signature Validation: (.+)/.exec(block)?.[1]?.trim();
-    const certificate = /Certificate Validation: (.+)/.exec(block)?.[1]?.trim();
-    const signature = validation === 'Signature is Valid.' ? 'valid' : validation === 'Digest Mismatch.' ? 'digest-mismatch' : 'invalid';
-    const cert =
-      signature !== 'valid' ? null
-      : certificate === 'Certificate is Trusted.' ? 'trusted'
-      : certificate === "Certificate issuer isn't Trusted." ? 'untrusted'
-      : certificate === 'Certificate has Expired' ? 'expired'
-      : (() => {
-          throw new Error(`pdfsig gave a certificate verdict this test does not map: ${certificate ?? '(none)'}\n${out}`);
-        })();
-    return { signature, certificate: cert, wholeFile: /^\s*- Total document signed/m.test(block) };
-  });
+  return out
+    .split(/^Signature #\d+:$/m)
+    .slice(1)
+    .map((block) => {
+      const validation = /Signature Validation: (.+)/.exec(block)?.[1]?.trim();
+      const certificate = /Certificate Validation: (.+)/.exec(block)?.[1]?.trim();
+      const signature = validation === 'Signature is Valid.' ? 'valid' : validation === 'Digest Mismatch.' ? 'digest-mismatch' : 'invalid';
+      const cert =
+        signature !== 'valid'
+          ? null
+          : certificate === 'Certificate is Trusted.'
+            ? 'trusted'
+            : certificate === "Certificate issuer isn't Trusted."
+              ? 'untrusted'
+              : certificate === 'Certificate has Expired'
+                ? 'expired'
+                : (() => {
+                    throw new Error(`pdfsig gave a certificate verdict this test does not map: ${certificate ?? '(none)'}\n${out}`);
+                  })();
+      return { signature, certificate: cert, wholeFile: /^\s*- Total document signed/m.test(block) };
+    });
 }
 
 /** Betang's report in pdfsig's terms: an untrusted signer outside its validity at the signing time is "expired". */
@@ -205,7 +283,26 @@ describe('signatures made by other tools, judged by Betang and by pdfsig alike',
       run('certutil', ['-N', '-d', `sql:${db}`, '--empty-password'], dir);
     }
     for (const nick of [signer.name, ecSigner.name]) {
-      run('openssl', ['pkcs12', '-export', '-in', `${nick}.pem`, '-inkey', `${nick}.key`, '-certfile', 'akar.pem', '-name', nick, '-out', `${nick}.p12`, '-passout', 'pass:uji'], dir);
+      run(
+        'openssl',
+        [
+          'pkcs12',
+          '-export',
+          '-in',
+          `${nick}.pem`,
+          '-inkey',
+          `${nick}.key`,
+          '-certfile',
+          'akar.pem',
+          '-name',
+          nick,
+          '-out',
+          `${nick}.p12`,
+          '-passout',
+          'pass:uji',
+        ],
+        dir,
+      );
       run('pk12util', ['-i', `${nick}.p12`, '-d', 'sql:nss-sign', '-W', 'uji'], dir);
     }
     run('certutil', ['-A', '-d', 'sql:nss-trust', '-n', 'akar', '-t', 'C,C,C', '-i', 'akar.pem'], dir);
@@ -214,7 +311,23 @@ describe('signatures made by other tools, judged by Betang and by pdfsig alike',
     writeFileSync(join(dir, 'agreement.pdf'), agreement);
     // pdfsig 22.12 refuses -etsi with -add-signature, so its signatures are adbe.pkcs7.detached.
     const pdfsigSign = (input: string, out: string, field: string, nick: string) => {
-      run('pdfsig', ['-nssdir', 'sql:nss-sign', '-add-signature', '-nick', nick, '-reason', 'Menyetujui Perjanjian', '-new-signature-field-name', field, input, out], dir);
+      run(
+        'pdfsig',
+        [
+          '-nssdir',
+          'sql:nss-sign',
+          '-add-signature',
+          '-nick',
+          nick,
+          '-reason',
+          'Menyetujui Perjanjian',
+          '-new-signature-field-name',
+          field,
+          input,
+          out,
+        ],
+        dir,
+      );
       return readFileSync(join(dir, out));
     };
     const byPdfsig = pdfsigSign('agreement.pdf', 'pdfsig-once.pdf', 'ttd1', signer.name);
@@ -230,15 +343,43 @@ describe('signatures made by other tools, judged by Betang and by pdfsig alike',
     corpus.push(
       { name: 'pdfsig adbe.pkcs7.detached (NSS)', pdf: byPdfsig, expected: [trusted] },
       { name: 'pdfsig, signed twice (RSA, then ECDSA)', pdf: byPdfsigTwice, expected: [{ ...trusted, wholeFile: false }, trusted] },
-      { name: 'pdfsig, then an unsigned revision appended', pdf: appendUnsignedRevision(byPdfsig), expected: [{ ...trusted, wholeFile: false }] },
+      {
+        name: 'pdfsig, then an unsigned revision appended',
+        pdf: appendUnsignedRevision(byPdfsig),
+        expected: [{ ...trusted, wholeFile: false }],
+      },
       { name: 'openssl cms, RSA', pdf: byOpenSsl, expected: [trusted] },
-      { name: 'openssl cms -cades (signing-certificate-v2)', pdf: signWithOpenSsl(dir, plain, signer.name, [configuredRoot], ['-cades']), expected: [trusted] },
+      {
+        name: 'openssl cms -cades (signing-certificate-v2)',
+        pdf: signWithOpenSsl(dir, plain, signer.name, [configuredRoot], ['-cades']),
+        expected: [trusted],
+      },
       { name: 'openssl cms, ECDSA P-256', pdf: signWithOpenSsl(dir, plain, ecSigner.name, [configuredRoot]), expected: [trusted] },
-      { name: 'openssl cms, RSA-PSS', pdf: signWithOpenSsl(dir, plain, signer.name, [configuredRoot], ['-keyopt', 'rsa_padding_mode:pss']), expected: [trusted] },
-      { name: 'openssl cms, chain ending at a root that is not configured', pdf: signWithOpenSsl(dir, plain, foreign.name, [otherIntermediate.pem(), otherRoot.pem()]), expected: [{ ...trusted, certificate: 'untrusted' }] },
-      { name: 'openssl cms, expired signer certificate', pdf: signWithOpenSsl(dir, plain, expired.name, [configuredRoot]), expected: [{ ...trusted, certificate: 'expired' }] },
-      { name: 'openssl cms, byte range not reaching the end of the file', pdf: appendUnsignedRevision(byOpenSsl), expected: [{ ...trusted, wholeFile: false }] },
-      { name: 'openssl cms, a signed byte changed', pdf: tampered, expected: [{ signature: 'digest-mismatch', certificate: null, wholeFile: true }] },
+      {
+        name: 'openssl cms, RSA-PSS',
+        pdf: signWithOpenSsl(dir, plain, signer.name, [configuredRoot], ['-keyopt', 'rsa_padding_mode:pss']),
+        expected: [trusted],
+      },
+      {
+        name: 'openssl cms, chain ending at a root that is not configured',
+        pdf: signWithOpenSsl(dir, plain, foreign.name, [otherIntermediate.pem(), otherRoot.pem()]),
+        expected: [{ ...trusted, certificate: 'untrusted' }],
+      },
+      {
+        name: 'openssl cms, expired signer certificate',
+        pdf: signWithOpenSsl(dir, plain, expired.name, [configuredRoot]),
+        expected: [{ ...trusted, certificate: 'expired' }],
+      },
+      {
+        name: 'openssl cms, byte range not reaching the end of the file',
+        pdf: appendUnsignedRevision(byOpenSsl),
+        expected: [{ ...trusted, wholeFile: false }],
+      },
+      {
+        name: 'openssl cms, a signed byte changed',
+        pdf: tampered,
+        expected: [{ signature: 'digest-mismatch', certificate: null, wholeFile: true }],
+      },
     );
   });
 
@@ -267,7 +408,11 @@ describe('signatures made by other tools, judged by Betang and by pdfsig alike',
 
   it('should name the signer of a pdfsig signature from its certificate', async () => {
     const [s] = (await verifyPdfSignatures(corpus[0]!.pdf, { trustedCaPems: [configuredRoot] })).signatures;
-    expect(s).toMatchObject({ signerName: 'Penanda Luar', signerIdentity: { commonName: 'Penanda Luar', emails: ['penanda@contoh.go.id'] }, subFilter: 'adbe.pkcs7.detached' });
+    expect(s).toMatchObject({
+      signerName: 'Penanda Luar',
+      signerIdentity: { commonName: 'Penanda Luar', emails: ['penanda@contoh.go.id'] },
+      subFilter: 'adbe.pkcs7.detached',
+    });
     expect(s?.trustAnchorFingerprint).toBe(new X509Certificate(configuredRoot).fingerprint256);
   });
 });

@@ -10,7 +10,10 @@ export function readPdfString(pdf: Buffer, at: number, limit = 4096): string | u
   if (pdf[at] === 0x3c && pdf[at + 1] !== 0x3c) {
     const close = pdf.indexOf(0x3e, at);
     if (close < 0 || close >= end) return undefined;
-    const hex = pdf.subarray(at + 1, close).toString('latin1').replace(/\s+/g, '');
+    const hex = pdf
+      .subarray(at + 1, close)
+      .toString('latin1')
+      .replace(/\s+/g, '');
     if (!/^[0-9a-fA-F]*$/.test(hex)) return undefined;
     bytes = [...Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex')];
   } else if (pdf[at] === 0x28) {

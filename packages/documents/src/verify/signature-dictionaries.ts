@@ -47,7 +47,8 @@ function parseByteRange(pdf: Buffer, at: number): [number, number, number, numbe
   if (!m) throw documentErrors.signatureMalformed('/ByteRange is not an array of four integers');
   const r = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] as [number, number, number, number];
   const [a, b, c, d] = r;
-  if (a !== 0 || b <= 0 || c <= b + 1) throw documentErrors.signatureMalformed(`/ByteRange ${r.join(' ')} is not a single gap starting at 0`);
+  if (a !== 0 || b <= 0 || c <= b + 1)
+    throw documentErrors.signatureMalformed(`/ByteRange ${r.join(' ')} is not a single gap starting at 0`);
   if (c + d > pdf.length) throw documentErrors.truncated(`/ByteRange ${r.join(' ')} points past the end (${pdf.length})`);
   if (at >= b && at < c) throw documentErrors.signatureMalformed('/ByteRange lies inside its own gap');
   return r;
@@ -77,8 +78,13 @@ export function findSignatureDictionaries(pdf: Buffer): FoundSignature[] {
     const objStart = Math.max(0, pdf.lastIndexOf('obj', Math.min(p, b), 'latin1'), Math.min(p, b) - 8192);
     const endObj = pdf.indexOf('endobj', Math.max(p, c), 'latin1');
     const objEnd = endObj < 0 ? Math.min(pdf.length, Math.max(p, c) + 8192) : Math.min(endObj, Math.max(p, c) + 8192);
-    const windows: Array<[number, number]> = [[objStart, b], [c, objEnd]];
-    const sub = /\/SubFilter\s*\/([A-Za-z0-9.#_-]{1,64})/.exec(pdf.subarray(objStart, b).toString('latin1') + pdf.subarray(c, objEnd).toString('latin1'));
+    const windows: Array<[number, number]> = [
+      [objStart, b],
+      [c, objEnd],
+    ];
+    const sub = /\/SubFilter\s*\/([A-Za-z0-9.#_-]{1,64})/.exec(
+      pdf.subarray(objStart, b).toString('latin1') + pdf.subarray(c, objEnd).toString('latin1'),
+    );
     out.set(key, {
       byteRange,
       contents: Buffer.from(hex, 'hex'),

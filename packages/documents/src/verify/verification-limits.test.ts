@@ -27,7 +27,12 @@ async function codeOf(fn: () => unknown): Promise<string> {
 
 describe('verification limits', () => {
   const ca = createSigningCa({ commonName: 'CA Uji Batas', organization: 'Uji', masterSecret: TEST_MASTER_SECRET });
-  const credential = issueSignerCredential(ca, TEST_MASTER_SECRET, { name: 'Penanda Uji', email: 'uji@kalteng.go.id', role: 'Uji', institution: 'Uji' }, { keyBits: 2048 });
+  const credential = issueSignerCredential(
+    ca,
+    TEST_MASTER_SECRET,
+    { name: 'Penanda Uji', email: 'uji@kalteng.go.id', role: 'Uji', institution: 'Uji' },
+    { keyBits: 2048 },
+  );
   // The signer's CA is left out of the CMS on purpose: a path builder then looks through the flood.
   const withoutChain = { ...credential, chainPems: [] };
   const big = bigExponentIssuerCertificate(credential.certPem);
@@ -44,10 +49,16 @@ describe('verification limits', () => {
   });
 
   it('should refuse a CMS carrying more certificates than the limit, without checking any of them', async () => {
-    const flood = await signPdfIncrementally(original, certificateFloodSigner(withoutChain, TEST_MASTER_SECRET, ca.certPem, 40), signMeta('Penanda Uji'));
+    const flood = await signPdfIncrementally(
+      original,
+      certificateFloodSigner(withoutChain, TEST_MASTER_SECRET, ca.certPem, 40),
+      signMeta('Penanda Uji'),
+    );
     const spend = jest.spyOn(VerificationBudget.prototype, 'spend');
     try {
-      expect(await codeOf(() => verifyPdfSignatures(flood, { trustedCaPems: [ca.certPem] }))).toMatch(/^SIGNATURE_MALFORMED: signature 1: 41 certificates in one CMS/);
+      expect(await codeOf(() => verifyPdfSignatures(flood, { trustedCaPems: [ca.certPem] }))).toMatch(
+        /^SIGNATURE_MALFORMED: signature 1: 41 certificates in one CMS/,
+      );
       expect(spend).not.toHaveBeenCalled();
     } finally {
       spend.mockRestore();
@@ -55,7 +66,11 @@ describe('verification limits', () => {
   });
 
   it('should refuse a CMS carrying a big-exponent certificate quickly, even a single one', async () => {
-    const one = await signPdfIncrementally(original, certificateFloodSigner(withoutChain, TEST_MASTER_SECRET, big, 1), signMeta('Penanda Uji'));
+    const one = await signPdfIncrementally(
+      original,
+      certificateFloodSigner(withoutChain, TEST_MASTER_SECRET, big, 1),
+      signMeta('Penanda Uji'),
+    );
     const started = process.hrtime.bigint();
     expect(await codeOf(() => verifyPdfSignatures(one))).toMatch(/^SIGNATURE_MALFORMED: .*exponent/);
     // 1 failing check with that key costs ~15 ms; 16 of them would be hundreds.
@@ -86,12 +101,16 @@ describe('verification limits', () => {
     const signer = certInfo(Buffer.from(new X509Certificate(credential.certPem).raw));
     // CA certificates named like the signer's issuer whose keys did not sign it: each costs a check.
     const decoys = Array.from({ length: 12 }, () => certInfo(Buffer.from(new X509Certificate(big).raw)));
-    const anchors = chain.parseTrustAnchors([createSigningCa({ commonName: 'Akar Lain', organization: 'Uji', masterSecret: TEST_MASTER_SECRET }).certPem]);
+    const anchors = chain.parseTrustAnchors([
+      createSigningCa({ commonName: 'Akar Lain', organization: 'Uji', masterSecret: TEST_MASTER_SECRET }).certPem,
+    ]);
     const spend = jest.spyOn(VerificationBudget.prototype, 'spend');
     expect(await chain.trustAnchorOf(signer, decoys, anchors, new Date(), new VerificationBudget(100))).toBeNull();
     expect(spend).toHaveBeenCalledTimes(12);
     spend.mockRestore();
-    expect(await codeOf(() => chain.trustAnchorOf(signer, decoys, anchors, new Date(), new VerificationBudget(5)))).toMatch(/^SIGNATURE_MALFORMED: too many signature verifications/);
+    expect(await codeOf(() => chain.trustAnchorOf(signer, decoys, anchors, new Date(), new VerificationBudget(5)))).toMatch(
+      /^SIGNATURE_MALFORMED: too many signature verifications/,
+    );
   });
 
   it('should refuse a file with more revisions than the limit, quickly', async () => {

@@ -33,12 +33,15 @@ function assertAcceptablePublicKey(key: KeyObject): void {
   if (type === 'rsa' || type === 'rsa-pss') {
     const bits = details.modulusLength ?? 0;
     const e = details.publicExponent ?? 0n;
-    if (bits < VERIFICATION_LIMITS.rsaMinModulusBits || bits > VERIFICATION_LIMITS.rsaMaxModulusBits) throw new CmsError(`RSA modulus of ${bits} bits is outside the accepted range`);
-    if (e < 3n || e % 2n === 0n || e > VERIFICATION_LIMITS.rsaMaxPublicExponent) throw new CmsError(`RSA public exponent of ${e.toString(2).length} bits is not accepted`);
+    if (bits < VERIFICATION_LIMITS.rsaMinModulusBits || bits > VERIFICATION_LIMITS.rsaMaxModulusBits)
+      throw new CmsError(`RSA modulus of ${bits} bits is outside the accepted range`);
+    if (e < 3n || e % 2n === 0n || e > VERIFICATION_LIMITS.rsaMaxPublicExponent)
+      throw new CmsError(`RSA public exponent of ${e.toString(2).length} bits is not accepted`);
     return;
   }
   if (type === 'ec') {
-    if (!details.namedCurve || !VERIFICATION_LIMITS.ecCurves.includes(details.namedCurve)) throw new CmsError(`EC curve ${details.namedCurve ?? '(explicit)'} is not accepted`);
+    if (!details.namedCurve || !VERIFICATION_LIMITS.ecCurves.includes(details.namedCurve))
+      throw new CmsError(`EC curve ${details.namedCurve ?? '(explicit)'} is not accepted`);
     return;
   }
   if (type === 'ed25519' || type === 'ed448') return;
@@ -99,7 +102,13 @@ export class BudgetedCryptoEngine extends pkijs.CryptoEngine {
     const [publicKeyInfo, signatureAlgorithm, parameters] = args;
     const { algorithm } = parameters ?? this.fillPublicKeyParameters(publicKeyInfo, signatureAlgorithm);
     const spki = publicKeyInfo.toSchema().toBER(false);
-    const key = await this.subtle.importKey('spki', spki, algorithm.algorithm as Parameters<pkijs.CryptoEngine['generateKey']>[0], true, algorithm.usages);
+    const key = await this.subtle.importKey(
+      'spki',
+      spki,
+      algorithm.algorithm as Parameters<pkijs.CryptoEngine['generateKey']>[0],
+      true,
+      algorithm.usages,
+    );
     assertAcceptablePublicKey(KeyObject.from(key));
     return key;
   }

@@ -43,7 +43,11 @@ describe('createPdfVerifierPool', () => {
   beforeAll(async () => {
     const fx = createSigningFixture();
     caPem = fx.ca.certPem;
-    signed = await signPdfIncrementally(await renderAgreementPdf(sampleAgreementData()), createInternalCaSigner(fx.institutionHead, TEST_MASTER_SECRET), signMeta('Uji'));
+    signed = await signPdfIncrementally(
+      await renderAgreementPdf(sampleAgreementData()),
+      createInternalCaSigner(fx.institutionHead, TEST_MASTER_SECRET),
+      signMeta('Uji'),
+    );
   });
   afterAll(() => Promise.all(pools.map((p) => p.close())));
 

@@ -27,7 +27,12 @@ export function defaultVerifierThreads(): number {
 }
 
 type Job = { pdf: Buffer; options: VerifyOptions; resolve: (r: PdfVerification) => void; reject: (e: Error) => void };
-type ThreadError = { code: DocumentErrorCode | null; userMessage?: { id: string; en: string }; details?: Record<string, unknown>; message?: string };
+type ThreadError = {
+  code: DocumentErrorCode | null;
+  userMessage?: { id: string; en: string };
+  details?: Record<string, unknown>;
+  message?: string;
+};
 type Reply = { ready?: true; id?: number; result?: PdfVerification; error?: ThreadError };
 type Slot = { worker: Worker | null; ready: boolean; job: (Job & { id: number; timer: NodeJS.Timeout }) | null };
 
@@ -88,7 +93,12 @@ export function createPdfVerifierPool(options: PdfVerifierPoolOptions = {}): Pdf
         slot.ready = true;
       } else {
         const job = slot.job && slot.job.id === reply.id ? finish(slot) : null;
-        if (job && reply.error) job.reject(reply.error.code ? new DocumentError(reply.error.code, reply.error.userMessage!, reply.error.details) : new Error(reply.error.message));
+        if (job && reply.error)
+          job.reject(
+            reply.error.code
+              ? new DocumentError(reply.error.code, reply.error.userMessage!, reply.error.details)
+              : new Error(reply.error.message),
+          );
         else if (job && reply.result) job.resolve(reply.result);
       }
       dispatch();

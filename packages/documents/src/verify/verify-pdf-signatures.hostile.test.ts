@@ -46,7 +46,9 @@ describe('verifyPdfSignatures on hostile input', () => {
   });
 
   it('should reject truncated files with TRUNCATED', async () => {
-    expect((await errorOf(() => verifyPdfSignatures(signed.subarray(0, Math.floor(signed.length / 2))))).code).toBe(DocumentErrorCode.Truncated);
+    expect((await errorOf(() => verifyPdfSignatures(signed.subarray(0, Math.floor(signed.length / 2))))).code).toBe(
+      DocumentErrorCode.Truncated,
+    );
     expect((await errorOf(() => verifyPdfSignatures(signed.subarray(0, signed.length - 20)))).code).toBe(DocumentErrorCode.Truncated);
     expect((await errorOf(() => verifyPdfSignatures(Buffer.from('%PDF-1.7\n')))).code).toBe(DocumentErrorCode.Truncated);
   });
@@ -77,14 +79,19 @@ describe('verifyPdfSignatures on hostile input', () => {
     expect((await errorOf(() => verifyPdfSignatures(patch(signed, start, garbage)))).code).toBe(DocumentErrorCode.SignatureMalformed);
     expect((await errorOf(() => verifyPdfSignatures(patch(signed, start, 'ZZ')))).code).toBe(DocumentErrorCode.SignatureMalformed);
     // deeply nested indefinite-length SEQUENCEs: must fail cleanly, not overflow the stack
-    expect((await errorOf(() => verifyPdfSignatures(patch(signed, start, '3080'.repeat(500))))).code).toBe(DocumentErrorCode.SignatureMalformed);
+    expect((await errorOf(() => verifyPdfSignatures(patch(signed, start, '3080'.repeat(500))))).code).toBe(
+      DocumentErrorCode.SignatureMalformed,
+    );
     // a SEQUENCE that claims 4 GB of content
-    expect((await errorOf(() => verifyPdfSignatures(patch(signed, start, '3084FFFFFFFF')))).code).toBe(DocumentErrorCode.SignatureMalformed);
+    expect((await errorOf(() => verifyPdfSignatures(patch(signed, start, '3084FFFFFFFF')))).code).toBe(
+      DocumentErrorCode.SignatureMalformed,
+    );
   });
 
   it('should refuse a file stuffed with many signature dictionaries', async () => {
     const pad = (n: number) => String(n).padStart(10, '0');
-    const seg = (b: number, c: number, d: number) => `${'n'} 0 obj\n<< /ByteRange [0 ${pad(b)} ${pad(c)} ${pad(d)}] /Contents <00> >>\nendobj\n`;
+    const seg = (b: number, c: number, d: number) =>
+      `${'n'} 0 obj\n<< /ByteRange [0 ${pad(b)} ${pad(c)} ${pad(d)}] /Contents <00> >>\nendobj\n`;
     const head = '%PDF-1.7\n';
     const tail = 'startxref\n0\n%%EOF\n';
     const segLen = seg(0, 0, 0).length;
@@ -106,7 +113,7 @@ describe('verifyPdfSignatures on hostile input', () => {
 
   it('should only ever throw DocumentError when random bytes are changed', async () => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 300; i++) {
       const t = Buffer.from(signed);
       for (let k = 0; k < 3; k++) t[Math.floor(rand() * t.length)] = Math.floor(rand() * 256);
@@ -122,7 +129,7 @@ describe('verifyPdfSignatures on hostile input', () => {
   it('should only ever throw DocumentError when the CMS bytes are changed', async () => {
     const start = signed.indexOf('/Contents <') + '/Contents <'.length;
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let flagged = 0;
     for (let i = 0; i < 300; i++) {
       const at = start + Math.floor(rand() * 6000);

@@ -45,7 +45,13 @@ export type PdfVerification = {
 
 export type VerifyOptions = { trustedCaPems?: string[]; maxBytes?: number };
 
-async function verifyOne(pdf: Buffer, s: FoundSignature, index: number, anchors: TrustAnchor[], budget: VerificationBudget): Promise<VerifiedSignature> {
+async function verifyOne(
+  pdf: Buffer,
+  s: FoundSignature,
+  index: number,
+  anchors: TrustAnchor[],
+  budget: VerificationBudget,
+): Promise<VerifiedSignature> {
   const [a, b, c, d] = s.byteRange;
   const content = [pdf.subarray(a, a + b), pdf.subarray(c, c + d)];
   let check;
@@ -58,7 +64,8 @@ async function verifyOne(pdf: Buffer, s: FoundSignature, index: number, anchors:
   const paddingClean = s.contents.subarray(check.cmsLength).every((x) => x === 0);
   const signedAt = check.signingTime ?? parsePdfDate(s.m) ?? null;
   const signatureValid = check.signatureValid && paddingClean;
-  const anchor = check.digestValid && signatureValid ? await trustAnchorOf(check.signer, check.pool, anchors, signedAt ?? new Date(), budget) : null;
+  const anchor =
+    check.digestValid && signatureValid ? await trustAnchorOf(check.signer, check.pool, anchors, signedAt ?? new Date(), budget) : null;
   return {
     index,
     signerName: check.signer.commonName ?? s.name ?? '',

@@ -6,11 +6,28 @@ const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9o
 
 describe('emulateDebianGuests', () => {
   it('should split shellQuote output back into argv, including quotes inside words', () => {
-    expect(splitShellWords(`sudo -n -- sh -c 'a "$1"' sh 'it'\\''s' x`)).toEqual(['sudo', '-n', '--', 'sh', '-c', 'a "$1"', 'sh', "it's", 'x']);
+    expect(splitShellWords(`sudo -n -- sh -c 'a "$1"' sh 'it'\\''s' x`)).toEqual([
+      'sudo',
+      '-n',
+      '--',
+      'sh',
+      '-c',
+      'a "$1"',
+      'sh',
+      "it's",
+      'x',
+    ]);
   });
 
   it('should converge under the real guest steps and report nothing to change on a second run', async () => {
-    const spec = { hostname: 'web1', adminUser: 'dinkes', sshPublicKeys: [KEY], allowedTcpPorts: [80], packageUpgrade: true, aptProxy: 'http://apt-proxy.dc:3142' };
+    const spec = {
+      hostname: 'web1',
+      adminUser: 'dinkes',
+      sshPublicKeys: [KEY],
+      allowedTcpPorts: [80],
+      packageUpgrade: true,
+      aptProxy: 'http://apt-proxy.dc:3142',
+    };
     const handler = emulateDebianGuests((vmid) => (vmid === 1 ? spec : undefined));
     let execs = 0;
     const shell = {
@@ -30,7 +47,11 @@ describe('emulateDebianGuests', () => {
     execs = 0;
     expect((await configureGuest(shell, spec)).some((r) => r.changed)).toBe(false);
     expect(execs).toBe(2);
-    expect(handler.state(1)).toMatchObject({ hostname: 'web1', timezone: 'Asia/Jakarta', ufw: { active: true, rules: ['22/tcp', '80/tcp'] } });
+    expect(handler.state(1)).toMatchObject({
+      hostname: 'web1',
+      timezone: 'Asia/Jakarta',
+      ufw: { active: true, rules: ['22/tcp', '80/tcp'] },
+    });
     expect(handler(2, 'hostname')).toBeUndefined();
   });
 });

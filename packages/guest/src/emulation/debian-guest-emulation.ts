@@ -64,17 +64,25 @@ function growpart(s: GuestState): EmulatedCommandResult {
   const max = rootPartitionMax(s.disk.bytes());
   const sectors = (bytes: number) => bytes / 512;
   const start = sectors(ROOT_PARTITION_START);
-  if (s.disk.partitionBytes >= max) return { code: 1, stdout: `NOCHANGE: partition 1 is size ${sectors(s.disk.partitionBytes)}. it cannot be grown\n` };
+  if (s.disk.partitionBytes >= max)
+    return { code: 1, stdout: `NOCHANGE: partition 1 is size ${sectors(s.disk.partitionBytes)}. it cannot be grown\n` };
   const old = s.disk.partitionBytes;
   s.disk.partitionBytes = max;
-  return ok(`CHANGED: partition=1 start=${start} old: size=${sectors(old)} end=${start + sectors(old)} new: size=${sectors(max)} end=${start + sectors(max)}\n`);
+  return ok(
+    `CHANGED: partition=1 start=${start} old: size=${sectors(old)} end=${start + sectors(old)} new: size=${sectors(max)} end=${start + sectors(max)}\n`,
+  );
 }
 
 /** `resize2fs /dev/sda1` of a mounted ext4: grows online to the partition, or has nothing to do. */
 function resize2fs(s: GuestState): EmulatedCommandResult {
   const target = fsFor(s.disk.partitionBytes);
   const blocks = (bytes: number) => bytes / FS_BLOCK;
-  if (s.disk.fsBytes >= target) return { code: 0, stdout: '', stderr: `resize2fs 1.47.0 (5-Feb-2023)\nThe filesystem is already ${blocks(s.disk.fsBytes)} (4k) blocks long.  Nothing to do!\n\n` };
+  if (s.disk.fsBytes >= target)
+    return {
+      code: 0,
+      stdout: '',
+      stderr: `resize2fs 1.47.0 (5-Feb-2023)\nThe filesystem is already ${blocks(s.disk.fsBytes)} (4k) blocks long.  Nothing to do!\n\n`,
+    };
   s.disk.fsBytes = target;
   return {
     code: 0,
@@ -89,7 +97,8 @@ const DEBIAN_SOURCES = '/etc/apt/sources.list.d/debian.sources';
 
 const MANAGED = {
   cloudCfg: '# Managed by Betang: keep the hostname set at provisioning across reboots.\npreserve_hostname: true\n',
-  sshdDropIn: '# Managed by Betang: key-only logins, no root login.\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no\n',
+  sshdDropIn:
+    '# Managed by Betang: key-only logins, no root login.\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no\n',
   origins: [
     '// Managed by Betang: unattended upgrades install security updates only.',
     '#clear Unattended-Upgrade::Origins-Pattern;',
@@ -143,7 +152,7 @@ export function guestCommandArgvs(command: string): string[][] {
   if (argv[0] !== 'sh' || argv[1] !== '-c' || !(argv[2] ?? '').startsWith(BATCH_SCRIPT_TAG)) return [argv];
   const rest = argv.slice(5);
   const out: string[][] = [];
-  for (let p = 0; p + 3 <= rest.length; ) {
+  for (let p = 0; p + 3 <= rest.length;) {
     const argc = Number(rest[p + 2]);
     out.push(withoutSudo(rest.slice(p + 3, p + 3 + argc)));
     p += 3 + argc;
@@ -175,7 +184,10 @@ export function cloudInitHosts(fqdn: string, hostname: string): string {
 }
 
 /** What the simulator's guest is told about a VM: the spec Betang configures, and the FQDN cloud-init wrote. */
-export type EmulatedGuestInput = GuestSpecInput & { fqdn?: string; /** The boot disk's size as Proxmox has it now (default 20 GiB). */ diskBytes?: () => number };
+export type EmulatedGuestInput = GuestSpecInput & {
+  fqdn?: string;
+  /** The boot disk's size as Proxmox has it now (default 20 GiB). */ diskBytes?: () => number;
+};
 
 function hostsFor(name: string): string {
   return `127.0.0.1\tlocalhost\n127.0.1.1\t${name}\n::1\tlocalhost ip6-localhost ip6-loopback\n`;
@@ -186,7 +198,8 @@ function contentFor(s: GuestState, path: string): string {
   if (path === '/etc/hosts') return hostsFor(spec.hostname);
   if (path === '/etc/hostname') return `${spec.hostname}\n`;
   if (path === '/etc/cloud/cloud.cfg.d/99-betang-hostname.cfg') return MANAGED.cloudCfg;
-  if (path.startsWith('/etc/sudoers.d/')) return `# Managed by Betang.\n${path.slice('/etc/sudoers.d/'.length)} ALL=(ALL:ALL) NOPASSWD:ALL\n`;
+  if (path.startsWith('/etc/sudoers.d/'))
+    return `# Managed by Betang.\n${path.slice('/etc/sudoers.d/'.length)} ALL=(ALL:ALL) NOPASSWD:ALL\n`;
   if (path === '/etc/ssh/sshd_config.d/50-betang.conf') return MANAGED.sshdDropIn;
   if (path === '/etc/timezone') return `${s.timezone}\n`;
   if (path === '/etc/systemd/timesyncd.conf.d/50-betang.conf') return `# Managed by Betang.\n[Time]\nNTP=${spec.ntpServers.join(' ')}\n`;
@@ -243,7 +256,12 @@ function runScript(s: GuestState, script: string, args: string[]): EmulatedComma
   if (script.startsWith(BATCH_SCRIPT_TAG)) return runBatch(s, args);
   if (script.includes('exec cat --')) {
     if (a0 === '/etc/default/ufw') {
-      return ok(DEFAULT_UFW.replace(/^DEFAULT_INPUT_POLICY=.*$/m, `DEFAULT_INPUT_POLICY="${s.ufw.input}"`).replace(/^DEFAULT_OUTPUT_POLICY=.*$/m, `DEFAULT_OUTPUT_POLICY="${s.ufw.output}"`));
+      return ok(
+        DEFAULT_UFW.replace(/^DEFAULT_INPUT_POLICY=.*$/m, `DEFAULT_INPUT_POLICY="${s.ufw.input}"`).replace(
+          /^DEFAULT_OUTPUT_POLICY=.*$/m,
+          `DEFAULT_OUTPUT_POLICY="${s.ufw.output}"`,
+        ),
+      );
     }
     if (a0 === '/sys/class/block/sda1/partition') return ok('1\n');
     const f = s.files.get(a0);
@@ -309,7 +327,9 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
     case 'getent': {
       const u = s.users.get(rest[1] ?? '');
       if (!u) return { code: 2 };
-      return rest[0] === 'passwd' ? ok(`${rest[1]}:x:1001:1001::/home/${rest[1]}:/bin/bash\n`) : ok(`${rest[1]}:${u.password}:20000:0:99999:7:::\n`);
+      return rest[0] === 'passwd'
+        ? ok(`${rest[1]}:x:1001:1001::/home/${rest[1]}:/bin/bash\n`)
+        : ok(`${rest[1]}:${u.password}:20000:0:99999:7:::\n`);
     }
     case 'id':
       return ok(`${rest.at(-1)}\n`);
@@ -354,7 +374,9 @@ function run(s: GuestState, argv: string[]): EmulatedCommandResult | undefined {
     case 'growpart':
       return rest[0] === '/dev/sda' && rest[1] === '1' ? growpart(s) : { code: 2, stderr: `FAILED: ${rest[0]}: does not exist\n` };
     case 'resize2fs':
-      return rest[0] === '/dev/sda1' ? resize2fs(s) : { code: 1, stderr: `resize2fs: No such file or directory while trying to open ${rest[0]}\n` };
+      return rest[0] === '/dev/sda1'
+        ? resize2fs(s)
+        : { code: 1, stderr: `resize2fs: No such file or directory while trying to open ${rest[0]}\n` };
     default:
       return undefined;
   }
@@ -371,7 +393,10 @@ function ufwStatusTable(rules: readonly string[]): string {
 function ufw(s: GuestState, args: string[]): EmulatedCommandResult {
   const line = args.join(' ');
   if (line === 'status') return ok(s.ufw.active ? ufwStatusTable(s.ufw.rules) : 'Status: inactive\n');
-  if (line === 'show added') return ok(`Added user rules (see 'ufw status' for running firewall):\n${s.ufw.rules.length ? s.ufw.rules.map((r) => `ufw allow ${r}\n`).join('') : '(None)\n'}`);
+  if (line === 'show added')
+    return ok(
+      `Added user rules (see 'ufw status' for running firewall):\n${s.ufw.rules.length ? s.ufw.rules.map((r) => `ufw allow ${r}\n`).join('') : '(None)\n'}`,
+    );
   // ufw 0.36's messages: `allow` and `--force enable` as the recorded guest printed them; the
   // others (never needed by the recorded guest) as ufw's frontend words them.
   if (args[0] === 'allow' && args[1]) {
@@ -405,9 +430,13 @@ function diskAtFirstBoot(bytes: () => number): GuestState['disk'] {
  * the guest is being configured for (its normalised keys and hostname are needed to answer the
  * way the real files would read); vmids without a spec keep the simulator's default behaviour.
  */
-export function emulateDebianGuests(
-  specOf: (vmid: number) => EmulatedGuestInput | undefined,
-): ((vmid: number, command: string) => EmulatedCommandResult | undefined) & { state(vmid: number): GuestState | undefined; forget(vmid: number): void } {
+export function emulateDebianGuests(specOf: (vmid: number) => EmulatedGuestInput | undefined): ((
+  vmid: number,
+  command: string,
+) => EmulatedCommandResult | undefined) & {
+  state(vmid: number): GuestState | undefined;
+  forget(vmid: number): void;
+} {
   const guests = new Map<number, GuestState>();
   const handler = (vmid: number, command: string): EmulatedCommandResult | undefined => {
     let s = guests.get(vmid);

@@ -135,7 +135,12 @@ export const adminUserStep: GuestStep<Observed> = {
     }
     const owner = `${user}:${observed.account?.group ?? ''}`;
     const keys = authorizedKeysContent(spec.sshPublicKeys);
-    if (!observed.account || observed.keys !== keys || observed.sshDir !== `directory:700:${owner}` || observed.keysFile !== `regular file:600:${owner}`) {
+    if (
+      !observed.account ||
+      observed.keys !== keys ||
+      observed.sshDir !== `directory:700:${owner}` ||
+      observed.keysFile !== `regular file:600:${owner}`
+    ) {
       ops.push(runAsUser(shell, user, ['sh', '-c', INSTALL_KEYS_SCRIPT, 'sh', home ?? ''], { stdin: keys }));
       changes.push(`authorized_keys: ${spec.sshPublicKeys.length} key(s), .ssh 700, authorized_keys 600`);
     }

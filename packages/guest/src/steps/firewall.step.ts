@@ -56,7 +56,7 @@ export const firewallStep = {
       });
     }
     for (const r of [present, status, added, defaultsFile]) if (r.status === 'rejected') throw r.reason;
-    const value = <T,>(r: PromiseSettledResult<T>): T => (r as PromiseFulfilledResult<T>).value;
+    const value = <T>(r: PromiseSettledResult<T>): T => (r as PromiseFulfilledResult<T>).value;
     const defaults = value(defaultsFile) ?? '';
     const observed: Observed = {
       active: /^Status: active$/m.test(value(status).stdout),

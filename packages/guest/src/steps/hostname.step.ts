@@ -13,7 +13,10 @@ const CLOUD_CFG_CONTENT = '# Managed by Betang: keep the hostname set at provisi
  * step and cloud-init never undo each other.
  */
 export function hostsWithLoopbackName(hosts: string, name: string): string {
-  const loopback = hosts.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === '127.0.1.1');
+  const loopback = hosts
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f[0] === '127.0.1.1');
   if (loopback.length === 1 && loopback[0]!.slice(1).includes(name) && hosts.endsWith('\n')) return hosts;
   const lines = hosts.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();

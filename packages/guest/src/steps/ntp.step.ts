@@ -37,11 +37,13 @@ export const ntpStep: GuestStep<Observed> = {
       readGuestFile(shell, TIMESYNCD_DROP_IN),
     ]);
     const client: Client = chrony ? 'chrony' : timesyncd1 || timesyncd2 ? 'timesyncd' : 'none';
-    if (client === 'none') return checkResult({ client, config: null, enabled: false, systemd }, [], ['no NTP client (chrony, systemd-timesyncd) in the image']);
+    if (client === 'none')
+      return checkResult({ client, config: null, enabled: false, systemd }, [], ['no NTP client (chrony, systemd-timesyncd) in the image']);
     const path = client === 'chrony' ? CHRONY_SOURCES : TIMESYNCD_DROP_IN;
     const want = client === 'chrony' ? chronySourcesContent(spec.ntpServers) : timesyncdContent(spec.ntpServers);
     const unit = client === 'chrony' ? 'chrony.service' : 'systemd-timesyncd.service';
-    const enabled = !systemd || (await runAsRoot(shell, ['systemctl', 'is-enabled', unit], { okCodes: [0, 1] })).stdout.trim() === 'enabled';
+    const enabled =
+      !systemd || (await runAsRoot(shell, ['systemctl', 'is-enabled', unit], { okCodes: [0, 1] })).stdout.trim() === 'enabled';
     const observed: Observed = { client, config: client === 'chrony' ? chronyConfig : timesyncdConfig, enabled, systemd };
     const diff: string[] = [];
     if (observed.config !== want) diff.push(`${path}: ${spec.ntpServers.join(' ')}`);

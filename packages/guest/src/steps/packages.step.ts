@@ -28,7 +28,11 @@ const MIRROR_FILES_SCRIPT = [
 
 // Points those files at the mirror ($1 = ERE, $2 = mirror URL, the rest = files). The URL is
 // validated (ZAptUrl) to hold no character that sed's replacement or the shell would interpret.
-const MIRROR_APPLY_SCRIPT = ['set -eu', 'pattern=$1; mirror=$2; shift 2', 'for f in "$@"; do sed -i -E "s#$pattern#$mirror\\1#g" -- "$f"; done'].join('\n');
+const MIRROR_APPLY_SCRIPT = [
+  'set -eu',
+  'pattern=$1; mirror=$2; shift 2',
+  'for f in "$@"; do sed -i -E "s#$pattern#$mirror\\1#g" -- "$f"; done',
+].join('\n');
 
 // apt-daily may hold the dpkg/lists locks right after first boot: wait for them instead of failing.
 const LOCK_WAIT = '-o DPkg::Lock::Timeout=120';
@@ -59,11 +63,18 @@ function packagesError(action: string, spec: GuestSpec, error: unknown): GuestEr
   const details = (error as { details?: { exitCode?: number | null; stderr?: string } }).details ?? {};
   const timedOut = details.exitCode === 124;
   const tail = (details.stderr ?? String(error)).trim().split('\n').slice(-3).join(' ').slice(0, 600);
-  const via = spec.aptProxy ? `proxy ${spec.aptProxy}` : spec.aptMirror ? `mirror ${spec.aptMirror}` : 'tanpa proxy/mirror / no proxy or mirror';
+  const via = spec.aptProxy
+    ? `proxy ${spec.aptProxy}`
+    : spec.aptMirror
+      ? `mirror ${spec.aptMirror}`
+      : 'tanpa proxy/mirror / no proxy or mirror';
   return new GuestError(
     GuestErrorCode.PackagesFailed,
     timedOut
-      ? { id: `${action} di guest tidak selesai dalam ${spec.packageUpgradeTimeoutSec} detik (${via}).`, en: `${action} on the guest did not finish within ${spec.packageUpgradeTimeoutSec} seconds (${via}).` }
+      ? {
+          id: `${action} di guest tidak selesai dalam ${spec.packageUpgradeTimeoutSec} detik (${via}).`,
+          en: `${action} on the guest did not finish within ${spec.packageUpgradeTimeoutSec} seconds (${via}).`,
+        }
       : { id: `${action} di guest gagal (${via}): ${tail}`, en: `${action} on the guest failed (${via}): ${tail}` },
     true,
     { exitCode: details.exitCode ?? null, stderr: tail },
@@ -83,7 +94,9 @@ export const packagesStep: GuestStep<Observed> = {
   async check(shell, spec) {
     const [proxyFile, mirror] = await Promise.all([
       readGuestFile(shell, APT_PROXY_FILE),
-      spec.aptMirror && !isDebianArchive(spec.aptMirror) ? runScriptAsRoot(shell, MIRROR_FILES_SCRIPT, [DEBIAN_ARCHIVE_PATTERN]) : undefined,
+      spec.aptMirror && !isDebianArchive(spec.aptMirror)
+        ? runScriptAsRoot(shell, MIRROR_FILES_SCRIPT, [DEBIAN_ARCHIVE_PATTERN])
+        : undefined,
     ]);
     const mirrorFiles = (mirror?.stdout ?? '').split('\n').filter(Boolean);
     const wantProxy = spec.aptProxy ? aptProxyContent(spec.aptProxy) : null;
@@ -94,7 +107,9 @@ export const packagesStep: GuestStep<Observed> = {
     if (spec.packageUpgrade) {
       if (diff.length > 0) diff.push('apt-get upgrade (after the sources are set)');
       else {
-        const r = await runScriptAsRoot(shell, UPGRADABLE_SCRIPT, [String(spec.packageUpgradeTimeoutSec)], { timeoutMs: (spec.packageUpgradeTimeoutSec + 30) * 1000 }).catch((e: unknown) => {
+        const r = await runScriptAsRoot(shell, UPGRADABLE_SCRIPT, [String(spec.packageUpgradeTimeoutSec)], {
+          timeoutMs: (spec.packageUpgradeTimeoutSec + 30) * 1000,
+        }).catch((e: unknown) => {
           throw packagesError('apt-get update', spec, e);
         });
         upgradable = Number(r.stdout.trim()) || 0;
@@ -118,7 +133,9 @@ export const packagesStep: GuestStep<Observed> = {
     }
     await Promise.all(ops);
     if (spec.packageUpgrade && (observed.upgradable === null || observed.upgradable > 0)) {
-      const r = await runScriptAsRoot(shell, UPGRADE_SCRIPT, [String(spec.packageUpgradeTimeoutSec)], { timeoutMs: (2 * spec.packageUpgradeTimeoutSec + 30) * 1000 }).catch((e: unknown) => {
+      const r = await runScriptAsRoot(shell, UPGRADE_SCRIPT, [String(spec.packageUpgradeTimeoutSec)], {
+        timeoutMs: (2 * spec.packageUpgradeTimeoutSec + 30) * 1000,
+      }).catch((e: unknown) => {
         throw packagesError('apt-get upgrade', spec, e);
       });
       const summary = /(\d+) upgraded, (\d+) newly installed/.exec(r.stdout);
@@ -127,4 +144,3 @@ export const packagesStep: GuestStep<Observed> = {
     return changes;
   },
 };
-

@@ -71,7 +71,12 @@ export const sshdHardeningStep: GuestStep<Observed> = {
       runAsRoot(shell, ['sshd', '-T']),
       hasSystemd(shell),
     ]);
-    const observed: Observed = { dropIn, effective: effectiveSettings(sshdT.stdout), liveMethods: parseOfferedMethods(probe.stdout), systemd };
+    const observed: Observed = {
+      dropIn,
+      effective: effectiveSettings(sshdT.stdout),
+      liveMethods: parseOfferedMethods(probe.stdout),
+      systemd,
+    };
     const diff: string[] = [];
     const weak = (observed.liveMethods ?? []).filter((m) => m === 'password' || m === 'keyboard-interactive');
     if (weak.length > 0) diff.push(`running sshd still offers ${weak.join(', ')}: reload`);
@@ -97,7 +102,11 @@ export const sshdHardeningStep: GuestStep<Observed> = {
         if (observed.dropIn === null) await runAsRoot(shell, ['rm', '-f', '--', SSHD_DROP_IN]);
         else await writeGuestFile(shell, { path: SSHD_DROP_IN, content: observed.dropIn, mode: '644' });
         const failure = test.reason as { details?: { exitCode?: number | null; stderr?: string } };
-        throw new GuestCommandError('sshd -t (rolled back)', failure.details?.exitCode ?? null, failure.details?.stderr ?? String(test.reason));
+        throw new GuestCommandError(
+          'sshd -t (rolled back)',
+          failure.details?.exitCode ?? null,
+          failure.details?.stderr ?? String(test.reason),
+        );
       }
       if (reloaded.status === 'rejected') throw reloaded.reason;
       changes.push(`${SSHD_DROP_IN}: PasswordAuthentication no, KbdInteractiveAuthentication no, PermitRootLogin no`);

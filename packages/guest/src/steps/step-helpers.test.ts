@@ -17,9 +17,12 @@ describe('hostsWithLoopbackName', () => {
   });
 
   it('should keep the hosts file cloud-init writes at every boot (manage_etc_hosts) when it names the host', () => {
-    const cloudInit = '# Your system has configured \'manage_etc_hosts\' as True.\n127.0.1.1 web-01.kalteng.go.id web-01\n127.0.0.1 localhost\n\n::1 localhost ip6-localhost ip6-loopback\n';
+    const cloudInit =
+      "# Your system has configured 'manage_etc_hosts' as True.\n127.0.1.1 web-01.kalteng.go.id web-01\n127.0.0.1 localhost\n\n::1 localhost ip6-localhost ip6-loopback\n";
     expect(hostsWithLoopbackName(cloudInit, 'web-01')).toBe(cloudInit);
-    expect(hostsWithLoopbackName(cloudInit, 'web-02')).toBe('# Your system has configured \'manage_etc_hosts\' as True.\n127.0.0.1 localhost\n127.0.1.1\tweb-02\n\n::1 localhost ip6-localhost ip6-loopback\n');
+    expect(hostsWithLoopbackName(cloudInit, 'web-02')).toBe(
+      "# Your system has configured 'manage_etc_hosts' as True.\n127.0.0.1 localhost\n127.0.1.1\tweb-02\n\n::1 localhost ip6-localhost ip6-loopback\n",
+    );
   });
 
   it('should cope with an empty file', () => {
@@ -29,7 +32,7 @@ describe('hostsWithLoopbackName', () => {
 
 describe('parseUfwAdded', () => {
   it('should split simple rules from rules it must not guess at', () => {
-    const out = 'Added user rules (see \'ufw status\' for running firewall):\nufw allow 22/tcp\nufw deny 25\nufw allow from 10.0.0.0/8\n';
+    const out = "Added user rules (see 'ufw status' for running firewall):\nufw allow 22/tcp\nufw deny 25\nufw allow from 10.0.0.0/8\n";
     expect(parseUfwAdded(out)).toEqual({
       rules: [
         { action: 'allow', port: '22/tcp' },

@@ -34,7 +34,9 @@ export const unattendedUpgradesStep: GuestStep<Observed> = {
   async check(shell, spec) {
     // First batch: package, systemd, both files; second (systemd only): the timers.
     const [pkg, systemd, autoUpgrades, origins] = await Promise.all([
-      spec.unattendedUpgrades ? runAsRoot(shell, ['dpkg-query', '-W', '-f', '${Status}', 'unattended-upgrades'], { okCodes: [0, 1] }) : undefined,
+      spec.unattendedUpgrades
+        ? runAsRoot(shell, ['dpkg-query', '-W', '-f', '${Status}', 'unattended-upgrades'], { okCodes: [0, 1] })
+        : undefined,
       hasSystemd(shell),
       readGuestFile(shell, AUTO_UPGRADES),
       readGuestFile(shell, SECURITY_ORIGINS),
@@ -48,11 +50,15 @@ export const unattendedUpgradesStep: GuestStep<Observed> = {
     let timersEnabled = true;
     if (systemd && spec.unattendedUpgrades) {
       const r = await runAsRoot(shell, ['systemctl', 'is-enabled', ...TIMERS], { okCodes: [0, 1] });
-      timersEnabled = r.stdout.trim().split('\n').every((s) => s === 'enabled');
+      timersEnabled = r.stdout
+        .trim()
+        .split('\n')
+        .every((s) => s === 'enabled');
     }
     const observed: Observed = { autoUpgrades, origins, timersEnabled, systemd };
     const diff: string[] = [];
-    if (observed.autoUpgrades !== autoUpgradesContent(spec.unattendedUpgrades)) diff.push(`${AUTO_UPGRADES}: ${spec.unattendedUpgrades ? 'on' : 'off'}`);
+    if (observed.autoUpgrades !== autoUpgradesContent(spec.unattendedUpgrades))
+      diff.push(`${AUTO_UPGRADES}: ${spec.unattendedUpgrades ? 'on' : 'off'}`);
     if (spec.unattendedUpgrades && observed.origins !== SECURITY_ORIGINS_CONTENT) diff.push(`${SECURITY_ORIGINS}: security origins only`);
     if (!timersEnabled) diff.push(`enable ${TIMERS.join(', ')}`);
     return checkResult(observed, diff);

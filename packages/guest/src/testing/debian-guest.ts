@@ -1,6 +1,17 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, openSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { ensureDebianRootfs } from './debian-rootfs';
@@ -115,7 +126,10 @@ function prepareRoot(root: string, dir: string): { privateKey: string; publicKey
   const keyFile = join(dir, 'id_ed25519');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'betang-worker@test', '-f', keyFile]);
   const publicKey = readFileSync(`${keyFile}.pub`, 'utf8').trim();
-  const passwd = readFileSync(join(root, 'etc/passwd'), 'utf8').split('\n').find((l) => l.startsWith(`${CI_USER}:`))!.split(':');
+  const passwd = readFileSync(join(root, 'etc/passwd'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${CI_USER}:`))!
+    .split(':');
   const [uid, gid] = [Number(passwd[2]), Number(passwd[3])];
   const sshDir = join(root, 'home', CI_USER, '.ssh');
   mkdirSync(sshDir, { mode: 0o700 });
@@ -159,8 +173,19 @@ export async function startDebianGuest(options: { bootTimeoutMs?: number } = {})
     const log = openSync(join(dir, 'nspawn.log'), 'a');
     const nspawn = spawn(
       'systemd-nspawn',
-      ['-D', root, '--boot', '--register=no', '--keep-unit', '--private-network', `--machine=betang-${randomBytes(4).toString('hex')}`,
-        '--timezone=off', '--resolv-conf=off', '--link-journal=no', '--console=pipe'],
+      [
+        '-D',
+        root,
+        '--boot',
+        '--register=no',
+        '--keep-unit',
+        '--private-network',
+        `--machine=betang-${randomBytes(4).toString('hex')}`,
+        '--timezone=off',
+        '--resolv-conf=off',
+        '--link-journal=no',
+        '--console=pipe',
+      ],
       { stdio: ['ignore', log, log] },
     );
     processes.push(nspawn);

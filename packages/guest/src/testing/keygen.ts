@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A fresh key pair made by the real ssh-keygen: { privateKey, publicKey (one line, no newline) }. */
-export function generateSshKey(type: 'ed25519' | 'rsa' | 'ecdsa' = 'ed25519', bits?: number, comment = 'test'): { privateKey: string; publicKey: string } {
+export function generateSshKey(
+  type: 'ed25519' | 'rsa' | 'ecdsa' = 'ed25519',
+  bits?: number,
+  comment = 'test',
+): { privateKey: string; publicKey: string } {
   const dir = mkdtempSync(join(tmpdir(), 'betang-key-'));
   try {
     const file = join(dir, 'key');

@@ -37,14 +37,24 @@ export const ZPveClientOptions = z
     /** How many times a GET is re-sent after a network error (never POST/PUT/DELETE). */
     getRetries: z.number().int().min(0).max(5).default(2),
     /** Largest accepted response body (bytes). */
-    maxResponseBytes: z.number().int().positive().default(32 * 1024 * 1024),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(32 * 1024 * 1024),
   })
   .refine((o) => o.ca !== undefined || o.fingerprint !== undefined, {
     message: 'either ca or fingerprint is required (TLS verification is never disabled)',
   })
-  .refine((o) => !Array.isArray(o.fingerprint) || o.fingerprint.length === 1 || o.fingerprint.length === (Array.isArray(o.baseUrl) ? o.baseUrl.length : 1), {
-    message: 'give one fingerprint for all endpoints or one per baseUrl entry',
-  })
+  .refine(
+    (o) =>
+      !Array.isArray(o.fingerprint) ||
+      o.fingerprint.length === 1 ||
+      o.fingerprint.length === (Array.isArray(o.baseUrl) ? o.baseUrl.length : 1),
+    {
+      message: 'give one fingerprint for all endpoints or one per baseUrl entry',
+    },
+  )
   .refine((o) => !Array.isArray(o.baseUrl) || new Set(o.baseUrl.map((u) => new URL(u).origin)).size === o.baseUrl.length, {
     message: 'baseUrl lists the same endpoint twice',
   });

@@ -50,7 +50,12 @@ describe('createPveClient with several API endpoints', () => {
     const down = await deadOrigin(pki);
     const counter = createCallCounter();
     const endpoints: string[] = [];
-    const c = make([down, a.url], { onCall: (e) => { counter.onCall(e); endpoints.push(e.endpoint ?? ''); } });
+    const c = make([down, a.url], {
+      onCall: (e) => {
+        counter.onCall(e);
+        endpoints.push(e.endpoint ?? '');
+      },
+    });
     await expect(c.request('GET', '/version')).resolves.toEqual({ version: '9.1.1' });
     await expect(c.request('GET', '/cluster/resources')).resolves.toEqual({ version: '9.1.1' });
     expect(a.requests.map((r) => r.url)).toEqual(['/api2/json/version', '/api2/json/cluster/resources']);
@@ -68,7 +73,9 @@ describe('createPveClient with several API endpoints', () => {
 
   it('should never re-send a POST whose request may have reached the first endpoint', async () => {
     a.setHandler((_req, res) => res.socket?.destroy());
-    const err = await make([a.url, b.url]).request('POST', '/nodes/pve1/qemu/9000/clone', { newid: 101 }).catch((e: unknown) => e);
+    const err = await make([a.url, b.url])
+      .request('POST', '/nodes/pve1/qemu/9000/clone', { newid: 101 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PveTransportError);
     expect(err).toMatchObject({ kind: 'network', maybeApplied: true, attempts: 1 });
     expect(a.requests).toHaveLength(1);
@@ -90,7 +97,9 @@ describe('createPveClient with several API endpoints', () => {
 
   it('should name every endpoint, in both languages, when none answers', async () => {
     const [d1, d2] = [await deadOrigin(pki), await deadOrigin(pki)];
-    const err = await make([d1, d2], { getRetries: 1 }).request('POST', '/nodes/pve1/qemu/9000/clone', { newid: 101 }).catch((e: unknown) => e);
+    const err = await make([d1, d2], { getRetries: 1 })
+      .request('POST', '/nodes/pve1/qemu/9000/clone', { newid: 101 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PveTransportError);
     const t = err as PveTransportError;
     expect(t).toMatchObject({ kind: 'network', maybeApplied: false, attempts: 2, retryable: true });

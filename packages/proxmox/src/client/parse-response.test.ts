@@ -2,7 +2,11 @@ import { parseEnvelope, toApiError } from './parse-response';
 
 describe('toApiError', () => {
   it('should read a PVE 9 400 with a trimmed per-field map', () => {
-    const body = { data: null, errors: { name: 'invalid format - value does not look like a valid DNS name\n' }, message: 'Parameter verification failed.\n' };
+    const body = {
+      data: null,
+      errors: { name: 'invalid format - value does not look like a valid DNS name\n' },
+      message: 'Parameter verification failed.\n',
+    };
     const err = toApiError(400, 'Parameter verification failed.', JSON.stringify(body), 'POST', '/nodes/{node}/qemu/{vmid}/config');
     expect(err).toMatchObject({
       status: 400,
@@ -42,7 +46,13 @@ describe('toApiError', () => {
   });
 
   it('should stringify non-string field errors instead of crashing', () => {
-    const err = toApiError(400, 'Parameter verification failed.', JSON.stringify({ data: null, errors: { a: { nested: 1 } } }), 'POST', '/x');
+    const err = toApiError(
+      400,
+      'Parameter verification failed.',
+      JSON.stringify({ data: null, errors: { a: { nested: 1 } } }),
+      'POST',
+      '/x',
+    );
     expect(err.errors).toEqual({ a: '{"nested":1}' });
   });
 });

@@ -32,13 +32,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * text only in the reason phrase). Field errors are trimmed (PVE ends them with `\n`) and
  * bounded in number and length.
  */
-export function toApiError(
-  status: number,
-  reason: string,
-  body: string,
-  method: HttpMethod,
-  pathTemplate: string,
-): PveApiError {
+export function toApiError(status: number, reason: string, body: string, method: HttpMethod, pathTemplate: string): PveApiError {
   const json = tryJson(body);
   const obj = isRecord(json) ? json : {};
   const bodyMessage = typeof obj.message === 'string' ? clip(obj.message) : '';

@@ -4,7 +4,10 @@ describe('toPathTemplate', () => {
   it.each([
     ['/api2/json/nodes/pve1/qemu/9000/clone', '/nodes/{node}/qemu/{vmid}/clone'],
     ['/api2/json/nodes/*/qemu/*/clone', '/nodes/{node}/qemu/{vmid}/clone'],
-    ['/nodes/pve1/tasks/UPID:pve1:003A5F21:0B2C8E11:6702A1B3:qmclone:9000:provisioner@pve!worker:/status', '/nodes/{node}/tasks/{upid}/status'],
+    [
+      '/nodes/pve1/tasks/UPID:pve1:003A5F21:0B2C8E11:6702A1B3:qmclone:9000:provisioner@pve!worker:/status',
+      '/nodes/{node}/tasks/{upid}/status',
+    ],
     ['/cluster/resources?type=vm', '/cluster/resources'],
     ['/cluster/nextid', '/cluster/nextid'],
     ['/nodes/pve1/qemu/101/agent/network-get-interfaces', '/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces'],

@@ -39,7 +39,10 @@ const MAX_SEGMENTS = 16;
 export function toPathTemplate(path: string): string {
   const bare = path.split('?')[0] ?? '';
   const withoutPrefix = bare.replace(/^\/?api2\/json(?=\/|$)/, '');
-  const segments = withoutPrefix.split('/').filter((s) => s.length > 0).slice(0, MAX_SEGMENTS);
+  const segments = withoutPrefix
+    .split('/')
+    .filter((s) => s.length > 0)
+    .slice(0, MAX_SEGMENTS);
   const out: string[] = [];
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i] as string;

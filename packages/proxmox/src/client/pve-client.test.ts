@@ -39,11 +39,15 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
 
     it('should connect with only the leaf fingerprint (colon hex, any case)', async () => {
       const fp = fingerprintOfPem(pki.certPem);
-      await expect(make({ ca: undefined, fingerprint: fp.toLowerCase() }).request('GET', '/version')).resolves.toEqual({ version: '9.1.1' });
+      await expect(make({ ca: undefined, fingerprint: fp.toLowerCase() }).request('GET', '/version')).resolves.toEqual({
+        version: '9.1.1',
+      });
     });
 
     it('should refuse a server signed by another CA before sending anything', async () => {
-      const err = await make({ ca: pki.otherCaPem }).request('GET', '/version').catch((e: unknown) => e);
+      const err = await make({ ca: pki.otherCaPem })
+        .request('GET', '/version')
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PveTransportError);
       expect(err).toMatchObject({ kind: 'tls', maybeApplied: false, retryable: false });
       expect(srv.requests).toHaveLength(0);
@@ -51,7 +55,9 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
 
     it('should refuse a wrong fingerprint before sending anything, also for POST', async () => {
       const wrong = fingerprintOfPem(pki.otherCaPem);
-      const err = await make({ ca: undefined, fingerprint: wrong }).request('POST', '/nodes/pve1/qemu/9000/clone', { newid: 101 }).catch((e: unknown) => e);
+      const err = await make({ ca: undefined, fingerprint: wrong })
+        .request('POST', '/nodes/pve1/qemu/9000/clone', { newid: 101 })
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ name: 'PveTransportError', kind: 'tls', maybeApplied: false });
       expect(srv.requests).toHaveLength(0);
     });
@@ -68,10 +74,16 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
   describe('requests and errors', () => {
     it('should send the VM client POSTs as PVE form bodies and report the path template', async () => {
       const counter = createCallCounter();
-      srv.setHandler((_req, res) => pveReply(res, 200, { data: 'UPID:pve1:003A5F21:0B2C8E11:6702A1B3:qmclone:9000:provisioner@pve!worker:' }));
+      srv.setHandler((_req, res) =>
+        pveReply(res, 200, { data: 'UPID:pve1:003A5F21:0B2C8E11:6702A1B3:qmclone:9000:provisioner@pve!worker:' }),
+      );
       const upid = await make({ onCall: counter.onCall }).vm('pve1', 9000).clone({ newid: 101, full: true, name: 'vps-101' });
       expect(upid).toMatch(/^UPID:pve1:/);
-      expect(srv.requests[0]).toMatchObject({ method: 'POST', url: '/api2/json/nodes/pve1/qemu/9000/clone', body: 'newid=101&full=1&name=vps-101' });
+      expect(srv.requests[0]).toMatchObject({
+        method: 'POST',
+        url: '/api2/json/nodes/pve1/qemu/9000/clone',
+        body: 'newid=101&full=1&name=vps-101',
+      });
       expect(srv.requests[0]?.headers['content-type']).toBe('application/x-www-form-urlencoded');
       expect(counter.snapshot().byRoute['POST /nodes/{node}/qemu/{vmid}/clone']?.byOutcome.ok).toBe(1);
     });
@@ -87,18 +99,42 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
       ['PVE 8 body', { data: null }],
     ])('should raise PveApiError from the reason phrase and %s', async (_l, body) => {
       srv.setHandler((_req, res) => pveReply(res, 500, body, 'VM is locked (clone)'));
-      const err = await make().request('POST', '/nodes/pve1/qemu/101/config', { cores: 2 }).catch((e: unknown) => e);
+      const err = await make()
+        .request('POST', '/nodes/pve1/qemu/101/config', { cores: 2 })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PveApiError);
-      expect(err).toMatchObject({ status: 500, reason: 'VM is locked (clone)', message: 'VM is locked (clone)', method: 'POST', pathTemplate: '/nodes/{node}/qemu/{vmid}/config', retryable: true });
+      expect(err).toMatchObject({
+        status: 500,
+        reason: 'VM is locked (clone)',
+        message: 'VM is locked (clone)',
+        method: 'POST',
+        pathTemplate: '/nodes/{node}/qemu/{vmid}/config',
+        retryable: true,
+      });
     });
 
     it('should carry the per-field map of a 400', async () => {
       srv.setHandler((_req, res) =>
-        pveReply(res, 400, { data: null, errors: { name: 'invalid format - value does not look like a valid DNS name\n' }, message: 'Parameter verification failed.\n' }, 'Parameter verification failed.'),
+        pveReply(
+          res,
+          400,
+          {
+            data: null,
+            errors: { name: 'invalid format - value does not look like a valid DNS name\n' },
+            message: 'Parameter verification failed.\n',
+          },
+          'Parameter verification failed.',
+        ),
       );
       const counter = createCallCounter();
-      const err = await make({ onCall: counter.onCall }).request('POST', '/nodes/pve1/qemu/101/config', { name: 'vps_1' }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ status: 400, retryable: false, errors: { name: 'invalid format - value does not look like a valid DNS name' } });
+      const err = await make({ onCall: counter.onCall })
+        .request('POST', '/nodes/pve1/qemu/101/config', { name: 'vps_1' })
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        status: 400,
+        retryable: false,
+        errors: { name: 'invalid format - value does not look like a valid DNS name' },
+      });
       expect(counter.snapshot().byOutcome.error).toBe(1);
     });
 
@@ -112,7 +148,16 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
 
     it('should refuse paths that try to leave the API root or smuggle a query', async () => {
       const c = make();
-      for (const bad of ['version', '/../version', '/nodes/%2e%2e/%2e%2e/x', '/cluster/resources?type=vm', '/a#b', '/a b', '//evil.example/x/../..', '/%zz']) {
+      for (const bad of [
+        'version',
+        '/../version',
+        '/nodes/%2e%2e/%2e%2e/x',
+        '/cluster/resources?type=vm',
+        '/a#b',
+        '/a b',
+        '//evil.example/x/../..',
+        '/%zz',
+      ]) {
         await expect(c.request('GET', bad)).rejects.toThrow(TypeError);
       }
       await expect(c.vm('..', 101).config()).rejects.toThrow(TypeError);
@@ -122,7 +167,10 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
       expect(() => c.vm('pve1', 12.5)).toThrow(RangeError);
       expect(srv.requests).toHaveLength(0);
       // A node name is one escaped segment: `?` cannot add a query.
-      await c.vm('pve1?x=1', 101).config().catch(() => undefined);
+      await c
+        .vm('pve1?x=1', 101)
+        .config()
+        .catch(() => undefined);
       expect(srv.requests[0]?.url).toBe('/api2/json/nodes/pve1%3Fx%3D1/qemu/101/config');
       // A volume id legitimately carries an escaped slash.
       await expect(c.request('GET', '/nodes/pve1/storage/local/content/local:iso%2Fdebian.iso')).resolves.toEqual({ version: '9.1.1' });
@@ -137,7 +185,9 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
       hang();
       const counter = createCallCounter();
       const t0 = Date.now();
-      const err = await make({ onCall: counter.onCall }).request('GET', '/version', undefined, { timeoutMs: 300 }).catch((e: unknown) => e);
+      const err = await make({ onCall: counter.onCall })
+        .request('GET', '/version', undefined, { timeoutMs: 300 })
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ name: 'PveTransportError', kind: 'timeout', retryable: true });
       expect(Date.now() - t0).toBeLessThan(3_000);
       expect(counter.snapshot().byOutcome.timeout).toBe(1);
@@ -145,7 +195,9 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
 
     it('should send a timed-out POST exactly once and say it may have been applied', async () => {
       hang();
-      const err = await make().request('POST', '/nodes/pve1/qemu/9000/clone', { newid: 101 }, { timeoutMs: 300 }).catch((e: unknown) => e);
+      const err = await make()
+        .request('POST', '/nodes/pve1/qemu/9000/clone', { newid: 101 }, { timeoutMs: 300 })
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ kind: 'timeout', maybeApplied: true, attempts: 1 });
       await new Promise((r) => setTimeout(r, 300));
       expect(srv.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
@@ -165,7 +217,11 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
       expect(srv.requests).toHaveLength(2);
       for (const m of ['POST', 'PUT', 'DELETE']) {
         srv.requests.length = 0;
-        await expect(c.request(m, '/nodes/pve1/qemu/101/status/start')).rejects.toMatchObject({ kind: 'network', maybeApplied: true, attempts: 1 });
+        await expect(c.request(m, '/nodes/pve1/qemu/101/status/start')).rejects.toMatchObject({
+          kind: 'network',
+          maybeApplied: true,
+          attempts: 1,
+        });
         expect(srv.requests).toHaveLength(1);
       }
     });
@@ -188,7 +244,11 @@ describe('createPveClient against a loopback HTTPS fixture', () => {
     });
 
     it('should never let a throwing onCall hook change the result', async () => {
-      const c = make({ onCall: () => { throw new Error('metrics down'); } });
+      const c = make({
+        onCall: () => {
+          throw new Error('metrics down');
+        },
+      });
       await expect(c.request('GET', '/version')).resolves.toEqual({ version: '9.1.1' });
     });
   });

@@ -40,7 +40,10 @@ export function createPveClient(options: PveClientOptions): PveClient {
     const fingerprint = fingerprints.length > 1 ? fingerprints[i] : fingerprints[0];
     return {
       origin,
-      dispatcher: createPinnedDispatcher({ ...(o.ca ? { ca: o.ca } : {}), ...(fingerprint ? { fingerprint } : {}) }, Math.min(o.timeoutMs, 10_000)),
+      dispatcher: createPinnedDispatcher(
+        { ...(o.ca ? { ca: o.ca } : {}), ...(fingerprint ? { fingerprint } : {}) },
+        Math.min(o.timeoutMs, 10_000),
+      ),
     };
   });
   const cfg: EngineConfig = {

@@ -51,7 +51,8 @@ const PATH_CHARS = /^[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
  * ids reach paths through the typed proxy, which escapes only `/`.
  */
 function buildUrl(origin: string, path: string): URL {
-  if (!path.startsWith('/') || !PATH_CHARS.test(path)) throw new TypeError('path must start with / and contain no query, fragment or spaces (pass parameters separately)');
+  if (!path.startsWith('/') || !PATH_CHARS.test(path))
+    throw new TypeError('path must start with / and contain no query, fragment or spaces (pass parameters separately)');
   const segments = path.split('/').map((s) => {
     try {
       return decodeURIComponent(s);
@@ -104,7 +105,14 @@ export async function sendRequest(
   const report = (outcome: PveCallOutcome, status?: number): void => {
     if (!cfg.onCall) return;
     try {
-      cfg.onCall({ method, pathTemplate, outcome, ...(status === undefined ? {} : { status }), durationMs: performance.now() - started, endpoint: endpoint?.origin ?? '' });
+      cfg.onCall({
+        method,
+        pathTemplate,
+        outcome,
+        ...(status === undefined ? {} : { status }),
+        durationMs: performance.now() - started,
+        endpoint: endpoint?.origin ?? '',
+      });
     } catch {
       // A metrics hook must never change the outcome of a PVE call.
     }
@@ -135,7 +143,14 @@ export async function sendRequest(
       endpoint = cfg.endpoints[index] as Endpoint;
       attempts++;
       try {
-        const res = await fetch(new URL(target, endpoint.origin), { method, headers, body, dispatcher: endpoint.dispatcher, signal, redirect: 'error' });
+        const res = await fetch(new URL(target, endpoint.origin), {
+          method,
+          headers,
+          body,
+          dispatcher: endpoint.dispatcher,
+          signal,
+          redirect: 'error',
+        });
         const text = await readBodyLimited(res, cfg.maxResponseBytes);
         // Any HTTP answer means this endpoint's pveproxy is up: start there next time.
         cfg.state.preferred = index;
@@ -147,7 +162,11 @@ export async function sendRequest(
         if (!env) {
           report('network', res.status);
           throw new PveTransportError({
-            kind: 'protocol', method, pathTemplate, attempts, maybeApplied: true,
+            kind: 'protocol',
+            method,
+            pathTemplate,
+            attempts,
+            maybeApplied: true,
             message: `${method} ${pathTemplate}: answer is not PVE's {data} JSON (HTTP ${res.status})`,
           });
         }
@@ -159,14 +178,24 @@ export async function sendRequest(
           const kind = opts.signal?.aborted ? 'aborted' : 'timeout';
           report('timeout');
           throw new PveTransportError({
-            kind, method, pathTemplate, attempts, maybeApplied: true, cause: err,
+            kind,
+            method,
+            pathTemplate,
+            attempts,
+            maybeApplied: true,
+            cause: err,
             message: `${method} ${pathTemplate}: ${kind === 'timeout' ? `no answer within ${timeoutMs} ms` : 'aborted by caller'}`,
           });
         }
         if (err instanceof ResponseTooLargeError) {
           report('network');
           throw new PveTransportError({
-            kind: 'protocol', method, pathTemplate, attempts, maybeApplied: true, cause: err,
+            kind: 'protocol',
+            method,
+            pathTemplate,
+            attempts,
+            maybeApplied: true,
+            cause: err,
             message: `${method} ${pathTemplate}: ${err.message}`,
           });
         }
@@ -178,7 +207,12 @@ export async function sendRequest(
         if (!mayContinue) {
           report('network');
           throw new PveTransportError({
-            kind: f.kind, method, pathTemplate, attempts, maybeApplied: true, cause: err,
+            kind: f.kind,
+            method,
+            pathTemplate,
+            attempts,
+            maybeApplied: true,
+            cause: err,
             message: `${method} ${pathTemplate}: network error${count > 1 ? ` at ${endpoint.origin}` : ''} (${f.detail})`,
           });
         }
@@ -193,10 +227,18 @@ export async function sendRequest(
         }
         report('network');
         throw new PveTransportError({
-          kind: f.kind, method, pathTemplate, attempts, maybeApplied: anySent, cause: err,
-          message: count > 1
-            ? `${method} ${pathTemplate}: no API endpoint answered: ${lastPerEndpoint(failures).map((x) => `${x.endpoint} (${x.detail})`).join('; ')}`
-            : `${method} ${pathTemplate}: ${f.kind === 'tls' ? 'TLS verification failed' : 'network error'} (${f.detail})`,
+          kind: f.kind,
+          method,
+          pathTemplate,
+          attempts,
+          maybeApplied: anySent,
+          cause: err,
+          message:
+            count > 1
+              ? `${method} ${pathTemplate}: no API endpoint answered: ${lastPerEndpoint(failures)
+                  .map((x) => `${x.endpoint} (${x.detail})`)
+                  .join('; ')}`
+              : `${method} ${pathTemplate}: ${f.kind === 'tls' ? 'TLS verification failed' : 'network error'} (${f.detail})`,
           endpoints: lastPerEndpoint(failures),
         });
       }

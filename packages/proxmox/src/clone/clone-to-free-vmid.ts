@@ -90,7 +90,8 @@ export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptio
   const exclude = new Set<number>(o.exclude ?? []);
   const lost: number[] = [];
   const maxAttempts = o.maxAttempts ?? 5;
-  const settle = (vmid: number, nodeHint?: string): Promise<VmidState> => waitUntilSettled(client, vmid, o.ownerMarker, o.taskDeadlineMs, o.signal, 0, nodeHint);
+  const settle = (vmid: number, nodeHint?: string): Promise<VmidState> =>
+    waitUntilSettled(client, vmid, o.ownerMarker, o.taskDeadlineMs, o.signal, 0, nodeHint);
   const lose = (vmid: number, reason: string): void => {
     exclude.add(vmid);
     lost.push(vmid);
@@ -104,7 +105,10 @@ export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptio
     if (preferred !== undefined && !exclude.has(preferred)) {
       vmid = preferred;
       preferred = undefined;
-      const s = o.preferredKnownFree && attempt === 1 ? ({ state: 'absent' } as const) : await inspectVmid(client, vmid, o.ownerMarker, o.signal ? { signal: o.signal } : undefined);
+      const s =
+        o.preferredKnownFree && attempt === 1
+          ? ({ state: 'absent' } as const)
+          : await inspectVmid(client, vmid, o.ownerMarker, o.signal ? { signal: o.signal } : undefined);
       const locked = s.state === 'pending' || (s.state === 'ours' && s.lock);
       const settled = locked && o.lockedVmid !== 'skip' ? await settle(vmid) : s;
       if (settled.state === 'ours' && !settled.lock) return { vmid, node: settled.node, adopted: true, attempts: attempt, lost };
@@ -157,7 +161,8 @@ export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptio
     }
     // The VM is where the clone put it: read its config there (no cluster list needed).
     const s = await settle(vmid, o.target ?? o.node);
-    if (s.state === 'ours' && !s.lock) return { vmid, node: s.node, upid, adopted: false, attempts: attempt, lost, ...(s.config ? { config: s.config } : {}) };
+    if (s.state === 'ours' && !s.lock)
+      return { vmid, node: s.node, upid, adopted: false, attempts: attempt, lost, ...(s.config ? { config: s.config } : {}) };
     throw new Error(`clone task for VM ${vmid} succeeded but the VM is ${s.state} (expected ours, unlocked)`);
   }
   throw new Error(`gagal clone setelah ${maxAttempts} percobaan / clone failed after ${maxAttempts} attempts; lost: ${lost.join(', ')}`);

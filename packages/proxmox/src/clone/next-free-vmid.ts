@@ -23,13 +23,20 @@ export type NextFreeVmidOptions = {
 /** No free vmid in the range (or probe budget exhausted). */
 export class VmidRangeExhaustedError extends Error {
   override readonly name = 'VmidRangeExhaustedError';
-  constructor(readonly min: number, readonly max: number) {
+  constructor(
+    readonly min: number,
+    readonly max: number,
+  ) {
     super(`tidak ada VMID bebas di rentang ${min}–${max} / no free VMID in range ${min}–${max}`);
   }
 }
 
 function isTaken(err: unknown): boolean {
-  return err instanceof PveApiError && err.status === 400 && /already exists/i.test(`${err.message} ${Object.values(err.errors ?? {}).join(' ')}`);
+  return (
+    err instanceof PveApiError &&
+    err.status === 400 &&
+    /already exists/i.test(`${err.message} ${Object.values(err.errors ?? {}).join(' ')}`)
+  );
 }
 
 /**
@@ -45,7 +52,10 @@ export async function nextFreeVmid(client: PveClient, options: NextFreeVmidOptio
   if (!Number.isInteger(min) || !Number.isInteger(max) || min < 100 || max > 999_999_999 || min > max) {
     throw new RangeError(`invalid vmid range ${min}–${max}`);
   }
-  const callOpts: CallOptions = { ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+  const callOpts: CallOptions = {
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
   const used = new Set<number>(options.exclude ?? []);
   if (options.listedVmids) for (const id of options.listedVmids) used.add(id);
   else for (const vm of await listClusterVms(client, callOpts)) used.add(vm.vmid);

@@ -32,7 +32,13 @@ export function carriesMarker(description: string | undefined, tags: readonly st
  * config is read there directly — one call instead of two — and the cluster list is consulted
  * only when the VM is not on that node. Read-only; safe to repeat.
  */
-export async function inspectVmid(client: PveClient, vmid: number, marker: string, opts?: CallOptions, nodeHint?: string): Promise<VmidState> {
+export async function inspectVmid(
+  client: PveClient,
+  vmid: number,
+  marker: string,
+  opts?: CallOptions,
+  nodeHint?: string,
+): Promise<VmidState> {
   let node = nodeHint;
   let config: VmConfig | undefined;
   if (node !== undefined) config = await vmClient(client, node, vmid).findConfig(opts);

@@ -19,8 +19,20 @@ const HTTP_CASES: Row[] = [
   ['agent qmp timeout', 500, "VM 101 qmp command 'guest-ping' failed - got timeout", 'transient', 'agent-timeout'],
   ['no quorum', 500, 'cluster not ready - no quorum?', 'transient', 'no-quorum'],
   ['no worker upid', 500, 'got no worker upid - start worker failed', 'transient', 'no-worker'],
-  ['proxy unreachable', 595, 'Errors during connection establishment, proxy handshake: Connection refused', 'transient', 'proxy-unreachable'],
-  ['proxy timeout', 596, 'Errors during TLS negotiation, request sending and header processing: Connection timed out', 'transient', 'proxy-timeout'],
+  [
+    'proxy unreachable',
+    595,
+    'Errors during connection establishment, proxy handshake: Connection refused',
+    'transient',
+    'proxy-unreachable',
+  ],
+  [
+    'proxy timeout',
+    596,
+    'Errors during TLS negotiation, request sending and header processing: Connection timed out',
+    'transient',
+    'proxy-timeout',
+  ],
   ['proxy other', 598, 'proxy error', 'transient', 'proxy-error'],
   ['unknown 500', 500, 'something odd happened', 'transient', 'server-error'],
   ['503', 503, 'Service Unavailable', 'transient', 'server-error'],
@@ -53,7 +65,13 @@ describe('classifyPveError', () => {
   });
 
   it('should see "already exists" in the 400 field map of nextid', () => {
-    const err = toApiError(400, 'Parameter verification failed.', JSON.stringify({ data: null, errors: { vmid: 'VM 123 already exists\n' } }), 'GET', '/cluster/nextid');
+    const err = toApiError(
+      400,
+      'Parameter verification failed.',
+      JSON.stringify({ data: null, errors: { vmid: 'VM 123 already exists\n' } }),
+      'GET',
+      '/cluster/nextid',
+    );
     expect(classifyPveError(err)).toEqual({ kind: 'permanent', code: 'already-exists' });
   });
 
@@ -83,7 +101,13 @@ describe('classifyPveError', () => {
     ['VM 101 already running', 'permanent', 'vm-state'],
     ['clone failed: some new storage failure', 'permanent', 'task-failed'],
   ] as const)('should classify task exit status %j', (exitstatus, kind, code) => {
-    const err = new PveTaskFailedError({ upid: 'UPID:pve1:00000001:00000002:00000003:qmclone:9000:root@pam:', node: 'pve1', taskType: 'qmclone', exitstatus, logTail: [] });
+    const err = new PveTaskFailedError({
+      upid: 'UPID:pve1:00000001:00000002:00000003:qmclone:9000:root@pam:',
+      node: 'pve1',
+      taskType: 'qmclone',
+      exitstatus,
+      logTail: [],
+    });
     expect(classifyPveError(err)).toEqual({ kind, code });
     expect(err.retryable).toBe(kind === 'transient');
   });
@@ -96,7 +120,10 @@ describe('classifyPveError', () => {
   });
 
   it('should treat an expired wait as transient and foreign errors as permanent/unknown', () => {
-    expect(classifyPveError(new PveTaskTimeoutError('UPID:x', 'running', 'deadline'))).toEqual({ kind: 'transient', code: 'task-deadline' });
+    expect(classifyPveError(new PveTaskTimeoutError('UPID:x', 'running', 'deadline'))).toEqual({
+      kind: 'transient',
+      code: 'task-deadline',
+    });
     expect(classifyPveError(new TypeError('bug'))).toEqual({ kind: 'permanent', code: 'unknown' });
     expect(classifyPveError('VM is locked (clone)')).toEqual({ kind: 'permanent', code: 'unknown' });
   });

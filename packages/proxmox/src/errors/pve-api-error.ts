@@ -43,7 +43,10 @@ export class PveApiError extends Error {
   /** A text for operators and users, in both languages. */
   describe(): BilingualText {
     const fields = this.errors
-      ? ' ' + Object.entries(this.errors).map(([k, v]) => `${k}: ${v}`).join('; ')
+      ? ' ' +
+        Object.entries(this.errors)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('; ')
       : '';
     return {
       id: `Proxmox menolak ${this.method} ${this.pathTemplate} (HTTP ${this.status}): ${this.message}${fields}`,

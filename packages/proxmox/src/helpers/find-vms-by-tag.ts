@@ -46,6 +46,10 @@ export async function findVmsByTag(client: PveClient, tag: string, opts?: CallOp
  */
 export async function findVmByTag(client: PveClient, tag: string, opts?: CallOptions): Promise<ClusterVm | undefined> {
   const vms = await findVmsByTag(client, tag, opts);
-  if (vms.length > 1) throw new AmbiguousTagError(tag, vms.map((v) => v.vmid));
+  if (vms.length > 1)
+    throw new AmbiguousTagError(
+      tag,
+      vms.map((v) => v.vmid),
+    );
   return vms[0];
 }

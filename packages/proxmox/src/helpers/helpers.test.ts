@@ -90,14 +90,37 @@ describe('provisioning helpers against a scripted PVE', () => {
     expect(cap.map((n) => n.node)).toEqual(['pve1', 'pve2']);
     expect(cap[0]).toMatchObject({ online: true, statsVisible: true, memFreeBytes: 48 * 2 ** 30, cpuCount: 32, cpuUsage: 0.25 });
     expect(cap[0]?.storages).toEqual([
-      { storage: 'ceph', plugintype: 'rbd', content: ['images'], shared: true, available: true, totalBytes: 5000, usedBytes: 6000, freeBytes: 0 },
-      { storage: 'local-lvm', plugintype: 'lvmthin', content: ['images', 'rootdir'], shared: false, available: true, totalBytes: 1000, usedBytes: 400, freeBytes: 600 },
+      {
+        storage: 'ceph',
+        plugintype: 'rbd',
+        content: ['images'],
+        shared: true,
+        available: true,
+        totalBytes: 5000,
+        usedBytes: 6000,
+        freeBytes: 0,
+      },
+      {
+        storage: 'local-lvm',
+        plugintype: 'lvmthin',
+        content: ['images', 'rootdir'],
+        shared: false,
+        available: true,
+        totalBytes: 1000,
+        usedBytes: 400,
+        freeBytes: 600,
+      },
     ]);
     expect(cap[1]).toMatchObject({ online: false, statsVisible: false, storages: [] });
   });
 
   const cloneOpts = (marker: string) => ({
-    node: 'pve1', templateVmid: 9000, range: { min: 10000, max: 10050 }, ownerMarker: marker, taskDeadlineMs: 5_000, name: 'vps-x',
+    node: 'pve1',
+    templateVmid: 9000,
+    range: { min: 10000, max: 10050 },
+    ownerMarker: marker,
+    taskDeadlineMs: 5_000,
+    name: 'vps-x',
   });
 
   it('two workers racing for one vmid: the loser fails the real way and moves on', async () => {
@@ -146,7 +169,12 @@ describe('provisioning helpers against a scripted PVE', () => {
     fake = createFakePve({ taskStartMs: 60_000, cloneMs: 10 });
     srv.setHandler(fake.handle);
     fake.loseNextCloneAnswer = true;
-    const err = await cloneToFreeVmid(a, { ...cloneOpts('betang-run=g'), preferredVmid: 10020, taskDeadlineMs: 2_000, lostAnswerGraceMs: 300 }).catch((e: unknown) => e);
+    const err = await cloneToFreeVmid(a, {
+      ...cloneOpts('betang-run=g'),
+      preferredVmid: 10020,
+      taskDeadlineMs: 2_000,
+      lostAnswerGraceMs: 300,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CloneOutcomeUnknownError);
     expect((err as CloneOutcomeUnknownError).vmid).toBe(10020);
     expect(classifyPveError(err)).toEqual({ kind: 'transient', code: 'outcome-unknown' });

@@ -42,7 +42,13 @@ export type LockVerdict =
  * before it ends, so a lock still there once no task holds it was left by a worker that died —
  * PVE never clears such a lock by itself. Read-only; safe to repeat.
  */
-export async function judgeLock(client: PveClient, vmid: number, marker: string, seen: VmidState & { node: string; lock: string }, opts?: CallOptions): Promise<LockVerdict> {
+export async function judgeLock(
+  client: PveClient,
+  vmid: number,
+  marker: string,
+  seen: VmidState & { node: string; lock: string },
+  opts?: CallOptions,
+): Promise<LockVerdict> {
   const holder = lockHolderAmong(await listActiveTasks(client, seen.node, opts), vmid, seen.lock);
   if (holder) return { kind: 'live', state: seen, holder };
   const again = await inspectVmid(client, vmid, marker, opts, seen.node);

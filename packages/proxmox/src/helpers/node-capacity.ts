@@ -73,7 +73,10 @@ function capacityOf(nodesRaw: unknown, storesRaw: unknown): NodeCapacity[] {
           .map((s) => ({
             storage: s.storage,
             ...(s.plugintype === undefined ? {} : { plugintype: s.plugintype }),
-            content: (s.content ?? '').split(',').map((c) => c.trim()).filter((c) => c.length > 0),
+            content: (s.content ?? '')
+              .split(',')
+              .map((c) => c.trim())
+              .filter((c) => c.length > 0),
             shared: s.shared ?? false,
             available: s.status === 'available',
             ...(s.maxdisk === undefined ? {} : { totalBytes: s.maxdisk }),

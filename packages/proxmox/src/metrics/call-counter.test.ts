@@ -9,7 +9,11 @@ describe('createCallCounter', () => {
     const snap = c.snapshot();
     expect(snap.total).toBe(3);
     expect(snap.byOutcome).toEqual({ ok: 1, error: 1, timeout: 0, network: 1 });
-    expect(snap.byRoute['GET /cluster/resources']).toEqual({ calls: 2, byOutcome: { ok: 1, error: 0, timeout: 0, network: 1 }, totalMs: 12 });
+    expect(snap.byRoute['GET /cluster/resources']).toEqual({
+      calls: 2,
+      byOutcome: { ok: 1, error: 0, timeout: 0, network: 1 },
+      totalMs: 12,
+    });
     snap.byOutcome.ok = 99;
     expect(c.snapshot().byOutcome.ok).toBe(1);
     c.reset();

@@ -15,7 +15,13 @@ describe('a client with every node API of a simulated cluster', () => {
   let sim: RunningSimulator;
   const clients: PveClient[] = [];
   const client = (urls: string[] = sim.endpoints.map((e) => e.url)): PveClient => {
-    const c = createPveClient({ baseUrl: urls, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, fingerprint: sim.fingerprint, timeoutMs: 5_000 });
+    const c = createPveClient({
+      baseUrl: urls,
+      tokenId: sim.tokenId,
+      tokenSecret: sim.tokenSecret,
+      fingerprint: sim.fingerprint,
+      timeoutMs: 5_000,
+    });
     clients.push(c);
     return c;
   };
@@ -47,7 +53,10 @@ describe('a client with every node API of a simulated cluster', () => {
     const vms = await listClusterVms(c);
     expect(vms.find((v) => v.vmid === 9000)?.node).toBe('pve1');
     // pve2's pveproxy answers, but forwarding to pve1's stopped pveproxy is refused.
-    const forwarded = await c.vm('pve1', 9000).config().catch((e: unknown) => e);
+    const forwarded = await c
+      .vm('pve1', 9000)
+      .config()
+      .catch((e: unknown) => e);
     expect(classifyPveError(forwarded)).toEqual({ kind: 'transient', code: 'proxy-unreachable' });
     await sim.faults.setNodeApi('pve1', true);
     await expect(c.vm('pve1', 9000).config()).resolves.toMatchObject({ name: 'debian-12-cloud' });
@@ -57,7 +66,10 @@ describe('a client with every node API of a simulated cluster', () => {
     const before = clones();
     sim.faults.apiDiesAfter('pve1', 'POST', '/nodes/*/qemu/*/clone');
     const c = client([urlOf('pve1'), urlOf('pve2')]);
-    const err = await c.vm('pve1', 9000).clone({ newid: 40000, full: true, storage: 'ceph', description: 'betang-run=failover' }).catch((e: unknown) => e);
+    const err = await c
+      .vm('pve1', 9000)
+      .clone({ newid: 40000, full: true, storage: 'ceph', description: 'betang-run=failover' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PveTransportError);
     expect(err).toMatchObject({ method: 'POST', maybeApplied: true, attempts: 1 });
     expect(clones()).toBe(before + 1);
@@ -65,7 +77,13 @@ describe('a client with every node API of a simulated cluster', () => {
     // Once pve1's API is back, the same run adopts the clone instead of cloning again.
     await sim.faults.setNodeApi('pve1', true);
     const adopted = await cloneToFreeVmid(c, {
-      node: 'pve1', templateVmid: 9000, range: { min: 40000, max: 40099 }, preferredVmid: 40000, ownerMarker: 'betang-run=failover', storage: 'ceph', taskDeadlineMs: TASK.deadlineMs,
+      node: 'pve1',
+      templateVmid: 9000,
+      range: { min: 40000, max: 40099 },
+      preferredVmid: 40000,
+      ownerMarker: 'betang-run=failover',
+      storage: 'ceph',
+      taskDeadlineMs: TASK.deadlineMs,
     });
     expect(adopted).toMatchObject({ vmid: 40000, adopted: true });
     expect(clones()).toBe(before + 1);
@@ -80,7 +98,9 @@ describe('a client with every node API of a simulated cluster', () => {
 
   it('should name every endpoint in a bilingual error when no node API answers', async () => {
     for (const e of sim.endpoints) await sim.faults.setNodeApi(e.node, false);
-    const err = await client().request('GET', '/cluster/resources').catch((e: unknown) => e);
+    const err = await client()
+      .request('GET', '/cluster/resources')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PveTransportError);
     const text = (err as PveTransportError).describe();
     for (const e of sim.endpoints) {

@@ -154,7 +154,9 @@ const ROWS: Row[] = [
     name: '403 missing privilege',
     run: async (h, c) => {
       h.sim.faults.denyPrivilege('VM.Allocate');
-      return failure(qemu(c, 'POST', '9000/clone', { newid: 20012, full: true })).finally(() => h.sim.faults.denyPrivilege('VM.Allocate', false));
+      return failure(qemu(c, 'POST', '9000/clone', { newid: 20012, full: true })).finally(() =>
+        h.sim.faults.denyPrivilege('VM.Allocate', false),
+      );
     },
     expected: { kind: 'permanent', code: 'forbidden' },
   },

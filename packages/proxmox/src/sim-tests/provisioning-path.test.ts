@@ -33,7 +33,13 @@ describe.each(['pve9', 'pve8'] as const)('provisioning path against the simulato
   it('should clone onto another node with target when the template is on shared storage', async () => {
     const marker = `betang-run=${flavour}-target`;
     const cloned = await cloneToFreeVmid(h.client, {
-      node: 'pve1', target: 'pve2', templateVmid: 9000, range: { min: 10200, max: 10299 }, ownerMarker: marker, name: 'vps-target', taskDeadlineMs: 20_000,
+      node: 'pve1',
+      target: 'pve2',
+      templateVmid: 9000,
+      range: { min: 10200, max: 10299 },
+      ownerMarker: marker,
+      name: 'vps-target',
+      taskDeadlineMs: 20_000,
     });
     expect(cloned).toMatchObject({ node: 'pve2', adopted: false });
     expect(parseUpid(cloned.upid as string)).toMatchObject({ node: 'pve1', type: 'qmclone' });
@@ -57,8 +63,15 @@ describe.each(['pve9', 'pve8'] as const)('provisioning path against the simulato
 
     const marker = `betang-run=${flavour}-1`;
     const cloned = await cloneToFreeVmid(c, {
-      node: 'pve1', templateVmid: 9000, range: { min: 10000, max: 10099 }, preferredVmid: vmid, ownerMarker: marker,
-      name: 'vps-10000', storage: 'ceph', pool: 'customers', taskDeadlineMs: 20_000,
+      node: 'pve1',
+      templateVmid: 9000,
+      range: { min: 10000, max: 10099 },
+      preferredVmid: vmid,
+      ownerMarker: marker,
+      name: 'vps-10000',
+      storage: 'ceph',
+      pool: 'customers',
+      taskDeadlineMs: 20_000,
     });
     expect(cloned).toMatchObject({ vmid, node: 'pve1', adopted: false, attempts: 1 });
     const cloneTask = parseUpid(cloned.upid as string);
@@ -66,10 +79,20 @@ describe.each(['pve9', 'pve8'] as const)('provisioning path against the simulato
 
     const keys = [sshKey('admin@kalteng'), sshKey('ops (laptop)')];
     const vm = c.vm('pve1', vmid);
-    await vm.updateConfig({
-      cores: 2, memory: '2048', agent: '1', net0: 'virtio,bridge=vmbr0,firewall=1', sshkeys: encodeSshKeys(keys), tags: formatTags(['betang', `run-${flavour}-1`]),
-      ipconfig0: 'ip=10.20.0.50/24,gw=10.20.0.1', nameserver: '10.20.0.1', ciuser: 'admin',
-    }, TASK);
+    await vm.updateConfig(
+      {
+        cores: 2,
+        memory: '2048',
+        agent: '1',
+        net0: 'virtio,bridge=vmbr0,firewall=1',
+        sshkeys: encodeSshKeys(keys),
+        tags: formatTags(['betang', `run-${flavour}-1`]),
+        ipconfig0: 'ip=10.20.0.50/24,gw=10.20.0.1',
+        nameserver: '10.20.0.1',
+        ciuser: 'admin',
+      },
+      TASK,
+    );
     const cfg = await vm.config({ current: true });
     expect(cfg).toMatchObject({ cores: 2, memory: 2048, agent: true, tags: ['betang', `run-${flavour}-1`] });
     expect(decodeSshKeys(cfg.sshkeys)).toEqual(keys);
@@ -87,7 +110,12 @@ describe.each(['pve9', 'pve8'] as const)('provisioning path against the simulato
     expect(st.status).toBe('running');
     // PVE fails a second start inside its task (`VM N already running`); the client counts it as started.
     await expect(vm.start(TASK)).resolves.toBeUndefined();
-    expect(h.sim.state.tasks().filter((t) => t.type === 'qmstart').map((t) => t.exitstatus)).toContain(`VM ${vmid} already running`);
+    expect(
+      h.sim.state
+        .tasks()
+        .filter((t) => t.type === 'qmstart')
+        .map((t) => t.exitstatus),
+    ).toContain(`VM ${vmid} already running`);
 
     // The agent is not up right after start: that is transient, then the interfaces appear.
     const seen = new Set<string>();

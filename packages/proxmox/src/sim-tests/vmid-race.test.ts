@@ -39,8 +39,14 @@ describe.each(['pve9', 'pve8'] as const)('vmid race against the simulator (%s)',
     const results = await Promise.all(
       markers.map((ownerMarker, i) =>
         cloneToFreeVmid(h.extra(), {
-          node: 'pve1', templateVmid: 9000, range: { min: 30100, max: 30199 }, preferredVmid: 30100, ownerMarker,
-          storage: 'ceph', taskDeadlineMs: 20_000, onVmidLost: (v) => lost[i]?.push(v),
+          node: 'pve1',
+          templateVmid: 9000,
+          range: { min: 30100, max: 30199 },
+          preferredVmid: 30100,
+          ownerMarker,
+          storage: 'ceph',
+          taskDeadlineMs: 20_000,
+          onVmidLost: (v) => lost[i]?.push(v),
         }),
       ),
     );
@@ -57,7 +63,14 @@ describe.each(['pve9', 'pve8'] as const)('vmid race against the simulator (%s)',
   });
 
   it('should adopt, not clone again, when the step is retried for the same run', async () => {
-    const opts = { node: 'pve1', templateVmid: 9000, range: { min: 30200, max: 30299 }, ownerMarker: 'betang-run=retry', storage: 'ceph', taskDeadlineMs: 20_000 };
+    const opts = {
+      node: 'pve1',
+      templateVmid: 9000,
+      range: { min: 30200, max: 30299 },
+      ownerMarker: 'betang-run=retry',
+      storage: 'ceph',
+      taskDeadlineMs: 20_000,
+    };
     const first = await cloneToFreeVmid(h.client, opts);
     const tasksBefore = h.sim.state.tasks().filter((t) => t.type === 'qmclone').length;
     const again = await cloneToFreeVmid(h.client, { ...opts, preferredVmid: first.vmid });

@@ -53,4 +53,7 @@ export function isUpid(value: unknown): value is string {
 }
 
 /** zod schema accepting a UPID string and producing the parsed form. */
-export const ZUpid = z.string().refine(isUpid, { message: 'invalid UPID' }).transform((s) => parseUpid(s));
+export const ZUpid = z
+  .string()
+  .refine(isUpid, { message: 'invalid UPID' })
+  .transform((s) => parseUpid(s));

@@ -29,11 +29,27 @@ function taskServer(script: Script): (req: RecordedRequest, res: ServerResponse)
       polls++;
       if (script.failFirst?.(polls, res)) return;
       const stopped = polls > script.polls;
-      pveReply(res, 200, { data: { upid: UPID, node: 'pve2', pid: 1, pstart: 2, starttime: 3, type: 'qmclone', id: '9000', user: 'provisioner@pve', status: stopped ? 'stopped' : 'running', ...(stopped ? { exitstatus: script.final } : {}) } });
+      pveReply(res, 200, {
+        data: {
+          upid: UPID,
+          node: 'pve2',
+          pid: 1,
+          pstart: 2,
+          starttime: 3,
+          type: 'qmclone',
+          id: '9000',
+          user: 'provisioner@pve',
+          status: stopped ? 'stopped' : 'running',
+          ...(stopped ? { exitstatus: script.final } : {}),
+        },
+      });
       return;
     }
     if (url.pathname === `/api2/json/nodes/pve2/tasks/${UPID}/log`) {
-      const all = [...(script.log ?? LOG), { n: (script.log ?? LOG).length + 1, t: `TASK ${script.final === 'OK' ? 'OK' : `ERROR: ${script.final}`}` }];
+      const all = [
+        ...(script.log ?? LOG),
+        { n: (script.log ?? LOG).length + 1, t: `TASK ${script.final === 'OK' ? 'OK' : `ERROR: ${script.final}`}` },
+      ];
       const start = Number(url.searchParams.get('start') ?? 0);
       const limit = Number(url.searchParams.get('limit') ?? 50);
       pveReply(res, 200, { data: all.slice(start, start + limit), total: all.length });
@@ -52,7 +68,13 @@ describe('waitForTask', () => {
   beforeAll(async () => {
     pki = makeTestPki();
     srv = await startFixture(pki, taskServer({ polls: 0, final: 'OK' }));
-    client = createPveClient({ baseUrl: srv.url, tokenId: 'provisioner@pve!worker', tokenSecret: 's3cret', ca: pki.caPem, timeoutMs: 2_000 });
+    client = createPveClient({
+      baseUrl: srv.url,
+      tokenId: 'provisioner@pve!worker',
+      tokenSecret: 's3cret',
+      ca: pki.caPem,
+      timeoutMs: 2_000,
+    });
   });
   afterEach(() => {
     srv.requests.length = 0;
@@ -65,7 +87,11 @@ describe('waitForTask', () => {
   it('should poll the node named in the UPID until OK, reporting progress', async () => {
     srv.setHandler(taskServer({ polls: 3, final: 'OK' }));
     const seen: number[] = [];
-    const res = await waitForTask(client, UPID, { deadlineMs: 5_000, ...fast, onProgress: (p) => p.percent !== undefined && seen.push(p.percent) });
+    const res = await waitForTask(client, UPID, {
+      deadlineMs: 5_000,
+      ...fast,
+      onProgress: (p) => p.percent !== undefined && seen.push(p.percent),
+    });
     expect(res).toMatchObject({ upid: UPID, node: 'pve2', exitstatus: 'OK', warnings: 0 });
     const statusCalls = srv.requests.filter((r) => r.url.endsWith('/status'));
     expect(statusCalls).toHaveLength(4);
@@ -75,7 +101,10 @@ describe('waitForTask', () => {
 
   it('should treat WARNINGS: n as success', async () => {
     srv.setHandler(taskServer({ polls: 0, final: 'WARNINGS: 2' }));
-    await expect(waitForTask(client, UPID, { deadlineMs: 2_000, ...fast })).resolves.toMatchObject({ exitstatus: 'WARNINGS: 2', warnings: 2 });
+    await expect(waitForTask(client, UPID, { deadlineMs: 2_000, ...fast })).resolves.toMatchObject({
+      exitstatus: 'WARNINGS: 2',
+      warnings: 2,
+    });
   });
 
   it('should throw PveTaskFailedError with exit status and log tail', async () => {
@@ -98,7 +127,13 @@ describe('waitForTask', () => {
         final: 'OK',
         failFirst: (n, res) => {
           if (n === 1) pveReply(res, 400, { data: null, errors: { upid: 'no such task\n' } }, 'Parameter verification failed.');
-          else if (n === 2) pveReply(res, 596, { data: null }, 'Errors during TLS negotiation, request sending and header processing: Connection timed out');
+          else if (n === 2)
+            pveReply(
+              res,
+              596,
+              { data: null },
+              'Errors during TLS negotiation, request sending and header processing: Connection timed out',
+            );
           else if (n === 3) pveReply(res, 595, { data: null }, 'Errors during connection establishment, proxy handshake: No route to host');
           else if (n === 4) res.socket?.destroy();
           else return false;

@@ -40,7 +40,11 @@ export type TaskResult = { upid: string; node: string; exitstatus: string; warni
 const PERCENT = /\((\d{1,3}(?:\.\d+)?)%\)/;
 
 function isNoSuchTask(err: unknown): boolean {
-  return err instanceof PveApiError && err.status === 400 && /no such task/i.test(`${err.message}\n${Object.values(err.errors ?? {}).join('\n')}`);
+  return (
+    err instanceof PveApiError &&
+    err.status === 400 &&
+    /no such task/i.test(`${err.message}\n${Object.values(err.errors ?? {}).join('\n')}`)
+  );
 }
 
 /**
@@ -91,7 +95,13 @@ export async function waitForTask(client: PveTransport, upid: string, options: W
       } catch {
         // Progress is best effort; the status poll decides the outcome.
       }
-      options.onProgress({ upid, status: status.status, elapsedMs: Date.now() - started, lines, ...(percent === undefined ? {} : { percent }) });
+      options.onProgress({
+        upid,
+        status: status.status,
+        elapsedMs: Date.now() - started,
+        lines,
+        ...(percent === undefined ? {} : { percent }),
+      });
     }
     if (status?.status === 'stopped') {
       const exit = status.exitstatus ?? 'unexpected status';

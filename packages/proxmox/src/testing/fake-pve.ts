@@ -45,7 +45,16 @@ function route(f: FakePve, opts: { taskStartMs: number; cloneMs: number }, req: 
   if (req.method === 'GET' && p === '/cluster/resources') {
     // Without `type` real PVE returns every kind of entry together (reference §4.2).
     const type = q.get('type');
-    const vms = () => [...f.vms.values()].map((v) => ({ id: `qemu/${v.vmid}`, type: 'qemu', vmid: v.vmid, node: v.node, status: 'unknown', ...(v.config.tags ? { tags: v.config.tags } : {}), ...(v.config.lock ? { lock: v.config.lock } : {}) }));
+    const vms = () =>
+      [...f.vms.values()].map((v) => ({
+        id: `qemu/${v.vmid}`,
+        type: 'qemu',
+        vmid: v.vmid,
+        node: v.node,
+        status: 'unknown',
+        ...(v.config.tags ? { tags: v.config.tags } : {}),
+        ...(v.config.lock ? { lock: v.config.lock } : {}),
+      }));
     const nodes = () => f.nodes.map((n) => ({ id: `node/${n.node}`, type: 'node', ...n }));
     const storages = () => f.storages.map((s) => ({ id: `storage/${s.node}/${s.storage}`, type: 'storage', status: 'available', ...s }));
     if (type === 'vm') pveReply(res, 200, { data: vms() });
@@ -56,14 +65,26 @@ function route(f: FakePve, opts: { taskStartMs: number; cloneMs: number }, req: 
   }
   if (req.method === 'GET' && p === '/cluster/nextid') {
     const id = Number(q.get('vmid'));
-    if (f.vms.has(id)) pveReply(res, 400, { data: null, errors: { vmid: `VM ${id} already exists\n` }, message: 'Parameter verification failed.\n' }, 'Parameter verification failed.');
+    if (f.vms.has(id))
+      pveReply(
+        res,
+        400,
+        { data: null, errors: { vmid: `VM ${id} already exists\n` }, message: 'Parameter verification failed.\n' },
+        'Parameter verification failed.',
+      );
     else pveReply(res, 200, { data: String(id) });
     return;
   }
   let m = /^\/nodes\/([^/]+)\/qemu\/(\d+)\/config$/.exec(p);
   if (req.method === 'GET' && m) {
     const vm = f.vms.get(Number(m[2]));
-    if (!vm || vm.node !== m[1]) pveReply(res, 500, { data: null, message: `Configuration file 'nodes/${m[1]}/qemu-server/${m[2]}.conf' does not exist\n` }, `Configuration file 'nodes/${m[1]}/qemu-server/${m[2]}.conf' does not exist`);
+    if (!vm || vm.node !== m[1])
+      pveReply(
+        res,
+        500,
+        { data: null, message: `Configuration file 'nodes/${m[1]}/qemu-server/${m[2]}.conf' does not exist\n` },
+        `Configuration file 'nodes/${m[1]}/qemu-server/${m[2]}.conf' does not exist`,
+      );
     else pveReply(res, 200, { data: { ...vm.config, digest: 'd'.repeat(40) } });
     return;
   }
@@ -91,7 +112,12 @@ function route(f: FakePve, opts: { taskStartMs: number; cloneMs: number }, req: 
       const vm: FakeVm = { vmid: newid, node, config: { lock: 'clone' } };
       f.vms.set(newid, vm);
       setTimeout(() => {
-        vm.config = { name: body.get('name') ?? `Copy-of-VM-${m?.[2]}`, description: body.get('description') ?? '', cores: 1, memory: '2048' };
+        vm.config = {
+          name: body.get('name') ?? `Copy-of-VM-${m?.[2]}`,
+          description: body.get('description') ?? '',
+          cores: 1,
+          memory: '2048',
+        };
         task.log.push('transferred 10.0 GiB of 10.0 GiB (100.00%)');
         finish('OK');
       }, opts.cloneMs).unref();
@@ -110,7 +136,17 @@ function route(f: FakePve, opts: { taskStartMs: number; cloneMs: number }, req: 
     if (!t || t.node !== m[1]) {
       pveReply(res, 400, { data: null, errors: { upid: 'no such task\n' } }, 'Parameter verification failed.');
     } else if (m[3] === 'status') {
-      pveReply(res, 200, { data: { upid: t.upid, node: t.node, status: t.status, type: 'qmclone', id: '9000', user: 'provisioner@pve', ...(t.exitstatus ? { exitstatus: t.exitstatus } : {}) } });
+      pveReply(res, 200, {
+        data: {
+          upid: t.upid,
+          node: t.node,
+          status: t.status,
+          type: 'qmclone',
+          id: '9000',
+          user: 'provisioner@pve',
+          ...(t.exitstatus ? { exitstatus: t.exitstatus } : {}),
+        },
+      });
     } else {
       const start = Number(q.get('start') ?? 0);
       const limit = Number(q.get('limit') ?? 50);

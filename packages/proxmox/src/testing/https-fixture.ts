@@ -18,15 +18,66 @@ export function makeTestPki(): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'betang-pve-pki-'));
   try {
     const ca = (name: string): void =>
-      openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`,
-        '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}`], dir);
+      openssl(
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          `${name}.key`,
+          '-out',
+          `${name}.pem`,
+          '-days',
+          '2',
+          '-subj',
+          `/CN=${name}`,
+        ],
+        dir,
+      );
     ca('ca');
     ca('other');
-    openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr',
-      '-subj', '/CN=pve1'], dir);
+    openssl(
+      [
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        'leaf.key',
+        '-out',
+        'leaf.csr',
+        '-subj',
+        '/CN=pve1',
+      ],
+      dir,
+    );
     writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem',
-      '-days', '2', '-extfile', 'ext.cnf'], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'leaf.csr',
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        'leaf.pem',
+        '-days',
+        '2',
+        '-extfile',
+        'ext.cnf',
+      ],
+      dir,
+    );
     const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
     return { caPem: read('ca.pem'), certPem: read('leaf.pem'), keyPem: read('leaf.key'), otherCaPem: read('other.pem') };
   } finally {

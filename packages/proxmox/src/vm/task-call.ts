@@ -36,7 +36,13 @@ function callOptions(signal: AbortSignal | undefined): CallOptions | undefined {
  * is re-sent only after `got no worker upid` (nothing was started); any other failure, including
  * a lost answer (`PveTransportError.maybeApplied`), is thrown for the caller to re-check state.
  */
-export async function startTask(pve: PveTransport, method: HttpMethod, path: string, params: PveParams | undefined, signal?: AbortSignal): Promise<string | null> {
+export async function startTask(
+  pve: PveTransport,
+  method: HttpMethod,
+  path: string,
+  params: PveParams | undefined,
+  signal?: AbortSignal,
+): Promise<string | null> {
   for (let attempt = 0; ; attempt++) {
     try {
       return ZTaskAnswer.parse(await pve.request(method, path, params, callOptions(signal)));
@@ -49,7 +55,13 @@ export async function startTask(pve: PveTransport, method: HttpMethod, path: str
 }
 
 /** startTask, then waits for the task (OK or `WARNINGS: n`); resolves undefined for a synchronous answer. */
-export async function runTask(pve: PveTransport, method: HttpMethod, path: string, params: PveParams | undefined, task: TaskOptions): Promise<TaskResult | undefined> {
+export async function runTask(
+  pve: PveTransport,
+  method: HttpMethod,
+  path: string,
+  params: PveParams | undefined,
+  task: TaskOptions,
+): Promise<TaskResult | undefined> {
   const upid = await startTask(pve, method, path, params, task.signal);
   if (upid === null) return undefined;
   return waitForTask(pve, upid, {

@@ -51,7 +51,8 @@ export function vmAgent(pve: PveTransport, base: string, vmid: number): VmAgent 
       }
       throw new AgentExecTimeoutError(vmid, pid);
     },
-    networkInterfaces: async (opts) => ZAgentInterfaces.parse(await pve.request('GET', `${base}/agent/network-get-interfaces`, undefined, opts)),
+    networkInterfaces: async (opts) =>
+      ZAgentInterfaces.parse(await pve.request('GET', `${base}/agent/network-get-interfaces`, undefined, opts)),
   };
   return agent;
 }

@@ -14,7 +14,11 @@ describe('vmClient against the simulator', () => {
   let h: SimHarness;
   beforeAll(async () => {
     h = await bootSim('pve9', 0.01, 5, 20);
-    await waitForTask(h.client, await h.client.vm('pve1', 9000).clone({ newid: VMID, full: true, storage: 'ceph', name: 'vps-vm-client' }), TASK);
+    await waitForTask(
+      h.client,
+      await h.client.vm('pve1', 9000).clone({ newid: VMID, full: true, storage: 'ceph', name: 'vps-vm-client' }),
+      TASK,
+    );
     await h.client.vm('pve1', VMID).updateConfig({ agent: '1', net0: 'virtio,bridge=vmbr0', ipconfig0: 'ip=dhcp' }, TASK);
   });
   afterEach(() => h.sim.faults.reset());

@@ -122,14 +122,24 @@ export function vmClient(pve: PveTransport, node: string, vmid: number): VmClien
     },
     stop: (task) => power('stop', {}, task),
     shutdown: ({ timeoutSeconds, forceStop, ...task }) =>
-      power('shutdown', { ...(timeoutSeconds === undefined ? {} : { timeout: timeoutSeconds }), ...(forceStop === undefined ? {} : { forceStop }) }, task),
+      power(
+        'shutdown',
+        { ...(timeoutSeconds === undefined ? {} : { timeout: timeoutSeconds }), ...(forceStop === undefined ? {} : { forceStop }) },
+        task,
+      ),
     reboot: ({ timeoutSeconds, ...task }) => power('reboot', timeoutSeconds === undefined ? {} : { timeout: timeoutSeconds }, task),
     destroy: async (task) => {
       await runTask(pve, 'DELETE', base, { purge: 1, 'destroy-unreferenced-disks': 1 }, task);
     },
     clone: async (params, opts) => {
       const { target, ...rest } = params;
-      const upid = await startTask(pve, 'POST', `${base}/clone`, { ...rest, ...(target && target !== node ? { target } : {}) }, opts?.signal);
+      const upid = await startTask(
+        pve,
+        'POST',
+        `${base}/clone`,
+        { ...rest, ...(target && target !== node ? { target } : {}) },
+        opts?.signal,
+      );
       if (upid === null) throw new TypeError('clone answered without a UPID');
       return upid;
     },

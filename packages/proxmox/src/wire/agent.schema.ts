@@ -20,4 +20,3 @@ export const ZAgentExecStatus = z
   })
   .catchall(z.unknown());
 export type AgentExecStatus = z.infer<typeof ZAgentExecStatus>;
-

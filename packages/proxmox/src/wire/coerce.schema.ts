@@ -20,16 +20,28 @@ export const ZPveBoolean = z.union([
 ]);
 
 /** Integer given as a number or a decimal string. */
-export const ZPveInt = z.union([
-  z.number().int(),
-  z.string().trim().regex(INT_TEXT, 'not an integer').transform((s) => Number(s)),
-]).pipe(z.number().int().refine(Number.isSafeInteger, 'integer out of range'));
+export const ZPveInt = z
+  .union([
+    z.number().int(),
+    z
+      .string()
+      .trim()
+      .regex(INT_TEXT, 'not an integer')
+      .transform((s) => Number(s)),
+  ])
+  .pipe(z.number().int().refine(Number.isSafeInteger, 'integer out of range'));
 
 /** Number given as a number or a numeric string. */
-export const ZPveNumber = z.union([
-  z.number(),
-  z.string().trim().regex(NUM_TEXT, 'not a number').transform((s) => Number(s)),
-]).pipe(z.number().finite());
+export const ZPveNumber = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(NUM_TEXT, 'not a number')
+      .transform((s) => Number(s)),
+  ])
+  .pipe(z.number().finite());
 
 /** vmid: integer 100–999999999 (PVE's `pve-vmid` format), number or string. */
 export const ZVmid = ZPveInt.pipe(z.number().min(100).max(999_999_999));
@@ -38,14 +50,16 @@ export const ZVmid = ZPveInt.pipe(z.number().min(100).max(999_999_999));
 export const ZNextId = ZVmid;
 
 /** `memory` config value: number (PVE ≤ 8.0) or property string `[current=]<MiB>` (PVE ≥ 8.1) → MiB. */
-export const ZPveMemoryMiB = z.union([
-  z.number().int(),
-  z
-    .string()
-    .trim()
-    .regex(/^(current=)?\d+$/, 'not a memory value')
-    .transform((s) => Number(s.replace('current=', ''))),
-]).pipe(z.number().int().min(16));
+export const ZPveMemoryMiB = z
+  .union([
+    z.number().int(),
+    z
+      .string()
+      .trim()
+      .regex(/^(current=)?\d+$/, 'not a memory value')
+      .transform((s) => Number(s.replace('current=', ''))),
+  ])
+  .pipe(z.number().int().min(16));
 
 /** `agent` config value: `1`/`0` or `enabled=1,...` property string → enabled flag. */
 export const ZPveAgentEnabled = z.union([ZPveBoolean, z.string()]).transform((v, ctx) => {

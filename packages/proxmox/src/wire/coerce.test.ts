@@ -3,7 +3,12 @@ import { ZVmConfig } from './vm.schema';
 
 describe('wire coercion', () => {
   it.each([
-    [1, true], [0, false], ['1', true], ['0', false], [true, true], [false, false],
+    [1, true],
+    [0, false],
+    ['1', true],
+    ['0', false],
+    [true, true],
+    [false, false],
   ] as const)('ZPveBoolean should read %j as %j', (input, out) => {
     expect(ZPveBoolean.parse(input)).toBe(out);
   });
@@ -36,7 +41,9 @@ describe('wire coercion', () => {
   });
 
   it.each([
-    [2048, 2048], ['2048', 2048], ['current=4096', 4096],
+    [2048, 2048],
+    ['2048', 2048],
+    ['current=4096', 4096],
   ] as const)('ZPveMemoryMiB should read %j (PVE 8.0 number / 8.1+ property string)', (input, out) => {
     expect(ZPveMemoryMiB.parse(input)).toBe(out);
   });
@@ -46,7 +53,12 @@ describe('wire coercion', () => {
   });
 
   it.each([
-    [1, true], ['1', true], [0, false], ['enabled=1,fstrim_cloned_disks=1', true], ['enabled=0', false], ['0,type=virtio', false],
+    [1, true],
+    ['1', true],
+    [0, false],
+    ['enabled=1,fstrim_cloned_disks=1', true],
+    ['enabled=0', false],
+    ['0,type=virtio', false],
   ] as const)('ZPveAgentEnabled should read %j', (input, out) => {
     expect(ZPveAgentEnabled.parse(input)).toBe(out);
   });
@@ -57,7 +69,12 @@ describe('wire coercion', () => {
 
   it('ZVmConfig should coerce a PVE 9 config and keep unknown keys', () => {
     const cfg = ZVmConfig.parse({
-      cores: 2, memory: '2048', onboot: 1, agent: 'enabled=1', tags: 'betang;run-7', net0: 'virtio=BC:24:11:2A:3B:4C,bridge=vmbr0',
+      cores: 2,
+      memory: '2048',
+      onboot: 1,
+      agent: 'enabled=1',
+      tags: 'betang;run-7',
+      net0: 'virtio=BC:24:11:2A:3B:4C,bridge=vmbr0',
       digest: 'a'.repeat(40),
     });
     expect(cfg).toMatchObject({ cores: 2, memory: 2048, onboot: true, agent: true, tags: ['betang', 'run-7'] });

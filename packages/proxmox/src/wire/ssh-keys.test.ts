@@ -59,7 +59,10 @@ describe('encodeSshKeys', () => {
 
 describe('decodeSshKeys', () => {
   it('should read what PVE returns in GET config and tolerate CRLF', () => {
-    expect(decodeSshKeys('ssh-ed25519%20AAAAC3Nz%20a%40b%0D%0Assh-rsa%20AAAAB3%20c')).toEqual(['ssh-ed25519 AAAAC3Nz a@b', 'ssh-rsa AAAAB3 c']);
+    expect(decodeSshKeys('ssh-ed25519%20AAAAC3Nz%20a%40b%0D%0Assh-rsa%20AAAAB3%20c')).toEqual([
+      'ssh-ed25519 AAAAC3Nz a@b',
+      'ssh-rsa AAAAB3 c',
+    ]);
     expect(decodeSshKeys(undefined)).toEqual([]);
   });
 
@@ -103,8 +106,10 @@ describe('assertSshPublicKey against ssh-keygen -l (what PVE runs on each line)'
       p521,
       rsa,
       // OpenSSH regress/unittests/sshkey/testdata/{ed25519,ecdsa}_sk1.pub
-      skEd25519: 'sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAICFo/k5LU8863u66YC9eUO2170QduohPURkQnbLa/dczAAAABHNzaDo= ED25519-SK test key #1',
-      skEcdsa: 'sk-ecdsa-sha2-nistp256@openssh.com AAAAInNrLWVjZHNhLXNoYTItbmlzdHAyNTZAb3BlbnNzaC5jb20AAAAIbmlzdHAyNTYAAABBBGdVPkKOLUMZ7b6rZfS8BOHotic4NX4MmuyEmiuvkaeKlbb1F+5oNezRYHpcF6P104trNVEONCu1XX1CA7px+QUAAAAEc3NoOg== ECDSA-SK test key #1',
+      skEd25519:
+        'sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAICFo/k5LU8863u66YC9eUO2170QduohPURkQnbLa/dczAAAABHNzaDo= ED25519-SK test key #1',
+      skEcdsa:
+        'sk-ecdsa-sha2-nistp256@openssh.com AAAAInNrLWVjZHNhLXNoYTItbmlzdHAyNTZAb3BlbnNzaC5jb20AAAAIbmlzdHAyNTYAAABBBGdVPkKOLUMZ7b6rZfS8BOHotic4NX4MmuyEmiuvkaeKlbb1F+5oNezRYHpcF6P104trNVEONCu1XX1CA7px+QUAAAAEc3NoOg== ECDSA-SK test key #1',
       offCurve: `ecdsa-sha2-nistp256 ${offCurve.toString('base64')} x`,
       trailingByte: `ssh-ed25519 ${Buffer.concat([Buffer.from(ed.split(' ')[1]!, 'base64'), Buffer.from([0])]).toString('base64')} x`,
       wrongCurveName: `ecdsa-sha2-nistp256 ${Buffer.from(p256Blob.toString('latin1').replace('nistp256', 'nistp384'), 'latin1').toString('base64')} x`,

@@ -11,7 +11,14 @@ const SK_PLAIN_TYPES: Record<string, string> = {
   'sk-ssh-ed25519@openssh.com': 'ssh-ed25519',
   'sk-ecdsa-sha2-nistp256@openssh.com': 'ecdsa-sha2-nistp256',
 };
-const KEY_TYPES = ['ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', ...Object.keys(SK_PLAIN_TYPES)];
+const KEY_TYPES = [
+  'ssh-ed25519',
+  'ssh-rsa',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  ...Object.keys(SK_PLAIN_TYPES),
+];
 const PVE_SSHKEYS_ALPHABET = /^[-%a-zA-Z0-9_.!~*'()]*$/;
 // Type, padded base64 blob, optional single-line comment without control characters.
 const KEY_LINE = /^(\S+) ([A-Za-z0-9+/]+={0,2})(?: ([^\p{Cc}]*))?$/u;
@@ -24,7 +31,7 @@ export class InvalidSshKeyError extends Error {
 /** The SSH strings of a blob, or null when one is cut short. */
 function sshStrings(blob: Buffer): Buffer[] | null {
   const out: Buffer[] = [];
-  for (let pos = 0; pos < blob.length; ) {
+  for (let pos = 0; pos < blob.length;) {
     if (pos + 4 > blob.length) return null;
     const length = blob.readUInt32BE(pos);
     if (pos + 4 + length > blob.length) return null;
@@ -60,7 +67,8 @@ function isSoundKey(type: string, blob: Buffer): boolean {
   const plain = plainKey(type, blob);
   if (!plain) return false;
   const parsed = utils.parseKey(`${plain.type} ${plain.blob.toString('base64')}`);
-  if (parsed instanceof Error || parsed.isPrivateKey() || parsed.type !== plain.type || !parsed.getPublicSSH().equals(plain.blob)) return false;
+  if (parsed instanceof Error || parsed.isPrivateKey() || parsed.type !== plain.type || !parsed.getPublicSSH().equals(plain.blob))
+    return false;
   try {
     createPublicKey(parsed.getPublicPEM());
     return true;

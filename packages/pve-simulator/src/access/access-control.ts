@@ -149,7 +149,8 @@ export class AccessControl {
 
   /** `$rpcenv->permissions($authid, $path)`. */
   permissions(authid: string, path: string): PrivMap {
-    if (authid === 'root@pam') return new Map([...(this.roles.get('Administrator') ?? [])].filter((p) => !this.masked.has(p)).map((p) => [p, true]));
+    if (authid === 'root@pam')
+      return new Map([...(this.roles.get('Administrator') ?? [])].filter((p) => !this.masked.has(p)).map((p) => [p, true]));
     const bang = authid.indexOf('!');
     if (bang < 0) return this.compile(authid, 'user', path);
     const info = this.tokenInfo(authid);

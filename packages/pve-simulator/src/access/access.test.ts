@@ -8,9 +8,18 @@ const BARE = { tokenId: 'bob@pve!none', secret: 'bbbbbbbb-cccc-4ddd-8eee-fffffff
 
 describe('PVE permission model', () => {
   let sim: RunningSimulator;
-  const as = (t: { tokenId: string; secret: string }): RawTarget => ({ url: sim.url, caPem: sim.caPem, tokenId: t.tokenId, tokenSecret: t.secret });
+  const as = (t: { tokenId: string; secret: string }): RawTarget => ({
+    url: sim.url,
+    caPem: sim.caPem,
+    tokenId: t.tokenId,
+    tokenSecret: t.secret,
+  });
   const root = (): RawTarget => ({ url: sim.url, caPem: sim.caPem, tokenId: DEFAULT_TOKEN_ID, tokenSecret: DEFAULT_TOKEN_SECRET });
-  const perms = async (t: RawTarget, path?: string) => (await rawRequest(t, 'GET', `/access/permissions${path ? `?path=${encodeURIComponent(path)}` : ''}`)).body?.data as Record<string, Record<string, number>>;
+  const perms = async (t: RawTarget, path?: string) =>
+    (await rawRequest(t, 'GET', `/access/permissions${path ? `?path=${encodeURIComponent(path)}` : ''}`)).body?.data as Record<
+      string,
+      Record<string, number>
+    >;
 
   beforeAll(async () => {
     sim = await startSimulator({
@@ -18,7 +27,10 @@ describe('PVE permission model', () => {
       authFailureDelayMs: 0,
       tokens: [{ tokenId: DEFAULT_TOKEN_ID, secret: DEFAULT_TOKEN_SECRET, privsep: false }, SEP, FULL, BARE],
       access: {
-        roles: { Cloner: ['VM.Clone', 'VM.Audit', 'VM.Monitor'], Owner: ['VM.Allocate', 'VM.Audit', 'VM.PowerMgmt', 'VM.Config.Options', 'Datastore.AllocateSpace'] },
+        roles: {
+          Cloner: ['VM.Clone', 'VM.Audit', 'VM.Monitor'],
+          Owner: ['VM.Allocate', 'VM.Audit', 'VM.PowerMgmt', 'VM.Config.Options', 'Datastore.AllocateSpace'],
+        },
         acls: [
           { path: '/pool/templates', roleid: 'Cloner', users: ['alice@pve'], tokens: ['alice@pve!sep'] },
           { path: '/pool/customers', roleid: 'Owner', users: ['alice@pve'] },
@@ -48,7 +60,8 @@ describe('PVE permission model', () => {
 
   it("should give a privilege-separated token the intersection of its own and its user's ACLs, and an unseparated token the user's", async () => {
     // The token has no ACL on /pool/customers: its user's Owner role does not reach it.
-    const clone = (t: RawTarget, newid: number) => rawRequest(t, 'POST', '/nodes/pve1/qemu/9000/clone', { form: { newid, full: 1, pool: 'customers', storage: 'ceph' } });
+    const clone = (t: RawTarget, newid: number) =>
+      rawRequest(t, 'POST', '/nodes/pve1/qemu/9000/clone', { form: { newid, full: 1, pool: 'customers', storage: 'ceph' } });
     const refused = await clone(as(SEP), 700);
     expect([refused.status, refused.reason]).toEqual([403, 'Permission check failed']);
     const ok = await clone(as(FULL), 701);
@@ -69,25 +82,54 @@ describe('PVE permission model', () => {
     const onlyOptions = await rawRequest(as(FULL), 'PUT', '/nodes/pve1/qemu/701/config', { form: { cores: 4 } });
     expect(onlyOptions.reason).toBe('Permission check failed (/vms/701, VM.Config.CPU)');
     expect((await rawRequest(as(FULL), 'PUT', '/nodes/pve1/qemu/701/config', { form: { description: 'mine' } })).status).toBe(200);
-    const elsewhere = await rawRequest(as(FULL), 'POST', '/nodes/pve1/qemu/9000/clone', { form: { newid: 702, full: 1, pool: 'customers', storage: 'local-lvm' } });
+    const elsewhere = await rawRequest(as(FULL), 'POST', '/nodes/pve1/qemu/9000/clone', {
+      form: { newid: 702, full: 1, pool: 'customers', storage: 'local-lvm' },
+    });
     expect(elsewhere.reason).toBe('Permission check failed (/storage/local-lvm, Datastore.AllocateSpace)');
     // the template's own bridge needs SDN.Use
     sim.faults.revoke('/sdn/zones/localnetwork/vmbr0', { users: ['alice@pve'] });
-    const noBridge = await rawRequest(as(FULL), 'POST', '/nodes/pve1/qemu/9000/clone', { form: { newid: 702, full: 1, pool: 'customers', storage: 'ceph' } });
+    const noBridge = await rawRequest(as(FULL), 'POST', '/nodes/pve1/qemu/9000/clone', {
+      form: { newid: 702, full: 1, pool: 'customers', storage: 'ceph' },
+    });
     expect(noBridge.reason).toBe('Permission check failed (/sdn/zones/localnetwork/vmbr0, SDN.Use)');
     sim.faults.grant({ path: '/sdn/zones/localnetwork/vmbr0', roleid: 'PVESDNUser', users: ['alice@pve'] });
-    const resources = (await rawRequest(as(FULL), 'GET', '/cluster/resources')).body?.data as Array<{ type: string; vmid?: number; storage?: string; pool?: string; maxmem?: number; node?: string }>;
-    expect(resources.filter((r) => r.type === 'qemu').map((r) => r.vmid).sort()).toEqual([701, 9000, 9001]);
+    const resources = (await rawRequest(as(FULL), 'GET', '/cluster/resources')).body?.data as Array<{
+      type: string;
+      vmid?: number;
+      storage?: string;
+      pool?: string;
+      maxmem?: number;
+      node?: string;
+    }>;
+    expect(
+      resources
+        .filter((r) => r.type === 'qemu')
+        .map((r) => r.vmid)
+        .sort(),
+    ).toEqual([701, 9000, 9001]);
     expect(resources.filter((r) => r.type === 'storage').map((r) => r.storage)).toEqual(['ceph', 'ceph', 'ceph']);
-    expect(resources.filter((r) => r.type === 'node').map((r) => [r.node, r.maxmem !== undefined])).toEqual([['pve1', true], ['pve2', true], ['pve3', false]]);
+    expect(resources.filter((r) => r.type === 'node').map((r) => [r.node, r.maxmem !== undefined])).toEqual([
+      ['pve1', true],
+      ['pve2', true],
+      ['pve3', false],
+    ]);
     // no Pool.Audit: the pool field and pool entries are hidden
     expect(resources.some((r) => r.pool !== undefined || r.type === 'pool')).toBe(false);
     const effective = await perms(as(FULL));
-    expect(Object.keys(effective)).toEqual(expect.arrayContaining(['/pool/customers', '/vms/701', '/vms/9000', '/storage/ceph', '/sdn/zones/localnetwork/vmbr0']));
+    expect(Object.keys(effective)).toEqual(
+      expect.arrayContaining(['/pool/customers', '/vms/701', '/vms/9000', '/storage/ceph', '/sdn/zones/localnetwork/vmbr0']),
+    );
     expect(effective['/vms/701']).toMatchObject({ 'VM.Allocate': 0, 'VM.PowerMgmt': 0 });
     // someone else's permissions need Sys.Audit on /access; root may look
-    expect((await rawRequest(as(FULL), 'GET', '/access/permissions?userid=bob%40pve')).reason).toBe('Permission check failed (/access, Sys.Audit)');
-    expect(((await rawRequest(root(), 'GET', `/access/permissions?userid=${encodeURIComponent(SEP.tokenId)}&path=/pool/templates`)).body?.data as Record<string, unknown>)['/pool/templates']).toEqual({ 'VM.Audit': 1, 'VM.Clone': 1 });
+    expect((await rawRequest(as(FULL), 'GET', '/access/permissions?userid=bob%40pve')).reason).toBe(
+      'Permission check failed (/access, Sys.Audit)',
+    );
+    expect(
+      (
+        (await rawRequest(root(), 'GET', `/access/permissions?userid=${encodeURIComponent(SEP.tokenId)}&path=/pool/templates`)).body
+          ?.data as Record<string, unknown>
+      )['/pool/templates'],
+    ).toEqual({ 'VM.Audit': 1, 'VM.Clone': 1 });
   });
 
   it('should show a token only its own tasks unless it has Sys.Audit on the node', async () => {
@@ -95,7 +137,13 @@ describe('PVE permission model', () => {
     const foreign = await rawRequest(as(SEP), 'GET', `/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`);
     expect([foreign.status, foreign.reason]).toEqual([403, 'Permission check failed (/nodes/pve1, Sys.Audit)']);
     expect((await rawRequest(as(FULL), 'GET', `/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`)).status).toBe(200);
-    const own = String((await rawRequest(as(FULL), 'POST', '/nodes/pve1/qemu/9000/clone', { form: { newid: 704, full: 1, pool: 'customers', storage: 'ceph' } })).body?.data);
+    const own = String(
+      (
+        await rawRequest(as(FULL), 'POST', '/nodes/pve1/qemu/9000/clone', {
+          form: { newid: 704, full: 1, pool: 'customers', storage: 'ceph' },
+        })
+      ).body?.data,
+    );
     const list = (await rawRequest(as(SEP), 'GET', '/nodes/pve1/tasks?source=all')).body?.data as Array<{ upid: string }>;
     expect(list).toEqual([]);
     expect(own).toMatch(/alice@pve!full/);

@@ -3,17 +3,23 @@ import type { AccessControl } from './access-control';
 import { normalizeAclPath, permissionError } from './access-control';
 
 /** A `permissions.check` of PVE's API schema. */
-type PermCheck =
-  | { perm: string; privs: string[]; any?: boolean; requireParam?: string }
-  | { and: PermCheck[] }
-  | { or: PermCheck[] };
+type PermCheck = { perm: string; privs: string[]; any?: boolean; requireParam?: string } | { and: PermCheck[] } | { or: PermCheck[] };
 
 /** A route's `permissions`: `user => 'all'`/`'world'` (handler filters or checks itself) or a check. */
 export type RoutePermission = 'all' | 'world' | PermCheck;
 
 const vmPerm = (...privs: string[]): PermCheck => ({ perm: '/vms/{vmid}', privs });
 const vmAny = (...privs: string[]): PermCheck => ({ perm: '/vms/{vmid}', privs, any: true });
-const CONFIG_ANY = ['VM.Config.Disk', 'VM.Config.CDROM', 'VM.Config.CPU', 'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.HWType', 'VM.Config.Options', 'VM.Config.Cloudinit'];
+const CONFIG_ANY = [
+  'VM.Config.Disk',
+  'VM.Config.CDROM',
+  'VM.Config.CPU',
+  'VM.Config.Memory',
+  'VM.Config.Network',
+  'VM.Config.HWType',
+  'VM.Config.Options',
+  'VM.Config.Cloudinit',
+];
 
 /**
  * The `permissions` the PVE 9.1 API schema declares for every route the simulator serves (the
@@ -46,7 +52,15 @@ export function routePermissions(flavour: Flavour): Record<string, RoutePermissi
     'PUT /pools': { perm: '/pool/{poolid}', privs: ['Pool.Allocate'] },
     'DELETE /pools': { perm: '/pool/{poolid}', privs: ['Pool.Allocate'] },
     'POST /nodes/{node}/qemu/{vmid}/clone': {
-      and: [vmPerm('VM.Clone'), { or: [{ perm: '/vms/{newid}', privs: ['VM.Allocate'] }, { perm: '/pool/{pool}', privs: ['VM.Allocate'], requireParam: 'pool' }] }],
+      and: [
+        vmPerm('VM.Clone'),
+        {
+          or: [
+            { perm: '/vms/{newid}', privs: ['VM.Allocate'] },
+            { perm: '/pool/{pool}', privs: ['VM.Allocate'], requireParam: 'pool' },
+          ],
+        },
+      ],
     },
     'GET /nodes/{node}/dns': { perm: '/nodes/{node}', privs: ['Sys.Audit'] },
     'GET /nodes/{node}/qemu/{vmid}/cloudinit/dump': vmPerm('VM.Audit'),
@@ -111,7 +125,13 @@ function run(access: AccessControl, authid: string, check: PermCheck, params: Re
  * parameters are verified). root@pam passes everything; a route without declared
  * permissions is root-only.
  */
-export function checkRoutePermission(access: AccessControl, table: Record<string, RoutePermission>, authid: string | undefined, key: string, params: Record<string, unknown>): void {
+export function checkRoutePermission(
+  access: AccessControl,
+  table: Record<string, RoutePermission>,
+  authid: string | undefined,
+  key: string,
+  params: Record<string, unknown>,
+): void {
   const perm = table[key];
   if (perm === 'world') return;
   if (authid === undefined) throw permissionError('user != null');

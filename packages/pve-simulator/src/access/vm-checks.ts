@@ -8,8 +8,39 @@ import { die } from '../server/pve-error';
 
 const CPU = new Set(['cores', 'cpu', 'runningcpu', 'cpulimit', 'cpuunits', 'numa', 'smp', 'sockets', 'vcpus']);
 const MEMORY = new Set(['memory', 'balloon', 'shares', 'allow-ksm']);
-const HWTYPE = new Set(['acpi', 'hotplug', 'kvm', 'machine', 'runningmachine', 'scsihw', 'smbios1', 'tablet', 'vga', 'watchdog', 'audio0', 'rng0']);
-const GENERAL = new Set(['agent', 'autostart', 'bios', 'description', 'keyboard', 'localtime', 'migrate_downtime', 'migrate_speed', 'name', 'onboot', 'ostype', 'protection', 'reboot', 'startdate', 'startup', 'tdf', 'template']);
+const HWTYPE = new Set([
+  'acpi',
+  'hotplug',
+  'kvm',
+  'machine',
+  'runningmachine',
+  'scsihw',
+  'smbios1',
+  'tablet',
+  'vga',
+  'watchdog',
+  'audio0',
+  'rng0',
+]);
+const GENERAL = new Set([
+  'agent',
+  'autostart',
+  'bios',
+  'description',
+  'keyboard',
+  'localtime',
+  'migrate_downtime',
+  'migrate_speed',
+  'name',
+  'onboot',
+  'ostype',
+  'protection',
+  'reboot',
+  'startdate',
+  'startup',
+  'tdf',
+  'template',
+]);
 const DISKOPTS = new Set(['boot', 'bootdisk', 'vmstatestorage']);
 
 /**
@@ -78,7 +109,14 @@ export function checkConfigKeys(sim: Sim, auth: AuthInfo, vmid: number, keys: st
  * VM.Config.Options (assert_tag_permissions; datacenter user-tag-access is `free`), a NIC
  * change SDN.Use on the bridge it leaves as well as the one it joins.
  */
-export function checkConfigWrite(sim: Sim, auth: AuthInfo, vmid: number, current: Record<string, string>, set: Record<string, string>, del: string[]): void {
+export function checkConfigWrite(
+  sim: Sim,
+  auth: AuthInfo,
+  vmid: number,
+  current: Record<string, string>,
+  set: Record<string, string>,
+  del: string[],
+): void {
   const id = authIdOf(auth);
   if (id === 'root@pam') return;
   for (const k of [...del, ...Object.keys(set)]) {

@@ -34,17 +34,25 @@ function ops(faults: Faults, state: StateReader): Record<string, AdminOp> {
     'POST faults/hold-vm-lock': (b) => (bool(b.held, true) ? faults.holdVmLock(num(b.vmid)) : faults.releaseVmLock(num(b.vmid))),
     'POST faults/agent-never-starts': (b) => faults.agentNeverStarts(b.vmid === '*' ? '*' : num(b.vmid), bool(b.on, true)),
     'POST faults/ignore-shutdown': (b) => faults.ignoreShutdown(b.vmid === '*' ? '*' : num(b.vmid), bool(b.on, true)),
-    'POST faults/stale-clone-lock': (b) => faults.staleCloneLock(num(b.times, 1), b.at === 'after-first-disk' ? 'after-first-disk' : 'placeholder'),
-    'POST faults/config-lock': (b) => faults.setConfigLock(num(b.vmid), b.lock === null || b.lock === undefined ? undefined : String(b.lock)),
+    'POST faults/stale-clone-lock': (b) =>
+      faults.staleCloneLock(num(b.times, 1), b.at === 'after-first-disk' ? 'after-first-disk' : 'placeholder'),
+    'POST faults/config-lock': (b) =>
+      faults.setConfigLock(num(b.vmid), b.lock === null || b.lock === undefined ? undefined : String(b.lock)),
     'POST faults/revoke-token': (b) => faults.revokeToken(String(b.tokenId), bool(b.revoked, true)),
-    'POST faults/fill-storage': (b) => faults.fillStorage(String(b.storage), b.node === undefined ? undefined : String(b.node), bool(b.full, true)),
+    'POST faults/fill-storage': (b) =>
+      faults.fillStorage(String(b.storage), b.node === undefined ? undefined : String(b.node), bool(b.full, true)),
     'POST faults/quorum': (b) => faults.setQuorum(bool(b.quorate, true)),
     'POST faults/no-worker-upid': (b) => faults.noWorkerUpid(num(b.times, 1)),
     'POST faults/deny-privilege': (b) => faults.denyPrivilege(String(b.priv), bool(b.denied, true)),
     'POST faults/reset': () => faults.reset(),
     'POST access/load': (b) => faults.loadAccess(b as AccessSpec),
     'POST access/acl': (b) => faults.grant(b as unknown as AclSpec),
-    'DELETE access/acl': (b) => faults.revoke(String(b.path), { users: b.users as string[] | undefined, tokens: b.tokens as string[] | undefined }, b.roleid === undefined ? undefined : String(b.roleid)),
+    'DELETE access/acl': (b) =>
+      faults.revoke(
+        String(b.path),
+        { users: b.users as string[] | undefined, tokens: b.tokens as string[] | undefined },
+        b.roleid === undefined ? undefined : String(b.roleid),
+      ),
     'POST access/role': (b) => faults.setRole(String(b.roleid), (b.privs as string[] | undefined) ?? []),
   };
 }
@@ -59,7 +67,10 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
  * Admin API under /_sim/ (cannot collide with PVE's /api2/...): `/_sim/<group>/<op>[/<arg>]`
  * with a JSON body. Unauthenticated by design — the simulator binds to loopback.
  */
-export function createAdminHandler(faults: Faults, state: StateReader): (req: IncomingMessage, res: ServerResponse, path: string, body: string) => void {
+export function createAdminHandler(
+  faults: Faults,
+  state: StateReader,
+): (req: IncomingMessage, res: ServerResponse, path: string, body: string) => void {
   const table = ops(faults, state);
   return (req, res, path, body) => {
     const [group, op, arg] = path.replace(/^\/_sim\//, '').split('/');

@@ -204,6 +204,7 @@ export class Faults {
     this.sim.state.quorate = true;
     for (const n of this.sim.state.nodes.values()) n.online = true;
     // Reopening a port is asynchronous; reset() stays synchronous and lets it finish on its own.
-    for (const n of this.sim.state.nodes.keys()) if (this.sim.nodeApis?.isDown(n)) void this.sim.nodeApis.setUp(n, true).catch(() => undefined);
+    for (const n of this.sim.state.nodes.keys())
+      if (this.sim.nodeApis?.isDown(n)) void this.sim.nodeApis.setUp(n, true).catch(() => undefined);
   }
 }

@@ -30,16 +30,21 @@ describe('an emulated guest boots on a plan: agent, address, host keys, cloud-in
   });
   afterAll(() => sim.close());
 
-  test('host key missing until cloud-init\'s ssh module ran, cloud-init running then done, --wait blocking until done', async () => {
+  test("host key missing until cloud-init's ssh module ran, cloud-init running then done, --wait blocking until done", async () => {
     const plan = sim.state.bootPlan(810)!;
-    expect(plan.timeoutUntil < plan.linkLocalUntil && plan.linkLocalUntil < plan.hostKeysAt && plan.hostKeysAt < plan.cloudInitDoneAt).toBe(true);
+    expect(plan.timeoutUntil < plan.linkLocalUntil && plan.linkLocalUntil < plan.hostKeysAt && plan.hostKeysAt < plan.cloudInitDoneAt).toBe(
+      true,
+    );
     const early = await simApi(sim).post('/nodes/pve1/qemu/810/agent/ping');
     expect([early.status, early.reason]).toEqual([500, 'QEMU guest agent is not running']);
 
     await sleepUntil(plan.linkLocalUntil);
     const key = await agentExec(sim, 810, ['cat', '/etc/ssh/ssh_host_ed25519_key.pub']);
     expect(key).toMatchObject({ exitcode: 1, 'err-data': 'cat: /etc/ssh/ssh_host_ed25519_key.pub: No such file or directory\n' });
-    expect(JSON.parse((await agentExec(sim, 810, ['cloud-init', 'status', '--format', 'json']))['out-data'] ?? '')).toMatchObject({ status: 'running', detail: 'Running in stage: init' });
+    expect(JSON.parse((await agentExec(sim, 810, ['cloud-init', 'status', '--format', 'json']))['out-data'] ?? '')).toMatchObject({
+      status: 'running',
+      detail: 'Running in stage: init',
+    });
     expect(sim.state.guestSshEndpoint(810)).toBeDefined();
 
     await sleepUntil(plan.hostKeysAt);

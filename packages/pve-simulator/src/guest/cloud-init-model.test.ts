@@ -18,7 +18,10 @@ describe("the emulated cloud-init's stages after the host keys", () => {
     const plan = { notRunningUntil: 0, timeoutUntil: 0, linkLocalUntil: 1_000, hostKeysAt: 2_000, cloudInitDoneAt: 102_000 };
     const seen: string[] = [];
     for (let now = plan.hostKeysAt; now < plan.cloudInitDoneAt; now += 250) {
-      const out = JSON.parse(cloudInitCommand('cloud-init status --format json', plan, 0, now)?.stdout ?? '{}') as { status: string; detail: string };
+      const out = JSON.parse(cloudInitCommand('cloud-init status --format json', plan, 0, now)?.stdout ?? '{}') as {
+        status: string;
+        detail: string;
+      };
       expect(out.status).toBe('running');
       if (seen.at(-1) !== out.detail) seen.push(out.detail);
     }

@@ -61,7 +61,11 @@ function cloudInitStatusJson(plan: AgentPlan, startedAt: number, now: number): s
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -82,12 +86,16 @@ export function cloudInitCommand(command: string, plan: AgentPlan, startedAt: nu
   if (!m) {
     // the guest package's wait script (`sh -c '... exec timeout "$1" cloud-init status --wait' sh N`)
     if (!WAIT_SCRIPT.test(command)) return undefined;
-    return done ? { code: 0, stdout: '\nstatus: done\n' } : { code: 0, stdout: `${'.'.repeat(3)}\nstatus: done\n`, readyAt: plan.cloudInitDoneAt };
+    return done
+      ? { code: 0, stdout: '\nstatus: done\n' }
+      : { code: 0, stdout: `${'.'.repeat(3)}\nstatus: done\n`, readyAt: plan.cloudInitDoneAt };
   }
   const flags = m[1] ?? '';
   const wait = /--wait|-w/.test(flags);
   const json = /--format json/.test(flags);
   const at = wait ? Math.max(now, plan.cloudInitDoneAt) : now;
-  const stdout = json ? cloudInitStatusJson(plan, startedAt, at) : `${wait ? `${done ? '' : '...'}\n` : ''}status: ${cloudInitStage(plan, at) === 'done' ? 'done' : 'running'}\n`;
+  const stdout = json
+    ? cloudInitStatusJson(plan, startedAt, at)
+    : `${wait ? `${done ? '' : '...'}\n` : ''}status: ${cloudInitStage(plan, at) === 'done' ? 'done' : 'running'}\n`;
   return { code: 0, stdout, ...(wait && !done ? { readyAt: plan.cloudInitDoneAt } : {}) };
 }

@@ -8,7 +8,14 @@ function connect(ep: { host: string; port: number }, username: string, privateKe
     const c = new Client();
     c.on('ready', () => resolve(c));
     c.on('error', reject);
-    c.connect({ host: ep.host, port: ep.port, username, privateKey, readyTimeout: 5000, hostVerifier: (key: Buffer) => (seen.push(key), true) });
+    c.connect({
+      host: ep.host,
+      port: ep.port,
+      username,
+      privateKey,
+      readyTimeout: 5000,
+      hostVerifier: (key: Buffer) => (seen.push(key), true),
+    });
   });
 }
 
@@ -33,7 +40,11 @@ describe('guest SSH endpoint', () => {
     sim = await startSimulator({ timeFactor: 0 });
     const api = simApi(sim);
     await api.task('POST', '/nodes/pve1/qemu/9000/clone', { newid: 800, full: 1, name: 'vps-ssh' });
-    await api.task('POST', '/nodes/pve1/qemu/800/config', { ciuser: 'betang', sshkeys: encodeURIComponent(`${mine.public}\n`), ipconfig0: 'ip=dhcp' });
+    await api.task('POST', '/nodes/pve1/qemu/800/config', {
+      ciuser: 'betang',
+      sshkeys: encodeURIComponent(`${mine.public}\n`),
+      ipconfig0: 'ip=dhcp',
+    });
     await api.task('POST', '/nodes/pve1/qemu/800/status/start');
   });
   afterAll(() => sim.close());
@@ -49,11 +60,15 @@ describe('guest SSH endpoint', () => {
       expect(seen[0]?.equals(parsed.getPublicSSH())).toBe(true);
       const r = await exec(c, 'sudo hostnamectl set-hostname vps-ssh');
       expect(r).toEqual({ code: 0, out: '', err: '' });
-      sim.faults.setGuestCommandHandler((_vmid, cmd) => (cmd === 'uname -n' ? { code: 0, stdout: 'vps-ssh\n' } : cmd.startsWith('false') ? { code: 1, stderr: 'nope\n' } : undefined));
+      sim.faults.setGuestCommandHandler((_vmid, cmd) =>
+        cmd === 'uname -n' ? { code: 0, stdout: 'vps-ssh\n' } : cmd.startsWith('false') ? { code: 1, stderr: 'nope\n' } : undefined,
+      );
       expect(await exec(c, 'uname -n')).toEqual({ code: 0, out: 'vps-ssh\n', err: '' });
       expect(await exec(c, 'false')).toEqual({ code: 1, out: '', err: 'nope\n' });
       const withPty = await new Promise<number>((resolve, reject) =>
-        c.exec('sudo -n true', { pty: true, env: { LANG: 'C' } }, (e, ch) => (e ? reject(e) : ch.on('exit', (code: number) => resolve(code)).resume())),
+        c.exec('sudo -n true', { pty: true, env: { LANG: 'C' } }, (e, ch) =>
+          e ? reject(e) : ch.on('exit', (code: number) => resolve(code)).resume(),
+        ),
       );
       expect(withPty).toBe(0);
       const keyOut = await exec(c, 'cat /etc/ssh/ssh_host_ed25519_key.pub');
@@ -85,7 +100,9 @@ describe('guest SSH endpoint', () => {
     const api = simApi(sim);
     const ifaces = await eventually(async () => {
       const r = await api.get('/nodes/pve1/qemu/800/agent/network-get-interfaces');
-      return r.status === 200 ? (r.body?.data as { result: Array<{ name: string; 'ip-addresses': Array<{ 'ip-address': string }> }> }).result : undefined;
+      return r.status === 200
+        ? (r.body?.data as { result: Array<{ name: string; 'ip-addresses': Array<{ 'ip-address': string }> }> }).result
+        : undefined;
     });
     expect(ifaces.find((i) => i.name === 'eth0')?.['ip-addresses'][0]?.['ip-address']).toBe('10.20.0.100');
   });

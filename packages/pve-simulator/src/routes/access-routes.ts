@@ -11,11 +11,25 @@ import { mapToObject, normalizeAclPath } from '../access/access-control';
  */
 function capabilities(sim: Sim, authid: string): Record<string, Record<string, number>> {
   const areas: Record<string, RegExp> = {
-    vms: /^(VM\.|Permissions\.Modify)/, access: /^((User|Group)\.|Permissions\.Modify)/, storage: /^(Datastore\.|Permissions\.Modify)/,
-    nodes: /^(Sys\.|Permissions\.Modify)/, sdn: /^(SDN\.|Permissions\.Modify)/, dc: /^(Sys\.Audit|Sys\.Modify|SDN\.)/, mapping: /^(Mapping\.|Permissions.Modify)/,
+    vms: /^(VM\.|Permissions\.Modify)/,
+    access: /^((User|Group)\.|Permissions\.Modify)/,
+    storage: /^(Datastore\.|Permissions\.Modify)/,
+    nodes: /^(Sys\.|Permissions\.Modify)/,
+    sdn: /^(SDN\.|Permissions\.Modify)/,
+    dc: /^(Sys\.Audit|Sys\.Modify|SDN\.)/,
+    mapping: /^(Mapping\.|Permissions.Modify)/,
   };
   const res: Record<string, Record<string, number>> = Object.fromEntries(Object.keys(areas).map((a) => [a, {}]));
-  const paths = new Set(['/', '/nodes', '/access/groups', '/vms', '/storage', '/sdn', '/mapping', ...sim.access.listAcls().map((a) => a.path)]);
+  const paths = new Set([
+    '/',
+    '/nodes',
+    '/access/groups',
+    '/vms',
+    '/storage',
+    '/sdn',
+    '/mapping',
+    ...sim.access.listAcls().map((a) => a.path),
+  ]);
   for (const path of paths) {
     const privs = [...sim.access.permissions(authid, path).keys()];
     const top = /^\/(\w+)/.exec(path)?.[1] ?? 'dc';

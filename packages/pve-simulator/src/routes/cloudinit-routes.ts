@@ -8,7 +8,10 @@ import type { HostDns } from '../state/types';
 /** Cloudinit.pm get_dns_conf: the VM's searchdomain/nameserver, else the PVE host's resolv.conf. */
 function dnsConf(config: Record<string, string>, host: HostDns): { search: string[]; nameservers: string[] } {
   const search = (config.searchdomain ?? host.search ?? '').split(/\s+/).filter(Boolean);
-  const nameservers = config.nameserver !== undefined ? config.nameserver.split(/\s+/).filter(Boolean) : [host.dns1, host.dns2, host.dns3].filter((d): d is string => Boolean(d));
+  const nameservers =
+    config.nameserver !== undefined
+      ? config.nameserver.split(/\s+/).filter(Boolean)
+      : [host.dns1, host.dns2, host.dns3].filter((d): d is string => Boolean(d));
   return { search, nameservers };
 }
 
@@ -20,7 +23,9 @@ function netmask(prefix: number): string {
 /** Cloudinit.pm nocloud_network: the version-1 network config PVE writes onto the cloud-init drive. */
 function nocloudNetwork(config: Record<string, string>, host: HostDns): string {
   let out = 'version: 1\nconfig:\n';
-  const ifaces = Object.keys(config).filter((k) => /^net\d+$/.test(k)).sort();
+  const ifaces = Object.keys(config)
+    .filter((k) => /^net\d+$/.test(k))
+    .sort();
   for (const iface of ifaces) {
     const id = iface.slice(3);
     const ipconfig = config[`ipconfig${id}`];

@@ -94,10 +94,13 @@ export const clusterRoutes: Array<Route<Sim>> = [
       if (t === undefined || t === 'node') out.push(...nodeEntries(sim, auth, { 'cgroup-mode': 2 }));
       if (t === undefined || t === 'vm') out.push(...vmEntries(sim, auth));
       if (t === undefined || t === 'storage') {
-        out.push(...storageEntries(sim).filter((e) => canAccess(sim, auth, `/storage/${(e as { storage: string }).storage}`, 'Datastore.Audit')));
+        out.push(
+          ...storageEntries(sim).filter((e) => canAccess(sim, auth, `/storage/${(e as { storage: string }).storage}`, 'Datastore.Audit')),
+        );
       }
       if (t === undefined || t === 'pool') {
-        for (const id of sim.state.pools.keys()) if (canAccess(sim, auth, `/pool/${id}`, 'Pool.Audit')) out.push({ id: `pool/${id}`, type: 'pool', pool: id });
+        for (const id of sim.state.pools.keys())
+          if (canAccess(sim, auth, `/pool/${id}`, 'Pool.Audit')) out.push({ id: `pool/${id}`, type: 'pool', pool: id });
       }
       return out;
     },
@@ -123,7 +126,16 @@ export const clusterRoutes: Array<Route<Sim>> = [
         rootfs: { total: 100 * 1024 ** 3, used: 12 * 1024 ** 3, free: 88 * 1024 ** 3, avail: 83 * 1024 ** 3 },
         cpu: s.cpu,
         wait: 0.0012,
-        cpuinfo: { cpus: s.maxcpu, cores: s.maxcpu / 2, sockets: 1, model: 'AMD EPYC 7313P 16-Core Processor', mhz: '3000.000', hvm: '1', flags: '', user_hz: 100 },
+        cpuinfo: {
+          cpus: s.maxcpu,
+          cores: s.maxcpu / 2,
+          sockets: 1,
+          model: 'AMD EPYC 7313P 16-Core Processor',
+          mhz: '3000.000',
+          hvm: '1',
+          flags: '',
+          user_hz: 100,
+        },
         loadavg: ['0.42', '0.37', '0.31'],
         uptime: s.uptime,
         kversion: `Linux ${kernel} #1 SMP PREEMPT_DYNAMIC PMX`,

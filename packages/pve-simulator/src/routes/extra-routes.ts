@@ -26,8 +26,18 @@ const ruleSchema = {
   type: { type: 'string', enum: ['in', 'out', 'group'] },
   action: { type: 'string', pattern: /[A-Za-z][A-Za-z0-9\-_]+/ },
   enable: { type: 'integer', optional: true, minimum: 0 },
-  macro: P.optString, proto: P.optString, dport: P.optString, sport: P.optString, source: P.optString, dest: P.optString,
-  iface: P.optString, log: P.optString, comment: P.optString, 'icmp-type': P.optString, pos: { type: 'integer', optional: true, minimum: 0 }, digest: P.digest,
+  macro: P.optString,
+  proto: P.optString,
+  dport: P.optString,
+  sport: P.optString,
+  source: P.optString,
+  dest: P.optString,
+  iface: P.optString,
+  log: P.optString,
+  comment: P.optString,
+  'icmp-type': P.optString,
+  pos: { type: 'integer', optional: true, minimum: 0 },
+  digest: P.digest,
 } as const;
 
 /** Storage status per node, VM firewall options/rules (synchronous, null returns), cloud-init regenerate. */
@@ -40,11 +50,25 @@ export const extraRoutes: Array<Route<Sim>> = [
       const node = sim.state.node(String(params.node)).name;
       return sim.state.storages
         .filter((s) => canAccess(sim, auth, `/storage/${s.id}`, 'Datastore.Audit', 'Datastore.AllocateSpace'))
-        .filter((s) => (!s.nodes || s.nodes.includes(node)) && (params.content === undefined || s.content.split(',').includes(String(params.content))))
+        .filter(
+          (s) =>
+            (!s.nodes || s.nodes.includes(node)) && (params.content === undefined || s.content.split(',').includes(String(params.content))),
+        )
         .map((s) => {
           const total = s.totalGiB * 1024 ** 3;
           const used = sim.state.storageUsed(s.id, node);
-          return { storage: s.id, type: s.type, content: s.content, active: 1, enabled: 1, shared: s.shared ? 1 : 0, total, used, avail: total - used, used_fraction: used / total };
+          return {
+            storage: s.id,
+            type: s.type,
+            content: s.content,
+            active: 1,
+            enabled: 1,
+            shared: s.shared ? 1 : 0,
+            total,
+            used,
+            avail: total - used,
+            used_fraction: used / total,
+          };
         });
     },
   },
@@ -55,18 +79,46 @@ export const extraRoutes: Array<Route<Sim>> = [
     handler: ({ sim, params }) => {
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
       const o = fw(vm).options;
-      return { enable: 0, policy_in: 'DROP', policy_out: 'ACCEPT', dhcp: 1, ipfilter: 0, macfilter: 1, ndp: 1, radv: 0, ...Object.fromEntries(Object.entries(o).map(([k, v]) => [k, /^\d+$/.test(v) ? Number(v) : v])) };
+      return {
+        enable: 0,
+        policy_in: 'DROP',
+        policy_out: 'ACCEPT',
+        dhcp: 1,
+        ipfilter: 0,
+        macfilter: 1,
+        ndp: 1,
+        radv: 0,
+        ...Object.fromEntries(Object.entries(o).map(([k, v]) => [k, /^\d+$/.test(v) ? Number(v) : v])),
+      };
     },
   },
   {
     method: 'PUT',
     path: '/nodes/{node}/qemu/{vmid}/firewall/options',
-    schema: { node: P.node, vmid: P.vmid, enable: P.bool, dhcp: P.bool, ipfilter: P.bool, macfilter: P.bool, ndp: P.bool, radv: P.bool, policy_in: policy, policy_out: policy, log_level_in: P.optString, log_level_out: P.optString, delete: P.optString, digest: P.digest },
+    schema: {
+      node: P.node,
+      vmid: P.vmid,
+      enable: P.bool,
+      dhcp: P.bool,
+      ipfilter: P.bool,
+      macfilter: P.bool,
+      ndp: P.bool,
+      radv: P.bool,
+      policy_in: policy,
+      policy_out: policy,
+      log_level_in: P.optString,
+      log_level_out: P.optString,
+      delete: P.optString,
+      digest: P.digest,
+    },
     handler: ({ sim, params }) => {
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
       const o = fw(vm).options;
       for (const [k, v] of Object.entries(params)) if (!['node', 'vmid', 'delete', 'digest'].includes(k)) o[k] = String(v);
-      for (const k of String(params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) delete o[k];
+      for (const k of String(params.delete ?? '')
+        .split(/[,;\s]+/)
+        .filter(Boolean))
+        delete o[k];
       return null;
     },
   },
@@ -83,7 +135,8 @@ export const extraRoutes: Array<Route<Sim>> = [
     handler: ({ sim, params }) => {
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
       const rule: Record<string, string | number> = { enable: 0 };
-      for (const [k, v] of Object.entries(params)) if (!['node', 'vmid', 'pos', 'digest'].includes(k)) rule[k] = Array.isArray(v) ? v.join(',') : v;
+      for (const [k, v] of Object.entries(params))
+        if (!['node', 'vmid', 'pos', 'digest'].includes(k)) rule[k] = Array.isArray(v) ? v.join(',') : v;
       const rules = fw(vm).rules;
       rules.splice(Math.min(Number(params.pos ?? 0), rules.length), 0, rule);
       return null;

@@ -20,7 +20,14 @@ function stateOf(v: unknown): HaState {
 }
 
 function entry(vmid: number, r: HaResource): Record<string, unknown> {
-  return { sid: `vm:${vmid}`, type: 'vm', state: r.state, max_restart: r.maxRestart, max_relocate: r.maxRelocate, ...(r.comment ? { comment: r.comment } : {}) };
+  return {
+    sid: `vm:${vmid}`,
+    type: 'vm',
+    state: r.state,
+    max_restart: r.maxRestart,
+    max_relocate: r.maxRelocate,
+    ...(r.comment ? { comment: r.comment } : {}),
+  };
 }
 
 /** /cluster/ha/resources: HA resources of VMs (resources.cfg), with the CRM/LRM acting a round later. */
@@ -78,7 +85,17 @@ export const haRoutes: Array<Route<Sim>> = [
   {
     method: 'PUT',
     path: '/cluster/ha/resources/{sid}',
-    schema: { sid: { type: 'string' }, state: { type: 'string', optional: true, enum: STATES }, comment: { type: 'string', optional: true, maxLength: 4096 }, delete: P.optString, digest: P.digest, group: P.optString, failback: P.bool, max_restart: { type: 'integer', optional: true, minimum: 0 }, max_relocate: { type: 'integer', optional: true, minimum: 0 } },
+    schema: {
+      sid: { type: 'string' },
+      state: { type: 'string', optional: true, enum: STATES },
+      comment: { type: 'string', optional: true, maxLength: 4096 },
+      delete: P.optString,
+      digest: P.digest,
+      group: P.optString,
+      failback: P.bool,
+      max_restart: { type: 'integer', optional: true, minimum: 0 },
+      max_relocate: { type: 'integer', optional: true, minimum: 0 },
+    },
     handler: ({ sim, params }) => {
       beforeWorker(sim);
       const vmid = parseSid(String(params.sid));

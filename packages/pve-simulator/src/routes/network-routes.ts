@@ -3,7 +3,22 @@ import type { Route } from '../server/router';
 import type { Sim } from '../sim-context';
 import { authIdOf } from '../sim-context';
 
-const TYPES = ['bridge', 'bond', 'eth', 'alias', 'vlan', 'fabric', 'OVSBridge', 'OVSBond', 'OVSPort', 'OVSIntPort', 'vnet', 'any_bridge', 'any_local_bridge', 'include_sdn'];
+const TYPES = [
+  'bridge',
+  'bond',
+  'eth',
+  'alias',
+  'vlan',
+  'fabric',
+  'OVSBridge',
+  'OVSBond',
+  'OVSPort',
+  'OVSIntPort',
+  'vnet',
+  'any_bridge',
+  'any_local_bridge',
+  'include_sdn',
+];
 
 /**
  * check_sdn_bridge: SDN.Audit or SDN.Use on `/sdn/zones/localnetwork/<bridge>`, or on one of
@@ -31,8 +46,19 @@ export const networkRoutes: Array<Route<Sim>> = [
       return node.bridges
         .filter((b) => canSeeBridge(sim, id, b))
         .map((iface, i) => ({
-          iface, type: 'bridge', active: 1, autostart: 1, method: 'manual', method6: 'manual', families: ['inet'],
-          bridge_ports: `eno${i + 1}`, bridge_stp: 'off', bridge_fd: '0', bridge_vlan_aware: 1, 'bridge-vids': '2-4094', priority: i + 3,
+          iface,
+          type: 'bridge',
+          active: 1,
+          autostart: 1,
+          method: 'manual',
+          method6: 'manual',
+          families: ['inet'],
+          bridge_ports: `eno${i + 1}`,
+          bridge_stp: 'off',
+          bridge_fd: '0',
+          bridge_vlan_aware: 1,
+          'bridge-vids': '2-4094',
+          priority: i + 3,
         }));
     },
   },

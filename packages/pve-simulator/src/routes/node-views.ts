@@ -3,7 +3,10 @@ import type { SimNode } from '../state/cluster-state';
 import { maxMem } from '../state/vm-metrics';
 
 /** CPU/memory/disk/uptime of a node, derived from the VMs running on it. */
-export function nodeStats(sim: Sim, n: SimNode): { maxcpu: number; cpu: number; maxmem: number; mem: number; maxdisk: number; disk: number; uptime: number } {
+export function nodeStats(
+  sim: Sim,
+  n: SimNode,
+): { maxcpu: number; cpu: number; maxmem: number; mem: number; maxdisk: number; disk: number; uptime: number } {
   let mem = 4 * 1024 ** 3;
   let running = 0;
   for (const vm of sim.state.vms.values()) {

@@ -9,7 +9,17 @@ function members(sim: Sim, poolid: string): unknown[] {
   return [...(pool?.members ?? [])].flatMap((vmid) => {
     const vm = sim.state.vms.get(vmid);
     if (!vm) return [];
-    return [{ id: `qemu/${vmid}`, type: 'qemu', vmid, node: vm.node, name: vm.config.name, status: vm.power === 'stopped' ? 'stopped' : 'running', template: vm.config.template === '1' ? 1 : 0 }];
+    return [
+      {
+        id: `qemu/${vmid}`,
+        type: 'qemu',
+        vmid,
+        node: vm.node,
+        name: vm.config.name,
+        status: vm.power === 'stopped' ? 'stopped' : 'running',
+        template: vm.config.template === '1' ? 1 : 0,
+      },
+    ];
   });
 }
 
@@ -29,7 +39,9 @@ export const poolRoutes: Array<Route<Sim>> = [
         if (!p) throw die(`pool '${id}' does not exist`);
         return [{ poolid: id, ...(p.comment ? { comment: p.comment } : {}), members: members(sim, id) }];
       }
-      return [...sim.state.pools.entries()].filter(([id]) => canAccess(sim, auth, `/pool/${id}`, 'Pool.Audit')).map(([id, p]) => ({ poolid: id, ...(p.comment ? { comment: p.comment } : {}) }));
+      return [...sim.state.pools.entries()]
+        .filter(([id]) => canAccess(sim, auth, `/pool/${id}`, 'Pool.Audit'))
+        .map(([id, p]) => ({ poolid: id, ...(p.comment ? { comment: p.comment } : {}) }));
     },
   },
   {
@@ -63,7 +75,9 @@ export const poolRoutes: Array<Route<Sim>> = [
       const pool = sim.state.pools.get(id);
       if (!pool) throw die(`pool '${id}' does not exist`);
       if (params.comment !== undefined) pool.comment = String(params.comment);
-      for (const v of String(params.vms ?? '').split(/[,;\s]+/).filter(Boolean)) {
+      for (const v of String(params.vms ?? '')
+        .split(/[,;\s]+/)
+        .filter(Boolean)) {
         const vmid = Number(v);
         if (!sim.state.vms.has(vmid)) throw die(`no such VM '${vmid}'`);
         if (params.delete === 1) {
@@ -71,7 +85,8 @@ export const poolRoutes: Array<Route<Sim>> = [
           continue;
         }
         const cur = sim.state.poolOf(vmid);
-        if (cur && cur !== id && params['allow-move'] !== 1) throw die(`VM ${vmid} belongs already to pool '${cur}' and 'allow-move' is not set`);
+        if (cur && cur !== id && params['allow-move'] !== 1)
+          throw die(`VM ${vmid} belongs already to pool '${cur}' and 'allow-move' is not set`);
         sim.state.setPool(vmid, id);
       }
       return null;

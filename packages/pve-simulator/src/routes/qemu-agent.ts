@@ -70,10 +70,31 @@ export const agentRoutes: Array<Route<Sim>> = [
   simple('GET', 'get-host-name', (_s, vm) => ({ 'host-name': (vm.bootConfig ?? vm.config).name ?? `vm${vm.vmid}` })),
   simple('GET', 'get-osinfo', (_s, vm) =>
     vm.defaultUser === 'ubuntu'
-      ? { id: 'ubuntu', name: 'Ubuntu', 'pretty-name': 'Ubuntu 24.04.1 LTS', 'version-id': '24.04', 'kernel-release': '6.8.0-45-generic', machine: 'x86_64' }
-      : { id: 'debian', name: 'Debian GNU/Linux', 'pretty-name': 'Debian GNU/Linux 12 (bookworm)', 'version-id': '12', 'kernel-release': '6.1.0-26-cloud-amd64', machine: 'x86_64' },
+      ? {
+          id: 'ubuntu',
+          name: 'Ubuntu',
+          'pretty-name': 'Ubuntu 24.04.1 LTS',
+          'version-id': '24.04',
+          'kernel-release': '6.8.0-45-generic',
+          machine: 'x86_64',
+        }
+      : {
+          id: 'debian',
+          name: 'Debian GNU/Linux',
+          'pretty-name': 'Debian GNU/Linux 12 (bookworm)',
+          'version-id': '12',
+          'kernel-release': '6.1.0-26-cloud-amd64',
+          machine: 'x86_64',
+        },
   ),
-  simple('GET', 'info', () => ({ version: '7.2.11', supported_commands: ['guest-ping', 'guest-exec', 'guest-exec-status', 'guest-network-get-interfaces'].map((name) => ({ name, enabled: true, 'success-response': true })) })),
+  simple('GET', 'info', () => ({
+    version: '7.2.11',
+    supported_commands: ['guest-ping', 'guest-exec', 'guest-exec-status', 'guest-network-get-interfaces'].map((name) => ({
+      name,
+      enabled: true,
+      'success-response': true,
+    })),
+  })),
   {
     method: 'POST',
     path: '/nodes/{node}/qemu/{vmid}/agent/exec',
@@ -85,8 +106,11 @@ export const agentRoutes: Array<Route<Sim>> = [
       if (argv.length === 0) throw die("Agent error: Guest agent command failed, error was 'Failed to execute child process'");
       if (sim.qemu) {
         // PVE's Agent.pm: argv[0] is the path, the rest the arguments, output captured, input base64.
-        const input = params['input-data'] === undefined ? {} : { 'input-data': Buffer.from(String(params['input-data'])).toString('base64') };
-        const started = (await realAgent(sim, vm, 'exec', { path: argv[0], arg: argv.slice(1), 'capture-output': true, ...input })) as { pid: number };
+        const input =
+          params['input-data'] === undefined ? {} : { 'input-data': Buffer.from(String(params['input-data'])).toString('base64') };
+        const started = (await realAgent(sim, vm, 'exec', { path: argv[0], arg: argv.slice(1), 'capture-output': true, ...input })) as {
+          pid: number;
+        };
         sim.guest.commands.push({ vmid: vm.vmid, via: 'agent', command: argv.join(' '), at: Date.now(), code: 0 });
         return { pid: started.pid };
       }
@@ -94,7 +118,9 @@ export const agentRoutes: Array<Route<Sim>> = [
       const now = sim.clock.now();
       // QGA executes argv[0] literally; a whole command line in one element is "No such file or directory"
       if (argv.length === 1 && /\s/.test(argv[0] ?? '')) {
-        throw die(`Agent error: Guest agent command failed, error was 'Failed to execute child process “${argv[0]}” (No such file or directory)'`);
+        throw die(
+          `Agent error: Guest agent command failed, error was 'Failed to execute child process “${argv[0]}” (No such file or directory)'`,
+        );
       }
       const r = sim.guest.run(vm, 'agent', argv.join(' '));
       vm.execs.set(pid, {

@@ -64,7 +64,12 @@ function syncChecks(sim: Sim, ctx: RouteContext<Sim>): ClonePlan {
     if (first) throw die(`Linked clone feature is not supported for '${first[1].storage}:${first[1].volume}' (${first[0]})`);
   }
   return {
-    src, newid, full, storage, target, pool,
+    src,
+    newid,
+    full,
+    storage,
+    target,
+    pool,
     name: p.name === undefined ? undefined : String(p.name),
     description: p.description === undefined ? undefined : String(p.description),
   };
@@ -79,7 +84,13 @@ function storageLockError(sim: Sim, storage: string): Error | undefined {
     : new Error(`can't lock file '/var/lock/pve-manager/pve-storage-${storage}' - got timeout`);
 }
 
-async function copyDisks(sim: Sim, t: TaskContext, plan: ClonePlan, vm: SimVm, base: Record<string, string>): Promise<Record<string, string>> {
+async function copyDisks(
+  sim: Sim,
+  t: TaskContext,
+  plan: ClonePlan,
+  vm: SimVm,
+  base: Record<string, string>,
+): Promise<Record<string, string>> {
   let diskNo = 0;
   const disks: Record<string, string> = {};
   // PVE rewrites <newid>.conf (options + lock: clone) after every cloned disk
@@ -106,7 +117,9 @@ async function copyDisks(sim: Sim, t: TaskContext, plan: ClonePlan, vm: SimVm, b
       const s = sim.state.storage(storage);
       const free = (s?.totalGiB ?? 0) * 1024 ** 3 - sim.state.storageUsed(storage, plan.src.node);
       if (free < d.sizeBytes) {
-        throw new Error(`unable to allocate image on storage '${storage}': not enough free space (${formatSize(Math.max(free, 0))} free, ${formatSize(d.sizeBytes)} required)`);
+        throw new Error(
+          `unable to allocate image on storage '${storage}': not enough free space (${formatSize(Math.max(free, 0))} free, ${formatSize(d.sizeBytes)} required)`,
+        );
       }
       const gib = d.sizeBytes / 1024 ** 3;
       for (const pct of [25, 50, 75, 100]) {
@@ -167,7 +180,8 @@ async function runClone(sim: Sim, t: TaskContext, plan: ClonePlan): Promise<void
       const msg = err instanceof Error ? err.message : String(err);
       throw new Error(`clone failed: ${msg}`, { cause: err });
     }
-    if (Object.keys(plan.src.pending).length > 0) t.warn(`found pending changes for '${Object.keys(plan.src.pending).join(',')}', discarding for clone`);
+    if (Object.keys(plan.src.pending).length > 0)
+      t.warn(`found pending changes for '${Object.keys(plan.src.pending).join(',')}', discarding for clone`);
     vm.config = { ...base, ...disks };
     if (plan.target !== plan.src.node) vm.node = plan.target;
     if (plan.pool) sim.state.setPool(plan.newid, plan.pool);

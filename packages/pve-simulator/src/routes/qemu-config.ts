@@ -28,7 +28,9 @@ function precheck(sim: Sim, ctx: RouteContext<Sim>, vmid: number): ConfigChange 
   const set: Record<string, string> = {};
   for (const [k, v] of Object.entries(p)) if (!CONTROL.has(k)) set[k] = String(v);
   if (set.sshkeys !== undefined && !validSshKeys(authorizedKeys(set.sshkeys))) throw die('SSH public key validation error');
-  const del = String(p.delete ?? '').split(/[,;\s]+/).filter(Boolean);
+  const del = String(p.delete ?? '')
+    .split(/[,;\s]+/)
+    .filter(Boolean);
   if (Object.keys(set).length === 0 && del.length === 0 && p.revert === undefined) throw die('no options specified');
   const both = del.find((k) => set[k] !== undefined);
   if (both) throw paramError({ delete: `you can't use '-${both}' and -delete ${both}' at the same time` });
@@ -125,7 +127,15 @@ function readConfig(sim: Sim, vm: SimVm, p: ParsedParams): Record<string, unknow
   return { ...toWire(cfg, sim.opts.flavour === 'pve9'), digest: configDigest(vm.config, vm.pending) };
 }
 
-const schema = { ...CONFIG_KEYS, ...CONFIG_CONTROL, lock: { type: 'string', optional: true, enum: ['backup', 'clone', 'create', 'migrate', 'rollback', 'snapshot', 'snapshot-delete', 'suspending', 'suspended'] } } as const;
+const schema = {
+  ...CONFIG_KEYS,
+  ...CONFIG_CONTROL,
+  lock: {
+    type: 'string',
+    optional: true,
+    enum: ['backup', 'clone', 'create', 'migrate', 'rollback', 'snapshot', 'snapshot-delete', 'suspending', 'suspended'],
+  },
+} as const;
 
 /** GET/POST/PUT config and GET pending. */
 export const configRoutes: Array<Route<Sim>> = [

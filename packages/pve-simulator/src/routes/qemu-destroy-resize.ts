@@ -42,7 +42,9 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
             for (const [, d] of configDisks(vm.config)) {
               if (d.isCloudinit) continue;
               const base = `${d.storage}:${d.volume}`;
-              const user = [...sim.state.vms.values()].find((o) => o !== vm && configDisks(o.config).some(([, od]) => od.volume.startsWith(`${d.volume}/`)));
+              const user = [...sim.state.vms.values()].find(
+                (o) => o !== vm && configDisks(o.config).some(([, od]) => od.volume.startsWith(`${d.volume}/`)),
+              );
               if (user) throw new Error(`base volume '${base}' is still in use by linked cloned`);
             }
           }
@@ -66,7 +68,14 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
   {
     method: 'PUT',
     path: '/nodes/{node}/qemu/{vmid}/resize',
-    schema: { node: P.node, vmid: P.vmid, disk: { type: 'string', enum: RESIZE_DISKS }, size: { type: 'string', pattern: /\+?\d+(\.\d+)?[KMGT]?/ }, digest: P.digest, skiplock: P.bool },
+    schema: {
+      node: P.node,
+      vmid: P.vmid,
+      disk: { type: 'string', enum: RESIZE_DISKS },
+      size: { type: 'string', pattern: /\+?\d+(\.\d+)?[KMGT]?/ },
+      digest: P.digest,
+      skiplock: P.bool,
+    },
     handler: (ctx) => {
       const { sim, params } = ctx;
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));

@@ -27,10 +27,15 @@ export async function boot(sim: Sim, vm: SimVm, t: TaskContext): Promise<void> {
   if (sim.qemu) {
     // A real guest: its agent and sshd answer when they are up, not on a schedule.
     vm.agentOnAtStart = agentEnabled(vm.config.agent);
-    const pid = await sim.qemu.start(vm, vm.config, (line) => t.log(line), () => {
-      // The guest powered itself off (or qemu died): PVE then shows the VM stopped.
-      if (vm.pid === pid) powerOff(vm);
-    });
+    const pid = await sim.qemu.start(
+      vm,
+      vm.config,
+      (line) => t.log(line),
+      () => {
+        // The guest powered itself off (or qemu died): PVE then shows the VM stopped.
+        if (vm.pid === pid) powerOff(vm);
+      },
+    );
     vm.power = 'running';
     vm.startedAt = sim.clock.now();
     vm.pid = pid;
@@ -128,7 +133,14 @@ function haRequest(sim: Sim, vm: SimVm, action: string, ctx: RouteContext<Sim>):
   });
 }
 
-function powerRoute(action: string, type: string, extra: ParamSchema, sync: (vm: SimVm) => void, body: PowerBody, lockWait = 10_000): Route<Sim> {
+function powerRoute(
+  action: string,
+  type: string,
+  extra: ParamSchema,
+  sync: (vm: SimVm) => void,
+  body: PowerBody,
+  lockWait = 10_000,
+): Route<Sim> {
   return {
     method: 'POST',
     path: `/nodes/{node}/qemu/{vmid}/status/${action}`,
@@ -161,12 +173,18 @@ const none = (): void => undefined;
 
 /** start / stop / shutdown / reboot. */
 export const powerRoutes: Array<Route<Sim>> = [
-  powerRoute('start', 'qmstart', { machine: P.optString, stateuri: P.optString, migratedfrom: P.optString, targetstorage: P.optString, 'force-cpu': P.optString }, none, async (sim, vm, t, ctx) => {
-    for (const k of ['stateuri', 'migratedfrom', 'targetstorage', 'force-cpu']) rootOnly(ctx.auth, k, ctx.params[k] !== undefined);
-    if (vm.config.template === '1') throw new Error("you can't start a vm if it's a template");
-    if (vm.power !== 'stopped') throw new Error(`VM ${vm.vmid} already running`);
-    await boot(sim, vm, t);
-  }),
+  powerRoute(
+    'start',
+    'qmstart',
+    { machine: P.optString, stateuri: P.optString, migratedfrom: P.optString, targetstorage: P.optString, 'force-cpu': P.optString },
+    none,
+    async (sim, vm, t, ctx) => {
+      for (const k of ['stateuri', 'migratedfrom', 'targetstorage', 'force-cpu']) rootOnly(ctx.auth, k, ctx.params[k] !== undefined);
+      if (vm.config.template === '1') throw new Error("you can't start a vm if it's a template");
+      if (vm.power !== 'stopped') throw new Error(`VM ${vm.vmid} already running`);
+      await boot(sim, vm, t);
+    },
+  ),
   powerRoute('stop', 'qmstop', { 'overrule-shutdown': P.bool, keepActive: P.bool }, none, async (sim, vm, t) => {
     if (vm.power === 'stopped') return;
     if (sim.qemu) await sim.qemu.stop(vm.vmid);

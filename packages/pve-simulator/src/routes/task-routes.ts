@@ -113,7 +113,12 @@ export const taskRoutes: Array<Route<Sim>> = [
   {
     method: 'GET',
     path: '/nodes/{node}/tasks/{upid}/log',
-    schema: { ...upidRoute, start: { type: 'integer', optional: true, minimum: 0 }, limit: { type: 'integer', optional: true, minimum: 0 }, download: P.bool },
+    schema: {
+      ...upidRoute,
+      start: { type: 'integer', optional: true, minimum: 0 },
+      limit: { type: 'integer', optional: true, minimum: 0 },
+      download: P.bool,
+    },
     handler: ({ sim, params, auth }) => {
       const t = findTask(sim, String(params.node), String(params.upid));
       mayRead(sim, t, auth);

@@ -19,7 +19,15 @@ function isWithExtra(v: unknown): v is WithExtra {
   return typeof v === 'object' && v !== null && (v as { withExtra?: unknown }).withExtra === true;
 }
 
-async function handleApi(sim: Sim, routes: Array<Route<Sim>>, req: IncomingMessage, path: string, query: string, res: ServerResponse, localNode: string | undefined): Promise<void> {
+async function handleApi(
+  sim: Sim,
+  routes: Array<Route<Sim>>,
+  req: IncomingMessage,
+  path: string,
+  query: string,
+  res: ServerResponse,
+  localNode: string | undefined,
+): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const rel = path.slice('/api2/json'.length) || '/';
   const match = matchRoute(routes, method, rel);
@@ -50,7 +58,10 @@ async function handleApi(sim: Sim, routes: Array<Route<Sim>>, req: IncomingMessa
   const fault = pickRouteFault(sim.faults, method, rel, (p) => sim.rng.chance(p));
   if (fault) throw new PveError(fault.status, fault.message, undefined, fault.status >= 595);
   // pveproxy checks the schema's permissions before it verifies the parameters
-  checkRoutePermission(sim.access, sim.routePermissions, match.route.noAuth ? undefined : authIdOf(auth), `${method} ${match.route.path}`, { ...raw, ...match.pathParams });
+  checkRoutePermission(sim.access, sim.routePermissions, match.route.noAuth ? undefined : authIdOf(auth), `${method} ${match.route.path}`, {
+    ...raw,
+    ...match.pathParams,
+  });
   const params = validateParams(match.route.schema, { ...raw, ...match.pathParams });
   const result = await match.route.handler({ sim, params, auth, method, path: rel });
   const death = sim.faults.apiDiesAfter;

@@ -23,7 +23,12 @@ function errorsOf(raw: Record<string, string | string[]>): Record<string, string
 
 describe('validateParams (PVE JSONSchema subset)', () => {
   test('types values and expands name[n] keys', () => {
-    expect(validateParams(schema, { vmid: '100', full: '1', net3: 'virtio', command: ['ls', '-l'] })).toEqual({ vmid: 100, full: 1, net3: 'virtio', command: ['ls', '-l'] });
+    expect(validateParams(schema, { vmid: '100', full: '1', net3: 'virtio', command: ['ls', '-l'] })).toEqual({
+      vmid: 100,
+      full: 1,
+      net3: 'virtio',
+      command: ['ls', '-l'],
+    });
   });
 
   test('collects every problem in one 400', () => {

@@ -2,7 +2,20 @@ import { createHash } from 'node:crypto';
 
 const INT_KEYS = new Set(['cores', 'sockets', 'balloon', 'vcpus', 'cpuunits', 'shares', 'migrate_speed', 'vmid']);
 const NUM_KEYS = new Set(['cpulimit', 'migrate_downtime']);
-const BOOL_KEYS = new Set(['onboot', 'template', 'protection', 'numa', 'ciupgrade', 'acpi', 'kvm', 'tablet', 'localtime', 'reboot', 'freeze', 'keephugepages']);
+const BOOL_KEYS = new Set([
+  'onboot',
+  'template',
+  'protection',
+  'numa',
+  'ciupgrade',
+  'acpi',
+  'kvm',
+  'tablet',
+  'localtime',
+  'reboot',
+  'freeze',
+  'keephugepages',
+]);
 
 /** Serialises a config like `<vmid>.conf` (description as `#` comments, keys sorted). */
 function serialiseConfig(config: Record<string, string>, pending: Record<string, string> = {}): string {

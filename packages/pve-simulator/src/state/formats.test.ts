@@ -6,7 +6,8 @@ describe('PVE formats', () => {
   test('dns-name: no underscores, no leading/trailing hyphen', () => {
     expect(checkDnsName('vps-10042')).toBeUndefined();
     expect(checkDnsName('vps.kalteng.go.id')).toBeUndefined();
-    for (const bad of ['vps_1', '-vps', 'vps-', 'vps..x', '', 'vps 1']) expect(checkDnsName(bad)).toBe('value does not look like a valid DNS name');
+    for (const bad of ['vps_1', '-vps', 'vps-', 'vps..x', '', 'vps 1'])
+      expect(checkDnsName(bad)).toBe('value does not look like a valid DNS name');
   });
 
   test('ipconfig: static, dhcp, v6, gateway rules', () => {

@@ -61,14 +61,17 @@ export function checkIpConfig(v: string): string | undefined {
   if (!kv) return 'format error';
   const m = new Map(kv);
   for (const [k, val] of kv) {
-    if (!['ip', 'gw', 'ip6', 'gw6'].includes(k)) return `format error\n${k}: property is not defined in schema and the schema does not allow additional properties`;
+    if (!['ip', 'gw', 'ip6', 'gw6'].includes(k))
+      return `format error\n${k}: property is not defined in schema and the schema does not allow additional properties`;
     if (k === 'ip' && val !== 'dhcp' && !checkCidr(val, 4)) return `format error\nip: invalid format - invalid IPv4 address/CIDR '${val}'`;
-    if (k === 'ip6' && !['dhcp', 'auto'].includes(val) && !checkCidr(val, 6)) return `format error\nip6: invalid format - invalid IPv6 address/CIDR '${val}'`;
+    if (k === 'ip6' && !['dhcp', 'auto'].includes(val) && !checkCidr(val, 6))
+      return `format error\nip6: invalid format - invalid IPv6 address/CIDR '${val}'`;
     if (k === 'gw' && !isIPv4(val)) return `format error\ngw: invalid format - value does not look like a valid IPv4 address`;
     if (k === 'gw6' && !isIPv6(val)) return `format error\ngw6: invalid format - value does not look like a valid IPv6 address`;
   }
   if (m.has('gw') && (!m.has('ip') || m.get('ip') === 'dhcp')) return 'gateway specified without specifying an IP address';
-  if (m.has('gw6') && (!m.has('ip6') || ['dhcp', 'auto'].includes(m.get('ip6') ?? ''))) return 'gateway specified without specifying an IP address';
+  if (m.has('gw6') && (!m.has('ip6') || ['dhcp', 'auto'].includes(m.get('ip6') ?? '')))
+    return 'gateway specified without specifying an IP address';
   return undefined;
 }
 

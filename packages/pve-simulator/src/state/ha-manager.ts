@@ -25,20 +25,23 @@ export function requestHaState(sim: Sim, power: HaPower, vmid: number, state: Ha
   if (!res) return;
   res.state = state;
   if (res.pendingTimer) clearTimeout(res.pendingTimer);
-  res.pendingTimer = setTimeout(() => {
-    res.pendingTimer = undefined;
-    const vm = sim.state.vms.get(vmid);
-    if (!vm || sim.state.ha.get(vmid) !== res) return;
-    const root = { user: 'root@pam' };
-    if ((res.state === 'stopped' || res.state === 'disabled') && vm.power !== 'stopped') {
-      sim.tasks.start(vm.node, 'qmshutdown', String(vmid), root, async (t) => {
-        await t.sleep(5000);
-        power.powerOff(vm);
-      });
-    } else if (res.state === 'started' && vm.power === 'stopped') {
-      sim.tasks.start(vm.node, 'qmstart', String(vmid), root, (t) => power.boot(sim, vm, t));
-    }
-  }, sim.clock.scale(HA_ROUND_SECONDS * 1000));
+  res.pendingTimer = setTimeout(
+    () => {
+      res.pendingTimer = undefined;
+      const vm = sim.state.vms.get(vmid);
+      if (!vm || sim.state.ha.get(vmid) !== res) return;
+      const root = { user: 'root@pam' };
+      if ((res.state === 'stopped' || res.state === 'disabled') && vm.power !== 'stopped') {
+        sim.tasks.start(vm.node, 'qmshutdown', String(vmid), root, async (t) => {
+          await t.sleep(5000);
+          power.powerOff(vm);
+        });
+      } else if (res.state === 'started' && vm.power === 'stopped') {
+        sim.tasks.start(vm.node, 'qmstart', String(vmid), root, (t) => power.boot(sim, vm, t));
+      }
+    },
+    sim.clock.scale(HA_ROUND_SECONDS * 1000),
+  );
   res.pendingTimer.unref?.();
 }
 

@@ -23,7 +23,8 @@ export function parseNet(v: string): NetDevice | string {
       dev = { model: k, opts };
       if (val !== '') mac = val;
     } else if (k === 'model') {
-      if (!NIC_MODELS.includes(val)) return `format error\nmodel: value '${val}' does not have a value in the enumeration '${NIC_MODELS.join(', ')}'`;
+      if (!NIC_MODELS.includes(val))
+        return `format error\nmodel: value '${val}' does not have a value in the enumeration '${NIC_MODELS.join(', ')}'`;
       dev = { model: val, opts };
     } else if (!NET_KEYS.includes(k)) {
       return `format error\n${k}: property is not defined in schema and the schema does not allow additional properties`;
@@ -45,7 +46,8 @@ export function parseNet(v: string): NetDevice | string {
     return `format error\ntag: ${/^\d+$/.test(opts.tag) ? 'value must have a minimum value of 1 and maximum of 4094' : `type check ('integer') failed - got '${opts.tag}'`}`;
   }
   for (const b of ['firewall', 'link_down']) {
-    if (opts[b] !== undefined && !['0', '1'].includes(opts[b])) return `format error\n${b}: type check ('boolean') failed - got '${opts[b]}'`;
+    if (opts[b] !== undefined && !['0', '1'].includes(opts[b]))
+      return `format error\n${b}: type check ('boolean') failed - got '${opts[b]}'`;
   }
   return dev;
 }

@@ -10,7 +10,10 @@ interface PersistedCluster {
   vms: PersistedVm[];
 }
 
-type PersistedVm = Pick<SimVm, 'vmid' | 'node' | 'config' | 'pending' | 'pendingDelete' | 'defaultUser' | 'createdAt' | 'hostKey' | 'bootConfig'> & {
+type PersistedVm = Pick<
+  SimVm,
+  'vmid' | 'node' | 'config' | 'pending' | 'pendingDelete' | 'defaultUser' | 'createdAt' | 'hostKey' | 'bootConfig'
+> & {
   running: boolean;
   pool?: string;
 };
@@ -53,7 +56,13 @@ async function restoreCluster(sim: Sim, json: string): Promise<{ restored: numbe
   const now = sim.clock.now();
   for (const saved of keep) {
     const vm = sim.state.newVm(saved.vmid, saved.node, saved.config, saved.defaultUser);
-    Object.assign(vm, { pending: saved.pending ?? {}, pendingDelete: saved.pendingDelete ?? [], createdAt: saved.createdAt, hostKey: saved.hostKey, bootConfig: saved.bootConfig });
+    Object.assign(vm, {
+      pending: saved.pending ?? {},
+      pendingDelete: saved.pendingDelete ?? [],
+      createdAt: saved.createdAt,
+      hostKey: saved.hostKey,
+      bootConfig: saved.bootConfig,
+    });
     if (saved.pool) {
       if (!sim.state.pools.has(saved.pool)) sim.state.pools.set(saved.pool, { members: new Set() });
       sim.state.setPool(vm.vmid, saved.pool);
@@ -63,9 +72,14 @@ async function restoreCluster(sim: Sim, json: string): Promise<{ restored: numbe
       vm.agentOnAtStart = agentEnabled(vm.config.agent);
       const config = saved.bootConfig ?? vm.config;
       try {
-        const pid = await sim.qemu.start(vm, config, () => undefined, () => {
-          if (vm.pid === pid) Object.assign(vm, { power: 'stopped', pid: undefined, startedAt: undefined });
-        });
+        const pid = await sim.qemu.start(
+          vm,
+          config,
+          () => undefined,
+          () => {
+            if (vm.pid === pid) Object.assign(vm, { power: 'stopped', pid: undefined, startedAt: undefined });
+          },
+        );
         Object.assign(vm, { power: 'running', startedAt: now, pid });
       } catch {
         // left stopped: the operator starts it again
@@ -89,7 +103,11 @@ async function restoreCluster(sim: Sim, json: string): Promise<{ restored: numbe
  * (atomically: temporary file + rename) whenever the cluster changed, checked every `everyMs`,
  * and once more on stop. A crash loses at most the last `everyMs` of changes.
  */
-export async function persistClusterTo(sim: Sim, file: string, everyMs = 2000): Promise<{ restored: number; skipped: number[]; stop: () => void }> {
+export async function persistClusterTo(
+  sim: Sim,
+  file: string,
+  everyMs = 2000,
+): Promise<{ restored: number; skipped: number[]; stop: () => void }> {
   const loaded = existsSync(file) ? await restoreCluster(sim, readFileSync(file, 'utf8')) : { restored: 0, skipped: [] };
   let last = '';
   const save = () => {

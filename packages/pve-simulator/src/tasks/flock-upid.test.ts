@@ -21,14 +21,27 @@ describe('flock model', () => {
 
 describe('UPID', () => {
   test('round trip with PVE formatting', () => {
-    const u = { node: 'pve1', pid: 3825441, pstart: 187469329, starttime: 1728225715, type: 'qmclone', id: '9000', user: 'provisioner@pve!worker' };
+    const u = {
+      node: 'pve1',
+      pid: 3825441,
+      pstart: 187469329,
+      starttime: 1728225715,
+      type: 'qmclone',
+      id: '9000',
+      user: 'provisioner@pve!worker',
+    };
     const s = formatUpid(u);
     expect(s).toBe('UPID:pve1:003A5F21:0B2C8E11:6702A1B3:qmclone:9000:provisioner@pve!worker:');
     expect(parseUpid(s)).toEqual(u);
   });
 
   test('rejects malformed ids', () => {
-    for (const bad of ['UPID:pve1:3A5F21:0B2C8E11:6702A1B3:qmclone:9000:u@pam:', 'UPID:-pve:003A5F21:0B2C8E11:6702A1B3:x::u@pam:', 'UPID:pve1:003A5F21:0B2C8E11:6702A1B3:qm/clone:9000:u@pam:', 'UPID:pve1:003A5F21:0B2C8E11:6702A1B3:qmclone:9000:u@pam']) {
+    for (const bad of [
+      'UPID:pve1:3A5F21:0B2C8E11:6702A1B3:qmclone:9000:u@pam:',
+      'UPID:-pve:003A5F21:0B2C8E11:6702A1B3:x::u@pam:',
+      'UPID:pve1:003A5F21:0B2C8E11:6702A1B3:qm/clone:9000:u@pam:',
+      'UPID:pve1:003A5F21:0B2C8E11:6702A1B3:qmclone:9000:u@pam',
+    ]) {
       expect(parseUpid(bad)).toBeUndefined();
     }
     expect(parseUpid('UPID:pve1:003A5F21:0B2C8E11:6702A1B3:vzdump::root@pam:')?.id).toBe('');

@@ -75,11 +75,20 @@ export class FlockTable {
         resolve(makeRelease());
       };
       if (this.canGrant(s, shared)) return take();
-      const waiter = { shared, grant: () => { clearTimeout(timer); take(); } };
-      const timer = setTimeout(() => {
-        s.waiters = s.waiters.filter((w) => w !== waiter);
-        reject(new Error(`can't lock file '${path}' - got timeout`));
-      }, Math.max(25, this.clock.scale(timeoutMs)));
+      const waiter = {
+        shared,
+        grant: () => {
+          clearTimeout(timer);
+          take();
+        },
+      };
+      const timer = setTimeout(
+        () => {
+          s.waiters = s.waiters.filter((w) => w !== waiter);
+          reject(new Error(`can't lock file '${path}' - got timeout`));
+        },
+        Math.max(25, this.clock.scale(timeoutMs)),
+      );
       timer.unref();
       s.waiters.push(waiter);
     });

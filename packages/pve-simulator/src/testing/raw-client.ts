@@ -40,7 +40,13 @@ export function rawRequest(
   t: RawTarget,
   method: string,
   path: string,
-  opts: { form?: Record<string, RawParamValue | undefined>; json?: unknown; rawBody?: string; headers?: Record<string, string>; noAuth?: boolean } = {},
+  opts: {
+    form?: Record<string, RawParamValue | undefined>;
+    json?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+    noAuth?: boolean;
+  } = {},
 ): Promise<RawResponse> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (!opts.noAuth && !headers.authorization && !headers.cookie && t.tokenId) {

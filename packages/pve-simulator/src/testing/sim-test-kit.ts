@@ -11,7 +11,11 @@ export interface SimApi {
   /** Polls a task until stopped (real-time budget); returns its final status object. */
   waitTask(upid: string, budgetMs?: number): Promise<{ status: string; exitstatus?: string; [k: string]: unknown }>;
   /** POSTs/PUTs/DELETEs expecting a UPID, then waits for the task. */
-  task(method: 'POST' | 'PUT' | 'DELETE', path: string, form?: Record<string, RawParamValue | undefined>): Promise<{ status: string; exitstatus?: string }>;
+  task(
+    method: 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    form?: Record<string, RawParamValue | undefined>,
+  ): Promise<{ status: string; exitstatus?: string }>;
 }
 
 /** Binds SimApi to a simulator. */

@@ -12,7 +12,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Signs in through POST /api/v1/auth/login. */
 export async function signIn(base: string, email: string): Promise<Session> {
-  const response = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: TEST_PASSWORD }) });
+  const response = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: TEST_PASSWORD }),
+  });
   if (response.status !== 200) throw new Error(`sign-in of ${email}: ${response.status} ${await response.text()}`);
   const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   const { csrfToken } = (await response.json()) as { csrfToken: string };
@@ -20,7 +24,13 @@ export async function signIn(base: string, email: string): Promise<Session> {
 }
 
 /** A JSON call with the session; 5xx and connection errors are retried up to `tries` times. */
-export async function call<T>(s: Session, method: 'GET' | 'POST', path: string, body?: unknown, tries = 5): Promise<{ status: number; body: T }> {
+export async function call<T>(
+  s: Session,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  tries = 5,
+): Promise<{ status: number; body: T }> {
   for (let i = 1; ; i += 1) {
     try {
       const response = await fetch(`${s.base}${path}`, {
@@ -41,8 +51,13 @@ export async function call<T>(s: Session, method: 'GET' | 'POST', path: string, 
 /** The submit body of a small Debian request named `hostname`. */
 export function submitBody(applicationId: string, hostname: string) {
   return {
-    applicationId, hostname, templateId: 'debian-12', presetId: 'small', sshPublicKeys: [testSshKey()],
-    purpose: 'Uji ketahanan platform (chaos)', network: { publicAccess: false, ports: [] },
+    applicationId,
+    hostname,
+    templateId: 'debian-12',
+    presetId: 'small',
+    sshPublicKeys: [testSshKey()],
+    purpose: 'Uji ketahanan platform (chaos)',
+    network: { publicAccess: false, ports: [] },
     contact: { name: 'Budi Santoso', nip: '198501012010011001', phone: '081255550101', email: 'budi@kalteng.go.id' },
   };
 }

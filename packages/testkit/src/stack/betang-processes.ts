@@ -47,7 +47,11 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<TsChi
     { logName: 'stack-api', ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}) },
   );
   try {
-    await waitHttpOk(options.opsPort ? `http://127.0.0.1:${options.opsPort}/readyz` : `http://127.0.0.1:${options.port}/healthz`, child, options.timeoutMs);
+    await waitHttpOk(
+      options.opsPort ? `http://127.0.0.1:${options.opsPort}/readyz` : `http://127.0.0.1:${options.port}/healthz`,
+      child,
+      options.timeoutMs,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -61,5 +65,9 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<TsChi
  * its settings.
  */
 export function startWorkerProcess(env: Record<string, string>, nodeArgs: string[] = []): TsChild {
-  return spawnTs(path.join(REPO_ROOT, 'apps/worker/src/main.ts'), { WORKER_METRICS_PORT: '0', ...env }, { logName: 'stack-worker', nodeArgs });
+  return spawnTs(
+    path.join(REPO_ROOT, 'apps/worker/src/main.ts'),
+    { WORKER_METRICS_PORT: '0', ...env },
+    { logName: 'stack-worker', nodeArgs },
+  );
 }

@@ -18,7 +18,10 @@ describe('stack launcher', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('should resolve with the JSON line a child announces, and kill a child that ignores SIGTERM after the grace time', async () => {
-    const file = entry('stubborn.ts', "process.on('SIGTERM', () => undefined);\nprocess.stdout.write(JSON.stringify({ port: 1234 }) + '\\n');\nsetInterval(() => undefined, 1000);\n");
+    const file = entry(
+      'stubborn.ts',
+      "process.on('SIGTERM', () => undefined);\nprocess.stdout.write(JSON.stringify({ port: 1234 }) + '\\n');\nsetInterval(() => undefined, 1000);\n",
+    );
     const started = await startAnnouncingChild<{ port: number }>(file, {}, { logToFiles: false });
     expect(started.port).toBe(1234);
     await stopChild(started.child, 300);
@@ -28,7 +31,9 @@ describe('stack launcher', () => {
 
   it('should fail waiting for a URL with the output of a child that exited first', async () => {
     const child = spawnTs(entry('refuses.ts', "console.error('DATABASE_URL wajib diisi');\nprocess.exit(3);\n"), {}, { logToFiles: false });
-    await expect(waitHttpOk(`http://127.0.0.1:${await freePort()}/healthz`, child, 20_000)).rejects.toThrow(/exited before .*DATABASE_URL wajib diisi/s);
+    await expect(waitHttpOk(`http://127.0.0.1:${await freePort()}/healthz`, child, 20_000)).rejects.toThrow(
+      /exited before .*DATABASE_URL wajib diisi/s,
+    );
   });
 
   it('should serve on loopback and free the port on close, even with a connection left open', async () => {

@@ -86,7 +86,11 @@ export async function waitHttpOk(url: string, child: TsChild, timeoutMs = 60_000
  * token and CA file) and resolves with that line's fields and the child. Rejects with its stderr
  * when it exits before printing the line.
  */
-export function startAnnouncingChild<T extends object>(entry: string, env: NodeJS.ProcessEnv, options: SpawnTsOptions = {}): Promise<T & { child: TsChild }> {
+export function startAnnouncingChild<T extends object>(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  options: SpawnTsOptions = {},
+): Promise<T & { child: TsChild }> {
   const child = spawnTs(entry, env, options);
   return new Promise((resolve, reject) => {
     let out = '';

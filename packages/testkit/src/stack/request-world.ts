@@ -50,7 +50,13 @@ export async function seedForRequests(db: Db, requests: number, spareAddresses =
   for (let i = 0; i * perInstitution < requests; i += 1) {
     const inst = await makeInstitution(db);
     await makeQuota(db, inst.id, admin.id, { cores: 400, memoryMiB: 400 * 4096, diskGiB: 40 * 1000, vmCount: perInstitution + 5 });
-    await makeAgreementInForce(db, inst.id, { cores: 400, memoryMiB: 400 * 4096, diskGiB: 40 * 1000, vmCount: perInstitution + 5, ipCount: perInstitution + 5 });
+    await makeAgreementInForce(db, inst.id, {
+      cores: 400,
+      memoryMiB: 400 * 4096,
+      diskGiB: 40 * 1000,
+      vmCount: perInstitution + 5,
+      ipCount: perInstitution + 5,
+    });
     const applicationId = await makeApplication(db, inst.id);
     const staff = await makeUser(db, { roles: [Role.InstitutionStaff], institutionId: inst.id });
     institutions.push({ id: inst.id, staffEmail: staff.email, applicationId });

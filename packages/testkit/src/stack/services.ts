@@ -48,7 +48,11 @@ export async function startPostgres(label = 'chaos'): Promise<Service> {
     chownSync(dir, user.uid, user.gid!);
     chownSync(data, user.uid, user.gid!);
   }
-  const init = spawnSync(path.join(PG_BIN, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], { ...user, encoding: 'utf8' });
+  const init = spawnSync(
+    path.join(PG_BIN, 'initdb'),
+    ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'],
+    { ...user, encoding: 'utf8' },
+  );
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -56,7 +60,26 @@ export async function startPostgres(label = 'chaos'): Promise<Service> {
   const start = async () => {
     child = spawn(
       path.join(PG_BIN, 'postgres'),
-      ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300', '-c', 'shared_buffers=128MB'],
+      [
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `unix_socket_directories=${dir}`,
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'max_connections=300',
+        '-c',
+        'shared_buffers=128MB',
+      ],
       { ...user, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child.stderr?.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-5000)));

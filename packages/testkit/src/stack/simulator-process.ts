@@ -15,17 +15,26 @@ export function startSimulatorProcess(entry: string, env: Record<string, string>
 }
 
 /** Calls a simulator's own HTTPS endpoints (`/_sim/...`, or an entry's extras) trusting its CA; rejects on 4xx/5xx, resolves with `data`. */
-export function simCall<T>(sim: Pick<SimProcess, 'url' | 'caFile'>, method: 'GET' | 'POST' | 'DELETE', pathname: string, body?: unknown): Promise<T> {
+export function simCall<T>(
+  sim: Pick<SimProcess, 'url' | 'caFile'>,
+  method: 'GET' | 'POST' | 'DELETE',
+  pathname: string,
+  body?: unknown,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(pathname, sim.url), { method, ca: readFileSync(sim.caFile, 'utf8'), headers: { 'content-type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        if ((res.statusCode ?? 500) >= 400) return reject(new Error(`${method} ${pathname}: ${res.statusCode} ${text}`));
-        resolve((JSON.parse(text) as { data: T }).data);
-      });
-    });
+    const req = request(
+      new URL(pathname, sim.url),
+      { method, ca: readFileSync(sim.caFile, 'utf8'), headers: { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          if ((res.statusCode ?? 500) >= 400) return reject(new Error(`${method} ${pathname}: ${res.statusCode} ${text}`));
+          resolve((JSON.parse(text) as { data: T }).data);
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });

@@ -1,11 +1,25 @@
 import { AppError, DEFAULT_APPROVAL_POLICY, ZApprovalPolicy, type ApprovalPolicy } from '@betang/core';
-import { appendAudit, getSetting, listRequestsWithPendingChange, lockPendingChange, lockRequestsAwaitingDecision, lockVpsRequest, putSetting, type Tx } from '@betang/db';
+import {
+  appendAudit,
+  getSetting,
+  listRequestsWithPendingChange,
+  lockPendingChange,
+  lockRequestsAwaitingDecision,
+  lockVpsRequest,
+  putSetting,
+  type Tx,
+} from '@betang/db';
 import { sql } from 'kysely';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 import { completeApproval, currentState, type DecisionSubject } from '../vps-requests/decide-vps-request';
 
 /** What became of one pending request or change when the policy changed. */
-type Reevaluated = { requestId: string; subject: 'request' | 'resize'; outcome: 'approved' | 'pending' | 'deferred'; pendingLevel: number | null };
+type Reevaluated = {
+  requestId: string;
+  subject: 'request' | 'resize';
+  outcome: 'approved' | 'pending' | 'deferred';
+  pendingLevel: number | null;
+};
 
 /**
  * Replaces the approval policy and, in the same transaction, re-evaluates everything awaiting a
@@ -19,7 +33,15 @@ type Reevaluated = { requestId: string; subject: 'request' | 'resize'; outcome: 
 export async function changeApprovalPolicy(tx: Tx, policy: ApprovalPolicy, userId: string, meta: AuditMeta): Promise<Reevaluated[]> {
   const before = await getSetting(tx, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY);
   await putSetting(tx, 'approval_policy', policy, userId);
-  await appendAudit(tx, { ...meta, institutionId: null, action: 'settings.updated', targetType: 'setting', targetId: 'approval_policy', before, after: policy });
+  await appendAudit(tx, {
+    ...meta,
+    institutionId: null,
+    action: 'settings.updated',
+    targetType: 'setting',
+    targetId: 'approval_policy',
+    before,
+    after: policy,
+  });
 
   // Locks are taken request first, then its change — the order decisions use — so a concurrent decision waits instead of deadlocking.
   const subjects: { requestId: string; kind: DecisionSubject['kind'] }[] = [
@@ -38,12 +60,20 @@ export async function changeApprovalPolicy(tx: Tx, policy: ApprovalPolicy, userI
     }
     const { state } = await currentState(tx, request, subject, policy);
     const kind = subject.kind === 'request' ? 'request' : 'resize';
-    let outcome: Reevaluated = { requestId, subject: kind, outcome: 'pending', pendingLevel: state.kind === 'pending' ? state.level.level : null };
+    let outcome: Reevaluated = {
+      requestId,
+      subject: kind,
+      outcome: 'pending',
+      pendingLevel: state.kind === 'pending' ? state.level.level : null,
+    };
     if (state.kind === 'approved') {
       const savepoint = sql.raw(`reevaluate_${index}`);
       await sql`SAVEPOINT ${savepoint}`.execute(tx);
       try {
-        await completeApproval(tx, request, subject, { ...meta, actorLabel: `${meta.actorLabel} (kebijakan persetujuan diubah / approval policy changed)` });
+        await completeApproval(tx, request, subject, {
+          ...meta,
+          actorLabel: `${meta.actorLabel} (kebijakan persetujuan diubah / approval policy changed)`,
+        });
         await sql`RELEASE SAVEPOINT ${savepoint}`.execute(tx);
         outcome = { ...outcome, outcome: 'approved' };
       } catch (error) {

@@ -39,13 +39,25 @@ type LockedVm = Awaited<ReturnType<typeof lockVm>>;
 const DECOMMISSIONABLE: readonly RequestStatus[] = ['active', 'stopped', 'expiring', 'failed'];
 
 async function assertNoLiveRun(tx: Tx, requestId: string): Promise<void> {
-  const live = await tx.selectFrom('provisioningRuns').select('id').where('requestId', '=', requestId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
-  if (live) throw new AppError(ErrorCode.InvalidState, { id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.', en: 'Another action is still running for this VM. Wait until it finishes.' });
+  const live = await tx
+    .selectFrom('provisioningRuns')
+    .select('id')
+    .where('requestId', '=', requestId)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  if (live)
+    throw new AppError(ErrorCode.InvalidState, {
+      id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.',
+      en: 'Another action is still running for this VM. Wait until it finishes.',
+    });
 }
 
 function assertDecommissionable(vm: LockedVm): void {
   if (!vmActionAllowed(vm.state, 'decommission')) {
-    throw new AppError(ErrorCode.InvalidState, { id: `VM berstatus ${vm.state}; VM tidak dapat dihapus.`, en: `The VM is ${vm.state}; it cannot be decommissioned.` });
+    throw new AppError(ErrorCode.InvalidState, {
+      id: `VM berstatus ${vm.state}; VM tidak dapat dihapus.`,
+      en: `The VM is ${vm.state}; it cannot be decommissioned.`,
+    });
   }
 }
 
@@ -59,7 +71,14 @@ async function retain(tx: Tx, vm: LockedVm, decommission: DecommissionRow, meta:
   const pending = await lockPendingChange(tx, vm.requestId);
   if (pending) {
     await endChange(tx, pending, { code: 'CHANGE_CANCELLED', reason: 'VM dihapus / the VM is being decommissioned' });
-    await appendAudit(tx, { ...meta, institutionId: vm.institutionId, action: 'vm.resize_cancelled', targetType: 'vm', targetId: vm.id, after: { runId: pending.id, reason: 'decommission' } });
+    await appendAudit(tx, {
+      ...meta,
+      institutionId: vm.institutionId,
+      action: 'vm.resize_cancelled',
+      targetType: 'vm',
+      targetId: vm.id,
+      after: { runId: pending.id, reason: 'decommission' },
+    });
   }
   const policy = await getSetting(tx, 'decommission_policy', ZDecommissionPolicy, DEFAULT_DECOMMISSION_POLICY);
   const until = graceEndsAt(new Date(), policy);
@@ -67,7 +86,13 @@ async function retain(tx: Tx, vm: LockedVm, decommission: DecommissionRow, meta:
   await transitionRequest(tx, vm.requestId, DECOMMISSIONABLE, 'retained', { reason: decommission.reason });
   let runId: string | null = null;
   if (vm.state !== 'missing') {
-    const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind: 'stop', requestedBy: decommission.requestedBy, params: { reason: decommission.reason } });
+    const run = await insertRun(tx, {
+      requestId: vm.requestId,
+      vmId: vm.id,
+      kind: 'stop',
+      requestedBy: decommission.requestedBy,
+      params: { reason: decommission.reason },
+    });
     await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
     runId = run.id;
   }
@@ -91,7 +116,13 @@ async function retain(tx: Tx, vm: LockedVm, decommission: DecommissionRow, meta:
  * `retain`). Refused with 409 when the VM state does not allow it, a run is live, or a
  * decommission already awaits the head. Nothing is written unless everything passes.
  */
-export async function decommissionVm(tx: Tx, actor: Actor, vmId: string, body: { reason: string; confirmHostname: string }, meta: AuditMeta): Promise<DecommissionAnswer> {
+export async function decommissionVm(
+  tx: Tx,
+  actor: Actor,
+  vmId: string,
+  body: { reason: string; confirmHostname: string },
+  meta: AuditMeta,
+): Promise<DecommissionAnswer> {
   const vm = await lockVm(tx, actor, vmId);
   const request = await tx
     .selectFrom('vpsRequests as r')
@@ -100,17 +131,39 @@ export async function decommissionVm(tx: Tx, actor: Actor, vmId: string, body: {
     .where('r.id', '=', vm.requestId)
     .executeTakeFirstOrThrow();
   if (body.confirmHostname.trim() !== request.hostname) {
-    throw fieldError('body.confirmHostname', `Ketik nama host VM (${request.hostname}) persis untuk mengonfirmasi penghapusan.`, `Type the VM's host name (${request.hostname}) exactly to confirm the decommission.`);
+    throw fieldError(
+      'body.confirmHostname',
+      `Ketik nama host VM (${request.hostname}) persis untuk mengonfirmasi penghapusan.`,
+      `Type the VM's host name (${request.hostname}) exactly to confirm the decommission.`,
+    );
   }
   assertDecommissionable(vm);
   await assertNoLiveRun(tx, vm.requestId);
   if (await lockAwaitingDecommission(tx, vm.id)) {
-    throw new AppError(ErrorCode.InvalidState, { id: 'Penghapusan VM ini sudah menunggu persetujuan kepala instansi.', en: 'A decommission of this VM is already awaiting the institution head.' });
+    throw new AppError(ErrorCode.InvalidState, {
+      id: 'Penghapusan VM ini sudah menunggu persetujuan kepala instansi.',
+      en: 'A decommission of this VM is already awaiting the institution head.',
+    });
   }
   const policy = await getSetting(tx, 'decommission_policy', ZDecommissionPolicy, DEFAULT_DECOMMISSION_POLICY);
   const needsHead = decommissionNeedsHeadApproval(actor, request.dataClassification, policy);
-  const decommission = await insertDecommission(tx, { vmId: vm.id, requestId: vm.requestId, institutionId: vm.institutionId, requestedBy: actor.userId, reason: body.reason, status: needsHead ? 'awaiting_approval' : 'approved' });
-  await appendAudit(tx, { ...meta, institutionId: vm.institutionId, action: 'vm.decommission_requested', targetType: 'vm', targetId: vm.id, before: { state: vm.state }, after: { decommissionId: decommission.id, reason: body.reason, awaitingHead: needsHead } });
+  const decommission = await insertDecommission(tx, {
+    vmId: vm.id,
+    requestId: vm.requestId,
+    institutionId: vm.institutionId,
+    requestedBy: actor.userId,
+    reason: body.reason,
+    status: needsHead ? 'awaiting_approval' : 'approved',
+  });
+  await appendAudit(tx, {
+    ...meta,
+    institutionId: vm.institutionId,
+    action: 'vm.decommission_requested',
+    targetType: 'vm',
+    targetId: vm.id,
+    before: { state: vm.state },
+    after: { decommissionId: decommission.id, reason: body.reason, awaitingHead: needsHead },
+  });
   if (!needsHead) return retain(tx, vm, decommission, meta);
 
   const heads = await listInstitutionHeadEmails(tx, vm.institutionId);
@@ -136,22 +189,51 @@ export async function decommissionVm(tx: Tx, actor: Actor, vmId: string, body: {
  * the VM is then retained. Reject: the head, or the one who asked (withdrawing it). 409 when
  * nothing awaits a decision. Tenancy first: another institution's VM answers 404.
  */
-export async function decideVmDecommission(tx: Tx, actor: Actor, vmId: string, decision: 'approve' | 'reject', note: string | undefined, meta: AuditMeta): Promise<DecommissionAnswer> {
+export async function decideVmDecommission(
+  tx: Tx,
+  actor: Actor,
+  vmId: string,
+  decision: 'approve' | 'reject',
+  note: string | undefined,
+  meta: AuditMeta,
+): Promise<DecommissionAnswer> {
   const vm = await lockVm(tx, actor, vmId);
   const pending = await lockAwaitingDecommission(tx, vm.id);
-  if (!pending) throw new AppError(ErrorCode.InvalidState, { id: 'Tidak ada penghapusan VM ini yang menunggu persetujuan.', en: 'No decommission of this VM is awaiting a decision.' });
+  if (!pending)
+    throw new AppError(ErrorCode.InvalidState, {
+      id: 'Tidak ada penghapusan VM ini yang menunggu persetujuan.',
+      en: 'No decommission of this VM is awaiting a decision.',
+    });
   const isHead = canApproveDecommission(actor, vm.institutionId);
   if (decision === 'reject') {
     if (!isHead && actor.userId !== pending.requestedBy) throw new AppError(ErrorCode.Forbidden);
     await decideDecommission(tx, pending.id, 'rejected', actor.userId, note ?? null);
-    await appendAudit(tx, { ...meta, institutionId: vm.institutionId, action: 'vm.decommission_rejected', targetType: 'vm', targetId: vm.id, after: { decommissionId: pending.id, note: note ?? null } });
+    await appendAudit(tx, {
+      ...meta,
+      institutionId: vm.institutionId,
+      action: 'vm.decommission_rejected',
+      targetType: 'vm',
+      targetId: vm.id,
+      after: { decommissionId: pending.id, note: note ?? null },
+    });
     return { runId: null, status: 'awaiting_approval', decommissionId: pending.id, retainedUntil: null };
   }
-  if (!isHead) throw new AppError(ErrorCode.Forbidden, { id: 'Hanya kepala instansi pemilik VM yang dapat menyetujui penghapusan ini.', en: 'Only the head of the institution owning the VM can approve this decommission.' });
+  if (!isHead)
+    throw new AppError(ErrorCode.Forbidden, {
+      id: 'Hanya kepala instansi pemilik VM yang dapat menyetujui penghapusan ini.',
+      en: 'Only the head of the institution owning the VM can approve this decommission.',
+    });
   assertDecommissionable(vm);
   await assertNoLiveRun(tx, vm.requestId);
   await decideDecommission(tx, pending.id, 'approved', actor.userId, note ?? null);
-  await appendAudit(tx, { ...meta, institutionId: vm.institutionId, action: 'vm.decommission_approved', targetType: 'vm', targetId: vm.id, after: { decommissionId: pending.id, note: note ?? null } });
+  await appendAudit(tx, {
+    ...meta,
+    institutionId: vm.institutionId,
+    action: 'vm.decommission_approved',
+    targetType: 'vm',
+    targetId: vm.id,
+    after: { decommissionId: pending.id, note: note ?? null },
+  });
   return retain(tx, vm, pending, meta);
 }
 
@@ -169,8 +251,14 @@ export async function restoreVm(tx: Tx, actor: Actor, vmId: string, meta: AuditM
     throw new AppError(
       ErrorCode.InvalidState,
       gone
-        ? { id: 'Masa tenggang VM ini sudah berakhir dan VM sudah (atau sedang) dihapus; VM tidak dapat dipulihkan.', en: 'The grace period of this VM has ended and it is (being) destroyed; it cannot be restored.' }
-        : { id: `VM berstatus ${vm.state}; hanya VM yang sedang ditahan yang dapat dipulihkan.`, en: `The VM is ${vm.state}; only a retained VM can be restored.` },
+        ? {
+            id: 'Masa tenggang VM ini sudah berakhir dan VM sudah (atau sedang) dihapus; VM tidak dapat dipulihkan.',
+            en: 'The grace period of this VM has ended and it is (being) destroyed; it cannot be restored.',
+          }
+        : {
+            id: `VM berstatus ${vm.state}; hanya VM yang sedang ditahan yang dapat dipulihkan.`,
+            en: `The VM is ${vm.state}; only a retained VM can be restored.`,
+          },
     );
   }
   await assertNoLiveRun(tx, vm.requestId);
@@ -178,6 +266,14 @@ export async function restoreVm(tx: Tx, actor: Actor, vmId: string, meta: AuditM
   await transitionRequest(tx, vm.requestId, ['retained'], 'stopped', { reason: null });
   const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind: 'start', requestedBy: actor.userId, params: {} });
   await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
-  await appendAudit(tx, { ...meta, institutionId: vm.institutionId, action: 'vm.restored', targetType: 'vm', targetId: vm.id, before: { state: 'retained', retainedUntil: vm.retainedUntil?.toISOString() ?? null }, after: { state: 'stopped', runId: run.id } });
+  await appendAudit(tx, {
+    ...meta,
+    institutionId: vm.institutionId,
+    action: 'vm.restored',
+    targetType: 'vm',
+    targetId: vm.id,
+    before: { state: 'retained', retainedUntil: vm.retainedUntil?.toISOString() ?? null },
+    after: { state: 'stopped', runId: run.id },
+  });
   return { runId: run.id };
 }

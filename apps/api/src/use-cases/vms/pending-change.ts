@@ -39,7 +39,12 @@ export function dueAt(params: Pick<ResizeParams, 'applyAt'>, now: Date = new Dat
  * for a maintenance window gets its job message delayed to that time (outbox `availableAt`).
  */
 export async function queueChange(tx: Tx, run: RunRow, institutionId: string, meta: AuditMeta): Promise<void> {
-  const live = await tx.selectFrom('provisioningRuns').select('id').where('requestId', '=', run.requestId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+  const live = await tx
+    .selectFrom('provisioningRuns')
+    .select('id')
+    .where('requestId', '=', run.requestId)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
   if (live) {
     throw new AppError(ErrorCode.InvalidState, {
       id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Setujui lagi setelah tindakan itu selesai.',
@@ -49,7 +54,15 @@ export async function queueChange(tx: Tx, run: RunRow, institutionId: string, me
   await transitionRun(tx, run.id, ['awaiting_approval'], 'queued', { onMismatch: 'skip' });
   const params = ZResizeParams.safeParse(run.params);
   await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}`, ...(params.success ? dueAt(params.data) : {}) });
-  await appendAudit(tx, { ...meta, institutionId, action: 'vm.resize_approved', targetType: 'vm', targetId: run.vmId, before: { runStatus: 'awaiting_approval' }, after: { runStatus: 'queued', runId: run.id } });
+  await appendAudit(tx, {
+    ...meta,
+    institutionId,
+    action: 'vm.resize_approved',
+    targetType: 'vm',
+    targetId: run.vmId,
+    before: { runStatus: 'awaiting_approval' },
+    after: { runStatus: 'queued', runId: run.id },
+  });
 }
 
 /**
@@ -58,7 +71,11 @@ export async function queueChange(tx: Tx, run: RunRow, institutionId: string, me
  * back to what they were before the change, releasing the reserved growth. Safe to call twice:
  * only a run still awaiting approval is touched.
  */
-export async function endChange(tx: Tx, run: RunRow, outcome: { code: 'CHANGE_REJECTED' | 'CHANGE_CANCELLED'; reason: string }): Promise<void> {
+export async function endChange(
+  tx: Tx,
+  run: RunRow,
+  outcome: { code: 'CHANGE_REJECTED' | 'CHANGE_CANCELLED'; reason: string },
+): Promise<void> {
   const ended = await transitionRun(tx, run.id, ['awaiting_approval'], 'cancelled', {
     fields: { errorCode: outcome.code, errorMessage: outcome.reason, errorRetryable: false, finishedAt: new Date() },
     onMismatch: 'skip',
@@ -67,5 +84,9 @@ export async function endChange(tx: Tx, run: RunRow, outcome: { code: 'CHANGE_RE
   const params = ZResizeParams.safeParse(run.params);
   if (!params.success) return;
   const { from } = params.data;
-  await tx.updateTable('vpsRequests').set({ cores: from.cores, memoryMiB: from.memoryMiB, diskGiB: from.diskGiB }).where('id', '=', run.requestId).execute();
+  await tx
+    .updateTable('vpsRequests')
+    .set({ cores: from.cores, memoryMiB: from.memoryMiB, diskGiB: from.diskGiB })
+    .where('id', '=', run.requestId)
+    .execute();
 }

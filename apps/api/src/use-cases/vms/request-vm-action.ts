@@ -29,13 +29,33 @@ export async function requestVmAction(
 ): Promise<{ runId: string }> {
   const vm = await lockVm(tx, actor, vmId);
   if (!vmActionAllowed(vm.state, kind)) {
-    throw new AppError(ErrorCode.InvalidState, { id: `VM berstatus ${vm.state}; tindakan ${kind} tidak dapat dilakukan.`, en: `The VM is ${vm.state}; ${kind} is not possible.` });
+    throw new AppError(ErrorCode.InvalidState, {
+      id: `VM berstatus ${vm.state}; tindakan ${kind} tidak dapat dilakukan.`,
+      en: `The VM is ${vm.state}; ${kind} is not possible.`,
+    });
   }
-  const live = await tx.selectFrom('provisioningRuns').select('id').where('requestId', '=', vm.requestId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
-  if (live) throw new AppError(ErrorCode.InvalidState, { id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.', en: 'Another action is still running for this VM. Wait until it finishes.' });
+  const live = await tx
+    .selectFrom('provisioningRuns')
+    .select('id')
+    .where('requestId', '=', vm.requestId)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  if (live)
+    throw new AppError(ErrorCode.InvalidState, {
+      id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.',
+      en: 'Another action is still running for this VM. Wait until it finishes.',
+    });
 
   const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind, requestedBy: actor.userId, params });
   await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
-  await appendAudit(tx, { ...meta, institutionId: vm.institutionId, action: `vm.${kind}_requested`, targetType: 'vm', targetId: vm.id, before: { state: vm.state }, after: { runId: run.id, params } });
+  await appendAudit(tx, {
+    ...meta,
+    institutionId: vm.institutionId,
+    action: `vm.${kind}_requested`,
+    targetType: 'vm',
+    targetId: vm.id,
+    before: { state: vm.state },
+    after: { runId: run.id, params },
+  });
   return { runId: run.id };
 }

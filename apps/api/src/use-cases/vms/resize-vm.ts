@@ -17,7 +17,11 @@ import { assertAgreementCovers, assertQuota, assertSizeAllowed, fieldError } fro
 import { lockVm } from './request-vm-action';
 import { dueAt, type ResizeParams } from './pending-change';
 
-type ResizeOutcome = { runId: string; status: 'awaiting_approval' | 'queued'; pendingLevel: Pick<ApprovalLevel, 'level' | 'name' | 'roles'> | null };
+type ResizeOutcome = {
+  runId: string;
+  status: 'awaiting_approval' | 'queued';
+  pendingLevel: Pick<ApprovalLevel, 'level' | 'name' | 'roles'> | null;
+};
 
 /** How far ahead a change may be scheduled, and how late a start time may be and still count as "now". */
 const MAX_SCHEDULE_DAYS = 30;
@@ -53,12 +57,23 @@ function shrinkError(current: Resources, target: Resources): AppError | null {
 function scheduleOf(applyAt: string | undefined, now: Date): Date | null {
   if (applyAt === undefined) return null;
   const at = new Date(applyAt);
-  if (at.getTime() < now.getTime() - PAST_GRACE_MS) throw fieldError('body.applyAt', 'Waktu penerapan sudah lewat; pilih "sekarang" atau waktu yang akan datang', 'The time to apply has passed; choose "now" or a time ahead');
-  if (at.getTime() > now.getTime() + MAX_SCHEDULE_DAYS * 86_400_000) throw fieldError('body.applyAt', `Waktu penerapan paling lambat ${MAX_SCHEDULE_DAYS} hari lagi`, `The time to apply must be within ${MAX_SCHEDULE_DAYS} days`);
+  if (at.getTime() < now.getTime() - PAST_GRACE_MS)
+    throw fieldError(
+      'body.applyAt',
+      'Waktu penerapan sudah lewat; pilih "sekarang" atau waktu yang akan datang',
+      'The time to apply has passed; choose "now" or a time ahead',
+    );
+  if (at.getTime() > now.getTime() + MAX_SCHEDULE_DAYS * 86_400_000)
+    throw fieldError(
+      'body.applyAt',
+      `Waktu penerapan paling lambat ${MAX_SCHEDULE_DAYS} hari lagi`,
+      `The time to apply must be within ${MAX_SCHEDULE_DAYS} days`,
+    );
   return at;
 }
 
-const samePorts = (a: readonly number[], b: readonly number[]) => a.length === b.length && [...a].sort((x, y) => x - y).every((p, i) => p === [...b].sort((x, y) => x - y)[i]);
+const samePorts = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && [...a].sort((x, y) => x - y).every((p, i) => p === [...b].sort((x, y) => x - y)[i]);
 
 /**
  * Asks to change an active VM: grow its sizes and/or replace its open ports, now or from a
@@ -77,19 +92,42 @@ const samePorts = (a: readonly number[], b: readonly number[]) => a.length === b
 export async function resizeVm(tx: Tx, actor: Actor, vmId: string, wanted: ResizeBody, meta: AuditMeta): Promise<ResizeOutcome> {
   const vm = await lockVm(tx, actor, vmId);
   if (!vmActionAllowed(vm.state, 'resize')) {
-    throw new AppError(ErrorCode.InvalidState, { id: `VM berstatus ${vm.state}; perubahan tidak dapat dilakukan.`, en: `The VM is ${vm.state}; it cannot be changed.` });
+    throw new AppError(ErrorCode.InvalidState, {
+      id: `VM berstatus ${vm.state}; perubahan tidak dapat dilakukan.`,
+      en: `The VM is ${vm.state}; it cannot be changed.`,
+    });
   }
-  const live = await tx.selectFrom('provisioningRuns').select('id').where('requestId', '=', vm.requestId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
-  if (live) throw new AppError(ErrorCode.InvalidState, { id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.', en: 'Another action is still running for this VM. Wait until it finishes.' });
+  const live = await tx
+    .selectFrom('provisioningRuns')
+    .select('id')
+    .where('requestId', '=', vm.requestId)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  if (live)
+    throw new AppError(ErrorCode.InvalidState, {
+      id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.',
+      en: 'Another action is still running for this VM. Wait until it finishes.',
+    });
   if (await lockPendingChange(tx, vm.requestId)) {
-    throw new AppError(ErrorCode.InvalidState, { id: 'Perubahan sebelumnya untuk VM ini masih menunggu persetujuan.', en: 'An earlier change of this VM is still awaiting approval.' });
+    throw new AppError(ErrorCode.InvalidState, {
+      id: 'Perubahan sebelumnya untuk VM ini masih menunggu persetujuan.',
+      en: 'An earlier change of this VM is still awaiting approval.',
+    });
   }
 
   const now = new Date();
   const applyAt = scheduleOf(wanted.applyAt, now);
-  const request = await tx.selectFrom('vpsRequests').select(['cores', 'memoryMiB', 'diskGiB', 'ports']).where('id', '=', vm.requestId).executeTakeFirstOrThrow();
+  const request = await tx
+    .selectFrom('vpsRequests')
+    .select(['cores', 'memoryMiB', 'diskGiB', 'ports'])
+    .where('id', '=', vm.requestId)
+    .executeTakeFirstOrThrow();
   const current: Resources = { cores: vm.cores, memoryMiB: vm.memoryMiB, diskGiB: vm.diskGiB };
-  const target: Resources = { cores: wanted.cores ?? current.cores, memoryMiB: wanted.memoryMiB ?? current.memoryMiB, diskGiB: wanted.diskGiB ?? current.diskGiB };
+  const target: Resources = {
+    cores: wanted.cores ?? current.cores,
+    memoryMiB: wanted.memoryMiB ?? current.memoryMiB,
+    diskGiB: wanted.diskGiB ?? current.diskGiB,
+  };
   const shrink = shrinkError(current, target);
   if (shrink) throw shrink;
   const sizeChanges = target.cores !== current.cores || target.memoryMiB !== current.memoryMiB || target.diskGiB !== current.diskGiB;
@@ -97,20 +135,41 @@ export async function resizeVm(tx: Tx, actor: Actor, vmId: string, wanted: Resiz
   const ports = wanted.ports === undefined ? undefined : [...wanted.ports].sort((a, b) => a - b);
   const portChanges = ports !== undefined && !samePorts(ports, portsFrom);
   if (!sizeChanges && !portChanges) {
-    throw new AppError(ErrorCode.ValidationFailed, { id: 'Tidak ada yang berubah: ukuran dan port sama dengan yang sekarang.', en: 'Nothing changes: the sizes and ports are those the VM has now.' }, [{ path: 'body', code: 'no_change', message: 'Tidak ada perubahan / no change' }]);
+    throw new AppError(
+      ErrorCode.ValidationFailed,
+      {
+        id: 'Tidak ada yang berubah: ukuran dan port sama dengan yang sekarang.',
+        en: 'Nothing changes: the sizes and ports are those the VM has now.',
+      },
+      [{ path: 'body', code: 'no_change', message: 'Tidak ada perubahan / no change' }],
+    );
   }
   if (sizeChanges) await assertSizeAllowed(tx, target, 'body', (key) => `body.${key}`);
 
   // The request's resources are what the quota and the ceiling count: reserve the growth under the quota lock.
   const limits = await lockQuota(tx, vm.institutionId);
   const held: Resources = { cores: request.cores, memoryMiB: request.memoryMiB, diskGiB: request.diskGiB };
-  const growth = { cores: Math.max(0, target.cores - held.cores), memoryMiB: Math.max(0, target.memoryMiB - held.memoryMiB), diskGiB: Math.max(0, target.diskGiB - held.diskGiB) };
+  const growth = {
+    cores: Math.max(0, target.cores - held.cores),
+    memoryMiB: Math.max(0, target.memoryMiB - held.memoryMiB),
+    diskGiB: Math.max(0, target.diskGiB - held.diskGiB),
+  };
   const usage = await getQuotaUsage(tx, vm.institutionId);
   // A change adds no VM; a port change adds nothing the quota counts.
   if (growth.cores + growth.memoryMiB + growth.diskGiB > 0) assertQuota(limits, usage, { ...growth, vmCount: 0 });
-  const usageAfter = { cores: usage.cores + growth.cores, memoryMiB: usage.memoryMiB + growth.memoryMiB, diskGiB: usage.diskGiB + growth.diskGiB, vmCount: usage.vmCount };
+  const usageAfter = {
+    cores: usage.cores + growth.cores,
+    memoryMiB: usage.memoryMiB + growth.memoryMiB,
+    diskGiB: usage.diskGiB + growth.diskGiB,
+    vmCount: usage.vmCount,
+  };
   await assertAgreementCovers(tx, vm.institutionId, growth, usageAfter);
-  if (sizeChanges) await tx.updateTable('vpsRequests').set({ cores: target.cores, memoryMiB: target.memoryMiB, diskGiB: target.diskGiB }).where('id', '=', vm.requestId).execute();
+  if (sizeChanges)
+    await tx
+      .updateTable('vpsRequests')
+      .set({ cores: target.cores, memoryMiB: target.memoryMiB, diskGiB: target.diskGiB })
+      .where('id', '=', vm.requestId)
+      .execute();
 
   const policy = await getSetting(tx, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY);
   const first = applicableLevels(policy, target)[0];
@@ -123,7 +182,14 @@ export async function resizeVm(tx: Tx, actor: Actor, vmId: string, wanted: Resiz
     ...(portChanges ? { ports } : {}),
     ...(applyAt ? { applyAt: applyAt.toISOString() } : {}),
   };
-  const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind: 'resize', requestedBy: actor.userId, params, status: autoApproved ? 'queued' : 'awaiting_approval' });
+  const run = await insertRun(tx, {
+    requestId: vm.requestId,
+    vmId: vm.id,
+    kind: 'resize',
+    requestedBy: actor.userId,
+    params,
+    status: autoApproved ? 'queued' : 'awaiting_approval',
+  });
   if (autoApproved) await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}`, ...dueAt(params, now) });
   await appendAudit(tx, {
     ...meta,
@@ -132,7 +198,18 @@ export async function resizeVm(tx: Tx, actor: Actor, vmId: string, wanted: Resiz
     targetType: 'vm',
     targetId: vm.id,
     before: { state: vm.state, ...current, ports: portsFrom },
-    after: { runId: run.id, runStatus: run.status, ...target, ports: ports ?? portsFrom, applyAt: params.applyAt ?? null, pendingLevel: autoApproved ? null : (first?.level ?? null) },
+    after: {
+      runId: run.id,
+      runStatus: run.status,
+      ...target,
+      ports: ports ?? portsFrom,
+      applyAt: params.applyAt ?? null,
+      pendingLevel: autoApproved ? null : (first?.level ?? null),
+    },
   });
-  return { runId: run.id, status: autoApproved ? 'queued' : 'awaiting_approval', pendingLevel: !autoApproved && first ? { level: first.level, name: first.name, roles: first.roles } : null };
+  return {
+    runId: run.id,
+    status: autoApproved ? 'queued' : 'awaiting_approval',
+    pendingLevel: !autoApproved && first ? { level: first.level, name: first.name, roles: first.roles } : null,
+  };
 }

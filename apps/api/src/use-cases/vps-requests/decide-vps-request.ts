@@ -39,12 +39,23 @@ export type DecisionSubject = { kind: 'request' } | { kind: 'change'; run: RunRo
  * decisions for the request, the change's decisions for a change — both against the request's
  * sizes, which for a pending change are the target sizes it reserved.
  */
-export async function currentState(tx: Tx, request: VpsRequestRow, subject: DecisionSubject, policy?: ApprovalPolicy): Promise<{ state: ApprovalState; deciders: Set<string | null> }> {
+export async function currentState(
+  tx: Tx,
+  request: VpsRequestRow,
+  subject: DecisionSubject,
+  policy?: ApprovalPolicy,
+): Promise<{ state: ApprovalState; deciders: Set<string | null> }> {
   const effective = policy ?? (await getSetting(tx, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY));
   const decisions = await listApprovals(tx, request.id, subject.kind === 'change' ? subject.run.id : undefined);
   const holders = new Map<string, number>();
-  for (const level of effective.levels.filter((l) => l.mode === 'all')) holders.set(level.roles.join(','), await countRoleHolders(tx, level.roles));
-  const state = approvalState(effective, { cores: request.cores, memoryMiB: request.memoryMiB, diskGiB: request.diskGiB }, decisions, (roles) => holders.get(roles.join(',')) ?? 1);
+  for (const level of effective.levels.filter((l) => l.mode === 'all'))
+    holders.set(level.roles.join(','), await countRoleHolders(tx, level.roles));
+  const state = approvalState(
+    effective,
+    { cores: request.cores, memoryMiB: request.memoryMiB, diskGiB: request.diskGiB },
+    decisions,
+    (roles) => holders.get(roles.join(',')) ?? 1,
+  );
   return { state, deciders: new Set(decisions.map((d) => d.decidedBy)) };
 }
 
@@ -63,7 +74,10 @@ async function lockDecidable(tx: Tx, actor: Actor, requestId: string, decision: 
   if (!request) throw new AppError(ErrorCode.NotFound);
   const change = DECIDABLE.includes(request.status) ? undefined : await lockPendingChange(tx, requestId);
   if (!DECIDABLE.includes(request.status) && !change) {
-    throw new AppError(ErrorCode.InvalidState, { id: `Permintaan berstatus ${request.status} dan tidak menunggu keputusan.`, en: `The request is ${request.status} and not awaiting a decision.` });
+    throw new AppError(ErrorCode.InvalidState, {
+      id: `Permintaan berstatus ${request.status} dan tidak menunggu keputusan.`,
+      en: `The request is ${request.status} and not awaiting a decision.`,
+    });
   }
   const subject: DecisionSubject = change ? { kind: 'change', run: change } : { kind: 'request' };
   const { state, deciders } = await currentState(tx, request, subject);
@@ -80,10 +94,16 @@ async function lockDecidable(tx: Tx, actor: Actor, requestId: string, decision: 
     });
   }
   if (asker) {
-    throw new AppError(ErrorCode.Forbidden, { id: 'Perubahan ukuran harus disetujui orang lain, bukan pengajunya.', en: 'A resize must be approved by someone other than the person who asked for it.' });
+    throw new AppError(ErrorCode.Forbidden, {
+      id: 'Perubahan ukuran harus disetujui orang lain, bukan pengajunya.',
+      en: 'A resize must be approved by someone other than the person who asked for it.',
+    });
   }
   if (deciders.has(actor.userId)) {
-    throw new AppError(ErrorCode.Conflict, { id: 'Anda sudah memberi keputusan atas permintaan ini; tingkat berikutnya diputuskan orang lain.', en: 'You have already decided on this request; the next level is decided by someone else.' });
+    throw new AppError(ErrorCode.Conflict, {
+      id: 'Anda sudah memberi keputusan atas permintaan ini; tingkat berikutnya diputuskan orang lain.',
+      en: 'You have already decided on this request; the next level is decided by someone else.',
+    });
   }
   return { request, subject, state, role };
 }
@@ -96,15 +116,36 @@ async function lockDecidable(tx: Tx, actor: Actor, requestId: string, decision: 
  * Serialised per request by a row lock; one decision per person per subject; the person who
  * asked for a change cannot approve it.
  */
-export async function approveVpsRequest(tx: Tx, actor: Actor, requestId: string, comment: string | undefined, meta: AuditMeta): Promise<VpsRequestRow> {
+export async function approveVpsRequest(
+  tx: Tx,
+  actor: Actor,
+  requestId: string,
+  comment: string | undefined,
+  meta: AuditMeta,
+): Promise<VpsRequestRow> {
   const { request, subject, state, role } = await lockDecidable(tx, actor, requestId, 'approve');
   if (state.kind !== 'pending' || !role) return completeApproval(tx, request, subject, meta);
   const runId = subject.kind === 'change' ? subject.run.id : null;
-  await insertApproval(tx, { requestId, runId, level: state.level.level, decision: 'approved', decidedBy: actor.userId, role, comment: comment ?? null });
+  await insertApproval(tx, {
+    requestId,
+    runId,
+    level: state.level.level,
+    decision: 'approved',
+    decidedBy: actor.userId,
+    role,
+    comment: comment ?? null,
+  });
   const after = await currentState(tx, request, subject);
   if (after.state.kind === 'approved') return completeApproval(tx, request, subject, meta);
   if (subject.kind === 'change') {
-    await appendAudit(tx, { ...meta, institutionId: request.institutionId, action: 'vm.resize_level_approved', targetType: 'vm', targetId: subject.run.vmId, after: { runId, level: state.level.level, comment: comment ?? null } });
+    await appendAudit(tx, {
+      ...meta,
+      institutionId: request.institutionId,
+      action: 'vm.resize_level_approved',
+      targetType: 'vm',
+      targetId: subject.run.vmId,
+      after: { runId, level: state.level.level, comment: comment ?? null },
+    });
     return request;
   }
   await transitionRequest(tx, requestId, DECIDABLE, 'partially_approved', { reason: null });
@@ -130,15 +171,38 @@ export async function rejectVpsRequest(tx: Tx, actor: Actor, requestId: string, 
   const level = state.kind === 'pending' ? state.level.level : 1;
   const decidedAs = role ?? actor.roles.find((r) => r !== Role.Auditor) ?? Role.Admin;
   if (subject.kind === 'change') {
-    await insertApproval(tx, { requestId, runId: subject.run.id, level, decision: 'rejected', decidedBy: actor.userId, role: decidedAs, comment: reason });
+    await insertApproval(tx, {
+      requestId,
+      runId: subject.run.id,
+      level,
+      decision: 'rejected',
+      decidedBy: actor.userId,
+      role: decidedAs,
+      comment: reason,
+    });
     await endChange(tx, subject.run, { code: 'CHANGE_REJECTED', reason });
-    await appendAudit(tx, { ...meta, institutionId: request.institutionId, action: 'vm.resize_rejected', targetType: 'vm', targetId: subject.run.vmId, after: { runId: subject.run.id, reason } });
+    await appendAudit(tx, {
+      ...meta,
+      institutionId: request.institutionId,
+      action: 'vm.resize_rejected',
+      targetType: 'vm',
+      targetId: subject.run.vmId,
+      after: { runId: subject.run.id, reason },
+    });
     const reverted = await lockVpsRequest(tx, requestId);
     return reverted ?? request;
   }
   await insertApproval(tx, { requestId, level, decision: 'rejected', decidedBy: actor.userId, role: decidedAs, comment: reason });
   await transitionRequest(tx, requestId, DECIDABLE, 'rejected', { reason });
-  await appendAudit(tx, { ...meta, institutionId: request.institutionId, action: 'vps_request.rejected', targetType: 'vps_request', targetId: requestId, before: { status: request.status }, after: { status: 'rejected', reason } });
+  await appendAudit(tx, {
+    ...meta,
+    institutionId: request.institutionId,
+    action: 'vps_request.rejected',
+    targetType: 'vps_request',
+    targetId: requestId,
+    before: { status: request.status },
+    after: { status: 'rejected', reason },
+  });
   const requester = await tx.selectFrom('users').select(['email', 'locale']).where('id', '=', request.requestedBy).executeTakeFirst();
   if (requester) {
     await queueEmail(tx, {
@@ -146,7 +210,10 @@ export async function rejectVpsRequest(tx: Tx, actor: Actor, requestId: string, 
       locale: requester.locale === 'en' ? 'en' : 'id',
       reason: `vps_request:${requestId}:rejected`,
       subject: { id: `Permintaan VPS ${request.hostname} ditolak`, en: `VPS request ${request.hostname} rejected` },
-      text: { id: `Permintaan VPS ${request.hostname} ditolak. Alasan: ${reason}`, en: `VPS request ${request.hostname} was rejected. Reason: ${reason}` },
+      text: {
+        id: `Permintaan VPS ${request.hostname} ditolak. Alasan: ${reason}`,
+        en: `VPS request ${request.hostname} was rejected. Reason: ${reason}`,
+      },
     });
   }
   return { ...request, status: 'rejected', statusReason: reason };

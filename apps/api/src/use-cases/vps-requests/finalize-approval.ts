@@ -23,7 +23,12 @@ const QUEUEABLE: readonly RequestStatus[] = ['submitted', 'partially_approved', 
  * commits together, a crash can neither lose the job nor create it twice (docs/architecture.md,
  * transactional outbox). Used on final approval and when an operator retries a failed request.
  */
-export async function queueProvisioning(tx: Tx, request: VpsRequestRow, meta: AuditMeta, action: 'vps_request.approved' | 'vps_request.retried'): Promise<VpsRequestRow> {
+export async function queueProvisioning(
+  tx: Tx,
+  request: VpsRequestRow,
+  meta: AuditMeta,
+  action: 'vps_request.approved' | 'vps_request.retried',
+): Promise<VpsRequestRow> {
   const held = await heldAddress(tx, request.id);
   let address = held?.address;
   let poolId = held?.poolId;

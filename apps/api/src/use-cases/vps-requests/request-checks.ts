@@ -23,7 +23,15 @@ import { verifySshPublicKey } from '../../security/ssh-public-key';
 export function assertSshKeysSound(lines: readonly string[]): void {
   const issues = lines.flatMap((line, index) => {
     const verdict = verifySshPublicKey(line);
-    return verdict.ok ? [] : [{ path: `body.sshPublicKeys.${index}`, message: `${verdict.error.message.id} / ${verdict.error.message.en}`, code: verdict.error.code }];
+    return verdict.ok
+      ? []
+      : [
+          {
+            path: `body.sshPublicKeys.${index}`,
+            message: `${verdict.error.message.id} / ${verdict.error.message.en}`,
+            code: verdict.error.code,
+          },
+        ];
   });
   if (issues.length > 0) throw new AppError(ErrorCode.ValidationFailed, undefined, issues);
 }
@@ -38,18 +46,33 @@ export function fieldError(path: string, id: string, en: string): AppError {
  * not allowed (error on `wholePath`) or a dimension lies outside the bounds (`pathOf` names the
  * field of each dimension).
  */
-export async function assertCustomSize(tx: Tx, size: Resources, wholePath: string, pathOf: (key: keyof Resources) => string): Promise<void> {
+export async function assertCustomSize(
+  tx: Tx,
+  size: Resources,
+  wholePath: string,
+  pathOf: (key: keyof Resources) => string,
+): Promise<void> {
   const bounds = await getSetting(tx, 'custom_size_bounds', ZCustomSizeBounds, DEFAULT_CUSTOM_SIZE_BOUNDS);
-  if (!bounds.allowCustom) throw fieldError(wholePath, 'Ukuran khusus tidak diizinkan; pilih paket', 'Custom sizes are not allowed; choose a preset');
+  if (!bounds.allowCustom)
+    throw fieldError(wholePath, 'Ukuran khusus tidak diizinkan; pilih paket', 'Custom sizes are not allowed; choose a preset');
   for (const key of ['cores', 'memoryMiB', 'diskGiB'] as const) {
     if (size[key] < bounds.min[key] || size[key] > bounds.max[key]) {
-      throw fieldError(pathOf(key), `Harus antara ${bounds.min[key]} dan ${bounds.max[key]}`, `Must be between ${bounds.min[key]} and ${bounds.max[key]}`);
+      throw fieldError(
+        pathOf(key),
+        `Harus antara ${bounds.min[key]} dan ${bounds.max[key]}`,
+        `Must be between ${bounds.min[key]} and ${bounds.max[key]}`,
+      );
     }
   }
 }
 
 /** A size equal to an active preset (what the catalog offers) or else allowed as a custom size (assertCustomSize). */
-export async function assertSizeAllowed(tx: Tx, size: Resources, wholePath: string, pathOf: (key: keyof Resources) => string): Promise<void> {
+export async function assertSizeAllowed(
+  tx: Tx,
+  size: Resources,
+  wholePath: string,
+  pathOf: (key: keyof Resources) => string,
+): Promise<void> {
   const presets = await listPresets(tx, true);
   if (presets.some((p) => p.cores === size.cores && p.memoryMiB === size.memoryMiB && p.diskGiB === size.diskGiB)) return;
   await assertCustomSize(tx, size, wholePath, pathOf);
@@ -74,7 +97,12 @@ export function assertQuota(limits: QuotaLimits, usage: QuotaLimits, added: Reso
  * Refuses (NO_AGREEMENT_IN_FORCE, with the exceeded dimensions) unless the institution has an
  * agreement in force today whose ceiling covers its usage after the request or change.
  */
-export async function assertAgreementCovers(tx: Tx, institutionId: string, requested: Partial<CeilingUsage>, usageAfter: CeilingUsage): Promise<void> {
+export async function assertAgreementCovers(
+  tx: Tx,
+  institutionId: string,
+  requested: Partial<CeilingUsage>,
+  usageAfter: CeilingUsage,
+): Promise<void> {
   const today = todayInJakarta();
   const agreement = await findAgreementInForce(tx, institutionId, today);
   if (agreementCovers(agreement, { requested, usageAfter, today })) return;

@@ -1,4 +1,13 @@
-import { adminUserForInstitution, approvalState, DEFAULT_APPROVAL_POLICY, REQUEST_STATUSES, Role, ZApprovalPolicy, type RequestStatus, type VpsRequestDto } from '@betang/core';
+import {
+  adminUserForInstitution,
+  approvalState,
+  DEFAULT_APPROVAL_POLICY,
+  REQUEST_STATUSES,
+  Role,
+  ZApprovalPolicy,
+  type RequestStatus,
+  type VpsRequestDto,
+} from '@betang/core';
 import {
   findLatestRunOfRequest,
   findVpsRequest,
@@ -33,7 +42,9 @@ async function oracleView(db: Executor, request: VpsRequestRow): Promise<VpsRequ
   ]);
   const steps = run ? await listRunSteps(db, run.id) : [];
   const resources = { cores: request.cores, memoryMiB: request.memoryMiB, diskGiB: request.diskGiB };
-  const state = ['submitted', 'partially_approved'].includes(request.status) ? approvalState(policy, resources, approvals, () => 1) : undefined;
+  const state = ['submitted', 'partially_approved'].includes(request.status)
+    ? approvalState(policy, resources, approvals, () => 1)
+    : undefined;
   return {
     id: request.id,
     institutionId: request.institutionId,
@@ -49,7 +60,16 @@ async function oracleView(db: Executor, request: VpsRequestRow): Promise<VpsRequ
     network: { publicAccess: request.publicAccess, ports: request.ports },
     contact: request.contact as VpsRequestDto['contact'],
     requestedBy: request.requestedBy,
-    approvals: approvals.map((a) => ({ level: a.level, decision: a.decision, by: a.decidedBy, byName: a.decidedByName, role: a.role, at: a.decidedAt.toISOString(), comment: a.comment, runId: null })),
+    approvals: approvals.map((a) => ({
+      level: a.level,
+      decision: a.decision,
+      by: a.decidedBy,
+      byName: a.decidedByName,
+      role: a.role,
+      at: a.decidedAt.toISOString(),
+      comment: a.comment,
+      runId: null,
+    })),
     pendingLevel: state?.kind === 'pending' ? { level: state.level.level, name: state.level.name, roles: state.level.roles } : null,
     ipAddress: lease?.address ?? null,
     adminUser: adminUserForInstitution(institution.code),
@@ -61,7 +81,14 @@ async function oracleView(db: Executor, request: VpsRequestRow): Promise<VpsRequ
           attempt: run.attempt,
           progress: run.progress,
           currentStep: run.currentStep,
-          steps: steps.map((s) => ({ key: s.key, status: s.status as 'pending', attempt: s.attempt, startedAt: iso(s.startedAt), finishedAt: iso(s.finishedAt), detail: s.detail })),
+          steps: steps.map((s) => ({
+            key: s.key,
+            status: s.status as 'pending',
+            attempt: s.attempt,
+            startedAt: iso(s.startedAt),
+            finishedAt: iso(s.finishedAt),
+            detail: s.detail,
+          })),
           error: run.errorMessage ? { code: run.errorCode, message: run.errorMessage, retryable: run.errorRetryable } : null,
         }
       : null,
@@ -90,22 +117,46 @@ describe('loadRequestView (one query) against the former multi-query loader', ()
     ids.push(rows[0]!.id);
     return rows[0]!.id;
   }
-  const approve = (requestId: string, level: number, decidedBy: string | null, decidedAt: string, decision = 'approved', comment: string | null = null) =>
+  const approve = (
+    requestId: string,
+    level: number,
+    decidedBy: string | null,
+    decidedAt: string,
+    decision = 'approved',
+    comment: string | null = null,
+  ) =>
     sql`INSERT INTO approvals (request_id, level, decision, decided_by, role, comment, decided_at)
-        VALUES (${requestId}::uuid, ${level}, ${decision}, ${decidedBy}::uuid, ${level === 1 ? 'operator' : 'dc_head'}, ${comment}, ${decidedAt}::timestamptz)`.execute(t.db);
-  const run = async (requestId: string, o: { status: string; kind?: string; createdAt: string; error?: [string, string, boolean]; current?: string }) => {
+        VALUES (${requestId}::uuid, ${level}, ${decision}, ${decidedBy}::uuid, ${level === 1 ? 'operator' : 'dc_head'}, ${comment}, ${decidedAt}::timestamptz)`.execute(
+      t.db,
+    );
+  const run = async (
+    requestId: string,
+    o: { status: string; kind?: string; createdAt: string; error?: [string, string, boolean]; current?: string },
+  ) => {
     const { rows } = await sql<{ id: string }>`
       INSERT INTO provisioning_runs (request_id, kind, status, attempt, progress, current_step, error_code, error_message, error_retryable, created_at)
       VALUES (${requestId}::uuid, ${o.kind ?? 'provision'}, ${o.status}, 1, 40, ${o.current ?? null}, ${o.error?.[0] ?? null}, ${o.error?.[1] ?? null},
               ${o.error?.[2] ?? null}, ${o.createdAt}::timestamptz) RETURNING id`.execute(t.db);
     return rows[0]!.id;
   };
-  const step = (runId: string, key: string, position: number, status: string, startedAt: string | null, finishedAt: string | null, detail: string | null = null) =>
+  const step = (
+    runId: string,
+    key: string,
+    position: number,
+    status: string,
+    startedAt: string | null,
+    finishedAt: string | null,
+    detail: string | null = null,
+  ) =>
     sql`INSERT INTO run_steps (run_id, key, position, status, attempt, started_at, finished_at, detail)
-        VALUES (${runId}::uuid, ${key}, ${position}, ${status}, 1, ${startedAt}::timestamptz, ${finishedAt}::timestamptz, ${detail})`.execute(t.db);
+        VALUES (${runId}::uuid, ${key}, ${position}, ${status}, 1, ${startedAt}::timestamptz, ${finishedAt}::timestamptz, ${detail})`.execute(
+      t.db,
+    );
   const vm = (requestId: string, state: string, vmid: number | null, node: string | null) =>
     sql`INSERT INTO vms (request_id, institution_id, name, cores, memory_mib, disk_gib, state, vmid, node)
-        SELECT id, institution_id, hostname, cores, memory_mib, disk_gib, ${state}, ${vmid}, ${node} FROM vps_requests WHERE id = ${requestId}::uuid`.execute(t.db);
+        SELECT id, institution_id, hostname, cores, memory_mib, disk_gib, ${state}, ${vmid}, ${node} FROM vps_requests WHERE id = ${requestId}::uuid`.execute(
+      t.db,
+    );
   const lease = (requestId: string, octetSuffix: number, released: boolean) =>
     sql`INSERT INTO ip_allocations (pool_id, address, request_id, released_at, release_reason)
         VALUES (${base.poolId}::uuid, ${`10.77.0.${octetSuffix}`}::inet, ${requestId}::uuid, ${released ? new Date('2026-11-01T00:00:00Z') : null},
@@ -124,7 +175,9 @@ describe('loadRequestView (one query) against the former multi-query loader', ()
     // Asked for in one tick (one batched query): same views, each to its own caller (reversed order on purpose).
     const reversed = [...rows].reverse();
     const batch = await Promise.all(reversed.map((r) => loadRequestView(db, r)));
-    expect(batch.map((v) => JSON.stringify(v))).toEqual(await Promise.all(reversed.map(async (r) => JSON.stringify(await oracleView(db, r)))));
+    expect(batch.map((v) => JSON.stringify(v))).toEqual(
+      await Promise.all(reversed.map(async (r) => JSON.stringify(await oracleView(db, r)))),
+    );
   }
 
   beforeAll(async () => {
@@ -175,7 +228,11 @@ describe('loadRequestView (one query) against the former multi-query loader', ()
     const failed = await newRequest('failed');
     await lease(failed, 13, false);
     await vm(failed, 'reserved', null, null);
-    await run(failed, { status: 'failed', createdAt: '2026-11-24 07:00:00+00', error: ['pve_unreachable', 'Proxmox tidak dapat dihubungi / Proxmox unreachable', true] });
+    await run(failed, {
+      status: 'failed',
+      createdAt: '2026-11-24 07:00:00+00',
+      error: ['pve_unreachable', 'Proxmox tidak dapat dihubungi / Proxmox unreachable', true],
+    });
 
     // Decommissioned: the address was released (no address shown), the VM is gone.
     const gone = await newRequest('decommissioned');
@@ -194,7 +251,13 @@ describe('loadRequestView (one query) against the former multi-query loader', ()
       levels: [
         { level: 1, name: { id: 'Tinjauan operator', en: 'Operator review' }, roles: ['operator'], mode: 'any' },
         { level: 2, name: { id: 'Verifikasi admin', en: 'Admin check' }, roles: ['admin'], mode: 'any' },
-        { level: 3, name: { id: 'Kepala', en: 'Head' }, roles: ['dc_head'], mode: 'any', appliesFrom: { cores: 4, memoryMiB: 8192, diskGiB: 100 } },
+        {
+          level: 3,
+          name: { id: 'Kepala', en: 'Head' },
+          roles: ['dc_head'],
+          mode: 'any',
+          appliesFrom: { cores: 4, memoryMiB: 8192, diskGiB: 100 },
+        },
       ],
       autoApproveUpTo: null,
     });

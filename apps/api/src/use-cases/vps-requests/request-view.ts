@@ -1,10 +1,4 @@
-import {
-  adminUserForInstitution,
-  DEFAULT_APPROVAL_POLICY,
-  ZApprovalPolicy,
-  approvalState,
-  type VpsRequestDto,
-} from '@betang/core';
+import { adminUserForInstitution, DEFAULT_APPROVAL_POLICY, ZApprovalPolicy, approvalState, type VpsRequestDto } from '@betang/core';
 import { loadRequestViewParts, type Executor, type RequestViewParts, type VpsRequestRow } from '@betang/db';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -75,12 +69,20 @@ function toView(request: VpsRequestRow, parts: RequestViewParts): VpsRequestDto 
   const resources = { cores: request.cores, memoryMiB: request.memoryMiB, diskGiB: request.diskGiB };
   // A live request's pending change (a resize awaiting approval) is decided like a request: by its own decisions.
   const changeRunId = AWAITING_DECISION.includes(request.status) ? null : parts.pendingChangeRunId;
-  const policy = AWAITING_DECISION.includes(request.status) || changeRunId
-    ? parts.approvalPolicy === null || parts.approvalPolicy === undefined
-      ? DEFAULT_APPROVAL_POLICY
-      : ZApprovalPolicy.parse(parts.approvalPolicy)
+  const policy =
+    AWAITING_DECISION.includes(request.status) || changeRunId
+      ? parts.approvalPolicy === null || parts.approvalPolicy === undefined
+        ? DEFAULT_APPROVAL_POLICY
+        : ZApprovalPolicy.parse(parts.approvalPolicy)
+      : undefined;
+  const state = policy
+    ? approvalState(
+        policy,
+        resources,
+        approvals.filter((a) => a.runId === changeRunId),
+        () => 1,
+      )
     : undefined;
-  const state = policy ? approvalState(policy, resources, approvals.filter((a) => a.runId === changeRunId), () => 1) : undefined;
   const contact = request.contact as VpsRequestDto['contact'];
   return {
     id: request.id,
@@ -97,7 +99,16 @@ function toView(request: VpsRequestRow, parts: RequestViewParts): VpsRequestDto 
     network: { publicAccess: request.publicAccess, ports: request.ports },
     contact,
     requestedBy: request.requestedBy,
-    approvals: approvals.map((a) => ({ level: a.level, decision: a.decision, by: a.decidedBy, byName: a.decidedByName, role: a.role, at: a.decidedAt.toISOString(), comment: a.comment, runId: a.runId })),
+    approvals: approvals.map((a) => ({
+      level: a.level,
+      decision: a.decision,
+      by: a.decidedBy,
+      byName: a.decidedByName,
+      role: a.role,
+      at: a.decidedAt.toISOString(),
+      comment: a.comment,
+      runId: a.runId,
+    })),
     pendingLevel: state?.kind === 'pending' ? { level: state.level.level, name: state.level.name, roles: state.level.roles } : null,
     ipAddress: lease?.address ?? null,
     adminUser: adminUserForInstitution(institutionCode),
@@ -109,7 +120,14 @@ function toView(request: VpsRequestRow, parts: RequestViewParts): VpsRequestDto 
           attempt: run.attempt,
           progress: run.progress,
           currentStep: run.currentStep,
-          steps: steps.map((s) => ({ key: s.key, status: s.status as 'pending', attempt: s.attempt, startedAt: iso(s.startedAt), finishedAt: iso(s.finishedAt), detail: s.detail })),
+          steps: steps.map((s) => ({
+            key: s.key,
+            status: s.status as 'pending',
+            attempt: s.attempt,
+            startedAt: iso(s.startedAt),
+            finishedAt: iso(s.finishedAt),
+            detail: s.detail,
+          })),
           error: run.errorMessage ? { code: run.errorCode, message: run.errorMessage, retryable: run.errorRetryable } : null,
         }
       : null,

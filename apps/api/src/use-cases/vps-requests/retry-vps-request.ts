@@ -13,7 +13,10 @@ export async function retryVpsRequest(tx: Tx, requestId: string, meta: AuditMeta
   if (!request) throw new AppError(ErrorCode.NotFound);
   const run = await findLatestRunOfRequest(tx, requestId);
   if (request.status !== 'failed' || !run || run.status !== 'failed' || run.kind !== 'provision') {
-    throw new AppError(ErrorCode.InvalidState, { id: 'Hanya permintaan yang penyiapannya gagal yang dapat diulang.', en: 'Only a request whose provisioning failed can be retried.' });
+    throw new AppError(ErrorCode.InvalidState, {
+      id: 'Hanya permintaan yang penyiapannya gagal yang dapat diulang.',
+      en: 'Only a request whose provisioning failed can be retried.',
+    });
   }
   return queueProvisioning(tx, request, meta, 'vps_request.retried');
 }

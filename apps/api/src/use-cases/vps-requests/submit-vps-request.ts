@@ -58,28 +58,44 @@ export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequest
   const codeProblem = institutionCodeProblem(institution.code);
   if (codeProblem) {
     // The worker would clone the VM and then fail creating this admin account; refuse before anything is reserved.
-    throw new AppError(ErrorCode.ValidationFailed, { id: `${codeProblem.id} Hubungi operator Diskominfosantik.`, en: `${codeProblem.en} Contact the data-center operators.` }, [
-      { path: 'institution.code', message: `${codeProblem.id} / ${codeProblem.en}`, code: 'reserved_admin_user' },
-    ]);
+    throw new AppError(
+      ErrorCode.ValidationFailed,
+      { id: `${codeProblem.id} Hubungi operator Diskominfosantik.`, en: `${codeProblem.en} Contact the data-center operators.` },
+      [{ path: 'institution.code', message: `${codeProblem.id} / ${codeProblem.en}`, code: 'reserved_admin_user' }],
+    );
   }
 
   const application = await findApplication(tx, body.applicationId);
   if (!application || application.institutionId !== institutionId) {
-    throw fieldError('body.applicationId', 'Aplikasi tidak ada di inventaris instansi Anda', "No such application in your institution's inventory");
+    throw fieldError(
+      'body.applicationId',
+      'Aplikasi tidak ada di inventaris instansi Anda',
+      "No such application in your institution's inventory",
+    );
   }
   if (!(await listTemplates(tx, true)).some((t) => t.id === body.templateId)) {
     throw fieldError('body.templateId', 'Templat OS tidak ada di katalog', 'No such OS template in the catalog');
   }
   const resources = await resolveResources(tx, body);
   if (await isHostnameTaken(tx, institutionId, body.hostname)) {
-    throw new AppError(ErrorCode.Conflict, { id: `Nama host ${body.hostname} sudah dipakai VPS lain di instansi Anda.`, en: `Hostname ${body.hostname} is already used by another VPS of your institution.` }, [
-      { path: 'body.hostname', message: 'taken', code: 'hostname_taken' },
-    ]);
+    throw new AppError(
+      ErrorCode.Conflict,
+      {
+        id: `Nama host ${body.hostname} sudah dipakai VPS lain di instansi Anda.`,
+        en: `Hostname ${body.hostname} is already used by another VPS of your institution.`,
+      },
+      [{ path: 'body.hostname', message: 'taken', code: 'hostname_taken' }],
+    );
   }
 
   const usage = await getQuotaUsage(tx, institutionId);
   assertQuota(limits, usage, { ...resources, vmCount: 1 });
-  const usageAfter = { cores: usage.cores + resources.cores, memoryMiB: usage.memoryMiB + resources.memoryMiB, diskGiB: usage.diskGiB + resources.diskGiB, vmCount: usage.vmCount + 1 };
+  const usageAfter = {
+    cores: usage.cores + resources.cores,
+    memoryMiB: usage.memoryMiB + resources.memoryMiB,
+    diskGiB: usage.diskGiB + resources.diskGiB,
+    vmCount: usage.vmCount + 1,
+  };
   await assertAgreementCovers(tx, institutionId, { ...resources, vmCount: 1 }, usageAfter);
 
   const request = await insertVpsRequest(tx, {
@@ -99,7 +115,14 @@ export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequest
     contact: body.contact,
     status: 'submitted',
   });
-  await appendAudit(tx, { ...meta, institutionId, action: 'vps_request.submitted', targetType: 'vps_request', targetId: request.id, after: { hostname: request.hostname, ...resources, templateId: request.templateId } });
+  await appendAudit(tx, {
+    ...meta,
+    institutionId,
+    action: 'vps_request.submitted',
+    targetType: 'vps_request',
+    targetId: request.id,
+    after: { hostname: request.hostname, ...resources, templateId: request.templateId },
+  });
   await queueEmail(tx, {
     to: await operatorEmails(tx),
     locale: 'id',
@@ -112,6 +135,7 @@ export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequest
   });
 
   const policy = await getSetting(tx, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY);
-  if (isAutoApproved(policy, resources)) return finalizeApproval(tx, request, { ...meta, actorUserId: null, actorLabel: 'system (persetujuan otomatis / auto-approval)' });
+  if (isAutoApproved(policy, resources))
+    return finalizeApproval(tx, request, { ...meta, actorUserId: null, actorLabel: 'system (persetujuan otomatis / auto-approval)' });
   return request;
 }

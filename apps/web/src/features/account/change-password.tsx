@@ -42,7 +42,14 @@ export function ChangePassword() {
         noValidate
       >
         <Field label={t('password.current')} type="password" autoComplete="current-password" required {...form.bind('currentPassword')} />
-        <Field label={t('password.new')} hint={t('password.newHint')} type="password" autoComplete="new-password" required {...form.bind('newPassword')} />
+        <Field
+          label={t('password.new')}
+          hint={t('password.newHint')}
+          type="password"
+          autoComplete="new-password"
+          required
+          {...form.bind('newPassword')}
+        />
         <Field label={t('password.repeat')} type="password" autoComplete="new-password" required {...form.bind('repeat')} />
         <div>
           <button type="submit" className="button primary" disabled={form.busy}>

@@ -18,7 +18,9 @@ export function SecurityPage() {
 
   return (
     <Page title={t('security.title')}>
-      <LiveRegion kind="success">{done === 'replaced' ? t('security.replaced') : done === 'enabled' ? t('security.enabled') : null}</LiveRegion>
+      <LiveRegion kind="success">
+        {done === 'replaced' ? t('security.replaced') : done === 'enabled' ? t('security.enabled') : null}
+      </LiveRegion>
       <ChangePassword />
       <section className="card" aria-labelledby="totp-title">
         <h2 id="totp-title">{t('security.totpTitle')}</h2>

@@ -52,8 +52,13 @@ export function TokensPage() {
     schema: ZCreateTokenBody,
     defaultValues: fresh(),
     // keep the order of TOKEN_SCOPES whatever order the boxes were ticked in
-    toBody: (v) => ({ name: v.name, expiresAt: v.expires ? endOfDayWib(v.expires) : '', scopes: TOKEN_SCOPES.filter((scope) => v.scopes.includes(scope)) }),
-    extraErrors: (v): Record<string, string> => (!v.expires || v.expires < wibDatePlus(0) || v.expires > wibDatePlus(LAST_DAY) ? { expiresAt: t('tokens.expiresRange') } : {}),
+    toBody: (v) => ({
+      name: v.name,
+      expiresAt: v.expires ? endOfDayWib(v.expires) : '',
+      scopes: TOKEN_SCOPES.filter((scope) => v.scopes.includes(scope)),
+    }),
+    extraErrors: (v): Record<string, string> =>
+      !v.expires || v.expires < wibDatePlus(0) || v.expires > wibDatePlus(LAST_DAY) ? { expiresAt: t('tokens.expiresRange') } : {},
   });
 
   async function onRevoke(id: string, tokenName: string) {
@@ -96,11 +101,23 @@ export function TokensPage() {
           {...form.bind('expires')}
           error={form.fieldErrors.expiresAt}
         />
-        <CheckboxGroup legend={t('tokens.scopes')} options={scopeOptions} selected={form.values.scopes} onChange={(scopes) => form.set('scopes', scopes)} error={form.fieldErrors.scopes} />
+        <CheckboxGroup
+          legend={t('tokens.scopes')}
+          options={scopeOptions}
+          selected={form.values.scopes}
+          onChange={(scopes) => form.set('scopes', scopes)}
+          error={form.fieldErrors.scopes}
+        />
         <p className="hint">{t('tokens.scopesHint')}</p>
         <FormActions busy={form.busy} saveLabel={t('tokens.create')} />
       </form>
-      <ListSection headingId="token-list-title" title={t('tokens.listTitle')} notice={notice} loading={tokens.isFetching && !tokens.data} error={tokens.error ?? revokeError}>
+      <ListSection
+        headingId="token-list-title"
+        title={t('tokens.listTitle')}
+        notice={notice}
+        loading={tokens.isFetching && !tokens.data}
+        error={tokens.error ?? revokeError}
+      >
         <DataTable
           rows={tokens.data?.items}
           empty={t('tokens.empty')}
@@ -114,7 +131,9 @@ export function TokensPage() {
               cell: (token) => (
                 <>
                   {token.expiresAt ? dateTime(token.expiresAt) : t('tokens.never')}
-                  {token.expiresAt && new Date(token.expiresAt).getTime() <= Date.now() ? <span className="muted small"> ({t('tokens.expired')})</span> : null}
+                  {token.expiresAt && new Date(token.expiresAt).getTime() <= Date.now() ? (
+                    <span className="muted small"> ({t('tokens.expired')})</span>
+                  ) : null}
                 </>
               ),
             },
@@ -131,7 +150,12 @@ export function TokensPage() {
                 </button>
               </>
             ) : (
-              <button type="button" className="button small" onClick={() => setConfirming(token.id)} aria-label={t('tokens.revokeLabel', { name: token.name })}>
+              <button
+                type="button"
+                className="button small"
+                onClick={() => setConfirming(token.id)}
+                aria-label={t('tokens.revokeLabel', { name: token.name })}
+              >
                 {t('tokens.revoke')}
               </button>
             )

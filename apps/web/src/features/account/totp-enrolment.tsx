@@ -125,7 +125,11 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
             {...confirm.bind('code')}
             onValue={(value) => confirm.set('code', value.replace(/\D/g, ''))}
           />
-          <FormActions busy={confirm.busy} saveLabel={replacing ? t('security.replace') : t('security.confirm')} onCancel={() => setEnrolment(null)} />
+          <FormActions
+            busy={confirm.busy}
+            saveLabel={replacing ? t('security.replace') : t('security.confirm')}
+            onCancel={() => setEnrolment(null)}
+          />
         </form>
       )}
     </>

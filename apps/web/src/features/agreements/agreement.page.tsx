@@ -17,8 +17,12 @@ import { PdfViewer } from './pdf-viewer';
 import { SignAgreementForm } from './sign-agreement-form';
 
 /** True when the signed-in user is the signer the agreement waits for. */
-export function awaitsMe(agreement: Pick<AgreementDto, 'nextSignerRole' | 'institutionId'>, me: { roles: readonly Role[]; institution: { id: string } | null }): boolean {
-  if (agreement.nextSignerRole === 'institution_head') return me.roles.includes(Role.InstitutionHead) && me.institution?.id === agreement.institutionId;
+export function awaitsMe(
+  agreement: Pick<AgreementDto, 'nextSignerRole' | 'institutionId'>,
+  me: { roles: readonly Role[]; institution: { id: string } | null },
+): boolean {
+  if (agreement.nextSignerRole === 'institution_head')
+    return me.roles.includes(Role.InstitutionHead) && me.institution?.id === agreement.institutionId;
   if (agreement.nextSignerRole === 'dc_head') return me.roles.includes(Role.DcHead);
   return false;
 }
@@ -64,7 +68,15 @@ export function AgreementPage() {
             {agreement.daysLeft >= 0 ? t('agreements.daysLeft', { days: number(agreement.daysLeft, 0) }) : t('agreements.ended')}
           </dd>
           <dt>{t('agreements.ceiling')}</dt>
-          <dd>{t('agreements.ceilingValue', { cores: c.cores, memory: number(c.memoryMiB / 1024), disk: c.diskGiB, vms: c.vmCount, ips: c.ipCount })}</dd>
+          <dd>
+            {t('agreements.ceilingValue', {
+              cores: c.cores,
+              memory: number(c.memoryMiB / 1024),
+              disk: c.diskGiB,
+              vms: c.vmCount,
+              ips: c.ipCount,
+            })}
+          </dd>
           <dt>{t('agreements.applications')}</dt>
           <dd>{agreement.applications.map((a) => a.name).join(', ') || '—'}</dd>
           <dt>{t('agreements.verification')}</dt>
@@ -90,7 +102,9 @@ export function AgreementPage() {
             </li>
           ))}
         </ol>
-        {agreement.nextSignerRole && !awaitsMe(agreement, me) ? <p className="muted">{t('agreements.waitingFor', { role: t(SIGNER_ROLE[agreement.nextSignerRole]) })}</p> : null}
+        {agreement.nextSignerRole && !awaitsMe(agreement, me) ? (
+          <p className="muted">{t('agreements.waitingFor', { role: t(SIGNER_ROLE[agreement.nextSignerRole]) })}</p>
+        ) : null}
       </section>
       {agreement.pendingDocument ? (
         <PendingDocumentCard
@@ -125,7 +139,11 @@ export function AgreementPage() {
             {t('agreements.download')}
           </a>
         </p>
-        <PdfViewer key={frameKey} url={`${agreementDocumentUrl(agreement.id)}?v=${agreement.currentSha256}`} title={t('agreements.documentFrame', { number: agreement.number })} />
+        <PdfViewer
+          key={frameKey}
+          url={`${agreementDocumentUrl(agreement.id)}?v=${agreement.currentSha256}`}
+          title={t('agreements.documentFrame', { number: agreement.number })}
+        />
       </section>
     </Page>
   );

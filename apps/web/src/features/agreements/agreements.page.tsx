@@ -16,16 +16,27 @@ export function AgreementsPage() {
   return (
     <Page title={t('agreements.title')}>
       <p className="muted">{t('agreements.intro')}</p>
-      <ListSection headingId="agreements-list-title" title={t('agreements.listTitle')} loading={agreements.isFetching && !agreements.data} error={agreements.error}>
+      <ListSection
+        headingId="agreements-list-title"
+        title={t('agreements.listTitle')}
+        loading={agreements.isFetching && !agreements.data}
+        error={agreements.error}
+      >
         <DataTable
           rows={agreements.data?.items}
           empty={t('agreements.empty')}
           columns={[
             { label: t('agreements.number'), cell: (a) => <Link to={`/agreements/${a.id}`}>{a.number}</Link> },
             { label: t('agreements.institution'), cell: (a) => a.institutionName },
-            { label: t('agreements.statusLabel'), cell: (a) => <StatusBadge tone={AGREEMENT_STATUS[a.status].tone}>{t(AGREEMENT_STATUS[a.status].key)}</StatusBadge> },
+            {
+              label: t('agreements.statusLabel'),
+              cell: (a) => <StatusBadge tone={AGREEMENT_STATUS[a.status].tone}>{t(AGREEMENT_STATUS[a.status].key)}</StatusBadge>,
+            },
             { label: t('agreements.term'), cell: (a) => t('agreements.termRange', { start: date(a.termStart), end: date(a.termEnd) }) },
-            { label: t('agreements.daysLeftLabel'), cell: (a) => (a.daysLeft >= 0 ? t('agreements.daysLeft', { days: number(a.daysLeft, 0) }) : t('agreements.ended')) },
+            {
+              label: t('agreements.daysLeftLabel'),
+              cell: (a) => (a.daysLeft >= 0 ? t('agreements.daysLeft', { days: number(a.daysLeft, 0) }) : t('agreements.ended')),
+            },
           ]}
         />
       </ListSection>

@@ -45,7 +45,13 @@ export function PdfViewer({ url, title }: { url: string; title: string }) {
         target.append(canvas);
         await page.render({ canvas, viewport }).promise;
         const content = await page.getTextContent();
-        text.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' ').replace(/\s+/g, ' ').trim());
+        text.push(
+          content.items
+            .map((item) => ('str' in item ? item.str : ''))
+            .join(' ')
+            .replace(/\s+/g, ' ')
+            .trim(),
+        );
       }
       if (!cancelled) setLoaded({ pages: doc.numPages, text });
     })().catch(() => {
@@ -70,7 +76,13 @@ export function PdfViewer({ url, title }: { url: string; title: string }) {
       {loaded ? (
         <details>
           <summary>{t('agreements.pdfText', { pages: loaded.pages })}</summary>
-          <div className="pdf-text" data-testid="pdf-text" tabIndex={0} role="group" aria-label={t('agreements.pdfText', { pages: loaded.pages })}>
+          <div
+            className="pdf-text"
+            data-testid="pdf-text"
+            tabIndex={0}
+            role="group"
+            aria-label={t('agreements.pdfText', { pages: loaded.pages })}
+          >
             {loaded.text.map((page, index) => (
               <p key={index}>{page}</p>
             ))}

@@ -12,14 +12,23 @@ import { FormAlert } from '../../ui/alert';
  * the document to review, and for operators and admins the decision. Accepting sends the hash
  * shown (a replaced upload → 409) and is refused for the uploader; both answers come from the API.
  */
-export function PendingDocumentCard({ agreement, pending, onDecided }: { agreement: AgreementDto; pending: PendingAgreementDocumentDto; onDecided(a: AgreementDto): void }) {
+export function PendingDocumentCard({
+  agreement,
+  pending,
+  onDecided,
+}: {
+  agreement: AgreementDto;
+  pending: PendingAgreementDocumentDto;
+  onDecided(a: AgreementDto): void;
+}) {
   const { t, dateTime } = useI18n();
   const api = useApi();
   const reviewedId = useId();
   const mayDecide = holdsAny(useMe().roles, [Role.Operator, Role.Admin]);
   const [reviewed, setReviewed] = useState(false);
   const decision = useMutation({
-    mutationFn: (accept: boolean) => (accept ? acceptPendingDocument(api, agreement.id, pending.sha256) : discardPendingDocument(api, agreement.id)),
+    mutationFn: (accept: boolean) =>
+      accept ? acceptPendingDocument(api, agreement.id, pending.sha256) : discardPendingDocument(api, agreement.id),
     onSuccess: onDecided,
   });
 
@@ -52,7 +61,12 @@ export function PendingDocumentCard({ agreement, pending, onDecided }: { agreeme
             {t('agreements.pendingReviewed')}
           </label>
           <div className="form-actions">
-            <button type="button" className="button primary" disabled={!reviewed || decision.isPending} onClick={() => decision.mutate(true)}>
+            <button
+              type="button"
+              className="button primary"
+              disabled={!reviewed || decision.isPending}
+              onClick={() => decision.mutate(true)}
+            >
               {t('agreements.pendingAccept')}
             </button>
             <button type="button" className="button" disabled={decision.isPending} onClick={() => decision.mutate(false)}>

@@ -15,7 +15,15 @@ import { FormActions } from '../../ui/form-actions';
  * expectedSha256 (a document changed in between → 409), the password (and the TOTP code when the
  * account has one) is asked again, and the consent statement must be ticked.
  */
-export function SignAgreementForm({ agreement, onSigned, onStale }: { agreement: AgreementDto; onSigned(a: AgreementDto): void; onStale(): void }) {
+export function SignAgreementForm({
+  agreement,
+  onSigned,
+  onStale,
+}: {
+  agreement: AgreementDto;
+  onSigned(a: AgreementDto): void;
+  onStale(): void;
+}) {
   const { t } = useI18n();
   const api = useApi();
   const me = useMe();
@@ -23,14 +31,24 @@ export function SignAgreementForm({ agreement, onSigned, onStale }: { agreement:
   const form = useContractForm({
     schema: ZSignAgreementBody,
     defaultValues: { password: '', totp: '', consent: false },
-    toBody: (v) => ({ password: v.password, consent: v.consent, expectedSha256: agreement.currentSha256, ...(v.totp ? { totp: v.totp } : {}) }),
+    toBody: (v) => ({
+      password: v.password,
+      consent: v.consent,
+      expectedSha256: agreement.currentSha256,
+      ...(v.totp ? { totp: v.totp } : {}),
+    }),
   });
   const consent = form.values.consent;
 
   const conflict = form.error instanceof ApiError && form.error.status === 409;
   const wrongCredentials = form.error instanceof ApiError && form.error.code === 'INVALID_CREDENTIALS';
   return (
-    <form className="card form-grid" onSubmit={form.onSubmit(async (body) => onSigned(await signAgreement(api, agreement.id, body)))} noValidate aria-labelledby="sign-title">
+    <form
+      className="card form-grid"
+      onSubmit={form.onSubmit(async (body) => onSigned(await signAgreement(api, agreement.id, body)))}
+      noValidate
+      aria-labelledby="sign-title"
+    >
       <h2 id="sign-title">{t('agreements.signTitle')}</h2>
       <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
       {conflict ? (
@@ -54,7 +72,14 @@ export function SignAgreementForm({ agreement, onSigned, onStale }: { agreement:
       ) : null}
       <div className="field field-wide">
         <label className="choice" htmlFor={consentId}>
-          <input id={consentId} type="checkbox" checked={consent} onChange={(event) => form.set('consent', event.target.checked)} aria-invalid={form.fieldErrors.consent ? true : undefined} aria-describedby={form.fieldErrors.consent ? `${consentId}-error` : undefined} />
+          <input
+            id={consentId}
+            type="checkbox"
+            checked={consent}
+            onChange={(event) => form.set('consent', event.target.checked)}
+            aria-invalid={form.fieldErrors.consent ? true : undefined}
+            aria-describedby={form.fieldErrors.consent ? `${consentId}-error` : undefined}
+          />
           {agreement.consentText ?? t('agreements.consentFallback', { sha: agreement.currentSha256 })}
         </label>
         {form.fieldErrors.consent ? (

@@ -22,8 +22,25 @@ import { TextAreaField } from '../../ui/textarea-field';
 import { CLASSIFICATION_KEY, DEVELOPER_KEY, KIND_KEY, STATUS_KEY, USER_TYPE_KEY } from './application-labels';
 import { FormActions } from '../../ui/form-actions';
 
-const TEXT_FIELDS = ['name', 'description', 'function', 'unit', 'picName', 'picNip', 'picPosition', 'picPhone', 'picEmail', 'developerName', 'url', 'techStack', 'databaseEngine'] as const;
-type Values = Record<(typeof TEXT_FIELDS)[number] | 'kind' | 'dataClassification' | 'status' | 'developerType' | 'userType' | 'yearBuilt', string>;
+const TEXT_FIELDS = [
+  'name',
+  'description',
+  'function',
+  'unit',
+  'picName',
+  'picNip',
+  'picPosition',
+  'picPhone',
+  'picEmail',
+  'developerName',
+  'url',
+  'techStack',
+  'databaseEngine',
+] as const;
+type Values = Record<
+  (typeof TEXT_FIELDS)[number] | 'kind' | 'dataClassification' | 'status' | 'developerType' | 'userType' | 'yearBuilt',
+  string
+>;
 
 function initial(app?: ApplicationDto): Values {
   const text = Object.fromEntries(TEXT_FIELDS.map((key) => [key, app?.[key] ?? ''])) as Record<(typeof TEXT_FIELDS)[number], string>;
@@ -40,7 +57,13 @@ function initial(app?: ApplicationDto): Values {
 
 /** The body as the API expects it: empty optional texts left out (create) or cleared with null (edit). */
 function toBody(values: Values, editing: boolean): Record<string, unknown> {
-  const body: Record<string, unknown> = { kind: values.kind, dataClassification: values.dataClassification, status: values.status, developerType: values.developerType, userType: values.userType };
+  const body: Record<string, unknown> = {
+    kind: values.kind,
+    dataClassification: values.dataClassification,
+    status: values.status,
+    developerType: values.developerType,
+    userType: values.userType,
+  };
   for (const key of TEXT_FIELDS) {
     const value = values[key].trim();
     if (value) body[key] = value;
@@ -51,10 +74,19 @@ function toBody(values: Values, editing: boolean): Record<string, unknown> {
   return body;
 }
 
-const options = <V extends string>(values: readonly V[], keys: Record<V, MessageKey>, t: (key: MessageKey) => string) => values.map((value) => ({ value, label: t(keys[value]) }));
+const options = <V extends string>(values: readonly V[], keys: Record<V, MessageKey>, t: (key: MessageKey) => string) =>
+  values.map((value) => ({ value, label: t(keys[value]) }));
 
 /** Adds or edits an inventory entry; the contract's rules are checked before sending, the API's field errors shown on the fields. */
-export function ApplicationForm({ application, onSaved, onCancel }: { application?: ApplicationDto; onSaved(app: ApplicationDto): void; onCancel(): void }) {
+export function ApplicationForm({
+  application,
+  onSaved,
+  onCancel,
+}: {
+  application?: ApplicationDto;
+  onSaved(app: ApplicationDto): void;
+  onCancel(): void;
+}) {
   const { t } = useI18n();
   const api = useApi();
   const editing = application !== undefined;
@@ -67,8 +99,14 @@ export function ApplicationForm({ application, onSaved, onCancel }: { applicatio
 
   const title = editing ? t('apps.editTitle', { name: application.name }) : t('apps.addTitle');
   return (
-    <form className="card form-grid" onSubmit={form.onSubmit(async (body) =>
-        onSaved(editing ? await updateApplication(api, application.id, body as UpdateApplicationBody) : await createApplication(api, body as CreateApplicationBody)),
+    <form
+      className="card form-grid"
+      onSubmit={form.onSubmit(async (body) =>
+        onSaved(
+          editing
+            ? await updateApplication(api, application.id, body as UpdateApplicationBody)
+            : await createApplication(api, body as CreateApplicationBody),
+        ),
       )}
       noValidate
       aria-labelledby="app-form-title"
@@ -76,9 +114,29 @@ export function ApplicationForm({ application, onSaved, onCancel }: { applicatio
       <h2 id="app-form-title">{title}</h2>
       <FormAlert error={form.error} fieldErrors={err} />
       <Field label={t('apps.name')} required {...form.bind('name')} error={err.name} />
-      <SelectField label={t('apps.kind')} required {...form.bind('kind')} options={options(APPLICATION_KINDS, KIND_KEY, t)} error={err.kind} hint={t('apps.kindHint')} />
-      <SelectField label={t('apps.classification')} required {...form.bind('dataClassification')} options={options(DATA_CLASSIFICATIONS, CLASSIFICATION_KEY, t)} error={err.dataClassification} hint={t('apps.classificationHint')} />
-      <SelectField label={t('apps.status')} required {...form.bind('status')} options={options(APPLICATION_STATUSES, STATUS_KEY, t)} error={err.status} />
+      <SelectField
+        label={t('apps.kind')}
+        required
+        {...form.bind('kind')}
+        options={options(APPLICATION_KINDS, KIND_KEY, t)}
+        error={err.kind}
+        hint={t('apps.kindHint')}
+      />
+      <SelectField
+        label={t('apps.classification')}
+        required
+        {...form.bind('dataClassification')}
+        options={options(DATA_CLASSIFICATIONS, CLASSIFICATION_KEY, t)}
+        error={err.dataClassification}
+        hint={t('apps.classificationHint')}
+      />
+      <SelectField
+        label={t('apps.status')}
+        required
+        {...form.bind('status')}
+        options={options(APPLICATION_STATUSES, STATUS_KEY, t)}
+        error={err.status}
+      />
       <TextAreaField label={t('apps.description')} {...form.bind('description')} error={err.description} rows={3} />
       <Field label={t('apps.function')} {...form.bind('function')} error={err.function} />
       <Field label={t('apps.unit')} {...form.bind('unit')} error={err.unit} />
@@ -87,9 +145,19 @@ export function ApplicationForm({ application, onSaved, onCancel }: { applicatio
       <Field label={t('apps.picEmail')} required type="email" {...form.bind('picEmail')} error={err.picEmail} />
       <Field label={t('apps.picPhone')} type="tel" {...form.bind('picPhone')} error={err.picPhone} />
       <Field label={t('apps.picPosition')} {...form.bind('picPosition')} error={err.picPosition} />
-      <SelectField label={t('apps.developerType')} {...form.bind('developerType')} options={options(DEVELOPER_TYPES, DEVELOPER_KEY, t)} error={err.developerType} />
+      <SelectField
+        label={t('apps.developerType')}
+        {...form.bind('developerType')}
+        options={options(DEVELOPER_TYPES, DEVELOPER_KEY, t)}
+        error={err.developerType}
+      />
       <Field label={t('apps.developerName')} {...form.bind('developerName')} error={err.developerName} />
-      <SelectField label={t('apps.userType')} {...form.bind('userType')} options={options(APPLICATION_USER_TYPES, USER_TYPE_KEY, t)} error={err.userType} />
+      <SelectField
+        label={t('apps.userType')}
+        {...form.bind('userType')}
+        options={options(APPLICATION_USER_TYPES, USER_TYPE_KEY, t)}
+        error={err.userType}
+      />
       <Field label={t('apps.url')} type="url" hint={t('apps.urlHint')} {...form.bind('url')} error={err.url} />
       <Field label={t('apps.techStack')} {...form.bind('techStack')} error={err.techStack} />
       <Field label={t('apps.databaseEngine')} {...form.bind('databaseEngine')} error={err.databaseEngine} />

@@ -30,7 +30,9 @@ export function ApplicationImport({ onImported }: { onImported(): void }) {
   const [check, setCheck] = useState<ApplicationImportResult | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   // A dry run checks every row and writes nothing; the real import runs only on a clean check.
-  const upload = useMutation({ mutationFn: ({ text, dryRun }: { text: string; dryRun: boolean }) => importApplications(api, text, dryRun, locale) });
+  const upload = useMutation({
+    mutationFn: ({ text, dryRun }: { text: string; dryRun: boolean }) => importApplications(api, text, dryRun, locale),
+  });
 
   async function onFile(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];

@@ -16,5 +16,12 @@ export const STATUS_KEY: Record<Values<typeof APPLICATION_STATUSES>, MessageKey>
   active: 'apps.status.active',
   retired: 'apps.status.retired',
 };
-export const DEVELOPER_KEY: Record<Values<typeof DEVELOPER_TYPES>, MessageKey> = { internal: 'apps.dev.internal', vendor: 'apps.dev.vendor' };
-export const USER_TYPE_KEY: Record<Values<typeof APPLICATION_USER_TYPES>, MessageKey> = { internal: 'apps.users.internal', public: 'apps.users.public', both: 'apps.users.both' };
+export const DEVELOPER_KEY: Record<Values<typeof DEVELOPER_TYPES>, MessageKey> = {
+  internal: 'apps.dev.internal',
+  vendor: 'apps.dev.vendor',
+};
+export const USER_TYPE_KEY: Record<Values<typeof APPLICATION_USER_TYPES>, MessageKey> = {
+  internal: 'apps.users.internal',
+  public: 'apps.users.public',
+  both: 'apps.users.both',
+};

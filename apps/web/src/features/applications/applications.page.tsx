@@ -31,7 +31,10 @@ export function ApplicationsPage() {
     void apps.refetch();
   };
 
-  const removal = useMutation({ mutationFn: (app: ApplicationDto) => deleteApplication(api, app.id), onSuccess: (_answer, app) => done(t('apps.deleted', { name: app.name })) });
+  const removal = useMutation({
+    mutationFn: (app: ApplicationDto) => deleteApplication(api, app.id),
+    onSuccess: (_answer, app) => done(t('apps.deleted', { name: app.name })),
+  });
   const remove = (app: ApplicationDto) => removal.mutate(app);
 
   return (
@@ -51,8 +54,17 @@ export function ApplicationsPage() {
       <p className="muted">{t('apps.intro')}</p>
       <LiveRegion kind="success">{notice}</LiveRegion>
       <ErrorAlert error={removal.error} />
-      {mode.kind === 'add' ? <ApplicationForm onSaved={(app) => done(t('apps.added', { name: app.name }))} onCancel={() => setMode({ kind: 'list' })} /> : null}
-      {mode.kind === 'edit' ? <ApplicationForm key={mode.app.id} application={mode.app} onSaved={(app) => done(t('apps.saved', { name: app.name }))} onCancel={() => setMode({ kind: 'list' })} /> : null}
+      {mode.kind === 'add' ? (
+        <ApplicationForm onSaved={(app) => done(t('apps.added', { name: app.name }))} onCancel={() => setMode({ kind: 'list' })} />
+      ) : null}
+      {mode.kind === 'edit' ? (
+        <ApplicationForm
+          key={mode.app.id}
+          application={mode.app}
+          onSaved={(app) => done(t('apps.saved', { name: app.name }))}
+          onCancel={() => setMode({ kind: 'list' })}
+        />
+      ) : null}
       <ListSection headingId="apps-list-title" title={t('apps.listTitle')} loading={apps.isFetching && !apps.data} error={apps.error}>
         {mode.kind === 'delete' ? (
           <ConfirmPanel
@@ -79,10 +91,20 @@ export function ApplicationsPage() {
           ]}
           actions={(app) => (
             <>
-              <button type="button" className="button small" onClick={() => setMode({ kind: 'edit', app })} aria-label={t('apps.editLabel', { name: app.name })}>
+              <button
+                type="button"
+                className="button small"
+                onClick={() => setMode({ kind: 'edit', app })}
+                aria-label={t('apps.editLabel', { name: app.name })}
+              >
                 {t('common.edit')}
               </button>{' '}
-              <button type="button" className="button small" onClick={() => setMode({ kind: 'delete', app })} aria-label={t('apps.deleteLabel', { name: app.name })}>
+              <button
+                type="button"
+                className="button small"
+                onClick={() => setMode({ kind: 'delete', app })}
+                aria-label={t('apps.deleteLabel', { name: app.name })}
+              >
                 {t('apps.delete')}
               </button>
             </>

@@ -61,7 +61,14 @@ export function AuditLogPage() {
     <Page title={t('audit.title')}>
       <p className="muted">{isConsoleUser(me.roles) ? t('audit.introConsole') : t('audit.introHead')}</p>
       <AuditFilters canChooseInstitution={isConsoleUser(me.roles)} onApply={setFilter} />
-      <ListSection headingId="audit-list-title" title={t('audit.listTitle')} busy={first.isFetching} loading={first.isFetching && !first.data} error={first.error ?? moreError} onMore={nextCursor ? loadMore : undefined}>
+      <ListSection
+        headingId="audit-list-title"
+        title={t('audit.listTitle')}
+        busy={first.isFetching}
+        loading={first.isFetching && !first.data}
+        error={first.error ?? moreError}
+        onMore={nextCursor ? loadMore : undefined}
+      >
         <DataTable
           rows={first.data || items.length > 0 ? items : undefined}
           empty={t('audit.empty')}

@@ -42,7 +42,18 @@ type Props<V extends EntryValues, S extends z.ZodType> = {
  * cancel. It checks before sending (the body's contract plus the id rule) and sends nothing while
  * any field error stands; `onSaved` runs only after the API accepted the entry.
  */
-export function CatalogEntryForm<V extends EntryValues, S extends z.ZodType>({ title, initial, editing, idPattern, schema, toBody, save, onSaved, onCancel, children }: Props<V, S>) {
+export function CatalogEntryForm<V extends EntryValues, S extends z.ZodType>({
+  title,
+  initial,
+  editing,
+  idPattern,
+  schema,
+  toBody,
+  save,
+  onSaved,
+  onCancel,
+  children,
+}: Props<V, S>) {
   const { t } = useI18n();
   const api = useApi();
   const form = useContractForm({
@@ -70,7 +81,11 @@ export function CatalogEntryForm<V extends EntryValues, S extends z.ZodType>({ t
       <Field label={t('opCatalog.name')} {...form.bind('name' as Path<V>)} required maxLength={100} />
       {children(values, set, form.fieldErrors)}
       <label className="choice field-wide">
-        <input type="checkbox" checked={values.isActive} onChange={(event) => form.set('isActive' as Path<V>, event.target.checked as PathValue<V, Path<V>>)} />
+        <input
+          type="checkbox"
+          checked={values.isActive}
+          onChange={(event) => form.set('isActive' as Path<V>, event.target.checked as PathValue<V, Path<V>>)}
+        />
         {t('opCatalog.active')}
       </label>
       <FormActions busy={form.busy} onCancel={onCancel} />

@@ -27,7 +27,19 @@ type Props<T extends Entry> = {
  * One catalog table (templates or presets): name, the caller's columns, state, an edit button per
  * row for editors, the open editor below the table, and an "add" button.
  */
-export function CatalogSection<T extends Entry>({ prefix, title, emptyText, entries, columns, mayEdit, editLabel, addLabel, editing, onEdit, renderForm }: Props<T>) {
+export function CatalogSection<T extends Entry>({
+  prefix,
+  title,
+  emptyText,
+  entries,
+  columns,
+  mayEdit,
+  editLabel,
+  addLabel,
+  editing,
+  onEdit,
+  renderForm,
+}: Props<T>) {
   const { t } = useI18n();
   const headingId = `${prefix}-catalog-title`;
   const close = () => onEdit(null);
@@ -51,7 +63,12 @@ export function CatalogSection<T extends Entry>({ prefix, title, emptyText, entr
           ...columns,
           {
             label: t('opCatalog.state'),
-            cell: (entry) => (entry.isActive ? <StatusBadge tone="good">{t('opCatalog.isActive')}</StatusBadge> : <StatusBadge tone="idle">{t('opCatalog.inactive')}</StatusBadge>),
+            cell: (entry) =>
+              entry.isActive ? (
+                <StatusBadge tone="good">{t('opCatalog.isActive')}</StatusBadge>
+              ) : (
+                <StatusBadge tone="idle">{t('opCatalog.inactive')}</StatusBadge>
+              ),
           },
         ]}
         actions={(entry) =>

@@ -39,7 +39,10 @@ export function CatalogPage() {
             entries={data.templates}
             columns={[
               { label: t('opCatalog.vmid'), cell: (tpl) => tpl.pveTemplateVmid },
-              { label: t('opCatalog.placement'), cell: (tpl) => `${tpl.pveNode ?? t('opCatalog.anyNode')} · ${tpl.storage ?? t('opCatalog.defaultStorage')}` },
+              {
+                label: t('opCatalog.placement'),
+                cell: (tpl) => `${tpl.pveNode ?? t('opCatalog.anyNode')} · ${tpl.storage ?? t('opCatalog.defaultStorage')}`,
+              },
             ]}
             mayEdit={mayEdit}
             editLabel={(tpl) => t('opCatalog.editTemplate', { name: tpl.name })}
@@ -53,7 +56,12 @@ export function CatalogPage() {
             title={t('opCatalog.presets')}
             emptyText={t('opCatalog.noPresets')}
             entries={data.presets}
-            columns={[{ label: t('opCatalog.size'), cell: (p) => t('opCommon.size', { cores: p.cores, memory: number(p.memoryMiB / 1024), disk: p.diskGiB }) }]}
+            columns={[
+              {
+                label: t('opCatalog.size'),
+                cell: (p) => t('opCommon.size', { cores: p.cores, memory: number(p.memoryMiB / 1024), disk: p.diskGiB }),
+              },
+            ]}
             mayEdit={mayEdit}
             editLabel={(p) => t('opCatalog.editPreset', { name: p.name })}
             addLabel={t('opCatalog.addPreset')}

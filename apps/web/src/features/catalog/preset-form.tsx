@@ -24,16 +24,47 @@ export function PresetForm({ preset, onSaved, onCancel }: { preset?: Preset; onS
         isActive: preset?.isActive ?? true,
       }}
       schema={ZPutPresetBody}
-      toBody={(v) => ({ name: v.name, cores: Number(v.cores), memoryMiB: Math.round(Number(v.memoryGiB) * 1024), diskGiB: Number(v.diskGiB), isActive: v.isActive })}
+      toBody={(v) => ({
+        name: v.name,
+        cores: Number(v.cores),
+        memoryMiB: Math.round(Number(v.memoryGiB) * 1024),
+        diskGiB: Number(v.diskGiB),
+        isActive: v.isActive,
+      })}
       save={putPreset}
       onSaved={onSaved}
       onCancel={onCancel}
     >
       {(v, set, fieldErrors) => (
         <>
-          <Field label={t('opCatalog.cores')} type="number" min={1} value={v.cores} onValue={set('cores')} required error={fieldErrors.cores} />
-          <Field label={t('opCatalog.memoryGiB')} type="number" min={0.5} step={0.5} value={v.memoryGiB} onValue={set('memoryGiB')} required error={fieldErrors.memoryMiB} />
-          <Field label={t('opCatalog.diskGiB')} type="number" min={10} value={v.diskGiB} onValue={set('diskGiB')} required error={fieldErrors.diskGiB} />
+          <Field
+            label={t('opCatalog.cores')}
+            type="number"
+            min={1}
+            value={v.cores}
+            onValue={set('cores')}
+            required
+            error={fieldErrors.cores}
+          />
+          <Field
+            label={t('opCatalog.memoryGiB')}
+            type="number"
+            min={0.5}
+            step={0.5}
+            value={v.memoryGiB}
+            onValue={set('memoryGiB')}
+            required
+            error={fieldErrors.memoryMiB}
+          />
+          <Field
+            label={t('opCatalog.diskGiB')}
+            type="number"
+            min={10}
+            value={v.diskGiB}
+            onValue={set('diskGiB')}
+            required
+            error={fieldErrors.diskGiB}
+          />
         </>
       )}
     </CatalogEntryForm>

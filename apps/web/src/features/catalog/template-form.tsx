@@ -25,17 +25,51 @@ export function TemplateForm({ template, onSaved, onCancel }: { template?: Templ
         isActive: template?.isActive ?? true,
       }}
       schema={ZPutTemplateBody}
-      toBody={(v) => ({ name: v.name, osFamily: v.osFamily.trim(), pveTemplateVmid: Number(v.pveTemplateVmid), pveNode: v.pveNode.trim() || null, storage: v.storage.trim() || null, isActive: v.isActive })}
+      toBody={(v) => ({
+        name: v.name,
+        osFamily: v.osFamily.trim(),
+        pveTemplateVmid: Number(v.pveTemplateVmid),
+        pveNode: v.pveNode.trim() || null,
+        storage: v.storage.trim() || null,
+        isActive: v.isActive,
+      })}
       save={putTemplate}
       onSaved={onSaved}
       onCancel={onCancel}
     >
       {(v, set, fieldErrors) => (
         <>
-          <Field label={t('opCatalog.osFamily')} hint={t('opCatalog.osFamilyHint')} value={v.osFamily} onValue={set('osFamily')} required error={fieldErrors.osFamily} />
-          <Field label={t('opCatalog.vmid')} type="number" min={100} value={v.pveTemplateVmid} onValue={set('pveTemplateVmid')} required error={fieldErrors.pveTemplateVmid} />
-          <Field label={t('opCatalog.node')} hint={t('opCatalog.nodeHint')} value={v.pveNode} onValue={set('pveNode')} error={fieldErrors.pveNode} />
-          <Field label={t('opCatalog.storage')} hint={t('opCatalog.storageHint')} value={v.storage} onValue={set('storage')} error={fieldErrors.storage} />
+          <Field
+            label={t('opCatalog.osFamily')}
+            hint={t('opCatalog.osFamilyHint')}
+            value={v.osFamily}
+            onValue={set('osFamily')}
+            required
+            error={fieldErrors.osFamily}
+          />
+          <Field
+            label={t('opCatalog.vmid')}
+            type="number"
+            min={100}
+            value={v.pveTemplateVmid}
+            onValue={set('pveTemplateVmid')}
+            required
+            error={fieldErrors.pveTemplateVmid}
+          />
+          <Field
+            label={t('opCatalog.node')}
+            hint={t('opCatalog.nodeHint')}
+            value={v.pveNode}
+            onValue={set('pveNode')}
+            error={fieldErrors.pveNode}
+          />
+          <Field
+            label={t('opCatalog.storage')}
+            hint={t('opCatalog.storageHint')}
+            value={v.storage}
+            onValue={set('storage')}
+            error={fieldErrors.storage}
+          />
         </>
       )}
     </CatalogEntryForm>

@@ -22,7 +22,8 @@ export function ClusterPage() {
   return (
     <Page title={t('opCluster.title')}>
       <p className="muted">
-        {data?.observedAt ? t('opCluster.snapshotAt', { at: dateTime(data.observedAt) }) : t('opCluster.intro')} <Link to="/operator/reconciliation">{t('opCluster.toFindings')}</Link>
+        {data?.observedAt ? t('opCluster.snapshotAt', { at: dateTime(data.observedAt) }) : t('opCluster.intro')}{' '}
+        <Link to="/operator/reconciliation">{t('opCluster.toFindings')}</Link>
       </p>
       {data?.stale ? (
         <div className="alert alert-warn" role="note">

@@ -14,18 +14,38 @@ export function NodeCard({ node }: { node: z.infer<typeof ZClusterNode> }) {
     <section className="card node-card" aria-labelledby={id}>
       <h2 id={id}>
         <span>{node.node}</span>
-        {node.online ? <StatusBadge tone="good">{t('opCluster.online')}</StatusBadge> : <StatusBadge tone="bad">{t('opCluster.offline')}</StatusBadge>}
+        {node.online ? (
+          <StatusBadge tone="good">{t('opCluster.online')}</StatusBadge>
+        ) : (
+          <StatusBadge tone="bad">{t('opCluster.offline')}</StatusBadge>
+        )}
       </h2>
       <p className="small">{t('opCluster.betangVms', { count: node.betangVms })}</p>
-      {!node.online ? <p className="small">{t('opCluster.offlineNote')}</p> : !node.statsVisible ? <p className="small muted">{t('opCluster.statsHidden')}</p> : null}
-      {node.cpuUsage !== null && node.cpuCount !== null ? (
-        <QuotaBar label={t('opCluster.cpu')} used={Number((node.cpuUsage * node.cpuCount).toFixed(1))} limit={node.cpuCount} unit={t('opCluster.cores')} />
+      {!node.online ? (
+        <p className="small">{t('opCluster.offlineNote')}</p>
+      ) : !node.statsVisible ? (
+        <p className="small muted">{t('opCluster.statsHidden')}</p>
       ) : null}
-      {node.memTotalBytes !== null && node.memUsedBytes !== null ? <QuotaBar label={t('opCluster.memory')} used={node.memUsedBytes / GIB} limit={node.memTotalBytes / GIB} unit={t('unit.gib')} /> : null}
+      {node.cpuUsage !== null && node.cpuCount !== null ? (
+        <QuotaBar
+          label={t('opCluster.cpu')}
+          used={Number((node.cpuUsage * node.cpuCount).toFixed(1))}
+          limit={node.cpuCount}
+          unit={t('opCluster.cores')}
+        />
+      ) : null}
+      {node.memTotalBytes !== null && node.memUsedBytes !== null ? (
+        <QuotaBar label={t('opCluster.memory')} used={node.memUsedBytes / GIB} limit={node.memTotalBytes / GIB} unit={t('unit.gib')} />
+      ) : null}
       {node.storages.map((storage) => (
         <div key={storage.storage}>
           {storage.totalBytes !== undefined && storage.usedBytes !== undefined ? (
-            <QuotaBar label={t(storage.shared ? 'opCluster.storageShared' : 'opCluster.storage', { name: storage.storage })} used={storage.usedBytes / GIB} limit={storage.totalBytes / GIB} unit={t('unit.gib')} />
+            <QuotaBar
+              label={t(storage.shared ? 'opCluster.storageShared' : 'opCluster.storage', { name: storage.storage })}
+              used={storage.usedBytes / GIB}
+              limit={storage.totalBytes / GIB}
+              unit={t('unit.gib')}
+            />
           ) : (
             <p className="small">{t('opCluster.storageNoStats', { name: storage.storage })}</p>
           )}

@@ -53,7 +53,10 @@ export function AgreementPanel({ me, status }: { me: MeResponse; status?: 'await
   const newest = agreements.data?.items[0];
   const awaitsMe =
     newest &&
-    ((newest.status === 'awaiting_institution_head' && me.roles.includes(Role.InstitutionHead) && me.institution?.id === newest.institutionId) || (newest.status === 'awaiting_dc_head' && me.roles.includes(Role.DcHead)));
+    ((newest.status === 'awaiting_institution_head' &&
+      me.roles.includes(Role.InstitutionHead) &&
+      me.institution?.id === newest.institutionId) ||
+      (newest.status === 'awaiting_dc_head' && me.roles.includes(Role.DcHead)));
   return (
     <section className="card" aria-labelledby="agreement-panel-title">
       <h2 id="agreement-panel-title">{t('portal.agreementTitle')}</h2>
@@ -93,8 +96,11 @@ export function InFlightPanel() {
       <ul className="step-list">
         {inFlight.map((r) => (
           <li key={r.id} className="block">
-            <Link to={`/vps-requests/${r.id}`}>{r.hostname}</Link> <StatusBadge tone={REQUEST_STATUS[r.status].tone}>{t(REQUEST_STATUS[r.status].key)}</StatusBadge>
-            {r.run && r.status === 'provisioning' ? <ProgressBar label={t('portal.progressOf', { hostname: r.hostname })} value={r.run.progress} /> : null}
+            <Link to={`/vps-requests/${r.id}`}>{r.hostname}</Link>{' '}
+            <StatusBadge tone={REQUEST_STATUS[r.status].tone}>{t(REQUEST_STATUS[r.status].key)}</StatusBadge>
+            {r.run && r.status === 'provisioning' ? (
+              <ProgressBar label={t('portal.progressOf', { hostname: r.hostname })} value={r.run.progress} />
+            ) : null}
           </li>
         ))}
       </ul>

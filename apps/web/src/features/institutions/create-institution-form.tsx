@@ -32,7 +32,14 @@ export function CreateInstitutionForm({ onCreated }: { onCreated(institution: In
     >
       <h2 id="create-institution-title">{t('opInst.createTitle')}</h2>
       <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
-      <Field label={t('opInst.code')} hint={t('opInst.codeHint')} {...form.bind('code')} onValue={(value) => form.set('code', value.toUpperCase())} required maxLength={32} />
+      <Field
+        label={t('opInst.code')}
+        hint={t('opInst.codeHint')}
+        {...form.bind('code')}
+        onValue={(value) => form.set('code', value.toUpperCase())}
+        required
+        maxLength={32}
+      />
       <Field label={t('opInst.name')} {...form.bind('name')} required maxLength={200} />
       <Field label={t('opInst.address')} {...form.bind('address')} maxLength={500} />
       <FormActions busy={form.busy} saveLabel={t('opInst.create')} />

@@ -6,7 +6,13 @@ export const institutionsFeature: Feature = {
   id: 'institutions',
   routes: [
     { path: '/institutions', page: () => import('./institutions.page').then((m) => m.InstitutionsPage), roles: DATA_CENTER_ROLES },
-    { path: '/institutions/:id', page: () => import('./institution.page').then((m) => m.InstitutionPage), roles: DATA_CENTER_ROLES, prefetch: ({ api, queryClient }, { id = '' }) => void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.institutionQuery(api, id))) },
+    {
+      path: '/institutions/:id',
+      page: () => import('./institution.page').then((m) => m.InstitutionPage),
+      roles: DATA_CENTER_ROLES,
+      prefetch: ({ api, queryClient }, { id = '' }) =>
+        void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.institutionQuery(api, id))),
+    },
   ],
   nav: [{ to: '/institutions', labelKey: 'opNav.institutions', roles: DATA_CENTER_ROLES, order: 40 }],
 };

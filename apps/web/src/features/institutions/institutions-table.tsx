@@ -30,7 +30,13 @@ export function InstitutionsTable() {
   }
 
   return (
-    <ListSection headingId="institutions-title" title={t('institutions.title')} loading={first.isFetching && !first.data} error={first.error ?? moreError} onMore={nextCursor ? loadMore : undefined}>
+    <ListSection
+      headingId="institutions-title"
+      title={t('institutions.title')}
+      loading={first.isFetching && !first.data}
+      error={first.error ?? moreError}
+      onMore={nextCursor ? loadMore : undefined}
+    >
       <DataTable
         rows={first.data || items.length > 0 ? items : undefined}
         empty={t('institutions.empty')}

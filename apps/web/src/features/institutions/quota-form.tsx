@@ -12,7 +12,12 @@ import { FormActions } from '../../ui/form-actions';
 import { useContractForm } from '../../ui/use-contract-form';
 
 type Values = { cores: string; memoryGiB: string; diskGiB: string; vmCount: string };
-const toValues = (q: QuotaResponse): Values => ({ cores: String(q.limits.cores), memoryGiB: String(q.limits.memoryMiB / 1024), diskGiB: String(q.limits.diskGiB), vmCount: String(q.limits.vmCount) });
+const toValues = (q: QuotaResponse): Values => ({
+  cores: String(q.limits.cores),
+  memoryGiB: String(q.limits.memoryMiB / 1024),
+  diskGiB: String(q.limits.diskGiB),
+  vmCount: String(q.limits.vmCount),
+});
 
 /** Edits an institution's quota (PUT /institutions/:id/quota), each field showing current usage; memory is entered in GiB. */
 export function QuotaForm({ institutionId, onSaved }: { institutionId: string; onSaved(): void }) {
@@ -24,7 +29,12 @@ export function QuotaForm({ institutionId, onSaved }: { institutionId: string; o
   const form = useContractForm({
     schema: ZQuotaLimits,
     defaultValues: { cores: '', memoryGiB: '', diskGiB: '', vmCount: '' } as Values,
-    toBody: (v: Values) => ({ cores: Number(v.cores), memoryMiB: Math.round(Number(v.memoryGiB) * 1024), diskGiB: Number(v.diskGiB), vmCount: Number(v.vmCount) }),
+    toBody: (v: Values) => ({
+      cores: Number(v.cores),
+      memoryMiB: Math.round(Number(v.memoryGiB) * 1024),
+      diskGiB: Number(v.diskGiB),
+      vmCount: Number(v.vmCount),
+    }),
   });
   const { reset } = form;
   const [notice, setNotice] = useState<string | null>(null);
@@ -33,7 +43,8 @@ export function QuotaForm({ institutionId, onSaved }: { institutionId: string; o
     if (quota) reset(toValues(quota));
   }, [quota, reset]);
 
-  const used = (value: number | undefined, unit: string) => (value === undefined ? undefined : t('opInst.inUse', { value: number(value), unit }));
+  const used = (value: number | undefined, unit: string) =>
+    value === undefined ? undefined : t('opInst.inUse', { value: number(value), unit });
   return (
     <form
       className="card form-grid"
@@ -52,10 +63,40 @@ export function QuotaForm({ institutionId, onSaved }: { institutionId: string; o
       <h2 id="quota-form-title">{t('opInst.quotaTitle')}</h2>
       <FormAlert error={form.error ?? loaded.error} fieldErrors={form.fieldErrors} />
       <LiveRegion kind="success">{notice}</LiveRegion>
-      <Field label={t('quota.cores')} type="number" min={0} {...form.bind('cores')} required hint={used(quota?.usage.cores, t('unit.vcpu'))} />
-      <Field label={t('opInst.memoryGiB')} type="number" min={0} step={0.5} {...form.bind('memoryGiB')} error={form.fieldErrors.memoryMiB} required hint={used(quota ? quota.usage.memoryMiB / 1024 : undefined, t('unit.gib'))} />
-      <Field label={t('opInst.diskGiB')} type="number" min={0} {...form.bind('diskGiB')} required hint={used(quota?.usage.diskGiB, t('unit.gib'))} />
-      <Field label={t('quota.vms')} type="number" min={0} {...form.bind('vmCount')} required hint={used(quota?.usage.vmCount, t('unit.vm'))} />
+      <Field
+        label={t('quota.cores')}
+        type="number"
+        min={0}
+        {...form.bind('cores')}
+        required
+        hint={used(quota?.usage.cores, t('unit.vcpu'))}
+      />
+      <Field
+        label={t('opInst.memoryGiB')}
+        type="number"
+        min={0}
+        step={0.5}
+        {...form.bind('memoryGiB')}
+        error={form.fieldErrors.memoryMiB}
+        required
+        hint={used(quota ? quota.usage.memoryMiB / 1024 : undefined, t('unit.gib'))}
+      />
+      <Field
+        label={t('opInst.diskGiB')}
+        type="number"
+        min={0}
+        {...form.bind('diskGiB')}
+        required
+        hint={used(quota?.usage.diskGiB, t('unit.gib'))}
+      />
+      <Field
+        label={t('quota.vms')}
+        type="number"
+        min={0}
+        {...form.bind('vmCount')}
+        required
+        hint={used(quota?.usage.vmCount, t('unit.vm'))}
+      />
       <FormActions busy={form.busy} disabled={!quota} saveLabel={t('opInst.saveQuota')} />
     </form>
   );

@@ -17,7 +17,12 @@ export function QuotaPanel({ institutionId }: { institutionId: string }) {
       {quota.data ? (
         <>
           <QuotaBar label={t('quota.cores')} used={quota.data.usage.cores} limit={quota.data.limits.cores} unit={t('unit.vcpu')} />
-          <QuotaBar label={t('quota.memory')} used={quota.data.usage.memoryMiB / 1024} limit={quota.data.limits.memoryMiB / 1024} unit={t('unit.gib')} />
+          <QuotaBar
+            label={t('quota.memory')}
+            used={quota.data.usage.memoryMiB / 1024}
+            limit={quota.data.limits.memoryMiB / 1024}
+            unit={t('unit.gib')}
+          />
           <QuotaBar label={t('quota.disk')} used={quota.data.usage.diskGiB} limit={quota.data.limits.diskGiB} unit={t('unit.gib')} />
           <QuotaBar label={t('quota.vms')} used={quota.data.usage.vmCount} limit={quota.data.limits.vmCount} unit={t('unit.vm')} />
           <p className="muted small">

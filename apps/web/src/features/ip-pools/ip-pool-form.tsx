@@ -9,7 +9,18 @@ import { useContractForm } from '../../ui/use-contract-form';
 import { SelectField } from '../../ui/select-field';
 import { FormActions } from '../../ui/form-actions';
 
-const EMPTY = { name: '', cidr: '', gateway: '', vlanTag: '', bridge: 'vmbr0', rangeStart: '', rangeEnd: '', dnsServers: '', searchDomain: '', institutionId: '' };
+const EMPTY = {
+  name: '',
+  cidr: '',
+  gateway: '',
+  vlanTag: '',
+  bridge: 'vmbr0',
+  rangeStart: '',
+  rangeEnd: '',
+  dnsServers: '',
+  searchDomain: '',
+  institutionId: '',
+};
 type Values = typeof EMPTY;
 
 function toBody(v: Values) {
@@ -39,14 +50,19 @@ export function IpPoolForm({ institutions, onCreated }: { institutions: readonly
     } catch (error) {
       // the API's "outside the CIDR" issue carries the CIDR as its message: say it in words
       if (!(error instanceof ApiError)) throw error;
-      const issues = error.fieldIssues.map((issue) => (issue.code === 'outside_cidr' ? { ...issue, message: t('opPools.outsideCidr', { cidr: issue.message }) } : issue));
+      const issues = error.fieldIssues.map((issue) =>
+        issue.code === 'outside_cidr' ? { ...issue, message: t('opPools.outsideCidr', { cidr: issue.message }) } : issue,
+      );
       throw new ApiError(error.status, error.code, error.message, issues.length > 0 ? issues : error.details, error.requestId);
     }
   }
 
   const e = form.fieldErrors;
   return (
-    <form className="card form-grid" aria-labelledby="pool-form-title" onSubmit={form.onSubmit(async (body) => {
+    <form
+      className="card form-grid"
+      aria-labelledby="pool-form-title"
+      onSubmit={form.onSubmit(async (body) => {
         const created = await create(body);
         form.reset(EMPTY);
         onCreated(created);
@@ -60,9 +76,22 @@ export function IpPoolForm({ institutions, onCreated }: { institutions: readonly
       <Field label={t('opPools.gateway')} {...form.bind('gateway')} required error={e.gateway} />
       <Field label={t('opPools.rangeStart')} {...form.bind('rangeStart')} required error={e.rangeStart} />
       <Field label={t('opPools.rangeEnd')} {...form.bind('rangeEnd')} required error={e.rangeEnd} />
-      <Field label={t('opPools.vlan')} hint={t('opPools.vlanHint')} type="number" min={1} max={4094} {...form.bind('vlanTag')} error={e.vlanTag} />
+      <Field
+        label={t('opPools.vlan')}
+        hint={t('opPools.vlanHint')}
+        type="number"
+        min={1}
+        max={4094}
+        {...form.bind('vlanTag')}
+        error={e.vlanTag}
+      />
       <Field label={t('opPools.bridge')} {...form.bind('bridge')} required error={e.bridge} />
-      <Field label={t('opPools.dns')} hint={t('opPools.dnsHint')} {...form.bind('dnsServers')} error={e.dnsServers ?? e['dnsServers.0'] ?? e['dnsServers.1']} />
+      <Field
+        label={t('opPools.dns')}
+        hint={t('opPools.dnsHint')}
+        {...form.bind('dnsServers')}
+        error={e.dnsServers ?? e['dnsServers.0'] ?? e['dnsServers.1']}
+      />
       <Field label={t('opPools.searchDomain')} {...form.bind('searchDomain')} error={e.searchDomain} />
       <SelectField
         label={t('opPools.institution')}

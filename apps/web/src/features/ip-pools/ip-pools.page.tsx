@@ -36,13 +36,21 @@ export function IpPoolsPage() {
               cell: (pool) => (
                 <>
                   <code>{pool.cidr}</code>
-                  <span className="block small muted">{t('opPools.networkDetail', { gateway: pool.gateway, vlan: pool.vlanTag ?? '—', bridge: pool.bridge })}</span>
+                  <span className="block small muted">
+                    {t('opPools.networkDetail', { gateway: pool.gateway, vlan: pool.vlanTag ?? '—', bridge: pool.bridge })}
+                  </span>
                 </>
               ),
             },
             { label: t('opPools.range'), cell: (pool) => <code>{`${pool.rangeStart} – ${pool.rangeEnd}`}</code> },
-            { label: t('opPools.institution'), cell: (pool) => (pool.institutionId ? (names.get(pool.institutionId) ?? pool.institutionId) : t('opPools.shared')) },
-            { label: t('opPools.usage'), cell: (pool) => <QuotaBar label={t('opPools.held')} used={pool.held} limit={pool.size} unit={t('opPools.addresses')} /> },
+            {
+              label: t('opPools.institution'),
+              cell: (pool) => (pool.institutionId ? (names.get(pool.institutionId) ?? pool.institutionId) : t('opPools.shared')),
+            },
+            {
+              label: t('opPools.usage'),
+              cell: (pool) => <QuotaBar label={t('opPools.held')} used={pool.held} limit={pool.size} unit={t('opPools.addresses')} />,
+            },
           ]}
         />
       </ListSection>

@@ -23,12 +23,18 @@ export function OperatorAgreementsPage() {
   const agreements = useQuery(agreementListQuery(api));
   const institutions = useQuery(institutionListQuery(api));
   const [notice, setNotice] = useState<string | null>(null);
-  const daysLeft = (days: number, status: string) => (status === 'expired' || status === 'revoked' ? '—' : days < 0 ? t('opAgreements.ended') : t('opAgreements.daysLeft', { days }));
+  const daysLeft = (days: number, status: string) =>
+    status === 'expired' || status === 'revoked' ? '—' : days < 0 ? t('opAgreements.ended') : t('opAgreements.daysLeft', { days });
   return (
     <Page title={t('opAgreements.title')}>
       <p className="muted">{t('opAgreements.intro')}</p>
       <LiveRegion kind="success">{notice}</LiveRegion>
-      <ListSection headingId="agreements-title" title={t('opAgreements.listTitle')} loading={agreements.isFetching && !agreements.data} error={agreements.error}>
+      <ListSection
+        headingId="agreements-title"
+        title={t('opAgreements.listTitle')}
+        loading={agreements.isFetching && !agreements.data}
+        error={agreements.error}
+      >
         <DataTable
           rows={agreements.data?.items}
           empty={t('opAgreements.empty')}

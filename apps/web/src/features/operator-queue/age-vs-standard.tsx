@@ -7,7 +7,17 @@ import './console.css';
  * How long something has waited against its service standard: "3 j 5 mnt (standar 24 j)", and a
  * "Lewat standar" badge when overdue. The badge's text carries the meaning; the colour repeats it.
  */
-export function AgeVsStandard({ ageMinutes, targetMinutes, overdue, stacked }: { ageMinutes: number; targetMinutes: number; overdue: boolean; stacked?: boolean }) {
+export function AgeVsStandard({
+  ageMinutes,
+  targetMinutes,
+  overdue,
+  stacked,
+}: {
+  ageMinutes: number;
+  targetMinutes: number;
+  overdue: boolean;
+  stacked?: boolean;
+}) {
   const { t } = useI18n();
   const duration = useDuration();
   return (

@@ -42,7 +42,12 @@ export function ApprovalQueuePage() {
   function decided(request: VpsRequestDto, decision: 'approved' | 'rejected') {
     setOpenId(null);
     select(request.id, false);
-    const key = decision === 'rejected' ? 'opQueue.rejected' : request.status === 'partially_approved' ? 'opQueue.approvedPartial' : 'opQueue.approved';
+    const key =
+      decision === 'rejected'
+        ? 'opQueue.rejected'
+        : request.status === 'partially_approved'
+          ? 'opQueue.approvedPartial'
+          : 'opQueue.approved';
     setNotice(t(key, { hostname: request.hostname }));
     void queue.refetch();
   }
@@ -65,10 +70,25 @@ export function ApprovalQueuePage() {
             }}
           />
           {rows.length > 0 ? (
-            <QueueTable rows={rows} selected={selected} openId={openId} onSelect={select} onSelectAll={(on) => setSelected(on ? new Set(rows.map((r) => r.requestId)) : new Set())} onOpen={setOpenId} />
+            <QueueTable
+              rows={rows}
+              selected={selected}
+              openId={openId}
+              onSelect={select}
+              onSelectAll={(on) => setSelected(on ? new Set(rows.map((r) => r.requestId)) : new Set())}
+              onOpen={setOpenId}
+            />
           ) : null}
         </section>
-        {open ? <ReviewPanel requestId={open.requestId} institutionName={open.institutionName} change={open.change} onClose={close} onDecided={decided} /> : null}
+        {open ? (
+          <ReviewPanel
+            requestId={open.requestId}
+            institutionName={open.institutionName}
+            change={open.change}
+            onClose={close}
+            onDecided={decided}
+          />
+        ) : null}
       </div>
     </Page>
   );

@@ -45,7 +45,11 @@ export function BulkApprove({ rows, onDone }: { rows: readonly PendingRow[]; onD
         {t('opQueue.bulkApprove', { count: rows.length })}
       </button>
       <LiveRegion kind="success">
-        {running ? t('opQueue.bulkProgress', { done: running.done + 1, total: running.total }) : outcomes.length > 0 ? t('opQueue.bulkSummary', { approved, total: outcomes.length }) : null}
+        {running
+          ? t('opQueue.bulkProgress', { done: running.done + 1, total: running.total })
+          : outcomes.length > 0
+            ? t('opQueue.bulkSummary', { approved, total: outcomes.length })
+            : null}
       </LiveRegion>
       {outcomes.length > 0 ? (
         <ul className="results" aria-label={t('opQueue.bulkResults')}>

@@ -12,8 +12,12 @@ export function ChangeSummary({ change }: { change: Change }) {
   const portsChange = ports(change.before.ports) !== ports(change.after.ports);
   return (
     <span className="block small change-summary">
-      <span className="block">{t('opQueue.changeBeforeAfter', { before: facts.sizeShort(change.before), after: facts.sizeShort(change.after) })}</span>
-      {portsChange ? <span className="block">{t('opQueue.changePorts', { before: ports(change.before.ports), after: ports(change.after.ports) })}</span> : null}
+      <span className="block">
+        {t('opQueue.changeBeforeAfter', { before: facts.sizeShort(change.before), after: facts.sizeShort(change.after) })}
+      </span>
+      {portsChange ? (
+        <span className="block">{t('opQueue.changePorts', { before: ports(change.before.ports), after: ports(change.after.ports) })}</span>
+      ) : null}
       {change.applyAt ? <span className="block muted">{t('opQueue.changeAt', { at: dateTime(change.applyAt) })}</span> : null}
     </span>
   );

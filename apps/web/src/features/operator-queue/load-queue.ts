@@ -12,7 +12,11 @@ type ApprovalQueue = { rows: PendingRow[]; approvalHours: number };
  * request from GET /vps-requests, which carries size, template, purpose and the pending level.
  */
 export async function loadApprovalQueue(api: ApiClient): Promise<ApprovalQueue> {
-  const [queue, submitted, partial] = await Promise.all([getOperatorQueue(api), listRequestsWithStatus(api, 'submitted'), listRequestsWithStatus(api, 'partially_approved')]);
+  const [queue, submitted, partial] = await Promise.all([
+    getOperatorQueue(api),
+    listRequestsWithStatus(api, 'submitted'),
+    listRequestsWithStatus(api, 'partially_approved'),
+  ]);
   const byId = new Map([...submitted.items, ...partial.items].map((request) => [request.id, request]));
   return {
     rows: queue.pendingApprovals.map((item) => ({ ...item, request: byId.get(item.requestId) ?? null })),

@@ -41,13 +41,24 @@ export function QueueTable({ rows, selected, openId, onSelect, onSelectAll, onOp
             <tr key={row.requestId} className={row.requestId === openId ? 'row-selected' : row.overdue ? 'row-overdue' : undefined}>
               <td data-label={t('opQueue.select')}>
                 <label className="choice">
-                  <input type="checkbox" checked={selected.has(row.requestId)} onChange={(event) => onSelect(row.requestId, event.target.checked)} />
+                  <input
+                    type="checkbox"
+                    checked={selected.has(row.requestId)}
+                    onChange={(event) => onSelect(row.requestId, event.target.checked)}
+                  />
                   <span className="visually-hidden">{t('opQueue.selectOne', { hostname: row.hostname })}</span>
                 </label>
               </td>
               <td data-label={t('opQueue.request')}>
                 <strong>
-                  <button type="button" className="link-button" id={`review-${row.requestId}`} aria-label={t('opQueue.review', { hostname: row.hostname })} aria-expanded={row.requestId === openId} onClick={() => onOpen(row.requestId)}>
+                  <button
+                    type="button"
+                    className="link-button"
+                    id={`review-${row.requestId}`}
+                    aria-label={t('opQueue.review', { hostname: row.hostname })}
+                    aria-expanded={row.requestId === openId}
+                    onClick={() => onOpen(row.requestId)}
+                  >
                     {row.hostname}
                   </button>
                 </strong>

@@ -11,7 +11,14 @@ import { ChangeSummary } from './change-summary';
 import { DecisionForms } from './decision-forms';
 import { useRequestFacts } from './request-facts';
 
-type Props = { requestId: string; institutionName: string; /** A pending change of the request's VM: what is decided is this change. */ change?: ComponentProps<typeof ChangeSummary>['change'] | undefined; onClose(): void; onDecided(request: VpsRequestDto, decision: 'approved' | 'rejected'): void };
+type Props = {
+  requestId: string;
+  institutionName: string;
+  /** A pending change of the request's VM: what is decided is this change. */ change?:
+    ComponentProps<typeof ChangeSummary>['change'] | undefined;
+  onClose(): void;
+  onDecided(request: VpsRequestDto, decision: 'approved' | 'rejected'): void;
+};
 
 /**
  * The review drawer: GET /vps-requests/:id with its application, network, contact and earlier
@@ -54,13 +61,18 @@ export function ReviewPanel({ requestId, institutionName, change, onClose, onDec
             <dt>{t('opQueue.application')}</dt>
             <dd>{application.data?.name ?? (application.isFetching ? t('common.loading') : '—')}</dd>
             <dt>{t('opQueue.size')}</dt>
-            <dd>{facts.size(r.resources)}{r.presetId ? ` (${r.presetId})` : ''}</dd>
+            <dd>
+              {facts.size(r.resources)}
+              {r.presetId ? ` (${r.presetId})` : ''}
+            </dd>
             <dt>{t('opQueue.template')}</dt>
             <dd>{r.templateId}</dd>
             <dt>{t('opQueue.purpose')}</dt>
             <dd>{r.purpose}</dd>
             <dt>{t('opQueue.network')}</dt>
-            <dd>{r.network.publicAccess ? t('opQueue.publicPorts', { ports: r.network.ports.join(', ') || '—' }) : t('opQueue.internalOnly')}</dd>
+            <dd>
+              {r.network.publicAccess ? t('opQueue.publicPorts', { ports: r.network.ports.join(', ') || '—' }) : t('opQueue.internalOnly')}
+            </dd>
             <dt>{t('opQueue.contact')}</dt>
             <dd>{`${r.contact.name} · ${r.contact.phone} · ${r.contact.email}`}</dd>
             <dt>{t('opQueue.sshKeys')}</dt>
@@ -76,7 +88,11 @@ export function ReviewPanel({ requestId, institutionName, change, onClose, onDec
               <ul className="results">
                 {r.approvals.map((a) => (
                   <li key={`${a.level}-${a.at}`}>
-                    {t(a.decision === 'approved' ? 'opQueue.decisionApproved' : 'opQueue.decisionRejected', { level: a.level, name: a.byName ?? '—', at: dateTime(a.at) })}
+                    {t(a.decision === 'approved' ? 'opQueue.decisionApproved' : 'opQueue.decisionRejected', {
+                      level: a.level,
+                      name: a.byName ?? '—',
+                      at: dateTime(a.at),
+                    })}
                     {a.comment ? <q>{a.comment}</q> : null}
                   </li>
                 ))}
@@ -86,7 +102,11 @@ export function ReviewPanel({ requestId, institutionName, change, onClose, onDec
           <p>
             <Link to={`/vps-requests/${r.id}`}>{t('opQueue.openTimeline')}</Link>
           </p>
-          {r.pendingLevel && mayDecide ? <DecisionForms key={r.id} request={r} onDecided={onDecided} /> : r.pendingLevel ? null : <p>{t('opQueue.notPending', { status: r.status })}</p>}
+          {r.pendingLevel && mayDecide ? (
+            <DecisionForms key={r.id} request={r} onDecided={onDecided} />
+          ) : r.pendingLevel ? null : (
+            <p>{t('opQueue.notPending', { status: r.status })}</p>
+          )}
         </>
       ) : null}
     </aside>

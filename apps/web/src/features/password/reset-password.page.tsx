@@ -56,7 +56,14 @@ export function ResetPasswordPage() {
             noValidate
             lang={locale}
           >
-            <Field label={t('password.new')} hint={t('password.newHint')} type="password" autoComplete="new-password" required {...form.bind('password')} />
+            <Field
+              label={t('password.new')}
+              hint={t('password.newHint')}
+              type="password"
+              autoComplete="new-password"
+              required
+              {...form.bind('password')}
+            />
             <Field label={t('password.repeat')} type="password" autoComplete="new-password" required {...form.bind('repeat')} />
             <button type="submit" className="button primary" disabled={form.busy}>
               {form.busy ? t('password.saving') : t('password.resetSubmit')}

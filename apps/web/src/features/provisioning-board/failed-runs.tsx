@@ -50,9 +50,7 @@ export function FailedRuns({ runs, onRetried }: { runs: readonly FailedItem[]; o
           <p className="error-text" data-testid="run-error">
             {run.errorMessage ? pickLanguage(run.errorMessage, locale) : t('opBoard.noReason')}
           </p>
-          <p className="small">
-            {t('opBoard.failedAgo', { age: duration(run.ageMinutes) })}
-          </p>
+          <p className="small">{t('opBoard.failedAgo', { age: duration(run.ageMinutes) })}</p>
           {mayRetry ? (
             <button type="button" className="button primary small" disabled={busy !== null} onClick={() => retry(run)}>
               {t('opBoard.retry', { hostname: run.hostname })}

@@ -32,7 +32,11 @@ export function RunningLanes({ runs }: { runs: readonly RunItem[] }) {
                 </p>
                 <p className="muted small">{run.institutionName}</p>
                 <ProgressBar label={t('opBoard.progressOf', { hostname: run.hostname })} value={run.progress} />
-                <p className="small">{run.attempt > 1 ? t('opBoard.progressAttempt', { percent: Math.round(run.progress), attempt: run.attempt }) : t('opBoard.progress', { percent: Math.round(run.progress) })}</p>
+                <p className="small">
+                  {run.attempt > 1
+                    ? t('opBoard.progressAttempt', { percent: Math.round(run.progress), attempt: run.attempt })
+                    : t('opBoard.progress', { percent: Math.round(run.progress) })}
+                </p>
                 <p className="small">
                   <AgeVsStandard ageMinutes={run.ageMinutes} targetMinutes={run.targetMinutes} overdue={run.overdue} />
                 </p>

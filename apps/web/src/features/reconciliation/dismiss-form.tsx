@@ -8,10 +8,28 @@ import { FormActions } from '../../ui/form-actions';
 import { useContractForm } from '../../ui/use-contract-form';
 
 /** Dismisses one finding with a reason (5–500 characters, kept in the audit log). */
-export function DismissForm({ findingId, label, onDone, onCancel }: { findingId: string; label: string; onDone(): void; onCancel(): void }) {
+export function DismissForm({
+  findingId,
+  label,
+  onDone,
+  onCancel,
+}: {
+  findingId: string;
+  label: string;
+  onDone(): void;
+  onCancel(): void;
+}) {
   const { t } = useI18n();
   const api = useApi();
-  const form = useContractForm({ schema: z.object({ reason: z.string().trim().min(5, { error: t('opRecon.reasonTooShort') }) }), defaultValues: { reason: '' } });
+  const form = useContractForm({
+    schema: z.object({
+      reason: z
+        .string()
+        .trim()
+        .min(5, { error: t('opRecon.reasonTooShort') }),
+    }),
+    defaultValues: { reason: '' },
+  });
 
   return (
     <form

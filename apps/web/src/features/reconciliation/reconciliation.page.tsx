@@ -43,7 +43,9 @@ export function ReconciliationPage() {
       {findings.data && items.length === 0 ? <p className="card">{t('opRecon.empty')}</p> : null}
       {FINDING_KINDS.filter((kind) => items.some((f) => f.kind === kind.kind)).map((kind) => (
         <section key={kind.kind} className="card" aria-labelledby={`kind-${kind.kind}`}>
-          <h2 id={`kind-${kind.kind}`}>{t('opRecon.kindCount', { kind: t(kind.title), count: items.filter((f) => f.kind === kind.kind).length })}</h2>
+          <h2 id={`kind-${kind.kind}`}>
+            {t('opRecon.kindCount', { kind: t(kind.title), count: items.filter((f) => f.kind === kind.kind).length })}
+          </h2>
           <p className="muted small">{t(kind.advice)}</p>
           {items
             .filter((f) => f.kind === kind.kind)
@@ -51,7 +53,11 @@ export function ReconciliationPage() {
               <div key={finding.id} className="finding">
                 <p>{finding.message[locale]}</p>
                 <p className="muted small">
-                  {[finding.node ? t('opRecon.node', { node: finding.node }) : '', finding.vmid !== null ? t('opRecon.vmid', { vmid: finding.vmid }) : '', t('opRecon.seen', { first: dateTime(finding.firstSeenAt), last: dateTime(finding.lastSeenAt) })]
+                  {[
+                    finding.node ? t('opRecon.node', { node: finding.node }) : '',
+                    finding.vmid !== null ? t('opRecon.vmid', { vmid: finding.vmid }) : '',
+                    t('opRecon.seen', { first: dateTime(finding.firstSeenAt), last: dateTime(finding.lastSeenAt) }),
+                  ]
                     .filter(Boolean)
                     .join(' · ')}
                 </p>

@@ -6,8 +6,19 @@ export const requestsFeature: Feature = {
   id: 'requests',
   routes: [
     { path: '/vps-requests/new', page: () => import('./new-request.page').then((m) => m.NewRequestPage), roles: INSTITUTION_ROLES },
-    { path: '/vps-requests', page: () => import('./requests.page').then((m) => m.RequestsPage), roles: ALL_ROLES, prefetch: ({ api, queryClient }) => void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.requestListQuery(api))) },
-    { path: '/vps-requests/:id', page: () => import('./request.page').then((m) => m.RequestPage), roles: ALL_ROLES, prefetch: ({ api, queryClient }, { id = '' }) => void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.requestQuery(api, id))) },
+    {
+      path: '/vps-requests',
+      page: () => import('./requests.page').then((m) => m.RequestsPage),
+      roles: ALL_ROLES,
+      prefetch: ({ api, queryClient }) => void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.requestListQuery(api))),
+    },
+    {
+      path: '/vps-requests/:id',
+      page: () => import('./request.page').then((m) => m.RequestPage),
+      roles: ALL_ROLES,
+      prefetch: ({ api, queryClient }, { id = '' }) =>
+        void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.requestQuery(api, id))),
+    },
   ],
   nav: [
     { to: '/vps-requests/new', labelKey: 'nav.newRequest', roles: INSTITUTION_ROLES, order: 20 },

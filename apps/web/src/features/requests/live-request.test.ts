@@ -36,19 +36,49 @@ describe('applyEvent', () => {
   it('should follow a request from approval to active with its address, in event order', () => {
     let state = fromSnapshot(REQUEST, 10);
     const events: RequestEvent[] = [
-      ev(11, { kind: 'approval', data: { approvalId: 'a', level: 1, decision: 'approved', by: 'u', byName: 'Rina', role: 'operator', comment: 'ok', at: base.at } }),
+      ev(11, {
+        kind: 'approval',
+        data: { approvalId: 'a', level: 1, decision: 'approved', by: 'u', byName: 'Rina', role: 'operator', comment: 'ok', at: base.at },
+      }),
       ev(12, { kind: 'request.status', data: { status: 'queued', previousStatus: 'submitted', statusReason: null } }),
-      ev(13, { kind: 'run', data: { runId: RUN, kind: 'provision', status: 'running', attempt: 1, progress: 10, currentStep: 'clone', error: null } }),
-      ev(14, { kind: 'run.step', data: { runId: RUN, key: 'clone', position: 3, status: 'running', attempt: 1, startedAt: base.at, finishedAt: null, detail: null } }),
-      ev(15, { kind: 'run.step', data: { runId: RUN, key: 'reserve', position: 1, status: 'done', attempt: 1, startedAt: base.at, finishedAt: base.at, detail: null } }),
+      ev(13, {
+        kind: 'run',
+        data: { runId: RUN, kind: 'provision', status: 'running', attempt: 1, progress: 10, currentStep: 'clone', error: null },
+      }),
+      ev(14, {
+        kind: 'run.step',
+        data: { runId: RUN, key: 'clone', position: 3, status: 'running', attempt: 1, startedAt: base.at, finishedAt: null, detail: null },
+      }),
+      ev(15, {
+        kind: 'run.step',
+        data: {
+          runId: RUN,
+          key: 'reserve',
+          position: 1,
+          status: 'done',
+          attempt: 1,
+          startedAt: base.at,
+          finishedAt: base.at,
+          detail: null,
+        },
+      }),
       ev(16, { kind: 'address', data: { allocationId: 'x', address: '10.60.0.10', held: true, vmId: null, releaseReason: null } }),
-      ev(17, { kind: 'vm', data: { vmId: '00000000-0000-4000-8000-0000000000bb', state: 'running', node: 'pve1', vmid: 100100, name: 'sipd-web-01' } }),
+      ev(17, {
+        kind: 'vm',
+        data: { vmId: '00000000-0000-4000-8000-0000000000bb', state: 'running', node: 'pve1', vmid: 100100, name: 'sipd-web-01' },
+      }),
       ev(18, { kind: 'request.status', data: { status: 'active', previousStatus: 'provisioning', statusReason: null } }),
     ];
     for (const event of events) state = applyEvent(state, event);
     expect(state.request.status).toBe('active');
     expect(state.request.approvals).toHaveLength(1);
-    expect(state.request.vm).toEqual({ id: '00000000-0000-4000-8000-0000000000bb', node: 'pve1', vmid: 100100, state: 'running', ipAddress: '10.60.0.10' });
+    expect(state.request.vm).toEqual({
+      id: '00000000-0000-4000-8000-0000000000bb',
+      node: 'pve1',
+      vmid: 100100,
+      state: 'running',
+      ipAddress: '10.60.0.10',
+    });
     expect(state.runs).toHaveLength(1);
     expect(state.runs[0]!.steps.map((s) => s.key)).toEqual(['reserve', 'clone']);
     expect(state.request.run?.id).toBe(RUN);
@@ -56,14 +86,20 @@ describe('applyEvent', () => {
   });
 
   it('should ignore an event it already applied (a repeated delivery changes nothing)', () => {
-    const approval = ev(11, { kind: 'approval', data: { approvalId: 'a', level: 1, decision: 'approved', by: 'u', byName: 'Rina', role: 'operator', comment: null, at: base.at } });
+    const approval = ev(11, {
+      kind: 'approval',
+      data: { approvalId: 'a', level: 1, decision: 'approved', by: 'u', byName: 'Rina', role: 'operator', comment: null, at: base.at },
+    });
     const once = applyEvent(fromSnapshot(REQUEST, 10), approval);
     expect(applyEvent(once, approval)).toBe(once);
     expect(applyEvent(fromSnapshot(REQUEST, 11), approval).request.approvals).toHaveLength(0);
   });
 
   it('should clear the address when it is released and start over from a new snapshot', () => {
-    let state = applyEvent(fromSnapshot({ ...REQUEST, ipAddress: '10.60.0.10' }, 1), ev(2, { kind: 'address', data: { allocationId: 'x', address: '10.60.0.10', held: false, vmId: null, releaseReason: 'cancelled' } }));
+    let state = applyEvent(
+      fromSnapshot({ ...REQUEST, ipAddress: '10.60.0.10' }, 1),
+      ev(2, { kind: 'address', data: { allocationId: 'x', address: '10.60.0.10', held: false, vmId: null, releaseReason: 'cancelled' } }),
+    );
     expect(state.request.ipAddress).toBeNull();
     state = applyEvent(state, ev(3, { kind: 'snapshot', data: { ...REQUEST, status: 'cancelled' } }));
     expect(state.request.status).toBe('cancelled');
@@ -72,7 +108,16 @@ describe('applyEvent', () => {
 
   it('should take the kind of a snapshot run from the API', () => {
     const step = { key: 'destroy', status: 'done' as const, attempt: 1, startedAt: null, finishedAt: null, detail: null };
-    const run = { id: RUN, kind: 'decommission' as const, status: 'running' as const, attempt: 1, progress: 40, currentStep: 'destroy', steps: [step], error: null };
+    const run = {
+      id: RUN,
+      kind: 'decommission' as const,
+      status: 'running' as const,
+      attempt: 1,
+      progress: 40,
+      currentStep: 'destroy',
+      steps: [step],
+      error: null,
+    };
     expect(fromSnapshot({ ...REQUEST, run }).runs[0]!.kind).toBe('decommission');
   });
 });

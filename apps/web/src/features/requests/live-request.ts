@@ -26,7 +26,10 @@ export function fromSnapshot(request: VpsRequestDto, lastEventId = 0): LiveReque
 
 function withRun(state: LiveRequest, runId: string, change: (run: RunView) => RunView): RunView[] {
   const index = state.runs.findIndex((run) => run.id === runId);
-  const base: RunView = index >= 0 ? state.runs[index]! : { id: runId, kind: null, status: 'queued', attempt: 1, progress: 0, currentStep: null, error: null, steps: [] };
+  const base: RunView =
+    index >= 0
+      ? state.runs[index]!
+      : { id: runId, kind: null, status: 'queued', attempt: 1, progress: 0, currentStep: null, error: null, steps: [] };
   const next = change(base);
   return index >= 0 ? state.runs.map((run, i) => (i === index ? next : run)) : [...state.runs, next];
 }
@@ -35,7 +38,16 @@ function latestRun(runs: RunView[], previous: VpsRequestDto['run']): VpsRequestD
   const last = runs[runs.length - 1];
   if (!last) return previous;
   const kind = last.kind ?? previous?.kind ?? 'provision';
-  return { id: last.id, kind, status: last.status, attempt: last.attempt, progress: last.progress, currentStep: last.currentStep, error: last.error, steps: last.steps };
+  return {
+    id: last.id,
+    kind,
+    status: last.status,
+    attempt: last.attempt,
+    progress: last.progress,
+    currentStep: last.currentStep,
+    error: last.error,
+    steps: last.steps,
+  };
 }
 
 /**
@@ -60,14 +72,22 @@ export function applyEvent(state: LiveRequest, event: RequestEvent): LiveRequest
     }
     case 'run': {
       const { runId, kind, status, attempt, progress, currentStep, error } = event.data;
-      return next({}, withRun(state, runId, (run) => ({ ...run, kind, status, attempt, progress, currentStep, error })));
+      return next(
+        {},
+        withRun(state, runId, (run) => ({ ...run, kind, status, attempt, progress, currentStep, error })),
+      );
     }
     case 'run.step': {
       const { runId, position, ...step } = event.data;
       const runs = withRun(state, runId, (run) => {
         const others = run.steps.filter((s) => s.key !== step.key);
         const steps = [...others, { ...step, position }].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
-        return { ...run, steps: run.steps.some((s) => s.key === step.key) ? run.steps.map((s) => (s.key === step.key ? { ...s, ...step, position } : s)) : steps };
+        return {
+          ...run,
+          steps: run.steps.some((s) => s.key === step.key)
+            ? run.steps.map((s) => (s.key === step.key ? { ...s, ...step, position } : s))
+            : steps,
+        };
       });
       return next({}, runs);
     }

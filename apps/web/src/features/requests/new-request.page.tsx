@@ -39,7 +39,13 @@ export function NewRequestPage() {
       ) : null}
       {data.data && data.data.catalog.templates.length === 0 ? <p className="card">{t('requests.noTemplates')}</p> : null}
       {data.data && data.data.applications.length > 0 && data.data.catalog.templates.length > 0 ? (
-        <RequestForm me={me} applications={data.data.applications} catalog={data.data.catalog} quota={data.data.quota} onSubmitted={(request) => void navigate(`/vps-requests/${request.id}`)} />
+        <RequestForm
+          me={me}
+          applications={data.data.applications}
+          catalog={data.data.catalog}
+          quota={data.data.quota}
+          onSubmitted={(request) => void navigate(`/vps-requests/${request.id}`)}
+        />
       ) : null}
     </Page>
   );

@@ -9,7 +9,13 @@ export function QuotaPreview({ quota, chosen }: { quota: QuotaResponse; chosen: 
   const c = chosen && !Number.isNaN(chosen.cores + chosen.memoryMiB + chosen.diskGiB) ? chosen : { cores: 0, memoryMiB: 0, diskGiB: 0 };
   const lines: Line[] = [
     { label: t('quota.cores'), limit: quota.limits.cores, used: quota.usage.cores, chosen: c.cores, unit: t('unit.vcpu') },
-    { label: t('quota.memory'), limit: quota.limits.memoryMiB / 1024, used: quota.usage.memoryMiB / 1024, chosen: c.memoryMiB / 1024, unit: t('unit.gib') },
+    {
+      label: t('quota.memory'),
+      limit: quota.limits.memoryMiB / 1024,
+      used: quota.usage.memoryMiB / 1024,
+      chosen: c.memoryMiB / 1024,
+      unit: t('unit.gib'),
+    },
     { label: t('quota.disk'), limit: quota.limits.diskGiB, used: quota.usage.diskGiB, chosen: c.diskGiB, unit: t('unit.gib') },
     { label: t('quota.vms'), limit: quota.limits.vmCount, used: quota.usage.vmCount, chosen: 1, unit: t('unit.vm') },
   ];

@@ -27,7 +27,9 @@ describe('toRequestBody', () => {
   it('should let the contract name bad ports and hostile input instead of dropping them', () => {
     expect(parsePorts('80, 443;8080 ')).toEqual([80, 443, 8080]);
     expect(parsePorts('80, http')[1]).toBeNaN();
-    const result = ZSubmitRequestBody.safeParse(toRequestBody({ ...VALUES, ports: '80 80', hostname: 'Web;rm -rf', sshPublicKeys: [`${KEY}\n${KEY}`] }));
+    const result = ZSubmitRequestBody.safeParse(
+      toRequestBody({ ...VALUES, ports: '80 80', hostname: 'Web;rm -rf', sshPublicKeys: [`${KEY}\n${KEY}`] }),
+    );
     expect(result.success).toBe(false);
     const paths = result.error!.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['hostname', 'sshPublicKeys.0', 'network.ports.1']));
@@ -37,7 +39,10 @@ describe('toRequestBody', () => {
 describe('boundsErrors', () => {
   it('should flag custom sizes outside the operators bounds only', () => {
     const message = (min: number, max: number) => `${min}-${max}`;
-    expect(boundsErrors({ cores: 20, memoryMiB: 4096, diskGiB: 5 }, DEFAULT_CUSTOM_SIZE_BOUNDS, message)).toEqual({ 'resources.cores': '1-8', 'resources.diskGiB': '20-500' });
+    expect(boundsErrors({ cores: 20, memoryMiB: 4096, diskGiB: 5 }, DEFAULT_CUSTOM_SIZE_BOUNDS, message)).toEqual({
+      'resources.cores': '1-8',
+      'resources.diskGiB': '20-500',
+    });
     expect(boundsErrors({ cores: 2, memoryMiB: 4096, diskGiB: 40 }, DEFAULT_CUSTOM_SIZE_BOUNDS, message)).toEqual({});
   });
 });

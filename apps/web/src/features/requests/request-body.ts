@@ -47,7 +47,11 @@ export function toRequestBody(values: RequestFormValues): Record<string, unknown
 }
 
 /** Field errors of a custom size outside the operators' bounds (the API refuses those too). */
-export function boundsErrors(resources: Resources, bounds: CustomSizeBounds, message: (min: number, max: number) => string): Record<string, string> {
+export function boundsErrors(
+  resources: Resources,
+  bounds: CustomSizeBounds,
+  message: (min: number, max: number) => string,
+): Record<string, string> {
   const errors: Record<string, string> = {};
   const check = (path: string, value: number, min: number, max: number) => {
     if (!Number.isNaN(value) && (value < min || value > max)) errors[path] = message(min, max);

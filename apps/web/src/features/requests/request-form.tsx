@@ -1,4 +1,12 @@
-import { ZSubmitRequestBody, type ApplicationDto, type ZCatalog, type MeResponse, type QuotaResponse, type Resources, type VpsRequestDto } from '@betang/core';
+import {
+  ZSubmitRequestBody,
+  type ApplicationDto,
+  type ZCatalog,
+  type MeResponse,
+  type QuotaResponse,
+  type Resources,
+  type VpsRequestDto,
+} from '@betang/core';
 import { useMemo, useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { submitRequest } from '../../api/vps-requests.api';
@@ -19,7 +27,13 @@ import { FormActions } from '../../ui/form-actions';
 
 type Catalog = z.infer<typeof ZCatalog>;
 
-type Props = { me: MeResponse; applications: ApplicationDto[]; catalog: Catalog; quota: QuotaResponse; onSubmitted(request: VpsRequestDto): void };
+type Props = {
+  me: MeResponse;
+  applications: ApplicationDto[];
+  catalog: Catalog;
+  quota: QuotaResponse;
+  onSubmitted(request: VpsRequestDto): void;
+};
 
 /** Core's own rule messages read "Indonesian / English"; show the half in the UI language. */
 function inLanguage(message: string, locale: 'id' | 'en'): string {
@@ -33,7 +47,11 @@ function initialValues(me: MeResponse, catalog: Catalog, applications: Applicati
     hostname: '',
     templateId: catalog.templates[0]?.id ?? '',
     size: catalog.presets[0]?.id ?? 'custom',
-    custom: { cores: String(catalog.customBounds.min.cores), memoryGiB: String(catalog.customBounds.min.memoryMiB / 1024), diskGiB: String(catalog.customBounds.min.diskGiB) },
+    custom: {
+      cores: String(catalog.customBounds.min.cores),
+      memoryGiB: String(catalog.customBounds.min.memoryMiB / 1024),
+      diskGiB: String(catalog.customBounds.min.diskGiB),
+    },
     sshPublicKeys: [''],
     purpose: '',
     publicAccess: false,
@@ -51,8 +69,15 @@ export function RequestForm({ me, applications, catalog, quota, onSubmitted }: P
   const { t, locale } = useI18n();
   const api = useApi();
   const outOfBounds = (v: RequestFormValues) =>
-    v.size === 'custom' ? boundsErrors(customResources(v), catalog.customBounds, (min, max) => t('requests.outOfBounds', { min, max })) : {};
-  const form = useContractForm({ schema: ZSubmitRequestBody, defaultValues: initialValues(me, catalog, applications), toBody: toRequestBody, extraErrors: outOfBounds });
+    v.size === 'custom'
+      ? boundsErrors(customResources(v), catalog.customBounds, (min, max) => t('requests.outOfBounds', { min, max }))
+      : {};
+  const form = useContractForm({
+    schema: ZSubmitRequestBody,
+    defaultValues: initialValues(me, catalog, applications),
+    toBody: toRequestBody,
+    extraErrors: outOfBounds,
+  });
   const values = form.values;
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const attempted = form.form.formState.isSubmitted;
@@ -68,15 +93,24 @@ export function RequestForm({ me, applications, catalog, quota, onSubmitted }: P
     const errors = { ...contractErrors(ZSubmitRequestBody, body), ...outOfBounds(values) };
     return Object.fromEntries(Object.entries(errors).map(([path, message]) => [path, inLanguage(message, locale)]));
   }, [body, values, catalog, locale, t]);
-  const shown = Object.fromEntries(Object.entries(liveErrors).filter(([path]) => attempted || [...touched].some((p) => path === p || path.startsWith(`${p}.`))));
+  const shown = Object.fromEntries(
+    Object.entries(liveErrors).filter(([path]) => attempted || [...touched].some((p) => path === p || path.startsWith(`${p}.`))),
+  );
   const errors = { ...shown, ...form.serverFieldErrors };
-  const chosen: Resources | null = values.size === 'custom' ? customResources(values) : (catalog.presets.find((p) => p.id === values.size) ?? null);
+  const chosen: Resources | null =
+    values.size === 'custom' ? customResources(values) : (catalog.presets.find((p) => p.id === values.size) ?? null);
 
-  const setContact = (key: keyof RequestFormValues['contact']) => (value: string) => update(`contact.${key}`, { contact: { ...values.contact, [key]: value } });
+  const setContact = (key: keyof RequestFormValues['contact']) => (value: string) =>
+    update(`contact.${key}`, { contact: { ...values.contact, [key]: value } });
   return (
     <>
       <QuotaPreview quota={quota} chosen={chosen} />
-      <form className="card form-grid" onSubmit={form.onSubmit(async (body) => onSubmitted(await submitRequest(api, body)))} noValidate aria-labelledby="request-form-title">
+      <form
+        className="card form-grid"
+        onSubmit={form.onSubmit(async (body) => onSubmitted(await submitRequest(api, body)))}
+        noValidate
+        aria-labelledby="request-form-title"
+      >
         <h2 id="request-form-title">{t('requests.formTitle')}</h2>
         <FormAlert error={form.error} fieldErrors={attempted ? errors : {}} />
         <Refusal error={form.error} />
@@ -94,14 +128,53 @@ export function RequestForm({ me, applications, catalog, quota, onSubmitted }: P
             </>
           }
         />
-        <Field label={t('requests.hostname')} required spellCheck={false} autoComplete="off" hint={t('requests.hostnameHint')} value={values.hostname} onValue={(v) => update('hostname', { hostname: v })} error={errors.hostname} />
-        <SelectField label={t('requests.template')} required value={values.templateId} onValue={(v) => update('templateId', { templateId: v })} options={catalog.templates.map((tpl) => ({ value: tpl.id, label: tpl.name }))} error={errors.templateId} />
-        <SizePicker catalog={catalog} values={values} errors={errors} onSize={(size) => update('presetId', { size })} onCustom={(custom) => update('resources', { custom })} />
-        <SshKeysField keys={values.sshPublicKeys} onChange={(keys) => update('sshPublicKeysList', { sshPublicKeys: keys })} errors={errors} onTouch={touch} />
-        <TextAreaField label={t('requests.purpose')} required rows={3} hint={t('requests.purposeHint')} value={values.purpose} onValue={(v) => update('purpose', { purpose: v })} error={errors.purpose} />
+        <Field
+          label={t('requests.hostname')}
+          required
+          spellCheck={false}
+          autoComplete="off"
+          hint={t('requests.hostnameHint')}
+          value={values.hostname}
+          onValue={(v) => update('hostname', { hostname: v })}
+          error={errors.hostname}
+        />
+        <SelectField
+          label={t('requests.template')}
+          required
+          value={values.templateId}
+          onValue={(v) => update('templateId', { templateId: v })}
+          options={catalog.templates.map((tpl) => ({ value: tpl.id, label: tpl.name }))}
+          error={errors.templateId}
+        />
+        <SizePicker
+          catalog={catalog}
+          values={values}
+          errors={errors}
+          onSize={(size) => update('presetId', { size })}
+          onCustom={(custom) => update('resources', { custom })}
+        />
+        <SshKeysField
+          keys={values.sshPublicKeys}
+          onChange={(keys) => update('sshPublicKeysList', { sshPublicKeys: keys })}
+          errors={errors}
+          onTouch={touch}
+        />
+        <TextAreaField
+          label={t('requests.purpose')}
+          required
+          rows={3}
+          hint={t('requests.purposeHint')}
+          value={values.purpose}
+          onValue={(v) => update('purpose', { purpose: v })}
+          error={errors.purpose}
+        />
         <div className="field">
           <label className="choice">
-            <input type="checkbox" checked={values.publicAccess} onChange={(event) => update('network.publicAccess', { publicAccess: event.target.checked })} />
+            <input
+              type="checkbox"
+              checked={values.publicAccess}
+              onChange={(event) => update('network.publicAccess', { publicAccess: event.target.checked })}
+            />
             {t('requests.publicAccess')}
           </label>
           <p className="hint">{t('requests.publicAccessHint')}</p>
@@ -118,10 +191,37 @@ export function RequestForm({ me, applications, catalog, quota, onSubmitted }: P
           <legend>{t('requests.contact')}</legend>
           <p className="hint">{t('requests.contactHint')}</p>
           <div className="form-grid">
-            <Field label={t('requests.contactName')} required value={values.contact.name} onValue={setContact('name')} error={errors['contact.name']} />
-            <Field label={t('requests.contactNip')} required inputMode="numeric" value={values.contact.nip} onValue={setContact('nip')} error={errors['contact.nip']} />
-            <Field label={t('requests.contactPhone')} required type="tel" value={values.contact.phone} onValue={setContact('phone')} error={errors['contact.phone']} />
-            <Field label={t('requests.contactEmail')} required type="email" value={values.contact.email} onValue={setContact('email')} error={errors['contact.email']} />
+            <Field
+              label={t('requests.contactName')}
+              required
+              value={values.contact.name}
+              onValue={setContact('name')}
+              error={errors['contact.name']}
+            />
+            <Field
+              label={t('requests.contactNip')}
+              required
+              inputMode="numeric"
+              value={values.contact.nip}
+              onValue={setContact('nip')}
+              error={errors['contact.nip']}
+            />
+            <Field
+              label={t('requests.contactPhone')}
+              required
+              type="tel"
+              value={values.contact.phone}
+              onValue={setContact('phone')}
+              error={errors['contact.phone']}
+            />
+            <Field
+              label={t('requests.contactEmail')}
+              required
+              type="email"
+              value={values.contact.email}
+              onValue={setContact('email')}
+              error={errors['contact.email']}
+            />
           </div>
         </fieldset>
         <FormActions busy={form.busy} saveLabel={t('requests.submit')} />

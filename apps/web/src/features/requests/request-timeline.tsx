@@ -6,7 +6,14 @@ import type { RunView } from './live-request';
 import { runKindKey, stepKey } from './request-labels';
 
 const STEP_TONE: Record<string, StatusTone> = { done: 'good', running: 'busy', failed: 'bad', pending: 'idle', skipped: 'idle' };
-const RUN_TONE: Record<string, StatusTone> = { awaiting_approval: 'idle', succeeded: 'good', running: 'busy', queued: 'busy', failed: 'bad', cancelled: 'idle' };
+const RUN_TONE: Record<string, StatusTone> = {
+  awaiting_approval: 'idle',
+  succeeded: 'good',
+  running: 'busy',
+  queued: 'busy',
+  failed: 'bad',
+  cancelled: 'idle',
+};
 
 /** The request's story: submitted, each approval decision, each run with its steps and progress. */
 export function RequestTimeline({ request, runs }: { request: VpsRequestDto; runs: RunView[] }) {
@@ -21,7 +28,11 @@ export function RequestTimeline({ request, runs }: { request: VpsRequestDto; run
       </li>
       {request.approvals.map((approval, index) => (
         <li key={`${approval.level}-${approval.at}-${index}`}>
-          <strong>{approval.decision === 'approved' ? t('requests.approvedBy', { level: approval.level, name: approval.byName ?? '—' }) : t('requests.rejectedBy', { level: approval.level, name: approval.byName ?? '—' })}</strong>
+          <strong>
+            {approval.decision === 'approved'
+              ? t('requests.approvedBy', { level: approval.level, name: approval.byName ?? '—' })
+              : t('requests.rejectedBy', { level: approval.level, name: approval.byName ?? '—' })}
+          </strong>
           <span className="block muted small">{dateTime(approval.at)}</span>
           {approval.comment ? <span className="block">“{approval.comment}”</span> : null}
         </li>
@@ -33,7 +44,8 @@ export function RequestTimeline({ request, runs }: { request: VpsRequestDto; run
       ) : null}
       {runs.map((run) => (
         <li key={run.id} data-testid="run">
-          <strong>{t(runKindKey(run.kind))}</strong> <StatusBadge tone={RUN_TONE[run.status] ?? 'idle'}>{runStatus(run.status)}</StatusBadge>
+          <strong>{t(runKindKey(run.kind))}</strong>{' '}
+          <StatusBadge tone={RUN_TONE[run.status] ?? 'idle'}>{runStatus(run.status)}</StatusBadge>
           {run.attempt > 1 ? <span className="muted small"> {t('requests.attempt', { n: run.attempt })}</span> : null}
           <ProgressBar label={t('requests.progressLabel', { kind: t(runKindKey(run.kind)) })} value={run.progress} />
           <span className="muted small">{t('requests.progress', { percent: Math.round(run.progress) })}</span>
@@ -45,7 +57,11 @@ export function RequestTimeline({ request, runs }: { request: VpsRequestDto; run
                 <li key={step.key}>
                   <StatusBadge tone={STEP_TONE[step.status] ?? 'idle'}>{stepStatus(step.status)}</StatusBadge>
                   <span>{name ? t(name) : step.key}</span>
-                  {step.finishedAt ? <span className="muted small">{dateTime(step.finishedAt)}</span> : step.startedAt ? <span className="muted small">{dateTime(step.startedAt)}</span> : null}
+                  {step.finishedAt ? (
+                    <span className="muted small">{dateTime(step.finishedAt)}</span>
+                  ) : step.startedAt ? (
+                    <span className="muted small">{dateTime(step.startedAt)}</span>
+                  ) : null}
                   {step.detail ? <span className="muted small block">{step.detail}</span> : null}
                 </li>
               );

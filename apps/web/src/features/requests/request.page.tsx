@@ -57,7 +57,6 @@ export function RequestPage() {
   const address = request.vm?.ipAddress ?? request.ipAddress;
   const mayCancel = CANCELLABLE.includes(request.status) && holdsAny(me.roles, INSTITUTION_ROLES);
 
-
   return (
     <Page title={t('requests.detailTitleHost', { hostname: request.hostname })}>
       <p>
@@ -77,7 +76,13 @@ export function RequestPage() {
           <dt>{t('requests.template')}</dt>
           <dd>{request.templateId}</dd>
           <dt>{t('requests.size')}</dt>
-          <dd>{t('requests.sizeValue', { cores: request.resources.cores, memory: number(request.resources.memoryMiB / 1024), disk: request.resources.diskGiB })}</dd>
+          <dd>
+            {t('requests.sizeValue', {
+              cores: request.resources.cores,
+              memory: number(request.resources.memoryMiB / 1024),
+              disk: request.resources.diskGiB,
+            })}
+          </dd>
           <dt>{t('requests.ports')}</dt>
           <dd>{request.network.ports.join(', ') || '—'}</dd>
           <dt>{t('requests.purpose')}</dt>
@@ -90,7 +95,15 @@ export function RequestPage() {
           </button>
         ) : null}
         {mayCancel && confirming ? (
-          <ConfirmPanel title={t('requests.cancelTitle')} confirmLabel={t('requests.cancelConfirm')} cancelLabel={t('requests.cancelKeep')} danger busy={cancel.isPending} onConfirm={() => cancel.mutate()} onCancel={() => setConfirming(false)}>
+          <ConfirmPanel
+            title={t('requests.cancelTitle')}
+            confirmLabel={t('requests.cancelConfirm')}
+            cancelLabel={t('requests.cancelKeep')}
+            danger
+            busy={cancel.isPending}
+            onConfirm={() => cancel.mutate()}
+            onCancel={() => setConfirming(false)}
+          >
             <p>{t('requests.cancelBody')}</p>
           </ConfirmPanel>
         ) : null}

@@ -28,7 +28,12 @@ export function RequestsPage() {
         ) : null
       }
     >
-      <ListSection headingId="requests-list-title" title={t('requests.listTitle')} loading={requests.isFetching && !requests.data} error={requests.error}>
+      <ListSection
+        headingId="requests-list-title"
+        title={t('requests.listTitle')}
+        loading={requests.isFetching && !requests.data}
+        error={requests.error}
+      >
         <DataTable
           rows={requests.data?.items}
           empty={t('requests.empty')}
@@ -39,11 +44,21 @@ export function RequestsPage() {
               cell: (r) => (
                 <>
                   <StatusBadge tone={REQUEST_STATUS[r.status].tone}>{t(REQUEST_STATUS[r.status].key)}</StatusBadge>
-                  {r.run && ['queued', 'running'].includes(r.run.status) ? <span className="muted small block">{t('requests.progress', { percent: Math.round(r.run.progress) })}</span> : null}
+                  {r.run && ['queued', 'running'].includes(r.run.status) ? (
+                    <span className="muted small block">{t('requests.progress', { percent: Math.round(r.run.progress) })}</span>
+                  ) : null}
                 </>
               ),
             },
-            { label: t('requests.size'), cell: (r) => t('requests.sizeValue', { cores: r.resources.cores, memory: number(r.resources.memoryMiB / 1024), disk: r.resources.diskGiB }) },
+            {
+              label: t('requests.size'),
+              cell: (r) =>
+                t('requests.sizeValue', {
+                  cores: r.resources.cores,
+                  memory: number(r.resources.memoryMiB / 1024),
+                  disk: r.resources.diskGiB,
+                }),
+            },
             { label: t('requests.address'), cell: (r) => r.vm?.ipAddress ?? r.ipAddress ?? '—' },
             { label: t('requests.submittedAt'), cell: (r) => dateTime(r.createdAt) },
           ]}

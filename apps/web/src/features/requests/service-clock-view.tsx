@@ -4,12 +4,25 @@ import type { RunView } from './live-request';
 import { serviceClocks, type PhaseClock } from './service-clock';
 
 /** Time taken so far (or in total) per phase against the service standard operators set. */
-export function ServiceClock({ request, runs, standards, now }: { request: VpsRequestDto; runs: RunView[]; standards: ServiceStandards; now: number }) {
+export function ServiceClock({
+  request,
+  runs,
+  standards,
+  now,
+}: {
+  request: VpsRequestDto;
+  runs: RunView[];
+  standards: ServiceStandards;
+  now: number;
+}) {
   const { t, number } = useI18n();
   const clocks = serviceClocks(request, runs, standards, now);
   const line = (label: string, clock: PhaseClock) => {
     const over = clock.elapsedMinutes > clock.targetMinutes;
-    const text = t(clock.done ? 'requests.clockDone' : 'requests.clockRunning', { elapsed: duration(clock.elapsedMinutes), target: duration(clock.targetMinutes) });
+    const text = t(clock.done ? 'requests.clockDone' : 'requests.clockRunning', {
+      elapsed: duration(clock.elapsedMinutes),
+      target: duration(clock.targetMinutes),
+    });
     return (
       <li>
         <strong>{label}:</strong> <span className={over ? 'over' : undefined}>{text}</span>

@@ -3,9 +3,20 @@ import type { RunView } from './live-request';
 import { serviceClocks } from './service-clock';
 
 const created = '2026-11-27T01:00:00.000Z';
-const request = { createdAt: created, approvals: [], pendingLevel: { level: 1, name: { id: 'Operator', en: 'Operator' }, roles: ['operator'] } } as unknown as VpsRequestDto;
+const request = {
+  createdAt: created,
+  approvals: [],
+  pendingLevel: { level: 1, name: { id: 'Operator', en: 'Operator' }, roles: ['operator'] },
+} as unknown as VpsRequestDto;
 const at = (minutes: number) => new Date(Date.parse(created) + minutes * 60_000).toISOString();
-const step = (key: string, start: number, end: number | null) => ({ key, status: end === null ? ('running' as const) : ('done' as const), attempt: 1, startedAt: at(start), finishedAt: end === null ? null : at(end), detail: null });
+const step = (key: string, start: number, end: number | null) => ({
+  key,
+  status: end === null ? ('running' as const) : ('done' as const),
+  attempt: 1,
+  startedAt: at(start),
+  finishedAt: end === null ? null : at(end),
+  detail: null,
+});
 
 describe('serviceClocks', () => {
   it('should count approval time until now while a level is pending, and no provisioning time yet', () => {
@@ -15,15 +26,41 @@ describe('serviceClocks', () => {
   });
 
   it('should stop the approval clock at the last decision and time provisioning from the first step to the last', () => {
-    const approved = { ...request, pendingLevel: null, approvals: [{ level: 1, decision: 'approved', by: null, byName: 'Rina', role: 'operator', at: at(30), comment: null }] } as VpsRequestDto;
-    const run: RunView = { id: 'r', kind: 'provision', status: 'succeeded', attempt: 1, progress: 100, currentStep: null, error: null, steps: [step('reserve', 31, 32), step('verify', 35, 41)] };
+    const approved = {
+      ...request,
+      pendingLevel: null,
+      approvals: [{ level: 1, decision: 'approved', by: null, byName: 'Rina', role: 'operator', at: at(30), comment: null }],
+    } as VpsRequestDto;
+    const run: RunView = {
+      id: 'r',
+      kind: 'provision',
+      status: 'succeeded',
+      attempt: 1,
+      progress: 100,
+      currentStep: null,
+      error: null,
+      steps: [step('reserve', 31, 32), step('verify', 35, 41)],
+    };
     const clocks = serviceClocks(approved, [run], { approvalHours: 0.25, provisioningMinutes: 60 }, Date.parse(at(500)));
     expect(clocks.approval).toEqual({ elapsedMinutes: 30, targetMinutes: 15, done: true });
     expect(clocks.provisioning).toEqual({ elapsedMinutes: 10, targetMinutes: 60, done: true });
   });
 
   it('should keep the provisioning clock running while the run is', () => {
-    const run: RunView = { id: 'r', kind: null, status: 'running', attempt: 1, progress: 40, currentStep: 'clone', error: null, steps: [step('reserve', 31, 32), step('clone', 32, null)] };
-    expect(serviceClocks(request, [run], DEFAULT_SERVICE_STANDARDS, Date.parse(at(40))).provisioning).toEqual({ elapsedMinutes: 9, targetMinutes: 60, done: false });
+    const run: RunView = {
+      id: 'r',
+      kind: null,
+      status: 'running',
+      attempt: 1,
+      progress: 40,
+      currentStep: 'clone',
+      error: null,
+      steps: [step('reserve', 31, 32), step('clone', 32, null)],
+    };
+    expect(serviceClocks(request, [run], DEFAULT_SERVICE_STANDARDS, Date.parse(at(40))).provisioning).toEqual({
+      elapsedMinutes: 9,
+      targetMinutes: 60,
+      done: false,
+    });
   });
 });

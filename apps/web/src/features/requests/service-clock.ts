@@ -11,13 +11,39 @@ const minutesBetween = (from: string, to: number) => Math.max(0, (to - new Date(
  * from the first step's start of the provisioning run to its last step's end (or now). Undefined
  * for a phase that has not begun.
  */
-export function serviceClocks(request: VpsRequestDto, runs: RunView[], standards: ServiceStandards, now: number): { approval: PhaseClock; provisioning?: PhaseClock } {
-  const decided = request.approvals.length > 0 && request.pendingLevel === null ? request.approvals[request.approvals.length - 1]!.at : null;
-  const approval = { elapsedMinutes: minutesBetween(request.createdAt, decided ? new Date(decided).getTime() : now), targetMinutes: standards.approvalHours * 60, done: decided !== null };
+export function serviceClocks(
+  request: VpsRequestDto,
+  runs: RunView[],
+  standards: ServiceStandards,
+  now: number,
+): { approval: PhaseClock; provisioning?: PhaseClock } {
+  const decided =
+    request.approvals.length > 0 && request.pendingLevel === null ? request.approvals[request.approvals.length - 1]!.at : null;
+  const approval = {
+    elapsedMinutes: minutesBetween(request.createdAt, decided ? new Date(decided).getTime() : now),
+    targetMinutes: standards.approvalHours * 60,
+    done: decided !== null,
+  };
   const provision = runs.find((run) => run.kind === 'provision' || run.kind === null);
-  const started = provision?.steps.map((s) => s.startedAt).filter((s): s is string => s !== null).sort()[0];
+  const started = provision?.steps
+    .map((s) => s.startedAt)
+    .filter((s): s is string => s !== null)
+    .sort()[0];
   if (!provision || !started) return { approval };
   const finished = provision.status === 'succeeded' || provision.status === 'failed';
-  const ended = finished ? provision.steps.map((s) => s.finishedAt).filter((s): s is string => s !== null).sort().pop() : undefined;
-  return { approval, provisioning: { elapsedMinutes: minutesBetween(started, ended ? new Date(ended).getTime() : now), targetMinutes: standards.provisioningMinutes, done: finished } };
+  const ended = finished
+    ? provision.steps
+        .map((s) => s.finishedAt)
+        .filter((s): s is string => s !== null)
+        .sort()
+        .pop()
+    : undefined;
+  return {
+    approval,
+    provisioning: {
+      elapsedMinutes: minutesBetween(started, ended ? new Date(ended).getTime() : now),
+      targetMinutes: standards.provisioningMinutes,
+      done: finished,
+    },
+  };
 }

@@ -6,7 +6,13 @@ import { useI18n } from '../../i18n/use-i18n';
 import { Field } from '../../ui/field';
 import type { RequestFormValues } from './request-body';
 
-type Props = { catalog: Catalog; values: RequestFormValues; errors: Record<string, string>; onSize(size: string): void; onCustom(custom: RequestFormValues['custom']): void };
+type Props = {
+  catalog: Catalog;
+  values: RequestFormValues;
+  errors: Record<string, string>;
+  onSize(size: string): void;
+  onCustom(custom: RequestFormValues['custom']): void;
+};
 
 /** Size choice: the catalog's presets as radio cards, plus a custom size within the operators' bounds. */
 export function SizePicker({ catalog, values, errors, onSize, onCustom }: Props) {
@@ -22,7 +28,9 @@ export function SizePicker({ catalog, values, errors, onSize, onCustom }: Props)
             <input type="radio" name="size" value={preset.id} checked={values.size === preset.id} onChange={() => onSize(preset.id)} />
             <span>
               <strong>{preset.name}</strong>
-              <span className="block small">{t('requests.sizeValue', { cores: preset.cores, memory: number(preset.memoryMiB / 1024), disk: preset.diskGiB })}</span>
+              <span className="block small">
+                {t('requests.sizeValue', { cores: preset.cores, memory: number(preset.memoryMiB / 1024), disk: preset.diskGiB })}
+              </span>
             </span>
           </label>
         ))}
@@ -39,9 +47,30 @@ export function SizePicker({ catalog, values, errors, onSize, onCustom }: Props)
       {errors.presetId ? <p className="field-error">{errors.presetId}</p> : null}
       {values.size === 'custom' ? (
         <div className="form-grid">
-          <Field label={t('requests.cores')} inputMode="numeric" hint={t('requests.bounds', { min: b.min.cores, max: b.max.cores })} value={values.custom.cores} onValue={setCustom('cores')} error={errors['resources.cores']} />
-          <Field label={t('requests.memoryGiB')} inputMode="numeric" hint={t('requests.bounds', { min: b.min.memoryMiB / 1024, max: b.max.memoryMiB / 1024 })} value={values.custom.memoryGiB} onValue={setCustom('memoryGiB')} error={errors['resources.memoryMiB']} />
-          <Field label={t('requests.diskGiB')} inputMode="numeric" hint={t('requests.bounds', { min: b.min.diskGiB, max: b.max.diskGiB })} value={values.custom.diskGiB} onValue={setCustom('diskGiB')} error={errors['resources.diskGiB']} />
+          <Field
+            label={t('requests.cores')}
+            inputMode="numeric"
+            hint={t('requests.bounds', { min: b.min.cores, max: b.max.cores })}
+            value={values.custom.cores}
+            onValue={setCustom('cores')}
+            error={errors['resources.cores']}
+          />
+          <Field
+            label={t('requests.memoryGiB')}
+            inputMode="numeric"
+            hint={t('requests.bounds', { min: b.min.memoryMiB / 1024, max: b.max.memoryMiB / 1024 })}
+            value={values.custom.memoryGiB}
+            onValue={setCustom('memoryGiB')}
+            error={errors['resources.memoryMiB']}
+          />
+          <Field
+            label={t('requests.diskGiB')}
+            inputMode="numeric"
+            hint={t('requests.bounds', { min: b.min.diskGiB, max: b.max.diskGiB })}
+            value={values.custom.diskGiB}
+            onValue={setCustom('diskGiB')}
+            error={errors['resources.diskGiB']}
+          />
         </div>
       ) : null}
     </fieldset>

@@ -7,7 +7,17 @@ import { TextAreaField } from '../../ui/textarea-field';
  * silently join two pasted lines into one "key", while here the shared parser sees the line break
  * and refuses it (one key per field).
  */
-export function SshKeysField({ keys, onChange, errors, onTouch }: { keys: string[]; onChange(keys: string[]): void; errors: Record<string, string>; onTouch(path: string): void }) {
+export function SshKeysField({
+  keys,
+  onChange,
+  errors,
+  onTouch,
+}: {
+  keys: string[];
+  onChange(keys: string[]): void;
+  errors: Record<string, string>;
+  onTouch(path: string): void;
+}) {
   const { t } = useI18n();
   const legendId = useId();
   const listError = errors.sshPublicKeys;
@@ -32,7 +42,12 @@ export function SshKeysField({ keys, onChange, errors, onTouch }: { keys: string
             error={errors[`sshPublicKeys.${index}`]}
           />
           {keys.length > 1 ? (
-            <button type="button" className="button small" onClick={() => onChange(keys.filter((_, i) => i !== index))} aria-label={t('requests.removeKeyLabel', { n: index + 1 })}>
+            <button
+              type="button"
+              className="button small"
+              onClick={() => onChange(keys.filter((_, i) => i !== index))}
+              aria-label={t('requests.removeKeyLabel', { n: index + 1 })}
+            >
               {t('requests.removeKey')}
             </button>
           ) : null}

@@ -13,7 +13,10 @@ import { applyEvent, fromSnapshot, type LiveRequest } from './live-request';
  * never show an older request than this one. `enabled: false` (the request could not be read)
  * opens nothing. `replace` takes an answer of an action (cancel) at once; the stream's events still follow.
  */
-export function useLiveRequest(requestId: string, enabled = true): { live: LiveRequest | null; stream: StreamState; replace(request: VpsRequestDto): void } {
+export function useLiveRequest(
+  requestId: string,
+  enabled = true,
+): { live: LiveRequest | null; stream: StreamState; replace(request: VpsRequestDto): void } {
   const queryClient = useQueryClient();
   const [live, setLive] = useState<LiveRequest | null>(null);
   const [stream, setStream] = useState<StreamState>('connecting');
@@ -23,7 +26,9 @@ export function useLiveRequest(requestId: string, enabled = true): { live: LiveR
     return openRequestEvents(requestId, {
       onEvent: (event) => {
         invalidateForLiveEvent(queryClient, event.kind);
-        setLive((state) => (state || event.kind === 'snapshot' ? applyEvent(state ?? fromSnapshot(event.data as VpsRequestDto), event) : state));
+        setLive((state) =>
+          state || event.kind === 'snapshot' ? applyEvent(state ?? fromSnapshot(event.data as VpsRequestDto), event) : state,
+        );
       },
       onState: setStream,
     });
@@ -31,6 +36,10 @@ export function useLiveRequest(requestId: string, enabled = true): { live: LiveR
   useEffect(() => {
     if (live) queryClient.setQueryData(queryKeys.request(requestId), live.request);
   }, [live, requestId, queryClient]);
-  const replace = useCallback((request: VpsRequestDto) => setLive((state) => ({ ...fromSnapshot(request, state?.lastEventId ?? 0), runs: state?.runs ?? fromSnapshot(request).runs })), []);
+  const replace = useCallback(
+    (request: VpsRequestDto) =>
+      setLive((state) => ({ ...fromSnapshot(request, state?.lastEventId ?? 0), runs: state?.runs ?? fromSnapshot(request).runs })),
+    [],
+  );
   return { live, stream, replace };
 }

@@ -11,13 +11,26 @@ import { ResourcesFields, fromResources, toResources, type SizeValues } from './
 
 type LevelValues = { nameId: string; nameEn: string; roles: Role[]; mode: 'any' | 'all'; limited: boolean; from: SizeValues };
 type PolicyValues = { levels: LevelValues[]; auto: boolean; autoSize: SizeValues };
-const toLevel = (l: ApprovalPolicy['levels'][number]): LevelValues => ({ nameId: l.name.id, nameEn: l.name.en, roles: [...l.roles], mode: l.mode, limited: l.appliesFrom !== undefined, from: fromResources(l.appliesFrom) });
+const toLevel = (l: ApprovalPolicy['levels'][number]): LevelValues => ({
+  nameId: l.name.id,
+  nameEn: l.name.en,
+  roles: [...l.roles],
+  mode: l.mode,
+  limited: l.appliesFrom !== undefined,
+  from: fromResources(l.appliesFrom),
+});
 const MAX_LEVELS = 5;
 
 function toPolicy(levels: LevelValues[], auto: boolean, autoSize: SizeValues): ApprovalPolicy {
   const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
   return {
-    levels: levels.map((l, i) => ({ level: i + 1, name: { id: l.nameId.trim(), en: l.nameEn.trim() }, roles: l.roles, mode: l.mode, ...(l.limited ? { appliesFrom: defined(toResources(l.from)) } : {}) })),
+    levels: levels.map((l, i) => ({
+      level: i + 1,
+      name: { id: l.nameId.trim(), en: l.nameEn.trim() },
+      roles: l.roles,
+      mode: l.mode,
+      ...(l.limited ? { appliesFrom: defined(toResources(l.from)) } : {}),
+    })),
     autoApproveUpTo: auto ? (toResources(autoSize) as NonNullable<ApprovalPolicy['autoApproveUpTo']>) : null,
   };
 }
@@ -28,7 +41,11 @@ export function ApprovalPolicyForm({ initial, readOnly }: { initial: ApprovalPol
   const api = useApi();
   const form = useContractForm({
     schema: ZApprovalPolicy,
-    defaultValues: { levels: initial.levels.map(toLevel), auto: initial.autoApproveUpTo !== null, autoSize: fromResources(initial.autoApproveUpTo) } as PolicyValues,
+    defaultValues: {
+      levels: initial.levels.map(toLevel),
+      auto: initial.autoApproveUpTo !== null,
+      autoSize: fromResources(initial.autoApproveUpTo),
+    } as PolicyValues,
     toBody: (v: PolicyValues) => toPolicy(v.levels, v.auto, v.autoSize),
   });
   const { levels, auto, autoSize } = form.values;
@@ -59,8 +76,22 @@ export function ApprovalPolicyForm({ initial, readOnly }: { initial: ApprovalPol
         <fieldset key={index} className="level-box" disabled={readOnly}>
           <legend>{t('opSettings.level', { level: index + 1 })}</legend>
           <div className="nums">
-            <Field label={t('opSettings.nameId')} value={level.nameId} onValue={(x) => change(index, { nameId: x })} required maxLength={100} error={e[`levels.${index}.name.id`]} />
-            <Field label={t('opSettings.nameEn')} value={level.nameEn} onValue={(x) => change(index, { nameEn: x })} required maxLength={100} error={e[`levels.${index}.name.en`]} />
+            <Field
+              label={t('opSettings.nameId')}
+              value={level.nameId}
+              onValue={(x) => change(index, { nameId: x })}
+              required
+              maxLength={100}
+              error={e[`levels.${index}.name.id`]}
+            />
+            <Field
+              label={t('opSettings.nameEn')}
+              value={level.nameEn}
+              onValue={(x) => change(index, { nameEn: x })}
+              required
+              maxLength={100}
+              error={e[`levels.${index}.name.en`]}
+            />
             <SelectField
               label={t('opSettings.mode')}
               value={level.mode}
@@ -71,7 +102,13 @@ export function ApprovalPolicyForm({ initial, readOnly }: { initial: ApprovalPol
               ]}
             />
           </div>
-          <CheckboxGroup legend={t('opSettings.roles')} options={DATA_CENTER_ROLES.map((role) => ({ value: role, label: t(`role.${role}`) }))} selected={level.roles} onChange={(roles) => change(index, { roles })} error={e[`levels.${index}.roles`]} />
+          <CheckboxGroup
+            legend={t('opSettings.roles')}
+            options={DATA_CENTER_ROLES.map((role) => ({ value: role, label: t(`role.${role}`) }))}
+            selected={level.roles}
+            onChange={(roles) => change(index, { roles })}
+            error={e[`levels.${index}.roles`]}
+          />
           <label className="choice">
             <input type="checkbox" checked={level.limited} onChange={(event) => change(index, { limited: event.target.checked })} />
             {t('opSettings.appliesFrom')}
@@ -79,7 +116,12 @@ export function ApprovalPolicyForm({ initial, readOnly }: { initial: ApprovalPol
           {level.limited ? (
             <>
               <p className="hint">{t('opSettings.appliesFromHint')}</p>
-              <ResourcesFields value={level.from} onChange={(from) => change(index, { from })} errors={e} prefix={`levels.${index}.appliesFrom`} />
+              <ResourcesFields
+                value={level.from}
+                onChange={(from) => change(index, { from })}
+                errors={e}
+                prefix={`levels.${index}.appliesFrom`}
+              />
             </>
           ) : null}
         </fieldset>
@@ -87,7 +129,14 @@ export function ApprovalPolicyForm({ initial, readOnly }: { initial: ApprovalPol
       {e.levels ? <p className="field-error">{e.levels}</p> : null}
       {readOnly ? null : (
         <div className="form-actions">
-          <button type="button" className="button" disabled={levels.length >= MAX_LEVELS} onClick={() => setLevels([...levels, { nameId: '', nameEn: '', roles: [], mode: 'any', limited: false, from: fromResources(null) }])}>
+          <button
+            type="button"
+            className="button"
+            disabled={levels.length >= MAX_LEVELS}
+            onClick={() =>
+              setLevels([...levels, { nameId: '', nameEn: '', roles: [], mode: 'any', limited: false, from: fromResources(null) }])
+            }
+          >
             {t('opSettings.addLevel')}
           </button>
           <button type="button" className="button" disabled={levels.length <= 1} onClick={() => setLevels(levels.slice(0, -1))}>
@@ -101,7 +150,9 @@ export function ApprovalPolicyForm({ initial, readOnly }: { initial: ApprovalPol
           <input type="checkbox" checked={auto} onChange={(event) => form.set('auto', event.target.checked)} />
           {t('opSettings.autoApprove')}
         </label>
-        {auto ? <ResourcesFields value={autoSize} onChange={(size) => form.set('autoSize', size)} errors={e} prefix="autoApproveUpTo" required /> : null}
+        {auto ? (
+          <ResourcesFields value={autoSize} onChange={(size) => form.set('autoSize', size)} errors={e} prefix="autoApproveUpTo" required />
+        ) : null}
       </fieldset>
       {readOnly ? null : (
         <button type="submit" className="button primary" disabled={form.busy}>

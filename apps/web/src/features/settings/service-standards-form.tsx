@@ -35,8 +35,23 @@ export function ServiceStandardsForm({ initial, readOnly }: { initial: ServiceSt
       <h2 id="standards-title">{t('opSettings.standardsTitle')}</h2>
       <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
       <LiveRegion kind="success">{notice}</LiveRegion>
-      <Field label={t('opSettings.approvalHours')} type="number" min={0.1} step={0.1} {...form.bind('approvalHours')} required readOnly={readOnly} />
-      <Field label={t('opSettings.provisioningMinutes')} type="number" min={1} {...form.bind('provisioningMinutes')} required readOnly={readOnly} />
+      <Field
+        label={t('opSettings.approvalHours')}
+        type="number"
+        min={0.1}
+        step={0.1}
+        {...form.bind('approvalHours')}
+        required
+        readOnly={readOnly}
+      />
+      <Field
+        label={t('opSettings.provisioningMinutes')}
+        type="number"
+        min={1}
+        {...form.bind('provisioningMinutes')}
+        required
+        readOnly={readOnly}
+      />
       {readOnly ? null : <FormActions busy={form.busy} saveLabel={t('opSettings.saveStandards')} />}
     </form>
   );

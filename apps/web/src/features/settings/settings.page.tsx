@@ -14,7 +14,11 @@ import { SizeBoundsForm } from './size-bounds-form';
 import '../operator-queue/console.css';
 
 const loadSettings = async (api: ApiClient) => {
-  const [policy, standards, bounds] = await Promise.all([getApprovalPolicy(api), getServiceStandardsSetting(api), getCustomSizeBounds(api)]);
+  const [policy, standards, bounds] = await Promise.all([
+    getApprovalPolicy(api),
+    getServiceStandardsSetting(api),
+    getCustomSizeBounds(api),
+  ]);
   return { policy, standards, bounds };
 };
 

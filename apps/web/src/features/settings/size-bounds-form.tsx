@@ -38,17 +38,36 @@ export function SizeBoundsForm({ initial, readOnly }: { initial: CustomSizeBound
       <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
       <LiveRegion kind="success">{notice}</LiveRegion>
       <label className="choice">
-        <input type="checkbox" checked={allowCustom} disabled={readOnly} onChange={(event) => form.set('allowCustom', event.target.checked)} />
+        <input
+          type="checkbox"
+          checked={allowCustom}
+          disabled={readOnly}
+          onChange={(event) => form.set('allowCustom', event.target.checked)}
+        />
         {t('opSettings.allowCustom')}
       </label>
       <fieldset className="level-box">
         <legend>{t('opSettings.min')}</legend>
         {form.fieldErrors.min ? <p className="field-error">{form.fieldErrors.min}</p> : null}
-        <ResourcesFields value={min} onChange={(value) => form.set('min', value)} errors={form.fieldErrors} prefix="min" required readOnly={readOnly} />
+        <ResourcesFields
+          value={min}
+          onChange={(value) => form.set('min', value)}
+          errors={form.fieldErrors}
+          prefix="min"
+          required
+          readOnly={readOnly}
+        />
       </fieldset>
       <fieldset className="level-box">
         <legend>{t('opSettings.max')}</legend>
-        <ResourcesFields value={max} onChange={(value) => form.set('max', value)} errors={form.fieldErrors} prefix="max" required readOnly={readOnly} />
+        <ResourcesFields
+          value={max}
+          onChange={(value) => form.set('max', value)}
+          errors={form.fieldErrors}
+          prefix="max"
+          required
+          readOnly={readOnly}
+        />
       </fieldset>
       {readOnly ? null : (
         <button type="submit" className="button primary" disabled={form.busy}>

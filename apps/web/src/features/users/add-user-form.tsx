@@ -44,7 +44,14 @@ export function AddUserForm({ scope, onAdded }: { scope: UserScope; onAdded(user
       <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
       <Field label={t('users.name')} required autoComplete="off" {...form.bind('name')} />
       <Field label={t('users.email')} type="email" required autoComplete="off" {...form.bind('email')} />
-      <Field label={t('users.password')} type="password" required autoComplete="new-password" hint={t('users.passwordHint')} {...form.bind('password')} />
+      <Field
+        label={t('users.password')}
+        type="password"
+        required
+        autoComplete="new-password"
+        hint={t('users.passwordHint')}
+        {...form.bind('password')}
+      />
       <Field label={t('users.nip')} inputMode="numeric" hint={t('users.nipHint')} {...form.bind('nip')} />
       <Field label={t('users.position')} {...form.bind('position')} />
       <Field label={t('users.phone')} type="tel" {...form.bind('phone')} />

@@ -46,7 +46,12 @@ export function EditUserForm({
   const form = useContractForm({ schema: ZUpdateUserBody, defaultValues: { roles: user.roles, isActive: user.isActive } });
 
   return (
-    <form className="card form-grid" onSubmit={form.onSubmit(async (body) => onSaved(await updateUser(api, user.id, body)))} noValidate aria-labelledby="edit-user-title">
+    <form
+      className="card form-grid"
+      onSubmit={form.onSubmit(async (body) => onSaved(await updateUser(api, user.id, body)))}
+      noValidate
+      aria-labelledby="edit-user-title"
+    >
       <h2 id="edit-user-title">{t('users.editTitle', { name: user.name })}</h2>
       <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
       <CheckboxGroup
@@ -58,7 +63,12 @@ export function EditUserForm({
       />
       <div className="field">
         <label className="choice" htmlFor={activeId}>
-          <input id={activeId} type="checkbox" checked={form.values.isActive} onChange={(event) => form.set('isActive', event.target.checked)} />
+          <input
+            id={activeId}
+            type="checkbox"
+            checked={form.values.isActive}
+            onChange={(event) => form.set('isActive', event.target.checked)}
+          />
           {t('users.active')}
         </label>
         <p className="hint">{t('users.activeHint')}</p>
@@ -77,12 +87,7 @@ export function EditUserForm({
         <div className="field">
           <FormAlert error={unlock.error} fieldErrors={{}} />
           <p className="hint">{t('users.unlockHint')}</p>
-          <button
-            type="button"
-            className="button"
-            disabled={unlock.isPending}
-            onClick={() => unlock.mutate()}
-          >
+          <button type="button" className="button" disabled={unlock.isPending} onClick={() => unlock.mutate()}>
             {t('users.unlock')}
           </button>
         </div>
@@ -91,12 +96,7 @@ export function EditUserForm({
         <div className="field">
           <FormAlert error={totpReset.error} fieldErrors={{}} />
           <p className="hint">{t('users.totpResetHint')}</p>
-          <button
-            type="button"
-            className="button"
-            disabled={totpReset.isPending}
-            onClick={() => totpReset.mutate()}
-          >
+          <button type="button" className="button" disabled={totpReset.isPending} onClick={() => totpReset.mutate()}>
             {t('users.totpReset')}
           </button>
         </div>

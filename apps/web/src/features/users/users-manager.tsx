@@ -27,7 +27,13 @@ export function UsersManager({ scope }: { scope: UserScope }) {
 
   return (
     <>
-      <ListSection headingId="users-title" title={t('users.listTitle')} notice={notice} loading={users.isFetching && !users.data} error={users.error}>
+      <ListSection
+        headingId="users-title"
+        title={t('users.listTitle')}
+        notice={notice}
+        loading={users.isFetching && !users.data}
+        error={users.error}
+      >
         <DataTable
           rows={users.data?.items}
           empty={t('users.empty')}
@@ -47,7 +53,12 @@ export function UsersManager({ scope }: { scope: UserScope }) {
             { label: t('users.since'), cell: (user) => date(user.createdAt) },
           ]}
           actions={(user) => (
-            <button type="button" className="button small" onClick={() => setEditing(user)} aria-label={t('users.editLabel', { name: user.name })}>
+            <button
+              type="button"
+              className="button small"
+              onClick={() => setEditing(user)}
+              aria-label={t('users.editLabel', { name: user.name })}
+            >
               {t('common.edit')}
             </button>
           )}

@@ -5,7 +5,13 @@ export const verifyFeature: Feature = {
   id: 'verify',
   routes: [
     { path: '/verify', page: () => import('./verify.page').then((m) => m.VerifyPage), public: true },
-    { path: '/verify/:code', page: () => import('./verify.page').then((m) => m.VerifyCodePage), public: true, prefetch: ({ api, queryClient }, { code = '' }) => void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.verificationQuery(api, code))) },
+    {
+      path: '/verify/:code',
+      page: () => import('./verify.page').then((m) => m.VerifyCodePage),
+      public: true,
+      prefetch: ({ api, queryClient }, { code = '' }) =>
+        void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.verificationQuery(api, code))),
+    },
   ],
   nav: [],
 };

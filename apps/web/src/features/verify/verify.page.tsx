@@ -20,7 +20,10 @@ export function VerifyPage() {
   const { state } = useSession();
   const fileId = useId();
   const [result, setResult] = useState<VerificationResult | null>(null);
-  const check = useMutation({ mutationFn: (file: File) => verifyPdf(api, file, locale, state.status === 'signed-in'), onSuccess: setResult });
+  const check = useMutation({
+    mutationFn: (file: File) => verifyPdf(api, file, locale, state.status === 'signed-in'),
+    onSuccess: setResult,
+  });
 
   function onFile(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
@@ -41,7 +44,13 @@ export function VerifyPage() {
             <p className="hint" id={`${fileId}-hint`}>
               {t('verify.fileHint')}
             </p>
-            <input id={fileId} type="file" accept="application/pdf,.pdf" aria-describedby={`${fileId}-hint`} onChange={(event) => void onFile(event)} />
+            <input
+              id={fileId}
+              type="file"
+              accept="application/pdf,.pdf"
+              aria-describedby={`${fileId}-hint`}
+              onChange={(event) => void onFile(event)}
+            />
           </div>
           {check.isPending ? <Loading /> : null}
         </section>

@@ -42,7 +42,8 @@ export function VmActions({ vm, onQueued }: { vm: VmDto; onQueued(): void }) {
     schema: ZDecommissionBody,
     defaultValues: { reason: '', confirmHostname: '' },
     // The API compares exactly too; saying so here spares a round trip.
-    extraErrors: (values): Record<string, string> => (values.confirmHostname.trim() !== vm.name ? { confirmHostname: t('vms.confirmHostnameMismatch', { name: vm.name }) } : {}),
+    extraErrors: (values): Record<string, string> =>
+      values.confirmHostname.trim() !== vm.name ? { confirmHostname: t('vms.confirmHostnameMismatch', { name: vm.name }) } : {},
   });
   const order = useMutation({
     mutationFn: async (o: Order): Promise<string> => {
@@ -54,9 +55,14 @@ export function VmActions({ vm, onQueued }: { vm: VmDto; onQueued(): void }) {
         await restoreVm(api, vm.id);
         return t('vms.restoreQueued', { name: vm.name });
       }
-      const answer = o.kind === 'decommission' ? await decommissionVm(api, vm.id, { reason: o.reason.trim(), confirmHostname: o.confirmHostname.trim() }) : await decideDecommission(api, vm.id, o.kind);
+      const answer =
+        o.kind === 'decommission'
+          ? await decommissionVm(api, vm.id, { reason: o.reason.trim(), confirmHostname: o.confirmHostname.trim() })
+          : await decideDecommission(api, vm.id, o.kind);
       if (o.kind === 'reject') return t('vms.decommissionRejected', { name: vm.name });
-      return answer.status === 'awaiting_approval' ? t('vms.decommissionAwaiting', { name: vm.name }) : t('vms.decommissionRetained', { name: vm.name, date: dateTime(answer.retainedUntil ?? '') });
+      return answer.status === 'awaiting_approval'
+        ? t('vms.decommissionAwaiting', { name: vm.name })
+        : t('vms.decommissionRetained', { name: vm.name, date: dateTime(answer.retainedUntil ?? '') });
     },
     onSuccess: (message) => {
       setQueued(message);
@@ -75,7 +81,9 @@ export function VmActions({ vm, onQueued }: { vm: VmDto; onQueued(): void }) {
     if (pending?.kind === 'power') order.mutate(pending);
     if (pending?.kind === 'restore') order.mutate(pending);
     if (pending?.kind === 'decommission') {
-      void decommissionForm.onSubmit(({ reason, confirmHostname }) => order.mutateAsync({ kind: 'decommission', reason, confirmHostname }).catch(() => undefined))();
+      void decommissionForm.onSubmit(({ reason, confirmHostname }) =>
+        order.mutateAsync({ kind: 'decommission', reason, confirmHostname }).catch(() => undefined),
+      )();
     }
   }
 
@@ -109,36 +117,82 @@ export function VmActions({ vm, onQueued }: { vm: VmDto; onQueued(): void }) {
       ) : null}
       <div className="form-actions">
         {available.map((action) => (
-          <button key={action} type="button" className="button small" onClick={() => setPending({ kind: 'power', action })} aria-label={t('vms.actionLabel', { action: t(ACTION[action].label), name: vm.name })}>
+          <button
+            key={action}
+            type="button"
+            className="button small"
+            onClick={() => setPending({ kind: 'power', action })}
+            aria-label={t('vms.actionLabel', { action: t(ACTION[action].label), name: vm.name })}
+          >
             {t(ACTION[action].label)}
           </button>
         ))}
         {vmActionAllowed(vm.state, 'restore') ? (
-          <button type="button" className="button small primary" onClick={() => setPending({ kind: 'restore' })} aria-label={t('vms.actionLabel', { action: t('vms.restore'), name: vm.name })}>
+          <button
+            type="button"
+            className="button small primary"
+            onClick={() => setPending({ kind: 'restore' })}
+            aria-label={t('vms.actionLabel', { action: t('vms.restore'), name: vm.name })}
+          >
             {t('vms.restore')}
           </button>
         ) : null}
         {vmActionAllowed(vm.state, 'decommission') && !awaiting ? (
-          <button type="button" className="button small" onClick={() => setPending({ kind: 'decommission' })} aria-label={t('vms.actionLabel', { action: t('vms.decommission'), name: vm.name })}>
+          <button
+            type="button"
+            className="button small"
+            onClick={() => setPending({ kind: 'decommission' })}
+            aria-label={t('vms.actionLabel', { action: t('vms.decommission'), name: vm.name })}
+          >
             {t('vms.decommission')}
           </button>
         ) : null}
       </div>
       {pending?.kind === 'power' ? (
-        <ConfirmPanel title={t(ACTION[pending.action].confirm, { name: vm.name })} confirmLabel={t(ACTION[pending.action].label)} cancelLabel={t('common.cancel')} danger={pending.action === 'stop'} busy={order.isPending} onConfirm={confirm} onCancel={() => setPending(null)}>
+        <ConfirmPanel
+          title={t(ACTION[pending.action].confirm, { name: vm.name })}
+          confirmLabel={t(ACTION[pending.action].label)}
+          cancelLabel={t('common.cancel')}
+          danger={pending.action === 'stop'}
+          busy={order.isPending}
+          onConfirm={confirm}
+          onCancel={() => setPending(null)}
+        >
           {pending.action === 'stop' ? <p>{t('vms.stopWarning')}</p> : null}
         </ConfirmPanel>
       ) : null}
       {pending?.kind === 'restore' ? (
-        <ConfirmPanel title={t('vms.restoreTitle', { name: vm.name })} confirmLabel={t('vms.restore')} cancelLabel={t('common.cancel')} busy={order.isPending} onConfirm={confirm} onCancel={() => setPending(null)}>
+        <ConfirmPanel
+          title={t('vms.restoreTitle', { name: vm.name })}
+          confirmLabel={t('vms.restore')}
+          cancelLabel={t('common.cancel')}
+          busy={order.isPending}
+          onConfirm={confirm}
+          onCancel={() => setPending(null)}
+        >
           <p>{t('vms.restoreBody')}</p>
         </ConfirmPanel>
       ) : null}
       {pending?.kind === 'decommission' ? (
-        <ConfirmPanel title={t('vms.decommissionTitle', { name: vm.name })} confirmLabel={t('vms.decommissionConfirm')} cancelLabel={t('common.cancel')} danger busy={order.isPending} onConfirm={confirm} onCancel={() => setPending(null)}>
+        <ConfirmPanel
+          title={t('vms.decommissionTitle', { name: vm.name })}
+          confirmLabel={t('vms.decommissionConfirm')}
+          cancelLabel={t('common.cancel')}
+          danger
+          busy={order.isPending}
+          onConfirm={confirm}
+          onCancel={() => setPending(null)}
+        >
           <p>{t('vms.decommissionBody')}</p>
           <TextAreaField label={t('vms.reason')} required rows={2} {...decommissionForm.bind('reason')} hint={t('vms.reasonHint')} />
-          <Field label={t('vms.confirmHostname', { name: vm.name })} required autoComplete="off" spellCheck={false} {...decommissionForm.bind('confirmHostname')} hint={t('vms.confirmHostnameHint')} />
+          <Field
+            label={t('vms.confirmHostname', { name: vm.name })}
+            required
+            autoComplete="off"
+            spellCheck={false}
+            {...decommissionForm.bind('confirmHostname')}
+            hint={t('vms.confirmHostnameHint')}
+          />
         </ConfirmPanel>
       ) : null}
     </div>

@@ -16,7 +16,14 @@ const whole = (text: string) => (/^\d+$/.test(text.trim()) ? Number(text.trim())
 
 /** The form's starting values: the VM as it is now, applied once approved. */
 export function changeValuesOf(vm: VmDto): VmChangeValues {
-  return { cores: String(vm.cores), memoryGiB: String(vm.memoryMiB / 1024), diskGiB: String(vm.diskGiB), ports: vm.ports.join(', '), when: 'now', windowStart: '' };
+  return {
+    cores: String(vm.cores),
+    memoryGiB: String(vm.memoryMiB / 1024),
+    diskGiB: String(vm.diskGiB),
+    ports: vm.ports.join(', '),
+    when: 'now',
+    windowStart: '',
+  };
 }
 
 /**
@@ -26,7 +33,8 @@ export function changeValuesOf(vm: VmDto): VmChangeValues {
  */
 export function toChangeBody(values: VmChangeValues, vm: VmDto): Record<string, unknown> {
   const ports = parsePorts(values.ports);
-  const samePorts = ports.length === vm.ports.length && [...ports].sort((a, b) => a - b).every((p, i) => p === [...vm.ports].sort((a, b) => a - b)[i]);
+  const samePorts =
+    ports.length === vm.ports.length && [...ports].sort((a, b) => a - b).every((p, i) => p === [...vm.ports].sort((a, b) => a - b)[i]);
   const memory = values.memoryGiB.trim();
   return {
     cores: whole(values.cores),

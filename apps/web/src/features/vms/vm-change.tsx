@@ -21,7 +21,11 @@ export function VmChange({ vm, onAsked }: { vm: VmDto; onAsked(): void }) {
   const api = useApi();
   const [open, setOpen] = useState(false);
   const [asked, setAsked] = useState<ResizeAnswer | null>(null);
-  const form = useContractForm<VmChangeValues, typeof ZResizeBody>({ schema: ZResizeBody, defaultValues: changeValuesOf(vm), toBody: (values) => toChangeBody(values, vm) });
+  const form = useContractForm<VmChangeValues, typeof ZResizeBody>({
+    schema: ZResizeBody,
+    defaultValues: changeValuesOf(vm),
+    toBody: (values) => toChangeBody(values, vm),
+  });
   const ask = useMutation({
     mutationFn: (body: Parameters<typeof changeVm>[2]) => changeVm(api, vm.id, body),
     onSuccess: (answer) => {
@@ -39,7 +43,8 @@ export function VmChange({ vm, onAsked }: { vm: VmDto; onAsked(): void }) {
       <LiveRegion kind="success">
         {asked ? (
           <>
-            {t(asked.status === 'queued' ? 'vms.change.queued' : 'vms.change.awaiting', { name: vm.name })} <Link to={`/vps-requests/${vm.requestId}`}>{t('vms.followProgress')}</Link>
+            {t(asked.status === 'queued' ? 'vms.change.queued' : 'vms.change.awaiting', { name: vm.name })}{' '}
+            <Link to={`/vps-requests/${vm.requestId}`}>{t('vms.followProgress')}</Link>
           </>
         ) : null}
       </LiveRegion>
@@ -58,7 +63,13 @@ export function VmChange({ vm, onAsked }: { vm: VmDto; onAsked(): void }) {
           <div className="form-grid">
             <Field label={t('vms.change.cores')} inputMode="numeric" {...form.bind('cores')} error={errors.cores} />
             <Field label={t('vms.change.memory')} inputMode="decimal" {...form.bind('memoryGiB')} error={errors.memoryMiB} />
-            <Field label={t('vms.change.disk')} inputMode="numeric" {...form.bind('diskGiB')} error={errors.diskGiB} hint={t('vms.change.diskHint')} />
+            <Field
+              label={t('vms.change.disk')}
+              inputMode="numeric"
+              {...form.bind('diskGiB')}
+              error={errors.diskGiB}
+              hint={t('vms.change.diskHint')}
+            />
             <Field label={t('vms.change.ports')} {...form.bind('ports')} error={portsError} hint={t('vms.change.portsHint')} />
           </div>
           <fieldset className="field field-wide">
@@ -68,11 +79,24 @@ export function VmChange({ vm, onAsked }: { vm: VmDto; onAsked(): void }) {
               {t('vms.change.whenNow')}
             </label>
             <label className="choice">
-              <input type="radio" name={`when-${vm.id}`} checked={form.values.when === 'window'} onChange={() => form.set('when', 'window')} />
+              <input
+                type="radio"
+                name={`when-${vm.id}`}
+                checked={form.values.when === 'window'}
+                onChange={() => form.set('when', 'window')}
+              />
               {t('vms.change.whenWindow')}
             </label>
           </fieldset>
-          {form.values.when === 'window' ? <Field label={t('vms.change.windowStart')} type="datetime-local" {...form.bind('windowStart')} error={errors.applyAt} hint={t('vms.change.windowHint')} /> : null}
+          {form.values.when === 'window' ? (
+            <Field
+              label={t('vms.change.windowStart')}
+              type="datetime-local"
+              {...form.bind('windowStart')}
+              error={errors.applyAt}
+              hint={t('vms.change.windowHint')}
+            />
+          ) : null}
           <FormActions busy={form.busy} saveLabel={t('vms.change.submit')} onCancel={() => setOpen(false)} />
         </form>
       ) : (

@@ -52,9 +52,22 @@ export function actionStep<T = void>(step: Omit<ActionStep<T>, '__output'>): Act
 /** Loads a day-2 run's VM and params; a run without a built VM is a permanent, explained error. */
 export async function loadActionCtx(deps: WorkerDeps, run: RunRow): Promise<ActionCtx> {
   const vm = run.vmId ? await getVm(deps.db, run.vmId) : await getVmByRequest(deps.db, run.requestId);
-  if (!vm || vm.vmid === null) throw permanent('VM_UNKNOWN', { id: 'Run ini tidak merujuk VM yang sudah dibuat.', en: 'This run does not refer to a built VM.' });
+  if (!vm || vm.vmid === null)
+    throw permanent('VM_UNKNOWN', { id: 'Run ini tidak merujuk VM yang sudah dibuat.', en: 'This run does not refer to a built VM.' });
   const params = ZActionParams.safeParse(run.params ?? {});
-  if (!params.success) throw permanent('PARAMS_INVALID', { id: `Parameter run tidak valid: ${params.error.message}`, en: `Invalid run parameters: ${params.error.message}` });
+  if (!params.success)
+    throw permanent('PARAMS_INVALID', {
+      id: `Parameter run tidak valid: ${params.error.message}`,
+      en: `Invalid run parameters: ${params.error.message}`,
+    });
   const provision = await lastSucceededProvisionRun(deps.db, run.requestId);
-  return { deps, settings: settingsOf(deps), pve: requirePve(deps), kind: run.kind as ActionKind, vm, params: params.data, marker: provision ? runMarker(provision.id) : undefined };
+  return {
+    deps,
+    settings: settingsOf(deps),
+    pve: requirePve(deps),
+    kind: run.kind as ActionKind,
+    vm,
+    params: params.data,
+    marker: provision ? runMarker(provision.id) : undefined,
+  };
 }

@@ -37,10 +37,20 @@ export function actionDefinition(deps: WorkerDeps, kind: ActionKind): RunDefinit
     async onStart(run, ctx) {
       if (kind !== 'decommission') return;
       await deps.db.transaction().execute(async (tx) => {
-        const moved = await transitionRequest(tx, run.requestId, ['active', 'stopped', 'expiring', 'failed'], 'decommissioning', { onMismatch: 'skip' });
+        const moved = await transitionRequest(tx, run.requestId, ['active', 'stopped', 'expiring', 'failed'], 'decommissioning', {
+          onMismatch: 'skip',
+        });
         await transitionVm(tx, ctx.vm.id, ['running', 'stopped', 'missing', 'decommissioning'], 'decommissioning', { onMismatch: 'skip' });
         if (moved) {
-          await appendAudit(tx, { actorUserId: run.requestedBy, actorLabel: 'worker', institutionId: ctx.vm.institutionId, action: 'vps_request.decommissioning', targetType: 'vps_request', targetId: run.requestId, after: { runId: run.id } });
+          await appendAudit(tx, {
+            actorUserId: run.requestedBy,
+            actorLabel: 'worker',
+            institutionId: ctx.vm.institutionId,
+            action: 'vps_request.decommissioning',
+            targetType: 'vps_request',
+            targetId: run.requestId,
+            after: { runId: run.id },
+          });
         }
       });
     },
@@ -57,7 +67,12 @@ export function actionDefinition(deps: WorkerDeps, kind: ActionKind): RunDefinit
       return {
         subject: ctx?.vm.name ?? '?',
         audit: {
-          actorUserId: null, actorLabel: 'worker', institutionId: ctx?.vm.institutionId ?? null, action: 'vm.action_failed', targetType: 'provisioning_run', targetId: run.id,
+          actorUserId: null,
+          actorLabel: 'worker',
+          institutionId: ctx?.vm.institutionId ?? null,
+          action: 'vm.action_failed',
+          targetType: 'provisioning_run',
+          targetId: run.id,
           after: { kind, code: failure.code, step: failure.step, node: failure.node ?? null, vmid: failure.vmid ?? null },
         },
       };

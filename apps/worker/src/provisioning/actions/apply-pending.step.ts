@@ -3,7 +3,7 @@ import { actionStep } from './action-context';
 import { locateStep } from './locate.step';
 
 /** Whether the VM was rebooted to apply pending cores/memory. */
-export type ApplyPendingResult = { rebooted: boolean; pending: string[] };
+type ApplyPendingResult = { rebooted: boolean; pending: string[] };
 
 const NEEDS_REBOOT = ['cores', 'sockets', 'memory'] as const;
 
@@ -30,10 +30,19 @@ export const applyPendingStep = actionStep<ApplyPendingResult>({
     const [withPending, current, status] = await Promise.all([vm.config(), vm.config({ current: true }), vm.status()]);
     const pending = NEEDS_REBOOT.filter((key) => withPending[key] !== current[key]);
     if (pending.length === 0) {
-      if (running) return { result: { rebooted: true, pending: [] }, detail: 'reboot yang sudah berjalan ditunggu / waited for the reboot already running' };
+      if (running)
+        return {
+          result: { rebooted: true, pending: [] },
+          detail: 'reboot yang sudah berjalan ditunggu / waited for the reboot already running',
+        };
       return { skipped: true, result: { rebooted: false, pending: [] }, detail: 'tidak ada perubahan tertunda / nothing pending' };
     }
-    if (status.status !== 'running') return { skipped: true, result: { rebooted: false, pending }, detail: 'VM mati: diterapkan saat dinyalakan / stopped: applied at the next start' };
+    if (status.status !== 'running')
+      return {
+        skipped: true,
+        result: { rebooted: false, pending },
+        detail: 'VM mati: diterapkan saat dinyalakan / stopped: applied at the next start',
+      };
     await vm.reboot({ ...task, timeoutSeconds: ctx.settings.PVE_SHUTDOWN_SECONDS });
     return { result: { rebooted: true, pending }, detail: `reboot: ${pending.join(', ')}` };
   },

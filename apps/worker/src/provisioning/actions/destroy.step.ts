@@ -15,10 +15,21 @@ export const destroyStep = actionStep<DestroyOutcome>({
   async run({ ctx, output, signal }) {
     const { node, vmid } = output(locateStep);
     if (!node) return { skipped: true, detail: 'VM sudah tidak ada / already gone' };
-    if (!ctx.marker) throw permanent('MARKER_UNKNOWN', { id: `Tidak ada run provisioning yang berhasil untuk VM ${vmid}; Betang tidak menghapus VM yang tidak dapat dibuktikan miliknya.`, en: `No successful provision run is known for VM ${vmid}; Betang does not destroy a VM it cannot prove it owns.` });
+    if (!ctx.marker)
+      throw permanent('MARKER_UNKNOWN', {
+        id: `Tidak ada run provisioning yang berhasil untuk VM ${vmid}; Betang tidak menghapus VM yang tidak dapat dibuktikan miliknya.`,
+        en: `No successful provision run is known for VM ${vmid}; Betang does not destroy a VM it cannot prove it owns.`,
+      });
     const r = await destroyOwnedVm(ctx.pve, vmid, ctx.marker, ctx.settings.PVE_TASK_SECONDS * 1000, signal, ctx.vm.smbiosUuid);
     if (r.outcome === 'not-ours') {
-      throw permanent('NOT_OURS', { id: `VM ${vmid} di node ${node} tidak membawa penanda Betang (${r.state}); tidak dihapus. Operator harus memeriksanya.`, en: `VM ${vmid} on node ${node} does not carry Betang's marker (${r.state}); not destroyed. An operator must check it.` }, { node, vmid });
+      throw permanent(
+        'NOT_OURS',
+        {
+          id: `VM ${vmid} di node ${node} tidak membawa penanda Betang (${r.state}); tidak dihapus. Operator harus memeriksanya.`,
+          en: `VM ${vmid} on node ${node} does not carry Betang's marker (${r.state}); not destroyed. An operator must check it.`,
+        },
+        { node, vmid },
+      );
     }
     return { result: r, detail: `VM ${vmid}: ${r.outcome}` };
   },

@@ -18,13 +18,18 @@ export const growFilesystemStep = actionStep<GrowFilesystemReport | null>({
     if (!at.node) throw new Error('grow-filesystem needs a located VM');
     const { diskGiB, from, before } = ctx.params;
     const was = before?.diskGiB ?? from?.diskGiB;
-    if (diskGiB === undefined || (was !== undefined && diskGiB <= was)) return { skipped: true, result: null, detail: 'disk tidak berubah / disk unchanged' };
+    if (diskGiB === undefined || (was !== undefined && diskGiB <= was))
+      return { skipped: true, result: null, detail: 'disk tidak berubah / disk unchanged' };
     const status = (await ctx.pve.vm(at.node, at.vmid).status()).status;
-    if (status !== 'running') return { skipped: true, result: null, detail: 'VM mati: cloud-init memperbesar saat boot / stopped: cloud-init grows it at boot' };
+    if (status !== 'running')
+      return { skipped: true, result: null, detail: 'VM mati: cloud-init memperbesar saat boot / stopped: cloud-init grows it at boot' };
     const conn = await connectToVm(ctx, { node: at.node, vmid: at.vmid });
     try {
       const report = await growRootFilesystem(conn);
-      return { result: report, detail: report.changes.length ? report.changes.join('; ') : `sudah penuh / already full (${report.bytesAfter} B)` };
+      return {
+        result: report,
+        detail: report.changes.length ? report.changes.join('; ') : `sudah penuh / already full (${report.bytesAfter} B)`,
+      };
     } finally {
       conn.dispose();
     }

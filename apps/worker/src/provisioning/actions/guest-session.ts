@@ -12,10 +12,23 @@ import type { ActionCtx } from './action-context';
  */
 export async function connectToVm(ctx: ActionCtx, at: { node: string; vmid: number }): Promise<GuestConnection> {
   const key = ctx.deps.provisioningKey;
-  if (!key) throw permanent('PROVISIONING_KEY_MISSING', { id: 'Kunci SSH provisioning belum dikonfigurasi.', en: 'The provisioning SSH key is not configured.' });
-  if (!ctx.vm.hostKey) throw permanent('HOST_KEY_UNKNOWN', { id: `Kunci host SSH VM ${at.vmid} tidak tercatat; Betang tidak menyambung ke guest yang tidak dapat dibuktikan.`, en: `VM ${at.vmid} has no pinned SSH host key; Betang does not connect to a guest it cannot verify.` }, at);
+  if (!key)
+    throw permanent('PROVISIONING_KEY_MISSING', {
+      id: 'Kunci SSH provisioning belum dikonfigurasi.',
+      en: 'The provisioning SSH key is not configured.',
+    });
+  if (!ctx.vm.hostKey)
+    throw permanent(
+      'HOST_KEY_UNKNOWN',
+      {
+        id: `Kunci host SSH VM ${at.vmid} tidak tercatat; Betang tidak menyambung ke guest yang tidak dapat dibuktikan.`,
+        en: `VM ${at.vmid} has no pinned SSH host key; Betang does not connect to a guest it cannot verify.`,
+      },
+      at,
+    );
   const lease = await heldAddress(ctx.deps.db, ctx.vm.requestId);
-  if (!lease) throw permanent('ADDRESS_UNKNOWN', { id: `VM ${at.vmid} tidak memegang alamat IP.`, en: `VM ${at.vmid} holds no IP address.` }, at);
+  if (!lease)
+    throw permanent('ADDRESS_UNKNOWN', { id: `VM ${at.vmid} tidak memegang alamat IP.`, en: `VM ${at.vmid} holds no IP address.` }, at);
   const gateway = ctx.deps.guest ?? addressGateway();
   const target = await gateway.endpoint({ vmid: at.vmid, node: at.node, address: lease.address });
   return gateway.connect({

@@ -14,7 +14,14 @@ export const locateStep = actionStep<Located>({
     const entry = (await listClusterVms(ctx.pve)).find((v) => v.vmid === vmid);
     if (!entry) {
       if (ctx.kind === 'decommission') return { result: { node: null, vmid }, detail: `VM ${vmid} sudah tidak ada / already gone` };
-      throw permanent('VM_MISSING', { id: `VM ${vmid} tidak ada di klaster; periksa temuan rekonsiliasi.`, en: `VM ${vmid} is not in the cluster; check the reconciliation findings.` }, { vmid });
+      throw permanent(
+        'VM_MISSING',
+        {
+          id: `VM ${vmid} tidak ada di klaster; periksa temuan rekonsiliasi.`,
+          en: `VM ${vmid} is not in the cluster; check the reconciliation findings.`,
+        },
+        { vmid },
+      );
     }
     return { result: { node: entry.node, vmid }, detail: `VM ${vmid} di/on ${entry.node}` };
   },

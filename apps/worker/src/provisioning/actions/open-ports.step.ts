@@ -21,7 +21,14 @@ export const openPortsStep = actionStep<StepReport | null>({
     if (ports === undefined) return { skipped: true, result: null, detail: 'port tidak berubah / ports unchanged' };
     const status = (await ctx.pve.vm(at.node, at.vmid).status()).status;
     if (status !== 'running') {
-      throw permanent('VM_NOT_RUNNING', { id: `VM ${at.vmid} mati; firewall-nya tidak dapat diubah. Nyalakan VM lalu ajukan perubahan port lagi.`, en: `VM ${at.vmid} is stopped; its firewall cannot be changed. Start the VM and ask for the port change again.` }, { node: at.node, vmid: at.vmid });
+      throw permanent(
+        'VM_NOT_RUNNING',
+        {
+          id: `VM ${at.vmid} mati; firewall-nya tidak dapat diubah. Nyalakan VM lalu ajukan perubahan port lagi.`,
+          en: `VM ${at.vmid} is stopped; its firewall cannot be changed. Start the VM and ask for the port change again.`,
+        },
+        { node: at.node, vmid: at.vmid },
+      );
     }
     const conn = await connectToVm(ctx, { node: at.node, vmid: at.vmid });
     try {

@@ -27,7 +27,13 @@ export const powerStep = actionStep<PowerResult>({
     // A bounded wait for the guest, then forceStop: the VM is off when the task ends, whatever
     // the guest does. Reboot has no forceStop in PVE's API.
     const timeoutSeconds = ctx.settings.PVE_SHUTDOWN_SECONDS;
-    await (op === 'start' ? vm.start(task) : op === 'stop' ? vm.stop(task) : op === 'shutdown' ? vm.shutdown({ ...task, timeoutSeconds, forceStop: true }) : vm.reboot({ ...task, timeoutSeconds }));
+    await (op === 'start'
+      ? vm.start(task)
+      : op === 'stop'
+        ? vm.stop(task)
+        : op === 'shutdown'
+          ? vm.shutdown({ ...task, timeoutSeconds, forceStop: true })
+          : vm.reboot({ ...task, timeoutSeconds }));
     if (op !== 'reboot') await awaitPowerState(vm, want, task.deadlineMs, signal);
     return { result: { status: want }, detail: `${op} OK` };
   },

@@ -24,7 +24,8 @@ export const recordStep = actionStep({
   async run({ ctx, run, output }) {
     const { vm, kind } = ctx;
     await ctx.deps.db.transaction().execute(async (tx) => {
-      const setRequest = (status: RequestStatus, from: readonly RequestStatus[]) => transitionRequest(tx, vm.requestId, from, status, { reason: null, onMismatch: 'skip' });
+      const setRequest = (status: RequestStatus, from: readonly RequestStatus[]) =>
+        transitionRequest(tx, vm.requestId, from, status, { reason: null, onMismatch: 'skip' });
       if (kind === 'start' || kind === 'reboot') {
         await transitionVm(tx, vm.id, ['stopped', 'running'], 'running', { onMismatch: 'skip' });
         await setRequest('active', ['stopped']);
@@ -33,7 +34,11 @@ export const recordStep = actionStep({
         await setRequest('stopped', ['active', 'expiring']);
       } else if (kind === 'resize') {
         const r = output(resizeVmStep);
-        await updateVm(tx, vm.id, { ...(r.cores ? { cores: r.cores } : {}), ...(r.memoryMiB ? { memoryMiB: r.memoryMiB } : {}), ...(r.diskGiB ? { diskGiB: r.diskGiB } : {}) });
+        await updateVm(tx, vm.id, {
+          ...(r.cores ? { cores: r.cores } : {}),
+          ...(r.memoryMiB ? { memoryMiB: r.memoryMiB } : {}),
+          ...(r.diskGiB ? { diskGiB: r.diskGiB } : {}),
+        });
         // The request's ports are what the guest's firewall now opens (and what a rebuild would open).
         if (ctx.params.ports) await tx.updateTable('vpsRequests').set({ ports: ctx.params.ports }).where('id', '=', vm.requestId).execute();
       } else {
@@ -41,7 +46,15 @@ export const recordStep = actionStep({
         await releaseAddress(tx, vm.requestId, `decommissioned by run ${run.id}`);
         await setRequest('decommissioned', ['decommissioning']);
       }
-      await appendAudit(tx, { actorUserId: run.requestedBy, actorLabel: 'worker', institutionId: vm.institutionId, action: AUDIT_ACTION[kind], targetType: 'vm', targetId: vm.id, after: { vmid: vm.vmid, runId: run.id, params: ctx.params } });
+      await appendAudit(tx, {
+        actorUserId: run.requestedBy,
+        actorLabel: 'worker',
+        institutionId: vm.institutionId,
+        action: AUDIT_ACTION[kind],
+        targetType: 'vm',
+        targetId: vm.id,
+        after: { vmid: vm.vmid, runId: run.id, params: ctx.params },
+      });
     });
     return { detail: AUDIT_ACTION[kind] };
   },

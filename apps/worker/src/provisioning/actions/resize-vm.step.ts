@@ -28,8 +28,13 @@ export const resizeVmStep = actionStep<ResizeVmResult>({
     const shrink: string[] = [];
     if (p.cores !== undefined && p.cores < (cfg.cores ?? ctx.vm.cores)) shrink.push(`cores ${cfg.cores} → ${p.cores}`);
     if (p.memoryMiB !== undefined && p.memoryMiB < (cfg.memory ?? ctx.vm.memoryMiB)) shrink.push(`memory ${cfg.memory} → ${p.memoryMiB}`);
-    if (p.diskGiB !== undefined && disk && p.diskGiB * GiB < disk.sizeBytes) shrink.push(`disk ${formatGiB(disk.sizeBytes)} → ${p.diskGiB} GiB`);
-    if (shrink.length) throw permanent('RESIZE_SHRINK', { id: `Ukuran hanya boleh diperbesar: ${shrink.join('; ')}.`, en: `Sizes can only grow: ${shrink.join('; ')}.` });
+    if (p.diskGiB !== undefined && disk && p.diskGiB * GiB < disk.sizeBytes)
+      shrink.push(`disk ${formatGiB(disk.sizeBytes)} → ${p.diskGiB} GiB`);
+    if (shrink.length)
+      throw permanent('RESIZE_SHRINK', {
+        id: `Ukuran hanya boleh diperbesar: ${shrink.join('; ')}.`,
+        en: `Sizes can only grow: ${shrink.join('; ')}.`,
+      });
     const changes: Record<string, number> = {};
     if (p.cores !== undefined && p.cores !== cfg.cores) changes.cores = p.cores;
     if (p.memoryMiB !== undefined && p.memoryMiB !== cfg.memory) changes.memory = p.memoryMiB;
@@ -39,6 +44,13 @@ export const resizeVmStep = actionStep<ResizeVmResult>({
       await vm.resizeDisk(disk.key, `${p.diskGiB}G`, task);
     }
     // The VM row keeps whole GiB (an integer column): a 3584M disk records as 4.
-    return { result: { cores: p.cores ?? cfg.cores, memoryMiB: p.memoryMiB ?? cfg.memory, diskGiB: p.diskGiB ?? (disk ? Math.ceil(disk.sizeBytes / GiB) : undefined) }, detail: JSON.stringify({ ...changes, ...(p.diskGiB ? { diskGiB: p.diskGiB } : {}) }) };
+    return {
+      result: {
+        cores: p.cores ?? cfg.cores,
+        memoryMiB: p.memoryMiB ?? cfg.memory,
+        diskGiB: p.diskGiB ?? (disk ? Math.ceil(disk.sizeBytes / GiB) : undefined),
+      },
+      detail: JSON.stringify({ ...changes, ...(p.diskGiB ? { diskGiB: p.diskGiB } : {}) }),
+    };
   },
 });

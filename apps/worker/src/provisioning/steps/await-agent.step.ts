@@ -9,7 +9,16 @@ import { reserveStep } from './reserve.step';
 /** The address the guest agent reported on net0. */
 type AwaitAgentResult = { address: string };
 
-const WAITING_CODES = new Set(['agent-not-running', 'agent-timeout', 'vm-locked', 'server-error', 'network', 'timeout', 'proxy-unreachable', 'proxy-timeout']);
+const WAITING_CODES = new Set([
+  'agent-not-running',
+  'agent-timeout',
+  'vm-locked',
+  'server-error',
+  'network',
+  'timeout',
+  'proxy-unreachable',
+  'proxy-timeout',
+]);
 
 /**
  * `await-agent`: polls the guest agent until the interface with net0's MAC reports the expected
@@ -34,7 +43,9 @@ export const awaitAgentStep = provisionStep<AwaitAgentResult>({
         const nic = ifaces.find((i) => i['hardware-address']?.toLowerCase() === mac);
         const v4 = (nic?.['ip-addresses'] ?? []).filter((a) => a['ip-address-type'] === 'ipv4').map((a) => a['ip-address']);
         if (v4.includes(expected)) return { result: { address: expected }, detail: `${expected} pada/on ${mac}` };
-        lastSeen = nic ? `net0 melaporkan/reports [${v4.join(', ')}]` : `tidak ada antarmuka dengan MAC ${mac} / no interface with MAC ${mac}`;
+        lastSeen = nic
+          ? `net0 melaporkan/reports [${v4.join(', ')}]`
+          : `tidak ada antarmuka dengan MAC ${mac} / no interface with MAC ${mac}`;
       } catch (error) {
         if (!WAITING_CODES.has(classifyPveError(error).code)) throw error;
       }
@@ -43,9 +54,13 @@ export const awaitAgentStep = provisionStep<AwaitAgentResult>({
       delay = Math.min(2_000, Math.round(delay * 1.5));
     }
     if (signal.aborted) throw new Error('aborted');
-    throw permanent('AGENT_TIMEOUT', {
-      id: `Guest agent VM ${vmid} tidak melaporkan alamat ${expected} dalam ${ctx.settings.GUEST_AGENT_WAIT_SECONDS} detik (${lastSeen}).`,
-      en: `The guest agent of VM ${vmid} did not report address ${expected} within ${ctx.settings.GUEST_AGENT_WAIT_SECONDS} seconds (${lastSeen}).`,
-    }, { node, vmid });
+    throw permanent(
+      'AGENT_TIMEOUT',
+      {
+        id: `Guest agent VM ${vmid} tidak melaporkan alamat ${expected} dalam ${ctx.settings.GUEST_AGENT_WAIT_SECONDS} detik (${lastSeen}).`,
+        en: `The guest agent of VM ${vmid} did not report address ${expected} within ${ctx.settings.GUEST_AGENT_WAIT_SECONDS} seconds (${lastSeen}).`,
+      },
+      { node, vmid },
+    );
   },
 });

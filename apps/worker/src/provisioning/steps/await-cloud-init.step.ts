@@ -5,7 +5,16 @@ import { abortableSleep } from '../../harness/sleep';
 import { cloneStep } from './clone.step';
 import { agentExec } from './pin-host-key.step';
 
-const WAITING_CODES = new Set(['agent-not-running', 'agent-timeout', 'vm-locked', 'server-error', 'network', 'timeout', 'proxy-unreachable', 'proxy-timeout']);
+const WAITING_CODES = new Set([
+  'agent-not-running',
+  'agent-timeout',
+  'vm-locked',
+  'server-error',
+  'network',
+  'timeout',
+  'proxy-unreachable',
+  'proxy-timeout',
+]);
 
 /** The argv the agent runs; `--format json` exists since cloud-init 22.2 (Debian 12 ships 22.4.2). */
 export const CLOUD_INIT_STATUS_ARGV = ['cloud-init', 'status', '--format', 'json'];
@@ -41,7 +50,12 @@ function parseCloudInitStatus(stdout: string): CloudInitStatus | undefined {
   if (!raw || typeof raw !== 'object' || typeof (raw as { status?: unknown }).status !== 'string') return undefined;
   const o = raw as { status: string; extended_status?: unknown; detail?: unknown; errors?: unknown; recoverable_errors?: unknown };
   const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-  const recoverable = o.recoverable_errors && typeof o.recoverable_errors === 'object' ? Object.entries(o.recoverable_errors as Record<string, unknown>).flatMap(([level, list]) => strings(list).map((m) => `${level}: ${m}`)) : [];
+  const recoverable =
+    o.recoverable_errors && typeof o.recoverable_errors === 'object'
+      ? Object.entries(o.recoverable_errors as Record<string, unknown>).flatMap(([level, list]) =>
+          strings(list).map((m) => `${level}: ${m}`),
+        )
+      : [];
   return {
     status: o.status,
     ...(typeof o.extended_status === 'string' ? { extendedStatus: o.extended_status } : {}),
@@ -124,7 +138,10 @@ export const awaitCloudInitStep = provisionStep<AwaitCloudInitResult>({
         if (error instanceof RunError) {
           if (error.code !== 'AGENT_EXEC_TIMEOUT') throw error;
         } else if (absent(error)) {
-          return { result: { cloudInit: 'absent' } satisfies AwaitCloudInitResult, detail: 'image tanpa cloud-init / image without cloud-init' };
+          return {
+            result: { cloudInit: 'absent' } satisfies AwaitCloudInitResult,
+            detail: 'image tanpa cloud-init / image without cloud-init',
+          };
         } else if (!WAITING_CODES.has(classifyPveError(error).code)) throw error;
         last = error instanceof Error ? error.message.slice(0, 200) : String(error);
       }

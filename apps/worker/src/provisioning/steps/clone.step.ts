@@ -17,7 +17,13 @@ import { reserveStep } from './reserve.step';
  * clone slot. A lock no running task holds (PVE's worker died: node crash, SIGKILL) is abandoned:
  * reported for an operator and not waited for — the clone then goes to another vmid.
  */
-async function settleReservedVmid(ctx: ProvisionCtx, runId: string, vmid: number, signal: AbortSignal, log: Logger): Promise<{ vmid: number; node: string; adopted: true } | undefined> {
+async function settleReservedVmid(
+  ctx: ProvisionCtx,
+  runId: string,
+  vmid: number,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<{ vmid: number; node: string; adopted: true } | undefined> {
   const deadlineMs = ctx.settings.PVE_CLONE_TASK_SECONDS * 1000;
   for (const marker of [ctx.marker, ...ctx.previousMarkers]) {
     const seen = await waitOutLiveLock(ctx.pve, vmid, marker, { deadlineMs, signal, deps: ctx.deps, log, runId });
@@ -31,10 +37,14 @@ async function settleReservedVmid(ctx: ProvisionCtx, runId: string, vmid: number
 /** A full storage is a task failure PVE words as "not enough free space": say which storage and what to do. */
 function explainCloneFailure(error: unknown, place: PlaceResult): unknown {
   if (error instanceof PveTaskFailedError && /not enough free space|no space left/i.test(error.exitstatus)) {
-    return permanent('STORAGE_FULL', {
-      id: `Penyimpanan ${place.storage ?? '(bawaan template)'} di node ${place.templateNode ?? place.node} penuh saat clone: ${error.exitstatus}`,
-      en: `Storage ${place.storage ?? '(template default)'} on node ${place.templateNode ?? place.node} is full during the clone: ${error.exitstatus}`,
-    }, { node: place.node });
+    return permanent(
+      'STORAGE_FULL',
+      {
+        id: `Penyimpanan ${place.storage ?? '(bawaan template)'} di node ${place.templateNode ?? place.node} penuh saat clone: ${error.exitstatus}`,
+        en: `Storage ${place.storage ?? '(template default)'} on node ${place.templateNode ?? place.node} is full during the clone: ${error.exitstatus}`,
+      },
+      { node: place.node },
+    );
   }
   return error;
 }
@@ -62,42 +72,51 @@ export const cloneStep = provisionStep<CloneResult>({
     const fresh = cache.take(FRESH_VMID) === reserved.vmid && ctx.previousMarkers.length === 0;
     const settled = fresh ? undefined : await settleReservedVmid(ctx, run.id, reserved.vmid, signal, log);
     // The copy runs on the template's node and loads its storage: the slot is counted there.
-    const cloned = settled ?? await withCloneSlot(
-      db,
-      place.templateNode ?? place.node,
-      ctx.settings.PVE_CLONE_LIMIT_PER_NODE,
-      Math.min(300_000, ctx.settings.PVE_CLONE_TASK_SECONDS * 1000),
-      () =>
-        cloneToFreeVmid(ctx.pve, {
-          node: place.templateNode ?? place.node,
-          target: place.node,
-          templateVmid: place.templateVmid,
-          range,
-          exclude: held,
-          preferredVmid: reserved.vmid,
-          // reserve confirmed the id free in this attempt and no earlier run may have left a VM there.
-          preferredKnownFree: fresh,
-          // Live locks were waited out above; one seen now is abandoned or new: never wait on it holding the slot.
-          lockedVmid: 'skip',
-          ownerMarker: ctx.marker,
-          name: ctx.data.request.hostname,
-          description: vmDescription(ctx),
-          full: true,
-          ...(place.storage ? { storage: place.storage } : {}),
-          ...(ctx.settings.PVE_POOL ? { pool: ctx.settings.PVE_POOL } : {}),
-          taskDeadlineMs: ctx.settings.PVE_CLONE_TASK_SECONDS * 1000,
-          signal,
-          onVmidLost: (vmid, reason) => log.warn({ vmid, reason }, 'VMID direbut worker lain / vmid lost to another clone'),
-        }).catch((error: unknown) => {
-          throw explainCloneFailure(error, place);
-        }),
-      { signal },
-    );
+    const cloned =
+      settled ??
+      (await withCloneSlot(
+        db,
+        place.templateNode ?? place.node,
+        ctx.settings.PVE_CLONE_LIMIT_PER_NODE,
+        Math.min(300_000, ctx.settings.PVE_CLONE_TASK_SECONDS * 1000),
+        () =>
+          cloneToFreeVmid(ctx.pve, {
+            node: place.templateNode ?? place.node,
+            target: place.node,
+            templateVmid: place.templateVmid,
+            range,
+            exclude: held,
+            preferredVmid: reserved.vmid,
+            // reserve confirmed the id free in this attempt and no earlier run may have left a VM there.
+            preferredKnownFree: fresh,
+            // Live locks were waited out above; one seen now is abandoned or new: never wait on it holding the slot.
+            lockedVmid: 'skip',
+            ownerMarker: ctx.marker,
+            name: ctx.data.request.hostname,
+            description: vmDescription(ctx),
+            full: true,
+            ...(place.storage ? { storage: place.storage } : {}),
+            ...(ctx.settings.PVE_POOL ? { pool: ctx.settings.PVE_POOL } : {}),
+            taskDeadlineMs: ctx.settings.PVE_CLONE_TASK_SECONDS * 1000,
+            signal,
+            onVmidLost: (vmid, reason) => log.warn({ vmid, reason }, 'VMID direbut worker lain / vmid lost to another clone'),
+          }).catch((error: unknown) => {
+            throw explainCloneFailure(error, place);
+          }),
+        { signal },
+      ));
     await db.transaction().execute(async (tx) => {
       if (cloned.vmid !== reserved.vmid) await lockVmidAllocation(tx);
-      await transitionVm(tx, reserved.vmId, ['reserved', 'provisioning'], 'provisioning', { fields: { vmid: cloned.vmid, node: cloned.node } });
+      await transitionVm(tx, reserved.vmId, ['reserved', 'provisioning'], 'provisioning', {
+        fields: { vmid: cloned.vmid, node: cloned.node },
+      });
       await appendAudit(tx, {
-        actorUserId: null, actorLabel: 'worker', institutionId: ctx.data.request.institutionId, action: 'vm.cloned', targetType: 'vm', targetId: reserved.vmId,
+        actorUserId: null,
+        actorLabel: 'worker',
+        institutionId: ctx.data.request.institutionId,
+        action: 'vm.cloned',
+        targetType: 'vm',
+        targetId: reserved.vmId,
         after: { vmid: cloned.vmid, node: cloned.node, adopted: cloned.adopted, template: place.templateVmid },
       });
     });

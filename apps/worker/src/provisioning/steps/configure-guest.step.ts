@@ -44,7 +44,11 @@ export const configureGuestStep = provisionStep<ConfigureGuestResult>({
     const { lease } = output(reserveStep);
     const { hostKey } = output(pinHostKeyStep);
     const key = ctx.deps.provisioningKey;
-    if (!key) throw permanent('PROVISIONING_KEY_MISSING', { id: 'Kunci SSH provisioning belum dikonfigurasi.', en: 'The provisioning SSH key is not configured.' });
+    if (!key)
+      throw permanent('PROVISIONING_KEY_MISSING', {
+        id: 'Kunci SSH provisioning belum dikonfigurasi.',
+        en: 'The provisioning SSH key is not configured.',
+      });
     const gateway = ctx.deps.guest ?? addressGateway();
     const target = await gateway.endpoint({ vmid, node, address: lease.address });
     const conn = await gateway.connect({

@@ -12,7 +12,11 @@ type ConfigureResult = { mac: string };
 /** The platform's public key, or a clear error when the provisioning key is not configured. */
 export function platformPublicKey(ctx: ProvisionCtx): string {
   const key = ctx.deps.provisioningKey?.publicKey;
-  if (!key) throw permanent('PROVISIONING_KEY_MISSING', { id: 'Kunci SSH provisioning platform belum dikonfigurasi (PROVISION_SSH_KEY_FILE).', en: 'The platform provisioning SSH key is not configured (PROVISION_SSH_KEY_FILE).' });
+  if (!key)
+    throw permanent('PROVISIONING_KEY_MISSING', {
+      id: 'Kunci SSH provisioning platform belum dikonfigurasi (PROVISION_SSH_KEY_FILE).',
+      en: 'The platform provisioning SSH key is not configured (PROVISION_SSH_KEY_FILE).',
+    });
   return key;
 }
 
@@ -37,7 +41,11 @@ export const configureStep = provisionStep<ConfigureResult>({
     await vm.updateConfig(params, { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
     // net0 was written with the clone's MAC: read it back only when PVE had to generate one.
     const mac = keptMac ?? macOf((await vm.config({ current: true })).net0);
-    if (!mac) throw permanent('NET0_MISSING', { id: `VM ${vmid} tidak punya MAC pada net0 setelah konfigurasi.`, en: `VM ${vmid} has no MAC on net0 after configuration.` });
+    if (!mac)
+      throw permanent('NET0_MISSING', {
+        id: `VM ${vmid} tidak punya MAC pada net0 setelah konfigurasi.`,
+        en: `VM ${vmid} has no MAC on net0 after configuration.`,
+      });
     // The clone's SMBIOS uuid: with the vmid, ownership survives an operator editing Notes or tags.
     const smbiosUuid = smbiosUuidOf(before);
     await updateVm(ctx.deps.db, vmId, { macAddress: mac, ...(smbiosUuid ? { smbiosUuid } : {}) });

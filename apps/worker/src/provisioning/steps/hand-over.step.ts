@@ -23,8 +23,14 @@ export const handOverStep = provisionStep({
       const moved = await transitionRequest(tx, request.id, ['provisioning'], 'active', { reason: null, onMismatch: 'skip' });
       if (moved) {
         await appendAudit(tx, {
-          actorUserId: null, actorLabel: 'worker', institutionId: request.institutionId, action: 'vm.provisioned', targetType: 'vps_request', targetId: request.id,
-          before: { status: 'provisioning' }, after: { status: 'active', vmid, node, address: lease.address, runId: run.id },
+          actorUserId: null,
+          actorLabel: 'worker',
+          institutionId: request.institutionId,
+          action: 'vm.provisioned',
+          targetType: 'vps_request',
+          targetId: request.id,
+          before: { status: 'provisioning' },
+          after: { status: 'active', vmid, node, address: lease.address, runId: run.id },
         });
       }
       await resolveCleanupFindingsOfRequest(tx, request.id);

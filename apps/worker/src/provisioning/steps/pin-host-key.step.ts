@@ -14,12 +14,22 @@ const HOST_KEY_FILE = '/etc/ssh/ssh_host_ed25519_key.pub';
 export const HOST_KEY_ARGV = ['cat', HOST_KEY_FILE];
 
 /** Runs one argv through the guest agent and returns stdout (agent exec + exec-status polling). */
-export async function agentExec(pve: PveClient, node: string, vmid: number, argv: string[], deadlineMs: number, signal?: AbortSignal): Promise<{ code: number; stdout: string }> {
+export async function agentExec(
+  pve: PveClient,
+  node: string,
+  vmid: number,
+  argv: string[],
+  deadlineMs: number,
+  signal?: AbortSignal,
+): Promise<{ code: number; stdout: string }> {
   try {
     return await pve.vm(node, vmid).agent.exec(argv, { deadlineMs, ...(signal ? { signal } : {}) });
   } catch (error) {
     if (!(error instanceof AgentExecTimeoutError)) throw error;
-    throw transient('AGENT_EXEC_TIMEOUT', { id: `Perintah guest agent di VM ${vmid} tidak selesai.`, en: `A guest-agent command on VM ${vmid} did not finish.` });
+    throw transient('AGENT_EXEC_TIMEOUT', {
+      id: `Perintah guest agent di VM ${vmid} tidak selesai.`,
+      en: `A guest-agent command on VM ${vmid} did not finish.`,
+    });
   }
 }
 

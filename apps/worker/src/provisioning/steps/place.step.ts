@@ -37,16 +37,25 @@ export const placeStep = provisionStep<PlaceResult>({
   async run({ ctx, run }) {
     const { template, request } = ctx.data;
     if (!template || !template.isActive) {
-      throw permanent('TEMPLATE_MISSING', { id: `Template katalog ${request.templateId} tidak ada atau tidak aktif.`, en: `Catalog template ${request.templateId} is missing or inactive.` });
+      throw permanent('TEMPLATE_MISSING', {
+        id: `Template katalog ${request.templateId} tidak ada atau tidak aktif.`,
+        en: `Catalog template ${request.templateId} is missing or inactive.`,
+      });
     }
     // One /cluster/resources call for VMs, nodes and storages.
     const snapshot = await clusterSnapshot(ctx.pve);
     const { nodes } = snapshot;
-    const copies = [{ vmid: template.pveTemplateVmid, storage: template.storage }, ...(ctx.data.templateNodes ?? []).map((c) => ({ vmid: c.pveTemplateVmid, storage: c.storage }))];
+    const copies = [
+      { vmid: template.pveTemplateVmid, storage: template.storage },
+      ...(ctx.data.templateNodes ?? []).map((c) => ({ vmid: c.pveTemplateVmid, storage: c.storage })),
+    ];
     const found = await resolveTemplateSources(ctx.pve, copies, snapshot);
     if (found.sources.length === 0 && found.storageMissing[0]) {
       const m = found.storageMissing[0];
-      throw permanent('STORAGE_MISSING', { id: `Penyimpanan ${m.storage} tidak ada di node ${m.node}.`, en: `Storage ${m.storage} does not exist on node ${m.node}.` });
+      throw permanent('STORAGE_MISSING', {
+        id: `Penyimpanan ${m.storage} tidak ada di node ${m.node}.`,
+        en: `Storage ${m.storage} does not exist on node ${m.node}.`,
+      });
     }
     if (found.sources.length === 0) {
       const vmids = found.missing.join(', ');
@@ -59,7 +68,14 @@ export const placeStep = provisionStep<PlaceResult>({
     // VMs this worker placed that the (lagging) numbers do not show yet count against their node.
     const placement = chooseNode(nodes, need, placementLedger.inFlight(run.id));
     if (!placement.ok && placement.reason === 'offline') {
-      throw transient('NODE_OFFLINE', { id: `Node ${placement.node} yang memegang template sedang offline.`, en: `Node ${placement.node}, which holds the template, is offline.` }, { node: placement.node });
+      throw transient(
+        'NODE_OFFLINE',
+        {
+          id: `Node ${placement.node} yang memegang template sedang offline.`,
+          en: `Node ${placement.node}, which holds the template, is offline.`,
+        },
+        { node: placement.node },
+      );
     }
     if (!placement.ok && placement.reason === 'memory') {
       throw permanent('NO_CAPACITY', {
@@ -76,8 +92,16 @@ export const placeStep = provisionStep<PlaceResult>({
     const source = found.sources.find((s) => s.vmid === placement.source.vmid)!;
     const storage = source.storage;
     placementLedger.place(run.id, { node: placement.node, storage, memoryBytes: need.memoryBytes, diskBytes: need.diskBytes });
-    const result: PlaceResult = { node: placement.node, templateNode: source.node, storage: source.cloneStorage, templateVmid: source.vmid };
-    return { result, detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}, template ${source.vmid}${placement.node !== source.node ? ` di/on ${source.node}` : ''}` };
+    const result: PlaceResult = {
+      node: placement.node,
+      templateNode: source.node,
+      storage: source.cloneStorage,
+      templateVmid: source.vmid,
+    };
+    return {
+      result,
+      detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}, template ${source.vmid}${placement.node !== source.node ? ` di/on ${source.node}` : ''}`,
+    };
   },
   async compensate({ run }) {
     placementLedger.release(run.id);

@@ -45,7 +45,11 @@ export const reserveStep = provisionStep<ReserveResult>({
       const existing = await getVmByRequest(tx, request.id);
       let vm = existing;
       if (!existing || existing.vmid === null || !VM_HOLDING_STATES.includes(existing.state as VmState)) {
-        const vmid = await nextFreeVmid(ctx.pve, { ...range, exclude: await heldVmids(tx, range, ctx.settings.VMID_REUSE_DAYS), ...(listed ? { listedVmids: listed } : {}) });
+        const vmid = await nextFreeVmid(ctx.pve, {
+          ...range,
+          exclude: await heldVmids(tx, range, ctx.settings.VMID_REUSE_DAYS),
+          ...(listed ? { listedVmids: listed } : {}),
+        });
         fresh = vmid;
         vm = await reserveVmRow(tx, {
           requestId: request.id,
@@ -56,15 +60,35 @@ export const reserveStep = provisionStep<ReserveResult>({
           memoryMiB: request.memoryMiB,
           diskGiB: request.diskGiB,
         });
-        await appendAudit(tx, { actorUserId: null, actorLabel: 'worker', institutionId: request.institutionId, action: 'vm.reserved', targetType: 'vm', targetId: vm.id, after: { vmid, runId: run.id } });
+        await appendAudit(tx, {
+          actorUserId: null,
+          actorLabel: 'worker',
+          institutionId: request.institutionId,
+          action: 'vm.reserved',
+          targetType: 'vm',
+          targetId: vm.id,
+          after: { vmid, runId: run.id },
+        });
       }
       if (!vm || vm.vmid === null) throw new Error('VM row without vmid after reservation');
       let lease = await heldAddress(tx, request.id);
       if (!lease) {
         const poolId = ctx.params.poolId ?? (await lastPoolOfRequest(tx, request.id));
-        if (!poolId) throw permanent('NO_ADDRESS', { id: 'Permohonan tidak punya alamat IP yang dipesan dan tidak ada pool yang diketahui.', en: 'The request holds no IP address and no pool is known to take one from.' });
+        if (!poolId)
+          throw permanent('NO_ADDRESS', {
+            id: 'Permohonan tidak punya alamat IP yang dipesan dan tidak ada pool yang diketahui.',
+            en: 'The request holds no IP address and no pool is known to take one from.',
+          });
         const address = await allocateAddress(tx, poolId, request.id);
-        if (!address) throw permanent('POOL_EXHAUSTED', { id: 'Pool alamat IP sudah habis. Tambah rentang pool atau lepaskan alamat yang tidak terpakai.', en: 'The IP pool is exhausted. Extend the pool range or release unused addresses.' }, { poolId });
+        if (!address)
+          throw permanent(
+            'POOL_EXHAUSTED',
+            {
+              id: 'Pool alamat IP sudah habis. Tambah rentang pool atau lepaskan alamat yang tidak terpakai.',
+              en: 'The IP pool is exhausted. Extend the pool range or release unused addresses.',
+            },
+            { poolId },
+          );
         lease = await heldAddress(tx, request.id);
         if (!lease) throw new Error('address allocation not visible');
       }
@@ -77,5 +101,6 @@ export const reserveStep = provisionStep<ReserveResult>({
     return { result, detail: `VMID ${result.vmid}, IP ${result.lease.address}` };
   },
   // The clone's compensation, just before, says whether the vmid is empty; without it, look.
-  compensate: async ({ env, run, undone }) => releaseReservation(env, run, undone({ key: CLONE_STEP_KEY }) ?? (await destroyRunVm(env, run))),
+  compensate: async ({ env, run, undone }) =>
+    releaseReservation(env, run, undone({ key: CLONE_STEP_KEY }) ?? (await destroyRunVm(env, run))),
 });

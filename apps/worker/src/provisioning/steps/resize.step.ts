@@ -23,10 +23,15 @@ export const resizeStep = provisionStep<ResizeResult>({
     // configure, earlier in this attempt, knows the disks; a retry or restart reads them afresh.
     const vm = ctx.pve.vm(node, vmid);
     const disk = bootDisk(takeKnownConfig(cache, vmid, node) ?? (await vm.config({ current: true })));
-    if (!disk) throw permanent('DISK_MISSING', { id: `VM ${vmid} tidak punya disk boot (scsi0/virtio0/sata0).`, en: `VM ${vmid} has no boot disk (scsi0/virtio0/sata0).` });
+    if (!disk)
+      throw permanent('DISK_MISSING', {
+        id: `VM ${vmid} tidak punya disk boot (scsi0/virtio0/sata0).`,
+        en: `VM ${vmid} has no boot disk (scsi0/virtio0/sata0).`,
+      });
     // Compared in bytes: a 3584M template disk is 3.5 GiB and still needs the resize to 4 GiB.
     const have = disk.sizeBytes;
-    if (have === want * GiB) return { skipped: true, result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} sudah/already ${want} GiB` };
+    if (have === want * GiB)
+      return { skipped: true, result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} sudah/already ${want} GiB` };
     if (have > want * GiB) {
       throw permanent('DISK_LARGER_THAN_REQUEST', {
         id: `Disk template (${formatGiB(have)}) lebih besar dari permintaan (${want} GiB); disk tidak dapat diperkecil. Minta ukuran ≥ ${Math.ceil(have / GiB)} GiB atau pakai template lain.`,

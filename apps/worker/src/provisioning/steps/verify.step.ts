@@ -34,7 +34,14 @@ export const verifyStep = provisionStep({
     if (!String(cfg.net0 ?? '').includes(`bridge=${lease.bridge}`)) problems.push(`net0 bridge ≠ ${lease.bridge}`);
     if (!(cfg.description ?? '').split('\n').includes(ctx.marker)) problems.push('penanda pemilik hilang / owner marker missing');
     if (problems.length) {
-      throw permanent('VERIFY_MISMATCH', { id: `VM ${vmid} tidak sesuai yang disetujui: ${problems.join('; ')}`, en: `VM ${vmid} differs from what was approved: ${problems.join('; ')}` }, { node, vmid });
+      throw permanent(
+        'VERIFY_MISMATCH',
+        {
+          id: `VM ${vmid} tidak sesuai yang disetujui: ${problems.join('; ')}`,
+          en: `VM ${vmid} differs from what was approved: ${problems.join('; ')}`,
+        },
+        { node, vmid },
+      );
     }
     return { detail: 'konfigurasi sesuai / configuration matches' };
   },

@@ -77,29 +77,40 @@ describe('NoCloud seed as PVE writes it', () => {
   });
 
   it("should copy the host's resolver when the VM sets none, and skip NICs without ipconfig", () => {
-    const text = networkConfig({ net0: 'virtio=BC:24:11:00:00:01', net1: 'virtio=BC:24:11:00:00:02', ipconfig1: 'ip=dhcp,ip6=auto' }, hostDns);
+    const text = networkConfig(
+      { net0: 'virtio=BC:24:11:00:00:01', net1: 'virtio=BC:24:11:00:00:02', ipconfig1: 'ip=dhcp,ip6=auto' },
+      hostDns,
+    );
     expect(text).not.toContain('eth0');
-    expect(text).toContain("      name: eth1\n      mac_address: 'bc:24:11:00:00:02'\n      subnets:\n      - type: dhcp4\n      - type: ipv6_slaac\n");
+    expect(text).toContain(
+      "      name: eth1\n      mac_address: 'bc:24:11:00:00:02'\n      subnets:\n      - type: dhcp4\n      - type: ipv6_slaac\n",
+    );
     expect(text).toContain("      address:\n      - '192.0.2.53'\n      search:\n      - 'host.example'\n");
-    expect(() => networkConfig({ net0: 'virtio,bridge=vmbr0', ipconfig0: 'ip=dhcp' }, hostDns)).toThrow("network interface 'net0' has no mac address");
+    expect(() => networkConfig({ net0: 'virtio,bridge=vmbr0', ipconfig0: 'ip=dhcp' }, hostDns)).toThrow(
+      "network interface 'net0' has no mac address",
+    );
   });
 
   it('should derive instance-id from user-data + network-config, so a changed config is a new instance', () => {
     const seed = noCloudSeed(conf, 100021, hostDns);
-    const id = createHash('sha1').update(seed['user-data'] + seed['network-config']).digest('hex');
+    const id = createHash('sha1')
+      .update(seed['user-data'] + seed['network-config'])
+      .digest('hex');
     expect(seed['meta-data']).toBe(`instance-id: ${id}\n`);
     expect(seed['vendor-data']).toBe('');
     expect(noCloudSeed({ ...conf, name: 'other' }, 100021, hostDns)['meta-data']).not.toBe(seed['meta-data']);
   });
 
   it('should read resolv.conf like PVE (three nameservers, the search line)', () => {
-    expect(parseResolvConf('# x\nsearch a.b c.d\nnameserver 1.1.1.1\nnameserver 2.2.2.2\nnameserver 3.3.3.3\nnameserver 4.4.4.4\n')).toEqual({ nameservers: ['1.1.1.1', '2.2.2.2', '3.3.3.3'], search: ['a.b', 'c.d'] });
+    expect(
+      parseResolvConf('# x\nsearch a.b c.d\nnameserver 1.1.1.1\nnameserver 2.2.2.2\nnameserver 3.3.3.3\nnameserver 4.4.4.4\n'),
+    ).toEqual({ nameservers: ['1.1.1.1', '2.2.2.2', '3.3.3.3'], search: ['a.b', 'c.d'] });
     expect(prefixToMask(20)).toBe('255.255.240.0');
   });
 });
 
 describe('user-mode network of a qemu guest', () => {
-  it("should put the guest in its ipconfig0 subnet with its gateway as the router", () => {
+  it('should put the guest in its ipconfig0 subnet with its gateway as the router', () => {
     expect(userNetFor('ip=10.60.0.21/24,gw=10.60.0.1')).toEqual({ net: '10.60.0.0/24', host: '10.60.0.1', guest: '10.60.0.21' });
     expect(userNetFor('ip=172.16.5.9/16,gw=10.0.0.1')).toEqual({ net: '172.16.0.0/16', guest: '172.16.5.9' });
     expect(userNetFor('ip=dhcp')).toEqual({ net: '10.0.2.0/24' });

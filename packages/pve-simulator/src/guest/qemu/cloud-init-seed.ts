@@ -137,7 +137,9 @@ export function networkConfig(conf: Record<string, string>, host: HostDns): stri
 export function noCloudSeed(conf: Record<string, string>, vmid: number, host: HostDns): NoCloudSeed {
   const user = userData(conf, vmid);
   const network = networkConfig(conf, host);
-  const instanceId = createHash('sha1').update(user + network).digest('hex');
+  const instanceId = createHash('sha1')
+    .update(user + network)
+    .digest('hex');
   return { 'user-data': user, 'meta-data': `instance-id: ${instanceId}\n`, 'network-config': network, 'vendor-data': '' };
 }
 

@@ -50,7 +50,9 @@ export async function ensureGuestImage(log: (line: string) => void = () => undef
       for (const line of c.toString().split('\n')) if (line.startsWith('[build-guest-image]')) log(line);
     });
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(stdout.trim().split('\n').pop() ?? '') : reject(new Error(`build-guest-image.sh failed (${code}): ${stderr}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(stdout.trim().split('\n').pop() ?? '') : reject(new Error(`build-guest-image.sh failed (${code}): ${stderr}`)),
+    );
   });
   return guestImageAt(out);
 }
@@ -111,7 +113,7 @@ export function userNetFor(ipconfig0: string | undefined): { net: string; host?:
   const prefix = Math.min(Math.max(Number(prefixText), 8), 30);
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
   const network = intToIpv4((ipv4ToInt(addr) & mask) >>> 0);
-  const gwInNet = ipc.gw !== undefined && ((ipv4ToInt(ipc.gw) & mask) >>> 0) === ((ipv4ToInt(addr) & mask) >>> 0);
+  const gwInNet = ipc.gw !== undefined && (ipv4ToInt(ipc.gw) & mask) >>> 0 === (ipv4ToInt(addr) & mask) >>> 0;
   return { net: `${network}/${prefix}`, ...(gwInNet ? { host: ipc.gw } : {}), guest: addr };
 }
 
@@ -150,7 +152,9 @@ export class QemuGuests {
     mkdirSync(this.runDir, { recursive: true });
     this.maxMemoryMiB = opts.maxMemoryMiB ?? 1024;
     this.maxCores = opts.maxCores ?? cpus().length;
-    this.hostDns = opts.hostDns ?? (existsSync('/etc/resolv.conf') ? parseResolvConf(readFileSync('/etc/resolv.conf', 'utf8')) : { nameservers: [], search: [] });
+    this.hostDns =
+      opts.hostDns ??
+      (existsSync('/etc/resolv.conf') ? parseResolvConf(readFileSync('/etc/resolv.conf', 'utf8')) : { nameservers: [], search: [] });
     this.reapLeftovers();
   }
 
@@ -194,7 +198,13 @@ export class QemuGuests {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       rssMiB = m ? Math.round(Number(m[1]) / 1024) : undefined;
     }
-    return { pid, overlay: join(g.dir, 'overlay.qcow2'), sshPort: pid ? g.sshPort : undefined, console: join(g.dir, 'console.log'), rssMiB };
+    return {
+      pid,
+      overlay: join(g.dir, 'overlay.qcow2'),
+      sshPort: pid ? g.sshPort : undefined,
+      console: join(g.dir, 'console.log'),
+      rssMiB,
+    };
   }
 
   /** 127.0.0.1:<port> forwarded to the guest's port 22 while it runs. */
@@ -220,7 +230,16 @@ export class QemuGuests {
     if (!existsSync(overlay)) await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', this.image.disk, overlay, size]);
     else await run('qemu-img', ['resize', '-q', overlay, size]).catch(() => undefined);
 
-    const args = ['-name', `vm${vm.vmid}`, '-nodefaults', '-no-user-config', '-display', 'none', '-machine', config.machine?.includes('q35') ? 'q35' : 'pc'];
+    const args = [
+      '-name',
+      `vm${vm.vmid}`,
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-machine',
+      config.machine?.includes('q35') ? 'q35' : 'pc',
+    ];
     if (this.accel === 'kvm') args.push('-accel', 'kvm', '-cpu', 'host');
     else args.push('-accel', 'tcg,tb-size=128');
     const cores = Math.max(1, Math.min(Number(config.cores ?? 1) * Number(config.sockets ?? 1), this.maxCores));
@@ -257,7 +276,13 @@ export class QemuGuests {
       // ipv6=off: the segment has no IPv6 router, like a data-center VLAN without router
       // advertisements (slirp would advertise fec0::/64, which no PVE bridge hands out); the
       // guest keeps its link-local address and any static ip6 of ipconfig0.
-      const netdev = [`user,id=net0,net=${user.net}`, ...(user.host ? [`host=${user.host}`] : []), 'ipv6=off', `restrict=${this.opts.internet ? 'off' : 'on'}`, `hostfwd=tcp:127.0.0.1:${g.sshPort}-${user.guest ?? ''}:22`];
+      const netdev = [
+        `user,id=net0,net=${user.net}`,
+        ...(user.host ? [`host=${user.host}`] : []),
+        'ipv6=off',
+        `restrict=${this.opts.internet ? 'off' : 'on'}`,
+        `hostfwd=tcp:127.0.0.1:${g.sshPort}-${user.guest ?? ''}:22`,
+      ];
       args.push('-netdev', netdev.join(','), '-device', `virtio-net-pci,netdev=net0,mac=${net0.macaddr ?? ''},addr=0x12,id=net0`);
     }
     if (vm.agentOnAtStart) {
@@ -267,7 +292,14 @@ export class QemuGuests {
     const qmp = join(g.dir, 'qmp.sock');
     rmSync(qmp, { force: true });
     rmSync(join(g.dir, 'qga.sock'), { force: true });
-    args.push('-qmp', `unix:${qmp},server=on,wait=off`, '-serial', `file:${join(g.dir, 'console.log')}`, '-pidfile', join(g.dir, 'qemu.pid'));
+    args.push(
+      '-qmp',
+      `unix:${qmp},server=on,wait=off`,
+      '-serial',
+      `file:${join(g.dir, 'console.log')}`,
+      '-pidfile',
+      join(g.dir, 'qemu.pid'),
+    );
 
     // Its own process group: a Ctrl+C meant for the simulator (or the launcher) must not kill the
     // guests before the simulator has saved that they were running; close() stops them itself.
@@ -304,7 +336,10 @@ export class QemuGuests {
     if (!g?.process || !this.running(vmid)) return true;
     await qmpCall(join(g.dir, 'qmp.sock'), 'system_powerdown').catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([g.exited?.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs)))]);
+    const timedOut = await Promise.race([
+      g.exited?.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs))),
+    ]);
     clearTimeout(timer);
     return !timedOut;
   }

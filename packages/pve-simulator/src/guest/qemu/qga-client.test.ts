@@ -43,21 +43,21 @@ describe('QGA client', () => {
     return path;
   }
 
-  const syncAnswer = (req: { arguments?: Record<string, unknown> }, socket: Socket) => socket.write(Buffer.concat([Buffer.from([0xff]), Buffer.from(`{"return": ${String(req.arguments?.id)}}\n`)]));
+  const syncAnswer = (req: { arguments?: Record<string, unknown> }, socket: Socket) =>
+    socket.write(Buffer.concat([Buffer.from([0xff]), Buffer.from(`{"return": ${String(req.arguments?.id)}}\n`)]));
 
   it('should skip stale answers left by an abandoned call and return the command result', async () => {
-    const path = await agent(
-      (req, socket) => {
-        if (req.execute === 'guest-sync-delimited') {
-          // an old call's answer and an old sync id arrive first, as after a timed-out caller
-          socket.write(Buffer.from('{"return": {"stale": true}}\n'));
-          socket.write(Buffer.concat([Buffer.from([0xff]), Buffer.from('{"return": 7}\n')]));
-          syncAnswer(req, socket);
-        } else if (req.execute === 'guest-get-host-name') socket.write('{"return": {"host-name": "app-dinkes"}}\n');
-      },
-      'garbage-before-sync\n',
-    );
-    await expect(qgaCall(path, 'guest-get-host-name', undefined, { syncMs: 1000, commandMs: 1000 })).resolves.toEqual({ 'host-name': 'app-dinkes' });
+    const path = await agent((req, socket) => {
+      if (req.execute === 'guest-sync-delimited') {
+        // an old call's answer and an old sync id arrive first, as after a timed-out caller
+        socket.write(Buffer.from('{"return": {"stale": true}}\n'));
+        socket.write(Buffer.concat([Buffer.from([0xff]), Buffer.from('{"return": 7}\n')]));
+        syncAnswer(req, socket);
+      } else if (req.execute === 'guest-get-host-name') socket.write('{"return": {"host-name": "app-dinkes"}}\n');
+    }, 'garbage-before-sync\n');
+    await expect(qgaCall(path, 'guest-get-host-name', undefined, { syncMs: 1000, commandMs: 1000 })).resolves.toEqual({
+      'host-name': 'app-dinkes',
+    });
   });
 
   it('should keep a character whose bytes arrive in two reads', async () => {
@@ -71,20 +71,28 @@ describe('QGA client', () => {
       socket.write(bytes.subarray(0, cut));
       setTimeout(() => socket.write(bytes.subarray(cut)), 20);
     });
-    await expect(qgaCall(path, 'guest-exec-status', { pid: 1 }, { syncMs: 500, commandMs: 500 })).resolves.toEqual({ 'out-data': 'Palangka Raya – Kalteng' });
+    await expect(qgaCall(path, 'guest-exec-status', { pid: 1 }, { syncMs: 500, commandMs: 500 })).resolves.toEqual({
+      'out-data': 'Palangka Raya – Kalteng',
+    });
   });
 
   it("should say 'not-running' when nothing answers the sync, or nothing listens", async () => {
     const path = await agent(() => undefined);
-    await expect(qgaCall(path, 'guest-ping', undefined, { syncMs: 200, commandMs: 200 })).rejects.toEqual(new QgaError({ kind: 'not-running' }));
-    await expect(qgaCall(join(dir, 'absent.sock'), 'guest-ping', undefined, { syncMs: 200, commandMs: 200 })).rejects.toMatchObject({ failure: { kind: 'not-running' } });
+    await expect(qgaCall(path, 'guest-ping', undefined, { syncMs: 200, commandMs: 200 })).rejects.toEqual(
+      new QgaError({ kind: 'not-running' }),
+    );
+    await expect(qgaCall(join(dir, 'absent.sock'), 'guest-ping', undefined, { syncMs: 200, commandMs: 200 })).rejects.toMatchObject({
+      failure: { kind: 'not-running' },
+    });
   });
 
   it("should say 'timeout' when the agent syncs but the command never answers", async () => {
     const path = await agent((req, socket) => {
       if (req.execute === 'guest-sync-delimited') syncAnswer(req, socket);
     });
-    await expect(qgaCall(path, 'guest-network-get-interfaces', undefined, { syncMs: 500, commandMs: 200 })).rejects.toMatchObject({ failure: { kind: 'timeout' } });
+    await expect(qgaCall(path, 'guest-network-get-interfaces', undefined, { syncMs: 500, commandMs: 200 })).rejects.toMatchObject({
+      failure: { kind: 'timeout' },
+    });
   });
 
   it("should pass the agent's error description and the command's arguments through", async () => {
@@ -95,10 +103,17 @@ describe('QGA client', () => {
         return;
       }
       seen = req.arguments;
-      socket.write('{"error": {"class": "GenericError", "desc": "Guest agent command failed, error was \'Failed to execute child process “nope” (No such file or directory)\'"}}\n');
+      socket.write(
+        '{"error": {"class": "GenericError", "desc": "Guest agent command failed, error was \'Failed to execute child process “nope” (No such file or directory)\'"}}\n',
+      );
     });
-    await expect(qgaCall(path, 'guest-exec', { path: 'nope', arg: [], 'capture-output': true }, { syncMs: 500, commandMs: 500 })).rejects.toMatchObject({
-      failure: { kind: 'error', desc: "Guest agent command failed, error was 'Failed to execute child process “nope” (No such file or directory)'" },
+    await expect(
+      qgaCall(path, 'guest-exec', { path: 'nope', arg: [], 'capture-output': true }, { syncMs: 500, commandMs: 500 }),
+    ).rejects.toMatchObject({
+      failure: {
+        kind: 'error',
+        desc: "Guest agent command failed, error was 'Failed to execute child process “nope” (No such file or directory)'",
+      },
     });
     expect(seen).toEqual({ path: 'nope', arg: [], 'capture-output': true });
   });

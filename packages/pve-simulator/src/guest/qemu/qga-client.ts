@@ -76,7 +76,12 @@ let nextSyncId = Math.floor(Math.random() * 1e9);
  * closed afterwards, so nothing is left half-read for the next caller. Callers serialise calls
  * per VM: the chardev accepts one client at a time.
  */
-export async function qgaCall(socketPath: string, command: string, args: Record<string, unknown> | undefined, opts: { syncMs: number; commandMs: number }): Promise<unknown> {
+export async function qgaCall(
+  socketPath: string,
+  command: string,
+  args: Record<string, unknown> | undefined,
+  opts: { syncMs: number; commandMs: number },
+): Promise<unknown> {
   const socket: Socket = await new Promise((resolve, reject) => {
     const s = connect(socketPath);
     s.once('connect', () => resolve(s));
@@ -87,7 +92,9 @@ export async function qgaCall(socketPath: string, command: string, args: Record<
   socket.on('data', (chunk: Buffer) => reader.push(chunk));
   try {
     const id = nextSyncId++ % 2 ** 31;
-    socket.write(Buffer.concat([Buffer.from([0xff]), Buffer.from(`${JSON.stringify({ execute: 'guest-sync-delimited', arguments: { id } })}\n`)]));
+    socket.write(
+      Buffer.concat([Buffer.from([0xff]), Buffer.from(`${JSON.stringify({ execute: 'guest-sync-delimited', arguments: { id } })}\n`)]),
+    );
     await withTimeout(
       (async () => {
         for (;;) {
