@@ -18,7 +18,7 @@ export { PveTransportError } from './errors/pve-transport-error';
 export type { EndpointFailure, TransportFailure } from './errors/pve-transport-error';
 export { classifyPveError } from './errors/classify-pve-error';
 export type { PveErrorClass, PveErrorClassification, PveErrorCode } from './errors/pve-error-code';
-export type { BilingualText } from './errors/bilingual';
+export type { LocalizedText } from './errors/bilingual';
 
 export { isUpid, parseUpid, UpidParseError, ZUpid } from './tasks/upid';
 export type { Upid } from './tasks/upid';

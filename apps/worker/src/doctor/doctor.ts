@@ -1,12 +1,10 @@
+import type { LocalizedText } from '@betang/core';
 import { PveApiError, requiredGrants, type BetangRole, type PveClient, type RoleTargets } from '@betang/proxmox';
-
-/** A bilingual sentence (Bahasa Indonesia first). */
-export type Text = { id: string; en: string };
 
 type DoctorCheck = 'version' | 'permission' | 'pool' | 'storage' | 'bridge' | 'template' | 'vmid-range' | 'capacity';
 
 /** One line of the report: what was checked, how it went, and the command that fixes it. */
-type DoctorFinding = { check: DoctorCheck; level: 'ok' | 'warn' | 'error'; subject: string; message: Text; fix?: string };
+type DoctorFinding = { check: DoctorCheck; level: 'ok' | 'warn' | 'error'; subject: string; message: LocalizedText; fix?: string };
 
 /** What Betang expects of the cluster: from the role file, the worker's config and the database. */
 export type DoctorInput = {
@@ -26,7 +24,7 @@ export type DoctorReport = { version?: string; major?: 8 | 9; findings: DoctorFi
 type Resource = Record<string, unknown> & { type?: string };
 const GiB = 1024 ** 3;
 
-function text(id: string, en: string): Text {
+function text(id: string, en: string): LocalizedText {
   return { id, en };
 }
 

@@ -1,11 +1,12 @@
 import { GuestError } from '@betang/guest';
 import { classifyPveError } from '@betang/proxmox';
-import { RunError, type Text } from './run-error';
+import type { LocalizedText } from '@betang/core';
+import { RunError } from './run-error';
 
 /** What the harness decides about a failed step. */
-export type ClassifiedError = { retryable: boolean; code: string; text: Text };
+export type ClassifiedError = { retryable: boolean; code: string; text: LocalizedText };
 
-type Describable = { describe(): Text };
+type Describable = { describe(): LocalizedText };
 
 function hasDescribe(err: unknown): err is Describable {
   return typeof err === 'object' && err !== null && typeof (err as { describe?: unknown }).describe === 'function';

@@ -1,7 +1,7 @@
-import type { Text } from './run-error';
+import type { LocalizedText } from '@betang/core';
 
 /** What an operator should do for a failure code; the fallback covers everything else. */
-const ADVICE: Record<string, Text> = {
+const ADVICE: Record<string, LocalizedText> = {
   TEMPLATE_MISSING: {
     id: 'Pastikan template VM di katalog ada di node tersebut (atau perbaiki VMID/node template di katalog), lalu coba ulang run ini.',
     en: 'Make sure the catalog template VM exists on that node (or fix the template VMID/node in the catalog), then retry this run.',
@@ -64,14 +64,14 @@ const ADVICE: Record<string, Text> = {
   },
 };
 
-ADVICE.PVE_PROXY_UNREACHABLE = ADVICE.NODE_OFFLINE as Text;
-ADVICE.PVE_PROXY_TIMEOUT = ADVICE.NODE_OFFLINE as Text;
+ADVICE.PVE_PROXY_UNREACHABLE = ADVICE.NODE_OFFLINE as LocalizedText;
+ADVICE.PVE_PROXY_TIMEOUT = ADVICE.NODE_OFFLINE as LocalizedText;
 ADVICE.PVE_TASK_FAILED = {
   id: 'Tugas Proxmox gagal (lihat pesan di atas, mis. penyimpanan penuh atau template rusak). Perbaiki penyebabnya di node tersebut, lalu coba ulang run ini.',
   en: 'A Proxmox task failed (see the message above, e.g. full storage or a broken template). Fix the cause on that node, then retry this run.',
 };
 
-const FALLBACK: Text = {
+const FALLBACK: LocalizedText = {
   id: 'Periksa penyebab di atas; operator dapat mencoba ulang run ini atau membersihkannya.',
   en: 'Check the cause above; an operator can retry this run or clean it up.',
 };
@@ -82,7 +82,7 @@ function runbookLink(code: string): string {
 }
 
 /** Operator advice for a failure code, ending with the runbook section that explains it. */
-export function adviceFor(code: string): Text {
+export function adviceFor(code: string): LocalizedText {
   const advice = ADVICE[code] ?? FALLBACK;
   const link = runbookLink(code);
   return { id: `${advice.id} Panduan: ${link}`, en: `${advice.en} Runbook: ${link}` };

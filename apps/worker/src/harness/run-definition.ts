@@ -2,7 +2,7 @@ import type { AuditEntry, RunRow, Tx } from '@betang/db';
 import type { Logger } from 'pino';
 import type { AttemptCache } from './attempt-cache';
 import type { ClassifiedError } from './classify-error';
-import type { Text } from './run-error';
+import type { LocalizedText } from '@betang/core';
 
 /** What a step reports when it finishes; `result` is its memoised output, handed to later steps and retries. */
 type StepOutcome<T> = { result?: T; detail?: string; skipped?: boolean };
@@ -62,7 +62,7 @@ export type Step<C, T = void, E = unknown> = {
   readonly key: string;
   /** Share of the progress bar (relative). */
   readonly weight: number;
-  readonly label: Text;
+  readonly label: LocalizedText;
   run(scope: StepScope<C>): Promise<StepOutcome<T>>;
   compensate?(scope: CompensateScope<T, E>): Promise<Compensation>;
   /** Type only: the output this step declares (see StepRef). */
@@ -86,7 +86,7 @@ export type RunFailure = {
   step: string;
   retryable: boolean;
   /** Full actionable text: what failed, where, what to do. */
-  text: Text;
+  text: LocalizedText;
   node?: string;
   vmid?: number;
 };

@@ -1,8 +1,5 @@
 import type { LocalizedText } from '@betang/core';
 
-/** A bilingual text: Bahasa Indonesia first, English second. */
-export type Text = LocalizedText;
-
 /**
  * An error a step raises on purpose, with a stable code, a bilingual message that says what
  * failed and what to do, and whether a later retry may help.
@@ -10,7 +7,7 @@ export type Text = LocalizedText;
 export class RunError extends Error {
   constructor(
     readonly code: string,
-    readonly text: Text,
+    readonly text: LocalizedText,
     readonly retryable: boolean,
     readonly details: Record<string, unknown> = {},
   ) {
@@ -20,16 +17,16 @@ export class RunError extends Error {
 }
 
 /** Convenience for a permanent RunError. */
-export function permanent(code: string, text: Text, details?: Record<string, unknown>): RunError {
+export function permanent(code: string, text: LocalizedText, details?: Record<string, unknown>): RunError {
   return new RunError(code, text, false, details);
 }
 
 /** Convenience for a transient RunError (retried with backoff). */
-export function transient(code: string, text: Text, details?: Record<string, unknown>): RunError {
+export function transient(code: string, text: LocalizedText, details?: Record<string, unknown>): RunError {
   return new RunError(code, text, true, details);
 }
 
 /** One bilingual string for text columns (status_reason, error_message): Indonesian first. */
-export function joinText(t: Text): string {
+export function joinText(t: LocalizedText): string {
   return `${t.id}\n\n${t.en}`;
 }

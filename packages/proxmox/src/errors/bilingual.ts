@@ -3,4 +3,4 @@
  * core's LocalizedText, which Betang uses everywhere else; declared here because this package
  * imports nothing internal.
  */
-export type BilingualText = { id: string; en: string };
+export type LocalizedText = { id: string; en: string };

@@ -1,4 +1,4 @@
-import type { BilingualText } from './bilingual';
+import type { LocalizedText } from './bilingual';
 
 /** HTTP methods the client sends (upper case). */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -41,7 +41,7 @@ export class PveApiError extends Error {
   }
 
   /** A text for operators and users, in both languages. */
-  describe(): BilingualText {
+  describe(): LocalizedText {
     const fields = this.errors
       ? ' ' +
         Object.entries(this.errors)

@@ -1,4 +1,4 @@
-import type { BilingualText } from './bilingual';
+import type { LocalizedText } from './bilingual';
 import type { HttpMethod } from './pve-api-error';
 
 /**
@@ -55,7 +55,7 @@ export class PveTransportError extends Error {
   }
 
   /** A text for operators and users, in both languages. */
-  describe(): BilingualText {
+  describe(): LocalizedText {
     const id: Record<TransportFailure, string> = {
       network: 'Proxmox tidak dapat dihubungi',
       timeout: 'Proxmox tidak menjawab tepat waktu',

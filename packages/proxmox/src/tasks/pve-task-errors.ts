@@ -1,5 +1,5 @@
 import { classifyTaskExitStatus } from '../errors/classify-text';
-import type { BilingualText } from '../errors/bilingual';
+import type { LocalizedText } from '../errors/bilingual';
 import type { PveErrorCode } from '../errors/pve-error-code';
 
 export type TaskLogLine = { n: number; t: string };
@@ -31,7 +31,7 @@ export class PveTaskFailedError extends Error {
   }
 
   /** A text for operators and users, in both languages. */
-  describe(): BilingualText {
+  describe(): LocalizedText {
     return {
       id: `Tugas Proxmox ${this.taskType} di node ${this.node} gagal: ${this.exitstatus}`,
       en: `Proxmox task ${this.taskType} on node ${this.node} failed: ${this.exitstatus}`,
