@@ -231,7 +231,7 @@ describe('VPS requests: submit, decide, cancel', () => {
       [{ sshPublicKeys: ['ssh-dss AAAAB3NzaC1kc3MAAACBAP== x'] }, 'body.sshPublicKeys.0'],
       [{ sshPublicKeys: [testSshKey(), offCurveP256Key()] }, 'body.sshPublicKeys.1'],
       [{ sshPublicKeys: [] }, 'body.sshPublicKeys'],
-      [{ network: { publicAccess: true, ports: [80, 80] } }, 'body.network.ports'],
+      [{ network: { publicAccess: true, ports: [80, 80] } }, 'body.network.ports.1'],
       [{ network: { publicAccess: true, ports: [70000] } }, 'body.network.ports.0'],
       [{ contact: { name: 'x', nip: '123', phone: '+62 812', email: 'x@y.id' } }, 'body.contact.nip'],
       [{ resources: { cores: 2, memoryMiB: 4096, diskGiB: 40 } }, 'body.presetId'],
