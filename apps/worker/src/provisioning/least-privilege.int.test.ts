@@ -10,12 +10,15 @@ import { startProvisioningEnv } from '../testing/provisioning-env';
 jest.setTimeout(300_000);
 
 const role = loadBetangRole();
-const doctorInput: Omit<DoctorInput, 'role'> = {
-  targets: SIM_TARGETS,
-  networks: [{ bridge: 'vmbr0', vlanTag: null }],
-  templates: [{ vmid: 9000, name: 'debian-12-cloud', node: 'pve1', storage: 'ceph' }],
-  vmidRange: { min: 100_000, max: 100_999 },
-};
+/** What the doctor expects on a cluster with shared (Ceph) or per-node local (LVM-thin) storage. */
+function doctorInput(storage: 'ceph' | 'local-lvm'): Omit<DoctorInput, 'role'> {
+  return {
+    targets: { ...SIM_TARGETS, storages: [storage] },
+    networks: [{ bridge: 'vmbr0', vlanTag: null }],
+    templates: [{ vmid: 9000, name: 'debian-12-cloud', node: 'pve1', storage }],
+    vmidRange: { min: 100_000, max: 100_999 },
+  };
+}
 
 describe('the Betang token with exactly betang-role.json', () => {
   let t: TestDatabase;
@@ -27,8 +30,18 @@ describe('the Betang token with exactly betang-role.json', () => {
     await t?.drop();
   });
 
-  it.each(['pve8', 'pve9'] as const)('should provision, stop, start, resize, reconcile, self-check and destroy (%s)', async (flavour) => {
-    const env = await startProvisioningEnv(t.db, betangSimOptions(role, flavour), { PVE_POOL: 'customers' });
+  it.each([
+    ['pve8', 'shared'],
+    ['pve9', 'shared'],
+    ['pve8', 'local'],
+    ['pve9', 'local'],
+  ] as const)('should provision, stop, start, resize, reconcile, self-check and destroy (%s, %s storage)', async (flavour, layout) => {
+    const input = doctorInput(layout === 'local' ? 'local-lvm' : 'ceph');
+    const env = await startProvisioningEnv(
+      t.db,
+      { ...betangSimOptions(role, flavour, undefined, input.targets), storageLayout: layout },
+      { PVE_POOL: 'customers' },
+    );
     const root = createPveClient({
       baseUrl: env.sim.url,
       tokenId: DEFAULT_TOKEN_ID,
@@ -40,7 +53,7 @@ describe('the Betang token with exactly betang-role.json', () => {
       expect(env.sim.tokenId).toBe('betang@pve!worker');
       const outcomes = await runBetangOperations(env, env.deps, { ...env.deps, pve: root }, t.db, {
         pve: env.pve,
-        input: { role, ...doctorInput },
+        input: { role, ...input },
       });
       for (const [op, o] of Object.entries(outcomes)) expect(`${op}: ${o.ok ? 'ok' : o.detail}`).toBe(`${op}: ok`);
       // Every VM it made is in its pool: that is where its rights are.

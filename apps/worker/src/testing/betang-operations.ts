@@ -13,8 +13,9 @@ async function provision(
   env: ProvisioningEnv,
   deps: WorkerDeps,
   db: Db,
+  templateStorage?: string,
 ): Promise<{ requestId: string; run: Awaited<ReturnType<typeof runToEnd>> }> {
-  const q = await makeQueuedProvisionRun(db, { ports: [] });
+  const q = await makeQueuedProvisionRun(db, { ports: [], ...(templateStorage ? { templateStorage } : {}) });
   env.portsByHostname.set(q.hostname, q.ports);
   return { requestId: q.requestId, run: await runToEnd(deps, q.runId) };
 }
@@ -43,13 +44,15 @@ export async function runBetangOperations(
   db: Db,
   doctor: { pve: PveClient; input: DoctorInput },
 ): Promise<Record<BetangOperation, OperationOutcome>> {
-  const own = await provision(env, deps, db);
+  // The catalog's template lives where the doctor expects it (Ceph, or a node's local LVM).
+  const storage = doctor.input.templates[0]?.storage ?? undefined;
+  const own = await provision(env, deps, db, storage);
   const out = {} as Record<BetangOperation, OperationOutcome>;
   out.provision = {
     ok: own.run.status === 'succeeded',
     detail: `provision: ${own.run.status} ${own.run.errorCode ?? ''} ${own.run.errorMessage ?? ''}`.trim(),
   };
-  const day2 = await provision(env, rootDeps, db);
+  const day2 = await provision(env, rootDeps, db, storage);
   if (day2.run.status !== 'succeeded') throw new Error(`setup provisioning under root failed: ${day2.run.errorMessage ?? ''}`);
   const vmid = (await db.selectFrom('vms').select('vmid').where('requestId', '=', day2.requestId).executeTakeFirstOrThrow()).vmid as number;
   // Judged by the cluster, not only by the run: a run that cannot see the VM must not pass.
