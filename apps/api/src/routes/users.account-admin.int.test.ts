@@ -65,6 +65,26 @@ describe('deactivating and reactivating an account, and re-enrolment after an ad
     ]);
   });
 
+  it('should revoke API tokens when PATCH /users/:id deactivates, so a reactivation does not bring them back', async () => {
+    const institution = await makeInstitution(h.database.db);
+    const user = await makeUser(h.database.db, { roles: [Role.InstitutionStaff], institutionId: institution.id });
+    const session = await signInAs(h.app, user.email);
+    const token = (
+      await session.agent
+        .post('/api/v1/me/tokens')
+        .set('X-CSRF-Token', session.csrfToken)
+        .send({ name: 'skrip', scopes: ['read'] })
+        .expect(201)
+    ).body.secret as string;
+    const by = await signInAs(h.app, (await makeUser(h.database.db, { roles: [Role.Admin] })).email);
+    const patch = (isActive: boolean) => by.agent.patch(`/api/v1/users/${user.id}`).set('X-CSRF-Token', by.csrfToken).send({ isActive });
+    expect((await patch(false)).status).toBe(200);
+    expect((await patch(true)).status).toBe(200);
+    await request(h.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(401);
+    const [updated] = await audit(user.id, 'user.updated');
+    expect(updated?.after).toMatchObject({ isActive: false, sessionsEnded: 1, tokensRevoked: 1 });
+  });
+
   it("should let an institution head deactivate their own institution's users only; staff get 403, other institutions 404, oneself 409", async () => {
     const [mine, theirs] = await Promise.all([makeInstitution(h.database.db), makeInstitution(h.database.db)]);
     const head = await makeUser(h.database.db, { roles: [Role.InstitutionHead], institutionId: mine.id });

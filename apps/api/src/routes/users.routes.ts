@@ -186,9 +186,11 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       const passwordHash = password ? await hashPassword(password) : undefined;
       return db.transaction().execute(async (tx) => {
         const after = (await updateUser(tx, params.id, { ...fields, ...(passwordHash ? { passwordHash } : {}) }, roles))!;
-        // A new password ends everything the old one opened: sessions, and the API tokens minted in them.
-        const sessionsEnded = passwordHash || body.isActive === false ? await deleteSessionsOfUser(tx, params.id) : 0;
-        const tokensRevoked = passwordHash ? await revokeApiTokensOfUser(tx, params.id) : 0;
+        // A new password, or a deactivation, ends everything the account had opened: sessions, and
+        // the API tokens minted in them (a later reactivation must not bring old tokens back).
+        const endsAccess = Boolean(passwordHash) || body.isActive === false;
+        const sessionsEnded = endsAccess ? await deleteSessionsOfUser(tx, params.id) : 0;
+        const tokensRevoked = endsAccess ? await revokeApiTokensOfUser(tx, params.id) : 0;
         await appendAudit(tx, {
           ...auditContext(req, res),
           institutionId: after.institutionId,
@@ -196,7 +198,7 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
           targetType: 'user',
           targetId: after.id,
           before: toUserDto(before),
-          after: { ...toUserDto(after), passwordChanged: Boolean(passwordHash), ...(passwordHash ? { sessionsEnded, tokensRevoked } : {}) },
+          after: { ...toUserDto(after), passwordChanged: Boolean(passwordHash), ...(endsAccess ? { sessionsEnded, tokensRevoked } : {}) },
         });
         return toUserDto(after);
       });
