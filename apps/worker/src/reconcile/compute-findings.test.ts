@@ -71,6 +71,20 @@ describe('computeFindings', () => {
     expect(findings.every((f) => f.message.id.length > 0 && f.message.en.length > 0)).toBe(true);
   });
 
+  it('should watch a retained VM like a built one (missing, drift), but not ask for an agreement it is leaving', () => {
+    const findings = computeFindings({
+      clusterVms: [cvm(100002, { maxmem: 4096 * 2 ** 20 })],
+      liveVms: [
+        vm({ state: 'retained', institutionId: 'inst-9' }),
+        vm({ id: 'vm-2', vmid: 100002, state: 'retained', institutionId: 'inst-9' }),
+      ],
+      stuckRuns: [],
+      institutionsInForce: new Set(['inst-1']),
+      vmidRange: { min: 100_000, max: 100_099 },
+    });
+    expect(findings.map((f) => f.fingerprint).sort()).toEqual(['config_drift:vm-2', 'missing_vm:vm-1']);
+  });
+
   it('should report a recorded VM whose Betang tag an operator removed as marker_removed, never as an orphan', () => {
     const findings = computeFindings({
       clusterVms: [cvm(100001, { tags: ['web', 'prod'] }), cvm(100002)],

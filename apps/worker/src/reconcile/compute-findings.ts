@@ -57,7 +57,10 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
   }
   for (const vm of input.liveVms) {
     if (vm.vmid === null) continue;
-    const built = vm.state === 'running' || vm.state === 'stopped' || vm.state === 'missing';
+    // A retained VM (a decommission's grace period) is still built: it must stay in the cluster,
+    // unchanged, to be restorable; only the agreement check leaves it alone, as it is on its way out.
+    const inService = vm.state === 'running' || vm.state === 'stopped' || vm.state === 'missing';
+    const built = inService || vm.state === 'retained';
     const inCluster = byVmid.get(vm.vmid);
     if (built && !inCluster) {
       out.push({
@@ -111,7 +114,7 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
         });
       }
     }
-    if (built && !input.institutionsInForce.has(vm.institutionId)) {
+    if (inService && !input.institutionsInForce.has(vm.institutionId)) {
       out.push({
         kind: 'no_agreement',
         fingerprint: `no_agreement:${vm.id}`,
