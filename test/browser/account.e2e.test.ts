@@ -211,7 +211,8 @@ describe('web: the TOTP enrolment gate for roles that require it (TOTP_REQUIRED_
     const operator = await makeUser(stack.db, { roles: [Role.Operator], name: 'Operator Baru' });
     await signIn(page, stack.baseUrl, operator.email, TEST_PASSWORD);
     await page.getByRole('heading', { level: 1, name: T['totpGate.title'] }).waitFor();
-    expect(new URL(page.url()).pathname).toBe('/account/security');
+    // The gate shows at once on whatever path was asked for, then moves the address to its page.
+    await page.waitForURL((url) => url.pathname === '/account/security', { timeout: 10_000 });
     await page.getByText(T['totpGate.explain']!.replace('{name}', 'Operator Baru')).waitFor();
     // no navigation to anywhere else
     expect(await page.getByRole('navigation').count()).toBe(0);
