@@ -115,6 +115,11 @@ describe('PVE permission model', () => {
     ]);
     // no Pool.Audit: the pool field and pool entries are hidden
     expect(resources.some((r) => r.pool !== undefined || r.type === 'pool')).toBe(false);
+    // root sees the pool entries, with ids as PVE writes them (an ACL path, leading slash)
+    const rootPools = ((await rawRequest(root(), 'GET', '/cluster/resources?type=pool')).body?.data as Array<{ id: string; pool: string }>)
+      .map((r) => [r.id, r.pool])
+      .sort();
+    expect(rootPools).toContainEqual(['/pool/customers', 'customers']);
     const effective = await perms(as(FULL));
     expect(Object.keys(effective)).toEqual(
       expect.arrayContaining(['/pool/customers', '/vms/701', '/vms/9000', '/storage/ceph', '/sdn/zones/localnetwork/vmbr0']),

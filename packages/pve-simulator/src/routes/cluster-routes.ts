@@ -100,7 +100,7 @@ export const clusterRoutes: Array<Route<Sim>> = [
       }
       if (t === undefined || t === 'pool') {
         for (const id of sim.state.pools.keys())
-          if (canAccess(sim, auth, `/pool/${id}`, 'Pool.Audit')) out.push({ id: `pool/${id}`, type: 'pool', pool: id });
+          if (canAccess(sim, auth, `/pool/${id}`, 'Pool.Audit')) out.push({ id: `/pool/${id}`, type: 'pool', pool: id });
       }
       return out;
     },
