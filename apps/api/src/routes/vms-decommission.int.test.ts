@@ -303,4 +303,52 @@ describe('VM decommission: confirmation, head approval, grace period and restore
     }
     expect((await vmRow(vmId)).state).toBe('running');
   });
+  it('should let an operator retry a destroy run that failed, with the same VM and reason, once', async () => {
+    const { db } = h.database;
+    const { vmId, requestId } = await runningVm(ordinaryApp);
+    // What the worker leaves after a destroy that failed for good: the VM still on the cluster
+    // (decommissioning), the run failed, the request failed with the reason.
+    await db.updateTable('vms').set({ state: 'decommissioning' }).where('id', '=', vmId).execute();
+    await db
+      .updateTable('vpsRequests')
+      .set({ status: 'failed', statusReason: 'PVE tidak terjangkau' })
+      .where('id', '=', requestId)
+      .execute();
+    const failed = await db
+      .insertInto('provisioningRuns')
+      .values({
+        requestId,
+        vmId,
+        kind: 'decommission',
+        status: 'failed',
+        params: JSON.stringify({ reason: REASON }),
+        errorCode: 'PVE_UNREACHABLE',
+        errorMessage: 'PVE tidak terjangkau',
+        errorRetryable: true,
+        finishedAt: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    expect((await post(staff, `/vps-requests/${requestId}/retry`, {})).status).toBe(403);
+    const retried = await post(operator, `/vps-requests/${requestId}/retry`, {});
+    expect(retried.status).toBe(200);
+    const runs = await runsOf(requestId);
+    expect(runs.map((r) => [r.kind, r.status])).toEqual([
+      ['decommission', 'failed'],
+      ['decommission', 'queued'],
+    ]);
+    const again = await db
+      .selectFrom('provisioningRuns')
+      .select(['vmId', 'params'])
+      .where('id', '=', runs[1]!.id)
+      .executeTakeFirstOrThrow();
+    expect(again).toEqual({ vmId, params: { reason: REASON } });
+    const job = await db.selectFrom('outbox').select('payload').where('dedupKey', '=', `run:${runs[1]!.id}`).executeTakeFirst();
+    expect(job).toBeDefined();
+    // the new run is live: a second click finds no failed run to retry
+    expect((await post(operator, `/vps-requests/${requestId}/retry`, {})).status).toBe(409);
+    expect(await runsOf(requestId)).toHaveLength(2);
+    expect(failed.id).toBe(runs[0]!.id);
+  });
 });

@@ -156,7 +156,7 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
   );
   decision(
     'retry',
-    'Ulangi penyiapan yang gagal / retry failed provisioning',
+    'Ulangi penyiapan atau penghapusan yang gagal / retry a failed provisioning or destruction',
     z.strictObject({}),
     [Role.Admin, Role.Operator],
     'operate',
