@@ -15,5 +15,12 @@ export const ZEmailMessage = z.object({
   text: ZText,
   /** What caused it, for the audit trail and de-duplication (e.g. `vps_request:<id>:ready`). */
   reason: z.string().max(200),
+  /**
+   * The text carries a single-use secret (a password-reset link): once delivered, the sender
+   * blanks the stored text so the link lives only in the recipient's mailbox.
+   */
+  secret: z.boolean().default(false),
 });
 export type EmailMessage = z.infer<typeof ZEmailMessage>;
+/** An e-mail as callers write it, before the defaults (`locale`, `secret`) are filled in. */
+export type EmailMessageInput = z.input<typeof ZEmailMessage>;

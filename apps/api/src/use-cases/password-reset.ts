@@ -102,6 +102,7 @@ export async function requestPasswordReset(db: Db, email: string, options: Forgo
           locale: user.locale,
           ...resetEmailText(user, resetLinkOf(options.publicUrl, secret)),
           reason: `password_reset:${user.id}:${tokenHash.slice(0, 16)}`,
+          secret: true,
         };
         await enqueueEmail(tx, message, `email:password_reset:${tokenHash}`);
       }

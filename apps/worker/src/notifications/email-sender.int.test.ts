@@ -78,6 +78,31 @@ describe('sendEmailsOnce', () => {
     expect(pending).toHaveLength(0);
   });
 
+  it('should blank the stored text of a message that carried a single-use secret once it is sent, and only then', async () => {
+    const link = 'https://betang.kalteng.go.id/atur-ulang-sandi#token=RAHASIA-sekali-pakai';
+    const secret = { ...message('password_reset:1'), text: { id: `Tautan: ${link}`, en: `Link: ${link}` }, secret: true };
+    await insertOutbox(t.db, { topic: 'email', payload: secret, dedupKey: 'email:password_reset:1' });
+    await insertOutbox(t.db, { topic: 'email', payload: message('vps:9:ready'), dedupKey: 'email:vps:9:ready' });
+    const stored = () =>
+      t.db
+        .selectFrom('outbox')
+        .select(['dedupKey', 'payload'])
+        .where('dedupKey', 'in', ['email:password_reset:1', 'email:vps:9:ready'])
+        .orderBy('dedupKey')
+        .execute();
+    expect(JSON.stringify(await stored())).toContain('RAHASIA-sekali-pakai');
+    const before = smtp.received.length;
+    const transport = createMailTransport({ SMTP_URL: smtp.url }, () => undefined);
+    expect(await sendEmailsOnce(t.db, transport, 'Betang <betang@kalteng.go.id>', logger)).toBe(2);
+    transport.close();
+    // the recipient got the link; the database keeps no copy of it, and ordinary messages stay as written
+    expect(smtp.received.slice(before).some((m) => m.raw.replace(/=\r?\n/g, '').includes('RAHASIA-sekali-pakai'))).toBe(true);
+    const [reset, ready] = await stored();
+    expect(JSON.stringify(reset!.payload)).not.toContain('RAHASIA');
+    expect(reset!.payload).toMatchObject({ reason: 'password_reset:1', text: { id: '[isi dihapus setelah terkirim]' } });
+    expect(JSON.stringify(ready!.payload)).toContain('Alamat: 10.120.0.21');
+  });
+
   it('should keep an e-mail the server refuses and deliver it on a later round', async () => {
     await insertOutbox(t.db, { topic: 'email', payload: message('vps:3:ready'), dedupKey: 'email:vps:3:ready' });
     const transport = createMailTransport({ SMTP_URL: smtp.url }, () => undefined);

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { MailTransport, OutgoingMail } from './mail-transport';
 
 const MAX_ATTEMPTS = 10;
+/** What stays in the outbox of a message whose text held a single-use secret, once it is sent. */
+const SENT_SECRET_TEXT = { id: '[isi dihapus setelah terkirim]', en: '[content removed once sent]' };
 /** How long a leased e-mail stays invisible to other senders while this one delivers it. */
 const LEASE_MS = 120_000;
 
@@ -44,7 +46,7 @@ export async function sendEmailsOnce(db: Db, transport: MailTransport, from: str
     }
     try {
       await transport.send(renderEmail(parsed.data, from, row.id));
-      await markOutboxProcessed(db, row.id);
+      await markOutboxProcessed(db, row.id, parsed.data.secret ? { ...parsed.data, text: SENT_SECRET_TEXT } : undefined);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       await markOutboxFailed(db, row.id, text, Math.min(30 * 60_000, 5_000 * 2 ** row.attempts), MAX_ATTEMPTS);

@@ -1,4 +1,4 @@
-import type { EmailMessage, JobPayload } from '@betang/core';
+import type { EmailMessageInput, JobPayload } from '@betang/core';
 import { createTestDatabase, type TestDatabase } from '@betang/testkit';
 import { OutboxPayloadError, enqueueEmail, enqueueJob } from './outbox.repository';
 
@@ -28,7 +28,7 @@ describe('typed outbox', () => {
   });
 
   it('should refuse an e-mail its schema rejects, writing nothing', async () => {
-    const good: EmailMessage = {
+    const good: EmailMessageInput = {
       to: ['pemohon@uji.kalteng.go.id'],
       locale: 'id',
       subject: { id: 'Halo', en: 'Hello' },
@@ -36,7 +36,7 @@ describe('typed outbox', () => {
       reason: 'uji',
     };
     await expect(enqueueEmail(t.db, good, 'k:mail')).resolves.toBe(true);
-    expect((await rows('k:mail'))[0]).toEqual({ topic: 'email', payload: good });
+    expect((await rows('k:mail'))[0]).toEqual({ topic: 'email', payload: { ...good, secret: false } });
     await expect(enqueueEmail(t.db, { ...good, to: ['bukan alamat'] }, 'k:bad-mail')).rejects.toBeInstanceOf(OutboxPayloadError);
     await expect(enqueueEmail(t.db, { ...good, to: [] }, 'k:bad-mail')).rejects.toBeInstanceOf(OutboxPayloadError);
     expect(await rows('k:bad-mail')).toEqual([]);

@@ -1,4 +1,4 @@
-import { JOBS, ZEmailMessage, type EmailMessage, type JobName, type JobPayload } from '@betang/core';
+import { JOBS, ZEmailMessage, type EmailMessageInput, type JobName, type JobPayload } from '@betang/core';
 import { sql } from 'kysely';
 import type { Executor } from '../database';
 
@@ -78,7 +78,7 @@ export async function enqueueJob<N extends JobName>(
  * (the schema the sender parses) at write time. The dedup key makes a second write a no-op
  * (returns false), so each e-mail is queued once however often its cause runs.
  */
-export async function enqueueEmail(db: Executor, message: EmailMessage, dedupKey: string): Promise<boolean> {
+export async function enqueueEmail(db: Executor, message: EmailMessageInput, dedupKey: string): Promise<boolean> {
   const parsed = ZEmailMessage.safeParse(message);
   if (!parsed.success) throw new OutboxPayloadError('e-mail', parsed.error.message);
   return insertOutbox(db, { topic: 'email', payload: parsed.data, dedupKey });
@@ -104,8 +104,12 @@ export async function leaseOutbox(db: Executor, topic: OutboxTopic, limit: numbe
 }
 
 /** Marks a message done. */
-export async function markOutboxProcessed(db: Executor, id: number): Promise<void> {
-  await db.updateTable('outbox').set({ processedAt: new Date(), lastError: null }).where('id', '=', id).execute();
+export async function markOutboxProcessed(db: Executor, id: number, replacePayload?: unknown): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ processedAt: new Date(), lastError: null, ...(replacePayload === undefined ? {} : { payload: JSON.stringify(replacePayload) }) })
+    .where('id', '=', id)
+    .execute();
 }
 
 /**
