@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { startSimulator } from './simulator';
 import type { RunningSimulator } from './simulator';
 import { eventually, simApi, type SimApi } from './testing/sim-test-kit';
@@ -54,6 +55,17 @@ describe('protection and shutdown', () => {
       "    - type: nameserver\n      address:\n      - '10.20.0.2'\n      - '10.20.0.3'\n      search:\n      - 'kalteng.go.id'\n",
     );
     expect(own).not.toContain('192.168.100.1');
+    // user-data and meta-data as the drive gets them: the instance-id hashes user-data + network-config
+    const user = String((await api.get('/nodes/pve1/qemu/403/cloudinit/dump', { type: 'user' })).body?.data);
+    expect(user).toMatch(/^#cloud-config\nhostname: [^\n]+\nmanage_etc_hosts: true\nfqdn: [^\n]+\.kalteng\.go\.id\n/);
+    expect(user).toContain('chpasswd:\n  expire: False\n');
+    const meta = String((await api.get('/nodes/pve1/qemu/403/cloudinit/dump', { type: 'meta' })).body?.data);
+    expect(meta).toBe(
+      `instance-id: ${createHash('sha1')
+        .update(user + own)
+        .digest('hex')}\n`,
+    );
+    expect((await api.get('/nodes/pve1/qemu/403/cloudinit/dump', { type: 'vendor' })).status).toBe(400);
   });
 
   test('shutdown waits for the guest; one that ignores the power button fails the task, or is stopped with forceStop', async () => {

@@ -137,6 +137,19 @@ describe('PVE permission model', () => {
     ).toEqual({ 'VM.Audit': 1, 'VM.Clone': 1 });
   });
 
+  it('should mask the cloud-init password in the user-data dump for a caller without VM.Config.Cloudinit', async () => {
+    const set = await rawRequest(root(), 'PUT', '/nodes/pve1/qemu/701/config', { form: { ciuser: 'admin', cipassword: 'Rahasia-123' } });
+    expect(set.status).toBe(200);
+    const dump = async (t: RawTarget) => String((await rawRequest(t, 'GET', '/nodes/pve1/qemu/701/cloudinit/dump?type=user')).body?.data);
+    const asRoot = await dump(root());
+    const asOwner = await dump(as(FULL));
+    expect(asOwner).toContain('user: admin\n');
+    expect(asOwner).toContain('password: **********\n');
+    expect(asOwner).not.toContain('Rahasia-123');
+    expect(asRoot).not.toContain('password: **********');
+    expect(asRoot.replace(/^password: .*$/m, 'password: **********')).toBe(asOwner);
+  });
+
   it('should show a token only its own tasks unless it has Sys.Audit on the node', async () => {
     const upid = String((await rawRequest(root(), 'POST', '/nodes/pve1/qemu/9001/clone', { form: { newid: 703, full: 1 } })).body?.data);
     const foreign = await rawRequest(as(SEP), 'GET', `/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`);

@@ -42,9 +42,10 @@ function sshKeyLines(encoded: string): string[] {
 /**
  * `#cloud-config` user-data: hostname, manage_etc_hosts, fqdn, the ciuser with its password and
  * keys, `users: [default]` (unless the ciuser is root), and `package_upgrade: true` unless
- * `ciupgrade` is explicitly 0 — PVE's schema default for ciupgrade is 1.
+ * `ciupgrade` is explicitly 0 — PVE's schema default for ciupgrade is 1. `maskPassword` writes
+ * the password as PVE's dump shows it to a caller who may not configure cloud-init.
  */
-export function userData(conf: Record<string, string>, vmid: number): string {
+export function userData(conf: Record<string, string>, vmid: number, maskPassword = false): string {
   const { hostname, fqdn } = hostnameAndFqdn(conf, vmid);
   let out = '#cloud-config\n';
   out += `hostname: ${hostname}\n`;
@@ -53,7 +54,7 @@ export function userData(conf: Record<string, string>, vmid: number): string {
   const user = conf.ciuser;
   if (user !== undefined) out += `user: ${user}\n`;
   if (user === 'root') out += 'disable_root: False\n';
-  if (conf.cipassword !== undefined) out += `password: ${conf.cipassword}\n`;
+  if (conf.cipassword !== undefined) out += `password: ${maskPassword ? '**********' : conf.cipassword}\n`;
   if (conf.sshkeys !== undefined) {
     out += 'ssh_authorized_keys:\n';
     for (const key of sshKeyLines(conf.sshkeys)) out += `  - ${key}\n`;
