@@ -34,7 +34,7 @@ function decodeCookieValue(raw: string): string | undefined {
  * never sends one Betang set) is skipped as if absent, so a planted malformed cookie cannot turn
  * every request into a 500.
  */
-function readCookies(req: Request, name: string): string[] {
+export function readCookies(req: Request, name: string): string[] {
   const header = req.get('cookie');
   if (!header) return [];
   const values: string[] = [];
