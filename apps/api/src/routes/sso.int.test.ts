@@ -284,6 +284,39 @@ describe('single sign-on with OpenID Connect against a real provider', () => {
     expect((await agent.get('/api/v1/me')).body.user.id).toBe(head.id);
   });
 
+  it('should answer a cancelled sign-in, a hostile callback and too many starts clearly, with nothing written', async () => {
+    const agent = request.agent(h.app);
+    const start = await agent.get('/api/v1/auth/oidc/start');
+    const state = new URL(start.headers.location!).searchParams.get('state')!;
+    const cancelled = await agent.get(
+      `/api/v1/auth/oidc/callback?error=access_denied&state=${state}&iss=${encodeURIComponent(provider.issuer)}`,
+    );
+    expect(cancelled.headers.location).toBe('/sso/failed?reason=invalid');
+    expect((await lastAudit('auth.sso_failed'))?.after).toMatchObject({ reason: 'provider_error' });
+    const identities = await h.database.db
+      .selectFrom('oidcIdentities')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    for (const query of ['', '?state=', `?state=${'x'.repeat(5000)}`, '?state[]=a&state[]=b&code=c', '?code=%ZZ&state=%00']) {
+      const answer = await request(h.app).get(`/api/v1/auth/oidc/callback${query}`).set('Cookie', 'betang_oidc_state=a');
+      expect([302, 400]).toContain(answer.status);
+      if (answer.status === 302) expect(answer.headers.location).toBe('/sso/failed?reason=expired');
+    }
+    expect(
+      await h.database.db
+        .selectFrom('oidcIdentities')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow(),
+    ).toEqual(identities);
+
+    const limited = createApp({ ...h.deps, rateLimits: { oidcPerIp: { name: 'oidc-ip-test', limit: 2, windowSeconds: 60 } } });
+    expect((await request(limited).get('/api/v1/auth/oidc/start')).status).toBe(302);
+    expect((await request(limited).get('/api/v1/auth/oidc/start')).status).toBe(302);
+    const refused = await request(limited).get('/api/v1/auth/oidc/start');
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('RATE_LIMITED');
+  });
+
   it('should give a deactivated linked user nothing', async () => {
     const gone = await makeUser(h.database.db, { roles: [Role.Auditor], email: 'nonaktif@uji.kalteng.go.id' });
     expect((await ssoSignIn('nonaktif')).answer.headers.location).toBe('/');
