@@ -1,5 +1,14 @@
 import { Role } from '@betang/core';
-import { makeInstitution, makeUser, freePort, startTestOidcProvider, TEST_PASSWORD, type TestOidcProvider } from '@betang/testkit';
+import {
+  makeInstitution,
+  makeUser,
+  freePort,
+  startTestOidcProvider,
+  TEST_OIDC_CLIENT_SECRET,
+  TEST_PASSWORD,
+  testEncrypted,
+  type TestOidcProvider,
+} from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { closeCheckedPage, launchBrowser, openCleanPage, signIn, TEXT, type Browser } from './support/browser';
 import { startWebStack, type WebStack } from './support/web-stack';
@@ -7,7 +16,7 @@ import { startWebStack, type WebStack } from './support/web-stack';
 jest.setTimeout(180_000);
 
 const T = TEXT.id;
-const CLIENT = { clientId: 'betang-web', clientSecret: 'rahasia-klien-peramban-uji-0123456789' };
+const CLIENT = { clientId: 'betang-web', clientSecret: TEST_OIDC_CLIENT_SECRET };
 
 describe('web single sign-on against a real OpenID Connect provider (real Chromium)', () => {
   let provider: TestOidcProvider;
@@ -33,7 +42,8 @@ describe('web single sign-on against a real OpenID Connect provider (real Chromi
         PUBLIC_URL: baseUrl,
         OIDC_ISSUER_URL: provider.issuer,
         OIDC_CLIENT_ID: CLIENT.clientId,
-        OIDC_CLIENT_SECRET: CLIENT.clientSecret,
+        // Stored encrypted like every secret in production (docs/security.md).
+        OIDC_CLIENT_SECRET: testEncrypted('OIDC_CLIENT_SECRET', CLIENT.clientSecret),
         OIDC_SCOPES: 'openid email profile',
       },
       { port },

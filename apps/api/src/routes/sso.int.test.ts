@@ -4,6 +4,7 @@ import {
   makeUser,
   signInAtTestProvider,
   startTestOidcProvider,
+  TEST_OIDC_CLIENT_SECRET,
   TEST_PASSWORD,
   type TestOidcProvider,
 } from '@betang/testkit';
@@ -14,7 +15,7 @@ import { signInAs, startApiHarness, type ApiHarness } from '../testing/api-harne
 jest.setTimeout(90_000);
 
 const REDIRECT = 'http://127.0.0.1:3000/api/v1/auth/oidc/callback';
-const CLIENT = { clientId: 'betang', clientSecret: 'rahasia-klien-penyedia-uji-0123456789' };
+const CLIENT = { clientId: 'betang', clientSecret: TEST_OIDC_CLIENT_SECRET };
 const NIP = '198701012010011001';
 
 /** The people the provider knows, by login name (= subject). */
