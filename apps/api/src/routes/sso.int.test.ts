@@ -147,6 +147,14 @@ describe('single sign-on with OpenID Connect against a real provider', () => {
       .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
 
+    // A provider that cannot be reached (nothing listens on port 1): a clear page, audited, tried again next time.
+    const down = createApp({ ...h.deps, config: { ...h.deps.config, OIDC_ISSUER_URL: 'http://127.0.0.1:1' } });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const refused = await request(down).get('/api/v1/auth/oidc/start');
+      expect(refused.headers.location).toBe('/sso/failed?reason=unavailable');
+      expect((await lastAudit('auth.sso_failed'))?.after).toMatchObject({ reason: 'provider_unreachable' });
+    }
+
     const other = await startTestOidcProvider({ ...CLIENT, redirectUris: [REDIRECT], accounts: ACCOUNTS, issuerSuffix: '/realms/lain' });
     try {
       const app = createApp({ ...h.deps, config: { ...h.deps.config, OIDC_ISSUER_URL: other.url } });

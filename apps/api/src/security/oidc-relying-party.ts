@@ -164,10 +164,13 @@ export class OidcRelyingParty {
         const info: UserinfoResponse = await client.userinfo(tokens);
         for (const [key, value] of Object.entries(info)) if (claims[key] === undefined) claims[key] = value;
       }
+      // Keycloak's subjects are UUIDs; OpenID Connect allows up to 255 ASCII characters.
+      if (typeof claims.sub !== 'string' || claims.sub === '' || claims.sub.length > 255)
+        throw new OidcFailure('invalid_response', 'the ID token has no usable subject (sub)');
       const email = text(claims.email, 320)?.toLowerCase() ?? null;
       return {
         issuer: this.settings.issuerUrl,
-        subject: String(claims.sub),
+        subject: claims.sub,
         email: email && /^[^\s@]+@[^\s@]+$/.test(email) ? email : null,
         emailVerified: claims.email_verified === true,
         name: text(claims.name, 200) ?? text([claims.given_name, claims.family_name].filter(Boolean).join(' '), 200),
