@@ -10,6 +10,7 @@ import {
   type TestOidcProvider,
 } from '@betang/testkit';
 import type { Page } from 'playwright-core';
+import { seriousViolations } from './support/axe';
 import { closeCheckedPage, launchBrowser, openCleanPage, signIn, TEXT, type Browser } from './support/browser';
 import { startWebStack, type WebStack } from './support/web-stack';
 
@@ -94,6 +95,8 @@ describe('web single sign-on against a real OpenID Connect provider (real Chromi
     await signInWithSso('rudi.baru');
     await page.getByRole('heading', { name: T['sso.pendingTitle'] }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/sso/pending');
+    await page.waitForLoadState('networkidle');
+    expect(await seriousViolations(page)).toEqual([]);
     expect(await page.evaluate(async () => (await fetch('/api/v1/me')).status)).toBe(401);
 
     const institution = await makeInstitution(stack.db, { name: 'Dinas Kominfo Uji SSO' });
@@ -102,6 +105,9 @@ describe('web single sign-on against a real OpenID Connect provider (real Chromi
     await signIn(page, stack.baseUrl, admin.email, TEST_PASSWORD);
     await page.goto(`${stack.baseUrl}/sso/identities`);
     await page.getByRole('heading', { name: T['sso.title'] }).waitFor();
+    await page.getByRole('cell', { name: 'Rudi Hartono', exact: true }).waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(await seriousViolations(page)).toEqual([]);
     const form = page.getByRole('form', { name: T['sso.assignLabel']!.replace('{name}', 'Rudi Hartono') });
     await form.getByLabel(T['sso.institution']!, { exact: true }).selectOption({ label: 'Dinas Kominfo Uji SSO' });
     await form.getByLabel(T['sso.role']!, { exact: true }).selectOption({ label: T['role.institution_staff']! });
@@ -120,5 +126,25 @@ describe('web single sign-on against a real OpenID Connect provider (real Chromi
     await browser.context.clearCookies();
     await signInWithSso('rudi.baru');
     await page.getByRole('button', { name: new RegExp(`^(${T['shell.signOut']}|${TEXT.en['shell.signOut']})$`) }).waitFor();
+  });
+
+  it('should offer SSO on the sign-in page and explain every refused sign-on in plain words', async () => {
+    await page.goto(`${stack.baseUrl}/login`);
+    await page.getByRole('link', { name: T['sso.signIn'] }).waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    for (const reason of ['expired', 'unavailable', 'inactive', 'invalid'] as const) {
+      await page.goto(`${stack.baseUrl}/sso/failed?reason=${reason}`);
+      await page.getByRole('heading', { level: 1, name: T['sso.failedTitle'] }).waitFor();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: T[`sso.failed.${reason}`]! })
+        .waitFor();
+    }
+    // An unknown reason in a hand-made link shows the general one, never the raw value.
+    await page.goto(`${stack.baseUrl}/sso/failed?reason=%3Cscript%3E`);
+    await page.getByRole('alert').filter({ hasText: T['sso.failed.invalid']! }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
   });
 });
