@@ -52,6 +52,19 @@ const PENDING_PAGE = '/sso/pending';
 type FailedPageReason = 'expired' | 'unavailable' | 'inactive' | 'invalid';
 const failedPage = (reason: FailedPageReason) => `/sso/failed?reason=${reason}`;
 
+/**
+ * What a provider sends back (RFC 6749 §4.1.2, RFC 9207 `iss`); other parameters a provider adds
+ * (Keycloak's `session_state`) pass. Read here to document and bound them; openid-client reads the
+ * URL itself.
+ */
+const ZCallbackQuery = z.looseObject({
+  code: z.string().max(4096).optional(),
+  state: z.string().max(4096).optional(),
+  iss: z.string().max(2048).optional(),
+  error: z.string().max(256).optional(),
+  error_description: z.string().max(4096).optional(),
+});
+
 /** The settings of single sign-on, or undefined when it is not configured. */
 export function oidcSettingsOf(config: AppDeps['config']): OidcSettings | undefined {
   const { OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI } = config;
@@ -240,13 +253,14 @@ export function ssoRoutes({ router, registry, deps }: RoutesContext): void {
       summary:
         'Kembali dari penyedia identitas: memeriksa state (sekali pakai), penerbit, audiens, tanda tangan, masa berlaku dan nonce token ID, lalu membuat sesi bagi pengguna Betang yang tertaut; orang yang belum dikenal menunggu admin / back from the identity provider: checks the single-use state, issuer, audience, signature, expiry and nonce of the ID token, then creates a session for the linked Betang user; an unknown person waits for an admin',
       access: 'public',
+      query: ZCallbackQuery,
       status: 302,
     },
-    async ({ req, res }) => {
+    async ({ req, res, query }) => {
       if (!rp) throw ssoOffError();
       await throttle(req);
       res.clearCookie(stateCookie, stateCookieOptions);
-      const state = typeof req.query.state === 'string' && req.query.state.length <= 200 ? req.query.state : '';
+      const state = query.state ?? '';
       // The state must come back to the browser that started the sign-on (its cookie): a link with
       // someone else's state cannot sign this browser in as them.
       const ours = state !== '' && readCookies(req, stateCookie).some((value) => safeEqual(value, state));
