@@ -106,6 +106,7 @@ export function authRoutes({ router, registry, deps }: RoutesContext): void {
         perEmail: limits.passwordForgotPerEmail,
         audit: auditContext(req, res),
         logger: locals(res).log,
+        passwordDisabledRoles: deps.config.OIDC_PASSWORD_DISABLED_ROLES,
       });
     },
   );

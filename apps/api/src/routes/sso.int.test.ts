@@ -288,6 +288,13 @@ describe('single sign-on with OpenID Connect against a real provider', () => {
     expect(String(right.headers['set-cookie'] ?? '')).not.toMatch(/betang_session=[^;]/);
     expect(await lastAudit('auth.login_failed')).toMatchObject({ targetId: head.id, after: { reason: 'sso_required' } });
 
+    // No reset link either: it would set a password that cannot be used (the same answer as for anyone).
+    const forgot = await request(h.app).post('/api/v1/auth/password/forgot').send({ email: head.email });
+    expect(forgot.status).toBe(202);
+    const mails = await h.database.db.selectFrom('outbox').select('payload').where('topic', '=', 'email').execute();
+    expect(mails.filter((row) => (row.payload as { to: string[] }).to.includes(head.email))).toEqual([]);
+    expect(await lastAudit('auth.password_reset_requested')).toMatchObject({ targetId: head.id, after: { outcome: 'sso_required' } });
+
     const { agent, answer } = await ssoSignIn('kepala');
     expect(answer.headers.location).toBe('/');
     expect((await agent.get('/api/v1/me')).body.user.id).toBe(head.id);
