@@ -365,6 +365,7 @@ export interface RunSteps {
 }
 
 export interface Sessions {
+  authMethod: Generated<string>;
   createdAt: Generated<Timestamp>;
   csrfToken: string;
   expiresAt: Timestamp;

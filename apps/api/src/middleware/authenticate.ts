@@ -74,7 +74,7 @@ export function authenticate(db: Db, options: { sessionCookie: string } = { sess
       if (found?.user.isActive) {
         const { session, user } = found;
         if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await touchSession(db, sessionHash);
-        locals(res).auth = { user, via: 'session', sessionHash, csrfToken: session.csrfToken };
+        locals(res).auth = { user, via: 'session', sessionHash, csrfToken: session.csrfToken, sessionAuthMethod: session.authMethod };
         break;
       }
     }

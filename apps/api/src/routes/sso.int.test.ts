@@ -27,6 +27,7 @@ const ACCOUNTS = {
   mallory: { email: 'siti.rahmah@uji.kalteng.go.id', email_verified: false, name: 'Bukan Siti' },
   kepala: { email: 'kepala.dc@uji.kalteng.go.id', email_verified: true, name: 'Kepala Pusat Data' },
   nonaktif: { email: 'nonaktif@uji.kalteng.go.id', email_verified: true, name: 'Sudah Keluar' },
+  operator: { email: 'operator.sso@uji.kalteng.go.id', email_verified: true, name: 'Operator SSO' },
 };
 
 describe('single sign-on with OpenID Connect against a real provider', () => {
@@ -331,6 +332,27 @@ describe('single sign-on with OpenID Connect against a real provider', () => {
     const refused = await request(limited).get('/api/v1/auth/oidc/start');
     expect(refused.status).toBe(429);
     expect(refused.body.error.code).toBe('RATE_LIMITED');
+  });
+
+  it("should not hold an SSO session to Betang's TOTP enrolment, while a password session of the same user is", async () => {
+    const operator = await makeUser(h.database.db, { roles: [Role.Operator], email: 'operator.sso@uji.kalteng.go.id' });
+    const totpApp = createApp({ ...h.deps, config: { ...h.deps.config, TOTP_REQUIRED_ROLES: ['operator'] } });
+    const { agent, answer } = await ssoSignIn('operator', request.agent(totpApp));
+    expect(answer.headers.location).toBe('/');
+    expect((await agent.get('/api/v1/me')).body).toMatchObject({ user: { id: operator.id }, totpEnrolmentRequired: false });
+    expect((await agent.get('/api/v1/me/tokens')).status).toBe(200);
+    const session = await h.database.db
+      .selectFrom('sessions')
+      .select('authMethod')
+      .where('userId', '=', operator.id)
+      .executeTakeFirstOrThrow();
+    expect(session.authMethod).toBe('oidc');
+
+    const byPassword = await signInAs(totpApp, operator.email);
+    expect((await byPassword.agent.get('/api/v1/me')).body.totpEnrolmentRequired).toBe(true);
+    const refused = await byPassword.agent.get('/api/v1/me/tokens');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('TOTP_ENROLMENT_REQUIRED');
   });
 
   it('should give a deactivated linked user nothing', async () => {

@@ -129,6 +129,7 @@ export async function signInWithOidc(
       ip: meta.ip,
       userAgent: meta.userAgent,
       expiresAt,
+      authMethod: 'oidc',
     });
     await recordLoginSuccess(tx, user.id);
     await appendAudit(tx, {
