@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { institutionListQuery } from '../../api/queries';
 import { queryKeys } from '../../api/query-keys';
-import { assignIdentity, listPendingIdentities } from '../../api/sso.api';
+import { assignIdentity, getSsoStatus, listPendingIdentities } from '../../api/sso.api';
 import { useI18n } from '../../i18n/use-i18n';
 import { ErrorAlert } from '../../ui/alert';
 import { DataTable } from '../../ui/data-table';
@@ -86,10 +86,12 @@ export function SsoIdentitiesPage() {
   const api = useApi();
   const pending = useQuery({ queryKey: queryKeys.ssoPending, queryFn: () => listPendingIdentities(api) });
   const [notice, setNotice] = useState<string | null>(null);
+  const status = useQuery({ queryKey: queryKeys.ssoStatus, queryFn: () => getSsoStatus(api), staleTime: Infinity });
 
   return (
     <Page title={t('sso.title')}>
       <p className="muted">{t('sso.intro')}</p>
+      {status.data && !status.data.enabled ? <p className="hint">{t('sso.off')}</p> : null}
       <ListSection
         headingId="sso-pending-title"
         title={t('sso.listTitle')}
