@@ -29,6 +29,7 @@ import { requestEventRoutes } from './routes/request-events.routes';
 import { operatorQueueRoutes } from './routes/operator-queue.routes';
 import { vmRoutes } from './routes/vms.routes';
 import { clusterRoutes } from './routes/cluster.routes';
+import { ssoRoutes } from './routes/sso.routes';
 
 /** Largest JSON body the API accepts; bigger ones get 413 before any parsing work. */
 export const JSON_BODY_LIMIT = '256kb';
@@ -140,6 +141,7 @@ export function createApp(deps: AppDeps): Express {
   // A pool starts its threads only when the first PDF arrives, so building the app stays I/O-free.
   const context: RoutesContext = { router, registry, deps: { ...deps, pdfVerifier: deps.pdfVerifier ?? createPdfVerifierPool() } };
   authRoutes(context);
+  ssoRoutes(context);
   meRoutes(context);
   institutionRoutes(context);
   userRoutes(context);

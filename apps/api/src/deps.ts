@@ -20,7 +20,19 @@ export type AppDeps = {
     | 'NODE_ENV'
     | 'SIGNING_MASTER_SECRET'
     | 'TOTP_REQUIRED_ROLES'
-  >;
+  > &
+    Partial<
+      Pick<
+        ApiConfig,
+        | 'OIDC_ISSUER_URL'
+        | 'OIDC_CLIENT_ID'
+        | 'OIDC_CLIENT_SECRET'
+        | 'OIDC_REDIRECT_URI'
+        | 'OIDC_SCOPES'
+        | 'OIDC_NIP_CLAIM'
+        | 'OIDC_PASSWORD_DISABLED_ROLES'
+      >
+    >;
   db: Db;
   logger: Logger;
   /** Extra readiness checks (the queue backend); the database and the cluster snapshot's age are always checked. */

@@ -34,6 +34,38 @@ describe('parseConfig', () => {
     expect(() => parseConfig(ZApiEnv, { ...base, TOTP_REQUIRED_ROLES: 'admin,root' })).toThrow(/TOTP_REQUIRED_ROLES/);
   });
 
+  it('should leave SSO off when unset, take it whole with defaults, and refuse half a configuration', () => {
+    const base = { DATABASE_URL: 'postgres://127.0.0.1/betang', SIGNING_MASTER_SECRET: 'uji-rahasia-induk-penandatanganan-32+' };
+    const off = parseConfig(ZApiEnv, base);
+    expect(off.OIDC_ISSUER_URL).toBeUndefined();
+    expect(off.OIDC_PASSWORD_DISABLED_ROLES).toEqual([]);
+    const sso = {
+      ...base,
+      OIDC_ISSUER_URL: 'https://sso.kalteng.go.id/realms/pemprov',
+      OIDC_CLIENT_ID: 'betang',
+      OIDC_CLIENT_SECRET: 's3cret',
+    };
+    expect(parseConfig(ZApiEnv, { ...sso, PUBLIC_URL: 'https://betang.kalteng.go.id' })).toMatchObject({
+      OIDC_REDIRECT_URI: 'https://betang.kalteng.go.id/api/v1/auth/oidc/callback',
+      OIDC_SCOPES: ['openid', 'email', 'profile'],
+    });
+    expect(
+      parseConfig(ZApiEnv, {
+        ...sso,
+        OIDC_SCOPES: ' openid  nip openid',
+        OIDC_NIP_CLAIM: 'nip',
+        OIDC_PASSWORD_DISABLED_ROLES: 'admin, dc_head',
+      }),
+    ).toMatchObject({ OIDC_SCOPES: ['openid', 'nip'], OIDC_NIP_CLAIM: 'nip', OIDC_PASSWORD_DISABLED_ROLES: ['admin', 'dc_head'] });
+    expect(() => parseConfig(ZApiEnv, { ...base, OIDC_ISSUER_URL: sso.OIDC_ISSUER_URL })).toThrow(/OIDC_ISSUER_URL/);
+    expect(() => parseConfig(ZApiEnv, { ...sso, OIDC_SCOPES: 'email profile' })).toThrow(/OIDC_SCOPES/);
+    expect(() => parseConfig(ZApiEnv, { ...sso, OIDC_ISSUER_URL: 'ftp://sso' })).toThrow(/OIDC_ISSUER_URL/);
+    expect(() => parseConfig(ZApiEnv, { ...sso, OIDC_NIP_CLAIM: 'nip claim' })).toThrow(/OIDC_NIP_CLAIM/);
+    expect(() => parseConfig(ZApiEnv, { ...sso, OIDC_PASSWORD_DISABLED_ROLES: 'root' })).toThrow(/OIDC_PASSWORD_DISABLED_ROLES/);
+    // Turning passwords off without SSO would lock those roles out.
+    expect(() => parseConfig(ZApiEnv, { ...base, OIDC_PASSWORD_DISABLED_ROLES: 'admin' })).toThrow(/OIDC_PASSWORD_DISABLED_ROLES/);
+  });
+
   it("should take the guests' apt proxy and mirror only as plain http(s) URLs, and upgrade packages by default", () => {
     const base = { DATABASE_URL: 'postgres://h/d' };
     expect(parseConfig(ZWorkerEnv, base)).toMatchObject({

@@ -52,12 +52,17 @@ export const LOG_REDACT_PATHS: readonly string[] = [
   'SMTP_URL',
   'SIGNING_MASTER_SECRET',
   'BETANG_MASTER_KEY',
+  'OIDC_CLIENT_SECRET',
+  'client_secret',
   '*.DATABASE_URL',
   '*.REDIS_URL',
   '*.PVE_TOKEN_SECRET',
   '*.SMTP_URL',
   '*.SIGNING_MASTER_SECRET',
   '*.BETANG_MASTER_KEY',
+  '*.OIDC_CLIENT_SECRET',
+  '*.client_secret',
+  '*.clientSecret',
 ];
 
 /**

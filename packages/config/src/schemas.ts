@@ -86,8 +86,8 @@ const ZCommonEnv = z.object({
   NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),
 });
 
-/** Environment of apps/api. */
-export const ZApiEnv = ZCommonEnv.extend({
+/** The fields of apps/api's environment, each on its own (ZApiEnv adds the checks across fields). */
+export const ZApiEnvFields = ZCommonEnv.extend({
   /** Address to listen on. */
   HOST: z.string().default('127.0.0.1'),
   /** TCP port to listen on. */
@@ -141,7 +141,58 @@ export const ZApiEnv = ZCommonEnv.extend({
   PDF_VERIFY_THREADS: z.coerce.number().int().min(0).max(16).default(0),
   /** Seconds one uploaded PDF may take to verify before it is refused and its thread replaced. */
   PDF_VERIFY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
+  /**
+   * Single sign-on: the OpenID Connect issuer (e.g. https://sso.kalteng.go.id/realms/pemprov for
+   * Keycloak). Its discovery document must name exactly this issuer. Absent: no SSO.
+   */
+  OIDC_ISSUER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Client id Betang has at the identity provider (a confidential client with PKCE). */
+  OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
+  /** Client secret of that client; a secret (encrypt it with `npm run secret -- encrypt OIDC_CLIENT_SECRET`). */
+  OIDC_CLIENT_SECRET: z.string().min(1).max(500).optional(),
+  /** Redirect URI registered at the provider; default PUBLIC_URL + /api/v1/auth/oidc/callback. */
+  OIDC_REDIRECT_URI: z.url({ protocol: /^https?$/ }).optional(),
+  /** Scopes asked for (space-separated; `openid` is required). */
+  OIDC_SCOPES: z
+    .string()
+    .transform((v) => [...new Set(v.split(/\s+/).filter((x) => x !== ''))])
+    .pipe(
+      z
+        .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'scope tokens are printable ASCII without " or \\'))
+        .refine((scopes) => scopes.includes('openid'), 'must include openid'),
+    )
+    .default(['openid', 'email', 'profile']),
+  /** ID-token/userinfo claim that carries the person's NIP (18 digits, spaces allowed); absent: people are linked by verified e-mail only. */
+  OIDC_NIP_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,100}$/)
+    .optional(),
+  /** Roles whose holders may not sign in with a password (comma-separated): they must use SSO. Needs SSO configured. */
+  OIDC_PASSWORD_DISABLED_ROLES: ZRoleList.default([]),
 });
+
+/** Environment of apps/api. */
+export const ZApiEnv = ZApiEnvFields.superRefine((env, ctx) => {
+  const oidc = [env.OIDC_ISSUER_URL, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+  if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['OIDC_ISSUER_URL'],
+      message: 'OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together',
+    });
+  }
+  if (!env.OIDC_ISSUER_URL && env.OIDC_PASSWORD_DISABLED_ROLES.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['OIDC_PASSWORD_DISABLED_ROLES'],
+      message:
+        'sandi lokal hanya dapat dimatikan bila SSO diatur (OIDC_ISSUER_URL) / local passwords can be disabled only when SSO is configured (OIDC_ISSUER_URL)',
+    });
+  }
+}).transform((env) => ({
+  ...env,
+  OIDC_REDIRECT_URI: env.OIDC_REDIRECT_URI ?? new URL('/api/v1/auth/oidc/callback', env.PUBLIC_URL).toString(),
+}));
 export type ApiConfig = z.infer<typeof ZApiEnv>;
 
 const splitList = (v: string): string[] =>

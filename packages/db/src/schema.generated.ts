@@ -234,6 +234,30 @@ export interface LoginThrottle {
   updatedAt: Generated<Timestamp>;
 }
 
+export interface OidcIdentities {
+  email: string | null;
+  emailVerified: Generated<boolean>;
+  firstSeenAt: Generated<Timestamp>;
+  id: Generated<string>;
+  issuer: string;
+  lastSeenAt: Generated<Timestamp>;
+  linkedAt: Timestamp | null;
+  linkedBy: string | null;
+  name: string | null;
+  nip: string | null;
+  subject: string;
+  userId: string | null;
+}
+
+export interface OidcLoginStates {
+  codeVerifier: string;
+  createdAt: Generated<Timestamp>;
+  expiresAt: Timestamp;
+  nonce: string;
+  stateHash: string;
+  usedAt: Timestamp | null;
+}
+
 export interface Outbox {
   attempts: Generated<number>;
   availableAt: Generated<Timestamp>;
@@ -341,6 +365,7 @@ export interface RunSteps {
 }
 
 export interface Sessions {
+  authMethod: Generated<string>;
   createdAt: Generated<Timestamp>;
   csrfToken: string;
   expiresAt: Timestamp;
@@ -471,6 +496,8 @@ export interface DB {
   ipAllocations: IpAllocations;
   ipPools: IpPools;
   loginThrottle: LoginThrottle;
+  oidcIdentities: OidcIdentities;
+  oidcLoginStates: OidcLoginStates;
   outbox: Outbox;
   passwordResetTokens: PasswordResetTokens;
   provisioningRuns: ProvisioningRuns;

@@ -6,3 +6,4 @@ export * from './test-secrets';
 export * from './test-logs';
 export * from './log-check';
 export * from './stack';
+export * from './oidc/oidc-provider';

@@ -21,6 +21,9 @@ export const TEST_SMTP_PASSWORD = 'Sandi-SMTP-Uji-2026';
 /** BETANG_MASTER_KEY of test processes given enc:v1 values (32 bytes, base64). */
 export const TEST_MASTER_KEY = 'dWppLWt1bmNpLWluZHVrLWJldGFuZy0zMi1ieXRlcyE=';
 
+/** OIDC_CLIENT_SECRET of the test identity providers (the client Betang is at them). */
+export const TEST_OIDC_CLIENT_SECRET = 'rahasia-klien-sso-uji-7f3a9c2e51d84b06';
+
 /** Every configured secret the log check looks for, by the name it reports. */
 export const TEST_SECRETS: Readonly<Record<string, string>> = Object.freeze({
   TEST_PASSWORD,
@@ -28,6 +31,7 @@ export const TEST_SECRETS: Readonly<Record<string, string>> = Object.freeze({
   PVE_TOKEN_SECRET: TEST_PVE_TOKEN_SECRET,
   SMTP_PASSWORD: TEST_SMTP_PASSWORD,
   BETANG_MASTER_KEY: TEST_MASTER_KEY,
+  OIDC_CLIENT_SECRET: TEST_OIDC_CLIENT_SECRET,
 });
 
 /**

@@ -17,9 +17,10 @@ export type WebStack = { baseUrl: string; db: Db; close(): Promise<void> };
 
 /**
  * The production shape of Betang's web front: the real API (createApp) over a fresh cloned test
- * database, serving a current `vite build` of apps/web, listening on 127.0.0.1 at a random port.
+ * database, serving a current `vite build` of apps/web, listening on 127.0.0.1 at a random port
+ * (or `options.port`, when a redirect URI registered at a test identity provider must name it).
  */
-export async function startWebStack(env: Record<string, string> = {}): Promise<WebStack> {
+export async function startWebStack(env: Record<string, string> = {}, options: { port?: number } = {}): Promise<WebStack> {
   const webDistDir = await ensureWebBuild();
   const database = await createTestDatabase();
   const app = createApp({
@@ -37,7 +38,7 @@ export async function startWebStack(env: Record<string, string> = {}): Promise<W
       ...env,
     }),
   });
-  const server = await serveOnLoopback(app);
+  const server = await serveOnLoopback(app, options.port);
   return {
     baseUrl: server.baseUrl,
     db: database.db,

@@ -13,6 +13,8 @@ export type Authentication = {
   tokenId?: string;
   /** Scopes of the API token, when via token. */
   tokenScopes?: readonly TokenScope[];
+  /** How the session was opened, when via session: single sign-on sessions are not held to Betang's TOTP. */
+  sessionAuthMethod?: 'password' | 'oidc';
   /** Set when the user's role requires TOTP and they have not enrolled: only enrolment routes are served. */
   totpEnrolmentPending?: boolean;
 };

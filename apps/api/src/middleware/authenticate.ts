@@ -34,7 +34,7 @@ function decodeCookieValue(raw: string): string | undefined {
  * never sends one Betang set) is skipped as if absent, so a planted malformed cookie cannot turn
  * every request into a 500.
  */
-function readCookies(req: Request, name: string): string[] {
+export function readCookies(req: Request, name: string): string[] {
   const header = req.get('cookie');
   if (!header) return [];
   const values: string[] = [];
@@ -74,7 +74,7 @@ export function authenticate(db: Db, options: { sessionCookie: string } = { sess
       if (found?.user.isActive) {
         const { session, user } = found;
         if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await touchSession(db, sessionHash);
-        locals(res).auth = { user, via: 'session', sessionHash, csrfToken: session.csrfToken };
+        locals(res).auth = { user, via: 'session', sessionHash, csrfToken: session.csrfToken, sessionAuthMethod: session.authMethod };
         break;
       }
     }

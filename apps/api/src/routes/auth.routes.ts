@@ -50,7 +50,13 @@ export function authRoutes({ router, registry, deps }: RoutesContext): void {
         deps.db,
         body,
         { requestId: locals(res).requestId, ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
-        { sessionTtlHours: deps.config.SESSION_TTL_HOURS, throttle, totpBox, logger: locals(res).log },
+        {
+          sessionTtlHours: deps.config.SESSION_TTL_HOURS,
+          throttle,
+          totpBox,
+          logger: locals(res).log,
+          passwordDisabledRoles: deps.config.OIDC_PASSWORD_DISABLED_ROLES,
+        },
       );
       res.cookie(sessionCookie, sessionSecret, { ...cookieOptions, expires: expiresAt });
       return { user: toUserDto(user), csrfToken, totpEnrolmentRequired: needsTotpEnrolment(user, deps.config.TOTP_REQUIRED_ROLES) };
@@ -100,6 +106,7 @@ export function authRoutes({ router, registry, deps }: RoutesContext): void {
         perEmail: limits.passwordForgotPerEmail,
         audit: auditContext(req, res),
         logger: locals(res).log,
+        passwordDisabledRoles: deps.config.OIDC_PASSWORD_DISABLED_ROLES,
       });
     },
   );

@@ -1,5 +1,5 @@
 import { DATA_CENTER_ROLES, INSTITUTION_ROLES, Role, defaultMessage, type ErrorCode } from '@betang/core';
-import { makeUser } from '@betang/testkit';
+import { makeUser, TEST_OIDC_CLIENT_SECRET } from '@betang/testkit';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import request from 'supertest';
@@ -134,7 +134,17 @@ describe('fuzz: every route answers hostile input with a 4xx, never a 5xx', () =
     // Fuzzing POST /auth/login fails sign-ins on purpose; the per-IP sign-in limit (its own tests
     // cover it) is raised so the fresh sessions of the later routes are not refused with 429.
     const generous = { limit: 1_000_000, windowSeconds: 900 };
-    h = await startApiHarness({ rateLimits: { loginPerIp: { name: 'login-ip', ...generous } } });
+    // Single sign-on is on, with a provider nobody answers for (port 1): its start and callback
+    // routes then run their whole refusal paths under fuzzing instead of answering "off".
+    h = await startApiHarness({
+      rateLimits: { loginPerIp: { name: 'login-ip', ...generous }, oidcPerIp: { name: 'oidc-ip', ...generous } },
+      oidc: {
+        OIDC_ISSUER_URL: 'http://127.0.0.1:1',
+        OIDC_CLIENT_ID: 'betang',
+        OIDC_CLIENT_SECRET: TEST_OIDC_CLIENT_SECRET,
+        OIDC_REDIRECT_URI: 'http://127.0.0.1:3000/api/v1/auth/oidc/callback',
+      },
+    });
     const world = await seedWorld(h);
     tenant = await seedTenant(h, world, 'F');
     other = await seedTenant(h, world, 'G');

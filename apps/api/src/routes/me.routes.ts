@@ -38,7 +38,7 @@ import { reauthenticate } from '../use-cases/reauthenticate';
 import { hashSecret, newApiToken } from '../security/secrets';
 import { matchTotpStep, newTotpSecret } from '../security/totp';
 import { TotpSecretBox } from '../security/totp-secret-box';
-import { needsTotpEnrolment } from '../security/totp-policy';
+import { needsTotpEnrolment, totpEnrolmentPendingFor } from '../security/totp-policy';
 import type { RoutesContext } from './router-context';
 
 function toTokenDto(row: ApiTokenRow) {
@@ -103,7 +103,7 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
         roles: auth.user.roles,
         institution: institution ? { id: institution.id, code: institution.code, name: institution.name } : null,
         csrfToken: auth.csrfToken ?? null,
-        totpEnrolmentRequired: needsTotpEnrolment(auth.user, totpRequiredRoles),
+        totpEnrolmentRequired: totpEnrolmentPendingFor(auth, totpRequiredRoles),
       };
     },
   );

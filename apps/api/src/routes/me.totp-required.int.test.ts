@@ -1,5 +1,5 @@
 import { ALL_ROLES, Role } from '@betang/core';
-import { ZApiEnv } from '@betang/config';
+import { ZApiEnvFields } from '@betang/config';
 import { makeInstitution, makeUser, TEST_PASSWORD } from '@betang/testkit';
 import request from 'supertest';
 import { totpCode } from '../security/totp';
@@ -15,7 +15,7 @@ describe('TOTP required for the roles that sign or operate (TOTP_REQUIRED_ROLES 
   afterAll(() => h.close());
 
   it('should know exactly the roles of the core (config keeps its own copy of the names)', () => {
-    const parsed = ZApiEnv.shape.TOTP_REQUIRED_ROLES.parse(ALL_ROLES.join(','));
+    const parsed = ZApiEnvFields.shape.TOTP_REQUIRED_ROLES.parse(ALL_ROLES.join(','));
     expect([...parsed].sort()).toEqual([...ALL_ROLES].sort());
   });
 

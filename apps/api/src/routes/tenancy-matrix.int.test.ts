@@ -25,6 +25,9 @@ const PUBLIC_EXEMPT: Record<string, string> = {
   'POST /auth/login': 'public: signs in, names no resource',
   'POST /auth/password/forgot': 'public: e-mails a reset link, names no resource and answers alike for any e-mail',
   'POST /auth/password/reset': 'public: uses an e-mailed secret link, names no resource',
+  'GET /auth/oidc': 'public: says whether single sign-on is on, names no resource',
+  'GET /auth/oidc/start': 'public: redirects to the identity provider, names no resource',
+  'GET /auth/oidc/callback': "public: the provider's answer, checked against this browser's single-use state; names no resource",
 };
 
 function refersToTenant(spec: RouteEntry): boolean {

@@ -19,6 +19,8 @@ export type RateLimitPolicy = {
   passwordForgotPerEmail: RateLimitRule;
   /** Attempts to use a reset link per client IP. */
   passwordResetPerIp: RateLimitRule;
+  /** Single sign-on starts and callbacks per client IP (each writes a row or calls the provider). */
+  oidcPerIp: RateLimitRule;
 };
 
 /** Defaults; the reasoning is in docs/security.md. */
@@ -28,6 +30,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitPolicy = {
   passwordForgotPerIp: { name: 'forgot-ip', limit: 20, windowSeconds: 15 * 60 },
   passwordForgotPerEmail: { name: 'forgot-email', limit: 3, windowSeconds: 60 * 60 },
   passwordResetPerIp: { name: 'reset-ip', limit: 30, windowSeconds: 15 * 60 },
+  oidcPerIp: { name: 'oidc-ip', limit: 300, windowSeconds: 15 * 60 },
 };
 
 /** How often (at most) one API process deletes ended windows. */

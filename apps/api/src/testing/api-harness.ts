@@ -28,6 +28,19 @@ export type ApiHarnessOptions = {
   signatureTrust?: SignatureTrust;
   /** Verification pool settings (default: 2 threads, 10 s per document). */
   pdfVerify?: { threads?: number; timeoutMs?: number; maxQueue?: number };
+  /** Single sign-on settings (OIDC_*); off when absent. */
+  oidc?: Partial<
+    Pick<
+      AppDeps['config'],
+      | 'OIDC_ISSUER_URL'
+      | 'OIDC_CLIENT_ID'
+      | 'OIDC_CLIENT_SECRET'
+      | 'OIDC_REDIRECT_URI'
+      | 'OIDC_SCOPES'
+      | 'OIDC_NIP_CLAIM'
+      | 'OIDC_PASSWORD_DISABLED_ROLES'
+    >
+  >;
 };
 
 /** Builds the real app over a fresh cloned database (one per test file). */
@@ -47,6 +60,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       NODE_ENV: 'test',
       SIGNING_MASTER_SECRET: TEST_SIGNING_MASTER_SECRET,
       TOTP_REQUIRED_ROLES: options.totpRequiredRoles ?? [],
+      ...options.oidc,
     },
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     pdfVerifier: createPdfVerifierPool({ threads: 2, timeoutMs: 10_000, ...options.pdfVerify }),

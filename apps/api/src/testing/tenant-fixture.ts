@@ -239,6 +239,8 @@ export const PATH_ID_KINDS: Record<string, keyof TenantIds | { shared: string; r
   // matrix still calls these as A and expects the role gate's 403.
   '/catalog/templates/{id}': { shared: 'debian-12', reason: 'shared catalog, operators only' },
   '/catalog/presets/{id}': { shared: 'small', reason: 'shared catalog, operators only' },
+  // People waiting for SSO access belong to no institution yet: admins only, A gets the role gate's 403.
+  '/sso/identities/{id}': { shared: '5e5e5e5e-0000-4000-8000-000000000001', reason: 'pending SSO identities, admins only' },
 };
 
 function idKindKey(spec: RouteEntry): string | undefined {

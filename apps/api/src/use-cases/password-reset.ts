@@ -23,6 +23,7 @@ import { hashPassword } from '../security/password';
 import { assertAcceptablePassword } from '../security/password-policy';
 import type { RateLimiter, RateLimitRule } from '../security/rate-limit';
 import { hashSecret, randomSecret } from '../security/secrets';
+import { passwordDisabledFor } from './oidc-sign-in';
 
 /** How long an e-mailed reset link works. */
 const RESET_LINK_MINUTES = 30;
@@ -73,10 +74,12 @@ type ForgotPasswordOptions = {
   audit: ReturnType<typeof auditContext>;
   /** Where a failed prune of expired links is reported. */
   logger?: Logger;
+  /** Roles without local passwords (OIDC_PASSWORD_DISABLED_ROLES): their holders get no link (a password they could not use). */
+  passwordDisabledRoles?: readonly string[];
 };
 
 /** Why no link was sent, for the audit trail only (never told to the caller). */
-type ForgotOutcome = 'sent' | 'unknown_email' | 'inactive' | 'rate_limited_email';
+type ForgotOutcome = 'sent' | 'unknown_email' | 'inactive' | 'rate_limited_email' | 'sso_required';
 
 /**
  * Handles "forgot password" for `email`. Guarantees: the caller learns nothing about the e-mail —
@@ -84,14 +87,23 @@ type ForgotOutcome = 'sent' | 'unknown_email' | 'inactive' | 'rate_limited_email
  * account exists, is inactive, or its e-mail limit was reached; an active account within the limit
  * gets one link, stored only as its hash, valid {@link RESET_LINK_MINUTES} minutes, e-mailed
  * through the outbox in the same transaction as the link and the audit entry (all or nothing);
- * every request is audited with its real outcome.
+ * a holder of a role without local passwords gets none (the same answer); every request is
+ * audited with its real outcome.
  */
 export async function requestPasswordReset(db: Db, email: string, options: ForgotPasswordOptions): Promise<{ message: LocalizedText }> {
   const started = Date.now();
   try {
     const byEmail = await options.limiter.hit(options.perEmail, `email:${email.toLowerCase()}`);
     const user = await findUserByEmail(db, email);
-    const outcome: ForgotOutcome = !byEmail.allowed ? 'rate_limited_email' : !user ? 'unknown_email' : !user.isActive ? 'inactive' : 'sent';
+    const outcome: ForgotOutcome = !byEmail.allowed
+      ? 'rate_limited_email'
+      : !user
+        ? 'unknown_email'
+        : !user.isActive
+          ? 'inactive'
+          : passwordDisabledFor(user.roles, options.passwordDisabledRoles)
+            ? 'sso_required'
+            : 'sent';
     await db.transaction().execute(async (tx) => {
       if (outcome === 'sent' && user) {
         const secret = randomSecret(32);

@@ -17,6 +17,7 @@ import { verifyPassword } from '../security/password';
 import { hashSecret, randomSecret } from '../security/secrets';
 import { matchTotpStep } from '../security/totp';
 import { TotpSecretBox } from '../security/totp-secret-box';
+import { passwordDisabledFor } from './oidc-sign-in';
 
 type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
 
@@ -76,18 +77,40 @@ export function totpUnreadableError(): AppError {
 }
 
 /**
+ * The answer to a right password of a user whose role must sign in through single sign-on. It
+ * is given only after the right password (and code), so it tells a guesser nothing.
+ */
+export function ssoRequiredError(): AppError {
+  return new AppError(
+    ErrorCode.Forbidden,
+    {
+      id: 'Akun dengan peran ini wajib masuk melalui SSO (tombol "Masuk dengan SSO"); kata sandi Betang tidak dipakai.',
+      en: 'Accounts with this role must sign in through SSO (the "Sign in with SSO" button); Betang passwords are not used.',
+    },
+    { reason: 'sso_required' },
+  );
+}
+
+/**
  * Signs a user in: argon2id password check, TOTP (each code once) when enabled, growing delays
  * per e-mail + client address after repeated failures (security/login-throttle.ts). Guarantees:
  * the attempt is claimed before the password is checked, so parallel guesses cannot slip past a
  * delay; a success gives the claim back. An unknown e-mail goes through the same claim and an
  * argon2 check of a dummy hash, so status, body, headers and time do not tell it from a known
- * one; the reason of a failure is only audited, never told.
+ * one; the reason of a failure is only audited, never told. A holder of a role in
+ * `passwordDisabledRoles` is refused even with the right password (they must use SSO).
  */
 export async function signIn(
   db: Db,
   input: LoginBody,
   meta: RequestMeta,
-  options: { sessionTtlHours: number; throttle: LoginThrottle; totpBox: TotpSecretBox; logger?: Logger },
+  options: {
+    sessionTtlHours: number;
+    throttle: LoginThrottle;
+    totpBox: TotpSecretBox;
+    logger?: Logger;
+    passwordDisabledRoles?: readonly string[];
+  },
 ): Promise<{ user: UserRecord; sessionSecret: string; csrfToken: string; expiresAt: Date }> {
   const ip = meta.ip ?? 'unknown';
   const claim = await options.throttle.claim(input.email, ip);
@@ -121,6 +144,21 @@ export async function signIn(
     if (!claim.allowed) throw tooManySignInsError(claim.retryAfterSeconds);
     if (failure === 'totp_unreadable') throw totpUnreadableError();
     throw new AppError(ErrorCode.InvalidCredentials);
+  }
+
+  if (passwordDisabledFor(user!.roles, options.passwordDisabledRoles)) {
+    await options.throttle.succeeded(input.email, ip);
+    await appendAudit(db, {
+      actorUserId: user!.id,
+      actorLabel: input.email,
+      institutionId: user!.institutionId,
+      action: 'auth.login_failed',
+      targetType: 'user',
+      targetId: user!.id,
+      after: { reason: 'sso_required', email: input.email },
+      ...meta,
+    });
+    throw ssoRequiredError();
   }
 
   const sessionSecret = randomSecret(32);

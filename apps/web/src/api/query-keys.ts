@@ -37,4 +37,6 @@ export const queryKeys = {
   settings: ['settings'] as const,
   serviceStandards: ['settings', 'service-standards'] as const,
   verification: (code: string) => ['verify', code] as const,
+  ssoStatus: ['sso', 'status'] as const,
+  ssoPending: ['sso', 'pending'] as const,
 };

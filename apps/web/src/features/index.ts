@@ -13,6 +13,7 @@ import { passwordFeature } from './password';
 import { provisioningBoardFeature } from './provisioning-board';
 import { reconciliationFeature } from './reconciliation';
 import { settingsFeature } from './settings';
+import { ssoFeature } from './sso';
 import { institutionsFeature } from './institutions';
 import { requestsFeature } from './requests';
 import { usersFeature } from './users';
@@ -30,6 +31,7 @@ export const FEATURES: readonly Feature[] = [
   auditFeature,
   accountFeature,
   passwordFeature,
+  ssoFeature,
   // institution portal
   requestsFeature,
   vmsFeature,

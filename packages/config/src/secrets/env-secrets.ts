@@ -11,7 +11,14 @@ export const MASTER_KEY_CREDENTIAL = 'betang-master-key';
  * Settings that carry a secret. A plain value of one of them is reported (warning in production,
  * an error with SECRETS_REQUIRE_ENCRYPTION=true); URLs count only when they carry a password.
  */
-export const SECRET_ENV_VARS: readonly string[] = ['DATABASE_URL', 'REDIS_URL', 'PVE_TOKEN_SECRET', 'SMTP_URL', 'SIGNING_MASTER_SECRET'];
+export const SECRET_ENV_VARS: readonly string[] = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'PVE_TOKEN_SECRET',
+  'SMTP_URL',
+  'SIGNING_MASTER_SECRET',
+  'OIDC_CLIENT_SECRET',
+];
 
 const URL_VARS = new Set(['DATABASE_URL', 'REDIS_URL', 'SMTP_URL']);
 

@@ -7,7 +7,7 @@ import { ZDisplayName, ZEmail, ZNip, ZPhone, zText } from './common';
 const ZNewPassword = z.string().min(12, 'minimal 12 karakter / at least 12 characters').max(256);
 
 /** 1–6 roles, each at most once (a repeated role would break the one-row-per-role rule). */
-const ZRoleSet = z
+export const ZRoleSet = z
   .array(ZRole)
   .min(1)
   .max(6)

@@ -1,5 +1,8 @@
 import type { Executor } from '../database';
 
+/** How a session was opened: Betang's password (and TOTP), or the identity provider (single sign-on). */
+export type SessionAuthMethod = 'password' | 'oidc';
+
 export type SessionRow = {
   idHash: string;
   userId: string;
@@ -9,19 +12,35 @@ export type SessionRow = {
   createdAt: Date;
   lastSeenAt: Date;
   expiresAt: Date;
+  authMethod: SessionAuthMethod;
 };
 
 /** Stores a session under the hash of its secret (the secret itself is never stored). */
 export async function insertSession(
   db: Executor,
-  values: { idHash: string; userId: string; csrfToken: string; ip: string | null; userAgent: string | null; expiresAt: Date },
+  values: {
+    idHash: string;
+    userId: string;
+    csrfToken: string;
+    ip: string | null;
+    userAgent: string | null;
+    expiresAt: Date;
+    /** Default `password`. */
+    authMethod?: SessionAuthMethod;
+  },
 ): Promise<void> {
   await db.insertInto('sessions').values(values).execute();
 }
 
 /** Finds a session that has not expired; undefined otherwise. */
 export async function findLiveSession(db: Executor, idHash: string): Promise<SessionRow | undefined> {
-  return db.selectFrom('sessions').selectAll().where('idHash', '=', idHash).where('expiresAt', '>', new Date()).executeTakeFirst();
+  const row = await db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('idHash', '=', idHash)
+    .where('expiresAt', '>', new Date())
+    .executeTakeFirst();
+  return row && { ...row, authMethod: row.authMethod === 'oidc' ? 'oidc' : 'password' };
 }
 
 /** Marks a session as seen now (throttled by the caller). */

@@ -204,6 +204,7 @@ const liveSessionWithUser = preparedQuery(2, (db: Executor, idHash: string, now:
       'sessions.createdAt as sessionCreatedAt',
       'sessions.lastSeenAt as sessionLastSeenAt',
       'sessions.expiresAt as sessionExpiresAt',
+      'sessions.authMethod as sessionAuthMethod',
     ])
     .where('sessions.idHash', '=', idHash)
     .where('sessions.expiresAt', '>', now),
@@ -226,6 +227,7 @@ export async function findLiveSessionWithUser(db: Executor, idHash: string): Pro
     sessionCreatedAt,
     sessionLastSeenAt,
     sessionExpiresAt,
+    sessionAuthMethod,
     ...user
   } = row;
   return {
@@ -238,6 +240,7 @@ export async function findLiveSessionWithUser(db: Executor, idHash: string): Pro
       createdAt: sessionCreatedAt,
       lastSeenAt: sessionLastSeenAt,
       expiresAt: sessionExpiresAt,
+      authMethod: sessionAuthMethod === 'oidc' ? 'oidc' : 'password',
     },
     user: toRecord(user),
   };

@@ -1,4 +1,8 @@
 import { ZLoginBody } from '@betang/core';
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/api-context';
+import { queryKeys } from '../../api/query-keys';
+import { getSsoStatus, SSO_START_PATH } from '../../api/sso.api';
 import { ApiError } from '../../api/api-error';
 import { useI18n } from '../../i18n/use-i18n';
 import { useSession } from '../../session/session-context';
@@ -16,6 +20,9 @@ import { Link } from '../../ui/link';
 export function SignInPage() {
   const { t, locale } = useI18n();
   const { signIn } = useSession();
+  const api = useApi();
+  // Without an answer (or with SSO off) the page is the password form alone.
+  const sso = useQuery({ queryKey: queryKeys.ssoStatus, queryFn: () => getSsoStatus(api), staleTime: Infinity, retry: false });
   const form = useContractForm({
     schema: ZLoginBody,
     defaultValues: { email: '', password: '', totp: '' },
@@ -29,6 +36,16 @@ export function SignInPage() {
         <BrandBar />
         <h1>{t('signIn.title')}</h1>
         <p className="muted">{t('signIn.intro')}</p>
+        {sso.data?.enabled ? (
+          <div className="sso-sign-in">
+            {/* A full-page navigation: the API redirects to the identity provider. */}
+            <a className="button primary" href={SSO_START_PATH}>
+              {t('sso.signIn')}
+            </a>
+            <p className="hint">{t('sso.signInHint')}</p>
+            <p className="muted">{t('sso.or')}</p>
+          </div>
+        ) : null}
         <FormAlert error={form.error} fieldErrors={form.fieldErrors} />
         {invalidCredentials ? <p className="hint">{t('signIn.invalidHint')}</p> : null}
         <form onSubmit={form.onSubmit(signIn)} noValidate lang={locale}>

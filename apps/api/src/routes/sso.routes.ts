@@ -1,0 +1,362 @@
+import {
+  AppError,
+  ErrorCode,
+  Role,
+  ZAssignOidcIdentityBody,
+  ZOidcIdentity,
+  ZOidcStatus,
+  ZPageQuery,
+  ZUser,
+  zPage,
+  type AssignOidcIdentityBody,
+  type OidcIdentityDto,
+} from '@betang/core';
+import {
+  appendAudit,
+  findInstitution,
+  findOidcIdentity,
+  findOidcIdentityOfUser,
+  findUserByEmail,
+  findUserById,
+  insertOidcLoginState,
+  insertUser,
+  linkOidcIdentity,
+  listPendingOidcIdentities,
+  takeOidcLoginState,
+  type OidcIdentityRow,
+  type Tx,
+  type UserRecord,
+} from '@betang/db';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../deps';
+import { actorOf, auditContext, locals } from '../http/context';
+import { decodeCursor, encodeCursor } from '../http/cursor';
+import { toUserDto } from '../http/dto';
+import { route } from '../http/route';
+import { readCookies, sessionCookieName } from '../middleware/authenticate';
+import { OidcFailure, OidcRelyingParty, type OidcSettings } from '../security/oidc-relying-party';
+import { hashPassword } from '../security/password';
+import { DEFAULT_RATE_LIMITS, RateLimiter, rateLimitedError } from '../security/rate-limit';
+import { hashSecret, randomSecret, safeEqual } from '../security/secrets';
+import { assertMayGrantRoles } from '../use-cases/manage-users';
+import { signInWithOidc } from '../use-cases/oidc-sign-in';
+import type { RoutesContext } from './router-context';
+
+/** How long a started sign-on may take at the provider (its state row and cookie). */
+const STATE_TTL_SECONDS = 10 * 60;
+const STATE_COOKIE = 'betang_oidc_state';
+
+/** Web pages a callback ends on (the web app's routes). */
+const PENDING_PAGE = '/sso/pending';
+type FailedPageReason = 'expired' | 'unavailable' | 'inactive' | 'invalid';
+const failedPage = (reason: FailedPageReason) => `/sso/failed?reason=${reason}`;
+
+/**
+ * What a provider sends back (RFC 6749 §4.1.2, RFC 9207 `iss`); other parameters a provider adds
+ * (Keycloak's `session_state`) pass. Read here to document and bound them; openid-client reads the
+ * URL itself.
+ */
+const ZCallbackQuery = z.looseObject({
+  code: z.string().max(4096).optional(),
+  state: z.string().max(4096).optional(),
+  iss: z.string().max(2048).optional(),
+  error: z.string().max(256).optional(),
+  error_description: z.string().max(4096).optional(),
+});
+
+/** The settings of single sign-on, or undefined when it is not configured. */
+export function oidcSettingsOf(config: AppDeps['config']): OidcSettings | undefined {
+  const { OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI } = config;
+  if (!OIDC_ISSUER_URL || !OIDC_CLIENT_ID || !OIDC_CLIENT_SECRET) return undefined;
+  return {
+    issuerUrl: OIDC_ISSUER_URL,
+    clientId: OIDC_CLIENT_ID,
+    clientSecret: OIDC_CLIENT_SECRET,
+    redirectUri: OIDC_REDIRECT_URI ?? new URL('/api/v1/auth/oidc/callback', config.PUBLIC_URL).toString(),
+    scopes: config.OIDC_SCOPES ?? ['openid', 'email', 'profile'],
+    ...(config.OIDC_NIP_CLAIM ? { nipClaim: config.OIDC_NIP_CLAIM } : {}),
+  };
+}
+
+function ssoOffError(): AppError {
+  return new AppError(ErrorCode.NotFound, {
+    id: 'Masuk dengan SSO tidak diaktifkan di Betang ini.',
+    en: 'Single sign-on is not enabled on this Betang.',
+  });
+}
+
+function toIdentityDto(row: OidcIdentityRow): OidcIdentityDto {
+  return {
+    id: row.id,
+    issuer: row.issuer,
+    subject: row.subject,
+    email: row.email,
+    emailVerified: row.emailVerified,
+    name: row.name,
+    nip: row.nip,
+    firstSeenAt: row.firstSeenAt.toISOString(),
+    lastSeenAt: row.lastSeenAt.toISOString(),
+  };
+}
+
+function failedPageFor(failure: OidcFailure): FailedPageReason {
+  if (failure.reason === 'provider_unreachable') return 'unavailable';
+  if (failure.reason === 'state_mismatch') return 'expired';
+  return 'invalid';
+}
+
+/** The Betang user an admin's assignment makes or names for `identity`, in the caller's transaction. */
+async function userForAssignment(
+  tx: Tx,
+  identity: OidcIdentityRow,
+  body: AssignOidcIdentityBody,
+  req: Request,
+  res: Response,
+): Promise<UserRecord> {
+  const { auth } = locals(res);
+  if ('userId' in body) {
+    const user = await findUserById(tx, body.userId);
+    if (!user) throw new AppError(ErrorCode.NotFound, { id: 'Pengguna tidak ditemukan.', en: 'User not found.' });
+    if (!user.isActive) throw new AppError(ErrorCode.InvalidState, { id: 'Pengguna itu dinonaktifkan.', en: 'That user is deactivated.' });
+    if (await findOidcIdentityOfUser(tx, user.id, identity.issuer))
+      throw new AppError(ErrorCode.Conflict, {
+        id: 'Pengguna itu sudah tertaut ke identitas SSO lain.',
+        en: 'That user is already linked to another SSO identity.',
+      });
+    return user;
+  }
+  assertMayGrantRoles(actorOf(auth!), body.institutionId, body.roles);
+  if (body.institutionId !== null && !(await findInstitution(tx, body.institutionId)))
+    throw new AppError(ErrorCode.NotFound, { id: 'Perangkat daerah tidak ditemukan.', en: 'Institution not found.' });
+  const email = body.email ?? identity.email;
+  if (!email)
+    throw new AppError(
+      ErrorCode.ValidationFailed,
+      {
+        id: 'Penyedia identitas tidak memberi e-mail orang ini; isi e-mailnya.',
+        en: 'The identity provider gave no e-mail for this person; enter one.',
+      },
+      [{ path: 'body.email', message: 'required', code: 'required' }],
+    );
+  if (await findUserByEmail(tx, email))
+    throw new AppError(ErrorCode.Conflict, { id: `E-mail ${email} sudah terdaftar.`, en: `E-mail ${email} is already registered.` });
+  // The person signs in through the provider; the random password is never told to anyone.
+  const user = await insertUser(tx, {
+    institutionId: body.institutionId,
+    email,
+    name: body.name ?? identity.name ?? email,
+    nip: identity.nip,
+    roles: body.roles,
+    passwordHash: await hashPassword(randomSecret(32)),
+  });
+  await appendAudit(tx, {
+    ...auditContext(req, res),
+    institutionId: body.institutionId,
+    action: 'user.created',
+    targetType: 'user',
+    targetId: user.id,
+    after: { ...toUserDto(user), viaSsoIdentity: identity.id },
+  });
+  return user;
+}
+
+/**
+ * Single sign-on through OpenID Connect: GET /auth/oidc (is it on), GET /auth/oidc/start (to the
+ * provider) and GET /auth/oidc/callback (back from it), plus the admin's list of people waiting
+ * for access and the assignment that gives them a user (or links them to one).
+ */
+export function ssoRoutes({ router, registry, deps }: RoutesContext): void {
+  const { db } = deps;
+  const settings = oidcSettingsOf(deps.config);
+  const rp = settings ? new OidcRelyingParty(settings) : undefined;
+  const limiter = new RateLimiter(db, deps.logger);
+  const perIp = deps.rateLimits?.oidcPerIp ?? DEFAULT_RATE_LIMITS.oidcPerIp;
+  const secure = deps.config.COOKIE_SECURE;
+  const stateCookie = secure ? `__Host-${STATE_COOKIE}` : STATE_COOKIE;
+  const stateCookieOptions = { httpOnly: true, sameSite: 'lax', secure, path: '/' } as const;
+  const sessionCookie = sessionCookieName(secure);
+
+  async function auditFailure(req: Request, res: Response, reason: string, detail: string): Promise<void> {
+    locals(res).log.warn({ reason, detail }, 'single sign-on refused');
+    await appendAudit(db, {
+      ...auditContext(req, res),
+      institutionId: null,
+      action: 'auth.sso_failed',
+      targetType: 'oidc_issuer',
+      targetId: null,
+      after: { reason, detail: detail.slice(0, 500), issuer: settings?.issuerUrl ?? null },
+    });
+  }
+
+  async function throttle(req: Request): Promise<void> {
+    const hit = await limiter.hit(perIp, req.ip ?? 'unknown');
+    if (!hit.allowed) throw rateLimitedError(hit.retryAfterSeconds);
+  }
+
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/auth/oidc',
+      tag: 'auth',
+      summary: 'Apakah masuk dengan SSO aktif / whether single sign-on is enabled',
+      access: 'public',
+      response: ZOidcStatus,
+    },
+    async () => ({ enabled: rp !== undefined }),
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/auth/oidc/start',
+      tag: 'auth',
+      summary:
+        'Mulai masuk dengan SSO: mengalihkan ke penyedia identitas (kode otorisasi + PKCE) / start single sign-on: redirects to the identity provider (authorization code + PKCE)',
+      access: 'public',
+      status: 302,
+    },
+    async ({ req, res }) => {
+      if (!rp) throw ssoOffError();
+      await throttle(req);
+      let started;
+      try {
+        started = await rp.start();
+      } catch (error) {
+        if (!(error instanceof OidcFailure)) throw error;
+        await auditFailure(req, res, error.reason, error.detail);
+        res.redirect(302, failedPage('unavailable'));
+        return;
+      }
+      await insertOidcLoginState(db, {
+        stateHash: hashSecret(started.state),
+        nonce: started.nonce,
+        codeVerifier: started.codeVerifier,
+        expiresAt: new Date(Date.now() + STATE_TTL_SECONDS * 1000),
+      });
+      res.cookie(stateCookie, started.state, { ...stateCookieOptions, maxAge: STATE_TTL_SECONDS * 1000 });
+      res.redirect(302, started.url);
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/auth/oidc/callback',
+      tag: 'auth',
+      summary:
+        'Kembali dari penyedia identitas: memeriksa state (sekali pakai), penerbit, audiens, tanda tangan, masa berlaku dan nonce token ID, lalu membuat sesi bagi pengguna Betang yang tertaut; orang yang belum dikenal menunggu admin / back from the identity provider: checks the single-use state, issuer, audience, signature, expiry and nonce of the ID token, then creates a session for the linked Betang user; an unknown person waits for an admin',
+      access: 'public',
+      query: ZCallbackQuery,
+      status: 302,
+    },
+    async ({ req, res, query }) => {
+      if (!rp) throw ssoOffError();
+      await throttle(req);
+      res.clearCookie(stateCookie, stateCookieOptions);
+      const state = query.state ?? '';
+      // The state must come back to the browser that started the sign-on (its cookie): a link with
+      // someone else's state cannot sign this browser in as them.
+      const ours = state !== '' && readCookies(req, stateCookie).some((value) => safeEqual(value, state));
+      if (!ours) {
+        await auditFailure(req, res, 'state_mismatch', state ? 'the state is not the one this browser started' : 'no state');
+        res.redirect(302, failedPage('expired'));
+        return;
+      }
+      const kept = await takeOidcLoginState(db, hashSecret(state));
+      if (!kept) {
+        await auditFailure(req, res, 'state_reused_or_expired', 'the state was already used or has expired');
+        res.redirect(302, failedPage('expired'));
+        return;
+      }
+      let person;
+      try {
+        person = await rp.finish(req.originalUrl, { state, nonce: kept.nonce, codeVerifier: kept.codeVerifier });
+      } catch (error) {
+        if (!(error instanceof OidcFailure)) throw error;
+        await auditFailure(req, res, error.reason, error.detail);
+        res.redirect(302, failedPage(failedPageFor(error)));
+        return;
+      }
+      const outcome = await signInWithOidc(
+        db,
+        person,
+        { requestId: locals(res).requestId, ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
+        { sessionTtlHours: deps.config.SESSION_TTL_HOURS },
+      );
+      if (outcome.kind === 'pending') res.redirect(302, PENDING_PAGE);
+      else if (outcome.kind === 'inactive') res.redirect(302, failedPage('inactive'));
+      else {
+        res.cookie(sessionCookie, outcome.sessionSecret, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure,
+          path: '/',
+          expires: outcome.expiresAt,
+        });
+        res.redirect(302, '/');
+      }
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/sso/identities',
+      tag: 'users',
+      summary: 'Orang yang masuk dengan SSO dan menunggu akses / people who signed in with SSO and wait for access',
+      access: [Role.Admin],
+      query: ZPageQuery,
+      response: zPage(ZOidcIdentity),
+    },
+    async ({ query }) => {
+      const after = decodeCursor(z.uuid(), query.cursor);
+      const rows = await listPendingOidcIdentities(db, { limit: query.limit + 1, ...(after ? { afterId: after } : {}) });
+      const page = rows.slice(0, query.limit);
+      return { items: page.map(toIdentityDto), nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.id) : null };
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/sso/identities/{id}/assign',
+      tag: 'users',
+      summary:
+        'Beri akses kepada orang yang menunggu: pengguna baru (perangkat daerah + peran) atau tautkan ke pengguna yang ada / give a waiting person access: a new user (institution + roles) or a link to an existing user',
+      access: [Role.Admin],
+      params: z.strictObject({ id: z.uuid() }),
+      body: ZAssignOidcIdentityBody,
+      response: ZUser,
+    },
+    async ({ req, res, params, body }) =>
+      db.transaction().execute(async (tx) => {
+        const identity = await findOidcIdentity(tx, params.id);
+        if (!identity) throw new AppError(ErrorCode.NotFound, { id: 'Identitas SSO tidak ditemukan.', en: 'SSO identity not found.' });
+        if (identity.userId)
+          throw new AppError(ErrorCode.Conflict, { id: 'Identitas SSO ini sudah tertaut.', en: 'This SSO identity is already linked.' });
+        const user = await userForAssignment(tx, identity, body, req, res);
+        if (!(await linkOidcIdentity(tx, identity.id, user.id, locals(res).auth?.user.id ?? null)))
+          throw new AppError(ErrorCode.Conflict, { id: 'Identitas SSO ini sudah tertaut.', en: 'This SSO identity is already linked.' });
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: user.institutionId,
+          action: 'sso.identity_assigned',
+          targetType: 'user',
+          targetId: user.id,
+          after: { identityId: identity.id, issuer: identity.issuer, subject: identity.subject, existingUser: 'userId' in body },
+        });
+        return toUserDto(user);
+      }),
+  );
+}

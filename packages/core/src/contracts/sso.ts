@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { ZDisplayName, ZEmail } from './common';
+import { ZRoleSet } from './users';
+
+/** `GET /auth/oidc`: whether single sign-on is configured (the sign-in page shows its button then). */
+export const ZOidcStatus = z.object({ enabled: z.boolean() });
+
+/** A person the identity provider vouched for who waits for an admin (no Betang user yet). */
+export const ZOidcIdentity = z.object({
+  id: z.uuid(),
+  issuer: z.string(),
+  subject: z.string(),
+  email: z.string().nullable(),
+  emailVerified: z.boolean(),
+  name: z.string().nullable(),
+  nip: z.string().nullable(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+});
+export type OidcIdentityDto = z.infer<typeof ZOidcIdentity>;
+
+/**
+ * `POST /sso/identities/{id}/assign` body: either a new Betang user for the person (institution —
+ * null for data-center staff — and roles; e-mail and name default to what the provider said), or
+ * an existing active user to link them to.
+ */
+export const ZAssignOidcIdentityBody = z.union([
+  z.strictObject({
+    institutionId: z.uuid().nullable(),
+    roles: ZRoleSet,
+    email: ZEmail.optional(),
+    name: ZDisplayName.optional(),
+  }),
+  z.strictObject({ userId: z.uuid() }),
+]);
+export type AssignOidcIdentityBody = z.infer<typeof ZAssignOidcIdentityBody>;
