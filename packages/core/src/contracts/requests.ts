@@ -104,6 +104,18 @@ const ZRunStep = z.object({
   detail: z.string().nullable(),
 });
 
+/** One run of a request with its steps and error. */
+const ZRequestRun = z.object({
+  id: z.uuid(),
+  kind: z.enum(RUN_KINDS),
+  status: z.enum(RUN_STATUSES),
+  attempt: z.number(),
+  progress: z.number(),
+  currentStep: z.string().nullable(),
+  steps: z.array(ZRunStep),
+  error: z.object({ code: z.string().nullable(), message: z.string(), retryable: z.boolean().nullable() }).nullable(),
+});
+
 /** A request as returned (docs/http-api.md "A request as returned"). */
 export const ZVpsRequest = z.object({
   id: z.uuid(),
@@ -138,18 +150,10 @@ export const ZVpsRequest = z.object({
   ipAddress: z.string().nullable(),
   /** The admin account for SSH on the VPS (`ssh <adminUser>@<ipAddress>`). */
   adminUser: z.string(),
-  run: z
-    .object({
-      id: z.uuid(),
-      kind: z.enum(RUN_KINDS),
-      status: z.enum(RUN_STATUSES),
-      attempt: z.number(),
-      progress: z.number(),
-      currentStep: z.string().nullable(),
-      steps: z.array(ZRunStep),
-      error: z.object({ code: z.string().nullable(), message: z.string(), retryable: z.boolean().nullable() }).nullable(),
-    })
-    .nullable(),
+  /** The latest run (the last of `runs`). */
+  run: ZRequestRun.nullable(),
+  /** Every run of the request, oldest first: provisioning, each day-2 run (power, change, decommission, keys), cancelled ones too. */
+  runs: z.array(ZRequestRun).optional(),
   vm: z
     .object({
       id: z.uuid(),
@@ -157,6 +161,8 @@ export const ZVpsRequest = z.object({
       vmid: z.number().nullable(),
       ipAddress: z.string().nullable(),
       state: z.enum(VM_STATES),
+      /** The pinned SSH host key's fingerprint exactly as `ssh` prints it (`SHA256:` + unpadded base64), null until pinned. */
+      hostKeyFingerprint: z.string().nullable().optional(),
     })
     .nullable(),
   createdAt: z.string(),
