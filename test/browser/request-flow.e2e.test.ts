@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -179,6 +180,53 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     );
   });
 
+  it('should show the VM stopped and started again on its card without a reload, and the whole history on the request', async () => {
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
+    await page.getByText(T['vmLive.streamLive']!).waitFor();
+    const card = page.getByRole('region', { name: HOSTNAME });
+    await card.getByText(T['vms.state.running']!, { exact: true }).waitFor();
+    const power = async (action: 'stop' | 'start') => {
+      const label = T[`vms.action.${action}`]!;
+      await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: label, name: HOSTNAME }) }).click();
+      await card
+        .getByRole('group', { name: fill(T[`vms.confirm.${action}`]!, { name: HOSTNAME }) })
+        .getByRole('button', { name: label })
+        .click();
+    };
+    // Nothing below reloads the page (the marker would be gone): the card follows GET /vms/events.
+    await page.evaluate('window.betangNoReload = true');
+    const notReloaded = () => page.evaluate<boolean>('window.betangNoReload === true');
+    await power('stop');
+    await waitOnPage(() => card.getByText(T['vms.state.stopped']!, { exact: true }).waitFor({ timeout: 60_000 }), 'card shows stopped');
+
+    // While stopped, the request page still shows how to connect, with the host key's fingerprint.
+    await card.getByRole('link', { name: T['vms.requestLink'] }).click();
+    await page.getByTestId('connect-stopped').waitFor();
+    const fingerprint = page.getByTestId('host-key-fingerprint');
+    await fingerprint.getByText(/^SHA256:[A-Za-z0-9+/]{43}$/).waitFor();
+    await page.getByRole('button', { name: T['vmLive.copyAddress'] }).waitFor();
+    await page.getByRole('button', { name: T['vmLive.copyCommand'] }).waitFor();
+    await page.getByRole('button', { name: T['vmLive.copyFingerprint'] }).waitFor();
+
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
+    await card.getByText(T['vms.state.stopped']!, { exact: true }).waitFor();
+    await power('start');
+    await waitOnPage(() => card.getByText(T['vms.state.running']!, { exact: true }).waitFor({ timeout: 60_000 }), 'card shows running');
+    expect(await notReloaded()).toBe(true);
+
+    // The request keeps its story: provisioning, the reboot, the stop and the start.
+    await card.getByRole('link', { name: T['vms.requestLink'] }).click();
+    await page.getByRole('heading', { level: 1, name: fill(T['requests.detailTitleHost']!, { hostname: HOSTNAME }) }).waitFor();
+    const runs = page.getByTestId('run');
+    await runs.filter({ hasText: T['requests.run.start'] }).getByText(T['requests.runStatus.succeeded']!, { exact: true }).waitFor();
+    const kinds = await runs.locator('> strong').allInnerTexts();
+    expect(kinds).toEqual([T['requests.run.provision'], T['requests.run.reboot'], T['requests.run.stop'], T['requests.run.start']]);
+    expect(await notReloaded()).toBe(true);
+    const vm = await stack.db.selectFrom('vms').select('hostKey').where('name', '=', HOSTNAME).executeTakeFirstOrThrow();
+    expect(await page.getByTestId('host-key-fingerprint').locator('code').innerText()).toBe(sshKeygenFingerprint(vm.hostKey ?? ''));
+  });
+
   it('should take a change asked on the VM card through the operator queue to the applied disk and ports', async () => {
     const vm = await stack.db
       .selectFrom('vms')
@@ -267,3 +315,8 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     await after.getByText(new RegExp(`${disk} GiB disk`)).waitFor();
   });
 });
+
+/** The fingerprint `ssh-keygen -lf` prints for a public key line (the reference the page must match). */
+function sshKeygenFingerprint(line: string): string {
+  return execFileSync('ssh-keygen', ['-lf', '-'], { input: `${line}\n`, encoding: 'utf8' }).split(' ')[1] ?? '';
+}
