@@ -219,7 +219,7 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     await card.getByRole('link', { name: T['vms.requestLink'] }).click();
     await page.getByRole('heading', { level: 1, name: fill(T['requests.detailTitleHost']!, { hostname: HOSTNAME }) }).waitFor();
     const runs = page.getByTestId('run');
-    await runs.filter({ hasText: T['requests.run.start'] }).getByText(T['requests.runStatus.succeeded']!, { exact: true }).waitFor();
+    await runs.last().locator('> .status', { hasText: T['requests.runStatus.succeeded'] }).waitFor();
     const kinds = await runs.locator('> strong').allInnerTexts();
     expect(kinds).toEqual([T['requests.run.provision'], T['requests.run.reboot'], T['requests.run.stop'], T['requests.run.start']]);
     expect(await notReloaded()).toBe(true);

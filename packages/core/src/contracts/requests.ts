@@ -55,6 +55,23 @@ export const ZGuestPorts = z
     });
   });
 
+/** 1–10 SSH public keys, each validated like one (no options), no key twice: a request's keys and a VM's replacement keys. */
+export const ZSshPublicKeyList = z
+  .array(ZSshPublicKeyInput)
+  .min(1)
+  .max(10)
+  .superRefine((keys, ctx) => {
+    // The guest installs each key once: the same key under another comment is refused here, not after the clone.
+    for (const index of duplicateSshKeyIndexes(keys)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [index],
+        message: `${DUPLICATE_SSH_KEY_MESSAGE.id} / ${DUPLICATE_SSH_KEY_MESSAGE.en}`,
+        params: { sshKeyError: 'duplicate' },
+      });
+    }
+  });
+
 /** `POST /vps-requests` body (docs/http-api.md). */
 export const ZSubmitRequestBody = z
   .strictObject({
@@ -63,21 +80,7 @@ export const ZSubmitRequestBody = z
     templateId: zText({ min: 1, max: 63 }),
     presetId: zText({ min: 1, max: 32 }).optional(),
     resources: ZResources.optional(),
-    sshPublicKeys: z
-      .array(ZSshPublicKeyInput)
-      .min(1)
-      .max(10)
-      .superRefine((keys, ctx) => {
-        // The guest installs each key once: the same key under another comment is refused here, not after the clone.
-        for (const index of duplicateSshKeyIndexes(keys)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [index],
-            message: `${DUPLICATE_SSH_KEY_MESSAGE.id} / ${DUPLICATE_SSH_KEY_MESSAGE.en}`,
-            params: { sshKeyError: 'duplicate' },
-          });
-        }
-      }),
+    sshPublicKeys: ZSshPublicKeyList,
     purpose: zText({ min: 10, max: 2000, multiline: true }),
     network: z.strictObject({
       publicAccess: z.boolean(),

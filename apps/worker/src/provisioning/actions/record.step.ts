@@ -10,6 +10,7 @@ const AUDIT_ACTION: Record<ActionKind, string> = {
   reboot: 'vm.rebooted',
   resize: 'vm.resized',
   decommission: 'vm.decommissioned',
+  ssh_keys: 'vm.ssh_keys_replaced',
 };
 
 /**
@@ -41,6 +42,8 @@ export const recordStep = actionStep({
         });
         // The request's ports are what the guest's firewall now opens (and what a rebuild would open).
         if (ctx.params.ports) await tx.updateTable('vpsRequests').set({ ports: ctx.params.ports }).where('id', '=', vm.requestId).execute();
+      } else if (kind === 'ssh_keys') {
+        // Nothing to record on the VM row: the guest's file is the state; the audit entry says who and when.
       } else {
         await transitionVm(tx, vm.id, ['decommissioning'], 'decommissioned', { onMismatch: 'skip' });
         await releaseAddress(tx, vm.requestId, `decommissioned by run ${run.id}`);
