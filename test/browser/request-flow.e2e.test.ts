@@ -227,6 +227,47 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     expect(await page.getByTestId('host-key-fingerprint').locator('code').innerText()).toBe(sshKeygenFingerprint(vm.hostKey ?? ''));
   });
 
+  it("should replace the admin user's lost SSH key from the VM card with the password asked again, refusing a key with options", async () => {
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
+    const card = page.getByRole('region', { name: HOSTNAME });
+    await card.getByText(T['vms.state.running']!, { exact: true }).waitFor();
+    await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vmKeys.open']!, name: HOSTNAME }) }).click();
+    const form = card.getByRole('form', { name: fill(T['vmKeys.title']!, { name: HOSTNAME }) });
+    const keyField = form.getByRole('textbox', { name: fill(T['requests.sshKey']!, { n: 1 }), exact: true });
+    const password = form.getByLabel(T['vmKeys.password']!, { exact: true });
+    const newKey = testSshKey('budi@laptop-baru');
+    // A key with options is refused in the form, before anything is sent.
+    await keyField.fill(`command="/bin/sh" ${newKey}`);
+    await password.fill(TEST_PASSWORD);
+    await form.getByRole('button', { name: T['vmKeys.submit'] }).click();
+    await form.locator('.field-error').first().waitFor();
+    // A wrong password is refused by the API and queues nothing.
+    await keyField.fill(newKey);
+    await password.fill('bukan-kata-sandinya');
+    await form.getByRole('button', { name: T['vmKeys.submit'] }).click();
+    await form.getByText(T['vmKeys.wrongPassword']!).waitFor();
+    await password.fill(TEST_PASSWORD);
+    await form.getByRole('button', { name: T['vmKeys.submit'] }).click();
+    await card.getByText(fill(T['vmKeys.queued']!, { name: HOSTNAME })).waitFor();
+    await card.getByRole('link', { name: T['vms.followProgress'] }).click();
+    const run = page.getByTestId('run').last();
+    await run.locator('> strong', { hasText: T['vmKeys.run'] }).waitFor();
+    await waitOnPage(
+      () => run.locator('> .status', { hasText: T['requests.runStatus.succeeded'] }).waitFor({ timeout: 60_000 }),
+      'keys replaced',
+    );
+    await run.getByText(T['vmKeys.step.write-keys']!).waitFor();
+    const request = await stack.db
+      .selectFrom('vpsRequests')
+      .select('sshPublicKeys')
+      .where('hostname', '=', HOSTNAME)
+      .executeTakeFirstOrThrow();
+    expect(request.sshPublicKeys).toEqual([newKey]);
+    const audit = await stack.db.selectFrom('auditLog').select('action').where('action', 'like', 'vm.ssh_keys%').execute();
+    expect(audit.map((a) => a.action).sort()).toEqual(['vm.ssh_keys_failed', 'vm.ssh_keys_replaced', 'vm.ssh_keys_requested']);
+  });
+
   it('should take a change asked on the VM card through the operator queue to the applied disk and ports', async () => {
     const vm = await stack.db
       .selectFrom('vms')

@@ -11,6 +11,7 @@ import { StatusBadge, type StatusTone } from '../../ui/status-badge';
 import { VmActions } from './vm-actions';
 import { VmChange } from './vm-change';
 import { useLiveVms } from './use-live-vms';
+import { VmKeys } from './vm-keys';
 
 // One entry per state core knows: a new VM state does not compile until it has its words here.
 const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
@@ -86,6 +87,7 @@ export function VmsPage() {
             </dl>
             <VmActions vm={vm} onQueued={() => void vms.refetch()} />
             <VmChange vm={vm} onAsked={() => void vms.refetch()} />
+            <VmKeys vm={vm} onQueued={() => void vms.refetch()} />
           </section>
         );
       })}
