@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { enqueueJob } from '@betang/db';
 import {
   killChild,
   makeAgreementInForce,
@@ -354,6 +355,80 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     const after = page.getByRole('region', { name: HOSTNAME });
     await after.getByText(fill(T['vms.portsValue']!, { ports: '22, 80, 443, 8443' })).waitFor();
     await after.getByText(new RegExp(`${disk} GiB disk`)).waitFor();
+  });
+
+  it('should destroy a decommissioned VM once its grace period has passed, release its address and vmid, and show it destroyed', async () => {
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
+    const card = page.getByRole('region', { name: HOSTNAME });
+    await card.getByText(T['vms.state.running']!, { exact: true }).waitFor();
+    await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.decommission']!, name: HOSTNAME }) }).click();
+    const confirm = card.getByRole('group', { name: fill(T['vms.decommissionTitle']!, { name: HOSTNAME }) });
+    await confirm.getByLabel(T['vms.reason']!).fill('Aplikasi dipindah ke PDN');
+    await confirm.getByLabel(fill(T['vms.confirmHostname']!, { name: HOSTNAME })).fill(HOSTNAME);
+    await confirm.getByRole('button', { name: T['vms.decommissionConfirm'] }).click();
+    await card.getByText(T['vms.state.retained']!, { exact: true }).waitFor();
+    const vm = await stack.db.selectFrom('vms').select(['id', 'vmid', 'requestId']).where('name', '=', HOSTNAME).executeTakeFirstOrThrow();
+    // The worker stops it for the grace period first.
+    await waitOnPage(async () => {
+      for (let i = 0; i < 240; i++) {
+        const stop = await stack.db
+          .selectFrom('provisioningRuns')
+          .select('status')
+          .where('requestId', '=', vm.requestId)
+          .where('kind', '=', 'stop')
+          .orderBy('createdAt', 'desc')
+          .executeTakeFirst();
+        if (stop?.status === 'succeeded') return;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error('the retaining stop did not finish');
+    }, 'VM stopped for the grace period');
+
+    // The grace period ends (as if 7 days had passed), and the sweep the worker schedules runs now.
+    await stack.db
+      .updateTable('vms')
+      .set({ retainedUntil: new Date(Date.now() - 60_000) })
+      .where('id', '=', vm.id)
+      .execute();
+    await enqueueJob(stack.db, 'decommission.sweep', {}, { dedupKey: `test-sweep:${vm.id}` });
+    // The card leaves the list without a reload: destroyed VMs are not listed.
+    await waitOnPage(() => card.waitFor({ state: 'detached', timeout: 90_000 }), 'destroyed VM leaves the list');
+
+    const row = await stack.db.selectFrom('vms').select(['state', 'vmid']).where('id', '=', vm.id).executeTakeFirstOrThrow();
+    expect(row.state).toBe('decommissioned');
+    const held = await stack.db
+      .selectFrom('ipAllocations')
+      .select('id')
+      .where('requestId', '=', vm.requestId)
+      .where('releasedAt', 'is', null)
+      .execute();
+    expect(held).toEqual([]);
+    // The vmid is free again: no live VM row holds it, and the destroy step removed the VM from Proxmox.
+    const holders = await stack.db
+      .selectFrom('vms')
+      .select('id')
+      .where('vmid', '=', vm.vmid)
+      .where('state', '<>', 'decommissioned')
+      .execute();
+    expect(holders).toEqual([]);
+    const destroy = await stack.db
+      .selectFrom('provisioningRuns as pr')
+      .innerJoin('runSteps as s', 's.runId', 'pr.id')
+      .select(['pr.status', 's.status as destroyStatus'])
+      .where('pr.requestId', '=', vm.requestId)
+      .where('pr.kind', '=', 'decommission')
+      .where('s.key', '=', 'destroy')
+      .executeTakeFirstOrThrow();
+    expect(destroy).toEqual({ status: 'succeeded', destroyStatus: 'done' });
+
+    // The request shows it destroyed, with the whole story ending in the decommission run.
+    await page.goto(`${stack.baseUrl}/vps-requests/${vm.requestId}`);
+    await page.locator('.status').getByText(T['requests.status.decommissioned']!, { exact: true }).first().waitFor();
+    const last = page.getByTestId('run').last();
+    await last.locator('> strong', { hasText: T['requests.run.decommission'] }).waitFor();
+    await last.locator('> .status', { hasText: T['requests.runStatus.succeeded'] }).waitFor();
+    expect(await page.getByTestId('connect').count()).toBe(0);
   });
 });
 
