@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { enqueueJob } from '@betang/db';
 import {
   killChild,
   makeAgreementInForce,
@@ -179,6 +181,94 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     );
   });
 
+  it('should show the VM stopped and started again on its card without a reload, and the whole history on the request', async () => {
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
+    await page.getByText(T['vmLive.streamLive']!).waitFor();
+    const card = page.getByRole('region', { name: HOSTNAME });
+    await card.getByText(T['vms.state.running']!, { exact: true }).waitFor();
+    const power = async (action: 'stop' | 'start') => {
+      const label = T[`vms.action.${action}`]!;
+      await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: label, name: HOSTNAME }) }).click();
+      await card
+        .getByRole('group', { name: fill(T[`vms.confirm.${action}`]!, { name: HOSTNAME }) })
+        .getByRole('button', { name: label })
+        .click();
+    };
+    // Nothing below reloads the page (the marker would be gone): the card follows GET /vms/events.
+    await page.evaluate('window.betangNoReload = true');
+    const notReloaded = () => page.evaluate<boolean>('window.betangNoReload === true');
+    await power('stop');
+    await waitOnPage(() => card.getByText(T['vms.state.stopped']!, { exact: true }).waitFor({ timeout: 60_000 }), 'card shows stopped');
+
+    // While stopped, the request page still shows how to connect, with the host key's fingerprint.
+    await card.getByRole('link', { name: T['vms.requestLink'] }).click();
+    await page.getByTestId('connect-stopped').waitFor();
+    const fingerprint = page.getByTestId('host-key-fingerprint');
+    await fingerprint.getByText(/^SHA256:[A-Za-z0-9+/]{43}$/).waitFor();
+    await page.getByRole('button', { name: T['vmLive.copyAddress'] }).waitFor();
+    await page.getByRole('button', { name: T['vmLive.copyCommand'] }).waitFor();
+    await page.getByRole('button', { name: T['vmLive.copyFingerprint'] }).waitFor();
+
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
+    await card.getByText(T['vms.state.stopped']!, { exact: true }).waitFor();
+    await power('start');
+    await waitOnPage(() => card.getByText(T['vms.state.running']!, { exact: true }).waitFor({ timeout: 60_000 }), 'card shows running');
+    expect(await notReloaded()).toBe(true);
+
+    // The request keeps its story: provisioning, the reboot, the stop and the start.
+    await card.getByRole('link', { name: T['vms.requestLink'] }).click();
+    await page.getByRole('heading', { level: 1, name: fill(T['requests.detailTitleHost']!, { hostname: HOSTNAME }) }).waitFor();
+    const runs = page.getByTestId('run');
+    await runs.last().locator('> .status', { hasText: T['requests.runStatus.succeeded'] }).waitFor();
+    const kinds = await runs.locator('> strong').allInnerTexts();
+    expect(kinds).toEqual([T['requests.run.provision'], T['requests.run.reboot'], T['requests.run.stop'], T['requests.run.start']]);
+    expect(await notReloaded()).toBe(true);
+    const vm = await stack.db.selectFrom('vms').select('hostKey').where('name', '=', HOSTNAME).executeTakeFirstOrThrow();
+    expect(await page.getByTestId('host-key-fingerprint').locator('code').innerText()).toBe(sshKeygenFingerprint(vm.hostKey ?? ''));
+  });
+
+  it("should replace the admin user's lost SSH key from the VM card with the password asked again, refusing a key with options", async () => {
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
+    const card = page.getByRole('region', { name: HOSTNAME });
+    await card.getByText(T['vms.state.running']!, { exact: true }).waitFor();
+    await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vmKeys.open']!, name: HOSTNAME }) }).click();
+    const form = card.getByRole('form', { name: fill(T['vmKeys.title']!, { name: HOSTNAME }) });
+    const keyField = form.getByRole('textbox', { name: fill(T['requests.sshKey']!, { n: 1 }), exact: true });
+    const password = form.getByLabel(T['vmKeys.password']!, { exact: true });
+    const newKey = testSshKey('budi@laptop-baru');
+    // A key with options is refused in the form, before anything is sent.
+    await keyField.fill(`command="/bin/sh" ${newKey}`);
+    await password.fill(TEST_PASSWORD);
+    await form.getByRole('button', { name: T['vmKeys.submit'] }).click();
+    await form.locator('.field-error').first().waitFor();
+    // A wrong password is refused by the API and queues nothing.
+    await keyField.fill(newKey);
+    await password.fill('bukan-kata-sandinya');
+    await form.getByRole('button', { name: T['vmKeys.submit'] }).click();
+    await form.getByText(T['vmKeys.wrongPassword']!).waitFor();
+    await password.fill(TEST_PASSWORD);
+    await form.getByRole('button', { name: T['vmKeys.submit'] }).click();
+    await card.getByText(fill(T['vmKeys.queued']!, { name: HOSTNAME })).waitFor();
+    await card.getByRole('link', { name: T['vms.followProgress'] }).click();
+    const run = page.getByTestId('run').last();
+    await run.locator('> strong', { hasText: T['vmKeys.run'] }).waitFor();
+    await waitOnPage(
+      () => run.locator('> .status', { hasText: T['requests.runStatus.succeeded'] }).waitFor({ timeout: 60_000 }),
+      'keys replaced',
+    );
+    await run.getByText(T['vmKeys.step.write-keys']!).waitFor();
+    const request = await stack.db
+      .selectFrom('vpsRequests')
+      .select('sshPublicKeys')
+      .where('hostname', '=', HOSTNAME)
+      .executeTakeFirstOrThrow();
+    expect(request.sshPublicKeys).toEqual([newKey]);
+    const audit = await stack.db.selectFrom('auditLog').select('action').where('action', 'like', 'vm.ssh_keys%').execute();
+    expect(audit.map((a) => a.action).sort()).toEqual(['vm.ssh_keys_failed', 'vm.ssh_keys_replaced', 'vm.ssh_keys_requested']);
+  });
+
   it('should take a change asked on the VM card through the operator queue to the applied disk and ports', async () => {
     const vm = await stack.db
       .selectFrom('vms')
@@ -266,4 +356,83 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     await after.getByText(fill(T['vms.portsValue']!, { ports: '22, 80, 443, 8443' })).waitFor();
     await after.getByText(new RegExp(`${disk} GiB disk`)).waitFor();
   });
+
+  it('should destroy a decommissioned VM once its grace period has passed, release its address and vmid, and show it destroyed', async () => {
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.getByRole('navigation').getByRole('link', { name: T['nav.vms'] }).click();
+    const card = page.getByRole('region', { name: HOSTNAME });
+    await card.getByText(T['vms.state.running']!, { exact: true }).waitFor();
+    await card.getByRole('button', { name: fill(T['vms.actionLabel']!, { action: T['vms.decommission']!, name: HOSTNAME }) }).click();
+    const confirm = card.getByRole('group', { name: fill(T['vms.decommissionTitle']!, { name: HOSTNAME }) });
+    await confirm.getByLabel(T['vms.reason']!).fill('Aplikasi dipindah ke PDN');
+    await confirm.getByLabel(fill(T['vms.confirmHostname']!, { name: HOSTNAME })).fill(HOSTNAME);
+    await confirm.getByRole('button', { name: T['vms.decommissionConfirm'] }).click();
+    await card.getByText(T['vms.state.retained']!, { exact: true }).waitFor();
+    const vm = await stack.db.selectFrom('vms').select(['id', 'vmid', 'requestId']).where('name', '=', HOSTNAME).executeTakeFirstOrThrow();
+    // The worker stops it for the grace period first.
+    await waitOnPage(async () => {
+      for (let i = 0; i < 240; i++) {
+        const stop = await stack.db
+          .selectFrom('provisioningRuns')
+          .select('status')
+          .where('requestId', '=', vm.requestId)
+          .where('kind', '=', 'stop')
+          .orderBy('createdAt', 'desc')
+          .executeTakeFirst();
+        if (stop?.status === 'succeeded') return;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error('the retaining stop did not finish');
+    }, 'VM stopped for the grace period');
+
+    // The grace period ends (as if 7 days had passed), and the sweep the worker schedules runs now.
+    await stack.db
+      .updateTable('vms')
+      .set({ retainedUntil: new Date(Date.now() - 60_000) })
+      .where('id', '=', vm.id)
+      .execute();
+    await enqueueJob(stack.db, 'decommission.sweep', {}, { dedupKey: `test-sweep:${vm.id}` });
+    // The card leaves the list without a reload: destroyed VMs are not listed.
+    await waitOnPage(() => card.waitFor({ state: 'detached', timeout: 90_000 }), 'destroyed VM leaves the list');
+
+    const row = await stack.db.selectFrom('vms').select(['state', 'vmid']).where('id', '=', vm.id).executeTakeFirstOrThrow();
+    expect(row.state).toBe('decommissioned');
+    const held = await stack.db
+      .selectFrom('ipAllocations')
+      .select('id')
+      .where('requestId', '=', vm.requestId)
+      .where('releasedAt', 'is', null)
+      .execute();
+    expect(held).toEqual([]);
+    // The vmid is free again: no live VM row holds it, and the destroy step removed the VM from Proxmox.
+    const holders = await stack.db
+      .selectFrom('vms')
+      .select('id')
+      .where('vmid', '=', vm.vmid)
+      .where('state', '<>', 'decommissioned')
+      .execute();
+    expect(holders).toEqual([]);
+    const destroy = await stack.db
+      .selectFrom('provisioningRuns as pr')
+      .innerJoin('runSteps as s', 's.runId', 'pr.id')
+      .select(['pr.status', 's.status as destroyStatus'])
+      .where('pr.requestId', '=', vm.requestId)
+      .where('pr.kind', '=', 'decommission')
+      .where('s.key', '=', 'destroy')
+      .executeTakeFirstOrThrow();
+    expect(destroy).toEqual({ status: 'succeeded', destroyStatus: 'done' });
+
+    // The request shows it destroyed, with the whole story ending in the decommission run.
+    await page.goto(`${stack.baseUrl}/vps-requests/${vm.requestId}`);
+    await page.locator('.status').getByText(T['requests.status.decommissioned']!, { exact: true }).first().waitFor();
+    const last = page.getByTestId('run').last();
+    await last.locator('> strong', { hasText: T['requests.run.decommission'] }).waitFor();
+    await last.locator('> .status', { hasText: T['requests.runStatus.succeeded'] }).waitFor();
+    expect(await page.getByTestId('connect').count()).toBe(0);
+  });
 });
+
+/** The fingerprint `ssh-keygen -lf` prints for a public key line (the reference the page must match). */
+function sshKeygenFingerprint(line: string): string {
+  return execFileSync('ssh-keygen', ['-lf', '-'], { input: `${line}\n`, encoding: 'utf8' }).split(' ')[1] ?? '';
+}

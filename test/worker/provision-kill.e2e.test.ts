@@ -15,6 +15,7 @@ import {
   startSimulatorProcess,
   startWorkerProcess,
   testEncrypted,
+  testSshKey,
   TEST_MASTER_KEY,
   type QueuedProvision,
   type SimProcess,
@@ -36,7 +37,8 @@ import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
  * started again. Every request must end active with exactly one VM, and no vmid or address leaks.
  * Then the same for a change of each VM (grow, open ports, reboot for cores/memory): killed at
  * every step of the change run (and while the reboot task runs), each change must end applied,
- * with exactly one reboot of its VM.
+ * with exactly one reboot of its VM. Then a lost-key replacement (ssh_keys run), killed at every
+ * step: each ends with the guest's authorized_keys written and recorded once.
  */
 jest.setTimeout(300_000);
 
@@ -44,6 +46,7 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const VMID = { min: 100_000, max: 100_199 };
 const KEYS = PROVISION_STEPS.map((s) => s.key);
 const CHANGE_KEYS = ACTION_STEPS.resize.map((s) => s.key);
+const SSH_KEY_STEPS = ACTION_STEPS.ssh_keys.map((s) => s.key);
 
 type SimVm = { vmid: number; config: Record<string, unknown>; pending: Record<string, unknown>; status: string };
 type SimTask = { type: string; id: string; status: string; exitstatus?: string };
@@ -403,5 +406,58 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
         notDone: [],
       });
     }
+  });
+
+  it('should replace the admin user’s SSH keys exactly once when the worker is killed at every step of the ssh_keys run', async () => {
+    expect(provisioned.length).toBeGreaterThanOrEqual(SSH_KEY_STEPS.length);
+    worker = startWorker();
+    for (const [index, key] of SSH_KEY_STEPS.entries()) {
+      const q = provisioned[index]!;
+      const vm = await db.selectFrom('vms').selectAll().where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
+      const adminUser = q.institutionCode.toLowerCase();
+      const keys = [testSshKey(`kill-at-${key}`)];
+      const run = await db
+        .insertInto('provisioningRuns')
+        .values({
+          requestId: q.requestId,
+          vmId: vm.id,
+          kind: 'ssh_keys',
+          status: 'queued',
+          params: JSON.stringify({ sshPublicKeys: keys, adminUser }),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await ensureRunSteps(db, run.id, SSH_KEY_STEPS);
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM run_steps WHERE run_id = $1 AND key = $2 FOR UPDATE', [run.id, key]);
+      await enqueueJob(db, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
+      await until(`worker frozen entering ${key} of the key replacement`, async () => (await waitersOnLocks()) > 0);
+      await killWorker(worker);
+      await locker.query('ROLLBACK');
+      await fastForwardStall(`run-${run.id}`);
+      worker = startWorker();
+      const done = await until(
+        `key replacement of ${q.hostname} finished`,
+        async () => {
+          const r = await getRun(db, run.id);
+          return r && (r.status === 'succeeded' || r.status === 'failed') ? r : undefined;
+        },
+        90_000,
+        100,
+      );
+      expect({ killedAt: key, status: done.status, error: done.errorMessage }).toEqual({ killedAt: key, status: 'succeeded', error: null });
+      const files = await simAdmin<Record<string, string>>(sim, 'GET', `guest/files/${vm.vmid}`);
+      expect({ killedAt: key, file: files[`/home/${adminUser}/.ssh/authorized_keys`] }).toEqual({ killedAt: key, file: `${keys[0]}\n` });
+      const request = await db.selectFrom('vpsRequests').select('sshPublicKeys').where('id', '=', q.requestId).executeTakeFirstOrThrow();
+      expect({ killedAt: key, keys: request.sshPublicKeys }).toEqual({ killedAt: key, keys });
+      const recorded = await db
+        .selectFrom('auditLog')
+        .select('id')
+        .where('action', '=', 'vm.ssh_keys_replaced')
+        .where('targetId', '=', vm.id)
+        .execute();
+      expect({ killedAt: key, recorded: recorded.length }).toEqual({ killedAt: key, recorded: 1 });
+    }
+    await killWorker(worker);
   });
 });

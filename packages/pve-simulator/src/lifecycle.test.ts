@@ -109,6 +109,23 @@ describe.each<Flavour>(['pve8', 'pve9'])('provisioning path on %s', (flavour) =>
     expect(out['out-data']).toBe(`${sim.state.hostKey(newid)}\n`);
     expect(out['out-data']).toMatch(/^ssh-ed25519 AAAA\S+ root@vps-kalteng-1\n$/);
 
+    // file-write: PVE base64-encodes the content itself (encode defaults to 1), or takes base64 as sent with encode=0.
+    const keysFile = '/home/debian/.ssh/authorized_keys';
+    const plain = await api.post(`/nodes/pve2/qemu/${newid}/agent/file-write`, { file: keysFile, content: `${KEY}\n` });
+    expect(plain.status).toBe(200);
+    expect(plain.body?.data).toBeNull();
+    expect(sim.state.guestFiles(newid).get(keysFile)?.toString('utf8')).toBe(`${KEY}\n`);
+    const raw = await api.post(`/nodes/pve2/qemu/${newid}/agent/file-write`, {
+      file: keysFile,
+      content: Buffer.from('ssh-ed25519 AAAA other\n').toString('base64'),
+      encode: 0,
+    });
+    expect(raw.status).toBe(200);
+    expect(sim.state.guestFiles(newid).get(keysFile)?.toString('utf8')).toBe('ssh-ed25519 AAAA other\n');
+    const bad = await api.post(`/nodes/pve2/qemu/${newid}/agent/file-write`, { file: keysFile, content: 'not*base64', encode: 0 });
+    expect(bad.status).toBe(500);
+    expect(bad.reason).toBe('Agent error: Base64 data contains invalid characters');
+
     const running = await api.del(`/nodes/pve2/qemu/${newid}`);
     expect(running.status).toBe(500);
     expect(running.reason).toBe(`VM ${newid} is running - destroy failed`);

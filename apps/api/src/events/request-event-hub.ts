@@ -1,5 +1,12 @@
 import { AppError, ErrorCode } from '@betang/core';
-import { latestEventId, listRequestEventsAfter, requestsWithEventsBetween, type Db, type RequestEventRow } from '@betang/db';
+import {
+  latestEventId,
+  listRequestEventsAfter,
+  listScopedEventsAfter,
+  requestsWithEventsBetween,
+  type Db,
+  type RequestEventRow,
+} from '@betang/db';
 import type { Logger } from 'pino';
 import type { EventStreamOptions } from './event-stream';
 import { startNotificationListener, type NotificationListener } from './pg-notification-listener';
@@ -26,7 +33,14 @@ type EventSink = { readonly closed: boolean; deliver(event: RequestEventRow): vo
 type StreamTicket = { release(): void };
 
 type Subscriber = { sink: EventSink; lastId: number; ticket: StreamTicket };
-type Topic = { requestId: string; subscribers: Set<Subscriber>; pumping: boolean; again: boolean };
+/**
+ * What a topic follows: one request's events, or (scope) the events of some kinds of one
+ * institution's requests (null: all institutions), for screens that list many VMs at once.
+ */
+type TopicSource = { requestId: string } | { institutionId: string | null; kinds: readonly string[] };
+type Topic = { key: string; source: TopicSource; subscribers: Set<Subscriber>; pumping: boolean; again: boolean };
+
+const scopeKey = (institutionId: string | null, kinds: readonly string[]) => `scope:${institutionId ?? '*'}:${kinds.join(',')}`;
 
 /** Counts for tests and /metrics-style introspection. */
 type HubStats = { streams: number; topics: number; users: number; listening: boolean; polling: boolean };
@@ -86,27 +100,54 @@ export class RequestEventHub {
    * from the sink's close path). Catch-up starts at once.
    */
   subscribe(requestId: string, afterId: number, sink: EventSink, ticket: StreamTicket): () => void {
-    let topic = this.topics.get(requestId);
+    return this.attach(requestId, { requestId }, afterId, sink, ticket);
+  }
+
+  /**
+   * Delivers the events of `kinds` of every request of `institutionId` (null: of all
+   * institutions) after `afterId` to `sink`, with the same guarantees as `subscribe`: every
+   * matching event exactly once, in id order. The caller decides the scope (tenancy).
+   */
+  subscribeScope(
+    institutionId: string | null,
+    kinds: readonly string[],
+    afterId: number,
+    sink: EventSink,
+    ticket: StreamTicket,
+  ): () => void {
+    return this.attach(scopeKey(institutionId, kinds), { institutionId, kinds }, afterId, sink, ticket);
+  }
+
+  private attach(key: string, source: TopicSource, afterId: number, sink: EventSink, ticket: StreamTicket): () => void {
+    let topic = this.topics.get(key);
     if (!topic) {
-      topic = { requestId, subscribers: new Set(), pumping: false, again: false };
-      this.topics.set(requestId, topic);
+      topic = { key, source, subscribers: new Set(), pumping: false, again: false };
+      this.topics.set(key, topic);
     }
     const subscriber: Subscriber = { sink, lastId: afterId, ticket };
     topic.subscribers.add(subscriber);
     this.ensureRunning();
-    this.wake(requestId);
+    this.wakeTopic(key);
     const owner = topic;
     return () => {
       ticket.release();
       owner.subscribers.delete(subscriber);
-      if (owner.subscribers.size === 0 && this.topics.get(requestId) === owner) this.topics.delete(requestId);
+      if (owner.subscribers.size === 0 && this.topics.get(key) === owner) this.topics.delete(key);
       if (this.topics.size === 0) this.stopPolling();
     };
   }
 
-  /** Catches up every stream of `requestId` (a notification arrived, or the poll saw new events). */
+  /**
+   * Catches up every stream of `requestId` (a notification arrived, or the poll saw new events),
+   * and every scope stream: which institution the request belongs to is the scope's query to answer.
+   */
   wake(requestId: string): void {
-    const topic = this.topics.get(requestId);
+    this.wakeTopic(requestId);
+    for (const topic of this.topics.values()) if (!('requestId' in topic.source)) this.wakeTopic(topic.key);
+  }
+
+  private wakeTopic(key: string): void {
+    const topic = this.topics.get(key);
     if (!topic || this.stopped) return;
     if (topic.pumping) {
       topic.again = true;
@@ -147,7 +188,7 @@ export class RequestEventHub {
       } while (topic.again && !this.stopped);
     } catch (error) {
       // The next notification or poll retries from the same positions: nothing was marked sent.
-      this.options.logger.warn({ err: error, requestId: topic.requestId }, 'gagal membaca peristiwa / reading request events failed');
+      this.options.logger.warn({ err: error, topic: topic.key }, 'gagal membaca peristiwa / reading request events failed');
     } finally {
       topic.pumping = false;
     }
@@ -158,7 +199,11 @@ export class RequestEventHub {
       const live = [...topic.subscribers].filter((s) => !s.sink.closed);
       if (live.length === 0 || this.stopped) return;
       const from = Math.min(...live.map((s) => s.lastId));
-      const rows = await listRequestEventsAfter(this.options.db, topic.requestId, from, this.options.batchSize);
+      const { source } = topic;
+      const rows =
+        'requestId' in source
+          ? await listRequestEventsAfter(this.options.db, source.requestId, from, this.options.batchSize)
+          : await listScopedEventsAfter(this.options.db, source.institutionId, source.kinds, from, this.options.batchSize);
       for (const row of rows) {
         for (const s of topic.subscribers) {
           if (row.id <= s.lastId || s.sink.closed) continue;
@@ -186,7 +231,7 @@ export class RequestEventHub {
   }
 
   private wakeAll(): void {
-    for (const requestId of this.topics.keys()) this.wake(requestId);
+    for (const key of this.topics.keys()) this.wakeTopic(key);
   }
 
   private schedulePoll(): void {

@@ -27,20 +27,23 @@ function humaneError<E extends RunError>(error: E): E {
 
 /**
  * The request view as `actor` may see it. Guarantees: unchanged for data-center roles; for
- * institution roles a failed request's reason and the run's error are the humane text of the
+ * institution roles a failed request's reason and every run's error are the humane text of the
  * failure code, and step details and the VM's node are removed (null).
  */
 export function requestViewFor(actor: Actor, view: VpsRequestDto): VpsRequestDto {
   if (seesOperationalDetail(actor)) return view;
-  const run = view.run && {
-    ...view.run,
-    steps: view.run.steps.map((s) => ({ ...s, detail: null })),
-    error: view.run.error && humaneError(view.run.error),
-  };
+  type Run = NonNullable<VpsRequestDto['run']>;
+  const humaneRun = (r: Run): Run => ({
+    ...r,
+    steps: r.steps.map((s) => ({ ...s, detail: null })),
+    error: r.error && humaneError(r.error),
+  });
+  const run = view.run && humaneRun(view.run);
   return {
     ...view,
     statusReason: view.status === 'failed' ? bilingualReason(institutionFailureReason(view.run?.error?.code)) : view.statusReason,
     run,
+    runs: view.runs?.map(humaneRun),
     vm: view.vm && { ...view.vm, node: null },
   };
 }

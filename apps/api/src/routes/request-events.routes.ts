@@ -8,9 +8,14 @@ import { parseLastEventId } from '../events/sse-format';
 import { actorOf } from '../http/context';
 import { eventDataFor, requestViewFor } from '../http/institution-view';
 import { route } from '../http/route';
+import { listScope } from '../use-cases/application-access';
 import type { RoutesContext } from './router-context';
 
 const ZEventsQuery = z.object({ lastEventId: z.string().max(40).optional() });
+const ZVmEventsQuery = z.strictObject({ lastEventId: z.string().max(40).optional(), institutionId: z.uuid().optional() });
+
+/** What the VM list needs to stay current: power state, runs, addresses, request status. */
+const VM_LIST_EVENT_KINDS = ['vm', 'run', 'address', 'request.status'] as const;
 
 const badResumeId = () =>
   new AppError(
@@ -82,6 +87,55 @@ export function requestEventRoutes({ router, registry, deps }: RoutesContext): v
               return stream.closed;
             },
             deliver,
+            close: () => stream.close(),
+          },
+          ticket,
+        );
+        stream.onClose(unsubscribe);
+      } catch (error) {
+        ticket.release();
+        throw error;
+      }
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/vms/events',
+      tag: 'vms',
+      summary: 'Aliran perubahan VM (SSE) / live changes of the VMs (SSE)',
+      access: 'user',
+      query: ZVmEventsQuery,
+      writes: 'text/event-stream',
+    },
+    async ({ req, res, auth, query }) => {
+      const actor = actorOf(auth);
+      // The VM list's scope: another institution's id is 404, as for GET /vms.
+      const institutionId = listScope(actor, query.institutionId) ?? null;
+      const resume = parseLastEventId(req.get('last-event-id') ?? query.lastEventId);
+      if (resume === null) throw badResumeId();
+      const ticket = hub.admit(auth.user.id);
+      try {
+        const latest = await latestEventId(db);
+        // No snapshot here: the list is read with GET /vms when the stream opens. A position that
+        // cannot be resumed (beyond the newest, or pruned) starts from now; the client re-reads the list.
+        const start = resume !== undefined && resume <= latest && resume >= (await requestEventsPrunedThrough(db)) ? resume : latest;
+        const stream = openEventStream(req, res, hub.streamOptions);
+        const unsubscribe = hub.subscribeScope(
+          institutionId,
+          VM_LIST_EVENT_KINDS,
+          start,
+          {
+            get closed() {
+              return stream.closed;
+            },
+            deliver: (row) => {
+              const envelope = eventEnvelope(row);
+              stream.send(row.kind, row.id, { ...envelope, data: eventDataFor(actor, row.kind, envelope.data) });
+            },
             close: () => stream.close(),
           },
           ticket,

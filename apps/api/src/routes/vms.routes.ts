@@ -12,6 +12,7 @@ import {
   ZResizeAnswer,
   ZRestoreAnswer,
   ZResizeBody,
+  ZReplaceSshKeysBody,
   ZVm,
   ZVmActionBody,
   ZVmList,
@@ -22,13 +23,15 @@ import {
 } from '@betang/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { actorOf, auditContext } from '../http/context';
+import { actorOf, auditContext, locals } from '../http/context';
 import { seesOperationalDetail } from '../http/institution-view';
 import { route } from '../http/route';
 import { listScope } from '../use-cases/application-access';
 import { decideVmDecommission, decommissionVm, restoreVm } from '../use-cases/vms/decommission-vm';
 import { requestVmAction } from '../use-cases/vms/request-vm-action';
 import { resizeVm } from '../use-cases/vms/resize-vm';
+import { findVmForKeys, replaceSshKeys } from '../use-cases/vms/replace-ssh-keys';
+import { reauthenticate } from '../use-cases/reauthenticate';
 import type { RoutesContext } from './router-context';
 
 const ACTORS = [...INSTITUTION_ROLES, Role.Admin, Role.Operator];
@@ -221,5 +224,42 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
       status: 202,
     },
     async ({ req, res, auth, params }) => db.transaction().execute((tx) => restoreVm(tx, actorOf(auth), params.id, auditContext(req, res))),
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/vms/{id}/ssh-keys',
+      tag: 'vms',
+      summary: 'Ganti kunci SSH pengguna admin lewat agen tamu / replace the admin user’s SSH keys through the guest agent',
+      access: ACTORS,
+      // A stolen API token must not be able to put its owner's key into a VM.
+      scope: 'session-only',
+      params: ZIdParam,
+      body: ZReplaceSshKeysBody,
+      response: ZQueuedRun,
+      status: 202,
+    },
+    async ({ req, res, auth, params, body }) => {
+      const actor = actorOf(auth);
+      const vm = await findVmForKeys(db, actor, params.id);
+      await reauthenticate(db, {
+        userId: auth.user.id,
+        password: body.password,
+        totp: body.totp,
+        refusal: {
+          id: 'Kata sandi atau kode autentikator salah; kunci SSH tidak diganti.',
+          en: 'The password or authenticator code is wrong; the SSH keys were not replaced.',
+        },
+        action: 'vm.ssh_keys',
+        target: { type: 'vm', id: vm.id, institutionId: vm.institutionId },
+        audit: auditContext(req, res),
+        masterSecret: deps.config.SIGNING_MASTER_SECRET,
+        logger: locals(res).log,
+      });
+      return db.transaction().execute((tx) => replaceSshKeys(tx, actor, params.id, body.sshPublicKeys, auditContext(req, res)));
+    },
   );
 }

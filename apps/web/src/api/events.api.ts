@@ -15,6 +15,19 @@ const REOPEN_MS = 5_000;
  * ?lastEventId= after a pause. Messages that fail the contract are dropped. Returns close().
  */
 export function openRequestEvents(requestId: string, handlers: RequestEventHandlers): () => void {
+  return followStream(`/api/v1/vps-requests/${encodeURIComponent(requestId)}/events`, handlers);
+}
+
+/**
+ * Follows GET /vms/events: the power state, runs, addresses and request status of every VM the
+ * user may see (no snapshot: read GET /vms when `onState('live')` says the stream is open, since
+ * events may have been missed while it was not). Same reconnection as openRequestEvents. Returns close().
+ */
+export function openVmEvents(handlers: RequestEventHandlers): () => void {
+  return followStream('/api/v1/vms/events', handlers);
+}
+
+function followStream(base: string, handlers: RequestEventHandlers): () => void {
   let source: EventSource | undefined;
   let lastId: number | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -35,7 +48,6 @@ export function openRequestEvents(requestId: string, handlers: RequestEventHandl
 
   const open = () => {
     if (closed) return;
-    const base = `/api/v1/vps-requests/${encodeURIComponent(requestId)}/events`;
     source = new EventSource(lastId === undefined ? base : `${base}?lastEventId=${lastId}`, { withCredentials: true });
     for (const kind of REQUEST_EVENT_KINDS) source.addEventListener(kind, onMessage as EventListener);
     source.onopen = () => handlers.onState('live');

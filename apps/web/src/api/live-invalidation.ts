@@ -12,7 +12,7 @@ export const LIVE_EVENT_INVALIDATES: Readonly<Record<RequestEventKind, readonly 
   snapshot: [],
   'request.status': [queryKeys.requestList(), queryKeys.operatorQueue, queryKeys.quotas, queryKeys.vms],
   approval: [queryKeys.requestList(), queryKeys.operatorQueue],
-  run: [queryKeys.requestList(), queryKeys.operatorQueue],
+  run: [queryKeys.requestList(), queryKeys.operatorQueue, queryKeys.vms],
   'run.step': [queryKeys.operatorQueue],
   vm: [queryKeys.vms, queryKeys.cluster, queryKeys.quotas],
   address: [queryKeys.vms, queryKeys.ipPools],

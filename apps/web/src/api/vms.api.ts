@@ -5,6 +5,7 @@ import {
   ZRestoreAnswer,
   ZVm,
   ZVmList,
+  type ReplaceSshKeysBody,
   type ResizeBody,
   type VmPowerAction,
 } from '@betang/core';
@@ -29,3 +30,6 @@ export const restoreVm = (api: ApiClient, id: string) =>
 /** POST /vms/:id/resize: asks for a change (grow sizes, open ports, when) through approval (202 {runId, status, pendingLevel}). */
 export const changeVm = (api: ApiClient, id: string, body: ResizeBody) =>
   api.request('POST', `/vms/${encodeURIComponent(id)}/resize`, { body, response: ZResizeAnswer });
+/** POST /vms/:id/ssh-keys: replaces the admin user's SSH keys through the guest agent, with re-authentication (202 {runId}). */
+export const replaceVmSshKeys = (api: ApiClient, id: string, body: ReplaceSshKeysBody) =>
+  api.request('POST', `/vms/${encodeURIComponent(id)}/ssh-keys`, { body, response: ZQueuedRun });

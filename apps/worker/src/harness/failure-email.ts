@@ -10,6 +10,7 @@ const RUN_KIND_SUBJECT: Record<RunKind, { id: string; en: string }> = {
   reboot: { id: 'Memulai ulang', en: 'Rebooting' },
   resize: { id: 'Mengubah ukuran', en: 'Resizing' },
   decommission: { id: 'Menghapus', en: 'Decommissioning' },
+  ssh_keys: { id: 'Mengganti kunci SSH', en: 'Replacing SSH keys' },
 };
 
 /**

@@ -5,6 +5,7 @@ import {
   makeOperator,
   makeQueuedActionRun,
   makeQueuedProvisionRun,
+  testSshKey,
   type QueuedProvision,
   type TestDatabase,
 } from '@betang/testkit';
@@ -176,6 +177,40 @@ describe('day-2 actions, reconciliation and the reaper', () => {
       .where('releasedAt', 'is', null)
       .execute();
     expect(held).toEqual([]);
+  });
+
+  it("should replace the admin user's SSH keys through the guest agent, once, and refuse a stopped VM", async () => {
+    const admin = q.institutionCode.toLowerCase();
+    const file = `/home/${admin}/.ssh/authorized_keys`;
+    const keys = [testSshKey('budi@laptop-baru'), testSshKey('rina@kantor')];
+    const writesBefore = env.sim.state.guestFiles(vmid).has(file);
+    expect(writesBefore).toBe(false);
+    const run = await makeQueuedActionRun(db, q.requestId, 'ssh_keys', { sshPublicKeys: keys, adminUser: admin });
+    expect((await runToEnd(env.deps, run)).status).toBe('succeeded');
+    expect(env.sim.state.guestFiles(vmid).get(file)?.toString('utf8')).toBe(`${keys.join('\n')}\n`);
+    const steps = await db.selectFrom('runSteps').select(['key', 'status']).where('runId', '=', run).orderBy('position').execute();
+    expect(steps).toEqual([
+      { key: 'locate', status: 'done' },
+      { key: 'write-keys', status: 'done' },
+      { key: 'record', status: 'done' },
+    ]);
+    const request = await db.selectFrom('vpsRequests').select('sshPublicKeys').where('id', '=', q.requestId).executeTakeFirstOrThrow();
+    expect(request.sshPublicKeys).toEqual(keys);
+    const audit = await db.selectFrom('auditLog').select('action').where('targetType', '=', 'vm').execute();
+    expect(audit.map((a) => a.action)).toContain('vm.ssh_keys_replaced');
+
+    // A replayed job (the same run again) changes nothing: the finished run is not executed twice.
+    expect((await runToEnd(env.deps, run)).status).toBe('succeeded');
+    expect(await db.selectFrom('auditLog').select('action').where('action', '=', 'vm.ssh_keys_replaced').execute()).toHaveLength(1);
+
+    // No agent in a stopped VM: a clear, permanent failure; the file is left as it was.
+    const stop = await makeQueuedActionRun(db, q.requestId, 'stop');
+    expect((await runToEnd(env.deps, stop)).status).toBe('succeeded');
+    const refused = await makeQueuedActionRun(db, q.requestId, 'ssh_keys', { sshPublicKeys: [testSshKey()], adminUser: admin });
+    expect(await runToEnd(env.deps, refused)).toMatchObject({ status: 'failed', errorCode: 'VM_NOT_RUNNING' });
+    expect(env.sim.state.guestFiles(vmid).get(file)?.toString('utf8')).toBe(`${keys.join('\n')}\n`);
+    const start = await makeQueuedActionRun(db, q.requestId, 'start');
+    expect((await runToEnd(env.deps, start)).status).toBe('succeeded');
   });
 
   it('should decommission: destroy with purge, release the address, keep history', async () => {

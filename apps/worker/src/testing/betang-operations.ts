@@ -24,7 +24,7 @@ async function action(
   deps: WorkerDeps,
   db: Db,
   requestId: string,
-  kind: 'stop' | 'start' | 'resize' | 'decommission',
+  kind: 'stop' | 'start' | 'resize' | 'decommission' | 'ssh_keys',
   params: Record<string, unknown> = {},
 ): Promise<OperationOutcome> {
   const run = await runToEnd(deps, await makeQueuedActionRun(db, requestId, kind, params));
@@ -63,6 +63,12 @@ export async function runBetangOperations(
     ok: stop.ok && stopped && start.ok && env.sim.state.vm(vmid)?.status === 'running',
     detail: `${stop.detail}; ${start.detail}`,
   };
+  // The admin user's keys through the guest agent, judged by the file the guest got.
+  const keysFile = '/home/betang-ops/.ssh/authorized_keys';
+  const keyLine = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBbVRlFEo9xXFEUF8lUDt8JVInbqfMFfpjrDTfcR63EV ops@betang';
+  const keys = await action(deps, db, day2.requestId, 'ssh_keys', { sshPublicKeys: [keyLine], adminUser: 'betang-ops' });
+  const written = env.sim.state.guestFiles(vmid).get(keysFile)?.toString('utf8') === `${keyLine}\n`;
+  out['ssh-keys'] = { ok: keys.ok && written, detail: `${keys.detail}${written ? '' : `; ${keysFile} not written`}` };
   const resize = await action(deps, db, day2.requestId, 'resize', { cores: 4, memoryMiB: 4096, diskGiB: 20 });
   const disk = String(env.sim.state.vm(vmid)?.config.scsi0 ?? '');
   out.resize = { ok: resize.ok && /size=20G/.test(disk), detail: `${resize.detail}; scsi0 ${disk}` };

@@ -55,6 +55,23 @@ export const ZGuestPorts = z
     });
   });
 
+/** 1–10 SSH public keys, each validated like one (no options), no key twice: a request's keys and a VM's replacement keys. */
+export const ZSshPublicKeyList = z
+  .array(ZSshPublicKeyInput)
+  .min(1)
+  .max(10)
+  .superRefine((keys, ctx) => {
+    // The guest installs each key once: the same key under another comment is refused here, not after the clone.
+    for (const index of duplicateSshKeyIndexes(keys)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [index],
+        message: `${DUPLICATE_SSH_KEY_MESSAGE.id} / ${DUPLICATE_SSH_KEY_MESSAGE.en}`,
+        params: { sshKeyError: 'duplicate' },
+      });
+    }
+  });
+
 /** `POST /vps-requests` body (docs/http-api.md). */
 export const ZSubmitRequestBody = z
   .strictObject({
@@ -63,21 +80,7 @@ export const ZSubmitRequestBody = z
     templateId: zText({ min: 1, max: 63 }),
     presetId: zText({ min: 1, max: 32 }).optional(),
     resources: ZResources.optional(),
-    sshPublicKeys: z
-      .array(ZSshPublicKeyInput)
-      .min(1)
-      .max(10)
-      .superRefine((keys, ctx) => {
-        // The guest installs each key once: the same key under another comment is refused here, not after the clone.
-        for (const index of duplicateSshKeyIndexes(keys)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [index],
-            message: `${DUPLICATE_SSH_KEY_MESSAGE.id} / ${DUPLICATE_SSH_KEY_MESSAGE.en}`,
-            params: { sshKeyError: 'duplicate' },
-          });
-        }
-      }),
+    sshPublicKeys: ZSshPublicKeyList,
     purpose: zText({ min: 10, max: 2000, multiline: true }),
     network: z.strictObject({
       publicAccess: z.boolean(),
@@ -102,6 +105,18 @@ const ZRunStep = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   detail: z.string().nullable(),
+});
+
+/** One run of a request with its steps and error. */
+const ZRequestRun = z.object({
+  id: z.uuid(),
+  kind: z.enum(RUN_KINDS),
+  status: z.enum(RUN_STATUSES),
+  attempt: z.number(),
+  progress: z.number(),
+  currentStep: z.string().nullable(),
+  steps: z.array(ZRunStep),
+  error: z.object({ code: z.string().nullable(), message: z.string(), retryable: z.boolean().nullable() }).nullable(),
 });
 
 /** A request as returned (docs/http-api.md "A request as returned"). */
@@ -138,18 +153,10 @@ export const ZVpsRequest = z.object({
   ipAddress: z.string().nullable(),
   /** The admin account for SSH on the VPS (`ssh <adminUser>@<ipAddress>`). */
   adminUser: z.string(),
-  run: z
-    .object({
-      id: z.uuid(),
-      kind: z.enum(RUN_KINDS),
-      status: z.enum(RUN_STATUSES),
-      attempt: z.number(),
-      progress: z.number(),
-      currentStep: z.string().nullable(),
-      steps: z.array(ZRunStep),
-      error: z.object({ code: z.string().nullable(), message: z.string(), retryable: z.boolean().nullable() }).nullable(),
-    })
-    .nullable(),
+  /** The latest run (the last of `runs`). */
+  run: ZRequestRun.nullable(),
+  /** Every run of the request, oldest first: provisioning, each day-2 run (power, change, decommission, keys), cancelled ones too. */
+  runs: z.array(ZRequestRun).optional(),
   vm: z
     .object({
       id: z.uuid(),
@@ -157,6 +164,8 @@ export const ZVpsRequest = z.object({
       vmid: z.number().nullable(),
       ipAddress: z.string().nullable(),
       state: z.enum(VM_STATES),
+      /** The pinned SSH host key's fingerprint exactly as `ssh` prints it (`SHA256:` + unpadded base64), null until pinned. */
+      hostKeyFingerprint: z.string().nullable().optional(),
     })
     .nullable(),
   createdAt: z.string(),

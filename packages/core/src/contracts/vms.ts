@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { VM_STATES } from '../domain/vm-state';
 import { DATA_CLASSIFICATIONS } from './applications';
 import { zText } from './common';
-import { ZGuestPorts } from './requests';
+import { ZGuestPorts, ZSshPublicKeyList } from './requests';
 
 /** A decommission waiting for the institution head (`vm_decommissions` row `awaiting_approval`). */
 const ZPendingDecommission = z.object({
@@ -120,3 +120,17 @@ export const ZResizeAnswer = ZQueuedRun.extend({
   pendingLevel: z.object({ level: z.number(), name: z.object({ id: z.string(), en: z.string() }), roles: z.array(z.string()) }).nullable(),
 });
 export type ResizeAnswer = z.infer<typeof ZResizeAnswer>;
+
+/**
+ * `POST /vms/:id/ssh-keys` body: the admin user's new authorized keys (they replace all the
+ * current ones), with the caller's password (and TOTP code when enrolled) to re-authenticate.
+ */
+export const ZReplaceSshKeysBody = z.strictObject({
+  sshPublicKeys: ZSshPublicKeyList,
+  password: z.string().min(1).max(1024),
+  totp: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
+});
+export type ReplaceSshKeysBody = z.infer<typeof ZReplaceSshKeysBody>;

@@ -23,7 +23,13 @@ const GENERIC: LocalizedText = {
   en: 'A technical problem in the data center stopped work on this VPS. The data-center operators have been told and will follow up; you do not need to submit again.',
 };
 
+const VM_OFF: LocalizedText = {
+  id: 'VM sedang mati, sehingga agen tamu tidak berjalan. Nyalakan VM, lalu ulangi tindakannya.',
+  en: 'The VM is stopped, so its guest agent is not running. Start the VM, then repeat the action.',
+};
+
 const BY_CODE: Readonly<Record<string, LocalizedText>> = {
+  VM_NOT_RUNNING: VM_OFF,
   NO_CAPACITY: CAPACITY,
   STORAGE_FULL: CAPACITY,
   CLONE_SLOTS_BUSY: CAPACITY,

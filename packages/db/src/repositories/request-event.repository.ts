@@ -23,6 +23,30 @@ export async function listRequestEventsAfter(db: Executor, requestId: string, af
     .execute()) as RequestEventRow[];
 }
 
+/**
+ * Events of the given kinds after `afterId`, of one institution's requests (`institutionId` null:
+ * of every institution), in id order, at most `limit`. Feeds the VM-list stream; ids are commit
+ * order (see the migration), so "after the last id sent" never skips one.
+ */
+export async function listScopedEventsAfter(
+  db: Executor,
+  institutionId: string | null,
+  kinds: readonly string[],
+  afterId: number,
+  limit = 500,
+): Promise<RequestEventRow[]> {
+  let q = db
+    .selectFrom('requestEvents as e')
+    .innerJoin('vpsRequests as r', 'r.id', 'e.requestId')
+    .select(['e.id', 'e.requestId', 'e.kind', 'e.data', 'e.at'])
+    .where('e.id', '>', afterId)
+    .where('e.kind', 'in', [...kinds])
+    .orderBy('e.id')
+    .limit(limit);
+  if (institutionId !== null) q = q.where('r.institutionId', '=', institutionId);
+  return (await q.execute()) as RequestEventRow[];
+}
+
 /** The id of a request's newest event, or 0 when it has none. */
 export async function latestRequestEventId(db: Executor, requestId: string): Promise<number> {
   const row = await db

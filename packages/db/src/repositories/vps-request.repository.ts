@@ -175,6 +175,12 @@ type RequestViewStep = {
   detail: string | null;
 };
 
+/** One run of the request's history (see RequestViewParts.runs). */
+export type RequestViewRun = Pick<
+  RunRow,
+  'id' | 'kind' | 'status' | 'attempt' | 'progress' | 'currentStep' | 'errorCode' | 'errorMessage' | 'errorRetryable'
+> & { steps: RequestViewStep[] };
+
 /** Everything besides the request row that the request view needs, read by {@link loadRequestViewParts}. */
 export type RequestViewParts = {
   institutionCode: string;
@@ -187,7 +193,9 @@ export type RequestViewParts = {
   > | null;
   /** The latest run's steps by position ([] without a run). */
   steps: RequestViewStep[];
-  vm: { id: string; node: string | null; vmid: number | null; state: VmState } | null;
+  vm: { id: string; node: string | null; vmid: number | null; state: VmState; hostKey: string | null } | null;
+  /** Every run of the request (provisioning, each day-2 run, cancelled ones), oldest first, each with its steps by position. */
+  runs: RequestViewRun[];
   /** The address currently held (unreleased allocation), or null. */
   ipAddress: string | null;
   /** The request's pending change (its run awaiting approval; at most one), or null. */
@@ -203,11 +211,13 @@ export type RequestViewParts = {
   request: VpsRequestRow;
 };
 
-type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm' | 'request'> &
+type RawStep = Omit<RequestViewStep, 'startedAt' | 'finishedAt'> & { startedAt: string | null; finishedAt: string | null };
+type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm' | 'request' | 'runs'> &
   VpsRequestRow & {
     requestId: string;
     approvals: (Omit<RequestViewApproval, 'decidedAt'> & { decidedAt: string })[];
-    steps: (Omit<RequestViewStep, 'startedAt' | 'finishedAt'> & { startedAt: string | null; finishedAt: string | null })[];
+    steps: RawStep[];
+    runs: (Omit<RequestViewRun, 'steps'> & { steps: RawStep[] })[];
     runId: string | null;
     runKind: RunKind;
     runStatus: RunStatus;
@@ -221,6 +231,7 @@ type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm' 
     vmNode: string | null;
     vmVmid: number | null;
     vmState: VmState;
+    vmHostKey: string | null;
   };
 
 // Timestamps inside json_agg travel as PostgreSQL's own text form (`ts::text`, the same text the
@@ -228,6 +239,7 @@ type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm' 
 // so they become exactly the Date a plain column read would have produced.
 const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ) as (text: string) => Date;
 const toDate = (text: string | null): Date | null => (text === null ? null : parseTimestamptz(text));
+const stepOf = (s: RawStep): RequestViewStep => ({ ...s, startedAt: toDate(s.startedAt), finishedAt: toDate(s.finishedAt) });
 
 /**
  * Reads, for each request id, the request row and everything its API view needs — approvals
@@ -264,7 +276,22 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
                ORDER BY s.position)
         FROM run_steps s
         WHERE s.run_id = run.id), '[]'::json) AS steps,
-      vm.id AS vm_id, vm.node AS vm_node, vm.vmid AS vm_vmid, vm.state AS vm_state,
+      COALESCE((
+        SELECT json_agg(json_build_object(
+                 'id', h.id, 'kind', h.kind, 'status', h.status, 'attempt', h.attempt, 'progress', h.progress,
+                 'currentStep', h.current_step, 'errorCode', h.error_code, 'errorMessage', h.error_message,
+                 'errorRetryable', h.error_retryable,
+                 'steps', COALESCE((
+                   SELECT json_agg(json_build_object(
+                            'key', s.key, 'status', s.status, 'attempt', s.attempt, 'startedAt', s.started_at::text,
+                            'finishedAt', s.finished_at::text, 'detail', s.detail)
+                          ORDER BY s.position)
+                   FROM run_steps s
+                   WHERE s.run_id = h.id), '[]'::json))
+               ORDER BY h.created_at, h.id)
+        FROM provisioning_runs h
+        WHERE h.request_id = r.id), '[]'::json) AS runs,
+      vm.id AS vm_id, vm.node AS vm_node, vm.vmid AS vm_vmid, vm.state AS vm_state, vm.host_key AS vm_host_key,
       host(lease.address) AS ip_address,
       change.id AS pending_change_run_id,
       CASE WHEN r.status IN ('submitted', 'partially_approved') OR change.id IS NOT NULL
@@ -301,8 +328,9 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
               errorMessage: row.runErrorMessage,
               errorRetryable: row.runErrorRetryable,
             },
-      steps: row.steps.map((s) => ({ ...s, startedAt: toDate(s.startedAt), finishedAt: toDate(s.finishedAt) })),
-      vm: row.vmId === null ? null : { id: row.vmId, node: row.vmNode, vmid: row.vmVmid, state: row.vmState },
+      steps: row.steps.map(stepOf),
+      runs: row.runs.map((r) => ({ ...r, steps: r.steps.map(stepOf) })),
+      vm: row.vmId === null ? null : { id: row.vmId, node: row.vmNode, vmid: row.vmVmid, state: row.vmState, hostKey: row.vmHostKey },
       ipAddress: row.ipAddress,
       pendingChangeRunId: row.pendingChangeRunId,
       approvalPolicy: row.approvalPolicy,

@@ -32,6 +32,11 @@ export type VmAgent = {
   exec(argv: readonly string[], opts: AgentExecOptions): Promise<AgentExecResult>;
   /** `GET agent/network-get-interfaces`: the guest's interfaces and addresses. Read-only. */
   networkInterfaces(opts?: CallOptions): Promise<AgentInterface[]>;
+  /**
+   * `POST agent/file-write`: replaces the whole file with `content` (PVE base64-encodes it for
+   * QEMU's guest-file-write). Safe to repeat: the same content gives the same file.
+   */
+  fileWrite(file: string, content: string, opts?: CallOptions): Promise<void>;
 };
 
 /** The guest-agent client for the VM at `base` (`/nodes/{node}/qemu/{vmid}`). */
@@ -53,6 +58,9 @@ export function vmAgent(pve: PveTransport, base: string, vmid: number): VmAgent 
     },
     networkInterfaces: async (opts) =>
       ZAgentInterfaces.parse(await pve.request('GET', `${base}/agent/network-get-interfaces`, undefined, opts)),
+    fileWrite: async (file, content, opts) => {
+      await pve.request('POST', `${base}/agent/file-write`, { file, content }, opts);
+    },
   };
   return agent;
 }

@@ -30,6 +30,7 @@ const CONFIG_ANY = [
 export function routePermissions(flavour: Flavour): Record<string, RoutePermission> {
   const agentAudit = flavour === 'pve9' ? vmAny('VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted') : vmPerm('VM.Monitor');
   const agentFull = flavour === 'pve9' ? vmPerm('VM.GuestAgent.Unrestricted') : vmPerm('VM.Monitor');
+  const agentFileWrite = flavour === 'pve9' ? vmAny('VM.GuestAgent.FileWrite', 'VM.GuestAgent.Unrestricted') : vmPerm('VM.Monitor');
   return {
     'POST /access/ticket': 'world',
     'GET /access/permissions': 'all',
@@ -94,6 +95,7 @@ export function routePermissions(flavour: Flavour): Record<string, RoutePermissi
     'GET /nodes/{node}/qemu/{vmid}/agent/info': agentAudit,
     'POST /nodes/{node}/qemu/{vmid}/agent/exec': agentFull,
     'GET /nodes/{node}/qemu/{vmid}/agent/exec-status': agentFull,
+    'POST /nodes/{node}/qemu/{vmid}/agent/file-write': agentFileWrite,
   };
 }
 

@@ -17,6 +17,8 @@ function ops(faults: Faults, state: StateReader): Record<string, AdminOp> {
     'GET guest/ssh': (_b, a) => state.guestSshEndpoint(num(a)) ?? null,
     'GET guest/commands': (_b, a) => state.guestCommands(a === undefined ? undefined : num(a)),
     'GET guest/host-key': (_b, a) => state.hostKey(num(a)) ?? null,
+    // Files written into the guest (SFTP, the agent's file-write), as UTF-8 text by path.
+    'GET guest/files': (_b, a) => Object.fromEntries([...state.guestFiles(num(a))].map(([path, data]) => [path, data.toString('utf8')])),
     'GET guest/qemu': (_b, a) => state.qemuGuest(num(a)) ?? null,
     'POST faults/route-error': (b) => ({ id: faults.addRouteError(b as unknown as RouteFaultInput) }),
     'DELETE faults/route-error': (_b, a) => faults.removeRouteError(num(a)),

@@ -17,6 +17,19 @@ export interface GuestCommandRecord {
   code: number;
 }
 
+/** Where sshd looks for a user's keys on the templates (home under /home, root's under /root). */
+export function authorizedKeysPath(user: string): string {
+  return user === 'root' ? '/root/.ssh/authorized_keys' : `/home/${user}/.ssh/authorized_keys`;
+}
+
+/** The key lines of an authorized_keys file (blank lines and comments skipped, as sshd does). */
+function authorizedKeyLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
 const HOST_KEY_CMD = /^(?:sudo\s+(?:-n\s+)?(?:--\s+)?)?cat\s+\/etc\/ssh\/ssh_host_ed25519_key\.pub\s*$/;
 
 /** Guest-side emulation: DHCP leases, host keys, SSH endpoints, the command log. */
@@ -70,6 +83,12 @@ export class GuestHub {
     return plan ? cloudInitCommand(command, plan, vm.startedAt ?? now, now) : undefined;
   }
 
+  /** A file written into the guest (over SSH or the agent's file-write): the whole content, replacing any earlier one. */
+  writeFile(vm: SimVm, path: string, data: Buffer): void {
+    if (!this.files.has(vm.vmid)) this.files.set(vm.vmid, new Map());
+    this.files.get(vm.vmid)?.set(path, data);
+  }
+
   /** Registers a handler's `forget` (idempotent): it hears of every destroyed VM from now on. */
   onForget(forget: (vmid: number) => void): void {
     this.forgetters.add(forget);
@@ -94,13 +113,14 @@ export class GuestHub {
       },
       login: () => {
         const cfg = vm.bootConfig ?? vm.config;
-        return { user: cfg.ciuser ?? vm.defaultUser, keys: authorizedKeys(cfg.sshkeys) };
+        const user = cfg.ciuser ?? vm.defaultUser;
+        // sshd reads ~/.ssh/authorized_keys: cloud-init wrote the configured keys there, and
+        // whatever was written into it since (the guest agent's file-write) replaces them.
+        const written = this.files.get(vm.vmid)?.get(authorizedKeysPath(user));
+        return { user, keys: written ? authorizedKeyLines(written.toString('utf8')) : authorizedKeys(cfg.sshkeys) };
       },
       run: (user, command) => this.run(vm, 'ssh', command, user),
-      writeFile: (path, data) => {
-        if (!this.files.has(vm.vmid)) this.files.set(vm.vmid, new Map());
-        this.files.get(vm.vmid)?.set(path, data);
-      },
+      writeFile: (path, data) => this.writeFile(vm, path, data),
     });
     if (this.servers.has(vm.vmid) || this.closed) {
       await entry.close();

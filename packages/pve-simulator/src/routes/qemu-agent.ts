@@ -157,4 +157,36 @@ export const agentRoutes: Array<Route<Sim>> = [
       return out;
     },
   },
+  {
+    // PVE's Agent.pm: guest-file-open (mode wb) → guest-file-write (buf-b64) → guest-file-close;
+    // `encode` (default 1) makes PVE base64 the content, else the caller sent base64 already.
+    method: 'POST',
+    path: '/nodes/{node}/qemu/{vmid}/agent/file-write',
+    schema: {
+      ...base,
+      file: { type: 'string' },
+      content: { type: 'string', maxLength: 61440 },
+      encode: { type: 'boolean', optional: true },
+    },
+    handler: async (ctx) => {
+      const { sim, params } = ctx;
+      const { vm } = prepare(ctx, 'file-write');
+      const encode = params.encode === undefined ? true : Boolean(params.encode);
+      const content = String(params.content);
+      const buf64 = encode ? Buffer.from(content, 'utf8').toString('base64') : content;
+      if (sim.qemu) {
+        const handle = await realAgent(sim, vm, 'file-open', { path: String(params.file), mode: 'wb' });
+        try {
+          await realAgent(sim, vm, 'file-write', { handle, 'buf-b64': buf64 });
+        } finally {
+          await realAgent(sim, vm, 'file-close', { handle });
+        }
+        return null;
+      }
+      // qemu-ga decodes strictly (util/base64.c): anything outside the alphabet is refused.
+      if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(buf64)) throw die('Agent error: Base64 data contains invalid characters');
+      sim.guest.writeFile(vm, String(params.file), Buffer.from(buf64, 'base64'));
+      return null;
+    },
+  },
 ];

@@ -1,5 +1,6 @@
 import { adminUserForInstitution, DEFAULT_APPROVAL_POLICY, ZApprovalPolicy, approvalState, type VpsRequestDto } from '@betang/core';
-import { loadRequestViewParts, type Executor, type RequestViewParts, type VpsRequestRow } from '@betang/db';
+import { loadRequestViewParts, type Executor, type RequestViewParts, type RequestViewRun, type VpsRequestRow } from '@betang/db';
+import { hostKeyFingerprint } from '../../http/host-key-fingerprint';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const AWAITING_DECISION: readonly string[] = ['submitted', 'partially_approved'];
@@ -63,6 +64,28 @@ function partsOf(parts: ReadonlyMap<string, RequestViewParts>, request: VpsReque
   return found;
 }
 
+type RunDto = NonNullable<VpsRequestDto['run']>;
+
+function runView(run: RequestViewRun): RunDto {
+  return {
+    id: run.id,
+    kind: run.kind as RunDto['kind'],
+    status: run.status,
+    attempt: run.attempt,
+    progress: run.progress,
+    currentStep: run.currentStep,
+    steps: run.steps.map((s) => ({
+      key: s.key,
+      status: s.status as 'pending',
+      attempt: s.attempt,
+      startedAt: iso(s.startedAt),
+      finishedAt: iso(s.finishedAt),
+      detail: s.detail,
+    })),
+    error: run.errorMessage ? { code: run.errorCode, message: run.errorMessage, retryable: run.errorRetryable } : null,
+  };
+}
+
 function toView(request: VpsRequestRow, parts: RequestViewParts): VpsRequestDto {
   const { approvals, run, steps, vm, institutionCode } = parts;
   const lease = parts.ipAddress === null ? undefined : { address: parts.ipAddress };
@@ -112,26 +135,18 @@ function toView(request: VpsRequestRow, parts: RequestViewParts): VpsRequestDto 
     pendingLevel: state?.kind === 'pending' ? { level: state.level.level, name: state.level.name, roles: state.level.roles } : null,
     ipAddress: lease?.address ?? null,
     adminUser: adminUserForInstitution(institutionCode),
-    run: run
+    run: run ? runView({ ...run, steps }) : null,
+    runs: parts.runs.map(runView),
+    vm: vm
       ? {
-          id: run.id,
-          kind: run.kind as NonNullable<VpsRequestDto['run']>['kind'],
-          status: run.status,
-          attempt: run.attempt,
-          progress: run.progress,
-          currentStep: run.currentStep,
-          steps: steps.map((s) => ({
-            key: s.key,
-            status: s.status as 'pending',
-            attempt: s.attempt,
-            startedAt: iso(s.startedAt),
-            finishedAt: iso(s.finishedAt),
-            detail: s.detail,
-          })),
-          error: run.errorMessage ? { code: run.errorCode, message: run.errorMessage, retryable: run.errorRetryable } : null,
+          id: vm.id,
+          node: vm.node,
+          vmid: vm.vmid,
+          ipAddress: lease?.address ?? null,
+          state: vm.state,
+          hostKeyFingerprint: vm.hostKey === null ? null : hostKeyFingerprint(vm.hostKey),
         }
       : null,
-    vm: vm ? { id: vm.id, node: vm.node, vmid: vm.vmid, ipAddress: lease?.address ?? null, state: vm.state } : null,
     createdAt: request.createdAt.toISOString(),
     updatedAt: request.updatedAt.toISOString(),
   };

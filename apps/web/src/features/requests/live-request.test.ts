@@ -78,6 +78,7 @@ describe('applyEvent', () => {
       vmid: 100100,
       state: 'running',
       ipAddress: '10.60.0.10',
+      hostKeyFingerprint: null,
     });
     expect(state.runs).toHaveLength(1);
     expect(state.runs[0]!.steps.map((s) => s.key)).toEqual(['reserve', 'clone']);
@@ -119,5 +120,51 @@ describe('applyEvent', () => {
       error: null,
     };
     expect(fromSnapshot({ ...REQUEST, run }).runs[0]!.kind).toBe('decommission');
+  });
+
+  it('should keep the whole history: provisioning from the snapshot, then a power run and the VM stopping live', () => {
+    const provision = {
+      id: RUN,
+      kind: 'provision' as const,
+      status: 'succeeded' as const,
+      attempt: 1,
+      progress: 100,
+      currentStep: null,
+      error: null,
+      steps: [],
+    };
+    const vm = {
+      id: '00000000-0000-4000-8000-0000000000bb',
+      node: null,
+      vmid: 101,
+      ipAddress: '10.0.0.5',
+      state: 'running' as const,
+      hostKeyFingerprint: 'SHA256:abc',
+    };
+    let state = fromSnapshot({ ...REQUEST, status: 'active', run: provision, runs: [provision], vm }, 20);
+    const STOP = '00000000-0000-4000-8000-0000000000cc';
+    state = applyEvent(
+      state,
+      ev(21, {
+        kind: 'run',
+        data: { runId: STOP, kind: 'stop', status: 'running', attempt: 1, progress: 40, currentStep: 'power', error: null },
+      }),
+    );
+    state = applyEvent(state, ev(22, { kind: 'vm', data: { vmId: vm.id, state: 'stopped', node: null, vmid: 101, name: 'sipd-web-01' } }));
+    state = applyEvent(
+      state,
+      ev(23, {
+        kind: 'run',
+        data: { runId: STOP, kind: 'stop', status: 'succeeded', attempt: 1, progress: 100, currentStep: null, error: null },
+      }),
+    );
+    expect(state.runs.map((r) => [r.kind, r.status])).toEqual([
+      ['provision', 'succeeded'],
+      ['stop', 'succeeded'],
+    ]);
+    expect(state.request.runs?.map((r) => r.id)).toEqual([RUN, STOP]);
+    expect(state.request.run?.id).toBe(STOP);
+    // The fingerprint is not in the vm event (host keys never are): it stays from the snapshot.
+    expect(state.request.vm).toMatchObject({ state: 'stopped', hostKeyFingerprint: 'SHA256:abc', ipAddress: '10.0.0.5' });
   });
 });

@@ -20,7 +20,9 @@ export type LiveRequest = { request: VpsRequestDto; runs: RunView[]; lastEventId
 
 /** The state a snapshot (GET /vps-requests/:id or the stream's first event) starts from. */
 export function fromSnapshot(request: VpsRequestDto, lastEventId = 0): LiveRequest {
-  const runs: RunView[] = request.run ? [{ ...request.run, steps: [...request.run.steps] }] : [];
+  // The whole history when the API sends it; the latest run alone from an older answer.
+  const history = request.runs ?? (request.run ? [request.run] : []);
+  const runs: RunView[] = history.map((run) => ({ ...run, steps: [...run.steps] }));
   return { request, runs, lastEventId };
 }
 
@@ -34,20 +36,35 @@ function withRun(state: LiveRequest, runId: string, change: (run: RunView) => Ru
   return index >= 0 ? state.runs.map((run, i) => (i === index ? next : run)) : [...state.runs, next];
 }
 
+type RunDto = NonNullable<VpsRequestDto['run']>;
+
+function withKind(run: RunView, previous: VpsRequestDto['run']): RunDto {
+  const kind = run.kind ?? previous?.kind ?? 'provision';
+  return {
+    id: run.id,
+    kind,
+    status: run.status,
+    attempt: run.attempt,
+    progress: run.progress,
+    currentStep: run.currentStep,
+    error: run.error,
+    steps: run.steps,
+  };
+}
+
 function latestRun(runs: RunView[], previous: VpsRequestDto['run']): VpsRequestDto['run'] {
   const last = runs[runs.length - 1];
-  if (!last) return previous;
-  const kind = last.kind ?? previous?.kind ?? 'provision';
-  return {
-    id: last.id,
-    kind,
-    status: last.status,
-    attempt: last.attempt,
-    progress: last.progress,
-    currentStep: last.currentStep,
-    error: last.error,
-    steps: last.steps,
-  };
+  return last ? withKind(last, previous) : previous;
+}
+
+/**
+ * The host key's fingerprint read again (events never carry host keys): kept when the state has
+ * a VM, everything else unchanged.
+ */
+export function withHostKeyFingerprint(state: LiveRequest, fingerprint: string | null | undefined): LiveRequest {
+  const vm = state.request.vm;
+  if (!vm || !fingerprint || vm.hostKeyFingerprint === fingerprint) return state;
+  return { ...state, request: { ...state.request, vm: { ...vm, hostKeyFingerprint: fingerprint } } };
 }
 
 /**
@@ -59,7 +76,13 @@ export function applyEvent(state: LiveRequest, event: RequestEvent): LiveRequest
   if (event.id <= state.lastEventId) return state;
   const request = state.request;
   const next = (patch: Partial<VpsRequestDto>, runs = state.runs): LiveRequest => ({
-    request: { ...request, ...patch, run: latestRun(runs, request.run), updatedAt: event.at },
+    request: {
+      ...request,
+      ...patch,
+      run: latestRun(runs, request.run),
+      runs: runs.map((r) => withKind(r, request.run)),
+      updatedAt: event.at,
+    },
     runs,
     lastEventId: event.id,
   });
@@ -93,7 +116,16 @@ export function applyEvent(state: LiveRequest, event: RequestEvent): LiveRequest
     }
     case 'vm': {
       const { vmId, state: vmState, node, vmid } = event.data;
-      return next({ vm: { id: vmId, node, vmid, state: vmState, ipAddress: request.vm?.ipAddress ?? request.ipAddress } });
+      return next({
+        vm: {
+          id: vmId,
+          node,
+          vmid,
+          state: vmState,
+          ipAddress: request.vm?.ipAddress ?? request.ipAddress,
+          hostKeyFingerprint: request.vm?.hostKeyFingerprint ?? null,
+        },
+      });
     }
     case 'address': {
       const address = event.data.held ? event.data.address : null;

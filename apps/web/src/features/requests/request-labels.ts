@@ -46,6 +46,7 @@ const STEP_KEYS: Record<string, MessageKey> = {
   ports: 'requests.step.ports',
   reboot: 'requests.step.reboot',
   record: 'requests.step.record',
+  'write-keys': 'vmKeys.step.write-keys',
 };
 
 /** The catalogue key of a run step, or undefined for a step this UI has no name for (shown as its key). */
@@ -61,6 +62,7 @@ const RUN_KINDS: Record<string, MessageKey> = {
   reboot: 'requests.run.reboot',
   resize: 'requests.run.resize',
   decommission: 'requests.run.decommission',
+  ssh_keys: 'vmKeys.run',
 };
 
 /** The catalogue key of a run kind (null or unknown → the generic "process"). */

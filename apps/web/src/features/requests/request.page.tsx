@@ -8,11 +8,12 @@ import { useI18n } from '../../i18n/use-i18n';
 import { useParams } from 'react-router';
 import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
-import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
+import { ErrorAlert, Loading } from '../../ui/alert';
 import { ConfirmPanel } from '../../ui/confirm-panel';
 import { Page } from '../../ui/page';
 import { StatusBadge } from '../../ui/status-badge';
 import { CANCELLABLE, REQUEST_STATUS } from './request-labels';
+import { CONNECTABLE, ConnectPanel } from './connect-panel';
 import { RequestTimeline } from './request-timeline';
 import { ServiceClock } from './service-clock-view';
 import { fromSnapshot } from './live-request';
@@ -108,27 +109,7 @@ export function RequestPage() {
           </ConfirmPanel>
         ) : null}
       </section>
-      {request.status === 'active' && address ? (
-        <section className="card" aria-labelledby="connect-title" data-testid="connect">
-          <h2 id="connect-title">{t('requests.connectTitle')}</h2>
-          <LiveRegion kind="success">{t('requests.activeNotice', { address })}</LiveRegion>
-          <dl className="facts">
-            <dt>{t('requests.address')}</dt>
-            <dd>
-              <code>{address}</code>
-            </dd>
-            <dt>{t('requests.adminUser')}</dt>
-            <dd>
-              <code>{request.adminUser}</code>
-            </dd>
-            <dt>{t('requests.connectCommand')}</dt>
-            <dd>
-              <code className="hash">{`ssh ${request.adminUser}@${address}`}</code>
-            </dd>
-          </dl>
-          <p className="hint">{t('requests.connectHint')}</p>
-        </section>
-      ) : null}
+      {CONNECTABLE.includes(request.status) && address ? <ConnectPanel request={request} address={address} /> : null}
       <section className="card" aria-labelledby="timeline-title">
         <h2 id="timeline-title">{t('requests.timelineTitle')}</h2>
         {standards.data ? <ServiceClock request={request} runs={runs} standards={standards.data} now={now} /> : null}

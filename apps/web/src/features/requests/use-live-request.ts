@@ -4,7 +4,9 @@ import { useCallback, useEffect, useState } from 'react';
 import { openRequestEvents, type StreamState } from '../../api/events.api';
 import { invalidateForLiveEvent } from '../../api/live-invalidation';
 import { queryKeys } from '../../api/query-keys';
-import { applyEvent, fromSnapshot, type LiveRequest } from './live-request';
+import { useApi } from '../../api/api-context';
+import { getRequest } from '../../api/vps-requests.api';
+import { applyEvent, fromSnapshot, withHostKeyFingerprint, type LiveRequest } from './live-request';
 
 /**
  * A request kept live by its SSE stream: the stream's snapshot first, then each event applied.
@@ -18,6 +20,7 @@ export function useLiveRequest(
   enabled = true,
 ): { live: LiveRequest | null; stream: StreamState; replace(request: VpsRequestDto): void } {
   const queryClient = useQueryClient();
+  const api = useApi();
   const [live, setLive] = useState<LiveRequest | null>(null);
   const [stream, setStream] = useState<StreamState>('connecting');
   useEffect(() => {
@@ -29,10 +32,15 @@ export function useLiveRequest(
         setLive((state) =>
           state || event.kind === 'snapshot' ? applyEvent(state ?? fromSnapshot(event.data as VpsRequestDto), event) : state,
         );
+        // The host key is pinned during provisioning but never travels in an event: read it once the request settles.
+        if (event.kind === 'request.status' && event.data.status === 'active')
+          void getRequest(api, requestId)
+            .then((fresh) => setLive((state) => state && withHostKeyFingerprint(state, fresh.vm?.hostKeyFingerprint)))
+            .catch(() => undefined);
       },
       onState: setStream,
     });
-  }, [requestId, enabled, queryClient]);
+  }, [requestId, enabled, queryClient, api]);
   useEffect(() => {
     if (live) queryClient.setQueryData(queryKeys.request(requestId), live.request);
   }, [live, requestId, queryClient]);

@@ -10,6 +10,8 @@ import { Page } from '../../ui/page';
 import { StatusBadge, type StatusTone } from '../../ui/status-badge';
 import { VmActions } from './vm-actions';
 import { VmChange } from './vm-change';
+import { useLiveVms } from './use-live-vms';
+import { VmKeys } from './vm-keys';
 
 // One entry per state core knows: a new VM state does not compile until it has its words here.
 const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
@@ -38,9 +40,13 @@ export function VmsPage() {
   const { t, number, dateTime } = useI18n();
   const vms = useQuery(vmListQuery(useApi()));
   const stateOf = useVmState();
+  const stream = useLiveVms();
   return (
     <Page title={t('vms.title')}>
       <p className="muted">{t('vms.intro')}</p>
+      <p className="muted small" role="status" data-testid="vms-stream">
+        {stream === 'live' ? t('vmLive.streamLive') : t('vmLive.streamTrouble')}
+      </p>
       {vms.isFetching && !vms.data ? <Loading /> : null}
       <ErrorAlert error={vms.error} />
       {vms.data && vms.data.items.length === 0 ? (
@@ -52,7 +58,7 @@ export function VmsPage() {
       {vms.data?.items.map((vm) => {
         const state = stateOf(vm.state);
         return (
-          <section key={vm.id} className="card" aria-labelledby={`vm-${vm.id}`}>
+          <section key={vm.id} className="card" aria-labelledby={`vm-${vm.id}`} data-testid="vm-card" data-state={vm.state}>
             <h2 id={`vm-${vm.id}`}>{vm.name}</h2>
             <dl className="facts">
               <dt>{t('vms.stateLabel')}</dt>
@@ -81,6 +87,7 @@ export function VmsPage() {
             </dl>
             <VmActions vm={vm} onQueued={() => void vms.refetch()} />
             <VmChange vm={vm} onAsked={() => void vms.refetch()} />
+            <VmKeys vm={vm} onQueued={() => void vms.refetch()} />
           </section>
         );
       })}

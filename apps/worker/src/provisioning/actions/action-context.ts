@@ -24,11 +24,17 @@ const ZActionParams = z
     /** Sizes the request held before a change, and the VM's sizes when it was asked. */
     from: ZSizes.optional(),
     before: ZSizes.optional(),
+    /** `ssh_keys`: the admin user's whole new authorized_keys (validated public keys, one per line) and that user. */
+    sshPublicKeys: z.array(z.string().max(16_384)).min(1).max(20).optional(),
+    adminUser: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
+      .optional(),
   })
   .loose();
 type ActionParams = z.infer<typeof ZActionParams>;
 
-export type ActionKind = 'start' | 'stop' | 'shutdown' | 'reboot' | 'resize' | 'decommission';
+export type ActionKind = 'start' | 'stop' | 'shutdown' | 'reboot' | 'resize' | 'decommission' | 'ssh_keys';
 
 export type ActionCtx = {
   deps: WorkerDeps;

@@ -12,6 +12,7 @@ import { resizeVmStep } from './resize-vm.step';
 import { growFilesystemStep } from './grow-filesystem.step';
 import { openPortsStep } from './open-ports.step';
 import { applyPendingStep } from './apply-pending.step';
+import { writeKeysStep } from './write-keys.step';
 
 /** Steps of each day-2 kind. */
 export const ACTION_STEPS: Record<ActionKind, readonly ActionStep<unknown>[]> = {
@@ -21,6 +22,7 @@ export const ACTION_STEPS: Record<ActionKind, readonly ActionStep<unknown>[]> = 
   reboot: [locateStep, powerStep, recordStep],
   resize: [locateStep, resizeVmStep, growFilesystemStep, openPortsStep, applyPendingStep, recordStep],
   decommission: [locateStep, destroyStep, recordStep],
+  ssh_keys: [locateStep, writeKeysStep, recordStep],
 };
 
 /**

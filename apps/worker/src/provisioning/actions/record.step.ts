@@ -10,6 +10,7 @@ const AUDIT_ACTION: Record<ActionKind, string> = {
   reboot: 'vm.rebooted',
   resize: 'vm.resized',
   decommission: 'vm.decommissioned',
+  ssh_keys: 'vm.ssh_keys_replaced',
 };
 
 /**
@@ -41,6 +42,10 @@ export const recordStep = actionStep({
         });
         // The request's ports are what the guest's firewall now opens (and what a rebuild would open).
         if (ctx.params.ports) await tx.updateTable('vpsRequests').set({ ports: ctx.params.ports }).where('id', '=', vm.requestId).execute();
+      } else if (kind === 'ssh_keys') {
+        // The request's keys are what the guest now trusts (and what a re-run of the guest setup would install).
+        if (ctx.params.sshPublicKeys)
+          await tx.updateTable('vpsRequests').set({ sshPublicKeys: ctx.params.sshPublicKeys }).where('id', '=', vm.requestId).execute();
       } else {
         await transitionVm(tx, vm.id, ['decommissioning'], 'decommissioned', { onMismatch: 'skip' });
         await releaseAddress(tx, vm.requestId, `decommissioned by run ${run.id}`);
