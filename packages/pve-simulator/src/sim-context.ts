@@ -4,6 +4,7 @@ import type { AuthService } from './auth/auth-service';
 import type { FaultState } from './faults/fault-state';
 import type { GuestHub } from './guest/guest-hub';
 import type { QemuGuests } from './guest/qemu/qemu-guests';
+import type { TermProxies } from './console/termproxy';
 import type { ResolvedOptions } from './options';
 import { die, paramError } from './server/pve-error';
 import type { AuthInfo } from './server/router';
@@ -28,6 +29,8 @@ export interface Sim {
   routePermissions: Record<string, RoutePermission>;
   faults: FaultState;
   guest: GuestHub;
+  /** The termproxy processes behind `termproxy` / `vncwebsocket` (serial consoles). */
+  terminals: TermProxies;
   /** Real qemu guests (the `qemu` guest mode); undefined when guests are emulated. */
   qemu?: QemuGuests;
   /** SHA-256 fingerprint of the TLS certificate, colon-separated upper-case hex. */
