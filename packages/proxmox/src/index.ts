@@ -5,6 +5,8 @@ export { vmClient } from './vm/vm-client';
 export type { CloneParams, VmClient } from './vm/vm-client';
 export type { AgentExecOptions, AgentExecResult, VmAgent } from './vm/vm-agent';
 export type { TaskOptions } from './vm/task-call';
+export { termproxyHandshake, vncWebsocketUrl, ZTermproxy } from './vm/vm-console';
+export type { SerialPort, Termproxy, VncWebsocketTarget } from './vm/vm-console';
 export type { CallOptions } from './client/request-engine';
 export type { PveCallEvent, PveCallListener, PveCallOutcome } from './client/call-event';
 export type { PveParams, PveParamValue } from './client/encode-params';
