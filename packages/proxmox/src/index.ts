@@ -12,7 +12,7 @@ export type { PveCallEvent, PveCallListener, PveCallOutcome } from './client/cal
 export type { PveParams, PveParamValue } from './client/encode-params';
 export type { PveEnvelope } from './client/parse-response';
 export { toPathTemplate } from './client/path-template';
-export { fingerprintOfPem, parseFingerprint, PveTlsPinError } from './client/tls-dispatcher';
+export { connectPinnedTls, fingerprintOfPem, parseFingerprint, PveTlsPinError } from './client/tls-dispatcher';
 
 export { PveApiError } from './errors/pve-api-error';
 export type { HttpMethod } from './errors/pve-api-error';

@@ -14,7 +14,7 @@ import { TermProxies } from './console/termproxy';
 import { createUpgradeListener } from './console/ws-upgrade';
 import type { NodeEndpoint } from './server/node-apis';
 import { NodeApis } from './server/node-apis';
-import type { Sim } from './sim-context';
+import type { Sim, Terminals } from './sim-context';
 import { ClusterState } from './state/cluster-state';
 import { persistClusterTo } from './state/persistence';
 import { broadcastRrd } from './state/rrd';
@@ -98,7 +98,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     ...(qemu ? { qemu } : {}),
     fingerprint: tls.fingerprint,
     // Set right below: the proxies need the finished context.
-    terminals: undefined as unknown as TermProxies,
+    terminals: undefined as unknown as Terminals,
   };
   sim.terminals = new TermProxies(sim);
   const persistence = opts.stateFile ? await persistClusterTo(sim, opts.stateFile) : undefined;

@@ -28,6 +28,8 @@ export type ApiHarnessOptions = {
   signatureTrust?: SignatureTrust;
   /** Verification pool settings (default: 2 threads, 10 s per document). */
   pdfVerify?: { threads?: number; timeoutMs?: number; maxQueue?: number };
+  /** The serial console's way to Proxmox (default: none, the console answers 503). */
+  console?: AppDeps['console'];
 };
 
 /** Builds the real app over a fresh cloned database (one per test file). */
@@ -51,6 +53,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     pdfVerifier: createPdfVerifierPool({ threads: 2, timeoutMs: 10_000, ...options.pdfVerify }),
     signatureTrust: options.signatureTrust ?? NO_TRUST_ROOTS,
+    ...(options.console ? { console: options.console } : {}),
   };
   const app = createApp(deps);
   // Every JSON answer was held to its route's response schema (NODE_ENV=test): a file whose tests

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { authIdOf, ownerOf, type Sim } from '../sim-context';
+import { authIdOf, ownerOf, type Sim, type Terminals } from '../sim-context';
 import { die } from '../server/pve-error';
 import type { AuthInfo } from '../server/router';
 import type { SimVm } from '../state/types';
@@ -35,7 +35,7 @@ interface Session {
  * then running `qm terminal` on the VM's serial port. Emulated guests get a login prompt (one per
  * VM, surviving reconnects like a real serial line); real qemu guests their serial socket.
  */
-export class TermProxies {
+export class TermProxies implements Terminals {
   private readonly sessions = new Map<number, Session>();
   private readonly logins = new WeakMap<SimVm, { bootedAt?: number; login: EmulatedSerialLogin }>();
   private readonly open = new Set<WebSocket>();
