@@ -54,7 +54,9 @@ export function pveConsoleBackend(pve: PveClient): ConsoleBackend {
           ws.terminate();
           reject(err);
         };
-        ws.once('unexpected-response', (_req, res) => fail(new ConsoleOpenError(`Proxmox refused the console: ${res.statusCode ?? 0} ${res.statusMessage ?? ''}`.trim())));
+        ws.once('unexpected-response', (_req, res) =>
+          fail(new ConsoleOpenError(`Proxmox refused the console: ${res.statusCode ?? 0} ${res.statusMessage ?? ''}`.trim())),
+        );
         ws.once('error', (err) => (opened ? undefined : fail(err)));
         ws.once('open', () => ws.send(termproxyHandshake(tp)));
         ws.on('close', () => {
@@ -69,7 +71,8 @@ export function pveConsoleBackend(pve: PveClient): ConsoleBackend {
             else early = early ? Buffer.concat([early, bytes]) : bytes;
             return;
           }
-          if (!bytes.subarray(0, 2).equals(Buffer.from('OK'))) return fail(new ConsoleOpenError('Proxmox did not accept the console ticket'));
+          if (!bytes.subarray(0, 2).equals(Buffer.from('OK')))
+            return fail(new ConsoleOpenError('Proxmox did not accept the console ticket'));
           opened = true;
           clearTimeout(timer);
           if (bytes.length > 2) early = bytes.subarray(2);

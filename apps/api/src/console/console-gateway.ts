@@ -252,12 +252,12 @@ export function createConsoleGateway(deps: GatewayDeps): (req: IncomingMessage, 
       return;
     }
     await audit(ctx, 'console.session_started', { node: ctx.vm.node });
+    // termproxy's own greeting first, so the page knows input now reaches the VM.
+    if (ws.readyState === ws.OPEN) ws.send(Buffer.from('OK'), { binary: true });
     pve.onData((bytes) => {
       if (ws.readyState === ws.OPEN) ws.send(bytes, { binary: true });
     });
     pve.onClose(() => void end('pve_closed'));
-    // termproxy's own greeting, so the page knows input now reaches the VM.
-    ws.send(Buffer.from('OK'), { binary: true });
     for (const m of pending.splice(0)) pve.send(m);
   }
 }

@@ -53,7 +53,8 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     pdfVerifier: createPdfVerifierPool({ threads: 2, timeoutMs: 10_000, ...options.pdfVerify }),
     signatureTrust: options.signatureTrust ?? NO_TRUST_ROOTS,
-    ...(options.console ? { console: options.console } : {}),
+    // No Proxmox here: a console ticket is issued, and opening it reports Proxmox unreachable.
+    console: options.console ?? { backend: { open: () => Promise.reject(new Error('no Proxmox in this test harness')) } },
   };
   const app = createApp(deps);
   // Every JSON answer was held to its route's response schema (NODE_ENV=test): a file whose tests
