@@ -1,4 +1,4 @@
-import { createApp } from '@betang/api';
+import { createApp, upgradeHandlerOf, type AppDeps } from '@betang/api';
 import { parseConfig, ZApiEnv } from '@betang/config';
 import type { Db } from '@betang/db';
 import {
@@ -17,12 +17,14 @@ export type WebStack = { baseUrl: string; db: Db; close(): Promise<void> };
 
 /**
  * The production shape of Betang's web front: the real API (createApp) over a fresh cloned test
- * database, serving a current `vite build` of apps/web, listening on 127.0.0.1 at a random port.
+ * database, serving a current `vite build` of apps/web, listening on 127.0.0.1 at a random port
+ * (websocket upgrades included). `extra` adds dependencies, e.g. the console's way to Proxmox.
  */
-export async function startWebStack(env: Record<string, string> = {}): Promise<WebStack> {
+export async function startWebStack(env: Record<string, string> = {}, extra: Pick<AppDeps, 'console'> = {}): Promise<WebStack> {
   const webDistDir = await ensureWebBuild();
   const database = await createTestDatabase();
   const app = createApp({
+    ...extra,
     db: database.db,
     logger: pino(testLogOptions('browser-api'), testLogDestination('browser-api')),
     // parsed like main.ts does, so every setting the API adds gets its documented default;
@@ -37,7 +39,7 @@ export async function startWebStack(env: Record<string, string> = {}): Promise<W
       ...env,
     }),
   });
-  const server = await serveOnLoopback(app);
+  const server = await serveOnLoopback(app, upgradeHandlerOf(app));
   return {
     baseUrl: server.baseUrl,
     db: database.db,
