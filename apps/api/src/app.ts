@@ -141,6 +141,7 @@ export function createApp(deps: AppDeps): Express {
     logger: deps.logger,
     sessionCookie: sessionCookieName(deps.config.COOKIE_SECURE),
     publicUrl: deps.config.PUBLIC_URL,
+    trustProxyHops: deps.config.TRUST_PROXY_HOPS,
     console: deps.console,
   });
 

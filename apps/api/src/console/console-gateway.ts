@@ -42,6 +42,8 @@ type GatewayDeps = {
   logger: Logger;
   sessionCookie: string;
   publicUrl: string;
+  /** TRUST_PROXY_HOPS: how many X-Forwarded-For entries from the right were added by our proxies. */
+  trustProxyHops: number;
   console: ConsoleDeps | undefined;
 };
 
@@ -72,6 +74,19 @@ function refuse(socket: Duplex, error: AppError, locale: Locale, requestId: stri
     `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `X-Request-Id: ${requestId}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/** The client's address as Express's `trust proxy` = hops computes it: the hops-th X-Forwarded-For entry from the right. */
+function clientIp(req: IncomingMessage, hops: number): string | null {
+  const chain = [
+    ...String(req.headers['x-forwarded-for'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
+  const direct = req.socket.remoteAddress ?? null;
+  if (hops <= 0 || chain.length === 0) return direct;
+  return chain[Math.max(0, chain.length - hops)] ?? direct;
 }
 
 /** True when the page opening the socket is Betang's own (same host, or PUBLIC_URL's origin). */
@@ -177,7 +192,7 @@ export function createConsoleGateway(deps: GatewayDeps): (req: IncomingMessage, 
         actorUserId: user.id,
         actorLabel: `${user.name} <${user.email}>`,
         requestId,
-        ip: req.socket.remoteAddress ?? null,
+        ip: clientIp(req, deps.trustProxyHops),
         userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null,
       },
       idleMs: settings.idleMinutes * (deps.console.idleMsPerMinute ?? 60_000),
