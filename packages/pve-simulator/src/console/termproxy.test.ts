@@ -191,3 +191,35 @@ describe('TermDecoder (termproxy process_queue)', () => {
     expect(encodeTermData('é').toString('utf8')).toBe('0:2:é');
   });
 });
+
+describe("relaySocket (qm terminal's socat to a real guest's serial socket)", () => {
+  test('bytes both ways; the guest side closing ends the session', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const net = await import('node:net');
+    const { relaySocket } = await import('./termproxy');
+    const path = join(mkdtempSync(join(tmpdir(), 'sim-serial-')), 'serial0.sock');
+    let guestGot = '';
+    const server = net.createServer((c) => {
+      c.on('data', (d: Buffer) => {
+        guestGot += d.toString();
+        if (guestGot.endsWith('\r')) c.end('\r\nDebian GNU/Linux 12 guest ttyS0\r\n\r\nguest login: ');
+      });
+    });
+    await new Promise<void>((r) => server.listen(path, () => r()));
+    let out = '';
+    const ended = new Promise<void>((resolve) => {
+      const line = relaySocket(
+        net.connect(path),
+        (b) => (out += b.toString()),
+        () => resolve(),
+      );
+      line.input(Buffer.from('\r'));
+    });
+    await ended;
+    expect(guestGot).toBe('\r');
+    expect(out).toContain('guest login: ');
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+});
