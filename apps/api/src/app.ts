@@ -42,8 +42,8 @@ const OPS_APP = Symbol('betang.opsApp');
 const CONTRACT_VIOLATIONS = Symbol('betang.responseContractViolations');
 const UPGRADE = Symbol('betang.upgradeHandler');
 
-/** A server's `upgrade` listener. */
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+/** A server's `upgrade` listener; `closeAll` ends every open console session (shutdown). */
+export type UpgradeHandler = ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) & { closeAll(): Promise<void> };
 
 /**
  * The `upgrade` listener of the app's HTTP server (the console websocket): whoever listens

@@ -71,8 +71,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'API berhenti / shutting down');
-    // Ends every SSE stream first: server.close waits for open responses.
-    const streamsStopped = requestEvents.stop();
+    // Ends every SSE stream and console first: server.close waits for open connections.
+    const streamsStopped = Promise.all([requestEvents.stop(), upgradeHandlerOf(app).closeAll()]);
     server.close(() => {
       streamsStopped
         .finally(() => pdfVerifier.close())

@@ -30,6 +30,9 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 /** VM states in which the VM exists on Proxmox and may have a console. */
 export const CONSOLE_VM_STATES = new Set(['running', 'stopped']);
 
+/** The server's `upgrade` listener, and a way to end every open console (shutdown: audited, sockets closed). */
+export type ConsoleGateway = ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) & { closeAll(): Promise<void> };
+
 /** What the gateway needs beyond the database. */
 export type ConsoleDeps = {
   backend: ConsoleBackend;
@@ -113,14 +116,15 @@ const refused = (): AppError =>
  * `2`) as is, Proxmox's raw output as is — never a Proxmox ticket. Each session is audited at
  * start and end (with its duration); no input for the idle setting closes it. Never throws.
  */
-export function createConsoleGateway(deps: GatewayDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+export function createConsoleGateway(deps: GatewayDeps): ConsoleGateway {
+  const live = new Set<() => Promise<void>>();
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
     maxPayload: MAX_MESSAGE_BYTES,
     handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
   });
-  return (req, socket, head) => {
+  const handler = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const requestId = randomUUID();
     const locale = localeOf(req);
     socket.on('error', () => socket.destroy());
@@ -139,6 +143,11 @@ export function createConsoleGateway(deps: GatewayDeps): (req: IncomingMessage, 
       },
     );
   };
+  return Object.assign(handler, {
+    closeAll: async () => {
+      await Promise.all([...live].map((stop) => stop()));
+    },
+  });
 
   type Accepted = {
     sessionId: string;
@@ -220,19 +229,23 @@ export function createConsoleGateway(deps: GatewayDeps): (req: IncomingMessage, 
     let ended = false;
     let idleTimer: NodeJS.Timeout | undefined;
     const pending: Buffer[] = [];
-    const end = async (reason: 'closed' | 'idle' | 'pve_closed' | 'unavailable' | 'error'): Promise<void> => {
+    const end = async (reason: 'closed' | 'idle' | 'pve_closed' | 'unavailable' | 'error' | 'shutdown'): Promise<void> => {
       if (ended) return;
       ended = true;
+      live.delete(stopForShutdown);
       clearTimeout(idleTimer);
       pve?.close();
       if (ws.readyState === ws.OPEN) {
         if (reason === 'idle') ws.close(CONSOLE_CLOSE.idle, 'idle');
         else if (reason === 'pve_closed' || reason === 'unavailable') ws.close(CONSOLE_CLOSE.unavailable, reason);
+        else if (reason === 'shutdown') ws.close(1001, 'shutdown');
         else ws.close(1000);
       }
       const seconds = await endConsoleSession(deps.db, ctx.sessionId, reason).catch(() => undefined);
       if (pve) await audit(ctx, 'console.session_ended', { reason, durationSeconds: Math.round((seconds ?? 0) * 10) / 10 });
     };
+    const stopForShutdown = (): Promise<void> => end('shutdown');
+    live.add(stopForShutdown);
     const armIdle = (): void => {
       clearTimeout(idleTimer);
       idleTimer = setTimeout(() => void end('idle'), ctx.idleMs);

@@ -215,6 +215,21 @@ describe('browser serial console through the API (simulator behind it)', () => {
     }
   });
 
+  it('the API shutting down ends open sessions: close 1001, audited with reason shutdown', async () => {
+    const t = await ticketFor(a.staff, a.ids.vm);
+    const c = open(t.ticket ?? '', { ...origin(), Cookie: aCookie });
+    await until(() => c.text().startsWith('OK'), 'OK');
+    await upgradeHandlerOf(h.app).closeAll();
+    expect((await c.closed).code).toBe(1001);
+    const last = await h.database.db
+      .selectFrom('auditLog')
+      .select(['action', 'after'])
+      .where('action', '=', 'console.session_ended')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect((last.after as { reason: string }).reason).toBe('shutdown');
+  });
+
   it('a VM stopped on Proxmox: the console says so and closes with 4001', async () => {
     const stop = await fetch(`${sim.url}/api2/json/nodes/pve1/qemu/${vmid}/status/stop`, {
       method: 'POST',
