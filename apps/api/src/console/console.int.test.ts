@@ -193,6 +193,15 @@ describe('browser serial console through the API (simulator behind it)', () => {
     expect((await ticketFor(a.staff, a.ids.vm)).status).toBe(201);
   });
 
+  it('the OpenAPI document lists the ticket route (session only) and describes the websocket', async () => {
+    const doc = (await (await fetch(`${server.baseUrl}/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { 'x-betang-token-scope'?: string }>>;
+      'x-betang-websockets': Record<string, { closeCodes: Record<string, string> }>;
+    };
+    expect(doc.paths['/vms/{id}/console']?.post?.['x-betang-token-scope']).toBe('session-only');
+    expect(Object.keys(doc['x-betang-websockets']['/console/ws']?.closeCodes ?? {})).toEqual(['1000', '1001', '4000', '4001']);
+  });
+
   it('closes an idle session after the idle setting, with close code 4000', async () => {
     const put = await world.operator.agent
       .put('/api/v1/settings/console')
