@@ -7,6 +7,7 @@ import { startSimulator, type RunningSimulator } from '@betang/pve-simulator';
 import { makeQueuedProvisionRun, makeUser, TEST_PASSWORD } from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { Agent } from 'undici';
+import { seriousViolations } from './support/axe';
 import { closeCheckedPage, launchBrowser, openCleanPage, signIn, TEXT, type Browser } from './support/browser';
 import { fill } from './support/portal-fixtures';
 import { startWebStack, type WebStack } from './support/web-stack';
@@ -105,6 +106,9 @@ describe('browser serial console (real Chromium, API relay, simulated Proxmox)',
 
   afterEach(() => closeCheckedPage(page, problems));
 
+  const vmId = async (): Promise<string> =>
+    (await stack.db.selectFrom('vms').select('id').where('vmid', '=', VMID).executeTakeFirstOrThrow()).id;
+
   /** The terminal's visible lines (xterm.js's DOM renderer), trailing blanks trimmed. */
   const screenLines = async (): Promise<string[]> =>
     (await page.locator('.xterm-rows > div').allTextContents()).map((l) => l.replace(/\u00a0/g, ' ').trimEnd());
@@ -142,5 +146,18 @@ describe('browser serial console (real Chromium, API relay, simulated Proxmox)',
     // The session is audited with the VM as its target.
     const started = await stack.db.selectFrom('auditLog').select('action').where('action', '=', 'console.session_started').execute();
     expect(started.length).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it("says why the console closed and reconnects: a stopped VM prints Proxmox's own line", async () => {
+    await pve('POST', `/nodes/pve1/qemu/${VMID}/status/stop`);
+    await until(() => sim.state.vm(VMID)?.status === 'stopped', 'the stop');
+    await page.goto(`${stack.baseUrl}/vms/${await vmId()}/console`);
+    await page.getByText(T['console.closedUnavailable']!).waitFor();
+    await waitForScreen((l) => l.includes(`VM ${VMID} not running`), 'the refusal');
+    await pve('POST', `/nodes/pve1/qemu/${VMID}/status/start`);
+    await until(() => sim.state.vm(VMID)?.status === 'running', 'the start');
+    await page.getByRole('button', { name: T['console.reconnect'] }).click();
+    await page.getByText(T['console.open']!).waitFor();
   });
 });
