@@ -148,6 +148,23 @@ describe('termproxy + vncwebsocket (qemu-server, pve-xtermjs termproxy)', () => 
     first.close();
   });
 
+  test('the base64 sub-protocol (older clients): text frames carry base64 both ways', async () => {
+    const tp = await termproxy(420);
+    const q = new URLSearchParams({ port: String(tp.port), vncticket: tp.ticket });
+    const ws = new WebSocket(`wss://${sim.host}:${sim.port}/api2/json/nodes/pve1/qemu/420/vncwebsocket?${q.toString()}`, ['base64'], {
+      ca: sim.caPem,
+      headers: { Authorization: `PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}` },
+    });
+    const got: string[] = [];
+    ws.on('message', (d: Buffer, isBinary: boolean) => got.push(isBinary ? 'binary!' : Buffer.from(d.toString(), 'base64').toString()));
+    await new Promise((r) => ws.once('open', r));
+    expect(ws.protocol).toBe('base64');
+    ws.send(Buffer.from(`${tp.user}:${tp.ticket}\n`).toString('base64'));
+    await eventually(async () => got.join('').includes('starting serial terminal'));
+    expect(got[0]).toBe('OK');
+    ws.close();
+  });
+
   test('a stopped VM: the API call succeeds, qm terminal prints "VM N not running" and the session ends', async () => {
     const tp = await termproxy(421);
     const ws = openWs(sim, 421, tp);

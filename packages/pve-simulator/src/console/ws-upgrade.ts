@@ -61,7 +61,15 @@ export function createUpgradeListener(sim: Sim, routes: Array<Route<Sim>>) {
       if (!proto) throw new PveError(501, `unsupported websocket-protocol protocol '${protoHeader}'`);
       const match = matchRoute(routes, 'GET', rel);
       if (!match) throw new PveError(501, `Method 'GET ${rel}' not implemented`);
-      const auth = sim.auth.authenticate(req.headers, 'GET');
+      let auth;
+      try {
+        auth = sim.auth.authenticate(req.headers, 'GET');
+      } catch (e) {
+        // pveproxy delays every failed authentication, upgrades included
+        const err = e instanceof PveError ? e : new PveError(401, String(e));
+        setTimeout(() => refuse(socket, err, sim.opts.flavour), sim.opts.authFailureDelayMs).unref();
+        return;
+      }
       const nodeName = match.pathParams.node;
       if (nodeName && sim.state.nodes.get(nodeName)?.online === false) throw nodeUnreachable();
       const raw = parseForm(url.search.slice(1));
