@@ -193,6 +193,42 @@ describe('browser serial console through the API (simulator behind it)', () => {
     expect((await ticketFor(a.staff, a.ids.vm)).status).toBe(201);
   });
 
+  it('a new ticket deletes tickets never used and ends sessions lost by a stopped API', async () => {
+    const db = h.database.db;
+    const old = new Date(Date.now() - 3 * 86_400_000);
+    const unused = await db
+      .insertInto('consoleSessions')
+      .values({
+        vmId: a.ids.vm,
+        userId: a.ids.staff,
+        ticketHash: 'unused-old',
+        createdAt: old,
+        expiresAt: new Date(old.getTime() + 30_000),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const cut = await db
+      .insertInto('consoleSessions')
+      .values({
+        vmId: a.ids.vm,
+        userId: a.ids.staff,
+        ticketHash: 'cut-old',
+        createdAt: old,
+        expiresAt: new Date(old.getTime() + 30_000),
+        openedAt: old,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    expect((await ticketFor(a.staff, a.ids.vm)).status).toBe(201);
+    expect(await db.selectFrom('consoleSessions').select('id').where('id', '=', unused.id).executeTakeFirst()).toBeUndefined();
+    const ended = await db
+      .selectFrom('consoleSessions')
+      .select(['endReason', 'endedAt'])
+      .where('id', '=', cut.id)
+      .executeTakeFirstOrThrow();
+    expect(ended.endReason).toBe('lost');
+  });
+
   it('the OpenAPI document lists the ticket route (session only) and describes the websocket', async () => {
     const doc = (await (await fetch(`${server.baseUrl}/api/v1/openapi.json`)).json()) as {
       paths: Record<string, Record<string, { 'x-betang-token-scope'?: string }>>;

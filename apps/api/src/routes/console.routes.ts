@@ -1,5 +1,5 @@
 import { AppError, DEFAULT_CONSOLE_SETTINGS, ErrorCode, ZConsoleSettings, ZConsoleTicket, ZIdParam, canSeeInstitution } from '@betang/core';
-import { getSetting, insertConsoleSession } from '@betang/db';
+import { getSetting, insertConsoleSession, pruneConsoleSessions } from '@betang/db';
 import { actorOf } from '../http/context';
 import { route } from '../http/route';
 import { CONSOLE_ROLES, CONSOLE_VM_STATES, CONSOLE_WS_PATH, consoleNotConfigured } from '../console/console-gateway';
@@ -40,6 +40,8 @@ export function consoleRoutes({ router, registry, deps }: RoutesContext): void {
           en: 'The console is only available for a running or stopped VM, not one being built, retained or removed.',
         });
       if (!deps.console) throw consoleNotConfigured();
+      // Each new ticket tidies a few old ones: no separate job for a table this small.
+      await pruneConsoleSessions(db);
       const ticket = randomSecret(32);
       const expiresAt = new Date(Date.now() + TICKET_SECONDS * 1000);
       const sessionId = await insertConsoleSession(db, { vmId: vm.id, userId: auth.user.id, ticketHash: hashSecret(ticket), expiresAt });

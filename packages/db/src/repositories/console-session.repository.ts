@@ -41,3 +41,39 @@ export async function endConsoleSession(db: Executor, sessionId: string, reason:
     .executeTakeFirst();
   return row ? Number(row.seconds) : undefined;
 }
+
+/**
+ * Housekeeping, bounded to `limit` rows a call: deletes tickets never used that expired more than
+ * a day ago, and ends as `lost` sessions still open after two days (the API process that held
+ * them stopped without ending them). Safe to repeat and to run from several processes.
+ */
+export async function pruneConsoleSessions(db: Executor, limit = 100): Promise<{ deleted: number; lost: number }> {
+  const deleted = await db
+    .deleteFrom('consoleSessions')
+    .where(
+      'id',
+      'in',
+      db
+        .selectFrom('consoleSessions')
+        .select('id')
+        .where('openedAt', 'is', null)
+        .where('expiresAt', '<', sql<Date>`now() - interval '1 day'`)
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  const lost = await db
+    .updateTable('consoleSessions')
+    .set({ endedAt: sql<Date>`now()`, endReason: 'lost' })
+    .where(
+      'id',
+      'in',
+      db
+        .selectFrom('consoleSessions')
+        .select('id')
+        .where('endedAt', 'is', null)
+        .where('openedAt', '<', sql<Date>`now() - interval '2 days'`)
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return { deleted: Number(deleted.numDeletedRows), lost: Number(lost.numUpdatedRows) };
+}
