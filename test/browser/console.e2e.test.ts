@@ -26,6 +26,8 @@ describe('browser serial console (real Chromium, API relay, simulated Proxmox)',
   let problems: string[];
   let closeBackend: () => Promise<void> = async () => undefined;
   let staffEmail: string;
+  let operatorEmail: string;
+  let requestId: string;
   let hostname: string;
 
   /** One PVE API call with the simulator's root token (the test's stand-in for the cluster's own admin). */
@@ -69,6 +71,8 @@ describe('browser serial console (real Chromium, API relay, simulated Proxmox)',
     hostname = q.hostname;
     const staff = await makeUser(stack.db, { roles: [Role.InstitutionStaff], institutionId: q.institutionId, name: 'Sari Staf' });
     staffEmail = staff.email;
+    operatorEmail = (await makeUser(stack.db, { roles: [Role.Operator], name: 'Rina Operator' })).email;
+    requestId = q.requestId;
     await stack.db.updateTable('vpsRequests').set({ status: 'active' }).where('id', '=', q.requestId).execute();
     await stack.db
       .insertInto('vms')
@@ -147,6 +151,18 @@ describe('browser serial console (real Chromium, API relay, simulated Proxmox)',
     const started = await stack.db.selectFrom('auditLog').select('action').where('action', '=', 'console.session_started').execute();
     expect(started.length).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('an operator opens the same console from the request page', async () => {
+    await page.close();
+    ({ page, problems } = await openCleanPage(browser));
+    await signIn(page, stack.baseUrl, operatorEmail, TEST_PASSWORD);
+    await page.goto(`${stack.baseUrl}/vps-requests/${requestId}`);
+    await page.getByRole('link', { name: T['console.openLink'] }).click();
+    await page.getByText(T['console.open']!).waitFor();
+    await page.locator('.xterm').click();
+    await page.keyboard.press('Enter');
+    await waitForScreen((l) => l.some((x) => x.endsWith('login:') || x.startsWith(`admin@${hostname}`)), 'the prompt');
   });
 
   it("says why the console closed and reconnects: a stopped VM prints Proxmox's own line", async () => {
