@@ -181,7 +181,7 @@ export function createConsoleGateway(deps: GatewayDeps): ConsoleGateway {
     }
     if (!user) throw new AppError(ErrorCode.Unauthenticated);
     if (!deps.console) throw new AppError(ErrorCode.ServiceUnavailable, CONSOLE_NOT_CONFIGURED);
-    const grant = await openConsoleSession(deps.db, hashSecret(ticket));
+    const grant = await openConsoleSession(deps.db, hashSecret(ticket), user.id);
     if (!grant || grant.userId !== user.id) throw refused();
     const actor: Actor = { userId: user.id, institutionId: user.institutionId, roles: user.roles };
     const vm = await deps.db

@@ -14,14 +14,16 @@ export async function insertConsoleSession(
 }
 
 /**
- * Spends a console ticket. Guarantees: one atomic UPDATE that succeeds only for a ticket never
- * opened and not expired, so a ticket opens one websocket, also when two arrive at once.
+ * Spends a console ticket of `userId`. Guarantees: one atomic UPDATE that succeeds only for that
+ * user's ticket, never opened and not expired, so a ticket opens one websocket, also when two
+ * arrive at once, and someone else presenting it neither opens nor spends it.
  */
-export async function openConsoleSession(db: Executor, ticketHash: string): Promise<ConsoleTicketGrant | undefined> {
+export async function openConsoleSession(db: Executor, ticketHash: string, userId: string): Promise<ConsoleTicketGrant | undefined> {
   const row = await db
     .updateTable('consoleSessions')
     .set({ openedAt: sql<Date>`now()` })
     .where('ticketHash', '=', ticketHash)
+    .where('userId', '=', userId)
     .where('openedAt', 'is', null)
     .where('expiresAt', '>', sql<Date>`now()`)
     .returning(['id as sessionId', 'vmId', 'userId'])
