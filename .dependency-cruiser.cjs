@@ -50,8 +50,9 @@ module.exports = {
     {
       name: 'only-worker-talks-to-proxmox-and-guests',
       severity: 'error',
-      comment: 'Only apps/worker (and the launcher that boots the simulator) reach Proxmox and guests.',
-      from: { path: '^(apps/(api|web)|packages/(core|config|db|queue|documents))/src' },
+      comment:
+        "Only apps/worker (and the launcher that boots the simulator) reach Proxmox and guests; the one exception is the API's browser console (apps/api/src/console), which relays a serial console and must open it with Betang's own PVE token.",
+      from: { path: '^(apps/(api|web)|packages/(core|config|db|queue|documents))/src', pathNot: '^apps/api/src/console/' },
       to: { path: '^packages/(proxmox|pve-simulator|guest)/' },
     },
     {

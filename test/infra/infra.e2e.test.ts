@@ -116,10 +116,16 @@ describe('infra/nginx/betang.conf', () => {
     expect(sse![1]).toMatch(/proxy_buffering off;/);
     expect(sse![1]).toMatch(/proxy_read_timeout 1h;/);
     expect(sse![1]).toMatch(/proxy_set_header Host \$host;/);
+    // The serial console's websocket: the upgrade passed through, reads as long as the longest idle setting.
+    const ws = /location = \/api\/v1\/console\/ws \{([^}]*)\}/.exec(source);
+    expect(ws).not.toBeNull();
+    expect(ws![1]).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
+    expect(ws![1]).toMatch(/proxy_set_header Connection "upgrade";/);
+    expect(ws![1]).toMatch(/proxy_read_timeout 4h;/);
     const body = /client_max_body_size (\S+);/.exec(source);
     expect(nginxBytes(body![1]!)).toBeGreaterThan(MAX_UPLOADED_PDF_BYTES);
     // nginx is the one proxy: it replaces X-Forwarded-For, and the API trusts exactly one hop.
-    expect(source.match(/proxy_set_header X-Forwarded-For \$remote_addr;/g)).toHaveLength(2);
+    expect(source.match(/proxy_set_header X-Forwarded-For \$remote_addr;/g)).toHaveLength(3);
     expect(source).not.toMatch(/\$proxy_add_x_forwarded_for/);
     expect(readEnvExample().TRUST_PROXY_HOPS).toBe('1');
     // The API serves /readyz and /metrics only on its operations port; nginx refuses them too, in any spelling.

@@ -30,6 +30,10 @@ import { operatorQueueRoutes } from './routes/operator-queue.routes';
 import { vmRoutes } from './routes/vms.routes';
 import { clusterRoutes } from './routes/cluster.routes';
 import { ssoRoutes } from './routes/sso.routes';
+import { consoleRoutes } from './routes/console.routes';
+import { createConsoleGateway } from './console/console-gateway';
+import type { Duplex } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 
 /** Largest JSON body the API accepts; bigger ones get 413 before any parsing work. */
 export const JSON_BODY_LIMIT = '256kb';
@@ -37,6 +41,21 @@ export const JSON_BODY_LIMIT = '256kb';
 const ROUTE_REGISTRY = Symbol('betang.routeRegistry');
 const OPS_APP = Symbol('betang.opsApp');
 const CONTRACT_VIOLATIONS = Symbol('betang.responseContractViolations');
+const UPGRADE = Symbol('betang.upgradeHandler');
+
+/** A server's `upgrade` listener; `closeAll` ends every open console session (shutdown). */
+export type UpgradeHandler = ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) & { closeAll(): Promise<void> };
+
+/**
+ * The `upgrade` listener of the app's HTTP server (the console websocket): whoever listens
+ * (main.ts, tests) attaches it with `server.on('upgrade', upgradeHandlerOf(app))`. Throws for an
+ * app not built by createApp.
+ */
+export function upgradeHandlerOf(app: Express): UpgradeHandler {
+  const handler = (app.locals as Record<symbol, UpgradeHandler | undefined>)[UPGRADE];
+  if (!handler) throw new Error('not an app built by createApp');
+  return handler;
+}
 
 /** Paths only the operations listener serves, in the form the public app compares them. */
 const OPS_ONLY_PATHS = new Set(['/readyz', '/metrics']);
@@ -118,6 +137,14 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
   const metrics = createApiMetrics({ db: deps.db, ...(deps.queueDepths ? { queueDepths: deps.queueDepths } : {}) });
   (app.locals as Record<symbol, Express>)[OPS_APP] = createOpsApp(deps, metrics);
+  (app.locals as Record<symbol, UpgradeHandler>)[UPGRADE] = createConsoleGateway({
+    db: deps.db,
+    logger: deps.logger,
+    sessionCookie: sessionCookieName(deps.config.COOKIE_SECURE),
+    publicUrl: deps.config.PUBLIC_URL,
+    trustProxyHops: deps.config.TRUST_PROXY_HOPS,
+    console: deps.console,
+  });
 
   app.use(requestContext(deps.logger));
   app.use(helmet({ contentSecurityPolicy: contentSecurityPolicy(deps.config.COOKIE_SECURE) }));
@@ -150,6 +177,7 @@ export function createApp(deps: AppDeps): Express {
   verifyRoutes(context);
   auditRoutes(context);
   catalogRoutes(context);
+  consoleRoutes(context);
   ipPoolRoutes(context);
   vpsRequestRoutes(context);
   requestEventRoutes(context);

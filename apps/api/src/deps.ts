@@ -7,6 +7,7 @@ import type { RateLimitPolicy } from './security/rate-limit';
 import type { HealthCheck } from '@betang/core';
 import type { PdfVerifier } from '@betang/documents';
 import type { SignatureTrust } from './use-cases/signature-trust';
+import type { ConsoleDeps } from './console/console-gateway';
 
 /** Everything createApp needs; built by main.ts, or by tests with real test servers. */
 export type AppDeps = {
@@ -47,4 +48,6 @@ export type AppDeps = {
   pdfVerifier?: PdfVerifier;
   /** Trust roots and signer-matching rules for external signatures; none (operator acceptance) when absent. */
   signatureTrust?: SignatureTrust;
+  /** The browser serial console's way to Proxmox; without it the console answers 503 (not configured). */
+  console?: ConsoleDeps;
 };

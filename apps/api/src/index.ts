@@ -1,2 +1,3 @@
-export { createApp } from './app';
+export { createApp, upgradeHandlerOf } from './app';
 export type { AppDeps } from './deps';
+export { consoleBackendFromConfig } from './console/console-backend';

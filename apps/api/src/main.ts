@@ -7,7 +7,8 @@ import { createQueueBackend, createQueueDepthReader, queueBackendConfig, queueCh
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
-import { createApp, opsAppOf } from './app';
+import { createApp, opsAppOf, upgradeHandlerOf } from './app';
+import { consoleBackendFromConfig } from './console/console-backend';
 import { RequestEventHub } from './events/request-event-hub';
 import { sealPlainTotpSecrets, TotpSecretBox } from './security/totp-secret-box';
 import { parseTrustRootBundle, signatureTrust } from './use-cases/signature-trust';
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
         'rahasia TOTP belum dienkripsi; dicoba lagi saat dipakai / TOTP secrets not encrypted yet; retried on use',
       ),
     );
+  const consolePve = consoleBackendFromConfig(config);
   const app = createApp({
+    ...(consolePve ? { console: { backend: consolePve.backend } } : {}),
     config,
     db,
     logger,
@@ -61,19 +64,21 @@ async function main(): Promise<void> {
     }
     logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'API siap / API listening');
   });
+  server.on('upgrade', upgradeHandlerOf(app));
   const opsServer = listenOps(opsAppOf(app), config, logger);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'API berhenti / shutting down');
-    // Ends every SSE stream first: server.close waits for open responses.
-    const streamsStopped = requestEvents.stop();
+    // Ends every SSE stream and console first: server.close waits for open connections.
+    const streamsStopped = Promise.all([requestEvents.stop(), upgradeHandlerOf(app).closeAll()]);
     server.close(() => {
       streamsStopped
         .finally(() => pdfVerifier.close())
         .finally(() => queueDepths.close())
         .finally(() => queueBackend.close())
+        .finally(() => consolePve?.close())
         .finally(() => db.destroy())
         .finally(() => process.exit(0));
     });

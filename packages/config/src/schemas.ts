@@ -86,6 +86,61 @@ const ZCommonEnv = z.object({
   NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),
 });
 
+const splitList = (v: string): string[] =>
+  v
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
+const isHttpsUrl = (u: string): boolean => URL.canParse(u) && new URL(u).protocol === 'https:';
+const FINGERPRINT = /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
+
+// Checked as a whole so a problem is reported on the variable itself, never on an entry's index.
+/** Comma-separated https URLs of PVE API endpoints, 1–16, none twice. */
+const ZPveUrlList = z
+  .string()
+  .transform(splitList)
+  .refine((urls) => urls.length >= 1 && urls.length <= 16, 'give 1 to 16 comma-separated URLs')
+  .refine((urls) => urls.every(isHttpsUrl), 'each entry must be an https URL')
+  .refine(
+    (urls) => !urls.every(isHttpsUrl) || new Set(urls.map((u) => new URL(u).origin)).size === urls.length,
+    'lists the same address twice',
+  );
+
+/** Comma-separated SHA-256 fingerprints in colon hex, 1–16. */
+const ZFingerprintList = z
+  .string()
+  .transform(splitList)
+  .refine(
+    (fps) => fps.length >= 1 && fps.length <= 16 && fps.every((f) => FINGERPRINT.test(f)),
+    'each entry must be a colon-hex SHA-256 fingerprint',
+  );
+
+/** How a process reaches the Proxmox VE API (the worker always; the API for the browser console). */
+const PVE_ACCESS = {
+  /**
+   * Proxmox VE API base URL, e.g. https://pve1.example.go.id:8006, or several nodes' API addresses
+   * separated by commas (the worker fails over between them). Absent → no provisioning.
+   */
+  PVE_URL: ZPveUrlList.optional(),
+  /** API token id, e.g. betang@pve!provision. */
+  PVE_TOKEN_ID: z
+    .string()
+    .regex(/^[^!\s]+@[^!\s]+![A-Za-z0-9_.-]+$/)
+    .optional(),
+  /** API token secret (a lowercase UUID). */
+  PVE_TOKEN_SECRET: z
+    .string()
+    .regex(/^[0-9a-f-]{36}$/)
+    .optional(),
+  /** PEM file of the CA that signed PVE's certificate. */
+  PVE_CA_FILE: z.string().optional(),
+  /**
+   * SHA-256 fingerprint (colon hex) of PVE's certificate, as an alternative to a CA: one for every
+   * PVE_URL entry, or a comma-separated list with one per PVE_URL entry, in the same order.
+   */
+  PVE_FINGERPRINT: ZFingerprintList.optional(),
+};
+
 /** The fields of apps/api's environment, each on its own (ZApiEnv adds the checks across fields). */
 export const ZApiEnvFields = ZCommonEnv.extend({
   /** Address to listen on. */
@@ -169,10 +224,23 @@ export const ZApiEnvFields = ZCommonEnv.extend({
     .optional(),
   /** Roles whose holders may not sign in with a password (comma-separated): they must use SSO. Needs SSO configured. */
   OIDC_PASSWORD_DISABLED_ROLES: ZRoleList.default([]),
+  /**
+   * The Proxmox access of the browser serial console (the worker's PVE_URL, PVE_TOKEN_ID,
+   * PVE_TOKEN_SECRET, PVE_CA_FILE / PVE_FINGERPRINT; the token needs VM.Console). Absent: the
+   * console answers that it is not configured; everything else works.
+   */
+  ...PVE_ACCESS,
 });
 
 /** Environment of apps/api. */
 export const ZApiEnv = ZApiEnvFields.superRefine((env, ctx) => {
+  const pve = [env.PVE_URL, env.PVE_TOKEN_ID, env.PVE_TOKEN_SECRET];
+  if (pve.some(Boolean) && !pve.every(Boolean)) {
+    ctx.addIssue({ code: 'custom', path: ['PVE_URL'], message: 'PVE_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET must be set together' });
+  }
+  if (env.PVE_URL && !env.PVE_CA_FILE && !env.PVE_FINGERPRINT) {
+    ctx.addIssue({ code: 'custom', path: ['PVE_CA_FILE'], message: 'set PVE_CA_FILE or PVE_FINGERPRINT: TLS checks are never disabled' });
+  }
   const oidc = [env.OIDC_ISSUER_URL, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
   if (oidc.some(Boolean) && !oidc.every(Boolean)) {
     ctx.addIssue({
@@ -195,59 +263,9 @@ export const ZApiEnv = ZApiEnvFields.superRefine((env, ctx) => {
 }));
 export type ApiConfig = z.infer<typeof ZApiEnv>;
 
-const splitList = (v: string): string[] =>
-  v
-    .split(',')
-    .map((x) => x.trim())
-    .filter((x) => x.length > 0);
-const isHttpsUrl = (u: string): boolean => URL.canParse(u) && new URL(u).protocol === 'https:';
-const FINGERPRINT = /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
-
-// Checked as a whole so a problem is reported on the variable itself, never on an entry's index.
-/** Comma-separated https URLs of PVE API endpoints, 1–16, none twice. */
-const ZPveUrlList = z
-  .string()
-  .transform(splitList)
-  .refine((urls) => urls.length >= 1 && urls.length <= 16, 'give 1 to 16 comma-separated URLs')
-  .refine((urls) => urls.every(isHttpsUrl), 'each entry must be an https URL')
-  .refine(
-    (urls) => !urls.every(isHttpsUrl) || new Set(urls.map((u) => new URL(u).origin)).size === urls.length,
-    'lists the same address twice',
-  );
-
-/** Comma-separated SHA-256 fingerprints in colon hex, 1–16. */
-const ZFingerprintList = z
-  .string()
-  .transform(splitList)
-  .refine(
-    (fps) => fps.length >= 1 && fps.length <= 16 && fps.every((f) => FINGERPRINT.test(f)),
-    'each entry must be a colon-hex SHA-256 fingerprint',
-  );
-
 /** Environment of apps/worker. */
 export const ZWorkerEnv = ZCommonEnv.extend({
-  /**
-   * Proxmox VE API base URL, e.g. https://pve1.example.go.id:8006, or several nodes' API addresses
-   * separated by commas (the worker fails over between them). Absent → no provisioning.
-   */
-  PVE_URL: ZPveUrlList.optional(),
-  /** API token id, e.g. betang@pve!provision. */
-  PVE_TOKEN_ID: z
-    .string()
-    .regex(/^[^!\s]+@[^!\s]+![A-Za-z0-9_.-]+$/)
-    .optional(),
-  /** API token secret (a lowercase UUID). */
-  PVE_TOKEN_SECRET: z
-    .string()
-    .regex(/^[0-9a-f-]{36}$/)
-    .optional(),
-  /** PEM file of the CA that signed PVE's certificate. */
-  PVE_CA_FILE: z.string().optional(),
-  /**
-   * SHA-256 fingerprint (colon hex) of PVE's certificate, as an alternative to a CA: one for every
-   * PVE_URL entry, or a comma-separated list with one per PVE_URL entry, in the same order.
-   */
-  PVE_FINGERPRINT: ZFingerprintList.optional(),
+  ...PVE_ACCESS,
   /** Parallel provisioning jobs per worker process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Lowest vmid Betang may use (its own range; asserted against the cluster before cloning). */

@@ -190,6 +190,18 @@ export interface ClusterSelfCheck {
   pveVersion: string | null;
 }
 
+export interface ConsoleSessions {
+  createdAt: Generated<Timestamp>;
+  endedAt: Timestamp | null;
+  endReason: string | null;
+  expiresAt: Timestamp;
+  id: Generated<string>;
+  openedAt: Timestamp | null;
+  ticketHash: string;
+  userId: string;
+  vmId: string;
+}
+
 export interface Institutions {
   address: string | null;
   code: string;
@@ -492,6 +504,7 @@ export interface DB {
   catalogTemplates: CatalogTemplates;
   clusterNodes: ClusterNodes;
   clusterSelfCheck: ClusterSelfCheck;
+  consoleSessions: ConsoleSessions;
   institutions: Institutions;
   ipAllocations: IpAllocations;
   ipPools: IpPools;

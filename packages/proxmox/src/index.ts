@@ -5,12 +5,14 @@ export { vmClient } from './vm/vm-client';
 export type { CloneParams, VmClient } from './vm/vm-client';
 export type { AgentExecOptions, AgentExecResult, VmAgent } from './vm/vm-agent';
 export type { TaskOptions } from './vm/task-call';
+export { termproxyHandshake, vncWebsocketUrl, ZTermproxy } from './vm/vm-console';
+export type { SerialPort, Termproxy, VncWebsocketTarget } from './vm/vm-console';
 export type { CallOptions } from './client/request-engine';
 export type { PveCallEvent, PveCallListener, PveCallOutcome } from './client/call-event';
 export type { PveParams, PveParamValue } from './client/encode-params';
 export type { PveEnvelope } from './client/parse-response';
 export { toPathTemplate } from './client/path-template';
-export { fingerprintOfPem, parseFingerprint, PveTlsPinError } from './client/tls-dispatcher';
+export { connectPinnedTls, fingerprintOfPem, parseFingerprint, PveTlsPinError } from './client/tls-dispatcher';
 
 export { PveApiError } from './errors/pve-api-error';
 export type { HttpMethod } from './errors/pve-api-error';

@@ -4,6 +4,8 @@ import type { AuthService } from './auth/auth-service';
 import type { FaultState } from './faults/fault-state';
 import type { GuestHub } from './guest/guest-hub';
 import type { QemuGuests } from './guest/qemu/qemu-guests';
+import type { WebSocket } from 'ws';
+import type { SimVm } from './state/types';
 import type { ResolvedOptions } from './options';
 import { die, paramError } from './server/pve-error';
 import type { AuthInfo } from './server/router';
@@ -28,12 +30,22 @@ export interface Sim {
   routePermissions: Record<string, RoutePermission>;
   faults: FaultState;
   guest: GuestHub;
+  /** The termproxy processes behind `termproxy` / `vncwebsocket` (serial consoles). */
+  terminals: Terminals;
   /** Real qemu guests (the `qemu` guest mode); undefined when guests are emulated. */
   qemu?: QemuGuests;
   /** SHA-256 fingerprint of the TLS certificate, colon-separated upper-case hex. */
   fingerprint: string;
   /** Each node's own API port (pveproxy), to take one down; set once the servers listen. */
   nodeApis?: NodeApiControl;
+}
+
+/** The termproxy processes (console/termproxy.ts) as route handlers and the websocket upgrade use them. */
+export interface Terminals {
+  start(vm: SimVm, auth: AuthInfo, serial: string | undefined): { user: string; ticket: string; port: number; upid: string };
+  listening(port: number, vmid: number): boolean;
+  attach(port: number, ws: WebSocket, proto: 'binary' | 'base64'): void;
+  closeAll(): void;
 }
 
 /** Switches one node's pveproxy off and on. */

@@ -10,9 +10,11 @@ import type { SimulatorOptions } from './options';
 import { resolveOptions } from './options';
 import { allRoutes } from './routes';
 import { createRequestListener } from './server/http-server';
+import { TermProxies } from './console/termproxy';
+import { createUpgradeListener } from './console/ws-upgrade';
 import type { NodeEndpoint } from './server/node-apis';
 import { NodeApis } from './server/node-apis';
-import type { Sim } from './sim-context';
+import type { Sim, Terminals } from './sim-context';
 import { ClusterState } from './state/cluster-state';
 import { persistClusterTo } from './state/persistence';
 import { broadcastRrd } from './state/rrd';
@@ -95,7 +97,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     guest: new GuestHub(state, faults, opts.host, opts.guestSsh && !qemu, qemu),
     ...(qemu ? { qemu } : {}),
     fingerprint: tls.fingerprint,
+    // Set right below: the proxies need the finished context.
+    terminals: undefined as unknown as Terminals,
   };
+  sim.terminals = new TermProxies(sim);
   const persistence = opts.stateFile ? await persistClusterTo(sim, opts.stateFile) : undefined;
   const controller = new Faults(sim);
   const reader = new StateReader(sim);
@@ -104,7 +109,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   sim.nodeApis = apis;
   const served = opts.apiPerNode ? opts.nodes : opts.nodes.slice(0, 1);
   for (const [i, n] of served.entries())
-    await apis.start(n.name, i === 0 ? opts.port : 0, createRequestListener(sim, allRoutes, admin, n.name));
+    await apis.start(
+      n.name,
+      i === 0 ? opts.port : 0,
+      createRequestListener(sim, allRoutes, admin, n.name),
+      createUpgradeListener(sim, allRoutes),
+    );
   const endpoints = apis.endpoints();
   broadcastRrd(sim);
   const lagMs = clock.scale(opts.resourcesLagSeconds * 1000);
@@ -133,6 +143,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       if (timer) clearInterval(timer);
       persistence?.stop();
       controller.reset();
+      sim.terminals.closeAll();
       await sim.guest.closeAll();
       // A cluster kept in a state file keeps its guests' disks; a throwaway one removes them.
       await qemu?.closeAll(!opts.stateFile && !opts.qemu.runDir);

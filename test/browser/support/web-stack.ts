@@ -1,4 +1,4 @@
-import { createApp } from '@betang/api';
+import { createApp, upgradeHandlerOf, type AppDeps } from '@betang/api';
 import { parseConfig, ZApiEnv } from '@betang/config';
 import type { Db } from '@betang/db';
 import {
@@ -18,12 +18,17 @@ export type WebStack = { baseUrl: string; db: Db; close(): Promise<void> };
 /**
  * The production shape of Betang's web front: the real API (createApp) over a fresh cloned test
  * database, serving a current `vite build` of apps/web, listening on 127.0.0.1 at a random port
- * (or `options.port`, when a redirect URI registered at a test identity provider must name it).
+ * (or `options.port`, when a redirect URI registered at a test identity provider must name it), with
+ * websocket upgrades. `options.console` gives the API the console's way to Proxmox.
  */
-export async function startWebStack(env: Record<string, string> = {}, options: { port?: number } = {}): Promise<WebStack> {
+export async function startWebStack(
+  env: Record<string, string> = {},
+  options: { port?: number; console?: AppDeps['console'] } = {},
+): Promise<WebStack> {
   const webDistDir = await ensureWebBuild();
   const database = await createTestDatabase();
   const app = createApp({
+    ...(options.console ? { console: options.console } : {}),
     db: database.db,
     logger: pino(testLogOptions('browser-api'), testLogDestination('browser-api')),
     // parsed like main.ts does, so every setting the API adds gets its documented default;
@@ -38,7 +43,7 @@ export async function startWebStack(env: Record<string, string> = {}, options: {
       ...env,
     }),
   });
-  const server = await serveOnLoopback(app, options.port);
+  const server = await serveOnLoopback(app, { port: options.port, upgrade: upgradeHandlerOf(app) });
   return {
     baseUrl: server.baseUrl,
     db: database.db,

@@ -89,5 +89,22 @@ export function buildOpenApi(registry: RouteRegistry, serverUrl: string): Record
       },
     },
     paths,
+    // OpenAPI 3.1 has no websocket operations: the one websocket is described here, next to the
+    // route that hands out its ticket (POST /vms/{id}/console).
+    'x-betang-websockets': {
+      '/console/ws': {
+        summary: 'Konsol serial VM / the VM serial console (WebSocket, sub-protocol "binary")',
+        query: { ticket: 'the one-use ticket from POST /vms/{id}/console (30 s)' },
+        requires: 'same-origin Origin header; the session cookie of the user the ticket was made for',
+        protocol:
+          'server sends "OK", then the terminal raw bytes; client sends 0:<UTF-8 byte length>:<data> (input), 1:<cols>:<rows>: (resize), 2 (ping)',
+        closeCodes: {
+          '1000': 'closed',
+          '1001': 'API shutting down',
+          '4000': 'idle (setting console.idleMinutes)',
+          '4001': 'Proxmox closed or refused the console',
+        },
+      },
+    },
   };
 }

@@ -1,6 +1,8 @@
 import {
   DEFAULT_APPROVAL_POLICY,
+  DEFAULT_CONSOLE_SETTINGS,
   DEFAULT_CUSTOM_SIZE_BOUNDS,
+  ZConsoleSettings,
   DEFAULT_DECOMMISSION_POLICY,
   DEFAULT_SERVICE_STANDARDS,
   Role,
@@ -52,6 +54,7 @@ async function requireTemplate(db: Executor, id: string): Promise<void> {
 const SETTINGS = {
   'service-standards': { key: 'service_standards', schema: ZServiceStandards, fallback: DEFAULT_SERVICE_STANDARDS },
   'custom-size-bounds': { key: 'custom_size_bounds', schema: ZCustomSizeBounds, fallback: DEFAULT_CUSTOM_SIZE_BOUNDS },
+  console: { key: 'console_settings', schema: ZConsoleSettings, fallback: DEFAULT_CONSOLE_SETTINGS },
 } as const;
 
 /** GET /catalog (what the form offers), catalog maintenance and request settings (operators). */

@@ -41,6 +41,8 @@ export type ApiHarnessOptions = {
       | 'OIDC_PASSWORD_DISABLED_ROLES'
     >
   >;
+  /** The serial console's way to Proxmox (default: none, the console answers 503). */
+  console?: AppDeps['console'];
 };
 
 /** Builds the real app over a fresh cloned database (one per test file). */
@@ -65,6 +67,8 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     pdfVerifier: createPdfVerifierPool({ threads: 2, timeoutMs: 10_000, ...options.pdfVerify }),
     signatureTrust: options.signatureTrust ?? NO_TRUST_ROOTS,
+    // No Proxmox here: a console ticket is issued, and opening it reports Proxmox unreachable.
+    console: options.console ?? { backend: { open: () => Promise.reject(new Error('no Proxmox in this test harness')) } },
   };
   const app = createApp(deps);
   // Every JSON answer was held to its route's response schema (NODE_ENV=test): a file whose tests

@@ -12,7 +12,7 @@ import { queryKeys } from './query-keys';
 import { listFindings, type FindingStatus } from './reconciliation.api';
 import { listTokens } from './session.api';
 import { verifyCode } from './verify.api';
-import { listVms } from './vms.api';
+import { getVm, listVms } from './vms.api';
 import { getRequest, listRequests } from './vps-requests.api';
 
 // One factory per server read: the key and the fetch always travel together, so a route loader
@@ -25,6 +25,8 @@ export const requestQuery = (api: ApiClient, id: string) =>
   queryOptions({ queryKey: queryKeys.request(id), queryFn: () => getRequest(api, id) });
 /** The VMs the caller may see. */
 export const vmListQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.vms, queryFn: () => listVms(api) });
+/** One VM. */
+export const vmQuery = (api: ApiClient, id: string) => queryOptions({ queryKey: queryKeys.vm(id), queryFn: () => getVm(api, id) });
 /** Institutions, first page. */
 export const institutionListQuery = (api: ApiClient) =>
   queryOptions({ queryKey: queryKeys.institutionList(), queryFn: () => listInstitutions(api) });

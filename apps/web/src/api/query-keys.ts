@@ -13,6 +13,7 @@ export const queryKeys = {
   request: (id: string) => ['vps-requests', 'detail', id] as const,
   newRequestData: (institutionId: string) => ['vps-requests', 'new-form', institutionId] as const,
   vms: ['vms'] as const,
+  vm: (id: string) => ['vms', id] as const,
   institutions: ['institutions'] as const,
   institutionList: () => ['institutions', 'list'] as const,
   institution: (id: string) => ['institutions', 'detail', id] as const,

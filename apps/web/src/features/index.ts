@@ -19,6 +19,7 @@ import { requestsFeature } from './requests';
 import { usersFeature } from './users';
 import { verifyFeature } from './verify';
 import { vmsFeature } from './vms';
+import { consoleFeature } from './console';
 
 /**
  * Every feature of the app, explicitly listed (like the worker's job registry): a new screen
@@ -35,6 +36,7 @@ export const FEATURES: readonly Feature[] = [
   // institution portal
   requestsFeature,
   vmsFeature,
+  consoleFeature,
   applicationsFeature,
   agreementsFeature,
   verifyFeature,

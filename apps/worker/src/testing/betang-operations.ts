@@ -83,6 +83,17 @@ export async function runBetangOperations(
     ok: layout.length === 0,
     detail: layout.map((f) => `${f.check} ${f.subject}: ${f.message.en}`).join('; ') || 'self-check: layout readable',
   };
+  // The API's browser console opens a termproxy with the same token (VM.Console on the VM).
+  const vmRow = await db.selectFrom('vms').select(['node']).where('requestId', '=', day2.requestId).executeTakeFirstOrThrow();
+  const pve = deps.pve;
+  if (!pve) throw new Error('the operations need a PVE client');
+  out.console = await pve
+    .vm(vmRow.node ?? 'pve1', vmid)
+    .openTermproxy({ serial: 'serial0' })
+    .then(
+      (tp) => ({ ok: tp.port >= 5900, detail: `console: termproxy on port ${tp.port}` }),
+      (error: unknown) => ({ ok: false, detail: `console: ${error instanceof Error ? error.message : String(error)}` }),
+    );
   const destroy = await action(deps, db, day2.requestId, 'decommission', { reason: 'uji hak akses / privilege test' });
   const gone = env.sim.state.vm(vmid) === undefined;
   out.destroy = { ok: destroy.ok && gone, detail: `${destroy.detail}${gone ? '' : `; VM ${vmid} still exists`}` };

@@ -14,3 +14,4 @@ export * from './request-events';
 export * from './audit';
 export * from './operator-queue';
 export * from './sso';
+export * from './console';

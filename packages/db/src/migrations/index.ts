@@ -13,6 +13,7 @@ import * as storageLayoutsVmSafety from './20261207T0210_storage_layouts_vm_safe
 import * as clusterSelfCheck from './20261207T0220_cluster_self_check';
 import * as safeDecommission from './20261207T0310_safe_decommission';
 import * as passwordReset from './20261207T0320_password_reset';
+import * as consoleSessions from './20261207T1400_console_sessions';
 import * as sshKeysRun from './20261207T1410_ssh_keys_run';
 import * as oidcSignIn from './20261207T1420_oidc_sign_in';
 import * as sessionAuthMethod from './20261207T1421_session_auth_method';
@@ -36,6 +37,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261207T0220_cluster_self_check': clusterSelfCheck,
   '20261207T0310_safe_decommission': safeDecommission,
   '20261207T0320_password_reset': passwordReset,
+  '20261207T1400_console_sessions': consoleSessions,
   '20261207T1410_ssh_keys_run': sshKeysRun,
   '20261207T1420_oidc_sign_in': oidcSignIn,
   '20261207T1421_session_auth_method': sessionAuthMethod,

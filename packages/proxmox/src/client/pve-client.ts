@@ -8,6 +8,8 @@ import type { CallOptions, Endpoint, EngineConfig } from './request-engine';
 import { sendRequest } from './request-engine';
 import type { PveTransport } from './pve-transport';
 import { createPinnedDispatcher } from './tls-dispatcher';
+import type { Termproxy, VncWebsocketTarget } from '../vm/vm-console';
+import { vncWebsocketUrl } from '../vm/vm-console';
 
 export type PveClientOptions = z.input<typeof ZPveClientOptions> & {
   /** Called once per call (after GET retries) with its outcome; exceptions are ignored. */
@@ -21,6 +23,11 @@ export type PveClient = PveTransport & {
   readonly baseUrl: string;
   /** Every endpoint's origin, in the configured order. */
   readonly endpoints: readonly string[];
+  /**
+   * Where to open the console websocket for a termproxy answer: on the endpoint currently
+   * preferred (pveproxy forwards to the VM's node), with this client's token and TLS pin.
+   */
+  vncWebsocket(node: string, vmid: number, tp: Pick<Termproxy, 'port' | 'ticket'>): VncWebsocketTarget;
   /** Closes pooled connections. */
   close(): Promise<void>;
 };
@@ -60,6 +67,16 @@ export function createPveClient(options: PveClientOptions): PveClient {
     request: async <T>(method: string, path: string, params?: PveParams, opts?: CallOptions) =>
       (await sendRequest(cfg, method, path, params, opts)).data as T,
     requestEnvelope: (method, path, params, opts) => sendRequest(cfg, method, path, params, opts),
+    vncWebsocket: (node, vmid, tp) => {
+      const i = cfg.state.preferred;
+      const fingerprint = fingerprints.length > 1 ? fingerprints[i] : fingerprints[0];
+      return {
+        url: vncWebsocketUrl(origins[i] ?? (origins[0] as string), node, vmid, tp),
+        headers: { Authorization: cfg.authorization },
+        protocols: ['binary'],
+        tls: { ...(o.ca ? { ca: o.ca } : {}), ...(fingerprint ? { fingerprint } : {}) },
+      };
+    },
     baseUrl: origins[0] as string,
     endpoints: origins,
     close: async () => {

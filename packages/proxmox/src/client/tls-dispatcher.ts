@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual, X509Certificate } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
+import { isIP } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 
 /** Thrown when the server's certificate does not match the pinned fingerprint. */
@@ -68,4 +69,49 @@ export function createPinnedDispatcher(pin: TlsPinning, connectTimeoutMs: number
     });
   };
   return new Agent({ connect, keepAliveTimeout: 4_000 });
+}
+
+/**
+ * A TLS connection to `url`'s host and port with the same pinning as createPinnedDispatcher
+ * (CA with hostname check, and/or the leaf's SHA-256), resolved only after the check passed, so
+ * a websocket client handed this socket writes nothing (not even the token header) to a server
+ * that failed it. Rejects on mismatch, error or `timeoutMs`.
+ */
+export function connectPinnedTls(url: string, pin: TlsPinning, timeoutMs: number): Promise<TLSSocket> {
+  if (!pin.ca && !pin.fingerprint) {
+    return Promise.reject(
+      new TypeError('ca atau fingerprint wajib / either ca or fingerprint is required (TLS verification is never disabled)'),
+    );
+  }
+  const expected = pin.fingerprint ? parseFingerprint(pin.fingerprint) : undefined;
+  const target = new URL(url);
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({
+      host,
+      port: Number(target.port || 443),
+      ...(isIP(host) ? {} : { servername: host }),
+      ...(pin.ca ? { ca: pin.ca } : {}),
+      rejectUnauthorized: pin.ca !== undefined,
+      ALPNProtocols: ['http/1.1'],
+    });
+    const timer = setTimeout(() => socket.destroy(new Error(`TLS connect timed out after ${timeoutMs} ms`)), timeoutMs);
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.once('secureConnect', () => {
+      clearTimeout(timer);
+      if (expected) {
+        const raw = socket.getPeerCertificate()?.raw;
+        const actual = raw ? createHash('sha256').update(raw).digest() : Buffer.alloc(0);
+        if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+          socket.destroy();
+          reject(new PveTlsPinError('sidik jari sertifikat tidak cocok / certificate fingerprint mismatch'));
+          return;
+        }
+      }
+      resolve(socket);
+    });
+  });
 }

@@ -9,6 +9,8 @@ import { ZVmConfig, ZVmStatusCurrent } from '../wire/vm.schema';
 import type { TaskOptions } from './task-call';
 import { runTask, startTask } from './task-call';
 import type { VmAgent } from './vm-agent';
+import type { SerialPort, Termproxy } from './vm-console';
+import { ZTermproxy } from './vm-console';
 import { vmAgent } from './vm-agent';
 
 /** Parameters of `POST .../clone` Betang uses (PVE's names; `newid` is the new VM's id). */
@@ -70,6 +72,12 @@ export type VmClient = {
    * watches the new id (cloneToFreeVmid). Never re-sent after a lost answer.
    */
   clone(params: CloneParams, opts?: { signal?: AbortSignal }): Promise<string>;
+  /**
+   * `POST termproxy` (VM.Console): a serial console session's port and one-use ticket. Each call
+   * starts a new termproxy that waits 10 s for its one connection; an unused one just ends, so a
+   * repeated call costs nothing but a port for those seconds.
+   */
+  openTermproxy(opts?: { serial?: SerialPort } & CallOptions): Promise<Termproxy>;
   /** The guest-agent calls. */
   readonly agent: VmAgent;
 };
@@ -109,6 +117,10 @@ export function vmClient(pve: PveTransport, node: string, vmid: number): VmClien
     },
     resizeDisk: async (disk, size, task) => {
       await runTask(pve, 'PUT', `${base}/resize`, { disk, size }, task);
+    },
+    openTermproxy: async (o = {}) => {
+      const { serial, ...callOpts } = o;
+      return ZTermproxy.parse(await pve.request('POST', `${base}/termproxy`, serial ? { serial } : {}, callOpts));
     },
     status: async (opts) => ZVmStatusCurrent.parse(await pve.request('GET', `${base}/status/current`, undefined, opts)),
     start: async (task) => {

@@ -33,6 +33,8 @@ export function routePermissions(flavour: Flavour): Record<string, RoutePermissi
   const agentFileWrite = flavour === 'pve9' ? vmAny('VM.GuestAgent.FileWrite', 'VM.GuestAgent.Unrestricted') : vmPerm('VM.Monitor');
   return {
     'POST /access/ticket': 'world',
+    'POST /nodes/{node}/qemu/{vmid}/termproxy': vmPerm('VM.Console'),
+    'GET /nodes/{node}/qemu/{vmid}/vncwebsocket': vmPerm('VM.Console'),
     'GET /access/permissions': 'all',
     'GET /access/users': 'all',
     'GET /version': 'all',

@@ -70,6 +70,29 @@ export class AuthService {
     return age < TICKET_LIFETIME_S && age > -300 ? m[2] : undefined;
   }
 
+  /**
+   * A VNC/termproxy ticket as PVE's assemble_vnc_ticket makes it: `PVEVNC:HEXTIME::signature`,
+   * the signature covering the user, the ACL path and the port (none of which the ticket shows).
+   */
+  issueVncTicket(authid: string, path: string, port: number): string {
+    const plain = `PVEVNC:${hex8(Math.floor(this.now() / 1000))}`;
+    return `${plain}::${this.sign(`${plain}:${authid}:${path}:${port}`)}`;
+  }
+
+  /**
+   * verify_vnc_ticket: true only for a ticket issued to this user, path and port, between 20 s
+   * before and 40 s after its timestamp (PVE's window: the ticket is meant for one connection).
+   */
+  verifyVncTicket(ticket: string, authid: string, path: string, port: number): boolean {
+    const m = /^(PVEVNC:([0-9A-F]{8}))::([^:\s]+)$/.exec(ticket);
+    if (!m || !m[1] || !m[2] || !m[3]) return false;
+    const a = Buffer.from(this.sign(`${m[1]}:${authid}:${path}:${port}`));
+    const b = Buffer.from(m[3]);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return false;
+    const age = this.now() / 1000 - parseInt(m[2], 16);
+    return age >= -20 && age <= 40;
+  }
+
   private verifyCsrf(user: string, token: string | undefined): boolean {
     const m = /^([0-9A-F]{8}):(.+)$/.exec(token ?? '');
     return !!m && this.sign(`${m[1]}:${user}`) === m[2];

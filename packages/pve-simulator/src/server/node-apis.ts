@@ -1,4 +1,5 @@
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Server } from 'node:https';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +7,9 @@ import type { NodeApiControl } from '../sim-context';
 
 /** One node's API port as a client sees it. */
 export type NodeEndpoint = { node: string; url: string; port: number };
+
+/** A server's `upgrade` event handler (websockets). */
+export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 type Entry = { server: Server; port: number; up: boolean };
 
@@ -22,8 +26,9 @@ export class NodeApis implements NodeApiControl {
   ) {}
 
   /** Starts `node`'s server on `port` (0 = random) and returns where it listens. */
-  async start(node: string, port: number, listener: RequestListener): Promise<NodeEndpoint> {
+  async start(node: string, port: number, listener: RequestListener, upgrade?: UpgradeListener): Promise<NodeEndpoint> {
     const server = createServer({ key: this.tls.keyPem, cert: this.tls.certPem }, listener);
+    if (upgrade) server.on('upgrade', upgrade);
     await listen(server, port, this.host);
     const actual = (server.address() as AddressInfo).port;
     this.servers.set(node, { server, port: actual, up: true });

@@ -88,6 +88,14 @@ export function RequestPage() {
           <dd>{request.network.ports.join(', ') || '—'}</dd>
           <dt>{t('requests.purpose')}</dt>
           <dd>{request.purpose}</dd>
+          {request.vm && (request.vm.state === 'running' || request.vm.state === 'stopped') ? (
+            <>
+              <dt>{t('console.label')}</dt>
+              <dd>
+                <Link to={`/vms/${request.vm.id}/console`}>{t('console.openLink')}</Link>
+              </dd>
+            </>
+          ) : null}
         </dl>
         <ErrorAlert error={cancel.error} />
         {mayCancel && !confirming ? (

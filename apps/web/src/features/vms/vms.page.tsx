@@ -84,6 +84,14 @@ export function VmsPage() {
               <dd>
                 <Link to={`/vps-requests/${vm.requestId}`}>{t('vms.requestLink')}</Link>
               </dd>
+              {vm.state === 'running' || vm.state === 'stopped' ? (
+                <>
+                  <dt>{t('console.label')}</dt>
+                  <dd>
+                    <Link to={`/vms/${vm.id}/console`}>{t('console.openLink')}</Link>
+                  </dd>
+                </>
+              ) : null}
             </dl>
             <VmActions vm={vm} onQueued={() => void vms.refetch()} />
             <VmChange vm={vm} onAsked={() => void vms.refetch()} />

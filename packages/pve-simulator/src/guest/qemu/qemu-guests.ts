@@ -207,6 +207,12 @@ export class QemuGuests {
     };
   }
 
+  /** The UNIX socket of the guest's first serial port while it runs (`qm terminal` connects there). */
+  serialSocket(vmid: number): string | undefined {
+    const g = this.guests.get(vmid);
+    return g && this.running(vmid) ? join(g.dir, 'serial0.sock') : undefined;
+  }
+
   /** 127.0.0.1:<port> forwarded to the guest's port 22 while it runs. */
   sshEndpoint(vmid: number): { host: string; port: number } | undefined {
     const g = this.guests.get(vmid);
@@ -292,11 +298,16 @@ export class QemuGuests {
     const qmp = join(g.dir, 'qmp.sock');
     rmSync(qmp, { force: true });
     rmSync(join(g.dir, 'qga.sock'), { force: true });
+    rmSync(join(g.dir, 'serial0.sock'), { force: true });
     args.push(
       '-qmp',
       `unix:${qmp},server=on,wait=off`,
+      // As qemu-server's `serial0: socket`: a listening UNIX socket that `qm terminal` (and so
+      // termproxy) connects to; the log keeps what the console printed while nobody watched.
+      '-chardev',
+      `socket,id=serial0,path=${join(g.dir, 'serial0.sock')},server=on,wait=off,logfile=${join(g.dir, 'console.log')}`,
       '-serial',
-      `file:${join(g.dir, 'console.log')}`,
+      'chardev:serial0',
       '-pidfile',
       join(g.dir, 'qemu.pid'),
     );
