@@ -8,6 +8,7 @@ import { checkBridgeAccess, checkCloneStorage } from '../access/vm-checks';
 import { checkDnsName, formatSize } from '../state/formats';
 import { configDisks, DISK_KEY, parseDisk, printDisk } from '../state/disks';
 import { parseNet, printNet } from '../state/net';
+import { volumeFormat } from '../state/snapshot-storage';
 import type { SimVm } from '../state/types';
 import type { TaskContext } from '../tasks/task-manager';
 import { TaskKilled } from '../tasks/task-manager';
@@ -22,6 +23,15 @@ interface ClonePlan {
   name?: string;
   description?: string;
   pool?: string;
+  /** `format` of a full clone; file storages name the volume by it, block storages are raw. */
+  format?: string;
+}
+
+/** The name vdisk_alloc gives a full clone's disk: `<vmid>/vm-<vmid>-disk-<n>.<fmt>` on file storages. */
+function cloneVolumeName(sim: Sim, storage: string, newid: number, n: number, format: string | undefined, srcVolume: string): string {
+  const type = sim.state.storage(storage)?.type;
+  if (type !== 'dir' && type !== 'nfs') return `vm-${newid}-disk-${n}`;
+  return `${newid}/vm-${newid}-disk-${n}.${format ?? volumeFormat(srcVolume)}`;
 }
 
 function syncChecks(sim: Sim, ctx: RouteContext<Sim>): ClonePlan {
@@ -72,6 +82,7 @@ function syncChecks(sim: Sim, ctx: RouteContext<Sim>): ClonePlan {
     pool,
     name: p.name === undefined ? undefined : String(p.name),
     description: p.description === undefined ? undefined : String(p.description),
+    format: p.format === undefined ? undefined : String(p.format),
   };
 }
 
@@ -126,7 +137,7 @@ async function copyDisks(
         await t.sleep(gib * 750);
         t.log(`transferred ${((gib * pct) / 100).toFixed(1)} GiB of ${gib.toFixed(1)} GiB (${pct.toFixed(2)}%)`);
       }
-      disks[key] = printDisk({ ...d, storage, volume: `vm-${plan.newid}-disk-${diskNo++}` });
+      disks[key] = printDisk({ ...d, storage, volume: cloneVolumeName(sim, storage, plan.newid, diskNo++, plan.format, d.volume) });
     } else {
       t.log(`create linked clone of drive ${key} (${d.storage}:${d.volume})`);
       await t.sleep(1500);
