@@ -10,6 +10,9 @@ const RUN_KIND_SUBJECT: Record<RunKind, { id: string; en: string }> = {
   reboot: { id: 'Memulai ulang', en: 'Rebooting' },
   resize: { id: 'Mengubah ukuran', en: 'Resizing' },
   decommission: { id: 'Menghapus', en: 'Decommissioning' },
+  snapshot: { id: 'Mengambil snapshot', en: 'Taking a snapshot' },
+  snapshot_rollback: { id: 'Mengembalikan ke snapshot', en: 'Rolling back to a snapshot' },
+  snapshot_delete: { id: 'Menghapus snapshot', en: 'Deleting a snapshot' },
 };
 
 /**
