@@ -63,7 +63,7 @@ export const JOBS = {
     retry: { attempts: 4, backoffMs: 10_000 },
     jobId: (p) => runJobId(p.runId, p.retry),
     idempotency:
-      "Day-2 run (start, shutdown, stop, reboot, resize, decommission) through the same harness: memoised steps, each checking the VM state first (start skips a running VM, resize never shrinks, destroy only a VM carrying Betang's marker); a finished run is left alone.",
+      "Day-2 run (start, shutdown, stop, reboot, resize, decommission, snapshot, snapshot rollback, snapshot delete) through the same harness: memoised steps, each checking the VM state first (start skips a running VM, resize never shrinks, destroy only a VM carrying Betang's marker, a snapshot already on Proxmox is not taken again, a rollback this token already started is not sent again, a snapshot gone counts as deleted); a finished run is left alone.",
   }),
   'reconcile.cluster': contract({
     queue: 'maintenance',

@@ -94,9 +94,22 @@ export type VmClient = {
   rollbackSnapshot(name: string, opts: { start?: boolean }, task: TaskOptions): Promise<void>;
   /** `DELETE snapshot/{name}` (a `qmdelsnapshot` task, awaited); a snapshot that no longer exists counts as deleted, so it is safe to repeat. */
   deleteSnapshot(name: string, task: TaskOptions): Promise<void>;
+  /**
+   * `GET /nodes/{node}/tasks?vmid=…&typefilter=…&since=…&source=all`: this VM's tasks of `type`
+   * started at or after `sinceEpochSeconds` that this token can see, newest first (`status` is
+   * `RUNNING` or the exit status). Read-only: how a retry learns whether an earlier attempt
+   * already started a task that must not run twice.
+   */
+  tasksSince(
+    type: string,
+    sinceEpochSeconds: number,
+    opts?: CallOptions,
+  ): Promise<Array<{ upid: string; status: string; starttime: number }>>;
   /** The guest-agent calls. */
   readonly agent: VmAgent;
 };
+
+const ZTaskListEntry = z.looseObject({ upid: z.string(), status: z.string().optional(), starttime: z.number() });
 
 /** The path of one snapshot; the name must be PVE's pve-configid (at most 40 characters) or nothing is sent. */
 function snapshotPath(base: string, name: string): string {
@@ -209,6 +222,18 @@ export function vmClient(pve: PveTransport, node: string, vmid: number): VmClien
         if (err instanceof PveTaskFailedError && err.exitstatus === `snapshot '${name}' does not exist`) return;
         throw err;
       }
+    },
+    tasksSince: async (type, since, opts) => {
+      const data = await pve.request(
+        'GET',
+        `/nodes/${pathSegment(node)}/tasks`,
+        { vmid, typefilter: type, since: Math.floor(since), source: 'all', limit: 100 },
+        opts,
+      );
+      return z
+        .array(ZTaskListEntry)
+        .parse(data)
+        .map((t) => ({ upid: t.upid, status: t.status ?? 'RUNNING', starttime: t.starttime }));
     },
     agent: vmAgent(pve, base, vmid),
   };

@@ -24,11 +24,16 @@ const ZActionParams = z
     /** Sizes the request held before a change, and the VM's sizes when it was asked. */
     from: ZSizes.optional(),
     before: ZSizes.optional(),
+    /** The `vm_snapshots` row a snapshot run takes, rolls back to or deletes. */
+    snapshotId: z.uuid().optional(),
+    /** A rollback starts the VM afterwards. */
+    start: z.boolean().optional(),
   })
   .loose();
 type ActionParams = z.infer<typeof ZActionParams>;
 
-export type ActionKind = 'start' | 'stop' | 'shutdown' | 'reboot' | 'resize' | 'decommission';
+export type ActionKind =
+  'start' | 'stop' | 'shutdown' | 'reboot' | 'resize' | 'decommission' | 'snapshot' | 'snapshot_rollback' | 'snapshot_delete';
 
 export type ActionCtx = {
   deps: WorkerDeps;

@@ -10,6 +10,9 @@ const AUDIT_ACTION: Record<ActionKind, string> = {
   reboot: 'vm.rebooted',
   resize: 'vm.resized',
   decommission: 'vm.decommissioned',
+  snapshot: 'vm.snapshot_taken',
+  snapshot_rollback: 'vm.snapshot_rolled_back',
+  snapshot_delete: 'vm.snapshot_deleted',
 };
 
 /**
