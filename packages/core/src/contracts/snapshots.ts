@@ -56,5 +56,5 @@ export const ZRollbackSnapshotBody = z.strictObject({ start: z.boolean().optiona
 /** Path of one snapshot of one VM. */
 export const ZSnapshotParams = z.strictObject({ id: z.uuid(), snapshotId: z.uuid() });
 
-/** 202 answer of the snapshot routes: the run that carries it out, and the snapshot. */
-export const ZSnapshotRunAnswer = z.object({ runId: z.uuid(), snapshot: ZVmSnapshot });
+/** 202 answer of the snapshot routes: the run that carries it out (null when nothing needs Proxmox), and the snapshot. */
+export const ZSnapshotRunAnswer = z.object({ runId: z.uuid().nullable(), snapshot: ZVmSnapshot });
