@@ -92,6 +92,13 @@ export const JOBS = {
     idempotency:
       'Ends the grace period only of VMs still retained past retained_until (row-locked, retained → decommissioning in the same transaction as the destroy run and its job), so a second run finds none; reminders go through the outbox with dedup key decommission-reminder:<vm>:<retainedUntil>, so each is written at most once.',
   }),
+  'snapshots.prune': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 3, backoffMs: 60_000 },
+    idempotency:
+      'Moves each snapshot past the age limit from present to deleting under its row lock, in the same transaction as its snapshot_delete run and job; a second run finds it no longer present and queues nothing.',
+  }),
   'maintenance.prune-request-events': contract({
     queue: 'maintenance',
     payload: z.strictObject({}),
