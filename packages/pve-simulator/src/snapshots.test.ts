@@ -174,4 +174,30 @@ describe('VM snapshots (qemu-server snapshot API)', () => {
     expect(put.status).toBe(200);
     expect((await list(vmid))[0]?.description).toBe('catatan');
   });
+
+  test('clone from a snapshot copies the snapshot, not the current config, and no snapshot bookkeeping', async () => {
+    const vmid = await clone();
+    expect((await snap(vmid, { snapname: 'base' })).exitstatus).toBe('OK');
+    await api.put(`/nodes/pve1/qemu/${vmid}/config`, { cores: 4 });
+    const missing = await api.post(`/nodes/pve1/qemu/${vmid}/clone`, { newid: nextId, snapname: 'nope' });
+    expect([missing.status, missing.reason]).toEqual([500, "snapshot 'nope' does not exist"]);
+    const linked = await api.post(`/nodes/pve1/qemu/${vmid}/clone`, { newid: nextId, snapname: 'base', full: 0 });
+    expect(linked.reason).toBe(`Linked clone feature is not supported for a snapshot of 'ceph:vm-${vmid}-disk-0' (scsi0)`);
+    const copy = nextId++;
+    expect((await api.task('POST', `/nodes/pve1/qemu/${vmid}/clone`, { newid: copy, snapname: 'base', full: 1 })).exitstatus).toBe('OK');
+    const cfg = sim.state.vm(copy)?.config ?? {};
+    expect(cfg.cores).toBe('1');
+    expect(cfg.parent).toBeUndefined();
+    expect(cfg.snaptime).toBeUndefined();
+    // an ordinary clone of a VM with snapshots does not inherit its parent either
+    const plain = nextId++;
+    expect((await api.task('POST', `/nodes/pve1/qemu/${vmid}/clone`, { newid: plain, full: 1 })).exitstatus).toBe('OK');
+    expect(sim.state.vm(plain)?.config).toMatchObject({ cores: '4' });
+    expect(sim.state.vm(plain)?.config.parent).toBeUndefined();
+
+    const zfs = await clone({ storage: 'tank' });
+    expect((await snap(zfs, { snapname: 'z1' })).exitstatus).toBe('OK');
+    const refused = await api.post(`/nodes/pve1/qemu/${zfs}/clone`, { newid: nextId, snapname: 'z1', full: 1 });
+    expect(refused.reason).toBe(`Full clone feature is not supported for a snapshot of 'tank:vm-${zfs}-disk-0' (scsi0)`);
+  });
 });

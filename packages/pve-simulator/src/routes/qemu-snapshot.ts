@@ -6,16 +6,11 @@ import type { Sim } from '../sim-context';
 import { beforeWorker, ownerOf, requirePriv } from '../sim-context';
 import { configDigest, memoryMiB, toWire } from '../state/config-wire';
 import { configDisks } from '../state/disks';
-import { configCanSnapshot, vmstateSizeMiB, vmstateVolume } from '../state/snapshot-storage';
+import { checkConfigId, configCanSnapshot, vmstateSizeMiB, vmstateVolume } from '../state/snapshot-storage';
 import type { SimVm } from '../state/types';
 import type { TaskContext } from '../tasks/task-manager';
 import { boot, powerOff } from './qemu-power';
 import { checkLock, lockVm, stillThere } from './vm-helpers';
-
-/** PVE::JSONSchema's pve-configid: a letter, then at least one of letters, digits, `_`, `-`. */
-function checkConfigId(v: string): string | undefined {
-  return /^[a-z][a-z0-9_-]+$/i.test(v) ? undefined : `invalid configuration ID '${v}'`;
-}
 
 /** The `pve-snapshot-name` standard option. */
 const SNAPNAME: ParamSpec = { type: 'string', maxLength: 40, format: checkConfigId };

@@ -27,6 +27,29 @@ export function canSnapshotVolume(storage: StorageSpec | undefined, volume: stri
   }
 }
 
+/**
+ * volume_has_feature('copy', $volid, $snapname): LVM-thin and RBD copy from a snapshot, ZFS
+ * does not (its plugin copies only base and current volumes), file storages a qcow2 image's only.
+ */
+export function canCopySnapshot(storage: StorageSpec | undefined, volume: string): boolean {
+  if (!storage) return false;
+  switch (storage.type) {
+    case 'lvmthin':
+    case 'rbd':
+      return true;
+    case 'zfspool':
+      return false;
+    case 'dir':
+    case 'nfs':
+      return volumeFormat(volume) === 'qcow2';
+  }
+}
+
+/** PVE::JSONSchema's pve-configid: a letter, then at least one of letters, digits, `_`, `-`. */
+export function checkConfigId(v: string): string | undefined {
+  return /^[a-z][a-z0-9_-]+$/i.test(v) ? undefined : `invalid configuration ID '${v}'`;
+}
+
 /** PVE::QemuConfig->has_feature('snapshot', $conf): every disk that is not a cdrom can snapshot. */
 export function configCanSnapshot(state: ClusterState, config: Record<string, string>): boolean {
   return configDisks(config).every(([, d]) => d.isCdrom || canSnapshotVolume(state.storage(d.storage), d.volume));
