@@ -91,12 +91,19 @@ describe('snapshot runs against the simulator', () => {
     await vm.updateConfigNow({ cores: 3 });
     expect(env.sim.state.vm(vmid)?.pending.cores).toBe('3');
 
+    // the row says what a later change made of the VM; the snapshot predates it
+    await db.updateTable('vms').set({ cores: 8, memoryMiB: 16_384 }).where('vmid', '=', vmid).execute();
     const { runId } = await queueSnapshotRun(db, q.requestId, 'snapshot_rollback', { snapshotId, start: true });
     expect((await runToEnd(env.deps, runId)).status).toBe('succeeded');
     expect(env.sim.state.vm(vmid)).toMatchObject({ status: 'running', config: expect.objectContaining({ parent: name }) });
     expect(env.sim.state.vm(vmid)?.pending).toEqual({});
     expect(env.sim.state.vm(vmid)?.config.cores).not.toBe('3');
-    expect((await db.selectFrom('vms').select('state').where('vmid', '=', vmid).executeTakeFirstOrThrow()).state).toBe('running');
+    const row = await db.selectFrom('vms').select(['state', 'cores', 'memoryMiB']).where('vmid', '=', vmid).executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      state: 'running',
+      cores: Number(env.sim.state.vm(vmid)?.config.cores),
+      memoryMiB: Number(env.sim.state.vm(vmid)?.config.memory),
+    });
 
     // An attempt that died after Proxmox accepted the rollback: the retry sees the task and waits for it.
     const { runId: second } = await queueSnapshotRun(db, q.requestId, 'snapshot_rollback', { snapshotId, start: false });

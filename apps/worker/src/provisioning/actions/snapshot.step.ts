@@ -1,6 +1,7 @@
-import { appendAudit, transitionRequest, transitionVm } from '@betang/db';
+import { appendAudit, transitionRequest, transitionVm, updateVm } from '@betang/db';
 import { PveTaskFailedError, waitForTask, type VmClient } from '@betang/proxmox';
 import { permanent } from '../../harness/run-error';
+import { bootDisk } from '../pve-vm';
 import { actionStep, type ActionCtx } from './action-context';
 import { locateStep } from './locate.step';
 
@@ -79,7 +80,7 @@ export const takeSnapshotStep = actionStep<{ withRam: boolean }>({
  * since the run was created is the earlier attempt's — waited for when still running, and then
  * not sent again (a second rollback would throw away what happened since the first).
  */
-export const rollbackSnapshotStep = actionStep<{ status: 'running' | 'stopped' }>({
+export const rollbackSnapshotStep = actionStep<{ status: 'running' | 'stopped'; cores?: number; memoryMiB?: number; diskGiB?: number }>({
   key: 'rollback',
   weight: 70,
   label: { id: 'kembalikan ke snapshot', en: 'roll back to the snapshot' },
@@ -102,7 +103,18 @@ export const rollbackSnapshotStep = actionStep<{ status: 'running' | 'stopped' }
       await vm.rollbackSnapshot(row.name, { start: ctx.params.start === true }, task);
     }
     const status = (await vm.status()).status;
-    return { result: { status }, detail: `${detail} → ${status}` };
+    // The snapshot may predate a change: the VM now has the sizes it had then.
+    const cfg = await vm.config({ current: true });
+    const disk = bootDisk(cfg);
+    return {
+      result: {
+        status,
+        ...(cfg.cores !== undefined ? { cores: cfg.cores } : {}),
+        ...(cfg.memory !== undefined ? { memoryMiB: cfg.memory } : {}),
+        ...(disk ? { diskGiB: Math.ceil(disk.sizeBytes / 1024 ** 3) } : {}),
+      },
+      detail: `${detail} → ${status}`,
+    };
   },
 });
 
@@ -123,7 +135,7 @@ export const deleteSnapshotStep = actionStep({
 
 /**
  * `record`: the snapshot row's new status (taken → present, deleted → deleted; a rollback moves
- * the VM's state to what Proxmox reports) with its audit entry, in one transaction. Status moves
+ * the VM's state and sizes to what Proxmox reports) with its audit entry, in one transaction. Status moves
  * are guarded by the row's current status, so a second run changes nothing.
  */
 export const recordSnapshotStep = actionStep({
@@ -146,8 +158,9 @@ export const recordSnapshotStep = actionStep({
         await tx.updateTable('vms').set({ snapshotsUnsupported: null }).where('id', '=', vm.id).execute();
       } else if (kind === 'snapshot_rollback') {
         action = 'vm.snapshot_rolled_back';
-        const { status } = output(rollbackSnapshotStep);
+        const { status, cores, memoryMiB, diskGiB } = output(rollbackSnapshotStep);
         await transitionVm(tx, vm.id, ['running', 'stopped'], status, { onMismatch: 'skip' });
+        await updateVm(tx, vm.id, { ...(cores ? { cores } : {}), ...(memoryMiB ? { memoryMiB } : {}), ...(diskGiB ? { diskGiB } : {}) });
         // The request follows the VM's power as a stop or start run moves it.
         if (status === 'stopped')
           await transitionRequest(tx, vm.requestId, ['active', 'expiring'], 'stopped', { reason: null, onMismatch: 'skip' });
