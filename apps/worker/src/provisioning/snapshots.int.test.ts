@@ -146,6 +146,24 @@ describe('snapshot runs against the simulator', () => {
       (await db.selectFrom('vms').select('snapshotsUnsupported').where('vmid', '=', vmid).executeTakeFirstOrThrow()).snapshotsUnsupported,
     ).toBeNull();
   });
+  it('should mark the snapshots of a destroyed VM deleted', async () => {
+    const { runId, snapshotId } = await queueSnapshotRun(db, q.requestId, 'snapshot');
+    expect((await runToEnd(env.deps, runId)).status).toBe('succeeded');
+    await db.updateTable('vms').set({ state: 'decommissioning' }).where('vmid', '=', vmid).execute();
+    await db.updateTable('vpsRequests').set({ status: 'decommissioning' }).where('id', '=', q.requestId).execute();
+    const destroy = await makeQueuedActionRun(db, q.requestId, 'decommission', { reason: 'uji snapshot' });
+    expect((await runToEnd(env.deps, destroy)).status).toBe('succeeded');
+    expect(env.sim.state.vm(vmid)).toBeUndefined();
+    const live = await db
+      .selectFrom('vmSnapshots')
+      .select('id')
+      .where('vmId', '=', (await db.selectFrom('vms').select('id').where('vmid', '=', vmid).executeTakeFirstOrThrow()).id)
+      .where('status', '<>', 'deleted')
+      .where('status', '<>', 'failed')
+      .execute();
+    expect(live).toEqual([]);
+    expect((await snapRow(snapshotId)).status).toBe('deleted');
+  });
 });
 
 describe('a VM on storage that cannot snapshot', () => {
