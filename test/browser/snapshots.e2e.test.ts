@@ -20,6 +20,7 @@ describe('VM snapshots panel (real Chromium)', () => {
   let page: Page;
   let problems: string[];
   let staffEmail: string;
+  let adminEmail: string;
   let requestId: string;
   let vmId: string;
 
@@ -30,6 +31,7 @@ describe('VM snapshots panel (real Chromium)', () => {
     const q = await makeQueuedProvisionRun(stack.db, { ports: [], hostname: 'simpeg-app-01', enqueue: false });
     requestId = q.requestId;
     staffEmail = (await makeUser(stack.db, { roles: [Role.InstitutionStaff], institutionId: q.institutionId })).email;
+    adminEmail = (await makeUser(stack.db, { roles: [Role.Admin] })).email;
     await stack.db
       .updateTable('provisioningRuns')
       .set({ status: 'succeeded', progress: 100, finishedAt: new Date() })
@@ -62,7 +64,7 @@ describe('VM snapshots panel (real Chromium)', () => {
 
   beforeEach(async () => {
     ({ page, problems } = await openCleanPage(browser));
-    await signIn(page, stack.baseUrl, staffEmail, TEST_PASSWORD);
+    await signIn(page, stack.baseUrl, expect.getState().currentTestName?.includes('admin') ? adminEmail : staffEmail, TEST_PASSWORD);
   });
 
   afterEach(() => closeCheckedPage(page, problems));
@@ -172,5 +174,20 @@ describe('VM snapshots panel (real Chromium)', () => {
       .click();
     await limited.getByText(T['snapshots.status.deleting']!, { exact: true }).waitFor();
     expect((await finishLatestRun('deleted')).kind).toBe('snapshot_delete');
+  });
+
+  it('should let an admin change the snapshot limits, refusing a value out of range', async () => {
+    await page.goto(`${stack.baseUrl}/operator/settings`);
+    const form = page.getByRole('form', { name: T['snapshots.policy.title'] });
+    const perVm = form.getByLabel(T['snapshots.policy.maxPerVm']!);
+    await perVm.fill('21');
+    await form.getByRole('button', { name: T['snapshots.policy.save'] }).click();
+    expect(await perVm.getAttribute('aria-invalid')).toBe('true');
+    await perVm.fill('5');
+    await form.getByLabel(T['snapshots.policy.maxAgeDays']!).fill('14');
+    await form.getByRole('button', { name: T['snapshots.policy.save'] }).click();
+    await form.getByRole('status').filter({ hasText: T['opSettings.saved'] }).waitFor();
+    const row = await stack.db.selectFrom('settings').select('value').where('key', '=', 'snapshot_policy').executeTakeFirstOrThrow();
+    expect(row.value).toEqual({ maxPerVm: 5, maxAgeDays: 14 });
   });
 });

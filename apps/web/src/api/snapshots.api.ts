@@ -1,4 +1,4 @@
-import { ZSnapshotRunAnswer, ZVmSnapshotList, type TakeSnapshotBody } from '@betang/core';
+import { ZSnapshotPolicy, ZSnapshotRunAnswer, ZVmSnapshotList, type SnapshotPolicy, type TakeSnapshotBody } from '@betang/core';
 import type { ApiClient } from './http-client';
 
 const base = (vmId: string) => `/vms/${encodeURIComponent(vmId)}/snapshots`;
@@ -14,3 +14,8 @@ export const rollbackSnapshot = (api: ApiClient, vmId: string, snapshotId: strin
 /** DELETE /vms/:id/snapshots/:snapshotId: queues the deletion run. */
 export const deleteSnapshot = (api: ApiClient, vmId: string, snapshotId: string) =>
   api.request('DELETE', `${base(vmId)}/${encodeURIComponent(snapshotId)}`, { response: ZSnapshotRunAnswer });
+/** GET /settings/snapshot-policy: at most `maxPerVm` snapshots per VM, each kept `maxAgeDays` days. */
+export const getSnapshotPolicy = (api: ApiClient) => api.request('GET', '/settings/snapshot-policy', { response: ZSnapshotPolicy });
+/** PUT /settings/snapshot-policy (admins). */
+export const putSnapshotPolicy = (api: ApiClient, body: SnapshotPolicy) =>
+  api.request('PUT', '/settings/snapshot-policy', { body, response: ZSnapshotPolicy });
