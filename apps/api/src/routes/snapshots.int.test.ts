@@ -237,10 +237,18 @@ describe('VM snapshots', () => {
     expect(await counts()).toEqual(before);
     const reason = 'Storage VM ini tidak mendukung snapshot: scsi0 (files:1/vm-1-disk-0.raw).';
     await h.database.db.updateTable('vms').set({ snapshotsUnsupported: reason }).where('id', '=', vmId).execute();
-    const refused = await post(staff, `/api/v1/vms/${vmId}/snapshots`, {});
+    // operators read the worker's detail; the institution a humane reason without storage names
+    const refused = await post(operator, `/api/v1/vms/${vmId}/snapshots`, {});
     expect(refused.status).toBe(422);
     expect(refused.body.error.message).toContain('files:1/vm-1-disk-0.raw');
-    expect((await staff.agent.get(`/api/v1/vms/${vmId}/snapshots`)).body.unsupported).toBe(reason);
+    expect((await operator.agent.get(`/api/v1/vms/${vmId}/snapshots`)).body.unsupported).toBe(reason);
+    const humane = await post(staff, `/api/v1/vms/${vmId}/snapshots`, {});
+    expect(humane.status).toBe(422);
+    expect(humane.body.error.message).toContain('tidak mendukung snapshot');
+    expect(humane.body.error.message).not.toContain('files:');
+    const seen = (await staff.agent.get(`/api/v1/vms/${vmId}/snapshots`)).body.unsupported as string;
+    expect(seen).toContain('cannot take snapshots');
+    expect(seen).not.toContain('files:');
     expect(await counts()).toEqual(before);
   });
 });

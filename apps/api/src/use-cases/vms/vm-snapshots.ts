@@ -4,7 +4,10 @@ import {
   DEFAULT_SNAPSHOT_POLICY,
   ErrorCode,
   ZSnapshotPolicy,
+  bilingualReason,
   canSeeInstitution,
+  institutionFailureReason,
+  seesAllInstitutions,
   type Actor,
   type SnapshotPolicy,
   type SnapshotStatus,
@@ -64,6 +67,15 @@ export function snapshotDto(row: SnapshotRow, policy: SnapshotPolicy): VmSnapsho
 }
 
 /**
+ * Why snapshots fail, as `actor` may read it: the worker's text (storage and volume names) for
+ * the data-center roles, a humane reason for the institution's people (docs/security.md §15).
+ */
+function failureFor(actor: Actor, text: string | null, code: string): string | null {
+  if (text === null || seesAllInstitutions(actor)) return text;
+  return bilingualReason(institutionFailureReason(code));
+}
+
+/**
  * A VM's snapshots that exist or are on their way, plus the last failed attempts of the past
  * day (so the owner reads why), oldest first; 404 for a VM outside the actor's tenancy.
  */
@@ -80,7 +92,16 @@ export async function listVmSnapshots(db: Executor, actor: Actor, vmId: string) 
     )
     .orderBy('createdAt', 'asc')
     .execute();
-  return { items: rows.map((r) => snapshotDto(r, policy)), policy, unsupported: vm.snapshotsUnsupported };
+  return {
+    items: rows.map((r) =>
+      snapshotDto(
+        { ...r, failure: failureFor(actor, r.failure, r.failure === vm.snapshotsUnsupported ? 'SNAPSHOT_UNSUPPORTED' : 'SNAPSHOT_GONE') },
+        policy,
+      ),
+    ),
+    policy,
+    unsupported: failureFor(actor, vm.snapshotsUnsupported, 'SNAPSHOT_UNSUPPORTED'),
+  };
 }
 
 /** 409 when a run of the VM's request is queued or running, naming what runs. */
@@ -142,11 +163,15 @@ async function queueRun(
  */
 export async function takeVmSnapshot(tx: Tx, actor: Actor, vmId: string, body: TakeSnapshotBody, meta: AuditMeta) {
   const vm = await lockSnapshotVm(tx, actor, vmId);
-  if (vm.snapshotsUnsupported)
+  if (vm.snapshotsUnsupported) {
+    const why = seesAllInstitutions(actor)
+      ? { id: vm.snapshotsUnsupported, en: vm.snapshotsUnsupported }
+      : institutionFailureReason('SNAPSHOT_UNSUPPORTED');
     throw new AppError(ErrorCode.PreconditionFailed, {
-      id: `Snapshot tidak dapat diambil untuk VM ini. ${vm.snapshotsUnsupported}`,
-      en: `Snapshots cannot be taken of this VM. ${vm.snapshotsUnsupported}`,
+      id: `Snapshot tidak dapat diambil untuk VM ini. ${why.id}`,
+      en: `Snapshots cannot be taken of this VM. ${why.en}`,
     });
+  }
   const policy = await snapshotPolicy(tx);
   if (policy.maxPerVm === 0)
     throw new AppError(ErrorCode.QuotaExceeded, {
