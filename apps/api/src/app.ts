@@ -28,6 +28,7 @@ import { vpsRequestRoutes } from './routes/vps-requests.routes';
 import { requestEventRoutes } from './routes/request-events.routes';
 import { operatorQueueRoutes } from './routes/operator-queue.routes';
 import { vmRoutes } from './routes/vms.routes';
+import { snapshotRoutes } from './routes/snapshots.routes';
 import { clusterRoutes } from './routes/cluster.routes';
 import { ssoRoutes } from './routes/sso.routes';
 import { consoleRoutes } from './routes/console.routes';
@@ -183,6 +184,7 @@ export function createApp(deps: AppDeps): Express {
   requestEventRoutes(context);
   operatorQueueRoutes(context);
   vmRoutes(context);
+  snapshotRoutes(context);
   clusterRoutes(context);
   const openApi = buildOpenApi(registry, deps.config.PUBLIC_URL);
   (app.locals as Record<symbol, RouteRegistry>)[ROUTE_REGISTRY] = registry;

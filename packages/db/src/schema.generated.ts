@@ -464,9 +464,24 @@ export interface Vms {
   requestId: string;
   retainedUntil: Timestamp | null;
   smbiosUuid: string | null;
+  snapshotsUnsupported: string | null;
   state: string;
   updatedAt: Generated<Timestamp>;
   vmid: number | null;
+}
+
+export interface VmSnapshots {
+  createdAt: Generated<Timestamp>;
+  deletedAt: Timestamp | null;
+  failure: string | null;
+  id: Generated<string>;
+  label: Generated<string>;
+  name: string;
+  requestedBy: string | null;
+  status: string;
+  takenAt: Timestamp | null;
+  vmId: string;
+  withRam: boolean;
 }
 
 export interface VpsRequests {
@@ -528,5 +543,6 @@ export interface DB {
   users: Users;
   vmDecommissions: VmDecommissions;
   vms: Vms;
+  vmSnapshots: VmSnapshots;
   vpsRequests: VpsRequests;
 }

@@ -40,6 +40,8 @@ export type { ClusterNode, ClusterStorage, ClusterVm } from './wire/resources.sc
 export { ZAgentInterfaces, ZVmConfig, ZVmStatusCurrent } from './wire/vm.schema';
 export { ZAgentExecStarted, ZAgentExecStatus } from './wire/agent.schema';
 export type { AgentExecStatus } from './wire/agent.schema';
+export { ZPveSnapshot } from './wire/snapshot.schema';
+export type { PveSnapshot } from './wire/snapshot.schema';
 export type { AgentInterface, VmConfig, VmStatusCurrent } from './wire/vm.schema';
 
 export { AmbiguousTagError, findVmByTag, findVmsByTag, listClusterVms } from './helpers/find-vms-by-tag';

@@ -26,6 +26,7 @@ export type TenantIds = {
   request: string;
   run: string;
   vm: string;
+  snapshot: string;
   token: string;
   ipPool: string;
   finding: string;
@@ -169,6 +170,11 @@ export async function seedTenant(h: ApiHarness, world: World, label: string): Pr
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  const snapshot = await db
+    .insertInto('vmSnapshots')
+    .values({ vmId: vm.id, name: `betang-${tag}`, label: `snap-${label}-${tag}`, withRam: false, status: 'present', takenAt: new Date() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const agreementRow = await db
     .selectFrom('agreements')
     .select(['number', 'verificationCode'])
@@ -185,6 +191,7 @@ export async function seedTenant(h: ApiHarness, world: World, label: string): Pr
     request,
     run,
     vm: vm.id,
+    snapshot: snapshot.id,
     token: token.body.id as string,
     ipPool,
     finding: finding.id,
@@ -206,6 +213,7 @@ export async function seedTenant(h: ApiHarness, world: World, label: string): Pr
     `10.${octet}.0.0/24`,
     token.body.prefix as string,
     `token-${label}-${tag}`,
+    `snap-${label}-${tag}`,
     tag,
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
   return { ids, head, staff, secrets };
@@ -243,6 +251,11 @@ export const PATH_ID_KINDS: Record<string, keyof TenantIds | { shared: string; r
   '/sso/identities/{id}': { shared: '5e5e5e5e-0000-4000-8000-000000000001', reason: 'pending SSO identities, admins only' },
 };
 
+/** Placeholders after the first, by name: the resource they name belongs to the first one's. */
+const INNER_PATH_ID_KINDS: Record<string, keyof TenantIds> = {
+  snapshotId: 'snapshot',
+};
+
 function idKindKey(spec: RouteEntry): string | undefined {
   return /^(.*?\{\w+\})/.exec(spec.path)?.[1];
 }
@@ -256,6 +269,12 @@ export function fillPath(spec: RouteEntry, ids: TenantIds): Record<string, strin
   if (!key) return {};
   const kind = PATH_ID_KINDS[key];
   if (!kind) return `no fixture for ${key}: add it to PATH_ID_KINDS and seedTenant`;
-  if (pathParams(spec).length !== 1) return `more than one path parameter in ${spec.path}: extend the matrix`;
-  return { [pathParams(spec)[0]!]: typeof kind === 'string' ? ids[kind] : kind.shared };
+  const [first, ...inner] = pathParams(spec);
+  const filled: Record<string, string> = { [first!]: typeof kind === 'string' ? ids[kind] : kind.shared };
+  for (const name of inner) {
+    const innerKind = INNER_PATH_ID_KINDS[name];
+    if (!innerKind) return `no fixture for {${name}} in ${spec.path}: add it to INNER_PATH_ID_KINDS and seedTenant`;
+    filled[name] = ids[innerKind];
+  }
+  return filled;
 }

@@ -35,6 +35,7 @@ describe('startSelfCheck', () => {
       'VM.Config.Network',
       'VM.Config.Options',
       'VM.PowerMgmt',
+      'VM.Snapshot',
       'VM.GuestAgent.Unrestricted',
       'Pool.Audit',
     ]);

@@ -7,6 +7,7 @@ import { pruneRequestEventsJob } from './prune-request-events.job';
 import { purgeSessionsJob } from './purge-sessions.job';
 import { reconcileClusterJob } from './reconcile-cluster.job';
 import { runsReapJob } from './runs-reap.job';
+import { snapshotsPruneJob } from './snapshots-prune.job';
 import { vmActionJob } from './vm-action.job';
 import { vmProvisionJob } from './vm-provision.job';
 
@@ -25,5 +26,6 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'reconcile.cluster': reconcileClusterJob(deps),
     'runs.reap': runsReapJob(deps),
     'cluster.snapshot': clusterSnapshotJob(deps),
+    'snapshots.prune': snapshotsPruneJob(deps),
   };
 }

@@ -24,11 +24,34 @@ async function action(
   deps: WorkerDeps,
   db: Db,
   requestId: string,
-  kind: 'stop' | 'start' | 'resize' | 'decommission' | 'ssh_keys',
+  kind: 'stop' | 'start' | 'resize' | 'decommission' | 'ssh_keys' | 'snapshot' | 'snapshot_delete',
   params: Record<string, unknown> = {},
 ): Promise<OperationOutcome> {
   const run = await runToEnd(deps, await makeQueuedActionRun(db, requestId, kind, params));
   return { ok: run.status === 'succeeded', detail: `${kind}: ${run.status} ${run.errorCode ?? ''} ${run.errorMessage ?? ''}`.trim() };
+}
+
+/** Takes a snapshot and deletes it through the two runs, judged by the cluster too. */
+async function snapshotRoundTrip(
+  deps: WorkerDeps,
+  db: Db,
+  env: ProvisioningEnv,
+  requestId: string,
+  vmid: number,
+): Promise<OperationOutcome> {
+  const vm = await db.selectFrom('vms').select('id').where('requestId', '=', requestId).executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('vmSnapshots')
+    .values({ vmId: vm.id, name: 'betang-privtest01', withRam: false, status: 'creating' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const take = await action(deps, db, requestId, 'snapshot', { snapshotId: row.id });
+  const taken = env.sim.state.vm(vmid)?.config.parent === 'betang-privtest01';
+  if (!take.ok || !taken) return { ok: false, detail: `${take.detail}${taken ? '' : '; no snapshot on the VM'}` };
+  await db.updateTable('vmSnapshots').set({ status: 'deleting' }).where('id', '=', row.id).execute();
+  const drop = await action(deps, db, requestId, 'snapshot_delete', { snapshotId: row.id });
+  const gone = env.sim.state.vm(vmid)?.config.parent === undefined;
+  return { ok: drop.ok && gone, detail: `${take.detail}; ${drop.detail}${gone ? '' : '; snapshot still on the VM'}` };
 }
 
 /**
@@ -72,6 +95,7 @@ export async function runBetangOperations(
   const resize = await action(deps, db, day2.requestId, 'resize', { cores: 4, memoryMiB: 4096, diskGiB: 20 });
   const disk = String(env.sim.state.vm(vmid)?.config.scsi0 ?? '');
   out.resize = { ok: resize.ok && /size=20G/.test(disk), detail: `${resize.detail}; scsi0 ${disk}` };
+  out.snapshot = await snapshotRoundTrip(deps, db, env, day2.requestId, vmid);
   const round = await reconcileCluster(deps).then(
     async () => (await listOpenFindings(db)).filter((f) => f.kind === 'missing_vm').map((f) => `missing_vm:${f.vmid}`),
     (error: unknown) => [`reconcile failed: ${error instanceof Error ? error.message : String(error)}`],

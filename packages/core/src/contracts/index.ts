@@ -15,3 +15,4 @@ export * from './audit';
 export * from './operator-queue';
 export * from './sso';
 export * from './console';
+export * from './snapshots';

@@ -28,8 +28,21 @@ const VM_OFF: LocalizedText = {
   en: 'The VM is stopped, so its guest agent is not running. Start the VM, then repeat the action.',
 };
 
+const SNAPSHOT_STORAGE: LocalizedText = {
+  id: 'Storage tempat disk VM ini berada tidak mendukung snapshot. Andalkan cadangan, atau minta operator Diskominfosantik memindahkan disk ke storage yang mendukung snapshot.',
+  en: "This VM's disk is on a storage that cannot take snapshots. Rely on backups, or ask the data-center operators to move the disk to a storage that can.",
+};
+const SNAPSHOT: LocalizedText = {
+  id: 'Snapshot tidak dapat diproses saat ini (VM sedang dipakai proses lain atau snapshot tidak utuh). Coba lagi nanti; bila berulang, operator Diskominfosantik sudah diberi tahu.',
+  en: 'The snapshot could not be handled right now (the VM was busy with another task, or the snapshot is incomplete). Try again later; if it happens again, the data-center operators have been told.',
+};
+
 const BY_CODE: Readonly<Record<string, LocalizedText>> = {
   VM_NOT_RUNNING: VM_OFF,
+  SNAPSHOT_UNSUPPORTED: SNAPSHOT_STORAGE,
+  SNAPSHOT_INCOMPLETE: SNAPSHOT,
+  SNAPSHOT_GONE: SNAPSHOT,
+  SNAPSHOT_UNKNOWN: SNAPSHOT,
   NO_CAPACITY: CAPACITY,
   STORAGE_FULL: CAPACITY,
   CLONE_SLOTS_BUSY: CAPACITY,

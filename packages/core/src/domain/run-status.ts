@@ -7,7 +7,19 @@ export const RUN_STATUSES = ['awaiting_approval', 'queued', 'running', 'succeede
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** What a run does: provision a request, or one day-2 action on its VM. */
-export const RUN_KINDS = ['provision', 'start', 'stop', 'shutdown', 'reboot', 'resize', 'decommission', 'ssh_keys'] as const;
+export const RUN_KINDS = [
+  'provision',
+  'start',
+  'stop',
+  'shutdown',
+  'reboot',
+  'resize',
+  'decommission',
+  'ssh_keys',
+  'snapshot',
+  'snapshot_rollback',
+  'snapshot_delete',
+] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 /**

@@ -63,7 +63,7 @@ export const JOBS = {
     retry: { attempts: 4, backoffMs: 10_000 },
     jobId: (p) => runJobId(p.runId, p.retry),
     idempotency:
-      "Day-2 run (start, shutdown, stop, reboot, resize, decommission) through the same harness: memoised steps, each checking the VM state first (start skips a running VM, resize never shrinks, destroy only a VM carrying Betang's marker); a finished run is left alone.",
+      "Day-2 run (start, shutdown, stop, reboot, resize, decommission, SSH key replacement, snapshot, snapshot rollback, snapshot delete) through the same harness: memoised steps, each checking the VM state first (start skips a running VM, resize never shrinks, destroy only a VM carrying Betang's marker, a snapshot already on Proxmox is not taken again, a rollback this token already started is not sent again, a snapshot gone counts as deleted); a finished run is left alone.",
   }),
   'reconcile.cluster': contract({
     queue: 'maintenance',
@@ -91,6 +91,13 @@ export const JOBS = {
     retry: { attempts: 3, backoffMs: 30_000 },
     idempotency:
       'Ends the grace period only of VMs still retained past retained_until (row-locked, retained → decommissioning in the same transaction as the destroy run and its job), so a second run finds none; reminders go through the outbox with dedup key decommission-reminder:<vm>:<retainedUntil>, so each is written at most once.',
+  }),
+  'snapshots.prune': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 3, backoffMs: 60_000 },
+    idempotency:
+      'Moves each snapshot past the age limit from present to deleting under its row lock, in the same transaction as its snapshot_delete run and job; a second run finds it no longer present and queues nothing.',
   }),
   'maintenance.prune-request-events': contract({
     queue: 'maintenance',

@@ -3,7 +3,17 @@ import { z } from 'zod';
 const ZText = z.object({ id: z.string().min(1), en: z.string().min(1) });
 
 /** What Betang does with a privilege; the tests prove each one fails without it. */
-export const BETANG_OPERATIONS = ['provision', 'power', 'resize', 'destroy', 'reconcile', 'self-check', 'ssh-keys', 'console'] as const;
+export const BETANG_OPERATIONS = [
+  'provision',
+  'power',
+  'resize',
+  'snapshot',
+  'destroy',
+  'reconcile',
+  'self-check',
+  'ssh-keys',
+  'console',
+] as const;
 export type BetangOperation = (typeof BETANG_OPERATIONS)[number];
 
 const ZPrivilege = z.object({

@@ -1,3 +1,4 @@
+import { PveTaskFailedError } from '../tasks/pve-task-errors';
 import { classifyPveError } from '../errors/classify-pve-error';
 import { AgentExecTimeoutError } from '../errors/agent-exec-timeout-error';
 import { createCallCounter } from '../metrics/call-counter';
@@ -88,6 +89,28 @@ describe('vmClient against the simulator', () => {
     await vm.setProtection(false);
     await vm.setProtection(false);
     expect((await vm.config()).protection).toBeUndefined();
+  });
+
+  it('should take, list, roll back and delete snapshots, each safe to repeat', async () => {
+    const vm = h.client.vm('pve1', VMID);
+    await vm.takeSnapshot('betang-a1', { description: 'pertama' }, TASK);
+    await vm.takeSnapshot('betang-a1', { description: 'pertama' }, TASK);
+    await vm.updateConfigNow({ description: 'after' });
+    const { snapshots, currentParent } = await vm.snapshots();
+    expect(snapshots.map((s) => [s.name, s.description, s.vmstate])).toEqual([['betang-a1', 'pertama', false]]);
+    expect(currentParent).toBe('betang-a1');
+    await vm.updateConfig({ cores: 3 }, TASK);
+    await vm.rollbackSnapshot('betang-a1', {}, TASK);
+    expect((await vm.config()).cores).not.toBe(3);
+    h.sim.faults.setConfigLock(VMID, 'backup');
+    const locked = await vm.takeSnapshot('betang-a2', {}, TASK).catch((e: unknown) => e);
+    expect(locked).toBeInstanceOf(PveTaskFailedError);
+    expect((locked as PveTaskFailedError).exitstatus).toBe('VM is locked (backup)');
+    h.sim.faults.setConfigLock(VMID, undefined);
+    await vm.deleteSnapshot('betang-a1', TASK);
+    await vm.deleteSnapshot('betang-a1', TASK);
+    expect((await vm.snapshots()).snapshots).toEqual([]);
+    await expect(vm.takeSnapshot('1-bad', {}, TASK)).rejects.toThrow(RangeError);
   });
 
   it('should destroy with purge and unreferenced disks, leaving nothing', async () => {

@@ -1,9 +1,12 @@
+import { z } from 'zod';
 import type { PveTransport } from '../client/pve-transport';
 import type { PveParams } from '../client/encode-params';
 import type { CallOptions } from '../client/request-engine';
 import { classifyPveError } from '../errors/classify-pve-error';
 import { PveTaskFailedError } from '../tasks/pve-task-errors';
 import { pathSegment } from '../util/path-segment';
+import type { PveSnapshot } from '../wire/snapshot.schema';
+import { ZPveSnapshot } from '../wire/snapshot.schema';
 import type { VmConfig, VmStatusCurrent } from '../wire/vm.schema';
 import { ZVmConfig, ZVmStatusCurrent } from '../wire/vm.schema';
 import type { TaskOptions } from './task-call';
@@ -78,9 +81,49 @@ export type VmClient = {
    * repeated call costs nothing but a port for those seconds.
    */
   openTermproxy(opts?: { serial?: SerialPort } & CallOptions): Promise<Termproxy>;
+  /**
+   * `GET snapshot`: the VM's snapshots in Proxmox's order, without the `current` pseudo-entry
+   * (its `parent` is `currentParent`). Read-only.
+   */
+  snapshots(opts?: CallOptions): Promise<{ snapshots: PveSnapshot[]; currentParent: string | undefined }>;
+  /**
+   * `POST snapshot` (a `qmsnapshot` task, awaited); `vmstate` saves the RAM of a running VM (PVE
+   * ignores it for a stopped one). Safe to repeat: a task refused with "snapshot name '…' already
+   * used" counts as done when that snapshot exists complete (no `snapstate`), so the caller must
+   * use names only it creates.
+   */
+  takeSnapshot(name: string, opts: { vmstate?: boolean; description?: string }, task: TaskOptions): Promise<void>;
+  /**
+   * `POST snapshot/{name}/rollback` (a `qmrollback` task, awaited): PVE stops the VM, puts disks
+   * and config back, and resumes it when the snapshot has RAM; `start` starts it otherwise. Not
+   * idempotent towards the guest (a second rollback discards what happened since the first):
+   * the caller checks before repeating.
+   */
+  rollbackSnapshot(name: string, opts: { start?: boolean }, task: TaskOptions): Promise<void>;
+  /** `DELETE snapshot/{name}` (a `qmdelsnapshot` task, awaited); a snapshot that no longer exists counts as deleted, so it is safe to repeat. */
+  deleteSnapshot(name: string, task: TaskOptions): Promise<void>;
+  /**
+   * `GET /nodes/{node}/tasks?vmid=…&typefilter=…&since=…&source=all`: this VM's tasks of `type`
+   * started at or after `sinceEpochSeconds` that this token can see, newest first (`status` is
+   * `RUNNING` or the exit status). Read-only: how a retry learns whether an earlier attempt
+   * already started a task that must not run twice.
+   */
+  tasksSince(
+    type: string,
+    sinceEpochSeconds: number,
+    opts?: CallOptions,
+  ): Promise<Array<{ upid: string; status: string; starttime: number }>>;
   /** The guest-agent calls. */
   readonly agent: VmAgent;
 };
+
+const ZTaskListEntry = z.looseObject({ upid: z.string(), status: z.string().optional(), starttime: z.number() });
+
+/** The path of one snapshot; the name must be PVE's pve-configid (at most 40 characters) or nothing is sent. */
+function snapshotPath(base: string, name: string): string {
+  if (!/^[a-z][a-z0-9_-]{1,39}$/i.test(name)) throw new RangeError(`invalid snapshot name '${name}'`);
+  return `${base}/snapshot/${name}`;
+}
 
 /** The client for VM `vmid` on `node` (names come from PVE itself or the catalog). */
 export function vmClient(pve: PveTransport, node: string, vmid: number): VmClient {
@@ -154,6 +197,55 @@ export function vmClient(pve: PveTransport, node: string, vmid: number): VmClien
       );
       if (upid === null) throw new TypeError('clone answered without a UPID');
       return upid;
+    },
+    snapshots: async (opts) => {
+      const items = z.array(ZPveSnapshot).parse(await pve.request('GET', `${base}/snapshot`, undefined, opts));
+      const current = items.find((i) => i.name === 'current');
+      return { snapshots: items.filter((i) => i.name !== 'current'), currentParent: current?.parent };
+    },
+    takeSnapshot: async (name, opts, task) => {
+      snapshotPath(base, name);
+      try {
+        await runTask(
+          pve,
+          'POST',
+          `${base}/snapshot`,
+          {
+            snapname: name,
+            ...(opts.vmstate ? { vmstate: 1 } : {}),
+            ...(opts.description ? { description: opts.description } : {}),
+          },
+          task,
+        );
+      } catch (err) {
+        if (!(err instanceof PveTaskFailedError && err.exitstatus === `snapshot name '${name}' already used`)) throw err;
+        const list = z.array(ZPveSnapshot).parse(await pve.request('GET', `${base}/snapshot`, undefined, { signal: task.signal }));
+        const found = list.find((i) => i.name === name);
+        if (!found || found.snapstate) throw err;
+      }
+    },
+    rollbackSnapshot: async (name, opts, task) => {
+      await runTask(pve, 'POST', `${snapshotPath(base, name)}/rollback`, opts.start ? { start: 1 } : {}, task);
+    },
+    deleteSnapshot: async (name, task) => {
+      try {
+        await runTask(pve, 'DELETE', snapshotPath(base, name), undefined, task);
+      } catch (err) {
+        if (err instanceof PveTaskFailedError && err.exitstatus === `snapshot '${name}' does not exist`) return;
+        throw err;
+      }
+    },
+    tasksSince: async (type, since, opts) => {
+      const data = await pve.request(
+        'GET',
+        `/nodes/${pathSegment(node)}/tasks`,
+        { vmid, typefilter: type, since: Math.floor(since), source: 'all', limit: 100 },
+        opts,
+      );
+      return z
+        .array(ZTaskListEntry)
+        .parse(data)
+        .map((t) => ({ upid: t.upid, status: t.status ?? 'RUNNING', starttime: t.starttime }));
     },
     agent: vmAgent(pve, base, vmid),
   };

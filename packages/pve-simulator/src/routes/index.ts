@@ -12,6 +12,7 @@ import { cloneRoute } from './qemu-clone';
 import { configRoutes } from './qemu-config';
 import { destroyResizeRoutes } from './qemu-destroy-resize';
 import { powerRoutes, templateRoute } from './qemu-power';
+import { snapshotRoutes } from './qemu-snapshot';
 import { statusRoutes } from './qemu-status';
 import { taskRoutes } from './task-routes';
 import { consoleRoutes } from '../console/console-routes';
@@ -27,6 +28,7 @@ export const allRoutes: Array<Route<Sim>> = [
   ...configRoutes,
   ...powerRoutes,
   ...destroyResizeRoutes,
+  ...snapshotRoutes,
   ...agentRoutes,
   ...cloudinitRoutes,
   ...extraRoutes,

@@ -8,6 +8,9 @@ import { checkBridgeAccess, checkCloneStorage } from '../access/vm-checks';
 import { checkDnsName, formatSize } from '../state/formats';
 import { configDisks, DISK_KEY, parseDisk, printDisk } from '../state/disks';
 import { parseNet, printNet } from '../state/net';
+import { canCopySnapshot, checkConfigId, volumeFormat } from '../state/snapshot-storage';
+
+const SNAPSHOT_KEYS = new Set(['parent', 'snaptime', 'vmstate', 'snapstate', 'runningcpu', 'runningmachine', 'running-nets-host-mtu']);
 import type { SimVm } from '../state/types';
 import type { TaskContext } from '../tasks/task-manager';
 import { TaskKilled } from '../tasks/task-manager';
@@ -15,6 +18,9 @@ import { checkLock, lockVm } from './vm-helpers';
 
 interface ClonePlan {
   src: SimVm;
+  /** The configuration cloned: the VM's, or with `snapname` that snapshot's section. */
+  srcConfig: Record<string, string>;
+  snapname?: string;
   newid: number;
   full: boolean;
   storage?: string;
@@ -22,6 +28,15 @@ interface ClonePlan {
   name?: string;
   description?: string;
   pool?: string;
+  /** `format` of a full clone; file storages name the volume by it, block storages are raw. */
+  format?: string;
+}
+
+/** The name vdisk_alloc gives a full clone's disk: `<vmid>/vm-<vmid>-disk-<n>.<fmt>` on file storages. */
+function cloneVolumeName(sim: Sim, storage: string, newid: number, n: number, format: string | undefined, srcVolume: string): string {
+  const type = sim.state.storage(storage)?.type;
+  if (type !== 'dir' && type !== 'nfs') return `vm-${newid}-disk-${n}`;
+  return `${newid}/vm-${newid}-disk-${n}.${format ?? volumeFormat(srcVolume)}`;
 }
 
 function syncChecks(sim: Sim, ctx: RouteContext<Sim>): ClonePlan {
@@ -33,14 +48,18 @@ function syncChecks(sim: Sim, ctx: RouteContext<Sim>): ClonePlan {
   // VM.Clone and VM.Allocate are the route's declared checks (access/route-permissions.ts)
   if (pool !== undefined && !sim.state.pools.has(pool)) throw new PveError(403, `Permission check failed (pool '${pool}' does not exist)`);
   beforeWorker(sim);
+  const snapname = p.snapname === undefined ? undefined : String(p.snapname);
+  const snap = snapname === undefined ? undefined : src.snapshots[snapname];
+  if (snapname !== undefined && !snap) throw die(`snapshot '${snapname}' does not exist`);
+  const srcConfig = snap ?? src.config;
   const isTemplate = src.config.template === '1';
   const full = p.full === undefined ? !isTemplate : p.full === 1;
   const storage = p.storage === undefined ? undefined : String(p.storage);
   if (storage !== undefined && !full) throw die("parameter 'storage' not allowed for linked clones");
   if (p.format !== undefined && !full) throw die("parameter 'format' not allowed for linked clones");
   checkLock(src);
-  checkCloneStorage(sim, ctx.auth, src.config, storage);
-  checkBridgeAccess(sim, ctx.auth, src.config);
+  checkCloneStorage(sim, ctx.auth, srcConfig, storage);
+  checkBridgeAccess(sim, ctx.auth, srcConfig);
   const existing = sim.state.vms.get(newid);
   if (existing?.node === node) throw die(`unable to create VM ${newid}: config file already exists`);
   if (existing) throw die(`VM ${newid} already exists on node '${existing.node}'`);
@@ -48,7 +67,7 @@ function syncChecks(sim: Sim, ctx: RouteContext<Sim>): ClonePlan {
   if (target !== node) {
     const t = sim.state.node(target);
     if (!t.online) throw die(`target node '${target}' is not online`);
-    for (const [, d] of configDisks(src.config)) {
+    for (const [, d] of configDisks(srcConfig)) {
       if (!sim.state.storage(d.storage)?.shared) throw die(`can't clone VM to node '${target}' (VM uses local storage)`);
     }
     if (storage !== undefined && !sim.state.storage(storage)?.shared) throw die(`can't clone to non-shared storage '${storage}'`);
@@ -60,11 +79,21 @@ function syncChecks(sim: Sim, ctx: RouteContext<Sim>): ClonePlan {
   }
   if (!full && !isTemplate) {
     // only base volumes (templates) support the storage 'clone' feature
-    const first = configDisks(src.config).find(([, d]) => !d.isCloudinit);
-    if (first) throw die(`Linked clone feature is not supported for '${first[1].storage}:${first[1].volume}' (${first[0]})`);
+    const first = configDisks(srcConfig).find(([, d]) => !d.isCloudinit);
+    if (first)
+      throw die(
+        `Linked clone feature is not supported for${snap ? ' a snapshot of' : ''} '${first[1].storage}:${first[1].volume}' (${first[0]})`,
+      );
+  }
+  if (full && snap) {
+    // volume_has_feature('copy', …, $snapname): file storages copy only a qcow2 image's snapshot
+    const stuck = configDisks(srcConfig).find(([, d]) => !d.isCdrom && !canCopySnapshot(sim.state.storage(d.storage), d.volume));
+    if (stuck) throw die(`Full clone feature is not supported for a snapshot of '${stuck[1].storage}:${stuck[1].volume}' (${stuck[0]})`);
   }
   return {
     src,
+    srcConfig,
+    ...(snapname !== undefined ? { snapname } : {}),
     newid,
     full,
     storage,
@@ -72,6 +101,7 @@ function syncChecks(sim: Sim, ctx: RouteContext<Sim>): ClonePlan {
     pool,
     name: p.name === undefined ? undefined : String(p.name),
     description: p.description === undefined ? undefined : String(p.description),
+    format: p.format === undefined ? undefined : String(p.format),
   };
 }
 
@@ -101,7 +131,7 @@ async function copyDisks(
       throw new TaskKilled('worker killed');
     }
   };
-  const sorted = configDisks(plan.src.config).sort(([a], [b]) => a.localeCompare(b));
+  const sorted = configDisks(plan.srcConfig).sort(([a], [b]) => a.localeCompare(b));
   for (const [key, d] of sorted) {
     const storage = plan.storage ?? d.storage;
     if (d.isCloudinit) {
@@ -126,7 +156,7 @@ async function copyDisks(
         await t.sleep(gib * 750);
         t.log(`transferred ${((gib * pct) / 100).toFixed(1)} GiB of ${gib.toFixed(1)} GiB (${pct.toFixed(2)}%)`);
       }
-      disks[key] = printDisk({ ...d, storage, volume: `vm-${plan.newid}-disk-${diskNo++}` });
+      disks[key] = printDisk({ ...d, storage, volume: cloneVolumeName(sim, storage, plan.newid, diskNo++, plan.format, d.volume) });
     } else {
       t.log(`create linked clone of drive ${key} (${d.storage}:${d.volume})`);
       await t.sleep(1500);
@@ -139,8 +169,10 @@ async function copyDisks(
 
 function baseConfig(sim: Sim, plan: ClonePlan): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(plan.src.config)) {
+  for (const [k, v] of Object.entries(plan.srcConfig)) {
     if (k === 'template' || k === 'lock' || /^unused\d+$/.test(k) || (DISK_KEY.test(k) && parseDisk(v) !== undefined)) continue;
+    // clone_vm copies no snapshot bookkeeping
+    if (SNAPSHOT_KEYS.has(k)) continue;
     if (/^net\d+$/.test(k)) {
       const dev = parseNet(v);
       out[k] = typeof dev === 'string' ? v : printNet({ ...dev, macaddr: undefined }, sim.rng);
@@ -180,7 +212,7 @@ async function runClone(sim: Sim, t: TaskContext, plan: ClonePlan): Promise<void
       const msg = err instanceof Error ? err.message : String(err);
       throw new Error(`clone failed: ${msg}`, { cause: err });
     }
-    if (Object.keys(plan.src.pending).length > 0)
+    if (!plan.snapname && Object.keys(plan.src.pending).length > 0)
       t.warn(`found pending changes for '${Object.keys(plan.src.pending).join(',')}', discarding for clone`);
     vm.config = { ...base, ...disks };
     if (plan.target !== plan.src.node) vm.node = plan.target;
@@ -202,7 +234,7 @@ export const cloneRoute: Route<Sim> = {
     name: { type: 'string', optional: true, format: checkDnsName },
     description: P.optString,
     pool: { type: 'string', optional: true, pattern: /[A-Za-z][-_A-Za-z0-9/]*/ },
-    snapname: P.optString,
+    snapname: { type: 'string', optional: true, maxLength: 40, format: checkConfigId },
     full: P.bool,
     storage: { type: 'string', optional: true, pattern: /[a-z][a-z0-9\-_.]*[a-z0-9]/i },
     format: { type: 'string', optional: true, enum: ['raw', 'qcow2', 'vmdk'] },
@@ -212,7 +244,6 @@ export const cloneRoute: Route<Sim> = {
   handler: (ctx) => {
     const { sim } = ctx;
     const plan = syncChecks(sim, ctx);
-    if (ctx.params.snapname !== undefined) throw die(`snapshot '${String(ctx.params.snapname)}' does not exist`);
     return sim.tasks.start(plan.src.node, 'qmclone', String(plan.src.vmid), ownerOf(ctx.auth), (t) => runClone(sim, t, plan));
   },
 };

@@ -52,7 +52,7 @@ function precheck(sim: Sim, ctx: RouteContext<Sim>, vmid: number): ConfigChange 
 /** Checks made under the flock: digest, config lock, balloon ≤ memory. */
 function checkUnderLock(ctx: RouteContext<Sim>, vm: SimVm, change: ConfigChange): void {
   const p = ctx.params;
-  if (p.digest !== undefined && p.digest !== configDigest(vm.config, vm.pending)) {
+  if (p.digest !== undefined && p.digest !== configDigest(vm.config, vm.pending, vm.snapshots)) {
     throw die('checksum mismatch (file change by other user?)');
   }
   if (!(p.skiplock === 1)) checkLock(vm);
@@ -124,7 +124,7 @@ function paramLog(p: ParsedParams): string {
 function readConfig(sim: Sim, vm: SimVm, p: ParsedParams): Record<string, unknown> {
   const cfg = p.current === 1 ? { ...vm.config } : { ...vm.config, ...vm.pending };
   if (p.current !== 1) for (const k of vm.pendingDelete) delete cfg[k];
-  return { ...toWire(cfg, sim.opts.flavour === 'pve9'), digest: configDigest(vm.config, vm.pending) };
+  return { ...toWire(cfg, sim.opts.flavour === 'pve9'), digest: configDigest(vm.config, vm.pending, vm.snapshots) };
 }
 
 const schema = {
@@ -145,7 +145,11 @@ export const configRoutes: Array<Route<Sim>> = [
     schema: { node: P.node, vmid: P.vmid, current: P.bool, snapshot: P.optString },
     handler: ({ sim, params }) => {
       const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
-      if (params.snapshot !== undefined) throw die(`snapshot '${String(params.snapshot)}' does not exist`);
+      if (params.snapshot !== undefined) {
+        const snap = vm.snapshots[String(params.snapshot)];
+        if (!snap) throw die(`snapshot '${String(params.snapshot)}' does not exist`);
+        return { ...toWire(snap, sim.opts.flavour === 'pve9'), digest: configDigest(vm.config, vm.pending, vm.snapshots) };
+      }
       return readConfig(sim, vm, params);
     },
   },

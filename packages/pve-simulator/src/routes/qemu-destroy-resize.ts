@@ -87,7 +87,7 @@ export const destroyResizeRoutes: Array<Route<Sim>> = [
         const release = await lockVm(sim, vm.vmid);
         try {
           stillThere(sim, vm);
-          if (params.digest !== undefined && params.digest !== configDigest(vm.config, vm.pending)) {
+          if (params.digest !== undefined && params.digest !== configDigest(vm.config, vm.pending, vm.snapshots)) {
             throw new Error('checksum mismatch (file change by other user?)');
           }
           if (params.skiplock !== 1) checkLock(vm);

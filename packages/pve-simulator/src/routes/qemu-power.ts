@@ -231,6 +231,7 @@ export const templateRoute: Route<Sim> = {
     const vm = sim.state.vmOn(String(params.node), Number(params.vmid));
     beforeWorker(sim);
     checkLock(vm);
+    if (Object.keys(vm.snapshots).length > 0) throw die('unable to create template, because VM contains snapshots');
     if (vm.power !== 'stopped') throw die("you can't convert a VM to template if VM is running");
     return sim.tasks.start(vm.node, 'qmtemplate', String(vm.vmid), ownerOf(ctx.auth), async (t) => {
       await t.sleep(1000);

@@ -133,6 +133,7 @@ export class ClusterState {
       config,
       pending: {},
       pendingDelete: [],
+      snapshots: {},
       power: 'stopped',
       agentOnAtStart: false,
       defaultUser,

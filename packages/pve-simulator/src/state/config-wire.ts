@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-const INT_KEYS = new Set(['cores', 'sockets', 'balloon', 'vcpus', 'cpuunits', 'shares', 'migrate_speed', 'vmid']);
+const INT_KEYS = new Set(['cores', 'sockets', 'balloon', 'vcpus', 'cpuunits', 'shares', 'migrate_speed', 'vmid', 'snaptime']);
 const NUM_KEYS = new Set(['cpulimit', 'migrate_downtime']);
 const BOOL_KEYS = new Set([
   'onboot',
@@ -17,8 +17,12 @@ const BOOL_KEYS = new Set([
   'keephugepages',
 ]);
 
-/** Serialises a config like `<vmid>.conf` (description as `#` comments, keys sorted). */
-function serialiseConfig(config: Record<string, string>, pending: Record<string, string> = {}): string {
+/** Serialises a config like `<vmid>.conf` (description as `#` comments, keys sorted, then [PENDING] and [snapname] sections). */
+function serialiseConfig(
+  config: Record<string, string>,
+  pending: Record<string, string> = {},
+  snapshots: Record<string, Record<string, string>> = {},
+): string {
   const lines: string[] = [];
   if (config.description !== undefined) for (const l of config.description.split('\n')) lines.push(`#${l}`);
   for (const k of Object.keys(config).sort()) if (k !== 'description') lines.push(`${k}: ${config[k]}`);
@@ -27,12 +31,23 @@ function serialiseConfig(config: Record<string, string>, pending: Record<string,
     lines.push('', '[PENDING]');
     for (const k of pk) lines.push(`${k}: ${pending[k]}`);
   }
+  for (const [name, snap] of Object.entries(snapshots)) {
+    lines.push('', `[${name}]`);
+    if (snap.description !== undefined) for (const l of snap.description.split('\n')) lines.push(`#${l}`);
+    for (const k of Object.keys(snap).sort()) if (k !== 'description') lines.push(`${k}: ${snap[k]}`);
+  }
   return lines.join('\n') + '\n';
 }
 
-/** 40-hex SHA1 of the serialised file, as PVE's `digest`. */
-export function configDigest(config: Record<string, string>, pending: Record<string, string>): string {
-  return createHash('sha1').update(serialiseConfig(config, pending)).digest('hex');
+/** 40-hex SHA1 of the serialised file, as PVE's `digest` (snapshot sections are part of the file). */
+export function configDigest(
+  config: Record<string, string>,
+  pending: Record<string, string>,
+  snapshots: Record<string, Record<string, string>> = {},
+): string {
+  return createHash('sha1')
+    .update(serialiseConfig(config, pending, snapshots))
+    .digest('hex');
 }
 
 /**

@@ -14,6 +14,8 @@ type PersistedVm = Pick<
   SimVm,
   'vmid' | 'node' | 'config' | 'pending' | 'pendingDelete' | 'defaultUser' | 'createdAt' | 'hostKey' | 'bootConfig'
 > & {
+  /** Absent in files saved before snapshots were modelled. */
+  snapshots?: SimVm['snapshots'];
   running: boolean;
   pool?: string;
 };
@@ -26,6 +28,7 @@ function persistedVms(sim: Sim): PersistedVm[] {
     config: vm.config,
     pending: vm.pending,
     pendingDelete: vm.pendingDelete,
+    snapshots: vm.snapshots,
     defaultUser: vm.defaultUser,
     createdAt: vm.createdAt,
     hostKey: vm.hostKey,
@@ -59,6 +62,7 @@ async function restoreCluster(sim: Sim, json: string): Promise<{ restored: numbe
     Object.assign(vm, {
       pending: saved.pending ?? {},
       pendingDelete: saved.pendingDelete ?? [],
+      snapshots: saved.snapshots ?? {},
       createdAt: saved.createdAt,
       hostKey: saved.hostKey,
       bootConfig: saved.bootConfig,

@@ -73,6 +73,12 @@ export interface SimVm {
   config: Record<string, string>;
   pending: Record<string, string>;
   pendingDelete: string[];
+  /**
+   * The `[snapname]` sections of `<vmid>.conf`: each a copy of the config at snapshot time plus
+   * PVE's own keys (`snaptime`, `parent`, `description`, `vmstate`, `snapstate`, `runningmachine`),
+   * in the order they were taken. The current config's `parent` lives in `config.parent`.
+   */
+  snapshots: Record<string, Record<string, string>>;
   power: PowerState;
   startedAt?: number;
   pid?: number;

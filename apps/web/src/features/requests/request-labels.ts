@@ -63,6 +63,9 @@ const RUN_KINDS: Record<string, MessageKey> = {
   resize: 'requests.run.resize',
   decommission: 'requests.run.decommission',
   ssh_keys: 'vmKeys.run',
+  snapshot: 'requests.run.snapshot',
+  snapshot_rollback: 'requests.run.snapshot_rollback',
+  snapshot_delete: 'requests.run.snapshot_delete',
 };
 
 /** The catalogue key of a run kind (null or unknown → the generic "process"). */

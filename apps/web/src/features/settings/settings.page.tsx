@@ -1,6 +1,7 @@
 import { Role } from '@betang/core';
 import type { ApiClient } from '../../api/http-client';
 import { getApprovalPolicy, getCustomSizeBounds, getServiceStandardsSetting } from '../../api/settings.api';
+import { getSnapshotPolicy } from '../../api/snapshots.api';
 import { useQuery } from '@tanstack/react-query';
 import { queryKeys } from '../../api/query-keys';
 import { useApi } from '../../api/api-context';
@@ -11,20 +12,23 @@ import { Page } from '../../ui/page';
 import { ApprovalPolicyForm } from './approval-policy-form';
 import { ServiceStandardsForm } from './service-standards-form';
 import { SizeBoundsForm } from './size-bounds-form';
+import { SnapshotPolicyForm } from './snapshot-policy-form';
 import '../operator-queue/console.css';
 
 const loadSettings = async (api: ApiClient) => {
-  const [policy, standards, bounds] = await Promise.all([
+  const [policy, standards, bounds, snapshots] = await Promise.all([
     getApprovalPolicy(api),
     getServiceStandardsSetting(api),
     getCustomSizeBounds(api),
+    getSnapshotPolicy(api),
   ]);
-  return { policy, standards, bounds };
+  return { policy, standards, bounds, snapshots };
 };
 
 /**
- * Request settings: approval policy, service standards and custom size bounds (read-only for
- * dc_head and auditors). The approval policy only admins change (the API refuses others).
+ * Request settings: approval policy, service standards, custom size bounds and the snapshot
+ * limits (read-only for dc_head and auditors). The approval policy and the snapshot limits only
+ * admins change (the API refuses others).
  */
 export function SettingsPage() {
   const { t } = useI18n();
@@ -43,6 +47,7 @@ export function SettingsPage() {
           <ServiceStandardsForm initial={settings.data.standards} readOnly={readOnly} />
           <ApprovalPolicyForm initial={settings.data.policy} readOnly={policyReadOnly} />
           <SizeBoundsForm initial={settings.data.bounds} readOnly={readOnly} />
+          <SnapshotPolicyForm initial={settings.data.snapshots} readOnly={policyReadOnly} />
         </>
       ) : null}
     </Page>

@@ -12,6 +12,7 @@ import { VmActions } from './vm-actions';
 import { VmChange } from './vm-change';
 import { useLiveVms } from './use-live-vms';
 import { VmKeys } from './vm-keys';
+import { VmSnapshots } from './vm-snapshots';
 
 // One entry per state core knows: a new VM state does not compile until it has its words here.
 const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
@@ -96,6 +97,7 @@ export function VmsPage() {
             <VmActions vm={vm} onQueued={() => void vms.refetch()} />
             <VmChange vm={vm} onAsked={() => void vms.refetch()} />
             <VmKeys vm={vm} onQueued={() => void vms.refetch()} />
+            <VmSnapshots vm={vm} />
           </section>
         );
       })}

@@ -30,11 +30,16 @@ const ZActionParams = z
       .string()
       .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
       .optional(),
+    /** The `vm_snapshots` row a snapshot run takes, rolls back to or deletes. */
+    snapshotId: z.uuid().optional(),
+    /** A rollback starts the VM afterwards. */
+    start: z.boolean().optional(),
   })
   .loose();
 type ActionParams = z.infer<typeof ZActionParams>;
 
-export type ActionKind = 'start' | 'stop' | 'shutdown' | 'reboot' | 'resize' | 'decommission' | 'ssh_keys';
+export type ActionKind =
+  'start' | 'stop' | 'shutdown' | 'reboot' | 'resize' | 'decommission' | 'ssh_keys' | 'snapshot' | 'snapshot_rollback' | 'snapshot_delete';
 
 export type ActionCtx = {
   deps: WorkerDeps;

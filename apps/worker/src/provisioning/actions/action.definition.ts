@@ -1,6 +1,6 @@
-import { appendAudit, transitionRequest, transitionVm } from '@betang/db';
+import { appendAudit, transitionRequest, transitionVm, type RunRow, type Tx } from '@betang/db';
 import type { WorkerDeps } from '../../deps';
-import type { RunDefinition } from '../../harness/run-definition';
+import type { RunDefinition, RunFailure } from '../../harness/run-definition';
 import { joinText } from '../../harness/run-error';
 import type { ActionKind, ActionStep } from './action-context';
 import { loadActionCtx, type ActionCtx } from './action-context';
@@ -13,6 +13,7 @@ import { growFilesystemStep } from './grow-filesystem.step';
 import { openPortsStep } from './open-ports.step';
 import { applyPendingStep } from './apply-pending.step';
 import { writeKeysStep } from './write-keys.step';
+import { deleteSnapshotStep, recordSnapshotStep, rollbackSnapshotStep, takeSnapshotStep } from './snapshot.step';
 
 /** Steps of each day-2 kind. */
 export const ACTION_STEPS: Record<ActionKind, readonly ActionStep<unknown>[]> = {
@@ -23,7 +24,39 @@ export const ACTION_STEPS: Record<ActionKind, readonly ActionStep<unknown>[]> = 
   resize: [locateStep, resizeVmStep, growFilesystemStep, openPortsStep, applyPendingStep, recordStep],
   decommission: [locateStep, destroyStep, recordStep],
   ssh_keys: [locateStep, writeKeysStep, recordStep],
+  snapshot: [locateStep, takeSnapshotStep, recordSnapshotStep],
+  snapshot_rollback: [locateStep, rollbackSnapshotStep, recordSnapshotStep],
+  snapshot_delete: [locateStep, deleteSnapshotStep, recordSnapshotStep],
 };
+
+/**
+ * A failed snapshot run's row: a snapshot not taken is `failed` with the reason (and a storage
+ * that cannot snapshot is remembered on the VM, so the next request is refused at once); a
+ * deletion that failed leaves the snapshot `present`. Guarded by status, so it is safe to repeat.
+ */
+async function snapshotFailed(tx: Tx, run: RunRow, failure: RunFailure): Promise<void> {
+  const id = (run.params as { snapshotId?: unknown } | null)?.snapshotId;
+  if (typeof id !== 'string') return;
+  const text = joinText(failure.text).slice(0, 1000);
+  if (run.kind === 'snapshot') {
+    const row = await tx
+      .updateTable('vmSnapshots')
+      .set({ status: 'failed', failure: text })
+      .where('id', '=', id)
+      .where('status', '=', 'creating')
+      .returning('vmId')
+      .executeTakeFirst();
+    if (row && failure.code === 'SNAPSHOT_UNSUPPORTED')
+      await tx.updateTable('vms').set({ snapshotsUnsupported: text }).where('id', '=', row.vmId).execute();
+  } else if (run.kind === 'snapshot_delete') {
+    await tx
+      .updateTable('vmSnapshots')
+      .set({ status: 'present', failure: text })
+      .where('id', '=', id)
+      .where('status', '=', 'deleting')
+      .execute();
+  }
+}
 
 /**
  * Day-2 runs through the same harness. The step list depends on the run's kind, which is only
@@ -63,6 +96,7 @@ export function actionDefinition(deps: WorkerDeps, kind: ActionKind): RunDefinit
       return { ...(node ? { node } : {}), ...(vmid ? { vmid } : {}) };
     },
     async onFailed(tx, run, ctx, failure) {
+      await snapshotFailed(tx, run, failure);
       if (kind === 'decommission') {
         await transitionRequest(tx, run.requestId, ['decommissioning'], 'failed', { reason: joinText(failure.text), onMismatch: 'skip' });
       }

@@ -11,12 +11,16 @@ const AUDIT_ACTION: Record<ActionKind, string> = {
   resize: 'vm.resized',
   decommission: 'vm.decommissioned',
   ssh_keys: 'vm.ssh_keys_replaced',
+  snapshot: 'vm.snapshot_taken',
+  snapshot_rollback: 'vm.snapshot_rolled_back',
+  snapshot_delete: 'vm.snapshot_deleted',
 };
 
 /**
  * `record`: writes the outcome to the VM row and the request in one transaction with its audit
  * entry (VM state and request status move only from the states the lifecycle allows, so a
- * second run changes nothing); decommission also releases the address.
+ * second run changes nothing); decommission also releases the address and marks the VM's
+ * snapshots deleted.
  */
 export const recordStep = actionStep({
   key: 'record',
@@ -48,6 +52,13 @@ export const recordStep = actionStep({
           await tx.updateTable('vpsRequests').set({ sshPublicKeys: ctx.params.sshPublicKeys }).where('id', '=', vm.requestId).execute();
       } else {
         await transitionVm(tx, vm.id, ['decommissioning'], 'decommissioned', { onMismatch: 'skip' });
+        // Destroying the VM took its snapshots with it.
+        await tx
+          .updateTable('vmSnapshots')
+          .set({ status: 'deleted', deletedAt: new Date() })
+          .where('vmId', '=', vm.id)
+          .where('status', 'in', ['creating', 'present', 'deleting'])
+          .execute();
         await releaseAddress(tx, vm.requestId, `decommissioned by run ${run.id}`);
         await setRequest('decommissioned', ['decommissioning']);
       }
