@@ -11,6 +11,7 @@ export const queryKeys = {
   requests: ['vps-requests'] as const,
   requestList: () => ['vps-requests', 'list'] as const,
   request: (id: string) => ['vps-requests', 'detail', id] as const,
+  requestChecks: (id: string) => ['vps-requests', 'checks', id] as const,
   newRequestData: (institutionId: string) => ['vps-requests', 'new-form', institutionId] as const,
   vms: ['vms'] as const,
   institutions: ['institutions'] as const,

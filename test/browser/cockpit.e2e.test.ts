@@ -1,0 +1,154 @@
+import { Role } from '@betang/core';
+import {
+  makeAgreementInForce,
+  makeApplication,
+  makeCatalog,
+  makeInstitution,
+  makeIpPool,
+  makeQuota,
+  makeUser,
+  TEST_PASSWORD,
+  testSshKey,
+} from '@betang/testkit';
+import type { Page } from 'playwright-core';
+import { seriousViolations } from './support/axe';
+import { DESKTOP, launchBrowser, PHONE, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
+import { apiSession, fill, type ApiSession } from './support/portal-fixtures';
+import { startWebStack, type WebStack } from './support/web-stack';
+
+jest.setTimeout(240_000);
+
+const T = TEXT.id;
+
+/** The operator's cockpit: the review checks before approving. */
+describe('operator cockpit (real Chromium)', () => {
+  let stack: WebStack;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  let operatorEmail: string;
+  let staff: ApiSession;
+  let agreementId: string;
+  let listedApp: string;
+  let droppedApp: string;
+  const ids: Record<string, string> = {};
+
+  const submit = async (hostname: string, applicationId: string) => {
+    const answer = await staff.post('/vps-requests', {
+      applicationId,
+      hostname,
+      templateId: 'debian-12',
+      presetId: 'small',
+      sshPublicKeys: [testSshKey()],
+      purpose: 'Layanan web publikasi informasi publik',
+      network: { publicAccess: false, ports: [443] },
+      contact: { name: 'Budi Santoso', nip: '198501012010011001', phone: '0812-5000-1234', email: 'budi@kalteng.go.id' },
+    });
+    if (answer.status !== 201) throw new Error(`submit ${hostname}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    ids[hostname] = (answer.body as { id: string }).id;
+  };
+
+  beforeAll(async () => {
+    stack = await startWebStack();
+    browser = await launchBrowser();
+    const { db } = stack;
+    await makeCatalog(db);
+    await makeIpPool(db, { size: 20, octet: 150 });
+    const admin = await makeUser(db, { roles: [Role.Admin] });
+    const institution = await makeInstitution(db, { name: 'Dinas Kesehatan' });
+    listedApp = await makeApplication(db, institution.id, 'SIMPUS');
+    droppedApp = await makeApplication(db, institution.id, 'Portal Lelang');
+    await makeQuota(db, institution.id, admin.id, { cores: 64, memoryMiB: 131_072, diskGiB: 2000, vmCount: 16 });
+    agreementId = await makeAgreementInForce(db, institution.id);
+    await db
+      .insertInto('agreementApplications')
+      .values([
+        { agreementId, applicationId: listedApp },
+        { agreementId, applicationId: droppedApp },
+      ])
+      .execute();
+    await db
+      .updateTable('agreements')
+      .set({ documentData: JSON.stringify({ osTemplates: ['Debian 12'] }) })
+      .where('id', '=', agreementId)
+      .execute();
+    const staffUser = await makeUser(db, { roles: [Role.InstitutionStaff], institutionId: institution.id });
+    staff = await apiSession(stack.baseUrl, staffUser.email);
+    operatorEmail = (await makeUser(db, { roles: [Role.Operator], name: 'Rina Operator' })).email;
+    await submit('simpus-01', listedApp);
+    await submit('lelang-01', droppedApp);
+    // A renewal that no longer lists the tender portal: its waiting request is not covered any more.
+    await db.deleteFrom('agreementApplications').where('applicationId', '=', droppedApp).execute();
+  });
+
+  afterAll(async () => {
+    await staff?.close();
+    await browser?.close();
+    await stack?.close();
+  });
+
+  beforeEach(async () => {
+    ({ page, problems } = await openCleanPage(browser));
+    await signIn(page, stack.baseUrl, operatorEmail, TEST_PASSWORD);
+  });
+
+  afterEach(() => closeCheckedPage(page, problems));
+
+  async function openReview(hostname: string) {
+    await page.getByRole('navigation').getByRole('link', { name: T['opNav.queue'] }).click();
+    await page.getByRole('heading', { level: 1, name: T['opQueue.title'] }).waitFor();
+    await page.getByRole('button', { name: fill(T['opQueue.review']!, { hostname }) }).click();
+    const drawer = page.getByRole('complementary', { name: fill(T['opQueue.reviewTitle']!, { hostname }) });
+    await drawer.getByRole('heading', { name: T['cockpit.checksTitle'] }).waitFor();
+    await drawer.locator('[data-check="pool"]').waitFor();
+    return drawer;
+  }
+
+  const statuses = async (drawer: ReturnType<Page['getByRole']>) => {
+    const out: Record<string, string | null> = {};
+    for (const key of ['agreement', 'coverage', 'ceiling', 'quota', 'pool'])
+      out[key] = await drawer.locator(`[data-check="${key}"]`).getAttribute('data-status');
+    return out;
+  };
+
+  it('should show every check passed for a covered request, on desktop and phone, axe clean', async () => {
+    for (const viewport of [DESKTOP, PHONE]) {
+      await page.setViewportSize(viewport);
+      const drawer = await openReview('simpus-01');
+      expect(await statuses(drawer)).toEqual({
+        agreement: 'passed',
+        coverage: 'passed',
+        ceiling: 'passed',
+        quota: 'passed',
+        pool: 'passed',
+      });
+      const coverage = await drawer.locator('[data-check="coverage"]').textContent();
+      expect(coverage).toContain(T['cockpit.check.coverage']);
+      expect(coverage).toContain(T['cockpit.checkPassed']);
+      expect(coverage).toContain('Aplikasi SIMPUS dan templat Debian 12 tercakup');
+      expect(await drawer.textContent()).toContain(T['cockpit.approvable']);
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.keyboard.press('Escape');
+    }
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it('should show the coverage failed before approving, and the approval refused with the reason', async () => {
+    for (const viewport of [PHONE, DESKTOP]) {
+      await page.setViewportSize(viewport);
+      const drawer = await openReview('lelang-01');
+      expect(await statuses(drawer)).toMatchObject({ agreement: 'passed', coverage: 'failed', ceiling: 'passed' });
+      const coverage = await drawer.locator('[data-check="coverage"]').textContent();
+      expect(coverage).toContain(T['cockpit.checkFailed']);
+      expect(coverage).toContain('Aplikasi Portal Lelang tidak tercantum dalam perjanjian');
+      expect(await drawer.textContent()).toContain(T['cockpit.notApprovable']);
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.keyboard.press('Escape');
+    }
+    const drawer = await openReview('lelang-01');
+    await drawer.getByRole('button', { name: T['opQueue.approve'] }).click();
+    await drawer.getByRole('form', { name: T['opQueue.approveTitle'] }).getByText('Aplikasi Portal Lelang tidak tercantum').waitFor();
+    const row = await stack.db.selectFrom('vpsRequests').select('status').where('id', '=', ids['lelang-01']!).executeTakeFirstOrThrow();
+    expect(row.status).toBe('submitted');
+  });
+});
