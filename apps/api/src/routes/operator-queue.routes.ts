@@ -1,7 +1,15 @@
-import { DATA_CENTER_ROLES, DEFAULT_SERVICE_STANDARDS, ZOperatorQueue, ZServiceStandards, type OperatorQueueDto } from '@betang/core';
+import {
+  DATA_CENTER_ROLES,
+  DEFAULT_SERVICE_STANDARDS,
+  ZOperatorDashboard,
+  ZOperatorQueue,
+  ZServiceStandards,
+  type OperatorQueueDto,
+} from '@betang/core';
 import { getSetting } from '@betang/db';
 import { sql } from 'kysely';
 import { route } from '../http/route';
+import { operatorDashboard } from '../use-cases/operator/dashboard';
 import { ZResizeParams } from '../use-cases/vms/pending-change';
 import type { RoutesContext } from './router-context';
 
@@ -21,9 +29,22 @@ function changeOf(raw: unknown, requestPorts: number[]): { change?: OperatorQueu
   };
 }
 
-/** The operators' queue: pending approvals (requests and resizes), running runs, failed runs (with the retry action). */
+/** The operators' dashboard (counts and capacity) and queue: pending approvals (requests and resizes), running runs, failed runs (with the retry action). */
 export function operatorQueueRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/operator/dashboard',
+      tag: 'operator',
+      summary: 'Dasbor operator / operators’ dashboard',
+      access: DATA_CENTER_ROLES,
+      response: ZOperatorDashboard,
+    },
+    () => operatorDashboard(db),
+  );
   route(
     router,
     registry,
