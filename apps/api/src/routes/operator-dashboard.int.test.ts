@@ -10,7 +10,10 @@ import {
   makeUser,
   testSshKey,
 } from '@betang/testkit';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
+import { loginCookie, openSse } from '../testing/sse-client';
 
 const GIB = 1024 ** 3;
 const DAY = 86_400_000;
@@ -23,6 +26,8 @@ describe('operator dashboard counts', () => {
   let applicationId: string;
   let staff: SignedIn;
   let operator: SignedIn;
+  let operatorEmail: string;
+  let staffEmail: string;
   let n = 0;
 
   const submit = async () => {
@@ -60,8 +65,10 @@ describe('operator dashboard counts', () => {
     // Far from its end, so only the agreements the test makes count as expiring.
     const year = new Date().getUTCFullYear();
     await makeAgreementInForce(db, institutionId, undefined, { start: `${year}-01-01`, end: `${year + 2}-12-31` });
-    staff = await signInAs(h.app, (await makeUser(db, { roles: [Role.InstitutionStaff], institutionId })).email);
-    operator = await signInAs(h.app, (await makeUser(db, { roles: [Role.Operator] })).email);
+    staffEmail = (await makeUser(db, { roles: [Role.InstitutionStaff], institutionId })).email;
+    staff = await signInAs(h.app, staffEmail);
+    operatorEmail = (await makeUser(db, { roles: [Role.Operator] })).email;
+    operator = await signInAs(h.app, operatorEmail);
   });
   afterAll(() => h.close());
 
@@ -200,5 +207,31 @@ describe('operator dashboard counts', () => {
       memoryMiB: { allocated: 6144, physical: 73_728, ratio: 0.08 },
       overcommitted: false,
     });
+  });
+
+  it('should stream the dashboard at once and again when a count changes, to operators only', async () => {
+    const server = h.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const refused = await openSse(base, '/api/v1/operator/dashboard/events', await loginCookie(base, staffEmail));
+      expect(refused.status).toBe(403);
+      refused.close();
+      const client = await openSse(base, '/api/v1/operator/dashboard/events', await loginCookie(base, operatorEmail));
+      try {
+        expect(client.status).toBe(200);
+        const dashboards = (m: { event: string }) => m.event === 'dashboard';
+        const [first] = await client.waitFor(dashboards, 1, 10_000);
+        const before = JSON.parse(first!.data).approvals.waiting as number;
+        await submit();
+        const [, second] = await client.waitFor(dashboards, 2, 15_000);
+        expect(JSON.parse(second!.data).approvals.waiting).toBe(before + 1);
+      } finally {
+        client.close();
+      }
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
