@@ -29,6 +29,7 @@ export const queryKeys = {
   applicationsOfInstitution: (institutionId: string) => ['applications', 'of-institution', institutionId] as const,
   operatorQueue: ['operator-queue'] as const,
   approvalQueue: ['operator-queue', 'approvals'] as const,
+  operatorDashboard: ['operator-queue', 'dashboard'] as const,
   ipPools: ['ip-pools'] as const,
   cluster: ['cluster'] as const,
   reconciliation: (status: FindingStatus) => ['reconciliation', status] as const,
