@@ -1,4 +1,5 @@
 import { Role } from '@betang/core';
+import { replaceClusterSnapshot } from '@betang/db';
 import {
   makeAgreementInForce,
   makeApplication,
@@ -20,7 +21,7 @@ jest.setTimeout(240_000);
 
 const T = TEXT.id;
 
-/** The operator's cockpit: the review checks before approving. */
+/** The operator's cockpit: the review checks before approving, the live counts on the home page and in the navigation. */
 describe('operator cockpit (real Chromium)', () => {
   let stack: WebStack;
   let browser: Browser;
@@ -150,5 +151,86 @@ describe('operator cockpit (real Chromium)', () => {
     await drawer.getByRole('form', { name: T['opQueue.approveTitle'] }).getByText('Aplikasi Portal Lelang tidak tercantum').waitFor();
     const row = await stack.db.selectFrom('vpsRequests').select('status').where('id', '=', ids['lelang-01']!).executeTakeFirstOrThrow();
     expect(row.status).toBe('submitted');
+  });
+
+  it('should show the counts and capacity on the home page and as badges, change them live, and link to the filtered list', async () => {
+    const { db } = stack;
+    const observedAt = new Date();
+    await db
+      .transaction()
+      .execute((tx) =>
+        replaceClusterSnapshot(tx, [
+          {
+            node: 'pve1',
+            online: true,
+            statsVisible: true,
+            cpuUsage: 0.2,
+            cpuCount: 2,
+            memTotalBytes: 8 * 1024 ** 3,
+            memUsedBytes: 1024 ** 3,
+            storages: [],
+            observedAt,
+          },
+        ]),
+      );
+    await db
+      .insertInto('vms')
+      .values({
+        requestId: ids['simpus-01']!,
+        institutionId: (
+          await db.selectFrom('vpsRequests').select('institutionId').where('id', '=', ids['simpus-01']!).executeTakeFirstOrThrow()
+        ).institutionId,
+        name: 'simpus-01',
+        vmid: 4100,
+        node: 'pve1',
+        cores: 4,
+        memoryMiB: 4096,
+        diskGiB: 20,
+        state: 'running',
+      })
+      .execute();
+    const tile = (key: string) => page.locator(`[data-tile="${key}"]`);
+    const badge = (key: string) => page.getByRole('navigation').locator(`[data-badge="${key}"]`);
+
+    for (const viewport of [DESKTOP, PHONE]) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${stack.baseUrl}/`);
+      await page.getByRole('heading', { name: T['cockpit.title'] }).waitFor();
+      await tile('approvals').getByText('2', { exact: true }).waitFor();
+      expect(await tile('approvals').getByRole('link').textContent()).toBe(T['cockpit.tile.approvals']);
+      expect(await badge('approvals').textContent()).toBe(`2, ${fill(T['cockpit.badge.approvals']!, { count: 2 })}`);
+      const capacity = page.getByRole('region', { name: T['cockpit.capacityTitle'] });
+      const node = await capacity.getByRole('row').filter({ hasText: 'pve1' }).textContent();
+      expect(node).toContain('4 dari 2 vCPU (200%)');
+      expect(node).toContain(T['cockpit.overcommitted']);
+      expect(await seriousViolations(page)).toEqual([]);
+    }
+
+    // A new request and an overdue one, made elsewhere: the page and the badges follow without a reload.
+    await page.setViewportSize(DESKTOP);
+    await submit('baru-01', listedApp);
+    await db
+      .updateTable('vpsRequests')
+      .set({ createdAt: new Date(Date.now() - 30 * 86_400_000) })
+      .where('id', '=', ids['simpus-01']!)
+      .execute();
+    await tile('approvals').getByText('3', { exact: true }).waitFor();
+    await tile('overdue').getByText('1', { exact: true }).waitFor();
+    await badge('approvals').getByText('3', { exact: true }).waitFor();
+    await badge('overdue').getByText('1', { exact: true }).waitFor();
+
+    // The overdue count opens the queue filtered to exactly those past the standard.
+    await tile('overdue').getByRole('link').click();
+    await page.waitForURL(/\/operator\/queue\?overdue=1$/);
+    await page.getByText(T['cockpit.filterOverdue']!).waitFor();
+    await page.getByRole('button', { name: fill(T['opQueue.review']!, { hostname: 'simpus-01' }) }).waitFor();
+    expect(await page.getByRole('button', { name: fill(T['opQueue.review']!, { hostname: 'baru-01' }) }).count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The waiting count opens the whole queue, with the new request in it.
+    await page.goto(`${stack.baseUrl}/`);
+    await tile('approvals').getByRole('link').click();
+    await page.waitForURL(/\/operator\/queue$/);
+    await page.getByRole('button', { name: fill(T['opQueue.review']!, { hostname: 'baru-01' }) }).waitFor();
   });
 });
