@@ -25,4 +25,12 @@ describe('agreementScopeGaps', () => {
     expect(scopeNamesTemplate(['ubuntu-24.04'], subject.template)).toBe(true);
     expect(scopeNamesTemplate(['Ubuntu'], subject.template)).toBe(false);
   });
+
+  it('should match a catalog name with a qualifier in parentheses, and an id with hyphens', () => {
+    const debian = { id: 'debian-12', name: 'Debian 12 (Bookworm)' };
+    expect(scopeNamesTemplate(['Debian 12'], debian)).toBe(true);
+    expect(scopeNamesTemplate(['debian 12'], { id: 'x', name: 'Debian-12' })).toBe(true);
+    expect(scopeNamesTemplate(['Debian 11'], debian)).toBe(false);
+    expect(scopeNamesTemplate(['Debian'], debian)).toBe(false);
+  });
 });

@@ -17,12 +17,21 @@ export type ScopeSubject = {
 /** One thing the agreement does not cover, with a bilingual reason naming it and the next step. */
 export type ScopeGap = { kind: 'application' | 'template'; subject: string; message: LocalizedText };
 
-// Printed names are typed by people ("Debian 12", "debian 12 "): compare trimmed, case and space folded.
-const fold = (s: string): string => s.trim().replace(/\s+/g, ' ').toLowerCase();
+// Printed names are typed by people ("Debian 12", "debian 12 ") and catalogs add a qualifier
+// ("Debian 12 (Bookworm)") or use ids ("debian-12"): compare without a trailing parenthesis,
+// with hyphens and underscores as spaces, case and runs of spaces folded.
+const fold = (s: string): string =>
+  s
+    .trim()
+    .replace(/\s*\([^()]*\)$/, '')
+    .replace(/[-_]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .toLowerCase();
 
 /**
- * Whether the agreement names a template: an entry equal (trimmed, case-insensitive) to the
- * catalog template's name or id. Pure.
+ * Whether the agreement names a template: an entry equal to the catalog template's name or id,
+ * compared folded (trimmed, case-insensitive, a trailing parenthesis dropped, hyphens as spaces),
+ * so "Debian 12" names "Debian 12 (Bookworm)" and `debian-12`, and "Debian" names neither. Pure.
  */
 export function scopeNamesTemplate(osTemplates: readonly string[], template: { id: string; name: string }): boolean {
   const named = new Set(osTemplates.map(fold));
