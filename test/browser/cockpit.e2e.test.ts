@@ -151,6 +151,13 @@ describe('operator cockpit (real Chromium)', () => {
     await drawer.getByRole('form', { name: T['opQueue.approveTitle'] }).getByText('Aplikasi Portal Lelang tidak tercantum').waitFor();
     const row = await stack.db.selectFrom('vpsRequests').select('status').where('id', '=', ids['lelang-01']!).executeTakeFirstOrThrow();
     expect(row.status).toBe('submitted');
+
+    // The request's own page shows operators the same checks while it waits.
+    await page.goto(`${stack.baseUrl}/vps-requests/${ids['lelang-01']}`);
+    const section = page.getByRole('region', { name: T['cockpit.checksTitle'] });
+    await section.locator('[data-check="coverage"][data-status="failed"]').waitFor();
+    expect(await section.textContent()).toContain(T['cockpit.notApprovable']);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('should show the counts and capacity on the home page and as badges, change them live, and link to the filtered list', async () => {

@@ -4,19 +4,21 @@ import { getReviewChecks } from '../../api/operator-queue.api';
 import { queryKeys } from '../../api/query-keys';
 import { useI18n } from '../../i18n/use-i18n';
 import { ErrorAlert, Loading } from '../../ui/alert';
+import './console.css';
 
 /**
  * The checks an operator reads before approving (GET /vps-requests/:id/checks): agreement,
  * coverage, ceiling, quota and pool, each with its status in words (not colour alone) and the
  * server's sentence in the current language. Says plainly when approval will be refused.
  */
-export function ReviewChecks({ requestId }: { requestId: string }) {
+export function ReviewChecks({ requestId, level = 3 }: { requestId: string; /** Heading level where it is placed. */ level?: 2 | 3 }) {
   const { t, locale } = useI18n();
   const api = useApi();
+  const Heading = level === 2 ? 'h2' : 'h3';
   const checks = useQuery({ queryKey: queryKeys.requestChecks(requestId), queryFn: () => getReviewChecks(api, requestId) });
   return (
-    <section aria-labelledby="review-checks-title" className="review-checks">
-      <h3 id="review-checks-title">{t('cockpit.checksTitle')}</h3>
+    <section aria-labelledby="review-checks-title" className={level === 2 ? 'card review-checks' : 'review-checks'}>
+      <Heading id="review-checks-title">{t('cockpit.checksTitle')}</Heading>
       {checks.isPending ? <Loading /> : null}
       <ErrorAlert error={checks.error} />
       {checks.data ? (
