@@ -27,10 +27,11 @@ export type ReviewCheckKey = (typeof REVIEW_CHECK_KEYS)[number];
 /** One check: passed or failed, and a bilingual sentence saying what was found (and, when failed, what to do). */
 export type ReviewCheck = { key: ReviewCheckKey; status: 'passed' | 'failed'; message: LocalizedText };
 
-/** The checks that refuse an approval. */
-// The checks that refuse an approval: what the agreement in force allows. Quota and pool are
-// shown too, but a full pool refuses at the final approval on its own and the quota was held at
-// submission.
+/**
+ * The checks that refuse an approval: what the agreement in force allows. Quota and pool are
+ * shown too, but a full pool refuses at the final approval on its own and the quota was held at
+ * submission.
+ */
 export const REFUSING: readonly ReviewCheckKey[] = ['agreement', 'coverage', 'ceiling'];
 
 const NEEDS_AGREEMENT: LocalizedText = {
