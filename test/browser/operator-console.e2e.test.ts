@@ -170,7 +170,7 @@ describe('operator console (real Chromium)', () => {
     await openQueue();
     await page.getByRole('button', { name: fill(T['opQueue.review'], { hostname: 'web-lama' }) }).click();
     const drawer = page.getByRole('complementary', { name: fill(T['opQueue.reviewTitle'], { hostname: 'web-lama' }) });
-    await drawer.getByText('Portal PPID').waitFor();
+    await drawer.getByText('Portal PPID', { exact: true }).waitFor();
     expect(await page.evaluate('document.activeElement?.id')).toBe('review-title');
     expect(await drawer.textContent()).toContain('Layanan web publikasi informasi publik');
     await drawer.getByLabel(T['opQueue.comment']!).focus();
@@ -540,7 +540,7 @@ describe('operator console (real Chromium)', () => {
     await page.setViewportSize(DESKTOP);
     await page.goto(`${stack.baseUrl}/operator/queue`);
     await page.getByRole('button', { name: fill(T['opQueue.review'], { hostname: 'besar-01' }) }).click();
-    await page.getByRole('complementary').getByText('Portal PPID').waitFor();
+    await page.getByRole('complementary').getByText('Portal PPID', { exact: true }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
   });
 });

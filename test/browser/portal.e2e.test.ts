@@ -116,6 +116,38 @@ describe('institution portal (real Chromium)', () => {
     await page.getByText(T['agreements.empty']!).waitFor();
   });
 
+  it('should say the agreement does not cover an application it does not list, naming it', async () => {
+    const { db } = stack;
+    const agreementId = await makeAgreementInForce(db, world.institutionId);
+    const other = await db
+      .insertInto('applications')
+      .values({
+        institutionId: world.institutionId,
+        name: 'Aplikasi Lain Biro',
+        kind: 'khusus',
+        picName: 'Ani',
+        picNip: '198703152010011003',
+        picEmail: 'ani@biro.kalteng.go.id',
+        dataClassification: 'rendah',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.insertInto('agreementApplications').values({ agreementId, applicationId: other.id }).execute();
+    try {
+      await fillRequestForm('sipd-web-02');
+      const form = page.getByRole('form', { name: T['requests.formTitle'] });
+      await form.getByRole('button', { name: T['requests.submit'] }).click();
+      const refusal = page.getByTestId('refusal');
+      await refusal.getByRole('heading', { name: T['cockpit.refusal.scopeTitle'] }).waitFor();
+      await form.getByRole('alert').filter({ hasText: 'Aplikasi SIPD Biro Adpim tidak tercantum dalam perjanjian' }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await db.deleteFrom('agreementApplications').where('agreementId', '=', agreementId).execute();
+      await db.deleteFrom('agreements').where('id', '=', agreementId).execute();
+      await db.deleteFrom('applications').where('id', '=', other.id).execute();
+    }
+  });
+
   it('should validate as people type, show the quota left, submit, and follow the approval live', async () => {
     await makeAgreementInForce(stack.db, world.institutionId);
     await fillRequestForm('1-salah');

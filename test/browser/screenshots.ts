@@ -269,7 +269,7 @@ async function main(): Promise<void> {
     await signIn(page, stack.baseUrl, 'operator@betang.demo', DEMO_PASSWORD);
     await open(page, stack, '/operator/queue', T['opQueue.title']!);
     await page.getByRole('button', { name: T['opQueue.review']!.replace('{hostname}', 'simpus-db-01') }).click();
-    await page.getByRole('complementary').getByText('SIMPUS Dinkes').waitFor();
+    await page.getByRole('complementary').getByText('SIMPUS Dinkes', { exact: true }).waitFor();
     await shot(page, '30-operator-queue');
     await open(page, stack, '/operator/provisioning', T['opBoard.title']!);
     await shot(page, '31-provisioning-board', true);

@@ -25,6 +25,7 @@ import { verifyRoutes } from './routes/verify.routes';
 import { catalogRoutes } from './routes/catalog.routes';
 import { ipPoolRoutes } from './routes/ip-pools.routes';
 import { vpsRequestRoutes } from './routes/vps-requests.routes';
+import { RequestEventHub } from './events/request-event-hub';
 import { requestEventRoutes } from './routes/request-events.routes';
 import { operatorQueueRoutes } from './routes/operator-queue.routes';
 import { vmRoutes } from './routes/vms.routes';
@@ -167,7 +168,16 @@ export function createApp(deps: AppDeps): Express {
   router.use(authenticate(deps.db, { sessionCookie: sessionCookieName(deps.config.COOKIE_SECURE) }));
   router.use(totpEnrolmentGate(deps.config.TOTP_REQUIRED_ROLES));
   // A pool starts its threads only when the first PDF arrives, so building the app stays I/O-free.
-  const context: RoutesContext = { router, registry, deps: { ...deps, pdfVerifier: deps.pdfVerifier ?? createPdfVerifierPool() } };
+  const context: RoutesContext = {
+    router,
+    registry,
+    deps: {
+      ...deps,
+      pdfVerifier: deps.pdfVerifier ?? createPdfVerifierPool(),
+      // Every live stream (requests, the operators' dashboard) shares one hub: one per-user cap, one stop.
+      requestEvents: deps.requestEvents ?? new RequestEventHub({ db: deps.db, logger: deps.logger }),
+    },
+  };
   authRoutes(context);
   ssoRoutes(context);
   meRoutes(context);

@@ -11,6 +11,7 @@ export * from './domain/guest-ports';
 export * from './domain/failure-reasons';
 export * from './policies/quota';
 export * from './policies/agreement-gate';
+export * from './policies/agreement-scope';
 export * from './contracts';
 export * from './jobs/contracts';
 export * from './notifications';

@@ -67,6 +67,7 @@ export class RequestEventHub {
   private pollTimer: NodeJS.Timeout | undefined;
   private horizon: number | undefined;
   private stopped = false;
+  private readonly stopHooks = new Set<() => void>();
 
   constructor(options: RequestEventHubOptions) {
     this.options = { ...DEFAULTS, ...options };
@@ -157,6 +158,19 @@ export class RequestEventHub {
     this.pumps.add(pump);
   }
 
+  /**
+   * Runs `close` when the hub stops, for streams of other kinds (the operators' dashboard) that
+   * must end with the request streams so the server can close; returns the unregister function.
+   */
+  whenStopping(close: () => void): () => void {
+    if (this.stopped) {
+      close();
+      return () => undefined;
+    }
+    this.stopHooks.add(close);
+    return () => this.stopHooks.delete(close);
+  }
+
   stats(): HubStats {
     let streams = 0;
     for (const topic of this.topics.values()) streams += topic.subscribers.size;
@@ -173,6 +187,8 @@ export class RequestEventHub {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopPolling();
+    for (const close of [...this.stopHooks]) close();
+    this.stopHooks.clear();
     for (const topic of [...this.topics.values()]) for (const s of [...topic.subscribers]) s.sink.close();
     this.topics.clear();
     await Promise.all([this.listener?.stop(), ...this.pumps]);

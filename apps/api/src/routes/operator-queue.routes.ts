@@ -1,9 +1,24 @@
-import { DATA_CENTER_ROLES, DEFAULT_SERVICE_STANDARDS, ZOperatorQueue, ZServiceStandards, type OperatorQueueDto } from '@betang/core';
+import {
+  DATA_CENTER_ROLES,
+  DEFAULT_SERVICE_STANDARDS,
+  ZOperatorDashboard,
+  ZOperatorQueue,
+  ZServiceStandards,
+  type OperatorDashboardDto,
+  type OperatorQueueDto,
+} from '@betang/core';
 import { getSetting } from '@betang/db';
 import { sql } from 'kysely';
+import { DashboardPulse } from '../events/dashboard-pulse';
+import { openEventStream } from '../events/event-stream';
+import { RequestEventHub } from '../events/request-event-hub';
 import { route } from '../http/route';
+import { operatorDashboard } from '../use-cases/operator/dashboard';
 import { ZResizeParams } from '../use-cases/vms/pending-change';
 import type { RoutesContext } from './router-context';
+
+/** How often the live dashboard re-reads its counts while someone watches. */
+const DASHBOARD_PULSE_MS = 2000;
 
 /** A pending change's before → after, read from its run's params (a run written before `before` existed shows `from`). */
 function changeOf(raw: unknown, requestPorts: number[]): { change?: OperatorQueueDto['pendingApprovals'][number]['change'] } {
@@ -21,9 +36,63 @@ function changeOf(raw: unknown, requestPorts: number[]): { change?: OperatorQueu
   };
 }
 
-/** The operators' queue: pending approvals (requests and resizes), running runs, failed runs (with the retry action). */
+/** The operators' dashboard (counts and capacity) and queue: pending approvals (requests and resizes), running runs, failed runs (with the retry action). */
 export function operatorQueueRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/operator/dashboard',
+      tag: 'operator',
+      summary: 'Dasbor operator / operators’ dashboard',
+      access: DATA_CENTER_ROLES,
+      response: ZOperatorDashboard,
+    },
+    () => operatorDashboard(db),
+  );
+
+  // One shared read every two seconds while an operator watches; each stream is told only of changes.
+  const hub = deps.requestEvents ?? new RequestEventHub({ db, logger: deps.logger });
+  const pulse = new DashboardPulse<OperatorDashboardDto>({
+    read: () => operatorDashboard(db),
+    logger: deps.logger,
+    intervalMs: DASHBOARD_PULSE_MS,
+    volatile: ['generatedAt'],
+  });
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/operator/dashboard/events',
+      tag: 'operator',
+      summary: 'Dasbor operator langsung (SSE) / operators’ dashboard, live (SSE)',
+      access: DATA_CENTER_ROLES,
+      writes: 'text/event-stream',
+    },
+    async ({ req, res, auth }) => {
+      const ticket = hub.admit(auth.user.id);
+      try {
+        const first = await operatorDashboard(db);
+        const stream = openEventStream(req, res, hub.streamOptions);
+        let seq = 0;
+        const send = (value: OperatorDashboardDto) => stream.send('dashboard', (seq += 1), value);
+        send(first);
+        const unsubscribe = pulse.subscribe(send, first);
+        const unhook = hub.whenStopping(() => stream.close());
+        stream.onClose(() => {
+          unsubscribe();
+          unhook();
+          ticket.release();
+        });
+      } catch (error) {
+        ticket.release();
+        throw error;
+      }
+    },
+  );
   route(
     router,
     registry,

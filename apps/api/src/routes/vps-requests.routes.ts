@@ -9,6 +9,7 @@ import {
   ZIdParam,
   ZListRequestsQuery,
   ZRejectBody,
+  ZReviewChecks,
   ZSubmitRequestBody,
   ZVpsRequest,
   canSeeInstitution,
@@ -25,6 +26,7 @@ import { route, type RouteScope } from '../http/route';
 import { cancelVpsRequest } from '../use-cases/vps-requests/cancel-vps-request';
 import { approveVpsRequest, rejectVpsRequest } from '../use-cases/vps-requests/decide-vps-request';
 import { findRequestWithView, loadRequestView } from '../use-cases/vps-requests/request-view';
+import { REFUSING, reviewChecks } from '../use-cases/vps-requests/review-checks';
 import { retryVpsRequest } from '../use-cases/vps-requests/retry-vps-request';
 import { submitVpsRequest } from '../use-cases/vps-requests/submit-vps-request';
 import type { RoutesContext } from './router-context';
@@ -85,6 +87,26 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
       const found = await findRequestWithView(db, params.id);
       if (!found || !canSeeInstitution(actorOf(auth), found.request.institutionId)) throw new AppError(ErrorCode.NotFound);
       return requestViewFor(actorOf(auth), found.view);
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/vps-requests/{id}/checks',
+      tag: 'vps-requests',
+      summary: 'Pemeriksaan sebelum persetujuan / review checks before approval',
+      access: DATA_CENTER_ROLES,
+      params: ZIdParam,
+      response: ZReviewChecks,
+    },
+    async ({ params }) => {
+      const found = await findRequestWithView(db, params.id);
+      if (!found) throw new AppError(ErrorCode.NotFound);
+      const checks = (await reviewChecks(db, found.request)).map((c) => ({ ...c, blocking: REFUSING.includes(c.key) }));
+      return { checks, approvable: !checks.some((c) => c.blocking && c.status === 'failed') };
     },
   );
 

@@ -1,4 +1,4 @@
-import { ZOperatorQueue, ZVpsRequest, zPage, type RequestStatus } from '@betang/core';
+import { ZOperatorQueue, ZReviewChecks, ZVpsRequest, zPage, type RequestStatus } from '@betang/core';
 import type { z } from 'zod';
 import type { ApiClient } from './http-client';
 
@@ -28,3 +28,7 @@ export const rejectRequest = (api: ApiClient, id: string, reason: string) =>
 /** POST /vps-requests/:id/retry: a new provisioning run for a request whose run failed (the request lock makes a double click create one run). */
 export const retryRequest = (api: ApiClient, id: string) =>
   api.request('POST', `/vps-requests/${encodeURIComponent(id)}/retry`, { body: {}, response: ZVpsRequest });
+
+/** GET /vps-requests/:id/checks: agreement, coverage, ceiling, quota and pool, each passed or failed, before approving. */
+export const getReviewChecks = (api: ApiClient, id: string) =>
+  api.request('GET', `/vps-requests/${encodeURIComponent(id)}/checks`, { response: ZReviewChecks });

@@ -25,8 +25,14 @@ export type FeatureRoute = {
   prefetch?(services: RouteServices, params: RouteParams): void;
 };
 
-/** A navigation entry; shown to holders of `roles`, sorted by `order` (10, 20, … leaves gaps). */
-export type NavItem = { to: string; labelKey: MessageKey; roles: readonly Role[]; order: number };
+/** A count of the operators' dashboard that a navigation entry shows as a badge (data-center staff only). */
+export type NavBadge = 'approvals' | 'overdue' | 'provisioning' | 'failed' | 'agreementsAwaiting' | 'agreementsExpiring' | 'findings';
+
+/**
+ * A navigation entry; shown to holders of `roles`, sorted by `order` (10, 20, … leaves gaps).
+ * `badges`: dashboard counts shown beside the label while they are above zero.
+ */
+export type NavItem = { to: string; labelKey: MessageKey; roles: readonly Role[]; order: number; badges?: readonly NavBadge[] };
 
 /** What a feature folder contributes to the app: its routes and navigation entries. */
 export type Feature = { id: string; routes: readonly FeatureRoute[]; nav: readonly NavItem[] };

@@ -5,10 +5,13 @@ import { Link } from '../ui/link';
 import { isConsoleUser, useMe, useSession } from '../session/session-context';
 import { LanguageSwitch } from './language-switch';
 import { navFor } from './navigation';
+import { NavBadges } from '../features/cockpit/badges';
+import { useLiveOperatorDashboard, useOperatorDashboard } from '../features/cockpit/use-operator-dashboard';
 
 /**
  * The signed-in frame: skip link, header (area, user, language, sign out), role-aware navigation
- * and the page. Institution users get the portal, data-center staff the operator console.
+ * and the page. Institution users get the portal, data-center staff the operator console, whose
+ * navigation carries the dashboard's counts as badges, kept live.
  */
 export function AppShell({ children }: { children: ReactNode }) {
   const { t } = useI18n();
@@ -17,6 +20,8 @@ export function AppShell({ children }: { children: ReactNode }) {
   const navigate = useNavigate();
   const console = isConsoleUser(me.roles);
   const items = navFor(me.roles);
+  useLiveOperatorDashboard();
+  const dashboard = useOperatorDashboard().data;
 
   async function onSignOut() {
     await signOut().catch(() => undefined);
@@ -51,7 +56,10 @@ export function AppShell({ children }: { children: ReactNode }) {
           <ul>
             {items.map((item) => (
               <li key={item.to}>
-                <Link to={item.to}>{t(item.labelKey)}</Link>
+                <Link to={item.to}>
+                  {t(item.labelKey)}
+                  {item.badges ? <NavBadges badges={item.badges} dashboard={dashboard} /> : null}
+                </Link>
               </li>
             ))}
           </ul>

@@ -36,3 +36,40 @@ export const ZOperatorQueue = z.object({
   ),
 });
 export type OperatorQueueDto = z.infer<typeof ZOperatorQueue>;
+
+/** Allocated against physical for one resource: `ratio` = allocated / physical (null when the physical size is unknown). */
+const ZCapacityFigure = z.object({ allocated: z.number(), physical: z.number().nullable(), ratio: z.number().nullable() });
+
+/** One node's capacity, or the cluster's total: Betang's VMs' sizes against what the node has. */
+const ZNodeCapacity = z.object({
+  node: z.string(),
+  online: z.boolean(),
+  vms: z.number(),
+  cores: ZCapacityFigure,
+  memoryMiB: ZCapacityFigure,
+  /** True when an allocation exceeds the physical size (overcommitted). */
+  overcommitted: z.boolean(),
+});
+
+/**
+ * `GET /operator/dashboard`: the counts an operator acts on, each the size of a filtered list the
+ * web links to — waiting for approval (and past the service standard), provisioning now, failed
+ * and needing action, agreements waiting for the data-center head and in force but expiring
+ * within `agreements.expiringWithinDays`, open reconciliation findings — and the capacity per
+ * node and in total from the last cluster snapshot.
+ */
+export const ZOperatorDashboard = z.object({
+  generatedAt: z.string(),
+  serviceStandards: ZServiceStandards,
+  approvals: z.object({ waiting: z.number(), overdue: z.number() }),
+  provisioning: z.object({ running: z.number() }),
+  failed: z.object({ needingAction: z.number() }),
+  agreements: z.object({ awaitingDcHead: z.number(), expiringSoon: z.number(), expiringWithinDays: z.number() }),
+  findings: z.object({ open: z.number() }),
+  capacity: z.object({
+    observedAt: z.string().nullable(),
+    nodes: z.array(ZNodeCapacity),
+    total: ZNodeCapacity.omit({ node: true, online: true }),
+  }),
+});
+export type OperatorDashboardDto = z.infer<typeof ZOperatorDashboard>;

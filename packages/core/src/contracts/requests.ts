@@ -180,3 +180,24 @@ export const ZListRequestsQuery = z.strictObject({
   status: z.enum(REQUEST_STATUSES).optional(),
   institutionId: z.uuid().optional(),
 });
+
+/**
+ * `GET /vps-requests/:id/checks`: what an operator sees before approving — the agreement in
+ * force, its coverage of the application and OS template, its ceiling, the quota and an IP
+ * address — each passed or failed with a bilingual sentence. Approval refuses while agreement,
+ * coverage or ceiling fails.
+ */
+export const ZReviewChecks = z.object({
+  checks: z.array(
+    z.object({
+      key: z.enum(['agreement', 'coverage', 'ceiling', 'quota', 'pool']),
+      status: z.enum(['passed', 'failed']),
+      /** Whether a failure refuses the approval (agreement, coverage, ceiling). */
+      blocking: z.boolean(),
+      message: z.object({ id: z.string(), en: z.string() }),
+    }),
+  ),
+  /** False while a blocking check fails. */
+  approvable: z.boolean(),
+});
+export type ReviewChecksDto = z.infer<typeof ZReviewChecks>;

@@ -18,6 +18,10 @@ const GUEST: LocalizedText = {
   id: 'VPS sudah dibuat tetapi belum dapat disiapkan sepenuhnya (akun dan keamanan). Operator Diskominfosantik sudah diberi tahu dan akan menindaklanjutinya.',
   en: 'The VPS was created but could not be fully set up yet (account and security). The data-center operators have been told and will follow up.',
 };
+const AGREEMENT: LocalizedText = {
+  id: 'Perjanjian pemanfaatan server instansi Anda tidak (lagi) mencakup VPS ini, jadi VPS tidak dibuat. Minta Kepala Instansi menandatangani perjanjian yang mencakupnya di menu Perjanjian; operator akan mengulang penyiapan setelahnya.',
+  en: "Your institution's server-utilization agreement does not (or no longer) cover this VPS, so it was not built. Ask the head of the institution to sign an agreement that covers it under Agreements; the operators will retry afterwards.",
+};
 const GENERIC: LocalizedText = {
   id: 'Terjadi gangguan teknis di pusat data saat memproses VPS ini. Operator Diskominfosantik sudah diberi tahu dan akan menindaklanjutinya; Anda tidak perlu mengajukan ulang.',
   en: 'A technical problem in the data center stopped work on this VPS. The data-center operators have been told and will follow up; you do not need to submit again.',
@@ -57,6 +61,8 @@ const BY_CODE: Readonly<Record<string, LocalizedText>> = {
   VERIFY_MISMATCH: GUEST,
   PROVISIONING_KEY_MISSING: GUEST,
   GUEST_ENDPOINT_UNKNOWN: GUEST,
+  NO_AGREEMENT_IN_FORCE: AGREEMENT,
+  AGREEMENT_NOT_COVERING: AGREEMENT,
 };
 
 /**

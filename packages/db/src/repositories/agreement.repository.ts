@@ -1,4 +1,4 @@
-import type { AgreementCeiling, AgreementForGate, AgreementStatus } from '@betang/core';
+import type { AgreementCeiling, AgreementForGate, AgreementScope, AgreementStatus, ScopeSubject } from '@betang/core';
 import { sql, type Selectable } from 'kysely';
 import type { Executor, Tx } from '../database';
 import type { Agreements } from '../schema.generated';
@@ -165,6 +165,37 @@ export async function listAgreements(
     );
   }
   return (await query.execute()).map(asMeta);
+}
+
+/**
+ * What an agreement covers besides its ceiling (see `AgreementScope` in @betang/core): the ids of
+ * the applications it lists and the OS templates printed on it (`document_data.osTemplates`;
+ * null when the agreement kept no render data or named none).
+ */
+export async function findAgreementScope(db: Executor, agreementId: string): Promise<AgreementScope> {
+  const [apps, row] = await Promise.all([
+    db.selectFrom('agreementApplications').select('applicationId').where('agreementId', '=', agreementId).execute(),
+    db.selectFrom('agreements').select('documentData').where('id', '=', agreementId).executeTakeFirst(),
+  ]);
+  const data = row?.documentData as { osTemplates?: unknown } | null | undefined;
+  const named = Array.isArray(data?.osTemplates) ? data.osTemplates.filter((t): t is string => typeof t === 'string') : [];
+  return { applicationIds: apps.map((a) => a.applicationId), osTemplates: named.length > 0 ? named : null };
+}
+
+/** The application and OS template of a request, with their names, as the scope check needs them; undefined for an unknown request. */
+export async function findRequestScopeSubject(db: Executor, requestId: string): Promise<ScopeSubject | undefined> {
+  const row = await db
+    .selectFrom('vpsRequests as r')
+    .innerJoin('applications as a', 'a.id', 'r.applicationId')
+    .leftJoin('catalogTemplates as t', 't.id', 'r.templateId')
+    .select(['a.id as applicationId', 'a.name as applicationName', 'r.templateId', 't.name as templateName'])
+    .where('r.id', '=', requestId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    application: { id: row.applicationId, name: row.applicationName },
+    template: { id: row.templateId, name: row.templateName ?? row.templateId },
+  };
 }
 
 /** The applications an agreement covers. */

@@ -27,6 +27,7 @@ import {
 import { endChange, queueChange } from '../vms/pending-change';
 import type { AuditMeta } from './audit-meta';
 import { finalizeApproval } from './finalize-approval';
+import { assertApprovalCovered } from './review-checks';
 import { queueEmail } from './notify';
 
 const DECIDABLE: readonly RequestStatus[] = ['submitted', 'partially_approved'];
@@ -124,6 +125,8 @@ export async function approveVpsRequest(
   meta: AuditMeta,
 ): Promise<VpsRequestRow> {
   const { request, subject, state, role } = await lockDecidable(tx, actor, requestId, 'approve');
+  // The agreement may have lapsed, or never covered the application or template, since submission.
+  if (subject.kind === 'request') await assertApprovalCovered(tx, request);
   if (state.kind !== 'pending' || !role) return completeApproval(tx, request, subject, meta);
   const runId = subject.kind === 'change' ? subject.run.id : null;
   await insertApproval(tx, {

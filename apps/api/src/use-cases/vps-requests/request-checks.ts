@@ -4,14 +4,16 @@ import {
   ErrorCode,
   ZCustomSizeBounds,
   agreementCovers,
+  agreementScopeGaps,
   ceilingShortfalls,
   quotaShortfalls,
   todayInJakarta,
   type CeilingUsage,
   type QuotaLimits,
   type Resources,
+  type ScopeSubject,
 } from '@betang/core';
-import { findAgreementInForce, getSetting, listPresets, type Tx } from '@betang/db';
+import { findAgreementInForce, findAgreementScope, getSetting, listPresets, type Tx } from '@betang/db';
 import { verifySshPublicKey } from '../../security/ssh-public-key';
 
 /**
@@ -95,17 +97,28 @@ export function assertQuota(limits: QuotaLimits, usage: QuotaLimits, added: Reso
 
 /**
  * Refuses (NO_AGREEMENT_IN_FORCE, with the exceeded dimensions) unless the institution has an
- * agreement in force today whose ceiling covers its usage after the request or change.
+ * agreement in force today whose ceiling covers its usage after the request or change and, when
+ * `subject` is given (a new request), which lists its application and names its OS template
+ * (`details.gaps`).
  */
 export async function assertAgreementCovers(
   tx: Tx,
   institutionId: string,
   requested: Partial<CeilingUsage>,
   usageAfter: CeilingUsage,
+  subject?: ScopeSubject,
 ): Promise<void> {
   const today = todayInJakarta();
   const agreement = await findAgreementInForce(tx, institutionId, today);
-  if (agreementCovers(agreement, { requested, usageAfter, today })) return;
+  if (agreementCovers(agreement, { requested, usageAfter, today })) {
+    const gaps = agreement && subject ? agreementScopeGaps(agreement.number, await findAgreementScope(tx, agreement.id), subject) : [];
+    if (gaps.length === 0) return;
+    throw new AppError(
+      ErrorCode.NoAgreementInForce,
+      { id: gaps.map((g) => g.message.id).join(' '), en: gaps.map((g) => g.message.en).join(' ') },
+      { agreementId: agreement?.id ?? null, shortfalls: [], gaps: gaps.map((g) => ({ kind: g.kind, subject: g.subject })) },
+    );
+  }
   const missing = agreement ? ceilingShortfalls(agreement.ceiling, usageAfter) : [];
   throw new AppError(
     ErrorCode.NoAgreementInForce,

@@ -73,7 +73,8 @@ export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequest
       "No such application in your institution's inventory",
     );
   }
-  if (!(await listTemplates(tx, true)).some((t) => t.id === body.templateId)) {
+  const template = (await listTemplates(tx, true)).find((t) => t.id === body.templateId);
+  if (!template) {
     throw fieldError('body.templateId', 'Templat OS tidak ada di katalog', 'No such OS template in the catalog');
   }
   const resources = await resolveResources(tx, body);
@@ -96,7 +97,10 @@ export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequest
     diskGiB: usage.diskGiB + resources.diskGiB,
     vmCount: usage.vmCount + 1,
   };
-  await assertAgreementCovers(tx, institutionId, { ...resources, vmCount: 1 }, usageAfter);
+  await assertAgreementCovers(tx, institutionId, { ...resources, vmCount: 1 }, usageAfter, {
+    application: { id: application.id, name: application.name },
+    template: { id: template.id, name: template.name },
+  });
 
   const request = await insertVpsRequest(tx, {
     institutionId,

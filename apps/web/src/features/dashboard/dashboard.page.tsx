@@ -2,13 +2,15 @@ import { Role } from '@betang/core';
 import { useI18n } from '../../i18n/use-i18n';
 import { isConsoleUser, useMe } from '../../session/session-context';
 import { Page } from '../../ui/page';
+import { OperatorCockpit } from '../cockpit/operator-cockpit';
 import { InstitutionsTable } from '../institutions/institutions-table';
 import { QuotaPanel } from '../institutions/quota-panel';
 import { AgreementPanel, InFlightPanel, VmsPanel } from './portal-panels';
 
 /**
  * Home. Institution users: VMs, quota, agreement and requests in flight, all from the API.
- * Data-center staff: every institution (and, for the data-center head, the agreement to sign).
+ * Data-center staff: the cockpit (counts linking to their lists, capacity per node), every
+ * institution (and, for the data-center head, the agreement to sign).
  */
 export function DashboardPage() {
   const { t } = useI18n();
@@ -18,6 +20,7 @@ export function DashboardPage() {
       <Page title={t('dashboard.consoleTitle')}>
         <p className="muted">{t('dashboard.consoleIntro', { name: me.user.name })}</p>
         {me.roles.includes(Role.DcHead) ? <AgreementPanel me={me} status="awaiting_dc_head" /> : null}
+        <OperatorCockpit />
         <InstitutionsTable />
       </Page>
     );

@@ -11,5 +11,13 @@ export const operatorAgreementsFeature: Feature = {
       roles: DATA_CENTER_ROLES,
     },
   ],
-  nav: [{ to: '/operator/agreements', labelKey: 'opNav.agreements', roles: [Role.Admin, Role.Operator, Role.Auditor], order: 55 }],
+  nav: [
+    {
+      to: '/operator/agreements',
+      labelKey: 'opNav.agreements',
+      roles: [Role.Admin, Role.Operator, Role.Auditor],
+      order: 55,
+      badges: ['agreementsAwaiting', 'agreementsExpiring'],
+    },
+  ],
 };

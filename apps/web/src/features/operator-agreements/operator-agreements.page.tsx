@@ -1,5 +1,6 @@
 import { Role } from '@betang/core';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
 import { agreementListQuery, institutionListQuery } from '../../api/queries';
@@ -20,7 +21,15 @@ export function OperatorAgreementsPage() {
   const { t, date } = useI18n();
   const mayCreate = holdsAny(useMe().roles, [Role.Admin, Role.Operator]);
   const api = useApi();
-  const agreements = useQuery(agreementListQuery(api));
+  // The dashboard's links: ?status=<status> asks the server for that status; ?expiring=<days> keeps
+  // the agreements in force ending within that many days.
+  const [params] = useSearchParams();
+  const statusParam = params.get('status');
+  const status = statusParam && statusParam in AGREEMENT_STATUS ? (statusParam as keyof typeof AGREEMENT_STATUS) : undefined;
+  const expiringParam = Number(params.get('expiring'));
+  const expiring = Number.isInteger(expiringParam) && expiringParam > 0 ? expiringParam : undefined;
+  const agreements = useQuery(agreementListQuery(api, expiring ? 'in_force' : status));
+  const rows = agreements.data?.items.filter((a) => expiring === undefined || (a.daysLeft >= 0 && a.daysLeft <= expiring));
   const institutions = useQuery(institutionListQuery(api));
   const [notice, setNotice] = useState<string | null>(null);
   const daysLeft = (days: number, status: string) =>
@@ -28,6 +37,14 @@ export function OperatorAgreementsPage() {
   return (
     <Page title={t('opAgreements.title')}>
       <p className="muted">{t('opAgreements.intro')}</p>
+      {status || expiring ? (
+        <p className="muted">
+          {expiring
+            ? t('cockpit.filterExpiring', { days: expiring })
+            : t('cockpit.filterStatus', { status: t(AGREEMENT_STATUS[status!].label) })}{' '}
+          <Link to="/operator/agreements">{t('cockpit.filterClear')}</Link>
+        </p>
+      ) : null}
       <LiveRegion kind="success">{notice}</LiveRegion>
       <ListSection
         headingId="agreements-title"
@@ -36,7 +53,7 @@ export function OperatorAgreementsPage() {
         error={agreements.error}
       >
         <DataTable
-          rows={agreements.data?.items}
+          rows={rows}
           empty={t('opAgreements.empty')}
           columns={[
             { label: t('opAgreements.number'), cell: (a) => <Link to={`/agreements/${a.id}`}>{a.number}</Link> },

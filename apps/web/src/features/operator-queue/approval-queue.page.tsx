@@ -1,10 +1,12 @@
 import type { VpsRequestDto } from '@betang/core';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { queryKeys } from '../../api/query-keys';
 import { useApi } from '../../api/api-context';
 import { useI18n } from '../../i18n/use-i18n';
 import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
+import { Link } from '../../ui/link';
 import { Page } from '../../ui/page';
 import { BulkApprove } from './bulk-approve';
 import { loadApprovalQueue } from './load-queue';
@@ -12,7 +14,7 @@ import { QueueTable } from './queue-table';
 import { ReviewPanel } from './review-panel';
 import './console.css';
 
-/** The approval queue: pending requests oldest first, age against the standard, review drawer, bulk approval. */
+/** The approval queue (`?overdue=1`: only those past the standard): pending requests oldest first, age against the standard, review drawer, bulk approval. */
 export function ApprovalQueuePage() {
   const { t, number } = useI18n();
   const duration = (hours: number) => t('opCommon.hoursOnly', { hours: number(hours) });
@@ -21,7 +23,9 @@ export function ApprovalQueuePage() {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [openId, setOpenId] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const rows = queue.data?.rows ?? [];
+  // ?overdue=1 (the dashboard's "past the standard" link): only those past the service standard.
+  const onlyOverdue = useSearchParams()[0].get('overdue') === '1';
+  const rows = (queue.data?.rows ?? []).filter((row) => !onlyOverdue || row.overdue);
   const open = rows.find((row) => row.requestId === openId);
 
   function select(id: string, on: boolean) {
@@ -55,6 +59,11 @@ export function ApprovalQueuePage() {
   return (
     <Page title={t('opQueue.title')}>
       <p className="muted">{queue.data ? t('opQueue.intro', { standard: duration(queue.data.approvalHours) }) : t('opQueue.introShort')}</p>
+      {onlyOverdue ? (
+        <p className="muted">
+          {t('cockpit.filterOverdue')} <Link to="/operator/queue">{t('cockpit.filterClear')}</Link>
+        </p>
+      ) : null}
       <LiveRegion kind="success">{notice}</LiveRegion>
       <ErrorAlert error={queue.error} />
       <div className={open ? 'queue-layout with-panel' : 'queue-layout'}>

@@ -7,5 +7,5 @@ export const operatorQueueFeature: Feature = {
   routes: [
     { path: '/operator/queue', page: () => import('./approval-queue.page').then((m) => m.ApprovalQueuePage), roles: DATA_CENTER_ROLES },
   ],
-  nav: [{ to: '/operator/queue', labelKey: 'opNav.queue', roles: DATA_CENTER_ROLES, order: 20 }],
+  nav: [{ to: '/operator/queue', labelKey: 'opNav.queue', roles: DATA_CENTER_ROLES, order: 20, badges: ['approvals', 'overdue'] }],
 };

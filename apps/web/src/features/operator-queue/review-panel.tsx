@@ -9,6 +9,7 @@ import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { ChangeSummary } from './change-summary';
 import { DecisionForms } from './decision-forms';
+import { ReviewChecks } from './review-checks';
 import { useRequestFacts } from './request-facts';
 
 type Props = {
@@ -22,7 +23,7 @@ type Props = {
 
 /**
  * The review drawer: GET /vps-requests/:id with its application, network, contact and earlier
- * decisions, and the decision forms. Its heading takes focus when it opens; Escape closes it.
+ * decisions, the review checks (agreement, coverage, ceiling, quota, pool) and the decision forms. Its heading takes focus when it opens; Escape closes it.
  */
 export function ReviewPanel({ requestId, institutionName, change, onClose, onDecided }: Props) {
   const { t, dateTime } = useI18n();
@@ -102,6 +103,7 @@ export function ReviewPanel({ requestId, institutionName, change, onClose, onDec
           <p>
             <Link to={`/vps-requests/${r.id}`}>{t('opQueue.openTimeline')}</Link>
           </p>
+          {r.pendingLevel && !change ? <ReviewChecks requestId={r.id} /> : null}
           {r.pendingLevel && mayDecide ? (
             <DecisionForms key={r.id} request={r} onDecided={onDecided} />
           ) : r.pendingLevel ? null : (

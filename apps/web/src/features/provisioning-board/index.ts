@@ -11,5 +11,13 @@ export const provisioningBoardFeature: Feature = {
       roles: DATA_CENTER_ROLES,
     },
   ],
-  nav: [{ to: '/operator/provisioning', labelKey: 'opNav.provisioning', roles: DATA_CENTER_ROLES, order: 22 }],
+  nav: [
+    {
+      to: '/operator/provisioning',
+      labelKey: 'opNav.provisioning',
+      roles: DATA_CENTER_ROLES,
+      order: 22,
+      badges: ['provisioning', 'failed'],
+    },
+  ],
 };

@@ -11,5 +11,5 @@ export const reconciliationFeature: Feature = {
       roles: DATA_CENTER_ROLES,
     },
   ],
-  nav: [{ to: '/operator/reconciliation', labelKey: 'opNav.reconciliation', roles: DATA_CENTER_ROLES, order: 32 }],
+  nav: [{ to: '/operator/reconciliation', labelKey: 'opNav.reconciliation', roles: DATA_CENTER_ROLES, order: 32, badges: ['findings'] }],
 };

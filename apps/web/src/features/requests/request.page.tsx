@@ -1,4 +1,4 @@
-import { INSTITUTION_ROLES } from '@betang/core';
+import { DATA_CENTER_ROLES, INSTITUTION_ROLES } from '@betang/core';
 import { useEffect, useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { cancelRequest } from '../../api/vps-requests.api';
@@ -14,6 +14,7 @@ import { Page } from '../../ui/page';
 import { StatusBadge } from '../../ui/status-badge';
 import { CANCELLABLE, REQUEST_STATUS } from './request-labels';
 import { CONNECTABLE, ConnectPanel } from './connect-panel';
+import { ReviewChecks } from '../operator-queue/review-checks';
 import { RequestTimeline } from './request-timeline';
 import { ServiceClock } from './service-clock-view';
 import { fromSnapshot } from './live-request';
@@ -118,6 +119,9 @@ export function RequestPage() {
         ) : null}
       </section>
       {CONNECTABLE.includes(request.status) && address ? <ConnectPanel request={request} address={address} /> : null}
+      {(request.status === 'submitted' || request.status === 'partially_approved') && holdsAny(me.roles, DATA_CENTER_ROLES) ? (
+        <ReviewChecks requestId={request.id} level={2} />
+      ) : null}
       <section className="card" aria-labelledby="timeline-title">
         <h2 id="timeline-title">{t('requests.timelineTitle')}</h2>
         {standards.data ? <ServiceClock request={request} runs={runs} standards={standards.data} now={now} /> : null}

@@ -15,6 +15,7 @@ import {
 } from '@betang/db';
 import { listClusterVms, nextFreeVmid } from '@betang/proxmox';
 import { permanent } from '../../harness/run-error';
+import { assertAgreementCoversRequest } from '../agreement-gate';
 import { FRESH_VMID, provisionStep } from '../provision-context';
 import { CLONE_STEP_KEY, destroyRunVm, releaseReservation } from '../run-vm-compensation';
 
@@ -23,7 +24,8 @@ type ReserveResult = { vmId: string; vmid: number; lease: AddressLease };
 /**
  * `reserve`: a vmid from Betang's range (free in Postgres and confirmed free by the cluster) and
  * the request's address. Safe to run twice: the request's VM row and held address are reused;
- * the vmid lock serialises reservations across workers. Undone by releasing the vmid (VM row →
+ * the vmid lock serialises reservations across workers. Before a new reservation it refuses
+ * (permanently) a request the agreement in force does not cover (assertAgreementCoversRequest). Undone by releasing the vmid (VM row →
  * failed) and the address — only once the vmid is known to hold nothing of this run.
  */
 export const reserveStep = provisionStep<ReserveResult>({
@@ -39,6 +41,8 @@ export const reserveStep = provisionStep<ReserveResult>({
     // wait on that lock); inside it only `nextid` confirms the candidate.
     const before = await getVmByRequest(db, request.id);
     const allocating = !before || before.vmid === null || !VM_HOLDING_STATES.includes(before.state as VmState);
+    // A VM already reserved or built is this run's to finish or clean up; only a new one needs the agreement's word.
+    if (allocating) await assertAgreementCoversRequest(db, request);
     const listed = allocating ? (await listClusterVms(ctx.pve)).map((v) => v.vmid) : undefined;
     const result = await db.transaction().execute(async (tx): Promise<ReserveResult> => {
       await lockVmidAllocation(tx);
