@@ -1,6 +1,8 @@
-import type { VpsRequestDto } from '@betang/core';
+import { Role, stepDetailIn, type VpsRequestDto } from '@betang/core';
 import { useI18n } from '../../i18n/use-i18n';
+import { holdsAny, useMe } from '../../session/session-context';
 import { ProgressBar } from '../../ui/progress-bar';
+import { pickLanguage } from '../provisioning-board/bilingual-text';
 import { StatusBadge, type StatusTone } from '../../ui/status-badge';
 import type { RunView } from './live-request';
 import { runKindKey, stepKey } from './request-labels';
@@ -15,9 +17,17 @@ const RUN_TONE: Record<string, StatusTone> = {
   cancelled: 'idle',
 };
 
-/** The request's story: submitted, each approval decision, each run with its steps and progress. */
+/** Who may read a run's technical notes and failure reasons (codes, node names, runbook links). */
+const TECHNICAL_READERS: readonly Role[] = [Role.Admin, Role.Operator];
+
+/**
+ * The request's story: submitted, each approval decision, each run with its steps and progress.
+ * Operators read each step's note and the failure reason in their language; the institution's
+ * staff read the step names and a plain sentence when a run failed, never codes or file paths.
+ */
 export function RequestTimeline({ request, runs }: { request: VpsRequestDto; runs: RunView[] }) {
   const { t, dateTime, locale } = useI18n();
+  const technical = holdsAny(useMe().roles, TECHNICAL_READERS);
   const stepStatus = (status: string) => t(`requests.stepStatus.${status}` as 'requests.stepStatus.done');
   const runStatus = (status: string) => t(`requests.runStatus.${status}` as 'requests.runStatus.running');
   return (
@@ -49,7 +59,9 @@ export function RequestTimeline({ request, runs }: { request: VpsRequestDto; run
           {run.attempt > 1 ? <span className="muted small"> {t('requests.attempt', { n: run.attempt })}</span> : null}
           <ProgressBar label={t('requests.progressLabel', { kind: t(runKindKey(run.kind)) })} value={run.progress} />
           <span className="muted small">{t('requests.progress', { percent: Math.round(run.progress) })}</span>
-          {run.error ? <p className="field-error">{run.error.message}</p> : null}
+          {run.error ? (
+            <p className="field-error">{technical ? pickLanguage(run.error.message, locale) : t('words.runFailedForStaff')}</p>
+          ) : null}
           <ul className="step-list">
             {run.steps.map((step) => {
               const name = stepKey(step.key);
@@ -62,7 +74,7 @@ export function RequestTimeline({ request, runs }: { request: VpsRequestDto; run
                   ) : step.startedAt ? (
                     <span className="muted small">{dateTime(step.startedAt)}</span>
                   ) : null}
-                  {step.detail ? <span className="muted small block">{step.detail}</span> : null}
+                  {technical && step.detail ? <span className="muted small block">{stepDetailIn(step.detail, locale)}</span> : null}
                 </li>
               );
             })}

@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { clusterSnapshot } from '@betang/proxmox';
 import { permanent, transient } from '../../harness/run-error';
 import { chooseNode } from '../choose-node';
@@ -100,7 +101,7 @@ export const placeStep = provisionStep<PlaceResult>({
     };
     return {
       result,
-      detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}, template ${source.vmid}${placement.node !== source.node ? ` di/on ${source.node}` : ''}`,
+      detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}, template ${source.vmid}${placement.node !== source.node ? ` @ ${source.node}` : ''}`,
     };
   },
   async compensate({ run }) {
