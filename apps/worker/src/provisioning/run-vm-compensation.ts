@@ -38,7 +38,7 @@ export async function destroyRunVm(deps: WorkerDeps, run: RunRow): Promise<Compe
       vmid: vm?.vmid ?? null,
       node: outcome.node ?? vm?.node ?? null,
       message: {
-        id: `VM ${vm?.vmid} tidak dihapus karena tidak membawa penanda run ini (${outcome.state}); VMID dan alamat IP tetap dipesan sampai operator memutuskan.`,
+        id: `VM ${vm?.vmid} tidak dihapus karena tidak membawa penanda proses ini (${outcome.state}); VMID dan alamat IP tetap dipesan sampai operator memutuskan.`,
         en: `VM ${vm?.vmid} was not destroyed because it does not carry this run's marker (${outcome.state}); the VMID and IP stay reserved until an operator decides.`,
       },
     });

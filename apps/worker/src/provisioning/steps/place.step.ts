@@ -1,4 +1,3 @@
-import { bilingualDetail } from '@betang/core';
 import { clusterSnapshot } from '@betang/proxmox';
 import { permanent, transient } from '../../harness/run-error';
 import { chooseNode } from '../choose-node';
