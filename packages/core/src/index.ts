@@ -10,6 +10,7 @@ export * from './domain/guest-account';
 export * from './domain/guest-ports';
 export * from './domain/failure-reasons';
 export * from './domain/step-detail';
+export * from './domain/audit-names';
 export * from './policies/quota';
 export * from './policies/agreement-gate';
 export * from './contracts';

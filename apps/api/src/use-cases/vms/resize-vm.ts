@@ -40,7 +40,10 @@ function shrinkError(current: Resources, target: Resources): AppError | null {
     .map((key) => ({
       path: `body.${key}`,
       code: 'shrink_refused',
-      message: `${DIMENSION_TEXT[key].id} tidak dapat diperkecil (${current[key]} → ${target[key]}) / ${DIMENSION_TEXT[key].en} cannot shrink (${current[key]} → ${target[key]})`,
+      message: {
+        id: `${DIMENSION_TEXT[key].id} tidak dapat diperkecil (${current[key]} → ${target[key]})`,
+        en: `${DIMENSION_TEXT[key].en} cannot shrink (${current[key]} → ${target[key]})`,
+      },
     }));
   if (issues.length === 0) return null;
   return new AppError(

@@ -28,7 +28,7 @@ export function assertSshKeysSound(lines: readonly string[]): void {
       : [
           {
             path: `body.sshPublicKeys.${index}`,
-            message: `${verdict.error.message.id} / ${verdict.error.message.en}`,
+            message: verdict.error.message,
             code: verdict.error.code,
           },
         ];
@@ -38,7 +38,7 @@ export function assertSshKeysSound(lines: readonly string[]): void {
 
 /** A 400 naming one field, with a bilingual message (Indonesian first). */
 export function fieldError(path: string, id: string, en: string): AppError {
-  return new AppError(ErrorCode.ValidationFailed, undefined, [{ path, message: `${id} / ${en}`, code: 'invalid_reference' }]);
+  return new AppError(ErrorCode.ValidationFailed, undefined, [{ path, message: { id, en }, code: 'invalid_reference' }]);
 }
 
 /**

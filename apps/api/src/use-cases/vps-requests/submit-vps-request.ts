@@ -61,7 +61,7 @@ export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequest
     throw new AppError(
       ErrorCode.ValidationFailed,
       { id: `${codeProblem.id} Hubungi operator Diskominfosantik.`, en: `${codeProblem.en} Contact the data-center operators.` },
-      [{ path: 'institution.code', message: `${codeProblem.id} / ${codeProblem.en}`, code: 'reserved_admin_user' }],
+      [{ path: 'institution.code', message: codeProblem, code: 'reserved_admin_user' }],
     );
   }
 

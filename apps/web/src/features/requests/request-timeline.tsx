@@ -68,7 +68,7 @@ export function RequestTimeline({ request, runs }: { request: VpsRequestDto; run
               return (
                 <li key={step.key}>
                   <StatusBadge tone={STEP_TONE[step.status] ?? 'idle'}>{stepStatus(step.status)}</StatusBadge>
-                  <span>{name ? t(name) : step.key}</span>
+                  <span>{t(name ?? 'opBoard.step.other')}</span>
                   {step.finishedAt ? (
                     <span className="muted small">{dateTime(step.finishedAt)}</span>
                   ) : step.startedAt ? (
