@@ -11,6 +11,7 @@ export * from './domain/guest-ports';
 export * from './domain/failure-reasons';
 export * from './domain/step-detail';
 export * from './domain/audit-names';
+export * from './domain/nip';
 export * from './policies/quota';
 export * from './policies/agreement-gate';
 export * from './contracts';
