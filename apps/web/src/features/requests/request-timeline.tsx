@@ -21,9 +21,9 @@ const RUN_TONE: Record<string, StatusTone> = {
 const TECHNICAL_READERS: readonly Role[] = [Role.Admin, Role.Operator];
 
 /**
- * The request's story: submitted, each approval decision, each run with its steps and progress.
- * Operators read each step's note and the failure reason in their language; the institution's
- * staff read the step names and a plain sentence when a run failed, never codes or file paths.
+ * The request's story: submitted, each approval decision, each run with its steps and progress,
+ * in the chosen language only. The API already gives the institution's people a humane failure
+ * reason and no step notes; the notes (node names, VMIDs) are shown to operators and admins only.
  */
 export function RequestTimeline({ request, runs }: { request: VpsRequestDto; runs: RunView[] }) {
   const { t, dateTime, locale } = useI18n();
@@ -60,7 +60,7 @@ export function RequestTimeline({ request, runs }: { request: VpsRequestDto; run
           <ProgressBar label={t('requests.progressLabel', { kind: t(runKindKey(run.kind)) })} value={run.progress} />
           <span className="muted small">{t('requests.progress', { percent: Math.round(run.progress) })}</span>
           {run.error ? (
-            <p className="field-error">{technical ? pickLanguage(run.error.message, locale) : t('words.runFailedForStaff')}</p>
+            <p className="field-error">{pickLanguage(run.error.message, locale)}</p>
           ) : null}
           <ul className="step-list">
             {run.steps.map((step) => {
