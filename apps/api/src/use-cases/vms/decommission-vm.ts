@@ -70,7 +70,7 @@ function assertDecommissionable(vm: LockedVm): void {
 async function retain(tx: Tx, vm: LockedVm, decommission: DecommissionRow, meta: AuditMeta): Promise<DecommissionAnswer> {
   const pending = await lockPendingChange(tx, vm.requestId);
   if (pending) {
-    await endChange(tx, pending, { code: 'CHANGE_CANCELLED', reason: 'VM dihapus / the VM is being decommissioned' });
+    await endChange(tx, pending, { code: 'CHANGE_CANCELLED', reason: 'VM sedang dihapus.\n\nThe VM is being decommissioned.' });
     await appendAudit(tx, {
       ...meta,
       institutionId: vm.institutionId,

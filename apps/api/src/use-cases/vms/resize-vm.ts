@@ -144,7 +144,7 @@ export async function resizeVm(tx: Tx, actor: Actor, vmId: string, wanted: Resiz
         id: 'Tidak ada yang berubah: ukuran dan port sama dengan yang sekarang.',
         en: 'Nothing changes: the sizes and ports are those the VM has now.',
       },
-      [{ path: 'body', code: 'no_change', message: 'Tidak ada perubahan / no change' }],
+      [{ path: 'body', code: 'no_change', message: { id: 'Tidak ada perubahan.', en: 'Nothing to change.' } }],
     );
   }
   if (sizeChanges) await assertSizeAllowed(tx, target, 'body', (key) => `body.${key}`);
