@@ -122,7 +122,7 @@ describe('institution portal (real Chromium)', () => {
     await fillRequestForm('1-salah');
     const form = page.getByRole('form', { name: T['requests.formTitle'] });
     const hostname = form.getByLabel(T['requests.hostname']!);
-    await form.getByText(/nama host: huruf kecil/).waitFor();
+    await form.getByText(CONTRACT_MESSAGES.hostname.id).waitFor();
     expect(await hostname.getAttribute('aria-invalid')).toBe('true');
     await hostname.fill('sipd-web-01');
     expect(await hostname.getAttribute('aria-invalid')).toBeNull();
