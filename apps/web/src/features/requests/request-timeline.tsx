@@ -59,9 +59,7 @@ export function RequestTimeline({ request, runs }: { request: VpsRequestDto; run
           {run.attempt > 1 ? <span className="muted small"> {t('requests.attempt', { n: run.attempt })}</span> : null}
           <ProgressBar label={t('requests.progressLabel', { kind: t(runKindKey(run.kind)) })} value={run.progress} />
           <span className="muted small">{t('requests.progress', { percent: Math.round(run.progress) })}</span>
-          {run.error ? (
-            <p className="field-error">{pickLanguage(run.error.message, locale)}</p>
-          ) : null}
+          {run.error ? <p className="field-error">{pickLanguage(run.error.message, locale)}</p> : null}
           <ul className="step-list">
             {run.steps.map((step) => {
               const name = stepKey(step.key);
