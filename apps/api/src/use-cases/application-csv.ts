@@ -120,7 +120,10 @@ export function parseApplicationRow(
     errors.push({
       row: rowNumber,
       column: 'institution_code',
-      message: { id: 'Kode instansi tidak valid: huruf besar, angka, tanda hubung.', en: 'Invalid institution code: A–Z, 0–9, dash.' },
+      message: {
+        id: 'Kode perangkat daerah tidak valid: huruf besar, angka, tanda hubung.',
+        en: 'Invalid institution code: A–Z, 0–9, dash.',
+      },
     });
   }
   const parsed = ZApplicationFields.safeParse(record);

@@ -129,7 +129,7 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
         vmid: vm.vmid,
         node: vm.node,
         message: {
-          id: `VM ${vm.vmid} (${vm.name}) berjalan tanpa perjanjian yang berlaku untuk instansinya.`,
+          id: `VM ${vm.vmid} (${vm.name}) berjalan tanpa perjanjian yang berlaku untuk perangkat daerahnya.`,
           en: `VM ${vm.vmid} (${vm.name}) runs without an agreement in force for its institution.`,
         },
       });
