@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { CONTRACT_MESSAGES } from '@betang/core';
 import { makeAgreementInForce, testSshKey, TEST_PASSWORD } from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/axe';
@@ -54,7 +55,7 @@ describe('institution portal (real Chromium)', () => {
     await form.getByLabel(T['apps.picNip']!, { exact: true }).fill('12345');
     await form.getByLabel(T['apps.picEmail']!, { exact: true }).fill('budi@biro.kalteng.go.id');
     await form.getByRole('button', { name: T['apps.addSubmit'] }).click();
-    await form.getByText('NIP harus 18 digit angka / NIP must be 18 digits').waitFor();
+    await form.getByText(CONTRACT_MESSAGES.nip.id).waitFor();
     expect(await form.getByLabel(T['apps.picNip']!, { exact: true }).getAttribute('aria-invalid')).toBe('true');
     await form.getByLabel(T['apps.picNip']!, { exact: true }).fill('198703152010011002');
     await form.getByRole('button', { name: T['apps.addSubmit'] }).click();
@@ -153,7 +154,7 @@ describe('institution portal (real Chromium)', () => {
     await fillRequestForm('1-salah');
     const form = page.getByRole('form', { name: T['requests.formTitle'] });
     const hostname = form.getByLabel(T['requests.hostname']!);
-    await form.getByText(/nama host: huruf kecil/).waitFor();
+    await form.getByText(CONTRACT_MESSAGES.hostname.id).waitFor();
     expect(await hostname.getAttribute('aria-invalid')).toBe('true');
     await hostname.fill('sipd-web-01');
     expect(await hostname.getAttribute('aria-invalid')).toBeNull();

@@ -84,7 +84,7 @@ describe('web user management (real Chromium)', () => {
     await form.getByLabel(T['users.password']!, { exact: true }).fill('pendek');
     await form.getByRole('button', { name: T['users.addSubmit'] }).click();
     const password = form.getByLabel(T['users.password']!, { exact: true });
-    await form.getByText('minimal 12 karakter / at least 12 characters').waitFor();
+    await form.getByText('Paling sedikit 12 karakter.').waitFor();
     expect(await password.getAttribute('aria-invalid')).toBe('true');
     expect(await form.getByRole('group', { name: T['users.roles'] }).getAttribute('aria-invalid')).toBe('true');
 

@@ -67,7 +67,7 @@ describe('agreement lifecycle', () => {
 describe('AppError', () => {
   it('should carry a bilingual default message and allow overriding one language', () => {
     const error = new AppError(ErrorCode.QuotaExceeded, { en: 'Not enough cores.' });
-    expect(error.messageIn('id')).toBe('Kuota instansi tidak mencukupi.');
+    expect(error.messageIn('id')).toBe('Kuota perangkat daerah tidak mencukupi.');
     expect(error.messageIn('en')).toBe('Not enough cores.');
   });
 });

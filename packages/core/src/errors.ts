@@ -69,10 +69,10 @@ const DEFAULT_MESSAGES: Record<ErrorCode, LocalizedText> = {
     en: 'This action is not allowed in the current state.',
   },
   [ErrorCode.NoAgreementInForce]: {
-    id: 'Instansi belum memiliki perjanjian pemanfaatan server yang berlaku.',
+    id: 'Perangkat daerah belum memiliki perjanjian pemanfaatan server yang berlaku.',
     en: 'The institution has no server-utilization agreement in force.',
   },
-  [ErrorCode.QuotaExceeded]: { id: 'Kuota instansi tidak mencukupi.', en: "The institution's quota is insufficient." },
+  [ErrorCode.QuotaExceeded]: { id: 'Kuota perangkat daerah tidak mencukupi.', en: "The institution's quota is insufficient." },
   [ErrorCode.DocumentRejected]: {
     id: 'Dokumen ditolak: bukan PDF yang utuh, tanda tangannya tidak sah, atau bukan dokumen perjanjian yang dibuat Betang.',
     en: 'Document rejected: not an intact PDF, a signature does not verify, or it is not the agreement Betang generated.',

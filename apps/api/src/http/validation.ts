@@ -1,7 +1,11 @@
-import { AppError, ErrorCode, type Locale } from '@betang/core';
+import { AppError, contractErrorMap, ErrorCode, type Locale } from '@betang/core';
 import { z } from 'zod';
 
-const LOCALE_ERRORS = { id: z.locales.id().localeError, en: z.locales.en().localeError };
+// The contracts' own texts in the caller's language; zod's own issue kinds in zod's wording of it.
+const LOCALE_ERRORS = {
+  id: contractErrorMap('id', z.locales.id().localeError),
+  en: contractErrorMap('en', z.locales.en().localeError),
+};
 
 /** A failing field: where (`body.contact.nip`) and why, in the caller's language. */
 export type FieldIssue = { path: string; message: string; code: string };

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, defaultMessage } from '@betang/core';
+import { AppError, ErrorCode, defaultMessage, type Locale, type LocalizedText } from '@betang/core';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { locals } from '../http/context';
 import { ERROR_STATUS } from './error-status';
@@ -33,6 +33,25 @@ function retryAfterOf(error: AppError): number | undefined {
   return typeof details?.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
 }
 
+const isLocalized = (value: unknown): value is LocalizedText =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as LocalizedText).id === 'string' &&
+  typeof (value as LocalizedText).en === 'string';
+
+/**
+ * Field issues may carry their message in both languages (`{path, message: {id, en}}`); the
+ * response carries it in the caller's language only, like the error's own message.
+ */
+function detailsIn(details: unknown, locale: Locale): unknown {
+  if (!Array.isArray(details)) return details;
+  return details.map((item: unknown) =>
+    typeof item === 'object' && item !== null && isLocalized((item as { message?: unknown }).message)
+      ? { ...item, message: (item as { message: LocalizedText }).message[locale] }
+      : item,
+  );
+}
+
 /**
  * The one error middleware: known codes → their status and `{error: {code, message, details}}`
  * in the caller's language (a 429 or 503 also with Retry-After when it knows one); anything else → 500 with a generic
@@ -51,7 +70,7 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _ne
     error: {
       code: appError.code,
       message: appError.messageIn(locale ?? 'id'),
-      ...(appError.details !== undefined ? { details: appError.details } : {}),
+      ...(appError.details !== undefined ? { details: detailsIn(appError.details, locale ?? 'id') } : {}),
       requestId,
     },
   });

@@ -1,4 +1,4 @@
-import { APPLICATION_CSV_COLUMNS, Role } from '@betang/core';
+import { APPLICATION_CSV_COLUMNS, CONTRACT_MESSAGES, Role } from '@betang/core';
 import { makeInstitution, makeUser } from '@betang/testkit';
 import request from 'supertest';
 import { parseCsv } from '../use-cases/csv';
@@ -106,6 +106,33 @@ describe('applications inventory', () => {
       .send({ ...base, name: `Salah ${field}`, [field]: value });
     expect(response.status).toBe(400);
     expect(response.body.error.details.map((d: { path: string }) => d.path)).toContain(`body.${field}`);
+  });
+
+  it("should accept a NIP written in groups, store its 18 digits and word a bad one in the caller's language only", async () => {
+    const created = await staff.agent
+      .post('/api/v1/applications')
+      .set('X-CSRF-Token', staff.csrfToken)
+      .send({ ...base, name: 'Sistem NIP Berspasi', picNip: '19870315 201001 1 002' });
+    expect(created.status).toBe(201);
+    expect(created.body.picNip).toBe('198703152010011002');
+    const stored = await h.database.db
+      .selectFrom('applications')
+      .select('picNip')
+      .where('id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.picNip).toBe('198703152010011002');
+    for (const [language, expected] of [
+      ['id', CONTRACT_MESSAGES.nip.id],
+      ['en', CONTRACT_MESSAGES.nip.en],
+    ] as const) {
+      const refused = await staff.agent
+        .post('/api/v1/applications')
+        .set('X-CSRF-Token', staff.csrfToken)
+        .set('Accept-Language', language)
+        .send({ ...base, name: 'Sistem NIP Pendek', picNip: '19870315 201001 1 00' });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details).toEqual([expect.objectContaining({ path: 'body.picNip', message: expected })]);
+    }
   });
 
   it('should refuse unknown fields', async () => {

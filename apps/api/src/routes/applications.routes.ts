@@ -42,7 +42,7 @@ function isUniqueViolation(error: unknown): boolean {
 }
 const nameTaken = (name: string) =>
   new AppError(ErrorCode.Conflict, {
-    id: `Aplikasi bernama "${name}" sudah ada di instansi ini.`,
+    id: `Aplikasi bernama "${name}" sudah ada di perangkat daerah ini.`,
     en: `An application named "${name}" already exists in this institution.`,
   });
 

@@ -77,7 +77,7 @@ export function institutionRoutes({ router, registry, deps }: RoutesContext): vo
       return db.transaction().execute(async (tx) => {
         if (await findInstitutionByCode(tx, body.code))
           throw new AppError(ErrorCode.Conflict, {
-            id: `Kode instansi ${body.code} sudah dipakai.`,
+            id: `Kode perangkat daerah ${body.code} sudah dipakai.`,
             en: `Institution code ${body.code} is taken.`,
           });
         const row = await insertInstitution(tx, body);

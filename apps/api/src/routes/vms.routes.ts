@@ -197,7 +197,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
         tag: 'vms',
         summary:
           decision === 'approve'
-            ? 'Setujui penghapusan VM (kepala instansi) / approve a decommission (institution head)'
+            ? 'Setujui penghapusan VM (kepala perangkat daerah) / approve a decommission (institution head)'
             : 'Tolak atau tarik penghapusan VM / reject or withdraw a decommission',
         access: INSTITUTION_ROLES,
         params: ZIdParam,

@@ -1,5 +1,6 @@
 import {
   APPLICATION_CSV_COLUMNS,
+  contractIssueText,
   TEXT_CONTROL_CHARACTER_MESSAGES,
   TEXT_CONTROL_CHARACTERS,
   ZApplicationFields,
@@ -59,9 +60,11 @@ function describe(column: string, issue: z.core.$ZodIssue): { id: string; en: st
   }
   if (issue.code === 'custom' && issue.params?.textError === TEXT_CONTROL_CHARACTERS) {
     const { line, paragraph } = TEXT_CONTROL_CHARACTER_MESSAGES;
-    const message = issue.message.startsWith(paragraph.id) ? paragraph : line;
+    const message = issue.params?.multiline === true ? paragraph : line;
     return { id: `Isi kolom ${message.id}.`, en: `The cell ${message.en}.` };
   }
+  const text = contractIssueText(issue);
+  if (text) return text;
   if (issue.code === 'invalid_type') {
     return issue.input === undefined
       ? { id: 'Wajib diisi.', en: 'Required.' }
@@ -117,7 +120,10 @@ export function parseApplicationRow(
     errors.push({
       row: rowNumber,
       column: 'institution_code',
-      message: { id: 'Kode instansi tidak valid: huruf besar, angka, tanda hubung.', en: 'Invalid institution code: A–Z, 0–9, dash.' },
+      message: {
+        id: 'Kode perangkat daerah tidak valid: huruf besar, angka, tanda hubung.',
+        en: 'Invalid institution code: A–Z, 0–9, dash.',
+      },
     });
   }
   const parsed = ZApplicationFields.safeParse(record);

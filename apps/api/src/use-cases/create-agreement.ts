@@ -77,7 +77,10 @@ export async function createAgreement(
   if (applications.length !== ids.length) {
     throw new AppError(
       ErrorCode.ValidationFailed,
-      { id: 'Aplikasi tidak ditemukan dalam inventaris instansi ini.', en: 'An application is not in this institution’s inventory.' },
+      {
+        id: 'Aplikasi tidak ditemukan dalam inventaris perangkat daerah ini.',
+        en: 'An application is not in this institution’s inventory.',
+      },
       [{ path: 'body.applicationIds', message: 'unknown application', code: 'invalid_value' }],
     );
   }
@@ -146,7 +149,7 @@ export async function createAgreement(
     } catch (error) {
       if ((error as { constraint?: string }).constraint === 'agreements_one_pending_per_institution_uq') {
         throw new AppError(ErrorCode.Conflict, {
-          id: 'Instansi ini masih memiliki perjanjian yang menunggu tanda tangan.',
+          id: 'Perangkat daerah ini masih memiliki perjanjian yang menunggu tanda tangan.',
           en: 'This institution already has an agreement awaiting signatures.',
         });
       }

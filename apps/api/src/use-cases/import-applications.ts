@@ -46,7 +46,7 @@ async function resolveOwners(
         errors.push({
           row: p.row,
           column: 'institution_code',
-          message: { id: 'Kode instansi wajib diisi (admin).', en: 'Institution code is required (admin).' },
+          message: { id: 'Kode perangkat daerah wajib diisi (admin).', en: 'Institution code is required (admin).' },
         });
         continue;
       }
@@ -58,7 +58,7 @@ async function resolveOwners(
         row: p.row,
         column: 'institution_code',
         message: {
-          id: `Instansi "${p.institutionCode}" tidak dikenal atau bukan instansi Anda.`,
+          id: `Perangkat daerah "${p.institutionCode}" tidak dikenal atau bukan perangkat daerah Anda.`,
           en: `Institution "${p.institutionCode}" is unknown or not yours.`,
         },
       });

@@ -15,7 +15,7 @@ export function assertMayGrantRoles(actor: Actor, institutionId: string | null, 
         id:
           institutionId === null
             ? 'Staf pusat data hanya dapat memegang peran pusat data.'
-            : 'Pengguna instansi hanya dapat memegang peran instansi.',
+            : 'Pengguna perangkat daerah hanya dapat memegang peran perangkat daerah.',
         en:
           institutionId === null
             ? 'Data-center staff can only hold data-center roles.'

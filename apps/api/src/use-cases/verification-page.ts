@@ -25,7 +25,7 @@ export function verificationPage(result: VerificationResult): string {
   const rows = a
     ? [
         ['Nomor / number', a.number],
-        ['Instansi / institution', a.institutionName],
+        ['Perangkat daerah / institution', a.institutionName],
         ['Status', STATUS[a.status] ?? a.status],
         ['Masa berlaku / term', `${a.termStart} – ${a.termEnd}`],
         ['SHA-256', a.currentSha256],

@@ -1,5 +1,6 @@
+import { contractIssueText } from '@betang/core';
 import { z } from 'zod';
-import { i18n, type MessageKey } from './i18n';
+import { currentLocale, i18n, type MessageKey } from './i18n';
 
 type Issue = Parameters<z.core.$ZodErrorMap>[0];
 
@@ -16,11 +17,14 @@ const bound = (value: unknown): string | number =>
         : String(value);
 
 /**
- * The one zod error map of the web app: every message comes from the i18n catalogue (keys
- * `zod.*`) in the current language, so a form's own check and the rest of the screen always speak
- * the same language. A message written into a contract schema still wins over these.
+ * The one zod error map of the web app: every message is in the current language — a contract's
+ * own text (CONTRACT_MESSAGES and domain rules, carried bilingual) in the chosen language, zod's
+ * issue kinds from the i18n catalogue (keys `zod.*`) — so a form's own check and the rest of the
+ * screen always speak the same language.
  */
-function zodErrorMessage(issue: Issue): string {
+export function zodErrorMessage(issue: Issue): string {
+  const own = contractIssueText(issue);
+  if (own) return own[currentLocale()];
   switch (issue.code) {
     case 'invalid_type':
       return issue.input === undefined || issue.input === null ? text('zod.required') : text('zod.invalidType');

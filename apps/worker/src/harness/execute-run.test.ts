@@ -1,3 +1,4 @@
+import { stepDetailIn } from '@betang/core';
 import { PveApiError } from '@betang/proxmox';
 import { pino } from 'pino';
 import { fakeRunStore } from '../testing/fake-run-store';
@@ -238,7 +239,10 @@ describe('executeRun', () => {
     // clone sees start's outcome, reserve sees clone's; outputs only of the finished steps.
     expect(undo.log).toEqual(['start:-:last', 'clone:2:true', 'reserve:0:true']);
     expect(store.run.status).toBe('failed');
-    expect(store.rows.get('cleanup')).toMatchObject({ status: 'done', detail: 'undid start; undid clone; undid reserve' });
+    expect(store.rows.get('cleanup')).toMatchObject({ status: 'done' });
+    // the notes of the undone steps, joined, in each language (plain notes read the same in both)
+    for (const locale of ['id', 'en'] as const)
+      expect(stepDetailIn(store.rows.get('cleanup')?.detail ?? '', locale)).toBe('undid start; undid clone; undid reserve');
     expect([...store.rows.values()].filter((r) => r.key !== 'cleanup').map((r) => r.status)).toEqual(KEYS.map(() => 'pending'));
   });
 

@@ -1,3 +1,4 @@
+import { bilingualDetail, joinStepDetails } from '@betang/core';
 import type { RunRow } from '@betang/db';
 import type { Logger } from 'pino';
 import { AttemptCache } from './attempt-cache';
@@ -283,7 +284,10 @@ async function rollback<C, E>(def: RunDefinition<C, E>, run: RunRow, o: HarnessO
     } catch (error) {
       const c = classifyError(error);
       log.error({ err: error, compensating: step.key }, 'pembersihan gagal / cleanup failed');
-      undone.set(step.key, { undone: false, detail: `${step.key}: ${c.text.en}` });
+      undone.set(step.key, {
+        undone: false,
+        detail: bilingualDetail({ id: `${step.key}: ${c.text.id}`, en: `${step.key}: ${c.text.en}` }),
+      });
       failed ??= c;
     }
   }
@@ -293,11 +297,12 @@ async function rollback<C, E>(def: RunDefinition<C, E>, run: RunRow, o: HarnessO
     return;
   }
   const all = [...undone.values()];
-  if (all.every((u) => u.undone)) await o.store.reset(run.id, [ROLLBACK_STEP], 'dibatalkan oleh pembersihan / undone by cleanup');
+  if (all.every((u) => u.undone))
+    await o.store.reset(run.id, [ROLLBACK_STEP], bilingualDetail({ id: 'dibatalkan oleh pembersihan', en: 'undone by the rollback' }));
   await o.store.stepDone(run.id, ROLLBACK_STEP, {
     status: 'done',
     result: Object.fromEntries([...undone].filter(([, u]) => u.result !== undefined).map(([key, u]) => [key, u.result])),
-    detail: all.flatMap((u) => (u.detail ? [u.detail] : [])).join('; ') || null,
+    detail: all.some((u) => u.detail) ? joinStepDetails(all.flatMap((u) => (u.detail ? [u.detail] : []))) : null,
   });
 }
 

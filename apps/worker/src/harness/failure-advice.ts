@@ -3,7 +3,7 @@ import type { LocalizedText } from '@betang/core';
 /** What an operator should do for a failure code; the fallback covers everything else. */
 const ADVICE: Record<string, LocalizedText> = {
   TEMPLATE_MISSING: {
-    id: 'Pastikan template VM di katalog ada di node tersebut (atau perbaiki VMID/node template di katalog), lalu coba ulang run ini.',
+    id: 'Pastikan template VM di katalog ada di node tersebut (atau perbaiki VMID/node template di katalog), lalu coba ulang proses ini.',
     en: 'Make sure the catalog template VM exists on that node (or fix the template VMID/node in the catalog), then retry this run.',
   },
   PVE_NOT_FOUND: {
@@ -11,11 +11,11 @@ const ADVICE: Record<string, LocalizedText> = {
     en: 'A referenced object does not exist in Proxmox (template, VM or storage). Check the catalog and the cluster, then retry.',
   },
   VM_LOCKED: {
-    id: 'Sebuah tugas Proxmox masih memegang kunci VM (mis. clone yang lambat). Tunggu tugas itu selesai di daftar tugas Proxmox, lalu coba ulang run ini.',
+    id: 'Sebuah tugas Proxmox masih memegang kunci VM (mis. clone yang lambat). Tunggu tugas itu selesai di daftar tugas Proxmox, lalu coba ulang proses ini.',
     en: 'A Proxmox task still holds the VM lock (e.g. a slow clone). Let it finish in the Proxmox task list, then retry this run.',
   },
   STORAGE_FULL: {
-    id: 'Kosongkan ruang atau pilih penyimpanan lain untuk template ini, lalu coba ulang run ini.',
+    id: 'Kosongkan ruang atau pilih penyimpanan lain untuk template ini, lalu coba ulang proses ini.',
     en: 'Free space or pick another storage for this template, then retry this run.',
   },
   NO_CAPACITY: {
@@ -27,7 +27,7 @@ const ADVICE: Record<string, LocalizedText> = {
     en: 'The VM has not changed power state after its Proxmox task ended. For an HA-managed VM, check the HA manager (ha-manager status, quorum), then retry.',
   },
   NODE_OFFLINE: {
-    id: 'Node tidak dapat dihubungi. Periksa node di Proxmox (jaringan, kuorum); setelah node kembali, coba ulang run ini.',
+    id: 'Node tidak dapat dihubungi. Periksa node di Proxmox (jaringan, kuorum); setelah node kembali, coba ulang proses ini.',
     en: 'The node cannot be reached. Check it in Proxmox (network, quorum); once it is back, retry this run.',
   },
   AGENT_TIMEOUT: {
@@ -35,7 +35,7 @@ const ADVICE: Record<string, LocalizedText> = {
     en: 'The guest agent never answered. Make sure the template installs and enables qemu-guest-agent and the cloud-init network is right, then retry.',
   },
   CLOUD_INIT_FAILED: {
-    id: 'cloud-init di VM gagal (pesannya di atas). Periksa templat dan data cloud-init (qm cloudinit dump <vmid> user), perbaiki, lalu coba ulang run ini.',
+    id: 'cloud-init di VM gagal (pesannya di atas). Periksa templat dan data cloud-init (qm cloudinit dump <vmid> user), perbaiki, lalu coba ulang proses ini.',
     en: 'cloud-init on the VM failed (its message is above). Check the template and the cloud-init data (qm cloudinit dump <vmid> user), fix them, then retry this run.',
   },
   CLOUD_INIT_TIMEOUT: {
@@ -67,12 +67,12 @@ const ADVICE: Record<string, LocalizedText> = {
 ADVICE.PVE_PROXY_UNREACHABLE = ADVICE.NODE_OFFLINE as LocalizedText;
 ADVICE.PVE_PROXY_TIMEOUT = ADVICE.NODE_OFFLINE as LocalizedText;
 ADVICE.PVE_TASK_FAILED = {
-  id: 'Tugas Proxmox gagal (lihat pesan di atas, mis. penyimpanan penuh atau template rusak). Perbaiki penyebabnya di node tersebut, lalu coba ulang run ini.',
+  id: 'Tugas Proxmox gagal (lihat pesan di atas, mis. penyimpanan penuh atau template rusak). Perbaiki penyebabnya di node tersebut, lalu coba ulang proses ini.',
   en: 'A Proxmox task failed (see the message above, e.g. full storage or a broken template). Fix the cause on that node, then retry this run.',
 };
 
 const FALLBACK: LocalizedText = {
-  id: 'Periksa penyebab di atas; operator dapat mencoba ulang run ini atau membersihkannya.',
+  id: 'Periksa penyebab di atas; operator dapat mencoba ulang proses ini atau membersihkannya.',
   en: 'Check the cause above; an operator can retry this run or clean it up.',
 };
 

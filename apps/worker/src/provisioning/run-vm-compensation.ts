@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import {
   appendAudit,
   getVmByRequest,
@@ -37,11 +38,15 @@ export async function destroyRunVm(deps: WorkerDeps, run: RunRow): Promise<Compe
       vmid: vm?.vmid ?? null,
       node: outcome.node ?? vm?.node ?? null,
       message: {
-        id: `VM ${vm?.vmid} tidak dihapus karena tidak membawa penanda run ini (${outcome.state}); VMID dan alamat IP tetap dipesan sampai operator memutuskan.`,
+        id: `VM ${vm?.vmid} tidak dihapus karena tidak membawa penanda proses ini (${outcome.state}); VMID dan alamat IP tetap dipesan sampai operator memutuskan.`,
         en: `VM ${vm?.vmid} was not destroyed because it does not carry this run's marker (${outcome.state}); the VMID and IP stay reserved until an operator decides.`,
       },
     });
-    return { undone: false, result: outcome, detail: `VM tidak disentuh / VM left alone: ${outcome.state}` };
+    return {
+      undone: false,
+      result: outcome,
+      detail: bilingualDetail({ id: `VM tidak disentuh: ${outcome.state}`, en: `VM left alone: ${outcome.state}` }),
+    };
   }
   return { undone: true, result: outcome, detail: `VM ${vm?.vmid ?? '-'}: ${outcome.outcome}` };
 }
@@ -58,7 +63,8 @@ function destroyed(c: Compensation): DestroyOutcome['outcome'] | null {
  * When the VM was kept, nothing is released: the address may still be in use. Safe to repeat.
  */
 export async function releaseReservation(deps: WorkerDeps, run: RunRow, vmGone: Compensation): Promise<Compensation> {
-  if (!vmGone.undone) return { undone: false, detail: 'VMID dan IP tetap dipesan / VMID and IP stay reserved' };
+  if (!vmGone.undone)
+    return { undone: false, detail: bilingualDetail({ id: 'VMID dan IP tetap dipesan', en: 'VMID and IP stay reserved' }) };
   const vm = await getVmByRequest(deps.db, run.requestId);
   const released = await deps.db.transaction().execute(async (tx) => {
     // A row already failed (a second rollback after a crash) stays as it is.
@@ -76,5 +82,9 @@ export async function releaseReservation(deps: WorkerDeps, run: RunRow, vmGone: 
     });
     return n;
   });
-  return { undone: true, result: { addressesReleased: released }, detail: 'VMID dan IP dilepas / VMID and IP released' };
+  return {
+    undone: true,
+    result: { addressesReleased: released },
+    detail: bilingualDetail({ id: 'VMID dan IP dilepas', en: 'VMID and IP released' }),
+  };
 }

@@ -1,3 +1,4 @@
+import { stepDetailIn } from '@betang/core';
 import { getRun, listOpenFindings, type Db } from '@betang/db';
 import { bootDisk } from './pve-vm';
 import {
@@ -122,8 +123,8 @@ describe('day-2 actions, reconciliation and the reaper', () => {
     const second = await db.selectFrom('runSteps').select(['key', 'status', 'detail']).where('runId', '=', again).execute();
     const byKey = Object.fromEntries(second.map((st) => [st.key, st]));
     expect(byKey.reboot?.status).toBe('skipped');
-    expect(byKey['grow-filesystem']?.detail).toMatch(/sudah penuh \/ already full/);
-    expect(byKey.ports?.detail).toBe('sudah sesuai / already in place');
+    expect(stepDetailIn(byKey['grow-filesystem']?.detail ?? '', 'en')).toMatch(/^already full/);
+    expect(stepDetailIn(byKey.ports?.detail ?? '', 'id')).toBe('sudah sesuai');
     expect(guest?.disk.fsBytes).toBe(env.guests.state(vmid)?.disk.fsBytes);
   });
 

@@ -65,6 +65,8 @@ describe('computeFindings', () => {
     );
     const drift = findings.find((f) => f.kind === 'config_drift');
     expect(drift?.message.en).toContain('cores 4 ≠ 2');
+    expect(drift?.message.id).toContain('core 4 ≠ 2');
+    expect(drift?.message.id).not.toMatch(/\b(cores|memory)\b/);
     expect(findings.find((f) => f.fingerprint === 'orphan_vm:100088')?.message.en).toContain(
       "in Betang's VMID range but not recorded in the database (locked: clone)",
     );

@@ -92,12 +92,18 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
       });
     }
     if (built && inCluster) {
+      // Each difference in both languages (glossary: memori), and once language-neutral for `detail`.
       const drift: string[] = [];
-      if (inCluster.maxcpu !== undefined && inCluster.maxcpu !== vm.cores) drift.push(`cores ${inCluster.maxcpu} ≠ ${vm.cores}`);
+      const driftId: string[] = [];
+      const differs = (en: string, id: string, values: string) => {
+        drift.push(`${en} ${values}`);
+        driftId.push(`${id} ${values}`);
+      };
+      if (inCluster.maxcpu !== undefined && inCluster.maxcpu !== vm.cores) differs('cores', 'core', `${inCluster.maxcpu} ≠ ${vm.cores}`);
       if (inCluster.maxmem !== undefined && inCluster.maxmem !== vm.memoryMiB * MiB)
-        drift.push(`memory ${Math.round(inCluster.maxmem / MiB)} MiB ≠ ${vm.memoryMiB} MiB`);
+        differs('memory', 'memori', `${Math.round(inCluster.maxmem / MiB)} MiB ≠ ${vm.memoryMiB} MiB`);
       if (inCluster.maxdisk !== undefined && inCluster.maxdisk !== vm.diskGiB * GiB)
-        drift.push(`disk ${Math.round(inCluster.maxdisk / GiB)} GiB ≠ ${vm.diskGiB} GiB`);
+        differs('disk', 'disk', `${Math.round(inCluster.maxdisk / GiB)} GiB ≠ ${vm.diskGiB} GiB`);
       if (drift.length) {
         out.push({
           kind: 'config_drift',
@@ -107,7 +113,7 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
           vmid: vm.vmid,
           node: inCluster.node,
           message: {
-            id: `Spesifikasi VM ${vm.vmid} berbeda dari yang disetujui: ${drift.join('; ')}.`,
+            id: `Spesifikasi VM ${vm.vmid} berbeda dari yang disetujui: ${driftId.join('; ')}.`,
             en: `VM ${vm.vmid} differs from what was approved: ${drift.join('; ')}.`,
           },
           detail: { drift },
@@ -123,7 +129,7 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
         vmid: vm.vmid,
         node: vm.node,
         message: {
-          id: `VM ${vm.vmid} (${vm.name}) berjalan tanpa perjanjian yang berlaku untuk instansinya.`,
+          id: `VM ${vm.vmid} (${vm.name}) berjalan tanpa perjanjian yang berlaku untuk perangkat daerahnya.`,
           en: `VM ${vm.vmid} (${vm.name}) runs without an agreement in force for its institution.`,
         },
       });

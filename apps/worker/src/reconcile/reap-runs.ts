@@ -52,7 +52,7 @@ export async function reapRuns(deps: WorkerDeps): Promise<string[]> {
       step: claimed.currentStep ?? '-',
       retryable: true,
       text: {
-        id: `Worker yang menjalankan run ini berhenti (langkah "${claimed.currentStep ?? '-'}") dan antrean tidak lagi memegang tugasnya. Tindakan: operator dapat mencoba ulang run ini; langkah yang sudah selesai tidak diulang.`,
+        id: `Worker yang menjalankan proses ini berhenti (langkah "${claimed.currentStep ?? '-'}") dan antrean tidak lagi memegang tugasnya. Tindakan: operator dapat mencoba ulang proses ini; langkah yang sudah selesai tidak diulang.`,
         en: `The worker running this run stopped (step "${claimed.currentStep ?? '-'}") and the queue no longer holds its job. What to do: an operator can retry this run; finished steps are not repeated.`,
       },
     };

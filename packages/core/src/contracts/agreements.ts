@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AGREEMENT_STATUSES } from '../domain/agreement-status';
 import { ZPageQuery, zText } from './common';
+import { CONTRACT_MESSAGES, worded } from './messages';
 
 /** Resource ceiling of an agreement. Memory in whole GiB (multiples of 1024 MiB), as printed on the document. */
 const ZAgreementCeiling = z.strictObject({
@@ -10,7 +11,7 @@ const ZAgreementCeiling = z.strictObject({
     .int()
     .min(1024)
     .max(64 * 1024 * 1024)
-    .refine((v) => v % 1024 === 0, 'kelipatan 1024 MiB (GiB utuh) / a multiple of 1024 MiB (whole GiB)'),
+    .refine((v) => v % 1024 === 0, worded(CONTRACT_MESSAGES.wholeGiB)),
   diskGiB: z.number().int().min(1).max(1_048_576),
   vmCount: z.number().int().min(1).max(10_000),
   ipCount: z.number().int().min(0).max(1024),
@@ -38,11 +39,11 @@ export const ZCreateAgreementBody = z
     dcHeadUserId: z.uuid().optional(),
   })
   .refine((b) => (b.termStart === undefined) === (b.termEnd === undefined), {
-    message: 'termStart dan termEnd diisi bersama / set termStart and termEnd together',
+    ...worded(CONTRACT_MESSAGES.termTogether),
     path: ['termEnd'],
   })
   .refine((b) => !b.termStart || !b.termEnd || b.termStart < b.termEnd, {
-    message: 'termEnd harus setelah termStart / termEnd must follow termStart',
+    ...worded(CONTRACT_MESSAGES.termOrder),
     path: ['termEnd'],
   });
 export type CreateAgreementBody = z.infer<typeof ZCreateAgreementBody>;
@@ -137,7 +138,7 @@ export const ZSignAgreementBody = z.strictObject({
     .string()
     .regex(/^\d{6}$/)
     .optional(),
-  consent: z.literal(true, { error: 'persetujuan wajib / consent is required' }),
+  consent: z.boolean().refine((ticked) => ticked, worded(CONTRACT_MESSAGES.consentRequired)),
   /** The SHA-256 the signer was shown; when it no longer matches the document → 409. */
   expectedSha256: z
     .string()

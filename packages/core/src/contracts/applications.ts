@@ -13,7 +13,7 @@ const ZLine = (max: number) => zText({ min: 1, max });
 const ZParagraph = (max: number) => zText({ min: 1, max, multiline: true });
 
 /** An http(s) URL (the application's address, usually a subdomain of kalteng.go.id). */
-const ZWebUrl = z.url({ protocol: /^https?$/, error: 'URL harus http atau https / URL must be http or https' }).max(500);
+const ZWebUrl = z.url({ protocol: /^https?$/ }).max(500);
 
 const ZApplicationFieldsBase = z.strictObject({
   name: ZLine(200),

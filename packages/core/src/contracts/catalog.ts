@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZResources } from '../domain/resources';
 import { zText } from './common';
+import { CONTRACT_MESSAGES, worded } from './messages';
 
 /** An OS template people can choose, mapped to a Proxmox template VM. */
 export const ZCatalogTemplate = z.object({
@@ -27,7 +28,7 @@ export const ZSizePreset = z.object({
 export const ZCustomSizeBounds = z
   .strictObject({ allowCustom: z.boolean(), min: ZResources, max: ZResources })
   .refine((b) => b.min.cores <= b.max.cores && b.min.memoryMiB <= b.max.memoryMiB && b.min.diskGiB <= b.max.diskGiB, {
-    message: 'min ≤ max',
+    ...worded(CONTRACT_MESSAGES.sizeBoundsOrder),
     path: ['min'],
   });
 export type CustomSizeBounds = z.infer<typeof ZCustomSizeBounds>;
@@ -87,8 +88,8 @@ export const ZPutTemplateCopiesBody = z.strictObject({
       }),
     )
     .max(64)
-    .refine((items) => new Set(items.map((i) => i.node)).size === items.length, 'satu salinan per node / one copy per node')
-    .refine((items) => new Set(items.map((i) => i.pveTemplateVmid)).size === items.length, 'satu node per VMID / one node per vmid'),
+    .refine((items) => new Set(items.map((i) => i.node)).size === items.length, worded(CONTRACT_MESSAGES.oneCopyPerNode))
+    .refine((items) => new Set(items.map((i) => i.pveTemplateVmid)).size === items.length, worded(CONTRACT_MESSAGES.oneNodePerVmid)),
 });
 
 /** `PUT /catalog/presets/:id` body (operators). */

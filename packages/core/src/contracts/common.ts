@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONTRACT_MESSAGES, worded, wordedPattern } from './messages';
 
 /** Error body every failing response carries: `{error: {code, message, details?}}`. */
 export const ZErrorBody = z.object({
@@ -24,8 +25,16 @@ export function zPage<T extends z.ZodType>(item: T) {
 /** A UUID path parameter. */
 export const ZIdParam = z.strictObject({ id: z.uuid() });
 
-/** Indonesian civil-servant number: exactly 18 digits. */
-export const ZNip = z.string().regex(/^\d{18}$/, 'NIP harus 18 digit angka / NIP must be 18 digits');
+/**
+ * Indonesian civil-servant number: 18 digits. People write it grouped with spaces
+ * (`19870315 201001 1 002`, see formatNip); the spaces are dropped, so what passes is always the
+ * bare 18 digits. The pattern describes what may be sent (digits and whitespace are disjoint, so
+ * it matches in linear time).
+ */
+export const ZNip = z
+  .string()
+  .regex(wordedPattern(/^\s*(?:\d\s*){18}$/, CONTRACT_MESSAGES.nip))
+  .overwrite((value) => value.replace(/\s/g, ''));
 
 // One line of text: no C0 or C1 control character or DEL (so no NUL, tab or line break), no
 // format character (bidi overrides, zero-width characters, BOM: they disguise what is shown), no
@@ -37,7 +46,7 @@ const NOT_IN_LINE = /[\p{Cc}\p{Cf}\u2028\u2029\ud800-\udfff]/u;
 // eslint-disable-next-line no-control-regex
 const NOT_IN_PARAGRAPH = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ud800-\udfff]/u;
 
-/** Bilingual messages of the control-character rule (`id / en`, like every field message). */
+/** The control-character rule as a fragment of a sentence (the CSV import writes "The cell …"). */
 export const TEXT_CONTROL_CHARACTER_MESSAGES = {
   line: {
     id: 'tidak boleh berisi karakter kontrol (misalnya NUL, tab, baris baru)',
@@ -64,12 +73,12 @@ export function hasForbiddenTextCharacters(value: string, multiline = false): bo
  * stored in PostgreSQL and shown without hidden characters; the check is one linear scan.
  */
 export function zText({ max, min = 0, multiline = false }: { max: number; min?: number; multiline?: boolean }) {
-  const message = TEXT_CONTROL_CHARACTER_MESSAGES[multiline ? 'paragraph' : 'line'];
+  const text = multiline ? CONTRACT_MESSAGES.paragraphControlCharacters : CONTRACT_MESSAGES.lineControlCharacters;
   const bounded = min > 0 ? z.string().trim().min(min).max(max) : z.string().trim().max(max);
-  return bounded.refine((value) => !hasForbiddenTextCharacters(value, multiline), {
-    message: `${message.id} / ${message.en}`,
-    params: { textError: TEXT_CONTROL_CHARACTERS },
-  });
+  return bounded.refine(
+    (value) => !hasForbiddenTextCharacters(value, multiline),
+    worded(text, { textError: TEXT_CONTROL_CHARACTERS, multiline }),
+  );
 }
 
 /** A person's or organisation's display name: one line, trimmed, 1–200 characters, no control characters. */
@@ -85,4 +94,4 @@ export const ZEmail = z
 export const ZPhone = z
   .string()
   .trim()
-  .regex(/^\+?[0-9][0-9 -]{5,20}$/, 'nomor telepon tidak valid / invalid phone number');
+  .regex(wordedPattern(/^\+?[0-9][0-9 -]{5,20}$/, CONTRACT_MESSAGES.phone));

@@ -16,3 +16,4 @@ export * from './operator-queue';
 export * from './sso';
 export * from './console';
 export * from './snapshots';
+export * from './messages';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { institutionCodeProblem } from '../domain/guest-account';
 import { ZQuotaLimits } from '../domain/resources';
 import { ZDisplayName, zText } from './common';
+import { CONTRACT_MESSAGES, worded, wordedPattern } from './messages';
 
 /**
  * Short code of an institution: upper-case letters, digits, dashes (e.g. BIRO-ADPIM). Its lower
@@ -10,10 +11,10 @@ import { ZDisplayName, zText } from './common';
  */
 export const ZInstitutionCode = z
   .string()
-  .regex(/^[A-Z][A-Z0-9-]{1,31}$/, 'kode: huruf besar, angka, tanda hubung / code: A–Z, 0–9, dash')
+  .regex(wordedPattern(/^[A-Z][A-Z0-9-]{1,31}$/, CONTRACT_MESSAGES.institutionCode))
   .superRefine((code, ctx) => {
     const problem = /^[A-Z][A-Z0-9-]{1,31}$/.test(code) ? institutionCodeProblem(code) : null;
-    if (problem) ctx.addIssue({ code: 'custom', message: `${problem.id} / ${problem.en}` });
+    if (problem) ctx.addIssue({ code: 'custom', ...worded(problem) });
   });
 
 /** `POST /institutions` body. */

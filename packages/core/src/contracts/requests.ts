@@ -8,14 +8,10 @@ import { VM_STATES } from '../domain/vm-state';
 import { DUPLICATE_SSH_KEY_MESSAGE, duplicateSshKeyIndexes } from '../ssh/ssh-key-set';
 import { parseSshPublicKey } from '../ssh/ssh-public-key';
 import { ZDisplayName, ZEmail, ZNip, ZPhone, zText } from './common';
+import { CONTRACT_MESSAGES, worded, wordedPattern } from './messages';
 
 /** A host name: one DNS label — a–z, 0–9 and '-', 1–63 characters, starting with a letter, not ending with '-' (the guest specification's rule). */
-export const ZHostname = z
-  .string()
-  .regex(
-    GUEST_HOSTNAME_PATTERN,
-    'nama host: huruf kecil a–z, angka, tanda hubung; diawali huruf; maks. 63 / hostname: a–z, 0–9, dash; starts with a letter; max 63',
-  );
+export const ZHostname = z.string().regex(wordedPattern(GUEST_HOSTNAME_PATTERN, CONTRACT_MESSAGES.hostname));
 
 /** One SSH public key line, validated by the shared parser (ed25519, ecdsa, rsa ≥ 3072; no options, one line). */
 const ZSshPublicKeyInput = z
@@ -24,11 +20,7 @@ const ZSshPublicKeyInput = z
   .transform((line, ctx) => {
     const result = parseSshPublicKey(line);
     if (result.ok) return result.key.line;
-    ctx.addIssue({
-      code: 'custom',
-      message: `${result.error.message.id} / ${result.error.message.en}`,
-      params: { sshKeyError: result.error.code },
-    });
+    ctx.addIssue({ code: 'custom', ...worded(result.error.message, { sshKeyError: result.error.code }) });
     return z.NEVER;
   });
 
@@ -45,13 +37,13 @@ export const ZGuestPorts = z
       .max(65535)
       .superRefine((port, ctx) => {
         const denied = deniedPortReason(port);
-        if (denied) ctx.addIssue({ code: 'custom', message: `${denied.id} / ${denied.en}`, params: { portError: 'denied' } });
+        if (denied) ctx.addIssue({ code: 'custom', ...worded(denied, { portError: 'denied' }) });
       }),
   )
   .max(20)
   .superRefine((ports, ctx) => {
     ports.forEach((port, index) => {
-      if (ports.indexOf(port) !== index) ctx.addIssue({ code: 'custom', path: [index], message: 'port ganda / duplicate port' });
+      if (ports.indexOf(port) !== index) ctx.addIssue({ code: 'custom', path: [index], ...worded(CONTRACT_MESSAGES.duplicatePort) });
     });
   });
 
@@ -66,8 +58,7 @@ export const ZSshPublicKeyList = z
       ctx.addIssue({
         code: 'custom',
         path: [index],
-        message: `${DUPLICATE_SSH_KEY_MESSAGE.id} / ${DUPLICATE_SSH_KEY_MESSAGE.en}`,
-        params: { sshKeyError: 'duplicate' },
+        ...worded(DUPLICATE_SSH_KEY_MESSAGE, { sshKeyError: 'duplicate' }),
       });
     }
   });
@@ -89,7 +80,7 @@ export const ZSubmitRequestBody = z
     contact: z.strictObject({ name: ZDisplayName, nip: ZNip, phone: ZPhone, email: ZEmail }),
   })
   .refine((b) => (b.presetId === undefined) !== (b.resources === undefined), {
-    message: 'isi presetId atau resources, tidak keduanya / give presetId or resources, not both',
+    ...worded(CONTRACT_MESSAGES.presetOrResources),
     path: ['presetId'],
   });
 export type SubmitRequestBody = z.infer<typeof ZSubmitRequestBody>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZDisplayName } from './common';
+import { CONTRACT_MESSAGES, worded } from './messages';
 
 /**
  * What a personal API token may do. Each route declares the one scope it needs; a token holds
@@ -22,7 +23,7 @@ export const ZCreateTokenBody = z.strictObject({
     .array(ZTokenScope)
     .min(1)
     .max(TOKEN_SCOPES.length)
-    .refine((s) => new Set(s).size === s.length, { message: 'cakupan ganda / duplicate scope' })
+    .refine((s) => new Set(s).size === s.length, worded(CONTRACT_MESSAGES.duplicateScope))
     .optional(),
 });
 export type CreateTokenBody = z.infer<typeof ZCreateTokenBody>;

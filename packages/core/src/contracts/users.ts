@@ -2,16 +2,17 @@ import { z } from 'zod';
 import { LOCALES } from '../i18n';
 import { ZRole } from './auth';
 import { ZDisplayName, ZEmail, ZNip, ZPhone, zText } from './common';
+import { CONTRACT_MESSAGES, worded, wordedPattern } from './messages';
 
 /** A password people can choose: long enough to matter, bounded to keep hashing cheap. */
-const ZNewPassword = z.string().min(12, 'minimal 12 karakter / at least 12 characters').max(256);
+const ZNewPassword = z.string().min(12).max(256);
 
 /** 1–6 roles, each at most once (a repeated role would break the one-row-per-role rule). */
 export const ZRoleSet = z
   .array(ZRole)
   .min(1)
   .max(6)
-  .refine((roles) => new Set(roles).size === roles.length, 'peran ganda / duplicate role');
+  .refine((roles) => new Set(roles).size === roles.length, worded(CONTRACT_MESSAGES.duplicateRole));
 
 /** `POST /institutions/:id/users` body. */
 export const ZCreateUserBody = z.strictObject({
@@ -67,7 +68,7 @@ export const ZForgotPasswordResponse = z.object({
 });
 
 /** A reset link's secret: 32 random bytes, base64url. */
-const ZPasswordResetToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'tautan tidak valid / invalid link');
+const ZPasswordResetToken = z.string().regex(wordedPattern(/^[A-Za-z0-9_-]{43}$/, CONTRACT_MESSAGES.invalidLink));
 
 /** `POST /auth/password/reset` body: the secret from the e-mailed link and the new password. */
 export const ZResetPasswordBody = z.strictObject({

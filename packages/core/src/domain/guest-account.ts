@@ -126,7 +126,7 @@ export function institutionCodeProblem(code: string): LocalizedText | null {
   const problem = guestUsernameProblem(user);
   if (!problem) return null;
   return {
-    id: `Kode instansi ${code} menjadi akun admin VPS "${user}", yang dicadangkan atau tidak sah di Linux. Pilih kode lain.`,
+    id: `Kode perangkat daerah ${code} menjadi akun admin VPS "${user}", yang dicadangkan atau tidak sah di Linux. Pilih kode lain.`,
     en: `Institution code ${code} becomes the VPS admin account "${user}", which Linux reserves or refuses. Choose another code.`,
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ALL_ROLES, type Role } from '../roles';
 import type { Resources } from '../domain/resources';
 import { zText } from '../contracts/common';
+import { CONTRACT_MESSAGES, worded } from '../contracts/messages';
 
 const ZRoleName = z.enum(ALL_ROLES as [Role, ...Role[]]);
 const ZThreshold = z.strictObject({
@@ -35,7 +36,7 @@ export const ZApprovalPolicy = z
       diskGiB: z.number().int().min(1),
     }).nullable(),
   })
-  .refine((p) => p.levels.every((l, i) => l.level === i + 1), { message: 'levels must be numbered 1, 2, 3… in order', path: ['levels'] });
+  .refine((p) => p.levels.every((l, i) => l.level === i + 1), { ...worded(CONTRACT_MESSAGES.levelsInOrder), path: ['levels'] });
 export type ApprovalPolicy = z.infer<typeof ZApprovalPolicy>;
 
 /** Betang's default: an operator reviews; the data-center head also approves large requests. */

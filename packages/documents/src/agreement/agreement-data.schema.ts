@@ -1,3 +1,4 @@
+import { ZNip } from '@betang/core';
 import { z } from 'zod';
 
 /** Version of the agreement template; bump when the wording or layout changes. */
@@ -7,11 +8,8 @@ export const DATA_CENTER_OFFICE_NAME = 'Dinas Komunikasi, Informatika, Persandia
 
 const ZText = (max: number) => z.string().trim().min(1).max(max);
 
-/** NIP (Nomor Induk Pegawai): 18 digits; spaces are allowed in input and removed. */
-export const ZNip = z
-  .string()
-  .transform((s) => s.replace(/\s+/g, ''))
-  .pipe(z.string().regex(/^\d{18}$/, 'NIP harus 18 digit / NIP must be 18 digits'));
+/** NIP (Nomor Induk Pegawai): 18 digits; spaces are allowed in input and removed (core's rule). */
+export { ZNip };
 
 /** An official who signs for one party. */
 export const ZOfficial = z.object({

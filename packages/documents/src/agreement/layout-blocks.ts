@@ -25,7 +25,5 @@ export function article(n: number, title: string): Block {
   return { kind: 'heading', lines: [`Pasal ${n}`, title.toUpperCase()] };
 }
 
-/** NIP printed the usual way: "19850101 201001 1 001" (birth date, appointment, sex, sequence). */
-export function formatNip(nip: string): string {
-  return /^\d{18}$/.test(nip) ? `${nip.slice(0, 8)} ${nip.slice(8, 14)} ${nip.slice(14, 15)} ${nip.slice(15)}` : nip;
-}
+/** NIP printed the usual way, the same grouping every screen uses (core's formatNip). */
+export { formatNip } from '@betang/core';

@@ -70,7 +70,7 @@ function assertDecommissionable(vm: LockedVm): void {
 async function retain(tx: Tx, vm: LockedVm, decommission: DecommissionRow, meta: AuditMeta): Promise<DecommissionAnswer> {
   const pending = await lockPendingChange(tx, vm.requestId);
   if (pending) {
-    await endChange(tx, pending, { code: 'CHANGE_CANCELLED', reason: 'VM dihapus / the VM is being decommissioned' });
+    await endChange(tx, pending, { code: 'CHANGE_CANCELLED', reason: 'VM sedang dihapus.\n\nThe VM is being decommissioned.' });
     await appendAudit(tx, {
       ...meta,
       institutionId: vm.institutionId,
@@ -141,7 +141,7 @@ export async function decommissionVm(
   await assertNoLiveRun(tx, vm.requestId);
   if (await lockAwaitingDecommission(tx, vm.id)) {
     throw new AppError(ErrorCode.InvalidState, {
-      id: 'Penghapusan VM ini sudah menunggu persetujuan kepala instansi.',
+      id: 'Penghapusan VM ini sudah menunggu persetujuan kepala perangkat daerah.',
       en: 'A decommission of this VM is already awaiting the institution head.',
     });
   }
@@ -220,7 +220,7 @@ export async function decideVmDecommission(
   }
   if (!isHead)
     throw new AppError(ErrorCode.Forbidden, {
-      id: 'Hanya kepala instansi pemilik VM yang dapat menyetujui penghapusan ini.',
+      id: 'Hanya kepala perangkat daerah pemilik VM yang dapat menyetujui penghapusan ini.',
       en: 'Only the head of the institution owning the VM can approve this decommission.',
     });
   assertDecommissionable(vm);

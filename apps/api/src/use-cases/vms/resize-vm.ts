@@ -40,7 +40,10 @@ function shrinkError(current: Resources, target: Resources): AppError | null {
     .map((key) => ({
       path: `body.${key}`,
       code: 'shrink_refused',
-      message: `${DIMENSION_TEXT[key].id} tidak dapat diperkecil (${current[key]} → ${target[key]}) / ${DIMENSION_TEXT[key].en} cannot shrink (${current[key]} → ${target[key]})`,
+      message: {
+        id: `${DIMENSION_TEXT[key].id} tidak dapat diperkecil (${current[key]} → ${target[key]})`,
+        en: `${DIMENSION_TEXT[key].en} cannot shrink (${current[key]} → ${target[key]})`,
+      },
     }));
   if (issues.length === 0) return null;
   return new AppError(
@@ -141,7 +144,7 @@ export async function resizeVm(tx: Tx, actor: Actor, vmId: string, wanted: Resiz
         id: 'Tidak ada yang berubah: ukuran dan port sama dengan yang sekarang.',
         en: 'Nothing changes: the sizes and ports are those the VM has now.',
       },
-      [{ path: 'body', code: 'no_change', message: 'Tidak ada perubahan / no change' }],
+      [{ path: 'body', code: 'no_change', message: { id: 'Tidak ada perubahan.', en: 'Nothing to change.' } }],
     );
   }
   if (sizeChanges) await assertSizeAllowed(tx, target, 'body', (key) => `body.${key}`);

@@ -39,7 +39,7 @@ export async function queueProvisioning(
   }
   if (!address) {
     throw new AppError(ErrorCode.NoAddressAvailable, {
-      id: 'Tidak ada alamat IP yang tersedia di pool untuk instansi ini. Tambahkan pool atau perluas rentangnya, lalu setujui lagi.',
+      id: 'Tidak ada alamat IP yang tersedia di pool untuk perangkat daerah ini. Tambahkan pool atau perluas rentangnya, lalu setujui lagi.',
       en: 'No IP address is available in a pool for this institution. Add a pool or widen its range, then approve again.',
     });
   }

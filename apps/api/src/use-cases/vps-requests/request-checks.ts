@@ -30,7 +30,7 @@ export function assertSshKeysSound(lines: readonly string[]): void {
       : [
           {
             path: `body.sshPublicKeys.${index}`,
-            message: `${verdict.error.message.id} / ${verdict.error.message.en}`,
+            message: verdict.error.message,
             code: verdict.error.code,
           },
         ];
@@ -40,7 +40,7 @@ export function assertSshKeysSound(lines: readonly string[]): void {
 
 /** A 400 naming one field, with a bilingual message (Indonesian first). */
 export function fieldError(path: string, id: string, en: string): AppError {
-  return new AppError(ErrorCode.ValidationFailed, undefined, [{ path, message: `${id} / ${en}`, code: 'invalid_reference' }]);
+  return new AppError(ErrorCode.ValidationFailed, undefined, [{ path, message: { id, en }, code: 'invalid_reference' }]);
 }
 
 /**
@@ -88,7 +88,7 @@ export function assertQuota(limits: QuotaLimits, usage: QuotaLimits, added: Reso
   throw new AppError(
     ErrorCode.QuotaExceeded,
     {
-      id: `Kuota instansi tidak cukup untuk: ${shortfalls.map((s) => s.dimension).join(', ')}. Kecilkan ukuran atau minta operator menaikkan kuota.`,
+      id: `Kuota perangkat daerah tidak cukup untuk: ${shortfalls.map((s) => s.dimension).join(', ')}. Kecilkan ukuran atau minta operator menaikkan kuota.`,
       en: `The institution's quota is not enough for: ${shortfalls.map((s) => s.dimension).join(', ')}. Choose a smaller size or ask the operators to raise the quota.`,
     },
     { shortfalls },
@@ -128,7 +128,7 @@ export async function assertAgreementCovers(
           en: `Agreement ${agreement.number} does not cover this request (ceiling exceeded: ${missing.map((m) => m.dimension).join(', ')}). Renew the agreement with the data-center office.`,
         }
       : {
-          id: 'Instansi belum memiliki perjanjian pemanfaatan server yang berlaku. Minta Kepala Instansi menandatangani perjanjian terlebih dahulu.',
+          id: 'Perangkat daerah belum memiliki perjanjian pemanfaatan server yang berlaku. Minta Kepala Perangkat Daerah menandatangani perjanjian terlebih dahulu.',
           en: 'The institution has no server-utilization agreement in force. Ask the head of the institution to sign the agreement first.',
         },
     { agreementId: agreement?.id ?? null, shortfalls: missing },

@@ -61,7 +61,7 @@ export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequest
     throw new AppError(
       ErrorCode.ValidationFailed,
       { id: `${codeProblem.id} Hubungi operator Diskominfosantik.`, en: `${codeProblem.en} Contact the data-center operators.` },
-      [{ path: 'institution.code', message: `${codeProblem.id} / ${codeProblem.en}`, code: 'reserved_admin_user' }],
+      [{ path: 'institution.code', message: codeProblem, code: 'reserved_admin_user' }],
     );
   }
 
@@ -69,7 +69,7 @@ export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequest
   if (!application || application.institutionId !== institutionId) {
     throw fieldError(
       'body.applicationId',
-      'Aplikasi tidak ada di inventaris instansi Anda',
+      'Aplikasi tidak ada di inventaris perangkat daerah Anda',
       "No such application in your institution's inventory",
     );
   }
@@ -82,7 +82,7 @@ export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequest
     throw new AppError(
       ErrorCode.Conflict,
       {
-        id: `Nama host ${body.hostname} sudah dipakai VPS lain di instansi Anda.`,
+        id: `Nama host ${body.hostname} sudah dipakai VPS lain di perangkat daerah Anda.`,
         en: `Hostname ${body.hostname} is already used by another VPS of your institution.`,
       },
       [{ path: 'body.hostname', message: 'taken', code: 'hostname_taken' }],

@@ -9,6 +9,7 @@ import {
   type ApplicationDto,
   type CreateApplicationBody,
   type UpdateApplicationBody,
+  formatNip,
 } from '@betang/core';
 import { useApi } from '../../api/api-context';
 import { createApplication, updateApplication } from '../../api/applications.api';
@@ -46,6 +47,8 @@ function initial(app?: ApplicationDto): Values {
   const text = Object.fromEntries(TEXT_FIELDS.map((key) => [key, app?.[key] ?? ''])) as Record<(typeof TEXT_FIELDS)[number], string>;
   return {
     ...text,
+    // Shown as civil servants write it; the contract drops the spaces again.
+    picNip: formatNip(text.picNip),
     kind: app?.kind ?? 'khusus',
     dataClassification: app?.dataClassification ?? 'rendah',
     status: app?.status ?? 'active',

@@ -1,4 +1,4 @@
-import type { ApplicationDto } from '@betang/core';
+import { formatNip, type ApplicationDto } from '@betang/core';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { APPLICATIONS_EXPORT_URL, deleteApplication } from '../../api/applications.api';
@@ -87,7 +87,7 @@ export function ApplicationsPage() {
             { label: t('apps.kind'), cell: (app) => t(KIND_KEY[app.kind]) },
             { label: t('apps.classification'), cell: (app) => t(CLASSIFICATION_KEY[app.dataClassification]) },
             { label: t('apps.status'), cell: (app) => t(STATUS_KEY[app.status]) },
-            { label: t('apps.picName'), cell: (app) => app.picName },
+            { label: t('apps.picName'), cell: (app) => <WithNote note={`NIP ${formatNip(app.picNip)}`}>{app.picName}</WithNote> },
           ]}
           actions={(app) => (
             <>

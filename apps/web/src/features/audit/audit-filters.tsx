@@ -1,3 +1,4 @@
+import { AUDIT_ACTION_NAMES, AUDIT_TARGET_NAMES, type LocalizedText } from '@betang/core';
 import { useId } from 'react';
 import { z } from 'zod';
 import type { AuditFilter } from '../../api/audit.api';
@@ -5,17 +6,24 @@ import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
 import { institutionListQuery } from '../../api/queries';
 import { useI18n } from '../../i18n/use-i18n';
-import { Field } from '../../ui/field';
 import { FormActions } from '../../ui/form-actions';
+import { SelectField } from '../../ui/select-field';
 import { useContractForm } from '../../ui/use-contract-form';
 
 // GET /audit-log's filters: empty inputs are left out.
 const ZFilterValues = z.object({ action: z.string(), targetType: z.string(), institutionId: z.string() });
 const EMPTY = { action: '', targetType: '', institutionId: '' };
 
+/** Choices of a filter: each code under its readable name, sorted by that name in `locale`. */
+function choices(names: Record<string, LocalizedText>, locale: keyof LocalizedText) {
+  return Object.entries(names)
+    .map(([value, name]) => ({ value, label: name[locale] }))
+    .sort((a, b) => a.label.localeCompare(b.label, locale));
+}
+
 /** Filter form of the audit log; the institution choice is offered to data-center staff only. */
 export function AuditFilters({ canChooseInstitution, onApply }: { canChooseInstitution: boolean; onApply(filter: AuditFilter): void }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const selectId = useId();
   const form = useContractForm({ schema: ZFilterValues, defaultValues: EMPTY });
   const institutions = useQuery({ ...institutionListQuery(useApi()), enabled: canChooseInstitution });
@@ -33,8 +41,18 @@ export function AuditFilters({ canChooseInstitution, onApply }: { canChooseInsti
     <form className="card filters" onSubmit={onSubmit} aria-labelledby="audit-filter-title">
       <h2 id="audit-filter-title">{t('audit.filterTitle')}</h2>
       <div className="filter-row">
-        <Field label={t('audit.action')} hint={t('audit.actionHint')} {...form.bind('action')} />
-        <Field label={t('audit.targetType')} hint={t('audit.targetTypeHint')} {...form.bind('targetType')} />
+        <SelectField
+          label={t('audit.action')}
+          placeholder={t('words.auditAnyAction')}
+          options={choices(AUDIT_ACTION_NAMES, locale)}
+          {...form.bind('action')}
+        />
+        <SelectField
+          label={t('audit.targetType')}
+          placeholder={t('words.auditAnyTarget')}
+          options={choices(AUDIT_TARGET_NAMES, locale)}
+          {...form.bind('targetType')}
+        />
         {canChooseInstitution ? (
           <div className="field">
             <label htmlFor={selectId}>{t('audit.institution')}</label>

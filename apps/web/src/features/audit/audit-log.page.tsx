@@ -1,3 +1,4 @@
+import { auditActionName, auditTargetName } from '@betang/core';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { listAudit, type AuditEntry, type AuditFilter } from '../../api/audit.api';
@@ -35,7 +36,7 @@ function AuditDetails({ entry }: { entry: AuditEntry }) {
 
 /** Who did what, when (newest first): operators see everything, an institution head their institution. */
 export function AuditLogPage() {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, locale } = useI18n();
   const api = useApi();
   const me = useMe();
   const [filter, setFilter] = useState<AuditFilter>({});
@@ -75,8 +76,11 @@ export function AuditLogPage() {
           columns={[
             { label: t('audit.at'), className: 'nowrap', cell: (entry) => dateTime(entry.at) },
             { label: t('audit.actor'), cell: (entry) => entry.actorLabel },
-            { label: t('audit.action'), cell: (entry) => <code>{entry.action}</code> },
-            { label: t('audit.target'), cell: (entry) => <WithNote note={entry.targetId}>{entry.targetType}</WithNote> },
+            { label: t('audit.action'), cell: (entry) => auditActionName(entry.action)[locale] },
+            {
+              label: t('audit.target'),
+              cell: (entry) => <WithNote note={entry.targetId}>{auditTargetName(entry.targetType)[locale]}</WithNote>,
+            },
             { label: t('audit.details'), cell: (entry) => <AuditDetails entry={entry} /> },
           ]}
         />

@@ -6,6 +6,7 @@ import {
   type QuotaResponse,
   type Resources,
   type VpsRequestDto,
+  formatNip,
 } from '@betang/core';
 import { useMemo, useState } from 'react';
 import { useApi } from '../../api/api-context';
@@ -56,7 +57,7 @@ function initialValues(me: MeResponse, catalog: Catalog, applications: Applicati
     purpose: '',
     publicAccess: false,
     ports: '',
-    contact: { name: me.user.name, nip: me.user.nip ?? '', phone: me.user.phone ?? '', email: me.user.email },
+    contact: { name: me.user.name, nip: formatNip(me.user.nip ?? ''), phone: me.user.phone ?? '', email: me.user.email },
   };
 }
 

@@ -47,9 +47,10 @@ const STEP_KEYS: Record<string, MessageKey> = {
   reboot: 'requests.step.reboot',
   record: 'requests.step.record',
   'write-keys': 'vmKeys.step.write-keys',
+  cleanup: 'words.step.cleanup',
 };
 
-/** The catalogue key of a run step, or undefined for a step this UI has no name for (shown as its key). */
+/** The catalogue key of a run step, or undefined for a step this UI has no name for (shown as "another step", never as its key). */
 export function stepKey(key: string): MessageKey | undefined {
   return STEP_KEYS[key];
 }

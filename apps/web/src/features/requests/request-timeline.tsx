@@ -1,6 +1,8 @@
-import type { VpsRequestDto } from '@betang/core';
+import { Role, stepDetailIn, type VpsRequestDto } from '@betang/core';
 import { useI18n } from '../../i18n/use-i18n';
+import { holdsAny, useMe } from '../../session/session-context';
 import { ProgressBar } from '../../ui/progress-bar';
+import { pickLanguage } from '../provisioning-board/bilingual-text';
 import { StatusBadge, type StatusTone } from '../../ui/status-badge';
 import type { RunView } from './live-request';
 import { runKindKey, stepKey } from './request-labels';
@@ -15,9 +17,17 @@ const RUN_TONE: Record<string, StatusTone> = {
   cancelled: 'idle',
 };
 
-/** The request's story: submitted, each approval decision, each run with its steps and progress. */
+/** Who may read a run's technical notes and failure reasons (codes, node names, runbook links). */
+const TECHNICAL_READERS: readonly Role[] = [Role.Admin, Role.Operator];
+
+/**
+ * The request's story: submitted, each approval decision, each run with its steps and progress,
+ * in the chosen language only. The API already gives the institution's people a humane failure
+ * reason and no step notes; the notes (node names, VMIDs) are shown to operators and admins only.
+ */
 export function RequestTimeline({ request, runs }: { request: VpsRequestDto; runs: RunView[] }) {
   const { t, dateTime, locale } = useI18n();
+  const technical = holdsAny(useMe().roles, TECHNICAL_READERS);
   const stepStatus = (status: string) => t(`requests.stepStatus.${status}` as 'requests.stepStatus.done');
   const runStatus = (status: string) => t(`requests.runStatus.${status}` as 'requests.runStatus.running');
   return (
@@ -49,20 +59,20 @@ export function RequestTimeline({ request, runs }: { request: VpsRequestDto; run
           {run.attempt > 1 ? <span className="muted small"> {t('requests.attempt', { n: run.attempt })}</span> : null}
           <ProgressBar label={t('requests.progressLabel', { kind: t(runKindKey(run.kind)) })} value={run.progress} />
           <span className="muted small">{t('requests.progress', { percent: Math.round(run.progress) })}</span>
-          {run.error ? <p className="field-error">{run.error.message}</p> : null}
+          {run.error ? <p className="field-error">{pickLanguage(run.error.message, locale)}</p> : null}
           <ul className="step-list">
             {run.steps.map((step) => {
               const name = stepKey(step.key);
               return (
                 <li key={step.key}>
                   <StatusBadge tone={STEP_TONE[step.status] ?? 'idle'}>{stepStatus(step.status)}</StatusBadge>
-                  <span>{name ? t(name) : step.key}</span>
+                  <span>{t(name ?? 'opBoard.step.other')}</span>
                   {step.finishedAt ? (
                     <span className="muted small">{dateTime(step.finishedAt)}</span>
                   ) : step.startedAt ? (
                     <span className="muted small">{dateTime(step.startedAt)}</span>
                   ) : null}
-                  {step.detail ? <span className="muted small block">{step.detail}</span> : null}
+                  {technical && step.detail ? <span className="muted small block">{stepDetailIn(step.detail, locale)}</span> : null}
                 </li>
               );
             })}

@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { listActiveTasks, waitForTask } from '@betang/proxmox';
 import { actionStep } from './action-context';
 import { locateStep } from './locate.step';
@@ -33,15 +34,19 @@ export const applyPendingStep = actionStep<ApplyPendingResult>({
       if (running)
         return {
           result: { rebooted: true, pending: [] },
-          detail: 'reboot yang sudah berjalan ditunggu / waited for the reboot already running',
+          detail: bilingualDetail({ id: 'menunggu mulai ulang yang sudah berjalan', en: 'waited for the restart already running' }),
         };
-      return { skipped: true, result: { rebooted: false, pending: [] }, detail: 'tidak ada perubahan tertunda / nothing pending' };
+      return {
+        skipped: true,
+        result: { rebooted: false, pending: [] },
+        detail: bilingualDetail({ id: 'tidak ada perubahan tertunda', en: 'nothing pending' }),
+      };
     }
     if (status.status !== 'running')
       return {
         skipped: true,
         result: { rebooted: false, pending },
-        detail: 'VM mati: diterapkan saat dinyalakan / stopped: applied at the next start',
+        detail: bilingualDetail({ id: 'VM mati: diterapkan saat dinyalakan', en: 'stopped: applied at the next start' }),
       };
     await vm.reboot({ ...task, timeoutSeconds: ctx.settings.PVE_SHUTDOWN_SECONDS });
     return { result: { rebooted: true, pending }, detail: `reboot: ${pending.join(', ')}` };

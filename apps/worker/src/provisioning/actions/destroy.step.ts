@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { permanent } from '../../harness/run-error';
 import { destroyOwnedVm, type DestroyOutcome } from '../destroy-owned-vm';
 import { actionStep } from './action-context';
@@ -14,7 +15,7 @@ export const destroyStep = actionStep<DestroyOutcome>({
   label: { id: 'hapus VM', en: 'destroy the VM' },
   async run({ ctx, output, signal }) {
     const { node, vmid } = output(locateStep);
-    if (!node) return { skipped: true, detail: 'VM sudah tidak ada / already gone' };
+    if (!node) return { skipped: true, detail: bilingualDetail({ id: 'VM sudah tidak ada', en: 'VM is already gone' }) };
     if (!ctx.marker)
       throw permanent('MARKER_UNKNOWN', {
         id: `Tidak ada run provisioning yang berhasil untuk VM ${vmid}; Betang tidak menghapus VM yang tidak dapat dibuktikan miliknya.`,

@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { growRootFilesystem, type GrowFilesystemReport } from '@betang/guest';
 import { actionStep } from './action-context';
 import { connectToVm } from './guest-session';
@@ -19,16 +20,22 @@ export const growFilesystemStep = actionStep<GrowFilesystemReport | null>({
     const { diskGiB, from, before } = ctx.params;
     const was = before?.diskGiB ?? from?.diskGiB;
     if (diskGiB === undefined || (was !== undefined && diskGiB <= was))
-      return { skipped: true, result: null, detail: 'disk tidak berubah / disk unchanged' };
+      return { skipped: true, result: null, detail: bilingualDetail({ id: 'disk tidak berubah', en: 'disk unchanged' }) };
     const status = (await ctx.pve.vm(at.node, at.vmid).status()).status;
     if (status !== 'running')
-      return { skipped: true, result: null, detail: 'VM mati: cloud-init memperbesar saat boot / stopped: cloud-init grows it at boot' };
+      return {
+        skipped: true,
+        result: null,
+        detail: bilingualDetail({ id: 'VM mati: cloud-init memperbesar saat boot', en: 'stopped: cloud-init grows it at boot' }),
+      };
     const conn = await connectToVm(ctx, { node: at.node, vmid: at.vmid });
     try {
       const report = await growRootFilesystem(conn);
       return {
         result: report,
-        detail: report.changes.length ? report.changes.join('; ') : `sudah penuh / already full (${report.bytesAfter} B)`,
+        detail: report.changes.length
+          ? report.changes.join('; ')
+          : bilingualDetail({ id: `sudah penuh (${report.bytesAfter} B)`, en: `already full (${report.bytesAfter} B)` }),
       };
     } finally {
       conn.dispose();

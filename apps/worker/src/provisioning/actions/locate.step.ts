@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { listClusterVms } from '@betang/proxmox';
 import { permanent } from '../../harness/run-error';
 import { actionStep } from './action-context';
@@ -13,7 +14,11 @@ export const locateStep = actionStep<Located>({
     const vmid = ctx.vm.vmid as number;
     const entry = (await listClusterVms(ctx.pve)).find((v) => v.vmid === vmid);
     if (!entry) {
-      if (ctx.kind === 'decommission') return { result: { node: null, vmid }, detail: `VM ${vmid} sudah tidak ada / already gone` };
+      if (ctx.kind === 'decommission')
+        return {
+          result: { node: null, vmid },
+          detail: bilingualDetail({ id: `VM ${vmid} sudah tidak ada`, en: `VM ${vmid} is already gone` }),
+        };
       throw permanent(
         'VM_MISSING',
         {
@@ -23,6 +28,9 @@ export const locateStep = actionStep<Located>({
         { vmid },
       );
     }
-    return { result: { node: entry.node, vmid }, detail: `VM ${vmid} di/on ${entry.node}` };
+    return {
+      result: { node: entry.node, vmid },
+      detail: bilingualDetail({ id: `VM ${vmid} di ${entry.node}`, en: `VM ${vmid} on ${entry.node}` }),
+    };
   },
 });

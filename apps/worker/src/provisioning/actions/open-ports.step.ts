@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { configureFirewall, type StepReport } from '@betang/guest';
 import { permanent } from '../../harness/run-error';
 import { actionStep } from './action-context';
@@ -18,7 +19,8 @@ export const openPortsStep = actionStep<StepReport | null>({
     const at = output(locateStep);
     if (!at.node) throw new Error('ports needs a located VM');
     const ports = ctx.params.ports;
-    if (ports === undefined) return { skipped: true, result: null, detail: 'port tidak berubah / ports unchanged' };
+    if (ports === undefined)
+      return { skipped: true, result: null, detail: bilingualDetail({ id: 'port tidak berubah', en: 'ports unchanged' }) };
     const status = (await ctx.pve.vm(at.node, at.vmid).status()).status;
     if (status !== 'running') {
       throw permanent(
@@ -33,7 +35,10 @@ export const openPortsStep = actionStep<StepReport | null>({
     const conn = await connectToVm(ctx, { node: at.node, vmid: at.vmid });
     try {
       const report = await configureFirewall(conn, ports);
-      return { result: report, detail: report.changed ? report.detail.join('; ') : 'sudah sesuai / already in place' };
+      return {
+        result: report,
+        detail: report.changed ? report.detail.join('; ') : bilingualDetail({ id: 'sudah sesuai', en: 'already in place' }),
+      };
     } finally {
       conn.dispose();
     }

@@ -1,6 +1,21 @@
+import { bilingualDetail } from '@betang/core';
 import { awaitPowerState } from '../await-power-state';
 import { actionStep } from './action-context';
 import { locateStep } from './locate.step';
+
+/** What the step's note says about a VM already in the wanted state. */
+const POWER_STATE = {
+  running: { id: 'sudah berjalan', en: 'already running' },
+  stopped: { id: 'sudah mati', en: 'already stopped' },
+} as const;
+
+/** What the step's note says after each power action. */
+const POWER_DONE = {
+  start: { id: 'dinyalakan', en: 'started' },
+  stop: { id: 'dimatikan paksa', en: 'stopped' },
+  shutdown: { id: 'dimatikan dengan normal', en: 'shut down' },
+  reboot: { id: 'dimulai ulang', en: 'restarted' },
+} as const;
 
 /** The power state the VM was brought to. */
 type PowerResult = { status: string };
@@ -22,7 +37,8 @@ export const powerStep = actionStep<PowerResult>({
     const status = (await vm.status()).status;
     const task = { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal };
     const want = ctx.kind === 'stop' || ctx.kind === 'shutdown' ? 'stopped' : 'running';
-    if (ctx.kind !== 'reboot' && status === want) return { skipped: true, result: { status }, detail: `sudah/already ${status}` };
+    if (ctx.kind !== 'reboot' && status === want)
+      return { skipped: true, result: { status }, detail: bilingualDetail(POWER_STATE[status === 'running' ? 'running' : 'stopped']) };
     const op = ctx.kind === 'reboot' && status === 'stopped' ? 'start' : ctx.kind;
     // A bounded wait for the guest, then forceStop: the VM is off when the task ends, whatever
     // the guest does. Reboot has no forceStop in PVE's API.
@@ -35,6 +51,6 @@ export const powerStep = actionStep<PowerResult>({
           ? vm.shutdown({ ...task, timeoutSeconds, forceStop: true })
           : vm.reboot({ ...task, timeoutSeconds }));
     if (op !== 'reboot') await awaitPowerState(vm, want, task.deadlineMs, signal);
-    return { result: { status: want }, detail: `${op} OK` };
+    return { result: { status: want }, detail: bilingualDetail(POWER_DONE[op as keyof typeof POWER_DONE] ?? { id: op, en: op }) };
   },
 });

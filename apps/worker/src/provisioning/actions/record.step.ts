@@ -1,4 +1,4 @@
-import type { RequestStatus } from '@betang/core';
+import { auditActionName, bilingualDetail, type RequestStatus } from '@betang/core';
 import { appendAudit, releaseAddress, transitionRequest, transitionVm, updateVm } from '@betang/db';
 import { actionStep, type ActionKind } from './action-context';
 import { resizeVmStep } from './resize-vm.step';
@@ -72,6 +72,6 @@ export const recordStep = actionStep({
         after: { vmid: vm.vmid, runId: run.id, params: ctx.params },
       });
     });
-    return { detail: AUDIT_ACTION[kind] };
+    return { detail: bilingualDetail(auditActionName(AUDIT_ACTION[kind])) };
   },
 });

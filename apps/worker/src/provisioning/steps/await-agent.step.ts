@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { classifyPveError } from '@betang/proxmox';
 import { permanent } from '../../harness/run-error';
 import { provisionStep } from '../provision-context';
@@ -42,7 +43,8 @@ export const awaitAgentStep = provisionStep<AwaitAgentResult>({
         const ifaces = await ctx.pve.vm(node, vmid).agent.networkInterfaces();
         const nic = ifaces.find((i) => i['hardware-address']?.toLowerCase() === mac);
         const v4 = (nic?.['ip-addresses'] ?? []).filter((a) => a['ip-address-type'] === 'ipv4').map((a) => a['ip-address']);
-        if (v4.includes(expected)) return { result: { address: expected }, detail: `${expected} pada/on ${mac}` };
+        if (v4.includes(expected))
+          return { result: { address: expected }, detail: bilingualDetail({ id: `${expected} pada ${mac}`, en: `${expected} on ${mac}` }) };
         lastSeen = nic
           ? `net0 melaporkan/reports [${v4.join(', ')}]`
           : `tidak ada antarmuka dengan MAC ${mac} / no interface with MAC ${mac}`;

@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { classifyPveError } from '@betang/proxmox';
 import { permanent, RunError } from '../../harness/run-error';
 import { provisionStep } from '../provision-context';
@@ -140,7 +141,7 @@ export const awaitCloudInitStep = provisionStep<AwaitCloudInitResult>({
         } else if (absent(error)) {
           return {
             result: { cloudInit: 'absent' } satisfies AwaitCloudInitResult,
-            detail: 'image tanpa cloud-init / image without cloud-init',
+            detail: bilingualDetail({ id: 'image tanpa cloud-init', en: 'image without cloud-init' }),
           };
         } else if (!WAITING_CODES.has(classifyPveError(error).code)) throw error;
         last = error instanceof Error ? error.message.slice(0, 200) : String(error);

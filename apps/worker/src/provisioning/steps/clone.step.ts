@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { appendAudit, heldVmids, lockVmidAllocation, transitionVm } from '@betang/db';
 import { cloneToFreeVmid, PveTaskFailedError } from '@betang/proxmox';
 import type { Logger } from 'pino';
@@ -123,7 +124,13 @@ export const cloneStep = provisionStep<CloneResult>({
     if ('config' in cloned && cloned.config) cache.put(KNOWN_CONFIG, { vmid: cloned.vmid, node: cloned.node, config: cloned.config });
     if (!cloned.adopted) cache.put(STOPPED_VMID, cloned.vmid);
     const out: CloneResult = { vmid: cloned.vmid, node: cloned.node, adopted: cloned.adopted };
-    return { result: out, detail: `VM ${cloned.vmid} di/on ${cloned.node}${cloned.adopted ? ' (diadopsi/adopted)' : ''}` };
+    return {
+      result: out,
+      detail: bilingualDetail({
+        id: `VM ${cloned.vmid} di ${cloned.node}${cloned.adopted ? ' (diadopsi)' : ''}`,
+        en: `VM ${cloned.vmid} on ${cloned.node}${cloned.adopted ? ' (adopted)' : ''}`,
+      }),
+    };
   },
   /** Destroys the VM only when it carries this run's marker; a VM it cannot prove ours is kept (see destroyRunVm). */
   compensate: ({ env, run }) => destroyRunVm(env, run),

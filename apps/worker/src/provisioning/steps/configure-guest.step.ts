@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { configureGuest, GUEST_STEP_KEYS, waitForCloudInit, type GuestSpecInput } from '@betang/guest';
 import { permanent } from '../../harness/run-error';
 import { addressGateway } from '../guest-gateway';
@@ -72,7 +73,9 @@ export const configureGuestStep = provisionStep<ConfigureGuestResult>({
       const changed = reports.filter((r) => r.changed).map((r) => r.key);
       return {
         result: { cloudInit: cloudInit.present ? cloudInit.status : 'absent', changed, fingerprint: conn.hostKeyFingerprint },
-        detail: changed.length ? `diubah/changed: ${changed.join(', ')}` : 'tidak ada perubahan / nothing to change',
+        detail: changed.length
+          ? bilingualDetail({ id: `diubah: ${changed.join(', ')}`, en: `changed: ${changed.join(', ')}` })
+          : bilingualDetail({ id: 'tidak ada perubahan', en: 'nothing to change' }),
       };
     } finally {
       conn.dispose();

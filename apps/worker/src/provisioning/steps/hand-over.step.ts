@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { appendAudit, enqueueEmail, resolveCleanupFindingsOfRequest, transitionRequest, transitionVm } from '@betang/db';
 import { provisionStep } from '../provision-context';
 import { readyEmail } from '../provision-emails';
@@ -37,6 +38,6 @@ export const handOverStep = provisionStep({
       const email = readyEmail(ctx, lease.address, vmid);
       if (email) await enqueueEmail(tx, email, `vps-ready:${request.id}:${run.id}`);
     });
-    return { detail: `aktif/active: ${lease.address}` };
+    return { detail: bilingualDetail({ id: `aktif: ${lease.address}`, en: `active: ${lease.address}` }) };
   },
 });

@@ -100,7 +100,7 @@ export const placeStep = provisionStep<PlaceResult>({
     };
     return {
       result,
-      detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}, template ${source.vmid}${placement.node !== source.node ? ` di/on ${source.node}` : ''}`,
+      detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}, template ${source.vmid}${placement.node !== source.node ? ` @ ${source.node}` : ''}`,
     };
   },
   async compensate({ run }) {

@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { permanent } from '../../harness/run-error';
 import { provisionStep, takeKnownConfig } from '../provision-context';
 import { bootDisk } from '../pve-vm';
@@ -31,7 +32,11 @@ export const resizeStep = provisionStep<ResizeResult>({
     // Compared in bytes: a 3584M template disk is 3.5 GiB and still needs the resize to 4 GiB.
     const have = disk.sizeBytes;
     if (have === want * GiB)
-      return { skipped: true, result: { disk: disk.key, sizeGiB: want }, detail: `${disk.key} sudah/already ${want} GiB` };
+      return {
+        skipped: true,
+        result: { disk: disk.key, sizeGiB: want },
+        detail: bilingualDetail({ id: `${disk.key} sudah ${want} GiB`, en: `${disk.key} already ${want} GiB` }),
+      };
     if (have > want * GiB) {
       throw permanent('DISK_LARGER_THAN_REQUEST', {
         id: `Disk template (${formatGiB(have)}) lebih besar dari permintaan (${want} GiB); disk tidak dapat diperkecil. Minta ukuran ≥ ${Math.ceil(have / GiB)} GiB atau pakai template lain.`,

@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { placementLedger } from '../placement-ledger';
 import { provisionStep, STOPPED_VMID } from '../provision-context';
 import { cloneStep } from './clone.step';
@@ -15,11 +16,11 @@ export const startStep = provisionStep({
     const vm = ctx.pve.vm(node, vmid);
     if (!knownStopped && (await vm.status()).status === 'running') {
       placementLedger.started(run.id);
-      return { skipped: true, detail: 'sudah berjalan / already running' };
+      return { skipped: true, detail: bilingualDetail({ id: 'sudah berjalan', en: 'already running' }) };
     }
     await vm.start({ deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
     // Its memory now shows in the node's statistics (after PVE's ~10 s lag).
     placementLedger.started(run.id);
-    return { detail: 'dinyalakan / started' };
+    return { detail: bilingualDetail({ id: 'dinyalakan', en: 'started' }) };
   },
 });

@@ -1,3 +1,4 @@
+import { bilingualDetail } from '@betang/core';
 import { parseTags } from '@betang/proxmox';
 import { permanent } from '../../harness/run-error';
 import { provisionStep } from '../provision-context';
@@ -43,6 +44,6 @@ export const verifyStep = provisionStep({
         { node, vmid },
       );
     }
-    return { detail: 'konfigurasi sesuai / configuration matches' };
+    return { detail: bilingualDetail({ id: 'konfigurasi sesuai', en: 'configuration matches' }) };
   },
 });
