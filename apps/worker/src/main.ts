@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const mail = createMailTransport(config, (m) =>
     logger.info({ to: m.to, subject: m.subject }, 'e-mail (tanpa SMTP, hanya dicatat) / e-mail (no SMTP, logged only)'),
   );
-  const emailSender = startEmailSender(db, mail, config.MAIL_FROM, logger);
+  const emailSender = startEmailSender(db, mail, config.MAIL_FROM, logger, 1000, config.PUBLIC_URL);
   // Permissions, pool, storages, bridges and templates are checked now and every 5 minutes, before a run fails on them.
   const selfCheck = provisioning.pve ? startSelfCheck({ db, pve: provisioning.pve, logger, config }) : undefined;
   const ops = await startOps(

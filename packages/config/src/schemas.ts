@@ -175,6 +175,8 @@ const ZFingerprintList = z
 
 /** Environment of apps/worker. */
 export const ZWorkerEnv = ZCommonEnv.extend({
+  /** Public base URL people use: links in e-mails sent by the worker (the same value as the API's). */
+  PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
   /**
    * Proxmox VE API base URL, e.g. https://pve1.example.go.id:8006, or several nodes' API addresses
    * separated by commas (the worker fails over between them). Absent → no provisioning.

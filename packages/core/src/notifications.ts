@@ -15,5 +15,66 @@ export const ZEmailMessage = z.object({
   text: ZText,
   /** What caused it, for the audit trail and de-duplication (e.g. `vps_request:<id>:ready`). */
   reason: z.string().max(200),
+  /** A path inside Betang (e.g. `/agreements/…`); the sender prefixes the public address. */
+  link: z
+    .string()
+    .max(500)
+    .regex(/^\/(?!\/)[\x21-\x7e]*$/)
+    .optional(),
 });
 export type EmailMessage = z.infer<typeof ZEmailMessage>;
+
+/**
+ * Every kind of notification Betang sends. Users choose per kind whether it is also e-mailed;
+ * webhook endpoints choose which kinds they receive.
+ */
+export const NOTIFICATION_KINDS = [
+  'agreement.sign_turn',
+  'agreement.signed',
+  'agreement.in_force',
+  'agreement.expiring',
+  'request.submitted',
+  'request.approved',
+  'request.rejected',
+  'request.approval_overdue',
+  'vps.ready',
+  'vps.failed',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export const ZNotificationKind = z.enum(NOTIFICATION_KINDS);
+
+/** A link inside Betang: an absolute path, never a full URL (nothing can send a user elsewhere). */
+export const ZInAppLink = z
+  .string()
+  .max(500)
+  .regex(/^\/(?!\/)[\x21-\x7e]*$/, 'path inside Betang');
+
+/**
+ * What the notification service is asked to deliver: one cause (`reason`, the de-duplication key)
+ * to several recipients. Bilingual title and body; `link` opens the thing to act on.
+ * `webhook` is the machine-readable event sent to webhook endpoints (never secrets).
+ */
+export const ZNotificationDraft = z.object({
+  kind: ZNotificationKind,
+  reason: z.string().min(1).max(200),
+  recipients: z.array(z.uuid()).max(200),
+  /** Which institution it concerns: institution webhook endpoints receive only their own. */
+  institutionId: z.uuid().nullable(),
+  title: ZText,
+  body: ZText,
+  link: ZInAppLink.nullable(),
+  webhook: z.record(z.string(), z.unknown()).default({}),
+});
+export type NotificationDraft = z.input<typeof ZNotificationDraft>;
+
+/** A notification as the centre lists it. */
+export const ZNotificationDto = z.object({
+  id: z.number().int(),
+  kind: ZNotificationKind,
+  title: ZText,
+  body: ZText,
+  link: z.string().nullable(),
+  createdAt: z.string(),
+  readAt: z.string().nullable(),
+});
+export type NotificationDto = z.infer<typeof ZNotificationDto>;

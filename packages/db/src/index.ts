@@ -29,3 +29,4 @@ export * from './repositories/cluster.repository';
 export * from './repositories/rate-limit.repository';
 export * from './repositories/login-throttle.repository';
 export * from './repositories/password-reset.repository';
+export * from './repositories/notification.repository';
