@@ -14,6 +14,7 @@ export * from './policies/agreement-gate';
 export * from './contracts';
 export * from './jobs/contracts';
 export * from './notifications';
+export * from './notification-messages';
 export * from './ssh/ssh-public-key';
 export * from './ssh/ssh-key-set';
 export { readSshKeyBlob, SshWireError } from './ssh/ssh-wire';
