@@ -30,3 +30,4 @@ export * from './repositories/rate-limit.repository';
 export * from './repositories/login-throttle.repository';
 export * from './repositories/password-reset.repository';
 export * from './repositories/notification.repository';
+export * from './repositories/webhook.repository';
