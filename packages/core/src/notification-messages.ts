@@ -169,6 +169,7 @@ export function vpsFailedMessages(
       },
       link: NOTIFICATION_LINKS.request(request.id),
       webhook,
+      webhookAudience: 'institution',
     },
     operators: {
       ...base,
@@ -183,6 +184,7 @@ export function vpsFailedMessages(
       },
       link: NOTIFICATION_LINKS.request(request.id),
       webhook: { ...webhook, code: failure.code },
+      webhookAudience: 'global',
     },
   };
 }
@@ -203,5 +205,6 @@ export function approvalOverdueMessage(request: RequestRef, waitedHours: number,
     },
     link: NOTIFICATION_LINKS.request(request.id),
     webhook: { requestId: request.id, hostname: request.hostname, waitedHours, standardHours },
+    webhookAudience: 'global',
   };
 }

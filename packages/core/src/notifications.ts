@@ -64,6 +64,11 @@ export const ZNotificationDraft = z.object({
   body: ZText,
   link: ZInAppLink.nullable(),
   webhook: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * Which webhook endpoints receive it: every matching one, only global ones (operators' details
+   * such as failure codes stay in the office's channels), only the institution's, or none.
+   */
+  webhookAudience: z.enum(['all', 'global', 'institution', 'none']).default('all'),
 });
 export type NotificationDraft = z.input<typeof ZNotificationDraft>;
 

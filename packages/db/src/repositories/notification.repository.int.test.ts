@@ -93,6 +93,47 @@ describe('notify', () => {
     expect((await notificationSummary(t.db, me.id)).unread).toBe(0);
   });
 
+  it('should queue webhook deliveries for the audience asked: operators’ details to global endpoints only', async () => {
+    const institution = await makeInstitution(t.db);
+    const endpoint = (institutionId: string | null) =>
+      t.db
+        .insertInto('webhookEndpoints')
+        .values({
+          name: 'uji',
+          url: 'https://gw.example/hook',
+          institutionId,
+          kinds: ['vps.failed'],
+          secret: 'whsec_rahasia-uji-0123456789',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const global = await endpoint(null);
+    const own = await endpoint(institution.id);
+    const other = await endpoint((await makeInstitution(t.db)).id);
+    const base = {
+      kind: 'vps.failed' as const,
+      recipients: [],
+      institutionId: institution.id,
+      title: text('gagal'),
+      body: text('b'),
+      link: null,
+    };
+    expect((await notify(t.db, { ...base, reason: 'aud:all' })).webhooks).toBe(2);
+    expect((await notify(t.db, { ...base, reason: 'aud:global', webhookAudience: 'global' })).webhooks).toBe(1);
+    expect((await notify(t.db, { ...base, reason: 'aud:inst', webhookAudience: 'institution' })).webhooks).toBe(1);
+    expect((await notify(t.db, { ...base, reason: 'aud:none', webhookAudience: 'none' })).webhooks).toBe(0);
+    const rows = await t.db.selectFrom('webhookDeliveries').select(['endpointId', 'reason']).where('reason', 'like', 'aud:%').execute();
+    const to = (reason: string) =>
+      rows
+        .filter((r) => r.reason === reason)
+        .map((r) => r.endpointId)
+        .sort();
+    expect(to('aud:all')).toEqual([global.id, own.id].sort());
+    expect(to('aud:global')).toEqual([global.id]);
+    expect(to('aud:inst')).toEqual([own.id]);
+    expect(rows.map((r) => r.endpointId)).not.toContain(other.id);
+  });
+
   it('should find active holders of a role, optionally within an institution', async () => {
     const institution = await makeInstitution(t.db);
     const head = await makeUser(t.db, { roles: [Role.InstitutionHead], institutionId: institution.id });

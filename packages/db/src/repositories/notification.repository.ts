@@ -84,7 +84,7 @@ export async function notify(db: Executor, input: NotificationDraft): Promise<No
       }
     }
   }
-  const webhooks = await queueWebhookDeliveries(db, draft.kind, draft.reason, draft.institutionId, {
+  const webhooks = await queueWebhookDeliveries(db, draft.kind, draft.reason, draft.institutionId, draft.webhookAudience, {
     kind: draft.kind,
     reason: draft.reason,
     institutionId: draft.institutionId,
@@ -105,16 +105,21 @@ async function queueWebhookDeliveries(
   kind: NotificationKind,
   reason: string,
   institutionId: string | null,
+  audience: 'all' | 'global' | 'institution' | 'none',
   event: Record<string, unknown>,
 ): Promise<number> {
+  if (audience === 'none' || (audience === 'institution' && !institutionId)) return 0;
   const endpoints = await db
     .selectFrom('webhookEndpoints')
     .select('id')
     .where('isActive', '=', true)
     .where(sql<boolean>`${kind} = ANY(kinds)`)
-    .where((eb) =>
-      institutionId ? eb.or([eb('institutionId', 'is', null), eb('institutionId', '=', institutionId)]) : eb('institutionId', 'is', null),
-    )
+    .where((eb) => {
+      const global = eb('institutionId', 'is', null);
+      if (audience === 'global' || !institutionId) return global;
+      const own = eb('institutionId', '=', institutionId);
+      return audience === 'institution' ? own : eb.or([global, own]);
+    })
     .execute();
   if (endpoints.length === 0) return 0;
   const rows = await db
