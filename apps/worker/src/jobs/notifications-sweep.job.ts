@@ -1,5 +1,5 @@
 import { approvalOverdueMessage, DEFAULT_SERVICE_STANDARDS, Role, ZServiceStandards } from '@betang/core';
-import { getSetting, notify, userIdsWithRole, type Db } from '@betang/db';
+import { getSetting, notify, pruneNotifications, userIdsWithRole, type Db } from '@betang/db';
 import type { JobHandler } from '@betang/queue';
 import type { WorkerDeps } from '../deps';
 
@@ -30,11 +30,25 @@ export async function sweepOverdueApprovals(db: Db, now: Date = new Date()): Pro
   return { overdue };
 }
 
-/** `notifications.sweep`: overdue approvals (see sweepOverdueApprovals for why running it twice is safe). */
+const DAY_MS = 86_400_000;
+/** Read notifications are kept this long, finished webhook deliveries (the log) this long. */
+const KEEP_READ_DAYS = 180;
+const KEEP_DELIVERIES_DAYS = 90;
+
+/**
+ * `notifications.sweep`: overdue approvals (see sweepOverdueApprovals for why running it twice is
+ * safe), then old read notifications and finished deliveries pruned (a second run finds none).
+ */
 export function notificationsSweepJob(deps: WorkerDeps): JobHandler<'notifications.sweep'> {
   return async () => {
-    const result = await sweepOverdueApprovals(deps.db);
+    const now = Date.now();
+    const result = await sweepOverdueApprovals(deps.db, new Date(now));
+    const pruned = await pruneNotifications(
+      deps.db,
+      new Date(now - KEEP_READ_DAYS * DAY_MS),
+      new Date(now - KEEP_DELIVERIES_DAYS * DAY_MS),
+    );
     if (result.overdue > 0) deps.logger.info(result, 'permintaan lewat standar layanan / requests past the service standard');
-    return result;
+    return { ...result, pruned };
   };
 }

@@ -5,6 +5,7 @@ import {
   markNotificationsRead,
   notificationSummary,
   notify,
+  pruneNotifications,
   setNotificationPreferences,
   userIdsWithRole,
 } from './notification.repository';
@@ -132,6 +133,35 @@ describe('notify', () => {
     expect(to('aud:global')).toEqual([global.id]);
     expect(to('aud:inst')).toEqual([own.id]);
     expect(rows.map((r) => r.endpointId)).not.toContain(other.id);
+  });
+
+  it('should prune only old read notifications and old finished deliveries', async () => {
+    const user = await makeUser(t.db, { roles: [Role.Operator] });
+    const make = (reason: string) =>
+      notify(t.db, {
+        kind: 'vps.ready',
+        reason,
+        recipients: [user.id],
+        institutionId: null,
+        title: text('t'),
+        body: text('b'),
+        link: null,
+      });
+    await make('prune:old-read');
+    await make('prune:old-unread');
+    await make('prune:new-read');
+    const old = new Date(Date.now() - 400 * 86_400_000);
+    await t.db.updateTable('notifications').set({ createdAt: old }).where('reason', 'in', ['prune:old-read', 'prune:old-unread']).execute();
+    await t.db
+      .updateTable('notifications')
+      .set({ readAt: new Date() })
+      .where('reason', 'in', ['prune:old-read', 'prune:new-read'])
+      .execute();
+    const cutoff = new Date(Date.now() - 180 * 86_400_000);
+    expect((await pruneNotifications(t.db, cutoff, cutoff)).notifications).toBe(1);
+    expect((await pruneNotifications(t.db, cutoff, cutoff)).notifications).toBe(0);
+    const left = await t.db.selectFrom('notifications').select('reason').where('userId', '=', user.id).orderBy('reason').execute();
+    expect(left.map((r) => r.reason)).toEqual(['prune:new-read', 'prune:old-unread']);
   });
 
   it('should find active holders of a role, optionally within an institution', async () => {

@@ -208,3 +208,22 @@ export async function setNotificationPreferences(db: Executor, userId: string, c
     )
     .execute();
 }
+
+/**
+ * Deletes read notifications older than `readBefore` and finished webhook deliveries (delivered or
+ * failed) older than `finishedBefore`. Unread notifications and pending deliveries are kept
+ * whatever their age. Running it twice deletes nothing more.
+ */
+export async function pruneNotifications(
+  db: Executor,
+  readBefore: Date,
+  finishedBefore: Date,
+): Promise<{ notifications: number; deliveries: number }> {
+  const n = await db.deleteFrom('notifications').where('readAt', 'is not', null).where('createdAt', '<', readBefore).executeTakeFirst();
+  const d = await db
+    .deleteFrom('webhookDeliveries')
+    .where('status', 'in', ['delivered', 'failed'])
+    .where('createdAt', '<', finishedBefore)
+    .executeTakeFirst();
+  return { notifications: Number(n.numDeletedRows), deliveries: Number(d.numDeletedRows) };
+}
