@@ -83,7 +83,7 @@ export const JOBS = {
     payload: z.strictObject({}),
     retry: { attempts: 3, backoffMs: 30_000 },
     idempotency:
-      'Tells operators about requests waiting for a decision past the service standard; each notification has the reason vps_request:<id>:approval_overdue, so a second run writes nothing.',
+      'Tells operators about requests waiting for a decision past the service standard (each notification has the reason vps_request:<id>:approval_overdue, so a second run writes nothing), then prunes old read notifications and finished webhook deliveries (a second run finds none).',
   }),
   'runs.reap': contract({
     queue: 'maintenance',
