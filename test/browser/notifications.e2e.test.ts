@@ -1,5 +1,6 @@
 import { insertRun } from '@betang/db';
-import { testSshKey, TEST_PASSWORD } from '@betang/testkit';
+import { Role } from '@betang/core';
+import { makeUser, testSshKey, TEST_PASSWORD } from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { noticeRunFailed } from '../../apps/worker/src/harness/failure-notice';
 import { seriousViolations } from './support/axe';
@@ -105,5 +106,23 @@ describe('notification centre in the browser (real Chromium)', () => {
     expect(await page.locator('main').textContent()).not.toMatch(/STORAGE_FULL|docs\/runbook/);
     await item.getByRole('button', { name: T['notifications.markRead'] }).click();
     await bell(0).waitFor();
+  });
+  it('should let an admin add a webhook, see its secret once, and open its empty delivery log', async () => {
+    const admin = await makeUser(stack.db, { roles: [Role.Admin], name: 'Admin Uji Webhook' });
+    await signIn(page, stack.baseUrl, admin.email, TEST_PASSWORD);
+    await page.getByRole('link', { name: T['notifications.webhooks.nav'], exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: T['notifications.webhooks.title'] }).waitFor();
+    await page.getByLabel(T['notifications.webhooks.name']!, { exact: true }).fill('Gerbang Telegram Diskominfo');
+    await page.getByLabel(T['notifications.webhooks.url']!, { exact: true }).fill('https://gerbang.kalteng.go.id/telegram');
+    await page.getByRole('button', { name: T['notifications.webhooks.create'], exact: true }).click();
+    const secret = (await page.getByTestId('webhook-secret').textContent())?.trim() ?? '';
+    expect(secret).toMatch(/^whsec_[\w-]{43}$/);
+    await page.getByRole('button', { name: T['notifications.webhooks.secretDone'] }).click();
+    const card = page.locator('.webhook-list li').filter({ hasText: 'Gerbang Telegram Diskominfo' });
+    await card.waitFor();
+    expect(await page.locator('main').textContent()).not.toContain(secret);
+    await card.getByRole('button', { name: T['notifications.webhooks.log'] }).click();
+    await card.getByText(T['notifications.webhooks.noDeliveries']!).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
   });
 });
