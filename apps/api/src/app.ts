@@ -19,6 +19,8 @@ import { auditRoutes } from './routes/audit.routes';
 import { authRoutes } from './routes/auth.routes';
 import { institutionRoutes } from './routes/institutions.routes';
 import { meRoutes } from './routes/me.routes';
+import { notificationRoutes } from './routes/notifications.routes';
+import { webhookRoutes } from './routes/webhooks.routes';
 import type { RoutesContext } from './routes/router-context';
 import { userRoutes } from './routes/users.routes';
 import { verifyRoutes } from './routes/verify.routes';
@@ -181,6 +183,8 @@ export function createApp(deps: AppDeps): Express {
   authRoutes(context);
   ssoRoutes(context);
   meRoutes(context);
+  notificationRoutes(context);
+  webhookRoutes(context);
   institutionRoutes(context);
   userRoutes(context);
   applicationRoutes(context);

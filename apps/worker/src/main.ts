@@ -5,6 +5,7 @@ import { createJobProducer, createQueueBackend, createQueueDepthReader, queueBac
 import { pino, type Logger } from 'pino';
 import { createHandlers } from './jobs';
 import { startEmailSender } from './notifications/email-sender';
+import { startWebhookSender } from './notifications/webhook-sender';
 import { createMailTransport } from './notifications/mail-transport';
 import { startJobRelay } from './outbox/job-relay';
 import { keepSchedules, registerSchedules } from './schedules';
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
   const mail = createMailTransport(config, (m) =>
     logger.info({ to: m.to, subject: m.subject }, 'e-mail (tanpa SMTP, hanya dicatat) / e-mail (no SMTP, logged only)'),
   );
-  const emailSender = startEmailSender(db, mail, config.MAIL_FROM, logger);
+  const emailSender = startEmailSender(db, mail, config.MAIL_FROM, logger, 1000, config.PUBLIC_URL);
+  const webhookSender = startWebhookSender(db, logger);
   // Permissions, pool, storages, bridges and templates are checked now and every 5 minutes, before a run fails on them.
   const selfCheck = provisioning.pve ? startSelfCheck({ db, pve: provisioning.pve, logger, config }) : undefined;
   const ops = await startOps(
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
     await schedules.stop();
     await relay.stop();
     await emailSender.stop();
+    await webhookSender.stop();
     // Steps stop at their next check and release their run to the queue (no attempt used up).
     shutdownSignal.abort();
     await Promise.all(workers.map((w) => w.close()));

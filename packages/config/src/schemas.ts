@@ -265,6 +265,8 @@ export type ApiConfig = z.infer<typeof ZApiEnv>;
 
 /** Environment of apps/worker. */
 export const ZWorkerEnv = ZCommonEnv.extend({
+  /** Public base URL people use: links in e-mails sent by the worker (the same value as the API's). */
+  PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
   ...PVE_ACCESS,
   /** Parallel provisioning jobs per worker process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),

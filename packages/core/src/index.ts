@@ -18,6 +18,7 @@ export * from './policies/agreement-scope';
 export * from './contracts';
 export * from './jobs/contracts';
 export * from './notifications';
+export * from './notification-messages';
 export * from './ssh/ssh-public-key';
 export * from './ssh/ssh-key-set';
 export { readSshKeyBlob, SshWireError } from './ssh/ssh-wire';

@@ -31,3 +31,5 @@ export * from './repositories/login-throttle.repository';
 export * from './repositories/password-reset.repository';
 export * from './repositories/oidc.repository';
 export * from './repositories/console-session.repository';
+export * from './repositories/notification.repository';
+export * from './repositories/webhook.repository';

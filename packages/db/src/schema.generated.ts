@@ -246,6 +246,25 @@ export interface LoginThrottle {
   updatedAt: Generated<Timestamp>;
 }
 
+export interface NotificationPreferences {
+  email: boolean;
+  kind: string;
+  updatedAt: Generated<Timestamp>;
+  userId: string;
+}
+
+export interface Notifications {
+  body: Json;
+  createdAt: Generated<Timestamp>;
+  id: Generated<number>;
+  kind: string;
+  link: string | null;
+  readAt: Timestamp | null;
+  reason: string;
+  title: Json;
+  userId: string;
+}
+
 export interface OidcIdentities {
   email: string | null;
   emailVerified: Generated<boolean>;
@@ -506,6 +525,34 @@ export interface VpsRequests {
   updatedAt: Generated<Timestamp>;
 }
 
+export interface WebhookDeliveries {
+  attempts: Generated<number>;
+  createdAt: Generated<Timestamp>;
+  deliveredAt: Timestamp | null;
+  endpointId: string;
+  id: Generated<number>;
+  kind: string;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  nextAttemptAt: Generated<Timestamp>;
+  payload: Json;
+  reason: string;
+  status: Generated<string>;
+}
+
+export interface WebhookEndpoints {
+  createdAt: Generated<Timestamp>;
+  createdBy: string | null;
+  id: Generated<string>;
+  institutionId: string | null;
+  isActive: Generated<boolean>;
+  kinds: string[];
+  name: string;
+  secret: string;
+  updatedAt: Generated<Timestamp>;
+  url: string;
+}
+
 export interface DB {
   agreementApplications: AgreementApplications;
   agreementPendingDocuments: AgreementPendingDocuments;
@@ -524,6 +571,8 @@ export interface DB {
   ipAllocations: IpAllocations;
   ipPools: IpPools;
   loginThrottle: LoginThrottle;
+  notificationPreferences: NotificationPreferences;
+  notifications: Notifications;
   oidcIdentities: OidcIdentities;
   oidcLoginStates: OidcLoginStates;
   outbox: Outbox;
@@ -545,4 +594,6 @@ export interface DB {
   vms: Vms;
   vmSnapshots: VmSnapshots;
   vpsRequests: VpsRequests;
+  webhookDeliveries: WebhookDeliveries;
+  webhookEndpoints: WebhookEndpoints;
 }

@@ -182,6 +182,30 @@ describe('agreements', () => {
     expect(row.consentText).toContain(first.body.currentSha256);
     expect(row.userAgent).toBeTruthy();
 
+    // Whose turn it was, told in-app (and by e-mail) at each step, with the link to the agreement.
+    const idOf = async (who: SignedIn) => ((await who.agent.get('/api/v1/me')).body as { user: { id: string } }).user.id;
+    const told = async (reason: string) =>
+      (
+        await h.database.db
+          .selectFrom('notifications')
+          .select(['userId', 'link'])
+          .where('reason', '=', `agreement:${agreementA}:${reason}`)
+          .execute()
+      )
+        .map((n) => n.userId)
+        .sort();
+    expect(await told('sign_turn:institution_head')).toEqual([await idOf(headA)]);
+    expect(await told('sign_turn:dc_head')).toContain(await idOf(dcHead));
+    expect(await told('sign_turn:dc_head')).not.toContain(await idOf(headA));
+    expect(await told('signed:institution_head')).toEqual([await idOf(headA)]);
+    expect(await told('in_force')).toEqual([await idOf(headA), await idOf(staffA)].sort());
+    const link = await h.database.db
+      .selectFrom('notifications')
+      .select('link')
+      .where('reason', '=', `agreement:${agreementA}:sign_turn:dc_head`)
+      .executeTakeFirstOrThrow();
+    expect(link.link).toBe(`/agreements/${agreementA}`);
+
     signedPdf = await download(headA, agreementA);
     const original = await h.database.db
       .selectFrom('agreements')

@@ -47,6 +47,7 @@ describe('VPS requests: submit, decide, cancel', () => {
       .post('/api/v1/vps-requests')
       .set('X-CSRF-Token', who.csrfToken)
       .send(payload as object);
+  const idOf = async (who: SignedIn): Promise<string> => ((await who.agent.get('/api/v1/me')).body as { user: { id: string } }).user.id;
   const act = (who: SignedIn, id: string, action: string, payload: object = {}) =>
     who.agent.post(`/api/v1/vps-requests/${id}/${action}`).set('X-CSRF-Token', who.csrfToken).send(payload);
 
@@ -82,10 +83,19 @@ describe('VPS requests: submit, decide, cancel', () => {
       .selectFrom('outbox')
       .select(['payload', 'dedupKey'])
       .where('topic', '=', 'email')
-      .where('dedupKey', '=', `email:vps_request:${response.body.id}:submitted`)
+      .where('payload', '@>', JSON.stringify({ reason: `vps_request:${response.body.id}:submitted` }))
       .execute();
-    expect(mails).toHaveLength(1);
-    expect((mails[0]!.payload as { to: string[] }).to.length).toBeGreaterThanOrEqual(2);
+    // One e-mail per operator, each addressed to that operator alone, plus the in-app notification.
+    expect(mails.length).toBeGreaterThanOrEqual(2);
+    expect(mails.every((m) => (m.payload as { to: string[] }).to.length === 1)).toBe(true);
+    const inApp = await h.database.db
+      .selectFrom('notifications')
+      .select(['userId', 'link'])
+      .where('reason', '=', `vps_request:${response.body.id}:submitted`)
+      .execute();
+    expect(inApp.map((n) => n.userId)).toEqual(expect.arrayContaining([await idOf(operator), await idOf(operator2)]));
+    expect(inApp.map((n) => n.userId)).not.toContain(await idOf(staff));
+    expect(inApp[0]!.link).toBe(`/vps-requests/${response.body.id}`);
     const audit = await h.database.db.selectFrom('auditLog').select('action').where('targetId', '=', response.body.id).execute();
     expect(audit.map((a) => a.action)).toEqual(['vps_request.submitted']);
   });
@@ -131,9 +141,16 @@ describe('VPS requests: submit, decide, cancel', () => {
     const mail = await h.database.db
       .selectFrom('outbox')
       .select('payload')
-      .where('dedupKey', '=', `email:vps_request:${created.id}:rejected`)
+      .where('topic', '=', 'email')
+      .where('payload', '@>', JSON.stringify({ reason: `vps_request:${created.id}:rejected` }))
       .executeTakeFirstOrThrow();
     expect(JSON.stringify(mail.payload)).toContain('Gunakan VPS yang sudah ada');
+    const inApp = await h.database.db
+      .selectFrom('notifications')
+      .select('userId')
+      .where('reason', '=', `vps_request:${created.id}:rejected`)
+      .execute();
+    expect(inApp).toEqual([{ userId: await idOf(staff) }]);
     expect((await act(operator2, created.id, 'approve')).status).toBe(409);
   });
 

@@ -50,6 +50,7 @@ export function defaultHints(knownIds: readonly string[]): ValueHints {
       picNip: fc.constant('198501012010011001'),
       phone: fc.constantFrom('0812555501', '+62 812-5555-0101'),
       password: fc.constant(TEST_PASSWORD),
+      url: fc.constantFrom('https://gerbang.kalteng.go.id/hook', 'http://10.0.0.5:8080/telegram'),
     },
   };
 }

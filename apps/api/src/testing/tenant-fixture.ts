@@ -30,6 +30,7 @@ export type TenantIds = {
   token: string;
   ipPool: string;
   finding: string;
+  webhook: string;
 };
 
 /** An institution with a full set of resources, its two signed-in users, and every string that identifies it. */
@@ -175,6 +176,17 @@ export async function seedTenant(h: ApiHarness, world: World, label: string): Pr
     .values({ vmId: vm.id, name: `betang-${tag}`, label: `snap-${label}-${tag}`, withRam: false, status: 'present', takenAt: new Date() })
     .returning('id')
     .executeTakeFirstOrThrow();
+  const webhook = await db
+    .insertInto('webhookEndpoints')
+    .values({
+      name: `Gerbang ${label} ${tag}`,
+      url: `https://gerbang-${tag}.${label.toLowerCase()}.kalteng.go.id/hook`,
+      institutionId: institution.id,
+      kinds: ['vps.ready'],
+      secret: `whsec_rahasia_${tag}_${randomBytes(12).toString('hex')}`,
+    })
+    .returning(['id', 'secret'])
+    .executeTakeFirstOrThrow();
   const agreementRow = await db
     .selectFrom('agreements')
     .select(['number', 'verificationCode'])
@@ -195,6 +207,7 @@ export async function seedTenant(h: ApiHarness, world: World, label: string): Pr
     token: token.body.id as string,
     ipPool,
     finding: finding.id,
+    webhook: webhook.id,
   };
   const secrets = [
     ...Object.values(ids),
@@ -214,6 +227,7 @@ export async function seedTenant(h: ApiHarness, world: World, label: string): Pr
     token.body.prefix as string,
     `token-${label}-${tag}`,
     `snap-${label}-${tag}`,
+    webhook.secret,
     tag,
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
   return { ids, head, staff, secrets };
@@ -243,6 +257,7 @@ export const PATH_ID_KINDS: Record<string, keyof TenantIds | { shared: string; r
   '/vps-requests/{id}': 'request',
   '/vms/{id}': 'vm',
   '/reconciliation/{id}': 'finding',
+  '/webhooks/{id}': 'webhook',
   // The catalog is one list for every institution (no tenant owns a template or preset): the
   // matrix still calls these as A and expects the role gate's 403.
   '/catalog/templates/{id}': { shared: 'debian-12', reason: 'shared catalog, operators only' },

@@ -20,6 +20,7 @@ import {
 } from '@betang/db';
 import { hasPrefixRevision, sha256Hex, type PdfVerifier, type VerifiedSignature } from '@betang/documents';
 import type { auditContext } from '../http/context';
+import { notifyAgreementStep } from './agreement-notifications';
 import { MAX_UPLOADED_PDF_BYTES, fromDocumentError, rejectDocument, requirePdfBody } from './document-rejection';
 import { identifiesSigner, type SignatureTrust } from './signature-trust';
 
@@ -149,6 +150,7 @@ async function completeWithExternal(
       signers: input.signers.map((s) => ({ name: s.name, signedAt: s.signedAt, trusted: s.trusted })),
     },
   });
+  await notifyAgreementStep(tx, agreement, 'in_force');
 }
 
 type AttachOutcome = 'in_force' | 'pending_acceptance';

@@ -15,6 +15,7 @@ import {
 import { AGREEMENT_TEMPLATE_VERSION, renderAgreementPdf, sha256Hex, type AgreementDocumentInput } from '@betang/documents';
 import { randomInt } from 'node:crypto';
 import type { auditContext } from '../http/context';
+import { notifyAgreementStep } from './agreement-notifications';
 import { verificationUrl } from './agreement-view';
 
 /** Filing prefix of agreement numbers: `000.1/<seq>/DISKOMINFOSANTIK/<year>` (seq per issue year, 3+ digits). */
@@ -171,6 +172,7 @@ export async function createAgreement(
         signers: { institutionHead: head.id, dcHead: dcHead.id },
       },
     });
+    await notifyAgreementStep(tx, { id, number, institutionId: institution.id }, 'created');
     return id;
   });
 }

@@ -23,6 +23,7 @@ import {
 import { DATA_CENTER_OFFICE_NAME, createInternalCaSigner, sha256Hex, signPdfIncrementally } from '@betang/documents';
 import type { Logger } from 'pino';
 import { actorOf, type auditContext } from '../http/context';
+import { notifyAgreementStep } from './agreement-notifications';
 import { SIGNER_ROLE_LABELS, consentText } from './agreement-view';
 import { reauthenticate } from './reauthenticate';
 import { ensureSignerCredential } from './signing-keys';
@@ -134,5 +135,6 @@ export async function signAgreement(
       before: { status: agreement.status, sha256: agreement.currentSha256 },
       after: { status, sha256, position, role: expected },
     });
+    await notifyAgreementStep(tx, agreement, status === 'in_force' ? 'in_force' : 'institution_signed');
   });
 }

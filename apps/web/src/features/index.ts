@@ -7,6 +7,7 @@ import type { Feature } from './feature';
 import { catalogFeature } from './catalog';
 import { clusterFeature } from './cluster';
 import { ipPoolsFeature } from './ip-pools';
+import { notificationsFeature } from './notifications';
 import { operatorAgreementsFeature } from './operator-agreements';
 import { operatorQueueFeature } from './operator-queue';
 import { passwordFeature } from './password';
@@ -33,6 +34,7 @@ export const FEATURES: readonly Feature[] = [
   accountFeature,
   passwordFeature,
   ssoFeature,
+  notificationsFeature,
   // institution portal
   requestsFeature,
   vmsFeature,

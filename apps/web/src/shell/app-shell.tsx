@@ -3,6 +3,7 @@ import { useI18n } from '../i18n/use-i18n';
 import { useNavigate } from 'react-router';
 import { Link } from '../ui/link';
 import { isConsoleUser, useMe, useSession } from '../session/session-context';
+import { NotificationBell } from '../features/notifications/notification-bell';
 import { LanguageSwitch } from './language-switch';
 import { navFor } from './navigation';
 import { NavBadges } from '../features/cockpit/badges';
@@ -45,6 +46,7 @@ export function AppShell({ children }: { children: ReactNode }) {
               {me.institution ? me.institution.name : t('shell.dataCenter')}
             </span>
           </span>
+          <NotificationBell />
           <LanguageSwitch />
           <button type="button" className="button" onClick={onSignOut}>
             {t('shell.signOut')}

@@ -1,6 +1,5 @@
 import {
   appendAudit,
-  enqueueEmail,
   ensureRunSteps,
   finishRun,
   getRun,
@@ -10,7 +9,6 @@ import {
   markStepDone,
   markStepFailed,
   markStepRunning,
-  operatorEmails,
   resetRunSteps,
   setRunProgress,
   touchRunHeartbeat,
@@ -19,7 +17,7 @@ import {
   type RunStepRow,
   type Tx,
 } from '@betang/db';
-import { failureEmail } from './failure-email';
+import { noticeRunFailed } from './failure-notice';
 import type { RunFacts, RunFailure } from './run-definition';
 import { joinText } from './run-error';
 
@@ -85,8 +83,7 @@ export function pgRunStore(db: Db): RunStore {
         const facts = (await effects(tx)) ?? {};
         if (facts.audit) await appendAudit(tx, facts.audit);
         if (end.status === 'failed') {
-          const email = failureEmail(await operatorEmails(tx), run.kind, facts.subject ?? '?', run.requestId, run.id, end.failure);
-          if (email) await enqueueEmail(tx, email, `run-failed:${run.id}:${run.attempt}`);
+          await noticeRunFailed(tx, run, facts.subject ?? '?', end.failure);
         }
         return getRun(tx, run.id);
       }),

@@ -89,18 +89,25 @@ describe('agreements.sweep', () => {
     expect(await sweepAgreements(db, logger, at('2026-12-31'))).toMatchObject({ reminders: 0 });
 
     const rows = await outbox();
-    expect(rows.map((r) => r.dedupKey)).toEqual([
-      `agreement-reminder:${id}:60`,
-      `agreement-reminder:${id}:30`,
-      `agreement-reminder:${id}:7`,
-    ]);
-    for (const row of rows) {
-      expect(row.topic).toBe('email');
-      const message = ZEmailMessage.parse(row.payload);
-      expect([...message.to].sort()).toEqual(heads);
-      expect(message.subject.id).toMatch(/berakhir dalam \d+ hari/);
-      expect(message.text.en).toContain('2026-12-31');
+    const reasons = [...new Set(rows.map((r) => ZEmailMessage.parse(r.payload).reason))];
+    expect(reasons).toEqual([`agreement:${id}:expiring:60`, `agreement:${id}:expiring:30`, `agreement:${id}:expiring:7`]);
+    for (const reason of reasons) {
+      // One e-mail per head, each with the link to the agreement (the renewal starts there).
+      const messages = rows.map((r) => ZEmailMessage.parse(r.payload)).filter((m) => m.reason === reason);
+      expect(messages.flatMap((m) => m.to).sort()).toEqual(heads);
+      for (const message of messages) {
+        expect(message.subject.id).toMatch(/berakhir dalam \d+ hari/);
+        expect(message.text.en).toContain('2026-12-31');
+        expect(message.link).toBe(`/agreements/${id}`);
+      }
     }
+    const inApp = await db
+      .selectFrom('notifications')
+      .select(['kind', 'reason'])
+      .where('reason', 'like', `agreement:${id}:expiring:%`)
+      .execute();
+    expect(inApp).toHaveLength(6);
+    expect(new Set(inApp.map((n) => n.kind))).toEqual(new Set(['agreement.expiring']));
   });
 
   it('should start with the tightest reminder when an agreement is created late', async () => {
@@ -109,6 +116,6 @@ describe('agreements.sweep', () => {
     const id = await agreement(db, institutionId, 'in_force', '2026-12-31', creator);
     await sweepAgreements(db, logger, at('2026-12-20'));
     await sweepAgreements(db, logger, at('2026-12-21'));
-    expect((await outbox()).map((r) => r.dedupKey)).toEqual([`agreement-reminder:${id}:30`]);
+    expect(new Set((await outbox()).map((r) => ZEmailMessage.parse(r.payload).reason))).toEqual(new Set([`agreement:${id}:expiring:30`]));
   });
 });

@@ -1,5 +1,5 @@
-import { daysBetween, dueReminderThreshold, todayInJakarta, ZEmailMessage, AGREEMENT_REMINDER_DAYS } from '@betang/core';
-import { appendAudit, enqueueEmail, expireAgreementsPastTerm, listAgreementHeadEmails, listAgreementsEndingBy, type Db } from '@betang/db';
+import { agreementExpiringMessage, daysBetween, dueReminderThreshold, Role, todayInJakarta, AGREEMENT_REMINDER_DAYS } from '@betang/core';
+import { appendAudit, expireAgreementsPastTerm, listAgreementsEndingBy, notify, userIdsWithRole, type Db } from '@betang/db';
 import type { JobHandler } from '@betang/queue';
 import type { Logger } from 'pino';
 import type { WorkerDeps } from '../deps';
@@ -19,10 +19,10 @@ function reminderText(number: string, institutionName: string, termEnd: string, 
     text: {
       id:
         `Perjanjian Pemanfaatan Server Nomor ${number} untuk ${institutionName} berakhir pada ${termEnd} (${daysLeft} hari lagi). ` +
-        'Setelah tanggal itu permintaan VPS baru tidak dapat diajukan. Hubungi operator pusat data untuk perpanjangan perjanjian tahun anggaran berikutnya.',
+        'Setelah tanggal itu permintaan VPS baru tidak dapat diajukan. Untuk memperpanjang, hubungi operator pusat data agar menyiapkan perjanjian tahun anggaran berikutnya, lalu tandatangani dari tautan yang akan Anda terima.',
       en:
         `Server-utilization agreement ${number} for ${institutionName} ends on ${termEnd} (${daysLeft} days from now). ` +
-        'After that date no new VPS requests can be submitted. Contact the data-center operators to renew it for the next fiscal year.',
+        'After that date no new VPS requests can be submitted. To renew, ask the data-center operators to prepare the next fiscal year’s agreement, then sign it from the link you will receive.',
     },
   };
 }
@@ -30,11 +30,11 @@ function reminderText(number: string, institutionName: string, termEnd: string, 
 /**
  * One sweep over agreements at `now` (WIB dates): expires every in_force agreement whose term
  * ended before today (audited, one transaction), then writes the due 60/30/7-day reminder for
- * each agreement in force to both heads through the outbox (topic 'email').
+ * each agreement in force to both heads through the notification service (in-app, e-mail per preference).
  *
  * Idempotent: the expiry only matches in_force rows past their term, so a second run finds
- * none; a reminder's dedup key `agreement-reminder:<id>:<days>` makes the outbox ignore a second
- * insert, and only the tightest threshold reached is written, so a late start sends one
+ * none; a reminder's reason `agreement:<id>:expiring:<days>` makes the notification service ignore
+ * a repeat, and only the tightest threshold reached is written, so a late start sends one
  * reminder rather than three. A crash between the two steps loses nothing: the next run redoes
  * whatever was not committed.
  */
@@ -62,18 +62,18 @@ export async function sweepAgreements(db: Db, logger: Logger, now: Date = new Da
     const daysLeft = daysBetween(today, agreement.termEnd);
     const threshold = dueReminderThreshold(daysLeft);
     if (threshold === null) continue;
-    const to = await listAgreementHeadEmails(db, agreement.institutionId);
-    if (to.length === 0) {
+    const recipients = [
+      ...(await userIdsWithRole(db, Role.InstitutionHead, agreement.institutionId)),
+      ...(await userIdsWithRole(db, Role.DcHead)),
+    ];
+    if (recipients.length === 0) {
       logger.warn({ agreementId: agreement.id }, 'tidak ada kepala aktif untuk pengingat / no active head to remind');
       continue;
     }
-    const message = ZEmailMessage.parse({
-      to: to.slice(0, 20),
-      locale: 'id',
-      ...reminderText(agreement.number, agreement.institutionName, agreement.termEnd, daysLeft),
-      reason: `agreement:${agreement.id}:reminder:${threshold}`,
-    });
-    if (await enqueueEmail(db, message, `agreement-reminder:${agreement.id}:${threshold}`)) reminders++;
+    const text = reminderText(agreement.number, agreement.institutionName, agreement.termEnd, daysLeft);
+    const base = agreementExpiringMessage(agreement, threshold);
+    const result = await notify(db, { ...base, title: text.subject, body: text.text, recipients });
+    if (result.notified > 0) reminders++;
   }
   return { expired, reminders };
 }

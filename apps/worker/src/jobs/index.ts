@@ -3,6 +3,7 @@ import type { WorkerDeps } from '../deps';
 import { agreementsSweepJob } from './agreements-sweep.job';
 import { clusterSnapshotJob } from './cluster-snapshot.job';
 import { decommissionSweepJob } from './decommission-sweep.job';
+import { notificationsSweepJob } from './notifications-sweep.job';
 import { pruneRequestEventsJob } from './prune-request-events.job';
 import { purgeSessionsJob } from './purge-sessions.job';
 import { reconcileClusterJob } from './reconcile-cluster.job';
@@ -21,6 +22,7 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'maintenance.prune-request-events': pruneRequestEventsJob(deps),
     'agreements.sweep': agreementsSweepJob(deps),
     'decommission.sweep': decommissionSweepJob(deps),
+    'notifications.sweep': notificationsSweepJob(deps),
     'vm.provision': vmProvisionJob(deps),
     'vm.action': vmActionJob(deps),
     'reconcile.cluster': reconcileClusterJob(deps),

@@ -103,6 +103,21 @@ describe('sendEmailsOnce', () => {
     expect(JSON.stringify(ready!.payload)).toContain('Alamat: 10.120.0.21');
   });
 
+  it('should write a notification’s link as a full address under PUBLIC_URL, in both languages', async () => {
+    await insertOutbox(t.db, {
+      topic: 'email',
+      payload: { ...message('agreement:9:sign_turn'), link: '/agreements/9f0c' },
+      dedupKey: 'email:agreement:9:sign_turn',
+    });
+    const transport = createMailTransport({ SMTP_URL: smtp.url }, () => undefined);
+    const before = smtp.received.length;
+    await sendEmailsOnce(t.db, transport, 'betang@kalteng.go.id', logger, 10, 'https://betang.kalteng.go.id/');
+    transport.close();
+    const mail = smtp.received[before]!;
+    expect(mail.raw).toContain('Buka: https://betang.kalteng.go.id/agreements/9f0c');
+    expect(mail.raw).toContain('Open: https://betang.kalteng.go.id/agreements/9f0c');
+  });
+
   it('should keep an e-mail the server refuses and deliver it on a later round', async () => {
     await insertOutbox(t.db, { topic: 'email', payload: message('vps:3:ready'), dedupKey: 'email:vps:3:ready' });
     const transport = createMailTransport({ SMTP_URL: smtp.url }, () => undefined);

@@ -13,7 +13,9 @@ const LEASE_MS = 120_000;
  * Renders a bilingual message: the recipient's language first, the other below a separator,
  * so nobody needs to switch anything to read it.
  */
-function renderEmail(message: EmailMessage, from: string, outboxId: number): OutgoingMail {
+function renderEmail(message: EmailMessage, from: string, outboxId: number, publicUrl: string | undefined): OutgoingMail {
+  const link = message.link && publicUrl ? `${publicUrl.replace(/\/+$/, '')}${message.link}` : undefined;
+  const text = link ? { id: `${message.text.id}\n\nBuka: ${link}`, en: `${message.text.en}\n\nOpen: ${link}` } : message.text;
   const [first, second] = message.locale === 'en' ? (['en', 'id'] as const) : (['id', 'en'] as const);
   const footer = {
     id: 'Pesan ini dikirim otomatis oleh Betang, platform VPS Pusat Data Pemprov Kalimantan Tengah. Jangan membalas e-mail ini.',
@@ -23,7 +25,7 @@ function renderEmail(message: EmailMessage, from: string, outboxId: number): Out
     from,
     to: message.to,
     subject: message.subject[first],
-    text: `${message.text[first]}\n\n${footer[first]}\n\n---- ${second === 'en' ? 'English' : 'Bahasa Indonesia'} ----\n\n${message.text[second]}\n\n${footer[second]}\n`,
+    text: `${text[first]}\n\n${footer[first]}\n\n---- ${second === 'en' ? 'English' : 'Bahasa Indonesia'} ----\n\n${text[second]}\n\n${footer[second]}\n`,
     messageId: `<outbox-${outboxId}@betang>`,
   };
 }
@@ -36,7 +38,14 @@ function renderEmail(message: EmailMessage, from: string, outboxId: number): Out
  * e-mail has no exactly-once; the Message-ID derived from the outbox id lets mail clients
  * de-duplicate it.
  */
-export async function sendEmailsOnce(db: Db, transport: MailTransport, from: string, logger: Logger, batch = 10): Promise<number> {
+export async function sendEmailsOnce(
+  db: Db,
+  transport: MailTransport,
+  from: string,
+  logger: Logger,
+  batch = 10,
+  publicUrl?: string,
+): Promise<number> {
   const rows = await leaseOutbox(db, 'email', batch, LEASE_MS);
   for (const row of rows) {
     const parsed = ZEmailMessage.safeParse(row.payload);
@@ -45,7 +54,7 @@ export async function sendEmailsOnce(db: Db, transport: MailTransport, from: str
       continue;
     }
     try {
-      await transport.send(renderEmail(parsed.data, from, row.id));
+      await transport.send(renderEmail(parsed.data, from, row.id, publicUrl));
       await markOutboxProcessed(db, row.id, parsed.data.secret ? { ...parsed.data, text: SENT_SECRET_TEXT } : undefined);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
@@ -66,13 +75,14 @@ export function startEmailSender(
   from: string,
   logger: Logger,
   intervalMs = 1000,
+  publicUrl?: string,
 ): { stop(): Promise<void> } {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout;
   const tick = async () => {
     if (stopped) return;
-    running = sendEmailsOnce(db, transport, from, logger).catch((error: unknown) =>
+    running = sendEmailsOnce(db, transport, from, logger, 10, publicUrl).catch((error: unknown) =>
       logger.warn({ err: error }, 'putaran e-mail gagal / e-mail round failed'),
     );
     await running;

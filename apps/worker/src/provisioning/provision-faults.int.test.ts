@@ -69,8 +69,30 @@ describe('provisioning under every simulator fault class', () => {
     expect(held).toEqual([]);
     const steps = await listRunSteps(db, q.runId);
     expect(steps.find((s) => s.key === 'cleanup')?.status).toBe('done');
-    const mail = await db.selectFrom('outbox').select('payload').where('dedupKey', 'like', `run-failed:${q.runId}:%`).execute();
+    // The requester reads the humane message; operators get the code, its advice and where to retry.
+    const told = await db
+      .selectFrom('notifications')
+      .select(['userId', 'body', 'reason'])
+      .where('reason', 'like', `vps_request:${q.requestId}:failed:${q.runId}:%`)
+      .execute();
+    const forRequester = told.filter((n) => n.userId === q.requesterId);
+    expect(forRequester).toHaveLength(1);
+    expect(forRequester[0]!.body).toEqual({
+      id: 'Penyiapan gagal; operator sudah diberi tahu dan akan menghubungi Anda.',
+      en: 'Preparation failed; the operators have been told and will contact you.',
+    });
+    const forOperators = told.filter((n) => n.userId !== q.requesterId);
+    expect(forOperators.length).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(forOperators[0]!.body)).toContain(code);
+    expect(JSON.stringify(forOperators[0]!.body)).toContain('runbook');
+    const mail = await db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('topic', '=', 'email')
+      .where('payload', '@>', JSON.stringify({ reason: `vps_request:${q.requestId}:failed:${q.runId}:requester` }))
+      .execute();
     expect(mail).toHaveLength(1);
+    expect(JSON.stringify(mail[0]!.payload)).not.toContain(code);
   }
 
   it('should ride out transient faults (5xx, no worker upid, storage lock, proxy timeouts, slow tasks) and succeed', async () => {

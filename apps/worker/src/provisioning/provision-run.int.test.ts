@@ -167,11 +167,25 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
       .where('topic', '=', 'email')
       .where('dedupKey', 'like', `vps-ready:${q.requestId}:%`)
       .execute();
+    // The contact person gets the e-mail directly; the requester through the notification service.
     expect(mail).toHaveLength(1);
     const payload = mail[0]?.payload as { to: string[]; text: { id: string; en: string } };
-    expect(payload.to).toEqual(expect.arrayContaining([q.requesterEmail, 'pic@uji.kalteng.go.id']));
+    expect(payload.to).toEqual(['pic@uji.kalteng.go.id']);
     expect(payload.text.en).toContain(`ssh ${q.institutionCode.toLowerCase()}@${q.address}`);
     expect(JSON.stringify(payload)).not.toContain('PRIVATE KEY');
+    const ready = await db
+      .selectFrom('notifications')
+      .select(['userId', 'body', 'link'])
+      .where('reason', 'like', `vps_request:${q.requestId}:ready:%`)
+      .execute();
+    expect(ready).toEqual([{ userId: q.requesterId, body: payload.text, link: `/vps-requests/${q.requestId}` }]);
+    const requesterMail = await db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('topic', '=', 'email')
+      .where('payload', '@>', JSON.stringify({ to: [q.requesterEmail], reason: `vps_request:${q.requestId}:ready:${q.runId}` }))
+      .execute();
+    expect(requesterMail).toHaveLength(1);
   });
 
   it('should resume from the step after the last finished one when run again, cloning only once', async () => {

@@ -10,6 +10,7 @@ export async function registerSchedules(backend: QueueBackend, options: { reconc
     await maintenance.upsertJobScheduler('purge-sessions', { every: 60 * 60_000 }, { name: 'maintenance.purge-sessions', data: {} });
     await maintenance.upsertJobScheduler('runs-reap', { every: 60_000 }, { name: 'runs.reap', data: {} });
     await maintenance.upsertJobScheduler('agreements-sweep', { every: 60 * 60_000 }, { name: 'agreements.sweep', data: {} });
+    await maintenance.upsertJobScheduler('notifications-sweep', { every: 10 * 60_000 }, { name: 'notifications.sweep', data: {} });
     await maintenance.upsertJobScheduler('decommission-sweep', { every: 10 * 60_000 }, { name: 'decommission.sweep', data: {} });
     await maintenance.upsertJobScheduler('snapshots-prune', { every: 60 * 60_000 }, { name: 'snapshots.prune', data: {} });
     await maintenance.upsertJobScheduler(

@@ -17,3 +17,4 @@ export * from './sso';
 export * from './console';
 export * from './snapshots';
 export * from './messages';
+export * from './notifications';

@@ -47,7 +47,7 @@ export const JOBS = {
     payload: z.strictObject({}),
     retry: { attempts: 3, backoffMs: 30_000 },
     idempotency:
-      'Expires only in_force agreements whose term ended before today (WIB) — a second run finds none; reminders go through the outbox with dedup key agreement-reminder:<id>:<days>, so each is written at most once.',
+      'Expires only in_force agreements whose term ended before today (WIB) — a second run finds none; reminders go through the notification service with reason agreement:<id>:expiring:<days>, so each is written at most once.',
   }),
   'vm.provision': contract({
     queue: 'provisioning',
@@ -77,6 +77,13 @@ export const JOBS = {
     payload: z.strictObject({}),
     retry: { attempts: 2, backoffMs: 10_000 },
     idempotency: 'Read-only towards Proxmox; replaces the cluster_nodes snapshot as a whole in one transaction.',
+  }),
+  'notifications.sweep': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 3, backoffMs: 30_000 },
+    idempotency:
+      'Tells operators about requests waiting for a decision past the service standard (each notification has the reason vps_request:<id>:approval_overdue, so a second run writes nothing), then prunes old read notifications and finished webhook deliveries (a second run finds none).',
   }),
   'runs.reap': contract({
     queue: 'maintenance',

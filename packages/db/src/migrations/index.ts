@@ -17,6 +17,7 @@ import * as consoleSessions from './20261207T1400_console_sessions';
 import * as sshKeysRun from './20261207T1410_ssh_keys_run';
 import * as oidcSignIn from './20261207T1420_oidc_sign_in';
 import * as sessionAuthMethod from './20261207T1421_session_auth_method';
+import * as notifications from './20261207T1430_notifications';
 import * as vmSnapshots from './20261207T1450_vm_snapshots';
 
 /**
@@ -42,5 +43,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261207T1410_ssh_keys_run': sshKeysRun,
   '20261207T1420_oidc_sign_in': oidcSignIn,
   '20261207T1421_session_auth_method': sessionAuthMethod,
+  '20261207T1430_notifications': notifications,
   '20261207T1450_vm_snapshots': vmSnapshots,
 };

@@ -10,6 +10,7 @@ import {
   type ApprovalPolicy,
   type ApprovalState,
   type RequestStatus,
+  requestRejectedMessage,
 } from '@betang/core';
 import {
   appendAudit,
@@ -23,12 +24,12 @@ import {
   type RunRow,
   type Tx,
   type VpsRequestRow,
+  notify,
 } from '@betang/db';
 import { endChange, queueChange } from '../vms/pending-change';
 import type { AuditMeta } from './audit-meta';
 import { finalizeApproval } from './finalize-approval';
 import { assertApprovalCovered } from './review-checks';
-import { queueEmail } from './notify';
 
 const DECIDABLE: readonly RequestStatus[] = ['submitted', 'partially_approved'];
 
@@ -206,18 +207,6 @@ export async function rejectVpsRequest(tx: Tx, actor: Actor, requestId: string, 
     before: { status: request.status },
     after: { status: 'rejected', reason },
   });
-  const requester = await tx.selectFrom('users').select(['email', 'locale']).where('id', '=', request.requestedBy).executeTakeFirst();
-  if (requester) {
-    await queueEmail(tx, {
-      to: [requester.email],
-      locale: requester.locale === 'en' ? 'en' : 'id',
-      reason: `vps_request:${requestId}:rejected`,
-      subject: { id: `Permintaan VPS ${request.hostname} ditolak`, en: `VPS request ${request.hostname} rejected` },
-      text: {
-        id: `Permintaan VPS ${request.hostname} ditolak. Alasan: ${reason}`,
-        en: `VPS request ${request.hostname} was rejected. Reason: ${reason}`,
-      },
-    });
-  }
+  await notify(tx, { ...requestRejectedMessage(request, reason), recipients: [request.requestedBy] });
   return { ...request, status: 'rejected', statusReason: reason };
 }

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, type RequestStatus } from '@betang/core';
+import { AppError, ErrorCode, requestApprovedMessage, type RequestStatus } from '@betang/core';
 import {
   allocateAddress,
   appendAudit,
@@ -6,12 +6,12 @@ import {
   heldAddress,
   enqueueJob,
   insertRun,
+  notify,
   transitionRequest,
   type Tx,
   type VpsRequestRow,
 } from '@betang/db';
 import type { AuditMeta } from './audit-meta';
-import { queueEmail } from './notify';
 
 /** A request is queued on its final approval, or again when an operator retries it after a failure. */
 const QUEUEABLE: readonly RequestStatus[] = ['submitted', 'partially_approved', 'approved', 'failed'];
@@ -56,19 +56,7 @@ export async function queueProvisioning(
     after: { status: 'queued', runId: run.id, ipAddress: address, poolId },
   });
   if (action === 'vps_request.retried') return { ...request, status: 'queued' };
-  const requester = await tx.selectFrom('users').select(['email', 'locale']).where('id', '=', request.requestedBy).executeTakeFirst();
-  if (requester) {
-    await queueEmail(tx, {
-      to: [requester.email],
-      locale: requester.locale === 'en' ? 'en' : 'id',
-      reason: `vps_request:${request.id}:approved`,
-      subject: { id: `Permintaan VPS ${request.hostname} disetujui`, en: `VPS request ${request.hostname} approved` },
-      text: {
-        id: `Permintaan VPS ${request.hostname} telah disetujui dan sedang disiapkan. Alamat yang dicadangkan: ${address}. Pantau kemajuannya di Betang.`,
-        en: `VPS request ${request.hostname} has been approved and is being prepared. Reserved address: ${address}. Follow its progress in Betang.`,
-      },
-    });
-  }
+  await notify(tx, { ...requestApprovedMessage(request, address), recipients: [request.requestedBy] });
   return { ...request, status: 'queued' };
 }
 

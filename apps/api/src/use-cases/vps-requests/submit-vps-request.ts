@@ -8,6 +8,8 @@ import {
   type Actor,
   type Resources,
   type SubmitRequestBody,
+  requestSubmittedMessage,
+  Role,
 } from '@betang/core';
 import {
   appendAudit,
@@ -19,13 +21,13 @@ import {
   listPresets,
   listTemplates,
   lockQuota,
-  operatorEmails,
   type Tx,
   type VpsRequestRow,
+  notify,
+  userIdsWithRole,
 } from '@betang/db';
 import type { AuditMeta } from './audit-meta';
 import { finalizeApproval } from './finalize-approval';
-import { queueEmail } from './notify';
 import { assertAgreementCovers, assertCustomSize, assertQuota, assertSshKeysSound, fieldError } from './request-checks';
 
 async function resolveResources(tx: Tx, body: SubmitRequestBody): Promise<Resources> {
@@ -127,15 +129,9 @@ export async function submitVpsRequest(tx: Tx, actor: Actor, body: SubmitRequest
     targetId: request.id,
     after: { hostname: request.hostname, ...resources, templateId: request.templateId },
   });
-  await queueEmail(tx, {
-    to: await operatorEmails(tx),
-    locale: 'id',
-    reason: `vps_request:${request.id}:submitted`,
-    subject: { id: `Permintaan VPS baru: ${request.hostname}`, en: `New VPS request: ${request.hostname}` },
-    text: {
-      id: `Permintaan VPS ${request.hostname} (${resources.cores} vCPU, ${resources.memoryMiB} MiB, ${resources.diskGiB} GiB) menunggu tinjauan di antrean persetujuan Betang.`,
-      en: `VPS request ${request.hostname} (${resources.cores} vCPU, ${resources.memoryMiB} MiB, ${resources.diskGiB} GiB) is waiting for review in Betang's approval queue.`,
-    },
+  await notify(tx, {
+    ...requestSubmittedMessage(request, `${resources.cores} vCPU, ${resources.memoryMiB} MiB, ${resources.diskGiB} GiB`),
+    recipients: await userIdsWithRole(tx, Role.Operator),
   });
 
   const policy = await getSetting(tx, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY);

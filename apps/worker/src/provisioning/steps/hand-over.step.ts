@@ -1,5 +1,5 @@
-import { bilingualDetail } from '@betang/core';
-import { appendAudit, enqueueEmail, resolveCleanupFindingsOfRequest, transitionRequest, transitionVm } from '@betang/db';
+import { bilingualDetail, vpsReadyMessage } from '@betang/core';
+import { appendAudit, enqueueEmail, notify, resolveCleanupFindingsOfRequest, transitionRequest, transitionVm } from '@betang/db';
 import { provisionStep } from '../provision-context';
 import { readyEmail } from '../provision-emails';
 import { cloneStep } from './clone.step';
@@ -8,7 +8,7 @@ import { reserveStep } from './reserve.step';
 /**
  * `hand-over`: in one transaction the VM row becomes running, the request active (only from
  * provisioning: a second run changes nothing and audits nothing), and the "VPS ready" e-mail is
- * written to the outbox with a dedup key, so it is sent once. Open `cleanup_pending` findings of
+ * sent through the notification service (and to the request's contact by e-mail), de-duplicated by the run, so it is sent once. Open `cleanup_pending` findings of
  * earlier failed runs of the request are resolved: the VM they worried about is now handed over.
  */
 export const handOverStep = provisionStep({
@@ -36,7 +36,14 @@ export const handOverStep = provisionStep({
       }
       await resolveCleanupFindingsOfRequest(tx, request.id);
       const email = readyEmail(ctx, lease.address, vmid);
-      if (email) await enqueueEmail(tx, email, `vps-ready:${request.id}:${run.id}`);
+      // The requester hears through the notification service (in-app, and e-mail unless turned off);
+      // the request's contact person, who may have no account, still gets the e-mail.
+      const message = vpsReadyMessage(request, lease.address, run.id);
+      await notify(tx, { ...message, ...(email ? { body: email.text } : {}), recipients: [request.requestedBy] });
+      const requesterEmail = ctx.data.requester?.email.toLowerCase();
+      const others = email?.to.filter((to) => to.toLowerCase() !== requesterEmail) ?? [];
+      if (email && others.length > 0)
+        await enqueueEmail(tx, { ...email, to: others, link: message.link ?? undefined }, `vps-ready:${request.id}:${run.id}`);
     });
     return { detail: bilingualDetail({ id: `aktif: ${lease.address}`, en: `active: ${lease.address}` }) };
   },

@@ -1,0 +1,210 @@
+import type { NotificationDraft } from './notifications';
+
+/** A draft without its recipients: the caller picks who receives it. */
+export type NotificationMessage = Omit<NotificationDraft, 'recipients'>;
+
+type AgreementRef = { id: string; number: string; institutionId: string; institutionName: string };
+type RequestRef = { id: string; hostname: string; institutionId: string };
+
+/** Where people act on things: paths of the web app (kept stable; e-mails link to them). */
+export const NOTIFICATION_LINKS = {
+  agreement: (id: string) => `/agreements/${id}`,
+  request: (id: string) => `/vps-requests/${id}`,
+  operatorQueue: () => '/operator/queue',
+  provisioning: () => '/operator/provisioning',
+};
+
+/** The agreement waits for this head's signature (institution head first, then the data-center head). */
+export function signTurnMessage(agreement: AgreementRef, role: 'institution_head' | 'dc_head'): NotificationMessage {
+  const who =
+    role === 'institution_head'
+      ? { id: 'kepala perangkat daerah', en: 'institution head' }
+      : { id: 'Kepala Diskominfosantik', en: 'data-center head' };
+  return {
+    kind: 'agreement.sign_turn',
+    reason: `agreement:${agreement.id}:sign_turn:${role}`,
+    institutionId: agreement.institutionId,
+    title: { id: `Perjanjian ${agreement.number} menunggu tanda tangan Anda`, en: `Agreement ${agreement.number} awaits your signature` },
+    body: {
+      id: `Perjanjian ${agreement.number} dengan ${agreement.institutionName} menunggu tanda tangan Anda sebagai ${who.id}. Buka tautan untuk membaca dan menandatanganinya.`,
+      en: `Agreement ${agreement.number} with ${agreement.institutionName} awaits your signature as ${who.en}. Open the link to read and sign it.`,
+    },
+    link: NOTIFICATION_LINKS.agreement(agreement.id),
+    webhook: { agreementId: agreement.id, number: agreement.number, signerRole: role },
+  };
+}
+
+/** The institution head signed; the data-center head is next (told to the institution's heads). */
+export function agreementSignedMessage(agreement: AgreementRef): NotificationMessage {
+  return {
+    kind: 'agreement.signed',
+    reason: `agreement:${agreement.id}:signed:institution_head`,
+    institutionId: agreement.institutionId,
+    title: { id: `Perjanjian ${agreement.number} sudah Anda tandatangani`, en: `Agreement ${agreement.number} signed by your institution` },
+    body: {
+      id: `Perjanjian ${agreement.number} sudah ditandatangani kepala perangkat daerah dan kini menunggu tanda tangan Kepala Diskominfosantik.`,
+      en: `Agreement ${agreement.number} was signed by the institution head and now awaits the data-center head's signature.`,
+    },
+    link: NOTIFICATION_LINKS.agreement(agreement.id),
+    webhook: { agreementId: agreement.id, number: agreement.number },
+  };
+}
+
+/** Both parties signed: the agreement is in force and the institution may request VPS. */
+export function agreementInForceMessage(agreement: AgreementRef): NotificationMessage {
+  return {
+    kind: 'agreement.in_force',
+    reason: `agreement:${agreement.id}:in_force`,
+    institutionId: agreement.institutionId,
+    title: { id: `Perjanjian ${agreement.number} berlaku`, en: `Agreement ${agreement.number} is in force` },
+    body: {
+      id: `Perjanjian ${agreement.number} dengan ${agreement.institutionName} sudah ditandatangani kedua pihak dan kini berlaku. Permintaan VPS dapat diajukan.`,
+      en: `Agreement ${agreement.number} with ${agreement.institutionName} is signed by both parties and now in force. VPS requests may be submitted.`,
+    },
+    link: NOTIFICATION_LINKS.agreement(agreement.id),
+    webhook: { agreementId: agreement.id, number: agreement.number },
+  };
+}
+
+/** The agreement ends in `days` days (60, 30, 7): time to renew. */
+export function agreementExpiringMessage(agreement: AgreementRef & { termEnd: string }, days: number): NotificationMessage {
+  return {
+    kind: 'agreement.expiring',
+    reason: `agreement:${agreement.id}:expiring:${days}`,
+    institutionId: agreement.institutionId,
+    title: { id: `Perjanjian ${agreement.number} berakhir dalam ${days} hari`, en: `Agreement ${agreement.number} ends in ${days} days` },
+    body: {
+      id: `Perjanjian ${agreement.number} dengan ${agreement.institutionName} berakhir pada ${agreement.termEnd}. Ajukan perpanjangan agar layanan VPS tidak terhenti: hubungi Diskominfosantik untuk perjanjian baru.`,
+      en: `Agreement ${agreement.number} with ${agreement.institutionName} ends on ${agreement.termEnd}. Renew it so the VPS service does not stop: contact the data center for a new agreement.`,
+    },
+    link: NOTIFICATION_LINKS.agreement(agreement.id),
+    webhook: { agreementId: agreement.id, number: agreement.number, termEnd: agreement.termEnd, daysLeft: days },
+  };
+}
+
+/** A new request waits for review (to operators). */
+export function requestSubmittedMessage(request: RequestRef, size: string): NotificationMessage {
+  return {
+    kind: 'request.submitted',
+    reason: `vps_request:${request.id}:submitted`,
+    institutionId: request.institutionId,
+    title: { id: `Permintaan VPS baru: ${request.hostname}`, en: `New VPS request: ${request.hostname}` },
+    body: {
+      id: `Permintaan VPS ${request.hostname} (${size}) menunggu tinjauan di antrean persetujuan Betang.`,
+      en: `VPS request ${request.hostname} (${size}) is waiting for review in Betang's approval queue.`,
+    },
+    link: NOTIFICATION_LINKS.request(request.id),
+    webhook: { requestId: request.id, hostname: request.hostname },
+  };
+}
+
+/** The request was approved and is being prepared (to the requester). */
+export function requestApprovedMessage(request: RequestRef, address: string): NotificationMessage {
+  return {
+    kind: 'request.approved',
+    reason: `vps_request:${request.id}:approved`,
+    institutionId: request.institutionId,
+    title: { id: `Permintaan VPS ${request.hostname} disetujui`, en: `VPS request ${request.hostname} approved` },
+    body: {
+      id: `Permintaan VPS ${request.hostname} telah disetujui dan sedang disiapkan. Alamat yang dicadangkan: ${address}. Pantau kemajuannya di Betang.`,
+      en: `VPS request ${request.hostname} has been approved and is being prepared. Reserved address: ${address}. Follow its progress in Betang.`,
+    },
+    link: NOTIFICATION_LINKS.request(request.id),
+    webhook: { requestId: request.id, hostname: request.hostname, ipAddress: address },
+  };
+}
+
+/** The request was rejected, with the reviewer's reason (to the requester). */
+export function requestRejectedMessage(request: RequestRef, reason: string): NotificationMessage {
+  return {
+    kind: 'request.rejected',
+    reason: `vps_request:${request.id}:rejected`,
+    institutionId: request.institutionId,
+    title: { id: `Permintaan VPS ${request.hostname} ditolak`, en: `VPS request ${request.hostname} rejected` },
+    body: {
+      id: `Permintaan VPS ${request.hostname} ditolak. Alasan: ${reason}`,
+      en: `VPS request ${request.hostname} was rejected. Reason: ${reason}`,
+    },
+    link: NOTIFICATION_LINKS.request(request.id),
+    webhook: { requestId: request.id, hostname: request.hostname },
+  };
+}
+
+/** The VPS is ready to use (to the requester). */
+export function vpsReadyMessage(request: RequestRef, address: string | null, runId: string): NotificationMessage {
+  const at = address ? { id: ` di ${address}`, en: ` at ${address}` } : { id: '', en: '' };
+  return {
+    kind: 'vps.ready',
+    reason: `vps_request:${request.id}:ready:${runId}`,
+    institutionId: request.institutionId,
+    title: { id: `VPS ${request.hostname} siap digunakan`, en: `VPS ${request.hostname} is ready` },
+    body: {
+      id: `VPS ${request.hostname} sudah aktif${at.id}. Masuk dengan kunci SSH yang Anda daftarkan.`,
+      en: `VPS ${request.hostname} is active${at.en}. Sign in with the SSH key you registered.`,
+    },
+    link: NOTIFICATION_LINKS.request(request.id),
+    webhook: { requestId: request.id, hostname: request.hostname, ipAddress: address },
+  };
+}
+
+/**
+ * Provisioning failed for good. The requester reads a humane message — no codes, no runbook
+ * paths — while operators get the code, the runbook link and where to retry.
+ */
+export function vpsFailedMessages(
+  request: RequestRef,
+  runId: string,
+  failure: { code: string; text: { id: string; en: string }; runbook?: string },
+): { requester: NotificationMessage; operators: NotificationMessage } {
+  const base = { kind: 'vps.failed' as const, institutionId: request.institutionId };
+  const webhook = { requestId: request.id, hostname: request.hostname, runId };
+  return {
+    requester: {
+      ...base,
+      reason: `vps_request:${request.id}:failed:${runId}:requester`,
+      title: { id: `Penyiapan VPS ${request.hostname} gagal`, en: `Preparing VPS ${request.hostname} failed` },
+      body: {
+        id: 'Penyiapan gagal; operator sudah diberi tahu dan akan menghubungi Anda.',
+        en: 'Preparation failed; the operators have been told and will contact you.',
+      },
+      link: NOTIFICATION_LINKS.request(request.id),
+      webhook,
+      webhookAudience: 'institution',
+    },
+    operators: {
+      ...base,
+      reason: `vps_request:${request.id}:failed:${runId}:operators`,
+      title: {
+        id: `Penyiapan VPS ${request.hostname} gagal (${failure.code})`,
+        en: `Preparing VPS ${request.hostname} failed (${failure.code})`,
+      },
+      body: {
+        id: `${failure.text.id}\n\nKode: ${failure.code}\nRun: ${runId}${failure.runbook ? `\nRunbook: ${failure.runbook}` : ''}\nSetelah penyebabnya ditangani, ulangi dari halaman permintaan (tombol "Ulangi").`,
+        en: `${failure.text.en}\n\nCode: ${failure.code}\nRun: ${runId}${failure.runbook ? `\nRunbook: ${failure.runbook}` : ''}\nOnce the cause is dealt with, retry from the request page ("Retry" button).`,
+      },
+      link: NOTIFICATION_LINKS.request(request.id),
+      webhook: { ...webhook, code: failure.code },
+      webhookAudience: 'global',
+    },
+  };
+}
+
+/** A request has waited for a decision longer than the service standard (to operators). */
+export function approvalOverdueMessage(request: RequestRef, waitedHours: number, standardHours: number): NotificationMessage {
+  return {
+    kind: 'request.approval_overdue',
+    reason: `vps_request:${request.id}:approval_overdue`,
+    institutionId: request.institutionId,
+    title: {
+      id: `Permintaan ${request.hostname} melewati standar layanan`,
+      en: `Request ${request.hostname} is past the service standard`,
+    },
+    body: {
+      id: `Permintaan VPS ${request.hostname} sudah menunggu keputusan ${waitedHours} jam (standar layanan ${standardHours} jam).`,
+      en: `VPS request ${request.hostname} has waited ${waitedHours} hours for a decision (service standard ${standardHours} hours).`,
+    },
+    link: NOTIFICATION_LINKS.request(request.id),
+    webhook: { requestId: request.id, hostname: request.hostname, waitedHours, standardHours },
+    webhookAudience: 'global',
+  };
+}
