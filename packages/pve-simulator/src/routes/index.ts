@@ -14,6 +14,7 @@ import { destroyResizeRoutes } from './qemu-destroy-resize';
 import { powerRoutes, templateRoute } from './qemu-power';
 import { statusRoutes } from './qemu-status';
 import { taskRoutes } from './task-routes';
+import { vzdumpRoutes } from './vzdump-routes';
 
 /** Every PVE endpoint the simulator implements (anything else answers 501). */
 export const allRoutes: Array<Route<Sim>> = [
@@ -30,6 +31,7 @@ export const allRoutes: Array<Route<Sim>> = [
   ...cloudinitRoutes,
   ...extraRoutes,
   ...networkRoutes,
+  ...vzdumpRoutes,
   cloneRoute,
   templateRoute,
 ];
