@@ -13,3 +13,4 @@ export * from './vms';
 export * from './request-events';
 export * from './audit';
 export * from './operator-queue';
+export * from './backups';
