@@ -67,7 +67,7 @@ describe('backup policy: one setting for the scheduler and the agreement article
   });
   afterAll(() => h.close());
 
-  const put = (who: SignedIn, body: unknown) =>
+  const put = (who: SignedIn, body: object) =>
     who.agent.put('/api/v1/settings/backup-policy').set('X-CSRF-Token', who.csrfToken).send(body);
 
   it('answers the default; only admins change it; a bad policy is refused bilingually and nothing is stored', async () => {
