@@ -13,6 +13,7 @@ import * as storageLayoutsVmSafety from './20261207T0210_storage_layouts_vm_safe
 import * as clusterSelfCheck from './20261207T0220_cluster_self_check';
 import * as safeDecommission from './20261207T0310_safe_decommission';
 import * as passwordReset from './20261207T0320_password_reset';
+import * as vmBackups from './20261207T1510_vm_backups';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -33,4 +34,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261207T0220_cluster_self_check': clusterSelfCheck,
   '20261207T0310_safe_decommission': safeDecommission,
   '20261207T0320_password_reset': passwordReset,
+  '20261207T1510_vm_backups': vmBackups,
 };
