@@ -1,6 +1,7 @@
 import type { JobHandlers } from '@betang/queue';
 import type { WorkerDeps } from '../deps';
 import { agreementsSweepJob } from './agreements-sweep.job';
+import { backupsSweepJob } from './backups-sweep.job';
 import { clusterSnapshotJob } from './cluster-snapshot.job';
 import { decommissionSweepJob } from './decommission-sweep.job';
 import { pruneRequestEventsJob } from './prune-request-events.job';
@@ -20,6 +21,7 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'maintenance.prune-request-events': pruneRequestEventsJob(deps),
     'agreements.sweep': agreementsSweepJob(deps),
     'decommission.sweep': decommissionSweepJob(deps),
+    'backups.sweep': backupsSweepJob(deps),
     'vm.provision': vmProvisionJob(deps),
     'vm.action': vmActionJob(deps),
     'reconcile.cluster': reconcileClusterJob(deps),

@@ -11,6 +11,7 @@ export async function registerSchedules(backend: QueueBackend, options: { reconc
     await maintenance.upsertJobScheduler('runs-reap', { every: 60_000 }, { name: 'runs.reap', data: {} });
     await maintenance.upsertJobScheduler('agreements-sweep', { every: 60 * 60_000 }, { name: 'agreements.sweep', data: {} });
     await maintenance.upsertJobScheduler('decommission-sweep', { every: 10 * 60_000 }, { name: 'decommission.sweep', data: {} });
+    await maintenance.upsertJobScheduler('backups-sweep', { every: 2 * 60_000 }, { name: 'backups.sweep', data: {} });
     await maintenance.upsertJobScheduler(
       'prune-request-events',
       { every: 24 * 60 * 60_000 },

@@ -92,6 +92,13 @@ export const JOBS = {
     idempotency:
       'Ends the grace period only of VMs still retained past retained_until (row-locked, retained → decommissioning in the same transaction as the destroy run and its job), so a second run finds none; reminders go through the outbox with dedup key decommission-reminder:<vm>:<retainedUntil>, so each is written at most once.',
   }),
+  'backups.sweep': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 2, backoffMs: 60_000 },
+    idempotency:
+      "Claims each VM's backup of a day by inserting its (vm, backup_date) row before vzdump starts (unique; the per-node count and the claim under one advisory lock), so a second sweep or worker skips it; a row left running by a dead worker is settled from what Proxmox holds (task, then the storage content), never backed up twice the same day; pruning marks the same backups every time.",
+  }),
   'maintenance.prune-request-events': contract({
     queue: 'maintenance',
     payload: z.strictObject({}),

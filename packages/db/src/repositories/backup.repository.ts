@@ -145,9 +145,9 @@ function toRow(r: Record<(typeof COLUMNS)[number], unknown>): VmBackupRow {
   };
 }
 
-/** Backups still `running` that started before `before` (their worker may have died). */
-export async function listStaleBackups(db: Executor, before: Date): Promise<VmBackupRow[]> {
-  const rows = await db.selectFrom('vmBackups').select(COLUMNS).where('outcome', '=', 'running').where('startedAt', '<', before).execute();
+/** Every backup still `running`, oldest first. */
+export async function listRunningBackups(db: Executor): Promise<VmBackupRow[]> {
+  const rows = await db.selectFrom('vmBackups').select(COLUMNS).where('outcome', '=', 'running').orderBy('startedAt').execute();
   return rows.map(toRow);
 }
 

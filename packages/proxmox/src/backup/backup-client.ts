@@ -5,6 +5,7 @@ import type { PveParamValue } from '../client/encode-params';
 import { PveTaskFailedError } from '../tasks/pve-task-errors';
 import { readTaskLog } from '../tasks/task-log';
 import { waitForTask } from '../tasks/wait-for-task';
+import { isUpid } from '../tasks/upid';
 import { pathSegment } from '../util/path-segment';
 import { runTask } from '../vm/task-call';
 import type { TaskOptions } from '../vm/task-call';
@@ -33,6 +34,10 @@ export const ZBackupVolume = z.object({
 export type BackupVolume = z.infer<typeof ZBackupVolume>;
 
 const ZBackupList = z.array(ZBackupVolume);
+
+const ZVzdumpStatus = z
+  .object({ status: z.string(), exitstatus: z.string().optional(), starttime: ZPveInt, endtime: ZPveInt.optional() })
+  .passthrough();
 
 const ZPruneMark = z.object({
   volid: z.string(),
@@ -90,6 +95,13 @@ export type BackupClient = {
    * whose exitstatus is the guest's own error (PVE's task only says `job errors`).
    */
   vzdump(node: string, params: VzdumpParams, task: TaskOptions): Promise<VzdumpResult>;
+  /** Starts the vzdump without waiting; returns its UPID. Not safe to repeat blindly (a second backup). */
+  start(node: string, params: VzdumpParams, opts?: CallOptions): Promise<string>;
+  /**
+   * How a started vzdump ended: undefined while it runs, the archive when it ended OK, or the
+   * guest's own error thrown as PveTaskFailedError. Read-only; safe to repeat.
+   */
+  outcome(node: string, upid: string, vmid: number, storage: string, opts?: CallOptions): Promise<VzdumpResult | undefined>;
   /** The VM's (or every) backup on `storage` as `node` sees it, oldest first. Read-only. */
   list(node: string, storage: string, vmid?: number, opts?: CallOptions): Promise<BackupVolume[]>;
   /** `DELETE .../content/{volid}` (an `imgdel` task, awaited). A volume already gone is PVE's error. */
@@ -109,38 +121,54 @@ export function backupClient(pve: PveTransport): BackupClient {
     const raw = ZBackupList.parse(await pve.request('GET', `${storagePath(node, storage)}/content`, params, opts));
     return raw.filter((v) => vmid === undefined || v.vmid === vmid).sort((a, b) => a.ctime - b.ctime);
   };
+  const taskPath = (node: string, upid: string): string => `/nodes/${pathSegment(node)}/tasks/${pathSegment(upid)}`;
+  /** PVE's task only says `job errors`; the guest's own line says why. */
+  const guestError = async (node: string, upid: string, err: unknown): Promise<unknown> => {
+    if (!(err instanceof PveTaskFailedError) || err.exitstatus !== 'job errors') return err;
+    const { lines } = await readTaskLog(pve, node, upid, 0, 500);
+    const own = lines.map((l) => GUEST_ERROR.exec(l.t)?.[1]).find((m) => m !== undefined);
+    return own ? new PveTaskFailedError({ upid, node, taskType: 'vzdump', exitstatus: own, logTail: lines.slice(-20) }) : err;
+  };
+  const start: BackupClient['start'] = async (node, p, opts) => {
+    const params: Record<string, PveParamValue> = { vmid: String(p.vmid), storage: p.storage, mode: p.mode ?? 'snapshot', remove: 0 };
+    if (p.compress) params.compress = p.compress;
+    if (p.notesTemplate) params['notes-template'] = p.notesTemplate;
+    const answer = await pve.request('POST', `/nodes/${pathSegment(node)}/vzdump`, params, opts);
+    if (answer === 'OK') throw new VzdumpNotOnNodeError(node, p.vmid);
+    return z.string().refine(isUpid, 'not a UPID').parse(answer);
+  };
+  const outcome: BackupClient['outcome'] = async (node, upid, vmid, storage, opts) => {
+    const st = ZVzdumpStatus.parse(await pve.request('GET', `${taskPath(node, upid)}/status`, undefined, opts));
+    if (st.status === 'running') return undefined;
+    const exit = st.exitstatus ?? 'unknown';
+    if (exit !== 'OK' && !exit.startsWith('WARNINGS')) {
+      throw await guestError(node, upid, new PveTaskFailedError({ upid, node, taskType: 'vzdump', exitstatus: exit, logTail: [] }));
+    }
+    const mine = (await list(node, storage, vmid, opts)).filter((v) => v.ctime >= st.starttime);
+    const newest = mine[mine.length - 1];
+    if (!newest) throw new Error(`vzdump ${upid} ended OK but no backup of VM ${vmid} newer than its start is on ${storage}`);
+    return {
+      upid,
+      volid: newest.volid,
+      size: newest.size,
+      ctime: newest.ctime,
+      durationSec: Math.max(0, (st.endtime ?? st.starttime) - st.starttime),
+    };
+  };
   return {
     vzdump: async (node, p, task) => {
-      const params: Record<string, PveParamValue> = { vmid: String(p.vmid), storage: p.storage, mode: p.mode ?? 'snapshot', remove: 0 };
-      if (p.compress) params.compress = p.compress;
-      if (p.notesTemplate) params['notes-template'] = p.notesTemplate;
-      const path = `/nodes/${pathSegment(node)}/vzdump`;
-      const answer = await pve.request('POST', path, params, task.signal ? { signal: task.signal } : undefined);
-      if (answer === 'OK') throw new VzdumpNotOnNodeError(node, p.vmid);
-      const upid = z.string().parse(answer);
+      const upid = await start(node, p, task.signal ? { signal: task.signal } : undefined);
       try {
         await waitForTask(pve, upid, { deadlineMs: task.deadlineMs, ...(task.signal ? { signal: task.signal } : {}) });
       } catch (err) {
-        if (err instanceof PveTaskFailedError && err.exitstatus === 'job errors') {
-          const { lines } = await readTaskLog(pve, node, upid, 0, 500);
-          const own = lines.map((l) => GUEST_ERROR.exec(l.t)?.[1]).find((m) => m !== undefined);
-          if (own) throw new PveTaskFailedError({ upid, node, taskType: 'vzdump', exitstatus: own, logTail: lines.slice(-20) });
-        }
-        throw err;
+        throw await guestError(node, upid, err);
       }
-      const status = z.object({ starttime: ZPveInt, endtime: ZPveInt.optional() }).passthrough();
-      const st = status.parse(await pve.request('GET', `/nodes/${pathSegment(node)}/tasks/${pathSegment(upid)}/status`));
-      const mine = (await list(node, p.storage, p.vmid)).filter((v) => v.ctime >= st.starttime);
-      const newest = mine[mine.length - 1];
-      if (!newest) throw new Error(`vzdump ${upid} ended OK but no backup of VM ${p.vmid} newer than its start is on ${p.storage}`);
-      return {
-        upid,
-        volid: newest.volid,
-        size: newest.size,
-        ctime: newest.ctime,
-        durationSec: Math.max(0, (st.endtime ?? st.starttime) - st.starttime),
-      };
+      const done = await outcome(node, upid, p.vmid, p.storage);
+      if (!done) throw new Error(`vzdump ${upid} still running after its wait ended`);
+      return done;
     },
+    start,
+    outcome,
     list,
     remove: async (node, storage, volid, task) => {
       await runTask(pve, 'DELETE', `${storagePath(node, storage)}/content/${pathSegment(volid)}`, undefined, task);
