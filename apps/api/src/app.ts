@@ -28,6 +28,7 @@ import { vpsRequestRoutes } from './routes/vps-requests.routes';
 import { requestEventRoutes } from './routes/request-events.routes';
 import { operatorQueueRoutes } from './routes/operator-queue.routes';
 import { vmRoutes } from './routes/vms.routes';
+import { vmBackupRoutes } from './routes/vm-backups.routes';
 import { clusterRoutes } from './routes/cluster.routes';
 
 /** Largest JSON body the API accepts; bigger ones get 413 before any parsing work. */
@@ -153,6 +154,7 @@ export function createApp(deps: AppDeps): Express {
   requestEventRoutes(context);
   operatorQueueRoutes(context);
   vmRoutes(context);
+  vmBackupRoutes(context);
   clusterRoutes(context);
   const openApi = buildOpenApi(registry, deps.config.PUBLIC_URL);
   (app.locals as Record<symbol, RouteRegistry>)[ROUTE_REGISTRY] = registry;
