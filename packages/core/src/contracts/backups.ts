@@ -16,7 +16,11 @@ export const ZBackupClassPolicy = z
     keepDaily: z.number().int().min(1).max(366),
     keepWeekly: z.number().int().min(0).max(520),
     keepMonthly: z.number().int().min(0).max(120),
-    storage: z.string().regex(/^[a-z][a-z0-9\-_.]{1,99}$/i, 'ID storage Proxmox / a Proxmox storage ID'),
+    // PVE's pve-storage-id format
+    storage: z
+      .string()
+      .max(100)
+      .regex(/^[A-Za-z][A-Za-z0-9\-_.]*[A-Za-z0-9]$/, 'ID storage Proxmox / a Proxmox storage ID'),
   })
   .refine((p) => p.windowStart !== p.windowEnd, { message: 'jendela kosong / empty window', path: ['windowEnd'] });
 export type BackupClassPolicy = z.infer<typeof ZBackupClassPolicy>;
