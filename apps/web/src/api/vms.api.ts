@@ -5,6 +5,7 @@ import {
   ZRestoreAnswer,
   ZVm,
   ZVmList,
+  ZVmBackupList,
   type ResizeBody,
   type VmPowerAction,
 } from '@betang/core';
@@ -29,3 +30,6 @@ export const restoreVm = (api: ApiClient, id: string) =>
 /** POST /vms/:id/resize: asks for a change (grow sizes, open ports, when) through approval (202 {runId, status, pendingLevel}). */
 export const changeVm = (api: ApiClient, id: string, body: ResizeBody) =>
   api.request('POST', `/vms/${encodeURIComponent(id)}/resize`, { body, response: ZResizeAnswer });
+/** GET /vms/:id/backups: the VM's recorded backups (newest first) and its class's backup policy. */
+export const listVmBackups = (api: ApiClient, id: string) =>
+  api.request('GET', `/vms/${encodeURIComponent(id)}/backups`, { response: ZVmBackupList });

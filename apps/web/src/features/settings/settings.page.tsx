@@ -1,6 +1,7 @@
 import { Role } from '@betang/core';
 import type { ApiClient } from '../../api/http-client';
-import { getApprovalPolicy, getCustomSizeBounds, getServiceStandardsSetting } from '../../api/settings.api';
+import { getApprovalPolicy, getBackupPolicy, getCustomSizeBounds, getServiceStandardsSetting } from '../../api/settings.api';
+import { BackupPolicyForm } from '../backups/backup-policy-form';
 import { useQuery } from '@tanstack/react-query';
 import { queryKeys } from '../../api/query-keys';
 import { useApi } from '../../api/api-context';
@@ -14,12 +15,13 @@ import { SizeBoundsForm } from './size-bounds-form';
 import '../operator-queue/console.css';
 
 const loadSettings = async (api: ApiClient) => {
-  const [policy, standards, bounds] = await Promise.all([
+  const [policy, standards, bounds, backups] = await Promise.all([
     getApprovalPolicy(api),
     getServiceStandardsSetting(api),
     getCustomSizeBounds(api),
+    getBackupPolicy(api),
   ]);
-  return { policy, standards, bounds };
+  return { policy, standards, bounds, backups };
 };
 
 /**
@@ -43,6 +45,7 @@ export function SettingsPage() {
           <ServiceStandardsForm initial={settings.data.standards} readOnly={readOnly} />
           <ApprovalPolicyForm initial={settings.data.policy} readOnly={policyReadOnly} />
           <SizeBoundsForm initial={settings.data.bounds} readOnly={readOnly} />
+          <BackupPolicyForm initial={settings.data.backups} readOnly={policyReadOnly} />
         </>
       ) : null}
     </Page>

@@ -10,6 +10,7 @@ import { Page } from '../../ui/page';
 import { StatusBadge, type StatusTone } from '../../ui/status-badge';
 import { VmActions } from './vm-actions';
 import { VmChange } from './vm-change';
+import { VmBackups } from '../backups/vm-backups';
 
 // One entry per state core knows: a new VM state does not compile until it has its words here.
 const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
@@ -81,6 +82,7 @@ export function VmsPage() {
             </dl>
             <VmActions vm={vm} onQueued={() => void vms.refetch()} />
             <VmChange vm={vm} onAsked={() => void vms.refetch()} />
+            <VmBackups vm={vm} />
           </section>
         );
       })}
