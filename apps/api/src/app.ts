@@ -32,6 +32,7 @@ import { requestEventRoutes } from './routes/request-events.routes';
 import { operatorQueueRoutes } from './routes/operator-queue.routes';
 import { vmRoutes } from './routes/vms.routes';
 import { snapshotRoutes } from './routes/snapshots.routes';
+import { vmBackupRoutes } from './routes/vm-backups.routes';
 import { clusterRoutes } from './routes/cluster.routes';
 import { ssoRoutes } from './routes/sso.routes';
 import { consoleRoutes } from './routes/console.routes';
@@ -199,6 +200,7 @@ export function createApp(deps: AppDeps): Express {
   operatorQueueRoutes(context);
   vmRoutes(context);
   snapshotRoutes(context);
+  vmBackupRoutes(context);
   clusterRoutes(context);
   const openApi = buildOpenApi(registry, deps.config.PUBLIC_URL);
   (app.locals as Record<symbol, RouteRegistry>)[ROUTE_REGISTRY] = registry;

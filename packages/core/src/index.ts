@@ -24,4 +24,5 @@ export * from './ssh/ssh-key-set';
 export { readSshKeyBlob, SshWireError } from './ssh/ssh-wire';
 export * from './policies/approval-policy';
 export * from './policies/decommission';
+export * from './policies/backup-schedule';
 export * from './health';

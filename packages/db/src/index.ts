@@ -16,6 +16,7 @@ export * from './repositories/run.repository';
 export * from './repositories/lifecycle.repository';
 export * from './repositories/vm.repository';
 export * from './repositories/decommission.repository';
+export * from './repositories/backup.repository';
 export * from './repositories/vmid.repository';
 export * from './repositories/provisioning.repository';
 export * from './repositories/provisioning-finding.repository';

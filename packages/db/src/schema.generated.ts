@@ -455,6 +455,23 @@ export interface Users {
   updatedAt: Generated<Timestamp>;
 }
 
+export interface VmBackups {
+  backupDate: string;
+  durationSeconds: number | null;
+  error: Json | null;
+  finishedAt: Timestamp | null;
+  id: Generated<string>;
+  node: string;
+  outcome: Generated<string>;
+  sizeBytes: number | null;
+  startedAt: Generated<Timestamp>;
+  storage: string;
+  upid: string | null;
+  vmid: number;
+  vmId: string;
+  volid: string | null;
+}
+
 export interface VmDecommissions {
   createdAt: Generated<Timestamp>;
   decidedAt: Timestamp | null;
@@ -590,6 +607,7 @@ export interface DB {
   sizePresets: SizePresets;
   userRoles: UserRoles;
   users: Users;
+  vmBackups: VmBackups;
   vmDecommissions: VmDecommissions;
   vms: Vms;
   vmSnapshots: VmSnapshots;

@@ -63,3 +63,6 @@ export type { CallCounter, CallCounterSnapshot } from './metrics/call-counter';
 
 export { BETANG_OPERATIONS, parseBetangRole, privilegesFor, requiredGrants, ZBetangRole } from './access/betang-role';
 export type { BetangOperation, BetangPrivilege, BetangRole, RequiredGrant, RoleTargets } from './access/betang-role';
+
+export { backupClient, formatKeepOptions, VzdumpNotOnNodeError, ZBackupVolume } from './backup/backup-client';
+export type { BackupClient, BackupVolume, KeepOptions, PruneMark, VzdumpParams, VzdumpResult } from './backup/backup-client';

@@ -94,6 +94,8 @@ export const DEFAULT_STORAGES: StorageSpec[] = [
   { id: 'local', type: 'dir', shared: false, content: 'iso,vztmpl,backup,snippets', totalGiB: 100 },
   { id: 'local-lvm', type: 'lvmthin', shared: false, content: 'images,rootdir', totalGiB: 900 },
   { id: 'ceph', type: 'rbd', shared: true, content: 'images,rootdir', totalGiB: 4096 },
+  // a Proxmox Backup Server datastore: shared by every node, backups only
+  { id: 'pbs', type: 'pbs', shared: true, content: 'backup', totalGiB: 8192 },
 ];
 
 export const DEFAULT_TEMPLATES: TemplateSpec[] = [

@@ -1,12 +1,14 @@
 import {
   DEFAULT_APPROVAL_POLICY,
   DEFAULT_CONSOLE_SETTINGS,
+  DEFAULT_BACKUP_POLICY,
   DEFAULT_CUSTOM_SIZE_BOUNDS,
   ZConsoleSettings,
   DEFAULT_DECOMMISSION_POLICY,
   DEFAULT_SERVICE_STANDARDS,
   Role,
   ZApprovalPolicy,
+  ZBackupPolicy,
   ZCatalog,
   ZCustomSizeBounds,
   ZDecommissionPolicy,
@@ -274,6 +276,50 @@ export function catalogRoutes({ router, registry, deps }: RoutesContext): void {
           action: 'settings.updated',
           targetType: 'setting',
           targetId: 'decommission_policy',
+          before,
+          after: body,
+        });
+        return body;
+      }),
+  );
+
+  // Admins only: the scheduler runs it and every agreement generated afterwards states it.
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/settings/backup-policy',
+      tag: 'settings',
+      summary: 'Pengaturan / setting: backup-policy',
+      access: 'user',
+      response: ZBackupPolicy,
+    },
+    async () => getSetting(db, 'backup_policy', ZBackupPolicy, DEFAULT_BACKUP_POLICY),
+  );
+  route(
+    router,
+    registry,
+    {
+      method: 'put',
+      path: '/settings/backup-policy',
+      tag: 'settings',
+      summary: 'Ubah kebijakan pencadangan (admin) / change the backup policy (admins)',
+      access: [Role.Admin],
+      scope: 'admin',
+      body: ZBackupPolicy,
+      response: ZBackupPolicy,
+    },
+    async ({ req, res, auth, body }) =>
+      db.transaction().execute(async (tx) => {
+        const before = await getSetting(tx, 'backup_policy', ZBackupPolicy, DEFAULT_BACKUP_POLICY);
+        await putSetting(tx, 'backup_policy', body, auth.user.id);
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: null,
+          action: 'settings.updated',
+          targetType: 'setting',
+          targetId: 'backup_policy',
           before,
           after: body,
         });

@@ -1,6 +1,17 @@
-import { AppError, ErrorCode, Role, fiscalYearTerm, todayInJakarta, type CreateAgreementBody } from '@betang/core';
+import {
+  AppError,
+  DEFAULT_BACKUP_POLICY,
+  ErrorCode,
+  Role,
+  ZBackupPolicy,
+  agreementBackupClauses,
+  fiscalYearTerm,
+  todayInJakarta,
+  type CreateAgreementBody,
+} from '@betang/core';
 import {
   appendAudit,
+  getSetting,
   findApplicationsOfInstitution,
   findInstitution,
   findTextSetting,
@@ -101,6 +112,7 @@ export async function createAgreement(
   return db.transaction().execute(async (tx) => {
     const year = Number(todayInJakarta(now).slice(0, 4));
     const number = agreementNumber(await nextAgreementSequence(tx, year), year);
+    const backupPolicy = await getSetting(tx, 'backup_policy', ZBackupPolicy, DEFAULT_BACKUP_POLICY);
     const code = newVerificationCode();
     const data: AgreementDocumentInput = {
       templateVersion: AGREEMENT_TEMPLATE_VERSION,
@@ -126,6 +138,14 @@ export async function createAgreement(
         ...(a.url ? { domain: new URL(a.url).hostname } : {}),
       })),
       domains,
+      // the same setting the backup scheduler runs on, so the article promises what runs
+      backup: {
+        offsiteCopy: backupPolicy.offsiteCopy,
+        classes: agreementBackupClauses(
+          backupPolicy,
+          applications.map((a) => a.dataClassification as 'strategis' | 'tinggi' | 'rendah'),
+        ),
+      },
       verificationUrl: verificationUrl(input.publicUrl, code),
       additionalLegalBases: body.additionalLegalBases ?? [],
     };

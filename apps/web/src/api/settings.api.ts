@@ -1,5 +1,7 @@
 import {
   ZApprovalPolicy,
+  ZBackupPolicy,
+  type BackupPolicy,
   ZCustomSizeBounds,
   ZServiceStandards,
   type ApprovalPolicy,
@@ -24,3 +26,8 @@ export const getCustomSizeBounds = (api: ApiClient) => api.request('GET', '/sett
 /** PUT /settings/custom-size-bounds (admin, operator). */
 export const putCustomSizeBounds = (api: ApiClient, body: CustomSizeBounds) =>
   api.request('PUT', '/settings/custom-size-bounds', { body, response: ZCustomSizeBounds });
+/** GET /settings/backup-policy: per service class the nightly window, retention and storage. */
+export const getBackupPolicy = (api: ApiClient) => api.request('GET', '/settings/backup-policy', { response: ZBackupPolicy });
+/** PUT /settings/backup-policy (admin). */
+export const putBackupPolicy = (api: ApiClient, body: BackupPolicy) =>
+  api.request('PUT', '/settings/backup-policy', { body, response: ZBackupPolicy });

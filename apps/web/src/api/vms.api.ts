@@ -6,6 +6,7 @@ import {
   ZVm,
   ZVmList,
   type ReplaceSshKeysBody,
+  ZVmBackupList,
   type ResizeBody,
   type VmPowerAction,
 } from '@betang/core';
@@ -33,3 +34,6 @@ export const changeVm = (api: ApiClient, id: string, body: ResizeBody) =>
 /** POST /vms/:id/ssh-keys: replaces the admin user's SSH keys through the guest agent, with re-authentication (202 {runId}). */
 export const replaceVmSshKeys = (api: ApiClient, id: string, body: ReplaceSshKeysBody) =>
   api.request('POST', `/vms/${encodeURIComponent(id)}/ssh-keys`, { body, response: ZQueuedRun });
+/** GET /vms/:id/backups: the VM's recorded backups (newest first) and its class's backup policy. */
+export const listVmBackups = (api: ApiClient, id: string) =>
+  api.request('GET', `/vms/${encodeURIComponent(id)}/backups`, { response: ZVmBackupList });

@@ -1,6 +1,7 @@
 import type { JobHandlers } from '@betang/queue';
 import type { WorkerDeps } from '../deps';
 import { agreementsSweepJob } from './agreements-sweep.job';
+import { backupsSweepJob } from './backups-sweep.job';
 import { clusterSnapshotJob } from './cluster-snapshot.job';
 import { decommissionSweepJob } from './decommission-sweep.job';
 import { notificationsSweepJob } from './notifications-sweep.job';
@@ -23,6 +24,7 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'agreements.sweep': agreementsSweepJob(deps),
     'decommission.sweep': decommissionSweepJob(deps),
     'notifications.sweep': notificationsSweepJob(deps),
+    'backups.sweep': backupsSweepJob(deps),
     'vm.provision': vmProvisionJob(deps),
     'vm.action': vmActionJob(deps),
     'reconcile.cluster': reconcileClusterJob(deps),

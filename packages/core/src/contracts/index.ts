@@ -18,3 +18,4 @@ export * from './console';
 export * from './snapshots';
 export * from './messages';
 export * from './notifications';
+export * from './backups';

@@ -106,6 +106,13 @@ export const JOBS = {
     idempotency:
       'Moves each snapshot past the age limit from present to deleting under its row lock, in the same transaction as its snapshot_delete run and job; a second run finds it no longer present and queues nothing.',
   }),
+  'backups.sweep': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 2, backoffMs: 60_000 },
+    idempotency:
+      "Claims each VM's backup of a day by inserting its (vm, backup_date) row before vzdump starts (unique; the per-node count and the claim under one advisory lock), so a second sweep or worker skips it; a row left running by a dead worker is settled from what Proxmox holds (task, then the storage content), never backed up twice the same day; pruning marks the same backups every time.",
+  }),
   'maintenance.prune-request-events': contract({
     queue: 'maintenance',
     payload: z.strictObject({}),

@@ -19,6 +19,7 @@ import * as oidcSignIn from './20261207T1420_oidc_sign_in';
 import * as sessionAuthMethod from './20261207T1421_session_auth_method';
 import * as notifications from './20261207T1430_notifications';
 import * as vmSnapshots from './20261207T1450_vm_snapshots';
+import * as vmBackups from './20261207T1510_vm_backups';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -45,4 +46,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261207T1421_session_auth_method': sessionAuthMethod,
   '20261207T1430_notifications': notifications,
   '20261207T1450_vm_snapshots': vmSnapshots,
+  '20261207T1510_vm_backups': vmBackups,
 };

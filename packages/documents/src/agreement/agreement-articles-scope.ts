@@ -1,7 +1,7 @@
 import type { AgreementDocumentData } from './agreement-data.schema';
 import { article, lettered, numbered, type Block } from './layout-blocks';
 
-const CLASSIFICATION_LABEL = { strategis: 'Strategis', tinggi: 'Tinggi', rendah: 'Rendah' } as const;
+export const CLASSIFICATION_LABEL = { strategis: 'Strategis', tinggi: 'Tinggi', rendah: 'Rendah' } as const;
 
 /** Pasal 1–5: definitions, purpose, scope with the resource ceiling, obligations of both parties. */
 export function scopeArticles(d: AgreementDocumentData): Block[] {

@@ -1,5 +1,6 @@
 import type { AgreementDocumentData } from './agreement-data.schema';
 import { formatDateId, terbilang } from './indonesian-format';
+import { CLASSIFICATION_LABEL } from './agreement-articles-scope';
 import { article, lettered, numbered, type Block } from './layout-blocks';
 
 /** Pasal 6–10: backups, acceptable use and suspension, security testing, credentials, data. */
@@ -7,15 +8,7 @@ export function operationArticles(d: AgreementDocumentData): Block[] {
   const b = d.backup;
   return [
     article(6, 'Cadangan Data dan Pemulihan'),
-    ...numbered([
-      `PIHAK PERTAMA melaksanakan pencadangan seluruh VPS PIHAK KEDUA dengan jadwal ${b.schedule}.`,
-      `Hasil pencadangan disimpan selama ${b.retentionDays} (${terbilang(b.retentionDays)}) hari.`,
-      b.offsiteCopy
-        ? 'Salinan hasil pencadangan disimpan pada lokasi yang terpisah secara fisik dari Pusat Data (salinan di luar lokasi).'
-        : 'PARA PIHAK sepakat bahwa salinan hasil pencadangan di luar lokasi Pusat Data tidak dilaksanakan, dan PIHAK KEDUA menanggung risiko yang timbul karenanya.',
-      'PIHAK PERTAMA melakukan pemulihan VPS atau Data dari hasil pencadangan atas permintaan PIHAK KEDUA melalui sistem layanan Pusat Data atau Surat Resmi.',
-      'Pencadangan oleh PIHAK PERTAMA tidak menghapus kewajiban PIHAK KEDUA untuk mencadangkan data Aplikasi yang bersifat kritis sesuai kebutuhannya.',
-    ]),
+    ...(b.classes ? classBackupItems(b.classes, b.offsiteCopy) : fixedBackupItems(b)),
     article(7, 'Penggunaan yang Diperbolehkan dan Penangguhan Layanan'),
     { kind: 'item', label: '(1)', text: 'PIHAK KEDUA dilarang menggunakan VPS untuk:' },
     ...lettered([
@@ -91,5 +84,57 @@ export function termArticles(d: AgreementDocumentData): Block[] {
       left: { party: 'PIHAK KEDUA,', title: d.institution.head.title, name: d.institution.head.name, nip: d.institution.head.nip },
       right: { party: 'PIHAK PERTAMA,', title: d.dataCenter.head.title, name: d.dataCenter.head.name, nip: d.dataCenter.head.nip },
     },
+  ];
+}
+
+type Backup = AgreementDocumentData['backup'];
+type BackupClass = NonNullable<Backup['classes']>[number];
+
+const OFFSITE = {
+  yes: 'Salinan hasil pencadangan disimpan pada lokasi yang terpisah secara fisik dari Pusat Data (salinan di luar lokasi).',
+  no: 'PARA PIHAK sepakat bahwa salinan hasil pencadangan di luar lokasi Pusat Data tidak dilaksanakan, dan PIHAK KEDUA menanggung risiko yang timbul karenanya.',
+};
+const RESTORE =
+  'PIHAK PERTAMA melakukan pemulihan VPS atau Data dari hasil pencadangan atas permintaan PIHAK KEDUA melalui sistem layanan Pusat Data atau Surat Resmi.';
+const OWN_DUTY =
+  'Pencadangan oleh PIHAK PERTAMA tidak menghapus kewajiban PIHAK KEDUA untuk mencadangkan data Aplikasi yang bersifat kritis sesuai kebutuhannya.';
+
+/** The article as agreed before backups were scheduled per class: one schedule, a retention in days. */
+function fixedBackupItems(b: Backup): Block[] {
+  return numbered([
+    `PIHAK PERTAMA melaksanakan pencadangan seluruh VPS PIHAK KEDUA dengan jadwal ${b.schedule}.`,
+    `Hasil pencadangan disimpan selama ${b.retentionDays} (${terbilang(b.retentionDays)}) hari.`,
+    b.offsiteCopy ? OFFSITE.yes : OFFSITE.no,
+    RESTORE,
+    OWN_DUTY,
+  ]);
+}
+
+/** `7 (tujuh) cadangan harian terakhir, 4 (empat) cadangan mingguan dan 6 (enam) cadangan bulanan`. */
+function retentionText(c: BackupClass): string {
+  const parts = [`${c.keepDaily} (${terbilang(c.keepDaily)}) cadangan harian terakhir`];
+  if (c.keepWeekly > 0) parts.push(`${c.keepWeekly} (${terbilang(c.keepWeekly)}) cadangan mingguan`);
+  if (c.keepMonthly > 0) parts.push(`${c.keepMonthly} (${terbilang(c.keepMonthly)}) cadangan bulanan`);
+  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} dan ${parts[parts.length - 1]!}`;
+}
+
+/** The article stating, per class of the agreement's applications, the schedule and retention the scheduler runs. */
+function classBackupItems(classes: BackupClass[], offsite: boolean): Block[] {
+  return [
+    {
+      kind: 'item',
+      label: '(1)',
+      text: 'PIHAK PERTAMA melaksanakan pencadangan seluruh VPS PIHAK KEDUA menurut klasifikasi Aplikasi yang dijalankannya:',
+    },
+    ...lettered(
+      classes.map(
+        (c, i) =>
+          `VPS Aplikasi berklasifikasi ${CLASSIFICATION_LABEL[c.classification]} dicadangkan ${c.schedule}; hasil pencadangan yang disimpan adalah ${retentionText(c)}${i === classes.length - 1 ? '.' : ';'}`,
+      ),
+    ),
+    ...numbered([OFFSITE.yes, OFFSITE.no, RESTORE, OWN_DUTY].filter((t) => t !== (offsite ? OFFSITE.no : OFFSITE.yes))).map((blk, i) => ({
+      ...blk,
+      label: `(${i + 2})`,
+    })),
   ];
 }

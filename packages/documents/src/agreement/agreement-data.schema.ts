@@ -65,6 +65,24 @@ export const ZAgreementDocumentData = z
         schedule: ZText(200).default('harian, pukul 01.00 WIB'),
         retentionDays: z.number().int().min(1).max(3650).default(14),
         offsiteCopy: z.boolean().default(true),
+        /**
+         * Per service class, from the backup policy the scheduler runs on. When given, the backup
+         * article states these (and no longer `schedule`/`retentionDays`), so it promises what runs.
+         */
+        classes: z
+          .array(
+            z
+              .object({
+                classification: ZDataClassification,
+                schedule: ZText(200),
+                keepDaily: z.number().int().min(1).max(366),
+                keepWeekly: z.number().int().min(0).max(520),
+                keepMonthly: z.number().int().min(0).max(120),
+              })
+              .strict(),
+          )
+          .max(3)
+          .optional(),
       })
       .default({ schedule: 'harian, pukul 01.00 WIB', retentionDays: 14, offsiteCopy: true }),
     /** Public verification page; encoded in the QR code and printed beside it. */

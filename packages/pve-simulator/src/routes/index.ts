@@ -16,6 +16,7 @@ import { snapshotRoutes } from './qemu-snapshot';
 import { statusRoutes } from './qemu-status';
 import { taskRoutes } from './task-routes';
 import { consoleRoutes } from '../console/console-routes';
+import { vzdumpRoutes } from './vzdump-routes';
 
 /** Every PVE endpoint the simulator implements (anything else answers 501). */
 export const allRoutes: Array<Route<Sim>> = [
@@ -34,6 +35,7 @@ export const allRoutes: Array<Route<Sim>> = [
   ...extraRoutes,
   ...networkRoutes,
   ...consoleRoutes,
+  ...vzdumpRoutes,
   cloneRoute,
   templateRoute,
 ];

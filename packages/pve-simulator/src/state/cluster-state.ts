@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ResolvedOptions } from '../options';
 import type { Rng } from '../util/rng';
 import { die } from '../server/pve-error';
+import { BackupStore } from './backup-store';
 import { configDisks } from './disks';
 import { formatSize } from './formats';
 import { randomMac } from './net';
@@ -42,6 +43,8 @@ export class ClusterState {
   readonly fullStorages = new Set<string>();
   /** HA resources (`vm:<vmid>` in resources.cfg) by vmid; see state/ha-manager.ts. */
   readonly ha = new Map<number, HaResource>();
+  /** Backup archives on the storages with `backup` content (vzdump writes them). */
+  readonly backups = new BackupStore();
   quorate = true;
 
   constructor(
@@ -103,7 +106,7 @@ export class ClusterState {
     const s = this.storage(id);
     if (!s) return 0;
     if (this.fullStorages.has(id) || this.fullStorages.has(`${id}/${node}`)) return s.totalGiB * 1024 ** 3;
-    let used = 0;
+    let used = this.backups.usedBytes(s, node);
     for (const vm of this.vms.values()) {
       if (!s.shared && vm.node !== node) continue;
       for (const [, d] of configDisks(vm.config)) {

@@ -24,6 +24,9 @@ export function canSnapshotVolume(storage: StorageSpec | undefined, volume: stri
     case 'dir':
     case 'nfs':
       return volumeFormat(volume) === 'qcow2';
+    case 'pbs':
+      // A Proxmox Backup Server storage holds backups only, never a VM's disk.
+      return false;
   }
 }
 
@@ -42,6 +45,9 @@ export function canCopySnapshot(storage: StorageSpec | undefined, volume: string
     case 'dir':
     case 'nfs':
       return volumeFormat(volume) === 'qcow2';
+    case 'pbs':
+      // A Proxmox Backup Server storage holds backups only, never a VM's disk.
+      return false;
   }
 }
 

@@ -20,7 +20,7 @@ export interface HostDns {
 /** Storage definition; local storages exist once per node, shared ones once for the cluster. */
 export interface StorageSpec {
   id: string;
-  type: 'lvmthin' | 'dir' | 'rbd' | 'zfspool' | 'nfs';
+  type: 'lvmthin' | 'dir' | 'rbd' | 'zfspool' | 'nfs' | 'pbs';
   shared: boolean;
   content: string;
   totalGiB: number;

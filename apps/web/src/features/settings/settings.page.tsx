@@ -1,7 +1,8 @@
 import { Role } from '@betang/core';
 import type { ApiClient } from '../../api/http-client';
-import { getApprovalPolicy, getCustomSizeBounds, getServiceStandardsSetting } from '../../api/settings.api';
+import { getApprovalPolicy, getBackupPolicy, getCustomSizeBounds, getServiceStandardsSetting } from '../../api/settings.api';
 import { getSnapshotPolicy } from '../../api/snapshots.api';
+import { BackupPolicyForm } from '../backups/backup-policy-form';
 import { useQuery } from '@tanstack/react-query';
 import { queryKeys } from '../../api/query-keys';
 import { useApi } from '../../api/api-context';
@@ -16,13 +17,14 @@ import { SnapshotPolicyForm } from './snapshot-policy-form';
 import '../operator-queue/console.css';
 
 const loadSettings = async (api: ApiClient) => {
-  const [policy, standards, bounds, snapshots] = await Promise.all([
+  const [policy, standards, bounds, snapshots, backups] = await Promise.all([
     getApprovalPolicy(api),
     getServiceStandardsSetting(api),
     getCustomSizeBounds(api),
     getSnapshotPolicy(api),
+    getBackupPolicy(api),
   ]);
-  return { policy, standards, bounds, snapshots };
+  return { policy, standards, bounds, snapshots, backups };
 };
 
 /**
@@ -48,6 +50,7 @@ export function SettingsPage() {
           <ApprovalPolicyForm initial={settings.data.policy} readOnly={policyReadOnly} />
           <SizeBoundsForm initial={settings.data.bounds} readOnly={readOnly} />
           <SnapshotPolicyForm initial={settings.data.snapshots} readOnly={policyReadOnly} />
+          <BackupPolicyForm initial={settings.data.backups} readOnly={policyReadOnly} />
         </>
       ) : null}
     </Page>

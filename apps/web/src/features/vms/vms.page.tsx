@@ -13,6 +13,7 @@ import { VmChange } from './vm-change';
 import { useLiveVms } from './use-live-vms';
 import { VmKeys } from './vm-keys';
 import { VmSnapshots } from './vm-snapshots';
+import { VmBackups } from '../backups/vm-backups';
 
 // One entry per state core knows: a new VM state does not compile until it has its words here.
 const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
@@ -98,6 +99,7 @@ export function VmsPage() {
             <VmChange vm={vm} onAsked={() => void vms.refetch()} />
             <VmKeys vm={vm} onQueued={() => void vms.refetch()} />
             <VmSnapshots vm={vm} />
+            <VmBackups vm={vm} />
           </section>
         );
       })}

@@ -1,0 +1,111 @@
+import { DEFAULT_BACKUP_POLICY, type BackupPolicy } from '@betang/core';
+import { listVmBackups, putSetting, type Db } from '@betang/db';
+import { backupClient } from '@betang/proxmox';
+import { DEFAULT_NODES } from '@betang/pve-simulator';
+import { createTestDatabase, makeOperator, makeQueuedProvisionRun, type QueuedProvision, type TestDatabase } from '@betang/testkit';
+import { startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
+import { runToEnd } from '../testing/run-to-end';
+import { sweepBackups } from './backups-sweep.job';
+
+jest.setTimeout(180_000);
+
+/** `HH:MM` in WIB, `minutes` from now. */
+function wibClock(minutes: number): string {
+  return new Date(Date.now() + 7 * 3_600_000 + minutes * 60_000).toISOString().slice(11, 16);
+}
+
+/**
+ * The nightly backup sweep against real PostgreSQL and the PVE simulator (one node, so the
+ * per-node limit bites): the window is set around the present so every VM is due now.
+ */
+describe('backups.sweep', () => {
+  let t: TestDatabase;
+  let db: Db;
+  let env: ProvisioningEnv;
+  const provisioned: QueuedProvision[] = [];
+  const vmOf = (requestId: string) => db.selectFrom('vms').selectAll().where('requestId', '=', requestId).executeTakeFirstOrThrow();
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    db = t.db;
+    env = await startProvisioningEnv(db, { nodes: [DEFAULT_NODES[0]!] });
+    await makeOperator(db);
+    for (const octet of [41, 42, 43]) {
+      const q = await makeQueuedProvisionRun(db, { ports: [], poolOctet: octet });
+      env.portsByHostname.set(q.hostname, q.ports);
+      expect((await runToEnd(env.deps, q.runId)).status).toBe('succeeded');
+      provisioned.push(q);
+    }
+    const window = { windowStart: wibClock(-60), windowEnd: wibClock(60), keepDaily: 1, keepWeekly: 0, keepMonthly: 0, storage: 'pbs' };
+    const policy: BackupPolicy = {
+      ...DEFAULT_BACKUP_POLICY,
+      classes: { strategis: window, tinggi: window, rendah: window },
+      perNodeLimit: 1,
+    };
+    await putSetting(db, 'backup_policy', policy, null);
+  });
+  afterAll(async () => {
+    await env?.close();
+    await t?.drop();
+  });
+
+  it('backs up every VM once a day, one at a time on the node, prunes by the retention and records each backup', async () => {
+    const [a, b, locked] = await Promise.all(provisioned.map((q) => vmOf(q.requestId)));
+    // a backup of A made earlier the same day: keep-daily=1 keeps only the day's newest
+    const earlier = await backupClient(env.pve).vzdump('pve1', { vmid: a!.vmid!, storage: 'pbs' }, { deadlineMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 1100));
+    env.sim.faults.setConfigLock(locked!.vmid!, 'snapshot');
+
+    const seen: Array<{ started: number; ok: number; failed: number }> = [];
+    for (let i = 0; i < 40; i++) {
+      const r = await sweepBackups(env.deps);
+      seen.push(r);
+      const rows = await db.selectFrom('vmBackups').select('outcome').execute();
+      if (rows.length === 3 && rows.every((x) => x.outcome !== 'running')) break;
+      // one running per node: a sweep never starts a second one while one runs
+      expect(rows.filter((x) => x.outcome === 'running').length).toBeLessThanOrEqual(1);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    // the locked VM's vzdump starts too: PVE fails it inside the task
+    expect(seen.reduce((n, r) => n + r.started, 0)).toBe(3);
+    expect(seen[0]!.started).toBe(1);
+    expect(seen.reduce((n, r) => n + r.ok, 0)).toBe(2);
+    expect(seen.reduce((n, r) => n + r.failed, 0)).toBe(1);
+
+    for (const vm of [a!, b!]) {
+      const [row, ...more] = await listVmBackups(db, vm.id);
+      expect(more).toEqual([]);
+      expect(row).toMatchObject({ outcome: 'ok', storage: 'pbs', node: 'pve1', vmid: vm.vmid, error: null });
+      expect(row!.volid).toMatch(new RegExp(`^pbs:backup/vm/${vm.vmid}/\\d{4}-\\d\\d-\\d\\dT`));
+      expect(row!.sizeBytes).toBeGreaterThan(0);
+      expect(row!.durationSeconds).toBeGreaterThanOrEqual(0);
+      expect(row!.upid).toContain(':vzdump:');
+      const onStorage = await backupClient(env.pve).list('pve1', 'pbs', vm.vmid!);
+      expect(onStorage.map((v) => v.volid)).toEqual([row!.volid]);
+      expect(onStorage[0]?.notes).toBe(vm.name);
+    }
+    expect((await backupClient(env.pve).list('pve1', 'pbs', a!.vmid!)).map((v) => v.volid)).not.toContain(earlier.volid);
+
+    const [failed] = await listVmBackups(db, locked!.id);
+    expect(failed).toMatchObject({ outcome: 'failed', volid: null });
+    expect(failed!.error).toEqual({
+      id: 'Tugas vzdump di pve1 gagal: VM is locked (snapshot)',
+      en: 'The vzdump task on pve1 failed: VM is locked (snapshot)',
+    });
+    const mail = await db
+      .selectFrom('outbox')
+      .select(['dedupKey', 'payload'])
+      .where('dedupKey', '=', `vm_backup:${failed!.id}:failed`)
+      .execute();
+    expect(mail).toHaveLength(1);
+    expect(JSON.stringify(mail[0]!.payload)).toContain('VM is locked (snapshot)');
+    env.sim.faults.setConfigLock(locked!.vmid!, undefined);
+  });
+
+  it('a second sweep the same day starts nothing and changes no record', async () => {
+    const before = await db.selectFrom('vmBackups').selectAll().orderBy('id').execute();
+    expect(await sweepBackups(env.deps)).toEqual({ started: 0, ok: 0, failed: 0 });
+    expect(await db.selectFrom('vmBackups').selectAll().orderBy('id').execute()).toEqual(before);
+    expect(await db.selectFrom('outbox').select('id').where('dedupKey', 'like', 'vm_backup:%').execute()).toHaveLength(1);
+  });
+});

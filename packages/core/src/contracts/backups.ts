@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { DATA_CLASSIFICATIONS } from './applications';
+
+/** `HH:MM`, a wall-clock time in WIB (UTC+7, no daylight saving). */
+const ZClock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'jam HH:MM / time HH:MM');
+
+/**
+ * The backup policy of one service class (the data classification of the VM's application):
+ * one backup a day within the window (WIB; an end before the start crosses midnight), the
+ * retention PVE prunes by, and the backup storage (a PBS datastore or a directory storage).
+ */
+export const ZBackupClassPolicy = z
+  .strictObject({
+    windowStart: ZClock,
+    windowEnd: ZClock,
+    keepDaily: z.number().int().min(1).max(366),
+    keepWeekly: z.number().int().min(0).max(520),
+    keepMonthly: z.number().int().min(0).max(120),
+    // PVE's pve-storage-id format
+    storage: z
+      .string()
+      .max(100)
+      .regex(/^[A-Za-z][A-Za-z0-9\-_.]*[A-Za-z0-9]$/, 'ID storage Proxmox / a Proxmox storage ID'),
+  })
+  .refine((p) => p.windowStart !== p.windowEnd, { message: 'jendela kosong / empty window', path: ['windowEnd'] });
+export type BackupClassPolicy = z.infer<typeof ZBackupClassPolicy>;
+
+/**
+ * Setting `backup_policy` (admins): the one source for both the backup scheduler and the backup
+ * article of every agreement generated afterwards. `perNodeLimit` caps concurrent backups per node.
+ */
+export const ZBackupPolicy = z.strictObject({
+  classes: z.strictObject(
+    Object.fromEntries(DATA_CLASSIFICATIONS.map((c) => [c, ZBackupClassPolicy])) as Record<
+      (typeof DATA_CLASSIFICATIONS)[number],
+      typeof ZBackupClassPolicy
+    >,
+  ),
+  perNodeLimit: z.number().int().min(1).max(16),
+  offsiteCopy: z.boolean(),
+});
+export type BackupPolicy = z.infer<typeof ZBackupPolicy>;
+
+export const DEFAULT_BACKUP_POLICY: BackupPolicy = {
+  classes: {
+    strategis: { windowStart: '01:00', windowEnd: '05:00', keepDaily: 14, keepWeekly: 8, keepMonthly: 12, storage: 'pbs' },
+    tinggi: { windowStart: '01:00', windowEnd: '05:00', keepDaily: 7, keepWeekly: 4, keepMonthly: 6, storage: 'pbs' },
+    rendah: { windowStart: '01:00', windowEnd: '05:00', keepDaily: 7, keepWeekly: 4, keepMonthly: 0, storage: 'pbs' },
+  },
+  perNodeLimit: 1,
+  offsiteCopy: true,
+};
+
+/** Outcome of one recorded backup. */
+export const BACKUP_OUTCOMES = ['running', 'ok', 'failed'] as const;
+
+/** One backup of a VM as `GET /vms/:id/backups` lists it (newest first). */
+export const ZVmBackup = z.strictObject({
+  id: z.string(),
+  backupDate: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  durationSeconds: z.number().int().nullable(),
+  sizeBytes: z.number().int().nullable(),
+  storage: z.string(),
+  volid: z.string().nullable(),
+  outcome: z.enum(BACKUP_OUTCOMES),
+  error: z.strictObject({ id: z.string(), en: z.string() }).nullable(),
+});
+export type VmBackup = z.infer<typeof ZVmBackup>;
+
+/** `GET /vms/:id/backups` answer: the records and the policy that applies to the VM. */
+export const ZVmBackupList = z.strictObject({
+  classification: z.enum(DATA_CLASSIFICATIONS),
+  policy: ZBackupClassPolicy,
+  items: z.array(ZVmBackup),
+});
+export type VmBackupList = z.infer<typeof ZVmBackupList>;

@@ -1,0 +1,129 @@
+import { DEFAULT_BACKUP_POLICY, Role, ZBackupPolicy } from '@betang/core';
+import { getSetting } from '@betang/db';
+import { makeUser, testSshKey, TEST_PASSWORD } from '@betang/testkit';
+import type { Page } from 'playwright-core';
+import { launchBrowser, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
+import { fill, makePortalWorld, type PortalWorld } from './support/portal-fixtures';
+import { startWebStack, type WebStack } from './support/web-stack';
+
+jest.setTimeout(180_000);
+
+const T = TEXT.id;
+
+describe('backups in the web app (real Chromium)', () => {
+  let stack: WebStack;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  let world: PortalWorld;
+  let adminEmail: string;
+
+  beforeAll(async () => {
+    stack = await startWebStack();
+    browser = await launchBrowser();
+    browser.context.setDefaultTimeout(30_000);
+    world = await makePortalWorld(stack.db);
+    adminEmail = (await makeUser(stack.db, { roles: [Role.Admin] })).email;
+    const { db } = stack;
+    const staff = await db.selectFrom('users').select('id').where('email', '=', world.staffEmail).executeTakeFirstOrThrow();
+    const request = await db
+      .insertInto('vpsRequests')
+      .values({
+        institutionId: world.institutionId,
+        applicationId: world.applicationId,
+        requestedBy: staff.id,
+        hostname: 'sipd-db-01',
+        templateId: 'debian-12',
+        cores: 1,
+        memoryMiB: 2048,
+        diskGiB: 20,
+        sshPublicKeys: [testSshKey()],
+        purpose: 'Basis data SIPD',
+        contact: JSON.stringify({ name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'pic@kalteng.go.id' }),
+        status: 'active',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const vm = await db
+      .insertInto('vms')
+      .values({
+        requestId: request.id,
+        institutionId: world.institutionId,
+        vmid: 100_321,
+        node: 'pve1',
+        name: 'sipd-db-01',
+        cores: 1,
+        memoryMiB: 2048,
+        diskGiB: 20,
+        state: 'running',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const base = { vmId: vm.id, node: 'pve1', vmid: 100_321, storage: 'pbs' };
+    await db
+      .insertInto('vmBackups')
+      .values([
+        {
+          ...base,
+          backupDate: '2026-12-06',
+          startedAt: new Date('2026-12-05T18:20:00Z'),
+          finishedAt: new Date('2026-12-05T18:24:10Z'),
+          outcome: 'ok',
+          volid: 'pbs:backup/vm/100321/2026-12-05T18:20:00Z',
+          sizeBytes: 5 * 1024 ** 3,
+          durationSeconds: 250,
+        },
+        {
+          ...base,
+          backupDate: '2026-12-07',
+          startedAt: new Date('2026-12-06T18:20:00Z'),
+          finishedAt: new Date('2026-12-06T18:20:02Z'),
+          outcome: 'failed',
+          error: JSON.stringify({
+            id: 'Tugas vzdump di pve1 gagal: VM is locked (snapshot)',
+            en: 'The vzdump task on pve1 failed: VM is locked (snapshot)',
+          }),
+        },
+      ])
+      .execute();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  beforeEach(async () => ({ page, problems } = await openCleanPage(browser)));
+  afterEach(() => closeCheckedPage(page, problems));
+
+  it('an admin changes the retention of a class on the settings page; a retention below one day is refused on the field', async () => {
+    await signIn(page, stack.baseUrl, adminEmail, TEST_PASSWORD);
+    await page.goto(`${stack.baseUrl}/operator/settings`);
+    await page.getByRole('heading', { level: 1, name: T['opSettings.title'] }).waitFor();
+    const form = page.getByRole('form', { name: T['backups.policyTitle'] });
+    const rendah = form.getByRole('group', { name: fill(T['backups.class']!, { name: T['apps.class.rendah']! }) });
+    await rendah.getByLabel(T['backups.keepDaily']!).fill('9');
+    await form.getByRole('button', { name: T['backups.save'] }).click();
+    await form.getByText(T['opSettings.saved']!).waitFor();
+    const saved = await getSetting(stack.db, 'backup_policy', ZBackupPolicy, DEFAULT_BACKUP_POLICY);
+    expect(saved.classes.rendah.keepDaily).toBe(9);
+    expect(saved.classes.tinggi).toEqual(DEFAULT_BACKUP_POLICY.classes.tinggi);
+    await rendah.getByLabel(T['backups.keepDaily']!).fill('0');
+    await form.getByRole('button', { name: T['backups.save'] }).click();
+    await rendah.locator('[aria-invalid="true"]').first().waitFor();
+    expect((await getSetting(stack.db, 'backup_policy', ZBackupPolicy, DEFAULT_BACKUP_POLICY)).classes.rendah.keepDaily).toBe(9);
+  });
+
+  it('the owner sees the VM’s backups with its class’s schedule and retention, and why a night failed', async () => {
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.goto(`${stack.baseUrl}/vms`);
+    await page.getByRole('heading', { level: 1, name: T['vms.title'] }).waitFor();
+    const card = page.getByRole('region', { name: 'sipd-db-01' });
+    await card.getByText(T['backups.panelTitle']!, { exact: true }).click();
+    await card.getByText(fill(T['backups.policyLine']!, { start: '01:00', end: '05:00', daily: 9, weekly: 4, monthly: 0 })).waitFor();
+    await card.getByText(T['backups.outcome.ok']!, { exact: true }).waitFor();
+    await card.getByText(T['backups.outcome.failed']!, { exact: true }).waitFor();
+    await card.getByText('Tugas vzdump di pve1 gagal: VM is locked (snapshot)').waitFor();
+    await card.getByText('250 detik').waitFor();
+  });
+});
