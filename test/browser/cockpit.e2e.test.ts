@@ -163,23 +163,21 @@ describe('operator cockpit (real Chromium)', () => {
   it('should show the counts and capacity on the home page and as badges, change them live, and link to the filtered list', async () => {
     const { db } = stack;
     const observedAt = new Date();
-    await db
-      .transaction()
-      .execute((tx) =>
-        replaceClusterSnapshot(tx, [
-          {
-            node: 'pve1',
-            online: true,
-            statsVisible: true,
-            cpuUsage: 0.2,
-            cpuCount: 2,
-            memTotalBytes: 8 * 1024 ** 3,
-            memUsedBytes: 1024 ** 3,
-            storages: [],
-            observedAt,
-          },
-        ]),
-      );
+    await db.transaction().execute((tx) =>
+      replaceClusterSnapshot(tx, [
+        {
+          node: 'pve1',
+          online: true,
+          statsVisible: true,
+          cpuUsage: 0.2,
+          cpuCount: 2,
+          memTotalBytes: 8 * 1024 ** 3,
+          memUsedBytes: 1024 ** 3,
+          storages: [],
+          observedAt,
+        },
+      ]),
+    );
     await db
       .insertInto('vms')
       .values({

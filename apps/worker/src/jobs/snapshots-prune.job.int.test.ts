@@ -19,7 +19,10 @@ describe('snapshots.prune', () => {
   });
   afterAll(() => t?.drop());
 
-  async function vmWithSnapshots(ages: number[], state: 'running' | 'stopped' = 'running'): Promise<{ requestId: string; vmId: string; ids: string[] }> {
+  async function vmWithSnapshots(
+    ages: number[],
+    state: 'running' | 'stopped' = 'running',
+  ): Promise<{ requestId: string; vmId: string; ids: string[] }> {
     const q = await makeQueuedProvisionRun(db, { ports: [] });
     await db.updateTable('provisioningRuns').set({ status: 'succeeded', finishedAt: new Date() }).where('id', '=', q.runId).execute();
     const vm = await db
