@@ -253,12 +253,12 @@ describe('VPS request from the form to an active VM (browser + API + worker + si
     await card.getByText(fill(T['vmKeys.queued']!, { name: HOSTNAME })).waitFor();
     await card.getByRole('link', { name: T['vms.followProgress'] }).click();
     const run = page.getByTestId('run').last();
-    await run.locator('> strong', { hasText: T['vmKeys.run'] }).waitFor();
+    await run.locator('> strong', { hasText: T['requests.run.ssh_keys'] }).waitFor();
     await waitOnPage(
       () => run.locator('> .status', { hasText: T['requests.runStatus.succeeded'] }).waitFor({ timeout: 60_000 }),
       'keys replaced',
     );
-    await run.getByText(T['vmKeys.step.write-keys']!).waitFor();
+    await run.getByText(T['requests.step.write-keys']!).waitFor();
     const request = await stack.db
       .selectFrom('vpsRequests')
       .select('sshPublicKeys')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONTRACT_MESSAGES, wordedPattern } from './contracts/messages';
 import { LOCALES } from './i18n';
 
 const ZText = z.object({ id: z.string().min(1), en: z.string().min(1) });
@@ -54,7 +55,7 @@ export const ZNotificationKind = z.enum(NOTIFICATION_KINDS);
 export const ZInAppLink = z
   .string()
   .max(500)
-  .regex(/^\/(?!\/)[\x21-\x7e]*$/, 'path inside Betang');
+  .regex(wordedPattern(/^\/(?!\/)[\x21-\x7e]*$/, CONTRACT_MESSAGES.inAppLink));
 
 /**
  * What the notification service is asked to deliver: one cause (`reason`, the de-duplication key)

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_BACKUP_POLICY, Role, type BackupPolicy } from '@betang/core';
+import { CONTRACT_MESSAGES, DEFAULT_BACKUP_POLICY, Role, type BackupPolicy } from '@betang/core';
 import { insertApplication, type Db } from '@betang/db';
 import { makeInstitution, makeUser } from '@betang/testkit';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
@@ -75,14 +75,20 @@ describe('backup policy: one setting for the scheduler and the agreement article
     expect((await put(operator, DEFAULT_BACKUP_POLICY)).status).toBe(403);
     const bad = structuredClone(DEFAULT_BACKUP_POLICY) as unknown as { classes: { tinggi: Record<string, unknown> } };
     bad.classes.tinggi.windowStart = '25:00';
-    const refused = await put(admin, bad);
-    expect(refused.status).toBe(400);
-    expect(refused.body.error.details).toEqual([
-      { path: 'body.classes.tinggi.windowStart', message: 'jam HH:MM / time HH:MM', code: 'invalid_format' },
-    ]);
     const empty = structuredClone(DEFAULT_BACKUP_POLICY) as unknown as { classes: { rendah: Record<string, unknown> } };
     empty.classes.rendah.windowEnd = empty.classes.rendah.windowStart;
-    expect((await put(admin, empty)).status).toBe(400);
+    for (const language of ['id', 'en'] as const) {
+      const refused = await put(admin, bad).set('Accept-Language', language);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details).toEqual([
+        { path: 'body.classes.tinggi.windowStart', message: CONTRACT_MESSAGES.clock[language], code: 'invalid_format' },
+      ]);
+      const emptyRefused = await put(admin, empty).set('Accept-Language', language);
+      expect(emptyRefused.status).toBe(400);
+      expect(emptyRefused.body.error.details).toEqual([
+        expect.objectContaining({ path: 'body.classes.rendah.windowEnd', message: CONTRACT_MESSAGES.emptyWindow[language] }),
+      ]);
+    }
     expect((await operator.agent.get('/api/v1/settings/backup-policy')).body).toEqual(DEFAULT_BACKUP_POLICY);
   });
 

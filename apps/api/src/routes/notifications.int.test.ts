@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Role } from '@betang/core';
+import { CONTRACT_MESSAGES, Role } from '@betang/core';
 import { notify } from '@betang/db';
 import { makeInstitution, makeUser } from '@betang/testkit';
 import { startApiHarness, signInAs, type ApiHarness, type SignedIn } from '../testing/api-harness';
@@ -162,6 +162,23 @@ describe('notification centre and webhooks API', () => {
       }
       expect((await create(admin, { name: 'Gerbang', url: 'https://gw.example/', kinds: ['tidak.ada'] })).status).toBe(400);
       expect((await create(admin, { name: 'Gerbang', url: 'https://gw.example/', kinds: ['vps.ready', 'vps.ready'] })).status).toBe(400);
+      // Each refusal is worded in the language asked for, one language per message.
+      for (const language of ['id', 'en'] as const) {
+        const withCredentials = await create(admin, { name: 'Gerbang', url: 'https://user:pw@gw.example/', kinds: ['vps.ready'] }).set(
+          'Accept-Language',
+          language,
+        );
+        expect(withCredentials.body.error.details).toEqual([
+          expect.objectContaining({ path: 'body.url', message: CONTRACT_MESSAGES.webhookUrl[language] }),
+        ]);
+        const twice = await create(admin, { name: 'Gerbang', url: 'https://gw.example/', kinds: ['vps.ready', 'vps.ready'] }).set(
+          'Accept-Language',
+          language,
+        );
+        expect(twice.body.error.details).toEqual([
+          expect.objectContaining({ path: 'body.kinds', message: CONTRACT_MESSAGES.duplicateKind[language] }),
+        ]);
+      }
       expect((await admin.agent.get('/api/v1/webhooks')).body.items).toEqual([]);
     });
 

@@ -31,7 +31,9 @@ function sources(dir: string): string[] {
 const SERVER_SOURCES = ['apps/api/src', 'apps/worker/src', 'apps/launcher/src', 'packages/db/src'].flatMap((dir) =>
   sources(path.join(ROOT, dir)),
 );
-const TARGET_PREFIXES = Object.keys(AUDIT_TARGET_NAMES).concat(['auth', 'catalog', 'approval', 'reconciliation', 'settings']).join('|');
+const TARGET_PREFIXES = Object.keys(AUDIT_TARGET_NAMES)
+  .concat(['auth', 'catalog', 'approval', 'reconciliation', 'settings', 'sso', 'console'])
+  .join('|');
 
 /** Job names (`'vm.provision'`) look like audit actions but are not: the worker's handler map lists them. */
 function jobNames(): Set<string> {

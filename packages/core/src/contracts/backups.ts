@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { DATA_CLASSIFICATIONS } from './applications';
+import { CONTRACT_MESSAGES, worded, wordedPattern } from './messages';
 
 /** `HH:MM`, a wall-clock time in WIB (UTC+7, no daylight saving). */
-const ZClock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'jam HH:MM / time HH:MM');
+const ZClock = z.string().regex(wordedPattern(/^([01]\d|2[0-3]):[0-5]\d$/, CONTRACT_MESSAGES.clock));
 
 /**
  * The backup policy of one service class (the data classification of the VM's application):
@@ -20,9 +21,9 @@ export const ZBackupClassPolicy = z
     storage: z
       .string()
       .max(100)
-      .regex(/^[A-Za-z][A-Za-z0-9\-_.]*[A-Za-z0-9]$/, 'ID storage Proxmox / a Proxmox storage ID'),
+      .regex(wordedPattern(/^[A-Za-z][A-Za-z0-9\-_.]*[A-Za-z0-9]$/, CONTRACT_MESSAGES.storageId)),
   })
-  .refine((p) => p.windowStart !== p.windowEnd, { message: 'jendela kosong / empty window', path: ['windowEnd'] });
+  .refine((p) => p.windowStart !== p.windowEnd, { ...worded(CONTRACT_MESSAGES.emptyWindow), path: ['windowEnd'] });
 export type BackupClassPolicy = z.infer<typeof ZBackupClassPolicy>;
 
 /**

@@ -63,6 +63,24 @@ export const CONTRACT_MESSAGES = {
     id: 'Tingkat persetujuan harus bernomor 1, 2, 3… berurutan.',
     en: 'Approval levels must be numbered 1, 2, 3… in order.',
   },
+  clock: { id: 'Jam ditulis JJ:MM, dari 00:00 sampai 23:59 (WIB).', en: 'Time as HH:MM, from 00:00 to 23:59 (WIB).' },
+  storageId: {
+    id: 'ID penyimpanan Proxmox: diawali huruf, lalu huruf, angka, tanda hubung, garis bawah, atau titik; diakhiri huruf atau angka.',
+    en: 'Proxmox storage ID: starts with a letter, then letters, digits, dashes, underscores or dots; ends with a letter or digit.',
+  },
+  emptyWindow: {
+    id: 'Jendela cadangan tidak boleh mulai dan selesai pada jam yang sama.',
+    en: 'The backup window cannot start and end at the same time.',
+  },
+  duplicateKind: { id: 'Jenis pemberitahuan ini dipilih dua kali.', en: 'This notification kind is chosen twice.' },
+  webhookUrl: {
+    id: 'Alamat webhook harus URL http:// atau https:// tanpa nama pengguna atau kata sandi di dalamnya.',
+    en: 'The webhook address must be an http:// or https:// URL without a user name or password in it.',
+  },
+  inAppLink: {
+    id: 'Tautan harus berupa alamat halaman di dalam Betang (diawali /).',
+    en: 'The link must be a page address inside Betang (starting with /).',
+  },
 } as const satisfies Record<string, LocalizedText>;
 
 /** What a refinement or custom issue carries so that its message can be worded later. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NOTIFICATION_KINDS, ZNotificationDto, ZNotificationKind } from '../notifications';
 import { ZPageQuery, zPage, zText } from './common';
+import { CONTRACT_MESSAGES, worded } from './messages';
 
 /** `GET /me/notifications` query: a page, optionally only the unread ones. */
 export const ZNotificationListQuery = ZPageQuery.extend({
@@ -33,7 +34,7 @@ export const ZPutNotificationPreferences = z.strictObject({
     .array(z.strictObject({ kind: ZNotificationKind, email: z.boolean() }))
     .min(1)
     .max(NOTIFICATION_KINDS.length)
-    .refine((items) => new Set(items.map((i) => i.kind)).size === items.length, { message: 'jenis ganda / duplicate kind' }),
+    .refine((items) => new Set(items.map((i) => i.kind)).size === items.length, worded(CONTRACT_MESSAGES.duplicateKind)),
 });
 
 /**
@@ -47,7 +48,7 @@ export const ZWebhookUrl = z
     if (!URL.canParse(value)) return false;
     const url = new URL(value);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '' && url.hostname !== '';
-  }, 'URL http(s) tanpa kredensial / an http(s) URL without credentials');
+  }, worded(CONTRACT_MESSAGES.webhookUrl));
 
 /** `POST /webhooks` body. Without `institutionId` the endpoint is global (every institution's events). */
 export const ZCreateWebhookBody = z.strictObject({
@@ -58,7 +59,7 @@ export const ZCreateWebhookBody = z.strictObject({
     .array(ZNotificationKind)
     .min(1)
     .max(NOTIFICATION_KINDS.length)
-    .refine((k) => new Set(k).size === k.length, { message: 'jenis ganda / duplicate kind' }),
+    .refine((k) => new Set(k).size === k.length, worded(CONTRACT_MESSAGES.duplicateKind)),
   isActive: z.boolean().default(true),
 });
 

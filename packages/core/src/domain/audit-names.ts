@@ -26,9 +26,17 @@ export const AUDIT_ACTION_NAMES = {
   'auth.logout': { id: 'Keluar', en: 'Signed out' },
   'auth.password_reset_failed': { id: 'Atur ulang kata sandi ditolak', en: 'Password reset refused' },
   'auth.password_reset_requested': { id: 'Atur ulang kata sandi diminta', en: 'Password reset requested' },
+  'auth.sso_failed': { id: 'Masuk dengan SSO ditolak', en: 'Single sign-on refused' },
+  'auth.sso_linked': { id: 'Identitas SSO ditautkan ke akun yang cocok', en: 'SSO identity linked to the matching account' },
+  'auth.sso_pending': {
+    id: 'Identitas SSO baru menunggu ditautkan oleh admin',
+    en: 'New SSO identity waiting for an administrator to link it',
+  },
   'catalog.preset_saved': { id: 'Paket ukuran disimpan', en: 'Size package saved' },
   'catalog.template_copies_saved': { id: 'Salinan templat per node disimpan', en: 'Template copies per node saved' },
   'catalog.template_saved': { id: 'Templat disimpan', en: 'Template saved' },
+  'console.session_started': { id: 'Konsol VM dibuka', en: 'VM console opened' },
+  'console.session_ended': { id: 'Konsol VM ditutup', en: 'VM console closed' },
   'institution.created': { id: 'Perangkat daerah ditambahkan', en: 'Institution added' },
   'institution.updated': { id: 'Perangkat daerah diubah', en: 'Institution changed' },
   'ip_pool.created': { id: 'Rentang alamat IP ditambahkan', en: 'IP address pool added' },
@@ -36,6 +44,7 @@ export const AUDIT_ACTION_NAMES = {
   'quota.updated': { id: 'Kuota diubah', en: 'Quota changed' },
   'reconciliation.finding_dismissed': { id: 'Temuan pencocokan diabaikan', en: 'Reconciliation finding dismissed' },
   'settings.updated': { id: 'Pengaturan diubah', en: 'Settings changed' },
+  'sso.identity_assigned': { id: 'Identitas SSO ditautkan oleh admin', en: 'SSO identity linked by an administrator' },
   'system.demo_seeded': { id: 'Data contoh dimuat', en: 'Demo data loaded' },
   'user.created': { id: 'Pengguna ditambahkan', en: 'User added' },
   'user.deactivated': { id: 'Pengguna dinonaktifkan', en: 'User deactivated' },
@@ -82,6 +91,19 @@ export const AUDIT_ACTION_NAMES = {
   'vm.restored': { id: 'VM dipulihkan', en: 'VM restored' },
   'vm.retained': { id: 'VM disimpan untuk diperiksa', en: 'VM kept for inspection' },
   'vm.decommissioned': { id: 'VM dihapus', en: 'VM removed' },
+  'vm.ssh_keys_requested': { id: 'Penggantian kunci SSH diminta', en: 'Replacement of the SSH keys requested' },
+  'vm.ssh_keys_failed': {
+    id: 'Penggantian kunci SSH ditolak (kata sandi atau kode salah)',
+    en: 'Replacing the SSH keys refused (wrong password or code)',
+  },
+  'vm.ssh_keys_replaced': { id: 'Kunci SSH diganti', en: 'SSH keys replaced' },
+  'vm.snapshot_requested': { id: 'Pembuatan snapshot diminta', en: 'Snapshot requested' },
+  'vm.snapshot_taken': { id: 'Snapshot dibuat', en: 'Snapshot taken' },
+  'vm.snapshot_rollback_requested': { id: 'Pengembalian VM ke snapshot diminta', en: 'Return of the VM to a snapshot requested' },
+  'vm.snapshot_rolled_back': { id: 'VM dikembalikan ke snapshot', en: 'VM returned to a snapshot' },
+  'vm.snapshot_delete_requested': { id: 'Penghapusan snapshot diminta', en: 'Snapshot deletion requested' },
+  'vm.snapshot_deleted': { id: 'Snapshot dihapus', en: 'Snapshot deleted' },
+  'vm.snapshot_expired': { id: 'Snapshot melewati batas umur, dihapus otomatis', en: 'Snapshot past its age limit, deleted automatically' },
   'vps_request.submitted': { id: 'Permohonan VPS diajukan', en: 'VPS request submitted' },
   'vps_request.level_approved': { id: 'Permohonan disetujui pada satu tingkat', en: 'Request approved at one level' },
   'vps_request.approved': { id: 'Permohonan VPS disetujui', en: 'VPS request approved' },
@@ -90,6 +112,9 @@ export const AUDIT_ACTION_NAMES = {
   'vps_request.provisioning': { id: 'Penyiapan VPS dimulai', en: 'VPS preparation started' },
   'vps_request.retried': { id: 'Penyiapan VPS diulang', en: 'VPS preparation retried' },
   'vps_request.decommissioning': { id: 'Penghapusan VPS dimulai', en: 'VPS removal started' },
+  'webhook.created': { id: 'Webhook ditambahkan', en: 'Webhook added' },
+  'webhook.updated': { id: 'Webhook diubah', en: 'Webhook changed' },
+  'webhook.deleted': { id: 'Webhook dihapus', en: 'Webhook deleted' },
 } as const satisfies Record<string, LocalizedText>;
 
 /** What each audit target type is, in words. */
@@ -100,6 +125,8 @@ export const AUDIT_TARGET_NAMES = {
   catalog_template: { id: 'Templat', en: 'Template' },
   institution: { id: 'Perangkat daerah', en: 'Institution' },
   ip_pool: { id: 'Rentang alamat IP', en: 'IP address pool' },
+  oidc_identity: { id: 'Identitas SSO', en: 'SSO identity' },
+  oidc_issuer: { id: 'Penyedia identitas SSO', en: 'SSO identity provider' },
   provisioning_run: { id: 'Proses penyiapan', en: 'Provisioning process' },
   quota: { id: 'Kuota', en: 'Quota' },
   reconcile_finding: { id: 'Temuan pencocokan', en: 'Reconciliation finding' },
@@ -109,6 +136,7 @@ export const AUDIT_TARGET_NAMES = {
   user: { id: 'Pengguna', en: 'User' },
   vm: { id: 'VM', en: 'VM' },
   vps_request: { id: 'Permohonan VPS', en: 'VPS request' },
+  webhook: { id: 'Webhook', en: 'Webhook' },
 } as const satisfies Record<string, LocalizedText>;
 
 export type AuditActionName = keyof typeof AUDIT_ACTION_NAMES;

@@ -46,7 +46,10 @@ const STEP_KEYS: Record<string, MessageKey> = {
   ports: 'requests.step.ports',
   reboot: 'requests.step.reboot',
   record: 'requests.step.record',
-  'write-keys': 'vmKeys.step.write-keys',
+  'write-keys': 'requests.step.write-keys',
+  snapshot: 'requests.step.snapshot',
+  rollback: 'requests.step.rollback',
+  'delete-snapshot': 'requests.step.delete-snapshot',
   cleanup: 'words.step.cleanup',
 };
 
@@ -63,7 +66,7 @@ const RUN_KINDS: Record<string, MessageKey> = {
   reboot: 'requests.run.reboot',
   resize: 'requests.run.resize',
   decommission: 'requests.run.decommission',
-  ssh_keys: 'vmKeys.run',
+  ssh_keys: 'requests.run.ssh_keys',
   snapshot: 'requests.run.snapshot',
   snapshot_rollback: 'requests.run.snapshot_rollback',
   snapshot_delete: 'requests.run.snapshot_delete',
