@@ -77,7 +77,7 @@ describe('paging cursors: forged ones answer 400 on query.cursor on every pagina
 
   const paginated = () => routeRegistryOf(h.app).filter((spec) => spec.method === 'get' && fieldsOf(spec.query).includes('cursor'));
 
-  it('finds the seven paginated lists', () => {
+  it('finds the ten paginated lists', () => {
     expect(paginated().map(routeName).sort()).toEqual(
       [
         'GET /agreements',
@@ -85,8 +85,11 @@ describe('paging cursors: forged ones answer 400 on query.cursor on every pagina
         'GET /audit-log',
         'GET /institutions',
         'GET /institutions/{id}/users',
+        'GET /me/notifications',
+        'GET /sso/identities',
         'GET /users',
         'GET /vps-requests',
+        'GET /webhooks/{id}/deliveries',
       ].sort(),
     );
   });

@@ -8,6 +8,7 @@ import {
   ZPageQuery,
   ZUser,
   zPage,
+  zText,
   type AssignOidcIdentityBody,
   type OidcIdentityDto,
 } from '@betang/core';
@@ -57,12 +58,14 @@ const failedPage = (reason: FailedPageReason) => `/sso/failed?reason=${reason}`;
  * (Keycloak's `session_state`) pass. Read here to document and bound them; openid-client reads the
  * URL itself.
  */
+// One-line text without control characters: what comes back from the provider is refused as
+// input (400 on the field) before anything else, SSO on or off.
 const ZCallbackQuery = z.looseObject({
-  code: z.string().max(4096).optional(),
-  state: z.string().max(4096).optional(),
-  iss: z.string().max(2048).optional(),
-  error: z.string().max(256).optional(),
-  error_description: z.string().max(4096).optional(),
+  code: zText({ max: 4096 }).optional(),
+  state: zText({ max: 4096 }).optional(),
+  iss: zText({ max: 2048 }).optional(),
+  error: zText({ max: 256 }).optional(),
+  error_description: zText({ max: 4096 }).optional(),
 });
 
 /** The settings of single sign-on, or undefined when it is not configured. */

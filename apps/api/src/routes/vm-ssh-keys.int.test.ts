@@ -86,7 +86,7 @@ describe('POST /vms/:id/ssh-keys (lost key: replace the admin user’s keys thro
     expect(await runsOf(vmId)).toHaveLength(1);
   });
 
-  it('refuses a key with options, a duplicate and an empty list with a bilingual reason, and writes nothing', async () => {
+  it('refuses a key with options, a duplicate and an empty list with a reason in the caller’s language, and writes nothing', async () => {
     const vmId = await runningVm();
     const key = testSshKey('budi@laptop');
     for (const sshPublicKeys of [[`command="/bin/sh" ${key}`], [key, key.replace('budi@laptop', 'lagi')], []]) {
@@ -95,9 +95,16 @@ describe('POST /vms/:id/ssh-keys (lost key: replace the admin user’s keys thro
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
       expect(JSON.stringify(res.body.error.details)).toMatch(/sshPublicKeys/);
     }
+    // The reason names what is wrong, in the caller's language only.
     const withOptions = await post(staff, vmId, { sshPublicKeys: [`command="/bin/sh" ${key}`], password: TEST_PASSWORD });
-    // Both languages name what is wrong.
-    expect(withOptions.body.error.details[0].message).toMatch(/ \/ /);
+    expect(withOptions.body.error.details[0].message).toMatch(/^Opsi di depan kunci .*tidak diizinkan/);
+    const inEnglish = await staff.agent
+      .post(`/api/v1/vms/${vmId}/ssh-keys`)
+      .set('X-CSRF-Token', staff.csrfToken)
+      .set('Accept-Language', 'en')
+      .send({ sshPublicKeys: [`command="/bin/sh" ${key}`], password: TEST_PASSWORD });
+    expect(inEnglish.body.error.details[0].message).toMatch(/option/i);
+    expect(inEnglish.body.error.details[0].message).not.toMatch(/Opsi/);
     expect(await runsOf(vmId)).toEqual([]);
   });
 

@@ -36,6 +36,7 @@ describe('startSelfCheck', () => {
       'VM.Config.Options',
       'VM.PowerMgmt',
       'VM.Snapshot',
+      'VM.Console',
       'VM.GuestAgent.Unrestricted',
       'Pool.Audit',
     ]);

@@ -1,3 +1,4 @@
+import { hostKeyFingerprint } from '../../http/host-key-fingerprint';
 import {
   adminUserForInstitution,
   approvalState,
@@ -41,6 +42,32 @@ async function oracleView(db: Executor, request: VpsRequestRow): Promise<VpsRequ
     db.selectFrom('institutions').select('code').where('id', '=', request.institutionId).executeTakeFirstOrThrow(),
   ]);
   const steps = run ? await listRunSteps(db, run.id) : [];
+  const history = await db
+    .selectFrom('provisioningRuns')
+    .select(['id', 'kind', 'status', 'attempt', 'progress', 'currentStep', 'errorCode', 'errorMessage', 'errorRetryable'])
+    .where('requestId', '=', request.id)
+    .orderBy('createdAt')
+    .orderBy('id')
+    .execute();
+  const runs = await Promise.all(
+    history.map(async (h) => ({
+      id: h.id,
+      kind: h.kind as NonNullable<VpsRequestDto['run']>['kind'],
+      status: h.status,
+      attempt: h.attempt,
+      progress: h.progress,
+      currentStep: h.currentStep,
+      steps: (await listRunSteps(db, h.id)).map((s) => ({
+        key: s.key,
+        status: s.status as 'pending',
+        attempt: s.attempt,
+        startedAt: iso(s.startedAt),
+        finishedAt: iso(s.finishedAt),
+        detail: s.detail,
+      })),
+      error: h.errorMessage ? { code: h.errorCode, message: h.errorMessage, retryable: h.errorRetryable } : null,
+    })),
+  );
   const resources = { cores: request.cores, memoryMiB: request.memoryMiB, diskGiB: request.diskGiB };
   const state = ['submitted', 'partially_approved'].includes(request.status)
     ? approvalState(policy, resources, approvals, () => 1)
@@ -92,7 +119,17 @@ async function oracleView(db: Executor, request: VpsRequestRow): Promise<VpsRequ
           error: run.errorMessage ? { code: run.errorCode, message: run.errorMessage, retryable: run.errorRetryable } : null,
         }
       : null,
-    vm: vm ? { id: vm.id, node: vm.node, vmid: vm.vmid, ipAddress: lease?.address ?? null, state: vm.state } : null,
+    runs,
+    vm: vm
+      ? {
+          id: vm.id,
+          node: vm.node,
+          vmid: vm.vmid,
+          ipAddress: lease?.address ?? null,
+          state: vm.state,
+          hostKeyFingerprint: vm.hostKey === null ? null : hostKeyFingerprint(vm.hostKey),
+        }
+      : null,
     createdAt: request.createdAt.toISOString(),
     updatedAt: request.updatedAt.toISOString(),
   };
