@@ -36,7 +36,9 @@ describe('startSelfCheck', () => {
       'VM.Config.Options',
       'VM.PowerMgmt',
       'VM.Snapshot',
+      'VM.Backup',
       'VM.GuestAgent.Unrestricted',
+      'VM.Console',
       'Pool.Audit',
     ]);
     const check = startSelfCheck({ db: t.db, pve, logger, config: { ...config, PVE_POOL: 'nowhere' } }, 0);
