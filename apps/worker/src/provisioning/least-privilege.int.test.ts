@@ -10,10 +10,13 @@ import { startProvisioningEnv } from '../testing/provisioning-env';
 jest.setTimeout(300_000);
 
 const role = loadBetangRole();
-/** What the doctor expects on a cluster with shared (Ceph) or per-node local (LVM-thin) storage. */
+/**
+ * What the doctor expects on a cluster with shared (Ceph, backups to PBS) or per-node local
+ * (LVM-thin, backups to each node's `local` directory) storage.
+ */
 function doctorInput(storage: 'ceph' | 'local-lvm'): Omit<DoctorInput, 'role'> {
   return {
-    targets: { ...SIM_TARGETS, storages: [storage] },
+    targets: { ...SIM_TARGETS, storages: [storage], backupStorages: [storage === 'ceph' ? 'pbs' : 'local'] },
     networks: [{ bridge: 'vmbr0', vlanTag: null }],
     templates: [{ vmid: 9000, name: 'debian-12-cloud', node: 'pve1', storage }],
     vmidRange: { min: 100_000, max: 100_999 },
