@@ -8,6 +8,8 @@
 #   TOKEN_EXPIRE=<unix time> sets an expiry on a new token (default 0 = never; rotate it with
 #   docs/runbook.md "Token Proxmox kedaluwarsa / Proxmox token expired").
 #   ROLE_FILE=<path> reads another copy of betang-role.json.
+#   BACKUP_STORAGES=<storage[,storage...]> the storages the backup policy writes to (default pbs);
+#   Betang may back its VMs up there, list and prune their backups, nothing else on them.
 set -eu
 TEMPLATES=${1:-templates}
 CUSTOMERS=${2:-betang}
@@ -16,6 +18,7 @@ shift 3 2>/dev/null || shift $#
 BRIDGES=${*:-vmbr0}
 ROLE_FILE=${ROLE_FILE:-$(dirname "$0")/betang-role.json}
 TOKEN_EXPIRE=${TOKEN_EXPIRE:-0}
+BACKUP_STORAGES=$(printf '%s' "${BACKUP_STORAGES:-pbs}" | tr ',' ' ')
 
 command -v jq >/dev/null || { echo "jq dibutuhkan / jq is required: apt-get install -y jq" >&2; exit 1; }
 [ -r "$ROLE_FILE" ] || { echo "Tidak dapat membaca / cannot read $ROLE_FILE" >&2; exit 1; }
@@ -58,6 +61,7 @@ for ROLE in $(jq -r '.roles[].name' "$ROLE_FILE"); do
   TEMPLATE_PATH=$(jq -r --arg role "$ROLE" '.roles[] | select(.name == $role) | .path' "$ROLE_FILE" \
     | sed "s|{pool}|$CUSTOMERS|; s|{templatesPool}|$TEMPLATES|")
   case "$TEMPLATE_PATH" in
+    *'{backupStorage}'*) for S in $BACKUP_STORAGES; do grant "$(printf '%s' "$TEMPLATE_PATH" | sed "s|{backupStorage}|$S|")" "$ROLE"; done ;;
     *'{storage}'*) for S in $STORAGES; do grant "$(printf '%s' "$TEMPLATE_PATH" | sed "s|{storage}|$S|")" "$ROLE"; done ;;
     *'{bridge}'*) for B in $BRIDGES; do grant "$(printf '%s' "$TEMPLATE_PATH" | sed "s|{bridge}|$B|")" "$ROLE"; done ;;
     *) grant "$TEMPLATE_PATH" "$ROLE" ;;

@@ -125,7 +125,7 @@ describe('vzdump and backup storage content', () => {
     expect(dry).toEqual([{ volid: left[0]!.volid, ctime: left[0]!.ctime, mark: 'keep', type: 'qemu', vmid: 101 }]);
     const del = await api.del(`/nodes/pve1/storage/pbs/content/${encodeURIComponent(left[0]!.volid)}`);
     const delUpid = del.body?.data as string;
-    expect(delUpid).toContain(':imgdel::');
+    expect(delUpid).toContain(':imgdel:101@pbs:');
     expect((await api.waitTask(delUpid)).exitstatus).toBe('OK');
     expect(await content('pve1', 'pbs', { vmid: '101' })).toEqual([]);
     const again = await api.del(`/nodes/pve1/storage/pbs/content/${encodeURIComponent(left[0]!.volid)}`);

@@ -1,12 +1,14 @@
 import type { WorkerConfig } from '@betang/config';
-import { listIpPools, listTemplates, type Db } from '@betang/db';
+import { DEFAULT_BACKUP_POLICY, ZBackupPolicy } from '@betang/core';
+import { getSetting, listIpPools, listTemplates, type Db } from '@betang/db';
 import type { BetangRole } from '@betang/proxmox';
 import type { DoctorInput } from './doctor';
 
 /**
  * What the doctor and the start-up self-check compare the cluster with: the role file (its
  * user and token taken from PVE_TOKEN_ID), PVE_POOL, the templates' pool, the storages of the
- * active catalog templates, the bridges and VLANs of the address pools, the VMID range. Read-only.
+ * active catalog templates, the backup policy's storages, the bridges and VLANs of the address
+ * pools, the VMID range. Read-only.
  */
 export async function doctorInputFrom(
   db: Db,
@@ -14,7 +16,11 @@ export async function doctorInputFrom(
   role: BetangRole,
   o: { templatesPool?: string; storages?: string[] } = {},
 ): Promise<DoctorInput> {
-  const [templates, pools] = await Promise.all([listTemplates(db, true), listIpPools(db)]);
+  const [templates, pools, backups] = await Promise.all([
+    listTemplates(db, true),
+    listIpPools(db),
+    getSetting(db, 'backup_policy', ZBackupPolicy, DEFAULT_BACKUP_POLICY),
+  ]);
   const [user, token] = (config.PVE_TOKEN_ID ?? `${role.user}!${role.token}`).split('!');
   const storages = o.storages?.length ? o.storages : [...new Set(templates.map((t) => t.storage).filter((s): s is string => !!s))];
   const networks = pools.map((p) => ({ bridge: p.bridge, vlanTag: p.vlanTag }));
@@ -24,6 +30,7 @@ export async function doctorInputFrom(
       pool: config.PVE_POOL ?? 'betang',
       templatesPool: o.templatesPool ?? 'templates',
       storages,
+      backupStorages: [...new Set(Object.values(backups.classes).map((c) => c.storage))],
       bridges: [...new Set(networks.map((n) => n.bridge))],
     },
     networks,

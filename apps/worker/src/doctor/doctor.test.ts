@@ -116,6 +116,16 @@ describe('runDoctor', () => {
     });
   });
 
+  it('should report a backup storage the token may not write to, with the setup command that names it', async () => {
+    const options = betangSimOptions(role, 'pve9', { role: 'BetangBackup', privilege: 'Datastore.AllocateSpace' });
+    await withSim(options, async (_sim, betang) => {
+      const report = await runDoctor(betang, input());
+      const problems = report.findings.filter((f) => f.level === 'error');
+      expect(problems.map((f) => `${f.check} ${f.subject}`)).toEqual(['permission /storage/pbs Datastore.AllocateSpace']);
+      expect(problems[0]?.fix).toContain('BACKUP_STORAGES=pbs sh infra/proxmox/create-betang-role.sh');
+    });
+  });
+
   it("should find the storages from the templates' disks when the catalog names none", async () => {
     await withSim(betangSimOptions(role, 'pve9', { role: 'BetangStorage', privilege: 'Datastore.AllocateSpace' }), async (_sim, betang) => {
       const report = await runDoctor(

@@ -45,7 +45,7 @@ function setupCommand(input: DoctorInput): string {
   const t = input.targets;
   return (
     input.setupCommand ??
-    `sh infra/proxmox/create-betang-role.sh ${t.templatesPool} ${t.pool} ${t.storages.join(',') || 'ceph'} ${t.bridges.join(' ') || 'vmbr0'}`
+    `BACKUP_STORAGES=${t.backupStorages.join(',') || 'pbs'} sh infra/proxmox/create-betang-role.sh ${t.templatesPool} ${t.pool} ${t.storages.join(',') || 'ceph'} ${t.bridges.join(' ') || 'vmbr0'}`
   );
 }
 

@@ -8,7 +8,7 @@ import { loadBetangRole } from './role-file';
 const SCRIPT = resolve(__dirname, '../../../../infra/proxmox/create-betang-role.sh');
 
 /** Runs the setup script with stand-ins for pveum/pvesh/pveversion that record every call. */
-function runScript(major: 8 | 9, args: string[]): string[] {
+function runScript(major: 8 | 9, args: string[], env: Record<string, string> = {}): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'betang-role-sh-'));
   try {
     const log = join(dir, 'calls.log');
@@ -19,7 +19,7 @@ function runScript(major: 8 | 9, args: string[]): string[] {
     stub('pveversion', `echo "pve-manager/${major}.1.3/14a22df0 (running kernel: 6.14.11-4-pve)"`);
     stub('pveum', `case "$1 $2 $3" in "user token list") echo '[]' ;; "user token add"*) echo '{"value":"secret"}' ;; esac; exit 0`);
     stub('pvesh', 'exit 0');
-    execFileSync('sh', [SCRIPT, ...args], { env: { PATH: `${dir}:${process.env.PATH ?? ''}` }, stdio: 'pipe' });
+    execFileSync('sh', [SCRIPT, ...args], { env: { ...env, PATH: `${dir}:${process.env.PATH ?? ''}` }, stdio: 'pipe' });
     return readFileSync(log, 'utf8')
       .trim()
       .split('\n')
@@ -32,11 +32,12 @@ function runScript(major: 8 | 9, args: string[]): string[] {
 describe('create-betang-role.sh', () => {
   const role = loadBetangRole();
   it.each([8, 9] as const)('should create exactly the roles and ACLs of betang-role.json on PVE %s', (major) => {
-    const calls = runScript(major, ['templates', 'betang', 'ceph,local-lvm', 'vmbr0', 'vmbr1']);
+    const calls = runScript(major, ['templates', 'betang', 'ceph,local-lvm', 'vmbr0', 'vmbr1'], { BACKUP_STORAGES: 'pbs,local' });
     const grants = requiredGrants(role, major, {
       pool: 'betang',
       templatesPool: 'templates',
       storages: ['ceph', 'local-lvm'],
+      backupStorages: ['pbs', 'local'],
       bridges: ['vmbr0', 'vmbr1'],
     });
     const roles = calls.filter((c) => c.startsWith('pveum role add'));
@@ -57,5 +58,18 @@ describe('create-betang-role.sh', () => {
       `pveum user token add ${role.user} ${role.token} --privsep 1 --expire 0 --comment Betang worker --output-format json`,
     );
     expect(roles.join(' ').includes(major === 9 ? 'VM.Monitor' : 'VM.GuestAgent')).toBe(false);
+  });
+
+  it('should grant only AllocateSpace on the backup storage, pbs unless BACKUP_STORAGES names others', () => {
+    const acls = runScript(9, ['templates', 'betang', 'ceph']).filter((c) => c.startsWith('pveum acl modify /storage/'));
+    expect(acls.sort()).toEqual(
+      [
+        `pveum acl modify /storage/ceph -tokens ${role.user}!${role.token} -roles BetangStorage`,
+        `pveum acl modify /storage/ceph -users ${role.user} -roles BetangStorage`,
+        `pveum acl modify /storage/pbs -tokens ${role.user}!${role.token} -roles BetangBackup`,
+        `pveum acl modify /storage/pbs -users ${role.user} -roles BetangBackup`,
+      ].sort(),
+    );
+    expect(runScript(9, ['templates', 'betang', 'ceph'])).toContain('pveum role add BetangBackup -privs Datastore.AllocateSpace');
   });
 });

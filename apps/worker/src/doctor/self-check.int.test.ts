@@ -37,7 +37,9 @@ describe('startSelfCheck', () => {
       'VM.PowerMgmt',
       'VM.Snapshot',
       'VM.Console',
+      'VM.Backup',
       'VM.GuestAgent.Unrestricted',
+      'VM.Console',
       'Pool.Audit',
     ]);
     const check = startSelfCheck({ db: t.db, pve, logger, config: { ...config, PVE_POOL: 'nowhere' } }, 0);

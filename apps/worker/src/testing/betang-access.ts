@@ -5,7 +5,13 @@ import { DEFAULT_TOKEN_ID, DEFAULT_TOKEN_SECRET, type SimulatorOptions } from '@
 export const BETANG_TEST_TOKEN_SECRET = '0b7c3d9e-4f10-4c61-9a51-2f6c0b1e8d7a';
 
 /** The simulator's layout filled into the role's paths. */
-export const SIM_TARGETS: RoleTargets = { pool: 'customers', templatesPool: 'templates', storages: ['ceph'], bridges: ['vmbr0'] };
+export const SIM_TARGETS: RoleTargets = {
+  pool: 'customers',
+  templatesPool: 'templates',
+  storages: ['ceph'],
+  backupStorages: ['pbs'],
+  bridges: ['vmbr0'],
+};
 
 /**
  * Simulator options whose first token is the role file's privilege-separated token, with the

@@ -1,5 +1,5 @@
 import { listOpenFindings, type Db } from '@betang/db';
-import type { BetangOperation, PveClient } from '@betang/proxmox';
+import { backupClient, type BetangOperation, type PveClient } from '@betang/proxmox';
 import { makeQueuedActionRun, makeQueuedProvisionRun } from '@betang/testkit';
 import type { WorkerDeps } from '../deps';
 import { runDoctor, type DoctorInput } from '../doctor/doctor';
@@ -55,6 +55,25 @@ async function snapshotRoundTrip(
 }
 
 /**
+ * The backup sweep's calls with the token under test: vzdump to the backup storage (awaited,
+ * its archive found in the storage's content), the VM's backups listed, then pruned by a
+ * retention; judged by the archive the cluster holds afterwards, read with root's client.
+ */
+async function backupRoundTrip(pve: PveClient, root: PveClient, node: string, vmid: number, storage: string): Promise<OperationOutcome> {
+  const backups = backupClient(pve);
+  try {
+    const made = await backups.vzdump(node, { vmid, storage, mode: 'snapshot', notesTemplate: '{{guestname}}' }, { deadlineMs: 60_000 });
+    const listed = await backups.list(node, storage, vmid);
+    await backups.prune(node, storage, vmid, { keepLast: 1 }, { deadlineMs: 60_000 });
+    const kept = (await backupClient(root).list(node, storage, vmid)).some((v) => v.volid === made.volid);
+    const seen = listed.some((v) => v.volid === made.volid);
+    return { ok: kept && seen, detail: `backup: ${made.volid}${seen ? '' : ' not listed'}${kept ? '' : ' not on the storage'}` };
+  } catch (error) {
+    return { ok: false, detail: `backup: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/**
  * Every operation Betang makes on Proxmox, each one on its own footing: `deps` (the token under
  * test) provisions a VM; a VM for the day-2 actions is provisioned with `rootDeps` so that a
  * refused provisioning does not hide what the others need. Reconciliation must see every VM
@@ -96,6 +115,9 @@ export async function runBetangOperations(
   const disk = String(env.sim.state.vm(vmid)?.config.scsi0 ?? '');
   out.resize = { ok: resize.ok && /size=20G/.test(disk), detail: `${resize.detail}; scsi0 ${disk}` };
   out.snapshot = await snapshotRoundTrip(deps, db, env, day2.requestId, vmid);
+  const day2Node = (await db.selectFrom('vms').select(['node']).where('requestId', '=', day2.requestId).executeTakeFirstOrThrow()).node;
+  if (!deps.pve || !rootDeps.pve) throw new Error('the operations need a PVE client');
+  out.backup = await backupRoundTrip(deps.pve, rootDeps.pve, day2Node ?? 'pve1', vmid, doctor.input.targets.backupStorages[0] ?? 'pbs');
   const round = await reconcileCluster(deps).then(
     async () => (await listOpenFindings(db)).filter((f) => f.kind === 'missing_vm').map((f) => `missing_vm:${f.vmid}`),
     (error: unknown) => [`reconcile failed: ${error instanceof Error ? error.message : String(error)}`],

@@ -13,6 +13,7 @@ export const BETANG_OPERATIONS = [
   'self-check',
   'ssh-keys',
   'console',
+  'backup',
 ] as const;
 export type BetangOperation = (typeof BETANG_OPERATIONS)[number];
 
@@ -41,8 +42,11 @@ export const ZBetangRole = z.object({
 export type BetangRole = z.infer<typeof ZBetangRole>;
 export type BetangPrivilege = z.infer<typeof ZPrivilege>;
 
-/** The cluster names the role's paths are filled with. */
-export type RoleTargets = { pool: string; templatesPool: string; storages: string[]; bridges: string[] };
+/**
+ * The cluster names the role's paths are filled with: `storages` hold VM disks, `backupStorages`
+ * are the storages the backup policy writes to (the two lists may share a name).
+ */
+export type RoleTargets = { pool: string; templatesPool: string; storages: string[]; backupStorages: string[]; bridges: string[] };
 
 /** One role on one concrete ACL path, with the privileges it carries on this PVE major. */
 export type RequiredGrant = { role: string; path: string; privileges: BetangPrivilege[] };
@@ -59,18 +63,21 @@ export function privilegesFor(role: BetangRole['roles'][number], major: 8 | 9): 
 }
 
 /**
- * Every (role, path) the token needs: {pool}/{templatesPool} filled in, a path naming {storage}
- * or {bridge} repeated for each. Pure; the same list the setup script grants.
+ * Every (role, path) the token needs: {pool}/{templatesPool} filled in, a path naming {storage},
+ * {backupStorage} or {bridge} repeated for each (none when the list is empty). Pure; the same
+ * list the setup script grants.
  */
 export function requiredGrants(role: BetangRole, major: 8 | 9, t: RoleTargets): RequiredGrant[] {
   const out: RequiredGrant[] = [];
   for (const r of role.roles) {
     const base = r.path.replace('{pool}', t.pool).replace('{templatesPool}', t.templatesPool);
-    const paths = base.includes('{storage}')
-      ? t.storages.map((s) => base.replace('{storage}', s))
-      : base.includes('{bridge}')
-        ? t.bridges.map((b) => base.replace('{bridge}', b))
-        : [base];
+    const paths = base.includes('{backupStorage}')
+      ? t.backupStorages.map((s) => base.replace('{backupStorage}', s))
+      : base.includes('{storage}')
+        ? t.storages.map((s) => base.replace('{storage}', s))
+        : base.includes('{bridge}')
+          ? t.bridges.map((b) => base.replace('{bridge}', b))
+          : [base];
     for (const path of paths) out.push({ role: r.name, path, privileges: privilegesFor(r, major) });
   }
   return out;

@@ -1,6 +1,6 @@
 import { die, paramError } from '../server/pve-error';
 import { P } from '../server/params';
-import type { Route, RouteContext } from '../server/router';
+import type { AuthInfo, Route, RouteContext } from '../server/router';
 import type { Sim } from '../sim-context';
 import { beforeWorker, canAccess, ownerOf, requirePriv } from '../sim-context';
 import type { BackupVolume } from '../state/backup-store';
@@ -64,6 +64,9 @@ function pruneGroup(sim: Sim, storage: StorageSpec, node: string, vmid: number, 
 
 interface VzdumpJob {
   node: string;
+  /** Who started the job: vzdump checks VM.Backup per guest inside its worker (PVE::VZDump::exec_backup). */
+  auth: AuthInfo;
+  all: boolean;
   vmids: number[];
   storage: StorageSpec;
   mode: string;
@@ -157,8 +160,15 @@ async function backupOne(sim: Sim, t: TaskContext, job: VzdumpJob, vmid: number)
 /** The vzdump worker: guests one after another; a guest's failure is logged and the job ends with `job errors`. */
 async function runVzdump(sim: Sim, t: TaskContext, job: VzdumpJob): Promise<void> {
   t.log(`INFO: starting new backup job: ${job.cmdline}`);
+  // a guest without VM.Backup fails the whole job before any backup, or is skipped with `all`
+  const vmids = job.vmids.filter((vmid) => {
+    if (!sim.state.vms.get(vmid)) return true;
+    if (job.all) return canAccess(sim, job.auth, `/vms/${vmid}`, 'VM.Backup');
+    requirePriv(sim, job.auth, `/vms/${vmid}`, 'VM.Backup');
+    return true;
+  });
   let failed = 0;
-  for (const vmid of job.vmids) {
+  for (const vmid of vmids) {
     const vm = sim.state.vms.get(vmid);
     t.log(`INFO: Starting Backup of VM ${vmid} (qemu)`);
     const started = sim.clock.now();
@@ -175,6 +185,22 @@ async function runVzdump(sim: Sim, t: TaskContext, job: VzdumpJob): Promise<void
   }
   if (failed > 0) throw new Error('job errors');
   t.log('INFO: Backup job finished successfully');
+}
+
+/** The guest a backup volume belongs to, as pve-storage's parse_volname reads it from the name. */
+function backupOwner(volid: string): number | undefined {
+  const m = /:backup\/(?:vzdump-(?:qemu|lxc|openvz)-(\d+)-|(?:vm|ct)\/(\d+)\/)/.exec(volid);
+  const id = m?.[1] ?? m?.[2];
+  return id === undefined ? undefined : Number(id);
+}
+
+/**
+ * check_volume_access for a backup volume: Datastore.Allocate on the storage sees everything,
+ * else Datastore.AllocateSpace on it and VM.Backup on the guest (listings skip the rest).
+ */
+function mayUseBackup(sim: Sim, auth: AuthInfo, storageId: string, vmid: number): boolean {
+  if (canAccess(sim, auth, `/storage/${storageId}`, 'Datastore.Allocate')) return true;
+  return canAccess(sim, auth, `/storage/${storageId}`, 'Datastore.AllocateSpace') && canAccess(sim, auth, `/vms/${vmid}`, 'VM.Backup');
 }
 
 function volumeOf(ctx: RouteContext<Sim>): { storage: StorageSpec; node: string; volid: string } {
@@ -218,7 +244,13 @@ export const vzdumpRoutes: Array<Route<Sim>> = [
       const { sim, params, auth } = ctx;
       const node = sim.state.node(String(params.node)).name;
       const isRoot = auth.user === 'root@pam' && !auth.tokenid;
-      if (params['job-id'] !== undefined && !isRoot) throw paramError({ 'job-id': 'Only root may set this option.' });
+      const storageId = params.storage === undefined ? 'local' : String(params.storage);
+      // assert_param_permission_vzdump runs before the parameters are verified
+      if (!isRoot) {
+        if (params['job-id'] !== undefined) throw paramError({ 'job-id': 'Only root may set this option.' });
+        if (params.bwlimit !== undefined || params.ionice !== undefined) requirePriv(sim, auth, '/', 'Sys.Modify');
+        if (params['prune-backups'] !== undefined) requirePriv(sim, auth, `/storage/${storageId}`, 'Datastore.Allocate');
+      }
       if (params.vmid === undefined && params.all !== 1 && params.pool === undefined) {
         throw paramError({ vmid: 'property is missing and it is not optional' });
       }
@@ -233,21 +265,16 @@ export const vzdumpRoutes: Array<Route<Sim>> = [
                   .map(Number),
               ),
             ];
-      for (const id of ids) requirePriv(sim, auth, `/vms/${id}`, 'VM.Backup');
       const local = ids.filter((id) => {
         const vm = sim.state.vms.get(id);
         return !vm || vm.node === node;
       });
       // PVE answers 'OK' without a worker when every named guest runs on another node
       if (local.length === 0 && params.all !== 1) return 'OK';
-      const storageId = params.storage === undefined ? 'local' : String(params.storage);
+      requirePriv(sim, auth, `/storage/${storageId}`, 'Datastore.AllocateSpace');
       const storage = storageOn(sim, storageId, node);
-      requirePriv(sim, auth, `/storage/${storage.id}`, 'Datastore.AllocateSpace');
       let keep: KeepOptions = { 'keep-all': true };
-      if (params['prune-backups'] !== undefined) {
-        requirePriv(sim, auth, `/storage/${storage.id}`, 'Datastore.Allocate');
-        keep = parseKeepOptions(String(params['prune-backups']));
-      }
+      if (params['prune-backups'] !== undefined) keep = parseKeepOptions(String(params['prune-backups']));
       if (params['notes-template'] !== undefined && /\n/.test(String(params['notes-template']))) {
         throw paramError({ 'notes-template': 'value must be a single line' });
       }
@@ -258,6 +285,8 @@ export const vzdumpRoutes: Array<Route<Sim>> = [
         .join('');
       const job: VzdumpJob = {
         node,
+        auth,
+        all: params.all === 1,
         vmids: params.all === 1 ? [...sim.state.vms.values()].filter((v) => v.node === node).map((v) => v.vmid) : local,
         storage,
         mode: String(params.mode ?? 'snapshot'),
@@ -276,13 +305,14 @@ export const vzdumpRoutes: Array<Route<Sim>> = [
     method: 'GET',
     path: '/nodes/{node}/storage/{storage}/content',
     schema: { node: P.node, storage: P.optString, content: P.optString, vmid: { ...P.vmid, optional: true } },
-    handler: ({ sim, params }) => {
+    handler: ({ sim, params, auth }) => {
       const node = sim.state.node(String(params.node)).name;
       const storage = storageOn(sim, String(params.storage), node);
       if (params.content !== undefined && params.content !== 'backup') return [];
       return sim.state.backups
         .list(storage, node)
         .filter((v) => params.vmid === undefined || v.vmid === Number(params.vmid))
+        .filter((v) => mayUseBackup(sim, auth, storage.id, v.vmid))
         .sort((a, b) => a.volid.localeCompare(b.volid))
         .map((v) => {
           const e: Record<string, unknown> = {
@@ -312,15 +342,20 @@ export const vzdumpRoutes: Array<Route<Sim>> = [
     handler: (ctx) => {
       const { sim, auth } = ctx;
       const { storage, node, volid } = volumeOf(ctx);
+      // a backup volume wants VM.Backup on its guest even from a holder of Datastore.Allocate
+      const owner = backupOwner(volid);
+      if (owner !== undefined) {
+        requirePriv(sim, auth, `/storage/${storage.id}`, 'Datastore.AllocateSpace');
+        requirePriv(sim, auth, `/vms/${owner}`, 'VM.Backup');
+      } else {
+        requirePriv(sim, auth, `/storage/${storage.id}`, 'Datastore.Allocate');
+      }
       const vol = sim.state.backups.find(storage, node, volid);
       if (!vol) throw die(`volume '${volid}' does not exist`);
-      if (!canAccess(sim, auth, `/storage/${storage.id}`, 'Datastore.Allocate')) {
-        requirePriv(sim, auth, `/storage/${storage.id}`, 'Datastore.AllocateSpace');
-        requirePriv(sim, auth, `/vms/${vol.vmid}`, 'VM.Backup');
-      }
       if (vol.protected) throw die(`volume '${volid}' is protected`);
       beforeWorker(sim);
-      return sim.tasks.start(node, 'imgdel', '', ownerOf(auth), async (t) => {
+      const taskId = `${owner === undefined ? '' : `${owner}@`}${storage.id}`;
+      return sim.tasks.start(node, 'imgdel', taskId, ownerOf(auth), async (t) => {
         await t.sleep(500);
         sim.state.backups.remove(vol);
         t.log(`Removed volume '${volid}'`);
@@ -365,14 +400,17 @@ export const vzdumpRoutes: Array<Route<Sim>> = [
     handler: ({ sim, params, auth }) => {
       const node = sim.state.node(String(params.node)).name;
       const storage = storageOn(sim, String(params.storage), node);
-      if (params.vmid === undefined || !canAccess(sim, auth, `/storage/${storage.id}`, 'Datastore.Allocate')) {
-        if (params.vmid === undefined) requirePriv(sim, auth, `/storage/${storage.id}`, 'Datastore.Allocate');
+      const keep = params['prune-backups'] === undefined ? { 'keep-all': true } : parseKeepOptions(String(params['prune-backups']));
+      // with a vmid only the guest's own rights count: Datastore.Allocate alone does not do
+      if (params.vmid !== undefined) {
         requirePriv(sim, auth, `/storage/${storage.id}`, 'Datastore.AllocateSpace');
         requirePriv(sim, auth, `/vms/${Number(params.vmid)}`, 'VM.Backup');
+      } else {
+        requirePriv(sim, auth, `/storage/${storage.id}`, 'Datastore.Allocate');
       }
-      const keep = params['prune-backups'] === undefined ? { 'keep-all': true } : parseKeepOptions(String(params['prune-backups']));
       beforeWorker(sim);
-      return sim.tasks.start(node, 'prunebackups', storage.id, ownerOf(auth), async (t) => {
+      const taskId = `${params.vmid === undefined ? '' : `${Number(params.vmid)}@`}${storage.id}`;
+      return sim.tasks.start(node, 'prunebackups', taskId, ownerOf(auth), async (t) => {
         if (params.type === 'lxc') return;
         const vmids = [...new Set(sim.state.backups.list(storage, node).map((v) => v.vmid))].filter(
           (id) => params.vmid === undefined || id === Number(params.vmid),
