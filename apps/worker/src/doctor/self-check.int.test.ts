@@ -39,7 +39,6 @@ describe('startSelfCheck', () => {
       'VM.Console',
       'VM.Backup',
       'VM.GuestAgent.Unrestricted',
-      'VM.Console',
       'Pool.Audit',
     ]);
     const check = startSelfCheck({ db: t.db, pve, logger, config: { ...config, PVE_POOL: 'nowhere' } }, 0);
