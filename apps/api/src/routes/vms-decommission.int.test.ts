@@ -113,7 +113,7 @@ describe('VM decommission: confirmation, head approval, grace period and restore
   });
   afterAll(() => h.close());
 
-  it('should refuse without the exact host name, bilingually, writing nothing', async () => {
+  it('should refuse without the exact host name, in the caller’s language, writing nothing', async () => {
     const { vmId, requestId, hostname } = await runningVm(ordinaryApp);
     const missing = await post(staff, `/vms/${vmId}/decommission`, { reason: REASON });
     expect(missing.status).toBe(400);
@@ -122,8 +122,14 @@ describe('VM decommission: confirmation, head approval, grace period and restore
       expect(r.status).toBe(400);
       expect(r.body.error.code).toBe('VALIDATION_FAILED');
       expect(JSON.stringify(r.body.error)).toContain('body.confirmHostname');
-      expect(JSON.stringify(r.body.error)).toMatch(/Ketik nama host.*Type the VM's host name/);
+      expect(JSON.stringify(r.body.error)).toMatch(/Ketik nama host/);
     }
+    const inEnglish = await staff.agent
+      .post(`/api/v1/vms/${vmId}/decommission`)
+      .set('X-CSRF-Token', staff.csrfToken)
+      .set('Accept-Language', 'en')
+      .send({ reason: REASON, confirmHostname: 'dec-' });
+    expect(JSON.stringify(inEnglish.body.error)).toMatch(/Type the VM's host name/);
     expect(await vmRow(vmId)).toEqual({ state: 'running', retainedUntil: null });
     expect(await requestStatus(requestId)).toBe('active');
     expect(await runsOf(requestId)).toEqual([]);
