@@ -47,6 +47,7 @@ const STEP_KEYS: Record<string, MessageKey> = {
   reboot: 'requests.step.reboot',
   record: 'requests.step.record',
   'write-keys': 'vmKeys.step.write-keys',
+  'set-console-password': 'consolePassword.step',
   cleanup: 'words.step.cleanup',
 };
 
@@ -67,6 +68,7 @@ const RUN_KINDS: Record<string, MessageKey> = {
   snapshot: 'requests.run.snapshot',
   snapshot_rollback: 'requests.run.snapshot_rollback',
   snapshot_delete: 'requests.run.snapshot_delete',
+  console_password: 'requests.run.console_password',
 };
 
 /** The catalogue key of a run kind (null or unknown → the generic "process"). */
