@@ -98,12 +98,18 @@ export class GuestHub {
   }
 
   /**
-   * The users a template has: root and the image's (or cloud-init's) login user. Setting a
-   * password for anyone else fails in chpasswd, as on the real image.
+   * The users the guest has: root, the image's (or cloud-init's) login user, and whoever a
+   * `useradd` run in this VM created. Setting a password for anyone else fails in chpasswd, as on
+   * the real image.
    */
   hasUser(vm: SimVm, user: string): boolean {
     const cfg = vm.bootConfig ?? vm.config;
-    return user === 'root' || user === (cfg.ciuser ?? vm.defaultUser);
+    if (user === 'root' || user === (cfg.ciuser ?? vm.defaultUser)) return true;
+    return this.commands.some((c) => {
+      if (c.vmid !== vm.vmid || c.at < vm.createdAt || c.code !== 0 || !/\buseradd\b/.test(c.command)) return false;
+      const words = c.command.split(/\s+/).map((w) => w.replace(/^(['"])(.*)\1$/, '$2'));
+      return words[words.length - 1] === user;
+    });
   }
 
   /** chpasswd inside the guest: the user's password is replaced (running it twice leaves the last one). */

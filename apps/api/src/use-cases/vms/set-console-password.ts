@@ -1,4 +1,4 @@
-import { RunSecretBox } from '@betang/config';
+import type { RunSecretBox } from '@betang/config';
 import { AppError, ErrorCode, adminUserForInstitution, type Actor } from '@betang/core';
 import { appendAudit, enqueueJob, insertRun, type Tx } from '@betang/db';
 import { lockVm } from './request-vm-action';
