@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { startSimulator } from '../simulator';
 import type { RunningSimulator } from '../simulator';
+import { rawRequest } from '../testing/raw-client';
 import { eventually, simApi, type SimApi } from '../testing/sim-test-kit';
 import { encodeTermData } from './term-framing';
 
@@ -105,5 +106,45 @@ describe('POST /nodes/{node}/qemu/{vmid}/agent/set-user-password (qemu-server Ag
     c.ws.send(encodeTermData('exit\radmin\r$6$salt$hash\r'));
     await eventually(async () => c.text().includes('Login incorrect'));
     await closeWs(c.ws);
+  });
+});
+
+describe('set-user-password privilege (qemu-server: VM.GuestAgent.Unrestricted on PVE 9)', () => {
+  let sim: RunningSimulator;
+  const AUDIT = { tokenId: 'agen@pve!audit', secret: '11111111-2222-4333-8444-555555555555', privsep: true };
+  const FULL = { tokenId: 'agen@pve!full', secret: '66666666-7777-4888-9999-aaaaaaaaaaaa', privsep: false };
+  beforeAll(async () => {
+    sim = await startSimulator({
+      timeFactor: 0,
+      authFailureDelayMs: 0,
+      guestSsh: false,
+      tokens: [AUDIT, FULL],
+      access: {
+        roles: { AgentAudit: ['VM.GuestAgent.Audit', 'VM.Audit'], AgentFull: ['VM.GuestAgent.Unrestricted', 'VM.Audit'] },
+        acls: [
+          { path: '/vms', roleid: 'AgentAudit', users: ['agen@pve'], tokens: ['agen@pve!audit'] },
+          { path: '/vms/9000', roleid: 'AgentFull', users: ['agen@pve'], tokens: ['agen@pve!full'] },
+        ],
+      },
+    });
+  });
+  afterAll(() => sim.close());
+
+  test('VM.GuestAgent.Audit alone is refused; Unrestricted reaches the agent checks', async () => {
+    const call = (t: { tokenId: string; secret: string }) =>
+      rawRequest(
+        { url: sim.url, caPem: sim.caPem, tokenId: t.tokenId, tokenSecret: t.secret },
+        'POST',
+        '/nodes/pve1/qemu/9000/agent/set-user-password',
+        {
+          form: { username: 'debian', password: 'sandi-panjang-1' },
+        },
+      );
+    const refused = await call(AUDIT);
+    expect(refused.status).toBe(403);
+    expect(refused.reason).toContain('VM.GuestAgent.Unrestricted');
+    const allowed = await call(FULL);
+    expect(allowed.status).toBe(500);
+    expect(allowed.reason).toContain('VM 9000 is not running');
   });
 });
