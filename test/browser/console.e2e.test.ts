@@ -215,6 +215,13 @@ describe('browser serial console (real Chromium, API relay, simulated Proxmox)',
     await page.goto(`${stack.baseUrl}/vms/${await vmId()}/console`);
     await page.getByText(T['console.open']!).waitFor();
     await page.getByRole('button', { name: T['consolePassword.open'] }).click();
+    expect(await seriousViolations(page)).toEqual([]);
+    // A common password is refused with the policy's reason, and nothing is queued.
+    await page.getByLabel(T['consolePassword.new']!).fill('password1234');
+    await page.getByLabel(T['consolePassword.current']!).fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: T['consolePassword.submit'] }).click();
+    await page.getByText('terlalu mudah ditebak').first().waitFor();
+    expect(await stack.db.selectFrom('provisioningRuns').select('id').where('kind', '=', 'console_password').execute()).toEqual([]);
     await page.getByLabel(T['consolePassword.new']!).fill(NEW);
     await page.getByLabel(T['consolePassword.current']!).fill(TEST_PASSWORD);
     await page.getByRole('button', { name: T['consolePassword.submit'] }).click();
