@@ -7,6 +7,11 @@ import { startSimulator, type RunningSimulator } from '@betang/pve-simulator';
 import { makeQueuedProvisionRun, makeUser, TEST_PASSWORD } from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { Agent } from 'undici';
+import pino from 'pino';
+import { RunSecretBox } from '@betang/config';
+import { createPveClient } from '@betang/proxmox';
+import { TEST_SIGNING_MASTER_SECRET } from '@betang/testkit';
+import { runToEnd } from '../../apps/worker/src/testing/run-to-end';
 import { seriousViolations } from './support/axe';
 import { closeCheckedPage, launchBrowser, openCleanPage, signIn, TEXT, type Browser } from './support/browser';
 import { fill } from './support/portal-fixtures';
@@ -175,5 +180,81 @@ describe('browser serial console (real Chromium, API relay, simulated Proxmox)',
     await until(() => sim.state.vm(VMID)?.status === 'running', 'the start');
     await page.getByRole('button', { name: T['console.reconnect'] }).click();
     await page.getByText(T['console.open']!).waitFor();
+  });
+
+  it('sets a console password with "Atur sandi konsol", then logs in with it on the console and runs whoami', async () => {
+    const NEW = 'Kuda-Lari-Di-Pantai-7319';
+    // What provisioning leaves in the guest: the institution's admin user, created with useradd.
+    const institution = await stack.db
+      .selectFrom('vms as v')
+      .innerJoin('institutions as i', 'i.id', 'v.institutionId')
+      .select('i.code')
+      .where('v.vmid', '=', VMID)
+      .executeTakeFirstOrThrow();
+    const user = institution.code.toLowerCase();
+    // The provisioning run that built the VM has finished (one live run per request at a time).
+    await stack.db.updateTable('provisioningRuns').set({ status: 'succeeded', progress: 100 }).where('requestId', '=', requestId).execute();
+    const dispatcher = new Agent({ connect: { ca: sim.caPem } });
+    const agentCall = async (p: string, body: string): Promise<number> =>
+      (
+        await fetch(`${sim.url}/api2/json/nodes/pve1/qemu/${VMID}/agent/${p}`, {
+          method: 'POST',
+          headers: { Authorization: `PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+          body,
+          dispatcher,
+        } as RequestInit)
+      ).status;
+    const end = Date.now() + 20_000;
+    while ((await agentCall('ping', '')) !== 200) {
+      if (Date.now() > end) throw new Error('the guest agent never answered');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const argv = ['useradd', '--create-home', '--user-group', '--shell', '/bin/bash', '--', user];
+    expect(await agentCall('exec', argv.map((a) => `command=${encodeURIComponent(a)}`).join('&'))).toBe(200);
+
+    await page.goto(`${stack.baseUrl}/vms/${await vmId()}/console`);
+    await page.getByText(T['console.open']!).waitFor();
+    await page.getByRole('button', { name: T['consolePassword.open'] }).click();
+    expect(await seriousViolations(page)).toEqual([]);
+    // A common password is refused with the policy's reason, and nothing is queued.
+    await page.getByLabel(T['consolePassword.new']!).fill('password1234');
+    await page.getByLabel(T['consolePassword.current']!).fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: T['consolePassword.submit'] }).click();
+    await page.getByText('terlalu mudah ditebak').first().waitFor();
+    expect(await stack.db.selectFrom('provisioningRuns').select('id').where('kind', '=', 'console_password').execute()).toEqual([]);
+    await page.getByLabel(T['consolePassword.new']!).fill(NEW);
+    await page.getByLabel(T['consolePassword.current']!).fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: T['consolePassword.submit'] }).click();
+    await page.getByText(fill(T['consolePassword.queued']!, { user })).waitFor();
+    const run = await stack.db
+      .selectFrom('provisioningRuns')
+      .select(['id', 'params'])
+      .where('kind', '=', 'console_password')
+      .executeTakeFirstOrThrow();
+    expect(JSON.stringify(run.params)).not.toContain(NEW);
+
+    // The worker's part, in process: open the sealed password, set it through the guest agent.
+    const deps = {
+      config: { WORKER_CONCURRENCY: 1, STEP_RETRIES: 1, STEP_RETRY_BASE_MS: 20 },
+      db: stack.db,
+      logger: pino({ level: 'silent' }),
+      pve: createPveClient({ baseUrl: sim.url, tokenId: sim.tokenId, tokenSecret: sim.tokenSecret, ca: sim.caPem, timeoutMs: 5_000 }),
+      runSecrets: new RunSecretBox(TEST_SIGNING_MASTER_SECRET),
+    };
+    expect(await runToEnd(deps, run.id)).toMatchObject({ status: 'succeeded', params: {} });
+
+    await page.locator('.xterm').click();
+    await page.keyboard.press('Enter');
+    await waitForScreen((l) => l.some((x) => x.endsWith('login:')), 'the login prompt');
+    await page.keyboard.type(user);
+    await page.keyboard.press('Enter');
+    await waitForScreen((l) => l.some((x) => x.startsWith('Password:')), 'the password prompt');
+    await page.keyboard.type(NEW);
+    await page.keyboard.press('Enter');
+    await waitForScreen((l) => l.some((x) => x.startsWith(`${user}@${hostname}:~$`)), 'the shell prompt');
+    await page.keyboard.type('whoami');
+    await page.keyboard.press('Enter');
+    await waitForScreen((l) => l.includes(user), 'the output of whoami');
+    expect((await screenLines()).join('\n')).not.toContain(NEW);
   });
 });

@@ -1,4 +1,4 @@
-import type { WorkerConfig } from '@betang/config';
+import type { RunSecretBox, WorkerConfig } from '@betang/config';
 import type { Db } from '@betang/db';
 import type { PveClient } from '@betang/proxmox';
 import type { Logger } from 'pino';
@@ -46,6 +46,8 @@ export type WorkerDeps = {
   /** How guests are reached over SSH. */
   guest?: GuestGateway;
   provisioningKey?: ProvisioningKey;
+  /** Opens secrets the API sealed into run params (a console password); absent without SIGNING_MASTER_SECRET. */
+  runSecrets?: RunSecretBox;
   /** Aborted when the process is shutting down. */
   stopping?: AbortSignal;
   /** State of a queue job by id ('active', 'waiting', 'delayed', 'failed', … or undefined when gone). */

@@ -1,5 +1,5 @@
 /* Composition root of the worker process: config → deps → workers + schedules → ordered shutdown. */
-import { loadConfigOrExit, loggerOptions, ZWorkerEnv } from '@betang/config';
+import { loadConfigOrExit, loggerOptions, RunSecretBox, ZWorkerEnv } from '@betang/config';
 import { createDatabase, databaseCheck } from '@betang/db';
 import { createJobProducer, createQueueBackend, createQueueDepthReader, queueBackendConfig, queueCheck, startWorkers } from '@betang/queue';
 import { pino, type Logger } from 'pino';
@@ -32,7 +32,17 @@ async function main(): Promise<void> {
   const queueDepths = createQueueDepthReader(backend);
   const metrics = createWorkerMetrics({ queueDepths });
   const provisioning = buildProvisioningDeps(config, { onPveCall: metrics.onPveCall });
-  const handlers = createHandlers({ config, db, logger, ...provisioning, stopping: shutdownSignal.signal, jobState, metrics });
+  const runSecrets = config.SIGNING_MASTER_SECRET ? new RunSecretBox(config.SIGNING_MASTER_SECRET) : undefined;
+  const handlers = createHandlers({
+    config,
+    db,
+    logger,
+    ...provisioning,
+    ...(runSecrets ? { runSecrets } : {}),
+    stopping: shutdownSignal.signal,
+    jobState,
+    metrics,
+  });
   const workers = startWorkers(backend, handlers, {
     concurrency: { provisioning: config.WORKER_CONCURRENCY, notifications: 2, maintenance: 1 },
     events: {

@@ -63,6 +63,8 @@ export const LOG_REDACT_PATHS: readonly string[] = [
   '*.OIDC_CLIENT_SECRET',
   '*.client_secret',
   '*.clientSecret',
+  'consolePassword',
+  '*.consolePassword',
 ];
 
 /**

@@ -267,6 +267,11 @@ export type ApiConfig = z.infer<typeof ZApiEnv>;
 export const ZWorkerEnv = ZCommonEnv.extend({
   /** Public base URL people use: links in e-mails sent by the worker (the same value as the API's). */
   PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
+  /**
+   * The API's SIGNING_MASTER_SECRET (the same value): opens the console passwords the API seals
+   * into run params. Absent: console-password runs fail with a clear reason; nothing else needs it.
+   */
+  SIGNING_MASTER_SECRET: z.string().min(32, 'at least 32 characters (openssl rand -base64 48)').optional(),
   ...PVE_ACCESS,
   /** Parallel provisioning jobs per worker process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),

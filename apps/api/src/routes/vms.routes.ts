@@ -13,6 +13,8 @@ import {
   ZRestoreAnswer,
   ZResizeBody,
   ZReplaceSshKeysBody,
+  ZSetConsolePasswordBody,
+  ZConsolePasswordAnswer,
   ZVm,
   ZVmActionBody,
   ZVmList,
@@ -32,6 +34,9 @@ import { requestVmAction } from '../use-cases/vms/request-vm-action';
 import { resizeVm } from '../use-cases/vms/resize-vm';
 import { findVmForKeys, replaceSshKeys } from '../use-cases/vms/replace-ssh-keys';
 import { reauthenticate } from '../use-cases/reauthenticate';
+import { setConsolePassword } from '../use-cases/vms/set-console-password';
+import { assertAcceptablePassword } from '../security/password-policy';
+import { RunSecretBox } from '@betang/config';
 import type { RoutesContext } from './router-context';
 
 const ACTORS = [...INSTITUTION_ROLES, Role.Admin, Role.Operator];
@@ -260,6 +265,48 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
         logger: locals(res).log,
       });
       return db.transaction().execute((tx) => replaceSshKeys(tx, actor, params.id, body.sshPublicKeys, auditContext(req, res)));
+    },
+  );
+
+  const runSecrets = new RunSecretBox(deps.config.SIGNING_MASTER_SECRET);
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/vms/{id}/console-password',
+      tag: 'vms',
+      summary: 'Atur sandi konsol pengguna admin lewat agen tamu / set the admin user’s console password through the guest agent',
+      access: ACTORS,
+      // A stolen API token must not be able to open a login into the VM.
+      scope: 'session-only',
+      params: ZIdParam,
+      body: ZSetConsolePasswordBody,
+      response: ZConsolePasswordAnswer,
+      status: 202,
+    },
+    async ({ req, res, auth, params, body }) => {
+      const actor = actorOf(auth);
+      const vm = await findVmForKeys(db, actor, params.id);
+      // Judged before re-authentication: a weak choice should not cost a sign-in attempt.
+      assertAcceptablePassword(body.consolePassword, auth.user, 'body.consolePassword');
+      await reauthenticate(db, {
+        userId: auth.user.id,
+        password: body.password,
+        totp: body.totp,
+        refusal: {
+          id: 'Kata sandi atau kode autentikator salah; sandi konsol tidak diatur.',
+          en: 'The password or authenticator code is wrong; the console password was not set.',
+        },
+        action: 'vm.console_password',
+        target: { type: 'vm', id: vm.id, institutionId: vm.institutionId },
+        audit: auditContext(req, res),
+        masterSecret: deps.config.SIGNING_MASTER_SECRET,
+        logger: locals(res).log,
+      });
+      return db
+        .transaction()
+        .execute((tx) => setConsolePassword(tx, actor, params.id, body.consolePassword, runSecrets, auditContext(req, res)));
     },
   );
 }

@@ -6,6 +6,8 @@ import {
   ZVm,
   ZVmList,
   type ReplaceSshKeysBody,
+  type SetConsolePasswordBody,
+  ZConsolePasswordAnswer,
   ZVmBackupList,
   type ResizeBody,
   type VmPowerAction,
@@ -37,3 +39,6 @@ export const replaceVmSshKeys = (api: ApiClient, id: string, body: ReplaceSshKey
 /** GET /vms/:id/backups: the VM's recorded backups (newest first) and its class's backup policy. */
 export const listVmBackups = (api: ApiClient, id: string) =>
   api.request('GET', `/vms/${encodeURIComponent(id)}/backups`, { response: ZVmBackupList });
+/** POST /vms/:id/console-password: queues setting the admin user's console password (re-authenticated). */
+export const setVmConsolePassword = (api: ApiClient, id: string, body: SetConsolePasswordBody) =>
+  api.request('POST', `/vms/${encodeURIComponent(id)}/console-password`, { body, response: ZConsolePasswordAnswer });

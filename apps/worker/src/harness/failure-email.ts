@@ -11,6 +11,7 @@ const RUN_KIND_SUBJECT: Record<RunKind, { id: string; en: string }> = {
   resize: { id: 'Mengubah ukuran', en: 'Resizing' },
   decommission: { id: 'Menghapus', en: 'Decommissioning' },
   ssh_keys: { id: 'Mengganti kunci SSH', en: 'Replacing SSH keys' },
+  console_password: { id: 'Mengatur sandi konsol', en: 'Setting the console password' },
   snapshot: { id: 'Mengambil snapshot', en: 'Taking a snapshot' },
   snapshot_rollback: { id: 'Mengembalikan ke snapshot', en: 'Rolling back to a snapshot' },
   snapshot_delete: { id: 'Menghapus snapshot', en: 'Deleting a snapshot' },

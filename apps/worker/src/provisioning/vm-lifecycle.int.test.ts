@@ -1,3 +1,4 @@
+import { RunSecretBox } from '@betang/config';
 import { stepDetailIn } from '@betang/core';
 import { getRun, listOpenFindings, type Db } from '@betang/db';
 import { bootDisk } from './pve-vm';
@@ -7,6 +8,7 @@ import {
   makeQueuedActionRun,
   makeQueuedProvisionRun,
   testSshKey,
+  TEST_SIGNING_MASTER_SECRET,
   type QueuedProvision,
   type TestDatabase,
 } from '@betang/testkit';
@@ -212,6 +214,36 @@ describe('day-2 actions, reconciliation and the reaper', () => {
     expect(env.sim.state.guestFiles(vmid).get(file)?.toString('utf8')).toBe(`${keys.join('\n')}\n`);
     const start = await makeQueuedActionRun(db, q.requestId, 'start');
     expect((await runToEnd(env.deps, start)).status).toBe('succeeded');
+  });
+
+  it('should set the console password through the guest agent from the sealed params, then wipe them', async () => {
+    const admin = q.institutionCode.toLowerCase();
+    const box = new RunSecretBox(TEST_SIGNING_MASTER_SECRET);
+    const deps = { ...env.deps, runSecrets: box };
+    const vmRowId = (await vmRow()).id;
+    const sealed = box.seal(`console-password/${vmRowId}`, 'Kuda-Lari-Di-Pantai-7319');
+    const run = await makeQueuedActionRun(db, q.requestId, 'console_password', { adminUser: admin, consolePassword: sealed });
+    expect(await runToEnd(deps, run)).toMatchObject({ status: 'succeeded' });
+    expect(env.sim.state.guestPassword(vmid, admin)).toEqual({ value: 'Kuda-Lari-Di-Pantai-7319', crypted: false });
+    const steps = await db.selectFrom('runSteps').select(['key', 'status']).where('runId', '=', run).orderBy('position').execute();
+    expect(steps.map((s) => `${s.key}:${s.status}`)).toEqual(['locate:done', 'set-console-password:done', 'record:done']);
+    const row = await db.selectFrom('provisioningRuns').select('params').where('id', '=', run).executeTakeFirstOrThrow();
+    expect(row.params).toEqual({ adminUser: admin });
+    const audit = await db.selectFrom('auditLog').select(['action', 'after']).where('action', '=', 'vm.console_password_set').execute();
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toContain('enc:v1:');
+
+    // Sealed for another VM, or a worker without the key: a permanent failure, and the sealed value is wiped all the same.
+    const foreign = await makeQueuedActionRun(db, q.requestId, 'console_password', {
+      adminUser: admin,
+      consolePassword: box.seal('console-password/00000000-0000-4000-8000-000000000001', 'lain-lagi-sekali-99'),
+    });
+    expect(await runToEnd(deps, foreign)).toMatchObject({ status: 'failed', errorCode: 'PARAMS_INVALID' });
+    const failedRow = await db.selectFrom('provisioningRuns').select('params').where('id', '=', foreign).executeTakeFirstOrThrow();
+    expect(failedRow.params).toEqual({ adminUser: admin });
+    const keyless = await makeQueuedActionRun(db, q.requestId, 'console_password', { adminUser: admin, consolePassword: sealed });
+    expect(await runToEnd(env.deps, keyless)).toMatchObject({ status: 'failed', errorCode: 'PARAMS_INVALID' });
+    expect(env.sim.state.guestPassword(vmid, admin)?.value).toBe('Kuda-Lari-Di-Pantai-7319');
   });
 
   it('should decommission: destroy with purge, release the address, keep history', async () => {

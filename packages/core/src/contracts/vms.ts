@@ -134,3 +134,26 @@ export const ZReplaceSshKeysBody = z.strictObject({
     .optional(),
 });
 export type ReplaceSshKeysBody = z.infer<typeof ZReplaceSshKeysBody>;
+
+/**
+ * `POST /vms/:id/console-password` body: the admin user's new console password (the account
+ * password's length rules; no control characters, which the serial console cannot type and
+ * chpasswd refuses), and the caller's own password (and TOTP code) again.
+ */
+export const ZSetConsolePasswordBody = z.strictObject({
+  consolePassword: z
+    .string()
+    .min(12)
+    .max(256)
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+    .regex(/^[^\x00-\x1f\x7f]+$/),
+  password: z.string().min(1).max(1024),
+  totp: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
+});
+export type SetConsolePasswordBody = z.infer<typeof ZSetConsolePasswordBody>;
+
+/** Answer of `POST /vms/:id/console-password`: the queued run and the user the password is for. */
+export const ZConsolePasswordAnswer = ZQueuedRun.extend({ user: z.string() });

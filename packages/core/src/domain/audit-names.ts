@@ -74,6 +74,12 @@ export const AUDIT_ACTION_NAMES = {
   'vm.shutdown_requested': { id: 'Mematikan VM diminta', en: 'Shutdown of the VM requested' },
   'vm.reboot_requested': { id: 'Memulai ulang VM diminta', en: 'Restart of the VM requested' },
   'vm.started': { id: 'VM dinyalakan', en: 'VM started' },
+  'vm.console_password_requested': { id: 'Pengaturan sandi konsol diminta', en: 'Console password change requested' },
+  'vm.console_password_set': { id: 'Sandi konsol diatur', en: 'Console password set' },
+  'vm.console_password_failed': {
+    id: 'Konfirmasi sandi untuk sandi konsol gagal',
+    en: 'Re-authentication for the console password failed',
+  },
   'vm.stopped': { id: 'VM dimatikan paksa', en: 'VM stopped' },
   'vm.shut_down': { id: 'VM dimatikan', en: 'VM shut down' },
   'vm.rebooted': { id: 'VM dimulai ulang', en: 'VM restarted' },

@@ -19,6 +19,7 @@ export const RUN_KINDS = [
   'snapshot',
   'snapshot_rollback',
   'snapshot_delete',
+  'console_password',
 ] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 

@@ -20,6 +20,7 @@ import * as sessionAuthMethod from './20261207T1421_session_auth_method';
 import * as notifications from './20261207T1430_notifications';
 import * as vmSnapshots from './20261207T1450_vm_snapshots';
 import * as vmBackups from './20261207T1510_vm_backups';
+import * as consolePasswordRun from './20261207T1600_console_password_run';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -47,4 +48,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261207T1430_notifications': notifications,
   '20261207T1450_vm_snapshots': vmSnapshots,
   '20261207T1510_vm_backups': vmBackups,
+  '20261207T1600_console_password_run': consolePasswordRun,
 };

@@ -37,6 +37,11 @@ export type VmAgent = {
    * QEMU's guest-file-write). Safe to repeat: the same content gives the same file.
    */
   fileWrite(file: string, content: string, opts?: CallOptions): Promise<void>;
+  /**
+   * `POST agent/set-user-password`: the guest's chpasswd sets `username`'s password (5–1024
+   * characters, in clear unless `crypted`). Safe to repeat: the same password is set again.
+   */
+  setUserPassword(username: string, password: string, opts?: CallOptions & { crypted?: boolean }): Promise<void>;
 };
 
 /** The guest-agent client for the VM at `base` (`/nodes/{node}/qemu/{vmid}`). */
@@ -60,6 +65,10 @@ export function vmAgent(pve: PveTransport, base: string, vmid: number): VmAgent 
       ZAgentInterfaces.parse(await pve.request('GET', `${base}/agent/network-get-interfaces`, undefined, opts)),
     fileWrite: async (file, content, opts) => {
       await pve.request('POST', `${base}/agent/file-write`, { file, content }, opts);
+    },
+    setUserPassword: async (username, password, opts) => {
+      const { crypted, ...call } = opts ?? {};
+      await pve.request('POST', `${base}/agent/set-user-password`, { username, password, crypted: crypted ? 1 : 0 }, call);
     },
   };
   return agent;

@@ -118,6 +118,7 @@ export function routePermissions(flavour: Flavour): Record<string, RoutePermissi
     'POST /nodes/{node}/qemu/{vmid}/agent/exec': agentFull,
     'GET /nodes/{node}/qemu/{vmid}/agent/exec-status': agentFull,
     'POST /nodes/{node}/qemu/{vmid}/agent/file-write': agentFileWrite,
+    'POST /nodes/{node}/qemu/{vmid}/agent/set-user-password': agentFull,
   };
 }
 

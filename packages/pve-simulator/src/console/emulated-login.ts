@@ -9,6 +9,19 @@ export interface LoginIdentity {
   user: string;
   /** The cloud-init password the guest booted with; undefined = password login locked. */
   password?: string;
+  /**
+   * What chpasswd (the guest agent's set-user-password) last stored for a user: it replaces the
+   * cloud-init password, and gives users cloud-init left locked (root too) a login.
+   */
+  shadow?: (user: string) => { value: string; crypted: boolean } | undefined;
+}
+
+/** Whether login(1) would accept `user`/`typed` against the identity's password database. */
+function accepts(id: LoginIdentity, user: string, typed: string): boolean {
+  const set = id.shadow?.(user);
+  // A crypt(3) hash cannot be checked without libcrypt; the emulated guest treats it as locked.
+  if (set) return !set.crypted && typed === set.value;
+  return id.password !== undefined && user === id.user && typed === id.password;
 }
 
 type Mode = 'login' | 'password' | 'shell' | 'wait';
@@ -47,7 +60,7 @@ export class EmulatedSerialLogin {
     const id = this.identity();
     if (this.mode === 'login') this.out(`${id.hostname} login: `);
     else if (this.mode === 'password') this.out('Password: ');
-    else if (this.mode === 'shell') this.out(`${this.loginName}@${id.hostname}:~$ `);
+    else if (this.mode === 'shell') this.out(`${this.loginName}@${id.hostname}:~${this.loginName === 'root' ? '#' : '$'} `);
   }
 
   private banner(): void {
@@ -105,7 +118,7 @@ export class EmulatedSerialLogin {
     }
     if (this.mode === 'password') {
       const id = this.identity();
-      const ok = id.password !== undefined && this.loginName === id.user && line === id.password;
+      const ok = accepts(id, this.loginName, line);
       if (ok) {
         this.mode = 'shell';
         this.out(`Linux ${id.hostname} ${KERNEL}\r\n\r\n`);

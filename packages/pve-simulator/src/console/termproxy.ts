@@ -205,6 +205,7 @@ export class TermProxies implements Terminals {
           hostname: vm.bootConfig?.name ?? vm.config.name ?? `VM${vm.vmid}`,
           user: vm.bootConfig?.ciuser ?? vm.defaultUser,
           ...(vm.bootConfig?.cipassword !== undefined ? { password: vm.bootConfig.cipassword } : {}),
+          shadow: (user) => this.sim.guest.password(vm.vmid, user),
         }),
         this.sim.clock.scale(3000),
       );

@@ -32,12 +32,20 @@ function authorizedKeyLines(text: string): string[] {
 
 const HOST_KEY_CMD = /^(?:sudo\s+(?:-n\s+)?(?:--\s+)?)?cat\s+\/etc\/ssh\/ssh_host_ed25519_key\.pub\s*$/;
 
+/** A password as chpasswd stored it: in clear when the caller gave it so, else crypt(3) output. */
+export interface GuestPassword {
+  value: string;
+  crypted: boolean;
+}
+
 /** Guest-side emulation: DHCP leases, host keys, SSH endpoints, the command log. */
 export class GuestHub {
   private readonly leases = new Map<string, string>();
   private readonly servers = new Map<number, GuestSshServer>();
   readonly commands: GuestCommandRecord[] = [];
   readonly files = new Map<number, Map<string, Buffer>>();
+  /** Passwords chpasswd wrote into a guest's /etc/shadow (per VM, per user); they outlive reboots as the disk does. */
+  private readonly shadow = new Map<number, Map<string, GuestPassword>>();
   private readonly forgetters = new Set<(vmid: number) => void>();
   private closed = false;
 
@@ -89,6 +97,32 @@ export class GuestHub {
     this.files.get(vm.vmid)?.set(path, data);
   }
 
+  /**
+   * The users the guest has: root, the image's (or cloud-init's) login user, and whoever a
+   * `useradd` run in this VM created. Setting a password for anyone else fails in chpasswd, as on
+   * the real image.
+   */
+  hasUser(vm: SimVm, user: string): boolean {
+    const cfg = vm.bootConfig ?? vm.config;
+    if (user === 'root' || user === (cfg.ciuser ?? vm.defaultUser)) return true;
+    return this.commands.some((c) => {
+      if (c.vmid !== vm.vmid || c.at < vm.createdAt || c.code !== 0 || !/\buseradd\b/.test(c.command)) return false;
+      const words = c.command.split(/\s+/).map((w) => w.replace(/^(['"])(.*)\1$/, '$2'));
+      return words[words.length - 1] === user;
+    });
+  }
+
+  /** chpasswd inside the guest: the user's password is replaced (running it twice leaves the last one). */
+  setPassword(vm: SimVm, user: string, password: GuestPassword): void {
+    if (!this.shadow.has(vm.vmid)) this.shadow.set(vm.vmid, new Map());
+    this.shadow.get(vm.vmid)?.set(user, password);
+  }
+
+  /** The password chpasswd last set for `user`, if any. */
+  password(vmid: number, user: string): GuestPassword | undefined {
+    return this.shadow.get(vmid)?.get(user);
+  }
+
   /** Registers a handler's `forget` (idempotent): it hears of every destroyed VM from now on. */
   onForget(forget: (vmid: number) => void): void {
     this.forgetters.add(forget);
@@ -98,6 +132,7 @@ export class GuestHub {
   forget(vmid: number): void {
     this.stopSsh(vmid);
     this.files.delete(vmid);
+    this.shadow.delete(vmid);
     for (const f of this.forgetters) f(vmid);
   }
 

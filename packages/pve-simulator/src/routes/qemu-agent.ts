@@ -89,11 +89,13 @@ export const agentRoutes: Array<Route<Sim>> = [
   ),
   simple('GET', 'info', () => ({
     version: '7.2.11',
-    supported_commands: ['guest-ping', 'guest-exec', 'guest-exec-status', 'guest-network-get-interfaces'].map((name) => ({
-      name,
-      enabled: true,
-      'success-response': true,
-    })),
+    supported_commands: ['guest-ping', 'guest-exec', 'guest-exec-status', 'guest-network-get-interfaces', 'guest-set-user-password'].map(
+      (name) => ({
+        name,
+        enabled: true,
+        'success-response': true,
+      }),
+    ),
   })),
   {
     method: 'POST',
@@ -187,6 +189,36 @@ export const agentRoutes: Array<Route<Sim>> = [
       if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(buf64)) throw die('Agent error: Base64 data contains invalid characters');
       sim.guest.writeFile(vm, String(params.file), Buffer.from(buf64, 'base64'));
       return null;
+    },
+  },
+  {
+    // PVE's Agent.pm passes the password base64-encoded to guest-set-user-password; qemu-ga
+    // refuses a newline in it or a newline/colon in the name, then pipes "user:password" to chpasswd.
+    method: 'POST',
+    path: '/nodes/{node}/qemu/{vmid}/agent/set-user-password',
+    schema: {
+      ...base,
+      username: { type: 'string' },
+      password: { type: 'string', minLength: 5, maxLength: 1024 },
+      crypted: { type: 'boolean', optional: true },
+    },
+    handler: async (ctx) => {
+      const { sim, params } = ctx;
+      const { vm } = prepare(ctx, 'set-user-password');
+      const username = String(params.username);
+      const password = String(params.password);
+      const crypted = params.crypted === undefined ? false : Boolean(params.crypted);
+      if (sim.qemu) {
+        const args = { username, password: Buffer.from(password, 'utf8').toString('base64'), crypted };
+        return { result: await realAgent(sim, vm, 'set-user-password', args) };
+      }
+      if (password.includes('\n')) throw die('Agent error: forbidden characters in raw password');
+      if (username.includes('\n') || username.includes(':')) throw die('Agent error: forbidden characters in username');
+      // chpasswd exits non-zero for an unknown user; qemu-ga reports only that the child failed.
+      if (!sim.guest.hasUser(vm, username)) throw die('Agent error: child process has failed to set user password');
+      sim.guest.setPassword(vm, username, { value: password, crypted });
+      sim.guest.commands.push({ vmid: vm.vmid, via: 'agent', command: `chpasswd ${username}`, at: Date.now(), code: 0 });
+      return { result: {} };
     },
   },
 ];

@@ -7,6 +7,7 @@ export interface ParamSpec {
   minimum?: number;
   maximum?: number;
   maxLength?: number;
+  minLength?: number;
   enum?: readonly string[];
   pattern?: RegExp;
   /** Returns the text after "invalid format - " when the value is bad. */
@@ -44,6 +45,10 @@ function checkOne(key: string, spec: ParamSpec, value: string): { error?: string
     if (spec.minimum !== undefined && n < spec.minimum) return { error: `value must have a minimum value of ${spec.minimum}` };
     if (spec.maximum !== undefined && n > spec.maximum) return { error: `value must have a maximum value of ${spec.maximum}` };
     return { value: n };
+  }
+  // PVE::JSONSchema's texts for string length bounds.
+  if (spec.minLength !== undefined && value.length < spec.minLength) {
+    return { error: `value must be at least ${spec.minLength} characters long` };
   }
   if (spec.maxLength !== undefined && value.length > spec.maxLength) {
     return { error: `value may only be ${spec.maxLength} characters long` };

@@ -48,6 +48,12 @@ export class StateReader {
     return new Map(this.sim.guest.files.get(vmid) ?? []);
   }
 
+  /** What chpasswd (the agent's set-user-password) last stored for a guest user, if anything. */
+  guestPassword(vmid: number, user: string): { value: string; crypted: boolean } | undefined {
+    const p = this.sim.guest.password(vmid, user);
+    return p ? { ...p } : undefined;
+  }
+
   /** The VM's emulated ed25519 host public key line (undefined before first boot). */
   hostKey(vmid: number): string | undefined {
     return this.sim.state.vms.get(vmid)?.hostKey?.public;

@@ -14,6 +14,7 @@ import { useI18n } from '../../i18n/use-i18n';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { Link } from '../../ui/link';
 import { Page } from '../../ui/page';
+import { ConsolePassword } from './console-password';
 import { openTerminal } from './terminal-styles';
 import { TERM_PING, termInput, termResize } from './term-protocol';
 
@@ -130,6 +131,7 @@ export function ConsolePage() {
       </p>
       {status.kind === 'failed' ? <ErrorAlert error={status.error} /> : null}
       <div className="console-screen" ref={screen} aria-label={t('console.screenLabel')} />
+      {vm.data ? <ConsolePassword vm={vm.data} /> : null}
     </Page>
   );
 }

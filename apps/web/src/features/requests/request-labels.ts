@@ -50,6 +50,7 @@ const STEP_KEYS: Record<string, MessageKey> = {
   snapshot: 'requests.step.snapshot',
   rollback: 'requests.step.rollback',
   'delete-snapshot': 'requests.step.delete-snapshot',
+  'set-console-password': 'consolePassword.step',
   cleanup: 'words.step.cleanup',
 };
 
@@ -70,6 +71,7 @@ const RUN_KINDS: Record<string, MessageKey> = {
   snapshot: 'requests.run.snapshot',
   snapshot_rollback: 'requests.run.snapshot_rollback',
   snapshot_delete: 'requests.run.snapshot_delete',
+  console_password: 'requests.run.console_password',
 };
 
 /** The catalogue key of a run kind (null or unknown → the generic "process"). */

@@ -30,6 +30,8 @@ const ZActionParams = z
       .string()
       .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
       .optional(),
+    /** `console_password`: the new password sealed with RunSecretBox (wiped when the run ends). */
+    consolePassword: z.string().startsWith('enc:v1:').max(4096).optional(),
     /** The `vm_snapshots` row a snapshot run takes, rolls back to or deletes. */
     snapshotId: z.uuid().optional(),
     /** A rollback starts the VM afterwards. */
@@ -39,7 +41,17 @@ const ZActionParams = z
 type ActionParams = z.infer<typeof ZActionParams>;
 
 export type ActionKind =
-  'start' | 'stop' | 'shutdown' | 'reboot' | 'resize' | 'decommission' | 'ssh_keys' | 'snapshot' | 'snapshot_rollback' | 'snapshot_delete';
+  | 'start'
+  | 'stop'
+  | 'shutdown'
+  | 'reboot'
+  | 'resize'
+  | 'decommission'
+  | 'ssh_keys'
+  | 'snapshot'
+  | 'snapshot_rollback'
+  | 'snapshot_delete'
+  | 'console_password';
 
 export type ActionCtx = {
   deps: WorkerDeps;

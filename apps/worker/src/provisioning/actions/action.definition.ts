@@ -13,6 +13,7 @@ import { growFilesystemStep } from './grow-filesystem.step';
 import { openPortsStep } from './open-ports.step';
 import { applyPendingStep } from './apply-pending.step';
 import { writeKeysStep } from './write-keys.step';
+import { setConsolePasswordStep, wipeConsolePassword } from './set-console-password.step';
 import { deleteSnapshotStep, recordSnapshotStep, rollbackSnapshotStep, takeSnapshotStep } from './snapshot.step';
 
 /** Steps of each day-2 kind. */
@@ -27,6 +28,7 @@ export const ACTION_STEPS: Record<ActionKind, readonly ActionStep<unknown>[]> = 
   snapshot: [locateStep, takeSnapshotStep, recordSnapshotStep],
   snapshot_rollback: [locateStep, rollbackSnapshotStep, recordSnapshotStep],
   snapshot_delete: [locateStep, deleteSnapshotStep, recordSnapshotStep],
+  console_password: [locateStep, setConsolePasswordStep, recordStep],
 };
 
 /**
@@ -97,6 +99,8 @@ export function actionDefinition(deps: WorkerDeps, kind: ActionKind): RunDefinit
     },
     async onFailed(tx, run, ctx, failure) {
       await snapshotFailed(tx, run, failure);
+      // A run that ends without setting it leaves no sealed password behind either.
+      if (kind === 'console_password') await wipeConsolePassword(tx, run.id);
       if (kind === 'decommission') {
         await transitionRequest(tx, run.requestId, ['decommissioning'], 'failed', { reason: joinText(failure.text), onMismatch: 'skip' });
       }

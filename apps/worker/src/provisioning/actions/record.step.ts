@@ -14,6 +14,7 @@ const AUDIT_ACTION: Record<ActionKind, string> = {
   snapshot: 'vm.snapshot_taken',
   snapshot_rollback: 'vm.snapshot_rolled_back',
   snapshot_delete: 'vm.snapshot_deleted',
+  console_password: 'vm.console_password_set',
 };
 
 /**
@@ -50,6 +51,8 @@ export const recordStep = actionStep({
         // The request's keys are what the guest now trusts (and what a re-run of the guest setup would install).
         if (ctx.params.sshPublicKeys)
           await tx.updateTable('vpsRequests').set({ sshPublicKeys: ctx.params.sshPublicKeys }).where('id', '=', vm.requestId).execute();
+      } else if (kind === 'console_password') {
+        // Nothing to record on the VM: the password lives only inside the guest.
       } else {
         await transitionVm(tx, vm.id, ['decommissioning'], 'decommissioned', { onMismatch: 'skip' });
         // Destroying the VM took its snapshots with it.
@@ -69,7 +72,8 @@ export const recordStep = actionStep({
         action: AUDIT_ACTION[kind],
         targetType: 'vm',
         targetId: vm.id,
-        after: { vmid: vm.vmid, runId: run.id, params: ctx.params },
+        // Never the sealed console password, even encrypted.
+        after: { vmid: vm.vmid, runId: run.id, params: { ...ctx.params, consolePassword: undefined } },
       });
     });
     return { detail: bilingualDetail(auditActionName(AUDIT_ACTION[kind])) };
