@@ -20,6 +20,7 @@ import {
   startApiProcess,
   startWorkerProcess,
   submitBody,
+  TEST_PASSWORD,
   type SimProcess,
 } from '@betang/testkit';
 import pg from 'pg';
@@ -313,6 +314,55 @@ describe('provisioning on real qemu guests', () => {
       const active = f.startAt && f.activeAt ? ((f.activeAt - f.startAt) / 1000).toFixed(1) : '?';
       say(`VM ${vmid}: start task → SSH ready ${ready} s, → request active ${active} s, qemu peak RSS ${f.peakMiB} MiB`);
     }
+
+    // Lost key, locked out: the owner replaces the admin user's keys through the real
+    // qemu-guest-agent (PVE's agent/file-write; no network path into the guest). The new key logs
+    // in; the old one no longer does.
+    const survivor = vms[1]!;
+    const survivorSsh = await simCall<{ host: string; port: number }>(s, 'GET', `/_sim/guest/ssh/${survivor.pveVmid}`);
+    const rescue = makeKeyPair('budi@laptop-baru');
+    const replaced = await call<{ runId: string }>(
+      staff,
+      'POST',
+      `/api/v1/vms/${survivor.id}/ssh-keys`,
+      { sshPublicKeys: [rescue.publicKey], password: TEST_PASSWORD },
+      1,
+    );
+    expect(replaced.status).toBe(202);
+    const keysBy = Date.now() + 180_000;
+    let keysRun = { status: 'queued', errorMessage: null as string | null };
+    while (Date.now() < keysBy) {
+      keysRun = await db
+        .selectFrom('provisioningRuns')
+        .select(['status', 'errorMessage'])
+        .where('id', '=', replaced.body.runId)
+        .executeTakeFirstOrThrow();
+      if (keysRun.status === 'succeeded' || keysRun.status === 'failed') break;
+      await sleep(1000);
+    }
+    expect(keysRun).toEqual({ status: 'succeeded', errorMessage: null });
+    const withRescue = await connectGuest({
+      host: survivorSsh.host,
+      port: survivorSsh.port,
+      username: adminUser,
+      privateKey: rescue.privateKey,
+      pinnedHostKey: survivor.hostKey ?? '',
+      readyTimeoutMs: 30_000,
+    });
+    connections.push(withRescue);
+    expect((await withRescue.exec('hostname')).stdout.trim()).toBe(survivor.hostname);
+    expect((await withRescue.exec(`cat /home/${adminUser}/.ssh/authorized_keys`)).stdout.trim()).toBe(rescue.publicKey.trim());
+    await expect(
+      connectGuest({
+        host: survivorSsh.host,
+        port: survivorSsh.port,
+        username: adminUser,
+        privateKey: requester.privateKey,
+        pinnedHostKey: survivor.hostKey ?? '',
+        readyTimeoutMs: 30_000,
+      }),
+    ).rejects.toThrow();
+    say(`VM ${survivor.pveVmid}: admin keys replaced through the guest agent; the new key logs in, the old one is refused`);
 
     // Decommission the first one: its qemu process and its overlay must be gone.
     const victim = vms[0]!;
