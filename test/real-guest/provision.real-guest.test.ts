@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { adminUserForInstitution } from '@betang/core';
 import type { Db } from '@betang/db';
 import { configureGuest, connectGuest, type GuestConnection } from '@betang/guest';
+import { createPveClient, termproxyHandshake } from '@betang/proxmox';
 import {
   ADMIN_DATABASE_URL,
   call,
@@ -25,6 +26,7 @@ import {
 } from '@betang/testkit';
 import pg from 'pg';
 import { pino } from 'pino';
+import WebSocket from 'ws';
 import { sweepRetainedVms } from '../../apps/worker/src/jobs/decommission-sweep.job';
 import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
 
@@ -363,6 +365,58 @@ describe('provisioning on real qemu guests', () => {
       }),
     ).rejects.toThrow();
     say(`VM ${survivor.pveVmid}: admin keys replaced through the guest agent; the new key logs in, the old one is refused`);
+
+    // Locked out: a rescue password set through the real qemu-guest-agent (agent/set-user-password)
+    // logs in on the guest's real serial getty, reached as Betang's console reaches it: PVE's
+    // termproxy + vncwebsocket, the ticket handshake, the 0:LEN:DATA input framing.
+    const pve = createPveClient({
+      baseUrl: s.url,
+      tokenId: s.tokenId,
+      tokenSecret: s.tokenSecret,
+      ca: readFileSync(s.caFile, 'utf8'),
+      timeoutMs: 30_000,
+    });
+    try {
+      const node = (await db.selectFrom('vms').select('node').where('id', '=', survivor.id).executeTakeFirstOrThrow()).node ?? 'pve1';
+      const guest = pve.vm(node, Number(survivor.pveVmid));
+      const rescuePassword = 'Konsol-Darurat-2026';
+      await guest.agent.setUserPassword(adminUser, rescuePassword);
+      const tp = await guest.openTermproxy({ serial: 'serial0' });
+      const target = pve.vncWebsocket(node, Number(survivor.pveVmid), tp);
+      const socket = new WebSocket(target.url, target.protocols, { headers: target.headers, ca: target.tls.ca });
+      let screen = '';
+      socket.on('message', (data: Buffer) => {
+        screen += data.toString('utf8');
+      });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('open', () => resolve());
+        socket.once('error', reject);
+      });
+      const shows = async (pattern: RegExp, ms: number) => {
+        const end = Date.now() + ms;
+        while (Date.now() < end) {
+          if (pattern.test(screen)) return;
+          await sleep(300);
+        }
+        throw new Error(`serial console: no ${String(pattern)} in ${JSON.stringify(screen.slice(-400))}`);
+      };
+      const type = (text: string) => socket.send(`0:${Buffer.byteLength(text)}:${text}`);
+      socket.send(termproxyHandshake(tp));
+      await shows(/^OK/, 10_000);
+      type('\r');
+      await shows(/login: ?$/m, 60_000);
+      type(`${adminUser}\r`);
+      await shows(/Password: ?$/m, 20_000);
+      type(`${rescuePassword}\r`);
+      await sleep(3000);
+      type('whoami\r');
+      // bash echoes the command; the answer is the user name alone on its line
+      await shows(new RegExp(`[\\r\\n]${adminUser}\\r\\n`), 30_000);
+      socket.close();
+      say(`VM ${survivor.pveVmid}: rescue password set through the guest agent; logged in on the serial console`);
+    } finally {
+      await pve.close();
+    }
 
     // Decommission the first one: its qemu process and its overlay must be gone.
     const victim = vms[0]!;
