@@ -17,6 +17,11 @@ function keyFor(masterSecret: string): Buffer {
   return key;
 }
 
+/** The slot a VM's console password is sealed for: one VM, one purpose (the API seals, the worker opens). */
+export function consolePasswordSlot(vmId: string): string {
+  return `console-password/${vmId}`;
+}
+
 /**
  * Seals a secret a run carries from the API to the worker (a console password in
  * `provisioning_runs.params`): the `enc:v1:` format (AES-256-GCM, fresh nonce) under a key derived

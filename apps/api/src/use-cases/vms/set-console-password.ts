@@ -1,13 +1,8 @@
-import type { RunSecretBox } from '@betang/config';
+import { consolePasswordSlot, type RunSecretBox } from '@betang/config';
 import { AppError, ErrorCode, adminUserForInstitution, type Actor } from '@betang/core';
 import { appendAudit, enqueueJob, insertRun, type Tx } from '@betang/db';
 import { lockVm } from './request-vm-action';
 import type { AuditMeta } from '../vps-requests/audit-meta';
-
-/** The slot a console password is sealed for; the worker opens it with the same (set-console-password.step.ts). */
-function slot(vmId: string): string {
-  return `console-password/${vmId}`;
-}
 
 /**
  * Queues setting the admin user's console password through the guest agent: the run row and its
@@ -44,7 +39,7 @@ export async function setConsolePassword(
     });
   const institution = await tx.selectFrom('institutions').select('code').where('id', '=', vm.institutionId).executeTakeFirstOrThrow();
   const adminUser = adminUserForInstitution(institution.code);
-  const params = { adminUser, consolePassword: box.seal(slot(vm.id), password) };
+  const params = { adminUser, consolePassword: box.seal(consolePasswordSlot(vm.id), password) };
   const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind: 'console_password', requestedBy: actor.userId, params });
   await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
   await appendAudit(tx, {

@@ -1,14 +1,9 @@
-import { SecretError, type RunSecretBox } from '@betang/config';
+import { consolePasswordSlot, SecretError, type RunSecretBox } from '@betang/config';
 import type { Executor } from '@betang/db';
 import { sql } from 'kysely';
 import { permanent } from '../../harness/run-error';
 import { actionStep } from './action-context';
 import { locateStep } from './locate.step';
-
-/** The slot a console password is sealed for: one VM, one purpose (the API seals with the same). */
-export function consolePasswordSlot(vmId: string): string {
-  return `console-password/${vmId}`;
-}
 
 /**
  * Removes the sealed console password from a run's params. Safe to repeat: removing a key that is
