@@ -1,8 +1,8 @@
 import { RunSecretBox } from '@betang/config';
 import { Role } from '@betang/core';
-import { makeInstitution, makeQueuedProvisionRun, makeUser, TEST_PASSWORD, type QueuedProvision } from '@betang/testkit';
+import { makeInstitution, makeUser, TEST_PASSWORD, TEST_SIGNING_MASTER_SECRET, type QueuedProvision } from '@betang/testkit';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
-import { TEST_SIGNING_MASTER_SECRET } from '@betang/testkit';
+import { insertProvisionedVm } from '../testing/provisioned-vm';
 
 const NEW = 'Kuda-Lari-Di-Pantai-7319';
 
@@ -26,31 +26,10 @@ describe('POST /vms/:id/console-password (rescue login: the admin user’s conso
       .where('kind', '=', 'console_password')
       .execute();
   const runningVm = async (state: 'running' | 'stopped' = 'running') => {
-    const p = await makeQueuedProvisionRun(db(), { poolOctet: (octet += 1), enqueue: false });
-    owner = p;
-    staff = await signInAs(h.app, (await makeUser(db(), { roles: [Role.InstitutionStaff], institutionId: p.institutionId })).email);
-    const vm = await db()
-      .insertInto('vms')
-      .values({
-        requestId: p.requestId,
-        institutionId: p.institutionId,
-        vmid: 310_000 + (vmids += 1),
-        node: 'pve1',
-        name: p.hostname,
-        cores: 2,
-        memoryMiB: 2048,
-        diskGiB: 10,
-        state,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db().updateTable('provisioningRuns').set({ status: 'succeeded', vmId: vm.id, progress: 100 }).where('id', '=', p.runId).execute();
-    await db()
-      .updateTable('vpsRequests')
-      .set({ status: state === 'running' ? 'active' : 'stopped' })
-      .where('id', '=', p.requestId)
-      .execute();
-    return vm.id;
+    const { provision, vmId } = await insertProvisionedVm(db(), { poolOctet: (octet += 1), vmid: 310_000 + (vmids += 1), state });
+    owner = provision;
+    staff = await signInAs(h.app, (await makeUser(db(), { roles: [Role.InstitutionStaff], institutionId: provision.institutionId })).email);
+    return vmId;
   };
 
   beforeAll(async () => {

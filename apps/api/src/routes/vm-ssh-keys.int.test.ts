@@ -1,6 +1,7 @@
 import { Role } from '@betang/core';
-import { makeInstitution, makeQueuedProvisionRun, makeUser, testSshKey, TEST_PASSWORD, type QueuedProvision } from '@betang/testkit';
+import { makeInstitution, makeUser, testSshKey, TEST_PASSWORD, type QueuedProvision } from '@betang/testkit';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
+import { insertProvisionedVm } from '../testing/provisioned-vm';
 
 describe('POST /vms/:id/ssh-keys (lost key: replace the admin user’s keys through the guest agent)', () => {
   let h: ApiHarness;
@@ -23,31 +24,10 @@ describe('POST /vms/:id/ssh-keys (lost key: replace the admin user’s keys thro
       .execute();
   /** A request left active with a running VM, as the worker leaves it; `staff` signs in for its institution. */
   const runningVm = async (state: 'running' | 'stopped' = 'running') => {
-    const p = await makeQueuedProvisionRun(db(), { poolOctet: (octet += 1), enqueue: false });
-    owner = p;
-    staff = await signInAs(h.app, (await makeUser(db(), { roles: [Role.InstitutionStaff], institutionId: p.institutionId })).email);
-    const vm = await db()
-      .insertInto('vms')
-      .values({
-        requestId: p.requestId,
-        institutionId: p.institutionId,
-        vmid: 300_000 + (vmids += 1),
-        node: 'pve1',
-        name: p.hostname,
-        cores: 2,
-        memoryMiB: 2048,
-        diskGiB: 10,
-        state,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db().updateTable('provisioningRuns').set({ status: 'succeeded', vmId: vm.id, progress: 100 }).where('id', '=', p.runId).execute();
-    await db()
-      .updateTable('vpsRequests')
-      .set({ status: state === 'running' ? 'active' : 'stopped' })
-      .where('id', '=', p.requestId)
-      .execute();
-    return vm.id;
+    const { provision, vmId } = await insertProvisionedVm(db(), { poolOctet: (octet += 1), vmid: 300_000 + (vmids += 1), state });
+    owner = provision;
+    staff = await signInAs(h.app, (await makeUser(db(), { roles: [Role.InstitutionStaff], institutionId: provision.institutionId })).email);
+    return vmId;
   };
 
   beforeAll(async () => {
