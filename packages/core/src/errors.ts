@@ -26,6 +26,8 @@ export enum ErrorCode {
   DocumentRejected = 'DOCUMENT_REJECTED',
   /** Data the action depends on is missing (e.g. the head of an institution has no NIP on record). */
   PreconditionFailed = 'PRECONDITION_FAILED',
+  /** The user named as a VM's responsible person does not qualify (inactive, another institution, no institution role). */
+  PicNotEligible = 'PIC_NOT_ELIGIBLE',
   /** No free IP address in any pool the request may use. */
   NoAddressAvailable = 'NO_ADDRESS_AVAILABLE',
   /** Too many requests; try again later. */
@@ -80,6 +82,10 @@ const DEFAULT_MESSAGES: Record<ErrorCode, LocalizedText> = {
   [ErrorCode.PreconditionFailed]: {
     id: 'Data yang diperlukan untuk tindakan ini belum lengkap.',
     en: 'Data this action depends on is incomplete.',
+  },
+  [ErrorCode.PicNotEligible]: {
+    id: 'Penanggung jawab VM harus pengguna aktif perangkat daerah pemilik VM yang memegang peran perangkat daerah.',
+    en: "A VM's responsible person must be an active user of the VM's institution holding an institution role.",
   },
   [ErrorCode.NoAddressAvailable]: {
     id: 'Tidak ada alamat IP yang tersedia.',

@@ -12,6 +12,7 @@ export * from './domain/failure-reasons';
 export * from './domain/step-detail';
 export * from './domain/audit-names';
 export * from './domain/nip';
+export * from './domain/pic';
 export * from './policies/quota';
 export * from './policies/agreement-gate';
 export * from './policies/agreement-scope';

@@ -12,6 +12,7 @@ export const NOTIFICATION_LINKS = {
   request: (id: string) => `/vps-requests/${id}`,
   operatorQueue: () => '/operator/queue',
   provisioning: () => '/operator/provisioning',
+  pic: () => '/pic',
 };
 
 /** The agreement waits for this head's signature (institution head first, then the data-center head). */
@@ -206,5 +207,66 @@ export function approvalOverdueMessage(request: RequestRef, waitedHours: number,
     link: NOTIFICATION_LINKS.request(request.id),
     webhook: { requestId: request.id, hostname: request.hostname, waitedHours, standardHours },
     webhookAudience: 'global',
+  };
+}
+
+type PicLossRef = { userId: string; userName: string; institutionId: string; institutionName: string; vmNames: readonly string[] };
+
+const PIC_CAUSE_WORDS = {
+  inactive: { id: 'dinonaktifkan', en: 'was deactivated' },
+  moved: { id: 'pindah perangkat daerah', en: 'moved to another institution' },
+  role_lost: { id: 'tidak lagi memegang peran perangkat daerah', en: 'no longer holds an institution role' },
+} as const;
+
+function listed(names: readonly string[]): string {
+  return names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} (+${names.length - 5})`;
+}
+
+/**
+ * The PIC of some VMs lost what made them PIC (to the institution's heads and operators). One
+ * notice per person, cause and WIB day: the same change repeated that day adds nothing.
+ */
+export function picLostMessage(ref: PicLossRef, cause: keyof typeof PIC_CAUSE_WORDS, day: string): NotificationMessage {
+  const words = PIC_CAUSE_WORDS[cause];
+  return {
+    kind: 'vm.pic_needed',
+    reason: `pic:${ref.userId}:${ref.institutionId}:${cause}:${day}`,
+    institutionId: ref.institutionId,
+    title: {
+      id: `${ref.vmNames.length} VM ${ref.institutionName} perlu penanggung jawab baru`,
+      en: `${ref.vmNames.length} VM(s) of ${ref.institutionName} need a new responsible person`,
+    },
+    body: {
+      id: `${ref.userName} ${words.id}, sehingga VM berikut tidak lagi memiliki penanggung jawab: ${listed(ref.vmNames)}. Kepala perangkat daerah dapat menunjuk penanggung jawab baru di halaman Penanggung jawab VM.`,
+      en: `${ref.userName} ${words.en}, so these VMs no longer have a responsible person: ${listed(ref.vmNames)}. The institution head can name a new one on the VM responsible persons page.`,
+    },
+    link: NOTIFICATION_LINKS.pic(),
+    webhook: { userId: ref.userId, cause, vmCount: ref.vmNames.length },
+  };
+}
+
+/**
+ * The weekly reminder while VMs of an institution still need a PIC. `week` (the Monday of the
+ * WIB week) is part of the reason, so one reminder per institution and week, however often the
+ * sweep runs.
+ */
+export function picReminderMessage(
+  ref: { institutionId: string; institutionName: string; vmNames: readonly string[] },
+  week: string,
+): NotificationMessage {
+  return {
+    kind: 'vm.pic_needed',
+    reason: `pic:reminder:${ref.institutionId}:${week}`,
+    institutionId: ref.institutionId,
+    title: {
+      id: `Pengingat: ${ref.vmNames.length} VM ${ref.institutionName} belum memiliki penanggung jawab`,
+      en: `Reminder: ${ref.vmNames.length} VM(s) of ${ref.institutionName} still have no responsible person`,
+    },
+    body: {
+      id: `VM berikut masih menunggu penanggung jawab baru: ${listed(ref.vmNames)}. Pengingat ini diulang setiap minggu sampai penanggung jawab ditunjuk.`,
+      en: `These VMs are still waiting for a new responsible person: ${listed(ref.vmNames)}. This reminder repeats every week until one is named.`,
+    },
+    link: NOTIFICATION_LINKS.pic(),
+    webhook: { week, vmCount: ref.vmNames.length },
   };
 }

@@ -497,6 +497,7 @@ export interface Vms {
   memoryMiB: number;
   name: string;
   node: string | null;
+  picUserId: string | null;
   requestId: string;
   retainedUntil: Timestamp | null;
   smbiosUuid: string | null;

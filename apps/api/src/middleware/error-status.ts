@@ -14,6 +14,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.QuotaExceeded]: 422,
   [ErrorCode.DocumentRejected]: 422,
   [ErrorCode.PreconditionFailed]: 422,
+  [ErrorCode.PicNotEligible]: 422,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.NoAddressAvailable]: 409,
   [ErrorCode.RateLimited]: 429,

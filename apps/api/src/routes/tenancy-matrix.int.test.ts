@@ -16,7 +16,12 @@ import { bodyText, fillPath, leakedSecrets, seedTenant, seedWorld, type Tenant, 
  */
 
 /** Query/body fields that name another tenant's resource. */
-const FIELD_KINDS: Record<string, keyof TenantIds> = { institutionId: 'institution', applicationId: 'application' };
+const FIELD_KINDS: Record<string, keyof TenantIds> = {
+  institutionId: 'institution',
+  applicationId: 'application',
+  vmIds: 'vm',
+  picUserId: 'staff',
+};
 
 /** Public routes: answer anyone by design (a verification code is printed on the agreement itself). */
 const PUBLIC_EXEMPT: Record<string, string> = {
@@ -62,7 +67,8 @@ describe('tenancy matrix: every route, as another institution', () => {
             ...Object.fromEntries(
               Object.entries(FIELD_KINDS)
                 .filter(([f]) => fields.includes(f))
-                .map(([f, k]) => [f, ids[k]]),
+                // A list of ids (e.g. the VMs of a bulk assignment) names the tenant's one resource.
+                .map(([f, k]) => [f, Array.isArray((value as Record<string, unknown>)[f]) ? [ids[k]] : ids[k]]),
             ),
           }
         : value;

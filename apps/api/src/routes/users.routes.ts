@@ -38,6 +38,7 @@ import { emailThrottleHash } from '../security/login-throttle';
 import { hashPassword } from '../security/password';
 import { assertAcceptablePassword } from '../security/password-policy';
 import { assertMayGrantRoles, assertMayManageUsersOf } from '../use-cases/manage-users';
+import { noticePicLoss } from '../use-cases/pic/pic-loss';
 import type { RoutesContext } from './router-context';
 
 const ZUserPage = zPage(ZUser);
@@ -191,6 +192,8 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
         const endsAccess = Boolean(passwordHash) || body.isActive === false;
         const sessionsEnded = endsAccess ? await deleteSessionsOfUser(tx, params.id) : 0;
         const tokensRevoked = endsAccess ? await revokeApiTokensOfUser(tx, params.id) : 0;
+        // Losing the account or an institution role can leave VMs without a qualifying PIC.
+        const vmsNeedingPic = body.isActive === false || roles ? await noticePicLoss(tx, after.id, after.name) : 0;
         await appendAudit(tx, {
           ...auditContext(req, res),
           institutionId: after.institutionId,
@@ -198,7 +201,12 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
           targetType: 'user',
           targetId: after.id,
           before: toUserDto(before),
-          after: { ...toUserDto(after), passwordChanged: Boolean(passwordHash), ...(endsAccess ? { sessionsEnded, tokensRevoked } : {}) },
+          after: {
+            ...toUserDto(after),
+            passwordChanged: Boolean(passwordHash),
+            ...(endsAccess ? { sessionsEnded, tokensRevoked } : {}),
+            ...(vmsNeedingPic > 0 ? { vmsNeedingPic } : {}),
+          },
         });
         return toUserDto(after);
       });
@@ -314,6 +322,7 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
         const sessionsEnded = await deleteSessionsOfUser(tx, user.id);
         const tokensRevoked = await revokeApiTokensOfUser(tx, user.id);
         await spendPasswordResetTokensOfUser(tx, user.id);
+        const vmsNeedingPic = await noticePicLoss(tx, user.id, user.name);
         await appendAudit(tx, {
           ...auditContext(req, res),
           institutionId: user.institutionId,
@@ -321,7 +330,7 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
           targetType: 'user',
           targetId: user.id,
           before: { isActive: user.isActive },
-          after: { isActive: false, sessionsEnded, tokensRevoked },
+          after: { isActive: false, sessionsEnded, tokensRevoked, vmsNeedingPic },
         });
         return { sessionsEnded, tokensRevoked };
       });

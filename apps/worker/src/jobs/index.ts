@@ -5,6 +5,7 @@ import { backupsSweepJob } from './backups-sweep.job';
 import { clusterSnapshotJob } from './cluster-snapshot.job';
 import { decommissionSweepJob } from './decommission-sweep.job';
 import { notificationsSweepJob } from './notifications-sweep.job';
+import { picRemindJob } from './pic-remind.job';
 import { pruneRequestEventsJob } from './prune-request-events.job';
 import { purgeSessionsJob } from './purge-sessions.job';
 import { reconcileClusterJob } from './reconcile-cluster.job';
@@ -31,5 +32,6 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'runs.reap': runsReapJob(deps),
     'cluster.snapshot': clusterSnapshotJob(deps),
     'snapshots.prune': snapshotsPruneJob(deps),
+    'pic.remind': picRemindJob(deps),
   };
 }

@@ -13,6 +13,8 @@ export async function registerSchedules(backend: QueueBackend, options: { reconc
     await maintenance.upsertJobScheduler('notifications-sweep', { every: 10 * 60_000 }, { name: 'notifications.sweep', data: {} });
     await maintenance.upsertJobScheduler('decommission-sweep', { every: 10 * 60_000 }, { name: 'decommission.sweep', data: {} });
     await maintenance.upsertJobScheduler('snapshots-prune', { every: 60 * 60_000 }, { name: 'snapshots.prune', data: {} });
+    // Every 6 hours; the reminder itself goes out once per institution and WIB week (pic.remind's reason).
+    await maintenance.upsertJobScheduler('pic-remind', { every: 6 * 60 * 60_000 }, { name: 'pic.remind', data: {} });
     await maintenance.upsertJobScheduler('backups-sweep', { every: 2 * 60_000 }, { name: 'backups.sweep', data: {} });
     await maintenance.upsertJobScheduler(
       'prune-request-events',

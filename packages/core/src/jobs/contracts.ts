@@ -49,6 +49,13 @@ export const JOBS = {
     idempotency:
       'Expires only in_force agreements whose term ended before today (WIB) — a second run finds none; reminders go through the notification service with reason agreement:<id>:expiring:<days>, so each is written at most once.',
   }),
+  'pic.remind': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 3, backoffMs: 30_000 },
+    idempotency:
+      'Only reads which VMs need a new PIC and writes reminders through the notification service with reason pic:reminder:<institution>:<week>, so each institution gets at most one reminder per WIB week however often it runs.',
+  }),
   'vm.provision': contract({
     queue: 'provisioning',
     payload: ZRunJobPayload,

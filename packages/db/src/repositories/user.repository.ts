@@ -96,6 +96,8 @@ export async function insertUser(tx: Tx, user: NewUser): Promise<UserRecord> {
 }
 
 type UserPatch = Partial<{
+  /** Only the admin's move of a user between institutions sets it (move-user use case). */
+  institutionId: string;
   name: string;
   nip: string | null;
   position: string | null;

@@ -2,6 +2,7 @@ import { VM_HOLDING_STATES, type VmState } from '@betang/core';
 import type { Executor } from '../database';
 import { transitionVm } from './lifecycle.repository';
 import { definedFields } from './patch';
+import { defaultPicOfRequest } from './pic.repository';
 
 export { VM_HOLDING_STATES, type VmState };
 
@@ -39,6 +40,7 @@ export async function getVm(db: Executor, id: string): Promise<VmRow | undefined
  * re-queued failed run) with the new vmid and spec through transitionVm (failed, or a row still
  * reserved/provisioning without a vmid → reserved; any other state throws). One row per request,
  * so running it twice never creates a second VM row. Call it holding the vmid allocation lock.
+ * A new row starts with the request's default PIC (defaultPicOfRequest); a re-armed one keeps its PIC.
  */
 export async function reserveVmRow(
   db: Executor,
@@ -48,7 +50,7 @@ export async function reserveVmRow(
   if (!existing)
     return db
       .insertInto('vms')
-      .values({ ...vm, state: 'reserved' })
+      .values({ ...vm, state: 'reserved', picUserId: await defaultPicOfRequest(db, vm.requestId) })
       .returningAll()
       .executeTakeFirstOrThrow();
   await transitionVm(db, existing.id, ['failed', 'reserved', 'provisioning'], 'reserved', {
