@@ -116,8 +116,7 @@ export function picRoutes({ router, registry, deps }: RoutesContext): void {
       body: ZAssignPicBody,
       response: ZAssignPicAnswer,
     },
-    async ({ req, res, auth, body }) =>
-      db.transaction().execute((tx) => assignPic(tx, actorOf(auth), body, auditContext(req, res))),
+    async ({ req, res, auth, body }) => db.transaction().execute((tx) => assignPic(tx, actorOf(auth), body, auditContext(req, res))),
   );
 
   route(

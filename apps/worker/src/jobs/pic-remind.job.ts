@@ -14,7 +14,11 @@ export async function remindMissingPics(db: Db, now: Date = new Date()): Promise
   const week = picReminderWeek(now);
   const byInstitution = new Map<string, { institutionId: string; institutionName: string; vmNames: string[] }>();
   for (const vm of await listPicVms(db, { neededOnly: true })) {
-    const group = byInstitution.get(vm.institutionId) ?? { institutionId: vm.institutionId, institutionName: vm.institutionName, vmNames: [] };
+    const group = byInstitution.get(vm.institutionId) ?? {
+      institutionId: vm.institutionId,
+      institutionName: vm.institutionName,
+      vmNames: [],
+    };
     group.vmNames.push(vm.name);
     byInstitution.set(vm.institutionId, group);
   }

@@ -49,9 +49,7 @@ export const ZVmWithoutSuccessor = z.object({
   institutionId: z.uuid(),
   institutionName: z.string(),
   /** The institution's last agreement (null when it never had one that was not revoked). */
-  agreement: z
-    .object({ id: z.uuid(), number: z.string(), status: z.enum(AGREEMENT_STATUSES), termEnd: z.string() })
-    .nullable(),
+  agreement: z.object({ id: z.uuid(), number: z.string(), status: z.enum(AGREEMENT_STATUSES), termEnd: z.string() }).nullable(),
 });
 
 /** `GET /reports/pic`: the operator report. */

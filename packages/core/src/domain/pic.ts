@@ -39,7 +39,5 @@ const DAY_MS = 86_400_000;
 export function picReminderWeek(now: Date): string {
   const wib = new Date(now.getTime() + 7 * 3_600_000);
   const sinceMonday = (wib.getUTCDay() + 6) % 7;
-  return new Date(Date.UTC(wib.getUTCFullYear(), wib.getUTCMonth(), wib.getUTCDate()) - sinceMonday * DAY_MS)
-    .toISOString()
-    .slice(0, 10);
+  return new Date(Date.UTC(wib.getUTCFullYear(), wib.getUTCMonth(), wib.getUTCDate()) - sinceMonday * DAY_MS).toISOString().slice(0, 10);
 }

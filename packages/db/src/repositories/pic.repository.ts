@@ -97,9 +97,7 @@ export async function defaultPicOfRequest(db: Executor, requestId: string): Prom
     .select([
       sql<string | null>`(SELECT u.id FROM users u WHERE u.institution_id = r.institution_id AND u.is_active
         AND lower(u.email) = lower(r.contact->>'email') ORDER BY u.created_at LIMIT 1)`.as('contactUserId'),
-      sql<string | null>`(SELECT u.id FROM users u WHERE u.id = r.requested_by AND u.institution_id = r.institution_id)`.as(
-        'requesterId',
-      ),
+      sql<string | null>`(SELECT u.id FROM users u WHERE u.id = r.requested_by AND u.institution_id = r.institution_id)`.as('requesterId'),
     ])
     .where('r.id', '=', requestId)
     .executeTakeFirst();

@@ -11,11 +11,19 @@ import { listPicVms, notify, userIdsWithRole, type Tx } from '@betang/db';
  */
 export async function noticePicLoss(tx: Tx, userId: string, userName: string, now: Date = new Date()): Promise<number> {
   const flagged = await listPicVms(tx, { userId, neededOnly: true });
-  const groups = new Map<string, { institutionId: string; institutionName: string; cause: Exclude<PicProblem, 'none'>; vmNames: string[] }>();
+  const groups = new Map<
+    string,
+    { institutionId: string; institutionName: string; cause: Exclude<PicProblem, 'none'>; vmNames: string[] }
+  >();
   for (const vm of flagged) {
     if (vm.problem === null || vm.problem === 'none') continue;
     const key = `${vm.institutionId}:${vm.problem}`;
-    const group = groups.get(key) ?? { institutionId: vm.institutionId, institutionName: vm.institutionName, cause: vm.problem, vmNames: [] };
+    const group = groups.get(key) ?? {
+      institutionId: vm.institutionId,
+      institutionName: vm.institutionName,
+      cause: vm.problem,
+      vmNames: [],
+    };
     group.vmNames.push(vm.name);
     groups.set(key, group);
   }
@@ -24,7 +32,11 @@ export async function noticePicLoss(tx: Tx, userId: string, userName: string, no
   for (const group of groups.values()) {
     const heads = (await userIdsWithRole(tx, Role.InstitutionHead, group.institutionId)).filter((id) => id !== userId);
     await notify(tx, {
-      ...picLostMessage({ userId, userName, institutionId: group.institutionId, institutionName: group.institutionName, vmNames: group.vmNames }, group.cause, day),
+      ...picLostMessage(
+        { userId, userName, institutionId: group.institutionId, institutionName: group.institutionName, vmNames: group.vmNames },
+        group.cause,
+        day,
+      ),
       recipients: [...heads, ...operators],
     });
   }
