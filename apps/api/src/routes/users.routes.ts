@@ -330,7 +330,7 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
           targetType: 'user',
           targetId: user.id,
           before: { isActive: user.isActive },
-          after: { isActive: false, sessionsEnded, tokensRevoked, vmsNeedingPic },
+          after: { isActive: false, sessionsEnded, tokensRevoked, ...(vmsNeedingPic > 0 ? { vmsNeedingPic } : {}) },
         });
         return { sessionsEnded, tokensRevoked };
       });
