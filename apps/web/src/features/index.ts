@@ -10,6 +10,7 @@ import { ipPoolsFeature } from './ip-pools';
 import { notificationsFeature } from './notifications';
 import { operatorAgreementsFeature } from './operator-agreements';
 import { operatorQueueFeature } from './operator-queue';
+import { picFeature } from './pic';
 import { passwordFeature } from './password';
 import { provisioningBoardFeature } from './provisioning-board';
 import { reconciliationFeature } from './reconciliation';
@@ -50,5 +51,6 @@ export const FEATURES: readonly Feature[] = [
   ipPoolsFeature,
   catalogFeature,
   operatorAgreementsFeature,
+  picFeature,
   settingsFeature,
 ];

@@ -5,6 +5,7 @@ import { Page } from '../../ui/page';
 import { OperatorCockpit } from '../cockpit/operator-cockpit';
 import { InstitutionsTable } from '../institutions/institutions-table';
 import { QuotaPanel } from '../institutions/quota-panel';
+import { PicPanel } from '../pic/pic-panel';
 import { AgreementPanel, InFlightPanel, VmsPanel } from './portal-panels';
 
 /**
@@ -34,6 +35,7 @@ export function DashboardPage() {
           <QuotaPanel institutionId={me.institution.id} />
           <AgreementPanel me={me} />
           <InFlightPanel />
+          {me.roles.includes(Role.InstitutionHead) ? <PicPanel institutionId={me.institution.id} /> : null}
         </div>
       ) : (
         <p>{t('dashboard.noInstitution')}</p>
