@@ -64,6 +64,9 @@ describe('a VM responsible person (PIC) hand-over in the web app (real Chromium)
     await page.getByRole('heading', { level: 1, name: T['signIn.title'] }).waitFor();
 
     await signIn(page, stack.baseUrl, headEmail, TEST_PASSWORD);
+    // The operators' report is not an institution head's.
+    await page.getByRole('navigation').getByRole('link', { name: T['pic.nav'] }).waitFor();
+    expect(await page.getByRole('navigation').getByRole('link', { name: T['pic.reportNav'] }).count()).toBe(0);
     const panel = page.getByRole('region', { name: T['pic.panelTitle'] });
     await panel.getByText('sipd-web-01').waitFor();
     await panel.getByText('sipd-db-01').waitFor();
@@ -97,7 +100,7 @@ describe('a VM responsible person (PIC) hand-over in the web app (real Chromium)
     expect(rows.map((r) => r.picUserId)).toEqual([successorId, successorId]);
   });
 
-  it("shows operators the report, and keeps it from an institution head's navigation", async () => {
+  it("shows operators the report (desktop and phone, axe clean), each VM linking to its institution's PIC page", async () => {
     await stack.db.updateTable('vms').set({ picUserId: null }).where('id', '=', vmIds[0]!).execute();
     await signIn(page, stack.baseUrl, operatorEmail, TEST_PASSWORD);
     await page.getByRole('navigation').getByRole('link', { name: T['pic.reportNav'] }).click();
