@@ -143,6 +143,22 @@ describe('the responsible person (PIC) of each VM', () => {
     expect(moved.body.institutionId).toBe(elsewhere.id);
     expect((await needed(o)).map((v) => [v.id, v.problem])).toEqual([[o.vmIds[0], 'moved']]);
     expect((await picNotices(o.headId)).map((n) => n.reason)).toEqual([expect.stringContaining(`:${o.institutionId}:moved:`)]);
+    // Only admins move users; data-center staff cannot be moved into an institution; unknown targets 404.
+    const headMove = await o.head.agent
+      .post(`/api/v1/users/${o.otherStaffId}/institution`)
+      .set('X-CSRF-Token', o.head.csrfToken)
+      .send({ institutionId: elsewhere.id });
+    expect(headMove.status).toBe(403);
+    const staffOfDc = await admin.agent
+      .post(`/api/v1/users/${operatorId}/institution`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send({ institutionId: elsewhere.id });
+    expect(staffOfDc.status).toBe(409);
+    const nowhere = await admin.agent
+      .post(`/api/v1/users/${o.otherStaffId}/institution`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send({ institutionId: '00000000-0000-4000-8000-000000000000' });
+    expect(nowhere.status).toBe(404);
     // The moved user can no longer be named PIC of the old institution's VMs.
     const refused = await assign(o.head, o.vmIds, o.picId);
     expect(refused.status).toBe(422);
