@@ -33,6 +33,11 @@ export function InstitutionPage() {
           <p className="muted">
             <code>{institution.data.code}</code> {institution.data.address ?? ''}
           </p>
+          {mayEditQuota ? (
+            <p>
+              <Link to={`/pic/${institution.data.id}`}>{t('pic.institutionLink')}</Link>
+            </p>
+          ) : null}
           <QuotaPanel key={quotaVersion} institutionId={institution.data.id} />
           {mayEditQuota ? <QuotaForm institutionId={institution.data.id} onSaved={() => setQuotaVersion((v) => v + 1)} /> : null}
           {holdsAny(me.roles, [Role.Admin]) ? <UsersManager scope={{ institutionId: institution.data.id }} /> : null}
