@@ -71,6 +71,12 @@ describe('a VM responsible person (PIC) hand-over in the web app (real Chromium)
     await panel.getByText('sipd-web-01').waitFor();
     await panel.getByText('sipd-db-01').waitFor();
     expect(await panel.getByText(T['pic.problem.inactive']!).count()).toBe(2);
+    for (const viewport of [DESKTOP, PHONE]) {
+      await page.setViewportSize(viewport);
+      await page.waitForLoadState('networkidle');
+      expect(await seriousViolations(page)).toEqual([]);
+    }
+    await page.setViewportSize(DESKTOP);
     await panel.getByRole('link', { name: T['pic.panelAct'] }).click();
     await page.getByRole('heading', { level: 1, name: T['pic.title'] }).waitFor();
     await page.getByRole('region', { name: fill(T['pic.listTitle']!, { count: 2 }) }).waitFor();
