@@ -165,6 +165,24 @@ describe('the responsible person (PIC) of each VM', () => {
     expect(refused.body.error.code).toBe('PIC_NOT_ELIGIBLE');
   });
 
+  it('flags the VMs when the head deactivates their PIC through PATCH /users/:id, and the audit entry counts them', async () => {
+    const o = await office(1);
+    const patched = await o.head.agent.patch(`/api/v1/users/${o.picId}`).set('X-CSRF-Token', o.head.csrfToken).send({ isActive: false });
+    expect(patched.status).toBe(200);
+    expect((await needed(o)).map((v) => [v.id, v.problem])).toEqual([[o.vmIds[0], 'inactive']]);
+    expect((await picNotices(operatorId)).filter((n) => n.reason.startsWith(`pic:${o.picId}:`))).toHaveLength(1);
+    const audit = await h.database.db
+      .selectFrom('auditLog')
+      .select('after')
+      .where('targetId', '=', o.picId)
+      .where('action', '=', 'user.updated')
+      .executeTakeFirstOrThrow();
+    expect(audit.after).toMatchObject({ isActive: false, vmsNeedingPic: 1 });
+    // Reactivating makes the VM fine again: nothing stored needs clearing.
+    await o.head.agent.post(`/api/v1/users/${o.picId}/reactivate`).set('X-CSRF-Token', o.head.csrfToken).expect(200);
+    expect(await needed(o)).toEqual([]);
+  });
+
   it('does not flag a role change that keeps an institution role (staff made head)', async () => {
     const o = await office(1);
     const changed = await admin.agent
