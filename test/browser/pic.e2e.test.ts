@@ -37,6 +37,7 @@ describe('a VM responsible person (PIC) hand-over in the web app (real Chromium)
     headEmail = (await makeUser(db, { roles: [Role.InstitutionHead], institutionId, name: 'Dra. Siti Kepala Biro' })).email;
     picId = (await makeUser(db, { roles: [Role.InstitutionStaff], institutionId, name: 'Budi Staf' })).id;
     successorId = (await makeUser(db, { roles: [Role.InstitutionStaff], institutionId, name: 'Citra Penerus' })).id;
+    await makeInstitution(db, { name: 'Dinas Pendidikan' });
     vmIds = [];
     for (const name of ['sipd-web-01', 'sipd-db-01'])
       vmIds.push((await makeRunningVm(db, { institutionId, requestedBy: picId, picUserId: picId, name })).vmId);
@@ -106,6 +107,26 @@ describe('a VM responsible person (PIC) hand-over in the web app (real Chromium)
     expect(rows.map((r) => r.picUserId)).toEqual([successorId, successorId]);
   });
 
+  it('an admin moves the new PIC to another institution from the edit panel; the VMs need a PIC again', async () => {
+    await signIn(page, stack.baseUrl, adminEmail, TEST_PASSWORD);
+    await page.goto(`${stack.baseUrl}/institutions/${institutionId}`);
+    await page.getByRole('button', { name: fill(T['users.editLabel']!, { name: 'Citra Penerus' }) }).click();
+    const edit = page.getByRole('form', { name: fill(T['users.editTitle']!, { name: 'Citra Penerus' }) });
+    await edit.getByLabel(T['pic.moveTo']!).selectOption({ label: 'Dinas Pendidikan' });
+    expect(await seriousViolations(page)).toEqual([]);
+    await edit.getByRole('button', { name: T['pic.move'], exact: true }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['pic.moved']!, { name: 'Citra Penerus', institution: 'Dinas Pendidikan' }) })
+      .waitFor();
+    const rows = await stack.db.selectFrom('vms').select('picUserId').where('id', 'in', vmIds).execute();
+    expect(rows.map((r) => r.picUserId)).toEqual([successorId, successorId]);
+    await page.getByRole('link', { name: T['pic.institutionLink'] }).click();
+    await page.getByRole('heading', { level: 1, name: T['pic.title'] }).waitFor();
+    await page.getByRole('region', { name: fill(T['pic.listTitle']!, { count: 2 }) }).waitFor();
+    expect(await page.getByText(T['pic.problem.moved']!).count()).toBe(2);
+  });
+
   it("shows operators the report (desktop and phone, axe clean), each VM linking to its institution's PIC page", async () => {
     await stack.db.updateTable('vms').set({ picUserId: null }).where('id', '=', vmIds[0]!).execute();
     await signIn(page, stack.baseUrl, operatorEmail, TEST_PASSWORD);
@@ -121,6 +142,6 @@ describe('a VM responsible person (PIC) hand-over in the web app (real Chromium)
     }
     await without.getByRole('link', { name: fill(T['pic.nameFor']!, { name: 'sipd-web-01' }) }).click();
     await page.getByRole('heading', { level: 1, name: T['pic.title'] }).waitFor();
-    await page.getByRole('region', { name: fill(T['pic.listTitle']!, { count: 1 }) }).waitFor();
+    await page.getByRole('region', { name: fill(T['pic.listTitle']!, { count: 2 }) }).waitFor();
   });
 });

@@ -1,4 +1,4 @@
-import { ZAssignPicAnswer, ZPicCandidates, ZPicReport, ZPicVmList, type AssignPicBody } from '@betang/core';
+import { ZAssignPicAnswer, ZPicCandidates, ZPicReport, ZPicVmList, ZUser, type AssignPicBody } from '@betang/core';
 import type { ApiClient } from './http-client';
 
 const base = (institutionId: string) => `/institutions/${encodeURIComponent(institutionId)}/pic`;
@@ -14,3 +14,6 @@ export const assignPic = (api: ApiClient, body: AssignPicBody) =>
   api.request('POST', '/pic/assignments', { body, response: ZAssignPicAnswer });
 /** GET /reports/pic: VMs without a PIC and VMs whose agreement has no successor. */
 export const getPicReport = (api: ApiClient) => api.request('GET', '/reports/pic', { response: ZPicReport });
+/** POST /users/:id/institution (admins): moves an institution user to another institution. */
+export const moveUser = (api: ApiClient, userId: string, institutionId: string) =>
+  api.request('POST', `/users/${encodeURIComponent(userId)}/institution`, { body: { institutionId }, response: ZUser });

@@ -10,6 +10,7 @@ import { CheckboxGroup } from '../../ui/field';
 import { useContractForm } from '../../ui/use-contract-form';
 import { roleKey, rolesForScope } from './user-roles';
 import { FormActions } from '../../ui/form-actions';
+import { MoveUserField } from '../pic/move-user';
 
 /**
  * Changes a user's roles and whether the account is active (PATCH /users/:id); deactivates
@@ -24,6 +25,7 @@ export function EditUserForm({
   onTotpReset,
   onDeactivated,
   onReactivated,
+  onMoved,
   onCancel,
 }: {
   user: UserDto;
@@ -32,6 +34,8 @@ export function EditUserForm({
   onTotpReset(user: UserDto): void;
   onDeactivated(user: UserDto): void;
   onReactivated(user: UserDto): void;
+  /** Admins only: the user was moved to another institution (named). */
+  onMoved?(user: UserDto, institutionName: string): void;
   onCancel(): void;
 }) {
   const { t } = useI18n();
@@ -83,6 +87,7 @@ export function EditUserForm({
           </button>
         </div>
       ) : null}
+      {holdsAny(me.roles, [Role.Admin]) && user.institutionId !== null && onMoved ? <MoveUserField user={user} onMoved={onMoved} /> : null}
       {holdsAny(me.roles, [Role.Admin]) ? (
         <div className="field">
           <FormAlert error={unlock.error} fieldErrors={{}} />

@@ -73,6 +73,7 @@ export function UsersManager({ scope }: { scope: UserScope }) {
           onTotpReset={(user) => afterChange(t('users.totpResetDone', { name: user.name }))}
           onDeactivated={(user) => afterChange(t('users.deactivated', { name: user.name }))}
           onReactivated={(user) => afterChange(t('users.reactivated', { name: user.name }))}
+          onMoved={(user, institution) => afterChange(t('pic.moved', { name: user.name, institution }))}
           onCancel={() => setEditing(null)}
         />
       ) : null}
