@@ -12,8 +12,9 @@ import type { WorkerDeps } from '../deps';
  */
 export async function remindMissingPics(db: Db, now: Date = new Date()): Promise<{ institutions: number; reminders: number }> {
   const week = picReminderWeek(now);
+  // Every flagged VM, not the screens' first 1000: an institution past them must still be reminded.
   const byInstitution = new Map<string, { institutionId: string; institutionName: string; vmNames: string[] }>();
-  for (const vm of await listPicVms(db, { neededOnly: true })) {
+  for (const vm of await listPicVms(db, { neededOnly: true, limit: 100_000 })) {
     const group = byInstitution.get(vm.institutionId) ?? {
       institutionId: vm.institutionId,
       institutionName: vm.institutionName,

@@ -49,17 +49,22 @@ function picVmQuery(db: Executor) {
 
 /**
  * Live VMs (those holding a vmid slot: reserved … retained) with their PIC, of one institution or
- * of all, optionally only those that need a new PIC; by institution then name, at most 1000.
+ * of all, optionally only those that need a new PIC; by institution then name, at most `limit` (1000).
  */
 export async function listPicVms(
   db: Executor,
-  options: { institutionId?: string; neededOnly?: boolean; userId?: string } = {},
+  options: { institutionId?: string; neededOnly?: boolean; userId?: string; limit?: number } = {},
 ): Promise<PicVmRow[]> {
   let query = picVmQuery(db);
   if (options.institutionId) query = query.where('v.institutionId', '=', options.institutionId);
   if (options.userId) query = query.where('v.picUserId', '=', options.userId);
   if (options.neededOnly) query = query.where(sql<boolean>`(${problemSql}) IS NOT NULL`);
-  return query.orderBy('i.name').orderBy('v.name').orderBy('v.id').limit(1000).execute();
+  return query
+    .orderBy('i.name')
+    .orderBy('v.name')
+    .orderBy('v.id')
+    .limit(options.limit ?? 1000)
+    .execute();
 }
 
 /** Live VMs among `vmIds` (duplicates ignored), with their PIC; a VM not live or unknown is absent. */
