@@ -47,6 +47,7 @@ export const NOTIFICATION_KINDS = [
   'request.approval_overdue',
   'vps.ready',
   'vps.failed',
+  'lease.notice',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const ZNotificationKind = z.enum(NOTIFICATION_KINDS);

@@ -13,4 +13,5 @@ export const KIND_LABEL: Record<NotificationKind, MessageKey> = {
   'request.approval_overdue': 'notifications.kind.overdue',
   'vps.ready': 'notifications.kind.ready',
   'vps.failed': 'notifications.kind.failed',
+  'lease.notice': 'leases.notificationKind',
 };
