@@ -1,4 +1,4 @@
-import type { AgreementStatus, LeaseState, VmLease, VmState } from '@betang/core';
+import { DEFAULT_LEASE_POLICY, ZLeasePolicy, type AgreementStatus, type LeasePolicy, type LeaseState, type VmLease, type VmState } from '@betang/core';
 import type { Executor, Tx } from '../database';
 
 /** A lease row with what the sweep and the notices need about its VM and agreement. */
@@ -223,5 +223,18 @@ export async function listAgreementLeases(db: Executor, agreementId: string): Pr
   return rows.map((r) => {
     const { institutionId: _institutionId, ...view } = asView(r);
     return view;
+  });
+}
+
+/** The lease policy from its two settings (`lease_grace_days`, `lease_destroy_days`), defaults where unset. */
+export async function getLeasePolicy(db: Executor): Promise<LeasePolicy> {
+  const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'in', ['lease_grace_days', 'lease_destroy_days']).execute();
+  const value = (key: string, fallback: number) => {
+    const v = rows.find((r) => r.key === key)?.value;
+    return typeof v === 'number' ? v : fallback;
+  };
+  return ZLeasePolicy.parse({
+    graceDays: value('lease_grace_days', DEFAULT_LEASE_POLICY.graceDays),
+    destroyAfterDays: value('lease_destroy_days', DEFAULT_LEASE_POLICY.destroyAfterDays),
   });
 }
