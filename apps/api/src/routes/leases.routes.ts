@@ -55,7 +55,13 @@ export function leaseRoutes({ router, registry, deps }: RoutesContext): void {
       status: 201,
     },
     async ({ req, res, auth, params, body }) =>
-      draftRenewal(db, { agreementId: params.id, body, actorUserId: auth.user.id, audit: auditContext(req, res), publicUrl: config.PUBLIC_URL }),
+      draftRenewal(db, {
+        agreementId: params.id,
+        body,
+        actorUserId: auth.user.id,
+        audit: auditContext(req, res),
+        publicUrl: config.PUBLIC_URL,
+      }),
   );
 
   route(

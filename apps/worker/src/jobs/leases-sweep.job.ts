@@ -55,7 +55,11 @@ async function recipients(db: Db, institutionId: string): Promise<string[]> {
   ];
 }
 
-async function announce(db: Db, lease: Pick<LeaseRow, 'vmId' | 'vmName' | 'institutionId' | 'agreementId' | 'agreementNumber'>, n: LeaseNotice) {
+async function announce(
+  db: Db,
+  lease: Pick<LeaseRow, 'vmId' | 'vmName' | 'institutionId' | 'agreementId' | 'agreementNumber'>,
+  n: LeaseNotice,
+) {
   const message = leaseNoticeMessage(lease, n);
   return (await notify(db, { ...message, recipients: await recipients(db, lease.institutionId) })).notified > 0;
 }
@@ -178,14 +182,21 @@ async function startFinalBackup(deps: SweepDeps, lease: LeaseRow, today: string)
   });
   if (!claimed) return false;
   try {
-    const upid = await backupClient(pve).start(node, { vmid, storage, mode: 'snapshot', notesTemplate: '{{guestname}} final', protected: true });
+    const upid = await backupClient(pve).start(node, {
+      vmid,
+      storage,
+      mode: 'snapshot',
+      notesTemplate: '{{guestname}} final',
+      protected: true,
+    });
     await setBackupUpid(db, claimed, upid);
     return true;
   } catch (error) {
     const text = (error instanceof Error ? error.message : String(error)).slice(0, 500);
     logger.warn({ vm: lease.vmId, err: text }, 'cadangan terakhir tidak dapat dimulai / final backup could not start');
     const reason = { id: `Cadangan terakhir gagal dimulai: ${text}`, en: `The final backup could not start: ${text}` };
-    if (await finishBackup(db, claimed, { outcome: 'failed', error: reason })) await alertFinalBackup(db, lease, `${reason.id}\n${reason.en}`, claimed);
+    if (await finishBackup(db, claimed, { outcome: 'failed', error: reason }))
+      await alertFinalBackup(db, lease, `${reason.id}\n${reason.en}`, claimed);
     return false;
   }
 }
@@ -195,7 +206,12 @@ async function startFinalBackup(deps: SweepDeps, lease: LeaseRow, today: string)
  * the lease becomes `stopped` with its destruction day — one transaction, the lease row locked.
  * A failed backup clears the lease's backup (operators told) so the next day takes another.
  */
-async function stopAfterBackup(deps: SweepDeps, lease: LeaseRow, today: string, policy: LeasePolicy): Promise<'stopped' | 'retry' | 'wait'> {
+async function stopAfterBackup(
+  deps: SweepDeps,
+  lease: LeaseRow,
+  today: string,
+  policy: LeasePolicy,
+): Promise<'stopped' | 'retry' | 'wait'> {
   const { db } = deps;
   const backup = lease.backupId
     ? await db.selectFrom('vmBackups').select(['id', 'outcome', 'volid', 'error']).where('id', '=', lease.backupId).executeTakeFirst()

@@ -1,4 +1,12 @@
-import { DEFAULT_LEASE_POLICY, ZLeasePolicy, type AgreementStatus, type LeasePolicy, type LeaseState, type VmLease, type VmState } from '@betang/core';
+import {
+  DEFAULT_LEASE_POLICY,
+  ZLeasePolicy,
+  type AgreementStatus,
+  type LeasePolicy,
+  type LeaseState,
+  type VmLease,
+  type VmState,
+} from '@betang/core';
 import type { Executor, Tx } from '../database';
 
 /** A lease row with what the sweep and the notices need about its VM and agreement. */
@@ -82,9 +90,10 @@ export async function listOpenLeases(db: Executor): Promise<LeaseRow[]> {
 
 /** The VM's lease row locked for this transaction (SKIP LOCKED: another sweep holds it → undefined). */
 export async function lockLease(tx: Tx, vmId: string, skipLocked = true): Promise<LeaseRow | undefined> {
-  await (skipLocked
-    ? tx.selectFrom('vmLeases').select('vmId').where('vmId', '=', vmId).forUpdate().skipLocked()
-    : tx.selectFrom('vmLeases').select('vmId').where('vmId', '=', vmId).forUpdate()
+  await (
+    skipLocked
+      ? tx.selectFrom('vmLeases').select('vmId').where('vmId', '=', vmId).forUpdate().skipLocked()
+      : tx.selectFrom('vmLeases').select('vmId').where('vmId', '=', vmId).forUpdate()
   ).executeTakeFirst();
   const row = await leaseQuery(tx).where('l.vmId', '=', vmId).executeTakeFirst();
   return row && asLease(row);
@@ -228,7 +237,11 @@ export async function listAgreementLeases(db: Executor, agreementId: string): Pr
 
 /** The lease policy from its two settings (`lease_grace_days`, `lease_destroy_days`), defaults where unset. */
 export async function getLeasePolicy(db: Executor): Promise<LeasePolicy> {
-  const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'in', ['lease_grace_days', 'lease_destroy_days']).execute();
+  const rows = await db
+    .selectFrom('settings')
+    .select(['key', 'value'])
+    .where('key', 'in', ['lease_grace_days', 'lease_destroy_days'])
+    .execute();
   const value = (key: string, fallback: number) => {
     const v = rows.find((r) => r.key === key)?.value;
     return typeof v === 'number' ? v : fallback;

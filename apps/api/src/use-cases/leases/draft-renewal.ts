@@ -18,7 +18,14 @@ function oneYearFrom(start: string): string {
  */
 export async function draftRenewal(
   db: Db,
-  input: { agreementId: string; body: RenewalBody; actorUserId: string; audit: ReturnType<typeof auditContext>; publicUrl: string; now?: Date },
+  input: {
+    agreementId: string;
+    body: RenewalBody;
+    actorUserId: string;
+    audit: ReturnType<typeof auditContext>;
+    publicUrl: string;
+    now?: Date;
+  },
 ): Promise<{ id: string; termStart: string; termEnd: string }> {
   const current = await findAgreementMeta(db, input.agreementId);
   if (!current) throw new AppError(ErrorCode.NotFound);

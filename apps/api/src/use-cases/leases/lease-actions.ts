@@ -1,11 +1,4 @@
-import {
-  AppError,
-  ErrorCode,
-  plusDays,
-  todayInJakarta,
-  type Actor,
-  type LeaseState,
-} from '@betang/core';
+import { AppError, ErrorCode, plusDays, todayInJakarta, type Actor, type LeaseState } from '@betang/core';
 import { appendAudit, enqueueJob, getLeasePolicy, insertRun, lockLease, moveLease, type LeaseRow, type Tx } from '@betang/db';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 import { lockVm } from '../vms/request-vm-action';
