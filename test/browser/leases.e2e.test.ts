@@ -1,5 +1,4 @@
-import { Role } from '@betang/core';
-import { makeQueuedProvisionRun, makeUser, TEST_PASSWORD } from '@betang/testkit';
+import { makeQueuedProvisionRun, TEST_PASSWORD } from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { launchBrowser, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
 import { apiSession, fill, generateAgreement, makePortalWorld, type PortalWorld } from './support/portal-fixtures';
