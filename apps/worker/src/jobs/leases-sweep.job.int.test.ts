@@ -102,6 +102,24 @@ describe('leases.sweep', () => {
     expect(audit).toEqual([{ action: 'vm.lease_renewed', actorLabel: 'system: leases.sweep' }]);
   });
 
+  it('starts the grace period of a VM whose agreement was revoked, from the day before the revocation', async () => {
+    const r = await makeQueuedProvisionRun(db, { ports: [], poolOctet: 53 });
+    env.portsByHostname.set(r.hostname, r.ports);
+    expect((await runToEnd(env.deps, r.runId)).status).toBe('succeeded');
+    const vm = await vmOf(r.requestId);
+    // revoked at 10:00 WIB on 10 November 2026; its term would have run until 2027-12-31
+    await db
+      .updateTable('agreements')
+      .set({ status: 'revoked', revokedAt: new Date('2026-11-10T03:00:00Z'), revokeReason: 'uji pencabutan' })
+      .where('id', '=', vm.agreementId!)
+      .execute();
+    expect((await sweepLeases(env.deps, at('2026-11-10'))).graced).toBeGreaterThanOrEqual(1);
+    expect(await leaseOf(vm.id)).toMatchObject({ state: 'grace', endedOn: '2026-11-09', graceUntil: '2026-12-09' });
+    // out of the way of the next test's sweeps
+    await db.deleteFrom('vmLeases').where('vmId', '=', vm.id).execute();
+    await db.updateTable('vms').set({ agreementId: null }).where('id', '=', vm.id).execute();
+  });
+
   it('takes a VM without a successor through grace, a kept backup, the stop and the destruction, each announced once', async () => {
     const vm = await vmOf(q.requestId);
     expect(await sweep('2027-01-01')).toMatchObject({ graced: 0, covered: 0 });

@@ -99,21 +99,21 @@ async function enterGrace(db: Db, today: string, policy: LeasePolicy): Promise<{
         covered++;
         return undefined;
       }
-      const graceUntil = leaseStopOn(vm.termEnd, policy);
-      if (!(await insertLease(tx, { vmId: vm.vmId, agreementId: vm.agreementId, endedOn: vm.termEnd, graceUntil }))) return undefined;
+      const graceUntil = leaseStopOn(vm.endedOn, policy);
+      if (!(await insertLease(tx, { vmId: vm.vmId, agreementId: vm.agreementId, endedOn: vm.endedOn, graceUntil }))) return undefined;
       await appendAudit(tx, {
         ...SYSTEM,
         institutionId: vm.institutionId,
         action: 'vm.lease_grace_started',
         targetType: 'vm',
         targetId: vm.vmId,
-        after: { agreementId: vm.agreementId, endedOn: vm.termEnd, graceUntil },
+        after: { agreementId: vm.agreementId, endedOn: vm.endedOn, graceUntil },
       });
       return graceUntil;
     });
     if (!started) continue;
     graced++;
-    await announce(db, vm, { step: 'grace_started', endedOn: vm.termEnd, stopOn: started });
+    await announce(db, vm, { step: 'grace_started', endedOn: vm.endedOn, stopOn: started });
   }
   return { covered, graced };
 }
@@ -290,7 +290,8 @@ async function destroy(db: Db, lease: LeaseRow, today: string): Promise<boolean>
 
 /**
  * One lease sweep on the WIB day of `now`:
- * 1. a VM whose agreement ended moves to a successor in force, or starts its grace period;
+ * 1. a VM whose agreement ended (or was revoked) moves to a successor in force, or starts its
+ *    grace period;
  * 2. at the end of the grace period the kept (protected) final backup is taken, and once it is
  *    recorded the VM is stopped through a `stop` run;
  * 3. on the destruction day the VM is destroyed through a `decommission` run;

@@ -7,6 +7,7 @@ import {
   type VmLease,
   type VmState,
 } from '@betang/core';
+import { sql } from 'kysely';
 import type { Executor, Tx } from '../database';
 
 /** A lease row with what the sweep and the notices need about its VM and agreement. */
@@ -55,31 +56,42 @@ function leaseQuery(db: Executor) {
 type RawLease = Omit<LeaseRow, 'state' | 'vmState'> & { state: string; vmState: string };
 const asLease = (r: RawLease): LeaseRow => ({ ...r, state: r.state as LeaseState, vmState: r.vmState as VmState });
 
-/** A VM whose covering agreement's term ended before `today` and that has no lease row yet. */
+/** A VM whose covering agreement ended (its term passed, or it was revoked) and that has no lease row yet. */
 export type UncoveredVm = {
   vmId: string;
   vmName: string;
   institutionId: string;
   agreementId: string;
   agreementNumber: string;
-  termEnd: string;
+  /** The agreement's last day: the end of its term, or the WIB day before its revocation when earlier. */
+  endedOn: string;
 };
 
 /**
- * Live VMs (running or stopped) whose agreement ended before `today` (WIB) and that have no lease
- * row: the ones the sweep checks for a successor, else puts in their grace period.
+ * Live VMs (running or stopped) whose agreement's term ended before `today` (WIB) or that was
+ * revoked, and that have no lease row: the ones the sweep checks for a successor, else puts in
+ * their grace period.
  */
 export async function listVmsPastTerm(db: Executor, today: string): Promise<UncoveredVm[]> {
-  return db
+  const rows = await db
     .selectFrom('vms as v')
     .innerJoin('agreements as a', 'a.id', 'v.agreementId')
     .leftJoin('vmLeases as l', 'l.vmId', 'v.id')
-    .select(['v.id as vmId', 'v.name as vmName', 'v.institutionId', 'a.id as agreementId', 'a.number as agreementNumber', 'a.termEnd'])
+    .select([
+      'v.id as vmId',
+      'v.name as vmName',
+      'v.institutionId',
+      'a.id as agreementId',
+      'a.number as agreementNumber',
+      'a.termEnd',
+      sql<string | null>`to_char((a.revoked_at AT TIME ZONE 'Asia/Jakarta')::date - 1, 'YYYY-MM-DD')`.as('revokedEve'),
+    ])
     .where('v.state', 'in', ['running', 'stopped'])
-    .where('a.termEnd', '<', today)
+    .where((eb) => eb.or([eb('a.termEnd', '<', today), eb('a.status', '=', 'revoked')]))
     .where('l.vmId', 'is', null)
     .orderBy('v.id')
     .execute();
+  return rows.map(({ termEnd, revokedEve, ...r }) => ({ ...r, endedOn: revokedEve && revokedEve < termEnd ? revokedEve : termEnd }));
 }
 
 /** Every lease row not yet at its final step (`destroying`), oldest deadline first. */

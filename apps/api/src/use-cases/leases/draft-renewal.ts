@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, plusDays, type RenewalBody } from '@betang/core';
+import { AppError, ErrorCode, plusDays, todayInJakarta, type RenewalBody } from '@betang/core';
 import { ceilingOf, findAgreementMeta, listAgreementApplications, type Db } from '@betang/db';
 import type { auditContext } from '../../http/context';
 import { createAgreement } from '../create-agreement';
@@ -13,7 +13,7 @@ function oneYearFrom(start: string): string {
 /**
  * Drafts the agreement that continues `agreementId` (in force or expired): the same institution,
  * applications, OS templates, legal bases and ceiling, a term starting the day after the current
- * one ends, generated and numbered like any agreement (createAgreement), awaiting the same two
+ * one ends (today when that term would already be over), generated and numbered like any agreement (createAgreement), awaiting the same two
  * signatures. At most one live renewal per agreement (409 for a second); 404 for an unknown id.
  */
 export async function draftRenewal(
@@ -35,7 +35,10 @@ export async function draftRenewal(
       en: 'Only an agreement in force or ended can be renewed.',
     });
   }
-  const termStart = plusDays(current.termEnd, 1);
+  // continuous with the current term; an agreement that ended over a year ago restarts today
+  const today = todayInJakarta(input.now);
+  const next = plusDays(current.termEnd, 1);
+  const termStart = oneYearFrom(next) < today ? today : next;
   const termEnd = input.body.termEnd ?? oneYearFrom(termStart);
   if (termEnd <= termStart) {
     throw new AppError(
