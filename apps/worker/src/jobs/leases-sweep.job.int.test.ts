@@ -174,7 +174,9 @@ describe('leases.sweep', () => {
     expect((await sweep('2027-02-28')).notices).toBe(1);
     expect((await sweep('2027-02-28')).destroyed).toBe(0);
 
-    expect((await sweep('2027-03-01')).destroyed).toBe(1);
+    // two workers sweeping at once destroy it once
+    const both = await Promise.all([sweep('2027-03-01'), sweep('2027-03-01')]);
+    expect(both[0].destroyed + both[1].destroyed).toBe(1);
     expect(await sweep('2027-03-01')).toMatchObject({ destroyed: 0, stopped: 0, backups: 0, graced: 0 });
     const destroying = (await leaseOf(vm.id))!;
     expect(destroying.state).toBe('destroying');
@@ -204,5 +206,44 @@ describe('leases.sweep', () => {
       'vm.lease_stopped',
       'vm.lease_destroying',
     ]);
+  });
+
+  it('does not stop a VM whose final backup failed: operators are told and it is tried again the next day', async () => {
+    const r = await makeQueuedProvisionRun(db, { ports: [], poolOctet: 54 });
+    env.portsByHostname.set(r.hostname, r.ports);
+    expect((await runToEnd(env.deps, r.runId)).status).toBe('succeeded');
+    const vm = await vmOf(r.requestId);
+    await db.updateTable('agreements').set({ termEnd: '2027-03-31' }).where('id', '=', vm.agreementId!).execute();
+    expect((await sweep('2027-04-01')).graced).toBe(1);
+    expect(await leaseOf(vm.id)).toMatchObject({ state: 'grace', graceUntil: '2027-04-30' });
+
+    env.sim.faults.setConfigLock(vm.vmid!, 'backup');
+    expect((await sweep('2027-04-30')).backups).toBe(1);
+    const first = (await leaseOf(vm.id))!.backupId!;
+    for (let i = 0; i < 60; i++) {
+      await sweepBackups(env.deps);
+      const row = await db.selectFrom('vmBackups').select('outcome').where('id', '=', first).executeTakeFirstOrThrow();
+      if (row.outcome !== 'running') break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(await sweep('2027-04-30')).toMatchObject({ stopped: 0, backups: 0 });
+    expect(await leaseOf(vm.id)).toMatchObject({ state: 'final_backup', backupId: null });
+    expect((await vmOf(r.requestId)).state).toBe('running');
+    const alert = await db.selectFrom('outbox').select('payload').where('dedupKey', '=', `lease-final-backup-failed:${first}`).execute();
+    expect(alert).toHaveLength(1);
+    expect(JSON.stringify(alert[0]!.payload)).toContain('LEASE_FINAL_BACKUP_FAILED');
+    // the same day holds its failed attempt: nothing new until tomorrow
+    expect(await sweep('2027-04-30')).toMatchObject({ stopped: 0, backups: 0 });
+
+    env.sim.faults.setConfigLock(vm.vmid!, undefined);
+    expect((await sweep('2027-05-01')).backups).toBe(1);
+    let stopped = 0;
+    for (let i = 0; i < 60 && stopped === 0; i++) {
+      await sweepBackups(env.deps);
+      stopped += (await sweep('2027-05-01')).stopped;
+      if (stopped === 0) await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(stopped).toBe(1);
+    expect(await leaseOf(vm.id)).toMatchObject({ state: 'stopped', stoppedOn: '2027-05-01', destroyOn: '2027-05-31' });
   });
 });
