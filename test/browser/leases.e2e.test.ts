@@ -197,4 +197,14 @@ describe('leases and renewal (real Chromium)', () => {
     const audit = await stack.db.selectFrom('auditLog').select('action').where('targetId', '=', vmId).orderBy('id').execute();
     expect(audit.map((a) => a.action)).toEqual(['vm.lease_destruction_cancelled', 'vm.lease_restarted']);
   });
+
+  it('shows operators the lease policy read-only (admins change it)', async () => {
+    await signInBrowser(world.operatorEmail);
+    await page.goto(`${stack.baseUrl}/operator/settings`);
+    const form = page.getByRole('form', { name: T['leases.policy.title'] });
+    expect(await form.getByLabel(T['leases.policy.graceDays']!).inputValue()).toBe('30');
+    expect(await form.getByLabel(T['leases.policy.destroyAfterDays']!).inputValue()).toBe('30');
+    expect(await form.getByLabel(T['leases.policy.graceDays']!).getAttribute('readonly')).not.toBeNull();
+    expect(await form.getByRole('button', { name: T['leases.policy.save'] }).count()).toBe(0);
+  });
 });

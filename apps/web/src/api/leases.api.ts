@@ -1,4 +1,4 @@
-import { ZAgreementLeases, ZQueuedRun, ZRenewalAnswer, ZVmLease, type RenewalBody } from '@betang/core';
+import { ZAgreementLeases, ZLeasePolicy, ZQueuedRun, ZRenewalAnswer, ZVmLease, type LeasePolicy, type RenewalBody } from '@betang/core';
 import type { ApiClient } from './http-client';
 
 const vmBase = (vmId: string) => `/vms/${encodeURIComponent(vmId)}/lease`;
@@ -20,3 +20,8 @@ export const restartLeasedVm = (api: ApiClient, vmId: string) =>
 /** POST /vms/:id/lease/cancel-destruction (operators): the stopped VM keeps stopped with no destruction day. */
 export const cancelLeaseDestruction = (api: ApiClient, vmId: string) =>
   api.request('POST', `${vmBase(vmId)}/cancel-destruction`, { body: {}, response: ZVmLease });
+/** GET /settings/lease-policy: days of grace after an agreement ends, and days stopped before the destruction. */
+export const getLeasePolicy = (api: ApiClient) => api.request('GET', '/settings/lease-policy', { response: ZLeasePolicy });
+/** PUT /settings/lease-policy (admins). */
+export const putLeasePolicy = (api: ApiClient, body: LeasePolicy) =>
+  api.request('PUT', '/settings/lease-policy', { body, response: ZLeasePolicy });
