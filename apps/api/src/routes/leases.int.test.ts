@@ -143,6 +143,12 @@ describe('leases and renewal', () => {
     expect(wrongEn.status).toBe(409);
     expect(wrongEn.body.error.message).toContain('grace period');
 
+    // the VM page's start does not get around a lease stop, for anyone
+    for (const who of [staff, operator]) {
+      const refused = await post(who, `/vms/${stoppedVm}/actions`, { action: 'start' });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.message).toContain('perjanjiannya berakhir');
+    }
     const cancelled = await post(operator, `/vms/${stoppedVm}/lease/cancel-destruction`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ state: 'stopped', destroyOn: null });
