@@ -33,6 +33,7 @@ import { operatorQueueRoutes } from './routes/operator-queue.routes';
 import { vmRoutes } from './routes/vms.routes';
 import { snapshotRoutes } from './routes/snapshots.routes';
 import { vmBackupRoutes } from './routes/vm-backups.routes';
+import { leaseRoutes } from './routes/leases.routes';
 import { clusterRoutes } from './routes/cluster.routes';
 import { picRoutes } from './routes/pic.routes';
 import { ssoRoutes } from './routes/sso.routes';
@@ -202,6 +203,7 @@ export function createApp(deps: AppDeps): Express {
   vmRoutes(context);
   snapshotRoutes(context);
   vmBackupRoutes(context);
+  leaseRoutes(context);
   clusterRoutes(context);
   picRoutes(context);
   const openApi = buildOpenApi(registry, deps.config.PUBLIC_URL);

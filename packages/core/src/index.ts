@@ -26,4 +26,6 @@ export { readSshKeyBlob, SshWireError } from './ssh/ssh-wire';
 export * from './policies/approval-policy';
 export * from './policies/decommission';
 export * from './policies/backup-schedule';
+export * from './policies/lease';
+export * from './policies/lease-messages';
 export * from './health';

@@ -83,6 +83,29 @@ export function agreementExpiringMessage(agreement: AgreementRef & { termEnd: st
   };
 }
 
+/**
+ * The operators' side of an expiry reminder: the renewal to draft, linked to the agreement page's
+ * renewal action (`#renewal`). Its own reason, so heads and operators are each told once.
+ */
+export function agreementRenewalDueMessage(agreement: AgreementRef & { termEnd: string }, days: number): NotificationMessage {
+  return {
+    kind: 'agreement.expiring',
+    reason: `agreement:${agreement.id}:expiring:${days}:renewal`,
+    institutionId: agreement.institutionId,
+    title: {
+      id: `Siapkan perpanjangan perjanjian ${agreement.number} (berakhir dalam ${days} hari)`,
+      en: `Draft the renewal of agreement ${agreement.number} (ends in ${days} days)`,
+    },
+    body: {
+      id: `Perjanjian ${agreement.number} dengan ${agreement.institutionName} berakhir pada ${agreement.termEnd}. Buka perjanjian dan tekan "Siapkan perpanjangan": perjanjian berikutnya disiapkan dengan isi yang sama dan dikirim ke kedua kepala untuk ditandatangani. Tanpa perpanjangan, VPS-nya masuk masa tenggang lalu dimatikan.`,
+      en: `Agreement ${agreement.number} with ${agreement.institutionName} ends on ${agreement.termEnd}. Open the agreement and press "Draft renewal": the next agreement is drafted with the same terms and sent to both heads to sign. Without a renewal its VPSs enter a grace period and are then stopped.`,
+    },
+    link: `${NOTIFICATION_LINKS.agreement(agreement.id)}#renewal`,
+    webhook: { agreementId: agreement.id, number: agreement.number, termEnd: agreement.termEnd, daysLeft: days },
+    webhookAudience: 'global',
+  };
+}
+
 /** A new request waits for review (to operators). */
 export function requestSubmittedMessage(request: RequestRef, size: string): NotificationMessage {
   return {

@@ -48,6 +48,7 @@ export const NOTIFICATION_KINDS = [
   'vps.ready',
   'vps.failed',
   'vm.pic_needed',
+  'lease.notice',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const ZNotificationKind = z.enum(NOTIFICATION_KINDS);

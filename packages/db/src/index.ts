@@ -35,3 +35,4 @@ export * from './repositories/console-session.repository';
 export * from './repositories/notification.repository';
 export * from './repositories/webhook.repository';
 export * from './repositories/pic.repository';
+export * from './repositories/lease.repository';

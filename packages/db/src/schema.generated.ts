@@ -54,6 +54,7 @@ export interface Agreements {
   number: string;
   originalDocument: Buffer;
   originalSha256: string;
+  renewsAgreementId: string | null;
   revokedAt: Timestamp | null;
   revokeReason: string | null;
   status: string;
@@ -461,6 +462,7 @@ export interface VmBackups {
   error: Json | null;
   finishedAt: Timestamp | null;
   id: Generated<string>;
+  kept: Generated<boolean>;
   node: string;
   outcome: Generated<string>;
   sizeBytes: number | null;
@@ -486,7 +488,23 @@ export interface VmDecommissions {
   vmId: string;
 }
 
+export interface VmLeases {
+  agreementId: string;
+  backupId: string | null;
+  createdAt: Generated<Timestamp>;
+  destroyOn: string | null;
+  destroyRunId: string | null;
+  endedOn: string;
+  graceUntil: string;
+  state: string;
+  stoppedOn: string | null;
+  stopRunId: string | null;
+  updatedAt: Generated<Timestamp>;
+  vmId: string;
+}
+
 export interface Vms {
+  agreementId: string | null;
   cores: number;
   createdAt: Generated<Timestamp>;
   diskGiB: number;
@@ -610,6 +628,7 @@ export interface DB {
   users: Users;
   vmBackups: VmBackups;
   vmDecommissions: VmDecommissions;
+  vmLeases: VmLeases;
   vms: Vms;
   vmSnapshots: VmSnapshots;
   vpsRequests: VpsRequests;

@@ -21,6 +21,7 @@ import {
 import { hasPrefixRevision, sha256Hex, type PdfVerifier, type VerifiedSignature } from '@betang/documents';
 import type { auditContext } from '../http/context';
 import { notifyAgreementStep } from './agreement-notifications';
+import { coverVmsByAgreement } from './leases/cover-vms';
 import { MAX_UPLOADED_PDF_BYTES, fromDocumentError, rejectDocument, requirePdfBody } from './document-rejection';
 import { identifiesSigner, type SignatureTrust } from './signature-trust';
 
@@ -150,6 +151,7 @@ async function completeWithExternal(
       signers: input.signers.map((s) => ({ name: s.name, signedAt: s.signedAt, trusted: s.trusted })),
     },
   });
+  await coverVmsByAgreement(tx, agreement, input.audit);
   await notifyAgreementStep(tx, agreement, 'in_force');
 }
 

@@ -76,7 +76,15 @@ async function pickSigner(
  */
 export async function createAgreement(
   db: Db,
-  input: { body: CreateAgreementBody; actorUserId: string; audit: ReturnType<typeof auditContext>; publicUrl: string; now?: Date },
+  input: {
+    body: CreateAgreementBody;
+    actorUserId: string;
+    audit: ReturnType<typeof auditContext>;
+    publicUrl: string;
+    now?: Date;
+    /** The agreement this one renews: its VMs move to this one once it is in force. */
+    renewsAgreementId?: string;
+  },
 ): Promise<string> {
   const { body } = input;
   const now = input.now ?? new Date();
@@ -166,8 +174,15 @@ export async function createAgreement(
         documentData: data,
         createdBy: input.actorUserId,
         applicationIds: ids,
+        ...(input.renewsAgreementId ? { renewsAgreementId: input.renewsAgreementId } : {}),
       });
     } catch (error) {
+      if ((error as { constraint?: string }).constraint === 'agreements_one_renewal_uq') {
+        throw new AppError(ErrorCode.Conflict, {
+          id: 'Perpanjangan perjanjian ini sudah disiapkan.',
+          en: 'The renewal of this agreement has already been drafted.',
+        });
+      }
       if ((error as { constraint?: string }).constraint === 'agreements_one_pending_per_institution_uq') {
         throw new AppError(ErrorCode.Conflict, {
           id: 'Perangkat daerah ini masih memiliki perjanjian yang menunggu tanda tangan.',
@@ -188,6 +203,7 @@ export async function createAgreement(
         ...term,
         ceiling: body.ceiling,
         applicationIds: ids,
+        renewsAgreementId: input.renewsAgreementId ?? null,
         sha256,
         signers: { institutionHead: head.id, dcHead: dcHead.id },
       },

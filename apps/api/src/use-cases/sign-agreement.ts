@@ -24,6 +24,7 @@ import { DATA_CENTER_OFFICE_NAME, createInternalCaSigner, sha256Hex, signPdfIncr
 import type { Logger } from 'pino';
 import { actorOf, type auditContext } from '../http/context';
 import { notifyAgreementStep } from './agreement-notifications';
+import { coverVmsByAgreement } from './leases/cover-vms';
 import { SIGNER_ROLE_LABELS, consentText } from './agreement-view';
 import { reauthenticate } from './reauthenticate';
 import { ensureSignerCredential } from './signing-keys';
@@ -135,6 +136,7 @@ export async function signAgreement(
       before: { status: agreement.status, sha256: agreement.currentSha256 },
       after: { status, sha256, position, role: expected },
     });
+    if (status === 'in_force') await coverVmsByAgreement(tx, agreement, input.audit);
     await notifyAgreementStep(tx, agreement, status === 'in_force' ? 'in_force' : 'institution_signed');
   });
 }

@@ -44,13 +44,16 @@ describe('agreements.sweep', () => {
   let institutionId: string;
   let creator: string;
   let heads: string[];
+  let operatorEmail: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     db = database.db;
     institutionId = (await makeInstitution(db)).id;
     const other = await makeInstitution(db);
-    creator = (await makeUser(db, { roles: [Role.Operator] })).id;
+    const operator = await makeUser(db, { roles: [Role.Operator] });
+    creator = operator.id;
+    operatorEmail = operator.email;
     const head = await makeUser(db, { roles: [Role.InstitutionHead], institutionId });
     const dcHead = await makeUser(db, { roles: [Role.DcHead] });
     await makeUser(db, { roles: [Role.InstitutionHead], institutionId: other.id });
@@ -89,8 +92,17 @@ describe('agreements.sweep', () => {
     expect(await sweepAgreements(db, logger, at('2026-12-31'))).toMatchObject({ reminders: 0 });
 
     const rows = await outbox();
-    const reasons = [...new Set(rows.map((r) => ZEmailMessage.parse(r.payload).reason))];
+    const all = [...new Set(rows.map((r) => ZEmailMessage.parse(r.payload).reason))];
+    const reasons = all.filter((r) => !r.endsWith(':renewal'));
     expect(reasons).toEqual([`agreement:${id}:expiring:60`, `agreement:${id}:expiring:30`, `agreement:${id}:expiring:7`]);
+    // the operators are told at each threshold to draft the renewal, linked to its action
+    expect(all.filter((r) => r.endsWith(':renewal'))).toEqual(reasons.map((r) => `${r}:renewal`));
+    const renewalMails = rows.map((r) => ZEmailMessage.parse(r.payload)).filter((m) => m.reason.endsWith(':renewal'));
+    expect(renewalMails.flatMap((m) => m.to)).toEqual([operatorEmail, operatorEmail, operatorEmail]);
+    for (const m of renewalMails) {
+      expect(m.link).toBe(`/agreements/${id}#renewal`);
+      expect(m.subject.en).toMatch(/^Draft the renewal of agreement /);
+    }
     for (const reason of reasons) {
       // One e-mail per head, each with the link to the agreement (the renewal starts there).
       const messages = rows.map((r) => ZEmailMessage.parse(r.payload)).filter((m) => m.reason === reason);
@@ -106,7 +118,8 @@ describe('agreements.sweep', () => {
       .select(['kind', 'reason'])
       .where('reason', 'like', `agreement:${id}:expiring:%`)
       .execute();
-    expect(inApp).toHaveLength(6);
+    // two heads and one operator, at each of the three thresholds
+    expect(inApp).toHaveLength(9);
     expect(new Set(inApp.map((n) => n.kind))).toEqual(new Set(['agreement.expiring']));
   });
 
@@ -116,6 +129,8 @@ describe('agreements.sweep', () => {
     const id = await agreement(db, institutionId, 'in_force', '2026-12-31', creator);
     await sweepAgreements(db, logger, at('2026-12-20'));
     await sweepAgreements(db, logger, at('2026-12-21'));
-    expect(new Set((await outbox()).map((r) => ZEmailMessage.parse(r.payload).reason))).toEqual(new Set([`agreement:${id}:expiring:30`]));
+    expect(new Set((await outbox()).map((r) => ZEmailMessage.parse(r.payload).reason))).toEqual(
+      new Set([`agreement:${id}:expiring:30`, `agreement:${id}:expiring:30:renewal`]),
+    );
   });
 });

@@ -1,4 +1,12 @@
-import { agreementExpiringMessage, daysBetween, dueReminderThreshold, Role, todayInJakarta, AGREEMENT_REMINDER_DAYS } from '@betang/core';
+import {
+  agreementExpiringMessage,
+  agreementRenewalDueMessage,
+  daysBetween,
+  dueReminderThreshold,
+  Role,
+  todayInJakarta,
+  AGREEMENT_REMINDER_DAYS,
+} from '@betang/core';
 import { appendAudit, expireAgreementsPastTerm, listAgreementsEndingBy, notify, userIdsWithRole, type Db } from '@betang/db';
 import type { JobHandler } from '@betang/queue';
 import type { Logger } from 'pino';
@@ -19,10 +27,10 @@ function reminderText(number: string, institutionName: string, termEnd: string, 
     text: {
       id:
         `Perjanjian Pemanfaatan Server Nomor ${number} untuk ${institutionName} berakhir pada ${termEnd} (${daysLeft} hari lagi). ` +
-        'Setelah tanggal itu permintaan VPS baru tidak dapat diajukan. Untuk memperpanjang, hubungi operator pusat data agar menyiapkan perjanjian tahun anggaran berikutnya, lalu tandatangani dari tautan yang akan Anda terima.',
+        'Setelah tanggal itu permintaan VPS baru tidak dapat diajukan, dan VPS yang ada masuk masa tenggang lalu dimatikan. Untuk memperpanjang, minta operator pusat data menyiapkan perpanjangan dari halaman perjanjian, lalu tandatangani dari tautan yang akan Anda terima.',
       en:
         `Server-utilization agreement ${number} for ${institutionName} ends on ${termEnd} (${daysLeft} days from now). ` +
-        'After that date no new VPS requests can be submitted. To renew, ask the data-center operators to prepare the next fiscal year’s agreement, then sign it from the link you will receive.',
+        'After that date no new VPS requests can be submitted, and the existing VPSs enter a grace period and are then stopped. To renew, ask the data-center operators to draft the renewal from the agreement page, then sign it from the link you will receive.',
     },
   };
 }
@@ -74,6 +82,8 @@ export async function sweepAgreements(db: Db, logger: Logger, now: Date = new Da
     const base = agreementExpiringMessage(agreement, threshold);
     const result = await notify(db, { ...base, title: text.subject, body: text.text, recipients });
     if (result.notified > 0) reminders++;
+    // the operators get the renewal to draft, with the link to the agreement page's renewal action
+    await notify(db, { ...agreementRenewalDueMessage(agreement, threshold), recipients: await userIdsWithRole(db, Role.Operator) });
   }
   return { expired, reminders };
 }

@@ -4,6 +4,7 @@ import { agreementsSweepJob } from './agreements-sweep.job';
 import { backupsSweepJob } from './backups-sweep.job';
 import { clusterSnapshotJob } from './cluster-snapshot.job';
 import { decommissionSweepJob } from './decommission-sweep.job';
+import { leasesSweepJob } from './leases-sweep.job';
 import { notificationsSweepJob } from './notifications-sweep.job';
 import { picRemindJob } from './pic-remind.job';
 import { pruneRequestEventsJob } from './prune-request-events.job';
@@ -24,6 +25,7 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'maintenance.prune-request-events': pruneRequestEventsJob(deps),
     'agreements.sweep': agreementsSweepJob(deps),
     'decommission.sweep': decommissionSweepJob(deps),
+    'leases.sweep': leasesSweepJob(deps),
     'notifications.sweep': notificationsSweepJob(deps),
     'backups.sweep': backupsSweepJob(deps),
     'vm.provision': vmProvisionJob(deps),

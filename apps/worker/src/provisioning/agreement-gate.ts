@@ -7,9 +7,10 @@ import { permanent } from '../harness/run-error';
  * request's institution has an agreement in force today (WIB) that lists the request's
  * application and names its OS template — an approval the agreement stopped covering (expired,
  * revoked, replaced, or completed by a policy change) must not become a VM. Read-only, so
- * running it again on a retry asks the same question of the rows as they are then.
+ * running it again on a retry asks the same question of the rows as they are then. Returns the
+ * covering agreement's id: the VM records it as the agreement its lease runs under.
  */
-export async function assertAgreementCoversRequest(db: Executor, request: { id: string; institutionId: string }): Promise<void> {
+export async function assertAgreementCoversRequest(db: Executor, request: { id: string; institutionId: string }): Promise<string> {
   const agreement = await findAgreementInForce(db, request.institutionId, todayInJakarta());
   if (!agreement) {
     throw permanent('NO_AGREEMENT_IN_FORCE', {
@@ -26,4 +27,5 @@ export async function assertAgreementCoversRequest(db: Executor, request: { id: 
       { agreementId: agreement.id, gaps: gaps.map((g) => ({ kind: g.kind, subject: g.subject })) },
     );
   }
+  return agreement.id;
 }

@@ -11,6 +11,8 @@ export async function registerSchedules(backend: QueueBackend, options: { reconc
     await maintenance.upsertJobScheduler('runs-reap', { every: 60_000 }, { name: 'runs.reap', data: {} });
     await maintenance.upsertJobScheduler('agreements-sweep', { every: 60 * 60_000 }, { name: 'agreements.sweep', data: {} });
     await maintenance.upsertJobScheduler('notifications-sweep', { every: 10 * 60_000 }, { name: 'notifications.sweep', data: {} });
+    // hourly, though its steps are daily: a worker down at midnight catches up within the hour
+    await maintenance.upsertJobScheduler('leases-sweep', { every: 60 * 60_000 }, { name: 'leases.sweep', data: {} });
     await maintenance.upsertJobScheduler('decommission-sweep', { every: 10 * 60_000 }, { name: 'decommission.sweep', data: {} });
     await maintenance.upsertJobScheduler('snapshots-prune', { every: 60 * 60_000 }, { name: 'snapshots.prune', data: {} });
     // Every 6 hours; the reminder itself goes out once per institution and WIB week (pic.remind's reason).

@@ -20,3 +20,4 @@ export * from './messages';
 export * from './notifications';
 export * from './backups';
 export * from './pic';
+export * from './leases';

@@ -99,6 +99,13 @@ export const JOBS = {
     idempotency:
       'Fails only runs still running without a heartbeat and without a live job (row-locked, re-checked in the transaction); a second run finds none of them.',
   }),
+  'leases.sweep': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 3, backoffMs: 30_000 },
+    idempotency:
+      'The lease state machine is stored in vm_leases: each step moves one row (locked, SKIP LOCKED) out of the state it starts from in the same transaction as the run it queues, the kept backup is one row per VM and day, and notices carry reason lease:<vm>:<step>:<day> — a second run finds nothing left to do.',
+  }),
   'decommission.sweep': contract({
     queue: 'maintenance',
     payload: z.strictObject({}),

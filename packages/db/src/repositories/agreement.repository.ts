@@ -32,6 +32,7 @@ const META_COLUMNS = [
   'agreements.currentSha256',
   'agreements.revokedAt',
   'agreements.revokeReason',
+  'agreements.renewsAgreementId',
   'agreements.createdBy',
   'agreements.createdAt',
   'agreements.updatedAt',
@@ -77,6 +78,8 @@ type NewAgreement = {
   documentData: unknown;
   createdBy: string;
   applicationIds: readonly string[];
+  /** The agreement this one renews (its VMs move here once this one is in force). */
+  renewsAgreementId?: string;
 };
 
 /** Inserts an agreement (original = current document) and links its applications, in the caller's transaction. */
@@ -102,6 +105,7 @@ export async function insertAgreement(tx: Tx, a: NewAgreement): Promise<string> 
       currentSha256: a.sha256,
       documentData: JSON.stringify(a.documentData),
       createdBy: a.createdBy,
+      renewsAgreementId: a.renewsAgreementId ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

@@ -67,7 +67,7 @@ export async function claimBackup(
   const row = await db
     .insertInto('vmBackups')
     .values({ vmId: c.vmId, backupDate: c.backupDate, node: c.node, vmid: c.vmid, storage: c.storage })
-    .onConflict((oc) => oc.columns(['vmId', 'backupDate']).doNothing())
+    .onConflict((oc) => oc.columns(['vmId', 'backupDate', 'kept']).doNothing())
     .returning('id')
     .executeTakeFirst();
   return row?.id;

@@ -56,6 +56,8 @@ export type VzdumpParams = {
   compress?: '0' | 'gzip' | 'lzo' | 'zstd';
   /** PVE's notes template: `{{guestname}}`, `{{vmid}}`, `{{node}}`, `{{cluster}}`. */
   notesTemplate?: string;
+  /** Marks the archive protected: PVE's pruning and removal leave it alone until the flag is cleared. */
+  protected?: boolean;
 };
 
 /** What a finished backup left: the task and the archive it wrote. */
@@ -133,6 +135,7 @@ export function backupClient(pve: PveTransport): BackupClient {
     const params: Record<string, PveParamValue> = { vmid: String(p.vmid), storage: p.storage, mode: p.mode ?? 'snapshot', remove: 0 };
     if (p.compress) params.compress = p.compress;
     if (p.notesTemplate) params['notes-template'] = p.notesTemplate;
+    if (p.protected) params.protected = 1;
     const answer = await pve.request('POST', `/nodes/${pathSegment(node)}/vzdump`, params, opts);
     if (answer === 'OK') throw new VzdumpNotOnNodeError(node, p.vmid);
     return z.string().refine(isUpid, 'not a UPID').parse(answer);

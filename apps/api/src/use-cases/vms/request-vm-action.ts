@@ -16,7 +16,8 @@ export async function lockVm(tx: Tx, actor: Actor, vmId: string) {
  * Queues a power action for a VM: the run row and its outbox job in one transaction
  * (exactly-once, like provisioning). Refused with 409 when the VM is not in a state the action
  * applies to, or another run of the same request is still queued or running (the database allows
- * one live run per request). Resizes go through approval (resize-vm.ts), decommissions through
+ * one live run per request), and a start of a VM its lease stopped (its reversal is the lease's
+ * restart). Resizes go through approval (resize-vm.ts), decommissions through
  * the grace period (decommission-vm.ts).
  */
 export async function requestVmAction(
@@ -33,6 +34,16 @@ export async function requestVmAction(
       id: `VM berstatus ${vm.state}; tindakan ${kind} tidak dapat dilakukan.`,
       en: `The VM is ${vm.state}; ${kind} is not possible.`,
     });
+  }
+  // a VM its lease stopped comes back only through the lease's own restart (operators, audited)
+  if (kind === 'start') {
+    const lease = await tx.selectFrom('vmLeases').select('state').where('vmId', '=', vm.id).executeTakeFirst();
+    if (lease && (lease.state === 'stopped' || lease.state === 'destroying')) {
+      throw new AppError(ErrorCode.InvalidState, {
+        id: 'VM ini dimatikan karena perjanjiannya berakhir tanpa perpanjangan. VM dapat dinyalakan lagi setelah perjanjian diperpanjang, atau oleh operator dari halaman perjanjian.',
+        en: 'This VM was stopped because its agreement ended without a renewal. It can be started again once the agreement is renewed, or by an operator from the agreement page.',
+      });
+    }
   }
   const live = await tx
     .selectFrom('provisioningRuns')

@@ -15,6 +15,8 @@ import { AGREEMENT_STATUS, SIGNER_ROLE } from './agreement-labels';
 import { PendingDocumentCard } from './pending-document-card';
 import { PdfViewer } from './pdf-viewer';
 import { SignAgreementForm } from './sign-agreement-form';
+import { AgreementLeases } from '../leases/agreement-leases';
+import { RenewalCard } from '../leases/renewal-card';
 
 /** True when the signed-in user is the signer the agreement waits for. */
 export function awaitsMe(
@@ -91,6 +93,8 @@ export function AgreementPage() {
           ) : null}
         </dl>
       </section>
+      <RenewalCard agreement={agreement} />
+      {agreement.status === 'in_force' || agreement.status === 'expired' ? <AgreementLeases agreement={agreement} /> : null}
       <section className="card" aria-labelledby="signatures-title">
         <h2 id="signatures-title">{t('agreements.signaturesTitle')}</h2>
         {agreement.signatures.length === 0 ? <p>{t('agreements.noSignatures')}</p> : null}

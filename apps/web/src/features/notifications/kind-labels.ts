@@ -14,4 +14,5 @@ export const KIND_LABEL: Record<NotificationKind, MessageKey> = {
   'vps.ready': 'notifications.kind.ready',
   'vps.failed': 'notifications.kind.failed',
   'vm.pic_needed': 'pic.kind',
+  'lease.notice': 'leases.notificationKind',
 };

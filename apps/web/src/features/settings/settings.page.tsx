@@ -14,6 +14,7 @@ import { ApprovalPolicyForm } from './approval-policy-form';
 import { ServiceStandardsForm } from './service-standards-form';
 import { SizeBoundsForm } from './size-bounds-form';
 import { SnapshotPolicyForm } from './snapshot-policy-form';
+import { LeasePolicySettings } from '../leases/lease-policy-form';
 import '../operator-queue/console.css';
 
 const loadSettings = async (api: ApiClient) => {
@@ -51,6 +52,7 @@ export function SettingsPage() {
           <SizeBoundsForm initial={settings.data.bounds} readOnly={readOnly} />
           <SnapshotPolicyForm initial={settings.data.snapshots} readOnly={policyReadOnly} />
           <BackupPolicyForm initial={settings.data.backups} readOnly={policyReadOnly} />
+          <LeasePolicySettings readOnly={policyReadOnly} />
         </>
       ) : null}
     </Page>

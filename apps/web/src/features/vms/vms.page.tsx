@@ -14,6 +14,7 @@ import { useLiveVms } from './use-live-vms';
 import { VmKeys } from './vm-keys';
 import { VmSnapshots } from './vm-snapshots';
 import { VmBackups } from '../backups/vm-backups';
+import { VmLease } from '../leases/vm-lease';
 
 // One entry per state core knows: a new VM state does not compile until it has its words here.
 const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
@@ -95,6 +96,7 @@ export function VmsPage() {
                 </>
               ) : null}
             </dl>
+            <VmLease vm={vm} />
             <VmActions vm={vm} onQueued={() => void vms.refetch()} />
             <VmChange vm={vm} onAsked={() => void vms.refetch()} />
             <VmKeys vm={vm} onQueued={() => void vms.refetch()} />

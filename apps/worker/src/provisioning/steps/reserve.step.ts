@@ -8,6 +8,7 @@ import {
   linkAddressToVm,
   lockVmidAllocation,
   reserveVmRow,
+  setVmAgreement,
   setRunVm,
   VM_HOLDING_STATES,
   type AddressLease,
@@ -42,7 +43,7 @@ export const reserveStep = provisionStep<ReserveResult>({
     const before = await getVmByRequest(db, request.id);
     const allocating = !before || before.vmid === null || !VM_HOLDING_STATES.includes(before.state as VmState);
     // A VM already reserved or built is this run's to finish or clean up; only a new one needs the agreement's word.
-    if (allocating) await assertAgreementCoversRequest(db, request);
+    const coveringAgreement = allocating ? await assertAgreementCoversRequest(db, request) : undefined;
     const listed = allocating ? (await listClusterVms(ctx.pve)).map((v) => v.vmid) : undefined;
     const result = await db.transaction().execute(async (tx): Promise<ReserveResult> => {
       await lockVmidAllocation(tx);
@@ -64,6 +65,7 @@ export const reserveStep = provisionStep<ReserveResult>({
           memoryMiB: request.memoryMiB,
           diskGiB: request.diskGiB,
         });
+        if (coveringAgreement) await setVmAgreement(tx, vm.id, coveringAgreement);
         await appendAudit(tx, {
           actorUserId: null,
           actorLabel: 'worker',
@@ -71,7 +73,7 @@ export const reserveStep = provisionStep<ReserveResult>({
           action: 'vm.reserved',
           targetType: 'vm',
           targetId: vm.id,
-          after: { vmid, runId: run.id },
+          after: { vmid, runId: run.id, agreementId: coveringAgreement ?? null },
         });
       }
       if (!vm || vm.vmid === null) throw new Error('VM row without vmid after reservation');
