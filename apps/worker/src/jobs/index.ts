@@ -6,6 +6,7 @@ import { clusterSnapshotJob } from './cluster-snapshot.job';
 import { decommissionSweepJob } from './decommission-sweep.job';
 import { notificationsSweepJob } from './notifications-sweep.job';
 import { pruneRequestEventsJob } from './prune-request-events.job';
+import { publicEndpointsProbeJob } from './public-endpoints-probe.job';
 import { purgeSessionsJob } from './purge-sessions.job';
 import { reconcileClusterJob } from './reconcile-cluster.job';
 import { runsReapJob } from './runs-reap.job';
@@ -31,5 +32,6 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'runs.reap': runsReapJob(deps),
     'cluster.snapshot': clusterSnapshotJob(deps),
     'snapshots.prune': snapshotsPruneJob(deps),
+    'public-endpoints.probe': publicEndpointsProbeJob(deps),
   };
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startProvisioningEnv, TEST_PUBLIC_POOL, type ProvisioningEnv } from '../testing/provisioning-env';
 import { runToEnd } from '../testing/run-to-end';
+import { publicEndpointsProbeJob } from '../jobs/public-endpoints-probe.job';
 import { fileEdge, JSON_FILE, NFT_FILE } from './edge';
 
 jest.setTimeout(120_000);
@@ -170,6 +171,45 @@ describe('internet access: a public address by 1:1 NAT, allocated once, publishe
       }),
     );
     expect(next?.publicAddress).toBe('203.0.113.11');
+  });
+
+  it('should re-probe running VMs on schedule, so a service started later shows as open, and restore lost edge files', async () => {
+    const q = await makeQueuedProvisionRun(db, { publicAccess: true, ports: [] });
+    env.portsByHostname.set(q.hostname, q.ports);
+    // Freed for this request: every pool address is held by the previous test's requests.
+    await db
+      .updateTable('publicEndpoints')
+      .set({ releasedAt: new Date(), releaseReason: 'test' })
+      .where('releasedAt', 'is', null)
+      .execute();
+    const later = await closedPort();
+    await db
+      .updateTable('vpsRequests')
+      .set({ ports: [later] })
+      .where('id', '=', q.requestId)
+      .execute();
+    expect((await runToEnd(env.deps, q.runId)).status).toBe('succeeded');
+    expect((await heldPublicEndpoint(db, q.requestId))?.openPorts).toEqual([]);
+
+    // The institution starts its service after hand-over; the edge file is lost meanwhile.
+    const started = await new Promise<Server>((resolve) => {
+      const server = createServer((socket) => socket.end());
+      server.listen(later, '127.0.0.1', () => resolve(server));
+    });
+    rmSync(path.join(edgeDir, NFT_FILE));
+    try {
+      const result = await publicEndpointsProbeJob(env.deps)({}, undefined as never);
+      expect(result).toMatchObject({ endpoints: 1, edgeChanged: true, probed: 1 });
+      expect((await heldPublicEndpoint(db, q.requestId))?.openPorts).toEqual([later]);
+      expect(nft()).toContain(`tcp dport { ${later} } dnat to ${q.address}`);
+    } finally {
+      await new Promise((resolve) => started.close(resolve));
+    }
+    // Without a pool the job does nothing.
+    const { publicEndpoints: _pool, ...unconfigured } = env.deps;
+    expect(await publicEndpointsProbeJob(unconfigured)({}, undefined as never)).toEqual({
+      skipped: 'no public addresses configured',
+    });
   });
 
   it('should fail a public request permanently when the worker has no public addresses configured', async () => {
