@@ -173,7 +173,7 @@ describe('operator cockpit (real Chromium)', () => {
           cpuCount: 2,
           memTotalBytes: 8 * 1024 ** 3,
           memUsedBytes: 1024 ** 3,
-          storages: [],
+          storages: [{ storage: 'local-lvm', shared: false, available: true, content: ['images'], totalBytes: 16 * 1024 ** 3 }],
           observedAt,
         },
       ]),
@@ -207,6 +207,7 @@ describe('operator cockpit (real Chromium)', () => {
       const capacity = page.getByRole('region', { name: T['cockpit.capacityTitle'] });
       const node = await capacity.getByRole('row').filter({ hasText: 'pve1' }).textContent();
       expect(node).toContain('4 dari 2 vCPU (200%)');
+      expect(node).toContain('20 dari 16 GiB (125%)');
       expect(node).toContain(T['cockpit.overcommitted']);
       expect(await seriousViolations(page)).toEqual([]);
     }

@@ -140,6 +140,15 @@ async function main(): Promise<void> {
   } else step(`Memakai Proxmox / using Proxmox at ${env.PVE_URL}`);
 
   env.SIGNING_MASTER_SECRET = env.SIGNING_MASTER_SECRET ?? localSecret(path.join(home, 'signing-master-secret'));
+  // The demo offers internet access from documentation addresses (RFC 5737, routed nowhere); the
+  // NAT rules an office's edge would load are written beside the other demo files.
+  if (env.PUBLIC_NAT_ADDRESSES === undefined) {
+    env.PUBLIC_NAT_ADDRESSES = '203.0.113.10-203.0.113.60';
+    env.PUBLIC_NAT_EDGE_DIR = env.PUBLIC_NAT_EDGE_DIR ?? path.join(home, 'edge');
+    step(
+      `Akses internet demo / demo internet access: 1:1 NAT, aturan di ${path.relative(ROOT, env.PUBLIC_NAT_EDGE_DIR)} / rules written there`,
+    );
+  }
   // The demo's accounts have no TOTP: require it only when asked (production's default is the signing and operating roles).
   env.TOTP_REQUIRED_ROLES = env.TOTP_REQUIRED_ROLES ?? '';
 

@@ -4,6 +4,7 @@ import type { PveClient } from '@betang/proxmox';
 import type { Logger } from 'pino';
 import type { RunObserver } from './harness/run-observer';
 import type { GuestGateway } from './provisioning/guest-gateway';
+import type { PublicEdge } from './public-endpoints/edge';
 
 /** The worker settings job handlers read. */
 export type WorkerSettings = Pick<
@@ -46,6 +47,8 @@ export type WorkerDeps = {
   /** How guests are reached over SSH. */
   guest?: GuestGateway;
   provisioningKey?: ProvisioningKey;
+  /** Internet access (PUBLIC_NAT_ADDRESSES): the public pool and the edge that applies the NAT; absent = not offered. */
+  publicEndpoints?: { pool: readonly string[]; edge: PublicEdge };
   /** Opens secrets the API sealed into run params (a console password); absent without SIGNING_MASTER_SECRET. */
   runSecrets?: RunSecretBox;
   /** Aborted when the process is shutting down. */

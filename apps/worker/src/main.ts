@@ -14,6 +14,7 @@ import { startOpsServer, type OpsServer } from './ops/ops-server';
 import { workerProxmoxCheck } from './ops/readiness';
 import { createWorkerMetrics } from './ops/worker-metrics';
 import { startSelfCheck } from './doctor/self-check';
+import { publicEndpointsFromConfig } from './public-endpoints/edge';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(ZWorkerEnv);
@@ -33,12 +34,14 @@ async function main(): Promise<void> {
   const metrics = createWorkerMetrics({ queueDepths });
   const provisioning = buildProvisioningDeps(config, { onPveCall: metrics.onPveCall });
   const runSecrets = config.SIGNING_MASTER_SECRET ? new RunSecretBox(config.SIGNING_MASTER_SECRET) : undefined;
+  const publicEndpoints = publicEndpointsFromConfig(config);
   const handlers = createHandlers({
     config,
     db,
     logger,
     ...provisioning,
     ...(runSecrets ? { runSecrets } : {}),
+    ...(publicEndpoints ? { publicEndpoints } : {}),
     stopping: shutdownSignal.signal,
     jobState,
     metrics,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePublicAddresses } from './public-addresses';
 
 const ZBool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
@@ -60,6 +61,23 @@ const ZSignerMatchList = z
     ),
   ])
   .pipe(z.array(z.enum(SIGNER_MATCH_RULES)).min(1, 'at least one of nip, email'));
+
+/**
+ * The office's public address pool for 1:1 NAT (PUBLIC_NAT_ADDRESSES): an empty value means not
+ * configured, so the same variable can be cleared in an env file.
+ */
+const ZPublicNatAddresses = z
+  .string()
+  .transform((value, ctx): string[] | undefined => {
+    if (value.trim() === '') return undefined;
+    const parsed = parsePublicAddresses(value);
+    if ('problem' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }
+    return parsed.addresses;
+  })
+  .optional();
 
 const ZLogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -225,6 +243,13 @@ export const ZApiEnvFields = ZCommonEnv.extend({
   /** Roles whose holders may not sign in with a password (comma-separated): they must use SSO. Needs SSO configured. */
   OIDC_PASSWORD_DISABLED_ROLES: ZRoleList.default([]),
   /**
+   * The office's public addresses for VMs reachable from the internet (1:1 NAT; the worker's
+   * setting of the same name, the same value): IPv4 addresses and first-last ranges,
+   * comma-separated. Absent or empty: the request form does not offer internet access and the
+   * API refuses it (docs/internet-access.md).
+   */
+  PUBLIC_NAT_ADDRESSES: ZPublicNatAddresses,
+  /**
    * The Proxmox access of the browser serial console (the worker's PVE_URL, PVE_TOKEN_ID,
    * PVE_TOKEN_SECRET, PVE_CA_FILE / PVE_FINGERPRINT; the token needs VM.Console). Absent: the
    * console answers that it is not configured; everything else works.
@@ -273,6 +298,19 @@ export const ZWorkerEnv = ZCommonEnv.extend({
    */
   SIGNING_MASTER_SECRET: z.string().min(32, 'at least 32 characters (openssl rand -base64 48)').optional(),
   ...PVE_ACCESS,
+  /**
+   * The office's public addresses for VMs reachable from the internet: IPv4 addresses and
+   * first-last ranges, comma-separated. The worker gives each such VM one of them, mapped 1:1 to
+   * its private address for its declared ports. Absent or empty: no internet access (the API,
+   * with the same value, does not offer it). See docs/internet-access.md.
+   */
+  PUBLIC_NAT_ADDRESSES: ZPublicNatAddresses,
+  /**
+   * Directory where the worker writes the NAT mappings for the office's edge router or firewall
+   * (`betang-nat.nft`, an nftables ruleset, and `betang-nat.json`), rewritten whole after every
+   * change. Absent: the mappings are kept in the database only (table public_endpoints).
+   */
+  PUBLIC_NAT_EDGE_DIR: z.string().min(1).optional(),
   /** Parallel provisioning jobs per worker process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Lowest vmid Betang may use (its own range; asserted against the cluster before cloning). */

@@ -25,6 +25,7 @@ export * from './repositories/catalog.repository';
 export * from './repositories/vps-request.repository';
 export * from './repositories/approval.repository';
 export * from './repositories/ip-pool.repository';
+export * from './repositories/public-endpoint.repository';
 export * from './repositories/request-event.repository';
 export * from './repositories/cluster.repository';
 export * from './repositories/rate-limit.repository';

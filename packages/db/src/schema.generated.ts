@@ -332,6 +332,21 @@ export interface ProvisioningRuns {
   vmId: string | null;
 }
 
+export interface PublicEndpoints {
+  id: Generated<string>;
+  mechanism: string;
+  openPorts: number[] | null;
+  ports: Generated<number[]>;
+  privateAddress: string;
+  probedAt: Timestamp | null;
+  publicAddress: string;
+  releasedAt: Timestamp | null;
+  releaseReason: string | null;
+  requestId: string;
+  reservedAt: Generated<Timestamp>;
+  vmId: string | null;
+}
+
 export interface Quotas {
   cores: number;
   diskGiB: number;
@@ -614,6 +629,7 @@ export interface DB {
   outbox: Outbox;
   passwordResetTokens: PasswordResetTokens;
   provisioningRuns: ProvisioningRuns;
+  publicEndpoints: PublicEndpoints;
   quotas: Quotas;
   rateLimitBuckets: RateLimitBuckets;
   reconcileFindings: ReconcileFindings;

@@ -45,6 +45,8 @@ export async function makeQueuedProvisionRun(
     memoryMiB?: number;
     diskGiB?: number;
     ports?: number[];
+    /** Asks for internet access (a public endpoint); default false. */
+    publicAccess?: boolean;
     hostname?: string;
     poolOctet?: number;
     poolId?: string;
@@ -155,7 +157,7 @@ export async function makeQueuedProvisionRun(
         diskGiB: o.diskGiB ?? 10,
         sshPublicKeys: keys,
         purpose: 'Uji provisioning',
-        publicAccess: true,
+        publicAccess: o.publicAccess ?? false,
         ports,
         contact: JSON.stringify({ name: 'Budi Santoso', nip: '198501012010011001', phone: '0811', email: 'pic@uji.kalteng.go.id' }),
         status: 'queued',

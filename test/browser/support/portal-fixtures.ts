@@ -148,6 +148,7 @@ export async function startPortalStack(): Promise<PortalStack> {
       BETANG_MASTER_KEY: TEST_MASTER_KEY,
       SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET),
       TOTP_REQUIRED_ROLES: '',
+      PUBLIC_NAT_ADDRESSES: '203.0.113.10-203.0.113.30',
     }),
   });
   const server = await serveOnLoopback(app);

@@ -40,6 +40,8 @@ export async function startWebStack(
       BETANG_MASTER_KEY: TEST_MASTER_KEY,
       SIGNING_MASTER_SECRET: testEncrypted('SIGNING_MASTER_SECRET', TEST_SIGNING_MASTER_SECRET),
       TOTP_REQUIRED_ROLES: '',
+      // Internet access is offered unless a test clears it (PUBLIC_NAT_ADDRESSES: '').
+      PUBLIC_NAT_ADDRESSES: '203.0.113.10-203.0.113.30',
       ...env,
     }),
   });

@@ -36,6 +36,7 @@ import {
 import { z } from 'zod';
 import { actorOf, auditContext } from '../http/context';
 import { route } from '../http/route';
+import { internetAccessMechanism } from '../use-cases/internet/internet-access';
 import { changeApprovalPolicy } from '../use-cases/settings/change-approval-policy';
 import type { RoutesContext } from './router-context';
 
@@ -81,7 +82,8 @@ export function catalogRoutes({ router, registry, deps }: RoutesContext): void {
         listPresets(db, !everything),
         getSetting(db, 'custom_size_bounds', ZCustomSizeBounds, DEFAULT_CUSTOM_SIZE_BOUNDS),
       ]);
-      return { templates, presets, customBounds };
+      const mechanism = internetAccessMechanism(deps.config);
+      return { templates, presets, customBounds, internetAccess: { offered: mechanism !== null, mechanism } };
     },
   );
 

@@ -139,7 +139,7 @@ describe('operator dashboard counts', () => {
     expect((await dashboard()).approvals).toEqual({ waiting: 1, overdue: 1 });
   });
 
-  it("should show each node's allocation against its CPUs and memory, overcommit marked, and the total", async () => {
+  it("should show each node's allocation against its CPUs, memory and VM-disk storage, overcommit marked, and the total", async () => {
     const { db } = h.database;
     const observedAt = new Date();
     await db.transaction().execute((tx) =>
@@ -152,7 +152,12 @@ describe('operator dashboard counts', () => {
           cpuCount: 4,
           memTotalBytes: 8 * GIB,
           memUsedBytes: GIB,
-          storages: [],
+          storages: [
+            // ISO and backup space holds no VM disk: not counted.
+            { storage: 'local', shared: false, available: true, content: ['iso', 'backup'], totalBytes: 100 * GIB },
+            { storage: 'local-lvm', shared: false, available: true, content: ['images', 'rootdir'], totalBytes: 30 * GIB },
+            { storage: 'nfs', shared: true, available: true, content: ['images'], totalBytes: 500 * GIB },
+          ],
           observedAt,
         },
         {
@@ -163,7 +168,12 @@ describe('operator dashboard counts', () => {
           cpuCount: 16,
           memTotalBytes: 64 * GIB,
           memUsedBytes: GIB,
-          storages: [],
+          storages: [
+            { storage: 'local-lvm', shared: false, available: true, content: ['images'], totalBytes: 200 * GIB },
+            { storage: 'nfs', shared: true, available: true, content: ['images'], totalBytes: 500 * GIB },
+            // Unreachable storage offers nothing.
+            { storage: 'iscsi', shared: false, available: false, content: ['images'], totalBytes: 900 * GIB },
+          ],
           observedAt,
         },
       ]),
@@ -190,6 +200,7 @@ describe('operator dashboard counts', () => {
         vms: 2,
         cores: { allocated: 6, physical: 4, ratio: 1.5 },
         memoryMiB: { allocated: 6144, physical: 8192, ratio: 0.75 },
+        diskGiB: { allocated: 40, physical: 530, ratio: 0.08 },
         overcommitted: true,
       },
       {
@@ -198,6 +209,7 @@ describe('operator dashboard counts', () => {
         vms: 0,
         cores: { allocated: 0, physical: 16, ratio: 0 },
         memoryMiB: { allocated: 0, physical: 65_536, ratio: 0 },
+        diskGiB: { allocated: 0, physical: 700, ratio: 0 },
         overcommitted: false,
       },
     ]);
@@ -205,6 +217,8 @@ describe('operator dashboard counts', () => {
       vms: 2,
       cores: { allocated: 6, physical: 20, ratio: 0.3 },
       memoryMiB: { allocated: 6144, physical: 73_728, ratio: 0.08 },
+      // The shared storage counts once: 30 + 200 + 500.
+      diskGiB: { allocated: 40, physical: 730, ratio: 0.05 },
       overcommitted: false,
     });
   });

@@ -1,4 +1,4 @@
-import { listAwaitingDecommissions } from '@betang/db';
+import { listAwaitingDecommissions, publicEndpointsOfVms } from '@betang/db';
 import {
   AppError,
   ErrorCode,
@@ -72,6 +72,10 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   type VmRowView = Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number];
   // Node names are operators' detail: institution roles get null (as in the request view, docs/security.md §15).
   const toDtos = async (actor: Actor, rows: VmRowView[]) => {
+    const endpoints = await publicEndpointsOfVms(
+      db,
+      rows.map((v) => v.id),
+    );
     const pending = new Map(
       (
         await listAwaitingDecommissions(
@@ -82,6 +86,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
     );
     return rows.map((v) => {
       const d = pending.get(v.id);
+      const endpoint = endpoints.get(v.id);
       return {
         ...v,
         node: seesOperationalDetail(actor) ? v.node : null,
@@ -94,6 +99,15 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
               requestedByName: d.requestedByName,
               reason: d.reason,
               createdAt: d.createdAt.toISOString(),
+            }
+          : null,
+        publicEndpoint: endpoint
+          ? {
+              mechanism: endpoint.mechanism,
+              publicAddress: endpoint.publicAddress,
+              ports: endpoint.ports,
+              openPorts: endpoint.openPorts,
+              probedAt: endpoint.probedAt?.toISOString() ?? null,
             }
           : null,
       };

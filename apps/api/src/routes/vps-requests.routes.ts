@@ -28,6 +28,7 @@ import { approveVpsRequest, rejectVpsRequest } from '../use-cases/vps-requests/d
 import { findRequestWithView, loadRequestView } from '../use-cases/vps-requests/request-view';
 import { REFUSING, reviewChecks } from '../use-cases/vps-requests/review-checks';
 import { retryVpsRequest } from '../use-cases/vps-requests/retry-vps-request';
+import { assertInternetAccessOffered, internetAccessMechanism } from '../use-cases/internet/internet-access';
 import { submitVpsRequest } from '../use-cases/vps-requests/submit-vps-request';
 import type { RoutesContext } from './router-context';
 
@@ -124,6 +125,7 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
       status: 201,
     },
     async ({ req, res, auth, body }) => {
+      assertInternetAccessOffered(body.network.publicAccess, internetAccessMechanism(deps.config));
       const request = await db.transaction().execute((tx) => submitVpsRequest(tx, actorOf(auth), body, auditContext(req, res)));
       return view(auth, request.id);
     },

@@ -41,9 +41,14 @@ export type ApiHarnessOptions = {
       | 'OIDC_PASSWORD_DISABLED_ROLES'
     >
   >;
+  /** The office's public address pool (default: a documentation range, so internet access is offered); null = not configured. */
+  publicNatAddresses?: readonly string[] | null;
   /** The serial console's way to Proxmox (default: none, the console answers 503). */
   console?: AppDeps['console'];
 };
+
+/** The harness's public pool (RFC 5737 documentation addresses, routed nowhere). */
+export const TEST_PUBLIC_NAT_ADDRESSES = ['203.0.113.10', '203.0.113.11', '203.0.113.12'] as const;
 
 /** Builds the real app over a fresh cloned database (one per test file). */
 export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -62,6 +67,9 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       NODE_ENV: 'test',
       SIGNING_MASTER_SECRET: TEST_SIGNING_MASTER_SECRET,
       TOTP_REQUIRED_ROLES: options.totpRequiredRoles ?? [],
+      ...(options.publicNatAddresses === null
+        ? {}
+        : { PUBLIC_NAT_ADDRESSES: [...(options.publicNatAddresses ?? TEST_PUBLIC_NAT_ADDRESSES)] }),
       ...options.oidc,
     },
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),

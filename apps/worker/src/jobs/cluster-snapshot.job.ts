@@ -28,6 +28,7 @@ export function clusterSnapshotJob(deps: WorkerDeps): JobHandler<'cluster.snapsh
             storage: s.storage,
             shared: s.shared,
             available: s.available,
+            content: s.content,
             totalBytes: s.totalBytes,
             usedBytes: s.usedBytes,
           })),

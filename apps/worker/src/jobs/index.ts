@@ -8,6 +8,7 @@ import { leasesSweepJob } from './leases-sweep.job';
 import { notificationsSweepJob } from './notifications-sweep.job';
 import { picRemindJob } from './pic-remind.job';
 import { pruneRequestEventsJob } from './prune-request-events.job';
+import { publicEndpointsProbeJob } from './public-endpoints-probe.job';
 import { purgeSessionsJob } from './purge-sessions.job';
 import { reconcileClusterJob } from './reconcile-cluster.job';
 import { runsReapJob } from './runs-reap.job';
@@ -35,5 +36,6 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'cluster.snapshot': clusterSnapshotJob(deps),
     'snapshots.prune': snapshotsPruneJob(deps),
     'pic.remind': picRemindJob(deps),
+    'public-endpoints.probe': publicEndpointsProbeJob(deps),
   };
 }

@@ -6,12 +6,14 @@ import { transient } from '../harness/run-error';
 export interface GuestGateway {
   /** host/port of the guest's sshd. */
   endpoint(vm: { vmid: number; node: string; address: string }): Promise<{ host: string; port: number }>;
+  /** The host whose TCP ports are the guest's ports, for probing which of them answer. */
+  probeHost(vm: { vmid: number; node: string; address: string }): Promise<string>;
   connect(options: ConnectGuestOptions): Promise<GuestConnection>;
 }
 
 /** Production: the guest's own address, port 22. */
 export function addressGateway(): GuestGateway {
-  return { endpoint: async (vm) => ({ host: vm.address, port: 22 }), connect: connectGuest };
+  return { endpoint: async (vm) => ({ host: vm.address, port: 22 }), probeHost: async (vm) => vm.address, connect: connectGuest };
 }
 
 /** Where the simulator listens and the CA its certificate chains to (TLS is always verified). */
@@ -34,6 +36,10 @@ export function simulatorGateway(tls: SimulatorTls): GuestGateway {
         });
       }
       return { host: ep.host, port: ep.port };
+    },
+    // A simulated guest's services listen where its sshd does (the loopback of the simulator's host).
+    async probeHost(vm) {
+      return (await this.endpoint(vm)).host;
     },
     connect: connectGuest,
   };

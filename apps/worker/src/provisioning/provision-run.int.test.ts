@@ -114,10 +114,13 @@ describe('provisioning against the simulator, PostgreSQL and Redis', () => {
       'await-cloud-init',
       'pin-host-key',
       'configure-guest',
+      'public-endpoint',
       'verify',
       'hand-over',
     ]);
-    expect(steps.every((s) => s.status === 'done' && s.attempt === 1 && s.finishedAt !== null)).toBe(true);
+    // An internal-only request skips the public endpoint.
+    expect(steps.find((s) => s.key === 'public-endpoint')?.status).toBe('skipped');
+    expect(steps.every((s) => (s.status === 'done' || s.key === 'public-endpoint') && s.attempt === 1 && s.finishedAt !== null)).toBe(true);
 
     const ssh = env.sim.state.guestCommands(vm.vmid as number).filter((c) => c.via === 'ssh');
     expect(ssh.every((c) => c.user === 'betang')).toBe(true);

@@ -11,6 +11,7 @@ import { configureStep } from './steps/configure.step';
 import { handOverStep } from './steps/hand-over.step';
 import { pinHostKeyStep } from './steps/pin-host-key.step';
 import { placeStep } from './steps/place.step';
+import { publicEndpointStep } from './steps/public-endpoint.step';
 import { reserveStep } from './steps/reserve.step';
 import { resizeStep } from './steps/resize.step';
 import { startStep } from './steps/start.step';
@@ -28,6 +29,7 @@ export const PROVISION_STEPS = [
   awaitCloudInitStep,
   pinHostKeyStep,
   configureGuestStep,
+  publicEndpointStep,
   verifyStep,
   handOverStep,
 ] as const;

@@ -3,6 +3,7 @@ import {
   appendAudit,
   getVmByRequest,
   releaseAddress,
+  releasePublicEndpoint,
   resolveCleanupFindingsOfRequest,
   transitionVm,
   upsertFinding,
@@ -12,6 +13,7 @@ import type { WorkerDeps } from '../deps';
 import type { Compensation } from '../harness/run-definition';
 import { destroyOwnedVm, type DestroyOutcome } from './destroy-owned-vm';
 import { runMarker } from './provision-context';
+import { syncEdge } from '../public-endpoints/edge';
 import { settingsOf } from '../settings';
 
 /** Key of the clone step, whose compensation the reservation's compensation reads. */
@@ -70,6 +72,7 @@ export async function releaseReservation(deps: WorkerDeps, run: RunRow, vmGone: 
     // A row already failed (a second rollback after a crash) stays as it is.
     if (vm) await transitionVm(tx, vm.id, ['reserved', 'provisioning', 'missing'], 'failed', { onMismatch: 'skip' });
     const n = await releaseAddress(tx, run.requestId, `run ${run.id} failed`);
+    await releasePublicEndpoint(tx, run.requestId, `run ${run.id} failed`);
     await resolveCleanupFindingsOfRequest(tx, run.requestId);
     await appendAudit(tx, {
       actorUserId: null,
@@ -82,6 +85,7 @@ export async function releaseReservation(deps: WorkerDeps, run: RunRow, vmGone: 
     });
     return n;
   });
+  if (deps.publicEndpoints) await syncEdge(deps.db, deps.publicEndpoints.edge);
   return {
     undone: true,
     result: { addressesReleased: released },

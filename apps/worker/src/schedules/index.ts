@@ -18,6 +18,7 @@ export async function registerSchedules(backend: QueueBackend, options: { reconc
     // Every 6 hours; the reminder itself goes out once per institution and WIB week (pic.remind's reason).
     await maintenance.upsertJobScheduler('pic-remind', { every: 6 * 60 * 60_000 }, { name: 'pic.remind', data: {} });
     await maintenance.upsertJobScheduler('backups-sweep', { every: 2 * 60_000 }, { name: 'backups.sweep', data: {} });
+    await maintenance.upsertJobScheduler('public-endpoints-probe', { every: 10 * 60_000 }, { name: 'public-endpoints.probe', data: {} });
     await maintenance.upsertJobScheduler(
       'prune-request-events',
       { every: 24 * 60 * 60_000 },

@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import type { WorkerDeps } from '../deps';
 import { createHandlers } from '../jobs';
 import { simulatorGateway } from '../provisioning/guest-gateway';
+import { databaseOnlyEdge } from '../public-endpoints/edge';
 import { fakeDebianGuests } from './fake-debian-guest';
 
 /** A fresh SSH key pair made by the real ssh-keygen (the platform's provisioning key in tests). */
@@ -54,6 +55,9 @@ export type ProvisioningEnv = {
   close(): Promise<void>;
 };
 
+/** The public pool of the provisioning env: three addresses, so a test can exhaust it. */
+export const TEST_PUBLIC_POOL = ['203.0.113.10', '203.0.113.11', '203.0.113.12'] as const;
+
 /** Worker deps against an in-process simulator whose guests emulate Debian over SSH. */
 export async function startProvisioningEnv(
   db: Db,
@@ -86,6 +90,8 @@ export async function startProvisioningEnv(
     pve,
     guest: simulatorGateway({ baseUrl: sim.url, ca: sim.caPem }),
     provisioningKey: platformKey,
+    // The documentation range (RFC 5737): public addresses that route nowhere.
+    publicEndpoints: { pool: TEST_PUBLIC_POOL, edge: databaseOnlyEdge() },
   };
   return {
     sim,

@@ -40,7 +40,20 @@ export const DEFAULT_CUSTOM_SIZE_BOUNDS: CustomSizeBounds = {
 };
 
 /** `GET /catalog`: what the request form offers. */
-export const ZCatalog = z.object({ templates: z.array(ZCatalogTemplate), presets: z.array(ZSizePreset), customBounds: ZCustomSizeBounds });
+/**
+ * Whether the office gives VMs a public endpoint, and how (`nat`: a public address mapped 1:1 to
+ * the VM's private one for its declared ports). Not offered: the form shows no internet checkbox
+ * and the API refuses `network.publicAccess: true`.
+ */
+export const ZInternetAccessOffer = z.object({ offered: z.boolean(), mechanism: z.enum(['nat']).nullable() });
+export type InternetAccessOffer = z.infer<typeof ZInternetAccessOffer>;
+
+export const ZCatalog = z.object({
+  templates: z.array(ZCatalogTemplate),
+  presets: z.array(ZSizePreset),
+  customBounds: ZCustomSizeBounds,
+  internetAccess: ZInternetAccessOffer,
+});
 
 /** `PUT /catalog/templates/:id` body (operators). */
 export const ZPutTemplateBody = z.strictObject({

@@ -10,6 +10,7 @@ export * from './catalog';
 export * from './ip-pools';
 export * from './cluster';
 export * from './vms';
+export * from './public-endpoint';
 export * from './request-events';
 export * from './audit';
 export * from './operator-queue';

@@ -47,6 +47,12 @@ const ZNodeCapacity = z.object({
   vms: z.number(),
   cores: ZCapacityFigure,
   memoryMiB: ZCapacityFigure,
+  /**
+   * Disks of Betang's VMs (GiB) against the size PVE reports for the storages that hold VM
+   * images (content `images`); a node counts its own and the shared ones, the total counts each
+   * shared storage once.
+   */
+  diskGiB: ZCapacityFigure,
   /** True when an allocation exceeds the physical size (overcommitted). */
   overcommitted: z.boolean(),
 });

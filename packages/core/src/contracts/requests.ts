@@ -9,6 +9,7 @@ import { DUPLICATE_SSH_KEY_MESSAGE, duplicateSshKeyIndexes } from '../ssh/ssh-ke
 import { parseSshPublicKey } from '../ssh/ssh-public-key';
 import { ZDisplayName, ZEmail, ZNip, ZPhone, zText } from './common';
 import { CONTRACT_MESSAGES, worded, wordedPattern } from './messages';
+import { ZPublicEndpoint } from './public-endpoint';
 
 /** A host name: one DNS label — a–z, 0–9 and '-', 1–63 characters, starting with a letter, not ending with '-' (the guest specification's rule). */
 export const ZHostname = z.string().regex(wordedPattern(GUEST_HOSTNAME_PATTERN, CONTRACT_MESSAGES.hostname));
@@ -157,6 +158,8 @@ export const ZVpsRequest = z.object({
       state: z.enum(VM_STATES),
       /** The pinned SSH host key's fingerprint exactly as `ssh` prints it (`SHA256:` + unpadded base64), null until pinned. */
       hostKeyFingerprint: z.string().nullable().optional(),
+      /** The public endpoint while the VM holds one (internet access), else null. */
+      publicEndpoint: ZPublicEndpoint.nullable().optional(),
     })
     .nullable(),
   createdAt: z.string(),

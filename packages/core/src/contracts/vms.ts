@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { VM_STATES } from '../domain/vm-state';
 import { DATA_CLASSIFICATIONS } from './applications';
 import { zText } from './common';
+import { ZPublicEndpoint } from './public-endpoint';
 import { ZGuestPorts, ZSshPublicKeyList } from './requests';
 
 /** A decommission waiting for the institution head (`vm_decommissions` row `awaiting_approval`). */
@@ -33,6 +34,8 @@ export const ZVm = z.object({
   retainedUntil: z.string().nullable(),
   /** A decommission waiting for the institution head, if any. */
   pendingDecommission: ZPendingDecommission.nullable(),
+  /** The public endpoint while the VM holds one (internet access), else null. */
+  publicEndpoint: ZPublicEndpoint.nullable().optional(),
 });
 export type VmDto = z.infer<typeof ZVm>;
 

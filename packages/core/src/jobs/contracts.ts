@@ -127,6 +127,13 @@ export const JOBS = {
     idempotency:
       "Claims each VM's backup of a day by inserting its (vm, backup_date) row before vzdump starts (unique; the per-node count and the claim under one advisory lock), so a second sweep or worker skips it; a row left running by a dead worker is settled from what Proxmox holds (task, then the storage content), never backed up twice the same day; pruning marks the same backups every time.",
   }),
+  'public-endpoints.probe': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 2, backoffMs: 60_000 },
+    idempotency:
+      'Publishes every held public endpoint to the edge (the whole set, under a lock, unchanged files not rewritten) and replaces each running VM’s last probe result; read-only towards the VMs, so a second run writes the same or a newer observation.',
+  }),
   'maintenance.prune-request-events': contract({
     queue: 'maintenance',
     payload: z.strictObject({}),

@@ -1,6 +1,14 @@
 import type { Executor, Tx } from '../database';
 
-type StorageSnapshot = { storage: string; shared: boolean; available: boolean; totalBytes?: number; usedBytes?: number };
+/** One storage as a node sees it; `content` is PVE's content types (absent in snapshots taken before it was recorded). */
+type StorageSnapshot = {
+  storage: string;
+  shared: boolean;
+  available: boolean;
+  content?: string[];
+  totalBytes?: number;
+  usedBytes?: number;
+};
 
 type ClusterNodeSnapshot = {
   node: string;

@@ -198,6 +198,8 @@ export type RequestViewParts = {
   runs: RequestViewRun[];
   /** The address currently held (unreleased allocation), or null. */
   ipAddress: string | null;
+  /** The held public endpoint (internet access), or null. */
+  publicEndpoint: { publicAddress: string; ports: number[]; openPorts: number[] | null; probedAt: Date | null } | null;
   /** The request's pending change (its run awaiting approval; at most one), or null. */
   pendingChangeRunId: string | null;
   /**
@@ -212,7 +214,7 @@ export type RequestViewParts = {
 };
 
 type RawStep = Omit<RequestViewStep, 'startedAt' | 'finishedAt'> & { startedAt: string | null; finishedAt: string | null };
-type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm' | 'request' | 'runs'> &
+type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm' | 'request' | 'runs' | 'publicEndpoint'> &
   VpsRequestRow & {
     requestId: string;
     approvals: (Omit<RequestViewApproval, 'decidedAt'> & { decidedAt: string })[];
@@ -232,6 +234,10 @@ type RawViewParts = Omit<RequestViewParts, 'approvals' | 'run' | 'steps' | 'vm' 
     vmVmid: number | null;
     vmState: VmState;
     vmHostKey: string | null;
+    publicAddress: string | null;
+    publicPorts: number[] | null;
+    publicOpenPorts: number[] | null;
+    publicProbedAt: Date | null;
   };
 
 // Timestamps inside json_agg travel as PostgreSQL's own text form (`ts::text`, the same text the
@@ -243,7 +249,7 @@ const stepOf = (s: RawStep): RequestViewStep => ({ ...s, startedAt: toDate(s.sta
 
 /**
  * Reads, for each request id, the request row and everything its API view needs — approvals
- * with decider names, the latest run with its steps, the VM, the held address, the institution
+ * with decider names, the latest run with its steps, the VM, the held address and public endpoint, the institution
  * code and (only for requests awaiting a decision) the approval-policy setting — in ONE query.
  * Guarantees: the values equal what listApprovals, findLatestRunOfRequest, listRunSteps,
  * getVmByRequest, heldAddress and the institution lookup return; ids that match no request are
@@ -293,6 +299,8 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
         WHERE h.request_id = r.id), '[]'::json) AS runs,
       vm.id AS vm_id, vm.node AS vm_node, vm.vmid AS vm_vmid, vm.state AS vm_state, vm.host_key AS vm_host_key,
       host(lease.address) AS ip_address,
+      host(pe.public_address) AS public_address, pe.ports AS public_ports, pe.open_ports AS public_open_ports,
+      pe.probed_at AS public_probed_at,
       change.id AS pending_change_run_id,
       CASE WHEN r.status IN ('submitted', 'partially_approved') OR change.id IS NOT NULL
            THEN (SELECT st.value FROM settings st WHERE st.key = 'approval_policy') END AS approval_policy
@@ -308,6 +316,7 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
     LEFT JOIN provisioning_runs change ON change.request_id = r.id AND change.status = 'awaiting_approval'
     LEFT JOIN vms vm ON vm.request_id = r.id
     LEFT JOIN ip_allocations lease ON lease.request_id = r.id AND lease.released_at IS NULL
+    LEFT JOIN public_endpoints pe ON pe.request_id = r.id AND pe.released_at IS NULL
     WHERE r.id = ANY(${[...requestIds]}::uuid[])
   `.execute(db);
   for (const row of rows) {
@@ -332,6 +341,15 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
       runs: row.runs.map((r) => ({ ...r, steps: r.steps.map(stepOf) })),
       vm: row.vmId === null ? null : { id: row.vmId, node: row.vmNode, vmid: row.vmVmid, state: row.vmState, hostKey: row.vmHostKey },
       ipAddress: row.ipAddress,
+      publicEndpoint:
+        row.publicAddress === null
+          ? null
+          : {
+              publicAddress: row.publicAddress,
+              ports: row.publicPorts ?? [],
+              openPorts: row.publicOpenPorts,
+              probedAt: row.publicProbedAt,
+            },
       pendingChangeRunId: row.pendingChangeRunId,
       approvalPolicy: row.approvalPolicy,
       request: Object.fromEntries(COLUMNS.map((column) => [column, row[column]])) as VpsRequestRow,

@@ -8,6 +8,7 @@ import {
 } from '@betang/core';
 import { getSetting, listClusterNodes, type Executor } from '@betang/db';
 import { sql } from 'kysely';
+import { clusterDiskGiB, nodeDiskGiB } from './disk-capacity';
 
 /** Agreements in force whose term ends within this many days count as expiring soon (the first reminder). */
 export const EXPIRING_WITHIN_DAYS = Math.max(...AGREEMENT_REMINDER_DAYS);
@@ -21,6 +22,8 @@ const figure = (allocated: number, physical: number | null): Figure => ({
   ratio: physical && physical > 0 ? Math.round((allocated / physical) * 100) / 100 : null,
 });
 
+const isOver = (f: Figure): boolean => (f.ratio ?? 0) > 1;
+
 /** Adds `days` to a `YYYY-MM-DD` date. */
 function plusDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -32,7 +35,7 @@ function plusDays(date: string, days: number): string {
  * queued or running, requests failed (each counted once, however many runs failed), agreements
  * awaiting the data-center head, agreements in force ending within EXPIRING_WITHIN_DAYS (WIB),
  * open reconciliation findings; and per node the vCPU and memory of Betang's VMs that hold
- * resources against the node's CPUs and memory from the last cluster snapshot. Read-only.
+ * resources against the node's CPUs, memory and VM-disk storage from the last cluster snapshot. Read-only.
  */
 export async function operatorDashboard(db: Executor, now = new Date()): Promise<OperatorDashboardDto> {
   const standards = await getSetting(db, 'service_standards', ZServiceStandards, DEFAULT_SERVICE_STANDARDS);
@@ -87,6 +90,7 @@ export async function operatorDashboard(db: Executor, now = new Date()): Promise
         sql<number>`count(*)::int`.as('vms'),
         sql<number>`coalesce(sum(cores), 0)::int`.as('cores'),
         sql<number>`coalesce(sum(memory_mib), 0)::bigint`.as('memoryMiB'),
+        sql<number>`coalesce(sum(disk_gib), 0)::bigint`.as('diskGiB'),
       ])
       .where('state', 'in', [...VM_HOLDING_STATES])
       .where('node', 'is not', null)
@@ -95,20 +99,24 @@ export async function operatorDashboard(db: Executor, now = new Date()): Promise
     listClusterNodes(db),
   ]);
 
-  const byNode = new Map(allocated.map((a) => [a.node ?? '', { vms: a.vms, cores: a.cores, memoryMiB: Number(a.memoryMiB) }]));
+  const byNode = new Map(
+    allocated.map((a) => [a.node ?? '', { vms: a.vms, cores: a.cores, memoryMiB: Number(a.memoryMiB), diskGiB: Number(a.diskGiB) }]),
+  );
   const names = [...new Set([...nodes.map((n) => n.node), ...byNode.keys()])].sort();
   const perNode = names.map((name) => {
     const snap = nodes.find((n) => n.node === name);
-    const use = byNode.get(name) ?? { vms: 0, cores: 0, memoryMiB: 0 };
+    const use = byNode.get(name) ?? { vms: 0, cores: 0, memoryMiB: 0, diskGiB: 0 };
     const cores = figure(use.cores, snap?.cpuCount ?? null);
     const memoryMiB = figure(use.memoryMiB, snap?.memTotalBytes ? Math.floor(snap.memTotalBytes / MIB) : null);
+    const diskGiB = figure(use.diskGiB, snap ? nodeDiskGiB(snap.storages) : null);
     return {
       node: name,
       online: snap?.online ?? false,
       vms: use.vms,
       cores,
       memoryMiB,
-      overcommitted: (cores.ratio ?? 0) > 1 || (memoryMiB.ratio ?? 0) > 1,
+      diskGiB,
+      overcommitted: [cores, memoryMiB, diskGiB].some(isOver),
     };
   });
   const sum = (pick: (n: (typeof perNode)[number]) => Figure) => {
@@ -120,6 +128,10 @@ export async function operatorDashboard(db: Executor, now = new Date()): Promise
   };
   const totalCores = sum((n) => n.cores);
   const totalMemory = sum((n) => n.memoryMiB);
+  const totalDisk = figure(
+    perNode.reduce((s, n) => s + n.diskGiB.allocated, 0),
+    clusterDiskGiB(nodes),
+  );
   const observed = nodes.map((n) => n.observedAt.getTime());
 
   return {
@@ -141,7 +153,8 @@ export async function operatorDashboard(db: Executor, now = new Date()): Promise
         vms: perNode.reduce((s, n) => s + n.vms, 0),
         cores: totalCores,
         memoryMiB: totalMemory,
-        overcommitted: (totalCores.ratio ?? 0) > 1 || (totalMemory.ratio ?? 0) > 1,
+        diskGiB: totalDisk,
+        overcommitted: [totalCores, totalMemory, totalDisk].some(isOver),
       },
     },
   };

@@ -15,6 +15,7 @@ import {
   getSetting,
   getVmByRequest,
   heldAddress,
+  heldPublicEndpoint,
   listApprovals,
   listRunSteps,
   loadRequestViewParts,
@@ -33,13 +34,14 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * one-query loader must produce byte-identical JSON for every request shape below.
  */
 async function oracleView(db: Executor, request: VpsRequestRow): Promise<VpsRequestDto> {
-  const [approvals, run, vm, lease, policy, institution] = await Promise.all([
+  const [approvals, run, vm, lease, policy, institution, endpoint] = await Promise.all([
     listApprovals(db, request.id),
     findLatestRunOfRequest(db, request.id),
     getVmByRequest(db, request.id),
     heldAddress(db, request.id),
     getSetting(db, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY),
     db.selectFrom('institutions').select('code').where('id', '=', request.institutionId).executeTakeFirstOrThrow(),
+    heldPublicEndpoint(db, request.id),
   ]);
   const steps = run ? await listRunSteps(db, run.id) : [];
   const history = await db
@@ -128,6 +130,15 @@ async function oracleView(db: Executor, request: VpsRequestRow): Promise<VpsRequ
           ipAddress: lease?.address ?? null,
           state: vm.state,
           hostKeyFingerprint: vm.hostKey === null ? null : hostKeyFingerprint(vm.hostKey),
+          publicEndpoint: endpoint
+            ? {
+                mechanism: endpoint.mechanism,
+                publicAddress: endpoint.publicAddress,
+                ports: endpoint.ports,
+                openPorts: endpoint.openPorts,
+                probedAt: iso(endpoint.probedAt),
+              }
+            : null,
         }
       : null,
     createdAt: request.createdAt.toISOString(),
@@ -254,6 +265,33 @@ describe('loadRequestView (one query) against the former multi-query loader', ()
     const older = await run(active, { status: 'succeeded', createdAt: '2026-11-22 07:00:01+00' });
     await step(older, 'clone', 0, 'done', '2026-11-22 07:00:02+00', '2026-11-22 07:00:30+00');
     await run(active, { status: 'queued', kind: 'start', createdAt: '2026-11-22 08:00:00+00' });
+    // Reachable from the internet: a held, probed public endpoint (and a released one before it, not shown).
+    const activeVm = await t.db.selectFrom('vms').select('id').where('requestId', '=', active).executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('publicEndpoints')
+      .values([
+        {
+          requestId: active,
+          vmId: activeVm.id,
+          mechanism: 'nat',
+          publicAddress: '203.0.113.9',
+          privateAddress: '10.77.0.12',
+          ports: [80],
+          releasedAt: new Date('2026-11-22T07:30:00Z'),
+          releaseReason: 'test',
+        },
+        {
+          requestId: active,
+          vmId: activeVm.id,
+          mechanism: 'nat',
+          publicAddress: '203.0.113.10',
+          privateAddress: '10.77.0.12',
+          ports: [80, 443],
+          openPorts: [443],
+          probedAt: new Date('2026-11-22T07:45:00.123Z'),
+        },
+      ])
+      .execute();
 
     // Two runs created at the same instant: the tie is broken by id (descending), as before.
     const tie = await newRequest('stopped');

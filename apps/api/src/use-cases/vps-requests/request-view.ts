@@ -145,6 +145,9 @@ function toView(request: VpsRequestRow, parts: RequestViewParts): VpsRequestDto 
           ipAddress: lease?.address ?? null,
           state: vm.state,
           hostKeyFingerprint: vm.hostKey === null ? null : hostKeyFingerprint(vm.hostKey),
+          publicEndpoint: parts.publicEndpoint
+            ? { mechanism: 'nat' as const, ...parts.publicEndpoint, probedAt: iso(parts.publicEndpoint.probedAt) }
+            : null,
         }
       : null,
     createdAt: request.createdAt.toISOString(),

@@ -12,7 +12,7 @@ const dashboard: OperatorDashboardDto = {
   failed: { needingAction: 1 },
   agreements: { awaitingDcHead: 4, expiringSoon: 6, expiringWithinDays: 60 },
   findings: { open: 7 },
-  capacity: { observedAt: null, nodes: [], total: { vms: 0, cores: figure, memoryMiB: figure, overcommitted: false } },
+  capacity: { observedAt: null, nodes: [], total: { vms: 0, cores: figure, memoryMiB: figure, diskGiB: figure, overcommitted: false } },
 };
 
 describe('cockpit tiles and navigation badges', () => {

@@ -134,6 +134,7 @@ export function OperatorCockpit() {
               { label: t('cockpit.capacityVms'), cell: (n) => number(n.vms) },
               { label: t('cockpit.capacityCores'), cell: (n) => <CapacityCell figure={n.cores} unit={t('unit.vcpu')} /> },
               { label: t('cockpit.capacityMemory'), cell: (n) => <CapacityCell figure={inGiB(n.memoryMiB)} unit={t('unit.gib')} /> },
+              { label: t('internet.capacityDisk'), cell: (n) => <CapacityCell figure={n.diskGiB} unit={t('unit.gib')} /> },
             ]}
           />
         </ListSection>

@@ -1,5 +1,5 @@
 import type { RequestEvent, VpsRequestDto } from '@betang/core';
-import { applyEvent, fromSnapshot } from './live-request';
+import { applyEvent, fromSnapshot, withPublicEndpoint } from './live-request';
 
 const REQUEST: VpsRequestDto = {
   id: '00000000-0000-4000-8000-000000000001',
@@ -79,11 +79,25 @@ describe('applyEvent', () => {
       state: 'running',
       ipAddress: '10.60.0.10',
       hostKeyFingerprint: null,
+      publicEndpoint: null,
     });
+    // The public endpoint is read again once active (events never carry it), and a later VM event keeps it.
+    const endpoint = { mechanism: 'nat' as const, publicAddress: '203.0.113.10', ports: [443], openPorts: [443], probedAt: base.at };
+    state = withPublicEndpoint(state, endpoint);
+    expect(state.request.vm?.publicEndpoint).toEqual(endpoint);
+    state = applyEvent(
+      state,
+      ev(19, {
+        kind: 'vm',
+        data: { vmId: '00000000-0000-4000-8000-0000000000bb', state: 'stopped', node: 'pve1', vmid: 100100, name: 'sipd-web-01' },
+      }),
+    );
+    expect(state.request.vm).toMatchObject({ state: 'stopped', publicEndpoint: endpoint });
+    expect(withPublicEndpoint(state, undefined)).toBe(state);
     expect(state.runs).toHaveLength(1);
     expect(state.runs[0]!.steps.map((s) => s.key)).toEqual(['reserve', 'clone']);
     expect(state.request.run?.id).toBe(RUN);
-    expect(state.lastEventId).toBe(18);
+    expect(state.lastEventId).toBe(19);
   });
 
   it('should ignore an event it already applied (a repeated delivery changes nothing)', () => {

@@ -1,4 +1,4 @@
-import type { RequestEvent, RunKind, RunStatus, VpsRequestDto } from '@betang/core';
+import type { PublicEndpointDto, RequestEvent, RunKind, RunStatus, VpsRequestDto } from '@betang/core';
 
 type Step = NonNullable<VpsRequestDto['run']>['steps'][number];
 
@@ -55,6 +55,16 @@ function withKind(run: RunView, previous: VpsRequestDto['run']): RunDto {
 function latestRun(runs: RunView[], previous: VpsRequestDto['run']): VpsRequestDto['run'] {
   const last = runs[runs.length - 1];
   return last ? withKind(last, previous) : previous;
+}
+
+/**
+ * The VM's public endpoint read again (events never carry it; the worker gives it during
+ * provisioning): kept when the state has a VM, everything else unchanged.
+ */
+export function withPublicEndpoint(state: LiveRequest, endpoint: PublicEndpointDto | null | undefined): LiveRequest {
+  const vm = state.request.vm;
+  if (!vm || endpoint === undefined) return state;
+  return { ...state, request: { ...state.request, vm: { ...vm, publicEndpoint: endpoint } } };
 }
 
 /**
@@ -124,6 +134,7 @@ export function applyEvent(state: LiveRequest, event: RequestEvent): LiveRequest
           state: vmState,
           ipAddress: request.vm?.ipAddress ?? request.ipAddress,
           hostKeyFingerprint: request.vm?.hostKeyFingerprint ?? null,
+          publicEndpoint: request.vm?.publicEndpoint ?? null,
         },
       });
     }

@@ -169,17 +169,30 @@ export function RequestForm({ me, applications, catalog, quota, onSubmitted }: P
           onValue={(v) => update('purpose', { purpose: v })}
           error={errors.purpose}
         />
-        <div className="field">
-          <label className="choice">
-            <input
-              type="checkbox"
-              checked={values.publicAccess}
-              onChange={(event) => update('network.publicAccess', { publicAccess: event.target.checked })}
-            />
-            {t('requests.publicAccess')}
-          </label>
-          <p className="hint">{t('requests.publicAccessHint')}</p>
-        </div>
+        {catalog.internetAccess.offered ? (
+          <div className="field">
+            <label className="choice">
+              <input
+                type="checkbox"
+                checked={values.publicAccess}
+                onChange={(event) => update('network.publicAccess', { publicAccess: event.target.checked })}
+              />
+              {t('requests.publicAccess')}
+            </label>
+            <p className="hint">
+              {t('requests.publicAccessHint')} {t('internet.natHint')}
+            </p>
+            {errors['network.publicAccess'] ? (
+              <p className="field-error" role="alert">
+                {errors['network.publicAccess']}
+              </p>
+            ) : null}
+          </div>
+        ) : (
+          <p className="hint field" data-testid="internet-not-offered">
+            {t('internet.notOffered')}
+          </p>
+        )}
         <Field
           label={t('requests.ports')}
           hint={t('requests.portsHint')}

@@ -37,6 +37,7 @@ const STEP_KEYS: Record<string, MessageKey> = {
   'await-cloud-init': 'requests.step.await-cloud-init',
   'pin-host-key': 'requests.step.pin-host-key',
   'configure-guest': 'requests.step.configure-guest',
+  'public-endpoint': 'internet.step',
   verify: 'requests.step.verify',
   'hand-over': 'requests.step.hand-over',
   locate: 'requests.step.locate',

@@ -19,6 +19,7 @@ import { RequestTimeline } from './request-timeline';
 import { ServiceClock } from './service-clock-view';
 import { fromSnapshot } from './live-request';
 import { useLiveRequest } from './use-live-request';
+import { PublicEndpointFacts } from '../internet/public-endpoint-facts';
 
 /** One request with its live timeline (SSE), time against the service standard, and how to connect once active. */
 export function RequestPage() {
@@ -87,6 +88,10 @@ export function RequestPage() {
           </dd>
           <dt>{t('requests.ports')}</dt>
           <dd>{request.network.ports.join(', ') || '—'}</dd>
+          <PublicEndpointFacts
+            endpoint={request.vm?.publicEndpoint}
+            requested={request.network.publicAccess && !['decommissioned', 'rejected', 'cancelled', 'failed'].includes(request.status)}
+          />
           <dt>{t('requests.purpose')}</dt>
           <dd>{request.purpose}</dd>
           {request.vm && (request.vm.state === 'running' || request.vm.state === 'stopped') ? (

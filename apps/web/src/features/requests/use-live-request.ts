@@ -6,7 +6,7 @@ import { invalidateForLiveEvent } from '../../api/live-invalidation';
 import { queryKeys } from '../../api/query-keys';
 import { useApi } from '../../api/api-context';
 import { getRequest } from '../../api/vps-requests.api';
-import { applyEvent, fromSnapshot, withHostKeyFingerprint, type LiveRequest } from './live-request';
+import { applyEvent, fromSnapshot, withHostKeyFingerprint, withPublicEndpoint, type LiveRequest } from './live-request';
 
 /**
  * A request kept live by its SSE stream: the stream's snapshot first, then each event applied.
@@ -32,10 +32,16 @@ export function useLiveRequest(
         setLive((state) =>
           state || event.kind === 'snapshot' ? applyEvent(state ?? fromSnapshot(event.data as VpsRequestDto), event) : state,
         );
-        // The host key is pinned during provisioning but never travels in an event: read it once the request settles.
+        // The host key and the public endpoint are set during provisioning but never travel in an
+        // event: read them once the request settles.
         if (event.kind === 'request.status' && event.data.status === 'active')
           void getRequest(api, requestId)
-            .then((fresh) => setLive((state) => state && withHostKeyFingerprint(state, fresh.vm?.hostKeyFingerprint)))
+            .then((fresh) =>
+              setLive(
+                (state) =>
+                  state && withPublicEndpoint(withHostKeyFingerprint(state, fresh.vm?.hostKeyFingerprint), fresh.vm?.publicEndpoint),
+              ),
+            )
             .catch(() => undefined);
       },
       onState: setStream,

@@ -15,6 +15,7 @@ import { VmKeys } from './vm-keys';
 import { VmSnapshots } from './vm-snapshots';
 import { VmBackups } from '../backups/vm-backups';
 import { VmLease } from '../leases/vm-lease';
+import { PublicEndpointFacts } from '../internet/public-endpoint-facts';
 
 // One entry per state core knows: a new VM state does not compile until it has its words here.
 const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
@@ -79,6 +80,7 @@ export function VmsPage() {
               ) : null}
               <dt>{t('vms.address')}</dt>
               <dd>{vm.ipAddress ? <code>{vm.ipAddress}</code> : '—'}</dd>
+              <PublicEndpointFacts endpoint={vm.publicEndpoint} requested={false} />
               <dt>{t('vms.size')}</dt>
               <dd>{t('requests.sizeValue', { cores: vm.cores, memory: number(vm.memoryMiB / 1024), disk: vm.diskGiB })}</dd>
               <dt>{t('vms.ports')}</dt>

@@ -1,6 +1,18 @@
 import { auditActionName, bilingualDetail, type RequestStatus } from '@betang/core';
-import { appendAudit, releaseAddress, transitionRequest, transitionVm, updateVm } from '@betang/db';
+import {
+  appendAudit,
+  heldPublicEndpoint,
+  releaseAddress,
+  releasePublicEndpoint,
+  setPublicEndpointPorts,
+  transitionRequest,
+  transitionVm,
+  updateVm,
+} from '@betang/db';
+import { syncEdge } from '../../public-endpoints/edge';
+import { probeEndpoint } from '../../public-endpoints/publish-endpoint';
 import { actionStep, type ActionKind } from './action-context';
+import { locateStep } from './locate.step';
 import { resizeVmStep } from './resize-vm.step';
 
 const AUDIT_ACTION: Record<ActionKind, string> = {
@@ -20,8 +32,10 @@ const AUDIT_ACTION: Record<ActionKind, string> = {
 /**
  * `record`: writes the outcome to the VM row and the request in one transaction with its audit
  * entry (VM state and request status move only from the states the lifecycle allows, so a
- * second run changes nothing); decommission also releases the address and marks the VM's
- * snapshots deleted.
+ * second run changes nothing); decommission also releases the address and the public endpoint
+ * and marks the VM's snapshots deleted; a port change carries the new ports to the public
+ * endpoint. After the commit, the edge is published again and a changed endpoint re-probed
+ * (both safe to repeat, so a re-run after a crash in between completes them).
  */
 export const recordStep = actionStep({
   key: 'record',
@@ -46,7 +60,10 @@ export const recordStep = actionStep({
           ...(r.diskGiB ? { diskGiB: r.diskGiB } : {}),
         });
         // The request's ports are what the guest's firewall now opens (and what a rebuild would open).
-        if (ctx.params.ports) await tx.updateTable('vpsRequests').set({ ports: ctx.params.ports }).where('id', '=', vm.requestId).execute();
+        if (ctx.params.ports) {
+          await tx.updateTable('vpsRequests').set({ ports: ctx.params.ports }).where('id', '=', vm.requestId).execute();
+          await setPublicEndpointPorts(tx, vm.requestId, ctx.params.ports);
+        }
       } else if (kind === 'ssh_keys') {
         // The request's keys are what the guest now trusts (and what a re-run of the guest setup would install).
         if (ctx.params.sshPublicKeys)
@@ -63,6 +80,7 @@ export const recordStep = actionStep({
           .where('status', 'in', ['creating', 'present', 'deleting'])
           .execute();
         await releaseAddress(tx, vm.requestId, `decommissioned by run ${run.id}`);
+        await releasePublicEndpoint(tx, vm.requestId, `decommissioned by run ${run.id}`);
         await setRequest('decommissioned', ['decommissioning']);
       }
       await appendAudit(tx, {
@@ -76,6 +94,12 @@ export const recordStep = actionStep({
         after: { vmid: vm.vmid, runId: run.id, params: { ...ctx.params, consolePassword: undefined } },
       });
     });
+    const publicEndpoints = ctx.deps.publicEndpoints;
+    const portsChanged = kind === 'resize' && ctx.params.ports !== undefined;
+    if (publicEndpoints && (kind === 'decommission' || portsChanged)) await syncEdge(ctx.deps.db, publicEndpoints.edge);
+    const endpoint = portsChanged ? await heldPublicEndpoint(ctx.deps.db, vm.requestId) : undefined;
+    const at = output(locateStep);
+    if (endpoint && at.node && vm.vmid !== null) await probeEndpoint(ctx.deps, endpoint, { vmid: vm.vmid, node: at.node });
     return { detail: bilingualDetail(auditActionName(AUDIT_ACTION[kind])) };
   },
 });
