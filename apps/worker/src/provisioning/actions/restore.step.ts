@@ -1,4 +1,5 @@
 import { bilingualDetail } from '@betang/core';
+import type { RunRow } from '@betang/db';
 import { backupClient, inspectVmid, PveApiError, PveTaskFailedError, waitForTask, type VmClient } from '@betang/proxmox';
 import { permanent } from '../../harness/run-error';
 import { awaitPowerState } from '../await-power-state';
@@ -33,11 +34,31 @@ function located(at: { node: string | null; vmid: number }): { node: string; vmi
 }
 
 /**
+ * Where this run's own qmrestore tasks begin: its creation (less a few seconds of clock skew
+ * between Betang and the node), but never before the previous restore run of the VM ended — its
+ * task is not this run's.
+ */
+async function restoreWindowStart(ctx: ActionCtx, run: RunRow): Promise<number> {
+  const previous = await ctx.deps.db
+    .selectFrom('provisioningRuns')
+    .select((eb) => eb.fn.max('finishedAt').as('endedAt'))
+    .where('vmId', '=', ctx.vm.id)
+    .where('kind', '=', 'restore')
+    .where('id', '<>', run.id)
+    .where('finishedAt', 'is not', null)
+    .where('createdAt', '<=', run.createdAt)
+    .executeTakeFirst();
+  const created = run.createdAt.getTime() / 1000 - 5;
+  const ended = previous?.endedAt ? new Date(previous.endedAt).getTime() / 1000 : 0;
+  return Math.max(created, ended);
+}
+
+/**
  * This run's earlier `qmrestore` of the VM, if any: waited for while it runs. A restore that
  * ended OK must not be sent again (a second one would throw away what happened since).
  */
-async function earlierRestore(ctx: ActionCtx, vm: VmClient, runCreatedAt: Date, signal: AbortSignal | undefined) {
-  const since = runCreatedAt.getTime() / 1000 - 5;
+async function earlierRestore(ctx: ActionCtx, vm: VmClient, run: RunRow, signal: AbortSignal | undefined) {
+  const since = await restoreWindowStart(ctx, run);
   const first = (await vm.tasksSince('qmrestore', since))[0];
   if (first?.status === 'RUNNING') {
     await waitForTask(ctx.pve, first.upid, { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, ...(signal ? { signal } : {}) }).catch(
@@ -53,16 +74,18 @@ async function earlierRestore(ctx: ActionCtx, vm: VmClient, runCreatedAt: Date, 
 /**
  * `stop-before-restore`: proves the VM is Betang's (marker or recorded SMBIOS uuid, as destroy
  * does: a restore replaces its disks), then stops it hard — its disks are about to be replaced,
- * so there is nothing to shut down cleanly for. Safe to repeat: a stopped VM is left as it is
- * (the step runs before the restore is sent, so it never stops a restored VM).
+ * so there is nothing to shut down cleanly for. Safe to repeat: a stopped VM is left as it is,
+ * and a restore of this run still running is waited for first (a restored VM is left stopped).
  */
 export const stopBeforeRestoreStep = actionStep<{ wasRunning: boolean }>({
   key: 'stop-before-restore',
   weight: 10,
   label: { id: 'matikan VM sebelum pemulihan', en: 'stop the VM before the restore' },
-  async run({ ctx, output, signal }) {
+  async run({ ctx, run, output, signal }) {
     const { node, vmid } = located(output(locateStep));
     const vm = ctx.pve.vm(node, vmid);
+    // a restore of this run still holding `lock: create` is waited for, not taken for a stranger's lock
+    await earlierRestore(ctx, vm, run, signal);
     const seen = await inspectVmid(ctx.pve, vmid, ctx.marker ?? '', signal ? { signal } : undefined);
     if (seen.state !== 'absent' && !ownershipOf(seen, ctx.vm.smbiosUuid))
       throw permanent(
@@ -102,7 +125,7 @@ export const restoreBackupStep = actionStep<Restored>({
     const { node, vmid } = located(output(locateStep));
     const vm = ctx.pve.vm(node, vmid);
     const task = { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, ...(signal ? { signal } : {}) };
-    const earlier = await earlierRestore(ctx, vm, run.createdAt, signal);
+    const earlier = await earlierRestore(ctx, vm, run, signal);
     let detail = backup.volid;
     if (earlier?.status === 'OK') {
       detail = `${backup.volid}: pemulihan sebelumnya / earlier restore ${earlier.upid}`;
