@@ -108,6 +108,7 @@ export const AUDIT_ACTION_NAMES = {
   'vm.snapshot_rollback_requested': { id: 'Pengembalian VM ke snapshot diminta', en: 'Return of the VM to a snapshot requested' },
   'vm.snapshot_rolled_back': { id: 'VM dikembalikan ke snapshot', en: 'VM returned to a snapshot' },
   'vm.restore_requested': { id: 'Pemulihan dari cadangan diminta', en: 'Restore from a backup requested' },
+  'vm.restore_approved': { id: 'Pemulihan dari cadangan disetujui', en: 'Restore from a backup approved' },
   'vm.backup_restored': { id: 'VM dipulihkan dari cadangan', en: 'VM restored from a backup' },
   'vm.snapshot_delete_requested': { id: 'Penghapusan snapshot diminta', en: 'Snapshot deletion requested' },
   'vm.snapshot_deleted': { id: 'Snapshot dihapus', en: 'Snapshot deleted' },
