@@ -318,12 +318,13 @@ describe('provisioning under chaos', () => {
       .limit(RESTORES)
       .execute();
     expect(targets.length).toBeGreaterThan(0);
-    // One backup of each, as the nightly sweep records it (the standing 500/595 faults are retried).
+    // One backup of each on its node's directory storage (this cluster has no PBS), as the nightly
+    // sweep records it; the standing 500/595 faults are retried.
     for (const [i, vm] of targets.entries()) {
       let done: Awaited<ReturnType<typeof backups.vzdump>> | undefined;
       for (let attempt = 0; !done; attempt += 1) {
         try {
-          done = await backups.vzdump(vm.node as string, { vmid: vm.vmid as number, storage: 'pbs' }, { deadlineMs: 60_000 });
+          done = await backups.vzdump(vm.node as string, { vmid: vm.vmid as number, storage: 'local' }, { deadlineMs: 60_000 });
         } catch (err) {
           if (attempt >= 5) throw err;
           await sleep(500);
@@ -335,7 +336,7 @@ describe('provisioning under chaos', () => {
           vmId: vm.id,
           vmid: vm.vmid as number,
           node: vm.node as string,
-          storage: 'pbs',
+          storage: 'local',
           backupDate: `2026-11-${String(i + 1).padStart(2, '0')}`,
           outcome: 'ok',
           volid: done.volid,
@@ -404,6 +405,8 @@ describe('provisioning under chaos', () => {
       const cfg = onCluster[0]?.config ?? {};
       if (cfg.lock !== undefined) violations.push(`VM ${vm.vmid}: left locked (${String(cfg.lock)})`);
       if (String(cfg.protection ?? '') !== '1') violations.push(`VM ${vm.vmid}: protection not set again`);
+      const power = (onCluster[0] as { status?: string } | undefined)?.status;
+      if (power !== 'running') violations.push(`VM ${vm.vmid}: ${power ?? 'absent'} after the restore, was running`);
     }
     // The provisioning invariants still hold: one VM per active request, no vmid or address leaked.
     const report = await checkInvariants(db, ids, vms, VMID, MIN_ACTIVE_SHARE);

@@ -112,9 +112,20 @@ describe('restore runs against the simulator', () => {
     await started;
     expect(restores()).toHaveLength(count + 1);
     expect(await stepStatus(runId, 'stop-before-restore')).toBe('skipped');
-    // it was stopped before this run looked: a restore leaves it stopped
-    expect(env.sim.state.vm(vmid)?.status).toBe('stopped');
+    // the earlier attempt stopped it, but Betang's record says it ran: it is started again
+    expect(env.sim.state.vm(vmid)?.status).toBe('running');
     expect(env.sim.state.vm(vmid)?.config.protection).toBe('1');
+    expect((await db.selectFrom('vms').select('state').where('id', '=', vmId).executeTakeFirstOrThrow()).state).toBe('running');
+  });
+
+  it('should leave a VM that Betang knows stopped stopped after the restore', async () => {
+    const vm = env.pve.vm(node(), vmid);
+    await vm.stop({ deadlineMs: 30_000 });
+    await db.updateTable('vms').set({ state: 'stopped' }).where('id', '=', vmId).execute();
+    const runId = await makeQueuedActionRun(db, q.requestId, 'restore', { backupId });
+    expect((await runToEnd(env.deps, runId)).status).toBe('succeeded');
+    expect(await stepStatus(runId, 'start-after-restore')).toBe('skipped');
+    expect(env.sim.state.vm(vmid)?.status).toBe('stopped');
     expect((await db.selectFrom('vms').select('state').where('id', '=', vmId).executeTakeFirstOrThrow()).state).toBe('stopped');
   });
 

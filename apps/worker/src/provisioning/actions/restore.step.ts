@@ -74,8 +74,9 @@ async function earlierRestore(ctx: ActionCtx, vm: VmClient, run: RunRow, signal:
 /**
  * `stop-before-restore`: proves the VM is Betang's (marker or recorded SMBIOS uuid, as destroy
  * does: a restore replaces its disks), then stops it hard — its disks are about to be replaced,
- * so there is nothing to shut down cleanly for. Safe to repeat: a stopped VM is left as it is,
- * and a restore of this run still running is waited for first (a restored VM is left stopped).
+ * so there is nothing to shut down cleanly for. Safe to repeat: a stopped VM is left as it is, a
+ * restore of this run still running is waited for first, and whether the VM ran before comes from
+ * Betang's record too (not only from Proxmox, where an earlier attempt may have stopped it).
  */
 export const stopBeforeRestoreStep = actionStep<{ wasRunning: boolean }>({
   key: 'stop-before-restore',
@@ -97,12 +98,15 @@ export const stopBeforeRestoreStep = actionStep<{ wasRunning: boolean }>({
         { node, vmid },
       );
     const status = (await vm.status()).status;
+    // Betang's record says whether the VM ran before this run: an attempt killed right after its
+    // stop finds the VM stopped, but the VM must still come back up after the restore.
+    const wasRunning = status === 'running' || ctx.vm.state === 'running';
     if (status === 'stopped')
-      return { skipped: true, result: { wasRunning: false }, detail: bilingualDetail({ id: 'sudah mati', en: 'already stopped' }) };
+      return { skipped: true, result: { wasRunning }, detail: bilingualDetail({ id: 'sudah mati', en: 'already stopped' }) };
     const deadlineMs = ctx.settings.PVE_TASK_SECONDS * 1000;
     await vm.stop({ deadlineMs, ...(signal ? { signal } : {}) });
     await awaitPowerState(vm, 'stopped', deadlineMs, signal);
-    return { result: { wasRunning: true }, detail: bilingualDetail({ id: 'dimatikan', en: 'stopped' }) };
+    return { result: { wasRunning }, detail: bilingualDetail({ id: 'dimatikan', en: 'stopped' }) };
   },
 });
 
