@@ -126,4 +126,30 @@ describe('backups in the web app (real Chromium)', () => {
     await card.getByText('Tugas vzdump di pve1 gagal: VM is locked (snapshot)').waitFor();
     await card.getByText('250 detik').waitFor();
   });
+
+  it('the owner restores a finished backup over the VM after confirming that newer data is lost; it waits for approval', async () => {
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.goto(`${stack.baseUrl}/vms`);
+    await page.getByRole('heading', { level: 1, name: T['vms.title'] }).waitFor();
+    const card = page.getByRole('region', { name: 'sipd-db-01' });
+    await card.getByText(T['backups.panelTitle']!, { exact: true }).click();
+    await card.getByText(T['backups.outcome.failed']!, { exact: true }).waitFor();
+    // only the finished backup offers a restore
+    const restoreButtons = card.getByRole('button', { name: new RegExp(`^${T['restores.actionLabel']!.split('{')[0]!}`) });
+    expect(await restoreButtons.count()).toBe(1);
+    await restoreButtons.first().click();
+    const confirm = card.getByRole('button', { name: T['restores.confirm'] });
+    expect(await confirm.isDisabled()).toBe(true);
+    await card.getByLabel(T['restores.understood']!).check();
+    await confirm.click();
+    await card.getByText(new RegExp(T['restores.awaitingApproval']!.split('{')[0]!)).waitFor();
+    const run = await stack.db
+      .selectFrom('provisioningRuns')
+      .innerJoin('vms', 'vms.id', 'provisioningRuns.vmId')
+      .select(['provisioningRuns.kind', 'provisioningRuns.status', 'provisioningRuns.params'])
+      .where('vms.vmid', '=', 100_321)
+      .where('provisioningRuns.kind', '=', 'restore')
+      .executeTakeFirstOrThrow();
+    expect(run).toMatchObject({ kind: 'restore', status: 'awaiting_approval', params: { mode: 'in_place' } });
+  });
 });

@@ -1,8 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Db } from '@betang/db';
+import { backupClient, createPveClient } from '@betang/proxmox';
 import {
   call,
   createMigratedDatabase,
@@ -35,7 +36,8 @@ import { checkInvariants, type SimVm } from './support/invariants';
  * and Redis and PostgreSQL are each restarted once. Then every invariant is checked and printed.
  *
  * CHAOS_REQUESTS (100), CHAOS_KILLS (10), CHAOS_SEED (8), CHAOS_DEADLINE_SECONDS (600),
- * CHAOS_MIN_ACTIVE_SHARE (0.9: the share of requests that must end active).
+ * CHAOS_MIN_ACTIVE_SHARE (0.9: the share of requests that must end active). Then CHAOS_RESTORES (10)
+ * of the VMs are backed up and restored in place while workers are killed CHAOS_RESTORE_KILLS (4) times.
  */
 const N = Number(process.env.CHAOS_REQUESTS ?? '100');
 const KILLS = Number(process.env.CHAOS_KILLS ?? '10');
@@ -43,6 +45,8 @@ const SEED = Number(process.env.CHAOS_SEED ?? '8');
 const DEADLINE_MS = Number(process.env.CHAOS_DEADLINE_SECONDS ?? '600') * 1000;
 const MIN_ACTIVE_SHARE = Number(process.env.CHAOS_MIN_ACTIVE_SHARE ?? '0.9');
 const WORKERS = 2;
+const RESTORES = Number(process.env.CHAOS_RESTORES ?? '10');
+const RESTORE_KILLS = Number(process.env.CHAOS_RESTORE_KILLS ?? '4');
 const VMID = { min: 100_000, max: 100_000 + N * 4 };
 jest.setTimeout(DEADLINE_MS + 180_000);
 
@@ -57,6 +61,8 @@ describe('provisioning under chaos', () => {
   const workers: Array<TsChild | undefined> = [];
   let db: Db | undefined;
   let dir: string | undefined;
+  /** What the restore case takes over from the provisioning case. */
+  let provisioned: { ids: string[]; operator: Session; workerEnv: Record<string, string> } | undefined;
 
   afterAll(async () => {
     for (const w of workers) await killChild(w);
@@ -287,5 +293,128 @@ describe('provisioning under chaos', () => {
     }
     expect(report.violations).toEqual([]);
     expect(figures.kills).toBeGreaterThanOrEqual(Math.min(KILLS, 1));
+    provisioned = { ids, operator, workerEnv };
+  });
+
+  it('should restore each backup exactly once while workers are killed mid-restore, leaking nothing', async () => {
+    if (!provisioned || !db || !sim) throw new Error('the provisioning case did not complete');
+    const { ids, operator, workerEnv } = provisioned;
+    const s = sim;
+    const pve = createPveClient({
+      baseUrl: s.url,
+      tokenId: s.tokenId,
+      tokenSecret: s.tokenSecret,
+      ca: readFileSync(s.caFile, 'utf8'),
+      timeoutMs: 10_000,
+    });
+    const backups = backupClient(pve);
+    const targets = await db
+      .selectFrom('vms')
+      .innerJoin('vpsRequests', 'vpsRequests.id', 'vms.requestId')
+      .select(['vms.id', 'vms.vmid', 'vms.node'])
+      .where('vpsRequests.id', 'in', ids)
+      .where('vpsRequests.status', '=', 'active')
+      .orderBy('vms.vmid')
+      .limit(RESTORES)
+      .execute();
+    expect(targets.length).toBeGreaterThan(0);
+    // One backup of each on its node's directory storage (this cluster has no PBS), as the nightly
+    // sweep records it; the standing 500/595 faults are retried.
+    for (const [i, vm] of targets.entries()) {
+      let done: Awaited<ReturnType<typeof backups.vzdump>> | undefined;
+      for (let attempt = 0; !done; attempt += 1) {
+        try {
+          done = await backups.vzdump(vm.node as string, { vmid: vm.vmid as number, storage: 'local' }, { deadlineMs: 60_000 });
+        } catch (err) {
+          if (attempt >= 5) throw err;
+          await sleep(500);
+        }
+      }
+      await db
+        .insertInto('vmBackups')
+        .values({
+          vmId: vm.id,
+          vmid: vm.vmid as number,
+          node: vm.node as string,
+          storage: 'local',
+          backupDate: `2026-11-${String(i + 1).padStart(2, '0')}`,
+          outcome: 'ok',
+          volid: done.volid,
+          upid: done.upid,
+          sizeBytes: done.size,
+          durationSeconds: done.durationSec,
+          finishedAt: new Date(),
+        })
+        .execute();
+    }
+    // Restores take long enough for the kills below to land inside them.
+    await simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'qmrestore', multiplier: 6 });
+    const runIds: string[] = [];
+    for (const vm of targets) {
+      const backup = await db.selectFrom('vmBackups').select('id').where('vmId', '=', vm.id).executeTakeFirstOrThrow();
+      const r = await call<{ runId: string; status: string }>(
+        operator,
+        'POST',
+        `/api/v1/vms/${vm.id}/backups/${backup.id}/restore`,
+        { mode: 'in_place', confirm: true },
+        1,
+      );
+      if (r.status !== 202 || r.body.status !== 'queued') throw new Error(`restore ${vm.vmid}: ${r.status} ${JSON.stringify(r.body)}`);
+      runIds.push(r.body.runId);
+    }
+    say(`${runIds.length} restores queued; killing workers while they run`);
+    const random = seededRandom(SEED + 16);
+    let kills = 0;
+    for (let k = 0; k < RESTORE_KILLS; k += 1) {
+      await sleep(800 + random() * 1500);
+      const i = Math.floor(random() * WORKERS);
+      if (isAlive(workers[i])) {
+        await killChild(workers[i]);
+        kills += 1;
+      }
+      await sleep(200 + random() * 800);
+      workers[i] = startWorkerProcess(workerEnv);
+      say(`SIGKILL worker ${i} during the restores, restarted`);
+    }
+    await simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'qmrestore', multiplier: 1 });
+    const started = Date.now();
+    let runs: Array<{ id: string; status: string; errorCode: string | null }> = [];
+    while (Date.now() - started < DEADLINE_MS) {
+      runs = await db
+        .selectFrom('provisioningRuns')
+        .select(['id', 'status', 'errorCode'])
+        .where('id', 'in', runIds)
+        .execute()
+        .catch(() => runs);
+      if (runs.length === runIds.length && runs.every((r) => r.status === 'succeeded' || r.status === 'failed')) break;
+      await sleep(500);
+    }
+    await sleep(2000);
+    const violations: string[] = [];
+    for (const r of runs) if (r.status !== 'succeeded') violations.push(`restore run ${r.id} ended ${r.status} (${r.errorCode ?? '-'})`);
+    const tasks = await simCall<Array<{ type: string; id: string; exitstatus?: string }>>(s, 'GET', '/_sim/state/tasks');
+    const vms = await simCall<SimVm[]>(s, 'GET', '/_sim/state/vms');
+    for (const vm of targets) {
+      const restores = tasks.filter((t) => t.type === 'qmrestore' && t.id === String(vm.vmid));
+      if (restores.length !== 1 || restores[0]?.exitstatus !== 'OK')
+        violations.push(
+          `VM ${vm.vmid}: ${restores.length} qmrestore task(s) (${restores.map((t) => t.exitstatus ?? 'running').join(', ')}), want exactly one OK`,
+        );
+      const onCluster = vms.filter((v) => v.vmid === vm.vmid);
+      if (onCluster.length !== 1) violations.push(`VM ${vm.vmid}: ${onCluster.length} VMs on the cluster`);
+      const cfg = onCluster[0]?.config ?? {};
+      if (cfg.lock !== undefined) violations.push(`VM ${vm.vmid}: left locked (${String(cfg.lock)})`);
+      if (String(cfg.protection ?? '') !== '1') violations.push(`VM ${vm.vmid}: protection not set again`);
+      const power = (onCluster[0] as { status?: string } | undefined)?.status;
+      if (power !== 'running') violations.push(`VM ${vm.vmid}: ${power ?? 'absent'} after the restore, was running`);
+    }
+    // The provisioning invariants still hold: one VM per active request, no vmid or address leaked.
+    const report = await checkInvariants(db, ids, vms, VMID, MIN_ACTIVE_SHARE);
+    violations.push(...report.violations);
+    say(`restores: ${JSON.stringify({ restores: runIds.length, kills, violations: violations.length })}`);
+    for (const v of violations) say(`VIOLATION: ${v}`);
+    if (violations.length > 0) for (const [i, w] of workers.entries()) say(`worker ${i} log tail:\n${w?.logs().slice(-3000) ?? ''}`);
+    expect(violations).toEqual([]);
+    expect(kills).toBeGreaterThanOrEqual(1);
   });
 });

@@ -65,4 +65,4 @@ export { BETANG_OPERATIONS, parseBetangRole, privilegesFor, requiredGrants, ZBet
 export type { BetangOperation, BetangPrivilege, BetangRole, RequiredGrant, RoleTargets } from './access/betang-role';
 
 export { backupClient, formatKeepOptions, VzdumpNotOnNodeError, ZBackupVolume } from './backup/backup-client';
-export type { BackupClient, BackupVolume, KeepOptions, PruneMark, VzdumpParams, VzdumpResult } from './backup/backup-client';
+export type { BackupClient, BackupVolume, KeepOptions, PruneMark, RestoreParams, VzdumpParams, VzdumpResult } from './backup/backup-client';

@@ -133,4 +133,25 @@ describe('vzdump and backup storage: the permission checks of PVE 9.1', () => {
     expect(adminAll.body?.data).toMatch(/:prunebackups:pbs:alloc@pve!t:$/);
     expect(await wait(adminAll.body?.data as string)).toBe('OK');
   });
+
+  it('should let VM.Backup restore only over the existing VM with force, and refuse a new vmid (create_vm)', async () => {
+    const r = await root('POST', '/nodes/pve1/vzdump', { vmid: '101', storage: 'pbs' });
+    expect(await wait(r.body?.data as string)).toBe('OK');
+    const volid = (await backupsOf()).filter((b) => b.vmid === 101).at(-1)!.volid;
+    // a new vmid wants VM.Allocate
+    const fresh = await as(BACKUP)('POST', '/nodes/pve1/qemu', { vmid: 150, archive: volid });
+    expect(fresh.status).toBe(403);
+    // without force the existing VM is not overwritten, and that is a permission matter first
+    expect((await as(BACKUP)('POST', '/nodes/pve1/qemu', { vmid: 101, archive: volid })).status).toBe(403);
+    const over = await as(BACKUP)('POST', '/nodes/pve1/qemu', { vmid: 101, archive: volid, force: 1 });
+    expect(over.status).toBe(200);
+    expect(await wait(over.body?.data as string)).toBe('OK');
+    // the archive of a guest the caller may not back up is refused on check_volume_access
+    const other = await root('POST', '/nodes/pve1/vzdump', { vmid: '103', storage: 'pbs' });
+    expect(await wait(other.body?.data as string)).toBe('OK');
+    const foreign = (await backupsOf()).filter((b) => b.vmid === 103).at(-1)!.volid;
+    const refused = await as(BACKUP)('POST', '/nodes/pve1/qemu', { vmid: 101, archive: foreign, force: 1 });
+    expect(refused.status).toBe(403);
+    expect(refused.reason).toBe('Permission check failed (/vms/103, VM.Backup)');
+  });
 });

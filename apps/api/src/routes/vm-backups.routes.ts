@@ -2,18 +2,27 @@ import {
   AppError,
   DEFAULT_BACKUP_POLICY,
   ErrorCode,
+  INSTITUTION_ROLES,
+  Role,
+  ZBackupParams,
   ZBackupPolicy,
+  ZBackupRestoreAnswer,
+  ZRestoreBackupBody,
   ZIdParam,
   ZVmBackupList,
   canSeeInstitution,
   type VmBackupList,
 } from '@betang/core';
 import { getSetting, listVmBackups } from '@betang/db';
-import { actorOf } from '../http/context';
+import { actorOf, auditContext } from '../http/context';
 import { route } from '../http/route';
+import { requestRestore } from '../use-cases/vms/restore-backup';
 import type { RoutesContext } from './router-context';
 
-/** GET /vms/:id/backups: the VM's recorded backups and the policy of its service class. */
+/**
+ * GET /vms/:id/backups: the VM's recorded backups and the policy of its service class; POST
+ * /vms/:id/backups/:backupId/restore: a restore of one of them over the VM (a `restore` run).
+ */
 export function vmBackupRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
   route(
@@ -58,5 +67,23 @@ export function vmBackupRoutes({ router, registry, deps }: RoutesContext): void 
         })),
       };
     },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/vms/{id}/backups/{backupId}/restore',
+      tag: 'vms',
+      summary: 'Pulihkan VM dari cadangan / restore a VM from a backup',
+      access: [...INSTITUTION_ROLES, Role.Admin, Role.Operator],
+      params: ZBackupParams,
+      body: ZRestoreBackupBody,
+      response: ZBackupRestoreAnswer,
+      status: 202,
+    },
+    async ({ req, res, auth, params, body }) =>
+      db.transaction().execute((tx) => requestRestore(tx, actorOf(auth), params.id, params.backupId, body, auditContext(req, res))),
   );
 }

@@ -9,6 +9,8 @@ import {
   type SetConsolePasswordBody,
   ZConsolePasswordAnswer,
   ZVmBackupList,
+  ZBackupRestoreAnswer,
+  type RestoreBackupBody,
   type ResizeBody,
   type VmPowerAction,
 } from '@betang/core';
@@ -42,3 +44,9 @@ export const listVmBackups = (api: ApiClient, id: string) =>
 /** POST /vms/:id/console-password: queues setting the admin user's console password (re-authenticated). */
 export const setVmConsolePassword = (api: ApiClient, id: string, body: SetConsolePasswordBody) =>
   api.request('POST', `/vms/${encodeURIComponent(id)}/console-password`, { body, response: ZConsolePasswordAnswer });
+/** POST /vms/:id/backups/:backupId/restore: restores a backup over the VM, confirmed (202 {runId, status}: queued or awaiting approval). */
+export const restoreVmBackup = (api: ApiClient, id: string, backupId: string, body: RestoreBackupBody) =>
+  api.request('POST', `/vms/${encodeURIComponent(id)}/backups/${encodeURIComponent(backupId)}/restore`, {
+    body,
+    response: ZBackupRestoreAnswer,
+  });

@@ -77,3 +77,23 @@ export const ZVmBackupList = z.strictObject({
   items: z.array(ZVmBackup),
 });
 export type VmBackupList = z.infer<typeof ZVmBackupList>;
+
+/** Ways to restore a backup: over the VM itself (its vmid, address and MAC address stay). */
+export const RESTORE_MODES = ['in_place'] as const;
+
+/**
+ * `POST /vms/:id/backups/:backupId/restore` body: the mode and the explicit confirmation that
+ * everything written since the backup is lost (absent or false: 422, a rule of the use case).
+ */
+export const ZRestoreBackupBody = z.strictObject({
+  mode: z.enum(RESTORE_MODES),
+  confirm: z.boolean().optional(),
+});
+export type RestoreBackupBody = z.infer<typeof ZRestoreBackupBody>;
+
+/** Path of one backup of one VM. */
+export const ZBackupParams = z.strictObject({ id: z.uuid(), backupId: z.uuid() });
+
+/** 202 answer of a restore: its run, queued or awaiting the change approval. */
+export const ZBackupRestoreAnswer = z.object({ runId: z.uuid(), status: z.enum(['queued', 'awaiting_approval']) });
+export type BackupRestoreAnswer = z.infer<typeof ZBackupRestoreAnswer>;

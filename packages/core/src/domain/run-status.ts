@@ -20,6 +20,7 @@ export const RUN_KINDS = [
   'snapshot_rollback',
   'snapshot_delete',
   'console_password',
+  'restore',
 ] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 

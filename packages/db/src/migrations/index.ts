@@ -23,6 +23,7 @@ import * as vmBackups from './20261207T1510_vm_backups';
 import * as consolePasswordRun from './20261207T1600_console_password_run';
 import * as leases from './20261208T0300_leases';
 import * as publicEndpoints from './20261208T0700_public_endpoints';
+import * as restoreRun from './20261208T0200_restore_run';
 import * as vmPic from './20261208T0900_vm_pic';
 
 /**
@@ -52,6 +53,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261207T1450_vm_snapshots': vmSnapshots,
   '20261207T1510_vm_backups': vmBackups,
   '20261207T1600_console_password_run': consolePasswordRun,
+  '20261208T0200_restore_run': restoreRun,
   '20261208T0300_leases': leases,
   '20261208T0700_public_endpoints': publicEndpoints,
   '20261208T0900_vm_pic': vmPic,

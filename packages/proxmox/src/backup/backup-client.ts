@@ -60,6 +60,19 @@ export type VzdumpParams = {
   protected?: boolean;
 };
 
+/** What one `qmrestore` asks for (`POST /nodes/{node}/qemu` with `archive`). */
+export type RestoreParams = {
+  vmid: number;
+  /** The backup volume, e.g. `pbs:backup/vm/101/2026-12-07T01:00:00Z`. */
+  archive: string;
+  /** Where the disks go; default: each disk's own storage. */
+  storage?: string;
+  /** Overwrite the existing (stopped) VM of that vmid. */
+  force?: boolean;
+  /** New MAC addresses (and SMBIOS uuid), so the copy does not clash with the original. */
+  unique?: boolean;
+};
+
 /** What a finished backup left: the task and the archive it wrote. */
 export type VzdumpResult = { upid: string; volid: string; size: number; ctime: number; durationSec: number };
 
@@ -112,6 +125,12 @@ export type BackupClient = {
   previewPrune(node: string, storage: string, vmid: number, keep: KeepOptions, opts?: CallOptions): Promise<PruneMark[]>;
   /** Prunes the VM's backups by the retention (`DELETE .../prunebackups`): the same marks every time, so safe to repeat. */
   prune(node: string, storage: string, vmid: number, keep: KeepOptions, task: TaskOptions): Promise<void>;
+  /**
+   * Restores a backup (`POST /nodes/{node}/qemu` with `archive`, a `qmrestore` task, awaited).
+   * Not safe to repeat blindly: with `force` a second restore throws away what happened since
+   * the first. The caller looks for an earlier `qmrestore` of the vmid first (VmClient.tasksSince).
+   */
+  restore(node: string, params: RestoreParams, task: TaskOptions): Promise<void>;
 };
 
 /** A backup client on one transport. */
@@ -195,6 +214,13 @@ export function backupClient(pve: PveTransport): BackupClient {
         { vmid, type: 'qemu', 'prune-backups': formatKeepOptions(keep) },
         task,
       );
+    },
+    restore: async (node, p, task) => {
+      const params: Record<string, PveParamValue> = { vmid: p.vmid, archive: p.archive };
+      if (p.storage) params.storage = p.storage;
+      if (p.force) params.force = 1;
+      if (p.unique) params.unique = 1;
+      await runTask(pve, 'POST', `/nodes/${pathSegment(node)}/qemu`, params, task);
     },
   };
 }

@@ -58,6 +58,8 @@ export function routePermissions(flavour: Flavour): Record<string, RoutePermissi
     'DELETE /nodes/{node}/storage/{storage}/prunebackups': 'all',
     'GET /nodes/{node}/network': 'all',
     'GET /nodes/{node}/qemu': 'all',
+    // create_vm checks inside: VM.Allocate, or VM.Backup to restore over an existing VM
+    'POST /nodes/{node}/qemu': 'all',
     'GET /nodes/{node}/tasks': 'all',
     'GET /nodes/{node}/tasks/{upid}/status': 'all',
     'GET /nodes/{node}/tasks/{upid}/log': 'all',

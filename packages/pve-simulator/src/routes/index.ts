@@ -9,6 +9,7 @@ import { haRoutes } from './ha-routes';
 import { poolRoutes } from './pool-routes';
 import { agentRoutes } from './qemu-agent';
 import { cloneRoute } from './qemu-clone';
+import { restoreRoute } from './qemu-restore';
 import { configRoutes } from './qemu-config';
 import { destroyResizeRoutes } from './qemu-destroy-resize';
 import { powerRoutes, templateRoute } from './qemu-power';
@@ -37,5 +38,6 @@ export const allRoutes: Array<Route<Sim>> = [
   ...consoleRoutes,
   ...vzdumpRoutes,
   cloneRoute,
+  restoreRoute,
   templateRoute,
 ];

@@ -78,6 +78,13 @@ interface VzdumpJob {
   cmdline: string;
 }
 
+/** The config vzdump writes into the archive: the current section without the backup's own lock. */
+function archivedConfig(config: Record<string, string>): Record<string, string> {
+  const out = { ...config };
+  delete out.lock;
+  return out;
+}
+
 /** One guest's backup inside the vzdump worker; throws the per-guest error vzdump logs. */
 async function backupOne(sim: Sim, t: TaskContext, job: VzdumpJob, vmid: number): Promise<void> {
   const vm = sim.state.vms.get(vmid);
@@ -138,6 +145,8 @@ async function backupOne(sim: Sim, t: TaskContext, job: VzdumpJob, vmid: number)
       format,
       notes,
       protected: job.protect,
+      config: archivedConfig(vm.config),
+      defaultUser: vm.defaultUser,
     });
     if (job.remove) {
       const keep = printKeepOptions(job.keep);

@@ -15,6 +15,13 @@ export interface BackupVolume {
   format: string;
   notes?: string;
   protected: boolean;
+  /**
+   * The guest's `qemu-server.conf` as vzdump stored it in the archive (no `lock`, no snapshot
+   * sections): what a restore rebuilds the VM from.
+   */
+  config: Record<string, string>;
+  /** The image's login user, which travels with the disk into a restored VM. */
+  defaultUser: string;
 }
 
 function pad(n: number): string {

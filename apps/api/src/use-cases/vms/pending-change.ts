@@ -57,7 +57,7 @@ export async function queueChange(tx: Tx, run: RunRow, institutionId: string, me
   await appendAudit(tx, {
     ...meta,
     institutionId,
-    action: 'vm.resize_approved',
+    action: run.kind === 'restore' ? 'vm.restore_approved' : 'vm.resize_approved',
     targetType: 'vm',
     targetId: run.vmId,
     before: { runStatus: 'awaiting_approval' },

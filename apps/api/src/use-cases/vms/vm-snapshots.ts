@@ -33,6 +33,7 @@ const RUN_TEXT: Record<string, { id: string; en: string }> = {
   snapshot: { id: 'pengambilan snapshot', en: 'taking a snapshot' },
   snapshot_rollback: { id: 'pengembalian ke snapshot', en: 'a rollback to a snapshot' },
   snapshot_delete: { id: 'penghapusan snapshot', en: 'deleting a snapshot' },
+  restore: { id: 'pemulihan dari cadangan', en: 'a restore from a backup' },
 };
 
 /** The admin's snapshot policy (default: 3 per VM, 7 days). */

@@ -1,21 +1,45 @@
 import type { VmBackup } from '@betang/core';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
-import { listVmBackups } from '../../api/vms.api';
+import { listVmBackups, restoreVmBackup } from '../../api/vms.api';
 import { useI18n } from '../../i18n/use-i18n';
-import { ErrorAlert, Loading } from '../../ui/alert';
+import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
+import { ConfirmPanel } from '../../ui/confirm-panel';
 import { DataTable } from '../../ui/data-table';
+import { Link } from '../../ui/link';
 import { StatusBadge, type StatusTone } from '../../ui/status-badge';
 
 const TONE: Record<VmBackup['outcome'], StatusTone> = { ok: 'good', failed: 'bad', running: 'busy' };
 
-/** The VM's backups, loaded when opened: the policy of its class and each night's outcome. */
-export function VmBackups({ vm }: { vm: { id: string; name: string } }) {
+/**
+ * The VM's backups, loaded when opened: the policy of its class and each night's outcome; a
+ * finished backup can be restored over the VM ("Pulihkan"), after a confirmation that what was
+ * written since is lost. The restore is a run followed on the request's timeline.
+ */
+export function VmBackups({ vm }: { vm: { id: string; name: string; requestId: string; state: string } }) {
   const { t, dateTime, number, locale } = useI18n();
   const api = useApi();
   const [open, setOpen] = useState(false);
+  const [pending, setPending] = useState<VmBackup | null>(null);
+  const [understood, setUnderstood] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
   const backups = useQuery({ queryKey: ['vms', vm.id, 'backups'], queryFn: () => listVmBackups(api, vm.id), enabled: open });
+  const restore = useMutation({
+    mutationFn: async (b: VmBackup) => {
+      const answer = await restoreVmBackup(api, vm.id, b.id, { mode: 'in_place', confirm: true });
+      const date = dateTime(b.startedAt);
+      return answer.status === 'awaiting_approval'
+        ? t('restores.awaitingApproval', { name: vm.name, date })
+        : t('restores.queued', { name: vm.name, date });
+    },
+    onSuccess: (message) => {
+      setDone(message);
+      setPending(null);
+      setUnderstood(false);
+    },
+  });
+  const restorable = vm.state === 'running' || vm.state === 'stopped';
   const headingId = `vm-backups-${vm.id}`;
   const policy = backups.data?.policy;
   return (
@@ -23,6 +47,14 @@ export function VmBackups({ vm }: { vm: { id: string; name: string } }) {
       <summary id={headingId}>{t('backups.panelTitle')}</summary>
       {backups.isFetching && !backups.data ? <Loading /> : null}
       <ErrorAlert error={backups.error} />
+      <LiveRegion kind="success">
+        {done ? (
+          <>
+            {done} <Link to={`/vps-requests/${vm.requestId}`}>{t('vms.followProgress')}</Link>
+          </>
+        ) : null}
+      </LiveRegion>
+      <ErrorAlert error={restore.error} />
       {policy ? (
         <p className="muted">
           {t('backups.policyLine', {
@@ -52,7 +84,41 @@ export function VmBackups({ vm }: { vm: { id: string; name: string } }) {
           { label: t('backups.storage'), cell: (b) => b.storage },
           { label: t('backups.note'), cell: (b) => (b.error ? (locale === 'en' ? b.error.en : b.error.id) : '') },
         ]}
+        actions={(b) =>
+          restorable && b.outcome === 'ok' ? (
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setDone(null);
+                setUnderstood(false);
+                setPending(b);
+              }}
+              aria-label={t('restores.actionLabel', { date: dateTime(b.startedAt) })}
+            >
+              {t('restores.action')}
+            </button>
+          ) : null
+        }
       />
+      {pending ? (
+        <ConfirmPanel
+          title={t('restores.confirmTitle', { name: vm.name, date: dateTime(pending.startedAt) })}
+          confirmLabel={t('restores.confirm')}
+          cancelLabel={t('common.cancel')}
+          danger
+          busy={restore.isPending || !understood}
+          onConfirm={() => restore.mutate(pending)}
+          onCancel={() => setPending(null)}
+        >
+          <p>{t('restores.inPlaceBody')}</p>
+          <label className="choice">
+            <input type="checkbox" checked={understood} onChange={(event) => setUnderstood(event.target.checked)} />{' '}
+            {t('restores.understood')}
+          </label>
+          <p className="muted">{t('restores.approvalHint')}</p>
+        </ConfirmPanel>
+      ) : null}
     </details>
   );
 }

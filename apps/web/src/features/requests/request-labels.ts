@@ -52,6 +52,9 @@ const STEP_KEYS: Record<string, MessageKey> = {
   rollback: 'requests.step.rollback',
   'delete-snapshot': 'requests.step.delete-snapshot',
   'set-console-password': 'consolePassword.step',
+  'stop-before-restore': 'restores.step.stop',
+  restore: 'restores.step.restore',
+  'start-after-restore': 'restores.step.start',
   cleanup: 'words.step.cleanup',
 };
 
@@ -73,6 +76,7 @@ const RUN_KINDS: Record<string, MessageKey> = {
   snapshot_rollback: 'requests.run.snapshot_rollback',
   snapshot_delete: 'requests.run.snapshot_delete',
   console_password: 'requests.run.console_password',
+  restore: 'requests.run.restore',
 };
 
 /** The catalogue key of a run kind (null or unknown → the generic "process"). */

@@ -34,6 +34,8 @@ const ZActionParams = z
     consolePassword: z.string().startsWith('enc:v1:').max(4096).optional(),
     /** The `vm_snapshots` row a snapshot run takes, rolls back to or deletes. */
     snapshotId: z.uuid().optional(),
+    /** `restore`: the `vm_backups` row restored over the VM. */
+    backupId: z.uuid().optional(),
     /** A rollback starts the VM afterwards. */
     start: z.boolean().optional(),
   })
@@ -51,7 +53,8 @@ export type ActionKind =
   | 'snapshot'
   | 'snapshot_rollback'
   | 'snapshot_delete'
-  | 'console_password';
+  | 'console_password'
+  | 'restore';
 
 export type ActionCtx = {
   deps: WorkerDeps;

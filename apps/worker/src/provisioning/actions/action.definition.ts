@@ -14,6 +14,7 @@ import { openPortsStep } from './open-ports.step';
 import { applyPendingStep } from './apply-pending.step';
 import { writeKeysStep } from './write-keys.step';
 import { setConsolePasswordStep, wipeConsolePassword } from './set-console-password.step';
+import { restoreBackupStep, startAfterRestoreStep, stopBeforeRestoreStep } from './restore.step';
 import { deleteSnapshotStep, recordSnapshotStep, rollbackSnapshotStep, takeSnapshotStep } from './snapshot.step';
 
 /** Steps of each day-2 kind. */
@@ -29,6 +30,7 @@ export const ACTION_STEPS: Record<ActionKind, readonly ActionStep<unknown>[]> = 
   snapshot_rollback: [locateStep, rollbackSnapshotStep, recordSnapshotStep],
   snapshot_delete: [locateStep, deleteSnapshotStep, recordSnapshotStep],
   console_password: [locateStep, setConsolePasswordStep, recordStep],
+  restore: [locateStep, stopBeforeRestoreStep, restoreBackupStep, startAfterRestoreStep, recordStep],
 };
 
 /**

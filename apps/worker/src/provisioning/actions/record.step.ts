@@ -14,6 +14,7 @@ import { probeEndpoint } from '../../public-endpoints/publish-endpoint';
 import { actionStep, type ActionKind } from './action-context';
 import { locateStep } from './locate.step';
 import { resizeVmStep } from './resize-vm.step';
+import { restoreBackupStep, startAfterRestoreStep } from './restore.step';
 
 const AUDIT_ACTION: Record<ActionKind, string> = {
   start: 'vm.started',
@@ -27,6 +28,7 @@ const AUDIT_ACTION: Record<ActionKind, string> = {
   snapshot_rollback: 'vm.snapshot_rolled_back',
   snapshot_delete: 'vm.snapshot_deleted',
   console_password: 'vm.console_password_set',
+  restore: 'vm.backup_restored',
 };
 
 /**
@@ -70,6 +72,28 @@ export const recordStep = actionStep({
           await tx.updateTable('vpsRequests').set({ sshPublicKeys: ctx.params.sshPublicKeys }).where('id', '=', vm.requestId).execute();
       } else if (kind === 'console_password') {
         // Nothing to record on the VM: the password lives only inside the guest.
+      } else if (kind === 'restore') {
+        // The backup may predate a change: the VM has the sizes it had then, and no snapshots
+        // (a restore over a VM removes its disks with their snapshots).
+        const r = output(restoreBackupStep);
+        await updateVm(tx, vm.id, {
+          ...(r.cores ? { cores: r.cores } : {}),
+          ...(r.memoryMiB ? { memoryMiB: r.memoryMiB } : {}),
+          ...(r.diskGiB ? { diskGiB: r.diskGiB } : {}),
+        });
+        if (output(startAfterRestoreStep).status === 'running') {
+          await transitionVm(tx, vm.id, ['stopped', 'running'], 'running', { onMismatch: 'skip' });
+          await setRequest('active', ['stopped']);
+        } else {
+          await transitionVm(tx, vm.id, ['running', 'stopped'], 'stopped', { onMismatch: 'skip' });
+          await setRequest('stopped', ['active', 'expiring']);
+        }
+        await tx
+          .updateTable('vmSnapshots')
+          .set({ status: 'deleted', deletedAt: new Date() })
+          .where('vmId', '=', vm.id)
+          .where('status', 'in', ['creating', 'present', 'deleting'])
+          .execute();
       } else {
         await transitionVm(tx, vm.id, ['decommissioning'], 'decommissioned', { onMismatch: 'skip' });
         // Destroying the VM took its snapshots with it.

@@ -1,0 +1,128 @@
+import {
+  AppError,
+  DEFAULT_APPROVAL_POLICY,
+  ErrorCode,
+  ZApprovalPolicy,
+  applicableLevels,
+  isAutoApproved,
+  seesAllInstitutions,
+  type Actor,
+  type BackupRestoreAnswer,
+  type RestoreBackupBody,
+} from '@betang/core';
+import { appendAudit, enqueueJob, getSetting, insertRun, type Tx } from '@betang/db';
+import type { AuditMeta } from '../vps-requests/audit-meta';
+import { lockVm } from './request-vm-action';
+
+/** What each run kind is called when a restore is refused because it runs. */
+const RUN_TEXT: Record<string, { id: string; en: string }> = {
+  provision: { id: 'provisioning', en: 'provisioning' },
+  start: { id: 'menyalakan VM', en: 'starting the VM' },
+  stop: { id: 'mematikan paksa VM', en: 'stopping the VM' },
+  shutdown: { id: 'mematikan VM', en: 'shutting the VM down' },
+  reboot: { id: 'memulai ulang VM', en: 'rebooting the VM' },
+  resize: { id: 'perubahan ukuran/port', en: 'a size/port change' },
+  decommission: { id: 'penghapusan VM', en: 'decommissioning the VM' },
+  ssh_keys: { id: 'penggantian kunci SSH', en: 'replacing SSH keys' },
+  snapshot: { id: 'pengambilan snapshot', en: 'taking a snapshot' },
+  snapshot_rollback: { id: 'pengembalian ke snapshot', en: 'a rollback to a snapshot' },
+  snapshot_delete: { id: 'penghapusan snapshot', en: 'deleting a snapshot' },
+  console_password: { id: 'pengaturan sandi konsol', en: 'setting the console password' },
+  restore: { id: 'pemulihan dari cadangan', en: 'a restore from a backup' },
+};
+
+/** 409 naming the run when the VM's request has one queued, running or awaiting approval. */
+async function refuseWhileBusy(tx: Tx, requestId: string): Promise<void> {
+  const live = await tx
+    .selectFrom('provisioningRuns')
+    .select(['id', 'kind', 'status'])
+    .where('requestId', '=', requestId)
+    .where('status', 'in', ['queued', 'running', 'awaiting_approval'])
+    .orderBy('createdAt')
+    .executeTakeFirst();
+  if (!live) return;
+  const what = RUN_TEXT[live.kind] ?? { id: live.kind, en: live.kind };
+  const waiting = live.status === 'awaiting_approval';
+  throw new AppError(ErrorCode.InvalidState, {
+    id: `VM ini sedang diubah (${what.id}${waiting ? ', menunggu persetujuan' : ''}, run ${live.id}). Tunggu sampai selesai, lalu coba lagi.`,
+    en: `This VM is being changed (${what.en}${waiting ? ', awaiting approval' : ''}, run ${live.id}). Wait until it finishes, then try again.`,
+  });
+}
+
+/**
+ * Asks for a restore of one of the VM's backups over the VM itself. The run (and, unless it
+ * waits for approval, its job) and the audit entry are written in one transaction, so it is
+ * queued exactly once. The owning institution's request goes through the change approval (the
+ * `approval_policy` levels that apply to the VM's sizes, as a resize); operators and admins
+ * restore any VM at once. Refused with nothing written: a VM or backup outside the actor's
+ * tenancy, or a backup of another VM (404); no confirmation (422); a backup that did not finish OK, a VM neither running
+ * nor stopped, or one with a live run (409 naming it).
+ */
+export async function requestRestore(
+  tx: Tx,
+  actor: Actor,
+  vmId: string,
+  backupId: string,
+  body: RestoreBackupBody,
+  meta: AuditMeta,
+): Promise<BackupRestoreAnswer> {
+  const vm = await lockVm(tx, actor, vmId);
+  if (body.confirm !== true)
+    throw new AppError(
+      ErrorCode.PreconditionFailed,
+      {
+        id: 'Konfirmasi pemulihan: semua yang ditulis di VM sejak cadangan ini akan hilang.',
+        en: 'Confirm the restore: everything written on the VM since this backup will be lost.',
+      },
+      [{ path: 'body.confirm', code: 'confirmation_required', message: { id: 'Konfirmasi diperlukan.', en: 'Confirmation required.' } }],
+    );
+  const backup = await tx
+    .selectFrom('vmBackups')
+    .select(['id', 'outcome', 'volid', 'backupDate', 'storage'])
+    .where('id', '=', backupId)
+    .where('vmId', '=', vm.id)
+    .executeTakeFirst();
+  if (!backup) throw new AppError(ErrorCode.NotFound);
+  if (backup.outcome !== 'ok' || !backup.volid)
+    throw new AppError(ErrorCode.InvalidState, {
+      id: 'Cadangan ini tidak selesai dengan baik dan tidak dapat dipulihkan. Pilih cadangan lain.',
+      en: 'This backup did not finish successfully and cannot be restored. Choose another backup.',
+    });
+  if (vm.state !== 'running' && vm.state !== 'stopped')
+    throw new AppError(ErrorCode.InvalidState, {
+      id: `VM berstatus ${vm.state}; pemulihan hanya untuk VM yang menyala atau mati.`,
+      en: `The VM is ${vm.state}; a restore applies only to a running or stopped VM.`,
+    });
+  await refuseWhileBusy(tx, vm.requestId);
+
+  const policy = await getSetting(tx, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY);
+  const sizes = { cores: vm.cores, memoryMiB: vm.memoryMiB, diskGiB: vm.diskGiB };
+  const first = applicableLevels(policy, sizes)[0];
+  const direct = seesAllInstitutions(actor) || isAutoApproved(policy, sizes) || first === undefined;
+  const run = await insertRun(tx, {
+    requestId: vm.requestId,
+    vmId: vm.id,
+    kind: 'restore',
+    requestedBy: actor.userId,
+    params: { backupId: backup.id, mode: body.mode },
+    status: direct ? 'queued' : 'awaiting_approval',
+  });
+  if (direct) await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
+  await appendAudit(tx, {
+    ...meta,
+    institutionId: vm.institutionId,
+    action: 'vm.restore_requested',
+    targetType: 'vm',
+    targetId: vm.id,
+    before: { state: vm.state },
+    after: {
+      runId: run.id,
+      runStatus: run.status,
+      backupId: backup.id,
+      backupDate: String(backup.backupDate),
+      mode: body.mode,
+      pendingLevel: direct ? null : (first?.level ?? null),
+    },
+  });
+  return { runId: run.id, status: direct ? 'queued' : 'awaiting_approval' };
+}
