@@ -33,6 +33,7 @@ import { operatorQueueRoutes } from './routes/operator-queue.routes';
 import { vmRoutes } from './routes/vms.routes';
 import { snapshotRoutes } from './routes/snapshots.routes';
 import { vmBackupRoutes } from './routes/vm-backups.routes';
+import { restoreTestRoutes } from './routes/restore-tests.routes';
 import { clusterRoutes } from './routes/cluster.routes';
 import { ssoRoutes } from './routes/sso.routes';
 import { consoleRoutes } from './routes/console.routes';
@@ -201,6 +202,7 @@ export function createApp(deps: AppDeps): Express {
   vmRoutes(context);
   snapshotRoutes(context);
   vmBackupRoutes(context);
+  restoreTestRoutes(context);
   clusterRoutes(context);
   const openApi = buildOpenApi(registry, deps.config.PUBLIC_URL);
   (app.locals as Record<symbol, RouteRegistry>)[ROUTE_REGISTRY] = registry;

@@ -25,4 +25,5 @@ export { readSshKeyBlob, SshWireError } from './ssh/ssh-wire';
 export * from './policies/approval-policy';
 export * from './policies/decommission';
 export * from './policies/backup-schedule';
+export * from './policies/restore-test-schedule';
 export * from './health';

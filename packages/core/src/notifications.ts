@@ -47,6 +47,8 @@ export const NOTIFICATION_KINDS = [
   'request.approval_overdue',
   'vps.ready',
   'vps.failed',
+  'backup.restore_test_failed',
+  'backup.restore_test_report',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const ZNotificationKind = z.enum(NOTIFICATION_KINDS);

@@ -374,6 +374,12 @@ export interface RequestEvents {
   requestId: string;
 }
 
+export interface RestoreTestReports {
+  period: string;
+  sentAt: Generated<Timestamp>;
+  summary: Json;
+}
+
 export interface RetiredVmids {
   id: Generated<number>;
   node: string | null;
@@ -484,6 +490,25 @@ export interface VmDecommissions {
   requestId: string;
   status: string;
   vmId: string;
+}
+
+export interface VmRestoreTests {
+  backupId: string | null;
+  checks: Json | null;
+  error: Json | null;
+  finishedAt: Timestamp | null;
+  id: Generated<string>;
+  node: string;
+  outcome: Generated<string>;
+  period: string;
+  stage: Generated<string>;
+  stageStartedAt: Generated<Timestamp>;
+  startedAt: Generated<Timestamp>;
+  testVmid: number | null;
+  upid: string | null;
+  verdictAt: Timestamp | null;
+  vmId: string;
+  volid: string | null;
 }
 
 export interface Vms {
@@ -599,6 +624,7 @@ export interface DB {
   rateLimitBuckets: RateLimitBuckets;
   reconcileFindings: ReconcileFindings;
   requestEvents: RequestEvents;
+  restoreTestReports: RestoreTestReports;
   retiredVmids: RetiredVmids;
   runSteps: RunSteps;
   sessions: Sessions;
@@ -609,6 +635,7 @@ export interface DB {
   users: Users;
   vmBackups: VmBackups;
   vmDecommissions: VmDecommissions;
+  vmRestoreTests: VmRestoreTests;
   vms: Vms;
   vmSnapshots: VmSnapshots;
   vpsRequests: VpsRequests;

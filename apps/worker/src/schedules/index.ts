@@ -14,6 +14,7 @@ export async function registerSchedules(backend: QueueBackend, options: { reconc
     await maintenance.upsertJobScheduler('decommission-sweep', { every: 10 * 60_000 }, { name: 'decommission.sweep', data: {} });
     await maintenance.upsertJobScheduler('snapshots-prune', { every: 60 * 60_000 }, { name: 'snapshots.prune', data: {} });
     await maintenance.upsertJobScheduler('backups-sweep', { every: 2 * 60_000 }, { name: 'backups.sweep', data: {} });
+    await maintenance.upsertJobScheduler('backups-test-restore', { every: 60_000 }, { name: 'backups.test-restore', data: {} });
     await maintenance.upsertJobScheduler(
       'prune-request-events',
       { every: 24 * 60 * 60_000 },

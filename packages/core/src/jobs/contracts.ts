@@ -113,6 +113,13 @@ export const JOBS = {
     idempotency:
       "Claims each VM's backup of a day by inserting its (vm, backup_date) row before vzdump starts (unique; the per-node count and the claim under one advisory lock), so a second sweep or worker skips it; a row left running by a dead worker is settled from what Proxmox holds (task, then the storage content), never backed up twice the same day; pruning marks the same backups every time.",
   }),
+  'backups.test-restore': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 2, backoffMs: 60_000 },
+    idempotency:
+      "Runs under one session advisory lock; claims each VM's test of a month by inserting its (vm, period) row with the copy's vmid before anything is asked of Proxmox; every stage moves only from the stage it read (a second sweep finds it moved); a qmrestore whose answer was lost is found again by the vmid's task list, and only a copy with a recorded qmrestore or the test tag is ever destroyed; the month's report is recorded before it is sent.",
+  }),
   'maintenance.prune-request-events': contract({
     queue: 'maintenance',
     payload: z.strictObject({}),
