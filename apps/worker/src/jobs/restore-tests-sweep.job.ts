@@ -11,11 +11,11 @@ import {
 } from '@betang/core';
 import {
   activeRestoreTestsPerNode,
-  activeRestoreTestVmids,
   advanceRestoreTest,
   claimedRestoreTestVms,
   claimRestoreTest,
   getSetting,
+  heldRestoreTestVmids,
   listActiveRestoreTests,
   listRestoreTestCandidates,
   lockForTransaction,
@@ -40,6 +40,7 @@ import {
   vmClient,
   type ClusterVm,
   type PveClient,
+  type VmClient,
 } from '@betang/proxmox';
 import type { JobHandler } from '@betang/queue';
 import type { Logger } from 'pino';
@@ -53,6 +54,12 @@ export const RESTORE_TEST_TAG = 'betang-restore-test';
 const NEW_VM_GRACE_MS = 2 * 86_400_000;
 /** Start, stop and destroy of a test VM are quick tasks. */
 const TASK_MS = 3 * 60_000;
+/**
+ * A finished test's vmid rests this long before another test gets it, so the task list that a
+ * successor reads to find a lost qmrestore answer (tasks since the claim, a minute of clock skew
+ * allowed) never shows the previous copy's task.
+ */
+const VMID_REST_MS = 60 * 60_000;
 
 type SweepDeps = Pick<WorkerDeps, 'db' | 'logger' | 'pve' | 'config'>;
 type Sweep = { db: Db; pve: PveClient; logger: Logger; policy: RestoreTestPolicy; pool: string | undefined; now: Date };
@@ -204,11 +211,22 @@ async function advanceCleanup(s: Sweep, row: RestoreTestRow): Promise<void> {
     if (await vm.findConfig()) {
       // a restore still running holds the config lock: its end is awaited before the destroy
       if ((await readTaskState(s.pve, row.upid).catch(() => ({ running: false }))).running) return;
-      if ((await vm.status()).status === 'running') await vm.stop({ deadlineMs: TASK_MS });
-      await vm.destroy({ deadlineMs: TASK_MS });
+      await destroyCopy(vm);
     }
   }
   await advanceRestoreTest(s.db, row.id, 'cleanup', { stage: 'done' }, s.now);
+}
+
+/**
+ * Stops and destroys a test copy. The archive brings the original's `protection` flag along
+ * (Betang protects every VM it provisions), so it is cleared first. Each call is absolute, so a
+ * repeat after a partial run does the rest.
+ */
+async function destroyCopy(vm: VmClient): Promise<void> {
+  const config = await vm.config();
+  if (config.protection) await vm.setProtection(false);
+  if ((await vm.status()).status === 'running') await vm.stop({ deadlineMs: TASK_MS });
+  await vm.destroy({ deadlineMs: TASK_MS });
 }
 
 async function advance(s: Sweep, row: RestoreTestRow): Promise<void> {
@@ -223,7 +241,7 @@ async function advance(s: Sweep, row: RestoreTestRow): Promise<void> {
  * only logged — Betang never destroys a VM it cannot prove is its own test copy.
  */
 async function sweepLeftovers(s: Sweep, cluster: ClusterVm[]): Promise<number> {
-  const held = await activeRestoreTestVmids(s.db);
+  const held = await heldRestoreTestVmids(s.db, s.now);
   let destroyed = 0;
   for (const vm of cluster) {
     if (vm.vmid < s.policy.vmidMin || vm.vmid > s.policy.vmidMax || held.has(vm.vmid) || vm.template) continue;
@@ -234,9 +252,7 @@ async function sweepLeftovers(s: Sweep, cluster: ClusterVm[]): Promise<number> {
       );
       continue;
     }
-    const client = vmClient(s.pve, vm.node, vm.vmid);
-    if (vm.status === 'running') await client.stop({ deadlineMs: TASK_MS });
-    await client.destroy({ deadlineMs: TASK_MS });
+    await destroyCopy(vmClient(s.pve, vm.node, vm.vmid));
     s.logger.info({ vmid: vm.vmid, node: vm.node }, 'sisa uji pemulihan dihapus / test restore leftover destroyed');
     destroyed++;
   }
@@ -261,7 +277,7 @@ async function claimDue(s: Sweep, cluster: ClusterVm[]): Promise<number> {
     await lockForTransaction(tx, 'restore-tests.claim');
     const done = await claimedRestoreTestVms(tx, period);
     const perNode = await activeRestoreTestsPerNode(tx);
-    const held = await activeRestoreTestVmids(tx);
+    const held = await heldRestoreTestVmids(tx, new Date(s.now.getTime() - VMID_REST_MS));
     let n = 0;
     for (const c of due) {
       if (done.has(c.vmId)) continue;

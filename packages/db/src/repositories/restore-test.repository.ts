@@ -83,13 +83,16 @@ export async function activeRestoreTestsPerNode(db: Executor): Promise<Map<strin
   return new Map(rows.map((r) => [r.node, Number(r.n)]));
 }
 
-/** The vmids every test not yet `done` holds (a leftover with one of these is not a leftover). */
-export async function activeRestoreTestVmids(db: Executor): Promise<Set<number>> {
+/**
+ * The vmids of tests not yet `done`, and of those done since `finishedSince`: a vmid is handed to a
+ * new test only once the task list no longer shows the previous copy's qmrestore as recent.
+ */
+export async function heldRestoreTestVmids(db: Executor, finishedSince: Date): Promise<Set<number>> {
   const rows = await db
     .selectFrom('vmRestoreTests')
     .select('testVmid')
-    .where('stage', '<>', 'done')
     .where('testVmid', 'is not', null)
+    .where((eb) => eb.or([eb('stage', '<>', 'done'), eb('finishedAt', '>', finishedSince)]))
     .execute();
   return new Set(rows.map((r) => r.testVmid!));
 }
