@@ -1,7 +1,7 @@
 import {
   AppError,
   ErrorCode,
-  Role,
+  DATA_CENTER_ROLES,
   ZIdParam,
   ZRestorePeriod,
   ZRestoreTest,
@@ -64,7 +64,7 @@ export function restoreTestRoutes({ router, registry, deps }: RoutesContext): vo
       path: '/operator/restore-tests',
       tag: 'operator',
       summary: 'Laporan uji pemulihan bulanan / the monthly test restore report',
-      access: [Role.Admin, Role.Operator, Role.DcHead],
+      access: DATA_CENTER_ROLES,
       query: z.strictObject({ period: ZRestorePeriod.optional() }),
       response: ZRestoreTestReport,
     },

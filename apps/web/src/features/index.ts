@@ -13,6 +13,7 @@ import { operatorQueueFeature } from './operator-queue';
 import { passwordFeature } from './password';
 import { provisioningBoardFeature } from './provisioning-board';
 import { reconciliationFeature } from './reconciliation';
+import { restoreTestsFeature } from './restore-tests';
 import { settingsFeature } from './settings';
 import { ssoFeature } from './sso';
 import { institutionsFeature } from './institutions';
@@ -47,6 +48,7 @@ export const FEATURES: readonly Feature[] = [
   provisioningBoardFeature,
   clusterFeature,
   reconciliationFeature,
+  restoreTestsFeature,
   ipPoolsFeature,
   catalogFeature,
   operatorAgreementsFeature,

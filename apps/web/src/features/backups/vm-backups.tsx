@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n/use-i18n';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { DataTable } from '../../ui/data-table';
 import { StatusBadge, type StatusTone } from '../../ui/status-badge';
+import { LastRestoreTest } from '../restore-tests/last-restore-test';
 
 const TONE: Record<VmBackup['outcome'], StatusTone> = { ok: 'good', failed: 'bad', running: 'busy' };
 
@@ -34,6 +35,7 @@ export function VmBackups({ vm }: { vm: { id: string; name: string } }) {
           })}
         </p>
       ) : null}
+      {open ? <LastRestoreTest vmId={vm.id} /> : null}
       <DataTable
         labelledBy={headingId}
         rows={backups.data?.items}

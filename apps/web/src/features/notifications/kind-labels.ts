@@ -13,4 +13,6 @@ export const KIND_LABEL: Record<NotificationKind, MessageKey> = {
   'request.approval_overdue': 'notifications.kind.overdue',
   'vps.ready': 'notifications.kind.ready',
   'vps.failed': 'notifications.kind.failed',
+  'backup.restore_test_failed': 'testRestores.kindFailed',
+  'backup.restore_test_report': 'testRestores.kindReport',
 };
