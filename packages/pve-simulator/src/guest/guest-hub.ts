@@ -1,7 +1,7 @@
 import type { FaultState, GuestCommandResult } from '../faults/fault-state';
 import type { ClusterState } from '../state/cluster-state';
 import type { SimVm } from '../state/types';
-import { parseNet } from '../state/net';
+import { nicsOnlyOn } from '../state/net';
 import { cloudInitCommand } from './cloud-init-model';
 import { authorizedKeys, ensureHostKey } from './host-key';
 import type { QemuGuests } from './qemu/qemu-guests';
@@ -147,7 +147,7 @@ export class GuestHub {
         // sshd starts after cloud-init's ssh module wrote the host keys
         if (!cur || cur.power !== 'running' || !cur.agentPlan || Date.now() < cur.agentPlan.hostKeysAt) return false;
         // a guest whose every NIC sits on a port-less bridge has no route to the outside world
-        return !onlyIsolatedBridges(cur, this.state.node(cur.node).isolatedBridges);
+        return !nicsOnlyOn(cur.bootConfig ?? cur.config, this.state.node(cur.node).isolatedBridges);
       },
       login: () => {
         const cfg = vm.bootConfig ?? vm.config;
@@ -189,15 +189,4 @@ export class GuestHub {
     await Promise.all([...this.servers.values()].map((s) => s.close()));
     this.servers.clear();
   }
-}
-
-/** Whether every NIC the VM booted with is on one of `isolated` (a VM without NICs counts as isolated). */
-function onlyIsolatedBridges(vm: SimVm, isolated: readonly string[]): boolean {
-  const cfg = vm.bootConfig ?? vm.config;
-  return Object.entries(cfg)
-    .filter(([k]) => /^net\d+$/.test(k))
-    .every(([, v]) => {
-      const dev = parseNet(String(v));
-      return typeof dev !== 'string' && dev.opts.bridge !== undefined && isolated.includes(dev.opts.bridge);
-    });
 }
