@@ -128,6 +128,8 @@ async function advanceRestore(s: Sweep, row: RestoreTestRow): Promise<void> {
       try {
         upid = await startRestore(s.pve, row.node, { vmid, archive: row.volid, unique: true, ...(s.pool ? { pool: s.pool } : {}) });
       } catch (error) {
+        // a lost answer may have started it: the next sweep looks for its task before asking again
+        if (classifyPveError(error).kind === 'transient') throw error;
         await decide(s, row, 'restore', {
           outcome: 'failed',
           error: { id: `Pemulihan tidak dapat dimulai: ${reasonOf(error).id}`, en: `The restore could not start: ${reasonOf(error).en}` },
