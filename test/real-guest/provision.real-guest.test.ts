@@ -4,10 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { adminUserForInstitution } from '@betang/core';
-import type { Db } from '@betang/db';
+import { adminUserForInstitution, DEFAULT_RESTORE_TEST_POLICY } from '@betang/core';
+import { putSetting, type Db } from '@betang/db';
 import { configureGuest, connectGuest, type GuestConnection } from '@betang/guest';
-import { createPveClient, termproxyHandshake } from '@betang/proxmox';
+import { backupClient, createPveClient, termproxyHandshake } from '@betang/proxmox';
 import {
   ADMIN_DATABASE_URL,
   call,
@@ -28,6 +28,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { sweepRetainedVms } from '../../apps/worker/src/jobs/decommission-sweep.job';
+import { sweepRestoreTests } from '../../apps/worker/src/jobs/restore-tests-sweep.job';
 import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
 
 /**
@@ -416,6 +417,83 @@ describe('provisioning on real qemu guests', () => {
       say(`VM ${survivor.pveVmid}: rescue password set through the guest agent; logged in on the serial console`);
     } finally {
       await pve.close();
+    }
+
+    // The monthly test restore of the survivor: a real vzdump of its disk to PBS, restored by the
+    // test-restore sweep into a copy on the port-less bridge, booted from the archive's disk, its
+    // own qemu-guest-agent answering and its root filesystem mounted, then destroyed.
+    const pveForTest = createPveClient({
+      baseUrl: s.url,
+      tokenId: s.tokenId,
+      tokenSecret: s.tokenSecret,
+      ca: readFileSync(s.caFile, 'utf8'),
+      timeoutMs: 30_000,
+    });
+    try {
+      const node = (await db.selectFrom('vms').select('node').where('id', '=', survivor.id).executeTakeFirstOrThrow()).node ?? 'pve1';
+      const backup = await backupClient(pveForTest).vzdump(
+        node,
+        { vmid: Number(survivor.pveVmid), storage: 'pbs' },
+        { deadlineMs: 300_000 },
+      );
+      await db
+        .insertInto('vmBackups')
+        .values({
+          vmId: survivor.id,
+          backupDate: new Date().toISOString().slice(0, 10),
+          node,
+          vmid: Number(survivor.pveVmid),
+          storage: 'pbs',
+          outcome: 'ok',
+          finishedAt: new Date(),
+          volid: backup.volid,
+          sizeBytes: backup.size,
+          durationSeconds: backup.durationSec,
+          upid: backup.upid,
+        })
+        .execute();
+      // provisioned "days ago", and due now: its month's test starts at the next sweep
+      await db
+        .updateTable('vms')
+        .set({ createdAt: new Date(Date.now() - 5 * 86_400_000) })
+        .where('id', '=', survivor.id)
+        .execute();
+      await putSetting(
+        db,
+        'restore_test_policy',
+        { ...DEFAULT_RESTORE_TEST_POLICY, spreadDays: 1, windowStart: '00:00', windowEnd: '00:01', vmidMin: 990_000, vmidMax: 990_009 },
+        null,
+      );
+      const deps = { db, logger: pino({ level: 'silent' }), pve: pveForTest, config: { WORKER_CONCURRENCY: 1 } };
+      const testBy = Date.now() + 600_000;
+      let test: { stage: string; outcome: string; testVmid: number | null; checks: unknown; error: unknown } | undefined;
+      let copyWasUnreachable = false;
+      while (Date.now() < testBy) {
+        await sweepRestoreTests(deps);
+        test = await db
+          .selectFrom('vmRestoreTests')
+          .select(['stage', 'outcome', 'testVmid', 'checks', 'error'])
+          .where('vmId', '=', survivor.id)
+          .executeTakeFirst();
+        if (test?.stage === 'check' && test.testVmid !== null) {
+          // booted on the isolated bridge: qemu runs it, and nothing is forwarded to its port 22
+          const copy = await simCall<QemuInfo | null>(s, 'GET', `/_sim/guest/qemu/${test.testVmid}`).catch(() => null);
+          if (copy?.pid) copyWasUnreachable = copy.sshPort === undefined;
+        }
+        if (test?.stage === 'done') break;
+        await sleep(3000);
+      }
+      expect(test).toMatchObject({ stage: 'done', outcome: 'ok', error: null });
+      expect(test?.checks).toMatchObject({
+        agent: true,
+        os: expect.stringMatching(/^Debian GNU\/Linux 12/),
+        rootFilesystem: { type: 'ext4' },
+      });
+      expect(copyWasUnreachable).toBe(true);
+      expect((await simCall<Array<{ vmid: number }>>(s, 'GET', '/_sim/state/vms')).some((v) => v.vmid === test?.testVmid)).toBe(false);
+      say(`VM ${survivor.pveVmid}: its backup restored into a copy on the isolated bridge, booted, agent and / checked, copy destroyed`);
+    } finally {
+      await pveForTest.close();
     }
 
     // Decommission the first one: its qemu process and its overlay must be gone.

@@ -34,6 +34,7 @@ import { vmRoutes } from './routes/vms.routes';
 import { snapshotRoutes } from './routes/snapshots.routes';
 import { vmBackupRoutes } from './routes/vm-backups.routes';
 import { leaseRoutes } from './routes/leases.routes';
+import { restoreTestRoutes } from './routes/restore-tests.routes';
 import { clusterRoutes } from './routes/cluster.routes';
 import { picRoutes } from './routes/pic.routes';
 import { ssoRoutes } from './routes/sso.routes';
@@ -204,6 +205,7 @@ export function createApp(deps: AppDeps): Express {
   snapshotRoutes(context);
   vmBackupRoutes(context);
   leaseRoutes(context);
+  restoreTestRoutes(context);
   clusterRoutes(context);
   picRoutes(context);
   const openApi = buildOpenApi(registry, deps.config.PUBLIC_URL);

@@ -28,4 +28,5 @@ export * from './policies/decommission';
 export * from './policies/backup-schedule';
 export * from './policies/lease';
 export * from './policies/lease-messages';
+export * from './policies/restore-test-schedule';
 export * from './health';

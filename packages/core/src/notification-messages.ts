@@ -13,6 +13,7 @@ export const NOTIFICATION_LINKS = {
   operatorQueue: () => '/operator/queue',
   provisioning: () => '/operator/provisioning',
   pic: () => '/pic',
+  restoreTests: (period: string) => `/operator/restore-tests?period=${period}`,
 };
 
 /** The agreement waits for this head's signature (institution head first, then the data-center head). */
@@ -291,5 +292,46 @@ export function picReminderMessage(
     },
     link: NOTIFICATION_LINKS.pic(),
     webhook: { week, vmCount: ref.vmNames.length },
+  };
+}
+
+type RestoreTestRef = { id: string; vmName: string; vmid: number; institutionId: string; period: string };
+
+/** A VM's monthly test restore failed: operators get what failed and where to look. */
+export function restoreTestFailedMessage(test: RestoreTestRef, reason: { id: string; en: string }): NotificationMessage {
+  return {
+    kind: 'backup.restore_test_failed',
+    reason: `restore_test:${test.id}:failed`,
+    institutionId: test.institutionId,
+    title: { id: `Uji pemulihan VPS ${test.vmName} gagal`, en: `Test restore of VPS ${test.vmName} failed` },
+    body: {
+      id: `Cadangan terakhir VPS ${test.vmName} (VM ${test.vmid}) tidak dapat dipulihkan dan dinyalakan: ${reason.id} Periksa cadangan VM ini sebelum pemulihan sungguhan dibutuhkan (docs/runbook.md#restore-test-failed).`,
+      en: `The latest backup of VPS ${test.vmName} (VM ${test.vmid}) could not be restored and booted: ${reason.en} Check this VM's backups before a real restore is needed (docs/runbook.md#restore-test-failed).`,
+    },
+    link: NOTIFICATION_LINKS.restoreTests(test.period),
+    webhook: { restoreTestId: test.id, vmid: test.vmid, vmName: test.vmName, period: test.period },
+    webhookAudience: 'global',
+  };
+}
+
+/** Summary counts of one month's test restores. */
+export type RestoreTestSummary = { period: string; vms: number; ok: number; failed: number; notTested: number; failures: string[] };
+
+/** The month's report to the data-center head: how many VMs' backups were restored and booted. */
+export function restoreTestReportMessage(s: RestoreTestSummary): NotificationMessage {
+  const listed = s.failures.slice(0, 5).join(', ');
+  const more = s.failures.length > 5 ? ` (+${s.failures.length - 5})` : '';
+  return {
+    kind: 'backup.restore_test_report',
+    reason: `restore_test_report:${s.period}`,
+    institutionId: null,
+    title: { id: `Laporan uji pemulihan ${s.period}`, en: `Test restore report ${s.period}` },
+    body: {
+      id: `Cadangan ${s.ok} dari ${s.vms} VPS berhasil dipulihkan dan dinyalakan pada ${s.period}.${s.failed > 0 ? ` Gagal: ${listed}${more}.` : ''}${s.notTested > 0 ? ` Belum diuji: ${s.notTested}.` : ''}`,
+      en: `Backups of ${s.ok} of ${s.vms} VPSs were restored and booted in ${s.period}.${s.failed > 0 ? ` Failed: ${listed}${more}.` : ''}${s.notTested > 0 ? ` Not tested: ${s.notTested}.` : ''}`,
+    },
+    link: NOTIFICATION_LINKS.restoreTests(s.period),
+    webhook: { period: s.period, vms: s.vms, ok: s.ok, failed: s.failed, notTested: s.notTested },
+    webhookAudience: 'global',
   };
 }

@@ -49,6 +49,8 @@ export const NOTIFICATION_KINDS = [
   'vps.failed',
   'vm.pic_needed',
   'lease.notice',
+  'backup.restore_test_failed',
+  'backup.restore_test_report',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const ZNotificationKind = z.enum(NOTIFICATION_KINDS);

@@ -17,6 +17,7 @@ export * from './repositories/lifecycle.repository';
 export * from './repositories/vm.repository';
 export * from './repositories/decommission.repository';
 export * from './repositories/backup.repository';
+export * from './repositories/restore-test.repository';
 export * from './repositories/vmid.repository';
 export * from './repositories/provisioning.repository';
 export * from './repositories/provisioning-finding.repository';

@@ -390,6 +390,12 @@ export interface RequestEvents {
   requestId: string;
 }
 
+export interface RestoreTestReports {
+  period: string;
+  sentAt: Generated<Timestamp>;
+  summary: Json;
+}
+
 export interface RetiredVmids {
   id: Generated<number>;
   node: string | null;
@@ -518,6 +524,25 @@ export interface VmLeases {
   vmId: string;
 }
 
+export interface VmRestoreTests {
+  backupId: string | null;
+  checks: Json | null;
+  error: Json | null;
+  finishedAt: Timestamp | null;
+  id: Generated<string>;
+  node: string;
+  outcome: Generated<string>;
+  period: string;
+  stage: Generated<string>;
+  stageStartedAt: Generated<Timestamp>;
+  startedAt: Generated<Timestamp>;
+  testVmid: number | null;
+  upid: string | null;
+  verdictAt: Timestamp | null;
+  vmId: string;
+  volid: string | null;
+}
+
 export interface Vms {
   agreementId: string | null;
   cores: number;
@@ -634,6 +659,7 @@ export interface DB {
   rateLimitBuckets: RateLimitBuckets;
   reconcileFindings: ReconcileFindings;
   requestEvents: RequestEvents;
+  restoreTestReports: RestoreTestReports;
   retiredVmids: RetiredVmids;
   runSteps: RunSteps;
   sessions: Sessions;
@@ -645,6 +671,7 @@ export interface DB {
   vmBackups: VmBackups;
   vmDecommissions: VmDecommissions;
   vmLeases: VmLeases;
+  vmRestoreTests: VmRestoreTests;
   vms: Vms;
   vmSnapshots: VmSnapshots;
   vpsRequests: VpsRequests;

@@ -25,6 +25,8 @@ export type { LocalizedText } from './errors/bilingual';
 export { isUpid, parseUpid, UpidParseError, ZUpid } from './tasks/upid';
 export type { Upid } from './tasks/upid';
 export { waitForTask } from './tasks/wait-for-task';
+export { readTaskState } from './tasks/task-state';
+export type { TaskState } from './tasks/task-state';
 export type { TaskProgress, TaskResult, WaitForTaskOptions } from './tasks/wait-for-task';
 export { PveTaskFailedError, PveTaskTimeoutError } from './tasks/pve-task-errors';
 export type { TaskLogLine } from './tasks/pve-task-errors';
@@ -39,7 +41,7 @@ export { ZClusterNode, ZClusterStorage, ZClusterVm } from './wire/resources.sche
 export type { ClusterNode, ClusterStorage, ClusterVm } from './wire/resources.schema';
 export { ZAgentInterfaces, ZVmConfig, ZVmStatusCurrent } from './wire/vm.schema';
 export { ZAgentExecStarted, ZAgentExecStatus } from './wire/agent.schema';
-export type { AgentExecStatus } from './wire/agent.schema';
+export type { AgentExecStatus, AgentFilesystem, AgentOsInfo } from './wire/agent.schema';
 export { ZPveSnapshot } from './wire/snapshot.schema';
 export type { PveSnapshot } from './wire/snapshot.schema';
 export type { AgentInterface, VmConfig, VmStatusCurrent } from './wire/vm.schema';
@@ -66,3 +68,5 @@ export type { BetangOperation, BetangPrivilege, BetangRole, RequiredGrant, RoleT
 
 export { backupClient, formatKeepOptions, VzdumpNotOnNodeError, ZBackupVolume } from './backup/backup-client';
 export type { BackupClient, BackupVolume, KeepOptions, PruneMark, RestoreParams, VzdumpParams, VzdumpResult } from './backup/backup-client';
+export { startRestore } from './backup/restore-start';
+export type { RestoreStart } from './backup/restore-start';

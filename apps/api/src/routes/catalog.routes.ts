@@ -1,6 +1,8 @@
 import {
   DEFAULT_APPROVAL_POLICY,
   DEFAULT_CONSOLE_SETTINGS,
+  DEFAULT_RESTORE_TEST_POLICY,
+  ZRestoreTestPolicy,
   DEFAULT_BACKUP_POLICY,
   DEFAULT_CUSTOM_SIZE_BOUNDS,
   ZConsoleSettings,
@@ -58,6 +60,7 @@ const SETTINGS = {
   'service-standards': { key: 'service_standards', schema: ZServiceStandards, fallback: DEFAULT_SERVICE_STANDARDS },
   'custom-size-bounds': { key: 'custom_size_bounds', schema: ZCustomSizeBounds, fallback: DEFAULT_CUSTOM_SIZE_BOUNDS },
   console: { key: 'console_settings', schema: ZConsoleSettings, fallback: DEFAULT_CONSOLE_SETTINGS },
+  'restore-test-policy': { key: 'restore_test_policy', schema: ZRestoreTestPolicy, fallback: DEFAULT_RESTORE_TEST_POLICY },
 } as const;
 
 /** GET /catalog (what the form offers), catalog maintenance and request settings (operators). */

@@ -14,6 +14,7 @@ import { picFeature } from './pic';
 import { passwordFeature } from './password';
 import { provisioningBoardFeature } from './provisioning-board';
 import { reconciliationFeature } from './reconciliation';
+import { restoreTestsFeature } from './restore-tests';
 import { settingsFeature } from './settings';
 import { ssoFeature } from './sso';
 import { institutionsFeature } from './institutions';
@@ -48,6 +49,7 @@ export const FEATURES: readonly Feature[] = [
   provisioningBoardFeature,
   clusterFeature,
   reconciliationFeature,
+  restoreTestsFeature,
   ipPoolsFeature,
   catalogFeature,
   operatorAgreementsFeature,

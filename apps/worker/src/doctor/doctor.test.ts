@@ -116,6 +116,31 @@ describe('runDoctor', () => {
     });
   });
 
+  it('should accept a port-less test-restore bridge and refuse one connected to a network, with the fix', async () => {
+    const bridgeFindings = async (options: SimulatorOptions) =>
+      withSim(options, async (_sim, _betang, root) =>
+        (await runDoctor(root, input({ isolatedBridge: 'vmbr9' }))).findings.filter(
+          (f) => f.check === 'bridge' && f.subject.endsWith('vmbr9'),
+        ),
+      );
+    const isolated = await bridgeFindings({});
+    expect(isolated.map((f) => f.level)).toEqual(['ok', 'ok', 'ok']);
+    const wired = await bridgeFindings({
+      nodes: [{ name: 'pve1', cpus: 8, memoryMiB: 32768, bridges: ['vmbr0', 'vmbr9'], isolatedBridges: [] }],
+    });
+    expect(wired).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        subject: 'pve1 vmbr9',
+        message: {
+          id: 'Bridge uji pemulihan vmbr9 di node pve1 terhubung ke eno2: salinan uji akan menjangkau jaringan itu',
+          en: 'Test restore bridge vmbr9 on node pve1 is connected to eno2: test copies would reach that network',
+        },
+        fix: '# di/on pve1: "bridge-ports none" pada/in iface vmbr9, /etc/network/interfaces; ifreload -a',
+      }),
+    ]);
+  });
+
   it('should report a backup storage the token may not write to, with the setup command that names it', async () => {
     const options = betangSimOptions(role, 'pve9', { role: 'BetangBackup', privilege: 'Datastore.AllocateSpace' });
     await withSim(options, async (_sim, betang) => {

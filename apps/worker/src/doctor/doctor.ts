@@ -15,6 +15,8 @@ export type DoctorInput = {
   /** Active catalog templates. */
   templates: Array<{ vmid: number; name: string; node?: string | null; storage?: string | null }>;
   vmidRange: { min: number; max: number };
+  /** The bridge test restores boot their copies on: it must exist on every node and have no port. */
+  isolatedBridge?: string;
   /** How the setup script is run here, for the fix lines. */
   setupCommand?: string;
 };
@@ -217,7 +219,9 @@ function checkStorages(input: DoctorInput, resources: Resource[], out: DoctorFin
 }
 
 async function checkBridges(pve: PveClient, input: DoctorInput, nodes: string[], out: DoctorFinding[]): Promise<void> {
-  const bridges = [...new Set([...input.targets.bridges, ...input.networks.map((n) => n.bridge)])];
+  const bridges = [
+    ...new Set([...input.targets.bridges, ...input.networks.map((n) => n.bridge), ...(input.isolatedBridge ? [input.isolatedBridge] : [])]),
+  ];
   for (const node of nodes) {
     const got = await attempt(() =>
       pve.request<Array<Record<string, unknown>>>('GET', `/nodes/${encodeURIComponent(node)}/network`, { type: 'any_bridge' }),
@@ -245,7 +249,23 @@ async function checkBridges(pve: PveClient, input: DoctorInput, nodes: string[],
             `Bridge ${bridge} tidak ada (atau SDN.Use kurang) di node ${node}`,
             `Bridge ${bridge} is missing (or SDN.Use lacking) on node ${node}`,
           ),
-          fix: `# di/on ${node}: tambahkan/add "auto ${bridge}" + "iface ${bridge} inet manual" (bridge-vlan-aware yes) ke/to /etc/network/interfaces; ifreload -a`,
+          fix:
+            bridge === input.isolatedBridge
+              ? `# di/on ${node}: tambahkan/add "auto ${bridge}" + "iface ${bridge} inet manual" + "bridge-ports none" ke/to /etc/network/interfaces; ifreload -a`
+              : `# di/on ${node}: tambahkan/add "auto ${bridge}" + "iface ${bridge} inet manual" (bridge-vlan-aware yes) ke/to /etc/network/interfaces; ifreload -a`,
+        });
+        continue;
+      }
+      if (bridge === input.isolatedBridge && String(iface.bridge_ports ?? '').trim() !== '') {
+        out.push({
+          check: 'bridge',
+          level: 'error',
+          subject: `${node} ${bridge}`,
+          message: text(
+            `Bridge uji pemulihan ${bridge} di node ${node} terhubung ke ${String(iface.bridge_ports)}: salinan uji akan menjangkau jaringan itu`,
+            `Test restore bridge ${bridge} on node ${node} is connected to ${String(iface.bridge_ports)}: test copies would reach that network`,
+          ),
+          fix: `# di/on ${node}: "bridge-ports none" pada/in iface ${bridge}, /etc/network/interfaces; ifreload -a`,
         });
         continue;
       }

@@ -2,6 +2,7 @@ import type { JobHandlers } from '@betang/queue';
 import type { WorkerDeps } from '../deps';
 import { agreementsSweepJob } from './agreements-sweep.job';
 import { backupsSweepJob } from './backups-sweep.job';
+import { restoreTestsSweepJob } from './restore-tests-sweep.job';
 import { clusterSnapshotJob } from './cluster-snapshot.job';
 import { decommissionSweepJob } from './decommission-sweep.job';
 import { leasesSweepJob } from './leases-sweep.job';
@@ -29,6 +30,7 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'leases.sweep': leasesSweepJob(deps),
     'notifications.sweep': notificationsSweepJob(deps),
     'backups.sweep': backupsSweepJob(deps),
+    'backups.test-restore': restoreTestsSweepJob(deps),
     'vm.provision': vmProvisionJob(deps),
     'vm.action': vmActionJob(deps),
     'reconcile.cluster': reconcileClusterJob(deps),

@@ -73,6 +73,18 @@ describe('computeFindings', () => {
     expect(findings.every((f) => f.message.id.length > 0 && f.message.en.length > 0)).toBe(true);
   });
 
+  it('should leave alone a test-restore copy a live test holds (it carries the original tags until configured), but not another tagged VM', () => {
+    const findings = computeFindings({
+      clusterVms: [cvm(990_001, { name: 'web' }), cvm(990_002)],
+      liveVms: [],
+      stuckRuns: [],
+      institutionsInForce: new Set(),
+      vmidRange: { min: 100_000, max: 100_099 },
+      testRestoreVmids: new Set([990_001]),
+    });
+    expect(findings.map((f) => f.fingerprint)).toEqual(['orphan_vm:990002']);
+  });
+
   it('should watch a retained VM like a built one (missing, drift), but not ask for an agreement it is leaving', () => {
     const findings = computeFindings({
       clusterVms: [cvm(100002, { maxmem: 4096 * 2 ** 20 })],

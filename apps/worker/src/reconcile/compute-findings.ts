@@ -11,6 +11,8 @@ type ReconcileInput = {
   vmidRange?: { min: number; max: number };
   /** Vmids whose config lock no running task holds (see findAbandonedLocks): reported as such, not as orphans. */
   abandonedLocks?: ReadonlySet<number>;
+  /** Vmids of test-restore copies a live test holds: restored from a Betang VM, they carry its tags until configured. */
+  testRestoreVmids?: ReadonlySet<number>;
 };
 
 const MiB = 1024 ** 2;
@@ -25,6 +27,7 @@ export function computeFindings(input: ReconcileInput): FindingInput[] {
   const byVmid = new Map(input.clusterVms.map((v) => [v.vmid, v]));
   const liveVmids = new Set(input.liveVms.map((v) => v.vmid));
   for (const vm of input.clusterVms) {
+    if (input.testRestoreVmids?.has(vm.vmid)) continue;
     if (vm.lock && input.abandonedLocks?.has(vm.vmid)) {
       out.push(abandonedLockFinding(vm.vmid, vm.node, vm.lock, false));
       continue;

@@ -1,4 +1,5 @@
 import {
+  heldRestoreTestVmids,
   institutionsWithAgreementInForce,
   listLiveVms,
   listRunsPastDeadline,
@@ -62,7 +63,16 @@ export async function reconcileCluster(deps: WorkerDeps): Promise<ReconcileOutco
     const stuck = [...pastDeadline, ...queuedTooLong.filter((q) => !pastDeadline.some((p) => p.id === q.id))];
     const vmidRange = { min: s.PVE_VMID_MIN, max: s.PVE_VMID_MAX };
     const abandonedLocks = await findAbandonedLocks(pve, clusterVms, vmidRange);
-    const findings = computeFindings({ clusterVms, liveVms, stuckRuns: stuck, institutionsInForce: inForce, vmidRange, abandonedLocks });
+    const testRestoreVmids = await heldRestoreTestVmids(tx, now);
+    const findings = computeFindings({
+      clusterVms,
+      liveVms,
+      stuckRuns: stuck,
+      institutionsInForce: inForce,
+      vmidRange,
+      abandonedLocks,
+      testRestoreVmids,
+    });
     for (const f of findings) await upsertFinding(tx, f);
     const resolved = await resolveFindingsNotSeen(
       tx,

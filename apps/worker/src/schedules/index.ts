@@ -19,6 +19,7 @@ export async function registerSchedules(backend: QueueBackend, options: { reconc
     await maintenance.upsertJobScheduler('pic-remind', { every: 6 * 60 * 60_000 }, { name: 'pic.remind', data: {} });
     await maintenance.upsertJobScheduler('backups-sweep', { every: 2 * 60_000 }, { name: 'backups.sweep', data: {} });
     await maintenance.upsertJobScheduler('public-endpoints-probe', { every: 10 * 60_000 }, { name: 'public-endpoints.probe', data: {} });
+    await maintenance.upsertJobScheduler('backups-test-restore', { every: 60_000 }, { name: 'backups.test-restore', data: {} });
     await maintenance.upsertJobScheduler(
       'prune-request-events',
       { every: 24 * 60 * 60_000 },

@@ -10,7 +10,8 @@ export const SIM_TARGETS: RoleTargets = {
   templatesPool: 'templates',
   storages: ['ceph'],
   backupStorages: ['pbs'],
-  bridges: ['vmbr0'],
+  // vmbr9: the port-less bridge test restores boot their copies on
+  bridges: ['vmbr0', 'vmbr9'],
 };
 
 /**

@@ -22,3 +22,4 @@ export * from './notifications';
 export * from './backups';
 export * from './pic';
 export * from './leases';
+export * from './restore-tests';

@@ -68,6 +68,15 @@ export const CONTRACT_MESSAGES = {
     id: 'ID penyimpanan Proxmox: diawali huruf, lalu huruf, angka, tanda hubung, garis bawah, atau titik; diakhiri huruf atau angka.',
     en: 'Proxmox storage ID: starts with a letter, then letters, digits, dashes, underscores or dots; ends with a letter or digit.',
   },
+  period: { id: 'Bulan ditulis TTTT-BB, misalnya 2026-12.', en: 'Month as YYYY-MM, e.g. 2026-12.' },
+  bridgeName: {
+    id: 'Nama bridge Proxmox: huruf dan angka, paling banyak 15 karakter (misalnya vmbr9).',
+    en: 'Proxmox bridge name: letters and digits, at most 15 characters (e.g. vmbr9).',
+  },
+  vmidRangeOrder: {
+    id: 'VMID awal rentang tidak boleh lebih besar dari VMID akhirnya.',
+    en: 'The first VMID of the range cannot be greater than its last.',
+  },
   emptyWindow: {
     id: 'Jendela cadangan tidak boleh mulai dan selesai pada jam yang sama.',
     en: 'The backup window cannot start and end at the same time.',

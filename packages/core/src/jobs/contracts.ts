@@ -134,6 +134,13 @@ export const JOBS = {
     idempotency:
       'Publishes every held public endpoint to the edge (the whole set, under a lock, unchanged files not rewritten) and replaces each running VM’s last probe result; read-only towards the VMs, so a second run writes the same or a newer observation.',
   }),
+  'backups.test-restore': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 2, backoffMs: 60_000 },
+    idempotency:
+      "Runs under one session advisory lock; claims each VM's test of a month by inserting its (vm, period) row with the copy's vmid before anything is asked of Proxmox; every stage moves only from the stage it read (a second sweep finds it moved); a qmrestore whose answer was lost is found again by the vmid's task list, and only a copy with a recorded qmrestore or the test tag is ever destroyed; the month's report is recorded before it is sent.",
+  }),
   'maintenance.prune-request-events': contract({
     queue: 'maintenance',
     payload: z.strictObject({}),

@@ -22,7 +22,7 @@ export function windowMinutes(p: Pick<BackupClassPolicy, 'windowStart' | 'window
 export type BackupWindow = { backupDate: string; start: Date; end: Date };
 
 /** The window that starts on WIB date `backupDate` (YYYY-MM-DD). */
-export function windowOn(p: BackupClassPolicy, backupDate: string): BackupWindow {
+export function windowOn(p: Pick<BackupClassPolicy, 'windowStart' | 'windowEnd'>, backupDate: string): BackupWindow {
   const start = new Date(Date.parse(`${backupDate}T00:00:00Z`) - WIB_MS + minutesOf(p.windowStart) * 60_000);
   return { backupDate, start, end: new Date(start.getTime() + windowMinutes(p) * 60_000) };
 }
@@ -38,8 +38,8 @@ export function openWindow(p: BackupClassPolicy, at: Date): BackupWindow | undef
   return undefined;
 }
 
-/** FNV-1a: a stable spread of VMs over the window, the same on every worker. */
-function hash(text: string): number {
+/** FNV-1a: a stable spread of VMs over a window, the same on every worker. */
+export function spreadHash(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
@@ -54,7 +54,7 @@ function hash(text: string): number {
  */
 export function dueAt(w: BackupWindow, vmKey: string): Date {
   const half = Math.max(1, Math.floor((w.end.getTime() - w.start.getTime()) / 2 / 60_000));
-  return new Date(w.start.getTime() + (hash(`${vmKey}:${w.backupDate}`) % half) * 60_000);
+  return new Date(w.start.getTime() + (spreadHash(`${vmKey}:${w.backupDate}`) % half) * 60_000);
 }
 
 /** `01.00` — the way Indonesian documents print a clock time. */

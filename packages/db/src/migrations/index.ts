@@ -24,6 +24,7 @@ import * as consolePasswordRun from './20261207T1600_console_password_run';
 import * as leases from './20261208T0300_leases';
 import * as publicEndpoints from './20261208T0700_public_endpoints';
 import * as restoreRun from './20261208T0200_restore_run';
+import * as restoreTests from './20261208T0400_restore_tests';
 import * as vmPic from './20261208T0900_vm_pic';
 
 /**
@@ -55,6 +56,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261207T1600_console_password_run': consolePasswordRun,
   '20261208T0200_restore_run': restoreRun,
   '20261208T0300_leases': leases,
+  '20261208T0400_restore_tests': restoreTests,
   '20261208T0700_public_endpoints': publicEndpoints,
   '20261208T0900_vm_pic': vmPic,
 };

@@ -2,8 +2,8 @@ import type { PveTransport } from '../client/pve-transport';
 import type { CallOptions } from '../client/request-engine';
 import { AgentExecTimeoutError } from '../errors/agent-exec-timeout-error';
 import { abortableSleep } from '../util/abortable-sleep';
-import type { AgentExecStatus } from '../wire/agent.schema';
-import { ZAgentExecStarted, ZAgentExecStatus } from '../wire/agent.schema';
+import type { AgentExecStatus, AgentFilesystem, AgentOsInfo } from '../wire/agent.schema';
+import { ZAgentExecStarted, ZAgentExecStatus, ZAgentFsInfo, ZAgentOsInfo } from '../wire/agent.schema';
 import type { AgentInterface } from '../wire/vm.schema';
 import { ZAgentInterfaces } from '../wire/vm.schema';
 
@@ -30,6 +30,12 @@ export type VmAgent = {
    * never re-sent), so only read-only commands belong here when the caller retries.
    */
   exec(argv: readonly string[], opts: AgentExecOptions): Promise<AgentExecResult>;
+  /** `POST agent/ping`: resolves when the agent answers, throws PVE's error when it does not. Read-only. */
+  ping(opts?: CallOptions): Promise<void>;
+  /** `GET agent/get-fsinfo`: the guest's mounted filesystems. Read-only. */
+  fsInfo(opts?: CallOptions): Promise<AgentFilesystem[]>;
+  /** `GET agent/get-osinfo`: the guest's OS as it reports itself. Read-only. */
+  osInfo(opts?: CallOptions): Promise<AgentOsInfo>;
   /** `GET agent/network-get-interfaces`: the guest's interfaces and addresses. Read-only. */
   networkInterfaces(opts?: CallOptions): Promise<AgentInterface[]>;
   /**
@@ -61,6 +67,11 @@ export function vmAgent(pve: PveTransport, base: string, vmid: number): VmAgent 
       }
       throw new AgentExecTimeoutError(vmid, pid);
     },
+    ping: async (opts) => {
+      await pve.request('POST', `${base}/agent/ping`, undefined, opts);
+    },
+    fsInfo: async (opts) => ZAgentFsInfo.parse(await pve.request('GET', `${base}/agent/get-fsinfo`, undefined, opts)).result,
+    osInfo: async (opts) => ZAgentOsInfo.parse(await pve.request('GET', `${base}/agent/get-osinfo`, undefined, opts)).result,
     networkInterfaces: async (opts) =>
       ZAgentInterfaces.parse(await pve.request('GET', `${base}/agent/network-get-interfaces`, undefined, opts)),
     fileWrite: async (file, content, opts) => {

@@ -20,3 +20,24 @@ export const ZAgentExecStatus = z
   })
   .catchall(z.unknown());
 export type AgentExecStatus = z.infer<typeof ZAgentExecStatus>;
+
+/** One filesystem of `GET .../agent/get-fsinfo` (QGA's GuestFilesystemInfo; byte counts are absent on old agents). */
+export const ZAgentFilesystem = z
+  .object({
+    name: z.string(),
+    mountpoint: z.string(),
+    type: z.string(),
+    'used-bytes': ZPveInt.optional(),
+    'total-bytes': ZPveInt.optional(),
+  })
+  .catchall(z.unknown());
+export type AgentFilesystem = z.infer<typeof ZAgentFilesystem>;
+export const ZAgentFsInfo = z.object({ result: z.array(ZAgentFilesystem) });
+
+/** `GET .../agent/get-osinfo` (QGA's GuestOSInfo; every field optional). */
+export const ZAgentOsInfo = z.object({
+  result: z
+    .object({ id: z.string().optional(), 'pretty-name': z.string().optional(), 'kernel-release': z.string().optional() })
+    .catchall(z.unknown()),
+});
+export type AgentOsInfo = z.infer<typeof ZAgentOsInfo>['result'];

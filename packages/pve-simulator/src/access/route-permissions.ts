@@ -116,6 +116,7 @@ export function routePermissions(flavour: Flavour): Record<string, RoutePermissi
     'GET /nodes/{node}/qemu/{vmid}/agent/network-get-interfaces': agentAudit,
     'GET /nodes/{node}/qemu/{vmid}/agent/get-host-name': agentAudit,
     'GET /nodes/{node}/qemu/{vmid}/agent/get-osinfo': agentAudit,
+    'GET /nodes/{node}/qemu/{vmid}/agent/get-fsinfo': agentAudit,
     'GET /nodes/{node}/qemu/{vmid}/agent/info': agentAudit,
     'POST /nodes/{node}/qemu/{vmid}/agent/exec': agentFull,
     'GET /nodes/{node}/qemu/{vmid}/agent/exec-status': agentFull,

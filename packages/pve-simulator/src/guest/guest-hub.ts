@@ -1,6 +1,7 @@
 import type { FaultState, GuestCommandResult } from '../faults/fault-state';
 import type { ClusterState } from '../state/cluster-state';
 import type { SimVm } from '../state/types';
+import { nicsOnlyOn } from '../state/net';
 import { cloudInitCommand } from './cloud-init-model';
 import { authorizedKeys, ensureHostKey } from './host-key';
 import type { QemuGuests } from './qemu/qemu-guests';
@@ -144,7 +145,9 @@ export class GuestHub {
       reachable: () => {
         const cur = this.state.vms.get(vm.vmid);
         // sshd starts after cloud-init's ssh module wrote the host keys
-        return !!cur && cur.power === 'running' && !!cur.agentPlan && Date.now() >= cur.agentPlan.hostKeysAt;
+        if (!cur || cur.power !== 'running' || !cur.agentPlan || Date.now() < cur.agentPlan.hostKeysAt) return false;
+        // a guest whose every NIC sits on a port-less bridge has no route to the outside world
+        return !nicsOnlyOn(cur.bootConfig ?? cur.config, this.state.node(cur.node).isolatedBridges);
       },
       login: () => {
         const cfg = vm.bootConfig ?? vm.config;

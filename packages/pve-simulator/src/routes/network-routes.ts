@@ -45,21 +45,25 @@ export const networkRoutes: Array<Route<Sim>> = [
       const id = authIdOf(auth);
       return node.bridges
         .filter((b) => canSeeBridge(sim, id, b))
-        .map((iface, i) => ({
-          iface,
-          type: 'bridge',
-          active: 1,
-          autostart: 1,
-          method: 'manual',
-          method6: 'manual',
-          families: ['inet'],
-          bridge_ports: `eno${i + 1}`,
-          bridge_stp: 'off',
-          bridge_fd: '0',
-          bridge_vlan_aware: 1,
-          'bridge-vids': '2-4094',
-          priority: i + 3,
-        }));
+        .map((iface, i) => {
+          // A bridge with `bridge-ports none` is listed without ports (PVE::INotify drops the key).
+          const ports = node.isolatedBridges.includes(iface) ? {} : { bridge_ports: `eno${i + 1}` };
+          return {
+            iface,
+            type: 'bridge',
+            active: 1,
+            autostart: 1,
+            method: 'manual',
+            method6: 'manual',
+            families: ['inet'],
+            ...ports,
+            bridge_stp: 'off',
+            bridge_fd: '0',
+            bridge_vlan_aware: 1,
+            'bridge-vids': '2-4094',
+            priority: i + 3,
+          };
+        });
     },
   },
 ];

@@ -5,6 +5,7 @@ import type { ParamSchema } from '../server/params';
 import { P } from '../server/params';
 import type { Route, RouteContext } from '../server/router';
 import type { Sim } from '../sim-context';
+import { configDisks } from '../state/disks';
 import type { SimVm } from '../state/types';
 
 /** Preconditions of one agent command (its privilege is the route's: access/route-permissions.ts). */
@@ -37,6 +38,53 @@ async function realAgent(sim: Sim, vm: SimVm, command: string, args?: Record<str
     if (e.failure.kind === 'timeout') throw die(`VM ${vm.vmid} qmp command 'guest-${command}' failed - got timeout`);
     throw die(`Agent error: ${e.failure.desc}`);
   }
+}
+
+const GiB = 1024 ** 3;
+const EFI_BYTES = 124 * 1024 ** 2;
+
+/**
+ * guest-get-fsinfo of a Debian/Ubuntu cloud image: the root ext4 filling the boot disk's first
+ * partition (after the 124 MiB EFI system partition, mounted at /boot/efi), about 1 GiB used.
+ */
+function filesystems(vm: SimVm): unknown[] {
+  const cfg = vm.bootConfig ?? vm.config;
+  const disks = configDisks(cfg).filter(([key, d]) => !d.isCdrom && /^(scsi|virtio|sata|ide)\d+$/.test(key));
+  // the guest's / lives on the first disk of the boot order
+  const order = /order=([^,]+)/.exec(cfg.boot ?? '')?.[1]?.split(';') ?? [];
+  const boot = order.map((k) => disks.find(([key]) => key === k)).find((d) => d !== undefined) ?? disks[0];
+  if (!boot) return [];
+  const [key, disk] = boot;
+  const bus = /^[a-z]+/.exec(key)?.[0] ?? 'scsi';
+  const unit = Number(key.slice(bus.length));
+  const dev = bus === 'virtio' ? '/dev/vda' : '/dev/sda';
+  const address = (partition: number): unknown => ({
+    'pci-controller': { domain: 0, bus: 0, slot: bus === 'virtio' ? 10 + unit : 5, function: 0 },
+    'bus-type': bus === 'virtio' ? 'virtio' : bus,
+    bus: 0,
+    target: 0,
+    unit: bus === 'virtio' ? 0 : unit,
+    dev: `${dev}${partition}`,
+  });
+  const rootTotal = Math.max(0, disk.sizeBytes - EFI_BYTES - 4 * 1024 ** 2);
+  return [
+    {
+      name: `${dev.slice(5)}15`,
+      mountpoint: '/boot/efi',
+      type: 'vfat',
+      'used-bytes': 6_230_016,
+      'total-bytes': EFI_BYTES,
+      disk: [address(15)],
+    },
+    {
+      name: `${dev.slice(5)}1`,
+      mountpoint: '/',
+      type: 'ext4',
+      'used-bytes': Math.min(rootTotal, Math.round(1.05 * GiB) + (vm.vmid % 97) * 1_048_576),
+      'total-bytes': rootTotal,
+      disk: [address(1)],
+    },
+  ];
 }
 
 const base: ParamSchema = { node: P.node, vmid: P.vmid };
@@ -87,15 +135,22 @@ export const agentRoutes: Array<Route<Sim>> = [
           machine: 'x86_64',
         },
   ),
+  simple('GET', 'get-fsinfo', (_s, vm) => filesystems(vm)),
   simple('GET', 'info', () => ({
     version: '7.2.11',
-    supported_commands: ['guest-ping', 'guest-exec', 'guest-exec-status', 'guest-network-get-interfaces', 'guest-set-user-password'].map(
-      (name) => ({
-        name,
-        enabled: true,
-        'success-response': true,
-      }),
-    ),
+    supported_commands: [
+      'guest-ping',
+      'guest-exec',
+      'guest-exec-status',
+      'guest-get-fsinfo',
+      'guest-get-osinfo',
+      'guest-network-get-interfaces',
+      'guest-set-user-password',
+    ].map((name) => ({
+      name,
+      enabled: true,
+      'success-response': true,
+    })),
   })),
   {
     method: 'POST',

@@ -5,7 +5,7 @@ import { P } from '../server/params';
 import type { Route, RouteContext } from '../server/router';
 import type { Sim } from '../sim-context';
 import { beforeWorker, ownerOf, rootOnly } from '../sim-context';
-import { parseNet } from '../state/net';
+import { nicsOnlyOn, parseNet } from '../state/net';
 import type { SimVm } from '../state/types';
 import type { TaskContext } from '../tasks/task-manager';
 import { requestHaState, type HaPower } from '../state/ha-manager';
@@ -35,6 +35,7 @@ export async function boot(sim: Sim, vm: SimVm, t: TaskContext): Promise<void> {
         // The guest powered itself off (or qemu died): PVE then shows the VM stopped.
         if (vm.pid === pid) powerOff(vm);
       },
+      { isolated: nicsOnlyOn(vm.config, node.isolatedBridges) },
     );
     vm.power = 'running';
     vm.startedAt = sim.clock.now();

@@ -202,6 +202,7 @@ async function runRestore(sim: Sim, t: TaskContext, plan: RestorePlan, vm: SimVm
       }
       await destroyOldData(sim, t, vm);
       const disks = await restoreDisks(sim, t, plan, backup);
+      if (sim.qemu) sim.qemu.restoreDisk(plan.vmid, plan.archive.volid);
       t.log('rescan volumes...');
       const config: Record<string, string> = {};
       for (const [k, v] of Object.entries(backup.config)) {

@@ -135,6 +135,8 @@ async function backupOne(sim: Sim, t: TaskContext, job: VzdumpJob, vmid: number)
         })
       : undefined;
     if (notes !== undefined) t.log('INFO: adding notes to backup');
+    // a real guest's disk is really copied, so a restore boots what the guest had written
+    if (sim.qemu) await sim.qemu.backupDisk(vmid, volid);
     sim.state.backups.add({
       volid,
       storage: job.storage.id,

@@ -14,7 +14,10 @@ export interface SimNode {
   name: string;
   cpus: number;
   memoryBytes: number;
+  /** Every bridge of the node, the isolated ones included. */
   bridges: string[];
+  /** The bridges with no port (see NodeSpec.isolatedBridges). */
+  isolatedBridges: string[];
   bootTime: number;
   online: boolean;
   nextPid: number;
@@ -57,7 +60,8 @@ export class ClusterState {
         name: n.name,
         cpus: n.cpus,
         memoryBytes: n.memoryMiB * 1024 * 1024,
-        bridges: n.bridges ?? ['vmbr0'],
+        bridges: [...(n.bridges ?? ['vmbr0']), ...(n.isolatedBridges ?? ['vmbr9'])],
+        isolatedBridges: n.isolatedBridges ?? ['vmbr9'],
         bootTime: now - rng.int(3, 40) * 86400_000,
         online: true,
         nextPid: rng.int(0x100000, 0x3fffff),

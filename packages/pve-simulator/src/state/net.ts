@@ -66,3 +66,13 @@ export function printNet(dev: NetDevice, rng: Rng): string {
     .map((k) => `${k}=${dev.opts[k]}`);
   return [`${dev.model}=${mac}`, ...rest].join(',');
 }
+
+/** Whether every NIC of `config` is on one of `bridges` (a config without NICs counts: it reaches nothing). */
+export function nicsOnlyOn(config: Record<string, string>, bridges: readonly string[]): boolean {
+  return Object.entries(config)
+    .filter(([k]) => /^net\d+$/.test(k))
+    .every(([, v]) => {
+      const dev = parseNet(v);
+      return typeof dev !== 'string' && dev.opts.bridge !== undefined && bridges.includes(dev.opts.bridge);
+    });
+}

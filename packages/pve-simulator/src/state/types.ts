@@ -5,6 +5,11 @@ export interface NodeSpec {
   memoryMiB: number;
   /** Bridges that exist on the node (start fails for a NIC on another bridge). */
   bridges?: string[];
+  /**
+   * Bridges without any port (`bridge-ports none`): guests on them reach nothing but each other,
+   * the isolated network a test restore boots in. Default `vmbr9`.
+   */
+  isolatedBridges?: string[];
   /** The node's own /etc/resolv.conf (`GET /nodes/{node}/dns`); default search `pve.lan`, dns1 192.168.100.1. */
   dns?: HostDns;
 }

@@ -9,6 +9,7 @@ import { ConfirmPanel } from '../../ui/confirm-panel';
 import { DataTable } from '../../ui/data-table';
 import { Link } from '../../ui/link';
 import { StatusBadge, type StatusTone } from '../../ui/status-badge';
+import { LastRestoreTest } from '../restore-tests/last-restore-test';
 
 const TONE: Record<VmBackup['outcome'], StatusTone> = { ok: 'good', failed: 'bad', running: 'busy' };
 
@@ -66,6 +67,7 @@ export function VmBackups({ vm }: { vm: { id: string; name: string; requestId: s
           })}
         </p>
       ) : null}
+      {open ? <LastRestoreTest vmId={vm.id} /> : null}
       <DataTable
         labelledBy={headingId}
         rows={backups.data?.items}

@@ -15,4 +15,6 @@ export const KIND_LABEL: Record<NotificationKind, MessageKey> = {
   'vps.failed': 'notifications.kind.failed',
   'vm.pic_needed': 'pic.kind',
   'lease.notice': 'leases.notificationKind',
+  'backup.restore_test_failed': 'testRestores.kindFailed',
+  'backup.restore_test_report': 'testRestores.kindReport',
 };

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -225,7 +226,13 @@ export class QemuGuests {
    * with its pid once qemu is up; rejects with qemu's own error output when it exits at once.
    * `onExit` runs when the process ends, however it ends.
    */
-  async start(vm: SimVm, config: Record<string, string>, log: (line: string) => void, onExit: () => void): Promise<number> {
+  async start(
+    vm: SimVm,
+    config: Record<string, string>,
+    log: (line: string) => void,
+    onExit: () => void,
+    network: { isolated?: boolean } = {},
+  ): Promise<number> {
     const g = this.guest(vm.vmid);
     if (this.running(vm.vmid)) throw new Error(`VM ${vm.vmid} already running`);
     mkdirSync(g.dir, { recursive: true });
@@ -276,7 +283,15 @@ export class QemuGuests {
 
     const net0 = config.net0 ? parseNet(config.net0) : undefined;
     g.sshPort = undefined;
-    if (net0 && typeof net0 !== 'string') {
+    if (net0 && typeof net0 !== 'string' && network.isolated) {
+      // a port-less bridge: the NIC is there, nothing answers on it and nothing is forwarded to it
+      args.push(
+        '-netdev',
+        'user,id=net0,ipv6=off,restrict=on',
+        '-device',
+        `virtio-net-pci,netdev=net0,mac=${net0.macaddr ?? ''},addr=0x12,id=net0`,
+      );
+    } else if (net0 && typeof net0 !== 'string') {
       const user = userNetFor(config.ipconfig0);
       g.sshPort = await freePort();
       // ipv6=off: the segment has no IPv6 router, like a data-center VLAN without router
@@ -353,6 +368,46 @@ export class QemuGuests {
     ]);
     clearTimeout(timer);
     return !timedOut;
+  }
+
+  /** Where the disk of backup archive `volid` is kept (under runDir, gone with the simulator). */
+  private archivePath(volid: string): string {
+    return join(this.runDir, 'backups', `${createHash('sha256').update(volid).digest('hex').slice(0, 32)}.qcow2`);
+  }
+
+  /**
+   * Keeps the VM's disk as backup archive `volid`: what the guest wrote over the cached image,
+   * read while it may run (`-U`), so the copy is crash-consistent like a snapshot-mode vzdump of a
+   * guest without fs-freeze. A VM never started has written nothing: no file, the image is its disk.
+   */
+  async backupDisk(vmid: number, volid: string): Promise<void> {
+    const overlay = join(this.guest(vmid).dir, 'overlay.qcow2');
+    if (!existsSync(overlay)) return;
+    mkdirSync(join(this.runDir, 'backups'), { recursive: true });
+    await run('qemu-img', [
+      'convert',
+      '-U',
+      '-f',
+      'qcow2',
+      '-O',
+      'qcow2',
+      '-B',
+      this.image.disk,
+      '-F',
+      'qcow2',
+      overlay,
+      this.archivePath(volid),
+    ]);
+  }
+
+  /** Gives VM `vmid` the disk of backup archive `volid` (qmrestore's new volume); its old disk is gone. */
+  restoreDisk(vmid: number, volid: string): void {
+    const g = this.guest(vmid);
+    mkdirSync(g.dir, { recursive: true });
+    const overlay = join(g.dir, 'overlay.qcow2');
+    rmSync(overlay, { force: true });
+    const archive = this.archivePath(volid);
+    if (existsSync(archive)) copyFileSync(archive, overlay);
   }
 
   /** Destroy: qemu stopped, overlay, seed and sockets removed. */
