@@ -15,6 +15,7 @@ export * from './domain/nip';
 export * from './policies/quota';
 export * from './policies/agreement-gate';
 export * from './policies/agreement-scope';
+export * from './policies/request-guidance';
 export * from './contracts';
 export * from './jobs/contracts';
 export * from './notifications';
