@@ -214,6 +214,8 @@ describe('operator cockpit (real Chromium)', () => {
       await tile('approvals').getByText('2', { exact: true }).waitFor();
       expect(await tile('approvals').getByRole('link').textContent()).toBe(T['cockpit.tile.approvals']);
       expect(await badge('approvals').textContent()).toBe(`2, ${fill(T['cockpit.badge.approvals']!, { count: 2 })}`);
+      // On a phone the menu is folded: the sum of its badges stays beside the button.
+      expect(await page.getByTestId('menu-attention').isVisible()).toBe(viewport === PHONE);
       const capacity = page.getByRole('region', { name: T['cockpit.capacityTitle'] });
       const node = await capacity.getByRole('row').filter({ hasText: 'pve1' }).textContent();
       expect(node).toContain('4 dari 2 vCPU (200%)');

@@ -6,7 +6,7 @@ import { isConsoleUser, useMe, useSession } from '../session/session-context';
 import { NotificationBell } from '../features/notifications/notification-bell';
 import { LanguageSwitch } from './language-switch';
 import { navFor } from './navigation';
-import { NavBadges } from '../features/cockpit/badges';
+import { NavBadges, badgeCount } from '../features/cockpit/badges';
 import { useLiveOperatorDashboard, useOperatorDashboard } from '../features/cockpit/use-operator-dashboard';
 
 /**
@@ -25,6 +25,10 @@ export function AppShell({ children }: { children: ReactNode }) {
   const dashboard = useOperatorDashboard().data;
   // On a phone the menu folds behind one button so the page starts at the top; it folds again after each move.
   const [menuOpen, setMenuOpen] = useState(false);
+  // The badges are inside the folded menu: their sum stays in sight beside the button.
+  const waiting = dashboard
+    ? [...new Set(items.flatMap((item) => item.badges ?? []))].reduce((sum, badge) => sum + badgeCount(badge, dashboard), 0)
+    : 0;
   const { pathname } = useLocation();
   useEffect(() => setMenuOpen(false), [pathname]);
 
@@ -68,6 +72,11 @@ export function AppShell({ children }: { children: ReactNode }) {
           >
             {menuOpen ? t('guidance.menuClose') : t('guidance.menuOpen')}
           </button>
+          {waiting > 0 && !menuOpen ? (
+            <span className="menu-attention" data-testid="menu-attention">
+              {t('guidance.menuAttention', { count: waiting })}
+            </span>
+          ) : null}
           <ul id="main-menu">
             {items.map((item) => (
               <li key={item.to}>
