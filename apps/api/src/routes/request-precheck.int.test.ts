@@ -124,10 +124,13 @@ describe('GET /vps-requests/precheck and /vps-requests/:id/queue', () => {
     expect((await precheck(staff, '?applicationId=not-a-uuid')).status).toBe(400);
     expect((await precheck(staff, `?templateId=${'x'.repeat(5000)}`)).status).toBe(400);
     expect((await precheck(staff, '?cores=1;rm%20-rf%20/')).status).toBe(400);
-    // Another institution's application is not this form's to judge: no coverage verdict about it.
+    // Another institution's application answers exactly as a missing one.
     const elsewhere = await makeInstitution(h.database.db);
     const foreign = await makeApplication(h.database.db, elsewhere.id, 'Aplikasi Lain');
-    expect((await precheck(staff, `?applicationId=${foreign}&templateId=debian-12`)).body.blockers).toEqual([]);
+    const theirs = await precheck(staff, `?applicationId=${foreign}&templateId=debian-12`);
+    const missing = await precheck(staff, `?applicationId=00000000-0000-4000-8000-000000000000&templateId=debian-12`);
+    expect([theirs.status, missing.status]).toEqual([404, 404]);
+    expect(JSON.stringify(theirs.body)).not.toContain('Aplikasi Lain');
   });
 
   it('should tell the queue position and the time the approval standard allows, to the institution only', async () => {

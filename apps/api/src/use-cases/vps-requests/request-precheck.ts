@@ -91,11 +91,13 @@ export async function requestPrecheck(db: Executor, actor: Actor, query: Request
   if (noAgreement) blockers.push(noAgreement);
   const inForce = standing.kind === 'in_force' ? await findAgreementInForce(db, institutionId, today) : undefined;
 
-  if (inForce && query.applicationId && query.templateId) {
-    const application = await findApplication(db, query.applicationId);
+  // Another institution's application answers as a missing one: nothing to learn about it here.
+  const application = query.applicationId ? await findApplication(db, query.applicationId) : undefined;
+  if (query.applicationId && (!application || application.institutionId !== institutionId)) throw new AppError(ErrorCode.NotFound);
+  if (inForce && application && query.templateId) {
     const template = (await listTemplates(db, true)).find((t) => t.id === query.templateId);
-    // Another institution's application or an unknown template is the submission's 400 to give, not guidance.
-    if (application && application.institutionId === institutionId && template) {
+    // An unknown template is the submission's field error to give, not guidance.
+    if (template) {
       const gaps = agreementScopeGaps(inForce.number, await findAgreementScope(db, inForce.id), {
         application: { id: application.id, name: application.name },
         template: { id: template.id, name: template.name },
