@@ -200,8 +200,8 @@ export type ReviewChecksDto = z.infer<typeof ZReviewChecks>;
  */
 export const ZRequestPrecheckQuery = z.strictObject({
   applicationId: z.uuid().optional(),
-  templateId: z.string().min(1).max(64).optional(),
-  presetId: z.string().min(1).max(64).optional(),
+  templateId: zText({ min: 1, max: 63 }).optional(),
+  presetId: zText({ min: 1, max: 32 }).optional(),
   cores: z.coerce.number().int().min(0).max(1024).optional(),
   memoryMiB: z.coerce.number().int().min(0).max(16_777_216).optional(),
   diskGiB: z.coerce.number().int().min(0).max(1_048_576).optional(),
