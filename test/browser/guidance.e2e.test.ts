@@ -69,6 +69,14 @@ describe('request guidance and the live request page (real Chromium)', () => {
 
   it('should name the head who has not signed before anything is typed, keep submission off, and fit a phone', async () => {
     await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    // Even with no application to choose yet (so no form), the agreement's next step is said.
+    await stack.db.updateTable('applications').set({ status: 'retired' }).where('id', '=', world.applicationId).execute();
+    await openForm();
+    await page.getByText(T['requests.noApplications']!).waitFor();
+    await guidance()
+      .getByText(new RegExp(`^${HEAD} belum menandatangani perjanjian`))
+      .waitFor();
+    await stack.db.updateTable('applications').set({ status: 'active' }).where('id', '=', world.applicationId).execute();
     for (const viewport of [DESKTOP, PHONE]) {
       await page.setViewportSize(viewport);
       await openForm();
