@@ -13,7 +13,17 @@ import {
 } from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/axe';
-import { DESKTOP, launchBrowser, PHONE, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
+import {
+  clickNavLink,
+  DESKTOP,
+  launchBrowser,
+  PHONE,
+  signIn,
+  TEXT,
+  closeCheckedPage,
+  openCleanPage,
+  type Browser,
+} from './support/browser';
 import { apiSession, fill, type ApiSession } from './support/portal-fixtures';
 import { startWebStack, type WebStack } from './support/web-stack';
 
@@ -96,7 +106,7 @@ describe('operator cockpit (real Chromium)', () => {
   afterEach(() => closeCheckedPage(page, problems));
 
   async function openReview(hostname: string) {
-    await page.getByRole('navigation').getByRole('link', { name: T['opNav.queue'] }).click();
+    await clickNavLink(page, T['opNav.queue']!);
     await page.getByRole('heading', { level: 1, name: T['opQueue.title'] }).waitFor();
     await page.getByRole('button', { name: fill(T['opQueue.review']!, { hostname }) }).click();
     const drawer = page.getByRole('complementary', { name: fill(T['opQueue.reviewTitle']!, { hostname }) });
@@ -204,6 +214,8 @@ describe('operator cockpit (real Chromium)', () => {
       await tile('approvals').getByText('2', { exact: true }).waitFor();
       expect(await tile('approvals').getByRole('link').textContent()).toBe(T['cockpit.tile.approvals']);
       expect(await badge('approvals').textContent()).toBe(`2, ${fill(T['cockpit.badge.approvals']!, { count: 2 })}`);
+      // On a phone the menu is folded: the sum of its badges stays beside the button.
+      expect(await page.getByTestId('menu-attention').isVisible()).toBe(viewport === PHONE);
       const capacity = page.getByRole('region', { name: T['cockpit.capacityTitle'] });
       const node = await capacity.getByRole('row').filter({ hasText: 'pve1' }).textContent();
       expect(node).toContain('4 dari 2 vCPU (200%)');

@@ -104,20 +104,19 @@ describe('institution portal (real Chromium)', () => {
     await form.getByLabel(T['requests.ports']!).fill('80, 443');
   }
 
-  it('should explain a refusal when the institution has no agreement in force, with a link to the agreement page', async () => {
+  it('should say before the form is filled that no agreement is in force, with a link to the agreement page', async () => {
     await fillRequestForm('sipd-web-01');
     const form = page.getByRole('form', { name: T['requests.formTitle'] });
-    await form.getByRole('button', { name: T['requests.submit'] }).click();
-    const refusal = page.getByTestId('refusal');
-    await refusal.getByRole('heading', { name: T['requests.refusal.agreementTitle'] }).waitFor();
-    await form.getByRole('alert').filter({ hasText: 'perjanjian' }).waitFor();
+    const guidance = page.getByTestId('guidance');
+    await guidance.getByText(/belum memiliki perjanjian .* Dra\. Siti Kepala Biro menandatanganinya di menu Perjanjian/).waitFor();
+    expect(await form.getByRole('button', { name: T['requests.submit'] }).isDisabled()).toBe(true);
     expect(await seriousViolations(page)).toEqual([]);
-    await refusal.getByRole('link', { name: T['requests.refusal.agreementLink'] }).click();
+    await guidance.getByRole('link', { name: T['guidance.openAgreements'] }).click();
     await page.getByRole('heading', { level: 1, name: T['agreements.title'] }).waitFor();
     await page.getByText(T['agreements.empty']!).waitFor();
   });
 
-  it('should say the agreement does not cover an application it does not list, naming it', async () => {
+  it('should say before submission that the agreement does not cover an application it does not list, naming it', async () => {
     const { db } = stack;
     const agreementId = await makeAgreementInForce(db, world.institutionId);
     const other = await db
@@ -137,10 +136,11 @@ describe('institution portal (real Chromium)', () => {
     try {
       await fillRequestForm('sipd-web-02');
       const form = page.getByRole('form', { name: T['requests.formTitle'] });
-      await form.getByRole('button', { name: T['requests.submit'] }).click();
-      const refusal = page.getByTestId('refusal');
-      await refusal.getByRole('heading', { name: T['cockpit.refusal.scopeTitle'] }).waitFor();
-      await form.getByRole('alert').filter({ hasText: 'Aplikasi SIPD Biro Adpim tidak tercantum dalam perjanjian' }).waitFor();
+      await page
+        .getByTestId('guidance')
+        .getByText(/Aplikasi SIPD Biro Adpim tidak tercantum dalam perjanjian/)
+        .waitFor();
+      expect(await form.getByRole('button', { name: T['requests.submit'] }).isDisabled()).toBe(true);
       expect(await seriousViolations(page)).toEqual([]);
     } finally {
       await db.deleteFrom('agreementApplications').where('agreementId', '=', agreementId).execute();

@@ -16,6 +16,7 @@ export * from './domain/pic';
 export * from './policies/quota';
 export * from './policies/agreement-gate';
 export * from './policies/agreement-scope';
+export * from './policies/request-guidance';
 export * from './contracts';
 export * from './jobs/contracts';
 export * from './notifications';

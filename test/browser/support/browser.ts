@@ -88,3 +88,13 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   // the account's language may switch the page to English once signed in
   await page.getByRole('button', { name: new RegExp(`^(${TEXT.id['shell.signOut']}|${TEXT.en['shell.signOut']})$`) }).waitFor();
 }
+
+/**
+ * Clicks a link of the main navigation by its name; on a phone the menu is folded behind its
+ * button first, so the button is pressed when the link is not shown.
+ */
+export async function clickNavLink(page: Page, name: string): Promise<void> {
+  const link = page.getByRole('navigation').getByRole('link', { name });
+  if (!(await link.isVisible())) await page.getByRole('button', { name: TEXT.id['guidance.menuOpen']!, exact: true }).click();
+  await link.click();
+}

@@ -155,7 +155,7 @@ async function signBothAndDownload(stack: WebStack, password: string): Promise<B
   return pdf;
 }
 
-/** The portal's screens: staff (dashboard, inventory, form with a refusal, request, VMs), head (signing), public verification. */
+/** The portal's screens: staff (dashboard, inventory, form with the guidance of what blocks it, request, VMs), head (signing), public verification. */
 export async function shootPortal(page: Page, stack: WebStack, password: string, shot: Shot, open: Open): Promise<void> {
   await signIn(page, stack.baseUrl, 'staf.adpim@betang.demo', password);
   await open(page, stack, '/', T['dashboard.portalTitle']!);
@@ -175,9 +175,9 @@ export async function shootPortal(page: Page, stack: WebStack, password: string,
   await form
     .getByRole('textbox', { name: T['requests.sshKey']!.replace('{n}', '1'), exact: true })
     .fill('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl budi@laptop');
-  await form.getByRole('button', { name: T['requests.submit'] }).click();
-  await page.getByTestId('refusal').waitFor();
-  await page.getByTestId('refusal').scrollIntoViewIfNeeded();
+  // Submission stays off while no agreement is in force; the guidance above the form says why and what to do.
+  await page.getByTestId('guidance').waitFor();
+  await page.getByTestId('guidance').scrollIntoViewIfNeeded();
   await shot(page, '23-request-refused-no-agreement');
   await open(page, stack, '/vps-requests', T['requests.title']!);
   await page.getByRole('link', { name: 'sipd-web-01' }).click();

@@ -9,6 +9,9 @@ import {
   ZIdParam,
   ZListRequestsQuery,
   ZRejectBody,
+  ZRequestPrecheck,
+  ZRequestPrecheckQuery,
+  ZRequestQueuePosition,
   ZReviewChecks,
   ZSubmitRequestBody,
   ZVpsRequest,
@@ -26,6 +29,8 @@ import { route, type RouteScope } from '../http/route';
 import { cancelVpsRequest } from '../use-cases/vps-requests/cancel-vps-request';
 import { approveVpsRequest, rejectVpsRequest } from '../use-cases/vps-requests/decide-vps-request';
 import { findRequestWithView, loadRequestView } from '../use-cases/vps-requests/request-view';
+import { requestPrecheck } from '../use-cases/vps-requests/request-precheck';
+import { requestQueuePosition } from '../use-cases/vps-requests/request-queue-position';
 import { REFUSING, reviewChecks } from '../use-cases/vps-requests/review-checks';
 import { retryVpsRequest } from '../use-cases/vps-requests/retry-vps-request';
 import { assertInternetAccessOffered, internetAccessMechanism } from '../use-cases/internet/internet-access';
@@ -72,6 +77,22 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
     },
   );
 
+  // Before '/vps-requests/{id}' so 'precheck' is never taken for an id.
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/vps-requests/precheck',
+      tag: 'vps-requests',
+      summary: 'Apa yang menghalangi pengajuan / what blocks submitting a request',
+      access: INSTITUTION_ROLES,
+      query: ZRequestPrecheckQuery,
+      response: ZRequestPrecheck,
+    },
+    ({ auth, query }) => requestPrecheck(db, actorOf(auth), query),
+  );
+
   route(
     router,
     registry,
@@ -108,6 +129,25 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
       if (!found) throw new AppError(ErrorCode.NotFound);
       const checks = (await reviewChecks(db, found.request)).map((c) => ({ ...c, blocking: REFUSING.includes(c.key) }));
       return { checks, approvable: !checks.some((c) => c.blocking && c.status === 'failed') };
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/vps-requests/{id}/queue',
+      tag: 'vps-requests',
+      summary: 'Posisi dalam antrean persetujuan / place in the approval queue',
+      access: 'user',
+      params: ZIdParam,
+      response: ZRequestQueuePosition,
+    },
+    async ({ auth, params }) => {
+      const found = await findRequestWithView(db, params.id);
+      if (!found || !canSeeInstitution(actorOf(auth), found.request.institutionId)) throw new AppError(ErrorCode.NotFound);
+      return requestQueuePosition(db, found.request);
     },
   );
 

@@ -12,6 +12,8 @@ export const queryKeys = {
   requestList: () => ['vps-requests', 'list'] as const,
   request: (id: string) => ['vps-requests', 'detail', id] as const,
   requestChecks: (id: string) => ['vps-requests', 'checks', id] as const,
+  requestPrecheck: (query: object) => ['vps-requests', 'precheck', query] as const,
+  requestQueue: (id: string) => ['vps-requests', 'queue', id] as const,
   newRequestData: (institutionId: string) => ['vps-requests', 'new-form', institutionId] as const,
   vms: ['vms'] as const,
   vm: (id: string) => ['vms', id] as const,

@@ -1,4 +1,12 @@
-import { ZVpsRequest, zPage, type RequestStatus, type SubmitRequestBody } from '@betang/core';
+import {
+  ZRequestPrecheck,
+  ZRequestQueuePosition,
+  ZVpsRequest,
+  zPage,
+  type RequestPrecheckQuery,
+  type RequestStatus,
+  type SubmitRequestBody,
+} from '@betang/core';
 import type { ApiClient } from './http-client';
 
 const ZRequestPage = zPage(ZVpsRequest);
@@ -15,3 +23,9 @@ export const submitRequest = (api: ApiClient, body: SubmitRequestBody) =>
 /** POST /vps-requests/:id/cancel (requester, while not yet provisioning). */
 export const cancelRequest = (api: ApiClient, id: string, reason?: string) =>
   api.request('POST', `/vps-requests/${encodeURIComponent(id)}/cancel`, { body: reason ? { reason } : {}, response: ZVpsRequest });
+/** GET /vps-requests/precheck: what blocks submitting what the form holds so far, as next steps. */
+export const precheckRequest = (api: ApiClient, query: RequestPrecheckQuery) =>
+  api.request('GET', '/vps-requests/precheck', { query, response: ZRequestPrecheck });
+/** GET /vps-requests/:id/queue: place in the approval queue and the due time of the service standard. */
+export const getRequestQueuePosition = (api: ApiClient, id: string) =>
+  api.request('GET', `/vps-requests/${encodeURIComponent(id)}/queue`, { response: ZRequestQueuePosition });

@@ -1,17 +1,17 @@
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useI18n } from '../i18n/use-i18n';
-import { useNavigate } from 'react-router';
+import { useLocation, useNavigate } from 'react-router';
 import { Link } from '../ui/link';
 import { isConsoleUser, useMe, useSession } from '../session/session-context';
 import { NotificationBell } from '../features/notifications/notification-bell';
 import { LanguageSwitch } from './language-switch';
 import { navFor } from './navigation';
-import { NavBadges } from '../features/cockpit/badges';
+import { NavBadges, badgeCount } from '../features/cockpit/badges';
 import { useLiveOperatorDashboard, useOperatorDashboard } from '../features/cockpit/use-operator-dashboard';
 
 /**
  * The signed-in frame: skip link, header (area, user, language, sign out), role-aware navigation
- * and the page. Institution users get the portal, data-center staff the operator console, whose
+ * (folded behind a menu button on phones) and the page. Institution users get the portal, data-center staff the operator console, whose
  * navigation carries the dashboard's counts as badges, kept live.
  */
 export function AppShell({ children }: { children: ReactNode }) {
@@ -23,6 +23,14 @@ export function AppShell({ children }: { children: ReactNode }) {
   const items = navFor(me.roles);
   useLiveOperatorDashboard();
   const dashboard = useOperatorDashboard().data;
+  // On a phone the menu folds behind one button so the page starts at the top; it folds again after each move.
+  const [menuOpen, setMenuOpen] = useState(false);
+  // The badges are inside the folded menu: their sum stays in sight beside the button.
+  const waiting = dashboard
+    ? [...new Set(items.flatMap((item) => item.badges ?? []))].reduce((sum, badge) => sum + badgeCount(badge, dashboard), 0)
+    : 0;
+  const { pathname } = useLocation();
+  useEffect(() => setMenuOpen(false), [pathname]);
 
   async function onSignOut() {
     await signOut().catch(() => undefined);
@@ -54,8 +62,22 @@ export function AppShell({ children }: { children: ReactNode }) {
         </div>
       </header>
       <div className="shell-body">
-        <nav className="sidenav" aria-label={t('shell.navigation')}>
-          <ul>
+        <nav className={menuOpen ? 'sidenav open' : 'sidenav'} aria-label={t('shell.navigation')}>
+          <button
+            type="button"
+            className="button menu-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="main-menu"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            {menuOpen ? t('guidance.menuClose') : t('guidance.menuOpen')}
+          </button>
+          {waiting > 0 && !menuOpen ? (
+            <span className="menu-attention" data-testid="menu-attention">
+              {t('guidance.menuAttention', { count: waiting })}
+            </span>
+          ) : null}
+          <ul id="main-menu">
             {items.map((item) => (
               <li key={item.to}>
                 <Link to={item.to}>

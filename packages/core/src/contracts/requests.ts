@@ -195,3 +195,48 @@ export const ZReviewChecks = z.object({
   approvable: z.boolean(),
 });
 export type ReviewChecksDto = z.infer<typeof ZReviewChecks>;
+
+/**
+ * `GET /vps-requests/precheck` query: what the form holds so far. Nothing is required: without
+ * anything it answers what blocks any request (the agreement); with an application and a template
+ * it checks the agreement's coverage; with a preset or a custom size, the ceiling and the quota.
+ */
+export const ZRequestPrecheckQuery = z.strictObject({
+  applicationId: z.uuid().optional(),
+  templateId: zText({ min: 1, max: 63 }).optional(),
+  presetId: zText({ min: 1, max: 32 }).optional(),
+  cores: z.coerce.number().int().min(0).max(1024).optional(),
+  memoryMiB: z.coerce.number().int().min(0).max(16_777_216).optional(),
+  diskGiB: z.coerce.number().int().min(0).max(1_048_576).optional(),
+});
+export type RequestPrecheckQuery = z.infer<typeof ZRequestPrecheckQuery>;
+
+/**
+ * `GET /vps-requests/precheck` answer: every blocker with the next step in both languages and
+ * where to take it. The form keeps submission disabled while `submittable` is false; the
+ * submission itself checks everything again (the server stays authoritative).
+ */
+export const ZRequestPrecheck = z.object({
+  blockers: z.array(
+    z.object({
+      key: z.enum(['agreement', 'coverage', 'ceiling', 'quota']),
+      message: z.object({ id: z.string(), en: z.string() }),
+      link: z.enum(['agreements', 'quota']).nullable(),
+    }),
+  ),
+  submittable: z.boolean(),
+});
+export type RequestPrecheckDto = z.infer<typeof ZRequestPrecheck>;
+
+/**
+ * `GET /vps-requests/:id/queue`: where a request waiting for a decision stands. `position` counts
+ * from 1 among every request waiting (oldest first), null once decided; `dueAt` is the submission
+ * time plus the approval service standard (`approvalHours`).
+ */
+export const ZRequestQueuePosition = z.object({
+  position: z.number().int().min(1).nullable(),
+  waiting: z.number().int().min(0),
+  approvalHours: z.number(),
+  dueAt: z.string(),
+});
+export type RequestQueuePositionDto = z.infer<typeof ZRequestQueuePosition>;

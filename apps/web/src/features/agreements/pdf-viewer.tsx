@@ -5,7 +5,8 @@ import { LiveRegion } from '../../ui/alert';
 type Loaded = { pages: number; text: string[] };
 
 /**
- * Shows a PDF in the page with pdf.js: each page drawn on a canvas (the browser's own viewer
+ * Shows a PDF in the page with pdf.js: each page drawn on a canvas at the size it is displayed
+ * times the device pixel ratio, so it stays sharp (the browser's own viewer
  * would need an inline Content-Disposition and is missing in headless browsers), plus the text of
  * every page for screen readers and search. pdf.js loads on demand (its own chunk and worker,
  * same origin, no eval), so pages without a PDF stay small.
@@ -35,14 +36,17 @@ export function PdfViewer({ url, title }: { url: string; title: string }) {
         const page = await doc.getPage(number);
         const base = page.getViewport({ scale: 1 });
         const ratio = window.devicePixelRatio || 1;
-        const viewport = page.getViewport({ scale: (Math.max(320, target.clientWidth) / base.width) * ratio });
         const canvas = document.createElement('canvas');
-        canvas.width = Math.floor(viewport.width);
-        canvas.height = Math.floor(viewport.height);
         canvas.className = 'pdf-page';
         canvas.setAttribute('role', 'img');
         canvas.setAttribute('aria-label', t('agreements.pdfPage', { page: number, pages: doc.numPages }));
+        // Measured once in the page: the list is hidden while empty, so before the first canvas
+        // it has no width; the canvas's own CSS width is the size it will be shown at.
         target.append(canvas);
+        const shown = canvas.getBoundingClientRect().width || target.clientWidth || 320;
+        const viewport = page.getViewport({ scale: (shown / base.width) * ratio });
+        canvas.width = Math.round(viewport.width);
+        canvas.height = Math.round(viewport.height);
         await page.render({ canvas, viewport }).promise;
         const content = await page.getTextContent();
         text.push(

@@ -1,5 +1,5 @@
 import type { RequestEvent, VpsRequestDto } from '@betang/core';
-import { applyEvent, fromSnapshot, withPublicEndpoint } from './live-request';
+import { applyEvent, fromSnapshot, isSuperseded, withPendingLevel, withPublicEndpoint } from './live-request';
 
 const REQUEST: VpsRequestDto = {
   id: '00000000-0000-4000-8000-000000000001',
@@ -180,5 +180,48 @@ describe('applyEvent', () => {
     expect(state.request.run?.id).toBe(STOP);
     // The fingerprint is not in the vm event (host keys never are): it stays from the snapshot.
     expect(state.request.vm).toMatchObject({ state: 'stopped', hostKeyFingerprint: 'SHA256:abc', ipAddress: '10.0.0.5' });
+  });
+
+  it('should clear the waiting level on its approval and once the request leaves the waiting statuses', () => {
+    const approval = ev(11, {
+      kind: 'approval',
+      data: { approvalId: 'a', level: 1, decision: 'approved', by: 'u', byName: 'Rina', role: 'operator', comment: null, at: base.at },
+    });
+    expect(applyEvent(fromSnapshot(REQUEST, 10), approval).request.pendingLevel).toBeNull();
+    const twoLevels = { ...REQUEST, pendingLevel: { level: 2, name: { id: 'Kepala', en: 'Head' }, roles: ['dc_head'] } };
+    // An approval of an earlier level leaves the waiting one alone.
+    expect(applyEvent(fromSnapshot(twoLevels as VpsRequestDto, 10), approval).request.pendingLevel?.level).toBe(2);
+    const cancelled = applyEvent(
+      fromSnapshot(REQUEST, 10),
+      ev(12, { kind: 'request.status', data: { status: 'cancelled', previousStatus: 'submitted', statusReason: 'tidak jadi' } }),
+    );
+    expect(cancelled.request.pendingLevel).toBeNull();
+    expect(cancelled.request.statusReason).toBe('tidak jadi');
+  });
+
+  it('should take the next waiting level from a fresh read only while it agrees with the state', () => {
+    const partly = applyEvent(
+      fromSnapshot(REQUEST, 10),
+      ev(12, { kind: 'request.status', data: { status: 'partially_approved', previousStatus: 'submitted', statusReason: null } }),
+    );
+    const level2 = { level: 2, name: { id: 'Kepala', en: 'Head' }, roles: ['dc_head'] } as VpsRequestDto['pendingLevel'];
+    expect(withPendingLevel(partly, { ...partly.request, pendingLevel: level2 }).request.pendingLevel).toEqual(level2);
+    // A read from before the status moved on changes nothing.
+    expect(withPendingLevel(partly, { ...REQUEST, pendingLevel: level2 }).request.pendingLevel).toBe(partly.request.pendingLevel);
+  });
+
+  it('should mark a failed run followed by another of its kind as superseded, and nothing else', () => {
+    const run = (id: string, status: 'failed' | 'succeeded', kind: 'provision' | 'reboot' = 'provision') => ({
+      id,
+      kind,
+      status,
+      attempt: 1,
+      progress: 0,
+      currentStep: null,
+      error: null,
+      steps: [],
+    });
+    const runs = [run('a', 'failed'), run('b', 'failed', 'reboot'), run('c', 'succeeded')];
+    expect(runs.map((_, i) => isSuperseded(runs, i))).toEqual([true, false, false]);
   });
 });

@@ -1,6 +1,9 @@
-import type { PublicEndpointDto, RequestEvent, RunKind, RunStatus, VpsRequestDto } from '@betang/core';
+import type { PublicEndpointDto, RequestEvent, RequestStatus, RunKind, RunStatus, VpsRequestDto } from '@betang/core';
 
 type Step = NonNullable<VpsRequestDto['run']>['steps'][number];
+
+/** Statuses in which a request waits for an approval decision. */
+export const AWAITING_DECISION: readonly RequestStatus[] = ['submitted', 'partially_approved'];
 
 /** One run of a request (provisioning or a day-2 action) as the timeline shows it. */
 export type RunView = {
@@ -78,6 +81,17 @@ export function withHostKeyFingerprint(state: LiveRequest, fingerprint: string |
 }
 
 /**
+ * The level waiting for a decision as a fresh read of the request says, applied only while the
+ * state still waits for one and the read agrees on the status (an older read changes nothing).
+ */
+export function withPendingLevel(state: LiveRequest, fresh: VpsRequestDto): LiveRequest {
+  const request = state.request;
+  if (!AWAITING_DECISION.includes(request.status) || fresh.status !== request.status) return state;
+  if (fresh.approvals.length < request.approvals.length) return state;
+  return { ...state, request: { ...request, pendingLevel: fresh.pendingLevel } };
+}
+
+/**
  * Applies one stream event (docs/live-status.md) to the state. Pure; events at or below the
  * state's last id are ignored, so a repeated delivery changes nothing. A snapshot replaces all.
  */
@@ -97,11 +111,18 @@ export function applyEvent(state: LiveRequest, event: RequestEvent): LiveRequest
     lastEventId: event.id,
   });
   switch (event.kind) {
-    case 'request.status':
-      return next({ status: event.data.status, statusReason: event.data.statusReason });
+    case 'request.status': {
+      const { status, statusReason } = event.data;
+      // Once decided (or withdrawn) no level waits any more; the timeline must not keep one.
+      const pendingLevel = AWAITING_DECISION.includes(status) ? request.pendingLevel : null;
+      return next({ status, statusReason, pendingLevel });
+    }
     case 'approval': {
       const { level, decision, by, byName, role, comment, at } = event.data;
-      return next({ approvals: [...request.approvals, { level, decision, by, byName, role, comment, at }] });
+      // The decided level no longer waits; a next level (if any) is read again by the page (useLiveRequest).
+      const pendingLevel =
+        decision === 'approved' && request.pendingLevel && request.pendingLevel.level !== level ? request.pendingLevel : null;
+      return next({ approvals: [...request.approvals, { level, decision, by, byName, role, comment, at }], pendingLevel });
     }
     case 'run': {
       const { runId, kind, status, attempt, progress, currentStep, error } = event.data;
@@ -143,4 +164,13 @@ export function applyEvent(state: LiveRequest, event: RequestEvent): LiveRequest
       return next({ ipAddress: address, vm: request.vm ? { ...request.vm, ipAddress: address } : null });
     }
   }
+}
+
+/**
+ * Whether a failed run was followed by a later run of the same kind (an operator's retry): its
+ * failure is history, not the request's state.
+ */
+export function isSuperseded(runs: readonly RunView[], index: number): boolean {
+  const run = runs[index];
+  return run !== undefined && run.status === 'failed' && runs.slice(index + 1).some((later) => later.kind === run.kind);
 }

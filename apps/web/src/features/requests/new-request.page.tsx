@@ -11,6 +11,8 @@ import { useMe } from '../../session/session-context';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
 import { RequestForm } from './request-form';
+import { SubmitGuidance } from './submit-guidance';
+import { precheckRequest } from '../../api/vps-requests.api';
 
 /** New VPS request: loads the inventory, the catalog and the quota, then shows the form. */
 export function NewRequestPage() {
@@ -26,11 +28,19 @@ export function NewRequestPage() {
       return { applications: applications.items.filter((a) => a.status !== 'retired'), catalog, quota };
     },
   });
+  const noForm = data.data !== undefined && (data.data.applications.length === 0 || data.data.catalog.templates.length === 0);
+  // Without a form (no application or no template yet) the agreement's next step is still said.
+  const blank = useQuery({
+    queryKey: queryKeys.requestPrecheck({}),
+    queryFn: () => precheckRequest(api, {}),
+    enabled: noForm,
+  });
   return (
     <Page title={t('requests.newTitle')}>
       <p className="muted">{t('requests.newIntro')}</p>
       {data.isFetching && !data.data ? <Loading /> : null}
       <ErrorAlert error={data.error} />
+      {noForm && blank.data && blank.data.blockers.length > 0 ? <SubmitGuidance precheck={blank.data} /> : null}
       {data.data && data.data.applications.length === 0 ? (
         <section className="card">
           <p>{t('requests.noApplications')}</p>

@@ -23,6 +23,8 @@ import { Refusal } from './refusal';
 import { boundsErrors, customResources, toRequestBody, type RequestFormValues } from './request-body';
 import { SizePicker } from './size-picker';
 import { SshKeysField } from './ssh-keys-field';
+import { SubmitGuidance } from './submit-guidance';
+import { useRequestPrecheck } from './use-request-precheck';
 import type { z } from 'zod';
 import { FormActions } from '../../ui/form-actions';
 
@@ -101,10 +103,15 @@ export function RequestForm({ me, applications, catalog, quota, onSubmitted }: P
   const chosen: Resources | null =
     values.size === 'custom' ? customResources(values) : (catalog.presets.find((p) => p.id === values.size) ?? null);
 
+  const precheck = useRequestPrecheck(values);
+  // Only a server answer that something blocks disables sending; without an answer the server decides at submission.
+  const blocked = precheck.data ? !precheck.data.submittable : false;
+
   const setContact = (key: keyof RequestFormValues['contact']) => (value: string) =>
     update(`contact.${key}`, { contact: { ...values.contact, [key]: value } });
   return (
     <>
+      <SubmitGuidance precheck={precheck.data} />
       <QuotaPreview quota={quota} chosen={chosen} />
       <form
         className="card form-grid"
@@ -238,7 +245,12 @@ export function RequestForm({ me, applications, catalog, quota, onSubmitted }: P
             />
           </div>
         </fieldset>
-        <FormActions busy={form.busy} saveLabel={t('requests.submit')} />
+        {blocked ? (
+          <p className="hint field-wide" data-testid="submit-disabled">
+            {t('guidance.submitDisabled')}
+          </p>
+        ) : null}
+        <FormActions busy={form.busy} disabled={blocked} saveLabel={t('requests.submit')} />
       </form>
     </>
   );

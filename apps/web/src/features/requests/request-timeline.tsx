@@ -4,7 +4,7 @@ import { holdsAny, useMe } from '../../session/session-context';
 import { ProgressBar } from '../../ui/progress-bar';
 import { pickLanguage } from '../provisioning-board/bilingual-text';
 import { StatusBadge, type StatusTone } from '../../ui/status-badge';
-import type { RunView } from './live-request';
+import { isSuperseded, type RunView } from './live-request';
 import { runKindKey, stepKey } from './request-labels';
 
 const STEP_TONE: Record<string, StatusTone> = { done: 'good', running: 'busy', failed: 'bad', pending: 'idle', skipped: 'idle' };
@@ -52,14 +52,20 @@ export function RequestTimeline({ request, runs }: { request: VpsRequestDto; run
           <strong>{t('requests.waitingApproval', { level: request.pendingLevel.level, name: request.pendingLevel.name[locale] })}</strong>
         </li>
       ) : null}
-      {runs.map((run) => (
+      {runs.map((run, index) => (
         <li key={run.id} data-testid="run">
           <strong>{t(runKindKey(run.kind))}</strong>{' '}
           <StatusBadge tone={RUN_TONE[run.status] ?? 'idle'}>{runStatus(run.status)}</StatusBadge>
           {run.attempt > 1 ? <span className="muted small"> {t('requests.attempt', { n: run.attempt })}</span> : null}
           <ProgressBar label={t('requests.progressLabel', { kind: t(runKindKey(run.kind)) })} value={run.progress} />
           <span className="muted small">{t('requests.progress', { percent: Math.round(run.progress) })}</span>
-          {run.error ? <p className="field-error">{pickLanguage(run.error.message, locale)}</p> : null}
+          {run.error && isSuperseded(runs, index) ? (
+            <p className="muted small" data-testid="run-retried">
+              {t('guidance.retried')}: {pickLanguage(run.error.message, locale)}
+            </p>
+          ) : run.error ? (
+            <p className="field-error">{pickLanguage(run.error.message, locale)}</p>
+          ) : null}
           <ul className="step-list">
             {run.steps.map((step) => {
               const name = stepKey(step.key);
@@ -79,6 +85,13 @@ export function RequestTimeline({ request, runs }: { request: VpsRequestDto; run
           </ul>
         </li>
       ))}
+      {request.status === 'cancelled' ? (
+        <li data-testid="cancelled-event">
+          <strong>{t('requests.status.cancelled')}</strong>
+          <span className="block muted small">{dateTime(request.updatedAt)}</span>
+          {request.statusReason ? <span className="block">{t('guidance.cancelReason', { reason: request.statusReason })}</span> : null}
+        </li>
+      ) : null}
     </ol>
   );
 }

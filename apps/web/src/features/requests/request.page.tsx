@@ -11,19 +11,19 @@ import { holdsAny, useMe } from '../../session/session-context';
 import { ErrorAlert, Loading } from '../../ui/alert';
 import { ConfirmPanel } from '../../ui/confirm-panel';
 import { Page } from '../../ui/page';
-import { StatusBadge } from '../../ui/status-badge';
-import { CANCELLABLE, REQUEST_STATUS } from './request-labels';
+import { CANCELLABLE } from './request-labels';
 import { CONNECTABLE, ConnectPanel } from './connect-panel';
 import { ReviewChecks } from '../operator-queue/review-checks';
+import { RequestFactsList } from './request-facts-list';
 import { RequestTimeline } from './request-timeline';
 import { ServiceClock } from './service-clock-view';
+import { QueuePosition } from './queue-position';
 import { fromSnapshot } from './live-request';
 import { useLiveRequest } from './use-live-request';
-import { PublicEndpointFacts } from '../internet/public-endpoint-facts';
 
 /** One request with its live timeline (SSE), time against the service standard, and how to connect once active. */
 export function RequestPage() {
-  const { t, number } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const me = useMe();
   const id = useParams().id ?? '';
@@ -56,7 +56,6 @@ export function RequestPage() {
     );
   }
   const { request, runs } = live;
-  const status = REQUEST_STATUS[request.status];
   const address = request.vm?.ipAddress ?? request.ipAddress;
   const mayCancel = CANCELLABLE.includes(request.status) && holdsAny(me.roles, INSTITUTION_ROLES);
 
@@ -70,39 +69,7 @@ export function RequestPage() {
       </p>
       <section className="card" aria-labelledby="request-facts-title">
         <h2 id="request-facts-title">{t('requests.factsTitle')}</h2>
-        <dl className="facts">
-          <dt>{t('requests.statusLabel')}</dt>
-          <dd>
-            <StatusBadge tone={status.tone}>{t(status.key)}</StatusBadge>
-            {request.statusReason ? <span className="block">{request.statusReason}</span> : null}
-          </dd>
-          <dt>{t('requests.template')}</dt>
-          <dd>{request.templateId}</dd>
-          <dt>{t('requests.size')}</dt>
-          <dd>
-            {t('requests.sizeValue', {
-              cores: request.resources.cores,
-              memory: number(request.resources.memoryMiB / 1024),
-              disk: request.resources.diskGiB,
-            })}
-          </dd>
-          <dt>{t('requests.ports')}</dt>
-          <dd>{request.network.ports.join(', ') || '—'}</dd>
-          <PublicEndpointFacts
-            endpoint={request.vm?.publicEndpoint}
-            requested={request.network.publicAccess && !['decommissioned', 'rejected', 'cancelled', 'failed'].includes(request.status)}
-          />
-          <dt>{t('requests.purpose')}</dt>
-          <dd>{request.purpose}</dd>
-          {request.vm && (request.vm.state === 'running' || request.vm.state === 'stopped') ? (
-            <>
-              <dt>{t('console.label')}</dt>
-              <dd>
-                <Link to={`/vms/${request.vm.id}/console`}>{t('console.openLink')}</Link>
-              </dd>
-            </>
-          ) : null}
-        </dl>
+        <RequestFactsList request={request} />
         <ErrorAlert error={cancel.error} />
         {mayCancel && !confirming ? (
           <button type="button" className="button" onClick={() => setConfirming(true)}>
@@ -129,6 +96,9 @@ export function RequestPage() {
       ) : null}
       <section className="card" aria-labelledby="timeline-title">
         <h2 id="timeline-title">{t('requests.timelineTitle')}</h2>
+        {request.status === 'submitted' || request.status === 'partially_approved' ? (
+          <QueuePosition requestId={request.id} now={now} />
+        ) : null}
         {standards.data ? <ServiceClock request={request} runs={runs} standards={standards.data} now={now} /> : null}
         <RequestTimeline request={request} runs={runs} />
       </section>

@@ -4,6 +4,7 @@ import { serviceClocks } from './service-clock';
 
 const created = '2026-11-27T01:00:00.000Z';
 const request = {
+  status: 'submitted',
   createdAt: created,
   approvals: [],
   pendingLevel: { level: 1, name: { id: 'Operator', en: 'Operator' }, roles: ['operator'] },
@@ -28,6 +29,7 @@ describe('serviceClocks', () => {
   it('should stop the approval clock at the last decision and time provisioning from the first step to the last', () => {
     const approved = {
       ...request,
+      status: 'active',
       pendingLevel: null,
       approvals: [{ level: 1, decision: 'approved', by: null, byName: 'Rina', role: 'operator', at: at(30), comment: null }],
     } as VpsRequestDto;
@@ -61,6 +63,35 @@ describe('serviceClocks', () => {
       elapsedMinutes: 9,
       targetMinutes: 60,
       done: false,
+    });
+  });
+
+  it('should stop the approval clock once the request leaves the waiting statuses, even before the next read of the request', () => {
+    // The live stream cleared the level on the approval event; the status moved on to queued.
+    const queued = {
+      ...request,
+      status: 'queued',
+      pendingLevel: null,
+      approvals: [{ level: 1, decision: 'approved', by: null, byName: 'Rina', role: 'operator', at: at(20), comment: null }],
+    } as VpsRequestDto;
+    expect(serviceClocks(queued, [], DEFAULT_SERVICE_STANDARDS, Date.parse(at(600))).approval).toEqual({
+      elapsedMinutes: 20,
+      targetMinutes: 24 * 60,
+      done: true,
+    });
+  });
+
+  it('should count an automatic approval as decided at submission and ignore decisions on later changes', () => {
+    const auto = {
+      ...request,
+      status: 'active',
+      pendingLevel: null,
+      approvals: [{ level: 1, decision: 'approved', by: null, byName: 'Rina', role: 'operator', at: at(900), comment: null, runId: 'x' }],
+    } as VpsRequestDto;
+    expect(serviceClocks(auto, [], DEFAULT_SERVICE_STANDARDS, Date.parse(at(1000))).approval).toEqual({
+      elapsedMinutes: 0,
+      targetMinutes: 24 * 60,
+      done: true,
     });
   });
 });

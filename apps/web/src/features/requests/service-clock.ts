@@ -1,5 +1,5 @@
 import type { ServiceStandards, VpsRequestDto } from '@betang/core';
-import type { RunView } from './live-request';
+import { AWAITING_DECISION, type RunView } from './live-request';
 
 /** Elapsed time of a phase against its target, in minutes. */
 export type PhaseClock = { elapsedMinutes: number; targetMinutes: number; done: boolean };
@@ -7,7 +7,8 @@ export type PhaseClock = { elapsedMinutes: number; targetMinutes: number; done: 
 const minutesBetween = (from: string, to: number) => Math.max(0, (to - new Date(from).getTime()) / 60_000);
 
 /**
- * Approval: from submission to the last approval decision (or now while pending). Provisioning:
+ * Approval: from submission to the last approval decision (or now while a level waits; a
+ * request that left the waiting statuses without a decision counts as decided at submission). Provisioning:
  * from the first step's start of the provisioning run to its last step's end (or now). Undefined
  * for a phase that has not begun.
  */
@@ -17,8 +18,11 @@ export function serviceClocks(
   standards: ServiceStandards,
   now: number,
 ): { approval: PhaseClock; provisioning?: PhaseClock } {
-  const decided =
-    request.approvals.length > 0 && request.pendingLevel === null ? request.approvals[request.approvals.length - 1]!.at : null;
+  // Decisions on a later change of the VM (runId set) are not the request's approval.
+  const own = request.approvals.filter((a) => !a.runId);
+  const waiting = AWAITING_DECISION.includes(request.status) && request.pendingLevel !== null;
+  // Past approval without a decision of its own: approved automatically at submission.
+  const decided = waiting ? null : (own[own.length - 1]?.at ?? request.createdAt);
   const approval = {
     elapsedMinutes: minutesBetween(request.createdAt, decided ? new Date(decided).getTime() : now),
     targetMinutes: standards.approvalHours * 60,

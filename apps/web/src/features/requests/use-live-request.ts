@@ -6,7 +6,7 @@ import { invalidateForLiveEvent } from '../../api/live-invalidation';
 import { queryKeys } from '../../api/query-keys';
 import { useApi } from '../../api/api-context';
 import { getRequest } from '../../api/vps-requests.api';
-import { applyEvent, fromSnapshot, withHostKeyFingerprint, withPublicEndpoint, type LiveRequest } from './live-request';
+import { applyEvent, fromSnapshot, withHostKeyFingerprint, withPendingLevel, withPublicEndpoint, type LiveRequest } from './live-request';
 
 /**
  * A request kept live by its SSE stream: the stream's snapshot first, then each event applied.
@@ -32,6 +32,11 @@ export function useLiveRequest(
         setLive((state) =>
           state || event.kind === 'snapshot' ? applyEvent(state ?? fromSnapshot(event.data as VpsRequestDto), event) : state,
         );
+        // An approval event does not say which level waits next; read it once (a later read is never older).
+        if (event.kind === 'approval' && event.data.decision === 'approved')
+          void getRequest(api, requestId)
+            .then((fresh) => setLive((state) => state && withPendingLevel(state, fresh)))
+            .catch(() => undefined);
         // The host key and the public endpoint are set during provisioning but never travel in an
         // event: read them once the request settles.
         if (event.kind === 'request.status' && event.data.status === 'active')
