@@ -32,6 +32,7 @@ export type AppDeps = {
         | 'OIDC_SCOPES'
         | 'OIDC_NIP_CLAIM'
         | 'OIDC_PASSWORD_DISABLED_ROLES'
+        | 'OIDC_MFA_ACR_VALUES'
       >
     >;
   db: Db;

@@ -39,6 +39,7 @@ export type ApiHarnessOptions = {
       | 'OIDC_SCOPES'
       | 'OIDC_NIP_CLAIM'
       | 'OIDC_PASSWORD_DISABLED_ROLES'
+      | 'OIDC_MFA_ACR_VALUES'
     >
   >;
   /** The serial console's way to Proxmox (default: none, the console answers 503). */

@@ -34,3 +34,7 @@ export const ZAssignOidcIdentityBody = z.union([
   z.strictObject({ userId: z.uuid() }),
 ]);
 export type AssignOidcIdentityBody = z.infer<typeof ZAssignOidcIdentityBody>;
+
+/** `POST /auth/oidc/reauth` answer: the provider's login page to send the browser to. */
+export const ZOidcReauthStart = z.object({ url: z.string() });
+export type OidcReauthStartDto = z.infer<typeof ZOidcReauthStart>;
