@@ -144,7 +144,7 @@ describe('agreements', () => {
       .where('action', '=', 'agreement.sign_failed')
       .execute();
     expect(audit).toHaveLength(1);
-    expect(audit[0]!.after).toEqual({ reason: 'wrong_password', method: 'password' });
+    expect(audit[0]!.after).toEqual({ reason: 'wrong_password' });
     expect((await sign(headA, agreementA, { password: 'Kata-Sandi-Uji-2026!' })).status).toBe(400);
     const stale = await sign(headA, agreementA, { password: 'Kata-Sandi-Uji-2026!', consent: true, expectedSha256: 'a'.repeat(64) });
     expect(stale.status).toBe(409);

@@ -8,6 +8,7 @@ import {
   ZOidcReauthStart,
   ZOidcStatus,
   ZPageQuery,
+  ZSsoTotpBody,
   ZUser,
   zPage,
   zText,
@@ -96,9 +97,6 @@ const ZReauthStartBody = z.strictObject({
     .regex(/^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/)
     .default('/'),
 });
-
-/** `POST /auth/oidc/totp` body: the code of the authenticator the user enrolled in Betang. */
-const ZSecondFactorBody = z.strictObject({ code: z.string().regex(/^\d{6}$/) });
 
 /** `returnTo` with `reauth=<outcome>` added, so the page that asked knows how it went. */
 function backTo(returnTo: string | null, outcome: 'ok' | 'refused' | 'failed'): string {
@@ -484,7 +482,7 @@ export function ssoRoutes({ router, registry, deps }: RoutesContext): void {
       summary:
         'Kode TOTP Betang setelah masuk dengan SSO (bila penyedia hanya memakai satu faktor dan pengguna memakai TOTP di Betang); membuat sesi / Betang TOTP code after single sign-on (when the provider used one factor and the user enrolled TOTP in Betang); creates the session',
       access: 'public',
-      body: ZSecondFactorBody,
+      body: ZSsoTotpBody,
       response: ZLoginResponse,
     },
     async ({ req, res, body }) => {

@@ -94,7 +94,7 @@ export async function reauthenticate(
       action: `${input.action}_failed`,
       targetType: input.target.type,
       targetId: input.target.id,
-      after: { reason: failure, method: viaSso ? 'sso' : 'password' },
+      after: { reason: failure, ...(viaSso ? { method: 'sso' } : {}) },
     });
   });
   if (failure === 'reauth_required') throw reauthRequiredError();
