@@ -123,6 +123,7 @@ export const AUDIT_ACTION_NAMES = {
   'webhook.created': { id: 'Webhook ditambahkan', en: 'Webhook added' },
   'webhook.updated': { id: 'Webhook diubah', en: 'Webhook changed' },
   'webhook.deleted': { id: 'Webhook dihapus', en: 'Webhook deleted' },
+  'webhook.delivery_retried': { id: 'Pengiriman webhook diulang sekarang', en: 'Webhook delivery retried now' },
 } as const satisfies Record<string, LocalizedText>;
 
 /** What each audit target type is, in words. */
