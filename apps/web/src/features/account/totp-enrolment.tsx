@@ -1,6 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { z } from 'zod';
 import { useApi } from '../../api/api-context';
 import { enableTotp, newTotpSecret } from '../../api/session.api';
 import { useI18n } from '../../i18n/use-i18n';
@@ -9,9 +8,8 @@ import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useContractForm } from '../../ui/use-contract-form';
 import { FormActions } from '../../ui/form-actions';
+import { ZTotpConfirmValues } from '../../forms/form-schemas';
 
-// The API checks the password and the codes; the form only carries them (no client-side rule to show first).
-const ZConfirmValues = z.object({ password: z.string(), code: z.string(), currentCode: z.string() });
 const EMPTY = { password: '', code: '', currentCode: '' };
 
 /** Groups a base32 secret in fours so it can be typed into an authenticator app. */
@@ -54,7 +52,7 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
   const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUrl: string } | null>(null);
   const replacing = me.user.totpEnabled;
   const start = useMutation({ mutationFn: () => newTotpSecret(api), onSuccess: setEnrolment });
-  const confirm = useContractForm({ schema: ZConfirmValues, defaultValues: EMPTY });
+  const confirm = useContractForm({ schema: ZTotpConfirmValues, defaultValues: EMPTY });
   const qr = useQrCode(enrolment?.otpauthUrl);
 
   // Only once, on mount, when asked to start at once (the enrolment gate).
