@@ -94,7 +94,8 @@ const ZReauthStartBody = z.strictObject({
   returnTo: z
     .string()
     .max(500)
-    .regex(/^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/)
+    // A path in the app: "/" and then not a second "/" (a "//host" URL would leave the app).
+    .regex(/^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@%][A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*)?$/)
     .default('/'),
 });
 
@@ -453,10 +454,8 @@ export function ssoRoutes({ router, registry, deps }: RoutesContext): void {
       } catch (error) {
         if (!(error instanceof OidcFailure)) throw error;
         await auditReauth(req, res, auth.user, { ok: false, reason: error.reason, detail: error.detail });
-        throw new AppError(ErrorCode.ServiceUnavailable, {
-          id: 'Penyedia identitas SSO tidak dapat dihubungi; coba lagi sebentar lagi atau pakai kata sandi Anda.',
-          en: 'The SSO identity provider cannot be reached; try again shortly or use your password.',
-        });
+        // Like a refused callback: the page that asked says the provider could not be reached.
+        return { url: backTo(body.returnTo, 'failed') };
       }
       await insertOidcLoginState(db, {
         stateHash: hashSecret(started.state),
