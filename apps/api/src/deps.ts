@@ -33,6 +33,7 @@ export type AppDeps = {
         | 'OIDC_NIP_CLAIM'
         | 'OIDC_PASSWORD_DISABLED_ROLES'
         | 'PUBLIC_NAT_ADDRESSES'
+        | 'OIDC_MFA_ACR_VALUES'
       >
     >;
   db: Db;

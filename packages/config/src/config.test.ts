@@ -61,6 +61,9 @@ describe('parseConfig', () => {
     expect(() => parseConfig(ZApiEnv, { ...sso, OIDC_SCOPES: 'email profile' })).toThrow(/OIDC_SCOPES/);
     expect(() => parseConfig(ZApiEnv, { ...sso, OIDC_ISSUER_URL: 'ftp://sso' })).toThrow(/OIDC_ISSUER_URL/);
     expect(() => parseConfig(ZApiEnv, { ...sso, OIDC_NIP_CLAIM: 'nip claim' })).toThrow(/OIDC_NIP_CLAIM/);
+    expect(parseConfig(ZApiEnv, { ...sso, OIDC_MFA_ACR_VALUES: ' 2, gold ,2' }).OIDC_MFA_ACR_VALUES).toEqual(['2', 'gold']);
+    expect(parseConfig(ZApiEnv, sso).OIDC_MFA_ACR_VALUES).toEqual([]);
+    expect(() => parseConfig(ZApiEnv, { ...sso, OIDC_MFA_ACR_VALUES: 'level two' })).toThrow(/OIDC_MFA_ACR_VALUES/);
     expect(() => parseConfig(ZApiEnv, { ...sso, OIDC_PASSWORD_DISABLED_ROLES: 'root' })).toThrow(/OIDC_PASSWORD_DISABLED_ROLES/);
     // Turning passwords off without SSO would lock those roles out.
     expect(() => parseConfig(ZApiEnv, { ...base, OIDC_PASSWORD_DISABLED_ROLES: 'admin' })).toThrow(/OIDC_PASSWORD_DISABLED_ROLES/);

@@ -250,6 +250,23 @@ export const ZApiEnvFields = ZCommonEnv.extend({
    */
   PUBLIC_NAT_ADDRESSES: ZPublicNatAddresses,
   /**
+   * `acr` values (comma-separated) that mean the provider authenticated with more than one factor
+   * (e.g. Keycloak's level of authentication `2` when its OTP step is on). With one of them, or an
+   * `amr` naming two kinds of factor, Betang does not ask its own TOTP after single sign-on.
+   */
+  OIDC_MFA_ACR_VALUES: z
+    .string()
+    .transform((v) => [
+      ...new Set(
+        v
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x !== ''),
+      ),
+    ])
+    .pipe(z.array(z.string().regex(/^[\x21-\x7E]{1,200}$/, 'acr values are printable ASCII without spaces')))
+    .default([]),
+  /**
    * The Proxmox access of the browser serial console (the worker's PVE_URL, PVE_TOKEN_ID,
    * PVE_TOKEN_SECRET, PVE_CA_FILE / PVE_FINGERPRINT; the token needs VM.Console). Absent: the
    * console answers that it is not configured; everything else works.

@@ -286,8 +286,20 @@ export interface OidcLoginStates {
   createdAt: Generated<Timestamp>;
   expiresAt: Timestamp;
   nonce: string;
+  purpose: Generated<string>;
+  returnTo: string | null;
+  sessionHash: string | null;
   stateHash: string;
   usedAt: Timestamp | null;
+}
+
+export interface OidcSecondFactors {
+  createdAt: Generated<Timestamp>;
+  expiresAt: Timestamp;
+  identityId: string;
+  idHash: string;
+  usedAt: Timestamp | null;
+  userId: string;
 }
 
 export interface Outbox {
@@ -425,6 +437,8 @@ export interface Sessions {
   idHash: string;
   ip: string | null;
   lastSeenAt: Generated<Timestamp>;
+  reauthMfa: Generated<boolean>;
+  reauthUntil: Timestamp | null;
   userAgent: string | null;
   userId: string;
 }
@@ -651,6 +665,7 @@ export interface DB {
   notifications: Notifications;
   oidcIdentities: OidcIdentities;
   oidcLoginStates: OidcLoginStates;
+  oidcSecondFactors: OidcSecondFactors;
   outbox: Outbox;
   passwordResetTokens: PasswordResetTokens;
   provisioningRuns: ProvisioningRuns;

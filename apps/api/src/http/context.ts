@@ -15,6 +15,8 @@ export type Authentication = {
   tokenScopes?: readonly TokenScope[];
   /** How the session was opened, when via session: single sign-on sessions are not held to Betang's TOTP. */
   sessionAuthMethod?: 'password' | 'oidc';
+  /** When via session: until when it counts as re-authenticated at the identity provider, and whether that was multi-factor. */
+  sessionReauth?: { until: Date; multiFactor: boolean };
   /** Set when the user's role requires TOTP and they have not enrolled: only enrolment routes are served. */
   totpEnrolmentPending?: boolean;
 };

@@ -74,7 +74,14 @@ export function authenticate(db: Db, options: { sessionCookie: string } = { sess
       if (found?.user.isActive) {
         const { session, user } = found;
         if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await touchSession(db, sessionHash);
-        locals(res).auth = { user, via: 'session', sessionHash, csrfToken: session.csrfToken, sessionAuthMethod: session.authMethod };
+        locals(res).auth = {
+          user,
+          via: 'session',
+          sessionHash,
+          csrfToken: session.csrfToken,
+          sessionAuthMethod: session.authMethod,
+          ...(session.reauthUntil ? { sessionReauth: { until: session.reauthUntil, multiFactor: session.reauthMfa } } : {}),
+        };
         break;
       }
     }

@@ -174,6 +174,7 @@ export function agreementRoutes({ router, registry, deps }: RoutesContext): void
         agreementId: params.id,
         user: auth.user,
         body,
+        ssoReauth: auth.sessionReauth,
         audit: auditContext(req, res),
         masterSecret: config.SIGNING_MASTER_SECRET,
         logger: locals(res).log,

@@ -1,5 +1,5 @@
 import type { SetupFindingDto, ZReconcileFinding } from '@betang/core';
-import { AppError, DATA_CENTER_ROLES, ErrorCode, Role, ZCluster, ZIdParam, ZReconcileFindingList, zText } from '@betang/core';
+import { AppError, DATA_CENTER_ROLES, ErrorCode, Role, ZCluster, ZDismissFindingBody, ZIdParam, ZReconcileFindingList } from '@betang/core';
 import { appendAudit, getClusterSelfCheck, listClusterNodes } from '@betang/db';
 import { z } from 'zod';
 import { auditContext } from '../http/context';
@@ -101,7 +101,7 @@ export function clusterRoutes({ router, registry, deps }: RoutesContext): void {
       summary: 'Tandai temuan ditangani / dismiss a finding',
       access: [Role.Admin, Role.Operator],
       params: ZIdParam,
-      body: z.strictObject({ reason: zText({ min: 5, max: 500, multiline: true }) }),
+      body: ZDismissFindingBody,
     },
     async ({ req, res, auth, params, body }) => {
       await db.transaction().execute(async (tx) => {

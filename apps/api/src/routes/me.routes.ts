@@ -11,12 +11,14 @@ import {
   ZMeResponse,
   ZSessionsEndedResult,
   ZTotpSecret,
+  type MeResponse,
   type TokenScope,
 } from '@betang/core';
 import {
   appendAudit,
   deleteOtherSessionsOfUser,
   findInstitution,
+  findOidcIdentityOfUser,
   insertApiToken,
   listApiTokens,
   revokeApiToken,
@@ -34,12 +36,14 @@ import { iso, toUserDto } from '../http/dto';
 import { route } from '../http/route';
 import { hashPassword } from '../security/password';
 import { assertAcceptablePassword } from '../security/password-policy';
+import { passwordDisabledFor } from '../use-cases/oidc-sign-in';
 import { reauthenticate } from '../use-cases/reauthenticate';
 import { hashSecret, newApiToken } from '../security/secrets';
 import { matchTotpStep, newTotpSecret } from '../security/totp';
 import { TotpSecretBox } from '../security/totp-secret-box';
 import { needsTotpEnrolment, totpEnrolmentPendingFor } from '../security/totp-policy';
 import type { RoutesContext } from './router-context';
+import { oidcSettingsOf } from './sso.routes';
 
 function toTokenDto(row: ApiTokenRow) {
   return {
@@ -83,6 +87,18 @@ function tokenExpiry(requested: string | undefined, now = new Date()): Date {
 export function meRoutes({ router, registry, deps }: RoutesContext): void {
   const { db } = deps;
   const totpRequiredRoles = deps.config.TOTP_REQUIRED_ROLES;
+  const sso = oidcSettingsOf(deps.config);
+
+  /** The ways this caller can re-authenticate (GET /me `reauth`). */
+  async function reauthOptionsOf(auth: Authentication): Promise<MeResponse['reauth']> {
+    const fresh = auth.sessionReauth && auth.sessionReauth.until.getTime() > Date.now() ? auth.sessionReauth : undefined;
+    return {
+      password: !passwordDisabledFor(auth.user.roles, deps.config.OIDC_PASSWORD_DISABLED_ROLES),
+      sso: auth.via === 'session' && !!sso && !!(await findOidcIdentityOfUser(db, auth.user.id, sso.issuerUrl)),
+      ssoUntil: fresh ? fresh.until.toISOString() : null,
+      ssoMultiFactor: fresh?.multiFactor ?? false,
+    };
+  }
 
   route(
     router,
@@ -104,6 +120,7 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
         institution: institution ? { id: institution.id, code: institution.code, name: institution.name } : null,
         csrfToken: auth.csrfToken ?? null,
         totpEnrolmentRequired: totpEnrolmentPendingFor(auth, totpRequiredRoles),
+        reauth: await reauthOptionsOf(auth),
       };
     },
   );
@@ -130,6 +147,7 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
       await reauthenticate(db, {
         userId: auth.user.id,
         password: body.currentPassword,
+        ssoReauth: auth.sessionReauth,
         checkTotp: false,
         refusal: {
           id: 'Kata sandi saat ini salah; kata sandi tidak diganti.',
@@ -258,11 +276,12 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
   const ZTotpConfirm = z.strictObject({
     secret: z.string().regex(/^[A-Z2-7]{32}$/),
     code: ZCode,
-    password: z.string().min(1).max(1024),
+    /** Absent: the session re-authenticated at the identity provider moments ago. */
+    password: z.string().min(1).max(1024).optional(),
     /** A code of the authenticator in use: required to replace it. */
     currentCode: ZCode.optional(),
   });
-  const ZTotpDisable = z.strictObject({ password: z.string().min(1).max(1024), code: ZCode });
+  const ZTotpDisable = z.strictObject({ password: z.string().min(1).max(1024).optional(), code: ZCode });
 
   /**
    * After the second factor changed: every other session of the user ends (the one that made the
@@ -330,6 +349,7 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
       await reauthenticate(db, {
         userId: auth.user.id,
         password: body.password,
+        ssoReauth: auth.sessionReauth,
         ...(body.currentCode !== undefined ? { totp: body.currentCode } : {}),
         checkTotp: replacing,
         refusal: replacing
@@ -391,6 +411,7 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
       await reauthenticate(db, {
         userId: auth.user.id,
         password: body.password,
+        ssoReauth: auth.sessionReauth,
         totp: body.code,
         refusal: { id: 'Kata sandi atau kode TOTP salah; TOTP tetap aktif.', en: 'Wrong password or TOTP code; TOTP stays on.' },
         action: 'user.totp_disable',

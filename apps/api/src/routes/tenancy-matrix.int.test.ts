@@ -33,6 +33,7 @@ const PUBLIC_EXEMPT: Record<string, string> = {
   'GET /auth/oidc': 'public: says whether single sign-on is on, names no resource',
   'GET /auth/oidc/start': 'public: redirects to the identity provider, names no resource',
   'GET /auth/oidc/callback': "public: the provider's answer, checked against this browser's single-use state; names no resource",
+  'POST /auth/oidc/totp': "public: Betang's TOTP code after single sign-on, for the sign-on this browser's cookie names; names no resource",
 };
 
 function refersToTenant(spec: RouteEntry): boolean {

@@ -6,6 +6,7 @@ import {
   ZIdParam,
   ZPageQuery,
   ZPatchWebhookBody,
+  ZWebhookDelivery,
   ZWebhookDeliveryPage,
   ZWebhookEndpoint,
   ZWebhookEndpointList,
@@ -20,6 +21,7 @@ import {
   insertWebhookEndpoint,
   listWebhookDeliveries,
   listWebhookEndpoints,
+  retryWebhookDeliveryNow,
   updateWebhookEndpoint,
   webhookDeliveryCounts,
   type WebhookDeliveryRow,
@@ -214,6 +216,49 @@ export function webhookRoutes({ router, registry, deps }: RoutesContext): void {
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
       return { items: page.map(toDeliveryDto), nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/webhooks/{id}/deliveries/{deliveryId}/retry',
+      tag: 'settings',
+      summary:
+        'Kirim ulang sekarang pengiriman webhook yang gagal atau menunggu jeda (bukan yang sudah terkirim) / retry now a webhook delivery that failed or waits for its backoff (not one that was delivered)',
+      access: [Role.Admin],
+      params: z.strictObject({ id: z.uuid(), deliveryId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
+      response: ZWebhookDelivery,
+    },
+    async ({ req, res, params }) => {
+      const endpoint = await found(params.id);
+      if (!endpoint.isActive)
+        throw new AppError(ErrorCode.InvalidState, {
+          id: 'Webhook ini dinonaktifkan; aktifkan dulu agar pengirimannya dapat diulang.',
+          en: 'This webhook is switched off; switch it on first so its deliveries can be retried.',
+        });
+      return db.transaction().execute(async (tx) => {
+        const outcome = await retryWebhookDeliveryNow(tx, params.id, params.deliveryId);
+        if (outcome.kind === 'not_found') throw new AppError(ErrorCode.NotFound);
+        if (outcome.kind === 'delivered')
+          throw new AppError(ErrorCode.InvalidState, {
+            id: 'Pengiriman ini sudah berhasil; tidak perlu dikirim ulang.',
+            en: 'This delivery already succeeded; there is nothing to retry.',
+          });
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: endpoint.institutionId,
+          action: 'webhook.delivery_retried',
+          targetType: 'webhook',
+          targetId: endpoint.id,
+          before: { deliveryId: outcome.before.id, status: outcome.before.status, attempts: outcome.before.attempts },
+          after: { deliveryId: outcome.after.id, status: outcome.after.status },
+        });
+        // The worker's sender polls every second: the delivery goes out on its next round.
+        return toDeliveryDto(outcome.after);
+      });
     },
   );
 }

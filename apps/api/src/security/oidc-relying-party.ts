@@ -9,6 +9,8 @@ export type OidcSettings = {
   scopes: readonly string[];
   /** Claim carrying the NIP; absent: NIPs are not read. */
   nipClaim?: string;
+  /** `acr` values that mean multi-factor at the provider (OIDC_MFA_ACR_VALUES). */
+  mfaAcrValues?: readonly string[];
 };
 
 /** What a sign-on needs to keep between its start and its callback. */
@@ -25,6 +27,10 @@ export type OidcPerson = {
   name: string | null;
   /** 18 digits (spaces the provider kept are removed); null when absent or not a NIP. */
   nip: string | null;
+  /** When the person last authenticated at the provider (`auth_time`, seconds since the epoch); null when not said. */
+  authTime: number | null;
+  /** True when `amr`/`acr` show the provider used more than one factor (see {@link isMultiFactor}). */
+  multiFactor: boolean;
 };
 
 /** Why a callback was refused; stored in the audit log and shown to the person as a short reason. */
@@ -82,6 +88,43 @@ export function normaliseNip(value: unknown): string | null {
 }
 
 /**
+ * RFC 8176 authentication method references, by the kind of factor they prove. `mfa` itself
+ * says "more than one factor"; values a provider invents count as nothing.
+ */
+const AMR_FACTOR_KIND: Record<string, 'knowledge' | 'possession' | 'inherence'> = {
+  pwd: 'knowledge',
+  pin: 'knowledge',
+  kba: 'knowledge',
+  otp: 'possession',
+  hwk: 'possession',
+  swk: 'possession',
+  sms: 'possession',
+  tel: 'possession',
+  sc: 'possession',
+  pop: 'possession',
+  fpt: 'inherence',
+  face: 'inherence',
+  iris: 'inherence',
+  retina: 'inherence',
+  vbm: 'inherence',
+};
+
+/**
+ * Whether an ID token shows multi-factor authentication at the provider: `amr` contains `mfa`, or
+ * names two different kinds of factor (Keycloak's AMR mapper says `["pwd","otp"]`), or `acr` is
+ * one of the values configured to mean it. Anything else — no `amr`, one kind of factor twice,
+ * unknown values — is one factor, so Betang asks its own TOTP of a user who enrolled it.
+ */
+export function isMultiFactor(amr: unknown, acr: unknown, mfaAcrValues: readonly string[] = []): boolean {
+  if (typeof acr === 'string' && mfaAcrValues.includes(acr)) return true;
+  if (!Array.isArray(amr)) return false;
+  const methods = amr.filter((value): value is string => typeof value === 'string');
+  if (methods.includes('mfa')) return true;
+  const kinds = new Set(methods.map((method) => AMR_FACTOR_KIND[method]).filter((kind) => kind !== undefined));
+  return kinds.size >= 2;
+}
+
+/**
  * Betang as an OpenID Connect relying party: authorization code flow with PKCE (S256), state and
  * nonce. Guarantees: the provider's discovery document must name exactly the configured issuer
  * (else nothing is trusted); a callback is accepted only with the expected state, the issuer
@@ -127,8 +170,12 @@ export class OidcRelyingParty {
     return client;
   }
 
-  /** A new sign-on: fresh state, nonce and PKCE verifier, and the provider's authorization URL for them. */
-  async start(): Promise<OidcStart> {
+  /**
+   * A new sign-on: fresh state, nonce and PKCE verifier, and the provider's authorization URL for
+   * them. `forceLogin`: a re-authentication — `prompt=login` and `max_age=0` make the provider ask
+   * the person to log in again even when it has a session, and put `auth_time` in the ID token.
+   */
+  async start(options: { forceLogin?: boolean } = {}): Promise<OidcStart> {
     const client = await this.clientOnce();
     const state = generators.state();
     const nonce = generators.nonce();
@@ -139,6 +186,7 @@ export class OidcRelyingParty {
       nonce,
       code_challenge: generators.codeChallenge(codeVerifier),
       code_challenge_method: 'S256',
+      ...(options.forceLogin ? { prompt: 'login', max_age: 0 } : {}),
     });
     return { url, state, nonce, codeVerifier };
   }
@@ -158,7 +206,8 @@ export class OidcRelyingParty {
         code_verifier: expected.codeVerifier,
         response_type: 'code',
       });
-      const claims: Record<string, unknown> = { ...tokens.claims() };
+      const idClaims: Record<string, unknown> = { ...tokens.claims() };
+      const claims: Record<string, unknown> = { ...idClaims };
       if (client.issuer.metadata.userinfo_endpoint && tokens.access_token) {
         // userinfo() refuses an answer about another subject than the ID token's.
         const info: UserinfoResponse = await client.userinfo(tokens);
@@ -175,6 +224,9 @@ export class OidcRelyingParty {
         emailVerified: claims.email_verified === true,
         name: text(claims.name, 200) ?? text([claims.given_name, claims.family_name].filter(Boolean).join(' '), 200),
         nip: this.settings.nipClaim ? normaliseNip(claims[this.settings.nipClaim]) : null,
+        // From the ID token only: userinfo is not signed and says nothing about this authentication.
+        authTime: typeof idClaims.auth_time === 'number' && Number.isFinite(idClaims.auth_time) ? idClaims.auth_time : null,
+        multiFactor: isMultiFactor(idClaims.amr, idClaims.acr, this.settings.mfaAcrValues),
       };
     } catch (error) {
       throw classify(error);

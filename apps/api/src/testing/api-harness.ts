@@ -39,6 +39,7 @@ export type ApiHarnessOptions = {
       | 'OIDC_SCOPES'
       | 'OIDC_NIP_CLAIM'
       | 'OIDC_PASSWORD_DISABLED_ROLES'
+      | 'OIDC_MFA_ACR_VALUES'
     >
   >;
   /** The office's public address pool (default: a documentation range, so internet access is offered); null = not configured. */

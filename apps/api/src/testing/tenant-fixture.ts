@@ -31,6 +31,7 @@ export type TenantIds = {
   ipPool: string;
   finding: string;
   webhook: string;
+  webhookDelivery: string;
 };
 
 /** An institution with a full set of resources, its two signed-in users, and every string that identifies it. */
@@ -187,6 +188,21 @@ export async function seedTenant(h: ApiHarness, world: World, label: string): Pr
     })
     .returning(['id', 'secret'])
     .executeTakeFirstOrThrow();
+  // A delivery that failed for good: the one an admin would "retry now".
+  const webhookDelivery = await db
+    .insertInto('webhookDeliveries')
+    .values({
+      endpointId: webhook.id,
+      kind: 'vps.ready',
+      reason: `uji:${tag}`,
+      payload: JSON.stringify({ hostname: `web-${tag}` }),
+      status: 'failed',
+      attempts: 10,
+      lastStatusCode: 503,
+      lastError: 'HTTP 503',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const agreementRow = await db
     .selectFrom('agreements')
     .select(['number', 'verificationCode'])
@@ -208,9 +224,13 @@ export async function seedTenant(h: ApiHarness, world: World, label: string): Pr
     ipPool,
     finding: finding.id,
     webhook: webhook.id,
+    webhookDelivery: String(webhookDelivery.id),
   };
   const secrets = [
-    ...Object.values(ids),
+    // A delivery id is a small number: as a "secret" it would be found in any body.
+    ...Object.entries(ids)
+      .filter(([kind]) => kind !== 'webhookDelivery')
+      .map(([, id]) => id),
     institution.code,
     institution.name,
     headUser.email,
@@ -269,6 +289,7 @@ export const PATH_ID_KINDS: Record<string, keyof TenantIds | { shared: string; r
 /** Placeholders after the first, by name: the resource they name belongs to the first one's. */
 const INNER_PATH_ID_KINDS: Record<string, keyof TenantIds> = {
   snapshotId: 'snapshot',
+  deliveryId: 'webhookDelivery',
 };
 
 function idKindKey(spec: RouteEntry): string | undefined {

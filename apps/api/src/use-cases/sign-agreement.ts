@@ -49,6 +49,8 @@ export async function signAgreement(
     agreementId: string;
     user: UserRecord;
     body: SignAgreementBody;
+    /** The session's re-authentication at the identity provider, which stands in for a missing password. */
+    ssoReauth?: { until: Date; multiFactor: boolean } | undefined;
     audit: ReturnType<typeof auditContext>;
     masterSecret: string;
     logger?: Logger;
@@ -67,6 +69,7 @@ export async function signAgreement(
   await reauthenticate(db, {
     userId: user.id,
     password: body.password,
+    ssoReauth: input.ssoReauth,
     totp: body.totp,
     action: 'agreement.sign',
     target: { type: 'agreement', id: meta.id, institutionId: meta.institutionId },

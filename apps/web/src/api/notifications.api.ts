@@ -3,6 +3,7 @@ import {
   ZNotificationPage,
   ZNotificationPreferences,
   ZUnreadCount,
+  ZWebhookDelivery,
   ZWebhookDeliveryPage,
   ZWebhookEndpoint,
   ZWebhookEndpointList,
@@ -77,3 +78,6 @@ export function openUnreadEvents(onUnread: (unread: number) => void): () => void
     source?.close();
   };
 }
+/** POST /webhooks/:id/deliveries/:deliveryId/retry: a failed (or backing-off) delivery goes out on the sender's next round. */
+export const retryDelivery = (api: ApiClient, id: string, deliveryId: number) =>
+  api.request('POST', `/webhooks/${encodeURIComponent(id)}/deliveries/${deliveryId}/retry`, { response: ZWebhookDelivery });

@@ -41,5 +41,5 @@ export const newTotpSecret = (api: ApiClient) => api.request('POST', '/me/totp/s
  * POST /me/totp: enables TOTP after checking the password and a code from the new app; replacing an
  * active one also needs `currentCode` from the app in use. Other sessions end and API tokens are revoked.
  */
-export const enableTotp = (api: ApiClient, body: { secret: string; code: string; password: string; currentCode?: string }) =>
+export const enableTotp = (api: ApiClient, body: { secret: string; code: string; password?: string; currentCode?: string }) =>
   api.request('POST', '/me/totp', { body });

@@ -1,4 +1,13 @@
-import { ZOidcIdentity, ZOidcStatus, ZUser, zPage, type AssignOidcIdentityBody } from '@betang/core';
+import {
+  ZLoginResponse,
+  ZOidcIdentity,
+  ZOidcReauthStart,
+  ZOidcStatus,
+  ZUser,
+  zPage,
+  type AssignOidcIdentityBody,
+  type SsoTotpBody,
+} from '@betang/core';
 import type { ApiClient } from './http-client';
 
 /** The address that starts single sign-on: a full-page navigation to the API, which redirects to the identity provider. */
@@ -12,3 +21,9 @@ export const listPendingIdentities = (api: ApiClient, cursor?: string) =>
 /** POST /sso/identities/:id/assign: a new user for the person, or a link to an existing user (admin). */
 export const assignIdentity = (api: ApiClient, id: string, body: AssignOidcIdentityBody) =>
   api.request('POST', `/sso/identities/${encodeURIComponent(id)}/assign`, { body, response: ZUser });
+/** POST /auth/oidc/reauth: the provider's login page for signing in again; the API sends the browser back to `returnTo`. */
+export const startSsoReauth = (api: ApiClient, returnTo: string) =>
+  api.request('POST', '/auth/oidc/reauth', { body: { returnTo }, response: ZOidcReauthStart });
+/** POST /auth/oidc/totp: Betang's TOTP code after a one-factor login at the provider; opens the session. */
+export const finishSsoTotp = (api: ApiClient, body: SsoTotpBody) =>
+  api.request('POST', '/auth/oidc/totp', { body, response: ZLoginResponse });

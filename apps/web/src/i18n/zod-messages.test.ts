@@ -1,5 +1,6 @@
 import * as core from '@betang/core';
 import { z } from 'zod';
+import * as forms from '../forms/form-schemas';
 import { setLocale } from './i18n';
 import { installZodErrorMap, zodErrorMessage } from './zod-error-map';
 
@@ -9,10 +10,15 @@ type Def = { type: string } & Record<string, unknown>;
 const def = (schema: Schema): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 const isSchema = (value: unknown): value is Schema => value instanceof z.ZodType;
 
-/** Every zod schema @betang/core exports: the contracts the forms check before sending, and more. */
-const SCHEMAS: [string, Schema][] = Object.entries(core as Record<string, unknown>).filter((entry): entry is [string, Schema] =>
-  isSchema(entry[1]),
-);
+/**
+ * Every zod schema @betang/core exports (the contracts the forms check before sending, and more)
+ * and every schema of the web's own forms (forms/form-schemas.ts; form-schemas.test.ts keeps
+ * them out of the .tsx files).
+ */
+const SCHEMAS: [string, Schema][] = [
+  ...Object.entries(core as Record<string, unknown>),
+  ...Object.entries(forms as Record<string, unknown>).map(([name, schema]): [string, unknown] => [`web:${name}`, schema]),
+].filter((entry): entry is [string, Schema] => isSchema(entry[1]));
 
 const STRINGS = ['', ' ', 'x', 'x'.repeat(10_001), 'a\u0000b', 'a\nb', 'A b', '1'.repeat(17), '12345 67890', 'Ä'];
 const NUMBERS = [-1, 0, 1.5, 1e15, Number.NaN, 1023];
@@ -118,6 +124,9 @@ describe('validation messages of every contract schema', () => {
 
   it('should walk the contracts and meet every kind of issue', () => {
     expect(SCHEMAS.length).toBeGreaterThan(60);
+    expect(SCHEMAS.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['web:ZAuditFilterValues', 'web:ZTotpConfirmValues', 'ZDismissFindingBody']),
+    );
     const codes = new Set<string>(byLocale.id.map((found) => found.issue.code));
     for (const code of [
       'invalid_type',

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Role } from '@betang/core';
-import { notify, type Db } from '@betang/db';
+import { notify, retryWebhookDeliveryNow, type Db } from '@betang/db';
 import { createTestDatabase, makeInstitution, makeUser, testLogDestination, testLogOptions, type TestDatabase } from '@betang/testkit';
 import { pino } from 'pino';
 import { deliverWebhooksOnce, WEBHOOK_MAX_ATTEMPTS } from './webhook-sender';
@@ -142,6 +142,45 @@ describe('webhook sender', () => {
     await makeDue();
     await deliverWebhooksOnce(db, logger);
     expect((await deliveries(id))[0]!.attempts).toBe(WEBHOOK_MAX_ATTEMPTS);
+  });
+
+  it('should post a delivery that failed for good once more when an admin retries it now, and never one that succeeded', async () => {
+    // Down for every scheduled attempt, then back: the receiver answers 503 ten times, then 200.
+    const r = await receiver([...Array<number>(WEBHOOK_MAX_ATTEMPTS).fill(503), 503, 200]);
+    try {
+      const { id } = await endpoint(r.url, { kinds: ['request.rejected'] });
+      await event('request.rejected');
+      for (let i = 0; i < WEBHOOK_MAX_ATTEMPTS; i++) {
+        await makeDue();
+        await deliverWebhooksOnce(db, logger);
+      }
+      const [failed] = await deliveries(id);
+      expect(failed).toMatchObject({ status: 'failed', attempts: WEBHOOK_MAX_ATTEMPTS, lastStatusCode: 503 });
+      const deliveryId = Number(failed!.id);
+
+      // One more attempt, right away (no makeDue): still down, so it is failed again rather than backing off anew.
+      expect(await retryWebhookDeliveryNow(db, id, deliveryId)).toMatchObject({ kind: 'queued', after: { status: 'pending' } });
+      expect(await deliverWebhooksOnce(db, logger)).toBe(1);
+      expect((await deliveries(id))[0]).toMatchObject({ status: 'failed', attempts: WEBHOOK_MAX_ATTEMPTS + 1 });
+
+      // The receiver is back: the next retry is delivered, signed, with the same delivery id.
+      expect((await retryWebhookDeliveryNow(db, id, deliveryId)).kind).toBe('queued');
+      expect(await deliverWebhooksOnce(db, logger)).toBe(1);
+      expect((await deliveries(id))[0]).toMatchObject({ status: 'delivered', lastStatusCode: 200, lastError: null });
+      expect(r.received).toHaveLength(WEBHOOK_MAX_ATTEMPTS + 2);
+      expect(r.received.every((x) => x.verified)).toBe(true);
+      expect(new Set(r.received.map((x) => (JSON.parse(x.body) as { id: number }).id))).toEqual(new Set([deliveryId]));
+
+      // Delivered: refused, and nothing goes out again.
+      expect(await retryWebhookDeliveryNow(db, id, deliveryId)).toEqual({ kind: 'delivered' });
+      expect(await deliverWebhooksOnce(db, logger)).toBe(0);
+      expect(r.received).toHaveLength(WEBHOOK_MAX_ATTEMPTS + 2);
+      // Another endpoint's id for the delivery finds nothing.
+      const other = await endpoint(r.url);
+      expect(await retryWebhookDeliveryNow(db, other.id, deliveryId)).toEqual({ kind: 'not_found' });
+    } finally {
+      await r.close();
+    }
   });
 
   it('should refuse a tampered body, a wrong secret and a replayed (stale) signature', () => {

@@ -131,9 +131,12 @@ export const ZAgreement = ZAgreementSummary.extend({
 });
 export type AgreementDto = z.infer<typeof ZAgreement>;
 
-/** `POST /agreements/:id/signatures` body: re-authentication and explicit consent. */
+/**
+ * `POST /agreements/:id/signatures` body: re-authentication and explicit consent. Without
+ * `password` the session must have re-authenticated at the identity provider moments ago.
+ */
 export const ZSignAgreementBody = z.strictObject({
-  password: z.string().min(1).max(1024),
+  password: z.string().min(1).max(1024).optional(),
   totp: z
     .string()
     .regex(/^\d{6}$/)

@@ -49,6 +49,21 @@ export const ZMeResponse = z.object({
   csrfToken: z.string().nullable(),
   /** True when the user's role requires TOTP and they have not enrolled: every other route answers 403 TOTP_ENROLMENT_REQUIRED. */
   totpEnrolmentRequired: z.boolean().default(false),
+  /**
+   * How this user proves it is them again before a sensitive action (signing, TOTP, password):
+   * `password` — their Betang password is accepted (false for roles that must use SSO);
+   * `sso` — they can sign in again at the identity provider (POST /auth/oidc/reauth);
+   * `ssoUntil` — until when this session's last re-authentication there stands in for the
+   * password (null: none running); `ssoMultiFactor` — it was multi-factor (no TOTP code asked).
+   */
+  reauth: z
+    .object({
+      password: z.boolean(),
+      sso: z.boolean(),
+      ssoUntil: z.string().nullable(),
+      ssoMultiFactor: z.boolean(),
+    })
+    .optional(),
 });
 export type MeResponse = z.infer<typeof ZMeResponse>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zText } from './common';
 
 /** A node of the Proxmox cluster as the worker last observed it, plus Betang's VMs on it. */
 export const ZClusterNode = z.object({
@@ -73,6 +74,10 @@ export const ZReconcileFinding = z.object({
   lastSeenAt: z.string(),
 });
 export type ReconcileFindingDto = z.infer<typeof ZReconcileFinding>;
+
+/** `POST /reconciliation/{id}/dismiss` body: why the finding needs no action (kept in the audit log). */
+export const ZDismissFindingBody = z.strictObject({ reason: zText({ min: 5, max: 500, multiline: true }) });
+export type DismissFindingBody = z.infer<typeof ZDismissFindingBody>;
 
 /** GET /reconciliation. */
 export const ZReconcileFindingList = z.object({ items: z.array(ZReconcileFinding) });

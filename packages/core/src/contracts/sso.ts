@@ -34,3 +34,11 @@ export const ZAssignOidcIdentityBody = z.union([
   z.strictObject({ userId: z.uuid() }),
 ]);
 export type AssignOidcIdentityBody = z.infer<typeof ZAssignOidcIdentityBody>;
+
+/** `POST /auth/oidc/reauth` answer: the provider's login page to send the browser to. */
+export const ZOidcReauthStart = z.object({ url: z.string() });
+export type OidcReauthStartDto = z.infer<typeof ZOidcReauthStart>;
+
+/** `POST /auth/oidc/totp` body: the code of the authenticator the user enrolled in Betang. */
+export const ZSsoTotpBody = z.strictObject({ code: z.string().regex(/^\d{6}$/) });
+export type SsoTotpBody = z.infer<typeof ZSsoTotpBody>;

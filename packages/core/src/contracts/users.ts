@@ -46,9 +46,12 @@ export const ZUnlockResult = z.object({ cleared: z.number().int().min(0) });
 /** POST /users/{id}/totp/reset: how many of the user's sessions ended and API tokens were revoked. */
 export const ZTotpResetResult = z.object({ sessionsEnded: z.number().int().min(0), tokensRevoked: z.number().int().min(0) });
 
-/** `POST /me/password` body: the current password proves it is the owner, not someone at an unlocked screen. */
+/**
+ * `POST /me/password` body: the current password proves it is the owner, not someone at an
+ * unlocked screen; without it the session must have re-authenticated at the identity provider moments ago.
+ */
 export const ZChangePasswordBody = z.strictObject({
-  currentPassword: z.string().min(1).max(1024),
+  currentPassword: z.string().min(1).max(1024).optional(),
   newPassword: ZNewPassword,
 });
 export type ChangePasswordBody = z.infer<typeof ZChangePasswordBody>;

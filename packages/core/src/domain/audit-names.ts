@@ -10,7 +10,7 @@ export const AUDIT_ACTION_NAMES = {
   'agreement.expired': { id: 'Perjanjian berakhir', en: 'Agreement expired' },
   'agreement.revoked': { id: 'Perjanjian dicabut', en: 'Agreement revoked' },
   'agreement.signed': { id: 'Perjanjian ditandatangani', en: 'Agreement signed' },
-  'agreement.sign_failed': { id: 'Penandatanganan ditolak (kata sandi atau kode salah)', en: 'Signing refused (wrong password or code)' },
+  'agreement.sign_failed': { id: 'Penandatanganan ditolak (autentikasi ulang gagal)', en: 'Signing refused (re-authentication failed)' },
   'agreement.signed_document_accepted': { id: 'Dokumen bertanda tangan diterima', en: 'Signed document accepted' },
   'agreement.signed_document_attached': { id: 'Dokumen bertanda tangan dilampirkan', en: 'Signed document attached' },
   'agreement.signed_document_discarded': { id: 'Dokumen bertanda tangan dibuang', en: 'Signed document discarded' },
@@ -26,6 +26,8 @@ export const AUDIT_ACTION_NAMES = {
   'auth.logout': { id: 'Keluar', en: 'Signed out' },
   'auth.password_reset_failed': { id: 'Atur ulang kata sandi ditolak', en: 'Password reset refused' },
   'auth.password_reset_requested': { id: 'Atur ulang kata sandi diminta', en: 'Password reset requested' },
+  'auth.reauth_failed': { id: 'Masuk ulang melalui SSO ditolak', en: 'Signing in again through SSO refused' },
+  'auth.reauthenticated': { id: 'Masuk ulang melalui SSO', en: 'Signed in again through SSO' },
   'auth.sso_failed': { id: 'Masuk dengan SSO ditolak', en: 'Single sign-on refused' },
   'auth.sso_linked': { id: 'Identitas SSO ditautkan ke akun yang cocok', en: 'SSO identity linked to the matching account' },
   'auth.sso_pending': {
@@ -134,6 +136,7 @@ export const AUDIT_ACTION_NAMES = {
   'webhook.created': { id: 'Webhook ditambahkan', en: 'Webhook added' },
   'webhook.updated': { id: 'Webhook diubah', en: 'Webhook changed' },
   'webhook.deleted': { id: 'Webhook dihapus', en: 'Webhook deleted' },
+  'webhook.delivery_retried': { id: 'Pengiriman webhook diulang sekarang', en: 'Webhook delivery retried now' },
 } as const satisfies Record<string, LocalizedText>;
 
 /** What each audit target type is, in words. */

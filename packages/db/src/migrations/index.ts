@@ -25,6 +25,7 @@ import * as leases from './20261208T0300_leases';
 import * as publicEndpoints from './20261208T0700_public_endpoints';
 import * as restoreRun from './20261208T0200_restore_run';
 import * as restoreTests from './20261208T0400_restore_tests';
+import * as ssoReauth from './20261208T0100_sso_reauth';
 import * as vmPic from './20261208T0900_vm_pic';
 
 /**
@@ -54,6 +55,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261207T1450_vm_snapshots': vmSnapshots,
   '20261207T1510_vm_backups': vmBackups,
   '20261207T1600_console_password_run': consolePasswordRun,
+  '20261208T0100_sso_reauth': ssoReauth,
   '20261208T0200_restore_run': restoreRun,
   '20261208T0300_leases': leases,
   '20261208T0400_restore_tests': restoreTests,

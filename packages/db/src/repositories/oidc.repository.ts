@@ -1,8 +1,19 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database';
 
+/** Why a sign-on was started: a new session, or a fresh login at the provider for an existing one. */
+export type OidcLoginPurpose = 'sign_in' | 'reauth';
+
 /** What a started single sign-on needs back at its callback. */
-export type OidcLoginState = { nonce: string; codeVerifier: string };
+export type OidcLoginState = {
+  nonce: string;
+  codeVerifier: string;
+  purpose: OidcLoginPurpose;
+  /** For `reauth`: the hash of the session that asked (only that session is marked). */
+  sessionHash: string | null;
+  /** For `reauth`: the web path to return to. */
+  returnTo: string | null;
+};
 
 /**
  * Stores a started sign-on under the hash of its `state` (the caller hashes; the value stays in
@@ -10,7 +21,16 @@ export type OidcLoginState = { nonce: string; codeVerifier: string };
  */
 export async function insertOidcLoginState(
   db: Executor,
-  state: { stateHash: string; nonce: string; codeVerifier: string; expiresAt: Date },
+  state: {
+    stateHash: string;
+    nonce: string;
+    codeVerifier: string;
+    expiresAt: Date;
+    /** Default `sign_in`. */
+    purpose?: OidcLoginPurpose;
+    sessionHash?: string;
+    returnTo?: string;
+  },
 ): Promise<void> {
   await db.insertInto('oidcLoginStates').values(state).execute();
   await db
@@ -22,16 +42,58 @@ export async function insertOidcLoginState(
 /**
  * Takes a started sign-on. Guarantees: one atomic UPDATE that succeeds only for a state not taken
  * and not expired, so a state is accepted once, also when a callback arrives twice in parallel;
- * returns its nonce and PKCE verifier, or undefined when refused (unknown, used or expired).
+ * returns what its start kept, or undefined when refused (unknown, used or expired).
  */
 export async function takeOidcLoginState(db: Executor, stateHash: string): Promise<OidcLoginState | undefined> {
-  return db
+  const row = await db
     .updateTable('oidcLoginStates')
     .set({ usedAt: sql<Date>`now()` })
     .where('stateHash', '=', stateHash)
     .where('usedAt', 'is', null)
     .where('expiresAt', '>', sql<Date>`now()`)
-    .returning(['nonce', 'codeVerifier'])
+    .returning(['nonce', 'codeVerifier', 'purpose', 'sessionHash', 'returnTo'])
+    .executeTakeFirst();
+  return row && { ...row, purpose: row.purpose === 'reauth' ? 'reauth' : 'sign_in' };
+}
+
+/**
+ * Keeps a sign-on that still needs Betang's TOTP code, under the hash of the secret the browser
+ * holds; deletes ones that ended more than a day ago.
+ */
+export async function insertOidcSecondFactor(
+  db: Executor,
+  row: { idHash: string; userId: string; identityId: string; expiresAt: Date },
+): Promise<void> {
+  await db.insertInto('oidcSecondFactors').values(row).execute();
+  await db
+    .deleteFrom('oidcSecondFactors')
+    .where('expiresAt', '<', sql<Date>`now() - interval '1 day'`)
+    .execute();
+}
+
+/** The unexpired, untaken sign-on waiting for a TOTP code under `idHash` (read only). */
+export async function findOidcSecondFactor(db: Executor, idHash: string): Promise<{ userId: string; identityId: string } | undefined> {
+  return db
+    .selectFrom('oidcSecondFactors')
+    .select(['userId', 'identityId'])
+    .where('idHash', '=', idHash)
+    .where('usedAt', 'is', null)
+    .where('expiresAt', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+}
+
+/**
+ * Takes a sign-on waiting for its TOTP code. Guarantees: one atomic UPDATE, so it becomes at most
+ * one session even when the right code is sent twice in parallel; undefined when used or expired.
+ */
+export async function takeOidcSecondFactor(db: Executor, idHash: string): Promise<{ userId: string; identityId: string } | undefined> {
+  return db
+    .updateTable('oidcSecondFactors')
+    .set({ usedAt: sql<Date>`now()` })
+    .where('idHash', '=', idHash)
+    .where('usedAt', 'is', null)
+    .where('expiresAt', '>', sql<Date>`now()`)
+    .returning(['userId', 'identityId'])
     .executeTakeFirst();
 }
 
@@ -67,20 +129,30 @@ export type OidcClaimsSeen = {
  * any number of times (an upsert on issuer + subject).
  */
 export async function upsertOidcIdentity(db: Executor, claims: OidcClaimsSeen): Promise<OidcIdentityRow> {
-  return db
-    .insertInto('oidcIdentities')
-    .values(claims)
-    .onConflict((oc) =>
-      oc.columns(['issuer', 'subject']).doUpdateSet({
+  return (
+    db
+      .insertInto('oidcIdentities')
+      // Named one by one: callers pass richer objects (a validated person with its authentication details).
+      .values({
+        issuer: claims.issuer,
+        subject: claims.subject,
         email: claims.email,
         emailVerified: claims.emailVerified,
         name: claims.name,
         nip: claims.nip,
-        lastSeenAt: sql<Date>`now()`,
-      }),
-    )
-    .returningAll()
-    .executeTakeFirstOrThrow();
+      })
+      .onConflict((oc) =>
+        oc.columns(['issuer', 'subject']).doUpdateSet({
+          email: claims.email,
+          emailVerified: claims.emailVerified,
+          name: claims.name,
+          nip: claims.nip,
+          lastSeenAt: sql<Date>`now()`,
+        }),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow()
+  );
 }
 
 /**

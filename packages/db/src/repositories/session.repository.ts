@@ -13,6 +13,10 @@ export type SessionRow = {
   lastSeenAt: Date;
   expiresAt: Date;
   authMethod: SessionAuthMethod;
+  /** Until when the session counts as recently re-authenticated at the identity provider; null: never. */
+  reauthUntil: Date | null;
+  /** That re-authentication was multi-factor at the provider. */
+  reauthMfa: boolean;
 };
 
 /** Stores a session under the hash of its secret (the secret itself is never stored). */
@@ -41,6 +45,21 @@ export async function findLiveSession(db: Executor, idHash: string): Promise<Ses
     .where('expiresAt', '>', new Date())
     .executeTakeFirst();
   return row && { ...row, authMethod: row.authMethod === 'oidc' ? 'oidc' : 'password' };
+}
+
+/**
+ * Marks a session as re-authenticated at the identity provider until `until` (`mfa`: with more
+ * than one factor). Guarantees: only the named, unexpired session changes; returns false when it
+ * is gone (signed out meanwhile), so nothing else is marked. Marking again only moves the window.
+ */
+export async function markSessionReauthenticated(db: Executor, idHash: string, until: Date, mfa: boolean): Promise<boolean> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ reauthUntil: until, reauthMfa: mfa })
+    .where('idHash', '=', idHash)
+    .where('expiresAt', '>', new Date())
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Marks a session as seen now (throttled by the caller). */

@@ -207,6 +207,8 @@ const liveSessionWithUser = preparedQuery(2, (db: Executor, idHash: string, now:
       'sessions.lastSeenAt as sessionLastSeenAt',
       'sessions.expiresAt as sessionExpiresAt',
       'sessions.authMethod as sessionAuthMethod',
+      'sessions.reauthUntil as sessionReauthUntil',
+      'sessions.reauthMfa as sessionReauthMfa',
     ])
     .where('sessions.idHash', '=', idHash)
     .where('sessions.expiresAt', '>', now),
@@ -230,6 +232,8 @@ export async function findLiveSessionWithUser(db: Executor, idHash: string): Pro
     sessionLastSeenAt,
     sessionExpiresAt,
     sessionAuthMethod,
+    sessionReauthUntil,
+    sessionReauthMfa,
     ...user
   } = row;
   return {
@@ -243,6 +247,8 @@ export async function findLiveSessionWithUser(db: Executor, idHash: string): Pro
       lastSeenAt: sessionLastSeenAt,
       expiresAt: sessionExpiresAt,
       authMethod: sessionAuthMethod === 'oidc' ? 'oidc' : 'password',
+      reauthUntil: sessionReauthUntil,
+      reauthMfa: sessionReauthMfa,
     },
     user: toRecord(user),
   };

@@ -189,3 +189,34 @@ export async function markWebhookFailed(
     .where('id', '=', id)
     .execute();
 }
+
+/** What asking for an immediate retry found. */
+export type WebhookRetryOutcome =
+  { kind: 'queued'; before: WebhookDeliveryRow; after: WebhookDeliveryRow } | { kind: 'not_found' } | { kind: 'delivered' };
+
+/**
+ * Makes a delivery of `endpointId` due now (an admin's "retry now"): a failed one becomes pending
+ * again for one more attempt (its attempt count stays, so a failure marks it failed again rather
+ * than restarting the backoff), a pending one waiting for its backoff is moved forward. A
+ * delivered one is left alone. Guarantees: one UPDATE guarded by the status, so it never turns a
+ * delivery that succeeded meanwhile back into pending; running it twice only makes it due again.
+ */
+export async function retryWebhookDeliveryNow(db: Executor, endpointId: string, id: number): Promise<WebhookRetryOutcome> {
+  const before = await db
+    .selectFrom('webhookDeliveries')
+    .selectAll()
+    .where('id', '=', id)
+    .where('endpointId', '=', endpointId)
+    .executeTakeFirst();
+  if (!before) return { kind: 'not_found' };
+  const after = await db
+    .updateTable('webhookDeliveries')
+    .set({ status: 'pending', nextAttemptAt: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('endpointId', '=', endpointId)
+    .where('status', 'in', ['pending', 'failed'])
+    .returningAll()
+    .executeTakeFirst();
+  if (!after) return { kind: 'delivered' };
+  return { kind: 'queued', before: { ...before, id: Number(before.id) }, after: { ...after, id: Number(after.id) } };
+}

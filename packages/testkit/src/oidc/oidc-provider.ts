@@ -3,7 +3,14 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** What the test provider knows about a person (standard claims plus `nip`). */
-export type TestOidcAccount = { email?: string; email_verified?: boolean; name?: string; nip?: string };
+export type TestOidcAccount = {
+  email?: string;
+  email_verified?: boolean;
+  name?: string;
+  nip?: string;
+  /** The authentication methods its logins report in the ID token (`amr`); absent: none. */
+  amr?: string[];
+};
 
 /** Settings of a test provider. */
 export type TestOidcProviderOptions = {

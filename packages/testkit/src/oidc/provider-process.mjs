@@ -38,8 +38,13 @@ const provider = new Provider(issuer, {
   ],
   jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test-key', use: 'sig', alg: 'RS256' }] },
   cookies: { keys: ['betang-test-provider-cookie-key'] },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], nip: ['nip'] },
-  findAccount: async (_ctx, sub) => (accounts[sub] ? { accountId: sub, claims: async () => ({ sub, ...accounts[sub] }) } : undefined),
+  // amr in every ID token that has one, as Keycloak's AMR mapper does.
+  claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified'], profile: ['name'], nip: ['nip'] },
+  findAccount: async (_ctx, sub) => {
+    if (!accounts[sub]) return undefined;
+    const { amr: _amr, ...claims } = accounts[sub];
+    return { accountId: sub, claims: async () => ({ sub, ...claims }) };
+  },
   // A first-party client, as Keycloak treats its own applications: no consent screen.
   loadExistingGrant: async (ctx) => {
     const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
@@ -50,6 +55,14 @@ const provider = new Provider(issuer, {
   features: { devInteractions: { enabled: true } },
   pkce: { required: () => true },
 });
+
+// The development login form knows one factor; an account with `amr` logs in as if the
+// provider had asked for more (what Keycloak's AMR mapper reports after password + OTP).
+const loginAccount = provider.Session.prototype.loginAccount;
+provider.Session.prototype.loginAccount = function (details) {
+  const amr = accounts[details.accountId]?.amr;
+  return loginAccount.call(this, amr ? { ...details, amr } : details);
+};
 
 provider.use(async (ctx, next) => {
   await next();

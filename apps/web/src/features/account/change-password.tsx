@@ -6,11 +6,13 @@ import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert, LiveRegion } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useContractForm } from '../../ui/use-contract-form';
+import { SsoReauth, useReauthState } from '../reauth/sso-reauth';
 
 const EMPTY = { currentPassword: '', newPassword: '', repeat: '' };
 
 /**
- * "Ubah kata sandi": the current password, the new one twice (POST /me/password). The API judges
+ * "Ubah kata sandi": the current password (or, for people who sign in through SSO, a fresh login at
+ * the identity provider), the new one twice (POST /me/password). The API judges
  * the new one (length, not common or easily guessed) and checks the current one; this session
  * stays, the others end and API tokens are revoked, as the confirmation says.
  */
@@ -18,10 +20,12 @@ export function ChangePassword() {
   const { t } = useI18n();
   const api = useApi();
   const [done, setDone] = useState<{ sessions: number; tokens: number } | null>(null);
+  const reauth = useReauthState();
+  const askCurrent = !reauth.fresh;
   const form = useContractForm({
     schema: ZChangePasswordBody,
     defaultValues: EMPTY,
-    toBody: ({ currentPassword, newPassword }) => ({ currentPassword, newPassword }),
+    toBody: ({ currentPassword, newPassword }) => ({ ...(askCurrent ? { currentPassword } : {}), newPassword }),
     extraErrors: ({ newPassword, repeat }): Record<string, string> => (repeat !== newPassword ? { repeat: t('password.mismatch') } : {}),
   });
 
@@ -41,7 +45,10 @@ export function ChangePassword() {
         })}
         noValidate
       >
-        <Field label={t('password.current')} type="password" autoComplete="current-password" required {...form.bind('currentPassword')} />
+        <SsoReauth state={reauth} />
+        {askCurrent ? (
+          <Field label={t('password.current')} type="password" autoComplete="current-password" required {...form.bind('currentPassword')} />
+        ) : null}
         <Field
           label={t('password.new')}
           hint={t('password.newHint')}

@@ -1,6 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { z } from 'zod';
 import { useApi } from '../../api/api-context';
 import { enableTotp, newTotpSecret } from '../../api/session.api';
 import { useI18n } from '../../i18n/use-i18n';
@@ -9,9 +8,9 @@ import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useContractForm } from '../../ui/use-contract-form';
 import { FormActions } from '../../ui/form-actions';
+import { ZTotpConfirmValues } from '../../forms/form-schemas';
+import { SsoReauth, useReauthState } from '../reauth/sso-reauth';
 
-// The API checks the password and the codes; the form only carries them (no client-side rule to show first).
-const ZConfirmValues = z.object({ password: z.string(), code: z.string(), currentCode: z.string() });
 const EMPTY = { password: '', code: '', currentCode: '' };
 
 /** Groups a base32 secret in fours so it can be typed into an authenticator app. */
@@ -53,8 +52,9 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
   const me = useMe();
   const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUrl: string } | null>(null);
   const replacing = me.user.totpEnabled;
+  const reauth = useReauthState();
   const start = useMutation({ mutationFn: () => newTotpSecret(api), onSuccess: setEnrolment });
-  const confirm = useContractForm({ schema: ZConfirmValues, defaultValues: EMPTY });
+  const confirm = useContractForm({ schema: ZTotpConfirmValues, defaultValues: EMPTY });
   const qr = useQrCode(enrolment?.otpauthUrl);
 
   // Only once, on mount, when asked to start at once (the enrolment gate).
@@ -65,6 +65,8 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
   return (
     <>
       <FormAlert error={start.error} fieldErrors={{}} />
+      {/* Before a secret exists: signing in again at the provider reloads this page. */}
+      {!enrolment ? <SsoReauth state={reauth} /> : null}
       {!enrolment ? (
         <button type="button" className="button primary" onClick={() => start.mutate()} disabled={start.isPending}>
           {me.user.totpEnabled ? t('security.reenrol') : t('security.start')}
@@ -73,7 +75,12 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
         <form
           className="form-grid"
           onSubmit={confirm.onSubmit(async ({ password, code, currentCode }) => {
-            await enableTotp(api, { secret: enrolment.secret, code, password, ...(replacing ? { currentCode } : {}) });
+            await enableTotp(api, {
+              secret: enrolment.secret,
+              code,
+              ...(reauth.fresh ? {} : { password }),
+              ...(replacing ? { currentCode } : {}),
+            });
             setEnrolment(null);
             confirm.reset(EMPTY);
             await onEnabled();
@@ -103,7 +110,9 @@ export function TotpEnrolment({ onEnabled, startNow = false }: { onEnabled(): Pr
           </ol>
           <p className="muted small">{t('security.changeNote')}</p>
           <FormAlert error={confirm.error} fieldErrors={confirm.fieldErrors} />
-          <Field label={t('security.password')} type="password" autoComplete="current-password" required {...confirm.bind('password')} />
+          {reauth.fresh ? null : (
+            <Field label={t('security.password')} type="password" autoComplete="current-password" required {...confirm.bind('password')} />
+          )}
           {replacing ? (
             <Field
               label={t('security.currentCode')}

@@ -9,11 +9,13 @@ import { FormAlert } from '../../ui/alert';
 import { Field } from '../../ui/field';
 import { useContractForm } from '../../ui/use-contract-form';
 import { FormActions } from '../../ui/form-actions';
+import { SsoReauth, useReauthState } from '../reauth/sso-reauth';
 
 /**
  * Signing with re-authentication: the exact SHA-256 of the document is shown and sent back as
  * expectedSha256 (a document changed in between → 409), the password (and the TOTP code when the
- * account has one) is asked again, and the consent statement must be ticked.
+ * account has one) is asked again — or, for people who sign in through SSO, a fresh login at the
+ * identity provider stands in for the password — and the consent statement must be ticked.
  */
 export function SignAgreementForm({
   agreement,
@@ -28,11 +30,14 @@ export function SignAgreementForm({
   const api = useApi();
   const me = useMe();
   const consentId = useId();
+  const reauth = useReauthState();
+  const askPassword = !reauth.fresh && reauth.password;
+  const askTotp = me.user.totpEnabled && !reauth.multiFactor;
   const form = useContractForm({
     schema: ZSignAgreementBody,
     defaultValues: { password: '', totp: '', consent: false },
     toBody: (v) => ({
-      password: v.password,
+      ...(askPassword && v.password ? { password: v.password } : {}),
       consent: v.consent,
       expectedSha256: agreement.currentSha256,
       ...(v.totp ? { totp: v.totp } : {}),
@@ -66,8 +71,11 @@ export function SignAgreementForm({
           {agreement.currentSha256}
         </code>
       </div>
-      <Field label={t('agreements.password')} type="password" required autoComplete="current-password" {...form.bind('password')} />
-      {me.user.totpEnabled ? (
+      <SsoReauth state={reauth} />
+      {askPassword ? (
+        <Field label={t('agreements.password')} type="password" required autoComplete="current-password" {...form.bind('password')} />
+      ) : null}
+      {askTotp ? (
         <Field label={t('agreements.totp')} inputMode="numeric" autoComplete="one-time-code" required {...form.bind('totp')} />
       ) : null}
       <div className="field field-wide">
@@ -88,7 +96,7 @@ export function SignAgreementForm({
           </p>
         ) : null}
       </div>
-      <FormActions busy={form.busy} saveLabel={t('agreements.signSubmit')} />
+      {askPassword || reauth.fresh ? <FormActions busy={form.busy} saveLabel={t('agreements.signSubmit')} /> : null}
     </form>
   );
 }

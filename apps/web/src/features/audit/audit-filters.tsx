@@ -1,6 +1,5 @@
 import { AUDIT_ACTION_NAMES, AUDIT_TARGET_NAMES, type LocalizedText } from '@betang/core';
 import { useId } from 'react';
-import { z } from 'zod';
 import type { AuditFilter } from '../../api/audit.api';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
@@ -9,9 +8,8 @@ import { useI18n } from '../../i18n/use-i18n';
 import { FormActions } from '../../ui/form-actions';
 import { SelectField } from '../../ui/select-field';
 import { useContractForm } from '../../ui/use-contract-form';
+import { ZAuditFilterValues } from '../../forms/form-schemas';
 
-// GET /audit-log's filters: empty inputs are left out.
-const ZFilterValues = z.object({ action: z.string(), targetType: z.string(), institutionId: z.string() });
 const EMPTY = { action: '', targetType: '', institutionId: '' };
 
 /** Choices of a filter: each code under its readable name, sorted by that name in `locale`. */
@@ -25,7 +23,7 @@ function choices(names: Record<string, LocalizedText>, locale: keyof LocalizedTe
 export function AuditFilters({ canChooseInstitution, onApply }: { canChooseInstitution: boolean; onApply(filter: AuditFilter): void }) {
   const { t, locale } = useI18n();
   const selectId = useId();
-  const form = useContractForm({ schema: ZFilterValues, defaultValues: EMPTY });
+  const form = useContractForm({ schema: ZAuditFilterValues, defaultValues: EMPTY });
   const institutions = useQuery({ ...institutionListQuery(useApi()), enabled: canChooseInstitution });
 
   const onSubmit = form.onSubmit(async ({ action, targetType, institutionId }) =>

@@ -1,8 +1,8 @@
 import { NOTIFICATION_KINDS, type NotificationKind } from '@betang/core';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
-import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, patchWebhook } from '../../api/notifications.api';
+import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, patchWebhook, retryDelivery } from '../../api/notifications.api';
 import { institutionListQuery } from '../../api/queries';
 import { useI18n } from '../../i18n/use-i18n';
 import { ErrorAlert, LiveRegion } from '../../ui/alert';
@@ -10,24 +10,49 @@ import { CheckboxGroup, Field } from '../../ui/field';
 import { Page } from '../../ui/page';
 import { KIND_LABEL } from './kind-labels';
 
-/** The delivery log of one endpoint: status, attempts, last answer or error. */
+/** The delivery log of one endpoint: status, attempts, last answer or error; a failed delivery can be retried now. */
 function DeliveryLog({ id }: { id: string }) {
   const { t, dateTime } = useI18n();
   const api = useApi();
+  const queryClient = useQueryClient();
+  const [retryError, setRetryError] = useState<unknown>(null);
+  const [retried, setRetried] = useState<number | null>(null);
   const log = useQuery({ queryKey: ['webhooks', id, 'deliveries'], queryFn: () => listDeliveries(api, id) });
+  async function retry(deliveryId: number) {
+    setRetryError(null);
+    try {
+      await retryDelivery(api, id, deliveryId);
+      setRetried(deliveryId);
+      await queryClient.invalidateQueries({ queryKey: ['webhooks'] });
+    } catch (error) {
+      setRetryError(error);
+    }
+  }
   if (log.error) return <ErrorAlert error={log.error} />;
   if (!log.data) return null;
   if (log.data.items.length === 0) return <p>{t('notifications.webhooks.noDeliveries')}</p>;
   return (
-    <ul className="delivery-log">
-      {log.data.items.map((d) => (
-        <li key={d.id}>
-          {dateTime(d.createdAt)} · {t(KIND_LABEL[d.kind])} · {t(`notifications.webhooks.status.${d.status}`)} ·{' '}
-          {t('notifications.webhooks.attempts', { count: d.attempts })}
-          {d.lastError ? ` · ${d.lastError}` : ''}
-        </li>
-      ))}
-    </ul>
+    <>
+      {retryError ? <ErrorAlert error={retryError} /> : null}
+      {retried !== null ? <LiveRegion kind="success">{t('webhooks.retry.done')}</LiveRegion> : null}
+      <ul className="delivery-log">
+        {log.data.items.map((d) => (
+          <li key={d.id}>
+            {dateTime(d.createdAt)} · {t(KIND_LABEL[d.kind])} · {t(`notifications.webhooks.status.${d.status}`)} ·{' '}
+            {t('notifications.webhooks.attempts', { count: d.attempts })}
+            {d.lastError ? ` · ${d.lastError}` : ''}
+            {d.status === 'failed' || (d.status === 'pending' && d.attempts > 0) ? (
+              <>
+                {' '}
+                <button type="button" className="button small" onClick={() => void retry(d.id)}>
+                  {t('webhooks.retry.button')}
+                </button>
+              </>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 

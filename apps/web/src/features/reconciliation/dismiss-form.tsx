@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { ZDismissFindingBody } from '@betang/core';
 import { useApi } from '../../api/api-context';
 import { dismissFinding } from '../../api/reconciliation.api';
 import { useI18n } from '../../i18n/use-i18n';
@@ -22,12 +22,7 @@ export function DismissForm({
   const { t } = useI18n();
   const api = useApi();
   const form = useContractForm({
-    schema: z.object({
-      reason: z
-        .string()
-        .trim()
-        .min(5, { error: t('opRecon.reasonTooShort') }),
-    }),
+    schema: ZDismissFindingBody,
     defaultValues: { reason: '' },
   });
 
