@@ -64,15 +64,20 @@ export function ipPoolRoutes({ router, registry, deps }: RoutesContext): void {
     async ({ params, query }) => {
       const pool = await findIpPool(db, params.id);
       if (!pool) throw new AppError(ErrorCode.NotFound);
-      const after = decodeCursor(z.number().int().min(0).max(pool.size), query.cursor);
-      const rows = await listPoolAddresses(db, pool.id, { after, limit: query.limit + 1, only: query.status });
+      // The cursor counts the positions already passed (1 = after the range's first address).
+      const passed = decodeCursor(z.number().int().positive().max(pool.size), query.cursor);
+      const rows = await listPoolAddresses(db, pool.id, {
+        after: passed === undefined ? undefined : passed - 1,
+        limit: query.limit + 1,
+        only: query.status,
+      });
       const page = rows.slice(0, query.limit);
       return {
         items: page.map(({ position: _position, holder, ...row }) => ({
           ...row,
           holder: holder && { ...holder, reservedAt: holder.reservedAt.toISOString() },
         })),
-        nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.position) : null,
+        nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.position + 1) : null,
       };
     },
   );

@@ -13,13 +13,16 @@ import { listFindings, type FindingStatus } from './reconciliation.api';
 import { listTokens } from './session.api';
 import { verifyCode } from './verify.api';
 import { getVm, listVms } from './vms.api';
-import { getRequest, listRequests } from './vps-requests.api';
+import { findRequests, getRequest, listRequests, type RequestFilter } from './vps-requests.api';
 
 // One factory per server read: the key and the fetch always travel together, so a route loader
 // that prefetches and the page that renders can never disagree about the cache entry.
 
 /** The institution's (operators: all) VPS requests, first page. */
 export const requestListQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.requestList(), queryFn: () => listRequests(api) });
+/** The first page of the requests matching a filter (the list page). */
+export const requestSearchQuery = (api: ApiClient, filter: RequestFilter) =>
+  queryOptions({ queryKey: queryKeys.requestSearch(filter), queryFn: () => findRequests(api, filter) });
 /** One VPS request. */
 export const requestQuery = (api: ApiClient, id: string) =>
   queryOptions({ queryKey: queryKeys.request(id), queryFn: () => getRequest(api, id) });

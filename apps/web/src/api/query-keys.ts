@@ -10,6 +10,7 @@ import type { UserScope } from './institutions.api';
 export const queryKeys = {
   requests: ['vps-requests'] as const,
   requestList: () => ['vps-requests', 'list'] as const,
+  requestSearch: (filter: object) => ['vps-requests', 'search', filter] as const,
   request: (id: string) => ['vps-requests', 'detail', id] as const,
   requestChecks: (id: string) => ['vps-requests', 'checks', id] as const,
   newRequestData: (institutionId: string) => ['vps-requests', 'new-form', institutionId] as const,
@@ -32,6 +33,7 @@ export const queryKeys = {
   approvalQueue: ['operator-queue', 'approvals'] as const,
   operatorDashboard: ['operator-queue', 'dashboard'] as const,
   ipPools: ['ip-pools'] as const,
+  poolAddresses: (poolId: string, status: string) => ['ip-pools', 'addresses', poolId, status] as const,
   cluster: ['cluster'] as const,
   reconciliation: (status: FindingStatus) => ['reconciliation', status] as const,
   audit: (filter: AuditFilter) => ['audit', filter] as const,
