@@ -42,10 +42,12 @@ async function seed(db: Db, vms: number, auditEntries: number): Promise<{ operat
   const operator = await makeUser(db, { roles: [Role.Operator], email: `bench-operator-${randomBytes(3).toString('hex')}@betang.test` });
   await sql`
     INSERT INTO institutions (code, name)
-    SELECT 'BENCH-' || g, 'Dinas Uji ' || g FROM generate_series(1, ${INSTITUTIONS}) g;
+    SELECT 'BENCH-' || g, 'Dinas Uji ' || g FROM generate_series(1, ${INSTITUTIONS}) g
+  `.execute(db);
+  await sql`
     INSERT INTO applications (institution_id, name, kind, pic_name, pic_nip, pic_email, data_classification)
     SELECT i.id, 'Aplikasi ' || i.code, 'khusus', 'Budi Santoso', '198501012010011001', 'budi@kalteng.go.id', 'rendah'
-    FROM institutions i WHERE i.code LIKE 'BENCH-%';
+    FROM institutions i WHERE i.code LIKE 'BENCH-%'
   `.execute(db);
   await sql`
     INSERT INTO ip_pools (name, cidr, gateway, bridge, range_start, range_end)
@@ -71,14 +73,19 @@ async function seed(db: Db, vms: number, auditEntries: number): Promise<{ operat
     SELECT r.id, r.institution_id, 1000 + substring(r.hostname from 5)::int,
            (ARRAY[${sql.join(NODES)}])[1 + substring(r.hostname from 5)::int % ${NODES.length}],
            r.hostname, 2, 4096, 40, CASE r.status WHEN 'stopped' THEN 'stopped' WHEN 'failed' THEN 'failed' ELSE 'running' END, r.created_at
-    FROM vps_requests r WHERE r.hostname LIKE 'app-%';
+    FROM vps_requests r WHERE r.hostname LIKE 'app-%'
+  `.execute(db);
+  await sql`
     INSERT INTO ip_allocations (pool_id, address, request_id, vm_id)
     SELECT p.id, p.range_start + substring(r.hostname from 5)::int, r.id, v.id
     FROM vps_requests r JOIN vms v ON v.request_id = r.id CROSS JOIN ip_pools p
-    WHERE p.name = 'bench';
-    INSERT INTO provisioning_runs (request_id, kind, status, progress, vm_id, created_at)
-    SELECT r.id, 'provision', CASE r.status WHEN 'failed' THEN 'failed' ELSE 'succeeded' END, 100, v.id, r.created_at
-    FROM vps_requests r JOIN vms v ON v.request_id = r.id;
+    WHERE p.name = 'bench'
+  `.execute(db);
+  await sql`
+    INSERT INTO provisioning_runs (request_id, kind, status, progress, vm_id, created_at, error_code, error_message)
+    SELECT r.id, 'provision', CASE r.status WHEN 'failed' THEN 'failed' ELSE 'succeeded' END, 100, v.id, r.created_at,
+           CASE r.status WHEN 'failed' THEN 'PVE_UNAVAILABLE' END, CASE r.status WHEN 'failed' THEN 'node tidak terjangkau' END
+    FROM vps_requests r JOIN vms v ON v.request_id = r.id
   `.execute(db);
   const actions = ['request.submitted', 'request.approved', 'vm.action_requested', 'auth.login_succeeded', 'agreement.signed'];
   await sql`
@@ -88,7 +95,7 @@ async function seed(db: Db, vms: number, auditEntries: number): Promise<{ operat
            CASE WHEN g % 7 = 0 THEN ${operator.id}::uuid ELSE NULL END,
            CASE WHEN g % 7 = 0 THEN 'Operator Uji' ELSE 'Pegawai ' || (g % 500) END,
            inst.id,
-           (ARRAY[${sql.join(actions)}])[1 + g % ${actions.length}],
+           (ARRAY[${sql.join(actions)}])[1 + (g / ${INSTITUTIONS}) % ${actions.length}],
            'vps_request', md5(g::text), jsonb_build_object('n', g), '192.0.2.' || (g % 250)
     FROM generate_series(1, ${auditEntries}) g JOIN inst ON inst.k = g % ${INSTITUTIONS}
   `.execute(db);

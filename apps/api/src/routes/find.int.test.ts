@@ -199,6 +199,20 @@ describe('find anything: filtered, keyset-paged lists', () => {
     });
   });
 
+  describe('GET /institutions/:id/users?q', () => {
+    it('should find users by a part of the name or e-mail, only where the reader may look', async () => {
+      const { db } = h.database;
+      const wanted = await makeUser(db, { roles: [Role.InstitutionStaff], institutionId, name: 'Siti Rahmawati Cari' });
+      const byName = await head.agent.get(`/api/v1/institutions/${institutionId}/users?q=rahmawati`);
+      expect(byName.body.items.map((u: Item) => u.id)).toEqual([wanted.id]);
+      const byEmail = await head.agent.get(
+        `/api/v1/institutions/${institutionId}/users?q=${encodeURIComponent(wanted.email.slice(0, 12))}`,
+      );
+      expect(byEmail.body.items.map((u: Item) => u.id)).toContain(wanted.id);
+      expect((await outsider.agent.get(`/api/v1/institutions/${institutionId}/users?q=rahmawati`)).status).toBe(404);
+    });
+  });
+
   describe('GET /ip-pools/:id/addresses', () => {
     it('should name each held address with its holder and list the free ones', async () => {
       const vm = await insertProvisionedVm(h.database.db, { poolOctet: 173, vmid: 4713 });
