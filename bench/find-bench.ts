@@ -6,6 +6,7 @@
  * end to end over `rounds` sequential calls: p50/p95/p99 in milliseconds.
  */
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPdfVerifierPool } from '@betang/documents';
 import { createDatabase, migrateToLatest, type Db } from '@betang/db';
@@ -116,7 +117,7 @@ export async function runFindBench(o: {
   const url = databaseUrl(name);
   const db = createDatabase({ connectionString: url, poolMax: 10, applicationName: 'betang-bench-find' });
   const pdfVerifier = createPdfVerifierPool({ threads: 1, timeoutMs: 10_000 });
-  let server: import('node:http').Server | undefined;
+  let server: Server | undefined;
   try {
     o.log(`scratch database ${name} on ${new URL(ADMIN_DATABASE_URL).host}: migrating`);
     const migrated = await migrateToLatest(db);
