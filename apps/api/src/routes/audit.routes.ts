@@ -95,7 +95,7 @@ export function auditRoutes({ router, registry, deps }: RoutesContext): void {
       await writeAuditCsv(deps.db, res, {
         actor,
         filter,
-        locale: locals(res).locale,
+        locale: query.lang ?? locals(res).locale,
         institutionNames: new Map(institutions.map((i) => [i.id, i.name])),
       });
     },

@@ -289,6 +289,12 @@ describe('find anything: filtered, keyset-paged lists', () => {
       expect(JSON.parse(row![header.indexOf('After')]!)).toEqual({ note: 'a;b "kutip"\nbaris' });
       const id = await operator.agent.get('/api/v1/audit-log/export.csv?action=request.approved').set('Accept-Language', 'id');
       expect(parseCsv(id.text).rows[0]).toEqual(expect.arrayContaining(['Waktu', 'Pelaku', 'Tindakan']));
+      // A download link names its language: `lang` wins over the browser's Accept-Language.
+      const linked = await operator.agent
+        .get('/api/v1/audit-log/export.csv?action=request.approved&lang=id')
+        .set('Accept-Language', 'en-US');
+      expect(parseCsv(linked.text).rows[0]).toEqual(expect.arrayContaining(['Waktu', 'Pelaku', 'Tindakan']));
+      expect((await operator.agent.get('/api/v1/audit-log/export.csv?lang=fr')).status).toBe(400);
     });
 
     it('should export only what the reader may see', async () => {

@@ -12,7 +12,7 @@ import { queryKeys } from './query-keys';
 import { listFindings, type FindingStatus } from './reconciliation.api';
 import { listTokens } from './session.api';
 import { verifyCode } from './verify.api';
-import { getVm, listVms } from './vms.api';
+import { findVms, getVm, listVms, type VmFilter } from './vms.api';
 import { findRequests, getRequest, listRequests, type RequestFilter } from './vps-requests.api';
 
 // One factory per server read: the key and the fetch always travel together, so a route loader
@@ -28,6 +28,9 @@ export const requestQuery = (api: ApiClient, id: string) =>
   queryOptions({ queryKey: queryKeys.request(id), queryFn: () => getRequest(api, id) });
 /** The VMs the caller may see. */
 export const vmListQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.vms, queryFn: () => listVms(api) });
+/** The VMs matching a filter (the VM page; at most 500, newest first). */
+export const vmSearchQuery = (api: ApiClient, filter: VmFilter) =>
+  queryOptions({ queryKey: queryKeys.vmSearch(filter), queryFn: () => findVms(api, filter) });
 /** One VM. */
 export const vmQuery = (api: ApiClient, id: string) => queryOptions({ queryKey: queryKeys.vm(id), queryFn: () => getVm(api, id) });
 /** Institutions, first page. */

@@ -10,12 +10,14 @@ import type { UserScope } from './institutions.api';
 export const queryKeys = {
   requests: ['vps-requests'] as const,
   requestList: () => ['vps-requests', 'list'] as const,
-  requestSearch: (filter: object) => ['vps-requests', 'search', filter] as const,
+  // Under requestList(): the live events that refresh the list refresh every filtered view of it.
+  requestSearch: (filter: object) => ['vps-requests', 'list', 'search', filter] as const,
   request: (id: string) => ['vps-requests', 'detail', id] as const,
   requestChecks: (id: string) => ['vps-requests', 'checks', id] as const,
   newRequestData: (institutionId: string) => ['vps-requests', 'new-form', institutionId] as const,
   vms: ['vms'] as const,
   vm: (id: string) => ['vms', id] as const,
+  vmSearch: (filter: object) => ['vms', 'list', filter] as const,
   institutions: ['institutions'] as const,
   institutionList: () => ['institutions', 'list'] as const,
   institution: (id: string) => ['institutions', 'detail', id] as const,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES } from '../i18n';
 import { zText } from './common';
 import { DAY_RANGE_ISSUE, FIND_DAY_RANGE, ZFindText, dayRangeInOrder } from './find';
 
@@ -31,8 +32,13 @@ export const ZAuditQuery = z
   .refine(dayRangeInOrder, DAY_RANGE_ISSUE);
 export type AuditQuery = z.infer<typeof ZAuditQuery>;
 
-/** `GET /audit-log/export.csv` query: the filters of GET /audit-log, every matching entry (no paging). */
-export const ZAuditExportQuery = z.strictObject(AUDIT_FILTERS).refine(dayRangeInOrder, DAY_RANGE_ISSUE);
+/**
+ * `GET /audit-log/export.csv` query: the filters of GET /audit-log, every matching entry (no
+ * paging); `lang` names the file's language when a plain download link cannot set Accept-Language.
+ */
+export const ZAuditExportQuery = z
+  .strictObject({ ...AUDIT_FILTERS, lang: z.enum(LOCALES).optional() })
+  .refine(dayRangeInOrder, DAY_RANGE_ISSUE);
 export type AuditFilterQuery = z.infer<typeof ZAuditExportQuery>;
 
 /** One audit entry: who did what to which target, when, with before/after. */

@@ -55,7 +55,7 @@ export function AuditLogPage() {
         onClear={filters.clear}
       />
       <p>
-        <a className="button" href={auditExportUrl(filters.query)} download>
+        <a className="button" href={auditExportUrl(filters.query, locale)} download>
           {t('find.exportCsv')}
         </a>{' '}
         <span className="muted small">{t('find.exportHint')}</span>

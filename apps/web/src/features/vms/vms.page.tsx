@@ -1,7 +1,10 @@
-import { isVmState, type VmState } from '@betang/core';
+import { isVmState, VM_STATES, type VmState } from '@betang/core';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
-import { vmListQuery } from '../../api/queries';
+import { vmSearchQuery } from '../../api/queries';
+import { isConsoleUser, useMe } from '../../session/session-context';
+import { FilterBar, type FilterControl } from '../find/filter-bar';
+import { useUrlFilters } from '../find/url-filters';
 import type { MessageKey } from '../../i18n/i18n';
 import { useI18n } from '../../i18n/use-i18n';
 import { Link } from '../../ui/link';
@@ -28,6 +31,10 @@ const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
   decommissioned: { key: 'vms.state.decommissioned', tone: 'idle' },
 };
 
+const FILTER_KEYS = ['state', 'hostname', 'address', 'q'] as const;
+// Data-center staff also filter by vmid and node (node names are operators' detail).
+const CONSOLE_FILTER_KEYS = [...FILTER_KEYS, 'vmid', 'node'] as const;
+
 /** The state of a VM in words (unknown states are shown as the API wrote them). */
 export function useVmState(): (state: string) => { text: string; tone: StatusTone } {
   const { t } = useI18n();
@@ -40,18 +47,44 @@ export function useVmState(): (state: string) => { text: string; tone: StatusTon
 /** The institution's VMs with state (a retained VM with the date it is destroyed), address, size, and power actions / decommission / restore. */
 export function VmsPage() {
   const { t, number, dateTime } = useI18n();
-  const vms = useQuery(vmListQuery(useApi()));
+  const api = useApi();
+  const console = isConsoleUser(useMe().roles);
+  const filters = useUrlFilters(console ? CONSOLE_FILTER_KEYS : FILTER_KEYS);
+  const vms = useQuery(vmSearchQuery(api, filters.query));
   const stateOf = useVmState();
   const stream = useLiveVms();
+  const controls: FilterControl<(typeof CONSOLE_FILTER_KEYS)[number]>[] = [
+    {
+      key: 'state',
+      label: t('find.state'),
+      kind: 'choice',
+      any: t('find.anyState'),
+      options: VM_STATES.filter((s) => s !== 'decommissioned').map((s) => ({ value: s, label: stateOf(s).text })),
+    },
+    { key: 'hostname', label: t('find.hostname'), kind: 'text' },
+    { key: 'address', label: t('find.address'), kind: 'text' },
+    { key: 'q', label: t('find.text'), kind: 'text', hint: t('find.textHintVms') },
+  ];
+  if (console) controls.push({ key: 'vmid', label: t('find.vmid'), kind: 'text' }, { key: 'node', label: t('find.node'), kind: 'text' });
+  const filtered = Object.keys(filters.query).length > 0;
   return (
     <Page title={t('vms.title')}>
       <p className="muted">{t('vms.intro')}</p>
+      <FilterBar
+        headingId="vms-filter-title"
+        title={t('find.filterTitle')}
+        controls={controls}
+        values={filters.values}
+        onApply={filters.apply}
+        onClear={filters.clear}
+      />
       <p className="muted small" role="status" data-testid="vms-stream">
         {stream === 'live' ? t('vmLive.streamLive') : t('vmLive.streamTrouble')}
       </p>
       {vms.isFetching && !vms.data ? <Loading /> : null}
       <ErrorAlert error={vms.error} />
-      {vms.data && vms.data.items.length === 0 ? (
+      {vms.data && vms.data.items.length === 0 && filtered ? <p>{t('find.noMatch')}</p> : null}
+      {vms.data && vms.data.items.length === 0 && !filtered ? (
         <section className="card">
           <p>{t('vms.empty')}</p>
           <Link to="/vps-requests/new">{t('vms.emptyLink')}</Link>
