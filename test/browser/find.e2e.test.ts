@@ -145,6 +145,36 @@ describe('find anything (real Chromium)', () => {
     }
   });
 
+  it("should list the data center's VMs for operators, filtered by vmid and node, kept in the URL and after a reload, on desktop and phone, axe clean", async () => {
+    await signIn(page, stack.baseUrl, operatorEmail, TEST_PASSWORD);
+    const list = page.getByRole('region', { name: T['find.vmsListTitle'] });
+    const rows = async () => (await list.getByRole('link').allTextContents()).sort();
+    for (const viewport of [DESKTOP, PHONE]) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${stack.baseUrl}/`);
+      await page.getByRole('navigation').getByRole('link', { name: T['find.navVms'], exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: T['find.vmsTitle'] }).waitFor();
+      await list.getByRole('link', { name: 'gis-01' }).waitFor();
+      const form = page.getByRole('search', { name: T['find.filterTitle'] });
+      await form.getByLabel(T['find.vmid']!, { exact: true }).fill('4242');
+      await form.getByLabel(T['find.node']!, { exact: true }).fill('pve1');
+      await form.getByRole('button', { name: T['find.apply'] }).click();
+      await page.waitForURL(/\/operator\/vms\?node=pve1&vmid=4242$/);
+      await list.getByRole('link', { name: 'gis-01' }).waitFor();
+      expect(await rows()).toEqual(['gis-01']);
+      expect(await list.getByRole('row').filter({ hasText: 'gis-01' }).textContent()).toContain(held.address);
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await form.getByLabel(T['find.node']!, { exact: true }).fill('pve9');
+      await form.getByRole('button', { name: T['find.apply'] }).click();
+      await page.waitForURL(/node=pve9/);
+      await list.getByText(T['find.noMatch']!).waitFor();
+      await page.reload();
+      await list.getByText(T['find.noMatch']!).waitFor();
+      expect(await form.getByLabel(T['find.node']!, { exact: true }).inputValue()).toBe('pve9');
+    }
+  });
+
   it('should filter the audit log by action and actor with readable names, and download the filtered CSV, axe clean', async () => {
     await signIn(page, stack.baseUrl, operatorEmail, TEST_PASSWORD);
     for (const viewport of [DESKTOP, PHONE]) {
@@ -153,7 +183,7 @@ describe('find anything (real Chromium)', () => {
       const form = page.getByRole('search', { name: T['audit.filterTitle'] });
       await form.getByLabel(T['audit.action']!, { exact: true }).selectOption({ label: 'Permohonan VPS disetujui' });
       await form.getByLabel(T['audit.actor']!, { exact: true }).fill('cmd');
-      await form.getByRole('button', { name: T['find.apply'] }).click();
+      await form.getByRole('button', { name: T['audit.apply'] }).click();
       await page.waitForURL(/\/audit\?action=vps_request\.approved&actor=cmd$/);
       const list = page.getByRole('region', { name: T['audit.listTitle'] });
       await list.getByRole('cell', { name: 'Permohonan VPS disetujui' }).waitFor();

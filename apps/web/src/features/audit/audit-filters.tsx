@@ -64,6 +64,8 @@ export function AuditFilters({ canChooseInstitution, values, onApply, onClear }:
       values={values}
       onApply={onApply}
       onClear={onClear}
+      applyLabel={t('audit.apply')}
+      clearLabel={t('audit.reset')}
     />
   );
 }

@@ -70,7 +70,7 @@ export function AuditLogPage() {
       >
         <DataTable
           rows={list.items}
-          empty={Object.keys(filters.query).length > 0 ? t('find.noMatch') : t('audit.empty')}
+          empty={t('audit.empty')}
           columns={[
             { label: t('audit.at'), className: 'nowrap', cell: (entry) => dateTime(entry.at) },
             { label: t('audit.actor'), cell: (entry) => entry.actorLabel },

@@ -19,6 +19,9 @@ type Props<K extends string> = {
   values: FilterValues<K>;
   onApply(values: FilterValues<K>): void;
   onClear(): void;
+  /** The buttons' texts; "Terapkan" / "Hapus filter" when omitted. */
+  applyLabel?: string;
+  clearLabel?: string;
 };
 
 /**
@@ -26,7 +29,7 @@ type Props<K extends string> = {
  * `onApply` (the page writes it into the URL), "Hapus filter" clears them all. The draft starts
  * from `values` and follows them when they change from outside (Back, a shared link).
  */
-export function FilterBar<K extends string>({ headingId, title, controls, values, onApply, onClear }: Props<K>) {
+export function FilterBar<K extends string>({ headingId, title, controls, values, onApply, onClear, applyLabel, clearLabel }: Props<K>) {
   const { t } = useI18n();
   const applied = JSON.stringify(values);
   const [draft, setDraft] = useState({ from: applied, values });
@@ -64,7 +67,7 @@ export function FilterBar<K extends string>({ headingId, title, controls, values
           ),
         )}
       </div>
-      <FormActions saveLabel={t('find.apply')} onCancel={onClear} cancelLabel={t('find.clear')} />
+      <FormActions saveLabel={applyLabel ?? t('find.apply')} onCancel={onClear} cancelLabel={clearLabel ?? t('find.clear')} />
     </form>
   );
 }

@@ -2,7 +2,6 @@ import { isVmState, VM_STATES, type VmState } from '@betang/core';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
 import { vmSearchQuery } from '../../api/queries';
-import { isConsoleUser, useMe } from '../../session/session-context';
 import { FilterBar, type FilterControl } from '../find/filter-bar';
 import { useUrlFilters } from '../find/url-filters';
 import type { MessageKey } from '../../i18n/i18n';
@@ -31,9 +30,8 @@ const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
   decommissioned: { key: 'vms.state.decommissioned', tone: 'idle' },
 };
 
+// Node names are operators' detail: their table (/operator/vms) also filters by node and vmid.
 const FILTER_KEYS = ['state', 'hostname', 'address', 'q'] as const;
-// Data-center staff also filter by vmid and node (node names are operators' detail).
-const CONSOLE_FILTER_KEYS = [...FILTER_KEYS, 'vmid', 'node'] as const;
 
 /** The state of a VM in words (unknown states are shown as the API wrote them). */
 export function useVmState(): (state: string) => { text: string; tone: StatusTone } {
@@ -48,12 +46,11 @@ export function useVmState(): (state: string) => { text: string; tone: StatusTon
 export function VmsPage() {
   const { t, number, dateTime } = useI18n();
   const api = useApi();
-  const console = isConsoleUser(useMe().roles);
-  const filters = useUrlFilters(console ? CONSOLE_FILTER_KEYS : FILTER_KEYS);
+  const filters = useUrlFilters(FILTER_KEYS);
   const vms = useQuery(vmSearchQuery(api, filters.query));
   const stateOf = useVmState();
   const stream = useLiveVms();
-  const controls: FilterControl<(typeof CONSOLE_FILTER_KEYS)[number]>[] = [
+  const controls: FilterControl<(typeof FILTER_KEYS)[number]>[] = [
     {
       key: 'state',
       label: t('find.state'),
@@ -65,7 +62,6 @@ export function VmsPage() {
     { key: 'address', label: t('find.address'), kind: 'text' },
     { key: 'q', label: t('find.text'), kind: 'text', hint: t('find.textHintVms') },
   ];
-  if (console) controls.push({ key: 'vmid', label: t('find.vmid'), kind: 'text' }, { key: 'node', label: t('find.node'), kind: 'text' });
   const filtered = Object.keys(filters.query).length > 0;
   return (
     <Page title={t('vms.title')}>
