@@ -148,13 +148,8 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
             eb('v.name', 'ilike', text),
             eb(sql<string>`host(a.address)`, 'ilike', text),
             eb(sql<string>`v.vmid::text`, '=', query.q!),
-            eb.exists(
-              eb
-                .selectFrom('applications as app')
-                .select(sql.lit(1).as('one'))
-                .whereRef('app.id', '=', 'r.applicationId')
-                .where('app.name', 'ilike', text),
-            ),
+            // Uncorrelated: the matching applications are read once (a hashed subplan), not per VM.
+            eb('r.applicationId', 'in', eb.selectFrom('applications as app').select('app.id').where('app.name', 'ilike', text)),
           ]),
         );
       }

@@ -131,13 +131,8 @@ export async function listVpsRequests(
       eb.or([
         eb('hostname', 'ilike', textLike),
         eb('purpose', 'ilike', textLike),
-        eb.exists(
-          eb
-            .selectFrom('applications as app')
-            .select(sql.lit(1).as('one'))
-            .whereRef('app.id', '=', 'vpsRequests.applicationId')
-            .where('app.name', 'ilike', textLike),
-        ),
+        // Uncorrelated: the matching applications are read once (a hashed subplan), not per request.
+        eb('applicationId', 'in', eb.selectFrom('applications as app').select('app.id').where('app.name', 'ilike', textLike)),
       ]),
     );
   if (filter.after) {
