@@ -7,10 +7,17 @@
  * BENCH_ONLY (realistic | instant: run one scenario), BENCH_LAYOUT (shared | local: one Ceph
  * template copy on pve1, or a copy on every node's local-lvm), BENCH_WRITE=0 (print only, keep the files),
  * BENCH_WORKER_PROFILE_DIR (write the worker's --cpu-prof there; read it with bench/print-profile.ts).
+ *
+ * `npm run bench -- find` runs only the "find anything" benchmark (bench/find-bench.ts):
+ * BENCH_FIND_VMS (10000), BENCH_FIND_AUDIT (100000), BENCH_FIND_ROUNDS (200 calls per query);
+ * writes bench/results/find-latest.json and the find section of docs/benchmarks.md (the rest of
+ * the file is kept; a full run keeps the find section too).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runApiBench, type ApiFigures } from './api-bench';
+import { runFindBench } from './find-bench';
+import { FIND_SECTION_END, FIND_SECTION_START, renderFindSection, withFindSection } from './support/find-report';
 import { runProvisioningBench, type ProvisioningFigures } from './provisioning-bench';
 import { renderBenchmarks } from './support/report';
 import type { StorageLayout } from './support/stack';
@@ -39,7 +46,36 @@ export type BenchResults = {
   api?: ApiFigures;
 };
 
+const BENCHMARKS_MD = path.join(__dirname, '../docs/benchmarks.md');
+
+/** `npm run bench -- find`: the find benchmark alone. */
+async function mainFind(): Promise<void> {
+  const os = await import('node:os');
+  const figures = await runFindBench({
+    vms: Number(process.env.BENCH_FIND_VMS ?? '10000'),
+    auditEntries: Number(process.env.BENCH_FIND_AUDIT ?? '100000'),
+    rounds: Number(process.env.BENCH_FIND_ROUNDS ?? '200'),
+    log: log('find'),
+  });
+  const result = {
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, node: process.version, loadAvg: os.loadavg() },
+    find: figures,
+  };
+  if (process.env.BENCH_WRITE === '0') {
+    log('done')(`not written (BENCH_WRITE=0): ${JSON.stringify(result)}`);
+    return;
+  }
+  const dir = path.join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'find-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const current = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, 'utf8') : '';
+  writeFileSync(BENCHMARKS_MD, withFindSection(current, renderFindSection(result)));
+  log('done')('results in bench/results/find-latest.json and docs/benchmarks.md');
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'find') return mainFind();
   const os = await import('node:os');
   const results: BenchResults = {
     at: new Date().toISOString(),
@@ -97,7 +133,12 @@ async function main(): Promise<void> {
   const json = `${JSON.stringify(results, null, 2)}\n`;
   writeFileSync(path.join(dir, `${results.at.replace(/[:.]/g, '-')}.json`), json);
   writeFileSync(path.join(dir, 'latest.json'), json);
-  writeFileSync(path.join(__dirname, '../docs/benchmarks.md'), renderBenchmarks(results));
+  // The find section is measured by its own run (`npm run bench -- find`): keep it.
+  const previous = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, 'utf8') : '';
+  const start = previous.indexOf(FIND_SECTION_START);
+  const end = previous.indexOf(FIND_SECTION_END);
+  const findSection = start >= 0 && end > start ? previous.slice(start, end + FIND_SECTION_END.length) : '';
+  writeFileSync(BENCHMARKS_MD, findSection ? withFindSection(renderBenchmarks(results), findSection) : renderBenchmarks(results));
   log('done')(`results in bench/results/latest.json and docs/benchmarks.md`);
 }
 

@@ -13,6 +13,9 @@ import {
   canSeeInstitution,
   canTransitionAgreement,
   zPage,
+  likePattern,
+  plusDaysIso,
+  todayInJakarta,
 } from '@betang/core';
 import {
   appendAudit,
@@ -101,7 +104,15 @@ export function agreementRoutes({ router, registry, deps }: RoutesContext): void
     async ({ auth, query }) => {
       const institutionId = listScope(actorOf(auth), query.institutionId);
       const before = decodeCursor(z.object({ createdAt: ZCursorTimestamp, id: z.uuid() }), query.cursor);
-      const rows = await listAgreements(db, { institutionId, status: query.status, limit: query.limit + 1, before });
+      const today = todayInJakarta();
+      const rows = await listAgreements(db, {
+        institutionId,
+        status: query.status,
+        inForceEnding: query.expiringWithinDays === undefined ? undefined : { today, until: plusDaysIso(today, query.expiringWithinDays) },
+        textLike: query.q ? likePattern(query.q) : undefined,
+        limit: query.limit + 1,
+        before,
+      });
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
       const pending = await agreementsWithPendingDocument(

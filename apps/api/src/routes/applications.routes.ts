@@ -11,6 +11,7 @@ import {
   ZIdParam,
   ZUpdateApplicationBody,
   zPage,
+  likePattern,
 } from '@betang/core';
 import {
   appendAudit,
@@ -70,7 +71,12 @@ export function applicationRoutes({ router, registry, deps }: RoutesContext): vo
     async ({ auth, query }) => {
       const institutionId = listScope(actorOf(auth), query.institutionId);
       const after = decodeCursor(z.object({ name: ZCursorText, id: z.uuid() }), query.cursor);
-      const rows = await listApplications(db, { institutionId, limit: query.limit + 1, after });
+      const rows = await listApplications(db, {
+        institutionId,
+        textLike: query.q ? likePattern(query.q) : undefined,
+        limit: query.limit + 1,
+        after,
+      });
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
       return {

@@ -1,5 +1,17 @@
-import { AppError, ErrorCode, Role, ZCreateIpPoolBody, ZIdParam, ZIpPool, ZIpPoolList } from '@betang/core';
-import { appendAudit, findIpPool, insertIpPool, listIpPools } from '@betang/db';
+import {
+  AppError,
+  ErrorCode,
+  Role,
+  ZCreateIpPoolBody,
+  ZIdParam,
+  ZIpPool,
+  ZIpPoolList,
+  ZPoolAddressPage,
+  ZPoolAddressQuery,
+} from '@betang/core';
+import { appendAudit, findIpPool, insertIpPool, listIpPools, listPoolAddresses } from '@betang/db';
+import { z } from 'zod';
+import { decodeCursor, encodeCursor } from '../http/cursor';
 import { auditContext } from '../http/context';
 import { route } from '../http/route';
 import type { RoutesContext } from './router-context';
@@ -33,6 +45,40 @@ export function ipPoolRoutes({ router, registry, deps }: RoutesContext): void {
       const pool = await findIpPool(db, params.id);
       if (!pool) throw new AppError(ErrorCode.NotFound);
       return pool;
+    },
+  );
+
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/ip-pools/{id}/addresses',
+      tag: 'ip-pools',
+      summary: 'Alamat pool dan pemegangnya / a pool’s addresses and their holders',
+      access: READERS,
+      params: ZIdParam,
+      query: ZPoolAddressQuery,
+      response: ZPoolAddressPage,
+    },
+    async ({ params, query }) => {
+      const pool = await findIpPool(db, params.id);
+      if (!pool) throw new AppError(ErrorCode.NotFound);
+      // The cursor counts the positions already passed (1 = after the range's first address).
+      const passed = decodeCursor(z.number().int().positive().max(pool.size), query.cursor);
+      const rows = await listPoolAddresses(db, pool.id, {
+        after: passed === undefined ? undefined : passed - 1,
+        limit: query.limit + 1,
+        only: query.status,
+      });
+      const page = rows.slice(0, query.limit);
+      return {
+        items: page.map(({ position: _position, holder, ...row }) => ({
+          ...row,
+          holder: holder && { ...holder, reservedAt: holder.reservedAt.toISOString() },
+        })),
+        nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.position + 1) : null,
+      };
     },
   );
 

@@ -4,7 +4,9 @@ import {
   Role,
   ZCreateUserBody,
   ZIdParam,
-  ZPageQuery,
+  ZUserListQuery,
+  likePattern,
+  type UserListQuery,
   ZSessionsEndedResult,
   ZTotpResetResult,
   ZUnlockResult,
@@ -44,9 +46,10 @@ import type { RoutesContext } from './router-context';
 const ZUserPage = zPage(ZUser);
 const ZInstitutionParams = z.strictObject({ id: z.uuid() });
 
-async function pageOfUsers(db: Db, institutionId: string | null, limit: number, cursor: string | undefined) {
+async function pageOfUsers(db: Db, institutionId: string | null, query: UserListQuery) {
+  const { limit, cursor, q } = query;
   const after = decodeCursor(z.string().uuid(), cursor);
-  const rows = await listUsers(db, { institutionId, limit: limit + 1, afterId: after });
+  const rows = await listUsers(db, { institutionId, limit: limit + 1, afterId: after, textLike: q ? likePattern(q) : undefined });
   const page = rows.slice(0, limit);
   return { items: page.map(toUserDto), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
 }
@@ -92,13 +95,13 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       summary: 'Pengguna instansi / users of an institution',
       access: 'user',
       params: ZInstitutionParams,
-      query: ZPageQuery,
+      query: ZUserListQuery,
       response: ZUserPage,
     },
     async ({ auth, params, query }) => {
       assertMayManageUsersOf(actorOf(auth), params.id);
       await visibleInstitution(db, actorOf(auth), params.id);
-      return pageOfUsers(db, params.id, query.limit, query.cursor);
+      return pageOfUsers(db, params.id, query);
     },
   );
 
@@ -132,10 +135,10 @@ export function userRoutes({ router, registry, deps }: RoutesContext): void {
       tag: 'users',
       summary: 'Staf pusat data / data-center staff',
       access: [Role.Admin],
-      query: ZPageQuery,
+      query: ZUserListQuery,
       response: ZUserPage,
     },
-    async ({ query }) => pageOfUsers(db, null, query.limit, query.cursor),
+    async ({ query }) => pageOfUsers(db, null, query),
   );
 
   route(

@@ -18,14 +18,18 @@ import {
   ZVm,
   ZVmActionBody,
   ZVmList,
+  ZVmListQuery,
   canSeeInstitution,
   isVmState,
-  zText,
+  likePattern,
+  wibDayBounds,
   type Actor,
+  type VmState,
 } from '@betang/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { actorOf, auditContext, locals } from '../http/context';
+import { decodeCursor, encodeCursor, ZCursorTimestamp } from '../http/cursor';
 import { seesOperationalDetail } from '../http/institution-view';
 import { route } from '../http/route';
 import { listScope } from '../use-cases/application-access';
@@ -38,6 +42,8 @@ import { setConsolePassword } from '../use-cases/vms/set-console-password';
 import { assertAcceptablePassword } from '../security/password-policy';
 import { RunSecretBox } from '@betang/config';
 import type { RoutesContext } from './router-context';
+
+const ZVmCursor = z.object({ createdAt: ZCursorTimestamp, id: z.uuid() });
 
 const ACTORS = [...INSTITUTION_ROLES, Role.Admin, Role.Operator];
 
@@ -123,20 +129,55 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
       tag: 'vms',
       summary: 'Daftar VM / VMs',
       access: 'user',
-      query: z.strictObject({ institutionId: z.uuid().optional(), state: zText({ max: 32 }).optional() }),
+      query: ZVmListQuery,
       response: ZVmList,
     },
     async ({ auth, query }) => {
+      const actor = actorOf(auth);
       // Another institution's id answers 404 like every other list (listScope), not an empty page.
-      const institutionId = listScope(actorOf(auth), query.institutionId);
-      let q = vmQuery().where('v.state', '<>', 'decommissioned').orderBy('v.createdAt', 'desc').limit(500);
+      const institutionId = listScope(actor, query.institutionId);
+      // Node names are operators' detail: filtering by one would reveal them.
+      if (query.node !== undefined && !seesOperationalDetail(actor)) throw new AppError(ErrorCode.Forbidden);
+      // A state that does not exist matches no VM.
+      if (query.state && !isVmState(query.state)) return { items: [], nextCursor: null };
+      const after = decodeCursor(ZVmCursor, query.cursor);
+      const { since, before } = wibDayBounds(query);
+      let q = vmQuery()
+        .where('v.state', '<>', 'decommissioned')
+        .orderBy('v.createdAt', 'desc')
+        .orderBy('v.id', 'desc')
+        .limit(query.limit + 1);
       if (institutionId) q = q.where('v.institutionId', '=', institutionId);
-      if (query.state) {
-        // A state that does not exist matches no VM.
-        if (!isVmState(query.state)) return { items: [] };
-        q = q.where('v.state', '=', query.state);
+      if (query.state) q = q.where('v.state', '=', query.state as VmState);
+      if (query.node) q = q.where('v.node', '=', query.node);
+      if (query.vmid !== undefined) q = q.where('v.vmid', '=', query.vmid);
+      if (since) q = q.where('v.createdAt', '>=', since);
+      if (before) q = q.where('v.createdAt', '<', before);
+      if (query.hostname) q = q.where('v.name', 'ilike', likePattern(query.hostname));
+      if (query.address) q = q.where(sql<string>`host(a.address)`, 'ilike', likePattern(query.address));
+      if (query.q) {
+        const text = likePattern(query.q);
+        q = q.where((eb) =>
+          eb.or([
+            eb('v.name', 'ilike', text),
+            eb(sql<string>`host(a.address)`, 'ilike', text),
+            eb(sql<string>`v.vmid::text`, '=', query.q!),
+            // Uncorrelated: the matching applications are read once (a hashed subplan), not per VM.
+            eb('r.applicationId', 'in', eb.selectFrom('applications as app').select('app.id').where('app.name', 'ilike', text)),
+          ]),
+        );
       }
-      return { items: await toDtos(actorOf(auth), await q.execute()) };
+      if (after) {
+        const at = new Date(after.createdAt);
+        q = q.where((eb) => eb.or([eb('v.createdAt', '<', at), eb.and([eb('v.createdAt', '=', at), eb('v.id', '<', after.id)])]));
+      }
+      const rows = await q.execute();
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return {
+        items: await toDtos(actor, page),
+        nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+      };
     },
   );
 

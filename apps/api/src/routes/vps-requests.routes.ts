@@ -16,8 +16,11 @@ import {
   ZSubmitRequestBody,
   ZVpsRequest,
   canSeeInstitution,
+  likePattern,
   seesAllInstitutions,
+  wibDayBounds,
   zPage,
+  type VpsRequestDto,
 } from '@betang/core';
 import { listVpsRequests, type VpsRequestRow } from '@betang/db';
 import type { Request, Response } from 'express';
@@ -65,13 +68,23 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
       const rows = await listVpsRequests(db, {
         institutionId,
         status: query.status,
+        ...wibDayBounds(query),
+        ...(query.hostname ? { hostnameLike: likePattern(query.hostname) } : {}),
+        ...(query.address ? { addressLike: likePattern(query.address) } : {}),
+        ...(query.q ? { textLike: likePattern(query.q) } : {}),
         limit: query.limit + 1,
         after: decodeCursor(ZCursor, query.cursor),
       });
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
+      // `runs=none`: a list row needs the latest run (`run`), not the whole history with every step.
+      const shaped = (v: VpsRequestDto): VpsRequestDto => {
+        if (query.runs === 'all') return v;
+        const { runs: _omitted, ...rest } = v;
+        return rest;
+      };
       return {
-        items: (await Promise.all(page.map((r) => loadRequestView(db, r)))).map((v) => requestViewFor(actor, v)),
+        items: (await Promise.all(page.map((r) => loadRequestView(db, r)))).map((v) => shaped(requestViewFor(actor, v))),
         nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
       };
     },

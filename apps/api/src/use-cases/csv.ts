@@ -1,5 +1,6 @@
 import type { LocalizedText } from '@betang/core';
 import { CsvError, parse, type Options as ParseOptions } from 'csv-parse/sync';
+import { stringify as stringifyStream, type Options as StringifyOptions, type Stringifier } from 'csv-stringify';
 import { stringify } from 'csv-stringify/sync';
 
 /**
@@ -26,6 +27,27 @@ function indonesianDecimal(value: number): string {
 type CsvCell = string | number | null;
 
 /**
+ * csv-stringify's options for every export, sync (toCsv) or streamed (csvExportStream): UTF-8 BOM,
+ * semicolons, CRLF, quoting of any cell holding a separator, quote, CR or LF, decimal comma, and
+ * formula neutralisation (a leading apostrophe before = + - @ tab CR and their full-width forms).
+ */
+export const CSV_EXPORT_OPTIONS: StringifyOptions = {
+  bom: true,
+  delimiter: CSV_EXPORT_DELIMITER,
+  record_delimiter: 'windows',
+  // Given a record delimiter, csv-stringify quotes only cells holding that delimiter; a lone LF
+  // or CR would then break the row in Excel and in csv-parse.
+  quote_record_delimiter: true,
+  escape_formulas: true,
+  cast: { number: indonesianDecimal },
+};
+
+/** A transform stream writing each row written to it as one CSV record, with the guarantees of toCsv. */
+export function csvExportStream(): Stringifier {
+  return stringifyStream(CSV_EXPORT_OPTIONS);
+}
+
+/**
  * Serialises rows as CSV for Excel in Indonesia: UTF-8 BOM (so Excel reads UTF-8), semicolons,
  * CRLF, numbers with a decimal comma. Guarantees: a text cell starting with = + - @ tab or CR
  * (or a full-width = + - @) gets a leading apostrophe, so it is shown as text and never
@@ -35,16 +57,7 @@ type CsvCell = string | number | null;
 export function toCsv(rows: readonly (readonly CsvCell[])[]): string {
   return stringify(
     rows.map((row) => [...row]),
-    {
-      bom: true,
-      delimiter: CSV_EXPORT_DELIMITER,
-      record_delimiter: 'windows',
-      // Given a record delimiter, csv-stringify quotes only cells holding that delimiter; a lone LF
-      // or CR would then break the row in Excel and in csv-parse.
-      quote_record_delimiter: true,
-      escape_formulas: true,
-      cast: { number: indonesianDecimal },
-    },
+    CSV_EXPORT_OPTIONS,
   );
 }
 

@@ -1,4 +1,4 @@
-import { ZIpPool, ZIpPoolList, type ZCreateIpPoolBody } from '@betang/core';
+import { ZIpPool, ZIpPoolList, ZPoolAddressPage, type ZCreateIpPoolBody } from '@betang/core';
 import type { z } from 'zod';
 import type { ApiClient } from './http-client';
 
@@ -10,3 +10,10 @@ export const listIpPools = (api: ApiClient) => api.request('GET', '/ip-pools', {
 
 /** POST /ip-pools: 400 names the failing fields (e.g. `body.gateway` outside the CIDR), 409 a taken name. */
 export const createIpPool = (api: ApiClient, body: CreateIpPoolBody) => api.request('POST', '/ip-pools', { body, response: ZIpPool });
+
+/** GET /ip-pools/:id/addresses: the range's addresses in order, each with its holder (null: free); `status` keeps held or free ones. */
+export const listPoolAddresses = (api: ApiClient, poolId: string, status?: 'held' | 'free', cursor?: string) =>
+  api.request('GET', `/ip-pools/${encodeURIComponent(poolId)}/addresses`, {
+    query: { status, cursor, limit: 256 },
+    response: ZPoolAddressPage,
+  });

@@ -12,19 +12,25 @@ import { queryKeys } from './query-keys';
 import { listFindings, type FindingStatus } from './reconciliation.api';
 import { listTokens } from './session.api';
 import { verifyCode } from './verify.api';
-import { getVm, listVms } from './vms.api';
-import { getRequest, listRequests } from './vps-requests.api';
+import { findVms, getVm, listVms, type VmFilter } from './vms.api';
+import { findRequests, getRequest, listRequests, type RequestFilter } from './vps-requests.api';
 
 // One factory per server read: the key and the fetch always travel together, so a route loader
 // that prefetches and the page that renders can never disagree about the cache entry.
 
 /** The institution's (operators: all) VPS requests, first page. */
 export const requestListQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.requestList(), queryFn: () => listRequests(api) });
+/** The first page of the requests matching a filter (the list page). */
+export const requestSearchQuery = (api: ApiClient, filter: RequestFilter) =>
+  queryOptions({ queryKey: queryKeys.requestSearch(filter), queryFn: () => findRequests(api, filter) });
 /** One VPS request. */
 export const requestQuery = (api: ApiClient, id: string) =>
   queryOptions({ queryKey: queryKeys.request(id), queryFn: () => getRequest(api, id) });
 /** The VMs the caller may see. */
 export const vmListQuery = (api: ApiClient) => queryOptions({ queryKey: queryKeys.vms, queryFn: () => listVms(api) });
+/** The VMs matching a filter (the VM page; at most 500, newest first). */
+export const vmSearchQuery = (api: ApiClient, filter: VmFilter) =>
+  queryOptions({ queryKey: queryKeys.vmSearch(filter), queryFn: () => findVms(api, filter) });
 /** One VM. */
 export const vmQuery = (api: ApiClient, id: string) => queryOptions({ queryKey: queryKeys.vm(id), queryFn: () => getVm(api, id) });
 /** Institutions, first page. */

@@ -10,6 +10,8 @@ import type { UserScope } from './institutions.api';
 export const queryKeys = {
   requests: ['vps-requests'] as const,
   requestList: () => ['vps-requests', 'list'] as const,
+  // Under requestList(): the live events that refresh the list refresh every filtered view of it.
+  requestSearch: (filter: object) => ['vps-requests', 'list', 'search', filter] as const,
   request: (id: string) => ['vps-requests', 'detail', id] as const,
   requestChecks: (id: string) => ['vps-requests', 'checks', id] as const,
   requestPrecheck: (query: object) => ['vps-requests', 'precheck', query] as const,
@@ -17,6 +19,7 @@ export const queryKeys = {
   newRequestData: (institutionId: string) => ['vps-requests', 'new-form', institutionId] as const,
   vms: ['vms'] as const,
   vm: (id: string) => ['vms', id] as const,
+  vmSearch: (filter: object) => ['vms', 'list', filter] as const,
   institutions: ['institutions'] as const,
   institutionList: () => ['institutions', 'list'] as const,
   institution: (id: string) => ['institutions', 'detail', id] as const,
@@ -34,6 +37,7 @@ export const queryKeys = {
   approvalQueue: ['operator-queue', 'approvals'] as const,
   operatorDashboard: ['operator-queue', 'dashboard'] as const,
   ipPools: ['ip-pools'] as const,
+  poolAddresses: (poolId: string, status: string) => ['ip-pools', 'addresses', poolId, status] as const,
   cluster: ['cluster'] as const,
   reconciliation: (status: FindingStatus) => ['reconciliation', status] as const,
   audit: (filter: AuditFilter) => ['audit', filter] as const,

@@ -18,6 +18,15 @@ import type { ApiClient } from './http-client';
 
 /** GET /vms: VMs of the own institution (operators: all), newest first, decommissioned left out. */
 export const listVms = (api: ApiClient) => api.request('GET', '/vms', { response: ZVmList });
+
+/** The filters of GET /vms a page sends (empty ones are left out; `node` only for data-center roles). */
+export type VmFilter = Partial<Record<'state' | 'institutionId' | 'node' | 'vmid' | 'hostname' | 'address' | 'q' | 'from' | 'to', string>>;
+
+/** GET /vms filtered, 50 per page from `cursor` (the operators' table). */
+export const findVmPage = (api: ApiClient, filter: VmFilter, cursor?: string) =>
+  api.request('GET', '/vms', { query: { ...filter, limit: 50, cursor }, response: ZVmList });
+/** GET /vms filtered (first page: at most 500, newest first). */
+export const findVms = (api: ApiClient, filter: VmFilter) => api.request('GET', '/vms', { query: { ...filter }, response: ZVmList });
 /** GET /vms/:id. */
 export const getVm = (api: ApiClient, id: string) => api.request('GET', `/vms/${encodeURIComponent(id)}`, { response: ZVm });
 /** POST /vms/:id/actions: queues a power action as a run (202 {runId}). */

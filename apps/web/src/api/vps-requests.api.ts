@@ -14,6 +14,13 @@ const ZRequestPage = zPage(ZVpsRequest);
 /** GET /vps-requests (own institution; operators all), newest first. */
 export const listRequests = (api: ApiClient, status?: RequestStatus, cursor?: string) =>
   api.request('GET', '/vps-requests', { query: { limit: 50, status, cursor }, response: ZRequestPage });
+
+/** The filters of GET /vps-requests a list page sends (empty ones are left out). */
+export type RequestFilter = Partial<Record<'status' | 'institutionId' | 'hostname' | 'address' | 'q' | 'from' | 'to', string>>;
+
+/** GET /vps-requests filtered, without each request's run history (`runs=none`: a list shows the latest run only). */
+export const findRequests = (api: ApiClient, filter: RequestFilter, cursor?: string) =>
+  api.request('GET', '/vps-requests', { query: { ...filter, runs: 'none', limit: 50, cursor }, response: ZRequestPage });
 /** GET /vps-requests/:id. */
 export const getRequest = (api: ApiClient, id: string) =>
   api.request('GET', `/vps-requests/${encodeURIComponent(id)}`, { response: ZVpsRequest });

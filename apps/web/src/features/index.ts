@@ -23,6 +23,7 @@ import { usersFeature } from './users';
 import { verifyFeature } from './verify';
 import { vmsFeature } from './vms';
 import { consoleFeature } from './console';
+import { findFeature } from './find';
 
 /**
  * Every feature of the app, explicitly listed (like the worker's job registry): a new screen
@@ -46,6 +47,7 @@ export const FEATURES: readonly Feature[] = [
   verifyFeature,
   // operator console
   operatorQueueFeature,
+  findFeature,
   provisioningBoardFeature,
   clusterFeature,
   reconciliationFeature,

@@ -7,9 +7,6 @@ import { z } from 'zod';
  * contracts, and a form cannot carry a schema the test never sees (i18n/form-schemas.test.ts).
  */
 
-/** GET /audit-log's filters as typed; empty inputs are left out of the query. */
-export const ZAuditFilterValues = z.object({ action: z.string(), targetType: z.string(), institutionId: z.string() });
-
 /**
  * TOTP enrolment's confirmation: the password (empty after a fresh SSO re-authentication), the new
  * app's code and, when replacing, the current app's code. The API checks them all; the form only

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AGREEMENT_STATUSES } from '../domain/agreement-status';
 import { ZPageQuery, zText } from './common';
+import { ZFindText } from './find';
 import { CONTRACT_MESSAGES, worded } from './messages';
 
 /** Resource ceiling of an agreement. Memory in whole GiB (multiples of 1024 MiB), as printed on the document. */
@@ -52,6 +53,10 @@ export type CreateAgreementBody = z.infer<typeof ZCreateAgreementBody>;
 export const ZAgreementListQuery = ZPageQuery.extend({
   institutionId: z.uuid().optional(),
   status: z.enum(AGREEMENT_STATUSES).optional(),
+  /** Only agreements in force today (WIB) whose term ends within this many days (0 = today). */
+  expiringWithinDays: z.coerce.number().int().min(0).max(3660).optional(),
+  /** Free text within the agreement's number or the institution's name. */
+  q: ZFindText.optional(),
 });
 
 /** A signature as recorded by Betang: who, when, in which role, and the document hash before and after. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZEmail, ZNip, ZPageQuery, ZPhone, zText } from './common';
+import { ZFindText } from './find';
 
 /** aplikasi umum (shared across agencies) / aplikasi khusus (specific to one agency). */
 export const APPLICATION_KINDS = ['umum', 'khusus'] as const;
@@ -88,7 +89,11 @@ export const ZApplication = z.object({
 export type ApplicationDto = z.infer<typeof ZApplication>;
 
 /** `GET /applications` query: paging, and for data-center roles an optional institution filter. */
-export const ZApplicationListQuery = ZPageQuery.extend({ institutionId: z.uuid().optional() });
+export const ZApplicationListQuery = ZPageQuery.extend({
+  institutionId: z.uuid().optional(),
+  /** Free text within the application's name or description. */
+  q: ZFindText.optional(),
+});
 
 /** `GET /applications/export.csv` query. */
 export const ZApplicationExportQuery = z.strictObject({ institutionId: z.uuid().optional() });

@@ -40,3 +40,34 @@ export const ZIpPool = z.object({
 
 /** GET /ip-pools. */
 export const ZIpPoolList = z.object({ items: z.array(ZIpPool) });
+
+/** `GET /ip-pools/:id/addresses` query: keyset paging over the range; `status` keeps held or free addresses. */
+export const ZPoolAddressQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1024).default(256),
+  cursor: z.string().max(100).optional(),
+  status: z.enum(['held', 'free']).optional(),
+});
+
+/** One address of a pool's range: free (`holder` null) or held by a request (and its VM, once made). */
+export const ZPoolAddress = z.object({
+  address: z.string(),
+  /** The pool's gateway: inside the range only when the operator put it there; never allocated by Betang if taken. */
+  isGateway: z.boolean(),
+  holder: z
+    .object({
+      requestId: z.uuid(),
+      hostname: z.string(),
+      requestStatus: z.string(),
+      institutionId: z.uuid(),
+      institutionName: z.string(),
+      vmId: z.uuid().nullable(),
+      vmid: z.number().nullable(),
+      vmState: z.string().nullable(),
+      reservedAt: z.string(),
+    })
+    .nullable(),
+});
+export type PoolAddressDto = z.infer<typeof ZPoolAddress>;
+
+/** `GET /ip-pools/:id/addresses` answer. */
+export const ZPoolAddressPage = z.object({ items: z.array(ZPoolAddress), nextCursor: z.string().nullable() });

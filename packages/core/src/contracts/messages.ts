@@ -43,6 +43,10 @@ export const CONTRACT_MESSAGES = {
     id: 'Isi tanggal mulai dan tanggal berakhir bersama-sama.',
     en: 'Enter the start and end dates together.',
   },
+  dateRangeOrder: {
+    id: 'Tanggal akhir tidak boleh sebelum tanggal awal.',
+    en: 'The end date may not come before the start date.',
+  },
   termOrder: {
     id: 'Tanggal berakhir harus setelah tanggal mulai.',
     en: 'The end date must come after the start date.',

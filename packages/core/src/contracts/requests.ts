@@ -8,6 +8,7 @@ import { VM_STATES } from '../domain/vm-state';
 import { DUPLICATE_SSH_KEY_MESSAGE, duplicateSshKeyIndexes } from '../ssh/ssh-key-set';
 import { parseSshPublicKey } from '../ssh/ssh-public-key';
 import { ZDisplayName, ZEmail, ZNip, ZPhone, zText } from './common';
+import { DAY_RANGE_ISSUE, FIND_DAY_RANGE, ZFindText, dayRangeInOrder, zFindPage } from './find';
 import { CONTRACT_MESSAGES, worded, wordedPattern } from './messages';
 import { ZPublicEndpoint } from './public-endpoint';
 
@@ -167,13 +168,23 @@ export const ZVpsRequest = z.object({
 });
 export type VpsRequestDto = z.infer<typeof ZVpsRequest>;
 
-/** `GET /vps-requests` query. */
-export const ZListRequestsQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
-  status: z.enum(REQUEST_STATUSES).optional(),
-  institutionId: z.uuid().optional(),
-});
+/**
+ * `GET /vps-requests` query: filters (institution, status, submission day range in WIB, host name,
+ * address, free text over host name, purpose and application name) and keyset paging; `runs=none`
+ * leaves every run but the latest (`run`) out of each item.
+ */
+export const ZListRequestsQuery = z
+  .strictObject({
+    ...zFindPage(),
+    status: z.enum(REQUEST_STATUSES).optional(),
+    institutionId: z.uuid().optional(),
+    hostname: ZFindText.optional(),
+    address: ZFindText.optional(),
+    q: ZFindText.optional(),
+    ...FIND_DAY_RANGE,
+    runs: z.enum(['all', 'none']).default('all'),
+  })
+  .refine(dayRangeInOrder, DAY_RANGE_ISSUE);
 
 /**
  * `GET /vps-requests/:id/checks`: what an operator sees before approving — the agreement in

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { LOCALES } from '../i18n';
 import { ZRole } from './auth';
-import { ZDisplayName, ZEmail, ZNip, ZPhone, zText } from './common';
+import { ZDisplayName, ZEmail, ZNip, ZPageQuery, ZPhone, zText } from './common';
+import { ZFindText } from './find';
 import { CONTRACT_MESSAGES, worded, wordedPattern } from './messages';
 
 /** A password people can choose: long enough to matter, bounded to keep hashing cheap. */
@@ -79,3 +80,7 @@ export const ZResetPasswordBody = z.strictObject({
   password: ZNewPassword,
 });
 export type ResetPasswordBody = z.infer<typeof ZResetPasswordBody>;
+
+/** `GET /users`, `GET /institutions/:id/users` query: paging and `q`, free text within the name or e-mail. */
+export const ZUserListQuery = ZPageQuery.extend({ q: ZFindText.optional() });
+export type UserListQuery = z.infer<typeof ZUserListQuery>;

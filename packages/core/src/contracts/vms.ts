@@ -3,6 +3,7 @@ import { VM_STATES } from '../domain/vm-state';
 import { DATA_CLASSIFICATIONS } from './applications';
 import { zText } from './common';
 import { ZPublicEndpoint } from './public-endpoint';
+import { DAY_RANGE_ISSUE, FIND_DAY_RANGE, ZFindText, dayRangeInOrder, zFindPage } from './find';
 import { ZGuestPorts, ZSshPublicKeyList } from './requests';
 
 /** A decommission waiting for the institution head (`vm_decommissions` row `awaiting_approval`). */
@@ -39,8 +40,28 @@ export const ZVm = z.object({
 });
 export type VmDto = z.infer<typeof ZVm>;
 
-/** `GET /vms` answer (no paging: at most 500, newest first). */
-export const ZVmList = z.object({ items: z.array(ZVm) });
+/**
+ * `GET /vms` query: institution, state, node (data-center roles only), vmid, host name, address,
+ * free text (host name, address, application name), creation day range (WIB); keyset paging,
+ * newest first, at most 500 per page (the default, as before paging existed).
+ */
+export const ZVmListQuery = z
+  .strictObject({
+    ...zFindPage(500, 500),
+    institutionId: z.uuid().optional(),
+    state: zText({ max: 32 }).optional(),
+    node: zText({ max: 64 }).optional(),
+    vmid: z.coerce.number().int().min(1).max(999_999_999).optional(),
+    hostname: ZFindText.optional(),
+    address: ZFindText.optional(),
+    q: ZFindText.optional(),
+    ...FIND_DAY_RANGE,
+  })
+  .refine(dayRangeInOrder, DAY_RANGE_ISSUE);
+export type VmListQuery = z.infer<typeof ZVmListQuery>;
+
+/** `GET /vms` answer: newest first; `nextCursor` names the next page (null on the last). */
+export const ZVmList = z.object({ items: z.array(ZVm), nextCursor: z.string().nullable() });
 
 /** Power actions of `POST /vms/:id/actions`. */
 export const VM_POWER_ACTIONS = ['start', 'shutdown', 'stop', 'reboot'] as const;

@@ -156,11 +156,31 @@ export async function findAgreementDocument(
 /** Lists agreements newest first, keyset-paged by (createdAt, id). */
 export async function listAgreements(
   db: Executor,
-  options: { institutionId?: string; status?: AgreementStatus; limit: number; before?: { createdAt: string; id: string } },
+  options: {
+    institutionId?: string | undefined;
+    status?: AgreementStatus | undefined;
+    /** In force on `today` (a WIB date) with the term ending no later than `until`. */
+    inForceEnding?: { today: string; until: string } | undefined;
+    /** ILIKE pattern on the number or the institution's name. */
+    textLike?: string | undefined;
+    limit: number;
+    before?: { createdAt: string; id: string } | undefined;
+  },
 ): Promise<AgreementMeta[]> {
   let query = metaQuery(db).orderBy('agreements.createdAt', 'desc').orderBy('agreements.id', 'desc').limit(options.limit);
   if (options.institutionId) query = query.where('agreements.institutionId', '=', options.institutionId);
   if (options.status) query = query.where('agreements.status', '=', options.status);
+  if (options.inForceEnding) {
+    const { today, until } = options.inForceEnding;
+    query = query
+      .where('agreements.status', '=', 'in_force')
+      .where('agreements.termStart', '<=', today)
+      .where('agreements.termEnd', '>=', today)
+      .where('agreements.termEnd', '<=', until);
+  }
+  const { textLike } = options;
+  if (textLike)
+    query = query.where((eb) => eb.or([eb('agreements.number', 'ilike', textLike), eb('institutions.name', 'ilike', textLike)]));
   if (options.before) {
     const at = new Date(options.before.createdAt);
     const id = options.before.id;

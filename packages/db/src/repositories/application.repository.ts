@@ -13,10 +13,18 @@ export type ApplicationWithInstitution = ApplicationRow & { institutionCode: str
 /** Lists applications ordered by (name, id), optionally of one institution, keyset-paged. */
 export async function listApplications(
   db: Executor,
-  options: { institutionId?: string; limit: number; after?: { name: string; id: string } },
+  options: {
+    institutionId?: string | undefined;
+    /** ILIKE pattern on the name or the description. */
+    textLike?: string | undefined;
+    limit: number;
+    after?: { name: string; id: string } | undefined;
+  },
 ): Promise<ApplicationRow[]> {
   let query = db.selectFrom('applications').selectAll().orderBy('name').orderBy('id').limit(options.limit);
   if (options.institutionId) query = query.where('institutionId', '=', options.institutionId);
+  const { textLike } = options;
+  if (textLike) query = query.where((eb) => eb.or([eb('name', 'ilike', textLike), eb('description', 'ilike', textLike)]));
   if (options.after) {
     const { name, id } = options.after;
     query = query.where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]));

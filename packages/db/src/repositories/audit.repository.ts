@@ -45,11 +45,20 @@ type AuditRow = {
   ip: string | null;
 };
 
-/** Lists audit entries newest first, filtered, keyset-paged by id. */
-export async function listAudit(
-  db: Executor,
-  filter: { institutionId?: string; action?: string; targetType?: string; targetId?: string; beforeId?: number; limit: number },
-): Promise<AuditRow[]> {
+/** The audit log's filters; `actorLike` is an ILIKE pattern on the actor's label, `since`/`before` bound `at`. */
+export type AuditFilter = {
+  institutionId?: string | undefined;
+  actorUserId?: string | undefined;
+  actorLike?: string | undefined;
+  action?: string | undefined;
+  targetType?: string | undefined;
+  targetId?: string | undefined;
+  since?: Date | undefined;
+  before?: Date | undefined;
+};
+
+/** Lists audit entries newest first, filtered, keyset-paged by id (`beforeId` exclusive). */
+export async function listAudit(db: Executor, filter: AuditFilter & { beforeId?: number | undefined; limit: number }): Promise<AuditRow[]> {
   let query = db
     .selectFrom('auditLog')
     .select([
@@ -72,6 +81,25 @@ export async function listAudit(
   if (filter.action) query = query.where('action', '=', filter.action);
   if (filter.targetType) query = query.where('targetType', '=', filter.targetType);
   if (filter.targetId) query = query.where('targetId', '=', filter.targetId);
+  if (filter.actorUserId) query = query.where('actorUserId', '=', filter.actorUserId);
+  if (filter.actorLike) query = query.where('actorLabel', 'ilike', filter.actorLike);
+  if (filter.since) query = query.where('at', '>=', filter.since);
+  if (filter.before) query = query.where('at', '<', filter.before);
   if (filter.beforeId) query = query.where('id', '<', filter.beforeId);
   return query.execute();
+}
+
+/**
+ * Every entry matching `filter`, newest first, in batches of `batchSize` read one after another
+ * (keyset by id): memory stays bounded however long the log, and entries appended meanwhile are
+ * not included (the first batch fixes the upper id).
+ */
+export async function* streamAudit(db: Executor, filter: AuditFilter, batchSize = 1000): AsyncGenerator<AuditRow[]> {
+  let beforeId: number | undefined;
+  for (;;) {
+    const rows = await listAudit(db, { ...filter, beforeId, limit: batchSize });
+    if (rows.length > 0) yield rows;
+    if (rows.length < batchSize) return;
+    beforeId = rows[rows.length - 1]!.id;
+  }
 }

@@ -63,9 +63,17 @@ export async function findUserByEmail(db: Executor, email: string): Promise<User
 /** Lists users, optionally of one institution (`null` = data-center staff), ordered by name. */
 export async function listUsers(
   db: Executor,
-  options: { institutionId?: string | null; limit: number; afterId?: string },
+  options: {
+    institutionId?: string | null;
+    limit: number;
+    afterId?: string | undefined;
+    /** ILIKE pattern on the name or the e-mail. */
+    textLike?: string | undefined;
+  },
 ): Promise<UserRecord[]> {
   let query = baseQuery(db).orderBy('users.id').limit(options.limit);
+  const { textLike } = options;
+  if (textLike) query = query.where((eb) => eb.or([eb('users.name', 'ilike', textLike), eb('users.email', 'ilike', textLike)]));
   if (options.institutionId === null) query = query.where('users.institutionId', 'is', null);
   else if (options.institutionId) query = query.where('users.institutionId', '=', options.institutionId);
   if (options.afterId) query = query.where('users.id', '>', options.afterId);

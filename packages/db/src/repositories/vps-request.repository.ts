@@ -95,6 +95,13 @@ export async function listVpsRequests(
     institutionId?: string;
     status?: RequestStatus;
     statuses?: readonly RequestStatus[];
+    /** ILIKE patterns (see likePattern in @betang/core): the host name; the held address; host name, purpose or application name. */
+    hostnameLike?: string;
+    addressLike?: string;
+    textLike?: string;
+    /** Submitted at or after `since`, before `before`. */
+    since?: Date;
+    before?: Date;
     limit: number;
     after?: { createdAt: string; id: string };
     oldestFirst?: boolean;
@@ -105,6 +112,29 @@ export async function listVpsRequests(
   if (filter.institutionId) q = q.where('institutionId', '=', filter.institutionId);
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.statuses) q = q.where('status', 'in', [...filter.statuses]);
+  if (filter.since) q = q.where('createdAt', '>=', filter.since);
+  if (filter.before) q = q.where('createdAt', '<', filter.before);
+  const { hostnameLike, addressLike, textLike } = filter;
+  if (hostnameLike) q = q.where('hostname', 'ilike', hostnameLike);
+  if (addressLike)
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('ipAllocations as a')
+          .select(sql.lit(1).as('one'))
+          .whereRef('a.requestId', '=', 'vpsRequests.id')
+          .where('a.releasedAt', 'is', null)
+          .where(sql<string>`host(a.address)`, 'ilike', addressLike),
+      ),
+    );
+  if (textLike)
+    q = q.where((eb) =>
+      eb.or([
+        eb('hostname', 'ilike', textLike),
+        eb('purpose', 'ilike', textLike),
+        // Uncorrelated: the matching applications are read once (a hashed subplan), not per request.
+        eb('applicationId', 'in', eb.selectFrom('applications as app').select('app.id').where('app.name', 'ilike', textLike)),
+      ]),
+    );
   if (filter.after) {
     const { createdAt, id } = filter.after;
     const cmp = filter.oldestFirst ? '>' : '<';

@@ -1,16 +1,14 @@
 import { AUDIT_ACTION_NAMES, AUDIT_TARGET_NAMES, type LocalizedText } from '@betang/core';
-import { useId } from 'react';
-import type { AuditFilter } from '../../api/audit.api';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
 import { institutionListQuery } from '../../api/queries';
 import { useI18n } from '../../i18n/use-i18n';
-import { FormActions } from '../../ui/form-actions';
-import { SelectField } from '../../ui/select-field';
-import { useContractForm } from '../../ui/use-contract-form';
-import { ZAuditFilterValues } from '../../forms/form-schemas';
+import { FilterBar, type FilterControl } from '../find/filter-bar';
+import type { FilterValues } from '../find/url-filters';
 
-const EMPTY = { action: '', targetType: '', institutionId: '' };
+/** The audit log's filters as URL parameters (GET /audit-log's query names). */
+export const AUDIT_FILTER_KEYS = ['action', 'targetType', 'actor', 'from', 'to', 'institutionId'] as const;
+export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
 
 /** Choices of a filter: each code under its readable name, sorted by that name in `locale`. */
 function choices(names: Record<string, LocalizedText>, locale: keyof LocalizedText) {
@@ -19,53 +17,55 @@ function choices(names: Record<string, LocalizedText>, locale: keyof LocalizedTe
     .sort((a, b) => a.label.localeCompare(b.label, locale));
 }
 
-/** Filter form of the audit log; the institution choice is offered to data-center staff only. */
-export function AuditFilters({ canChooseInstitution, onApply }: { canChooseInstitution: boolean; onApply(filter: AuditFilter): void }) {
+type Props = {
+  /** The institution choice is offered to data-center staff only. */
+  canChooseInstitution: boolean;
+  values: FilterValues<AuditFilterKey>;
+  onApply(values: FilterValues<AuditFilterKey>): void;
+  onClear(): void;
+};
+
+/** Filter form of the audit log: action and target by readable name, actor, days, institution. */
+export function AuditFilters({ canChooseInstitution, values, onApply, onClear }: Props) {
   const { t, locale } = useI18n();
-  const selectId = useId();
-  const form = useContractForm({ schema: ZAuditFilterValues, defaultValues: EMPTY });
   const institutions = useQuery({ ...institutionListQuery(useApi()), enabled: canChooseInstitution });
-
-  const onSubmit = form.onSubmit(async ({ action, targetType, institutionId }) =>
-    onApply({ action: action.trim() || undefined, targetType: targetType.trim() || undefined, institutionId: institutionId || undefined }),
-  );
-
-  function onReset() {
-    form.reset(EMPTY);
-    onApply({});
-  }
-
+  const controls: FilterControl<AuditFilterKey>[] = [
+    {
+      key: 'action',
+      label: t('audit.action'),
+      kind: 'choice',
+      any: t('words.auditAnyAction'),
+      options: choices(AUDIT_ACTION_NAMES, locale),
+    },
+    {
+      key: 'targetType',
+      label: t('audit.targetType'),
+      kind: 'choice',
+      any: t('words.auditAnyTarget'),
+      options: choices(AUDIT_TARGET_NAMES, locale),
+    },
+    { key: 'actor', label: t('audit.actor'), kind: 'text', hint: t('find.actorHint') },
+    { key: 'from', label: t('find.from'), kind: 'date' },
+    { key: 'to', label: t('find.to'), kind: 'date' },
+  ];
+  if (canChooseInstitution)
+    controls.push({
+      key: 'institutionId',
+      label: t('audit.institution'),
+      kind: 'choice',
+      any: t('audit.allInstitutions'),
+      options: (institutions.data?.items ?? []).map((institution) => ({ value: institution.id, label: institution.name })),
+    });
   return (
-    <form className="card filters" onSubmit={onSubmit} aria-labelledby="audit-filter-title">
-      <h2 id="audit-filter-title">{t('audit.filterTitle')}</h2>
-      <div className="filter-row">
-        <SelectField
-          label={t('audit.action')}
-          placeholder={t('words.auditAnyAction')}
-          options={choices(AUDIT_ACTION_NAMES, locale)}
-          {...form.bind('action')}
-        />
-        <SelectField
-          label={t('audit.targetType')}
-          placeholder={t('words.auditAnyTarget')}
-          options={choices(AUDIT_TARGET_NAMES, locale)}
-          {...form.bind('targetType')}
-        />
-        {canChooseInstitution ? (
-          <div className="field">
-            <label htmlFor={selectId}>{t('audit.institution')}</label>
-            <select id={selectId} value={form.values.institutionId} onChange={(event) => form.set('institutionId', event.target.value)}>
-              <option value="">{t('audit.allInstitutions')}</option>
-              {(institutions.data?.items ?? []).map((institution) => (
-                <option key={institution.id} value={institution.id}>
-                  {institution.name}
-                </option>
-              ))}
-            </select>
-          </div>
-        ) : null}
-      </div>
-      <FormActions saveLabel={t('audit.apply')} onCancel={onReset} cancelLabel={t('audit.reset')} />
-    </form>
+    <FilterBar
+      headingId="audit-filter-title"
+      title={t('audit.filterTitle')}
+      controls={controls}
+      values={values}
+      onApply={onApply}
+      onClear={onClear}
+      applyLabel={t('audit.apply')}
+      clearLabel={t('audit.reset')}
+    />
   );
 }

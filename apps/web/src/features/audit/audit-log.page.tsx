@@ -1,13 +1,13 @@
 import { auditActionName, auditTargetName } from '@betang/core';
-import { useState } from 'react';
 import { useApi } from '../../api/api-context';
-import { listAudit, type AuditEntry, type AuditFilter } from '../../api/audit.api';
-import { useQuery } from '@tanstack/react-query';
+import { auditExportUrl, listAudit, type AuditEntry } from '../../api/audit.api';
 import { auditQuery } from '../../api/queries';
 import { useI18n } from '../../i18n/use-i18n';
 import { isConsoleUser, useMe } from '../../session/session-context';
 import { Page } from '../../ui/page';
-import { AuditFilters } from './audit-filters';
+import { AUDIT_FILTER_KEYS, AuditFilters } from './audit-filters';
+import { useUrlFilters } from '../find/url-filters';
+import { usePagedList } from '../find/use-paged-list';
 import { DataTable } from '../../ui/data-table';
 import { ListSection } from '../../ui/list-section';
 import { WithNote } from '../../ui/with-note';
@@ -34,44 +34,42 @@ function AuditDetails({ entry }: { entry: AuditEntry }) {
   );
 }
 
-/** Who did what, when (newest first): operators see everything, an institution head their institution. */
+/**
+ * Who did what, when (newest first): operators see everything, an institution head their
+ * institution. Filters are kept in the URL; the CSV export takes the same filters.
+ */
 export function AuditLogPage() {
   const { t, dateTime, locale } = useI18n();
   const api = useApi();
   const me = useMe();
-  const [filter, setFilter] = useState<AuditFilter>({});
-  const first = useQuery(auditQuery(api, filter));
-  const [more, setMore] = useState<{ key: string; items: AuditEntry[]; nextCursor: string | null } | null>(null);
-  const [moreError, setMoreError] = useState<unknown>(undefined);
-  const key = JSON.stringify(filter);
-  const extra = more?.key === key ? more : null;
-  const items = [...(first.data?.items ?? []), ...(extra?.items ?? [])];
-  const nextCursor = extra ? extra.nextCursor : (first.data?.nextCursor ?? null);
-
-  async function loadMore() {
-    if (!nextCursor) return;
-    try {
-      const page = await listAudit(api, filter, nextCursor);
-      setMore({ key, items: [...(extra?.items ?? []), ...page.items], nextCursor: page.nextCursor });
-    } catch (error) {
-      setMoreError(error);
-    }
-  }
+  const filters = useUrlFilters(AUDIT_FILTER_KEYS);
+  const list = usePagedList(auditQuery(api, filters.query).queryKey, (cursor) => listAudit(api, filters.query, cursor));
 
   return (
     <Page title={t('audit.title')}>
       <p className="muted">{isConsoleUser(me.roles) ? t('audit.introConsole') : t('audit.introHead')}</p>
-      <AuditFilters canChooseInstitution={isConsoleUser(me.roles)} onApply={setFilter} />
+      <AuditFilters
+        canChooseInstitution={isConsoleUser(me.roles)}
+        values={filters.values}
+        onApply={filters.apply}
+        onClear={filters.clear}
+      />
+      <p>
+        <a className="button" href={auditExportUrl(filters.query, locale)} download>
+          {t('find.exportCsv')}
+        </a>{' '}
+        <span className="muted small">{t('find.exportHint')}</span>
+      </p>
       <ListSection
         headingId="audit-list-title"
         title={t('audit.listTitle')}
-        busy={first.isFetching}
-        loading={first.isFetching && !first.data}
-        error={first.error ?? moreError}
-        onMore={nextCursor ? loadMore : undefined}
+        busy={list.busy}
+        loading={list.loading}
+        error={list.error}
+        onMore={list.onMore}
       >
         <DataTable
-          rows={first.data || items.length > 0 ? items : undefined}
+          rows={list.items}
           empty={t('audit.empty')}
           columns={[
             { label: t('audit.at'), className: 'nowrap', cell: (entry) => dateTime(entry.at) },

@@ -11,6 +11,8 @@ import { QuotaBar } from '../../ui/quota-bar';
 import { DataTable } from '../../ui/data-table';
 import { ListSection } from '../../ui/list-section';
 import { IpPoolForm } from './ip-pool-form';
+import { PoolAddresses } from './pool-addresses';
+import { Link, useSearchParams } from 'react-router';
 
 /** IP pools with how many addresses are held, and (admin, operator) a form to add one. */
 export function IpPoolsPage() {
@@ -20,6 +22,9 @@ export function IpPoolsPage() {
   const pools = useQuery(ipPoolListQuery(api));
   const institutions = useQuery(institutionListQuery(api));
   const [notice, setNotice] = useState<string | null>(null);
+  // The pool whose addresses are listed: ?pool=<id> (kept on reload and in shared links), else the first.
+  const [params] = useSearchParams();
+  const selected = pools.data?.items.find((p) => p.id === params.get('pool')) ?? pools.data?.items[0];
   const names = new Map((institutions.data?.items ?? []).map((i) => [i.id, i.name]));
   return (
     <Page title={t('opPools.title')}>
@@ -30,7 +35,15 @@ export function IpPoolsPage() {
           rows={pools.data?.items}
           empty={t('opPools.empty')}
           columns={[
-            { label: t('opPools.name'), cell: (pool) => <strong>{pool.name}</strong> },
+            {
+              label: t('opPools.name'),
+              cell: (pool) => (
+                // A plain link (not the app's NavLink): every pool is on this same path, only the selected one is current.
+                <Link to={`?pool=${pool.id}`} aria-current={pool.id === selected?.id ? 'true' : undefined}>
+                  <strong>{pool.name}</strong>
+                </Link>
+              ),
+            },
             {
               label: t('opPools.network'),
               cell: (pool) => (
@@ -54,6 +67,7 @@ export function IpPoolsPage() {
           ]}
         />
       </ListSection>
+      {selected ? <PoolAddresses key={selected.id} pool={selected} /> : null}
       {mayCreate ? (
         <IpPoolForm
           institutions={institutions.data?.items ?? []}

@@ -3,7 +3,10 @@ import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
-import { agreementListQuery, institutionListQuery } from '../../api/queries';
+import { findAgreements } from '../../api/agreements.api';
+import { institutionListQuery } from '../../api/queries';
+import { queryKeys } from '../../api/query-keys';
+import { usePagedList } from '../find/use-paged-list';
 import { useI18n } from '../../i18n/use-i18n';
 import { Link } from '../../ui/link';
 import { holdsAny, useMe } from '../../session/session-context';
@@ -21,15 +24,16 @@ export function OperatorAgreementsPage() {
   const { t, date } = useI18n();
   const mayCreate = holdsAny(useMe().roles, [Role.Admin, Role.Operator]);
   const api = useApi();
-  // The dashboard's links: ?status=<status> asks the server for that status; ?expiring=<days> keeps
-  // the agreements in force ending within that many days.
+  // The dashboard's links: ?status=<status> asks the server for that status; ?expiring=<days> asks
+  // it for the agreements in force ending within that many days (every page, not only the first).
   const [params] = useSearchParams();
   const statusParam = params.get('status');
   const status = statusParam && statusParam in AGREEMENT_STATUS ? (statusParam as keyof typeof AGREEMENT_STATUS) : undefined;
   const expiringParam = Number(params.get('expiring'));
   const expiring = Number.isInteger(expiringParam) && expiringParam > 0 ? expiringParam : undefined;
-  const agreements = useQuery(agreementListQuery(api, expiring ? 'in_force' : status));
-  const rows = agreements.data?.items.filter((a) => expiring === undefined || (a.daysLeft >= 0 && a.daysLeft <= expiring));
+  const filter = expiring ? { expiringWithinDays: expiring } : { status };
+  const agreements = usePagedList([...queryKeys.agreements, 'search', filter], (cursor) => findAgreements(api, filter, cursor));
+  const rows = agreements.items;
   const institutions = useQuery(institutionListQuery(api));
   const [notice, setNotice] = useState<string | null>(null);
   const daysLeft = (days: number, status: string) =>
@@ -49,8 +53,10 @@ export function OperatorAgreementsPage() {
       <ListSection
         headingId="agreements-title"
         title={t('opAgreements.listTitle')}
-        loading={agreements.isFetching && !agreements.data}
+        loading={agreements.loading}
+        busy={agreements.busy}
         error={agreements.error}
+        onMore={agreements.onMore}
       >
         <DataTable
           rows={rows}

@@ -10,7 +10,8 @@ export const requestsFeature: Feature = {
       path: '/vps-requests',
       page: () => import('./requests.page').then((m) => m.RequestsPage),
       roles: ALL_ROLES,
-      prefetch: ({ api, queryClient }) => void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.requestListQuery(api))),
+      prefetch: ({ api, queryClient }) =>
+        void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.requestSearchQuery(api, {}))),
     },
     {
       path: '/vps-requests/:id',

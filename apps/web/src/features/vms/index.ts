@@ -11,7 +11,7 @@ export const vmsFeature: Feature = {
       path: '/vms',
       page: () => import('./vms.page').then((m) => m.VmsPage),
       roles: OWNERS,
-      prefetch: ({ api, queryClient }) => void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.vmListQuery(api))),
+      prefetch: ({ api, queryClient }) => void import('../../api/queries').then((q) => queryClient.prefetchQuery(q.vmSearchQuery(api, {}))),
     },
   ],
   nav: [{ to: '/vms', labelKey: 'nav.vms', roles: OWNERS, order: 30 }],

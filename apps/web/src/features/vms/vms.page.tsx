@@ -1,7 +1,9 @@
-import { isVmState, type VmState } from '@betang/core';
+import { isVmState, VM_STATES, type VmState } from '@betang/core';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
-import { vmListQuery } from '../../api/queries';
+import { vmSearchQuery } from '../../api/queries';
+import { FilterBar, type FilterControl } from '../find/filter-bar';
+import { useUrlFilters } from '../find/url-filters';
 import type { MessageKey } from '../../i18n/i18n';
 import { useI18n } from '../../i18n/use-i18n';
 import { Link } from '../../ui/link';
@@ -30,6 +32,9 @@ const STATE: Record<VmState, { key: MessageKey; tone: StatusTone }> = {
   decommissioned: { key: 'vms.state.decommissioned', tone: 'idle' },
 };
 
+// Node names are operators' detail: their table (/operator/vms) also filters by node and vmid.
+const FILTER_KEYS = ['state', 'hostname', 'address', 'q'] as const;
+
 /** The state of a VM in words (unknown states are shown as the API wrote them). */
 export function useVmState(): (state: string) => { text: string; tone: StatusTone } {
   const { t } = useI18n();
@@ -42,18 +47,42 @@ export function useVmState(): (state: string) => { text: string; tone: StatusTon
 /** The institution's VMs with state (a retained VM with the date it is destroyed), address, size, and power actions / decommission / restore. */
 export function VmsPage() {
   const { t, number, dateTime } = useI18n();
-  const vms = useQuery(vmListQuery(useApi()));
+  const api = useApi();
+  const filters = useUrlFilters(FILTER_KEYS);
+  const vms = useQuery(vmSearchQuery(api, filters.query));
   const stateOf = useVmState();
   const stream = useLiveVms();
+  const controls: FilterControl<(typeof FILTER_KEYS)[number]>[] = [
+    {
+      key: 'state',
+      label: t('find.state'),
+      kind: 'choice',
+      any: t('find.anyState'),
+      options: VM_STATES.filter((s) => s !== 'decommissioned').map((s) => ({ value: s, label: stateOf(s).text })),
+    },
+    { key: 'hostname', label: t('find.hostname'), kind: 'text' },
+    { key: 'address', label: t('find.address'), kind: 'text' },
+    { key: 'q', label: t('find.text'), kind: 'text', hint: t('find.textHintVms') },
+  ];
+  const filtered = Object.keys(filters.query).length > 0;
   return (
     <Page title={t('vms.title')}>
       <p className="muted">{t('vms.intro')}</p>
+      <FilterBar
+        headingId="vms-filter-title"
+        title={t('find.filterTitle')}
+        controls={controls}
+        values={filters.values}
+        onApply={filters.apply}
+        onClear={filters.clear}
+      />
       <p className="muted small" role="status" data-testid="vms-stream">
         {stream === 'live' ? t('vmLive.streamLive') : t('vmLive.streamTrouble')}
       </p>
       {vms.isFetching && !vms.data ? <Loading /> : null}
       <ErrorAlert error={vms.error} />
-      {vms.data && vms.data.items.length === 0 ? (
+      {vms.data && vms.data.items.length === 0 && filtered ? <p>{t('find.noMatch')}</p> : null}
+      {vms.data && vms.data.items.length === 0 && !filtered ? (
         <section className="card">
           <p>{t('vms.empty')}</p>
           <Link to="/vps-requests/new">{t('vms.emptyLink')}</Link>
