@@ -95,6 +95,9 @@ async function main(): Promise<void> {
       port: Number(env.BETANG_SIM_PORT ?? 0),
       timeFactor: Number(env.BETANG_SIM_TIME_FACTOR ?? 0.2),
       stateFile: path.join(home, 'simulator-cluster.json'),
+      // A few hand-made VMs the office "already runs", for the census screen (docs/adoption.md);
+      // a restored cluster keeps what it had instead.
+      estate: { count: Number(env.BETANG_SIM_ESTATE ?? 8) },
       guests,
       qemu: { runDir: path.join(home, 'sim-guests') },
     });
