@@ -26,3 +26,4 @@ export * from './policies/approval-policy';
 export * from './policies/decommission';
 export * from './policies/backup-schedule';
 export * from './health';
+export * from './policies/estate';

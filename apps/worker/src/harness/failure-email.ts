@@ -15,6 +15,8 @@ const RUN_KIND_SUBJECT: Record<RunKind, { id: string; en: string }> = {
   snapshot: { id: 'Mengambil snapshot', en: 'Taking a snapshot' },
   snapshot_rollback: { id: 'Mengembalikan ke snapshot', en: 'Rolling back to a snapshot' },
   snapshot_delete: { id: 'Menghapus snapshot', en: 'Deleting a snapshot' },
+  adopt: { id: 'Mengadopsi VM', en: 'Adopting a VM' },
+  release: { id: 'Melepas VM adopsi', en: 'Releasing an adopted VM' },
 };
 
 /**

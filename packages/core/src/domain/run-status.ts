@@ -20,6 +20,8 @@ export const RUN_KINDS = [
   'snapshot_rollback',
   'snapshot_delete',
   'console_password',
+  'adopt',
+  'release',
 ] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 

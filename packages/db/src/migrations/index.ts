@@ -21,6 +21,7 @@ import * as notifications from './20261207T1430_notifications';
 import * as vmSnapshots from './20261207T1450_vm_snapshots';
 import * as vmBackups from './20261207T1510_vm_backups';
 import * as consolePasswordRun from './20261207T1600_console_password_run';
+import * as estateAdoption from './20261208T0800_estate_adoption';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -49,4 +50,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261207T1450_vm_snapshots': vmSnapshots,
   '20261207T1510_vm_backups': vmBackups,
   '20261207T1600_console_password_run': consolePasswordRun,
+  '20261208T0800_estate_adoption': estateAdoption,
 };

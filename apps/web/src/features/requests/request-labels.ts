@@ -51,6 +51,8 @@ const STEP_KEYS: Record<string, MessageKey> = {
   rollback: 'requests.step.rollback',
   'delete-snapshot': 'requests.step.delete-snapshot',
   'set-console-password': 'consolePassword.step',
+  'mark-owner': 'adoption.step.markOwner',
+  'unmark-owner': 'adoption.step.unmarkOwner',
   cleanup: 'words.step.cleanup',
 };
 
@@ -72,6 +74,8 @@ const RUN_KINDS: Record<string, MessageKey> = {
   snapshot_rollback: 'requests.run.snapshot_rollback',
   snapshot_delete: 'requests.run.snapshot_delete',
   console_password: 'requests.run.console_password',
+  adopt: 'requests.run.adopt',
+  release: 'requests.run.release',
 };
 
 /** The catalogue key of a run kind (null or unknown → the generic "process"). */

@@ -51,7 +51,9 @@ export type ActionKind =
   | 'snapshot'
   | 'snapshot_rollback'
   | 'snapshot_delete'
-  | 'console_password';
+  | 'console_password'
+  | 'adopt'
+  | 'release';
 
 export type ActionCtx = {
   deps: WorkerDeps;

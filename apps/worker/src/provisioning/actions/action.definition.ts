@@ -13,6 +13,7 @@ import { growFilesystemStep } from './grow-filesystem.step';
 import { openPortsStep } from './open-ports.step';
 import { applyPendingStep } from './apply-pending.step';
 import { writeKeysStep } from './write-keys.step';
+import { markOwnerStep, unmarkOwnerStep } from './owner-marker.step';
 import { setConsolePasswordStep, wipeConsolePassword } from './set-console-password.step';
 import { deleteSnapshotStep, recordSnapshotStep, rollbackSnapshotStep, takeSnapshotStep } from './snapshot.step';
 
@@ -29,6 +30,8 @@ export const ACTION_STEPS: Record<ActionKind, readonly ActionStep<unknown>[]> = 
   snapshot_rollback: [locateStep, rollbackSnapshotStep, recordSnapshotStep],
   snapshot_delete: [locateStep, deleteSnapshotStep, recordSnapshotStep],
   console_password: [locateStep, setConsolePasswordStep, recordStep],
+  adopt: [locateStep, markOwnerStep, recordStep],
+  release: [locateStep, unmarkOwnerStep, recordStep],
 };
 
 /**
@@ -103,6 +106,11 @@ export function actionDefinition(deps: WorkerDeps, kind: ActionKind): RunDefinit
       if (kind === 'console_password') await wipeConsolePassword(tx, run.id);
       if (kind === 'decommission') {
         await transitionRequest(tx, run.requestId, ['decommissioning'], 'failed', { reason: joinText(failure.text), onMismatch: 'skip' });
+      }
+      // A release that could not remove the marker leaves the VM Betang's, as it was.
+      if (kind === 'release' && ctx) {
+        await transitionVm(tx, ctx.vm.id, ['decommissioning'], ctx.vm.state === 'stopped' ? 'stopped' : 'running', { onMismatch: 'skip' });
+        await transitionRequest(tx, run.requestId, ['decommissioning'], 'active', { reason: joinText(failure.text), onMismatch: 'skip' });
       }
       return {
         subject: ctx?.vm.name ?? '?',
