@@ -34,6 +34,7 @@ import { vmRoutes } from './routes/vms.routes';
 import { snapshotRoutes } from './routes/snapshots.routes';
 import { vmBackupRoutes } from './routes/vm-backups.routes';
 import { clusterRoutes } from './routes/cluster.routes';
+import { estateRoutes } from './routes/estate.routes';
 import { ssoRoutes } from './routes/sso.routes';
 import { consoleRoutes } from './routes/console.routes';
 import { createConsoleGateway } from './console/console-gateway';
@@ -202,6 +203,7 @@ export function createApp(deps: AppDeps): Express {
   snapshotRoutes(context);
   vmBackupRoutes(context);
   clusterRoutes(context);
+  estateRoutes(context);
   const openApi = buildOpenApi(registry, deps.config.PUBLIC_URL);
   (app.locals as Record<symbol, RouteRegistry>)[ROUTE_REGISTRY] = registry;
   router.get('/openapi.json', (_req, res) => {

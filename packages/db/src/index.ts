@@ -34,3 +34,4 @@ export * from './repositories/oidc.repository';
 export * from './repositories/console-session.repository';
 export * from './repositories/notification.repository';
 export * from './repositories/webhook.repository';
+export * from './repositories/estate.repository';

@@ -4,6 +4,7 @@ import { agreementsSweepJob } from './agreements-sweep.job';
 import { backupsSweepJob } from './backups-sweep.job';
 import { clusterSnapshotJob } from './cluster-snapshot.job';
 import { decommissionSweepJob } from './decommission-sweep.job';
+import { estateCensusJob } from './estate-census.job';
 import { notificationsSweepJob } from './notifications-sweep.job';
 import { pruneRequestEventsJob } from './prune-request-events.job';
 import { purgeSessionsJob } from './purge-sessions.job';
@@ -30,6 +31,7 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'reconcile.cluster': reconcileClusterJob(deps),
     'runs.reap': runsReapJob(deps),
     'cluster.snapshot': clusterSnapshotJob(deps),
+    'estate.census': estateCensusJob(deps),
     'snapshots.prune': snapshotsPruneJob(deps),
   };
 }

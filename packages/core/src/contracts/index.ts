@@ -19,3 +19,4 @@ export * from './snapshots';
 export * from './messages';
 export * from './notifications';
 export * from './backups';
+export * from './estate';

@@ -107,11 +107,6 @@ export function actionDefinition(deps: WorkerDeps, kind: ActionKind): RunDefinit
       if (kind === 'decommission') {
         await transitionRequest(tx, run.requestId, ['decommissioning'], 'failed', { reason: joinText(failure.text), onMismatch: 'skip' });
       }
-      // A release that could not remove the marker leaves the VM Betang's, as it was.
-      if (kind === 'release' && ctx) {
-        await transitionVm(tx, ctx.vm.id, ['decommissioning'], ctx.vm.state === 'stopped' ? 'stopped' : 'running', { onMismatch: 'skip' });
-        await transitionRequest(tx, run.requestId, ['decommissioning'], 'active', { reason: joinText(failure.text), onMismatch: 'skip' });
-      }
       return {
         subject: ctx?.vm.name ?? '?',
         audit: {

@@ -57,9 +57,12 @@ export const recordStep = actionStep({
         // Nothing to record on the VM: the password lives only inside the guest; an adopted VM's
         // row was written when the operator adopted it, the marker is all this run adds.
       } else if (kind === 'release') {
-        // The VM stays in the cluster, untouched: only Betang's record of it ends.
+        // The VM stays in the cluster, untouched: only Betang's record of it ends. States move
+        // only now, once the marker is gone (a failed release leaves the VM Betang's, as it was).
+        await transitionVm(tx, vm.id, ['running', 'stopped', 'missing'], 'decommissioning', { onMismatch: 'skip' });
         await transitionVm(tx, vm.id, ['decommissioning'], 'decommissioned', { onMismatch: 'skip' });
         await releaseAddress(tx, vm.requestId, `released by run ${run.id}`);
+        await setRequest('decommissioning', ['active', 'stopped', 'expiring']);
         await setRequest('decommissioned', ['decommissioning']);
         await tx
           .updateTable('adoptions')
