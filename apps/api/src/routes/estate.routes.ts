@@ -181,6 +181,7 @@ export function estateRoutes({ router, registry, deps }: RoutesContext): void {
       tag: 'vms',
       summary: 'Lepaskan VM adopsi dari Betang / release an adopted VM (the VM itself stays)',
       access: ADOPTERS,
+      scope: 'operate',
       params: ZIdParam,
       body: ZReleaseBody,
       response: ZQueuedRun,
