@@ -6,6 +6,11 @@ import { locateStep } from './locate.step';
 
 type MarkerResult = { tags: string[] };
 
+/** Whether config already holds `m` (PVE sorts tags, so they are compared as sets). */
+function holds(config: { tags: readonly string[]; description?: string | undefined }, m: { tags: string[]; description: string }): boolean {
+  return (config.description ?? '') === m.description && [...config.tags].sort().join(';') === [...m.tags].sort().join(';');
+}
+
 /** Tags and description as config parameters; an emptied one is deleted, as PVE keeps no empty key. */
 function markerParams(m: { tags: string[]; description: string }): PveParams {
   const del = [...(m.tags.length === 0 ? ['tags'] : []), ...(m.description === '' ? ['description'] : [])];
@@ -37,8 +42,7 @@ export const markOwnerStep = actionStep<MarkerResult>({
     const vm = ctx.pve.vm(node, vmid);
     const before = await vm.config({ current: true });
     const marked = withOwnerMarker({ tags: before.tags, description: before.description }, run.id, inst.code);
-    if (marked.description !== (before.description ?? '') || marked.tags.join(';') !== before.tags.join(';'))
-      await vm.updateConfig(markerParams(marked), { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
+    if (!holds(before, marked)) await vm.updateConfig(markerParams(marked), { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
     return {
       result: { tags: marked.tags },
       detail: bilingualDetail({ id: `penanda betang-run=${run.id} ditulis`, en: `marker betang-run=${run.id} written` }),
@@ -61,8 +65,7 @@ export const unmarkOwnerStep = actionStep<MarkerResult>({
     const vm = ctx.pve.vm(node, vmid);
     const before = await vm.config({ current: true });
     const plain = withoutOwnerMarker({ tags: before.tags, description: before.description });
-    if (plain.description !== (before.description ?? '') || plain.tags.join(';') !== before.tags.join(';'))
-      await vm.updateConfig(markerParams(plain), { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
+    if (!holds(before, plain)) await vm.updateConfig(markerParams(plain), { deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
     return { result: { tags: plain.tags }, detail: bilingualDetail({ id: 'penanda dihapus', en: 'marker removed' }) };
   },
 });
