@@ -1,4 +1,5 @@
 import { accountFeature } from './account';
+import { adoptionFeature } from './adoption';
 import { agreementsFeature } from './agreements';
 import { applicationsFeature } from './applications';
 import { auditFeature } from './audit';
@@ -47,6 +48,7 @@ export const FEATURES: readonly Feature[] = [
   provisioningBoardFeature,
   clusterFeature,
   reconciliationFeature,
+  adoptionFeature,
   ipPoolsFeature,
   catalogFeature,
   operatorAgreementsFeature,
