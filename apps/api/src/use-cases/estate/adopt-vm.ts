@@ -16,6 +16,7 @@ import {
   getQuotaUsage,
   insertRun,
   lockEstateVm,
+  lockForTransaction,
   type Executor,
   type Tx,
 } from '@betang/db';
@@ -24,7 +25,7 @@ import type { AuditMeta } from '../vps-requests/audit-meta';
 import { conflictsOf, loadEstateWorld, poolFor, proposalOf, type EstateWorld } from './estate-world';
 
 /** Serialises adoptions (and decisions) cluster-wide: conflicts span VMs, so one at a time. */
-const ADOPTION_LOCK = 'betang:estate-adoption';
+export const ADOPTION_LOCK = 'betang:estate-adoption';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -80,7 +81,7 @@ type AdoptInput = { vmid: number; institutionId: string; applicationId: string }
  * Safe against double adoption: the census row is locked and a live adoption per vmid is unique.
  */
 export async function adoptVm(tx: Tx, actor: Actor, input: AdoptInput, meta: AuditMeta, world?: EstateWorld): Promise<AdoptResultDto> {
-  await sql`SELECT pg_advisory_xact_lock(hashtext(${ADOPTION_LOCK}))`.execute(tx);
+  await lockForTransaction(tx, ADOPTION_LOCK);
   const vm = await lockEstateVm(tx, input.vmid);
   if (!vm)
     throw new AppError(ErrorCode.NotFound, {

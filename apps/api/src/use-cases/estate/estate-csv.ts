@@ -1,9 +1,8 @@
 import { AppError, ErrorCode, ESTATE_CSV_COLUMNS, type Actor, type EstateImportResultDto, type ImportRowError } from '@betang/core';
-import type { Db } from '@betang/db';
-import { sql } from 'kysely';
+import { lockForTransaction, type Db } from '@betang/db';
 import { parseCsv, restoreCell, toCsv } from '../csv';
 import type { AuditMeta } from '../vps-requests/audit-meta';
-import { adoptVm } from './adopt-vm';
+import { ADOPTION_LOCK, adoptVm } from './adopt-vm';
 import { conflictsOf, loadEstateWorld, toEstateVmDto, type EstateWorld } from './estate-world';
 
 /** Most data rows one import may carry (the body is also size-limited). */
@@ -152,7 +151,7 @@ export async function importEstateCsv(
     return result;
   }
   await db.transaction().execute(async (tx) => {
-    await sql`SELECT pg_advisory_xact_lock(hashtext('betang:estate-adoption'))`.execute(tx);
+    await lockForTransaction(tx, ADOPTION_LOCK);
     const world = await loadEstateWorld(tx);
     const planned = await plan(world);
     if (result.errors.length > 0) return;

@@ -1,8 +1,8 @@
 import { AppError, ErrorCode, type Actor, type EstateDecisionsDto, type EstateVmDto } from '@betang/core';
-import { appendAudit, enqueueJob, insertRun, lockEstateVm, setEstateDecisions, type Tx } from '@betang/db';
-import { sql } from 'kysely';
+import { appendAudit, enqueueJob, insertRun, lockEstateVm, lockForTransaction, setEstateDecisions, type Tx } from '@betang/db';
 import { lockVm } from '../vms/request-vm-action';
 import type { AuditMeta } from '../vps-requests/audit-meta';
+import { ADOPTION_LOCK } from './adopt-vm';
 import { loadEstateWorld, toEstateVmDto } from './estate-world';
 
 /**
@@ -17,7 +17,7 @@ export async function recordDecisions(
   decisions: EstateDecisionsDto,
   meta: AuditMeta,
 ): Promise<EstateVmDto> {
-  await sql`SELECT pg_advisory_xact_lock(hashtext('betang:estate-adoption'))`.execute(tx);
+  await lockForTransaction(tx, ADOPTION_LOCK);
   const vm = await lockEstateVm(tx, vmid);
   if (!vm) throw new AppError(ErrorCode.NotFound);
   const before = await loadEstateWorld(tx);
