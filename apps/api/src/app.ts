@@ -37,6 +37,7 @@ import { leaseRoutes } from './routes/leases.routes';
 import { restoreTestRoutes } from './routes/restore-tests.routes';
 import { clusterRoutes } from './routes/cluster.routes';
 import { picRoutes } from './routes/pic.routes';
+import { estateRoutes } from './routes/estate.routes';
 import { ssoRoutes } from './routes/sso.routes';
 import { consoleRoutes } from './routes/console.routes';
 import { createConsoleGateway } from './console/console-gateway';
@@ -208,6 +209,7 @@ export function createApp(deps: AppDeps): Express {
   restoreTestRoutes(context);
   clusterRoutes(context);
   picRoutes(context);
+  estateRoutes(context);
   const openApi = buildOpenApi(registry, deps.config.PUBLIC_URL);
   (app.locals as Record<symbol, RouteRegistry>)[ROUTE_REGISTRY] = registry;
   router.get('/openapi.json', (_req, res) => {

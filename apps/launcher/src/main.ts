@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createDatabase, migrateToLatest } from '@betang/db';
+import { createDatabase, enqueueJob, migrateToLatest } from '@betang/db';
 import { bootDiskBytes, emulateDebianGuests, guestSpecFromVmConfig } from '@betang/guest/emulation';
 import { decodeSshKeys } from '@betang/proxmox';
 import { startSimulator } from '@betang/pve-simulator';
@@ -95,6 +95,9 @@ async function main(): Promise<void> {
       port: Number(env.BETANG_SIM_PORT ?? 0),
       timeFactor: Number(env.BETANG_SIM_TIME_FACTOR ?? 0.2),
       stateFile: path.join(home, 'simulator-cluster.json'),
+      // A few hand-made VMs the office "already runs", for the census screen (docs/adoption.md);
+      // a restored cluster keeps what it had instead.
+      estate: { count: Number(env.BETANG_SIM_ESTATE ?? 8) },
       guests,
       qemu: { runDir: path.join(home, 'sim-guests') },
     });
@@ -162,6 +165,10 @@ async function main(): Promise<void> {
   await migrateToLatest(db);
   const seeded = await seedDemoData(db);
   step(seeded ? 'Data demo dibuat / demo data seeded' : 'Data sudah ada, tidak di-seed ulang / existing data kept');
+  // A census at once, so the adoption screen lists the cluster's hand-made VMs without waiting
+  // for the 10-minute schedule (the worker takes it from the outbox when it starts).
+  if (!env.PVE_URL)
+    await db.transaction().execute((tx) => enqueueJob(tx, 'estate.census', {}, { dedupKey: `estate-census:launch:${Date.now()}` }));
   await db.destroy();
 
   env.WEB_DIST_DIR = env.WEB_DIST_DIR ?? ensureWebBuild(ROOT, step);

@@ -31,3 +31,4 @@ export * from './policies/lease';
 export * from './policies/lease-messages';
 export * from './policies/restore-test-schedule';
 export * from './health';
+export * from './policies/estate';

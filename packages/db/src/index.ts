@@ -38,3 +38,4 @@ export * from './repositories/notification.repository';
 export * from './repositories/webhook.repository';
 export * from './repositories/pic.repository';
 export * from './repositories/lease.repository';
+export * from './repositories/estate.repository';

@@ -23,6 +23,22 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface Adoptions {
+  addresses: Generated<Json>;
+  adoptedAt: Generated<Timestamp>;
+  adoptedBy: string;
+  applicationId: string;
+  id: Generated<string>;
+  institutionId: string;
+  proposalReason: string | null;
+  releasedAt: Timestamp | null;
+  releasedBy: string | null;
+  releaseReason: string | null;
+  requestId: string;
+  vmid: number;
+  vmId: string;
+}
+
 export interface AgreementApplications {
   agreementId: string;
   applicationId: string;
@@ -201,6 +217,28 @@ export interface ConsoleSessions {
   ticketHash: string;
   userId: string;
   vmId: string;
+}
+
+export interface EstateVms {
+  addresses: Generated<Json>;
+  agent: Generated<boolean>;
+  cores: Generated<number>;
+  decidedAt: Timestamp | null;
+  decidedBy: string | null;
+  decisions: Generated<Json>;
+  diskGiB: Generated<number>;
+  inBetangRange: Generated<boolean>;
+  lock: string | null;
+  macAddress: string | null;
+  memoryMiB: Generated<number>;
+  name: string | null;
+  node: string;
+  notes: string | null;
+  observedAt: Timestamp;
+  power: string;
+  smbiosUuid: string | null;
+  tags: Generated<string[]>;
+  vmid: number;
 }
 
 export interface Institutions {
@@ -603,6 +641,7 @@ export interface VpsRequests {
   id: Generated<string>;
   institutionId: string;
   memoryMiB: number;
+  origin: Generated<string>;
   ports: Generated<number[]>;
   presetId: string | null;
   publicAccess: Generated<boolean>;
@@ -611,7 +650,7 @@ export interface VpsRequests {
   sshPublicKeys: string[];
   status: string;
   statusReason: string | null;
-  templateId: string;
+  templateId: string | null;
   updatedAt: Generated<Timestamp>;
 }
 
@@ -644,6 +683,7 @@ export interface WebhookEndpoints {
 }
 
 export interface DB {
+  adoptions: Adoptions;
   agreementApplications: AgreementApplications;
   agreementPendingDocuments: AgreementPendingDocuments;
   agreements: Agreements;
@@ -657,6 +697,7 @@ export interface DB {
   clusterNodes: ClusterNodes;
   clusterSelfCheck: ClusterSelfCheck;
   consoleSessions: ConsoleSessions;
+  estateVms: EstateVms;
   institutions: Institutions;
   ipAllocations: IpAllocations;
   ipPools: IpPools;

@@ -1,8 +1,9 @@
 /**
  * Standalone PVE simulator: `npm run sim -- --port 8006 --flavour pve9 --time-factor 1 --seed 7
- * --guests emulated|qemu --storage shared|local [--api-per-node] [--access access.json]` (env: PVE_SIM_PORT,
- * PVE_SIM_HOST, PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR, PVE_SIM_SEED, BETANG_SIM_GUESTS, PVE_SIM_STORAGE,
- * PVE_SIM_ACCESS). The access file is `{ "tokens": [...], "roles": {...}, "acls": [...] }`
+ * --guests emulated|qemu --storage shared|local [--api-per-node] [--access access.json] [--estate 100]`
+ * (env: PVE_SIM_PORT, PVE_SIM_HOST, PVE_SIM_FLAVOUR, PVE_SIM_TIME_FACTOR, PVE_SIM_SEED, BETANG_SIM_GUESTS,
+ * PVE_SIM_STORAGE, PVE_SIM_ACCESS, PVE_SIM_ESTATE). `--estate N` seeds N hand-made VMs without Betang's
+ * marker (state/estate.ts), the estate an office already runs before Betang. The access file is `{ "tokens": [...], "roles": {...}, "acls": [...] }`
  * (SimulatorOptions.tokens and .access); roles and ACLs can also be changed while it runs through
  * /_sim/access/{load,acl,role}.
  */
@@ -23,6 +24,7 @@ const OPTIONS = {
   guests: { type: 'string' },
   access: { type: 'string' },
   storage: { type: 'string' },
+  estate: { type: 'string' },
   'api-per-node': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -32,7 +34,7 @@ type StringFlag = Exclude<keyof typeof OPTIONS, 'help' | 'api-per-node'>;
 function usage(problem: string): never {
   console.error(`pve-simulator: ${problem}`);
   console.error(
-    'usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--storage shared|local] [--api-per-node] [--access access.json]',
+    'usage: sim [--port 8006] [--host 127.0.0.1] [--flavour pve8|pve9] [--time-factor 1] [--seed 1] [--guests emulated|qemu] [--storage shared|local] [--api-per-node] [--access access.json] [--estate 100]',
   );
   process.exit(2);
 }
@@ -71,6 +73,9 @@ async function main(): Promise<void> {
   const storageLayout = flag('storage', 'PVE_SIM_STORAGE') ?? 'shared';
   if (storageLayout !== 'shared' && storageLayout !== 'local') usage(`invalid storage layout '${storageLayout}' (shared or local)`);
 
+  const estateCount = Number(flag('estate', 'PVE_SIM_ESTATE') ?? 0);
+  if (!Number.isInteger(estateCount) || estateCount < 0 || estateCount > 5000) usage('invalid estate size (0–5000 VMs)');
+
   const apiPerNode = flags.apiPerNode;
   const accessFile = flag('access', 'PVE_SIM_ACCESS');
   let access: { tokens?: TokenSpec[] } & AccessSpec = {};
@@ -90,6 +95,7 @@ async function main(): Promise<void> {
     guests,
     storageLayout,
     apiPerNode,
+    ...(estateCount > 0 ? { estate: { count: estateCount } } : {}),
     ...(access.tokens ? { tokens: access.tokens } : {}),
     access: { roles: access.roles ?? {}, acls: access.acls ?? [] },
   });
@@ -108,6 +114,7 @@ async function main(): Promise<void> {
   console.log(
     `  storage      : ${storageLayout === 'local' ? 'local (local-lvm per node, templates 9000/9001, 9100/9101, 9200/9201 on each node)' : 'shared (ceph; templates 9000/9001 on pve1)'}`,
   );
+  if (estateCount > 0) console.log(`  estate       : ${estateCount} VM buatan tangan / hand-made VMs (vmid 101…)`);
   console.log(`  guests       : ${guests === 'qemu' ? 'qemu (real Debian cloud guests; SSH via GET /_sim/guest/ssh/<vmid>)' : 'emulated'}`);
   console.log('');
   console.log(`  curl --cacert ${caFile} -H '${auth}' ${sim.url}/api2/json/cluster/resources`);

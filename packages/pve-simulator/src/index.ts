@@ -19,3 +19,5 @@ export type { AgentPlan, HostDns, NodeSpec, StorageSpec, TemplateSpec, VmSnapsho
 export { formatUpid, parseUpid } from './tasks/upid';
 export type { UpidFields } from './tasks/upid';
 export type { AccessSpec, AclSpec } from './access/access-spec';
+export { handMadeEstate } from './state/estate';
+export type { EstateOptions, EstateVmSpec } from './state/estate';

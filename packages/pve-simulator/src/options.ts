@@ -1,5 +1,6 @@
 import type { AccessSpec } from './access/access-spec';
 import type { QemuGuestOptions } from './guest/qemu/qemu-guests';
+import type { EstateOptions } from './state/estate';
 import type { NodeSpec, StorageSpec, TemplateSpec } from './state/types';
 
 export type Flavour = 'pve8' | 'pve9';
@@ -79,6 +80,11 @@ export interface SimulatorOptions {
    * change and on close (the embedded demo's cluster survives a restart). Default: memory only.
    */
   stateFile?: string;
+  /**
+   * A pre-existing, hand-made estate seeded at start (state/estate.ts): VMs with human names and
+   * no Betang marker. Ignored when `stateFile` already holds a cluster (that cluster is restored).
+   */
+  estate?: EstateOptions;
 }
 
 export const DEFAULT_TOKEN_ID = 'root@pam!betang';
@@ -135,7 +141,8 @@ export function perNodeTemplates(nodes: NodeSpec[] = DEFAULT_NODES): TemplateSpe
 }
 
 /** Options with defaults applied. */
-export type ResolvedOptions = Required<Omit<SimulatorOptions, 'authFailureDelayMs' | 'stateFile' | 'qemu'>> & {
+export type ResolvedOptions = Required<Omit<SimulatorOptions, 'authFailureDelayMs' | 'stateFile' | 'qemu' | 'estate'>> & {
+  estate: EstateOptions | undefined;
   authFailureDelayMs: number;
   stateFile: string | undefined;
   qemu: QemuGuestOptions;
@@ -169,5 +176,6 @@ export function resolveOptions(o: SimulatorOptions = {}): ResolvedOptions {
     guests: o.guests ?? 'emulated',
     qemu: o.qemu ?? {},
     stateFile: o.stateFile,
+    estate: o.estate,
   };
 }

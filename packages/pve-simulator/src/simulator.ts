@@ -15,6 +15,7 @@ import { createUpgradeListener } from './console/ws-upgrade';
 import type { NodeEndpoint } from './server/node-apis';
 import { NodeApis } from './server/node-apis';
 import type { Sim, Terminals } from './sim-context';
+import { handMadeEstate, seedEstate } from './state/estate';
 import { ClusterState } from './state/cluster-state';
 import { persistClusterTo } from './state/persistence';
 import { broadcastRrd } from './state/rrd';
@@ -66,6 +67,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const clock = createClock(opts.timeFactor);
   const rng = createRng(opts.seed);
   const state = new ClusterState(opts, rng);
+  if (opts.estate && opts.estate.count > 0)
+    seedEstate(state, handMadeEstate(opts.estate, [...state.nodes.keys()], rng, new Set(state.vms.keys())), rng);
   const faults = emptyFaultState();
   const tls = cachedSelfSigned(opts.host, opts.nodes[0]?.name ?? 'pve1');
   const qemu =

@@ -63,6 +63,7 @@ export const WRITE_SCOPE_BY_TAG: Readonly<Record<string, RouteScope>> = {
   operator: 'operate',
   catalog: 'operate',
   cluster: 'operate',
+  estate: 'operate',
   'ip-pools': 'admin',
   institutions: 'admin',
   quota: 'admin',

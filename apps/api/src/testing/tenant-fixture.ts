@@ -284,6 +284,8 @@ export const PATH_ID_KINDS: Record<string, keyof TenantIds | { shared: string; r
   '/catalog/presets/{id}': { shared: 'small', reason: 'shared catalog, operators only' },
   // People waiting for SSO access belong to no institution yet: admins only, A gets the role gate's 403.
   '/sso/identities/{id}': { shared: '5e5e5e5e-0000-4000-8000-000000000001', reason: 'pending SSO identities, admins only' },
+  // The census spans the whole cluster, before any institution owns its VMs: operators only, A gets the role gate's 403.
+  '/estate/{vmid}': { shared: '101', reason: 'the cluster census, operators only' },
 };
 
 /** Placeholders after the first, by name: the resource they name belongs to the first one's. */

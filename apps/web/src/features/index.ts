@@ -1,4 +1,5 @@
 import { accountFeature } from './account';
+import { adoptionFeature } from './adoption';
 import { agreementsFeature } from './agreements';
 import { applicationsFeature } from './applications';
 import { auditFeature } from './audit';
@@ -52,6 +53,7 @@ export const FEATURES: readonly Feature[] = [
   clusterFeature,
   reconciliationFeature,
   restoreTestsFeature,
+  adoptionFeature,
   ipPoolsFeature,
   catalogFeature,
   operatorAgreementsFeature,

@@ -16,6 +16,8 @@ const RUN_KIND_SUBJECT: Record<RunKind, { id: string; en: string }> = {
   snapshot_rollback: { id: 'Mengembalikan ke snapshot', en: 'Rolling back to a snapshot' },
   snapshot_delete: { id: 'Menghapus snapshot', en: 'Deleting a snapshot' },
   restore: { id: 'Memulihkan dari cadangan', en: 'Restoring from a backup' },
+  adopt: { id: 'Mengadopsi VM', en: 'Adopting a VM' },
+  release: { id: 'Melepas VM adopsi', en: 'Releasing an adopted VM' },
 };
 
 /**

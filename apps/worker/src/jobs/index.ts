@@ -6,6 +6,7 @@ import { restoreTestsSweepJob } from './restore-tests-sweep.job';
 import { clusterSnapshotJob } from './cluster-snapshot.job';
 import { decommissionSweepJob } from './decommission-sweep.job';
 import { leasesSweepJob } from './leases-sweep.job';
+import { estateCensusJob } from './estate-census.job';
 import { notificationsSweepJob } from './notifications-sweep.job';
 import { picRemindJob } from './pic-remind.job';
 import { pruneRequestEventsJob } from './prune-request-events.job';
@@ -36,6 +37,7 @@ export function createHandlers(deps: WorkerDeps): JobHandlers {
     'reconcile.cluster': reconcileClusterJob(deps),
     'runs.reap': runsReapJob(deps),
     'cluster.snapshot': clusterSnapshotJob(deps),
+    'estate.census': estateCensusJob(deps),
     'snapshots.prune': snapshotsPruneJob(deps),
     'pic.remind': picRemindJob(deps),
     'public-endpoints.probe': publicEndpointsProbeJob(deps),

@@ -32,9 +32,11 @@ export async function registerSchedules(backend: QueueBackend, options: { reconc
         { name: 'reconcile.cluster', data: {} },
       );
       await maintenance.upsertJobScheduler('cluster-snapshot', { every: 30_000 }, { name: 'cluster.snapshot', data: {} });
+      await maintenance.upsertJobScheduler('estate-census', { every: 10 * 60_000 }, { name: 'estate.census', data: {} });
     } else {
       await maintenance.removeJobScheduler('reconcile-cluster');
       await maintenance.removeJobScheduler('cluster-snapshot');
+      await maintenance.removeJobScheduler('estate-census');
     }
   } finally {
     await maintenance.close();

@@ -24,3 +24,4 @@ export * from './backups';
 export * from './pic';
 export * from './leases';
 export * from './restore-tests';
+export * from './estate';

@@ -119,7 +119,8 @@ export const ZVpsRequest = z.object({
   status: z.enum(REQUEST_STATUSES),
   statusReason: z.string().nullable(),
   hostname: z.string(),
-  templateId: z.string(),
+  /** Null for a VM that was adopted from the cluster rather than built from a catalog template. */
+  templateId: z.string().nullable(),
   presetId: z.string().nullable(),
   resources: ZResources,
   applicationId: z.uuid(),

@@ -80,6 +80,12 @@ export const AUDIT_ACTION_NAMES = {
   'vm.started': { id: 'VM dinyalakan', en: 'VM started' },
   'vm.console_password_requested': { id: 'Pengaturan sandi konsol diminta', en: 'Console password change requested' },
   'vm.console_password_set': { id: 'Sandi konsol diatur', en: 'Console password set' },
+  'vm.adopted': { id: 'VM yang sudah ada diadopsi', en: 'Existing VM adopted' },
+  'vm.adoption_marked': { id: 'Penanda kepemilikan ditulis pada VM adopsi', en: 'Ownership marker written on an adopted VM' },
+  'vm.release_requested': { id: 'Pelepasan VM adopsi diminta', en: 'Release of an adopted VM requested' },
+  'vm.released': { id: 'VM adopsi dilepas dari Betang', en: 'Adopted VM released from Betang' },
+  'estate.decision_recorded': { id: 'Keputusan konflik sensus dicatat', en: 'Census conflict decision recorded' },
+  'estate.census_requested': { id: 'Sensus VM diminta', en: 'VM census requested' },
   'vm.console_password_failed': {
     id: 'Konfirmasi sandi untuk sandi konsol gagal',
     en: 'Re-authentication for the console password failed',

@@ -21,6 +21,8 @@ export const RUN_KINDS = [
   'snapshot_delete',
   'console_password',
   'restore',
+  'adopt',
+  'release',
 ] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 

@@ -85,6 +85,13 @@ export const JOBS = {
     retry: { attempts: 2, backoffMs: 10_000 },
     idempotency: 'Read-only towards Proxmox; replaces the cluster_nodes snapshot as a whole in one transaction.',
   }),
+  'estate.census': contract({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    retry: { attempts: 2, backoffMs: 10_000 },
+    idempotency:
+      'Read-only towards Proxmox; replaces the census of VMs without a Betang marker as a whole in one transaction, keeping the decisions recorded on each VM, so a second run with an unchanged cluster writes the same rows.',
+  }),
   'notifications.sweep': contract({
     queue: 'maintenance',
     payload: z.strictObject({}),

@@ -11,7 +11,8 @@ export type AgreementScope = { applicationIds: readonly string[]; osTemplates: r
 /** The application and OS template a request asks for, with names for the messages. */
 export type ScopeSubject = {
   application: { id: string; name: string };
-  template: { id: string; name: string };
+  /** Null for an adopted VM: it was not built from a catalog template, so no template is asked for. */
+  template: { id: string; name: string } | null;
 };
 
 /** One thing the agreement does not cover, with a bilingual reason naming it and the next step. */
@@ -55,7 +56,7 @@ export function agreementScopeGaps(number: string, scope: AgreementScope, subjec
       },
     });
   }
-  if (scope.osTemplates !== null && !scopeNamesTemplate(scope.osTemplates, subject.template)) {
+  if (scope.osTemplates !== null && subject.template !== null && !scopeNamesTemplate(scope.osTemplates, subject.template)) {
     gaps.push({
       kind: 'template',
       subject: subject.template.name,

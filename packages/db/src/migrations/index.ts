@@ -21,6 +21,7 @@ import * as notifications from './20261207T1430_notifications';
 import * as vmSnapshots from './20261207T1450_vm_snapshots';
 import * as vmBackups from './20261207T1510_vm_backups';
 import * as consolePasswordRun from './20261207T1600_console_password_run';
+import * as estateAdoption from './20261208T0800_estate_adoption';
 import * as findIndexes from './20261208T0500_find_indexes';
 import * as leases from './20261208T0300_leases';
 import * as publicEndpoints from './20261208T0700_public_endpoints';
@@ -62,5 +63,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261208T0400_restore_tests': restoreTests,
   '20261208T0500_find_indexes': findIndexes,
   '20261208T0700_public_endpoints': publicEndpoints,
+  '20261208T0800_estate_adoption': estateAdoption,
   '20261208T0900_vm_pic': vmPic,
 };

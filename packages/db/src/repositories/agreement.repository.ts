@@ -218,7 +218,7 @@ export async function findRequestScopeSubject(db: Executor, requestId: string): 
   if (!row) return undefined;
   return {
     application: { id: row.applicationId, name: row.applicationName },
-    template: { id: row.templateId, name: row.templateName ?? row.templateId },
+    template: row.templateId === null ? null : { id: row.templateId, name: row.templateName ?? row.templateId },
   };
 }
 

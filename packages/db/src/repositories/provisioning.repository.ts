@@ -35,7 +35,7 @@ export type ProvisionContext = {
   templateNodes: Array<{ node: string; pveTemplateVmid: number; storage: string | null }>;
 };
 
-/** Loads request, institution, requester and template by request id; undefined when the request is gone. */
+/** Loads request, institution, requester and template by request id; undefined when the request is gone or adopted (no template). */
 export async function loadProvisionContext(db: Executor, requestId: string): Promise<ProvisionContext | undefined> {
   const request = await db
     .selectFrom('vpsRequests')
@@ -55,6 +55,9 @@ export async function loadProvisionContext(db: Executor, requestId: string): Pro
       'status',
     ])
     .where('id', '=', requestId)
+    // An adopted VM's request has no template: it is never provisioned.
+    .where('templateId', 'is not', null)
+    .$narrowType<{ templateId: string }>()
     .executeTakeFirst();
   if (!request) return undefined;
   const [institution, requester, template, templateNodes] = await Promise.all([

@@ -291,15 +291,18 @@ export async function resetRunSteps(db: Executor, runId: string, keep: readonly 
   });
 }
 
-/** The latest provision run of a request that succeeded (its marker is on the VM), or undefined. */
+/** The latest provision (or adopt) run of a request that succeeded (its marker is on the VM), or undefined. */
 export async function lastSucceededProvisionRun(db: Executor, requestId: string): Promise<RunRow | undefined> {
-  return db
-    .selectFrom('provisioningRuns')
-    .select(RUN_COLUMNS)
-    .where('requestId', '=', requestId)
-    .where('kind', '=', 'provision')
-    .where('status', '=', 'succeeded')
-    .orderBy('finishedAt', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom('provisioningRuns')
+      .select(RUN_COLUMNS)
+      .where('requestId', '=', requestId)
+      // An adopted VM carries the marker of the run that adopted it, as a built one carries its provision run's.
+      .where('kind', 'in', ['provision', 'adopt'])
+      .where('status', '=', 'succeeded')
+      .orderBy('finishedAt', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+  );
 }

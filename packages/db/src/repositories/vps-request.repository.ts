@@ -11,7 +11,8 @@ export type VpsRequestRow = {
   applicationId: string;
   requestedBy: string;
   hostname: string;
-  templateId: string;
+  /** Null for an adopted VM (not built from a catalog template). */
+  templateId: string | null;
   presetId: string | null;
   cores: number;
   memoryMiB: number;

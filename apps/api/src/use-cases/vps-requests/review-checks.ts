@@ -83,8 +83,8 @@ export async function reviewChecks(db: Executor, request: VpsRequestRow): Promis
             key: 'coverage',
             status: 'passed',
             message: {
-              id: `Aplikasi ${subject.application.name} dan templat ${subject.template.name} tercakup dalam perjanjian ${agreement.number}.`,
-              en: `Application ${subject.application.name} and template ${subject.template.name} are covered by agreement ${agreement.number}.`,
+              id: `Aplikasi ${subject.application.name}${subject.template ? ` dan templat ${subject.template.name}` : ''} tercakup dalam perjanjian ${agreement.number}.`,
+              en: `Application ${subject.application.name}${subject.template ? ` and template ${subject.template.name}` : ''} ${subject.template ? 'are' : 'is'} covered by agreement ${agreement.number}.`,
             },
           }
         : {

@@ -55,6 +55,8 @@ const STEP_KEYS: Record<string, MessageKey> = {
   'stop-before-restore': 'restores.step.stop',
   restore: 'restores.step.restore',
   'start-after-restore': 'restores.step.start',
+  'mark-owner': 'adoption.step.markOwner',
+  'unmark-owner': 'adoption.step.unmarkOwner',
   cleanup: 'words.step.cleanup',
 };
 
@@ -77,6 +79,8 @@ const RUN_KINDS: Record<string, MessageKey> = {
   snapshot_delete: 'requests.run.snapshot_delete',
   console_password: 'requests.run.console_password',
   restore: 'requests.run.restore',
+  adopt: 'requests.run.adopt',
+  release: 'requests.run.release',
 };
 
 /** The catalogue key of a run kind (null or unknown → the generic "process"). */

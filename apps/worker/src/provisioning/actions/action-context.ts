@@ -54,7 +54,9 @@ export type ActionKind =
   | 'snapshot_rollback'
   | 'snapshot_delete'
   | 'console_password'
-  | 'restore';
+  | 'restore'
+  | 'adopt'
+  | 'release';
 
 export type ActionCtx = {
   deps: WorkerDeps;

@@ -13,6 +13,7 @@ import { growFilesystemStep } from './grow-filesystem.step';
 import { openPortsStep } from './open-ports.step';
 import { applyPendingStep } from './apply-pending.step';
 import { writeKeysStep } from './write-keys.step';
+import { markOwnerStep, unmarkOwnerStep } from './owner-marker.step';
 import { setConsolePasswordStep, wipeConsolePassword } from './set-console-password.step';
 import { restoreBackupStep, startAfterRestoreStep, stopBeforeRestoreStep } from './restore.step';
 import { deleteSnapshotStep, recordSnapshotStep, rollbackSnapshotStep, takeSnapshotStep } from './snapshot.step';
@@ -31,6 +32,8 @@ export const ACTION_STEPS: Record<ActionKind, readonly ActionStep<unknown>[]> = 
   snapshot_delete: [locateStep, deleteSnapshotStep, recordSnapshotStep],
   console_password: [locateStep, setConsolePasswordStep, recordStep],
   restore: [locateStep, stopBeforeRestoreStep, restoreBackupStep, startAfterRestoreStep, recordStep],
+  adopt: [locateStep, markOwnerStep, recordStep],
+  release: [locateStep, unmarkOwnerStep, recordStep],
 };
 
 /**

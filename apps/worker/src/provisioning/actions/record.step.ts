@@ -29,6 +29,8 @@ const AUDIT_ACTION: Record<ActionKind, string> = {
   snapshot_delete: 'vm.snapshot_deleted',
   console_password: 'vm.console_password_set',
   restore: 'vm.backup_restored',
+  adopt: 'vm.adoption_marked',
+  release: 'vm.released',
 };
 
 /**
@@ -70,8 +72,9 @@ export const recordStep = actionStep({
         // The request's keys are what the guest now trusts (and what a re-run of the guest setup would install).
         if (ctx.params.sshPublicKeys)
           await tx.updateTable('vpsRequests').set({ sshPublicKeys: ctx.params.sshPublicKeys }).where('id', '=', vm.requestId).execute();
-      } else if (kind === 'console_password') {
-        // Nothing to record on the VM: the password lives only inside the guest.
+      } else if (kind === 'console_password' || kind === 'adopt') {
+        // Nothing to record on the VM: the password lives only inside the guest; an adopted VM's
+        // row was written when the operator adopted it, the marker is all this run adds.
       } else if (kind === 'restore') {
         // The backup may predate a change: the VM has the sizes it had then, and no snapshots
         // (a restore over a VM removes its disks with their snapshots).
@@ -93,6 +96,20 @@ export const recordStep = actionStep({
           .set({ status: 'deleted', deletedAt: new Date() })
           .where('vmId', '=', vm.id)
           .where('status', 'in', ['creating', 'present', 'deleting'])
+          .execute();
+      } else if (kind === 'release') {
+        // The VM stays in the cluster, untouched: only Betang's record of it ends. States move
+        // only now, once the marker is gone (a failed release leaves the VM Betang's, as it was).
+        await transitionVm(tx, vm.id, ['running', 'stopped', 'missing'], 'decommissioning', { onMismatch: 'skip' });
+        await transitionVm(tx, vm.id, ['decommissioning'], 'decommissioned', { onMismatch: 'skip' });
+        await releaseAddress(tx, vm.requestId, `released by run ${run.id}`);
+        await setRequest('decommissioning', ['active', 'stopped', 'expiring']);
+        await setRequest('decommissioned', ['decommissioning']);
+        await tx
+          .updateTable('adoptions')
+          .set({ releasedAt: new Date() })
+          .where('vmId', '=', vm.id)
+          .where('releasedAt', 'is', null)
           .execute();
       } else {
         await transitionVm(tx, vm.id, ['decommissioning'], 'decommissioned', { onMismatch: 'skip' });
