@@ -20,4 +20,5 @@ export { formatUpid, parseUpid } from './tasks/upid';
 export type { UpidFields } from './tasks/upid';
 export type { AccessSpec, AclSpec } from './access/access-spec';
 export { handMadeEstate } from './state/estate';
-export type { EstateOptions, EstateVmSpec } from './state/estate';
+export type { EstateVmSpec } from './state/estate';
+export type { EstateOptions } from './state/types';

@@ -1,6 +1,6 @@
 import type { AccessSpec } from './access/access-spec';
 import type { QemuGuestOptions } from './guest/qemu/qemu-guests';
-import type { EstateOptions } from './state/estate';
+import type { EstateOptions } from './state/types';
 import type { NodeSpec, StorageSpec, TemplateSpec } from './state/types';
 
 export type Flavour = 'pve8' | 'pve9';

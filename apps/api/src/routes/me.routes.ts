@@ -36,7 +36,7 @@ import { iso, toUserDto } from '../http/dto';
 import { route } from '../http/route';
 import { hashPassword } from '../security/password';
 import { assertAcceptablePassword } from '../security/password-policy';
-import { passwordDisabledFor } from '../use-cases/oidc-sign-in';
+import { passwordDisabledFor } from '../security/password-roles';
 import { reauthenticate } from '../use-cases/reauthenticate';
 import { hashSecret, newApiToken } from '../security/secrets';
 import { matchTotpStep, newTotpSecret } from '../security/totp';

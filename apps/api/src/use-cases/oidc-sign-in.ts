@@ -1,4 +1,3 @@
-import type { Role } from '@betang/core';
 import {
   appendAudit,
   findActiveUserIdsByNip,
@@ -184,11 +183,6 @@ export async function signInWithOidc(
     });
     return { kind: 'signed_in', user, ...session };
   });
-}
-
-/** True when one of `roles` may not sign in with a password (OIDC_PASSWORD_DISABLED_ROLES). */
-export function passwordDisabledFor(roles: readonly Role[], disabled: readonly string[] | undefined): boolean {
-  return (disabled ?? []).some((role) => (roles as readonly string[]).includes(role));
 }
 
 /** How the TOTP step after single sign-on ended. */

@@ -23,7 +23,7 @@ import { hashPassword } from '../security/password';
 import { assertAcceptablePassword } from '../security/password-policy';
 import type { RateLimiter, RateLimitRule } from '../security/rate-limit';
 import { hashSecret, randomSecret } from '../security/secrets';
-import { passwordDisabledFor } from './oidc-sign-in';
+import { passwordDisabledFor } from '../security/password-roles';
 
 /** How long an e-mailed reset link works. */
 const RESET_LINK_MINUTES = 30;

@@ -17,7 +17,7 @@ import { verifyPassword } from '../security/password';
 import { hashSecret, randomSecret } from '../security/secrets';
 import { matchTotpStep } from '../security/totp';
 import { TotpSecretBox } from '../security/totp-secret-box';
-import { passwordDisabledFor } from './oidc-sign-in';
+import { passwordDisabledFor } from '../security/password-roles';
 
 type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
 

@@ -124,9 +124,7 @@ describe('validation messages of every contract schema', () => {
 
   it('should walk the contracts and meet every kind of issue', () => {
     expect(SCHEMAS.length).toBeGreaterThan(60);
-    expect(SCHEMAS.map(([name]) => name)).toEqual(
-      expect.arrayContaining(['web:ZTotpConfirmValues', 'ZDismissFindingBody']),
-    );
+    expect(SCHEMAS.map(([name]) => name)).toEqual(expect.arrayContaining(['web:ZTotpConfirmValues', 'ZDismissFindingBody']));
     const codes = new Set<string>(byLocale.id.map((found) => found.issue.code));
     for (const code of [
       'invalid_type',

@@ -3,6 +3,7 @@ import type { Rng } from '../util/rng';
 import { formatSize } from './formats';
 import { randomMac } from './net';
 import type { ClusterState } from './cluster-state';
+import type { EstateOptions } from './types';
 
 /**
  * A pre-existing, hand-made estate: the VMs a data center already runs before Betang arrives,
@@ -10,18 +11,6 @@ import type { ClusterState } from './cluster-state';
  * whatever a person typed, within what Proxmox accepts (names in DNS-name format, tags from
  * `[a-z0-9_][a-z0-9_+.-]*`).
  */
-export interface EstateOptions {
-  /** How many VMs (0 = none). */
-  count: number;
-  /** First vmid (default 101: hand-made VMs sit low, below any range an automation reserves). */
-  firstVmid?: number;
-  /**
-   * Extra vmids to give some of the VMs instead of the next free one — e.g. ids inside the range
-   * another tool (Betang) reserves for itself, which a real estate often has by accident.
-   */
-  strayVmids?: number[];
-}
-
 /** One VM of the estate as it is seeded. */
 export interface EstateVmSpec {
   vmid: number;

@@ -117,3 +117,16 @@ export interface VmSnapshot {
   config: Record<string, string>;
   pending: Record<string, string>;
 }
+
+/** A pre-existing, hand-made estate seeded at start (state/estate.ts). */
+export interface EstateOptions {
+  /** How many VMs (0 = none). */
+  count: number;
+  /** First vmid (default 101: hand-made VMs sit low, below any range an automation reserves). */
+  firstVmid?: number;
+  /**
+   * Extra vmids to give some of the VMs instead of the next free one — e.g. ids inside the range
+   * another tool (Betang) reserves for itself, which a real estate often has by accident.
+   */
+  strayVmids?: number[];
+}

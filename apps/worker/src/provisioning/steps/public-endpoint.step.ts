@@ -33,17 +33,15 @@ export const publicEndpointStep = provisionStep<PublicEndpointResult>({
       });
     const { vmId, lease } = output(reserveStep);
     const { vmid, node } = output(cloneStep);
-    const endpoint = await ctx.deps.db
-      .transaction()
-      .execute((tx) =>
-        allocatePublicEndpoint(tx, {
-          requestId: request.id,
-          vmId,
-          privateAddress: lease.address,
-          ports: request.ports,
-          pool: publicEndpoints.pool,
-        }),
-      );
+    const endpoint = await ctx.deps.db.transaction().execute((tx) =>
+      allocatePublicEndpoint(tx, {
+        requestId: request.id,
+        vmId,
+        privateAddress: lease.address,
+        ports: request.ports,
+        pool: publicEndpoints.pool,
+      }),
+    );
     if (!endpoint)
       throw permanent(
         'PUBLIC_POOL_EXHAUSTED',
