@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createApp } from '@betang/api';
 import { Role } from '@betang/core';
 import { parseConfig, ZApiEnv } from '@betang/config';
@@ -18,9 +17,9 @@ import {
   type TestDatabase,
 } from '@betang/testkit';
 import { pino } from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { sendEmailsOnce } from '../../apps/worker/src/notifications/email-sender';
 import { createMailTransport } from '../../apps/worker/src/notifications/mail-transport';
+import { bodyOf, startSmtp } from '../support/smtp-server';
 
 /**
  * The forgotten-password e-mail end to end: the API writes it to the outbox, the worker's sender
@@ -28,41 +27,6 @@ import { createMailTransport } from '../../apps/worker/src/notifications/mail-tr
  * message — after MIME decoding, as a mail client would — resets the password on the API.
  */
 jest.setTimeout(120_000);
-
-type Received = { to: string[]; raw: string };
-
-async function startSmtp(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-/** The text body of a delivered message as a mail client shows it: quoted-printable or base64 decoded. */
-function bodyOf(raw: string): string {
-  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
-  const body = rest.join('\n\n');
-  const encoding = /content-transfer-encoding:\s*([\w-]+)/i.exec(head ?? '')?.[1]?.toLowerCase();
-  if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  if (encoding === 'quoted-printable') {
-    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-    return Buffer.from(bytes, 'latin1').toString('utf8');
-  }
-  return body;
-}
 
 describe('forgotten password e-mail over SMTP', () => {
   let database: TestDatabase;
