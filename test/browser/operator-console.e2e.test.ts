@@ -366,7 +366,8 @@ describe('operator console (real Chromium)', () => {
     const form = page.getByRole('form', { name: T['opRecon.dismissTitle'] });
     await form.getByLabel(T['opRecon.reason']!).fill('ok');
     await form.getByRole('button', { name: T['opRecon.dismissConfirm'] }).click();
-    await form.getByText(T['opRecon.reasonTooShort']!).waitFor();
+    // the API's own contract, worded in the form's language
+    await form.getByText('Paling sedikit 5 karakter.').waitFor();
     await form.getByLabel(T['opRecon.reason']!).fill('VM uji milik tim jaringan, dicatat di tiket 118');
     await form.getByRole('button', { name: T['opRecon.dismissConfirm'] }).click();
     await page.getByRole('status').filter({ hasText: T['opRecon.dismissed'] }).waitFor();
