@@ -474,6 +474,7 @@ describe('agreements', () => {
       .select('after')
       .where('targetId', '=', id)
       .where('action', '=', 'agreement.sign_failed')
+      .orderBy('id')
       .execute();
     expect(reasons.map((r) => r.after)).toEqual([{ reason: 'totp_required' }, { reason: 'totp_reused' }]);
   });
