@@ -188,6 +188,7 @@ export function agreementRoutes({ router, registry, deps }: RoutesContext): void
         ssoReauth: auth.sessionReauth,
         audit: auditContext(req, res),
         masterSecret: config.SIGNING_MASTER_SECRET,
+        passwordDisabledRoles: config.OIDC_PASSWORD_DISABLED_ROLES,
         logger: locals(res).log,
       });
       return detail(db, auth, params.id, config.PUBLIC_URL);

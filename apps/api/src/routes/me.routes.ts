@@ -157,6 +157,7 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
         target: { type: 'user', id: auth.user.id, institutionId: auth.user.institutionId },
         audit: auditContext(req, res),
         masterSecret: deps.config.SIGNING_MASTER_SECRET,
+        passwordDisabledRoles: deps.config.OIDC_PASSWORD_DISABLED_ROLES,
         logger: locals(res).log,
       });
       // Only after the current password proved right: before, this would answer guesses without counting them.
@@ -362,6 +363,7 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
         target: { type: 'user', id: auth.user.id, institutionId: auth.user.institutionId },
         audit: auditContext(req, res),
         masterSecret: deps.config.SIGNING_MASTER_SECRET,
+        passwordDisabledRoles: deps.config.OIDC_PASSWORD_DISABLED_ROLES,
         logger: locals(res).log,
       });
       const step = matchTotpStep(body.secret, body.code);
@@ -418,6 +420,7 @@ export function meRoutes({ router, registry, deps }: RoutesContext): void {
         target: { type: 'user', id: auth.user.id, institutionId: auth.user.institutionId },
         audit: auditContext(req, res),
         masterSecret: deps.config.SIGNING_MASTER_SECRET,
+        passwordDisabledRoles: deps.config.OIDC_PASSWORD_DISABLED_ROLES,
         logger: locals(res).log,
       });
       await db.transaction().execute(async (tx) => {

@@ -6,6 +6,7 @@ import {
   signInAtTestProvider,
   startTestOidcProvider,
   TEST_OIDC_CLIENT_SECRET,
+  TEST_PASSWORD,
   type TestOidcProvider,
 } from '@betang/testkit';
 import request from 'supertest';
@@ -147,6 +148,15 @@ describe('re-authentication and Betang TOTP through single sign-on, against a re
     expect(before.status).toBe(401);
     expect(before.body.error.message).toMatch(/masuk ulang melalui SSO/);
     expect(await lastAudit('agreement.sign_failed')).toMatchObject({ after: { reason: 'reauth_required', method: 'sso' } });
+    // Its role's password is turned off: the right Betang password does not stand in at signing either.
+    const withPassword = await head.agent
+      .post(`/api/v1/agreements/${agreementId}/signatures`)
+      .set('X-CSRF-Token', head.csrfToken)
+      .set('Accept-Language', 'en')
+      .send({ consent: true, password: TEST_PASSWORD });
+    expect(withPassword.status).toBe(401);
+    expect(withPassword.body.error.message).toBe('Your role does not use a Betang password; sign in again through SSO, then try again.');
+    expect(await lastAudit('agreement.sign_failed')).toMatchObject({ after: { reason: 'password_disabled' } });
 
     const { answer } = await reauth(head, 'kepala', `/persetujuan/${agreementId}`);
     expect(answer.status).toBe(302);

@@ -317,6 +317,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
         target: { type: 'vm', id: vm.id, institutionId: vm.institutionId },
         audit: auditContext(req, res),
         masterSecret: deps.config.SIGNING_MASTER_SECRET,
+        passwordDisabledRoles: deps.config.OIDC_PASSWORD_DISABLED_ROLES,
         logger: locals(res).log,
       });
       return db.transaction().execute((tx) => replaceSshKeys(tx, actor, params.id, body.sshPublicKeys, auditContext(req, res)));
@@ -357,6 +358,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
         target: { type: 'vm', id: vm.id, institutionId: vm.institutionId },
         audit: auditContext(req, res),
         masterSecret: deps.config.SIGNING_MASTER_SECRET,
+        passwordDisabledRoles: deps.config.OIDC_PASSWORD_DISABLED_ROLES,
         logger: locals(res).log,
       });
       return db

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { auditContext } from '../http/context';
 import { LoginThrottle, tooManySignInsError } from '../security/login-throttle';
 import { verifyPassword } from '../security/password';
+import { passwordDisabledFor } from '../security/password-roles';
 import { TotpSecretBox } from '../security/totp-secret-box';
 import { checkTotpCode, totpUnreadableError } from './sign-in';
 
@@ -29,7 +30,8 @@ export function reauthRequiredError(): AppError {
  * (claimed before the password check, like sign-in, so parallel guesses cannot pass a delay; a
  * missing TOTP code is asked for without counting), and answers 401 without saying what was
  * wrong; a running delay answers 429. No password and no fresh re-authentication answers 401
- * with `reason: reauth_required` and counts nothing. Success gives the claim back.
+ * with `reason: reauth_required` and counts nothing, as does a password from a holder of a role
+ * whose password is turned off (OIDC_PASSWORD_DISABLED_ROLES). Success gives the claim back.
  */
 export async function reauthenticate(
   db: Db,
@@ -49,6 +51,8 @@ export async function reauthenticate(
     audit: ReturnType<typeof auditContext>;
     /** SIGNING_MASTER_SECRET: the TOTP secret is stored encrypted under a key derived from it. */
     masterSecret: string;
+    /** OIDC_PASSWORD_DISABLED_ROLES: a holder of one of them proves who they are at the provider only. */
+    passwordDisabledRoles: readonly string[] | undefined;
     /** Where an unreadable TOTP secret is reported to operators. */
     logger?: Logger;
   },
@@ -60,7 +64,9 @@ export async function reauthenticate(
   // The provider's multi-factor login already proved what Betang's TOTP would.
   const totpWanted = checkTotp && !!user?.totpSecret && !(ssoFresh && input.ssoReauth!.multiFactor);
   const totpMissing = totpWanted && input.totp === undefined;
-  const attempted = !viaSso || ssoFresh;
+  // A role whose password is turned off cannot use it here either: only the provider vouches.
+  const passwordRefused = !viaSso && !!user && passwordDisabledFor(user.roles, input.passwordDisabledRoles);
+  const attempted = (!viaSso && !passwordRefused) || ssoFresh;
   const throttle = new LoginThrottle(db);
   const ip = input.audit.ip ?? 'unknown';
   const claim = user?.isActive && attempted && !totpMissing ? await throttle.claim(user.email, ip) : undefined;
@@ -73,15 +79,17 @@ export async function reauthenticate(
   const failure =
     !user || !user.isActive
       ? 'inactive'
-      : !attempted
-        ? 'reauth_required'
-        : totpMissing
-          ? 'totp_required'
-          : claim && !claim.allowed
-            ? 'throttled'
-            : !firstFactorOk
-              ? 'wrong_password'
-              : totp;
+      : passwordRefused
+        ? 'password_disabled'
+        : !attempted
+          ? 'reauth_required'
+          : totpMissing
+            ? 'totp_required'
+            : claim && !claim.allowed
+              ? 'throttled'
+              : !firstFactorOk
+                ? 'wrong_password'
+                : totp;
   if (!failure) {
     await throttle.succeeded(user!.email, ip);
     return user!;
@@ -98,6 +106,15 @@ export async function reauthenticate(
     });
   });
   if (failure === 'reauth_required') throw reauthRequiredError();
+  if (failure === 'password_disabled')
+    throw new AppError(
+      ErrorCode.InvalidCredentials,
+      {
+        id: 'Peran Anda tidak memakai kata sandi Betang; masuk ulang melalui SSO, lalu coba lagi.',
+        en: 'Your role does not use a Betang password; sign in again through SSO, then try again.',
+      },
+      { reason: 'reauth_required' },
+    );
   if (claim && !claim.allowed) throw tooManySignInsError(claim.retryAfterSeconds);
   if (failure === 'totp_unreadable') throw totpUnreadableError();
   // After the provider vouched for the person only the code can be wrong.

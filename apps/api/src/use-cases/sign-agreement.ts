@@ -53,6 +53,8 @@ export async function signAgreement(
     ssoReauth?: { until: Date; multiFactor: boolean } | undefined;
     audit: ReturnType<typeof auditContext>;
     masterSecret: string;
+    /** OIDC_PASSWORD_DISABLED_ROLES (reauthenticate). */
+    passwordDisabledRoles: readonly string[] | undefined;
     logger?: Logger;
     now?: Date;
   },
@@ -75,6 +77,7 @@ export async function signAgreement(
     target: { type: 'agreement', id: meta.id, institutionId: meta.institutionId },
     audit: input.audit,
     masterSecret: input.masterSecret,
+    passwordDisabledRoles: input.passwordDisabledRoles,
     logger: input.logger,
   });
   const institution = await findInstitution(db, meta.institutionId);
