@@ -155,4 +155,35 @@ describe('census and adoption in the web app (real Chromium)', () => {
     expect(adopted.map((a) => a.vmid)).toEqual([101, 102, 103, 104]);
     expect(await seriousViolations(page)).toEqual([]);
   });
+
+  it('should release an adopted VM only with a reason, queueing the run that takes the marker off', async () => {
+    await page.getByRole('heading', { name: fill(T['adoption.adoptedTitle']!, { count: 4 }) }).waitFor();
+    await page.getByRole('button', { name: fill(T['adoption.releaseNamed']!, { name: 'web-dinkes-lama' }) }).click();
+    const form = page.getByRole('form', { name: fill(T['adoption.releaseTitle']!, { name: 'web-dinkes-lama' }) });
+    await form.getByLabel(T['adoption.releaseReason']!).fill('ok');
+    await form.getByRole('button', { name: T['adoption.releaseConfirm'] }).click();
+    await form.getByText('Paling sedikit 5 karakter.').waitFor();
+    expect(await stack.db.selectFrom('provisioningRuns').select('id').where('kind', '=', 'release').execute()).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
+    await form.getByLabel(T['adoption.releaseReason']!).fill('Dikelola sendiri oleh Dinkes mulai 2027');
+    // its adopt run (marking it as Betang's) is still queued: nothing is released before it ends
+    await form.getByRole('button', { name: T['adoption.releaseConfirm'] }).click();
+    await form.getByText('Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.').waitFor();
+    const vm = await stack.db.selectFrom('adoptions').select('vmId').where('vmid', '=', 101).executeTakeFirstOrThrow();
+    await stack.db
+      .updateTable('provisioningRuns')
+      .set({ status: 'succeeded', finishedAt: new Date() })
+      .where('vmId', '=', vm.vmId)
+      .where('kind', '=', 'adopt')
+      .execute();
+    await form.getByRole('button', { name: T['adoption.releaseConfirm'] }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: fill(T['adoption.released']!, { name: 'web-dinkes-lama' }) })
+      .waitFor();
+    const runs = await stack.db.selectFrom('provisioningRuns').select(['kind', 'status']).where('kind', '=', 'release').execute();
+    expect(runs).toEqual([{ kind: 'release', status: 'queued' }]);
+    const audit = await stack.db.selectFrom('auditLog').select('after').where('action', '=', 'vm.release_requested').execute();
+    expect(JSON.stringify(audit)).toContain('Dikelola sendiri oleh Dinkes mulai 2027');
+  });
 });

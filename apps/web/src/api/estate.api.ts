@@ -1,4 +1,4 @@
-import { ZAdoptResult, ZEstateImportResult, ZEstateList, ZEstateVm, type EstateDecisionsDto, type Locale } from '@betang/core';
+import { ZAdoptResult, ZEstateImportResult, ZEstateList, ZEstateVm, type EstateDecisionsDto, type Locale, ZQueuedRun } from '@betang/core';
 import type { ApiClient } from './http-client';
 import { uploadRaw } from './verify.api';
 
@@ -29,3 +29,7 @@ export const importEstate = (api: ApiClient, csv: string, dryRun: boolean, local
     response: ZEstateImportResult,
     signedIn: true,
   });
+
+/** POST /vms/:id/release: a `release` run takes Betang's marker off an adopted VM (the VM stays as it is). */
+export const releaseAdoptedVm = (api: ApiClient, vmId: string, reason: string) =>
+  api.request('POST', `/vms/${encodeURIComponent(vmId)}/release`, { body: { reason }, response: ZQueuedRun });

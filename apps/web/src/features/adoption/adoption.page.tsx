@@ -8,6 +8,7 @@ import { ErrorAlert, LiveRegion, Loading } from '../../ui/alert';
 import { Page } from '../../ui/page';
 import { TableWrap } from '../../ui/table-wrap';
 import { AdoptForm } from './adopt-form';
+import { ReleaseForm } from './release-form';
 import { EstateImport } from './estate-import';
 
 type Conflict = EstateVmDto['conflicts'][number];
@@ -44,6 +45,8 @@ export function AdoptionPage() {
   const census = useMutation({ mutationFn: () => requestCensus(api) });
   const items = estate.data?.items ?? [];
   const open = items.filter((v) => v.status === 'unowned');
+  const adopted = items.filter((v) => v.status === 'adopted');
+  const [releasing, setReleasing] = useState<number | null>(null);
   return (
     <Page
       title={t('adoption.title')}
@@ -178,6 +181,42 @@ export function AdoptionPage() {
             </tbody>
           </table>
         </TableWrap>
+      ) : null}
+      {adopted.length > 0 ? (
+        <section className="card" aria-labelledby="adopted-title">
+          <h2 id="adopted-title">{t('adoption.adoptedTitle', { count: adopted.length })}</h2>
+          <ul className="plain-list">
+            {adopted.map((vm) => {
+              const name = vm.name ?? String(vm.vmid);
+              return (
+                <li key={vm.vmid}>
+                  <strong>{name}</strong> <span className="muted small">{t('adoption.where', { vmid: vm.vmid, node: vm.node })}</span>{' '}
+                  {releasing === vm.vmid && vm.vmId ? (
+                    <ReleaseForm
+                      vmId={vm.vmId}
+                      name={name}
+                      onCancel={() => setReleasing(null)}
+                      onDone={() => {
+                        setReleasing(null);
+                        setNotice(t('adoption.released', { name }));
+                        void estate.refetch();
+                      }}
+                    />
+                  ) : vm.vmId ? (
+                    <button
+                      type="button"
+                      className="button small"
+                      aria-label={t('adoption.releaseNamed', { name })}
+                      onClick={() => setReleasing(vm.vmid)}
+                    >
+                      {t('adoption.release')}
+                    </button>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+        </section>
       ) : null}
       <EstateImport onImported={() => void estate.refetch()} />
     </Page>
