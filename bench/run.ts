@@ -7,6 +7,7 @@
  * BENCH_ONLY (realistic | instant: run one scenario), BENCH_LAYOUT (shared | local: one Ceph
  * template copy on pve1, or a copy on every node's local-lvm), BENCH_WRITE=0 (print only, keep the files),
  * BENCH_WORKER_PROFILE_DIR (write the worker's --cpu-prof there; read it with bench/print-profile.ts).
+ * `npm run bench -- polls`: only the poll-overshoot measurement (bench/polls-bench.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -101,7 +102,10 @@ async function main(): Promise<void> {
   log('done')(`results in bench/results/latest.json and docs/benchmarks.md`);
 }
 
-main().catch((error: unknown) => {
+const entry: () => Promise<unknown> =
+  process.argv[2] === 'polls' ? () => import('./polls-bench').then((m) => m.runPollsBench(log('polls'))) : main;
+
+entry().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
