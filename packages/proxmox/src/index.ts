@@ -25,6 +25,8 @@ export type { LocalizedText } from './errors/bilingual';
 export { isUpid, parseUpid, UpidParseError, ZUpid } from './tasks/upid';
 export type { Upid } from './tasks/upid';
 export { waitForTask } from './tasks/wait-for-task';
+export { DurationEstimates, nextPollDelay, TYPICAL_TASK_MS } from './tasks/poll-cadence';
+export type { PollCadence } from './tasks/poll-cadence';
 export type { TaskProgress, TaskResult, WaitForTaskOptions } from './tasks/wait-for-task';
 export { PveTaskFailedError, PveTaskTimeoutError } from './tasks/pve-task-errors';
 export type { TaskLogLine } from './tasks/pve-task-errors';
