@@ -31,8 +31,8 @@ const NEAR_MS = 400;
  * The agent's cadence: a poll at once (a VM already up answers the first), sparse polls (≤ 5 s
  * apart, ≈ 0.2 requests/s per VM) until 85 % of the expected time, then every 400 ms (2.5
  * requests/s per VM, the PVE GUI's own rate for a task view is 1/s) until twice the expected
- * time, then growing with the overrun up to 2 s. As soon as the agent stirs (answers, or times
- * out on an open channel) without the address, the address is seconds away: the 400 ms cadence
+ * time, then growing with the overrun up to 2 s. As soon as the agent answers without the
+ * address, the address is seconds away: the 400 ms cadence
  * applies whatever the estimate.
  */
 function agentCadence(): PollCadence {
@@ -81,10 +81,10 @@ export async function waitForAgentAddress(
         ? `net0 melaporkan/reports [${v4.join(', ')}]`
         : `tidak ada antarmuka dengan MAC ${o.mac} / no interface with MAC ${o.mac}`;
     } catch (error) {
-      const code = classifyPveError(error).code;
-      if (!WAITING_CODES.has(code)) throw error;
-      // QGA's channel is open but the agent not answering yet: the guest's userland is starting.
-      answered = code === 'agent-timeout';
+      if (!WAITING_CODES.has(classifyPveError(error).code)) throw error;
+      // A QMP timeout says little about when the address comes (on real PVE the call itself
+      // blocks for seconds while the guest starts): only the estimate paces the next poll.
+      answered = false;
     }
     const elapsed = Date.now() - started;
     const delay = answered ? Math.min(NEAR_MS, nextPollDelay(elapsed, cadence)) : nextPollDelay(elapsed, cadence);
