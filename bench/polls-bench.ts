@@ -1,6 +1,6 @@
 /*
  * `npm run bench -- polls`: how late Betang notices what it waits for. Provisions
- * BENCH_POLLS_VMS (8) VPSs in parallel on an in-process simulator at BENCH_POLLS_TIME_FACTOR
+ * BENCH_POLLS_WAVES (2) waves of BENCH_POLLS_VMS (8) VPSs in parallel on an in-process simulator at BENCH_POLLS_TIME_FACTOR
  * (1: the simulator's realistic durations, so poll intervals meet real task lengths), through
  * the worker's own waits: waitForTask for clone, config, resize and start, and the await-agent
  * step's waitForAgentAddress. For each wait it prints the overshoot: the moment Betang noticed
@@ -14,6 +14,8 @@ import { startSimulator } from '@betang/pve-simulator';
 import { waitForAgentAddress } from '../apps/worker/src/provisioning/agent-address-wait';
 
 const VMS = Number(process.env.BENCH_POLLS_VMS ?? '8');
+/** Waves run one after the other in the same process: the second shows the learned durations. */
+const WAVES = Number(process.env.BENCH_POLLS_WAVES ?? '2');
 const TIME_FACTOR = Number(process.env.BENCH_POLLS_TIME_FACTOR ?? '1');
 /** PVE_TASK_SECONDS and GUEST_AGENT_WAIT_SECONDS at their production defaults. */
 const TASK_DEADLINE_MS = 300_000;
@@ -23,6 +25,7 @@ const WAITS = ['clone', 'config', 'resize', 'start', 'agent'] as const;
 type Wait = (typeof WAITS)[number];
 
 export type PollsFigures = {
+  wave: number;
   vms: number;
   timeFactor: number;
   /** Per VPS: overshoot in ms per wait, and PVE calls. */
@@ -42,7 +45,7 @@ function taskEndOf(sim: RunningSimulator, pick: (t: SimTaskView) => boolean, wha
 const taskEnd = (sim: RunningSimulator, type: string, vmid: number): number =>
   taskEndOf(sim, (t) => t.type === type && t.id === String(vmid), `${type} ${vmid}`);
 
-async function provisionOne(sim: RunningSimulator, i: number): Promise<PollsFigures['perVm'][number]> {
+async function provisionOne(sim: RunningSimulator, wave: number, i: number): Promise<PollsFigures['perVm'][number]> {
   const counter = createCallCounter();
   const pve = createPveClient({
     baseUrl: sim.url,
@@ -52,9 +55,9 @@ async function provisionOne(sim: RunningSimulator, i: number): Promise<PollsFigu
     timeoutMs: 30_000,
     onCall: counter.onCall,
   });
-  const vmid = 500 + i;
-  const mac = `bc:24:11:00:01:${(16 + i).toString(16).padStart(2, '0')}`;
-  const address = `10.20.0.${10 + i}`;
+  const vmid = 500 + wave * 100 + i;
+  const mac = `bc:24:11:00:${(wave + 1).toString(16).padStart(2, '0')}:${(16 + i).toString(16).padStart(2, '0')}`;
+  const address = `10.20.${wave}.${10 + i}`;
   const task = { deadlineMs: TASK_DEADLINE_MS };
   const overshootMs = {} as Record<Wait, number>;
 
@@ -63,7 +66,7 @@ async function provisionOne(sim: RunningSimulator, i: number): Promise<PollsFigu
   overshootMs.clone = Date.now() - taskEndOf(sim, (t) => t.upid === upid, upid);
   const vm = pve.vm('pve1', vmid);
   await vm.updateConfig(
-    { net0: `virtio=${mac},bridge=vmbr0`, ipconfig0: `ip=${address}/24,gw=10.20.0.1`, agent: '1', ciuser: 'betang' },
+    { net0: `virtio=${mac},bridge=vmbr0`, ipconfig0: `ip=${address}/24,gw=10.20.${wave}.1`, agent: '1', ciuser: 'betang' },
     task,
   );
   overshootMs.config = Date.now() - taskEnd(sim, 'qmconfig', vmid);
@@ -94,33 +97,40 @@ async function provisionOne(sim: RunningSimulator, i: number): Promise<PollsFigu
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-/** Runs the scenario once and prints one line per VPS and the means. */
-export async function runPollsBench(log: (l: string) => void): Promise<PollsFigures> {
+/** Runs the waves and prints, per wave, one line per VPS and the means. */
+export async function runPollsBench(log: (l: string) => void): Promise<PollsFigures[]> {
   const sim = await startSimulator({ timeFactor: TIME_FACTOR, guestSsh: false });
   try {
-    // Staggered by 0.3 s (as approvals arrive) so the VPSs do not poll in lockstep.
-    const perVm = await Promise.all(
-      Array.from({ length: VMS }, (_, i) => new Promise((r) => setTimeout(r, i * 300)).then(() => provisionOne(sim, i))),
-    );
-    log(`vmid  ${WAITS.map((w) => w.padStart(7)).join(' ')}   wasted  PVE calls (task polls, agent polls)`);
-    for (const v of perVm) {
-      const wasted = WAITS.reduce((a, w) => a + v.overshootMs[w], 0);
-      log(
-        `${v.vmid}  ${WAITS.map((w) => String(v.overshootMs[w]).padStart(7)).join(' ')}  ${String(wasted).padStart(7)}  ${v.pveCalls} (${v.polls.task}, ${v.polls.agent})`,
-      );
-    }
-    const wastedMean = mean(perVm.map((v) => WAITS.reduce((a, w) => a + v.overshootMs[w], 0)));
-    log(
-      `mean  ${WAITS.map((w) =>
-        mean(perVm.map((v) => v.overshootMs[w]))
-          .toFixed(0)
-          .padStart(7),
-      ).join(
-        ' ',
-      )}  ${wastedMean.toFixed(0).padStart(7)}  ${mean(perVm.map((v) => v.pveCalls)).toFixed(1)} (${mean(perVm.map((v) => v.polls.task)).toFixed(1)}, ${mean(perVm.map((v) => v.polls.agent)).toFixed(1)})`,
-    );
-    return { vms: VMS, timeFactor: TIME_FACTOR, perVm };
+    const waves: PollsFigures[] = [];
+    for (let wave = 0; wave < WAVES; wave++) waves.push(await runWave(sim, wave, log));
+    return waves;
   } finally {
     await sim.close();
   }
+}
+
+async function runWave(sim: RunningSimulator, wave: number, log: (l: string) => void): Promise<PollsFigures> {
+  // Staggered by 0.3 s (as approvals arrive) so the VPSs do not poll in lockstep.
+  const perVm = await Promise.all(
+    Array.from({ length: VMS }, (_, i) => new Promise((r) => setTimeout(r, i * 300)).then(() => provisionOne(sim, wave, i))),
+  );
+  log(`wave ${wave + 1} of ${WAVES}, ${VMS} VPSs, timeFactor ${TIME_FACTOR}; overshoot in ms`);
+  log(`vmid  ${WAITS.map((w) => w.padStart(7)).join(' ')}   wasted  PVE calls (task polls, agent polls)`);
+  for (const v of perVm) {
+    const wasted = WAITS.reduce((a, w) => a + v.overshootMs[w], 0);
+    log(
+      `${v.vmid}  ${WAITS.map((w) => String(v.overshootMs[w]).padStart(7)).join(' ')}  ${String(wasted).padStart(7)}  ${v.pveCalls} (${v.polls.task}, ${v.polls.agent})`,
+    );
+  }
+  const wastedMean = mean(perVm.map((v) => WAITS.reduce((a, w) => a + v.overshootMs[w], 0)));
+  log(
+    `mean  ${WAITS.map((w) =>
+      mean(perVm.map((v) => v.overshootMs[w]))
+        .toFixed(0)
+        .padStart(7),
+    ).join(
+      ' ',
+    )}  ${wastedMean.toFixed(0).padStart(7)}  ${mean(perVm.map((v) => v.pveCalls)).toFixed(1)} (${mean(perVm.map((v) => v.polls.task)).toFixed(1)}, ${mean(perVm.map((v) => v.polls.agent)).toFixed(1)})`,
+  );
+  return { wave: wave + 1, vms: VMS, timeFactor: TIME_FACTOR, perVm };
 }
