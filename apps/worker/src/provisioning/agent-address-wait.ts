@@ -28,16 +28,18 @@ export const agentAddressDurations = new DurationEstimates();
 const NEAR_MS = 400;
 
 /**
- * The agent's cadence: a poll at once (a VM already up answers the first), sparse polls (≤ 5 s
- * apart, ≈ 0.2 requests/s per VM) until 85 % of the expected time, then every 400 ms (2.5
- * requests/s per VM, the PVE GUI's own rate for a task view is 1/s) until twice the expected
- * time, then growing with the overrun up to 2 s. As soon as the agent answers without the
- * address, the address is seconds away: the 400 ms cadence
- * applies whatever the estimate.
+ * The agent's cadence: a poll at once (a VM already up answers the first), sparse polls (from
+ * an eighth of the expected time, doubling, ≤ 5 s apart: ≈ 0.3 requests/s per VM) until 85 %
+ * of the expected time, then every 400 ms (2.5 requests/s per VM, for a few seconds) until
+ * twice the expected time, then growing with the overrun up to 2 s. As soon as the agent
+ * answers without the address, the address is seconds away: the 400 ms cadence applies
+ * whatever the estimate.
  */
 function agentCadence(): PollCadence {
+  const expectedMs = agentAddressDurations.get('address', TYPICAL_AGENT_ADDRESS_MS);
   return {
-    expectedMs: agentAddressDurations.get('address', TYPICAL_AGENT_ADDRESS_MS),
+    expectedMs,
+    firstMs: expectedMs / 8,
     nearMs: NEAR_MS,
     windowOpens: 0.85,
     windowCloses: 2,

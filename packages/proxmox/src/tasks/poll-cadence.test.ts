@@ -74,3 +74,19 @@ describe('DurationEstimates', () => {
     expect(e.get('x')).toBeUndefined();
   });
 });
+
+describe('nextPollDelay with firstMs', () => {
+  const guarded: PollCadence = { ...clone, firstMs: 1_250 };
+
+  it('sees an operation far quicker than expected by twice its duration (or firstMs)', () => {
+    const at = schedule(guarded, 15_000);
+    for (const end of [300, 1_000, 1_300, 2_000, 2_600, 3_000, 5_100])
+      expect(at.find((t) => t >= end) ?? Infinity).toBeLessThanOrEqual(Math.max(2 * end, guarded.firstMs ?? 0));
+  });
+
+  it('still reaches the window and its near cadence', () => {
+    const at = schedule(guarded, 15_000);
+    expect(at).toContain(7_500);
+    expect(at.filter((t) => t < 7_500)).toEqual([0, 1_250, 2_500, 5_000]);
+  });
+});

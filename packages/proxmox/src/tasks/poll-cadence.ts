@@ -1,7 +1,8 @@
 /**
  * When to look again at something that ends at a roughly known time (a PVE task, a guest's
  * boot). A growing backoff overshoots exactly when the thing is due: its interval is longest
- * then. Instead: few, long sleeps until the expected end comes near, then a steady short
+ * then. Instead: few, long sleeps until the expected end comes near (doubling from `firstMs`
+ * when the estimate may be far too long), then a steady short
  * interval (the "near" cadence) across the window where the end is likely, then, for an
  * operation that overruns its expectation, an interval that grows with the overrun (a quarter
  * of it), so a stuck operation is not polled hard.
@@ -15,6 +16,12 @@ export type PollCadence = {
   windowOpens: number;
   /** The near window closes at this multiple of expectedMs; later polls grow with the overrun. */
   windowCloses: number;
+  /**
+   * When set, intervals before the window start here and double (each at most the time waited so
+   * far), so an operation far quicker than expected is still seen by twice its duration and
+   * the running estimate learns the truth; unset, the first sleep goes straight to the window.
+   */
+  firstMs?: number;
   /** No interval is shorter. */
   minMs: number;
   /** No interval before the window is longer (so an early end is still seen within this). */
@@ -28,7 +35,10 @@ export function nextPollDelay(elapsedMs: number, c: PollCadence): number {
   const clamp = (v: number, lo: number, hi: number): number => Math.round(Math.min(Math.max(v, lo), Math.max(lo, hi)));
   const opens = c.expectedMs * c.windowOpens;
   const closes = c.expectedMs * c.windowCloses;
-  if (elapsedMs < opens) return clamp(opens - elapsedMs, c.minMs, c.farMaxMs);
+  if (elapsedMs < opens) {
+    const early = c.firstMs === undefined ? Infinity : Math.max(c.firstMs, elapsedMs);
+    return clamp(Math.min(opens - elapsedMs, early), c.minMs, c.farMaxMs);
+  }
   if (elapsedMs < closes) return clamp(c.nearMs, c.minMs, c.farMaxMs);
   return clamp((elapsedMs - c.expectedMs) / 4, Math.max(c.minMs, c.nearMs), c.lateMaxMs);
 }

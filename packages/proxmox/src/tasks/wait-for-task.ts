@@ -56,6 +56,9 @@ function isNoSuchTask(err: unknown): boolean {
   );
 }
 
+/** From this expected duration on, the cadence also looks early (PollCadence.firstMs). */
+const LONG_TASK_MS = 4_000;
+
 /**
  * How often a task is polled: steady near its expected end, at most 1 s apart there (a twentieth
  * of the expected duration, at least minPollMs), long sleeps before, a growing interval once it
@@ -70,6 +73,8 @@ function taskCadence(type: string, o: WaitForTaskOptions): PollCadence | undefin
     nearMs: Math.min(1_000, Math.max(minMs, expectedMs / 20)),
     windowOpens: 0.75,
     windowCloses: 1.5,
+    // A long expectation may be far off (a smaller disk, faster storage): look early too.
+    ...(expectedMs >= LONG_TASK_MS ? { firstMs: expectedMs / 8 } : {}),
     minMs,
     farMaxMs: o.maxPollMs ?? 5_000,
     lateMaxMs: o.maxPollMs ?? 2_000,
