@@ -52,7 +52,7 @@ export function nextPollDelay(elapsedMs: number, c: PollCadence): number {
 export class DurationEstimates {
   private readonly seen = new Map<string, number>();
 
-  constructor(private readonly weight = 0.3) {}
+  constructor(private readonly weight = 0.5) {}
 
   /** The estimate for `kind`, or `fallback` when nothing was observed yet. */
   get(kind: string, fallback: number): number;

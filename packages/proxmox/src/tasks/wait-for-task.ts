@@ -34,7 +34,7 @@ export type WaitForTaskOptions = {
    * with a plain backoff (minPollMs ×1.5 per poll up to maxPollMs).
    */
   expectedMs?: number;
-  /** Shortest interval (default 100 ms with an expectation, 250 ms for the plain backoff). */
+  /** Shortest interval (default 200 ms with an expectation, 250 ms for the plain backoff). */
   minPollMs?: number;
   /** Longest interval (default 5 s before the expected end, 2 s after it and for the plain backoff). */
   maxPollMs?: number;
@@ -56,7 +56,7 @@ function isNoSuchTask(err: unknown): boolean {
   );
 }
 
-/** From this expected duration on, the cadence also looks early (PollCadence.firstMs). */
+/** From this expected duration on, the early looks start at an eighth of it, not a quarter. */
 const LONG_TASK_MS = 4_000;
 
 /**
@@ -67,14 +67,14 @@ const LONG_TASK_MS = 4_000;
 function taskCadence(type: string, o: WaitForTaskOptions): PollCadence | undefined {
   const expectedMs = o.expectedMs ?? taskDurations.get(type, TYPICAL_TASK_MS[type]);
   if (expectedMs === undefined) return undefined;
-  const minMs = o.minPollMs ?? 100;
+  const minMs = o.minPollMs ?? 200;
   return {
     expectedMs,
     nearMs: Math.min(1_000, Math.max(minMs, expectedMs / 20)),
     windowOpens: 0.75,
     windowCloses: 1.5,
-    // A long expectation may be far off (a smaller disk, faster storage): look early too.
-    ...(expectedMs >= LONG_TASK_MS ? { firstMs: expectedMs / 8 } : {}),
+    // The expectation may be far off (a smaller disk, a faster cluster): look early too.
+    firstMs: expectedMs >= LONG_TASK_MS ? expectedMs / 8 : expectedMs / 4,
     minMs,
     farMaxMs: o.maxPollMs ?? 5_000,
     lateMaxMs: o.maxPollMs ?? 2_000,
