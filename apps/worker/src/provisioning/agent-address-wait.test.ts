@@ -70,10 +70,25 @@ describe('waitForAgentAddress', () => {
 
   it('gives up at the deadline with what it last saw, and aborts at once', async () => {
     const t0 = Date.now();
-    const { vm } = bootingGuest(t0, Infinity);
+    const { vm, polls } = bootingGuest(t0, Infinity);
     const wait = waitForAgentAddress(vm, { mac: MAC, expected: ADDRESS, deadlineAt: t0 + 40_000, signal: new AbortController().signal });
     await jest.advanceTimersByTimeAsync(41_000);
-    await expect(wait).resolves.toEqual({ found: false, polls: expect.any(Number), lastSeen: 'net0 melaporkan/reports []' });
+    await expect(wait).resolves.toEqual({ found: false, polls: polls.length, lastSeen: 'net0 melaporkan/reports []' });
+    // The whole budget is used: the last look is at the deadline, not a cadence step before it.
+    expect(polls[polls.length - 1]).toBe(40_000);
+
+    // A budget shorter than the first sparse sleep still gets a second look at its end.
+    const t1 = Date.now();
+    const short = bootingGuest(t1, 0);
+    const quick = waitForAgentAddress(short.vm, {
+      mac: MAC,
+      expected: ADDRESS,
+      deadlineAt: t1 + 1_000,
+      signal: new AbortController().signal,
+    });
+    await jest.advanceTimersByTimeAsync(1_100);
+    await expect(quick).resolves.toMatchObject({ found: false });
+    expect(short.polls).toEqual([0, 1_000]);
 
     const abort = new AbortController();
     const stopped = waitForAgentAddress(bootingGuest(Date.now()).vm, {

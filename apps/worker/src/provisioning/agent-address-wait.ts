@@ -90,8 +90,10 @@ export async function waitForAgentAddress(
     }
     const elapsed = Date.now() - started;
     const delay = answered ? Math.min(NEAR_MS, nextPollDelay(elapsed, cadence)) : nextPollDelay(elapsed, cadence);
-    if (Date.now() + delay > o.deadlineAt) break;
-    await abortableSleep(delay, o.signal);
+    // The last look is at the deadline itself: the whole budget is used, whatever the cadence.
+    const left = o.deadlineAt - Date.now();
+    if (left <= 0) break;
+    await abortableSleep(Math.min(delay, left), o.signal);
   }
   return { found: false, polls, lastSeen };
 }
