@@ -17,7 +17,7 @@ export type PollCadence = {
   /** The near window closes at this multiple of expectedMs; later polls grow with the overrun. */
   windowCloses: number;
   /**
-   * When set, intervals before the window start here and double (each at most the time waited so
+   * When set, intervals before the window (after one look at minMs) start here and double (each at most the time waited so
    * far), so an operation far quicker than expected is still seen by twice its duration and
    * the running estimate learns the truth; unset, the first sleep goes straight to the window.
    */
@@ -36,7 +36,8 @@ export function nextPollDelay(elapsedMs: number, c: PollCadence): number {
   const opens = c.expectedMs * c.windowOpens;
   const closes = c.expectedMs * c.windowCloses;
   if (elapsedMs < opens) {
-    const early = c.firstMs === undefined ? Infinity : Math.max(c.firstMs, elapsedMs);
+    // One quick look first (an instant task, a VM already up), then from firstMs doubling.
+    const early = c.firstMs === undefined ? Infinity : elapsedMs < c.minMs ? c.minMs : Math.max(c.firstMs, elapsedMs);
     return clamp(Math.min(opens - elapsedMs, early), c.minMs, c.farMaxMs);
   }
   if (elapsedMs < closes) return clamp(c.nearMs, c.minMs, c.farMaxMs);
