@@ -12,6 +12,7 @@
  * BENCH_FIND_VMS (10000), BENCH_FIND_AUDIT (100000), BENCH_FIND_ROUNDS (200 calls per query);
  * writes bench/results/find-latest.json and the find section of docs/benchmarks.md (the rest of
  * the file is kept; a full run keeps the find section too).
+ * `npm run bench -- polls`: only the poll-overshoot measurement (bench/polls-bench.ts).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -142,7 +143,10 @@ async function main(): Promise<void> {
   log('done')(`results in bench/results/latest.json and docs/benchmarks.md`);
 }
 
-main().catch((error: unknown) => {
+const entry: () => Promise<unknown> =
+  process.argv[2] === 'polls' ? () => import('./polls-bench').then((m) => m.runPollsBench(log('polls'))) : main;
+
+entry().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -27,6 +27,8 @@ export type { Upid } from './tasks/upid';
 export { waitForTask } from './tasks/wait-for-task';
 export { readTaskState } from './tasks/task-state';
 export type { TaskState } from './tasks/task-state';
+export { DurationEstimates, nextPollDelay, TYPICAL_TASK_MS } from './tasks/poll-cadence';
+export type { PollCadence } from './tasks/poll-cadence';
 export type { TaskProgress, TaskResult, WaitForTaskOptions } from './tasks/wait-for-task';
 export { PveTaskFailedError, PveTaskTimeoutError } from './tasks/pve-task-errors';
 export type { TaskLogLine } from './tasks/pve-task-errors';

@@ -9,6 +9,8 @@ import { readTaskLog, readTaskLogTail } from './task-log';
 import type { TaskStatus } from './task-status.schema';
 import { exitStatusOutcome, ZTaskStatus } from './task-status.schema';
 import { parseUpid } from './upid';
+import type { PollCadence } from './poll-cadence';
+import { nextPollDelay, taskDurations, TYPICAL_TASK_MS } from './poll-cadence';
 
 export type TaskProgress = {
   upid: string;
@@ -26,8 +28,15 @@ export type WaitForTaskOptions = {
   signal?: AbortSignal;
   /** Called after every poll; when set, new log lines are read incrementally too. */
   onProgress?: (p: TaskProgress) => void;
-  /** Poll backoff bounds (default 250 ms → 2 s, ×1.5 per poll). */
+  /**
+   * When the task is expected to end, in ms from the call. Default: this process's running
+   * estimate for the task's type, seeded by TYPICAL_TASK_MS; a type without either is polled
+   * with a plain backoff (minPollMs ×1.5 per poll up to maxPollMs).
+   */
+  expectedMs?: number;
+  /** Shortest interval (default 200 ms with an expectation, 250 ms for the plain backoff). */
   minPollMs?: number;
+  /** Longest interval (default 5 s before the expected end, 2 s after it and for the plain backoff). */
   maxPollMs?: number;
   /** Log lines attached to PveTaskFailedError (default 20). */
   logTailLines?: number;
@@ -47,9 +56,34 @@ function isNoSuchTask(err: unknown): boolean {
   );
 }
 
+/** From this expected duration on, the early looks start at an eighth of it, not a quarter. */
+const LONG_TASK_MS = 4_000;
+
+/**
+ * How often a task is polled: steady near its expected end, at most 1 s apart there (a twentieth
+ * of the expected duration, at least minPollMs), long sleeps before, a growing interval once it
+ * overruns. Undefined when nothing is known about the task type's duration.
+ */
+function taskCadence(type: string, o: WaitForTaskOptions): PollCadence | undefined {
+  const expectedMs = o.expectedMs ?? taskDurations.get(type, TYPICAL_TASK_MS[type]);
+  if (expectedMs === undefined) return undefined;
+  const minMs = o.minPollMs ?? 200;
+  return {
+    expectedMs,
+    nearMs: Math.min(1_000, Math.max(minMs, expectedMs / 20)),
+    windowOpens: 0.75,
+    windowCloses: 1.5,
+    // The expectation may be far off (a smaller disk, a faster cluster): look early too.
+    firstMs: expectedMs >= LONG_TASK_MS ? expectedMs / 8 : expectedMs / 4,
+    minMs,
+    farMaxMs: o.maxPollMs ?? 5_000,
+    lateMaxMs: o.maxPollMs ?? 2_000,
+  };
+}
+
 /**
  * Waits until a PVE task stops, polling the node named *in the UPID* (never a guessed node)
- * with backoff. Resolves for `OK` and `WARNINGS: n`; throws PveTaskFailedError (exit text +
+ * at a cadence that follows the task's expected duration (taskCadence). Resolves for `OK` and `WARNINGS: n`; throws PveTaskFailedError (exit text +
  * log tail) for anything else, PveTaskTimeoutError when the deadline passes or the signal
  * aborts (the task may still run — re-query, do not re-submit). Transient poll errors
  * (network, 5xx, proxy 595/596, `no such task` right after creation) are retried within
@@ -57,8 +91,11 @@ function isNoSuchTask(err: unknown): boolean {
  * for the same UPID, e.g. after a worker restart.
  */
 export async function waitForTask(client: PveTransport, upid: string, options: WaitForTaskOptions): Promise<TaskResult> {
-  const { node } = parseUpid(upid);
+  const { node, type, starttime } = parseUpid(upid);
   const started = Date.now();
+  const cadence = taskCadence(type, options);
+  // Only a wait that began with the task measures its duration (not a re-await after a restart).
+  const fromTheStart = Math.abs(started / 1000 - starttime) < 3;
   const deadlineAt = started + options.deadlineMs;
   const minPoll = options.minPollMs ?? 250;
   const maxPoll = options.maxPollMs ?? 2_000;
@@ -106,7 +143,10 @@ export async function waitForTask(client: PveTransport, upid: string, options: W
     if (status?.status === 'stopped') {
       const exit = status.exitstatus ?? 'unexpected status';
       const outcome = exitStatusOutcome(exit);
-      if (outcome.ok) return { upid, node, exitstatus: exit, warnings: outcome.warnings, status };
+      if (outcome.ok) {
+        if (fromTheStart) taskDurations.observe(type, Date.now() - started, TYPICAL_TASK_MS[type]);
+        return { upid, node, exitstatus: exit, warnings: outcome.warnings, status };
+      }
       let logTail: TaskLogLine[] = [];
       try {
         logTail = await readTaskLogTail(client, node, upid, options.logTailLines ?? 20, callOpts);
@@ -115,7 +155,8 @@ export async function waitForTask(client: PveTransport, upid: string, options: W
       }
       throw new PveTaskFailedError({ upid, node, taskType: status.type ?? parseUpid(upid).type, exitstatus: exit, logTail });
     }
-    const sleepFor = Math.min(delay, Math.max(0, deadlineAt - Date.now()));
+    const wait = cadence ? nextPollDelay(Date.now() - started, cadence) : delay;
+    const sleepFor = Math.min(wait, Math.max(0, deadlineAt - Date.now()));
     try {
       await abortableSleep(sleepFor, options.signal);
     } catch {

@@ -22,6 +22,8 @@ export interface SimTask {
   status: 'running' | 'stopped';
   exitstatus?: string;
   endtime?: number;
+  /** Wall-clock ms when it stopped; PVE keeps only `endtime` seconds, harnesses measure how late a client noticed. */
+  endedAtMs?: number;
   log: string[];
   warnings: number;
   /** Set by DELETE /tasks/{upid}; the body dies at its next sleep. */
@@ -90,7 +92,8 @@ export class TaskManager {
       if (line !== undefined) task.log.push(line);
       task.exitstatus = exit;
       task.status = 'stopped';
-      task.endtime = Math.floor(this.clock.now() / 1000);
+      task.endedAtMs = this.clock.now();
+      task.endtime = Math.floor(task.endedAtMs / 1000);
     };
     setImmediate(() => {
       body(ctx).then(
