@@ -116,13 +116,14 @@ export function operatorQueueRoutes({ router, registry, deps }: RoutesContext): 
         .innerJoin('institutions as i', 'i.id', 'r.institutionId')
         .select(['r.id as requestId', 'r.institutionId', 'i.name as institutionName', 'r.hostname', 'r.status', 'r.createdAt']);
       const pending = await base.where('r.status', 'in', ['submitted', 'partially_approved']).orderBy('r.createdAt').limit(500).execute();
-      // Pending changes (resizes awaiting approval) are decided on their request, like the request itself.
+      // Pending changes (resizes and in-place restores awaiting approval) are decided on their request, like the request itself.
       const changes = await db
         .selectFrom('provisioningRuns as p')
         .innerJoin('vpsRequests as r', 'r.id', 'p.requestId')
         .innerJoin('institutions as i', 'i.id', 'r.institutionId')
         .select([
           'p.id as runId',
+          'p.kind',
           'r.id as requestId',
           'r.institutionId',
           'i.name as institutionName',
@@ -176,14 +177,14 @@ export function operatorQueueRoutes({ router, registry, deps }: RoutesContext): 
             ...aged(p.createdAt, standards.approvalHours * 60),
           })),
           ...changes.map((c) => ({
-            kind: 'resize' as const,
+            kind: c.kind === 'restore' ? ('restore' as const) : ('resize' as const),
             runId: c.runId,
             requestId: c.requestId,
             institutionId: c.institutionId,
             institutionName: c.institutionName,
             hostname: c.hostname,
             status: 'awaiting_approval',
-            ...changeOf(c.params, c.ports),
+            ...(c.kind === 'restore' ? {} : changeOf(c.params, c.ports)),
             ...aged(c.createdAt, standards.approvalHours * 60),
           })),
         ].sort((a, b) => a.since.localeCompare(b.since)),

@@ -133,6 +133,14 @@ describe('restore from a backup', () => {
     const again = await post(staff, `/api/v1/vms/${vmId}/backups/${backupId}/restore`, { mode: 'in_place', confirm: true }, 'en');
     expect(again.status).toBe(409);
     expect(again.body.error.message).toContain(`a restore from a backup, awaiting approval, run ${run.id}`);
+    // the operators' queue shows it as a restore waiting for a decision, not as a resize
+    const queue = await operator.agent.get('/api/v1/operator/queue');
+    expect(queue.status).toBe(200);
+    const item = (queue.body.pendingApprovals as Array<{ runId?: string; kind?: string; change?: unknown }>).find(
+      (p) => p.runId === run.id,
+    );
+    expect(item).toMatchObject({ kind: 'restore' });
+    expect(item?.change).toBeUndefined();
     // the operator approves it as a change: queued with one job
     const approved = await post(operator, `/api/v1/vps-requests/${requestId}/approve`, {});
     expect(approved.status).toBe(200);

@@ -18,13 +18,13 @@ const ZQueueItem = z.object({
 export const ZOperatorQueue = z.object({
   serviceStandards: ZServiceStandards,
   /**
-   * Requests awaiting a decision and pending changes (`kind: 'resize'`, status
-   * `awaiting_approval`, with the change's run); both are decided on the request
-   * (`POST /vps-requests/:id/approve|reject`). `kind` absent = request.
+   * Requests awaiting a decision and pending changes (`kind: 'resize'`, or `'restore'` for an
+   * in-place restore from a backup; status `awaiting_approval`, with the change's run); all are
+   * decided on the request (`POST /vps-requests/:id/approve|reject`). `kind` absent = request.
    */
   pendingApprovals: z.array(
     ZQueueItem.extend({
-      kind: z.enum(['request', 'resize']).optional(),
+      kind: z.enum(['request', 'resize', 'restore']).optional(),
       runId: z.uuid().optional(),
       /** A change's before → after (sizes and open ports) and when it may be applied (null: once approved). */
       change: z.object({ before: ZVmShape, after: ZVmShape, applyAt: z.string().nullable() }).optional(),

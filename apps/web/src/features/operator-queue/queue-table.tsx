@@ -64,6 +64,7 @@ export function QueueTable({ rows, selected, openId, onSelect, onSelectAll, onOp
                 </strong>
                 <span className="block muted small">{row.institutionName}</span>
                 {row.kind === 'resize' ? <span className="block small">{t('opQueue.resizeChange')}</span> : null}
+                {row.kind === 'restore' ? <span className="block small">{t('opQueue.restoreChange')}</span> : null}
                 {row.change ? <ChangeSummary change={row.change} /> : null}
               </td>
               <td data-label={t('opQueue.sizeTemplate')}>
