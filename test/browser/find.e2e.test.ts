@@ -15,7 +15,17 @@ import {
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/axe';
-import { DESKTOP, launchBrowser, PHONE, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
+import {
+  clickNavLink,
+  DESKTOP,
+  launchBrowser,
+  PHONE,
+  signIn,
+  TEXT,
+  closeCheckedPage,
+  openCleanPage,
+  type Browser,
+} from './support/browser';
 import { apiSession, fill, type ApiSession } from './support/portal-fixtures';
 import { startWebStack, type WebStack } from './support/web-stack';
 
@@ -31,6 +41,7 @@ describe('find anything (real Chromium)', () => {
   let problems: string[];
   let staffEmail: string;
   let operatorEmail: string;
+  let adminEmail: string;
   let staff: ApiSession;
   let institutionId: string;
   let held: Awaited<ReturnType<typeof makeQueuedProvisionRun>>;
@@ -45,6 +56,9 @@ describe('find anything (real Chromium)', () => {
     const institution = await makeInstitution(db, { name: 'Dinas Kesehatan' });
     institutionId = institution.id;
     const app = await makeApplication(db, institution.id, 'SIMPUS');
+    await makeApplication(db, institution.id, 'Lelang Elektronik');
+    adminEmail = admin.email;
+    await makeUser(db, { roles: [Role.Operator], name: 'Sari Jaringan', email: 'sari.jaringan@dc.kalteng.go.id' });
     await makeQuota(db, institution.id, admin.id, { cores: 64, memoryMiB: 131_072, diskGiB: 2000, vmCount: 16 });
     await makeAgreementInForce(db, institution.id, undefined, { start: '2026-01-01', end: '2027-12-31' });
     staffEmail = (await makeUser(db, { roles: [Role.InstitutionStaff], institutionId: institution.id })).email;
@@ -152,7 +166,7 @@ describe('find anything (real Chromium)', () => {
     for (const viewport of [DESKTOP, PHONE]) {
       await page.setViewportSize(viewport);
       await page.goto(`${stack.baseUrl}/`);
-      await page.getByRole('navigation').getByRole('link', { name: T['find.navVms'], exact: true }).click();
+      await clickNavLink(page, T['find.navVms']!, true);
       await page.getByRole('heading', { level: 1, name: T['find.vmsTitle'] }).waitFor();
       await list.getByRole('link', { name: 'gis-01' }).waitFor();
       const form = page.getByRole('search', { name: T['find.filterTitle'] });
@@ -230,5 +244,37 @@ describe('find anything (real Chromium)', () => {
       await section.getByRole('cell', { name: T['find.poolFree'] }).first().waitFor();
       expect(await section.textContent()).not.toContain('gis-01');
     }
+  });
+
+  it('should find applications and the data-center staff by free text, kept in the URL, on desktop and phone, axe clean', async () => {
+    await signIn(page, stack.baseUrl, staffEmail, TEST_PASSWORD);
+    const appNames = () => page.getByRole('region', { name: T['apps.listTitle'] }).locator('tbody tr td:first-child').allTextContents();
+    for (const viewport of [DESKTOP, PHONE]) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${stack.baseUrl}/applications`);
+      await page.getByRole('region', { name: T['apps.listTitle'] }).getByText('Lelang Elektronik').waitFor();
+      const form = page.getByRole('search', { name: T['find.filterTitle'] });
+      await form.getByLabel(T['find.text']!, { exact: true }).fill('simp');
+      await form.getByRole('button', { name: T['find.apply'] }).click();
+      await page.waitForURL(/\/applications\?q=simp$/);
+      await page.getByRole('region', { name: T['apps.listTitle'] }).getByText('Lelang Elektronik').waitFor({ state: 'detached' });
+      expect((await appNames()).map((n) => n.trim())).toEqual([expect.stringContaining('SIMPUS')]);
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.reload();
+      await page.getByRole('region', { name: T['apps.listTitle'] }).getByText('SIMPUS').first().waitFor();
+      expect(await page.getByRole('region', { name: T['apps.listTitle'] }).getByText('Lelang Elektronik').count()).toBe(0);
+    }
+    await page.setViewportSize(DESKTOP);
+
+    await page.context().clearCookies();
+    await signIn(page, stack.baseUrl, adminEmail, TEST_PASSWORD);
+    await page.goto(`${stack.baseUrl}/staff?q=jaringan`);
+    const staffList = page.getByRole('region', { name: T['users.listTitle'] });
+    await staffList.getByText('sari.jaringan@dc.kalteng.go.id').waitFor();
+    expect(await staffList.getByText('Rina Operator').count()).toBe(0);
+    expect(await page.getByRole('search', { name: T['find.filterTitle'] }).getByLabel(T['find.text']!, { exact: true }).inputValue()).toBe(
+      'jaringan',
+    );
+    expect(await seriousViolations(page)).toEqual([]);
   });
 });

@@ -91,10 +91,10 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
 
 /**
  * Clicks a link of the main navigation by its name; on a phone the menu is folded behind its
- * button first, so the button is pressed when the link is not shown.
+ * button first, so the button is pressed when the link is not shown. `exact`: the whole name, not a part of it.
  */
-export async function clickNavLink(page: Page, name: string): Promise<void> {
-  const link = page.getByRole('navigation').getByRole('link', { name });
+export async function clickNavLink(page: Page, name: string, exact = false): Promise<void> {
+  const link = page.getByRole('navigation').getByRole('link', { name, exact });
   if (!(await link.isVisible())) await page.getByRole('button', { name: TEXT.id['guidance.menuOpen']!, exact: true }).click();
   await link.click();
 }

@@ -12,8 +12,8 @@ import { uploadRaw } from './verify.api';
 const ZApplicationPage = zPage(ZApplication);
 
 /** GET /applications (own institution; data-center roles may filter by institution). */
-export const listApplications = (api: ApiClient, cursor?: string) =>
-  api.request('GET', '/applications', { query: { limit: 200, cursor }, response: ZApplicationPage });
+export const listApplications = (api: ApiClient, cursor?: string, q?: string) =>
+  api.request('GET', '/applications', { query: { limit: 200, cursor, ...(q ? { q } : {}) }, response: ZApplicationPage });
 /** GET /applications/:id. */
 export const getApplication = (api: ApiClient, id: string) =>
   api.request('GET', `/applications/${encodeURIComponent(id)}`, { response: ZApplication });

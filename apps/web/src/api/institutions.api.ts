@@ -30,9 +30,9 @@ export const getQuota = (api: ApiClient, id: string) =>
 export type UserScope = { institutionId: string | null };
 
 /** GET /institutions/:id/users or GET /users (data-center staff). */
-export const listUsers = (api: ApiClient, scope: UserScope, cursor?: string) =>
+export const listUsers = (api: ApiClient, scope: UserScope, cursor?: string, q?: string) =>
   api.request('GET', scope.institutionId ? `/institutions/${encodeURIComponent(scope.institutionId)}/users` : '/users', {
-    query: { limit: 100, cursor },
+    query: { limit: 100, cursor, ...(q ? { q } : {}) },
     response: ZUserPage,
   });
 /** POST /institutions/:id/users or POST /users. */

@@ -43,8 +43,8 @@ export const institutionQuery = (api: ApiClient, id: string) =>
 export const quotaQuery = (api: ApiClient, institutionId: string) =>
   queryOptions({ queryKey: queryKeys.quota(institutionId), queryFn: () => getQuota(api, institutionId) });
 /** Users of one institution, or the data-center staff. */
-export const userListQuery = (api: ApiClient, scope: UserScope) =>
-  queryOptions({ queryKey: queryKeys.users(scope), queryFn: () => listUsers(api, scope) });
+export const userListQuery = (api: ApiClient, scope: UserScope, q = '') =>
+  queryOptions({ queryKey: queryKeys.users(scope, q), queryFn: () => listUsers(api, scope, undefined, q || undefined) });
 /** Agreements, optionally of one status. */
 export const agreementListQuery = (api: ApiClient, status?: string) =>
   queryOptions({ queryKey: queryKeys.agreementList(status), queryFn: () => listAgreements(api, status) });
@@ -52,8 +52,8 @@ export const agreementListQuery = (api: ApiClient, status?: string) =>
 export const agreementQuery = (api: ApiClient, id: string) =>
   queryOptions({ queryKey: queryKeys.agreement(id), queryFn: () => getAgreement(api, id) });
 /** The caller's application inventory. */
-export const applicationListQuery = (api: ApiClient) =>
-  queryOptions({ queryKey: queryKeys.applicationList(), queryFn: () => listApplications(api) });
+export const applicationListQuery = (api: ApiClient, q = '') =>
+  queryOptions({ queryKey: queryKeys.applicationList(q), queryFn: () => listApplications(api, undefined, q || undefined) });
 /** One application. */
 export const applicationQuery = (api: ApiClient, id: string) =>
   queryOptions({ queryKey: queryKeys.application(id), queryFn: () => getApplication(api, id) });

@@ -14,6 +14,10 @@ import { ApplicationForm } from './application-form';
 import { ApplicationImport } from './application-import';
 import { CLASSIFICATION_KEY, KIND_KEY, STATUS_KEY } from './application-labels';
 import { WithNote } from '../../ui/with-note';
+import { FilterBar } from '../find/filter-bar';
+import { useUrlFilters } from '../find/url-filters';
+
+const TEXT_FILTER = ['q'] as const;
 
 type Mode = { kind: 'list' } | { kind: 'add' } | { kind: 'edit'; app: ApplicationDto } | { kind: 'delete'; app: ApplicationDto };
 
@@ -21,7 +25,8 @@ type Mode = { kind: 'list' } | { kind: 'add' } | { kind: 'edit'; app: Applicatio
 export function ApplicationsPage() {
   const { t } = useI18n();
   const api = useApi();
-  const apps = useQuery(applicationListQuery(api));
+  const filters = useUrlFilters(TEXT_FILTER);
+  const apps = useQuery(applicationListQuery(api, filters.values.q));
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -52,6 +57,14 @@ export function ApplicationsPage() {
       }
     >
       <p className="muted">{t('apps.intro')}</p>
+      <FilterBar
+        headingId="apps-filter-title"
+        title={t('find.filterTitle')}
+        controls={[{ key: 'q', label: t('find.text'), kind: 'text', hint: t('find.textHintApps') }]}
+        values={filters.values}
+        onApply={filters.apply}
+        onClear={filters.clear}
+      />
       <LiveRegion kind="success">{notice}</LiveRegion>
       <ErrorAlert error={removal.error} />
       {mode.kind === 'add' ? (

@@ -11,11 +11,16 @@ import { roleKey } from './user-roles';
 import { DataTable } from '../../ui/data-table';
 import { ListSection } from '../../ui/list-section';
 import { WithNote } from '../../ui/with-note';
+import { FilterBar } from '../find/filter-bar';
+import { useUrlFilters } from '../find/url-filters';
+
+const TEXT_FILTER = ['q'] as const;
 
 /** Users of a scope: the list, an edit panel for the chosen one and the add form. */
 export function UsersManager({ scope }: { scope: UserScope }) {
   const { t, date } = useI18n();
-  const users = useQuery(userListQuery(useApi(), scope));
+  const filters = useUrlFilters(TEXT_FILTER);
+  const users = useQuery(userListQuery(useApi(), scope, filters.values.q));
   const [editing, setEditing] = useState<UserDto | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -27,6 +32,14 @@ export function UsersManager({ scope }: { scope: UserScope }) {
 
   return (
     <>
+      <FilterBar
+        headingId="users-filter-title"
+        title={t('find.filterTitle')}
+        controls={[{ key: 'q', label: t('find.text'), kind: 'text', hint: t('find.textHintUsers') }]}
+        values={filters.values}
+        onApply={filters.apply}
+        onClear={filters.clear}
+      />
       <ListSection
         headingId="users-title"
         title={t('users.listTitle')}
