@@ -138,9 +138,10 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
       const institutionId = listScope(actor, query.institutionId);
       // Node names are operators' detail: filtering by one would reveal them.
       if (query.node !== undefined && !seesOperationalDetail(actor)) throw new AppError(ErrorCode.Forbidden);
+      // The cursor is checked first: a bad one is refused even when the filters match nothing.
+      const after = decodeCursor(ZVmCursor, query.cursor);
       // A state that does not exist matches no VM.
       if (query.state && !isVmState(query.state)) return { items: [], nextCursor: null };
-      const after = decodeCursor(ZVmCursor, query.cursor);
       const { since, before } = wibDayBounds(query);
       let q = vmQuery()
         .where('v.state', '<>', 'decommissioned')

@@ -27,6 +27,7 @@ export type TenantIds = {
   run: string;
   vm: string;
   snapshot: string;
+  backup: string;
   token: string;
   ipPool: string;
   finding: string;
@@ -177,6 +178,22 @@ export async function seedTenant(h: ApiHarness, world: World, label: string): Pr
     .values({ vmId: vm.id, name: `betang-${tag}`, label: `snap-${label}-${tag}`, withRam: false, status: 'present', takenAt: new Date() })
     .returning('id')
     .executeTakeFirstOrThrow();
+  const backup = await db
+    .insertInto('vmBackups')
+    .values({
+      vmId: vm.id,
+      backupDate: '2026-12-01',
+      node: 'pve1',
+      vmid,
+      storage: 'pbs',
+      outcome: 'ok',
+      finishedAt: new Date(),
+      volid: `pbs:backup/vm/${vmid}/2026-12-01T18:00:00Z`,
+      sizeBytes: 1024 ** 3,
+      durationSeconds: 60,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const webhook = await db
     .insertInto('webhookEndpoints')
     .values({
@@ -220,6 +237,7 @@ export async function seedTenant(h: ApiHarness, world: World, label: string): Pr
     run,
     vm: vm.id,
     snapshot: snapshot.id,
+    backup: backup.id,
     token: token.body.id as string,
     ipPool,
     finding: finding.id,
@@ -291,6 +309,7 @@ export const PATH_ID_KINDS: Record<string, keyof TenantIds | { shared: string; r
 /** Placeholders after the first, by name: the resource they name belongs to the first one's. */
 const INNER_PATH_ID_KINDS: Record<string, keyof TenantIds> = {
   snapshotId: 'snapshot',
+  backupId: 'backup',
   deliveryId: 'webhookDelivery',
 };
 
