@@ -38,7 +38,7 @@ describe('rollback of a failed provision run', () => {
   const vmRow = (requestId: string) =>
     db.selectFrom('vms').select(['state', 'vmid']).where('requestId', '=', requestId).executeTakeFirstOrThrow();
   const cleanedUp = (runId: string) =>
-    db.selectFrom('auditLog').select('after').where('action', '=', 'vm.cleaned_up').where('targetId', '=', runId).execute();
+    db.selectFrom('auditLog').select('after').where('action', '=', 'vm.cleaned_up').where('targetId', '=', runId).orderBy('id').execute();
   /** What a worker that died in the middle of the rollback leaves: the run failed, its cleanup row running. */
   const interrupt = (runId: string) => transitionStep(db, runId, 'cleanup', ['done', 'failed'], 'running');
 
