@@ -10,6 +10,7 @@ import { pathSegment } from '../util/path-segment';
 import { runTask } from '../vm/task-call';
 import type { TaskOptions } from '../vm/task-call';
 import { ZPveInt } from '../wire/coerce.schema';
+import { restoreParams } from './restore-start';
 
 /** PVE's retention options (`prune-backups`), as Betang's backup policy states them. */
 export type KeepOptions = {
@@ -216,11 +217,7 @@ export function backupClient(pve: PveTransport): BackupClient {
       );
     },
     restore: async (node, p, task) => {
-      const params: Record<string, PveParamValue> = { vmid: p.vmid, archive: p.archive };
-      if (p.storage) params.storage = p.storage;
-      if (p.force) params.force = 1;
-      if (p.unique) params.unique = 1;
-      await runTask(pve, 'POST', `/nodes/${pathSegment(node)}/qemu`, params, task);
+      await runTask(pve, 'POST', `/nodes/${pathSegment(node)}/qemu`, restoreParams(p), task);
     },
   };
 }
