@@ -253,6 +253,7 @@ export interface Institutions {
 export interface IpAllocations {
   address: string;
   id: Generated<string>;
+  isPrimary: Generated<boolean>;
   poolId: string;
   releasedAt: Timestamp | null;
   releaseReason: string | null;

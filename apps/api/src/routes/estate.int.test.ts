@@ -12,7 +12,8 @@ const ROLES = ['web', 'db', 'app', 'gis'];
 /**
  * A census of 100 hand-made VMs as the worker records it: names carrying an institution's code,
  * pooled static addresses, and the conflicts an estate has — 101 and 102 share an address, 103's
- * address is outside every pool, 104's vmid lies in Betang's range, 105 has no hint at all.
+ * address is outside every pool, 104's vmid lies in Betang's range, 105 has no hint at all, 107 uses
+ * two pooled addresses.
  */
 function estate(): EstateVmObservation[] {
   const observedAt = new Date();
@@ -31,7 +32,10 @@ function estate(): EstateVmObservation[] {
       diskGiB: 20,
       power: i % 4 === 2 ? 'stopped' : 'running',
       agent: i % 5 !== 4,
-      addresses: [{ address, source: i % 5 === 4 ? ('config' as const) : ('agent' as const) }],
+      addresses: [
+        { address, source: i % 5 === 4 ? ('config' as const) : ('agent' as const) },
+        ...(i === 6 ? [{ address: '10.120.0.236', source: 'agent' as const }] : []),
+      ],
       macAddress: `bc:24:11:00:00:${(i + 16).toString(16).padStart(2, '0')}`,
       smbiosUuid: null,
       inBetangRange: vmid >= 100_000,
@@ -221,6 +225,22 @@ describe('census and adoption of pre-existing VMs', () => {
     expect(await adoptions()).toBe(100);
     const r103 = (done.body.results as { vmid: number; outsidePool: string[]; pooled: string[] }[]).find((r) => r.vmid === 103);
     expect(r103).toMatchObject({ pooled: [], outsidePool: ['192.168.50.10'] });
+    // Both of 107's pooled addresses are held by it; the first is the one Betang shows.
+    const r107 = (done.body.results as { vmid: number; vmId: string; pooled: string[] }[]).find((r) => r.vmid === 107)!;
+    expect(r107).toMatchObject({ pooled: ['10.120.0.36', '10.120.0.236'], outsidePool: [] });
+    const holders = await operator.agent.get(`/api/v1/ip-pools/${poolId}/addresses?status=held&limit=1024`);
+    const held107 = (holders.body.items as { address: string; holder: { vmid: number; primary: boolean } }[])
+      .filter((a) => a.holder.vmid === 107)
+      .map((a) => ({ address: a.address, primary: a.holder.primary }));
+    expect(held107).toEqual([
+      { address: '10.120.0.36', primary: true },
+      { address: '10.120.0.236', primary: false },
+    ]);
+    const detail = await operator.agent.get(`/api/v1/vms/${r107.vmId}`);
+    expect(detail.body.ipAddress).toBe('10.120.0.36');
+    // The list shows the VM once, with its primary address.
+    const listed = await operator.agent.get('/api/v1/vms?vmid=107');
+    expect(listed.body.items.map((v: { ipAddress: string }) => v.ipAddress)).toEqual(['10.120.0.36']);
     expect((await census()).every((v) => v.status === 'adopted')).toBe(true);
     // Importing the same sheet again adopts nothing twice.
     expect((await importCsv(toCsv(data), false)).status).toBe(400);
@@ -230,8 +250,8 @@ describe('census and adoption of pre-existing VMs', () => {
     const quota = await operator.agent.get(`/api/v1/institutions/${inst.dinkes!.id}/quota`);
     expect(quota.body.usage).toEqual({ cores: 68, memoryMiB: 69_632, diskGiB: 680, vmCount: 34 });
     const pools = await operator.agent.get('/api/v1/ip-pools');
-    // 100 VMs: 102 lost its shared address, 103 is outside the pool → 98 held.
-    expect(pools.body.items.find((p: { id: string }) => p.id === poolId)).toMatchObject({ held: 98 });
+    // 100 VMs: 102 lost its shared address, 103 is outside the pool, 107 holds two → 99 held.
+    expect(pools.body.items.find((p: { id: string }) => p.id === poolId)).toMatchObject({ held: 99 });
     const last = await h.database.db
       .selectFrom('auditLog')
       .select('after')

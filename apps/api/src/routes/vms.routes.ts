@@ -1,4 +1,4 @@
-import { listAwaitingDecommissions, publicEndpointsOfVms } from '@betang/db';
+import { listAwaitingDecommissions, picProblemSql, publicEndpointsOfVms } from '@betang/db';
 import {
   AppError,
   ErrorCode,
@@ -57,8 +57,11 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
   const vmQuery = () =>
     db
       .selectFrom('vms as v')
-      .leftJoin('ipAllocations as a', (j) => j.onRef('a.requestId', '=', 'v.requestId').on('a.releasedAt', 'is', null))
+      .leftJoin('ipAllocations as a', (j) =>
+        j.onRef('a.requestId', '=', 'v.requestId').on('a.releasedAt', 'is', null).on('a.isPrimary', '=', true),
+      )
       .innerJoin('vpsRequests as r', 'r.id', 'v.requestId')
+      .leftJoin('users as u', 'u.id', 'v.picUserId')
       .select([
         'v.id',
         'v.requestId',
@@ -74,6 +77,9 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
         'r.ports',
         'v.createdAt',
         'v.retainedUntil',
+        'v.picUserId',
+        'u.name as picName',
+        picProblemSql.as('picProblem'),
       ]);
   type VmRowView = Awaited<ReturnType<ReturnType<typeof vmQuery>['execute']>>[number];
   // Node names are operators' detail: institution roles get null (as in the request view, docs/security.md §15).
@@ -90,7 +96,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
         )
       ).map((d) => [d.vmId, d]),
     );
-    return rows.map((v) => {
+    return rows.map(({ picUserId, picName, picProblem, ...v }) => {
       const d = pending.get(v.id);
       const endpoint = endpoints.get(v.id);
       return {
@@ -116,6 +122,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
               probedAt: endpoint.probedAt?.toISOString() ?? null,
             }
           : null,
+        pic: picUserId && picName !== null ? { userId: picUserId, name: picName, problem: picProblem } : null,
       };
     });
   };
@@ -152,6 +159,7 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
       if (query.state) q = q.where('v.state', '=', query.state as VmState);
       if (query.node) q = q.where('v.node', '=', query.node);
       if (query.vmid !== undefined) q = q.where('v.vmid', '=', query.vmid);
+      if (query.pic === 'needed') q = q.where(sql<boolean>`(${picProblemSql}) IS NOT NULL`);
       if (since) q = q.where('v.createdAt', '>=', since);
       if (before) q = q.where('v.createdAt', '<', before);
       if (query.hostname) q = q.where('v.name', 'ilike', likePattern(query.hostname));

@@ -1,8 +1,10 @@
 import { listEstateVms, setEstateDecisions, type Db } from '@betang/db';
+import { sql } from 'kysely';
 import {
   createTestDatabase,
   makeApplication,
   makeInstitution,
+  makeIpPool,
   makeOperator,
   makeQueuedActionRun,
   type TestDatabase,
@@ -115,6 +117,23 @@ describe('census and adopted VMs against the simulator’s hand-made estate', ()
       .insertInto('adoptions')
       .values({ vmId: vm.id, requestId: request.id, vmid: web.vmid, institutionId: inst.id, applicationId, adoptedBy: operatorId })
       .execute();
+    // Adopted with two pooled addresses: both held, one of them primary.
+    const poolId = await makeIpPool(db, { octet: 120, size: 200 });
+    await db
+      .insertInto('ipAllocations')
+      .values([
+        { poolId, address: '10.120.0.31', requestId: request.id, vmId: vm.id, isPrimary: true },
+        { poolId, address: '10.120.0.131', requestId: request.id, vmId: vm.id, isPrimary: false },
+      ])
+      .execute();
+    const held = () =>
+      db
+        .selectFrom('ipAllocations')
+        .select([sql<string>`host(address)`.as('address'), 'isPrimary'])
+        .where('requestId', '=', request.id)
+        .where('releasedAt', 'is', null)
+        .orderBy('isPrimary', 'desc')
+        .execute();
 
     const adopt = await makeQueuedActionRun(db, request.id, 'adopt');
     expect((await runToEnd(env.deps, adopt)).status).toBe('succeeded');
@@ -134,6 +153,10 @@ describe('census and adopted VMs against the simulator’s hand-made estate', ()
     expect(env.sim.state.vm(web.vmid)?.status).toBe('stopped');
     const start = await makeQueuedActionRun(db, request.id, 'start');
     expect((await runToEnd(env.deps, start)).status).toBe('succeeded');
+    expect(await held()).toEqual([
+      { address: '10.120.0.31', isPrimary: true },
+      { address: '10.120.0.131', isPrimary: false },
+    ]);
     expect(env.sim.state.vm(web.vmid)?.status).toBe('running');
     expect((await db.selectFrom('vms').select('state').where('id', '=', vm.id).executeTakeFirstOrThrow()).state).toBe('running');
 
@@ -152,6 +175,8 @@ describe('census and adopted VMs against the simulator’s hand-made estate', ()
     expect(
       (await db.selectFrom('adoptions').select('releasedAt').where('vmId', '=', vm.id).executeTakeFirstOrThrow()).releasedAt,
     ).not.toBeNull();
+    // Every address it held is back in the pool.
+    expect(await held()).toEqual([]);
     await takeCensus(env.deps);
     expect((await listEstateVms(db)).some((v) => v.vmid === web.vmid)).toBe(true);
   });

@@ -64,6 +64,8 @@ export const ZPoolAddress = z.object({
       vmid: z.number().nullable(),
       vmState: z.string().nullable(),
       reservedAt: z.string(),
+      /** False for an extra address an adopted VM keeps besides the one Betang shows (docs/adoption.md §4). */
+      primary: z.boolean(),
     })
     .nullable(),
 });

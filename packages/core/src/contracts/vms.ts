@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PIC_PROBLEMS } from '../domain/pic';
 import { VM_STATES } from '../domain/vm-state';
 import { DATA_CLASSIFICATIONS } from './applications';
 import { zText } from './common';
@@ -37,12 +38,20 @@ export const ZVm = z.object({
   pendingDecommission: ZPendingDecommission.nullable(),
   /** The public endpoint while the VM holds one (internet access), else null. */
   publicEndpoint: ZPublicEndpoint.nullable().optional(),
+  /**
+   * The responsible person (docs/pic.md): the user the VM names, or null when it names nobody;
+   * `problem` says why they no longer qualify (null while they do).
+   */
+  pic: z
+    .object({ userId: z.uuid(), name: z.string(), problem: z.enum(PIC_PROBLEMS).nullable() })
+    .nullable()
+    .optional(),
 });
 export type VmDto = z.infer<typeof ZVm>;
 
 /**
  * `GET /vms` query: institution, state, node (data-center roles only), vmid, host name, address,
- * free text (host name, address, application name), creation day range (WIB); keyset paging,
+ * free text (host name, address, application name), creation day range (WIB), PIC needed; keyset paging,
  * newest first, at most 500 per page (the default, as before paging existed).
  */
 export const ZVmListQuery = z
@@ -55,6 +64,8 @@ export const ZVmListQuery = z
     hostname: ZFindText.optional(),
     address: ZFindText.optional(),
     q: ZFindText.optional(),
+    /** `needed`: only VMs whose PIC is missing or no longer qualifies ("tanpa PIC"). */
+    pic: z.enum(['needed']).optional(),
     ...FIND_DAY_RANGE,
   })
   .refine(dayRangeInOrder, DAY_RANGE_ISSUE);

@@ -86,6 +86,8 @@ export type PoolAddressRow = {
     vmid: number | null;
     vmState: string | null;
     reservedAt: Date;
+    /** False for an extra address an adopted VM keeps (not the one Betang configures and shows). */
+    primary: boolean;
   } | null;
 };
 
@@ -102,6 +104,7 @@ type RawPoolAddress = {
   vmid: number | null;
   vmState: string | null;
   reservedAt: Date | null;
+  isPrimary: boolean | null;
 };
 
 /**
@@ -121,7 +124,7 @@ export async function listPoolAddresses(
     SELECT g.position::int AS position, host(p.range_start + g.position) AS address,
            (p.range_start + g.position) = p.gateway AS is_gateway,
            a.request_id, r.hostname, r.status AS request_status, r.institution_id, i.name AS institution_name,
-           v.id AS vm_id, v.vmid, v.state AS vm_state, a.reserved_at
+           v.id AS vm_id, v.vmid, v.state AS vm_state, a.reserved_at, a.is_primary
     FROM ip_pools p
     CROSS JOIN LATERAL generate_series(${after + 1}::bigint, (p.range_end - p.range_start)) AS g(position)
     LEFT JOIN ip_allocations a ON a.pool_id = p.id AND a.released_at IS NULL AND a.address = p.range_start + g.position
@@ -152,6 +155,7 @@ export async function listPoolAddresses(
             vmid: row.vmid,
             vmState: row.vmState,
             reservedAt: row.reservedAt!,
+            primary: row.isPrimary ?? true,
           },
   }));
 }

@@ -18,9 +18,10 @@ export type PicVmRow = {
 
 /**
  * The same rules as core's `picProblem`, in SQL so lists can filter on them: nobody named, the
- * account deactivated, another institution, no institution role. Kept in this one expression.
+ * account deactivated, another institution, no institution role. Kept in this one expression;
+ * it reads the VM as `v` and its PIC's user row (left-joined) as `u`.
  */
-const problemSql = sql<PicProblem | null>`CASE
+export const picProblemSql = sql<PicProblem | null>`CASE
     WHEN v.pic_user_id IS NULL OR u.id IS NULL THEN 'none'
     WHEN NOT u.is_active THEN 'inactive'
     WHEN u.institution_id IS DISTINCT FROM v.institution_id THEN 'moved'
@@ -42,7 +43,7 @@ function picVmQuery(db: Executor) {
       'v.picUserId',
       'u.name as picName',
       'u.email as picEmail',
-      problemSql.as('problem'),
+      picProblemSql.as('problem'),
     ])
     .where('v.state', 'in', [...VM_HOLDING_STATES]);
 }
@@ -58,7 +59,7 @@ export async function listPicVms(
   let query = picVmQuery(db);
   if (options.institutionId) query = query.where('v.institutionId', '=', options.institutionId);
   if (options.userId) query = query.where('v.picUserId', '=', options.userId);
-  if (options.neededOnly) query = query.where(sql<boolean>`(${problemSql}) IS NOT NULL`);
+  if (options.neededOnly) query = query.where(sql<boolean>`(${picProblemSql}) IS NOT NULL`);
   return query
     .orderBy('i.name')
     .orderBy('v.name')

@@ -101,7 +101,7 @@ function parseInetArray(value: unknown): string[] {
   return [];
 }
 
-/** The address currently held for a request (unreleased allocation) with its pool's network facts. */
+/** The primary address currently held for a request (unreleased allocation) with its pool's network facts. */
 export async function heldAddress(db: Executor, requestId: string): Promise<AddressLease | undefined> {
   const row = await db
     .selectFrom('ipAllocations as a')
@@ -119,6 +119,7 @@ export async function heldAddress(db: Executor, requestId: string): Promise<Addr
     ])
     .where('a.requestId', '=', requestId)
     .where('a.releasedAt', 'is', null)
+    .where('a.isPrimary', '=', true)
     .executeTakeFirst();
   return row ? { ...row, prefix: Number(row.prefix), dnsServers: parseInetArray(row.dnsServers) } : undefined;
 }
@@ -138,7 +139,7 @@ export async function lastPoolOfRequest(db: Executor, requestId: string): Promis
 /**
  * Reserves the lowest free address of a pool's range for a request (a re-queued run whose
  * address was released). Serialised per pool by a row lock on the pool; the partial unique
- * indexes keep one held address per request and per pool address. Returns undefined when the
+ * indexes keep one held primary address per request and per pool address. Returns undefined when the
  * pool is exhausted.
  */
 export async function allocateAddress(tx: Tx, poolId: string, requestId: string): Promise<string | undefined> {
@@ -156,12 +157,12 @@ export async function allocateAddress(tx: Tx, poolId: string, requestId: string)
   return rows[0]?.address;
 }
 
-/** Links the held allocation of a request to its VM row. */
+/** Links the held allocations of a request to its VM row. */
 export async function linkAddressToVm(db: Executor, requestId: string, vmId: string): Promise<void> {
   await db.updateTable('ipAllocations').set({ vmId }).where('requestId', '=', requestId).where('releasedAt', 'is', null).execute();
 }
 
-/** Releases the request's held address (kept as history with a reason). Returns how many were released. */
+/** Releases every address the request holds (kept as history with a reason). Returns how many were released. */
 export async function releaseAddress(db: Executor, requestId: string, reason: string): Promise<number> {
   const r = await db
     .updateTable('ipAllocations')

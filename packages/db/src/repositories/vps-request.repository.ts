@@ -346,7 +346,7 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
     ) run ON true
     LEFT JOIN provisioning_runs change ON change.request_id = r.id AND change.status = 'awaiting_approval'
     LEFT JOIN vms vm ON vm.request_id = r.id
-    LEFT JOIN ip_allocations lease ON lease.request_id = r.id AND lease.released_at IS NULL
+    LEFT JOIN ip_allocations lease ON lease.request_id = r.id AND lease.released_at IS NULL AND lease.is_primary
     LEFT JOIN public_endpoints pe ON pe.request_id = r.id AND pe.released_at IS NULL
     WHERE r.id = ANY(${[...requestIds]}::uuid[])
   `.execute(db);

@@ -74,7 +74,7 @@ type AdoptInput = { vmid: number; institutionId: string; applicationId: string }
 /**
  * Adopts one VM of the census under an institution and application, in the caller's
  * transaction: an `active` (or `stopped`) request of origin `adopted` and its VM row (so quota,
- * ceiling and every day-2 action see it), its pooled address allocated, the adoption recorded,
+ * ceiling and every day-2 action see it), every pooled address it uses held (the first as primary), the adoption recorded,
  * an `adopt` run queued to write the ownership marker on Proxmox, audited. Nothing of the guest is
  * reconfigured. Refused (409) while a conflict of the VM waits for a decision, when it is already
  * adopted or claimed; 404 for a VM not in the census; 422 for an application of another institution.
@@ -169,11 +169,17 @@ export async function adoptVm(tx: Tx, actor: Actor, input: AdoptInput, meta: Aud
       continue;
     }
     const pool = poolFor(w, a.address);
-    // The pools hold one address per request: a second pooled address is recorded, not allocated.
-    if (pool && pooled.length === 0) {
-      await tx.insertInto('ipAllocations').values({ poolId: pool.id, address: a.address, requestId: request.id, vmId: vmRow.id }).execute();
-      pooled.push(a.address);
-    } else outsidePool.push(a.address);
+    if (!pool) {
+      outsidePool.push(a.address);
+      continue;
+    }
+    // Every pooled address the VM uses is held, so no new VM is handed one of them; the first is
+    // the primary one Betang shows and connects to.
+    await tx
+      .insertInto('ipAllocations')
+      .values({ poolId: pool.id, address: a.address, requestId: request.id, vmId: vmRow.id, isPrimary: pooled.length === 0 })
+      .execute();
+    pooled.push(a.address);
   }
   const proposal = proposalOf(w, vm);
   const followed = proposal?.institutionId === inst.id && (proposal.applicationId ?? app.id) === app.id;
