@@ -164,6 +164,52 @@ describe('census and adoption of pre-existing VMs', () => {
     expect((await staff.agent.get(`/api/v1/vms/${vm.id}`)).status).toBe(200);
   });
 
+  it('should let an operator retry an adoption whose marking run failed, once, from the failed runs', async () => {
+    const { db } = h.database;
+    const vm = await db.selectFrom('vms').select(['id', 'requestId']).where('vmid', '=', 101).executeTakeFirstOrThrow();
+    const retry = (who: SignedIn, lang = 'id') => post(who, `/vps-requests/${vm.requestId}/retry`, {}, lang);
+    // Still queued: nothing to retry.
+    expect((await retry(operator, 'en')).body.error.message).toMatch(/adoption marking failed can be retried/);
+    const first = await db
+      .updateTable('provisioningRuns')
+      .set({ status: 'failed', errorCode: 'PVE_UNREACHABLE', errorMessage: 'PVE tidak terjangkau', finishedAt: new Date() })
+      .where('requestId', '=', vm.requestId)
+      .where('kind', '=', 'adopt')
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const queue = await operator.agent.get('/api/v1/operator/queue');
+    expect(queue.body.failed).toContainEqual(expect.objectContaining({ runId: first.id, requestId: vm.requestId, status: 'active' }));
+
+    expect((await retry(staff)).status).toBe(403);
+    const retried = await retry(operator);
+    expect(retried.status).toBe(200);
+    expect(retried.body.status).toBe('active');
+    const runs = await db
+      .selectFrom('provisioningRuns')
+      .select(['id', 'kind', 'status', 'vmId'])
+      .where('requestId', '=', vm.requestId)
+      .orderBy('createdAt')
+      .orderBy('id')
+      .execute();
+    expect(runs).toEqual([
+      { id: first.id, kind: 'adopt', status: 'failed', vmId: vm.id },
+      { id: expect.any(String), kind: 'adopt', status: 'queued', vmId: vm.id },
+    ]);
+    const job = await db.selectFrom('outbox').select('id').where('dedupKey', '=', `run:${runs[1]!.id}`).execute();
+    expect(job).toHaveLength(1);
+    // A double click queues nothing more, and the superseded failure leaves the failed list.
+    expect((await retry(operator)).status).toBe(409);
+    expect((await operator.agent.get('/api/v1/operator/queue')).body.failed).toEqual([]);
+    const audit = await db
+      .selectFrom('auditLog')
+      .select(['action', 'after'])
+      .where('targetId', '=', vm.requestId)
+      .where('action', '=', 'vps_request.retried')
+      .orderBy('id')
+      .execute();
+    expect(audit).toEqual([{ action: 'vps_request.retried', after: expect.objectContaining({ kind: 'adopt', runId: runs[1]!.id }) }]);
+  });
+
   it('should adopt the rest through the CSV mapping: every row checked first, nothing applied on an error', async () => {
     const exported = await operator.agent.get('/api/v1/estate/export.csv');
     expect(exported.status).toBe(200);

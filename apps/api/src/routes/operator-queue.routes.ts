@@ -158,7 +158,18 @@ export function operatorQueueRoutes({ router, registry, deps }: RoutesContext): 
           'r.status',
         ])
         .where((eb) =>
-          eb.or([eb('p.status', 'in', ['queued', 'running']), eb.and([eb('p.status', '=', 'failed'), eb('r.status', '=', 'failed')])]),
+          eb.or([
+            eb('p.status', 'in', ['queued', 'running']),
+            eb.and([eb('p.status', '=', 'failed'), eb('r.status', '=', 'failed')]),
+            // An adopted VM whose marking failed: its request stays active, the retry queues a new adopt run.
+            eb.and([
+              eb('p.status', '=', 'failed'),
+              eb('p.kind', '=', 'adopt'),
+              eb('r.status', '<>', 'decommissioned'),
+              sql<boolean>`NOT EXISTS (SELECT 1 FROM provisioning_runs later WHERE later.request_id = p.request_id
+                AND later.kind = 'adopt' AND (later.created_at, later.id) > (p.created_at, p.id))`,
+            ]),
+          ]),
         )
         .orderBy('p.createdAt')
         .limit(500)

@@ -35,10 +35,74 @@ async function queueDecommissionAgain(tx: Tx, request: VpsRequestRow, failedRunI
 }
 
 /**
+ * The latest `adopt` run of an adopted request, when it failed: the ownership marker was never
+ * written (or not confirmed), so the VM is Betang's in the database but not yet on Proxmox.
+ * A later adopt run (queued, running or succeeded) supersedes it.
+ */
+async function failedAdoptRun(tx: Tx, request: VpsRequestRow) {
+  // Only adopted requests have adopt runs; a released or decommissioned one has nothing to mark.
+  if (request.status === 'decommissioned') return undefined;
+  const run = await tx
+    .selectFrom('provisioningRuns')
+    .select(['id', 'status', 'vmId', 'params', 'requestedBy'])
+    .where('requestId', '=', request.id)
+    .where('kind', '=', 'adopt')
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return run?.status === 'failed' ? run : undefined;
+}
+
+/**
+ * A new `adopt` run for an adopted VM whose marking run failed (PVE unreachable, the VM locked):
+ * the same VM, the failed run kept in the history. Writing the marker is idempotent (tags and the
+ * notes line are added only when missing), so a run that failed after writing it is safe to redo.
+ * Refused while another run of the request is queued or running (one live run per request).
+ */
+async function queueAdoptAgain(
+  tx: Tx,
+  request: VpsRequestRow,
+  failed: { id: string; vmId: string | null; params: unknown; requestedBy: string | null },
+  meta: AuditMeta,
+): Promise<VpsRequestRow> {
+  const live = await tx
+    .selectFrom('provisioningRuns')
+    .select('id')
+    .where('requestId', '=', request.id)
+    .where('status', 'in', ['queued', 'running', 'awaiting_approval'])
+    .executeTakeFirst();
+  if (live)
+    throw new AppError(ErrorCode.InvalidState, {
+      id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.',
+      en: 'Another action is still running for this VM. Wait until it finishes.',
+    });
+  const run = await insertRun(tx, {
+    requestId: request.id,
+    vmId: failed.vmId,
+    kind: 'adopt',
+    requestedBy: meta.actorUserId ?? failed.requestedBy,
+    params: failed.params,
+  });
+  await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
+  await appendAudit(tx, {
+    ...meta,
+    institutionId: request.institutionId,
+    action: 'vps_request.retried',
+    targetType: 'vps_request',
+    targetId: request.id,
+    before: { status: request.status, runId: failed.id },
+    after: { status: request.status, runId: run.id, kind: 'adopt' },
+  });
+  return request;
+}
+
+/**
  * An operator's retry of a failed request: a new run of the kind that failed (the failed one
  * keeps its history) with its own job. A failed provisioning gets a new provisioning run, its
- * address kept or reserved again; a failed destroy of a decommissioned VM gets a new destroy run.
- * Only a request whose latest run failed can be retried; the request row lock makes a double
+ * address kept or reserved again; a failed destroy of a decommissioned VM gets a new destroy run;
+ * an adopted VM whose latest adopt run failed gets a new adopt run (its request stays active).
+ * Only a request whose latest run (of that kind) failed can be retried; the request row lock makes a double
  * click create one run.
  */
 export async function retryVpsRequest(tx: Tx, requestId: string, meta: AuditMeta): Promise<VpsRequestRow> {
@@ -48,10 +112,12 @@ export async function retryVpsRequest(tx: Tx, requestId: string, meta: AuditMeta
   if (request.status === 'failed' && run?.status === 'failed' && run.kind === 'decommission') {
     return queueDecommissionAgain(tx, request, run.id, meta);
   }
+  const adopt = await failedAdoptRun(tx, request);
+  if (adopt) return queueAdoptAgain(tx, request, adopt, meta);
   if (request.status !== 'failed' || !run || run.status !== 'failed' || run.kind !== 'provision') {
     throw new AppError(ErrorCode.InvalidState, {
-      id: 'Hanya permintaan yang penyiapan atau penghapusannya gagal yang dapat diulang.',
-      en: 'Only a request whose provisioning or destruction failed can be retried.',
+      id: 'Hanya permintaan yang penyiapan, penghapusan, atau penandaan adopsinya gagal yang dapat diulang.',
+      en: 'Only a request whose provisioning, destruction or adoption marking failed can be retried.',
     });
   }
   return queueProvisioning(tx, request, meta, 'vps_request.retried');
