@@ -232,6 +232,26 @@ describe('census and adoption of pre-existing VMs', () => {
     expect(row(106)[col('adopt')]).toBe('ya');
     expect(row(103)[col('conflicts')]).toContain('di luar semua pool');
     expect(row(103)[col('adopt')]).toBe('tidak');
+    expect(row(106)[col('proposal_reason')]).toMatch(/pada (nama|tag|catatan)/);
+
+    // The same sheet in English (the download link names the app's language): the same columns,
+    // English words, and the import reads it as it reads the Indonesian one.
+    const english = await operator.agent.get('/api/v1/estate/export.csv?lang=en');
+    expect(english.headers['content-disposition']).toContain('vm-census.csv');
+    const en = parseCsv(english.text).rows;
+    expect(en[0]).toEqual(header);
+    const enRow = (vmid: number) => en.find((r) => r[col('vmid')] === String(vmid))!;
+    expect(enRow(106)[col('proposal_reason')]).toMatch(/in the (name|tags|notes)/);
+    expect(enRow(106)[col('proposal_reason')]).not.toMatch(/pada /);
+    expect(enRow(106)[col('adopt')]).toBe('yes');
+    expect(enRow(106)[col('addresses')]).toMatch(/\(agent\)$/);
+    expect(enRow(103)[col('conflicts')]).toContain('outside every IP pool');
+    expect(enRow(103)[col('adopt')]).toBe('no');
+    expect((await operator.agent.get('/api/v1/estate/export.csv?lang=fr')).status).toBe(400);
+    const enDry = await importCsv(english.text, true, 'en');
+    expect(enDry.body).toMatchObject({ dryRun: true, errors: [] });
+    expect(enDry.body.adopted).toBe(en.slice(1).filter((r) => r[col('adopt')] === 'yes').length);
+    expect(enDry.body.adopted).toBeGreaterThan(80);
 
     // The operator corrects the sheet: 105 ("test") goes to BKPSDM, every row is to be adopted.
     row(105)[col('institution_code')] = 'BKPSDM';

@@ -5,6 +5,7 @@ import {
   ZAdoptBody,
   ZAdoptResult,
   ZEstateDecisionBody,
+  ZEstateExportQuery,
   ZEstateImportQuery,
   ZEstateImportResult,
   ZEstateList,
@@ -17,7 +18,7 @@ import {
 import { appendAudit, enqueueJob } from '@betang/db';
 import express from 'express';
 import { z } from 'zod';
-import { actorOf, auditContext } from '../http/context';
+import { actorOf, auditContext, locals } from '../http/context';
 import { route } from '../http/route';
 import { adoptVm } from '../use-cases/estate/adopt-vm';
 import { estateToCsv, importEstateCsv } from '../use-cases/estate/estate-csv';
@@ -92,14 +93,16 @@ export function estateRoutes({ router, registry, deps }: RoutesContext): void {
       tag: 'estate',
       summary: 'Ekspor pemetaan sensus (CSV) / export the census mapping',
       access: ADOPTERS,
+      query: ZEstateExportQuery,
       writes: 'text/csv',
     },
-    async ({ res }) => {
+    async ({ res, query }) => {
+      const locale = query.lang ?? locals(res).locale;
       res
         .status(200)
         .type('text/csv; charset=utf-8')
-        .attachment('sensus-vm.csv')
-        .send(await estateToCsv(db));
+        .attachment(locale === 'en' ? 'vm-census.csv' : 'sensus-vm.csv')
+        .send(await estateToCsv(db, locale));
     },
   );
 

@@ -16,8 +16,11 @@ export const decideEstate = (api: ApiClient, vmid: number, decisions: EstateDeci
 export const adoptEstateVm = (api: ApiClient, vmid: number, body: { institutionId: string; applicationId: string }) =>
   api.request('POST', `/estate/${vmid}/adopt`, { body, response: ZAdoptResult });
 
-/** Address of the census mapping export (a plain download link: the session cookie goes with it). */
-export const ESTATE_EXPORT_URL = '/api/v1/estate/export.csv';
+/**
+ * Address of the census mapping export in `locale` (a plain download link: the session cookie goes
+ * with it, but the browser's own Accept-Language would, not the app's language).
+ */
+export const estateExportUrl = (locale: Locale) => `/api/v1/estate/export.csv?lang=${locale}`;
 
 /** POST /estate/import?dryRun=…: a dry run checks every row and adopts nothing. */
 export const importEstate = (api: ApiClient, csv: string, dryRun: boolean, locale: Locale) =>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES } from '../i18n';
 import { zText } from './common';
 import { ZImportRowError } from './applications';
 
@@ -108,6 +109,13 @@ export const ZEstateImportResult = z.object({
   results: z.array(ZAdoptResult),
 });
 export type EstateImportResultDto = z.infer<typeof ZEstateImportResult>;
+
+/**
+ * `GET /estate/export.csv` query: `lang` names the language of the sheet's words (reason,
+ * conflicts, address source, `ya`/`yes`) when a plain download link cannot set Accept-Language;
+ * the column names stay the same in both, and the import reads either language.
+ */
+export const ZEstateExportQuery = z.strictObject({ lang: z.enum(LOCALES).optional() });
 
 /** `POST /estate/import` query: `dryRun=true` (default) validates only. */
 export const ZEstateImportQuery = z.strictObject({

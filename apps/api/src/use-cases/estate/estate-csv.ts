@@ -1,4 +1,12 @@
-import { AppError, ErrorCode, ESTATE_CSV_COLUMNS, type Actor, type EstateImportResultDto, type ImportRowError } from '@betang/core';
+import {
+  AppError,
+  ErrorCode,
+  ESTATE_CSV_COLUMNS,
+  type Actor,
+  type EstateImportResultDto,
+  type ImportRowError,
+  type Locale,
+} from '@betang/core';
 import { lockForTransaction, type Db } from '@betang/db';
 import { parseCsv, restoreCell, toCsv } from '../csv';
 import type { AuditMeta } from '../vps-requests/audit-meta';
@@ -10,12 +18,21 @@ const MAX_IMPORT_ROWS = 5000;
 const YES = new Set(['ya', 'y', 'yes', '1', 'true']);
 const NO = new Set(['tidak', 't', 'no', 'n', '0', 'false', '']);
 
+/** The sheet's own words in each language; the import reads both (YES/NO hold both sets). */
+const SHEET_WORDS = {
+  id: { agent: 'agen', config: 'konfigurasi', yes: 'ya', no: 'tidak' },
+  en: { agent: 'agent', config: 'config', yes: 'yes', no: 'no' },
+} as const;
+
 /**
  * The census as a mapping sheet: one row per VM not yet adopted, with Betang's proposal filled in
- * (institution code, application name, the reason) and its open conflicts; `adopt` is `ya` where
- * a proposal exists and nothing waits for a decision. The operator corrects the sheet and imports it.
+ * (institution code, application name, the reason) and its open conflicts; `adopt` is `ya`/`yes`
+ * where a proposal exists and nothing waits for a decision. The words are in `locale` (column
+ * names are not), and importEstateCsv reads a sheet of either language. The operator corrects the
+ * sheet and imports it.
  */
-export async function estateToCsv(db: Db): Promise<string> {
+export async function estateToCsv(db: Db, locale: Locale = 'id'): Promise<string> {
+  const words = SHEET_WORDS[locale];
   const world = await loadEstateWorld(db);
   const rows = world.census
     .filter((vm) => !world.adoptions.has(vm.vmid))
@@ -26,12 +43,12 @@ export async function estateToCsv(db: Db): Promise<string> {
         vm.vmid,
         vm.node,
         vm.name ?? '',
-        vm.addresses.map((a) => `${a.address} (${a.source === 'agent' ? 'agen' : 'konfigurasi'})`).join('; '),
+        vm.addresses.map((a) => `${a.address} (${a.source === 'agent' ? words.agent : words.config})`).join('; '),
         dto.proposal?.institutionCode ?? '',
         dto.proposal?.applicationName ?? '',
-        dto.proposal?.reason.id ?? '',
-        open.map((c) => c.message.id).join(' '),
-        dto.proposal?.applicationName && open.length === 0 ? 'ya' : 'tidak',
+        dto.proposal?.reason[locale] ?? '',
+        open.map((c) => c.message[locale]).join(' '),
+        dto.proposal?.applicationName && open.length === 0 ? words.yes : words.no,
       ];
     });
   return toCsv([[...ESTATE_CSV_COLUMNS], ...rows]);
@@ -50,7 +67,7 @@ function planRow(
   const err = (column: string, id: string, en: string) => errors.push({ row, column, message: { id, en } });
   const adoptCell = col('adopt').toLowerCase();
   if (!YES.has(adoptCell) && !NO.has(adoptCell)) {
-    err('adopt', `Isi "ya" atau "tidak", bukan "${adoptCell}".`, `Write "ya" (yes) or "tidak" (no), not "${adoptCell}".`);
+    err('adopt', `Isi "ya" atau "tidak", bukan "${adoptCell}".`, `Write "yes" or "no" ("ya" or "tidak"), not "${adoptCell}".`);
     return null;
   }
   const vmidText = col('vmid');

@@ -4,7 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useId, useState, type ChangeEvent } from 'react';
 import { useApi } from '../../api/api-context';
 import { ApiError } from '../../api/api-error';
-import { ESTATE_EXPORT_URL, importEstate } from '../../api/estate.api';
+import { estateExportUrl, importEstate } from '../../api/estate.api';
 import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert, LiveRegion } from '../../ui/alert';
 import { TableWrap } from '../../ui/table-wrap';
@@ -51,7 +51,7 @@ export function EstateImport({ onImported }: { onImported(): void }) {
       <h2 id="estate-import-title">{t('adoption.importTitle')}</h2>
       <p className="hint">{t('adoption.importIntro')}</p>
       <p>
-        <a className="button" href={ESTATE_EXPORT_URL} download>
+        <a className="button" href={estateExportUrl(locale)} download>
           {t('adoption.export')}
         </a>
       </p>
