@@ -187,6 +187,35 @@ describe('find anything: filtered, keyset-paged lists', () => {
     });
   });
 
+  describe('GET /agreements?q', () => {
+    it('should find agreements by institution name or code, number, or a listed application, only where the reader may look', async () => {
+      const { db } = h.database;
+      const ids = async (who: SignedIn, q: string) =>
+        (await allPages(who, `/api/v1/agreements?q=${encodeURIComponent(q)}`, 50)).map((a) => a.id).sort();
+      const inst = await db
+        .selectFrom('institutions')
+        .select(['name', 'code'])
+        .where('id', '=', otherInstitutionId)
+        .executeTakeFirstOrThrow();
+      const theirs = (await db.selectFrom('agreements').select('id').where('institutionId', '=', otherInstitutionId).execute())
+        .map((a) => a.id)
+        .sort();
+      expect(theirs.length).toBeGreaterThan(0);
+      expect(await ids(operator, inst.name)).toEqual(theirs);
+      expect(await ids(operator, inst.code.toLowerCase())).toEqual(theirs);
+      // An application the agreement lists, by a part of its name.
+      const listed = await makeApplication(db, otherInstitutionId, 'Sistem Zonasi Sekolah');
+      const agreementId = theirs[0]!;
+      await db.insertInto('agreementApplications').values({ agreementId, applicationId: listed }).execute();
+      expect(await ids(operator, 'zonasi')).toEqual([agreementId]);
+      const number = (await db.selectFrom('agreements').select('number').where('id', '=', agreementId).executeTakeFirstOrThrow()).number;
+      expect(await ids(operator, number)).toEqual([agreementId]);
+      // Another institution's agreements stay out of a head's results; wildcards are literal.
+      expect(await ids(head, 'zonasi')).toEqual([]);
+      expect(await ids(operator, '%')).toEqual([]);
+    });
+  });
+
   describe('GET /applications?q', () => {
     it('should find an application by a part of its name, only in the own institution', async () => {
       const { db } = h.database;

@@ -194,6 +194,31 @@ describe('the responsible person (PIC) of each VM', () => {
     expect(await picNotices(o.headId)).toEqual([]);
   });
 
+  it('names the PIC in the VM list and detail, and GET /vms?pic=needed keeps the VMs without a qualifying one', async () => {
+    const o = await office(2);
+    const { db } = h.database;
+    const picName = (await db.selectFrom('users').select('name').where('id', '=', o.picId).executeTakeFirstOrThrow()).name;
+    const detail = await o.head.agent.get(`/api/v1/vms/${o.vmIds[0]}`).expect(200);
+    expect(detail.body.pic).toEqual({ userId: o.picId, name: picName, problem: null });
+    await db.updateTable('vms').set({ picUserId: null }).where('id', '=', o.vmIds[1]!).execute();
+    const listed = await o.head.agent.get('/api/v1/vms').expect(200);
+    const byId = new Map(listed.body.items.map((v: { id: string; pic: unknown }) => [v.id, v.pic]));
+    expect(byId.get(o.vmIds[1])).toBeNull();
+    expect(byId.get(o.vmIds[0])).toEqual({ userId: o.picId, name: picName, problem: null });
+    const needed = await operator.agent.get(`/api/v1/vms?pic=needed&institutionId=${o.institutionId}`).expect(200);
+    expect(needed.body.items.map((v: { id: string }) => v.id)).toEqual([o.vmIds[1]]);
+    // A deactivated PIC still names the VM, with why they no longer qualify.
+    await db.updateTable('users').set({ isActive: false }).where('id', '=', o.picId).execute();
+    expect((await operator.agent.get(`/api/v1/vms/${o.vmIds[0]}`).expect(200)).body.pic).toEqual({
+      userId: o.picId,
+      name: picName,
+      problem: 'inactive',
+    });
+    const both = await operator.agent.get(`/api/v1/vms?pic=needed&institutionId=${o.institutionId}`).expect(200);
+    expect(both.body.items.map((v: { id: string }) => v.id).sort()).toEqual([...o.vmIds].sort());
+    expect((await operator.agent.get('/api/v1/vms?pic=someone')).status).toBe(400);
+  });
+
   it('lists a PIC who lost every institution role as role_lost', async () => {
     const o = await office(1);
     // The API lets institution users hold only institution roles; another path (a directory sync,

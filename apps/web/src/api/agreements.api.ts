@@ -7,9 +7,15 @@ const ZAgreementPage = zPage(ZAgreementSummary);
 /** GET /agreements (own institution; data-center roles all), newest first. */
 export const listAgreements = (api: ApiClient, status?: string) =>
   api.request('GET', '/agreements', { query: { limit: 50, status }, response: ZAgreementPage });
-/** GET /agreements filtered on the server: a status, or the agreements in force ending within `expiringWithinDays` (WIB). */
-export const findAgreements = (api: ApiClient, filter: { status?: string; expiringWithinDays?: number }, cursor?: string) =>
-  api.request('GET', '/agreements', { query: { limit: 50, ...filter, cursor }, response: ZAgreementPage });
+/**
+ * GET /agreements filtered on the server: a status, or the agreements in force ending within
+ * `expiringWithinDays` (WIB); `q` is free text (institution, number, listed application).
+ */
+export const findAgreements = (
+  api: ApiClient,
+  filter: { status?: string | undefined; expiringWithinDays?: number; q?: string | undefined },
+  cursor?: string,
+) => api.request('GET', '/agreements', { query: { limit: 50, ...filter, cursor }, response: ZAgreementPage });
 /** GET /agreements/:id with signatures, hashes and the consent text. */
 export const getAgreement = (api: ApiClient, id: string) =>
   api.request('GET', `/agreements/${encodeURIComponent(id)}`, { response: ZAgreement });

@@ -20,7 +20,9 @@ import type { ApiClient } from './http-client';
 export const listVms = (api: ApiClient) => api.request('GET', '/vms', { response: ZVmList });
 
 /** The filters of GET /vms a page sends (empty ones are left out; `node` only for data-center roles). */
-export type VmFilter = Partial<Record<'state' | 'institutionId' | 'node' | 'vmid' | 'hostname' | 'address' | 'q' | 'from' | 'to', string>>;
+export type VmFilter = Partial<
+  Record<'state' | 'institutionId' | 'node' | 'vmid' | 'hostname' | 'address' | 'q' | 'pic' | 'from' | 'to', string>
+>;
 
 /** GET /vms filtered, 50 per page from `cursor` (the operators' table). */
 export const findVmPage = (api: ApiClient, filter: VmFilter, cursor?: string) =>

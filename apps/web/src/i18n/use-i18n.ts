@@ -5,7 +5,7 @@ import { formatDate, formatDateTime, formatNumber } from './format';
 import { currentLocale, setLocale, type MessageKey } from './i18n';
 
 /** Values for a message's arguments (`{name}`, `{count, plural, …}`). */
-type MessageParams = Readonly<Record<string, string | number>>;
+export type MessageParams = Readonly<Record<string, string | number>>;
 
 type I18n = {
   locale: Locale;

@@ -55,7 +55,7 @@ export const ZAgreementListQuery = ZPageQuery.extend({
   status: z.enum(AGREEMENT_STATUSES).optional(),
   /** Only agreements in force today (WIB) whose term ends within this many days (0 = today). */
   expiringWithinDays: z.coerce.number().int().min(0).max(3660).optional(),
-  /** Free text within the agreement's number or the institution's name. */
+  /** Free text within the agreement's number, the institution's name or code, or a listed application's name. */
   q: ZFindText.optional(),
 });
 

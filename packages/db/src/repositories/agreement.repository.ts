@@ -161,7 +161,7 @@ export async function listAgreements(
     status?: AgreementStatus | undefined;
     /** In force on `today` (a WIB date) with the term ending no later than `until`. */
     inForceEnding?: { today: string; until: string } | undefined;
-    /** ILIKE pattern on the number or the institution's name. */
+    /** ILIKE pattern on the number, the institution's name or code, or the name of an application the agreement lists. */
     textLike?: string | undefined;
     limit: number;
     before?: { createdAt: string; id: string } | undefined;
@@ -180,7 +180,23 @@ export async function listAgreements(
   }
   const { textLike } = options;
   if (textLike)
-    query = query.where((eb) => eb.or([eb('agreements.number', 'ilike', textLike), eb('institutions.name', 'ilike', textLike)]));
+    query = query.where((eb) =>
+      eb.or([
+        eb('agreements.number', 'ilike', textLike),
+        eb('institutions.name', 'ilike', textLike),
+        eb('institutions.code', 'ilike', textLike),
+        // Uncorrelated: the agreements listing a matching application are read once (a hashed subplan).
+        eb(
+          'agreements.id',
+          'in',
+          eb
+            .selectFrom('agreementApplications as aa')
+            .innerJoin('applications as app', 'app.id', 'aa.applicationId')
+            .select('aa.agreementId')
+            .where('app.name', 'ilike', textLike),
+        ),
+      ]),
+    );
   if (options.before) {
     const at = new Date(options.before.createdAt);
     const id = options.before.id;

@@ -10,24 +10,28 @@ import { Link } from '../../ui/link';
 import { ListSection } from '../../ui/list-section';
 import { Page } from '../../ui/page';
 import { StatusBadge } from '../../ui/status-badge';
+import { picText } from '../pic/pic-labels';
+import { useLiveVms } from '../vms/use-live-vms';
 import { useVmState } from '../vms/vms.page';
 import { FilterBar, type FilterControl } from './filter-bar';
 import { useUrlFilters } from './url-filters';
 import { usePagedList } from './use-paged-list';
 
-const KEYS = ['state', 'node', 'vmid', 'hostname', 'address', 'q', 'institutionId', 'from', 'to'] as const;
+const KEYS = ['state', 'node', 'vmid', 'hostname', 'address', 'q', 'institutionId', 'pic', 'from', 'to'] as const;
 type Key = (typeof KEYS)[number];
 
 /**
  * Every VM of the data center in one table for data-center staff: filtered by state, node, vmid,
- * host name, address, free text, institution and creation days (kept in the URL), 50 per page
- * (keyset); each row links to its request.
+ * host name, address, free text, institution, PIC needed and creation days (kept in the URL), 50
+ * per page (keyset), kept current by the VM event stream; each row links to its request and names
+ * the VM's PIC.
  */
 export function OperatorVmsPage() {
   const { t, number } = useI18n();
   const api = useApi();
   const stateOf = useVmState();
   const filters = useUrlFilters(KEYS);
+  const stream = useLiveVms();
   const institutions = useQuery(institutionListQuery(api));
   const names = new Map((institutions.data?.items ?? []).map((i) => [i.id, i.name]));
   const list = usePagedList([...queryKeys.vmSearch(filters.query), 'paged'], (cursor) => findVmPage(api, filters.query, cursor));
@@ -51,6 +55,13 @@ export function OperatorVmsPage() {
       any: t('find.anyInstitution'),
       options: (institutions.data?.items ?? []).map((i) => ({ value: i.id, label: i.name })),
     },
+    {
+      key: 'pic',
+      label: t('pic.vmLabel'),
+      kind: 'choice',
+      any: t('pic.filterAny'),
+      options: [{ value: 'needed', label: t('pic.filterNeeded') }],
+    },
     { key: 'from', label: t('find.from'), kind: 'date' },
     { key: 'to', label: t('find.to'), kind: 'date' },
   ];
@@ -65,6 +76,9 @@ export function OperatorVmsPage() {
         onApply={filters.apply}
         onClear={filters.clear}
       />
+      <p className="muted small" role="status" data-testid="vms-stream">
+        {stream === 'live' ? t('vmLive.streamLive') : t('vmLive.streamTrouble')}
+      </p>
       <ListSection
         headingId="op-vms-list-title"
         title={t('find.vmsListTitle')}
@@ -89,6 +103,7 @@ export function OperatorVmsPage() {
             { label: t('find.node'), cell: (vm) => vm.node ?? '—' },
             { label: t('find.vmid'), cell: (vm) => vm.vmid ?? '—' },
             { label: t('find.address'), cell: (vm) => (vm.ipAddress ? <code>{vm.ipAddress}</code> : '—') },
+            { label: t('pic.vmLabel'), cell: (vm) => picText(t, vm.pic) },
             {
               label: t('requests.size'),
               cell: (vm) => t('requests.sizeValue', { cores: vm.cores, memory: number(vm.memoryMiB / 1024), disk: vm.diskGiB }),

@@ -6,6 +6,8 @@ import { useApi } from '../../api/api-context';
 import { findAgreements } from '../../api/agreements.api';
 import { institutionListQuery } from '../../api/queries';
 import { queryKeys } from '../../api/query-keys';
+import { FilterBar } from '../find/filter-bar';
+import { useUrlFilters } from '../find/url-filters';
 import { usePagedList } from '../find/use-paged-list';
 import { useI18n } from '../../i18n/use-i18n';
 import { Link } from '../../ui/link';
@@ -19,7 +21,13 @@ import { AGREEMENT_STATUS } from './agreement-status';
 import { CreateAgreementForm } from './create-agreement-form';
 import '../operator-queue/console.css';
 
-/** Every agreement with status and days left; admins and operators generate new ones. Reading and signing: /agreements/:id. */
+const TEXT_FILTER = ['q'] as const;
+
+/**
+ * Every agreement with status and days left, found by free text (institution, number, listed
+ * application; kept in the URL as `q`); admins and operators generate new ones. Reading and
+ * signing: /agreements/:id.
+ */
 export function OperatorAgreementsPage() {
   const { t, date } = useI18n();
   const mayCreate = holdsAny(useMe().roles, [Role.Admin, Role.Operator]);
@@ -31,7 +39,9 @@ export function OperatorAgreementsPage() {
   const status = statusParam && statusParam in AGREEMENT_STATUS ? (statusParam as keyof typeof AGREEMENT_STATUS) : undefined;
   const expiringParam = Number(params.get('expiring'));
   const expiring = Number.isInteger(expiringParam) && expiringParam > 0 ? expiringParam : undefined;
-  const filter = expiring ? { expiringWithinDays: expiring } : { status };
+  const text = useUrlFilters(TEXT_FILTER);
+  const q = text.values.q || undefined;
+  const filter = expiring ? { expiringWithinDays: expiring, q } : { status, q };
   const agreements = usePagedList([...queryKeys.agreements, 'search', filter], (cursor) => findAgreements(api, filter, cursor));
   const rows = agreements.items;
   const institutions = useQuery(institutionListQuery(api));
@@ -49,6 +59,14 @@ export function OperatorAgreementsPage() {
           <Link to="/operator/agreements">{t('cockpit.filterClear')}</Link>
         </p>
       ) : null}
+      <FilterBar
+        headingId="agreements-filter-title"
+        title={t('find.filterTitle')}
+        controls={[{ key: 'q', label: t('find.text'), kind: 'text', hint: t('operatorAgreements.textHint') }]}
+        values={text.values}
+        onApply={text.apply}
+        onClear={text.clear}
+      />
       <LiveRegion kind="success">{notice}</LiveRegion>
       <ListSection
         headingId="agreements-title"

@@ -12,6 +12,7 @@ import { Page } from '../../ui/page';
 import { StatusBadge, type StatusTone } from '../../ui/status-badge';
 import { VmActions } from './vm-actions';
 import { VmChange } from './vm-change';
+import { picText } from '../pic/pic-labels';
 import { useLiveVms } from './use-live-vms';
 import { VmKeys } from './vm-keys';
 import { VmSnapshots } from './vm-snapshots';
@@ -110,6 +111,8 @@ export function VmsPage() {
               <dt>{t('vms.address')}</dt>
               <dd>{vm.ipAddress ? <code>{vm.ipAddress}</code> : '—'}</dd>
               <PublicEndpointFacts endpoint={vm.publicEndpoint} requested={false} />
+              <dt>{t('pic.vmLabel')}</dt>
+              <dd>{picText(t, vm.pic)}</dd>
               <dt>{t('vms.size')}</dt>
               <dd>{t('requests.sizeValue', { cores: vm.cores, memory: number(vm.memoryMiB / 1024), disk: vm.diskGiB })}</dd>
               <dt>{t('vms.ports')}</dt>
