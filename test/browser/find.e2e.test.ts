@@ -277,4 +277,74 @@ describe('find anything (real Chromium)', () => {
     );
     expect(await seriousViolations(page)).toEqual([]);
   });
+
+  it("should name each VM's PIC in the operator table, filter those without one, and update a row live when its VM changes, axe clean", async () => {
+    const { db } = stack;
+    const pic = await makeUser(db, { roles: [Role.InstitutionStaff], institutionId: held.institutionId, name: 'Dewi Penanggung' });
+    await db.updateTable('vms').set({ picUserId: pic.id }).where('vmid', '=', 4242).execute();
+    await signIn(page, stack.baseUrl, operatorEmail, TEST_PASSWORD);
+    const list = page.getByRole('region', { name: T['find.vmsListTitle'] });
+    const row = list.getByRole('row').filter({ hasText: 'gis-01' });
+    await page.goto(`${stack.baseUrl}/operator/vms?vmid=4242`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Dewi Penanggung');
+
+    // "Without a PIC": gis-01's PIC qualifies, so it is left out; once she is deactivated, it is listed.
+    const form = page.getByRole('search', { name: T['find.filterTitle'] });
+    await form.getByLabel(T['pic.vmLabel']!, { exact: true }).selectOption({ label: T['pic.filterNeeded']! });
+    await form.getByRole('button', { name: T['find.apply'] }).click();
+    await page.waitForURL(/pic=needed/);
+    await list.getByText(T['find.noMatch']!).waitFor();
+    await db.updateTable('users').set({ isActive: false }).where('id', '=', pic.id).execute();
+    await page.reload();
+    await row.waitFor();
+    expect(await row.textContent()).toContain(`Dewi Penanggung (${T['pic.problem.inactive']})`);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Live: the VM stops on the server and the row says so without a reload.
+    await page.goto(`${stack.baseUrl}/operator/vms?vmid=4242`);
+    await row.getByText(T['vms.state.running']!, { exact: true }).waitFor();
+    await page.getByTestId('vms-stream').getByText(T['vmLive.streamLive']!).waitFor();
+    await db.updateTable('vms').set({ state: 'stopped' }).where('vmid', '=', 4242).execute();
+    await row.getByText(T['vms.state.stopped']!, { exact: true }).waitFor({ timeout: 15_000 });
+    await db.updateTable('vms').set({ state: 'running' }).where('vmid', '=', 4242).execute();
+    await row.getByText(T['vms.state.running']!, { exact: true }).waitFor({ timeout: 15_000 });
+  });
+
+  it('should find agreements by free text (institution, number, application), kept in the URL, on desktop and phone, axe clean', async () => {
+    const { db } = stack;
+    const other = await db.selectFrom('institutions').select('name').where('id', '=', held.institutionId).executeTakeFirstOrThrow();
+    const otherAgreement = await makeAgreementInForce(db, held.institutionId, undefined, { start: '2026-01-01', end: '2027-06-30' });
+    const appId = await makeApplication(db, held.institutionId, 'Peta Rawan Banjir');
+    await db.insertInto('agreementApplications').values({ agreementId: otherAgreement, applicationId: appId }).execute();
+    await signIn(page, stack.baseUrl, operatorEmail, TEST_PASSWORD);
+    const list = page.getByRole('region', { name: T['opAgreements.listTitle'] });
+    const institutionsShown = async () => [
+      ...new Set((await list.locator('tbody tr td:nth-child(2)').allTextContents()).map((n) => n.trim())),
+    ];
+    for (const viewport of [DESKTOP, PHONE]) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${stack.baseUrl}/operator/agreements`);
+      await list.getByText(other.name).first().waitFor();
+      await list.getByText('Dinas Kesehatan').first().waitFor();
+      const form = page.getByRole('search', { name: T['find.filterTitle'] });
+      await form.getByLabel(T['find.text']!, { exact: true }).fill('kesehatan');
+      await form.getByRole('button', { name: T['find.apply'] }).click();
+      await page.waitForURL(/\/operator\/agreements\?q=kesehatan$/);
+      await list.getByText(other.name).first().waitFor({ state: 'detached' });
+      expect(await institutionsShown()).toEqual(['Dinas Kesehatan']);
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.reload();
+      await list.getByText('Dinas Kesehatan').first().waitFor();
+      expect(await institutionsShown()).toEqual(['Dinas Kesehatan']);
+      expect(await form.getByLabel(T['find.text']!, { exact: true }).inputValue()).toBe('kesehatan');
+
+      // By an application the agreement lists.
+      await form.getByLabel(T['find.text']!, { exact: true }).fill('rawan banjir');
+      await form.getByRole('button', { name: T['find.apply'] }).click();
+      await page.waitForURL(/q=rawan\+banjir$/);
+      await list.getByText(other.name).first().waitFor();
+      expect(await institutionsShown()).toEqual([other.name]);
+    }
+  });
 });
