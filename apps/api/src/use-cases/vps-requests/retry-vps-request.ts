@@ -56,8 +56,9 @@ async function failedAdoptRun(tx: Tx, request: VpsRequestRow) {
 
 /**
  * A new `adopt` run for an adopted VM whose marking run failed (PVE unreachable, the VM locked):
- * the same VM, the failed run kept in the history. Writing the marker is idempotent (tags and the
- * notes line are added only when missing), so a run that failed after writing it is safe to redo.
+ * the same VM, the failed run kept in the history. The new run writes its own marker over any the
+ * failed one left (the marker step first strips every Betang tag and marker line), and day-2
+ * actions then expect the marker of the latest succeeded adopt run, so redoing it is safe.
  * Refused while another run of the request is queued or running (one live run per request).
  */
 async function queueAdoptAgain(
