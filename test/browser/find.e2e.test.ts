@@ -163,9 +163,16 @@ describe('find anything (real Chromium)', () => {
     await signIn(page, stack.baseUrl, operatorEmail, TEST_PASSWORD);
     const list = page.getByRole('region', { name: T['find.vmsListTitle'] });
     const rows = async () => (await list.getByRole('link').allTextContents()).sort();
+    // The filtered page replaces the unfiltered one (both list gis-01) after a moment: read until it settles.
+    const settledRows = async (want: string[]) => {
+      for (let i = 0; i < 50 && JSON.stringify(await rows()) !== JSON.stringify(want); i++) await page.waitForTimeout(200);
+      return rows();
+    };
     for (const viewport of [DESKTOP, PHONE]) {
       await page.setViewportSize(viewport);
       await page.goto(`${stack.baseUrl}/`);
+      // The shell renders once the session is read; until then neither the nav link nor the phone menu exists.
+      await page.getByRole('button', { name: T['shell.signOut'], exact: true }).waitFor();
       await clickNavLink(page, T['find.navVms']!, true);
       await page.getByRole('heading', { level: 1, name: T['find.vmsTitle'] }).waitFor();
       await list.getByRole('link', { name: 'gis-01' }).waitFor();
@@ -175,7 +182,7 @@ describe('find anything (real Chromium)', () => {
       await form.getByRole('button', { name: T['find.apply'] }).click();
       await page.waitForURL(/\/operator\/vms\?node=pve1&vmid=4242$/);
       await list.getByRole('link', { name: 'gis-01' }).waitFor();
-      expect(await rows()).toEqual(['gis-01']);
+      expect(await settledRows(['gis-01'])).toEqual(['gis-01']);
       expect(await list.getByRole('row').filter({ hasText: 'gis-01' }).textContent()).toContain(held.address);
       expect(await seriousViolations(page)).toEqual([]);
 
