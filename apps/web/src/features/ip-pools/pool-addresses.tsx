@@ -83,6 +83,7 @@ export function PoolAddresses({ pool }: { pool: IpPool }) {
                     <span className="muted small block">
                       {a.holder.vmid === null ? t('find.poolNoVm') : t('find.poolVmid', { vmid: a.holder.vmid })}
                     </span>
+                    {a.holder.primary ? null : <span className="muted small block">{t('estate.extraAddress')}</span>}
                   </>
                 ) : (
                   '—'
