@@ -121,6 +121,22 @@ describe('schema constraints', () => {
     ).resolves.toBeDefined();
   });
 
+  it('should hold one primary address per request and let it hold extra ones', async () => {
+    const a = await newRequest('ip-primary');
+    await t.db.insertInto('ipAllocations').values({ poolId, address: '10.20.0.20', requestId: a.id }).execute();
+    await expect(t.db.insertInto('ipAllocations').values({ poolId, address: '10.20.0.21', requestId: a.id }).execute()).rejects.toThrow(
+      /ip_allocations_one_primary_per_request_uq/,
+    );
+    await expect(
+      t.db.insertInto('ipAllocations').values({ poolId, address: '10.20.0.21', requestId: a.id, isPrimary: false }).execute(),
+    ).resolves.toBeDefined();
+    // An extra address is still one holder per address.
+    const b = await newRequest('ip-extra');
+    await expect(
+      t.db.insertInto('ipAllocations').values({ poolId, address: '10.20.0.21', requestId: b.id, isPrimary: false }).execute(),
+    ).rejects.toThrow(/ip_allocations_held_uq/);
+  });
+
   it('should refuse a pool whose gateway or range lies outside its CIDR', async () => {
     await expect(
       t.db
