@@ -20,6 +20,7 @@ import { ServiceClock } from './service-clock-view';
 import { QueuePosition } from './queue-position';
 import { fromSnapshot } from './live-request';
 import { useLiveRequest } from './use-live-request';
+import { RetryFailedRun } from '../adoption/retry-failed-run';
 
 /** One request with its live timeline (SSE), time against the service standard, and how to connect once active. */
 export function RequestPage() {
@@ -89,6 +90,7 @@ export function RequestPage() {
             <p>{t('requests.cancelBody')}</p>
           </ConfirmPanel>
         ) : null}
+        <RetryFailedRun request={request} runs={runs} onRetried={replace} />
       </section>
       {CONNECTABLE.includes(request.status) && address ? <ConnectPanel request={request} address={address} /> : null}
       {(request.status === 'submitted' || request.status === 'partially_approved') && holdsAny(me.roles, DATA_CENTER_ROLES) ? (
