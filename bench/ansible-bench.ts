@@ -24,14 +24,34 @@ export type AnsibleFigures = {
   nodes: number;
   timeFactor: number;
   forks: number;
-  ansible: { wallSeconds: number; pveCallsPerVm: number; pveCallsByRoute: Record<string, number> };
-  betang: { wallSeconds: number; active: number; pveCallsPerVm: number };
+  ansible: {
+    wallSeconds: number;
+    pveCallsPerVm: number;
+    pveCallsByRoute: Record<string, number>;
+    /** Seconds per play task (ansible.posix.profile_tasks): the whole task across every host. */
+    taskSeconds: Record<string, number>;
+  };
+  betang: {
+    wallSeconds: number;
+    active: number;
+    pveCallsPerVm: number;
+    criticalPathSeconds?: number;
+    /** Mean seconds per VM: approval → run started, each step, approval → run finished. */
+    meanSeconds: Record<string, number>;
+  };
   /** Ansible's wall time ÷ Betang's: how many times faster Betang is (target ≥ 6 at 10 VMs). */
   ratio: number;
 };
 
 const NODES = 8;
 const TEMPLATE = { node: 'pve1', vmid: 9000, name: 'debian-12-cloud', storage: 'ceph' };
+
+/** `Task name ------ 12.34s` lines of ansible.posix.profile_tasks' summary (a long name leaves as few as one dash), by task name. */
+export function parseTaskProfile(output: string): Record<string, number> {
+  const tasks: Record<string, number> = {};
+  for (const match of output.matchAll(/^(\S.*?) -+ (\d+(?:\.\d+)?)s\s*$/gm)) tasks[match[1]!.trim()] = Number(match[2]);
+  return tasks;
+}
 
 /** The inventory: one host per VM, spread over the nodes like Betang's placement does. */
 export function renderInventory(vms: number, nodes: number): string {
@@ -88,7 +108,15 @@ export async function runAnsible(vms: number, forks: number, timeFactor: number,
     const result = await run(
       'ansible-playbook',
       ['-i', 'inventory.ini', '-e', '@vars.json', '--forks', String(forks), path.join(__dirname, 'ansible/provision.yml')],
-      { ...process.env, ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: 'False' },
+      {
+        ...process.env,
+        ANSIBLE_HOST_KEY_CHECKING: 'False',
+        ANSIBLE_NOCOLOR: '1',
+        ANSIBLE_RETRY_FILES_ENABLED: 'False',
+        // Time per task, printed at the end (the profile that explains Ansible's wall time).
+        ANSIBLE_CALLBACKS_ENABLED: 'ansible.posix.profile_tasks',
+        PROFILE_TASKS_SORT_ORDER: 'none',
+      },
       dir,
     );
     const wallSeconds = (performance.now() - t0) / 1000;
@@ -96,6 +124,7 @@ export async function runAnsible(vms: number, forks: number, timeFactor: number,
     const stats = await simCall<SimStats>(sim, 'GET', '/_chaos/stats');
     return {
       wallSeconds,
+      taskSeconds: parseTaskProfile(result.output),
       pveCallsPerVm: stats.requests / vms,
       pveCallsByRoute: Object.fromEntries(
         Object.entries(stats.byRoute)
@@ -136,7 +165,13 @@ export async function runAnsibleBench(o: {
       timeFactor: o.timeFactor,
       forks,
       ansible,
-      betang: { wallSeconds: betang.wallSeconds, active: betang.active, pveCallsPerVm: betang.pveCallsPerVm },
+      betang: {
+        wallSeconds: betang.wallSeconds,
+        active: betang.active,
+        pveCallsPerVm: betang.pveCallsPerVm,
+        ...(betang.criticalPathSeconds === undefined ? {} : { criticalPathSeconds: betang.criticalPathSeconds }),
+        meanSeconds: betang.meanSeconds,
+      },
       ratio: ansible.wallSeconds / betang.wallSeconds,
     });
   }

@@ -36,6 +36,16 @@ export function renderAnsibleSection(result: {
     '|---|---|',
     routes,
     '',
+    `Where the time goes at ${first?.vms ?? 0} VMs — Ansible per task (all hosts together, ansible.posix.profile_tasks) and Betang's mean seconds per VM (critical path the simulator allows: ${first?.betang.criticalPathSeconds === undefined ? '–' : `${first.betang.criticalPathSeconds.toFixed(1)} s`}):`,
+    '',
+    '| Ansible task | s |',
+    '|---|---|',
+    ...Object.entries(first?.ansible.taskSeconds ?? {}).map(([task, seconds]) => `| ${task} | ${seconds.toFixed(2)} |`),
+    '',
+    '| Betang, from → to or step | mean s per VM |',
+    '|---|---|',
+    ...Object.entries(first?.betang.meanSeconds ?? {}).map(([step, seconds]) => `| ${step} | ${seconds.toFixed(3)} |`),
+    '',
     end,
   ].join('\n');
 }

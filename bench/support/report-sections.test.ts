@@ -1,5 +1,5 @@
 import type { BenchResults } from '../run';
-import { renderInventory } from '../ansible-bench';
+import { parseTaskProfile, renderInventory } from '../ansible-bench';
 import { keptNote } from './report';
 import { keepSections, mergeResults, sectionMarkers, sectionsOf, withSection } from './report-sections';
 
@@ -100,5 +100,25 @@ describe('the Ansible inventory', () => {
       'pve2',
     ]);
     expect(inventory).toContain('ansible_python_interpreter=/usr/bin/python3');
+  });
+});
+
+describe('the Ansible task profile', () => {
+  it('should read the per-task summary of profile_tasks and nothing else', () => {
+    const output = [
+      'TASK [Nyalakan / start] ********************************************************',
+      'Tuesday 08 December 2026  00:05:01 +0000 (0:00:12.345)       0:00:40.100 *****',
+      'changed: [ansible-0]',
+      '===============================================================================',
+      'Klon penuh dari templat / full clone from the template ------------------ 31.52s',
+      'Nyalakan / start --------------------------------------------------------- 9.07s',
+      'Tunggu alamat dari guest agent / wait for the address from the guest agent -- 19.45s',
+      'ok: [x] => {"msg": "a --- 3s"}',
+    ].join('\n');
+    expect(parseTaskProfile(output)).toEqual({
+      'Klon penuh dari templat / full clone from the template': 31.52,
+      'Nyalakan / start': 9.07,
+      'Tunggu alamat dari guest agent / wait for the address from the guest agent': 19.45,
+    });
   });
 });
