@@ -1,5 +1,5 @@
 import { Role } from '@betang/core';
-import type { Db } from '@betang/db';
+import { putSetting, type Db } from '@betang/db';
 import {
   makeInstitution,
   makeQueuedProvisionRun,
@@ -131,6 +131,26 @@ describe('status-read cache (GET /vps-requests/:id)', () => {
     await waitUntil(async () => (await statusOf(onOne, p.requestId)).body.status === 'cancelled', 2000);
     // The control: an instance that hears nothing keeps its entry for the whole TTL.
     expect((await statusOf(onDeaf, p.requestId)).body).toMatchObject({ status: 'queued', run: { progress: 0 } });
+  });
+
+  it('should hear changes that request_events does not record, and drop every entry when a shared setting changes', async () => {
+    const p = await newRequest();
+    const q = await newRequest();
+    const { app, cache } = await instance();
+    const client = await requester(app, p);
+    await statusOf(client, p.requestId);
+    await cache.read(q.requestId);
+    expect(cache.stats().entries).toBe(2);
+    // The purpose is in the view but emits no request event (only status changes do).
+    await db().updateTable('vpsRequests').set({ purpose: 'Tujuan yang diperbarui oleh admin' }).where('id', '=', p.requestId).execute();
+    await waitUntil(
+      async () => ((await statusOf(client, p.requestId)).body as { purpose?: string }).purpose === 'Tujuan yang diperbarui oleh admin',
+      2000,
+    );
+    expect(cache.stats().entries).toBe(2);
+    // The approval policy is shared by every view awaiting a decision: `*` empties the cache.
+    await putSetting(db(), 'approval_policy', { levels: [] }, null);
+    await waitUntil(() => cache.stats().entries === 0, 2000);
   });
 
   it('should never serve an entry older than the TTL, notification or not', async () => {
