@@ -185,6 +185,16 @@ describe('status-read cache (GET /vps-requests/:id)', () => {
     expect((await statusOf(operator, p.requestId)).body.status).toBe('queued');
   });
 
+  it('should hold at most maxEntries, dropping the oldest fill first', async () => {
+    const [a, b, c] = [await newRequest(), await newRequest(), await newRequest()];
+    const { cache } = await instance({ channel: SILENT, maxEntries: 2 });
+    for (const p of [a, b, c]) await cache.read(p.requestId);
+    expect(cache.stats()).toMatchObject({ entries: 2, misses: 3 });
+    await cache.read(c.requestId);
+    await cache.read(a.requestId);
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 4, entries: 2 });
+  });
+
   it('should not store what a read saw when the request changed while it ran', async () => {
     const p = await newRequest();
     const { cache } = await instance({ channel: SILENT });

@@ -18,7 +18,7 @@ export type RequestViewCacheOptions = {
   connectionString: string;
   /** The oldest an entry may be served, whatever the notifications say (default 5 s). */
   ttlMs?: number;
-  /** Entries kept at most; the oldest filled is dropped first (default 20 000). */
+  /** Entries kept at most; the oldest filled is dropped first (default 5 000: a view with its runs is a few KB). */
   maxEntries?: number;
   /** The clock (tests move it). */
   now?: () => number;
@@ -63,7 +63,7 @@ export class RequestViewCache {
 
   constructor(private readonly options: RequestViewCacheOptions) {
     this.ttlMs = options.ttlMs ?? 5000;
-    this.maxEntries = options.maxEntries ?? 20_000;
+    this.maxEntries = options.maxEntries ?? 5000;
     this.now = options.now ?? Date.now;
     this.listener = startNotificationListener({
       connectionString: options.connectionString,
