@@ -13,12 +13,21 @@
  * writes bench/results/find-latest.json and the find section of docs/benchmarks.md (the rest of
  * the file is kept; a full run keeps the find section too).
  * `npm run bench -- polls`: only the poll-overshoot measurement (bench/polls-bench.ts).
+ * `npm run bench -- ansible`: Betang against an Ansible proxmox_kvm playbook (bench/ansible-bench.ts):
+ * BENCH_ANSIBLE_VMS (10, or a list such as 10,50); writes bench/results/ansible-latest.json and its section.
+ *
+ * Every run rewrites only what it measured: docs/benchmarks.md keeps every other run's section
+ * (bench/support/report-sections.ts), and a BENCH_ONLY run keeps the other scenarios' figures
+ * from bench/results/latest.json, each shown with the time it was measured.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runAnsibleBench } from './ansible-bench';
 import { runApiBench, type ApiFigures } from './api-bench';
 import { runFindBench } from './find-bench';
-import { FIND_SECTION_END, FIND_SECTION_START, renderFindSection, withFindSection } from './support/find-report';
+import { renderAnsibleSection } from './support/ansible-report';
+import { renderFindSection, withFindSection } from './support/find-report';
+import { keepSections, mergeResults, withSection } from './support/report-sections';
 import { runProvisioningBench, type ProvisioningFigures } from './provisioning-bench';
 import { renderBenchmarks } from './support/report';
 import type { StorageLayout } from './support/stack';
@@ -45,6 +54,8 @@ export type BenchResults = {
   realistic?: ProvisioningFigures;
   instant?: ProvisioningFigures;
   api?: ApiFigures;
+  /** When each scenario shown was measured (a BENCH_ONLY run keeps the others from the previous results). */
+  measuredAt?: Partial<Record<'realistic' | 'instant' | 'api', string>>;
 };
 
 const BENCHMARKS_MD = path.join(__dirname, '../docs/benchmarks.md');
@@ -75,8 +86,39 @@ async function mainFind(): Promise<void> {
   log('done')('results in bench/results/find-latest.json and docs/benchmarks.md');
 }
 
+/** `npm run bench -- ansible`: the side-by-side with an Ansible playbook alone. */
+async function mainAnsible(): Promise<void> {
+  const os = await import('node:os');
+  const counts = (process.env.BENCH_ANSIBLE_VMS ?? '10').split(',').map((n) => Number(n.trim()));
+  if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 1000))
+    throw new Error('BENCH_ANSIBLE_VMS: whole numbers 1–1000, comma-separated');
+  const machine = { cpus: os.cpus().length, node: process.version, loadAvg: os.loadavg() };
+  const ansible = await runAnsibleBench({
+    counts,
+    timeFactor: TIME_FACTOR,
+    ...(process.env.BENCH_ANSIBLE_FORKS ? { forks: Number(process.env.BENCH_ANSIBLE_FORKS) } : {}),
+    log: log('ansible'),
+  });
+  const result = { at: new Date().toISOString(), machine, ansible };
+  for (const f of ansible)
+    log('ansible')(
+      `${f.vms} VMs: Ansible ${f.ansible.wallSeconds.toFixed(1)} s, Betang ${f.betang.wallSeconds.toFixed(1)} s, ratio ${f.ratio.toFixed(2)}×`,
+    );
+  if (process.env.BENCH_WRITE === '0') {
+    log('done')(`not written (BENCH_WRITE=0): ${JSON.stringify(result)}`);
+    return;
+  }
+  const dir = path.join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'ansible-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const current = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, 'utf8') : '';
+  writeFileSync(BENCHMARKS_MD, withSection(current, 'ansible', renderAnsibleSection(result)));
+  log('done')('results in bench/results/ansible-latest.json and docs/benchmarks.md');
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === 'find') return mainFind();
+  if (process.argv[2] === 'ansible') return mainAnsible();
   const os = await import('node:os');
   const results: BenchResults = {
     at: new Date().toISOString(),
@@ -132,14 +174,13 @@ async function main(): Promise<void> {
   const dir = path.join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
+  const latest = path.join(dir, 'latest.json');
+  const previousResults = existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as BenchResults) : undefined;
+  const shown = mergeResults(previousResults, results);
   writeFileSync(path.join(dir, `${results.at.replace(/[:.]/g, '-')}.json`), json);
-  writeFileSync(path.join(dir, 'latest.json'), json);
-  // The find section is measured by its own run (`npm run bench -- find`): keep it.
+  writeFileSync(latest, `${JSON.stringify(shown, null, 2)}\n`);
   const previous = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, 'utf8') : '';
-  const start = previous.indexOf(FIND_SECTION_START);
-  const end = previous.indexOf(FIND_SECTION_END);
-  const findSection = start >= 0 && end > start ? previous.slice(start, end + FIND_SECTION_END.length) : '';
-  writeFileSync(BENCHMARKS_MD, findSection ? withFindSection(renderBenchmarks(results), findSection) : renderBenchmarks(results));
+  writeFileSync(BENCHMARKS_MD, keepSections(previous, renderBenchmarks(shown)));
   log('done')(`results in bench/results/latest.json and docs/benchmarks.md`);
 }
 

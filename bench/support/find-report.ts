@@ -1,8 +1,10 @@
 import type { FindFigures } from '../find-bench';
 
+import { sectionMarkers, withSection } from './report-sections';
+
 /** Markers around the find benchmark's section of docs/benchmarks.md (each run replaces what is between them). */
-export const FIND_SECTION_START = '<!-- find-bench:start -->';
-export const FIND_SECTION_END = '<!-- find-bench:end -->';
+export const FIND_SECTION_START = sectionMarkers('find').start;
+export const FIND_SECTION_END = sectionMarkers('find').end;
 
 /** The find benchmark's section of docs/benchmarks.md, markers included. */
 export function renderFindSection(result: {
@@ -33,8 +35,5 @@ export function renderFindSection(result: {
 
 /** `markdown` with its find section replaced by `section` (appended when it has none). */
 export function withFindSection(markdown: string, section: string): string {
-  const start = markdown.indexOf(FIND_SECTION_START);
-  const end = markdown.indexOf(FIND_SECTION_END);
-  if (start >= 0 && end > start) return `${markdown.slice(0, start)}${section}${markdown.slice(end + FIND_SECTION_END.length)}`;
-  return `${markdown.trimEnd()}\n\n${section}\n`;
+  return withSection(markdown, 'find', section);
 }

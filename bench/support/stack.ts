@@ -126,7 +126,8 @@ export async function startStack(o: {
     const api = await startApiProcess({
       databaseUrl: database.url,
       port,
-      env: { LOG_LEVEL: 'error' },
+      // Production mode, as deployed: NODE_ENV=test (testkit's default) adds the response-contract check to every answer.
+      env: { LOG_LEVEL: 'error', NODE_ENV: 'production' },
       ...(o.apiNodeArgs ? { nodeArgs: o.apiNodeArgs } : {}),
     });
     started.push(() => killChild(api, 'SIGTERM'));

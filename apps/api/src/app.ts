@@ -171,6 +171,8 @@ export function createApp(deps: AppDeps): Express {
     (app.locals as Record<symbol, ResponseContractViolation[]>)[CONTRACT_VIOLATIONS] = violations;
     router.use(responseContractCheck(registry, deps.logger, violations));
   }
+  // Before any handler: a write through this instance empties the status-read cache before it answers.
+  if (deps.requestViewCache) router.use(deps.requestViewCache.writeBarrier());
   router.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   router.use(authenticate(deps.db, { sessionCookie: sessionCookieName(deps.config.COOKIE_SECURE) }));
   router.use(totpEnrolmentGate(deps.config.TOTP_REQUIRED_ROLES));

@@ -3,6 +3,7 @@ import type { Db } from '@betang/db';
 import type { QueueDepthReader } from '@betang/queue';
 import type { Logger } from 'pino';
 import type { RequestEventHub } from './events/request-event-hub';
+import type { RequestViewCache } from './events/request-view-cache';
 import type { RateLimitPolicy } from './security/rate-limit';
 import type { HealthCheck } from '@betang/core';
 import type { PdfVerifier } from '@betang/documents';
@@ -44,6 +45,8 @@ export type AppDeps = {
   queueDepths?: QueueDepthReader;
   /** Live request events (SSE) with its LISTEN connection; main.ts builds it from DATABASE_URL and stops it on shutdown. Poll-only when absent. */
   requestEvents?: RequestEventHub;
+  /** The status-read cache (docs/architecture.md); main.ts builds it from DATABASE_URL. Every status read goes to PostgreSQL when absent. */
+  requestViewCache?: RequestViewCache;
   /** Rate limits (sign-in, public verification); DEFAULT_RATE_LIMITS for whatever is absent. */
   rateLimits?: Partial<RateLimitPolicy>;
   /** Verifies uploaded PDFs off the event loop; createApp starts a default pool when absent (its owner closes it). */

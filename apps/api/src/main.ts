@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createApp, opsAppOf, upgradeHandlerOf } from './app';
 import { consoleBackendFromConfig } from './console/console-backend';
 import { RequestEventHub } from './events/request-event-hub';
+import { RequestViewCache } from './events/request-view-cache';
 import { sealPlainTotpSecrets, TotpSecretBox } from './security/totp-secret-box';
 import { parseTrustRootBundle, signatureTrust } from './use-cases/signature-trust';
 import { pino } from 'pino';
@@ -33,6 +34,11 @@ async function main(): Promise<void> {
   });
   const db = createDatabase({ connectionString: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'betang-api' });
   const requestEvents = new RequestEventHub({ db, logger, connectionString: config.DATABASE_URL });
+  // The embedded database's NOTIFY does not cross connections (QUEUE_PG_POLLING): no invalidation, so no cache.
+  const requestViewCache =
+    config.STATUS_CACHE_TTL_SECONDS > 0 && !config.QUEUE_PG_POLLING
+      ? new RequestViewCache({ db, logger, connectionString: config.DATABASE_URL, ttlMs: config.STATUS_CACHE_TTL_SECONDS * 1000 })
+      : undefined;
   // The API never consumes jobs: the queue backend is only pinged for /readyz and counted for /metrics.
   const queueBackend = createQueueBackend(queueBackendConfig(config));
   const queueDepths = createQueueDepthReader(queueBackend);
@@ -52,6 +58,7 @@ async function main(): Promise<void> {
     db,
     logger,
     requestEvents,
+    ...(requestViewCache ? { requestViewCache } : {}),
     healthChecks: [queueCheck(queueBackend)],
     queueDepths,
     pdfVerifier,
@@ -72,7 +79,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'API berhenti / shutting down');
     // Ends every SSE stream and console first: server.close waits for open connections.
-    const streamsStopped = Promise.all([requestEvents.stop(), upgradeHandlerOf(app).closeAll()]);
+    const streamsStopped = Promise.all([requestEvents.stop(), requestViewCache?.stop(), upgradeHandlerOf(app).closeAll()]);
     server.close(() => {
       streamsStopped
         .finally(() => pdfVerifier.close())

@@ -172,6 +172,12 @@ export const ZApiEnvFields = ZCommonEnv.extend({
   API_OPS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Port of the API's operations listener; 0 = no listener. */
   API_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  /**
+   * How long, at most, a cached status read (GET /vps-requests/:id) may be served in seconds; 0 =
+   * no cache. Writes invalidate it through PostgreSQL NOTIFY first (docs/architecture.md,
+   * "Status-read cache"); the API turns it off on the embedded database, whose NOTIFY does not cross connections.
+   */
+  STATUS_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(60).default(5),
   /** Public base URL people use (links in e-mails, QR codes on agreements). */
   PUBLIC_URL: z.url().default('http://127.0.0.1:3000'),
   /** Session lifetime in hours. */

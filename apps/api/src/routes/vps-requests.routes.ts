@@ -119,8 +119,11 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
       response: ZVpsRequest,
     },
     async ({ auth, params }) => {
-      const found = await findRequestWithView(db, params.id);
-      if (!found || !canSeeInstitution(actorOf(auth), found.request.institutionId)) throw new AppError(ErrorCode.NotFound);
+      const found = deps.requestViewCache
+        ? await deps.requestViewCache.read(params.id)
+        : await findRequestWithView(db, params.id).then((f) => f && { institutionId: f.request.institutionId, view: f.view });
+      // Checked on every read, cached or not: an entry never reaches another institution.
+      if (!found || !canSeeInstitution(actorOf(auth), found.institutionId)) throw new AppError(ErrorCode.NotFound);
       return requestViewFor(actorOf(auth), found.view);
     },
   );
