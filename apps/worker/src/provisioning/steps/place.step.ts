@@ -1,7 +1,7 @@
 import { clusterSnapshot } from '@betang/proxmox';
 import { permanent, transient } from '../../harness/run-error';
 import { chooseNode } from '../choose-node';
-import { placementLedger } from '../placement-ledger';
+import { PlacementLedger } from '../placement-ledger';
 import { provisionStep } from '../provision-context';
 import { resolveTemplateSources } from '../template-sources';
 
@@ -28,7 +28,7 @@ const MiB = 1024 ** 2;
  * of the template (catalog_template_nodes: clusters on local storage keep one per node); the one
  * with the fewest VMs in flight, then the most free memory. The per-node clone limit is applied by
  * the clone step, on the copy's node. Read-only, safe to repeat. Undone by forgetting the
- * placement in this worker's ledger.
+ * placement in the shared ledger (placement_holds).
  */
 export const placeStep = provisionStep<PlaceResult>({
   key: 'place',
@@ -65,8 +65,15 @@ export const placeStep = provisionStep<PlaceResult>({
       });
     }
     const need = { sources: found.sources, memoryBytes: request.memoryMiB * MiB, diskBytes: request.diskGiB * GiB };
-    // VMs this worker placed that the (lagging) numbers do not show yet count against their node.
-    const placement = chooseNode(nodes, need, placementLedger.inFlight(run.id));
+    // VMs any worker placed that the (lagging) numbers do not show yet count against their node;
+    // the choice and its hold are one step under the cluster-wide placement lock.
+    const ledger = new PlacementLedger(ctx.deps.db);
+    const placement = await ledger.place<ReturnType<typeof chooseNode>>(run.id, (inFlight) => {
+      const chosen = chooseNode(nodes, need, inFlight);
+      if (!chosen.ok) return { hold: null, value: chosen };
+      const storage = found.sources.find((s) => s.vmid === chosen.source.vmid)!.storage;
+      return { hold: { node: chosen.node, storage, memoryBytes: need.memoryBytes, diskBytes: need.diskBytes }, value: chosen };
+    });
     if (!placement.ok && placement.reason === 'offline') {
       throw transient(
         'NODE_OFFLINE',
@@ -91,7 +98,6 @@ export const placeStep = provisionStep<PlaceResult>({
     }
     const source = found.sources.find((s) => s.vmid === placement.source.vmid)!;
     const storage = source.storage;
-    placementLedger.place(run.id, { node: placement.node, storage, memoryBytes: need.memoryBytes, diskBytes: need.diskBytes });
     const result: PlaceResult = {
       node: placement.node,
       templateNode: source.node,
@@ -103,8 +109,8 @@ export const placeStep = provisionStep<PlaceResult>({
       detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}, template ${source.vmid}${placement.node !== source.node ? ` @ ${source.node}` : ''}`,
     };
   },
-  async compensate({ run }) {
-    placementLedger.release(run.id);
+  async compensate({ env, run }) {
+    await new PlacementLedger(env.db).release(run.id);
     return { undone: true };
   },
 });
