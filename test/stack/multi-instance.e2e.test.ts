@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createPveClient } from '@betang/proxmox';
+import { createPveClient, type PveClient } from '@betang/proxmox';
 import {
   call,
   childLogEnv,
@@ -57,10 +57,12 @@ describe('2 API instances behind nginx and 3 workers', () => {
   const apis: Array<TsChild | undefined> = [];
   const workers: TsChild[] = [];
   let redis: Redis | undefined;
+  let pve: PveClient | undefined;
   let dir: string | undefined;
   const prefix = `bmi-${randomBytes(4).toString('hex')}`;
 
   afterAll(async () => {
+    await pve?.close();
     for (const w of workers) await killChild(w);
     for (const a of apis) await killChild(a);
     await proxy?.stop();
@@ -95,7 +97,7 @@ describe('2 API instances behind nginx and 3 workers', () => {
     await simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'qmclone', multiplier: 3 });
     proxy = await startNginxProxy(apiPorts);
     const base = proxy.url;
-    const pve = createPveClient({
+    pve = createPveClient({
       baseUrl: s.url,
       tokenId: s.tokenId,
       tokenSecret: s.tokenSecret,
