@@ -9,3 +9,8 @@ process.env.CHAOS_KILLS ??= '3';
 process.env.CHAOS_RESTORES ??= '2';
 process.env.CHAOS_RESTORE_KILLS ??= '1';
 process.env.CHAOS_DEADLINE_SECONDS ??= '240';
+// A killed worker's job comes back after its lock expires and the next stall check (30 s + 30 s by
+// default); shorter here so the short variant spends its time on work, not on waiting. The
+// workers inherit these (testkit's spawnTs passes this environment on).
+process.env.QUEUE_LOCK_DURATION_MS ??= '10000';
+process.env.QUEUE_STALLED_INTERVAL_MS ??= '5000';
