@@ -27,8 +27,10 @@ const MiB = 1024 ** 2;
  * capacity (`chooseNode`): any online node sharing a template's storage, or holding its own copy
  * of the template (catalog_template_nodes: clusters on local storage keep one per node); the one
  * with the fewest VMs in flight, then the most free memory. The per-node clone limit is applied by
- * the clone step, on the copy's node. Read-only, safe to repeat. Undone by forgetting the
- * placement in the shared ledger (placement_holds).
+ * the clone step, on the copy's node. Reads PVE only; writes only this run's hold in the shared
+ * ledger (placement_holds), chosen and written under one lock so workers never overfill a node.
+ * Safe to repeat: a repeat replaces the run's hold and never counts it against itself. Undone by
+ * deleting the hold.
  */
 export const placeStep = provisionStep<PlaceResult>({
   key: 'place',
@@ -71,8 +73,8 @@ export const placeStep = provisionStep<PlaceResult>({
     const placement = await ledger.place<ReturnType<typeof chooseNode>>(run.id, (inFlight) => {
       const chosen = chooseNode(nodes, need, inFlight);
       if (!chosen.ok) return { hold: null, value: chosen };
-      const storage = found.sources.find((s) => s.vmid === chosen.source.vmid)!.storage;
-      return { hold: { node: chosen.node, storage, memoryBytes: need.memoryBytes, diskBytes: need.diskBytes }, value: chosen };
+      const hold = { node: chosen.node, storage: chosen.source.storage, memoryBytes: need.memoryBytes, diskBytes: need.diskBytes };
+      return { hold, value: chosen };
     });
     if (!placement.ok && placement.reason === 'offline') {
       throw transient(
