@@ -31,11 +31,11 @@ import { checkInvariants, type SimVm } from './support/invariants';
 
 /**
  * Chaos: N requests submitted and approved at once through the real API, provisioned by
- * two worker processes against a simulated cluster that injects PVE 5xx/595s, lock timeouts, slow
+ * CHAOS_WORKERS (2) worker processes against a simulated cluster that injects PVE 5xx/595s, lock timeouts, slow
  * clones and late guest agents, while workers are SIGKILLed and restarted at seeded random moments
  * and Redis and PostgreSQL are each restarted once. Then every invariant is checked and printed.
  *
- * CHAOS_REQUESTS (100), CHAOS_KILLS (10), CHAOS_SEED (8), CHAOS_DEADLINE_SECONDS (600),
+ * CHAOS_REQUESTS (100), CHAOS_WORKERS (2; the 3-worker variants set 3), CHAOS_KILLS (10), CHAOS_SEED (8), CHAOS_DEADLINE_SECONDS (600),
  * CHAOS_MIN_ACTIVE_SHARE (0.9: the share of requests that must end active). Then CHAOS_RESTORES (10)
  * of the VMs are backed up and restored in place while workers are killed CHAOS_RESTORE_KILLS (4) times.
  */
@@ -44,7 +44,7 @@ const KILLS = Number(process.env.CHAOS_KILLS ?? '10');
 const SEED = Number(process.env.CHAOS_SEED ?? '8');
 const DEADLINE_MS = Number(process.env.CHAOS_DEADLINE_SECONDS ?? '600') * 1000;
 const MIN_ACTIVE_SHARE = Number(process.env.CHAOS_MIN_ACTIVE_SHARE ?? '0.9');
-const WORKERS = 2;
+const WORKERS = Number(process.env.CHAOS_WORKERS ?? '2');
 const RESTORES = Number(process.env.CHAOS_RESTORES ?? '10');
 const RESTORE_KILLS = Number(process.env.CHAOS_RESTORE_KILLS ?? '4');
 const VMID = { min: 100_000, max: 100_000 + N * 4 };

@@ -39,3 +39,4 @@ export * from './repositories/webhook.repository';
 export * from './repositories/pic.repository';
 export * from './repositories/lease.repository';
 export * from './repositories/estate.repository';
+export * from './repositories/placement.repository';

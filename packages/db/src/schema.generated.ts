@@ -361,6 +361,16 @@ export interface PasswordResetTokens {
   userId: string;
 }
 
+export interface PlacementHolds {
+  diskBytes: number;
+  holdUntil: Timestamp;
+  memoryBytes: number;
+  node: string;
+  placedAt: Generated<Timestamp>;
+  runId: string;
+  storage: string | null;
+}
+
 export interface ProvisioningRuns {
   attempt: Generated<number>;
   createdAt: Generated<Timestamp>;
@@ -710,6 +720,7 @@ export interface DB {
   oidcSecondFactors: OidcSecondFactors;
   outbox: Outbox;
   passwordResetTokens: PasswordResetTokens;
+  placementHolds: PlacementHolds;
   provisioningRuns: ProvisioningRuns;
   publicEndpoints: PublicEndpoints;
   quotas: Quotas;

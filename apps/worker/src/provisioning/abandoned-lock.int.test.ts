@@ -5,7 +5,7 @@ import { reconcileCluster } from '../reconcile/reconcile-cluster';
 import { startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
 import { runToEnd } from '../testing/run-to-end';
 import { withCloneSlot } from './clone-slot';
-import { placementLedger } from './placement-ledger';
+import { PlacementLedger } from './placement-ledger';
 import { runMarker } from './provision-context';
 
 /**
@@ -37,7 +37,7 @@ describe('a VM left locked by a clone whose worker died', () => {
     expect((await runToEnd(env.deps, q.runId)).status).toBe('succeeded');
     baselineMs = Date.now() - started;
   });
-  beforeEach(() => placementLedger.clear());
+  beforeEach(() => new PlacementLedger(db).clear());
   afterEach(() => env.healthy());
   afterAll(async () => {
     await env?.close();

@@ -1,6 +1,5 @@
 import type { NodeCapacity } from '@betang/proxmox';
 import { chooseNode, diskStorageOf, type InFlight } from './choose-node';
-import { MAX_HOLD_MS, PlacementLedger, STARTED_GRACE_MS } from './placement-ledger';
 
 const GiB = 1024 ** 3;
 const node = (name: string, memFreeGiB: number, cephFreeGiB = 1000, online = true): NodeCapacity => ({
@@ -166,26 +165,6 @@ describe('chooseNode with a template per node on local storage', () => {
     expect(first).toEqual({ ok: true, node: 'pve2', source: mixed.sources[1] });
     const second = chooseNode(nodes, mixed, [{ node: 'pve2', storage: 'local-lvm', memoryBytes: 4 * GiB, diskBytes: 40 * GiB }]);
     expect(second).toEqual({ ok: true, node: 'pve3', source: mixed.sources[0] });
-  });
-});
-
-describe('PlacementLedger', () => {
-  it('should count a placement until shortly after its VM started, never its own run, and forget released runs', () => {
-    let now = 0;
-    const ledger = new PlacementLedger(() => now);
-    const f = { node: 'pve1', storage: 'ceph', memoryBytes: GiB, diskBytes: GiB };
-    ledger.place('a', f);
-    ledger.place('b', { ...f, node: 'pve2' });
-    ledger.place('c', { ...f, node: 'pve3' });
-    expect(ledger.inFlight('a').map((x) => x.node)).toEqual(['pve2', 'pve3']);
-    ledger.started('a');
-    ledger.release('b');
-    now = STARTED_GRACE_MS - 1;
-    expect(ledger.inFlight().map((x) => x.node)).toEqual(['pve1', 'pve3']);
-    now = STARTED_GRACE_MS;
-    expect(ledger.inFlight().map((x) => x.node)).toEqual(['pve3']);
-    now = MAX_HOLD_MS;
-    expect(ledger.inFlight()).toEqual([]);
   });
 });
 

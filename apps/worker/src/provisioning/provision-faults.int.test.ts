@@ -11,7 +11,7 @@ import {
 import type { WorkerDeps } from '../deps';
 import { startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
 import { runToEnd } from '../testing/run-to-end';
-import { placementLedger } from './placement-ledger';
+import { PlacementLedger } from './placement-ledger';
 import { runTag } from './provision-context';
 
 jest.setTimeout(120_000);
@@ -29,7 +29,7 @@ describe('provisioning under every simulator fault class', () => {
   });
   // Each test expects the cluster's first choice (pve1): earlier tests' VMs in this process's
   // placement ledger would otherwise spread it elsewhere.
-  beforeEach(() => placementLedger.clear());
+  beforeEach(() => new PlacementLedger(db).clear());
   afterEach(() => env.healthy());
   afterAll(async () => {
     await env?.close();

@@ -4,7 +4,7 @@ import { createTestDatabase, makeQueuedProvisionRun, type TestDatabase } from '@
 import type { WorkerDeps } from '../deps';
 import { startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
 import { runToEnd } from '../testing/run-to-end';
-import { placementLedger } from './placement-ledger';
+import { PlacementLedger } from './placement-ledger';
 import { runTag } from './provision-context';
 
 jest.setTimeout(120_000);
@@ -24,7 +24,7 @@ describe('rollback of a failed provision run', () => {
     db = t.db;
     env = await startProvisioningEnv(db);
   });
-  beforeEach(() => placementLedger.clear());
+  beforeEach(() => new PlacementLedger(db).clear());
   afterEach(() => env.healthy());
   afterAll(async () => {
     await env?.close();

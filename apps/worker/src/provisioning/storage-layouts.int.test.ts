@@ -2,7 +2,7 @@ import { putTemplateNode, type Db } from '@betang/db';
 import { createTestDatabase, makeQueuedProvisionRun, type TestDatabase } from '@betang/testkit';
 import { startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
 import { runToEnd } from '../testing/run-to-end';
-import { placementLedger } from './placement-ledger';
+import { PlacementLedger } from './placement-ledger';
 
 jest.setTimeout(120_000);
 
@@ -63,7 +63,7 @@ describe('placement on per-node local storage (a template copy on every node)', 
   });
 
   it('should spread the VMs over every node, each cloned on its own node from the copy there', async () => {
-    placementLedger.clear();
+    await new PlacementLedger(t.db).clear();
     await makeQueuedProvisionRun(t.db, {
       templateId: 'debian-local',
       templateVmid: 9000,
@@ -104,7 +104,7 @@ describe('placement on shared storage (one template copy on pve1)', () => {
   });
 
   it("should spread the VMs but count clone slots on the template's node, where every copy runs", async () => {
-    placementLedger.clear();
+    await new PlacementLedger(t.db).clear();
     env.sim.faults.slowTasks('qmclone', 20);
     const burst = provisionBurst(t.db, env, 'debian-shared', 3, { templateVmid: 9000, templateStorage: 'ceph' });
     const concurrency = watchCloneConcurrency(env, burst);

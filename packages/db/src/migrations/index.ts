@@ -31,6 +31,7 @@ import * as ssoReauth from './20261208T0100_sso_reauth';
 import * as vmPic from './20261208T0900_vm_pic';
 import * as ipAllocationPrimary from './20261209T0100_ip_allocation_primary';
 import * as requestViewChanges from './20261209T0600_request_view_changes';
+import * as placementHolds from './20261209T0500_placement_holds';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -69,4 +70,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261208T0900_vm_pic': vmPic,
   '20261209T0100_ip_allocation_primary': ipAllocationPrimary,
   '20261209T0600_request_view_changes': requestViewChanges,
+  '20261209T0500_placement_holds': placementHolds,
 };

@@ -1,7 +1,7 @@
 import { clusterSnapshot } from '@betang/proxmox';
 import { permanent, transient } from '../../harness/run-error';
 import { chooseNode } from '../choose-node';
-import { placementLedger } from '../placement-ledger';
+import { PlacementLedger } from '../placement-ledger';
 import { provisionStep } from '../provision-context';
 import { resolveTemplateSources } from '../template-sources';
 
@@ -27,8 +27,10 @@ const MiB = 1024 ** 2;
  * capacity (`chooseNode`): any online node sharing a template's storage, or holding its own copy
  * of the template (catalog_template_nodes: clusters on local storage keep one per node); the one
  * with the fewest VMs in flight, then the most free memory. The per-node clone limit is applied by
- * the clone step, on the copy's node. Read-only, safe to repeat. Undone by forgetting the
- * placement in this worker's ledger.
+ * the clone step, on the copy's node. Reads PVE only; writes only this run's hold in the shared
+ * ledger (placement_holds), chosen and written under one lock so workers never overfill a node.
+ * Safe to repeat: a repeat replaces the run's hold and never counts it against itself. Undone by
+ * deleting the hold.
  */
 export const placeStep = provisionStep<PlaceResult>({
   key: 'place',
@@ -65,8 +67,15 @@ export const placeStep = provisionStep<PlaceResult>({
       });
     }
     const need = { sources: found.sources, memoryBytes: request.memoryMiB * MiB, diskBytes: request.diskGiB * GiB };
-    // VMs this worker placed that the (lagging) numbers do not show yet count against their node.
-    const placement = chooseNode(nodes, need, placementLedger.inFlight(run.id));
+    // VMs any worker placed that the (lagging) numbers do not show yet count against their node;
+    // the choice and its hold are one step under the cluster-wide placement lock.
+    const ledger = new PlacementLedger(ctx.deps.db);
+    const placement = await ledger.place<ReturnType<typeof chooseNode>>(run.id, (inFlight) => {
+      const chosen = chooseNode(nodes, need, inFlight);
+      if (!chosen.ok) return { hold: null, value: chosen };
+      const hold = { node: chosen.node, storage: chosen.source.storage, memoryBytes: need.memoryBytes, diskBytes: need.diskBytes };
+      return { hold, value: chosen };
+    });
     if (!placement.ok && placement.reason === 'offline') {
       throw transient(
         'NODE_OFFLINE',
@@ -91,7 +100,6 @@ export const placeStep = provisionStep<PlaceResult>({
     }
     const source = found.sources.find((s) => s.vmid === placement.source.vmid)!;
     const storage = source.storage;
-    placementLedger.place(run.id, { node: placement.node, storage, memoryBytes: need.memoryBytes, diskBytes: need.diskBytes });
     const result: PlaceResult = {
       node: placement.node,
       templateNode: source.node,
@@ -103,8 +111,8 @@ export const placeStep = provisionStep<PlaceResult>({
       detail: `node ${placement.node}${storage ? `, storage ${storage}` : ''}, template ${source.vmid}${placement.node !== source.node ? ` @ ${source.node}` : ''}`,
     };
   },
-  async compensate({ run }) {
-    placementLedger.release(run.id);
+  async compensate({ env, run }) {
+    await new PlacementLedger(env.db).release(run.id);
     return { undone: true };
   },
 });

@@ -1,5 +1,5 @@
 import { bilingualDetail } from '@betang/core';
-import { placementLedger } from '../placement-ledger';
+import { PlacementLedger } from '../placement-ledger';
 import { provisionStep, STOPPED_VMID } from '../provision-context';
 import { cloneStep } from './clone.step';
 
@@ -15,12 +15,12 @@ export const startStep = provisionStep({
     const knownStopped = cache.take(STOPPED_VMID) === vmid;
     const vm = ctx.pve.vm(node, vmid);
     if (!knownStopped && (await vm.status()).status === 'running') {
-      placementLedger.started(run.id);
+      await new PlacementLedger(ctx.deps.db).started(run.id);
       return { skipped: true, detail: bilingualDetail({ id: 'sudah berjalan', en: 'already running' }) };
     }
     await vm.start({ deadlineMs: ctx.settings.PVE_TASK_SECONDS * 1000, signal });
     // Its memory now shows in the node's statistics (after PVE's ~10 s lag).
-    placementLedger.started(run.id);
+    await new PlacementLedger(ctx.deps.db).started(run.id);
     return { detail: bilingualDetail({ id: 'dinyalakan', en: 'started' }) };
   },
 });
