@@ -165,7 +165,10 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
       const row = stepRows.find((r) => r.key === step.key);
       const parkedUntil = row?.status === 'running' && row.parkedUntil ? new Date(row.parkedUntil).getTime() : undefined;
       if (parkedUntil !== undefined && job.park && parkedUntil - now().getTime() > EARLY_PICKUP_MS) {
-        log.info({ step: step.key, until: new Date(parkedUntil) }, 'run diambil sebelum waktunya, diparkir lagi / run picked up early, parked again');
+        log.info(
+          { step: step.key, until: new Date(parkedUntil) },
+          'run diambil sebelum waktunya, diparkir lagi / run picked up early, parked again',
+        );
         return await job.park(parkedUntil);
       }
       current = step;

@@ -161,7 +161,11 @@ export function fakeRunStore(
     async park(_id, key, p) {
       const r = rows.get(key);
       if (!r || r.status !== 'running' || run.status !== 'running') return false;
-      Object.assign(r, { memo: JSON.parse(JSON.stringify(p.memo ?? null)), parkedUntil: p.until, ...(p.detail !== undefined ? { detail: p.detail } : {}) });
+      Object.assign(r, {
+        memo: JSON.parse(JSON.stringify(p.memo ?? null)),
+        parkedUntil: p.until,
+        ...(p.detail !== undefined ? { detail: p.detail } : {}),
+      });
       Object.assign(run, { parkedUntil: p.until, heartbeatAt: new Date() });
       return true;
     },

@@ -309,7 +309,11 @@ export async function parkRunStep(
 /** A parked step's run is back on a worker: clears `parked_until` on the step and the run (the memo stays). Safe to repeat. */
 export async function unparkRunStep(db: Executor, runId: string, key: string): Promise<void> {
   await db.updateTable('runSteps').set({ parkedUntil: null }).where('runId', '=', runId).where('key', '=', key).execute();
-  await db.updateTable('provisioningRuns').set({ parkedUntil: null, heartbeatAt: sql<Date>`now()` }).where('id', '=', runId).execute();
+  await db
+    .updateTable('provisioningRuns')
+    .set({ parkedUntil: null, heartbeatAt: sql<Date>`now()` })
+    .where('id', '=', runId)
+    .execute();
 }
 
 /**
