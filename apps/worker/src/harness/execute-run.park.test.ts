@@ -207,6 +207,14 @@ describe('executeRun: parked steps', () => {
     expect(ctx.calls).toEqual(['before', 'wait']);
   });
 
+  it('should release the run, not spin, when the worker stops during a wait and there is no queue to park in', async () => {
+    const stop = new AbortController();
+    const { store, ctx, def, options } = setup({}, { stopping: stop.signal, sleep: async () => stop.abort() });
+    await expect(executeRun(def, 'run-1', { attemptsMade: 0, attempts: 3 }, options)).resolves.toEqual({ status: 'released' });
+    expect(ctx.calls).toEqual(['before', 'wait']);
+    expect(store.rows.get('wait')).toMatchObject({ status: 'failed', error: { code: 'WORKER_STOPPING' } });
+  });
+
   it('should not park a run that is no longer running (an operator or the reaper ended it)', async () => {
     const { store, def, options } = setup();
     const parkStore = { ...store, park: async () => false };

@@ -207,12 +207,15 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
         } catch (error) {
           if (!(error instanceof StepParked)) throw error;
           const wait = error.until - now().getTime();
-          if (!job.park || (wait < (o.parkMinMs ?? DEFAULT_PARK_MIN_MS) && !o.stopping.aborted)) {
+          const parkJob = job.park?.bind(job);
+          if (!parkJob || (wait < (o.parkMinMs ?? DEFAULT_PARK_MIN_MS) && !o.stopping.aborted)) {
             await sleep(Math.max(0, wait), o.stopping);
-            if (!o.stopping.aborted || !job.park) {
+            if (!o.stopping.aborted) {
               memo = error.memo;
               continue;
             }
+            // Stopping without a queue to park in: released like any step cut off by the shutdown.
+            if (!parkJob) throw new Error('worker stopping during a wait', { cause: error });
           }
           // Off the worker: the memo on the step row is all the next pick-up needs.
           const detail = error.waiting ? bilingualDetail(error.waiting) : undefined;
@@ -224,7 +227,7 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
           }
           log.debug({ step: step.key, until }, 'langkah menunggu di luar worker / step parked off the worker');
           current = undefined;
-          return await job.park(until.getTime());
+          return await parkJob(until.getTime());
         }
       }
       const status = outcome.skipped ? 'skipped' : 'done';
