@@ -215,6 +215,25 @@ describe('executeRun: parked steps', () => {
     expect(store.rows.get('wait')).toMatchObject({ status: 'failed', error: { code: 'WORKER_STOPPING' } });
   });
 
+  it('should neither fail the run nor lose the memo when the queue refuses to take the parked job back', async () => {
+    const { store, failures, def, options } = setup();
+    const refusing: JobAttempt = {
+      attemptsMade: 0,
+      attempts: 3,
+      park: async () => {
+        throw new Error('Missing lock for job run-1. moveToDelayed');
+      },
+    };
+    await expect(executeRun(def, 'run-1', refusing, options)).rejects.toThrow(/did not take the parked job back/);
+    expect(failures).toEqual([]);
+    expect(store.run.status).toBe('running');
+    expect(store.rows.get('wait')).toMatchObject({ status: 'running', memo: { polls: 1 }, parkedUntil: new Date(T0 + 10_000) });
+    // BullMQ's retry of the job resumes the wait there.
+    clockMs = T0 + 10_000;
+    await expect(executeRun(def, 'run-1', queueJob(1).job, options)).rejects.toEqual(delayed);
+    expect(store.rows.get('wait')?.memo).toMatchObject({ polls: 2 });
+  });
+
   it('should not park a run that is no longer running (an operator or the reaper ended it)', async () => {
     const { store, def, options } = setup();
     const parkStore = { ...store, park: async () => false };

@@ -67,6 +67,17 @@ function isQueueDelay(error: unknown): boolean {
   return error instanceof Error && error.name === 'DelayedError';
 }
 
+/**
+ * The queue refused to take a parked job back (its lock lost, the queue unreachable). Not the
+ * run's failure: the step is parked in PostgreSQL, so the job fails this attempt and BullMQ's
+ * retry (or the stalled-job check) brings it back to resume there.
+ */
+class ParkHandBackFailed extends Error {
+  constructor(cause: unknown) {
+    super(`the queue did not take the parked job back: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 /** Thrown to BullMQ after the final attempt, when the run has been marked failed and rolled back. */
 export class RunFailedError extends Error {
   override readonly name = 'UnrecoverableError';
@@ -179,7 +190,9 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
         await o.store.progress(runId, (doneWeight / total) * 100, step.key);
         await o.store.stepRunning(runId, step.key, position);
       }
-      began = clock();
+      // A resumed step's duration counts from its first call, parks included.
+      began =
+        clock() - (parkedUntil !== undefined && row?.startedAt ? Math.max(0, now().getTime() - new Date(row.startedAt).getTime()) : 0);
       const base = doneWeight;
       const within = (fraction: number) =>
         o.store.progress(runId, Math.min(99, ((base + Math.max(0, Math.min(1, fraction)) * step.weight) / total) * 100), step.key);
@@ -227,7 +240,9 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
           }
           log.debug({ step: step.key, until }, 'langkah menunggu di luar worker / step parked off the worker');
           current = undefined;
-          return await parkJob(until.getTime());
+          return await parkJob(until.getTime()).catch((e: unknown) => {
+            throw isQueueDelay(e) ? e : new ParkHandBackFailed(e);
+          });
         }
       }
       const status = outcome.skipped ? 'skipped' : 'done';
@@ -244,6 +259,10 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
     return { status: 'succeeded' };
   } catch (error) {
     if (isQueueDelay(error)) throw error;
+    if (error instanceof ParkHandBackFailed) {
+      log.warn({ err: error }, 'antrean menolak run yang diparkir, dicoba lagi / the queue refused the parked run, retried');
+      throw error;
+    }
     if (o.stopping.aborted && !(error instanceof RunFailedError)) {
       if (current) {
         const stopped = current.key;

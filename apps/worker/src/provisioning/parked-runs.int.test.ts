@@ -57,14 +57,15 @@ describe('parked runs: a waiting run holds no worker slot', () => {
     });
     const parkedSeen = new Set<string>();
     const began = Date.now();
-    let runs: RunRow[] = [];
+    let runs: RunRow[];
     try {
       expect(await relayJobsOnce(db, producer, env.deps.logger)).toBe(RUNS);
       for (;;) {
         runs = await Promise.all(queued.map(async (q) => (await getRun(db, q.runId)) as RunRow));
         for (const r of runs) if (r.parkedUntil) parkedSeen.add(r.id);
         if (runs.every((r) => r.status === 'succeeded' || r.status === 'failed')) break;
-        if (Date.now() - began > 200_000) throw new Error(`runs not finished: ${runs.map((r) => `${r.status}@${r.currentStep}`).join(', ')}`);
+        if (Date.now() - began > 200_000)
+          throw new Error(`runs not finished: ${runs.map((r) => `${r.status}@${r.currentStep}`).join(', ')}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     } finally {
@@ -83,7 +84,9 @@ describe('parked runs: a waiting run holds no worker slot', () => {
     // Parking is no new attempt of the step: every step ran on attempt 1, the memo is gone.
     for (const q of queued) {
       const steps = await listRunSteps(db, q.runId);
-      expect(steps.filter((s) => s.status === 'done').every((s) => s.attempt === 1 && s.memo === null && s.parkedUntil === null)).toBe(true);
+      expect(steps.filter((s) => s.status === 'done').every((s) => s.attempt === 1 && s.memo === null && s.parkedUntil === null)).toBe(
+        true,
+      );
     }
   });
 });
