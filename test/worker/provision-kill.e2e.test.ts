@@ -461,3 +461,130 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
     await killWorker(worker);
   });
 });
+
+/**
+ * A run waiting for its guest to boot is parked: its job sits delayed in the queue with no lock
+ * and no worker slot, its step's memo in PostgreSQL. A worker killed then loses nothing: the
+ * next worker picks the job up when it is due (no stalled-job recovery needed), the wait goes on
+ * from its memo, and neither the run nor the step uses up an attempt.
+ */
+describe('worker killed with SIGKILL while a run is parked', () => {
+  let t: TestDatabase;
+  let db: Db;
+  let sim: SimProcess;
+  let worker: TsChild | undefined;
+  let redis: Redis;
+  let dir: string;
+  let workerEnv: Record<string, string>;
+  const prefix = `btp-${randomBytes(4).toString('hex')}`;
+
+  async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000, everyMs = 20): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await fn();
+      if (v) return v;
+      if (Date.now() > end) {
+        const runs = await db.selectFrom('provisioningRuns').select(['id', 'status', 'currentStep', 'attempt', 'parkedUntil']).execute();
+        throw new Error(`timed out: ${what}\n${JSON.stringify(runs)}\n${isAlive(worker) ? worker.logs().slice(-3000) : ''}`);
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    db = t.db;
+    await makeOperator(db);
+    dir = mkdtempSync(path.join(tmpdir(), 'betang-park-kill-'));
+    const key = makeKeyPair();
+    writeFileSync(path.join(dir, 'id_ed25519'), key.privateKey, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'id_ed25519.pub'), `${key.publicKey}\n`);
+    writeFileSync(path.join(dir, 'ports.json'), '{}');
+    // Slow enough that the guest's boot (20 s simulated ≈ 5 s) is a wait the run parks through.
+    sim = await startSimulatorProcess(path.join(__dirname, 'support/sim-server.ts'), {
+      PLATFORM_PUBLIC_KEY: key.publicKey,
+      GUEST_PORTS_FILE: path.join(dir, 'ports.json'),
+      SIM_TIME_FACTOR: '0.25',
+    });
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    workerEnv = {
+      DATABASE_URL: t.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_WORKER_LOG_LEVEL ?? 'warn',
+      DATABASE_POOL_MAX: '6',
+      PVE_URL: sim.url,
+      PVE_TOKEN_ID: sim.tokenId,
+      PVE_TOKEN_SECRET: testEncrypted('PVE_TOKEN_SECRET', sim.tokenSecret),
+      BETANG_MASTER_KEY: TEST_MASTER_KEY,
+      PVE_CA_FILE: sim.caFile,
+      PVE_VMID_MIN: String(VMID.min),
+      PVE_VMID_MAX: String(VMID.max),
+      PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'),
+      GUEST_SSH_TARGET: 'simulator',
+      STEP_RETRY_BASE_MS: '50',
+      GUEST_AGENT_WAIT_SECONDS: '60',
+      PVE_CLONE_TASK_SECONDS: '120',
+      PVE_TASK_SECONDS: '60',
+      RECONCILE_EVERY_SECONDS: '0',
+      WORKER_CONCURRENCY: '1',
+      WORKER_METRICS_PORT: '0',
+      ...childLogEnv(),
+    };
+  });
+
+  afterAll(async () => {
+    if (worker) await killChild(worker);
+    sim?.child.kill('SIGTERM');
+    const keys = await redis?.keys(`${prefix}:*`);
+    if (keys?.length) await redis.del(...keys);
+    redis?.disconnect();
+    await t?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should resume the parked wait from its memo in the next worker, once, on the first attempt', async () => {
+    const q = await makeQueuedProvisionRun(db, { ports: [8100], hostname: 'parked-kill', poolOctet: 22, enqueue: false });
+    writeFileSync(path.join(dir, 'ports.json'), JSON.stringify({ [q.hostname]: q.ports }));
+    await ensureRunSteps(db, q.runId, KEYS);
+    worker = startWorkerProcess(workerEnv);
+    await enqueueJob(db, 'vm.provision', { runId: q.runId }, { dedupKey: `run:${q.runId}` });
+    const jobId = `run-${q.runId}`;
+    const parked = await until('run parked in await-agent', async () => {
+      const run = await getRun(db, q.runId);
+      if (run?.currentStep !== 'await-agent' || !run.parkedUntil) return undefined;
+      const delayed = await redis.zscore(`${prefix}:provisioning:delayed`, jobId);
+      return delayed === null ? undefined : run;
+    });
+    const memoBefore = (
+      await db.selectFrom('runSteps').select('memo').where('runId', '=', q.runId).where('key', '=', 'await-agent').executeTakeFirstOrThrow()
+    ).memo as { startedAt: number; deadlineAt: number; polls: number };
+    expect(memoBefore).toMatchObject({ polls: expect.any(Number), deadlineAt: memoBefore.startedAt + 60_000 });
+    // Parked: the job holds no lock a stalled-job check would have to expire.
+    expect(await redis.exists(`${prefix}:provisioning:${jobId}:lock`)).toBe(0);
+    await killChild(worker);
+    expect(parked.status).toBe('running');
+
+    worker = startWorkerProcess(workerEnv);
+    const run = await until('run finished after the kill', async () => {
+      const r = await getRun(db, q.runId);
+      return r && (r.status === 'succeeded' || r.status === 'failed') ? r : undefined;
+    });
+    await killChild(worker);
+    worker = undefined;
+    expect({ status: run.status, error: run.errorMessage, attempt: run.attempt, parkedUntil: run.parkedUntil }).toEqual({
+      status: 'succeeded',
+      error: null,
+      attempt: 1,
+      parkedUntil: null,
+    });
+    const steps = await db.selectFrom('runSteps').select(['key', 'status', 'attempt', 'memo']).where('runId', '=', q.runId).execute();
+    // No step ran twice because of the park or the kill; the wait's memo is gone once it ended.
+    expect(steps.filter((s) => s.status === 'done').every((s) => s.attempt === 1 && s.memo === null)).toBe(true);
+    const vms = await simCall<SimVm[]>(sim, 'GET', '/_sim/state/vms');
+    expect(vms.filter((v) => parseTags(String(v.config.tags ?? '')).includes(runTag(q.runId)))).toHaveLength(1);
+    const ready = await db.selectFrom('outbox').select('dedupKey').where('dedupKey', 'like', `vps-ready:%`).execute();
+    expect(ready).toHaveLength(1);
+  });
+});

@@ -15,6 +15,7 @@ import { workerProxmoxCheck } from './ops/readiness';
 import { createWorkerMetrics } from './ops/worker-metrics';
 import { startSelfCheck } from './doctor/self-check';
 import { publicEndpointsFromConfig } from './public-endpoints/edge';
+import { startConcurrencySizing } from './ops/worker-concurrency';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(ZWorkerEnv);
@@ -46,14 +47,27 @@ async function main(): Promise<void> {
     jobState,
     metrics,
   });
+  // Slots are for runs talking to PVE (waits are parked): as many as the cluster clones at once.
+  const resizable: { worker?: { concurrency: number } } = {};
+  const sizing = await startConcurrencySizing({
+    setting: config.WORKER_CONCURRENCY,
+    cloneLimit: config.PVE_CLONE_LIMIT_PER_NODE,
+    pve: provisioning.pve,
+    everyMs: 60_000,
+    log: logger,
+    apply: (n) => {
+      if (resizable.worker) resizable.worker.concurrency = n;
+    },
+  });
   const workers = startWorkers(backend, handlers, {
-    concurrency: { provisioning: config.WORKER_CONCURRENCY, notifications: 2, maintenance: 1 },
+    concurrency: { provisioning: sizing.initial, notifications: 2, maintenance: 1 },
     events: {
       onFinalFailure: (job, error) =>
         logger.error({ job: job.name, jobId: job.id, attempts: job.attemptsMade, err: error }, 'tugas gagal / job failed'),
       onError: (error) => logger.warn({ err: error }, 'kesalahan antrean / queue error'),
     },
   });
+  resizable.worker = workers.find((w) => w.name === 'provisioning');
   const scheduleOptions = { reconcileEverySeconds: provisioning.pve ? config.RECONCILE_EVERY_SECONDS : 0 };
   await registerSchedules(backend, scheduleOptions);
   const schedules = keepSchedules(backend, scheduleOptions);
@@ -73,7 +87,13 @@ async function main(): Promise<void> {
     metrics,
   );
   logger.info(
-    { queue: backend.config.kind, mail: mail.kind, concurrency: config.WORKER_CONCURRENCY, ops: ops?.address },
+    {
+      queue: backend.config.kind,
+      mail: mail.kind,
+      concurrency: sizing.initial,
+      concurrencySetting: config.WORKER_CONCURRENCY,
+      ops: ops?.address,
+    },
     'worker siap / worker ready',
   );
 
@@ -85,6 +105,7 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(1), 30_000).unref();
     await ops?.close();
     selfCheck?.stop();
+    sizing.stop();
     await schedules.stop();
     await relay.stop();
     await emailSender.stop();

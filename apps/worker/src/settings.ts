@@ -2,7 +2,7 @@ import type { WorkerDeps, WorkerSettings } from './deps';
 
 /** Defaults matching packages/config's worker schema, for deps built by tests with a partial config. */
 const DEFAULTS: WorkerSettings = {
-  WORKER_CONCURRENCY: 4,
+  WORKER_CONCURRENCY: 'auto',
   PVE_VMID_MIN: 100_000,
   PVE_VMID_MAX: 199_999,
   PVE_CLONE_LIMIT_PER_NODE: 2,

@@ -334,8 +334,12 @@ export const ZWorkerEnv = ZCommonEnv.extend({
    * change. Absent: the mappings are kept in the database only (table public_endpoints).
    */
   PUBLIC_NAT_EDGE_DIR: z.string().min(1).optional(),
-  /** Parallel provisioning jobs per worker process. */
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * Provisioning jobs one worker process runs at once (runs actively talking to PVE; a run that
+   * waits is parked and holds no slot). `auto`: online PVE nodes × PVE_CLONE_LIMIT_PER_NODE,
+   * re-read while the worker runs; a number caps that.
+   */
+  WORKER_CONCURRENCY: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default('auto'),
   /** Lowest vmid Betang may use (its own range; asserted against the cluster before cloning). */
   PVE_VMID_MIN: z.coerce.number().int().min(100).max(999_999_999).default(100_000),
   /** Highest vmid Betang may use. */

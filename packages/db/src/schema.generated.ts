@@ -384,6 +384,7 @@ export interface ProvisioningRuns {
   id: Generated<string>;
   kind: string;
   params: Generated<Json>;
+  parkedUntil: Timestamp | null;
   progress: Generated<number>;
   requestedBy: string | null;
   requestId: string;
@@ -471,6 +472,8 @@ export interface RunSteps {
   error: Json | null;
   finishedAt: Timestamp | null;
   key: string;
+  memo: Json | null;
+  parkedUntil: Timestamp | null;
   position: number;
   result: Json | null;
   runId: string;

@@ -4,7 +4,16 @@ import type { Logger } from 'pino';
 import { AttemptCache } from './attempt-cache';
 import { adviceFor } from './failure-advice';
 import { classifyError, type ClassifiedError } from './classify-error';
-import type { AnyStep, Compensation, RunDefinition, RunFailure, StepOutputs, StepRef, StepScope } from './run-definition';
+import {
+  StepParked,
+  type AnyStep,
+  type Compensation,
+  type RunDefinition,
+  type RunFailure,
+  type StepOutputs,
+  type StepRef,
+  type StepScope,
+} from './run-definition';
 import type { RunObserver } from './run-observer';
 import type { RunStore } from './run-store';
 import { abortableSleep } from './sleep';
@@ -17,7 +26,18 @@ export type JobAttempt = {
   attempts: number;
   /** Puts the job back in the queue without using up an attempt (graceful shutdown); must throw. */
   release?(delayMs: number): Promise<never>;
+  /**
+   * Hands the job back to the queue until `untilMs` (epoch ms) without using up an attempt, so
+   * the worker slot is free while a step waits; must throw. Absent: the harness waits in-process.
+   */
+  park?(untilMs: number): Promise<never>;
 };
+
+/** A wait shorter than this is slept in-process: parking and resuming costs a few queries and a pick-up. */
+export const DEFAULT_PARK_MIN_MS = 2_000;
+
+/** A job picked up this much before its step's parking time is early (a stale or promoted job) and parks again. */
+const EARLY_PICKUP_MS = 250;
 
 export type { RunObserver };
 
@@ -36,9 +56,27 @@ export type HarnessOptions = {
   metrics?: RunObserver;
   /** Monotonic milliseconds for step durations (performance.now by default). */
   clock?: () => number;
+  /** Waits shorter than this are slept in-process instead of parked (DEFAULT_PARK_MIN_MS). */
+  parkMinMs?: number;
 };
 
 type RunOutcome = { status: 'succeeded' | 'already-finished' | 'released' };
+
+/** BullMQ's signal that the job was moved to delayed by its processor (released or parked): not a failure. */
+function isQueueDelay(error: unknown): boolean {
+  return error instanceof Error && error.name === 'DelayedError';
+}
+
+/**
+ * The queue refused to take a parked job back (its lock lost, the queue unreachable). Not the
+ * run's failure: the step is parked in PostgreSQL, so the job fails this attempt and BullMQ's
+ * retry (or the stalled-job check) brings it back to resume there.
+ */
+class ParkHandBackFailed extends Error {
+  constructor(cause: unknown) {
+    super(`the queue did not take the parked job back: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
 
 /** Thrown to BullMQ after the final attempt, when the run has been marked failed and rolled back. */
 export class RunFailedError extends Error {
@@ -83,7 +121,11 @@ const seconds = (from: Date | null, to: Date | null) => (from && to ? (new Date(
  *   queue retries the job with backoff; a permanent failure, or any failure on the last attempt,
  *   goes through failRun (reason, e-mail, audit, metrics, rollback);
  * - on shutdown the run is released between steps (or mid-step, steps being idempotent)
- *   without using up an attempt.
+ *   without using up an attempt;
+ * - a step that parks (scope.park) has its memo stored on its row and the job moved to delayed
+ *   (no attempt used, the slot freed); the next pick-up calls that step again, once, with the
+ *   memo — never earlier than its parking time (an early or duplicate job parks again) and never
+ *   the steps before it. A run no longer running when it parks is left alone.
  */
 export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, job: JobAttempt, o: HarnessOptions): Promise<RunOutcome> {
   const now = o.now ?? (() => new Date());
@@ -121,7 +163,8 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
       runId,
       def.steps.map((s) => s.key),
     );
-    for (const row of await o.store.steps(runId)) if (row.status === 'done' || row.status === 'skipped') outputs.set(row.key, row.result);
+    const stepRows = await o.store.steps(runId);
+    for (const row of stepRows) if (row.status === 'done' || row.status === 'skipped') outputs.set(row.key, row.result);
     const total = def.steps.reduce((sum, s) => sum + s.weight, 0) || 1;
     let doneWeight = 0;
     for (const [position, step] of def.steps.entries()) {
@@ -130,26 +173,78 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
         continue;
       }
       if (o.stopping.aborted) return await release(job, log);
+      const row = stepRows.find((r) => r.key === step.key);
+      const parkedUntil = row?.status === 'running' && row.parkedUntil ? new Date(row.parkedUntil).getTime() : undefined;
+      if (parkedUntil !== undefined && job.park && parkedUntil - now().getTime() > EARLY_PICKUP_MS) {
+        log.info(
+          { step: step.key, until: new Date(parkedUntil) },
+          'run diambil sebelum waktunya, diparkir lagi / run picked up early, parked again',
+        );
+        return await job.park(parkedUntil);
+      }
       current = step;
-      await o.store.progress(runId, (doneWeight / total) * 100, step.key);
-      await o.store.stepRunning(runId, step.key, position);
-      began = clock();
+      // A resumed step keeps its memo and its place on the bar; a fresh one starts at its share.
+      let memo: unknown = row?.status === 'running' ? (row.memo ?? undefined) : undefined;
+      if (parkedUntil !== undefined) await o.store.unpark(runId, step.key);
+      else {
+        await o.store.progress(runId, (doneWeight / total) * 100, step.key);
+        await o.store.stepRunning(runId, step.key, position);
+      }
+      // A resumed step's duration counts from its first call, parks included.
+      began =
+        clock() - (parkedUntil !== undefined && row?.startedAt ? Math.max(0, now().getTime() - new Date(row.startedAt).getTime()) : 0);
       const base = doneWeight;
       const within = (fraction: number) =>
         o.store.progress(runId, Math.min(99, ((base + Math.max(0, Math.min(1, fraction)) * step.weight) / total) * 100), step.key);
-      const scope: StepScope<C> = {
+      const scopeWith = (stepMemo: unknown): StepScope<C> => ({
         run,
         ctx: loaded,
         cache,
         progress: within,
         signal: o.stopping,
         log: log.child({ step: step.key }),
+        memo: stepMemo,
+        park(until, parkMemo, waiting) {
+          throw new StepParked(until, parkMemo, waiting);
+        },
         output<T>(earlier: StepRef<T>): T {
           if (!outputs.has(earlier.key)) throw new Error(`step ${step.key} needs the output of ${earlier.key}, which has not finished`);
           return outputs.get(earlier.key) as T;
         },
-      };
-      const outcome = await runWithRetries(step, scope, o, sleep);
+      });
+      let outcome: Awaited<ReturnType<typeof step.run>>;
+      for (;;) {
+        try {
+          outcome = await runWithRetries(step, scopeWith(memo), o, sleep);
+          break;
+        } catch (error) {
+          if (!(error instanceof StepParked)) throw error;
+          const wait = error.until - now().getTime();
+          const parkJob = job.park?.bind(job);
+          if (!parkJob || (wait < (o.parkMinMs ?? DEFAULT_PARK_MIN_MS) && !o.stopping.aborted)) {
+            await sleep(Math.max(0, wait), o.stopping);
+            if (!o.stopping.aborted) {
+              memo = error.memo;
+              continue;
+            }
+            // Stopping without a queue to park in: released like any step cut off by the shutdown.
+            if (!parkJob) throw new Error('worker stopping during a wait', { cause: error });
+          }
+          // Off the worker: the memo on the step row is all the next pick-up needs.
+          const detail = error.waiting ? bilingualDetail(error.waiting) : undefined;
+          const until = new Date(Math.max(error.until, now().getTime()));
+          if (!(await o.store.park(runId, step.key, { until, memo: error.memo, ...(detail ? { detail } : {}) }))) {
+            log.warn({ step: step.key }, 'run tidak lagi berjalan, tidak diparkir / run no longer running, not parked');
+            current = undefined;
+            return { status: 'already-finished' };
+          }
+          log.debug({ step: step.key, until }, 'langkah menunggu di luar worker / step parked off the worker');
+          current = undefined;
+          return await parkJob(until.getTime()).catch((e: unknown) => {
+            throw isQueueDelay(e) ? e : new ParkHandBackFailed(e);
+          });
+        }
+      }
       const status = outcome.skipped ? 'skipped' : 'done';
       outputs.set(step.key, outcome.result ?? null);
       await o.store.stepDone(runId, step.key, { status, result: outcome.result ?? null, detail: outcome.detail ?? null });
@@ -163,6 +258,11 @@ export async function executeRun<C, E>(def: RunDefinition<C, E>, runId: string, 
     log.info('run selesai / run succeeded');
     return { status: 'succeeded' };
   } catch (error) {
+    if (isQueueDelay(error)) throw error;
+    if (error instanceof ParkHandBackFailed) {
+      log.warn({ err: error }, 'antrean menolak run yang diparkir, dicoba lagi / the queue refused the parked run, retried');
+      throw error;
+    }
     if (o.stopping.aborted && !(error instanceof RunFailedError)) {
       if (current) {
         const stopped = current.key;
@@ -331,6 +431,7 @@ async function runWithRetries<C, E>(
     try {
       return await step.run(scope);
     } catch (error) {
+      if (error instanceof StepParked) throw error;
       const c = classifyError(error);
       if (!c.retryable || i >= o.stepRetries || o.stopping.aborted) throw error;
       scope.log.warn({ code: c.code, retry: i + 1 }, 'langkah gagal sementara, diulang / step failed transiently, retrying');

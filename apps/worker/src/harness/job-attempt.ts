@@ -4,18 +4,25 @@ import { settingsOf } from '../settings';
 import type { HarnessOptions, JobAttempt } from './execute-run';
 import { pgRunStore } from './run-store';
 
-/** BullMQ's view of the attempt; `release` moves the job back to delayed without using an attempt. */
+/**
+ * Moves the active job back to delayed until `untilMs` and throws the error BullMQ recognises by
+ * name: the job keeps its id and is not counted as failed, and moveToDelayed uses no attempt
+ * (`skipAttempt`), so the same job is picked up once when due.
+ */
+async function moveBack(job: Job, untilMs: number, why: string): Promise<never> {
+  await job.moveToDelayed(untilMs, job.token);
+  const err = new Error(why);
+  err.name = 'DelayedError';
+  throw err;
+}
+
+/** BullMQ's view of the attempt; `release` and `park` move the job back to delayed without using an attempt. */
 export function jobAttempt(job: Job): JobAttempt {
   return {
     attemptsMade: job.attemptsMade,
     attempts: job.opts.attempts ?? 1,
-    async release(delayMs) {
-      await job.moveToDelayed(Date.now() + delayMs, job.token);
-      // BullMQ recognises this by name: the job stays delayed and is not counted as failed.
-      const err = new Error('run released on shutdown');
-      err.name = 'DelayedError';
-      throw err;
-    },
+    release: (delayMs) => moveBack(job, Date.now() + delayMs, 'run released on shutdown'),
+    park: (untilMs) => moveBack(job, untilMs, 'run parked while a step waits'),
   };
 }
 

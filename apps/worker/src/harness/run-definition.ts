@@ -29,7 +29,33 @@ export type StepScope<C> = {
   log: Logger;
   /** Moves the run's progress bar within this step (0..1 of its weight) during a long wait. */
   progress?(fraction: number): Promise<void>;
+  /**
+   * What this step handed to `park` last time (its wait's deadline, a task's UPID…), or
+   * undefined when the step starts afresh. A JSON round trip: plain data only.
+   */
+  memo: unknown;
+  /**
+   * Ends this call of the step to wait off the worker: the harness stores `memo`, frees the
+   * worker slot (or, for a wait too short to be worth it, sleeps in-process) and calls the step
+   * again, once, at `until` (epoch ms) with `memo`. `waiting` is shown on the step meanwhile.
+   */
+  park(until: number, memo: unknown, waiting?: LocalizedText): never;
 };
+
+/**
+ * Thrown by `scope.park`: the step is not done, it waits until `until` and then goes on from
+ * `memo`. Never a failure: the harness neither retries nor classifies it.
+ */
+export class StepParked extends Error {
+  override readonly name = 'StepParked';
+  constructor(
+    readonly until: number,
+    readonly memo: unknown,
+    readonly waiting?: LocalizedText,
+  ) {
+    super(`step parked until ${new Date(until).toISOString()}`);
+  }
+}
 
 /**
  * What a compensation did: `undone` when its step's effects are gone (or were never there);

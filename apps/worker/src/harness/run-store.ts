@@ -9,7 +9,9 @@ import {
   markStepDone,
   markStepFailed,
   markStepRunning,
+  parkRunStep,
   resetRunSteps,
+  unparkRunStep,
   setRunProgress,
   touchRunHeartbeat,
   type Db,
@@ -41,6 +43,13 @@ export interface RunStore {
   progress(runId: string, percent: number, step: string | null): Promise<void>;
   heartbeat(runId: string): Promise<void>;
   /**
+   * Parks the running step `key` until `until` with its memo (the step stays running). Returns
+   * false, writing nothing, when the run or the step is no longer running.
+   */
+  park(runId: string, key: string, park: { until: Date; memo: unknown; detail?: string | null }): Promise<boolean>;
+  /** The parked step's run is back on a worker: clears the parking time (the memo stays). */
+  unpark(runId: string, key: string): Promise<void>;
+  /**
    * Ends a running run in one transaction with the definition's `effects`, their audit entry and,
    * for a failure, the e-mail to operators (once per run and attempt). Returns the finished row,
    * or undefined when the run was no longer running (another worker or the reaper finished it) —
@@ -68,6 +77,8 @@ export function pgRunStore(db: Db): RunStore {
     reset: (runId, keep, detail) => resetRunSteps(db, runId, keep, detail),
     progress: (runId, percent, step) => setRunProgress(db, runId, percent, step),
     heartbeat: (runId) => touchRunHeartbeat(db, runId),
+    park: (runId, key, park) => db.transaction().execute((tx) => parkRunStep(tx, runId, key, park)),
+    unpark: (runId, key) => unparkRunStep(db, runId, key),
     finish: (run, end, effects) =>
       db.transaction().execute(async (tx) => {
         const outcome =

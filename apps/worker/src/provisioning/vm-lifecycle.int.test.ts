@@ -167,6 +167,16 @@ describe('day-2 actions, reconciliation and the reaper', () => {
       .execute();
     const alive = await reapRuns({ ...env.deps, jobState: async () => 'active' });
     expect(alive).not.toContain(runId);
+    // Parked off the worker (no heartbeat while it sleeps): alive until its time and a stale period after.
+    const parkedFor = (ms: number) =>
+      db
+        .updateTable('provisioningRuns')
+        .set({ parkedUntil: new Date(Date.now() + ms) })
+        .where('id', '=', runId)
+        .execute();
+    await parkedFor(30_000);
+    expect(await reapRuns({ ...env.deps, jobState: async () => undefined })).not.toContain(runId);
+    await parkedFor(-3_600_000);
     const reaped = await reapRuns({ ...env.deps, jobState: async () => undefined });
     expect(reaped).toContain(runId);
     const run = await getRun(db, runId);

@@ -1,6 +1,7 @@
 import { runJobId } from '@betang/core';
 import { getRun, lockRun, type RunRow } from '@betang/db';
 import type { WorkerDeps } from '../deps';
+import { aliveSince, lastSign } from './run-liveness';
 import { failRun } from '../harness/execute-run';
 import { harnessOptions } from '../harness/job-attempt';
 import type { RunDefinition, RunFailure } from '../harness/run-definition';
@@ -31,7 +32,7 @@ export async function reapRuns(deps: WorkerDeps): Promise<string[]> {
     .selectFrom('provisioningRuns')
     .select('id')
     .where('status', '=', 'running')
-    .where((eb) => eb.or([eb('heartbeatAt', '<', staleBefore), eb('heartbeatAt', 'is', null)]))
+    .where((eb) => eb.or([eb(lastSign, '<', staleBefore), eb(lastSign, 'is', null)]))
     .limit(100)
     .execute();
   const reaped: string[] = [];
@@ -41,7 +42,7 @@ export async function reapRuns(deps: WorkerDeps): Promise<string[]> {
     if (states.some((st) => st !== undefined && LIVE_JOB_STATES.has(st))) continue;
     const claimed = await deps.db.transaction().execute(async (tx) => {
       const run = await lockRun(tx, id);
-      if (!run || run.status !== 'running' || (run.heartbeatAt && run.heartbeatAt >= staleBefore)) return undefined;
+      if (!run || run.status !== 'running' || aliveSince(run, staleBefore)) return undefined;
       await tx.updateTable('provisioningRuns').set({ currentStep: 'reaped' }).where('id', '=', id).execute();
       return run;
     });

@@ -50,6 +50,23 @@ describe('requeueLostRuns', () => {
     expect(await requeues(runId)).toEqual([]);
   });
 
+  it('should leave a parked run alone until its parking time is stale, then re-enqueue it (Redis lost its delayed job)', async () => {
+    const runId = await lostRun();
+    const parkedUntil = (ms: number) =>
+      t.db
+        .updateTable('provisioningRuns')
+        .set({ parkedUntil: new Date(Date.now() + ms) })
+        .where('id', '=', runId)
+        .execute();
+    await parkedUntil(5_000);
+    expect(await requeueLostRuns({ ...deps, jobState: async () => undefined })).not.toContain(runId);
+    // Due 20 s ago: still within RUN_STALE_SECONDS (30 s), it may be waiting for a free slot.
+    await parkedUntil(-20_000);
+    expect(await requeueLostRuns({ ...deps, jobState: async () => undefined })).not.toContain(runId);
+    await parkedUntil(-60_000);
+    expect(await requeueLostRuns({ ...deps, jobState: async () => undefined })).toContain(runId);
+  });
+
   it(`should give up after ${MAX_REQUEUES} re-enqueues (the reaper then fails the run)`, async () => {
     const runId = await lostRun();
     for (let i = 0; i < MAX_REQUEUES + 1; i += 1) {

@@ -1,6 +1,7 @@
 import { runJobId } from '@betang/core';
 import { enqueueJob, lockRun } from '@betang/db';
 import type { WorkerDeps } from '../deps';
+import { aliveSince, lastSign } from './run-liveness';
 import { settingsOf } from '../settings';
 
 /** How often one run may be put back in the queue before the reaper fails it as lost. */
@@ -27,11 +28,11 @@ export async function requeueLostRuns(deps: WorkerDeps): Promise<string[]> {
     .select('id')
     .where((eb) =>
       eb.or([
-        eb.and([eb('status', '=', 'running'), eb.or([eb('heartbeatAt', '<', staleBefore), eb('heartbeatAt', 'is', null)])]),
+        eb.and([eb('status', '=', 'running'), eb.or([eb(lastSign, '<', staleBefore), eb(lastSign, 'is', null)])]),
         eb.and([
           eb('status', '=', 'queued'),
           eb('createdAt', '<', staleBefore),
-          eb.or([eb('heartbeatAt', '<', staleBefore), eb('heartbeatAt', 'is', null)]),
+          eb.or([eb(lastSign, '<', staleBefore), eb(lastSign, 'is', null)]),
         ]),
       ]),
     )
@@ -42,7 +43,7 @@ export async function requeueLostRuns(deps: WorkerDeps): Promise<string[]> {
     if ((await jobState(runJobId(id))) !== undefined) continue;
     const done = await deps.db.transaction().execute(async (tx) => {
       const run = await lockRun(tx, id);
-      if (!run || !['queued', 'running'].includes(run.status) || (run.heartbeatAt && run.heartbeatAt >= staleBefore)) return false;
+      if (!run || !['queued', 'running'].includes(run.status) || aliveSince(run, staleBefore)) return false;
       const messages = await tx
         .selectFrom('outbox')
         .select(['dedupKey', 'processedAt'])

@@ -34,6 +34,7 @@ export function fakeRunStore(
     params: {},
     deadlineAt: null,
     heartbeatAt: null,
+    parkedUntil: null,
     createdAt: new Date(),
     startedAt: null,
     finishedAt: null,
@@ -76,6 +77,8 @@ export function fakeRunStore(
             detail: null,
             result: null,
             error: null,
+            memo: null,
+            parkedUntil: null,
           });
       });
     },
@@ -93,10 +96,20 @@ export function fakeRunStore(
           detail: null,
           result: null,
           error: null,
+          memo: null,
+          parkedUntil: null,
         });
         return;
       }
-      Object.assign(existing, { status: 'running', attempt: existing.attempt + 1, startedAt: new Date(), finishedAt: null, error: null });
+      Object.assign(existing, {
+        status: 'running',
+        attempt: existing.attempt + 1,
+        startedAt: new Date(),
+        finishedAt: null,
+        error: null,
+        memo: existing.status === 'running' ? existing.memo : null,
+        parkedUntil: null,
+      });
     },
     async stepDone(_id, key, o) {
       Object.assign(move(key, ['running'], o.status, 'throw') ?? {}, {
@@ -105,6 +118,8 @@ export function fakeRunStore(
         detail: o.detail ?? null,
         finishedAt: new Date(),
         error: null,
+        memo: null,
+        parkedUntil: null,
       });
     },
     async stepFailed(_id, key, error, detail) {
@@ -129,6 +144,7 @@ export function fakeRunStore(
       Object.assign(run, {
         status: end.status,
         finishedAt: new Date(),
+        parkedUntil: null,
         ...(end.status === 'succeeded' ? { progress: 100, currentStep: null } : { errorCode: end.failure.code }),
       });
       await effects(NO_DATABASE);
@@ -141,6 +157,22 @@ export function fakeRunStore(
     },
     async heartbeat() {
       run.heartbeatAt = new Date();
+    },
+    async park(_id, key, p) {
+      const r = rows.get(key);
+      if (!r || r.status !== 'running' || run.status !== 'running') return false;
+      Object.assign(r, {
+        memo: JSON.parse(JSON.stringify(p.memo ?? null)),
+        parkedUntil: p.until,
+        ...(p.detail !== undefined ? { detail: p.detail } : {}),
+      });
+      Object.assign(run, { parkedUntil: p.until, heartbeatAt: new Date() });
+      return true;
+    },
+    async unpark(_id, key) {
+      const r = rows.get(key);
+      if (r) r.parkedUntil = null;
+      Object.assign(run, { parkedUntil: null, heartbeatAt: new Date() });
     },
   };
 }

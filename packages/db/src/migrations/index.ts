@@ -32,6 +32,7 @@ import * as vmPic from './20261208T0900_vm_pic';
 import * as ipAllocationPrimary from './20261209T0100_ip_allocation_primary';
 import * as requestViewChanges from './20261209T0600_request_view_changes';
 import * as placementHolds from './20261209T0500_placement_holds';
+import * as parkedRuns from './20261209T0400_parked_runs';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -71,4 +72,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261209T0100_ip_allocation_primary': ipAllocationPrimary,
   '20261209T0600_request_view_changes': requestViewChanges,
   '20261209T0500_placement_holds': placementHolds,
+  '20261209T0400_parked_runs': parkedRuns,
 };

@@ -119,6 +119,7 @@ type RunTransitionFields = {
   errorCode?: string | null;
   errorMessage?: string | null;
   errorRetryable?: boolean | null;
+  parkedUntil?: Date | null;
 };
 
 /**
@@ -193,6 +194,8 @@ type StepTransitionFields = {
   detail?: string | null;
   result?: string | null;
   error?: string | null;
+  memo?: RawBuilder<string | null> | null;
+  parkedUntil?: Date | null;
 };
 
 /**

@@ -21,6 +21,8 @@ export type RunRow = {
   params: unknown;
   deadlineAt: Date | null;
   heartbeatAt: Date | null;
+  /** While a step waits off the worker (parked): when the run's job is due again. */
+  parkedUntil: Date | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -37,6 +39,10 @@ export type RunStepRow = {
   detail: string | null;
   result: unknown;
   error: unknown;
+  /** What a parked (or resumed) step keeps between its polls; cleared when the step starts afresh or ends. */
+  memo: unknown;
+  /** Set while the step is parked: when its run is due again. */
+  parkedUntil: Date | null;
 };
 
 const RUN_COLUMNS = [
@@ -55,6 +61,7 @@ const RUN_COLUMNS = [
   'params',
   'deadlineAt',
   'heartbeatAt',
+  'parkedUntil',
   'createdAt',
   'startedAt',
   'finishedAt',
@@ -184,9 +191,18 @@ export async function finishRun(
     ...options,
     fields:
       outcome.status === 'succeeded'
-        ? { progress: 100, currentStep: null, finishedAt: sql<Date>`now()`, errorCode: null, errorMessage: null, errorRetryable: null }
+        ? {
+            progress: 100,
+            currentStep: null,
+            finishedAt: sql<Date>`now()`,
+            errorCode: null,
+            errorMessage: null,
+            errorRetryable: null,
+            parkedUntil: null,
+          }
         : {
             finishedAt: sql<Date>`now()`,
+            parkedUntil: null,
             errorCode: outcome.errorCode,
             errorMessage: outcome.errorMessage.slice(0, 4000),
             errorRetryable: outcome.retryable,
@@ -215,7 +231,17 @@ export async function ensureRunSteps(db: Executor, runId: string, keys: readonly
  * runs again on a later attempt), so this never refuses.
  */
 export async function markStepRunning(db: Executor, runId: string, key: string, position: number): Promise<void> {
-  const fields = { position, attempt: sql<number>`attempt + 1`, startedAt: sql<Date>`now()`, finishedAt: null, error: null };
+  const fields = {
+    position,
+    attempt: sql<number>`attempt + 1`,
+    startedAt: sql<Date>`now()`,
+    finishedAt: null,
+    error: null,
+    // A step cut off while it was running (a crash after it resumed) keeps its memo: its wait goes
+    // on with the same deadline. A step that failed, or ran before, starts afresh.
+    memo: sql<string | null>`case when status = 'running' then memo else null end`,
+    parkedUntil: null,
+  };
   if (await transitionStep(db, runId, key, ['pending', 'running', 'done', 'failed', 'skipped'], 'running', { fields, onMismatch: 'skip' }))
     return;
   await db
@@ -236,8 +262,58 @@ export async function markStepDone(
   outcome: { status?: 'done' | 'skipped'; result: unknown; detail?: string | null },
 ): Promise<void> {
   await transitionStep(db, runId, key, ['running'], outcome.status ?? 'done', {
-    fields: { result: JSON.stringify(outcome.result ?? null), detail: outcome.detail ?? null, finishedAt: sql<Date>`now()`, error: null },
+    fields: {
+      result: JSON.stringify(outcome.result ?? null),
+      detail: outcome.detail ?? null,
+      finishedAt: sql<Date>`now()`,
+      error: null,
+      memo: null,
+      parkedUntil: null,
+    },
   });
+}
+
+/**
+ * Parks a running step until `until`: stores its memo (what it needs to go on) and the time on
+ * the step and on the run, in one transaction. The step stays `running` — for the live view and
+ * the reaper it is still at work. Returns false, writing nothing, when the step or the run is no
+ * longer running (a reaper or an operator ended it). Safe to repeat: it writes the same values.
+ */
+export async function parkRunStep(
+  tx: Tx,
+  runId: string,
+  key: string,
+  park: { until: Date; memo: unknown; detail?: string | null },
+): Promise<boolean> {
+  const step = await tx
+    .updateTable('runSteps')
+    .set({
+      memo: JSON.stringify(park.memo ?? null),
+      parkedUntil: park.until,
+      ...(park.detail !== undefined ? { detail: park.detail } : {}),
+    })
+    .where('runId', '=', runId)
+    .where('key', '=', key)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  if (Number(step.numUpdatedRows) === 0) return false;
+  const run = await tx
+    .updateTable('provisioningRuns')
+    .set({ parkedUntil: park.until, heartbeatAt: sql<Date>`now()` })
+    .where('id', '=', runId)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(run.numUpdatedRows) > 0;
+}
+
+/** A parked step's run is back on a worker: clears `parked_until` on the step and the run (the memo stays). Safe to repeat. */
+export async function unparkRunStep(db: Executor, runId: string, key: string): Promise<void> {
+  await db.updateTable('runSteps').set({ parkedUntil: null }).where('runId', '=', runId).where('key', '=', key).execute();
+  await db
+    .updateTable('provisioningRuns')
+    .set({ parkedUntil: null, heartbeatAt: sql<Date>`now()` })
+    .where('id', '=', runId)
+    .execute();
 }
 
 /**

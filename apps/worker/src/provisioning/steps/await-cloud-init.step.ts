@@ -2,7 +2,6 @@ import { bilingualDetail } from '@betang/core';
 import { classifyPveError } from '@betang/proxmox';
 import { permanent, RunError } from '../../harness/run-error';
 import { provisionStep } from '../provision-context';
-import { abortableSleep } from '../../harness/sleep';
 import { cloneStep } from './clone.step';
 import { agentExec } from './pin-host-key.step';
 
@@ -73,6 +72,14 @@ function absent(error: unknown): boolean {
   return /No such file or directory/.test(error instanceof Error ? error.message : String(error));
 }
 
+/** What the wait keeps between two looks while the run is parked (epoch ms). */
+type CloudInitMemo = { started: number; until: number; delay: number; last: string; lastDetail: string; statusReadAt: number };
+
+function isCloudInitMemo(memo: unknown): memo is CloudInitMemo {
+  const m = memo as Partial<CloudInitMemo> | null | undefined;
+  return typeof m?.started === 'number' && typeof m.until === 'number' && typeof m.delay === 'number' && typeof m.statusReadAt === 'number';
+}
+
 /**
  * `await-cloud-init`: through the guest agent, before any SSH connection, waits until cloud-init
  * has finished its first boot: `cloud-init status --format json` at the start, whenever
@@ -80,6 +87,8 @@ function absent(error: unknown): boolean {
  * every 30 s. Its ssh module
  * deletes and regenerates the host keys a few seconds after the network (and so the agent's
  * address) is up; only after it is done is the host key the one sshd will keep presenting.
+ * Between two looks the run parks (scope.park) with the wait's state as its memo, so the worker
+ * slot is free while the guest works and a resumed wait keeps its budget.
  * Progress follows cloud-init's stage. `error` fails for good (CLOUD_INIT_FAILED, with
  * cloud-init's own errors); no end within GUEST_CLOUD_INIT_WAIT_SECONDS fails with
  * CLOUD_INIT_TIMEOUT. Read-only towards the guest, safe to repeat: once cloud-init is done it
@@ -89,75 +98,79 @@ export const awaitCloudInitStep = provisionStep<AwaitCloudInitResult>({
   key: 'await-cloud-init',
   weight: 10,
   label: { id: 'menunggu cloud-init selesai', en: 'wait for cloud-init to finish' },
-  async run({ ctx, output, signal, progress, log }) {
+  async run({ ctx, output, signal, progress, log, memo, park }) {
     const { vmid, node } = output(cloneStep);
     const budget = ctx.settings.GUEST_CLOUD_INIT_WAIT_SECONDS;
-    const started = Date.now();
-    const until = started + budget * 1000;
-    let delay = 500;
-    let last = 'belum ada jawaban / no answer yet';
-    let lastDetail = '';
-    let statusReadAt = 0;
-    while (!signal.aborted) {
-      try {
-        const probeOnly = statusReadAt > 0 && Date.now() - statusReadAt < FULL_STATUS_EVERY_MS;
-        // No result.json yet: still running, the last status read stands.
-        const stillRunning = probeOnly && (await agentExec(ctx.pve, node, vmid, CLOUD_INIT_RESULT_ARGV, 30_000, signal)).code !== 0;
-        // Counted from the start of a read, so a read that timed out is not repeated at once.
-        if (!stillRunning) statusReadAt = Date.now();
-        const out = stillRunning ? undefined : await agentExec(ctx.pve, node, vmid, CLOUD_INIT_STATUS_ARGV, 30_000, signal);
-        const status = out ? parseCloudInitStatus(out.stdout) : undefined;
-        if (!out) {
-          // nothing new
-        } else if (!status) {
-          last = `keluaran tak dikenal / unreadable output (exit ${out.code}): ${out.stdout.slice(0, 200)}`;
-        } else if (status.status === 'error') {
-          const errors = status.errors.length ? status.errors.join('; ') : status.detail;
-          throw permanent(
-            'CLOUD_INIT_FAILED',
-            {
-              id: `cloud-init di VM ${vmid} selesai dengan galat: ${errors}`,
-              en: `cloud-init on VM ${vmid} finished with errors: ${errors}`,
-            },
-            { node, vmid, errors: status.errors },
-          );
-        } else if (status.status === 'done' || status.status === 'disabled') {
-          const degraded = (status.extendedStatus ?? '').startsWith('degraded') || status.recoverableErrors.length > 0;
-          const outcome: AwaitCloudInitResult = {
-            cloudInit: status.status === 'disabled' ? 'disabled' : degraded ? 'degraded' : 'done',
-            ...(status.recoverableErrors.length ? { notes: status.recoverableErrors.slice(0, 20) } : {}),
-          };
-          return { result: outcome, detail: `cloud-init ${outcome.cloudInit} (${Math.round((Date.now() - started) / 1000)} s)` };
-        } else {
-          last = `${status.status}: ${status.detail}`;
-          if (status.detail !== lastDetail) {
-            lastDetail = status.detail;
-            log.info({ vmid, cloudInit: status.status, detail: status.detail }, 'cloud-init berjalan / cloud-init running');
-          }
+    const first = Date.now();
+    const w: CloudInitMemo = isCloudInitMemo(memo)
+      ? { ...memo }
+      : {
+          started: first,
+          until: first + budget * 1000,
+          delay: 500,
+          last: 'belum ada jawaban / no answer yet',
+          lastDetail: '',
+          statusReadAt: 0,
+        };
+    try {
+      const probeOnly = w.statusReadAt > 0 && Date.now() - w.statusReadAt < FULL_STATUS_EVERY_MS;
+      // No result.json yet: still running, the last status read stands.
+      const stillRunning = probeOnly && (await agentExec(ctx.pve, node, vmid, CLOUD_INIT_RESULT_ARGV, 30_000, signal)).code !== 0;
+      // Counted from the start of a read, so a read that timed out is not repeated at once.
+      if (!stillRunning) w.statusReadAt = Date.now();
+      const out = stillRunning ? undefined : await agentExec(ctx.pve, node, vmid, CLOUD_INIT_STATUS_ARGV, 30_000, signal);
+      const status = out ? parseCloudInitStatus(out.stdout) : undefined;
+      if (!out) {
+        // nothing new
+      } else if (!status) {
+        w.last = `keluaran tak dikenal / unreadable output (exit ${out.code}): ${out.stdout.slice(0, 200)}`;
+      } else if (status.status === 'error') {
+        const errors = status.errors.length ? status.errors.join('; ') : status.detail;
+        throw permanent(
+          'CLOUD_INIT_FAILED',
+          {
+            id: `cloud-init di VM ${vmid} selesai dengan galat: ${errors}`,
+            en: `cloud-init on VM ${vmid} finished with errors: ${errors}`,
+          },
+          { node, vmid, errors: status.errors },
+        );
+      } else if (status.status === 'done' || status.status === 'disabled') {
+        const degraded = (status.extendedStatus ?? '').startsWith('degraded') || status.recoverableErrors.length > 0;
+        const outcome: AwaitCloudInitResult = {
+          cloudInit: status.status === 'disabled' ? 'disabled' : degraded ? 'degraded' : 'done',
+          ...(status.recoverableErrors.length ? { notes: status.recoverableErrors.slice(0, 20) } : {}),
+        };
+        return { result: outcome, detail: `cloud-init ${outcome.cloudInit} (${Math.round((Date.now() - w.started) / 1000)} s)` };
+      } else {
+        w.last = `${status.status}: ${status.detail}`;
+        if (status.detail !== w.lastDetail) {
+          w.lastDetail = status.detail;
+          log.info({ vmid, cloudInit: status.status, detail: status.detail }, 'cloud-init berjalan / cloud-init running');
         }
-      } catch (error) {
-        if (error instanceof RunError) {
-          if (error.code !== 'AGENT_EXEC_TIMEOUT') throw error;
-        } else if (absent(error)) {
-          return {
-            result: { cloudInit: 'absent' } satisfies AwaitCloudInitResult,
-            detail: bilingualDetail({ id: 'image tanpa cloud-init', en: 'image without cloud-init' }),
-          };
-        } else if (!WAITING_CODES.has(classifyPveError(error).code)) throw error;
-        last = error instanceof Error ? error.message.slice(0, 200) : String(error);
       }
-      // The bar moves with the time spent, capped before the end (cloud-init decides when it is done).
-      await progress?.(Math.min(0.9, (Date.now() - started) / (budget * 1000)));
-      if (Date.now() + delay > until) break;
-      await abortableSleep(delay, signal);
-      delay = Math.min(3_000, Math.round(delay * 1.5));
+    } catch (error) {
+      if (error instanceof RunError) {
+        if (error.code !== 'AGENT_EXEC_TIMEOUT') throw error;
+      } else if (absent(error)) {
+        return {
+          result: { cloudInit: 'absent' } satisfies AwaitCloudInitResult,
+          detail: bilingualDetail({ id: 'image tanpa cloud-init', en: 'image without cloud-init' }),
+        };
+      } else if (!WAITING_CODES.has(classifyPveError(error).code)) throw error;
+      w.last = error instanceof Error ? error.message.slice(0, 200) : String(error);
     }
-    if (signal.aborted) throw new Error('aborted');
+    // The bar moves with the time spent, capped before the end (cloud-init decides when it is done).
+    await progress?.(Math.min(0.9, (Date.now() - w.started) / (budget * 1000)));
+    if (Date.now() + w.delay <= w.until) {
+      const next = Date.now() + w.delay;
+      w.delay = Math.min(3_000, Math.round(w.delay * 1.5));
+      return park(next, w satisfies CloudInitMemo, { id: 'menunggu cloud-init selesai', en: 'waiting for cloud-init to finish' });
+    }
     throw permanent(
       'CLOUD_INIT_TIMEOUT',
       {
-        id: `cloud-init di VM ${vmid} belum selesai dalam ${budget} detik (terakhir: ${last}).`,
-        en: `cloud-init on VM ${vmid} did not finish within ${budget} seconds (last seen: ${last}).`,
+        id: `cloud-init di VM ${vmid} belum selesai dalam ${budget} detik (terakhir: ${w.last}).`,
+        en: `cloud-init on VM ${vmid} did not finish within ${budget} seconds (last seen: ${w.last}).`,
       },
       { node, vmid },
     );

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { getRun, listRunSteps, type Db, type RunRow } from '@betang/db';
+import { createJobProducer, createQueueBackend, startWorkers } from '@betang/queue';
+import { createTestDatabase, makeOperator, makeQueuedProvisionRun, type QueuedProvision, type TestDatabase } from '@betang/testkit';
+import { relayJobsOnce } from '../outbox/job-relay';
+import { completeHandlers, startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
+
+jest.setTimeout(240_000);
+
+const RUNS = 4;
+
+/** The most runs alive (started, not finished) at one instant. */
+function peakOverlap(runs: RunRow[]): number {
+  const edges = runs.flatMap((r) => [
+    { at: new Date(r.startedAt as Date).getTime(), d: 1 },
+    { at: new Date(r.finishedAt as Date).getTime(), d: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.d - b.d);
+  let alive = 0;
+  let peak = 0;
+  for (const e of edges) peak = Math.max(peak, (alive += e.d));
+  return peak;
+}
+
+describe('parked runs: a waiting run holds no worker slot', () => {
+  let t: TestDatabase;
+  let db: Db;
+  let env: ProvisioningEnv;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    db = t.db;
+    // Slower than the other int tests, so that a guest's boot is a wait worth parking (≈ 5 s to the agent).
+    env = await startProvisioningEnv(db, { timeFactor: 0.25 }, { GUEST_AGENT_WAIT_SECONDS: 60, GUEST_CLOUD_INIT_WAIT_SECONDS: 60 });
+    await makeOperator(db);
+  });
+  afterAll(async () => {
+    await env?.close();
+    await t?.drop();
+  });
+
+  it(`should provision ${RUNS} VPSs through ONE worker slot with their boots overlapping, each run on its first attempt`, async () => {
+    const queued: QueuedProvision[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const q = await makeQueuedProvisionRun(db, { ports: [] });
+      env.portsByHostname.set(q.hostname, q.ports);
+      queued.push(q);
+    }
+    const backend = createQueueBackend({
+      kind: 'redis',
+      url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      prefix: `bt-park-${randomBytes(4).toString('hex')}`,
+    });
+    const producer = createJobProducer(backend);
+    const workers = startWorkers(backend, completeHandlers(env.deps), {
+      concurrency: { provisioning: 1, maintenance: 1, notifications: 1 },
+    });
+    const parkedSeen = new Set<string>();
+    const began = Date.now();
+    let runs: RunRow[];
+    try {
+      expect(await relayJobsOnce(db, producer, env.deps.logger)).toBe(RUNS);
+      for (;;) {
+        runs = await Promise.all(queued.map(async (q) => (await getRun(db, q.runId)) as RunRow));
+        for (const r of runs) if (r.parkedUntil) parkedSeen.add(r.id);
+        if (runs.every((r) => r.status === 'succeeded' || r.status === 'failed')) break;
+        if (Date.now() - began > 200_000)
+          throw new Error(`runs not finished: ${runs.map((r) => `${r.status}@${r.currentStep}`).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+      await producer.close();
+      await backend.close();
+    }
+    const elapsed = Date.now() - began;
+    expect(runs.map((r) => [r.status, r.attempt, r.parkedUntil])).toEqual(queued.map(() => ['succeeded', 1, null]));
+    // One slot: runs can only be alive together because a waiting run gave the slot up.
+    expect(peakOverlap(runs)).toBeGreaterThanOrEqual(2);
+    expect(parkedSeen.size).toBeGreaterThanOrEqual(2);
+    // Together they take clearly less than one after the other.
+    const each = runs.map((r) => new Date(r.finishedAt as Date).getTime() - new Date(r.startedAt as Date).getTime());
+    expect(elapsed).toBeLessThan(each.reduce((a, b) => a + b, 0) * 0.8);
+    // Parking is no new attempt of the step: every step ran on attempt 1, the memo is gone.
+    for (const q of queued) {
+      const steps = await listRunSteps(db, q.runId);
+      expect(steps.filter((s) => s.status === 'done').every((s) => s.attempt === 1 && s.memo === null && s.parkedUntil === null)).toBe(
+        true,
+      );
+    }
+  });
+});
