@@ -1,4 +1,13 @@
-import { backupClient, inspectVmid, nextFreeVmid, PveApiError, PveTaskFailedError, waitForTask, type PveClient } from '@betang/proxmox';
+import {
+  backupClient,
+  clusterSnapshot,
+  inspectVmid,
+  nextFreeVmid,
+  PveApiError,
+  PveTaskFailedError,
+  waitForTask,
+  type PveClient,
+} from '@betang/proxmox';
 import { heldVmids, lockVmidAllocation, updateVm } from '@betang/db';
 import type { RunRow } from '@betang/db';
 import type { Logger } from 'pino';
@@ -13,14 +22,28 @@ type Task = { upid: string; status: string; starttime: number };
 const SKEW_SECONDS = 5;
 
 /** The backup a restore-into-new request restores, finished OK with an archive; otherwise a permanent error. */
-function archiveOf(ctx: ProvisionCtx): { backupId: string; volid: string } {
+function archiveOf(ctx: ProvisionCtx): { backupId: string; volid: string; storage: string; node: string } {
   const from = ctx.data.restoreFrom;
   if (!from || from.outcome !== 'ok' || !from.volid)
     throw permanent('BACKUP_UNKNOWN', {
       id: 'Permohonan ini tidak merujuk cadangan yang selesai dengan baik.',
       en: 'This request does not refer to a successful backup.',
     });
-  return { backupId: from.backupId, volid: from.volid };
+  return { backupId: from.backupId, volid: from.volid, storage: from.storage, node: from.node };
+}
+
+/**
+ * Where the restore runs: the placed node when it sees the backup storage (shared, or local to
+ * it), else the node the backup was made on (a node-local backup storage is read only there).
+ */
+async function restoreNode(
+  ctx: ProvisionCtx,
+  placed: string,
+  archive: { storage: string; node: string },
+  signal: AbortSignal,
+): Promise<string> {
+  const { nodes } = await clusterSnapshot(ctx.pve, { signal });
+  return nodes.find((n) => n.node === placed)?.storages.some((s) => s.storage === archive.storage) ? placed : archive.node;
 }
 
 /** Since when a qmrestore at the request's vmid is the request's own: its first provision run's creation. */
@@ -129,8 +152,9 @@ export async function restoreIntoReservedVmid(
   signal: AbortSignal,
   log: Logger,
 ): Promise<Restored> {
-  const { volid } = archiveOf(ctx);
-  const { node } = place;
+  const archive = archiveOf(ctx);
+  const { volid } = archive;
+  const node = await restoreNode(ctx, place.node, archive, signal);
   const since = await requestWindowStart(ctx, run);
   let vmid = reserved.vmid;
   let force = false;

@@ -37,7 +37,7 @@ export type ProvisionContext = {
    * A restore into a new VM: the backup the VM is restored from instead of cloned from the
    * template (`vps_requests.restore_from_backup_id`), with its archive; absent for a plain request.
    */
-  restoreFrom?: { backupId: string; volid: string | null; outcome: string; storage: string; sourceVmId: string };
+  restoreFrom?: { backupId: string; volid: string | null; outcome: string; storage: string; node: string; sourceVmId: string };
 };
 
 /** Loads request, institution, requester and template by request id; undefined when the request is gone or adopted (no template). */
@@ -84,13 +84,20 @@ export async function loadProvisionContext(db: Executor, requestId: string): Pro
     restoreFromBackupId
       ? db
           .selectFrom('vmBackups')
-          .select(['id', 'volid', 'outcome', 'storage', 'vmId'])
+          .select(['id', 'volid', 'outcome', 'storage', 'node', 'vmId'])
           .where('id', '=', restoreFromBackupId)
           .executeTakeFirst()
       : undefined,
   ]);
   const restoreFrom = backup
-    ? { backupId: backup.id, volid: backup.volid, outcome: backup.outcome, storage: backup.storage, sourceVmId: backup.vmId }
+    ? {
+        backupId: backup.id,
+        volid: backup.volid,
+        outcome: backup.outcome,
+        storage: backup.storage,
+        node: backup.node,
+        sourceVmId: backup.vmId,
+      }
     : undefined;
   return {
     request: { ...requestFields, ports: requestFields.ports ?? [] },
