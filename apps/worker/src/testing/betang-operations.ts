@@ -88,6 +88,8 @@ async function restoreRoundTrip(
   storage: string,
   templateStorage: string | undefined,
 ): Promise<OperationOutcome> {
+  // PBS names snapshots by the second: one second after the backup operation's own
+  await new Promise((r) => setTimeout(r, 1100));
   const made = await backupClient(root).vzdump(source.node, { vmid: source.vmid, storage, mode: 'snapshot' }, { deadlineMs: 60_000 });
   const vm = await db.selectFrom('vms').select('id').where('requestId', '=', source.requestId).executeTakeFirstOrThrow();
   const backup = await db
