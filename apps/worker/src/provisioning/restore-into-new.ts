@@ -12,6 +12,7 @@ import { heldVmids, lockVmidAllocation, updateVm } from '@betang/db';
 import type { RunRow } from '@betang/db';
 import type { Logger } from 'pino';
 import { permanent } from '../harness/run-error';
+import { withCloneSlot } from './clone-slot';
 import type { ProvisionCtx } from './provision-context';
 import { vmDescription } from './vm-spec';
 
@@ -137,7 +138,7 @@ function explain(err: unknown, volid: string, node: string, vmid: number): unkno
 /**
  * The clone step of a restore into a new VM: `qmrestore` of the request's backup to the reserved
  * vmid on the placed node (`unique=1`: new MAC addresses and SMBIOS uuid; the pool; the catalog's
- * storage when it names one), then this run's owner marker written over the source's. Exactly
+ * storage when it names one; in one of the node's clone slots), then this run's owner marker written over the source's. Exactly
  * once: a qmrestore at that (reserved) vmid since the request's first run is this
  * request's — waited for while it runs, adopted (and claimed) when it ended OK, restored over
  * (`force`, it is ours) when it failed; a VM there without such a task is someone else's and the
@@ -185,17 +186,26 @@ export async function restoreIntoReservedVmid(
   }
   const task = { deadlineMs: ctx.settings.PVE_CLONE_TASK_SECONDS * 1000, signal };
   try {
-    await backupClient(ctx.pve).restore(
+    // the restore writes whole disks like a clone: it takes one of the node's clone slots
+    await withCloneSlot(
+      ctx.deps.db,
       node,
-      {
-        vmid,
-        archive: volid,
-        unique: true,
-        ...(force ? { force: true } : {}),
-        ...(place.storage ? { storage: place.storage } : {}),
-        ...(ctx.settings.PVE_POOL ? { pool: ctx.settings.PVE_POOL } : {}),
-      },
-      task,
+      ctx.settings.PVE_CLONE_LIMIT_PER_NODE,
+      Math.min(300_000, ctx.settings.PVE_CLONE_TASK_SECONDS * 1000),
+      () =>
+        backupClient(ctx.pve).restore(
+          node,
+          {
+            vmid,
+            archive: volid,
+            unique: true,
+            ...(force ? { force: true } : {}),
+            ...(place.storage ? { storage: place.storage } : {}),
+            ...(ctx.settings.PVE_POOL ? { pool: ctx.settings.PVE_POOL } : {}),
+          },
+          task,
+        ),
+      { signal },
     );
   } catch (err) {
     if (err instanceof PveTaskFailedError) await claim(ctx, ctx.pve, node, vmid, signal).catch(() => undefined);
