@@ -1,6 +1,6 @@
 import { DEFAULT_BACKUP_POLICY, Role, ZBackupPolicy } from '@betang/core';
 import { getSetting } from '@betang/db';
-import { makeUser, testSshKey, TEST_PASSWORD } from '@betang/testkit';
+import { makeAgreementInForce, makeUser, testSshKey, TEST_PASSWORD } from '@betang/testkit';
 import type { Page } from 'playwright-core';
 import { launchBrowser, signIn, TEXT, closeCheckedPage, openCleanPage, type Browser } from './support/browser';
 import { fill, makePortalWorld, type PortalWorld } from './support/portal-fixtures';
@@ -151,5 +151,44 @@ describe('backups in the web app (real Chromium)', () => {
       .where('provisioningRuns.kind', '=', 'restore')
       .executeTakeFirstOrThrow();
     expect(run).toMatchObject({ kind: 'restore', status: 'awaiting_approval', params: { mode: 'in_place' } });
+  });
+
+  it('the owner restores a backup into a new VM with its own hostname; it becomes a new request in the approval queue', async () => {
+    // a new VM is a new request: the agreement in force must cover it
+    await makeAgreementInForce(stack.db, world.institutionId);
+    await signIn(page, stack.baseUrl, world.staffEmail, TEST_PASSWORD);
+    await page.goto(`${stack.baseUrl}/vms`);
+    await page.getByRole('heading', { level: 1, name: T['vms.title'] }).waitFor();
+    const card = page.getByRole('region', { name: 'sipd-db-01' });
+    await card.getByText(T['backups.panelTitle']!, { exact: true }).click();
+    await card.getByText(T['backups.outcome.failed']!, { exact: true }).waitFor();
+    await card
+      .getByRole('button', { name: new RegExp(`^${T['restores.actionLabel']!.split('{')[0]!}`) })
+      .first()
+      .click();
+    await card.getByRole('group', { name: T['backups.restoreTarget'] }).getByLabel(T['backups.restoreTargetNew']!).check();
+    const confirm = card.getByRole('button', { name: T['backups.restoreNewConfirm'] });
+    expect(await confirm.isDisabled()).toBe(true);
+    // a hostname the guest would refuse is refused by the API with its reason, nothing written
+    await card.getByLabel(T['backups.restoreNewHostname']!).fill('Bad_Name');
+    await card.getByLabel(T['backups.restoreNewUnderstood']!).check();
+    await confirm.click();
+    await card.getByRole('alert').first().waitFor();
+    expect(await stack.db.selectFrom('vpsRequests').select('id').where('restoreFromBackupId', 'is not', null).execute()).toHaveLength(0);
+    await card.getByLabel(T['backups.restoreNewHostname']!).fill('sipd-db-pulih');
+    await confirm.click();
+    await card.getByText(new RegExp(T['backups.restoreNewAwaiting']!.split('{')[0]!)).waitFor();
+    const created = await stack.db
+      .selectFrom('vpsRequests')
+      .select(['hostname', 'status', 'institutionId', 'applicationId'])
+      .where('restoreFromBackupId', 'is not', null)
+      .execute();
+    expect(created).toEqual([
+      { hostname: 'sipd-db-pulih', status: 'submitted', institutionId: world.institutionId, applicationId: world.applicationId },
+    ]);
+    const follow = card.getByRole('link', { name: T['vms.followProgress'] });
+    expect(await follow.getAttribute('href')).not.toContain(
+      (await stack.db.selectFrom('vms').select('requestId').where('vmid', '=', 100_321).executeTakeFirstOrThrow()).requestId,
+    );
   });
 });

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { enqueueJob, ensureRunSteps, getRun, listLiveVms, type Db } from '@betang/db';
-import { parseTags } from '@betang/proxmox';
+import { backupClient, createPveClient, parseTags } from '@betang/proxmox';
 import {
   childLogEnv,
   createTestDatabase,
@@ -38,7 +38,10 @@ import { makeKeyPair } from '../../apps/worker/src/testing/provisioning-env';
  * Then the same for a change of each VM (grow, open ports, reboot for cores/memory): killed at
  * every step of the change run (and while the reboot task runs), each change must end applied,
  * with exactly one reboot of its VM. Then a lost-key replacement (ssh_keys run), killed at every
- * step: each ends with the guest's authorized_keys written and recorded once.
+ * step: each ends with the guest's authorized_keys written and recorded once. Then restores of a
+ * backup, killed at every step (and while the qmrestore task runs): over the VM (`restore` run)
+ * each ends with exactly one qmrestore of its VM, running again; into a new VM (a provision run
+ * that restores) each ends with exactly one new VM, one qmrestore, and no leaked vmid or address.
  */
 jest.setTimeout(300_000);
 
@@ -47,6 +50,7 @@ const VMID = { min: 100_000, max: 100_199 };
 const KEYS = PROVISION_STEPS.map((s) => s.key);
 const CHANGE_KEYS = ACTION_STEPS.resize.map((s) => s.key);
 const SSH_KEY_STEPS = ACTION_STEPS.ssh_keys.map((s) => s.key);
+const RESTORE_STEPS = ACTION_STEPS.restore.map((s) => s.key);
 
 type SimVm = { vmid: number; config: Record<string, unknown>; pending: Record<string, unknown>; status: string };
 type SimTask = { type: string; id: string; status: string; exitstatus?: string };
@@ -459,6 +463,192 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
       expect({ killedAt: key, recorded: recorded.length }).toEqual({ killedAt: key, recorded: 1 });
     }
     await killWorker(worker);
+  });
+
+  /** Kills the worker frozen entering `key` of `runId` (or, mid-task, while a qmrestore of `vmid` runs), restarts it, awaits the run's end. */
+  async function killDuring(
+    runId: string,
+    key: string,
+    mode: 'entering' | 'mid-task',
+    vmid: () => Promise<number | null>,
+    keys: string[],
+    job: 'vm.action' | 'vm.provision',
+  ) {
+    await ensureRunSteps(db, runId, keys);
+    if (mode === 'entering') {
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM run_steps WHERE run_id = $1 AND key = $2 FOR UPDATE', [runId, key]);
+    } else await simAdmin(sim, 'POST', 'faults/slow-tasks', { type: 'qmrestore', multiplier: 30 });
+    await enqueueJob(db, job, { runId }, { dedupKey: `run:${runId}` });
+    if (mode === 'entering') await until(`worker frozen entering ${key}`, async () => (await waitersOnLocks()) > 0);
+    else
+      await until(
+        'qmrestore task running',
+        async () => {
+          const id = await vmid();
+          const tasks = await simState<SimTask[]>(sim, 'tasks');
+          return id !== null && tasks.some((task) => task.type === 'qmrestore' && task.id === String(id) && task.status === 'running');
+        },
+        60_000,
+        5,
+      );
+    await killWorker(worker);
+    if (mode === 'entering') await locker.query('ROLLBACK');
+    else await simAdmin(sim, 'POST', 'faults/slow-tasks', { type: 'qmrestore', multiplier: 1 });
+    await fastForwardStall(`run-${runId}`);
+    worker = startWorker();
+    return until(
+      `run ${runId} finished`,
+      async () => {
+        const r = await getRun(db, runId);
+        return r && (r.status === 'succeeded' || r.status === 'failed') ? r : undefined;
+      },
+      90_000,
+      100,
+    );
+  }
+
+  it('should restore exactly once, over the VM or into one new VM, when the worker is killed at every step of a restore', async () => {
+    const source = provisioned[0]!;
+    const sourceVm = await db.selectFrom('vms').selectAll().where('requestId', '=', source.requestId).executeTakeFirstOrThrow();
+    const pve = createPveClient({
+      baseUrl: sim.url,
+      tokenId: sim.tokenId,
+      tokenSecret: sim.tokenSecret,
+      ca: readFileSync(sim.caFile, 'utf8'),
+      timeoutMs: 10_000,
+    });
+    const made = await backupClient(pve).vzdump(
+      sourceVm.node!,
+      { vmid: sourceVm.vmid!, storage: 'pbs', mode: 'snapshot' },
+      { deadlineMs: 60_000 },
+    );
+    await pve.close();
+    const backup = await db
+      .insertInto('vmBackups')
+      .values({
+        vmId: sourceVm.id,
+        vmid: sourceVm.vmid!,
+        node: sourceVm.node!,
+        storage: 'pbs',
+        backupDate: '2026-12-07',
+        outcome: 'ok',
+        volid: made.volid,
+        finishedAt: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const okRestores = async (vmid: number) =>
+      (await simState<SimTask[]>(sim, 'tasks')).filter(
+        (task) => task.type === 'qmrestore' && task.id === String(vmid) && task.exitstatus === 'OK',
+      ).length;
+    worker = startWorker();
+
+    // over the VM: one VM per kill point, each restored from its own backup
+    const inPlace: Array<{ key: string; mode: 'entering' | 'mid-task' }> = [
+      ...RESTORE_STEPS.map((key) => ({ key, mode: 'entering' as const })),
+      { key: 'restore', mode: 'mid-task' },
+    ];
+    for (const [index, kill] of inPlace.entries()) {
+      const q = provisioned[index + 1]!;
+      const vm = await db.selectFrom('vms').selectAll().where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
+      const pveClient = createPveClient({
+        baseUrl: sim.url,
+        tokenId: sim.tokenId,
+        tokenSecret: sim.tokenSecret,
+        ca: readFileSync(sim.caFile, 'utf8'),
+        timeoutMs: 10_000,
+      });
+      const own = await backupClient(pveClient).vzdump(
+        vm.node!,
+        { vmid: vm.vmid!, storage: 'pbs', mode: 'snapshot' },
+        { deadlineMs: 60_000 },
+      );
+      await pveClient.close();
+      const row = await db
+        .insertInto('vmBackups')
+        .values({
+          vmId: vm.id,
+          vmid: vm.vmid!,
+          node: vm.node!,
+          storage: 'pbs',
+          backupDate: '2026-12-07',
+          outcome: 'ok',
+          volid: own.volid,
+          finishedAt: new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const before = await okRestores(vm.vmid!);
+      const run = await db
+        .insertInto('provisioningRuns')
+        .values({
+          requestId: q.requestId,
+          vmId: vm.id,
+          kind: 'restore',
+          status: 'queued',
+          params: JSON.stringify({ backupId: row.id, mode: 'in_place' }),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const killedAt = `in-place ${kill.mode}:${kill.key}`;
+      const done = await killDuring(run.id, kill.key, kill.mode, async () => vm.vmid, RESTORE_STEPS, 'vm.action');
+      expect({ killedAt, status: done.status, error: done.errorMessage }).toEqual({ killedAt, status: 'succeeded', error: null });
+      expect({ killedAt, restores: (await okRestores(vm.vmid!)) - before }).toEqual({ killedAt, restores: 1 });
+      const pveVm = (await simState<SimVm[]>(sim, 'vms')).find((v) => v.vmid === vm.vmid)!;
+      expect({ killedAt, status: pveVm.status, tagged: parseTags(String(pveVm.config.tags ?? '')).includes('betang') }).toEqual({
+        killedAt,
+        status: 'running',
+        tagged: true,
+      });
+    }
+
+    // into a new VM: a new request per kill point, all from the one backup
+    const intoNew: Array<{ key: string; mode: 'entering' | 'mid-task' }> = [
+      ...KEYS.map((key) => ({ key, mode: 'entering' as const })),
+      { key: 'clone', mode: 'mid-task' },
+    ];
+    const restored: Array<{ requestId: string; runId: string; killedAt: string }> = [];
+    for (const [index, kill] of intoNew.entries()) {
+      const q = await makeQueuedProvisionRun(db, {
+        ports: [],
+        hostname: `pulih-${index}`,
+        enqueue: false,
+        poolId: source.poolId,
+        templateId: source.templateId,
+      });
+      await db.updateTable('vpsRequests').set({ restoreFromBackupId: backup.id }).where('id', '=', q.requestId).execute();
+      const killedAt = `new-vm ${kill.mode}:${kill.key}`;
+      const vmidOf = async () =>
+        (await db.selectFrom('vms').select('vmid').where('requestId', '=', q.requestId).executeTakeFirst())?.vmid ?? null;
+      const done = await killDuring(q.runId, kill.key, kill.mode, vmidOf, KEYS, 'vm.provision');
+      expect({ killedAt, status: done.status, error: done.errorMessage }).toEqual({ killedAt, status: 'succeeded', error: null });
+      const vmid = (await vmidOf())!;
+      expect({ killedAt, restores: await okRestores(vmid) }).toEqual({ killedAt, restores: 1 });
+      restored.push({ requestId: q.requestId, runId: q.runId, killedAt });
+    }
+    await killWorker(worker);
+
+    const vms = await simState<SimVm[]>(sim, 'vms');
+    for (const r of restored) {
+      const mine = vms.filter((v) => parseTags(String(v.config.tags ?? '')).includes(runTag(r.runId)));
+      expect({ killedAt: r.killedAt, vms: mine.length, status: mine[0]?.status }).toEqual({
+        killedAt: r.killedAt,
+        vms: 1,
+        status: 'running',
+      });
+      const request = await db.selectFrom('vpsRequests').select('status').where('id', '=', r.requestId).executeTakeFirstOrThrow();
+      expect({ killedAt: r.killedAt, status: request.status }).toEqual({ killedAt: r.killedAt, status: 'active' });
+    }
+    const live = await listLiveVms(db);
+    const inRange = vms
+      .filter((v) => v.vmid >= VMID.min && v.vmid <= VMID.max)
+      .map((v) => v.vmid)
+      .sort();
+    expect(inRange).toEqual(live.map((v) => v.vmid as number).sort());
+    const held = await db.selectFrom('ipAllocations').select(['address', 'vmId']).where('releasedAt', 'is', null).execute();
+    expect(held).toHaveLength(live.length);
+    expect(held.every((h) => h.vmId !== null)).toBe(true);
   });
 });
 

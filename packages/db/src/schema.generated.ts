@@ -661,6 +661,7 @@ export interface VpsRequests {
   publicAccess: Generated<boolean>;
   purpose: string;
   requestedBy: string;
+  restoreFromBackupId: string | null;
   sshPublicKeys: string[];
   status: string;
   statusReason: string | null;

@@ -39,7 +39,7 @@ describe('the Betang token with exactly betang-role.json', () => {
     ['pve8', 'local'],
     ['pve9', 'local'],
   ] as const)(
-    'should provision, stop, start, resize, snapshot, back up, reconcile, self-check and destroy (%s, %s storage)',
+    'should provision, stop, start, resize, snapshot, back up, restore, reconcile, self-check and destroy (%s, %s storage)',
     async (flavour, layout) => {
       const input = doctorInput(layout === 'local' ? 'local-lvm' : 'ceph');
       const env = await startProvisioningEnv(

@@ -24,7 +24,7 @@ async function action(
   deps: WorkerDeps,
   db: Db,
   requestId: string,
-  kind: 'stop' | 'start' | 'resize' | 'decommission' | 'ssh_keys' | 'snapshot' | 'snapshot_delete',
+  kind: 'stop' | 'start' | 'resize' | 'decommission' | 'ssh_keys' | 'snapshot' | 'snapshot_delete' | 'restore',
   params: Record<string, unknown> = {},
 ): Promise<OperationOutcome> {
   const run = await runToEnd(deps, await makeQueuedActionRun(db, requestId, kind, params));
@@ -74,6 +74,63 @@ async function backupRoundTrip(pve: PveClient, root: PveClient, node: string, vm
 }
 
 /**
+ * Both restores with the token under test, from a backup root made of the day-2 VM (so that only
+ * what the restores need is judged): over the VM (the `restore` run) and into a new VM (a
+ * provision run of a request that restores the backup), judged by the cluster: the restore task
+ * ran at each vmid and the new VM exists and runs.
+ */
+async function restoreRoundTrip(
+  env: ProvisioningEnv,
+  deps: WorkerDeps,
+  root: PveClient,
+  db: Db,
+  source: { requestId: string; vmid: number; node: string },
+  storage: string,
+  templateStorage: string | undefined,
+): Promise<OperationOutcome> {
+  // PBS names snapshots by the second: one second after the backup operation's own
+  await new Promise((r) => setTimeout(r, 1100));
+  const made = await backupClient(root).vzdump(source.node, { vmid: source.vmid, storage, mode: 'snapshot' }, { deadlineMs: 60_000 });
+  const vm = await db.selectFrom('vms').select('id').where('requestId', '=', source.requestId).executeTakeFirstOrThrow();
+  const backup = await db
+    .insertInto('vmBackups')
+    .values({
+      vmId: vm.id,
+      vmid: source.vmid,
+      node: source.node,
+      storage,
+      backupDate: '2026-12-07',
+      outcome: 'ok',
+      volid: made.volid,
+      finishedAt: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const restoresAt = (vmid: number) =>
+    env.sim.state.tasks().filter((t) => t.type === 'qmrestore' && t.id === String(vmid) && t.exitstatus === 'OK').length;
+  const inPlace = await action(deps, db, source.requestId, 'restore', { backupId: backup.id, mode: 'in_place' });
+  const restoredInPlace = restoresAt(source.vmid) > 0;
+  // the new request takes the source VM's current sizes, as the API writes it
+  const sizes = await db.selectFrom('vms').select(['cores', 'memoryMiB', 'diskGiB']).where('id', '=', vm.id).executeTakeFirstOrThrow();
+  const q = await makeQueuedProvisionRun(db, { ports: [], ...sizes, ...(templateStorage ? { templateStorage } : {}) });
+  await db.updateTable('vpsRequests').set({ restoreFromBackupId: backup.id }).where('id', '=', q.requestId).execute();
+  env.portsByHostname.set(q.hostname, q.ports);
+  const intoNew = await runToEnd(deps, q.runId);
+  const newVmid = (await db.selectFrom('vms').select('vmid').where('requestId', '=', q.requestId).executeTakeFirst())?.vmid;
+  const newOk =
+    intoNew.status === 'succeeded' &&
+    newVmid !== null &&
+    newVmid !== undefined &&
+    restoresAt(newVmid) === 1 &&
+    env.sim.state.vm(newVmid)?.status === 'running';
+  return {
+    ok: inPlace.ok && restoredInPlace && newOk,
+    detail:
+      `${inPlace.detail}${restoredInPlace ? '' : '; no qmrestore over the VM'}; new VM: ${intoNew.status} ${intoNew.errorCode ?? ''} ${intoNew.errorMessage ?? ''}`.trim(),
+  };
+}
+
+/**
  * Every operation Betang makes on Proxmox, each one on its own footing: `deps` (the token under
  * test) provisions a VM; a VM for the day-2 actions is provisioned with `rootDeps` so that a
  * refused provisioning does not hide what the others need. Reconciliation must see every VM
@@ -118,6 +175,15 @@ export async function runBetangOperations(
   const day2Node = (await db.selectFrom('vms').select(['node']).where('requestId', '=', day2.requestId).executeTakeFirstOrThrow()).node;
   if (!deps.pve || !rootDeps.pve) throw new Error('the operations need a PVE client');
   out.backup = await backupRoundTrip(deps.pve, rootDeps.pve, day2Node ?? 'pve1', vmid, doctor.input.targets.backupStorages[0] ?? 'pbs');
+  out.restore = await restoreRoundTrip(
+    env,
+    deps,
+    rootDeps.pve,
+    db,
+    { requestId: day2.requestId, vmid, node: day2Node ?? 'pve1' },
+    doctor.input.targets.backupStorages[0] ?? 'pbs',
+    storage,
+  );
   const round = await reconcileCluster(deps).then(
     async () => (await listOpenFindings(db)).filter((f) => f.kind === 'missing_vm').map((f) => `missing_vm:${f.vmid}`),
     (error: unknown) => [`reconcile failed: ${error instanceof Error ? error.message : String(error)}`],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DATA_CLASSIFICATIONS } from './applications';
 import { CONTRACT_MESSAGES, worded, wordedPattern } from './messages';
+import { ZHostname } from './requests';
 
 /** `HH:MM`, a wall-clock time in WIB (UTC+7, no daylight saving). */
 const ZClock = z.string().regex(wordedPattern(/^([01]\d|2[0-3]):[0-5]\d$/, CONTRACT_MESSAGES.clock));
@@ -78,22 +79,37 @@ export const ZVmBackupList = z.strictObject({
 });
 export type VmBackupList = z.infer<typeof ZVmBackupList>;
 
-/** Ways to restore a backup: over the VM itself (its vmid, address and MAC address stay). */
-export const RESTORE_MODES = ['in_place'] as const;
+/**
+ * Ways to restore a backup: over the VM itself (its vmid, address and MAC address stay), or into
+ * a new VM (a new request of the same application: its own vmid, address and MAC address).
+ */
+export const RESTORE_MODES = ['in_place', 'new_vm'] as const;
+export type RestoreMode = (typeof RESTORE_MODES)[number];
 
 /**
- * `POST /vms/:id/backups/:backupId/restore` body: the mode and the explicit confirmation that
- * everything written since the backup is lost (absent or false: 422, a rule of the use case).
+ * `POST /vms/:id/backups/:backupId/restore` body: the mode and the explicit confirmation (in
+ * place: everything written since the backup is lost; new VM: a new VPS is made and counts
+ * against the quota; absent or false: 422, a rule of the use case). `hostname` names the new VM
+ * (new_vm only; default: the VM's hostname with `-pulih`).
  */
 export const ZRestoreBackupBody = z.strictObject({
   mode: z.enum(RESTORE_MODES),
   confirm: z.boolean().optional(),
+  hostname: ZHostname.optional(),
 });
 export type RestoreBackupBody = z.infer<typeof ZRestoreBackupBody>;
 
 /** Path of one backup of one VM. */
 export const ZBackupParams = z.strictObject({ id: z.uuid(), backupId: z.uuid() });
 
-/** 202 answer of a restore: its run, queued or awaiting the change approval. */
-export const ZBackupRestoreAnswer = z.object({ runId: z.uuid(), status: z.enum(['queued', 'awaiting_approval']) });
+/**
+ * 202 answer of a restore: its run, queued or awaiting approval. In place: the change approval,
+ * the run exists (`runId`). New VM: `requestId` is the new VPS request; while it awaits the
+ * approval queue no run exists yet (`runId` null).
+ */
+export const ZBackupRestoreAnswer = z.object({
+  runId: z.uuid().nullable(),
+  status: z.enum(['queued', 'awaiting_approval']),
+  requestId: z.uuid().optional(),
+});
 export type BackupRestoreAnswer = z.infer<typeof ZBackupRestoreAnswer>;

@@ -70,6 +70,7 @@ export const AUDIT_ACTION_NAMES = {
   'vm.pic_assigned': { id: 'Penanggung jawab VM ditetapkan', en: 'VM responsible person assigned' },
   'vm.reserved': { id: 'Nomor VM dan alamat IP dipesan', en: 'VM number and IP address reserved' },
   'vm.cloned': { id: 'VM disalin dari templat', en: 'VM copied from the template' },
+  'vm.restored_new': { id: 'VM baru dipulihkan dari cadangan', en: 'New VM restored from a backup' },
   'vm.provisioned': { id: 'VPS siap dipakai', en: 'VPS ready' },
   'vm.provision_failed': { id: 'Penyiapan VPS gagal', en: 'VPS preparation failed' },
   'vm.cleaned_up': { id: 'Sisa penyiapan dibersihkan', en: 'Leftovers of a preparation cleaned up' },

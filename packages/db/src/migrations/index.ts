@@ -33,6 +33,7 @@ import * as ipAllocationPrimary from './20261209T0100_ip_allocation_primary';
 import * as requestViewChanges from './20261209T0600_request_view_changes';
 import * as placementHolds from './20261209T0500_placement_holds';
 import * as parkedRuns from './20261209T0400_parked_runs';
+import * as restoreIntoNewVm from './20261209T0200_restore_into_new_vm';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -73,4 +74,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261209T0600_request_view_changes': requestViewChanges,
   '20261209T0500_placement_holds': placementHolds,
   '20261209T0400_parked_runs': parkedRuns,
+  '20261209T0200_restore_into_new_vm': restoreIntoNewVm,
 };

@@ -33,6 +33,11 @@ export type ProvisionContext = {
     | undefined;
   /** The template's per-node copies (empty when the catalog has only the one vmid above). */
   templateNodes: Array<{ node: string; pveTemplateVmid: number; storage: string | null }>;
+  /**
+   * A restore into a new VM: the backup the VM is restored from instead of cloned from the
+   * template (`vps_requests.restore_from_backup_id`), with its archive; absent for a plain request.
+   */
+  restoreFrom?: { backupId: string; volid: string | null; outcome: string; storage: string; node: string; sourceVmId: string };
 };
 
 /** Loads request, institution, requester and template by request id; undefined when the request is gone or adopted (no template). */
@@ -53,6 +58,7 @@ export async function loadProvisionContext(db: Executor, requestId: string): Pro
       'publicAccess',
       'contact',
       'status',
+      'restoreFromBackupId',
     ])
     .where('id', '=', requestId)
     // An adopted VM's request has no template: it is never provisioned.
@@ -60,7 +66,8 @@ export async function loadProvisionContext(db: Executor, requestId: string): Pro
     .$narrowType<{ templateId: string }>()
     .executeTakeFirst();
   if (!request) return undefined;
-  const [institution, requester, template, templateNodes] = await Promise.all([
+  const { restoreFromBackupId, ...requestFields } = request;
+  const [institution, requester, template, templateNodes, backup] = await Promise.all([
     db.selectFrom('institutions').select(['id', 'code', 'name']).where('id', '=', request.institutionId).executeTakeFirstOrThrow(),
     db.selectFrom('users').select(['email', 'locale']).where('id', '=', request.requestedBy).executeTakeFirst(),
     db
@@ -74,8 +81,32 @@ export async function loadProvisionContext(db: Executor, requestId: string): Pro
       .where('templateId', '=', request.templateId)
       .orderBy('node')
       .execute(),
+    restoreFromBackupId
+      ? db
+          .selectFrom('vmBackups')
+          .select(['id', 'volid', 'outcome', 'storage', 'node', 'vmId'])
+          .where('id', '=', restoreFromBackupId)
+          .executeTakeFirst()
+      : undefined,
   ]);
-  return { request: { ...request, ports: request.ports ?? [] }, institution, requester, template, templateNodes };
+  const restoreFrom = backup
+    ? {
+        backupId: backup.id,
+        volid: backup.volid,
+        outcome: backup.outcome,
+        storage: backup.storage,
+        node: backup.node,
+        sourceVmId: backup.vmId,
+      }
+    : undefined;
+  return {
+    request: { ...requestFields, ports: requestFields.ports ?? [] },
+    institution,
+    requester,
+    template,
+    templateNodes,
+    ...(restoreFrom ? { restoreFrom } : {}),
+  };
 }
 
 export type AddressLease = {

@@ -50,7 +50,11 @@ const COLUMNS = [
   'updatedAt',
 ] as const;
 
-type NewVpsRequest = Omit<VpsRequestRow, 'id' | 'createdAt' | 'updatedAt' | 'statusReason' | 'status'> & { status: RequestStatus };
+type NewVpsRequest = Omit<VpsRequestRow, 'id' | 'createdAt' | 'updatedAt' | 'statusReason' | 'status'> & {
+  status: RequestStatus;
+  /** A restore into a new VM: the backup its provisioning restores instead of cloning the template. */
+  restoreFromBackupId?: string;
+};
 
 /** Inserts a request; the live-hostname uniqueness per institution is enforced by the database. */
 export async function insertVpsRequest(tx: Tx, values: NewVpsRequest): Promise<VpsRequestRow> {

@@ -14,6 +14,7 @@ export const BETANG_OPERATIONS = [
   'ssh-keys',
   'console',
   'backup',
+  'restore',
 ] as const;
 export type BetangOperation = (typeof BETANG_OPERATIONS)[number];
 

@@ -72,6 +72,8 @@ export type RestoreParams = {
   force?: boolean;
   /** New MAC addresses (and SMBIOS uuid), so the copy does not clash with the original. */
   unique?: boolean;
+  /** The pool a new VM joins (VM.Allocate there is enough to create it). */
+  pool?: string;
 };
 
 /** What a finished backup left: the task and the archive it wrote. */

@@ -32,6 +32,8 @@ interface RestorePlan {
   pool?: string;
   /** `unable to restore VM <vmid> -`, the prefix create_vm puts before every error. */
   emsg: string;
+  /** The restore worker's own check on each target storage (Datastore.AllocateSpace, root@pam passes). */
+  mayAllocate: (storage: string) => boolean;
 }
 
 /** The guest a backup volume belongs to, from its name (pve-storage's parse_volname). */
@@ -166,6 +168,8 @@ async function restoreDisks(sim: Sim, t: TaskContext, plan: RestorePlan, backup:
     }
     if (d.isCdrom) continue;
     const s = targetStorage(sim, plan, d.storage);
+    // restore_*_archive: `$rpcenv->check($user, "/storage/$storeid", ['Datastore.AllocateSpace'])` per target storage
+    if (!plan.mayAllocate(s.id)) throw new Error(`Permission check failed (/storage/${s.id}, Datastore.AllocateSpace)`);
     const free = s.totalGiB * 1024 ** 3 - sim.state.storageUsed(s.id, plan.node) - (used.get(s.id) ?? 0);
     if (free < d.sizeBytes) {
       throw new Error(
@@ -235,6 +239,7 @@ async function runRestore(sim: Sim, t: TaskContext, plan: RestorePlan, vm: SimVm
 
 function planOf(ctx: RouteContext<Sim>, node: string, archive: RestoreArchive): RestorePlan {
   const p = ctx.params;
+  const { sim, auth } = ctx;
   const vmid = Number(p.vmid);
   return {
     node,
@@ -246,6 +251,8 @@ function planOf(ctx: RouteContext<Sim>, node: string, archive: RestoreArchive): 
     start: p.start === 1,
     pool: p.pool === undefined ? undefined : String(p.pool),
     emsg: `unable to restore VM ${vmid} -`,
+    mayAllocate: (storage) =>
+      (auth.user === 'root@pam' && !auth.tokenid) || canAccess(sim, auth, `/storage/${storage}`, 'Datastore.AllocateSpace'),
   };
 }
 

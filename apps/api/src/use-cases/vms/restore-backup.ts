@@ -13,6 +13,7 @@ import {
 import { appendAudit, enqueueJob, getSetting, insertRun, type Tx } from '@betang/db';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 import { lockVm } from './request-vm-action';
+import { requestRestoreIntoNewVm } from './restore-into-new-vm';
 
 /** What each run kind is called when a restore is refused because it runs. */
 const RUN_TEXT: Record<string, { id: string; en: string }> = {
@@ -50,7 +51,7 @@ async function refuseWhileBusy(tx: Tx, requestId: string): Promise<void> {
 }
 
 /**
- * Asks for a restore of one of the VM's backups over the VM itself. The run (and, unless it
+ * Asks for a restore of one of the VM's backups: into a new VM (requestRestoreIntoNewVm) or over the VM itself. The run (and, unless it
  * waits for approval, its job) and the audit entry are written in one transaction, so it is
  * queued exactly once. The owning institution's request goes through the change approval (the
  * `approval_policy` levels that apply to the VM's sizes, as a resize); operators and admins
@@ -67,13 +68,27 @@ export async function requestRestore(
   meta: AuditMeta,
 ): Promise<BackupRestoreAnswer> {
   const vm = await lockVm(tx, actor, vmId);
+  const intoNew = body.mode === 'new_vm';
+  if (body.hostname !== undefined && !intoNew)
+    throw new AppError(ErrorCode.ValidationFailed, undefined, [
+      {
+        path: 'body.hostname',
+        code: 'hostname_new_vm_only',
+        message: { id: 'Nama host hanya untuk pemulihan ke VM baru.', en: 'A hostname applies only to a restore into a new VM.' },
+      },
+    ]);
   if (body.confirm !== true)
     throw new AppError(
       ErrorCode.PreconditionFailed,
-      {
-        id: 'Konfirmasi pemulihan: semua yang ditulis di VM sejak cadangan ini akan hilang.',
-        en: 'Confirm the restore: everything written on the VM since this backup will be lost.',
-      },
+      intoNew
+        ? {
+            id: 'Konfirmasi pemulihan: VM baru dibuat dengan alamat IP baru dan dihitung dalam kuota.',
+            en: 'Confirm the restore: a new VM is made with a new IP address and counts against the quota.',
+          }
+        : {
+            id: 'Konfirmasi pemulihan: semua yang ditulis di VM sejak cadangan ini akan hilang.',
+            en: 'Confirm the restore: everything written on the VM since this backup will be lost.',
+          },
       [{ path: 'body.confirm', code: 'confirmation_required', message: { id: 'Konfirmasi diperlukan.', en: 'Confirmation required.' } }],
     );
   const backup = await tx
@@ -88,6 +103,8 @@ export async function requestRestore(
       id: 'Cadangan ini tidak selesai dengan baik dan tidak dapat dipulihkan. Pilih cadangan lain.',
       en: 'This backup did not finish successfully and cannot be restored. Choose another backup.',
     });
+  // The source VM is only read: its state and runs do not matter to a copy of its backup.
+  if (intoNew) return requestRestoreIntoNewVm(tx, actor, vm, { id: backup.id, backupDate: String(backup.backupDate) }, body.hostname, meta);
   if (vm.state !== 'running' && vm.state !== 'stopped')
     throw new AppError(ErrorCode.InvalidState, {
       id: `VM berstatus ${vm.state}; pemulihan hanya untuk VM yang menyala atau mati.`,

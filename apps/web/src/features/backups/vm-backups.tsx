@@ -1,4 +1,4 @@
-import type { VmBackup } from '@betang/core';
+import type { RestoreMode, VmBackup } from '@betang/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
@@ -15,8 +15,9 @@ const TONE: Record<VmBackup['outcome'], StatusTone> = { ok: 'good', failed: 'bad
 
 /**
  * The VM's backups, loaded when opened: the policy of its class and each night's outcome; a
- * finished backup can be restored over the VM ("Pulihkan"), after a confirmation that what was
- * written since is lost. The restore is a run followed on the request's timeline.
+ * finished backup can be restored ("Pulihkan") over the VM, after a confirmation that what was
+ * written since is lost, or into a new VM (a new VPS request with its own address, optionally
+ * named). Either is followed on a request's timeline: the VM's own, or the new request's.
  */
 export function VmBackups({ vm }: { vm: { id: string; name: string; requestId: string; state: string } }) {
   const { t, dateTime, number, locale } = useI18n();
@@ -24,15 +25,25 @@ export function VmBackups({ vm }: { vm: { id: string; name: string; requestId: s
   const [open, setOpen] = useState(false);
   const [pending, setPending] = useState<VmBackup | null>(null);
   const [understood, setUnderstood] = useState(false);
-  const [done, setDone] = useState<string | null>(null);
+  const [mode, setMode] = useState<RestoreMode>('in_place');
+  const [hostname, setHostname] = useState('');
+  const [done, setDone] = useState<{ message: string; requestId: string } | null>(null);
   const backups = useQuery({ queryKey: ['vms', vm.id, 'backups'], queryFn: () => listVmBackups(api, vm.id), enabled: open });
   const restore = useMutation({
     mutationFn: async (b: VmBackup) => {
-      const answer = await restoreVmBackup(api, vm.id, b.id, { mode: 'in_place', confirm: true });
       const date = dateTime(b.startedAt);
-      return answer.status === 'awaiting_approval'
-        ? t('restores.awaitingApproval', { name: vm.name, date })
-        : t('restores.queued', { name: vm.name, date });
+      if (mode === 'new_vm') {
+        const named = hostname.trim();
+        const answer = await restoreVmBackup(api, vm.id, b.id, { mode, confirm: true, ...(named ? { hostname: named } : {}) });
+        const key = answer.status === 'awaiting_approval' ? 'backups.restoreNewAwaiting' : 'backups.restoreNewQueued';
+        return { message: t(key, { name: vm.name, date }), requestId: answer.requestId ?? vm.requestId };
+      }
+      const answer = await restoreVmBackup(api, vm.id, b.id, { mode: 'in_place', confirm: true });
+      const message =
+        answer.status === 'awaiting_approval'
+          ? t('restores.awaitingApproval', { name: vm.name, date })
+          : t('restores.queued', { name: vm.name, date });
+      return { message, requestId: vm.requestId };
     },
     onSuccess: (message) => {
       setDone(message);
@@ -51,7 +62,7 @@ export function VmBackups({ vm }: { vm: { id: string; name: string; requestId: s
       <LiveRegion kind="success">
         {done ? (
           <>
-            {done} <Link to={`/vps-requests/${vm.requestId}`}>{t('vms.followProgress')}</Link>
+            {done.message} <Link to={`/vps-requests/${done.requestId}`}>{t('vms.followProgress')}</Link>
           </>
         ) : null}
       </LiveRegion>
@@ -87,13 +98,15 @@ export function VmBackups({ vm }: { vm: { id: string; name: string; requestId: s
           { label: t('backups.note'), cell: (b) => (b.error ? (locale === 'en' ? b.error.en : b.error.id) : '') },
         ]}
         actions={(b) =>
-          restorable && b.outcome === 'ok' ? (
+          b.outcome === 'ok' ? (
             <button
               type="button"
               className="button"
               onClick={() => {
                 setDone(null);
                 setUnderstood(false);
+                setMode(restorable ? 'in_place' : 'new_vm');
+                setHostname('');
                 setPending(b);
               }}
               aria-label={t('restores.actionLabel', { date: dateTime(b.startedAt) })}
@@ -106,19 +119,68 @@ export function VmBackups({ vm }: { vm: { id: string; name: string; requestId: s
       {pending ? (
         <ConfirmPanel
           title={t('restores.confirmTitle', { name: vm.name, date: dateTime(pending.startedAt) })}
-          confirmLabel={t('restores.confirm')}
+          confirmLabel={mode === 'new_vm' ? t('backups.restoreNewConfirm') : t('restores.confirm')}
           cancelLabel={t('common.cancel')}
-          danger
+          danger={mode === 'in_place'}
           busy={restore.isPending || !understood}
           onConfirm={() => restore.mutate(pending)}
           onCancel={() => setPending(null)}
         >
-          <p>{t('restores.inPlaceBody')}</p>
-          <label className="choice">
-            <input type="checkbox" checked={understood} onChange={(event) => setUnderstood(event.target.checked)} />{' '}
-            {t('restores.understood')}
-          </label>
-          <p className="muted">{t('restores.approvalHint')}</p>
+          <fieldset className="choice-group">
+            <legend>{t('backups.restoreTarget')}</legend>
+            <label className="choice">
+              <input
+                type="radio"
+                name={`restore-mode-${vm.id}`}
+                value="in_place"
+                checked={mode === 'in_place'}
+                disabled={!restorable}
+                onChange={() => (setMode('in_place'), setUnderstood(false))}
+              />{' '}
+              {t('backups.restoreTargetInPlace')}
+            </label>
+            <label className="choice">
+              <input
+                type="radio"
+                name={`restore-mode-${vm.id}`}
+                value="new_vm"
+                checked={mode === 'new_vm'}
+                onChange={() => (setMode('new_vm'), setUnderstood(false))}
+              />{' '}
+              {t('backups.restoreTargetNew')}
+            </label>
+          </fieldset>
+          {mode === 'new_vm' ? (
+            <>
+              <p>{t('backups.restoreNewBody')}</p>
+              <label className="field">
+                {t('backups.restoreNewHostname')}
+                <input
+                  type="text"
+                  value={hostname}
+                  autoComplete="off"
+                  spellCheck={false}
+                  maxLength={63}
+                  placeholder={`${vm.name}-pulih`}
+                  onChange={(event) => setHostname(event.target.value)}
+                />
+              </label>
+              <label className="choice">
+                <input type="checkbox" checked={understood} onChange={(event) => setUnderstood(event.target.checked)} />{' '}
+                {t('backups.restoreNewUnderstood')}
+              </label>
+              <p className="muted">{t('backups.restoreNewApprovalHint')}</p>
+            </>
+          ) : (
+            <>
+              <p>{t('restores.inPlaceBody')}</p>
+              <label className="choice">
+                <input type="checkbox" checked={understood} onChange={(event) => setUnderstood(event.target.checked)} />{' '}
+                {t('restores.understood')}
+              </label>
+              <p className="muted">{t('restores.approvalHint')}</p>
+            </>
+          )}
         </ConfirmPanel>
       ) : null}
     </details>

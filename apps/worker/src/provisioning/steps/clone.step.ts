@@ -3,7 +3,9 @@ import { appendAudit, heldVmids, lockVmidAllocation, transitionVm } from '@betan
 import { cloneToFreeVmid, PveTaskFailedError } from '@betang/proxmox';
 import type { Logger } from 'pino';
 import { permanent } from '../../harness/run-error';
+import type { AttemptCache } from '../../harness/attempt-cache';
 import { withCloneSlot } from '../clone-slot';
+import { restoreIntoReservedVmid } from '../restore-into-new';
 import { waitOutLiveLock } from '../locked-vmid';
 import { FRESH_VMID, KNOWN_CONFIG, provisionStep, STOPPED_VMID, type ProvisionCtx } from '../provision-context';
 import { CLONE_STEP_KEY, destroyRunVm } from '../run-vm-compensation';
@@ -52,8 +54,47 @@ function explainCloneFailure(error: unknown, place: PlaceResult): unknown {
 
 type CloneResult = { vmid: number; node: string; adopted: boolean };
 
+/** Records a restore into a new VM as the clone step's result: the VM row and the audit, as a clone. */
+async function restoredResult(
+  restored: CloneResult,
+  ctx: ProvisionCtx,
+  reserved: { vmId: string },
+  cache: AttemptCache,
+): Promise<{ result: CloneResult; detail: ReturnType<typeof bilingualDetail> }> {
+  const from = ctx.data.restoreFrom;
+  await ctx.deps.db.transaction().execute(async (tx) => {
+    await transitionVm(tx, reserved.vmId, ['reserved', 'provisioning'], 'provisioning', {
+      fields: { vmid: restored.vmid, node: restored.node },
+    });
+    await appendAudit(tx, {
+      actorUserId: null,
+      actorLabel: 'worker',
+      institutionId: ctx.data.request.institutionId,
+      action: 'vm.restored_new',
+      targetType: 'vm',
+      targetId: reserved.vmId,
+      after: {
+        vmid: restored.vmid,
+        node: restored.node,
+        adopted: restored.adopted,
+        backupId: from?.backupId ?? null,
+        volid: from?.volid ?? null,
+      },
+    });
+  });
+  if (!restored.adopted) cache.put(STOPPED_VMID, restored.vmid);
+  return {
+    result: restored,
+    detail: bilingualDetail({
+      id: `VM ${restored.vmid} di ${restored.node} dipulihkan dari ${from?.volid ?? '?'}${restored.adopted ? ' (diadopsi)' : ''}`,
+      en: `VM ${restored.vmid} on ${restored.node} restored from ${from?.volid ?? '?'}${restored.adopted ? ' (adopted)' : ''}`,
+    }),
+  };
+}
+
 /**
- * `clone`: find-or-create. A VM carrying this run's marker (at the reserved vmid, or a clone of
+ * `clone`: find-or-create. A restore into a new VM restores the request's backup here instead
+ * (restoreIntoReservedVmid: the same exactly-once rules, proven by its qmrestore task). A VM carrying this run's marker (at the reserved vmid, or a clone of
  * an earlier attempt still in flight) is adopted, never cloned twice; a vmid lost to another
  * worker moves the reservation to the next free id. Runs inside a per-node clone slot.
  * Undone by destroying the VM, only when it carries this run's marker.
@@ -71,6 +112,8 @@ export const cloneStep = provisionStep<CloneResult>({
     // A vmid confirmed free in this very attempt holds nothing to wait for or adopt.
     // Taken once: an in-process retry of this step must look again (the first try may have left a clone there).
     const fresh = cache.take(FRESH_VMID) === reserved.vmid && ctx.previousMarkers.length === 0;
+    if (ctx.data.restoreFrom)
+      return restoredResult(await restoreIntoReservedVmid(ctx, run, reserved, place, signal, log), ctx, reserved, cache);
     const settled = fresh ? undefined : await settleReservedVmid(ctx, run.id, reserved.vmid, signal, log);
     // The copy runs on the template's node and loads its storage: the slot is counted there.
     const cloned =
