@@ -67,6 +67,11 @@ export const ZVmBackup = z.strictObject({
   volid: z.string().nullable(),
   outcome: z.enum(BACKUP_OUTCOMES),
   error: z.strictObject({ id: z.string(), en: z.string() }).nullable(),
+  /**
+   * The final backup taken when the VM's agreement ended without a successor (docs/leases.md):
+   * protected on the storage, so the nightly retention never prunes it, and kept after the VM is gone.
+   */
+  kept: z.boolean(),
 });
 export type VmBackup = z.infer<typeof ZVmBackup>;
 

@@ -118,6 +118,8 @@ export type VmBackupRow = {
   upid: string | null;
   outcome: 'running' | 'ok' | 'failed';
   error: { id: string; en: string } | null;
+  /** The final backup of an ended lease (protected on the storage; retention never prunes it). */
+  kept: boolean;
 };
 
 const COLUMNS = [
@@ -135,6 +137,7 @@ const COLUMNS = [
   'upid',
   'outcome',
   'error',
+  'kept',
 ] as const;
 
 function toRow(r: Record<(typeof COLUMNS)[number], unknown>): VmBackupRow {

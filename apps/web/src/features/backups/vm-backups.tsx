@@ -16,7 +16,8 @@ const TONE: Record<VmBackup['outcome'], StatusTone> = { ok: 'good', failed: 'bad
 /**
  * The VM's backups, loaded when opened: the policy of its class and each night's outcome; a
  * finished backup can be restored over the VM ("Pulihkan"), after a confirmation that what was
- * written since is lost. The restore is a run followed on the request's timeline.
+ * written since is lost. The restore is a run followed on the request's timeline. The final
+ * backup of an ended agreement is marked kept (never pruned, kept after the VPS is gone).
  */
 export function VmBackups({ vm }: { vm: { id: string; name: string; requestId: string; state: string } }) {
   const { t, dateTime, number, locale } = useI18n();
@@ -76,7 +77,18 @@ export function VmBackups({ vm }: { vm: { id: string; name: string; requestId: s
           { label: t('backups.startedAt'), cell: (b) => <time dateTime={b.startedAt}>{dateTime(b.startedAt)}</time> },
           {
             label: t('backups.outcome'),
-            cell: (b) => <StatusBadge tone={TONE[b.outcome]}>{t(`backups.outcome.${b.outcome}`)}</StatusBadge>,
+            cell: (b) => (
+              <>
+                <StatusBadge tone={TONE[b.outcome]}>{t(`backups.outcome.${b.outcome}`)}</StatusBadge>
+                {b.kept ? (
+                  <>
+                    {' '}
+                    <StatusBadge tone="idle">{t('backupList.kept')}</StatusBadge>
+                    <span className="muted"> {t('backupList.keptHint')}</span>
+                  </>
+                ) : null}
+              </>
+            ),
           },
           { label: t('backups.size'), cell: (b) => (b.sizeBytes === null ? '—' : `${number(b.sizeBytes / 1024 ** 3, 1)} GiB`) },
           {
