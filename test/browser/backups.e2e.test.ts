@@ -91,6 +91,7 @@ describe('backups in the web app (real Chromium)', () => {
           volid: 'pbs:backup/vm/100321/2026-12-05T18:20:00Z',
           sizeBytes: 5 * 1024 ** 3,
           durationSeconds: 250,
+          downtimeSeconds: 35,
         },
         {
           ...base,
@@ -122,10 +123,12 @@ describe('backups in the web app (real Chromium)', () => {
     const form = page.getByRole('form', { name: T['backups.policyTitle'] });
     const rendah = form.getByRole('group', { name: fill(T['backups.class']!, { name: T['apps.class.rendah']! }) });
     await rendah.getByLabel(T['backups.keepDaily']!).fill('9');
+    await rendah.getByLabel(T['backupList.mode']!).selectOption('stop');
     await form.getByRole('button', { name: T['backups.save'] }).click();
     await form.getByText(T['opSettings.saved']!).waitFor();
     const saved = await getSetting(stack.db, 'backup_policy', ZBackupPolicy, DEFAULT_BACKUP_POLICY);
     expect(saved.classes.rendah.keepDaily).toBe(9);
+    expect(saved.classes.rendah.mode).toBe('stop');
     expect(saved.classes.tinggi).toEqual(DEFAULT_BACKUP_POLICY.classes.tinggi);
     await rendah.getByLabel(T['backups.keepDaily']!).fill('0');
     await form.getByRole('button', { name: T['backups.save'] }).click();
@@ -145,6 +148,8 @@ describe('backups in the web app (real Chromium)', () => {
     await card.getByText(T['backups.outcome.failed']!, { exact: true }).waitFor();
     await card.getByText('Tugas vzdump di pve1 gagal: VM is locked (snapshot)').waitFor();
     await card.getByText('250 detik').waitFor();
+    // a stop-mode backup: the owner sees how long the VPS was off
+    await card.getByText(fill(T['backupList.downtime']!, { n: 35 })).waitFor();
     // the kept final backup is marked, and only that one
     await card.getByText(T['backupList.kept']!, { exact: true }).waitFor();
     expect(await card.getByText(T['backupList.kept']!, { exact: true }).count()).toBe(1);

@@ -70,6 +70,7 @@ describe('VM backups over HTTP', () => {
           volid: 'pbs:backup/vm/310001/2026-12-05T18:20:00Z',
           sizeBytes: 21474836480,
           durationSeconds: 250,
+          downtimeSeconds: 35,
           upid: 'UPID:pve1:00001234:00ABCDEF:6B16C007:vzdump:310001:root@pam!betang:',
         },
         {
@@ -116,8 +117,9 @@ describe('VM backups over HTTP', () => {
         durationSeconds: 250,
         volid: 'pbs:backup/vm/310001/2026-12-05T18:20:00Z',
         error: null,
+        downtimeSeconds: 35,
       });
-      expect(r.body.items[2]).toMatchObject({ volid: 'pbs:backup/vm/310001/2026-12-05T10:00:00Z', kept: true });
+      expect(r.body.items[2]).toMatchObject({ volid: 'pbs:backup/vm/310001/2026-12-05T10:00:00Z', kept: true, downtimeSeconds: null });
       expect(r.body.items[0].error.en).toBe('The vzdump task on pve1 failed: VM is locked (snapshot)');
     }
   });

@@ -65,6 +65,7 @@ export function vmBackupRoutes({ router, registry, deps }: RoutesContext): void 
           outcome: r.outcome,
           error: r.error,
           kept: r.kept,
+          downtimeSeconds: r.downtimeSeconds,
         })),
       };
     },

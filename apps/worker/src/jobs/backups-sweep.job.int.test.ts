@@ -75,7 +75,8 @@ describe('backups.sweep', () => {
     for (const vm of [a!, b!]) {
       const [row, ...more] = await listVmBackups(db, vm.id);
       expect(more).toEqual([]);
-      expect(row).toMatchObject({ outcome: 'ok', storage: 'pbs', node: 'pve1', vmid: vm.vmid, error: null });
+      // snapshot mode: the guest kept running
+      expect(row).toMatchObject({ outcome: 'ok', storage: 'pbs', node: 'pve1', vmid: vm.vmid, error: null, downtimeSeconds: null });
       expect(row!.volid).toMatch(new RegExp(`^pbs:backup/vm/${vm.vmid}/\\d{4}-\\d\\d-\\d\\dT`));
       expect(row!.sizeBytes).toBeGreaterThan(0);
       expect(row!.durationSeconds).toBeGreaterThanOrEqual(0);
@@ -144,5 +145,30 @@ describe('backups.sweep', () => {
     const onStorage = await backupClient(env.pve).list('pve1', 'pbs', b!.vmid!);
     expect(onStorage.map((v) => v.volid).sort()).toEqual([kept.volid, nightly!.volid].sort());
     expect(onStorage.find((v) => v.volid === kept.volid)?.protected).toBeTruthy();
+  });
+  it('in stop mode the guest is shut down and started again: the record keeps how long it was off, and it runs afterwards', async () => {
+    const [a] = await Promise.all(provisioned.map((q) => vmOf(q.requestId)));
+    const window = { windowStart: wibClock(-60), windowEnd: wibClock(60), keepDaily: 2, keepWeekly: 0, keepMonthly: 0, storage: 'pbs' };
+    const stopMode = { ...window, mode: 'stop' as const };
+    await putSetting(
+      db,
+      'backup_policy',
+      { ...DEFAULT_BACKUP_POLICY, classes: { strategis: stopMode, tinggi: stopMode, rendah: stopMode }, perNodeLimit: 1 },
+      null,
+    );
+    await db.deleteFrom('vmBackups').where('vmId', '=', a!.id).where('kept', '=', false).execute();
+    await new Promise((r) => setTimeout(r, 1100));
+    for (let i = 0; i < 200; i++) {
+      await sweepBackups(env.deps);
+      const rows = await db.selectFrom('vmBackups').select('outcome').where('vmId', '=', a!.id).where('kept', '=', false).execute();
+      if (rows.length === 1 && rows[0]!.outcome !== 'running') break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const [row] = await listVmBackups(db, a!.id);
+    expect(row).toMatchObject({ outcome: 'ok', kept: false, error: null });
+    // a number only when the task log says the guest was taken down (snapshot mode records null, above)
+    expect(row!.downtimeSeconds).toEqual(expect.any(Number));
+    expect(row!.downtimeSeconds).toBeGreaterThanOrEqual(0);
+    expect(env.sim.state.vm(a!.vmid!)?.status).toBe('running');
   });
 });

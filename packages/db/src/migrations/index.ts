@@ -29,6 +29,7 @@ import * as restoreRun from './20261208T0200_restore_run';
 import * as restoreTests from './20261208T0400_restore_tests';
 import * as ssoReauth from './20261208T0100_sso_reauth';
 import * as vmPic from './20261208T0900_vm_pic';
+import * as backupDowntime from './20261209T0300_backup_downtime';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -65,4 +66,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261208T0700_public_endpoints': publicEndpoints,
   '20261208T0800_estate_adoption': estateAdoption,
   '20261208T0900_vm_pic': vmPic,
+  '20261209T0300_backup_downtime': backupDowntime,
 };

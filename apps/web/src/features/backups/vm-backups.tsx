@@ -96,7 +96,16 @@ export function VmBackups({ vm }: { vm: { id: string; name: string; requestId: s
             cell: (b) => (b.durationSeconds === null ? '—' : t('backups.seconds', { n: b.durationSeconds })),
           },
           { label: t('backups.storage'), cell: (b) => b.storage },
-          { label: t('backups.note'), cell: (b) => (b.error ? (locale === 'en' ? b.error.en : b.error.id) : '') },
+          {
+            label: t('backups.note'),
+            cell: (b) =>
+              [
+                b.downtimeSeconds === null ? '' : t('backupList.downtime', { n: b.downtimeSeconds }),
+                b.error ? (locale === 'en' ? b.error.en : b.error.id) : '',
+              ]
+                .filter(Boolean)
+                .join(' '),
+          },
         ]}
         actions={(b) =>
           restorable && b.outcome === 'ok' ? (
