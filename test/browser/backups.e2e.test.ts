@@ -1,4 +1,11 @@
-import { DEFAULT_BACKUP_POLICY, Role, ZBackupPolicy } from '@betang/core';
+import {
+  CONTRACT_MESSAGES,
+  DEFAULT_BACKUP_POLICY,
+  DEFAULT_RESTORE_TEST_POLICY,
+  Role,
+  ZBackupPolicy,
+  ZRestoreTestPolicy,
+} from '@betang/core';
 import { getSetting } from '@betang/db';
 import { makeAgreementInForce, makeUser, testSshKey, TEST_PASSWORD } from '@betang/testkit';
 import type { Page } from 'playwright-core';
@@ -64,6 +71,18 @@ describe('backups in the web app (real Chromium)', () => {
       .insertInto('vmBackups')
       .values([
         {
+          // the final backup of an ended lease: the oldest row, so the restore tests below meet the nightly one first
+          ...base,
+          backupDate: '2026-12-05',
+          kept: true,
+          startedAt: new Date('2026-12-04T10:00:00Z'),
+          finishedAt: new Date('2026-12-04T10:03:00Z'),
+          outcome: 'ok',
+          volid: 'pbs:backup/vm/100321/2026-12-04T10:00:00Z',
+          sizeBytes: 5 * 1024 ** 3,
+          durationSeconds: 180,
+        },
+        {
           ...base,
           backupDate: '2026-12-06',
           startedAt: new Date('2026-12-05T18:20:00Z'),
@@ -72,6 +91,7 @@ describe('backups in the web app (real Chromium)', () => {
           volid: 'pbs:backup/vm/100321/2026-12-05T18:20:00Z',
           sizeBytes: 5 * 1024 ** 3,
           durationSeconds: 250,
+          downtimeSeconds: 35,
         },
         {
           ...base,
@@ -103,10 +123,12 @@ describe('backups in the web app (real Chromium)', () => {
     const form = page.getByRole('form', { name: T['backups.policyTitle'] });
     const rendah = form.getByRole('group', { name: fill(T['backups.class']!, { name: T['apps.class.rendah']! }) });
     await rendah.getByLabel(T['backups.keepDaily']!).fill('9');
+    await rendah.getByLabel(T['backupList.mode']!).selectOption('stop');
     await form.getByRole('button', { name: T['backups.save'] }).click();
     await form.getByText(T['opSettings.saved']!).waitFor();
     const saved = await getSetting(stack.db, 'backup_policy', ZBackupPolicy, DEFAULT_BACKUP_POLICY);
     expect(saved.classes.rendah.keepDaily).toBe(9);
+    expect(saved.classes.rendah.mode).toBe('stop');
     expect(saved.classes.tinggi).toEqual(DEFAULT_BACKUP_POLICY.classes.tinggi);
     await rendah.getByLabel(T['backups.keepDaily']!).fill('0');
     await form.getByRole('button', { name: T['backups.save'] }).click();
@@ -121,10 +143,38 @@ describe('backups in the web app (real Chromium)', () => {
     const card = page.getByRole('region', { name: 'sipd-db-01' });
     await card.getByText(T['backups.panelTitle']!, { exact: true }).click();
     await card.getByText(fill(T['backups.policyLine']!, { start: '01:00', end: '05:00', daily: 9, weekly: 4, monthly: 0 })).waitFor();
-    await card.getByText(T['backups.outcome.ok']!, { exact: true }).waitFor();
+    await card.getByText(T['backups.outcome.ok']!, { exact: true }).first().waitFor();
+    expect(await card.getByText(T['backups.outcome.ok']!, { exact: true }).count()).toBe(2);
     await card.getByText(T['backups.outcome.failed']!, { exact: true }).waitFor();
     await card.getByText('Tugas vzdump di pve1 gagal: VM is locked (snapshot)').waitFor();
     await card.getByText('250 detik').waitFor();
+    // a stop-mode backup: the owner sees how long the VPS was off
+    await card.getByText(fill(T['backupList.downtime']!, { n: 35 })).waitFor();
+    // the kept final backup is marked, and only that one
+    await card.getByText(T['backupList.kept']!, { exact: true }).waitFor();
+    expect(await card.getByText(T['backupList.kept']!, { exact: true }).count()).toBe(1);
+    const keptRow = card.getByRole('row').filter({ hasText: T['backupList.kept']! });
+    await keptRow.getByText('180 detik').waitFor();
+  });
+
+  it('an admin sets the monthly test-restore policy; a reversed vmid range is refused on the field in Indonesian', async () => {
+    await signIn(page, stack.baseUrl, adminEmail, TEST_PASSWORD);
+    await page.goto(`${stack.baseUrl}/operator/settings`);
+    await page.getByRole('heading', { level: 1, name: T['opSettings.title'] }).waitFor();
+    const form = page.getByRole('form', { name: T['restoreTests.policyTitle'] });
+    await form.getByLabel(T['restoreTests.spreadDays']!).fill('14');
+    await form.getByLabel(T['restoreTests.perNodeLimit']!).fill('2');
+    await form.getByRole('button', { name: T['restoreTests.save'] }).click();
+    await form.getByText(T['opSettings.saved']!).waitFor();
+    const read = () => getSetting(stack.db, 'restore_test_policy', ZRestoreTestPolicy, DEFAULT_RESTORE_TEST_POLICY);
+    expect(await read()).toEqual({ ...DEFAULT_RESTORE_TEST_POLICY, spreadDays: 14, perNodeLimit: 2 });
+
+    await form.getByLabel(T['restoreTests.vmidMin']!).fill('990900');
+    await form.getByLabel(T['restoreTests.vmidMax']!).fill('990100');
+    await form.getByRole('button', { name: T['restoreTests.save'] }).click();
+    await form.locator('[aria-invalid="true"]').first().waitFor();
+    await form.getByText(CONTRACT_MESSAGES.vmidRangeOrder.id).first().waitFor();
+    expect((await read()).vmidMax).toBe(DEFAULT_RESTORE_TEST_POLICY.vmidMax);
   });
 
   it('the owner restores a finished backup over the VM after confirming that newer data is lost; it waits for approval', async () => {
@@ -134,9 +184,9 @@ describe('backups in the web app (real Chromium)', () => {
     const card = page.getByRole('region', { name: 'sipd-db-01' });
     await card.getByText(T['backups.panelTitle']!, { exact: true }).click();
     await card.getByText(T['backups.outcome.failed']!, { exact: true }).waitFor();
-    // only the finished backup offers a restore
+    // only finished backups (the nightly one and the kept final one) offer a restore
     const restoreButtons = card.getByRole('button', { name: new RegExp(`^${T['restores.actionLabel']!.split('{')[0]!}`) });
-    expect(await restoreButtons.count()).toBe(1);
+    expect(await restoreButtons.count()).toBe(2);
     await restoreButtons.first().click();
     const confirm = card.getByRole('button', { name: T['restores.confirm'] });
     expect(await confirm.isDisabled()).toBe(true);

@@ -155,20 +155,54 @@ export function requestRejectedMessage(request: RequestRef, reason: string): Not
   };
 }
 
-/** The VPS is ready to use (to the requester). */
-export function vpsReadyMessage(request: RequestRef, address: string | null, runId: string): NotificationMessage {
+/** A VPS's public internet address (1:1 NAT): the ports mapped to it and those that answered the probe. */
+export type PublicAddressRef = { publicAddress: string; ports: readonly number[]; openPorts: readonly number[] | null };
+
+const portList = (ports: readonly number[]) => (ports.length > 0 ? ports.join(', ') : '—');
+
+/**
+ * The lines telling where a VPS is reached from the internet: its public address, the ports mapped
+ * to it and which of them answered (a port nobody listens on yet is named too, so the owner knows
+ * to start the service).
+ */
+export function publicAddressLines(endpoint: PublicAddressRef): { id: string; en: string } {
+  const answered = endpoint.openPorts === null ? null : portList(endpoint.openPorts);
+  return {
+    id:
+      `Alamat publik (internet): ${endpoint.publicAddress}\nPort publik: ${portList(endpoint.ports)}` +
+      (answered === null ? '' : ` (sudah menjawab: ${answered})`),
+    en:
+      `Public (internet) address: ${endpoint.publicAddress}\nPublic ports: ${portList(endpoint.ports)}` +
+      (answered === null ? '' : ` (answering: ${answered})`),
+  };
+}
+
+/** The VPS is ready to use (to the requester); with its public address when it got one. */
+export function vpsReadyMessage(
+  request: RequestRef,
+  address: string | null,
+  runId: string,
+  endpoint: PublicAddressRef | null = null,
+): NotificationMessage {
   const at = address ? { id: ` di ${address}`, en: ` at ${address}` } : { id: '', en: '' };
+  const publicLines = endpoint ? publicAddressLines(endpoint) : null;
+  const extra = publicLines ? { id: `\n${publicLines.id}`, en: `\n${publicLines.en}` } : { id: '', en: '' };
   return {
     kind: 'vps.ready',
     reason: `vps_request:${request.id}:ready:${runId}`,
     institutionId: request.institutionId,
     title: { id: `VPS ${request.hostname} siap digunakan`, en: `VPS ${request.hostname} is ready` },
     body: {
-      id: `VPS ${request.hostname} sudah aktif${at.id}. Masuk dengan kunci SSH yang Anda daftarkan.`,
-      en: `VPS ${request.hostname} is active${at.en}. Sign in with the SSH key you registered.`,
+      id: `VPS ${request.hostname} sudah aktif${at.id}. Masuk dengan kunci SSH yang Anda daftarkan.${extra.id}`,
+      en: `VPS ${request.hostname} is active${at.en}. Sign in with the SSH key you registered.${extra.en}`,
     },
     link: NOTIFICATION_LINKS.request(request.id),
-    webhook: { requestId: request.id, hostname: request.hostname, ipAddress: address },
+    webhook: {
+      requestId: request.id,
+      hostname: request.hostname,
+      ipAddress: address,
+      ...(endpoint ? { publicAddress: endpoint.publicAddress, publicPorts: [...endpoint.ports] } : {}),
+    },
   };
 }
 

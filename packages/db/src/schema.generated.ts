@@ -545,6 +545,7 @@ export interface Users {
 
 export interface VmBackups {
   backupDate: string;
+  downtimeSeconds: number | null;
   durationSeconds: number | null;
   error: Json | null;
   finishedAt: Timestamp | null;

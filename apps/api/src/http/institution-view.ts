@@ -43,7 +43,7 @@ export function requestViewFor(actor: Actor, view: VpsRequestDto): VpsRequestDto
     ...view,
     statusReason: view.status === 'failed' ? bilingualReason(institutionFailureReason(view.run?.error?.code)) : view.statusReason,
     run,
-    runs: view.runs?.map(humaneRun),
+    ...(view.runs ? { runs: view.runs.map(humaneRun) } : {}),
     vm: view.vm && { ...view.vm, node: null },
   };
 }

@@ -60,7 +60,6 @@ const SETTINGS = {
   'service-standards': { key: 'service_standards', schema: ZServiceStandards, fallback: DEFAULT_SERVICE_STANDARDS },
   'custom-size-bounds': { key: 'custom_size_bounds', schema: ZCustomSizeBounds, fallback: DEFAULT_CUSTOM_SIZE_BOUNDS },
   console: { key: 'console_settings', schema: ZConsoleSettings, fallback: DEFAULT_CONSOLE_SETTINGS },
-  'restore-test-policy': { key: 'restore_test_policy', schema: ZRestoreTestPolicy, fallback: DEFAULT_RESTORE_TEST_POLICY },
 } as const;
 
 /** GET /catalog (what the form offers), catalog maintenance and request settings (operators). */
@@ -325,6 +324,50 @@ export function catalogRoutes({ router, registry, deps }: RoutesContext): void {
           action: 'settings.updated',
           targetType: 'setting',
           targetId: 'backup_policy',
+          before,
+          after: body,
+        });
+        return body;
+      }),
+  );
+
+  // Admins only, like the backup policy: it decides which VMs are restored and booted each month.
+  route(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/settings/restore-test-policy',
+      tag: 'settings',
+      summary: 'Pengaturan / setting: restore-test-policy',
+      access: 'user',
+      response: ZRestoreTestPolicy,
+    },
+    async () => getSetting(db, 'restore_test_policy', ZRestoreTestPolicy, DEFAULT_RESTORE_TEST_POLICY),
+  );
+  route(
+    router,
+    registry,
+    {
+      method: 'put',
+      path: '/settings/restore-test-policy',
+      tag: 'settings',
+      summary: 'Ubah kebijakan uji pemulihan (admin) / change the test-restore policy (admins)',
+      access: [Role.Admin],
+      scope: 'admin',
+      body: ZRestoreTestPolicy,
+      response: ZRestoreTestPolicy,
+    },
+    async ({ req, res, auth, body }) =>
+      db.transaction().execute(async (tx) => {
+        const before = await getSetting(tx, 'restore_test_policy', ZRestoreTestPolicy, DEFAULT_RESTORE_TEST_POLICY);
+        await putSetting(tx, 'restore_test_policy', body, auth.user.id);
+        await appendAudit(tx, {
+          ...auditContext(req, res),
+          institutionId: null,
+          action: 'settings.updated',
+          targetType: 'setting',
+          targetId: 'restore_test_policy',
           before,
           after: body,
         });

@@ -70,7 +70,20 @@ describe('VM backups over HTTP', () => {
           volid: 'pbs:backup/vm/310001/2026-12-05T18:20:00Z',
           sizeBytes: 21474836480,
           durationSeconds: 250,
+          downtimeSeconds: 35,
           upid: 'UPID:pve1:00001234:00ABCDEF:6B16C007:vzdump:310001:root@pam!betang:',
+        },
+        {
+          // the final backup of an ended lease, the same day as the nightly one
+          ...base,
+          backupDate: '2026-12-06',
+          kept: true,
+          startedAt: new Date('2026-12-05T10:00:00Z'),
+          finishedAt: new Date('2026-12-05T10:03:00Z'),
+          outcome: 'ok',
+          volid: 'pbs:backup/vm/310001/2026-12-05T10:00:00Z',
+          sizeBytes: 21474836480,
+          durationSeconds: 180,
         },
         {
           ...base,
@@ -94,16 +107,19 @@ describe('VM backups over HTTP', () => {
       expect(r.status).toBe(200);
       expect(r.body.classification).toBe('tinggi');
       expect(r.body.policy).toEqual(DEFAULT_BACKUP_POLICY.classes.tinggi);
-      expect(r.body.items.map((i: { backupDate: string; outcome: string }) => [i.backupDate, i.outcome])).toEqual([
-        ['2026-12-07', 'failed'],
-        ['2026-12-06', 'ok'],
+      expect(r.body.items.map((i: { backupDate: string; outcome: string; kept: boolean }) => [i.backupDate, i.outcome, i.kept])).toEqual([
+        ['2026-12-07', 'failed', false],
+        ['2026-12-06', 'ok', false],
+        ['2026-12-06', 'ok', true],
       ]);
       expect(r.body.items[1]).toMatchObject({
         sizeBytes: 21474836480,
         durationSeconds: 250,
         volid: 'pbs:backup/vm/310001/2026-12-05T18:20:00Z',
         error: null,
+        downtimeSeconds: 35,
       });
+      expect(r.body.items[2]).toMatchObject({ volid: 'pbs:backup/vm/310001/2026-12-05T10:00:00Z', kept: true, downtimeSeconds: null });
       expect(r.body.items[0].error.en).toBe('The vzdump task on pve1 failed: VM is locked (snapshot)');
     }
   });

@@ -64,6 +64,8 @@ export function vmBackupRoutes({ router, registry, deps }: RoutesContext): void 
           volid: r.volid,
           outcome: r.outcome,
           error: r.error,
+          kept: r.kept,
+          downtimeSeconds: r.downtimeSeconds,
         })),
       };
     },

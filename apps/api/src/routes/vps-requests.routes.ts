@@ -20,7 +20,6 @@ import {
   seesAllInstitutions,
   wibDayBounds,
   zPage,
-  type VpsRequestDto,
 } from '@betang/core';
 import { listVpsRequests, type VpsRequestRow } from '@betang/db';
 import type { Request, Response } from 'express';
@@ -77,14 +76,10 @@ export function vpsRequestRoutes({ router, registry, deps }: RoutesContext): voi
       });
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
-      // `runs=none`: a list row needs the latest run (`run`), not the whole history with every step.
-      const shaped = (v: VpsRequestDto): VpsRequestDto => {
-        if (query.runs === 'all') return v;
-        const { runs: _omitted, ...rest } = v;
-        return rest;
-      };
+      // `runs=none`: a list row needs the latest run (`run`), so the history is not even read.
+      const history = query.runs === 'all';
       return {
-        items: (await Promise.all(page.map((r) => loadRequestView(db, r)))).map((v) => shaped(requestViewFor(actor, v))),
+        items: (await Promise.all(page.map((r) => loadRequestView(db, r, { history })))).map((v) => requestViewFor(actor, v)),
         nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
       };
     },

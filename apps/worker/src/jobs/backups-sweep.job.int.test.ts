@@ -75,7 +75,8 @@ describe('backups.sweep', () => {
     for (const vm of [a!, b!]) {
       const [row, ...more] = await listVmBackups(db, vm.id);
       expect(more).toEqual([]);
-      expect(row).toMatchObject({ outcome: 'ok', storage: 'pbs', node: 'pve1', vmid: vm.vmid, error: null });
+      // snapshot mode: the guest kept running
+      expect(row).toMatchObject({ outcome: 'ok', storage: 'pbs', node: 'pve1', vmid: vm.vmid, error: null, downtimeSeconds: null });
       expect(row!.volid).toMatch(new RegExp(`^pbs:backup/vm/${vm.vmid}/\\d{4}-\\d\\d-\\d\\dT`));
       expect(row!.sizeBytes).toBeGreaterThan(0);
       expect(row!.durationSeconds).toBeGreaterThanOrEqual(0);
@@ -107,5 +108,67 @@ describe('backups.sweep', () => {
     expect(await sweepBackups(env.deps)).toEqual({ started: 0, ok: 0, failed: 0 });
     expect(await db.selectFrom('vmBackups').selectAll().orderBy('id').execute()).toEqual(before);
     expect(await db.selectFrom('outbox').select('id').where('dedupKey', 'like', 'vm_backup:%').execute()).toHaveLength(1);
+  });
+  it('never prunes the kept final backup of an ended lease: the nightly retention leaves the protected archive', async () => {
+    const [, b] = await Promise.all(provisioned.map((q) => vmOf(q.requestId)));
+    // archives are named by the second: not in the second of the previous test's backup
+    await new Promise((r) => setTimeout(r, 1100));
+    const kept = await backupClient(env.pve).vzdump('pve1', { vmid: b!.vmid!, storage: 'pbs', protected: true }, { deadlineMs: 20_000 });
+    await db
+      .insertInto('vmBackups')
+      .values({
+        vmId: b!.id,
+        backupDate: '2026-01-01',
+        node: 'pve1',
+        vmid: b!.vmid!,
+        storage: 'pbs',
+        kept: true,
+        outcome: 'ok',
+        volid: kept.volid,
+        startedAt: new Date(Date.now() - 60_000),
+        finishedAt: new Date(),
+      })
+      .execute();
+    // today's nightly backup of B is forgotten, so the sweep takes (and prunes after) another one
+    await db.deleteFrom('vmBackups').where('vmId', '=', b!.id).where('kept', '=', false).execute();
+    await new Promise((r) => setTimeout(r, 1100));
+    for (let i = 0; i < 40; i++) {
+      await sweepBackups(env.deps);
+      const rows = await db.selectFrom('vmBackups').select('outcome').where('vmId', '=', b!.id).execute();
+      if (rows.length === 2 && rows.every((x) => x.outcome !== 'running')) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const [nightly, final] = await listVmBackups(db, b!.id);
+    expect(nightly).toMatchObject({ outcome: 'ok', kept: false, error: null });
+    expect(final).toMatchObject({ kept: true, volid: kept.volid });
+    // keep-daily=1 keeps only the newest of the day, except the protected one
+    const onStorage = await backupClient(env.pve).list('pve1', 'pbs', b!.vmid!);
+    expect(onStorage.map((v) => v.volid).sort()).toEqual([kept.volid, nightly!.volid].sort());
+    expect(onStorage.find((v) => v.volid === kept.volid)?.protected).toBeTruthy();
+  });
+  it('in stop mode the guest is shut down and started again: the record keeps how long it was off, and it runs afterwards', async () => {
+    const [a] = await Promise.all(provisioned.map((q) => vmOf(q.requestId)));
+    const window = { windowStart: wibClock(-60), windowEnd: wibClock(60), keepDaily: 2, keepWeekly: 0, keepMonthly: 0, storage: 'pbs' };
+    const stopMode = { ...window, mode: 'stop' as const };
+    await putSetting(
+      db,
+      'backup_policy',
+      { ...DEFAULT_BACKUP_POLICY, classes: { strategis: stopMode, tinggi: stopMode, rendah: stopMode }, perNodeLimit: 1 },
+      null,
+    );
+    await db.deleteFrom('vmBackups').where('vmId', '=', a!.id).where('kept', '=', false).execute();
+    await new Promise((r) => setTimeout(r, 1100));
+    for (let i = 0; i < 200; i++) {
+      await sweepBackups(env.deps);
+      const rows = await db.selectFrom('vmBackups').select('outcome').where('vmId', '=', a!.id).where('kept', '=', false).execute();
+      if (rows.length === 1 && rows[0]!.outcome !== 'running') break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const [row] = await listVmBackups(db, a!.id);
+    expect(row).toMatchObject({ outcome: 'ok', kept: false, error: null });
+    // a number only when the task log says the guest was taken down (snapshot mode records null, above)
+    expect(row!.downtimeSeconds).toEqual(expect.any(Number));
+    expect(row!.downtimeSeconds).toBeGreaterThanOrEqual(0);
+    expect(env.sim.state.vm(a!.vmid!)?.status).toBe('running');
   });
 });

@@ -108,7 +108,12 @@ async function claimDue(db: Db, now: Date, perNodeLimit: number, classes: Record
 async function startBackup(db: Db, backups: BackupClient, logger: Logger, c: Claimed): Promise<boolean> {
   const { vm, policy } = c;
   try {
-    const upid = await backups.start(vm.node, { vmid: vm.vmid, storage: policy.storage, mode: 'snapshot', notesTemplate: '{{guestname}}' });
+    const upid = await backups.start(vm.node, {
+      vmid: vm.vmid,
+      storage: policy.storage,
+      mode: policy.mode ?? 'snapshot',
+      notesTemplate: '{{guestname}}',
+    });
     await setBackupUpid(db, c.id, upid);
     return true;
   } catch (error) {
@@ -156,7 +161,16 @@ async function settle(
     try {
       const result = await backups.outcome(row.node, row.upid, row.vmid, row.storage);
       if (!result) return 'running';
-      end = { outcome: 'ok', volid: result.volid, sizeBytes: result.size, durationSeconds: result.durationSec, upid: result.upid };
+      // stop and suspend modes take the guest down for a while: the owner sees for how long
+      const downtimeSeconds = await backups.downtime(row.node, result.upid);
+      end = {
+        outcome: 'ok',
+        volid: result.volid,
+        sizeBytes: result.size,
+        durationSeconds: result.durationSec,
+        upid: result.upid,
+        downtimeSeconds,
+      };
     } catch (error) {
       if (!(error instanceof PveTaskFailedError)) throw error;
       end = { outcome: 'failed', error: reasonOf(error), upid: row.upid };

@@ -2,7 +2,19 @@ import { DEFAULT_BACKUP_POLICY, Role, type BackupPolicy } from '@betang/core';
 import { putSetting, type Db } from '@betang/db';
 import { backupClient } from '@betang/proxmox';
 import { DEFAULT_NODES } from '@betang/pve-simulator';
-import { createTestDatabase, makeQueuedProvisionRun, makeUser, type QueuedProvision, type TestDatabase } from '@betang/testkit';
+import {
+  createTestDatabase,
+  makeQueuedProvisionRun,
+  makeUser,
+  testLogDestination,
+  testLogOptions,
+  type QueuedProvision,
+  type TestDatabase,
+} from '@betang/testkit';
+import { pino } from 'pino';
+import { bodyOf, startSmtp } from '../../../../test/support/smtp-server';
+import { sendEmailsOnce } from '../notifications/email-sender';
+import { createMailTransport } from '../notifications/mail-transport';
 import { startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
 import { runToEnd } from '../testing/run-to-end';
 import { sweepBackups } from './backups-sweep.job';
@@ -33,13 +45,16 @@ describe('leases.sweep', () => {
   let headId: string;
   const vmOf = (requestId: string) => db.selectFrom('vms').selectAll().where('requestId', '=', requestId).executeTakeFirstOrThrow();
   const leaseOf = (vmId: string) => db.selectFrom('vmLeases').selectAll().where('vmId', '=', vmId).executeTakeFirst();
-  const noticesOf = (vmId: string) =>
-    db
-      .selectFrom('notifications')
-      .select(['userId', 'reason', 'kind', 'link'])
-      .where('reason', 'like', `lease:${vmId}:%`)
-      .orderBy('id')
-      .execute();
+  /** An institution's lease notices, each reason without its last part (the digest of the VPS set). */
+  const noticesOf = async (institutionId: string) =>
+    (
+      await db
+        .selectFrom('notifications')
+        .select(['userId', 'reason', 'kind', 'link', 'body'])
+        .where('reason', 'like', `lease:${institutionId}:%`)
+        .orderBy('id')
+        .execute()
+    ).map((n) => ({ ...n, reason: n.reason.split(':').slice(0, -1).join(':') }));
   const sweep = (date: string) => sweepLeases(env.deps, at(date));
 
   beforeAll(async () => {
@@ -124,21 +139,22 @@ describe('leases.sweep', () => {
     const vm = await vmOf(q.requestId);
     expect(await sweep('2027-01-01')).toMatchObject({ graced: 0, covered: 0 });
     expect(await leaseOf(vm.id)).toMatchObject({ state: 'grace', endedOn: '2026-12-31', graceUntil: '2027-01-30' });
-    let notices = await noticesOf(vm.id);
+    let notices = await noticesOf(q.institutionId);
     // to the institution's head and staff and to the operators, linked to the agreement page
     expect(new Set(notices.map((n) => n.userId))).toEqual(new Set([headId, q.requesterId, operatorId]));
-    expect(new Set(notices.map((n) => n.reason))).toEqual(new Set([`lease:${vm.id}:grace_started:2027-01-30`]));
+    expect(new Set(notices.map((n) => n.reason))).toEqual(new Set([`lease:${q.institutionId}:grace_started:2027-01-30`]));
     expect(notices[0]!.link).toBe(`/agreements/${vm.agreementId}`);
+    expect((notices[0]!.body as { id: string }).id).toContain(`- ${vm.name} (perjanjian `);
 
     expect((await sweep('2027-01-22')).notices).toBe(0);
     expect((await sweep('2027-01-23')).notices).toBe(1);
     expect((await sweep('2027-01-24')).notices).toBe(0);
     expect((await sweep('2027-01-29')).notices).toBe(1);
-    notices = await noticesOf(vm.id);
+    notices = await noticesOf(q.institutionId);
     expect([...new Set(notices.map((n) => n.reason))]).toEqual([
-      `lease:${vm.id}:grace_started:2027-01-30`,
-      `lease:${vm.id}:stop_ahead:2027-01-30:7`,
-      `lease:${vm.id}:stop_ahead:2027-01-30:1`,
+      `lease:${q.institutionId}:grace_started:2027-01-30`,
+      `lease:${q.institutionId}:stop_ahead:2027-01-30:7`,
+      `lease:${q.institutionId}:stop_ahead:2027-01-30:1`,
     ]);
     expect((await vmOf(q.requestId)).state).toBe('running');
 
@@ -186,12 +202,12 @@ describe('leases.sweep', () => {
     // the kept backup outlives the VM
     expect((await backupClient(env.pve).list('pve1', 'pbs', vm.vmid!)).map((v) => v.volid)).toContain(kept.volid);
 
-    notices = await noticesOf(vm.id);
+    notices = await noticesOf(q.institutionId);
     expect([...new Set(notices.map((n) => n.reason))].slice(3)).toEqual([
-      `lease:${vm.id}:stopped:2027-03-01`,
-      `lease:${vm.id}:destroy_ahead:2027-03-01:7`,
-      `lease:${vm.id}:destroy_ahead:2027-03-01:1`,
-      `lease:${vm.id}:destroying:2027-03-01`,
+      `lease:${q.institutionId}:stopped:2027-03-01`,
+      `lease:${q.institutionId}:destroy_ahead:2027-03-01:7`,
+      `lease:${q.institutionId}:destroy_ahead:2027-03-01:1`,
+      `lease:${q.institutionId}:destroying:2027-03-01`,
     ]);
     const audit = await db
       .selectFrom('auditLog')
@@ -245,5 +261,59 @@ describe('leases.sweep', () => {
     }
     expect(stopped).toBe(1);
     expect(await leaseOf(vm.id)).toMatchObject({ state: 'stopped', stoppedOn: '2027-05-01', destroyOn: '2027-05-31' });
+  });
+  it('sends an institution with several VPSs at a milestone ONE notice listing them all (in-app and e-mail), once however often it sweeps', async () => {
+    const made: QueuedProvision[] = [];
+    for (const octet of [55, 56, 57]) {
+      const p = await makeQueuedProvisionRun(db, { ports: [], poolOctet: octet });
+      env.portsByHostname.set(p.hostname, p.ports);
+      expect((await runToEnd(env.deps, p.runId)).status).toBe('succeeded');
+      made.push(p);
+    }
+    const [home, ...moved] = made as [QueuedProvision, ...QueuedProvision[]];
+    const homeVm = await vmOf(home.requestId);
+    // the other two VPSs belong to the same institution, under the same agreement
+    for (const p of moved) {
+      await db.updateTable('vpsRequests').set({ institutionId: home.institutionId }).where('id', '=', p.requestId).execute();
+      await db
+        .updateTable('vms')
+        .set({ institutionId: home.institutionId, agreementId: homeVm.agreementId })
+        .where('requestId', '=', p.requestId)
+        .execute();
+    }
+    await db.updateTable('agreements').set({ termEnd: '2027-06-30' }).where('id', '=', homeVm.agreementId!).execute();
+    const names = (await Promise.all(made.map(async (p) => (await vmOf(p.requestId)).name))).sort();
+
+    expect((await sweep('2027-07-01')).graced).toBeGreaterThanOrEqual(3);
+    await sweep('2027-07-01');
+    const inApp = (await noticesOf(home.institutionId)).filter((n) => n.userId === home.requesterId);
+    expect(inApp.map((n) => n.reason)).toEqual([`lease:${home.institutionId}:grace_started:2027-07-30`]);
+    for (const name of names) expect((inApp[0]!.body as { id: string; en: string }).id).toContain(`- ${name} (perjanjian `);
+
+    const smtp = await startSmtp();
+    try {
+      const transport = createMailTransport({ SMTP_URL: smtp.url }, () => undefined);
+      const logger = pino(testLogOptions('lease-notice-mail'), testLogDestination('lease-notice-mail'));
+      // the outbox holds the earlier tests' mails too: send until it is empty
+      const sendAll = async () => {
+        while ((await sendEmailsOnce(db, transport, 'Betang <betang@kalteng.go.id>', logger)) > 0);
+      };
+      await sendAll();
+      // a third sweep after the mail went out writes nothing new
+      await sweep('2027-07-01');
+      await sendAll();
+      transport.close();
+      const leaseMails = smtp.received.filter(
+        (m) => m.to.includes(home.requesterEmail) && /^Subject: Perjanjian berakhir: 3 VPS dalam masa tenggang\r?$/m.test(m.raw),
+      );
+      expect(leaseMails).toHaveLength(1);
+      const text = bodyOf(leaseMails[0]!.raw);
+      for (const name of names) {
+        expect(text).toContain(`- ${name} (perjanjian `);
+        expect(text).toContain(`- ${name} (agreement `);
+      }
+    } finally {
+      await smtp.close();
+    }
   });
 });

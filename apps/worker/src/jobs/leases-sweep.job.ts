@@ -5,10 +5,12 @@ import {
   ZEmailMessage,
   dueLeaseNotice,
   leaseDestroyOn,
+  leaseNoticeDay,
   leaseNoticeMessage,
   leaseStopOn,
   todayInJakarta,
   type LeaseNotice,
+  type LeaseNoticeVm,
   type LeasePolicy,
 } from '@betang/core';
 import {
@@ -55,13 +57,39 @@ async function recipients(db: Db, institutionId: string): Promise<string[]> {
   ];
 }
 
-async function announce(
-  db: Db,
-  lease: Pick<LeaseRow, 'vmId' | 'vmName' | 'institutionId' | 'agreementId' | 'agreementNumber'>,
-  n: LeaseNotice,
-) {
-  const message = leaseNoticeMessage(lease, n);
-  return (await notify(db, { ...message, recipients: await recipients(db, lease.institutionId) })).notified > 0;
+/** A VPS that reached a milestone, as the sweep knows it. */
+type Announced = Pick<LeaseRow, 'vmId' | 'vmName' | 'institutionId' | 'agreementId' | 'agreementNumber'> & { keptVolid?: string };
+
+/**
+ * The notices of one sweep, gathered per institution and milestone (step and day) so that an
+ * institution with thirty VPSs at the same milestone gets one notice listing them, not thirty.
+ */
+class NoticeBoard {
+  private readonly groups = new Map<string, { institutionId: string; notice: LeaseNotice; vms: LeaseNoticeVm[] }>();
+
+  /** Adds `vm` to its institution's notice for `notice`'s milestone. */
+  add(vm: Announced, notice: LeaseNotice): void {
+    const key = `${vm.institutionId}|${notice.step}|${leaseNoticeDay(notice)}`;
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { institutionId: vm.institutionId, notice, vms: [] };
+      this.groups.set(key, group);
+    }
+    const { vmId, vmName, agreementId, agreementNumber, keptVolid } = vm;
+    group.vms.push({ vmId, vmName, agreementId, agreementNumber, ...(keptVolid ? { keptVolid } : {}) });
+  }
+
+  /** Sends each gathered notice; returns how many advance notices (`*_ahead`) reached someone new. */
+  async send(db: Db): Promise<number> {
+    let ahead = 0;
+    for (const { institutionId, notice, vms } of this.groups.values()) {
+      const message = leaseNoticeMessage({ institutionId, vms }, notice);
+      const { notified } = await notify(db, { ...message, recipients: await recipients(db, institutionId) });
+      if (notified > 0 && (notice.step === 'stop_ahead' || notice.step === 'destroy_ahead')) ahead++;
+    }
+    this.groups.clear();
+    return ahead;
+  }
 }
 
 /** Whether a run of the request is queued or running (it holds the VM; the step waits for the next sweep). */
@@ -79,7 +107,7 @@ async function liveRun(tx: Tx, requestId: string): Promise<boolean> {
  * VMs whose agreement ended: one with a successor in force today moves to it; any other starts
  * its grace period (one row per VM, insert-if-absent), announced.
  */
-async function enterGrace(db: Db, today: string, policy: LeasePolicy): Promise<{ covered: number; graced: number }> {
+async function enterGrace(db: Db, today: string, policy: LeasePolicy, board: NoticeBoard): Promise<{ covered: number; graced: number }> {
   let covered = 0;
   let graced = 0;
   for (const vm of await listVmsPastTerm(db, today)) {
@@ -113,7 +141,7 @@ async function enterGrace(db: Db, today: string, policy: LeasePolicy): Promise<{
     });
     if (!started) continue;
     graced++;
-    await announce(db, vm, { step: 'grace_started', endedOn: vm.endedOn, stopOn: started });
+    board.add(vm, { step: 'grace_started', endedOn: vm.endedOn, stopOn: started });
   }
   return { covered, graced };
 }
@@ -211,6 +239,7 @@ async function stopAfterBackup(
   lease: LeaseRow,
   today: string,
   policy: LeasePolicy,
+  board: NoticeBoard,
 ): Promise<'stopped' | 'retry' | 'wait'> {
   const { db } = deps;
   const backup = lease.backupId
@@ -248,7 +277,7 @@ async function stopAfterBackup(
     return true;
   });
   if (!done) return 'wait';
-  await announce(db, lease, { step: 'stopped', stoppedOn: today, destroyOn, volid: backup.volid ?? '?' });
+  board.add({ ...lease, keptVolid: backup.volid ?? '?' }, { step: 'stopped', stoppedOn: today, destroyOn });
   return 'stopped';
 }
 
@@ -257,7 +286,7 @@ async function stopAfterBackup(
  * existing destroy path) removes it and releases its address — in one transaction with the lease
  * row moved to `destroying`, so a second sweep finds nothing to do.
  */
-async function destroy(db: Db, lease: LeaseRow, today: string): Promise<boolean> {
+async function destroy(db: Db, lease: LeaseRow, today: string, board: NoticeBoard): Promise<boolean> {
   const done = await db.transaction().execute(async (tx) => {
     const locked = await lockLease(tx, lease.vmId);
     if (!locked || locked.state !== 'stopped' || !locked.destroyOn || locked.destroyOn > today) return false;
@@ -284,7 +313,7 @@ async function destroy(db: Db, lease: LeaseRow, today: string): Promise<boolean>
     });
     return true;
   });
-  if (done) await announce(db, lease, { step: 'destroying', on: today });
+  if (done) board.add(lease, { step: 'destroying', on: today });
   return done;
 }
 
@@ -296,40 +325,42 @@ async function destroy(db: Db, lease: LeaseRow, today: string): Promise<boolean>
  *    recorded the VM is stopped through a `stop` run;
  * 3. on the destruction day the VM is destroyed through a `decommission` run;
  * and the notice 7 and 1 days before each step is written to the institution's head and staff
- * and to operators.
+ * and to operators — one notice per institution and milestone, listing its VPSs that reached it.
  *
  * Safe to run twice, and by two workers at once: the state machine is stored (`vm_leases`), each
  * step moves one row out of the state it starts from in the same transaction as the run it
  * queues (row locked, SKIP LOCKED), the kept backup is one row per VM and day, and every notice's
- * reason `lease:<vm>:<step>:<day>` makes a repeat a no-op.
+ * reason `lease:<institution>:<step>:<day>:<set of VPSs>` makes a repeat a no-op.
  */
 export async function sweepLeases(deps: SweepDeps, now: Date = new Date()): Promise<LeaseSweepResult> {
   const { db } = deps;
   const today = todayInJakarta(now);
   const policy = await getLeasePolicy(db);
   const result: LeaseSweepResult = { covered: 0, graced: 0, backups: 0, stopped: 0, destroyed: 0, notices: 0 };
-  Object.assign(result, await enterGrace(db, today, policy));
+  const board = new NoticeBoard();
+  Object.assign(result, await enterGrace(db, today, policy, board));
   for (const lease of await listOpenLeases(db)) {
     if (lease.state === 'grace') {
       if (today >= lease.graceUntil) {
         if (await startFinalBackup(deps, lease, today)) result.backups++;
       } else {
         const days = dueLeaseNotice(today, lease.graceUntil);
-        if (days !== null && (await announce(db, lease, { step: 'stop_ahead', stopOn: lease.graceUntil, days }))) result.notices++;
+        if (days !== null) board.add(lease, { step: 'stop_ahead', stopOn: lease.graceUntil, days });
       }
     } else if (lease.state === 'final_backup') {
-      const outcome = await stopAfterBackup(deps, lease, today, policy);
+      const outcome = await stopAfterBackup(deps, lease, today, policy, board);
       if (outcome === 'stopped') result.stopped++;
       if (outcome === 'retry' && (await startFinalBackup(deps, lease, today))) result.backups++;
     } else if (lease.state === 'stopped' && lease.destroyOn) {
       if (today >= lease.destroyOn) {
-        if (await destroy(db, lease, today)) result.destroyed++;
+        if (await destroy(db, lease, today, board)) result.destroyed++;
       } else {
         const days = dueLeaseNotice(today, lease.destroyOn);
-        if (days !== null && (await announce(db, lease, { step: 'destroy_ahead', destroyOn: lease.destroyOn, days }))) result.notices++;
+        if (days !== null) board.add(lease, { step: 'destroy_ahead', destroyOn: lease.destroyOn, days });
       }
     }
   }
+  result.notices = await board.send(db);
   return result;
 }
 

@@ -1,6 +1,14 @@
 import { stepDetailIn } from '@betang/core';
 import { allocatePublicEndpoint, heldPublicEndpoint, releasePublicEndpoint, type Db } from '@betang/db';
-import { createTestDatabase, makeOperator, makeQueuedActionRun, makeQueuedProvisionRun, type TestDatabase } from '@betang/testkit';
+import {
+  createTestDatabase,
+  makeOperator,
+  makeQueuedActionRun,
+  makeQueuedProvisionRun,
+  testLogDestination,
+  testLogOptions,
+  type TestDatabase,
+} from '@betang/testkit';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +17,10 @@ import { startProvisioningEnv, TEST_PUBLIC_POOL, type ProvisioningEnv } from '..
 import { runToEnd } from '../testing/run-to-end';
 import { publicEndpointsProbeJob } from '../jobs/public-endpoints-probe.job';
 import { fileEdge, JSON_FILE, NFT_FILE } from './edge';
+import { pino } from 'pino';
+import { bodyOf, startSmtp } from '../../../../test/support/smtp-server';
+import { sendEmailsOnce } from '../notifications/email-sender';
+import { createMailTransport } from '../notifications/mail-transport';
 
 jest.setTimeout(120_000);
 
@@ -210,6 +222,55 @@ describe('internet access: a public address by 1:1 NAT, allocated once, publishe
     expect(await publicEndpointsProbeJob(unconfigured)({}, undefined as never)).toEqual({
       skipped: 'no public addresses configured',
     });
+  });
+
+  it('should tell the requester the public address and its ports in the "VPS ready" e-mail and in-app notice', async () => {
+    const silent = await closedPort();
+    const q = await makeQueuedProvisionRun(db, { publicAccess: true, ports: [service.port, silent] });
+    env.portsByHostname.set(q.hostname, q.ports);
+    expect((await runToEnd(env.deps, q.runId)).status).toBe('succeeded');
+    const endpoint = (await heldPublicEndpoint(db, q.requestId))!;
+
+    const inApp = await db
+      .selectFrom('notifications')
+      .select(['body', 'reason'])
+      .where('userId', '=', q.requesterId)
+      .where('kind', '=', 'vps.ready')
+      .orderBy('id')
+      .execute();
+    expect(inApp).toHaveLength(1);
+    const body = inApp[0]!.body as { id: string; en: string };
+    expect(body.id).toContain(`Alamat publik (internet): ${endpoint.publicAddress}`);
+    expect(body.id).toContain(`Port publik: ${service.port}, ${silent} (sudah menjawab: ${service.port})`);
+    expect(body.en).toContain(`Public ports: ${service.port}, ${silent} (answering: ${service.port})`);
+
+    const smtp = await startSmtp();
+    try {
+      const transport = createMailTransport({ SMTP_URL: smtp.url }, () => undefined);
+      const logger = pino(testLogOptions('public-ready-mail'), testLogDestination('public-ready-mail'));
+      await sendEmailsOnce(db, transport, 'Betang <betang@kalteng.go.id>', logger);
+      transport.close();
+      const mine = smtp.received.filter((m) => m.to.includes(q.requesterEmail));
+      expect(mine).toHaveLength(1);
+      const text = bodyOf(mine[0]!.raw);
+      expect(text).toContain(`Alamat IP: ${q.address}`);
+      expect(text).toContain(`Alamat publik (internet): ${endpoint.publicAddress}`);
+      expect(text).toContain(`Public (internet) address: ${endpoint.publicAddress}`);
+      expect(text).toContain(`Public ports: ${service.port}, ${silent} (answering: ${service.port})`);
+    } finally {
+      await smtp.close();
+    }
+
+    // An internal-only VPS's notice names no public address.
+    const internal = await makeQueuedProvisionRun(db, { publicAccess: false, ports: [] });
+    expect((await runToEnd(env.deps, internal.runId)).status).toBe('succeeded');
+    const plain = await db
+      .selectFrom('notifications')
+      .select('body')
+      .where('userId', '=', internal.requesterId)
+      .where('kind', '=', 'vps.ready')
+      .executeTakeFirstOrThrow();
+    expect(JSON.stringify(plain.body)).not.toMatch(/publik|Public/);
   });
 
   it('should fail a public request permanently when the worker has no public addresses configured', async () => {

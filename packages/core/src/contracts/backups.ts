@@ -11,6 +11,9 @@ const ZClock = z.string().regex(wordedPattern(/^([01]\d|2[0-3]):[0-5]\d$/, CONTR
  * one backup a day within the window (WIB; an end before the start crosses midnight), the
  * retention PVE prunes by, and the backup storage (a PBS datastore or a directory storage).
  */
+/** vzdump's backup modes, as PVE names them. */
+export const BACKUP_MODES = ['snapshot', 'suspend', 'stop'] as const;
+
 export const ZBackupClassPolicy = z
   .strictObject({
     windowStart: ZClock,
@@ -23,6 +26,11 @@ export const ZBackupClassPolicy = z
       .string()
       .max(100)
       .regex(wordedPattern(/^[A-Za-z][A-Za-z0-9\-_.]*[A-Za-z0-9]$/, CONTRACT_MESSAGES.storageId)),
+    /**
+     * vzdump's mode (absent: `snapshot`, the guest keeps running). `suspend` pauses the guest
+     * until the backup job runs; `stop` shuts it down cleanly and starts it again (docs/data-protection.md).
+     */
+    mode: z.enum(BACKUP_MODES).optional(),
   })
   .refine((p) => p.windowStart !== p.windowEnd, { ...worded(CONTRACT_MESSAGES.emptyWindow), path: ['windowEnd'] });
 export type BackupClassPolicy = z.infer<typeof ZBackupClassPolicy>;
@@ -68,6 +76,13 @@ export const ZVmBackup = z.strictObject({
   volid: z.string().nullable(),
   outcome: z.enum(BACKUP_OUTCOMES),
   error: z.strictObject({ id: z.string(), en: z.string() }).nullable(),
+  /**
+   * The final backup taken when the VM's agreement ended without a successor (docs/leases.md):
+   * protected on the storage, so the nightly retention never prunes it, and kept after the VM is gone.
+   */
+  kept: z.boolean(),
+  /** Seconds the guest was off or paused for this backup (stop/suspend mode); null when it kept running. */
+  downtimeSeconds: z.number().int().nullable(),
 });
 export type VmBackup = z.infer<typeof ZVmBackup>;
 

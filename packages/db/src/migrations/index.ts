@@ -34,6 +34,7 @@ import * as requestViewChanges from './20261209T0600_request_view_changes';
 import * as placementHolds from './20261209T0500_placement_holds';
 import * as parkedRuns from './20261209T0400_parked_runs';
 import * as restoreIntoNewVm from './20261209T0200_restore_into_new_vm';
+import * as backupDowntime from './20261209T0300_backup_downtime';
 
 /**
  * Every migration, by timestamp name. Listed explicitly (no directory scan) so the same set
@@ -75,4 +76,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261209T0500_placement_holds': placementHolds,
   '20261209T0400_parked_runs': parkedRuns,
   '20261209T0200_restore_into_new_vm': restoreIntoNewVm,
+  '20261209T0300_backup_downtime': backupDowntime,
 };

@@ -75,7 +75,16 @@ export async function claimBackup(
 
 /** How a claimed backup ended. */
 export type BackupEnd =
-  | { outcome: 'ok'; volid: string; sizeBytes: number; durationSeconds: number; upid: string; error?: { id: string; en: string } }
+  | {
+      outcome: 'ok';
+      volid: string;
+      sizeBytes: number;
+      durationSeconds: number;
+      upid: string;
+      error?: { id: string; en: string };
+      /** Seconds the guest was off or paused (vzdump stop/suspend mode); absent or null when it kept running. */
+      downtimeSeconds?: number | null;
+    }
   | { outcome: 'failed'; error: { id: string; en: string }; upid?: string; volid?: string };
 
 /** Ends a `running` backup; false when it had already ended (another worker recovered it). */
@@ -88,6 +97,7 @@ export async function finishBackup(db: Executor, id: string, end: BackupEnd, at:
       volid: end.volid ?? null,
       sizeBytes: end.outcome === 'ok' ? end.sizeBytes : null,
       durationSeconds: end.outcome === 'ok' ? end.durationSeconds : null,
+      downtimeSeconds: end.outcome === 'ok' ? (end.downtimeSeconds ?? null) : null,
       upid: end.upid ?? null,
       error: end.error ? JSON.stringify(end.error) : null,
     })
@@ -118,6 +128,10 @@ export type VmBackupRow = {
   upid: string | null;
   outcome: 'running' | 'ok' | 'failed';
   error: { id: string; en: string } | null;
+  /** The final backup of an ended lease (protected on the storage; retention never prunes it). */
+  kept: boolean;
+  /** Seconds the guest was off or paused for this backup (stop/suspend mode), or null. */
+  downtimeSeconds: number | null;
 };
 
 const COLUMNS = [
@@ -135,6 +149,8 @@ const COLUMNS = [
   'upid',
   'outcome',
   'error',
+  'kept',
+  'downtimeSeconds',
 ] as const;
 
 function toRow(r: Record<(typeof COLUMNS)[number], unknown>): VmBackupRow {

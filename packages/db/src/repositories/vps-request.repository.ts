@@ -282,6 +282,24 @@ const parseTimestamptz = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ) a
 const toDate = (text: string | null): Date | null => (text === null ? null : parseTimestamptz(text));
 const stepOf = (s: RawStep): RequestViewStep => ({ ...s, startedAt: toDate(s.startedAt), finishedAt: toDate(s.finishedAt) });
 
+/** Every run of the request with its steps, oldest first: the `runs` column of the view query. */
+const RUN_HISTORY = sql`
+      COALESCE((
+        SELECT json_agg(json_build_object(
+                 'id', h.id, 'kind', h.kind, 'status', h.status, 'attempt', h.attempt, 'progress', h.progress,
+                 'currentStep', h.current_step, 'errorCode', h.error_code, 'errorMessage', h.error_message,
+                 'errorRetryable', h.error_retryable,
+                 'steps', COALESCE((
+                   SELECT json_agg(json_build_object(
+                            'key', s.key, 'status', s.status, 'attempt', s.attempt, 'startedAt', s.started_at::text,
+                            'finishedAt', s.finished_at::text, 'detail', s.detail)
+                          ORDER BY s.position)
+                   FROM run_steps s
+                   WHERE s.run_id = h.id), '[]'::json))
+               ORDER BY h.created_at, h.id)
+        FROM provisioning_runs h
+        WHERE h.request_id = r.id), '[]'::json)`;
+
 /**
  * Reads, for each request id, the request row and everything its API view needs — approvals
  * with decider names, the latest run with its steps, the VM, the held address and public endpoint, the institution
@@ -289,10 +307,18 @@ const stepOf = (s: RawStep): RequestViewStep => ({ ...s, startedAt: toDate(s.sta
  * Guarantees: the values equal what listApprovals, findLatestRunOfRequest, listRunSteps,
  * getVmByRequest, heldAddress and the institution lookup return; ids that match no request are
  * absent from the map. Runs on a transaction too, so a REPEATABLE READ caller gets one snapshot.
+ * With `history: false` the query does not read the run history at all and `runs` is empty (a
+ * list page needs the latest run only).
  */
-export async function loadRequestViewParts(db: Executor, requestIds: readonly string[]): Promise<Map<string, RequestViewParts>> {
+export async function loadRequestViewParts(
+  db: Executor,
+  requestIds: readonly string[],
+  options: { history?: boolean } = {},
+): Promise<Map<string, RequestViewParts>> {
   const parts = new Map<string, RequestViewParts>();
   if (requestIds.length === 0) return parts;
+  // Without the history the subquery is not written at all, so PostgreSQL reads no run but the latest.
+  const history = options.history === false ? sql`'[]'::json` : RUN_HISTORY;
   const { rows } = await sql<RawViewParts>`
     SELECT
       r.id AS request_id,
@@ -317,21 +343,7 @@ export async function loadRequestViewParts(db: Executor, requestIds: readonly st
                ORDER BY s.position)
         FROM run_steps s
         WHERE s.run_id = run.id), '[]'::json) AS steps,
-      COALESCE((
-        SELECT json_agg(json_build_object(
-                 'id', h.id, 'kind', h.kind, 'status', h.status, 'attempt', h.attempt, 'progress', h.progress,
-                 'currentStep', h.current_step, 'errorCode', h.error_code, 'errorMessage', h.error_message,
-                 'errorRetryable', h.error_retryable,
-                 'steps', COALESCE((
-                   SELECT json_agg(json_build_object(
-                            'key', s.key, 'status', s.status, 'attempt', s.attempt, 'startedAt', s.started_at::text,
-                            'finishedAt', s.finished_at::text, 'detail', s.detail)
-                          ORDER BY s.position)
-                   FROM run_steps s
-                   WHERE s.run_id = h.id), '[]'::json))
-               ORDER BY h.created_at, h.id)
-        FROM provisioning_runs h
-        WHERE h.request_id = r.id), '[]'::json) AS runs,
+      ${history} AS runs,
       vm.id AS vm_id, vm.node AS vm_node, vm.vmid AS vm_vmid, vm.state AS vm_state, vm.host_key AS vm_host_key,
       host(lease.address) AS ip_address,
       host(pe.public_address) AS public_address, pe.ports AS public_ports, pe.open_ports AS public_open_ports,

@@ -101,6 +101,9 @@ export function formatKeepOptions(keep: KeepOptions): string {
   return parts.length === 0 ? 'keep-all=1' : parts.join(',');
 }
 
+/** PVE's line when a stopped or paused guest runs again during or after its backup. */
+const ONLINE_AGAIN = /^INFO: (?:resuming VM again|guest is online again) after (\d+|<1) seconds$/;
+
 /** The guest's own error lines of a failed vzdump (`ERROR: Backup of VM 101 failed - VM is locked (snapshot)`). */
 const GUEST_ERROR = /^ERROR: Backup of VM \d+ failed - (.*)$/;
 
@@ -120,6 +123,13 @@ export type BackupClient = {
    * guest's own error thrown as PveTaskFailedError. Read-only; safe to repeat.
    */
   outcome(node: string, upid: string, vmid: number, storage: string, opts?: CallOptions): Promise<VzdumpResult | undefined>;
+  /**
+   * How long the guest was off or paused for a finished vzdump in `stop` or `suspend` mode, in
+   * seconds, from its task log ("resuming VM again after N seconds", "guest is online again after
+   * N seconds"; `<1` is 0); null when the guest was never stopped (snapshot mode, or it was off).
+   * Read-only; safe to repeat.
+   */
+  downtime(node: string, upid: string, opts?: CallOptions): Promise<number | null>;
   /** The VM's (or every) backup on `storage` as `node` sees it, oldest first. Read-only. */
   list(node: string, storage: string, vmid?: number, opts?: CallOptions): Promise<BackupVolume[]>;
   /** `DELETE .../content/{volid}` (an `imgdel` task, awaited). A volume already gone is PVE's error. */
@@ -180,7 +190,16 @@ export function backupClient(pve: PveTransport): BackupClient {
       durationSec: Math.max(0, (st.endtime ?? st.starttime) - st.starttime),
     };
   };
+  const downtime: BackupClient['downtime'] = async (node, upid) => {
+    const { lines } = await readTaskLog(pve, node, upid, 0, 1000);
+    for (const { t } of lines) {
+      const m = ONLINE_AGAIN.exec(t);
+      if (m) return m[1] === '<1' ? 0 : Number(m[1]);
+    }
+    return null;
+  };
   return {
+    downtime,
     vzdump: async (node, p, task) => {
       const upid = await start(node, p, task.signal ? { signal: task.signal } : undefined);
       try {

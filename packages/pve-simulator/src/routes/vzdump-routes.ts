@@ -9,8 +9,9 @@ import type { KeepOptions } from '../state/backup-prune';
 import { markBackupGroup, parseKeepOptions, printKeepOptions } from '../state/backup-prune';
 import { configDisks } from '../state/disks';
 import { formatSize } from '../state/formats';
-import type { StorageSpec } from '../state/types';
+import type { SimVm, StorageSpec } from '../state/types';
 import type { TaskContext } from '../tasks/task-manager';
+import { boot, powerOff } from './qemu-power';
 import { lockVm } from './vm-helpers';
 
 /** The name the simulated cluster answers to in notes templates (`{{cluster}}`). */
@@ -85,12 +86,89 @@ function archivedConfig(config: Record<string, string>): Record<string, string> 
   return out;
 }
 
+/**
+ * The guest's downtime in `stop` and `suspend` mode, as PVE::VZDump::exec_backup_task and
+ * PVE::VZDump::QemuServer do it. `stop`: `qm shutdown` (a clean power-off, stopwait 10 minutes),
+ * then, the guest having run before, QEMU started again for the backup and resumed as soon as the
+ * backup job runs ("resuming VM again after N seconds"), so the copy runs with the guest up.
+ * `suspend`: `qm suspend` (the guest paused, QEMU still there), resumed once the job runs. A
+ * stopped guest is always backed up in `stop` mode and stays off. Whatever happens in between,
+ * the guest is brought back (`restarting vm` / `resume vm`) before the task ends.
+ */
+class GuestDowntime {
+  private stoppedAt: number | undefined;
+  private shutDown = false;
+
+  constructor(
+    private readonly sim: Sim,
+    private readonly t: TaskContext,
+    private readonly vm: SimVm,
+    private readonly mode: string,
+  ) {}
+
+  /** Stops or suspends a running guest before the archive is made. */
+  async before(): Promise<void> {
+    if (this.vm.power === 'stopped') return;
+    if (this.mode === 'stop') {
+      this.t.log('INFO: stopping virtual guest');
+      this.stoppedAt = this.sim.clock.now();
+      if (this.sim.qemu) {
+        if (!(await this.sim.qemu.shutdown(this.vm.vmid, 600_000))) throw new Error('VM quit/powerdown failed - got timeout');
+      } else await this.t.sleep(2000);
+      powerOff(this.vm);
+      this.shutDown = true;
+    } else if (this.mode === 'suspend') {
+      this.t.log('INFO: suspending guest');
+      this.stoppedAt = this.sim.clock.now();
+      this.vm.power = 'paused';
+      // the config assembled and the QMP backup job set up while the guest is paused
+      await this.t.sleep(800);
+    }
+  }
+
+  /** Once the backup job runs: QEMU started again (stop mode) and the guest resumed. */
+  async jobStarted(): Promise<void> {
+    if (this.stoppedAt === undefined) return;
+    if (this.shutDown) {
+      this.t.log('INFO: starting kvm to execute backup task');
+      await boot(this.sim, this.vm, this.t);
+      this.shutDown = false;
+    } else this.vm.power = 'running';
+    this.t.log(`INFO: resuming VM again after ${this.seconds()} seconds`);
+    this.stoppedAt = undefined;
+  }
+
+  /** After a failure: the guest is brought back as PVE's cleanup does. */
+  async cleanup(): Promise<void> {
+    if (this.stoppedAt === undefined) return;
+    if (this.shutDown) {
+      this.t.log('INFO: restarting vm');
+      await boot(this.sim, this.vm, this.t);
+    } else {
+      this.t.log('INFO: resume vm');
+      this.vm.power = 'running';
+    }
+    this.t.log(`INFO: guest is online again after ${this.seconds()} seconds`);
+    this.stoppedAt = undefined;
+  }
+
+  private seconds(): string {
+    const s = Math.round((this.sim.clock.now() - (this.stoppedAt ?? 0)) / 1000);
+    return s < 1 ? '<1' : String(s);
+  }
+}
+
 /** One guest's backup inside the vzdump worker; throws the per-guest error vzdump logs. */
 async function backupOne(sim: Sim, t: TaskContext, job: VzdumpJob, vmid: number): Promise<void> {
   const vm = sim.state.vms.get(vmid);
   if (!vm || vm.node !== job.node) throw new Error(`unable to find VM '${vmid}'`);
   if (!job.storage.content.split(',').includes('backup')) {
     throw new Error(`can't use storage '${job.storage.id}' for backups - wrong content type`);
+  }
+  if (job.mode === 'stop' && sim.state.ha.get(vmid)?.state === 'started') {
+    throw new Error(
+      'Cannot execute a backup with stop mode on a HA managed and enabled Service. Use snapshot mode or disable the Service.',
+    );
   }
   const release = await lockVm(sim, vmid);
   try {
@@ -101,6 +179,9 @@ async function backupOne(sim: Sim, t: TaskContext, job: VzdumpJob, vmid: number)
   }
   const started = sim.clock.now();
   const ctime = Math.floor(started / 1000);
+  // PVE: a guest that is not running is backed up in stop mode, whatever was asked
+  const mode = vm.power === 'stopped' ? 'stop' : job.mode;
+  const downtime = new GuestDowntime(sim, t, vm, mode);
   try {
     t.log(`INFO: Backup started at ${stamp(started)}`);
     t.log(`INFO: status = ${vm.power}`);
@@ -111,14 +192,16 @@ async function backupOne(sim: Sim, t: TaskContext, job: VzdumpJob, vmid: number)
       t.log(`INFO: include disk '${key}' '${d.storage}:${d.volume}' ${formatSize(d.sizeBytes)}`);
       bytes += d.sizeBytes;
     }
-    t.log(`INFO: backup mode: ${job.mode}`);
+    t.log(`INFO: backup mode: ${mode}`);
     t.log('INFO: ionice priority: 7');
+    await downtime.before();
     const { volid, format } = backupVolid(job.storage, vmid, ctime, job.compress);
     if (sim.state.backups.find(job.storage, job.node, volid)) {
       throw new Error(`backup '${volid}' already exists`);
     }
     if (job.storage.type === 'pbs') t.log(`INFO: creating Proxmox Backup Server archive '${volid.slice(volid.indexOf(':backup/') + 8)}'`);
     else t.log(`INFO: creating vzdump archive '/var/lib/vz/dump/${volid.slice(volid.indexOf(':backup/') + 8)}'`);
+    await downtime.jobStarted();
     const free = job.storage.totalGiB * 1024 ** 3 - sim.state.storageUsed(job.storage.id, job.node);
     // PBS reports the guest's logical size; a compressed file holds roughly the written blocks
     const size = job.storage.type === 'pbs' ? bytes : Math.round(bytes * (0.25 + 0.1 * sim.rng.next()));
@@ -162,6 +245,7 @@ async function backupOne(sim: Sim, t: TaskContext, job: VzdumpJob, vmid: number)
     t.log(`INFO: Finished Backup of VM ${vmid} (${duration((sim.clock.now() - started) / 1000)})`);
     t.log(`INFO: Backup finished at ${stamp(sim.clock.now())}`);
   } finally {
+    await downtime.cleanup();
     const rel = await lockVm(sim, vmid);
     if (sim.state.vms.get(vmid) === vm && vm.config.lock === 'backup') delete vm.config.lock;
     rel();

@@ -398,6 +398,35 @@ describe('loadRequestView (one query) against the former multi-query loader', ()
     expect(queries).toBe(2);
   });
 
+  it('should not read the run history at all for a list without runs (runs=none), and leave `runs` out', async () => {
+    const texts: string[] = [];
+    const recording: KyselyPlugin = {
+      transformQuery: (args) => {
+        texts.push(JSON.stringify(args.node));
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const db = t.db.withPlugin(recording);
+    const rows = await Promise.all(ids.map(async (id) => (await findVpsRequest(t.db, id))!));
+    const lean = await Promise.all(rows.map((r) => loadRequestView(db, r, { history: false })));
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).not.toMatch(/FROM provisioning_runs h/);
+    for (const [i, view] of lean.entries()) {
+      expect(view).not.toHaveProperty('runs');
+      const { runs: _history, ...expected } = await oracleView(t.db, rows[i]!);
+      expect(JSON.stringify(view)).toBe(JSON.stringify(expected));
+    }
+    // Both kinds asked for in one tick: each gets what it asked for, one query per kind.
+    const withRuns = rows[lean.findIndex((v) => v.run !== null)]!;
+    texts.length = 0;
+    const [full, bare] = await Promise.all([loadRequestView(db, withRuns), loadRequestView(db, withRuns, { history: false })]);
+    expect(texts).toHaveLength(2);
+    expect(texts.filter((q) => q.includes('FROM provisioning_runs h'))).toHaveLength(1);
+    expect(full!.runs!.length).toBeGreaterThan(0);
+    expect(bare).not.toHaveProperty('runs');
+  });
+
   it('should read nothing for no ids and skip ids that match no request', async () => {
     expect((await loadRequestViewParts(t.db, [])).size).toBe(0);
     const parts = await loadRequestViewParts(t.db, ['00000000-0000-4000-8000-000000000000', base.requestId]);

@@ -9,18 +9,27 @@ const AWAITING_DECISION: readonly string[] = ['submitted', 'partially_approved']
  * The whole picture of a request as the API returns it (docs/http-api.md): approvals with who
  * decided, the pending level, the reserved address, the latest run with its steps, and the VM.
  * One query besides the request row itself (see loadRequestViewParts); calls made in the same
- * tick on the same executor (a page mapped with Promise.all) share that one query.
+ * tick on the same executor (a page mapped with Promise.all) share that one query. With
+ * `{ history: false }` the view has no `runs` and the query reads no run but the latest.
  */
-export function loadRequestView(db: Executor, request: VpsRequestRow): Promise<VpsRequestDto> {
+export function loadRequestView(db: Executor, request: VpsRequestRow, options: { history?: boolean } = {}): Promise<VpsRequestDto> {
+  const history = options.history !== false;
   return new Promise((resolve, reject) => {
-    let batch = pendingBatches.get(db);
+    let batches = pendingBatches.get(db);
+    if (!batches) {
+      batches = new Map();
+      pendingBatches.set(db, batches);
+    }
+    let batch = batches.get(history);
     if (!batch) {
       const created: Waiter[] = [];
       batch = created;
-      pendingBatches.set(db, created);
+      const owner = batches;
+      owner.set(history, created);
       queueMicrotask(() => {
-        pendingBatches.delete(db);
-        void flush(db, created);
+        owner.delete(history);
+        if (owner.size === 0) pendingBatches.delete(db);
+        void flush(db, created, history);
       });
     }
     batch.push({ request, resolve, reject });
@@ -37,12 +46,13 @@ export async function findRequestWithView(db: Executor, id: string): Promise<{ r
 }
 
 type Waiter = { request: VpsRequestRow; resolve: (view: VpsRequestDto) => void; reject: (error: unknown) => void };
-const pendingBatches = new WeakMap<Executor, Waiter[]>();
+// Per executor, one batch for views with the run history and one for views without it.
+const pendingBatches = new WeakMap<Executor, Map<boolean, Waiter[]>>();
 
-async function flush(db: Executor, waiters: readonly Waiter[]): Promise<void> {
+async function flush(db: Executor, waiters: readonly Waiter[], history: boolean): Promise<void> {
   let parts: Map<string, RequestViewParts>;
   try {
-    parts = await loadRequestViewParts(db, [...new Set(waiters.map((w) => w.request.id))]);
+    parts = await loadRequestViewParts(db, [...new Set(waiters.map((w) => w.request.id))], { history });
   } catch (error) {
     for (const w of waiters) w.reject(error);
     return;
@@ -50,7 +60,12 @@ async function flush(db: Executor, waiters: readonly Waiter[]): Promise<void> {
   // Each caller gets its own outcome: one bad row never fails the others of the batch.
   for (const w of waiters) {
     try {
-      w.resolve(toView(w.request, partsOf(parts, w.request)));
+      const view = toView(w.request, partsOf(parts, w.request));
+      if (history) w.resolve(view);
+      else {
+        const { runs: _notRead, ...rest } = view;
+        w.resolve(rest);
+      }
     } catch (error) {
       w.reject(error);
     }

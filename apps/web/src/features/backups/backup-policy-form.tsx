@@ -1,22 +1,40 @@
-import { DATA_CLASSIFICATIONS, ZBackupPolicy, type BackupPolicy } from '@betang/core';
+import { BACKUP_MODES, DATA_CLASSIFICATIONS, ZBackupPolicy, type BackupPolicy } from '@betang/core';
 import { useState } from 'react';
 import { useApi } from '../../api/api-context';
 import { putBackupPolicy } from '../../api/settings.api';
 import { useI18n } from '../../i18n/use-i18n';
 import { FormAlert, LiveRegion } from '../../ui/alert';
 import { Field } from '../../ui/field';
+import { SelectField } from '../../ui/select-field';
 import { FormActions } from '../../ui/form-actions';
 import { useContractForm } from '../../ui/use-contract-form';
 
 type ClassClass = (typeof DATA_CLASSIFICATIONS)[number];
-type ClassInputs = { windowStart: string; windowEnd: string; keepDaily: string; keepWeekly: string; keepMonthly: string; storage: string };
+type ClassInputs = {
+  windowStart: string;
+  windowEnd: string;
+  keepDaily: string;
+  keepWeekly: string;
+  keepMonthly: string;
+  storage: string;
+  mode: (typeof BACKUP_MODES)[number];
+};
 type Inputs = { classes: Record<ClassClass, ClassInputs>; perNodeLimit: string; offsiteCopy: boolean };
 
 function toInputs(p: BackupPolicy): Inputs {
   const classes = Object.fromEntries(
     DATA_CLASSIFICATIONS.map((c) => {
       const v = p.classes[c];
-      return [c, { ...v, keepDaily: String(v.keepDaily), keepWeekly: String(v.keepWeekly), keepMonthly: String(v.keepMonthly) }];
+      return [
+        c,
+        {
+          ...v,
+          keepDaily: String(v.keepDaily),
+          keepWeekly: String(v.keepWeekly),
+          keepMonthly: String(v.keepMonthly),
+          mode: v.mode ?? 'snapshot',
+        },
+      ];
     }),
   ) as Record<ClassClass, ClassInputs>;
   return { classes, perNodeLimit: String(p.perNodeLimit), offsiteCopy: p.offsiteCopy };
@@ -35,6 +53,8 @@ function toBody(v: Inputs): BackupPolicy {
           keepWeekly: Number(i.keepWeekly),
           keepMonthly: Number(i.keepMonthly),
           storage: i.storage.trim(),
+          // snapshot is what an absent mode means: stored only when it differs
+          ...(i.mode === 'snapshot' ? {} : { mode: i.mode }),
         },
       ];
     }),
@@ -95,6 +115,13 @@ export function BackupPolicyForm({ initial, readOnly }: { initial: BackupPolicy;
             readOnly={readOnly}
           />
           <Field label={t('backups.storage')} {...form.bind(`classes.${c}.storage`)} required readOnly={readOnly} />
+          <SelectField
+            label={t('backupList.mode')}
+            hint={t('backupList.modeHint')}
+            {...form.bind(`classes.${c}.mode`)}
+            options={BACKUP_MODES.map((m) => ({ value: m, label: t(`backupList.mode.${m}`) }))}
+            disabled={readOnly}
+          />
         </fieldset>
       ))}
       <Field label={t('backups.perNodeLimit')} type="number" min={1} max={16} {...form.bind('perNodeLimit')} required readOnly={readOnly} />

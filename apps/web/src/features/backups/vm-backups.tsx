@@ -17,7 +17,8 @@ const TONE: Record<VmBackup['outcome'], StatusTone> = { ok: 'good', failed: 'bad
  * The VM's backups, loaded when opened: the policy of its class and each night's outcome; a
  * finished backup can be restored ("Pulihkan") over the VM, after a confirmation that what was
  * written since is lost, or into a new VM (a new VPS request with its own address, optionally
- * named). Either is followed on a request's timeline: the VM's own, or the new request's.
+ * named). Either is followed on a request's timeline: the VM's own, or the new request's. The
+ * final backup of an ended agreement is marked kept (never pruned, kept after the VPS is gone).
  */
 export function VmBackups({ vm }: { vm: { id: string; name: string; requestId: string; state: string } }) {
   const { t, dateTime, number, locale } = useI18n();
@@ -87,7 +88,18 @@ export function VmBackups({ vm }: { vm: { id: string; name: string; requestId: s
           { label: t('backups.startedAt'), cell: (b) => <time dateTime={b.startedAt}>{dateTime(b.startedAt)}</time> },
           {
             label: t('backups.outcome'),
-            cell: (b) => <StatusBadge tone={TONE[b.outcome]}>{t(`backups.outcome.${b.outcome}`)}</StatusBadge>,
+            cell: (b) => (
+              <>
+                <StatusBadge tone={TONE[b.outcome]}>{t(`backups.outcome.${b.outcome}`)}</StatusBadge>
+                {b.kept ? (
+                  <>
+                    {' '}
+                    <StatusBadge tone="idle">{t('backupList.kept')}</StatusBadge>
+                    <span className="muted"> {t('backupList.keptHint')}</span>
+                  </>
+                ) : null}
+              </>
+            ),
           },
           { label: t('backups.size'), cell: (b) => (b.sizeBytes === null ? '—' : `${number(b.sizeBytes / 1024 ** 3, 1)} GiB`) },
           {
@@ -95,7 +107,16 @@ export function VmBackups({ vm }: { vm: { id: string; name: string; requestId: s
             cell: (b) => (b.durationSeconds === null ? '—' : t('backups.seconds', { n: b.durationSeconds })),
           },
           { label: t('backups.storage'), cell: (b) => b.storage },
-          { label: t('backups.note'), cell: (b) => (b.error ? (locale === 'en' ? b.error.en : b.error.id) : '') },
+          {
+            label: t('backups.note'),
+            cell: (b) =>
+              [
+                b.downtimeSeconds === null ? '' : t('backupList.downtime', { n: b.downtimeSeconds }),
+                b.error ? (locale === 'en' ? b.error.en : b.error.id) : '',
+              ]
+                .filter(Boolean)
+                .join(' '),
+          },
         ]}
         actions={(b) =>
           b.outcome === 'ok' ? (

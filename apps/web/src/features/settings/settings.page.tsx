@@ -2,6 +2,8 @@ import { Role } from '@betang/core';
 import type { ApiClient } from '../../api/http-client';
 import { getApprovalPolicy, getBackupPolicy, getCustomSizeBounds, getServiceStandardsSetting } from '../../api/settings.api';
 import { getSnapshotPolicy } from '../../api/snapshots.api';
+import { getRestoreTestPolicy } from '../../api/restore-tests.api';
+import { RestoreTestPolicyForm } from '../restore-tests/restore-test-policy-form';
 import { BackupPolicyForm } from '../backups/backup-policy-form';
 import { useQuery } from '@tanstack/react-query';
 import { queryKeys } from '../../api/query-keys';
@@ -18,20 +20,21 @@ import { LeasePolicySettings } from '../leases/lease-policy-form';
 import '../operator-queue/console.css';
 
 const loadSettings = async (api: ApiClient) => {
-  const [policy, standards, bounds, snapshots, backups] = await Promise.all([
+  const [policy, standards, bounds, snapshots, backups, restoreTests] = await Promise.all([
     getApprovalPolicy(api),
     getServiceStandardsSetting(api),
     getCustomSizeBounds(api),
     getSnapshotPolicy(api),
     getBackupPolicy(api),
+    getRestoreTestPolicy(api),
   ]);
-  return { policy, standards, bounds, snapshots, backups };
+  return { policy, standards, bounds, snapshots, backups, restoreTests };
 };
 
 /**
- * Request settings: approval policy, service standards, custom size bounds and the snapshot
- * limits (read-only for dc_head and auditors). The approval policy and the snapshot limits only
- * admins change (the API refuses others).
+ * Request settings: approval policy, service standards, custom size bounds, the snapshot
+ * limits, the backup and test-restore policies (read-only for dc_head and auditors). The
+ * approval, snapshot, backup and test-restore policies only admins change (the API refuses others).
  */
 export function SettingsPage() {
   const { t } = useI18n();
@@ -52,6 +55,7 @@ export function SettingsPage() {
           <SizeBoundsForm initial={settings.data.bounds} readOnly={readOnly} />
           <SnapshotPolicyForm initial={settings.data.snapshots} readOnly={policyReadOnly} />
           <BackupPolicyForm initial={settings.data.backups} readOnly={policyReadOnly} />
+          <RestoreTestPolicyForm initial={settings.data.restoreTests} readOnly={policyReadOnly} />
           <LeasePolicySettings readOnly={policyReadOnly} />
         </>
       ) : null}

@@ -1,5 +1,13 @@
 import { bilingualDetail, vpsReadyMessage } from '@betang/core';
-import { appendAudit, enqueueEmail, notify, resolveCleanupFindingsOfRequest, transitionRequest, transitionVm } from '@betang/db';
+import {
+  appendAudit,
+  enqueueEmail,
+  heldPublicEndpoint,
+  notify,
+  resolveCleanupFindingsOfRequest,
+  transitionRequest,
+  transitionVm,
+} from '@betang/db';
 import { provisionStep } from '../provision-context';
 import { readyEmail } from '../provision-emails';
 import { cloneStep } from './clone.step';
@@ -8,7 +16,8 @@ import { reserveStep } from './reserve.step';
 /**
  * `hand-over`: in one transaction the VM row becomes running, the request active (only from
  * provisioning: a second run changes nothing and audits nothing), and the "VPS ready" e-mail is
- * sent through the notification service (and to the request's contact by e-mail), de-duplicated by the run, so it is sent once. Open `cleanup_pending` findings of
+ * sent through the notification service (and to the request's contact by e-mail), de-duplicated by the run, so it is sent once;
+ * it names the public address and its ports when the VPS got one. Open `cleanup_pending` findings of
  * earlier failed runs of the request are resolved: the VM they worried about is now handed over.
  */
 export const handOverStep = provisionStep({
@@ -35,10 +44,12 @@ export const handOverStep = provisionStep({
         });
       }
       await resolveCleanupFindingsOfRequest(tx, request.id);
-      const email = readyEmail(ctx, lease.address, vmid);
+      // Read from the table, not the public-endpoint step's memo: the held endpoint is the truth.
+      const endpoint = (await heldPublicEndpoint(tx, request.id)) ?? null;
+      const email = readyEmail(ctx, lease.address, vmid, endpoint);
       // The requester hears through the notification service (in-app, and e-mail unless turned off);
       // the request's contact person, who may have no account, still gets the e-mail.
-      const message = vpsReadyMessage(request, lease.address, run.id);
+      const message = vpsReadyMessage(request, lease.address, run.id, endpoint);
       await notify(tx, { ...message, ...(email ? { body: email.text } : {}), recipients: [request.requestedBy] });
       const requesterEmail = ctx.data.requester?.email.toLowerCase();
       const others = email?.to.filter((to) => to.toLowerCase() !== requesterEmail) ?? [];
