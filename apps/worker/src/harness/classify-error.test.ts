@@ -54,4 +54,17 @@ describe('classifyError', () => {
     expect(classifyError(new TypeError('x is undefined'))).toMatchObject({ retryable: false, code: 'INTERNAL' });
     expect(classifyError('a string')).toMatchObject({ retryable: false, code: 'INTERNAL' });
   });
+
+  it("should retry node-postgres's codeless connection losses, and only those messages", () => {
+    for (const message of [
+      'Connection terminated unexpectedly',
+      'Connection terminated',
+      'Connection terminated due to connection timeout',
+      'Client has encountered a connection error and is not queryable',
+      'timeout exceeded when trying to connect',
+    ])
+      expect(classifyError(new Error(message))).toMatchObject({ retryable: true, code: 'INFRASTRUCTURE' });
+    expect(classifyError(new Error('Connection terminated unexpectedly while parsing my JSON'))).toMatchObject({ code: 'INTERNAL' });
+    expect(classifyError(new Error('clone of Connection terminated'))).toMatchObject({ code: 'INTERNAL' });
+  });
 });

@@ -14,11 +14,19 @@ function hasDescribe(err: unknown): err is Describable {
 
 const TRANSIENT_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
 
+/**
+ * node-postgres reports a connection lost mid-query (PostgreSQL restarted, the network dropped)
+ * or a pool that could not connect in time with a bare Error, without a code: pg/lib/client.js
+ * and pg-pool/index.js name them only by message.
+ */
+const CODELESS_CONNECTION_LOSS =
+  /^(Connection terminated( unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable|timeout exceeded when trying to connect|Query read timeout)$/;
+
 /** PostgreSQL/network failures of our own infrastructure: retrying later may help. */
 function isTransientInfrastructure(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
-  return TRANSIENT_SYSTEM_CODES.has(code) || /^(08|57P0|40001|40P01|53)/.test(code);
+  if (typeof code === 'string') return TRANSIENT_SYSTEM_CODES.has(code) || /^(08|57P0|40001|40P01|53)/.test(code);
+  return err instanceof Error && CODELESS_CONNECTION_LOSS.test(err.message);
 }
 
 function messageOf(err: unknown): string {
