@@ -186,4 +186,34 @@ describe('census and adoption in the web app (real Chromium)', () => {
     const audit = await stack.db.selectFrom('auditLog').select('after').where('action', '=', 'vm.release_requested').execute();
     expect(JSON.stringify(audit)).toContain('Dikelola sendiri oleh Dinkes mulai 2027');
   });
+
+  it('should let an operator retry a failed adoption marking from the request page, once', async () => {
+    const { db } = stack;
+    const adoption = await db.selectFrom('adoptions').select('requestId').where('vmid', '=', 102).executeTakeFirstOrThrow();
+    const request = await db.selectFrom('vpsRequests').select('hostname').where('id', '=', adoption.requestId).executeTakeFirstOrThrow();
+    await db
+      .updateTable('provisioningRuns')
+      .set({ status: 'failed', errorCode: 'PVE_UNREACHABLE', errorMessage: 'PVE tidak terjangkau', finishedAt: new Date() })
+      .where('requestId', '=', adoption.requestId)
+      .where('kind', '=', 'adopt')
+      .execute();
+    await page.goto(`${stack.baseUrl}/vps-requests/${adoption.requestId}`);
+    const retry = page.getByRole('button', { name: fill(T['opBoard.retry']!, { hostname: request.hostname }), exact: true });
+    await retry.waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await retry.click();
+    // The new adopt run supersedes the failure: the button goes away without a reload.
+    await retry.waitFor({ state: 'detached' });
+    const runs = await db
+      .selectFrom('provisioningRuns')
+      .select(['kind', 'status'])
+      .where('requestId', '=', adoption.requestId)
+      .orderBy('createdAt')
+      .orderBy('id')
+      .execute();
+    expect(runs).toEqual([
+      { kind: 'adopt', status: 'failed' },
+      { kind: 'adopt', status: 'queued' },
+    ]);
+  });
 });

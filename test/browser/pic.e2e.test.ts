@@ -105,6 +105,15 @@ describe('a VM responsible person (PIC) hand-over in the web app (real Chromium)
 
     const rows = await stack.db.selectFrom('vms').select('picUserId').where('id', 'in', vmIds).execute();
     expect(rows.map((r) => r.picUserId)).toEqual([successorId, successorId]);
+
+    // Each VM card of the institution names its PIC.
+    await page.goto(`${stack.baseUrl}/vms`);
+    const cards = page.getByTestId('vm-card');
+    await cards.first().waitFor();
+    const facts = await cards.allTextContents();
+    expect(facts).toHaveLength(2);
+    for (const card of facts) expect(card).toContain(`${T['pic.vmLabel']}Citra Penerus`);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('an admin moves the new PIC to another institution from the edit panel; the VMs need a PIC again', async () => {

@@ -54,7 +54,12 @@ export function RequestFactsList({ request }: { request: VpsRequestDto }) {
           {contact.name} · {t('requests.contactNip')} {contact.nip}
         </span>
         <span className="block">
-          <a href={`tel:${contact.phone.replace(/[^+\d]/g, '')}`}>{contact.phone}</a> ·{' '}
+          {/* An adopted VM's contact comes from its application, which may have no phone: no empty link. */}
+          {contact.phone ? (
+            <>
+              <a href={`tel:${contact.phone.replace(/[^+\d]/g, '')}`}>{contact.phone}</a> ·{' '}
+            </>
+          ) : null}
           <a href={`mailto:${contact.email}`}>{contact.email}</a>
         </span>
       </dd>
