@@ -17,6 +17,7 @@ import { killChild, simCall } from '@betang/testkit';
 import { makeKeyPair } from '../apps/worker/src/testing/provisioning-env';
 import { startClusterSim, type SimStats } from '../test/support/cluster-sim-process';
 import { runProvisioningBench } from './provisioning-bench';
+import { parseTaskProfile, renderInventory } from './support/ansible-inventory';
 
 /** One side-by-side at `vms` VMs. */
 export type AnsibleFigures = {
@@ -45,26 +46,6 @@ export type AnsibleFigures = {
 
 const NODES = 8;
 const TEMPLATE = { node: 'pve1', vmid: 9000, name: 'debian-12-cloud', storage: 'ceph' };
-
-/** `Task name ------ 12.34s` lines of ansible.posix.profile_tasks' summary (a long name leaves as few as one dash), by task name. */
-export function parseTaskProfile(output: string): Record<string, number> {
-  const tasks: Record<string, number> = {};
-  for (const match of output.matchAll(/^(\S.*?) -+ (\d+(?:\.\d+)?)s\s*$/gm)) tasks[match[1]!.trim()] = Number(match[2]);
-  return tasks;
-}
-
-/** The inventory: one host per VM, spread over the nodes like Betang's placement does. */
-export function renderInventory(vms: number, nodes: number): string {
-  const lines = ['[vms]'];
-  for (let i = 0; i < vms; i += 1) {
-    const node = `pve${(i % nodes) + 1}`;
-    lines.push(
-      `ansible-${i} vm_id=${300_000 + i} vm_node=${node} vm_address=10.30.${Math.floor(i / 200)}.${10 + (i % 200)} vm_gateway=10.30.0.1`,
-    );
-  }
-  lines.push('', '[vms:vars]', 'ansible_connection=local', 'ansible_python_interpreter=/usr/bin/python3', '');
-  return lines.join('\n');
-}
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {

@@ -90,8 +90,8 @@ async function mainFind(): Promise<void> {
 async function mainAnsible(): Promise<void> {
   const os = await import('node:os');
   const counts = (process.env.BENCH_ANSIBLE_VMS ?? '10').split(',').map((n) => Number(n.trim()));
-  if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 1000))
-    throw new Error('BENCH_ANSIBLE_VMS: whole numbers 1–1000, comma-separated');
+  if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 200))
+    throw new Error('BENCH_ANSIBLE_VMS: whole numbers 1–200, comma-separated');
   const machine = { cpus: os.cpus().length, node: process.version, loadAvg: os.loadavg() };
   const ansible = await runAnsibleBench({
     counts,

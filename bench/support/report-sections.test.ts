@@ -1,5 +1,5 @@
 import type { BenchResults } from '../run';
-import { parseTaskProfile, renderInventory } from '../ansible-bench';
+import { parseTaskProfile, renderInventory } from './ansible-inventory';
 import { keptNote } from './report';
 import { keepSections, mergeResults, sectionMarkers, sectionsOf, withSection } from './report-sections';
 

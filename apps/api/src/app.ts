@@ -172,19 +172,23 @@ export function createApp(deps: AppDeps): Express {
     router.use(responseContractCheck(registry, deps.logger, violations));
   }
   // Before any handler: a write through this instance empties the status-read cache before it answers.
-  if (deps.requestViewCache) router.use(deps.requestViewCache.writeBarrier());
+  const viewCache = deps.requestViewCache;
+  if (viewCache) router.use(viewCache.writeBarrier());
   router.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   router.use(authenticate(deps.db, { sessionCookie: sessionCookieName(deps.config.COOKIE_SECURE) }));
   router.use(totpEnrolmentGate(deps.config.TOTP_REQUIRED_ROLES));
-  // A pool starts its threads only when the first PDF arrives, so building the app stays I/O-free.
+  // Every live stream (requests, the operators' dashboard) shares one hub: one per-user cap, one stop.
+  const requestEvents = deps.requestEvents ?? new RequestEventHub({ db: deps.db, logger: deps.logger });
+  // An event a stream of this instance shows is never followed by an older cached view here.
+  if (viewCache) requestEvents.beforeDelivery((requestId) => viewCache.invalidate(requestId));
   const context: RoutesContext = {
     router,
     registry,
     deps: {
       ...deps,
+      // A pool starts its threads only when the first PDF arrives, so building the app stays I/O-free.
       pdfVerifier: deps.pdfVerifier ?? createPdfVerifierPool(),
-      // Every live stream (requests, the operators' dashboard) shares one hub: one per-user cap, one stop.
-      requestEvents: deps.requestEvents ?? new RequestEventHub({ db: deps.db, logger: deps.logger }),
+      requestEvents,
     },
   };
   authRoutes(context);

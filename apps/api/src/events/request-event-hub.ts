@@ -68,6 +68,7 @@ export class RequestEventHub {
   private horizon: number | undefined;
   private stopped = false;
   private readonly stopHooks = new Set<() => void>();
+  private readonly deliveryHooks = new Set<(requestId: string) => void>();
 
   constructor(options: RequestEventHubOptions) {
     this.options = { ...DEFAULTS, ...options };
@@ -171,6 +172,16 @@ export class RequestEventHub {
     return () => this.stopHooks.delete(close);
   }
 
+  /**
+   * Runs `hook` with a request's id before any of its events reaches a stream of this process
+   * (the status-read cache drops its entry there, so a client that saw an event and then reads
+   * the request from the same instance reads it fresh). Returns the unregister function.
+   */
+  beforeDelivery(hook: (requestId: string) => void): () => void {
+    this.deliveryHooks.add(hook);
+    return () => this.deliveryHooks.delete(hook);
+  }
+
   stats(): HubStats {
     let streams = 0;
     for (const topic of this.topics.values()) streams += topic.subscribers.size;
@@ -221,6 +232,7 @@ export class RequestEventHub {
           ? await listRequestEventsAfter(this.options.db, source.requestId, from, this.options.batchSize)
           : await listScopedEventsAfter(this.options.db, source.institutionId, source.kinds, from, this.options.batchSize);
       for (const row of rows) {
+        for (const hook of this.deliveryHooks) hook(row.requestId);
         for (const s of topic.subscribers) {
           if (row.id <= s.lastId || s.sink.closed) continue;
           s.sink.deliver(row);

@@ -1,5 +1,5 @@
 import { Role } from '@betang/core';
-import { putSetting, type Db } from '@betang/db';
+import { latestRequestEventId, putSetting, type Db } from '@betang/db';
 import {
   makeInstitution,
   makeQueuedProvisionRun,
@@ -13,6 +13,7 @@ import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs,
 import { pino } from 'pino';
 import { createApp } from '../app';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
+import { RequestEventHub } from './request-event-hub';
 import { RequestViewCache, type RequestViewCacheOptions } from './request-view-cache';
 
 /** Counts every query PostgreSQL answers through the wrapped Db (prepared ones included). */
@@ -41,6 +42,7 @@ const waitUntil = async (check: () => boolean | Promise<boolean>, timeoutMs = 50
 describe('status-read cache (GET /vps-requests/:id)', () => {
   let h: ApiHarness;
   const caches: RequestViewCache[] = [];
+  const hubs: RequestEventHub[] = [];
   let octet = 80;
   const db = (): Db => h.database.db;
   const logger = () => pino(testLogOptions('request-view-cache'), testLogDestination('request-view-cache'));
@@ -68,7 +70,7 @@ describe('status-read cache (GET /vps-requests/:id)', () => {
     h = await startApiHarness();
   });
   afterAll(async () => {
-    await Promise.all(caches.map((c) => c.stop()));
+    await Promise.all([...caches.map((c) => c.stop()), ...hubs.map((hub) => hub.stop())]);
     await h.close();
   });
 
@@ -151,6 +153,32 @@ describe('status-read cache (GET /vps-requests/:id)', () => {
     // The approval policy is shared by every view awaiting a decision: `*` empties the cache.
     await putSetting(db(), 'approval_policy', { levels: [] }, null);
     await waitUntil(() => cache.stats().entries === 0, 2000);
+  });
+
+  it('should drop the entry of a request before a stream of the same instance shows its event', async () => {
+    const p = await newRequest();
+    // Poll-only hub and a deaf cache: only the delivery hook can refresh the entry.
+    const hub = new RequestEventHub({ db: db(), logger: logger(), pollIntervalMs: 50 });
+    hubs.push(hub);
+    const { cache } = await instance({ channel: SILENT });
+    createApp({ ...h.deps, requestEvents: hub, requestViewCache: cache });
+    await cache.read(p.requestId);
+    const seen: number[] = [];
+    let fresh: number | undefined;
+    const sink = {
+      closed: false,
+      deliver: (row: { data: unknown }) => {
+        seen.push(1);
+        // What a client reading the request right after the event would get.
+        if ((row.data as { progress?: number }).progress === 55) void cache.read(p.requestId).then((v) => (fresh = v?.view.run?.progress));
+      },
+      close: () => undefined,
+    };
+    hub.subscribe(p.requestId, await latestRequestEventId(db(), p.requestId), sink, hub.admit('test-user'));
+    await workerProgress(p, 55);
+    await waitUntil(() => fresh !== undefined, 3000);
+    expect(fresh).toBe(55);
+    expect(seen.length).toBeGreaterThan(0);
   });
 
   it('should never serve an entry older than the TTL, notification or not', async () => {
