@@ -1,8 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { getRun, listRunSteps, type Db, type RunRow } from '@betang/db';
 import { createJobProducer, createQueueBackend, startWorkers } from '@betang/queue';
-import { createTestDatabase, makeOperator, makeQueuedProvisionRun, type QueuedProvision, type TestDatabase } from '@betang/testkit';
+import {
+  createTestDatabase,
+  makeOperator,
+  makeQueuedActionRun,
+  makeQueuedProvisionRun,
+  type QueuedProvision,
+  type TestDatabase,
+} from '@betang/testkit';
+import { executeRun, type JobAttempt } from '../harness/execute-run';
+import { harnessOptions } from '../harness/job-attempt';
 import { relayJobsOnce } from '../outbox/job-relay';
+import { actionDefinition } from './actions/action.definition';
 import { completeHandlers, startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
 
 jest.setTimeout(240_000);
@@ -26,6 +36,7 @@ describe('parked runs: a waiting run holds no worker slot', () => {
   let t: TestDatabase;
   let db: Db;
   let env: ProvisioningEnv;
+  const provisioned: QueuedProvision[] = [];
 
   beforeAll(async () => {
     t = await createTestDatabase();
@@ -88,5 +99,53 @@ describe('parked runs: a waiting run holds no worker slot', () => {
         true,
       );
     }
+    provisioned.push(...queued);
+  });
+
+  it('should park a slow guest shutdown on its task UPID and send the shutdown to PVE once', async () => {
+    const q = provisioned[0];
+    if (!q) throw new Error('needs a provisioned VM');
+    const vm = await db.selectFrom('vms').select(['vmid']).where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
+    env.sim.faults.slowTasks('qmshutdown', 8);
+    const runId = await makeQueuedActionRun(db, q.requestId, 'shutdown');
+    const def = actionDefinition(env.deps, 'shutdown');
+    const parks: number[] = [];
+    const job: JobAttempt = {
+      attemptsMade: 0,
+      attempts: 3,
+      async park(until) {
+        parks.push(until);
+        const err = new Error('parked');
+        err.name = 'DelayedError';
+        throw err;
+      },
+    };
+    const memos: unknown[] = [];
+    try {
+      for (let i = 0; ; i++) {
+        const outcome = await executeRun(def, runId, job, harnessOptions(env.deps)).catch((e: unknown) => e);
+        if (!(outcome instanceof Error)) break;
+        expect(outcome.name).toBe('DelayedError');
+        const step = await db
+          .selectFrom('runSteps')
+          .select(['memo', 'parkedUntil', 'status'])
+          .where('runId', '=', runId)
+          .where('key', '=', 'power')
+          .executeTakeFirstOrThrow();
+        expect(step.status).toBe('running');
+        memos.push(step.memo);
+        if (i > 20) throw new Error('never finished');
+        await new Promise((r) => setTimeout(r, Math.max(0, (parks.at(-1) ?? 0) - Date.now())));
+      }
+    } finally {
+      env.sim.faults.slowTasks('qmshutdown', 1);
+    }
+    expect((await getRun(db, runId))?.status).toBe('succeeded');
+    expect(env.sim.state.vm(vm.vmid as number)?.status).toBe('stopped');
+    expect(parks.length).toBeGreaterThanOrEqual(1);
+    // Every park carried the same task: the shutdown was requested once.
+    expect(new Set(memos.map((m) => (m as { upid: string }).upid)).size).toBe(1);
+    const shutdowns = env.sim.state.tasks().filter((task) => task.type === 'qmshutdown' && task.id === String(vm.vmid));
+    expect(shutdowns).toHaveLength(1);
   });
 });
