@@ -166,14 +166,25 @@ export function vmRoutes({ router, registry, deps }: RoutesContext): void {
       if (query.address) q = q.where(sql<string>`host(a.address)`, 'ilike', likePattern(query.address));
       if (query.q) {
         const text = likePattern(query.q);
-        q = q.where((eb) =>
-          eb.or([
-            eb('v.name', 'ilike', text),
-            eb(sql<string>`host(a.address)`, 'ilike', text),
-            eb(sql<string>`v.vmid::text`, '=', query.q!),
-            // Uncorrelated: the matching applications are read once (a hashed subplan), not per VM.
-            eb('r.applicationId', 'in', eb.selectFrom('applications as app').select('app.id').where('app.name', 'ilike', text)),
-          ]),
+        const vmid = query.q;
+        // An uncorrelated set of matching VM ids: PostgreSQL builds it once with hash joins over
+        // the few columns it needs, and the page walk only probes it. Filtering the page walk's
+        // own joined rows instead costs an index lookup per VM for every VM walked, since a rare
+        // match means walking nearly all of them (docs/find.md).
+        q = q.where('v.id', 'in', (eb) =>
+          eb
+            .selectFrom('vms as sv')
+            .innerJoin('vpsRequests as sr', 'sr.id', 'sv.requestId')
+            .leftJoin('ipAllocations as sa', (j) => j.onRef('sa.requestId', '=', 'sv.requestId').on('sa.releasedAt', 'is', null))
+            .select('sv.id')
+            .where((w) =>
+              w.or([
+                w('sv.name', 'ilike', text),
+                w(sql<string>`host(sa.address)`, 'ilike', text),
+                w(sql<string>`sv.vmid::text`, '=', vmid),
+                w('sr.applicationId', 'in', w.selectFrom('applications as app').select('app.id').where('app.name', 'ilike', text)),
+              ]),
+            ),
         );
       }
       if (after) {
