@@ -287,6 +287,12 @@ async function main(): Promise<void> {
     await shot(page, '37-settings', true);
     await open(page, stack, '/operator/agreements', T['opAgreements.title']!);
     await shot(page, '38-operator-agreements', true);
+    await open(page, stack, '/operator/vms', T['find.vmsTitle']!);
+    await shot(page, '40-operator-vms', true);
+    await open(page, stack, '/operator/pic', T['pic.reportTitle']!);
+    await shot(page, '41-pic-report', true);
+    await open(page, stack, '/operator/restore-tests', T['testRestores.title']!);
+    await shot(page, '42-restore-tests', true);
     await page.setViewportSize(PHONE);
     await open(page, stack, '/operator/queue', T['opQueue.title']!);
     await shot(page, '39-phone-operator-queue', true);
