@@ -21,6 +21,7 @@ import {
   startRedis,
   startWorkerProcess,
   submitBody,
+  waitHttpOk,
   type Service,
   type SimProcess,
 } from '@betang/testkit';
@@ -136,7 +137,14 @@ export async function startStack(o: {
     started.push(() => killChild(api, 'SIGTERM'));
     const workerCount = o.workers ?? 1;
     if (!Number.isInteger(workerCount) || workerCount < 1) throw new Error(`workers must be a whole number ≥ 1, not ${workerCount}`);
-    const workers = Array.from({ length: workerCount }, (_, i) => {
+    // Each worker's operations listener, on its own port: it opens only once the worker has started
+    // every consumer, so /healthz answering means that worker takes jobs.
+    const opsPorts: number[] = [];
+    while (opsPorts.length < workerCount) {
+      const p = await freePort();
+      if (p !== port && !opsPorts.includes(p)) opsPorts.push(p);
+    }
+    const workers = opsPorts.map((opsPort, i) => {
       // One profile per process: --cpu-prof names its files by pid, so several workers can share the directory.
       const profile = process.env.BENCH_WORKER_PROFILE_DIR;
       const worker = startWorkerProcess(
@@ -156,12 +164,16 @@ export async function startStack(o: {
           GUEST_SSH_TARGET: 'simulator',
           RECONCILE_EVERY_SECONDS: '0',
           WORKER_CONCURRENCY: String(o.workerConcurrency),
+          WORKER_METRICS_HOST: '127.0.0.1',
+          WORKER_METRICS_PORT: String(opsPort),
         },
         profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
       );
       started.push(() => killChild(worker, 'SIGTERM'));
-      return { index: i + 1, worker };
+      return { index: i + 1, worker, opsPort };
     });
+    // Timing starts with every worker running, so a late-booting one does not count as slow provisioning.
+    await Promise.all(workers.map(({ worker, opsPort }) => waitHttpOk(`http://127.0.0.1:${opsPort}/healthz`, worker, 120_000)));
     const apiBase = `http://127.0.0.1:${port}`;
     return {
       db: database.db,
