@@ -79,6 +79,7 @@ describe('renderWorkersSection', () => {
     expect(sectionsOf(`# page\n\n${section}\n`).get('workers')).toBe(section);
     expect(section.indexOf('*Ringkas (ID):*')).toBeGreaterThan(0);
     expect(section.indexOf('*Ringkas (ID):*')).toBeLessThan(section.indexOf('Measured 2026-12-08'));
+    expect(section).toContain('Semua worker berbagi 2 CPU');
   });
 
   it('should show both runs and the 3 ÷ 1 ratios in the table', () => {
