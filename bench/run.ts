@@ -35,7 +35,7 @@ import { keepSections, mergeResults, withSection } from './support/report-sectio
 import { runProvisioningBench, type ProvisioningFigures } from './provisioning-bench';
 import { renderBenchmarks } from './support/report';
 import type { StorageLayout } from './support/stack';
-import { renderWorkersSection } from './support/workers-report';
+import { parseWorkerCounts, renderWorkersSection } from './support/workers-report';
 import { runWorkersBench, type WorkersFigures } from './workers-bench';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? '200');
@@ -49,13 +49,6 @@ const LAYOUT = parseLayout(process.env.BENCH_LAYOUT ?? 'shared');
 function parseLayout(v: string): StorageLayout {
   if (v !== 'shared' && v !== 'local') throw new Error(`BENCH_LAYOUT must be shared or local, not ${v}`);
   return v;
-}
-
-function parseWorkerCounts(v: string): number[] {
-  const counts = v.split(',').map((n) => Number(n.trim()));
-  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 1 || n > 8))
-    throw new Error(`BENCH_WORKERS: whole numbers 1–8, comma-separated, not ${v}`);
-  return counts;
 }
 
 const log = (scenario: string) => (line: string) =>

@@ -1,7 +1,7 @@
 import type { WorkersFigures, WorkersRun } from '../workers-bench';
 import { sectionMarkers, sectionsOf, withSection } from './report-sections';
 import { emptyPeaks, withSample } from './rss-peaks';
-import { baseRun, renderWorkersSection, workerRatios } from './workers-report';
+import { baseRun, parseWorkerCounts, renderWorkersSection, workerRatios } from './workers-report';
 
 const MB = 1024 * 1024;
 
@@ -30,6 +30,17 @@ const figures = (runs: WorkersRun[]): WorkersFigures => ({
   workerConcurrency: 32,
   layout: 'shared',
   runs,
+});
+
+describe('parseWorkerCounts', () => {
+  it('should read the worker counts to compare', () => {
+    expect(parseWorkerCounts('1,3')).toEqual([1, 3]);
+    expect(parseWorkerCounts(' 1 , 2 ,3 ')).toEqual([1, 2, 3]);
+  });
+
+  it.each(['', '1,', '0,3', '1,9', '1,2.5', '1,x', '1,1', '-1', '1e0x', '0x3'])('should refuse %j', (v) => {
+    expect(() => parseWorkerCounts(v)).toThrow(/BENCH_WORKERS/);
+  });
 });
 
 describe('workerRatios', () => {

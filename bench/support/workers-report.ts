@@ -1,6 +1,17 @@
 import type { WorkersFigures, WorkersRun } from '../workers-bench';
 import { sectionMarkers } from './report-sections';
 
+/**
+ * BENCH_WORKERS (`1,3`) as worker counts: whole numbers 1–8, each once (the machine has 2 cores,
+ * so more would only measure contention). Throws on anything else rather than running a guess.
+ */
+export function parseWorkerCounts(v: string): number[] {
+  const counts = v.split(',').map((n) => (/^\d+$/.test(n.trim()) ? Number(n.trim()) : Number.NaN));
+  if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 8) || new Set(counts).size !== counts.length)
+    throw new Error(`BENCH_WORKERS: different whole numbers 1–8, comma-separated, not ${JSON.stringify(v)}`);
+  return counts;
+}
+
 /** How a run with more workers compares with the base run: each figure's other ÷ base. */
 export type WorkersRatios = {
   wallSeconds?: number;
