@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import { simCall } from '@betang/testkit';
 import type { SimStats } from '../test/support/cluster-sim-process';
+import { emptyPeaks, withSample } from './support/rss-peaks';
 import { rssBytes, startStack, type StorageLayout } from './support/stack';
 
 /**
@@ -45,6 +46,8 @@ export type ProvisioningFigures = {
   nodes: number;
   timeFactor: number;
   workerConcurrency: number;
+  /** Worker processes on the same database, Redis and simulator; absent in runs before it could be more than one. */
+  workers?: number;
   wallSeconds: number;
   approveSeconds: number;
   active: number;
@@ -52,7 +55,12 @@ export type ProvisioningFigures = {
   vmsPerSecond: number;
   pveCallsPerVm: number;
   pveCallsByRoute: Record<string, number>;
+  /** The first worker's peak RSS (the only one's, in a one-worker run). */
   workerPeakRssMB: number;
+  /** Each worker's own peak RSS, in MB. */
+  workerPeakRssMBEach?: number[];
+  /** The peak of all workers' RSS added up at one sampling instant, in MB. */
+  workersPeakRssSumMB?: number;
   /** Nodes the clones actually ran on: the template copies' nodes (the copy runs there, whatever the target). */
   cloneNodes: string[];
   /** The spread: how many of the run's VMs ended on each node. */
@@ -66,6 +74,7 @@ export type ProvisioningFigures = {
   meanSeconds: Record<string, number>;
 };
 
+const MB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs one provisioning scenario end to end and returns its figures. */
@@ -76,6 +85,8 @@ export async function runProvisioningBench(o: {
   workerConcurrency: number;
   deadlineSeconds: number;
   layout?: StorageLayout;
+  /** Worker processes (1 unless given), each with `workerConcurrency`. */
+  workers?: number;
   log: (l: string) => void;
   after?: (s: { apiBase: string; operatorEmail: string; ids: string[] }) => Promise<void>;
 }): Promise<ProvisioningFigures> {
@@ -84,8 +95,9 @@ export async function runProvisioningBench(o: {
     const { ids, approveAll } = await stack.submit(o.requests);
     o.log(`${o.requests} requests submitted; approving all at once (timeFactor ${o.timeFactor})`);
     await simCall(stack.sim, 'POST', '/_chaos/stats');
-    let peak = rssBytes(stack.workerPid());
-    const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(stack.workerPid()))), 100);
+    const sampleRss = () => stack.workerPids().map(rssBytes);
+    let peaks = withSample(emptyPeaks(stack.workerPids().length), sampleRss());
+    const sampler = setInterval(() => (peaks = withSample(peaks, sampleRss())), 100);
     const t0 = performance.now();
     await approveAll();
     const approveSeconds = (performance.now() - t0) / 1000;
@@ -141,6 +153,7 @@ export async function runProvisioningBench(o: {
       nodes: o.nodes,
       timeFactor: o.timeFactor,
       workerConcurrency: o.workerConcurrency,
+      workers: o.workers ?? 1,
       wallSeconds,
       approveSeconds,
       active,
@@ -152,7 +165,9 @@ export async function runProvisioningBench(o: {
           .sort((a, b) => b[1] - a[1])
           .map(([k, v]) => [k, Math.round((v / Math.max(1, active)) * 100) / 100]),
       ),
-      workerPeakRssMB: peak / 1024 / 1024,
+      workerPeakRssMB: (peaks.each[0] ?? 0) / MB,
+      workerPeakRssMBEach: peaks.each.map((b) => b / MB),
+      workersPeakRssSumMB: peaks.sum / MB,
       cloneNodes,
       meanSeconds,
     };

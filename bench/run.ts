@@ -15,6 +15,10 @@
  * `npm run bench -- polls`: only the poll-overshoot measurement (bench/polls-bench.ts).
  * `npm run bench -- ansible`: Betang against an Ansible proxmox_kvm playbook (bench/ansible-bench.ts):
  * BENCH_ANSIBLE_VMS (10, or a list such as 10,50); writes bench/results/ansible-latest.json and its section.
+ * `npm run bench -- workers`: the realistic run with 1 worker process and with 3 (bench/workers-bench.ts):
+ * BENCH_WORKERS (1,3: the worker counts compared), and BENCH_REQUESTS, BENCH_NODES, BENCH_TIME_FACTOR,
+ * BENCH_CONCURRENCY (per worker) and BENCH_LAYOUT as above; writes bench/results/workers-latest.json and
+ * its section. A full run (no BENCH_ONLY) runs it too, after the instant run.
  *
  * Every run rewrites only what it measured: docs/benchmarks.md keeps every other run's section
  * (bench/support/report-sections.ts), and a BENCH_ONLY run keeps the other scenarios' figures
@@ -31,6 +35,8 @@ import { keepSections, mergeResults, withSection } from './support/report-sectio
 import { runProvisioningBench, type ProvisioningFigures } from './provisioning-bench';
 import { renderBenchmarks } from './support/report';
 import type { StorageLayout } from './support/stack';
+import { parseWorkerCounts, renderWorkersSection } from './support/workers-report';
+import { runWorkersBench, type WorkersFigures } from './workers-bench';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? '200');
 const NODES = Number(process.env.BENCH_NODES ?? '8');
@@ -86,6 +92,53 @@ async function mainFind(): Promise<void> {
   log('done')('results in bench/results/find-latest.json and docs/benchmarks.md');
 }
 
+type Machine = BenchResults['machine'];
+
+/** The 1-worker against 3-workers comparison at the realistic run's settings. */
+function measureWorkers(): Promise<WorkersFigures> {
+  return runWorkersBench({
+    counts: parseWorkerCounts(process.env.BENCH_WORKERS ?? '1,3'),
+    layout: LAYOUT,
+    requests: REQUESTS,
+    nodes: NODES,
+    timeFactor: TIME_FACTOR,
+    workerConcurrency: CONCURRENCY,
+    deadlineSeconds: 900,
+    log: log('workers'),
+  });
+}
+
+/** Writes the workers comparison to bench/results/workers-latest.json and `page`'s workers section; returns the page. */
+function writeWorkers(result: { at: string; machine: Machine; workers: WorkersFigures }, page: string): string {
+  const dir = path.join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'workers-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  return withSection(page, 'workers', renderWorkersSection(result));
+}
+
+const logWorkers = (w: WorkersFigures) => {
+  for (const r of w.runs)
+    log('workers')(
+      `${r.workers} worker(s): ${r.wallSeconds.toFixed(1)} s, ${r.vmsPerSecond.toFixed(2)} VM/s, approval → run started ${r.approvalToRunStartedSeconds.toFixed(3)} s, ${r.pveCallsPerVm.toFixed(1)} PVE calls/VM, peak RSS ${r.workerPeakRssMBEach.map((m) => m.toFixed(0)).join('+')} MB`,
+    );
+};
+
+/** `npm run bench -- workers`: the worker-count comparison alone. */
+async function mainWorkers(): Promise<void> {
+  const os = await import('node:os');
+  const machine = { cpus: os.cpus().length, node: process.version, loadAvg: os.loadavg() };
+  const workers = await measureWorkers();
+  logWorkers(workers);
+  const result = { at: new Date().toISOString(), machine, workers };
+  if (process.env.BENCH_WRITE === '0') {
+    log('done')(`not written (BENCH_WRITE=0): ${JSON.stringify(result)}`);
+    return;
+  }
+  const current = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, 'utf8') : '';
+  writeFileSync(BENCHMARKS_MD, writeWorkers(result, current));
+  log('done')('results in bench/results/workers-latest.json and docs/benchmarks.md');
+}
+
 /** `npm run bench -- ansible`: the side-by-side with an Ansible playbook alone. */
 async function mainAnsible(): Promise<void> {
   const os = await import('node:os');
@@ -119,6 +172,7 @@ async function mainAnsible(): Promise<void> {
 async function main(): Promise<void> {
   if (process.argv[2] === 'find') return mainFind();
   if (process.argv[2] === 'ansible') return mainAnsible();
+  if (process.argv[2] === 'workers') return mainWorkers();
   const os = await import('node:os');
   const results: BenchResults = {
     at: new Date().toISOString(),
@@ -167,8 +221,10 @@ async function main(): Promise<void> {
     );
     log('api')(JSON.stringify(results.api));
   }
+  const workers = ONLY === undefined ? await measureWorkers() : undefined;
+  if (workers) logWorkers(workers);
   if (process.env.BENCH_WRITE === '0') {
-    log('done')(`not written (BENCH_WRITE=0): ${JSON.stringify(results)}`);
+    log('done')(`not written (BENCH_WRITE=0): ${JSON.stringify({ ...results, workers })}`);
     return;
   }
   const dir = path.join(__dirname, 'results');
@@ -180,8 +236,9 @@ async function main(): Promise<void> {
   writeFileSync(path.join(dir, `${results.at.replace(/[:.]/g, '-')}.json`), json);
   writeFileSync(latest, `${JSON.stringify(shown, null, 2)}\n`);
   const previous = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, 'utf8') : '';
-  writeFileSync(BENCHMARKS_MD, keepSections(previous, renderBenchmarks(shown)));
-  log('done')(`results in bench/results/latest.json and docs/benchmarks.md`);
+  const page = keepSections(previous, renderBenchmarks(shown));
+  writeFileSync(BENCHMARKS_MD, workers ? writeWorkers({ at: results.at, machine: results.machine, workers }, page) : page);
+  log('done')(`results in bench/results/latest.json${workers ? ', workers-latest.json' : ''} and docs/benchmarks.md`);
 }
 
 const entry: () => Promise<unknown> =

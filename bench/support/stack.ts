@@ -1,7 +1,7 @@
 /*
  * The benchmark stack: throwaway PostgreSQL and Redis, a migrated and seeded database, the
- * counting simulated cluster, the API process and one worker process — launched with testkit's
- * stack helpers, like the chaos suite. Everything listens on 127.0.0.1 and `close()` kills what it started.
+ * counting simulated cluster, the API process and one or more worker processes (all on the same
+ * database, Redis and simulator) — launched with testkit's stack helpers, like the chaos suite. Everything listens on 127.0.0.1 and `close()` kills what it started.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ import {
   startRedis,
   startWorkerProcess,
   submitBody,
+  waitHttpOk,
   type Service,
   type SimProcess,
 } from '@betang/testkit';
@@ -31,8 +32,9 @@ type Stack = {
   sim: SimProcess;
   apiBase: string;
   operatorEmail: string;
-  workerPid: () => number | undefined;
-  /** Throws with the worker's output when its process has exited (e.g. refused its settings). */
+  /** The worker processes' ids, one per worker (undefined for one that has not started). */
+  workerPids: () => Array<number | undefined>;
+  /** Throws with a worker's output when any worker process has exited (e.g. refused its settings). */
   assertWorkerAlive(): void;
   /** Submits `n` requests (not timed) and returns a function that approves them all at once. */
   submit(n: number): Promise<{ ids: string[]; approveAll(): Promise<void> }>;
@@ -89,6 +91,8 @@ export async function startStack(o: {
   workerConcurrency: number;
   label: string;
   layout?: StorageLayout;
+  /** Worker processes to start (1 unless given), each with `workerConcurrency`. */
+  workers?: number;
   apiNodeArgs?: string[];
 }): Promise<Stack> {
   const layout = o.layout ?? 'shared';
@@ -131,37 +135,56 @@ export async function startStack(o: {
       ...(o.apiNodeArgs ? { nodeArgs: o.apiNodeArgs } : {}),
     });
     started.push(() => killChild(api, 'SIGTERM'));
-    const worker = startWorkerProcess(
-      {
-        DATABASE_URL: database.url,
-        REDIS_URL: redis.url,
-        QUEUE_PREFIX: 'bench',
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'error',
-        PVE_URL: sim.url,
-        PVE_TOKEN_ID: sim.tokenId,
-        PVE_TOKEN_SECRET: sim.tokenSecret,
-        PVE_CA_FILE: sim.caFile,
-        PVE_VMID_MIN: '100000',
-        PVE_VMID_MAX: String(100_000 + o.requests * 2),
-        PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'),
-        GUEST_SSH_TARGET: 'simulator',
-        RECONCILE_EVERY_SECONDS: '0',
-        WORKER_CONCURRENCY: String(o.workerConcurrency),
-      },
-      process.env.BENCH_WORKER_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE_DIR}`] : [],
-    );
-    started.push(() => killChild(worker, 'SIGTERM'));
+    const workerCount = o.workers ?? 1;
+    if (!Number.isInteger(workerCount) || workerCount < 1) throw new Error(`workers must be a whole number ≥ 1, not ${workerCount}`);
+    // Each worker's operations listener, on its own port: it opens only once the worker has started
+    // every consumer, so /healthz answering means that worker takes jobs.
+    const opsPorts: number[] = [];
+    while (opsPorts.length < workerCount) {
+      const p = await freePort();
+      if (p !== port && !opsPorts.includes(p)) opsPorts.push(p);
+    }
+    const workers = opsPorts.map((opsPort, i) => {
+      // One profile per process: --cpu-prof names its files by pid, so several workers can share the directory.
+      const profile = process.env.BENCH_WORKER_PROFILE_DIR;
+      const worker = startWorkerProcess(
+        {
+          DATABASE_URL: database.url,
+          REDIS_URL: redis.url,
+          QUEUE_PREFIX: 'bench',
+          NODE_ENV: 'production',
+          LOG_LEVEL: 'error',
+          PVE_URL: sim.url,
+          PVE_TOKEN_ID: sim.tokenId,
+          PVE_TOKEN_SECRET: sim.tokenSecret,
+          PVE_CA_FILE: sim.caFile,
+          PVE_VMID_MIN: '100000',
+          PVE_VMID_MAX: String(100_000 + o.requests * 2),
+          PROVISION_SSH_KEY_FILE: path.join(dir, 'id_ed25519'),
+          GUEST_SSH_TARGET: 'simulator',
+          RECONCILE_EVERY_SECONDS: '0',
+          WORKER_CONCURRENCY: String(o.workerConcurrency),
+          WORKER_METRICS_HOST: '127.0.0.1',
+          WORKER_METRICS_PORT: String(opsPort),
+        },
+        profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+      );
+      started.push(() => killChild(worker, 'SIGTERM'));
+      return { index: i + 1, worker, opsPort };
+    });
+    // Timing starts with every worker running, so a late-booting one does not count as slow provisioning.
+    await Promise.all(workers.map(({ worker, opsPort }) => waitHttpOk(`http://127.0.0.1:${opsPort}/healthz`, worker, 120_000)));
     const apiBase = `http://127.0.0.1:${port}`;
     return {
       db: database.db,
       sim,
       apiBase,
       operatorEmail: seeded.operatorEmail,
-      workerPid: () => worker.pid,
+      workerPids: () => workers.map(({ worker }) => worker.pid),
       assertWorkerAlive() {
-        if (worker.exitCode !== null || worker.signalCode !== null)
-          throw new Error(`the worker exited (${worker.exitCode ?? worker.signalCode}):\n${worker.logs()}`);
+        for (const { index, worker } of workers)
+          if (worker.exitCode !== null || worker.signalCode !== null)
+            throw new Error(`worker ${index} of ${workerCount} exited (${worker.exitCode ?? worker.signalCode}):\n${worker.logs()}`);
       },
       async submit(n) {
         const staff = new Map<string, Awaited<ReturnType<typeof signIn>>>();
