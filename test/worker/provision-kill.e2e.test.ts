@@ -614,6 +614,10 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
         ports: [],
         hostname: `pulih-${index}`,
         enqueue: false,
+        // the source VM's current sizes, as the API writes the new request
+        cores: sourceVm.cores,
+        memoryMiB: sourceVm.memoryMiB,
+        diskGiB: sourceVm.diskGiB,
         poolId: source.poolId,
         templateId: source.templateId,
       });

@@ -148,6 +148,9 @@ describe('vzdump and backup storage: the permission checks of PVE 9.1', () => {
     // the restore worker allocates the disks only with Datastore.AllocateSpace on their storage
     // (parse_backup_hints, per target storage): this caller has none on ceph
     expect(await wait(over.body?.data as string)).toBe('Permission check failed (/storage/ceph, Datastore.AllocateSpace)');
+    // checked while the archive's header is read: the VM keeps its disks
+    const kept = (await root('GET', '/nodes/pve1/qemu/101/config')).body?.data as Record<string, string>;
+    expect(kept.scsi0).toMatch(/^ceph:vm-101-disk-/);
     // the archive of a guest the caller may not back up is refused on check_volume_access
     const other = await root('POST', '/nodes/pve1/vzdump', { vmid: '103', storage: 'pbs' });
     expect(await wait(other.body?.data as string)).toBe('OK');

@@ -155,7 +155,7 @@ export async function restoreIntoReservedVmid(
 ): Promise<Restored> {
   const archive = archiveOf(ctx);
   const { volid } = archive;
-  const node = await restoreNode(ctx, place.node, archive, signal);
+  let node = await restoreNode(ctx, place.node, archive, signal);
   const since = await requestWindowStart(ctx, run);
   let vmid = reserved.vmid;
   let force = false;
@@ -171,8 +171,10 @@ export async function restoreIntoReservedVmid(
       await claim(ctx, ctx.pve, seen.node, vmid, signal);
       return { vmid, node: seen.node, adopted: true };
     }
-    if (earlier && seen.state !== 'absent' && seen.node === node) {
-      force = true; // our own failed restore's leftover
+    if (earlier && seen.state !== 'absent' && !seen.lock) {
+      // our own failed restore's leftover, wherever an earlier run placed it: restored over there
+      force = true;
+      node = seen.node;
       break;
     }
     if (seen.state === 'absent') break;

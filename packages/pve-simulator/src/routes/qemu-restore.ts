@@ -153,6 +153,18 @@ async function destroyOldData(sim: Sim, t: TaskContext, vm: SimVm): Promise<void
   vm.snapshots = {};
 }
 
+/**
+ * parse_backup_hints: every target storage (each archived disk's, or `storage`) wants
+ * Datastore.AllocateSpace — checked while reading the archive's header, before the old disks go.
+ */
+function checkTargetStorages(plan: RestorePlan, backup: BackupVolume): void {
+  for (const [, d] of configDisks(backup.config)) {
+    if (d.isCdrom && !d.isCloudinit) continue;
+    const id = plan.storage ?? d.storage;
+    if (!plan.mayAllocate(id)) throw new Error(`Permission check failed (/storage/${id}, Datastore.AllocateSpace)`);
+  }
+}
+
 /** Writes every archived disk to a new volume; returns the config lines that name the new volumes. */
 async function restoreDisks(sim: Sim, t: TaskContext, plan: RestorePlan, backup: BackupVolume): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -168,8 +180,6 @@ async function restoreDisks(sim: Sim, t: TaskContext, plan: RestorePlan, backup:
     }
     if (d.isCdrom) continue;
     const s = targetStorage(sim, plan, d.storage);
-    // restore_*_archive: `$rpcenv->check($user, "/storage/$storeid", ['Datastore.AllocateSpace'])` per target storage
-    if (!plan.mayAllocate(s.id)) throw new Error(`Permission check failed (/storage/${s.id}, Datastore.AllocateSpace)`);
     const free = s.totalGiB * 1024 ** 3 - sim.state.storageUsed(s.id, plan.node) - (used.get(s.id) ?? 0);
     if (free < d.sizeBytes) {
       throw new Error(
@@ -204,6 +214,7 @@ async function runRestore(sim: Sim, t: TaskContext, plan: RestorePlan, vm: SimVm
         t.log(`restore vma archive: vma extract -v -r /var/tmp/vzdumptmp${t.task.pid}.fifo - /var/tmp/vzdumptmp${t.task.pid}`);
         t.log(`CFG: size: ${JSON.stringify(backup.config).length} name: qemu-server.conf`);
       }
+      checkTargetStorages(plan, backup);
       await destroyOldData(sim, t, vm);
       const disks = await restoreDisks(sim, t, plan, backup);
       if (sim.qemu) sim.qemu.restoreDisk(plan.vmid, plan.archive.volid);

@@ -37,6 +37,12 @@ export const resizeStep = provisionStep<ResizeResult>({
         result: { disk: disk.key, sizeGiB: want },
         detail: bilingualDetail({ id: `${disk.key} sudah ${want} GiB`, en: `${disk.key} already ${want} GiB` }),
       };
+    if (have > want * GiB && ctx.data.restoreFrom) {
+      throw permanent('DISK_LARGER_THAN_REQUEST', {
+        id: `Disk dari cadangan (${formatGiB(have)}) lebih besar dari permohonan (${want} GiB); disk tidak dapat diperkecil. Perbesar disk VM asal menjadi ≥ ${Math.ceil(have / GiB)} GiB, lalu minta pemulihan ke VM baru lagi.`,
+        en: `The backup's disk (${formatGiB(have)}) is larger than requested (${want} GiB); disks cannot shrink. Grow the source VM's disk to ≥ ${Math.ceil(have / GiB)} GiB, then ask for the restore into a new VM again.`,
+      });
+    }
     if (have > want * GiB) {
       throw permanent('DISK_LARGER_THAN_REQUEST', {
         id: `Disk template (${formatGiB(have)}) lebih besar dari permintaan (${want} GiB); disk tidak dapat diperkecil. Minta ukuran ≥ ${Math.ceil(have / GiB)} GiB atau pakai template lain.`,
