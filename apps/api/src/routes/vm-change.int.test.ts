@@ -9,6 +9,7 @@ import {
   makeUser,
   testSshKey,
 } from '@betang/testkit';
+import { activeVmThroughApi } from '../testing/active-vm';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 
 /**
@@ -26,45 +27,13 @@ describe('VM changes asked by the institution (POST /vms/:id/resize)', () => {
   let institutionId: string;
   let n = 0;
 
-  /** A request approved through the API and then marked active with a VM, as the worker would leave it. */
-  async function activeVm(ports: number[] = [80]): Promise<{ vmId: string; requestId: string }> {
-    const { db } = h.database;
-    const created = await staff.agent
-      .post('/api/v1/vps-requests')
-      .set('X-CSRF-Token', staff.csrfToken)
-      .send({
-        applicationId,
-        hostname: `chg-${(n += 1)}`,
-        templateId: 'debian-12',
-        presetId: 'small',
-        sshPublicKeys: [testSshKey()],
-        purpose: 'VM uji perubahan ukuran dan port',
-        network: { publicAccess: true, ports },
-        contact: { name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' },
-      });
-    expect(created.status).toBe(201);
-    const approved = await operator.agent
-      .post(`/api/v1/vps-requests/${created.body.id}/approve`)
-      .set('X-CSRF-Token', operator.csrfToken)
-      .send({});
-    const size = await db
-      .selectFrom('vpsRequests')
-      .select(['cores', 'memoryMiB', 'diskGiB'])
-      .where('id', '=', created.body.id)
-      .executeTakeFirstOrThrow();
-    const vm = await db
-      .insertInto('vms')
-      .values({ requestId: created.body.id, institutionId, vmid: 101_000 + n, node: 'pve1', name: `chg-${n}`, ...size, state: 'running' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db
-      .updateTable('provisioningRuns')
-      .set({ status: 'succeeded', vmId: vm.id, progress: 100, finishedAt: new Date() })
-      .where('id', '=', approved.body.run.id)
-      .execute();
-    await db.updateTable('vpsRequests').set({ status: 'active' }).where('id', '=', created.body.id).execute();
-    return { vmId: vm.id, requestId: created.body.id };
-  }
+  const activeVm = (ports: number[] = [80]) => {
+    n += 1;
+    return activeVmThroughApi(
+      { db: h.database.db, staff, operator, institutionId, applicationId },
+      { hostname: `chg-${n}`, vmid: 101_000 + n, purpose: 'VM uji perubahan ukuran dan port', publicAccess: true, ports },
+    );
+  };
   const post = (who: SignedIn, path: string, body: object) => who.agent.post(path).set('X-CSRF-Token', who.csrfToken).send(body);
 
   /** Everything a change would write: runs, outbox rows, audit entries, and the request's sizes and ports. */

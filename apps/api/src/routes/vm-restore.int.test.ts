@@ -1,14 +1,6 @@
 import { Role } from '@betang/core';
-import {
-  makeAgreementInForce,
-  makeApplication,
-  makeCatalog,
-  makeInstitution,
-  makeIpPool,
-  makeQuota,
-  makeUser,
-  testSshKey,
-} from '@betang/testkit';
+import { makeAgreementInForce, makeApplication, makeCatalog, makeInstitution, makeIpPool, makeQuota, makeUser } from '@betang/testkit';
+import { activeVmThroughApi } from '../testing/active-vm';
 import { signInAs, startApiHarness, type ApiHarness, type SignedIn } from '../testing/api-harness';
 
 describe('restore from a backup', () => {
@@ -21,49 +13,13 @@ describe('restore from a backup', () => {
   let institutionId: string;
   let n = 0;
 
-  /** A request approved through the API and then marked active with a VM, as the worker would leave it. */
-  async function activeVm(): Promise<{ vmId: string; requestId: string }> {
-    const { db } = h.database;
-    const created = await staff.agent
-      .post('/api/v1/vps-requests')
-      .set('X-CSRF-Token', staff.csrfToken)
-      .send({
-        applicationId,
-        hostname: `vm-${(n += 1)}`,
-        templateId: 'debian-12',
-        presetId: 'small',
-        sshPublicKeys: [testSshKey()],
-        purpose: 'VM uji tindakan hari kedua',
-        network: { publicAccess: false, ports: [] },
-        contact: { name: 'Budi', nip: '198501012010011001', phone: '0812555501', email: 'budi@kalteng.go.id' },
-      });
-    const approved = await operator.agent
-      .post(`/api/v1/vps-requests/${created.body.id}/approve`)
-      .set('X-CSRF-Token', operator.csrfToken)
-      .send({});
-    const vm = await db
-      .insertInto('vms')
-      .values({
-        requestId: created.body.id,
-        institutionId,
-        vmid: 100_000 + n,
-        node: 'pve1',
-        name: `vm-${n}`,
-        cores: 1,
-        memoryMiB: 2048,
-        diskGiB: 20,
-        state: 'running',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db
-      .updateTable('provisioningRuns')
-      .set({ status: 'succeeded', vmId: vm.id, progress: 100, finishedAt: new Date() })
-      .where('id', '=', approved.body.run.id)
-      .execute();
-    await db.updateTable('vpsRequests').set({ status: 'active' }).where('id', '=', created.body.id).execute();
-    return { vmId: vm.id, requestId: created.body.id };
-  }
+  const activeVm = () => {
+    n += 1;
+    return activeVmThroughApi(
+      { db: h.database.db, staff, operator, institutionId, applicationId },
+      { hostname: `vm-${n}`, vmid: 100_000 + n },
+    );
+  };
   const post = (who: SignedIn, path: string, body: object, lang = 'id') =>
     who.agent.post(path).set('X-CSRF-Token', who.csrfToken).set('Accept-Language', lang).send(body);
 
