@@ -168,7 +168,9 @@ describe('census and adoption in the web app (real Chromium)', () => {
     await form.getByLabel(T['adoption.releaseReason']!).fill('Dikelola sendiri oleh Dinkes mulai 2027');
     // its adopt run (marking it as Betang's) is still queued: nothing is released before it ends
     await form.getByRole('button', { name: T['adoption.releaseConfirm'] }).click();
-    await form.getByText('Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.').waitFor();
+    await form
+      .getByText(/VM ini sedang diubah \(penandaan VM adopsi, run [0-9a-f-]+\)\. Tunggu sampai selesai, lalu coba lagi\./)
+      .waitFor();
     const vm = await stack.db.selectFrom('adoptions').select('vmId').where('vmid', '=', 101).executeTakeFirstOrThrow();
     await stack.db
       .updateTable('provisioningRuns')

@@ -19,7 +19,8 @@ describe('VM day-2 actions', () => {
       { hostname: `vm-${n}`, vmid: 100_000 + n },
     );
   };
-  const post = (who: SignedIn, path: string, body: object) => who.agent.post(path).set('X-CSRF-Token', who.csrfToken).send(body);
+  const post = (who: SignedIn, path: string, body: object, lang = 'id') =>
+    who.agent.post(path).set('X-CSRF-Token', who.csrfToken).set('Accept-Language', lang).send(body);
 
   beforeAll(async () => {
     h = await startApiHarness();
@@ -70,7 +71,14 @@ describe('VM day-2 actions', () => {
       .where('id', '=', stop.body.runId)
       .executeTakeFirstOrThrow();
     expect(run).toEqual({ kind: 'shutdown', status: 'queued', vmId });
-    expect((await post(staff, `/api/v1/vms/${vmId}/actions`, { action: 'reboot' })).status).toBe(409);
+    // another action while the shutdown is queued: 409 naming it, in the caller's language
+    const busy = await post(staff, `/api/v1/vms/${vmId}/actions`, { action: 'reboot' });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.message).toBe(
+      `VM ini sedang diubah (mematikan VM, run ${stop.body.runId}). Tunggu sampai selesai, lalu coba lagi.`,
+    );
+    const busyEn = await post(staff, `/api/v1/vms/${vmId}/actions`, { action: 'reboot' }, 'en');
+    expect(busyEn.body.error.message).toContain(`(shutting the VM down, run ${stop.body.runId})`);
     expect((await post(staff, `/api/v1/vms/${vmId}/actions`, { action: 'hibernate' })).status).toBe(400);
     const detail = await staff.agent.get(`/api/v1/vps-requests/${requestId}`);
     expect(detail.body.run).toMatchObject({ id: stop.body.runId, status: 'queued' });

@@ -4,6 +4,7 @@ import { lockVm } from '../vms/request-vm-action';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 import { ADOPTION_LOCK } from './adopt-vm';
 import { loadEstateWorld, toEstateVmDto } from './estate-world';
+import { refuseWhileBusy } from '../vms/refuse-while-busy';
 
 /**
  * Records an operator's decisions on a census VM's conflicts. Choosing that this VM keeps a shared
@@ -72,17 +73,7 @@ export async function releaseVm(tx: Tx, actor: Actor, vmId: string, reason: stri
       id: `VM berstatus ${vm.state}; tidak dapat dilepas.`,
       en: `The VM is ${vm.state}; it cannot be released.`,
     });
-  const live = await tx
-    .selectFrom('provisioningRuns')
-    .select('id')
-    .where('requestId', '=', vm.requestId)
-    .where('status', 'in', ['queued', 'running', 'awaiting_approval'])
-    .executeTakeFirst();
-  if (live)
-    throw new AppError(ErrorCode.InvalidState, {
-      id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.',
-      en: 'Another action is still running for this VM. Wait until it finishes.',
-    });
+  await refuseWhileBusy(tx, vm.requestId, { awaitingApproval: true });
   const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind: 'release', requestedBy: actor.userId, params: { reason } });
   await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
   await tx.updateTable('adoptions').set({ releasedBy: actor.userId, releaseReason: reason }).where('id', '=', adoption.id).execute();

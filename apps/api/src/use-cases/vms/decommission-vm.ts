@@ -32,25 +32,12 @@ import type { AuditMeta } from '../vps-requests/audit-meta';
 import { fieldError } from '../vps-requests/request-checks';
 import { endChange } from './pending-change';
 import { lockVm } from './request-vm-action';
+import { refuseWhileBusy } from './refuse-while-busy';
 
 type LockedVm = Awaited<ReturnType<typeof lockVm>>;
 
 /** The request states a decommission starts from (its VM is built; a failed request may be decommissioned). */
 const DECOMMISSIONABLE: readonly RequestStatus[] = ['active', 'stopped', 'expiring', 'failed'];
-
-async function assertNoLiveRun(tx: Tx, requestId: string): Promise<void> {
-  const live = await tx
-    .selectFrom('provisioningRuns')
-    .select('id')
-    .where('requestId', '=', requestId)
-    .where('status', 'in', ['queued', 'running'])
-    .executeTakeFirst();
-  if (live)
-    throw new AppError(ErrorCode.InvalidState, {
-      id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.',
-      en: 'Another action is still running for this VM. Wait until it finishes.',
-    });
-}
 
 function assertDecommissionable(vm: LockedVm): void {
   if (!vmActionAllowed(vm.state, 'decommission')) {
@@ -138,7 +125,7 @@ export async function decommissionVm(
     );
   }
   assertDecommissionable(vm);
-  await assertNoLiveRun(tx, vm.requestId);
+  await refuseWhileBusy(tx, vm.requestId);
   if (await lockAwaitingDecommission(tx, vm.id)) {
     throw new AppError(ErrorCode.InvalidState, {
       id: 'Penghapusan VM ini sudah menunggu persetujuan kepala perangkat daerah.',
@@ -224,7 +211,7 @@ export async function decideVmDecommission(
       en: 'Only the head of the institution owning the VM can approve this decommission.',
     });
   assertDecommissionable(vm);
-  await assertNoLiveRun(tx, vm.requestId);
+  await refuseWhileBusy(tx, vm.requestId);
   await decideDecommission(tx, pending.id, 'approved', actor.userId, note ?? null);
   await appendAudit(tx, {
     ...meta,
@@ -261,7 +248,7 @@ export async function restoreVm(tx: Tx, actor: Actor, vmId: string, meta: AuditM
           },
     );
   }
-  await assertNoLiveRun(tx, vm.requestId);
+  await refuseWhileBusy(tx, vm.requestId);
   await transitionVm(tx, vm.id, ['retained'], 'stopped', { fields: { retainedUntil: null } });
   await transitionRequest(tx, vm.requestId, ['retained'], 'stopped', { reason: null });
   const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind: 'start', requestedBy: actor.userId, params: {} });

@@ -2,6 +2,7 @@ import { AppError, ErrorCode, adminUserForInstitution, canSeeInstitution, hasAny
 import { appendAudit, enqueueJob, insertRun, type Db, type Tx } from '@betang/db';
 import { lockVm } from './request-vm-action';
 import type { AuditMeta } from '../vps-requests/audit-meta';
+import { refuseWhileBusy } from './refuse-while-busy';
 
 /**
  * The VM as the caller may act on it: 404 outside the caller's tenancy (a foreign id reads like a
@@ -34,17 +35,7 @@ export async function replaceSshKeys(
       id: `VM berstatus ${vm.state}: kunci hanya dapat diganti saat VM menyala (agen tamu berjalan di dalam VM). Nyalakan VM dulu.`,
       en: `The VM is ${vm.state}: keys can only be replaced while it runs (the guest agent lives inside the VM). Start it first.`,
     });
-  const live = await tx
-    .selectFrom('provisioningRuns')
-    .select('id')
-    .where('requestId', '=', vm.requestId)
-    .where('status', 'in', ['queued', 'running'])
-    .executeTakeFirst();
-  if (live)
-    throw new AppError(ErrorCode.InvalidState, {
-      id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.',
-      en: 'Another action is still running for this VM. Wait until it finishes.',
-    });
+  await refuseWhileBusy(tx, vm.requestId);
   const institution = await tx.selectFrom('institutions').select('code').where('id', '=', vm.institutionId).executeTakeFirstOrThrow();
   const adminUser = adminUserForInstitution(institution.code);
   const params = { sshPublicKeys: [...keys], adminUser };

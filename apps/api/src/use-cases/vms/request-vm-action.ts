@@ -1,6 +1,7 @@
 import { AppError, ErrorCode, Role, canSeeInstitution, hasAnyRole, vmActionAllowed, type Actor } from '@betang/core';
 import { appendAudit, enqueueJob, insertRun, type Tx } from '@betang/db';
 import type { AuditMeta } from '../vps-requests/audit-meta';
+import { refuseWhileBusy } from './refuse-while-busy';
 
 type VmAction = 'start' | 'stop' | 'shutdown' | 'reboot';
 
@@ -45,17 +46,7 @@ export async function requestVmAction(
       });
     }
   }
-  const live = await tx
-    .selectFrom('provisioningRuns')
-    .select('id')
-    .where('requestId', '=', vm.requestId)
-    .where('status', 'in', ['queued', 'running'])
-    .executeTakeFirst();
-  if (live)
-    throw new AppError(ErrorCode.InvalidState, {
-      id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.',
-      en: 'Another action is still running for this VM. Wait until it finishes.',
-    });
+  await refuseWhileBusy(tx, vm.requestId);
 
   const run = await insertRun(tx, { requestId: vm.requestId, vmId: vm.id, kind, requestedBy: actor.userId, params });
   await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });

@@ -16,6 +16,7 @@ import type { AuditMeta } from '../vps-requests/audit-meta';
 import { assertAgreementCovers, assertQuota, assertSizeAllowed, fieldError } from '../vps-requests/request-checks';
 import { lockVm } from './request-vm-action';
 import { dueAt, type ResizeParams } from './pending-change';
+import { refuseWhileBusy } from './refuse-while-busy';
 
 type ResizeOutcome = {
   runId: string;
@@ -100,17 +101,7 @@ export async function resizeVm(tx: Tx, actor: Actor, vmId: string, wanted: Resiz
       en: `The VM is ${vm.state}; it cannot be changed.`,
     });
   }
-  const live = await tx
-    .selectFrom('provisioningRuns')
-    .select('id')
-    .where('requestId', '=', vm.requestId)
-    .where('status', 'in', ['queued', 'running'])
-    .executeTakeFirst();
-  if (live)
-    throw new AppError(ErrorCode.InvalidState, {
-      id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.',
-      en: 'Another action is still running for this VM. Wait until it finishes.',
-    });
+  await refuseWhileBusy(tx, vm.requestId);
   if (await lockPendingChange(tx, vm.requestId)) {
     throw new AppError(ErrorCode.InvalidState, {
       id: 'Perubahan sebelumnya untuk VM ini masih menunggu persetujuan.',

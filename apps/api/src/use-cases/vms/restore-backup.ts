@@ -13,42 +13,8 @@ import {
 import { appendAudit, enqueueJob, getSetting, insertRun, type Tx } from '@betang/db';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 import { lockVm } from './request-vm-action';
+import { refuseWhileBusy } from './refuse-while-busy';
 import { requestRestoreIntoNewVm } from './restore-into-new-vm';
-
-/** What each run kind is called when a restore is refused because it runs. */
-const RUN_TEXT: Record<string, { id: string; en: string }> = {
-  provision: { id: 'provisioning', en: 'provisioning' },
-  start: { id: 'menyalakan VM', en: 'starting the VM' },
-  stop: { id: 'mematikan paksa VM', en: 'stopping the VM' },
-  shutdown: { id: 'mematikan VM', en: 'shutting the VM down' },
-  reboot: { id: 'memulai ulang VM', en: 'rebooting the VM' },
-  resize: { id: 'perubahan ukuran/port', en: 'a size/port change' },
-  decommission: { id: 'penghapusan VM', en: 'decommissioning the VM' },
-  ssh_keys: { id: 'penggantian kunci SSH', en: 'replacing SSH keys' },
-  snapshot: { id: 'pengambilan snapshot', en: 'taking a snapshot' },
-  snapshot_rollback: { id: 'pengembalian ke snapshot', en: 'a rollback to a snapshot' },
-  snapshot_delete: { id: 'penghapusan snapshot', en: 'deleting a snapshot' },
-  console_password: { id: 'pengaturan sandi konsol', en: 'setting the console password' },
-  restore: { id: 'pemulihan dari cadangan', en: 'a restore from a backup' },
-};
-
-/** 409 naming the run when the VM's request has one queued, running or awaiting approval. */
-async function refuseWhileBusy(tx: Tx, requestId: string): Promise<void> {
-  const live = await tx
-    .selectFrom('provisioningRuns')
-    .select(['id', 'kind', 'status'])
-    .where('requestId', '=', requestId)
-    .where('status', 'in', ['queued', 'running', 'awaiting_approval'])
-    .orderBy('createdAt')
-    .executeTakeFirst();
-  if (!live) return;
-  const what = RUN_TEXT[live.kind] ?? { id: live.kind, en: live.kind };
-  const waiting = live.status === 'awaiting_approval';
-  throw new AppError(ErrorCode.InvalidState, {
-    id: `VM ini sedang diubah (${what.id}${waiting ? ', menunggu persetujuan' : ''}, run ${live.id}). Tunggu sampai selesai, lalu coba lagi.`,
-    en: `This VM is being changed (${what.en}${waiting ? ', awaiting approval' : ''}, run ${live.id}). Wait until it finishes, then try again.`,
-  });
-}
 
 /**
  * Asks for a restore of one of the VM's backups: into a new VM (requestRestoreIntoNewVm) or over the VM itself. The run (and, unless it
@@ -110,7 +76,7 @@ export async function requestRestore(
       id: `VM berstatus ${vm.state}; pemulihan hanya untuk VM yang menyala atau mati.`,
       en: `The VM is ${vm.state}; a restore applies only to a running or stopped VM.`,
     });
-  await refuseWhileBusy(tx, vm.requestId);
+  await refuseWhileBusy(tx, vm.requestId, { awaitingApproval: true });
 
   const policy = await getSetting(tx, 'approval_policy', ZApprovalPolicy, DEFAULT_APPROVAL_POLICY);
   const sizes = { cores: vm.cores, memoryMiB: vm.memoryMiB, diskGiB: vm.diskGiB };

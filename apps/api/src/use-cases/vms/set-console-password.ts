@@ -3,6 +3,7 @@ import { AppError, ErrorCode, adminUserForInstitution, type Actor } from '@betan
 import { appendAudit, enqueueJob, insertRun, type Tx } from '@betang/db';
 import { lockVm } from './request-vm-action';
 import type { AuditMeta } from '../vps-requests/audit-meta';
+import { refuseWhileBusy } from './refuse-while-busy';
 
 /**
  * Queues setting the admin user's console password through the guest agent: the run row and its
@@ -26,17 +27,7 @@ export async function setConsolePassword(
       id: `VM berstatus ${vm.state}: sandi konsol hanya dapat diatur saat VM menyala (agen tamu berjalan di dalam VM). Nyalakan VM dulu.`,
       en: `The VM is ${vm.state}: the console password can only be set while it runs (the guest agent lives inside the VM). Start it first.`,
     });
-  const live = await tx
-    .selectFrom('provisioningRuns')
-    .select('id')
-    .where('requestId', '=', vm.requestId)
-    .where('status', 'in', ['queued', 'running'])
-    .executeTakeFirst();
-  if (live)
-    throw new AppError(ErrorCode.InvalidState, {
-      id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.',
-      en: 'Another action is still running for this VM. Wait until it finishes.',
-    });
+  await refuseWhileBusy(tx, vm.requestId);
   const institution = await tx.selectFrom('institutions').select('code').where('id', '=', vm.institutionId).executeTakeFirstOrThrow();
   const adminUser = adminUserForInstitution(institution.code);
   const params = { adminUser, consolePassword: box.seal(consolePasswordSlot(vm.id), password) };

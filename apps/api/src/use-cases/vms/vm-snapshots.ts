@@ -17,24 +17,10 @@ import {
 import { appendAudit, enqueueJob, getSetting, insertRun, type Executor, type Tx } from '@betang/db';
 import type { AuditMeta } from '../vps-requests/audit-meta';
 import { lockVm } from './request-vm-action';
+import { refuseWhileBusy } from './refuse-while-busy';
 
 /** Statuses a snapshot counts against the limit in (it exists on Proxmox or is on its way there). */
 const LIVE: readonly SnapshotStatus[] = ['creating', 'present', 'deleting'];
-
-/** What each run kind is called when a snapshot is refused because it runs. */
-const RUN_TEXT: Record<string, { id: string; en: string }> = {
-  provision: { id: 'provisioning', en: 'provisioning' },
-  start: { id: 'menyalakan VM', en: 'starting the VM' },
-  stop: { id: 'mematikan paksa VM', en: 'stopping the VM' },
-  shutdown: { id: 'mematikan VM', en: 'shutting the VM down' },
-  reboot: { id: 'memulai ulang VM', en: 'rebooting the VM' },
-  resize: { id: 'perubahan ukuran/port', en: 'a size/port change' },
-  decommission: { id: 'penghapusan VM', en: 'decommissioning the VM' },
-  snapshot: { id: 'pengambilan snapshot', en: 'taking a snapshot' },
-  snapshot_rollback: { id: 'pengembalian ke snapshot', en: 'a rollback to a snapshot' },
-  snapshot_delete: { id: 'penghapusan snapshot', en: 'deleting a snapshot' },
-  restore: { id: 'pemulihan dari cadangan', en: 'a restore from a backup' },
-};
 
 /** The admin's snapshot policy (default: 3 per VM, 7 days). */
 export function snapshotPolicy(db: Executor): Promise<SnapshotPolicy> {
@@ -105,22 +91,6 @@ export async function listVmSnapshots(db: Executor, actor: Actor, vmId: string) 
   };
 }
 
-/** 409 when a run of the VM's request is queued or running, naming what runs. */
-async function refuseWhileRunning(tx: Tx, requestId: string): Promise<void> {
-  const live = await tx
-    .selectFrom('provisioningRuns')
-    .select(['id', 'kind'])
-    .where('requestId', '=', requestId)
-    .where('status', 'in', ['queued', 'running'])
-    .executeTakeFirst();
-  if (!live) return;
-  const what = RUN_TEXT[live.kind] ?? { id: live.kind, en: live.kind };
-  throw new AppError(ErrorCode.InvalidState, {
-    id: `VM ini sedang diubah (${what.id}, run ${live.id}). Tunggu sampai selesai, lalu coba lagi.`,
-    en: `This VM is being changed (${what.en}, run ${live.id}). Wait until it finishes, then try again.`,
-  });
-}
-
 /** The VM locked, in a state snapshots apply to (running or stopped) and not busy with another run. */
 async function lockSnapshotVm(tx: Tx, actor: Actor, vmId: string) {
   const vm = await lockVm(tx, actor, vmId);
@@ -129,7 +99,7 @@ async function lockSnapshotVm(tx: Tx, actor: Actor, vmId: string) {
       id: `VM berstatus ${vm.state}; snapshot hanya untuk VM yang menyala atau mati.`,
       en: `The VM is ${vm.state}; snapshots apply only to a running or stopped VM.`,
     });
-  await refuseWhileRunning(tx, vm.requestId);
+  await refuseWhileBusy(tx, vm.requestId);
   return vm;
 }
 

@@ -2,6 +2,7 @@ import { AppError, ErrorCode } from '@betang/core';
 import { appendAudit, enqueueJob, findLatestRunOfRequest, insertRun, lockVpsRequest, type Tx, type VpsRequestRow } from '@betang/db';
 import type { AuditMeta } from './audit-meta';
 import { queueProvisioning } from './finalize-approval';
+import { refuseWhileBusy } from '../vms/refuse-while-busy';
 
 /**
  * A new `decommission` run for a request whose destroy run failed (PVE unreachable, a lock that
@@ -67,17 +68,7 @@ async function queueAdoptAgain(
   failed: { id: string; vmId: string | null; params: unknown; requestedBy: string | null },
   meta: AuditMeta,
 ): Promise<VpsRequestRow> {
-  const live = await tx
-    .selectFrom('provisioningRuns')
-    .select('id')
-    .where('requestId', '=', request.id)
-    .where('status', 'in', ['queued', 'running', 'awaiting_approval'])
-    .executeTakeFirst();
-  if (live)
-    throw new AppError(ErrorCode.InvalidState, {
-      id: 'Masih ada tindakan lain yang berjalan untuk VM ini. Tunggu sampai selesai.',
-      en: 'Another action is still running for this VM. Wait until it finishes.',
-    });
+  await refuseWhileBusy(tx, request.id, { awaitingApproval: true });
   const run = await insertRun(tx, {
     requestId: request.id,
     vmId: failed.vmId,
