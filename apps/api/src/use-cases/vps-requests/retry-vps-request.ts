@@ -4,24 +4,22 @@ import type { AuditMeta } from './audit-meta';
 import { queueProvisioning } from './finalize-approval';
 import { refuseWhileBusy } from '../vms/refuse-while-busy';
 
+type FailedRun = { id: string; vmId: string | null; params: unknown; requestedBy: string | null };
+
 /**
- * A new `decommission` run for a request whose destroy run failed (PVE unreachable, a lock that
- * outlived the run): the same VM and reason, the failed run kept in the history. Without it a VM
- * whose grace period ended would stay `decommissioning` on the cluster with nothing to finish it.
+ * A new run of `kind` in place of a failed one: the same VM and parameters, the failed run kept
+ * in the history, its job and the `vps_request.retried` audit entry written in the caller's
+ * transaction (so the retry is queued exactly once).
  */
-async function queueDecommissionAgain(tx: Tx, request: VpsRequestRow, failedRunId: string, meta: AuditMeta): Promise<VpsRequestRow> {
-  const failed = await tx
-    .selectFrom('provisioningRuns')
-    .select(['vmId', 'params', 'requestedBy'])
-    .where('id', '=', failedRunId)
-    .executeTakeFirstOrThrow();
-  const run = await insertRun(tx, {
-    requestId: request.id,
-    vmId: failed.vmId,
-    kind: 'decommission',
-    requestedBy: failed.requestedBy,
-    params: failed.params,
-  });
+async function queueAgain(
+  tx: Tx,
+  request: VpsRequestRow,
+  failed: FailedRun,
+  kind: 'decommission' | 'adopt',
+  requestedBy: string | null,
+  meta: AuditMeta,
+): Promise<VpsRequestRow> {
+  const run = await insertRun(tx, { requestId: request.id, vmId: failed.vmId, kind, requestedBy, params: failed.params });
   await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
   await appendAudit(tx, {
     ...meta,
@@ -29,10 +27,24 @@ async function queueDecommissionAgain(tx: Tx, request: VpsRequestRow, failedRunI
     action: 'vps_request.retried',
     targetType: 'vps_request',
     targetId: request.id,
-    before: { status: request.status, runId: failedRunId },
-    after: { status: request.status, runId: run.id, kind: 'decommission' },
+    before: { status: request.status, runId: failed.id },
+    after: { status: request.status, runId: run.id, kind },
   });
   return request;
+}
+
+/**
+ * A new `decommission` run for a request whose destroy run failed (PVE unreachable, a lock that
+ * outlived the run), requested by whoever asked for the destroy. Without it a VM whose grace
+ * period ended would stay `decommissioning` on the cluster with nothing to finish it.
+ */
+async function queueDecommissionAgain(tx: Tx, request: VpsRequestRow, failedRunId: string, meta: AuditMeta): Promise<VpsRequestRow> {
+  const failed = await tx
+    .selectFrom('provisioningRuns')
+    .select(['id', 'vmId', 'params', 'requestedBy'])
+    .where('id', '=', failedRunId)
+    .executeTakeFirstOrThrow();
+  return queueAgain(tx, request, failed, 'decommission', failed.requestedBy, meta);
 }
 
 /**
@@ -62,31 +74,9 @@ async function failedAdoptRun(tx: Tx, request: VpsRequestRow) {
  * actions then expect the marker of the latest succeeded adopt run, so redoing it is safe.
  * Refused while another run of the request is queued or running (one live run per request).
  */
-async function queueAdoptAgain(
-  tx: Tx,
-  request: VpsRequestRow,
-  failed: { id: string; vmId: string | null; params: unknown; requestedBy: string | null },
-  meta: AuditMeta,
-): Promise<VpsRequestRow> {
+async function queueAdoptAgain(tx: Tx, request: VpsRequestRow, failed: FailedRun, meta: AuditMeta): Promise<VpsRequestRow> {
   await refuseWhileBusy(tx, request.id, { awaitingApproval: true });
-  const run = await insertRun(tx, {
-    requestId: request.id,
-    vmId: failed.vmId,
-    kind: 'adopt',
-    requestedBy: meta.actorUserId ?? failed.requestedBy,
-    params: failed.params,
-  });
-  await enqueueJob(tx, 'vm.action', { runId: run.id }, { dedupKey: `run:${run.id}` });
-  await appendAudit(tx, {
-    ...meta,
-    institutionId: request.institutionId,
-    action: 'vps_request.retried',
-    targetType: 'vps_request',
-    targetId: request.id,
-    before: { status: request.status, runId: failed.id },
-    after: { status: request.status, runId: run.id, kind: 'adopt' },
-  });
-  return request;
+  return queueAgain(tx, request, failed, 'adopt', meta.actorUserId ?? failed.requestedBy, meta);
 }
 
 /**
