@@ -508,9 +508,8 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
     );
   }
 
-  it('should restore exactly once, over the VM or into one new VM, when the worker is killed at every step of a restore', async () => {
-    const source = provisioned[0]!;
-    const sourceVm = await db.selectFrom('vms').selectAll().where('requestId', '=', source.requestId).executeTakeFirstOrThrow();
+  /** A snapshot-mode vzdump of `vm` to the PBS storage, recorded as the worker's backup sweep records one. */
+  async function backUp(vm: { id: string; vmid: number | null; node: string | null }): Promise<{ id: string }> {
     const pve = createPveClient({
       baseUrl: sim.url,
       tokenId: sim.tokenId,
@@ -518,26 +517,31 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
       ca: readFileSync(sim.caFile, 'utf8'),
       timeoutMs: 10_000,
     });
-    const made = await backupClient(pve).vzdump(
-      sourceVm.node!,
-      { vmid: sourceVm.vmid!, storage: 'pbs', mode: 'snapshot' },
-      { deadlineMs: 60_000 },
-    );
-    await pve.close();
-    const backup = await db
-      .insertInto('vmBackups')
-      .values({
-        vmId: sourceVm.id,
-        vmid: sourceVm.vmid!,
-        node: sourceVm.node!,
-        storage: 'pbs',
-        backupDate: '2026-12-07',
-        outcome: 'ok',
-        volid: made.volid,
-        finishedAt: new Date(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    try {
+      const made = await backupClient(pve).vzdump(vm.node!, { vmid: vm.vmid!, storage: 'pbs', mode: 'snapshot' }, { deadlineMs: 60_000 });
+      return await db
+        .insertInto('vmBackups')
+        .values({
+          vmId: vm.id,
+          vmid: vm.vmid!,
+          node: vm.node!,
+          storage: 'pbs',
+          backupDate: '2026-12-07',
+          outcome: 'ok',
+          volid: made.volid,
+          finishedAt: new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    } finally {
+      await pve.close();
+    }
+  }
+
+  it('should restore exactly once, over the VM or into one new VM, when the worker is killed at every step of a restore', async () => {
+    const source = provisioned[0]!;
+    const sourceVm = await db.selectFrom('vms').selectAll().where('requestId', '=', source.requestId).executeTakeFirstOrThrow();
+    const backup = await backUp(sourceVm);
     const okRestores = async (vmid: number) =>
       (await simState<SimTask[]>(sim, 'tasks')).filter(
         (task) => task.type === 'qmrestore' && task.id === String(vmid) && task.exitstatus === 'OK',
@@ -552,33 +556,7 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
     for (const [index, kill] of inPlace.entries()) {
       const q = provisioned[index + 1]!;
       const vm = await db.selectFrom('vms').selectAll().where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
-      const pveClient = createPveClient({
-        baseUrl: sim.url,
-        tokenId: sim.tokenId,
-        tokenSecret: sim.tokenSecret,
-        ca: readFileSync(sim.caFile, 'utf8'),
-        timeoutMs: 10_000,
-      });
-      const own = await backupClient(pveClient).vzdump(
-        vm.node!,
-        { vmid: vm.vmid!, storage: 'pbs', mode: 'snapshot' },
-        { deadlineMs: 60_000 },
-      );
-      await pveClient.close();
-      const row = await db
-        .insertInto('vmBackups')
-        .values({
-          vmId: vm.id,
-          vmid: vm.vmid!,
-          node: vm.node!,
-          storage: 'pbs',
-          backupDate: '2026-12-07',
-          outcome: 'ok',
-          volid: own.volid,
-          finishedAt: new Date(),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const row = await backUp(vm);
       const before = await okRestores(vm.vmid!);
       const run = await db
         .insertInto('provisioningRuns')
