@@ -288,7 +288,8 @@ async function startCopy(
 
 /** Parks until the next look at the copy, first extending the run's lease past the parking time. */
 async function parkOnCopy(ctx: ProvisionCtx, runId: string, park: StepScope<ProvisionCtx>['park'], copy: CopyMemo): Promise<never> {
-  const until = Date.now() + copyParkMs(copy.startedAt);
+  // Never past the copy's budget: the look at the deadline is what reports a copy that hangs.
+  const until = Math.min(copy.deadlineAt, Date.now() + copyParkMs(copy.startedAt));
   await renewCloneLease(ctx.deps.db, runId, { untilMs: until, marginMs: CLONE_LEASE_TTL_MS, upid: copy.upid });
   return park(until, copy, WAITING_COPY);
 }
