@@ -184,7 +184,7 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
     const requests: Array<QueuedProvision & { killedAt: string }> = [];
     const ports: Record<string, number[]> = {};
     // entering: frozen as it marks the step running; mid-task: while the clone task runs on PVE;
-    // before-memo: the clone finished on PVE but its memo is not written yet (the worst moment).
+    // before-memo: the clone runs on PVE but the memo naming its task is not written yet (the worst moment).
     const plan: Array<{ key: string; mode: 'entering' | 'mid-task' | 'before-memo' }> = [
       ...KEYS.map((key) => ({ key, mode: 'entering' as const })),
       { key: 'clone', mode: 'mid-task' },
@@ -223,8 +223,15 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
         await locker.query('BEGIN');
         const held = await locker.query('SELECT status FROM run_steps WHERE run_id = $1 AND key = $2 FOR UPDATE', [q.runId, 'clone']);
         expect((held.rows[0] as { status: string }).status).toBe('running');
-        await until('clone done on PVE, worker frozen writing the memo', async () => (await waitersOnLocks()) > 0);
-        expect((await simState<SimVm[]>(sim, 'vms')).some((v) => String(v.config.description ?? '').includes(q.runId))).toBe(true);
+        // The clone parks on its UPID: the worker freezes writing that memo, the copy running on PVE.
+        await until('clone started on PVE, worker frozen writing the memo', async () => (await waitersOnLocks()) > 0);
+        const vm = await db.selectFrom('vms').select('vmid').where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
+        await until('the clone’s VM on PVE', async () => (await simState<SimVm[]>(sim, 'vms')).some((v) => v.vmid === vm.vmid), 30_000, 20);
+        expect(
+          await db.selectFrom('runSteps').select('memo').where('runId', '=', q.runId).where('key', '=', 'clone').executeTakeFirst(),
+        ).toEqual({
+          memo: null,
+        });
       } else {
         await until(
           'clone task running',
