@@ -184,7 +184,7 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
     const requests: Array<QueuedProvision & { killedAt: string }> = [];
     const ports: Record<string, number[]> = {};
     // entering: frozen as it marks the step running; mid-task: while the clone task runs on PVE;
-    // before-memo: the clone finished on PVE but its memo is not written yet (the worst moment).
+    // before-memo: the clone runs on PVE but the memo naming its task is not written yet (the worst moment).
     const plan: Array<{ key: string; mode: 'entering' | 'mid-task' | 'before-memo' }> = [
       ...KEYS.map((key) => ({ key, mode: 'entering' as const })),
       { key: 'clone', mode: 'mid-task' },
@@ -223,8 +223,15 @@ describe('worker killed with SIGKILL at every provisioning step', () => {
         await locker.query('BEGIN');
         const held = await locker.query('SELECT status FROM run_steps WHERE run_id = $1 AND key = $2 FOR UPDATE', [q.runId, 'clone']);
         expect((held.rows[0] as { status: string }).status).toBe('running');
-        await until('clone done on PVE, worker frozen writing the memo', async () => (await waitersOnLocks()) > 0);
-        expect((await simState<SimVm[]>(sim, 'vms')).some((v) => String(v.config.description ?? '').includes(q.runId))).toBe(true);
+        // The clone parks on its UPID: the worker freezes writing that memo, the copy running on PVE.
+        await until('clone started on PVE, worker frozen writing the memo', async () => (await waitersOnLocks()) > 0);
+        const vm = await db.selectFrom('vms').select('vmid').where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
+        await until('the clone’s VM on PVE', async () => (await simState<SimVm[]>(sim, 'vms')).some((v) => v.vmid === vm.vmid), 30_000, 20);
+        expect(
+          await db.selectFrom('runSteps').select('memo').where('runId', '=', q.runId).where('key', '=', 'clone').executeTakeFirst(),
+        ).toEqual({
+          memo: null,
+        });
       } else {
         await until(
           'clone task running',
@@ -758,5 +765,56 @@ describe('worker killed with SIGKILL while a run is parked', () => {
     expect(vms.filter((v) => parseTags(String(v.config.tags ?? '')).includes(runTag(q.runId)))).toHaveLength(1);
     const ready = await db.selectFrom('outbox').select('dedupKey').where('dedupKey', 'like', `vps-ready:%`).execute();
     expect(ready).toHaveLength(1);
+  });
+
+  it('should resume a clone parked on its UPID in the next worker without a second clone, and release its clone lease', async () => {
+    const q = await makeQueuedProvisionRun(db, { ports: [8101], hostname: 'parked-clone-kill', poolOctet: 23, enqueue: false });
+    writeFileSync(path.join(dir, 'ports.json'), JSON.stringify({ [q.hostname]: q.ports }));
+    await ensureRunSteps(db, q.runId, KEYS);
+    // A copy of ≈ 12 s: the run parks on it more than once.
+    await simAdmin(sim, 'POST', 'faults/slow-tasks', { type: 'qmclone', multiplier: 6 });
+    try {
+      worker = startWorkerProcess(workerEnv);
+      await enqueueJob(db, 'vm.provision', { runId: q.runId }, { dedupKey: `run:${q.runId}` });
+      const jobId = `run-${q.runId}`;
+      await until('run parked in clone', async () => {
+        const run = await getRun(db, q.runId);
+        if (run?.currentStep !== 'clone' || !run.parkedUntil) return undefined;
+        return (await redis.zscore(`${prefix}:provisioning:delayed`, jobId)) !== null;
+      });
+      const memo = (
+        await db.selectFrom('runSteps').select('memo').where('runId', '=', q.runId).where('key', '=', 'clone').executeTakeFirstOrThrow()
+      ).memo as { phase: string; upid: string; vmid: number };
+      expect(memo).toMatchObject({ phase: 'copy', upid: expect.stringContaining(':qmclone:') });
+      // The lease outlives the worker: it names the copy and lasts past the parking time.
+      const leases = await db.selectFrom('cloneLeases').select(['runId', 'upid', 'expiresAt']).execute();
+      expect(leases.map((l) => [l.runId, l.upid])).toEqual([[q.runId, memo.upid]]);
+      await killChild(worker);
+      const tasks = await simState<Array<{ type: string; status: string; upid: string }>>(sim, 'tasks');
+      expect(tasks.find((task) => task.upid === memo.upid)?.status).toBe('running');
+
+      worker = startWorkerProcess(workerEnv);
+      const run = await until('run finished after the kill', async () => {
+        const r = await getRun(db, q.runId);
+        return r && (r.status === 'succeeded' || r.status === 'failed') ? r : undefined;
+      });
+      await killChild(worker);
+      worker = undefined;
+      expect({ status: run.status, error: run.errorMessage, attempt: run.attempt }).toEqual({
+        status: 'succeeded',
+        error: null,
+        attempt: 1,
+      });
+      const vms = await simCall<SimVm[]>(sim, 'GET', '/_sim/state/vms');
+      const mine = vms.filter((v) => parseTags(String(v.config.tags ?? '')).includes(runTag(q.runId)));
+      expect(mine.map((v) => v.vmid)).toEqual([memo.vmid]);
+      // One clone was ever started for this run: the resumed step looked at the memo's task.
+      const after = await simState<Array<{ type: string; upid: string }>>(sim, 'tasks');
+      const clonesSince = after.filter((task) => task.type === 'qmclone' && !tasks.some((before) => before.upid === task.upid));
+      expect(clonesSince).toEqual([]);
+      expect(await db.selectFrom('cloneLeases').selectAll().execute()).toEqual([]);
+    } finally {
+      await simAdmin(sim, 'POST', 'faults/slow-tasks', { type: 'qmclone', multiplier: 1 });
+    }
   });
 });

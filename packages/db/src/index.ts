@@ -40,3 +40,4 @@ export * from './repositories/pic.repository';
 export * from './repositories/lease.repository';
 export * from './repositories/estate.repository';
 export * from './repositories/placement.repository';
+export * from './repositories/clone-lease.repository';

@@ -187,6 +187,14 @@ export interface CatalogTemplates {
   storage: string | null;
 }
 
+export interface CloneLeases {
+  expiresAt: Timestamp;
+  node: string;
+  runId: string;
+  takenAt: Generated<Timestamp>;
+  upid: string | null;
+}
+
 export interface ClusterNodes {
   cpuCount: number | null;
   cpuUsage: number | null;
@@ -710,6 +718,7 @@ export interface DB {
   auditLog: AuditLog;
   catalogTemplateNodes: CatalogTemplateNodes;
   catalogTemplates: CatalogTemplates;
+  cloneLeases: CloneLeases;
   clusterNodes: ClusterNodes;
   clusterSelfCheck: ClusterSelfCheck;
   consoleSessions: ConsoleSessions;

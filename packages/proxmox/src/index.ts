@@ -57,7 +57,7 @@ export { assertOwnerMarker, carriesMarker, inspectVmid } from './clone/vmid-owne
 export type { VmidState } from './clone/vmid-ownership';
 export { isLocked, judgeLock, listActiveTasks, lockHolderAmong } from './helpers/lock-holder';
 export type { ActiveTask, LockVerdict } from './helpers/lock-holder';
-export { cloneToFreeVmid } from './clone/clone-to-free-vmid';
+export { cloneToFreeVmid, lostRace as isCloneVmidLost } from './clone/clone-to-free-vmid';
 export { CloneOutcomeUnknownError } from './errors/clone-outcome-unknown-error';
 export { AgentExecTimeoutError } from './errors/agent-exec-timeout-error';
 export type { CloneToFreeVmidOptions, CloneToFreeVmidResult } from './clone/clone-to-free-vmid';

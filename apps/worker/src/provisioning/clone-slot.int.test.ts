@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { createDatabase, liveCloneLeases, releaseCloneLease, renewCloneLease, takeCloneLease, type Db } from '@betang/db';
 import { createTestDatabase, type TestDatabase } from '@betang/testkit';
+import { sql } from 'kysely';
 import { cloneSlotWaiters, withCloneSlot } from './clone-slot';
 
 const HOUR = 60 * 60_000;
@@ -72,5 +75,76 @@ describe('withCloneSlot', () => {
     });
     release.open();
     await holder;
+  });
+
+  it('should count leases per node against the limit, keep one lease per run, and free a released one', async () => {
+    const node = `pve-lease-${Date.now()}`;
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    expect(await takeCloneLease(t.db, node, a, 2, HOUR)).toBe(true);
+    // Taking again (a resumed run) is the same lease, not a second one.
+    expect(await takeCloneLease(t.db, node, a, 2, HOUR)).toBe(true);
+    expect(await takeCloneLease(t.db, node, b, 2, HOUR)).toBe(true);
+    expect(await takeCloneLease(t.db, node, c, 2, HOUR)).toBe(false);
+    // Another node's leases do not count here.
+    expect(await takeCloneLease(t.db, `${node}-other`, c, 2, HOUR)).toBe(true);
+    await releaseCloneLease(t.db, c);
+    await releaseCloneLease(t.db, a);
+    await releaseCloneLease(t.db, a);
+    expect(await takeCloneLease(t.db, node, c, 2, HOUR)).toBe(true);
+    expect((await liveCloneLeases(t.db, node)).map((l) => l.runId).sort()).toEqual([b, c].sort());
+  });
+
+  it('should let a lease whose holder died expire, and keep a parked one alive past its parking time', async () => {
+    const node = `pve-expiry-${Date.now()}`;
+    const [dead, parked, next] = [randomUUID(), randomUUID(), randomUUID()];
+    expect(await takeCloneLease(t.db, node, dead, 2, 300)).toBe(true);
+    expect(await takeCloneLease(t.db, node, parked, 2, 300)).toBe(true);
+    // Parked for 5 s: the lease lasts at least that long plus the margin, and records the copy.
+    expect(await renewCloneLease(t.db, parked, { untilMs: Date.now() + 5_000, marginMs: 1_000, upid: 'UPID:x' })).toBe(true);
+    await new Promise((r) => setTimeout(r, 600));
+    // The dead holder's lease expired (database clock): its slot is free again, the parked one is not.
+    expect(await takeCloneLease(t.db, node, next, 2, HOUR)).toBe(true);
+    expect(await takeCloneLease(t.db, node, randomUUID(), 2, HOUR)).toBe(false);
+    expect((await liveCloneLeases(t.db, node)).map((l) => [l.runId, l.upid]).sort()).toEqual(
+      [
+        [parked, 'UPID:x'],
+        [next, null],
+      ].sort(),
+    );
+    // An expired lease is not renewed behind the limit's back: the holder must take it again.
+    expect(await renewCloneLease(t.db, dead, { marginMs: HOUR })).toBe(false);
+    const { rows } = await sql<{ left: number }>`
+      SELECT extract(epoch FROM expires_at - clock_timestamp())::float8 AS left FROM clone_leases WHERE run_id = ${parked}`.execute(t.db);
+    expect(rows[0]?.left).toBeGreaterThan(4);
+  });
+
+  it('should never let two processes together hold more than the limit of one node', async () => {
+    const node = `pve-two-${Date.now()}`;
+    const other: Db = createDatabase({ connectionString: t.url, poolMax: 10, applicationName: 'betang-test-2' });
+    let live = 0;
+    let peak = 0;
+    try {
+      const holder = (db: Db) => async () => {
+        for (let i = 0; i < 6; i++) {
+          const id = randomUUID();
+          if (!(await takeCloneLease(db, node, id, 3, HOUR))) {
+            await new Promise((r) => setTimeout(r, 5));
+            continue;
+          }
+          peak = Math.max(peak, ++live);
+          const held = (await liveCloneLeases(db, node)).length;
+          expect(held).toBeLessThanOrEqual(3);
+          await new Promise((r) => setTimeout(r, 10));
+          live -= 1;
+          await releaseCloneLease(db, id);
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, (_, i) => holder(i % 2 === 0 ? t.db : other)()));
+    } finally {
+      await other.destroy();
+    }
+    expect(peak).toBeGreaterThanOrEqual(2);
+    expect(peak).toBeLessThanOrEqual(3);
+    expect(await liveCloneLeases(t.db, node)).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import {
 import { executeRun, type JobAttempt } from '../harness/execute-run';
 import { harnessOptions } from '../harness/job-attempt';
 import { relayJobsOnce } from '../outbox/job-relay';
+import { settingsOf } from '../settings';
 import { actionDefinition } from './actions/action.definition';
 import { completeHandlers, startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
 
@@ -50,7 +51,7 @@ describe('parked runs: a waiting run holds no worker slot', () => {
     await t?.drop();
   });
 
-  it(`should provision ${RUNS} VPSs through ONE worker slot with their boots overlapping, each run on its first attempt`, async () => {
+  it(`should provision ${RUNS} VPSs through ONE worker slot with their clones and boots overlapping, each run on its first attempt`, async () => {
     const queued: QueuedProvision[] = [];
     for (let i = 0; i < RUNS; i++) {
       const q = await makeQueuedProvisionRun(db, { ports: [] });
@@ -67,6 +68,11 @@ describe('parked runs: a waiting run holds no worker slot', () => {
       concurrency: { provisioning: 1, maintenance: 1, notifications: 1 },
     });
     const parkedSeen = new Set<string>();
+    const cloneParkedSeen = new Set<string>();
+    // Clones per node at once, from PVE's side (the simulator's running qmclone tasks).
+    let peakClones = 0;
+    // Long enough (≈ 8 s) that a copy is a wait worth parking.
+    env.sim.faults.slowTasks('qmclone', 4);
     const began = Date.now();
     let runs: RunRow[];
     try {
@@ -74,12 +80,29 @@ describe('parked runs: a waiting run holds no worker slot', () => {
       for (;;) {
         runs = await Promise.all(queued.map(async (q) => (await getRun(db, q.runId)) as RunRow));
         for (const r of runs) if (r.parkedUntil) parkedSeen.add(r.id);
+        const copying = new Map<string, number>();
+        for (const task of env.sim.state.tasks())
+          if (task.type === 'qmclone' && task.status === 'running') copying.set(task.node, (copying.get(task.node) ?? 0) + 1);
+        peakClones = Math.max(peakClones, ...copying.values());
+        const parkedClones = await db
+          .selectFrom('runSteps')
+          .select('runId')
+          .where('key', '=', 'clone')
+          .where('parkedUntil', 'is not', null)
+          .where(
+            'runId',
+            'in',
+            queued.map((q) => q.runId),
+          )
+          .execute();
+        for (const p of parkedClones) cloneParkedSeen.add(p.runId);
         if (runs.every((r) => r.status === 'succeeded' || r.status === 'failed')) break;
         if (Date.now() - began > 200_000)
           throw new Error(`runs not finished: ${runs.map((r) => `${r.status}@${r.currentStep}`).join(', ')}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     } finally {
+      env.sim.faults.slowTasks('qmclone', 1);
       await Promise.all(workers.map((w) => w.close()));
       await producer.close();
       await backend.close();
@@ -89,6 +112,12 @@ describe('parked runs: a waiting run holds no worker slot', () => {
     // One slot: runs can only be alive together because a waiting run gave the slot up.
     expect(peakOverlap(runs)).toBeGreaterThanOrEqual(2);
     expect(parkedSeen.size).toBeGreaterThanOrEqual(2);
+    // The copies park too: through one slot, up to the clone limit of a node copy at once, never more.
+    expect(cloneParkedSeen.size).toBeGreaterThanOrEqual(2);
+    expect(peakClones).toBeGreaterThanOrEqual(2);
+    expect(peakClones).toBeLessThanOrEqual(settingsOf(env.deps).PVE_CLONE_LIMIT_PER_NODE);
+    // Every copy ended: no lease left behind.
+    expect(await db.selectFrom('cloneLeases').selectAll().execute()).toEqual([]);
     // Together they take clearly less than one after the other.
     const each = runs.map((r) => new Date(r.finishedAt as Date).getTime() - new Date(r.startedAt as Date).getTime());
     expect(elapsed).toBeLessThan(each.reduce((a, b) => a + b, 0) * 0.8);

@@ -32,6 +32,7 @@ import * as vmPic from './20261208T0900_vm_pic';
 import * as ipAllocationPrimary from './20261209T0100_ip_allocation_primary';
 import * as requestViewChanges from './20261209T0600_request_view_changes';
 import * as placementHolds from './20261209T0500_placement_holds';
+import * as cloneLeases from './20261209T0700_clone_leases';
 import * as parkedRuns from './20261209T0400_parked_runs';
 import * as restoreIntoNewVm from './20261209T0200_restore_into_new_vm';
 import * as backupDowntime from './20261209T0300_backup_downtime';
@@ -74,6 +75,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261209T0100_ip_allocation_primary': ipAllocationPrimary,
   '20261209T0600_request_view_changes': requestViewChanges,
   '20261209T0500_placement_holds': placementHolds,
+  '20261209T0700_clone_leases': cloneLeases,
   '20261209T0400_parked_runs': parkedRuns,
   '20261209T0200_restore_into_new_vm': restoreIntoNewVm,
   '20261209T0300_backup_downtime': backupDowntime,

@@ -51,6 +51,12 @@ export type CloneToFreeVmidOptions = {
    * callers that waited out live locks beforehand and must not wait while holding a clone slot.
    */
   lockedVmid?: 'wait' | 'skip';
+  /**
+   * Return as soon as PVE accepted the clone (`running: true` with its UPID) instead of waiting
+   * for the copy: for callers that look at the task later (a parked run). They then own what
+   * waiting would have done here: a lost id (the task failing on `lock-N.conf`) and the settle.
+   */
+  detach?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: TaskProgress) => void;
   /** Told about every id lost to someone else (to release it in Postgres, log it). */
@@ -66,10 +72,12 @@ export type CloneToFreeVmidResult = {
   lost: number[];
   /** The VM's config as read when it was found settled (callers may use it within the same attempt). */
   config?: VmConfig;
+  /** `detach`: PVE is still copying; `upid` is the clone task to look at. */
+  running?: true;
 };
 
 /** Both ways PVE reports that another clone got the id first (reference §0.3, §4.4). */
-function lostRace(err: unknown, vmid: number): boolean {
+export function lostRace(err: unknown, vmid: number): boolean {
   const c = classifyPveError(err);
   if (c.code === 'already-exists') return true;
   return err instanceof PveTaskFailedError && c.code === 'lock-timeout' && err.exitstatus.includes(`lock-${vmid}.conf`);
@@ -148,6 +156,7 @@ export async function cloneToFreeVmid(client: PveClient, o: CloneToFreeVmidOptio
       lose(vmid, err instanceof Error ? err.message : String(err));
       continue;
     }
+    if (o.detach) return { vmid, node: o.target ?? o.node, upid, adopted: false, attempts: attempt, lost, running: true };
     try {
       await waitForTask(client, upid, {
         deadlineMs: o.taskDeadlineMs,

@@ -1,5 +1,6 @@
 import { classifyPveError } from '../errors/classify-pve-error';
-import { cloneToFreeVmid } from '../clone/clone-to-free-vmid';
+import { cloneToFreeVmid, lostRace } from '../clone/clone-to-free-vmid';
+import { readTaskState } from '../tasks/task-state';
 import { waitForTask } from '../tasks/wait-for-task';
 import type { SimHarness } from '../testing/sim-client';
 import { bootSim } from '../testing/sim-client';
@@ -30,6 +31,42 @@ describe.each(['pve9', 'pve8'] as const)('vmid race against the simulator (%s)',
     const reason = failed[0]?.reason as Error;
     expect(['already-exists', 'lock-timeout']).toContain(classifyPveError(reason).code);
     expect(reason.message).toContain(String(id));
+    expect(h.sim.state.vm(id)?.lock).toBeUndefined();
+  });
+
+  it('should hand back a detached clone at once, its task still running, and name a lost id by its task failure', async () => {
+    const id = 30300;
+    const started = await Promise.all(
+      ['betang-run=d1', 'betang-run=d2'].map((ownerMarker) =>
+        cloneToFreeVmid(h.extra(), {
+          node: 'pve1',
+          templateVmid: 9000,
+          range: { min: 30300, max: 30399 },
+          preferredVmid: id,
+          preferredKnownFree: true,
+          ownerMarker,
+          storage: 'ceph',
+          taskDeadlineMs: 20_000,
+          detach: true,
+        }),
+      ),
+    );
+    for (const r of started) expect(r).toMatchObject({ running: true, adopted: false, upid: expect.stringContaining(':qmclone:') });
+    // Looked at as a parked run does: one read of the task's status at a time, never waiting in it.
+    const ends = await Promise.all(
+      started.map(async (r) => {
+        for (;;) {
+          const state = await readTaskState(h.extra(), r.upid!).catch((e: unknown) => e);
+          if (state instanceof Error) return { vmid: r.vmid, failure: state };
+          if (!(state as { running: boolean }).running) return { vmid: r.vmid, failure: undefined };
+          await new Promise((done) => setTimeout(done, 50));
+        }
+      }),
+    );
+    // Both went for the same id: PVE lets one copy finish, the other's task fails on the id's lock.
+    const failed = ends.filter((e) => e.failure !== undefined);
+    expect(failed).toHaveLength(started.filter((r) => r.vmid === id).length - 1);
+    for (const f of failed) expect(lostRace(f.failure, f.vmid)).toBe(true);
     expect(h.sim.state.vm(id)?.lock).toBeUndefined();
   });
 

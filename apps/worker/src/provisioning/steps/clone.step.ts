@@ -1,14 +1,23 @@
 import { bilingualDetail } from '@betang/core';
-import { appendAudit, heldVmids, lockVmidAllocation, transitionVm } from '@betang/db';
-import { cloneToFreeVmid, PveTaskFailedError } from '@betang/proxmox';
+import { appendAudit, heldVmids, lockVmidAllocation, renewCloneLease, takeCloneLease, transitionVm } from '@betang/db';
+import {
+  cloneToFreeVmid,
+  inspectVmid,
+  isCloneVmidLost,
+  PveTaskFailedError,
+  PveTaskTimeoutError,
+  readTaskState,
+  type VmConfig,
+} from '@betang/proxmox';
 import type { Logger } from 'pino';
 import { permanent } from '../../harness/run-error';
 import type { AttemptCache } from '../../harness/attempt-cache';
-import { withCloneSlot } from '../clone-slot';
+import { CLONE_LEASE_TTL_MS, cloneSlotsBusy, releaseCloneSlot } from '../clone-slot';
 import { restoreIntoReservedVmid } from '../restore-into-new';
 import { waitOutLiveLock } from '../locked-vmid';
 import { FRESH_VMID, KNOWN_CONFIG, provisionStep, STOPPED_VMID, type ProvisionCtx } from '../provision-context';
 import { CLONE_STEP_KEY, destroyRunVm } from '../run-vm-compensation';
+import type { StepScope } from '../../harness/run-definition';
 import { vmDescription } from '../vm-spec';
 import { placeStep, type PlaceResult } from './place.step';
 import { reserveStep } from './reserve.step';
@@ -92,79 +101,79 @@ async function restoredResult(
   };
 }
 
+/** Parked while waiting for a clone slot of the template's node (epoch ms). */
+type SlotMemo = { phase: 'slot'; since: number };
+/** Parked while PVE copies: the clone task, where its VM goes, and the budget of the copy (epoch ms). */
+type CopyMemo = { phase: 'copy'; upid: string; vmid: number; node: string; startedAt: number; deadlineAt: number; lost: number[] };
+type CloneMemo = SlotMemo | CopyMemo;
+
+function cloneMemo(memo: unknown): CloneMemo | undefined {
+  const m = memo as Partial<CopyMemo> & Partial<SlotMemo> & { phase?: unknown };
+  if (m?.phase === 'slot' && typeof m.since === 'number') return { phase: 'slot', since: m.since };
+  if (
+    m?.phase === 'copy' &&
+    typeof m.upid === 'string' &&
+    typeof m.vmid === 'number' &&
+    typeof m.node === 'string' &&
+    typeof m.startedAt === 'number' &&
+    typeof m.deadlineAt === 'number'
+  )
+    return {
+      phase: 'copy',
+      upid: m.upid,
+      vmid: m.vmid,
+      node: m.node,
+      startedAt: m.startedAt,
+      deadlineAt: m.deadlineAt,
+      lost: m.lost ?? [],
+    };
+  return undefined;
+}
+
+/** Parked between two looks for a free clone slot (above DEFAULT_PARK_MIN_MS, so it really parks). */
+const SLOT_PARK_MS = 3_000;
+/** Parked between two looks at the copy: short at first, then a tenth of the time it has taken, at most 30 s. */
+function copyParkMs(startedAt: number): number {
+  return Math.min(30_000, Math.max(3_000, (Date.now() - startedAt) / 10));
+}
+
+const WAITING_SLOT = { id: 'menunggu slot clone di node', en: 'waiting for a clone slot on the node' };
+const WAITING_COPY = { id: 'menunggu Proxmox menyalin disk template', en: 'waiting for Proxmox to copy the template disk' };
+
+type Cloned = CloneResult & { config?: VmConfig };
+
 /**
  * `clone`: find-or-create. A restore into a new VM restores the request's backup here instead
  * (restoreIntoReservedVmid: the same exactly-once rules, proven by its qmrestore task). A VM carrying this run's marker (at the reserved vmid, or a clone of
  * an earlier attempt still in flight) is adopted, never cloned twice; a vmid lost to another
- * worker moves the reservation to the next free id. Runs inside a per-node clone slot.
- * Undone by destroying the VM, only when it carries this run's marker.
+ * worker moves the reservation to the next free id. The copy holds one of the template node's
+ * clone leases (shared by every worker); waiting for a lease and the copy itself park the run.
+ * Safe to run twice: a resumed copy is looked at by its UPID, never started again, and a fresh
+ * call finds the run's VM by its marker first.
+ * Undone by releasing the lease and destroying the VM, only when it carries this run's marker.
  */
 export const cloneStep = provisionStep<CloneResult>({
   key: CLONE_STEP_KEY,
   weight: 25,
   label: { id: 'clone template', en: 'clone the template' },
-  async run({ ctx, run, output, signal, log, cache }) {
+  async run(scope) {
+    const { ctx, run, output, signal, log, cache } = scope;
     const reserved = output(reserveStep);
     const place = output(placeStep);
-    const { db } = ctx.deps;
-    const range = { min: ctx.settings.PVE_VMID_MIN, max: ctx.settings.PVE_VMID_MAX };
-    const held = (await heldVmids(db, range, ctx.settings.VMID_REUSE_DAYS)).filter((v) => v !== reserved.vmid);
-    // A vmid confirmed free in this very attempt holds nothing to wait for or adopt.
-    // Taken once: an in-process retry of this step must look again (the first try may have left a clone there).
-    const fresh = cache.take(FRESH_VMID) === reserved.vmid && ctx.previousMarkers.length === 0;
     if (ctx.data.restoreFrom)
       return restoredResult(await restoreIntoReservedVmid(ctx, run, reserved, place, signal, log), ctx, reserved, cache);
-    const settled = fresh ? undefined : await settleReservedVmid(ctx, run.id, reserved.vmid, signal, log);
-    // The copy runs on the template's node and loads its storage: the slot is counted there.
-    const cloned =
-      settled ??
-      (await withCloneSlot(
-        db,
-        place.templateNode ?? place.node,
-        ctx.settings.PVE_CLONE_LIMIT_PER_NODE,
-        Math.min(300_000, ctx.settings.PVE_CLONE_TASK_SECONDS * 1000),
-        () =>
-          cloneToFreeVmid(ctx.pve, {
-            node: place.templateNode ?? place.node,
-            target: place.node,
-            templateVmid: place.templateVmid,
-            range,
-            exclude: held,
-            preferredVmid: reserved.vmid,
-            // reserve confirmed the id free in this attempt and no earlier run may have left a VM there.
-            preferredKnownFree: fresh,
-            // Live locks were waited out above; one seen now is abandoned or new: never wait on it holding the slot.
-            lockedVmid: 'skip',
-            ownerMarker: ctx.marker,
-            name: ctx.data.request.hostname,
-            description: vmDescription(ctx),
-            full: true,
-            ...(place.storage ? { storage: place.storage } : {}),
-            ...(ctx.settings.PVE_POOL ? { pool: ctx.settings.PVE_POOL } : {}),
-            taskDeadlineMs: ctx.settings.PVE_CLONE_TASK_SECONDS * 1000,
-            signal,
-            onVmidLost: (vmid, reason) => log.warn({ vmid, reason }, 'VMID direbut worker lain / vmid lost to another clone'),
-          }).catch((error: unknown) => {
-            throw explainCloneFailure(error, place);
-          }),
-        { signal },
-      ));
-    await db.transaction().execute(async (tx) => {
-      if (cloned.vmid !== reserved.vmid) await lockVmidAllocation(tx);
-      await transitionVm(tx, reserved.vmId, ['reserved', 'provisioning'], 'provisioning', {
-        fields: { vmid: cloned.vmid, node: cloned.node },
-      });
-      await appendAudit(tx, {
-        actorUserId: null,
-        actorLabel: 'worker',
-        institutionId: ctx.data.request.institutionId,
-        action: 'vm.cloned',
-        targetType: 'vm',
-        targetId: reserved.vmId,
-        after: { vmid: cloned.vmid, node: cloned.node, adopted: cloned.adopted, template: place.templateVmid },
-      });
-    });
-    if ('config' in cloned && cloned.config) cache.put(KNOWN_CONFIG, { vmid: cloned.vmid, node: cloned.node, config: cloned.config });
+    const memo = cloneMemo(scope.memo);
+    let cloned: Cloned;
+    if (memo?.phase === 'copy') cloned = await lookAtCopy(scope, memo, place, reserved);
+    else {
+      // A vmid confirmed free in this very attempt holds nothing to wait for or adopt.
+      // Taken once: an in-process retry of this step must look again (the first try may have left a clone there).
+      const fresh = !memo && cache.take(FRESH_VMID) === reserved.vmid && ctx.previousMarkers.length === 0;
+      const settled = fresh ? undefined : await settleReservedVmid(ctx, run.id, reserved.vmid, signal, log);
+      cloned = settled ?? (await startCopy(scope, memo, place, reserved, fresh, []));
+    }
+    await recordVm(ctx, reserved, cloned, place.templateVmid, true);
+    if (cloned.config) cache.put(KNOWN_CONFIG, { vmid: cloned.vmid, node: cloned.node, config: cloned.config });
     if (!cloned.adopted) cache.put(STOPPED_VMID, cloned.vmid);
     const out: CloneResult = { vmid: cloned.vmid, node: cloned.node, adopted: cloned.adopted };
     return {
@@ -175,6 +184,159 @@ export const cloneStep = provisionStep<CloneResult>({
       }),
     };
   },
-  /** Destroys the VM only when it carries this run's marker; a VM it cannot prove ours is kept (see destroyRunVm). */
-  compensate: ({ env, run }) => destroyRunVm(env, run),
+  /** Releases the run's clone lease, then destroys the VM only when it carries this run's marker (see destroyRunVm). */
+  async compensate({ env, run }) {
+    await releaseCloneSlot(env.db, undefined, run.id);
+    return destroyRunVm(env, run);
+  },
 });
+
+/**
+ * Points the request's VM row at the clone's vmid and node (and, once the VM is there, audits
+ * it). Recorded already when the copy starts, so a rollback while the run is parked finds the VM
+ * to destroy. Safe to repeat: the transition accepts a row already provisioning.
+ */
+async function recordVm(ctx: ProvisionCtx, reserved: { vmId: string; vmid: number }, cloned: CloneResult, template: number, done: boolean) {
+  await ctx.deps.db.transaction().execute(async (tx) => {
+    if (cloned.vmid !== reserved.vmid) await lockVmidAllocation(tx);
+    await transitionVm(tx, reserved.vmId, ['reserved', 'provisioning'], 'provisioning', {
+      fields: { vmid: cloned.vmid, node: cloned.node },
+    });
+    if (!done) return;
+    await appendAudit(tx, {
+      actorUserId: null,
+      actorLabel: 'worker',
+      institutionId: ctx.data.request.institutionId,
+      action: 'vm.cloned',
+      targetType: 'vm',
+      targetId: reserved.vmId,
+      after: { vmid: cloned.vmid, node: cloned.node, adopted: cloned.adopted, template },
+    });
+  });
+}
+
+/**
+ * Takes a clone lease of the template's node and starts the copy (or adopts this run's VM found
+ * at the id), then parks on its UPID. No lease free: parks and looks again, up to the slot budget
+ * counted from the first look (`memo.since`), then a transient CLONE_SLOTS_BUSY. Returns only for
+ * an adopted VM (lease released); a failed start releases the lease.
+ */
+async function startCopy(
+  { ctx, run, park, signal, log }: StepScope<ProvisionCtx>,
+  memo: CloneMemo | undefined,
+  place: PlaceResult,
+  reserved: { vmId: string; vmid: number },
+  fresh: boolean,
+  lostBefore: number[],
+): Promise<Cloned> {
+  const { db } = ctx.deps;
+  // The copy runs on the template's node and loads its storage: the lease is counted there.
+  const leaseNode = place.templateNode ?? place.node;
+  const limit = ctx.settings.PVE_CLONE_LIMIT_PER_NODE;
+  const since = memo?.phase === 'slot' ? memo.since : Date.now();
+  if (!(await takeCloneLease(db, leaseNode, run.id, limit, CLONE_LEASE_TTL_MS))) {
+    if (Date.now() - since >= Math.min(300_000, ctx.settings.PVE_CLONE_TASK_SECONDS * 1000)) throw cloneSlotsBusy(leaseNode, limit);
+    return park(Date.now() + SLOT_PARK_MS, { phase: 'slot', since } satisfies SlotMemo, WAITING_SLOT);
+  }
+  const range = { min: ctx.settings.PVE_VMID_MIN, max: ctx.settings.PVE_VMID_MAX };
+  const held = (await heldVmids(db, range, ctx.settings.VMID_REUSE_DAYS)).filter((v) => v !== reserved.vmid);
+  let started;
+  try {
+    started = await cloneToFreeVmid(ctx.pve, {
+      node: leaseNode,
+      target: place.node,
+      templateVmid: place.templateVmid,
+      range,
+      exclude: [...held, ...lostBefore],
+      ...(lostBefore.includes(reserved.vmid) ? {} : { preferredVmid: reserved.vmid }),
+      // reserve confirmed the id free in this attempt and no earlier run may have left a VM there.
+      preferredKnownFree: fresh,
+      // Live locks were waited out before; one seen now is abandoned or new: never wait on it holding the lease.
+      lockedVmid: 'skip',
+      ownerMarker: ctx.marker,
+      name: ctx.data.request.hostname,
+      description: vmDescription(ctx),
+      full: true,
+      ...(place.storage ? { storage: place.storage } : {}),
+      ...(ctx.settings.PVE_POOL ? { pool: ctx.settings.PVE_POOL } : {}),
+      taskDeadlineMs: ctx.settings.PVE_CLONE_TASK_SECONDS * 1000,
+      detach: true,
+      signal,
+      onVmidLost: (vmid, reason) => log.warn({ vmid, reason }, 'VMID direbut worker lain / vmid lost to another clone'),
+    });
+  } catch (error) {
+    await releaseCloneSlot(db, leaseNode, run.id);
+    throw explainCloneFailure(error, place);
+  }
+  if (!started.running || !started.upid) {
+    await releaseCloneSlot(db, leaseNode, run.id);
+    return started;
+  }
+  const now = Date.now();
+  const copy: CopyMemo = {
+    phase: 'copy',
+    upid: started.upid,
+    vmid: started.vmid,
+    node: started.node,
+    startedAt: now,
+    deadlineAt: now + ctx.settings.PVE_CLONE_TASK_SECONDS * 1000,
+    lost: [...lostBefore, ...started.lost],
+  };
+  await recordVm(ctx, reserved, started, place.templateVmid, false);
+  return parkOnCopy(ctx, run.id, park, copy);
+}
+
+/** Parks until the next look at the copy, first extending the run's lease past the parking time. */
+async function parkOnCopy(ctx: ProvisionCtx, runId: string, park: StepScope<ProvisionCtx>['park'], copy: CopyMemo): Promise<never> {
+  // Never past the copy's budget: the look at the deadline is what reports a copy that hangs.
+  const until = Math.min(copy.deadlineAt, Date.now() + copyParkMs(copy.startedAt));
+  await renewCloneLease(ctx.deps.db, runId, { untilMs: until, marginMs: CLONE_LEASE_TTL_MS, upid: copy.upid });
+  return park(until, copy, WAITING_COPY);
+}
+
+/**
+ * One look at a parked copy (GET the task's status, never waiting): still running → parks again
+ * (the lease extended); ended OK → the lease released and the VM checked to carry this run's
+ * marker; the id lost to another clone in flight → a new copy at the next free id; any other
+ * failure → the lease released and the failure reported as before. Never starts a second copy of
+ * the same id: the memo's UPID is the copy.
+ */
+async function lookAtCopy(
+  scope: StepScope<ProvisionCtx>,
+  copy: CopyMemo,
+  place: PlaceResult,
+  reserved: { vmId: string; vmid: number },
+): Promise<Cloned> {
+  const { ctx, run, park, signal, log } = scope;
+  const { db } = ctx.deps;
+  const leaseNode = place.templateNode ?? place.node;
+  if (!(await renewCloneLease(db, run.id, { marginMs: CLONE_LEASE_TTL_MS, upid: copy.upid }))) {
+    // The lease expired while the run was away (a worker down longer than the margin): the copy
+    // goes on regardless, so it is counted again when the node has room.
+    const retaken = await takeCloneLease(db, leaseNode, run.id, ctx.settings.PVE_CLONE_LIMIT_PER_NODE, CLONE_LEASE_TTL_MS);
+    log.warn({ upid: copy.upid, retaken }, 'lease clone kedaluwarsa saat diparkir / clone lease expired while parked');
+  }
+  try {
+    const state = await readTaskState(ctx.pve, copy.upid, { signal });
+    if (state.running) {
+      if (Date.now() < copy.deadlineAt) return await parkOnCopy(ctx, run.id, park, copy);
+      await releaseCloneSlot(db, leaseNode, run.id);
+      throw new PveTaskTimeoutError(copy.upid, 'running', 'deadline');
+    }
+  } catch (error) {
+    if (!(error instanceof PveTaskFailedError)) throw error;
+    if (isCloneVmidLost(error, copy.vmid)) {
+      log.warn({ vmid: copy.vmid }, 'VMID direbut worker lain / vmid lost to another clone');
+      return await startCopy(scope, undefined, place, reserved, false, [...copy.lost, copy.vmid]);
+    }
+    await releaseCloneSlot(db, leaseNode, run.id);
+    throw explainCloneFailure(error, place);
+  }
+  await releaseCloneSlot(db, leaseNode, run.id);
+  const seen = await inspectVmid(ctx.pve, copy.vmid, ctx.marker, { signal });
+  if (seen.state === 'ours' && !seen.lock)
+    return { vmid: copy.vmid, node: seen.node, adopted: false, ...(seen.config ? { config: seen.config } : {}) };
+  throw new Error(
+    `clone task for VM ${copy.vmid} succeeded but the VM is ${seen.state}${'lock' in seen && seen.lock ? ` (lock: ${seen.lock})` : ''} (expected ours, unlocked)`,
+  );
+}
