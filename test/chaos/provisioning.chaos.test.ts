@@ -130,6 +130,8 @@ describe('provisioning under chaos', () => {
       SIM_TIME_FACTOR: process.env.CHAOS_TIME_FACTOR ?? '0.03',
       SIM_NODES: '3',
       SIM_SEED: String(SEED),
+      // every VM's nightly backup lands on its node's directory storage (about 6 GiB each)
+      SIM_LOCAL_GIB: String(Math.max(100, N * 20)),
     });
     const s = sim;
     // Standing faults for the whole run: PVE answering 500 and 595 on any call.

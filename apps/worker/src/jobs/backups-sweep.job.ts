@@ -155,8 +155,9 @@ async function settle(
   let end: BackupEnd;
   if (!row.upid) {
     // A worker killed between vzdump's answer and recording its UPID: the task is on the node.
+    // The claim keeps other sweeps from starting another, so the newest since the claim is it.
     const claimedAt = Math.floor(row.startedAt.getTime() / 1000) - CLOCK_SLACK_SECONDS;
-    const started = (await vmClient(pve, row.node, row.vmid).tasksSince('vzdump', claimedAt)).at(-1);
+    const started = (await vmClient(pve, row.node, row.vmid).tasksSince('vzdump', claimedAt))[0];
     if (started) {
       await setBackupUpid(db, row.id, started.upid);
       return settle(db, pve, backups, { ...row, upid: started.upid }, name, policy, now);
