@@ -2,8 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Db } from '@betang/db';
+import { DEFAULT_BACKUP_POLICY, DEFAULT_RESTORE_TEST_POLICY, openWindow, type BackupPolicy } from '@betang/core';
+import { VM_HOLDING_STATES, putSetting, type Db } from '@betang/db';
 import { backupClient, createPveClient } from '@betang/proxmox';
+import { createQueueBackend } from '@betang/queue';
 import {
   call,
   createMigratedDatabase,
@@ -36,8 +38,10 @@ import { checkInvariants, type SimVm } from './support/invariants';
  * and Redis and PostgreSQL are each restarted once. Then every invariant is checked and printed.
  *
  * CHAOS_REQUESTS (100), CHAOS_WORKERS (2; the 3-worker variants set 3), CHAOS_KILLS (10), CHAOS_SEED (8), CHAOS_DEADLINE_SECONDS (600),
- * CHAOS_MIN_ACTIVE_SHARE (0.9: the share of requests that must end active). Then CHAOS_RESTORES (10)
- * of the VMs are backed up and restored in place while workers are killed CHAOS_RESTORE_KILLS (4) times.
+ * CHAOS_MIN_ACTIVE_SHARE (0.9: the share of requests that must end active). Then every active VM is
+ * backed up by the worker's nightly backup sweep while workers are killed CHAOS_BACKUP_KILLS (4)
+ * times; CHAOS_RESTORES (10) of those backups are restored in place and CHAOS_NEW_VM_RESTORES (3)
+ * into new VMs, each while workers are killed CHAOS_RESTORE_KILLS (4) times.
  */
 const N = Number(process.env.CHAOS_REQUESTS ?? '100');
 const KILLS = Number(process.env.CHAOS_KILLS ?? '10');
@@ -47,11 +51,15 @@ const MIN_ACTIVE_SHARE = Number(process.env.CHAOS_MIN_ACTIVE_SHARE ?? '0.9');
 const WORKERS = Number(process.env.CHAOS_WORKERS ?? '2');
 const RESTORES = Number(process.env.CHAOS_RESTORES ?? '10');
 const RESTORE_KILLS = Number(process.env.CHAOS_RESTORE_KILLS ?? '4');
+const BACKUP_KILLS = Number(process.env.CHAOS_BACKUP_KILLS ?? '4');
+const NEW_VM_RESTORES = Number(process.env.CHAOS_NEW_VM_RESTORES ?? '3');
 const VMID = { min: 100_000, max: 100_000 + N * 4 };
 jest.setTimeout(DEADLINE_MS + 180_000);
 
 const say = (line: string) => process.stdout.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The WIB wall clock `minutes` from now (`HH:MM`), as backup windows are written. */
+const wibClock = (minutes: number) => new Date(Date.now() + 7 * 3_600_000 + minutes * 60_000).toISOString().slice(11, 16);
 
 describe('provisioning under chaos', () => {
   let pg: Service | undefined;
@@ -61,8 +69,29 @@ describe('provisioning under chaos', () => {
   const workers: Array<TsChild | undefined> = [];
   let db: Db | undefined;
   let dir: string | undefined;
-  /** What the restore case takes over from the provisioning case. */
-  let provisioned: { ids: string[]; operator: Session; workerEnv: Record<string, string> } | undefined;
+  /** What the backup and restore cases take over from the provisioning case. */
+  let provisioned:
+    { ids: string[]; operator: Session; workerEnv: Record<string, string>; faultIds: number[]; redisUrl: string } | undefined;
+  /** The night the backup case's sweep backed up (`vm_backups.backup_date`). */
+  let backedUpDate: string | undefined;
+
+  /** SIGKILLs a worker `kills` times at seeded moments 0.8–2.3 s apart, restarting each at once; returns how many were alive. */
+  const killWorkers = async (kills: number, seed: number, workerEnv: Record<string, string>, what: string): Promise<number> => {
+    const random = seededRandom(seed);
+    let killed = 0;
+    for (let k = 0; k < kills; k += 1) {
+      await sleep(800 + random() * 1500);
+      const i = Math.floor(random() * WORKERS);
+      if (isAlive(workers[i])) {
+        await killChild(workers[i]);
+        killed += 1;
+      }
+      await sleep(200 + random() * 800);
+      workers[i] = startWorkerProcess(workerEnv);
+      say(`SIGKILL worker ${i} during the ${what}, restarted`);
+    }
+    return killed;
+  };
 
   afterAll(async () => {
     for (const w of workers) await killChild(w);
@@ -101,11 +130,25 @@ describe('provisioning under chaos', () => {
       SIM_TIME_FACTOR: process.env.CHAOS_TIME_FACTOR ?? '0.03',
       SIM_NODES: '3',
       SIM_SEED: String(SEED),
+      // every VM's nightly backup lands on its node's directory storage (about 6 GiB each)
+      SIM_LOCAL_GIB: String(Math.max(100, N * 20)),
     });
     const s = sim;
     // Standing faults for the whole run: PVE answering 500 and 595 on any call.
-    await simCall(s, 'POST', '/_sim/faults/route-error', { path: '**', rate: 0.02, status: 500, message: 'proxy loop detected [chaos]' });
-    await simCall(s, 'POST', '/_sim/faults/route-error', { path: '**', rate: 0.01, status: 595, message: 'Connection timed out [chaos]' });
+    const faultIds = [
+      await simCall<{ id: number }>(s, 'POST', '/_sim/faults/route-error', {
+        path: '**',
+        rate: 0.02,
+        status: 500,
+        message: 'proxy loop detected [chaos]',
+      }),
+      await simCall<{ id: number }>(s, 'POST', '/_sim/faults/route-error', {
+        path: '**',
+        rate: 0.01,
+        status: 595,
+        message: 'Connection timed out [chaos]',
+      }),
+    ].map((f) => f.id);
 
     const apiPort = await freePort();
     api = await startApiProcess({ databaseUrl: database.url, port: apiPort });
@@ -293,12 +336,12 @@ describe('provisioning under chaos', () => {
     }
     expect(report.violations).toEqual([]);
     expect(figures.kills).toBeGreaterThanOrEqual(Math.min(KILLS, 1));
-    provisioned = { ids, operator, workerEnv };
+    provisioned = { ids, operator, workerEnv, faultIds, redisUrl: redis.url };
   });
 
-  it('should restore each backup exactly once while workers are killed mid-restore, leaking nothing', async () => {
+  it('should back up every active VM exactly once through the nightly sweep while workers are killed mid-backup, leaking nothing', async () => {
     if (!provisioned || !db || !sim) throw new Error('the provisioning case did not complete');
-    const { ids, operator, workerEnv } = provisioned;
+    const { ids, workerEnv, faultIds } = provisioned;
     const s = sim;
     const pve = createPveClient({
       baseUrl: s.url,
@@ -307,7 +350,130 @@ describe('provisioning under chaos', () => {
       ca: readFileSync(s.caFile, 'utf8'),
       timeoutMs: 10_000,
     });
+    // A window open now on the nodes' directory storage (this cluster has no PBS); every VM is due
+    // at once (its due time lies in the window's first half, which is over).
+    const window = { windowStart: wibClock(-60), windowEnd: wibClock(60), keepDaily: 7, keepWeekly: 0, keepMonthly: 0, storage: 'local' };
+    const policy: BackupPolicy = {
+      ...DEFAULT_BACKUP_POLICY,
+      classes: { strategis: window, tinggi: window, rendah: window },
+      perNodeLimit: 4,
+      offsiteCopy: false,
+    };
+    await putSetting(db, 'backup_policy', policy, null);
+    // The restore tests' own copies would land on the cluster mid-check; they are not this case.
+    await putSetting(db, 'restore_test_policy', { ...DEFAULT_RESTORE_TEST_POLICY, enabled: false }, null);
+    const night = openWindow(window, new Date())?.backupDate;
+    if (!night) throw new Error('the backup window is not open');
+    backedUpDate = night;
+    // A PVE error answering the vzdump POST ends that night's backup as failed by design (the
+    // operators are told, the next night tries again), so the standing 500/595 faults are lifted
+    // here: what this case tests is a worker dying mid-backup.
+    for (const id of faultIds) await simCall(s, 'DELETE', `/_sim/faults/route-error/${id}`);
+    // vzdump slow enough for the kills below to land inside the backups.
+    await simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'vzdump', multiplier: 6 });
+
+    const active = await db
+      .selectFrom('vms')
+      .innerJoin('vpsRequests', 'vpsRequests.id', 'vms.requestId')
+      .select(['vms.id', 'vms.vmid', 'vms.node'])
+      .where('vpsRequests.id', 'in', ids)
+      .where('vpsRequests.status', '=', 'active')
+      .execute();
+    const queue = createQueueBackend({ kind: 'redis', url: provisioned.redisUrl, prefix: 'chaos' });
+    const maintenance = queue.createQueue('maintenance');
+    // The scheduler runs backups.sweep every 2 minutes; the suite adds the same job every second
+    // so the night takes seconds, as a worker's own schedule would over minutes.
+    let sweeping = true;
+    const sweeps = (async () => {
+      while (sweeping) {
+        await maintenance.add('backups.sweep', {}, { removeOnComplete: true, removeOnFail: true }).catch(() => undefined);
+        await sleep(1000);
+      }
+    })();
+    const started = Date.now();
+    let kills: number;
+    try {
+      kills = await killWorkers(BACKUP_KILLS, SEED + 32, workerEnv, 'backups');
+      await simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'vzdump', multiplier: 1 });
+      while (Date.now() - started < DEADLINE_MS) {
+        const rows = await db
+          .selectFrom('vmBackups')
+          .select(['vmId', 'outcome'])
+          .where('backupDate', '=', night)
+          .execute()
+          .catch(() => undefined);
+        if (rows) {
+          const settled = new Set(rows.filter((r) => r.outcome !== 'running').map((r) => r.vmId));
+          if (rows.every((r) => r.outcome !== 'running') && active.every((v) => settled.has(v.id))) break;
+        }
+        await sleep(1000);
+      }
+    } finally {
+      sweeping = false;
+      await sweeps;
+      await maintenance.close();
+      await queue.close();
+    }
+    say(`backups settled after ${Math.round((Date.now() - started) / 1000)} s`);
+    await sleep(2000);
+
+    const violations: string[] = [];
+    const rows = await db
+      .selectFrom('vmBackups')
+      .select(['vmId', 'vmid', 'node', 'outcome', 'volid', 'error'])
+      .where('backupDate', '=', night)
+      .execute();
+    for (const vm of active) {
+      const mine = rows.filter((r) => r.vmId === vm.id);
+      if (mine.length !== 1 || mine[0]?.outcome !== 'ok' || !mine[0]?.volid)
+        violations.push(
+          `VM ${vm.vmid}: ${mine.length} backup row(s) for ${night} (${mine.map((r) => `${r.outcome} ${JSON.stringify(r.error ?? null)}`).join('; ')}), want exactly one ok`,
+        );
+    }
+    const recorded = new Set((await db.selectFrom('vmBackups').select('volid').where('outcome', '=', 'ok').execute()).map((r) => r.volid));
     const backups = backupClient(pve);
+    const onStorage: string[] = [];
+    for (const node of [...new Set(active.map((v) => v.node as string))])
+      for (const archive of await backups.list(node, 'local')) onStorage.push(archive.volid);
+    for (const volid of onStorage)
+      if (!recorded.has(volid)) violations.push(`archive ${volid} on the storage, but Betang records no such backup`);
+    for (const r of rows)
+      if (r.volid && !onStorage.includes(r.volid)) violations.push(`VM ${r.vmid}: recorded archive ${r.volid} is not on ${r.node}`);
+    const tasks = await simCall<Array<{ type: string; id: string; exitstatus?: string }>>(s, 'GET', '/_sim/state/tasks');
+    for (const t of tasks) if (t.type === 'vzdump' && t.exitstatus === undefined) violations.push(`vzdump of ${t.id} still running`);
+    const vms = await simCall<SimVm[]>(s, 'GET', '/_sim/state/vms');
+    for (const vm of vms) if (vm.config.lock === 'backup') violations.push(`VM ${vm.vmid} left locked 'backup'`);
+    const report = await checkInvariants(db, ids, vms, VMID, MIN_ACTIVE_SHARE);
+    violations.push(...report.violations);
+    const vzdumps = tasks.filter((t) => t.type === 'vzdump');
+    say(
+      `backups: ${JSON.stringify({ vms: active.length, rows: rows.length, archives: onStorage.length, vzdumpTasks: vzdumps.length, failedVzdumps: vzdumps.filter((t) => t.exitstatus !== undefined && t.exitstatus !== 'OK').length, kills, violations: violations.length })}`,
+    );
+    for (const v of violations) say(`VIOLATION: ${v}`);
+    if (violations.length > 0) for (const [i, w] of workers.entries()) say(`worker ${i} log tail:\n${w?.logs().slice(-3000) ?? ''}`);
+    // The restore cases run under the standing faults again.
+    provisioned.faultIds = [
+      await simCall<{ id: number }>(s, 'POST', '/_sim/faults/route-error', {
+        path: '**',
+        rate: 0.02,
+        status: 500,
+        message: 'proxy loop detected [chaos]',
+      }),
+      await simCall<{ id: number }>(s, 'POST', '/_sim/faults/route-error', {
+        path: '**',
+        rate: 0.01,
+        status: 595,
+        message: 'Connection timed out [chaos]',
+      }),
+    ].map((f) => f.id);
+    expect(violations).toEqual([]);
+    expect(kills).toBeGreaterThanOrEqual(Math.min(BACKUP_KILLS, 1));
+  });
+
+  it('should restore each backup exactly once while workers are killed mid-restore, leaking nothing', async () => {
+    if (!provisioned || !db || !sim) throw new Error('the provisioning case did not complete');
+    const { ids, operator, workerEnv } = provisioned;
+    const s = sim;
     const targets = await db
       .selectFrom('vms')
       .innerJoin('vpsRequests', 'vpsRequests.id', 'vms.requestId')
@@ -318,40 +484,18 @@ describe('provisioning under chaos', () => {
       .limit(RESTORES)
       .execute();
     expect(targets.length).toBeGreaterThan(0);
-    // One backup of each on its node's directory storage (this cluster has no PBS), as the nightly
-    // sweep records it; the standing 500/595 faults are retried.
-    for (const [i, vm] of targets.entries()) {
-      let done: Awaited<ReturnType<typeof backups.vzdump>> | undefined;
-      for (let attempt = 0; !done; attempt += 1) {
-        try {
-          done = await backups.vzdump(vm.node as string, { vmid: vm.vmid as number, storage: 'local' }, { deadlineMs: 60_000 });
-        } catch (err) {
-          if (attempt >= 5) throw err;
-          await sleep(500);
-        }
-      }
-      await db
-        .insertInto('vmBackups')
-        .values({
-          vmId: vm.id,
-          vmid: vm.vmid as number,
-          node: vm.node as string,
-          storage: 'local',
-          backupDate: `2026-11-${String(i + 1).padStart(2, '0')}`,
-          outcome: 'ok',
-          volid: done.volid,
-          upid: done.upid,
-          sizeBytes: done.size,
-          durationSeconds: done.durationSec,
-          finishedAt: new Date(),
-        })
-        .execute();
-    }
     // Restores take long enough for the kills below to land inside them.
     await simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'qmrestore', multiplier: 6 });
     const runIds: string[] = [];
     for (const vm of targets) {
-      const backup = await db.selectFrom('vmBackups').select('id').where('vmId', '=', vm.id).executeTakeFirstOrThrow();
+      // the backup the nightly sweep made and recorded in the backup case
+      const backup = await db
+        .selectFrom('vmBackups')
+        .select('id')
+        .where('vmId', '=', vm.id)
+        .where('backupDate', '=', backedUpDate ?? '')
+        .where('outcome', '=', 'ok')
+        .executeTakeFirstOrThrow();
       const r = await call<{ runId: string; status: string }>(
         operator,
         'POST',
@@ -363,19 +507,7 @@ describe('provisioning under chaos', () => {
       runIds.push(r.body.runId);
     }
     say(`${runIds.length} restores queued; killing workers while they run`);
-    const random = seededRandom(SEED + 16);
-    let kills = 0;
-    for (let k = 0; k < RESTORE_KILLS; k += 1) {
-      await sleep(800 + random() * 1500);
-      const i = Math.floor(random() * WORKERS);
-      if (isAlive(workers[i])) {
-        await killChild(workers[i]);
-        kills += 1;
-      }
-      await sleep(200 + random() * 800);
-      workers[i] = startWorkerProcess(workerEnv);
-      say(`SIGKILL worker ${i} during the restores, restarted`);
-    }
+    const kills = await killWorkers(RESTORE_KILLS, SEED + 16, workerEnv, 'restores');
     await simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'qmrestore', multiplier: 1 });
     const started = Date.now();
     let runs: Array<{ id: string; status: string; errorCode: string | null }> = [];
@@ -416,5 +548,104 @@ describe('provisioning under chaos', () => {
     if (violations.length > 0) for (const [i, w] of workers.entries()) say(`worker ${i} log tail:\n${w?.logs().slice(-3000) ?? ''}`);
     expect(violations).toEqual([]);
     expect(kills).toBeGreaterThanOrEqual(1);
+  });
+  it('should restore into exactly one new VM per request while workers are killed, leaking nothing', async () => {
+    if (!provisioned || !db || !sim || !backedUpDate) throw new Error('the backup case did not complete');
+    const { ids, operator, workerEnv } = provisioned;
+    const s = sim;
+    // Sources from the last institution, which has the most room left in its quota and agreement.
+    const sources = await db
+      .selectFrom('vms')
+      .innerJoin('vpsRequests', 'vpsRequests.id', 'vms.requestId')
+      .innerJoin('vmBackups', 'vmBackups.vmId', 'vms.id')
+      .select(['vms.id', 'vms.vmid', 'vmBackups.id as backupId'])
+      .where('vpsRequests.id', 'in', ids.slice(-Math.max(1, N % 40 || 40)))
+      .where('vpsRequests.status', '=', 'active')
+      .where('vmBackups.backupDate', '=', backedUpDate)
+      .where('vmBackups.outcome', '=', 'ok')
+      .orderBy('vms.vmid', 'desc')
+      .limit(NEW_VM_RESTORES)
+      .execute();
+    expect(sources.length).toBeGreaterThan(0);
+    await simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'qmrestore', multiplier: 6 });
+    const asked: Array<{ source: number; requestId: string }> = [];
+    for (const vm of sources) {
+      const r = await call<{ runId: string | null; status: string; requestId: string }>(
+        operator,
+        'POST',
+        `/api/v1/vms/${vm.id}/backups/${vm.backupId}/restore`,
+        { mode: 'new_vm', confirm: true },
+        1,
+      );
+      // an operator's restore into a new VM is approved at once
+      if (r.status !== 202 || r.body.status !== 'queued' || !r.body.runId)
+        throw new Error(`restore of ${vm.vmid} into a new VM: ${r.status} ${JSON.stringify(r.body)}`);
+      asked.push({ source: vm.vmid as number, requestId: r.body.requestId });
+    }
+    say(`${asked.length} restores into new VMs queued; killing workers while they run`);
+    const kills = await killWorkers(RESTORE_KILLS, SEED + 48, workerEnv, 'restores into new VMs');
+    await simCall(s, 'POST', '/_sim/faults/slow-tasks', { type: 'qmrestore', multiplier: 1 });
+    const newIds = asked.map((a) => a.requestId);
+    const started = Date.now();
+    let requests: Array<{ id: string; status: string; hostname: string; statusReason: string | null }> = [];
+    while (Date.now() - started < DEADLINE_MS) {
+      requests = await db
+        .selectFrom('vpsRequests')
+        .select(['id', 'status', 'hostname', 'statusReason'])
+        .where('id', 'in', newIds)
+        .execute()
+        .catch(() => requests);
+      if (requests.length === newIds.length && requests.every((r) => r.status === 'active' || r.status === 'failed')) break;
+      await sleep(500);
+    }
+    await sleep(3000);
+    const violations: string[] = [];
+    const vms = await simCall<SimVm[]>(s, 'GET', '/_sim/state/vms');
+    const runs = await db.selectFrom('provisioningRuns').select(['id', 'requestId']).where('requestId', 'in', newIds).execute();
+    const rows = await db
+      .selectFrom('vms')
+      .select(['requestId', 'vmid', 'state'])
+      .where('requestId', 'in', newIds)
+      .where('state', 'in', VM_HOLDING_STATES)
+      .execute();
+    const addresses = await db
+      .selectFrom('ipAllocations')
+      .select(['requestId', 'address'])
+      .where('requestId', 'in', newIds)
+      .where('releasedAt', 'is', null)
+      .execute();
+    const sourceVmids = new Set(sources.map((v) => v.vmid));
+    for (const r of requests) {
+      if (r.status !== 'active') violations.push(`restore into a new VM ${r.hostname} ended ${r.status} (${r.statusReason ?? '-'})`);
+      const tags = new Set(runs.filter((run) => run.requestId === r.id).map((run) => `betang-run-${run.id}`));
+      const mine = vms.filter((vm) =>
+        String(vm.config.tags ?? '')
+          .split(/[;,\s]+/)
+          .some((t) => tags.has(t)),
+      );
+      const row = rows.filter((v) => v.requestId === r.id);
+      const held = addresses.filter((a) => a.requestId === r.id);
+      if (mine.length !== 1)
+        violations.push(`restore ${r.hostname}: ${mine.length} VMs on the cluster (${mine.map((v) => v.vmid).join(', ')}), want one`);
+      if (row.length !== 1 || row[0]?.vmid !== mine[0]?.vmid)
+        violations.push(
+          `restore ${r.hostname}: VM rows ${JSON.stringify(row)}, the cluster has ${mine.map((v) => v.vmid).join(', ') || 'none'}`,
+        );
+      if (mine[0] && sourceVmids.has(mine[0].vmid)) violations.push(`restore ${r.hostname}: restored over its source ${mine[0].vmid}`);
+      if (held.length !== 1) violations.push(`restore ${r.hostname}: holds ${held.length} addresses`);
+      else if (mine[0] && !String(mine[0].config.ipconfig0 ?? '').includes(`ip=${held[0]!.address}/`))
+        violations.push(
+          `restore ${r.hostname}: holds ${held[0]!.address}, its VM is configured ${String(mine[0].config.ipconfig0 ?? 'with nothing')}`,
+        );
+    }
+    // Every source still runs as itself, and across old and new requests no vmid or address is
+    // held twice and no Betang-tagged VM lacks its run (the provisioning invariants).
+    const report = await checkInvariants(db, ids, vms, VMID, MIN_ACTIVE_SHARE);
+    violations.push(...report.violations);
+    say(`restores into new VMs: ${JSON.stringify({ restores: asked.length, kills, violations: violations.length })}`);
+    for (const v of violations) say(`VIOLATION: ${v}`);
+    if (violations.length > 0) for (const [i, w] of workers.entries()) say(`worker ${i} log tail:\n${w?.logs().slice(-3000) ?? ''}`);
+    expect(violations).toEqual([]);
+    expect(kills).toBeGreaterThanOrEqual(Math.min(RESTORE_KILLS, 1));
   });
 });

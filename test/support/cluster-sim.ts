@@ -82,7 +82,14 @@ async function main(): Promise<void> {
     authFailureDelayMs: 5,
     nodes,
     storages: [
-      { id: 'local', type: 'dir', shared: false, content: 'iso,vztmpl,backup,snippets', totalGiB: 100 },
+      // SIM_LOCAL_GIB: room for a whole night of backups when a suite backs up every VM here
+      {
+        id: 'local',
+        type: 'dir',
+        shared: false,
+        content: 'iso,vztmpl,backup,snippets',
+        totalGiB: Number(process.env.SIM_LOCAL_GIB ?? '100'),
+      },
       { id: 'local-lvm', type: 'lvmthin', shared: false, content: 'images,rootdir', totalGiB: 20_000 },
       ...(local ? [] : [{ id: 'ceph', type: 'rbd' as const, shared: true, content: 'images,rootdir', totalGiB: 100_000 }]),
     ],

@@ -1,6 +1,6 @@
-import { DEFAULT_BACKUP_POLICY, type BackupPolicy } from '@betang/core';
+import { DEFAULT_BACKUP_POLICY, openWindow, type BackupPolicy } from '@betang/core';
 import { listVmBackups, putSetting, type Db } from '@betang/db';
-import { backupClient } from '@betang/proxmox';
+import { backupClient, vmClient } from '@betang/proxmox';
 import { DEFAULT_NODES } from '@betang/pve-simulator';
 import { createTestDatabase, makeOperator, makeQueuedProvisionRun, type QueuedProvision, type TestDatabase } from '@betang/testkit';
 import { startProvisioningEnv, type ProvisioningEnv } from '../testing/provisioning-env';
@@ -170,5 +170,66 @@ describe('backups.sweep', () => {
     expect(row!.downtimeSeconds).toEqual(expect.any(Number));
     expect(row!.downtimeSeconds).toBeGreaterThanOrEqual(0);
     expect(env.sim.state.vm(a!.vmid!)?.status).toBe('running');
+  });
+  it('follows a vzdump whose worker died before recording its UPID: one task, its archive recorded, nothing unrecorded left', async () => {
+    const [, b] = await Promise.all(provisioned.map((q) => vmOf(q.requestId)));
+    const window = { windowStart: wibClock(-60), windowEnd: wibClock(60), keepDaily: 7, keepWeekly: 0, keepMonthly: 0, storage: 'pbs' };
+    await putSetting(
+      db,
+      'backup_policy',
+      { ...DEFAULT_BACKUP_POLICY, classes: { strategis: window, tinggi: window, rendah: window } },
+      null,
+    );
+    await db.deleteFrom('vmBackups').where('kept', '=', false).execute();
+    await new Promise((r) => setTimeout(r, 1100));
+    const backupDate = openWindow(window, new Date())!.backupDate;
+    // what a worker leaves when SIGKILLed right after PVE answered the vzdump POST
+    const claimedAt = new Date(Date.now() - 1000);
+    await db
+      .insertInto('vmBackups')
+      .values({ vmId: b!.id, backupDate, node: 'pve1', vmid: b!.vmid!, storage: 'pbs', outcome: 'running', startedAt: claimedAt })
+      .execute();
+    const upid = await backupClient(env.pve).start('pve1', { vmid: b!.vmid!, storage: 'pbs', mode: 'snapshot' });
+    for (let i = 0; i < 100; i++) {
+      await sweepBackups(env.deps);
+      const rows = await db.selectFrom('vmBackups').select('outcome').where('vmId', '=', b!.id).execute();
+      if (rows.every((x) => x.outcome !== 'running')) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const [row, ...more] = await db.selectFrom('vmBackups').selectAll().where('vmId', '=', b!.id).where('kept', '=', false).execute();
+    expect(more).toEqual([]);
+    expect(row).toMatchObject({ outcome: 'ok', upid, error: null });
+    const tasks = await vmClient(env.pve, 'pve1', b!.vmid!).tasksSince('vzdump', Math.floor(claimedAt.getTime() / 1000));
+    expect(tasks.map((t) => t.upid)).toEqual([upid]);
+    const onStorage = (await backupClient(env.pve).list('pve1', 'pbs', b!.vmid!)).map((v) => v.volid);
+    expect(onStorage).toContain(row!.volid);
+    const recorded = (await db.selectFrom('vmBackups').select('volid').where('vmId', '=', b!.id).execute()).map((r) => r.volid);
+    for (const volid of onStorage) expect(recorded).toContain(volid);
+  });
+
+  it('ends a claim whose vzdump never reached the node as interrupted, once the node has had time to start it', async () => {
+    const [a] = await Promise.all(provisioned.map((q) => vmOf(q.requestId)));
+    const window = { windowStart: wibClock(-60), windowEnd: wibClock(60), keepDaily: 7, keepWeekly: 0, keepMonthly: 0, storage: 'pbs' };
+    await db.deleteFrom('vmBackups').where('vmId', '=', a!.id).where('kept', '=', false).execute();
+    // past the clock slack after the previous test's vzdump of this VM
+    await new Promise((r) => setTimeout(r, 6000));
+    const backupDate = openWindow(window, new Date())!.backupDate;
+    const claim = await db
+      .insertInto('vmBackups')
+      .values({ vmId: a!.id, backupDate, node: 'pve1', vmid: a!.vmid!, storage: 'pbs', outcome: 'running', startedAt: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // young: maybe still on its way to the node
+    await sweepBackups(env.deps);
+    expect(await db.selectFrom('vmBackups').select('outcome').where('id', '=', claim.id).executeTakeFirstOrThrow()).toEqual({
+      outcome: 'running',
+    });
+    await sweepBackups(env.deps, new Date(Date.now() + 3 * 60_000));
+    const row = await db.selectFrom('vmBackups').selectAll().where('id', '=', claim.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ outcome: 'failed', volid: null });
+    expect(row.error).toEqual({
+      id: 'Pencadangan terputus: worker berhenti sebelum vzdump dimulai.',
+      en: 'Backup interrupted: the worker stopped before vzdump started.',
+    });
   });
 });

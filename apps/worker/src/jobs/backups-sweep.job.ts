@@ -16,13 +16,19 @@ import {
   type Db,
   type VmBackupRow,
 } from '@betang/db';
-import { PveTaskFailedError, backupClient, type BackupClient } from '@betang/proxmox';
+import { PveTaskFailedError, backupClient, vmClient, type BackupClient, type PveClient } from '@betang/proxmox';
 import type { JobHandler } from '@betang/queue';
 import type { Logger } from 'pino';
 import type { WorkerDeps } from '../deps';
 
-/** A claimed backup whose vzdump never got a UPID this long ago lost its worker between claim and start. */
-const UNSTARTED_AFTER_MS = 10 * 60_000;
+/**
+ * A claimed backup without UPID and without any vzdump task of its VM on the node this long
+ * after its claim never started: PVE answers the vzdump POST as soon as the task is forked, and
+ * a request cut off by a dead worker or a proxy timeout (595) has reached the node by then.
+ */
+const UNSTARTED_AFTER_MS = 2 * 60_000;
+/** Tolerated clock difference between this worker and the node when listing its tasks. */
+const CLOCK_SLACK_SECONDS = 5;
 /** Pruning is quick. */
 const PRUNE_TASK_MS = 5 * 60_000;
 
@@ -130,12 +136,15 @@ async function startBackup(db: Db, backups: BackupClient, logger: Logger, c: Cla
  * Settles one `running` backup from what Proxmox holds: its task still running → left for the
  * next sweep; ended OK → `ok` with the archive, then the VM's backups pruned by its class's
  * retention; ended in error → `failed` with the guest's own error and the operators told. A row
- * without UPID long after its claim (its worker died before vzdump answered) is `ok` if the
+ * without UPID (its worker died around the vzdump POST) takes the UPID of the VM's vzdump task
+ * started since the claim, so a backup that did start is followed to its end and never left as
+ * an archive Betang does not record; with no such task long after the claim it is `ok` if the
  * storage holds a backup made since, else `failed` as interrupted. Each end is written once
  * (only a `running` row is updated), so two sweeps settling the same row alert once.
  */
 async function settle(
   db: Db,
+  pve: PveClient,
   backups: BackupClient,
   row: VmBackupRow,
   name: string,
@@ -145,6 +154,14 @@ async function settle(
   const target = { id: row.id, name, node: row.node, vmid: row.vmid, storage: row.storage };
   let end: BackupEnd;
   if (!row.upid) {
+    // A worker killed between vzdump's answer and recording its UPID: the task is on the node.
+    // The claim keeps other sweeps from starting another, so the newest since the claim is it.
+    const claimedAt = Math.floor(row.startedAt.getTime() / 1000) - CLOCK_SLACK_SECONDS;
+    const started = (await vmClient(pve, row.node, row.vmid).tasksSince('vzdump', claimedAt))[0];
+    if (started) {
+      await setBackupUpid(db, row.id, started.upid);
+      return settle(db, pve, backups, { ...row, upid: started.upid }, name, policy, now);
+    }
     if (now.getTime() - row.startedAt.getTime() < UNSTARTED_AFTER_MS) return 'running';
     const since = Math.floor(row.startedAt.getTime() / 1000);
     const made = (await backups.list(row.node, row.storage, row.vmid)).filter((v) => v.ctime >= since).pop();
@@ -209,7 +226,7 @@ export async function sweepBackups(
   for (const row of await listRunningBackups(db)) {
     const vm = candidates.get(row.vmId);
     try {
-      const r = await settle(db, backups, row, vm?.name ?? String(row.vmid), vm && policy.classes[vm.classification], now);
+      const r = await settle(db, pve, backups, row, vm?.name ?? String(row.vmid), vm && policy.classes[vm.classification], now);
       if (r === 'ok') ok++;
       if (r === 'failed') failed++;
     } catch (err) {

@@ -34,8 +34,10 @@ function archiveOf(ctx: ProvisionCtx): { backupId: string; volid: string; storag
 }
 
 /**
- * Where the restore runs: the placed node when it sees the backup storage (shared, or local to
- * it), else the node the backup was made on (a node-local backup storage is read only there).
+ * Where the restore runs: the placed node when it can read the archive — the backup storage is
+ * shared there, or the placed node is the one the backup was made on — else the node the backup
+ * was made on. A node-local storage such as `local` has the same id on every node, but each
+ * node's copy holds only that node's archives.
  */
 async function restoreNode(
   ctx: ProvisionCtx,
@@ -44,7 +46,10 @@ async function restoreNode(
   signal: AbortSignal,
 ): Promise<string> {
   const { nodes } = await clusterSnapshot(ctx.pve, { signal });
-  return nodes.find((n) => n.node === placed)?.storages.some((s) => s.storage === archive.storage) ? placed : archive.node;
+  const readable = nodes
+    .find((n) => n.node === placed)
+    ?.storages.some((s) => s.storage === archive.storage && (s.shared || placed === archive.node));
+  return readable ? placed : archive.node;
 }
 
 /** Since when a qmrestore at the request's vmid is the request's own: its first provision run's creation. */

@@ -173,4 +173,30 @@ describe('restore into a new VM against the simulator', () => {
     const findings = await db.selectFrom('reconcileFindings').select('kind').where('runId', '=', q.runId).execute();
     expect(findings.filter((f) => f.kind === 'cleanup_pending')).toHaveLength(0);
   });
+  it('should restore a backup on a node-local storage on the node that holds the archive', async () => {
+    const src = await db.selectFrom('vms').select(['id', 'node']).where('requestId', '=', source.requestId).executeTakeFirstOrThrow();
+    // `local` exists on every node under the same id, but only the source's node has this archive
+    const done = await backupClient(env.pve).vzdump(src.node!, { vmid: sourceVmid, storage: 'local' }, { deadlineMs: 60_000 });
+    const onLocal = await db
+      .insertInto('vmBackups')
+      .values({
+        vmId: src.id,
+        vmid: sourceVmid,
+        node: src.node!,
+        storage: 'local',
+        backupDate: '2026-12-02',
+        outcome: 'ok',
+        volid: done.volid,
+        upid: done.upid,
+        finishedAt: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const q = await queuedRestore(onLocal.id);
+    const run = await runToEnd(env.deps, q.runId);
+    expect(`${run.status} ${run.errorCode ?? ''} ${run.errorMessage ?? ''}`.trim()).toBe('succeeded');
+    const vm = await db.selectFrom('vms').select(['vmid', 'node']).where('requestId', '=', q.requestId).executeTakeFirstOrThrow();
+    expect(vm.node).toBe(src.node);
+    expect(env.sim.state.vm(vm.vmid as number)?.node).toBe(src.node);
+  });
 });
