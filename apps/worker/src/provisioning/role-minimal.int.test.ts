@@ -48,7 +48,9 @@ describe('betang-role.json is minimal', () => {
         },
       });
       const failed = (Object.keys(outcomes) as BetangOperation[]).filter((op) => !outcomes[op].ok).sort();
-      expect({ privilege, failed }).toEqual({ privilege, failed: [...operations].sort() });
+      // An operation failing that should not carries its reason, so a failure says why.
+      const unexpected = failed.filter((op) => !operations.includes(op)).map((op) => outcomes[op].detail);
+      expect({ privilege, failed, unexpected }).toEqual({ privilege, failed: [...operations].sort(), unexpected: [] });
       // Each failure is explained: a refused call names the privilege (or, for clone's VM.Allocate
       // "or" check, says a check failed); a VM the token cannot see reads as missing — so
       // decommission without VM.Audit "succeeds" while the VM stays, which only this check catches.

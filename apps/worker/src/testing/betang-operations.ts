@@ -130,6 +130,22 @@ async function restoreRoundTrip(
   };
 }
 
+/** Resolves once the VM's guest agent answers a ping through `deps`' token; throws after 60 s. */
+async function untilAgentAnswers(deps: WorkerDeps, db: Db, requestId: string, vmid: number): Promise<void> {
+  const { node } = await db.selectFrom('vms').select('node').where('requestId', '=', requestId).executeTakeFirstOrThrow();
+  if (!deps.pve || !node) throw new Error('untilAgentAnswers needs a PVE client and a placed VM');
+  const agent = deps.pve.vm(node, vmid).agent;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await agent.ping();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /**
  * Every operation Betang makes on Proxmox, each one on its own footing: `deps` (the token under
  * test) provisions a VM; a VM for the day-2 actions is provisioned with `rootDeps` so that a
@@ -162,6 +178,9 @@ export async function runBetangOperations(
     ok: stop.ok && stopped && start.ok && env.sim.state.vm(vmid)?.status === 'running',
     detail: `${stop.detail}; ${start.detail}`,
   };
+  // A VM just started answers on its agent only after its boot: wait for that with root's token
+  // (the token under test is judged on the write, not on how fast the guest boots).
+  if (start.ok) await untilAgentAnswers(rootDeps, db, day2.requestId, vmid);
   // The admin user's keys through the guest agent, judged by the file the guest got.
   const keysFile = '/home/betang-ops/.ssh/authorized_keys';
   const keyLine = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBbVRlFEo9xXFEUF8lUDt8JVInbqfMFfpjrDTfcR63EV ops@betang';

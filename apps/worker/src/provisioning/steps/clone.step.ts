@@ -336,6 +336,12 @@ async function lookAtCopy(
   const seen = await inspectVmid(ctx.pve, copy.vmid, ctx.marker, { signal });
   if (seen.state === 'ours' && !seen.lock)
     return { vmid: copy.vmid, node: seen.node, adopted: false, ...(seen.config ? { config: seen.config } : {}) };
+  // PVE hides a VM the token may not audit (VM.Audit) from every read: after a successful copy,
+  // "absent" almost always means the token cannot see its own clone.
+  if (seen.state === 'absent')
+    throw new Error(
+      `clone task for VM ${copy.vmid} succeeded but the VM is not visible to Betang's token: check that its role grants VM.Audit on the pool (infra/proxmox/betang-role.json)`,
+    );
   throw new Error(
     `clone task for VM ${copy.vmid} succeeded but the VM is ${seen.state}${'lock' in seen && seen.lock ? ` (lock: ${seen.lock})` : ''} (expected ours, unlocked)`,
   );
